@@ -1,0 +1,40 @@
+"""Offline conduct compliance analyzer for government service halls.
+
+Quick use::
+
+    import analyzer
+    report = analyzer.analyze("examples/counter-good.json")
+    print(report.score, [f.rule for f in report.findings])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analyzer.errors import AnalyzerError
+from analyzer.options import AnalyzerOptions
+from analyzer.types import Finding, Interaction, InteractionReport, Utterance, Word
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnalyzerError",
+    "AnalyzerOptions",
+    "Finding",
+    "Interaction",
+    "InteractionReport",
+    "Utterance",
+    "Word",
+    "__version__",
+    "analyze",
+]
+
+
+def analyze(source: Any, options: AnalyzerOptions | None = None, **kwargs: Any) -> Any:
+    """Analyze one interaction: a transcript path, a recording path, a dict or an Interaction.
+
+    See :func:`analyzer.pipeline.analyze` for the arguments.
+    """
+    from analyzer.pipeline import analyze as _analyze
+
+    return _analyze(source, options, **kwargs)

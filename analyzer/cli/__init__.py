@@ -1,0 +1,62 @@
+"""The ``conduct`` command line.
+
+Each sub-command lives in its own module of this package and is imported only
+when it runs, so ``conduct analyze`` on a transcript never imports the web
+framework or Ray.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import click
+
+from analyzer import __version__
+
+#: sub-command name -> "module:attribute" inside analyzer.cli
+COMMANDS: dict[str, str] = {
+    "analyze": "analyze:analyze",
+    "lexicon": "lexicon:lexicon",
+    "models": "models:models",
+    "stream": "stream:stream",
+    "batch": "batch:batch",
+    "report": "report:report",
+    "serve": "serve:serve",
+    "users": "serve:users",
+    "examples": "examples:examples",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports each sub-command on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self._available())
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = self._available().get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        mod = importlib.import_module(f"analyzer.cli.{module}")
+        return getattr(mod, attr)
+
+    @staticmethod
+    def _available() -> dict[str, str]:
+        found = {}
+        for name, target in COMMANDS.items():
+            module = target.split(":")[0]
+            if importlib.util.find_spec(f"analyzer.cli.{module}") is not None:
+                found[name] = target
+        return found
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(__version__, prog_name="conduct")
+def main() -> None:
+    """Conduct compliance analyzer for government service halls (Chapter 3)."""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

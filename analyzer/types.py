@@ -1,0 +1,317 @@
+"""The data shapes that flow through the analyzer: the product's contract.
+
+Every stage of the pipeline (decode -> rings -> VAD/ASR -> normalize -> match
+-> acoustics -> score -> sink) reads and writes these dataclasses. Their
+``to_dict`` forms are the JSON report contract documented in README.md, and
+the SQLite store, the web app and the batch all read the same fields.
+
+Times are seconds from the start of the interaction (the recording, or the
+first utterance of a transcript).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Speaker = Literal["staff", "citizen", "unknown"]
+Channel = Literal["counter", "phone"]
+
+SPEAKERS: tuple[str, ...] = ("staff", "citizen", "unknown")
+CHANNELS: tuple[str, ...] = ("counter", "phone")
+
+#: Kinds of finding. ``forbidden``: a forbidden phrase was said; ``missing``:
+#: an owed phrase was not said; ``ring``: answered after too many rings;
+#: ``hangup``: forced hang-up; ``acoustic``: shouting, speech rate, ignoring;
+#: ``uncivil``: the learned classifier's Article 6 finding.
+FINDING_KINDS: tuple[str, ...] = (
+    "forbidden",
+    "missing",
+    "ring",
+    "hangup",
+    "acoustic",
+    "uncivil",
+)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word (or character group) with its time span."""
+
+    text: str
+    start: float
+    end: float
+    probability: float = 1.0
+
+
+@dataclass
+class Utterance:
+    """One turn of one speaker.
+
+    Attributes:
+        speaker: ``staff``, ``citizen`` or ``unknown``.
+        start: Start time in seconds.
+        end: End time in seconds.
+        text: The text as written or as recognised (may be traditional,
+            unpunctuated, garbled).
+        words: Word-level timestamps when the text came from speech
+            recognition; empty for typed transcripts.
+        confidence: Recognition confidence in [0, 1]; 1.0 for typed text.
+        speaker_known: False when the speaker was assumed (a mono recording
+            whose microphone owner was set by configuration).
+    """
+
+    speaker: str
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+    confidence: float = 1.0
+    speaker_known: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form used in reports and the store."""
+        d = {
+            "speaker": self.speaker,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "text": self.text,
+            "confidence": round(self.confidence, 4),
+        }
+        if not self.speaker_known:
+            d["speaker_known"] = False
+        if self.words:
+            d["words"] = [
+                [w.text, round(w.start, 3), round(w.end, 3), round(w.probability, 3)]
+                for w in self.words
+            ]
+        return d
+
+
+@dataclass
+class Interaction:
+    """One counter visit or phone call: the analyzer's input.
+
+    Attributes:
+        id: Stable identifier (file stem or the transcript's ``id``).
+        channel: ``counter`` or ``phone``.
+        utterances: The turns, in time order.
+        hall: Service hall name.
+        window: Window (counter) number or name.
+        staff: Staff member identifier, when the source knows it.
+        started_at: ISO-8601 start time, as given.
+        rings: Rings before answer from the call record (phone only).
+        ring_seconds: Seconds of ringing from the call record (phone only).
+        source: Where it came from (a path), for error messages and audit.
+        duration: Length of the interaction in seconds, when known.
+        meta: Anything else the source carried (kept, not interpreted).
+    """
+
+    id: str
+    channel: str
+    utterances: list[Utterance]
+    hall: str = ""
+    window: str = ""
+    staff: str = ""
+    started_at: str = ""
+    rings: int | None = None
+    ring_seconds: float | None = None
+    source: str = ""
+    duration: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def end_time(self) -> float:
+        """The end of the interaction: its duration, or the last utterance end."""
+        if self.duration is not None:
+            return self.duration
+        return max((u.end for u in self.utterances), default=0.0)
+
+
+@dataclass
+class Finding:
+    """One breach of the code of conduct, with its evidence.
+
+    Attributes:
+        rule: Stable rule id from the lexicon (e.g. ``A9-F-01``).
+        article: Article number of the seed (6..10 for Chapter 3).
+        kind: One of :data:`FINDING_KINDS`.
+        canonical: The seed's wording of the phrase, or the rule's title.
+        speaker: Whose speech it concerns (``staff`` for staff rules).
+        start: Start of the evidence in seconds, or None for a whole-call
+            finding with no span (e.g. a missing greeting in an empty call).
+        end: End of the evidence in seconds, or None.
+        evidence: The text (or measurement) that triggered it.
+        confidence: Confidence in [0, 1]; exact lexicon hits score higher
+            than fuzzy ones.
+        points: Points deducted from the score of 100.
+        detail: Measured values and thresholds (e.g. ``{"rings": 5,
+            "max_rings": 3}``), matching method, and so on.
+    """
+
+    rule: str
+    article: int
+    kind: str
+    canonical: str
+    speaker: str
+    start: float | None
+    end: float | None
+    evidence: str
+    confidence: float
+    points: int = 0
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form of the report contract."""
+        d = asdict(self)
+        d["confidence"] = round(self.confidence, 4)
+        for key in ("start", "end"):
+            if d[key] is not None:
+                d[key] = round(d[key], 3)
+        return d
+
+
+#: Kinds of citizen-side (or situation) cue that make a reply owed (Article 10).
+CUE_KINDS: tuple[str, ...] = ("praise", "suggestion", "upset", "incomplete_materials")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A situation that makes a staff reply owed (Article 10).
+
+    Attributes:
+        kind: One of :data:`CUE_KINDS`.
+        utterance: Index of the utterance in the interaction.
+        start: Start time of the cue in seconds.
+        end: End time of the cue in seconds.
+        evidence: The text that showed it.
+        confidence: Confidence in [0, 1].
+        source: ``lexicon`` or ``classifier``.
+    """
+
+    kind: str
+    utterance: int
+    start: float
+    end: float
+    evidence: str
+    confidence: float
+    source: str = "lexicon"
+
+
+@dataclass
+class RingResult:
+    """Rings before a phone call was answered (Article 7).
+
+    Attributes:
+        rings: Number of rings heard / recorded before the answer, or None.
+        source: ``record`` (the phone system's call record) or ``audio``
+            (ringback tone detected in the recording).
+        answer_time: Seconds from the first ring to the answer, if known.
+        ring_spans: (start, end) of each ring tone detected in the audio.
+        confidence: Confidence in [0, 1] of the count.
+    """
+
+    rings: int | None
+    source: str
+    answer_time: float | None = None
+    ring_spans: list[tuple[float, float]] = field(default_factory=list)
+    confidence: float = 1.0
+
+
+@dataclass
+class InteractionReport:
+    """The analyzer's verdict on one interaction.
+
+    Attributes:
+        id: The interaction's id.
+        channel: ``counter`` or ``phone``.
+        score: 0..100 after deductions and vetoes.
+        grade: Grade band name from the scoring template.
+        findings: Every finding, in time order.
+        rings: Rings before answer, or None when unknown / not a call.
+        ring_source: ``record`` (call metadata), ``audio`` (ringback
+            detection) or None.
+        answer_time: Seconds from the first ring to the answer, when known.
+        utterances: The transcript the findings refer to.
+        hall, window, staff, started_at, source, duration: From the input.
+        analyzer: Audit block: analyzer version, lexicon version, model,
+            and every option used.
+    """
+
+    id: str
+    channel: str
+    score: int
+    grade: str
+    findings: list[Finding]
+    rings: int | None = None
+    ring_source: str | None = None
+    answer_time: float | None = None
+    utterances: list[Utterance] = field(default_factory=list)
+    hall: str = ""
+    window: str = ""
+    staff: str = ""
+    started_at: str = ""
+    source: str = ""
+    duration: float | None = None
+    analyzer: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def flagged(self) -> bool:
+        """True when there is at least one finding."""
+        return bool(self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON report contract (see README, "Report contract")."""
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "hall": self.hall,
+            "window": self.window,
+            "staff": self.staff,
+            "started_at": self.started_at,
+            "source": self.source,
+            "duration": None if self.duration is None else round(self.duration, 3),
+            "score": self.score,
+            "grade": self.grade,
+            "rings": self.rings,
+            "ring_source": self.ring_source,
+            "answer_time": None if self.answer_time is None else round(self.answer_time, 3),
+            "findings": [f.to_dict() for f in self.findings],
+            "transcript": [u.to_dict() for u in self.utterances],
+            "analyzer": self.analyzer,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> InteractionReport:
+        """Rebuild a report from its :meth:`to_dict` form (store, web app)."""
+        findings = [Finding(**f) for f in d.get("findings", [])]
+        utterances = [
+            Utterance(
+                speaker=u["speaker"],
+                start=u["start"],
+                end=u["end"],
+                text=u["text"],
+                words=tuple(Word(*w) for w in u.get("words", ())),
+                confidence=u.get("confidence", 1.0),
+                speaker_known=u.get("speaker_known", True),
+            )
+            for u in d.get("transcript", [])
+        ]
+        return cls(
+            id=d["id"],
+            channel=d["channel"],
+            score=d["score"],
+            grade=d["grade"],
+            findings=findings,
+            rings=d.get("rings"),
+            ring_source=d.get("ring_source"),
+            answer_time=d.get("answer_time"),
+            utterances=utterances,
+            hall=d.get("hall", ""),
+            window=d.get("window", ""),
+            staff=d.get("staff", ""),
+            started_at=d.get("started_at", ""),
+            source=d.get("source", ""),
+            duration=d.get("duration"),
+            analyzer=d.get("analyzer", {}),
+        )
