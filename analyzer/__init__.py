@@ -3,7 +3,7 @@
 Quick use::
 
     import analyzer
-    report = analyzer.analyze("examples/counter-good.json")
+    report = analyzer.analyze("examples/counter-model.json")
     print(report.score, [f.rule for f in report.findings])
 """
 

@@ -22,6 +22,11 @@ class MatchOptions:
     min_confidence: float = 0.6  # drop fuzzy hits below this confidence
     exact_confidence: float = 0.98  # confidence of a verbatim hit
     join_gap: float = 3.0  # s; join consecutive same-speaker utterances this close
+    fuzzy_threshold: float = 0.85  # 0-1 similarity a pinyin/fuzzy alignment needs
+    min_pinyin_chars: int = 3  # phrases shorter than this (chars) match verbatim only
+    min_fuzzy_chars: int = 6  # shorter phrases allow homophones but no missing/extra chars
+    max_slot_chars: int = 8  # chars a slot (XX / XXX) may span (at least 1)
+    unknown_speaker_weight: float = 0.8  # confidence factor, role-bound rule on "unknown"; 0: off
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,12 @@ class ContextOptions:
     reply_window: float = 30.0  # s after a citizen trigger for the owed reply
     reply_turns: int = 3  # or within this many staff utterances after it
     min_staff_utterances: int = 1  # below this, owed-phrase rules are not judged
+    phone_greeting_turns: int = 1  # Article 7 greeting must be in the first N staff utterances
+    leaving_channels: tuple[str, ...] = ("counter",)  # Article 10 leaving is judged on these
+    farewell_min_utterances: int = 4  # shorter interactions (cut short) are not judged for leaving
+    missing_confidence: float = 0.95  # confidence of a missing phrase in a typed transcript
+    assumed_speaker_weight: float = 0.8  # factor on a forbidden hit whose speaker was assumed (mono)
+    min_cue_confidence: float = 0.6  # weaker cues (e.g. unsure classifier guesses) owe no reply
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,14 @@ class RingOptions:
     cadence_off: float = 4.0  # s of silence per ring (China: 4 s off)
     frequencies: tuple[float, ...] = (450.0,)  # Hz of the ringback tone
     min_tone_ratio: float = 0.5  # share of band energy that must be tone
+    pattern: tuple[
+        float, ...
+    ] = ()  # s, on/off/on/off... of one ring period; () = (cadence_on, cadence_off)
+    frequency_tolerance: float = 8.0  # Hz, spectral peak must lie this close to each frequency
+    min_tone_dbfs: float = -55.0  # dBFS, quieter tone frames are ignored
+    min_tone_seconds: float = 0.15  # s, shorter tone bursts are ignored
+    cadence_tolerance: float = 0.35  # relative tolerance on ring length and ring period
+    confirm_seconds: float = 0.3  # s of tone before a live stream counts a ring
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,12 @@ class AcousticOptions:
     max_chars_per_minute: float = 330.0  # faster than this is rushed
     rate_min_seconds: float = 20.0  # judge rate only on this much staff speech
     ignore_seconds: float = 15.0  # citizen spoke, staff silent this long = ignoring
+    shout_min_seconds: float = 0.5  # s, shorter utterances are not judged for shouting
+    shout_min_utterances: int = 3  # staff utterances needed for a meaningful median
+    hangup_window: float = 3.0  # s, call ending this soon after a citizen question = hang-up
+    farewell_lookback: float = (
+        60.0  # s before the end in which a staff farewell excuses the hang-up
+    )
 
 
 @dataclass(frozen=True)
@@ -70,12 +95,24 @@ class ASROptions:
     cpu_threads: int = 0  # 0: let CTranslate2 decide
     language: str = "zh"
     beam_size: int = 1
+    temperature: float = 0.0  # one fixed temperature: no fallback re-decoding storms
+    repetition_penalty: float = 1.2  # >1 stops greedy repetition loops (您好,请问您好,您好,…)
     vad: bool = True
+    vad_threshold: float = 0.5  # Silero speech probability above which audio is speech
     vad_min_silence_ms: int = 500
     no_speech_threshold: float = 0.6  # drop segments whose no-speech probability is higher
-    initial_prompt: str = ""  # measured in benchmarks/; empty by default
+    compression_ratio_threshold: float = 2.4  # drop segments more repetitive than this (gzip ratio)
+    initial_prompt: str = ""  # text prompt given to Whisper as previous context
+    hotwords: str = ""  # words Whisper is nudged towards
+    lexicon_prompt: str = (
+        ""  # "", "prompt" or "hotwords": build that from lexicon phrases (see benchmarks/cer.py)
+    )
+    split_gap: float = 1.0  # s; a pause between words this long starts a new utterance
     mono_speaker: str = "staff"  # who speaks into a mono recording's microphone
     stereo_speakers: tuple[str, str] = ("staff", "citizen")  # channel 0, channel 1
+    hall_speakers: tuple[
+        tuple[str, str, str], ...
+    ] = ()  # (hall, channel-0 role, channel-1 role) per hall
 
 
 @dataclass(frozen=True)
@@ -83,8 +120,12 @@ class ClassifierOptions:
     """Learned detectors (``analyzer.learned``)."""
 
     enabled: bool = True
-    uncivil_threshold: float = 0.7  # probability above which an utterance is uncivil
-    cue_threshold: float = 0.6  # probability above which a citizen cue counts
+    # Defaults are the thresholds models.classifiers.train picks on out-of-fold
+    # training predictions (lowest reaching precision 0.93 / 0.8).
+    uncivil_threshold: float = 0.5  # flag staff speech when P(uncivil)=1-P(civil) >= this
+    cue_threshold: float = 0.4  # probability at/above which a citizen cue counts
+    model_dir: str = ""  # folder of uncivil.onnx, cues.onnx, metadata.json; "": models/classifiers
+    assumed_speaker_weight: float = 0.8  # confidence factor when the staff speaker was assumed (mono)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,10 @@ def real_speech_dir() -> Path:
 def seed_path() -> Path:
     """The seed code of conduct text."""
     return SHARED / "seed" / "code-of-conduct-2023.txt"
+
+
+# ``from audio_factory import ...`` works from every test module and benchmark
+# whatever the rootdir: put this folder on the import path once.
+_TESTS = str(Path(__file__).resolve().parent)
+if _TESTS not in sys.path:
+    sys.path.insert(0, _TESTS)

@@ -1,0 +1,190 @@
+"""Engines that run audio jobs on workers: local processes or a Ray cluster.
+
+Both take a list of jobs (dicts with ``path``, ``meta`` and bookkeeping keys)
+and yield results as they complete (see :meth:`AudioWorker.run`); the batch
+driver alone writes the results database.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+from collections.abc import Iterator
+from typing import Any
+
+from analyzer.batch.worker import AudioWorker, process_main
+from analyzer.errors import require
+from analyzer.options import AnalyzerOptions
+
+
+class LocalEngine:
+    """``workers`` processes on this machine, each with its own model.
+
+    With one worker the work runs in the driver process (no start-up cost).
+
+    Args:
+        options: Analyzer options.
+        workers: Processes (each loads the model once).
+        threads: CPU threads per process. On 2 cores, 2 workers x 1 thread
+            beat 1 worker x 2 threads (see ``benchmarks/throughput.py``).
+        batch_size: Packed windows per encoder call.
+        inflight: Recordings each worker analyses at once.
+    """
+
+    def __init__(self, options: AnalyzerOptions, *, workers: int = 1, threads: int = 1,
+                 batch_size: int = 8, inflight: int = 6) -> None:
+        self.options = options
+        self.workers = max(1, workers)
+        self.threads = max(1, threads)
+        self.batch_size = batch_size
+        self.inflight = inflight
+        self.timings: dict[str, float] = {}
+
+    def run(self, jobs: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Yield one result per job, in completion order."""
+        if not jobs:
+            return
+        if self.workers == 1:
+            worker = AudioWorker(self.options, threads=self.threads, batch_size=self.batch_size,
+                                 inflight=self.inflight)
+            yield from worker.run(jobs)
+            _add(self.timings, worker.timings)
+            return
+        yield from self._run_processes(jobs)
+
+    def _run_processes(self, jobs: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        ctx = mp.get_context("spawn")
+        job_q, result_q = ctx.Queue(), ctx.Queue()
+        for job in jobs:
+            job_q.put(job)
+        for _ in range(self.workers):
+            job_q.put(None)
+        procs = [
+            ctx.Process(target=process_main, daemon=True, name=f"conduct-worker-{i}",
+                        args=(self.options, self.threads, self.batch_size, self.inflight,
+                              job_q, result_q))
+            for i in range(self.workers)
+        ]
+        for p in procs:
+            p.start()
+        outstanding = {job["job"] for job in jobs}
+        finished = 0
+        last_error: dict[str, str] | None = None
+        try:
+            while finished < self.workers:
+                try:
+                    msg = result_q.get(timeout=1.0)
+                except queue.Empty:
+                    if not any(p.is_alive() for p in procs):
+                        break
+                    continue
+                if "timings" in msg:
+                    _add(self.timings, msg["timings"])
+                    finished += 1
+                elif "worker_error" in msg:
+                    last_error = msg["worker_error"]
+                else:
+                    outstanding.discard(msg["job"])
+                    yield msg
+            reason = last_error or {"kind": "WorkerError",
+                                    "message": "the worker process died while analysing it"}
+            for job in jobs:
+                if job["job"] in outstanding:
+                    yield {**job, "error": reason}
+        finally:
+            for p in procs:
+                p.join(timeout=5)
+                if p.is_alive():
+                    p.terminate()
+
+
+class RayEngine:
+    """Actors on a Ray cluster hold the model; the driver writes the store.
+
+    Args:
+        options: Analyzer options.
+        address: Ray cluster address (``ray://head:10001`` or ``auto``);
+            None starts a local Ray instance with ``workers x threads`` CPUs.
+        workers: Actors (each loads the model once, on its node).
+        threads: CPU threads per actor (its ``num_cpus``).
+        batch_size, inflight: As for :class:`LocalEngine`.
+        chunk: Recordings sent to an actor per call.
+    """
+
+    def __init__(self, options: AnalyzerOptions, *, address: str | None = None, workers: int = 1,
+                 threads: int = 1, batch_size: int = 8, inflight: int = 6, chunk: int = 4) -> None:
+        self.options = options
+        self.address = address
+        self.workers = max(1, workers)
+        self.threads = max(1, threads)
+        self.batch_size = batch_size
+        self.inflight = inflight
+        self.chunk = chunk
+        self.timings: dict[str, float] = {}
+
+    def run(self, jobs: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Yield one result per job, in completion order."""
+        if not jobs:
+            return
+        ray: Any = require("ray", "ray")
+        started_here = not ray.is_initialized()
+        if started_here:
+            kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+            if self.address:
+                ray.init(address=self.address, **kwargs)
+            else:
+                ray.init(num_cpus=self.workers * self.threads, **kwargs)
+        actor_cls = ray.remote(num_cpus=self.threads)(AudioActor)
+        actors = [actor_cls.remote(self.options, self.threads, self.batch_size, self.inflight)
+                  for _ in range(self.workers)]
+        chunks = [jobs[i : i + self.chunk] for i in range(0, len(jobs), self.chunk)]
+        pending: dict[Any, tuple[Any, list[dict[str, Any]]]] = {}
+        try:
+            for i, actor in enumerate(actors * 2):
+                if i < len(chunks):
+                    pending[actor.process.remote(chunks[i])] = (actor, chunks[i])
+            nxt = min(len(chunks), 2 * len(actors))
+            while pending:
+                done, _ = ray.wait(list(pending), num_returns=1)
+                actor, chunk = pending.pop(done[0])
+                yield from _ray_results(ray, done[0], chunk)
+                if nxt < len(chunks):
+                    pending[actor.process.remote(chunks[nxt])] = (actor, chunks[nxt])
+                    nxt += 1
+            for t in ray.get([a.timings.remote() for a in actors]):
+                _add(self.timings, t)
+        finally:
+            for actor in actors:
+                ray.kill(actor)
+            if started_here:
+                ray.shutdown()
+
+
+def _ray_results(ray: Any, ref: Any, chunk: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    try:
+        yield from ray.get(ref)
+    except Exception as exc:  # the actor died: its chunk becomes error rows
+        for job in chunk:
+            yield {**job, "error": {"kind": "WorkerError", "message": f"Ray actor failed: {exc}"}}
+
+
+class AudioActor:
+    """A Ray actor wrapping one :class:`AudioWorker` (the model stays loaded)."""
+
+    def __init__(self, options: AnalyzerOptions, threads: int, batch_size: int,
+                 inflight: int) -> None:
+        self.worker = AudioWorker(options, threads=threads, batch_size=batch_size,
+                                  inflight=inflight)
+
+    def process(self, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Analyse a chunk of recordings."""
+        return list(self.worker.run(jobs))
+
+    def timings(self) -> dict[str, float]:
+        """Seconds per stage so far."""
+        return dict(self.worker.timings)
+
+
+def _add(total: dict[str, float], part: dict[str, float]) -> None:
+    for k, v in part.items():
+        total[k] = total.get(k, 0.0) + v

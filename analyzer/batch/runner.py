@@ -1,0 +1,364 @@
+"""The batch driver: plan, dispatch, store, report progress.
+
+For every input it decides one of:
+
+* **skip**: this content was already analysed with the same model and
+  lexicon version (its analysis key is in the store);
+* **rescore**: the content is stored with the same model but another lexicon
+  version (or ``--rescore``): matching and scoring run again on the stored
+  transcript, nothing is transcribed again;
+* **analyse**: transcripts right here, recordings on the engine's workers.
+
+Each result is written in its own transaction as soon as it arrives, so a
+batch killed at any moment (even ``kill -9``) loses at most the recordings in
+flight, and running it again analyses exactly those.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analyzer.batch.sources import Task, discover
+from analyzer.errors import AnalyzerError
+from analyzer.options import AnalyzerOptions
+from analyzer.store import (
+    Store,
+    analysis_key,
+    content_hash_of_file,
+    content_hash_of_interaction,
+)
+from analyzer.types import Finding, Interaction, InteractionReport, RingResult
+
+TRANSCRIPT_MODEL = "transcript"
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did (printed at the end, stored in ``runs.stats``)."""
+
+    run_id: int = 0
+    files: int = 0
+    analysed: int = 0
+    rescored: int = 0
+    skipped: int = 0
+    errors: int = 0
+    flagged: int = 0
+    audio_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    #: seconds per stage, summed over workers and threads (``n_*`` keys are counts)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def throughput(self) -> float:
+        """Audio hours per wall hour (recordings transcribed in this run)."""
+        return self.audio_seconds / self.wall_seconds if self.wall_seconds else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``runs.stats`` and ``--json``."""
+        return {**asdict(self), "throughput": round(self.throughput, 2)}
+
+    def text(self) -> str:
+        """The end-of-batch summary lines."""
+        lines = [
+            f"run {self.run_id}: {self.files} files, {self.analysed} interactions analysed, "
+            f"{self.rescored} re-scored, {self.skipped} already done, {self.errors} errors",
+            f"audio {self.audio_seconds / 3600:.3f} h in {self.wall_seconds:.1f} s wall: "
+            f"{self.throughput:.1f} audio hours per hour; {self.flagged} flagged",
+        ]
+        seconds = {k: v for k, v in self.timings.items() if not k.startswith("n_")}
+        if seconds:
+            total = sum(seconds.values()) or 1.0
+            parts = ", ".join(f"{k} {v:.1f}s ({100 * v / total:.0f}%)"
+                              for k, v in sorted(seconds.items(), key=lambda kv: -kv[1]))
+            lines.append(f"time (summed over workers and threads): {parts}")
+        counts = {k[2:]: int(v) for k, v in self.timings.items() if k.startswith("n_")}
+        if counts:
+            lines.append(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+        return "\n".join(lines)
+
+
+def model_identity(options: AnalyzerOptions) -> str:
+    """Which recognizer produced a transcript: model folder + recognition options.
+
+    A different model, or options that change the words (language, beam,
+    VAD, prompt), make recordings be transcribed again; device, threads and
+    compute type do not.
+    """
+    from analyzer.asr import model_path
+
+    path = model_path(options.asr)
+    asr = asdict(options.asr)
+    for k in ("device", "cpu_threads", "compute_type", "model"):
+        asr.pop(k, None)
+    blob = json.dumps(asr, sort_keys=True, default=str)
+    return f"{path.name}/{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
+
+
+class BatchRunner:
+    """Run one batch into a store.
+
+    Args:
+        store: The results database.
+        options: Analyzer options.
+        engine: A :class:`~analyzer.batch.engine.LocalEngine` or ``RayEngine``.
+        rescore: Re-score every stored recording and transcript met,
+            even when its analysis key is current.
+        progress: Show a tqdm progress bar on stderr.
+    """
+
+    def __init__(self, store: Store, options: AnalyzerOptions, engine: Any, *,
+                 rescore: bool = False, progress: bool = True) -> None:
+        from analyzer.pipeline import get_lexicon
+
+        self.store = store
+        self.options = options
+        self.engine = engine
+        self.force_rescore = rescore
+        self.progress = progress
+        self.lexicon = get_lexicon(options)
+        self.summary = BatchSummary()
+        self._model: str | None = None
+        self._bar: Any = None
+        self._t0 = 0.0
+        self.timings: dict[str, float] = {}
+
+    @property
+    def model(self) -> str:
+        if self._model is None:
+            self._model = model_identity(self.options)
+        return self._model
+
+    def run(self, source: str | Path, argv: Sequence[str] = ()) -> BatchSummary:
+        """Analyse everything under ``source``; returns the summary."""
+        self._t0 = time.perf_counter()
+        run_id = self.store.begin_run(self.options.to_dict(), list(argv),
+                                      engine=type(self.engine).__name__,
+                                      lexicon_version=self.lexicon.version)
+        self.summary.run_id = run_id
+        items = list(discover(source))
+        self.summary.files = sum(isinstance(t, Task) for t in items)
+        self._bar = _progress(self.summary.files, self.progress)
+        status = "failed"
+        try:
+            jobs = self._plan(items)
+            self._run_audio(jobs)
+            status = "done"
+        finally:
+            self._bar.close()
+            self.summary.wall_seconds = time.perf_counter() - self._t0
+            self.summary.timings = {k: round(v, 3) for k, v in self.timings.items()}
+            self.store.finish_run(run_id, self.summary.to_dict(), status)
+        return self.summary
+
+    # -- planning -----------------------------------------------------------
+
+    def _plan(self, items: list[Task | AnalyzerError]) -> list[dict[str, Any]]:
+        jobs: list[dict[str, Any]] = []
+        for item in items:
+            if isinstance(item, AnalyzerError):
+                self._error(item.source or "", item)
+                continue
+            if item.kind == "transcript":
+                self._transcripts(item)
+                self._bar.update(1)
+                continue
+            try:
+                digest = content_hash_of_file(item.path)
+            except OSError as exc:
+                self._error(item.path, AnalyzerError(f"unreadable: {exc.strerror or exc}",
+                                                     source=item.path))
+                self._bar.update(1)
+                continue
+            job = self._audio_job(item, digest, len(jobs))
+            if job is None:
+                self._bar.update(1)
+            else:
+                jobs.append(job)
+        return jobs
+
+    def _audio_job(self, task: Task, digest: str, n: int) -> dict[str, Any] | None:
+        key = analysis_key(digest, self.model, self.lexicon.version)
+        if self.store.has_key(key) and not self.force_rescore:
+            self.summary.skipped += 1
+            return None
+        stored = self.store.lookup(digest)
+        if stored is not None and stored.model == self.model:
+            self._rescore(stored.pk, digest, key, task.path)
+            return None
+        return {"job": n, "path": task.path, "meta": task.meta, "content_hash": digest,
+                "key": key}
+
+    def _transcripts(self, task: Task) -> None:
+        from analyzer.transcript import load_transcripts
+
+        for rec in load_transcripts(task.path):
+            if isinstance(rec, AnalyzerError):
+                self._error(task.path if rec.line is None else f"{task.path}:{rec.line}", rec)
+                continue
+            _apply_meta(rec, task.meta)
+            digest = content_hash_of_interaction(rec)
+            key = analysis_key(digest, TRANSCRIPT_MODEL, self.lexicon.version)
+            if self.store.has_key(key) and not self.force_rescore:
+                self.summary.skipped += 1
+                continue
+            rescoring = self.store.lookup(digest) is not None
+            report = self._analyze(rec, task.path)
+            if report is not None:
+                self._save(report, digest, key, task.path, rec, None, TRANSCRIPT_MODEL)
+                self._count(report, rescored=rescoring)
+
+    def _rescore(self, pk: int, digest: str, key: str, path: str) -> None:
+        """Matching and scoring again on the stored transcript (no recognition)."""
+        interaction, audio = self.store.stored_input(pk)
+        ring = RingResult(**{**audio["ring"], "ring_spans": [tuple(s) for s in
+                                                             audio["ring"]["ring_spans"]]}
+                          ) if audio.get("ring") else None
+        extra = [Finding(**f) for f in audio.get("findings", [])]
+        report = self._analyze(interaction, path, extra=extra, ring=ring,
+                               asr_info=audio.get("asr_info"))
+        if report is not None:
+            self._save(report, digest, key, path, interaction, audio, self.model)
+            self._count(report, rescored=True)
+
+    def _analyze(self, interaction: Interaction, path: str, **kw: Any
+                 ) -> InteractionReport | None:
+        from analyzer.pipeline import analyze_interaction
+
+        t0 = time.perf_counter()
+        try:
+            report = analyze_interaction(
+                interaction, self.options, lexicon=self.lexicon,
+                extra_findings=kw.get("extra", ()), ring=kw.get("ring"),
+                asr_info=kw.get("asr_info"))
+        except AnalyzerError as exc:
+            self._error(path, exc)
+            return None
+        self._time("matching", time.perf_counter() - t0)
+        return report
+
+    # -- audio --------------------------------------------------------------
+
+    def _run_audio(self, jobs: list[dict[str, Any]]) -> None:
+        for result in self.engine.run(jobs):
+            self._bar.update(1)
+            if "error" in result:
+                err = result["error"]
+                self.store.save_error(self.summary.run_id, result["path"], err["message"],
+                                      err["kind"])
+                self.summary.errors += 1
+                continue
+            report = InteractionReport.from_dict(result["report"])
+            from analyzer.store import interaction_from_dict
+
+            self._save(report, result["content_hash"], result["key"], result["path"],
+                       interaction_from_dict(result["interaction"]), result["audio"], self.model)
+            self.summary.audio_seconds += float(result.get("duration") or 0.0)
+            self._count(report)
+            self._show()
+        for k, v in getattr(self.engine, "timings", {}).items():
+            self._time(k, v)
+
+    # -- bookkeeping ----------------------------------------------------------
+
+    def _save(self, report: InteractionReport, digest: str, key: str, path: str,
+              interaction: Interaction, audio: dict[str, Any] | None, model: str) -> None:
+        t0 = time.perf_counter()
+        self.store.save_report(report, run_id=self.summary.run_id, content_hash=digest,
+                               path=path, key=key, interaction=interaction, audio=audio,
+                               model=model, lexicon_version=self.lexicon.version)
+        self._time("database", time.perf_counter() - t0)
+
+    def _count(self, report: InteractionReport, *, rescored: bool = False) -> None:
+        if rescored:
+            self.summary.rescored += 1
+        else:
+            self.summary.analysed += 1
+        self.summary.flagged += bool(report.findings)
+
+    def _error(self, path: str, exc: BaseException) -> None:
+        self.store.save_error(self.summary.run_id, path, exc)
+        self.summary.errors += 1
+
+    def _time(self, stage: str, seconds: float) -> None:
+        self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
+    def _show(self) -> None:
+        wall = time.perf_counter() - self._t0
+        hours = self.summary.audio_seconds / 3600
+        self._bar.set_postfix_str(
+            f"audio {hours:.2f} h, {hours / (wall / 3600):.1f} h/h, errors {self.summary.errors}",
+            refresh=False)
+
+
+def _apply_meta(rec: Interaction, meta: dict[str, Any]) -> None:
+    """Manifest values fill the transcript's metadata."""
+    for key in ("hall", "window", "staff", "started_at", "channel"):
+        if meta.get(key):
+            setattr(rec, key, meta[key])
+    if meta.get("rings") is not None:
+        rec.rings = meta["rings"]
+    if meta.get("ring_seconds") is not None:
+        rec.ring_seconds = meta["ring_seconds"]
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", disable=not enabled, file=sys.stderr,
+                dynamic_ncols=True, desc="batch")
+
+
+def run_batch(
+    source: str | Path,
+    db: str | Path,
+    options: AnalyzerOptions | None = None,
+    *,
+    engine: str = "local",
+    workers: int = 1,
+    threads: int = 1,
+    address: str | None = None,
+    rescore: bool = False,
+    progress: bool = False,
+    argv: Sequence[str] = (),
+    batch_size: int = 8,
+    inflight: int = 6,
+) -> BatchSummary:
+    """Analyse a folder or manifest into a results database (the ``conduct batch`` core).
+
+    Args:
+        source: Folder (recursive) or manifest (``.csv`` / ``.jsonl``).
+        db: SQLite results file (created if missing).
+        options: Analyzer options; defaults when None.
+        engine: ``local`` (processes on this machine) or ``ray``.
+        workers: Worker processes / Ray actors, each holding the model.
+        threads: CPU threads per worker.
+        address: Ray cluster address (``engine="ray"`` only).
+        rescore: Re-score stored interactions even when current.
+        progress: Show the progress bar.
+        argv: The command line, recorded in the run row.
+        batch_size: Packed 30 s windows per encoder call.
+        inflight: Recordings each worker has in flight.
+    """
+    from analyzer.batch.engine import LocalEngine, RayEngine
+
+    options = options or AnalyzerOptions()
+    kw = {"workers": workers, "threads": threads, "batch_size": batch_size, "inflight": inflight}
+    eng = RayEngine(options, address=address, **kw) if engine == "ray" else LocalEngine(
+        options, **kw)
+    with Store(db) as store:
+        return BatchRunner(store, options, eng, rescore=rescore, progress=progress).run(
+            source, argv)
+
+
+def iter_results(db: str | Path) -> Iterator[InteractionReport]:
+    """Every stored report (convenience for scripts)."""
+    with Store(db, readonly=True) as store:
+        for row in store.interactions(order="id"):
+            yield store.report(row["id"])

@@ -1,0 +1,66 @@
+"""``conduct batch``: analyse a hall's recordings and transcripts into a results database."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from analyzer.errors import AnalyzerError
+
+
+@click.command("batch")
+@click.argument("source", type=click.Path(exists=True))
+@click.option("--db", required=True, type=click.Path(dir_okay=False),
+              help="SQLite results database (created if missing).")
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+              help="Worker processes (local) or actors (Ray), each holding the model.")
+@click.option("--threads-per-worker", "threads", type=click.IntRange(1), default=1,
+              show_default=True, help="CPU threads of each worker's model.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--address", default=None, help="Ray cluster address (ray://head:10001 or auto).")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default=None,
+              help="Where Whisper runs (default: asr.device); cuda uses float16.")
+@click.option("--rescore", is_flag=True,
+              help="Re-run matching and scoring on stored transcripts even when current.")
+@click.option("--batch-size", type=click.IntRange(1), default=8, show_default=True,
+              help="Packed 30 s windows per encoder call.")
+@click.option("--inflight", type=click.IntRange(1), default=6, show_default=True,
+              help="Recordings each worker has in flight (decoding overlaps recognition).")
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A hall's lexicon file layered over the shipped one (repeatable).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override an option by its dotted name (repeatable).")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def batch(source: str, db: str, workers: int, threads: int, engine: str, address: str | None,
+          device: str | None, rescore: bool, batch_size: int, inflight: int,
+          lexicons: tuple[str, ...], overrides: tuple[str, ...], no_progress: bool,
+          as_json: bool) -> None:
+    """Analyse SOURCE (a folder, searched recursively, or a CSV/JSONL manifest).
+
+    Already analysed content (same model and lexicon version) is skipped, so
+    an interrupted batch resumes where it stopped; a changed lexicon re-scores
+    stored transcripts without transcribing again. Bad inputs become error
+    rows and the batch goes on; the exit code is 1 when there were any.
+    """
+    from dataclasses import replace
+
+    from analyzer.batch import run_batch
+    from analyzer.cli.analyze import build_options
+
+    options = build_options(lexicons, overrides)
+    if device:
+        compute = "float16" if device == "cuda" else options.asr.compute_type
+        options = replace(options, asr=replace(options.asr, device=device, compute_type=compute))
+    try:
+        summary = run_batch(source, db, options, engine=engine, workers=workers, threads=threads,
+                            address=address, rescore=rescore, progress=not no_progress,
+                            argv=sys.argv, batch_size=batch_size, inflight=inflight)
+    except AnalyzerError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(summary.to_dict(), ensure_ascii=False) if as_json else summary.text())
+    if summary.errors:
+        sys.exit(1)

@@ -1,0 +1,97 @@
+"""``conduct examples``: search good/bad practice examples and export training packs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from analyzer.errors import AnalyzerError
+
+
+def _filters(f):
+    f = click.option("--db", "db", required=True,
+                     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Results database written by `conduct batch`.")(f)
+    f = click.option("--practice", type=click.Choice(["good", "bad"]),
+                     help="good: required phrases said well; bad: breaches.")(f)
+    f = click.option("--article", type=click.IntRange(1, 30), help="Article number (6..10).")(f)
+    f = click.option("--rule", help="Rule id, e.g. A7-R-01 or A9-F-03.")(f)
+    f = click.option("--hall", help="Service hall.")(f)
+    f = click.option("--since", help="First day, YYYY-MM-DD.")(f)
+    f = click.option("--until", help="Last day, YYYY-MM-DD.")(f)
+    f = click.option("--lexicon", "lexicons", multiple=True,
+                     type=click.Path(exists=True, dir_okay=False),
+                     help="Extra lexicon file (repeatable).")(f)
+    return f
+
+
+def _search(db: Path, lexicons: tuple[str, ...], **args):
+    from analyzer import examples as ex
+    from analyzer.lexicon import load_lexicon
+    from analyzer.store import Store
+
+    store = Store(db)
+    try:
+        found = ex.search_examples(store, lexicon=load_lexicon(lexicons),
+                                   **{k: v for k, v in args.items() if v not in (None, "")})
+    except (AnalyzerError, ValueError) as exc:
+        store.close()
+        raise click.ClickException(str(exc)) from None
+    return store, found
+
+
+@click.group()
+def examples() -> None:
+    """Good and bad practice examples for training (personal data masked)."""
+
+
+@examples.command()
+@_filters
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1))
+def search(db, practice, article, rule, hall, since, until, lexicons, fmt, limit) -> None:
+    """List examples matching the filters (text masked)."""
+    from dataclasses import asdict
+
+    store, found = _search(db, lexicons, practice=practice, article=article, rule=rule,
+                           hall=hall, since=since, until=until)
+    store.close()
+    found = [e.masked() for e in found[:limit]]
+    if fmt == "json":
+        click.echo(json.dumps([asdict(e) | {"key": e.key} for e in found], ensure_ascii=False, indent=1))
+        return
+    for e in found:
+        click.echo(f"{e.practice:4}  第{e.article}条 {e.rule:10} {e.hall}/{e.window} {e.day} "
+                   f"{e.start:7.2f}-{e.end:7.2f}  {e.text}")
+    click.echo(f"{len(found)} examples", err=True)
+
+
+@examples.command()
+@_filters
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The training pack to write (.zip).")
+@click.option("--recordings-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder of the recordings; clips are cut only from files inside it.")
+@click.option("--pad", default=1.5, show_default=True, type=click.FloatRange(0, 10),
+              help="Seconds of context around each example.")
+@click.option("--mask", "mask_mode", type=click.Choice(["tone", "silence"]), default="tone",
+              show_default=True, help="What replaces personal data in the audio.")
+def export(db, practice, article, rule, hall, since, until, lexicons, out, recordings_root,
+           pad, mask_mode) -> None:
+    """Write a training pack: masked clips, transcripts and a manifest."""
+    from analyzer import examples as ex
+
+    store, found = _search(db, lexicons, practice=practice, article=article, rule=rule,
+                           hall=hall, since=since, until=until)
+    try:
+        if not found:
+            raise click.ClickException("no examples match these filters")
+        summary = ex.export_pack(found, out, store=store, recordings_root=recordings_root,
+                                 pad=pad, mask_mode=mask_mode)
+    finally:
+        store.close()
+    click.echo(f"{out}: {summary.examples} examples, {summary.clips} clips, "
+               f"{summary.masked_spans} masked audio spans"
+               + (f", {len(summary.missing_audio)} without audio" if summary.missing_audio else ""))

@@ -1,0 +1,68 @@
+"""``conduct models``: where the speech model is and whether it verifies."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from analyzer.errors import ModelError
+
+
+@click.group()
+def models() -> None:
+    """Speech model: assemble the bundled Whisper base, check a model folder."""
+
+
+@models.command()
+@click.option(
+    "--model",
+    "model",
+    default="",
+    envvar="CONDUCT_MODEL",
+    help="A CTranslate2 Whisper folder to check instead of the bundled one (env CONDUCT_MODEL).",
+)
+@click.option(
+    "--cache-dir",
+    default=None,
+    envvar="CONDUCT_MODEL_CACHE",
+    type=click.Path(file_okay=False),
+    help="Where the bundled model is assembled (env CONDUCT_MODEL_CACHE).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def check(model: str, cache_dir: str | None, as_json: bool) -> None:
+    """Say where the model is and whether it verifies (exit 1 if not)."""
+    from models.whisper import resolve_model, verify_model
+
+    try:
+        folder = resolve_model(model, cache_dir)
+    except ModelError as exc:
+        _report({"path": exc.source, "ok": False, "problems": [str(exc)]}, as_json)
+        raise SystemExit(1) from exc
+    status = verify_model(folder)
+    result = {
+        "path": str(status.path),
+        "ok": status.ok,
+        "bundled": status.bundled,
+        "sha256": status.sha256,
+        "problems": list(status.problems),
+    }
+    _report(result, as_json)
+    if not status.ok:
+        raise SystemExit(1)
+
+
+def _report(result: dict, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"model:    {result['path']}")
+    if "bundled" in result:
+        kind = (
+            "bundled Whisper base" if result["bundled"] else "user-supplied (no recorded checksum)"
+        )
+        click.echo(f"kind:     {kind}")
+        click.echo(f"sha256:   {result['sha256'] or '-'}")
+    click.echo(f"verifies: {'yes' if result['ok'] else 'NO'}")
+    for problem in result["problems"]:
+        click.echo(f"  problem: {problem}")

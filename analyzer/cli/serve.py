@@ -1,0 +1,92 @@
+"""``conduct serve`` (the review web app) and ``conduct users`` (its accounts)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from analyzer.errors import AnalyzerError
+
+
+@click.command()
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Results database written by `conduct batch`.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--recordings-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder holding the recordings; audio is served only from inside it.")
+@click.option("--idle-timeout", default=30, show_default=True, type=click.IntRange(1),
+              help="Minutes without a request after which a session ends.")
+@click.option("--session-hours", default=12.0, show_default=True, type=click.FloatRange(0.01),
+              help="Hours after login after which a session ends.")
+@click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (serve behind HTTPS).")
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Extra lexicon file layered over the shipped one (repeatable).")
+def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_timeout: int,
+          session_hours: float, secure_cookies: bool, lexicons: tuple[str, ...]) -> None:
+    """Serve the review web app for inspectors and trainers.
+
+    Create accounts first with `conduct users add NAME --role inspector`.
+    """
+    from analyzer.errors import require
+
+    uvicorn = require("uvicorn", "web")
+    from analyzer.web import create_app
+
+    try:
+        app = create_app(db, recordings_root, idle_timeout=idle_timeout * 60.0,
+                         max_age=session_hours * 3600.0, secure_cookies=secure_cookies,
+                         lexicon=tuple(lexicons))
+    except AnalyzerError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"conduct review on http://{host}:{port}/ (db {db})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@click.group()
+def users() -> None:
+    """Manage the review web app's accounts (stored in the results database)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["inspector", "trainer", "admin"]))
+@click.option("--db", "db", default="results.sqlite", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Results database (created if missing).")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input (for scripts).")
+def add(name: str, role: str, db: Path, password_stdin: bool) -> None:
+    """Create user NAME with ROLE, or reset an existing user's role and password."""
+    from analyzer.store import Store
+    from analyzer.web import auth
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        Store(db).close()  # a fresh file gets the results schema first
+        with auth.connect(db) as con:
+            auth.add_user(con, name, role, password)
+    except (AnalyzerError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"user {name!r} ({role}) saved in {db}")
+
+
+@users.command("list")
+@click.option("--db", "db", default="results.sqlite", show_default=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def list_(db: Path) -> None:
+    """List accounts."""
+    from analyzer.web import auth
+
+    con = auth.connect(db)
+    try:
+        for u in auth.list_users(con):
+            flag = " (disabled)" if u["disabled"] else ""
+            click.echo(f"{u['name']}\t{u['role']}\t{u['created_at']}{flag}")
+    finally:
+        con.close()

@@ -1,0 +1,301 @@
+"""Transcript input: read and strictly validate the input contract.
+
+One interaction per ``.json`` file, or many as JSON Lines (``.jsonl``, one
+interaction per line)::
+
+    {"id": str, "channel": "counter"|"phone", "hall": str, "window": str,
+     "started_at": ISO-8601, "rings": int (phone, optional),
+     "ring_seconds": float (phone, optional), "staff": str (optional),
+     "utterances": [{"speaker": "staff"|"citizen"|"unknown",
+                     "start": s, "end": s, "text": str}]}
+
+Every violation becomes a :class:`~analyzer.errors.TranscriptError` naming
+the file, the line (JSON Lines, or the JSON syntax error's line) and the field
+(``utterances[2].end``) with what was expected. :func:`load_transcripts`
+yields errors instead of raising them, so one bad record never stops the
+others of the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import TranscriptError
+from analyzer.types import CHANNELS, SPEAKERS, Interaction, Utterance, Word
+
+#: Keys of an interaction record that the analyzer interprets; any other key
+#: is kept in ``Interaction.meta``.
+TOP_KEYS = frozenset(
+    {"id", "channel", "hall", "window", "staff", "started_at", "rings", "ring_seconds",
+     "utterances", "duration"}
+)
+#: Keys allowed in an utterance (``words``, ``confidence``, ``speaker_known``
+#: are what the analyzer's own reports carry, so a report's transcript can be
+#: fed back in). Any other key is an error, to catch typos such as ``speeker``.
+UTTERANCE_KEYS = frozenset({"speaker", "start", "end", "text", "words", "confidence",
+                            "speaker_known"})
+
+TRANSCRIPT_SUFFIXES = (".json", ".jsonl")
+
+
+class _Ctx:
+    """Where a record came from, for error messages."""
+
+    def __init__(self, source: str, line: int | None) -> None:
+        self.source = source
+        self.line = line
+
+    def error(self, field: str | None, message: str) -> TranscriptError:
+        return TranscriptError(message, source=self.source, line=self.line, field=field)
+
+
+def load_transcripts(path: str | Path) -> Iterator[Interaction | TranscriptError]:
+    """Read one ``.json`` or ``.jsonl`` file, yielding interactions and errors.
+
+    Args:
+        path: A ``.json`` file (one interaction) or ``.jsonl`` file (one per
+            non-blank line).
+
+    Yields:
+        An :class:`Interaction` for every valid record and a
+        :class:`TranscriptError` for every invalid one (never raised).
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        if path.suffix.lower() == ".jsonl":
+            with path.open("rb") as fh:
+                yield from _load_jsonl(fh, source)
+            return
+        raw = path.read_bytes()
+    except OSError as exc:
+        yield TranscriptError(f"cannot read file: {exc.strerror or exc}", source=source)
+        return
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield TranscriptError(
+            f"not UTF-8 text (byte {exc.start}); transcripts must be UTF-8 JSON", source=source
+        )
+        return
+    yield _load_json(text, source, default_id=path.stem)
+
+
+def _load_json(text: str, source: str, default_id: str) -> Interaction | TranscriptError:
+    if not text.strip():
+        return TranscriptError("empty file; expected one JSON interaction object", source=source)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return TranscriptError(f"invalid JSON: {exc.msg} (column {exc.colno})",
+                               source=source, line=exc.lineno)
+    if isinstance(data, list):
+        return TranscriptError(
+            "expected one interaction object, got a JSON array; put many interactions "
+            "in a .jsonl file, one per line", source=source)
+    try:
+        return parse_interaction(data, source, default_id=default_id)
+    except TranscriptError as exc:
+        return exc
+
+
+def _load_jsonl(lines: Iterable[bytes], source: str) -> Iterator[Interaction | TranscriptError]:
+    """Stream a JSON Lines file: one record (or one error) per non-blank line."""
+    seen: dict[str, int] = {}
+    any_record = False
+    for lineno, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            any_record = True
+            yield TranscriptError(f"not UTF-8 text (byte {exc.start} of the line)",
+                                  source=source, line=lineno)
+            continue
+        if not line.strip():
+            continue
+        any_record = True
+        item = _jsonl_record(line, source, lineno, seen)
+        if isinstance(item, Interaction):
+            seen[item.id] = lineno
+        yield item
+    if not any_record:
+        yield TranscriptError("empty file; expected one JSON interaction per line",
+                              source=source)
+
+
+def _jsonl_record(line: str, source: str, lineno: int,
+                  seen: dict[str, int]) -> Interaction | TranscriptError:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return TranscriptError(f"invalid JSON: {exc.msg} (column {exc.colno})",
+                               source=source, line=lineno)
+    try:
+        inter = parse_interaction(data, source, line=lineno)
+    except TranscriptError as exc:
+        return exc
+    if inter.id in seen:
+        return TranscriptError(
+            f"duplicate id {inter.id!r} (first on line {seen[inter.id]}); ids must be "
+            "unique within a file", source=source, line=lineno, field="id")
+    return inter
+
+
+def parse_interaction(
+    d: Any, source: str = "<dict>", line: int | None = None, *, default_id: str | None = None
+) -> Interaction:
+    """Validate one interaction record and build an :class:`Interaction`.
+
+    Args:
+        d: The decoded JSON object.
+        source: Where it came from (a path), for error messages.
+        line: Its line in a JSON Lines file, for error messages.
+        default_id: The id to use when the record has none (a ``.json``
+            file's stem); when None, ``id`` is required.
+
+    Returns:
+        The interaction, utterances sorted by start time.
+
+    Raises:
+        TranscriptError: On the first violation of the input contract.
+    """
+    ctx = _Ctx(source, line)
+    if not isinstance(d, dict):
+        raise ctx.error(None, f"expected a JSON object (an interaction), got {_kind(d)}")
+    ident = d.get("id", default_id)
+    if ident is None:
+        raise ctx.error("id", "missing; expected a non-empty string")
+    ident = _string(ctx, "id", ident, allow_int=True)
+    if not ident.strip():
+        raise ctx.error("id", "expected a non-empty string")
+    channel = d.get("channel")
+    if channel not in CHANNELS:
+        raise ctx.error("channel", f"expected one of {list(CHANNELS)}, got {channel!r}"
+                        if "channel" in d else f"missing; expected one of {list(CHANNELS)}")
+    rings, ring_seconds = _ring_fields(ctx, d, channel)
+    if "utterances" not in d:
+        raise ctx.error("utterances", "missing; expected a list of utterance objects")
+    if not isinstance(d["utterances"], list):
+        raise ctx.error("utterances", f"expected a list, got {_kind(d['utterances'])}")
+    utterances = [_utterance(ctx, i, u) for i, u in enumerate(d["utterances"])]
+    utterances.sort(key=lambda u: (u.start, u.end))
+    duration = d.get("duration")
+    if duration is not None:
+        duration = _number(ctx, "duration", duration)
+    return Interaction(
+        id=ident,
+        channel=channel,
+        utterances=utterances,
+        hall=_string(ctx, "hall", d.get("hall", "")),
+        window=_string(ctx, "window", d.get("window", ""), allow_int=True),
+        staff=_string(ctx, "staff", d.get("staff", ""), allow_int=True),
+        started_at=_timestamp(ctx, d.get("started_at", "")),
+        rings=rings,
+        ring_seconds=ring_seconds,
+        source=source if line is None else f"{source}:{line}",
+        duration=duration,
+        meta={k: v for k, v in d.items() if k not in TOP_KEYS},
+    )
+
+
+def _ring_fields(ctx: _Ctx, d: dict, channel: str) -> tuple[int | None, float | None]:
+    rings = d.get("rings")
+    ring_seconds = d.get("ring_seconds")
+    if channel != "phone":
+        for key, value in (("rings", rings), ("ring_seconds", ring_seconds)):
+            if value is not None:
+                raise ctx.error(key, "only a phone call has rings; channel is 'counter'")
+    if rings is not None and (isinstance(rings, bool) or not isinstance(rings, int) or rings < 0):
+        raise ctx.error("rings", f"expected a whole number >= 0, got {rings!r}")
+    if ring_seconds is not None:
+        ring_seconds = _number(ctx, "ring_seconds", ring_seconds)
+    return rings, ring_seconds
+
+
+def _utterance(ctx: _Ctx, i: int, u: Any) -> Utterance:
+    where = f"utterances[{i}]"
+    if not isinstance(u, dict):
+        raise ctx.error(where, f"expected an utterance object, got {_kind(u)}")
+    unknown = sorted(set(u) - UTTERANCE_KEYS)
+    if unknown:
+        raise ctx.error(f"{where}.{unknown[0]}",
+                        f"unknown key; an utterance has {sorted(UTTERANCE_KEYS)}")
+    for key in ("speaker", "start", "end", "text"):
+        if key not in u:
+            raise ctx.error(f"{where}.{key}", "missing; expected "
+                            + {"speaker": f"one of {list(SPEAKERS)}", "text": "a string"}.get(
+                                key, "a time in seconds >= 0"))
+    if u["speaker"] not in SPEAKERS:
+        raise ctx.error(f"{where}.speaker", f"expected one of {list(SPEAKERS)}, "
+                        f"got {u['speaker']!r}")
+    start = _number(ctx, f"{where}.start", u["start"])
+    end = _number(ctx, f"{where}.end", u["end"])
+    if end < start:
+        raise ctx.error(f"{where}.end", f"expected a time >= start ({start}), got {end}")
+    if not isinstance(u["text"], str):
+        raise ctx.error(f"{where}.text", f"expected a string, got {_kind(u['text'])}")
+    confidence = 1.0
+    if "confidence" in u:
+        confidence = _number(ctx, f"{where}.confidence", u["confidence"])
+        if confidence > 1.0:
+            raise ctx.error(f"{where}.confidence", f"expected a number in [0, 1], got {confidence}")
+    known = u.get("speaker_known", True)
+    if not isinstance(known, bool):
+        raise ctx.error(f"{where}.speaker_known", f"expected true or false, got {known!r}")
+    return Utterance(speaker=u["speaker"], start=start, end=end, text=u["text"],
+                     words=_words(ctx, where, u.get("words", [])), confidence=confidence,
+                     speaker_known=known)
+
+
+def _words(ctx: _Ctx, where: str, words: Any) -> tuple[Word, ...]:
+    if not isinstance(words, list):
+        raise ctx.error(f"{where}.words", f"expected a list, got {_kind(words)}")
+    out = []
+    for j, w in enumerate(words):
+        field = f"{where}.words[{j}]"
+        if isinstance(w, dict):
+            w = [w.get("text"), w.get("start"), w.get("end"), w.get("probability", 1.0)]
+        if not isinstance(w, list) or len(w) not in (3, 4) or not isinstance(w[0], str):
+            raise ctx.error(field, "expected [text, start, end, probability?] or "
+                            "{text, start, end, probability?}")
+        nums = [_number(ctx, field, x) for x in w[1:]]
+        out.append(Word(w[0], *nums))
+    return tuple(out)
+
+
+def _number(ctx: _Ctx, field: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ctx.error(field, f"expected a number >= 0, got {_kind(value)} {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise ctx.error(field, f"expected a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def _string(ctx: _Ctx, field: str, value: Any, *, allow_int: bool = False) -> str:
+    if allow_int and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ctx.error(field, f"expected a string, got {_kind(value)} {value!r}")
+    return value
+
+
+def _timestamp(ctx: _Ctx, value: Any) -> str:
+    value = _string(ctx, "started_at", value)
+    if value:
+        try:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ctx.error("started_at", "expected an ISO-8601 time such as "
+                            f"2023-05-04T09:30:00+08:00, got {value!r}") from None
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            type(None): "null", int: "a number", float: "a number"}.get(type(value),
+                                                                       type(value).__name__)

@@ -1,0 +1,296 @@
+"""The review web app: FastAPI, server-rendered Jinja2 pages, one SQLite file.
+
+:func:`create_app` builds the application over a results database written by
+``conduct batch`` (:class:`analyzer.store.Store`). A middleware lets nothing
+through without a live session except the login form; role checks
+(:func:`require_role`) keep trainers out of inspector pages; every POST route
+checks the session's CSRF token (:func:`check_csrf`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from analyzer.errors import StoreError, require
+from analyzer.web import auth
+
+require("fastapi", "web")
+require("jinja2", "web")
+
+from fastapi import Depends, FastAPI, HTTPException, Request  # noqa: E402
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response  # noqa: E402
+from fastapi.staticfiles import StaticFiles  # noqa: E402
+from fastapi.templating import Jinja2Templates  # noqa: E402
+from starlette.concurrency import run_in_threadpool  # noqa: E402
+from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "conduct_session"
+LOGIN_CSRF_COOKIE = "conduct_login_csrf"
+#: Paths served without a session.
+PUBLIC_PATHS: frozenset[str] = frozenset({"/login"})
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """Settings of one app instance.
+
+    Attributes:
+        db: The results database (SQLite).
+        recordings_root: The only folder recordings are served from; None
+            serves no audio.
+        idle_timeout: Seconds without a request after which a session ends.
+        max_age: Seconds after login after which a session ends.
+        secure_cookies: Mark cookies ``Secure`` (behind HTTPS).
+        lexicon: Extra lexicon files, as given to the analyzer.
+    """
+
+    db: Path
+    recordings_root: Path | None = None
+    idle_timeout: float = 30 * 60.0
+    max_age: float = 12 * 3600.0
+    secure_cookies: bool = False
+    lexicon: tuple[str, ...] = ()
+
+
+def create_app(
+    db: str | Path,
+    recordings_root: str | Path | None = None,
+    **settings: Any,
+) -> FastAPI:
+    """Build the review app over a results database.
+
+    Args:
+        db: The results database; must exist (run ``conduct batch`` first).
+        recordings_root: Folder holding the recordings (see :class:`WebConfig`).
+        **settings: Other :class:`WebConfig` fields.
+
+    Raises:
+        StoreError: The database is missing or not a results database.
+    """
+    from analyzer.store import Store
+
+    if not Path(db).is_file():
+        raise StoreError("no such results database (run `conduct batch` first)", source=str(db))
+    root = Path(recordings_root).resolve() if recordings_root else None
+    config = WebConfig(db=Path(db).resolve(), recordings_root=root, **settings)
+    with auth.connect(config.db):
+        pass  # create the web tables once, before requests arrive
+    store = Store(config.db)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(title="conduct review", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
+    app.state.config = config
+    app.state.store = store
+    app.state.templates = _templates()
+    app.middleware("http")(_session_guard)
+    _add_error_handlers(app)
+    _add_login_routes(app)
+    from analyzer.web import inspect, train
+
+    app.include_router(inspect.router)
+    app.include_router(train.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals["inline_css"] = (HERE / "static" / "style.css").read_text("utf-8")
+    templates.env.filters["secs"] = format_seconds
+    return templates
+
+
+def format_seconds(value: float | None) -> str:
+    """``83.25`` -> ``1:23.2``; None -> ``–``."""
+    if value is None:
+        return "–"
+    minutes, seconds = divmod(float(value), 60)
+    return f"{int(minutes)}:{seconds:04.1f}"
+
+
+@contextmanager
+def auth_db(request: Request) -> Iterator[Any]:
+    """A connection to the results database for the auth tables (per request)."""
+    con = auth.connect(request.app.state.config.db)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+#: Headers on every response: no framing, no third-party content, no caching.
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": (
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "media-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+async def _session_guard(request: Request, call_next: Callable) -> Response:
+    """Add the security headers to whatever :func:`_guarded` answers."""
+    response = await _guarded(request, call_next)
+    for key, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(key, value)
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+async def _guarded(request: Request, call_next: Callable) -> Response:
+    """Let a request through only with a live session (or to the login form)."""
+    if request.url.path in PUBLIC_PATHS:
+        return await call_next(request)
+    config: WebConfig = request.app.state.config
+    token = request.cookies.get(SESSION_COOKIE)
+
+    def load() -> auth.Session | None:
+        with auth_db(request) as con:
+            return auth.load_session(con, token, idle_timeout=config.idle_timeout)
+
+    session = await run_in_threadpool(load)
+    if session is None:
+        if _wants_html(request) and request.method in ("GET", "HEAD"):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            response: Response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        else:
+            response = JSONResponse({"detail": "login required"}, status_code=401)
+        if token:
+            response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+    request.state.session = session
+    return await call_next(request)
+
+
+def _wants_html(request: Request) -> bool:
+    """True for a browser (pages, redirects); False for scripts (JSON errors)."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def current_user(request: Request) -> auth.User:
+    """The logged-in user (the guard guarantees there is one)."""
+    return request.state.session.user
+
+
+def require_role(*roles: str) -> Any:
+    """A dependency that lets through users with one of ``roles`` (or admins)."""
+
+    def check(request: Request) -> auth.User:
+        user = current_user(request)
+        if not user.may(*roles):
+            raise HTTPException(status_code=403, detail=f"this page is for {' / '.join(roles)} users")
+        return user
+
+    return Depends(check)
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a POST whose CSRF token (form field or header) is not the session's."""
+    given = request.headers.get("x-csrf-token")
+    if given is None:
+        form = await request.form()
+        value = form.get("csrf_token")
+        given = value if isinstance(value, str) else None
+    if not auth.tokens_match(request.state.session.csrf_token, given):
+        raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page")
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a template with the user, the CSRF token and the navigation."""
+    session = getattr(request.state, "session", None)
+    context.update(
+        user=session.user if session else None,
+        csrf_token=session.csrf_token if session else "",
+    )
+    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _error_response(request: Request, status: int, message: str) -> Response:
+    if _wants_html(request) and hasattr(request.state, "session"):
+        return render(request, "error.html", status, status=status, message=message)
+    return JSONResponse({"detail": message}, status_code=status)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error_response(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> Response:
+        return _error_response(request, 404, exc.message)
+
+
+def _add_login_routes(app: FastAPI) -> None:
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/") -> Response:
+        token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+        response = render(request, "login.html", next=_safe_next(next), login_csrf=token, error="")
+        _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
+        return response
+
+    @app.post("/login", response_class=HTMLResponse)
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        name, password = str(form.get("name", "")), str(form.get("password", ""))
+        target = _safe_next(str(form.get("next", "/")))
+        cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
+        if not auth.tokens_match(cookie, str(form.get("csrf_token", ""))):
+            raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page")
+        config: WebConfig = request.app.state.config
+
+        def check() -> tuple[str, auth.Session] | None:
+            with auth_db(request) as con:
+                user = auth.authenticate(con, name, password)
+                return auth.create_session(con, user, max_age=config.max_age) if user else None
+
+        started = await run_in_threadpool(check)
+        if started is None:
+            return render(request, "login.html", 401, next=target, login_csrf=cookie,
+                          error="Wrong name or password.")
+        token, _session = started
+        response = RedirectResponse(target, status_code=303)
+        _set_cookie(request, response, SESSION_COOKIE, token, max_age=int(config.max_age))
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+        return response
+
+    @app.post("/logout", dependencies=[Depends(check_csrf)])
+    def logout(request: Request) -> Response:
+        with auth_db(request) as con:
+            auth.end_session(con, request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.get("/")
+    def home(request: Request) -> Response:
+        user = current_user(request)
+        return RedirectResponse("/queue" if user.may("inspector") else "/examples", status_code=303)
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths may be redirected to after login (no open redirect)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
+        secure=request.app.state.config.secure_cookies,
+    )

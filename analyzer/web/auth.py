@@ -1,0 +1,244 @@
+"""Accounts, sessions and CSRF tokens of the review web app.
+
+The app keeps its own tables in the results database (next to the store's
+tables, which it does not touch): ``users`` (name, role, argon2 hash) and
+``sessions`` (server-side sessions). The browser only holds a random session
+token in an HttpOnly, SameSite=Strict cookie; the database keeps its SHA-256,
+so a copy of the database cannot be used to log in. Sessions end after
+``idle_timeout`` seconds without a request or ``max_age`` seconds after login,
+whichever comes first, and at logout.
+
+Every session carries a CSRF token that each form posts back (and scripts
+send as ``X-CSRF-Token``); the login form, which has no session yet, uses a
+double-submit cookie.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer.errors import StoreError, require
+
+#: Roles, and what each may open. Admin may open everything.
+ROLES: tuple[str, ...] = ("inspector", "trainer", "admin")
+
+#: Version of the tables below, kept in ``web_meta`` (the store keeps its own).
+WEB_SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS web_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('inspector', 'trainer', 'admin')),
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    disabled INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
+"""
+
+
+@dataclass(frozen=True)
+class User:
+    """A logged-in user."""
+
+    id: int
+    name: str
+    role: str
+
+    def may(self, *roles: str) -> bool:
+        """True when the user has one of ``roles`` (admins may do everything)."""
+        return self.role == "admin" or self.role in roles
+
+
+@dataclass(frozen=True)
+class Session:
+    """A live session: who, and the CSRF token its forms must post back."""
+
+    user: User
+    csrf_token: str
+    expires_at: float
+
+
+def connect(db: str | Path) -> sqlite3.Connection:
+    """Open the results database and make sure the web tables exist.
+
+    Raises:
+        StoreError: When the file cannot be opened as SQLite.
+    """
+    try:
+        con = sqlite3.connect(str(db), timeout=30)
+        con.row_factory = sqlite3.Row
+        con.execute("PRAGMA foreign_keys = ON")
+        migrate(con)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open the results database: {exc}", source=str(db)) from exc
+    return con
+
+
+def migrate(con: sqlite3.Connection) -> None:
+    """Create the web tables, or upgrade them to :data:`WEB_SCHEMA_VERSION`."""
+    con.executescript(_SCHEMA)
+    row = con.execute("SELECT value FROM web_meta WHERE key = 'schema_version'").fetchone()
+    if row is not None and int(row[0]) > WEB_SCHEMA_VERSION:
+        raise StoreError(
+            f"web tables have schema version {row[0]}, newer than this program "
+            f"({WEB_SCHEMA_VERSION}); upgrade conduct-analyzer"
+        )
+    con.execute(
+        "INSERT OR REPLACE INTO web_meta(key, value) VALUES ('schema_version', ?)",
+        (str(WEB_SCHEMA_VERSION),),
+    )
+    con.commit()
+
+
+def _hasher():
+    argon2 = require("argon2", "web")
+    return argon2.PasswordHasher()
+
+
+def add_user(con: sqlite3.Connection, name: str, role: str, password: str) -> int:
+    """Create a user (or reset an existing user's role and password).
+
+    Args:
+        con: Connection from :func:`connect`.
+        name: Login name.
+        role: One of :data:`ROLES`.
+        password: At least 8 characters; stored as an argon2id hash.
+
+    Returns:
+        The user's id.
+
+    Raises:
+        ValueError: For an unknown role, an empty name or a short password.
+    """
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    name = name.strip()
+    if not name:
+        raise ValueError("user name is empty")
+    if len(password) < 8:
+        raise ValueError("password must have at least 8 characters")
+    digest = _hasher().hash(password)
+    con.execute(
+        "INSERT INTO users(name, role, password_hash) VALUES (?, ?, ?) "
+        "ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
+        "password_hash = excluded.password_hash, disabled = 0",
+        (name, role, digest),
+    )
+    # A new password ends the user's old sessions.
+    con.execute("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)", (name,))
+    con.commit()
+    return con.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()[0]
+
+
+def list_users(con: sqlite3.Connection) -> list[dict]:
+    """Return every user's id, name, role, creation time and disabled flag."""
+    rows = con.execute("SELECT id, name, role, created_at, disabled FROM users ORDER BY name")
+    return [dict(r) for r in rows]
+
+
+#: A valid hash to verify against when the user does not exist, so a wrong
+#: name takes as long as a wrong password.
+_DUMMY_HASH: list[str] = []
+
+
+def authenticate(con: sqlite3.Connection, name: str, password: str) -> User | None:
+    """Check a name and password; return the user, or None."""
+    argon2 = require("argon2", "web")
+    hasher = _hasher()
+    row = con.execute(
+        "SELECT id, name, role, password_hash FROM users WHERE name = ? AND disabled = 0",
+        (name.strip(),),
+    ).fetchone()
+    if row is None:
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(hasher.hash(secrets.token_hex(8)))
+        with contextlib.suppress(argon2.exceptions.VerificationError):
+            hasher.verify(_DUMMY_HASH[0], password)
+        return None
+    try:
+        hasher.verify(row["password_hash"], password)
+    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+        return None
+    if hasher.check_needs_rehash(row["password_hash"]):
+        con.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hasher.hash(password), row["id"]))
+        con.commit()
+    return User(row["id"], row["name"], row["role"])
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_session(con: sqlite3.Connection, user: User, *, max_age: float) -> tuple[str, Session]:
+    """Start a session; return the cookie token and the session."""
+    token = secrets.token_urlsafe(32)
+    now = time.time()
+    csrf = secrets.token_urlsafe(32)
+    con.execute(
+        "INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, last_seen, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (_token_hash(token), user.id, csrf, now, now, now + max_age),
+    )
+    con.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
+    con.commit()
+    return token, Session(user, csrf, now + max_age)
+
+
+def load_session(con: sqlite3.Connection, token: str | None, *, idle_timeout: float) -> Session | None:
+    """Return the live session of a cookie token, or None when absent or expired.
+
+    A live session's ``last_seen`` moves to now; an expired one is deleted.
+    """
+    if not token:
+        return None
+    key = _token_hash(token)
+    row = con.execute(
+        "SELECT s.csrf_token, s.last_seen, s.expires_at, u.id, u.name, u.role, u.disabled "
+        "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+        (key,),
+    ).fetchone()
+    if row is None:
+        return None
+    now = time.time()
+    if row["disabled"] or now > row["expires_at"] or now - row["last_seen"] > idle_timeout:
+        con.execute("DELETE FROM sessions WHERE token_hash = ?", (key,))
+        con.commit()
+        return None
+    con.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", (now, key))
+    con.commit()
+    return Session(User(row["id"], row["name"], row["role"]), row["csrf_token"], row["expires_at"])
+
+
+def end_session(con: sqlite3.Connection, token: str | None) -> None:
+    """Delete a session (logout)."""
+    if token:
+        con.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+        con.commit()
+
+
+def tokens_match(expected: str | None, given: str | None) -> bool:
+    """Constant-time comparison of two CSRF tokens; False when either is missing."""
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())

@@ -1,0 +1,221 @@
+"""Inspectors' pages: the queue, an interaction, verdicts, dismissals, dashboard."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from analyzer.errors import AnalyzerError
+from analyzer.store import rescore_findings
+from analyzer.web import charts, queries
+from analyzer.web.app import auth_db, check_csrf, render, require_role
+from analyzer.web.auth import User
+from analyzer.web.files import MEDIA_TYPES, recording_of
+
+router = APIRouter()
+INSPECTOR = require_role("inspector")
+PAGE_SIZE = 50
+#: Query parameters the queue and the API accept, as the store names them.
+FILTERS: tuple[str, ...] = ("hall", "window", "staff", "since", "until", "article", "rule",
+                            "review", "channel")
+SPEAKER_LABELS = {"staff": "工作人员", "citizen": "服务对象", "unknown": "未知"}
+
+
+def filters_of(request: Request) -> dict[str, Any]:
+    """The filters given in the query string (empty values dropped)."""
+    out: dict[str, Any] = {}
+    for key in FILTERS:
+        value = request.query_params.get(key, "").strip()
+        if not value:
+            continue
+        if key == "article":
+            if not value.isdigit():
+                raise HTTPException(status_code=400, detail="article must be a number")
+            out[key] = int(value)
+        elif key == "review" and value not in ("unreviewed", "reviewed", "confirmed", "dismissed"):
+            raise HTTPException(status_code=400, detail=f"unknown review status {value!r}")
+        else:
+            out[key] = value
+    return out
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
+    """Flagged interactions, worst (review-adjusted) score first."""
+    store = request.app.state.store
+    filters = {**filters_of(request), "flagged": True}
+    page = max(page, 1)
+    rows = store.interactions(filters, order="score", limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    total = store.count(filters)
+    with auth_db(request) as con:
+        choices = queries.distinct_values(con)
+    pages = max(1, -(-total // PAGE_SIZE))
+    shown = filters_of(request)
+
+    def link(n: int) -> str:
+        return "/queue?" + urlencode({**shown, "page": n})
+
+    return render(request, "queue.html", rows=rows, total=total, page=page, pages=pages,
+                  filters=shown, choices=choices,
+                  prev_url=link(page - 1) if page > 1 else "",
+                  next_url=link(page + 1) if page < pages else "")
+
+
+@functools.lru_cache(maxsize=4)
+def _rule_titles(extra: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Rule id -> title and seed wording from the lexicon (empty if it cannot load)."""
+    try:
+        from analyzer.lexicon import load_lexicon
+
+        lexicon = load_lexicon(extra)
+    except AnalyzerError:  # the page still works without titles
+        return {}
+    return {r.id: {"title": r.title, "cite": getattr(r, "cite", ""), "source": r.source}
+            for r in lexicon.rules}
+
+
+def _transcript(utterances: list, findings: list[dict]) -> list[dict[str, Any]]:
+    """Utterances with the findings they carry and their evidence marked."""
+    out = []
+    for i, u in enumerate(utterances):
+        hits = [f for f in findings if f["start"] is not None and _overlaps(f, u)]
+        out.append({"index": i, "speaker": u.speaker,
+                    "label": SPEAKER_LABELS.get(u.speaker, u.speaker), "start": u.start,
+                    "end": u.end, "segments": _mark(u.text, [f["evidence"] for f in hits]),
+                    "findings": hits})
+    return out
+
+
+def _overlaps(f: dict, u: Any) -> bool:
+    end = f["end"] if f["end"] is not None else f["start"]
+    same = f["speaker"] not in ("staff", "citizen") or f["speaker"] == u.speaker
+    return same and f["start"] <= u.end + 0.05 and end >= u.start - 0.05
+
+
+def _mark(text: str, evidence: list[str]) -> list[tuple[str, bool]]:
+    """Split text into (piece, is_evidence) pieces."""
+    marks = [False] * len(text)
+    for ev in evidence:
+        ev = (ev or "").strip()
+        pos = text.find(ev) if ev else -1
+        if pos >= 0:
+            for k in range(pos, pos + len(ev)):
+                marks[k] = True
+    pieces: list[tuple[str, bool]] = []
+    for ch, m in zip(text, marks, strict=True):
+        if pieces and pieces[-1][1] == m:
+            pieces[-1] = (pieces[-1][0] + ch, m)
+        else:
+            pieces.append((ch, m))
+    return pieces
+
+
+@router.get("/interactions/{pk}", response_class=HTMLResponse)
+def interaction(request: Request, pk: int, user: User = INSPECTOR) -> Response:
+    """One interaction: transcript, findings with verdicts, audio player."""
+    store = request.app.state.store
+    config = request.app.state.config
+    row = store.interaction(pk)
+    report = store.report(pk)
+    titles = _rule_titles(config.lexicon)
+    reviews = store.reviews(pk=pk)
+    findings = []
+    for f in store.findings(pk):
+        f["title"] = titles.get(f["rule"], {}).get("title", "")
+        f["cite"] = titles.get(f["rule"], {}).get("cite", "")
+        f["history"] = [r for r in reviews if r["finding_id"] == f["id"]]
+        findings.append(f)
+    has_audio = recording_of(config.recordings_root, row) is not None
+    confirmed = [report.findings[r["idx"]] for r in findings if r["verdict"] == "confirm"]
+    confirmed_score = rescore_findings(confirmed, report) if confirmed or not findings else None
+    return render(request, "interaction.html", row=row, report=report, findings=findings,
+                  confirmed_score=confirmed_score,
+                  transcript=_transcript(report.utterances, findings), has_audio=has_audio,
+                  orphan_reviews=[r for r in reviews if r["finding_id"] is None])
+
+
+@router.post("/findings/{finding_id}/verdict", dependencies=[Depends(check_csrf)])
+async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> Response:
+    """Record confirm / dismiss / comment on a finding, with who and when."""
+    form = await request.form()
+    choice = str(form.get("verdict", ""))
+    comment = str(form.get("comment", "")).strip()[:2000]
+    if choice not in ("confirm", "dismiss", "comment"):
+        raise HTTPException(status_code=400, detail="verdict must be confirm, dismiss or comment")
+    if choice == "comment" and not comment:
+        raise HTTPException(status_code=400, detail="a comment needs text")
+    store = request.app.state.store
+
+    def save() -> Any:
+        with auth_db(request) as con:
+            found = con.execute("SELECT interaction_pk FROM findings WHERE id = ?",
+                                (finding_id,)).fetchone()
+        if found is not None:
+            store.set_verdict(finding_id, choice, comment, user.name)
+        return found
+
+    row = await run_in_threadpool(save)
+    if row is None:
+        raise HTTPException(status_code=404, detail=f"no finding {finding_id}")
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse(store.interaction(row[0]) | {"input": None, "audio": None})
+    return RedirectResponse(f"/interactions/{row[0]}#finding-{finding_id}", status_code=303)
+
+
+@router.get("/audio/{pk}")
+def audio(request: Request, pk: int, user: User = INSPECTOR) -> Response:
+    """The interaction's recording (range requests supported, for seeking)."""
+    config = request.app.state.config
+    path = recording_of(config.recordings_root, request.app.state.store.interaction(pk))
+    if path is None:
+        raise HTTPException(status_code=404, detail="no recording for this interaction")
+    media = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return FileResponse(path, media_type=media, headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/dismissals.csv")
+def dismissals_csv(request: Request, user: User = INSPECTOR) -> Response:
+    """Dismissed findings (false alarms) as CSV, for lexicon owners."""
+    with auth_db(request) as con:
+        rows = queries.dismissals(con, filters_of(request))
+    return Response(queries.dismissals_csv(rows), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="dismissals.csv"'})
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, user: User = INSPECTOR) -> Response:
+    """Scores and breaches per window and per article over time."""
+    filters = filters_of(request)
+    with auth_db(request) as con:
+        days, series = queries.score_series(con, filters)
+        bdays, stacks = queries.breach_series(con, filters)
+        windows = queries.window_table(con, filters)
+        choices = queries.distinct_values(con)
+    articles = request.app.state.store.summary("article", filters)
+    score_svg = charts.line_chart(days, series, title="平均得分 / mean score per window", y_label="分")
+    breach_svg = charts.bar_chart(bdays, stacks, title="违规 / breaches per article", y_label="条")
+    return render(request, "dashboard.html", score_svg=score_svg, breach_svg=breach_svg,
+                  windows=windows, articles=articles, filters=filters, choices=choices)
+
+
+@router.get("/api/interactions")
+def api_interactions(request: Request, limit: int = 100, offset: int = 0, user: User = INSPECTOR) -> Any:
+    """JSON: interactions matching the filters, worst first."""
+    rows = request.app.state.store.interactions(filters_of(request), order="score",
+                                                limit=min(max(limit, 1), 1000), offset=max(offset, 0))
+    return {"interactions": rows}
+
+
+@router.get("/api/interactions/{pk}")
+def api_interaction(request: Request, pk: int, user: User = INSPECTOR) -> Any:
+    """JSON: one interaction's row, report, findings (with ids and verdicts) and reviews."""
+    store = request.app.state.store
+    row = store.interaction(pk)
+    return {"interaction": {k: v for k, v in row.items() if k not in ("input", "audio")},
+            "report": store.report(pk).to_dict(), "findings": store.findings(pk),
+            "reviews": store.reviews(pk=pk)}

@@ -1,0 +1,107 @@
+"""Trainers' pages: search good and bad examples, preview masked clips, export a pack.
+
+Trainers only ever see masked text and masked audio: the raw recordings and
+transcripts stay on the inspectors' pages.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from analyzer import examples as ex
+from analyzer import privacy
+from analyzer.web.app import auth_db, check_csrf, render, require_role
+from analyzer.web.auth import User
+from analyzer.web.files import read_segment, recording_of, wav_bytes
+from analyzer.web.queries import distinct_values
+
+router = APIRouter()
+TRAINER = require_role("trainer")
+_SEARCH_KEYS = ("practice", "article", "rule", "hall", "since", "until")
+
+
+def _search_args(values: Any) -> dict[str, Any]:
+    """Search arguments from a query string or a form (empty values dropped)."""
+    out: dict[str, Any] = {}
+    for key in _SEARCH_KEYS:
+        value = str(values.get(key, "") or "").strip()
+        if not value:
+            continue
+        if key == "article":
+            if not value.isdigit():
+                raise HTTPException(status_code=400, detail="article must be a number")
+            out[key] = int(value)
+        elif key == "practice" and value not in ex.PRACTICES:
+            raise HTTPException(status_code=400, detail="practice must be good or bad")
+        else:
+            out[key] = value
+    return out
+
+
+def _search(request: Request, args: dict[str, Any]) -> list[ex.Example]:
+    from analyzer.lexicon import load_lexicon
+
+    lexicon = load_lexicon(request.app.state.config.lexicon)
+    return ex.search_examples(request.app.state.store, lexicon=lexicon, **args)
+
+
+@router.get("/examples", response_class=HTMLResponse)
+def examples_page(request: Request, user: User = TRAINER) -> Response:
+    """Search form and the matching examples (text masked)."""
+    args = _search_args(request.query_params)
+    searched = bool(args) or "go" in request.query_params
+    found = [e.masked() for e in _search(request, args)] if searched else []
+    store, root = request.app.state.store, request.app.state.config.recordings_root
+    with_audio = {pk for pk in {e.interaction_pk for e in found}
+                  if recording_of(root, store.interaction(pk)) is not None}
+    with auth_db(request) as con:
+        choices = distinct_values(con)
+    return render(request, "examples.html", examples=found, args=args, searched=searched,
+                  choices=choices, with_audio=with_audio)
+
+
+@router.get("/examples/clip/{pk}")
+def clip(request: Request, pk: int, start: float, end: float, user: User = TRAINER) -> Response:
+    """A short masked clip of an interaction (preview for trainers)."""
+    if not (0 <= start < end) or end - start > ex.MAX_CLIP:
+        raise HTTPException(status_code=400, detail=f"clip must be 0 <= start < end, at most {ex.MAX_CLIP:g} s")
+    store = request.app.state.store
+    path = recording_of(request.app.state.config.recordings_root, store.interaction(pk))
+    if path is None:
+        raise HTTPException(status_code=404, detail="no recording for this interaction")
+    _masked, spans = privacy.mask_utterances(store.report(pk).utterances)
+    samples = read_segment(path, start, end, ex.CLIP_RATE)
+    samples = privacy.mask_audio(samples, ex.CLIP_RATE, spans, offset=start)
+    return Response(wav_bytes(samples, ex.CLIP_RATE), media_type="audio/wav",
+                    headers={"Cache-Control": "private, no-store"})
+
+
+@router.post("/examples/export", dependencies=[Depends(check_csrf)])
+async def export(request: Request, user: User = TRAINER) -> Response:
+    """The training pack (zip) of the examples matching the posted search."""
+    form = await request.form()
+    args = _search_args(form)
+    mode = form.get("mask") if form.get("mask") in ("tone", "silence") else "tone"
+
+    def build() -> bytes | None:
+        found = _search(request, args)
+        if not found:
+            return None
+        buf = io.BytesIO()
+        ex.export_pack(found, buf, store=request.app.state.store,
+                       recordings_root=request.app.state.config.recordings_root,
+                       mask_mode=str(mode))
+        return buf.getvalue()
+
+    data = await run_in_threadpool(build)
+    if data is None:
+        raise HTTPException(status_code=404, detail="no examples match this search")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return Response(data, media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="training-pack-{stamp}.zip"'})

@@ -1,0 +1,301 @@
+"""Batch throughput: the optimized ``conduct batch`` against a naive Whisper loop.
+
+One run measures, on the same machine and a generated hall corpus
+(``benchmarks/hall_corpus.py``: counter visits about half silent, phone
+calls with ringback):
+
+* **baseline**: ``WhisperModel(model).transcribe(path)`` per file with
+  faster-whisper's default options (beam 5, temperature fallback, no VAD,
+  the model's compute type), one process, transcription only;
+* **optimized**: the whole ``conduct batch`` (decode, VAD, packed 30 s windows
+  across files, int8, greedy, rings, matching, scoring, SQLite), for each
+  ``--configs`` split of cores into workers x threads, on the full corpus and
+  on the baseline's files.
+
+Each side runs in its own subprocess; wall time counts from process start
+(imports and model load included) and peak memory is the largest summed RSS
+of the process tree. Character error rate of both is measured on
+``../shared/data/real-speech`` (``manifest.tsv``). Prints a table and writes
+JSON (default ``benchmarks/results/throughput.json``).
+
+    .venv/bin/python benchmarks/throughput.py            # ~13 min corpus, a few minutes
+    .venv/bin/python benchmarks/throughput.py --minutes 5 --baseline-files 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_SPEECH = ROOT.parent / "shared" / "data" / "real-speech"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+# -- measuring a subprocess --------------------------------------------------
+
+
+def _tree_rss(root: int) -> int:
+    """Summed resident memory (bytes) of ``root`` and its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack += children.get(pid, [])
+    return total
+
+
+def measure(cmd: list[str]) -> dict[str, Any]:
+    """Run ``cmd``; wall and CPU seconds, peak tree RSS (MiB), stdout, return code.
+
+    CPU seconds (user + system of the process and the workers it waited for)
+    show the work done even when other jobs share the cores.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT)
+    peak = 0
+    stop = threading.Event()
+
+    def poll() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            stop.wait(0.2)
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    stop.set()
+    watcher.join()
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "peak_mib": peak / 2**20, "stdout": out,
+            "rc": proc.returncode}
+
+
+# -- the naive baseline (runs in its own process) ----------------------------
+
+
+def baseline_main(files: list[str]) -> None:
+    """Child process: default faster-whisper, one file at a time; prints JSON."""
+    from faster_whisper import WhisperModel
+
+    from analyzer.asr import model_path
+    from analyzer.options import ASROptions
+
+    model = WhisperModel(str(model_path(ASROptions())))
+    out = []
+    for path in files:
+        t0 = time.perf_counter()
+        segments, info = model.transcribe(path)
+        text = "".join(s.text for s in segments)
+        out.append({"path": path, "seconds": info.duration, "wall": time.perf_counter() - t0,
+                    "text": text})
+    print(json.dumps(out, ensure_ascii=False))
+
+
+# -- the optimized batch -----------------------------------------------------
+
+
+def run_batch_cli(source: Path, db: Path, workers: int, threads: int) -> dict[str, Any]:
+    """``conduct batch`` in a subprocess; its measurements plus its JSON summary."""
+    if db.exists():
+        db.unlink()
+    cmd = [sys.executable, "-m", "analyzer.cli", "batch", str(source), "--db", str(db),
+           "--workers", str(workers), "--threads-per-worker", str(threads), "--no-progress",
+           "--json"]
+    m = measure(cmd)
+    m["summary"] = json.loads(m.pop("stdout").strip().splitlines()[-1])
+    return m
+
+
+def batch_texts(db: Path) -> dict[str, str]:
+    """Transcript text per recording file name, from a results database."""
+    from analyzer.store import Store
+
+    with Store(db, readonly=True) as store:
+        return {Path(r["source_path"]).name: "".join(u["text"] for u in store.utterances(r["id"]))
+                for r in store.interactions()}
+
+
+def real_speech() -> list[tuple[str, str]]:
+    """(file name, reference text) of the shared real Mandarin clips."""
+    with (REAL_SPEECH / "manifest.tsv").open(encoding="utf-8") as fh:
+        return [(r["file"], r["reference_text"]) for r in csv.DictReader(fh, delimiter="\t")]
+
+
+# -- the run -----------------------------------------------------------------
+
+
+def pick(files: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    """``n`` files spread evenly over the corpus (keeps the counter/phone mix)."""
+    if n >= len(files):
+        return files
+    step = len(files) / n
+    return [files[int(i * step)] for i in range(n)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="conduct batch throughput vs naive Whisper")
+    parser.add_argument("--minutes", type=float, default=13.0, help="corpus length")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "benchmarks" / "results" / "corpus")
+    parser.add_argument("--baseline-files", type=int, default=6,
+                        help="files the (slow) baseline transcribes, spread over the corpus")
+    parser.add_argument("--configs", default="2x1,1x2", help="workers x threads to measure")
+    parser.add_argument("--out", type=Path,
+                        default=ROOT / "benchmarks" / "results" / "throughput.json")
+    parser.add_argument("--baseline-worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.baseline_worker:
+        baseline_main(args.baseline_worker)
+        return
+    from hall_corpus import generate
+
+    corpus = generate(args.corpus, args.minutes)
+    chosen = pick(corpus["files"], args.baseline_files)
+    work = Path(tempfile.mkdtemp(prefix="throughput-"))
+    try:
+        result = run_all(args, corpus, chosen, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    print_table(result)
+    print(f"\nJSON: {args.out}")
+
+
+def run_all(args: argparse.Namespace, corpus: dict[str, Any], chosen: list[dict[str, Any]],
+            work: Path) -> dict[str, Any]:
+    from analyzer.evaluation import char_error_rate
+
+    subset = work / "subset.csv"
+    subset.write_text("path\n" + "".join(f"{args.corpus / f['path']}\n" for f in chosen))
+    subset_seconds = sum(f["seconds"] for f in chosen)
+    clips = real_speech()
+    refs = dict(clips)
+    print(f"corpus: {len(corpus['files'])} files, {corpus['seconds'] / 60:.1f} min; baseline on "
+          f"{len(chosen)} files, {subset_seconds / 60:.1f} min", flush=True)
+
+    base = measure([sys.executable, __file__, "--baseline-worker",
+                    *[str(args.corpus / f["path"]) for f in chosen]])
+    base_files = json.loads(base.pop("stdout"))
+    base_cer_run = measure([sys.executable, __file__, "--baseline-worker",
+                            *[str(REAL_SPEECH / f) for f, _ in clips]])
+    base_cer = char_error_rate((refs[Path(r["path"]).name], r["text"])
+                               for r in json.loads(base_cer_run["stdout"]))
+    baseline = {"files": len(chosen), "audio_seconds": subset_seconds, "wall": base["wall"],
+                "cpu": base["cpu"], "hours_per_cpu_hour": subset_seconds / base["cpu"],
+                "transcribe_seconds": sum(r["wall"] for r in base_files),
+                "peak_mib": base["peak_mib"], "cer": base_cer,
+                "hours_per_hour": subset_seconds / base["wall"]}
+    print(f"baseline: {baseline['hours_per_hour']:.2f} h/h", flush=True)
+
+    rows = []
+    for cfg in args.configs.split(","):
+        w, t = (int(x) for x in cfg.lower().split("x"))
+        full = run_batch_cli(args.corpus, work / f"full-{cfg}.sqlite", w, t)
+        same = run_batch_cli(subset, work / f"subset-{cfg}.sqlite", w, t)
+        rows.append({"config": f"{w} workers x {t} threads", "workers": w, "threads": t,
+                     "full": _side(full, corpus["seconds"]),
+                     "same_files": _side(same, subset_seconds)})
+        print(f"optimized {cfg}: {rows[-1]['full']['hours_per_hour']:.1f} h/h", flush=True)
+    best = max(rows, key=lambda r: r["full"]["hours_per_hour"])
+    cer_db = work / "cer.sqlite"
+    cer_run = run_batch_cli(REAL_SPEECH, cer_db, best["workers"], best["threads"])
+    texts = batch_texts(cer_db)
+    opt_cer = char_error_rate((ref, texts.get(f, "")) for f, ref in clips)
+    return {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                    "python": platform.python_version(),
+                    "load_avg_at_end": os.getloadavg()},
+        "corpus": {"files": len(corpus["files"]), "seconds": corpus["seconds"],
+                   "baseline_files": [f["path"] for f in chosen]},
+        "baseline": baseline,
+        "optimized": rows,
+        "best": best["config"],
+        "ratio_full": best["full"]["hours_per_hour"] / baseline["hours_per_hour"],
+        "ratio_same_files": best["same_files"]["hours_per_hour"] / baseline["hours_per_hour"],
+        "ratio_cpu_full": best["full"]["hours_per_cpu_hour"] / baseline["hours_per_cpu_hour"],
+        "cer": {"clips": len(clips), "baseline": base_cer, "optimized": opt_cer,
+                "optimized_texts": texts,
+                "optimized_errors": cer_run["summary"]["errors"]},
+    }
+
+
+def _side(m: dict[str, Any], seconds: float) -> dict[str, Any]:
+    s = m["summary"]
+    return {"wall": m["wall"], "cpu": m["cpu"], "hours_per_cpu_hour": seconds / m["cpu"],
+            "audio_seconds": s["audio_seconds"], "errors": s["errors"],
+            "peak_mib": m["peak_mib"], "hours_per_hour": seconds / m["wall"],
+            "timings": s["timings"], "analysed": s["analysed"]}
+
+
+def print_table(r: dict[str, Any]) -> None:
+    """The side-by-side table."""
+    b = r["baseline"]
+    print(f"\nmachine: {r['machine']['cpus']} CPUs; corpus {r['corpus']['files']} files, "
+          f"{r['corpus']['seconds'] / 60:.1f} min")
+    head = (f"{'path':38} {'audio min':>9} {'wall s':>8} {'h/h':>7} {'x base':>7} "
+            f"{'CPU s':>7} {'h/CPU-h':>8} {'x base':>7} {'peak MiB':>9}")
+    print(head)
+    print("-" * len(head))
+    print(f"{'baseline (default transcribe, 1 proc)':38} {b['audio_seconds'] / 60:9.1f} "
+          f"{b['wall']:8.1f} {b['hours_per_hour']:7.2f} {1.0:7.1f} {b['cpu']:7.1f} "
+          f"{b['hours_per_cpu_hour']:8.2f} {1.0:7.1f} {b['peak_mib']:9.0f}")
+    for row in r["optimized"]:
+        for key, label in (("same_files", "same files"), ("full", "full corpus")):
+            s = row[key]
+            name = f"batch {row['workers']}x{row['threads']} ({label})"
+            audio = s["audio_seconds"] / 60
+            print(f"{name:38} {audio:9.1f} {s['wall']:8.1f} "
+                  f"{s['hours_per_hour']:7.2f} {s['hours_per_hour'] / b['hours_per_hour']:7.1f} "
+                  f"{s['cpu']:7.1f} {s['hours_per_cpu_hour']:8.2f} "
+                  f"{s['hours_per_cpu_hour'] / b['hours_per_cpu_hour']:7.1f} {s['peak_mib']:9.0f}")
+    c = r["cer"]
+    print(f"\nCER on {c['clips']} real-speech clips: baseline {c['baseline']:.3f}, "
+          f"optimized {c['optimized']:.3f}")
+    timings = next(x for x in r["optimized"] if x["config"] == r["best"])["full"]["timings"]
+    best = {k: v for k, v in timings.items() if not k.startswith("n_")}
+    total = sum(best.values()) or 1.0
+    print(f"where the time goes ({r['best']}; wall seconds of each stage summed over workers "
+          "and threads, so stages that overlap or wait for a core count fully):")
+    for k, v in sorted(best.items(), key=lambda kv: -kv[1]):
+        print(f"  {k:18} {v:8.1f} s  {100 * v / total:5.1f} %")
+    for k, v in timings.items():
+        if k.startswith("n_"):
+            print(f"  {k[2:]}: {int(v)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""The audio path: channel roles, rings before answer, sidecar metadata, full reports."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from audio_factory import SR, Turn, conversation, place, ringback, speech, stereo, write_wav
+from click.testing import CliRunner
+
+from analyzer.audio import analyze_recording, channel_tracks, load_meta
+from analyzer.errors import AudioError, TranscriptError
+from analyzer.options import AnalyzerOptions, ASROptions
+
+#: Turns at least 2.5 s apart, so an utterance is attributed to its turn by
+#: time even though Whisper's word times on synthetic speech drift by ~1 s.
+TURNS = [
+    Turn("staff", 0.5, "您好，请问要办理什么业务？"),
+    Turn("citizen", 6.5, "我想办理营业执照。"),
+    Turn("staff", 12.0, "请您慢走，再见。"),
+]
+SLACK = 1.0
+
+
+def _span_of(start: float, end: float, turns: list[Turn]) -> Turn | None:
+    """The scripted turn whose span (plus ``SLACK``) holds the utterance's midpoint."""
+    mid = (start + end) / 2
+    found = [t for t in turns if t.start - SLACK <= mid <= t.end + SLACK]
+    return found[0] if len(found) == 1 else None
+
+
+@pytest.fixture(scope="module")
+def counter_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("counter") / "visit.wav"
+    write_wav(path, conversation(TURNS))
+    return path
+
+
+@pytest.fixture(scope="module")
+def counter(counter_wav: Path):
+    return analyze_recording(counter_wav, AnalyzerOptions())
+
+
+def test_channel_roles_per_run_per_hall_and_sidecar() -> None:
+    opts = ASROptions(hall_speakers=(("东区大厅", "citizen", "staff"),))
+    assert [t.speaker for t in channel_tracks(2, opts, {})] == ["staff", "citizen"]
+    assert [t.speaker for t in channel_tracks(2, opts, {"hall": "东区大厅"})] == [
+        "citizen",
+        "staff",
+    ]
+    meta = {"hall": "东区大厅", "stereo_speakers": ["staff", "citizen"]}
+    assert [t.speaker for t in channel_tracks(2, opts, meta)] == ["staff", "citizen"]
+    swapped = replace(opts, stereo_speakers=("citizen", "staff"))
+    assert [t.speaker for t in channel_tracks(2, swapped, {})] == ["citizen", "staff"]
+    mono = channel_tracks(1, ASROptions(mono_speaker="citizen"), {})
+    assert [(t.speaker, t.known) for t in mono] == [("citizen", False)]
+    with pytest.raises(TranscriptError, match="stereo_speakers"):
+        channel_tracks(2, opts, {"stereo_speakers": ["staff", "boss"]})
+
+
+def test_sidecar_metadata(tmp_path: Path) -> None:
+    wav = tmp_path / "call.wav"
+    (tmp_path / "call.json").write_text(json.dumps({"hall": "A", "rings": 2}), encoding="utf-8")
+    meta = load_meta(wav, {"hall": "B"})
+    assert meta["hall"] == "B" and meta["rings"] == 2  # the argument overrides the sidecar
+    (tmp_path / "call.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(TranscriptError) as err:
+        load_meta(wav)
+    assert str(tmp_path / "call.json") in str(err.value)
+
+
+def test_undecodable_recording_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    with pytest.raises(AudioError) as err:
+        analyze_recording(bad)
+    assert str(bad) in str(err.value)
+
+
+@pytest.mark.slow
+def test_stereo_channels_give_roles(counter) -> None:
+    utterances = counter.interaction.utterances
+    assert {u.speaker for u in utterances} == {"staff", "citizen"}
+    for u in utterances:
+        turn = _span_of(u.start, u.end, TURNS)
+        assert turn is not None and turn.speaker == u.speaker, (u, turn)
+        assert u.speaker_known
+    assert [u.start for u in utterances] == sorted(u.start for u in utterances)
+    assert counter.interaction.channel == "counter" and counter.ring is None
+    assert counter.asr_info["model_sha256"] and counter.asr_info["options"]["language"] == "zh"
+
+
+@pytest.mark.slow
+def test_swapped_roles_and_mono(counter_wav: Path, tmp_path: Path) -> None:
+    meta = {"stereo_speakers": ["citizen", "staff"], "channel": "counter"}
+    swapped = analyze_recording(counter_wav, AnalyzerOptions(), meta)
+    for u in swapped.interaction.utterances:
+        turn = _span_of(u.start, u.end, TURNS)
+        assert turn is not None and turn.speaker != u.speaker
+    mono_path = tmp_path / "mono.wav"
+    write_wav(mono_path, conversation(TURNS[:2]).mean(axis=0))
+    mono = analyze_recording(mono_path, AnalyzerOptions())
+    assert mono.interaction.utterances
+    assert all(u.speaker == "staff" and not u.speaker_known for u in mono.interaction.utterances)
+    assert mono.interaction.meta["audio"]["speaker_known"] is False
+
+
+@pytest.fixture(scope="module")
+def phone_wav(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    """Five rings of China's 450 Hz ringback on the line, then staff answers."""
+    rings, _ = ringback("cn", rings=5)
+    answer = rings.size / SR + 0.3
+    staff = place([(answer, speech("您好，请问要办理什么业务？", pitch=35))])
+    line = place([(0.0, rings), (answer + 4.0, speech("我想问一下社保。", pitch=70))])
+    path = tmp_path_factory.mktemp("phone") / "call.wav"
+    write_wav(path, stereo(staff, line))
+    return path, answer
+
+
+@pytest.mark.slow
+def test_rings_heard_before_first_staff_speech(phone_wav: tuple[Path, float]) -> None:
+    path, answer = phone_wav
+    result = analyze_recording(path, AnalyzerOptions())
+    assert result.interaction.channel == "phone"  # no metadata: rings heard make it a call
+    assert result.ring is not None and result.ring.source == "audio"
+    assert result.ring.rings == 5
+    first_staff = min(u.start for u in result.interaction.utterances if u.speaker == "staff")
+    assert abs(first_staff - answer) < 1.0
+    # the call record wins over the audio, and says so
+    record = analyze_recording(path, AnalyzerOptions(), {"channel": "phone", "rings": 2})
+    assert (record.ring.rings, record.ring.source) == (2, "record")
+
+
+@pytest.mark.slow
+def test_conduct_analyze_recording_gives_full_report(phone_wav: tuple[Path, float]) -> None:
+    from analyzer.cli import main
+
+    path, _ = phone_wav
+    result = CliRunner().invoke(main, ["analyze", str(path), "--set", "classifier.enabled=false"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["channel"] == "phone" and report["source"] == str(path)
+    assert (report["rings"], report["ring_source"]) == (5, "audio")
+    assert "A7-RING" in [f["rule"] for f in report["findings"]]  # 5 rings > 3
+    assert report["transcript"] and all(u["words"] for u in report["transcript"])
+    assert report["analyzer"]["model"]
+    assert np.isclose(report["duration"], 25.0 + 0.3 + 4.0, atol=3.0)

@@ -1,0 +1,277 @@
+"""The nightly batch: folders and manifests, error rows, resume after kill -9, re-scoring.
+
+Most tests run on transcripts (fast); ``test_audio_batch_*`` runs the real
+Whisper model on two short generated recordings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analyzer.batch.packing import GAP_SECONDS, SAMPLE_RATE, WINDOW_SECONDS, Packer, Piece, Window
+from analyzer.batch.packing import assign_words as map_words
+from analyzer.batch.runner import run_batch
+from analyzer.batch.sources import Task, discover
+from analyzer.errors import ManifestError
+from analyzer.options import AnalyzerOptions
+from analyzer.pipeline import analyze
+from analyzer.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+COUNTY = ROOT / "lexicons" / "examples" / "county-override.toml"
+#: The learned classifier is tested by its owner; these tests check the batch.
+OPTIONS = AnalyzerOptions().with_overrides({"classifier.enabled": False})
+
+
+def _record(i: int, hall: str = "东城区政务服务大厅") -> dict:
+    return {
+        "id": f"rec-{i:04d}", "channel": "counter", "hall": hall, "window": str(i % 5),
+        "staff": f"S-{i % 3}", "started_at": f"2023-05-0{1 + i % 5}T09:00:00+08:00",
+        "utterances": [
+            {"speaker": "staff", "start": 0.0, "end": 2.0, "text": "您好，请问您要办理什么业务？"},
+            {"speaker": "citizen", "start": 2.5, "end": 4.0, "text": f"我来办第{i}号业务。"},
+            {"speaker": "staff", "start": 5.0, "end": 7.0,
+             "text": "我不知道，你去问门卫。" if i % 2 else "请您稍等一下。"},
+        ],
+    }
+
+
+@pytest.fixture
+def mixed_folder(tmp_path: Path) -> Path:
+    """Examples, a JSONL with a bad line, malformed files, fake and empty audio."""
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    for f in EXAMPLES.glob("*.json"):
+        shutil.copy(f, folder / f.name)
+    lines = [json.dumps(_record(1), ensure_ascii=False), "{not json",
+             json.dumps(_record(2), ensure_ascii=False)]
+    (folder / "sub" / "day.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "broken.json").write_text('{"id": "x", "channel": "counter", "utterances": 5}')
+    (folder / "sub" / "fake.wav").write_text("this is not audio")
+    (folder / "sub" / "empty.wav").write_bytes(b"")
+    return folder
+
+
+def test_discover_folder_sidecars_and_manifest(tmp_path: Path) -> None:
+    (tmp_path / "a.wav").write_bytes(b"RIFF")
+    (tmp_path / "a.json").write_text('{"hall": "东城", "rings": "4", "channel": "phone"}')
+    (tmp_path / "t.json").write_text("{}")
+    (tmp_path / ".hidden.json").write_text("{}")
+    items = list(discover(tmp_path))
+    assert [(t.kind, Path(t.path).name) for t in items if isinstance(t, Task)] == [
+        ("audio", "a.wav"), ("transcript", "t.json")]
+    assert items[0].meta == {"hall": "东城", "rings": 4, "channel": "phone"}
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("path,hall,window,rings\na.wav,西城,3,\n,x,1,\nt.json,南城,2,-1\n"
+                        "notes.txt,x,1,\n", encoding="utf-8")
+    items = list(discover(manifest))
+    assert isinstance(items[0], Task) and items[0].meta["hall"] == "西城"
+    assert items[0].meta["rings"] == 4  # from the sidecar; the empty manifest cell says nothing
+    errors = [i for i in items if isinstance(i, ManifestError)]
+    assert [(e.line, e.field) for e in errors] == [(3, "path"), (4, "rings"), (5, "path")]
+    assert all(str(manifest) in str(e) for e in errors)
+
+
+def test_batch_folder_reports_match_single_analysis_and_errors_are_rows(
+        mixed_folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite"
+    summary = run_batch(mixed_folder, db, OPTIONS)
+    n_examples = len(list(EXAMPLES.glob("*.json")))
+    assert summary.analysed == n_examples + 2
+    assert summary.errors == 4
+    with Store(db) as store:
+        errors = {Path(e["path"].split(":")[0]).name: e for e in store.errors()}
+        assert set(errors) == {"day.jsonl", "broken.json", "fake.wav", "empty.wav"}
+        assert errors["day.jsonl"]["path"].endswith("day.jsonl:2")
+        assert errors["fake.wav"]["kind"] == "AudioError"
+        assert errors["broken.json"]["kind"] == "TranscriptError"
+        for f in EXAMPLES.glob("*.json"):
+            row = store.interactions({"q": None})
+            pk = next(r["id"] for r in row if Path(r["source_path"]).name == f.name)
+            expected = analyze(mixed_folder / f.name, OPTIONS).to_dict()
+            assert store.report(pk).to_dict() == expected
+        assert store.runs()[0]["stats"]["analysed"] == n_examples + 2
+
+
+def test_second_run_skips_everything_and_manifest_metadata_applies(
+        mixed_folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite"
+    first = run_batch(mixed_folder, db, OPTIONS)
+    again = run_batch(mixed_folder, db, OPTIONS)
+    assert again.analysed == 0 and again.skipped == first.analysed
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(f"path,hall,window,staff\n{mixed_folder / 'sub' / 'day.jsonl'},北城,9,S-9\n",
+                        encoding="utf-8")
+    run_batch(manifest, db, OPTIONS)
+    with Store(db) as store:
+        north = store.interactions({"hall": "北城"})
+        assert sorted(r["interaction_id"] for r in north) == ["rec-0001", "rec-0002"]
+        assert {r["window"] for r in north} == {"9"}
+
+
+def test_lexicon_change_rescores_in_place(mixed_folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite"
+    run_batch(mixed_folder, db, OPTIONS)
+    with Store(db) as store:
+        before = {r["interaction_id"]: r for r in store.interactions()}
+    county = OPTIONS.with_overrides({"lexicon": [str(COUNTY)]})
+    summary = run_batch(mixed_folder, db, county)
+    assert summary.rescored == len(before) and summary.analysed == 0
+    with Store(db) as store:
+        after = {r["interaction_id"]: r for r in store.interactions()}
+        assert set(after) == set(before)
+        assert all(after[k]["id"] == before[k]["id"] for k in after)
+        assert {r["lexicon_version"] for r in after.values()} != {
+            r["lexicon_version"] for r in before.values()}
+        # the county file makes A9-F-05 cost 20 points: the forbidden example drops
+        assert after["counter-forbidden"]["score"] < before["counter-forbidden"]["score"]
+
+
+def test_kill_9_and_resume_stores_every_interaction_exactly_once(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    total = 0
+    for f in range(8):
+        recs = [_record(f * 100 + i) for i in range(60)]
+        total += len(recs)
+        (folder / f"day-{f}.jsonl").write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    db = tmp_path / "r.sqlite"
+    cmd = [sys.executable, "-m", "analyzer.cli", "batch", str(folder), "--db", str(db),
+           "--no-progress", "--set", "classifier.enabled=false"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stored = 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        stored = _count(db)
+        if stored >= 40:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "batch finished before it could be killed; make it longer"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 40 <= _count(db) < total
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(db) as con:
+        ids = [r[0] for r in con.execute("SELECT interaction_id FROM interactions")]
+        runs = con.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+    assert len(ids) == total and len(set(ids)) == total
+    assert runs == 2
+
+
+def _count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as con:
+            return con.execute("SELECT COUNT(*) FROM interactions").fetchone()[0]
+    except sqlite3.OperationalError:  # schema not created yet
+        return 0
+
+
+def _piece(job: int, start: float, seconds: float) -> Piece:
+    return Piece(job, 0, start, np.full(int(seconds * SAMPLE_RATE), 0.1, np.float32))
+
+
+def test_packer_fills_windows_across_recordings() -> None:
+    packer = Packer(batch_size=2)
+    released: list[Window] = []
+    for job in range(6):
+        for k in range(4):
+            released += packer.add(_piece(job, 10.0 * k, 3.0))
+    for batch in packer.flush():
+        released += batch
+    pieces = [p for w in released for _, p in w.pieces]
+    assert len(pieces) == 24 and len({(p.job, p.start) for p in pieces}) == 24
+    assert all(w.used <= WINDOW_SECONDS for w in released)
+    per_window = int((WINDOW_SECONDS + GAP_SECONDS) // (3.0 + GAP_SECONDS))
+    assert len(released) == -(-24 // per_window)  # 24 x 3 s in full 30 s windows, not 24
+    assert len({p.job for _, p in released[0].pieces}) > 1  # several recordings share one
+
+
+def test_words_map_back_to_their_recording_and_time() -> None:
+    window = Window()
+    window.add(_piece(0, 100.0, 2.0))
+    window.add(_piece(1, 7.0, 3.0))
+    second = 2.0 + GAP_SECONDS
+    hello = {"word": "您好", "start": 0.2, "end": 0.8, "probability": 0.9}
+    # alignment put the first word of the second segment in the gap: the segment decides
+    bye = [{"word": "再", "start": second - 0.5, "end": second + 1.2, "probability": 0.8},
+           {"word": "见", "start": second + 1.2, "end": second + 1.5, "probability": 0.8}]
+    segments = [{"start": 0.0, "end": 2.0, "words": [hello]},
+                {"start": second, "end": second + 2.0, "words": bye}]
+    mapped = map_words(window, segments)
+    assert [(w.text, w.start) for w in mapped[(0, 0, 100.0)]] == [("您好", 100.2)]
+    assert [(w.text, w.start, w.end) for w in mapped[(1, 0, 7.0)]] == [
+        ("再", 7.0, 8.2), ("见", 8.2, 8.5)]
+    # one segment running over both pieces is split word by word
+    spanning = [{"start": 0.0, "end": second + 2.0, "words": [hello, *bye[1:]]}]
+    mapped = map_words(window, spanning)
+    assert [w.text for w in mapped[(0, 0, 100.0)]] == ["您好"]
+    assert [w.text for w in mapped[(1, 0, 7.0)]] == ["见"]
+
+
+@pytest.fixture(scope="module")
+def audio_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two short generated counter recordings, a silent one, and a transcript."""
+    af = pytest.importorskip("audio_factory")
+    folder = tmp_path_factory.mktemp("audio")
+    turns = [af.Turn("staff", 0.3, "您好，请问您要办理什么业务？"),
+             af.Turn("citizen", 3.5, "我想补办社保卡。"),
+             af.Turn("staff", 6.5, "请您慢走，再见。")]
+    af.write_wav(folder / "visit-1.wav", af.conversation(turns, seconds=10.0))
+    af.write_wav(folder / "visit-2.wav",
+                 af.conversation([af.Turn("staff", 0.5, "我不知道，你去问门卫。")], seconds=5.0))
+    (folder / "visit-2.json").write_text('{"hall": "东城区政务服务大厅", "window": "4"}',
+                                         encoding="utf-8")
+    af.write_wav(folder / "silence.wav", af.silence(4.0))
+    shutil.copy(EXAMPLES / "counter-forbidden.json", folder / "typed.json")
+    return folder
+
+
+@pytest.mark.slow
+def test_audio_batch_two_workers_then_rescore_without_transcribing(
+        audio_folder: Path, tmp_path: Path) -> None:
+    db = tmp_path / "r.sqlite"
+    summary = run_batch(audio_folder, db, OPTIONS, workers=2, threads=1)
+    assert summary.analysed == 3 and summary.errors == 1
+    assert summary.audio_seconds == pytest.approx(15.0, abs=0.1)
+    assert summary.timings.get("features+encoder", 0) > 0
+    with Store(db) as store:
+        assert "no speech" in store.errors()[0]["message"]
+        rows = {r["interaction_id"]: r for r in store.interactions()}
+        assert rows["visit-2"]["hall"] == "东城区政务服务大厅" and rows["visit-2"]["window"] == "4"
+        single = analyze(audio_folder / "visit-1.wav", OPTIONS).to_dict()
+        batch = store.report(rows["visit-1"]["id"]).to_dict()
+        assert batch.keys() == single.keys()
+        assert batch["analyzer"]["lexicon_version"] == single["analyzer"]["lexicon_version"]
+        assert batch["duration"] == pytest.approx(10.0, abs=0.05)
+        speakers = {u["speaker"] for u in batch["transcript"]}
+        assert speakers == {"staff", "citizen"}
+        for u in batch["transcript"]:
+            assert 0.0 <= u["start"] <= u["end"] <= 10.0 and u["words"]
+        texts = {k: [u["text"] for u in store.utterances(r["id"])] for k, r in rows.items()}
+    county = OPTIONS.with_overrides({"lexicon": [str(COUNTY)]})
+    again = run_batch(audio_folder, db, county, workers=2, threads=1)
+    assert again.rescored == 3 and again.analysed == 0
+    assert again.audio_seconds == 0.0 and "features+encoder" not in again.timings
+    with Store(db) as store:
+        rows2 = {r["interaction_id"]: r for r in store.interactions()}
+        assert {k: r["id"] for k, r in rows2.items()} == {k: r["id"] for k, r in rows.items()}
+        assert {k: [u["text"] for u in store.utterances(r["id"])]
+                for k, r in rows2.items()} == texts
+        assert all(r["lexicon_version"].endswith("example-county@1") or "county" in
+                   r["lexicon_version"] for r in rows2.values())

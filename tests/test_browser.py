@@ -1,0 +1,152 @@
+"""The review app in a real browser: Debian's Chromium driven by Playwright.
+
+One inspector's and one trainer's session against a real ``conduct serve``:
+log in, open the queue, open an interaction, click a finding and check the
+player jumped to it, dismiss the finding and see the score change, open the
+dashboard; as a trainer, search examples and download a training pack; be
+refused without login and with the wrong role.
+
+Screenshots go to ``$CONDUCT_SCREENSHOTS`` when set (README uses
+``docs/screenshots``), else to the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from web_fixture import USERS, build_review_db, copy_db, running_server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--autoplay-policy=no-user-gesture-required", "--mute-audio"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    review = build_review_db(tmp_path_factory.getbasetemp() / "review-db")
+    db = copy_db(review, tmp_path_factory.mktemp("browser-db"))
+    with running_server(db, review.recordings) as base:
+        yield base, review
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; run `sudo bash .ci/deps`")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("CONDUCT_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def log_in(page, base: str, name: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", USERS[name][1])
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def snap(page, shots: Path, name: str, full_page: bool = False) -> None:
+    path = shots / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.stat().st_size > 5000
+
+
+def test_refused_without_login(site, browser) -> None:
+    base, review = site
+    page = browser.new_page()
+    page.goto(base + "/queue")
+    assert page.url.startswith(base + "/login?next=")
+    assert page.locator("input[name=password]").count() == 1
+    pk = review.pks["phone-audio-script"]
+    assert page.request.get(f"{base}/audio/{pk}").status == 401
+    page.goto(f"{base}/interactions/{pk}")
+    assert "/login" in page.url and "下班了" not in page.content()
+    page.close()
+
+
+def test_inspector_reviews_a_call(site, browser, shots: Path) -> None:
+    base, review = site
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    log_in(page, base, "insp")
+    assert page.url == base + "/queue"
+    rows = page.locator("table.queue tbody tr")
+    assert rows.count() >= 5
+    snap(page, shots, "queue")
+
+    page.click("text=phone-audio-script")
+    page.wait_for_selector("#player")
+    assert re.search(r"/interactions/\d+$", page.url)
+    auto = page.inner_text("#auto-score")
+    assert page.inner_text("#score") == auto
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    finding = page.locator("article.finding", has_text="A9-F-01")
+    start = float(finding.locator("button.play").get_attribute("data-start"))
+    assert start > 5  # well into the call, so a jump is visible
+    finding.locator("button.play").click()
+    page.wait_for_function(f"document.getElementById('player').currentTime >= {start - 0.05}")
+    current = page.evaluate("document.getElementById('player').currentTime")
+    assert start - 0.05 <= current < start + 3
+    snap(page, shots, "interaction")
+
+    finding.locator("textarea[name=comment]").fill("同事间玩笑, 不是对服务对象说的")
+    finding.locator("button.dismiss").click()
+    page.wait_for_load_state()
+    assert page.inner_text("#auto-score") == auto
+    assert int(page.inner_text("#score")) > int(auto)
+    card = page.locator("article.finding", has_text="A9-F-01")
+    assert "dismiss" in card.inner_text() and "insp" in card.inner_text()
+
+    page.goto(base + "/dashboard")
+    assert page.locator("svg.chart").count() == 2
+    snap(page, shots, "dashboard", full_page=True)
+
+    page.goto(base + "/examples")
+    assert "403" in page.inner_text("h1")  # an inspector is not a trainer
+    page.close()
+
+
+def test_trainer_exports_a_pack(site, browser, shots: Path, tmp_path: Path) -> None:
+    base, review = site
+    page = browser.new_page(viewport={"width": 1280, "height": 860}, accept_downloads=True)
+    log_in(page, base, "trainer")
+    assert page.url == base + "/examples"
+    page.goto(f"{base}/interactions/{review.pks['phone-audio-script']}")
+    assert "403" in page.inner_text("h1") and "下班了" not in page.content()
+    page.goto(base + "/queue")
+    assert "403" in page.inner_text("h1")
+
+    page.goto(base + "/examples")
+    page.select_option("select[name=practice]", "good")
+    page.click("#search button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("table.examples tbody tr.good").count() >= 2
+    assert "13812345678" not in page.content()
+    snap(page, shots, "examples")
+    with page.expect_download() as info:
+        page.click("#export")
+    path = tmp_path / "pack.zip"
+    info.value.save_as(path)
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))["examples"]
+        assert manifest and {m["practice"] for m in manifest} == {"good"}
+        assert any(m["clip"] for m in manifest)
+    page.close()

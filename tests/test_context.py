@@ -1,0 +1,218 @@
+"""Context rules: greetings, leaving, replies owed after a cue, forbidden phrases.
+
+These run the real lexicon and matcher, so they break if a context rule, a
+lexicon group or the role-aware matching breaks.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.context import context_findings, detect_cues, owed_groups
+from analyzer.lexicon import load_lexicon
+from analyzer.match import find_phrases
+from analyzer.options import AnalyzerOptions
+from analyzer.types import Interaction, Utterance
+
+OPTS = AnalyzerOptions().with_overrides({"classifier.enabled": False})
+
+
+def _inter(turns, channel="counter", gap=1.0, length=3.0):
+    """Build an interaction from (speaker, text) or (speaker, text, start) turns."""
+    utts, t = [], 0.0
+    for turn in turns:
+        speaker, text = turn[0], turn[1]
+        if len(turn) > 2:
+            t = turn[2]
+        utts.append(Utterance(speaker, t, t + length, text))
+        t += length + gap
+    return Interaction(id="t", channel=channel, utterances=utts)
+
+
+def _run(inter, options=OPTS):
+    lex = load_lexicon()
+    hits = find_phrases(inter.utterances, lex, options.match)
+    cues = detect_cues(inter, hits, options, lex)
+    return context_findings(inter, hits, cues, lex, options.context), cues
+
+
+def _missing(findings):
+    return sorted(f.rule for f in findings if f.kind == "missing")
+
+
+GREET = ("staff", "您好，请问要办理什么业务？")
+EVAL = ("staff", "请您为我的服务做出评价，谢谢。")
+BYE = ("staff", "请您慢走，再见。")
+ASK = ("citizen", "我来办理营业执照变更。")
+WAIT = ("staff", "好的，请您稍等。")
+DONE = ("staff", "您的手续已办好，请核对。")
+OK = ("citizen", "好的。")
+
+
+def test_model_counter_visit_owes_nothing():
+    findings, cues = _run(_inter([GREET, ASK, WAIT, DONE, OK, EVAL, OK, BYE]))
+    assert findings == [] and cues == []
+
+
+def test_counter_greeting_missing_names_window_and_first_words():
+    findings, _ = _run(_inter([ASK, ("staff", "身份证给我。"), WAIT, DONE, OK, EVAL, BYE]))
+    [f] = findings
+    assert f.rule == "A8-G-GREETING" and f.article == 8 and f.kind == "missing"
+    assert f.canonical == "您好,请问要办理什么业务?"
+    assert "身份证给我" in f.evidence
+    assert f.start == 4.0 and f.end >= 24.0  # from the first staff words, greeting_window 20 s
+    assert f.confidence == pytest.approx(0.95)
+
+
+def test_counter_greeting_in_second_turn_counts_but_late_greeting_does_not():
+    early = [ASK, ("staff", "请坐。"), GREET, DONE, OK, EVAL, BYE]
+    assert _run(_inter(early))[0] == []
+    late = [ASK, ("staff", "请坐。"), WAIT, ("citizen", "好", 40.0), ("staff", "您好，请问要办理什么业务？", 60.0),
+            DONE, OK, EVAL, BYE]
+    assert _missing(_run(_inter(late))[0]) == ["A8-G-GREETING"]
+
+
+def test_phone_greeting_must_be_the_first_staff_words():
+    good = _inter([("staff", "您好，这里是东城区政务大厅三号窗口。"), ASK, WAIT], channel="phone")
+    assert _run(good)[0] == []
+    split = _inter([("staff", "您好，"), ("staff", "这里是东城区政务大厅三号窗口。"), ASK],
+                   channel="phone", gap=0.3)
+    assert _run(split)[0] == []
+    late = _inter([("staff", "等一下啊。"), ("staff", "您好，这里是东城区政务大厅三号窗口。"), ASK],
+                  channel="phone")
+    [f] = _run(late)[0]
+    assert f.rule == "A7-G-GREETING" and f.article == 7
+    assert "等一下" in f.evidence and f.end == 3.0
+
+
+def test_leaving_missing_evaluation_and_goodbye():
+    findings, _ = _run(_inter([GREET, ASK, WAIT, DONE, OK, ("staff", "好了，走吧。")]))
+    assert _missing(findings) == ["A10-G-EVALUATE", "A10-G-GOODBYE"]
+    f = next(f for f in findings if f.rule == "A10-G-EVALUATE")
+    assert f.article == 10 and "走吧" in f.evidence
+    assert f.end == pytest.approx(23.0)  # the end of the interaction
+
+
+def test_leaving_not_judged_on_short_or_phone_or_citizenless_interactions():
+    assert _run(_inter([GREET, ASK]))[0] == []  # cut short: 2 utterances
+    phone = _inter([("staff", "您好，这里是东城区政务大厅三号窗口。"), ASK, WAIT, DONE, OK],
+                   channel="phone")
+    assert _run(phone)[0] == []
+    staff_only = _inter([GREET, WAIT, DONE, ("staff", "嗯。")])
+    assert _run(staff_only)[0] == []
+
+
+def test_no_staff_speech_owes_nothing():
+    assert _run(_inter([ASK, ("citizen", "有人吗？"), ("citizen", "喂？"), OK]))[0] == []
+
+
+def test_praise_owes_thanks():
+    base = [GREET, ASK, DONE, ("citizen", "你们服务真好，效率真高。")]
+    findings, cues = _run(_inter(base + [("staff", "不客气。"), EVAL, BYE]))
+    assert [c.kind for c in cues] == ["praise"]
+    [f] = findings
+    assert f.rule == "A10-G-PRAISE" and f.detail["cue"] == "praise"
+    assert "服务真好" in f.evidence and f.start == cues[0].start
+    thanked = base + [("staff", "谢谢您的肯定，这是我们应该做的。"), EVAL, BYE]
+    assert _run(_inter(thanked))[0] == []
+
+
+def test_suggestion_owes_supervision_phrase_within_the_window():
+    base = [GREET, ASK, DONE, ("citizen", "我有个建议，停车位太少了。")]
+    [f] = _run(_inter(base + [("staff", "好的。"), EVAL, BYE]))[0]
+    assert f.rule == "A10-G-SUGGESTION" and "停车位" in f.evidence
+    good = base + [("staff", "谢谢您，欢迎您监督和帮助。"), EVAL, BYE]
+    assert _run(_inter(good))[0] == []
+    too_late = base + [("staff", "好的。"), ("staff", "嗯。"), ("staff", "下一个。"),
+                       ("staff", "谢谢您，欢迎您监督和帮助。", 100.0), EVAL, BYE]
+    assert _missing(_run(_inter(too_late))[0]) == ["A10-G-SUGGESTION"]
+
+
+def test_incomplete_materials_owes_apology_and_material_list():
+    base = [GREET, ASK, ("staff", "您的材料还缺一份户口本复印件。")]
+    findings, cues = _run(_inter(base + [("staff", "您下次带来吧。"), OK, EVAL, BYE]))
+    assert cues[0].kind == "incomplete_materials"
+    assert _missing(findings) == ["A10-G-APOLOGY", "A10-G-MATERIAL-LIST"]
+    apology = base + [("staff", "对不起，请您补全手续再来办理。"), OK, EVAL, BYE]
+    assert _missing(_run(_inter(apology))[0]) == ["A10-G-MATERIAL-LIST"]
+
+
+def test_upset_citizen_owes_an_explanation_any_alternative():
+    base = [GREET, ("citizen", "我已经跑了好几趟了，太过分了！")]
+    assert _missing(_run(_inter(base + [("staff", "那没办法。"), OK, EVAL, BYE]))[0]) == [
+        "A10-G-UPSET"]
+    alt = base + [("staff", "请您按照户籍科要求准备好材料，我们将及时为您办理。"), OK, EVAL, BYE]
+    assert _run(_inter(alt))[0] == []
+
+
+def test_cue_without_later_staff_speech_is_not_judged():
+    # the recording ends on the citizen's praise: nothing owed can be judged
+    findings, cues = _run(_inter([GREET, ASK, DONE, EVAL, BYE, ("citizen", "你们服务真好。")]))
+    assert cues and findings == []
+
+
+def test_repeated_cue_in_one_episode_gives_one_finding():
+    turns = [GREET, ("citizen", "你们服务真好。"), ("staff", "没事。"), ("citizen", "真的，服务态度真好。"),
+             ("staff", "嗯。"), EVAL, BYE]
+    assert _missing(_run(_inter(turns))[0]) == ["A10-G-PRAISE"]
+
+
+def test_forbidden_phrase_is_staff_only():
+    staff = _run(_inter([GREET, ("citizen", "我要投诉你。"), ("staff", "你去投诉好了。")]))[0]
+    forbidden = [f for f in staff if f.kind == "forbidden"]
+    assert [f.rule for f in forbidden] == ["A9-F-05"]
+    f = forbidden[0]
+    assert f.canonical == "你去投诉好了" and f.speaker == "staff" and f.article == 9
+    assert f.start == 8.0 and "投诉" in f.evidence and f.confidence > 0.9
+    citizen = _run(_inter([GREET, ("citizen", "不行的话你去投诉好了，我跟你说。")]))[0]
+    assert not [f for f in citizen if f.kind == "forbidden"]
+
+
+def test_owed_groups_come_from_the_lexicon():
+    lex = load_lexicon()
+    assert {g.id for g in owed_groups(lex, "leaving")} == {"A10-G-EVALUATE", "A10-G-GOODBYE"}
+    upset = {g.id: g.rule_ids for g in owed_groups(lex, "upset_citizen")}
+    assert upset == {"A10-G-UPSET": frozenset({"A10-R-07", "A10-R-08"})}
+    # A7-R-03 (请问您要办理什么业务) is a phone phrase but not owed at a fixed moment
+    assert {g.id for g in owed_groups(lex, "phone_greeting")} == {"A7-G-GREETING"}
+
+
+def test_learned_cues_count_when_the_classifier_is_on():
+    # no lexicon cue words: only the learned cue classifier sees a suggestion here
+    turns = [GREET, ASK, DONE, ("citizen", "我觉得你们可以在门口多放几把椅子。"), ("staff", "好的。"),
+             EVAL, BYE]
+    on = AnalyzerOptions()
+    findings, cues = _run(_inter(turns), on)
+    assert [(c.kind, c.source) for c in cues] == [("suggestion", "classifier")]
+    [f] = findings
+    assert f.rule == "A10-G-SUGGESTION" and f.detail["cue_source"] == "classifier"
+    assert f.confidence == pytest.approx(0.95 * cues[0].confidence)
+    assert _run(_inter(turns))[0] == []  # classifier off: nothing owed
+
+
+def test_lexicon_cue_wins_over_classifier_cue_on_the_same_utterance():
+    turns = [GREET, ASK, ("citizen", "我有个建议，门口多放几把椅子。"), ("staff", "好的。"), EVAL, BYE]
+    _, cues = _run(_inter(turns), AnalyzerOptions())
+    assert [(c.kind, c.source) for c in cues] == [("suggestion", "lexicon")]
+
+
+def test_forbidden_hit_on_an_assumed_speaker_weighs_less():
+    inter = _inter([GREET, ("staff", "你去投诉好了。")])
+    known = [f for f in _run(inter)[0] if f.kind == "forbidden"][0]
+    for u in inter.utterances:
+        u.speaker_known = False  # a mono recording: the microphone owner was assumed
+    assumed = [f for f in _run(inter)[0] if f.kind == "forbidden"][0]
+    assert assumed.confidence == pytest.approx(known.confidence * 0.8)
+    assert assumed.detail["speaker_assumed"] is True
+
+
+def test_unsure_cues_owe_no_reply():
+    from analyzer.types import Cue
+
+    inter = _inter([GREET, ("citizen", "今天天气不错。"), ("staff", "是啊。"), EVAL, BYE])
+    lex = load_lexicon()
+    hits = find_phrases(inter.utterances, lex, OPTS.match)
+    unsure = Cue("upset", 1, 4.0, 7.0, "今天天气不错。", 0.54, "classifier")
+    sure = Cue("upset", 1, 4.0, 7.0, "今天天气不错。", 0.9, "classifier")
+    assert context_findings(inter, hits, [unsure], lex, OPTS.context) == []
+    assert _missing(context_findings(inter, hits, [sure], lex, OPTS.context)) == ["A10-G-UPSET"]

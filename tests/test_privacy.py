@@ -1,0 +1,114 @@
+"""Personal data masking (analyzer.privacy): text, word timings, audio."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analyzer.privacy import find_pii, id_card_valid, mask_audio, mask_text, mask_utterances
+from analyzer.types import Utterance, Word
+
+ID = "110101199003078515"  # a number with a valid GB 11643 check digit
+
+
+def kinds(text: str, **kw) -> list[tuple[str, str]]:
+    return [(s.kind, s.digits) for s in find_pii(text, **kw)]
+
+
+def test_id_card_check_digit() -> None:
+    assert id_card_valid(ID)
+    assert not id_card_valid(ID[:-1] + "6")
+    assert id_card_valid("11010519491231002X")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"身份证号是{ID}", [("id_card", ID)]),
+        ("身份证一一零一零一一九九零零三零七八五一五", [("id_card", ID)]),
+        ("号码是四四零三零六一九八八一二一二三四五叉", [("id_card", "44030619881212345X")]),
+        ("手机13812345678", [("phone", "13812345678")]),
+        ("电话幺三八 一二三四，五六七八", [("phone", "13812345678")]),
+        ("電話１３９００００１１１１", [("phone", "13900001111")]),
+        ("座机是0755-12345678", [("phone", "075512345678")]),
+        ("卡号6222 0212 3456 7890 123", [("bank_card", "6222021234567890123")]),
+        ("银行卡六二二二零二一二三四五六七八九零", [("bank_card", "6222021234567890")]),
+    ],
+)
+def test_numbers_written_and_spoken(text: str, expected: list) -> None:
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["请您到三号窗口办理", "请您XX月XX日前来领取证照", "一次性告知，请您稍等一下", "第一二三步", "共2023元"],
+)
+def test_ordinary_service_talk_is_not_masked(text: str) -> None:
+    assert find_pii(text) == []
+    assert mask_text(text) == text
+
+
+def test_addresses_from_cue_and_from_place_chain() -> None:
+    assert mask_text("我住在北京市朝阳区建国路八十八号三单元502室，谢谢") == "我住在[地址]，谢谢"
+    assert mask_text("地址是广州市天河区，体育西路一百号。好的") == "地址是[地址]。好的"
+    assert mask_text("寄到杭州市西湖区文三路90号") == "寄到[地址]"
+    # Staff phrases about addresses carry no address.
+    assert mask_text("请您留下通讯地址，我们办理好后通过邮寄送达") == "请您留下通讯地址，我们办理好后通过邮寄送达"
+    # Addresses only when asked for (citizens' turns).
+    assert "建国路" in mask_text("我住在北京市朝阳区建国路八十八号", addresses=False)
+
+
+def test_mask_text_keeps_the_rest() -> None:
+    text = f"身份证{ID}，电话13812345678，卡号6222021234567890123。"
+    masked = mask_text(text)
+    assert masked == "身份证[身份证号]，电话[电话号码]，卡号[银行卡号]。"
+    for secret in (ID, "13812345678", "6222021234567890123"):
+        assert secret not in masked
+
+
+def test_mask_utterances_uses_word_times_and_speaker() -> None:
+    words = tuple(
+        Word(t, 10.0 + 0.3 * i, 10.3 + 0.3 * i)
+        for i, t in enumerate(["我的", "电话", "是", "幺三八", "一二三四", "五六七八", "谢谢"])
+    )
+    citizen = Utterance("citizen", 10.0, 12.1, "我的电话是幺三八一二三四五六七八谢谢", words)
+    staff = Utterance("staff", 13.0, 15.0, "我住在北京市朝阳区建国路八十八号")  # staff: no address masking
+    masked, spans = mask_utterances([citizen, staff])
+    assert masked[0].text == "我的电话是[电话号码]谢谢"
+    assert spans == [(words[3].start, words[5].end, "phone")]
+    assert [w.text for w in masked[0].words][3:6] == ["*", "*", "*"]
+    assert masked[1].text == staff.text
+
+
+def test_mask_utterances_estimates_times_without_words() -> None:
+    u = Utterance("citizen", 0.0, 10.0, "前面说了很多话然后电话13812345678")
+    _masked, spans = mask_utterances([u])
+    (start, end, kind), = spans
+    assert kind == "phone"
+    # The number fills the last 11 of 22 characters: roughly 5 s .. 10 s.
+    assert 3.5 <= start <= 5.0 and end == 10.0
+
+
+def test_mask_audio_tone_and_silence() -> None:
+    sr = 8000
+    t = np.arange(sr * 3) / sr
+    x = np.stack([0.5 * np.sin(2 * np.pi * 220 * t), 0.5 * np.sin(2 * np.pi * 330 * t)]).astype(np.float32)
+    silent = mask_audio(x, sr, [(1.0, 2.0)], mode="silence", pad=0.0)
+    assert np.all(silent[:, sr:2 * sr] == 0)
+    np.testing.assert_array_equal(silent[:, : sr - 1], x[:, : sr - 1])
+    np.testing.assert_array_equal(silent[:, 2 * sr + 1 :], x[:, 2 * sr + 1 :])
+    toned = mask_audio(x, sr, [(11.0, 12.0, "phone")], mode="tone", pad=0.0, offset=10.0)
+    seg = toned[1, sr : 2 * sr]
+    spectrum = np.abs(np.fft.rfft(seg))
+    assert abs(np.argmax(spectrum) * sr / seg.size - 1000) < 2  # the 1 kHz tone replaced speech
+    assert x is not toned and np.array_equal(x[:, :10], toned[:, :10])
+    with pytest.raises(ValueError):
+        mask_audio(x, sr, [], mode="bleep")
+
+
+def test_recognition_homophones_count_only_next_to_digits() -> None:
+    # Whisper heard 幺三八 as 要三把 and 一 as E: still a long number, still masked.
+    assert mask_text("我的电话是要三把E234567") == "我的电话是[号码]"
+    assert kinds("电话幺三八吧一二三四五六七") == [("phone", "13881234567")]
+    for text in ("我要三份材料", "把3号窗口的材料拿来", "请您稍等一下吧", "要求起诉期限"):
+        assert find_pii(text) == [], text

@@ -1,0 +1,176 @@
+"""Live streaming: VAD state, utterance cutting, ring/answer events, `conduct stream`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from audio_factory import SR, pcm_bytes, phone_call, resample, speech, to_int16, write_wav
+
+from analyzer.errors import AudioError
+from analyzer.stream import VAD_FRAME, Segmenter, SileroStream, StreamAnalyzer
+
+
+def test_silero_stream_matches_faster_whisper_batch_probabilities():
+    from faster_whisper.vad import get_vad_model
+
+    x = np.concatenate([np.zeros(SR // 2, np.float32), speech("请您稍等一下"),
+                        np.zeros(SR // 2, np.float32)])
+    x = x[: x.size - x.size % VAD_FRAME]
+    batch = get_vad_model()(x).reshape(-1)
+    stream = SileroStream()
+    online = np.concatenate([stream.feed(x[i: i + 1234]) for i in range(0, x.size, 1234)])
+    np.testing.assert_allclose(online, batch, atol=1e-5)
+    assert batch.max() > 0.5  # it did hear speech
+
+
+def test_segmenter_cuts_after_the_silence_and_caps_long_speech():
+    seg = Segmenter(threshold=0.5, min_silence=10, min_speech=5, max_frames=100)
+    probs = np.r_[np.zeros(20), np.ones(30), np.zeros(5), np.ones(10), np.zeros(30)]
+    assert seg.feed(probs) == [(20, 65)]  # the 5-frame pause did not end it
+    long = np.r_[np.ones(60), np.zeros(4), np.ones(200)]
+    done = Segmenter(0.5, 10, 5, 100).feed(long)
+    assert done[0] == (0, 60)  # cut at the short pause, not mid-word
+    assert all(b - a <= 100 for a, b in done)
+
+
+class SegmentLog:
+    """A transcriber that records what the stream asks it to transcribe (and hears nothing)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, float, float, bool]] = []
+
+    def __call__(self, audio, options, *, speaker, offset, speaker_known):
+        self.calls.append((speaker, offset, offset + audio.size / SR, speaker_known))
+        return []
+
+
+@pytest.fixture(scope="module")
+def call():
+    return phone_call(rings=4)
+
+
+def _run(analyzer: StreamAnalyzer, chunks) -> list[dict]:
+    events = []
+    for chunk in chunks:
+        events += list(analyzer.feed(chunk))
+    return events + list(analyzer.close())
+
+
+def test_rings_answer_and_utterance_cuts_of_a_phone_call(call):
+    audio, turns, spans, answer = call
+    log = SegmentLog()
+    pcm = pcm_bytes(audio)
+    sizes = [1000, 3333, 6400, 17]  # odd sizes: partial frames must carry over
+    chunks, i, k = [], 0, 0
+    while i < len(pcm):
+        chunks.append(pcm[i: i + sizes[k % 4]])
+        i += sizes[k % 4]
+        k += 1
+    events = _run(StreamAnalyzer(None, SR, 2, transcriber=log), chunks)
+    types = [e["type"] for e in events]
+    rings = [e for e in events if e["type"] == "ring"]
+    assert [r["n"] for r in rings] == [1, 2, 3, 4]
+    assert [r["t"] for r in rings] == pytest.approx([s for s, _ in spans], abs=0.15)
+    (answered,) = [e for e in events if e["type"] == "answered"]
+    assert answered["rings"] == 4
+    assert answered["t"] == pytest.approx(answer, abs=0.5)
+    assert types.index("answered") > types.index("ring")
+    # The 4th ring (over the limit of 3) is a finding before the call is even answered.
+    ring_finding = types.index("finding")
+    assert events[ring_finding]["rule"] == "A7-RING" and ring_finding < types.index("answered")
+    # One transcription per turn, on the right channel, around the turn's time.
+    assert [c[0] for c in log.calls] == [t.speaker for t in turns]
+    for (_, start, end, known), turn in zip(log.calls, turns, strict=True):
+        assert known
+        assert start == pytest.approx(turn.start, abs=0.6)
+        assert end == pytest.approx(turn.end, abs=0.8)
+    report = events[-1]["report"]
+    assert types[-1] == "report" and report["rings"] == 4 and report["ring_source"] == "audio"
+
+
+def test_chunk_format_and_rate_do_not_change_the_result(call):
+    audio, turns, _, _ = call
+    results = []
+    for rate, chunks in [
+        (SR, [audio[:, i: i + 1600] for i in range(0, audio.shape[1], 1600)]),  # float (ch, n)
+        (SR, [to_int16(audio[:, i: i + 999]) for i in range(0, audio.shape[1], 999)]),  # int16 (n, ch)
+        (8000, [pcm_bytes(np.stack([resample(c, SR, 8000) for c in audio]))]),  # 8 kHz bytes
+    ]:
+        log = SegmentLog()
+        events = _run(StreamAnalyzer(None, rate, 2, transcriber=log), chunks)
+        answered = [round(e["t"]) for e in events if e["type"] == "answered"]
+        results.append((sum(e["type"] == "ring" for e in events), answered, [c[0] for c in log.calls]))
+    assert results[0] == results[1] == results[2] == (4, [16], [t.speaker for t in turns])
+
+
+def test_counter_stream_has_no_rings_and_mono_speaker_is_not_known():
+    audio = np.concatenate([np.zeros(SR), speech("请您出示身份证"), np.zeros(SR)])
+    log = SegmentLog()
+    events = _run(StreamAnalyzer(None, SR, 1, channel="counter", transcriber=log), [audio])
+    assert [e["type"] for e in events] == ["report"]
+    assert log.calls and log.calls[0][0] == "staff" and log.calls[0][3] is False
+
+
+def test_bad_stream_settings_and_chunks_name_the_stream():
+    with pytest.raises(AudioError, match="channels"):
+        StreamAnalyzer(None, SR, 3, interaction_id="line-7")
+    analyzer = StreamAnalyzer(None, SR, 2, interaction_id="line-7", transcriber=SegmentLog())
+    with pytest.raises(AudioError, match="line-7"):
+        analyzer.feed(np.zeros((3, 100), np.float32))
+
+
+@pytest.mark.slow
+def test_conduct_stream_on_a_generated_call(tmp_path, call):
+    audio, _, _, _ = call
+    proc = subprocess.run(
+        [sys.executable, "-m", "analyzer.cli", "stream", "-", "--rate", str(SR), "--channels", "2",
+         "--id", "call-1"],
+        input=pcm_bytes(audio), capture_output=True, timeout=600, check=True,
+    )
+    events = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    types = [e["type"] for e in events]
+    assert types[:4] == ["ring"] * 4
+    assert types.index("answered") < types.index("utterance") < types.index("report")
+    assert types[-1] == "report"
+    utterances = [e for e in events if e["type"] == "utterance"]
+    assert {u["speaker"] for u in utterances} == {"staff", "citizen"}
+    assert all(u["text"] and u["emitted_at"] >= u["end"] for u in utterances)
+    report = events[-1]["report"]
+    assert (report["id"], report["rings"], report["ring_source"]) == ("call-1", 4, "audio")
+    assert "A7-RING" in {f["rule"] for f in report["findings"]}
+    assert len(report["transcript"]) == len(utterances)
+
+
+@pytest.mark.slow
+def test_conduct_stream_realtime_from_a_wav_file(tmp_path):
+    clip = np.concatenate([np.zeros(SR // 2), speech("请您对我的服务做出评价，谢谢，再见"), np.zeros(SR)])
+    path = write_wav(tmp_path / "counter.wav", clip.astype(np.float32))
+    began = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "analyzer.cli", "stream", str(path), "--realtime", "--channel", "counter"],
+        capture_output=True, timeout=600, check=True,
+    )
+    assert time.monotonic() - began >= clip.size / SR  # paced at the real rate
+    events = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    types = [e["type"] for e in events]
+    assert "utterance" in types and types[-1] == "report"
+    assert events[-1]["report"]["rings"] is None
+
+
+def test_conduct_stream_bad_input_is_a_clear_error(tmp_path):
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["stream", str(tmp_path / "missing.raw")])
+    assert result.exit_code == 2 and "missing.raw" in result.output and "no such file" in result.output
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    result = runner.invoke(main, ["stream", str(bad)])
+    assert result.exit_code == 2 and "broken.wav" in result.output

@@ -1,0 +1,389 @@
+"""The review web app over HTTP: a real ``conduct serve`` (uvicorn) and httpx.
+
+Covers login, roles, CSRF, session expiry, path confinement of recordings,
+range requests, verdicts with the review-adjusted score, the dismissals
+export, the dashboard and the trainers' example pages.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import sqlite3
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+from web_fixture import USERS, build_review_db, copy_db, running_server
+
+from analyzer.store import Store
+from analyzer.web.files import PathRefused, resolve_recording
+
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory):
+    return build_review_db(tmp_path_factory.getbasetemp() / "review-db")
+
+
+@pytest.fixture(scope="module")
+def db(review, tmp_path_factory) -> Path:
+    return copy_db(review, tmp_path_factory.mktemp("web-db"))
+
+
+@pytest.fixture(scope="module")
+def server(db, review) -> str:
+    with running_server(db, review.recordings) as base:
+        yield base
+
+
+def login(base: str, name: str, password: str | None = None) -> httpx.Client:
+    """A client logged in as ``name`` (through the login form, with its CSRF token)."""
+    client = httpx.Client(base_url=base, headers=HTML, follow_redirects=False)
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = client.post("/login", data={"name": name, "password": password or USERS[name][1],
+                                    "csrf_token": token, "next": "/"})
+    assert r.status_code == 303, r.text
+    return client
+
+
+def csrf_of(client: httpx.Client, path: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
+
+
+PROTECTED = ["/", "/queue", "/interactions/1", "/audio/6", "/dashboard", "/dismissals.csv",
+             "/examples", "/examples/clip/6?start=0&end=2", "/api/interactions",
+             "/api/interactions/1", "/static/style.css", "/static/app.js", "/no-such-page"]
+
+
+@pytest.mark.parametrize("path", PROTECTED)
+def test_nothing_is_served_without_login(server: str, path: str) -> None:
+    page = httpx.get(server + path, headers=HTML)
+    assert page.status_code == 303 and page.headers["location"].startswith("/login?next=")
+    api = httpx.get(server + path, headers={"accept": "application/json"})
+    assert api.status_code in (303, 401)
+    assert "RIFF" not in api.text and "interaction_id" not in api.text
+
+
+def test_posts_without_login_are_refused(server: str, db: Path) -> None:
+    r = httpx.post(server + "/findings/1/verdict", data={"verdict": "dismiss"})
+    assert r.status_code == 401
+    r = httpx.post(server + "/examples/export", data={"practice": "bad"})
+    assert r.status_code == 401
+    with Store(db) as store:
+        assert store.reviews(pk=1) == []
+
+
+def test_login_checks_password_and_csrf(server: str) -> None:
+    client = httpx.Client(base_url=server, headers=HTML)
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    wrong = client.post("/login", data={"name": "insp", "password": "nope-nope", "csrf_token": token})
+    assert wrong.status_code == 401 and "conduct_session" not in wrong.headers.get("set-cookie", "")
+    unknown = client.post("/login", data={"name": "ghost", "password": "whatever1", "csrf_token": token})
+    assert unknown.status_code == 401
+    forged = httpx.post(server + "/login", data={"name": "insp", "password": USERS["insp"][1],
+                                                 "csrf_token": "forged"})
+    assert forged.status_code == 403
+    ok = client.post("/login", data={"name": "insp", "password": USERS["insp"][1], "csrf_token": token,
+                                     "next": "https://evil.example/"}, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"] == "/"  # no open redirect
+    cookie = ok.headers["set-cookie"]
+    for response in (page, ok, client.get("/queue")):
+        assert response.headers.get("x-frame-options") == "DENY", (response.request.url, dict(response.headers))
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert "conduct_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+
+
+def test_roles(server: str) -> None:
+    inspector_only = ["/queue", "/interactions/1", "/audio/6", "/dashboard", "/dismissals.csv",
+                      "/api/interactions", "/api/interactions/1"]
+    trainer_only = ["/examples", "/examples/clip/6?start=0&end=2"]
+    trainer, inspector, admin = login(server, "trainer"), login(server, "insp"), login(server, "boss")
+    for path in inspector_only:
+        r = trainer.get(path)
+        assert r.status_code == 403, path
+        assert "interaction_id" not in r.text and "RIFF" not in r.text
+        assert inspector.get(path).status_code in (200, 206), path
+        assert admin.get(path).status_code in (200, 206), path
+    for path in trainer_only:
+        assert inspector.get(path).status_code == 403, path
+        assert trainer.get(path).status_code == 200, path
+        assert admin.get(path).status_code == 200, path
+    r = inspector.post("/examples/export", data={"practice": "bad", "csrf_token": csrf_of(inspector, "/queue")})
+    assert r.status_code == 403
+    assert trainer.get("/").headers["location"] == "/examples"
+    assert inspector.get("/").headers["location"] == "/queue"
+    # The trainer's navigation has no inspector links.
+    page = trainer.get("/examples").text
+    assert 'href="/queue"' not in page and 'href="/dashboard"' not in page
+
+
+def test_every_post_route_checks_csrf(server: str, db: Path, review) -> None:
+    from analyzer.web import create_app
+
+    def walk(routes):  # included routers (no prefix) wrap their routes
+        for r in routes:
+            inner = getattr(r, "original_router", None)
+            yield from walk(inner.routes) if inner is not None else [r]
+
+    app = create_app(db, review.recordings)
+    posts = [r.path for r in walk(app.routes) if "POST" in (getattr(r, "methods", None) or ())
+             and r.path != "/login"]
+    assert {"/logout", "/findings/{finding_id}/verdict", "/examples/export"} <= set(posts)
+    admin = login(server, "boss")
+    for path in posts:
+        url = path.replace("{finding_id}", "1")
+        for data in ({}, {"csrf_token": "wrong"}):
+            r = admin.post(url, data={"verdict": "dismiss", "practice": "bad", **data})
+            assert r.status_code == 403, (url, data)
+    with Store(db) as store:
+        assert store.reviews(pk=1) == []
+    assert admin.get("/queue").status_code == 200  # the logout above did not happen either
+
+
+def test_sessions_expire_and_logout_ends_them(server: str, db: Path) -> None:
+    client = login(server, "insp")
+    assert client.get("/queue").status_code == 200
+    token_hash = hashlib.sha256(client.cookies["conduct_session"].encode()).hexdigest()
+    con = sqlite3.connect(db)
+    con.execute("UPDATE sessions SET expires_at = ? WHERE user_id = (SELECT id FROM users WHERE name = 'insp')",
+                (time.time() - 1,))
+    con.commit()
+    r = client.get("/queue")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert con.execute("SELECT COUNT(*) FROM sessions WHERE token_hash = ?", (token_hash,)).fetchone()[0] == 0
+    con.close()
+    client = login(server, "insp")
+    cookie = client.cookies.get("conduct_session")
+    r = client.post("/logout", data={"csrf_token": csrf_of(client, "/queue")})
+    assert r.status_code == 303
+    stale = httpx.get(server + "/queue", headers=HTML, cookies={"conduct_session": cookie})
+    assert stale.status_code == 303
+
+
+def test_recording_paths_stay_inside_the_root(tmp_path: Path) -> None:
+    root = tmp_path / "rec"
+    (root / "a").mkdir(parents=True)
+    inside = root / "a" / "x.wav"
+    inside.write_bytes(b"RIFF")
+    outside = tmp_path / "secret.wav"
+    outside.write_bytes(b"RIFF")
+    (root / "link.wav").symlink_to(outside)
+    (root / "notes.txt").write_text("hi")
+    assert resolve_recording(root, "a/x.wav") == inside.resolve()
+    assert resolve_recording(root, str(inside)) == inside.resolve()
+    assert resolve_recording(root, "a/../a/x.wav") == inside.resolve()
+    for bad in ("../secret.wav", "a/../../secret.wav", str(outside), "link.wav", "notes.txt",
+                "a/x.wav\x00.txt", "", "/etc/passwd", "a/missing.wav"):
+        with pytest.raises(PathRefused):
+            resolve_recording(root, bad)
+    with pytest.raises(PathRefused):
+        resolve_recording(None, "a/x.wav")
+
+
+def test_traversal_over_http(server: str, db: Path, review, tmp_path: Path) -> None:
+    """A stored path pointing outside the root is never served; URL tricks find nothing."""
+    outside = review.recordings.parent / "outside.wav"
+    outside.write_bytes(review.wav.read_bytes())
+    con = sqlite3.connect(db)
+    for evil in ("../outside.wav", str(outside)):
+        con.execute("UPDATE interactions SET source_path = ?, input_json = json_set(input_json, "
+                    "'$.meta.audio', ?) WHERE interaction_id = 'counter-model'", (evil, evil))
+        con.commit()
+        pk = con.execute("SELECT id FROM interactions WHERE interaction_id = 'counter-model'").fetchone()[0]
+        r = login(server, "insp").get(f"/audio/{pk}")
+        assert r.status_code == 404 and not r.content.startswith(b"RIFF")
+    con.close()
+    inspector = login(server, "insp")
+    for path in ("/static/../results.sqlite", "/static/%2e%2e/app.py", "/static/..%2F..%2Fweb%2Fapp.py",
+                 "/audio/..%2F..%2Fetc%2Fpasswd", "/static//etc/passwd"):
+        r = inspector.get(path)
+        assert r.status_code in (404, 422), path
+        assert b"SQLite format" not in r.content and b"import" not in r.content
+
+
+def test_audio_supports_range_requests(server: str, review) -> None:
+    inspector = login(server, "insp")
+    pk = review.pks["phone-audio-script"]
+    data = review.wav.read_bytes()
+    r = inspector.get(f"/audio/{pk}", headers={"Range": "bytes=100-199"})
+    assert r.status_code == 206
+    assert r.headers["content-range"] == f"bytes 100-199/{len(data)}"
+    assert r.content == data[100:200]
+    assert inspector.get(f"/audio/{pk}").content == data
+    assert inspector.get(f"/audio/{review.pks['counter-model']}").status_code == 404  # transcript only
+
+
+def test_verdicts_recompute_the_score(server: str, db: Path, review) -> None:
+    from analyzer.score import load_template, score
+
+    pk = review.pks["counter-forbidden"]
+    inspector = login(server, "insp")
+    before = inspector.get(f"/api/interactions/{pk}").json()
+    auto = before["interaction"]["auto_score"]
+    findings = before["findings"]
+    assert len(findings) >= 3 and before["interaction"]["score"] == auto
+    token = csrf_of(inspector, f"/interactions/{pk}")
+    dismissed, confirmed = findings[0], findings[1]
+    r = inspector.post(f"/findings/{dismissed['id']}/verdict",
+                       data={"verdict": "dismiss", "comment": "误报: 是同事之间说的", "csrf_token": token})
+    assert r.status_code == 303 and r.headers["location"].endswith(f"#finding-{dismissed['id']}")
+    inspector.post(f"/findings/{confirmed['id']}/verdict", data={"verdict": "confirm", "csrf_token": token})
+    inspector.post(f"/findings/{confirmed['id']}/verdict",
+                   data={"verdict": "comment", "comment": "录音清楚", "csrf_token": token})
+    after = inspector.get(f"/api/interactions/{pk}").json()
+    with Store(db) as store:
+        report = store.report(pk)
+    kept = [f for i, f in enumerate(report.findings) if i != dismissed["idx"]]
+    expected = score(kept, load_template(report.analyzer["scoring_template"]["source"]))[0]
+    assert after["interaction"]["auto_score"] == auto
+    assert after["interaction"]["score"] == expected > auto
+    reviews = after["reviews"]
+    assert [(r["finding_id"], r["verdict"], r["user"]) for r in reviews] == [
+        (dismissed["id"], "dismiss", "insp"), (confirmed["id"], "confirm", "insp"),
+        (confirmed["id"], "comment", "insp")]
+    assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d", r["at"]) for r in reviews)
+    page = inspector.get(f"/interactions/{pk}").text
+    assert f'<div class="big" id="score">{expected}</div>' in page
+    assert f'<span id="auto-score">{auto}</span>' in page
+    assert "误报: 是同事之间说的" in page and "录音清楚" in page
+    only_confirmed = score([report.findings[confirmed["idx"]]],
+                           load_template(report.analyzer["scoring_template"]["source"]))[0]
+    assert f'<span id="confirmed-score">{only_confirmed}</span>' in page
+    bad = inspector.post(f"/findings/{confirmed['id']}/verdict", data={"verdict": "approve", "csrf_token": token})
+    assert bad.status_code == 400
+    # The dismissal reaches the lexicon owners' export.
+    rows = list(csv.DictReader(io.StringIO(inspector.get("/dismissals.csv").text.lstrip("\ufeff"))))
+    assert [(r["rule"], r["dismissed_by"], r["comment"]) for r in rows] == [
+        (dismissed["rule"], "insp", "误报: 是同事之间说的")]
+
+
+def test_queue_filters_and_order(server: str, review) -> None:
+    inspector = login(server, "insp")
+    rows = inspector.get("/api/interactions").json()["interactions"]
+    scores = [r["score"] for r in rows]
+    assert scores == sorted(scores)
+    page = inspector.get("/queue", params={"hall": "西城区政务服务大厅"}).text
+    assert "counter-pii" in page and "counter-forbidden" not in page
+    page = inspector.get("/queue", params={"rule": "A7-RING"}).text
+    assert "phone-five-rings" in page and "counter-pii" not in page
+    page = inspector.get("/queue", params={"since": "2026-11-21", "until": "2026-11-21"}).text
+    assert "counter-pii" in page and "phone-audio-script" not in page
+    assert "counter-model" not in inspector.get("/queue").text  # not flagged: not in the queue
+    assert inspector.get("/queue", params={"review": "bogus"}).status_code == 400
+
+
+def test_interaction_page_shows_evidence(server: str, review) -> None:
+    inspector = login(server, "insp")
+    page = inspector.get(f"/interactions/{review.pks['phone-audio-script']}").text
+    assert '<audio id="player"' in page
+    assert 'class="turn staff' in page and 'class="turn citizen' in page
+    assert "<mark>下班了，明天再来</mark>" in page
+    assert "第9条 · A9-F-01" in page and 'data-start="9.0"' in page
+    assert "下班了,明天再来" in page or "下班了，明天再来" in page  # seed wording
+    five = inspector.get(f"/interactions/{review.pks['phone-five-rings']}").text
+    assert re.search(r'id="rings">5', five)
+
+
+def test_dashboard_draws_svg_charts(server: str) -> None:
+    page = login(server, "insp").get("/dashboard").text
+    assert page.count("<svg") == 2 and ("<polyline" in page or "<circle" in page)
+    assert "<rect class=\"bar" in page and "第9条" in page and "11-20" in page
+
+
+def test_trainer_examples_are_masked_and_exported(server: str, review) -> None:
+    trainer = login(server, "trainer")
+    page = trainer.get("/examples", params={"practice": "bad"}).text
+    assert "A9-F-05" in page and "A8-F-02" in page
+    good = trainer.get("/examples", params={"practice": "good", "article": "7"}).text
+    assert "A7-R-01" in good and "A9-F" not in good
+    all_text = trainer.get("/examples", params={"go": "1"}).text
+    assert "13812345678" not in all_text and "建国路" not in all_text
+    token = csrf_of(trainer, "/examples")
+    r = trainer.post("/examples/export", data={"practice": "bad", "rule": "A9-F-01", "csrf_token": token})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+        names = zf.namelist()
+        assert "manifest.json" in names and "manifest.csv" in names
+        assert any(n.startswith("clips/") and n.endswith(".wav") for n in names)
+    clip = trainer.get(f"/examples/clip/{review.pks['phone-audio-script']}", params={"start": 0, "end": 3})
+    assert clip.status_code == 200 and clip.content[:4] == b"RIFF"
+    assert trainer.get(f"/examples/clip/{review.pks['phone-audio-script']}",
+                       params={"start": 0, "end": 999}).status_code == 400
+
+
+def test_cli_users_add_then_login(server: str, db: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+
+    runner = CliRunner()
+    r = runner.invoke(main, ["users", "add", "newbie", "--role", "trainer", "--db", str(db),
+                             "--password-stdin"], input="a-long-password\n")
+    assert r.exit_code == 0, r.output
+    assert login(server, "newbie", "a-long-password").get("/examples").status_code == 200
+    r = runner.invoke(main, ["users", "add", "x", "--role", "trainer", "--db", str(db), "--password-stdin"],
+                      input="short\n")
+    assert r.exit_code != 0 and "at least 8" in r.output
+    r = runner.invoke(main, ["users", "add", "x", "--role", "boss", "--db", str(db), "--password-stdin"],
+                      input="a-long-password\n")
+    assert r.exit_code != 0
+    with sqlite3.connect(db) as con:
+        stored = con.execute("SELECT password_hash FROM users WHERE name = 'newbie'").fetchone()[0]
+    assert stored.startswith("$argon2id$") and "a-long-password" not in stored
+    r = runner.invoke(main, ["serve", "--db", str(tmp_path / "missing.sqlite")])
+    assert r.exit_code != 0 and "no such results database" in r.output
+
+
+def test_idle_sessions_end(tmp_path: Path) -> None:
+    from analyzer.web import auth
+
+    con = auth.connect(tmp_path / "a.sqlite")
+    auth.add_user(con, "u", "inspector", "password-1")
+    user = auth.authenticate(con, "u", "password-1")
+    assert user is not None and auth.authenticate(con, "u", "password-2") is None
+    token, _ = auth.create_session(con, user, max_age=3600)
+    assert auth.load_session(con, token, idle_timeout=60).user.name == "u"
+    con.execute("UPDATE sessions SET last_seen = last_seen - 120")
+    assert auth.load_session(con, token, idle_timeout=60) is None
+    assert auth.load_session(con, token, idle_timeout=3600) is None  # deleted, not just hidden
+    con.close()
+
+
+def test_relative_paths_from_the_working_folder_stay_confined(tmp_path: Path, monkeypatch) -> None:
+    root = tmp_path / "rec"
+    root.mkdir()
+    (root / "a.wav").write_bytes(b"RIFF")
+    (tmp_path / "b.wav").write_bytes(b"RIFF")
+    monkeypatch.chdir(tmp_path)
+    assert resolve_recording(root, "rec/a.wav") == (root / "a.wav").resolve()  # as a batch stored it
+    with pytest.raises(PathRefused, match="outside"):
+        resolve_recording(root, "b.wav")
+
+
+def test_transcript_text_is_escaped(server: str, db: Path, review) -> None:
+    pk = review.pks["counter-model"]
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE interactions SET report_json = json_set(report_json, '$.transcript[0].text', "
+                    "'<script>alert(1)</script>') WHERE id = ?", (pk,))
+    page = login(server, "insp").get(f"/interactions/{pk}").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_recording_analysed_from_audio_is_reviewable(server: str, review) -> None:
+    """The WAV went through faster-whisper; its page plays the recording itself."""
+    pk = review.pks["phone-audio-asr"]
+    inspector = login(server, "insp")
+    data = inspector.get(f"/api/interactions/{pk}").json()
+    assert data["interaction"]["source_path"] == str(review.wav)
+    assert {u["speaker"] for u in data["report"]["transcript"]} == {"staff", "citizen"}
+    assert any(u.get("words") for u in data["report"]["transcript"])
+    assert '<audio id="player"' in inspector.get(f"/interactions/{pk}").text
+    assert inspector.get(f"/audio/{pk}").content == review.wav.read_bytes()
