@@ -87,6 +87,19 @@ class Utterance:
             ]
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Utterance:
+        """Rebuild an utterance from its :meth:`to_dict` form."""
+        return cls(
+            speaker=d["speaker"],
+            start=d["start"],
+            end=d["end"],
+            text=d["text"],
+            words=tuple(Word(*w) for w in d.get("words", ())),
+            confidence=d.get("confidence", 1.0),
+            speaker_known=d.get("speaker_known", True),
+        )
+
 
 @dataclass
 class Interaction:
@@ -285,18 +298,7 @@ class InteractionReport:
     def from_dict(cls, d: dict[str, Any]) -> InteractionReport:
         """Rebuild a report from its :meth:`to_dict` form (store, web app)."""
         findings = [Finding(**f) for f in d.get("findings", [])]
-        utterances = [
-            Utterance(
-                speaker=u["speaker"],
-                start=u["start"],
-                end=u["end"],
-                text=u["text"],
-                words=tuple(Word(*w) for w in u.get("words", ())),
-                confidence=u.get("confidence", 1.0),
-                speaker_known=u.get("speaker_known", True),
-            )
-            for u in d.get("transcript", [])
-        ]
+        utterances = [Utterance.from_dict(u) for u in d.get("transcript", [])]
         return cls(
             id=d["id"],
             channel=d["channel"],

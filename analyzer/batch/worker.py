@@ -10,7 +10,9 @@ channel to be transcribed, its VAD speech pieces go into shared 30 s windows
 with the pieces of the other recordings in flight, and the thread waits.
 One recognizer thread encodes and decodes full windows in batches. While it
 does, the other threads decode the next recordings: decoding overlaps
-recognition.
+recognition. When every recording in flight waits on partly filled windows,
+another recording is admitted to fill them (up to :data:`FILL_FACTOR` times
+``inflight``); only when none can join do partly filled windows go.
 """
 
 from __future__ import annotations
