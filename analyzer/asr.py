@@ -271,19 +271,25 @@ def _split(seg: Any, gap: float, offset: float) -> list[tuple[list[Word], str, f
     if not words:
         text = to_simplified(seg.text.strip())
         return [([], text, _prob(seg.avg_logprob))] if text else []
-    words = _simplify_words(words)
-    pieces: list[list[Word]] = [[words[0]]]
-    for prev, cur in zip(words, words[1:], strict=False):
-        if cur.start - prev.end >= gap:
-            pieces.append([])
-        pieces[-1].append(cur)
     out = []
-    for piece in pieces:
+    for piece in split_at_pauses(_simplify_words(words), gap):
         text = "".join(w.text for w in piece).strip()
         if text:
             conf = float(np.mean([w.probability for w in piece]))
             out.append((piece, text, conf))
     return out
+
+
+def split_at_pauses(words: Sequence[Word], gap: float) -> list[list[Word]]:
+    """Group consecutive words, starting a new group at each pause of ``gap`` seconds."""
+    if not words:
+        return []
+    pieces: list[list[Word]] = [[words[0]]]
+    for prev, cur in zip(words, words[1:], strict=False):
+        if cur.start - prev.end >= gap:
+            pieces.append([])
+        pieces[-1].append(cur)
+    return pieces
 
 
 def _simplify_words(words: Sequence[Word]) -> list[Word]:

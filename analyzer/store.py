@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import StoreError
-from analyzer.types import Finding, Interaction, InteractionReport, Utterance, Word
+from analyzer.types import Finding, Interaction, InteractionReport, Utterance
 
 VERDICTS: tuple[str, ...] = ("confirm", "dismiss", "comment")
 REVIEW_STATES: tuple[str, ...] = ("unreviewed", "reviewed", "confirmed", "dismissed")
@@ -145,9 +145,17 @@ CREATE INDEX ix_reviews_finding ON reviews(finding_id);
 CREATE INDEX ix_reviews_interaction ON reviews(interaction_pk);
 """
 
+#: Version 2: an error row may carry the analysis key (content + model +
+#: lexicon) of an input that is bad in itself, so later runs skip it.
+_SCHEMA_V2 = """
+ALTER TABLE errors ADD COLUMN key TEXT;
+CREATE INDEX ix_errors_key ON errors(key);
+"""
+
 #: Ordered migrations: (version it brings the schema to, SQL script or callable).
 MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] = (
     (1, _SCHEMA_V1),
+    (2, _SCHEMA_V2),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -182,18 +190,7 @@ def interaction_to_dict(interaction: Interaction) -> dict[str, Any]:
 
 def interaction_from_dict(d: dict[str, Any]) -> Interaction:
     """Rebuild an :class:`Interaction` from :func:`interaction_to_dict`."""
-    utterances = [
-        Utterance(
-            speaker=u["speaker"],
-            start=u["start"],
-            end=u["end"],
-            text=u["text"],
-            words=tuple(Word(*w) for w in u.get("words", ())),
-            confidence=u.get("confidence", 1.0),
-            speaker_known=u.get("speaker_known", True),
-        )
-        for u in d.get("utterances", [])
-    ]
+    utterances = [Utterance.from_dict(u) for u in d.get("utterances", [])]
     fields = {k: d.get(k) for k in ("hall", "window", "staff", "started_at", "source")}
     return Interaction(
         id=d["id"],
@@ -390,7 +387,8 @@ class Store:
         return out
 
     def save_error(
-        self, run_id: int | None, path: str, error: BaseException | str, kind: str | None = None
+        self, run_id: int | None, path: str, error: BaseException | str, kind: str | None = None,
+        key: str | None = None,
     ) -> int:
         """Record an input that could not be analysed; returns the error row id.
 
@@ -399,15 +397,22 @@ class Store:
             path: The input (file, or ``file:line`` for a JSONL record).
             error: The exception (its class name becomes ``kind``) or a message.
             kind: Overrides the kind (e.g. ``AudioError``, ``NoSpeech``).
+            key: The input's analysis key when the input itself is bad (not the
+                machine): :meth:`known_bad` then finds it.
         """
         if kind is None:
             kind = type(error).__name__ if isinstance(error, BaseException) else "Error"
         with self.transaction() as db:
             cur = db.execute(
-                "INSERT INTO errors (run_id, path, kind, message, at) VALUES (?, ?, ?, ?, ?)",
-                (run_id, str(path), kind, str(error), now()),
+                "INSERT INTO errors (run_id, path, kind, message, at, key) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, str(path), kind, str(error), now(), key),
             )
             return int(cur.lastrowid)
+
+    def known_bad(self, key: str) -> bool:
+        """True when an input with this analysis key already failed as bad input."""
+        return bool(self._query("SELECT 1 FROM errors WHERE key = ? LIMIT 1", (key,)))
 
     def errors(self, run_id: int | None = None) -> list[dict[str, Any]]:
         """Error rows (of one run, or all runs), oldest first."""

@@ -275,3 +275,62 @@ def test_audio_batch_two_workers_then_rescore_without_transcribing(
                 for k, r in rows2.items()} == texts
         assert all(r["lexicon_version"].endswith("example-county@1") or "county" in
                    r["lexicon_version"] for r in rows2.values())
+
+
+@pytest.mark.slow
+def test_known_bad_recordings_are_skipped_until_retry_errors(
+        audio_folder: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    shutil.copy(audio_folder / "silence.wav", folder / "silence.wav")  # no speech, no rings
+    (folder / "fake.wav").write_text("this is not audio")
+    db = tmp_path / "r.sqlite"
+    first = run_batch(folder, db, OPTIONS)
+    assert first.errors == 2 and first.known_bad == 0
+    second = run_batch(folder, db, OPTIONS)
+    assert second.errors == 0 and second.known_bad == 2 and second.analysed == 0
+    with Store(db) as store:
+        assert len(store.errors()) == 2  # the re-run recorded nothing new
+        assert {e["kind"] for e in store.errors()} == {"AnalyzerError", "AudioError"}
+    retried = run_batch(folder, db, OPTIONS, retry_errors=True)
+    assert retried.errors == 2 and retried.known_bad == 0
+    county = OPTIONS.with_overrides({"lexicon": [str(COUNTY)]})  # a new key: tried again
+    assert run_batch(folder, db, county).errors == 2
+
+
+def test_pieces_per_window_limits_sharing() -> None:
+    packer = Packer(batch_size=8, pieces_per_window=2)
+    released: list[Window] = []
+    for job in range(5):
+        released += packer.add(_piece(job, 0.0, 3.0))
+    for batch in packer.flush():
+        released += batch
+    assert [len(w.pieces) for w in released] == [2, 2, 1]  # 15 s of room left, still capped
+
+
+def test_channel_sharing_never_mixes_recordings() -> None:
+    """share="channel": a window holds one recording channel's own pieces, in order."""
+    packer = Packer(batch_size=2, pieces_per_window=0, share="channel")
+    released: list[Window] = []
+    for t in (0.0, 5.0, 10.0):  # two jobs interleaved, as concurrent recordings arrive
+        released += packer.add(_piece(0, t, 4.0))
+        released += packer.add(_piece(1, t, 4.0))
+    assert released == []  # nothing full yet: room left and both jobs still open
+    released += packer.close(0)
+    released += packer.close(1)
+    for batch in packer.flush():
+        released += batch
+    assert len(released) == 2
+    for window in released:
+        jobs = {p.job for _, p in window.pieces}
+        assert len(jobs) == 1
+        assert [p.start for _, p in window.pieces] == [0.0, 5.0, 10.0]
+
+
+def test_closed_job_releases_its_windows() -> None:
+    """Once a channel has no more pieces its windows go, without waiting for a stall."""
+    packer = Packer(batch_size=1, pieces_per_window=0, share="channel")
+    assert packer.add(_piece(7, 0.0, 3.0)) == []
+    batch = packer.close(7)
+    assert len(batch) == 1 and batch[0].owner == 7 and batch[0].closed
+    assert packer.open == []

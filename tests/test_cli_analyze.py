@@ -32,11 +32,16 @@ def test_one_input_gives_one_json_report():
     assert report["analyzer"]["options"]["rings"]["max_rings"] == 3
 
 
+@pytest.mark.slow
 def test_many_inputs_give_json_lines():
+    """The README's first command: transcripts and (through Whisper) recordings, one line each."""
     code, out, _ = _run(str(EXAMPLES))
     assert code == 0
     reports = [json.loads(line) for line in out.splitlines()]
-    assert sorted(r["id"] for r in reports) == sorted(p.stem for p in EXAMPLES.glob("*.json"))
+    sidecars = (EXAMPLES / "recordings").glob("*.json")
+    expected = [p.stem for p in EXAMPLES.glob("*.json")]
+    expected += [json.loads(p.read_text(encoding="utf-8"))["id"] for p in sidecars]
+    assert sorted(r["id"] for r in reports) == sorted(expected)
     code, out2, _ = _run(str(EXAMPLES / "counter-model.json"), "--format", "jsonl")
     assert len(out2.splitlines()) == 1 and json.loads(out2)["score"] == 100
 

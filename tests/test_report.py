@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,14 @@ OPTIONS = AnalyzerOptions().with_overrides({"classifier.enabled": False})
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("report") / "r.sqlite"
-    run_batch(ROOT / "examples", path, OPTIONS)
+    """The example transcripts only (examples/recordings/ is audio: slow, tested elsewhere)."""
+    folder = tmp_path_factory.mktemp("report")
+    inputs = folder / "in"
+    inputs.mkdir()
+    for f in (ROOT / "examples").glob("*.json"):
+        shutil.copy(f, inputs / f.name)
+    path = folder / "r.sqlite"
+    run_batch(inputs, path, OPTIONS)
     return path
 
 

@@ -57,14 +57,32 @@ def test_migrations_run_in_order_once(tmp_path: Path, monkeypatch: pytest.Monkey
     def add_column(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE interactions ADD COLUMN shift TEXT NOT NULL DEFAULT ''")
 
-    monkeypatch.setattr(store_mod, "MIGRATIONS", (*store_mod.MIGRATIONS, (2, add_column)))
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    nxt = store_mod.SCHEMA_VERSION + 1
+    monkeypatch.setattr(store_mod, "MIGRATIONS", (*store_mod.MIGRATIONS, (nxt, add_column)))
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", nxt)
     with Store(path) as store:
-        assert store.schema_version() == 2
+        assert store.schema_version() == nxt
         cols = {r[1] for r in store._db.execute("PRAGMA table_info(interactions)")}
         assert "shift" in cols
-    with Store(path) as store:  # opening again does not re-apply version 2
-        assert [r[0] for r in store._db.execute("SELECT version FROM schema_version")] == [1, 2]
+    with Store(path) as store:  # opening again does not re-apply the new version
+        versions = [r[0] for r in store._db.execute("SELECT version FROM schema_version")]
+        assert versions == list(range(1, nxt + 1))
+
+
+def test_version_1_database_gains_error_keys(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "v1.sqlite"
+    monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 1)
+    with Store(path) as store:
+        store._db.execute("INSERT INTO errors (path, kind, message, at) "
+                          "VALUES ('old.wav', 'AudioError', 'empty', 'x')")
+    monkeypatch.undo()
+    with Store(path) as store:
+        assert store.schema_version() == 2
+        assert store.errors()[0]["key"] is None  # old rows kept, not known-bad
+        store.save_error(None, "new.wav", "no speech", "AnalyzerError", key="k1")
+        assert store.known_bad("k1") and not store.known_bad("k2")
 
 
 def test_newer_schema_and_non_sqlite_are_store_errors(tmp_path: Path) -> None:

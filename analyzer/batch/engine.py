@@ -12,6 +12,7 @@ import queue
 from collections.abc import Iterator
 from typing import Any
 
+from analyzer.batch.packing import PackOptions
 from analyzer.batch.worker import AudioWorker, process_main
 from analyzer.errors import require
 from analyzer.options import AnalyzerOptions
@@ -29,11 +30,14 @@ class LocalEngine:
             beat 1 worker x 2 threads (see ``benchmarks/throughput.py``).
         batch_size: Packed windows per encoder call.
         inflight: Recordings each worker analyses at once.
+        pack: Packed recognition options (beam, compute type, pieces per window).
     """
 
     def __init__(self, options: AnalyzerOptions, *, workers: int = 1, threads: int = 1,
-                 batch_size: int = 8, inflight: int = 6) -> None:
+                 batch_size: int = 8, inflight: int = 6, pack: PackOptions | None = None
+                 ) -> None:
         self.options = options
+        self.pack = pack or PackOptions()
         self.workers = max(1, workers)
         self.threads = max(1, threads)
         self.batch_size = batch_size
@@ -46,7 +50,7 @@ class LocalEngine:
             return
         if self.workers == 1:
             worker = AudioWorker(self.options, threads=self.threads, batch_size=self.batch_size,
-                                 inflight=self.inflight)
+                                 inflight=self.inflight, pack=self.pack)
             yield from worker.run(jobs)
             _add(self.timings, worker.timings)
             return
@@ -62,7 +66,7 @@ class LocalEngine:
         procs = [
             ctx.Process(target=process_main, daemon=True, name=f"conduct-worker-{i}",
                         args=(self.options, self.threads, self.batch_size, self.inflight,
-                              job_q, result_q))
+                              job_q, result_q, self.pack))
             for i in range(self.workers)
         ]
         for p in procs:
@@ -107,13 +111,15 @@ class RayEngine:
             None starts a local Ray instance with ``workers x threads`` CPUs.
         workers: Actors (each loads the model once, on its node).
         threads: CPU threads per actor (its ``num_cpus``).
-        batch_size, inflight: As for :class:`LocalEngine`.
+        batch_size, inflight, pack: As for :class:`LocalEngine`.
         chunk: Recordings sent to an actor per call.
     """
 
     def __init__(self, options: AnalyzerOptions, *, address: str | None = None, workers: int = 1,
-                 threads: int = 1, batch_size: int = 8, inflight: int = 6, chunk: int = 4) -> None:
+                 threads: int = 1, batch_size: int = 8, inflight: int = 6, chunk: int = 4,
+                 pack: PackOptions | None = None) -> None:
         self.options = options
+        self.pack = pack or PackOptions()
         self.address = address
         self.workers = max(1, workers)
         self.threads = max(1, threads)
@@ -135,8 +141,8 @@ class RayEngine:
             else:
                 ray.init(num_cpus=self.workers * self.threads, **kwargs)
         actor_cls = ray.remote(num_cpus=self.threads)(AudioActor)
-        actors = [actor_cls.remote(self.options, self.threads, self.batch_size, self.inflight)
-                  for _ in range(self.workers)]
+        actors = [actor_cls.remote(self.options, self.threads, self.batch_size, self.inflight,
+                                   self.pack) for _ in range(self.workers)]
         chunks = [jobs[i : i + self.chunk] for i in range(0, len(jobs), self.chunk)]
         pending: dict[Any, tuple[Any, list[dict[str, Any]]]] = {}
         try:
@@ -172,9 +178,9 @@ class AudioActor:
     """A Ray actor wrapping one :class:`AudioWorker` (the model stays loaded)."""
 
     def __init__(self, options: AnalyzerOptions, threads: int, batch_size: int,
-                 inflight: int) -> None:
+                 inflight: int, pack: PackOptions | None = None) -> None:
         self.worker = AudioWorker(options, threads=threads, batch_size=batch_size,
-                                  inflight=inflight)
+                                  inflight=inflight, pack=pack)
 
     def process(self, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Analyse a chunk of recordings."""

@@ -4,7 +4,7 @@ Whisper's encoder always looks at 30 s. Transcribing one VAD segment at a
 time pads a 3 s utterance to 30 s and wastes nine tenths of the encoder. This
 stage instead lays the speech segments of many recordings (and channels) end
 to end, with a short silence between them, into windows of up to 30 s, runs
-the encoder and the greedy decoder on a *batch* of such windows at once, then
+the encoder and the (beam search) decoder on a *batch* of such windows at once, then
 aligns the words (cross-attention, as ``word_timestamps=True`` does) and maps
 each word back to the recording, channel and time it came from. Decoding
 keeps timestamp tokens (Whisper's long-form mode), which makes it go on past
@@ -16,6 +16,10 @@ It uses faster-whisper's own pieces: ``WhisperModel.feature_extractor``,
 ``WhisperModel.find_alignment``; hallucination and traditional-to-simplified
 handling come from :mod:`analyzer.asr` so text is cleaned exactly as on the
 single-file path.
+
+By default (:class:`PackOptions`) each piece has a window of its own: packing
+several pieces together is faster but changes their words (Whisper's encoder
+attends over the whole window), so it is an option, not the default.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -40,6 +44,54 @@ WINDOW_SECONDS = 30.0
 GAP_SECONDS = 1.0
 #: A VAD segment longer than this is cut (the window must hold it whole).
 MAX_PIECE_SECONDS = 28.0
+
+
+#: Which pieces may share a window (see :class:`PackOptions`).
+SHARE_MODES: tuple[str, ...] = ("channel", "any")
+
+
+@dataclass(frozen=True)
+class PackOptions:
+    """How the batch recognises packed windows; recorded in each run's options.
+
+    Defaults come from ``benchmarks/throughput.py`` on ``../shared/data/real-speech``
+    (README, batch section). Greedy int8 decoding of packed windows made about
+    twice the naive baseline's character errors. Beam search removes part of
+    that; the rest comes from the *encoder*: it attends over the whole 30 s
+    window, so another speaker's audio in the same window changes a piece's
+    words (resetting the decoder's text context at each piece did not help,
+    nor did per-piece log-mel normalisation or shorter windows). Windows that
+    hold only one recording channel's own speech (``share="channel"``) match
+    the baseline at about two thirds of the across-recording throughput;
+    ``share="any"`` trades errors for speed.
+
+    Attributes:
+        beam_size: Beam width of the batched CTranslate2 decoder (1: greedy).
+        compute_type: CTranslate2 compute type on CPU (a GPU keeps
+            ``asr.compute_type``, float16 by default).
+        pieces_per_window: At most this many VAD speech pieces share a 30 s
+            window; 0: as many as fit, 1: every piece alone.
+        share: Which pieces may share a window: ``channel`` (default) packs
+            the consecutive speech pieces of one channel of one recording,
+            silence cut out, as faster-whisper's batched pipeline does, so the
+            encoder never hears another recording; ``any`` packs across
+            recordings too (fastest, but other speakers' audio in the window
+            changes a piece's words).
+    """
+
+    beam_size: int = 5
+    compute_type: str = "int8_float32"
+    pieces_per_window: int = 0
+    share: str = "channel"
+
+    def __post_init__(self) -> None:
+        if self.share not in SHARE_MODES:
+            raise ValueError(f"share must be one of {SHARE_MODES}, not {self.share!r}")
+
+    def apply(self, asr: ASROptions) -> ASROptions:
+        """``asr`` with this beam width and, on CPU, this compute type."""
+        compute = self.compute_type if asr.device == "cpu" else asr.compute_type
+        return replace(asr, beam_size=self.beam_size, compute_type=compute)
 
 
 @dataclass
@@ -63,6 +115,9 @@ class Window:
 
     pieces: list[tuple[float, Piece]] = field(default_factory=list)  # (offset in window, piece)
     used: float = 0.0
+    max_pieces: int = 0  # 0: no limit
+    owner: int | None = None  # only pieces of this job may join; None: any
+    closed: bool = False  # its owner has no more pieces: send it
 
     @property
     def speech(self) -> float:
@@ -70,8 +125,16 @@ class Window:
         return sum(p.seconds for _, p in self.pieces)
 
     def fits(self, piece: Piece) -> bool:
+        if not self.fits_more() or self.closed:
+            return False
+        if self.owner is not None and piece.job != self.owner:
+            return False
         gap = GAP_SECONDS if self.pieces else 0.0
         return self.used + gap + piece.seconds <= WINDOW_SECONDS
+
+    def fits_more(self) -> bool:
+        """False when the window holds its maximum number of pieces."""
+        return not self.max_pieces or len(self.pieces) < self.max_pieces
 
     def add(self, piece: Piece) -> None:
         offset = self.used + (GAP_SECONDS if self.pieces else 0.0)
@@ -111,10 +174,20 @@ def vad_pieces(samples: np.ndarray, job: int, channel: int, options: ASROptions)
 
 
 class Packer:
-    """First-fit packing of pieces into windows, released a batch at a time."""
+    """First-fit packing of pieces into windows, released a batch at a time.
 
-    def __init__(self, batch_size: int) -> None:
+    Args:
+        batch_size: Windows released together (one encoder call).
+        pieces_per_window: At most this many pieces per window (0: no limit).
+        share: ``channel``: a window takes the pieces of one job (one channel
+            of one recording) only; ``any``: pieces of every job.
+    """
+
+    def __init__(self, batch_size: int, pieces_per_window: int = 0,
+                 share: str = "any") -> None:
         self.batch_size = batch_size
+        self.pieces_per_window = pieces_per_window
+        self.share = share
         self.open: list[Window] = []
 
     def add(self, piece: Piece) -> list[Window]:
@@ -124,10 +197,22 @@ class Packer:
                 window.add(piece)
                 break
         else:
-            window = Window()
+            owner = piece.job if self.share == "channel" else None
+            window = Window(max_pieces=self.pieces_per_window, owner=owner)
             window.add(piece)
             self.open.append(window)
-        full = [w for w in self.open if WINDOW_SECONDS - w.used < 2.0]
+        return self._release()
+
+    def close(self, job: int) -> list[Window]:
+        """Job ``job`` has no more pieces: its own windows are complete."""
+        for window in self.open:
+            if window.owner == job:
+                window.closed = True
+        return self._release()
+
+    def _release(self) -> list[Window]:
+        full = [w for w in self.open
+                if WINDOW_SECONDS - w.used < 2.0 or not w.fits_more() or w.closed]
         if len(full) >= self.batch_size or len(self.open) >= 2 * self.batch_size:
             batch = (full or self.open)[: self.batch_size]
             self.open = [w for w in self.open if all(w is not b for b in batch)]
@@ -288,15 +373,10 @@ def words_to_utterances(
     to_simplified: Callable[[str], str],
 ) -> list[Utterance]:
     """Utterances of one speech piece: split at pauses, simplified, hallucinations dropped."""
-    if not words:
-        return []
-    pieces: list[list[Word]] = [[words[0]]]
-    for prev, cur in zip(words, words[1:], strict=False):
-        if cur.start - prev.end >= split_gap:
-            pieces.append([])
-        pieces[-1].append(cur)
+    from analyzer.asr import split_at_pauses
+
     out = []
-    for piece in pieces:
+    for piece in split_at_pauses(words, split_gap):
         text = to_simplified("".join(w.text for w in piece).strip())
         if not text or is_hallucination(text):
             continue

@@ -21,10 +21,11 @@ import json
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from analyzer.batch.packing import PackOptions
 from analyzer.batch.sources import Task, discover
 from analyzer.errors import AnalyzerError
 from analyzer.options import AnalyzerOptions
@@ -48,6 +49,7 @@ class BatchSummary:
     analysed: int = 0
     rescored: int = 0
     skipped: int = 0
+    known_bad: int = 0  # inputs that failed as bad input before (same key), not retried
     errors: int = 0
     flagged: int = 0
     audio_seconds: float = 0.0
@@ -68,7 +70,9 @@ class BatchSummary:
         """The end-of-batch summary lines."""
         lines = [
             f"run {self.run_id}: {self.files} files, {self.analysed} interactions analysed, "
-            f"{self.rescored} re-scored, {self.skipped} already done, {self.errors} errors",
+            f"{self.rescored} re-scored, {self.skipped} already done, {self.errors} errors"
+            + (f", {self.known_bad} known bad (skipped; --retry-errors retries them)"
+               if self.known_bad else ""),
             f"audio {self.audio_seconds / 3600:.3f} h in {self.wall_seconds:.1f} s wall: "
             f"{self.throughput:.1f} audio hours per hour; {self.flagged} flagged",
         ]
@@ -84,12 +88,13 @@ class BatchSummary:
         return "\n".join(lines)
 
 
-def model_identity(options: AnalyzerOptions) -> str:
+def model_identity(options: AnalyzerOptions, pieces_per_window: int = 0,
+                   share: str = "channel") -> str:
     """Which recognizer produced a transcript: model folder + recognition options.
 
     A different model, or options that change the words (language, beam,
-    VAD, prompt), make recordings be transcribed again; device, threads and
-    compute type do not.
+    VAD, prompt, pieces per packed window, window sharing), make recordings be transcribed
+    again; device, threads and compute type do not.
     """
     from analyzer.asr import model_path
 
@@ -97,6 +102,10 @@ def model_identity(options: AnalyzerOptions) -> str:
     asr = asdict(options.asr)
     for k in ("device", "cpu_threads", "compute_type", "model"):
         asr.pop(k, None)
+    if pieces_per_window:
+        asr["pieces_per_window"] = pieces_per_window
+    if share != "channel":
+        asr["share"] = share
     blob = json.dumps(asr, sort_keys=True, default=str)
     return f"{path.name}/{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
 
@@ -111,16 +120,22 @@ class BatchRunner:
         rescore: Re-score every stored recording and transcript met,
             even when its analysis key is current.
         progress: Show a tqdm progress bar on stderr.
+        pack: The engine's packed recognition options (recorded in the run).
+        retry_errors: Analyse again recordings that failed as bad input with
+            the same analysis key (skipped otherwise).
     """
 
     def __init__(self, store: Store, options: AnalyzerOptions, engine: Any, *,
-                 rescore: bool = False, progress: bool = True) -> None:
+                 rescore: bool = False, progress: bool = True,
+                 pack: PackOptions | None = None, retry_errors: bool = False) -> None:
         from analyzer.pipeline import get_lexicon
 
         self.store = store
         self.options = options
+        self.pack = pack or PackOptions()
         self.engine = engine
         self.force_rescore = rescore
+        self.retry_errors = retry_errors
         self.progress = progress
         self.lexicon = get_lexicon(options)
         self.summary = BatchSummary()
@@ -132,13 +147,16 @@ class BatchRunner:
     @property
     def model(self) -> str:
         if self._model is None:
-            self._model = model_identity(self.options)
+            recognizer = replace(self.options, asr=self.pack.apply(self.options.asr))
+            self._model = model_identity(recognizer, self.pack.pieces_per_window,
+                                          self.pack.share)
         return self._model
 
     def run(self, source: str | Path, argv: Sequence[str] = ()) -> BatchSummary:
         """Analyse everything under ``source``; returns the summary."""
         self._t0 = time.perf_counter()
-        run_id = self.store.begin_run(self.options.to_dict(), list(argv),
+        run_id = self.store.begin_run({**self.options.to_dict(), "pack": asdict(self.pack)},
+                                      list(argv),
                                       engine=type(self.engine).__name__,
                                       lexicon_version=self.lexicon.version)
         self.summary.run_id = run_id
@@ -187,6 +205,9 @@ class BatchRunner:
         key = analysis_key(digest, self.model, self.lexicon.version)
         if self.store.has_key(key) and not self.force_rescore:
             self.summary.skipped += 1
+            return None
+        if not self.retry_errors and self.store.known_bad(key):
+            self.summary.known_bad += 1
             return None
         stored = self.store.lookup(digest)
         if stored is not None and stored.model == self.model:
@@ -251,7 +272,8 @@ class BatchRunner:
             if "error" in result:
                 err = result["error"]
                 self.store.save_error(self.summary.run_id, result["path"], err["message"],
-                                      err["kind"])
+                                      err["kind"],
+                                      key=result["key"] if err.get("bad_input") else None)
                 self.summary.errors += 1
                 continue
             report = InteractionReport.from_dict(result["report"])
@@ -329,6 +351,8 @@ def run_batch(
     argv: Sequence[str] = (),
     batch_size: int = 8,
     inflight: int = 6,
+    pack: PackOptions | None = None,
+    retry_errors: bool = False,
 ) -> BatchSummary:
     """Analyse a folder or manifest into a results database (the ``conduct batch`` core).
 
@@ -345,16 +369,24 @@ def run_batch(
         argv: The command line, recorded in the run row.
         batch_size: Packed 30 s windows per encoder call.
         inflight: Recordings each worker has in flight.
+        pack: Packed recognition (beam, compute type, pieces per window);
+            its beam and compute type replace ``options.asr``'s for recordings
+            (transcripts are analysed with ``options`` as given); the run row
+            and the model identity record it.
+        retry_errors: Analyse again recordings that failed as bad input
+            before (same content, model and lexicon); skipped otherwise.
     """
     from analyzer.batch.engine import LocalEngine, RayEngine
 
+    pack = pack or PackOptions()
     options = options or AnalyzerOptions()
-    kw = {"workers": workers, "threads": threads, "batch_size": batch_size, "inflight": inflight}
+    kw = {"workers": workers, "threads": threads, "batch_size": batch_size, "inflight": inflight,
+          "pack": pack}
     eng = RayEngine(options, address=address, **kw) if engine == "ray" else LocalEngine(
         options, **kw)
     with Store(db) as store:
-        return BatchRunner(store, options, eng, rescore=rescore, progress=progress).run(
-            source, argv)
+        return BatchRunner(store, options, eng, rescore=rescore, progress=progress,
+                           pack=pack, retry_errors=retry_errors).run(source, argv)
 
 
 def iter_results(db: str | Path) -> Iterator[InteractionReport]:

@@ -34,13 +34,14 @@ import numpy as np
 from analyzer.batch.packing import (
     PackedRecognizer,
     Packer,
+    PackOptions,
     Piece,
     Window,
     assign_words,
     vad_pieces,
     words_to_utterances,
 )
-from analyzer.errors import AnalyzerError
+from analyzer.errors import AnalyzerError, MissingDependencyError, ModelError, StoreError
 from analyzer.options import AnalyzerOptions, ASROptions
 from analyzer.types import Utterance, Word
 
@@ -94,14 +95,16 @@ class PackedTranscriber:
         options: Recognition options.
         batch_size: Windows encoded and decoded together.
         timings: Seconds per stage, added to by every thread.
+        pieces_per_window: At most this many pieces per window (0: no limit).
     """
 
     def __init__(self, model: Any, options: ASROptions, batch_size: int,
-                 timings: dict[str, float]) -> None:
+                 timings: dict[str, float], pieces_per_window: int = 0,
+                 share: str = "any") -> None:
         self.options = options
         self.timings = timings
         self.recognizer = PackedRecognizer(model, options, timings)
-        self.packer = Packer(batch_size)
+        self.packer = Packer(batch_size, pieces_per_window, share)
         self._cond = threading.Condition()
         self._ready: list[list[Window]] = []
         self._requests: dict[int, _Request] = {}
@@ -160,6 +163,9 @@ class PackedTranscriber:
                 batch = self.packer.add(piece)
                 if batch:
                     self._ready.append(batch)
+            batch = self.packer.close(rid)
+            if batch:
+                self._ready.append(batch)
             self._waiting += 1
             self._cond.notify_all()
         req.done.wait()
@@ -256,7 +262,7 @@ class PackedTranscriber:
         alone: list[Window] = []
         for piece in pieces:
             if piece.tries >= 2:
-                window = Window()
+                window = Window(max_pieces=1)
                 window.add(piece)
                 alone.append(window)
             else:
@@ -289,11 +295,15 @@ class AudioWorker:
         threads: CPU threads of this worker's model (CTranslate2 intra-op).
         batch_size: Packed 30 s windows per encoder/decoder call.
         inflight: Recordings analysed at once (decoding overlaps recognition).
+        pack: How packed windows are recognised (beam, compute type, pieces
+            per window); its beam and compute type replace ``options.asr``'s.
     """
 
     def __init__(self, options: AnalyzerOptions, *, threads: int = 1, batch_size: int = 8,
-                 inflight: int = 6) -> None:
-        self.options = replace(options, asr=replace(options.asr, cpu_threads=threads))
+                 inflight: int = 6, pack: PackOptions | None = None) -> None:
+        self.pack = pack or PackOptions()
+        asr = self.pack.apply(replace(options.asr, cpu_threads=threads))
+        self.options = replace(options, asr=asr)
         self.batch_size = batch_size
         self.inflight = inflight
         self.timings: dict[str, float] = defaultdict(float)
@@ -308,7 +318,8 @@ class AudioWorker:
             _warm_up(self.options)
             self.timings["model_load"] += time.perf_counter() - t0
             self._transcriber = PackedTranscriber(model, self.options.asr, self.batch_size,
-                                                  self.timings)
+                                                  self.timings, self.pack.pieces_per_window,
+                                                  self.pack.share)
         return self._transcriber
 
     def run(self, jobs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -396,10 +407,17 @@ def _warm_up(options: AnalyzerOptions) -> None:
         analyze_interaction(probe, options)
 
 
-def _error_dict(exc: BaseException) -> dict[str, str]:
+def _error_dict(exc: BaseException) -> dict[str, Any]:
+    """``kind``, ``message`` and ``bad_input``: the input itself is at fault.
+
+    Bad input (not audio, truncated, no speech, ...) fails again on every run,
+    so the driver keys it; a failing model, a missing dependency or a bug
+    does not mark the recording.
+    """
     if isinstance(exc, AnalyzerError):
-        return {"kind": type(exc).__name__, "message": str(exc)}
-    return {"kind": type(exc).__name__,
+        machine = isinstance(exc, (ModelError, MissingDependencyError, StoreError))
+        return {"kind": type(exc).__name__, "message": str(exc), "bad_input": not machine}
+    return {"kind": type(exc).__name__, "bad_input": False,
             "message": f"{exc} ({traceback.format_exception_only(type(exc), exc)[-1].strip()})"}
 
 
@@ -407,7 +425,7 @@ def _error_dict(exc: BaseException) -> dict[str, str]:
 
 
 def process_main(options: AnalyzerOptions, threads: int, batch_size: int, inflight: int,
-                 jobs: Any, results: Any) -> None:
+                 jobs: Any, results: Any, pack: PackOptions | None = None) -> None:
     """Entry point of a local worker process: jobs from a queue, results to a queue.
 
     Exits by itself when the batch driver dies (even by ``kill -9``).
@@ -416,7 +434,8 @@ def process_main(options: AnalyzerOptions, threads: int, batch_size: int, inflig
         os.environ[var] = str(threads)
     parent = os.getppid()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    worker = AudioWorker(options, threads=threads, batch_size=batch_size, inflight=inflight)
+    worker = AudioWorker(options, threads=threads, batch_size=batch_size, inflight=inflight,
+                         pack=pack)
 
     def pull() -> Iterator[dict[str, Any]]:
         while True:

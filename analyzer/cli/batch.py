@@ -24,10 +24,23 @@ from analyzer.errors import AnalyzerError
               help="Where Whisper runs (default: asr.device); cuda uses float16.")
 @click.option("--rescore", is_flag=True,
               help="Re-run matching and scoring on stored transcripts even when current.")
+@click.option("--retry-errors", is_flag=True,
+              help="Analyse again recordings that failed as bad input in an earlier run.")
 @click.option("--batch-size", type=click.IntRange(1), default=8, show_default=True,
               help="Packed 30 s windows per encoder call.")
 @click.option("--inflight", type=click.IntRange(1), default=6, show_default=True,
               help="Recordings each worker has in flight (decoding overlaps recognition).")
+@click.option("--beam-size", type=click.IntRange(1), default=None,
+              help="Beam width of the packed decoder (default: PackOptions.beam_size, 5).")
+@click.option("--compute-type", default=None,
+              help="CTranslate2 compute type on CPU (default: PackOptions, int8_float32).")
+@click.option("--pieces-per-window", type=click.IntRange(0), default=None,
+              help="Most speech pieces sharing a 30 s window (default 0: as many as fit; "
+                   "1: every piece alone).")
+@click.option("--share", type=click.Choice(["channel", "any"]), default=None,
+              help="Which pieces may share a window: channel (default: one recording "
+                   "channel's own speech, no worse errors than plain Whisper) or any "
+                   "(across recordings: fastest, more errors).")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A hall's lexicon file layered over the shipped one (repeatable).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
@@ -35,8 +48,9 @@ from analyzer.errors import AnalyzerError
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def batch(source: str, db: str, workers: int, threads: int, engine: str, address: str | None,
-          device: str | None, rescore: bool, batch_size: int, inflight: int,
-          lexicons: tuple[str, ...], overrides: tuple[str, ...], no_progress: bool,
+          device: str | None, rescore: bool, retry_errors: bool, batch_size: int, inflight: int,
+          beam_size: int | None, compute_type: str | None, pieces_per_window: int | None,
+          share: str | None, lexicons: tuple[str, ...], overrides: tuple[str, ...], no_progress: bool,
           as_json: bool) -> None:
     """Analyse SOURCE (a folder, searched recursively, or a CSV/JSONL manifest).
 
@@ -48,16 +62,21 @@ def batch(source: str, db: str, workers: int, threads: int, engine: str, address
     from dataclasses import replace
 
     from analyzer.batch import run_batch
+    from analyzer.batch.packing import PackOptions
     from analyzer.cli.analyze import build_options
 
     options = build_options(lexicons, overrides)
+    given = {"beam_size": beam_size, "compute_type": compute_type,
+             "pieces_per_window": pieces_per_window, "share": share}
+    pack = PackOptions(**{k: v for k, v in given.items() if v is not None})
     if device:
         compute = "float16" if device == "cuda" else options.asr.compute_type
         options = replace(options, asr=replace(options.asr, device=device, compute_type=compute))
     try:
         summary = run_batch(source, db, options, engine=engine, workers=workers, threads=threads,
                             address=address, rescore=rescore, progress=not no_progress,
-                            argv=sys.argv, batch_size=batch_size, inflight=inflight)
+                            argv=sys.argv, batch_size=batch_size, inflight=inflight,
+                            pack=pack, retry_errors=retry_errors)
     except AnalyzerError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
