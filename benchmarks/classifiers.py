@@ -29,7 +29,6 @@ import json
 import os
 import pickle
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -101,16 +100,6 @@ def accuracy(task: str, meta: dict[str, Any], threshold: float) -> dict[str, Any
     return out
 
 
-def _median_us(fn, items, repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        for item in items:
-            t0 = time.perf_counter()
-            fn(item)
-            samples.append(time.perf_counter() - t0)
-    return round(statistics.median(samples) * 1e6, 1)
-
-
 def _cold_start(code: str) -> float:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, capture_output=True)
@@ -137,10 +126,10 @@ def cost(task: str, meta: dict[str, Any], repeat: int) -> dict[str, Any]:
     learned.classify(raw, task)
     batch = (time.perf_counter() - t0) / len(raw)
     return {
-        "sklearn_model_us": _median_us(lambda t: pipe.predict_proba([t]), prepared, repeat),
-        "onnx_model_us": _median_us(lambda t: train.onnx_probs(session, [t]), prepared, repeat),
-        "sklearn_end_to_end_us": _median_us(lambda t: pipe.predict_proba([normalize(t)]), raw, repeat),
-        "onnx_end_to_end_us": _median_us(lambda t: learned.classify([t], task), raw, repeat),
+        "sklearn_model_us": train.median_us(lambda t: pipe.predict_proba([t]), prepared, repeat),
+        "onnx_model_us": train.median_us(lambda t: train.onnx_probs(session, [t]), prepared, repeat),
+        "sklearn_end_to_end_us": train.median_us(lambda t: pipe.predict_proba([normalize(t)]), raw, repeat),
+        "onnx_end_to_end_us": train.median_us(lambda t: learned.classify([t], task), raw, repeat),
         "onnx_batch_us_per_utterance": round(batch * 1e6, 1),
         "sklearn_cold_start_s": sk_cold,
         "onnx_cold_start_s": ox_cold,

@@ -231,19 +231,21 @@ def onnx_probs(session: Any, texts: Sequence[str]) -> np.ndarray:
     return session.run([OUTPUT], {INPUT: np.array([[t] for t in texts], dtype=object)})[0]
 
 
+def median_us(fn: Any, items: Sequence[Any], repeat: int = 3) -> float:
+    """Median microseconds of one ``fn(item)`` call, over ``repeat`` passes of ``items``."""
+    samples = []
+    for _ in range(repeat):
+        for item in items:
+            t0 = time.perf_counter()
+            fn(item)
+            samples.append(time.perf_counter() - t0)
+    return round(statistics.median(samples) * 1e6, 1)
+
+
 def latency(pipe: Any, session: Any, texts: Sequence[str], repeat: int = 3) -> dict[str, float]:
     """Median microseconds per utterance, one call per utterance, both runtimes."""
-    def per_call(fn) -> float:
-        samples = []
-        for _ in range(repeat):
-            for t in texts:
-                t0 = time.perf_counter()
-                fn(t)
-                samples.append(time.perf_counter() - t0)
-        return round(statistics.median(samples) * 1e6, 1)
-
-    sk = per_call(lambda t: pipe.predict_proba([t]))
-    ox = per_call(lambda t: onnx_probs(session, [t]))
+    sk = median_us(lambda t: pipe.predict_proba([t]), texts, repeat)
+    ox = median_us(lambda t: onnx_probs(session, [t]), texts, repeat)
     return {"sklearn_us": sk, "onnx_us": ox, "faster": "onnx" if ox < sk else "sklearn",
             "utterances": len(texts), "repeat": repeat}
 
