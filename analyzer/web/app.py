@@ -209,6 +209,30 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page")
 
 
+def query_values(values: Any, keys: tuple[str, ...],
+                 choices: dict[str, tuple[str, ...]] | None = None) -> dict[str, Any]:
+    """Filter values from a query string or form: empty ones dropped, checked.
+
+    ``article`` must be a number (returned as int); a key in ``choices`` must
+    be one of its values. A bad value is a 400, naming the field.
+    """
+    out: dict[str, Any] = {}
+    for key in keys:
+        value = str(values.get(key, "") or "").strip()
+        if not value:
+            continue
+        if key == "article":
+            if not value.isdigit():
+                raise HTTPException(status_code=400, detail="article must be a number")
+            out[key] = int(value)
+        elif choices and key in choices and value not in choices[key]:
+            raise HTTPException(status_code=400,
+                                detail=f"{key} must be one of {', '.join(choices[key])}")
+        else:
+            out[key] = value
+    return out
+
+
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a template with the user, the CSRF token and the navigation."""
     session = getattr(request.state, "session", None)

@@ -11,9 +11,9 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.concurrency import run_in_threadpool
 
 from analyzer.errors import AnalyzerError
-from analyzer.store import rescore_findings
+from analyzer.store import REVIEW_STATES, rescore_findings
 from analyzer.web import charts, queries
-from analyzer.web.app import auth_db, check_csrf, render, require_role
+from analyzer.web.app import auth_db, check_csrf, query_values, render, require_role
 from analyzer.web.auth import User
 from analyzer.web.files import MEDIA_TYPES, recording_of
 
@@ -28,20 +28,7 @@ SPEAKER_LABELS = {"staff": "工作人员", "citizen": "服务对象", "unknown":
 
 def filters_of(request: Request) -> dict[str, Any]:
     """The filters given in the query string (empty values dropped)."""
-    out: dict[str, Any] = {}
-    for key in FILTERS:
-        value = request.query_params.get(key, "").strip()
-        if not value:
-            continue
-        if key == "article":
-            if not value.isdigit():
-                raise HTTPException(status_code=400, detail="article must be a number")
-            out[key] = int(value)
-        elif key == "review" and value not in ("unreviewed", "reviewed", "confirmed", "dismissed"):
-            raise HTTPException(status_code=400, detail=f"unknown review status {value!r}")
-        else:
-            out[key] = value
-    return out
+    return query_values(request.query_params, FILTERS, {"review": REVIEW_STATES})
 
 
 @router.get("/queue", response_class=HTMLResponse)

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from analyzer import examples as ex
 from analyzer import privacy
-from analyzer.web.app import auth_db, check_csrf, render, require_role
+from analyzer.web.app import auth_db, check_csrf, query_values, render, require_role
 from analyzer.web.auth import User
 from analyzer.web.files import read_segment, recording_of, wav_bytes
 from analyzer.web.queries import distinct_values
@@ -28,20 +28,7 @@ _SEARCH_KEYS = ("practice", "article", "rule", "hall", "since", "until")
 
 def _search_args(values: Any) -> dict[str, Any]:
     """Search arguments from a query string or a form (empty values dropped)."""
-    out: dict[str, Any] = {}
-    for key in _SEARCH_KEYS:
-        value = str(values.get(key, "") or "").strip()
-        if not value:
-            continue
-        if key == "article":
-            if not value.isdigit():
-                raise HTTPException(status_code=400, detail="article must be a number")
-            out[key] = int(value)
-        elif key == "practice" and value not in ex.PRACTICES:
-            raise HTTPException(status_code=400, detail="practice must be good or bad")
-        else:
-            out[key] = value
-    return out
+    return query_values(values, _SEARCH_KEYS, {"practice": tuple(ex.PRACTICES)})
 
 
 def _search(request: Request, args: dict[str, Any]) -> list[ex.Example]:
