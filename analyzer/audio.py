@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +111,8 @@ def analyze_recording(
     audio = audio if audio is not None else decode_audio(path)
     tracks = channel_tracks(audio.channels, options.asr, meta, str(path))
     recognise = transcriber or asr.transcribe
-    utterances = transcribe_tracks(audio, tracks, options.asr, recognise)
+    utterances = transcribe_tracks(audio, tracks, line_options(options.asr, audio, meta),
+                                   recognise)
     interaction = build_interaction(path, audio, utterances, meta, tracks)
     ring = find_rings(interaction, audio, tracks, options)
     if not interaction.channel:  # not given and not 8 kHz: phone if ringback was heard
@@ -143,6 +144,18 @@ def load_meta(path: str | Path, meta: dict[str, Any] | None = None) -> dict[str,
         merged["_sidecar"] = str(sidecar)
     merged.update(meta or {})
     return merged
+
+
+def line_options(options: ASROptions, audio: DecodedAudio, meta: dict[str, Any]) -> ASROptions:
+    """``options`` for this recording's line: telephone band gets the phone VAD threshold.
+
+    A recording is telephone band when its native rate is at most 8 kHz or
+    its metadata says ``channel: phone``.
+    """
+    narrow = 0 < audio.native_rate <= _PHONE_RATE or meta.get("channel") == "phone"
+    if not narrow or options.phone_vad_threshold == options.vad_threshold:
+        return options
+    return replace(options, vad_threshold=options.phone_vad_threshold)
 
 
 def channel_tracks(
@@ -196,18 +209,31 @@ def track_samples(audio: DecodedAudio, track: Track) -> np.ndarray:
 def transcribe_tracks(
     audio: DecodedAudio, tracks: list[Track], options: ASROptions, recognise: Transcriber
 ) -> list[Utterance]:
-    """Recognise every track and merge the utterances in time order."""
+    """Recognise every track and merge the utterances in time order.
+
+    A recognizer that offers ``transcribe_many(tracks, options)`` (tracks as
+    ``(samples, speaker, speaker_known)``, one utterance list back per track)
+    hears all tracks of the recording in one call: the batch's packed
+    recognizer lays both parties' speech into shared windows. Otherwise each
+    track is recognised on its own.
+    """
     utterances: list[Utterance] = []
-    for track in tracks:
-        utterances.extend(
-            recognise(
-                track_samples(audio, track),
-                options,
-                speaker=track.speaker,
-                offset=0.0,
-                speaker_known=track.known,
+    many = getattr(recognise, "transcribe_many", None)
+    if many is not None:
+        given = [(track_samples(audio, t), t.speaker, t.known) for t in tracks]
+        for found in many(given, options):
+            utterances.extend(found)
+    else:
+        for track in tracks:
+            utterances.extend(
+                recognise(
+                    track_samples(audio, track),
+                    options,
+                    speaker=track.speaker,
+                    offset=0.0,
+                    speaker_known=track.known,
+                )
             )
-        )
     utterances.sort(key=lambda u: (u.start, u.end))
     return utterances
 

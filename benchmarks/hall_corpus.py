@@ -4,11 +4,15 @@ Counter recordings are stereo 16 kHz (staff on channel 0, citizen on 1) with
 about half of the time silent, as at a real window between turns; phone
 calls are 8 kHz stereo through a telephone band and a G.711 mu-law round
 trip, starting with 1-5 rings of Chinese ringback, with a sidecar ``.json``
-giving hall, window and channel. Speech is espeak-ng Mandarin from
-``tests/audio_factory.py``. Generation is deterministic for a seed, and the
+giving hall, window and channel. Speech is the natural voice of
+``benchmarks/natural_voice.py`` (Kokoro, ``bench`` extra) when it is
+installed, else espeak-ng Mandarin from ``tests/audio_factory.py`` (which
+Whisper base reads poorly: error rates measured on it say little). Every
+turn's speaker, start and text are kept in the index, so recognition can be
+scored against the script. Generation is deterministic for a seed, and the
 corpus is cached in its folder (``.corpus.json`` lists it).
 
-    python benchmarks/hall_corpus.py OUT_DIR --minutes 13
+    python benchmarks/hall_corpus.py OUT_DIR --minutes 13 [--voice natural|espeak]
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +30,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import audio_factory as af  # noqa: E402
+import natural_voice  # noqa: E402
+
+#: Kokoro voices of the two parties (natural voice).
+VOICES = {"staff": "jf_alpha", "citizen": "jm_kumo"}
 
 STAFF = [
     "您好，请问您要办理什么业务？",
@@ -39,6 +48,10 @@ STAFF = [
     "请您再说一遍好吗？",
     "社保卡补办大概需要七个工作日。",
     "不好意思，让您久等了。",
+    "您的申请已经受理，结果会短信通知您。",
+    "这份表格请在这里签字。",
+    "请您对我们的工作提出宝贵意见。",
+    "您还有其他需要办理的业务吗？",
 ]
 CITIZEN = [
     "我想补办社保卡。",
@@ -49,45 +62,90 @@ CITIZEN = [
     "我等了很久了。",
     "身份证在这里。",
     "那我明天再来。",
+    "我想给孩子办理出生登记。",
+    "复印件可以在这里打印吗？",
+    "你们几点下班？",
 ]
 
 
-def _turns(rng: random.Random, seconds: float, start: float, phone: bool) -> list[af.Turn]:
+def default_voice() -> str:
+    """``natural`` when the Kokoro voice is installed, else ``espeak``."""
+    return "natural" if natural_voice.available() else "espeak"
+
+
+def say(text: str, speaker: str, voice: str) -> np.ndarray:
+    """One turn's speech at 16 kHz and -20 dBFS, in the chosen voice."""
+    if voice == "natural":
+        return af.set_level(natural_voice.speak(text, VOICES[speaker]).copy(), -20.0)
+    return af.speech(text, pitch=35 if speaker == "staff" else 70)
+
+
+def _turns(rng: random.Random, seconds: float, start: float, phone: bool, voice: str
+           ) -> list[tuple[af.Turn, np.ndarray]]:
     """Alternate staff and citizen turns with pauses about as long as the speech."""
     turns, t, speaker = [], start, "staff"
     first = STAFF[8] if phone else STAFF[0]
     while t < seconds - 6:
         pool = STAFF if speaker == "staff" else CITIZEN
         text = first if not turns else rng.choice(pool)
-        turns.append(af.Turn(speaker, round(t, 2), text))
-        clip = af.speech(text, pitch=35 if speaker == "staff" else 70)
+        clip = say(text, speaker, voice)
+        turn = af.Turn(speaker, round(t, 2), text, end=round(t + clip.size / af.SR, 2))
+        turns.append((turn, clip))
         t += clip.size / af.SR + rng.uniform(1.5, 4.5)
         speaker = "citizen" if speaker == "staff" else "staff"
     return turns
 
 
-def counter_recording(rng: random.Random, seconds: float) -> np.ndarray:
-    """A stereo counter visit of ``seconds``."""
-    return af.conversation(_turns(rng, seconds, 1.0, False), seconds=seconds)
+def _render(turns: list[tuple[af.Turn, np.ndarray]], seconds: float) -> np.ndarray:
+    """Stereo signal: staff turns on channel 0, citizen turns on channel 1."""
+    staff = [(t.start, clip) for t, clip in turns if t.speaker == "staff"]
+    citizen = [(t.start, clip) for t, clip in turns if t.speaker == "citizen"]
+    return af.stereo(af.place(staff, seconds), af.place(citizen, seconds))
 
 
-def phone_call(rng: random.Random, seconds: float, rings: int) -> np.ndarray:
-    """A stereo phone call at 16 kHz: ringback, then a conversation, phone-line quality."""
+def counter_recording(rng: random.Random, seconds: float, voice: str
+                      ) -> tuple[np.ndarray, list[af.Turn]]:
+    """A stereo counter visit of ``seconds`` and its script."""
+    turns = _turns(rng, seconds, 1.0, False, voice)
+    return _render(turns, seconds), [t for t, _ in turns]
+
+
+def phone_call(rng: random.Random, seconds: float, rings: int, voice: str
+               ) -> tuple[np.ndarray, list[af.Turn]]:
+    """A stereo phone call at 16 kHz (ringback, then a conversation, phone-line quality)."""
     ring, _ = af.ringback("cn", rings=rings)
     answer = ring.size / af.SR
-    x = af.conversation(_turns(rng, seconds - answer, 0.5, True), seconds=seconds - answer)
+    turns = _turns(rng, seconds - answer, 0.5, True, voice)
+    x = _render(turns, seconds - answer)
     staff = np.concatenate([np.zeros(ring.size, np.float32), x[0]])
     citizen = np.concatenate([ring, x[1]])
-    return af.stereo(af.phone_line(staff), af.phone_line(citizen))
+    script = [af.Turn(t.speaker, round(t.start + answer, 2), t.text, end=round(t.end + answer, 2))
+              for t, _ in turns]
+    return af.stereo(af.phone_line(staff), af.phone_line(citizen)), script
 
 
-def generate(out: Path, minutes: float = 13.0, seed: int = 7) -> dict[str, Any]:
-    """Write the corpus into ``out`` (reused when ``corpus.json`` matches)."""
+def reference_text(entry: dict[str, Any]) -> str:
+    """The script of one corpus file as one text, turns in time order."""
+    return "".join(t["text"] for t in sorted(entry["turns"], key=lambda t: t["start"]))
+
+
+def generate(out: Path, minutes: float = 13.0, seed: int = 7, voice: str | None = None
+             ) -> dict[str, Any]:
+    """Write the corpus into ``out`` (reused when ``.corpus.json`` matches).
+
+    With ``voice`` None an existing corpus of any voice is reused (a corpus
+    carried to a machine without the Kokoro voice), else the default voice.
+    """
     index = out / ".corpus.json"
-    if index.is_file():
-        cached = json.loads(index.read_text())
-        if cached.get("minutes") == minutes and cached.get("seed") == seed:
+    cached = json.loads(index.read_text()) if index.is_file() else {}
+    voice = voice or cached.get("voice") or default_voice()
+    if cached:
+        if (cached.get("minutes"), cached.get("seed"), cached.get("voice")) == (
+                minutes, seed, voice):
             return cached
+        for f in cached.get("files", []):  # another corpus: remove its files only
+            (out / f["path"]).unlink(missing_ok=True)
+            (out / f["path"]).with_suffix(".json").unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     files, total, i = [], 0.0, 0
@@ -95,7 +153,7 @@ def generate(out: Path, minutes: float = 13.0, seed: int = 7) -> dict[str, Any]:
         hall, window = rng.choice(["东城区政务服务大厅", "西城区政务服务大厅"]), str(rng.randint(1, 12))
         if i % 3 == 2:
             rings = rng.randint(1, 5)
-            x = phone_call(rng, rng.uniform(35, 45), rings)
+            x, script = phone_call(rng, rng.uniform(35, 45), rings, voice)
             path = out / f"call-{i:03d}.wav"
             af.write_wav(path, np.stack([af.resample(c, af.SR, 8000) for c in x]), 8000)
             meta = {"hall": hall, "window": "热线", "channel": "phone",
@@ -103,16 +161,52 @@ def generate(out: Path, minutes: float = 13.0, seed: int = 7) -> dict[str, Any]:
             path.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False))
             kind = "phone"
         else:
-            x = counter_recording(rng, rng.uniform(40, 55))
+            x, script = counter_recording(rng, rng.uniform(40, 55), voice)
             path = out / f"counter-{i:03d}.wav"
             af.write_wav(path, x)
             kind = "counter"
         seconds = x.shape[-1] / af.SR
         files.append({"path": path.name, "kind": kind, "seconds": round(seconds, 2),
-                      "hall": hall, "window": window})
+                      "hall": hall, "window": window,
+                      "turns": [{"speaker": t.speaker, "start": t.start, "end": t.end,
+                                 "text": t.text} for t in script]})
         total += seconds
         i += 1
-    data = {"minutes": minutes, "seed": seed, "seconds": round(total, 2), "files": files}
+    data = {"minutes": minutes, "seed": seed, "voice": voice, "seconds": round(total, 2),
+            "files": files}
+    index.write_text(json.dumps(data, ensure_ascii=False, indent=1))
+    return data
+
+
+def repeat(src: Path, out: Path, times: int) -> dict[str, Any]:
+    """``times`` copies of the corpus in ``src`` as a bigger corpus in ``out``.
+
+    Copy ``k`` is the same speech 0.1 dB quieter per copy (``r{k}-`` before the
+    name), so every file has its own content hash and is analysed, not
+    skipped as already done. Reads any format PyAV decodes (a corpus carried
+    as FLAC), writes 16-bit WAV at each file's own rate.
+    """
+    from analyzer.decode import decode_audio
+
+    data = json.loads((src / ".corpus.json").read_text(encoding="utf-8"))
+    index = out / ".corpus.json"
+    if index.is_file() and json.loads(index.read_text()).get("repeat") == times:
+        return json.loads(index.read_text())
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for f in data["files"]:
+        path = src / f["path"]
+        rate = 8000 if f["kind"] == "phone" else af.SR
+        x = decode_audio(path, sample_rate=rate).samples
+        for k in range(times):
+            name = f"r{k}-{Path(f['path']).stem}.wav"
+            af.write_wav(out / name, x * 10 ** (-0.005 * k), rate)
+            sidecar = path.with_suffix(".json")
+            if sidecar.is_file():
+                shutil.copy(sidecar, (out / name).with_suffix(".json"))
+            files.append({**f, "path": name})
+    data = {**data, "repeat": times, "seconds": round(data["seconds"] * times, 2),
+            "files": files}
     index.write_text(json.dumps(data, ensure_ascii=False, indent=1))
     return data
 
@@ -122,9 +216,12 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--minutes", type=float, default=13.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--voice", choices=("natural", "espeak"), default=None,
+                        help="natural (Kokoro, bench extra; default when installed) or espeak")
     args = parser.parse_args()
-    data = generate(args.out, args.minutes, args.seed)
-    print(f"{len(data['files'])} files, {data['seconds'] / 60:.1f} min in {args.out}")
+    data = generate(args.out, args.minutes, args.seed, args.voice)
+    print(f"{len(data['files'])} files, {data['seconds'] / 60:.1f} min, {data['voice']} voice, "
+          f"in {args.out}")
 
 
 if __name__ == "__main__":

@@ -148,3 +148,22 @@ def test_conduct_analyze_recording_gives_full_report(phone_wav: tuple[Path, floa
     assert report["transcript"] and all(u["words"] for u in report["transcript"])
     assert report["analyzer"]["model"]
     assert np.isclose(report["duration"], 25.0 + 0.3 + 4.0, atol=3.0)
+
+
+def test_telephone_band_recordings_get_the_phone_vad_threshold(tmp_path: Path) -> None:
+    """Silero scores phone-band speech lower: 8 kHz or channel=phone lowers the threshold."""
+    x = stereo(place([(0.5, speech("您好"))], 3.0), place([], 3.0))
+    write_wav(tmp_path / "counter.wav", x)
+    write_wav(tmp_path / "call.wav", x[:, ::2].copy(), 8000)
+    write_wav(tmp_path / "told.wav", x)
+    (tmp_path / "told.json").write_text('{"channel": "phone"}', encoding="utf-8")
+    seen: dict[str, set[float]] = {}
+
+    def recognise(samples, options, *, speaker, offset=0.0, speaker_known=True):
+        seen.setdefault(current, set()).add(options.vad_threshold)
+        return []
+
+    opts = AnalyzerOptions(asr=ASROptions(vad_threshold=0.5, phone_vad_threshold=0.3))
+    for current in ("counter", "call", "told"):
+        analyze_recording(tmp_path / f"{current}.wav", opts, transcriber=recognise)
+    assert seen == {"counter": {0.5}, "call": {0.3}, "told": {0.3}}

@@ -332,5 +332,57 @@ def test_closed_job_releases_its_windows() -> None:
     packer = Packer(batch_size=1, pieces_per_window=0, share="channel")
     assert packer.add(_piece(7, 0.0, 3.0)) == []
     batch = packer.close(7)
-    assert len(batch) == 1 and batch[0].owner == 7 and batch[0].closed
+    assert len(batch) == 1 and batch[0].owner == (7, 0) and batch[0].closed
     assert packer.open == []
+
+
+def test_recording_sharing_packs_both_channels_in_time_order() -> None:
+    """share="recording": both parties of one recording share windows, in time order."""
+    packer = Packer(batch_size=4, pieces_per_window=0, share="recording")
+    turns = [(0, 0.0), (1, 4.0), (0, 8.0), (1, 12.0), (0, 16.0), (1, 20.0), (0, 24.0)]
+    released: list[Window] = []
+    for channel, start in turns:  # recording 0's conversation ...
+        released += packer.add(Piece(0, channel, start, np.full(3 * SAMPLE_RATE, 0.1,
+                                                                np.float32)))
+        released += packer.add(_piece(1, start, 3.0))  # ... while recording 1 arrives too
+    released += packer.close(0) + packer.close(1)
+    for batch in packer.flush():
+        released += batch
+    mine = [w for w in released if w.owner == 0]
+    assert {p.job for w in mine for _, p in w.pieces} == {0}  # never another recording
+    assert len(mine) == 1  # 7 x 3 s + gaps fit one window: both channels share it
+    assert [(p.channel, p.start) for _, p in mine[0].pieces] == turns
+    # a third recording cannot join recording 0's open window
+    packer = Packer(batch_size=4, share="recording")
+    packer.add(_piece(0, 0.0, 3.0))
+    packer.add(_piece(2, 0.0, 3.0))
+    assert len(packer.open) == 2
+
+
+def test_one_segment_over_a_whole_window_is_split_by_word_times() -> None:
+    """Whisper may write three pieces' speech as one segment: each piece keeps its words."""
+    window = Window()
+    for job, start in enumerate((1.0, 11.0, 20.0)):
+        window.add(_piece(job, start, 3.0))
+    offsets = [off for off, _ in window.pieces]
+    words = [{"word": text, "start": off + 0.5, "end": off + 1.5, "probability": 0.9}
+             for text, off in zip(("您好", "请稍等", "再见"), offsets, strict=True)]
+    mapped = map_words(window, [{"start": 0.0, "end": window.used, "words": words}])
+    assert [w.text for w in mapped[(0, 0, 1.0)]] == ["您好"]
+    assert [(w.text, w.start) for w in mapped[(1, 0, 11.0)]] == [("请稍等", 11.5)]
+    assert [w.text for w in mapped[(2, 0, 20.0)]] == ["再见"]
+
+
+@pytest.mark.slow
+def test_a_looping_window_is_recognised_again_with_the_repetition_penalty() -> None:
+    """Windows decode without the penalty; one whose text repeats itself is flagged."""
+    from analyzer.asr import get_model
+    from analyzer.batch.packing import PackedRecognizer, PackOptions
+
+    asr = PackOptions().apply(OPTIONS.asr)
+    recognizer = PackedRecognizer(get_model(asr), asr, {})
+    encode = recognizer.tokenizer.encode
+    assert recognizer._loops(encode("好的" + "寫" * 60))
+    assert recognizer._loops(encode("您好请问" * 12))
+    assert not recognizer._loops(encode("您好，请问您要办理什么业务？我想给孩子办理出生登记。"))
+    assert not recognizer._loops(encode("好的谢谢"))  # short text never counts as a loop

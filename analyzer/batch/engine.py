@@ -34,7 +34,7 @@ class LocalEngine:
     """
 
     def __init__(self, options: AnalyzerOptions, *, workers: int = 1, threads: int = 1,
-                 batch_size: int = 8, inflight: int = 6, pack: PackOptions | None = None
+                 batch_size: int = 4, inflight: int = 6, pack: PackOptions | None = None
                  ) -> None:
         self.options = options
         self.pack = pack or PackOptions()
@@ -116,7 +116,7 @@ class RayEngine:
     """
 
     def __init__(self, options: AnalyzerOptions, *, address: str | None = None, workers: int = 1,
-                 threads: int = 1, batch_size: int = 8, inflight: int = 6, chunk: int = 4,
+                 threads: int = 1, batch_size: int = 4, inflight: int = 6, chunk: int = 4,
                  pack: PackOptions | None = None) -> None:
         self.options = options
         self.pack = pack or PackOptions()

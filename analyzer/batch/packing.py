@@ -17,9 +17,11 @@ It uses faster-whisper's own pieces: ``WhisperModel.feature_extractor``,
 handling come from :mod:`analyzer.asr` so text is cleaned exactly as on the
 single-file path.
 
-By default (:class:`PackOptions`) each piece has a window of its own: packing
-several pieces together is faster but changes their words (Whisper's encoder
-attends over the whole window), so it is an option, not the default.
+Which pieces may share a window is :attr:`PackOptions.share`: the speech of
+one channel of one recording, of both channels of one recording (the
+conversation in time order), or of any recordings. Whisper's encoder attends
+over the whole window, so what else is in a window changes a piece's words;
+the README's batch section gives the measured speed and error rate of each.
 """
 
 from __future__ import annotations
@@ -42,28 +44,36 @@ WINDOW_SECONDS = 30.0
 #: 0.4 s, or without timestamp tokens, it often stops after the first piece
 #: (measured on ../shared/data/real-speech, five clips in one window).
 GAP_SECONDS = 1.0
+#: A segment overlapping this many seconds (or half) of two pieces covers both
+#: (its words are then mapped one by one).
+SPANS_SECONDS = 0.5
 #: A VAD segment longer than this is cut (the window must hold it whole).
 MAX_PIECE_SECONDS = 28.0
 
 
 #: Which pieces may share a window (see :class:`PackOptions`).
-SHARE_MODES: tuple[str, ...] = ("channel", "any")
+SHARE_MODES: tuple[str, ...] = ("channel", "recording", "any")
+
+
+def default_batch_size(device: str) -> int:
+    """Windows per encoder/decoder call: 4 on CPU, 16 on a GPU.
+
+    On 2 CPU cores batches of 4 windows were faster than 8 (which hold
+    recordings back until 8 windows are full) and than 2 (less decoder
+    batching); see the README's batch section. A GPU wants wide batches.
+    """
+    return 4 if device == "cpu" else 16
 
 
 @dataclass(frozen=True)
 class PackOptions:
     """How the batch recognises packed windows; recorded in each run's options.
 
-    Defaults come from ``benchmarks/throughput.py`` on ``../shared/data/real-speech``
-    (README, batch section). Greedy int8 decoding of packed windows made about
-    twice the naive baseline's character errors. Beam search removes part of
-    that; the rest comes from the *encoder*: it attends over the whole 30 s
-    window, so another speaker's audio in the same window changes a piece's
-    words (resetting the decoder's text context at each piece did not help,
-    nor did per-piece log-mel normalisation or shorter windows). Windows that
-    hold only one recording channel's own speech (``share="channel"``) match
-    the baseline at about two thirds of the across-recording throughput;
-    ``share="any"`` trades errors for speed.
+    Defaults come from ``benchmarks/throughput.py`` (README, batch section):
+    character error rate on ``../shared/data/real-speech`` and on the
+    generated hall corpus against its scripts. Beam 5 keeps the real clips at
+    the naive baseline's error rate (greedy decoding lost 4 of their 78
+    characters); int8 weights with float32 compute cost nothing there.
 
     Attributes:
         beam_size: Beam width of the batched CTranslate2 decoder (1: greedy).
@@ -71,18 +81,20 @@ class PackOptions:
             ``asr.compute_type``, float16 by default).
         pieces_per_window: At most this many VAD speech pieces share a 30 s
             window; 0: as many as fit, 1: every piece alone.
-        share: Which pieces may share a window: ``channel`` (default) packs
-            the consecutive speech pieces of one channel of one recording,
-            silence cut out, as faster-whisper's batched pipeline does, so the
-            encoder never hears another recording; ``any`` packs across
-            recordings too (fastest, but other speakers' audio in the window
-            changes a piece's words).
+        share: Which pieces may share a window: ``channel`` packs the
+            consecutive speech pieces of one channel of one recording, silence
+            cut out, as faster-whisper's batched pipeline does; ``recording``
+            (default) packs both channels of one recording in time order (the
+            conversation, both parties, silence cut out), so a recording's
+            words never depend on which other recordings were in flight;
+            ``any`` packs across recordings too (fullest windows, but a
+            transcript then depends on its window neighbours).
     """
 
     beam_size: int = 5
     compute_type: str = "int8_float32"
     pieces_per_window: int = 0
-    share: str = "channel"
+    share: str = "recording"
 
     def __post_init__(self) -> None:
         if self.share not in SHARE_MODES:
@@ -96,13 +108,21 @@ class PackOptions:
 
 @dataclass
 class Piece:
-    """One VAD speech segment of one channel of one recording."""
+    """One VAD speech segment of one channel of one recording.
+
+    Attributes:
+        job: The recording (one transcription request).
+        channel: The track of the recording (index into the request's tracks).
+        start: Where the piece starts in the recording, seconds.
+        samples: The piece's 16 kHz samples.
+        tries: Packed recognitions so far that gave too few words.
+    """
 
     job: int
     channel: int
     start: float  # seconds in the recording
     samples: np.ndarray
-    tries: int = 0  # packed recognitions so far that gave too few words
+    tries: int = 0
 
     @property
     def seconds(self) -> float:
@@ -116,7 +136,7 @@ class Window:
     pieces: list[tuple[float, Piece]] = field(default_factory=list)  # (offset in window, piece)
     used: float = 0.0
     max_pieces: int = 0  # 0: no limit
-    owner: int | None = None  # only pieces of this job may join; None: any
+    owner: Any = None  # only pieces with this owner key may join; None: any
     closed: bool = False  # its owner has no more pieces: send it
 
     @property
@@ -124,10 +144,11 @@ class Window:
         """Seconds of speech pieces (without the gaps between them)."""
         return sum(p.seconds for _, p in self.pieces)
 
-    def fits(self, piece: Piece) -> bool:
+    def fits(self, piece: Piece, owner: Any = None) -> bool:
+        """Room for ``piece`` (whose owner key is ``owner``) in this open window."""
         if not self.fits_more() or self.closed:
             return False
-        if self.owner is not None and piece.job != self.owner:
+        if self.owner is not None and owner != self.owner:
             return False
         gap = GAP_SECONDS if self.pieces else 0.0
         return self.used + gap + piece.seconds <= WINDOW_SECONDS
@@ -156,7 +177,7 @@ def vad_pieces(samples: np.ndarray, job: int, channel: int, options: ASROptions)
     if samples.size < SAMPLE_RATE // 10:
         return []
     vad = VadOptions(
-        threshold=getattr(options, "vad_threshold", 0.5),
+        threshold=options.vad_threshold,
         min_silence_duration_ms=options.vad_min_silence_ms,
         max_speech_duration_s=MAX_PIECE_SECONDS,
         speech_pad_ms=200,
@@ -176,11 +197,16 @@ def vad_pieces(samples: np.ndarray, job: int, channel: int, options: ASROptions)
 class Packer:
     """First-fit packing of pieces into windows, released a batch at a time.
 
+    Windows owned by one channel or one recording are filled next-fit, so
+    their pieces stay in time order (give a job's pieces in time order);
+    shared windows (``any``) first-fit.
+
     Args:
         batch_size: Windows released together (one encoder call).
         pieces_per_window: At most this many pieces per window (0: no limit).
-        share: ``channel``: a window takes the pieces of one job (one channel
-            of one recording) only; ``any``: pieces of every job.
+        share: ``channel``: a window takes the pieces of one channel of one
+            job only; ``recording``: of one job (both channels); ``any``:
+            pieces of every job.
     """
 
     def __init__(self, batch_size: int, pieces_per_window: int = 0,
@@ -190,14 +216,23 @@ class Packer:
         self.share = share
         self.open: list[Window] = []
 
+    def owner(self, piece: Piece) -> Any:
+        """The key of the windows ``piece`` may join (None: any window)."""
+        if self.share == "channel":
+            return piece.job, piece.channel
+        return piece.job if self.share == "recording" else None
+
     def add(self, piece: Piece) -> list[Window]:
         """Place a piece; return a batch of windows when enough are full."""
-        for window in self.open:
-            if window.fits(piece):
+        owner = self.owner(piece)
+        # owned windows next-fit: only the owner's newest window (keeps time order)
+        candidates = self.open if owner is None else [w for w in self.open
+                                                      if w.owner == owner][-1:]
+        for window in candidates:
+            if window.fits(piece, owner):
                 window.add(piece)
                 break
         else:
-            owner = piece.job if self.share == "channel" else None
             window = Window(max_pieces=self.pieces_per_window, owner=owner)
             window.add(piece)
             self.open.append(window)
@@ -206,7 +241,8 @@ class Packer:
     def close(self, job: int) -> list[Window]:
         """Job ``job`` has no more pieces: its own windows are complete."""
         for window in self.open:
-            if window.owner == job:
+            owner = window.owner
+            if owner == job or (isinstance(owner, tuple) and owner[0] == job):
                 window.closed = True
         return self._release()
 
@@ -264,12 +300,14 @@ class PackedRecognizer:
         feats = np.stack([pad_or_trim(fe(w.audio())[..., :-1]) for w in windows])
         encoded = self.model.encode(feats)
         t1 = time.perf_counter()
-        results = self.model.model.generate(
-            encoded, [list(self.prompt) for _ in windows],
-            beam_size=max(1, self.options.beam_size), max_length=self.model.max_length,
-            suppress_blank=True, suppress_tokens=self.suppress, return_scores=True,
-            return_no_speech_prob=True, sampling_temperature=0.0,
-        )
+        results = self._generate(encoded, len(windows), 1.0)
+        looping = [i for i, r in enumerate(results) if self._loops(r.sequences_ids[0])]
+        if looping:  # re-decode only the windows that ran into a repetition loop
+            again = self._generate(self.model.encode(feats[looping]), len(looping),
+                                   self.options.repetition_penalty)
+            for i, r in zip(looping, again, strict=True):
+                results[i] = r
+            self.timings["n_loop_windows"] = self.timings.get("n_loop_windows", 0) + len(looping)
         t2 = time.perf_counter()
         segments = [self._segments(r.sequences_ids[0], w.used) for r, w in zip(results, windows,
                                                                                 strict=True)]
@@ -291,6 +329,30 @@ class PackedRecognizer:
             _words_into_segments(segs, words)
             out.append(segs)
         return out
+
+    def _generate(self, encoded: Any, n: int, repetition_penalty: float) -> list[Any]:
+        """Batched decoding of ``n`` encoded windows (CTranslate2 ``generate``)."""
+        return self.model.model.generate(
+            encoded, [list(self.prompt) for _ in range(n)],
+            beam_size=max(1, self.options.beam_size), max_length=self.model.max_length,
+            suppress_blank=True, suppress_tokens=self.suppress, return_scores=True,
+            return_no_speech_prob=True, sampling_temperature=0.0,
+            repetition_penalty=repetition_penalty,
+        )
+
+    def _loops(self, tokens: Sequence[int]) -> bool:
+        """True when the decoded text repeats itself (a greedy or beam loop).
+
+        Decoding first runs without a repetition penalty (which changes words
+        of clean speech too); a window whose text compresses more than
+        ``compression_ratio_threshold`` is decoded again with the penalty, as
+        faster-whisper falls back on a failed window.
+        """
+        from faster_whisper.transcribe import get_compression_ratio
+
+        text = self.tokenizer.decode([t for t in tokens if t < self.tokenizer.eot])
+        return len(text) > 20 and \
+            get_compression_ratio(text) > self.options.compression_ratio_threshold
 
     def _segments(self, tokens: Sequence[int], used: float) -> list[dict[str, Any]]:
         """Split decoded tokens at timestamp tokens into timed segments."""
@@ -333,10 +395,12 @@ def assign_words(window: Window, segments: Sequence[dict[str, Any]]
                  ) -> dict[tuple[int, int, float], list[Word]]:
     """Map a window's words to (job, channel, piece start) with recording times.
 
-    Whisper puts a segment boundary at the pause between two pieces, so each
-    segment goes whole to the piece it overlaps most; a segment that clearly
-    spans two pieces is split word by word (each word to the piece holding
-    its midpoint, or the nearest).
+    Whisper usually puts a segment boundary at the pause between two pieces,
+    so a segment goes whole to the piece it overlaps most (its timestamps may
+    reach a little into the gap or the next piece). A segment that covers a
+    real part of two or more pieces (Whisper sometimes writes a whole
+    window's speech as one segment) is split word by word: each word to the
+    piece holding its midpoint, or the nearest.
     """
     out: dict[tuple[int, int, float], list[Word]] = defaultdict(list)
     if not window.pieces:
@@ -345,7 +409,8 @@ def assign_words(window: Window, segments: Sequence[dict[str, Any]]
     for seg in segments:
         lap = sorted(((_overlap(seg["start"], seg["end"], a, b), a, b, p) for a, b, p in spans),
                      key=lambda x: -x[0])
-        whole = len(lap) == 1 or lap[1][0] < max(0.3, 0.3 * (seg["end"] - seg["start"]))
+        covered = [x for x in lap if x[0] >= min(SPANS_SECONDS, 0.5 * (x[2] - x[1]))]
+        whole = len(covered) <= 1
         for w in seg.get("words", ()):
             text = str(w["word"])
             if not text.strip():

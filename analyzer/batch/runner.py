@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from analyzer.batch.packing import PackOptions
+from analyzer.batch.packing import PackOptions, default_batch_size
 from analyzer.batch.sources import Task, discover
 from analyzer.errors import AnalyzerError
 from analyzer.options import AnalyzerOptions
@@ -89,7 +89,7 @@ class BatchSummary:
 
 
 def model_identity(options: AnalyzerOptions, pieces_per_window: int = 0,
-                   share: str = "channel") -> str:
+                   share: str = "recording") -> str:
     """Which recognizer produced a transcript: model folder + recognition options.
 
     A different model, or options that change the words (language, beam,
@@ -102,10 +102,8 @@ def model_identity(options: AnalyzerOptions, pieces_per_window: int = 0,
     asr = asdict(options.asr)
     for k in ("device", "cpu_threads", "compute_type", "model"):
         asr.pop(k, None)
-    if pieces_per_window:
-        asr["pieces_per_window"] = pieces_per_window
-    if share != "channel":
-        asr["share"] = share
+    asr["pieces_per_window"] = pieces_per_window
+    asr["share"] = share
     blob = json.dumps(asr, sort_keys=True, default=str)
     return f"{path.name}/{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
 
@@ -349,7 +347,7 @@ def run_batch(
     rescore: bool = False,
     progress: bool = False,
     argv: Sequence[str] = (),
-    batch_size: int = 8,
+    batch_size: int | None = None,
     inflight: int = 6,
     pack: PackOptions | None = None,
     retry_errors: bool = False,
@@ -367,7 +365,8 @@ def run_batch(
         rescore: Re-score stored interactions even when current.
         progress: Show the progress bar.
         argv: The command line, recorded in the run row.
-        batch_size: Packed 30 s windows per encoder call.
+        batch_size: Packed 30 s windows per encoder call; None: 4 on CPU,
+            16 on a GPU (:func:`~analyzer.batch.packing.default_batch_size`).
         inflight: Recordings each worker has in flight.
         pack: Packed recognition (beam, compute type, pieces per window);
             its beam and compute type replace ``options.asr``'s for recordings
@@ -380,6 +379,7 @@ def run_batch(
 
     pack = pack or PackOptions()
     options = options or AnalyzerOptions()
+    batch_size = batch_size or default_batch_size(options.asr.device)
     kw = {"workers": workers, "threads": threads, "batch_size": batch_size, "inflight": inflight,
           "pack": pack}
     eng = RayEngine(options, address=address, **kw) if engine == "ray" else LocalEngine(

@@ -5,13 +5,13 @@ threads. Each thread runs the normal audio path,
 :func:`analyzer.audio.analyze_recording` (decode, rings, channels, loudness)
 then :func:`analyzer.pipeline.analyze_interaction` (matching, scoring), so a
 batch report is exactly the report ``conduct analyze`` gives, but with
-:class:`PackedTranscriber` as the recognizer: when the audio path asks for a
-channel to be transcribed, its VAD speech pieces go into shared 30 s windows
-with the pieces of the other recordings in flight, and the thread waits.
-One recognizer thread encodes and decodes full windows in batches. While it
-does, the other threads decode the next recordings: decoding overlaps
-recognition. When every recording in flight waits on partly filled windows,
-another recording is admitted to fill them (up to :data:`FILL_FACTOR` times
+:class:`PackedTranscriber` as the recognizer: the audio path hands it all
+channels of a recording at once, their VAD speech pieces go into 30 s windows
+(shared as :attr:`PackOptions.share` allows), and the thread waits. One
+recognizer thread encodes and decodes windows in batches. While it does, the
+other threads decode the next recordings: decoding overlaps recognition.
+When every recording in flight waits on partly filled windows, another
+recording is admitted to fill them (up to :data:`FILL_FACTOR` times
 ``inflight``); only when none can join do partly filled windows go.
 """
 
@@ -24,7 +24,7 @@ import threading
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -74,18 +74,20 @@ def _lost(words: list[Word], piece: Piece) -> bool:
 
 @dataclass
 class _Request:
-    """One channel waiting for its words."""
+    """One recording waiting for its words, keyed by (track, piece start)."""
 
     pending: int
     done: threading.Event = field(default_factory=threading.Event)
-    words: dict[float, list[Word]] = field(default_factory=lambda: defaultdict(list))
+    words: dict[tuple[int, float], list[Word]] = field(default_factory=lambda: defaultdict(list))
     error: BaseException | None = None
 
 
 class PackedTranscriber:
-    """The ``transcriber`` hook of the audio path, packing speech across recordings.
+    """The ``transcriber`` hook of the audio path, packing speech into shared windows.
 
-    Call :meth:`enter` when a recording is handed to a thread and
+    The audio path gives it all tracks of a recording at once
+    (:meth:`transcribe_many`), so both parties of a stereo recording can share
+    windows (``share="recording"``). Call :meth:`enter` when a recording is handed to a thread and
     :meth:`leave` when it is done, so the recognizer knows when every
     recording in flight is waiting and partly filled windows must go; run
     :meth:`serve` in one thread.
@@ -96,11 +98,12 @@ class PackedTranscriber:
         batch_size: Windows encoded and decoded together.
         timings: Seconds per stage, added to by every thread.
         pieces_per_window: At most this many pieces per window (0: no limit).
+        share: Which pieces may share a window (:attr:`PackOptions.share`).
     """
 
     def __init__(self, model: Any, options: ASROptions, batch_size: int,
                  timings: dict[str, float], pieces_per_window: int = 0,
-                 share: str = "any") -> None:
+                 share: str = "recording") -> None:
         self.options = options
         self.timings = timings
         self.recognizer = PackedRecognizer(model, options, timings)
@@ -138,24 +141,36 @@ class PackedTranscriber:
     def __call__(self, samples: np.ndarray, options: ASROptions, *, speaker: str,
                  offset: float = 0.0, speaker_known: bool = True) -> list[Utterance]:
         """Transcribe one channel (the signature of :func:`analyzer.asr.transcribe`)."""
+        found = self.transcribe_many([(samples, speaker, speaker_known)], options)[0]
+        return [_shifted(u, offset) for u in found] if offset else found
+
+    def transcribe_many(self, tracks: Sequence[tuple[np.ndarray, str, bool]],
+                        options: ASROptions) -> list[list[Utterance]]:
+        """Transcribe the tracks of one recording together; utterances per track.
+
+        Args:
+            tracks: ``(samples, speaker, speaker_known)`` of each track, 16 kHz mono.
+            options: Recognition options.
+        """
         t0 = time.perf_counter()
         try:
-            return self._transcribe(samples, options, speaker, offset, speaker_known)
+            return self._transcribe(tracks, options)
         finally:
             self._local.spent = self.spent() + time.perf_counter() - t0
 
-    def _transcribe(self, samples: np.ndarray, options: ASROptions, speaker: str, offset: float,
-                    speaker_known: bool) -> list[Utterance]:
-        from analyzer.asr import is_hallucination, to_simplified
-
+    def _transcribe(self, tracks: Sequence[tuple[np.ndarray, str, bool]], options: ASROptions
+                    ) -> list[list[Utterance]]:
         t0 = time.perf_counter()
         with self._cond:
             rid = self._next
             self._next += 1
-        pieces = vad_pieces(np.ascontiguousarray(samples, dtype=np.float32), rid, 0, options)
+        pieces = [p for k, (samples, _, _) in enumerate(tracks)
+                  for p in vad_pieces(np.ascontiguousarray(samples, dtype=np.float32), rid, k,
+                                      options)]
+        pieces.sort(key=lambda p: (p.start, p.channel))  # the conversation in time order
         self._add_time("vad", time.perf_counter() - t0)
         if not pieces:
-            return []
+            return [[] for _ in tracks]
         req = _Request(pending=len(pieces))
         with self._cond:
             self._requests[rid] = req
@@ -174,14 +189,7 @@ class PackedTranscriber:
             del self._requests[rid]
         if req.error is not None:
             raise req.error
-        gap = getattr(options, "split_gap", 1.0)
-        out: list[Utterance] = []
-        for start in sorted(req.words):
-            words = [replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3))
-                     for w in req.words[start]]
-            out += words_to_utterances(words, speaker, speaker_known, gap, is_hallucination,
-                                       to_simplified)
-        return out
+        return _utterances(req, tracks, options)
 
     def _add_time(self, stage: str, seconds: float) -> None:
         with self._cond:
@@ -242,7 +250,7 @@ class PackedTranscriber:
                     if error is None and len(window.pieces) > 1 and _lost(got, piece):
                         retry.append(replace(piece, tries=piece.tries + 1))
                         continue
-                    req.words[piece.start] += got
+                    req.words[(piece.channel, piece.start)] += got
                     req.error = req.error or error
                     req.pending -= 1
                     if req.pending == 0:
@@ -299,7 +307,7 @@ class AudioWorker:
             per window); its beam and compute type replace ``options.asr``'s.
     """
 
-    def __init__(self, options: AnalyzerOptions, *, threads: int = 1, batch_size: int = 8,
+    def __init__(self, options: AnalyzerOptions, *, threads: int = 1, batch_size: int = 4,
                  inflight: int = 6, pack: PackOptions | None = None) -> None:
         self.pack = pack or PackOptions()
         asr = self.pack.apply(replace(options.asr, cpu_threads=threads))
@@ -395,6 +403,26 @@ class AudioWorker:
             "asr_info": a.asr_info,
         }
         return out
+
+
+def _shifted(u: Utterance, offset: float) -> Utterance:
+    """``u`` with its times (and its words' times) moved by ``offset`` seconds."""
+    words = tuple(replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3))
+                  for w in u.words)
+    return replace(u, start=round(u.start + offset, 3), end=round(u.end + offset, 3), words=words)
+
+
+def _utterances(req: _Request, tracks: Sequence[tuple[np.ndarray, str, bool]],
+                options: ASROptions) -> list[list[Utterance]]:
+    """Each track's utterances from the words its pieces got back."""
+    from analyzer.asr import is_hallucination, to_simplified
+
+    out: list[list[Utterance]] = [[] for _ in tracks]
+    for channel, start in sorted(req.words):
+        _, speaker, known = tracks[channel]
+        out[channel] += words_to_utterances(req.words[(channel, start)], speaker, known,
+                                            options.split_gap, is_hallucination, to_simplified)
+    return out
 
 
 def _warm_up(options: AnalyzerOptions) -> None:

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from analyzer.batch.packing import SHARE_MODES
 from analyzer.errors import AnalyzerError
 
 
@@ -26,8 +27,8 @@ from analyzer.errors import AnalyzerError
               help="Re-run matching and scoring on stored transcripts even when current.")
 @click.option("--retry-errors", is_flag=True,
               help="Analyse again recordings that failed as bad input in an earlier run.")
-@click.option("--batch-size", type=click.IntRange(1), default=8, show_default=True,
-              help="Packed 30 s windows per encoder call.")
+@click.option("--batch-size", type=click.IntRange(1), default=None,
+              help="Packed 30 s windows per encoder call (default: 4 on CPU, 16 on a GPU).")
 @click.option("--inflight", type=click.IntRange(1), default=6, show_default=True,
               help="Recordings each worker has in flight (decoding overlaps recognition).")
 @click.option("--beam-size", type=click.IntRange(1), default=None,
@@ -37,10 +38,11 @@ from analyzer.errors import AnalyzerError
 @click.option("--pieces-per-window", type=click.IntRange(0), default=None,
               help="Most speech pieces sharing a 30 s window (default 0: as many as fit; "
                    "1: every piece alone).")
-@click.option("--share", type=click.Choice(["channel", "any"]), default=None,
-              help="Which pieces may share a window: channel (default: one recording "
-                   "channel's own speech, no worse errors than plain Whisper) or any "
-                   "(across recordings: fastest, more errors).")
+@click.option("--share", type=click.Choice(list(SHARE_MODES)), default=None,
+              help="Which speech may share a 30 s window: channel (one recording "
+                   "channel's own), recording (both parties of one recording, in time "
+                   "order; default) or any (across recordings: fullest windows, but a transcript "
+                   "depends on its window neighbours).")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A hall's lexicon file layered over the shipped one (repeatable).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
@@ -48,7 +50,8 @@ from analyzer.errors import AnalyzerError
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def batch(source: str, db: str, workers: int, threads: int, engine: str, address: str | None,
-          device: str | None, rescore: bool, retry_errors: bool, batch_size: int, inflight: int,
+          device: str | None, rescore: bool, retry_errors: bool, batch_size: int | None,
+          inflight: int,
           beam_size: int | None, compute_type: str | None, pieces_per_window: int | None,
           share: str | None, lexicons: tuple[str, ...], overrides: tuple[str, ...], no_progress: bool,
           as_json: bool) -> None:
