@@ -9,8 +9,12 @@ where a made-up sentence is worse than a missed one:
 * Silero VAD (bundled with faster-whisper) skips silence, so silence costs
   nothing and cannot be "heard" as words;
 * one fixed temperature and no conditioning on the previous text, so a bad
-  window cannot trigger a storm of re-decodes or carry a loop forward, and a
-  repetition penalty so greedy decoding does not fall into a loop at all;
+  window cannot trigger a storm of re-decodes or carry a loop forward; a
+  channel whose text ran into a repetition loop (a segment compressing more
+  than ``compression_ratio_threshold``) is decoded once more with
+  ``repetition_penalty`` (not on the first pass: the penalty changes the
+  words of clean speech too — on the hall corpus it raised the character
+  error rate from 0.167 to 0.207);
 * segments whose no-speech probability or compression ratio is high, known
   Whisper boilerplate (``字幕由…提供``, ``请不吝点赞订阅``, ``谢谢观看``) and
   repetition loops are dropped;
@@ -143,7 +147,10 @@ def transcribe(
         raise ValueError(f"transcribe wants mono samples, got shape {audio.shape}")
     if audio.size < 1600:  # under 0.1 s: nothing to recognise
         return []
-    segments, _ = get_model(options).transcribe(audio, **decode_kwargs(options))
+    model = get_model(options)
+    segments = list(model.transcribe(audio, **decode_kwargs(options, repetition_penalty=1.0))[0])
+    if options.repetition_penalty != 1.0 and any(_loops(seg, options) for seg in segments):
+        segments = list(model.transcribe(audio, **decode_kwargs(options))[0])
     utterances: list[Utterance] = []
     for seg in segments:
         if not keep_segment(seg, options):
@@ -157,8 +164,21 @@ def transcribe(
     return utterances
 
 
-def decode_kwargs(options: ASROptions) -> dict[str, Any]:
-    """The keyword arguments given to ``WhisperModel.transcribe`` for ``options``."""
+def _loops(seg: Any, options: ASROptions) -> bool:
+    """True when a decoded segment repeats itself (a decoding loop)."""
+    limit = options.compression_ratio_threshold
+    return bool(limit) and len(seg.text) > 20 and seg.compression_ratio > limit
+
+
+def decode_kwargs(options: ASROptions, repetition_penalty: float | None = None
+                  ) -> dict[str, Any]:
+    """The keyword arguments given to ``WhisperModel.transcribe`` for ``options``.
+
+    Args:
+        options: Recognition options.
+        repetition_penalty: Used instead of ``options.repetition_penalty``
+            (the first pass decodes with 1.0).
+    """
     prompt, hotwords = options.initial_prompt or None, options.hotwords or None
     if options.lexicon_prompt == "prompt" and not prompt:
         prompt = lexicon_prompt()
@@ -170,7 +190,8 @@ def decode_kwargs(options: ASROptions) -> dict[str, Any]:
         "beam_size": options.beam_size,
         "best_of": 1,
         "temperature": options.temperature,
-        "repetition_penalty": options.repetition_penalty,
+        "repetition_penalty": (options.repetition_penalty if repetition_penalty is None
+                               else repetition_penalty),
         "condition_on_previous_text": False,
         "compression_ratio_threshold": None,
         "log_prob_threshold": None,

@@ -96,7 +96,9 @@ class ASROptions:
     language: str = "zh"
     beam_size: int = 1
     temperature: float = 0.0  # one fixed temperature: no fallback re-decoding storms
-    repetition_penalty: float = 1.2  # >1 stops greedy repetition loops (您好,请问您好,您好,…)
+    # >1 breaks repetition loops (您好,请问您好,您好,…); used only to decode again a channel
+    # (batch: a window) whose first, unpenalised decoding looped
+    repetition_penalty: float = 1.2
     vad: bool = True
     vad_threshold: float = 0.5  # Silero speech probability above which audio is speech
     # Silero scores telephone-band speech lower: on the benchmark calls 0.5 found 57 % of

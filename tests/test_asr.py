@@ -132,3 +132,36 @@ def test_model_loaded_once_and_audited() -> None:
 def test_transcribe_rejects_stereo() -> None:
     with pytest.raises(ValueError, match="mono"):
         transcribe(np.zeros((2, 16000), dtype=np.float32), ASROptions(), speaker="staff")
+
+
+def test_a_repetition_loop_is_detected_by_its_compression_ratio() -> None:
+    from faster_whisper.transcribe import get_compression_ratio
+
+    from analyzer.asr import _loops
+
+    options = ASROptions()
+    loop = "好的" + "寫" * 60
+    clean = "您好，请问您要办理什么业务？我想给孩子办理出生登记。"
+    assert _loops(_segment(loop, ratio=get_compression_ratio(loop)), options)
+    assert not _loops(_segment(clean, ratio=get_compression_ratio(clean)), options)
+    assert not _loops(_segment(loop, ratio=get_compression_ratio(loop)),
+                      replace(options, compression_ratio_threshold=0.0))
+
+
+@pytest.mark.slow
+def test_clean_speech_is_decoded_once_without_the_penalty(
+        real_clips: list[tuple[Path, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The repetition penalty changes clean speech: only a looping channel gets it."""
+    options = ASROptions()
+    model = get_model(options)
+    penalties: list[float] = []
+    real = model.transcribe
+
+    def spy(audio, **kwargs):
+        penalties.append(kwargs["repetition_penalty"])
+        return real(audio, **kwargs)
+
+    monkeypatch.setattr(model, "transcribe", spy)
+    path, _ = real_clips[0]
+    assert transcribe(decode_audio(path).samples[0], options, speaker="staff")
+    assert penalties == [1.0]
