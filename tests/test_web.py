@@ -387,3 +387,40 @@ def test_recording_analysed_from_audio_is_reviewable(server: str, review) -> Non
     assert any(u.get("words") for u in data["report"]["transcript"])
     assert '<audio id="player"' in inspector.get(f"/interactions/{pk}").text
     assert inspector.get(f"/audio/{pk}").content == review.wav.read_bytes()
+
+
+def _try_login(client: httpx.Client, name: str, password: str) -> httpx.Response:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    return client.post("/login", data={"name": name, "password": password,
+                                       "csrf_token": token, "next": "/"})
+
+
+def test_repeated_failed_logins_lock_the_account_for_a_while(review, tmp_path: Path) -> None:
+    db = copy_db(review, tmp_path)
+    with running_server(db, None, "--login-max-failures", "3", "--login-window", "4") as base:
+        client = httpx.Client(base_url=base, headers=HTML, follow_redirects=False)
+        for _ in range(3):
+            assert _try_login(client, "insp", "guess-guess").status_code == 401
+        locked = _try_login(client, "insp", USERS["insp"][1])  # right password, still refused
+        assert locked.status_code == 429 and "Too many failed logins" in locked.text
+        assert int(locked.headers["retry-after"]) >= 1
+        assert "conduct_session" not in locked.headers.get("set-cookie", "")
+        assert _try_login(client, "trainer", USERS["trainer"][1]).status_code == 303  # others fine
+        time.sleep(4.2)  # the failures leave the window
+        assert _try_login(client, "insp", USERS["insp"][1]).status_code == 303
+    with sqlite3.connect(db) as con:  # a good login clears the account's failures
+        assert con.execute("SELECT COUNT(*) FROM login_failures WHERE name = 'insp'"
+                           ).fetchone()[0] == 0
+
+
+def test_one_address_guessing_many_accounts_is_locked_too(tmp_path: Path) -> None:
+    from analyzer.web import auth
+
+    with auth.connect(tmp_path / "r.sqlite") as con:
+        for i in range(2 * auth.ADDRESS_FACTOR):  # never twice the same name
+            assert auth.login_lock(con, f"user{i}", "10.0.0.9", limit=2, window=60, now=100.0) == 0
+            auth.record_login(con, f"user{i}", "10.0.0.9", False, now=100.0 + i)
+        wait = auth.login_lock(con, "someone", "10.0.0.9", limit=2, window=60, now=120.0)
+        assert wait == pytest.approx(100.0 + 60 - 120.0)
+        assert auth.login_lock(con, "someone", "10.0.0.8", limit=2, window=60, now=120.0) == 0
+        assert auth.login_lock(con, "someone", "10.0.0.9", limit=2, window=60, now=161.0) == 0

@@ -24,8 +24,14 @@ from analyzer.errors import AnalyzerError
 @click.option("--secure-cookies", is_flag=True, help="Mark cookies Secure (serve behind HTTPS).")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Extra lexicon file layered over the shipped one (repeatable).")
+@click.option("--login-max-failures", default=5, show_default=True, type=click.IntRange(0),
+              help="Failed logins per account (4x per client address) before attempts are "
+                   "refused for a while (0: no limit).")
+@click.option("--login-window", default=900.0, show_default=True, type=click.FloatRange(1),
+              help="Seconds a failed login counts.")
 def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_timeout: int,
-          session_hours: float, secure_cookies: bool, lexicons: tuple[str, ...]) -> None:
+          session_hours: float, secure_cookies: bool, lexicons: tuple[str, ...],
+          login_max_failures: int, login_window: float) -> None:
     """Serve the review web app for inspectors and trainers.
 
     Create accounts first with `conduct users add NAME --role inspector`.
@@ -38,7 +44,8 @@ def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_tim
     try:
         app = create_app(db, recordings_root, idle_timeout=idle_timeout * 60.0,
                          max_age=session_hours * 3600.0, secure_cookies=secure_cookies,
-                         lexicon=tuple(lexicons))
+                         lexicon=tuple(lexicons), login_max_failures=login_max_failures,
+                         login_window=login_window)
     except AnalyzerError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"conduct review on http://{host}:{port}/ (db {db})", err=True)

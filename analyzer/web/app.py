@@ -49,6 +49,9 @@ class WebConfig:
         max_age: Seconds after login after which a session ends.
         secure_cookies: Mark cookies ``Secure`` (behind HTTPS).
         lexicon: Extra lexicon files, as given to the analyzer.
+        login_max_failures: Failed logins per account within
+            ``login_window`` after which further attempts are refused (0: no limit).
+        login_window: Seconds a failed login counts.
     """
 
     db: Path
@@ -57,6 +60,8 @@ class WebConfig:
     max_age: float = 12 * 3600.0
     secure_cookies: bool = False
     lexicon: tuple[str, ...] = ()
+    login_max_failures: int = 5
+    login_window: float = 15 * 60.0
 
 
 def create_app(
@@ -276,13 +281,25 @@ def _add_login_routes(app: FastAPI) -> None:
         if not auth.tokens_match(cookie, str(form.get("csrf_token", ""))):
             raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page")
         config: WebConfig = request.app.state.config
+        address = request.client.host if request.client else ""
 
-        def check() -> tuple[str, auth.Session] | None:
+        def check() -> float | tuple[str, auth.Session] | None:
             with auth_db(request) as con:
+                wait = auth.login_lock(con, name, address, limit=config.login_max_failures,
+                                       window=config.login_window)
+                if wait > 0:
+                    return wait
                 user = auth.authenticate(con, name, password)
+                auth.record_login(con, name, address, user is not None)
                 return auth.create_session(con, user, max_age=config.max_age) if user else None
 
         started = await run_in_threadpool(check)
+        if isinstance(started, float):
+            minutes = max(1, int(started // 60) + 1)
+            response = render(request, "login.html", 429, next=target, login_csrf=cookie,
+                              error=f"Too many failed logins. Try again in {minutes} min.")
+            response.headers["Retry-After"] = str(int(started) + 1)
+            return response
         if started is None:
             return render(request, "login.html", 401, next=target, login_csrf=cookie,
                           error="Wrong name or password.")

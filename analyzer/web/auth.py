@@ -11,6 +11,12 @@ whichever comes first, and at logout.
 Every session carries a CSRF token that each form posts back (and scripts
 send as ``X-CSRF-Token``); the login form, which has no session yet, uses a
 double-submit cookie.
+
+Failed logins are kept in ``login_failures``: after ``limit`` failures for
+one account (or four times as many from one client address) within
+``window`` seconds, further attempts are refused, even with the right
+password, until the oldest of them leaves the window (:func:`login_lock`).
+A successful login clears the account's failures.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from analyzer.errors import StoreError, require
 ROLES: tuple[str, ...] = ("inspector", "trainer", "admin")
 
 #: Version of the tables below, kept in ``web_meta`` (the store keeps its own).
-WEB_SCHEMA_VERSION = 1
+WEB_SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS web_meta (
@@ -54,7 +60,19 @@ CREATE TABLE IF NOT EXISTS sessions (
     expires_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
+CREATE TABLE IF NOT EXISTS login_failures (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    address TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_name ON login_failures(name, at);
+CREATE INDEX IF NOT EXISTS login_failures_address ON login_failures(address, at);
 """
+
+#: Failures from one client address allowed per account limit (an office
+#: behind one NAT address shares it).
+ADDRESS_FACTOR = 4
 
 
 @dataclass(frozen=True)
@@ -184,6 +202,44 @@ def authenticate(con: sqlite3.Connection, name: str, password: str) -> User | No
         con.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hasher.hash(password), row["id"]))
         con.commit()
     return User(row["id"], row["name"], row["role"])
+
+
+def login_lock(con: sqlite3.Connection, name: str, address: str, *, limit: int,
+               window: float, now: float | None = None) -> float:
+    """Seconds until ``name`` may try to log in from ``address`` again; 0: now.
+
+    Args:
+        con: The web tables' connection.
+        name: The account name given.
+        address: The client's address.
+        limit: Failures per account within ``window`` (``ADDRESS_FACTOR``
+            times as many per address) after which attempts are refused.
+        window: Seconds a failure counts.
+        now: The time (tests); default: now.
+    """
+    now = time.time() if now is None else now
+    waits = [0.0]
+    for column, value, cap in (("name", name.strip(), limit),
+                               ("address", address, ADDRESS_FACTOR * limit)):
+        rows = con.execute(
+            f"SELECT at FROM login_failures WHERE {column} = ? AND at > ? "
+            "ORDER BY at DESC LIMIT ?", (value, now - window, cap)).fetchall()
+        if cap and len(rows) >= cap:
+            waits.append(rows[-1]["at"] + window - now)
+    return max(waits)
+
+
+def record_login(con: sqlite3.Connection, name: str, address: str, ok: bool,
+                 now: float | None = None) -> None:
+    """Remember a failed login, or clear the account's failures after a good one."""
+    now = time.time() if now is None else now
+    if ok:
+        con.execute("DELETE FROM login_failures WHERE name = ?", (name.strip(),))
+    else:
+        con.execute("INSERT INTO login_failures(name, address, at) VALUES (?, ?, ?)",
+                    (name.strip(), address, now))
+        con.execute("DELETE FROM login_failures WHERE at < ?", (now - 86400.0,))
+    con.commit()
 
 
 def _token_hash(token: str) -> str:
