@@ -7,6 +7,8 @@ go on, and a person at a terminal knows which file to fix.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class AnalyzerError(Exception):
     """Base class of every error the analyzer raises on purpose.
@@ -45,6 +47,22 @@ class AnalyzerError(Exception):
 
 class LexiconError(AnalyzerError):
     """A lexicon or scoring template file is malformed (names file and line)."""
+
+
+class LexiconErrors(LexiconError):
+    """Several problems in lexicon files, each a :class:`LexiconError`, one per line.
+
+    Args:
+        errors: The problems, in file and line order.
+    """
+
+    def __init__(self, errors: Sequence[LexiconError]) -> None:
+        self.errors = tuple(errors)
+        first = self.errors[0]
+        super().__init__(f"{len(self.errors)} problems", source=first.source, line=first.line)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
 
 
 class TranscriptError(AnalyzerError):

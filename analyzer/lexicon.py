@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import LexiconError
+from analyzer.errors import LexiconError, LexiconErrors
 
 #: The shipped Chapter 3 lexicon.
 SHIPPED_LEXICON: Path = Path(__file__).resolve().parent.parent / "lexicons" / "chapter3.toml"
@@ -382,57 +382,87 @@ def _build_rule(layer: _Layer, n: int, block: dict[str, Any]) -> Rule:
     return rule
 
 
-def _check_consistency(layer: _Layer, n: int, rule: Rule) -> None:
-    """Cross-field checks of a finished rule."""
+def _check_consistency(layer: _Layer, n: int, rule: Rule, kind: str = "rule") -> None:
+    """Cross-field checks of a finished rule (built by block ``n`` of ``kind``)."""
     if rule.kind == "cue" and rule.context not in CUE_KIND_BY_CONTEXT:
         raise layer.error(
-            f"a cue needs a context in {list(CUE_KIND_BY_CONTEXT)}", "rule", n, "context"
+            f"a cue needs a context in {list(CUE_KIND_BY_CONTEXT)}", kind, n, "context"
         )
     if rule.kind == "measure" and rule.variants:
-        raise layer.error("a measure rule has no phrases", "rule", n, "variants")
+        raise layer.error("a measure rule has no phrases", kind, n, "variants")
 
 
 def _apply_layer(layer: _Layer, rules: dict[str, Rule], disabled: list[str]) -> None:
-    """Add, override and disable rules from one layer, in place."""
-    for n, block in enumerate(layer.data.get("rule", [])):
-        rule = _build_rule(layer, n, block)
-        if rule.id in rules:
-            prior = rules[rule.id].source
-            raise layer.error(
-                f"duplicate rule id {rule.id!r} (first defined at {prior}); "
-                "use [[override]] to change a rule",
-                "rule",
-                n,
-                "id",
-            )
-        rules[rule.id] = rule
-    for n, block in enumerate(layer.data.get("override", [])):
-        rid = block.get("id")
-        if not isinstance(rid, str):
-            raise layer.error("an [[override]] needs the string 'id' of the rule", "override", n)
-        if rid not in rules:
-            raise layer.error(f"override of unknown rule id {rid!r}", "override", n, "id")
-        changes = {k: v for k, v in block.items() if k not in ("id", "add_variants")}
-        unknown = set(changes) - _RULE_FIELDS
-        if unknown:
-            raise layer.error(
-                f"unknown field(s) {sorted(unknown)}", "override", n, sorted(unknown)[0]
-            )
-        for name, value in changes.items():
-            _check_value(layer, "override", n, name, value)
-        extra = block.get("add_variants", [])
-        _check_value(layer, "override", n, "variants", extra, "add_variants")
-        base = rules[rid]
-        changes["variants"] = tuple(changes.get("variants", base.variants)) + tuple(extra)
-        changes["source"] = f"{layer.path}:{layer.loc.block('override', n)}"
-        rules[rid] = replace(base, **changes)
-        _check_consistency(layer, n, rules[rid])
-    for n, block in enumerate(layer.data.get("disable", [])):
-        rid = block.get("id")
-        if not isinstance(rid, str) or rid not in rules:
-            raise layer.error(f"disable of unknown rule id {rid!r}", "disable", n, "id")
-        del rules[rid]
-        disabled.append(rid)
+    """Add, override and disable rules from one layer, in place.
+
+    Every block is checked: a bad block is skipped and its problem kept, and
+    all problems of the layer are raised together at the end
+    (:class:`~analyzer.errors.LexiconErrors` when there are several).
+    """
+    errors: list[LexiconError] = []
+    steps = (("rule", _add_rule), ("override", _apply_override), ("disable", _apply_disable))
+    for kind, apply in steps:
+        for n, block in enumerate(layer.data.get(kind, [])):
+            try:
+                apply(layer, n, block, rules, disabled)
+            except LexiconError as exc:
+                errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise LexiconErrors(sorted(errors, key=lambda e: e.line or 0))
+
+
+def _add_rule(layer: _Layer, n: int, block: dict[str, Any], rules: dict[str, Rule],
+              _disabled: list[str]) -> None:
+    """One ``[[rule]]`` block: a new rule."""
+    rule = _build_rule(layer, n, block)
+    if rule.id in rules:
+        prior = rules[rule.id].source
+        raise layer.error(
+            f"duplicate rule id {rule.id!r} (first defined at {prior}); "
+            "use [[override]] to change a rule",
+            "rule",
+            n,
+            "id",
+        )
+    rules[rule.id] = rule
+
+
+def _apply_override(layer: _Layer, n: int, block: dict[str, Any], rules: dict[str, Rule],
+                    _disabled: list[str]) -> None:
+    """One ``[[override]]`` block: fields of an existing rule replaced, variants added."""
+    rid = block.get("id")
+    if not isinstance(rid, str):
+        raise layer.error("an [[override]] needs the string 'id' of the rule", "override", n)
+    if rid not in rules:
+        raise layer.error(f"override of unknown rule id {rid!r}", "override", n, "id")
+    changes = {k: v for k, v in block.items() if k not in ("id", "add_variants")}
+    unknown = set(changes) - _RULE_FIELDS
+    if unknown:
+        raise layer.error(
+            f"unknown field(s) {sorted(unknown)}", "override", n, sorted(unknown)[0]
+        )
+    for name, value in changes.items():
+        _check_value(layer, "override", n, name, value)
+    extra = block.get("add_variants", [])
+    _check_value(layer, "override", n, "variants", extra, "add_variants")
+    base = rules[rid]
+    changes["variants"] = tuple(changes.get("variants", base.variants)) + tuple(extra)
+    changes["source"] = f"{layer.path}:{layer.loc.block('override', n)}"
+    changed = replace(base, **changes)
+    _check_consistency(layer, n, changed, "override")
+    rules[rid] = changed
+
+
+def _apply_disable(layer: _Layer, n: int, block: dict[str, Any], rules: dict[str, Rule],
+                   disabled: list[str]) -> None:
+    """One ``[[disable]]`` block: a rule removed."""
+    rid = block.get("id")
+    if not isinstance(rid, str) or rid not in rules:
+        raise layer.error(f"disable of unknown rule id {rid!r}", "disable", n, "id")
+    del rules[rid]
+    disabled.append(rid)
 
 
 def _load(paths: tuple[str, ...]) -> Lexicon:

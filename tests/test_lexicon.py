@@ -269,3 +269,25 @@ def test_lexicon_pickles_without_its_compiled_matcher() -> None:
     assert copy == lex and copy.version == lex.version
     assert copy.get("A9-F-01") == lex.get("A9-F-01")
     assert [h.rule.id for h in match_text("下班了明天再来", copy)] == ["A9-F-01"]
+
+
+def test_check_reports_every_bad_block_of_a_file_with_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "county.toml"
+    bad.write_text(
+        "[lexicon]\nname = 'county'\nversion = '1'\n"         # lines 1-3
+        "[[rule]]\nid = 'C-R-01'\narticle = 12\nkind = 'required'\n"  # 4-7: article 12
+        "canonical = '您好'\ncontext = 'counter_greeting'\n"   # 8-9
+        "[[rule]]\nid = 'C-R-02'\narticle = 8\nkind = 'required'\n"   # 10-13
+        "canonical = '请稍等'\ncontext = 'handling'\n"         # 14-15: fine
+        "[[override]]\nid = 'A9-F-01'\npoints = -3\n"          # 16-18: negative points
+        "[[disable]]\nid = 'NO-SUCH-RULE'\n",                  # 19-20
+        encoding="utf-8")
+    result = dict(check_files([bad]))[str(bad)]
+    assert isinstance(result, LexiconError)
+    lines = str(result).splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith(f"{bad}:6: ") and "unknown article 12" in lines[0]
+    assert lines[1].startswith(f"{bad}:18: ") and "points must be >= 0" in lines[1]
+    assert lines[2].startswith(f"{bad}:20: ") and "NO-SUCH-RULE" in lines[2]
+    res = CliRunner().invoke(main, ["lexicon", "check", str(bad)])
+    assert res.exit_code == 1 and res.output.count(str(bad)) == 3
