@@ -1,7 +1,7 @@
 """Find and mask citizens' personal data in transcripts and audio.
 
 Recordings of a service hall hold citizens' ID card numbers, phone numbers,
-bank card numbers and home addresses. Training packs leave the inspection
+bank card numbers, home addresses and names. Training packs leave the inspection
 team, so :mod:`analyzer.examples` masks these before export:
 
 * in text, each span is replaced by a tag such as ``[电话号码]``;
@@ -16,7 +16,9 @@ commas that recognition puts between digit groups. Addresses are found from a
 cue (``住在``, ``地址是``, ``寄到`` ...) or from a chain of place units
 (``...市...区...路12号``); they are masked in citizens' turns, where the
 issue places them, while numbers are masked in every turn (staff often read a
-number back).
+number back). Names are found where a speaker gives one (``我叫王小明``,
+``名字是…``, ``我姓欧阳``) or where someone is addressed by surname and title
+(``王先生``, ``李女士``, ``张阿姨``: the surname is masked), in every turn.
 """
 
 from __future__ import annotations
@@ -69,7 +71,32 @@ TAGS: dict[str, str] = {
     "bank_card": "[银行卡号]",
     "number": "[号码]",
     "address": "[地址]",
+    "name": "[姓名]",
 }
+
+#: Common Chinese surnames (single and compound), for names said with a title.
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+    "蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱"
+    "江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢"
+)
+_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "慕容", "令狐",
+                      "夏侯", "尉迟", "长孙", "宇文", "司徒", "公孙", "端木", "南宫")
+_TITLES = ("先生", "女士", "小姐", "阿姨", "大爷", "大妈", "大姐", "大哥", "师傅",
+           "老师", "同志", "奶奶", "爷爷")
+_SURNAME_RE = "|".join(_COMPOUND_SURNAMES) + f"|[{_SURNAMES}]"
+#: A surname right before a title (``王先生``): the surname is the span.
+_TITLE_NAME_RE = re.compile(rf"({_SURNAME_RE})(?=(?:{'|'.join(_TITLES)}))")
+#: A name given after a cue: two or three characters, not a pronoun (``我叫你…``).
+_GIVEN_NAME_RE = re.compile(
+    r"(?:名字叫|名字是|姓名是)\s*"
+    r"(?![你您他她它我咱])([\u4e00-\u9fff]{2,3})"
+)
+#: ``我叫`` / ``我是`` followed by a surname and one or two characters
+#: (``我叫张伟``; not ``我叫保安了``, ``我是来办…``).
+_I_AM_RE = re.compile(rf"(?:我叫|我是|本人叫|本人是)\s*((?:{_SURNAME_RE})[\u4e00-\u9fff]{{1,2}})")
+#: A surname given alone (``我姓王``, ``免贵姓欧阳``).
+_SURNAME_GIVEN_RE = re.compile(rf"姓\s*({_SURNAME_RE})")
 
 #: Words after which a citizen says an address.
 _ADDRESS_CUES = (
@@ -100,7 +127,7 @@ class PiiSpan:
 
     Attributes:
         kind: ``id_card``, ``phone``, ``bank_card``, ``number`` (another long
-            number) or ``address``.
+            number), ``address`` or ``name``.
         start: Offset of the first character in the text.
         end: Offset after the last character.
         text: The characters as found.
@@ -115,7 +142,7 @@ class PiiSpan:
 
 
 def find_pii(text: str, *, addresses: bool = True) -> list[PiiSpan]:
-    """Find ID card, phone and bank card numbers and addresses in a text.
+    """Find ID card, phone and bank card numbers, names and addresses in a text.
 
     Args:
         text: A transcript turn, written or recognised.
@@ -125,9 +152,26 @@ def find_pii(text: str, *, addresses: bool = True) -> list[PiiSpan]:
         Non-overlapping spans in text order.
     """
     spans = [s for s in _digit_runs(text) if s is not None]
+    spans += _names(text)
     if addresses:
         spans += _addresses(text)
     return _merge(spans)
+
+
+def _names(text: str) -> list[PiiSpan]:
+    """Names given after a cue, surnames given alone or said with a title."""
+    spans = []
+    for pattern in (_GIVEN_NAME_RE, _I_AM_RE, _SURNAME_GIVEN_RE, _TITLE_NAME_RE):
+        for m in pattern.finditer(text):
+            found = m.group(1)
+            if pattern is _GIVEN_NAME_RE and found.startswith(_NOT_NAME_STARTS):
+                continue  # 名字叫什么 / 我叫不出来: no name given
+            spans.append(PiiSpan("name", m.start(1), m.end(1), found))
+    return spans
+
+
+#: How ``名字是…`` continues when no name follows.
+_NOT_NAME_STARTS = ("什么", "啥", "不", "来", "想", "要", "在", "这", "那", "一")
 
 
 def mask_text(text: str, *, addresses: bool = True) -> str:

@@ -112,3 +112,28 @@ def test_recognition_homophones_count_only_next_to_digits() -> None:
     assert kinds("电话幺三八吧一二三四五六七") == [("phone", "13881234567")]
     for text in ("我要三份材料", "把3号窗口的材料拿来", "请您稍等一下吧", "要求起诉期限"):
         assert find_pii(text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("我叫王小明，想办社保卡", "我叫[姓名]，想办社保卡"),
+        ("我的名字是陈静", "我的名字是[姓名]"),
+        ("我是张伟", "我是[姓名]"),
+        ("免贵姓欧阳", "免贵姓[姓名]"),
+        ("王先生您好，请您稍等一下", "[姓名]先生您好，请您稍等一下"),
+        ("李女士，您的材料齐了", "[姓名]女士，您的材料齐了"),
+    ],
+)
+def test_names_given_or_said_with_a_title_are_masked(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+    assert mask_text(text, addresses=False) == masked  # in staff turns too
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["你再闹我叫保安了", "我是来办营业执照的", "我是东城区的", "这位先生请坐", "请问您贵姓",
+     "名字叫什么", "我叫你等一下"],
+)
+def test_talk_that_only_looks_like_a_name_is_kept(text: str) -> None:
+    assert [s for s in find_pii(text) if s.kind == "name"] == []
