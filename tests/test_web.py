@@ -424,3 +424,40 @@ def test_one_address_guessing_many_accounts_is_locked_too(tmp_path: Path) -> Non
         assert wait == pytest.approx(100.0 + 60 - 120.0)
         assert auth.login_lock(con, "someone", "10.0.0.8", limit=2, window=60, now=120.0) == 0
         assert auth.login_lock(con, "someone", "10.0.0.9", limit=2, window=60, now=161.0) == 0
+
+
+def _user_id(db: Path, name: str) -> int:
+    with sqlite3.connect(db) as con:
+        return con.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()[0]
+
+
+def test_admin_page_adds_disables_enables_and_unlocks_users(server: str, db: Path) -> None:
+    admin, inspector = login(server, "boss"), login(server, "insp")
+    assert inspector.get("/admin/users").status_code == 403
+    assert login(server, "trainer").get("/admin/users").status_code == 403
+    page = admin.get("/admin/users")
+    assert page.status_code == 200 and 'id="user-insp"' in page.text
+    token = csrf_of(admin, "/admin/users")
+    new = {"name": "newbie", "role": "inspector", "password": "newbie-pass-1"}
+    assert admin.post("/admin/users", data=new).status_code == 403  # no CSRF token
+    short = admin.post("/admin/users", data={**new, "password": "short", "csrf_token": token})
+    assert short.status_code == 400 and "at least 8 characters" in short.text
+    saved = admin.post("/admin/users", data={**new, "csrf_token": token})
+    assert saved.status_code == 200 and 'id="user-newbie"' in saved.text
+    newbie = login(server, "newbie", "newbie-pass-1")
+    assert newbie.get("/queue").status_code == 200
+    uid = _user_id(db, "newbie")
+    assert admin.post(f"/admin/users/{uid}/disable",
+                      data={"csrf_token": token}).status_code == 303
+    assert newbie.get("/queue").status_code == 303  # the session ended at once
+    client = httpx.Client(base_url=server, headers=HTML, follow_redirects=False)
+    assert _try_login(client, "newbie", "newbie-pass-1").status_code == 401
+    assert admin.post(f"/admin/users/{uid}/enable", data={"csrf_token": token}).status_code == 303
+    for _ in range(5):  # the default limit: 5 failures
+        _try_login(client, "newbie", "wrong-wrong")
+    assert _try_login(client, "newbie", "newbie-pass-1").status_code == 429
+    assert "locked" in admin.get("/admin/users").text
+    assert admin.post(f"/admin/users/{uid}/unlock", data={"csrf_token": token}).status_code == 303
+    assert _try_login(client, "newbie", "newbie-pass-1").status_code == 303
+    me = admin.post(f"/admin/users/{_user_id(db, 'boss')}/disable", data={"csrf_token": token})
+    assert me.status_code == 400 and "your own account" in me.text

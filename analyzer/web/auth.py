@@ -175,6 +175,26 @@ def list_users(con: sqlite3.Connection) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+def set_disabled(con: sqlite3.Connection, user_id: int, disabled: bool) -> None:
+    """Disable (ending the user's sessions) or enable an account.
+
+    Raises:
+        ValueError: No such user.
+    """
+    cur = con.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))
+    if cur.rowcount == 0:
+        raise ValueError(f"no user with id {user_id}")
+    if disabled:
+        con.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+    con.commit()
+
+
+def clear_login_failures(con: sqlite3.Connection, name: str) -> None:
+    """Forget an account's failed logins (an admin lifting a lock)."""
+    con.execute("DELETE FROM login_failures WHERE name = ?", (name.strip(),))
+    con.commit()
+
+
 #: A valid hash to verify against when the user does not exist, so a wrong
 #: name takes as long as a wrong password.
 _DUMMY_HASH: list[str] = []
