@@ -149,7 +149,7 @@ def transcribe(
         return []
     model = get_model(options)
     segments = list(model.transcribe(audio, **decode_kwargs(options, repetition_penalty=1.0))[0])
-    if options.repetition_penalty != 1.0 and any(_loops(seg, options) for seg in segments):
+    if options.repetition_penalty != 1.0 and any(loops(seg.text, options) for seg in segments):
         segments = list(model.transcribe(audio, **decode_kwargs(options))[0])
     utterances: list[Utterance] = []
     for seg in segments:
@@ -164,10 +164,18 @@ def transcribe(
     return utterances
 
 
-def _loops(seg: Any, options: ASROptions) -> bool:
-    """True when a decoded segment repeats itself (a decoding loop)."""
+def loops(text: str, options: ASROptions) -> bool:
+    """True when decoded text repeats itself (a decoding loop).
+
+    A text of over 20 characters compressing (gzip) more than
+    ``options.compression_ratio_threshold`` (0: never) is a loop; the
+    channel (or, in the batch, the window) is then decoded again with
+    ``options.repetition_penalty``.
+    """
+    from faster_whisper.transcribe import get_compression_ratio
+
     limit = options.compression_ratio_threshold
-    return bool(limit) and len(seg.text) > 20 and seg.compression_ratio > limit
+    return bool(limit) and len(text) > 20 and get_compression_ratio(text) > limit
 
 
 def decode_kwargs(options: ASROptions, repetition_penalty: float | None = None

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -111,8 +111,8 @@ def analyze_recording(
     audio = audio if audio is not None else decode_audio(path)
     tracks = channel_tracks(audio.channels, options.asr, meta, str(path))
     recognise = transcriber or asr.transcribe
-    utterances = transcribe_tracks(audio, tracks, line_options(options.asr, audio, meta),
-                                   recognise)
+    line = options.asr.for_line(audio.native_rate, meta.get("channel"))
+    utterances = transcribe_tracks(audio, tracks, line, recognise)
     interaction = build_interaction(path, audio, utterances, meta, tracks)
     ring = find_rings(interaction, audio, tracks, options)
     if not interaction.channel:  # not given and not 8 kHz: phone if ringback was heard
@@ -144,18 +144,6 @@ def load_meta(path: str | Path, meta: dict[str, Any] | None = None) -> dict[str,
         merged["_sidecar"] = str(sidecar)
     merged.update(meta or {})
     return merged
-
-
-def line_options(options: ASROptions, audio: DecodedAudio, meta: dict[str, Any]) -> ASROptions:
-    """``options`` for this recording's line: telephone band gets the phone VAD threshold.
-
-    A recording is telephone band when its native rate is at most 8 kHz or
-    its metadata says ``channel: phone``.
-    """
-    narrow = 0 < audio.native_rate <= _PHONE_RATE or meta.get("channel") == "phone"
-    if not narrow or options.phone_vad_threshold == options.vad_threshold:
-        return options
-    return replace(options, vad_threshold=options.phone_vad_threshold)
 
 
 def channel_tracks(

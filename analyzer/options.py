@@ -120,6 +120,14 @@ class ASROptions:
         tuple[str, str, str], ...
     ] = ()  # (hall, channel-0 role, channel-1 role) per hall
 
+    def for_line(self, native_rate: int, channel: str | None) -> ASROptions:
+        """These options for a recording's line: telephone band (native rate at
+        most 8 kHz, or ``channel`` "phone") gets ``phone_vad_threshold``."""
+        narrow = 0 < native_rate <= 8000 or channel == "phone"
+        if not narrow or self.phone_vad_threshold == self.vad_threshold:
+            return self
+        return replace(self, vad_threshold=self.phone_vad_threshold)
+
 
 @dataclass(frozen=True)
 class ClassifierOptions:

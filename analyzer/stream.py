@@ -244,9 +244,8 @@ class StreamAnalyzer:
         asr = self.options.asr
         speaker = asr.stereo_speakers[i] if self.channels == 2 else asr.mono_speaker
         frames = SR / VAD_FRAME / 1000.0
-        narrow = self.sample_rate <= 8000 or self.channel == "phone"  # telephone band
         seg = Segmenter(
-            asr.phone_vad_threshold if narrow else asr.vad_threshold,
+            asr.for_line(self.sample_rate, self.channel).vad_threshold,
             max(1, round(asr.vad_min_silence_ms * frames)),
             max(1, round(self.sopts.min_speech_ms * frames)),
             max(2, round(self.sopts.max_utterance_seconds * SR / VAD_FRAME)),

@@ -135,17 +135,12 @@ def test_transcribe_rejects_stereo() -> None:
 
 
 def test_a_repetition_loop_is_detected_by_its_compression_ratio() -> None:
-    from faster_whisper.transcribe import get_compression_ratio
-
-    from analyzer.asr import _loops
+    from analyzer.asr import loops
 
     options = ASROptions()
-    loop = "好的" + "寫" * 60
-    clean = "您好，请问您要办理什么业务？我想给孩子办理出生登记。"
-    assert _loops(_segment(loop, ratio=get_compression_ratio(loop)), options)
-    assert not _loops(_segment(clean, ratio=get_compression_ratio(clean)), options)
-    assert not _loops(_segment(loop, ratio=get_compression_ratio(loop)),
-                      replace(options, compression_ratio_threshold=0.0))
+    assert loops("好的" + "寫" * 60, options)
+    assert not loops("您好，请问您要办理什么业务？我想给孩子办理出生登记。", options)
+    assert not loops("好的" + "寫" * 60, replace(options, compression_ratio_threshold=0.0))
 
 
 @pytest.mark.slow

@@ -341,18 +341,16 @@ class PackedRecognizer:
         )
 
     def _loops(self, tokens: Sequence[int]) -> bool:
-        """True when the decoded text repeats itself (a greedy or beam loop).
+        """True when the decoded window repeats itself (:func:`analyzer.asr.loops`).
 
         Decoding first runs without a repetition penalty (which changes words
-        of clean speech too); a window whose text compresses more than
-        ``compression_ratio_threshold`` is decoded again with the penalty, as
+        of clean speech too); a looping window is decoded again with it, as
         faster-whisper falls back on a failed window.
         """
-        from faster_whisper.transcribe import get_compression_ratio
+        from analyzer.asr import loops
 
-        text = self.tokenizer.decode([t for t in tokens if t < self.tokenizer.eot])
-        return len(text) > 20 and \
-            get_compression_ratio(text) > self.options.compression_ratio_threshold
+        return loops(self.tokenizer.decode([t for t in tokens if t < self.tokenizer.eot]),
+                     self.options)
 
     def _segments(self, tokens: Sequence[int], used: float) -> list[dict[str, Any]]:
         """Split decoded tokens at timestamp tokens into timed segments."""

@@ -26,7 +26,7 @@ def _users(request: Request, con: sqlite3.Connection) -> list[dict]:
     config = request.app.state.config
     rows = auth.list_users(con)
     for row in rows:
-        wait = auth.login_lock(con, row["name"], "", limit=config.login_max_failures,
+        wait = auth.login_lock(con, row["name"], None, limit=config.login_max_failures,
                                window=config.login_window)
         row["locked_minutes"] = int(wait // 60) + 1 if wait > 0 else 0
     return rows

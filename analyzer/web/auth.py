@@ -224,14 +224,14 @@ def authenticate(con: sqlite3.Connection, name: str, password: str) -> User | No
     return User(row["id"], row["name"], row["role"])
 
 
-def login_lock(con: sqlite3.Connection, name: str, address: str, *, limit: int,
+def login_lock(con: sqlite3.Connection, name: str, address: str | None, *, limit: int,
                window: float, now: float | None = None) -> float:
     """Seconds until ``name`` may try to log in from ``address`` again; 0: now.
 
     Args:
         con: The web tables' connection.
         name: The account name given.
-        address: The client's address.
+        address: The client's address; None: the account's lock only.
         limit: Failures per account within ``window`` (``ADDRESS_FACTOR``
             times as many per address) after which attempts are refused.
         window: Seconds a failure counts.
@@ -239,8 +239,10 @@ def login_lock(con: sqlite3.Connection, name: str, address: str, *, limit: int,
     """
     now = time.time() if now is None else now
     waits = [0.0]
-    for column, value, cap in (("name", name.strip(), limit),
-                               ("address", address, ADDRESS_FACTOR * limit)):
+    checks = [("name", name.strip(), limit)]
+    if address is not None:
+        checks.append(("address", address, ADDRESS_FACTOR * limit))
+    for column, value, cap in checks:
         rows = con.execute(
             f"SELECT at FROM login_failures WHERE {column} = ? AND at > ? "
             "ORDER BY at DESC LIMIT ?", (value, now - window, cap)).fetchall()
