@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from analyzer._version import __version__
 from analyzer.errors import AnalyzerError
 from analyzer.options import AnalyzerOptions
 from analyzer.types import Finding, Interaction, InteractionReport, Utterance, Word
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AnalyzerError",

@@ -65,6 +65,10 @@ class LexiconErrors(LexiconError):
         return "\n".join(str(e) for e in self.errors)
 
 
+class OptionError(AnalyzerError):
+    """An option has the wrong type or value (names the option, e.g. ``rings.max_rings``)."""
+
+
 class TranscriptError(AnalyzerError):
     """A transcript file or record does not follow the input contract."""
 

@@ -1,22 +1,153 @@
 """Options of every stage, with their defaults defined once.
 
-Each stage has its own frozen dataclass; :class:`AnalyzerOptions` groups them.
-The whole tree is recorded into every report (``report.analyzer.options``) so
-an inspector can see which thresholds produced a finding.
+Each stage has its own frozen dataclass; :class:`AnalyzerOptions` groups the
+ones that shape a report and is recorded into every report
+(``report.analyzer.options``), so an inspector can see which thresholds
+produced a finding. :class:`PackOptions` (the batch), :class:`StreamOptions`
+(live input) and :class:`WebConfig` (the review app) live here too.
+
+Every block is validated when it is built: each field must have its declared
+type (an ``int`` for an ``int``, a finite number for a ``float``, a tuple of
+the declared element type), lie in its declared range and, for a choice, be
+one of its choices. A bad value is an :class:`~analyzer.errors.OptionError`
+naming the option, e.g. ``rings.max_rings: expected an integer, got 'four'``.
 
 Each block is owned by the stage module named in its docstring; add a field
-there with a comment giving its unit.
+there with a comment giving its unit, and its range to ``_RANGES``.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import math
+import types
+import typing
 from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
+
+from analyzer.errors import OptionError
+
+#: Which speech pieces may share a batch window (see :class:`PackOptions`).
+SHARE_MODES: tuple[str, ...] = ("channel", "recording", "any")
+#: Who speaks on a channel.
+ROLES: tuple[str, ...] = ("staff", "citizen")
+
+_NONNEG = (0.0, None)
+_UNIT = (0.0, 1.0)
+
+
+class _Checked:
+    """Mixin of the option blocks: checks types, ranges and choices when built.
+
+    Subclasses set ``SECTION`` (the dotted prefix of their options), and may
+    set ``_RANGES`` (field -> (low, high), either None for open) and
+    ``_CHOICES`` (field -> allowed values, or allowed elements of a tuple).
+    """
+
+    SECTION: ClassVar[str] = ""
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    def __post_init__(self) -> None:
+        hints = _hints(type(self))
+        for f in fields(self):  # type: ignore[arg-type]
+            name = f"{self.SECTION}.{f.name}" if self.SECTION else f.name
+            value = _checked(getattr(self, f.name), hints[f.name], name)
+            bounds = self._RANGES.get(f.name, (None, None))
+            for item in value if isinstance(value, tuple) else (value,):
+                _check_item(name, item, bounds, self._CHOICES.get(f.name))
+            object.__setattr__(self, f.name, value)
+        self._check_more()
+
+    def _check_more(self) -> None:
+        """Checks across fields (overridden where a block needs them)."""
+
+
+def _check_item(name: str, item: Any, bounds: tuple[float | None, float | None],
+                choices: tuple[str, ...] | None) -> None:
+    low, high = bounds
+    number = isinstance(item, int | float) and not isinstance(item, bool)
+    if number and ((low is not None and item < low) or (high is not None and item > high)):
+        raise OptionError(f"expected a value {_span(low, high)}, got {item!r}", field=name)
+    if choices is not None and item not in choices:
+        raise OptionError(f"expected one of {', '.join(map(repr, choices))}, got {item!r}",
+                          field=name)
+
+
+def _span(low: float | None, high: float | None) -> str:
+    if high is None:
+        return f">= {low:g}"
+    if low is None:
+        return f"<= {high:g}"
+    return f"in [{low:g}, {high:g}]"
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _checked(value: Any, hint: Any, name: str) -> Any:
+    """``value`` as the type ``hint`` declares (lists become tuples, ints floats).
+
+    Raises:
+        OptionError: The value does not have that type.
+    """
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        hint = next(a for a in args if a is not type(None))
+        return _checked(value, hint, name)
+    if is_dataclass(hint):
+        if not isinstance(value, hint):
+            raise OptionError(f"expected a {hint.__name__} block, got {value!r}", field=name)
+        return value
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise OptionError(f"expected a list, got {value!r}", field=name)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_checked(v, args[0], name) for v in value)
+        if len(value) != len(args):
+            raise OptionError(f"expected a list of {len(args)} values, got {value!r}", field=name)
+        return tuple(_checked(v, a, name) for v, a in zip(value, args, strict=True))
+    return _scalar(value, hint, name)
+
+
+def _scalar(value: Any, hint: Any, name: str) -> Any:
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise OptionError(f"expected true or false, got {value!r}", field=name)
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise OptionError(f"expected an integer, got {value!r}", field=name)
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise OptionError(f"expected a number, got {value!r}", field=name)
+        if not math.isfinite(value):
+            raise OptionError(f"expected a finite number, got {value!r}", field=name)
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise OptionError(f"expected a string, got {value!r}", field=name)
+        return value
+    if hint is Path:
+        if not isinstance(value, str | Path):
+            raise OptionError(f"expected a path, got {value!r}", field=name)
+        return Path(value)
+    return value
 
 
 @dataclass(frozen=True)
-class MatchOptions:
-    """Lexicon matching (``analyzer.match``)."""
+class MatchOptions(_Checked):
+    """Lexicon matching (``analyzer.text.match``)."""
+
+    SECTION: ClassVar[str] = "match"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"min_confidence": _UNIT, "exact_confidence": _UNIT, "join_gap": _NONNEG, "fuzzy_threshold": _UNIT, "min_pinyin_chars": _NONNEG, "min_fuzzy_chars": _NONNEG, "max_slot_chars": (1, None), "unknown_speaker_weight": _UNIT}
 
     fuzzy: bool = True  # match homophones / near-homophones through pinyin
     min_confidence: float = 0.6  # drop fuzzy hits below this confidence
@@ -30,8 +161,12 @@ class MatchOptions:
 
 
 @dataclass(frozen=True)
-class ContextOptions:
-    """Context rules: greetings, farewells, owed replies (``analyzer.context``)."""
+class ContextOptions(_Checked):
+    """Context rules: greetings, farewells, owed replies (``analyzer.rules.context``)."""
+
+    SECTION: ClassVar[str] = "context"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"greeting_window": _NONNEG, "greeting_turns": (1, None), "farewell_window": _NONNEG, "farewell_turns": (1, None), "reply_window": _NONNEG, "reply_turns": (1, None), "min_staff_utterances": _NONNEG, "phone_greeting_turns": (1, None), "farewell_min_utterances": _NONNEG, "missing_confidence": _UNIT, "assumed_speaker_weight": _UNIT, "min_cue_confidence": _UNIT}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"leaving_channels": ("counter", "phone")}
 
     greeting_window: float = 20.0  # s from the first staff speech to greet
     greeting_turns: int = 2  # or within this many first staff utterances
@@ -49,8 +184,11 @@ class ContextOptions:
 
 
 @dataclass(frozen=True)
-class RingOptions:
-    """Ring counting from call records and from audio (``analyzer.rings``)."""
+class RingOptions(_Checked):
+    """Ring counting from call records and from audio (``analyzer.speech.rings``)."""
+
+    SECTION: ClassVar[str] = "rings"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"max_rings": _NONNEG, "cadence_on": (0.01, None), "cadence_off": (0.0, None), "frequencies": (50.0, 4000.0), "min_tone_ratio": _UNIT, "pattern": (0.01, None), "frequency_tolerance": (0.1, None), "min_tone_dbfs": (None, 0.0), "min_tone_seconds": _NONNEG, "cadence_tolerance": _UNIT, "confirm_seconds": _NONNEG}
 
     max_rings: int = 3  # Article 7: answer within three rings
     cadence_on: float = 1.0  # s of tone per ring (China: 1 s on)
@@ -66,10 +204,20 @@ class RingOptions:
     cadence_tolerance: float = 0.35  # relative tolerance on ring length and ring period
     confirm_seconds: float = 0.3  # s of tone before a live stream counts a ring
 
+    def _check_more(self) -> None:
+        if len(self.pattern) % 2:
+            raise OptionError(f"expected on/off pairs (an even count of seconds), got "
+                              f"{list(self.pattern)}", field="rings.pattern")
+        if not self.frequencies:
+            raise OptionError("expected at least one frequency", field="rings.frequencies")
+
 
 @dataclass(frozen=True)
-class AcousticOptions:
-    """Loudness, speech rate and silence measures (``analyzer.acoustics``)."""
+class AcousticOptions(_Checked):
+    """Loudness, speech rate and silence measures (``analyzer.rules.acoustics``)."""
+
+    SECTION: ClassVar[str] = "acoustics"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"shout_over_median_db": _NONNEG, "shout_min_dbfs": (None, 0.0), "min_chars_per_minute": _NONNEG, "max_chars_per_minute": _NONNEG, "rate_min_seconds": _NONNEG, "ignore_seconds": _NONNEG, "shout_min_seconds": _NONNEG, "shout_min_utterances": (1, None), "hangup_window": _NONNEG, "farewell_lookback": _NONNEG}
 
     shout_over_median_db: float = 10.0  # dB above the staff's own median level
     shout_min_dbfs: float = -12.0  # dBFS absolute floor for a shout
@@ -86,8 +234,12 @@ class AcousticOptions:
 
 
 @dataclass(frozen=True)
-class ASROptions:
-    """Speech recognition (``analyzer.asr``)."""
+class ASROptions(_Checked):
+    """Speech recognition (``analyzer.speech.asr``)."""
+
+    SECTION: ClassVar[str] = "asr"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"cpu_threads": _NONNEG, "beam_size": (1, 20), "temperature": (0.0, 1.0), "repetition_penalty": (1.0, 3.0), "vad_threshold": _UNIT, "phone_vad_threshold": _UNIT, "vad_min_silence_ms": _NONNEG, "no_speech_threshold": _UNIT, "compression_ratio_threshold": _NONNEG, "split_gap": _NONNEG}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"device": ("cpu", "cuda", "auto"), "lexicon_prompt": ("", "prompt", "hotwords"), "mono_speaker": ROLES, "stereo_speakers": ROLES}
 
     model: str = ""  # CTranslate2 model folder; empty: the bundled Whisper base
     device: str = "cpu"  # cpu | cuda | auto
@@ -130,11 +282,14 @@ class ASROptions:
 
 
 @dataclass(frozen=True)
-class ClassifierOptions:
-    """Learned detectors (``analyzer.learned``)."""
+class ClassifierOptions(_Checked):
+    """Learned detectors (``analyzer.rules.learned``)."""
+
+    SECTION: ClassVar[str] = "classifier"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"uncivil_threshold": _UNIT, "cue_threshold": _UNIT, "assumed_speaker_weight": _UNIT}
 
     enabled: bool = True
-    # Defaults are the thresholds models.classifiers.train picks on out-of-fold
+    # Defaults are the thresholds analyzer.training.classifiers.train picks on out-of-fold
     # training predictions (lowest reaching precision 0.93 / 0.8).
     uncivil_threshold: float = 0.5  # flag staff speech when P(uncivil)=1-P(civil) >= this
     cue_threshold: float = 0.4  # probability at/above which a citizen cue counts
@@ -143,14 +298,16 @@ class ClassifierOptions:
 
 
 @dataclass(frozen=True)
-class ScoreOptions:
-    """Scoring (``analyzer.score``)."""
+class ScoreOptions(_Checked):
+    """Scoring (``analyzer.rules.score``)."""
+
+    SECTION: ClassVar[str] = "score"
 
     template: str = ""  # scoring template path; empty: lexicons/scoring.toml
 
 
 @dataclass(frozen=True)
-class AnalyzerOptions:
+class AnalyzerOptions(_Checked):
     """Every option of the analyzer, grouped by stage.
 
     Attributes:
@@ -178,24 +335,170 @@ class AnalyzerOptions:
             overrides: e.g. ``{"rings.max_rings": 4, "asr.model": "/m"}``.
 
         Raises:
-            KeyError: When a key names no option.
+            OptionError: A key names no option, or a value is invalid.
         """
         opts: Any = self
         for key, value in overrides.items():
-            opts = _set_dotted(opts, key.split("."), value)
+            opts = _set_dotted(opts, key.split("."), value, key)
         return opts
 
 
-def _set_dotted(obj: Any, path: list[str], value: Any) -> Any:
+def _set_dotted(obj: Any, path: list[str], value: Any, key: str) -> Any:
     names = {f.name for f in fields(obj)}
     if path[0] not in names:
-        raise KeyError(f"unknown option {'.'.join(path)!r}")
+        raise OptionError("unknown option", field=key)
     if len(path) == 1:
         current = getattr(obj, path[0])
+        if is_dataclass(current):
+            raise OptionError("is a group of options; name one of them", field=key)
         if isinstance(current, tuple) and isinstance(value, list):
             value = tuple(value)
         return replace(obj, **{path[0]: value})
     child = getattr(obj, path[0])
     if not is_dataclass(child):
-        raise KeyError(f"option {path[0]!r} has no sub-options")
-    return replace(obj, **{path[0]: _set_dotted(child, path[1:], value)})
+        raise OptionError("has no sub-options", field=key)
+    return replace(obj, **{path[0]: _set_dotted(child, path[1:], value, key)})
+
+
+@dataclass(frozen=True)
+class PackOptions(_Checked):
+    """How the batch recognises packed windows; recorded in each run's options.
+
+    Defaults come from ``benchmarks/throughput.py`` (README, batch section):
+    character error rate on ``../shared/data/real-speech`` and on the
+    generated hall corpus against its scripts. Beam 5 keeps the real clips at
+    the naive baseline's error rate (greedy decoding lost 4 of their 78
+    characters); int8 weights with float32 compute cost nothing there.
+
+    Attributes:
+        beam_size: Beam width of the batched CTranslate2 decoder (1: greedy).
+        compute_type: CTranslate2 compute type on CPU (a GPU keeps
+            ``asr.compute_type``, float16 by default).
+        pieces_per_window: At most this many VAD speech pieces share a 30 s
+            window; 0: as many as fit, 1: every piece alone.
+        share: Which pieces may share a window: ``channel`` packs the
+            consecutive speech pieces of one channel of one recording, silence
+            cut out, as faster-whisper's batched pipeline does; ``recording``
+            (default) packs both channels of one recording in time order (the
+            conversation, both parties, silence cut out), so a recording's
+            words never depend on which other recordings were in flight;
+            ``any`` packs across recordings too (fullest windows, but a
+            transcript then depends on its window neighbours).
+    """
+
+    SECTION: ClassVar[str] = "pack"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+        "beam_size": (1, 20), "pieces_per_window": _NONNEG}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"share": SHARE_MODES}
+
+    beam_size: int = 5
+    compute_type: str = "int8_float32"
+    pieces_per_window: int = 0
+    share: str = "recording"
+
+    def apply(self, asr: ASROptions) -> ASROptions:
+        """``asr`` with this beam width and, on CPU, this compute type."""
+        compute = self.compute_type if asr.device == "cpu" else asr.compute_type
+        return replace(asr, beam_size=self.beam_size, compute_type=compute)
+
+
+@dataclass(frozen=True)
+class StreamOptions(_Checked):
+    """Live segmentation (recorded in the final report's ``analyzer.stream``)."""
+
+    SECTION: ClassVar[str] = "stream"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+        "max_utterance_seconds": (1.0, 30.0), "min_speech_ms": _NONNEG, "speech_pad_ms": _NONNEG,
+        "answer_min_speech_ms": _NONNEG, "max_ring_seconds": _NONNEG}
+
+    max_utterance_seconds: float = 15.0  # s, longer speech is cut (at a short pause if any)
+    min_speech_ms: int = 250  # shorter speech bursts are dropped
+    speech_pad_ms: int = 200  # ms of audio kept either side of an utterance
+    answer_min_speech_ms: int = 300  # staff speech this long answers a call
+    max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
+
+
+@dataclass(frozen=True)
+class WebConfig(_Checked):
+    """Settings of one app instance.
+
+    Attributes:
+        db: The results database (SQLite).
+        recordings_root: The only folder recordings are served from; None
+            serves no audio.
+        idle_timeout: Seconds without a request after which a session ends.
+        max_age: Seconds after login after which a session ends.
+        secure_cookies: Mark cookies ``Secure`` (behind HTTPS).
+        lexicon: Extra lexicon files, as given to the analyzer.
+        login_max_failures: Failed logins per account within
+            ``login_window`` after which further attempts are refused (0: no limit).
+        login_window: Seconds a failed login counts.
+    """
+
+    SECTION: ClassVar[str] = "web"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+        "idle_timeout": (1.0, None), "max_age": (1.0, None), "login_max_failures": _NONNEG,
+        "login_window": _NONNEG}
+
+    db: Path
+    recordings_root: Path | None = None
+    idle_timeout: float = 30 * 60.0
+    max_age: float = 12 * 3600.0
+    secure_cookies: bool = False
+    lexicon: tuple[str, ...] = ()
+    login_max_failures: int = 5
+    login_window: float = 15 * 60.0
+
+
+def parse_override(options: AnalyzerOptions, item: str) -> tuple[str, Any]:
+    """One ``KEY=VALUE`` of ``--set``, typed like the option it names.
+
+    Args:
+        options: The options the override applies to (for the current type).
+        item: e.g. ``rings.max_rings=4``, ``rings.pattern=[0.4,0.2,0.4,2]``,
+            ``classifier.enabled=false``, ``asr.stereo_speakers=citizen,staff``.
+
+    Returns:
+        The dotted key and the typed value (checked again when applied).
+
+    Raises:
+        OptionError: No ``=``, an unknown key, a group of options, or a value
+            that cannot be read as the option's type.
+    """
+    key, sep, raw = item.partition("=")
+    key, raw = key.strip(), raw.strip()
+    if not sep or not key:
+        raise OptionError(f"expected KEY=VALUE, got {item!r}", field="--set")
+    current: Any = options
+    for name in key.split("."):
+        if not is_dataclass(current) or name not in {f.name for f in fields(current)}:
+            raise OptionError("unknown option", field=key)
+        current = getattr(current, name)
+    if is_dataclass(current):
+        raise OptionError("is a group of options; name one of them", field=key)
+    return key, _read(raw, current, key)
+
+
+def _read(raw: str, current: Any, key: str) -> Any:
+    if isinstance(current, bool):
+        if raw.lower() in ("true", "1", "yes", "on"):
+            return True
+        if raw.lower() in ("false", "0", "no", "off"):
+            return False
+        raise OptionError(f"expected true or false, got {raw!r}", field=key)
+    kinds = {int: "an integer", float: "a number"}
+    for kind, what in kinds.items():
+        if isinstance(current, kind):
+            try:
+                return kind(raw)
+            except ValueError:
+                raise OptionError(f"expected {what}, got {raw!r}", field=key) from None
+    if isinstance(current, tuple):
+        try:
+            value = json.loads(raw) if raw.startswith("[") else [x for x in raw.split(",") if x]
+        except json.JSONDecodeError:
+            value = None
+        if not isinstance(value, list):
+            raise OptionError(f"expected a list such as [1, 2] or a,b, got {raw!r}", field=key)
+        return tuple(value)
+    return raw

@@ -2,7 +2,7 @@
 
 Stages, each a module with one job::
 
-    transcript (or audio: decode -> rings -> VAD/ASR, in analyzer.audio)
+    transcript (or audio: decode -> rings -> VAD/ASR, in analyzer.speech.recording)
       -> normalize -> match (lexicon hits) -> context (cues, forbidden and
       missing phrases) -> measures (rings, speech rate, ignoring, hang-up,
       learned classifier) -> score -> sink
@@ -25,12 +25,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from analyzer.context import context_findings, detect_cues
-from analyzer.decode import AUDIO_SUFFIXES  # routed to analyzer.audio.analyze_recording
 from analyzer.errors import AnalyzerError, TranscriptError
 from analyzer.options import AnalyzerOptions
-from analyzer.score import ScoringTemplate, check_template, load_template, score
-from analyzer.transcript import TRANSCRIPT_SUFFIXES, load_transcripts, parse_interaction
+from analyzer.rules.context import context_findings, detect_cues
+from analyzer.rules.score import ScoringTemplate, check_template, load_template, score
+from analyzer.speech.decode import (
+    AUDIO_SUFFIXES,  # routed to analyzer.speech.recording.analyze_recording
+)
+from analyzer.text.transcript import TRANSCRIPT_SUFFIXES, load_transcripts, parse_interaction
 from analyzer.types import Finding, Interaction, InteractionReport, RingResult
 
 #: The stages :class:`StageTimer` reports, in pipeline order.
@@ -73,7 +75,7 @@ _NO_TIMER = _NoTimer()
 
 def get_lexicon(options: AnalyzerOptions) -> Any:
     """The lexicon for ``options.lexicon`` (shipped + a hall's files), loaded once."""
-    from analyzer.lexicon import load_lexicon
+    from analyzer.text.lexicon import load_lexicon
 
     return load_lexicon(tuple(options.lexicon))
 
@@ -100,7 +102,7 @@ def analyze(source: Any, options: AnalyzerOptions | None = None, *,
 
     Args:
         source: A transcript path (``.json``, or a ``.jsonl`` holding one
-            record), a recording path (any of ``analyzer.decode.AUDIO_SUFFIXES``), a dict
+            record), a recording path (any of ``analyzer.speech.decode.AUDIO_SUFFIXES``), a dict
             following the input contract, or an :class:`Interaction`.
         options: Analyzer options; defaults when None.
         lexicon: A loaded lexicon; default: the one ``options.lexicon`` names.
@@ -139,7 +141,7 @@ def analyze(source: Any, options: AnalyzerOptions | None = None, *,
 def analyze_recording_path(path: Path, options: AnalyzerOptions, *,
                            lexicon: Any = None, meta: dict | None = None) -> InteractionReport:
     """Audio path: transcribe and measure the recording, then analyze its transcript."""
-    from analyzer.audio import analyze_recording
+    from analyzer.speech.recording import analyze_recording
 
     a = analyze_recording(path, options, meta)
     return analyze_interaction(a.interaction, options, lexicon=lexicon,
@@ -176,8 +178,8 @@ def analyze_interaction(
     lexicon = lexicon if lexicon is not None else get_lexicon(options)
     template = get_template(options, lexicon)
     clock = timer or _NO_TIMER
-    with clock.stage("match"):  # normalize + lexicon match (analyzer.match normalizes)
-        from analyzer.match import find_phrases
+    with clock.stage("match"):  # normalize + lexicon match (analyzer.text.match normalizes)
+        from analyzer.text.match import find_phrases
 
         hits = find_phrases(interaction.utterances, lexicon, options.match)
     with clock.stage("context"):
@@ -185,7 +187,7 @@ def analyze_interaction(
         findings = context_findings(interaction, hits, cues, lexicon, options.context)
     with clock.stage("measures"):
         if ring is None and interaction.channel == "phone":
-            from analyzer.rings import rings_from_record
+            from analyzer.speech.rings import rings_from_record
 
             ring = rings_from_record(interaction, options.rings)
         findings += measure_findings(interaction, hits, lexicon, options, ring)
@@ -209,11 +211,11 @@ def measure_findings(interaction: Interaction, hits: Sequence[Any], lexicon: Any
                      options: AnalyzerOptions, ring: RingResult | None) -> list[Finding]:
     """Rings (Article 7), speech rate and ignoring, forced hang-up, learned classifier."""
     out = ring_findings(ring, options, lexicon)
-    from analyzer.acoustics import timing_findings
+    from analyzer.rules.acoustics import timing_findings
 
     out += timing_findings(interaction, options.acoustics, lexicon)
     if interaction.channel == "phone":
-        from analyzer.hangup import hangup_findings
+        from analyzer.rules.hangup import hangup_findings
 
         out += hangup_findings(interaction, hits, lexicon, options.acoustics)
     if options.classifier.enabled:
@@ -223,7 +225,7 @@ def measure_findings(interaction: Interaction, hits: Sequence[Any], lexicon: Any
 
 def _uncivil(interaction: Interaction, hits: Sequence[Any], lexicon: Any,
              options: AnalyzerOptions) -> list[Finding]:
-    from analyzer.learned import uncivil_findings
+    from analyzer.rules.learned import uncivil_findings
 
     skip = {i for h in hits if h.rule.kind == "forbidden" for i in h.utterances}
     return list(uncivil_findings(interaction.utterances, lexicon, options.classifier,
@@ -276,7 +278,7 @@ def _options_json(options: AnalyzerOptions) -> str:
 def audit_block(options: AnalyzerOptions, lexicon: Any, template: ScoringTemplate,
                 asr_info: dict | None) -> dict[str, Any]:
     """The report's ``analyzer`` block: what produced it, for an inspector to audit."""
-    from analyzer import __version__
+    from analyzer._version import __version__
 
     block: dict[str, Any] = {
         "version": __version__,
@@ -287,7 +289,7 @@ def audit_block(options: AnalyzerOptions, lexicon: Any, template: ScoringTemplat
         "options": json.loads(_options_json(options)),
     }
     if options.classifier.enabled:
-        from analyzer.learned import model_info
+        from analyzer.rules.learned import model_info
 
         block["classifier"] = model_info(options.classifier)
     if asr_info:
@@ -311,7 +313,7 @@ def preflight(options: AnalyzerOptions) -> Any:
     lexicon = get_lexicon(options)
     get_template(options, lexicon)
     if options.classifier.enabled:
-        from analyzer.learned import model_info
+        from analyzer.rules.learned import model_info
 
         model_info(options.classifier)
     return lexicon

@@ -1,6 +1,6 @@
 """Lexicon matching accuracy on the labelled phrase set.
 
-Runs :func:`analyzer.match.find_phrases` on every case of
+Runs :func:`analyzer.text.match.find_phrases` on every case of
 ``tests/data/labelled_phrases.jsonl`` (verbatim, garbled/homophone,
 traditional, unpunctuated, split, slot, role, trap, multi-breach cases, each
 with the rule ids a person expects) and reports precision and recall per
@@ -27,9 +27,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analyzer.lexicon import Lexicon, load_lexicon  # noqa: E402
-from analyzer.match import find_phrases  # noqa: E402
 from analyzer.options import MatchOptions  # noqa: E402
+from analyzer.text.lexicon import Lexicon, load_lexicon  # noqa: E402
+from analyzer.text.match import find_phrases  # noqa: E402
 from analyzer.types import Utterance  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "labelled_phrases.jsonl"

@@ -1,10 +1,10 @@
 """Does prompting Whisper with lexicon phrases help? CER, phrase recall, insertions.
 
-Three decoding modes of :mod:`analyzer.asr` are compared:
+Three decoding modes of :mod:`analyzer.speech.asr` are compared:
 
 * ``none``: no prompt (the default);
 * ``prompt``: ``initial_prompt`` = the lexicon's required phrases
-  (:func:`analyzer.asr.lexicon_prompt`);
+  (:func:`analyzer.speech.asr.lexicon_prompt`);
 * ``hotwords``: the same text as faster-whisper ``hotwords``.
 
 Measures, per mode:
@@ -17,7 +17,7 @@ Measures, per mode:
    cmn-latn-pinyin`` (``tests/audio_factory.py``), clean (16 kHz) and over a
    phone line (300-3400 Hz band + G.711 mu-law):
    ``exact`` = the phrase's characters appear verbatim in the transcript;
-   ``rule`` = the product's matcher (:func:`analyzer.match.find_phrases`,
+   ``rule`` = the product's matcher (:func:`analyzer.text.match.find_phrases`,
    homophone-tolerant) finds that rule. Required phrases are in the prompt,
    forbidden ones are not, so they are reported apart.
 3. Insertions on non-speech (noise, hold music): characters invented.
@@ -54,12 +54,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import natural_voice  # noqa: E402
 from audio_factory import music, noise, phone_line, silence, speech  # noqa: E402
 
-from analyzer.asr import asr_info, get_model, lexicon_prompt, transcribe  # noqa: E402
-from analyzer.decode import decode_audio  # noqa: E402
-from analyzer.evaluation import cer_text, char_error_rate  # noqa: E402
-from analyzer.lexicon import load_lexicon  # noqa: E402
-from analyzer.match import find_phrases  # noqa: E402
 from analyzer.options import ASROptions, MatchOptions  # noqa: E402
+from analyzer.speech.asr import asr_info, get_model, lexicon_prompt, transcribe  # noqa: E402
+from analyzer.speech.decode import decode_audio  # noqa: E402
+from analyzer.text.evaluation import cer_text, char_error_rate  # noqa: E402
+from analyzer.text.lexicon import load_lexicon  # noqa: E402
+from analyzer.text.match import find_phrases  # noqa: E402
 
 MODES = ("none", "prompt", "hotwords")
 SLOT_FILL = ((r"X+(?=窗口)", "三号"), (r"X+(?=月)", "五"), (r"X+(?=日|号)", "十"), (r"X+", "社保"))

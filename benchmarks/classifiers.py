@@ -1,6 +1,6 @@
 """Learned classifiers: precision/recall and per-utterance cost.
 
-Scores the shipped ONNX models (through :func:`analyzer.learned.classify`, the
+Scores the shipped ONNX models (through :func:`analyzer.rules.learned.classify`, the
 run-time path, at the :class:`~analyzer.options.ClassifierOptions` thresholds)
 on:
 
@@ -39,10 +39,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analyzer import learned  # noqa: E402
-from analyzer.normalize import normalize  # noqa: E402
 from analyzer.options import ClassifierOptions  # noqa: E402
-from models.classifiers import build_data, train  # noqa: E402
+from analyzer.rules import learned  # noqa: E402
+from analyzer.text.normalize import normalize  # noqa: E402
+from analyzer.training.classifiers import build_data, train  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "classifiers.json"
 LEXICON_CASES = ROOT / "tests" / "data" / "labelled_phrases.jsonl"
@@ -119,9 +119,9 @@ def cost(task: str, meta: dict[str, Any], repeat: int) -> dict[str, Any]:
         pkl = Path(tmp) / "pipe.pkl"
         pkl.write_bytes(pickle.dumps(pipe))
         sk_cold = _cold_start(
-            "import pickle; from analyzer.normalize import normalize; "
+            "import pickle; from analyzer.text.normalize import normalize; "
             f"p = pickle.loads(open({str(pkl)!r}, 'rb').read()); p.predict_proba([normalize('你好')])")
-    ox_cold = _cold_start(f"from analyzer import learned; learned.classify(['你好'], {task!r})")
+    ox_cold = _cold_start(f"from analyzer.rules import learned; learned.classify(['你好'], {task!r})")
     t0 = time.perf_counter()
     learned.classify(raw, task)
     batch = (time.perf_counter() - t0) / len(raw)

@@ -186,7 +186,7 @@ def repeat(src: Path, out: Path, times: int) -> dict[str, Any]:
     skipped as already done. Reads any format PyAV decodes (a corpus carried
     as FLAC), writes 16-bit WAV at each file's own rate.
     """
-    from analyzer.decode import decode_audio
+    from analyzer.speech.decode import decode_audio
 
     data = json.loads((src / ".corpus.json").read_text(encoding="utf-8"))
     index = out / ".corpus.json"

@@ -1,7 +1,7 @@
 """Lexicon matching speed: utterances per second on one core.
 
 Replays the utterances of ``tests/data/labelled_phrases.jsonl`` as
-interactions through :func:`analyzer.match.find_phrases` (one process, one
+interactions through :func:`analyzer.text.match.find_phrases` (one process, one
 thread) and reports, per CPU-second of the process (the machine may be
 shared), the one-off cost of loading the lexicon and compiling the
 matcher, then the steady-state throughput, with and without the pinyin layer.
@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analyzer.lexicon import load_lexicon  # noqa: E402
-from analyzer.match import find_phrases, get_matcher  # noqa: E402
 from analyzer.options import MatchOptions  # noqa: E402
+from analyzer.text.lexicon import load_lexicon  # noqa: E402
+from analyzer.text.match import find_phrases, get_matcher  # noqa: E402
 from analyzer.types import Utterance  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "labelled_phrases.jsonl"

@@ -1,4 +1,4 @@
-"""Ring-count accuracy of :func:`analyzer.rings.detect_rings` over a generated grid.
+"""Ring-count accuracy of :func:`analyzer.speech.rings.detect_rings` over a generated grid.
 
 Grid: cadences (China 450 Hz 1 s/4 s, North America 440+480 Hz 2 s/4 s, UK
 400+450 Hz double ring) x rings before the answer (1..7) x where in the last
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import audio_factory as af  # noqa: E402
 
-from analyzer.rings import detect_rings  # noqa: E402
+from analyzer.speech.rings import detect_rings  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "rings.json"
 GREETING = "您好，这里是政务服务中心，请问有什么可以帮您？"

@@ -69,7 +69,7 @@ def run(repeat: int, line: bool, realtime: bool) -> dict[str, Any]:
     script = list(SCRIPT) * repeat
     call, turns, _, answer = af.phone_call(rings=4, script=script, line=line)
     duration = call.shape[1] / af.SR
-    from analyzer.asr import transcribe
+    from analyzer.speech.asr import transcribe
 
     asr_times: list[tuple[float, float]] = []  # (audio seconds, recognition seconds) per call
 
@@ -81,7 +81,7 @@ def run(repeat: int, line: bool, realtime: bool) -> dict[str, Any]:
 
     analyzer = StreamAnalyzer(None, af.SR, 2, interaction_id="bench", transcriber=timed)
     t0 = time.perf_counter()
-    from analyzer.asr import get_model
+    from analyzer.speech.asr import get_model
 
     get_model(analyzer.options.asr)  # what warm() does for the default recogniser
     analyzer.warm()

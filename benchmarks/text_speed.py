@@ -43,7 +43,7 @@ from typing import Any  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import analyzer.match  # noqa: E402
+import analyzer.text.match  # noqa: E402
 from analyzer.options import AnalyzerOptions  # noqa: E402
 from analyzer.pipeline import STAGES, StageTimer, analyze_interaction, get_lexicon  # noqa: E402
 from analyzer.types import Interaction, Utterance  # noqa: E402
@@ -92,7 +92,7 @@ def generate(n: int, seed: int) -> list[Interaction]:
 def timed_calls(module: Any, name: str, timer: StageTimer, stage: str) -> Iterator[None]:
     """Time every call of ``module.name`` into ``timer`` as ``stage`` (instrumentation only).
 
-    The matcher normalizes each utterance itself (``analyzer.match`` calls
+    The matcher normalizes each utterance itself (``analyzer.text.match`` calls
     ``normalize_with_map``); wrapping that call is how the normalize share is
     measured without normalizing twice in the product.
     """
@@ -121,7 +121,7 @@ def run(n: int, seed: int, options: AnalyzerOptions) -> dict:
         analyze_interaction(inter, options, lexicon=lexicon)
     timer = StageTimer(clock=time.process_time)  # CPU time: robust to neighbours on the box
     findings = 0
-    with timed_calls(analyzer.match, "normalize_with_map", timer, "normalize"):
+    with timed_calls(analyzer.text.match, "normalize_with_map", timer, "normalize"):
         w0, c0 = time.perf_counter(), time.process_time()
         for inter in data:
             report = analyze_interaction(inter, options, lexicon=lexicon, timer=timer)

@@ -120,8 +120,8 @@ def baseline_main(files: list[str], device: str = "cpu") -> None:
     """Child process: default faster-whisper, one file at a time; prints JSON."""
     from faster_whisper import WhisperModel
 
-    from analyzer.asr import model_path
     from analyzer.options import ASROptions
+    from analyzer.speech.asr import model_path
 
     model = WhisperModel(str(model_path(ASROptions())), device=device)
     out = []
@@ -169,7 +169,7 @@ def corpus_cer(files: list[dict[str, Any]], texts: dict[str, str]) -> float:
     """CER of recognised ``texts`` (by file name) against the corpus scripts."""
     from hall_corpus import reference_text
 
-    from analyzer.evaluation import char_error_rate
+    from analyzer.text.evaluation import char_error_rate
 
     return char_error_rate((reference_text(f), texts.get(f["path"], "")) for f in files)
 
@@ -245,7 +245,7 @@ def main() -> None:
 
 def run_all(args: argparse.Namespace, corpus: dict[str, Any], chosen: list[dict[str, Any]],
             work: Path) -> dict[str, Any]:
-    from analyzer.evaluation import char_error_rate
+    from analyzer.text.evaluation import char_error_rate
 
     subset = work / "subset.csv"
     subset.write_text("path\n" + "".join(f"{args.corpus / f['path']}\n" for f in chosen))
@@ -319,7 +319,7 @@ def _measure_row(args: argparse.Namespace, cfg: str, variant: tuple[str, list[st
                  corpus: dict[str, Any], chosen: list[dict[str, Any]],
                  clips: list[tuple[str, str]]) -> dict[str, Any]:
     """One workers x threads split and variant: full corpus, baseline's files, CER."""
-    from analyzer.evaluation import char_error_rate
+    from analyzer.text.evaluation import char_error_rate
 
     name, extra = variant
     subset = work / "subset.csv"

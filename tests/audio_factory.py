@@ -15,7 +15,7 @@ nothing is downloaded:
   citizen on channel 1), WAV writing.
 
 Signals are float32 numpy arrays in [-1, 1]: shape ``(n,)`` for mono and
-``(channels, n)`` for multi-channel, as :func:`analyzer.decode.decode_audio`
+``(channels, n)`` for multi-channel, as :func:`analyzer.speech.decode.decode_audio`
 returns them.
 """
 

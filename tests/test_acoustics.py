@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 from audio_factory import SR, phone_line, place, speech
 
-from analyzer.acoustics import loudness_findings, speech_chars, timing_findings
-from analyzer.lexicon import load_lexicon
 from analyzer.options import AcousticOptions
+from analyzer.rules.acoustics import loudness_findings, speech_chars, timing_findings
+from analyzer.text.lexicon import load_lexicon
 from analyzer.types import Interaction, Utterance
 
 LINES = ["您好，请问您办理什么业务", "请您出示身份证", "请您稍等一下", "材料已经齐全了",

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from audio_factory import music, noise, silence
 
-from analyzer.asr import asr_info, get_model, is_hallucination, keep_segment, transcribe
-from analyzer.decode import decode_audio
-from analyzer.evaluation import cer_text, char_error_rate, phrase_found
-from analyzer.normalize import to_simplified
 from analyzer.options import ASROptions
+from analyzer.speech.asr import asr_info, get_model, is_hallucination, keep_segment, transcribe
+from analyzer.speech.decode import decode_audio
+from analyzer.text.evaluation import cer_text, char_error_rate, phrase_found
+from analyzer.text.normalize import to_simplified
 
 #: Whisper base (int8, greedy) reads the five real-speech clips at about 12 %
 #: CER (benchmarks/cer.py); the floor leaves room for run-to-run noise only.
@@ -135,7 +135,7 @@ def test_transcribe_rejects_stereo() -> None:
 
 
 def test_a_repetition_loop_is_detected_by_its_compression_ratio() -> None:
-    from analyzer.asr import loops
+    from analyzer.speech.asr import loops
 
     options = ASROptions()
     assert loops("好的" + "寫" * 60, options)

@@ -11,9 +11,9 @@ import pytest
 from audio_factory import SR, Turn, conversation, place, ringback, speech, stereo, write_wav
 from click.testing import CliRunner
 
-from analyzer.audio import analyze_recording, channel_tracks, load_meta
 from analyzer.errors import AudioError, TranscriptError
 from analyzer.options import AnalyzerOptions, ASROptions
+from analyzer.speech.recording import analyze_recording, channel_tracks, load_meta
 
 #: Turns at least 2.5 s apart, so an utterance is attributed to its turn by
 #: time even though Whisper's word times on synthetic speech drift by ~1 s.

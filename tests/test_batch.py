@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analyzer.batch.packing import GAP_SECONDS, SAMPLE_RATE, WINDOW_SECONDS, Packer, Piece, Window
-from analyzer.batch.packing import assign_words as map_words
 from analyzer.batch.runner import run_batch
 from analyzer.batch.sources import Task, discover
 from analyzer.errors import ManifestError
 from analyzer.options import AnalyzerOptions
 from analyzer.pipeline import analyze
+from analyzer.speech.packing import GAP_SECONDS, SAMPLE_RATE, WINDOW_SECONDS, Packer, Piece, Window
+from analyzer.speech.packing import assign_words as map_words
 from analyzer.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -376,8 +376,9 @@ def test_one_segment_over_a_whole_window_is_split_by_word_times() -> None:
 @pytest.mark.slow
 def test_a_looping_window_is_recognised_again_with_the_repetition_penalty() -> None:
     """Windows decode without the penalty; one whose text repeats itself is flagged."""
-    from analyzer.asr import get_model
-    from analyzer.batch.packing import PackedRecognizer, PackOptions
+    from analyzer.options import PackOptions
+    from analyzer.speech.asr import get_model
+    from analyzer.speech.packing import PackedRecognizer
 
     asr = PackOptions().apply(OPTIONS.asr)
     recognizer = PackedRecognizer(get_model(asr), asr, {})

@@ -135,7 +135,7 @@ def test_recording_goes_through_the_audio_path(tmp_path: Path):
     assert 0 <= report["score"] <= 100 and report["grade"]
 
     # --model takes any other CTranslate2 Whisper folder, and the report names it
-    from models.whisper import ensure_model
+    from analyzer.speech.model import ensure_model
 
     other = tmp_path / "site-model"
     other.symlink_to(ensure_model(), target_is_directory=True)

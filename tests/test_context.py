@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.context import context_findings, detect_cues, owed_groups
-from analyzer.lexicon import load_lexicon
-from analyzer.match import find_phrases
 from analyzer.options import AnalyzerOptions
+from analyzer.rules.context import context_findings, detect_cues, owed_groups
+from analyzer.text.lexicon import load_lexicon
+from analyzer.text.match import find_phrases
 from analyzer.types import Interaction, Utterance
 
 OPTS = AnalyzerOptions().with_overrides({"classifier.enabled": False})

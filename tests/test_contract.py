@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from analyzer.errors import AnalyzerError, LexiconError
+from analyzer.errors import AnalyzerError, LexiconError, OptionError
 from analyzer.options import AnalyzerOptions
 from analyzer.types import Finding, InteractionReport, Utterance, Word
 
@@ -54,7 +54,7 @@ def test_options_overrides_and_audit():
     assert opts.asr.stereo_speakers == ("citizen", "staff")
     assert AnalyzerOptions().rings.max_rings == 3  # defaults untouched
     assert opts.to_dict()["rings"]["max_rings"] == 4
-    with pytest.raises(KeyError):
+    with pytest.raises(OptionError, match="rings.nope"):
         AnalyzerOptions().with_overrides({"rings.nope": 1})
 
 

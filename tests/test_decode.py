@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from audio_factory import stereo, tone, write_wav
 
-from analyzer.decode import decode_audio
 from analyzer.errors import AudioError
+from analyzer.speech.decode import decode_audio
 
 CH0_HZ, CH1_HZ = 440.0, 1000.0
 SECONDS = 2.0

@@ -1,4 +1,4 @@
-"""Example search and training packs (analyzer.examples, ``conduct examples``)."""
+"""Example search and training packs (analyzer.training.examples, ``conduct examples``)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from web_fixture import build_review_db, copy_db
 
 from analyzer.cli import main
-from analyzer.examples import export_pack, search_examples
 from analyzer.store import Store
+from analyzer.training.examples import export_pack, search_examples
 
 SECRETS = ("13812345678", "110101199003078515", "一一零一零一一九九零零三零七八五一五", "建国路", "幺三八一二三四五六七八")
 
@@ -142,7 +142,7 @@ def test_clips_cut_from_other_formats(review, tmp_path: Path, args, suffix, chan
     import subprocess
 
     from analyzer.errors import AudioError
-    from analyzer.web.files import read_segment
+    from analyzer.speech.clips import read_segment
 
     out = tmp_path / f"call{suffix}"
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(review.wav), *args, str(out)], check=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.hangup import hangup_findings, is_question
-from analyzer.lexicon import load_lexicon
-from analyzer.match import find_phrases
 from analyzer.options import AcousticOptions, MatchOptions
+from analyzer.rules.hangup import hangup_findings, is_question
+from analyzer.text.lexicon import load_lexicon
+from analyzer.text.match import find_phrases
 from analyzer.types import Interaction, Utterance
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import learned
 from analyzer.errors import ModelError
-from analyzer.lexicon import load_lexicon
-from analyzer.normalize import normalize
 from analyzer.options import ClassifierOptions
+from analyzer.rules import learned
+from analyzer.text.lexicon import load_lexicon
+from analyzer.text.normalize import normalize
 from analyzer.types import CUE_KINDS, Cue, Finding, Utterance
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +93,7 @@ def test_recognition_variants_score_like_the_clean_text():
 
 
 def test_runtime_does_not_import_sklearn():
-    code = ("import sys; from analyzer import learned; "
+    code = ("import sys; from analyzer.rules import learned; "
             "p = learned.classify(['你去投诉好了'], 'uncivil')[0]; "
             "assert p.probability > 0.5; print('sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -186,7 +186,7 @@ def test_uncivil_findings_shape_threshold_and_skip(lexicon):
 
 def test_learned_finding_weighs_below_lexicon_hits(lexicon):
     """Issue 6: a classifier finding deducts less than any forbidden-phrase hit."""
-    from analyzer.score import load_template, rule_points
+    from analyzer.rules.score import load_template, rule_points
 
     template = load_template()
     found = learned.uncivil_findings(_utts(("staff", "你去投诉好了")), lexicon, OPTS)
@@ -231,7 +231,7 @@ def test_option_defaults_are_the_trained_thresholds(meta):
 
 
 def test_data_build_is_reproducible():
-    from models.classifiers import build_data
+    from analyzer.training.classifiers import build_data
 
     for task in ("uncivil", "cues"):
         assert build_data.expand(task) == _rows(f"{task}.jsonl")
@@ -240,7 +240,7 @@ def test_data_build_is_reproducible():
 @pytest.mark.slow
 def test_training_reproduces_shipped_models(tmp_path, meta):
     """The one training command, re-run, gives the shipped data hashes, metrics and model."""
-    from models.classifiers import train
+    from analyzer.training.classifiers import train
 
     new = train.train_all(tmp_path, timing=False)
     for task in ("uncivil", "cues"):

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from analyzer.cli import main
 from analyzer.errors import LexiconError
-from analyzer.lexicon import (
+from analyzer.text.lexicon import (
     ARTICLES,
     CONTEXTS,
     SHIPPED_LEXICON,
@@ -261,7 +261,7 @@ def test_cli_match_shows_method() -> None:
 def test_lexicon_pickles_without_its_compiled_matcher() -> None:
     import pickle
 
-    from analyzer.match import get_matcher, match_text
+    from analyzer.text.match import get_matcher, match_text
 
     lex = load_lexicon()
     get_matcher(lex)  # the cache now holds an automaton, which cannot be pickled

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.lexicon import load_lexicon
-from analyzer.match import char_score, find_phrases, get_matcher, match_text
 from analyzer.options import MatchOptions
+from analyzer.text.lexicon import load_lexicon
+from analyzer.text.match import char_score, find_phrases, get_matcher, match_text
 from analyzer.types import Utterance, Word
 
 ROOT = Path(__file__).resolve().parent.parent

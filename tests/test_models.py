@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from analyzer.errors import ModelError
-from models import whisper
+from analyzer.speech import model as whisper
 
 SMALL = {"config.json": b'{"fake": true}', "tokenizer.json": b"{}", "vocabulary.txt": b"a\nb\n"}
 

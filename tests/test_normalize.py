@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.normalize import normalize, normalize_with_map
+from analyzer.text.normalize import normalize, normalize_with_map
 
 
 @pytest.mark.parametrize(

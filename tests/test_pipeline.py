@@ -17,7 +17,7 @@ from analyzer.pipeline import (
     analyze_interaction,
     iter_inputs,
 )
-from analyzer.transcript import parse_interaction
+from analyzer.text.transcript import parse_interaction
 from analyzer.types import Interaction, InteractionReport
 
 ROOT = Path(__file__).resolve().parent.parent

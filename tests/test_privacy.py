@@ -1,11 +1,17 @@
-"""Personal data masking (analyzer.privacy): text, word timings, audio."""
+"""Personal data masking (analyzer.training.privacy): text, word timings, audio."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from analyzer.privacy import find_pii, id_card_valid, mask_audio, mask_text, mask_utterances
+from analyzer.training.privacy import (
+    find_pii,
+    id_card_valid,
+    mask_audio,
+    mask_text,
+    mask_utterances,
+)
 from analyzer.types import Utterance, Word
 
 ID = "110101199003078515"  # a number with a valid GB 11643 check digit

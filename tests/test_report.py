@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from analyzer.batch.runner import run_batch
 from analyzer.cli import main
 from analyzer.options import AnalyzerOptions
-from analyzer.report import build_summary, render_csv
 from analyzer.store import Store
+from analyzer.store.summaries import build_summary, render_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIONS = AnalyzerOptions().with_overrides({"classifier.enabled": False})

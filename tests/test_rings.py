@@ -19,7 +19,7 @@ from audio_factory import (
 
 from analyzer.errors import TranscriptError
 from analyzer.options import RingOptions
-from analyzer.rings import detect_rings, ring_period, rings_from_record
+from analyzer.speech.rings import detect_rings, ring_period, rings_from_record
 from analyzer.types import Interaction, Utterance
 
 GREETING = "您好，这里是政务服务中心，请问有什么可以帮您？"

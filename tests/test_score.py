@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import LexiconError
-from analyzer.lexicon import load_lexicon
-from analyzer.score import check_template, load_template, score
+from analyzer.rules.score import check_template, load_template, score
+from analyzer.text.lexicon import load_lexicon
 from analyzer.types import Finding
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import store as store_mod
 from analyzer.errors import StoreError
 from analyzer.store import Store, analysis_key
+from analyzer.store import schema as store_mod
 from analyzer.types import Finding, InteractionReport, Utterance
 
 

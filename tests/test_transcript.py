@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import TranscriptError
-from analyzer.transcript import load_transcripts, parse_interaction
+from analyzer.text.transcript import load_transcripts, parse_interaction
 from analyzer.types import Interaction
 
 

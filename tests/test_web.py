@@ -20,8 +20,8 @@ import httpx
 import pytest
 from web_fixture import USERS, build_review_db, copy_db, running_server
 
+from analyzer.speech.clips import PathRefused, resolve_recording
 from analyzer.store import Store
-from analyzer.web.files import PathRefused, resolve_recording
 
 HTML = {"accept": "text/html"}
 
@@ -222,7 +222,7 @@ def test_audio_supports_range_requests(server: str, review) -> None:
 
 
 def test_verdicts_recompute_the_score(server: str, db: Path, review) -> None:
-    from analyzer.score import load_template, score
+    from analyzer.rules.score import load_template, score
 
     pk = review.pks["counter-forbidden"]
     inspector = login(server, "insp")

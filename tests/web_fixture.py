@@ -35,7 +35,7 @@ from audio_factory import Turn, conversation, write_wav
 from analyzer import analyze
 from analyzer.options import AnalyzerOptions
 from analyzer.store import Store, analysis_key, content_hash_of_file, content_hash_of_interaction
-from analyzer.transcript import parse_interaction
+from analyzer.text.transcript import parse_interaction
 from analyzer.web import auth
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@
 * :mod:`analyzer.batch.runner`: the driver (skip / re-score / analyse, store, progress);
 * :mod:`analyzer.batch.engine`: local worker processes or Ray actors;
 * :mod:`analyzer.batch.worker`: one worker, the model loaded once, recordings in flight;
-* :mod:`analyzer.batch.packing`: speech of many recordings packed into full 30 s windows.
+* :mod:`analyzer.speech.packing`: speech of many recordings packed into full 30 s windows.
 
 Example::
 

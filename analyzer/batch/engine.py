@@ -1,8 +1,9 @@
 """Engines that run audio jobs on workers: local processes or a Ray cluster.
 
-Both take a list of jobs (dicts with ``path``, ``meta`` and bookkeeping keys)
-and yield results as they complete (see :meth:`AudioWorker.run`); the batch
-driver alone writes the results database.
+Both take a list of :class:`~analyzer.batch.jobs.Job` and yield a
+:class:`~analyzer.batch.jobs.JobResult` or :class:`~analyzer.batch.jobs.JobFailed`
+per job as it completes (see :meth:`AudioWorker.run`); the batch driver alone
+writes the results database.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import queue
 from collections.abc import Iterator
 from typing import Any
 
-from analyzer.batch.packing import PackOptions
+from analyzer.batch.jobs import Job, JobFailed, Outcome, WorkerDone, WorkerError
 from analyzer.batch.worker import AudioWorker, process_main
 from analyzer.errors import require
-from analyzer.options import AnalyzerOptions
+from analyzer.options import AnalyzerOptions, PackOptions
 
 
 class LocalEngine:
@@ -44,7 +45,7 @@ class LocalEngine:
         self.inflight = inflight
         self.timings: dict[str, float] = {}
 
-    def run(self, jobs: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
         """Yield one result per job, in completion order."""
         if not jobs:
             return
@@ -56,7 +57,7 @@ class LocalEngine:
             return
         yield from self._run_processes(jobs)
 
-    def _run_processes(self, jobs: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def _run_processes(self, jobs: list[Job]) -> Iterator[Outcome]:
         ctx = mp.get_context("spawn")
         job_q, result_q = ctx.Queue(), ctx.Queue()
         for job in jobs:
@@ -71,9 +72,9 @@ class LocalEngine:
         ]
         for p in procs:
             p.start()
-        outstanding = {job["job"] for job in jobs}
+        outstanding = {job.job for job in jobs}
         finished = 0
-        last_error: dict[str, str] | None = None
+        last_error: WorkerError | None = None
         try:
             while finished < self.workers:
                 try:
@@ -82,19 +83,18 @@ class LocalEngine:
                     if not any(p.is_alive() for p in procs):
                         break
                     continue
-                if "timings" in msg:
-                    _add(self.timings, msg["timings"])
+                if isinstance(msg, WorkerDone):
+                    _add(self.timings, msg.timings)
+                    last_error = msg.error or last_error
                     finished += 1
-                elif "worker_error" in msg:
-                    last_error = msg["worker_error"]
                 else:
-                    outstanding.discard(msg["job"])
+                    outstanding.discard(msg.job.job)
                     yield msg
-            reason = last_error or {"kind": "WorkerError",
-                                    "message": "the worker process died while analysing it"}
+            reason = last_error or WorkerError("WorkerError",
+                                               "the worker process died while analysing it")
             for job in jobs:
-                if job["job"] in outstanding:
-                    yield {**job, "error": reason}
+                if job.job in outstanding:
+                    yield JobFailed(job, reason)
         finally:
             for p in procs:
                 p.join(timeout=5)
@@ -128,7 +128,7 @@ class RayEngine:
         self.chunk = chunk
         self.timings: dict[str, float] = {}
 
-    def run(self, jobs: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
         """Yield one result per job, in completion order."""
         if not jobs:
             return
@@ -144,7 +144,7 @@ class RayEngine:
         actors = [actor_cls.remote(self.options, self.threads, self.batch_size, self.inflight,
                                    self.pack) for _ in range(self.workers)]
         chunks = [jobs[i : i + self.chunk] for i in range(0, len(jobs), self.chunk)]
-        pending: dict[Any, tuple[Any, list[dict[str, Any]]]] = {}
+        pending: dict[Any, tuple[Any, list[Job]]] = {}
         try:
             for i, actor in enumerate(actors * 2):
                 if i < len(chunks):
@@ -166,12 +166,12 @@ class RayEngine:
                 ray.shutdown()
 
 
-def _ray_results(ray: Any, ref: Any, chunk: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def _ray_results(ray: Any, ref: Any, chunk: list[Job]) -> Iterator[Outcome]:
     try:
         yield from ray.get(ref)
     except Exception as exc:  # the actor died: its chunk becomes error rows
         for job in chunk:
-            yield {**job, "error": {"kind": "WorkerError", "message": f"Ray actor failed: {exc}"}}
+            yield JobFailed(job, WorkerError("WorkerError", f"Ray actor failed: {exc}"))
 
 
 class AudioActor:
@@ -182,7 +182,7 @@ class AudioActor:
         self.worker = AudioWorker(options, threads=threads, batch_size=batch_size,
                                   inflight=inflight, pack=pack)
 
-    def process(self, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def process(self, jobs: list[Job]) -> list[Outcome]:
         """Analyse a chunk of recordings."""
         return list(self.worker.run(jobs))
 

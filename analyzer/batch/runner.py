@@ -18,26 +18,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from analyzer.batch.packing import PackOptions, default_batch_size
+from analyzer.batch.jobs import AudioResults, Job, JobFailed
 from analyzer.batch.sources import Task, discover
 from analyzer.errors import AnalyzerError
-from analyzer.options import AnalyzerOptions
+from analyzer.options import AnalyzerOptions, PackOptions
+from analyzer.speech.packing import default_batch_size
 from analyzer.store import (
     Store,
     analysis_key,
     content_hash_of_file,
     content_hash_of_interaction,
 )
-from analyzer.types import Finding, Interaction, InteractionReport, RingResult
+from analyzer.types import Interaction, InteractionReport
 
 TRANSCRIPT_MODEL = "transcript"
+logger = logging.getLogger("analyzer")
+
+#: Called with each failed input's path and its message (``FILE: what went wrong``).
+ErrorHandler = Callable[[str, str], None]
 
 
 @dataclass
@@ -96,7 +102,7 @@ def model_identity(options: AnalyzerOptions, pieces_per_window: int = 0,
     VAD, prompt, pieces per packed window, window sharing), make recordings be transcribed
     again; device, threads and compute type do not.
     """
-    from analyzer.asr import model_path
+    from analyzer.speech.asr import model_path
 
     path = model_path(options.asr)
     asr = asdict(options.asr)
@@ -121,11 +127,13 @@ class BatchRunner:
         pack: The engine's packed recognition options (recorded in the run).
         retry_errors: Analyse again recordings that failed as bad input with
             the same analysis key (skipped otherwise).
+        on_error: Told of each failed input as it is stored as an error row.
     """
 
     def __init__(self, store: Store, options: AnalyzerOptions, engine: Any, *,
                  rescore: bool = False, progress: bool = True,
-                 pack: PackOptions | None = None, retry_errors: bool = False) -> None:
+                 pack: PackOptions | None = None, retry_errors: bool = False,
+                 on_error: ErrorHandler | None = None) -> None:
         from analyzer.pipeline import get_lexicon
 
         self.store = store
@@ -135,6 +143,7 @@ class BatchRunner:
         self.force_rescore = rescore
         self.retry_errors = retry_errors
         self.progress = progress
+        self.on_error = on_error
         self.lexicon = get_lexicon(options)
         self.summary = BatchSummary()
         self._model: str | None = None
@@ -175,8 +184,8 @@ class BatchRunner:
 
     # -- planning -----------------------------------------------------------
 
-    def _plan(self, items: list[Task | AnalyzerError]) -> list[dict[str, Any]]:
-        jobs: list[dict[str, Any]] = []
+    def _plan(self, items: list[Task | AnalyzerError]) -> list[Job]:
+        jobs: list[Job] = []
         for item in items:
             if isinstance(item, AnalyzerError):
                 self._error(item.source or "", item)
@@ -199,7 +208,7 @@ class BatchRunner:
                 jobs.append(job)
         return jobs
 
-    def _audio_job(self, task: Task, digest: str, n: int) -> dict[str, Any] | None:
+    def _audio_job(self, task: Task, digest: str, n: int) -> Job | None:
         key = analysis_key(digest, self.model, self.lexicon.version)
         if self.store.has_key(key) and not self.force_rescore:
             self.summary.skipped += 1
@@ -211,11 +220,10 @@ class BatchRunner:
         if stored is not None and stored.model == self.model:
             self._rescore(stored.pk, digest, key, task.path)
             return None
-        return {"job": n, "path": task.path, "meta": task.meta, "content_hash": digest,
-                "key": key}
+        return Job(n, task.path, dict(task.meta), digest, key)
 
     def _transcripts(self, task: Task) -> None:
-        from analyzer.transcript import load_transcripts
+        from analyzer.text.transcript import load_transcripts
 
         for rec in load_transcripts(task.path):
             if isinstance(rec, AnalyzerError):
@@ -235,15 +243,12 @@ class BatchRunner:
 
     def _rescore(self, pk: int, digest: str, key: str, path: str) -> None:
         """Matching and scoring again on the stored transcript (no recognition)."""
-        interaction, audio = self.store.stored_input(pk)
-        ring = RingResult(**{**audio["ring"], "ring_spans": [tuple(s) for s in
-                                                             audio["ring"]["ring_spans"]]}
-                          ) if audio.get("ring") else None
-        extra = [Finding(**f) for f in audio.get("findings", [])]
-        report = self._analyze(interaction, path, extra=extra, ring=ring,
-                               asr_info=audio.get("asr_info"))
+        interaction, stored = self.store.stored_input(pk)
+        audio = AudioResults.from_dict(stored)
+        report = self._analyze(interaction, path, extra=audio.findings, ring=audio.ring,
+                               asr_info=audio.asr_info or None)
         if report is not None:
-            self._save(report, digest, key, path, interaction, audio, self.model)
+            self._save(report, digest, key, path, interaction, stored, self.model)
             self._count(report, rescored=True)
 
     def _analyze(self, interaction: Interaction, path: str, **kw: Any
@@ -264,23 +269,19 @@ class BatchRunner:
 
     # -- audio --------------------------------------------------------------
 
-    def _run_audio(self, jobs: list[dict[str, Any]]) -> None:
+    def _run_audio(self, jobs: list[Job]) -> None:
         for result in self.engine.run(jobs):
             self._bar.update(1)
-            if "error" in result:
-                err = result["error"]
-                self.store.save_error(self.summary.run_id, result["path"], err["message"],
-                                      err["kind"],
-                                      key=result["key"] if err.get("bad_input") else None)
-                self.summary.errors += 1
+            job = result.job
+            if isinstance(result, JobFailed):
+                err = result.error
+                self._record_error(job.path, err.message, err.kind,
+                                   job.key if err.bad_input else None)
                 continue
-            report = InteractionReport.from_dict(result["report"])
-            from analyzer.store import interaction_from_dict
-
-            self._save(report, result["content_hash"], result["key"], result["path"],
-                       interaction_from_dict(result["interaction"]), result["audio"], self.model)
-            self.summary.audio_seconds += float(result.get("duration") or 0.0)
-            self._count(report)
+            self._save(result.report, job.content_hash, job.key, job.path, result.interaction,
+                       result.audio.to_dict(), self.model)
+            self.summary.audio_seconds += float(result.duration or 0.0)
+            self._count(result.report)
             self._show()
         for k, v in getattr(self.engine, "timings", {}).items():
             self._time(k, v)
@@ -303,8 +304,16 @@ class BatchRunner:
         self.summary.flagged += bool(report.findings)
 
     def _error(self, path: str, exc: BaseException) -> None:
-        self.store.save_error(self.summary.run_id, path, exc)
+        self._record_error(path, str(exc), type(exc).__name__, None)
+
+    def _record_error(self, path: str, message: str, kind: str, key: str | None) -> None:
+        """Store one failed input as an error row, count it and tell ``on_error``."""
+        self.store.save_error(self.summary.run_id, path, message, kind, key=key)
         self.summary.errors += 1
+        shown = message if path and message.startswith(path) else f"{path}: {message}"
+        logger.debug("input failed (%s): %s", kind, shown)
+        if self.on_error is not None:
+            self.on_error(path, shown)
 
     def _time(self, stage: str, seconds: float) -> None:
         self.timings[stage] = self.timings.get(stage, 0.0) + seconds
@@ -351,6 +360,7 @@ def run_batch(
     inflight: int = 6,
     pack: PackOptions | None = None,
     retry_errors: bool = False,
+    on_error: ErrorHandler | None = None,
 ) -> BatchSummary:
     """Analyse a folder or manifest into a results database (the ``conduct batch`` core).
 
@@ -366,7 +376,7 @@ def run_batch(
         progress: Show the progress bar.
         argv: The command line, recorded in the run row.
         batch_size: Packed 30 s windows per encoder call; None: 4 on CPU,
-            16 on a GPU (:func:`~analyzer.batch.packing.default_batch_size`).
+            16 on a GPU (:func:`~analyzer.speech.packing.default_batch_size`).
         inflight: Recordings each worker has in flight.
         pack: Packed recognition (beam, compute type, pieces per window);
             its beam and compute type replace ``options.asr``'s for recordings
@@ -374,6 +384,7 @@ def run_batch(
             and the model identity record it.
         retry_errors: Analyse again recordings that failed as bad input
             before (same content, model and lexicon); skipped otherwise.
+        on_error: Told of each failed input (path, message) as it is stored.
     """
     from analyzer.batch.engine import LocalEngine, RayEngine
 
@@ -386,7 +397,8 @@ def run_batch(
         options, **kw)
     with Store(db) as store:
         return BatchRunner(store, options, eng, rescore=rescore, progress=progress,
-                           pack=pack, retry_errors=retry_errors).run(source, argv)
+                           pack=pack, retry_errors=retry_errors,
+                           on_error=on_error).run(source, argv)
 
 
 def iter_results(db: str | Path) -> Iterator[InteractionReport]:

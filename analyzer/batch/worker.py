@@ -2,7 +2,7 @@
 
 A worker (a local process or a Ray actor) runs several recordings at once in
 threads. Each thread runs the normal audio path,
-:func:`analyzer.audio.analyze_recording` (decode, rings, channels, loudness)
+:func:`analyzer.speech.recording.analyze_recording` (decode, rings, channels, loudness)
 then :func:`analyzer.pipeline.analyze_interaction` (matching, scoring), so a
 batch report is exactly the report ``conduct analyze`` gives, but with
 :class:`PackedTranscriber` as the recognizer: the audio path hands it all
@@ -22,7 +22,6 @@ import os
 import queue
 import threading
 import time
-import traceback
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -31,18 +30,26 @@ from typing import Any
 
 import numpy as np
 
-from analyzer.batch.packing import (
+from analyzer.batch.jobs import (
+    AudioResults,
+    Job,
+    JobFailed,
+    JobResult,
+    Outcome,
+    WorkerDone,
+    WorkerError,
+)
+from analyzer.errors import AnalyzerError
+from analyzer.options import AnalyzerOptions, ASROptions, PackOptions
+from analyzer.speech.packing import (
     PackedRecognizer,
     Packer,
-    PackOptions,
     Piece,
     Window,
     assign_words,
     vad_pieces,
     words_to_utterances,
 )
-from analyzer.errors import AnalyzerError, MissingDependencyError, ModelError, StoreError
-from analyzer.options import AnalyzerOptions, ASROptions
 from analyzer.types import Utterance, Word
 
 #: A piece whose packed recognition gave fewer characters per second of speech
@@ -140,7 +147,7 @@ class PackedTranscriber:
 
     def __call__(self, samples: np.ndarray, options: ASROptions, *, speaker: str,
                  offset: float = 0.0, speaker_known: bool = True) -> list[Utterance]:
-        """Transcribe one channel (the signature of :func:`analyzer.asr.transcribe`)."""
+        """Transcribe one channel (the signature of :func:`analyzer.speech.asr.transcribe`)."""
         found = self.transcribe_many([(samples, speaker, speaker_known)], options)[0]
         return [_shifted(u, offset) for u in found] if offset else found
 
@@ -319,7 +326,7 @@ class AudioWorker:
 
     def _setup(self) -> PackedTranscriber:
         if self._transcriber is None:
-            from analyzer.asr import get_model
+            from analyzer.speech.asr import get_model
 
             t0 = time.perf_counter()
             model = get_model(self.options.asr)
@@ -330,12 +337,10 @@ class AudioWorker:
                                                   self.pack.share)
         return self._transcriber
 
-    def run(self, jobs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """Analyse each job (``path``, ``meta``, plus keys passed back), yielding results.
+    def run(self, jobs: Iterable[Job]) -> Iterator[Outcome]:
+        """Analyse each job, yielding a :class:`JobResult` or :class:`JobFailed` per job.
 
-        Results come in completion order: the job's keys plus ``report``,
-        ``interaction``, ``audio`` and ``duration``, or ``error``
-        (``{"kind", "message"}``).
+        Results come in completion order.
         """
         transcriber = self._setup()
         server = threading.Thread(target=transcriber.serve, name="recognizer", daemon=True)
@@ -361,48 +366,38 @@ class AudioWorker:
             server.join()
             pool.shutdown(wait=True)
 
-    def _one(self, job: dict[str, Any], transcriber: PackedTranscriber) -> dict[str, Any]:
+    def _one(self, job: Job, transcriber: PackedTranscriber) -> Outcome:
         try:
             return self._analyse(job, transcriber)
         except Exception as exc:  # every failure becomes an error row, the batch goes on
-            return {**job, "error": _error_dict(exc)}
+            return JobFailed(job, WorkerError.of(exc))
         finally:
             transcriber.leave()
 
-    def _analyse(self, job: dict[str, Any], transcriber: PackedTranscriber) -> dict[str, Any]:
-        from analyzer.audio import analyze_recording
-        from analyzer.decode import decode_audio
+    def _analyse(self, job: Job, transcriber: PackedTranscriber) -> JobResult:
         from analyzer.pipeline import analyze_interaction
-        from analyzer.store import interaction_to_dict
+        from analyzer.speech.decode import decode_audio
+        from analyzer.speech.recording import analyze_recording
 
         before = transcriber.spent()
         t0 = time.perf_counter()
-        audio = decode_audio(job["path"])
+        audio = decode_audio(job.path)
         t1 = time.perf_counter()
-        a = analyze_recording(job["path"], self.options, dict(job.get("meta") or {}),
+        a = analyze_recording(job.path, self.options, dict(job.meta),
                               audio=audio, transcriber=transcriber)
         t2 = time.perf_counter()
         heard_rings = a.ring is not None and bool(a.ring.rings)
         if not heard_rings and not any(u.text.strip() for u in a.interaction.utterances):
-            raise AnalyzerError("no speech recognised in the recording", source=job["path"])
+            raise AnalyzerError("no speech recognised in the recording", source=job.path)
         report = analyze_interaction(a.interaction, self.options, extra_findings=a.findings,
                                      ring=a.ring, asr_info=a.asr_info)
         t3 = time.perf_counter()
         transcriber._add_time("decode", t1 - t0)
         transcriber._add_time("rings+acoustics", t2 - t1 - (transcriber.spent() - before))
         transcriber._add_time("matching", t3 - t2)
-        out = {**job, "duration": audio.duration, "report": report.to_dict(),
-               "interaction": interaction_to_dict(a.interaction)}
-        out["audio"] = {
-            "ring": None if a.ring is None else {
-                "rings": a.ring.rings, "source": a.ring.source,
-                "answer_time": a.ring.answer_time,
-                "ring_spans": [list(s) for s in a.ring.ring_spans],
-                "confidence": a.ring.confidence},
-            "findings": [f.to_dict() for f in a.findings],
-            "asr_info": a.asr_info,
-        }
-        return out
+        audio_results = AudioResults(ring=a.ring, findings=tuple(a.findings),
+                                     asr_info=dict(a.asr_info or {}))
+        return JobResult(job, report, a.interaction, audio_results, audio.duration)
 
 
 def _shifted(u: Utterance, offset: float) -> Utterance:
@@ -415,7 +410,7 @@ def _shifted(u: Utterance, offset: float) -> Utterance:
 def _utterances(req: _Request, tracks: Sequence[tuple[np.ndarray, str, bool]],
                 options: ASROptions) -> list[list[Utterance]]:
     """Each track's utterances from the words its pieces got back."""
-    from analyzer.asr import is_hallucination, to_simplified
+    from analyzer.speech.asr import is_hallucination, to_simplified
 
     out: list[list[Utterance]] = [[] for _ in tracks]
     for channel, start in sorted(req.words):
@@ -435,20 +430,6 @@ def _warm_up(options: AnalyzerOptions) -> None:
         analyze_interaction(probe, options)
 
 
-def _error_dict(exc: BaseException) -> dict[str, Any]:
-    """``kind``, ``message`` and ``bad_input``: the input itself is at fault.
-
-    Bad input (not audio, truncated, no speech, ...) fails again on every run,
-    so the driver keys it; a failing model, a missing dependency or a bug
-    does not mark the recording.
-    """
-    if isinstance(exc, AnalyzerError):
-        machine = isinstance(exc, (ModelError, MissingDependencyError, StoreError))
-        return {"kind": type(exc).__name__, "message": str(exc), "bad_input": not machine}
-    return {"kind": type(exc).__name__, "bad_input": False,
-            "message": f"{exc} ({traceback.format_exception_only(type(exc), exc)[-1].strip()})"}
-
-
 # -- local engine: worker processes ----------------------------------------
 
 
@@ -465,7 +446,7 @@ def process_main(options: AnalyzerOptions, threads: int, batch_size: int, inflig
     worker = AudioWorker(options, threads=threads, batch_size=batch_size, inflight=inflight,
                          pack=pack)
 
-    def pull() -> Iterator[dict[str, Any]]:
+    def pull() -> Iterator[Job]:
         while True:
             try:
                 job = jobs.get(timeout=1.0)
@@ -475,12 +456,13 @@ def process_main(options: AnalyzerOptions, threads: int, batch_size: int, inflig
                 return
             yield job
 
+    error = None
     try:
         for result in worker.run(pull()):
             results.put(result)
     except Exception as exc:  # model failed to load: report once, let the driver decide
-        results.put({"worker_error": _error_dict(exc)})
-    results.put({"timings": dict(worker.timings)})
+        error = WorkerError.of(exc)
+    results.put(WorkerDone(dict(worker.timings), error))
 
 
 def _watch_parent(parent: int) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 
 import click
 
-from analyzer import __version__
+from analyzer._version import __version__
 
 #: sub-command name -> "module:attribute" inside analyzer.cli
 COMMANDS: dict[str, str] = {
@@ -25,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "serve": "serve:serve",
     "users": "serve:users",
     "examples": "examples:examples",
+    "errors": "report:errors",
 }
 
 
@@ -52,10 +54,30 @@ class LazyGroup(click.Group):
         return found
 
 
-@click.group(cls=LazyGroup)
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="conduct")
-def main() -> None:
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv: debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+def main(verbose: int, quiet: bool) -> None:
     """Conduct compliance analyzer for government service halls (Chapter 3)."""
+    setup_logging(verbose, quiet)
+
+
+def setup_logging(verbose: int, quiet: bool) -> None:
+    """Send the ``analyzer`` logger to stderr at the level ``-v``/``-q`` ask for.
+
+    Default: warnings; ``-v``: progress information; ``-vv``: debug;
+    ``-q``: errors only.
+    """
+    level = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(
+        verbose, logging.DEBUG)
+    logger = logging.getLogger("analyzer")
+    logger.setLevel(level)
+    if not any(getattr(h, "_conduct", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        handler._conduct = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

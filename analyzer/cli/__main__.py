@@ -1,3 +1,6 @@
+"""``python -m analyzer.cli``: the ``conduct`` command line."""
+
 from analyzer.cli import main
 
-main()
+if __name__ == "__main__":
+    main()

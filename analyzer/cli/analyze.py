@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterator
-from dataclasses import fields, is_dataclass
 from typing import Any
 
 import click
 
-from analyzer.errors import AnalyzerError
-from analyzer.options import AnalyzerOptions
+from analyzer.cli.exits import ConfigError, InputsFailed
+from analyzer.errors import AnalyzerError, OptionError
+from analyzer.options import AnalyzerOptions, parse_override
 from analyzer.sink import write_reports
 from analyzer.types import InteractionReport
 
@@ -48,14 +46,12 @@ def analyze(paths: tuple[str, ...], fmt: str, output: Any, lexicons: tuple[str, 
     try:
         lexicon = preflight(options)
     except AnalyzerError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        raise ConfigError(str(exc)) from None
     failed = []
     stream = analyze_inputs(paths, options, lexicon=lexicon)
     count = write_reports(_reports_only(stream, failed), fmt, output)
     if failed:
-        click.echo(f"{len(failed)} input(s) failed, {count} report(s) written", err=True)
-        sys.exit(1)
+        raise InputsFailed(f"{len(failed)} input(s) failed, {count} report(s) written")
 
 
 def _reports_only(stream: Iterator[InteractionReport | AnalyzerError],
@@ -69,54 +65,15 @@ def _reports_only(stream: Iterator[InteractionReport | AnalyzerError],
 
 
 def build_options(lexicons: tuple[str, ...], overrides: tuple[str, ...]) -> AnalyzerOptions:
-    """Options from ``--lexicon`` files and ``--set KEY=VALUE`` overrides."""
-    options = AnalyzerOptions(lexicon=tuple(lexicons))
-    parsed: dict[str, Any] = {}
-    for item in overrides:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--set")
-        key = key.strip()
-        try:
-            current = _current(options, key)
-            parsed[key] = coerce(raw.strip(), current)
-        except (KeyError, ValueError) as exc:
-            raise click.BadParameter(f"{item!r}: {exc}", param_hint="--set") from None
-    return options.with_overrides(parsed)
-
-
-def _current(options: AnalyzerOptions, key: str) -> Any:
-    obj: Any = options
-    for name in key.split("."):
-        if not is_dataclass(obj) or name not in {f.name for f in fields(obj)}:
-            raise KeyError(f"unknown option {key!r}")
-        obj = getattr(obj, name)
-    if is_dataclass(obj):
-        raise KeyError(f"{key!r} is a group of options; name one of them")
-    return obj
-
-
-def coerce(raw: str, current: Any) -> Any:
-    """Turn ``raw`` into the type of the option's current value.
+    """Options from ``--lexicon`` files and ``--set KEY=VALUE`` overrides.
 
     Raises:
-        ValueError: When it cannot be.
+        click.BadParameter: An override names no option or has a bad value
+            (the message names the option and the expected type).
     """
-    if isinstance(current, bool):
-        if raw.lower() in ("true", "1", "yes", "on"):
-            return True
-        if raw.lower() in ("false", "0", "no", "off"):
-            return False
-        raise ValueError("expected true or false")
-    if isinstance(current, int):
-        return int(raw)
-    if isinstance(current, float):
-        return float(raw)
-    if isinstance(current, tuple):
-        value = json.loads(raw) if raw.startswith("[") else [x for x in raw.split(",") if x]
-        if not isinstance(value, list):
-            raise ValueError("expected a list such as [1, 2] or a,b")
-        if current and not isinstance(current[0], str):
-            return tuple(type(current[0])(x) for x in value)
-        return tuple(value)
-    return raw
+    try:
+        options = AnalyzerOptions(lexicon=tuple(lexicons))
+        parsed = dict(parse_override(options, item) for item in overrides)
+        return options.with_overrides(parsed)
+    except OptionError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from None

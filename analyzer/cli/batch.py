@@ -7,8 +7,9 @@ import sys
 
 import click
 
-from analyzer.batch.packing import SHARE_MODES
+from analyzer.cli.exits import ConfigError, InputsFailed
 from analyzer.errors import AnalyzerError
+from analyzer.options import SHARE_MODES
 
 
 @click.command("batch")
@@ -65,8 +66,8 @@ def batch(source: str, db: str, workers: int, threads: int, engine: str, address
     from dataclasses import replace
 
     from analyzer.batch import run_batch
-    from analyzer.batch.packing import PackOptions
     from analyzer.cli.analyze import build_options
+    from analyzer.options import PackOptions
 
     options = build_options(lexicons, overrides)
     given = {"beam_size": beam_size, "compute_type": compute_type,
@@ -79,10 +80,11 @@ def batch(source: str, db: str, workers: int, threads: int, engine: str, address
         summary = run_batch(source, db, options, engine=engine, workers=workers, threads=threads,
                             address=address, rescore=rescore, progress=not no_progress,
                             argv=sys.argv, batch_size=batch_size, inflight=inflight,
-                            pack=pack, retry_errors=retry_errors)
+                            pack=pack, retry_errors=retry_errors,
+                            on_error=lambda _path, message: click.echo(f"error: {message}",
+                                                                       err=True))
     except AnalyzerError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        raise ConfigError(str(exc)) from None
     click.echo(json.dumps(summary.to_dict(), ensure_ascii=False) if as_json else summary.text())
     if summary.errors:
-        sys.exit(1)
+        raise InputsFailed(f"{summary.errors} input(s) failed; see `conduct errors --db {db}`")

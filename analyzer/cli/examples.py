@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from analyzer.cli.exits import ConfigError, InputsFailed
 from analyzer.errors import AnalyzerError
 
 
@@ -28,9 +29,9 @@ def _filters(f):
 
 
 def _search(db: Path, lexicons: tuple[str, ...], **args):
-    from analyzer import examples as ex
-    from analyzer.lexicon import load_lexicon
     from analyzer.store import Store
+    from analyzer.text.lexicon import load_lexicon
+    from analyzer.training import examples as ex
 
     store = Store(db)
     try:
@@ -38,7 +39,7 @@ def _search(db: Path, lexicons: tuple[str, ...], **args):
                                    **{k: v for k, v in args.items() if v not in (None, "")})
     except (AnalyzerError, ValueError) as exc:
         store.close()
-        raise click.ClickException(str(exc)) from None
+        raise ConfigError(str(exc)) from None
     return store, found
 
 
@@ -81,13 +82,13 @@ def search(db, practice, article, rule, hall, since, until, lexicons, fmt, limit
 def export(db, practice, article, rule, hall, since, until, lexicons, out, recordings_root,
            pad, mask_mode) -> None:
     """Write a training pack: masked clips, transcripts and a manifest."""
-    from analyzer import examples as ex
+    from analyzer.training import examples as ex
 
     store, found = _search(db, lexicons, practice=practice, article=article, rule=rule,
                            hall=hall, since=since, until=until)
     try:
         if not found:
-            raise click.ClickException("no examples match these filters")
+            raise InputsFailed("no examples match these filters")
         summary = ex.export_pack(found, out, store=store, recordings_root=recordings_root,
                                  pad=pad, mask_mode=mask_mode)
     finally:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
+from analyzer.cli.exits import ConfigError, InputsFailed
 from analyzer.errors import LexiconError
 
 
@@ -22,7 +22,7 @@ def check(files: tuple[str, ...]) -> None:
 
     Prints FILE:LINE: message for each error and exits 1 if any file is bad.
     """
-    from analyzer.lexicon import check_files
+    from analyzer.text.lexicon import check_files
 
     bad = 0
     for path, result in check_files(files):
@@ -32,7 +32,7 @@ def check(files: tuple[str, ...]) -> None:
         else:
             click.echo(f"{path}: OK ({len(result.rules)} rules, version {result.version})")
     if bad:
-        sys.exit(1)
+        raise InputsFailed(f"{bad} of {len(files)} file(s) have problems")
 
 
 @lexicon.command("show")
@@ -79,7 +79,7 @@ def show(
 @click.option("--extra", "extra", multiple=True, type=click.Path(exists=True, dir_okay=False))
 def match(text: str, speaker: str, extra: tuple[str, ...]) -> None:
     """Show which rules TEXT (one utterance) matches, with method and confidence."""
-    from analyzer.match import match_text
+    from analyzer.text.match import match_text
 
     hits = match_text(text, _load(extra), speaker)
     if not hits:
@@ -92,9 +92,9 @@ def match(text: str, speaker: str, extra: tuple[str, ...]) -> None:
 
 
 def _load(extra: tuple[str, ...]):
-    from analyzer.lexicon import load_lexicon
+    from analyzer.text.lexicon import load_lexicon
 
     try:
         return load_lexicon(extra)
     except LexiconError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise ConfigError(str(exc)) from None

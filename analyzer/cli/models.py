@@ -6,6 +6,7 @@ import json
 
 import click
 
+from analyzer.cli.exits import InputsFailed
 from analyzer.errors import ModelError
 
 
@@ -32,13 +33,13 @@ def models() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def check(model: str, cache_dir: str | None, as_json: bool) -> None:
     """Say where the model is and whether it verifies (exit 1 if not)."""
-    from models.whisper import resolve_model, verify_model
+    from analyzer.speech.model import resolve_model, verify_model
 
     try:
         folder = resolve_model(model, cache_dir)
     except ModelError as exc:
         _report({"path": exc.source, "ok": False, "problems": [str(exc)]}, as_json)
-        raise SystemExit(1) from exc
+        raise InputsFailed("the model does not verify") from None
     status = verify_model(folder)
     result = {
         "path": str(status.path),
@@ -49,7 +50,7 @@ def check(model: str, cache_dir: str | None, as_json: bool) -> None:
     }
     _report(result, as_json)
     if not status.ok:
-        raise SystemExit(1)
+        raise InputsFailed("the model does not verify")
 
 
 def _report(result: dict, as_json: bool) -> None:

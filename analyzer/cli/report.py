@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
+from analyzer.cli.exits import ConfigError
 from analyzer.errors import AnalyzerError
 
 
@@ -23,13 +23,42 @@ from analyzer.errors import AnalyzerError
 def report(db: str, since: str | None, until: str | None, hall: str | None, fmt: str,
            output: Any) -> None:
     """Summarise a results database per hall, per window and per article."""
-    from analyzer.report import RENDERERS, build_summary
     from analyzer.store import Store
+    from analyzer.store.summaries import RENDERERS, build_summary
 
     try:
         with Store(db, readonly=True) as store:
             summary = build_summary(store, {"since": since, "until": until, "hall": hall})
     except AnalyzerError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        raise ConfigError(str(exc)) from None
     output.write(RENDERERS[fmt](summary))
+
+
+@click.command("errors")
+@click.option("--db", required=True, type=click.Path(dir_okay=False),
+              help="The results database a batch wrote.")
+@click.option("--run", "run_id", type=int, default=None,
+              help="Only this run's errors (default: every run).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="One line per error, or JSON Lines.")
+def errors(db: str, run_id: int | None, fmt: str) -> None:
+    """List the inputs a batch could not analyse, and why."""
+    import json
+
+    from analyzer.store import Store
+
+    try:
+        with Store(db, readonly=True) as store:
+            rows = store.errors(run_id)
+    except AnalyzerError as exc:
+        raise ConfigError(str(exc)) from None
+    for row in rows:
+        if fmt == "json":
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            message = row["message"]
+            if row["path"] and not message.startswith(row["path"]):
+                message = f"{row['path']}: {message}"
+            click.echo(f"run {row['run_id']}  {row['kind']:<16} {message}")
+    if fmt == "text":
+        click.echo(f"{len(rows)} error(s)", err=True)

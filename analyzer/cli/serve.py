@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from analyzer.cli.exits import ConfigError
 from analyzer.errors import AnalyzerError
 
 
@@ -47,7 +48,7 @@ def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_tim
                          lexicon=tuple(lexicons), login_max_failures=login_max_failures,
                          login_window=login_window)
     except AnalyzerError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigError(str(exc)) from None
     click.echo(f"conduct review on http://{host}:{port}/ (db {db})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
 
@@ -79,7 +80,7 @@ def add(name: str, role: str, db: Path, password_stdin: bool) -> None:
         with auth.connect(db) as con:
             auth.add_user(con, name, role, password)
     except (AnalyzerError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise ConfigError(str(exc)) from None
     click.echo(f"user {name!r} ({role}) saved in {db}")
 
 

@@ -13,6 +13,7 @@ from typing import Any, BinaryIO
 
 import click
 
+from analyzer.cli.exits import ConfigError
 from analyzer.errors import AnalyzerError, AudioError
 
 
@@ -59,8 +60,7 @@ def stream(source: str, rate: int, channels: int, realtime: bool, channel: str,
             _emit(analyzer.feed(chunk))
         _emit(analyzer.close())
     except AnalyzerError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        raise ConfigError(str(exc)) from None
 
 
 def _name(source: str) -> str:

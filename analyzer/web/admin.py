@@ -14,8 +14,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from analyzer.web import auth
-from analyzer.web.app import auth_db, check_csrf, render, require_role
 from analyzer.web.auth import User
+from analyzer.web.deps import auth_db, check_csrf, render, require_role
 
 router = APIRouter()
 ADMIN = require_role("admin")

@@ -10,15 +10,17 @@ checks the session's CSRF token (:func:`check_csrf`).
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from analyzer.errors import StoreError, require
+from analyzer.options import WebConfig
+from analyzer.resources import package_path
 from analyzer.web import auth
+from analyzer.web.deps import auth_db, check_csrf, current_user, render, wants_html
 
 require("fastapi", "web")
 require("jinja2", "web")
@@ -30,38 +32,11 @@ from fastapi.templating import Jinja2Templates  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
+HERE = package_path("web")
 SESSION_COOKIE = "conduct_session"
 LOGIN_CSRF_COOKIE = "conduct_login_csrf"
 #: Paths served without a session.
 PUBLIC_PATHS: frozenset[str] = frozenset({"/login"})
-
-
-@dataclass(frozen=True)
-class WebConfig:
-    """Settings of one app instance.
-
-    Attributes:
-        db: The results database (SQLite).
-        recordings_root: The only folder recordings are served from; None
-            serves no audio.
-        idle_timeout: Seconds without a request after which a session ends.
-        max_age: Seconds after login after which a session ends.
-        secure_cookies: Mark cookies ``Secure`` (behind HTTPS).
-        lexicon: Extra lexicon files, as given to the analyzer.
-        login_max_failures: Failed logins per account within
-            ``login_window`` after which further attempts are refused (0: no limit).
-        login_window: Seconds a failed login counts.
-    """
-
-    db: Path
-    recordings_root: Path | None = None
-    idle_timeout: float = 30 * 60.0
-    max_age: float = 12 * 3600.0
-    secure_cookies: bool = False
-    lexicon: tuple[str, ...] = ()
-    login_max_failures: int = 5
-    login_window: float = 15 * 60.0
 
 
 def create_app(
@@ -126,16 +101,6 @@ def format_seconds(value: float | None) -> str:
     return f"{int(minutes)}:{seconds:04.1f}"
 
 
-@contextmanager
-def auth_db(request: Request) -> Iterator[Any]:
-    """A connection to the results database for the auth tables (per request)."""
-    con = auth.connect(request.app.state.config.db)
-    try:
-        yield con
-    finally:
-        con.close()
-
-
 #: Headers on every response: no framing, no third-party content, no caching.
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": (
@@ -170,7 +135,7 @@ async def _guarded(request: Request, call_next: Callable) -> Response:
 
     session = await run_in_threadpool(load)
     if session is None:
-        if _wants_html(request) and request.method in ("GET", "HEAD"):
+        if wants_html(request) and request.method in ("GET", "HEAD"):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             response: Response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         else:
@@ -182,75 +147,8 @@ async def _guarded(request: Request, call_next: Callable) -> Response:
     return await call_next(request)
 
 
-def _wants_html(request: Request) -> bool:
-    """True for a browser (pages, redirects); False for scripts (JSON errors)."""
-    return "text/html" in request.headers.get("accept", "")
-
-
-def current_user(request: Request) -> auth.User:
-    """The logged-in user (the guard guarantees there is one)."""
-    return request.state.session.user
-
-
-def require_role(*roles: str) -> Any:
-    """A dependency that lets through users with one of ``roles`` (or admins)."""
-
-    def check(request: Request) -> auth.User:
-        user = current_user(request)
-        if not user.may(*roles):
-            raise HTTPException(status_code=403, detail=f"this page is for {' / '.join(roles)} users")
-        return user
-
-    return Depends(check)
-
-
-async def check_csrf(request: Request) -> None:
-    """Refuse a POST whose CSRF token (form field or header) is not the session's."""
-    given = request.headers.get("x-csrf-token")
-    if given is None:
-        form = await request.form()
-        value = form.get("csrf_token")
-        given = value if isinstance(value, str) else None
-    if not auth.tokens_match(request.state.session.csrf_token, given):
-        raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page")
-
-
-def query_values(values: Any, keys: tuple[str, ...],
-                 choices: dict[str, tuple[str, ...]] | None = None) -> dict[str, Any]:
-    """Filter values from a query string or form: empty ones dropped, checked.
-
-    ``article`` must be a number (returned as int); a key in ``choices`` must
-    be one of its values. A bad value is a 400, naming the field.
-    """
-    out: dict[str, Any] = {}
-    for key in keys:
-        value = str(values.get(key, "") or "").strip()
-        if not value:
-            continue
-        if key == "article":
-            if not value.isdigit():
-                raise HTTPException(status_code=400, detail="article must be a number")
-            out[key] = int(value)
-        elif choices and key in choices and value not in choices[key]:
-            raise HTTPException(status_code=400,
-                                detail=f"{key} must be one of {', '.join(choices[key])}")
-        else:
-            out[key] = value
-    return out
-
-
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render a template with the user, the CSRF token and the navigation."""
-    session = getattr(request.state, "session", None)
-    context.update(
-        user=session.user if session else None,
-        csrf_token=session.csrf_token if session else "",
-    )
-    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
-
-
 def _error_response(request: Request, status: int, message: str) -> Response:
-    if _wants_html(request) and hasattr(request.state, "session"):
+    if wants_html(request) and hasattr(request.state, "session"):
         return render(request, "error.html", status, status=status, message=message)
     return JSONResponse({"detail": message}, status_code=status)
 

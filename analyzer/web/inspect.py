@@ -11,11 +11,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.concurrency import run_in_threadpool
 
 from analyzer.errors import AnalyzerError
+from analyzer.speech.clips import MEDIA_TYPES, recording_of
 from analyzer.store import REVIEW_STATES, rescore_findings
 from analyzer.web import charts, queries
-from analyzer.web.app import auth_db, check_csrf, query_values, render, require_role
 from analyzer.web.auth import User
-from analyzer.web.files import MEDIA_TYPES, recording_of
+from analyzer.web.deps import auth_db, check_csrf, query_values, render, require_role
 
 router = APIRouter()
 INSPECTOR = require_role("inspector")
@@ -57,7 +57,7 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
 def _rule_titles(extra: tuple[str, ...]) -> dict[str, dict[str, str]]:
     """Rule id -> title and seed wording from the lexicon (empty if it cannot load)."""
     try:
-        from analyzer.lexicon import load_lexicon
+        from analyzer.text.lexicon import load_lexicon
 
         lexicon = load_lexicon(extra)
     except AnalyzerError:  # the page still works without titles

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from analyzer import examples as ex
-from analyzer import privacy
-from analyzer.web.app import auth_db, check_csrf, query_values, render, require_role
+from analyzer.speech.clips import read_segment, recording_of, wav_bytes
+from analyzer.training import examples as ex
+from analyzer.training import privacy
 from analyzer.web.auth import User
-from analyzer.web.files import read_segment, recording_of, wav_bytes
+from analyzer.web.deps import auth_db, check_csrf, query_values, render, require_role
 from analyzer.web.queries import distinct_values
 
 router = APIRouter()
@@ -32,7 +32,7 @@ def _search_args(values: Any) -> dict[str, Any]:
 
 
 def _search(request: Request, args: dict[str, Any]) -> list[ex.Example]:
-    from analyzer.lexicon import load_lexicon
+    from analyzer.text.lexicon import load_lexicon
 
     lexicon = load_lexicon(request.app.state.config.lexicon)
     return ex.search_examples(request.app.state.store, lexicon=lexicon, **args)

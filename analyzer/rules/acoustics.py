@@ -1,0 +1,255 @@
+"""Article 6 and 8 measures heard in the timing and the loudness of speech.
+
+* ``A6-SHOUT`` (:func:`loudness_findings`, audio only): a staff utterance is
+  far louder than the staff's own median utterance level in the same call
+  (``shout_over_median_db``) **and** above an absolute level
+  (``shout_min_dbfs``). Both conditions: a quiet microphone makes nobody a
+  shouter, and a loud microphone alone is not shouting.
+* ``A6-RATE`` (:func:`timing_findings`): staff speech rate in characters per
+  minute outside ``[min_chars_per_minute, max_chars_per_minute]``, judged only
+  when the staff spoke for at least ``rate_min_seconds``.
+* ``A8-IGNORE`` (:func:`timing_findings`): the citizen spoke and the staff
+  said nothing for ``ignore_seconds`` or more (time the citizen spends
+  talking again is not counted as waiting).
+
+Rule ids, articles, titles and points come from the lexicon's ``measure``
+rules; a rule disabled by a local lexicon is not measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from analyzer.options import AcousticOptions
+from analyzer.types import Finding, Interaction, Utterance
+
+LEVEL_FRAME_SECONDS = 0.05  #: loudness frame
+LEVEL_TOP_SHARE = 0.5  #: an utterance's level is the mean power of its loudest half of frames
+
+
+def measure_rule(lexicon: Any, rule_id: str) -> Any | None:
+    """The lexicon's rule ``rule_id``, or None when it is absent or disabled."""
+    try:
+        return lexicon.get(rule_id)
+    except KeyError:
+        return None
+
+
+def measure_finding(
+    rule: Any, kind: str, speaker: str, start: float | None, end: float | None,
+    evidence: str, confidence: float, detail: dict[str, Any],
+) -> Finding:
+    """Build a finding of a measure rule (shared by acoustics and hang-up)."""
+    return Finding(
+        rule=rule.id,
+        article=rule.article,
+        kind=kind,
+        canonical=rule.canonical or rule.title,
+        speaker=speaker,
+        start=start,
+        end=end,
+        evidence=evidence,
+        confidence=round(max(0.0, min(1.0, confidence)), 4),
+        points=rule.points,
+        detail={**detail, "group": rule.group},
+    )
+
+
+def speech_chars(text: str) -> int:
+    """Spoken characters of ``text``: hanzi, letters and digits (no punctuation, no fillers)."""
+    from analyzer.text.normalize import normalize
+
+    return sum(1 for ch in normalize(text) if ch.isalnum())
+
+
+def speaking_seconds(u: Utterance) -> float:
+    """Time actually spoken in ``u``: first to last word when words are known."""
+    if u.words:
+        return max(0.0, u.words[-1].end - u.words[0].start)
+    return max(0.0, u.end - u.start)
+
+
+def utterance_level(samples: np.ndarray, sample_rate: int, start: float, end: float) -> float | None:
+    """Active level of ``samples[start:end]`` in dBFS RMS (loudest half of 50 ms frames).
+
+    Returns None when the span holds less than one frame.
+    """
+    a, b = int(max(0.0, start) * sample_rate), int(max(0.0, end) * sample_rate)
+    x = np.asarray(samples[a:b], dtype=np.float64)
+    n = int(LEVEL_FRAME_SECONDS * sample_rate)
+    if n <= 0 or x.size < n:
+        return None
+    frames = x[: x.size - x.size % n].reshape(-1, n)
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    power = np.sort(np.mean(frames**2, axis=1))[::-1]
+    top = power[: max(1, int(np.ceil(power.size * LEVEL_TOP_SHARE)))]
+    return float(10.0 * np.log10(top.mean() + 1e-12))
+
+
+def loudness_findings(
+    samples: np.ndarray,
+    sample_rate: int,
+    utterances: Sequence[Utterance],
+    options: AcousticOptions,
+    lexicon: Any,
+) -> list[Finding]:
+    """``A6-SHOUT``: staff utterances far louder than the staff's own median.
+
+    Args:
+        samples: Mono float32 audio of the staff's microphone (the staff
+            channel of a stereo recording, or the mono recording).
+        sample_rate: Its rate in Hz.
+        utterances: The interaction's utterances (only ``staff`` ones are judged;
+            those at least ``shout_min_seconds`` long).
+        options: Acoustic thresholds.
+        lexicon: The loaded lexicon (for the ``A6-SHOUT`` rule).
+
+    Returns:
+        One finding per shouted utterance, with the measured level, the
+        staff's median and both thresholds in ``detail``.
+    """
+    return shout_findings(staff_levels(samples, sample_rate, utterances, options), options, lexicon)
+
+
+def staff_levels(
+    samples: np.ndarray, sample_rate: int, utterances: Sequence[Utterance], options: AcousticOptions
+) -> list[tuple[Utterance, float]]:
+    """Active level (dBFS) of each staff utterance at least ``shout_min_seconds`` long."""
+    levels: list[tuple[Utterance, float]] = []
+    for u in utterances:
+        if u.speaker != "staff" or u.end - u.start < options.shout_min_seconds:
+            continue
+        level = utterance_level(samples, sample_rate, u.start, u.end)
+        if level is not None:
+            levels.append((u, level))
+    return levels
+
+
+def shout_findings(
+    levels: Sequence[tuple[Utterance, float]], options: AcousticOptions, lexicon: Any
+) -> list[Finding]:
+    """``A6-SHOUT`` from measured staff levels (the stream measures them as it goes)."""
+    rule = measure_rule(lexicon, "A6-SHOUT")
+    if rule is None or len(levels) < max(1, options.shout_min_utterances):
+        return []
+    median = float(np.median([lv for _, lv in levels]))
+    out = []
+    for u, level in levels:
+        over = level - median
+        if over < options.shout_over_median_db or level < options.shout_min_dbfs:
+            continue
+        margin = min(over - options.shout_over_median_db, level - options.shout_min_dbfs)
+        out.append(measure_finding(
+            rule, "acoustic", "staff", u.start, u.end,
+            evidence=(f"{level:.1f} dBFS, {over:.1f} dB above the staff's median "
+                      f"{median:.1f} dBFS: {u.text}"),
+            confidence=(0.6 + 0.4 * min(1.0, margin / 6.0)) * (1.0 if u.speaker_known else 0.8),
+            detail={"level_dbfs": round(level, 2), "median_dbfs": round(median, 2),
+                    "over_median_db": round(over, 2),
+                    "threshold_over_median_db": options.shout_over_median_db,
+                    "threshold_dbfs": options.shout_min_dbfs, "text": u.text,
+                    "staff_utterances": len(levels)},
+        ))
+    return out
+
+
+def timing_findings(
+    interaction: Interaction, options: AcousticOptions, lexicon: Any
+) -> list[Finding]:
+    """``A6-RATE`` (speech rate) and ``A8-IGNORE`` (ignoring) from the transcript's times.
+
+    Args:
+        interaction: The interaction (typed transcript or recognised speech).
+        options: Acoustic thresholds.
+        lexicon: The loaded lexicon (for the measure rules).
+
+    Returns:
+        The findings, in time order.
+    """
+    return [*rate_findings(interaction, options, lexicon),
+            *ignore_findings(interaction, options, lexicon)]
+
+
+def rate_findings(interaction: Interaction, options: AcousticOptions, lexicon: Any) -> list[Finding]:
+    """``A6-RATE``: the staff's characters per minute over the whole interaction."""
+    rule = measure_rule(lexicon, "A6-RATE")
+    staff = [u for u in interaction.utterances if u.speaker == "staff" and u.text.strip()]
+    if rule is None or not staff:
+        return []
+    seconds = sum(speaking_seconds(u) for u in staff)
+    if seconds < options.rate_min_seconds:
+        return []
+    chars = sum(speech_chars(u.text) for u in staff)
+    rate = 60.0 * chars / seconds
+    low, high = options.min_chars_per_minute, options.max_chars_per_minute
+    if low <= rate <= high:
+        return []
+    side = "slow" if rate < low else "fast"
+    off = (low - rate) / low if rate < low else (rate - high) / high
+    return [measure_finding(
+        rule, "acoustic", "staff", staff[0].start, staff[-1].end,
+        evidence=(f"staff speech rate {rate:.0f} characters/minute over {seconds:.1f} s "
+                  f"of speech ({side}; band {low:.0f}-{high:.0f})"),
+        confidence=0.6 + 0.4 * min(1.0, off / 0.3),
+        detail={"chars_per_minute": round(rate, 1), "chars": chars,
+                "speech_seconds": round(seconds, 2), "min_chars_per_minute": low,
+                "max_chars_per_minute": high, "direction": side,
+                "utterances": len(staff)},
+    )]
+
+
+def ignore_findings(interaction: Interaction, options: AcousticOptions, lexicon: Any) -> list[Finding]:
+    """``A8-IGNORE``: the citizen waited ``ignore_seconds`` for any staff speech.
+
+    An episode starts when a citizen utterance ends with no staff speech
+    running, and ends at the next staff speech. Waiting time is the episode
+    length minus the citizen's own speaking in it. An episode still open at
+    the end of the interaction counts only if the citizen spoke again in it
+    (a repeated, unanswered attempt), since a visit may simply end.
+    """
+    rule = measure_rule(lexicon, "A8-IGNORE")
+    utts = sorted(interaction.utterances, key=lambda u: u.start)
+    if rule is None or not any(u.speaker == "staff" for u in utts):
+        return []
+    out = []
+    for first, nxt, citizen in _ignore_episodes(utts):
+        end = nxt.start if nxt is not None else interaction.end_time
+        talk = sum(max(0.0, min(u.end, end) - max(u.start, first.end)) for u in citizen[1:])
+        waited = end - first.end - talk
+        if waited < options.ignore_seconds or (nxt is None and len(citizen) < 2):
+            continue
+        text = " / ".join(u.text for u in citizen)
+        out.append(measure_finding(
+            rule, "acoustic", "staff", first.start, end,
+            evidence=f"no staff reply for {waited:.1f} s after the citizen said: {text}",
+            confidence=(0.6 + 0.4 * min(1.0, (waited - options.ignore_seconds) / 10.0))
+            * (1.0 if first.speaker_known else 0.8),
+            detail={"silence_seconds": round(waited, 2), "threshold_seconds": options.ignore_seconds,
+                    "citizen_end": round(first.end, 3),
+                    "staff_reply": None if nxt is None else round(nxt.start, 3),
+                    "citizen_utterances": len(citizen)},
+        ))
+    return out
+
+
+def _ignore_episodes(
+    utts: list[Utterance],
+) -> list[tuple[Utterance, Utterance | None, list[Utterance]]]:
+    """(first citizen utterance, next staff utterance or None, citizen utterances) per episode."""
+    episodes = []
+    staff_until = -1.0
+    pending: list[Utterance] = []
+    for u in utts:
+        if u.speaker == "staff":
+            if pending:
+                episodes.append((pending[0], u, pending))
+                pending = []
+            staff_until = max(staff_until, u.end)
+        elif u.speaker == "citizen" and (pending or u.end > staff_until):
+            pending = [*pending, u]
+    if pending:
+        episodes.append((pending[0], None, pending))
+    return episodes

@@ -1,0 +1,290 @@
+"""Context rules of Chapter 3: what was said that must not be, what was owed and not said.
+
+Input: the interaction and the lexicon hits of :func:`analyzer.text.match.find_phrases`.
+Output: :class:`~analyzer.types.Finding` objects:
+
+* ``forbidden``: every forbidden-phrase hit (Articles 6, 8, 9, 10).
+* ``missing``: an owed phrase the staff did not say where it was owed:
+
+  - Article 8, counter: the greeting within the first ``greeting_turns`` staff
+    utterances or ``greeting_window`` seconds of the first staff speech.
+  - Article 7, phone: the phone greeting as the first staff words (the first
+    ``phone_greeting_turns`` staff utterances that are not empty after
+    normalization, e.g. a bare ``喂``).
+  - Article 10, leaving: evaluation request and goodbye within the last
+    ``farewell_turns`` staff utterances or ``farewell_window`` seconds.
+  - Article 10, replies owed after a cue (:func:`detect_cues`): incomplete
+    materials -> apology and material list; praise -> thanks; suggestion ->
+    supervision; upset citizen -> explanation; within ``reply_turns`` staff
+    utterances or ``reply_window`` seconds after the cue.
+
+Each owed unit is a lexicon *group* of a context (rules of one group are
+alternatives, any one satisfies). Precision guards, all in
+:class:`~analyzer.options.ContextOptions`: nothing is owed when the staff said
+fewer than ``min_staff_utterances`` things (ignoring is ``A8-IGNORE``, judged
+elsewhere); leaving is judged only on ``leaving_channels`` (counter: "请您慢走" is
+about walking away from a window) and only when the interaction has at least
+``farewell_min_utterances`` utterances and a citizen in it (a short snippet
+may be a recording cut short); an owed reply is judged only when the staff
+spoke after the cue (otherwise the recording may have ended) and the cue's
+confidence is at least ``min_cue_confidence``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from analyzer.options import AnalyzerOptions, ContextOptions
+from analyzer.types import Cue, Finding, Interaction, Utterance
+
+#: Lexicon context of a cue rule -> Cue.kind.
+CUE_KIND_OF_CONTEXT: dict[str, str] = {
+    "praise": "praise",
+    "suggestion": "suggestion",
+    "upset_citizen": "upset",
+    "upset": "upset",
+    "incomplete_materials": "incomplete_materials",
+}
+#: Cue.kind -> lexicon context of the replies it makes owed.
+REPLY_CONTEXT: dict[str, str] = {
+    "praise": "praise",
+    "suggestion": "suggestion",
+    "upset": "upset_citizen",
+    "incomplete_materials": "incomplete_materials",
+}
+#: Speakers whose required phrases count as said by the staff.
+STAFF_LIKE = ("staff", "unknown")
+
+
+@dataclass(frozen=True)
+class OwedGroup:
+    """One owed unit: the rules of a lexicon group, any of which satisfies it."""
+
+    id: str
+    rules: tuple[Any, ...]
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        return frozenset(r.id for r in self.rules)
+
+
+def owed_groups(lexicon: Any, context: str) -> list[OwedGroup]:
+    """The owed units of a context: required, ``owed`` staff rules grouped by ``group``."""
+    groups: dict[str, list[Any]] = {}
+    for rule in lexicon.select(kind="required", context=context):
+        if rule.role == "citizen" or not getattr(rule, "owed", True):
+            continue
+        groups.setdefault(rule.group or rule.id, []).append(rule)
+    return [OwedGroup(gid, tuple(rules)) for gid, rules in groups.items()]
+
+
+def detect_cues(
+    interaction: Interaction, hits: Sequence[Any], options: AnalyzerOptions, lexicon: Any
+) -> list[Cue]:
+    """Find the situations that make a reply owed (Article 10).
+
+    Cues come from lexicon ``cue`` hits (what the citizen, or the staff, said:
+    praise, a suggestion, signs of being upset, incomplete materials) and, when
+    ``options.classifier.enabled``, from :func:`analyzer.rules.learned.citizen_cues`.
+    One cue per (kind, utterance): the most confident lexicon hit; a
+    classifier cue only where the lexicon found none of that kind.
+
+    Returns:
+        Cues in time order.
+    """
+    found: dict[tuple[str, int], Cue] = {}
+    for hit in hits:
+        if hit.rule.kind != "cue":
+            continue
+        kind = getattr(hit.rule, "cue_kind", "") or CUE_KIND_OF_CONTEXT.get(hit.rule.context)
+        if not kind:
+            continue
+        index = hit.utterances[0] if hit.utterances else _index_at(interaction, hit.start)
+        cue = Cue(kind, index, hit.start, hit.end, hit.evidence, hit.confidence, "lexicon")
+        best = found.get((kind, index))
+        if best is None or cue.confidence > best.confidence:
+            found[(kind, index)] = cue
+    if options.classifier.enabled:
+        for cue in _classifier_cues(interaction, options):
+            found.setdefault((cue.kind, cue.utterance), cue)
+    return sorted(found.values(), key=lambda c: (c.start, c.kind))
+
+
+def _classifier_cues(interaction: Interaction, options: AnalyzerOptions) -> list[Cue]:
+    from analyzer.rules.learned import citizen_cues
+
+    return list(citizen_cues(interaction.utterances, options.classifier))
+
+
+def _index_at(interaction: Interaction, t: float) -> int:
+    for i, u in enumerate(interaction.utterances):
+        if u.start <= t <= u.end:
+            return i
+    return 0
+
+
+def context_findings(
+    interaction: Interaction,
+    hits: Sequence[Any],
+    cues: Sequence[Cue],
+    lexicon: Any,
+    options: ContextOptions,
+    *,
+    normalize: Any = None,
+) -> list[Finding]:
+    """Forbidden-phrase findings and missing owed phrases of one interaction.
+
+    Args:
+        interaction: The interaction.
+        hits: Lexicon hits (all kinds) from :func:`analyzer.text.match.find_phrases`.
+        cues: From :func:`detect_cues`.
+        lexicon: The lexicon in use.
+        options: Context options.
+        normalize: ``str -> str`` used to skip staff utterances that are only
+            filler (``喂``) when finding the first staff words; default
+            :func:`analyzer.text.normalize.normalize`.
+
+    Returns:
+        Findings, unordered (scoring sorts them).
+    """
+    out = forbidden_findings(hits, interaction.utterances, options)
+    staff = [i for i, u in enumerate(interaction.utterances) if u.speaker == "staff"]
+    if len(staff) < max(1, options.min_staff_utterances):
+        return out
+    required = [h for h in hits if h.rule.kind == "required" and h.speaker in STAFF_LIKE]
+    out += _greeting_missing(interaction, staff, required, lexicon, options, normalize)
+    out += _leaving_missing(interaction, staff, required, lexicon, options)
+    out += _replies_missing(interaction, staff, required, cues, lexicon, options)
+    return out
+
+
+def forbidden_findings(hits: Sequence[Any], utterances: Sequence[Utterance] = (),
+                       options: ContextOptions | None = None) -> list[Finding]:
+    """One ``forbidden`` finding per forbidden-phrase hit.
+
+    The confidence is the hit's, times ``options.assumed_speaker_weight`` when
+    every utterance of the hit has an assumed speaker (a mono recording: the
+    words may be the citizen's).
+    """
+    weight = (options or ContextOptions()).assumed_speaker_weight
+    out = []
+    for h in hits:
+        if h.rule.kind != "forbidden":
+            continue
+        assumed = bool(h.utterances) and all(
+            i < len(utterances) and not utterances[i].speaker_known for i in h.utterances)
+        out.append(Finding(
+            rule=h.rule.id, article=h.rule.article, kind="forbidden", canonical=h.rule.canonical,
+            speaker=h.speaker, start=h.start, end=h.end, evidence=h.evidence,
+            confidence=h.confidence * (weight if assumed else 1.0), points=h.rule.points,
+            detail={"method": h.method, "utterances": list(h.utterances), "group": h.rule.group,
+                    "severity": h.rule.severity, "title": h.rule.title,
+                    **({"speaker_assumed": True} if assumed else {})},
+        ))
+    return out
+
+
+def _greeting_missing(interaction: Interaction, staff: list[int], required: Sequence[Any],
+                      lexicon: Any, options: ContextOptions, normalize: Any) -> list[Finding]:
+    utts = interaction.utterances
+    if interaction.channel == "phone":
+        context = "phone_greeting"
+        if normalize is None:
+            from analyzer.text.normalize import normalize
+        spoken = [i for i in staff if normalize(utts[i].text).strip()] or staff
+        turns = spoken[: max(1, options.phone_greeting_turns)]
+        end = max(utts[i].end for i in turns)
+    else:
+        context = "counter_greeting"
+        turns = staff[: max(1, options.greeting_turns)]
+        end = max(utts[staff[0]].start + options.greeting_window, max(utts[i].end for i in turns))
+        turns = [i for i in staff if utts[i].start <= end] or turns
+    start = utts[turns[0]].start
+    said = [h for h in required if h.start <= end]
+    evidence = "first staff words: " + _quote(utts, turns)
+    return _missing_in(lexicon, context, said, (start, end), evidence, utts, turns, options,
+                       {"window_turns": len(turns)})
+
+
+def _leaving_missing(interaction: Interaction, staff: list[int], required: Sequence[Any],
+                     lexicon: Any, options: ContextOptions) -> list[Finding]:
+    utts = interaction.utterances
+    if interaction.channel not in options.leaving_channels:
+        return []
+    if len(utts) < options.farewell_min_utterances or not any(
+            u.speaker == "citizen" for u in utts):
+        return []
+    end = interaction.end_time
+    turns = staff[-max(1, options.farewell_turns):]
+    start = min(end - options.farewell_window, utts[turns[0]].start)
+    start = max(start, utts[staff[0]].start)
+    turns = [i for i in staff if utts[i].end >= start]
+    said = [h for h in required if h.end >= start]
+    evidence = "last staff words: " + _quote(utts, turns[-2:])
+    return _missing_in(lexicon, "leaving", said, (start, end), evidence, utts, turns, options, {})
+
+
+def _replies_missing(interaction: Interaction, staff: list[int], required: Sequence[Any],
+                     cues: Sequence[Cue], lexicon: Any, options: ContextOptions) -> list[Finding]:
+    utts = interaction.utterances
+    out: list[Finding] = []
+    episode_end: dict[str, float] = {}
+    for cue in sorted(cues, key=lambda c: c.start):
+        if cue.confidence < options.min_cue_confidence:
+            continue  # too unsure that a reply was owed to demand one
+        if cue.start < episode_end.get(cue.kind, -1.0):
+            continue  # same episode as an earlier cue of this kind
+        cue_start = utts[cue.utterance].start if cue.utterance < len(utts) else cue.start
+        after = [i for i in staff if utts[i].start >= cue_start]
+        if not after:
+            continue  # staff never spoke after it: the recording may have ended
+        turns = after[: max(1, options.reply_turns)]
+        end = max(cue.end + options.reply_window, utts[turns[-1]].end)
+        turns = [i for i in after if utts[i].start <= end]
+        episode_end[cue.kind] = end
+        said = [h for h in required if cue_start <= h.start <= end]
+        evidence = _cue_evidence(utts, cue)
+        out += _missing_in(lexicon, REPLY_CONTEXT[cue.kind], said, (cue.start, end), evidence,
+                           utts, turns, options,
+                           {"cue": cue.kind, "cue_source": cue.source,
+                            "cue_utterance": cue.utterance},
+                           weight=cue.confidence)
+    return out
+
+
+def _missing_in(lexicon: Any, context: str, said: Sequence[Any], span: tuple[float, float],
+                evidence: str, utts: list[Utterance], turns: Sequence[int],
+                options: ContextOptions, extra: dict[str, Any], weight: float = 1.0
+                ) -> list[Finding]:
+    said_ids = {h.rule.id for h in said}
+    asr = [utts[i].confidence for i in turns] or [1.0]
+    conf = options.missing_confidence * weight * (sum(asr) / len(asr))
+    out = []
+    for group in owed_groups(lexicon, context):
+        if group.rule_ids & said_ids:
+            continue
+        first = group.rules[0]
+        out.append(Finding(
+            rule=group.id, article=first.article, kind="missing",
+            canonical=" / ".join(r.canonical for r in group.rules), speaker="staff",
+            start=span[0], end=span[1], evidence=evidence, confidence=min(1.0, conf),
+            points=max(r.points for r in group.rules),
+            detail={"context": context, "group": group.id,
+                    "alternatives": sorted(group.rule_ids), **extra},
+        ))
+    return out
+
+
+def _quote(utts: list[Utterance], turns: Sequence[int], limit: int = 60) -> str:
+    text = " / ".join(utts[i].text for i in turns)
+    return f"“{text[:limit]}{'…' if len(text) > limit else ''}”"
+
+
+def _cue_evidence(utts: list[Utterance], cue: Cue) -> str:
+    """``citizen said “…whole utterance…” (praise: 服务真好)``."""
+    if cue.utterance >= len(utts):
+        return f"“{cue.evidence}” ({cue.kind})"
+    u = utts[cue.utterance]
+    return f"{u.speaker} said {_quote(utts, [cue.utterance])} ({cue.kind}: {cue.evidence})"

@@ -1,0 +1,259 @@
+"""Learned detectors (pipeline stage ``match``, after the lexicon).
+
+Two small text classifiers catch what the word lists miss (paraphrases such as
+``你到底想怎么样`` or ``一边等着去``):
+
+* **uncivil**: staff utterance -> ``civil`` or an Article 6 sub-type
+  (``scolding``, ``cold``, ``inflaming``, ``unrelated_chat``). Utterances whose
+  uncivil probability (1 - P(civil)) reaches
+  :attr:`ClassifierOptions.uncivil_threshold` become ``A6-UNCIVIL`` findings.
+* **cues**: citizen utterance -> ``praise``, ``suggestion``, ``upset``,
+  ``incomplete_materials`` or ``other``; the first four become
+  :class:`~analyzer.types.Cue` objects for the Article 10 context rules.
+
+Both are character n-gram TF-IDF + logistic regression pipelines trained by
+``python -m analyzer.training.classifiers.train`` and shipped as ONNX files
+(``models/classifiers/*.onnx``). They run on onnxruntime only: scikit-learn is
+not imported at run time. Text goes through :func:`analyzer.text.normalize.normalize`
+first, the same function the training used.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import ModelError, require
+from analyzer.options import ClassifierOptions
+from analyzer.resources import data_path
+from analyzer.text.normalize import normalize
+from analyzer.types import CUE_KINDS, Cue, Finding, Utterance
+
+#: Rule id of the learned Article 6 finding (its points and title come from the lexicon).
+UNCIVIL_RULE = "A6-UNCIVIL"
+#: Name of the metadata file written next to the ONNX models.
+METADATA = "metadata.json"
+CIVIL = "civil"
+OTHER = "other"
+#: The two classifiers (keys of ``metadata.json``).
+TASKS: tuple[str, ...] = ("uncivil", "cues")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One classified utterance.
+
+    Attributes:
+        label: The most probable label (for ``uncivil``, the most probable
+            uncivil sub-type when the uncivil probability wins).
+        probability: For ``uncivil``: P(uncivil) = 1 - P(civil); for ``cues``:
+            the probability of ``label``.
+        probabilities: Every label's probability.
+    """
+
+    label: str
+    probability: float
+    probabilities: dict[str, float]
+
+
+def model_dir(options: ClassifierOptions | None = None) -> Path:
+    """The folder holding ``uncivil.onnx``, ``cues.onnx`` and ``metadata.json``."""
+    if options is not None and options.model_dir:
+        return Path(options.model_dir)
+    return data_path("models", "classifiers")
+
+
+@functools.lru_cache(maxsize=4)
+def load_metadata(folder: str) -> dict[str, Any]:
+    """Read (once) the metadata the training wrote: labels, hashes, metrics.
+
+    Raises:
+        ModelError: When the file is missing or not JSON.
+    """
+    path = Path(folder) / METADATA
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(
+            f"classifier metadata unreadable ({exc}); retrain with "
+            "`python -m analyzer.training.classifiers.train`",
+            source=str(path),
+        ) from exc
+
+
+@functools.lru_cache(maxsize=8)
+def _session(path: str) -> Any:
+    """Create (once per file) an onnxruntime session for one classifier."""
+    ort = require("onnxruntime", "all")
+    if not Path(path).is_file():
+        raise ModelError("classifier model file is missing", source=path)
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1  # tiny model: threads cost more than they save
+    so.inter_op_num_threads = 1
+    so.log_severity_level = 3
+    try:
+        return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise ModelError(f"cannot load classifier: {exc}", source=path) from exc
+
+
+def classify(texts: Sequence[str], task: str, options: ClassifierOptions | None = None) -> list[Prediction | None]:
+    """Classify raw texts with one shipped model.
+
+    Args:
+        texts: Utterance texts as written or recognised.
+        task: ``uncivil`` or ``cues``.
+        options: Where the models are (``model_dir``); defaults otherwise.
+
+    Returns:
+        One :class:`Prediction` per text, or None where the normalized text
+        is empty (nothing to classify).
+    """
+    if task not in TASKS:
+        raise ValueError(f"unknown classifier task {task!r}; expected one of {TASKS}")
+    folder = model_dir(options)
+    meta = load_metadata(str(folder)).get(task)
+    if not isinstance(meta, dict) or not {"file", "input", "output", "labels"} <= meta.keys():
+        raise ModelError(f"metadata has no usable {task!r} entry; retrain",
+                         source=str(folder / METADATA))
+    prepared = [normalize(t) for t in texts]
+    todo = [i for i, t in enumerate(prepared) if t]
+    out: list[Prediction | None] = [None] * len(texts)
+    if not todo:
+        return out
+    import numpy as np
+
+    session = _session(str(folder / meta["file"]))
+    batch = np.array([[prepared[i]] for i in todo], dtype=object)
+    probs = session.run([meta["output"]], {meta["input"]: batch})[0]
+    labels = meta["labels"]
+    for i, row in zip(todo, probs, strict=True):
+        out[i] = to_prediction(task, labels, row)
+    return out
+
+
+def to_prediction(task: str, labels: Sequence[str], row: Any) -> Prediction:
+    """Turn one row of class probabilities (in ``labels`` order) into a :class:`Prediction`."""
+    probs = {lab: float(p) for lab, p in zip(labels, row, strict=True)}
+    if task == "uncivil":
+        p_uncivil = 1.0 - probs[CIVIL]
+        if p_uncivil >= probs[CIVIL]:
+            label = max((lab for lab in labels if lab != CIVIL), key=probs.__getitem__)
+        else:
+            label = CIVIL
+        return Prediction(label, p_uncivil, probs)
+    label = max(labels, key=probs.__getitem__)
+    return Prediction(label, probs[label], probs)
+
+
+def decide(task: str, pred: Prediction, threshold: float) -> str:
+    """The label the analyzer acts on, given a threshold.
+
+    ``uncivil``: the uncivil sub-type when P(uncivil) >= ``threshold``, else
+    ``civil``. ``cues``: the top class when it is ``other`` or its probability
+    is >= ``threshold``, else ``other``. Findings, cues, the training report and
+    the benchmarks all use this one rule.
+    """
+    if task == "uncivil":
+        if pred.probability < threshold:
+            return CIVIL
+        return max((lab for lab in pred.probabilities if lab != CIVIL), key=pred.probabilities.__getitem__)
+    return pred.label if pred.probability >= threshold else OTHER
+
+
+def model_info(options: ClassifierOptions | None = None) -> dict[str, Any]:
+    """A short audit record of the shipped models (for report ``analyzer`` blocks)."""
+    meta = load_metadata(str(model_dir(options)))
+    return {
+        task: {"model": meta[task]["model_id"], "data_sha256": meta[task]["data_sha256"]}
+        for task in TASKS
+    }
+
+
+def uncivil_findings(
+    utterances: Sequence[Utterance],
+    lexicon: Any,
+    options: ClassifierOptions,
+    *,
+    skip: Collection[int] = frozenset(),
+) -> list[Finding]:
+    """Article 6 findings for staff utterances the classifier finds uncivil.
+
+    Args:
+        utterances: The interaction's turns.
+        lexicon: The loaded :class:`~analyzer.text.lexicon.Lexicon`; its
+            ``A6-UNCIVIL`` measure rule gives the points and title (no
+            findings when a lexicon layer has disabled that rule).
+        options: Thresholds and model location.
+        skip: Utterance indices already flagged by a lexicon forbidden hit
+            (not judged again, so one utterance is not penalised twice).
+
+    Returns:
+        One ``uncivil`` finding per staff utterance whose uncivil probability
+        is at least ``options.uncivil_threshold``; confidence is that
+        probability (times ``options.assumed_speaker_weight`` when the speaker
+        was assumed, not known), ``detail`` has the sub-type and the model id.
+    """
+    if not options.enabled:
+        return []
+    try:
+        rule = lexicon.get(UNCIVIL_RULE)
+    except KeyError:  # switched off by a local lexicon layer
+        return []
+    index = [i for i, u in enumerate(utterances) if u.speaker == "staff" and i not in skip]
+    if not index:
+        return []
+    preds = classify([utterances[i].text for i in index], "uncivil", options)
+    model_id = load_metadata(str(model_dir(options)))["uncivil"]["model_id"]
+    findings = []
+    for i, pred in zip(index, preds, strict=True):
+        if pred is None or decide("uncivil", pred, options.uncivil_threshold) == CIVIL:
+            continue
+        u = utterances[i]
+        detail = {"subtype": decide("uncivil", pred, options.uncivil_threshold),
+                  "model": model_id, "method": "classifier", "probability": round(pred.probability, 4),
+                  "threshold": options.uncivil_threshold, "utterance": i}
+        confidence = pred.probability
+        if not u.speaker_known:  # a mono microphone: the words may be the citizen's
+            confidence *= options.assumed_speaker_weight
+            detail["speaker_known"] = False
+        findings.append(Finding(
+            rule=rule.id, article=rule.article, kind="uncivil",
+            canonical=rule.canonical or rule.title, speaker=u.speaker,
+            start=u.start, end=u.end, evidence=u.text,
+            confidence=confidence, points=rule.points, detail=detail,
+        ))
+    return findings
+
+
+def citizen_cues(utterances: Sequence[Utterance], options: ClassifierOptions) -> list[Cue]:
+    """Article 10 cues (praise, suggestion, upset, incomplete materials) in citizen speech.
+
+    Args:
+        utterances: The interaction's turns.
+        options: ``cue_threshold`` and model location.
+
+    Returns:
+        One ``Cue(source="classifier")`` per citizen utterance whose most
+        probable class is a cue kind with probability >= ``cue_threshold``.
+    """
+    if not options.enabled:
+        return []
+    index = [i for i, u in enumerate(utterances) if u.speaker == "citizen"]
+    if not index:
+        return []
+    preds = classify([utterances[i].text for i in index], "cues", options)
+    cues = []
+    for i, pred in zip(index, preds, strict=True):
+        if pred is None:
+            continue
+        kind = decide("cues", pred, options.cue_threshold)
+        if kind not in CUE_KINDS:
+            continue
+        u = utterances[i]
+        cues.append(Cue(kind, i, u.start, u.end, u.text, pred.probability, "classifier"))
+    return cues

@@ -1,0 +1,315 @@
+"""Scoring: deduct points per finding, apply vetoes, name the grade.
+
+The rules of scoring are data, in a template (``lexicons/scoring.toml``, or a
+hall's own copy set with ``score.template``):
+
+* ``[points]``: points per rule id or group id, overriding the lexicon's
+  ``points`` (which the finding carries); ``[kinds]``: fallback per kind.
+* ``[confidence]``: a finding with confidence >= ``full`` deducts its full
+  points, one below ``floor`` deducts nothing (still reported for review), in
+  between ``points x confidence`` rounded half up.
+* ``[limits] max_deductions_per_rule``: repeats of one rule deduct at most
+  this many times.
+* ``[[grades]]``: bands, highest first; the score's grade is the first band
+  whose ``min`` it reaches.
+* ``[[veto]]``: a finding of a listed rule (or group) with confidence >=
+  ``min_confidence`` caps the score at ``max_score`` and the grade at
+  ``cap_grade``.
+
+Template errors are :class:`~analyzer.errors.LexiconError` naming file and line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import LexiconError
+from analyzer.resources import data_path
+from analyzer.types import FINDING_KINDS, Finding
+
+#: The shipped template.
+DEFAULT_TEMPLATE = data_path("lexicons", "scoring.toml")
+
+
+@dataclass(frozen=True)
+class Veto:
+    """One veto rule of a template."""
+
+    rules: tuple[str, ...]
+    max_score: int
+    cap_grade: str
+    min_confidence: float
+    reason: str
+    line: int
+
+
+@dataclass(frozen=True)
+class ScoringTemplate:
+    """A parsed scoring template (see the module docstring)."""
+
+    version: str
+    source: str
+    points: dict[str, int]
+    kind_points: dict[str, int]
+    full_confidence: float
+    floor_confidence: float
+    max_deductions_per_rule: int
+    grades: tuple[tuple[str, int], ...]
+    vetoes: tuple[Veto, ...]
+    lines: dict[str, int]
+
+    def grade_for(self, score: int) -> str:
+        """Return the name of the first band whose ``min`` the score reaches."""
+        for name, low in self.grades:
+            if score >= low:
+                return name
+        return self.grades[-1][0]
+
+    def rank(self, grade: str) -> int:
+        """Index of a grade in the bands (0 = best)."""
+        return [name for name, _ in self.grades].index(grade)
+
+
+def load_template(path: str | Path | None = None) -> ScoringTemplate:
+    """Load and validate a scoring template (cached per path and modification time).
+
+    Args:
+        path: A TOML template; None or empty for the shipped one.
+
+    Raises:
+        LexiconError: Naming the file and line of the first problem.
+    """
+    resolved = Path(path).resolve() if path else DEFAULT_TEMPLATE
+    try:
+        stamp = resolved.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _load_template(str(resolved), stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_template(source: str, _stamp: int) -> ScoringTemplate:
+    try:
+        text = Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(f"cannot read scoring template: {exc}", source=source) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise LexiconError(f"invalid TOML: {exc}", source=source,
+                           line=int(m.group(1)) if m else None) from None
+    return _build(data, source, text)
+
+
+def _build(data: dict[str, Any], source: str, text: str) -> ScoringTemplate:
+    def err(key: str, message: str, line: int | None = None) -> LexiconError:
+        return LexiconError(message, source=source, line=line or _line_of(text, key), field=key)
+
+    points = _int_table(data.get("points", {}), "points", err)
+    kinds = _int_table(data.get("kinds", {}), "kinds", err)
+    for kind in kinds:
+        if kind not in FINDING_KINDS:
+            raise err(kind, f"unknown finding kind; expected one of {list(FINDING_KINDS)}")
+    conf = data.get("confidence", {})
+    full, floor = conf.get("full", 0.9), conf.get("floor", 0.5)
+    for key, value in (("full", full), ("floor", floor)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise err(key, f"expected a number in [0, 1], got {value!r}")
+    if floor > full:
+        raise err("floor", f"floor ({floor}) must not exceed full ({full})")
+    limit = data.get("limits", {}).get("max_deductions_per_rule", 0)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise err("max_deductions_per_rule", "expected a whole number >= 0 (0: no limit)")
+    grades = _grades(data.get("grades"), err, text)
+    vetoes = _vetoes(data.get("veto", []), {g for g, _ in grades}, err, text)
+    version = data.get("version", "")
+    if not isinstance(version, str) or not version:
+        raise err("version", "expected a non-empty string")
+    lines = {key: _line_of(text, key) or 0 for key in points}
+    return ScoringTemplate(version, source, points, kinds, float(full), float(floor), limit,
+                           grades, vetoes, lines)
+
+
+def _int_table(table: Any, name: str, err: Any) -> dict[str, int]:
+    if not isinstance(table, dict):
+        raise err(name, f"[{name}] must be a table of id = points")
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+            raise err(key, f"points must be a whole number in 0..100, got {value!r}")
+    return dict(table)
+
+
+def _grades(grades: Any, err: Any, text: str) -> tuple[tuple[str, int], ...]:
+    if not isinstance(grades, list) or not grades:
+        raise err("grades", "expected [[grades]] bands with name and min", _line_of(text, "[[grades]]"))
+    out: list[tuple[str, int]] = []
+    for g in grades:
+        name, low = g.get("name"), g.get("min")
+        line = _line_of(text, "name", value=name) if isinstance(name, str) else None
+        line = _line_of(text, "min", after=line) or line
+        if not isinstance(name, str) or not name:
+            raise err("grades.name", "each band needs a non-empty name",
+                      _line_of(text, "[[grades]]"))
+        if isinstance(low, bool) or not isinstance(low, int) or not 0 <= low <= 100:
+            raise err("grades.min", f"band {name!r}: min must be a whole number in 0..100", line)
+        if out and low >= out[-1][1]:
+            raise err("grades.min", f"band {name!r}: bands must be listed highest first", line)
+        out.append((name, low))
+    if out[-1][1] != 0:
+        raise err("grades.min", f"the last band ({out[-1][0]!r}) must have min = 0")
+    return tuple(out)
+
+
+def _vetoes(vetoes: Any, grade_names: set[str], err: Any, text: str) -> tuple[Veto, ...]:
+    if not isinstance(vetoes, list):
+        raise err("veto", "expected [[veto]] tables")
+    out = []
+    lines = [i for i, ln in enumerate(text.splitlines(), 1) if ln.strip() == "[[veto]]"]
+    for n, v in enumerate(vetoes):
+        line = lines[n] if n < len(lines) else None
+        rules = v.get("rules")
+        if not isinstance(rules, list) or not rules or not all(isinstance(r, str) for r in rules):
+            raise err("veto.rules", "expected a non-empty list of rule ids", line)
+        cap = v.get("cap_grade")
+        if cap not in grade_names:
+            raise err("veto.cap_grade", f"unknown grade {cap!r}; bands are {sorted(grade_names)}",
+                      line)
+        max_score = v.get("max_score", 100)
+        conf = v.get("min_confidence", 0.0)
+        if isinstance(max_score, bool) or not isinstance(max_score, int) or not 0 <= max_score <= 100:
+            raise err("veto.max_score", "expected a whole number in 0..100", line)
+        if not isinstance(conf, (int, float)) or not 0 <= conf <= 1:
+            raise err("veto.min_confidence", "expected a number in [0, 1]", line)
+        out.append(Veto(tuple(rules), max_score, cap, float(conf), str(v.get("reason", "")),
+                        line or 0))
+    return tuple(out)
+
+
+def _line_of(text: str, key: str, value: str | None = None, after: int | None = None
+             ) -> int | None:
+    """1-based line where ``key =`` (optionally ``= "value"``) or a header appears.
+
+    With ``after``, the first such line after that line number.
+    """
+    if key.startswith("["):
+        pattern = re.compile(re.escape(key))
+    else:
+        tail = r'\s*=' + (r'\s*"' + re.escape(value) + '"' if value is not None else "")
+        pattern = re.compile(r'^\s*"?' + re.escape(key.split(".")[-1]) + r'"?' + tail)
+    for i, line in enumerate(text.splitlines(), start=1):
+        if (after is None or i > after) and pattern.search(line):
+            return i
+    return None
+
+
+def check_template(template: ScoringTemplate, known_ids: Iterable[str]) -> None:
+    """Fail when the template names rule ids the lexicon does not have.
+
+    Args:
+        template: A loaded template.
+        known_ids: Every rule id and group id of the lexicon in use.
+
+    Raises:
+        LexiconError: Naming the template file and the line of the unknown id.
+    """
+    known = set(known_ids)
+    for key in template.points:
+        if key not in known:
+            raise LexiconError(f"unknown rule or group id {key!r} in [points]",
+                               source=template.source, line=template.lines.get(key) or None,
+                               field=f"points.{key}")
+    for veto in template.vetoes:
+        for rule in veto.rules:
+            if rule not in known:
+                raise LexiconError(f"unknown rule or group id {rule!r} in a [[veto]]",
+                                   source=template.source, line=veto.line or None,
+                                   field="veto.rules")
+
+
+def rule_points(finding: Finding, template: ScoringTemplate) -> int:
+    """Points a finding is worth before confidence weighting.
+
+    The template's ``[points]`` for the rule id, else for its group, else the
+    points the finding carries from its lexicon rule (kept in
+    ``detail["lexicon_points"]`` once scored, so rescoring is idempotent),
+    else ``[kinds]``.
+    """
+    group = finding.detail.get("group")
+    if finding.rule in template.points:
+        return template.points[finding.rule]
+    if group and group in template.points:
+        return template.points[group]
+    own = finding.detail.get("lexicon_points", finding.points)
+    if own:
+        return own
+    return template.kind_points.get(finding.kind, 0)
+
+
+def weighted(points: int, confidence: float, template: ScoringTemplate) -> int:
+    """Deduction for a finding of ``points`` at ``confidence`` (see module docstring)."""
+    if confidence >= template.full_confidence:
+        return points
+    if confidence < template.floor_confidence:
+        return 0
+    return int(points * confidence + 0.5)
+
+
+def score(
+    findings: Sequence[Finding], template: ScoringTemplate | None = None
+) -> tuple[int, str, list[Finding]]:
+    """Score one interaction's findings.
+
+    Args:
+        findings: Every finding of the interaction (any order).
+        template: The scoring template; None for the shipped one.
+
+    Returns:
+        ``(score, grade, findings)``: the score 0..100, its grade, and the
+        findings in time order with ``points`` set to the deduction actually
+        applied and ``detail`` recording ``lexicon_points``, ``rule_points``
+        and, for a veto, ``veto`` (the reason). Scoring scored findings again
+        gives the same result.
+    """
+    template = template or load_template()
+    ordered = sorted(findings, key=lambda f: (f.start is None, f.start or 0.0, f.rule))
+    used: Counter[str] = Counter()
+    out: list[Finding] = []
+    total = 0
+    cap_score, cap_rank = 100, 0
+    for f in ordered:
+        base = rule_points(f, template)
+        deduction = weighted(base, f.confidence, template)
+        used[f.rule] += 1
+        if template.max_deductions_per_rule and used[f.rule] > template.max_deductions_per_rule:
+            deduction = 0
+        detail = {**f.detail, "lexicon_points": f.detail.get("lexicon_points", f.points),
+                  "rule_points": base}
+        veto = _veto_for(f, template)
+        if veto is not None:
+            detail["veto"] = veto.reason or f"veto rule {f.rule}"
+            cap_score = min(cap_score, veto.max_score)
+            cap_rank = max(cap_rank, template.rank(veto.cap_grade))
+        total += deduction
+        out.append(replace(f, points=deduction, detail=detail))
+    value = max(0, min(100 - total, cap_score))
+    grade = template.grade_for(value)
+    if template.rank(grade) < cap_rank:
+        grade = template.grades[cap_rank][0]
+    return value, grade, out
+
+
+def _veto_for(f: Finding, template: ScoringTemplate) -> Veto | None:
+    group = f.detail.get("group")
+    for veto in template.vetoes:
+        if (f.rule in veto.rules or (group and group in veto.rules)) and \
+                f.confidence >= veto.min_confidence:
+            return veto
+    return None

@@ -1,0 +1,405 @@
+"""Packed recognition: speech from many recordings in full 30 s Whisper windows.
+
+Whisper's encoder always looks at 30 s. Transcribing one VAD segment at a
+time pads a 3 s utterance to 30 s and wastes nine tenths of the encoder. This
+stage instead lays the speech segments of many recordings (and channels) end
+to end, with a short silence between them, into windows of up to 30 s, runs
+the encoder and the (beam search) decoder on a *batch* of such windows at once, then
+aligns the words (cross-attention, as ``word_timestamps=True`` does) and maps
+each word back to the recording, channel and time it came from. Decoding
+keeps timestamp tokens (Whisper's long-form mode), which makes it go on past
+the pause between two pieces; a piece that still gets no words is recognised
+once more in a window of its own, so packing never silently drops speech.
+
+It uses faster-whisper's own pieces: ``WhisperModel.feature_extractor``,
+``WhisperModel.encode``, ``model.model.generate`` (CTranslate2, batched) and
+``WhisperModel.find_alignment``; hallucination and traditional-to-simplified
+handling come from :mod:`analyzer.speech.asr` so text is cleaned exactly as on the
+single-file path.
+
+Which pieces may share a window is :attr:`analyzer.options.PackOptions.share`: the speech of
+one channel of one recording, of both channels of one recording (the
+conversation in time order), or of any recordings. Whisper's encoder attends
+over the whole window, so what else is in a window changes a piece's words;
+the README's batch section gives the measured speed and error rate of each.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from analyzer.options import ASROptions
+from analyzer.types import Utterance, Word
+
+SAMPLE_RATE = 16000
+WINDOW_SECONDS = 30.0
+#: Silence laid between two pieces in a window. Whisper base, decoding with
+#: timestamps, transcribes every piece of a packed window with 1 s pauses; with
+#: 0.4 s, or without timestamp tokens, it often stops after the first piece
+#: (measured on ../shared/data/real-speech, five clips in one window).
+GAP_SECONDS = 1.0
+#: A segment overlapping this many seconds (or half) of two pieces covers both
+#: (its words are then mapped one by one).
+SPANS_SECONDS = 0.5
+#: A VAD segment longer than this is cut (the window must hold it whole).
+MAX_PIECE_SECONDS = 28.0
+
+
+def default_batch_size(device: str) -> int:
+    """Windows per encoder/decoder call: 4 on CPU, 16 on a GPU.
+
+    On 2 CPU cores batches of 4 windows were faster than 8 (which hold
+    recordings back until 8 windows are full) and than 2 (less decoder
+    batching); see the README's batch section. A GPU wants wide batches.
+    """
+    return 4 if device == "cpu" else 16
+
+
+@dataclass
+class Piece:
+    """One VAD speech segment of one channel of one recording.
+
+    Attributes:
+        job: The recording (one transcription request).
+        channel: The track of the recording (index into the request's tracks).
+        start: Where the piece starts in the recording, seconds.
+        samples: The piece's 16 kHz samples.
+        tries: Packed recognitions so far that gave too few words.
+    """
+
+    job: int
+    channel: int
+    start: float  # seconds in the recording
+    samples: np.ndarray
+    tries: int = 0
+
+    @property
+    def seconds(self) -> float:
+        return self.samples.size / SAMPLE_RATE
+
+
+@dataclass
+class Window:
+    """Up to 30 s of packed speech and where each piece sits in it."""
+
+    pieces: list[tuple[float, Piece]] = field(default_factory=list)  # (offset in window, piece)
+    used: float = 0.0
+    max_pieces: int = 0  # 0: no limit
+    owner: Any = None  # only pieces with this owner key may join; None: any
+    closed: bool = False  # its owner has no more pieces: send it
+
+    @property
+    def speech(self) -> float:
+        """Seconds of speech pieces (without the gaps between them)."""
+        return sum(p.seconds for _, p in self.pieces)
+
+    def fits(self, piece: Piece, owner: Any = None) -> bool:
+        """Room for ``piece`` (whose owner key is ``owner``) in this open window."""
+        if not self.fits_more() or self.closed:
+            return False
+        if self.owner is not None and owner != self.owner:
+            return False
+        gap = GAP_SECONDS if self.pieces else 0.0
+        return self.used + gap + piece.seconds <= WINDOW_SECONDS
+
+    def fits_more(self) -> bool:
+        """False when the window holds its maximum number of pieces."""
+        return not self.max_pieces or len(self.pieces) < self.max_pieces
+
+    def add(self, piece: Piece) -> None:
+        offset = self.used + (GAP_SECONDS if self.pieces else 0.0)
+        self.pieces.append((offset, piece))
+        self.used = offset + piece.seconds
+
+    def audio(self) -> np.ndarray:
+        out = np.zeros(int(round(self.used * SAMPLE_RATE)) + 1, dtype=np.float32)
+        for offset, piece in self.pieces:
+            i = int(round(offset * SAMPLE_RATE))
+            out[i : i + piece.samples.size] = piece.samples[: out.size - i]
+        return out
+
+
+def vad_pieces(samples: np.ndarray, job: int, channel: int, options: ASROptions) -> list[Piece]:
+    """Silero VAD (faster-whisper's) over one channel; speech pieces of at most 28 s."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    if samples.size < SAMPLE_RATE // 10:
+        return []
+    vad = VadOptions(
+        threshold=options.vad_threshold,
+        min_silence_duration_ms=options.vad_min_silence_ms,
+        max_speech_duration_s=MAX_PIECE_SECONDS,
+        speech_pad_ms=200,
+    )
+    if not options.vad:
+        spans = [{"start": s, "end": min(s + int(MAX_PIECE_SECONDS * SAMPLE_RATE), samples.size)}
+                 for s in range(0, samples.size, int(MAX_PIECE_SECONDS * SAMPLE_RATE))]
+    else:
+        spans = get_speech_timestamps(samples, vad)
+    return [
+        Piece(job, channel, s["start"] / SAMPLE_RATE, samples[s["start"] : s["end"]])
+        for s in spans
+        if s["end"] - s["start"] >= SAMPLE_RATE // 10
+    ]
+
+
+class Packer:
+    """First-fit packing of pieces into windows, released a batch at a time.
+
+    Windows owned by one channel or one recording are filled next-fit, so
+    their pieces stay in time order (give a job's pieces in time order);
+    shared windows (``any``) first-fit.
+
+    Args:
+        batch_size: Windows released together (one encoder call).
+        pieces_per_window: At most this many pieces per window (0: no limit).
+        share: ``channel``: a window takes the pieces of one channel of one
+            job only; ``recording``: of one job (both channels); ``any``:
+            pieces of every job.
+    """
+
+    def __init__(self, batch_size: int, pieces_per_window: int = 0,
+                 share: str = "any") -> None:
+        self.batch_size = batch_size
+        self.pieces_per_window = pieces_per_window
+        self.share = share
+        self.open: list[Window] = []
+
+    def owner(self, piece: Piece) -> Any:
+        """The key of the windows ``piece`` may join (None: any window)."""
+        if self.share == "channel":
+            return piece.job, piece.channel
+        return piece.job if self.share == "recording" else None
+
+    def add(self, piece: Piece) -> list[Window]:
+        """Place a piece; return a batch of windows when enough are full."""
+        owner = self.owner(piece)
+        # owned windows next-fit: only the owner's newest window (keeps time order)
+        candidates = self.open if owner is None else [w for w in self.open
+                                                      if w.owner == owner][-1:]
+        for window in candidates:
+            if window.fits(piece, owner):
+                window.add(piece)
+                break
+        else:
+            window = Window(max_pieces=self.pieces_per_window, owner=owner)
+            window.add(piece)
+            self.open.append(window)
+        return self._release()
+
+    def close(self, job: int) -> list[Window]:
+        """Job ``job`` has no more pieces: its own windows are complete."""
+        for window in self.open:
+            owner = window.owner
+            if owner == job or (isinstance(owner, tuple) and owner[0] == job):
+                window.closed = True
+        return self._release()
+
+    def _release(self) -> list[Window]:
+        full = [w for w in self.open
+                if WINDOW_SECONDS - w.used < 2.0 or not w.fits_more() or w.closed]
+        if len(full) >= self.batch_size or len(self.open) >= 2 * self.batch_size:
+            batch = (full or self.open)[: self.batch_size]
+            self.open = [w for w in self.open if all(w is not b for b in batch)]
+            return batch
+        return []
+
+    def flush(self) -> list[list[Window]]:
+        """Every remaining window, in batches."""
+        rest, self.open = self.open, []
+        return [rest[i : i + self.batch_size] for i in range(0, len(rest), self.batch_size)]
+
+
+class PackedRecognizer:
+    """Recognise batches of packed windows with one loaded Whisper model.
+
+    Args:
+        model: A ``faster_whisper.WhisperModel``.
+        options: Recognition options (language, beam size, thresholds).
+        timings: Dict the stages add their seconds to (``encoder``,
+            ``decoder``, ``align``).
+    """
+
+    def __init__(self, model: Any, options: ASROptions, timings: dict[str, float]) -> None:
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        self.model = model
+        self.options = options
+        self.timings = timings
+        self.tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
+                                   task="transcribe", language=options.language or "zh")
+        prompt_text = options.initial_prompt or None
+        self.prompt = model.get_prompt(
+            self.tokenizer,
+            previous_tokens=self.tokenizer.encode(prompt_text) if prompt_text else [],
+            without_timestamps=False,
+        )
+        self.suppress = list(get_suppressed_tokens(self.tokenizer, [-1]))
+
+    def recognise(self, windows: Sequence[Window]) -> list[list[dict[str, Any]]]:
+        """Segments of each window: ``start``, ``end`` and ``words`` (window time).
+
+        Each word is a dict ``word, start, end, probability``.
+        """
+        from faster_whisper.audio import pad_or_trim
+
+        t0 = time.perf_counter()
+        fe = self.model.feature_extractor
+        feats = np.stack([pad_or_trim(fe(w.audio())[..., :-1]) for w in windows])
+        encoded = self.model.encode(feats)
+        t1 = time.perf_counter()
+        results = self._generate(encoded, len(windows), 1.0)
+        looping = [i for i, r in enumerate(results) if self._loops(r.sequences_ids[0])]
+        if looping:  # re-decode only the windows that ran into a repetition loop
+            again = self._generate(self.model.encode(feats[looping]), len(looping),
+                                   self.options.repetition_penalty)
+            for i, r in zip(looping, again, strict=True):
+                results[i] = r
+            self.timings["n_loop_windows"] = self.timings.get("n_loop_windows", 0) + len(looping)
+        t2 = time.perf_counter()
+        segments = [self._segments(r.sequences_ids[0], w.used) for r, w in zip(results, windows,
+                                                                                strict=True)]
+        tokens = [[t for seg in segs for t in seg["tokens"]] for segs in segments]
+        frames = [min(3000, int(np.ceil(w.used)) * self.model.frames_per_second) for w in windows]
+        aligned = self.model.find_alignment(self.tokenizer, tokens, encoded, frames)
+        t3 = time.perf_counter()
+        self.timings["features+encoder"] = self.timings.get("features+encoder", 0.0) + t1 - t0
+        self.timings["decoder"] = self.timings.get("decoder", 0.0) + t2 - t1
+        self.timings["align"] = self.timings.get("align", 0.0) + t3 - t2
+        self.timings["n_windows"] = self.timings.get("n_windows", 0) + len(windows)
+        self.timings["n_window_speech_seconds"] = self.timings.get(
+            "n_window_speech_seconds", 0) + sum(w.speech for w in windows)
+        out = []
+        for r, segs, words in zip(results, segments, aligned, strict=True):
+            if r.no_speech_prob > self.options.no_speech_threshold and len(words) < 2:
+                out.append([])
+                continue
+            _words_into_segments(segs, words)
+            out.append(segs)
+        return out
+
+    def _generate(self, encoded: Any, n: int, repetition_penalty: float) -> list[Any]:
+        """Batched decoding of ``n`` encoded windows (CTranslate2 ``generate``)."""
+        return self.model.model.generate(
+            encoded, [list(self.prompt) for _ in range(n)],
+            beam_size=max(1, self.options.beam_size), max_length=self.model.max_length,
+            suppress_blank=True, suppress_tokens=self.suppress, return_scores=True,
+            return_no_speech_prob=True, sampling_temperature=0.0,
+            repetition_penalty=repetition_penalty,
+        )
+
+    def _loops(self, tokens: Sequence[int]) -> bool:
+        """True when the decoded window repeats itself (:func:`analyzer.speech.asr.loops`).
+
+        Decoding first runs without a repetition penalty (which changes words
+        of clean speech too); a looping window is decoded again with it, as
+        faster-whisper falls back on a failed window.
+        """
+        from analyzer.speech.asr import loops
+
+        return loops(self.tokenizer.decode([t for t in tokens if t < self.tokenizer.eot]),
+                     self.options)
+
+    def _segments(self, tokens: Sequence[int], used: float) -> list[dict[str, Any]]:
+        """Split decoded tokens at timestamp tokens into timed segments."""
+        begin, eot, precision = self.tokenizer.timestamp_begin, self.tokenizer.eot, 0.02
+        segs: list[dict[str, Any]] = []
+        start, text = 0.0, []
+        for t in tokens:
+            if t >= begin:
+                stamp = (t - begin) * precision
+                if text:
+                    segs.append({"start": start, "end": stamp, "tokens": text})
+                    text = []
+                start = stamp
+            elif t < eot:
+                text.append(t)
+        if text:
+            segs.append({"start": start, "end": max(start, used), "tokens": text})
+        return segs
+
+
+def _words_into_segments(segments: list[dict[str, Any]], words: Sequence[dict[str, Any]]
+                         ) -> None:
+    """Give each segment the aligned words of its tokens (``segment["words"]``)."""
+    i = 0
+    for seg in segments:
+        seg["words"], taken = [], 0
+        while i < len(words) and taken < len(seg["tokens"]):
+            seg["words"].append(words[i])
+            taken += len(words[i]["tokens"])
+            i += 1
+    if segments and i < len(words):
+        segments[-1]["words"] += list(words[i:])
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def assign_words(window: Window, segments: Sequence[dict[str, Any]]
+                 ) -> dict[tuple[int, int, float], list[Word]]:
+    """Map a window's words to (job, channel, piece start) with recording times.
+
+    Whisper usually puts a segment boundary at the pause between two pieces,
+    so a segment goes whole to the piece it overlaps most (its timestamps may
+    reach a little into the gap or the next piece). A segment that covers a
+    real part of two or more pieces (Whisper sometimes writes a whole
+    window's speech as one segment) is split word by word: each word to the
+    piece holding its midpoint, or the nearest.
+    """
+    out: dict[tuple[int, int, float], list[Word]] = defaultdict(list)
+    if not window.pieces:
+        return out
+    spans = [(off, off + p.seconds, p) for off, p in window.pieces]
+    for seg in segments:
+        lap = sorted(((_overlap(seg["start"], seg["end"], a, b), a, b, p) for a, b, p in spans),
+                     key=lambda x: -x[0])
+        covered = [x for x in lap if x[0] >= min(SPANS_SECONDS, 0.5 * (x[2] - x[1]))]
+        whole = len(covered) <= 1
+        for w in seg.get("words", ()):
+            text = str(w["word"])
+            if not text.strip():
+                continue
+            if whole:
+                _, a, b, piece = lap[0]
+            else:
+                mid = (float(w["start"]) + float(w["end"])) / 2
+                a, b, piece = min(spans, key=lambda s: 0.0 if s[0] <= mid <= s[1]
+                                  else min(abs(mid - s[0]), abs(mid - s[1])))
+            shift = piece.start - a
+            start = min(max(float(w["start"]), a), b) + shift
+            end = min(max(float(w["end"]), a), b) + shift
+            out[(piece.job, piece.channel, piece.start)].append(
+                Word(text, round(start, 3), round(max(end, start), 3), float(w["probability"])))
+    return out
+
+
+def words_to_utterances(
+    words: Sequence[Word],
+    speaker: str,
+    speaker_known: bool,
+    split_gap: float,
+    is_hallucination: Callable[[str], bool],
+    to_simplified: Callable[[str], str],
+) -> list[Utterance]:
+    """Utterances of one speech piece: split at pauses, simplified, hallucinations dropped."""
+    from analyzer.speech.asr import split_at_pauses
+
+    out = []
+    for piece in split_at_pauses(words, split_gap):
+        text = to_simplified("".join(w.text for w in piece).strip())
+        if not text or is_hallucination(text):
+            continue
+        simple = [Word(to_simplified(w.text), w.start, w.end, w.probability) for w in piece]
+        conf = float(np.mean([w.probability for w in piece]))
+        out.append(Utterance(speaker, piece[0].start, piece[-1].end, text, tuple(simple), conf,
+                             speaker_known))
+    return out

@@ -1,0 +1,43 @@
+"""The results database: SQLite, one transaction per interaction.
+
+The batch writes every analysed interaction here; the review web app and
+``conduct report`` read it. The schema carries its version in the
+``schema_version`` table and is brought up to date by ordered migrations when
+a store is opened, so an old results file keeps working after an upgrade.
+
+Tables:
+    runs: one row per ``conduct batch`` invocation (argv, options, counts).
+    interactions: one row per interaction content, identified by
+        ``content_hash`` (sha256 of the recording bytes, or of the transcript
+        record). ``key`` = sha256(content_hash, model, lexicon version) names
+        the analysis; a batch skips an interaction whose key is stored.
+        ``auto_score`` is what the analyzer gave, ``score`` the score after
+        inspectors' verdicts (dismissed findings no longer deduct).
+    utterances, findings: the transcript and the evidence, one row each.
+    errors: inputs that could not be analysed (run, path, kind, message).
+    reviews: inspectors' verdicts on findings (confirm | dismiss | comment).
+
+Example::
+
+    with Store("results.sqlite") as store:
+        for row in store.interactions({"hall": "东城", "review": "unreviewed"}):
+            print(row["id"], row["score"], row["n_findings"])
+"""
+
+from analyzer.store.core import Store
+from analyzer.store.records import (
+    Stored,
+    analysis_key,
+    content_hash_of_file,
+    content_hash_of_interaction,
+    interaction_from_dict,
+    interaction_to_dict,
+)
+from analyzer.store.reviews import rescore_findings
+from analyzer.store.schema import GROUPS, MIGRATIONS, REVIEW_STATES, SCHEMA_VERSION, VERDICTS, now
+
+__all__ = [
+    "GROUPS", "MIGRATIONS", "REVIEW_STATES", "SCHEMA_VERSION", "VERDICTS", "Store", "Stored",
+    "analysis_key", "content_hash_of_file", "content_hash_of_interaction",
+    "interaction_from_dict", "interaction_to_dict", "now", "rescore_findings",
+]

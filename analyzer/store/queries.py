@@ -1,0 +1,232 @@
+"""Reads: reports, interactions, findings, summaries"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from analyzer.errors import StoreError
+from analyzer.store.records import interaction_from_dict
+from analyzer.store.schema import GROUPS, REVIEW_STATES
+from analyzer.types import Interaction, InteractionReport
+
+
+class QueriesMixin:
+    """Reads: reports, interactions, findings, summaries (mixed into :class:`analyzer.store.Store`)."""
+
+    def report(self, pk: int, *, reviewed: bool = False) -> InteractionReport:
+        """The stored report of interaction ``pk``.
+
+        Args:
+            pk: Interaction primary key.
+            reviewed: Drop findings an inspector dismissed and use the
+                review-adjusted score and grade.
+
+        Raises:
+            StoreError: No such interaction.
+        """
+        rows = self._query("SELECT report_json, score, grade FROM interactions WHERE id = ?",
+                           (pk,))
+        if not rows:
+            raise StoreError(f"no interaction with id {pk}", source=self.path)
+        report = InteractionReport.from_dict(json.loads(rows[0]["report_json"]))
+        if reviewed:
+            dismissed = {r["idx"] for r in self.findings(pk) if r["verdict"] == "dismiss"}
+            report.findings = [f for i, f in enumerate(report.findings) if i not in dismissed]
+            report.score, report.grade = rows[0]["score"], rows[0]["grade"]
+        return report
+
+    def interaction(self, pk: int) -> dict[str, Any]:
+        """One interaction row (without the JSON blobs) plus decoded ``input``/``audio``."""
+        rows = self._query("SELECT * FROM interactions WHERE id = ?", (pk,))
+        if not rows:
+            raise StoreError(f"no interaction with id {pk}", source=self.path)
+        d = dict(rows[0])
+        d.pop("report_json")
+        d["input"] = json.loads(d.pop("input_json"))
+        d["audio"] = json.loads(d.pop("audio_json"))
+        return d
+
+    def stored_input(self, pk: int) -> tuple[Interaction, dict[str, Any]]:
+        """The stored input of ``pk`` and its audio-only results, for re-scoring."""
+        d = self.interaction(pk)
+        return interaction_from_dict(d["input"]), d["audio"]
+
+    # -- queries ----------------------------------------------------------
+
+    def _where(self, filters: dict[str, Any] | None) -> tuple[str, list[Any]]:
+        """SQL WHERE clause over ``interactions i`` for the documented filters."""
+        f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+        clauses: list[str] = []
+        params: list[Any] = []
+        for col in ("hall", "window", "staff", "channel", "run_id", "model", "lexicon_version"):
+            if col in f:
+                clauses.append(f'i."{col}" = ?')
+                params.append(f[col])
+        if "since" in f:
+            clauses.append("i.day >= ?")
+            params.append(str(f["since"])[:10])
+        if "until" in f:
+            clauses.append("i.day <= ?")
+            params.append(str(f["until"])[:10])
+        if "min_score" in f:
+            clauses.append("i.score >= ?")
+            params.append(f["min_score"])
+        if "max_score" in f:
+            clauses.append("i.score <= ?")
+            params.append(f["max_score"])
+        if "flagged" in f:
+            clauses.append("i.n_findings > 0" if f["flagged"] else "i.n_findings = 0")
+        sub = []
+        for col in ("article", "rule", "kind"):
+            if col in f:
+                sub.append(f"x.{col} = ?")
+                params.append(f[col])
+        if sub:
+            clauses.append("EXISTS (SELECT 1 FROM findings x WHERE x.interaction_pk = i.id AND "
+                           + " AND ".join(sub) + ")")
+        if "review" in f:
+            clauses.append(_review_clause(f["review"]))
+        if "q" in f:
+            clauses.append("EXISTS (SELECT 1 FROM utterances u WHERE u.interaction_pk = i.id "
+                           "AND u.text LIKE ?)")
+            params.append(f"%{f['q']}%")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def interactions(
+        self,
+        filters: dict[str, Any] | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        order: str = "started_at",
+    ) -> list[dict[str, Any]]:
+        """Interaction rows matching ``filters`` (no JSON blobs).
+
+        Args:
+            filters: Any of ``hall``, ``window``, ``staff``, ``channel``,
+                ``run_id``, ``since``/``until`` (dates ``YYYY-MM-DD``, on
+                ``started_at``, else on the analysis date), ``article``,
+                ``rule``, ``kind`` (has such a finding), ``review``
+                (``unreviewed``: a finding has no verdict; ``reviewed``: every
+                finding has one; ``confirmed``/``dismissed``: some finding
+                has that verdict), ``flagged`` (bool), ``min_score``,
+                ``max_score``, ``q`` (text in the transcript).
+            limit: At most this many rows.
+            offset: Skip this many rows first.
+            order: ``started_at`` (default), ``score`` (worst first) or ``id``.
+
+        Returns:
+            Dicts with the interactions columns (``id`` is the pk,
+            ``interaction_id`` the input's id) plus ``n_unreviewed``.
+        """
+        where, params = self._where(filters)
+        order_sql = {"started_at": "i.day, i.started_at, i.id", "score": "i.score, i.id",
+                     "id": "i.id"}.get(order)
+        if order_sql is None:
+            raise ValueError(f"unknown order {order!r}")
+        sql = (
+            "SELECT i.id, i.key, i.content_hash, i.model, i.lexicon_version, i.run_id, "
+            "i.interaction_id, i.source_path, i.channel, i.hall, i.window, i.staff, "
+            "i.started_at, i.day, i.duration, i.auto_score, i.auto_grade, i.score, i.grade, "
+            "i.rings, i.ring_source, i.answer_time, i.n_findings, i.analyzed_at, "
+            "i.rescored_at, (SELECT COUNT(*) FROM findings x WHERE x.interaction_pk = i.id "
+            "AND x.verdict IS NULL) AS n_unreviewed "
+            f"FROM interactions i{where} ORDER BY {order_sql}"
+        )
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return [dict(r) for r in self._query(sql, params)]
+
+    def count(self, filters: dict[str, Any] | None = None) -> int:
+        """Number of interactions matching ``filters`` (see :meth:`interactions`)."""
+        where, params = self._where(filters)
+        return int(self._query(f"SELECT COUNT(*) FROM interactions i{where}", params)[0][0])
+
+    def findings(self, pk: int | None = None, filters: dict[str, Any] | None = None
+                 ) -> list[dict[str, Any]]:
+        """Finding rows (``id`` is the finding id used by :meth:`set_verdict`).
+
+        Args:
+            pk: Only this interaction's findings.
+            filters: Interaction filters (see :meth:`interactions`).
+        """
+        where, params = self._where(filters)
+        if pk is not None:
+            where += (" AND " if where else " WHERE ") + "i.id = ?"
+            params.append(pk)
+        rows = self._query(
+            "SELECT f.*, i.hall, i.window, i.staff, i.day, i.interaction_id FROM findings f "
+            f"JOIN interactions i ON i.id = f.interaction_pk{where} ORDER BY f.interaction_pk, "
+            "f.idx",
+            params,
+        )
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["detail"] = json.loads(d.pop("detail_json"))
+            out.append(d)
+        return out
+
+    def utterances(self, pk: int) -> list[dict[str, Any]]:
+        """The transcript of interaction ``pk``, in order."""
+        rows = self._query("SELECT * FROM utterances WHERE interaction_pk = ? ORDER BY idx",
+                           (pk,))
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["words"] = json.loads(d.pop("words_json"))
+            out.append(d)
+        return out
+
+    def summary(self, by: str, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Aggregates per group, for the report and the web app's dashboards.
+
+        Args:
+            by: ``hall``, ``window`` (per hall and window), ``staff``,
+                ``channel``, ``day``, ``article`` or ``rule``.
+            filters: Interaction filters (see :meth:`interactions`).
+
+        Returns:
+            For interaction groups: dicts with the group columns and
+            ``interactions``, ``flagged``, ``findings``, ``mean_score``,
+            ``min_score``, ``hours``. For ``article``/``rule``: the group
+            columns (``article``, ``rule``, ``kind`` for rules) and
+            ``findings``, ``interactions``, ``points``, ``confirmed``,
+            ``dismissed``, ``unreviewed``.
+        """
+        if by not in GROUPS:
+            raise ValueError(f"unknown group {by!r}; choose from {', '.join(GROUPS)}")
+        where, params = self._where(filters)
+        if by in ("article", "rule"):
+            cols = "f.article" if by == "article" else "f.article, f.rule, f.kind"
+            sql = (
+                f"SELECT {cols}, COUNT(*) AS findings, COUNT(DISTINCT f.interaction_pk) AS "
+                "interactions, SUM(f.points) AS points, "
+                "TOTAL(f.verdict = 'confirm') AS confirmed, TOTAL(f.verdict = 'dismiss') AS "
+                "dismissed, TOTAL(f.verdict IS NULL) AS unreviewed FROM findings f JOIN "
+                f"interactions i ON i.id = f.interaction_pk{where} GROUP BY {cols} "
+                f"ORDER BY {cols}"
+            )
+        else:
+            cols = {"window": "i.hall, i.window"}.get(by, f"i.{by}")
+            sql = (
+                f"SELECT {cols}, COUNT(*) AS interactions, SUM(i.n_findings > 0) AS flagged, "
+                "SUM(i.n_findings) AS findings, ROUND(AVG(i.score), 1) AS mean_score, "
+                "MIN(i.score) AS min_score, ROUND(COALESCE(SUM(i.duration), 0) / 3600.0, 3) "
+                f"AS hours FROM interactions i{where} GROUP BY {cols} ORDER BY {cols}"
+            )
+        return [dict(r) for r in self._query(sql, params)]
+
+
+def _review_clause(state: str) -> str:
+    if state not in REVIEW_STATES:
+        raise ValueError(f"review must be one of {REVIEW_STATES}, not {state!r}")
+    has = "EXISTS (SELECT 1 FROM findings x WHERE x.interaction_pk = i.id AND {})"
+    return {
+        "unreviewed": has.format("x.verdict IS NULL"),
+        "reviewed": "i.n_findings > 0 AND NOT " + has.format("x.verdict IS NULL"),
+        "confirmed": has.format("x.verdict = 'confirm'"),
+        "dismissed": has.format("x.verdict = 'dismiss'"),
+    }[state]

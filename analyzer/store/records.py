@@ -1,0 +1,91 @@
+"""Identities and serialised forms of what the store keeps."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analyzer.types import Interaction, InteractionReport, Utterance
+
+
+def analysis_key(content_hash: str, model: str, lexicon_version: str) -> str:
+    """The identity of one analysis: content + model + lexicon version."""
+    return hashlib.sha256(f"{content_hash}\0{model}\0{lexicon_version}".encode()).hexdigest()
+
+
+def interaction_to_dict(interaction: Interaction) -> dict[str, Any]:
+    """Serialise an :class:`Interaction` (kept so it can be re-scored later)."""
+    return {
+        "id": interaction.id,
+        "channel": interaction.channel,
+        "hall": interaction.hall,
+        "window": interaction.window,
+        "staff": interaction.staff,
+        "started_at": interaction.started_at,
+        "rings": interaction.rings,
+        "ring_seconds": interaction.ring_seconds,
+        "source": interaction.source,
+        "duration": interaction.duration,
+        "meta": interaction.meta,
+        "utterances": [u.to_dict() for u in interaction.utterances],
+    }
+
+
+def interaction_from_dict(d: dict[str, Any]) -> Interaction:
+    """Rebuild an :class:`Interaction` from :func:`interaction_to_dict`."""
+    utterances = [Utterance.from_dict(u) for u in d.get("utterances", [])]
+    fields = {k: d.get(k) for k in ("hall", "window", "staff", "started_at", "source")}
+    return Interaction(
+        id=d["id"],
+        channel=d["channel"],
+        utterances=utterances,
+        rings=d.get("rings"),
+        ring_seconds=d.get("ring_seconds"),
+        duration=d.get("duration"),
+        meta=d.get("meta") or {},
+        **{k: v or "" for k, v in fields.items()},
+    )
+
+
+def content_hash_of_interaction(interaction: Interaction) -> str:
+    """sha256 of a transcript record's content (canonical JSON)."""
+    d = interaction_to_dict(interaction)
+    d.pop("source", None)
+    blob = json.dumps(d, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def content_hash_of_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _interaction_of_report(report: InteractionReport) -> Interaction:
+    return Interaction(
+        id=report.id, channel=report.channel, utterances=list(report.utterances),
+        hall=report.hall, window=report.window, staff=report.staff,
+        started_at=report.started_at, rings=report.rings, source=report.source,
+        duration=report.duration,
+    )
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the store knows about one content hash (see :meth:`Store.lookup`)."""
+
+    pk: int
+    key: str
+    model: str
+    lexicon_version: str
+
+
+def _day(started_at: str, fallback: str) -> str:
+    text = started_at or fallback
+    return text[:10] if len(text) >= 10 else ""

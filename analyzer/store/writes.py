@@ -1,0 +1,224 @@
+"""Writes: runs, errors, analysed interactions"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from analyzer.store.records import Stored, _day, _interaction_of_report, interaction_to_dict
+from analyzer.store.schema import now
+from analyzer.types import Interaction, InteractionReport
+
+
+class WritesMixin:
+    """Writes: runs, errors, analysed interactions (mixed into :class:`analyzer.store.Store`)."""
+
+    # -- runs and errors --------------------------------------------------
+
+    def begin_run(
+        self,
+        options: dict[str, Any],
+        argv: Sequence[str],
+        *,
+        engine: str = "local",
+        model: str = "",
+        lexicon_version: str = "",
+    ) -> int:
+        """Record the start of a batch run and return its id."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO runs (started_at, argv, options, engine, model, lexicon_version) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (now(), json.dumps(list(argv), ensure_ascii=False),
+                 json.dumps(options, ensure_ascii=False, default=str), engine, model,
+                 lexicon_version),
+            )
+            return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, stats: dict[str, Any], status: str = "done") -> None:
+        """Record the end of a run with its counts (files, hours, errors...)."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
+                (now(), status, json.dumps(stats, ensure_ascii=False, default=str), run_id),
+            )
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run, newest first, with ``options``/``argv``/``stats`` decoded."""
+        out = []
+        for row in self._query("SELECT * FROM runs ORDER BY id DESC"):
+            d = dict(row)
+            for k in ("argv", "options", "stats"):
+                d[k] = json.loads(d[k])
+            out.append(d)
+        return out
+
+    def save_error(
+        self, run_id: int | None, path: str, error: BaseException | str, kind: str | None = None,
+        key: str | None = None,
+    ) -> int:
+        """Record an input that could not be analysed; returns the error row id.
+
+        Args:
+            run_id: The run it happened in.
+            path: The input (file, or ``file:line`` for a JSONL record).
+            error: The exception (its class name becomes ``kind``) or a message.
+            kind: Overrides the kind (e.g. ``AudioError``, ``NoSpeech``).
+            key: The input's analysis key when the input itself is bad (not the
+                machine): :meth:`known_bad` then finds it.
+        """
+        if kind is None:
+            kind = type(error).__name__ if isinstance(error, BaseException) else "Error"
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO errors (run_id, path, kind, message, at, key) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, str(path), kind, str(error), now(), key),
+            )
+            return int(cur.lastrowid)
+
+    def known_bad(self, key: str) -> bool:
+        """True when an input with this analysis key already failed as bad input."""
+        return bool(self._query("SELECT 1 FROM errors WHERE key = ? LIMIT 1", (key,)))
+
+    def errors(self, run_id: int | None = None) -> list[dict[str, Any]]:
+        """Error rows (of one run, or all runs), oldest first."""
+        if run_id is None:
+            rows = self._query("SELECT * FROM errors ORDER BY id")
+        else:
+            rows = self._query("SELECT * FROM errors WHERE run_id = ? ORDER BY id", (run_id,))
+        return [dict(r) for r in rows]
+
+    # -- interactions -----------------------------------------------------
+
+    def has_key(self, key: str) -> bool:
+        """True when this exact analysis (content + model + lexicon) is stored."""
+        return bool(self._query("SELECT 1 FROM interactions WHERE key = ?", (key,)))
+
+    def lookup(self, content_hash: str) -> Stored | None:
+        """What is stored for a content hash (any model / lexicon), or None."""
+        rows = self._query(
+            "SELECT id, key, model, lexicon_version FROM interactions WHERE content_hash = ?",
+            (content_hash,),
+        )
+        return Stored(*rows[0]) if rows else None
+
+    def save_report(
+        self,
+        report: InteractionReport,
+        *,
+        run_id: int | None,
+        content_hash: str,
+        path: str,
+        key: str,
+        interaction: Interaction | None = None,
+        audio: dict[str, Any] | None = None,
+        model: str | None = None,
+        lexicon_version: str | None = None,
+    ) -> int:
+        """Store one analysed interaction in one transaction; returns its pk.
+
+        An interaction with the same ``content_hash`` is replaced in place
+        (same pk; re-analysis with another model or lexicon). Reviews survive
+        a replacement: each is re-attached to the new finding with the same
+        rule and start time.
+
+        Args:
+            report: The analyzer's report.
+            run_id: The batch run (None outside a batch).
+            content_hash: sha256 of the recording / transcript record.
+            path: The input path it came from.
+            key: :func:`analysis_key` of (content_hash, model, lexicon version).
+            interaction: The analysed input (kept for re-scoring without
+                transcribing again). Default: rebuilt from the report.
+            audio: Audio-only results to keep for re-scoring (``ring``,
+                ``findings`` measured on audio, ``asr_info``).
+            model: Model identity stored with it (default: the report's
+                ``analyzer.model``; ``transcript`` for typed transcripts).
+            lexicon_version: Default: the report's ``analyzer.lexicon_version``.
+        """
+        if interaction is None:
+            interaction = _interaction_of_report(report)
+        if model is None:
+            model = str(report.analyzer.get("model", "") or "")
+        if lexicon_version is None:
+            lexicon_version = str(report.analyzer.get("lexicon_version", "") or "")
+        analyzed = now()
+        row = {
+            "key": key, "content_hash": content_hash, "model": model,
+            "lexicon_version": lexicon_version, "run_id": run_id,
+            "interaction_id": report.id, "source_path": str(path), "channel": report.channel,
+            "hall": report.hall or "", "window": report.window or "", "staff": report.staff or "",
+            "started_at": report.started_at or "", "day": _day(report.started_at, analyzed),
+            "duration": report.duration, "auto_score": report.score, "auto_grade": report.grade,
+            "score": report.score, "grade": report.grade, "rings": report.rings,
+            "ring_source": report.ring_source, "answer_time": report.answer_time,
+            "n_findings": len(report.findings),
+            "report_json": json.dumps(report.to_dict(), ensure_ascii=False, default=str),
+            "input_json": json.dumps(interaction_to_dict(interaction), ensure_ascii=False,
+                                     default=str),
+            "audio_json": json.dumps(audio or {}, ensure_ascii=False, default=str),
+            "analyzed_at": analyzed,
+        }
+        with self.transaction() as db:
+            old = db.execute(
+                "SELECT id FROM interactions WHERE content_hash = ?", (content_hash,)
+            ).fetchone()
+            if old is None:
+                cols = ", ".join(f'"{c}"' for c in row)
+                cur = db.execute(
+                    f"INSERT INTO interactions ({cols}) VALUES ({', '.join('?' * len(row))})",
+                    list(row.values()),
+                )
+                pk = int(cur.lastrowid)
+            else:
+                pk = int(old[0])
+                row["rescored_at"] = analyzed
+                sets = ", ".join(f'"{c}" = ?' for c in row)
+                db.execute(f"UPDATE interactions SET {sets} WHERE id = ?", [*row.values(), pk])
+                db.execute("DELETE FROM utterances WHERE interaction_pk = ?", (pk,))
+                db.execute("DELETE FROM findings WHERE interaction_pk = ?", (pk,))
+            self._insert_children(db, pk, report)
+            if old is not None:
+                self._relink_reviews(db, pk)
+                self._apply_reviews(db, pk)
+        return pk
+
+    @staticmethod
+    def _insert_children(db: sqlite3.Connection, pk: int, report: InteractionReport) -> None:
+        db.executemany(
+            'INSERT INTO utterances (interaction_pk, idx, speaker, start, "end", text, '
+            "confidence, words_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (pk, i, u.speaker, u.start, u.end, u.text, u.confidence,
+                 json.dumps(u.to_dict().get("words", []), ensure_ascii=False))
+                for i, u in enumerate(report.utterances)
+            ],
+        )
+        db.executemany(
+            "INSERT INTO findings (interaction_pk, idx, rule, article, kind, canonical, speaker, "
+            'start, "end", evidence, confidence, points, detail_json) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (pk, i, f.rule, f.article, f.kind, f.canonical, f.speaker, f.start, f.end,
+                 f.evidence, f.confidence, f.points,
+                 json.dumps(f.detail, ensure_ascii=False, default=str))
+                for i, f in enumerate(report.findings)
+            ],
+        )
+
+    @staticmethod
+    def _relink_reviews(db: sqlite3.Connection, pk: int) -> None:
+        reviews = db.execute(
+            "SELECT id, rule, start FROM reviews WHERE interaction_pk = ?", (pk,)
+        ).fetchall()
+        for rid, rule, start in reviews:
+            match = db.execute(
+                "SELECT id FROM findings WHERE interaction_pk = ? AND rule = ? "
+                "AND ((start IS NULL AND ? IS NULL) OR ABS(start - ?) < 0.5) ORDER BY idx LIMIT 1",
+                (pk, rule, start, start),
+            ).fetchone()
+            db.execute("UPDATE reviews SET finding_id = ? WHERE id = ?",
+                       (match[0] if match else None, rid))

@@ -1,0 +1,533 @@
+"""Live analysis: audio chunks in, events out as soon as they are known.
+
+:class:`StreamAnalyzer` takes PCM as it arrives (a counter microphone, a
+phone line) and returns events:
+
+``{"type": "ring", "n": k, "t": s}``
+    ring ``k`` started at stream second ``t`` (phone; counted once its tone
+    has lasted ``RingOptions.confirm_seconds``).
+``{"type": "answered", "t": s, "rings": k}``
+    staff speech started (phone).
+``{"type": "utterance", "index", "speaker", "start", "end", "text", "confidence", "emitted_at"}``
+    one recognised utterance, as soon as its speaker stopped talking.
+``{"type": "phrase", "rule", "kind", "speaker", "start", "end", "evidence", "confidence"}``
+    a required phrase or a citizen cue was heard (good practice, context).
+``{"type": "finding", ...Finding.to_dict(), "provisional": bool}``
+    a breach: forbidden phrase, too many rings, shouting, ignoring (live,
+    ``provisional`` when the final report may refine it), then at
+    :meth:`StreamAnalyzer.close` the end-of-call ones (missing farewell,
+    forced hang-up, speech rate...).
+``{"type": "report", "report": InteractionReport.to_dict()}``
+    the final scored report, from :func:`analyzer.pipeline.analyze_interaction`.
+
+Stages per chunk: convert to float -> resample to 16 kHz (PyAV) -> ring
+tracking on the channel mix until the answer (:class:`analyzer.speech.rings.ToneTracker`)
+-> Silero VAD per channel with its state carried across chunks (the model
+faster-whisper bundles, on onnxruntime) -> an utterance is cut when its
+speaker has been silent ``ASROptions.vad_min_silence_ms`` (or at
+``StreamOptions.max_utterance_seconds``) -> only finished utterances are
+transcribed (:func:`analyzer.speech.asr.transcribe`) -> phrase matching
+(:func:`analyzer.text.match.find_phrases`) -> live measures.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from analyzer.errors import AudioError
+from analyzer.options import AnalyzerOptions, StreamOptions
+from analyzer.speech.rings import ToneTracker, count_rings, detect_rings
+from analyzer.types import CHANNELS, Finding, Interaction, RingResult, Utterance
+
+SR = 16000  #: the analysis rate
+VAD_FRAME = 512  #: Silero's frame at 16 kHz (32 ms)
+VAD_CONTEXT = 64  #: samples of the previous frame Silero sees
+
+
+class SileroStream:
+    """Silero VAD speech probabilities, one per 512-sample frame, state carried across calls."""
+
+    def __init__(self) -> None:
+        from faster_whisper.vad import get_vad_model
+
+        self._session = get_vad_model().session
+        self._h = np.zeros((1, 1, 128), dtype=np.float32)
+        self._c = np.zeros((1, 1, 128), dtype=np.float32)
+        self._context = np.zeros(VAD_CONTEXT, dtype=np.float32)
+        self._pending = np.zeros(0, dtype=np.float32)
+
+    def feed(self, samples: np.ndarray) -> np.ndarray:
+        """Probabilities of the frames completed by ``samples`` (16 kHz mono)."""
+        buf = np.concatenate([self._pending, samples.astype(np.float32, copy=False)])
+        count = buf.size // VAD_FRAME
+        self._pending = buf[count * VAD_FRAME:]
+        if not count:
+            return np.zeros(0, dtype=np.float32)
+        frames = buf[: count * VAD_FRAME].reshape(count, VAD_FRAME)
+        context = np.vstack([self._context[None, :], frames[:-1, -VAD_CONTEXT:]])
+        self._context = frames[-1, -VAD_CONTEXT:].copy()
+        batch = np.ascontiguousarray(np.concatenate([context, frames], axis=1))
+        out, self._h, self._c = self._session.run(None, {"input": batch, "h": self._h, "c": self._c})
+        return np.asarray(out, dtype=np.float32).reshape(-1)
+
+
+class Segmenter:
+    """Online speech segments from VAD probabilities (Silero's hysteresis).
+
+    Speech starts at a frame with probability >= ``threshold`` and ends after
+    ``min_silence`` frames below ``threshold - 0.15``. Speech longer than
+    ``max_frames`` is cut at its last pause of 100 ms or more, else hard.
+    Frame numbers are absolute (frame ``i`` covers samples ``512 i ..``).
+    """
+
+    def __init__(self, threshold: float, min_silence: int, min_speech: int, max_frames: int) -> None:
+        self.threshold = threshold
+        self.neg = max(threshold - 0.15, 0.01)
+        self.min_silence, self.min_speech, self.max_frames = min_silence, min_speech, max_frames
+        self.frame = 0
+        self.start: int | None = None  # start frame of the speech in progress
+        self._silence_from: int | None = None
+        self._pause: int | None = None  # end of the last >= 100 ms pause inside the speech
+
+    def feed(self, probs: np.ndarray) -> list[tuple[int, int]]:
+        """Advance over ``probs``; return the (start, end) frames of finished speech."""
+        done: list[tuple[int, int]] = []
+        for p in probs:
+            i = self.frame
+            self.frame += 1
+            if self.start is None:
+                if p >= self.threshold:
+                    self.start, self._silence_from, self._pause = i, None, None
+                continue
+            if p >= self.threshold:
+                self._silence_from = None
+            elif p < self.neg:
+                if self._silence_from is None:
+                    self._silence_from = i
+                if i - self._silence_from >= 3:
+                    self._pause = self._silence_from
+                if i - self._silence_from >= self.min_silence:
+                    self._close(self._silence_from, done)
+                    continue
+            if i - self.start >= self.max_frames:
+                pause = self._pause
+                cut = pause if pause is not None and pause > self.start + self.min_speech else i
+                self._close(cut, done)
+                self.start = cut  # the speech after the cut goes on
+        return done
+
+    def flush(self) -> list[tuple[int, int]]:
+        """Finish the speech in progress at the current frame."""
+        done: list[tuple[int, int]] = []
+        if self.start is not None:
+            end = self._silence_from if self._silence_from is not None else self.frame
+            self._close(end, done)
+        return done
+
+    def _close(self, end: int, done: list[tuple[int, int]]) -> None:
+        if self.start is not None and end - self.start >= self.min_speech:
+            done.append((self.start, end))
+        self.start, self._silence_from, self._pause = None, None, None
+
+
+@dataclass
+class _Track:
+    """One input channel: its speaker, VAD, segmenter and recent audio."""
+
+    speaker: str
+    known: bool
+    vad: SileroStream
+    seg: Segmenter
+    audio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    audio_from: int = 0  # absolute sample index of audio[0]
+
+    def append(self, x: np.ndarray, keep_from: int) -> None:
+        self.audio = np.concatenate([self.audio, x])
+        drop = max(0, keep_from - self.audio_from)
+        if drop:
+            self.audio = self.audio[drop:]
+            self.audio_from += drop
+
+    def clip(self, a: int, b: int) -> np.ndarray:
+        return self.audio[max(0, a - self.audio_from): max(0, b - self.audio_from)]
+
+
+class StreamAnalyzer:
+    """Analyze one interaction as its audio arrives.
+
+    Args:
+        options: Analyzer options (ASR, rings, acoustics...); defaults when None.
+        sample_rate: Input rate in Hz (any; resampled to 16 kHz).
+        channels: 1 or 2. Stereo maps its channels to ``asr.stereo_speakers``
+            (staff, citizen); mono to ``asr.mono_speaker`` (speaker not known).
+        channel: ``phone`` (rings, answer, hang-up are judged) or ``counter``.
+        interaction_id: Id of the final report.
+        lexicon: A loaded lexicon; default: the one ``options.lexicon`` names.
+        stream_options: Live segmentation settings.
+        transcriber: Replaces :func:`analyzer.speech.asr.transcribe` (same signature),
+            e.g. for a batched recogniser.
+
+    Call :meth:`feed` with each chunk and :meth:`close` at the end; both
+    return the events produced (see the module docstring).
+    """
+
+    def __init__(
+        self,
+        options: AnalyzerOptions | None = None,
+        sample_rate: int = SR,
+        channels: int = 1,
+        *,
+        channel: str = "phone",
+        interaction_id: str = "stream",
+        lexicon: Any = None,
+        stream_options: StreamOptions | None = None,
+        transcriber: Any = None,
+    ) -> None:
+        if channels not in (1, 2):
+            raise AudioError(f"streams have 1 or 2 channels, got {channels}", source=interaction_id)
+        if sample_rate < 8000:
+            raise AudioError(f"sample rate {sample_rate} Hz is below 8000 Hz", source=interaction_id)
+        if channel not in CHANNELS:
+            raise ValueError(f"channel must be one of {CHANNELS}, got {channel!r}")
+        self.options = options or AnalyzerOptions()
+        self.sample_rate, self.channels, self.channel = int(sample_rate), channels, channel
+        self.id = interaction_id
+        self.sopts = stream_options or StreamOptions()
+        from analyzer.pipeline import get_lexicon
+
+        self.lexicon = lexicon if lexicon is not None else get_lexicon(self.options)
+        if transcriber is None:
+            from analyzer.speech.asr import transcribe as transcriber
+        self._transcribe = transcriber
+        self._resampler = _Resampler(self.sample_rate, channels)
+        self._tracks = [self._make_track(i) for i in range(channels)]
+        self._ring = ToneTracker(SR, self.options.rings) if channel == "phone" else None
+        self._pre_answer: list[np.ndarray] = []
+        self.samples = 0  # 16 kHz samples consumed
+        self.rings_counted = 0
+        self.answer_time: float | None = None
+        self.utterances: list[Utterance] = []
+        self._levels: list[tuple[Utterance, float]] = []
+        self._emitted: set[tuple[str, float]] = set()
+        self._hit_keys: set[tuple[str, float, float]] = set()
+        self._leftover = b""
+        self._closed = False
+        self.compute_seconds = 0.0  # wall time spent in feed/close
+
+    def warm(self) -> None:
+        """Load the speech model and the phrase matcher now, not at the first utterance."""
+        from analyzer.speech.asr import get_model, transcribe
+        from analyzer.text.match import get_matcher
+
+        get_matcher(self.lexicon, ("forbidden", "required", "cue"), self.options.match.max_slot_chars)
+        if self._transcribe is transcribe:
+            get_model(self.options.asr)
+
+    # ------------------------------------------------------------------ input
+    def _make_track(self, i: int) -> _Track:
+        asr = self.options.asr
+        speaker = asr.stereo_speakers[i] if self.channels == 2 else asr.mono_speaker
+        frames = SR / VAD_FRAME / 1000.0
+        seg = Segmenter(
+            asr.for_line(self.sample_rate, self.channel).vad_threshold,
+            max(1, round(asr.vad_min_silence_ms * frames)),
+            max(1, round(self.sopts.min_speech_ms * frames)),
+            max(2, round(self.sopts.max_utterance_seconds * SR / VAD_FRAME)),
+        )
+        return _Track(speaker, self.channels == 2, SileroStream(), seg)
+
+    def _to_float(self, chunk: bytes | np.ndarray) -> np.ndarray:
+        """Chunk -> float32 (channels, n) at the input rate."""
+        if isinstance(chunk, (bytes, bytearray, memoryview)):
+            data = self._leftover + bytes(chunk)
+            frame = 2 * self.channels
+            usable = len(data) - len(data) % frame
+            self._leftover = data[usable:]
+            x = np.frombuffer(data[:usable], dtype="<i2").astype(np.float32) / 32768.0
+            return x.reshape(-1, self.channels).T
+        x = np.asarray(chunk)
+        if x.dtype == np.int16:
+            x = x.astype(np.float32) / 32768.0
+        x = x.astype(np.float32, copy=False)
+        if x.ndim == 1 and x.size % self.channels == 0:
+            return x.reshape(-1, self.channels).T
+        if x.ndim == 2 and x.shape[0] == self.channels:
+            return x
+        if x.ndim == 2 and x.shape[1] == self.channels:
+            return x.T
+        raise AudioError(f"chunk of shape {x.shape} does not have {self.channels} channel(s)",
+                         source=self.id)
+
+    # ------------------------------------------------------------------ feed
+    def feed(self, chunk: bytes | np.ndarray) -> Iterator[dict[str, Any]]:
+        """Consume one chunk: int16 bytes (interleaved s16le) or an int16/float32 array.
+
+        Arrays may be 1-D (interleaved), ``(channels, n)`` or ``(n, channels)``.
+        The work is done before this returns; the events are returned as an iterator.
+        """
+        if self._closed:
+            raise AudioError("feed() after close()", source=self.id)
+        t0 = time.perf_counter()
+        events = self._process(self._resampler.feed(self._to_float(chunk)))
+        self.compute_seconds += time.perf_counter() - t0
+        return iter(events)
+
+    def close(self) -> Iterator[dict[str, Any]]:
+        """End of the interaction: flush, then the end-of-call findings and the report."""
+        if self._closed:
+            return iter(())
+        t0 = time.perf_counter()
+        events = self._process(self._resampler.flush(), final=True)
+        self._closed = True
+        events += self._final_events()
+        self.compute_seconds += time.perf_counter() - t0
+        return iter(events)
+
+    @property
+    def now(self) -> float:
+        """Stream seconds consumed so far."""
+        return self.samples / SR
+
+    def _process(self, x: np.ndarray, final: bool = False) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        start = self.samples
+        if x.shape[1]:
+            self.samples += x.shape[1]
+            events += self._rings(x)
+        finished: list[tuple[int, int, _Track]] = []
+        for track, samples in zip(self._tracks, x, strict=True):
+            pad = int(self.sopts.speech_pad_ms * SR / 1000)
+            first = track.seg.start if track.seg.start is not None else self.samples // VAD_FRAME
+            track.append(samples, min(first * VAD_FRAME, start) - pad - SR)
+            done = track.seg.feed(track.vad.feed(samples))
+            if final:
+                done += track.seg.flush()
+            events += self._answer(track, done)
+            finished += [(b, a, track) for a, b in done]
+        for b, a, track in sorted(finished, key=lambda item: item[:2]):  # in the order they ended
+            events += self._utterance(track, a, b)
+        events += self._ignoring()
+        return events
+
+    # ------------------------------------------------------------------ rings
+    def _rings(self, x: np.ndarray) -> list[dict[str, Any]]:
+        if self._ring is None or self.answer_time is not None:
+            return []
+        if self.now > self.sopts.max_ring_seconds:
+            return []  # nobody answered for minutes: stop listening for rings
+        mix = x.mean(axis=0)
+        if sum(a.size for a in self._pre_answer) < self.sopts.max_ring_seconds * SR:
+            self._pre_answer.append(mix)
+        self._ring.feed(mix)
+        chain, _ = count_rings(self._ring.frames(), self._ring.hop / SR, self._ring_confirm(), self.now,
+                               answered=True)
+        if chain is None:
+            return []
+        events = []
+        while self.rings_counted < chain.rings:
+            self.rings_counted += 1
+            idx = min(self.rings_counted, len(chain.spans)) - 1
+            t = round(float(chain.spans[idx][0]), 3)
+            events.append({"type": "ring", "n": self.rings_counted, "t": t})
+            if self.rings_counted == self.options.rings.max_rings + 1:
+                events += self._live_findings(self._ring_findings(self.rings_counted, chain.spans))
+        return events
+
+    def _ring_confirm(self) -> Any:
+        """Ring options as the live counter uses them: a ring counts after ``confirm_seconds``."""
+        from dataclasses import replace
+
+        return replace(self.options.rings, min_tone_seconds=self.options.rings.confirm_seconds)
+
+    def _ring_findings(self, rings: int, spans: list[tuple[float, float]]) -> list[Finding]:
+        from analyzer.pipeline import ring_findings
+
+        ring = RingResult(rings=rings, source="audio", answer_time=None,
+                          ring_spans=[(round(s, 3), round(e, 3)) for s, e in spans], confidence=0.9)
+        return ring_findings(ring, self.options, self.lexicon)
+
+    def _answer(self, track: _Track, done: list[tuple[int, int]]) -> list[dict[str, Any]]:
+        """Staff speech (finished, or going on long enough) answers a phone call.
+
+        Speech that is mostly ringback tone does not answer it.
+        """
+        if self._ring is None or self.answer_time is not None or track.speaker != "staff":
+            return []
+        need = self.sopts.answer_min_speech_ms * SR / 1000 / VAD_FRAME
+        spans = [(a, b) for a, b in done if b - a >= need]
+        if track.seg.start is not None and track.seg.frame - track.seg.start >= need:
+            spans.append((track.seg.start, track.seg.frame))
+        frames = self._ring.frames()
+        for a, b in sorted(spans):
+            t0, t1 = a * VAD_FRAME / SR, b * VAD_FRAME / SR
+            inside = (frames.times >= t0) & (frames.times <= t1)
+            if inside.any() and frames.tone[inside].mean() > 0.5:
+                continue  # the "speech" is the ringback tone
+            self.answer_time = t0
+            return [{"type": "answered", "t": round(t0, 3), "rings": self.rings_counted}]
+        return []
+
+    # -------------------------------------------------------------- speech
+    def _utterance(self, track: _Track, a: int, b: int) -> list[dict[str, Any]]:
+        pad = int(self.sopts.speech_pad_ms * SR / 1000)
+        lo, hi = max(0, a * VAD_FRAME - pad), min(self.samples, b * VAD_FRAME + pad)
+        audio = track.clip(lo, hi)
+        utts = self._transcribe(audio, self.options.asr, speaker=track.speaker,
+                                offset=lo / SR, speaker_known=track.known)
+        events: list[dict[str, Any]] = []
+        for u in utts:
+            self.utterances.append(u)
+            events.append({"type": "utterance", "index": len(self.utterances) - 1, **u.to_dict(),
+                           "emitted_at": round(self.now, 3)})
+            if u.speaker == "staff":
+                events += self._shout(track, u)
+        if utts:
+            events += self._phrases()
+        return events
+
+    def _phrases(self) -> list[dict[str, Any]]:
+        from analyzer.rules.context import forbidden_findings
+        from analyzer.text.match import find_phrases
+
+        utts = sorted(self.utterances, key=lambda u: u.start)
+        events: list[dict[str, Any]] = []
+        new = []
+        for h in find_phrases(utts, self.lexicon, self.options.match):
+            key = (h.rule.id, round(h.start, 2), round(h.end, 2))
+            if key in self._hit_keys:
+                continue
+            self._hit_keys.add(key)
+            new.append(h)
+            if h.rule.kind != "forbidden":
+                events.append({"type": "phrase", "rule": h.rule.id, "kind": h.rule.kind,
+                               "speaker": h.speaker, "start": round(h.start, 3),
+                               "end": round(h.end, 3), "evidence": h.evidence,
+                               "confidence": round(h.confidence, 4)})
+        return events + self._live_findings(forbidden_findings(new), provisional=False)
+
+    def _shout(self, track: _Track, u: Utterance) -> list[dict[str, Any]]:
+        from analyzer.rules.acoustics import shout_findings, staff_levels
+
+        audio = track.clip(int(u.start * SR), int(u.end * SR))
+        moved = Utterance(u.speaker, 0.0, audio.size / SR, u.text)
+        measured = staff_levels(audio, SR, [moved], self.options.acoustics)
+        if not measured:
+            return []
+        self._levels.append((u, measured[0][1]))
+        latest = [f for f in shout_findings(self._levels, self.options.acoustics, self.lexicon)
+                  if f.start == u.start]
+        return self._live_findings(latest)
+
+    def _ignoring(self) -> list[dict[str, Any]]:
+        """``A8-IGNORE`` as soon as the citizen has waited ``ignore_seconds``."""
+        from analyzer.rules.acoustics import measure_finding, measure_rule
+
+        limit = self.options.acoustics.ignore_seconds
+        rule = measure_rule(self.lexicon, "A8-IGNORE")
+        citizen = [u for u in self.utterances if u.speaker == "citizen"]
+        if rule is None or not citizen or not any(u.speaker == "staff" for u in self.utterances):
+            return []
+        last = max(citizen, key=lambda u: u.end)
+        staff_busy = any(t.speaker == "staff" and t.seg.start is not None for t in self._tracks)
+        replied = any(u.speaker == "staff" and u.end > last.end for u in self.utterances)
+        waited = self.now - last.end
+        if replied or staff_busy or waited < limit:
+            return []
+        f = measure_finding(rule, "acoustic", "staff", last.start, round(self.now, 3),
+                            evidence=f"no staff reply for {waited:.1f} s so far after the citizen "
+                                     f"said: {last.text}",
+                            confidence=0.7, detail={"silence_seconds": round(waited, 2),
+                                                    "threshold_seconds": limit})
+        return self._live_findings([f])
+
+    def _live_findings(self, findings: list[Finding], provisional: bool = True) -> list[dict[str, Any]]:
+        out = []
+        for f in findings:
+            key = (f.rule, round(f.start or 0.0, 1))
+            if key in self._emitted:
+                continue
+            self._emitted.add(key)
+            out.append({"type": "finding", **f.to_dict(), "provisional": provisional})
+        return out
+
+    # -------------------------------------------------------------- close
+    def _final_events(self) -> list[dict[str, Any]]:
+        from analyzer.pipeline import analyze_interaction
+        from analyzer.rules.acoustics import shout_findings
+
+        ring = self._final_ring()
+        interaction = Interaction(
+            id=self.id, channel=self.channel,
+            utterances=sorted(self.utterances, key=lambda u: u.start),
+            source=self.id, duration=round(self.now, 3),
+            meta={"stream": asdict(self.sopts)},
+        )
+        asr_info = self._asr_info()
+        report = analyze_interaction(
+            interaction, self.options, lexicon=self.lexicon,
+            extra_findings=shout_findings(self._levels, self.options.acoustics, self.lexicon),
+            ring=ring, asr_info=asr_info,
+        )
+        report.analyzer["stream"] = asdict(self.sopts)
+        events = [{"type": "finding", **f.to_dict(), "provisional": False}
+                  for f in report.findings
+                  if (f.rule, round(f.start or 0.0, 1)) not in self._emitted]
+        return [*events, {"type": "report", "report": report.to_dict()}]
+
+    def _final_ring(self) -> RingResult | None:
+        if self._ring is None:
+            return None
+        audio = np.concatenate(self._pre_answer) if self._pre_answer else np.zeros(0, np.float32)
+        if audio.size < SR // 4:
+            return RingResult(rings=0, source="audio", answer_time=self.answer_time, confidence=0.5)
+        return detect_rings(audio, SR, self.options.rings, answer_time=self.answer_time)
+
+    def _asr_info(self) -> dict[str, Any] | None:
+        try:
+            from analyzer.speech.asr import asr_info
+
+            return asr_info(self.options.asr)
+        except Exception:  # the audit block is best effort; the report must still come out
+            return None
+
+
+class _Resampler:
+    """Streaming resampler to 16 kHz float32 (PyAV / libswresample, state kept)."""
+
+    def __init__(self, rate: int, channels: int) -> None:
+        self.rate, self.channels = rate, channels
+        self._layout = "mono" if channels == 1 else "stereo"
+        self._av = None
+        if rate != SR:
+            import av
+
+            self._av = av.AudioResampler(format="fltp", layout=self._layout, rate=SR)
+        self._pts = 0
+
+    def feed(self, x: np.ndarray) -> np.ndarray:
+        if self._av is None or x.shape[1] == 0:
+            return np.ascontiguousarray(x, dtype=np.float32)
+        import av
+
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(x, dtype=np.float32),
+                                           format="fltp", layout=self._layout)
+        frame.sample_rate = self.rate
+        frame.pts = self._pts
+        self._pts += x.shape[1]
+        return self._collect(self._av.resample(frame))
+
+    def flush(self) -> np.ndarray:
+        if self._av is None:
+            return np.zeros((self.channels, 0), dtype=np.float32)
+        return self._collect(self._av.resample(None))
+
+    def _collect(self, frames: list[Any]) -> np.ndarray:
+        parts = [f.to_ndarray().reshape(self.channels, -1) for f in frames]
+        if not parts:
+            return np.zeros((self.channels, 0), dtype=np.float32)
+        return np.concatenate(parts, axis=1).astype(np.float32, copy=False)

@@ -1,0 +1,3 @@
+"""Training material: example packs for staff training, the privacy masker, and
+the data and fitting of the learned classifiers (``classifiers``).
+"""

@@ -1,0 +1,327 @@
+"""Good and bad practice examples for trainers, and training packs.
+
+An *example* is a stretch of a stored interaction that shows one rule:
+
+* **bad** practice: each finding of a breach that was said or heard (a
+  forbidden phrase, uncivil language, shouting, a forced hang-up), unless an
+  inspector dismissed it as a false alarm;
+* **good** practice: a required phrase said well by staff, e.g. a model phone
+  greeting (``A7-R-01``) or evaluation request (``A10-R-01``): a lexicon hit
+  (:func:`analyzer.text.match.find_phrases`) matched verbatim or by a listed
+  variant with confidence of at least ``GOOD_MIN_CONFIDENCE``, in a turn that
+  carries no (undismissed) finding.
+
+:func:`export_pack` writes a zip: a short WAV clip cut around each example
+(when the recording is available inside the recordings root), the masked
+transcript of the clip, and ``manifest.json``/``manifest.csv`` with the rule,
+article, seed wording and times. Personal data is masked in every text and
+in the audio (:mod:`analyzer.training.privacy`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import IO, Any
+
+from analyzer.errors import AnalyzerError
+from analyzer.training import privacy
+from analyzer.types import InteractionReport
+
+#: Finding kinds that make a bad-practice example (they have a time span).
+BAD_KINDS: tuple[str, ...] = ("forbidden", "uncivil", "acoustic", "hangup")
+#: Lowest match confidence for a good-practice example.
+GOOD_MIN_CONFIDENCE = 0.9
+#: Matching methods that count as "said well" (not a homophone guess).
+GOOD_METHODS: tuple[str, ...] = ("exact", "variant")
+PRACTICES: tuple[str, ...] = ("good", "bad")
+#: Rule contexts that belong to one channel.
+_CHANNEL_OF_CONTEXT: dict[str, str] = {"phone_greeting": "phone", "counter_greeting": "counter"}
+#: Seconds of context kept before and after an example in its clip.
+DEFAULT_PAD = 1.5
+#: Longest clip written, in seconds.
+MAX_CLIP = 40.0
+CLIP_RATE = 16000
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example of good or bad practice.
+
+    Attributes:
+        practice: ``good`` or ``bad``.
+        rule, article, kind: The rule it shows (kind: the finding kind, or
+            ``required`` for good practice).
+        canonical: The seed's wording of the phrase (or the rule title).
+        interaction_pk: The store's interaction key.
+        interaction_id, channel, hall, window, staff, day: Where it happened.
+        speaker: Who said it.
+        start, end: Time span in the recording, seconds.
+        text: The evidence (unmasked; mask before showing to trainers).
+        confidence: Finding or match confidence.
+        finding_id: The finding's id (bad practice), else None.
+        method: How it was matched (``exact``, ``variant``, ``pinyin``...).
+    """
+
+    practice: str
+    rule: str
+    article: int
+    kind: str
+    canonical: str
+    interaction_pk: int
+    interaction_id: str
+    channel: str
+    hall: str
+    window: str
+    staff: str
+    day: str
+    speaker: str
+    start: float
+    end: float
+    text: str
+    confidence: float
+    finding_id: int | None = None
+    method: str = ""
+
+    @property
+    def key(self) -> str:
+        """A stable identifier of the example."""
+        return f"{self.interaction_pk}-{self.practice}-{self.rule}-{self.start:.2f}"
+
+    def masked(self) -> Example:
+        """The example with personal data masked in its text."""
+        return replace(self, text=privacy.mask_text(self.text, addresses=self.speaker != "staff"))
+
+
+def search_examples(
+    store: Any,
+    *,
+    practice: str | None = None,
+    article: int | None = None,
+    rule: str | None = None,
+    hall: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    lexicon: Any = None,
+    limit: int = 500,
+) -> list[Example]:
+    """Find examples in a results store.
+
+    Args:
+        store: An :class:`analyzer.store.Store`.
+        practice: ``good``, ``bad`` or None for both.
+        article: Only this article (6..10).
+        rule: Only this rule id.
+        hall: Only this hall.
+        since, until: Only interactions on these days (``YYYY-MM-DD``).
+        lexicon: The lexicon for good practice (default: the shipped one).
+        limit: At most this many examples.
+
+    Returns:
+        Examples ordered by article, rule, day.
+
+    Raises:
+        ValueError: Unknown ``practice``.
+    """
+    if practice not in (None, "", *PRACTICES):
+        raise ValueError(f"practice must be good or bad, not {practice!r}")
+    base = {"hall": hall, "since": since, "until": until}
+    out: list[Example] = []
+    if practice in (None, "", "bad"):
+        out += _bad(store, base, article, rule)
+    if practice in (None, "", "good"):
+        out += _good(store, base, article, rule, lexicon)
+    out.sort(key=lambda e: (e.article, e.rule, e.day, e.interaction_pk, e.start))
+    return out[:limit]
+
+
+def _bad(store: Any, base: dict, article: int | None, rule: str | None) -> list[Example]:
+    filters = {**base, "article": article, "rule": rule}
+    rows = {r["id"]: r for r in store.interactions(filters)}
+    out = []
+    for f in store.findings(filters=filters):
+        if f["kind"] not in BAD_KINDS or f["verdict"] == "dismiss" or f["start"] is None:
+            continue
+        if (article and f["article"] != article) or (rule and f["rule"] != rule):
+            continue
+        row = rows.get(f["interaction_pk"], {})
+        end = f["end"] if f["end"] is not None else f["start"]
+        out.append(Example(
+            "bad", f["rule"], f["article"], f["kind"], f["canonical"], f["interaction_pk"],
+            f["interaction_id"], row.get("channel", ""), f["hall"], f["window"], f["staff"],
+            f["day"], f["speaker"], float(f["start"]), float(end), f["evidence"],
+            float(f["confidence"]), f["id"], str(f["detail"].get("method", "")),
+        ))
+    return out
+
+
+def _good(store: Any, base: dict, article: int | None, rule: str | None, lexicon: Any
+          ) -> list[Example]:
+    from analyzer.options import MatchOptions
+    from analyzer.text.lexicon import load_lexicon
+    from analyzer.text.match import find_phrases
+
+    lexicon = lexicon or load_lexicon()
+    out = []
+    for row in store.interactions(base):
+        report = store.report(row["id"])
+        findings = [f for f in store.findings(row["id"]) if f["verdict"] != "dismiss"]
+        hits = find_phrases(report.utterances, lexicon, MatchOptions(), kinds=("required",),
+                            speakers=("staff",))
+        for hit in hits:
+            r = hit.rule
+            if (article and r.article != article) or (rule and r.id != rule):
+                continue
+            if hit.confidence < GOOD_MIN_CONFIDENCE or hit.method not in GOOD_METHODS:
+                continue
+            if _CHANNEL_OF_CONTEXT.get(r.context, row["channel"]) != row["channel"]:
+                continue  # a phone greeting said at a counter is not a model phone greeting
+            if _tainted(hit, findings):
+                continue
+            out.append(Example(
+                "good", r.id, r.article, "required", r.canonical, row["id"],
+                row["interaction_id"], row["channel"], row["hall"], row["window"], row["staff"],
+                row["day"], hit.speaker, float(hit.start), float(hit.end), hit.evidence,
+                float(hit.confidence), None, hit.method,
+            ))
+    return out
+
+
+def _tainted(hit: Any, findings: list[dict]) -> bool:
+    """True when a finding against the same speaker overlaps the hit (not said well)."""
+    for f in findings:
+        if f["start"] is None or f["speaker"] != hit.speaker:
+            continue
+        end = f["end"] if f["end"] is not None else f["start"]
+        if f["start"] < hit.end and end > hit.start:
+            return True
+    return False
+
+
+@dataclass
+class PackSummary:
+    """What :func:`export_pack` wrote."""
+
+    examples: int
+    clips: int
+    masked_spans: int
+    missing_audio: list[str]
+
+
+def export_pack(
+    examples: Sequence[Example],
+    out: str | Path | IO[bytes],
+    *,
+    store: Any,
+    recordings_root: str | Path | None,
+    pad: float = DEFAULT_PAD,
+    mask_mode: str = "tone",
+) -> PackSummary:
+    """Write a training pack (zip) of examples, with personal data masked.
+
+    Args:
+        examples: From :func:`search_examples`.
+        out: The zip file path or a binary file object.
+        store: The :class:`analyzer.store.Store` they came from.
+        recordings_root: Folder of the recordings; clips are cut only from
+            files inside it (None: text only).
+        pad: Seconds of context before and after each example.
+        mask_mode: ``tone`` or ``silence`` over personal data in audio.
+
+    Returns:
+        Counts of examples, clips and masked audio spans, and the examples
+        whose recording was not available.
+    """
+    from analyzer.speech.clips import recording_of
+
+    summary = PackSummary(len(examples), 0, 0, [])
+    manifest = []
+    cache: dict[int, tuple[InteractionReport, list, list, Path | None]] = {}
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for n, ex in enumerate(examples, 1):
+            if ex.interaction_pk not in cache:
+                report = store.report(ex.interaction_pk)
+                masked, spans = privacy.mask_utterances(report.utterances)
+                path = recording_of(recordings_root, store.interaction(ex.interaction_pk))
+                cache[ex.interaction_pk] = (report, masked, spans, path)
+            report, masked, spans, path = cache[ex.interaction_pk]
+            entry = _pack_entry(n, ex, report, pad)
+            zf.writestr(entry["transcript"], _transcript_text(ex, masked, entry))
+            if path is not None:
+                try:
+                    audio, count = _clip(path, entry["clip_start"], entry["clip_end"], spans, mask_mode)
+                except AnalyzerError as exc:
+                    entry["audio_error"] = str(exc)
+                else:
+                    zf.writestr(entry["clip"], audio)
+                    summary.clips += 1
+                    summary.masked_spans += count
+            if entry["clip"] not in zf.namelist():
+                entry["clip"] = ""
+                summary.missing_audio.append(ex.key)
+            manifest.append(entry)
+        zf.writestr("manifest.json", json.dumps({"examples": manifest}, ensure_ascii=False, indent=1))
+        zf.writestr("manifest.csv", _manifest_csv(manifest))
+        zf.writestr("README.txt", _readme(summary, mask_mode))
+    return summary
+
+
+def _pack_entry(n: int, ex: Example, report: InteractionReport, pad: float) -> dict[str, Any]:
+    duration = report.duration or max((u.end for u in report.utterances), default=ex.end)
+    start = max(0.0, ex.start - pad)
+    end = min(max(duration, ex.end), ex.end + pad, start + MAX_CLIP)
+    stem = f"{n:03d}-{ex.practice}-{ex.rule}"
+    d = asdict(ex.masked())
+    d.pop("staff")  # a staff member's name is not needed to learn from the example
+    d.update(key=ex.key, clip=f"clips/{stem}.wav", transcript=f"transcripts/{stem}.txt",
+             clip_start=round(start, 3), clip_end=round(end, 3),
+             example_start_in_clip=round(ex.start - start, 3))
+    return d
+
+
+def _transcript_text(ex: Example, masked: list, entry: dict) -> str:
+    lines = [f"{ex.practice.upper()}  第{ex.article}条  {ex.rule}  {ex.canonical}",
+             f"example: {entry['text']}  ({ex.start:.2f}-{ex.end:.2f} s)", ""]
+    for u in masked:
+        if u.end >= entry["clip_start"] and u.start <= entry["clip_end"]:
+            lines.append(f"[{u.start:7.2f}-{u.end:7.2f}] {u.speaker}: {u.text}")
+    return "\n".join(lines) + "\n"
+
+
+def _clip(path: Path, start: float, end: float, spans: list, mode: str) -> tuple[bytes, int]:
+    from analyzer.speech.clips import read_segment, wav_bytes
+
+    samples = read_segment(path, start, end, CLIP_RATE)
+    inside = [s for s in spans if s[1] >= start and s[0] <= end]
+    masked = privacy.mask_audio(samples, CLIP_RATE, inside, mode=mode, offset=start)
+    return wav_bytes(masked, CLIP_RATE), len(inside)
+
+
+_CSV_COLUMNS = ("key", "practice", "article", "rule", "kind", "canonical", "text", "speaker",
+                "hall", "window", "day", "channel", "start", "end", "clip", "transcript",
+                "clip_start", "clip_end", "confidence", "method")
+
+
+def _manifest_csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv.DictWriter(buf, fieldnames=_CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _readme(summary: PackSummary, mode: str) -> str:
+    return (
+        "Training pack: examples of good and bad practice (Chapter 3, Articles 6-10).\n"
+        f"{summary.examples} examples, {summary.clips} audio clips.\n"
+        "manifest.json / manifest.csv: one row per example (rule, article, seed wording,\n"
+        "times in the original recording and in the clip).\n"
+        "Personal data (ID card, phone and bank card numbers, citizens' addresses) is\n"
+        f"replaced by tags in text and by {mode} in audio ({summary.masked_spans} spans).\n"
+    )

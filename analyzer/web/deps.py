@@ -1,0 +1,93 @@
+"""What the review app's routers share: database access, the user, roles, CSRF, forms, pages.
+
+Routers (``inspect``, ``train``, ``admin``) and ``app`` import from here;
+nothing here imports them, so the web package has no import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from analyzer.web import auth
+
+
+@contextmanager
+def auth_db(request: Request) -> Iterator[Any]:
+    """A connection to the results database for the auth tables (per request)."""
+    con = auth.connect(request.app.state.config.db)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def wants_html(request: Request) -> bool:
+    """True for a browser (pages, redirects); False for scripts (JSON errors)."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+def current_user(request: Request) -> auth.User:
+    """The logged-in user (the guard guarantees there is one)."""
+    return request.state.session.user
+
+
+def require_role(*roles: str) -> Any:
+    """A dependency that lets through users with one of ``roles`` (or admins)."""
+
+    def check(request: Request) -> auth.User:
+        user = current_user(request)
+        if not user.may(*roles):
+            raise HTTPException(status_code=403, detail=f"this page is for {' / '.join(roles)} users")
+        return user
+
+    return Depends(check)
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a POST whose CSRF token (form field or header) is not the session's."""
+    given = request.headers.get("x-csrf-token")
+    if given is None:
+        form = await request.form()
+        value = form.get("csrf_token")
+        given = value if isinstance(value, str) else None
+    if not auth.tokens_match(request.state.session.csrf_token, given):
+        raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page")
+
+
+def query_values(values: Any, keys: tuple[str, ...],
+                 choices: dict[str, tuple[str, ...]] | None = None) -> dict[str, Any]:
+    """Filter values from a query string or form: empty ones dropped, checked.
+
+    ``article`` must be a number (returned as int); a key in ``choices`` must
+    be one of its values. A bad value is a 400, naming the field.
+    """
+    out: dict[str, Any] = {}
+    for key in keys:
+        value = str(values.get(key, "") or "").strip()
+        if not value:
+            continue
+        if key == "article":
+            if not value.isdigit():
+                raise HTTPException(status_code=400, detail="article must be a number")
+            out[key] = int(value)
+        elif choices and key in choices and value not in choices[key]:
+            raise HTTPException(status_code=400,
+                                detail=f"{key} must be one of {', '.join(choices[key])}")
+        else:
+            out[key] = value
+    return out
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a template with the user, the CSRF token and the navigation."""
+    session = getattr(request.state, "session", None)
+    context.update(
+        user=session.user if session else None,
+        csrf_token=session.csrf_token if session else "",
+    )
+    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -1,0 +1,119 @@
+"""The package's shape: no import cycles, layers import downwards, data ships as package data."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "analyzer"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, modules: set[str], *, top_level_only: bool) -> set[str]:
+    """Modules of ``analyzer`` that ``path`` imports (at module level, or anywhere).
+
+    ``from pkg import mod`` counts as importing ``pkg.mod`` (a submodule's
+    package is always initialised first; that is no cycle of ours).
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("analyzer"))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("analyzer"):
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                found.add(sub if sub in modules else node.module)
+    return found
+
+
+def import_graph(*, top_level_only: bool) -> dict[str, set[str]]:
+    """analyzer module -> the analyzer modules it imports."""
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {}
+    for name, path in modules.items():
+        targets = {t for t in _imports(path, set(modules), top_level_only=top_level_only)
+                   if t in modules}
+        graph[name] = targets - {name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of ``graph`` (as a path that returns to its start), or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_cycle_finder_finds_a_planted_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+@pytest.mark.parametrize("top_level_only", [True, False], ids=["module-level", "any-import"])
+def test_no_import_cycles(top_level_only):
+    graph = import_graph(top_level_only=top_level_only)
+    assert len(graph) > 40  # the walk saw the package
+    cycle = find_cycle(graph)
+    assert cycle is None, " -> ".join(cycle or [])
+
+
+#: Layers, lowest first: a module may import its own layer and those below.
+LAYERS = [
+    {"analyzer.errors", "analyzer.types", "analyzer.resources", "analyzer._version"},
+    {"analyzer.options"},
+    {"analyzer.text"},
+    {"analyzer.rules"},
+    {"analyzer.speech"},
+    {"analyzer.pipeline", "analyzer.sink"},
+    {"analyzer.store", "analyzer.training"},
+    {"analyzer.batch", "analyzer.stream", "analyzer.web"},
+    {"analyzer.cli", "analyzer.__main__"},
+]
+
+
+def _layer(module: str) -> int | None:
+    for i, layer in enumerate(LAYERS):
+        if any(module == p or module.startswith(p + ".") for p in layer):
+            return i
+    return None
+
+
+def test_layers_import_only_downwards():
+    upward = []
+    for module, targets in import_graph(top_level_only=False).items():
+        mine = _layer(module)
+        for target in targets:
+            theirs = _layer(target)
+            if mine is not None and theirs is not None and theirs > mine:
+                upward.append(f"{module} -> {target}")
+    assert not upward, "\n".join(sorted(upward))
+
+
+def test_training_code_does_not_import_the_web_app():
+    for module, targets in import_graph(top_level_only=False).items():
+        if module.startswith("analyzer.training"):
+            assert not any(t.startswith("analyzer.web") for t in targets), module
