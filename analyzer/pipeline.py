@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analyzer.errors import AnalyzerError, TranscriptError
 from analyzer.options import AnalyzerOptions
@@ -34,6 +34,11 @@ from analyzer.speech.decode import (
 )
 from analyzer.text.transcript import TRANSCRIPT_SUFFIXES, load_transcripts, parse_interaction
 from analyzer.types import Finding, Interaction, InteractionReport, RingResult
+
+if TYPE_CHECKING:
+    from analyzer.text.lexicon import Lexicon
+    from analyzer.text.match import Hit
+
 
 #: The stages :class:`StageTimer` reports, in pipeline order.
 STAGES: tuple[str, ...] = ("match", "context", "measures", "score", "report")
@@ -80,7 +85,7 @@ def get_lexicon(options: AnalyzerOptions) -> Any:
     return load_lexicon(tuple(options.lexicon))
 
 
-def get_template(options: AnalyzerOptions, lexicon: Any) -> ScoringTemplate:
+def get_template(options: AnalyzerOptions, lexicon: Lexicon) -> ScoringTemplate:
     """The scoring template for ``options.score.template``, checked against the lexicon."""
     template = load_template(options.score.template or None)
     key = (id(template), id(lexicon))
@@ -97,7 +102,7 @@ _CHECKED: dict[tuple[int, int], tuple[ScoringTemplate, Any]] = {}
 
 
 def analyze(source: Any, options: AnalyzerOptions | None = None, *,
-            lexicon: Any = None) -> InteractionReport:
+            lexicon: Lexicon | None = None) -> InteractionReport:
     """Analyze one interaction.
 
     Args:
@@ -139,7 +144,7 @@ def analyze(source: Any, options: AnalyzerOptions | None = None, *,
 
 
 def analyze_recording_path(path: Path, options: AnalyzerOptions, *,
-                           lexicon: Any = None, meta: dict | None = None) -> InteractionReport:
+                           lexicon: Lexicon | None = None, meta: dict | None = None) -> InteractionReport:
     """Audio path: transcribe and measure the recording, then analyze its transcript."""
     from analyzer.speech.recording import analyze_recording
 
@@ -152,7 +157,7 @@ def analyze_interaction(
     interaction: Interaction,
     options: AnalyzerOptions | None = None,
     *,
-    lexicon: Any = None,
+    lexicon: Lexicon | None = None,
     extra_findings: Sequence[Finding] = (),
     ring: RingResult | None = None,
     asr_info: dict | None = None,
@@ -207,7 +212,7 @@ def analyze_interaction(
         )
 
 
-def measure_findings(interaction: Interaction, hits: Sequence[Any], lexicon: Any,
+def measure_findings(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
                      options: AnalyzerOptions, ring: RingResult | None) -> list[Finding]:
     """Rings (Article 7), speech rate and ignoring, forced hang-up, learned classifier."""
     out = ring_findings(ring, options, lexicon)
@@ -223,7 +228,7 @@ def measure_findings(interaction: Interaction, hits: Sequence[Any], lexicon: Any
     return out
 
 
-def _uncivil(interaction: Interaction, hits: Sequence[Any], lexicon: Any,
+def _uncivil(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
              options: AnalyzerOptions) -> list[Finding]:
     from analyzer.rules.learned import uncivil_findings
 
@@ -232,7 +237,7 @@ def _uncivil(interaction: Interaction, hits: Sequence[Any], lexicon: Any,
                                  skip=frozenset(skip)))
 
 
-def ring_findings(ring: RingResult | None, options: AnalyzerOptions, lexicon: Any) -> list[Finding]:
+def ring_findings(ring: RingResult | None, options: AnalyzerOptions, lexicon: Lexicon) -> list[Finding]:
     """``A7-RING`` when the call was answered after more than ``rings.max_rings`` rings.
 
     The ring count is still reported (``report.rings``) when a hall's lexicon
@@ -275,7 +280,7 @@ def _options_json(options: AnalyzerOptions) -> str:
     return json.dumps(options.to_dict(), ensure_ascii=False)
 
 
-def audit_block(options: AnalyzerOptions, lexicon: Any, template: ScoringTemplate,
+def audit_block(options: AnalyzerOptions, lexicon: Lexicon, template: ScoringTemplate,
                 asr_info: dict | None) -> dict[str, Any]:
     """The report's ``analyzer`` block: what produced it, for an inspector to audit."""
     from analyzer._version import __version__
@@ -369,7 +374,7 @@ def _unsupported(path: Path) -> str:
 
 
 def analyze_inputs(paths: Iterable[str | Path], options: AnalyzerOptions | None = None, *,
-                   lexicon: Any = None) -> Iterator[InteractionReport | AnalyzerError]:
+                   lexicon: Lexicon | None = None) -> Iterator[InteractionReport | AnalyzerError]:
     """Analyze every input under ``paths``, yielding a report or an error for each.
 
     A bad input (malformed transcript, undecodable audio) is yielded as its

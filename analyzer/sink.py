@@ -101,7 +101,7 @@ def _finding_lines(f: Finding) -> list[str]:
     return [
         f"   {points:>4}  {f.rule}  Article {f.article}  {f.kind}  {_span(f)}  "
         f"confidence {f.confidence:.2f}{how}",
-        f"         seed:     {f.canonical}",
+        f"         规范:     {f.canonical}",  # the seed wording, labelled as in the web app
         f"         {label + ':':<9} {evidence}",
     ]
 

@@ -51,7 +51,7 @@ def test_text_format_shows_score_grade_and_evidence():
     assert code == 0
     assert "grade 不合格" in out and "veto" in out
     assert "A9-F-05  Article 9  forbidden  00:51.0–00:53.0" in out
-    assert "seed:     你去投诉好了" in out
+    assert "规范:     你去投诉好了" in out
     assert "evidence: staff: “你去投诉好了”" in out
     assert "confidence 0.98" in out
 

@@ -174,3 +174,35 @@ def test_conduct_stream_bad_input_is_a_clear_error(tmp_path):
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
     result = runner.invoke(main, ["stream", str(bad)])
     assert result.exit_code == 2 and "broken.wav" in result.output
+
+
+def test_conduct_stream_refuses_a_file_that_is_not_audio(tmp_path):
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+
+    fake = tmp_path / "call.ogg"
+    fake.write_bytes(b"this is not an ogg file at all" * 100)
+    result = CliRunner().invoke(main, ["stream", str(fake)])
+    assert result.exit_code == 2 and "call.ogg" in result.output
+    assert '"type": "report"' not in result.output  # nothing analysed as raw PCM
+
+
+@pytest.mark.slow
+def test_conduct_stream_decodes_a_compressed_recording_and_reads_its_sidecar(repo_root, tmp_path):
+    """The bundled OGG call (5 rings) read as `conduct analyze` reads it, not as raw PCM."""
+    import shutil
+
+    for name in ("phone-call.ogg", "phone-call.json"):
+        shutil.copy(repo_root / "examples" / "recordings" / name, tmp_path / name)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analyzer", "stream", str(tmp_path / "phone-call.ogg")],
+        capture_output=True, timeout=600, check=True)
+    events = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    report = events[-1]["report"]
+    sidecar = json.loads((tmp_path / "phone-call.json").read_text(encoding="utf-8"))
+    assert report["id"] == sidecar["id"] and report["channel"] == "phone"
+    assert report["rings"] == 5 and report["ring_source"] == "audio"
+    assert "A7-RING" in {f["rule"] for f in report["findings"]}
+    assert report["score"] < 100
+    assert any(e["type"] == "utterance" for e in events)

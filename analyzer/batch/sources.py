@@ -2,7 +2,7 @@
 
 A batch SOURCE is either
 
-* a folder, searched recursively: audio files (``pipeline.AUDIO_SUFFIXES``; hidden files are skipped) and
+* a folder, searched recursively: audio files (``analyzer.speech.decode.AUDIO_SUFFIXES``; hidden files are skipped) and
   transcripts (``.json`` / ``.jsonl``). A ``.json`` file next to a recording
   with the same stem (``call-17.wav`` + ``call-17.json``) is that recording's
   *sidecar* metadata, not a transcript; or
@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import AnalyzerError, ManifestError
-from analyzer.pipeline import AUDIO_SUFFIXES
+from analyzer.speech.decode import AUDIO_SUFFIXES
+from analyzer.speech.recording import read_sidecar
 
 TRANSCRIPT_SUFFIXES: tuple[str, ...] = (".json", ".jsonl")
 MANIFEST_SUFFIXES: tuple[str, ...] = (".csv", ".jsonl")
@@ -58,11 +59,16 @@ class Task:
 def discover(source: str | Path) -> Iterator[Task | AnalyzerError]:
     """Yield the tasks of a batch SOURCE (folder or manifest), errors inline.
 
+    Every task's path is absolute (a relative SOURCE is read against the
+    working folder; a manifest's relative paths against its folder).
+
     Raises:
         ManifestError: SOURCE does not exist or is neither a folder nor a
             manifest (nothing to do at all).
     """
-    src = Path(source)
+    # Absolute paths: the store keeps them, so the review app finds a recording
+    # whatever folder it is started from.
+    src = Path(source).absolute()
     if src.is_dir():
         yield from _walk(src)
     elif src.is_file() and src.suffix.lower() == ".csv":
@@ -98,17 +104,12 @@ def _walk(folder: Path) -> Iterator[Task | AnalyzerError]:
 
 
 def _sidecar(recording: Path) -> dict[str, Any] | AnalyzerError:
-    """Metadata from ``<stem>.json`` next to a recording ({} when there is none)."""
-    side = recording.with_suffix(".json")
-    if not side.is_file():
-        return {}
+    """A recording's sidecar metadata, cleaned ({} when there is none), or the error."""
     try:
-        data = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return ManifestError(f"unreadable sidecar metadata: {exc}", source=str(side))
-    if not isinstance(data, dict):
-        return ManifestError("sidecar metadata must be a JSON object", source=str(side))
-    return _clean_meta(data, str(side), None)
+        data = read_sidecar(recording)
+    except AnalyzerError as exc:
+        return exc
+    return _clean_meta(data, data.get("_sidecar", str(recording)), None) if data else {}
 
 
 def _looks_like_manifest(path: Path) -> bool:

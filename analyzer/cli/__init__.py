@@ -44,6 +44,17 @@ class LazyGroup(click.Group):
         mod = importlib.import_module(f"analyzer.cli.{module}")
         return getattr(mod, attr)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the sub-commands with their whole first sentence (wrapped, never cut)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=300)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     @staticmethod
     def _available() -> dict[str, str]:
         found = {}

@@ -10,11 +10,29 @@ from analyzer.cli.exits import ConfigError
 from analyzer.errors import AnalyzerError
 
 
+def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A YYYY-MM-DD day, checked (the store compares days as text)."""
+    if value is None:
+        return None
+    import datetime as dt
+    import re
+
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a day as YYYY-MM-DD, got {value!r}") from None
+    return value
+
+
 @click.command("report")
 @click.option("--db", required=True, type=click.Path(dir_okay=False),
               help="The results database a batch wrote.")
-@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Only interactions from this day.")
-@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Only interactions up to this day.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD", callback=_day,
+              help="Only interactions from this day.")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", callback=_day,
+              help="Only interactions up to this day.")
 @click.option("--hall", default=None, help="Only this hall.")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "html"]), default="text",
               show_default=True, help="text tables, one CSV table, or a self-contained HTML page.")

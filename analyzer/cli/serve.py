@@ -61,8 +61,7 @@ def users() -> None:
 @users.command("add")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(["inspector", "trainer", "admin"]))
-@click.option("--db", "db", default="results.sqlite", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Results database (created if missing).")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from the first line of standard input (for scripts).")
@@ -85,8 +84,9 @@ def add(name: str, role: str, db: Path, password_stdin: bool) -> None:
 
 
 @users.command("list")
-@click.option("--db", "db", default="results.sqlite", show_default=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--db", "db", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The results database.")
 def list_(db: Path) -> None:
     """List accounts."""
     from analyzer.web import auth

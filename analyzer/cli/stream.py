@@ -1,4 +1,12 @@
-"""``conduct stream``: live analysis of raw PCM, JSON Lines events out."""
+"""``conduct stream``: live analysis of a line or a recording, JSON Lines events out.
+
+SOURCE is raw 16-bit PCM (``-`` for standard input, or a ``.raw``/``.pcm``
+file, with ``--rate`` and ``--channels``), or any recording ``conduct
+analyze`` reads (WAV, FLAC, MP3, OGG/Opus...), decoded by the same decoder
+(:func:`analyzer.speech.decode.decode_audio`) and with the same sidecar
+metadata (:func:`analyzer.speech.recording.read_sidecar`); a file that
+cannot be decoded is refused (exit 2).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +15,13 @@ import queue
 import sys
 import threading
 import time
-import wave
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
+import numpy as np
 
 from analyzer.cli.exits import ConfigError
 from analyzer.errors import AnalyzerError, AudioError
@@ -25,8 +35,9 @@ from analyzer.errors import AnalyzerError, AudioError
               help="1 (mono) or 2 (stereo: channel 0 staff, channel 1 citizen by default).")
 @click.option("--realtime", is_flag=True,
               help="Pace the input at its real rate (simulates a live line from a file).")
-@click.option("--channel", type=click.Choice(["phone", "counter"]), default="phone",
-              show_default=True, help="Phone calls are checked for rings and hang-ups.")
+@click.option("--channel", type=click.Choice(["phone", "counter"]), default=None,
+              help="Phone calls are checked for rings and hang-ups (default: the sidecar's "
+                   "channel, else phone).")
 @click.option("--id", "interaction_id", default=None, help="Id of the final report.")
 @click.option("--chunk-ms", type=click.IntRange(10, 2000), default=100, show_default=True,
               help="Read size in milliseconds of audio.")
@@ -35,10 +46,10 @@ from analyzer.errors import AnalyzerError, AudioError
               help="A hall's lexicon file layered over the shipped one (repeatable).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override an option by its dotted name, e.g. rings.max_rings=4.")
-def stream(source: str, rate: int, channels: int, realtime: bool, channel: str,
+def stream(source: str, rate: int, channels: int, realtime: bool, channel: str | None,
            interaction_id: str | None, chunk_ms: int, model: str | None,
            lexicons: tuple[str, ...], overrides: tuple[str, ...]) -> None:
-    """Analyze a live line: raw 16-bit PCM from SOURCE (a file, or - for stdin).
+    """Analyze a live line (raw 16-bit PCM, - for stdin) or a recording as it plays.
 
     Prints one JSON object per line as events become known: ring, answered,
     utterance, phrase, finding, and the final report at the end of input.
@@ -50,13 +61,13 @@ def stream(source: str, rate: int, channels: int, realtime: bool, channel: str,
         overrides = (*overrides, f"asr.model={model}")
     options = build_options(lexicons, overrides)
     try:
-        handle, rate, channels = _open(source, rate, channels)
-        analyzer = StreamAnalyzer(options, rate, channels, channel=channel,
-                                  interaction_id=interaction_id or _name(source))
+        line = _open(source, rate, channels, chunk_ms)
+        analyzer = StreamAnalyzer(options, line.rate, line.channels,
+                                  channel=channel or str(line.meta.get("channel") or "phone"),
+                                  interaction_id=interaction_id or str(line.meta.get("id") or "")
+                                  or _name(source))
         analyzer.warm()
-        bytes_per_chunk = max(2 * channels, int(rate * chunk_ms / 1000) * 2 * channels)
-        chunks = _reader(handle, bytes_per_chunk, rate * 2 * channels if realtime else 0)
-        for chunk in chunks:
+        for chunk in _reader(line.chunks, line.seconds_per_chunk if realtime else 0.0):
             _emit(analyzer.feed(chunk))
         _emit(analyzer.close())
     except AnalyzerError as exc:
@@ -73,51 +84,71 @@ def _emit(events: Any) -> None:
     sys.stdout.flush()
 
 
-def _open(source: str, rate: int, channels: int) -> tuple[BinaryIO, int, int]:
-    """The byte stream to read, and its rate and channels (from a WAV header if any)."""
+#: Suffixes read as raw s16le PCM (everything else is decoded as a recording).
+RAW_SUFFIXES: tuple[str, ...] = (".raw", ".pcm", ".s16", ".s16le")
+
+
+@dataclass
+class _Line:
+    """An input line: its chunks, their rate and channels, and its sidecar metadata."""
+
+    chunks: Iterator[bytes | np.ndarray]
+    rate: int
+    channels: int
+    seconds_per_chunk: float
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _open(source: str, rate: int, channels: int, chunk_ms: int) -> _Line:
+    """Raw PCM from stdin or a ``.raw`` file, or a recording decoded like ``conduct analyze``.
+
+    Raises:
+        AudioError: No such file, or a recording that cannot be decoded.
+    """
+    seconds = chunk_ms / 1000.0
     if source == "-":
-        return sys.stdin.buffer, rate, channels
+        return _Line(_raw_chunks(sys.stdin.buffer, rate, channels, seconds), rate, channels,
+                     seconds)
     path = Path(source)
     if not path.is_file():
         raise AudioError("no such file", source=source)
-    with path.open("rb") as f:
-        is_wav = f.read(4) == b"RIFF"
-    if not is_wav:
-        return path.open("rb"), rate, channels
-    try:
-        w = wave.open(str(path), "rb")  # noqa: SIM115 - read until the stream ends
-    except (wave.Error, EOFError) as exc:
-        raise AudioError(f"not a readable WAV file: {exc}", source=source) from exc
-    if w.getsampwidth() != 2 or w.getnchannels() not in (1, 2):
-        raise AudioError("WAV input must be 16-bit mono or stereo", source=source)
-    return _WavBytes(w), w.getframerate(), w.getnchannels()
+    if path.suffix.lower() in RAW_SUFFIXES:
+        return _Line(_raw_chunks(path.open("rb"), rate, channels, seconds), rate, channels,
+                     seconds)
+    from analyzer.speech.decode import decode_audio
+    from analyzer.speech.recording import read_sidecar
+
+    meta = read_sidecar(path)
+    audio = decode_audio(path)  # the decoder `conduct analyze` uses; refuses non-audio
+    step = max(1, int(audio.sample_rate * seconds))
+    chunks = (audio.samples[:, i:i + step] for i in range(0, audio.samples.shape[1], step))
+    return _Line(chunks, audio.sample_rate, audio.channels, seconds, meta)
 
 
-class _WavBytes:
-    """The PCM frames of an open WAV file, read like a byte stream."""
-
-    def __init__(self, w: wave.Wave_read) -> None:
-        self._w = w
-        self._frame = w.getsampwidth() * w.getnchannels()
-
-    def read(self, n: int) -> bytes:
-        return self._w.readframes(max(1, n // self._frame))
+def _raw_chunks(handle: BinaryIO, rate: int, channels: int, seconds: float) -> Iterator[bytes]:
+    size = max(2 * channels, int(rate * seconds) * 2 * channels)
+    while data := handle.read(size):
+        yield data
 
 
-def _reader(handle: BinaryIO, size: int, pace_bytes_per_s: int) -> Any:
-    """Read chunks on a thread (so a live pipe is always drained), yield them in order."""
-    q: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=0)
+def _reader(chunks: Iterator[bytes | np.ndarray], pace_seconds: float
+            ) -> Iterator[bytes | np.ndarray]:
+    """Read chunks on a thread (so a live pipe is always drained), yield them in order.
+
+    Args:
+        chunks: The input's chunks.
+        pace_seconds: Audio seconds per chunk to pace the input at its real
+            rate (``--realtime``); 0 reads as fast as possible.
+    """
+    q: queue.Queue[bytes | np.ndarray | BaseException | None] = queue.Queue(maxsize=0)
 
     def run() -> None:
-        start, total = time.monotonic(), 0
+        start, count = time.monotonic(), 0
         try:
-            while True:
-                data = handle.read(size)
-                if not data:
-                    break
-                total += len(data)
-                if pace_bytes_per_s:
-                    delay = start + total / pace_bytes_per_s - time.monotonic()
+            for data in chunks:
+                count += 1
+                if pace_seconds:
+                    delay = start + count * pace_seconds - time.monotonic()
                     if delay > 0:
                         time.sleep(delay)
                 q.put(data)

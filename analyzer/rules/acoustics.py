@@ -19,18 +19,22 @@ rules; a rule disabled by a local lexicon is not measured.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from analyzer.options import AcousticOptions
 from analyzer.types import Finding, Interaction, Utterance
 
+if TYPE_CHECKING:
+    from analyzer.text.lexicon import Lexicon, Rule
+
+
 LEVEL_FRAME_SECONDS = 0.05  #: loudness frame
 LEVEL_TOP_SHARE = 0.5  #: an utterance's level is the mean power of its loudest half of frames
 
 
-def measure_rule(lexicon: Any, rule_id: str) -> Any | None:
+def measure_rule(lexicon: Lexicon, rule_id: str) -> Rule | None:
     """The lexicon's rule ``rule_id``, or None when it is absent or disabled."""
     try:
         return lexicon.get(rule_id)
@@ -94,7 +98,7 @@ def loudness_findings(
     sample_rate: int,
     utterances: Sequence[Utterance],
     options: AcousticOptions,
-    lexicon: Any,
+    lexicon: Lexicon,
 ) -> list[Finding]:
     """``A6-SHOUT``: staff utterances far louder than the staff's own median.
 
@@ -129,7 +133,7 @@ def staff_levels(
 
 
 def shout_findings(
-    levels: Sequence[tuple[Utterance, float]], options: AcousticOptions, lexicon: Any
+    levels: Sequence[tuple[Utterance, float]], options: AcousticOptions, lexicon: Lexicon
 ) -> list[Finding]:
     """``A6-SHOUT`` from measured staff levels (the stream measures them as it goes)."""
     rule = measure_rule(lexicon, "A6-SHOUT")
@@ -157,7 +161,7 @@ def shout_findings(
 
 
 def timing_findings(
-    interaction: Interaction, options: AcousticOptions, lexicon: Any
+    interaction: Interaction, options: AcousticOptions, lexicon: Lexicon
 ) -> list[Finding]:
     """``A6-RATE`` (speech rate) and ``A8-IGNORE`` (ignoring) from the transcript's times.
 
@@ -173,7 +177,7 @@ def timing_findings(
             *ignore_findings(interaction, options, lexicon)]
 
 
-def rate_findings(interaction: Interaction, options: AcousticOptions, lexicon: Any) -> list[Finding]:
+def rate_findings(interaction: Interaction, options: AcousticOptions, lexicon: Lexicon) -> list[Finding]:
     """``A6-RATE``: the staff's characters per minute over the whole interaction."""
     rule = measure_rule(lexicon, "A6-RATE")
     staff = [u for u in interaction.utterances if u.speaker == "staff" and u.text.strip()]
@@ -201,7 +205,7 @@ def rate_findings(interaction: Interaction, options: AcousticOptions, lexicon: A
     )]
 
 
-def ignore_findings(interaction: Interaction, options: AcousticOptions, lexicon: Any) -> list[Finding]:
+def ignore_findings(interaction: Interaction, options: AcousticOptions, lexicon: Lexicon) -> list[Finding]:
     """``A8-IGNORE``: the citizen waited ``ignore_seconds`` for any staff speech.
 
     An episode starts when a citizen utterance ends with no staff speech

@@ -34,10 +34,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analyzer.options import AnalyzerOptions, ContextOptions
 from analyzer.types import Cue, Finding, Interaction, Utterance
+
+if TYPE_CHECKING:
+    from analyzer.text.lexicon import Lexicon, Rule
+    from analyzer.text.match import Hit
+
 
 #: Lexicon context of a cue rule -> Cue.kind.
 CUE_KIND_OF_CONTEXT: dict[str, str] = {
@@ -70,9 +75,9 @@ class OwedGroup:
         return frozenset(r.id for r in self.rules)
 
 
-def owed_groups(lexicon: Any, context: str) -> list[OwedGroup]:
+def owed_groups(lexicon: Lexicon, context: str) -> list[OwedGroup]:
     """The owed units of a context: required, ``owed`` staff rules grouped by ``group``."""
-    groups: dict[str, list[Any]] = {}
+    groups: dict[str, list[Rule]] = {}
     for rule in lexicon.select(kind="required", context=context):
         if rule.role == "citizen" or not getattr(rule, "owed", True):
             continue
@@ -81,7 +86,7 @@ def owed_groups(lexicon: Any, context: str) -> list[OwedGroup]:
 
 
 def detect_cues(
-    interaction: Interaction, hits: Sequence[Any], options: AnalyzerOptions, lexicon: Any
+    interaction: Interaction, hits: Sequence[Hit], options: AnalyzerOptions, lexicon: Lexicon
 ) -> list[Cue]:
     """Find the situations that make a reply owed (Article 10).
 
@@ -127,9 +132,9 @@ def _index_at(interaction: Interaction, t: float) -> int:
 
 def context_findings(
     interaction: Interaction,
-    hits: Sequence[Any],
+    hits: Sequence[Hit],
     cues: Sequence[Cue],
-    lexicon: Any,
+    lexicon: Lexicon,
     options: ContextOptions,
     *,
     normalize: Any = None,
@@ -160,7 +165,7 @@ def context_findings(
     return out
 
 
-def forbidden_findings(hits: Sequence[Any], utterances: Sequence[Utterance] = (),
+def forbidden_findings(hits: Sequence[Hit], utterances: Sequence[Utterance] = (),
                        options: ContextOptions | None = None) -> list[Finding]:
     """One ``forbidden`` finding per forbidden-phrase hit.
 
@@ -186,8 +191,8 @@ def forbidden_findings(hits: Sequence[Any], utterances: Sequence[Utterance] = ()
     return out
 
 
-def _greeting_missing(interaction: Interaction, staff: list[int], required: Sequence[Any],
-                      lexicon: Any, options: ContextOptions, normalize: Any) -> list[Finding]:
+def _greeting_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],
+                      lexicon: Lexicon, options: ContextOptions, normalize: Any) -> list[Finding]:
     utts = interaction.utterances
     if interaction.channel == "phone":
         context = "phone_greeting"
@@ -205,11 +210,11 @@ def _greeting_missing(interaction: Interaction, staff: list[int], required: Sequ
     said = [h for h in required if h.start <= end]
     evidence = "first staff words: " + _quote(utts, turns)
     return _missing_in(lexicon, context, said, (start, end), evidence, utts, turns, options,
-                       {"window_turns": len(turns)})
+                       {"window_turns": len(turns)}, until=interaction.end_time)
 
 
-def _leaving_missing(interaction: Interaction, staff: list[int], required: Sequence[Any],
-                     lexicon: Any, options: ContextOptions) -> list[Finding]:
+def _leaving_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],
+                     lexicon: Lexicon, options: ContextOptions) -> list[Finding]:
     utts = interaction.utterances
     if interaction.channel not in options.leaving_channels:
         return []
@@ -223,11 +228,12 @@ def _leaving_missing(interaction: Interaction, staff: list[int], required: Seque
     turns = [i for i in staff if utts[i].end >= start]
     said = [h for h in required if h.end >= start]
     evidence = "last staff words: " + _quote(utts, turns[-2:])
-    return _missing_in(lexicon, "leaving", said, (start, end), evidence, utts, turns, options, {})
+    return _missing_in(lexicon, "leaving", said, (start, end), evidence, utts, turns, options, {},
+                       until=interaction.end_time)
 
 
-def _replies_missing(interaction: Interaction, staff: list[int], required: Sequence[Any],
-                     cues: Sequence[Cue], lexicon: Any, options: ContextOptions) -> list[Finding]:
+def _replies_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],
+                     cues: Sequence[Cue], lexicon: Lexicon, options: ContextOptions) -> list[Finding]:
     utts = interaction.utterances
     out: list[Finding] = []
     episode_end: dict[str, float] = {}
@@ -250,14 +256,17 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
                            utts, turns, options,
                            {"cue": cue.kind, "cue_source": cue.source,
                             "cue_utterance": cue.utterance},
-                           weight=cue.confidence)
+                           weight=cue.confidence, until=interaction.end_time)
     return out
 
 
-def _missing_in(lexicon: Any, context: str, said: Sequence[Any], span: tuple[float, float],
+def _missing_in(lexicon: Lexicon, context: str, said: Sequence[Hit], span: tuple[float, float],
                 evidence: str, utts: list[Utterance], turns: Sequence[int],
-                options: ContextOptions, extra: dict[str, Any], weight: float = 1.0
-                ) -> list[Finding]:
+                options: ContextOptions, extra: dict[str, Any], weight: float = 1.0,
+                until: float | None = None) -> list[Finding]:
+    """One finding per owed group of ``context`` not said; the window ends by ``until``."""
+    if until is not None:  # a window never runs past the end of the interaction
+        span = (min(span[0], until), min(span[1], until))
     said_ids = {h.rule.id for h in said}
     asr = [utts[i].confidence for i in turns] or [1.0]
     conf = options.missing_confidence * weight * (sum(asr) / len(asr))

@@ -21,11 +21,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analyzer.options import AcousticOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule
 from analyzer.types import Finding, Interaction, Utterance
+
+if TYPE_CHECKING:
+    from analyzer.text.lexicon import Lexicon
+    from analyzer.text.match import Hit
+
 
 END_SLACK = 0.5  #: s, a last utterance ending this close to the end is cut off
 #: Question words and patterns, matched on normalized (simplified, no punctuation) text.
@@ -55,7 +60,7 @@ def _takes_leave(text: str) -> bool:
 
 
 def hangup_findings(
-    interaction: Interaction, hits: Sequence[Any], lexicon: Any, options: AcousticOptions
+    interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon, options: AcousticOptions
 ) -> list[Finding]:
     """``A7-HANGUP`` for a phone call ended on the citizen without a farewell.
 
@@ -108,7 +113,7 @@ def _reason(
     return None
 
 
-def _farewell(hits: Sequence[Any], end: float, options: AcousticOptions) -> bool:
+def _farewell(hits: Sequence[Hit], end: float, options: AcousticOptions) -> bool:
     """True when a staff farewell (a ``leaving`` rule hit) was said near the end."""
     since = end - options.farewell_lookback
     return any(

@@ -25,13 +25,17 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analyzer.errors import ModelError, require
 from analyzer.options import ClassifierOptions
 from analyzer.resources import data_path
 from analyzer.text.normalize import normalize
 from analyzer.types import CUE_KINDS, Cue, Finding, Utterance
+
+if TYPE_CHECKING:
+    from analyzer.text.lexicon import Lexicon
+
 
 #: Rule id of the learned Article 6 finding (its points and title come from the lexicon).
 UNCIVIL_RULE = "A6-UNCIVIL"
@@ -176,7 +180,7 @@ def model_info(options: ClassifierOptions | None = None) -> dict[str, Any]:
 
 def uncivil_findings(
     utterances: Sequence[Utterance],
-    lexicon: Any,
+    lexicon: Lexicon,
     options: ClassifierOptions,
     *,
     skip: Collection[int] = frozenset(),

@@ -15,11 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from analyzer.errors import AnalyzerError, AudioError, require
+from analyzer.speech.decode import AUDIO_SUFFIXES
 
-#: File suffixes served as recordings.
-AUDIO_SUFFIXES: frozenset[str] = frozenset(
-    {".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".amr", ".wma", ".webm"}
-)
 #: Content types of the suffixes a browser plays.
 MEDIA_TYPES: dict[str, str] = {
     ".wav": "audio/wav", ".flac": "audio/flac", ".mp3": "audio/mpeg", ".ogg": "audio/ogg",

@@ -123,27 +123,38 @@ def analyze_recording(
     return AudioAnalysis(interaction, ring, findings, asr.asr_info(options.asr), audio)
 
 
-def load_meta(path: str | Path, meta: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The sidecar ``<stem>.json`` next to ``path`` merged under ``meta``.
+def read_sidecar(recording: str | Path) -> dict[str, Any]:
+    """The sidecar metadata ``<stem>.json`` next to a recording ({} when there is none).
+
+    The one reader of sidecars: ``conduct analyze``, the batch and the stream
+    all call it. The returned dict carries ``_sidecar`` (the file's path) so
+    later errors can name it.
 
     Raises:
-        TranscriptError: The sidecar is not a JSON object.
+        TranscriptError: The sidecar is unreadable, not JSON, or not an object.
     """
-    merged: dict[str, Any] = {}
-    sidecar = Path(path).with_suffix(".json")
-    if sidecar.is_file():
-        try:
-            data = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise TranscriptError(
-                f"sidecar metadata is not valid JSON: {exc}", source=str(sidecar)
-            ) from exc
-        if not isinstance(data, dict):
-            raise TranscriptError("sidecar metadata must be a JSON object", source=str(sidecar))
-        merged.update({k: v for k, v in data.items() if k not in ("utterances", "transcript")})
-        merged["_sidecar"] = str(sidecar)
-    merged.update(meta or {})
-    return merged
+    sidecar = Path(recording).with_suffix(".json")
+    if not sidecar.is_file():
+        return {}
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise TranscriptError(f"sidecar metadata is not valid JSON: {exc}",
+                              source=str(sidecar)) from None
+    if not isinstance(data, dict):
+        raise TranscriptError("sidecar metadata must be a JSON object", source=str(sidecar))
+    meta = {k: v for k, v in data.items() if k not in ("utterances", "transcript")}
+    meta["_sidecar"] = str(sidecar)
+    return meta
+
+
+def load_meta(path: str | Path, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The sidecar next to ``path`` (:func:`read_sidecar`) merged under ``meta``.
+
+    Raises:
+        TranscriptError: The sidecar is malformed.
+    """
+    return {**read_sidecar(path), **(meta or {})}
 
 
 def channel_tracks(

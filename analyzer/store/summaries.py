@@ -7,13 +7,12 @@ inline SVG (no scripts, no CDN: it opens offline and can be mailed).
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from analyzer.store import Store, now
+from analyzer.tables import write_csv
 
 #: The sections of a summary, in print order: (key, title, group columns).
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -37,6 +36,8 @@ class Summary:
     totals: dict[str, Any]
     errors: int
     sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: the inputs that still fail: run_id, path, kind, message (:meth:`Store.latest_errors`)
+    error_rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 def build_summary(store: Store, filters: dict[str, Any] | None = None) -> Summary:
@@ -59,8 +60,10 @@ def build_summary(store: Store, filters: dict[str, Any] | None = None) -> Summar
         if n else None,
     }
     sections = {key: store.summary(key, filters) for key, _, _ in SECTIONS}
+    error_rows = [{k: e[k] for k in ("run_id", "path", "kind", "message")}
+                  for e in store.latest_errors()]
     return Summary(db=store.path, filters=filters, generated_at=now(), totals=totals,
-                   errors=len({e["path"] for e in store.errors()}), sections=sections)
+                   errors=len(error_rows), sections=sections, error_rows=error_rows)
 
 
 def _columns(key: str, rows: list[dict[str, Any]]) -> list[str]:
@@ -76,7 +79,7 @@ def render_text(summary: Summary) -> str:
     if summary.filters:
         out.append("filters: " + ", ".join(f"{k}={v}" for k, v in summary.filters.items()))
     out.append(f"{t['interactions']} interactions, {t['flagged']} flagged, {t['findings']} "
-               f"findings, mean score {t['mean_score']}, {t['hours']} h of audio, "
+               f"findings, mean score {_fmt(t['mean_score']) or '–'}, {t['hours']} h of audio, "
                f"{summary.errors} input errors")
     for key, title, _ in SECTIONS:
         rows = summary.sections[key]
@@ -90,20 +93,25 @@ def render_text(summary: Summary) -> str:
         out.append("  " + "  ".join(_pad(c, w) for c, w in zip(cols, widths, strict=True)))
         out += ["  " + "  ".join(_pad(v, w) for v, w in zip(row, widths, strict=True))
                 for row in cells]
+    if summary.error_rows:
+        out += ["", "Input errors"]
+        out += [f"  run {e['run_id']}  {e['kind']}  {_error_text(e)}" for e in summary.error_rows]
     return "\n".join(out) + "\n"
+
+
+def _error_text(row: dict[str, Any]) -> str:
+    message = str(row["message"])
+    return message if message.startswith(str(row["path"])) else f"{row['path']}: {message}"
 
 
 def render_csv(summary: Summary) -> str:
     """One CSV table: ``section`` then the group and measure columns."""
-    cols = ["section", "hall", "window", "day", "article", "rule", "kind", *_MEASURES]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerow({"section": "total", **summary.totals})
-    for key, _, _ in SECTIONS:
-        for row in summary.sections[key]:
-            writer.writerow({"section": key, **row})
-    return buf.getvalue()
+    cols = ["section", "hall", "window", "day", "article", "rule", "kind", *_MEASURES,
+            "path", "message"]
+    rows = [{"section": "total", **summary.totals}]
+    rows += [{"section": key, **row} for key, _, _ in SECTIONS for row in summary.sections[key]]
+    rows += [{"section": "error", **row} for row in summary.error_rows]
+    return write_csv(cols, rows)
 
 
 def render_html(summary: Summary) -> str:
@@ -129,6 +137,11 @@ def render_html(summary: Summary) -> str:
                        + "</tr>" for r in rows) or f"<tr><td colspan={len(cols)}>none</td></tr>"
         tables.append(f"<h2>{html.escape(title)}</h2><table><thead><tr>{head}</tr></thead>"
                       f"<tbody>{body}</tbody></table>")
+    if summary.error_rows:
+        body = "".join(f"<tr><td>{e['run_id']}</td><td>{html.escape(str(e['kind']))}</td>"
+                       f"<td>{html.escape(_error_text(e))}</td></tr>" for e in summary.error_rows)
+        tables.append("<h2>Input errors</h2><table><thead><tr><th>run</th><th>kind</th>"
+                      f"<th>input and reason</th></tr></thead><tbody>{body}</tbody></table>")
     filt = ", ".join(f"{k}={v}" for k, v in summary.filters.items()) or "none"
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>Conduct report</title>
@@ -142,7 +155,7 @@ text-align:right}}th{{background:#f3f3f3}}td:first-child{{text-align:left}}
 <p>Database <code>{html.escape(summary.db)}</code>, generated {html.escape(summary.generated_at)},
 filters: {html.escape(filt)}.</p>
 <p><b>{t['interactions']}</b> interactions, <b>{t['flagged']}</b> flagged, <b>{t['findings']}</b>
-findings, mean score <b>{_fmt(t['mean_score'])}</b>, {t['hours']} h of audio,
+findings, mean score <b>{_fmt(t['mean_score']) or '–'}</b>, {t['hours']} h of audio,
 {summary.errors} input errors.</p>
 <div class="charts">{''.join(charts)}</div>
 {''.join(tables)}
@@ -153,17 +166,20 @@ findings, mean score <b>{_fmt(t['mean_score'])}</b>, {t['hours']} h of audio,
 def _bar_chart(title: str, data: list[tuple[str, float]], top: float | None = None) -> str:
     """A horizontal bar chart as inline SVG."""
     data = data[:30]
-    bar, label_w, plot_w = 16, 150, 260
+    labels = [str(label)[:24] for label, _ in data]
+    # wide enough for the longest label (CJK characters take two columns, ~6.5 px each)
+    bar, plot_w = 16, 260
+    label_w = max(60, 12 + int(6.5 * max((_width(s) for s in labels), default=0)))
     height = 30 + bar * max(1, len(data))
     top = top or max((v for _, v in data), default=1) or 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + plot_w + 50}" '
              f'height="{height}" role="img" aria-label="{html.escape(title)}">',
              f'<text x="0" y="14" font-weight="bold">{html.escape(title)}</text>']
-    for i, (label, value) in enumerate(data):
+    for i, (_label, value) in enumerate(data):
         y = 22 + i * bar
         w = plot_w * float(value) / top
         parts.append(f'<text x="{label_w - 4}" y="{y + 11}" text-anchor="end">'
-                     f'{html.escape(str(label)[:24])}</text>')
+                     f'{html.escape(labels[i])}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{bar - 4}" '
                      f'fill="#3b7dd8"/>')
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 11}">{_fmt(value)}</text>')

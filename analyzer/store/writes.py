@@ -91,6 +91,17 @@ class WritesMixin:
             rows = self._query("SELECT * FROM errors WHERE run_id = ? ORDER BY id", (run_id,))
         return [dict(r) for r in rows]
 
+    def latest_errors(self) -> list[dict[str, Any]]:
+        """The inputs that still fail: the newest error row of each path that has
+        not been analysed since, newest first (``run_id``, ``path``, ``kind``,
+        ``message``, ``at``)."""
+        rows = self._query(
+            "SELECT e.run_id, e.path, e.kind, e.message, e.at FROM errors e "
+            "WHERE e.id = (SELECT MAX(x.id) FROM errors x WHERE x.path = e.path) "
+            "AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.source_path = e.path "
+            "AND i.analyzed_at >= e.at) ORDER BY e.id DESC")
+        return [dict(r) for r in rows]
+
     # -- interactions -----------------------------------------------------
 
     def has_key(self, key: str) -> bool:

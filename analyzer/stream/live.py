@@ -35,7 +35,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,6 +43,10 @@ from analyzer.errors import AudioError
 from analyzer.options import AnalyzerOptions, StreamOptions
 from analyzer.speech.rings import ToneTracker, count_rings, detect_rings
 from analyzer.types import CHANNELS, Finding, Interaction, RingResult, Utterance
+
+if TYPE_CHECKING:
+    from analyzer.text.lexicon import Lexicon
+
 
 SR = 16000  #: the analysis rate
 VAD_FRAME = 512  #: Silero's frame at 16 kHz (32 ms)
@@ -184,7 +188,7 @@ class StreamAnalyzer:
         *,
         channel: str = "phone",
         interaction_id: str = "stream",
-        lexicon: Any = None,
+        lexicon: Lexicon | None = None,
         stream_options: StreamOptions | None = None,
         transcriber: Any = None,
     ) -> None:

@@ -357,15 +357,27 @@ def _check_value(
 
 
 def _build_rule(layer: _Layer, n: int, block: dict[str, Any]) -> Rule:
-    """Validate one ``[[rule]]`` block and build its :class:`Rule`."""
+    """Validate one ``[[rule]]`` block and build its :class:`Rule`.
+
+    Raises:
+        LexiconError: One problem; :class:`LexiconErrors` when the block has
+            several (each field is checked, not only the first bad one).
+    """
+    problems: list[LexiconError] = []
     unknown = set(block) - _RULE_FIELDS
     if unknown:
-        raise layer.error(f"unknown field(s) {sorted(unknown)}", "rule", n, sorted(unknown)[0])
-    for name in ("id", "article", "kind"):
-        if name not in block:
-            raise layer.error(f"missing field {name!r}", "rule", n)
+        problems.append(layer.error(f"unknown field(s) {sorted(unknown)}", "rule", n,
+                                    sorted(unknown)[0]))
+    problems += [layer.error(f"missing field {name!r}", "rule", n)
+                 for name in ("id", "article", "kind") if name not in block]
     for name, value in block.items():
-        _check_value(layer, "rule", n, name, value)
+        if name in _RULE_FIELDS:
+            try:
+                _check_value(layer, "rule", n, name, value)
+            except LexiconError as exc:
+                problems.append(exc)
+    if problems:
+        raise problems[0] if len(problems) == 1 else LexiconErrors(problems)
     kind = block["kind"]
     need = ("title",) if kind == "measure" else ("canonical", "context")
     for name in need:
@@ -406,6 +418,8 @@ def _apply_layer(layer: _Layer, rules: dict[str, Rule], disabled: list[str]) -> 
         for n, block in enumerate(layer.data.get(kind, [])):
             try:
                 apply(layer, n, block, rules, disabled)
+            except LexiconErrors as exc:
+                errors.extend(exc.errors)
             except LexiconError as exc:
                 errors.append(exc)
     if len(errors) == 1:

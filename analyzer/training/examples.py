@@ -20,18 +20,21 @@ in the audio (:mod:`analyzer.training.privacy`).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from analyzer.errors import AnalyzerError
+from analyzer.tables import write_csv
 from analyzer.training import privacy
 from analyzer.types import InteractionReport
+
+if TYPE_CHECKING:
+    from analyzer.text.lexicon import Lexicon
+
 
 #: Finding kinds that make a bad-practice example (they have a time span).
 BAD_KINDS: tuple[str, ...] = ("forbidden", "uncivil", "acoustic", "hangup")
@@ -107,7 +110,7 @@ def search_examples(
     hall: str | None = None,
     since: str | None = None,
     until: str | None = None,
-    lexicon: Any = None,
+    lexicon: Lexicon | None = None,
     limit: int = 500,
 ) -> list[Example]:
     """Find examples in a results store.
@@ -160,7 +163,7 @@ def _bad(store: Any, base: dict, article: int | None, rule: str | None) -> list[
     return out
 
 
-def _good(store: Any, base: dict, article: int | None, rule: str | None, lexicon: Any
+def _good(store: Any, base: dict, article: int | None, rule: str | None, lexicon: Lexicon
           ) -> list[Example]:
     from analyzer.options import MatchOptions
     from analyzer.text.lexicon import load_lexicon
@@ -308,12 +311,7 @@ _CSV_COLUMNS = ("key", "practice", "article", "rule", "kind", "canonical", "text
 
 
 def _manifest_csv(rows: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.DictWriter(buf, fieldnames=_CSV_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
+    return write_csv(_CSV_COLUMNS, rows, bom=True)
 
 
 def _readme(summary: PackSummary, mode: str) -> str:

@@ -36,7 +36,7 @@ HERE = package_path("web")
 SESSION_COOKIE = "conduct_session"
 LOGIN_CSRF_COOKIE = "conduct_login_csrf"
 #: Paths served without a session.
-PUBLIC_PATHS: frozenset[str] = frozenset({"/login"})
+PUBLIC_PATHS: frozenset[str] = frozenset({"/login", "/favicon.ico"})
 
 
 def create_app(
@@ -215,6 +215,11 @@ def _add_login_routes(app: FastAPI) -> None:
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        """No icon (pages declare an empty one): 204, not a logged 401 or 404."""
+        return Response(status_code=204)
 
     @app.get("/")
     def home(request: Request) -> Response:

@@ -190,6 +190,13 @@ def dashboard(request: Request, user: User = INSPECTOR) -> Response:
                   windows=windows, articles=articles, filters=filters, choices=choices)
 
 
+@router.get("/errors", response_class=HTMLResponse)
+def errors(request: Request, user: User = INSPECTOR) -> Response:
+    """The inputs the batch could not analyse (still failing), newest first, and why."""
+    rows = request.app.state.store.latest_errors()
+    return render(request, "errors.html", errors=rows)
+
+
 @router.get("/api/interactions")
 def api_interactions(request: Request, limit: int = 100, offset: int = 0, user: User = INSPECTOR) -> Any:
     """JSON: interactions matching the filters, worst first."""

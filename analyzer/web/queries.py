@@ -7,12 +7,14 @@ dismissals export for lexicon owners.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
+
+from analyzer.tables import write_csv
 
 
 def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -30,6 +32,28 @@ def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+#: The longest run of days a chart spreads out one per slot (longer: only the days with data).
+MAX_CALENDAR_DAYS = 400
+
+
+def calendar_days(days: Iterable[str]) -> list[str]:
+    """Every day from the first to the last of ``days`` (``YYYY-MM-DD``), gaps included.
+
+    A chart's x axis then spaces days as the calendar does: 05-04 and 05-08
+    are four slots apart, not neighbours. Values that are not days, and
+    spans over :data:`MAX_CALENDAR_DAYS`, keep just the given days.
+    """
+    given = sorted({d for d in days if d})
+    try:
+        first, last = date.fromisoformat(given[0]), date.fromisoformat(given[-1])
+    except (IndexError, ValueError):
+        return given
+    span = (last - first).days
+    if span > MAX_CALENDAR_DAYS:
+        return given
+    return [(first + timedelta(days=k)).isoformat() for k in range(span + 1)]
+
+
 def score_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[list[str], dict[str, list[float | None]]]:
     """Mean review-adjusted score per day and per window (``hall/window``).
 
@@ -42,7 +66,7 @@ def score_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[list
         f"{where} GROUP BY i.day, i.hall, i.window ORDER BY i.day",
         params,
     ).fetchall()
-    days = sorted({r["day"] for r in rows})
+    days = calendar_days(r["day"] for r in rows)
     series: dict[str, list[float | None]] = defaultdict(lambda: [None] * len(days))
     index = {d: k for k, d in enumerate(days)}
     for r in rows:
@@ -66,7 +90,7 @@ def breach_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[lis
         params,
     ).fetchall()
     all_days = con.execute(f"SELECT DISTINCT i.day FROM interactions i{where} ORDER BY i.day", params)
-    days = [r[0] for r in all_days]
+    days = calendar_days(r[0] for r in all_days)
     index = {d: k for k, d in enumerate(days)}
     stacks: dict[str, list[int]] = {}
     for r in rows:
@@ -131,13 +155,7 @@ def dismissals(con: sqlite3.Connection, filters: dict[str, Any] | None = None) -
 
 def dismissals_csv(rows: list[dict[str, Any]]) -> str:
     """The dismissals as CSV text (UTF-8 with a BOM, so spreadsheet programs read 汉字)."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.DictWriter(buf, fieldnames=DISMISSAL_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow(r)
-    return buf.getvalue()
+    return write_csv(DISMISSAL_COLUMNS, rows, bom=True)
 
 
 def distinct_values(con: sqlite3.Connection) -> dict[str, list[Any]]:
