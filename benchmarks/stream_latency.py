@@ -101,12 +101,12 @@ def run(repeat: int, line: bool, realtime: bool) -> dict[str, Any]:
         busy += spent
         clock = (time.perf_counter() - wall0) if realtime else max(clock, arrive) + spent
         backlog = max(backlog, clock - arrive)
-        events += [{**e, "_out": clock} for e in out]
+        events += [{**e.to_dict(), "_out": clock} for e in out]
     t = time.perf_counter()
     final = list(analyzer.close())
     close_seconds = time.perf_counter() - t
     busy += close_seconds
-    events += [{**e, "_out": clock + close_seconds} for e in final]
+    events += [{**e.to_dict(), "_out": clock + close_seconds} for e in final]
     result = _measure(events, turns, answer, duration, busy, backlog, warm_seconds, close_seconds)
     asr = [t for _, t in asr_times]
     result.update({

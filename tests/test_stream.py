@@ -12,7 +12,7 @@ import pytest
 from audio_factory import SR, pcm_bytes, phone_call, resample, speech, to_int16, write_wav
 
 from analyzer.errors import AudioError
-from analyzer.stream import VAD_FRAME, Segmenter, SileroStream, StreamAnalyzer
+from analyzer.stream import VAD_FRAME, Segmenter, SileroStream, StreamAnalyzer, StreamEvent
 
 
 def test_silero_stream_matches_faster_whisper_batch_probabilities():
@@ -58,7 +58,9 @@ def _run(analyzer: StreamAnalyzer, chunks) -> list[dict]:
     events = []
     for chunk in chunks:
         events += list(analyzer.feed(chunk))
-    return events + list(analyzer.close())
+    events += list(analyzer.close())
+    assert all(isinstance(e, StreamEvent) for e in events)  # typed events
+    return [e.to_dict() for e in events]  # the wire form conduct stream prints
 
 
 def test_rings_answer_and_utterance_cuts_of_a_phone_call(call):

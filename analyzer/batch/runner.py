@@ -167,6 +167,8 @@ class BatchRunner:
                                       engine=type(self.engine).__name__,
                                       lexicon_version=self.lexicon.version)
         self.summary.run_id = run_id
+        logger.info("run %d: %s into %s (%s)", run_id, source, self.store.path,
+                    type(self.engine).__name__)
         items = list(discover(source))
         self.summary.files = sum(isinstance(t, Task) for t in items)
         self._bar = _progress(self.summary.files, self.progress)

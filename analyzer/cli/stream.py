@@ -80,7 +80,7 @@ def _name(source: str) -> str:
 
 def _emit(events: Any) -> None:
     for event in events:
-        sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
     sys.stdout.flush()
 
 

@@ -25,6 +25,7 @@ where a made-up sentence is worse than a missed one:
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import re
 import threading
@@ -40,6 +41,8 @@ from analyzer.errors import ModelError, require
 from analyzer.options import ASROptions
 from analyzer.text.normalize import to_simplified  # the shared OpenCC t2s converter (H1)
 from analyzer.types import Utterance, Word
+
+logger = logging.getLogger("analyzer")
 
 #: Boilerplate Whisper learned from subtitled video: a segment containing one
 #: of these anywhere is dropped.
@@ -69,6 +72,8 @@ def _load(path: str, device: str, compute_type: str, cpu_threads: int) -> tuple[
     from analyzer.speech.backend import check_backend
 
     check_backend()
+    logger.info("loading speech model %s (%s, %s, %d threads)", path, device, compute_type,
+                cpu_threads)
     started = time.perf_counter()
     try:
         model = fw.WhisperModel(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -14,6 +15,8 @@ from analyzer.store import schema
 from analyzer.store.queries import QueriesMixin
 from analyzer.store.reviews import ReviewsMixin
 from analyzer.store.writes import WritesMixin
+
+logger = logging.getLogger("analyzer")
 
 
 class Store(WritesMixin, QueriesMixin, ReviewsMixin):
@@ -117,6 +120,7 @@ class Store(WritesMixin, QueriesMixin, ReviewsMixin):
         for version, step in schema.MIGRATIONS:
             if version <= current:
                 continue
+            logger.info("results database %s: migrating to schema version %d", self.path, version)
             with self.transaction() as db:
                 if callable(step):
                     step(db)

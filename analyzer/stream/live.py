@@ -3,22 +3,10 @@
 :class:`StreamAnalyzer` takes PCM as it arrives (a counter microphone, a
 phone line) and returns events:
 
-``{"type": "ring", "n": k, "t": s}``
-    ring ``k`` started at stream second ``t`` (phone; counted once its tone
-    has lasted ``RingOptions.confirm_seconds``).
-``{"type": "answered", "t": s, "rings": k}``
-    staff speech started (phone).
-``{"type": "utterance", "index", "speaker", "start", "end", "text", "confidence", "emitted_at"}``
-    one recognised utterance, as soon as its speaker stopped talking.
-``{"type": "phrase", "rule", "kind", "speaker", "start", "end", "evidence", "confidence"}``
-    a required phrase or a citizen cue was heard (good practice, context).
-``{"type": "finding", ...Finding.to_dict(), "provisional": bool}``
-    a breach: forbidden phrase, too many rings, shouting, ignoring (live,
-    ``provisional`` when the final report may refine it), then at
-    :meth:`StreamAnalyzer.close` the end-of-call ones (missing farewell,
-    forced hang-up, speech rate...).
-``{"type": "report", "report": InteractionReport.to_dict()}``
-    the final scored report, from :func:`analyzer.pipeline.analyze_interaction`.
+the dataclasses of :mod:`analyzer.stream.events` (``ring``, ``answered``,
+``utterance``, ``phrase``, ``finding``, then at :meth:`StreamAnalyzer.close`
+the end-of-call findings and the scored ``report``), each with ``to_dict()``,
+the JSON object ``conduct stream`` prints.
 
 Stages per chunk: convert to float -> resample to 16 kHz (PyAV) -> ring
 tracking on the channel mix until the answer (:class:`analyzer.speech.rings.ToneTracker`)
@@ -42,6 +30,15 @@ import numpy as np
 from analyzer.errors import AudioError
 from analyzer.options import AnalyzerOptions, StreamOptions
 from analyzer.speech.rings import ToneTracker, count_rings, detect_rings
+from analyzer.stream.events import (
+    AnsweredEvent,
+    FindingEvent,
+    PhraseEvent,
+    ReportEvent,
+    RingEvent,
+    StreamEvent,
+    UtteranceEvent,
+)
 from analyzer.types import CHANNELS, Finding, Interaction, RingResult, Utterance
 
 if TYPE_CHECKING:
@@ -268,7 +265,7 @@ class StreamAnalyzer:
                          source=self.id)
 
     # ------------------------------------------------------------------ feed
-    def feed(self, chunk: bytes | np.ndarray) -> Iterator[dict[str, Any]]:
+    def feed(self, chunk: bytes | np.ndarray) -> Iterator[StreamEvent]:
         """Consume one chunk: int16 bytes (interleaved s16le) or an int16/float32 array.
 
         Arrays may be 1-D (interleaved), ``(channels, n)`` or ``(n, channels)``.
@@ -281,7 +278,7 @@ class StreamAnalyzer:
         self.compute_seconds += time.perf_counter() - t0
         return iter(events)
 
-    def close(self) -> Iterator[dict[str, Any]]:
+    def close(self) -> Iterator[StreamEvent]:
         """End of the interaction: flush, then the end-of-call findings and the report."""
         if self._closed:
             return iter(())
@@ -297,8 +294,8 @@ class StreamAnalyzer:
         """Stream seconds consumed so far."""
         return self.samples / SR
 
-    def _process(self, x: np.ndarray, final: bool = False) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = []
+    def _process(self, x: np.ndarray, final: bool = False) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
         start = self.samples
         if x.shape[1]:
             self.samples += x.shape[1]
@@ -319,7 +316,7 @@ class StreamAnalyzer:
         return events
 
     # ------------------------------------------------------------------ rings
-    def _rings(self, x: np.ndarray) -> list[dict[str, Any]]:
+    def _rings(self, x: np.ndarray) -> list[StreamEvent]:
         if self._ring is None or self.answer_time is not None:
             return []
         if self.now > self.sopts.max_ring_seconds:
@@ -337,7 +334,7 @@ class StreamAnalyzer:
             self.rings_counted += 1
             idx = min(self.rings_counted, len(chain.spans)) - 1
             t = round(float(chain.spans[idx][0]), 3)
-            events.append({"type": "ring", "n": self.rings_counted, "t": t})
+            events.append(RingEvent(self.rings_counted, t))
             if self.rings_counted == self.options.rings.max_rings + 1:
                 events += self._live_findings(self._ring_findings(self.rings_counted, chain.spans))
         return events
@@ -355,7 +352,7 @@ class StreamAnalyzer:
                           ring_spans=[(round(s, 3), round(e, 3)) for s, e in spans], confidence=0.9)
         return ring_findings(ring, self.options, self.lexicon)
 
-    def _answer(self, track: _Track, done: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    def _answer(self, track: _Track, done: list[tuple[int, int]]) -> list[StreamEvent]:
         """Staff speech (finished, or going on long enough) answers a phone call.
 
         Speech that is mostly ringback tone does not answer it.
@@ -373,33 +370,32 @@ class StreamAnalyzer:
             if inside.any() and frames.tone[inside].mean() > 0.5:
                 continue  # the "speech" is the ringback tone
             self.answer_time = t0
-            return [{"type": "answered", "t": round(t0, 3), "rings": self.rings_counted}]
+            return [AnsweredEvent(round(t0, 3), self.rings_counted)]
         return []
 
     # -------------------------------------------------------------- speech
-    def _utterance(self, track: _Track, a: int, b: int) -> list[dict[str, Any]]:
+    def _utterance(self, track: _Track, a: int, b: int) -> list[StreamEvent]:
         pad = int(self.sopts.speech_pad_ms * SR / 1000)
         lo, hi = max(0, a * VAD_FRAME - pad), min(self.samples, b * VAD_FRAME + pad)
         audio = track.clip(lo, hi)
         utts = self._transcribe(audio, self.options.asr, speaker=track.speaker,
                                 offset=lo / SR, speaker_known=track.known)
-        events: list[dict[str, Any]] = []
+        events: list[StreamEvent] = []
         for u in utts:
             self.utterances.append(u)
-            events.append({"type": "utterance", "index": len(self.utterances) - 1, **u.to_dict(),
-                           "emitted_at": round(self.now, 3)})
+            events.append(UtteranceEvent(len(self.utterances) - 1, u, round(self.now, 3)))
             if u.speaker == "staff":
                 events += self._shout(track, u)
         if utts:
             events += self._phrases()
         return events
 
-    def _phrases(self) -> list[dict[str, Any]]:
+    def _phrases(self) -> list[StreamEvent]:
         from analyzer.rules.context import forbidden_findings
         from analyzer.text.match import find_phrases
 
         utts = sorted(self.utterances, key=lambda u: u.start)
-        events: list[dict[str, Any]] = []
+        events: list[StreamEvent] = []
         new = []
         for h in find_phrases(utts, self.lexicon, self.options.match):
             key = (h.rule.id, round(h.start, 2), round(h.end, 2))
@@ -408,13 +404,11 @@ class StreamAnalyzer:
             self._hit_keys.add(key)
             new.append(h)
             if h.rule.kind != "forbidden":
-                events.append({"type": "phrase", "rule": h.rule.id, "kind": h.rule.kind,
-                               "speaker": h.speaker, "start": round(h.start, 3),
-                               "end": round(h.end, 3), "evidence": h.evidence,
-                               "confidence": round(h.confidence, 4)})
+                events.append(PhraseEvent(h.rule.id, h.rule.kind, h.speaker, round(h.start, 3),
+                                          round(h.end, 3), h.evidence, round(h.confidence, 4)))
         return events + self._live_findings(forbidden_findings(new), provisional=False)
 
-    def _shout(self, track: _Track, u: Utterance) -> list[dict[str, Any]]:
+    def _shout(self, track: _Track, u: Utterance) -> list[StreamEvent]:
         from analyzer.rules.acoustics import shout_findings, staff_levels
 
         audio = track.clip(int(u.start * SR), int(u.end * SR))
@@ -427,7 +421,7 @@ class StreamAnalyzer:
                   if f.start == u.start]
         return self._live_findings(latest)
 
-    def _ignoring(self) -> list[dict[str, Any]]:
+    def _ignoring(self) -> list[StreamEvent]:
         """``A8-IGNORE`` as soon as the citizen has waited ``ignore_seconds``."""
         from analyzer.rules.acoustics import measure_finding, measure_rule
 
@@ -449,18 +443,18 @@ class StreamAnalyzer:
                                                     "threshold_seconds": limit})
         return self._live_findings([f])
 
-    def _live_findings(self, findings: list[Finding], provisional: bool = True) -> list[dict[str, Any]]:
+    def _live_findings(self, findings: list[Finding], provisional: bool = True) -> list[StreamEvent]:
         out = []
         for f in findings:
             key = (f.rule, round(f.start or 0.0, 1))
             if key in self._emitted:
                 continue
             self._emitted.add(key)
-            out.append({"type": "finding", **f.to_dict(), "provisional": provisional})
+            out.append(FindingEvent(f, provisional))
         return out
 
     # -------------------------------------------------------------- close
-    def _final_events(self) -> list[dict[str, Any]]:
+    def _final_events(self) -> list[StreamEvent]:
         from analyzer.pipeline import analyze_interaction
         from analyzer.rules.acoustics import shout_findings
 
@@ -478,10 +472,9 @@ class StreamAnalyzer:
             ring=ring, asr_info=asr_info,
         )
         report.analyzer["stream"] = asdict(self.sopts)
-        events = [{"type": "finding", **f.to_dict(), "provisional": False}
-                  for f in report.findings
-                  if (f.rule, round(f.start or 0.0, 1)) not in self._emitted]
-        return [*events, {"type": "report", "report": report.to_dict()}]
+        events: list[StreamEvent] = [FindingEvent(f, False) for f in report.findings
+                                     if (f.rule, round(f.start or 0.0, 1)) not in self._emitted]
+        return [*events, ReportEvent(report)]
 
     def _final_ring(self) -> RingResult | None:
         if self._ring is None:
