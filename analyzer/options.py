@@ -234,6 +234,28 @@ class AcousticOptions(_Checked):
 
 
 @dataclass(frozen=True)
+class VadOptions(_Checked):
+    """Voice activity detection: the one Silero VAD setting of every path
+    (``analyzer.speech.packing.vad_pieces``; the stream's segmenter uses the
+    same threshold, silence and padding)."""
+
+    SECTION: ClassVar[str] = "asr.vad"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+        "threshold": _UNIT, "phone_threshold": _UNIT, "pad_ms": _NONNEG,
+        "min_silence_ms": _NONNEG, "max_piece_seconds": (1.0, 30.0)}
+
+    enabled: bool = True  # False: fixed 28 s pieces, silence included
+    threshold: float = 0.5  # Silero speech probability above which audio is speech
+    # Silero scores telephone-band speech lower: on the benchmark calls 0.5 found 57 % of
+    # the speech (9 of 20 turns lost), 0.3 found 81 % (none lost). Used for recordings
+    # at <= 8 kHz or whose channel is "phone".
+    phone_threshold: float = 0.3
+    pad_ms: int = 200  # ms of audio kept either side of a speech piece
+    min_silence_ms: int = 500  # silence this long ends a piece
+    max_piece_seconds: float = 28.0  # longer speech is cut (a piece fits one 30 s window)
+
+
+@dataclass(frozen=True)
 class ASROptions(_Checked):
     """Speech recognition (``analyzer.speech.asr``)."""
 
@@ -243,21 +265,19 @@ class ASROptions(_Checked):
 
     model: str = ""  # CTranslate2 model folder; empty: the bundled Whisper base
     device: str = "cpu"  # cpu | cuda | auto
-    compute_type: str = "int8"  # int8 on CPU, float16 on GPU
+    # int8 weights with float32 compute on CPU (as accurate as float32 on the real clips);
+    # a GPU run uses float16 (`conduct batch --device cuda`)
+    compute_type: str = "int8_float32"
     cpu_threads: int = 0  # 0: let CTranslate2 decide
     language: str = "zh"
-    beam_size: int = 1
+    # Beam 5 keeps the real clips at plain faster-whisper's error rate (greedy decoding
+    # lost 4 of their 78 characters; benchmarks/throughput.py)
+    beam_size: int = 5
     temperature: float = 0.0  # one fixed temperature: no fallback re-decoding storms
     # >1 breaks repetition loops (您好,请问您好,您好,…); used only to decode again a channel
     # (batch: a window) whose first, unpenalised decoding looped
     repetition_penalty: float = 1.2
-    vad: bool = True
-    vad_threshold: float = 0.5  # Silero speech probability above which audio is speech
-    # Silero scores telephone-band speech lower: on the benchmark calls 0.5 found 57 % of
-    # the speech (9 of 20 turns lost), 0.3 found 81 % (none lost). Used for recordings
-    # at <= 8 kHz or whose channel is "phone".
-    phone_vad_threshold: float = 0.3
-    vad_min_silence_ms: int = 500
+    vad: VadOptions = field(default_factory=VadOptions)
     no_speech_threshold: float = 0.6  # drop segments whose no-speech probability is higher
     compression_ratio_threshold: float = 2.4  # drop segments more repetitive than this (gzip ratio)
     initial_prompt: str = ""  # text prompt given to Whisper as previous context
@@ -274,11 +294,11 @@ class ASROptions(_Checked):
 
     def for_line(self, native_rate: int, channel: str | None) -> ASROptions:
         """These options for a recording's line: telephone band (native rate at
-        most 8 kHz, or ``channel`` "phone") gets ``phone_vad_threshold``."""
+        most 8 kHz, or ``channel`` "phone") gets ``vad.phone_threshold``."""
         narrow = 0 < native_rate <= 8000 or channel == "phone"
-        if not narrow or self.phone_vad_threshold == self.vad_threshold:
+        if not narrow or self.vad.phone_threshold == self.vad.threshold:
             return self
-        return replace(self, vad_threshold=self.phone_vad_threshold)
+        return replace(self, vad=replace(self.vad, threshold=self.vad.phone_threshold))
 
 
 @dataclass(frozen=True)
@@ -307,6 +327,45 @@ class ScoreOptions(_Checked):
 
 
 @dataclass(frozen=True)
+class PackOptions(_Checked):
+    """How speech pieces are packed into 30 s windows for batched decoding
+    (``analyzer.speech.packing``); every path's recognizer packs (a file alone
+    is a batch of one). Recorded in every report (``options.pack``).
+
+    Attributes:
+        pieces_per_window: At most this many VAD speech pieces share a 30 s
+            window; 0: as many as fit, 1: every piece alone.
+        share: Which pieces may share a window: ``channel`` packs the
+            consecutive speech pieces of one channel of one recording, silence
+            cut out, as faster-whisper's batched pipeline does; ``recording``
+            (default) packs both channels of one recording in time order (the
+            conversation, both parties, silence cut out), so a recording's
+            words never depend on which other recordings were in flight;
+            ``any`` packs across recordings too (fullest windows, but a
+            transcript then depends on its window neighbours).
+        batch_size: Windows per encoder/decoder call; 0: 4 on CPU, 16 on a GPU.
+    """
+
+    SECTION: ClassVar[str] = "pack"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+        "pieces_per_window": _NONNEG, "batch_size": (0, 256)}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"share": SHARE_MODES}
+
+    pieces_per_window: int = 0
+    share: str = "recording"
+    batch_size: int = 0
+
+    def windows_per_call(self, device: str) -> int:
+        """``batch_size``, or the default for ``device`` (4 on CPU, 16 on a GPU).
+
+        On 2 CPU cores batches of 4 windows were faster than 8 (which hold
+        recordings back until 8 windows are full) and than 2 (less decoder
+        batching); see the README's batch section. A GPU wants wide batches.
+        """
+        return self.batch_size or (4 if device == "cpu" else 16)
+
+
+@dataclass(frozen=True)
 class AnalyzerOptions(_Checked):
     """Every option of the analyzer, grouped by stage.
 
@@ -323,6 +382,7 @@ class AnalyzerOptions(_Checked):
     asr: ASROptions = field(default_factory=ASROptions)
     classifier: ClassifierOptions = field(default_factory=ClassifierOptions)
     score: ScoreOptions = field(default_factory=ScoreOptions)
+    pack: PackOptions = field(default_factory=PackOptions)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the options as plain JSON-able data, for the audit block."""
@@ -361,59 +421,16 @@ def _set_dotted(obj: Any, path: list[str], value: Any, key: str) -> Any:
 
 
 @dataclass(frozen=True)
-class PackOptions(_Checked):
-    """How the batch recognises packed windows; recorded in each run's options.
-
-    Defaults come from ``benchmarks/throughput.py`` (README, batch section):
-    character error rate on ``../shared/data/real-speech`` and on the
-    generated hall corpus against its scripts. Beam 5 keeps the real clips at
-    the naive baseline's error rate (greedy decoding lost 4 of their 78
-    characters); int8 weights with float32 compute cost nothing there.
-
-    Attributes:
-        beam_size: Beam width of the batched CTranslate2 decoder (1: greedy).
-        compute_type: CTranslate2 compute type on CPU (a GPU keeps
-            ``asr.compute_type``, float16 by default).
-        pieces_per_window: At most this many VAD speech pieces share a 30 s
-            window; 0: as many as fit, 1: every piece alone.
-        share: Which pieces may share a window: ``channel`` packs the
-            consecutive speech pieces of one channel of one recording, silence
-            cut out, as faster-whisper's batched pipeline does; ``recording``
-            (default) packs both channels of one recording in time order (the
-            conversation, both parties, silence cut out), so a recording's
-            words never depend on which other recordings were in flight;
-            ``any`` packs across recordings too (fullest windows, but a
-            transcript then depends on its window neighbours).
-    """
-
-    SECTION: ClassVar[str] = "pack"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
-        "beam_size": (1, 20), "pieces_per_window": _NONNEG}
-    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"share": SHARE_MODES}
-
-    beam_size: int = 5
-    compute_type: str = "int8_float32"
-    pieces_per_window: int = 0
-    share: str = "recording"
-
-    def apply(self, asr: ASROptions) -> ASROptions:
-        """``asr`` with this beam width and, on CPU, this compute type."""
-        compute = self.compute_type if asr.device == "cpu" else asr.compute_type
-        return replace(asr, beam_size=self.beam_size, compute_type=compute)
-
-
-@dataclass(frozen=True)
 class StreamOptions(_Checked):
     """Live segmentation (recorded in the final report's ``analyzer.stream``)."""
 
     SECTION: ClassVar[str] = "stream"
     _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
-        "max_utterance_seconds": (1.0, 30.0), "min_speech_ms": _NONNEG, "speech_pad_ms": _NONNEG,
+        "max_utterance_seconds": (1.0, 30.0), "min_speech_ms": _NONNEG,
         "answer_min_speech_ms": _NONNEG, "max_ring_seconds": _NONNEG}
 
     max_utterance_seconds: float = 15.0  # s, longer speech is cut (at a short pause if any)
     min_speech_ms: int = 250  # shorter speech bursts are dropped
-    speech_pad_ms: int = 200  # ms of audio kept either side of an utterance
     answer_min_speech_ms: int = 300  # staff speech this long answers a call
     max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
 

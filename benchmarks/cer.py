@@ -55,8 +55,9 @@ import natural_voice  # noqa: E402
 from audio_factory import music, noise, phone_line, silence, speech  # noqa: E402
 
 from analyzer.options import ASROptions, MatchOptions  # noqa: E402
-from analyzer.speech.asr import asr_info, get_model, lexicon_prompt, transcribe  # noqa: E402
+from analyzer.speech.asr import asr_info, get_model, lexicon_prompt  # noqa: E402
 from analyzer.speech.decode import decode_audio  # noqa: E402
+from analyzer.speech.engine import transcribe  # noqa: E402
 from analyzer.text.evaluation import cer_text, char_error_rate  # noqa: E402
 from analyzer.text.lexicon import load_lexicon  # noqa: E402
 from analyzer.text.match import find_phrases  # noqa: E402

@@ -69,7 +69,7 @@ def run(repeat: int, line: bool, realtime: bool) -> dict[str, Any]:
     script = list(SCRIPT) * repeat
     call, turns, _, answer = af.phone_call(rings=4, script=script, line=line)
     duration = call.shape[1] / af.SR
-    from analyzer.speech.asr import transcribe
+    from analyzer.speech.engine import transcribe
 
     asr_times: list[tuple[float, float]] = []  # (audio seconds, recognition seconds) per call
 

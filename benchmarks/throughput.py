@@ -48,8 +48,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
-REAL_SPEECH = ROOT.parent / "shared" / "data" / "real-speech"
+#: Real Mandarin clips with human references: 5 short clips and 29 read-speech clips.
+REAL_SPEECH_SETS = (ROOT.parent / "shared" / "data" / "real-speech",
+                    ROOT.parent / "shared" / "data" / "real-speech-2")
+#: All of them side by side (links), filled by :func:`real_speech`.
+REAL_SPEECH = Path(tempfile.gettempdir()) / "conduct-throughput-real-speech"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -116,22 +122,100 @@ def measure(cmd: list[str]) -> dict[str, Any]:
 # -- the naive baseline (runs in its own process) ----------------------------
 
 
-def baseline_main(files: list[str], device: str = "cpu") -> None:
-    """Child process: default faster-whisper, one file at a time; prints JSON."""
-    from faster_whisper import WhisperModel
+#: The peers a user would pick instead of ``conduct batch``, each run in its own process:
+#: name -> (description, BatchedInferencePipeline batch size or 0 for the naive loop,
+#: per channel with word timestamps).
+PEERS: dict[str, tuple[str, int, bool]] = {
+    "naive": ("WhisperModel.transcribe(f), defaults", 0, False),
+    "batched8": ("BatchedInferencePipeline(m).transcribe(f, language='zh', batch_size=8)", 8, False),
+    "batched16": ("BatchedInferencePipeline(m).transcribe(f, language='zh', batch_size=16)", 16,
+                  False),
+    "batched8-words": ("same, batch_size=8, each channel alone, word_timestamps=True", 8, True),
+}
+
+
+def baseline_main(files: list[str], device: str = "cpu", peer: str = "naive") -> None:
+    """Child process: one peer (see :data:`PEERS`), one file at a time; prints JSON.
+
+    The naive loop keeps faster-whisper's defaults (as a new user calls it);
+    the batched peers are faster-whisper's own ``BatchedInferencePipeline``
+    with its defaults but Mandarin (the product fixes the language too).
+    """
+    from faster_whisper import BatchedInferencePipeline, WhisperModel
 
     from analyzer.options import ASROptions
     from analyzer.speech.asr import model_path
+    from analyzer.speech.decode import decode_audio
 
+    _, batch, per_channel = PEERS[peer]
     model = WhisperModel(str(model_path(ASROptions())), device=device)
+    pipeline = BatchedInferencePipeline(model) if batch else None
     out = []
     for path in files:
         t0 = time.perf_counter()
-        segments, info = model.transcribe(path)
-        text = "".join(s.text for s in segments)
-        out.append({"path": path, "seconds": info.duration, "wall": time.perf_counter() - t0,
+        if pipeline is None:
+            segments, info = model.transcribe(path)
+            text, seconds = "".join(s.text for s in segments), info.duration
+        elif per_channel:
+            audio = decode_audio(path)
+            text, seconds = "", audio.duration
+            for channel in audio.samples:
+                segments, _ = pipeline.transcribe(channel, language="zh", batch_size=batch,
+                                                  word_timestamps=True)
+                text += "".join(s.text for s in segments)
+        else:
+            segments, info = pipeline.transcribe(path, language="zh", batch_size=batch)
+            text, seconds = "".join(s.text for s in segments), info.duration
+        out.append({"path": path, "seconds": seconds, "wall": time.perf_counter() - t0,
                     "text": text})
     print(json.dumps(out, ensure_ascii=False))
+
+
+def ceiling_main(files: list[str], device: str = "cpu", threads: int = 0) -> None:
+    """Child process: the encoder-bound ceiling of the corpus; prints JSON.
+
+    The corpus's speech as the product's VAD finds it (every channel), packed
+    into perfectly full 30 s windows, timed through the encoder alone: no
+    decoder, no alignment, no audio decoding. No recognizer can go faster
+    with this model on this machine.
+    """
+    import math
+
+    from faster_whisper import WhisperModel
+    from faster_whisper.audio import pad_or_trim
+
+    from analyzer.options import ASROptions
+    from analyzer.speech.asr import model_path
+    from analyzer.speech.decode import decode_audio
+    from analyzer.speech.packing import vad_pieces
+
+    options = ASROptions()
+    model = WhisperModel(str(model_path(options)), device=device, compute_type=
+                         "float16" if device == "cuda" else options.compute_type,
+                         cpu_threads=threads)
+    speech, total, sample = 0.0, 0.0, []
+    for path in files:
+        audio = decode_audio(path)
+        total += audio.duration
+        for k, channel in enumerate(audio.samples):
+            for piece in vad_pieces(channel, 0, k, options):
+                speech += piece.samples.size / 16000
+                sample.append(piece.samples)
+    windows = max(1, math.ceil(speech / 30.0))
+    audio = np.concatenate(sample)[: 16000 * 30 * 4] if sample else np.zeros(16000 * 30 * 4)
+    chunks = [audio[i * 480000:(i + 1) * 480000] for i in range(4)]
+    feats = np.stack([pad_or_trim(model.feature_extractor(np.pad(c, (0, 480000 - c.size)))[..., :-1])
+                      for c in chunks])
+    model.encode(feats)  # warm
+    t0 = time.perf_counter()
+    reps = 3
+    for _ in range(reps):
+        model.encode(feats)
+    per_window = (time.perf_counter() - t0) / (reps * len(chunks))
+    seconds = per_window * windows
+    print(json.dumps({"audio_seconds": total, "speech_seconds": speech, "windows": windows,
+                      "encoder_seconds_per_window": per_window, "encoder_seconds": seconds,
+                      "hours_per_hour": total / seconds}))
 
 
 # -- the optimized batch -----------------------------------------------------
@@ -160,9 +244,20 @@ def batch_texts(db: Path) -> dict[str, str]:
 
 
 def real_speech() -> list[tuple[str, str]]:
-    """(file name, reference text) of the shared real Mandarin clips."""
-    with (REAL_SPEECH / "manifest.tsv").open(encoding="utf-8") as fh:
-        return [(r["file"], r["reference_text"]) for r in csv.DictReader(fh, delimiter="\t")]
+    """(file name, reference text) of the shared real Mandarin clips (both sets).
+
+    The clips are linked side by side into :data:`REAL_SPEECH`, so one batch
+    run and one peer run cover them all.
+    """
+    shutil.rmtree(REAL_SPEECH, ignore_errors=True)
+    REAL_SPEECH.mkdir(parents=True)
+    out = []
+    for folder in REAL_SPEECH_SETS:
+        with (folder / "manifest.tsv").open(encoding="utf-8") as fh:
+            for r in csv.DictReader(fh, delimiter="\t"):
+                (REAL_SPEECH / r["file"]).symlink_to(folder / r["file"])
+                out.append((r["file"], r["reference_text"]))
+    return out
 
 
 def corpus_cer(files: list[dict[str, Any]], texts: dict[str, str]) -> float:
@@ -219,10 +314,18 @@ def main() -> None:
                         help="measure on this many (gain-shifted) copies of the corpus")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="where Whisper runs, for the baseline and the batch alike")
+    parser.add_argument("--peers", default=",".join(PEERS),
+                        help="peer rows to measure (naive on the baseline files, the batched "
+                             "ones on the whole corpus); '' for none")
     parser.add_argument("--baseline-worker", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--ceiling-worker", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--peer", default="naive", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.baseline_worker:
-        baseline_main(args.baseline_worker, args.device)
+        baseline_main(args.baseline_worker, args.device, args.peer)
+        return
+    if args.ceiling_worker:
+        ceiling_main(args.ceiling_worker, args.device)
         return
     from hall_corpus import generate, repeat
 
@@ -271,6 +374,15 @@ def run_all(args: argparse.Namespace, corpus: dict[str, Any], chosen: list[dict[
     print(f"baseline: {baseline['hours_per_hour']:.2f} h/h, CER {base_cer:.3f}, "
           f"corpus CER {baseline['corpus_cer']:.3f}", flush=True)
 
+    all_files = [str(args.corpus / f["path"]) for f in corpus["files"]]
+    peers = [_measure_peer(args, name, all_files, corpus, clips)
+             for name in filter(None, args.peers.split(",")) if name != "naive"]
+    ceiling_run = measure([sys.executable, __file__, "--device", args.device,
+                           "--ceiling-worker", *all_files])
+    ceiling = json.loads(ceiling_run["stdout"])
+    print(f"encoder-bound ceiling: {ceiling['hours_per_hour']:.1f} h/h "
+          f"({ceiling['windows']} full windows of speech)", flush=True)
+
     rows = []
     for cfg in args.configs.split(","):
         for name, extra in _variants(args.variant):
@@ -290,6 +402,8 @@ def run_all(args: argparse.Namespace, corpus: dict[str, Any], chosen: list[dict[
         "corpus": {"files": len(corpus["files"]), "seconds": corpus["seconds"],
                    "baseline_files": [f["path"] for f in chosen]},
         "baseline": baseline,
+        "peers": peers,
+        "ceiling": ceiling,
         "optimized": rows,
         "best": best["config"],
         "ratio_full": best["full"]["hours_per_hour"] / baseline["hours_per_hour"],
@@ -302,6 +416,27 @@ def run_all(args: argparse.Namespace, corpus: dict[str, Any], chosen: list[dict[
                 and best["corpus_cer"] <= baseline["corpus_cer"] + 1e-9,
                 "optimized_texts": best["cer_texts"]},
     }
+
+
+def _measure_peer(args: argparse.Namespace, name: str, files: list[str], corpus: dict[str, Any],
+                  clips: list[tuple[str, str]]) -> dict[str, Any]:
+    """One faster-whisper peer over the whole corpus, and on the real clips."""
+    from analyzer.text.evaluation import char_error_rate
+
+    worker = [sys.executable, __file__, "--device", args.device, "--peer", name,
+              "--baseline-worker"]
+    run = measure([*worker, *files])
+    texts = {Path(r["path"]).name: r["text"] for r in json.loads(run.pop("stdout"))}
+    clip_run = measure([*worker, *[str(REAL_SPEECH / f) for f, _ in clips]])
+    clip_texts = {Path(r["path"]).name: r["text"] for r in json.loads(clip_run["stdout"])}
+    row = {"peer": name, "description": PEERS[name][0], "wall": run["wall"], "cpu": run["cpu"],
+           "peak_mib": run["peak_mib"], "hours_per_hour": corpus["seconds"] / run["wall"],
+           "hours_per_cpu_hour": corpus["seconds"] / run["cpu"],
+           "cer": char_error_rate((ref, clip_texts.get(f, "")) for f, ref in clips),
+           "full_corpus_cer": corpus_cer(corpus["files"], texts)}
+    print(f"peer {name}: {row['hours_per_hour']:.1f} h/h, CER {row['cer']:.3f}, "
+          f"corpus CER {row['full_corpus_cer']:.3f}", flush=True)
+    return row
 
 
 def _variants(given: Sequence[str] | None) -> list[tuple[str, list[str]]]:
@@ -370,6 +505,23 @@ def print_table(r: dict[str, Any]) -> None:
                   f"{s['hours_per_hour']:7.2f} {s['hours_per_hour'] / b['hours_per_hour']:7.1f} "
                   f"{s['cpu']:7.1f} {s['hours_per_cpu_hour']:8.2f} "
                   f"{s['hours_per_cpu_hour'] / b['hours_per_cpu_hour']:7.1f} {s['peak_mib']:9.0f}")
+    ceiling = r["ceiling"]["hours_per_hour"]
+    print(f"\nwhole corpus, side by side (encoder-bound ceiling {ceiling:.1f} h/h: the corpus's "
+          f"VAD speech in {r['ceiling']['windows']} full 30 s windows, encoder only)")
+    head = (f"{'path':62} {'h/h':>7} {'% ceil':>7} {'h/CPU-h':>8} {'peak MiB':>9} "
+            f"{'CER clips':>9} {'CER corpus':>10}")
+    print(head)
+    print("-" * len(head))
+    for peer in r["peers"]:
+        print(f"{peer['description'][:62]:62} {peer['hours_per_hour']:7.2f} "
+              f"{100 * peer['hours_per_hour'] / ceiling:6.1f}% {peer['hours_per_cpu_hour']:8.2f} "
+              f"{peer['peak_mib']:9.0f} {peer['cer']:9.3f} {peer['full_corpus_cer']:10.3f}")
+    for row in r["optimized"]:
+        s = row["full"]
+        name = f"conduct batch {row['workers']}x{row['threads']} {row['variant']} (full analysis)"
+        print(f"{name[:62]:62} {s['hours_per_hour']:7.2f} {100 * s['hours_per_hour'] / ceiling:6.1f}% "
+              f"{s['hours_per_cpu_hour']:8.2f} {s['peak_mib']:9.0f} {row['cer']:9.3f} "
+              f"{row['full_corpus_cer']:10.3f}")
     c = r["cer"]
     print(f"\nCER on {c['clips']} real-speech clips: baseline {c['baseline']:.3f}; " + ", ".join(
         f"{x['workers']}x{x['threads']} {x['variant']} {x['cer']:.3f}" for x in r["optimized"]))

@@ -5,26 +5,21 @@ from __future__ import annotations
 import csv
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from audio_factory import music, noise, silence
 
-from analyzer.options import ASROptions
-from analyzer.speech.asr import asr_info, get_model, is_hallucination, keep_segment, transcribe
+from analyzer.options import ASROptions, VadOptions
+from analyzer.speech.asr import asr_info, get_model, is_hallucination
 from analyzer.speech.decode import decode_audio
+from analyzer.speech.engine import transcribe
 from analyzer.text.evaluation import cer_text, char_error_rate, phrase_found
 from analyzer.text.normalize import to_simplified
 
 #: Whisper base (int8, greedy) reads the five real-speech clips at about 12 %
 #: CER (benchmarks/cer.py); the floor leaves room for run-to-run noise only.
 CER_FLOOR = 0.2
-
-
-def _segment(text: str, no_speech: float = 0.1, ratio: float = 1.2) -> SimpleNamespace:
-    """The fields of a faster-whisper Segment that the segment filter reads."""
-    return SimpleNamespace(text=text, no_speech_prob=no_speech, compression_ratio=ratio)
 
 
 @pytest.mark.parametrize(
@@ -49,14 +44,6 @@ def test_known_hallucinations_are_recognised(text: str) -> None:
 )
 def test_real_speech_is_not_a_hallucination(text: str) -> None:
     assert not is_hallucination(text)
-
-
-def test_segment_filter_uses_thresholds() -> None:
-    options = ASROptions()
-    assert keep_segment(_segment("您好"), options)
-    assert not keep_segment(_segment("您好", no_speech=0.9), options)
-    assert not keep_segment(_segment("您好", ratio=3.0), options)
-    assert keep_segment(_segment("您好", no_speech=0.9), replace(options, no_speech_threshold=0.95))
 
 
 def test_cer_and_phrase_recall_measures() -> None:
@@ -111,8 +98,8 @@ def test_offset_shifts_every_time(real_clips: list[tuple[Path, str]]) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("vad", [True, False])
 def test_silence_noise_and_music_give_no_words(vad: bool) -> None:
-    """Whisper invents sentences on non-speech; VAD and the segment filter both stop it."""
-    options = replace(ASROptions(), vad=vad)
+    """Whisper invents sentences on non-speech; VAD and the no-speech rule both stop it."""
+    options = replace(ASROptions(), vad=VadOptions(enabled=vad))
     signals = (
         (silence(8.0), noise(8.0, dbfs=-45.0), music(6.0)) if vad else (noise(5.0, dbfs=-45.0),)
     )
@@ -146,17 +133,18 @@ def test_a_repetition_loop_is_detected_by_its_compression_ratio() -> None:
 @pytest.mark.slow
 def test_clean_speech_is_decoded_once_without_the_penalty(
         real_clips: list[tuple[Path, str]], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The repetition penalty changes clean speech: only a looping channel gets it."""
+    """The repetition penalty changes clean speech: only a looping window gets it."""
+    from analyzer.speech.packing import PackedRecognizer
+
     options = ASROptions()
-    model = get_model(options)
     penalties: list[float] = []
-    real = model.transcribe
+    real = PackedRecognizer._generate
 
-    def spy(audio, **kwargs):
-        penalties.append(kwargs["repetition_penalty"])
-        return real(audio, **kwargs)
+    def spy(self, encoded, n, repetition_penalty):
+        penalties.append(repetition_penalty)
+        return real(self, encoded, n, repetition_penalty)
 
-    monkeypatch.setattr(model, "transcribe", spy)
+    monkeypatch.setattr(PackedRecognizer, "_generate", spy)
     path, _ = real_clips[0]
     assert transcribe(decode_audio(path).samples[0], options, speaker="staff")
     assert penalties == [1.0]

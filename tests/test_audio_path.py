@@ -12,7 +12,7 @@ from audio_factory import SR, Turn, conversation, place, ringback, speech, stere
 from click.testing import CliRunner
 
 from analyzer.errors import AudioError, TranscriptError
-from analyzer.options import AnalyzerOptions, ASROptions
+from analyzer.options import AnalyzerOptions, ASROptions, VadOptions
 from analyzer.speech.recording import analyze_recording, channel_tracks, load_meta
 
 #: Turns at least 2.5 s apart, so an utterance is attributed to its turn by
@@ -160,10 +160,10 @@ def test_telephone_band_recordings_get_the_phone_vad_threshold(tmp_path: Path) -
     seen: dict[str, set[float]] = {}
 
     def recognise(samples, options, *, speaker, offset=0.0, speaker_known=True):
-        seen.setdefault(current, set()).add(options.vad_threshold)
+        seen.setdefault(current, set()).add(options.vad.threshold)
         return []
 
-    opts = AnalyzerOptions(asr=ASROptions(vad_threshold=0.5, phone_vad_threshold=0.3))
+    opts = AnalyzerOptions(asr=ASROptions(vad=VadOptions(threshold=0.5, phone_threshold=0.3)))
     for current in ("counter", "call", "told"):
         analyze_recording(tmp_path / f"{current}.wav", opts, transcriber=recognise)
     assert seen == {"counter": {0.5}, "call": {0.3}, "told": {0.3}}

@@ -376,11 +376,10 @@ def test_one_segment_over_a_whole_window_is_split_by_word_times() -> None:
 @pytest.mark.slow
 def test_a_looping_window_is_recognised_again_with_the_repetition_penalty() -> None:
     """Windows decode without the penalty; one whose text repeats itself is flagged."""
-    from analyzer.options import PackOptions
     from analyzer.speech.asr import get_model
     from analyzer.speech.packing import PackedRecognizer
 
-    asr = PackOptions().apply(OPTIONS.asr)
+    asr = OPTIONS.asr
     recognizer = PackedRecognizer(get_model(asr), asr, {})
     encode = recognizer.tokenizer.encode
     assert recognizer._loops(encode("好的" + "寫" * 60))

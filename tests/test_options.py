@@ -14,6 +14,7 @@ from analyzer.options import (
     PackOptions,
     RingOptions,
     StreamOptions,
+    VadOptions,
     WebConfig,
     parse_override,
 )
@@ -26,7 +27,7 @@ from analyzer.options import (
     (lambda: RingOptions(pattern=(1.0, -4.0)), "rings.pattern: expected a value >= 0.01"),
     (lambda: RingOptions(cadence_on=float("nan")), "rings.cadence_on: expected a finite number"),
     (lambda: ASROptions(device="tpu"), "asr.device: expected one of 'cpu', 'cuda', 'auto'"),
-    (lambda: ASROptions(vad_threshold=1.5), "asr.vad_threshold: expected a value in [0, 1]"),
+    (lambda: VadOptions(threshold=1.5), "asr.vad.threshold: expected a value in [0, 1]"),
     (lambda: ASROptions(stereo_speakers=("staff",)), "asr.stereo_speakers: expected a list of 2"),
     (lambda: ASROptions(stereo_speakers=("staff", "boss")), "asr.stereo_speakers: expected one of"),
     (lambda: PackOptions(share="everything"), "pack.share: expected one of 'channel'"),

@@ -16,7 +16,7 @@ from typing import Any
 from analyzer.batch.jobs import Job, JobFailed, Outcome, WorkerDone, WorkerError
 from analyzer.batch.worker import AudioWorker, process_main
 from analyzer.errors import require
-from analyzer.options import AnalyzerOptions, PackOptions
+from analyzer.options import AnalyzerOptions
 
 
 class LocalEngine:
@@ -29,19 +29,14 @@ class LocalEngine:
         workers: Processes (each loads the model once).
         threads: CPU threads per process. On 2 cores, 2 workers x 1 thread
             beat 1 worker x 2 threads (see ``benchmarks/throughput.py``).
-        batch_size: Packed windows per encoder call.
         inflight: Recordings each worker analyses at once.
-        pack: Packed recognition options (beam, compute type, pieces per window).
     """
 
     def __init__(self, options: AnalyzerOptions, *, workers: int = 1, threads: int = 1,
-                 batch_size: int = 4, inflight: int = 6, pack: PackOptions | None = None
-                 ) -> None:
+                 inflight: int = 6) -> None:
         self.options = options
-        self.pack = pack or PackOptions()
         self.workers = max(1, workers)
         self.threads = max(1, threads)
-        self.batch_size = batch_size
         self.inflight = inflight
         self.timings: dict[str, float] = {}
 
@@ -50,8 +45,7 @@ class LocalEngine:
         if not jobs:
             return
         if self.workers == 1:
-            worker = AudioWorker(self.options, threads=self.threads, batch_size=self.batch_size,
-                                 inflight=self.inflight, pack=self.pack)
+            worker = AudioWorker(self.options, threads=self.threads, inflight=self.inflight)
             yield from worker.run(jobs)
             _add(self.timings, worker.timings)
             return
@@ -66,8 +60,7 @@ class LocalEngine:
             job_q.put(None)
         procs = [
             ctx.Process(target=process_main, daemon=True, name=f"conduct-worker-{i}",
-                        args=(self.options, self.threads, self.batch_size, self.inflight,
-                              job_q, result_q, self.pack))
+                        args=(self.options, self.threads, self.inflight, job_q, result_q))
             for i in range(self.workers)
         ]
         for p in procs:
@@ -111,19 +104,16 @@ class RayEngine:
             None starts a local Ray instance with ``workers x threads`` CPUs.
         workers: Actors (each loads the model once, on its node).
         threads: CPU threads per actor (its ``num_cpus``).
-        batch_size, inflight, pack: As for :class:`LocalEngine`.
+        inflight: As for :class:`LocalEngine`.
         chunk: Recordings sent to an actor per call.
     """
 
     def __init__(self, options: AnalyzerOptions, *, address: str | None = None, workers: int = 1,
-                 threads: int = 1, batch_size: int = 4, inflight: int = 6, chunk: int = 4,
-                 pack: PackOptions | None = None) -> None:
+                 threads: int = 1, inflight: int = 6, chunk: int = 4) -> None:
         self.options = options
-        self.pack = pack or PackOptions()
         self.address = address
         self.workers = max(1, workers)
         self.threads = max(1, threads)
-        self.batch_size = batch_size
         self.inflight = inflight
         self.chunk = chunk
         self.timings: dict[str, float] = {}
@@ -141,8 +131,8 @@ class RayEngine:
             else:
                 ray.init(num_cpus=self.workers * self.threads, **kwargs)
         actor_cls = ray.remote(num_cpus=self.threads)(AudioActor)
-        actors = [actor_cls.remote(self.options, self.threads, self.batch_size, self.inflight,
-                                   self.pack) for _ in range(self.workers)]
+        actors = [actor_cls.remote(self.options, self.threads, self.inflight)
+                  for _ in range(self.workers)]
         chunks = [jobs[i : i + self.chunk] for i in range(0, len(jobs), self.chunk)]
         pending: dict[Any, tuple[Any, list[Job]]] = {}
         try:
@@ -177,10 +167,8 @@ def _ray_results(ray: Any, ref: Any, chunk: list[Job]) -> Iterator[Outcome]:
 class AudioActor:
     """A Ray actor wrapping one :class:`AudioWorker` (the model stays loaded)."""
 
-    def __init__(self, options: AnalyzerOptions, threads: int, batch_size: int,
-                 inflight: int, pack: PackOptions | None = None) -> None:
-        self.worker = AudioWorker(options, threads=threads, batch_size=batch_size,
-                                  inflight=inflight, pack=pack)
+    def __init__(self, options: AnalyzerOptions, threads: int, inflight: int) -> None:
+        self.worker = AudioWorker(options, threads=threads, inflight=inflight)
 
     def process(self, jobs: list[Job]) -> list[Outcome]:
         """Analyse a chunk of recordings."""

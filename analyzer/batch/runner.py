@@ -22,15 +22,14 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from analyzer.batch.jobs import AudioResults, Job, JobFailed
 from analyzer.batch.sources import Task, discover
 from analyzer.errors import AnalyzerError
-from analyzer.options import AnalyzerOptions, PackOptions
-from analyzer.speech.packing import default_batch_size
+from analyzer.options import AnalyzerOptions
 from analyzer.store import (
     Store,
     analysis_key,
@@ -94,13 +93,12 @@ class BatchSummary:
         return "\n".join(lines)
 
 
-def model_identity(options: AnalyzerOptions, pieces_per_window: int = 0,
-                   share: str = "recording") -> str:
+def model_identity(options: AnalyzerOptions) -> str:
     """Which recognizer produced a transcript: model folder + recognition options.
 
     A different model, or options that change the words (language, beam,
-    VAD, prompt, pieces per packed window, window sharing), make recordings be transcribed
-    again; device, threads and compute type do not.
+    VAD, prompt, packing), make recordings be transcribed again; device,
+    threads, compute type and windows per call do not.
     """
     from analyzer.speech.asr import model_path
 
@@ -108,8 +106,7 @@ def model_identity(options: AnalyzerOptions, pieces_per_window: int = 0,
     asr = asdict(options.asr)
     for k in ("device", "cpu_threads", "compute_type", "model"):
         asr.pop(k, None)
-    asr["pieces_per_window"] = pieces_per_window
-    asr["share"] = share
+    asr["pack"] = {k: v for k, v in asdict(options.pack).items() if k != "batch_size"}
     blob = json.dumps(asr, sort_keys=True, default=str)
     return f"{path.name}/{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
 
@@ -124,7 +121,6 @@ class BatchRunner:
         rescore: Re-score every stored recording and transcript met,
             even when its analysis key is current.
         progress: Show a tqdm progress bar on stderr.
-        pack: The engine's packed recognition options (recorded in the run).
         retry_errors: Analyse again recordings that failed as bad input with
             the same analysis key (skipped otherwise).
         on_error: Told of each failed input as it is stored as an error row.
@@ -132,13 +128,11 @@ class BatchRunner:
 
     def __init__(self, store: Store, options: AnalyzerOptions, engine: Any, *,
                  rescore: bool = False, progress: bool = True,
-                 pack: PackOptions | None = None, retry_errors: bool = False,
-                 on_error: ErrorHandler | None = None) -> None:
+                 retry_errors: bool = False, on_error: ErrorHandler | None = None) -> None:
         from analyzer.pipeline import get_lexicon
 
         self.store = store
         self.options = options
-        self.pack = pack or PackOptions()
         self.engine = engine
         self.force_rescore = rescore
         self.retry_errors = retry_errors
@@ -154,16 +148,13 @@ class BatchRunner:
     @property
     def model(self) -> str:
         if self._model is None:
-            recognizer = replace(self.options, asr=self.pack.apply(self.options.asr))
-            self._model = model_identity(recognizer, self.pack.pieces_per_window,
-                                          self.pack.share)
+            self._model = model_identity(self.options)
         return self._model
 
     def run(self, source: str | Path, argv: Sequence[str] = ()) -> BatchSummary:
         """Analyse everything under ``source``; returns the summary."""
         self._t0 = time.perf_counter()
-        run_id = self.store.begin_run({**self.options.to_dict(), "pack": asdict(self.pack)},
-                                      list(argv),
+        run_id = self.store.begin_run(self.options.to_dict(), list(argv),
                                       engine=type(self.engine).__name__,
                                       lexicon_version=self.lexicon.version)
         self.summary.run_id = run_id
@@ -358,9 +349,7 @@ def run_batch(
     rescore: bool = False,
     progress: bool = False,
     argv: Sequence[str] = (),
-    batch_size: int | None = None,
     inflight: int = 6,
-    pack: PackOptions | None = None,
     retry_errors: bool = False,
     on_error: ErrorHandler | None = None,
 ) -> BatchSummary:
@@ -377,30 +366,20 @@ def run_batch(
         rescore: Re-score stored interactions even when current.
         progress: Show the progress bar.
         argv: The command line, recorded in the run row.
-        batch_size: Packed 30 s windows per encoder call; None: 4 on CPU,
-            16 on a GPU (:func:`~analyzer.speech.packing.default_batch_size`).
         inflight: Recordings each worker has in flight.
-        pack: Packed recognition (beam, compute type, pieces per window);
-            its beam and compute type replace ``options.asr``'s for recordings
-            (transcripts are analysed with ``options`` as given); the run row
-            and the model identity record it.
         retry_errors: Analyse again recordings that failed as bad input
             before (same content, model and lexicon); skipped otherwise.
         on_error: Told of each failed input (path, message) as it is stored.
     """
     from analyzer.batch.engine import LocalEngine, RayEngine
 
-    pack = pack or PackOptions()
     options = options or AnalyzerOptions()
-    batch_size = batch_size or default_batch_size(options.asr.device)
-    kw = {"workers": workers, "threads": threads, "batch_size": batch_size, "inflight": inflight,
-          "pack": pack}
+    kw = {"workers": workers, "threads": threads, "inflight": inflight}
     eng = RayEngine(options, address=address, **kw) if engine == "ray" else LocalEngine(
         options, **kw)
     with Store(db) as store:
         return BatchRunner(store, options, eng, rescore=rescore, progress=progress,
-                           pack=pack, retry_errors=retry_errors,
-                           on_error=on_error).run(source, argv)
+                           retry_errors=retry_errors, on_error=on_error).run(source, argv)
 
 
 def iter_results(db: str | Path) -> Iterator[InteractionReport]:

@@ -33,9 +33,10 @@ from analyzer.options import SHARE_MODES
 @click.option("--inflight", type=click.IntRange(1), default=6, show_default=True,
               help="Recordings each worker has in flight (decoding overlaps recognition).")
 @click.option("--beam-size", type=click.IntRange(1), default=None,
-              help="Beam width of the packed decoder (default: PackOptions.beam_size, 5).")
+              help="Beam width (same as --set asr.beam_size=N; default 5).")
 @click.option("--compute-type", default=None,
-              help="CTranslate2 compute type on CPU (default: PackOptions, int8_float32).")
+              help="CTranslate2 compute type (--set asr.compute_type; default int8_float32 on "
+                   "CPU, float16 with --device cuda).")
 @click.option("--pieces-per-window", type=click.IntRange(0), default=None,
               help="Most speech pieces sharing a 30 s window (default 0: as many as fit; "
                    "1: every piece alone).")
@@ -63,24 +64,21 @@ def batch(source: str, db: str, workers: int, threads: int, engine: str, address
     stored transcripts without transcribing again. Bad inputs become error
     rows and the batch goes on; the exit code is 1 when there were any.
     """
-    from dataclasses import replace
-
     from analyzer.batch import run_batch
     from analyzer.cli.analyze import build_options
-    from analyzer.options import PackOptions
 
-    options = build_options(lexicons, overrides)
-    given = {"beam_size": beam_size, "compute_type": compute_type,
-             "pieces_per_window": pieces_per_window, "share": share}
-    pack = PackOptions(**{k: v for k, v in given.items() if v is not None})
-    if device:
-        compute = "float16" if device == "cuda" else options.asr.compute_type
-        options = replace(options, asr=replace(options.asr, device=device, compute_type=compute))
+    # the flags are shorthands for these options (one place: analyzer/options.py)
+    flags = {"asr.device": device, "asr.beam_size": beam_size, "asr.compute_type": compute_type,
+             "pack.pieces_per_window": pieces_per_window, "pack.share": share,
+             "pack.batch_size": batch_size}
+    if device == "cuda" and compute_type is None:
+        flags["asr.compute_type"] = "float16"
+    given = tuple(f"{k}={v}" for k, v in flags.items() if v is not None)
+    options = build_options(lexicons, (*overrides, *given))
     try:
         summary = run_batch(source, db, options, engine=engine, workers=workers, threads=threads,
                             address=address, rescore=rescore, progress=not no_progress,
-                            argv=sys.argv, batch_size=batch_size, inflight=inflight,
-                            pack=pack, retry_errors=retry_errors,
+                            argv=sys.argv, inflight=inflight, retry_errors=retry_errors,
                             on_error=lambda _path, message: click.echo(f"error: {message}",
                                                                        err=True))
     except AnalyzerError as exc:

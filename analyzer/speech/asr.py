@@ -1,21 +1,22 @@
-"""Speech recognition: Whisper (faster-whisper) to simplified-Chinese utterances.
+"""Speech recognition: the model, the decoding policy's rules, one-channel transcription.
 
-One channel of 16 kHz float32 audio in, a list of :class:`~analyzer.types.Utterance`
-out, each with word-level timestamps. The model is loaded once per process
-and shared (:func:`get_model`). Recognition is tuned for a compliance check,
-where a made-up sentence is worse than a missed one:
+The model is loaded once per process and shared (:func:`get_model`).
+Speech is recognised by the one recognition engine
+(:mod:`analyzer.speech.engine`, :func:`analyzer.speech.engine.transcribe` for
+one channel); this module holds the rules that engine applies. Recognition is tuned for a
+compliance check, where a made-up sentence is worse than a missed one:
 
 * language fixed to Mandarin (``zh``), no language detection;
 * Silero VAD (bundled with faster-whisper) skips silence, so silence costs
   nothing and cannot be "heard" as words;
 * one fixed temperature and no conditioning on the previous text, so a bad
   window cannot trigger a storm of re-decodes or carry a loop forward; a
-  channel whose text ran into a repetition loop (a segment compressing more
-  than ``compression_ratio_threshold``) is decoded once more with
+  window whose text ran into a repetition loop (compressing more than
+  ``compression_ratio_threshold``) is decoded once more with
   ``repetition_penalty`` (not on the first pass: the penalty changes the
   words of clean speech too — on the hall corpus it raised the character
   error rate from 0.167 to 0.207);
-* segments whose no-speech probability or compression ratio is high, known
+* windows whose no-speech probability is high, known
   Whisper boilerplate (``字幕由…提供``, ``请不吝点赞订阅``, ``谢谢观看``) and
   repetition loops are dropped;
 * output converted to simplified characters (Whisper base often answers in
@@ -26,21 +27,18 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import re
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from analyzer.errors import ModelError, require
 from analyzer.options import ASROptions
 from analyzer.text.normalize import to_simplified  # the shared OpenCC t2s converter (H1)
-from analyzer.types import Utterance, Word
+from analyzer.types import Word
 
 logger = logging.getLogger("analyzer")
 
@@ -129,49 +127,6 @@ def _model_sha(path: str) -> str:
     return sha256_file(Path(path) / "model.bin")
 
 
-def transcribe(
-    samples: np.ndarray,
-    options: ASROptions,
-    *,
-    speaker: str,
-    offset: float = 0.0,
-    speaker_known: bool = True,
-) -> list[Utterance]:
-    """Recognise one channel of speech.
-
-    Args:
-        samples: float32 mono samples at 16 kHz.
-        options: Recognition options.
-        speaker: Role given to every utterance (``staff``, ``citizen``, ``unknown``).
-        offset: Seconds added to every time (where ``samples`` start in the recording).
-        speaker_known: False when the role was assumed (mono recording).
-
-    Returns:
-        Utterances in time order, simplified Chinese, with word timestamps;
-        empty for silence.
-    """
-    audio = np.ascontiguousarray(samples, dtype=np.float32)
-    if audio.ndim != 1:
-        raise ValueError(f"transcribe wants mono samples, got shape {audio.shape}")
-    if audio.size < 1600:  # under 0.1 s: nothing to recognise
-        return []
-    model = get_model(options)
-    segments = list(model.transcribe(audio, **decode_kwargs(options, repetition_penalty=1.0))[0])
-    if options.repetition_penalty != 1.0 and any(loops(seg.text, options) for seg in segments):
-        segments = list(model.transcribe(audio, **decode_kwargs(options))[0])
-    utterances: list[Utterance] = []
-    for seg in segments:
-        if not keep_segment(seg, options):
-            continue
-        for words, text, conf in _split(seg, options.split_gap, offset):
-            start = words[0].start if words else round(float(seg.start) + offset, 3)
-            end = words[-1].end if words else round(float(seg.end) + offset, 3)
-            utterances.append(
-                Utterance(speaker, start, end, text, tuple(words), conf, speaker_known)
-            )
-    return utterances
-
-
 def loops(text: str, options: ASROptions) -> bool:
     """True when decoded text repeats itself (a decoding loop).
 
@@ -186,41 +141,15 @@ def loops(text: str, options: ASROptions) -> bool:
     return bool(limit) and len(text) > 20 and get_compression_ratio(text) > limit
 
 
-def decode_kwargs(options: ASROptions, repetition_penalty: float | None = None
-                  ) -> dict[str, Any]:
-    """The keyword arguments given to ``WhisperModel.transcribe`` for ``options``.
-
-    Args:
-        options: Recognition options.
-        repetition_penalty: Used instead of ``options.repetition_penalty``
-            (the first pass decodes with 1.0).
-    """
+def prompt_texts(options: ASROptions) -> tuple[str | None, str | None]:
+    """The text prompt and hotwords the decoder is given (``initial_prompt``,
+    ``hotwords``, or the lexicon's phrases when ``lexicon_prompt`` asks)."""
     prompt, hotwords = options.initial_prompt or None, options.hotwords or None
     if options.lexicon_prompt == "prompt" and not prompt:
         prompt = lexicon_prompt()
     elif options.lexicon_prompt == "hotwords" and not hotwords:
         hotwords = lexicon_prompt()
-    return {
-        "language": options.language or None,
-        "task": "transcribe",
-        "beam_size": options.beam_size,
-        "best_of": 1,
-        "temperature": options.temperature,
-        "repetition_penalty": (options.repetition_penalty if repetition_penalty is None
-                               else repetition_penalty),
-        "condition_on_previous_text": False,
-        "compression_ratio_threshold": None,
-        "log_prob_threshold": None,
-        "no_speech_threshold": None,
-        "initial_prompt": prompt,
-        "hotwords": hotwords,
-        "word_timestamps": True,
-        "vad_filter": options.vad,
-        "vad_parameters": {
-            "threshold": options.vad_threshold,
-            "min_silence_duration_ms": options.vad_min_silence_ms,
-        },
-    }
+    return prompt, hotwords
 
 
 @functools.lru_cache(maxsize=1)
@@ -256,18 +185,6 @@ def _join_capped(phrases: Iterable[str], max_chars: int) -> str:
     return out + ("。" if out else "")
 
 
-def keep_segment(seg: Any, options: ASROptions) -> bool:
-    """False for a segment that is probably not speech or is a known hallucination."""
-    if seg.no_speech_prob > options.no_speech_threshold:
-        return False
-    if (
-        options.compression_ratio_threshold
-        and seg.compression_ratio > options.compression_ratio_threshold
-    ):
-        return False
-    return not is_hallucination(seg.text)
-
-
 def is_hallucination(text: str) -> bool:
     """True for Whisper boilerplate or a repetition loop (see module docstring)."""
     simple = to_simplified(text)
@@ -289,34 +206,6 @@ def _loop_share(text: str) -> float:
     return best / len(text)
 
 
-def _split(seg: Any, gap: float, offset: float) -> list[tuple[list[Word], str, float]]:
-    """Split a segment at pauses of ``gap`` seconds; simplify the text.
-
-    Returns:
-        (words, text, confidence) for each piece; times shifted by ``offset``.
-    """
-    words = [
-        Word(
-            w.word,
-            round(float(w.start) + offset, 3),
-            round(float(w.end) + offset, 3),
-            float(w.probability),
-        )
-        for w in (seg.words or [])
-        if w.word.strip()
-    ]
-    if not words:
-        text = to_simplified(seg.text.strip())
-        return [([], text, _prob(seg.avg_logprob))] if text else []
-    out = []
-    for piece in split_at_pauses(_simplify_words(words), gap):
-        text = "".join(w.text for w in piece).strip()
-        if text:
-            conf = float(np.mean([w.probability for w in piece]))
-            out.append((piece, text, conf))
-    return out
-
-
 def split_at_pauses(words: Sequence[Word], gap: float) -> list[list[Word]]:
     """Group consecutive words, starting a new group at each pause of ``gap`` seconds."""
     if not words:
@@ -327,20 +216,3 @@ def split_at_pauses(words: Sequence[Word], gap: float) -> list[list[Word]]:
             pieces.append([])
         pieces[-1].append(cur)
     return pieces
-
-
-def _simplify_words(words: Sequence[Word]) -> list[Word]:
-    """Convert word texts to simplified, as one string so phrase rules apply."""
-    joined = "".join(w.text for w in words)
-    simple = to_simplified(joined)
-    if len(simple) != len(joined):
-        return [replace(w, text=to_simplified(w.text)) for w in words]
-    out, pos = [], 0
-    for w in words:
-        out.append(replace(w, text=simple[pos : pos + len(w.text)]))
-        pos += len(w.text)
-    return out
-
-
-def _prob(avg_logprob: float) -> float:
-    return float(min(1.0, max(0.0, math.exp(avg_logprob))))

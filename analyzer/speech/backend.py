@@ -28,7 +28,7 @@ REQUIRED_FUNCTIONS: dict[str, tuple[str, ...]] = {
     "faster_whisper.tokenizer": ("Tokenizer",),
 }
 #: Methods of ``faster_whisper.WhisperModel`` the packed recognizer calls.
-WHISPER_METHODS: tuple[str, ...] = ("transcribe", "encode", "find_alignment")
+WHISPER_METHODS: tuple[str, ...] = ("encode", "find_alignment", "get_prompt")
 #: Methods of ``ctranslate2.models.Whisper`` (``WhisperModel.model``).
 CT2_METHODS: tuple[str, ...] = ("generate", "align", "encode")
 #: ``VadOptions`` fields the analyzer sets.

@@ -48,17 +48,6 @@ GAP_SECONDS = 1.0
 #: (its words are then mapped one by one).
 SPANS_SECONDS = 0.5
 #: A VAD segment longer than this is cut (the window must hold it whole).
-MAX_PIECE_SECONDS = 28.0
-
-
-def default_batch_size(device: str) -> int:
-    """Windows per encoder/decoder call: 4 on CPU, 16 on a GPU.
-
-    On 2 CPU cores batches of 4 windows were faster than 8 (which hold
-    recordings back until 8 windows are full) and than 2 (less decoder
-    batching); see the README's batch section. A GPU wants wide batches.
-    """
-    return 4 if device == "cpu" else 16
 
 
 @dataclass
@@ -126,22 +115,24 @@ class Window:
 
 
 def vad_pieces(samples: np.ndarray, job: int, channel: int, options: ASROptions) -> list[Piece]:
-    """Silero VAD (faster-whisper's) over one channel; speech pieces of at most 28 s."""
+    """Silero VAD (faster-whisper's) over one channel: speech pieces, as ``options.vad`` says.
+
+    The one VAD of every path: threshold, padding, minimum silence and the
+    longest piece all come from :class:`~analyzer.options.VadOptions`.
+    """
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     if samples.size < SAMPLE_RATE // 10:
         return []
-    vad = VadOptions(
-        threshold=options.vad_threshold,
-        min_silence_duration_ms=options.vad_min_silence_ms,
-        max_speech_duration_s=MAX_PIECE_SECONDS,
-        speech_pad_ms=200,
-    )
-    if not options.vad:
-        spans = [{"start": s, "end": min(s + int(MAX_PIECE_SECONDS * SAMPLE_RATE), samples.size)}
-                 for s in range(0, samples.size, int(MAX_PIECE_SECONDS * SAMPLE_RATE))]
+    vad = options.vad
+    longest = int(vad.max_piece_seconds * SAMPLE_RATE)
+    if not vad.enabled:
+        spans = [{"start": s, "end": min(s + longest, samples.size)}
+                 for s in range(0, samples.size, longest)]
     else:
-        spans = get_speech_timestamps(samples, vad)
+        spans = get_speech_timestamps(samples, VadOptions(
+            threshold=vad.threshold, min_silence_duration_ms=vad.min_silence_ms,
+            max_speech_duration_s=vad.max_piece_seconds, speech_pad_ms=vad.pad_ms))
     return [
         Piece(job, channel, s["start"] / SAMPLE_RATE, samples[s["start"] : s["end"]])
         for s in spans
@@ -235,11 +226,14 @@ class PackedRecognizer:
         self.timings = timings
         self.tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
                                    task="transcribe", language=options.language or "zh")
-        prompt_text = options.initial_prompt or None
+        from analyzer.speech.asr import prompt_texts
+
+        prompt_text, hotwords = prompt_texts(options)
         self.prompt = model.get_prompt(
             self.tokenizer,
             previous_tokens=self.tokenizer.encode(prompt_text) if prompt_text else [],
             without_timestamps=False,
+            hotwords=hotwords,
         )
         self.suppress = list(get_suppressed_tokens(self.tokenizer, [-1]))
 
@@ -278,7 +272,10 @@ class PackedRecognizer:
             "n_window_speech_seconds", 0) + sum(w.speech for w in windows)
         out = []
         for r, segs, words in zip(results, segments, aligned, strict=True):
-            if r.no_speech_prob > self.options.no_speech_threshold and len(words) < 2:
+            # faster-whisper's no-speech rule: likely silence and an unsure decoding
+            # (mean token log-probability under -1); a lone word on likely silence too
+            unsure = len(words) < 2 or (r.scores and r.scores[0] < -1.0)
+            if r.no_speech_prob > self.options.no_speech_threshold and unsure:
                 out.append([])
                 continue
             _words_into_segments(segs, words)
@@ -287,12 +284,15 @@ class PackedRecognizer:
 
     def _generate(self, encoded: Any, n: int, repetition_penalty: float) -> list[Any]:
         """Batched decoding of ``n`` encoded windows (CTranslate2 ``generate``)."""
+        sample = self.options.temperature > 0 and self.options.beam_size == 1
         return self.model.model.generate(
             encoded, [list(self.prompt) for _ in range(n)],
             beam_size=max(1, self.options.beam_size), max_length=self.model.max_length,
             suppress_blank=True, suppress_tokens=self.suppress, return_scores=True,
-            return_no_speech_prob=True, sampling_temperature=0.0,
-            repetition_penalty=repetition_penalty,
+            return_no_speech_prob=True, repetition_penalty=repetition_penalty,
+            # temperature > 0 samples (greedy only, as faster-whisper does); 0: argmax
+            sampling_topk=0 if sample else 1,
+            sampling_temperature=self.options.temperature if sample else 1.0,
         )
 
     def _loops(self, tokens: Sequence[int]) -> bool:

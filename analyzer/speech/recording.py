@@ -33,7 +33,7 @@ from analyzer.options import AnalyzerOptions, ASROptions
 from analyzer.speech.decode import DecodedAudio, decode_audio
 from analyzer.types import SPEAKERS, Finding, Interaction, RingResult, Utterance
 
-#: A recognizer with :func:`analyzer.speech.asr.transcribe`'s signature.
+#: A recognizer with :func:`analyzer.speech.engine.transcribe`'s signature.
 Transcriber = Callable[..., list[Utterance]]
 
 _INTERACTION_KEYS = (
@@ -93,8 +93,9 @@ def analyze_recording(
         options: Analyzer options (``asr``, ``rings``, ``acoustics`` are used).
         meta: Metadata overriding the sidecar ``<stem>.json`` (see module docstring).
         audio: Already decoded samples (the batch decodes ahead).
-        transcriber: A recognizer to use instead of :func:`analyzer.speech.asr.transcribe`
-            (same signature; the batch passes its batched one).
+        transcriber: A recognizer to use instead of the process's recognition engine
+            (:func:`analyzer.speech.engine.get_engine`; the batch passes its worker's,
+            shared by the recordings in flight).
 
     Returns:
         The interaction, ring result, acoustic findings and ASR audit block.
@@ -105,13 +106,14 @@ def analyze_recording(
         ModelError: The speech model is missing or corrupt.
     """
     from analyzer.speech import asr
+    from analyzer.speech.engine import get_engine
 
     options = options or AnalyzerOptions()
     meta = load_meta(path, meta)
     audio = audio if audio is not None else decode_audio(path)
     tracks = channel_tracks(audio.channels, options.asr, meta, str(path))
-    recognise = transcriber or asr.transcribe
     line = options.asr.for_line(audio.native_rate, meta.get("channel"))
+    recognise = transcriber or get_engine(line, options.pack)
     utterances = transcribe_tracks(audio, tracks, line, recognise)
     interaction = build_interaction(path, audio, utterances, meta, tracks)
     ring = find_rings(interaction, audio, tracks, options)

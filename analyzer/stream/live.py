@@ -12,9 +12,9 @@ Stages per chunk: convert to float -> resample to 16 kHz (PyAV) -> ring
 tracking on the channel mix until the answer (:class:`analyzer.speech.rings.ToneTracker`)
 -> Silero VAD per channel with its state carried across chunks (the model
 faster-whisper bundles, on onnxruntime) -> an utterance is cut when its
-speaker has been silent ``ASROptions.vad_min_silence_ms`` (or at
+speaker has been silent ``VadOptions.min_silence_ms`` (or at
 ``StreamOptions.max_utterance_seconds``) -> only finished utterances are
-transcribed (:func:`analyzer.speech.asr.transcribe`) -> phrase matching
+transcribed (:func:`analyzer.speech.engine.transcribe`) -> phrase matching
 (:func:`analyzer.text.match.find_phrases`) -> live measures.
 """
 
@@ -170,7 +170,7 @@ class StreamAnalyzer:
         interaction_id: Id of the final report.
         lexicon: A loaded lexicon; default: the one ``options.lexicon`` names.
         stream_options: Live segmentation settings.
-        transcriber: Replaces :func:`analyzer.speech.asr.transcribe` (same signature),
+        transcriber: Replaces :func:`analyzer.speech.engine.transcribe` (same signature),
             e.g. for a batched recogniser.
 
     Call :meth:`feed` with each chunk and :meth:`close` at the end; both
@@ -202,8 +202,10 @@ class StreamAnalyzer:
         from analyzer.pipeline import get_lexicon
 
         self.lexicon = lexicon if lexicon is not None else get_lexicon(self.options)
+        #: the recognition options of this line (phone band: the phone VAD threshold)
+        self._line = self.options.asr.for_line(self.sample_rate, channel)
         if transcriber is None:
-            from analyzer.speech.asr import transcribe as transcriber
+            from analyzer.speech.engine import transcribe as transcriber
         self._transcribe = transcriber
         self._resampler = _Resampler(self.sample_rate, channels)
         self._tracks = [self._make_track(i) for i in range(channels)]
@@ -222,12 +224,16 @@ class StreamAnalyzer:
 
     def warm(self) -> None:
         """Load the speech model and the phrase matcher now, not at the first utterance."""
-        from analyzer.speech.asr import get_model, transcribe
+        from analyzer.speech.asr import get_model
+        from analyzer.speech.engine import transcribe
         from analyzer.text.match import get_matcher
 
         get_matcher(self.lexicon, ("forbidden", "required", "cue"), self.options.match.max_slot_chars)
         if self._transcribe is transcribe:
+            from analyzer.speech.engine import get_engine
+
             get_model(self.options.asr)
+            get_engine(self._line, self.options.pack)
 
     # ------------------------------------------------------------------ input
     def _make_track(self, i: int) -> _Track:
@@ -235,8 +241,8 @@ class StreamAnalyzer:
         speaker = asr.stereo_speakers[i] if self.channels == 2 else asr.mono_speaker
         frames = SR / VAD_FRAME / 1000.0
         seg = Segmenter(
-            asr.for_line(self.sample_rate, self.channel).vad_threshold,
-            max(1, round(asr.vad_min_silence_ms * frames)),
+            self._line.vad.threshold,
+            max(1, round(asr.vad.min_silence_ms * frames)),
             max(1, round(self.sopts.min_speech_ms * frames)),
             max(2, round(self.sopts.max_utterance_seconds * SR / VAD_FRAME)),
         )
@@ -302,7 +308,7 @@ class StreamAnalyzer:
             events += self._rings(x)
         finished: list[tuple[int, int, _Track]] = []
         for track, samples in zip(self._tracks, x, strict=True):
-            pad = int(self.sopts.speech_pad_ms * SR / 1000)
+            pad = int(self.options.asr.vad.pad_ms * SR / 1000)
             first = track.seg.start if track.seg.start is not None else self.samples // VAD_FRAME
             track.append(samples, min(first * VAD_FRAME, start) - pad - SR)
             done = track.seg.feed(track.vad.feed(samples))
@@ -375,10 +381,10 @@ class StreamAnalyzer:
 
     # -------------------------------------------------------------- speech
     def _utterance(self, track: _Track, a: int, b: int) -> list[StreamEvent]:
-        pad = int(self.sopts.speech_pad_ms * SR / 1000)
+        pad = int(self.options.asr.vad.pad_ms * SR / 1000)
         lo, hi = max(0, a * VAD_FRAME - pad), min(self.samples, b * VAD_FRAME + pad)
         audio = track.clip(lo, hi)
-        utts = self._transcribe(audio, self.options.asr, speaker=track.speaker,
+        utts = self._transcribe(audio, self._line, speaker=track.speaker,
                                 offset=lo / SR, speaker_known=track.known)
         events: list[StreamEvent] = []
         for u in utts:

@@ -1,0 +1,410 @@
+"""The one recognition engine: every path's speech goes through it.
+
+``conduct analyze``, ``conduct batch`` (local workers and Ray actors),
+``conduct stream`` and :func:`transcribe` (one channel, the Python API) all recognise
+speech with a :class:`PackedTranscriber`: the one VAD
+(:class:`~analyzer.options.VadOptions`), the one packer
+(:class:`~analyzer.options.PackOptions`), the one decoding policy
+(:class:`~analyzer.options.ASROptions`: beam, temperature, loop re-decode,
+no-speech and hallucination rules) and the one word-timing and mapping path
+(:mod:`analyzer.speech.packing`). A file analysed alone is the engine on a
+batch of one; the batch runs many recordings through it at once.
+
+Each tracks' VAD speech pieces go into 30 s windows (shared as
+:attr:`~analyzer.options.PackOptions.share` allows) and the calling thread
+waits; one recognizer thread encodes and decodes windows in batches. When
+every caller waits on partly filled windows and no other recording may join
+(``max_active``), the partly filled windows go.
+
+:func:`get_engine` gives the process's engine for a set of options: the
+model is loaded once and its recognizer thread started once.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from analyzer.options import ASROptions, PackOptions
+from analyzer.speech.packing import (
+    PackedRecognizer,
+    Packer,
+    Piece,
+    Window,
+    assign_words,
+    vad_pieces,
+    words_to_utterances,
+)
+from analyzer.types import Utterance, Word
+
+#: A piece whose packed recognition gave fewer characters per second of speech
+#: than this (after VAD padding) is recognised again: packed once more with
+#: other such pieces, then, if still no word came back, alone. Mandarin runs at 3-5 characters a second, so
+#: this catches pieces Whisper skipped (it sometimes jumps over one piece of a
+#: packed window), not merely unclear speech.
+RETRY_MIN_CHARS_PER_SECOND = 0.5
+#: VAD padding around a piece, not speech.
+_PAD_SECONDS = 0.5
+
+
+def _lost(words: list[Word], piece: Piece) -> bool:
+    """True when a piece's words probably went missing in its packed window.
+
+    First packed try: fewer characters than :data:`RETRY_MIN_CHARS_PER_SECOND`
+    allows. Second packed try: no word at all (a whole window of its own is
+    spent only on speech Whisper skipped twice, not on merely unclear speech).
+    """
+    chars = sum(len(w.text.strip()) for w in words)
+    if piece.tries >= 1:
+        return chars == 0
+    return chars < RETRY_MIN_CHARS_PER_SECOND * (piece.seconds - _PAD_SECONDS)
+
+
+@dataclass
+class _Request:
+    """One recording waiting for its words, keyed by (track, piece start)."""
+
+    pending: int
+    done: threading.Event = field(default_factory=threading.Event)
+    words: dict[tuple[int, float], list[Word]] = field(default_factory=lambda: defaultdict(list))
+    error: BaseException | None = None
+
+
+class PackedTranscriber:
+    """The ``transcriber`` hook of the audio path, packing speech into shared windows.
+
+    The audio path gives it all tracks of a recording at once
+    (:meth:`transcribe_many`), so both parties of a stereo recording can share
+    windows (``share="recording"``). Call :meth:`enter` when a recording is handed to a thread and
+    :meth:`leave` when it is done, so the recognizer knows when every
+    recording in flight is waiting and partly filled windows must go; run
+    :meth:`serve` in one thread.
+
+    Args:
+        model: The loaded ``faster_whisper.WhisperModel``.
+        options: Recognition options.
+        batch_size: Windows encoded and decoded together.
+        timings: Seconds per stage, added to by every thread.
+        pieces_per_window: At most this many pieces per window (0: no limit).
+        share: Which pieces may share a window (:attr:`PackOptions.share`).
+    """
+
+    def __init__(self, model: Any, options: ASROptions, batch_size: int,
+                 timings: dict[str, float], pieces_per_window: int = 0,
+                 share: str = "recording") -> None:
+        self.options = options
+        self.timings = timings
+        self.recognizer = PackedRecognizer(model, options, timings)
+        self.packer = Packer(batch_size, pieces_per_window, share)
+        self._cond = threading.Condition()
+        self._ready: list[list[Window]] = []
+        self._requests: dict[int, _Request] = {}
+        self._active = 0
+        self._waiting = 0
+        self._stopped = False
+        self._next = 0
+        self._local = threading.local()
+        #: Recordings that may be in flight at once while windows are filling.
+        self.max_active = 1 << 30
+        #: Set when no further recording will come (partly filled windows go).
+        self.exhausted = False
+
+    def spent(self) -> float:
+        """Seconds the calling thread has spent inside this transcriber."""
+        return getattr(self._local, "spent", 0.0)
+
+    # -- job threads ----------------------------------------------------
+
+    def enter(self) -> None:
+        """Count one more recording in flight (call when it is handed to a thread)."""
+        with self._cond:
+            self._active += 1
+
+    def leave(self) -> None:
+        """The recording is done (its thread calls this last)."""
+        with self._cond:
+            self._active -= 1
+            self._cond.notify_all()
+
+    def __call__(self, samples: np.ndarray, options: ASROptions, *, speaker: str,
+                 offset: float = 0.0, speaker_known: bool = True) -> list[Utterance]:
+        """Transcribe one channel (the signature of :func:`transcribe`)."""
+        found = self.transcribe_many([(samples, speaker, speaker_known)], options)[0]
+        return [_shifted(u, offset) for u in found] if offset else found
+
+    def transcribe_many(self, tracks: Sequence[tuple[np.ndarray, str, bool]],
+                        options: ASROptions) -> list[list[Utterance]]:
+        """Transcribe the tracks of one recording together; utterances per track.
+
+        Args:
+            tracks: ``(samples, speaker, speaker_known)`` of each track, 16 kHz mono.
+            options: Recognition options.
+        """
+        t0 = time.perf_counter()
+        try:
+            return self._transcribe(tracks, options)
+        finally:
+            self._local.spent = self.spent() + time.perf_counter() - t0
+
+    def _transcribe(self, tracks: Sequence[tuple[np.ndarray, str, bool]], options: ASROptions
+                    ) -> list[list[Utterance]]:
+        t0 = time.perf_counter()
+        with self._cond:
+            rid = self._next
+            self._next += 1
+        pieces = [p for k, (samples, _, _) in enumerate(tracks)
+                  for p in vad_pieces(np.ascontiguousarray(samples, dtype=np.float32), rid, k,
+                                      options)]
+        pieces.sort(key=lambda p: (p.start, p.channel))  # the conversation in time order
+        self._add_time("vad", time.perf_counter() - t0)
+        if not pieces:
+            return [[] for _ in tracks]
+        req = _Request(pending=len(pieces))
+        with self._cond:
+            self._requests[rid] = req
+            for piece in pieces:
+                batch = self.packer.add(piece)
+                if batch:
+                    self._ready.append(batch)
+            batch = self.packer.close(rid)
+            if batch:
+                self._ready.append(batch)
+            self._waiting += 1
+            self._cond.notify_all()
+        req.done.wait()
+        with self._cond:
+            self._waiting -= 1
+            del self._requests[rid]
+        if req.error is not None:
+            raise req.error
+        return _utterances(req, tracks, options)
+
+    def _add_time(self, stage: str, seconds: float) -> None:
+        with self._cond:
+            self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
+    # -- recognizer thread ----------------------------------------------
+
+    def serve(self) -> None:
+        """Recognise windows until :meth:`stop`; run in one thread."""
+        while True:
+            with self._cond:
+                while not self._stopped and not self._ready and not self._stalled():
+                    self._cond.wait(0.5)
+                if self._stopped and not self._ready:
+                    return
+                if not self._ready:
+                    self._ready.extend(self.packer.flush())
+                batch = self._ready.pop(0)
+            try:
+                self._recognise(batch)
+            except Exception as exc:  # never leave a recording waiting forever
+                self._fail(batch, exc)
+
+    def _everyone_waits(self) -> bool:
+        return self._waiting > 0 and self._waiting >= self._active and bool(self.packer.open)
+
+    def _stalled(self) -> bool:
+        """Everyone waits and no recording can join: send partly filled windows."""
+        return self._everyone_waits() and (self.exhausted or self._active >= self.max_active)
+
+    def wants_more(self) -> bool:
+        """Everyone waits on partly filled windows: another recording should join them."""
+        with self._cond:
+            return self._everyone_waits() and not self.exhausted and \
+                self._active < self.max_active
+
+    def no_more_jobs(self) -> None:
+        """The caller has no more recordings: partly filled windows may go."""
+        with self._cond:
+            self.exhausted = True
+            self._cond.notify_all()
+
+    def _recognise(self, batch: list[Window]) -> None:
+        try:
+            results = self.recognizer.recognise(batch)
+            error = None
+        except Exception as exc:  # the model failed: fail the waiting recordings, not the batch
+            results, error = [[] for _ in batch], exc
+        retry: list[Piece] = []
+        with self._cond:
+            for window, words in zip(batch, results, strict=True):
+                mapped = assign_words(window, words)
+                for _, piece in window.pieces:
+                    req = self._requests.get(piece.job)
+                    if req is None:
+                        continue
+                    got = mapped.get((piece.job, piece.channel, piece.start), [])
+                    if error is None and len(window.pieces) > 1 and _lost(got, piece):
+                        retry.append(replace(piece, tries=piece.tries + 1))
+                        continue
+                    req.words[(piece.channel, piece.start)] += got
+                    req.error = req.error or error
+                    req.pending -= 1
+                    if req.pending == 0:
+                        req.done.set()
+            if retry:
+                key = "n_retried_pieces"  # a count, not seconds
+                self.timings[key] = self.timings.get(key, 0) + len(retry)
+                self._ready.extend(self._retry_windows(retry))
+
+    def _retry_windows(self, pieces: list[Piece]) -> list[list[Window]]:
+        """Pieces that lost words: back into the packer once, then a window each.
+
+        Called with the lock held; a retried piece fills open windows with
+        fresh speech (the stall rule sends them when everyone waits).
+        """
+        batches: list[list[Window]] = []
+        alone: list[Window] = []
+        for piece in pieces:
+            if piece.tries >= 2:
+                window = Window(max_pieces=1)
+                window.add(piece)
+                alone.append(window)
+            else:
+                batches += [b for b in [self.packer.add(piece)] if b]
+        size = self.packer.batch_size
+        return batches + [alone[i : i + size] for i in range(0, len(alone), size)]
+
+    def _fail(self, batch: list[Window], exc: BaseException) -> None:
+        with self._cond:
+            for window in batch:
+                for _, piece in window.pieces:
+                    req = self._requests.get(piece.job)
+                    if req is not None:
+                        req.error = exc
+                        req.done.set()
+
+    def stop(self) -> None:
+        """Finish the remaining windows and end :meth:`serve`."""
+        with self._cond:
+            self._stopped = True
+            self._ready.extend(self.packer.flush())
+            self._cond.notify_all()
+
+
+def _shifted(u: Utterance, offset: float) -> Utterance:
+    """``u`` with its times (and its words' times) moved by ``offset`` seconds."""
+    words = tuple(replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3))
+                  for w in u.words)
+    return replace(u, start=round(u.start + offset, 3), end=round(u.end + offset, 3), words=words)
+
+
+def _utterances(req: _Request, tracks: Sequence[tuple[np.ndarray, str, bool]],
+                options: ASROptions) -> list[list[Utterance]]:
+    """Each track's utterances from the words its pieces got back."""
+    from analyzer.speech.asr import is_hallucination, to_simplified
+
+    out: list[list[Utterance]] = [[] for _ in tracks]
+    for channel, start in sorted(req.words):
+        _, speaker, known = tracks[channel]
+        out[channel] += words_to_utterances(req.words[(channel, start)], speaker, known,
+                                            options.split_gap, is_hallucination, to_simplified)
+    return out
+
+
+class RecognitionEngine:
+    """A :class:`PackedTranscriber` with its own recognizer thread, for callers one
+    recording (or one utterance) at a time: ``conduct analyze``, the stream,
+    the Python API.
+
+    Each call joins the engine, waits for its words and leaves; windows go
+    as soon as every caller in flight is waiting, so a lone caller is never
+    held back, and callers in parallel threads share windows.
+
+    Args:
+        model: The loaded ``faster_whisper.WhisperModel``.
+        options: Recognition options (the decoding policy and the VAD).
+        pack: Packing options.
+    """
+
+    def __init__(self, model: Any, options: ASROptions, pack: PackOptions) -> None:
+        self.options = options
+        self.pack = pack
+        self.timings: dict[str, float] = defaultdict(float)
+        self.transcriber = PackedTranscriber(model, options, pack.windows_per_call(options.device),
+                                             self.timings, pack.pieces_per_window, pack.share)
+        self.transcriber.max_active = 1  # no other recording is coming to fill a window
+        self._thread = threading.Thread(target=self.transcriber.serve, daemon=True,
+                                        name="recognition-engine")
+        self._thread.start()
+
+    def __call__(self, samples: np.ndarray, options: ASROptions, *, speaker: str,
+                 offset: float = 0.0, speaker_known: bool = True) -> list[Utterance]:
+        """Transcribe one channel (the signature of :func:`transcribe`)."""
+        self.transcriber.enter()
+        try:
+            return self.transcriber(samples, options, speaker=speaker, offset=offset,
+                                    speaker_known=speaker_known)
+        finally:
+            self.transcriber.leave()
+
+    def transcribe_many(self, tracks: Sequence[tuple[np.ndarray, str, bool]],
+                        options: ASROptions) -> list[list[Utterance]]:
+        """Transcribe the tracks of one recording together; utterances per track."""
+        self.transcriber.enter()
+        try:
+            return self.transcriber.transcribe_many(tracks, options)
+        finally:
+            self.transcriber.leave()
+
+
+_ENGINE_LOCK = threading.Lock()
+
+
+def get_engine(options: ASROptions, pack: PackOptions | None = None) -> RecognitionEngine:
+    """The process's engine for these options: model loaded and thread started once.
+
+    Engines are kept per (model folder, device, compute type, threads, VAD,
+    decoding and packing options); the model itself is shared between them
+    (:func:`analyzer.speech.asr.get_model`).
+
+    Raises:
+        ModelError: The model folder is missing, corrupt or unloadable.
+    """
+    with _ENGINE_LOCK:
+        return _engine(options, pack or PackOptions())
+
+
+@functools.lru_cache(maxsize=8)
+def _engine(options: ASROptions, pack: PackOptions) -> RecognitionEngine:
+    from analyzer.speech.asr import get_model
+
+    return RecognitionEngine(get_model(options), options, pack)
+
+
+def transcribe(
+    samples: np.ndarray,
+    options: ASROptions,
+    *,
+    speaker: str,
+    offset: float = 0.0,
+    speaker_known: bool = True,
+) -> list[Utterance]:
+    """Recognise one channel of speech.
+
+    Args:
+        samples: float32 mono samples at 16 kHz.
+        options: Recognition options.
+        speaker: Role given to every utterance (``staff``, ``citizen``, ``unknown``).
+        offset: Seconds added to every time (where ``samples`` start in the recording).
+        speaker_known: False when the role was assumed (mono recording).
+
+    Returns:
+        Utterances in time order, simplified Chinese, with word timestamps;
+        empty for silence.
+    """
+    audio = np.ascontiguousarray(samples, dtype=np.float32)
+    if audio.ndim != 1:
+        raise ValueError(f"transcribe wants mono samples, got shape {audio.shape}")
+    if audio.size < 1600:  # under 0.1 s: nothing to recognise
+        return []
+    return get_engine(options)(audio, options, speaker=speaker, offset=offset,
+                               speaker_known=speaker_known)
