@@ -42,8 +42,8 @@ def free_port() -> int:
 
 
 def verdict_over_http(db: Path) -> None:
-    """Log in to a real ``conduct serve`` and confirm one finding."""
-    step("add an inspector", "users", "add", "ines", "--role", "inspector", "--db", str(db),
+    """Log in to a real ``conduct serve``, confirm one finding, open the examples page."""
+    step("add an admin", "users", "add", "ines", "--role", "admin", "--db", str(db),
          "--password-stdin", stdin="smoke-test-password\n")
     port = free_port()
     server = subprocess.Popen([CONDUCT, "serve", "--db", str(db), "--port", str(port)],
@@ -83,6 +83,8 @@ def verdict_over_http(db: Path) -> None:
         if verdicts != ["confirm"]:
             sys.exit(f"the verdict was not kept: {verdicts}")
         print(f"--- verdict recorded on finding {finding['id']} of interaction {pk}", flush=True)
+        if web.open(f"{base}/examples", timeout=30).status != 200:
+            sys.exit("the examples page did not answer 200")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -101,8 +103,17 @@ def main() -> None:
     shown = step("show the lexicon", "lexicon", "show")
     if "A9-F-05" not in shown:
         sys.exit("the shipped lexicon was not shown")
+    if "A9-F" not in step("match a sentence", "lexicon", "match", "你去投诉好了"):
+        sys.exit("the forbidden phrase was not matched")
+    override = examples.parent / "county.toml"
+    shutil.copy(repo / "lexicons" / "examples" / "county-override.toml", override)
+    step("check a hall's lexicon", "lexicon", "check", str(override))
     db = here / "results.sqlite"
     step("batch the examples", "batch", str(examples), "--db", str(db), "--no-progress")
+    found = step("search training examples", "examples", "search", "--db", str(db),
+                 "--practice", "bad")
+    if not found.strip():
+        sys.exit("no training example found in the batch database")
     verdict_over_http(db)
     print("wheel smoke test passed", flush=True)
 

@@ -158,11 +158,14 @@ def baseline_main(files: list[str], device: str = "cpu", peer: str = "naive") ->
             text, seconds = "".join(s.text for s in segments), info.duration
         elif per_channel:
             audio = decode_audio(path)
-            text, seconds = "", audio.duration
-            for channel in audio.samples:
+            seconds, timed = audio.duration, []
+            for channel in audio.samples:  # each party alone, then the conversation in time order
                 segments, _ = pipeline.transcribe(channel, language="zh", batch_size=batch,
                                                   word_timestamps=True)
-                text += "".join(s.text for s in segments)
+                # words in time order across both channels (a whole channel can come back
+                # as one segment, so segment order alone would put one party first)
+                timed += [(w.start, w.word) for s in segments for w in (s.words or [])]
+            text = "".join(s for _, s in sorted(timed))
         else:
             segments, info = pipeline.transcribe(path, language="zh", batch_size=batch)
             text, seconds = "".join(s.text for s in segments), info.duration
