@@ -222,17 +222,25 @@ class BatchRunner:
             if isinstance(rec, AnalyzerError):
                 self._error(task.path if rec.line is None else f"{task.path}:{rec.line}", rec)
                 continue
-            _apply_meta(rec, task.meta)
-            digest = content_hash_of_interaction(rec)
-            key = analysis_key(digest, TRANSCRIPT_MODEL, self.lexicon.version)
-            if self.store.has_key(key) and not self.force_rescore:
-                self.summary.skipped += 1
-                continue
-            rescoring = self.store.lookup(digest) is not None
-            report = self._analyze(rec, task.path)
-            if report is not None:
-                self._save(report, digest, key, task.path, rec, None, TRANSCRIPT_MODEL)
-                self._count(report, rescored=rescoring)
+            try:
+                self._transcript(rec, task)
+            except Exception as exc:  # one bad record is an error row; the batch goes on
+                logger.debug("transcript record failed", exc_info=True)
+                self._error(rec.source or task.path, exc)
+
+    def _transcript(self, rec: Interaction, task: Task) -> None:
+        """Analyse and store one transcript record (skipped when already current)."""
+        _apply_meta(rec, task.meta)
+        digest = content_hash_of_interaction(rec)
+        key = analysis_key(digest, TRANSCRIPT_MODEL, self.lexicon.version)
+        if self.store.has_key(key) and not self.force_rescore:
+            self.summary.skipped += 1
+            return
+        rescoring = self.store.lookup(digest) is not None
+        report = self._analyze(rec, task.path)
+        if report is not None:
+            self._save(report, digest, key, task.path, rec, None, TRANSCRIPT_MODEL)
+            self._count(report, rescored=rescoring)
 
     def _rescore(self, pk: int, digest: str, key: str, path: str) -> None:
         """Matching and scoring again on the stored transcript (no recognition)."""
@@ -271,8 +279,13 @@ class BatchRunner:
                 self._record_error(job.path, err.message, err.kind,
                                    job.key if err.bad_input else None)
                 continue
-            self._save(result.report, job.content_hash, job.key, job.path, result.interaction,
-                       result.audio.to_dict(), self.model)
+            try:
+                self._save(result.report, job.content_hash, job.key, job.path,
+                           result.interaction, result.audio.to_dict(), self.model)
+            except Exception as exc:  # a result the store cannot take is an error row
+                logger.debug("storing %s failed", job.path, exc_info=True)
+                self._error(job.path, exc)
+                continue
             self.summary.audio_seconds += float(result.duration or 0.0)
             self._count(result.report)
             self._show()
@@ -301,6 +314,8 @@ class BatchRunner:
 
     def _record_error(self, path: str, message: str, kind: str, key: str | None) -> None:
         """Store one failed input as an error row, count it and tell ``on_error``."""
+        path = _storable(path)
+        message = _storable(message)
         self.store.save_error(self.summary.run_id, path, message, kind, key=key)
         self.summary.errors += 1
         shown = message if path and message.startswith(path) else f"{path}: {message}"
@@ -317,6 +332,12 @@ class BatchRunner:
         self._bar.set_postfix_str(
             f"audio {hours:.2f} h, {hours / (wall / 3600):.1f} h/h, errors {self.summary.errors}",
             refresh=False)
+
+
+def _storable(text: str) -> str:
+    """``text`` as SQLite can store it: lone surrogates (undecodable file names,
+    ``\\ud800`` escapes) shown as escapes instead of failing the write."""
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _apply_meta(rec: Interaction, meta: dict[str, Any]) -> None:

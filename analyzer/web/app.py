@@ -162,6 +162,11 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def store_error(request: Request, exc: StoreError) -> Response:
         return _error_response(request, 404, exc.message)
 
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, exc: OverflowError) -> Response:
+        # an id or offset beyond SQLite's 64-bit integers names nothing that exists
+        return _error_response(request, 404, "no such item (number out of range)")
+
 
 def _add_login_routes(app: FastAPI) -> None:
     @app.get("/login", response_class=HTMLResponse)
@@ -173,7 +178,7 @@ def _add_login_routes(app: FastAPI) -> None:
 
     @app.post("/login", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
-        form = await request.form()
+        form = await _small_urlencoded_form(request)
         name, password = str(form.get("name", "")), str(form.get("password", ""))
         target = _safe_next(str(form.get("next", "/")))
         cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
@@ -225,6 +230,31 @@ def _add_login_routes(app: FastAPI) -> None:
     def home(request: Request) -> Response:
         user = current_user(request)
         return RedirectResponse("/queue" if user.may("inspector") else "/examples", status_code=303)
+
+
+#: Largest login form read (name, password, CSRF token, next): bytes.
+MAX_LOGIN_FORM = 4096
+
+
+async def _small_urlencoded_form(request: Request) -> Any:
+    """The login form, read only as a small urlencoded body (no multipart spooled to disk).
+
+    Raises:
+        HTTPException: 415 for another content type, 413 for a body over
+            :data:`MAX_LOGIN_FORM` bytes.
+    """
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        raise HTTPException(status_code=415, detail="the login form must be urlencoded")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_LOGIN_FORM:
+            raise HTTPException(status_code=413, detail="login form too large")
+    from urllib.parse import parse_qs
+
+    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    return {k: v[0] for k, v in fields.items()}
 
 
 def _safe_next(target: str) -> str:

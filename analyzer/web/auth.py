@@ -147,7 +147,8 @@ def add_user(con: sqlite3.Connection, name: str, role: str, password: str) -> in
         The user's id.
 
     Raises:
-        ValueError: For an unknown role, an empty name or a short password.
+        ValueError: For an unknown role, an empty name, a short password, or
+            taking the admin role from the last enabled admin.
     """
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -156,6 +157,12 @@ def add_user(con: sqlite3.Connection, name: str, role: str, password: str) -> in
         raise ValueError("user name is empty")
     if len(password) < 8:
         raise ValueError("password must have at least 8 characters")
+    current = con.execute("SELECT role, disabled FROM users WHERE name = ?", (name,)).fetchone()
+    if current is not None and current[0] == "admin" and not current[1] and role != "admin":
+        admins = con.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0"
+                             ).fetchone()[0]
+        if admins <= 1:
+            raise ValueError(f"{name} is the last admin; make another user admin first")
     digest = _hasher().hash(password)
     con.execute(
         "INSERT INTO users(name, role, password_hash) VALUES (?, ?, ?) "

@@ -72,7 +72,7 @@ def query_values(values: Any, keys: tuple[str, ...],
         if not value:
             continue
         if key == "article":
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()) or len(value) > 9:
                 raise HTTPException(status_code=400, detail="article must be a number")
             out[key] = int(value)
         elif choices and key in choices and value not in choices[key]:
