@@ -100,3 +100,50 @@ def test_the_last_admin_cannot_give_up_the_admin_role(app_db):
         auth.add_user(con, "boss", "trainer", "admin-pass-123")  # now another admin exists
         roles = {u["name"]: u["role"] for u in auth.list_users(con)}
     assert roles == {"boss": "trainer", "second": "admin"}
+
+
+def test_links_that_lead_nowhere_and_folders_named_like_audio_are_reported(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ROOT / "examples" / "counter-model.json", folder / "ok.json")
+    (folder / "gone.wav").symlink_to(tmp_path / "missing.wav")
+    (folder / "loop.wav").symlink_to(folder / "loop.wav")
+    (folder / "x.wav").mkdir()
+    (folder / "inside.json").symlink_to(folder / "ok.json")  # resolves inside: fine
+    db = tmp_path / "r.sqlite"
+    summary = run_batch(folder, db)
+    with Store(db, readonly=True) as store:
+        errors = {Path(e["path"]).name: e["message"] for e in store.errors()}
+    assert set(errors) == {"gone.wav", "loop.wav", "x.wav"}
+    assert "symbolic link" in errors["gone.wav"] and "folder" in errors["x.wav"]
+    assert summary.errors == 3 and summary.analysed + summary.skipped == 2
+
+
+@pytest.mark.parametrize("started_at", ["20230504T093000+0800", "2023-W18-4",
+                                        "2023-05-04T09:30:00+08:00"])
+def test_every_iso_form_of_a_start_time_gives_its_day(tmp_path, started_at):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "v.json").write_text(json.dumps({**GOOD, "started_at": started_at},
+                                              ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "r.sqlite"
+    run_batch(folder, db)
+    with Store(db, readonly=True) as store:
+        (row,) = store.interactions({"since": "2023-05-04", "until": "2023-05-04"})
+    assert row["day"] == "2023-05-04"
+
+
+def test_a_killed_run_is_marked_interrupted_when_the_next_starts(tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    with Store(tmp_path / "r.sqlite") as store:
+        killed = store.begin_run({}, ["conduct", "batch"])
+        live = store.begin_run({}, ["conduct", "batch"])  # this process: still alive
+        with store.transaction() as db:
+            db.execute("UPDATE runs SET pid = ? WHERE id = ?", (dead.pid, killed))
+        store.begin_run({}, ["conduct", "batch"])
+        status = {r["id"]: r["status"] for r in store.runs()}
+    assert status[killed] == "interrupted" and status[live] == "running"

@@ -86,8 +86,15 @@ def discover(source: str | Path) -> Iterator[Task | AnalyzerError]:
 
 
 def _walk(folder: Path) -> Iterator[Task | AnalyzerError]:
-    files = sorted(p for p in folder.rglob("*") if p.is_file()
-                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    files: list[Path] = []
+    for p in sorted(folder.rglob("*")):
+        if any(part.startswith(".") for part in p.relative_to(folder).parts):
+            continue
+        problem = _unreadable(p)
+        if problem:
+            yield ManifestError(problem, source=str(p))
+        elif p.is_file():
+            files.append(p)
     audio_stems = {p.with_suffix("") for p in files if p.suffix.lower() in AUDIO_SUFFIXES}
     for p in files:
         suffix = p.suffix.lower()
@@ -101,6 +108,19 @@ def _walk(folder: Path) -> Iterator[Task | AnalyzerError]:
             suffix == ".json" and p.with_suffix("") in audio_stems
         ):
             yield Task("transcript", str(p), {}, str(p))
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why a folder entry that looks like an input cannot be one, or None.
+
+    A symbolic link that points nowhere (or into a loop), and a folder named
+    like a recording (``x.wav/``), are reported, not silently skipped.
+    """
+    if path.is_symlink() and not path.exists():
+        return "dangling or looping symbolic link"
+    if path.is_dir() and path.suffix.lower() in AUDIO_SUFFIXES:
+        return "a folder named like a recording"
+    return None
 
 
 def _sidecar(recording: Path) -> dict[str, Any] | AnalyzerError:

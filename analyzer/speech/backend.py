@@ -63,6 +63,9 @@ def check_backend() -> None:
     ct2 = _module("ctranslate2.models")
     missing += [f"ctranslate2.models.Whisper.{m}" for m in CT2_METHODS
                 if not hasattr(getattr(ct2, "Whisper", None), m)]
+    get_vad_model = getattr(_module("faster_whisper.vad"), "get_vad_model", None)
+    if get_vad_model is not None and not hasattr(get_vad_model(), "session"):
+        missing.append("get_vad_model().session")  # the stream runs Silero on it directly
     vad = getattr(_module("faster_whisper.vad"), "VadOptions", None)
     if vad is not None:
         params = inspect.signature(vad).parameters

@@ -87,5 +87,19 @@ class Stored:
 
 
 def _day(started_at: str, fallback: str) -> str:
-    text = started_at or fallback
-    return text[:10] if len(text) >= 10 else ""
+    """The calendar day (``YYYY-MM-DD``, as written locally) an interaction started.
+
+    Any ISO-8601 form counts (``2023-05-04T09:30+08:00``, basic
+    ``20230504T093000+0800``, week date ``2023-W18-4``), so every stored
+    interaction is found by the date filters; without a start time the
+    analysis time is used, and text that is no date gives "".
+    """
+    from datetime import datetime
+
+    for text in (started_at, fallback):
+        if text:
+            try:
+                return datetime.fromisoformat(text).date().isoformat()
+            except ValueError:
+                continue
+    return ""

@@ -119,9 +119,17 @@ CREATE INDEX ix_errors_key ON errors(key);
 """
 
 #: Ordered migrations: (version it brings the schema to, SQL script or callable).
+#: Version 3: which process runs a batch, so a run killed before it could say so
+#: is marked ``interrupted`` when the next run starts.
+_SCHEMA_V3 = """
+ALTER TABLE runs ADD COLUMN pid INTEGER;
+ALTER TABLE runs ADD COLUMN host TEXT;
+"""
+
 MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] = (
     (1, _SCHEMA_V1),
     (2, _SCHEMA_V2),
+    (3, _SCHEMA_V3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -26,14 +28,25 @@ class WritesMixin:
         model: str = "",
         lexicon_version: str = "",
     ) -> int:
-        """Record the start of a batch run and return its id."""
+        """Record the start of a batch run and return its id.
+
+        Runs of this host still marked ``running`` whose process is gone (a
+        ``kill -9``, a crash, a power cut) are marked ``interrupted`` first.
+        """
+        host = socket.gethostname()
         with self.transaction() as db:
+            for run_id, pid in db.execute(
+                    "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?", (host,)
+            ).fetchall():
+                if pid is not None and not _alive(int(pid)):
+                    db.execute("UPDATE runs SET status = 'interrupted', finished_at = ? "
+                               "WHERE id = ?", (now(), run_id))
             cur = db.execute(
-                "INSERT INTO runs (started_at, argv, options, engine, model, lexicon_version) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (started_at, argv, options, engine, model, lexicon_version, "
+                "pid, host) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (now(), json.dumps(list(argv), ensure_ascii=False),
                  json.dumps(options, ensure_ascii=False, default=str), engine, model,
-                 lexicon_version),
+                 lexicon_version, os.getpid(), host),
             )
             return int(cur.lastrowid)
 
@@ -233,3 +246,14 @@ class WritesMixin:
             ).fetchone()
             db.execute("UPDATE reviews SET finding_id = ? WHERE id = ?",
                        (match[0] if match else None, rid))
+
+
+def _alive(pid: int) -> bool:
+    """True when a process with this id exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    return True
