@@ -23,3 +23,15 @@ def test_readme_has_two_setup_commands_and_ci_runs_the_test_one():
     assert run_tests in ci, "the README's test command is not the one .ci/run runs"
     assert any(line.startswith(".venv/bin/ruff check") for line in ci)
     assert "bash .ci/wheel" in ci
+
+
+def test_tests_that_need_shared_data_skip_with_a_reason_or_fail_in_ci(monkeypatch):
+    import pytest
+    from conftest import shared_path
+
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="absent here"):
+        shared_path("no-such-folder")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="no-such-folder"):
+        shared_path("no-such-folder")
