@@ -515,16 +515,14 @@ def print_table(r: dict[str, Any]) -> None:
             f"{'CER clips':>9} {'CER corpus':>10}")
     print(head)
     print("-" * len(head))
-    for peer in r["peers"]:
-        print(f"{peer['description'][:62]:62} {peer['hours_per_hour']:7.2f} "
-              f"{100 * peer['hours_per_hour'] / ceiling:6.1f}% {peer['hours_per_cpu_hour']:8.2f} "
-              f"{peer['peak_mib']:9.0f} {peer['cer']:9.3f} {peer['full_corpus_cer']:10.3f}")
-    for row in r["optimized"]:
-        s = row["full"]
-        name = f"conduct batch {row['workers']}x{row['threads']} {row['variant']} (full analysis)"
-        print(f"{name[:62]:62} {s['hours_per_hour']:7.2f} {100 * s['hours_per_hour'] / ceiling:6.1f}% "
-              f"{s['hours_per_cpu_hour']:8.2f} {s['peak_mib']:9.0f} {row['cer']:9.3f} "
-              f"{row['full_corpus_cer']:10.3f}")
+    rows = [(peer["description"], peer, peer["cer"], peer["full_corpus_cer"])
+            for peer in r["peers"]]
+    rows += [(f"conduct batch {x['workers']}x{x['threads']} {x['variant']} (full analysis)",
+              x["full"], x["cer"], x["full_corpus_cer"]) for x in r["optimized"]]
+    for name, s, cer, corpus in rows:
+        print(f"{name[:62]:62} {s['hours_per_hour']:7.2f} "
+              f"{100 * s['hours_per_hour'] / ceiling:6.1f}% {s['hours_per_cpu_hour']:8.2f} "
+              f"{s['peak_mib']:9.0f} {cer:9.3f} {corpus:10.3f}")
     c = r["cer"]
     print(f"\nCER on {c['clips']} real-speech clips: baseline {c['baseline']:.3f}; " + ", ".join(
         f"{x['workers']}x{x['threads']} {x['variant']} {x['cer']:.3f}" for x in r["optimized"]))

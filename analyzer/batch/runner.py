@@ -35,6 +35,7 @@ from analyzer.store import (
     analysis_key,
     content_hash_of_file,
     content_hash_of_interaction,
+    error_text,
 )
 from analyzer.types import Interaction, InteractionReport
 
@@ -318,7 +319,7 @@ class BatchRunner:
         message = _storable(message)
         self.store.save_error(self.summary.run_id, path, message, kind, key=key)
         self.summary.errors += 1
-        shown = message if path and message.startswith(path) else f"{path}: {message}"
+        shown = error_text(path, message)
         logger.debug("input failed (%s): %s", kind, shown)
         if self.on_error is not None:
             self.on_error(path, shown)

@@ -72,10 +72,8 @@ class AudioWorker:
             model = get_model(self.options.asr)
             _warm_up(self.options)
             self.timings["model_load"] += time.perf_counter() - t0
-            pack = self.options.pack
-            self._transcriber = PackedTranscriber(
-                model, self.options.asr, pack.windows_per_call(self.options.asr.device),
-                self.timings, pack.pieces_per_window, pack.share)
+            self._transcriber = PackedTranscriber.from_options(
+                model, self.options.asr, self.options.pack, self.timings)
         return self._transcriber
 
     def run(self, jobs: Iterable[Job]) -> Iterator[Outcome]:

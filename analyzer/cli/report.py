@@ -63,7 +63,7 @@ def errors(db: str, run_id: int | None, fmt: str) -> None:
     """List the inputs a batch could not analyse, and why."""
     import json
 
-    from analyzer.store import Store
+    from analyzer.store import Store, error_text
 
     try:
         with Store(db, readonly=True) as store:
@@ -74,9 +74,7 @@ def errors(db: str, run_id: int | None, fmt: str) -> None:
         if fmt == "json":
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
-            message = row["message"]
-            if row["path"] and not message.startswith(row["path"]):
-                message = f"{row['path']}: {message}"
-            click.echo(f"run {row['run_id']}  {row['kind']:<16} {message}")
+            click.echo(f"run {row['run_id']}  {row['kind']:<16} "
+                       f"{error_text(row['path'], row['message'])}")
     if fmt == "text":
         click.echo(f"{len(rows)} error(s)", err=True)

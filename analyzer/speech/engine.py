@@ -116,6 +116,13 @@ class PackedTranscriber:
         #: Set when no further recording will come (partly filled windows go).
         self.exhausted = False
 
+    @classmethod
+    def from_options(cls, model: Any, options: ASROptions, pack: PackOptions,
+                     timings: dict[str, float]) -> PackedTranscriber:
+        """The transcriber these recognition and packing options describe."""
+        return cls(model, options, pack.windows_per_call(options.device), timings,
+                   pack.pieces_per_window, pack.share)
+
     def spent(self) -> float:
         """Seconds the calling thread has spent inside this transcriber."""
         return getattr(self._local, "spent", 0.0)
@@ -329,8 +336,7 @@ class RecognitionEngine:
         self.options = options
         self.pack = pack
         self.timings: dict[str, float] = defaultdict(float)
-        self.transcriber = PackedTranscriber(model, options, pack.windows_per_call(options.device),
-                                             self.timings, pack.pieces_per_window, pack.share)
+        self.transcriber = PackedTranscriber.from_options(model, options, pack, self.timings)
         self.transcriber.max_active = 1  # no other recording is coming to fill a window
         self._thread = threading.Thread(target=self.transcriber.serve, daemon=True,
                                         name="recognition-engine")

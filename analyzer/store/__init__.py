@@ -30,6 +30,7 @@ from analyzer.store.records import (
     analysis_key,
     content_hash_of_file,
     content_hash_of_interaction,
+    error_text,
     interaction_from_dict,
     interaction_to_dict,
 )
@@ -38,6 +39,6 @@ from analyzer.store.schema import GROUPS, MIGRATIONS, REVIEW_STATES, SCHEMA_VERS
 
 __all__ = [
     "GROUPS", "MIGRATIONS", "REVIEW_STATES", "SCHEMA_VERSION", "VERDICTS", "Store", "Stored",
-    "analysis_key", "content_hash_of_file", "content_hash_of_interaction",
+    "analysis_key", "content_hash_of_file", "content_hash_of_interaction", "error_text",
     "interaction_from_dict", "interaction_to_dict", "now", "rescore_findings",
 ]

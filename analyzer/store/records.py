@@ -103,3 +103,14 @@ def _day(started_at: str, fallback: str) -> str:
             except ValueError:
                 continue
     return ""
+
+
+def error_text(path: str, message: str) -> str:
+    """An input error as one line, ``FILE[:LINE]: what went wrong``.
+
+    The message already names its input when it starts with the path (an
+    :class:`~analyzer.errors.AnalyzerError` does); otherwise the path goes first.
+    The batch's stderr lines, ``conduct errors`` and ``conduct report`` all use it.
+    """
+    path, message = str(path or ""), str(message)
+    return message if not path or message.startswith(path) else f"{path}: {message}"

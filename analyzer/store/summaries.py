@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.store import Store, now
+from analyzer.store import Store, error_text, now
 from analyzer.tables import write_csv
 
 #: The sections of a summary, in print order: (key, title, group columns).
@@ -95,13 +95,9 @@ def render_text(summary: Summary) -> str:
                 for row in cells]
     if summary.error_rows:
         out += ["", "Input errors"]
-        out += [f"  run {e['run_id']}  {e['kind']}  {_error_text(e)}" for e in summary.error_rows]
+        out += [f"  run {e['run_id']}  {e['kind']}  {error_text(e['path'], e['message'])}"
+                for e in summary.error_rows]
     return "\n".join(out) + "\n"
-
-
-def _error_text(row: dict[str, Any]) -> str:
-    message = str(row["message"])
-    return message if message.startswith(str(row["path"])) else f"{row['path']}: {message}"
 
 
 def render_csv(summary: Summary) -> str:
@@ -139,7 +135,8 @@ def render_html(summary: Summary) -> str:
                       f"<tbody>{body}</tbody></table>")
     if summary.error_rows:
         body = "".join(f"<tr><td>{e['run_id']}</td><td>{html.escape(str(e['kind']))}</td>"
-                       f"<td>{html.escape(_error_text(e))}</td></tr>" for e in summary.error_rows)
+                       f"<td>{html.escape(error_text(e['path'], e['message']))}</td></tr>"
+                       for e in summary.error_rows)
         tables.append("<h2>Input errors</h2><table><thead><tr><th>run</th><th>kind</th>"
                       f"<th>input and reason</th></tr></thead><tbody>{body}</tbody></table>")
     filt = ", ".join(f"{k}={v}" for k, v in summary.filters.items()) or "none"
