@@ -327,6 +327,36 @@ class ScoreOptions(_Checked):
 
 
 @dataclass(frozen=True)
+class VerifyOptions(_Checked):
+    """Acoustic verification of lexicon phrases in staff speech (:mod:`analyzer.speech.verify`).
+
+    A phrase the recognizer garbled is still "heard": the candidate's text is
+    scored against the staff piece's encoder output (CTranslate2 forced
+    alignment) and compared with the recognizer's own hypothesis. The
+    thresholds were calibrated on generated speech
+    (``benchmarks/verify.py --calibrate``, calibration voices only); the
+    README gives the held-out figures.
+    """
+
+    SECTION: ClassVar[str] = "verify"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+        "prefilter": _UNIT, "min_margin": (None, 0.0), "competitor_gap": _NONNEG,
+        "nbest": (1, 5), "max_candidates": (1, 64), "owed_turns": (0, 10), "pad_seconds": (0.0, 2.0),
+    }
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"kinds": ("forbidden", "required")}
+
+    enabled: bool = True
+    kinds: tuple[str, ...] = ("forbidden", "required")  # rule kinds verified
+    prefilter: float = 0.4  # pinyin similarity (0-1) a stretch needs to be a candidate
+    nbest: int = 3  # beam hypotheses searched for phrases (1: the best only)
+    owed_turns: int = 2  # first/last staff pieces also try the greeting/farewell phrases
+    max_candidates: int = 8  # candidates scored per staff piece (best prefilter first)
+    min_margin: float = -2.4  # log-prob per phrase character vs the hypothesis, to accept
+    competitor_gap: float = 0.5  # accepted phrase must beat other candidates by this (per char)
+    pad_seconds: float = 0.3  # encoder frames kept either side of the piece
+
+
+@dataclass(frozen=True)
 class PackOptions(_Checked):
     """How speech pieces are packed into 30 s windows for batched decoding
     (``analyzer.speech.packing``); every path's recognizer packs (a file alone
@@ -383,6 +413,7 @@ class AnalyzerOptions(_Checked):
     classifier: ClassifierOptions = field(default_factory=ClassifierOptions)
     score: ScoreOptions = field(default_factory=ScoreOptions)
     pack: PackOptions = field(default_factory=PackOptions)
+    verify: VerifyOptions = field(default_factory=VerifyOptions)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the options as plain JSON-able data, for the audit block."""

@@ -289,7 +289,8 @@ def audit_block(options: AnalyzerOptions, lexicon: Lexicon, template: ScoringTem
         "version": __version__,
         "lexicon_version": lexicon.version,
         "lexicon_sources": list(lexicon.sources),
-        "scoring_template": {"source": template.source, "version": template.version},
+        "scoring_template": {"source": template.source, "version": template.version,
+                             "sha256": template.sha256, "text": template.text},
         "model": (asr_info or {}).get("model"),
         "options": json.loads(_options_json(options)),
     }

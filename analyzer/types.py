@@ -44,6 +44,59 @@ class Word:
     probability: float = 1.0
 
 
+@dataclass(frozen=True)
+class Heard:
+    """A lexicon phrase the acoustic verifier heard in a staff piece.
+
+    Produced by :mod:`analyzer.speech.verify` from the recognizer's encoder
+    output; the matcher turns it into a hit with ``method="acoustic"`` when
+    the text did not already show the phrase.
+
+    Attributes:
+        rule: The lexicon rule id.
+        phrase: The wording that was scored (simplified script).
+        start: Start (s) of the hypothesis stretch it replaces.
+        end: End (s) of that stretch.
+        evidence: The recognised text of the stretch (what the 1-best said).
+        margin: Log-probability per phrase character of the hypothesis with
+            the phrase in place, minus the free hypothesis' (0: as likely).
+        confidence: 0-1, from the margin.
+        phrase_score: Summed log-probability of the text with the phrase.
+        hypothesis_score: The same for the free hypothesis.
+        competitor: The best other candidate of the same piece ("": none).
+        competitor_margin: Its margin (None: none).
+        source: How it became a candidate: ``pinyin``, ``nbest`` or ``owed``.
+    """
+
+    rule: str
+    phrase: str
+    start: float
+    end: float
+    evidence: str
+    margin: float
+    confidence: float
+    phrase_score: float
+    hypothesis_score: float
+    competitor: str = ""
+    competitor_margin: float | None = None
+    source: str = "pinyin"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form (an utterance's ``heard`` item)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Heard:
+        """Rebuild from :meth:`to_dict`."""
+        return cls(**{k: d[k] for k in HEARD_KEYS if k in d})
+
+
+#: The keys of :meth:`Heard.to_dict`.
+HEARD_KEYS: tuple[str, ...] = ("rule", "phrase", "start", "end", "evidence", "margin",
+                               "confidence", "phrase_score", "hypothesis_score", "competitor",
+                               "competitor_margin", "source")
+
+
 @dataclass
 class Utterance:
     """One turn of one speaker.
@@ -59,6 +112,7 @@ class Utterance:
         confidence: Recognition confidence in [0, 1]; 1.0 for typed text.
         speaker_known: False when the speaker was assumed (a mono recording
             whose microphone owner was set by configuration).
+        heard: Lexicon phrases the acoustic verifier heard in it.
     """
 
     speaker: str
@@ -68,6 +122,7 @@ class Utterance:
     words: tuple[Word, ...] = ()
     confidence: float = 1.0
     speaker_known: bool = True
+    heard: tuple[Heard, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used in reports and the store."""
@@ -85,6 +140,8 @@ class Utterance:
                 [w.text, round(w.start, 3), round(w.end, 3), round(w.probability, 3)]
                 for w in self.words
             ]
+        if self.heard:
+            d["heard"] = [h.to_dict() for h in self.heard]
         return d
 
     @classmethod
@@ -98,6 +155,7 @@ class Utterance:
             words=tuple(Word(*w) for w in d.get("words", ())),
             confidence=d.get("confidence", 1.0),
             speaker_known=d.get("speaker_known", True),
+            heard=tuple(Heard.from_dict(h) for h in d.get("heard", ())),
         )
 
 

@@ -159,7 +159,7 @@ def test_telephone_band_recordings_get_the_phone_vad_threshold(tmp_path: Path) -
     (tmp_path / "told.json").write_text('{"channel": "phone"}', encoding="utf-8")
     seen: dict[str, set[float]] = {}
 
-    def recognise(samples, options, *, speaker, offset=0.0, speaker_known=True):
+    def recognise(samples, options, *, speaker, offset=0.0, speaker_known=True, verifier=None):
         seen.setdefault(current, set()).add(options.vad.threshold)
         return []
 

@@ -72,10 +72,11 @@ def test_every_path_takes_the_engine_from_one_place(monkeypatch):
     asked: list[tuple[ASROptions, PackOptions]] = []
 
     class Engine:
-        def __call__(self, samples, options, *, speaker, offset=0.0, speaker_known=True):
+        def __call__(self, samples, options, *, speaker, offset=0.0, speaker_known=True,
+                     verifier=None):
             return []
 
-        def transcribe_many(self, tracks, options):
+        def transcribe_many(self, tracks, options, verifier=None):
             return [[] for _ in tracks]
 
     def fake_engine(options, pack=None):

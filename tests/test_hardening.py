@@ -147,3 +147,195 @@ def test_a_killed_run_is_marked_interrupted_when_the_next_starts(tmp_path):
         store.begin_run({}, ["conduct", "batch"])
         status = {r["id"]: r["status"] for r in store.runs()}
     assert status[killed] == "interrupted" and status[live] == "running"
+
+
+def test_a_template_typo_stops_the_batch_before_any_work(tmp_path):
+    """Exit 2 naming the template; no run, no error row, nothing keyed as bad input."""
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "v.json").write_text(json.dumps(GOOD, ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "r.sqlite"
+    missing = tmp_path / "nonexistent.toml"
+    result = CliRunner().invoke(main, ["batch", str(folder), "--db", str(db), "--no-progress",
+                                       "--set", f"score.template={missing}"])
+    assert result.exit_code == 2 and "nonexistent.toml" in result.output
+    assert not db.exists()
+    ok = CliRunner().invoke(main, ["batch", str(folder), "--db", str(db), "--no-progress"])
+    assert ok.exit_code == 0 and "1 interactions analysed" in ok.output
+
+
+def test_configuration_errors_are_never_keyed_as_bad_input():
+    from analyzer.batch.jobs import WorkerError
+    from analyzer.errors import AudioError, LexiconError, OptionError, TranscriptError
+
+    assert WorkerError.of(AudioError("truncated", source="a.wav")).bad_input
+    assert WorkerError.of(TranscriptError("bad key", source="t.json")).bad_input
+    for exc in (LexiconError("template: no such file", source="s.toml"),
+                OptionError("bad value", field="score.template"), RuntimeError("bug")):
+        assert not WorkerError.of(exc).bad_input
+
+
+def test_a_relative_template_keeps_working_after_the_folder_and_file_change(tmp_path, monkeypatch):
+    """The report keeps the template it was scored with; verdicts re-score with that copy."""
+    from analyzer.options import AnalyzerOptions
+    from analyzer.rules.score import DEFAULT_TEMPLATE
+
+    work = tmp_path / "work"
+    work.mkdir()
+    text = DEFAULT_TEMPLATE.read_text(encoding="utf-8")
+    (work / "my-scoring.toml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(work)
+    db = tmp_path / "r.sqlite"
+    options = AnalyzerOptions().with_overrides({"score.template": "my-scoring.toml"})
+    run_batch(ROOT / "examples" / "counter-forbidden.json", db, options)
+    with Store(db) as store:
+        (row,) = store.interactions()
+        report = store.report(row["id"])
+        kept = report.analyzer["scoring_template"]
+        assert Path(kept["source"]).is_absolute() and kept["text"] == text
+        assert len(kept["sha256"]) == 64
+    (work / "my-scoring.toml").unlink()  # the file is gone, the app runs elsewhere
+    monkeypatch.chdir(tmp_path)
+    with Store(db) as store:
+        findings = store.findings(row["id"])
+        assert findings, "the example must have findings to rule on"
+        for f in findings:
+            store.set_verdict(f["id"], "dismiss", "not a breach", "insp")
+        (after,) = store.interactions()
+    assert after["score"] == 100  # every finding dismissed: the kept template scored it
+    assert all(r["verdict"] == "dismiss" for r in Store(db, readonly=True).findings(row["id"]))
+
+
+_HEAD = '[lexicon]\nname = "x"\nversion = "1"\n'
+
+
+@pytest.mark.parametrize("text", [
+    _HEAD + 'disable = ["A9-F-05"]\n',  # a key of [lexicon], not a [[disable]] block
+    _HEAD + "rule = [1]\n",
+    _HEAD + "override = 1\n",
+    'disable = ["A9-F-05"]\n' + _HEAD,  # top level, but not blocks
+    "rule = [1]\n" + _HEAD,
+    _HEAD + '[[rule]]\nid = "X-1"\nconfidence = 5\n',
+])
+def test_a_lexicon_of_the_wrong_shape_is_a_file_line_error(tmp_path, text):
+    from analyzer.errors import LexiconError
+    from analyzer.text.lexicon import load_lexicon
+
+    path = tmp_path / "local.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LexiconError) as caught:
+        load_lexicon([path])
+    assert caught.value.source == str(path) and caught.value.line
+
+
+@pytest.mark.parametrize("text", [
+    "grades = [1]\n", "veto = [1]\n", 'version = "1"\nconfidence = 5\n',
+    'version = "1"\nlimits = [2]\n', "[points]\nA9-F-05 = [1]\n", "a = {b = {c = {d = 1}}}\n",
+])
+def test_a_template_of_the_wrong_shape_exits_2_naming_the_file(tmp_path, text):
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+
+    path = tmp_path / "my-scoring.toml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", str(ROOT / "examples" / "counter-model.json"),
+                                       "--set", f"score.template={path}"])
+    assert result.exit_code == 2 and "my-scoring.toml" in result.output
+    assert "Traceback" not in result.output
+
+
+def _foreign(path: Path) -> Path:
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)")
+    con.commit()
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["foreign", "corrupt", "empty", "newer"])
+def test_every_command_refuses_a_database_that_is_not_ours_and_leaves_it_alone(tmp_path, kind):
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+
+    db = tmp_path / f"{kind}.sqlite"
+    if kind == "foreign":
+        _foreign(db)
+    elif kind == "corrupt":
+        db.write_bytes(b"\x00garbage" * 500)
+    elif kind == "empty":
+        db.touch()
+    else:
+        run_batch(ROOT / "examples" / "counter-model.json", db)
+        with sqlite3.connect(db) as con:
+            con.execute("INSERT INTO schema_version VALUES (99, 'later')")
+    before = db.read_bytes()
+    reading = [["examples", "search"], ["users", "list"], ["report"], ["errors"]]
+    writing = [["batch", str(ROOT / "examples" / "counter-model.json"), "--no-progress"],
+               ["users", "add", "x", "--role", "trainer", "--password-stdin"]]
+    for args in reading + (writing if kind != "empty" else []):
+        result = CliRunner().invoke(main, [*args, "--db", str(db)], input="a-long-password\n")
+        assert result.exit_code == 2, (args, result.output)
+        assert db.name in result.output and "Traceback" not in result.output, args
+    assert db.read_bytes() == before  # untouched
+
+
+def test_example_search_matches_each_analysis_once(tmp_path, monkeypatch):
+    """A trainer's second search re-matches nothing; a new interaction only itself."""
+    import analyzer.text.match as match
+    from analyzer.training.examples import search_examples
+
+    calls = []
+    real = match.find_phrases
+    monkeypatch.setattr(match, "find_phrases", lambda *a, **k: calls.append(1) or real(*a, **k))
+    db = tmp_path / "r.sqlite"
+    for name in ("counter-model.json", "phone-five-rings.json"):
+        run_batch(ROOT / "examples" / name, db)
+    calls.clear()  # the batch matched too
+    with Store(db, readonly=True) as store:
+        first = search_examples(store, practice="good")
+        n = len(calls)
+        again = search_examples(store, practice="good")
+    assert n == 2 and len(calls) == n and again == first
+    run_batch(ROOT / "examples" / "counter-forbidden.json", db)
+    calls.clear()
+    with Store(db, readonly=True) as store:
+        search_examples(store, practice="good")
+    assert len(calls) == 1
+
+
+def test_parallel_logins_cannot_outrun_the_lockout(tmp_path):
+    """30 attempts at once from different addresses: at most `limit` wrong passwords are tried."""
+    import sqlite3
+    from concurrent.futures import ThreadPoolExecutor
+
+    db = tmp_path / "r.sqlite"
+    Store(db).close()
+    with auth.connect(db) as con:
+        auth.add_user(con, "boss", "admin", "admin-pass-123")
+    limit = 5
+
+    def attempt(k: int):
+        con = auth.connect(db)
+        try:
+            password = "admin-pass-123" if k == 29 else f"wrong-{k}"
+            return auth.attempt_login(con, "boss", password, f"127.0.1.{k}", limit=limit,
+                                      window=900.0)
+        finally:
+            con.close()
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        outcomes = list(pool.map(attempt, range(30)))
+    wrong_tried = sum(1 for o in outcomes if o is None)
+    assert wrong_tried <= limit
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT COUNT(*) FROM login_failures").fetchone()[0] <= limit

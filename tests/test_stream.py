@@ -44,7 +44,7 @@ class SegmentLog:
     def __init__(self) -> None:
         self.calls: list[tuple[str, float, float, bool]] = []
 
-    def __call__(self, audio, options, *, speaker, offset, speaker_known):
+    def __call__(self, audio, options, *, speaker, offset, speaker_known, verifier=None):
         self.calls.append((speaker, offset, offset + audio.size / SR, speaker_known))
         return []
 

@@ -101,10 +101,11 @@ def test_login_checks_password_and_csrf(server: str) -> None:
     assert "conduct_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
 
 
-def test_roles(server: str) -> None:
+def test_roles(server: str, review) -> None:
     inspector_only = ["/queue", "/interactions/1", "/audio/6", "/dashboard", "/dismissals.csv",
                       "/api/interactions", "/api/interactions/1"]
-    trainer_only = ["/examples", "/examples/clip/6?start=0&end=2"]
+    trainer_only = ["/examples",
+                    f"/examples/clip/{review.pks['phone-audio-script']}?start=0&end=3"]
     trainer, inspector, admin = login(server, "trainer"), login(server, "insp"), login(server, "boss")
     for path in inspector_only:
         r = trainer.get(path)
@@ -317,6 +318,24 @@ def test_trainer_examples_are_masked_and_exported(server: str, review) -> None:
     assert clip.status_code == 200 and clip.content[:4] == b"RIFF"
     assert trainer.get(f"/examples/clip/{review.pks['phone-audio-script']}",
                        params={"start": 0, "end": 999}).status_code == 400
+
+
+def test_trainers_hear_only_the_examples_not_the_recordings(server: str, review) -> None:
+    """Clips exist only within an example's padded span: stepping through a recording fails."""
+    trainer = login(server, "trainer")
+    page = trainer.get("/examples", params={"go": "1"}).text
+    listed = re.findall(r'src="(/examples/clip/\d+\?start=[\d.]+&amp;end=[\d.]+)"', page)
+    assert listed
+    for url in listed:
+        assert trainer.get(url.replace("&amp;", "&")).status_code == 200, url
+    pk = review.pks["phone-audio-script"]
+    denied = [(5.0, 9.0), (30.0, 35.0), (0.0, 40.0)]  # between examples; past the end; all
+    for start, end in denied:
+        r = trainer.get(f"/examples/clip/{pk}", params={"start": start, "end": end})
+        assert r.status_code == 404 and r.content[:4] != b"RIFF", (start, end)
+    steps = [trainer.get(f"/examples/clip/{pk}", params={"start": t, "end": t + 3}).status_code
+             for t in range(0, 15, 3)]
+    assert steps.count(200) < len(steps)
 
 
 def test_cli_users_add_then_login(server: str, db: Path, tmp_path: Path) -> None:

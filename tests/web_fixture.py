@@ -196,3 +196,25 @@ def copy_db(fixture: ReviewFixture, dest: Path) -> Path:
         src.close()
         out.close()
     return target
+
+
+def asgi_get(db: Path, name: str, password: str, path: str,
+             headers: dict[str, str] | None = None):
+    """Log in to the app in-process (``httpx.ASGITransport``) and GET ``path``; the response."""
+    import asyncio
+    import re
+
+    import httpx
+
+    from analyzer.web import create_app
+
+    async def script():
+        transport = httpx.ASGITransport(app=create_app(db))
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+            page = await client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+            await client.post("/login", data={"name": name, "password": password,
+                                              "csrf_token": token, "next": "/"})
+            return await client.get(path, headers=headers or {})
+
+    return asyncio.run(script())

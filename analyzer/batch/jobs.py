@@ -16,7 +16,14 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.errors import AnalyzerError, MissingDependencyError, ModelError, StoreError
+from analyzer.errors import (
+    AnalyzerError,
+    LexiconError,
+    MissingDependencyError,
+    ModelError,
+    OptionError,
+    StoreError,
+)
 from analyzer.types import Finding, Interaction, InteractionReport, RingResult
 
 
@@ -59,8 +66,12 @@ class WorkerError:
     def of(cls, exc: BaseException) -> WorkerError:
         """The error record of an exception raised while analysing an input."""
         if isinstance(exc, AnalyzerError):
-            machine = isinstance(exc, ModelError | MissingDependencyError | StoreError)
-            return cls(type(exc).__name__, str(exc), bad_input=not machine)
+            # the input's own faults are keyed as known bad; a broken lexicon,
+            # template or option (configuration), a model, a dependency or the
+            # store (the machine) are not: fixed, the next run tries again
+            not_the_input = (LexiconError | OptionError | ModelError | MissingDependencyError
+                             | StoreError)
+            return cls(type(exc).__name__, str(exc), bad_input=not isinstance(exc, not_the_input))
         last = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return cls(type(exc).__name__, f"{exc} ({last})", bad_input=False)
 

@@ -392,10 +392,17 @@ def run_batch(
         retry_errors: Analyse again recordings that failed as bad input
             before (same content, model and lexicon); skipped otherwise.
         on_error: Told of each failed input (path, message) as it is stored.
+
+    Raises:
+        AnalyzerError: A broken lexicon, scoring template or classifier model
+            (the same preflight as ``conduct analyze``), before any input is
+            read or the database is touched.
     """
     from analyzer.batch.engine import LocalEngine, RayEngine
+    from analyzer.pipeline import preflight
 
     options = options or AnalyzerOptions()
+    preflight(options)  # a broken lexicon, template or model fails here, before any work
     kw = {"workers": workers, "threads": threads, "inflight": inflight}
     eng = RayEngine(options, address=address, **kw) if engine == "ray" else LocalEngine(
         options, **kw)

@@ -21,7 +21,6 @@ batch records them and goes on.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 from analyzer.errors import AnalyzerError, ManifestError
 from analyzer.speech.decode import AUDIO_SUFFIXES
 from analyzer.speech.recording import read_sidecar
+from analyzer.text.transcript import JsonInputError, read_json
 
 TRANSCRIPT_SUFFIXES: tuple[str, ...] = (".json", ".jsonl")
 MANIFEST_SUFFIXES: tuple[str, ...] = (".csv", ".jsonl")
@@ -138,9 +138,9 @@ def _looks_like_manifest(path: Path) -> bool:
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 if line.strip():
-                    first = json.loads(line)
+                    first = read_json(line)
                     return isinstance(first, dict) and "path" in first and "utterances" not in first
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, UnicodeDecodeError, ValueError):
         return False
     return False
 
@@ -169,9 +169,9 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            yield n, json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield n, ManifestError(f"not JSON: {exc.msg}", source=str(path), line=n)
+            yield n, read_json(line)
+        except JsonInputError as exc:
+            yield n, ManifestError(f"not JSON: {exc.message}", source=str(path), line=n)
 
 
 def _manifest_rows(manifest: Path, rows: Iterator[tuple[int, Any]]

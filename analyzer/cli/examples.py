@@ -33,7 +33,10 @@ def _search(db: Path, lexicons: tuple[str, ...], **args):
     from analyzer.text.lexicon import load_lexicon
     from analyzer.training import examples as ex
 
-    store = Store(db)
+    try:
+        store = Store(db, readonly=True)
+    except AnalyzerError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         found = ex.search_examples(store, lexicon=load_lexicon(lexicons),
                                    **{k: v for k, v in args.items() if v not in (None, "")})

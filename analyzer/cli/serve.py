@@ -91,7 +91,10 @@ def list_(db: Path) -> None:
     """List accounts."""
     from analyzer.web import auth
 
-    con = auth.connect(db)
+    try:
+        con = auth.connect(db, create=False)
+    except AnalyzerError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         for u in auth.list_users(con):
             flag = " (disabled)" if u["disabled"] else ""

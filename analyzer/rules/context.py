@@ -186,9 +186,21 @@ def forbidden_findings(hits: Sequence[Hit], utterances: Sequence[Utterance] = ()
             confidence=h.confidence * (weight if assumed else 1.0), points=h.rule.points,
             detail={"method": h.method, "utterances": list(h.utterances), "group": h.rule.group,
                     "severity": h.rule.severity, "title": h.rule.title,
-                    **({"speaker_assumed": True} if assumed else {})},
+                    **({"speaker_assumed": True} if assumed else {}),
+                    **({"acoustic": acoustic_detail(h)} if h.heard is not None else {})},
         ))
     return out
+
+
+def acoustic_detail(hit: Hit) -> dict[str, Any]:
+    """What the acoustic verifier scored for a hit: the phrase, its rival, the hypothesis."""
+    h = hit.heard
+    if h is None:
+        return {}
+    return {"phrase": h.phrase, "heard_as": h.evidence, "margin": h.margin,
+            "phrase_score": h.phrase_score, "hypothesis_score": h.hypothesis_score,
+            "competitor": h.competitor, "competitor_margin": h.competitor_margin,
+            "source": h.source}
 
 
 def _greeting_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],

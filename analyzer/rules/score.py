@@ -64,6 +64,14 @@ class ScoringTemplate:
     grades: tuple[tuple[str, int], ...]
     vetoes: tuple[Veto, ...]
     lines: dict[str, int]
+    text: str = ""  # the TOML it was read from (kept in reports: re-scoring uses this version)
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of :attr:`text`."""
+        import hashlib
+
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def grade_for(self, score: int) -> str:
         """Return the name of the first band whose ``min`` the score reaches."""
@@ -75,6 +83,15 @@ class ScoringTemplate:
     def rank(self, grade: str) -> int:
         """Index of a grade in the bands (0 = best)."""
         return [name for name, _ in self.grades].index(grade)
+
+
+def template_from_text(text: str, source: str) -> ScoringTemplate:
+    """A template from its TOML text (the copy a report keeps), ``source`` naming where it was.
+
+    Raises:
+        LexiconError: The text is not a valid template.
+    """
+    return _parse(text, source)
 
 
 def load_template(path: str | Path | None = None) -> ScoringTemplate:
@@ -100,6 +117,11 @@ def _load_template(source: str, _stamp: int) -> ScoringTemplate:
         text = Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LexiconError(f"cannot read scoring template: {exc}", source=source) from None
+    return _parse(text, source)
+
+
+@functools.lru_cache(maxsize=16)
+def _parse(text: str, source: str) -> ScoringTemplate:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -118,6 +140,9 @@ def _build(data: dict[str, Any], source: str, text: str) -> ScoringTemplate:
     for kind in kinds:
         if kind not in FINDING_KINDS:
             raise err(kind, f"unknown finding kind; expected one of {list(FINDING_KINDS)}")
+    for table in ("confidence", "limits"):
+        if not isinstance(data.get(table, {}), dict):
+            raise err(table, f"[{table}] must be a table")
     conf = data.get("confidence", {})
     full, floor = conf.get("full", 0.9), conf.get("floor", 0.5)
     for key, value in (("full", full), ("floor", floor)):
@@ -135,7 +160,7 @@ def _build(data: dict[str, Any], source: str, text: str) -> ScoringTemplate:
         raise err("version", "expected a non-empty string")
     lines = {key: _line_of(text, key) or 0 for key in points}
     return ScoringTemplate(version, source, points, kinds, float(full), float(floor), limit,
-                           grades, vetoes, lines)
+                           grades, vetoes, lines, text)
 
 
 def _int_table(table: Any, name: str, err: Any) -> dict[str, int]:
@@ -152,6 +177,9 @@ def _grades(grades: Any, err: Any, text: str) -> tuple[tuple[str, int], ...]:
         raise err("grades", "expected [[grades]] bands with name and min", _line_of(text, "[[grades]]"))
     out: list[tuple[str, int]] = []
     for g in grades:
+        if not isinstance(g, dict):
+            raise err("grades", "expected [[grades]] bands with name and min",
+                      _line_of(text, "grades"))
         name, low = g.get("name"), g.get("min")
         line = _line_of(text, "name", value=name) if isinstance(name, str) else None
         line = _line_of(text, "min", after=line) or line
@@ -175,6 +203,8 @@ def _vetoes(vetoes: Any, grade_names: set[str], err: Any, text: str) -> tuple[Ve
     lines = [i for i, ln in enumerate(text.splitlines(), 1) if ln.strip() == "[[veto]]"]
     for n, v in enumerate(vetoes):
         line = lines[n] if n < len(lines) else None
+        if not isinstance(v, dict):
+            raise err("veto", "expected [[veto]] tables", line or _line_of(text, "veto"))
         rules = v.get("rules")
         if not isinstance(rules, list) or not rules or not all(isinstance(r, str) for r in rules):
             raise err("veto.rules", "expected a non-empty list of rule ids", line)

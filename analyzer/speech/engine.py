@@ -23,6 +23,7 @@ model is loaded once and its recognizer thread started once.
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -37,12 +38,16 @@ from analyzer.speech.packing import (
     PackedRecognizer,
     Packer,
     Piece,
+    Recognised,
     Window,
     assign_words,
     vad_pieces,
     words_to_utterances,
 )
-from analyzer.types import Utterance, Word
+from analyzer.speech.verify import AlignScorer, Verifier, host_array, piece_slice
+from analyzer.types import Heard, Utterance, Word
+
+logger = logging.getLogger("analyzer")
 
 #: A piece whose packed recognition gave fewer characters per second of speech
 #: than this (after VAD padding) is recognised again: packed once more with
@@ -69,12 +74,21 @@ def _lost(words: list[Word], piece: Piece) -> bool:
 
 @dataclass
 class _Request:
-    """One recording waiting for its words, keyed by (track, piece start)."""
+    """One recording waiting for its words, keyed by (track, piece start).
+
+    ``verifier`` (None: no acoustic verification) hears lexicon phrases in
+    the pieces of ``staff`` tracks; ``owed`` says which staff pieces open
+    and close the recording (greetings and farewells are tried there).
+    """
 
     pending: int
     done: threading.Event = field(default_factory=threading.Event)
     words: dict[tuple[int, float], list[Word]] = field(default_factory=lambda: defaultdict(list))
     error: BaseException | None = None
+    verifier: Verifier | None = None
+    speakers: tuple[str, ...] = ()
+    owed: dict[tuple[int, float], tuple[bool, bool]] = field(default_factory=dict)
+    heard: dict[tuple[int, float], list[Heard]] = field(default_factory=lambda: defaultdict(list))
 
 
 class PackedTranscriber:
@@ -102,6 +116,7 @@ class PackedTranscriber:
         self.options = options
         self.timings = timings
         self.recognizer = PackedRecognizer(model, options, timings)
+        self.scorer = AlignScorer(model, self.recognizer.tokenizer)
         self.packer = Packer(batch_size, pieces_per_window, share)
         self._cond = threading.Condition()
         self._ready: list[list[Window]] = []
@@ -141,27 +156,31 @@ class PackedTranscriber:
             self._cond.notify_all()
 
     def __call__(self, samples: np.ndarray, options: ASROptions, *, speaker: str,
-                 offset: float = 0.0, speaker_known: bool = True) -> list[Utterance]:
+                 offset: float = 0.0, speaker_known: bool = True,
+                 verifier: Verifier | None = None) -> list[Utterance]:
         """Transcribe one channel (the signature of :func:`transcribe`)."""
-        found = self.transcribe_many([(samples, speaker, speaker_known)], options)[0]
+        found = self.transcribe_many([(samples, speaker, speaker_known)], options,
+                                     verifier=verifier)[0]
         return [_shifted(u, offset) for u in found] if offset else found
 
     def transcribe_many(self, tracks: Sequence[tuple[np.ndarray, str, bool]],
-                        options: ASROptions) -> list[list[Utterance]]:
+                        options: ASROptions, *, verifier: Verifier | None = None
+                        ) -> list[list[Utterance]]:
         """Transcribe the tracks of one recording together; utterances per track.
 
         Args:
             tracks: ``(samples, speaker, speaker_known)`` of each track, 16 kHz mono.
             options: Recognition options.
+            verifier: Hears lexicon phrases in staff speech (None: text only).
         """
         t0 = time.perf_counter()
         try:
-            return self._transcribe(tracks, options)
+            return self._transcribe(tracks, options, verifier)
         finally:
             self._local.spent = self.spent() + time.perf_counter() - t0
 
-    def _transcribe(self, tracks: Sequence[tuple[np.ndarray, str, bool]], options: ASROptions
-                    ) -> list[list[Utterance]]:
+    def _transcribe(self, tracks: Sequence[tuple[np.ndarray, str, bool]], options: ASROptions,
+                    verifier: Verifier | None = None) -> list[list[Utterance]]:
         t0 = time.perf_counter()
         with self._cond:
             rid = self._next
@@ -173,8 +192,12 @@ class PackedTranscriber:
         self._add_time("vad", time.perf_counter() - t0)
         if not pieces:
             return [[] for _ in tracks]
-        req = _Request(pending=len(pieces))
+        req = _Request(pending=len(pieces), verifier=verifier,
+                       speakers=tuple(speaker for _, speaker, _ in tracks),
+                       owed=_owed_positions(pieces, tracks, verifier))
         with self._cond:
+            if verifier is not None:
+                self.recognizer.nbest = max(self.recognizer.nbest, verifier.options.nbest)
             self._requests[rid] = req
             for piece in pieces:
                 batch = self.packer.add(piece)
@@ -235,15 +258,19 @@ class PackedTranscriber:
             self._cond.notify_all()
 
     def _recognise(self, batch: list[Window]) -> None:
+        recognised: Recognised | None = None
         try:
-            results = self.recognizer.recognise(batch)
-            error = None
+            recognised = self.recognizer.recognise_full(batch)
+            results, error = recognised.segments, None
         except Exception as exc:  # the model failed: fail the waiting recordings, not the batch
             results, error = [[] for _ in batch], exc
+        mapped_all = [assign_words(w, words) for w, words in zip(batch, results, strict=True)]
+        with self._cond:
+            requests = {p.job: self._requests.get(p.job) for w in batch for _, p in w.pieces}
+        heard = self._verify(batch, recognised, mapped_all, requests) if recognised else {}
         retry: list[Piece] = []
         with self._cond:
-            for window, words in zip(batch, results, strict=True):
-                mapped = assign_words(window, words)
+            for window, mapped in zip(batch, mapped_all, strict=True):
                 for _, piece in window.pieces:
                     req = self._requests.get(piece.job)
                     if req is None:
@@ -253,6 +280,7 @@ class PackedTranscriber:
                         retry.append(replace(piece, tries=piece.tries + 1))
                         continue
                     req.words[(piece.channel, piece.start)] += got
+                    req.heard[(piece.channel, piece.start)] += heard.get(id(piece), [])
                     req.error = req.error or error
                     req.pending -= 1
                     if req.pending == 0:
@@ -261,6 +289,42 @@ class PackedTranscriber:
                 key = "n_retried_pieces"  # a count, not seconds
                 self.timings[key] = self.timings.get(key, 0) + len(retry)
                 self._ready.extend(self._retry_windows(retry))
+
+    def _verify(self, batch: list[Window], recognised: Recognised,
+                mapped_all: list[dict[tuple[int, int, float], list[Word]]],
+                requests: dict[int, _Request | None]) -> dict[int, list[Heard]]:
+        """Acoustic verification of the staff pieces of a recognised batch (by piece id).
+
+        Runs on the batch's own encoder output, before it is freed. A piece
+        that will be recognised again (lost words) is verified then.
+        A failure is logged and leaves the piece to the text matcher.
+        """
+        t0 = time.perf_counter()
+        out: dict[int, list[Heard]] = {}
+        for i, window in enumerate(batch):
+            encoded: np.ndarray | None = None
+            for offset, piece in window.pieces:
+                req = requests.get(piece.job)
+                if req is None or req.verifier is None or req.speakers[piece.channel] != "staff":
+                    continue
+                got = mapped_all[i].get((piece.job, piece.channel, piece.start), [])
+                if not got or (len(window.pieces) > 1 and _lost(got, piece)):
+                    continue
+                if encoded is None:
+                    encoded = host_array(recognised.encoded)[i]
+                first, last = req.owed.get((piece.channel, piece.start), (False, False))
+                try:
+                    out[id(piece)] = req.verifier.verify(
+                        self.scorer, got,
+                        piece_slice(encoded, offset, piece.seconds, req.verifier.options.pad_seconds),
+                        self.recognizer.piece_alternatives(recognised.alternatives[i], offset,
+                                                           piece.seconds),
+                        first=first, last=last)
+                except Exception:  # verification is an extra: the text path still holds
+                    logger.warning("acoustic verification failed for a piece at %.1f s",
+                                   piece.start, exc_info=True)
+        self._add_time("verify", time.perf_counter() - t0)
+        return out
 
     def _retry_windows(self, pieces: list[Piece]) -> list[list[Window]]:
         """Pieces that lost words: back into the packer once, then a window each.
@@ -304,17 +368,44 @@ def _shifted(u: Utterance, offset: float) -> Utterance:
     return replace(u, start=round(u.start + offset, 3), end=round(u.end + offset, 3), words=words)
 
 
+def _owed_positions(pieces: Sequence[Piece], tracks: Sequence[tuple[np.ndarray, str, bool]],
+                    verifier: Verifier | None) -> dict[tuple[int, float], tuple[bool, bool]]:
+    """(first, last) of the staff pieces that open and close a recording."""
+    if verifier is None or not verifier.options.owed_turns:
+        return {}
+    staff = [p for p in pieces if tracks[p.channel][1] == "staff"]
+    if verifier.scope is not None:
+        return {(p.channel, p.start): verifier.scope for p in staff}
+    k = verifier.options.owed_turns
+    keys = [(p.channel, p.start) for p in staff]
+    return {key: (n < k, n >= len(keys) - k) for n, key in enumerate(keys)}
+
+
 def _utterances(req: _Request, tracks: Sequence[tuple[np.ndarray, str, bool]],
                 options: ASROptions) -> list[list[Utterance]]:
-    """Each track's utterances from the words its pieces got back."""
+    """Each track's utterances from the words its pieces got back (with what was heard)."""
     from analyzer.speech.asr import is_hallucination, to_simplified
 
     out: list[list[Utterance]] = [[] for _ in tracks]
     for channel, start in sorted(req.words):
         _, speaker, known = tracks[channel]
-        out[channel] += words_to_utterances(req.words[(channel, start)], speaker, known,
-                                            options.split_gap, is_hallucination, to_simplified)
+        found = words_to_utterances(req.words[(channel, start)], speaker, known,
+                                    options.split_gap, is_hallucination, to_simplified)
+        out[channel] += _with_heard(found, req.heard.get((channel, start), []))
     return out
+
+
+def _with_heard(utterances: list[Utterance], heard: Sequence[Heard]) -> list[Utterance]:
+    """Give each heard phrase to the utterance its stretch overlaps most."""
+    if not heard or not utterances:
+        return utterances
+    extra: dict[int, list[Heard]] = defaultdict(list)
+    for h in heard:
+        k = max(range(len(utterances)), key=lambda i: (
+            min(h.end, utterances[i].end) - max(h.start, utterances[i].start)))
+        extra[k].append(h)
+    return [replace(u, heard=u.heard + tuple(extra[i])) if i in extra else u
+            for i, u in enumerate(utterances)]
 
 
 class RecognitionEngine:
@@ -343,21 +434,23 @@ class RecognitionEngine:
         self._thread.start()
 
     def __call__(self, samples: np.ndarray, options: ASROptions, *, speaker: str,
-                 offset: float = 0.0, speaker_known: bool = True) -> list[Utterance]:
+                 offset: float = 0.0, speaker_known: bool = True,
+                 verifier: Verifier | None = None) -> list[Utterance]:
         """Transcribe one channel (the signature of :func:`transcribe`)."""
         self.transcriber.enter()
         try:
             return self.transcriber(samples, options, speaker=speaker, offset=offset,
-                                    speaker_known=speaker_known)
+                                    speaker_known=speaker_known, verifier=verifier)
         finally:
             self.transcriber.leave()
 
     def transcribe_many(self, tracks: Sequence[tuple[np.ndarray, str, bool]],
-                        options: ASROptions) -> list[list[Utterance]]:
+                        options: ASROptions, *, verifier: Verifier | None = None
+                        ) -> list[list[Utterance]]:
         """Transcribe the tracks of one recording together; utterances per track."""
         self.transcriber.enter()
         try:
-            return self.transcriber.transcribe_many(tracks, options)
+            return self.transcriber.transcribe_many(tracks, options, verifier=verifier)
         finally:
             self.transcriber.leave()
 
@@ -393,6 +486,7 @@ def transcribe(
     speaker: str,
     offset: float = 0.0,
     speaker_known: bool = True,
+    verifier: Verifier | None = None,
 ) -> list[Utterance]:
     """Recognise one channel of speech.
 
@@ -402,6 +496,8 @@ def transcribe(
         speaker: Role given to every utterance (``staff``, ``citizen``, ``unknown``).
         offset: Seconds added to every time (where ``samples`` start in the recording).
         speaker_known: False when the role was assumed (mono recording).
+        verifier: Hears lexicon phrases in staff speech
+            (:func:`analyzer.speech.verify.get_verifier`; None: text only).
 
     Returns:
         Utterances in time order, simplified Chinese, with word timestamps;
@@ -413,4 +509,4 @@ def transcribe(
     if audio.size < 1600:  # under 0.1 s: nothing to recognise
         return []
     return get_engine(options)(audio, options, speaker=speaker, offset=offset,
-                               speaker_known=speaker_known)
+                               speaker_known=speaker_known, verifier=verifier)

@@ -207,6 +207,21 @@ class Packer:
         return [rest[i : i + self.batch_size] for i in range(0, len(rest), self.batch_size)]
 
 
+@dataclass
+class Recognised:
+    """What one batch of windows gave.
+
+    Attributes:
+        segments: Per window, the 1-best segments with their words.
+        alternatives: Per window, the segments of each other beam hypothesis.
+        encoded: The windows' encoder output (CTranslate2 ``StorageView``).
+    """
+
+    segments: list[list[dict[str, Any]]]
+    alternatives: list[list[list[dict[str, Any]]]]
+    encoded: Any
+
+
 class PackedRecognizer:
     """Recognise batches of packed windows with one loaded Whisper model.
 
@@ -236,12 +251,19 @@ class PackedRecognizer:
             hotwords=hotwords,
         )
         self.suppress = list(get_suppressed_tokens(self.tokenizer, [-1]))
+        #: Hypotheses the beam returns (the first is the transcript; the others
+        #: give the acoustic verifier candidates).
+        self.nbest = 1
 
     def recognise(self, windows: Sequence[Window]) -> list[list[dict[str, Any]]]:
         """Segments of each window: ``start``, ``end`` and ``words`` (window time).
 
         Each word is a dict ``word, start, end, probability``.
         """
+        return self.recognise_full(windows).segments
+
+    def recognise_full(self, windows: Sequence[Window]) -> Recognised:
+        """Segments of each window, with the encoder output and the beam's other hypotheses."""
         from faster_whisper.audio import pad_or_trim
 
         t0 = time.perf_counter()
@@ -280,6 +302,20 @@ class PackedRecognizer:
                 continue
             _words_into_segments(segs, words)
             out.append(segs)
+        alternatives = [[self._segments(seq, w.used) for seq in r.sequences_ids[1:]]
+                        for r, w in zip(results, windows, strict=True)]
+        return Recognised(out, alternatives, encoded)
+
+    def piece_alternatives(self, alternatives: Sequence[Sequence[dict[str, Any]]],
+                           offset: float, seconds: float) -> list[str]:
+        """A piece's text in each of the beam's other hypotheses (segments overlapping it)."""
+        out = []
+        for segs in alternatives:
+            text = "".join(self.tokenizer.decode(seg["tokens"]) for seg in segs
+                           if _overlap(seg["start"], seg["end"], offset, offset + seconds)
+                           >= 0.5 * min(seconds, seg["end"] - seg["start"]))
+            if text.strip():
+                out.append(text)
         return out
 
     def _generate(self, encoded: Any, n: int, repetition_penalty: float) -> list[Any]:
@@ -293,6 +329,7 @@ class PackedRecognizer:
             # temperature > 0 samples (greedy only, as faster-whisper does); 0: argmax
             sampling_topk=0 if sample else 1,
             sampling_temperature=self.options.temperature if sample else 1.0,
+            num_hypotheses=min(self.nbest, max(1, self.options.beam_size)),
         )
 
     def _loops(self, tokens: Sequence[int]) -> bool:

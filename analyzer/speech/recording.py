@@ -20,11 +20,10 @@ Metadata: a sidecar ``<stem>.json`` next to the recording may give ``id``,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +31,9 @@ from analyzer.errors import TranscriptError
 from analyzer.options import AnalyzerOptions, ASROptions
 from analyzer.speech.decode import DecodedAudio, decode_audio
 from analyzer.types import SPEAKERS, Finding, Interaction, RingResult, Utterance
+
+if TYPE_CHECKING:
+    from analyzer.speech.verify import Verifier
 
 #: A recognizer with :func:`analyzer.speech.engine.transcribe`'s signature.
 Transcriber = Callable[..., list[Utterance]]
@@ -113,8 +115,10 @@ def analyze_recording(
     audio = audio if audio is not None else decode_audio(path)
     tracks = channel_tracks(audio.channels, options.asr, meta, str(path))
     line = options.asr.for_line(audio.native_rate, meta.get("channel"))
+    from analyzer.speech.verify import get_verifier
+
     recognise = transcriber or get_engine(line, options.pack)
-    utterances = transcribe_tracks(audio, tracks, line, recognise)
+    utterances = transcribe_tracks(audio, tracks, line, recognise, get_verifier(options))
     interaction = build_interaction(path, audio, utterances, meta, tracks)
     ring = find_rings(interaction, audio, tracks, options)
     if not interaction.channel:  # not given and not 8 kHz: phone if ringback was heard
@@ -138,8 +142,10 @@ def read_sidecar(recording: str | Path) -> dict[str, Any]:
     sidecar = Path(recording).with_suffix(".json")
     if not sidecar.is_file():
         return {}
+    from analyzer.text.transcript import read_json
+
     try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        data = read_json(sidecar.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise TranscriptError(f"sidecar metadata is not valid JSON: {exc}",
                               source=str(sidecar)) from None
@@ -208,7 +214,8 @@ def track_samples(audio: DecodedAudio, track: Track) -> np.ndarray:
 
 
 def transcribe_tracks(
-    audio: DecodedAudio, tracks: list[Track], options: ASROptions, recognise: Transcriber
+    audio: DecodedAudio, tracks: list[Track], options: ASROptions, recognise: Transcriber,
+    verifier: Verifier | None = None,
 ) -> list[Utterance]:
     """Recognise every track and merge the utterances in time order.
 
@@ -216,13 +223,15 @@ def transcribe_tracks(
     ``(samples, speaker, speaker_known)``, one utterance list back per track)
     hears all tracks of the recording in one call: the batch's packed
     recognizer lays both parties' speech into shared windows. Otherwise each
-    track is recognised on its own.
+    track is recognised on its own. ``verifier`` (None: off) hears lexicon
+    phrases in the staff tracks (:mod:`analyzer.speech.verify`).
     """
     utterances: list[Utterance] = []
+    extra = {"verifier": verifier} if verifier is not None else {}
     many = getattr(recognise, "transcribe_many", None)
     if many is not None:
         given = [(track_samples(audio, t), t.speaker, t.known) for t in tracks]
-        for found in many(given, options):
+        for found in many(given, options, **extra):
             utterances.extend(found)
     else:
         for track in tracks:
@@ -233,6 +242,7 @@ def transcribe_tracks(
                     speaker=track.speaker,
                     offset=0.0,
                     speaker_known=track.known,
+                    **extra,
                 )
             )
     utterances.sort(key=lambda u: (u.start, u.end))

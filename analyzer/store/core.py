@@ -18,6 +18,56 @@ from analyzer.store.writes import WritesMixin
 
 logger = logging.getLogger("analyzer")
 
+def check_results_file(path: str | Path, *, create: bool) -> None:
+    """Refuse a file that is not (or cannot become) a results database, touching nothing.
+
+    A results database holds our ``schema_version`` table (the results
+    schema) or ``web_meta`` (the review app's accounts, created first by
+    ``conduct users add``). Any other SQLite file is someone else's. The
+    file is only looked at through SQLite: a plain ``open()``/``close()`` of a
+    database file would drop the POSIX locks this process's SQLite
+    connections hold on it.
+
+    Args:
+        path: The database file.
+        create: A missing or empty file may become a new database (batch,
+            serve, users add); reading commands pass False.
+
+    Raises:
+        StoreError: Missing or empty (when not ``create``), not SQLite,
+            unreadable, or a SQLite file of another program.
+    """
+    p = Path(path)
+    if not p.exists() or (p.is_file() and p.stat().st_size == 0):
+        if create:
+            return
+        raise StoreError("no results database here (missing or empty; run `conduct batch` "
+                         "first)", source=str(p))
+    try:
+        con = sqlite3.connect(str(p), timeout=30)  # reads only: the file is not changed
+        try:
+            tables = {r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            version = int(con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+                          or 0) if "schema_version" in tables else 0
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:  # e.g. "file is not a database"
+        raise StoreError(f"not a results database: {exc}", source=str(p)) from None
+    tables = {t for t in tables if not t.startswith("sqlite_")}
+    if tables and not tables & {"schema_version", "web_meta"}:
+        shown = ", ".join(sorted(tables)[:5]) + (" ..." if len(tables) > 5 else "")
+        raise StoreError(f"not a results database (it holds tables {shown}); left untouched",
+                         source=str(p))
+    if version > schema.SCHEMA_VERSION:
+        raise newer_schema(version, str(p))
+
+
+def newer_schema(version: int, path: str) -> StoreError:
+    """The error for a database written by a newer analyzer."""
+    return StoreError(f"results database has schema version {version}, newer than this "
+                      f"analyzer's {schema.SCHEMA_VERSION}; upgrade the analyzer", source=path)
+
 
 class Store(WritesMixin, QueriesMixin, ReviewsMixin):
     """A results database (SQLite file), safe to share between threads.
@@ -35,6 +85,7 @@ class Store(WritesMixin, QueriesMixin, ReviewsMixin):
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
+        check_results_file(self.path, create=not readonly)
         try:
             if readonly:
                 if not Path(self.path).exists():
@@ -103,11 +154,7 @@ class Store(WritesMixin, QueriesMixin, ReviewsMixin):
     def _check_version(self) -> int:
         version = self.schema_version()
         if version > schema.SCHEMA_VERSION:
-            raise StoreError(
-                f"results database has schema version {version}, newer than this "
-                f"analyzer's {schema.SCHEMA_VERSION}; upgrade the analyzer",
-                source=self.path,
-            )
+            raise newer_schema(version, self.path)
         return version
 
     def _migrate(self) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from typing import Any
 
 from analyzer.errors import StoreError
 from analyzer.store.schema import VERDICTS, now
 from analyzer.types import Finding, InteractionReport
+
+logger = logging.getLogger("analyzer")
 
 
 class ReviewsMixin:
@@ -80,11 +83,27 @@ class ReviewsMixin:
 def rescore_findings(findings: list[Finding], report: InteractionReport) -> tuple[int, str]:
     """Score and grade of ``findings`` under the report's scoring template.
 
-    Uses the scoring stage (``analyzer.rules.score``) with the template recorded in
-    the report's options, so dismissing a veto finding lifts the veto too.
+    Uses the scoring stage (``analyzer.rules.score``) with the template the
+    report was scored with: the copy kept in its audit block, so a moved,
+    edited or relative template file changes nothing; dismissing a veto
+    finding lifts the veto too. Older reports name only the template's path;
+    when that cannot be read, the stored score and grade stand (logged), so a
+    verdict is never lost to a missing file.
     """
-    from analyzer.rules.score import load_template, score
+    from analyzer.errors import LexiconError
+    from analyzer.rules.score import load_template, score, template_from_text
 
-    template_path = (report.analyzer.get("options", {}).get("score", {}) or {}).get("template")
-    result = score(list(findings), load_template(template_path or None))
+    kept = report.analyzer.get("scoring_template") or {}
+    try:
+        if kept.get("text"):
+            template = template_from_text(kept["text"], str(kept.get("source", "<report>")))
+        else:
+            path = kept.get("source") or (report.analyzer.get("options", {}).get("score", {})
+                                          or {}).get("template")
+            template = load_template(path or None)
+    except LexiconError as exc:
+        logger.warning("interaction %s: its scoring template is unavailable (%s); "
+                       "keeping the stored score", report.id, exc)
+        return int(report.score), str(report.grade)
+    result = score(list(findings), template)
     return int(result[0]), str(result[1])

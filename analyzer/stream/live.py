@@ -207,6 +207,12 @@ class StreamAnalyzer:
         if transcriber is None:
             from analyzer.speech.engine import transcribe as transcriber
         self._transcribe = transcriber
+        from analyzer.speech.verify import get_verifier
+
+        verifier = get_verifier(self.options, self.lexicon)
+        #: the verifier before and after the clerk's first words (owed greetings)
+        self._verifiers = None if verifier is None else (
+            verifier.scoped(first=True, last=False), verifier.scoped(first=False, last=False))
         self._resampler = _Resampler(self.sample_rate, channels)
         self._tracks = [self._make_track(i) for i in range(channels)]
         self._ring = ToneTracker(SR, self.options.rings) if channel == "phone" else None
@@ -384,8 +390,12 @@ class StreamAnalyzer:
         pad = int(self.options.asr.vad.pad_ms * SR / 1000)
         lo, hi = max(0, a * VAD_FRAME - pad), min(self.samples, b * VAD_FRAME + pad)
         audio = track.clip(lo, hi)
+        extra = {}
+        if self._verifiers is not None:
+            spoke = any(u.speaker == "staff" for u in self.utterances)
+            extra["verifier"] = self._verifiers[spoke]
         utts = self._transcribe(audio, self._line, speaker=track.speaker,
-                                offset=lo / SR, speaker_known=track.known)
+                                offset=lo / SR, speaker_known=track.known, **extra)
         events: list[StreamEvent] = []
         for u in utts:
             self.utterances.append(u)

@@ -234,6 +234,11 @@ class _Locator:
         found = self.blocks.get(kind, [])
         return found[n] if n < len(found) else None
 
+    def line_of_key(self, name: str, default: int) -> int:
+        """The first line assigning ``name =``, or ``default``."""
+        pat = re.compile(rf"^\s*{re.escape(name)}\s*=")
+        return next((no for no, line in enumerate(self.lines, 1) if pat.match(line)), default)
+
     def field(self, kind: str, n: int, name: str) -> int | None:
         start = self.block(kind, n)
         if start is None:
@@ -294,12 +299,23 @@ def _read_layer(path: str | Path) -> _Layer:
             "[[override]], [[disable]]",
             source=str(p),
         )
+    extra = sorted(set(meta) - _META_KEYS)
+    if extra:  # e.g. `disable = [...]` written under [lexicon] belongs to that table
+        raise LexiconError(
+            f"unknown key(s) {extra} in [lexicon] (it takes {sorted(_META_KEYS)}); rules, "
+            "overrides and disables are [[rule]], [[override]], [[disable]] blocks",
+            source=str(p), line=loc.line_of_key(extra[0], meta_line))
     for key in ("rule", "override", "disable"):
-        if key in data and not isinstance(data[key], list):
-            raise LexiconError(f"{key!r} must be written as [[{key}]] blocks", source=str(p))
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(b, dict) for b in value):
+            raise LexiconError(f"{key!r} must be written as [[{key}]] blocks",
+                               source=str(p), line=loc.line_of_key(key, 1))
     return _Layer(str(p), meta["name"], meta["version"], data, loc)
 
 
+#: Keys of the [lexicon] table.
+_META_KEYS = frozenset({"name", "version", "seed", "description", "hall", "author", "date",
+                        "notes"})
 _RULE_FIELDS = {f.name for f in fields(Rule)} - {"source"}
 _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "id": str,

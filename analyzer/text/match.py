@@ -34,7 +34,7 @@ from difflib import SequenceMatcher
 from analyzer.options import MatchOptions
 from analyzer.text.lexicon import Lexicon, Rule, pattern_parts
 from analyzer.text.normalize import normalize, normalize_with_map
-from analyzer.types import Utterance
+from analyzer.types import Heard, Utterance
 
 #: Confidence factor of a verbatim variant relative to the canonical wording.
 VARIANT_FACTOR = 0.97
@@ -67,10 +67,12 @@ class Hit:
         end: End time (s) of the matched words.
         evidence: The original text that matched (not normalized).
         confidence: 0–1; exact > variant > pinyin > fuzzy.
-        method: ``exact``, ``variant``, ``pinyin`` or ``fuzzy``.
+        method: ``exact``, ``variant``, ``pinyin``, ``fuzzy`` or ``acoustic``
+            (heard by the acoustic verifier where the text garbled it).
         utterances: Indices of the utterance(s) it spans (two when split).
         phrase: The canonical wording or variant that matched.
         similarity: Alignment similarity in [0, 1] (1.0 for exact hits).
+        heard: The verifier's scores behind an ``acoustic`` hit.
     """
 
     rule: Rule
@@ -83,6 +85,7 @@ class Hit:
     utterances: tuple[int, ...]
     phrase: str = ""
     similarity: float = 1.0
+    heard: Heard | None = None
 
 
 # ---------------------------------------------------------------- pinyin
@@ -324,6 +327,8 @@ class _Alignment:
     similarity: float
     clean: bool  # no missing, extra or unmatched characters
     weakest: float  # lowest char_score among matched characters
+    lead: int = 0  # phrase items before the first matched one (missing at the start)
+    trail: int = 0  # phrase items after the last matched one (missing at the end)
 
 
 def align(pat_parts: Sequence[str | None], text: str, max_slot: int = 8) -> _Alignment | None:
@@ -412,7 +417,8 @@ def _trace(
     edge = min(hit_items) + (len(items) - 1 - max(hit_items))
     score += (DELETE_PENALTY - EDGE_PENALTY) * edge  # edge deletions cost EDGE_PENALTY
     weakest = min(char_score(items[k], text[t]) for k, t in zip(hit_items, matched, strict=True))
-    return _Alignment(min(matched), max(matched) + 1, max(0.0, score) / n_chars, clean, weakest)
+    return _Alignment(min(matched), max(matched) + 1, max(0.0, score) / n_chars, clean, weakest,
+                      min(hit_items), len(items) - 1 - max(hit_items))
 
 
 # ---------------------------------------------------------------- utterances
@@ -629,7 +635,31 @@ def find_phrases(
         for raw in _window_hits(matcher, win, options):
             if raw.start < cut < raw.end:
                 found.append(_to_hit(raw, [a, b]))
-    return _dedupe(found)
+    return _dedupe(found + _heard_hits(prepared, lexicon, set(kinds), options, found))
+
+
+def _heard_hits(prepared: Sequence[_Prepared], lexicon: Lexicon, kinds: set[str],
+                options: MatchOptions,
+                found: list[tuple[Hit, tuple[int, int], tuple[int, int]]],
+                ) -> list[tuple[Hit, tuple[int, int], tuple[int, int]]]:
+    """Hits of the phrases the acoustic verifier heard where the text shows none of that rule."""
+    out = []
+    for p in prepared:
+        for h in p.utt.heard:
+            if h.rule not in lexicon:
+                continue
+            rule = lexicon.get(h.rule)
+            weight = _role_weight(rule, p.utt.speaker, options)
+            if rule.kind not in kinds or not weight:
+                continue
+            if any(f[0].rule.id == rule.id and f[0].start < h.end + 1.0 and h.start - 1.0 < f[0].end
+                   for f in found):
+                continue  # the text already shows it there
+            hit = Hit(rule, p.utt.speaker, h.start, h.end, h.evidence,
+                      round(h.confidence * weight, 4), "acoustic", (p.index,), h.phrase,
+                      0.0, h)
+            out.append((hit, (p.index, 0), (p.index, max(1, len(p.norm)))))
+    return out
 
 
 def match_text(
@@ -637,3 +667,100 @@ def match_text(
 ) -> list[Hit]:
     """Convenience: :func:`find_phrases` on one utterance of ``text``."""
     return find_phrases([Utterance(speaker, 0.0, 0.0, text)], lexicon, options)
+
+
+# ---------------------------------------------------------------- near phrases
+
+
+@dataclass(frozen=True)
+class Near:
+    """A stretch of text that may be a garbled lexicon phrase (a verification candidate).
+
+    Attributes:
+        rule: The lexicon rule.
+        phrase: The rule's wording that aligned best (slots at its ends dropped).
+        start: First character of the stretch in the original text.
+        end: One past its last character.
+        similarity: Pinyin alignment similarity in [0, 1].
+        exact: The stretch is the phrase verbatim (the text matcher finds it).
+    """
+
+    rule: Rule
+    phrase: str
+    start: int
+    end: int
+    similarity: float
+    exact: bool = False
+
+
+def _plain(pat: _Pattern) -> bool:
+    """True when a pattern has no interior slot (it can be written out whole)."""
+    return None not in pat.items
+
+
+def phrase_text(pat_phrase: str) -> str:
+    """A phrase as it would be said: end slots and the clause mark dropped."""
+    parts = pattern_parts(pat_phrase.rstrip().rstrip("$"))
+    while parts and parts[0] is None:
+        parts.pop(0)
+    while parts and parts[-1] is None:
+        parts.pop()
+    return "".join(p for p in parts if p is not None)
+
+
+def near_phrases(text: str, lexicon: Lexicon, *, kinds: Iterable[str], speaker: str,
+                 min_similarity: float, options: MatchOptions | None = None) -> list[Near]:
+    """Every stretch of ``text`` whose pinyin resembles a lexicon phrase, however weakly.
+
+    The text matcher's own candidate search and alignment, with a low bar
+    (``min_similarity``): the acoustic verifier scores these. Only phrases
+    with no interior slot are returned (they can be written out whole), the
+    best-aligned wording per rule and stretch.
+    """
+    options = options or MatchOptions()
+    matcher = get_matcher(lexicon, kinds, options.max_slot_chars)
+    norm, origin = normalize_with_map(text)
+    if not norm:
+        return []
+    best: dict[tuple[str, int], Near] = {}
+    for pat, lo, hi in matcher.candidates([code(c) for c in norm]):
+        if not _plain(pat) or not _role_weight(pat.rule, speaker, options):
+            continue
+        al = _align(pat.items, norm[lo:hi], options.max_slot_chars)
+        if al is None or al.similarity < min_similarity:
+            continue
+        s, e = _stretch(al, lo, len(norm))
+        exact = al.clean and al.similarity >= 1.0
+        near = Near(pat.rule, phrase_text(pat.phrase), origin[s], origin[e - 1] + 1,
+                    round(al.similarity, 4), exact)
+        key = (pat.rule.id, s)
+        if key not in best or near.similarity > best[key].similarity:
+            best[key] = near
+    return sorted(best.values(), key=lambda n: -n.similarity)
+
+
+def locate(rule: Rule, text: str, options: MatchOptions | None = None) -> Near | None:
+    """Where in ``text`` the rule's best plain wording aligns best (no bar), or None."""
+    options = options or MatchOptions()
+    norm, origin = normalize_with_map(text)
+    found: Near | None = None
+    for phrase in rule.phrases:
+        pat = _compile_pattern(rule, phrase, False, options.max_slot_chars)
+        if pat is None or not _plain(pat) or not norm:
+            continue
+        al = _align(pat.items, norm, options.max_slot_chars)
+        if al is None or (found is not None and al.similarity <= found.similarity):
+            continue
+        s, e = _stretch(al, 0, len(norm))
+        found = Near(rule, phrase_text(phrase), origin[s], origin[e - 1] + 1,
+                     round(al.similarity, 4), al.clean and al.similarity >= 1.0)
+    return found
+
+
+def _stretch(al: _Alignment, lo: int, length: int) -> tuple[int, int]:
+    """The text an alignment covers, widened over phrase characters missing at its ends.
+
+    你的记性准挑 aligns 你的记性真差 only as far as 你的记性; the garbled 准挑 is
+    where 真差 was said, so it belongs to the stretch the phrase replaces.
+    """
+    return max(0, lo + al.start - al.lead), min(length, lo + al.end + al.trail)

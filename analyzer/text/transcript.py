@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import TranscriptError
-from analyzer.types import CHANNELS, SPEAKERS, Interaction, Utterance, Word
+from analyzer.types import CHANNELS, HEARD_KEYS, SPEAKERS, Heard, Interaction, Utterance, Word
 
 #: Keys of an interaction record that the analyzer interprets; any other key
 #: is kept in ``Interaction.meta``.
@@ -38,7 +38,7 @@ TOP_KEYS = frozenset(
 #: are what the analyzer's own reports carry, so a report's transcript can be
 #: fed back in). Any other key is an error, to catch typos such as ``speeker``.
 UTTERANCE_KEYS = frozenset({"speaker", "start", "end", "text", "words", "confidence",
-                            "speaker_known"})
+                            "speaker_known", "heard"})
 
 TRANSCRIPT_SUFFIXES = (".json", ".jsonl")
 
@@ -86,14 +86,98 @@ def load_transcripts(path: str | Path) -> Iterator[Interaction | TranscriptError
     yield _load_json(text, source, default_id=path.stem)
 
 
+#: Deepest nesting of arrays and objects an input may have (a transcript needs 4).
+MAX_JSON_DEPTH = 32
+#: Largest whole number an input may hold (SQLite's 64-bit integers).
+MAX_INT = 2**63 - 1
+#: Largest time in seconds (about 115 days): anything larger is a unit mistake.
+MAX_SECONDS = 1e7
+
+
+class JsonInputError(ValueError):
+    """JSON text the analyzer will not read: a syntax error or beyond its limits.
+
+    Attributes:
+        message: What is wrong.
+        line: The line in the text (None when not known).
+    """
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+def read_json(text: str) -> Any:
+    """Decode JSON input within the analyzer's limits (the one reader of every JSON input).
+
+    Transcripts, JSON Lines records, manifests and sidecars all go through
+    it: nesting at most :data:`MAX_JSON_DEPTH`, integers within SQLite's
+    range, no ``NaN``/``Infinity``, and text that is valid Unicode (no lone
+    surrogates such as ``\\ud800``).
+
+    Raises:
+        JsonInputError: Naming the problem (and the line of a syntax error).
+    """
+    def constant(name: str) -> Any:
+        raise JsonInputError(f"{name} is not a number JSON allows")
+
+    try:
+        data = json.loads(text, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        raise JsonInputError(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
+    except RecursionError:
+        raise JsonInputError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except JsonInputError:
+        raise
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise JsonInputError(f"invalid JSON: {exc}") from None
+    problem = json_problem(data)
+    if problem:
+        raise JsonInputError(problem)
+    return data
+
+
+def json_problem(value: Any) -> str | None:
+    """Why a decoded value is beyond the input limits, or None (checked without recursion)."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        at = f" at {where}" if where else ""
+        if depth > MAX_JSON_DEPTH:
+            return f"nested deeper than {MAX_JSON_DEPTH} levels{at}"
+        if isinstance(item, dict):
+            stack += [(k, f"{where}.{k}" if where else str(k), depth + 1) for k in item
+                      if not isinstance(k, str) or not _encodable(k)]
+            stack += [(v, f"{where}.{k}" if where else str(k), depth + 1) for k, v in item.items()]
+        elif isinstance(item, list | tuple):
+            stack += [(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(item)]
+        elif isinstance(item, str):
+            if not _encodable(item):
+                return f"text that is not valid Unicode (a lone surrogate){at}"
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int) and abs(item) > MAX_INT:
+            return f"a whole number beyond 64 bits{at}"
+        elif isinstance(item, float) and not math.isfinite(item):
+            return f"a number that is not finite{at}"
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _load_json(text: str, source: str, default_id: str) -> Interaction | TranscriptError:
     if not text.strip():
         return TranscriptError("empty file; expected one JSON interaction object", source=source)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return TranscriptError(f"invalid JSON: {exc.msg} (column {exc.colno})",
-                               source=source, line=exc.lineno)
+        data = read_json(text)
+    except JsonInputError as exc:
+        return TranscriptError(exc.message, source=source, line=exc.line)
     if isinstance(data, list):
         return TranscriptError(
             "expected one interaction object, got a JSON array; put many interactions "
@@ -131,10 +215,9 @@ def _load_jsonl(lines: Iterable[bytes], source: str) -> Iterator[Interaction | T
 def _jsonl_record(line: str, source: str, lineno: int,
                   seen: dict[str, int]) -> Interaction | TranscriptError:
     try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return TranscriptError(f"invalid JSON: {exc.msg} (column {exc.colno})",
-                               source=source, line=lineno)
+        data = read_json(line)
+    except JsonInputError as exc:
+        return TranscriptError(exc.message, source=source, line=lineno)
     try:
         inter = parse_interaction(data, source, line=lineno)
     except TranscriptError as exc:
@@ -167,6 +250,9 @@ def parse_interaction(
     ctx = _Ctx(source, line)
     if not isinstance(d, dict):
         raise ctx.error(None, f"expected a JSON object (an interaction), got {_kind(d)}")
+    problem = json_problem(d)  # a dict from the Python API gets the same limits
+    if problem:
+        raise ctx.error(None, problem)
     ident = d.get("id", default_id)
     if ident is None:
         raise ctx.error("id", "missing; expected a non-empty string")
@@ -210,8 +296,9 @@ def _ring_fields(ctx: _Ctx, d: dict, channel: str) -> tuple[int | None, float | 
         for key, value in (("rings", rings), ("ring_seconds", ring_seconds)):
             if value is not None:
                 raise ctx.error(key, "only a phone call has rings; channel is 'counter'")
-    if rings is not None and (isinstance(rings, bool) or not isinstance(rings, int) or rings < 0):
-        raise ctx.error("rings", f"expected a whole number >= 0, got {rings!r}")
+    if rings is not None and (isinstance(rings, bool) or not isinstance(rings, int)
+                              or not 0 <= rings <= 10**6):
+        raise ctx.error("rings", f"expected a whole number >= 0 and <= 1000000, got {rings!r}")
     if ring_seconds is not None:
         ring_seconds = _number(ctx, "ring_seconds", ring_seconds)
     return rings, ring_seconds
@@ -249,7 +336,38 @@ def _utterance(ctx: _Ctx, i: int, u: Any) -> Utterance:
         raise ctx.error(f"{where}.speaker_known", f"expected true or false, got {known!r}")
     return Utterance(speaker=u["speaker"], start=start, end=end, text=u["text"],
                      words=_words(ctx, where, u.get("words", [])), confidence=confidence,
-                     speaker_known=known)
+                     speaker_known=known, heard=_heard(ctx, where, u.get("heard", [])))
+
+
+def _heard(ctx: _Ctx, where: str, items: Any) -> tuple[Heard, ...]:
+    """An utterance's ``heard`` list (acoustic verification written by the audio path)."""
+    if not isinstance(items, list):
+        raise ctx.error(f"{where}.heard", f"expected a list, got {_kind(items)}")
+    out = []
+    for j, h in enumerate(items):
+        field = f"{where}.heard[{j}]"
+        if not isinstance(h, dict) or set(h) - set(HEARD_KEYS):
+            raise ctx.error(field, f"expected an object with keys from {list(HEARD_KEYS)}")
+        for key in ("rule", "phrase", "evidence", "competitor", "source"):
+            if key in h:
+                _string(ctx, f"{field}.{key}", h[key])
+        missing = [k for k in ("rule", "phrase", "start", "end", "evidence", "margin",
+                               "confidence", "phrase_score", "hypothesis_score") if k not in h]
+        if missing:
+            raise ctx.error(f"{field}.{missing[0]}", "missing")
+        nums = {k: _number(ctx, f"{field}.{k}", h[k]) for k in ("start", "end", "confidence")}
+        scores = {k: _score(ctx, f"{field}.{k}", h[k]) for k in
+                  ("margin", "phrase_score", "hypothesis_score", "competitor_margin")
+                  if h.get(k) is not None}
+        out.append(Heard.from_dict({**h, **nums, **scores}))
+    return tuple(out)
+
+
+def _score(ctx: _Ctx, field: str, value: Any) -> float:
+    """A finite number of either sign (a log-probability)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ctx.error(field, f"expected a finite number, got {value!r}")
+    return float(value)
 
 
 def _words(ctx: _Ctx, where: str, words: Any) -> tuple[Word, ...]:
@@ -271,8 +389,8 @@ def _words(ctx: _Ctx, where: str, words: Any) -> tuple[Word, ...]:
 def _number(ctx: _Ctx, field: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ctx.error(field, f"expected a number >= 0, got {_kind(value)} {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ctx.error(field, f"expected a finite number >= 0, got {value!r}")
+    if not math.isfinite(value) or value < 0 or value > MAX_SECONDS:
+        raise ctx.error(field, f"expected a finite number >= 0 and <= {MAX_SECONDS:g}, got {value!r}")
     return float(value)
 
 

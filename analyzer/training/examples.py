@@ -92,6 +92,12 @@ class Example:
     method: str = ""
 
     @property
+    def clip(self) -> tuple[float, float]:
+        """The span of its preview clip and pack clip: the example padded by ``DEFAULT_PAD``."""
+        start = max(0.0, self.start - DEFAULT_PAD)
+        return round(start, 2), round(min(self.end + DEFAULT_PAD, start + MAX_CLIP), 2)
+
+    @property
     def key(self) -> str:
         """A stable identifier of the example."""
         return f"{self.interaction_pk}-{self.practice}-{self.rule}-{self.start:.2f}"
@@ -143,11 +149,32 @@ def search_examples(
     return out[:limit]
 
 
-def _bad(store: Any, base: dict, article: int | None, rule: str | None) -> list[Example]:
-    filters = {**base, "article": article, "rule": rule}
-    rows = {r["id"]: r for r in store.interactions(filters)}
+def examples_of(store: Any, pk: int, lexicon: Lexicon | None = None) -> list[Example]:
+    """Every example (good and bad) of one stored interaction."""
+    return _bad(store, {}, None, None, pk=pk) + _good(store, {}, None, None, lexicon,
+                                                      rows=[store.interaction(pk)])
+
+
+def clip_allowed(examples: Sequence[Example], start: float, end: float) -> bool:
+    """True when ``[start, end]`` lies inside the clip span of one of ``examples``.
+
+    Trainers hear only what an example shows: never a stretch of a recording
+    no example covers (the raw recordings are the inspectors').
+    """
+    slack = 0.011  # the page writes times with two decimals
+    return any(a - slack <= start and end <= b + slack for a, b in (e.clip for e in examples))
+
+
+def _bad(store: Any, base: dict, article: int | None, rule: str | None,
+         pk: int | None = None) -> list[Example]:
+    if pk is None:
+        filters = {**base, "article": article, "rule": rule}
+        rows = {r["id"]: r for r in store.interactions(filters)}
+        found = store.findings(filters=filters)
+    else:
+        rows, found = {pk: store.interaction(pk)}, store.findings(pk)
     out = []
-    for f in store.findings(filters=filters):
+    for f in found:
         if f["kind"] not in BAD_KINDS or f["verdict"] == "dismiss" or f["start"] is None:
             continue
         if (article and f["article"] != article) or (rule and f["rule"] != rule):
@@ -163,19 +190,18 @@ def _bad(store: Any, base: dict, article: int | None, rule: str | None) -> list[
     return out
 
 
-def _good(store: Any, base: dict, article: int | None, rule: str | None, lexicon: Lexicon
-          ) -> list[Example]:
+def _good(store: Any, base: dict, article: int | None, rule: str | None, lexicon: Lexicon | None,
+          rows: list[dict[str, Any]] | None = None) -> list[Example]:
     from analyzer.options import MatchOptions
     from analyzer.text.lexicon import load_lexicon
     from analyzer.text.match import find_phrases
 
     lexicon = lexicon or load_lexicon()
     out = []
-    for row in store.interactions(base):
-        report = store.report(row["id"])
-        findings = [f for f in store.findings(row["id"]) if f["verdict"] != "dismiss"]
-        hits = find_phrases(report.utterances, lexicon, MatchOptions(), kinds=("required",),
-                            speakers=("staff",))
+    for row in store.interactions(base) if rows is None else rows:
+        hits = _required_hits(store, row, lexicon, find_phrases, MatchOptions())
+        findings = [f for f in store.findings(row["id"]) if f["verdict"] != "dismiss"] \
+            if hits else []
         for hit in hits:
             r = hit.rule
             if (article and r.article != article) or (rule and r.id != rule):
@@ -193,6 +219,28 @@ def _good(store: Any, base: dict, article: int | None, rule: str | None, lexicon
                 float(hit.confidence), None, hit.method,
             ))
     return out
+
+
+#: Required-phrase hits per stored analysis: (db, pk, analyzed_at, rescored_at,
+#: lexicon version) -> hits. A trainer's search re-matches only what changed.
+_HITS: dict[tuple[str, int, str, str, str], list[Any]] = {}
+_HITS_MAX = 200_000
+
+
+def _required_hits(store: Any, row: dict[str, Any], lexicon: Lexicon, find_phrases: Any,
+                   options: Any) -> list[Any]:
+    """The staff's required-phrase hits of one stored interaction (cached per analysis)."""
+    key = (str(store.path), int(row["id"]), f'{row.get("key")}@{row.get("analyzed_at")}',
+           str(row.get("rescored_at") or ""), lexicon.version)
+    hits = _HITS.get(key)
+    if hits is None:
+        report = store.report(row["id"])
+        hits = find_phrases(report.utterances, lexicon, options, kinds=("required",),
+                            speakers=("staff",))
+        if len(_HITS) >= _HITS_MAX:
+            _HITS.clear()
+        _HITS[key] = hits
+    return hits
 
 
 def _tainted(hit: Any, findings: list[dict]) -> bool:
@@ -278,6 +326,8 @@ def _pack_entry(n: int, ex: Example, report: InteractionReport, pad: float) -> d
     duration = report.duration or max((u.end for u in report.utterances), default=ex.end)
     start = max(0.0, ex.start - pad)
     end = min(max(duration, ex.end), ex.end + pad, start + MAX_CLIP)
+    if pad == DEFAULT_PAD:  # the preview's span (Example.clip), cut at the recording's end
+        start, end = ex.clip[0], min(max(duration, ex.end), ex.clip[1])
     stem = f"{n:03d}-{ex.practice}-{ex.rule}"
     d = asdict(ex.masked())
     d.pop("staff")  # a staff member's name is not needed to learn from the example

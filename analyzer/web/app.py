@@ -189,13 +189,12 @@ def _add_login_routes(app: FastAPI) -> None:
 
         def check() -> float | tuple[str, auth.Session] | None:
             with auth_db(request) as con:
-                wait = auth.login_lock(con, name, address, limit=config.login_max_failures,
-                                       window=config.login_window)
-                if wait > 0:
-                    return wait
-                user = auth.authenticate(con, name, password)
-                auth.record_login(con, name, address, user is not None)
-                return auth.create_session(con, user, max_age=config.max_age) if user else None
+                outcome = auth.attempt_login(con, name, password, address,
+                                             limit=config.login_max_failures,
+                                             window=config.login_window)
+                if outcome is None or isinstance(outcome, float):
+                    return outcome
+                return auth.create_session(con, outcome, max_age=config.max_age)
 
         started = await run_in_threadpool(check)
         if isinstance(started, float):

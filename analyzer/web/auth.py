@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,12 +98,24 @@ class Session:
     expires_at: float
 
 
-def connect(db: str | Path) -> sqlite3.Connection:
+def connect(db: str | Path, *, create: bool = True, check: bool = True) -> sqlite3.Connection:
     """Open the results database and make sure the web tables exist.
 
+    Args:
+        db: The results database.
+        create: A missing or empty file may become one (False: refuse it).
+        check: Check first that the file is a results database
+            (:func:`analyzer.store.core.check_results_file`); the review app
+            checks once at start and not on every request.
+
     Raises:
-        StoreError: When the file cannot be opened as SQLite.
+        StoreError: When the file is not a results database (another
+            program's SQLite file is left untouched) or cannot be opened.
     """
+    from analyzer.store.core import check_results_file
+
+    if check:
+        check_results_file(db, create=create)
     try:
         con = sqlite3.connect(str(db), timeout=30)
         con.row_factory = sqlite3.Row
@@ -269,6 +282,34 @@ def record_login(con: sqlite3.Connection, name: str, address: str, ok: bool,
                     (name.strip(), address, now))
         con.execute("DELETE FROM login_failures WHERE at < ?", (now - 86400.0,))
     con.commit()
+
+
+#: Striped per-account locks: the lock check, the password check and the
+#: failure count of one account happen one attempt at a time.
+_ACCOUNT_LOCKS = tuple(threading.Lock() for _ in range(64))
+#: Password checks running at once (argon2 takes tens of MB each).
+ARGON2_SLOTS = 2
+_ARGON2 = threading.BoundedSemaphore(ARGON2_SLOTS)
+
+
+def attempt_login(con: sqlite3.Connection, name: str, password: str, address: str, *,
+                  limit: int, window: float) -> float | User | None:
+    """One login attempt, atomic per account: seconds to wait, the user, or None.
+
+    The lock check, the argon2 verification and the failure count run under
+    the account's lock, so parallel attempts cannot all pass the check before
+    any failure is counted; at most :data:`ARGON2_SLOTS` verifications run
+    at once, so a burst of logins cannot exhaust the server's memory.
+    """
+    key = name.strip()
+    with _ACCOUNT_LOCKS[int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(_ACCOUNT_LOCKS)]:
+        wait = login_lock(con, key, address, limit=limit, window=window)
+        if wait > 0:
+            return wait
+        with _ARGON2:
+            user = authenticate(con, key, password)
+        record_login(con, key, address, user is not None)
+        return user
 
 
 def _token_hash(token: str) -> str:

@@ -19,7 +19,7 @@ from analyzer.web import auth
 @contextmanager
 def auth_db(request: Request) -> Iterator[Any]:
     """A connection to the results database for the auth tables (per request)."""
-    con = auth.connect(request.app.state.config.db)
+    con = auth.connect(request.app.state.config.db, check=False)  # checked at start
     try:
         yield con
     finally:

@@ -55,10 +55,20 @@ def examples_page(request: Request, user: User = TRAINER) -> Response:
 
 @router.get("/examples/clip/{pk}")
 def clip(request: Request, pk: int, start: float, end: float, user: User = TRAINER) -> Response:
-    """A short masked clip of an interaction (preview for trainers)."""
+    """A short masked clip of an example (preview for trainers).
+
+    Only the span of an example of that interaction (:attr:`Example.clip`)
+    is served; any other stretch is a 404, so the recording cannot be
+    rebuilt clip by clip.
+    """
     if not (0 <= start < end) or end - start > ex.MAX_CLIP:
         raise HTTPException(status_code=400, detail=f"clip must be 0 <= start < end, at most {ex.MAX_CLIP:g} s")
+    from analyzer.text.lexicon import load_lexicon
+
     store = request.app.state.store
+    lexicon = load_lexicon(request.app.state.config.lexicon)
+    if not ex.clip_allowed(ex.examples_of(store, pk, lexicon), start, end):
+        raise HTTPException(status_code=404, detail="no example covers this stretch")
     path = recording_of(request.app.state.config.recordings_root, store.interaction(pk))
     if path is None:
         raise HTTPException(status_code=404, detail="no recording for this interaction")
