@@ -72,18 +72,19 @@ def test_mask_text_keeps_the_rest() -> None:
         assert secret not in masked
 
 
-def test_mask_utterances_uses_word_times_and_speaker() -> None:
+def test_mask_utterances_uses_word_times_in_every_turn() -> None:
     words = tuple(
         Word(t, 10.0 + 0.3 * i, 10.3 + 0.3 * i)
         for i, t in enumerate(["我的", "电话", "是", "幺三八", "一二三四", "五六七八", "谢谢"])
     )
     citizen = Utterance("citizen", 10.0, 12.1, "我的电话是幺三八一二三四五六七八谢谢", words)
-    staff = Utterance("staff", 13.0, 15.0, "我住在北京市朝阳区建国路八十八号")  # staff: no address masking
+    staff = Utterance("staff", 13.0, 15.0, "地址是北京市朝阳区建国路八十八号")  # read back
     masked, spans = mask_utterances([citizen, staff])
     assert masked[0].text == "我的电话是[电话号码]谢谢"
-    assert spans == [(words[3].start, words[5].end, "phone")]
+    assert spans[0] == (words[3].start, words[5].end, "phone")
     assert [w.text for w in masked[0].words][3:6] == ["*", "*", "*"]
-    assert masked[1].text == staff.text
+    assert masked[1].text == "地址是[地址]"
+    assert spans[-1][2] == "address"  # the audio follows the text
 
 
 def test_mask_utterances_estimates_times_without_words() -> None:
@@ -143,3 +144,29 @@ def test_names_given_or_said_with_a_title_are_masked(text: str, masked: str) -> 
 )
 def test_talk_that_only_looks_like_a_name_is_kept(text: str) -> None:
     assert [s for s in find_pii(text) if s.kind == "name"] == []
+
+
+@pytest.mark.parametrize(("text", "item"), [
+    ("我的电话是150 - 7187 - 4633。", "150 - 7187 - 4633"),
+    ("我叫張偉。", "張偉"), ("陳先生请坐。", "陳"), ("我住在臺北市中山區南京東路12號。", "臺北市中山區南京東路12號"),
+    ("我叫做张伟。", "张伟"), ("王建国先生，请这边坐。", "王建国"), ("我姓张，叫张伟。", "张伟"),
+    ("他叫李强。", "李强"), ("我老公叫刘海。", "刘海"), ("我爸爸是赵建国。", "赵建国"),
+    ("申请人王芳，材料齐了。", "王芳"), ("户主是陈秀英。", "陈秀英"),
+    ("好的，地址是杭州市西湖区文三路90号。", "杭州市西湖区文三路90号"),
+    ("我住在北京市朝阳区建国路88号3单元502室。", "北京市朝阳区建国路88号3单元502室"),
+    ("座机是(010)6512 3456。", "(010)6512 3456"), ("座机是010－65123456。", "010－65123456"),
+])
+def test_the_forms_the_masker_used_to_miss(text, item):
+    spans = find_pii(text)
+    start = text.index(item)
+    assert all(any(s.start <= k < s.end for s in spans) for k in range(start, start + len(item))), \
+        mask_text(text)
+
+
+@pytest.mark.parametrize("text", [
+    "办理日期是2023-05-04。", "受理日期20230504。", "一共12,345.67元。", "我是周末来的。",
+    "我是来办营业执照的。", "我是第一次来。", "我是张家口人。", "请到3号窗口，下午2:30。",
+    "有问题可以打12345热线。",
+])
+def test_dates_amounts_and_everyday_phrases_are_kept(text):
+    assert find_pii(text) == [], mask_text(text)

@@ -104,7 +104,8 @@ class Example:
 
     def masked(self) -> Example:
         """The example with personal data masked in its text."""
-        return replace(self, text=privacy.mask_text(self.text, addresses=self.speaker != "staff"))
+        return replace(self, text=privacy.mask_text(self.text),
+                       interaction_id=privacy.mask_text(self.interaction_id))
 
 
 def search_examples(

@@ -59,8 +59,8 @@ HOMOPHONES: dict[str, str] = {
 _MIN_REAL_SHARE = 0.6
 
 #: Characters allowed between digit groups of one spoken number.
-_SEPARATORS = set(" \t-–—,，、.．·")
-_MAX_SEPARATOR_RUN = 2
+_SEPARATORS = set(" \t-–—－,，、.．·()（）")
+_MAX_SEPARATOR_RUN = 3  # "150 - 7187 - 4633"
 #: How the check character of an ID card number may be written or said.
 _ID_CHECK_X = set("Xx叉ⅩＸ")
 
@@ -85,16 +85,30 @@ _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫"
 _TITLES = ("先生", "女士", "小姐", "阿姨", "大爷", "大妈", "大姐", "大哥", "师傅",
            "老师", "同志", "奶奶", "爷爷")
 _SURNAME_RE = "|".join(_COMPOUND_SURNAMES) + f"|[{_SURNAMES}]"
-#: A surname right before a title (``王先生``): the surname is the span.
-_TITLE_NAME_RE = re.compile(rf"({_SURNAME_RE})(?=(?:{'|'.join(_TITLES)}))")
+#: A name right before a title: the surname (``王先生``) or the full name
+#: (``王建国先生``) is the span.
+_TITLE_NAME_RE = re.compile(rf"((?:{_SURNAME_RE})[\u4e00-\u9fff]{{0,2}}?)(?=(?:{'|'.join(_TITLES)}))")
+#: Words after which a name follows: the speaker's own (我叫, 我叫做), a third
+#: party's (他叫, 我老公叫, 我爸爸是), or a form's (申请人, 户主是, 联系人).
+_NAME_CUES = (
+    "我叫做", "叫做", "我叫", "他叫", "她叫", "本人叫", "名叫", "申请人是", "申请人", "户主是",
+    "户主", "联系人是", "联系人", "，叫", ",叫", "法人是", "代办人是", "代办人", "经办人", "收件人是", "收件人",
+    *(f"{kin}{verb}" for kin in ("爸爸", "妈妈", "父亲", "母亲", "老公", "爱人", "丈夫", "妻子",
+                                 "老婆", "儿子", "女儿", "孩子", "哥哥", "姐姐", "弟弟", "妹妹")
+      for verb in ("叫做", "叫", "是")),
+)
+_CUED_NAME_RE = re.compile(
+    "(?:" + "|".join(sorted(map(re.escape, _NAME_CUES), key=len, reverse=True)) + r")\s*"
+    rf"((?:{_SURNAME_RE})[\u4e00-\u9fff]{{1,2}})")
 #: A name given after a cue: two or three characters, not a pronoun (``我叫你…``).
 _GIVEN_NAME_RE = re.compile(
     r"(?:名字叫|名字是|姓名是)\s*"
     r"(?![你您他她它我咱])([\u4e00-\u9fff]{2,3})"
 )
-#: ``我叫`` / ``我是`` followed by a surname and one or two characters
-#: (``我叫张伟``; not ``我叫保安了``, ``我是来办…``).
-_I_AM_RE = re.compile(rf"(?:我叫|我是|本人叫|本人是)\s*((?:{_SURNAME_RE})[\u4e00-\u9fff]{{1,2}})")
+#: ``我是`` / ``本人是`` followed by a surname and one or two characters that
+#: end the clause (``我是张伟。``; not ``我是周末来的``, ``我是张家口人``).
+_I_AM_RE = re.compile(rf"(?:我是|本人是)\s*((?:{_SURNAME_RE})[\u4e00-\u9fff]{{1,2}})"
+                      r"(?=[，。,.!！?？、；;\s]|$)")
 #: A surname given alone (``我姓王``, ``免贵姓欧阳``).
 _SURNAME_GIVEN_RE = re.compile(rf"姓\s*({_SURNAME_RE})")
 
@@ -149,8 +163,14 @@ def find_pii(text: str, *, addresses: bool = True) -> list[PiiSpan]:
         addresses: Also look for addresses (citizens' turns).
 
     Returns:
-        Non-overlapping spans in text order.
+        Non-overlapping spans in text order. Traditional characters are read
+        as simplified (張偉, 臺北市…號), positions staying those of ``text``.
     """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    if len(simple) == len(text):
+        text = simple
     spans = [s for s in _digit_runs(text) if s is not None]
     spans += _names(text)
     if addresses:
@@ -161,7 +181,7 @@ def find_pii(text: str, *, addresses: bool = True) -> list[PiiSpan]:
 def _names(text: str) -> list[PiiSpan]:
     """Names given after a cue, surnames given alone or said with a title."""
     spans = []
-    for pattern in (_GIVEN_NAME_RE, _I_AM_RE, _SURNAME_GIVEN_RE, _TITLE_NAME_RE):
+    for pattern in (_GIVEN_NAME_RE, _CUED_NAME_RE, _I_AM_RE, _SURNAME_GIVEN_RE, _TITLE_NAME_RE):
         for m in pattern.finditer(text):
             found = m.group(1)
             if pattern is _GIVEN_NAME_RE and found.startswith(_NOT_NAME_STARTS):
@@ -231,15 +251,38 @@ def _digit_runs(text: str) -> list[PiiSpan | None]:
                 break
             j += 1
         if real >= _MIN_REAL_SHARE * len(digits):
-            runs.append(_classify(text, start, end, "".join(digits)))
+            lead = 0  # homophones before the first real digit (受理日期2023…: 期 is not 7)
+            while lead < len(digits) and text[start + lead] in HOMOPHONES:
+                lead += 1
+            if _is_date("".join(digits[lead:])):
+                runs.append(None)
+            else:
+                # an area code in brackets is part of the number: (010)6512 3456
+                opened = start > 0 and text[start - 1] in "(（"
+                runs.append(_classify(text, start - opened, end, "".join(digits)))
         i = max(end, start + 1)
     return runs
 
 
+#: What follows an amount of money or a share (12,345.67元, 30%).
+_AMOUNT_AFTER = re.compile(r"\s*(?:元|块|圆|万|亿|角|分钱|%|％|人民币)")
+_AMOUNT_BEFORE = set("￥¥$")
+
+
+def _is_date(digits: str) -> bool:
+    """``YYYYMMDD`` of a plausible date (20230504, or 2023-05-04 read as digits)."""
+    if len(digits) != 8 or not digits.isdigit() or digits[:2] not in ("19", "20"):
+        return False
+    month, day = int(digits[4:6]), int(digits[6:])
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
 def _classify(text: str, start: int, end: int, digits: str) -> PiiSpan | None:
     n = len(digits)
-    if n < 6:
+    if n < 6 or _is_date(digits):
         return None
+    if _AMOUNT_AFTER.match(text, end) or (start and text[start - 1] in _AMOUNT_BEFORE):
+        return None  # an amount of money, not a number of a person
     if digits.endswith("X") or (n == 18 and id_card_valid(digits)):
         kind = "id_card"
     elif n == 11 and digits[0] == "1" and digits[1] in "3456789":
@@ -317,8 +360,8 @@ def mask_utterances(
 ) -> tuple[list[Utterance], list[tuple[float, float, str]]]:
     """Mask personal data in a transcript and say which times to mask in audio.
 
-    Addresses are looked for in citizens' (and unknown speakers') turns;
-    numbers in every turn. Times come from word timestamps where the
+    Numbers, names and addresses are looked for in every turn (a clerk reads
+    an address back as often as a citizen says it). Times come from word timestamps where the
     utterance has them; otherwise they are estimated from the character
     position within the utterance, widened by half a second each side.
 
@@ -333,7 +376,7 @@ def mask_utterances(
     masked: list[Utterance] = []
     times: list[tuple[float, float, str]] = []
     for u in utterances:
-        addresses = u.speaker != "staff"
+        addresses = True
         spans = find_pii(u.text, addresses=addresses)
         words = list(u.words)
         if words:
