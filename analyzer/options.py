@@ -165,7 +165,7 @@ class ContextOptions(_Checked):
     """Context rules: greetings, farewells, owed replies (``analyzer.rules.context``)."""
 
     SECTION: ClassVar[str] = "context"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"greeting_window": _NONNEG, "greeting_turns": (1, None), "farewell_window": _NONNEG, "farewell_turns": (1, None), "reply_window": _NONNEG, "reply_turns": (1, None), "min_staff_utterances": _NONNEG, "phone_greeting_turns": (1, None), "farewell_min_utterances": _NONNEG, "missing_confidence": _UNIT, "assumed_speaker_weight": _UNIT, "min_cue_confidence": _UNIT}
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"greeting_window": _NONNEG, "greeting_turns": (1, None), "farewell_window": _NONNEG, "farewell_turns": (1, None), "reply_window": _NONNEG, "reply_turns": (1, None), "min_staff_utterances": _NONNEG, "phone_greeting_turns": (1, None), "ended_silence": _NONNEG, "missing_confidence": _UNIT, "assumed_speaker_weight": _UNIT, "min_cue_confidence": _UNIT}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"leaving_channels": ("counter", "phone")}
 
     greeting_window: float = 20.0  # s from the first staff speech to greet
@@ -177,7 +177,7 @@ class ContextOptions(_Checked):
     min_staff_utterances: int = 1  # below this, owed-phrase rules are not judged
     phone_greeting_turns: int = 1  # Article 7 greeting must be in the first N staff utterances
     leaving_channels: tuple[str, ...] = ("counter",)  # Article 10 leaving is judged on these
-    farewell_min_utterances: int = 4  # shorter interactions (cut short) are not judged for leaving
+    ended_silence: float = 1.0  # s of silence before a recording's end: the visit ended, not cut
     missing_confidence: float = 0.95  # confidence of a missing phrase in a typed transcript
     assumed_speaker_weight: float = 0.8  # factor on a forbidden hit whose speaker was assumed (mono)
     min_cue_confidence: float = 0.6  # weaker cues (e.g. unsure classifier guesses) owe no reply

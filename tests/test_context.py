@@ -216,3 +216,32 @@ def test_unsure_cues_owe_no_reply():
     sure = Cue("upset", 1, 4.0, 7.0, "今天天气不错。", 0.9, "classifier")
     assert context_findings(inter, hits, [unsure], lex, OPTS.context) == []
     assert _missing(context_findings(inter, hits, [sure], lex, OPTS.context)) == ["A10-G-UPSET"]
+
+
+def test_a_short_visit_that_ended_is_judged_for_leaving():
+    """The issue's visit: greeting, a request, 下班了，明天再来 — three turns, judged."""
+    visit = _inter([("staff", "您好，请问要办理什么业务？"), ("citizen", "我想办社保卡。"),
+                    ("staff", "下班了，明天再来。")])
+    findings, _ = _run(visit)
+    missing = [f for f in findings if f.kind == "missing"]
+    assert sorted(f.rule for f in missing) == ["A10-G-EVALUATE", "A10-G-GOODBYE"]
+    assert {f.detail["visit_ended"] for f in missing} == {"farewell"}
+    assert "A9-F-01" in {f.rule for f in findings}
+
+
+def test_how_a_recorded_visit_ended_decides_whether_leaving_is_judged():
+    from analyzer.options import ContextOptions
+    from analyzer.rules.context import visit_ended
+
+    turns = [("staff", "您好，请问要办理什么业务？"), ("citizen", "我想办社保卡，需要什么材料？")]
+    opts = ContextOptions()
+    left = _inter(turns)
+    left.duration = left.utterances[-1].end + 5.0  # silence after the citizen's last words
+    assert visit_ended(left, [], opts) == "citizen_left"
+    assert _missing(_run(left)[0]) == ["A10-G-EVALUATE", "A10-G-GOODBYE"]
+    cut = _inter(turns)
+    cut.duration = cut.utterances[-1].end + 0.2  # speech runs to the edge: cut
+    assert visit_ended(cut, [], opts) is None
+    assert _missing(_run(cut)[0]) == []
+    typed = _inter(turns)  # a typed transcript ending on the citizen's question
+    assert visit_ended(typed, [], opts) is None

@@ -23,9 +23,10 @@ alternatives, any one satisfies). Precision guards, all in
 :class:`~analyzer.options.ContextOptions`: nothing is owed when the staff said
 fewer than ``min_staff_utterances`` things (ignoring is ``A8-IGNORE``, judged
 elsewhere); leaving is judged only on ``leaving_channels`` (counter: "请您慢走" is
-about walking away from a window) and only when the interaction has at least
-``farewell_min_utterances`` utterances and a citizen in it (a short snippet
-may be a recording cut short); an owed reply is judged only when the staff
+about walking away from a window) and only on a visit that ended
+(:func:`visit_ended`: a staff farewell or dismissal, the citizen's last turn
+followed by silence to the end, or the recording's natural end), however
+short: a recording cut mid-conversation stays unjudged; an owed reply is judged only when the staff
 spoke after the cue (otherwise the recording may have ended) and the cue's
 confidence is at least ``min_cue_confidence``.
 """
@@ -160,7 +161,7 @@ def context_findings(
         return out
     required = [h for h in hits if h.rule.kind == "required" and h.speaker in STAFF_LIKE]
     out += _greeting_missing(interaction, staff, required, lexicon, options, normalize)
-    out += _leaving_missing(interaction, staff, required, lexicon, options)
+    out += _leaving_missing(interaction, staff, required, hits, lexicon, options)
     out += _replies_missing(interaction, staff, required, cues, lexicon, options)
     return out
 
@@ -226,12 +227,13 @@ def _greeting_missing(interaction: Interaction, staff: list[int], required: Sequ
 
 
 def _leaving_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],
-                     lexicon: Lexicon, options: ContextOptions) -> list[Finding]:
+                     hits: Sequence[Hit], lexicon: Lexicon, options: ContextOptions
+                     ) -> list[Finding]:
     utts = interaction.utterances
     if interaction.channel not in options.leaving_channels:
         return []
-    if len(utts) < options.farewell_min_utterances or not any(
-            u.speaker == "citizen" for u in utts):
+    how = visit_ended(interaction, hits, options)
+    if how is None:
         return []
     end = interaction.end_time
     turns = staff[-max(1, options.farewell_turns):]
@@ -240,8 +242,48 @@ def _leaving_missing(interaction: Interaction, staff: list[int], required: Seque
     turns = [i for i in staff if utts[i].end >= start]
     said = [h for h in required if h.end >= start]
     evidence = "last staff words: " + _quote(utts, turns[-2:])
-    return _missing_in(lexicon, "leaving", said, (start, end), evidence, utts, turns, options, {},
-                       until=interaction.end_time)
+    return _missing_in(lexicon, "leaving", said, (start, end), evidence, utts, turns, options,
+                       {"visit_ended": how}, until=interaction.end_time)
+
+
+#: Contexts of the staff phrases that close a visit (a farewell, or sending the citizen away).
+_CLOSING_CONTEXTS = ("leaving",)
+
+
+def visit_ended(interaction: Interaction, hits: Sequence[Hit], options: ContextOptions
+                ) -> str | None:
+    """How the visit ended, or None when the recording may have been cut mid-conversation.
+
+    * ``farewell``: the staff said a farewell or evaluation request
+      (``leaving`` phrase) or sent the citizen away (a forbidden phrase: 下班了，
+      明天再来; 你去投诉好了) in their last turns;
+    * ``citizen_left``: the citizen's last turn, then no speech by anyone for
+      ``ended_silence`` seconds to the end of the recording;
+    * ``recording_end``: the recording ends in ``ended_silence`` seconds of
+      silence after the last speech;
+    * ``staff_last``: a typed transcript without ``duration`` (no silence to
+      measure) whose last turn is the staff's: the citizen was answered. One
+      ending on the citizen's words may have been cut before the answer.
+
+    A visit with no citizen speech at all is not judged (nobody left).
+    """
+    utts = interaction.utterances
+    if not any(u.speaker == "citizen" for u in utts):
+        return None
+    staff = [u for u in utts if u.speaker in STAFF_LIKE]
+    if staff:
+        tail_start = staff[-min(len(staff), 2)].start
+        for h in hits:
+            if h.speaker in STAFF_LIKE and h.start >= tail_start and (
+                    (h.rule.kind == "required" and h.rule.context in _CLOSING_CONTEXTS)
+                    or h.rule.kind == "forbidden"):
+                return "farewell"
+    last = max(utts, key=lambda u: u.end)
+    if interaction.duration is None:  # a typed transcript: no silence to measure
+        return "staff_last" if last.speaker in STAFF_LIKE else None
+    if interaction.duration - last.end >= options.ended_silence:
+        return "citizen_left" if last.speaker == "citizen" else "recording_end"
+    return None
 
 
 def _replies_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],
