@@ -258,6 +258,10 @@ class Cue:
         evidence: The text that showed it.
         confidence: Confidence in [0, 1].
         source: ``lexicon`` or ``classifier``.
+        owes: Whether it makes a reply owed: a lexicon cue always; a
+            classifier cue only at the probability whose out-of-fold
+            precision reached 0.95 (``owe_threshold`` in the models'
+            metadata); weaker ones are shown and owe nothing.
     """
 
     kind: str
@@ -267,6 +271,7 @@ class Cue:
     evidence: str
     confidence: float
     source: str = "lexicon"
+    owes: bool = True
 
 
 @dataclass

@@ -245,3 +245,31 @@ def test_how_a_recorded_visit_ended_decides_whether_leaving_is_judged():
     assert _missing(_run(cut)[0]) == []
     typed = _inter(turns)  # a typed transcript ending on the citizen's question
     assert visit_ended(typed, [], opts) is None
+
+
+def test_plain_questions_owe_no_reply():
+    """The issue's three questions: the classifier may call them cues, none owes a reply."""
+    from analyzer import analyze
+
+    for question in ("请问社保在哪个窗口？", "这个证明去哪里开？", "我材料带齐了吗？"):
+        record = {"id": "q", "channel": "counter", "utterances": [
+            {"speaker": "staff", "start": 0.0, "end": 2.0, "text": "您好，请问要办理什么业务？"},
+            {"speaker": "citizen", "start": 3.0, "end": 5.0, "text": question},
+            {"speaker": "staff", "start": 6.0, "end": 8.0, "text": "在三号窗口，您往右走。"},
+            {"speaker": "staff", "start": 9.0, "end": 11.0, "text": "请您为我的服务做出评价，谢谢。"},
+            {"speaker": "staff", "start": 11.5, "end": 13.0, "text": "请您慢走，再见。"}]}
+        report = analyze(record)
+        owed = [f for f in report.findings if f.kind == "missing" and "cue" in f.detail]
+        assert owed == [], (question, [(f.rule, f.detail["cue"]) for f in owed])
+
+
+def test_a_classifier_cue_owes_only_above_its_precision_threshold(monkeypatch):
+    from analyzer.options import ClassifierOptions
+    from analyzer.rules import learned
+
+    meta = learned.load_metadata(str(learned.model_dir(ClassifierOptions())))["cues"]
+    owe = meta["owe_threshold"]
+    assert owe["precision"] >= 0.95 and owe["threshold"] > meta["threshold"]
+    utts = [Utterance("citizen", 0.0, 2.0, "你们服务真是太好了，特别感谢")]
+    (cue,) = learned.citizen_cues(utts, ClassifierOptions())
+    assert cue.owes == (cue.confidence >= owe["threshold"])

@@ -292,7 +292,7 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
     out: list[Finding] = []
     episode_end: dict[str, float] = {}
     for cue in sorted(cues, key=lambda c: c.start):
-        if cue.confidence < options.min_cue_confidence:
+        if cue.confidence < options.min_cue_confidence or not cue.owes:
             continue  # too unsure that a reply was owed to demand one
         if cue.start < episode_end.get(cue.kind, -1.0):
             continue  # same episode as an earlier cue of this kind

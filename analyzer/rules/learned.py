@@ -251,6 +251,8 @@ def citizen_cues(utterances: Sequence[Utterance], options: ClassifierOptions) ->
     if not index:
         return []
     preds = classify([utterances[i].text for i in index], "cues", options)
+    meta = load_metadata(str(model_dir(options))).get("cues", {})
+    owe = float((meta.get("owe_threshold") or {}).get("threshold", 0.0))
     cues = []
     for i, pred in zip(index, preds, strict=True):
         if pred is None:
@@ -259,5 +261,6 @@ def citizen_cues(utterances: Sequence[Utterance], options: ClassifierOptions) ->
         if kind not in CUE_KINDS:
             continue
         u = utterances[i]
-        cues.append(Cue(kind, i, u.start, u.end, u.text, pred.probability, "classifier"))
+        cues.append(Cue(kind, i, u.start, u.end, u.text, pred.probability, "classifier",
+                        owes=pred.probability >= owe))
     return cues
