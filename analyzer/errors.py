@@ -10,6 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
+def shown(value: object) -> str:
+    """``value`` as text that can always be written: the one rule for names that are not UTF-8.
+
+    A file name that is not valid UTF-8 reaches Python with lone surrogates
+    (``caf\udce9.json``); those bytes are shown escaped (``caf\\xe9.json``),
+    losslessly, and any other lone surrogate (a ``\\ud800`` JSON escape) as
+    its code point. Reports, error rows and terminals then take it.
+    """
+    text = str(value)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class AnalyzerError(Exception):
     """Base class of every error the analyzer raises on purpose.
 
@@ -28,8 +43,8 @@ class AnalyzerError(Exception):
         line: int | None = None,
         field: str | None = None,
     ) -> None:
-        self.message = message
-        self.source = source
+        self.message = shown(message)
+        self.source = shown(source) if source is not None else None
         self.line = line
         self.field = field
         super().__init__(str(self))

@@ -339,3 +339,29 @@ def test_parallel_logins_cannot_outrun_the_lockout(tmp_path):
     assert wrong_tried <= limit
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT COUNT(*) FROM login_failures").fetchone()[0] <= limit
+
+
+def test_a_file_name_that_is_not_utf8_is_analysed_and_shown_escaped(tmp_path):
+    """Analysed by `conduct analyze` and the batch; its name written with the bytes escaped."""
+    import os
+
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    record = {**GOOD}
+    record.pop("id", None)
+    with open(os.path.join(os.fsencode(folder), b"caf\xe9.json"), "w", encoding="utf-8") as fh:
+        json.dump(record, fh, ensure_ascii=False)
+    result = CliRunner().invoke(main, ["analyze", str(folder), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["id"] == "caf\\xe9" and report["source"].endswith("caf\\xe9.json")
+    db = tmp_path / "r.sqlite"
+    summary = run_batch(folder, db)
+    assert (summary.analysed, summary.errors) == (1, 0)
+    with Store(db, readonly=True) as store:
+        (row,) = store.interactions()
+    assert row["source_path"].endswith("caf\\xe9.json")

@@ -28,7 +28,7 @@ from typing import Any
 
 from analyzer.batch.jobs import AudioResults, Job, JobFailed
 from analyzer.batch.sources import Task, discover
-from analyzer.errors import AnalyzerError
+from analyzer.errors import AnalyzerError, shown
 from analyzer.options import AnalyzerOptions
 from analyzer.store import (
     Store,
@@ -336,9 +336,8 @@ class BatchRunner:
 
 
 def _storable(text: str) -> str:
-    """``text`` as SQLite can store it: lone surrogates (undecodable file names,
-    ``\\ud800`` escapes) shown as escapes instead of failing the write."""
-    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+    """``text`` as SQLite can store it (:func:`analyzer.errors.shown`)."""
+    return shown(text)
 
 
 def _apply_meta(rec: Interaction, meta: dict[str, Any]) -> None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from analyzer.errors import TranscriptError
+from analyzer.errors import TranscriptError, shown
 from analyzer.options import AnalyzerOptions, ASROptions
 from analyzer.speech.decode import DecodedAudio, decode_audio
 from analyzer.types import SPEAKERS, Finding, Interaction, RingResult, Utterance
@@ -267,7 +267,7 @@ def build_interaction(
         "speaker_known": all(t.known for t in tracks),
     }
     return Interaction(
-        id=str(meta.get("id") or Path(path).stem),
+        id=str(meta.get("id") or shown(Path(path).stem)),
         channel=channel,
         utterances=utterances,
         hall=str(meta.get("hall", "")),
@@ -276,7 +276,7 @@ def build_interaction(
         started_at=str(meta.get("started_at", "")),
         rings=meta.get("rings"),
         ring_seconds=meta.get("ring_seconds"),
-        source=str(path),
+        source=shown(path),
         duration=audio.duration,
         meta=extra,
     )

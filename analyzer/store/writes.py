@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from analyzer.errors import shown
 from analyzer.store.records import Stored, _day, _interaction_of_report, interaction_to_dict
 from analyzer.store.schema import now
 from analyzer.types import Interaction, InteractionReport
@@ -88,7 +89,7 @@ class WritesMixin:
             cur = db.execute(
                 "INSERT INTO errors (run_id, path, kind, message, at, key) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (run_id, str(path), kind, str(error), now(), key),
+                (run_id, shown(path), kind, shown(error), now(), key),
             )
             return int(cur.lastrowid)
 
@@ -173,7 +174,7 @@ class WritesMixin:
         row = {
             "key": key, "content_hash": content_hash, "model": model,
             "lexicon_version": lexicon_version, "run_id": run_id,
-            "interaction_id": report.id, "source_path": str(path), "channel": report.channel,
+            "interaction_id": report.id, "source_path": shown(path), "channel": report.channel,
             "hall": report.hall or "", "window": report.window or "", "staff": report.staff or "",
             "started_at": report.started_at or "", "day": _day(report.started_at, analyzed),
             "duration": report.duration, "auto_score": report.score, "auto_grade": report.grade,

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import TranscriptError
+from analyzer.errors import TranscriptError, shown
 from analyzer.types import CHANNELS, HEARD_KEYS, SPEAKERS, Heard, Interaction, Utterance, Word
 
 #: Keys of an interaction record that the analyzer interprets; any other key
@@ -66,7 +66,7 @@ def load_transcripts(path: str | Path) -> Iterator[Interaction | TranscriptError
         :class:`TranscriptError` for every invalid one (never raised).
     """
     path = Path(path)
-    source = str(path)
+    source = shown(path)
     try:
         if path.suffix.lower() == ".jsonl":
             with path.open("rb") as fh:
@@ -83,7 +83,7 @@ def load_transcripts(path: str | Path) -> Iterator[Interaction | TranscriptError
             f"not UTF-8 text (byte {exc.start}); transcripts must be UTF-8 JSON", source=source
         )
         return
-    yield _load_json(text, source, default_id=path.stem)
+    yield _load_json(text, source, default_id=shown(path.stem))
 
 
 #: Deepest nesting of arrays and objects an input may have (a transcript needs 4).
