@@ -301,6 +301,7 @@ class PackedTranscriber:
         """
         t0 = time.perf_counter()
         out: dict[int, list[Heard]] = {}
+        host: np.ndarray | None = None  # the batch's encoder output on the host, once
         for i, window in enumerate(batch):
             encoded: np.ndarray | None = None
             for offset, piece in window.pieces:
@@ -311,7 +312,8 @@ class PackedTranscriber:
                 if not got or (len(window.pieces) > 1 and _lost(got, piece)):
                     continue
                 if encoded is None:
-                    encoded = host_array(recognised.encoded)[i]
+                    host = host_array(recognised.encoded) if host is None else host
+                    encoded = host[i]
                 first, last = req.owed.get((piece.channel, piece.start), (False, False))
                 try:
                     out[id(piece)] = req.verifier.verify(
