@@ -11,7 +11,7 @@ first utterance of a transcript).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any, Literal
 
 Speaker = Literal["staff", "citizen", "unknown"]
@@ -91,10 +91,9 @@ class Heard:
         return cls(**{k: d[k] for k in HEARD_KEYS if k in d})
 
 
-#: The keys of :meth:`Heard.to_dict`.
-HEARD_KEYS: tuple[str, ...] = ("rule", "phrase", "start", "end", "evidence", "margin",
-                               "confidence", "phrase_score", "hypothesis_score", "competitor",
-                               "competitor_margin", "source")
+#: The keys of :meth:`Heard.to_dict`, and those a ``heard`` item must have.
+HEARD_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Heard))
+HEARD_REQUIRED: tuple[str, ...] = tuple(f.name for f in fields(Heard) if f.default is MISSING)
 
 
 @dataclass

@@ -315,14 +315,13 @@ class BatchRunner:
 
     def _record_error(self, path: str, message: str, kind: str, key: str | None) -> None:
         """Store one failed input as an error row, count it and tell ``on_error``."""
-        path = _storable(path)
-        message = _storable(message)
+        path, message = shown(path), shown(message)
         self.store.save_error(self.summary.run_id, path, message, kind, key=key)
         self.summary.errors += 1
-        shown = error_text(path, message)
-        logger.debug("input failed (%s): %s", kind, shown)
+        line = error_text(path, message)
+        logger.debug("input failed (%s): %s", kind, line)
         if self.on_error is not None:
-            self.on_error(path, shown)
+            self.on_error(path, line)
 
     def _time(self, stage: str, seconds: float) -> None:
         self.timings[stage] = self.timings.get(stage, 0.0) + seconds
@@ -333,11 +332,6 @@ class BatchRunner:
         self._bar.set_postfix_str(
             f"audio {hours:.2f} h, {hours / (wall / 3600):.1f} h/h, errors {self.summary.errors}",
             refresh=False)
-
-
-def _storable(text: str) -> str:
-    """``text`` as SQLite can store it (:func:`analyzer.errors.shown`)."""
-    return shown(text)
 
 
 def _apply_meta(rec: Interaction, meta: dict[str, Any]) -> None:

@@ -26,7 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import TranscriptError, shown
-from analyzer.types import CHANNELS, HEARD_KEYS, SPEAKERS, Heard, Interaction, Utterance, Word
+from analyzer.types import (
+    CHANNELS,
+    HEARD_KEYS,
+    HEARD_REQUIRED,
+    SPEAKERS,
+    Heard,
+    Interaction,
+    Utterance,
+    Word,
+)
 
 #: Keys of an interaction record that the analyzer interprets; any other key
 #: is kept in ``Interaction.meta``.
@@ -351,8 +360,7 @@ def _heard(ctx: _Ctx, where: str, items: Any) -> tuple[Heard, ...]:
         for key in ("rule", "phrase", "evidence", "competitor", "source"):
             if key in h:
                 _string(ctx, f"{field}.{key}", h[key])
-        missing = [k for k in ("rule", "phrase", "start", "end", "evidence", "margin",
-                               "confidence", "phrase_score", "hypothesis_score") if k not in h]
+        missing = [k for k in HEARD_REQUIRED if k not in h]
         if missing:
             raise ctx.error(f"{field}.{missing[0]}", "missing")
         nums = {k: _number(ctx, f"{field}.{k}", h[k]) for k in ("start", "end", "confidence")}

@@ -193,14 +193,12 @@ def _bad(store: Any, base: dict, article: int | None, rule: str | None,
 
 def _good(store: Any, base: dict, article: int | None, rule: str | None, lexicon: Lexicon | None,
           rows: list[dict[str, Any]] | None = None) -> list[Example]:
-    from analyzer.options import MatchOptions
     from analyzer.text.lexicon import load_lexicon
-    from analyzer.text.match import find_phrases
 
     lexicon = lexicon or load_lexicon()
     out = []
     for row in store.interactions(base) if rows is None else rows:
-        hits = _required_hits(store, row, lexicon, find_phrases, MatchOptions())
+        hits = _required_hits(store, row, lexicon)
         findings = [f for f in store.findings(row["id"]) if f["verdict"] != "dismiss"] \
             if hits else []
         for hit in hits:
@@ -228,15 +226,17 @@ _HITS: dict[tuple[str, int, str, str, str], list[Any]] = {}
 _HITS_MAX = 200_000
 
 
-def _required_hits(store: Any, row: dict[str, Any], lexicon: Lexicon, find_phrases: Any,
-                   options: Any) -> list[Any]:
+def _required_hits(store: Any, row: dict[str, Any], lexicon: Lexicon) -> list[Any]:
     """The staff's required-phrase hits of one stored interaction (cached per analysis)."""
+    from analyzer.options import MatchOptions
+    from analyzer.text.match import find_phrases
+
     key = (str(store.path), int(row["id"]), f'{row.get("key")}@{row.get("analyzed_at")}',
            str(row.get("rescored_at") or ""), lexicon.version)
     hits = _HITS.get(key)
     if hits is None:
         report = store.report(row["id"])
-        hits = find_phrases(report.utterances, lexicon, options, kinds=("required",),
+        hits = find_phrases(report.utterances, lexicon, MatchOptions(), kinds=("required",),
                             speakers=("staff",))
         if len(_HITS) >= _HITS_MAX:
             _HITS.clear()
