@@ -203,3 +203,11 @@ def test_heated_turns_far_apart_are_not_a_quarrel():
              ("staff", 12, 14, "您的材料我看一下。"), ("citizen", 15, 16, "好的。"),
              ("staff", 17, 19, "你去投诉好了。")]
     assert not _found(turns, "A17-QUARREL")[0]
+
+
+def test_a_question_without_its_mark_is_still_a_question():
+    """Whisper often writes a question with a full stop: 大概有多久能办好。"""
+    turns = [GREET, ("citizen", 3, 5, "大概有多久能办好。"), ("citizen", 9, 11, "喂，我问您话呢。"),
+             ("staff", 12, 14, "五个工作日。")]
+    found, _ = _found(turns, "A5-ANSWER")
+    assert len(found) == 1 and not found[0].detail["question_mark"]
