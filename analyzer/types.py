@@ -112,6 +112,10 @@ class Utterance:
         speaker_known: False when the speaker was assumed (a mono recording
             whose microphone owner was set by configuration).
         heard: Lexicon phrases the acoustic verifier heard in it.
+        speaker_confidence: How sure the attribution of ``speaker`` is, 0-1
+            (1.0: the party's own channel or a typed transcript; lower where
+            speaker turns were told apart on a mono recording, or a stretch
+            was given to the other party as crosstalk).
     """
 
     speaker: str
@@ -122,6 +126,18 @@ class Utterance:
     confidence: float = 1.0
     speaker_known: bool = True
     heard: tuple[Heard, ...] = ()
+    speaker_confidence: float = 1.0
+
+    def attribution_weight(self, assumed: float) -> float:
+        """The factor on a finding about this utterance's speaker: how sure it is theirs.
+
+        ``speaker_confidence`` where the speaker was attributed (mono turns,
+        crosstalk); ``assumed`` where it was assumed by configuration (a mono
+        microphone charged to one party); 1.0 on the party's own channel.
+        """
+        if self.speaker_confidence < 1.0:
+            return self.speaker_confidence
+        return 1.0 if self.speaker_known else assumed
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used in reports and the store."""
@@ -134,6 +150,8 @@ class Utterance:
         }
         if not self.speaker_known:
             d["speaker_known"] = False
+        if self.speaker_confidence < 1.0:
+            d["speaker_confidence"] = round(self.speaker_confidence, 4)
         if self.words:
             d["words"] = [
                 [w.text, round(w.start, 3), round(w.end, 3), round(w.probability, 3)]
@@ -155,6 +173,7 @@ class Utterance:
             confidence=d.get("confidence", 1.0),
             speaker_known=d.get("speaker_known", True),
             heard=tuple(Heard.from_dict(h) for h in d.get("heard", ())),
+            speaker_confidence=d.get("speaker_confidence", 1.0),
         )
 
 

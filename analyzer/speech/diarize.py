@@ -1,0 +1,311 @@
+"""Speaker turns and roles on one microphone (``asr.mono_roles = "auto"``).
+
+A mono counter recording holds both parties. This stage, run by
+:mod:`analyzer.speech.attribution` on the recognised utterances:
+
+1. **splits** the channel into speaker-homogeneous pieces: the recognised
+   words, cut at every pause of ``attribution.turn_gap`` (a change of
+   speaker needs a breath, and Whisper's word times show it);
+2. **embeds** each piece offline, with no model download: pitch (median and
+   spread of the fundamental, autocorrelation) and spectral shape (the
+   cepstrum of Whisper's own log-mel features: 12 coefficients, the vocal
+   tract without the level);
+3. **clusters** the pieces of the recording into two voices (weighted
+   k-means); when the two clusters are not apart (silhouette under
+   ``min_separation``) or the second has under ``min_speaker_seconds`` of
+   speech, there is one voice;
+4. **decides** which voice is the clerk from signals kept in the report
+   (``attribution.speakers[].signals``): the ``roles`` text classifier
+   (staff-like 您好…/请您… against citizen-like 我想办…/请问…, trained like the
+   other classifiers and shipped as ONNX), who opens and who closes the visit
+   (the clerk greets and says goodbye), and level (the clerk sits nearer the
+   microphone);
+5. gives every piece its voice's role and a ``speaker_confidence`` (how
+   clearly the piece belongs to its voice, times how sure the role decision
+   is); consecutive pieces of one speaker are joined back into utterances.
+
+One voice is the microphone's owner, the clerk, as before (``speaker_known``
+stays false). Findings on attributed speech weigh ``speaker_confidence``
+(:meth:`analyzer.types.Utterance.attribution_weight`).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from analyzer.options import AttributionOptions, ClassifierOptions
+from analyzer.rules.acoustics import utterance_level
+from analyzer.speech.attribution import _LEADING
+from analyzer.types import Utterance, Word
+
+SAMPLE_RATE = 16000
+#: Weights of the role signals (text classifier, opening, closing, level): the text
+#: says most; who opens and closes and who is louder settle a close call.
+ROLE_WEIGHTS = {"text": 4.0, "opens": 0.6, "closes": 0.3, "level": 0.6}
+#: Pieces shorter than this (s) or with fewer voiced frames get the voice of their
+#: neighbour rather than a vote of their own.
+_MIN_PIECE_SECONDS = 0.4
+_MIN_VOICED = 5
+#: A piece's voice confidence never goes below this (it is one of two voices).
+_FLOOR = 0.5
+
+
+@dataclass
+class _Piece:
+    """A speaker-homogeneous stretch: its words, its features and its voice."""
+
+    utterance: Utterance
+    features: np.ndarray | None
+    level: float | None
+    cluster: int = 0
+    sureness: float = 1.0
+
+
+def pieces(utterances: Sequence[Utterance], gap: float) -> list[Utterance]:
+    """The utterances cut at every pause of ``gap`` seconds between words."""
+    out = []
+    for u in utterances:
+        if not u.words:
+            out.append(u)
+            continue
+        run: list[Word] = [u.words[0]]
+        for prev, cur in zip(u.words, u.words[1:], strict=False):
+            if cur.start - prev.end >= gap:
+                out.append(_part(u, run))
+                run = []
+            run.append(cur)
+        out.append(_part(u, run))
+    return out
+
+
+def _part(u: Utterance, words: Sequence[Word]) -> Utterance:
+    if len(words) == len(u.words):
+        return u
+    heard = tuple(h for h in u.heard if h.start < words[-1].end and h.end > words[0].start)
+    return replace(u, start=words[0].start, end=words[-1].end,
+                   text="".join(w.text for w in words).strip().lstrip(_LEADING),
+                   words=tuple(words),
+                   confidence=float(np.mean([w.probability for w in words])), heard=heard)
+
+
+def pitch(x: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """Fundamental frequency (Hz) of the voiced 40 ms frames (10 ms hop), 70-400 Hz."""
+    n, hop = int(0.04 * sr), int(0.01 * sr)
+    if x.size < n:
+        return np.zeros(0)
+    frames = np.lib.stride_tricks.sliding_window_view(x.astype(np.float64), n)[::hop]
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    rms = np.sqrt(np.mean(frames**2, axis=1))
+    loud = rms > max(1e-4, 0.1 * float(rms.max(initial=0.0)))
+    frames = frames[loud] * np.hanning(n)
+    if not frames.size:
+        return np.zeros(0)
+    spec = np.fft.rfft(frames, 2 * n, axis=1)
+    ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, :n]
+    lo, hi = int(sr / 400), int(sr / 70)
+    norm = ac[:, lo:hi] / np.maximum(ac[:, :1], 1e-12)
+    best = norm.argmax(axis=1)
+    voiced = norm[np.arange(norm.shape[0]), best] > 0.45
+    return sr / (best[voiced] + lo)
+
+
+@functools.lru_cache(maxsize=1)
+def _mel() -> Any:
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    return FeatureExtractor(feature_size=80)
+
+
+@functools.lru_cache(maxsize=1)
+def _dct() -> np.ndarray:
+    k, n = np.arange(1, 13)[:, None], np.arange(80)[None, :]
+    return np.cos(np.pi * k * (2 * n + 1) / 160.0)
+
+
+def features(x: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray | None:
+    """A piece's voice: [median pitch (semitones), pitch spread, 12 cepstral means].
+
+    None when the piece is too short or has too few voiced frames to say.
+    """
+    if x.size < _MIN_PIECE_SECONDS * sr:
+        return None
+    f0 = pitch(x, sr)
+    if f0.size < _MIN_VOICED:
+        return None
+    semis = 12.0 * np.log2(f0 / 100.0)
+    mel = np.asarray(_mel()(x.astype(np.float32)))  # Whisper's log-mel, 100 frames a second
+    loud = mel.mean(axis=0) > mel.mean(axis=0).max() - 2.0
+    ceps = _dct() @ mel[:, loud].mean(axis=1)
+    q75, q25 = np.percentile(semis, [75, 25])
+    return np.concatenate([[np.median(semis), q75 - q25], ceps])
+
+
+def _standard(x: np.ndarray) -> np.ndarray:
+    z = (x - x.mean(axis=0)) / np.maximum(x.std(axis=0), 1e-6)
+    z[:, 0] *= 2.0  # pitch tells voices apart best
+    return z
+
+
+def two_voices(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weighted 2-means of standardized features.
+
+    Returns:
+        The cluster of each row, the two centroids, and the weighted mean
+        silhouette (how far apart the two voices are, 0-1).
+    """
+    d = np.linalg.norm(x[:, None] - x[None], axis=2)
+    i, j = np.unravel_index(int(d.argmax()), d.shape)
+    centres = x[[i, j]].copy()
+    labels = np.zeros(len(x), dtype=int)
+    for _ in range(30):
+        dist = np.linalg.norm(x[:, None] - centres[None], axis=2)
+        new = dist.argmin(axis=1)
+        if (new == labels).all() and _ > 0:
+            break
+        labels = new
+        for k in (0, 1):
+            if (labels == k).any():
+                centres[k] = np.average(x[labels == k], axis=0, weights=w[labels == k])
+    if len(set(labels.tolist())) < 2:
+        return labels, centres, 0.0
+    sil = []
+    for n in range(len(x)):
+        own, other = labels == labels[n], labels != labels[n]
+        own[n] = False
+        a = float(d[n, own].mean()) if own.any() else 0.0
+        b = float(d[n, other].mean())
+        sil.append((b - a) / max(a, b, 1e-9))
+    return labels, centres, float(np.average(sil, weights=w))
+
+
+def diarize(utterances: Sequence[Utterance], samples: np.ndarray, sr: int,
+            options: AttributionOptions, classifier: ClassifierOptions, split_gap: float
+            ) -> tuple[list[Utterance], list[dict[str, Any]]]:
+    """Speaker turns and roles of a mono recording's utterances.
+
+    Args:
+        utterances: The recognised utterances (one track), in time order.
+        samples: The track's samples.
+        sr: Their rate.
+        options: ``turn_gap``, ``min_speaker_seconds``, ``min_separation``.
+        classifier: Where the ``roles`` model is.
+        split_gap: Pieces of one speaker this close are one utterance again.
+
+    Returns:
+        The utterances with ``speaker`` and ``speaker_confidence`` set, and
+        one record per voice (cluster, role, seconds, pieces, confidence,
+        signals) for :class:`~analyzer.speech.attribution.SpeakerInfo`.
+    """
+    found = [_Piece(p, features(_clip(samples, sr, p), sr), utterance_level(samples, sr, p.start,
+                                                                              p.end))
+             for p in pieces(utterances, options.turn_gap)]
+    if not found:
+        return [], []
+    _cluster(found, options)
+    roles, voices = _roles(found, classifier)
+    one = len(voices) == 1  # the microphone's owner: assumed, as a configured role is
+    out = [replace(p.utterance, speaker=roles[p.cluster][0], speaker_known=False,
+                   speaker_confidence=1.0 if one else _sure(p.sureness * roles[p.cluster][1]))
+           for p in found]
+    return _join(out, split_gap), voices
+
+
+def _sure(x: float) -> float:
+    return round(min(0.99, max(_FLOOR, x)), 4)
+
+
+def _clip(samples: np.ndarray, sr: int, u: Utterance) -> np.ndarray:
+    return samples[int(max(0.0, u.start) * sr): int(max(0.0, u.end) * sr)]
+
+
+def _cluster(found: list[_Piece], options: AttributionOptions) -> None:
+    """Give each piece a voice (0 or 1) and how clearly it belongs to it."""
+    strong = [p for p in found if p.features is not None]
+    if len(strong) < 2:
+        return
+    x = _standard(np.stack([p.features for p in strong]))
+    w = np.array([max(0.2, p.utterance.end - p.utterance.start) for p in strong])
+    labels, centres, sil = two_voices(x, w)
+    second = min(float(w[labels == k].sum()) for k in (0, 1))
+    if sil < options.min_separation or second < options.min_speaker_seconds:
+        return
+    dist = np.linalg.norm(x[:, None] - centres[None], axis=2)
+    for p, k, d in zip(strong, labels, dist, strict=True):
+        own, other = float(d[k]) ** 2, float(d[1 - k]) ** 2
+        p.cluster, p.sureness = int(k), other / max(own + other, 1e-9)
+    last: _Piece | None = None
+    for p in found:  # a short piece speaks with the voice of the piece before it
+        if p.features is None:
+            ref = last or next((q for q in found if q.features is not None), None)
+            if ref is not None:
+                p.cluster, p.sureness = ref.cluster, 0.8 * ref.sureness
+        else:
+            last = p
+
+
+def _roles(found: list[_Piece], classifier: ClassifierOptions
+           ) -> tuple[dict[int, tuple[str, float]], list[dict[str, Any]]]:
+    """Which voice is the clerk: each voice's (role, confidence) and its record."""
+    from analyzer.rules.learned import classify
+
+    preds = classify([p.utterance.text for p in found], "roles", classifier)
+    voices = sorted({p.cluster for p in found})
+    stats = {}
+    for k in voices:
+        mine = [(p, q) for p, q in zip(found, preds, strict=True) if p.cluster == k]
+        chars = [max(1, len(p.utterance.text)) for p, q in mine if q is not None]
+        probs = [q.probability for _, q in mine if q is not None]
+        levels = [p.level for p, _ in mine if p.level is not None]
+        stats[k] = {"text": float(np.average(probs, weights=chars)) if probs else 0.5,
+                    "level": float(np.median(levels)) if levels else -90.0,
+                    "seconds": sum(p.utterance.end - p.utterance.start for p, _ in mine),
+                    "n": len(mine)}
+    if len(voices) == 1:
+        k = voices[0]
+        signals = {"text_staff_probability": stats[k]["text"]}
+        return {k: ("staff", 1.0)}, [_voice(k, "staff", stats[k], 1.0, signals)]
+    a, b = voices
+    vote = {"text": 2.0 * (stats[a]["text"] - stats[b]["text"]),
+            "opens": 1.0 if found[0].cluster == a else -1.0,
+            "closes": 1.0 if found[-1].cluster == a else -1.0,
+            "level": float(np.clip((stats[a]["level"] - stats[b]["level"]) / 6.0, -1.0, 1.0))}
+    total = sum(ROLE_WEIGHTS[key] * v for key, v in vote.items())
+    sure = 1.0 / (1.0 + math.exp(-abs(total)))
+    staff = a if total >= 0 else b
+    roles = {k: ("staff" if k == staff else "citizen", sure) for k in voices}
+    out = []
+    for k in voices:
+        sign = 1.0 if k == a else -1.0
+        signals = {"text_staff_probability": stats[k]["text"], "level_db": stats[k]["level"],
+                   **{f"vote_{key}": sign * v for key, v in vote.items()}}
+        out.append(_voice(k, roles[k][0], stats[k], sure, signals))
+    return roles, out
+
+
+def _voice(k: int, role: str, stats: dict[str, float], sure: float,
+           signals: dict[str, float]) -> dict[str, Any]:
+    return {"cluster": k, "role": role, "seconds": stats["seconds"], "utterances": int(stats["n"]),
+            "confidence": sure, "signals": signals}
+
+
+def _join(utterances: list[Utterance], gap: float) -> list[Utterance]:
+    """Consecutive pieces of one speaker less than ``gap`` apart, one utterance again."""
+    out: list[Utterance] = []
+    for u in utterances:
+        prev = out[-1] if out else None
+        if prev is not None and prev.speaker == u.speaker and u.start - prev.end < gap:
+            words = prev.words + u.words
+            out[-1] = replace(prev, end=u.end, text=prev.text + u.text, words=words,
+                              confidence=float(np.mean([w.probability for w in words]))
+                              if words else prev.confidence, heard=prev.heard + u.heard,
+                              speaker_confidence=min(prev.speaker_confidence,
+                                                     u.speaker_confidence))
+        else:
+            out.append(u)
+    return out
