@@ -44,6 +44,8 @@ from analyzer.types import Utterance, Word
 _SILENT_DB = -70.0
 #: Seconds around a leaked stretch searched for the other channel's words.
 _NEAR = 0.5
+#: Leaked stretches shorter than this (s) are left to the recognised-word check.
+_MIN_LEAK = 0.3
 #: Punctuation a stretch cut out of an utterance does not start with.
 _LEADING = "?？!！,，.。、;；:： "
 
@@ -59,7 +61,9 @@ class Dropped:
         text: What was recognised.
         reason: ``crosstalk`` (the other party's voice leaking in) or
             ``background`` (far below the channel's foreground speaker).
-        action: ``dropped``, or ``reattributed`` (given to ``to_speaker``).
+        action: ``dropped`` (recognised, then left out), ``silenced`` (leaked
+            audio never sent to recognition) or ``reattributed`` (given to
+            ``to_speaker``).
         level_db: Its level on the channel it was heard on (dBFS).
         reference_db: The level it was compared with: the other channel's
             (crosstalk) or the channel's foreground speaker's (background).
@@ -141,6 +145,10 @@ class Attribution:
     speakers: list[SpeakerInfo] = field(default_factory=list)
     correlation: float | None = None
 
+    def add(self, dropped: Sequence[Dropped]) -> None:
+        """Record more dropped stretches (kept in time order)."""
+        self.dropped = sorted([*self.dropped, *dropped], key=lambda d: (d.start, d.end))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form recorded in ``analyzer.asr.attribution``."""
         return {
@@ -169,6 +177,58 @@ def same_mix(samples: np.ndarray, options: AttributionOptions) -> float | None:
         return None
     corr = float(np.dot(a - a.mean(), b - b.mean()) / (a.size * np.sqrt(a.var() * b.var())))
     return corr if corr >= options.same_mix_correlation else None
+
+
+def silence_crosstalk(samples: np.ndarray, sample_rate: int, speakers: Sequence[str],
+                      options: AttributionOptions) -> tuple[np.ndarray, list[Dropped]]:
+    """Stereo samples with each channel's leaked stretches silenced, before recognition.
+
+    A stretch of at least ``_MIN_LEAK`` seconds in which the other channel is
+    ``crosstalk_db`` louder (and not silent) is the other party's voice: it is
+    set to silence (with 10 ms fades), so the VAD never sends it to Whisper and
+    it cannot share a window with, and blur, the speech it leaked from.
+
+    Returns:
+        The samples to recognise, and one ``silenced`` item per stretch.
+    """
+    levels = [frame_levels(c, sample_rate) for c in samples]
+    n = min(lv.size for lv in levels)
+    out = np.array(samples, dtype=np.float32, copy=True)
+    dropped: list[Dropped] = []
+    hop = int(LEVEL_FRAME_SECONDS * sample_rate)
+    for k in (0, 1):
+        own, other = levels[k][:n], levels[1 - k][:n]
+        leak = (other - own >= options.crosstalk_db) & (other > _SILENT_DB)
+        for a, b, flag in _runs(_fill_gaps(leak.tolist(), 3)):
+            if not flag or (b - a) * LEVEL_FRAME_SECONDS < _MIN_LEAK:
+                continue
+            _fade_out(out[k], a * hop, b * hop, sample_rate)
+            if own[a:b].max() > _SILENT_DB:
+                level = float(10 * np.log10(np.mean(10 ** (own[a:b] / 10))))
+                ref = float(10 * np.log10(np.mean(10 ** (other[a:b] / 10))))
+                dropped.append(Dropped(
+                    speaker=speakers[k], start=a * LEVEL_FRAME_SECONDS,
+                    end=b * LEVEL_FRAME_SECONDS, text="", reason="crosstalk", action="silenced",
+                    level_db=level, reference_db=ref, threshold_db=options.crosstalk_db))
+    return out, dropped
+
+
+def _fill_gaps(flags: list[bool], frames: int) -> list[bool]:
+    """Flags with False runs of at most ``frames`` between two True runs set True."""
+    out = list(flags)
+    for a, b, flag in _runs(flags):
+        if not flag and 0 < a and b < len(flags) and b - a <= frames:
+            out[a:b] = [True] * (b - a)
+    return out
+
+
+def _fade_out(x: np.ndarray, a: int, b: int, sample_rate: int) -> None:
+    """Silence ``x[a:b]`` in place, with 10 ms ramps at its edges."""
+    ramp = min(int(0.01 * sample_rate), (b - a) // 2)
+    x[a + ramp : b - ramp] = 0.0
+    if ramp:
+        x[a : a + ramp] *= np.linspace(1.0, 0.0, ramp, dtype=np.float32)
+        x[b - ramp : b] *= np.linspace(0.0, 1.0, ramp, dtype=np.float32)
 
 
 def frame_levels(samples: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -275,7 +335,7 @@ def crosstalk(tracks: Sequence[tuple[str, np.ndarray, list[Utterance]]], sample_
                 continue
             said = _own_words(clean_other, piece.start, piece.end)
             sim = similarity(piece.text, said) if said else None
-            moved = not said
+            moved = (sim or 0.0) < options.repeat_similarity  # the other channel lost it
             if moved:
                 kept[1 - k].append(replace(piece, speaker=other_speaker,
                                            speaker_confidence=min(piece.speaker_confidence, 0.9)))
@@ -389,8 +449,7 @@ def attribute(tracks: Sequence[tuple[str, np.ndarray, list[Utterance]]], sample_
         tracks: ``(speaker, samples, utterances)`` per track: two for stereo,
             one for mono (or a same-mix stereo file).
         sample_rate: Rate of the samples.
-        options: ``attribution.*``, ``asr.mono_roles``, ``asr.split_gap`` and
-            the classifiers' folder.
+        options: ``attribution.*``, ``asr.mono_roles`` and the classifiers' folder.
         mode: ``stereo``, ``mono`` or ``same_mix``.
         correlation: The same-mix check's channel correlation, when it ran.
 
@@ -413,7 +472,7 @@ def attribute(tracks: Sequence[tuple[str, np.ndarray, list[Utterance]]], sample_
         from analyzer.speech.diarize import diarize
 
         per_track[0], voices = diarize(per_track[0], tracks[0][1], sample_rate, att,
-                                       options.classifier, options.asr.split_gap)
+                                       options.classifier)
         record.speakers = [SpeakerInfo(**v) for v in voices]
     record.dropped.sort(key=lambda d: (d.start, d.end))
     utterances = sorted((u for utts in per_track for u in utts), key=lambda u: (u.start, u.end))

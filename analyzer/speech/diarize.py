@@ -22,7 +22,8 @@ A mono counter recording holds both parties. This stage, run by
    microphone);
 5. gives every piece its voice's role and a ``speaker_confidence`` (how
    clearly the piece belongs to its voice, times how sure the role decision
-   is); consecutive pieces of one speaker are joined back into utterances.
+   is); consecutive pieces of one utterance given to one speaker are joined
+   back into one utterance.
 
 One voice is the microphone's owner, the clerk, as before (``speaker_known``
 stays false). Findings on attributed speech weigh ``speaker_confidence``
@@ -67,20 +68,21 @@ class _Piece:
     sureness: float = 1.0
 
 
-def pieces(utterances: Sequence[Utterance], gap: float) -> list[Utterance]:
-    """The utterances cut at every pause of ``gap`` seconds between words."""
+def pieces(utterances: Sequence[Utterance], gap: float) -> list[tuple[int, Utterance]]:
+    """The utterances cut at every pause of ``gap`` seconds between words:
+    (index of the utterance, piece)."""
     out = []
-    for u in utterances:
+    for i, u in enumerate(utterances):
         if not u.words:
-            out.append(u)
+            out.append((i, u))
             continue
         run: list[Word] = [u.words[0]]
         for prev, cur in zip(u.words, u.words[1:], strict=False):
             if cur.start - prev.end >= gap:
-                out.append(_part(u, run))
+                out.append((i, _part(u, run)))
                 run = []
             run.append(cur)
-        out.append(_part(u, run))
+        out.append((i, _part(u, run)))
     return out
 
 
@@ -95,24 +97,39 @@ def _part(u: Utterance, words: Sequence[Word]) -> Utterance:
 
 
 def pitch(x: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
-    """Fundamental frequency (Hz) of the voiced 40 ms frames (10 ms hop), 70-400 Hz."""
+    """Fundamental frequency (Hz) of the voiced 40 ms frames (10 ms hop), 70-400 Hz.
+
+    YIN's cumulative mean normalised difference (from the autocorrelation):
+    the first dip under 0.2 in the lag range, so a frame is not read an
+    octave low (the lag twice the period dips as deep).
+    """
     n, hop = int(0.04 * sr), int(0.01 * sr)
     if x.size < n:
         return np.zeros(0)
     frames = np.lib.stride_tricks.sliding_window_view(x.astype(np.float64), n)[::hop]
     frames = frames - frames.mean(axis=1, keepdims=True)
     rms = np.sqrt(np.mean(frames**2, axis=1))
-    loud = rms > max(1e-4, 0.1 * float(rms.max(initial=0.0)))
-    frames = frames[loud] * np.hanning(n)
+    frames = frames[rms > max(1e-4, 0.1 * float(rms.max(initial=0.0)))]
     if not frames.size:
         return np.zeros(0)
-    spec = np.fft.rfft(frames, 2 * n, axis=1)
-    ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, :n]
+    ac = np.fft.irfft(np.abs(np.fft.rfft(frames, 2 * n, axis=1)) ** 2, axis=1)[:, :n]
     lo, hi = int(sr / 400), int(sr / 70)
-    norm = ac[:, lo:hi] / np.maximum(ac[:, :1], 1e-12)
-    best = norm.argmax(axis=1)
-    voiced = norm[np.arange(norm.shape[0]), best] > 0.45
-    return sr / (best[voiced] + lo)
+    diff = 2.0 * (ac[:, :1] - ac[:, : hi + 1])
+    diff[:, 0] = 0.0
+    cum = np.cumsum(diff[:, 1:], axis=1) / np.arange(1, hi + 1)
+    cmnd = diff[:, 1:] / np.maximum(cum, 1e-12)  # cmnd[:, t - 1] is lag t
+    part = cmnd[:, lo - 1 : hi]
+    below = part < 0.2
+    first = np.where(below.any(axis=1), below.argmax(axis=1), part.argmin(axis=1))
+    # walk down to the bottom of the dip the first crossing starts
+    for _ in range(8):
+        step = np.minimum(first + 1, part.shape[1] - 1)
+        better = part[np.arange(part.shape[0]), step] < part[np.arange(part.shape[0]), first]
+        if not better.any():
+            break
+        first = np.where(better, step, first)
+    voiced = part[np.arange(part.shape[0]), first] < 0.35
+    return sr / (first[voiced] + lo)
 
 
 @functools.lru_cache(maxsize=1)
@@ -185,7 +202,7 @@ def two_voices(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, fl
 
 
 def diarize(utterances: Sequence[Utterance], samples: np.ndarray, sr: int,
-            options: AttributionOptions, classifier: ClassifierOptions, split_gap: float
+            options: AttributionOptions, classifier: ClassifierOptions
             ) -> tuple[list[Utterance], list[dict[str, Any]]]:
     """Speaker turns and roles of a mono recording's utterances.
 
@@ -195,25 +212,25 @@ def diarize(utterances: Sequence[Utterance], samples: np.ndarray, sr: int,
         sr: Their rate.
         options: ``turn_gap``, ``min_speaker_seconds``, ``min_separation``.
         classifier: Where the ``roles`` model is.
-        split_gap: Pieces of one speaker this close are one utterance again.
 
     Returns:
         The utterances with ``speaker`` and ``speaker_confidence`` set, and
         one record per voice (cluster, role, seconds, pieces, confidence,
         signals) for :class:`~analyzer.speech.attribution.SpeakerInfo`.
     """
-    found = [_Piece(p, features(_clip(samples, sr, p), sr), utterance_level(samples, sr, p.start,
-                                                                              p.end))
-             for p in pieces(utterances, options.turn_gap)]
+    cut = pieces(utterances, options.turn_gap)
+    found = [_Piece(p, features(_clip(samples, sr, p), sr),
+                    utterance_level(samples, sr, p.start, p.end)) for _, p in cut]
     if not found:
         return [], []
     _cluster(found, options)
     roles, voices = _roles(found, classifier)
     one = len(voices) == 1  # the microphone's owner: assumed, as a configured role is
-    out = [replace(p.utterance, speaker=roles[p.cluster][0], speaker_known=False,
-                   speaker_confidence=1.0 if one else _sure(p.sureness * roles[p.cluster][1]))
-           for p in found]
-    return _join(out, split_gap), voices
+    out = [(i, replace(p.utterance, speaker=roles[p.cluster][0], speaker_known=False,
+                       speaker_confidence=1.0 if one
+                       else _sure(p.sureness * roles[p.cluster][1])))
+           for (i, _), p in zip(cut, found, strict=True)]
+    return _join(out), voices
 
 
 def _sure(x: float) -> float:
@@ -294,12 +311,15 @@ def _voice(k: int, role: str, stats: dict[str, float], sure: float,
             "confidence": sure, "signals": signals}
 
 
-def _join(utterances: list[Utterance], gap: float) -> list[Utterance]:
-    """Consecutive pieces of one speaker less than ``gap`` apart, one utterance again."""
+def _join(cut: list[tuple[int, Utterance]]) -> list[Utterance]:
+    """Consecutive pieces of one utterance given to one speaker: one utterance again."""
     out: list[Utterance] = []
-    for u in utterances:
+    last = -1
+    for i, u in cut:
         prev = out[-1] if out else None
-        if prev is not None and prev.speaker == u.speaker and u.start - prev.end < gap:
+        same = prev is not None and i == last and prev.speaker == u.speaker
+        last = i
+        if same and prev is not None:
             words = prev.words + u.words
             out[-1] = replace(prev, end=u.end, text=prev.text + u.text, words=words,
                               confidence=float(np.mean([w.probability for w in words]))

@@ -25,7 +25,7 @@ Metadata: a sidecar ``<stem>.json`` next to the recording may give ``id``,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,7 +112,7 @@ def analyze_recording(
         ModelError: The speech model is missing or corrupt.
     """
     from analyzer.speech import asr
-    from analyzer.speech.attribution import attribute, same_mix
+    from analyzer.speech.attribution import attribute, same_mix, silence_crosstalk
     from analyzer.speech.engine import get_engine
 
     options = options or AnalyzerOptions()
@@ -126,11 +126,17 @@ def analyze_recording(
     from analyzer.speech.verify import get_verifier
 
     recognise = transcriber or get_engine(line, options.pack)
-    heard = transcribe_each(audio, tracks, line, recognise, get_verifier(options))
+    heard_audio, silenced = audio, []
+    if len(tracks) == 2 and options.attribution.enabled:  # leaked speech is never recognised
+        samples, silenced = silence_crosstalk(audio.samples, audio.sample_rate,
+                                              [t.speaker for t in tracks], options.attribution)
+        heard_audio = replace(audio, samples=samples)
+    heard = transcribe_each(heard_audio, tracks, line, recognise, get_verifier(options))
     mode = "stereo" if len(tracks) == 2 else "same_mix" if mixed is not None else "mono"
     utterances, attribution = attribute(
         [(t.speaker, track_samples(audio, t), utts) for t, utts in zip(tracks, heard, strict=True)],
         audio.sample_rate, options, mode, mixed)
+    attribution.add(silenced)
     interaction = build_interaction(path, audio, utterances, meta, tracks)
     ring = find_rings(interaction, audio, tracks, options)
     if not interaction.channel:  # not given and not 8 kHz: phone if ringback was heard
