@@ -46,6 +46,8 @@ _SILENT_DB = -70.0
 _NEAR = 0.5
 #: Leaked stretches shorter than this (s) are left to the recognised-word check.
 _MIN_LEAK = 0.3
+#: Background stretches shorter than this (s) stay (word times are approximate).
+_MIN_BACKGROUND = 0.4
 #: Punctuation a stretch cut out of an utterance does not start with.
 _LEADING = "?？!！,，.。、;；:： "
 
@@ -423,12 +425,20 @@ def _quiet_split(u: Utterance, samples: np.ndarray, sample_rate: int, floor: flo
     levels = [utterance_level(samples, sample_rate, w.start, max(w.end, w.start + 0.1))
               for w in words]
     flags = [lv is not None and lv < floor for lv in levels]
-    out = []
+    out: list[tuple[Utterance, bool, float | None]] = []
     for a, b, quiet in _runs(flags):
-        part = [lv for lv in levels[a:b] if lv is not None]
         piece = _piece(u, words[a:b]) if u.words else u
-        level = utterance_level(samples, sample_rate, piece.start, piece.end) if part else None
-        out.append((piece, quiet, level))
+        level = utterance_level(samples, sample_rate, piece.start, piece.end)
+        # a word or two timed a little before the speech starts reads as quiet: a
+        # background stretch must last and measure quiet as a whole
+        quiet = quiet and piece.end - piece.start >= _MIN_BACKGROUND and level is not None \
+            and level < floor
+        if out and not quiet and not out[-1][1] and u.words:  # loud again: one piece
+            prev = out[-1][0]
+            out[-1] = (_piece(u, [w for w in words if prev.start <= w.start <= piece.end]),
+                       False, None)
+        else:
+            out.append((piece, quiet, level))
     return out
 
 
