@@ -27,7 +27,7 @@ from analyzer.speech.attribution import (
     silence_crosstalk,
     similarity,
 )
-from analyzer.speech.diarize import pitch, pieces, two_voices
+from analyzer.speech.diarize import pieces, pitch, two_voices
 from analyzer.types import Interaction, InteractionReport, Utterance, Word
 
 DATA = Path(__file__).resolve().parent / "data" / "attribution"
@@ -256,8 +256,9 @@ def test_mono_turns_are_told_apart_and_the_citizen_is_not_charged(mono):
 
 @pytest.mark.slow
 def test_same_mix_stereo_is_analysed_as_mono(tmp_path):
-    from analyzer.speech.decode import decode_audio
     from audio_factory import write_wav
+
+    from analyzer.speech.decode import decode_audio
 
     x = decode_audio(DATA / "hall-mono.ogg").samples[0]
     path = write_wav(tmp_path / "twice.wav", np.stack([x, x]))

@@ -219,7 +219,7 @@ def _fill_gaps(flags: list[bool], frames: int) -> list[bool]:
     """Flags with False runs of at most ``frames`` between two True runs set True."""
     out = list(flags)
     for a, b, flag in _runs(flags):
-        if not flag and 0 < a and b < len(flags) and b - a <= frames:
+        if not flag and a > 0 and b < len(flags) and b - a <= frames:
             out[a:b] = [True] * (b - a)
     return out
 
