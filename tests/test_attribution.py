@@ -267,3 +267,38 @@ def test_same_mix_stereo_is_analysed_as_mono(tmp_path):
     assert block["mode"] == "same_mix" and block["correlation"] > 0.99
     assert {u.speaker for u in report.utterances} == {"staff", "citizen"}
     assert _charged_to_staff(report) == []
+
+
+@pytest.mark.slow
+def test_review_app_shows_roles_confidence_and_what_was_left_out(stereo, mono, tmp_path):
+    """The review page of each recording: attributed roles, their confidence, the dropped."""
+    from web_fixture import asgi_get
+
+    from analyzer.store import Store, analysis_key
+    from analyzer.web import auth
+
+    db = tmp_path / "results.sqlite"
+    pks = {}
+    with Store(db) as store:
+        for name, report in (("stereo", stereo["on"]), ("mono", mono["auto"])):
+            key = analysis_key(name, str(report.analyzer.get("model") or ""),
+                               str(report.analyzer.get("lexicon_version", "")))
+            pks[name] = store.save_report(report, run_id=None, content_hash=name,
+                                          path=report.source, key=key)
+    con = auth.connect(db)
+    auth.add_user(con, "insp", "inspector", "inspector-pass-1")
+    con.close()
+    page = asgi_get(db, "insp", "inspector-pass-1", f"/interactions/{pks['mono']}").text
+    assert "Who said it" in page and "mono (auto)" in page
+    sure = [u.speaker_confidence for u in mono["auto"].utterances]
+    assert page.count('class="attributed"') == len(sure)
+    assert f"≈{sure[0]:.2f}" in page
+    assert "服务对象 · " in page and "工作人员 · " in page  # the two voices and their roles
+    page = asgi_get(db, "insp", "inspector-pass-1", f"/interactions/{pks['stereo']}").text
+    dropped = stereo["on"].analyzer["asr"]["attribution"]["dropped"]
+    assert f"{len(dropped)} left out" in page
+    assert page.count('<li class="background">') == sum(d["reason"] == "background"
+                                                          for d in dropped)
+    assert page.count('<li class="crosstalk">') == sum(d["reason"] == "crosstalk" for d in dropped)
+    text = next(d["text"] for d in dropped if d["reason"] == "background")
+    assert f"“{text}”" in page

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from analyzer.options import AnalyzerOptions, ContextOptions
-from analyzer.types import Cue, Finding, Interaction, Utterance
+from analyzer.types import Cue, Finding, Interaction, Utterance, attribution_detail
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon, Rule
@@ -193,21 +193,6 @@ def forbidden_findings(hits: Sequence[Hit], utterances: Sequence[Utterance] = ()
                     **({"acoustic": acoustic_detail(h)} if h.heard is not None else {})},
         ))
     return out
-
-
-def attribution_detail(utterances: Sequence[Utterance]) -> dict[str, Any]:
-    """Why a finding weighs less: its speaker was attributed, not heard on their own channel.
-
-    Empty when every utterance is sure (``speaker_confidence`` 1.0).
-    """
-    unsure = [u for u in utterances if u.speaker_confidence < 1.0]
-    if not unsure:
-        return {}
-    sure = min(u.speaker_confidence for u in unsure)
-    return {"speaker_confidence": round(sure, 4),
-            "attribution": f"the speaker was attributed with confidence {sure:.2f} "
-                           "(speaker turns told apart on one microphone, or crosstalk); "
-                           "the finding weighs that much"}
 
 
 def acoustic_detail(hit: Hit) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from analyzer.errors import ModelError, require
 from analyzer.options import ClassifierOptions
 from analyzer.resources import data_path
 from analyzer.text.normalize import normalize
-from analyzer.types import CUE_KINDS, Cue, Finding, Utterance
+from analyzer.types import CUE_KINDS, Cue, Finding, Utterance, attribution_detail
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
@@ -222,8 +222,6 @@ def uncivil_findings(
     index = [i for i, u in enumerate(utterances) if u.speaker == "staff" and i not in skip]
     if not index:
         return []
-    from analyzer.rules.context import attribution_detail
-
     preds = classify([utterances[i].text for i in index], "uncivil", options)
     model_id = load_metadata(str(model_dir(options)))["uncivil"]["model_id"]
     findings = []

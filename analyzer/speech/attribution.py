@@ -48,8 +48,6 @@ _NEAR = 0.5
 _MIN_LEAK = 0.3
 #: Background stretches shorter than this (s) stay (word times are approximate).
 _MIN_BACKGROUND = 0.4
-#: Punctuation a stretch cut out of an utterance does not start with.
-_LEADING = "?？!！,，.。、;；:： "
 
 
 @dataclass(frozen=True)
@@ -146,6 +144,16 @@ class Attribution:
     dropped: list[Dropped] = field(default_factory=list)
     speakers: list[SpeakerInfo] = field(default_factory=list)
     correlation: float | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Attribution | None:
+        """Rebuild from :meth:`to_dict` (a stored report's block); None when absent."""
+        if not d:
+            return None
+        return cls(mode=d.get("mode", ""), mono_roles=d.get("mono_roles", ""),
+                   dropped=[Dropped(**x) for x in d.get("dropped", ())],
+                   speakers=[SpeakerInfo(**x) for x in d.get("speakers", ())],
+                   correlation=d.get("correlation"))
 
     def add(self, dropped: Sequence[Dropped]) -> None:
         """Record more dropped stretches (kept in time order)."""
@@ -276,17 +284,6 @@ def _runs(flags: Sequence[bool]) -> list[tuple[int, int, bool]]:
     return out
 
 
-def _piece(u: Utterance, words: Sequence[Word], **changes: Any) -> Utterance:
-    """The part of ``u`` made of ``words`` (its text, times and confidence)."""
-    if len(words) == len(u.words):
-        return replace(u, **changes)
-    text = "".join(w.text for w in words).strip().lstrip(_LEADING)
-    heard = tuple(h for h in u.heard if h.start < words[-1].end and h.end > words[0].start)
-    return replace(u, start=words[0].start, end=words[-1].end, text=text, words=tuple(words),
-                   confidence=float(np.mean([w.probability for w in words])), heard=heard,
-                   **changes)
-
-
 def similarity(text: str, other: str) -> float:
     """Share of ``text``'s characters that ``other`` repeats, in order (0-1)."""
     from analyzer.text.normalize import normalize
@@ -367,7 +364,7 @@ def _leak_split(u: Utterance, own: np.ndarray, other: np.ndarray, options: Attri
     out = []
     for a, b, leak in _runs(flags):
         part = [m for m in margins[a:b] if m is not None]
-        piece = _piece(u, words[a:b]) if u.words else u
+        piece = u.part(words[a:b]) if u.words else u
         out.append((piece, leak, float(np.median(part)) if part else 0.0))
     return out
 
@@ -427,7 +424,7 @@ def _quiet_split(u: Utterance, samples: np.ndarray, sample_rate: int, floor: flo
     flags = [lv is not None and lv < floor for lv in levels]
     out: list[tuple[Utterance, bool, float | None]] = []
     for a, b, quiet in _runs(flags):
-        piece = _piece(u, words[a:b]) if u.words else u
+        piece = u.part(words[a:b]) if u.words else u
         level = utterance_level(samples, sample_rate, piece.start, piece.end)
         # a word or two timed a little before the speech starts reads as quiet: a
         # background stretch must last and measure quiet as a whole
@@ -435,7 +432,7 @@ def _quiet_split(u: Utterance, samples: np.ndarray, sample_rate: int, floor: flo
             and level < floor
         if out and not quiet and not out[-1][1] and u.words:  # loud again: one piece
             prev = out[-1][0]
-            out[-1] = (_piece(u, [w for w in words if prev.start <= w.start <= piece.end]),
+            out[-1] = (u.part([w for w in words if prev.start <= w.start <= piece.end]),
                        False, None)
         else:
             out.append((piece, quiet, level))

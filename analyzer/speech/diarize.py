@@ -42,7 +42,6 @@ import numpy as np
 
 from analyzer.options import AttributionOptions, ClassifierOptions
 from analyzer.rules.acoustics import utterance_level
-from analyzer.speech.attribution import _LEADING
 from analyzer.types import Utterance, Word
 
 SAMPLE_RATE = 16000
@@ -79,21 +78,11 @@ def pieces(utterances: Sequence[Utterance], gap: float) -> list[tuple[int, Utter
         run: list[Word] = [u.words[0]]
         for prev, cur in zip(u.words, u.words[1:], strict=False):
             if cur.start - prev.end >= gap:
-                out.append((i, _part(u, run)))
+                out.append((i, u.part(run)))
                 run = []
             run.append(cur)
-        out.append((i, _part(u, run)))
+        out.append((i, u.part(run)))
     return out
-
-
-def _part(u: Utterance, words: Sequence[Word]) -> Utterance:
-    if len(words) == len(u.words):
-        return u
-    heard = tuple(h for h in u.heard if h.start < words[-1].end and h.end > words[0].start)
-    return replace(u, start=words[0].start, end=words[-1].end,
-                   text="".join(w.text for w in words).strip().lstrip(_LEADING),
-                   words=tuple(words),
-                   confidence=float(np.mean([w.probability for w in words])), heard=heard)
 
 
 def pitch(x: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
