@@ -336,7 +336,7 @@ class AttributionOptions(_Checked):
     # mono: a pause this long (s) between words may be a change of speaker
     turn_gap: float = 0.3
     # mono: a second voice needs this much speech (s) to be a speaker of its own
-    min_speaker_seconds: float = 2.0
+    min_speaker_seconds: float = 1.0
     # mono: two voice clusters this far apart (silhouette, 0-1) are two speakers
     min_separation: float = 0.12
 

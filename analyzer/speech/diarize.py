@@ -153,41 +153,73 @@ def features(x: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray | None:
 
 
 def _standard(x: np.ndarray) -> np.ndarray:
+    """Z-scored features, weighted: the median pitch tells voices apart best, the
+    twelve cepstral means together about as much again, the pitch spread least."""
     z = (x - x.mean(axis=0)) / np.maximum(x.std(axis=0), 1e-6)
-    z[:, 0] *= 2.0  # pitch tells voices apart best
-    return z
+    return z * np.array([3.0, 0.5] + [0.6] * (x.shape[1] - 2))
 
 
-def two_voices(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """Weighted 2-means of standardized features.
+def _two_means(x: np.ndarray, w: np.ndarray, first: int, second: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted 2-means from the rows ``first`` and ``second`` as seeds."""
+    centres = x[[first, second]].copy()
+    labels = np.full(len(x), -1)
+    for _ in range(30):
+        new = np.linalg.norm(x[:, None] - centres[None], axis=2).argmin(axis=1)
+        if (new == labels).all():
+            break
+        labels = new
+        for k in (0, 1):
+            if (labels == k).any():
+                centres[k] = np.average(x[labels == k], axis=0, weights=w[labels == k])
+    return labels, centres
+
+
+def _silhouette(d: np.ndarray, labels: np.ndarray, w: np.ndarray) -> float:
+    if len(set(labels.tolist())) < 2:
+        return 0.0
+    sil = []
+    for n in range(len(labels)):
+        own, other = labels == labels[n], labels != labels[n]
+        own[n] = False
+        a = float(np.average(d[n, own], weights=w[own])) if own.any() else 0.0
+        b = float(np.average(d[n, other], weights=w[other]))
+        sil.append((b - a) / max(a, b, 1e-9))
+    return float(np.average(sil, weights=w))
+
+
+def two_voices(x: np.ndarray, w: np.ndarray, min_weight: float = 0.0
+               ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weighted 2-means of standardized features, the best of a few seedings.
+
+    Seeds: the farthest pair of rows, the lowest and highest first feature
+    (pitch), and the farthest pairs of the heaviest rows. The split with the
+    highest weighted silhouette whose smaller side weighs at least
+    ``min_weight`` wins (any split when none does).
 
     Returns:
         The cluster of each row, the two centroids, and the weighted mean
         silhouette (how far apart the two voices are, 0-1).
     """
     d = np.linalg.norm(x[:, None] - x[None], axis=2)
-    i, j = np.unravel_index(int(d.argmax()), d.shape)
-    centres = x[[i, j]].copy()
-    labels = np.zeros(len(x), dtype=int)
-    for _ in range(30):
-        dist = np.linalg.norm(x[:, None] - centres[None], axis=2)
-        new = dist.argmin(axis=1)
-        if (new == labels).all() and _ > 0:
-            break
-        labels = new
-        for k in (0, 1):
-            if (labels == k).any():
-                centres[k] = np.average(x[labels == k], axis=0, weights=w[labels == k])
-    if len(set(labels.tolist())) < 2:
-        return labels, centres, 0.0
-    sil = []
-    for n in range(len(x)):
-        own, other = labels == labels[n], labels != labels[n]
-        own[n] = False
-        a = float(d[n, own].mean()) if own.any() else 0.0
-        b = float(d[n, other].mean())
-        sil.append((b - a) / max(a, b, 1e-9))
-    return labels, centres, float(np.average(sil, weights=w))
+    seeds = {tuple(int(v) for v in np.unravel_index(int(d.argmax()), d.shape)),
+             (int(x[:, 0].argmin()), int(x[:, 0].argmax()))}
+    heavy = np.argsort(-w)[: min(len(w), 6)]
+    sub = d[np.ix_(heavy, heavy)]
+    i, j = np.unravel_index(int(sub.argmax()), sub.shape)
+    seeds.add((int(heavy[i]), int(heavy[j])))
+    best: tuple[float, bool, np.ndarray, np.ndarray] | None = None
+    for a, b in sorted(seeds):
+        if a == b:
+            continue
+        labels, centres = _two_means(x, w, a, b)
+        sil = _silhouette(d, labels, w)
+        fits = min(float(w[labels == k].sum()) for k in (0, 1)) >= min_weight
+        if best is None or (fits, sil) > (best[1], best[0]):
+            best = (sil, fits, labels, centres)
+    if best is None:
+        return np.zeros(len(x), dtype=int), x[:2].copy(), 0.0
+    return best[2], best[3], best[0]
 
 
 def diarize(utterances: Sequence[Utterance], samples: np.ndarray, sr: int,
@@ -237,7 +269,7 @@ def _cluster(found: list[_Piece], options: AttributionOptions) -> None:
         return
     x = _standard(np.stack([p.features for p in strong]))
     w = np.array([max(0.2, p.utterance.end - p.utterance.start) for p in strong])
-    labels, centres, sil = two_voices(x, w)
+    labels, centres, sil = two_voices(x, w, options.min_speaker_seconds)
     second = min(float(w[labels == k].sum()) for k in (0, 1))
     if sil < options.min_separation or second < options.min_speaker_seconds:
         return
