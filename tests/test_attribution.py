@@ -302,3 +302,54 @@ def test_review_app_shows_roles_confidence_and_what_was_left_out(stereo, mono, t
     assert page.count('<li class="crosstalk">') == sum(d["reason"] == "crosstalk" for d in dropped)
     text = next(d["text"] for d in dropped if d["reason"] == "background")
     assert f"“{text}”" in page
+
+
+def _mono_visit() -> tuple[np.ndarray, list[Utterance], list[str]]:
+    """Espeak turns of two voices on one track, with utterances timed on them."""
+    script = [("staff", "您好，请问要办理什么业务？"), ("citizen", "我想补办社保卡"),
+              ("staff", "请您出示一下身份证"), ("citizen", "身份证在这里，给您"),
+              ("staff", "请您慢走，再见")]
+    clips, utts, t = [], [], 0.3
+    for who, text in script:
+        clip = speech(text, pitch=30 if who == "staff" else 80, dbfs=-20 if who == "staff" else -24)
+        clips.append((t, clip))
+        seconds = clip.size / SR
+        chars = [c for c in text if c not in "，？"]
+        step = seconds / len(chars)
+        words = tuple(Word(c, t + i * step, t + (i + 1) * step, 0.9) for i, c in enumerate(chars))
+        utts.append(Utterance("staff", t, t + seconds, "".join(chars), words, 0.9, False))
+        t += seconds + 1.2
+    from audio_factory import place
+
+    return place(clips, t + 0.5), utts, [who for who, _ in script]
+
+
+def test_mono_voices_and_roles_without_recognition(tmp_path):
+    from analyzer.options import ClassifierOptions
+    from analyzer.speech.diarize import diarize
+
+    samples, utts, truth = _mono_visit()
+    out, voices = diarize(utts, samples, SR, OPTS, ClassifierOptions())
+    assert [u.speaker for u in out] == truth
+    assert all(0.5 <= u.speaker_confidence < 1.0 for u in out)
+    assert sorted(v["role"] for v in voices) == ["citizen", "staff"]
+    # a classifier folder without the roles model: opening, closing and level still decide
+    import shutil
+
+    from analyzer.rules.learned import model_dir
+
+    old = tmp_path / "models"
+    shutil.copytree(model_dir(), old)
+    (old / "roles.onnx").unlink()
+    meta = json.loads((old / "metadata.json").read_text(encoding="utf-8"))
+    del meta["roles"]
+    (old / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    out, _ = diarize(utts, samples, SR, OPTS, ClassifierOptions(model_dir=str(old)))
+    assert [u.speaker for u in out] == truth
+    from analyzer.rules.learned import model_info
+
+    assert set(model_info(ClassifierOptions(model_dir=str(old)))) == {"uncivil", "cues"}
+    one = AttributionOptions(min_separation=0.99)  # the option decides: one voice, the clerk's
+    out, voices = diarize(utts, samples, SR, one, ClassifierOptions())
+    assert {u.speaker for u in out} == {"staff"} and len(voices) == 1
+    assert all(u.speaker_confidence == 1.0 for u in out)

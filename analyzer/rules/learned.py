@@ -186,6 +186,7 @@ def model_info(options: ClassifierOptions | None = None) -> dict[str, Any]:
     return {
         task: {"model": meta[task]["model_id"], "data_sha256": meta[task]["data_sha256"]}
         for task in TASKS
+        if task != "roles" or task in meta  # a folder of models trained before roles existed
     }
 
 

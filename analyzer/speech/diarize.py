@@ -33,6 +33,7 @@ stays false). Findings on attributed speech weigh ``speaker_confidence``
 from __future__ import annotations
 
 import functools
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -44,6 +45,7 @@ from analyzer.options import AttributionOptions, ClassifierOptions
 from analyzer.rules.acoustics import utterance_level
 from analyzer.types import Utterance, Word
 
+logger = logging.getLogger("analyzer")
 SAMPLE_RATE = 16000
 #: Weights of the role signals (text classifier, opening, closing, level): the text
 #: says most; who opens and closes and who is louder settle a close call.
@@ -290,9 +292,15 @@ def _cluster(found: list[_Piece], options: AttributionOptions) -> None:
 def _roles(found: list[_Piece], classifier: ClassifierOptions
            ) -> tuple[dict[int, tuple[str, float]], list[dict[str, Any]]]:
     """Which voice is the clerk: each voice's (role, confidence) and its record."""
+    from analyzer.errors import ModelError
     from analyzer.rules.learned import classify
 
-    preds = classify([p.utterance.text for p in found], "roles", classifier)
+    try:
+        preds = classify([p.utterance.text for p in found], "roles", classifier)
+    except ModelError:  # a folder of older models without ``roles``: the other signals decide
+        logger.warning("no roles classifier in the classifier folder; mono roles are decided "
+                       "by who opens and closes and by level")
+        preds = [None] * len(found)
     voices = sorted({p.cluster for p in found})
     stats = {}
     for k in voices:
