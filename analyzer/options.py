@@ -33,6 +33,8 @@ from analyzer.errors import OptionError
 SHARE_MODES: tuple[str, ...] = ("channel", "recording", "any")
 #: Who speaks on a channel.
 ROLES: tuple[str, ...] = ("staff", "citizen")
+#: Who speaks on a mono recording: told apart ("auto") or one party.
+MONO_ROLES: tuple[str, ...] = ("auto", *ROLES)
 
 _NONNEG = (0.0, None)
 _UNIT = (0.0, 1.0)
@@ -261,7 +263,7 @@ class ASROptions(_Checked):
 
     SECTION: ClassVar[str] = "asr"
     _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"cpu_threads": _NONNEG, "beam_size": (1, 20), "temperature": (0.0, 1.0), "repetition_penalty": (1.0, 3.0), "vad_threshold": _UNIT, "phone_vad_threshold": _UNIT, "vad_min_silence_ms": _NONNEG, "no_speech_threshold": _UNIT, "compression_ratio_threshold": _NONNEG, "split_gap": _NONNEG}
-    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"device": ("cpu", "cuda", "auto"), "lexicon_prompt": ("", "prompt", "hotwords"), "mono_speaker": ROLES, "stereo_speakers": ROLES}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"device": ("cpu", "cuda", "auto"), "lexicon_prompt": ("", "prompt", "hotwords"), "mono_roles": MONO_ROLES, "stereo_speakers": ROLES}
 
     model: str = ""  # CTranslate2 model folder; empty: the bundled Whisper base
     device: str = "cpu"  # cpu | cuda | auto
@@ -286,7 +288,10 @@ class ASROptions(_Checked):
         ""  # "", "prompt" or "hotwords": build that from lexicon phrases (see benchmarks/cer.py)
     )
     split_gap: float = 1.0  # s; a pause between words this long starts a new utterance
-    mono_speaker: str = "staff"  # who speaks into a mono recording's microphone
+    # who speaks on a mono recording (or a stereo one whose channels carry the same mix):
+    # "auto" tells the parties apart (analyzer.speech.attribution); "staff" / "citizen"
+    # charge every word to that party (the microphone's owner, speaker_known false)
+    mono_roles: str = "auto"
     stereo_speakers: tuple[str, str] = ("staff", "citizen")  # channel 0, channel 1
     hall_speakers: tuple[
         tuple[str, str, str], ...
@@ -299,6 +304,41 @@ class ASROptions(_Checked):
         if not narrow or self.vad.phone_threshold == self.vad.threshold:
             return self
         return replace(self, vad=replace(self.vad, threshold=self.vad.phone_threshold))
+
+
+@dataclass(frozen=True)
+class AttributionOptions(_Checked):
+    """Who said it: crosstalk, background speech, same-mix stereo and mono speaker turns
+    (:mod:`analyzer.speech.attribution`). What it dropped or re-attributed is in every
+    report's ``analyzer.asr.attribution`` block."""
+
+    SECTION: ClassVar[str] = "attribution"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+        "crosstalk_db": _NONNEG, "repeat_similarity": _UNIT, "background_db": _NONNEG,
+        "same_mix_correlation": _UNIT, "same_mix_db": _NONNEG, "turn_gap": _NONNEG,
+        "min_speaker_seconds": _NONNEG, "min_separation": _UNIT}
+
+    enabled: bool = True
+    # a word on one channel that the other channel hears this much louder is the other
+    # party's voice leaking in (dropped, or given to that party when its channel lost it)
+    crosstalk_db: float = 10.0
+    # share (0-1) of a leaked stretch's characters the other channel's text must repeat
+    # for it to count as a repetition (recorded; leakage is judged by level)
+    repeat_similarity: float = 0.5
+    # speech this far (dB) below the channel's foreground speaker (the median level of
+    # its loud utterances, and at most this far below the loudest channel's) is
+    # background: neighbouring windows, the PA, a radio
+    background_db: float = 15.0
+    # a stereo file whose channels correlate this much and differ by at most same_mix_db
+    # carries one mix twice: it is analysed as mono
+    same_mix_correlation: float = 0.95
+    same_mix_db: float = 3.0
+    # mono: a pause this long (s) between words may be a change of speaker
+    turn_gap: float = 0.3
+    # mono: a second voice needs this much speech (s) to be a speaker of its own
+    min_speaker_seconds: float = 1.0
+    # mono: two voice clusters this far apart (silhouette, 0-1) are two speakers
+    min_separation: float = 0.12
 
 
 @dataclass(frozen=True)
@@ -476,6 +516,7 @@ class AnalyzerOptions(_Checked):
     pack: PackOptions = field(default_factory=PackOptions)
     verify: VerifyOptions = field(default_factory=VerifyOptions)
     duties: DutyOptions = field(default_factory=DutyOptions)
+    attribution: AttributionOptions = field(default_factory=AttributionOptions)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the options as plain JSON-able data, for the audit block."""

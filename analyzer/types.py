@@ -11,13 +11,17 @@ first utterance of a transcript).
 
 from __future__ import annotations
 
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from collections.abc import Sequence
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from statistics import fmean
 from typing import Any, Literal
 
 Speaker = Literal["staff", "citizen", "unknown"]
 Channel = Literal["counter", "phone"]
 
 SPEAKERS: tuple[str, ...] = ("staff", "citizen", "unknown")
+#: Punctuation a stretch cut out of an utterance (:meth:`Utterance.part`) does not start with.
+_LEADING_PUNCT = "?？!！,，.。、;；:： "
 CHANNELS: tuple[str, ...] = ("counter", "phone")
 
 #: Kinds of finding. ``forbidden``: a forbidden phrase was said; ``missing``:
@@ -124,6 +128,10 @@ class Utterance:
         heard: Lexicon phrases the acoustic verifier heard in it.
         level_dbfs: Active speech level on its own channel (dBFS RMS of the
             loudest half of 50 ms frames), when measured from audio.
+        speaker_confidence: How sure the attribution of ``speaker`` is, 0-1
+            (1.0: the party's own channel or a typed transcript; lower where
+            speaker turns were told apart on a mono recording, or a stretch
+            was given to the other party as crosstalk).
     """
 
     speaker: str
@@ -135,6 +143,32 @@ class Utterance:
     speaker_known: bool = True
     heard: tuple[Heard, ...] = ()
     level_dbfs: float | None = None
+    speaker_confidence: float = 1.0
+
+    def part(self, words: Sequence[Word]) -> Utterance:
+        """The stretch of this utterance made of ``words`` (consecutive words of its own).
+
+        Its text is those words' (without leading punctuation), its times and
+        recognition confidence theirs, and it keeps the heard phrases it overlaps.
+        """
+        if len(words) == len(self.words):
+            return self
+        heard = tuple(h for h in self.heard if h.start < words[-1].end and h.end > words[0].start)
+        text = "".join(w.text for w in words).strip().lstrip(_LEADING_PUNCT)
+        return replace(self, start=words[0].start, end=words[-1].end, text=text,
+                       words=tuple(words), confidence=fmean(w.probability for w in words),
+                       heard=heard)
+
+    def attribution_weight(self, assumed: float) -> float:
+        """The factor on a finding about this utterance's speaker: how sure it is theirs.
+
+        ``speaker_confidence`` where the speaker was attributed (mono turns,
+        crosstalk); ``assumed`` where it was assumed by configuration (a mono
+        microphone charged to one party); 1.0 on the party's own channel.
+        """
+        if self.speaker_confidence < 1.0:
+            return self.speaker_confidence
+        return 1.0 if self.speaker_known else assumed
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used in reports and the store."""
@@ -147,6 +181,8 @@ class Utterance:
         }
         if not self.speaker_known:
             d["speaker_known"] = False
+        if self.speaker_confidence < 1.0:
+            d["speaker_confidence"] = round(self.speaker_confidence, 4)
         if self.words:
             d["words"] = [
                 [w.text, round(w.start, 3), round(w.end, 3), round(w.probability, 3)]
@@ -171,7 +207,25 @@ class Utterance:
             speaker_known=d.get("speaker_known", True),
             heard=tuple(Heard.from_dict(h) for h in d.get("heard", ())),
             level_dbfs=d.get("level_dbfs"),
+            speaker_confidence=d.get("speaker_confidence", 1.0),
         )
+
+
+def attribution_detail(utterances: Sequence[Utterance]) -> dict[str, Any]:
+    """Why a finding weighs less: its speaker was attributed, not heard on their own channel.
+
+    The ``detail`` entries every finding on attributed speech carries (context
+    rules and the learned classifier); empty when every utterance is sure
+    (``speaker_confidence`` 1.0).
+    """
+    unsure = [u for u in utterances if u.speaker_confidence < 1.0]
+    if not unsure:
+        return {}
+    sure = min(u.speaker_confidence for u in unsure)
+    return {"speaker_confidence": round(sure, 4),
+            "attribution": f"the speaker was attributed with confidence {sure:.2f} "
+                           "(speaker turns told apart on one microphone, or crosstalk); "
+                           "the finding weighs that much"}
 
 
 @dataclass

@@ -22,6 +22,7 @@ import json
 import random
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,93 @@ def phone_call(rng: random.Random, seconds: float, rings: int, voice: str
     script = [af.Turn(t.speaker, round(t.start + answer, 2), t.text, end=round(t.end + answer, 2))
               for t, _ in turns]
     return af.stereo(af.phone_line(staff), af.phone_line(citizen)), script
+
+
+#: What the windows next door say (heard ``neighbour_db`` down): their own visits, with
+#: questions, a material list and a cue that would make a reply owed if it were this visit's.
+NEIGHBOURS = [
+    "请问社保卡在哪里办理？",
+    "我查一下系统。",
+    "身份证复印件带了没有？",
+    "你的材料不全，还缺一份证明。",
+    "你们服务真好，谢谢。",
+    "下一位，请到这边来。",
+]
+#: The queue caller over the PA.
+PA = "请一百二十三号到五号窗口办理。"
+
+
+@dataclass
+class HallVisit:
+    """One counter visit as a real hall records it.
+
+    Attributes:
+        stereo: ``(2, n)``: each party on their own microphone, each hearing the
+            other ``crosstalk_db`` down, the next windows and the PA.
+        mono: ``(n,)``: one desk microphone (the citizen a little further away).
+        turns: The visit's own script (speaker, start, end, text).
+        background: ``(start, end, text)`` of the next windows' talk and the PA.
+    """
+
+    stereo: np.ndarray
+    mono: np.ndarray
+    turns: list[af.Turn]
+    background: list[tuple[float, float, str]]
+
+
+def hall_visit(script: list[tuple[str, str]], voices: dict[str, str], *, seed: int = 0,
+               speeds: tuple[float, float] = (1.0, 1.0), crosstalk_db: float = 22.0,
+               neighbour_db: float = 38.0, pa_db: float = 30.0, reverb: bool = True,
+               gap: tuple[float, float] = (0.6, 1.4)) -> HallVisit:
+    """Render a scripted visit with crosstalk, the next windows' babble, the PA and reverb.
+
+    Natural voice only (Kokoro): ``voices`` maps ``staff`` / ``citizen`` to a
+    voice, ``speeds`` their speaking rates. Levels: the parties at -20 dBFS on
+    their own microphones; the neighbours ``neighbour_db`` and the PA
+    ``pa_db`` below that, in the pauses and over the speech alike.
+    """
+    rng = random.Random(seed)
+    t, turns, clips = 0.6, [], {"staff": [], "citizen": []}
+    for speaker, text in script:
+        speed = speeds[0] if speaker == "staff" else speeds[1]
+        clip = af.set_level(natural_voice.speak(text, voices[speaker], speed).copy(), -20.0)
+        turns.append(af.Turn(speaker, round(t, 2), text, end=round(t + clip.size / af.SR, 2)))
+        clips[speaker].append((t, clip))
+        t += clip.size / af.SR + rng.uniform(*gap)
+    total = t + 1.2
+    staff, citizen = af.place(clips["staff"], total), af.place(clips["citizen"], total)
+    noise, background = np.zeros_like(staff), []
+    others = [v for v in ("jf_gongitsune", "jf_tebukuro", "jm_kumo", "jf_nezumi")
+              if v not in voices.values()]
+    for k in range(max(2, int(total / 6))):
+        text = rng.choice(NEIGHBOURS)
+        clip = natural_voice.speak(text, others[k % len(others)], 1.0)
+        at = rng.uniform(0.0, max(0.1, total - clip.size / af.SR))
+        noise += af.place([(at, af.set_level(clip.copy(), -20.0 - neighbour_db))], total)
+        background.append((round(at, 2), round(at + clip.size / af.SR, 2), text))
+    if pa_db:
+        clip = af.telephone_band(natural_voice.speak(PA, others[0], 0.9))
+        at = rng.uniform(0.0, max(0.1, total - clip.size / af.SR))
+        noise += af.place([(at, af.set_level(clip, -20.0 - pa_db))], total)
+        background.append((round(at, 2), round(at + clip.size / af.SR, 2), PA))
+    leak = af.db_to_amp(-crosstalk_db)
+    room = _reverb if reverb else (lambda x: x)
+    stereo = np.stack([room(staff + leak * citizen + noise), room(citizen + leak * staff + noise)])
+    mono = room(staff + af.db_to_amp(-4.0) * citizen + noise)
+    return HallVisit(np.clip(stereo, -1, 1), np.clip(mono, -1, 1), turns, background)
+
+
+def _reverb(x: np.ndarray) -> np.ndarray:
+    """A small hall's reverb (sox ``reverb 40 50 60``)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = Path(tmp) / "a.wav", Path(tmp) / "b.wav"
+        af.write_wav(a, np.clip(x, -1, 1))
+        subprocess.run(["sox", str(a), str(b), "reverb", "40", "50", "60"], check=True)
+        y, _ = af.read_wav(b)
+    return np.asarray(y[0, : x.size], dtype=np.float32)
 
 
 def reference_text(entry: dict[str, Any]) -> str:

@@ -55,7 +55,7 @@ def test_channel_roles_per_run_per_hall_and_sidecar() -> None:
     assert [t.speaker for t in channel_tracks(2, opts, meta)] == ["staff", "citizen"]
     swapped = replace(opts, stereo_speakers=("citizen", "staff"))
     assert [t.speaker for t in channel_tracks(2, swapped, {})] == ["citizen", "staff"]
-    mono = channel_tracks(1, ASROptions(mono_speaker="citizen"), {})
+    mono = channel_tracks(1, ASROptions(mono_roles="citizen"), {})
     assert [(t.speaker, t.known) for t in mono] == [("citizen", False)]
     with pytest.raises(TranscriptError, match="stereo_speakers"):
         channel_tracks(2, opts, {"stereo_speakers": ["staff", "boss"]})
@@ -103,10 +103,19 @@ def test_swapped_roles_and_mono(counter_wav: Path, tmp_path: Path) -> None:
         assert turn is not None and turn.speaker != u.speaker
     mono_path = tmp_path / "mono.wav"
     write_wav(mono_path, conversation(TURNS[:2]).mean(axis=0))
-    mono = analyze_recording(mono_path, AnalyzerOptions())
-    assert mono.interaction.utterances
-    assert all(u.speaker == "staff" and not u.speaker_known for u in mono.interaction.utterances)
-    assert mono.interaction.meta["audio"]["speaker_known"] is False
+    charged = analyze_recording(mono_path, AnalyzerOptions().with_overrides(
+        {"asr.mono_roles": "staff"}))
+    assert charged.interaction.utterances
+    assert all(u.speaker == "staff" and not u.speaker_known for u in charged.interaction.utterances)
+    assert charged.interaction.meta["audio"]["speaker_known"] is False
+    assert charged.asr_info["attribution"]["mono_roles"] == "staff"
+    told = analyze_recording(mono_path, AnalyzerOptions())  # mono_roles "auto": turns told apart
+    for u in told.interaction.utterances:
+        turn = _span_of(u.start, u.end, TURNS)
+        assert turn is not None and turn.speaker == u.speaker and not u.speaker_known, (u, turn)
+        assert 0.5 <= u.speaker_confidence < 1.0
+    assert {u.speaker for u in told.interaction.utterances} == {"staff", "citizen"}
+    assert [s["role"] for s in told.asr_info["attribution"]["speakers"]].count("staff") == 1
 
 
 @pytest.fixture(scope="module")

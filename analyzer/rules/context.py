@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from analyzer.options import AnalyzerOptions, ContextOptions
-from analyzer.types import Cue, Finding, Interaction, Utterance
+from analyzer.types import Cue, Finding, Interaction, Utterance, attribution_detail
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon, Rule
@@ -178,15 +178,17 @@ def forbidden_findings(hits: Sequence[Hit], utterances: Sequence[Utterance] = ()
     for h in hits:
         if h.rule.kind != "forbidden":
             continue
-        assumed = bool(h.utterances) and all(
-            i < len(utterances) and not utterances[i].speaker_known for i in h.utterances)
+        mine = [utterances[i] for i in h.utterances if i < len(utterances)]
+        assumed = bool(mine) and all(not u.speaker_known for u in mine)
+        sure = max((u.attribution_weight(weight) for u in mine), default=1.0)
         out.append(Finding(
             rule=h.rule.id, article=h.rule.article, kind="forbidden", canonical=h.rule.canonical,
             speaker=h.speaker, start=h.start, end=h.end, evidence=h.evidence,
-            confidence=h.confidence * (weight if assumed else 1.0), points=h.rule.points,
+            confidence=h.confidence * sure, points=h.rule.points,
             detail={"method": h.method, "utterances": list(h.utterances), "group": h.rule.group,
                     "severity": h.rule.severity, "title": h.rule.title,
                     **({"speaker_assumed": True} if assumed else {}),
+                    **attribution_detail(mine),
                     **({"acoustic": acoustic_detail(h)} if h.heard is not None else {})},
         ))
     return out
@@ -331,7 +333,9 @@ def _missing_in(lexicon: Lexicon, context: str, said: Sequence[Hit], span: tuple
         span = (min(span[0], until), min(span[1], until))
     said_ids = {h.rule.id for h in said}
     asr = [utts[i].confidence for i in turns] or [1.0]
-    conf = options.missing_confidence * weight * (sum(asr) / len(asr))
+    sure = [utts[i].speaker_confidence for i in turns] or [1.0]
+    conf = options.missing_confidence * weight * (sum(asr) / len(asr)) * (sum(sure) / len(sure))
+    extra = {**extra, **attribution_detail([utts[i] for i in turns])}
     out = []
     for group in owed_groups(lexicon, context):
         if group.rule_ids & said_ids:

@@ -1,6 +1,6 @@
 """Learned detectors (pipeline stage ``match``, after the lexicon).
 
-Two small text classifiers catch what the word lists miss (paraphrases such as
+Small text classifiers catch what the word lists miss (paraphrases such as
 ``你到底想怎么样`` or ``一边等着去``):
 
 * **uncivil**: staff utterance -> ``civil`` or an Article 6 sub-type
@@ -10,8 +10,11 @@ Two small text classifiers catch what the word lists miss (paraphrases such as
 * **cues**: citizen utterance -> ``praise``, ``suggestion``, ``upset``,
   ``incomplete_materials`` or ``other``; the first four become
   :class:`~analyzer.types.Cue` objects for the Article 10 context rules.
+* **roles**: any utterance -> P(``staff``): staff-like (您好…, 请您…, 您的手续…)
+  or citizen-like (我想办…, 请问…); the mono speaker-turn stage
+  (:mod:`analyzer.speech.diarize`) weighs it to tell which voice is the clerk.
 
-Both are character n-gram TF-IDF + logistic regression pipelines trained by
+All are character n-gram TF-IDF + logistic regression pipelines trained by
 ``python -m analyzer.training.classifiers.train`` and shipped as ONNX files
 (``models/classifiers/*.onnx``). They run on onnxruntime only: scikit-learn is
 not imported at run time. Text goes through :func:`analyzer.text.normalize.normalize`
@@ -31,7 +34,7 @@ from analyzer.errors import ModelError, require
 from analyzer.options import ClassifierOptions
 from analyzer.resources import data_path
 from analyzer.text.normalize import normalize
-from analyzer.types import LEARNED_CUE_KINDS, Cue, Finding, Utterance
+from analyzer.types import LEARNED_CUE_KINDS, Cue, Finding, Utterance, attribution_detail
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
@@ -43,8 +46,11 @@ UNCIVIL_RULE = "A6-UNCIVIL"
 METADATA = "metadata.json"
 CIVIL = "civil"
 OTHER = "other"
-#: The two classifiers (keys of ``metadata.json``).
-TASKS: tuple[str, ...] = ("uncivil", "cues")
+STAFF = "staff"
+#: ``roles``: an utterance is staff-like when P(staff) is at least this.
+ROLE_THRESHOLD = 0.5
+#: The classifiers (keys of ``metadata.json``).
+TASKS: tuple[str, ...] = ("uncivil", "cues", "roles")
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,9 @@ def to_prediction(task: str, labels: Sequence[str], row: Any) -> Prediction:
         else:
             label = CIVIL
         return Prediction(label, p_uncivil, probs)
+    if task == "roles":
+        p_staff = probs[STAFF]
+        return Prediction(STAFF if p_staff >= ROLE_THRESHOLD else "citizen", p_staff, probs)
     label = max(labels, key=probs.__getitem__)
     return Prediction(label, probs[label], probs)
 
@@ -162,6 +171,8 @@ def decide(task: str, pred: Prediction, threshold: float) -> str:
     is >= ``threshold``, else ``other``. Findings, cues, the training report and
     the benchmarks all use this one rule.
     """
+    if task == "roles":
+        return STAFF if pred.probability >= threshold else "citizen"
     if task == "uncivil":
         if pred.probability < threshold:
             return CIVIL
@@ -175,6 +186,7 @@ def model_info(options: ClassifierOptions | None = None) -> dict[str, Any]:
     return {
         task: {"model": meta[task]["model_id"], "data_sha256": meta[task]["data_sha256"]}
         for task in TASKS
+        if task != "roles" or task in meta  # a folder of models trained before roles existed
     }
 
 
@@ -221,10 +233,10 @@ def uncivil_findings(
         detail = {"subtype": decide("uncivil", pred, options.uncivil_threshold),
                   "model": model_id, "method": "classifier", "probability": round(pred.probability, 4),
                   "threshold": options.uncivil_threshold, "utterance": i}
-        confidence = pred.probability
+        confidence = pred.probability * u.attribution_weight(options.assumed_speaker_weight)
         if not u.speaker_known:  # a mono microphone: the words may be the citizen's
-            confidence *= options.assumed_speaker_weight
             detail["speaker_known"] = False
+        detail.update(attribution_detail([u]))
         findings.append(Finding(
             rule=rule.id, article=rule.article, kind="uncivil",
             canonical=rule.canonical or rule.title, speaker=u.speaker,

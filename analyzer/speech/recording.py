@@ -9,18 +9,22 @@ and run afterwards in :func:`analyzer.pipeline.analyze_interaction`.
 Roles: on a stereo recording each channel is one party (default channel 0
 staff, channel 1 citizen; per run ``ASROptions.stereo_speakers``, per hall
 ``ASROptions.hall_speakers`` or the sidecar's ``stereo_speakers``). A mono
-recording is one microphone whose owner comes from configuration
-(``ASROptions.mono_speaker``), so its utterances carry ``speaker_known=False``.
+recording is one microphone: with ``ASROptions.mono_roles = "auto"`` (default)
+its speaker turns and roles are told apart (:mod:`analyzer.speech.diarize`),
+with ``"staff"`` / ``"citizen"`` every word is charged to that party; either
+way its utterances carry ``speaker_known=False``. Crosstalk between the
+channels, background speech and same-mix stereo files are handled by
+:mod:`analyzer.speech.attribution`.
 
 Metadata: a sidecar ``<stem>.json`` next to the recording may give ``id``,
 ``channel`` (counter|phone), ``hall``, ``window``, ``staff``, ``started_at``,
 ``rings``, ``ring_seconds`` (the call record: wins over the audio),
-``stereo_speakers`` and ``mono_speaker``; the ``meta`` argument overrides it.
+``stereo_speakers`` and ``mono_roles``; the ``meta`` argument overrides it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from analyzer.errors import TranscriptError, shown
-from analyzer.options import AnalyzerOptions, ASROptions
+from analyzer.options import MONO_ROLES, AnalyzerOptions, ASROptions
 from analyzer.speech.decode import DecodedAudio, decode_audio
 from analyzer.types import SPEAKERS, Finding, Interaction, RingResult, Utterance
 
@@ -108,17 +112,32 @@ def analyze_recording(
         ModelError: The speech model is missing or corrupt.
     """
     from analyzer.speech import asr
+    from analyzer.speech.attribution import attribute, same_mix, silence_crosstalk
     from analyzer.speech.engine import get_engine
 
     options = options or AnalyzerOptions()
     meta = load_meta(path, meta)
     audio = audio if audio is not None else decode_audio(path)
-    tracks = channel_tracks(audio.channels, options.asr, meta, str(path))
+    mixed = (same_mix(audio.samples, options.attribution)
+             if audio.channels == 2 and options.attribution.enabled else None)
+    tracks = channel_tracks(audio.channels, options.asr, meta, str(path),
+                            same_mix=mixed is not None)
     line = options.asr.for_line(audio.native_rate, meta.get("channel"))
     from analyzer.speech.verify import get_verifier
 
     recognise = transcriber or get_engine(line, options.pack)
-    utterances = transcribe_tracks(audio, tracks, line, recognise, get_verifier(options))
+    heard_audio, silenced = audio, []
+    if len(tracks) == 2 and options.attribution.enabled:  # leaked speech is never recognised
+        samples, silenced = silence_crosstalk(audio.samples, audio.sample_rate,
+                                              [t.speaker for t in tracks], options.attribution)
+        heard_audio = replace(audio, samples=samples)
+    heard = transcribe_each(heard_audio, tracks, line, recognise, get_verifier(options))
+    mode = "stereo" if len(tracks) == 2 else "same_mix" if mixed is not None else "mono"
+    utterances, attribution = attribute(
+        [(t.speaker, track_samples(audio, t), utts) for t, utts in zip(tracks, heard, strict=True)],
+        audio.sample_rate, options, mode, mixed)
+    attribution.add(silenced)
+    utterances = with_levels(utterances, audio, tracks)
     interaction = build_interaction(path, audio, utterances, meta, tracks)
     ring = find_rings(interaction, audio, tracks, options)
     if not interaction.channel:  # not given and not 8 kHz: phone if ringback was heard
@@ -126,7 +145,8 @@ def analyze_recording(
     if interaction.channel != "phone":
         ring = None
     findings = acoustic_findings(interaction, audio, tracks, options)
-    return AudioAnalysis(interaction, ring, findings, asr.asr_info(options.asr), audio)
+    info = {**asr.asr_info(options.asr), "attribution": attribution.to_dict()}
+    return AudioAnalysis(interaction, ring, findings, info, audio)
 
 
 def read_sidecar(recording: str | Path) -> dict[str, Any]:
@@ -166,21 +186,31 @@ def load_meta(path: str | Path, meta: dict[str, Any] | None = None) -> dict[str,
 
 
 def channel_tracks(
-    channels: int, options: ASROptions, meta: dict[str, Any], source: str = ""
+    channels: int, options: ASROptions, meta: dict[str, Any], source: str = "",
+    *, same_mix: bool = False,
 ) -> list[Track]:
     """Who speaks on which channel (see the module docstring for the precedence).
+
+    A mono recording, or a stereo one whose channels carry the same mix
+    (``same_mix``: analysed as their mix), is one track; with ``mono_roles``
+    ``auto`` it is recognised as staff speech (so acoustic verification hears
+    it) and the speaker turns are told apart afterwards
+    (:mod:`analyzer.speech.attribution`).
 
     Raises:
         TranscriptError: A role in the metadata or options is not a speaker.
     """
     where = meta.get("_sidecar", source)
-    if channels == 2:
+    if channels == 2 and not same_mix:
         roles = _stereo_roles(options, meta)
         for role in roles:
             _check_role(role, where, "stereo_speakers")
         return [Track(0, roles[0]), Track(1, roles[1])]
-    speaker = str(meta.get("mono_speaker") or options.mono_speaker)
-    _check_role(speaker, where, "mono_speaker")
+    given = str(meta.get("mono_roles") or options.mono_roles)
+    if given not in MONO_ROLES:
+        raise TranscriptError(f"mono_roles: {given!r} is not one of {', '.join(MONO_ROLES)}",
+                              source=where, field="mono_roles")
+    speaker = "staff" if given == "auto" else given
     return [Track(0 if channels == 1 else None, speaker, known=False)]
 
 
@@ -213,11 +243,38 @@ def track_samples(audio: DecodedAudio, track: Track) -> np.ndarray:
     return audio.mono() if track.channel is None else audio.samples[track.channel]
 
 
+def with_levels(utterances: Sequence[Utterance], audio: DecodedAudio, tracks: list[Track]
+                ) -> list[Utterance]:
+    """The utterances with ``level_dbfs`` measured on their speaker's own track.
+
+    On a mono recording (or a speaker without a track of their own) the one
+    track is measured.
+    """
+    from analyzer.rules.acoustics import utterance_level
+
+    samples = {t.speaker: track_samples(audio, t) for t in tracks}
+    default = track_samples(audio, tracks[0])
+    return [replace(u, level_dbfs=utterance_level(samples.get(u.speaker, default),
+                                                  audio.sample_rate, u.start, u.end))
+            for u in utterances]
+
+
 def transcribe_tracks(
     audio: DecodedAudio, tracks: list[Track], options: ASROptions, recognise: Transcriber,
     verifier: Verifier | None = None,
 ) -> list[Utterance]:
-    """Recognise every track and merge the utterances in time order.
+    """Recognise every track (:func:`transcribe_each`) and merge the utterances in time order."""
+    utterances = [u for found in transcribe_each(audio, tracks, options, recognise, verifier)
+                  for u in found]
+    utterances.sort(key=lambda u: (u.start, u.end))
+    return utterances
+
+
+def transcribe_each(
+    audio: DecodedAudio, tracks: list[Track], options: ASROptions, recognise: Transcriber,
+    verifier: Verifier | None = None,
+) -> list[list[Utterance]]:
+    """Recognise every track; each track's utterances in time order.
 
     A recognizer that offers ``transcribe_many(tracks, options)`` (tracks as
     ``(samples, speaker, speaker_known)``, one utterance list back per track)
@@ -226,30 +283,18 @@ def transcribe_tracks(
     track is recognised on its own. ``verifier`` (None: off) hears lexicon
     phrases in the staff tracks (:mod:`analyzer.speech.verify`).
     """
-    utterances: list[Utterance] = []
     extra = {"verifier": verifier} if verifier is not None else {}
     many = getattr(recognise, "transcribe_many", None)
     if many is not None:
         given = [(track_samples(audio, t), t.speaker, t.known) for t in tracks]
-        for (samples, _, _), found in zip(given, many(given, options, **extra), strict=True):
-            utterances.extend(with_levels(found, samples, audio.sample_rate))
+        out = [list(found) for found in many(given, options, **extra)]
     else:
-        for track in tracks:
-            samples = track_samples(audio, track)
-            found = recognise(samples, options, speaker=track.speaker, offset=0.0,
-                              speaker_known=track.known, **extra)
-            utterances.extend(with_levels(found, samples, audio.sample_rate))
-    utterances.sort(key=lambda u: (u.start, u.end))
-    return utterances
-
-
-def with_levels(utterances: Iterable[Utterance], samples: np.ndarray, sample_rate: int
-                ) -> list[Utterance]:
-    """The utterances with ``level_dbfs`` measured on their own channel's samples."""
-    from analyzer.rules.acoustics import utterance_level
-
-    return [replace(u, level_dbfs=utterance_level(samples, sample_rate, u.start, u.end))
-            for u in utterances]
+        out = [list(recognise(track_samples(audio, track), options, speaker=track.speaker,
+                              offset=0.0, speaker_known=track.known, **extra))
+               for track in tracks]
+    for found in out:
+        found.sort(key=lambda u: (u.start, u.end))
+    return out
 
 
 def build_interaction(

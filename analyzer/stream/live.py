@@ -165,7 +165,8 @@ class StreamAnalyzer:
         options: Analyzer options (ASR, rings, acoustics...); defaults when None.
         sample_rate: Input rate in Hz (any; resampled to 16 kHz).
         channels: 1 or 2. Stereo maps its channels to ``asr.stereo_speakers``
-            (staff, citizen); mono to ``asr.mono_speaker`` (speaker not known).
+            (staff, citizen); mono to ``asr.mono_roles`` (``auto``: the clerk; speaker
+            not known).
         channel: ``phone`` (rings, answer, hang-up are judged) or ``counter``.
         interaction_id: Id of the final report.
         lexicon: A loaded lexicon; default: the one ``options.lexicon`` names.
@@ -244,7 +245,10 @@ class StreamAnalyzer:
     # ------------------------------------------------------------------ input
     def _make_track(self, i: int) -> _Track:
         asr = self.options.asr
-        speaker = asr.stereo_speakers[i] if self.channels == 2 else asr.mono_speaker
+        # live, a mono line cannot be told apart by voice before the call ends: "auto"
+        # hears the microphone's owner, the clerk (speaker not known), as "staff" does
+        mono = "staff" if asr.mono_roles == "auto" else asr.mono_roles
+        speaker = asr.stereo_speakers[i] if self.channels == 2 else mono
         frames = SR / VAD_FRAME / 1000.0
         seg = Segmenter(
             self._line.vad.threshold,

@@ -47,7 +47,7 @@ TOP_KEYS = frozenset(
 #: are what the analyzer's own reports carry, so a report's transcript can be
 #: fed back in). Any other key is an error, to catch typos such as ``speeker``.
 UTTERANCE_KEYS = frozenset({"speaker", "start", "end", "text", "words", "confidence",
-                            "speaker_known", "heard", "level_dbfs"})
+                            "speaker_known", "heard", "level_dbfs", "speaker_confidence"})
 
 TRANSCRIPT_SUFFIXES = (".json", ".jsonl")
 
@@ -346,10 +346,15 @@ def _utterance(ctx: _Ctx, i: int, u: Any) -> Utterance:
     level = u.get("level_dbfs")
     if level is not None:
         level = _score(ctx, f"{where}.level_dbfs", level)
+    sure = 1.0
+    if "speaker_confidence" in u:
+        sure = _number(ctx, f"{where}.speaker_confidence", u["speaker_confidence"])
+        if sure > 1.0:
+            raise ctx.error(f"{where}.speaker_confidence", f"expected a number in [0, 1], got {sure}")
     return Utterance(speaker=u["speaker"], start=start, end=end, text=u["text"],
                      words=_words(ctx, where, u.get("words", [])), confidence=confidence,
                      speaker_known=known, heard=_heard(ctx, where, u.get("heard", [])),
-                     level_dbfs=level)
+                     level_dbfs=level, speaker_confidence=sure)
 
 
 def _heard(ctx: _Ctx, where: str, items: Any) -> tuple[Heard, ...]:

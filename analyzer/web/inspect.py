@@ -74,8 +74,16 @@ def _transcript(utterances: list, findings: list[dict]) -> list[dict[str, Any]]:
         out.append({"index": i, "speaker": u.speaker,
                     "label": SPEAKER_LABELS.get(u.speaker, u.speaker), "start": u.start,
                     "end": u.end, "segments": _mark(u.text, [f["evidence"] for f in hits]),
-                    "findings": hits})
+                    "findings": hits, "known": u.speaker_known,
+                    "attributed": u.speaker_confidence if u.speaker_confidence < 1.0 else None})
     return out
+
+
+def attribution_of(report: Any) -> Any:
+    """Who said it: the recording's attribution (what was dropped, the voices), or None."""
+    from analyzer.speech.attribution import Attribution
+
+    return Attribution.from_dict((report.analyzer.get("asr") or {}).get("attribution"))
 
 
 def _overlaps(f: dict, u: Any) -> bool:
@@ -123,6 +131,7 @@ def interaction(request: Request, pk: int, user: User = INSPECTOR) -> Response:
     return render(request, "interaction.html", row=row, report=report, findings=findings,
                   confirmed_score=confirmed_score,
                   transcript=_transcript(report.utterances, findings), has_audio=has_audio,
+                  attribution=attribution_of(report), speaker_labels=SPEAKER_LABELS,
                   orphan_reviews=[r for r in reviews if r["finding_id"] is None])
 
 

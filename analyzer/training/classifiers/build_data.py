@@ -164,17 +164,53 @@ def expand(task: str, variants: int = VARIANTS_PER_PHRASING) -> list[dict]:
     return rows
 
 
+def roles(rows_by_task: dict[str, list[dict]]) -> list[dict]:
+    """The rows of the ``roles`` task: every staff and citizen row, labelled by side.
+
+    The staff side is every ``uncivil`` row (civil or not: clerks say both), the
+    citizen side every ``cues`` row; a phrasing keeps its id, prefixed by its
+    task, so the held-out split stays by phrasing.
+    """
+    out = []
+    for task, rows in rows_by_task.items():
+        for row in rows:
+            out.append({"id": f"{task}:{row['id']}", "text": row["text"],
+                        "label": P.SIDES[task], "template": f"{task}:{row['template']}",
+                        "source": row["source"], "noise": row["noise"]})
+    return out
+
+
+def _write_rows(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 def write(out_dir: Path = DATA_DIR) -> dict[str, Path]:
-    """Write ``uncivil.jsonl`` and ``cues.jsonl``; return their paths."""
+    """Write ``uncivil.jsonl``, ``cues.jsonl`` and ``roles.jsonl`` (with the roles'
+    paraphrases, relabelled from the other two's); return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for task in P.TASKS:
-        path = out_dir / f"{task}.jsonl"
-        with path.open("w", encoding="utf-8") as fh:
-            for row in expand(task):
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        paths[task] = path
+    expanded = {task: expand(task) for task in P.TASKS}
+    for task, rows in expanded.items():
+        paths[task] = out_dir / f"{task}.jsonl"
+        _write_rows(paths[task], rows)
+    paths["roles"] = out_dir / "roles.jsonl"
+    _write_rows(paths["roles"], roles(expanded))
+    paraphrases = {task: _read_rows(out_dir / f"{task}_paraphrases.jsonl") for task in P.TASKS}
+    _write_rows(out_dir / "roles_paraphrases.jsonl", roles(paraphrases))
     return paths
+
+
+def _read_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    for i, row in enumerate(rows):  # hand-written paraphrases carry no phrasing or noise
+        row.setdefault("id", f"para-{i:03d}")
+        row.setdefault("template", row["id"])
+        row.setdefault("source", "paraphrase")
+        row.setdefault("noise", [])
+    return rows
 
 
 if __name__ == "__main__":

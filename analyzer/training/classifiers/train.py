@@ -6,7 +6,9 @@ One reproducible command (fixed seeds, fixed group split)::
     .venv/bin/python -m analyzer.training.classifiers.train --out DIR --no-latency
 
 For each task (``uncivil``: staff utterance -> civil or Article 6 sub-type;
-``cues``: citizen utterance -> Article 10 cue or other):
+``cues``: citizen utterance -> Article 10 cue or other; ``roles``: any
+utterance -> staff-like or citizen-like, for telling the parties of a mono
+recording apart, :mod:`analyzer.speech.diarize`):
 
 1. read ``data/<task>.jsonl`` (made by ``build_data`` from hand-written
    phrasings) and normalize every text with :func:`analyzer.text.normalize.normalize`;
@@ -46,12 +48,12 @@ from analyzer.text.normalize import normalize
 
 HERE = data_path("models", "classifiers")
 DATA_DIR = HERE / "data"
-TASKS = ("uncivil", "cues")
+TASKS = ("uncivil", "cues", "roles")
 SEED = 7
 TEST_SHARE = 0.25
 C_GRID = (3.0, 10.0, 30.0, 100.0)
 #: Out-of-fold precision the chosen threshold must reach (see choose_threshold).
-PRECISION_TARGET = {"uncivil": 0.93, "cues": 0.8}
+PRECISION_TARGET = {"uncivil": 0.93, "cues": 0.8, "roles": 0.9}
 #: Out-of-fold precision a classifier-only cue needs before it makes a reply
 #: *owed* (a missing-phrase finding accuses the clerk); below it the cue is
 #: still shown, and owes nothing.
@@ -154,6 +156,10 @@ def choose_threshold(task: str, labels: Sequence[str], probs: np.ndarray,
         if task == "uncivil":
             p, r, _, _ = precision_recall_fscore_support(
                 [t != learned.CIVIL for t in truth], [q != learned.CIVIL for q in pred],
+                average="binary", zero_division=0)
+        elif task == "roles":  # staff-like speech, as the mono role decision reads it
+            p, r, _, _ = precision_recall_fscore_support(
+                [t == learned.STAFF for t in truth], [q == learned.STAFF for q in pred],
                 average="binary", zero_division=0)
         else:
             kinds = [lab for lab in labels if lab != learned.OTHER]
@@ -307,6 +313,8 @@ def train_task(task: str, out_dir: Path, data_dir: Path = DATA_DIR, *,
 
 
 def _threshold(task: str) -> float:
+    if task == "roles":  # the role decision weighs the mean probability, not a cut
+        return learned.ROLE_THRESHOLD
     opts = ClassifierOptions()
     return opts.uncivil_threshold if task == "uncivil" else opts.cue_threshold
 
@@ -348,7 +356,7 @@ def _summary(meta: dict[str, Any]) -> str:
                             if "uncivil" in m else ""))
             for lab, pc in m["per_class"].items():
                 lines.append(f"    {lab:<22} P={pc['precision']:.3f} R={pc['recall']:.3f} n={pc['support']}")
-        if b["threshold"] != b["cv_threshold"]["threshold"]:
+        if task != "roles" and b["threshold"] != b["cv_threshold"]["threshold"]:
             lines.append(f"  NOTE: ClassifierOptions default {b['threshold']} differs from the CV choice "
                          f"{b['cv_threshold']['threshold']}: update analyzer/options.py and retrain")
         if "latency" in b:

@@ -1,0 +1,360 @@
+"""Speaker turns and roles on one microphone (``asr.mono_roles = "auto"``).
+
+A mono counter recording holds both parties. This stage, run by
+:mod:`analyzer.speech.attribution` on the recognised utterances:
+
+1. **splits** the channel into speaker-homogeneous pieces: the recognised
+   words, cut at every pause of ``attribution.turn_gap`` (a change of
+   speaker needs a breath, and Whisper's word times show it);
+2. **embeds** each piece offline, with no model download: pitch (median and
+   spread of the fundamental, autocorrelation) and spectral shape (the
+   cepstrum of Whisper's own log-mel features: 12 coefficients, the vocal
+   tract without the level);
+3. **clusters** the pieces of the recording into two voices (weighted
+   k-means); when the two clusters are not apart (silhouette under
+   ``min_separation``) or the second has under ``min_speaker_seconds`` of
+   speech, there is one voice;
+4. **decides** which voice is the clerk from signals kept in the report
+   (``attribution.speakers[].signals``): the ``roles`` text classifier
+   (staff-like 您好…/请您… against citizen-like 我想办…/请问…, trained like the
+   other classifiers and shipped as ONNX), who opens and who closes the visit
+   (the clerk greets and says goodbye), and level (the clerk sits nearer the
+   microphone);
+5. gives every piece its voice's role and a ``speaker_confidence`` (how
+   clearly the piece belongs to its voice, times how sure the role decision
+   is); consecutive pieces of one utterance given to one speaker are joined
+   back into one utterance.
+
+One voice is the microphone's owner, the clerk, as before (``speaker_known``
+stays false). Findings on attributed speech weigh ``speaker_confidence``
+(:meth:`analyzer.types.Utterance.attribution_weight`).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from analyzer.options import AttributionOptions, ClassifierOptions
+from analyzer.rules.acoustics import utterance_level
+from analyzer.types import Utterance, Word
+
+logger = logging.getLogger("analyzer")
+SAMPLE_RATE = 16000
+#: Weights of the role signals (text classifier, opening, closing, level): the text
+#: says most; who opens and closes and who is louder settle a close call.
+ROLE_WEIGHTS = {"text": 4.0, "opens": 0.6, "closes": 0.3, "level": 0.6}
+#: Pieces shorter than this (s) or with fewer voiced frames get the voice of their
+#: neighbour rather than a vote of their own.
+_MIN_PIECE_SECONDS = 0.4
+_MIN_VOICED = 5
+#: A piece's voice confidence never goes below this (it is one of two voices).
+_FLOOR = 0.5
+
+
+@dataclass
+class _Piece:
+    """A speaker-homogeneous stretch: its words, its features and its voice."""
+
+    utterance: Utterance
+    features: np.ndarray | None
+    level: float | None
+    cluster: int = 0
+    sureness: float = 1.0
+
+
+def pieces(utterances: Sequence[Utterance], gap: float) -> list[tuple[int, Utterance]]:
+    """The utterances cut at every pause of ``gap`` seconds between words:
+    (index of the utterance, piece)."""
+    out = []
+    for i, u in enumerate(utterances):
+        if not u.words:
+            out.append((i, u))
+            continue
+        run: list[Word] = [u.words[0]]
+        for prev, cur in zip(u.words, u.words[1:], strict=False):
+            if cur.start - prev.end >= gap:
+                out.append((i, u.part(run)))
+                run = []
+            run.append(cur)
+        out.append((i, u.part(run)))
+    return out
+
+
+def pitch(x: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """Fundamental frequency (Hz) of the voiced 40 ms frames (10 ms hop), 70-400 Hz.
+
+    YIN's cumulative mean normalised difference (from the autocorrelation):
+    the first dip under 0.2 in the lag range, so a frame is not read an
+    octave low (the lag twice the period dips as deep).
+    """
+    n, hop = int(0.04 * sr), int(0.01 * sr)
+    if x.size < n:
+        return np.zeros(0)
+    frames = np.lib.stride_tricks.sliding_window_view(x.astype(np.float64), n)[::hop]
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    rms = np.sqrt(np.mean(frames**2, axis=1))
+    frames = frames[rms > max(1e-4, 0.1 * float(rms.max(initial=0.0)))]
+    if not frames.size:
+        return np.zeros(0)
+    ac = np.fft.irfft(np.abs(np.fft.rfft(frames, 2 * n, axis=1)) ** 2, axis=1)[:, :n]
+    lo, hi = int(sr / 400), int(sr / 70)
+    diff = 2.0 * (ac[:, :1] - ac[:, : hi + 1])
+    diff[:, 0] = 0.0
+    cum = np.cumsum(diff[:, 1:], axis=1) / np.arange(1, hi + 1)
+    cmnd = diff[:, 1:] / np.maximum(cum, 1e-12)  # cmnd[:, t - 1] is lag t
+    part = cmnd[:, lo - 1 : hi]
+    below = part < 0.2
+    first = np.where(below.any(axis=1), below.argmax(axis=1), part.argmin(axis=1))
+    # walk down to the bottom of the dip the first crossing starts
+    for _ in range(8):
+        step = np.minimum(first + 1, part.shape[1] - 1)
+        better = part[np.arange(part.shape[0]), step] < part[np.arange(part.shape[0]), first]
+        if not better.any():
+            break
+        first = np.where(better, step, first)
+    voiced = part[np.arange(part.shape[0]), first] < 0.35
+    return sr / (first[voiced] + lo)
+
+
+@functools.lru_cache(maxsize=1)
+def _mel() -> Any:
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    return FeatureExtractor(feature_size=80)
+
+
+@functools.lru_cache(maxsize=1)
+def _dct() -> np.ndarray:
+    k, n = np.arange(1, 13)[:, None], np.arange(80)[None, :]
+    return np.cos(np.pi * k * (2 * n + 1) / 160.0)
+
+
+def features(x: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray | None:
+    """A piece's voice: [median pitch (semitones), pitch spread, 12 cepstral means].
+
+    None when the piece is too short or has too few voiced frames to say.
+    """
+    if x.size < _MIN_PIECE_SECONDS * sr:
+        return None
+    f0 = pitch(x, sr)
+    if f0.size < _MIN_VOICED:
+        return None
+    semis = 12.0 * np.log2(f0 / 100.0)
+    mel = np.asarray(_mel()(x.astype(np.float32)))  # Whisper's log-mel, 100 frames a second
+    loud = mel.mean(axis=0) > mel.mean(axis=0).max() - 2.0
+    ceps = _dct() @ mel[:, loud].mean(axis=1)
+    q75, q25 = np.percentile(semis, [75, 25])
+    return np.concatenate([[np.median(semis), q75 - q25], ceps])
+
+
+def _standard(x: np.ndarray) -> np.ndarray:
+    """Z-scored features, weighted: the median pitch tells voices apart best, the
+    twelve cepstral means together about as much again, the pitch spread least."""
+    z = (x - x.mean(axis=0)) / np.maximum(x.std(axis=0), 1e-6)
+    return z * np.array([3.0, 0.5] + [0.6] * (x.shape[1] - 2))
+
+
+def _two_means(x: np.ndarray, w: np.ndarray, first: int, second: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted 2-means from the rows ``first`` and ``second`` as seeds."""
+    centres = x[[first, second]].copy()
+    labels = np.full(len(x), -1)
+    for _ in range(30):
+        new = np.linalg.norm(x[:, None] - centres[None], axis=2).argmin(axis=1)
+        if (new == labels).all():
+            break
+        labels = new
+        for k in (0, 1):
+            if (labels == k).any():
+                centres[k] = np.average(x[labels == k], axis=0, weights=w[labels == k])
+    return labels, centres
+
+
+def _silhouette(d: np.ndarray, labels: np.ndarray, w: np.ndarray) -> float:
+    if len(set(labels.tolist())) < 2:
+        return 0.0
+    sil = []
+    for n in range(len(labels)):
+        own, other = labels == labels[n], labels != labels[n]
+        own[n] = False
+        a = float(np.average(d[n, own], weights=w[own])) if own.any() else 0.0
+        b = float(np.average(d[n, other], weights=w[other]))
+        sil.append((b - a) / max(a, b, 1e-9))
+    return float(np.average(sil, weights=w))
+
+
+def two_voices(x: np.ndarray, w: np.ndarray, min_weight: float = 0.0
+               ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weighted 2-means of standardized features, the best of a few seedings.
+
+    Seeds: the farthest pair of rows, the lowest and highest first feature
+    (pitch), and the farthest pairs of the heaviest rows. The split with the
+    highest weighted silhouette whose smaller side weighs at least
+    ``min_weight`` wins (any split when none does).
+
+    Returns:
+        The cluster of each row, the two centroids, and the weighted mean
+        silhouette (how far apart the two voices are, 0-1).
+    """
+    d = np.linalg.norm(x[:, None] - x[None], axis=2)
+    seeds = {tuple(int(v) for v in np.unravel_index(int(d.argmax()), d.shape)),
+             (int(x[:, 0].argmin()), int(x[:, 0].argmax()))}
+    heavy = np.argsort(-w)[: min(len(w), 6)]
+    sub = d[np.ix_(heavy, heavy)]
+    i, j = np.unravel_index(int(sub.argmax()), sub.shape)
+    seeds.add((int(heavy[i]), int(heavy[j])))
+    best: tuple[float, bool, np.ndarray, np.ndarray] | None = None
+    for a, b in sorted(seeds):
+        if a == b:
+            continue
+        labels, centres = _two_means(x, w, a, b)
+        sil = _silhouette(d, labels, w)
+        fits = min(float(w[labels == k].sum()) for k in (0, 1)) >= min_weight
+        if best is None or (fits, sil) > (best[1], best[0]):
+            best = (sil, fits, labels, centres)
+    if best is None:
+        return np.zeros(len(x), dtype=int), x[:2].copy(), 0.0
+    return best[2], best[3], best[0]
+
+
+def diarize(utterances: Sequence[Utterance], samples: np.ndarray, sr: int,
+            options: AttributionOptions, classifier: ClassifierOptions
+            ) -> tuple[list[Utterance], list[dict[str, Any]]]:
+    """Speaker turns and roles of a mono recording's utterances.
+
+    Args:
+        utterances: The recognised utterances (one track), in time order.
+        samples: The track's samples.
+        sr: Their rate.
+        options: ``turn_gap``, ``min_speaker_seconds``, ``min_separation``.
+        classifier: Where the ``roles`` model is.
+
+    Returns:
+        The utterances with ``speaker`` and ``speaker_confidence`` set, and
+        one record per voice (cluster, role, seconds, pieces, confidence,
+        signals) for :class:`~analyzer.speech.attribution.SpeakerInfo`.
+    """
+    cut = pieces(utterances, options.turn_gap)
+    found = [_Piece(p, features(_clip(samples, sr, p), sr),
+                    utterance_level(samples, sr, p.start, p.end)) for _, p in cut]
+    if not found:
+        return [], []
+    _cluster(found, options)
+    roles, voices = _roles(found, classifier)
+    one = len(voices) == 1  # the microphone's owner: assumed, as a configured role is
+    out = [(i, replace(p.utterance, speaker=roles[p.cluster][0], speaker_known=False,
+                       speaker_confidence=1.0 if one
+                       else _sure(p.sureness * roles[p.cluster][1])))
+           for (i, _), p in zip(cut, found, strict=True)]
+    return _join(out), voices
+
+
+def _sure(x: float) -> float:
+    return round(min(0.99, max(_FLOOR, x)), 4)
+
+
+def _clip(samples: np.ndarray, sr: int, u: Utterance) -> np.ndarray:
+    return samples[int(max(0.0, u.start) * sr): int(max(0.0, u.end) * sr)]
+
+
+def _cluster(found: list[_Piece], options: AttributionOptions) -> None:
+    """Give each piece a voice (0 or 1) and how clearly it belongs to it."""
+    strong = [p for p in found if p.features is not None]
+    if len(strong) < 2:
+        return
+    x = _standard(np.stack([p.features for p in strong]))
+    w = np.array([max(0.2, p.utterance.end - p.utterance.start) for p in strong])
+    labels, centres, sil = two_voices(x, w, options.min_speaker_seconds)
+    second = min(float(w[labels == k].sum()) for k in (0, 1))
+    if sil < options.min_separation or second < options.min_speaker_seconds:
+        return
+    dist = np.linalg.norm(x[:, None] - centres[None], axis=2)
+    for p, k, d in zip(strong, labels, dist, strict=True):
+        own, other = float(d[k]) ** 2, float(d[1 - k]) ** 2
+        p.cluster, p.sureness = int(k), other / max(own + other, 1e-9)
+    last: _Piece | None = None
+    for p in found:  # a short piece speaks with the voice of the piece before it
+        if p.features is None:
+            ref = last or next((q for q in found if q.features is not None), None)
+            if ref is not None:
+                p.cluster, p.sureness = ref.cluster, 0.8 * ref.sureness
+        else:
+            last = p
+
+
+def _roles(found: list[_Piece], classifier: ClassifierOptions
+           ) -> tuple[dict[int, tuple[str, float]], list[dict[str, Any]]]:
+    """Which voice is the clerk: each voice's (role, confidence) and its record."""
+    from analyzer.errors import ModelError
+    from analyzer.rules.learned import classify
+
+    try:
+        preds = classify([p.utterance.text for p in found], "roles", classifier)
+    except ModelError:  # a folder of older models without ``roles``: the other signals decide
+        logger.warning("no roles classifier in the classifier folder; mono roles are decided "
+                       "by who opens and closes and by level")
+        preds = [None] * len(found)
+    voices = sorted({p.cluster for p in found})
+    stats = {}
+    for k in voices:
+        mine = [(p, q) for p, q in zip(found, preds, strict=True) if p.cluster == k]
+        chars = [max(1, len(p.utterance.text)) for p, q in mine if q is not None]
+        probs = [q.probability for _, q in mine if q is not None]
+        levels = [p.level for p, _ in mine if p.level is not None]
+        stats[k] = {"text": float(np.average(probs, weights=chars)) if probs else 0.5,
+                    "level": float(np.median(levels)) if levels else -90.0,
+                    "seconds": sum(p.utterance.end - p.utterance.start for p, _ in mine),
+                    "n": len(mine)}
+    if len(voices) == 1:
+        k = voices[0]
+        signals = {"text_staff_probability": stats[k]["text"]}
+        return {k: ("staff", 1.0)}, [_voice(k, "staff", stats[k], 1.0, signals)]
+    a, b = voices
+    vote = {"text": 2.0 * (stats[a]["text"] - stats[b]["text"]),
+            "opens": 1.0 if found[0].cluster == a else -1.0,
+            "closes": 1.0 if found[-1].cluster == a else -1.0,
+            "level": float(np.clip((stats[a]["level"] - stats[b]["level"]) / 6.0, -1.0, 1.0))}
+    total = sum(ROLE_WEIGHTS[key] * v for key, v in vote.items())
+    sure = 1.0 / (1.0 + math.exp(-abs(total)))
+    staff = a if total >= 0 else b
+    roles = {k: ("staff" if k == staff else "citizen", sure) for k in voices}
+    out = []
+    for k in voices:
+        sign = 1.0 if k == a else -1.0
+        signals = {"text_staff_probability": stats[k]["text"], "level_db": stats[k]["level"],
+                   **{f"vote_{key}": sign * v for key, v in vote.items()}}
+        out.append(_voice(k, roles[k][0], stats[k], sure, signals))
+    return roles, out
+
+
+def _voice(k: int, role: str, stats: dict[str, float], sure: float,
+           signals: dict[str, float]) -> dict[str, Any]:
+    return {"cluster": k, "role": role, "seconds": stats["seconds"], "utterances": int(stats["n"]),
+            "confidence": sure, "signals": signals}
+
+
+def _join(cut: list[tuple[int, Utterance]]) -> list[Utterance]:
+    """Consecutive pieces of one utterance given to one speaker: one utterance again."""
+    out: list[Utterance] = []
+    last = -1
+    for i, u in cut:
+        prev = out[-1] if out else None
+        same = prev is not None and i == last and prev.speaker == u.speaker
+        last = i
+        if same and prev is not None:
+            words = prev.words + u.words
+            out[-1] = replace(prev, end=u.end, text=prev.text + u.text, words=words,
+                              confidence=float(np.mean([w.probability for w in words]))
+                              if words else prev.confidence, heard=prev.heard + u.heard,
+                              speaker_confidence=min(prev.speaker_confidence,
+                                                     u.speaker_confidence))
+        else:
+            out.append(u)
+    return out
