@@ -9,6 +9,7 @@ import click
 
 from analyzer.cli.exits import ConfigError
 from analyzer.errors import AnalyzerError
+from analyzer.web.auth import ROLES
 
 
 @click.command()
@@ -60,7 +61,7 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["inspector", "trainer", "admin"]))
+@click.option("--role", required=True, type=click.Choice(list(ROLES)))
 @click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Results database (created if missing).")
 @click.option("--password-stdin", is_flag=True,

@@ -12,7 +12,9 @@ from typing import Any
 
 from analyzer.errors import StoreError
 from analyzer.store import schema
+from analyzer.store.appeals import AppealsMixin
 from analyzer.store.queries import QueriesMixin
+from analyzer.store.results import ResultsMixin
 from analyzer.store.reviews import ReviewsMixin
 from analyzer.store.writes import WritesMixin
 
@@ -69,7 +71,7 @@ def newer_schema(version: int, path: str) -> StoreError:
                       f"analyzer's {schema.SCHEMA_VERSION}; upgrade the analyzer", source=path)
 
 
-class Store(WritesMixin, QueriesMixin, ReviewsMixin):
+class Store(WritesMixin, QueriesMixin, ReviewsMixin, ResultsMixin, AppealsMixin):
     """A results database (SQLite file), safe to share between threads.
 
     Args:
@@ -172,7 +174,6 @@ class Store(WritesMixin, QueriesMixin, ReviewsMixin):
                 if callable(step):
                     step(db)
                 else:
-                    for statement in step.split(";"):
-                        if statement.strip():
-                            db.execute(statement)
+                    for statement in schema.statements(step):
+                        db.execute(statement)
                 db.execute("INSERT INTO schema_version VALUES (?, ?)", (version, schema.now()))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 VERDICTS: tuple[str, ...] = ("confirm", "dismiss", "comment")
+APPEAL_STATES: tuple[str, ...] = ("open", "upheld", "overturned")
 REVIEW_STATES: tuple[str, ...] = ("unreviewed", "reviewed", "confirmed", "dismissed")
 GROUPS: tuple[str, ...] = ("hall", "window", "staff", "channel", "day", "article", "rule")
 
@@ -126,12 +127,130 @@ ALTER TABLE runs ADD COLUMN pid INTEGER;
 ALTER TABLE runs ADD COLUMN host TEXT;
 """
 
+#: Version 4: the inspectors' month (issue 16). A staff directory (names for
+#: the roles allowed to see them), appeals against confirmed findings and
+#: rectifications of black-listed staff, both kept with an append-only audit
+#: trail that triggers write (an update without its history row cannot
+#: happen), and the indexes the filters and per-staff summaries use.
+_SCHEMA_V4 = """
+CREATE TABLE staff_directory (
+    staff TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    hall TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE appeals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    finding_id INTEGER REFERENCES findings(id) ON DELETE SET NULL,
+    interaction_pk INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+    rule TEXT NOT NULL,
+    start REAL,
+    staff TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL,
+    filed_by TEXT NOT NULL,
+    filed_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'upheld', 'overturned')),
+    ruling_comment TEXT NOT NULL DEFAULT '',
+    ruled_by TEXT NOT NULL DEFAULT '',
+    ruled_at TEXT,
+    score_before INTEGER NOT NULL,
+    score_after INTEGER,
+    updated_by TEXT NOT NULL
+);
+CREATE INDEX ix_appeals_finding ON appeals(finding_id);
+CREATE INDEX ix_appeals_status ON appeals(status, id);
+CREATE TABLE rectifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    staff TEXT NOT NULL,
+    period TEXT NOT NULL,
+    action TEXT NOT NULL,
+    follow_up TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+    note TEXT NOT NULL DEFAULT '',
+    set_by TEXT NOT NULL,
+    set_at TEXT NOT NULL,
+    done_at TEXT,
+    updated_by TEXT NOT NULL,
+    UNIQUE (staff, period)
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    before_json TEXT,
+    after_json TEXT
+);
+CREATE INDEX ix_audit_entity ON audit(entity, entity_id);
+CREATE TRIGGER audit_append_only_u BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_append_only_d BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER appeals_kept BEFORE DELETE ON appeals
+BEGIN SELECT RAISE(ABORT, 'appeals are never deleted'); END;
+CREATE TRIGGER rectifications_kept BEFORE DELETE ON rectifications
+BEGIN SELECT RAISE(ABORT, 'rectifications are never deleted'); END;
+CREATE TRIGGER appeals_filed AFTER INSERT ON appeals
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (NEW.filed_at, NEW.updated_by, 'appeal', NEW.id, 'filed', NULL,
+          json_object('status', NEW.status, 'finding_id', NEW.finding_id, 'reason', NEW.reason,
+                      'staff', NEW.staff, 'score', NEW.score_before)); END;
+CREATE TRIGGER appeals_changed AFTER UPDATE ON appeals
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (COALESCE(NEW.ruled_at, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')), NEW.updated_by,
+          'appeal', NEW.id, NEW.status,
+          json_object('status', OLD.status, 'ruling_comment', OLD.ruling_comment,
+                      'ruled_by', OLD.ruled_by, 'score', OLD.score_before),
+          json_object('status', NEW.status, 'ruling_comment', NEW.ruling_comment,
+                      'ruled_by', NEW.ruled_by, 'score', NEW.score_after)); END;
+CREATE TRIGGER rectifications_set AFTER INSERT ON rectifications
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (NEW.set_at, NEW.updated_by, 'rectification', NEW.id, 'set', NULL,
+          json_object('staff', NEW.staff, 'period', NEW.period, 'action', NEW.action,
+                      'follow_up', NEW.follow_up, 'status', NEW.status)); END;
+CREATE TRIGGER rectifications_changed AFTER UPDATE ON rectifications
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), NEW.updated_by, 'rectification', NEW.id,
+          NEW.status,
+          json_object('action', OLD.action, 'follow_up', OLD.follow_up, 'status', OLD.status,
+                      'note', OLD.note),
+          json_object('action', NEW.action, 'follow_up', NEW.follow_up, 'status', NEW.status,
+                      'note', NEW.note)); END;
+CREATE TRIGGER interactions_rescored AFTER UPDATE OF score ON interactions
+WHEN OLD.score IS NOT NEW.score
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), '', 'interaction', NEW.id, 'score',
+          json_object('score', OLD.score, 'grade', OLD.grade),
+          json_object('score', NEW.score, 'grade', NEW.grade)); END;
+CREATE INDEX ix_interactions_score ON interactions(score, id);
+CREATE INDEX ix_interactions_staff_day ON interactions(staff, day);
+CREATE INDEX ix_interactions_hall_day ON interactions(hall, window, day);
+CREATE INDEX ix_findings_article_pk ON findings(article, interaction_pk);
+CREATE INDEX ix_findings_rule_pk ON findings(rule, interaction_pk);
+"""
+
 MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] = (
     (1, _SCHEMA_V1),
     (2, _SCHEMA_V2),
     (3, _SCHEMA_V3),
+    (4, _SCHEMA_V4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, triggers' ``BEGIN ... END`` kept whole."""
+    out: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                out.append(pending.strip())
+            pending = ""
+    return out
 
 
 def now() -> str:

@@ -236,8 +236,14 @@ class WritesMixin:
 
     @staticmethod
     def _relink_reviews(db: sqlite3.Connection, pk: int) -> None:
+        """Re-attach reviews and appeals to the new finding of the same rule and start."""
+        for table in ("reviews", "appeals"):
+            WritesMixin._relink(db, pk, table)
+
+    @staticmethod
+    def _relink(db: sqlite3.Connection, pk: int, table: str) -> None:
         reviews = db.execute(
-            "SELECT id, rule, start FROM reviews WHERE interaction_pk = ?", (pk,)
+            f"SELECT id, rule, start FROM {table} WHERE interaction_pk = ?", (pk,)
         ).fetchall()
         for rid, rule, start in reviews:
             match = db.execute(
@@ -245,7 +251,7 @@ class WritesMixin:
                 "AND ((start IS NULL AND ? IS NULL) OR ABS(start - ?) < 0.5) ORDER BY idx LIMIT 1",
                 (pk, rule, start, start),
             ).fetchone()
-            db.execute("UPDATE reviews SET finding_id = ? WHERE id = ?",
+            db.execute(f"UPDATE {table} SET finding_id = ? WHERE id = ?",
                        (match[0] if match else None, rid))
 
 
