@@ -37,6 +37,8 @@ from analyzer.errors import StoreError, require
 #: findings; supervisors see staff names, file appeals for their staff, rule on
 #: appeals and set rectifications; trainers see masked examples only.
 ROLES: tuple[str, ...] = ("inspector", "supervisor", "trainer", "admin")
+#: Roles that see staff members' names (others see staff ids only).
+NAME_ROLES: tuple[str, ...] = ("supervisor", "admin")
 
 #: Version of the tables below, kept in ``web_meta`` (the store keeps its own).
 #: Version 3: the supervisor role (the users table is rebuilt with the wider check).
@@ -90,6 +92,11 @@ class User:
     def may(self, *roles: str) -> bool:
         """True when the user has one of ``roles`` (admins may do everything)."""
         return self.role == "admin" or self.role in roles
+
+    @property
+    def sees_names(self) -> bool:
+        """True when staff members' names may be shown to this user (:data:`NAME_ROLES`)."""
+        return self.role in NAME_ROLES
 
 
 @dataclass(frozen=True)

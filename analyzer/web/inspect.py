@@ -19,6 +19,8 @@ from analyzer.web.deps import auth_db, check_csrf, query_values, render, require
 
 router = APIRouter()
 INSPECTOR = require_role("inspector")
+#: The interaction page and its recording: inspectors review, supervisors rule on appeals.
+READERS = require_role("inspector", "supervisor")
 PAGE_SIZE = 50
 #: Query parameters the queue and the API accept, as the store names them.
 FILTERS: tuple[str, ...] = ("hall", "window", "staff", "since", "until", "article", "rule",
@@ -103,7 +105,7 @@ def _mark(text: str, evidence: list[str]) -> list[tuple[str, bool]]:
 
 
 @router.get("/interactions/{pk}", response_class=HTMLResponse)
-def interaction(request: Request, pk: int, user: User = INSPECTOR) -> Response:
+def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     """One interaction: transcript, findings with verdicts, audio player."""
     store = request.app.state.store
     config = request.app.state.config
@@ -111,16 +113,19 @@ def interaction(request: Request, pk: int, user: User = INSPECTOR) -> Response:
     report = store.report(pk)
     titles = _rule_titles(config.lexicon)
     reviews = store.reviews(pk=pk)
+    appeals = {a.finding_id: a for a in store.appeals(pk=pk)}
     findings = []
     for f in store.findings(pk):
         f["title"] = titles.get(f["rule"], {}).get("title", "")
         f["cite"] = titles.get(f["rule"], {}).get("cite", "")
         f["history"] = [r for r in reviews if r["finding_id"] == f["id"]]
+        f["appeal"] = appeals.get(f["id"])
         findings.append(f)
     has_audio = recording_of(config.recordings_root, row) is not None
     confirmed = [report.findings[r["idx"]] for r in findings if r["verdict"] == "confirm"]
     confirmed_score = rescore_findings(confirmed, report) if confirmed or not findings else None
     return render(request, "interaction.html", row=row, report=report, findings=findings,
+                  may_review=user.may("inspector"), may_appeal=user.may("supervisor"),
                   confirmed_score=confirmed_score,
                   transcript=_transcript(report.utterances, findings), has_audio=has_audio,
                   orphan_reviews=[r for r in reviews if r["finding_id"] is None])
@@ -155,7 +160,7 @@ async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> 
 
 
 @router.get("/audio/{pk}")
-def audio(request: Request, pk: int, user: User = INSPECTOR) -> Response:
+def audio(request: Request, pk: int, user: User = READERS) -> Response:
     """The interaction's recording (range requests supported, for seeking)."""
     config = request.app.state.config
     path = recording_of(config.recordings_root, request.app.state.store.interaction(pk))
