@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from month_fixture import MonthSpec, build_month_db
+from month_fixture import build_month_db
 
 from analyzer.cli import main
 from analyzer.errors import ReviewConflict

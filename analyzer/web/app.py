@@ -233,7 +233,9 @@ def _add_login_routes(app: FastAPI) -> None:
     @app.get("/")
     def home(request: Request) -> Response:
         user = current_user(request)
-        return RedirectResponse("/queue" if user.may("inspector") else "/examples", status_code=303)
+        start = ("/queue" if user.may("inspector") else "/appeals" if user.may("supervisor")
+                 else "/examples")
+        return RedirectResponse(start, status_code=303)
 
 
 #: Largest login form read (name, password, CSRF token, next): bytes.
