@@ -372,3 +372,48 @@ def test_statements_keep_triggers_whole() -> None:
     parts = statements("CREATE TABLE a (x); CREATE TRIGGER t AFTER INSERT ON a BEGIN "
                        "SELECT 1; SELECT 2; END; CREATE INDEX i ON a(x);")
     assert len(parts) == 3 and parts[1].endswith("END;")
+
+
+def _rollups(db: Path) -> tuple[list, list, list, list]:
+    """The rollup tables and the same sums recomputed from the rows."""
+    con = sqlite3.connect(db)
+    try:
+        kept_i = con.execute(
+            "SELECT day, hall, window, staff, channel, grade, n, score_sum, auto_sum, flagged "
+            "FROM rollup_interactions WHERE n != 0 ORDER BY 1, 2, 3, 4, 5, 6").fetchall()
+        fresh_i = con.execute(
+            "SELECT day, hall, window, staff, channel, grade, COUNT(*), SUM(score), "
+            "SUM(auto_score), SUM(n_findings > 0) FROM interactions "
+            "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6").fetchall()
+        kept_f = con.execute(
+            "SELECT day, hall, window, staff, channel, article, rule, n, breaches, confirmed, "
+            "dismissed FROM rollup_findings WHERE n != 0 ORDER BY 1, 2, 3, 4, 5, 6, 7").fetchall()
+        fresh_f = con.execute(
+            "SELECT i.day, i.hall, i.window, i.staff, i.channel, f.article, f.rule, COUNT(*), "
+            "SUM(f.verdict IS NULL OR f.verdict != 'dismiss'), SUM(f.verdict IS 'confirm'), "
+            "SUM(f.verdict IS 'dismiss') FROM findings f JOIN interactions i ON "
+            "i.id = f.interaction_pk GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+        ).fetchall()
+    finally:
+        con.close()
+    return kept_i, fresh_i, kept_f, fresh_f
+
+
+def test_rollups_stay_equal_to_the_rows(db: Path) -> None:
+    with Store(db) as store:
+        findings = store.findings(filters={"staff": "S-0004"})
+        store.set_verdict(findings[0]["id"], "dismiss", "", "insp")
+        store.set_verdict(findings[1]["id"], "confirm", "", "insp")
+        store.set_verdict(findings[1]["id"], "dismiss", "", "insp")
+        f = _confirmed(store, "S-0006")
+        store.rule_appeal(store.file_appeal(f["id"], "r", "sup"), "overturned", "c", "sup2")
+        # the same content analysed again under other metadata replaces the row in place
+        pk = findings[0]["interaction_pk"]
+        row = store.interaction(pk)
+        report = store.report(pk)
+        report.staff, report.window = "S-0099", "9"
+        store.save_report(report, run_id=None, content_hash=row["content_hash"],
+                          path=row["source_path"], key=row["key"] + "x")
+    kept_i, fresh_i, kept_f, fresh_f = _rollups(db)
+    assert kept_i == fresh_i and kept_f == fresh_f
+    assert any(r[3] == "S-0099" for r in kept_i)

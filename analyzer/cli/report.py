@@ -120,7 +120,8 @@ def _render(store: Any, period: Any, since: str | None, until: str | None, hall:
 
     if fmt == "text":
         raise click.UsageError("a red and black list is html, csv or json")
-    return LISTS[fmt or "html"](build_ranking(store, period, scoring, {"hall": hall}))
+    return LISTS[fmt or "html"](build_ranking(store, period, scoring, {"hall": hall},
+                                              links=fmt == "json"))
 
 
 def _span(store: Any, since: str | None, until: str | None) -> Any:

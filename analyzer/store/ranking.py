@@ -132,7 +132,8 @@ def rank(results: list[GroupResult], rules: RankingRules) -> tuple[dict[str, lis
 
 
 def build_ranking(store: Any, period: Period, template: ScoringTemplate,
-                  filters: dict[str, Any] | None = None, *, names: bool = True) -> Ranking:
+                  filters: dict[str, Any] | None = None, *, names: bool = True,
+                  links: bool = False) -> Ranking:
     """The red and black lists of ``period``.
 
     Args:
@@ -142,6 +143,7 @@ def build_ranking(store: Any, period: Period, template: ScoringTemplate,
             whose lowest band counts as failing.
         filters: Other interaction filters (``hall`` ...).
         names: Put staff names from the directory on the lists.
+        links: Also find each entry's best and worst interactions (JSON output).
     """
     rules = template.ranking
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
@@ -154,7 +156,7 @@ def build_ranking(store: Any, period: Period, template: ScoringTemplate,
     earlier = {r.staff: r for r in store.rectifications(period=period.previous().label)}
     ranking.follow_ups = [(r, r.state(period.until)) for r in earlier.values()]
     for group in ("staff", "window"):
-        results = store.results(group, period, template.failing_grade, filters)
+        results = store.results(group, period, template.failing_grade, filters, links=links)
         for r in results:
             r.name = known.get(r.staff, "")
         lists, ranked = rank(results, rules)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analyzer.store.periods import Period
-from analyzer.store.schema import now
+from analyzer.store.schema import ROLLUP_FILTERS, now
 
 #: What results are grouped by.
 RESULT_GROUPS: tuple[str, ...] = ("staff", "window")
@@ -113,8 +113,13 @@ class ResultsMixin:
     """Per-group results and the staff directory (mixed into :class:`analyzer.store.Store`)."""
 
     def results(self, by: str, period: Period, failing_grade: str,
-                filters: dict[str, Any] | None = None) -> list[GroupResult]:
+                filters: dict[str, Any] | None = None, *, links: bool = True
+                ) -> list[GroupResult]:
         """Results per staff member or per window over ``period``.
+
+        Filters on hall, window, staff and channel read the rollup tables
+        (schema version 4: a few rows per group and day); any other filter
+        (``settled``, ``article`` ...) aggregates the interactions themselves.
 
         Args:
             by: ``staff`` or ``window``.
@@ -123,58 +128,87 @@ class ResultsMixin:
                 template's lowest band, ``不合格``).
             filters: Other interaction filters (:meth:`Store.interactions`);
                 ``since``/``until`` come from the period.
+            links: Also find each group's best and worst interactions.
 
         Returns:
             One result per group with interactions in the period, ordered by key.
         """
         if by not in RESULT_GROUPS:
             raise ValueError(f"results are grouped by {' or '.join(RESULT_GROUPS)}, not {by!r}")
-        base = {k: v for k, v in (filters or {}).items() if k not in ("since", "until")}
+        base = {k: v for k, v in (filters or {}).items()
+                if k not in ("since", "until") and v not in (None, "", False)}
         now_f = {**base, "since": period.since, "until": period.until}
         before = period.previous()
         prev_f = {**base, "since": before.since, "until": before.until}
-        figures = self._figures(by, now_f, failing_grade)
-        previous = self._figures(by, prev_f, failing_grade)
+        rolled = set(now_f) <= ROLLUP_FILTERS
+        figures = self._figures(by, now_f, failing_grade, rolled)
+        previous = self._figures(by, prev_f, failing_grade, rolled)
         out: dict[tuple[str, ...], GroupResult] = {}
         for key, (fig, hall) in figures.items():
             staff = key[0] if by == "staff" else ""
             hall, window = (hall, "") if by == "staff" else key
             out[key] = GroupResult(by, "/".join(key), hall, window, staff, fig,
                                    previous.get(key, (Figures(0, None, 0), ""))[0])
-        self._breaches(by, now_f, out)
-        self._links(by, now_f, out)
+        self._breaches(by, now_f, out, rolled)
+        if links:
+            self._links(by, now_f, out)
         return [out[k] for k in sorted(out)]
 
-    def _figures(self, by: str, filters: dict[str, Any], failing: str
+    def _rollup_where(self, filters: dict[str, Any]) -> tuple[str, list[Any]]:
+        """WHERE over a rollup table ``r`` for the filters it answers."""
+        clauses, params = ["r.day BETWEEN ? AND ?"], [filters["since"], filters["until"]]
+        for col in ("hall", "window", "staff", "channel"):
+            if col in filters:
+                clauses.append(f'r."{col}" = ?')
+                params.append(filters[col])
+        return " WHERE " + " AND ".join(clauses), params
+
+    def _figures(self, by: str, filters: dict[str, Any], failing: str, rolled: bool
                  ) -> dict[tuple[str, ...], tuple[Figures, str]]:
         cols = ", ".join(_COLUMNS[by])
-        where, params = self._where(filters)
-        rows = self._query(
-            f"SELECT {cols}, COUNT(*) AS n, ROUND(AVG(i.score), 1) AS mean, "
-            "TOTAL(i.grade = ?) AS failing, "
-            "(SELECT x.hall FROM interactions x WHERE x.staff = i.staff GROUP BY x.hall "
-            " ORDER BY COUNT(*) DESC, x.hall LIMIT 1) AS main_hall "
-            f"FROM interactions i{where} GROUP BY {cols}" if by == "staff" else
-            f"SELECT {cols}, COUNT(*) AS n, ROUND(AVG(i.score), 1) AS mean, "
-            f"TOTAL(i.grade = ?) AS failing, '' AS main_hall FROM interactions i{where} "
-            f"GROUP BY {cols}",
-            [failing, *params])
+        if rolled:
+            where, params = self._rollup_where(filters)
+            sql = (f"SELECT {cols.replace('i.', 'r.')}, r.hall AS main_hall, SUM(r.n) AS n, "
+                   "SUM(r.score_sum) AS total, SUM(CASE WHEN r.grade = ? THEN r.n ELSE 0 END) "
+                   f"AS failing FROM rollup_interactions r{where} "
+                   f"GROUP BY {cols.replace('i.', 'r.')}, r.hall HAVING SUM(r.n) > 0")
+        else:
+            where, params = self._where(filters)
+            sql = (f"SELECT {cols}, i.hall AS main_hall, COUNT(*) AS n, SUM(i.score) AS total, "
+                   f"TOTAL(i.grade = ?) AS failing FROM interactions i{where} "
+                   f"GROUP BY {cols}, i.hall")
         width = len(_COLUMNS[by])
-        return {tuple(str(r[c]) for c in range(width)):
-                (Figures(int(r["n"]), r["mean"], int(r["failing"])), str(r["main_hall"] or ""))
-                for r in rows}
+        sums: dict[tuple[str, ...], list[int]] = {}
+        halls: dict[tuple[str, ...], tuple[int, str]] = {}
+        for r in self._query(sql, [failing, *params]):
+            key = tuple(str(r[c]) for c in range(width))
+            n, total, fails = int(r["n"]), int(r["total"]), int(r["failing"])
+            acc = sums.setdefault(key, [0, 0, 0])
+            acc[0], acc[1], acc[2] = acc[0] + n, acc[1] + total, acc[2] + fails
+            hall = str(r["main_hall"] or "")
+            if key not in halls or (-n, hall) < (-halls[key][0], halls[key][1]):
+                halls[key] = (n, hall)  # a staff member's main hall: most interactions
+        return {key: (Figures(n, round(total / n, 1) if n else None, fails), halls[key][1])
+                for key, (n, total, fails) in sums.items()}
 
     def _breaches(self, by: str, filters: dict[str, Any],
-                  out: dict[tuple[str, ...], GroupResult]) -> None:
+                  out: dict[tuple[str, ...], GroupResult], rolled: bool) -> None:
         cols = ", ".join(_COLUMNS[by])
-        where, params = self._where(filters)
-        extra = (" AND " if where else " WHERE ") + "(f.verdict IS NULL OR f.verdict != 'dismiss')"
-        rows = self._query(
-            f"SELECT {cols}, f.article, f.rule, COUNT(*) AS n, TOTAL(f.verdict = 'confirm') AS c "
-            f"FROM findings f JOIN interactions i ON i.id = f.interaction_pk{where}{extra} "
-            f"GROUP BY {cols}, f.article, f.rule", params)
+        if rolled:
+            where, params = self._rollup_where(filters)
+            rcols = cols.replace("i.", "r.")
+            sql = (f"SELECT {rcols}, r.article, r.rule, SUM(r.breaches) AS n, "
+                   f"SUM(r.confirmed) AS c FROM rollup_findings r{where} "
+                   f"GROUP BY {rcols}, r.article, r.rule HAVING SUM(r.breaches) > 0")
+        else:
+            where, params = self._where(filters)
+            extra = (" AND " if where else " WHERE ") + \
+                "(f.verdict IS NULL OR f.verdict != 'dismiss')"
+            sql = (f"SELECT {cols}, f.article, f.rule, COUNT(*) AS n, "
+                   "TOTAL(f.verdict = 'confirm') AS c FROM findings f JOIN interactions i "
+                   f"ON i.id = f.interaction_pk{where}{extra} GROUP BY {cols}, f.article, f.rule")
         width = len(_COLUMNS[by])
-        for r in rows:
+        for r in self._query(sql, params):
             result = out.get(tuple(str(r[c]) for c in range(width)))
             if result is None:
                 continue

@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 VERDICTS: tuple[str, ...] = ("confirm", "dismiss", "comment")
 APPEAL_STATES: tuple[str, ...] = ("open", "upheld", "overturned")
 REVIEW_STATES: tuple[str, ...] = ("unreviewed", "reviewed", "confirmed", "dismissed")
+#: Filters the rollups answer (their key columns, and the day span).
+ROLLUP_FILTERS: frozenset[str] = frozenset({"hall", "window", "staff", "channel", "since",
+                                            "until"})
 GROUPS: tuple[str, ...] = ("hall", "window", "staff", "channel", "day", "article", "rule")
 
 _SCHEMA_V1 = """
@@ -131,7 +134,10 @@ ALTER TABLE runs ADD COLUMN host TEXT;
 #: the roles allowed to see them), appeals against confirmed findings and
 #: rectifications of black-listed staff, both kept with an append-only audit
 #: trail that triggers write (an update without its history row cannot
-#: happen), and the indexes the filters and per-staff summaries use.
+#: happen), the indexes the filters use, and rollups per day, hall, window,
+#: staff and channel (interactions per grade; findings per article and rule)
+#: that triggers keep current, so month-long summaries read a few thousand
+#: rows instead of every interaction. Existing rows are rolled up on migration.
 _SCHEMA_V4 = """
 CREATE TABLE staff_directory (
     staff TEXT PRIMARY KEY,
@@ -229,6 +235,103 @@ CREATE INDEX ix_interactions_staff_day ON interactions(staff, day);
 CREATE INDEX ix_interactions_hall_day ON interactions(hall, window, day);
 CREATE INDEX ix_findings_article_pk ON findings(article, interaction_pk);
 CREATE INDEX ix_findings_rule_pk ON findings(rule, interaction_pk);
+CREATE TABLE rollup_interactions (
+    day TEXT NOT NULL, hall TEXT NOT NULL, window TEXT NOT NULL, staff TEXT NOT NULL,
+    channel TEXT NOT NULL, grade TEXT NOT NULL,
+    n INTEGER NOT NULL, score_sum INTEGER NOT NULL, auto_sum INTEGER NOT NULL,
+    flagged INTEGER NOT NULL,
+    PRIMARY KEY (day, hall, window, staff, channel, grade)
+) WITHOUT ROWID;
+CREATE INDEX ix_rollup_interactions_staff ON rollup_interactions(staff, day);
+CREATE TABLE rollup_findings (
+    day TEXT NOT NULL, hall TEXT NOT NULL, window TEXT NOT NULL, staff TEXT NOT NULL,
+    channel TEXT NOT NULL, article INTEGER NOT NULL, rule TEXT NOT NULL,
+    n INTEGER NOT NULL, breaches INTEGER NOT NULL, confirmed INTEGER NOT NULL,
+    dismissed INTEGER NOT NULL,
+    PRIMARY KEY (day, hall, window, staff, channel, article, rule)
+) WITHOUT ROWID;
+CREATE INDEX ix_rollup_findings_staff ON rollup_findings(staff, day);
+INSERT INTO rollup_interactions
+  SELECT day, hall, window, staff, channel, grade, COUNT(*), SUM(score), SUM(auto_score),
+         SUM(n_findings > 0) FROM interactions GROUP BY day, hall, window, staff, channel, grade;
+INSERT INTO rollup_findings
+  SELECT i.day, i.hall, i.window, i.staff, i.channel, f.article, f.rule, COUNT(*),
+         SUM(f.verdict IS NULL OR f.verdict != 'dismiss'), SUM(f.verdict IS 'confirm'),
+         SUM(f.verdict IS 'dismiss')
+  FROM findings f JOIN interactions i ON i.id = f.interaction_pk
+  GROUP BY i.day, i.hall, i.window, i.staff, i.channel, f.article, f.rule;
+CREATE TRIGGER rollup_interaction_added AFTER INSERT ON interactions
+BEGIN INSERT INTO rollup_interactions VALUES (NEW.day, NEW.hall, NEW.window, NEW.staff,
+    NEW.channel, NEW.grade, 1, NEW.score, NEW.auto_score, NEW.n_findings > 0)
+  ON CONFLICT DO UPDATE SET n = n + 1, score_sum = score_sum + excluded.score_sum,
+    auto_sum = auto_sum + excluded.auto_sum, flagged = flagged + excluded.flagged; END;
+CREATE TRIGGER rollup_interaction_removed AFTER DELETE ON interactions
+BEGIN INSERT INTO rollup_interactions VALUES (OLD.day, OLD.hall, OLD.window, OLD.staff,
+    OLD.channel, OLD.grade, -1, -OLD.score, -OLD.auto_score, -(OLD.n_findings > 0))
+  ON CONFLICT DO UPDATE SET n = n - 1, score_sum = score_sum + excluded.score_sum,
+    auto_sum = auto_sum + excluded.auto_sum, flagged = flagged + excluded.flagged; END;
+CREATE TRIGGER rollup_interaction_changed AFTER UPDATE OF day, hall, window, staff, channel,
+    grade, score, auto_score, n_findings ON interactions
+BEGIN
+  INSERT INTO rollup_interactions VALUES (OLD.day, OLD.hall, OLD.window, OLD.staff,
+      OLD.channel, OLD.grade, -1, -OLD.score, -OLD.auto_score, -(OLD.n_findings > 0))
+    ON CONFLICT DO UPDATE SET n = n - 1, score_sum = score_sum + excluded.score_sum,
+      auto_sum = auto_sum + excluded.auto_sum, flagged = flagged + excluded.flagged;
+  INSERT INTO rollup_interactions VALUES (NEW.day, NEW.hall, NEW.window, NEW.staff,
+      NEW.channel, NEW.grade, 1, NEW.score, NEW.auto_score, NEW.n_findings > 0)
+    ON CONFLICT DO UPDATE SET n = n + 1, score_sum = score_sum + excluded.score_sum,
+      auto_sum = auto_sum + excluded.auto_sum, flagged = flagged + excluded.flagged;
+END;
+CREATE TRIGGER rollup_interaction_moved AFTER UPDATE OF day, hall, window, staff, channel
+    ON interactions
+WHEN OLD.day IS NOT NEW.day OR OLD.hall IS NOT NEW.hall OR OLD.window IS NOT NEW.window
+  OR OLD.staff IS NOT NEW.staff OR OLD.channel IS NOT NEW.channel
+BEGIN
+  INSERT INTO rollup_findings
+    SELECT OLD.day, OLD.hall, OLD.window, OLD.staff, OLD.channel, f.article, f.rule,
+           -COUNT(*), -SUM(f.verdict IS NULL OR f.verdict != 'dismiss'),
+           -SUM(f.verdict IS 'confirm'), -SUM(f.verdict IS 'dismiss')
+    FROM findings f WHERE f.interaction_pk = NEW.id GROUP BY f.article, f.rule
+    ON CONFLICT DO UPDATE SET n = n + excluded.n, breaches = breaches + excluded.breaches,
+      confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;
+  INSERT INTO rollup_findings
+    SELECT NEW.day, NEW.hall, NEW.window, NEW.staff, NEW.channel, f.article, f.rule,
+           COUNT(*), SUM(f.verdict IS NULL OR f.verdict != 'dismiss'),
+           SUM(f.verdict IS 'confirm'), SUM(f.verdict IS 'dismiss')
+    FROM findings f WHERE f.interaction_pk = NEW.id GROUP BY f.article, f.rule
+    ON CONFLICT DO UPDATE SET n = n + excluded.n, breaches = breaches + excluded.breaches,
+      confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;
+END;
+CREATE TRIGGER rollup_finding_added AFTER INSERT ON findings
+BEGIN INSERT INTO rollup_findings
+    SELECT i.day, i.hall, i.window, i.staff, i.channel, NEW.article, NEW.rule, 1,
+           NEW.verdict IS NULL OR NEW.verdict != 'dismiss', NEW.verdict IS 'confirm',
+           NEW.verdict IS 'dismiss'
+    FROM interactions i WHERE i.id = NEW.interaction_pk
+    ON CONFLICT DO UPDATE SET n = n + 1, breaches = breaches + excluded.breaches,
+      confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;
+END;
+CREATE TRIGGER rollup_finding_removed AFTER DELETE ON findings
+BEGIN INSERT INTO rollup_findings
+    SELECT i.day, i.hall, i.window, i.staff, i.channel, OLD.article, OLD.rule, -1,
+           -(OLD.verdict IS NULL OR OLD.verdict != 'dismiss'), -(OLD.verdict IS 'confirm'),
+           -(OLD.verdict IS 'dismiss')
+    FROM interactions i WHERE i.id = OLD.interaction_pk
+    ON CONFLICT DO UPDATE SET n = n - 1, breaches = breaches + excluded.breaches,
+      confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;
+END;
+CREATE TRIGGER rollup_finding_judged AFTER UPDATE OF verdict ON findings
+WHEN OLD.verdict IS NOT NEW.verdict
+BEGIN INSERT INTO rollup_findings
+    SELECT i.day, i.hall, i.window, i.staff, i.channel, NEW.article, NEW.rule, 0,
+           (NEW.verdict IS NULL OR NEW.verdict != 'dismiss')
+             - (OLD.verdict IS NULL OR OLD.verdict != 'dismiss'),
+           (NEW.verdict IS 'confirm') - (OLD.verdict IS 'confirm'),
+           (NEW.verdict IS 'dismiss') - (OLD.verdict IS 'dismiss')
+    FROM interactions i WHERE i.id = NEW.interaction_pk
+    ON CONFLICT DO UPDATE SET breaches = breaches + excluded.breaches,
+      confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;
+END;
 """
 
 MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] = (

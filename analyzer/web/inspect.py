@@ -187,8 +187,8 @@ def dashboard(request: Request, user: User = INSPECTOR) -> Response:
         days, series = queries.score_series(con, filters)
         bdays, stacks = queries.breach_series(con, filters)
         windows = queries.window_table(con, filters)
+        articles = queries.article_table(con, filters)
         choices = queries.distinct_values(con)
-    articles = request.app.state.store.summary("article", filters)
     score_svg = charts.line_chart(days, series, title="平均得分 / mean score per window", y_label="分")
     breach_svg = charts.bar_chart(bdays, stacks, title="违规 / breaches per article", y_label="条")
     return render(request, "dashboard.html", score_svg=score_svg, breach_svg=breach_svg,

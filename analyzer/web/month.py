@@ -65,7 +65,8 @@ def staff_list(request: Request, user: User = READERS) -> Response:
     """Every staff member's results over the period, worst mean score first."""
     store, period = request.app.state.store, period_of(request)
     hall = str(request.query_params.get("hall", "") or "")
-    results = store.results("staff", period, template_of(request).failing_grade, {"hall": hall})
+    results = store.results("staff", period, template_of(request).failing_grade, {"hall": hall},
+                            links=False)
     _named(user, results, store.staff_names())
     results.sort(key=lambda r: (r.figures.mean_score if r.figures.mean_score is not None
                                 else 101, r.key))
