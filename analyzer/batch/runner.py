@@ -168,6 +168,7 @@ class BatchRunner:
         try:
             jobs = self._plan(items)
             self._run_audio(jobs)
+            self._index_examples()
             status = "done"
         finally:
             self._bar.close()
@@ -175,6 +176,17 @@ class BatchRunner:
             self.summary.timings = {k: round(v, 3) for k, v in self.timings.items()}
             self.store.finish_run(run_id, self.summary.to_dict(), status)
         return self.summary
+
+    def _index_examples(self) -> None:
+        """Match what this run stored for trainers' good-practice examples, once."""
+        from analyzer.training.examples import index_examples
+
+        t0 = time.perf_counter()
+        n = index_examples(self.store, self.lexicon)
+        if n:
+            self._time("examples", time.perf_counter() - t0)
+            logger.info("run %d: %d interactions matched for trainers' examples",
+                        self.summary.run_id, n)
 
     # -- planning -----------------------------------------------------------
 

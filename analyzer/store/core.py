@@ -13,6 +13,7 @@ from typing import Any
 from analyzer.errors import StoreError
 from analyzer.store import schema
 from analyzer.store.appeals import AppealsMixin
+from analyzer.store.hits import ExampleHitsMixin
 from analyzer.store.queries import QueriesMixin
 from analyzer.store.results import ResultsMixin
 from analyzer.store.reviews import ReviewsMixin
@@ -71,7 +72,8 @@ def newer_schema(version: int, path: str) -> StoreError:
                       f"analyzer's {schema.SCHEMA_VERSION}; upgrade the analyzer", source=path)
 
 
-class Store(WritesMixin, QueriesMixin, ReviewsMixin, ResultsMixin, AppealsMixin):
+class Store(WritesMixin, QueriesMixin, ReviewsMixin, ResultsMixin, AppealsMixin,
+            ExampleHitsMixin):
     """A results database (SQLite file), safe to share between threads.
 
     Args:
@@ -86,6 +88,7 @@ class Store(WritesMixin, QueriesMixin, ReviewsMixin, ResultsMixin, AppealsMixin)
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = str(path)
+        self.readonly = readonly
         self._lock = threading.RLock()
         check_results_file(self.path, create=not readonly)
         try:

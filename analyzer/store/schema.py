@@ -138,6 +138,9 @@ ALTER TABLE runs ADD COLUMN host TEXT;
 #: staff and channel (interactions per grade; findings per article and rule)
 #: that triggers keep current, so month-long summaries read a few thousand
 #: rows instead of every interaction. Existing rows are rolled up on migration.
+#: ``example_hits``: trainers' good-practice candidates (required phrases said
+#: well), matched once per analysis and lexicon version (``example_index``
+#: says which interactions were matched); re-analysis drops them.
 _SCHEMA_V4 = """
 CREATE TABLE staff_directory (
     staff TEXT PRIMARY KEY,
@@ -235,6 +238,27 @@ CREATE INDEX ix_interactions_staff_day ON interactions(staff, day);
 CREATE INDEX ix_interactions_hall_day ON interactions(hall, window, day);
 CREATE INDEX ix_findings_article_pk ON findings(article, interaction_pk);
 CREATE INDEX ix_findings_rule_pk ON findings(rule, interaction_pk);
+CREATE TABLE example_index (
+    lexicon_version TEXT NOT NULL,
+    interaction_pk INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+    PRIMARY KEY (lexicon_version, interaction_pk)
+) WITHOUT ROWID;
+CREATE TABLE example_hits (
+    id INTEGER PRIMARY KEY,
+    interaction_pk INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+    lexicon_version TEXT NOT NULL, article INTEGER NOT NULL, rule TEXT NOT NULL,
+    canonical TEXT NOT NULL, day TEXT NOT NULL, hall TEXT NOT NULL, speaker TEXT NOT NULL,
+    start REAL NOT NULL, "end" REAL NOT NULL, evidence TEXT NOT NULL,
+    confidence REAL NOT NULL, method TEXT NOT NULL
+);
+CREATE INDEX ix_example_hits_order ON example_hits(lexicon_version, article, rule, day,
+    interaction_pk, start);
+CREATE INDEX ix_example_hits_pk ON example_hits(interaction_pk);
+CREATE INDEX ix_example_index_pk ON example_index(interaction_pk);
+CREATE TRIGGER example_hits_stale AFTER UPDATE OF key, analyzed_at, rescored_at, day, hall
+    ON interactions
+BEGIN DELETE FROM example_hits WHERE interaction_pk = NEW.id;
+  DELETE FROM example_index WHERE interaction_pk = NEW.id; END;
 CREATE TABLE rollup_interactions (
     day TEXT NOT NULL, hall TEXT NOT NULL, window TEXT NOT NULL, staff TEXT NOT NULL,
     channel TEXT NOT NULL, grade TEXT NOT NULL,
