@@ -108,19 +108,22 @@ def breach_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[lis
 def window_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Per window: interactions, mean automatic and reviewed score, breaches (from the rollups)."""
     where, params = _where(filters, "r")
+    found = {(r[0], r[1]): (r[2], r[3]) for r in con.execute(
+        "SELECT r.hall, r.window, SUM(r.n), SUM(r.dismissed) FROM rollup_findings r"
+        f"{where} GROUP BY r.hall, r.window", params)}
     rows = con.execute(
         "SELECT r.hall, r.window, SUM(r.n) AS interactions, "
         "ROUND(SUM(r.auto_sum) * 1.0 / SUM(r.n), 1) AS mean_auto, "
-        "ROUND(SUM(r.score_sum) * 1.0 / SUM(r.n), 1) AS mean_score, "
-        "(SELECT SUM(x.n) FROM rollup_findings x WHERE x.hall = r.hall AND x.window = r.window"
-        f"{where.replace(' WHERE ', ' AND ').replace('r.', 'x.')}) AS findings, "
-        "(SELECT SUM(x.dismissed) FROM rollup_findings x WHERE x.hall = r.hall AND "
-        f"x.window = r.window{where.replace(' WHERE ', ' AND ').replace('r.', 'x.')}) AS dismissed "
+        "ROUND(SUM(r.score_sum) * 1.0 / SUM(r.n), 1) AS mean_score "
         f"FROM rollup_interactions r{where} GROUP BY r.hall, r.window HAVING SUM(r.n) > 0 "
         "ORDER BY mean_score",
-        [*params, *params, *params],
+        params,
     ).fetchall()
-    return [dict(r) for r in rows]
+    out = []
+    for r in rows:
+        findings, dismissed = found.get((r["hall"], r["window"]), (0, 0))
+        out.append({**dict(r), "findings": findings, "dismissed": dismissed})
+    return out
 
 
 def article_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[str, Any]]:
