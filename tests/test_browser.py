@@ -249,3 +249,29 @@ def test_an_appeal_from_filing_to_ruling(month_site, browser, shots: Path) -> No
     assert int(chief.inner_text("#score")) == after
     assert "overturned" in chief.locator("article.finding", has_text="A8-F-02").inner_text()
     chief.close()
+
+
+def test_inspector_searches_and_lands_on_the_second(month_site, browser, shots: Path) -> None:
+    base, review, _db = month_site
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    log_in(page, base, "insp")
+    page.goto(base + "/search")
+    page.fill("input[name=q]", "下班了")
+    page.select_option("select[name=speaker]", "staff")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_load_state()
+    rows = page.locator("table.search tbody tr")
+    assert rows.count() >= 1 and "下班了" in rows.first.inner_text()
+    snap(page, shots, "search")
+    page.locator("table.search a", has_text="phone-audio-script").first.click()
+    page.wait_for_selector("#player")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.wait_for_function("document.getElementById('player').currentTime > 8")
+    assert 8 < page.evaluate("document.getElementById('player').currentTime") < 10
+    page.goto(base + "/search")
+    page.fill("input[name=q]", "请您满走")  # 慢 man4 / 满 man3: the same sound
+    page.check("input[name=pinyin]")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "请您慢走" in page.inner_text("table.search")
+    page.close()

@@ -103,6 +103,7 @@ ROUTES: list[tuple[str, str, set[str]]] = [
     ("POST", "/appeals/{aid}/ruling", {"supervisor"}),
     ("POST", "/rectifications", {"supervisor"}),
     ("POST", "/rectifications/{rid}/done", {"supervisor"}),
+    ("GET", "/search?q=您好", {"inspector", "supervisor", "trainer"}),
     ("GET", "/admin/users", set()),
     ("POST", "/admin/users", set()),
 ]

@@ -17,6 +17,7 @@ from analyzer.store.hits import ExampleHitsMixin
 from analyzer.store.queries import QueriesMixin
 from analyzer.store.results import ResultsMixin
 from analyzer.store.reviews import ReviewsMixin
+from analyzer.store.search import SearchMixin
 from analyzer.store.writes import WritesMixin
 
 logger = logging.getLogger("analyzer")
@@ -73,7 +74,7 @@ def newer_schema(version: int, path: str) -> StoreError:
 
 
 class Store(WritesMixin, QueriesMixin, ReviewsMixin, ResultsMixin, AppealsMixin,
-            ExampleHitsMixin):
+            ExampleHitsMixin, SearchMixin):
     """A results database (SQLite file), safe to share between threads.
 
     Args:

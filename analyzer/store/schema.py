@@ -141,6 +141,9 @@ ALTER TABLE runs ADD COLUMN host TEXT;
 #: ``example_hits``: trainers' good-practice candidates (required phrases said
 #: well), matched once per analysis and lexicon version (``example_index``
 #: says which interactions were matched); re-analysis drops them.
+#: ``utterances_fts``: the transcripts' full-text index (FTS5, contentless,
+#: rowid = utterance id; :mod:`analyzer.text.search` gives its two columns),
+#: written with each utterance; rows of replaced utterances no longer join.
 _SCHEMA_V4 = """
 CREATE TABLE staff_directory (
     staff TEXT PRIMARY KEY,
@@ -238,6 +241,8 @@ CREATE INDEX ix_interactions_staff_day ON interactions(staff, day);
 CREATE INDEX ix_interactions_hall_day ON interactions(hall, window, day);
 CREATE INDEX ix_findings_article_pk ON findings(article, interaction_pk);
 CREATE INDEX ix_findings_rule_pk ON findings(rule, interaction_pk);
+CREATE VIRTUAL TABLE utterances_fts USING fts5(chars, pinyin, content='',
+    tokenize='unicode61');
 CREATE TABLE example_index (
     lexicon_version TEXT NOT NULL,
     interaction_pk INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
@@ -358,11 +363,23 @@ BEGIN INSERT INTO rollup_findings
 END;
 """
 
+def _v4(db: sqlite3.Connection) -> None:
+    """Version 4's tables, then the search index of the utterances already stored."""
+    from analyzer.text.search import index_forms
+
+    for statement in statements(_SCHEMA_V4):
+        db.execute(statement)
+    rows = db.execute("SELECT id, text FROM utterances ORDER BY id")
+    while batch := rows.fetchmany(2000):
+        db.executemany("INSERT INTO utterances_fts (rowid, chars, pinyin) VALUES (?, ?, ?)",
+                       [(pk, *index_forms(text)) for pk, text in batch])
+
+
 MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] = (
     (1, _SCHEMA_V1),
     (2, _SCHEMA_V2),
     (3, _SCHEMA_V3),
-    (4, _SCHEMA_V4),
+    (4, _v4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -12,6 +12,7 @@ from typing import Any
 from analyzer.errors import shown
 from analyzer.store.records import Stored, _day, _interaction_of_report, interaction_to_dict
 from analyzer.store.schema import now
+from analyzer.text.search import index_forms
 from analyzer.types import Interaction, InteractionReport
 
 
@@ -221,6 +222,11 @@ class WritesMixin:
                  json.dumps(u.to_dict().get("words", []), ensure_ascii=False))
                 for i, u in enumerate(report.utterances)
             ],
+        )
+        db.executemany(
+            "INSERT INTO utterances_fts (rowid, chars, pinyin) VALUES (?, ?, ?)",
+            [(uid, *index_forms(text)) for uid, text in db.execute(
+                "SELECT id, text FROM utterances WHERE interaction_pk = ? ORDER BY idx", (pk,))],
         )
         db.executemany(
             "INSERT INTO findings (interaction_pk, idx, rule, article, kind, canonical, speaker, "
