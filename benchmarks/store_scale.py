@@ -95,6 +95,9 @@ def pages(pk: int) -> list[tuple[str, str]]:
         ("insp", "/staff"), ("insp", "/staff/S-0001"), ("insp", "/ranking"),
         ("sup", "/ranking/print"), ("sup", "/appeals"),
         ("tr", "/examples?practice=bad&article=9"), ("tr", "/examples?practice=good"),
+        ("insp", "/search?q=你去投诉好了"), ("insp", "/search?q=您好&speaker=staff"),
+        ("insp", "/search?q=你去投诉号了&pinyin=1&hall=第1政务服务大厅"),
+        ("tr", "/search?q=材料不全"),
     ]
 
 

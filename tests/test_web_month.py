@@ -77,7 +77,13 @@ def _ids(db: Path) -> dict[str, int]:
         appeals = store.appeals()
         aid = appeals[0].id if appeals else store.file_appeal(f["id"], "for the test", "sup2")
         rid = store.set_rectification("S-0001", "2026-11", "培训", "2026-12-10", "sup2")
-    return {"pk": f["interaction_pk"], "fid": f["id"], "aid": aid, "rid": rid}
+        if not store.assignments(inspector="insp"):
+            from analyzer.rules.score import SamplingRules
+            from analyzer.store.periods import month
+
+            store.sample(month("2026-11"), SamplingRules(), ["insp"], seed="1", user="test")
+        sid = store.assignments(inspector="insp")[0].id
+    return {"pk": f["interaction_pk"], "fid": f["id"], "aid": aid, "rid": rid, "sid": sid}
 
 
 #: Every route of the app and the roles it lets through (admin: all of them).
@@ -91,6 +97,7 @@ ROUTES: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/interactions", {"inspector"}),
     ("GET", "/api/interactions/{pk}", {"inspector"}),
     ("POST", "/findings/{fid}/verdict", {"inspector"}),
+    ("POST", "/assignments/{sid}/done", {"inspector"}),
     ("GET", "/examples", {"trainer"}),
     ("GET", "/examples/clip/{pk}?start=0&end=2", {"trainer"}),
     ("POST", "/examples/export", {"trainer"}),

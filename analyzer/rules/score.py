@@ -83,6 +83,24 @@ class RankingRules:
 
 
 @dataclass(frozen=True)
+class SamplingRules:
+    """Which interactions fill the inspectors' queues (the template's ``[sampling]`` table).
+
+    Attributes:
+        below: Every interaction scoring below this is sampled.
+        share: Of the rest, this share (0..1), drawn with a seeded generator.
+        min_per_staff: At least this many per staff member and period (more
+            drawn from the staff member's rest when the first two rules gave fewer).
+        due_days: Days an inspector has for an assignment.
+    """
+
+    below: int = 60
+    share: float = 0.05
+    min_per_staff: int = 3
+    due_days: int = 7
+
+
+@dataclass(frozen=True)
 class ScoringTemplate:
     """A parsed scoring template (see the module docstring)."""
 
@@ -97,6 +115,7 @@ class ScoringTemplate:
     vetoes: tuple[Veto, ...]
     lines: dict[str, int]
     ranking: RankingRules = RankingRules()
+    sampling: SamplingRules = SamplingRules()
     text: str = ""  # the TOML it was read from (kept in reports: re-scoring uses this version)
 
     @property
@@ -198,8 +217,30 @@ def _build(data: dict[str, Any], source: str, text: str) -> ScoringTemplate:
         raise err("version", "expected a non-empty string")
     lines = {key: _line_of(text, key) or 0 for key in points}
     ranking = _ranking(data.get("ranking", {}), err)
+    sampling = _sampling(data.get("sampling", {}), err)
     return ScoringTemplate(version, source, points, kinds, float(full), float(floor), limit,
-                           grades, vetoes, lines, ranking, text)
+                           grades, vetoes, lines, ranking, sampling, text)
+
+
+def _sampling(table: Any, err: Any) -> SamplingRules:
+    """The ``[sampling]`` table (defaults for what it leaves out)."""
+    if not isinstance(table, dict):
+        raise err("sampling", "[sampling] must be a table")
+    d = SamplingRules()
+    known = {f.name for f in fields(SamplingRules)}
+    for key in table:
+        if key not in known:
+            raise err(key, f"unknown [sampling] key; expected one of {sorted(known)}")
+    out: dict[str, Any] = {}
+    for key, low, high in (("below", 0, 101), ("min_per_staff", 0, 10000), ("due_days", 1, 366)):
+        value = table.get(key, getattr(d, key))
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise err(key, f"expected a whole number in {low}..{high}, got {value!r}")
+        out[key] = value
+    share = table.get("share", d.share)
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+        raise err("share", f"expected a share in [0, 1], got {share!r}")
+    return SamplingRules(share=float(share), **out)
 
 
 def _ranking(table: Any, err: Any) -> RankingRules:

@@ -17,6 +17,7 @@ from analyzer.store.hits import ExampleHitsMixin
 from analyzer.store.queries import QueriesMixin
 from analyzer.store.results import ResultsMixin
 from analyzer.store.reviews import ReviewsMixin
+from analyzer.store.sampling import SamplingMixin
 from analyzer.store.search import SearchMixin
 from analyzer.store.writes import WritesMixin
 
@@ -74,7 +75,7 @@ def newer_schema(version: int, path: str) -> StoreError:
 
 
 class Store(WritesMixin, QueriesMixin, ReviewsMixin, ResultsMixin, AppealsMixin,
-            ExampleHitsMixin, SearchMixin):
+            ExampleHitsMixin, SearchMixin, SamplingMixin):
     """A results database (SQLite file), safe to share between threads.
 
     Args:

@@ -241,6 +241,33 @@ CREATE INDEX ix_interactions_staff_day ON interactions(staff, day);
 CREATE INDEX ix_interactions_hall_day ON interactions(hall, window, day);
 CREATE INDEX ix_findings_article_pk ON findings(article, interaction_pk);
 CREATE INDEX ix_findings_rule_pk ON findings(rule, interaction_pk);
+CREATE TABLE assignments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    interaction_pk INTEGER NOT NULL UNIQUE REFERENCES interactions(id) ON DELETE CASCADE,
+    inspector TEXT NOT NULL,
+    period TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('below', 'share', 'minimum')),
+    seed TEXT NOT NULL,
+    assigned_at TEXT NOT NULL,
+    due TEXT NOT NULL,
+    done_at TEXT,
+    updated_by TEXT NOT NULL
+);
+CREATE INDEX ix_assignments_inspector ON assignments(inspector, done_at, due);
+CREATE TRIGGER assignments_made AFTER INSERT ON assignments
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (NEW.assigned_at, NEW.updated_by, 'assignment', NEW.id, 'assigned', NULL,
+          json_object('interaction', NEW.interaction_pk, 'inspector', NEW.inspector,
+                      'reason', NEW.reason, 'due', NEW.due)); END;
+CREATE TRIGGER assignments_changed AFTER UPDATE ON assignments
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), NEW.updated_by, 'assignment', NEW.id,
+          CASE WHEN NEW.done_at IS NOT NULL AND OLD.done_at IS NULL THEN 'done'
+               ELSE 'reassigned' END,
+          json_object('inspector', OLD.inspector, 'due', OLD.due, 'done_at', OLD.done_at),
+          json_object('inspector', NEW.inspector, 'due', NEW.due, 'done_at', NEW.done_at)); END;
+CREATE TRIGGER assignments_kept BEFORE DELETE ON assignments
+BEGIN SELECT RAISE(ABORT, 'assignments are never deleted'); END;
 CREATE VIRTUAL TABLE utterances_fts USING fts5(chars, pinyin, content='',
     tokenize='unicode61');
 CREATE TABLE example_index (

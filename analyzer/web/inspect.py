@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -45,12 +46,17 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
         choices = queries.distinct_values(con)
     pages = max(1, -(-total // PAGE_SIZE))
     shown = filters_of(request)
+    mine = store.assignments(inspector=user.name, limit=200)
+    today = datetime.now(UTC).date().isoformat()
+    states = [(a, a.state(today)) for a in mine]
 
     def link(n: int) -> str:
         return "/queue?" + urlencode({**shown, "page": n})
 
     return render(request, "queue.html", rows=rows, total=total, page=page, pages=pages,
-                  filters=shown, choices=choices,
+                  filters=shown, choices=choices, assigned=states,
+                  counts={s: sum(1 for _, x in states if x == s)
+                          for s in ("open", "overdue", "done")},
                   prev_url=link(page - 1) if page > 1 else "",
                   next_url=link(page + 1) if page < pages else "")
 
@@ -157,6 +163,16 @@ async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> 
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse(store.interaction(row[0]) | {"input": None, "audio": None})
     return RedirectResponse(f"/interactions/{row[0]}#finding-{finding_id}", status_code=303)
+
+
+@router.post("/assignments/{assignment_id}/done", dependencies=[Depends(check_csrf)])
+def assignment_done(request: Request, assignment_id: int, user: User = INSPECTOR) -> Response:
+    """Mark one of one's assignments done (an interaction without findings, say)."""
+    store = request.app.state.store
+    if store.assignment(assignment_id).inspector != user.name and user.role != "admin":
+        raise HTTPException(status_code=403, detail="this assignment is another inspector's")
+    store.complete_assignment(assignment_id, user.name)
+    return RedirectResponse("/queue#assigned", status_code=303)
 
 
 @router.get("/audio/{pk}")
