@@ -26,7 +26,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from analyzer.rules.score import ScoringTemplate, load_template
-from analyzer.store import periods
+from analyzer.store import APPEAL_STATES, periods
 from analyzer.store.periods import Period
 from analyzer.store.ranking import build_ranking, render_html
 from analyzer.web.auth import User
@@ -116,10 +116,14 @@ def appeals(request: Request, user: User = SUPERVISOR) -> Response:
     """Open appeals to rule on, and the ruled ones with their audit trail."""
     store = request.app.state.store
     status = str(request.query_params.get("status", "") or "")
+    if status and status not in APPEAL_STATES:
+        raise HTTPException(status_code=400,
+                            detail=f"status must be one of {', '.join(APPEAL_STATES)}")
     rows = store.appeals(status=status or None)
     trail = {a.id: store.audit("appeal", a.id) for a in rows}
     names = store.staff_names()
     return render(request, "appeals.html", appeals=rows, trail=trail, status=status,
+                  states=APPEAL_STATES,
                   names=names if user.sees_names else {})
 
 
