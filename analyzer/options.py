@@ -311,7 +311,7 @@ class ClassifierOptions(_Checked):
     enabled: bool = True
     # Defaults are the thresholds analyzer.training.classifiers.train picks on out-of-fold
     # training predictions (lowest reaching precision 0.93 / 0.8).
-    uncivil_threshold: float = 0.5  # flag staff speech when P(uncivil)=1-P(civil) >= this
+    uncivil_threshold: float = 0.65  # flag staff speech when P(uncivil)=1-P(civil) >= this
     cue_threshold: float = 0.45  # probability at/above which a citizen cue counts
     model_dir: str = ""  # folder of uncivil.onnx, cues.onnx, metadata.json; "": models/classifiers
     assumed_speaker_weight: float = 0.8  # confidence factor when the staff speaker was assumed (mono)
@@ -324,6 +324,67 @@ class ScoreOptions(_Checked):
     SECTION: ClassVar[str] = "score"
 
     template: str = ""  # scoring template path; empty: lexicons/scoring.toml
+
+
+@dataclass(frozen=True)
+class DutyOptions(_Checked):
+    """Measurable duties beyond Chapter 3 (:mod:`analyzer.rules.duties`).
+
+    Articles 5 (询问有答声), 17 (interruptions, quarrels), 18 (一次性告知) and
+    25 (service hours); Article 16's pointer is an owed reply of the context
+    rules (``context.reply_*``).
+    """
+
+    SECTION: ClassVar[str] = "duties"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+        "turn_gap": _NONNEG, "interrupt_seconds": _NONNEG, "interrupt_min_chars": (0, None),
+        "quarrel_window": _NONNEG, "quarrel_over_median_db": _NONNEG,
+        "quarrel_min_utterances": (1, None), "in_hours_weight": _NONNEG,
+        "service_days": (1, 7)}
+
+    turn_gap: float = 2.0  # s; one party's utterances this close are one turn (Article 5)
+    interrupt_seconds: float = 1.0  # s of overlap with the citizen's speech = cutting in
+    interrupt_min_chars: int = 3  # shorter staff speech (嗯, 好的) is backchannel, not cutting in
+    quarrel_window: float = 20.0  # s; both sides heated within this window = a quarrel episode
+    quarrel_over_median_db: float = 6.0  # dB above a party's own median level = raised
+    quarrel_min_utterances: int = 3  # utterances a party needs for a meaningful median level
+    service_hours: tuple[str, ...] = ("08:30-12:00", "14:30-18:00")  # Article 25, local time
+    hall_hours: tuple[tuple[str, str], ...] = ()  # (hall, "08:30-12:00,14:00-17:30") per hall
+    service_days: tuple[int, ...] = (1, 2, 3, 4, 5)  # ISO weekdays the hall serves
+    closing_rules: tuple[str, ...] = ("A9-F-01", "A9-F-02")  # forbidden 下班了… phrases
+    in_hours_weight: float = 1.0  # factor on A25-HOURS' confidence (it adds its points)
+
+    def _check_more(self) -> None:
+        for spec in (*self.service_hours, *(h for _, h in self.hall_hours)):
+            parse_hours(spec, "duties.service_hours")
+
+    def hours_for(self, hall: str) -> tuple[tuple[int, int], ...]:
+        """Service periods of ``hall`` as (start, end) minutes after midnight."""
+        specs: tuple[str, ...] = self.service_hours
+        for name, spec in self.hall_hours:
+            if name == hall:
+                specs = tuple(spec.split(","))
+        return tuple(p for s in specs for p in parse_hours(s, "duties.hall_hours"))
+
+
+def parse_hours(spec: str, field: str) -> tuple[tuple[int, int], ...]:
+    """``"08:30-12:00"`` (or several joined by commas) as minutes after midnight.
+
+    Raises:
+        OptionError: The text is not ``HH:MM-HH:MM`` with start before end.
+    """
+    out = []
+    for part in (p.strip() for p in spec.split(",") if p.strip()):
+        try:
+            a, b = (t.strip() for t in part.split("-"))
+            (h1, m1), (h2, m2) = (map(int, a.split(":")), map(int, b.split(":")))
+        except ValueError:
+            raise OptionError(f"expected HH:MM-HH:MM, got {part!r}", field=field) from None
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        if not (0 <= start < end <= 24 * 60 and m1 < 60 and m2 < 60):
+            raise OptionError(f"expected a period within one day, got {part!r}", field=field)
+        out.append((start, end))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -414,6 +475,7 @@ class AnalyzerOptions(_Checked):
     score: ScoreOptions = field(default_factory=ScoreOptions)
     pack: PackOptions = field(default_factory=PackOptions)
     verify: VerifyOptions = field(default_factory=VerifyOptions)
+    duties: DutyOptions = field(default_factory=DutyOptions)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the options as plain JSON-able data, for the audit block."""

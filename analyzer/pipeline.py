@@ -197,6 +197,9 @@ def analyze_interaction(
             ring = rings_from_record(interaction, options.rings)
         findings += measure_findings(interaction, hits, lexicon, options, ring)
         findings = _dedupe([*findings, *extra_findings])
+        from analyzer.rules.duties import apply_duties
+
+        findings = apply_duties(interaction, hits, cues, lexicon, options, ring, findings)
     with clock.stage("score"):
         value, grade, findings = score(findings, template)
     with clock.stage("report"):

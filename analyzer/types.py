@@ -23,7 +23,11 @@ CHANNELS: tuple[str, ...] = ("counter", "phone")
 #: Kinds of finding. ``forbidden``: a forbidden phrase was said; ``missing``:
 #: an owed phrase was not said; ``ring``: answered after too many rings;
 #: ``hangup``: forced hang-up; ``acoustic``: shouting, speech rate, ignoring;
-#: ``uncivil``: the learned classifier's Article 6 finding.
+#: ``uncivil``: the learned classifier's Article 6 finding; ``unanswered``: a citizen
+#: question left without an answer (Article 5); ``interruption`` and ``quarrel``
+#: (Article 17); ``piecemeal``: materials told piecemeal, ``earlier_visit``: a
+#: citizen's report that an earlier visit did not tell them (Article 18);
+#: ``hours``: sending a citizen away within service hours (Article 25).
 FINDING_KINDS: tuple[str, ...] = (
     "forbidden",
     "missing",
@@ -31,6 +35,12 @@ FINDING_KINDS: tuple[str, ...] = (
     "hangup",
     "acoustic",
     "uncivil",
+    "unanswered",
+    "interruption",
+    "quarrel",
+    "piecemeal",
+    "earlier_visit",
+    "hours",
 )
 
 
@@ -112,6 +122,8 @@ class Utterance:
         speaker_known: False when the speaker was assumed (a mono recording
             whose microphone owner was set by configuration).
         heard: Lexicon phrases the acoustic verifier heard in it.
+        level_dbfs: Active speech level on its own channel (dBFS RMS of the
+            loudest half of 50 ms frames), when measured from audio.
     """
 
     speaker: str
@@ -122,6 +134,7 @@ class Utterance:
     confidence: float = 1.0
     speaker_known: bool = True
     heard: tuple[Heard, ...] = ()
+    level_dbfs: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form used in reports and the store."""
@@ -141,6 +154,8 @@ class Utterance:
             ]
         if self.heard:
             d["heard"] = [h.to_dict() for h in self.heard]
+        if self.level_dbfs is not None:
+            d["level_dbfs"] = round(self.level_dbfs, 2)
         return d
 
     @classmethod
@@ -155,6 +170,7 @@ class Utterance:
             confidence=d.get("confidence", 1.0),
             speaker_known=d.get("speaker_known", True),
             heard=tuple(Heard.from_dict(h) for h in d.get("heard", ())),
+            level_dbfs=d.get("level_dbfs"),
         )
 
 
@@ -242,7 +258,14 @@ class Finding:
 
 
 #: Kinds of citizen-side (or situation) cue that make a reply owed (Article 10).
-CUE_KINDS: tuple[str, ...] = ("praise", "suggestion", "upset", "incomplete_materials")
+#: ``not_ours``: staff said a matter is not theirs (Article 16: a pointer is owed);
+#: ``materials_listed`` / ``materials_added``: staff listed materials, or added one
+#: later (Article 18); ``earlier_visit``: the citizen says an earlier visit left
+#: them uninformed (Article 18). The last three owe no reply.
+#: The kinds the learned cue classifier knows (analyzer.rules.learned).
+LEARNED_CUE_KINDS: tuple[str, ...] = ("praise", "suggestion", "upset", "incomplete_materials")
+CUE_KINDS: tuple[str, ...] = (*LEARNED_CUE_KINDS, "not_ours", "materials_listed",
+                              "materials_added", "earlier_visit")
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ def test_stereo_channels_give_roles(counter) -> None:
         turn = _span_of(u.start, u.end, TURNS)
         assert turn is not None and turn.speaker == u.speaker, (u, turn)
         assert u.speaker_known
+        assert u.level_dbfs is not None and -60.0 < u.level_dbfs < 0.0  # its own channel's level
     assert [u.start for u in utterances] == sorted(u.start for u in utterances)
     assert counter.interaction.channel == "counter" and counter.ring is None
     assert counter.asr_info["model_sha256"] and counter.asr_info["options"]["language"] == "zh"

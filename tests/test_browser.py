@@ -98,7 +98,7 @@ def test_inspector_reviews_a_call(site, browser, shots: Path) -> None:
     auto = page.inner_text("#auto-score")
     assert page.inner_text("#score") == auto
     page.wait_for_function("document.getElementById('player').readyState >= 1")
-    finding = page.locator("article.finding", has_text="A9-F-01")
+    finding = page.locator("article.finding[data-rule='A9-F-01']")
     start = float(finding.locator("button.play").get_attribute("data-start"))
     assert start > 5  # well into the call, so a jump is visible
     finding.locator("button.play").click()
@@ -112,7 +112,7 @@ def test_inspector_reviews_a_call(site, browser, shots: Path) -> None:
     page.wait_for_load_state()
     assert page.inner_text("#auto-score") == auto
     assert int(page.inner_text("#score")) > int(auto)
-    card = page.locator("article.finding", has_text="A9-F-01")
+    card = page.locator("article.finding[data-rule='A9-F-01']")
     assert "dismiss" in card.inner_text() and "insp" in card.inner_text()
 
     page.goto(base + "/dashboard")

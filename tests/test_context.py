@@ -273,3 +273,21 @@ def test_a_classifier_cue_owes_only_above_its_precision_threshold(monkeypatch):
     utts = [Utterance("citizen", 0.0, 2.0, "你们服务真是太好了，特别感谢")]
     (cue,) = learned.citizen_cues(utts, ClassifierOptions())
     assert cue.owes == (cue.confidence >= owe["threshold"])
+
+
+def test_a_cue_after_the_reply_is_a_new_episode():
+    """Not ours, pointed; later another matter not ours, not pointed: that one is owed."""
+    turns = [GREET, ("staff", "这个不归我们管。"), ("staff", "请您到五号窗口办理。"),
+             ("citizen", "还有一个事。"), ("staff", "这个我们也不负责。"), ("staff", "我也没办法。")]
+    missing = [f for f in _run(_inter(turns))[0] if f.rule == "A16-G-POINTER"]
+    assert len(missing) == 1 and "也不负责" in missing[0].evidence
+
+
+def test_an_earlier_visit_is_not_an_incomplete_materials_cue():
+    """上次没说还要户口本: the classifier reads incomplete materials; it is about that visit."""
+    options = AnalyzerOptions()  # classifier on
+    turns = [GREET, ("citizen", "上次没说还要户口本啊。"), ("staff", "不好意思，我这次都跟您说清楚。"),
+             EVAL, BYE]
+    findings, cues = _run(_inter(turns), options)
+    assert {c.kind for c in cues} == {"earlier_visit"}
+    assert not _missing(findings)

@@ -15,7 +15,7 @@ from analyzer.options import ClassifierOptions
 from analyzer.rules import learned
 from analyzer.text.lexicon import load_lexicon
 from analyzer.text.normalize import normalize
-from analyzer.types import CUE_KINDS, Cue, Finding, Utterance
+from analyzer.types import LEARNED_CUE_KINDS, Cue, Finding, Utterance
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models" / "classifiers"
@@ -49,7 +49,7 @@ def test_shipped_models_are_small_onnx_files(meta):
         assert 0 < path.stat().st_size < 2 * 1024 * 1024
         assert path.stat().st_size == meta[task]["onnx_bytes"]
     assert "civil" in meta["uncivil"]["labels"]
-    assert set(CUE_KINDS) | {"other"} == set(meta["cues"]["labels"])
+    assert set(LEARNED_CUE_KINDS) | {"other"} == set(meta["cues"]["labels"])
 
 
 @pytest.mark.parametrize("text", [
@@ -120,7 +120,7 @@ def test_data_rows_carry_phrasing_and_noise():
     noise = {n for r in rows for n in r["noise"]}
     assert {"homophone", "traditional", "no_punct", "no_particles"} <= noise
     assert all(r["uncivil"] == (r["label"] != "civil") for r in rows)
-    assert {r["label"] for r in _rows("cues.jsonl")} == set(CUE_KINDS) | {"other"}
+    assert {r["label"] for r in _rows("cues.jsonl")} == set(LEARNED_CUE_KINDS) | {"other"}
 
 
 def _held_out(task: str, meta: dict) -> tuple[list[str], list[str]]:
@@ -143,7 +143,7 @@ def test_held_out_floor_metrics(meta):
 
     texts, labels = _held_out("cues", meta)
     decided = [learned.decide("cues", p, OPTS.cue_threshold) for p in learned.classify(texts, "cues")]
-    for kind in CUE_KINDS:
+    for kind in LEARNED_CUE_KINDS:
         p, r = _precision_recall([lab == kind for lab in labels], [d == kind for d in decided])
         assert p >= 0.7 and r >= 0.3, (kind, p, r)
 

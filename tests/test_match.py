@@ -193,7 +193,8 @@ def test_matcher_is_compiled_once_per_lexicon(lex) -> None:
 
 def test_override_rules_are_matched() -> None:
     local = load_lexicon([ROOT / "lexicons" / "examples" / "county-override.toml"])
-    assert ids(match_text("这事不归我管", local)) == {"LOCAL-F-01"}
+    # the county forbids it outright; the shipped Article 16 cue (a pointer is owed) sees it too
+    assert ids(match_text("这事不归我管", local)) == {"LOCAL-F-01", "CUE-NOT-OURS-01"}
     assert ids(match_text("有意见你就去投诉", local)) == {"A9-F-05"}
     assert ids(match_text("您好，这里是东关便民服务站", local)) == set()  # disabled A7-R-02
 

@@ -289,6 +289,9 @@ def test_interaction_page_shows_evidence(server: str, review) -> None:
     assert "<mark>下班了，明天再来</mark>" in page
     assert "第9条 · A9-F-01" in page and 'data-start="9.0"' in page
     assert "下班了,明天再来" in page or "下班了，明天再来" in page  # seed wording
+    # a Friday at 09:00: sent away within service hours (Article 25), shown with the phrase
+    assert "Service hours (Article 25): said at 09:00, within service hours" in page
+    assert "A25-HOURS" in page
     five = inspector.get(f"/interactions/{review.pks['phone-five-rings']}").text
     assert re.search(r'id="rings">5', five)
 

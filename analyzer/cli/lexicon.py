@@ -37,7 +37,7 @@ def check(files: tuple[str, ...]) -> None:
 
 @lexicon.command("show")
 @click.option("--kind", type=click.Choice(["required", "forbidden", "cue", "measure"]))
-@click.option("--article", type=int, help="Only rules of this article (6-10).")
+@click.option("--article", type=int, help="Only rules of this article (5-10, 16-18, 25).")
 @click.option("--context", help="Only rules of this context (e.g. leaving).")
 @click.option(
     "--extra",

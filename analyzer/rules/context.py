@@ -45,21 +45,18 @@ if TYPE_CHECKING:
     from analyzer.text.match import Hit
 
 
-#: Lexicon context of a cue rule -> Cue.kind.
-CUE_KIND_OF_CONTEXT: dict[str, str] = {
-    "praise": "praise",
-    "suggestion": "suggestion",
-    "upset_citizen": "upset",
-    "upset": "upset",
-    "incomplete_materials": "incomplete_materials",
-}
-#: Cue.kind -> lexicon context of the replies it makes owed.
+#: Cue.kind -> lexicon context of the replies it makes owed (a cue kind not here,
+#: such as ``materials_added``, owes no reply; :mod:`analyzer.rules.duties` judges it).
 REPLY_CONTEXT: dict[str, str] = {
     "praise": "praise",
     "suggestion": "suggestion",
     "upset": "upset_citizen",
     "incomplete_materials": "incomplete_materials",
+    "not_ours": "not_ours",
 }
+#: Lexicon cue kinds that say an utterance is about an earlier visit: the learned
+#: classifier's cue on it (it reads 上次没说还要户口本 as incomplete materials) owes nothing.
+ABOUT_EARLIER_VISIT = ("earlier_visit",)
 #: Speakers whose required phrases count as said by the staff.
 STAFF_LIKE = ("staff", "unknown")
 
@@ -104,7 +101,7 @@ def detect_cues(
     for hit in hits:
         if hit.rule.kind != "cue":
             continue
-        kind = getattr(hit.rule, "cue_kind", "") or CUE_KIND_OF_CONTEXT.get(hit.rule.context)
+        kind = hit.rule.cue_kind
         if not kind:
             continue
         index = hit.utterances[0] if hit.utterances else _index_at(interaction, hit.start)
@@ -113,8 +110,10 @@ def detect_cues(
         if best is None or cue.confidence > best.confidence:
             found[(kind, index)] = cue
     if options.classifier.enabled:
+        earlier = {i for (kind, i) in found if kind in ABOUT_EARLIER_VISIT}
         for cue in _classifier_cues(interaction, options):
-            found.setdefault((cue.kind, cue.utterance), cue)
+            if cue.utterance not in earlier:  # about an earlier visit: Article 18's to report
+                found.setdefault((cue.kind, cue.utterance), cue)
     return sorted(found.values(), key=lambda c: (c.start, c.kind))
 
 
@@ -291,12 +290,15 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
     utts = interaction.utterances
     out: list[Finding] = []
     episode_end: dict[str, float] = {}
+    answered: dict[str, bool] = {}  # the open episode's reply was said: a later cue is a new one
     for cue in sorted(cues, key=lambda c: c.start):
+        if cue.kind not in REPLY_CONTEXT:
+            continue  # a cue that owes no reply (Article 18's)
         if cue.confidence < options.min_cue_confidence or not cue.owes:
             continue  # too unsure that a reply was owed to demand one
-        if cue.start < episode_end.get(cue.kind, -1.0):
-            continue  # same episode as an earlier cue of this kind
         cue_start = utts[cue.utterance].start if cue.utterance < len(utts) else cue.start
+        if cue.start < episode_end.get(cue.kind, -1.0) and not answered.get(cue.kind, False):
+            continue  # same episode as an earlier cue of this kind, not yet answered
         after = [i for i in staff if utts[i].start >= cue_start]
         if not after:
             continue  # staff never spoke after it: the recording may have ended
@@ -305,6 +307,12 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
         turns = [i for i in after if utts[i].start <= end]
         episode_end[cue.kind] = end
         said = [h for h in required if cue_start <= h.start <= end]
+        groups = owed_groups(lexicon, REPLY_CONTEXT[cue.kind])
+        answered[cue.kind] = bool(groups) and all(g.rule_ids & {h.rule.id for h in said}
+                                                  for g in groups)
+        if answered[cue.kind]:  # the episode ends with its reply
+            episode_end[cue.kind] = max(h.end for h in said)
+            said = [h for h in said if h.start <= episode_end[cue.kind]]
         evidence = _cue_evidence(utts, cue)
         out += _missing_in(lexicon, REPLY_CONTEXT[cue.kind], said, (cue.start, end), evidence,
                            utts, turns, options,

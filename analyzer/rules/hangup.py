@@ -14,7 +14,7 @@ and the staff gave no farewell (no staff hit of a ``leaving`` rule, such as
 was not taking leave themselves (谢谢, 再见, 拜拜 at the end of their last words).
 
 A question is recognised on the simplified text: a question mark, a final
-particle (吗, 呢, 么) or a question word (什么, 怎么, 哪, 多少, 能不能, ...).
+particle (吗, 呢, 么) or a question word (什么, 怎么, 哪, 多少, 多久, 能不能, ...).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 END_SLACK = 0.5  #: s, a last utterance ending this close to the end is cut off
 #: Question words and patterns, matched on normalized (simplified, no punctuation) text.
 QUESTION_RE = re.compile(
-    r"什么|为什么|怎么|怎样|哪|多少|几[个点天号月岁次]|谁|"
+    r"什么|为什么|怎么|怎样|哪|多少|多久|多长时间|多大|多远|几[个点天号月岁次]|谁|"
     r"(能|可|会|是|有|要|对|行|好|用)不\1|可不可以|是否|有没有|请问"
 )
 #: Final particles of a question, checked on the simplified text before normalization drops them.

@@ -31,7 +31,7 @@ from analyzer.errors import ModelError, require
 from analyzer.options import ClassifierOptions
 from analyzer.resources import data_path
 from analyzer.text.normalize import normalize
-from analyzer.types import CUE_KINDS, Cue, Finding, Utterance
+from analyzer.types import LEARNED_CUE_KINDS, Cue, Finding, Utterance
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
@@ -258,7 +258,7 @@ def citizen_cues(utterances: Sequence[Utterance], options: ClassifierOptions) ->
         if pred is None:
             continue
         kind = decide("cues", pred, options.cue_threshold)
-        if kind not in CUE_KINDS:
+        if kind not in LEARNED_CUE_KINDS:
             continue
         u = utterances[i]
         cues.append(Cue(kind, i, u.start, u.end, u.text, pred.probability, "classifier",

@@ -20,8 +20,8 @@ Metadata: a sidecar ``<stem>.json`` next to the recording may give ``id``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -231,22 +231,25 @@ def transcribe_tracks(
     many = getattr(recognise, "transcribe_many", None)
     if many is not None:
         given = [(track_samples(audio, t), t.speaker, t.known) for t in tracks]
-        for found in many(given, options, **extra):
-            utterances.extend(found)
+        for (samples, _, _), found in zip(given, many(given, options, **extra), strict=True):
+            utterances.extend(with_levels(found, samples, audio.sample_rate))
     else:
         for track in tracks:
-            utterances.extend(
-                recognise(
-                    track_samples(audio, track),
-                    options,
-                    speaker=track.speaker,
-                    offset=0.0,
-                    speaker_known=track.known,
-                    **extra,
-                )
-            )
+            samples = track_samples(audio, track)
+            found = recognise(samples, options, speaker=track.speaker, offset=0.0,
+                              speaker_known=track.known, **extra)
+            utterances.extend(with_levels(found, samples, audio.sample_rate))
     utterances.sort(key=lambda u: (u.start, u.end))
     return utterances
+
+
+def with_levels(utterances: Iterable[Utterance], samples: np.ndarray, sample_rate: int
+                ) -> list[Utterance]:
+    """The utterances with ``level_dbfs`` measured on their own channel's samples."""
+    from analyzer.rules.acoustics import utterance_level
+
+    return [replace(u, level_dbfs=utterance_level(samples, sample_rate, u.start, u.end))
+            for u in utterances]
 
 
 def build_interaction(

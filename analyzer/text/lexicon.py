@@ -41,16 +41,26 @@ CONTEXTS: tuple[str, ...] = (
     "suggestion",
     "praise",
     "upset_citizen",
+    "not_ours",
+    "materials_listed",
+    "materials_added",
+    "earlier_visit",
 )
 SEVERITIES: tuple[str, ...] = ("minor", "major", "critical")
-#: Chapter 3 of the seed is Articles 6 to 10.
-ARTICLES: tuple[int, ...] = (6, 7, 8, 9, 10)
+#: Articles of the seed with rules: Chapter 3 (Articles 6 to 10) and the measurable
+#: duties of Articles 5 (询问有答声), 16 (首问负责), 17 (no quarrels), 18 (一次性告知)
+#: and 25 (service hours).
+ARTICLES: tuple[int, ...] = (5, 6, 7, 8, 9, 10, 16, 17, 18, 25)
 #: Cue kind (analyzer.types.CUE_KINDS) of each cue context.
 CUE_KIND_BY_CONTEXT: dict[str, str] = {
     "praise": "praise",
     "suggestion": "suggestion",
     "upset_citizen": "upset",
     "incomplete_materials": "incomplete_materials",
+    "not_ours": "not_ours",
+    "materials_listed": "materials_listed",
+    "materials_added": "materials_added",
+    "earlier_visit": "earlier_visit",
 }
 
 _SLOT_RE = re.compile(r"X+")
@@ -64,7 +74,7 @@ class Rule:
 
     Attributes:
         id: Stable rule id (``A9-F-03``, ``A7-RING``).
-        article: Article of the seed (6..10).
+        article: Article of the seed (one of :data:`ARTICLES`).
         kind: ``required``, ``forbidden``, ``cue`` or ``measure``.
         role: Whose speech it binds: ``staff``, ``citizen`` or ``any``.
         context: When it applies (one of :data:`CONTEXTS`; may be empty for
@@ -358,7 +368,7 @@ def _check_value(
             f"unknown context {value!r}; expected one of {list(CONTEXTS)}", kind, n, name
         )
     if name == "article" and value not in ARTICLES:
-        raise layer.error(f"unknown article {value}: Chapter 3 is articles 6-10", kind, n, key)
+        raise layer.error(f"unknown article {value}; rules exist for articles {list(ARTICLES)}", kind, n, key)
     if name == "points" and value < 0:
         raise layer.error("points must be >= 0", kind, n, key)
     if name == "id" and not _ID_RE.match(value):

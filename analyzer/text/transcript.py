@@ -47,7 +47,7 @@ TOP_KEYS = frozenset(
 #: are what the analyzer's own reports carry, so a report's transcript can be
 #: fed back in). Any other key is an error, to catch typos such as ``speeker``.
 UTTERANCE_KEYS = frozenset({"speaker", "start", "end", "text", "words", "confidence",
-                            "speaker_known", "heard"})
+                            "speaker_known", "heard", "level_dbfs"})
 
 TRANSCRIPT_SUFFIXES = (".json", ".jsonl")
 
@@ -343,9 +343,13 @@ def _utterance(ctx: _Ctx, i: int, u: Any) -> Utterance:
     known = u.get("speaker_known", True)
     if not isinstance(known, bool):
         raise ctx.error(f"{where}.speaker_known", f"expected true or false, got {known!r}")
+    level = u.get("level_dbfs")
+    if level is not None:
+        level = _score(ctx, f"{where}.level_dbfs", level)
     return Utterance(speaker=u["speaker"], start=start, end=end, text=u["text"],
                      words=_words(ctx, where, u.get("words", [])), confidence=confidence,
-                     speaker_known=known, heard=_heard(ctx, where, u.get("heard", [])))
+                     speaker_known=known, heard=_heard(ctx, where, u.get("heard", [])),
+                     level_dbfs=level)
 
 
 def _heard(ctx: _Ctx, where: str, items: Any) -> tuple[Heard, ...]:

@@ -49,8 +49,10 @@ def examples_page(request: Request, user: User = TRAINER) -> Response:
                   if recording_of(root, store.interaction(pk)) is not None}
     with auth_db(request) as con:
         choices = distinct_values(con)
+    from analyzer.text.lexicon import ARTICLES
+
     return render(request, "examples.html", examples=found, args=args, searched=searched,
-                  choices=choices, with_audio=with_audio)
+                  choices=choices, with_audio=with_audio, articles=ARTICLES)
 
 
 @router.get("/examples/clip/{pk}")

@@ -252,6 +252,17 @@ CIVIL: dict[str, str] = {
     "c263": "{ni}怎么样都行,看{ni}方便",
     "c264": "{ni}是问这个怎么办理吗",
     "c265": "明天再来也可以,材料我先帮{ni}看一遍",
+    # hard negatives: understanding and acknowledging (the first model read 我明白了 as scolding)
+    "c266": "我明白了",
+    "c267": "好的,我明白了",
+    "c268": "我明白{ni}的意思了",
+    "c269": "嗯,我明白了,我来处理",
+    "c270": "我理解{ni}的心情",
+    "c271": "好,我懂了,{ni}稍等",
+    "c272": "明白{ni}说的了,我帮{ni}看看",
+    "c273": "我清楚了,马上给{ni}办",
+    "c274": "好的,我明白了,您接着说",
+    "c275": "{ni}说的情况我都明白了",
 }
 
 SCOLDING: dict[str, str] = {

@@ -1,0 +1,450 @@
+"""Measurable duties beyond Chapter 3: Articles 5, 17, 18 and 25 (and Article 7's unanswered call).
+
+Input: the interaction, its lexicon hits and cues, the findings the other rules
+made, the ring result. Output: more :class:`~analyzer.types.Finding` objects
+(and the forbidden findings annotated with the service hours). Options:
+:class:`~analyzer.options.DutyOptions` (``duties.*``).
+
+* ``A5-ANSWER`` (询问有答声, ``unanswered``): a citizen question that gets no
+  staff speech before the citizen's next turn (utterances ``turn_gap`` apart
+  are one turn), or before a visit that ended (:func:`~analyzer.rules.context.visit_ended`).
+  A question already inside an ``A8-IGNORE`` episode is that finding's; the
+  last question of a phone call is the hang-up rule's.
+* ``A17-INTERRUPT`` (抢话, ``interruption``): staff speech of at least
+  ``interrupt_min_chars`` characters starting while the citizen is speaking,
+  overlapping the citizen's speech by ``interrupt_seconds``. Needs both
+  speakers known (stereo, or a typed transcript).
+* ``A17-QUARREL`` (争吵, ``quarrel``): within ``quarrel_window`` seconds, both
+  parties raised their voices against their own median level
+  (``quarrel_over_median_db``; audio) while their turns overlapped, or
+  heated words on both sides (staff: a forbidden phrase, an uncivil or
+  shouting finding; citizen: an upset cue) in at least three turns answering
+  each other (:func:`_exchange`).
+* ``A18-PIECEMEAL`` (一次性告知, ``piecemeal``): staff add a material
+  (``materials_added`` cue: 还有…也要带) in a later turn than the one that
+  listed the materials (``materials_listed`` cue, or an earlier addition).
+* ``A18-EARLIER`` (``earlier_visit``): the citizen says an earlier visit left
+  them uninformed (上次没说还要…); about that visit, for the inspector.
+* ``A25-HOURS`` (``hours``): a closing phrase (``closing_rules``: 下班了,明天再来)
+  said within the hall's service hours; the forbidden finding's
+  ``detail.hours`` carries the local time too (shown on the review page).
+* ``A7-UNANSWERED`` (``ring``): a phone call that rang more than
+  ``rings.max_rings`` times within service hours and was never answered
+  (no staff speech); it replaces ``A7-RING``'s "answered after" finding.
+
+Article 16 (首问负责) is an owed reply of :mod:`analyzer.rules.context`: a
+``not_ours`` cue owes a pointer (``A16-G-POINTER``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from analyzer.options import AnalyzerOptions, DutyOptions
+from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
+from analyzer.types import Cue, Finding, Interaction, RingResult, Utterance
+
+if TYPE_CHECKING:
+    from analyzer.text.lexicon import Lexicon
+    from analyzer.text.match import Hit
+
+
+#: Staff findings that make a staff utterance heated (Article 17).
+HEATED_STAFF_RULES_KINDS: tuple[str, ...] = ("forbidden", "uncivil")
+#: Cue kinds that make a citizen utterance heated.
+HEATED_CITIZEN_CUES: tuple[str, ...] = ("upset",)
+
+
+@dataclass(frozen=True)
+class Heated:
+    """One heated utterance of a quarrel: who, when, and why."""
+
+    index: int
+    speaker: str
+    start: float
+    end: float
+    raised: bool  # level above the party's own median
+    words: bool  # heated words (forbidden, uncivil, upset)
+    text: str
+
+
+def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[Cue],
+                 lexicon: Lexicon, options: AnalyzerOptions, ring: RingResult | None,
+                 findings: Sequence[Finding]) -> list[Finding]:
+    """The findings with the duties' findings added (see the module docstring).
+
+    Args:
+        interaction: The interaction.
+        hits: Its lexicon hits.
+        cues: Its cues (:func:`analyzer.rules.context.detect_cues`).
+        lexicon: The lexicon in use (disabled rules give no findings).
+        options: Analyzer options (``duties``, ``context``, ``rings``).
+        ring: The ring result of a phone call, if any.
+        findings: What the other rules found so far.
+
+    Returns:
+        All findings: the given ones (forbidden closing phrases annotated,
+        ``A7-RING`` replaced on a never-answered call) and the new ones.
+    """
+    d = options.duties
+    out = [*findings]
+    out += unanswered_questions(interaction, hits, lexicon, options, findings)
+    out += interruptions(interaction, lexicon, d)
+    out += quarrels(interaction, cues, lexicon, d, findings)
+    out += piecemeal(interaction, cues, lexicon)
+    out += earlier_visits(interaction, cues, lexicon)
+    out = service_hours(interaction, lexicon, d, out)
+    return unanswered_call(interaction, lexicon, options, ring, out)
+
+
+# ------------------------------------------------------------------ Article 5
+def _turns(utts: Sequence[Utterance], gap: float) -> list[list[int]]:
+    """Indices of ``utts`` (in time order) grouped into turns of one party.
+
+    A turn is a run of one speaker's utterances, each starting within ``gap``
+    seconds of the previous one's end, with no other party's speech starting
+    in between.
+    """
+    turns: list[list[int]] = []
+    for i, u in enumerate(utts):
+        if not u.text.strip():
+            continue
+        last = turns[-1] if turns else None
+        if last and utts[last[-1]].speaker == u.speaker and u.start - utts[last[-1]].end <= gap:
+            last.append(i)
+        else:
+            turns.append([i])
+    return turns
+
+
+def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
+                         options: AnalyzerOptions, prior: Sequence[Finding]) -> list[Finding]:
+    """``A5-ANSWER``: citizen questions that got no staff answer (询问有答声)."""
+    from analyzer.rules.context import visit_ended
+    from analyzer.rules.hangup import is_question
+
+    rule = measure_rule(lexicon, "A5-ANSWER")
+    utts = sorted(interaction.utterances, key=lambda u: u.start)
+    if rule is None or not any(u.speaker == "staff" for u in utts):
+        return []
+    turns = _turns(utts, options.duties.turn_gap)
+    ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
+    out = []
+    for n, turn in enumerate(turns):
+        if utts[turn[0]].speaker != "citizen":
+            continue
+        asked = [i for i in turn if is_question(utts[i].text)]
+        if not asked:
+            continue
+        q = utts[asked[-1]]
+        nxt = turns[n + 1] if n + 1 < len(turns) else None
+        if nxt is not None and utts[nxt[0]].speaker != "citizen":
+            continue  # the staff spoke next: answered
+        if any(u.speaker == "staff" and q.start < u.start and speech_chars(u.text)
+               and (nxt is None or u.start < utts[nxt[0]].start) for u in utts):
+            continue  # staff speech overlapping the turn's end answered it
+        if nxt is None and (interaction.channel == "phone"
+                            or visit_ended(interaction, hits, options.context) is None):
+            continue  # the recording may have been cut; a phone call: the hang-up rule's
+        if any(a is not None and b is not None and a <= q.start <= b for a, b in ignored):
+            continue  # inside an A8-IGNORE episode: already that finding
+        until = utts[nxt[0]].start if nxt is not None else interaction.end_time
+        marked = "?" in q.text or "？" in q.text
+        out.append(measure_finding(
+            rule, "unanswered", "staff", q.start, until,
+            evidence=(f"the citizen asked “{q.text}” and got no staff answer before "
+                      + ("they spoke again: “" + utts[nxt[0]].text + "”" if nxt is not None
+                         else "the visit ended")),
+            confidence=(0.8 if marked else 0.7) * (0.6 + 0.4 * q.confidence),
+            detail={"question": q.text, "question_start": round(q.start, 3),
+                    "next_citizen": None if nxt is None else round(utts[nxt[0]].start, 3),
+                    "question_mark": marked, "turn_gap": options.duties.turn_gap},
+        ))
+    return out
+
+
+# ----------------------------------------------------------------- Article 17
+def _spoken_after(u: Utterance, t: float, until: float) -> float:
+    """Seconds ``u`` is speaking between ``t`` and ``until`` (its words, when known)."""
+    if u.words:
+        return sum(max(0.0, min(w.end, until) - max(w.start, t)) for w in u.words)
+    return max(0.0, min(u.end, until) - max(u.start, t))
+
+
+def interruptions(interaction: Interaction, lexicon: Lexicon, options: DutyOptions
+                  ) -> list[Finding]:
+    """``A17-INTERRUPT``: staff cutting in while the citizen is speaking (抢话)."""
+    rule = measure_rule(lexicon, "A17-INTERRUPT")
+    utts = interaction.utterances
+    if rule is None:
+        return []
+    citizen = [u for u in utts if u.speaker == "citizen" and u.speaker_known]
+    out = []
+    for s in utts:
+        if s.speaker != "staff" or not s.speaker_known:
+            continue
+        if speech_chars(s.text) < options.interrupt_min_chars:
+            continue  # 嗯, 好的: a backchannel, not cutting in
+        for c in citizen:
+            if not c.start < s.start < c.end:
+                continue
+            overlap = _spoken_after(c, s.start, s.end)
+            if overlap < options.interrupt_seconds:
+                continue
+            out.append(measure_finding(
+                rule, "interruption", "staff", s.start, min(c.end, s.end),
+                evidence=(f"staff cut in {s.start - c.start:.1f} s into the citizen's "
+                          f"“{c.text}” with “{s.text}”, over {overlap:.1f} s of their speech"),
+                confidence=0.6 + 0.3 * min(1.0, overlap / (2 * max(options.interrupt_seconds,
+                                                                    0.1))),
+                detail={"overlap_seconds": round(overlap, 3),
+                        "threshold_seconds": options.interrupt_seconds,
+                        "citizen_start": round(c.start, 3), "citizen_end": round(c.end, 3),
+                        "citizen_text": c.text, "staff_text": s.text},
+            ))
+            break
+    return out
+
+
+def _raised(utts: Sequence[Utterance], options: DutyOptions) -> set[int]:
+    """Indices of utterances louder than their party's own median by the option's dB."""
+    out: set[int] = set()
+    for party in ("staff", "citizen"):
+        idx = [i for i, u in enumerate(utts) if u.speaker == party and u.speaker_known
+               and u.level_dbfs is not None]
+        if len(idx) < options.quarrel_min_utterances:
+            continue
+        median = float(np.median([utts[i].level_dbfs for i in idx]))
+        out |= {i for i in idx if utts[i].level_dbfs - median >= options.quarrel_over_median_db}
+    return out
+
+
+def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
+            findings: Sequence[Finding]) -> list[Heated]:
+    utts = interaction.utterances
+    raised = _raised(utts, options)
+    words: set[int] = set()
+    for f in findings:
+        if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
+            words |= {i for i, u in enumerate(utts) if u.speaker == "staff" and f.start is not None
+                      and f.end is not None and u.start < f.end and f.start < u.end}
+    words |= {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES and c.owes
+              and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
+    return [Heated(i, u.speaker, u.start, u.end, i in raised, i in words, u.text)
+            for i, u in enumerate(utts) if i in raised or i in words]
+
+
+def _episodes(heated: list[Heated], window: float) -> list[list[Heated]]:
+    episodes: list[list[Heated]] = []
+    for h in sorted(heated, key=lambda h: h.start):
+        if episodes and h.start - episodes[-1][-1].end <= window:
+            episodes[-1].append(h)
+        else:
+            episodes.append([h])
+    return episodes
+
+
+#: Heated turns, alternating between the parties, that make a quarrel of words.
+QUARREL_MIN_EXCHANGE = 3
+
+
+def _exchange(heated: list[Heated], window: float) -> list[Heated]:
+    """The longest run of heated turns answering each other: the other party, the next turn.
+
+    Each member is by the other party than the one before, starts within
+    ``window`` seconds of its end, and at most one other utterance lies between
+    them (indices are the interaction's order).
+    """
+    best: list[Heated] = []
+    run: list[Heated] = []
+    for h in sorted(heated, key=lambda h: h.start):
+        prev = run[-1] if run else None
+        if prev is not None and h.speaker != prev.speaker and h.start - prev.end <= window \
+                and h.index - prev.index <= 2:
+            run.append(h)
+        else:
+            run = [h]
+        if len(run) > len(best):
+            best = list(run)
+    return best
+
+
+def _overlapping(utts: Sequence[Utterance], start: float, end: float) -> bool:
+    staff = [u for u in utts if u.speaker == "staff" and u.start < end and start < u.end]
+    return any(c.speaker == "citizen" and c.start < s.end and s.start < c.end
+               for s in staff for c in utts if c.start < end and start < c.end)
+
+
+def quarrels(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon,
+             options: DutyOptions, findings: Sequence[Finding]) -> list[Finding]:
+    """``A17-QUARREL``: episodes where both sides were heated (禁止与服务对象争吵)."""
+    rule = measure_rule(lexicon, "A17-QUARREL")
+    if rule is None:
+        return []
+    utts = interaction.utterances
+    out = []
+    for ep in _episodes(_heated(interaction, cues, options, findings), options.quarrel_window):
+        start, end = ep[0].start, max(h.end for h in ep)
+        loud = {h.speaker for h in ep if h.raised} == {"staff", "citizen"} and _overlapping(
+            utts, start, end)
+        said = _exchange([h for h in ep if h.words], options.quarrel_window)
+        angry = len(said) >= QUARREL_MIN_EXCHANGE
+        if not (loud or angry):
+            continue
+        how = "raised voices on both sides over overlapping turns" if loud else \
+            "heated words on both sides, back and forth"
+        quotes = " / ".join(f"{h.speaker}: {h.text}" for h in ep[:4])
+        out.append(measure_finding(
+            rule, "quarrel", "staff", start, end,
+            evidence=f"{how}: {quotes}{' …' if len(ep) > 4 else ''}",
+            confidence=0.85 if loud and angry else 0.75,
+            detail={"how": "levels" if loud and not angry else "words" if not loud else "both",
+                    "utterances": [h.index for h in ep],
+                    "raised": [h.index for h in ep if h.raised],
+                    "heated_words": [h.index for h in said],
+                    "window_seconds": options.quarrel_window,
+                    "over_median_db": options.quarrel_over_median_db},
+        ))
+    return out
+
+
+# ----------------------------------------------------------------- Article 18
+def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -> list[Finding]:
+    """``A18-PIECEMEAL``: materials added in a later turn than the list (一次性告知)."""
+    rule = measure_rule(lexicon, "A18-PIECEMEAL")
+    if rule is None:
+        return []
+    utts = interaction.utterances
+    told = sorted((c for c in cues if c.kind in ("materials_listed", "materials_added")),
+                  key=lambda c: c.start)
+    out = []
+    for n, cue in enumerate(told):
+        if cue.kind != "materials_added":
+            continue
+        earlier = [c for c in told[:n] if c.utterance != cue.utterance
+                   and _citizen_between(utts, c.end, cue.start)]
+        if not earlier:
+            continue
+        first = earlier[0]
+        out.append(measure_finding(
+            rule, "piecemeal", "staff", cue.start, cue.end,
+            evidence=(f"staff added “{cue.evidence}” after listing the materials earlier "
+                      f"(“{first.evidence}” at {first.start:.1f} s)"),
+            confidence=0.8 * cue.confidence,
+            detail={"added": cue.evidence, "added_utterance": cue.utterance,
+                    "listed": first.evidence, "listed_utterance": first.utterance,
+                    "listed_at": round(first.start, 3)},
+        ))
+    return out
+
+
+def _citizen_between(utts: Sequence[Utterance], a: float, b: float) -> bool:
+    """True when the citizen spoke between ``a`` and ``b`` (the list was a finished turn)."""
+    return any(u.speaker == "citizen" and a <= u.start < b and u.text.strip() for u in utts)
+
+
+def earlier_visits(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon
+                   ) -> list[Finding]:
+    """``A18-EARLIER``: the citizen says an earlier visit did not tell them everything."""
+    rule = measure_rule(lexicon, "A18-EARLIER")
+    if rule is None:
+        return []
+    utts = interaction.utterances
+    out = []
+    for cue in cues:
+        if cue.kind != "earlier_visit":
+            continue
+        text = utts[cue.utterance].text if cue.utterance < len(utts) else cue.evidence
+        out.append(measure_finding(
+            rule, "earlier_visit", "staff", cue.start, cue.end,
+            evidence=f"about an earlier visit: the citizen said “{text}”",
+            confidence=0.7 * cue.confidence,
+            detail={"about": "earlier_visit", "cue": cue.evidence, "utterance": cue.utterance,
+                    "text": text},
+        ))
+    return out
+
+
+# ----------------------------------------------------------------- Article 25
+def local_time(interaction: Interaction, offset: float | None) -> dt.datetime | None:
+    """The hall's local clock ``offset`` seconds into the interaction, if its start is known."""
+    if not interaction.started_at or offset is None:
+        return None
+    try:
+        start = dt.datetime.fromisoformat(interaction.started_at.strip())
+    except ValueError:
+        return None
+    return start + dt.timedelta(seconds=offset)
+
+
+def in_service_hours(when: dt.datetime, hall: str, options: DutyOptions) -> bool:
+    """True when ``when`` (the hall's local time) falls in the hall's service hours."""
+    if when.isoweekday() not in options.service_days:
+        return False
+    minute = when.hour * 60 + when.minute
+    return any(a <= minute < b for a, b in options.hours_for(hall))
+
+
+def _hours_text(hall: str, options: DutyOptions) -> str:
+    return ", ".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}"
+                     for a, b in options.hours_for(hall))
+
+
+def service_hours(interaction: Interaction, lexicon: Lexicon, options: DutyOptions,
+                  findings: list[Finding]) -> list[Finding]:
+    """Closing phrases said within service hours: annotated, plus an ``A25-HOURS`` finding."""
+    rule = measure_rule(lexicon, "A25-HOURS")
+    out = []
+    for f in findings:
+        when = local_time(interaction, f.start)
+        if f.kind != "forbidden" or f.rule not in options.closing_rules or when is None:
+            out.append(f)
+            continue
+        inside = in_service_hours(when, interaction.hall, options)
+        hours = _hours_text(interaction.hall, options)
+        note = {"local_time": when.strftime("%Y-%m-%d %H:%M"), "service_hours": hours,
+                "within_service_hours": inside}
+        said = f"said at {when:%H:%M}, {'within' if inside else 'outside'} service hours ({hours})"
+        out.append(replace(f, detail={**f.detail, "hours": {**note, "said": said}}))
+        if inside and rule is not None:
+            out.append(measure_finding(
+                rule, "hours", "staff", f.start, f.end,
+                evidence=f"sent the citizen away as closing, {said}: {f.evidence}",
+                confidence=min(1.0, f.confidence * options.in_hours_weight),
+                detail={**note, "phrase_rule": f.rule},
+            ))
+    return out
+
+
+def unanswered_call(interaction: Interaction, lexicon: Lexicon, options: AnalyzerOptions,
+                    ring: RingResult | None, findings: list[Finding]) -> list[Finding]:
+    """``A7-UNANSWERED`` for a call that rang past the limit and no staff ever spoke."""
+    rings = ring.rings if ring is not None else None
+    staff_spoke = any(u.speaker == "staff" and u.text.strip() for u in interaction.utterances)
+    if interaction.channel != "phone" or staff_spoke or rings is None \
+            or rings <= options.rings.max_rings:
+        return findings
+    rest = [f for f in findings if f.rule != "A7-RING"]  # it would say "answered after"
+    rule = measure_rule(lexicon, "A7-UNANSWERED")
+    when = local_time(interaction, 0.0)
+    inside = when is not None and in_service_hours(when, interaction.hall, options.duties)
+    if rule is None or (when is not None and not inside):
+        return rest  # outside service hours nobody is owed an answer
+    hours = _hours_text(interaction.hall, options.duties)
+    at = f"at {when:%H:%M}, within service hours ({hours})" if when is not None else \
+        "at an unknown time (the call has no start time)"
+    end = ring.ring_spans[-1][1] if ring is not None and ring.ring_spans else None
+    return [*rest, measure_finding(
+        rule, "ring", "staff", 0.0, end if end is not None else interaction.end_time,
+        evidence=f"rang {rings} times {at} and was never answered",
+        confidence=(ring.confidence if ring is not None else 0.9) * (1.0 if inside else 0.7),
+        detail={"rings": rings, "max_rings": options.rings.max_rings,
+                "ring_source": ring.source if ring is not None else None,
+                "within_service_hours": inside if when is not None else None,
+                "service_hours": hours},
+    )]

@@ -1,0 +1,213 @@
+"""Measurable duties beyond Chapter 3: Articles 5, 16, 17, 18 and 25 (analyzer.rules.duties).
+
+Each rule is run through the real pipeline (lexicon, matcher, cues, scoring),
+with a case that must give the finding and a near case that must not.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import analyzer
+from analyzer.errors import OptionError
+from analyzer.options import AnalyzerOptions
+from analyzer.text.lexicon import load_lexicon
+
+OPTS = AnalyzerOptions().with_overrides({"classifier.enabled": False})
+GREET = ("staff", 0.0, 2.0, "您好，请问要办理什么业务？")
+
+
+def _record(turns, **extra):
+    return {"id": "duty", "channel": extra.pop("channel", "counter"),
+            "utterances": [{"speaker": s, "start": a, "end": b, "text": t, **({"level_dbfs": lv}
+                            if lv is not None else {})}
+                           for s, a, b, t, *rest in turns for lv in [rest[0] if rest else None]],
+            **extra}
+
+
+def _found(turns, rule, options=OPTS, **extra):
+    report = analyzer.analyze(_record(turns, **extra), options)
+    return [f for f in report.findings if f.rule == rule], report
+
+
+# ------------------------------------------------------------------ Article 5
+def test_a_question_the_citizen_has_to_repeat_is_unanswered():
+    turns = [GREET, ("citizen", 3, 5, "请问社保卡在哪里补办？"),
+             ("citizen", 9, 11, "你好？能听到吗？"), ("staff", 12, 14, "在三号窗口。")]
+    found, report = _found(turns, "A5-ANSWER")
+    assert len(found) == 1 and found[0].kind == "unanswered" and found[0].article == 5
+    assert "社保卡" in found[0].evidence and found[0].start == 3
+    assert report.score < 100
+
+
+def test_an_answered_question_and_a_long_silence_are_not_article_5():
+    answered = [GREET, ("citizen", 3, 5, "请问社保卡在哪里补办"), ("staff", 6, 8, "在三号窗口。")]
+    assert not _found(answered, "A5-ANSWER")[0]
+    # 20 s of silence then the citizen again: that is A8-IGNORE, not a second finding
+    ignored = [GREET, ("citizen", 3, 5, "请问社保卡在哪里补办？"),
+               ("citizen", 25, 27, "有人吗？"), ("staff", 28, 30, "在三号窗口。")]
+    found, report = _found(ignored, "A5-ANSWER")
+    assert not found and any(f.rule == "A8-IGNORE" for f in report.findings)
+    # one turn of two utterances, answered after it: no finding
+    one_turn = [GREET, ("citizen", 3, 5, "这个怎么办？"), ("citizen", 5.5, 7, "我带了身份证。"),
+                ("staff", 8, 10, "给我看一下。")]
+    assert not _found(one_turn, "A5-ANSWER")[0]
+
+
+def test_a_last_question_counts_only_when_the_visit_ended():
+    turns = [GREET, ("citizen", 3, 5, "我想办居住证。"), ("staff", 6, 8, "好的。"),
+             ("citizen", 9, 11, "要多久能拿到？")]
+    assert not _found(turns, "A5-ANSWER")[0]  # typed, no duration: may have been cut
+    found, _ = _found(turns, "A5-ANSWER", duration=20.0)  # the citizen asked, then silence
+    assert len(found) == 1 and "visit ended" in found[0].evidence
+
+
+# ----------------------------------------------------------------- Article 16
+def test_not_ours_without_a_pointer_owes_one():
+    turns = [GREET, ("citizen", 3, 5, "我想办营业执照。"), ("staff", 6, 8, "这个不归我们管。"),
+             ("citizen", 9, 10, "那我去哪里？"), ("staff", 11, 12, "你自己想办法吧。")]
+    found, _ = _found(turns, "A16-G-POINTER")
+    assert len(found) == 1 and found[0].kind == "missing" and found[0].article == 16
+    assert found[0].detail["cue"] == "not_ours" and "不归我们管" in found[0].evidence
+
+
+@pytest.mark.parametrize("pointer", ["请您到市场监管局大厅办理。", "您到五号窗口办理就行。",
+                                     "他们的电话是六六八八一二三四。"])
+def test_a_pointer_to_window_hall_or_phone_satisfies_it(pointer):
+    turns = [GREET, ("citizen", 3, 5, "我想办营业执照。"), ("staff", 6, 8, "这个不归我们管。"),
+             ("staff", 8.5, 11, pointer)]
+    assert not _found(turns, "A16-G-POINTER")[0]
+
+
+# ----------------------------------------------------------------- Article 17
+def test_staff_cutting_in_is_an_interruption_but_a_backchannel_is_not():
+    long_citizen = ("citizen", 3, 9, "我想问一下这个社保转移要怎么弄我之前在外地交的")
+    found, _ = _found([GREET, long_citizen, ("staff", 5, 8, "你先别说了听我讲")], "A17-INTERRUPT")
+    assert len(found) == 1 and found[0].detail["overlap_seconds"] >= 1.0
+    assert not _found([GREET, long_citizen, ("staff", 5, 5.4, "嗯")], "A17-INTERRUPT")[0]
+    late = [GREET, long_citizen, ("staff", 8.6, 10, "好的我来看一下")]  # 0.4 s overlap
+    assert not _found(late, "A17-INTERRUPT")[0]
+
+
+def test_raised_voices_over_overlapping_turns_are_a_quarrel():
+    calm = [("staff", 10.0 * i, 10.0 * i + 3, "好的请稍等", -30.0) for i in range(4)]
+    calm += [("citizen", 10.0 * i + 4, 10.0 * i + 7, "我明白了", -32.0) for i in range(4)]
+    hot = [("staff", 50, 54, "我说了不行就是不行", -18.0),
+           ("citizen", 52, 57, "你凭什么不给我办", -20.0),
+           ("staff", 56, 59, "你爱去哪去哪", -19.0)]
+    found, _ = _found(calm + hot, "A17-QUARREL")
+    assert len(found) == 1 and found[0].detail["how"] in ("levels", "both")
+    assert found[0].start >= 50
+    assert not _found(calm, "A17-QUARREL")[0]
+    # one side loud alone is not a quarrel
+    alone = calm + [("staff", 50, 54, "我说了不行就是不行", -18.0),
+                    ("citizen", 55, 57, "好吧", -32.0)]
+    assert not _found(alone, "A17-QUARREL")[0]
+
+
+def test_heated_words_back_and_forth_are_a_quarrel_without_audio():
+    turns = [GREET, ("citizen", 3, 5, "我想办居住证。"),
+             ("staff", 6, 8, "没看我正忙着吗？"), ("citizen", 9, 11, "你什么态度！"),
+             ("staff", 12, 14, "我就是这样的，你能把我怎么样？")]
+    found, _ = _found(turns, "A17-QUARREL")
+    assert len(found) == 1 and found[0].detail["how"] == "words"
+    one_way = turns[:4]  # staff rude once, the citizen upset once: no back and forth
+    assert not _found(one_way, "A17-QUARREL")[0]
+
+
+# ----------------------------------------------------------------- Article 18
+def test_materials_added_after_the_list_are_piecemeal():
+    turns = [GREET, ("citizen", 3, 5, "我想办居住证。"), ("staff", 6, 8, "您需要带身份证和租房合同。"),
+             ("citizen", 9, 10, "好的我明天带来。"), ("staff", 11, 13, "哦对了还需要一张照片。")]
+    found, _ = _found(turns, "A18-PIECEMEAL")
+    assert len(found) == 1 and found[0].article == 18 and "照片" in found[0].evidence
+    at_once = [GREET, ("citizen", 3, 5, "我想办居住证。"),
+               ("staff", 6, 9, "您需要带身份证，还有照片也要带。")]
+    assert not _found(at_once, "A18-PIECEMEAL")[0]
+
+
+def test_a_citizen_reporting_an_earlier_visit_is_marked_and_costs_nothing():
+    turns = [GREET, ("citizen", 3, 6, "上次没说还要户口本，我又跑了一趟。"),
+             ("staff", 7, 9, "不好意思，给您添麻烦了。")]
+    found, report = _found(turns, "A18-EARLIER")
+    assert len(found) == 1 and found[0].detail["about"] == "earlier_visit"
+    assert found[0].kind == "earlier_visit"
+    assert found[0].points == 0  # the deduction applied: the earlier visit is not this one's
+
+
+# ----------------------------------------------------------------- Article 25
+CLOSED = [GREET, ("citizen", 3, 5, "我想办居住证。"), ("staff", 6, 8, "下班了，明天再来。")]
+
+
+def test_sent_away_as_closing_within_service_hours_weighs_more():
+    inside, r_in = _found(CLOSED, "A25-HOURS", started_at="2026-11-03T10:15:00+08:00")
+    assert len(inside) == 1 and inside[0].detail["within_service_hours"]
+    phrase = next(f for f in r_in.findings if f.rule == "A9-F-01")
+    assert phrase.detail["hours"]["within_service_hours"]
+    assert "within service hours" in phrase.detail["hours"]["said"]
+    outside, r_out = _found(CLOSED, "A25-HOURS", started_at="2026-11-03T18:20:00+08:00")
+    assert not outside
+    assert r_in.score < r_out.score  # same words, more weight inside the hours
+    weekend, _ = _found(CLOSED, "A25-HOURS", started_at="2026-11-07T10:15:00+08:00")  # Saturday
+    assert not weekend
+
+
+def test_service_hours_are_configurable_per_hall_and_checked():
+    opts = OPTS.with_overrides({"duties.hall_hours": [["东城", "09:00-12:00,13:00-19:00"]]})
+    late = dict(started_at="2026-11-03T18:30:00+08:00")
+    assert _found(CLOSED, "A25-HOURS", opts, hall="东城", **late)[0]
+    assert not _found(CLOSED, "A25-HOURS", opts, hall="西城", **late)[0]
+    with pytest.raises(OptionError, match="duties"):
+        OPTS.with_overrides({"duties.service_hours": ["8:30 to 12"]})
+
+
+def test_a_call_that_rang_out_unanswered_within_hours_is_article_7():
+    record = dict(channel="phone", rings=6)
+    found, report = _found([], "A7-UNANSWERED", started_at="2026-11-03T10:15:00+08:00", **record)
+    assert len(found) == 1 and found[0].article == 7 and "never answered" in found[0].evidence
+    assert not any(f.rule == "A7-RING" for f in report.findings)  # not "answered after 6 rings"
+    assert not _found([], "A7-UNANSWERED", started_at="2026-11-03T20:15:00+08:00", **record)[0]
+    assert not _found([], "A7-UNANSWERED", started_at="2026-11-03T10:15:00+08:00",
+                      channel="phone", rings=2)[0]  # the caller gave up within three rings
+    answered = [("staff", 30, 33, "您好，这里是东城区政务大厅三号窗口。")]
+    assert not _found(answered, "A7-UNANSWERED", started_at="2026-11-03T10:15:00+08:00",
+                      **record)[0]
+
+
+# ----------------------------------------------------------------- the rules as data
+def test_every_new_rule_cites_the_seed_and_has_points(seed_path: Path):
+    text = re.sub(r"\n\d+、", "", seed_path.read_text(encoding="utf-8"))
+    lex = load_lexicon()
+    template = analyzer.pipeline.get_template(OPTS, lex)
+    new = [r for r in lex.rules if r.article in (5, 16, 17, 18, 25) or r.id == "A7-UNANSWERED"]
+    assert {r.article for r in new} == {5, 7, 16, 17, 18, 25}
+    for rule in new:
+        assert rule.cite in text, rule.id
+    for rid in ("A5-ANSWER", "A16-G-POINTER", "A17-INTERRUPT", "A17-QUARREL", "A18-PIECEMEAL",
+                "A18-EARLIER", "A25-HOURS", "A7-UNANSWERED"):
+        assert rid in template.points, rid
+
+
+def test_the_options_applied_are_recorded():
+    opts = OPTS.with_overrides({"duties.interrupt_seconds": 2.5})
+    report = analyzer.analyze(_record([GREET]), opts)
+    assert report.analyzer["options"]["duties"]["interrupt_seconds"] == 2.5
+
+
+def test_heated_turns_far_apart_are_not_a_quarrel():
+    turns = [("staff", 0, 2, "没看我正忙着吗？"), ("citizen", 3, 5, "我想办居住证。"),
+             ("staff", 6, 8, "好的请稍等。"), ("citizen", 9, 11, "你什么态度！"),
+             ("staff", 12, 14, "您的材料我看一下。"), ("citizen", 15, 16, "好的。"),
+             ("staff", 17, 19, "你去投诉好了。")]
+    assert not _found(turns, "A17-QUARREL")[0]
+
+
+def test_a_question_without_its_mark_is_still_a_question():
+    """Whisper often writes a question with a full stop: 大概有多久能办好。"""
+    turns = [GREET, ("citizen", 3, 5, "大概有多久能办好。"), ("citizen", 9, 11, "喂，我问您话呢。"),
+             ("staff", 12, 14, "五个工作日。")]
+    found, _ = _found(turns, "A5-ANSWER")
+    assert len(found) == 1 and not found[0].detail["question_mark"]
