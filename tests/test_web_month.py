@@ -163,6 +163,13 @@ def test_staff_page_shows_the_store_results(db: Path) -> None:
         return (await me.get("/staff/S-0001?period=2026-11")).text
 
     page = asyncio.run(script())
+
+    async def days() -> httpx.Response:
+        me = await login(create_app(db), "insp")
+        return await me.get("/staff/S-0001?since=2026-11-01&until=2026-11-10")
+
+    span = asyncio.run(days())
+    assert span.status_code == 200 and "2026-10-22..2026-10-31" in span.text  # the trend's span
     with Store(db, readonly=True) as store:
         from analyzer.store.periods import month
 

@@ -43,8 +43,15 @@ def template_of(request: Request) -> ScoringTemplate:
 
 
 def period_of(request: Request) -> Period:
-    """The ``period`` query parameter (``2026-11``, ``2026-Q4``, ``2026``); default the latest month."""
+    """The ``period`` query parameter (``2026-11``, ``2026-Q4``, ``2026``), or ``since`` and
+    ``until`` days; default the latest month with interactions."""
     text = str(request.query_params.get("period", "") or "").strip()
+    since, until = (str(request.query_params.get(k, "") or "").strip() for k in ("since", "until"))
+    if since and until and not text:
+        try:
+            return periods.days(since, until)
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail=f"period: {exc}") from None
     if not text:
         span = request.app.state.store.day_span()
         text = span[1][:7] if span else "1970-01"
