@@ -101,10 +101,12 @@ def pages(pk: int) -> list[tuple[str, str]]:
     ]
 
 
-def time_pages(base: str, pk: int, reps: int) -> list[dict]:
+def time_pages(base: str, pk: int, reps: int, skip: set[str]) -> list[dict]:
     clients = {name: login(base, name) for name in USERS}
     rows = []
     for user, path in pages(pk):
+        if path in skip:
+            continue
         times, status = [], 0
         for _ in range(reps):
             t0 = time.perf_counter()
@@ -158,6 +160,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=20000, help="interactions (two months)")
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--peer-cap", type=float, default=60.0)
+    ap.add_argument("--skip", action="append", default=[], metavar="PATH",
+                    help="leave this page out (repeatable)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "store_scale.json")
     args = ap.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -171,7 +175,7 @@ def main() -> None:
         render_html(ranking)
         report_s = time.perf_counter() - t0
     with running_server(db, None) as base:
-        rows = time_pages(base, pk, args.reps)
+        rows = time_pages(base, pk, args.reps, set(args.skip))
     peer = peer_article_filter(db, args.peer_cap)
     print(f"store: {total} interactions ({db.name}; generated in {built:.0f} s), "
           f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
@@ -184,6 +188,7 @@ def main() -> None:
           f"{'' if peer['finished'] else f' (stopped at the {args.peer_cap:g} s cap)'}")
     args.out.write_text(json.dumps({
         "interactions": total, "machine": platform.platform(), "cpus": os.cpu_count(),
+        "load": round(os.getloadavg()[0], 2),
         "pages": rows, "monthly_report_s": round(report_s, 3), "peer": peer,
         "generated_s": round(built, 1)}, ensure_ascii=False, indent=1))
 

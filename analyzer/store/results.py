@@ -251,9 +251,12 @@ class ResultsMixin:
 
     def as_of(self) -> str:
         """The latest analysis, review or audited change: what a report reflects."""
+        # each an index lookup: analyzed_at is indexed; reviews and audit rows are
+        # appended in time order, so the last id holds the latest time
         row = self._query(
             "SELECT MAX(t) FROM (SELECT MAX(analyzed_at) AS t FROM interactions "
-            "UNION ALL SELECT MAX(at) FROM reviews UNION ALL SELECT MAX(at) FROM audit)")
+            "UNION ALL SELECT at FROM (SELECT at FROM reviews ORDER BY id DESC LIMIT 1) "
+            "UNION ALL SELECT at FROM (SELECT at FROM audit ORDER BY id DESC LIMIT 1))")
         return str(row[0][0] or "")
 
     # -- staff directory --------------------------------------------------

@@ -238,6 +238,7 @@ BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after
           json_object('score', NEW.score, 'grade', NEW.grade)); END;
 CREATE INDEX ix_interactions_score ON interactions(score, id);
 CREATE INDEX ix_interactions_flagged ON interactions(n_findings, score);
+CREATE INDEX ix_interactions_analyzed ON interactions(analyzed_at);
 CREATE INDEX ix_interactions_staff_day ON interactions(staff, day);
 CREATE INDEX ix_interactions_hall_day ON interactions(hall, window, day);
 CREATE INDEX ix_findings_article_pk ON findings(article, interaction_pk);
