@@ -104,6 +104,11 @@ class StoreError(AnalyzerError):
     """The results database cannot be opened or has an unknown schema."""
 
 
+class ReviewConflict(StoreError):
+    """A review step the record's state does not allow (a verdict on a finding under
+    appeal, a second appeal, a ruling on a ruled appeal, ruling on one's own appeal)."""
+
+
 class MissingDependencyError(AnalyzerError):
     """An optional dependency is not installed; the message says what to install."""
 

@@ -584,6 +584,8 @@ class WebConfig(_Checked):
         login_max_failures: Failed logins per account within
             ``login_window`` after which further attempts are refused (0: no limit).
         login_window: Seconds a failed login counts.
+        scoring_template: The scoring template whose ``[ranking]`` rules and
+            failing grade the staff pages and the 红黑榜 use ("": the shipped one).
     """
 
     SECTION: ClassVar[str] = "web"
@@ -599,6 +601,7 @@ class WebConfig(_Checked):
     lexicon: tuple[str, ...] = ()
     login_max_failures: int = 5
     login_window: float = 15 * 60.0
+    scoring_template: str = ""
 
 
 def parse_override(options: AnalyzerOptions, item: str) -> tuple[str, Any]:

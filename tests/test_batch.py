@@ -386,3 +386,50 @@ def test_a_looping_window_is_recognised_again_with_the_repetition_penalty() -> N
     assert recognizer._loops(encode("您好请问" * 12))
     assert not recognizer._loops(encode("您好，请问您要办理什么业务？我想给孩子办理出生登记。"))
     assert not recognizer._loops(encode("好的谢谢"))  # short text never counts as a loop
+
+
+def test_a_large_jsonl_is_spread_over_the_workers_with_progress_per_record(tmp_path: Path
+                                                                           ) -> None:
+    from analyzer.batch import runner
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    lines = [json.dumps(_record(i), ensure_ascii=False) for i in range(150)]
+    lines[70] = '{"id": "broken", "channel": "counter", "utterances": [{"speeker": "staff"}]}'
+    (folder / "night.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    options = AnalyzerOptions().with_overrides({"classifier.enabled": False})
+    steps: list[int] = []
+
+    class Bar:
+        def __init__(self, total: int) -> None:
+            steps.append(total)
+
+        def update(self, n: int) -> None:
+            steps.append(-n)
+
+        def close(self) -> None:
+            pass
+
+        def set_postfix_str(self, *a, **k) -> None:
+            pass
+
+    original, pooled = runner._progress, runner.BatchRunner._pooled
+    used: list[int] = []
+    runner._progress = lambda total, enabled: Bar(total)
+    runner.BatchRunner._pooled = lambda self, pending, task, workers: (
+        used.append(workers), pooled(self, pending, task, workers))[1]
+    try:
+        spread = run_batch(folder, tmp_path / "two.sqlite", options, workers=2)
+    finally:
+        runner._progress, runner.BatchRunner._pooled = original, pooled
+    assert used == [2]  # the records went to two worker processes
+    one = run_batch(folder, tmp_path / "one.sqlite", options, workers=1)
+    assert steps[0] == 150 and -sum(steps[1:]) == 150  # one step per record
+    assert spread.analysed == one.analysed == 149 and spread.errors == one.errors == 1
+    assert spread.timings.get("matching", 0) > 0
+    with Store(tmp_path / "two.sqlite") as a, Store(tmp_path / "one.sqlite") as b:
+        rows_a = {r["interaction_id"]: (r["score"], r["n_findings"]) for r in a.interactions()}
+        rows_b = {r["interaction_id"]: (r["score"], r["n_findings"]) for r in b.interactions()}
+        assert rows_a == rows_b and len(rows_a) == 149
+        assert [e["path"] for e in a.errors()] == [e["path"] for e in b.errors()]
+        assert a.errors()[0]["path"].endswith("night.jsonl:71")

@@ -150,3 +150,128 @@ def test_trainer_exports_a_pack(site, browser, shots: Path, tmp_path: Path) -> N
         assert manifest and {m["practice"] for m in manifest} == {"good"}
         assert any(m["clip"] for m in manifest)
     page.close()
+
+
+@pytest.fixture(scope="module")
+def month_site(tmp_path_factory):
+    """The review database served with a template that ranks everyone (tiny fixture)."""
+    from analyzer.rules.score import load_template
+
+    review = build_review_db(tmp_path_factory.getbasetemp() / "review-db")
+    folder = tmp_path_factory.mktemp("browser-month")
+    db = copy_db(review, folder)
+    template = folder / "scoring.toml"
+    template.write_text(load_template().text.split("[ranking]")[0] + "[ranking]\n"
+                        "min_interactions = 1\nred_min_mean = 0\nblack_max_mean = 100\n"
+                        "list_size = 3\n", "utf-8")
+    with running_server(db, review.recordings, "--template", str(template)) as base:
+        yield base, review, db
+
+
+def test_supervisor_sees_staff_with_names_and_the_ranking(month_site, browser, shots: Path) -> None:
+    base, review, _db = month_site
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    log_in(page, base, "sup")
+    page.goto(base + "/staff?period=2026-11")
+    rows = page.locator("table.staff tbody tr")
+    assert rows.count() >= 2
+    assert page.locator("td.name", has_text="王小明").count() == 1  # names for supervisors
+    snap(page, shots, "staff")
+    page.click("text=S-0101")
+    page.wait_for_selector("#mean-score")
+    assert "王小明" in page.inner_text("#staff-title")
+    assert page.locator("ul.worst a").count() >= 1
+    page.goto(base + "/ranking?period=2026-11")
+    assert page.locator("#red-staff tbody tr").count() >= 2
+    assert page.locator("#black-staff tbody tr").count() >= 2
+    red_first = page.locator("#red-staff tbody tr").first.inner_text()
+    black_first = page.locator("#black-staff tbody tr").first.inner_text()
+    assert red_first != black_first
+    fingerprint = page.inner_text("#fingerprint")
+    snap(page, shots, "ranking", full_page=True)
+    with page.context.expect_page() as opened:
+        page.click("#print-link")  # opens in a new tab of the same session
+    printable = opened.value
+    printable.wait_for_load_state()
+    assert fingerprint in printable.content() and "红黑榜" in printable.title()
+    assert printable.evaluate("document.scripts.length") == 0
+    assert printable.evaluate("document.styleSheets.length") == 1  # inline, self-contained
+    printable.close()
+    page.close()
+    inspector = browser.new_page()
+    log_in(inspector, base, "insp")
+    inspector.goto(base + "/staff?period=2026-11")
+    assert "王小明" not in inspector.content()  # inspectors see staff ids only
+    inspector.close()
+
+
+def test_an_appeal_from_filing_to_ruling(month_site, browser, shots: Path) -> None:
+    base, review, _db = month_site
+    pk = review.pks["counter-pii"]
+    inspector = browser.new_page(viewport={"width": 1280, "height": 860})
+    log_in(inspector, base, "insp")
+    inspector.goto(f"{base}/interactions/{pk}")
+    card = inspector.locator("article.finding", has_text="A8-F-02")
+    card.locator("button.confirm").click()
+    inspector.wait_for_load_state()
+    confirmed_score = int(inspector.inner_text("#score"))
+    inspector.close()
+
+    sup = browser.new_page(viewport={"width": 1280, "height": 860})
+    log_in(sup, base, "sup")
+    sup.goto(f"{base}/interactions/{pk}")
+    card = sup.locator("article.finding", has_text="A8-F-02")
+    assert card.locator("button.confirm").count() == 0  # supervisors do not review
+    card.locator("textarea[name=reason]").fill("工作人员是在指引墙上的告示牌, 不是推诿")
+    card.locator("button.file-appeal").click()
+    sup.wait_for_load_state()
+    assert "/appeals" in sup.url
+    appeal = sup.locator("article.appeal").first
+    assert "open" in appeal.inner_text() and "You filed this appeal" in appeal.inner_text()
+    sup.close()
+
+    chief = browser.new_page(viewport={"width": 1280, "height": 860})
+    log_in(chief, base, "sup2")
+    chief.goto(base + "/appeals?status=open")
+    appeal = chief.locator("article.appeal").first
+    appeal.locator("textarea[name=comment]").fill("录音复核: 确为指引告示")
+    appeal.locator("button.overturn").click()
+    chief.wait_for_load_state()
+    appeal = chief.locator("article.appeal").first
+    assert "overturned" in appeal.inner_text()
+    after = int(appeal.locator("span.after").inner_text())
+    assert int(appeal.locator("span.before").inner_text()) == confirmed_score < after
+    appeal.locator("details.trail summary").click()
+    trail = appeal.locator("details.trail li")
+    assert trail.count() == 2 and "sup2" in trail.nth(1).inner_text()
+    snap(chief, shots, "appeal", full_page=True)
+    chief.goto(f"{base}/interactions/{pk}")
+    assert int(chief.inner_text("#score")) == after
+    assert "overturned" in chief.locator("article.finding", has_text="A8-F-02").inner_text()
+    chief.close()
+
+
+def test_inspector_searches_and_lands_on_the_second(month_site, browser, shots: Path) -> None:
+    base, review, _db = month_site
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    log_in(page, base, "insp")
+    page.goto(base + "/search")
+    page.fill("input[name=q]", "下班了")
+    page.select_option("select[name=speaker]", "staff")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_load_state()
+    rows = page.locator("table.search tbody tr")
+    assert rows.count() >= 1 and "下班了" in rows.first.inner_text()
+    snap(page, shots, "search")
+    page.locator("table.search a", has_text="phone-audio-script").first.click()
+    page.wait_for_selector("#player")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.wait_for_function("document.getElementById('player').currentTime > 8")
+    assert 8 < page.evaluate("document.getElementById('player').currentTime") < 10
+    page.goto(base + "/search")
+    page.fill("input[name=q]", "请您满走")  # 慢 man4 / 满 man3: the same sound
+    page.check("input[name=pinyin]")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "请您慢走" in page.inner_text("table.search")
+    page.close()

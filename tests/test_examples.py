@@ -151,3 +151,39 @@ def test_clips_cut_from_other_formats(review, tmp_path: Path, args, suffix, chan
     (tmp_path / "bad.wav").write_bytes(b"RIFF not really")
     with pytest.raises(AudioError, match="bad.wav"):
         read_segment(tmp_path / "bad.wav", 0, 1)
+
+
+def test_kept_candidates_give_what_matching_in_memory_gives(store, review, tmp_path) -> None:
+    from analyzer.text.lexicon import load_lexicon
+    from analyzer.training import examples as ex
+
+    lexicon = load_lexicon()
+    cold_path = copy_db(review, tmp_path / "cold")
+    with Store(cold_path, readonly=True) as cold:
+        in_memory = search_examples(cold, practice="good", lexicon=lexicon)
+        assert cold.unindexed(lexicon.version)  # a read-only store keeps nothing
+    assert store.unindexed(lexicon.version)
+    kept = search_examples(store, practice="good", lexicon=lexicon)
+    assert store.unindexed(lexicon.version) == []  # matched once, kept
+    assert [e.key for e in kept] == [e.key for e in in_memory] and kept
+    assert [(e.text, e.method, e.confidence) for e in kept] == \
+        [(e.text, e.method, e.confidence) for e in in_memory]
+    calls = []
+    original = ex.candidates
+    ex.candidates = lambda *a: calls.append(a) or original(*a)
+    try:
+        again = search_examples(store, practice="good", lexicon=lexicon)
+    finally:
+        ex.candidates = original
+    assert calls == [] and [e.key for e in again] == [e.key for e in kept]
+    # dismissing every staff finding lifts every taint: the same answer both ways
+    with Store(cold_path) as writable:  # verdicts only; nothing matched or kept
+        for f in writable.findings():
+            if f["speaker"] == "staff":
+                writable.set_verdict(f["id"], "dismiss", "", "insp")
+                store.set_verdict(f["id"], "dismiss", "", "insp")
+    with Store(cold_path, readonly=True) as cold:
+        assert cold.unindexed(lexicon.version)
+        memory = search_examples(cold, practice="good", lexicon=lexicon)
+    kept = search_examples(store, practice="good", lexicon=lexicon)
+    assert [e.key for e in kept] == [e.key for e in memory] and len(kept) > len(again)

@@ -290,27 +290,29 @@ def test_every_command_refuses_a_database_that_is_not_ours_and_leaves_it_alone(t
 
 
 def test_example_search_matches_each_analysis_once(tmp_path, monkeypatch):
-    """A trainer's second search re-matches nothing; a new interaction only itself."""
-    import analyzer.text.match as match
+    """The batch matches what it stored, once; searches re-match nothing; a new
+    interaction is matched alone."""
+    import analyzer.training.examples as ex
     from analyzer.training.examples import search_examples
 
     calls = []
-    real = match.find_phrases
-    monkeypatch.setattr(match, "find_phrases", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = ex.candidates
+    monkeypatch.setattr(ex, "candidates", lambda *a, **k: calls.append(a[0].id) or real(*a, **k))
     db = tmp_path / "r.sqlite"
     for name in ("counter-model.json", "phone-five-rings.json"):
         run_batch(ROOT / "examples" / name, db)
-    calls.clear()  # the batch matched too
+    assert sorted(calls) == ["counter-model", "phone-five-rings"]  # once each, by the batch
+    calls.clear()
     with Store(db, readonly=True) as store:
         first = search_examples(store, practice="good")
-        n = len(calls)
         again = search_examples(store, practice="good")
-    assert n == 2 and len(calls) == n and again == first
+    assert calls == [] and again == first and first
     run_batch(ROOT / "examples" / "counter-forbidden.json", db)
+    assert calls == ["counter-forbidden"]
     calls.clear()
     with Store(db, readonly=True) as store:
         search_examples(store, practice="good")
-    assert len(calls) == 1
+    assert calls == []
 
 
 def test_parallel_logins_cannot_outrun_the_lockout(tmp_path):

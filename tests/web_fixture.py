@@ -44,6 +44,8 @@ OPTIONS = AnalyzerOptions()
 USERS = {
     "insp": ("inspector", "inspector-pass-1"),
     "trainer": ("trainer", "trainer-pass-1"),
+    "sup": ("supervisor", "supervisor-pass-1"),
+    "sup2": ("supervisor", "supervisor-pass-2"),
     "boss": ("admin", "admin-pass-123"),
 }
 PHONE_SCRIPT = [
@@ -136,6 +138,9 @@ def build_review_db(base: Path, *, with_asr: bool = True) -> ReviewFixture:
             report = analyze(fixture.wav, OPTIONS)
             fixture.pks[report.id] = _store_report(
                 store, report, None, content_hash_of_file(fixture.wav), str(fixture.wav))
+    with Store(fixture.db) as store:
+        store.set_staff([("S-0101", "王小明", "东城区政务服务大厅"),
+                         ("S-0202", "李四", "西城区政务服务大厅")], user="fixture")
     con = auth.connect(fixture.db)
     for name, (role, password) in USERS.items():
         auth.add_user(con, name, role, password)

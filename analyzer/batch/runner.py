@@ -163,11 +163,13 @@ class BatchRunner:
                     type(self.engine).__name__)
         items = list(discover(source))
         self.summary.files = sum(isinstance(t, Task) for t in items)
-        self._bar = _progress(self.summary.files, self.progress)
+        self._bar = _progress(sum(_items_in(t) for t in items if isinstance(t, Task)),
+                              self.progress)
         status = "failed"
         try:
             jobs = self._plan(items)
             self._run_audio(jobs)
+            self._index_examples()
             status = "done"
         finally:
             self._bar.close()
@@ -175,6 +177,17 @@ class BatchRunner:
             self.summary.timings = {k: round(v, 3) for k, v in self.timings.items()}
             self.store.finish_run(run_id, self.summary.to_dict(), status)
         return self.summary
+
+    def _index_examples(self) -> None:
+        """Match what this run stored for trainers' good-practice examples, once."""
+        from analyzer.training.examples import index_examples
+
+        t0 = time.perf_counter()
+        n = index_examples(self.store, self.lexicon)
+        if n:
+            self._time("examples", time.perf_counter() - t0)
+            logger.info("run %d: %d interactions matched for trainers' examples",
+                        self.summary.run_id, n)
 
     # -- planning -----------------------------------------------------------
 
@@ -186,7 +199,6 @@ class BatchRunner:
                 continue
             if item.kind == "transcript":
                 self._transcripts(item)
-                self._bar.update(1)
                 continue
             try:
                 digest = content_hash_of_file(item.path)
@@ -217,31 +229,86 @@ class BatchRunner:
         return Job(n, task.path, dict(task.meta), digest, key)
 
     def _transcripts(self, task: Task) -> None:
+        """Analyse one transcript file's records: here, or spread over the workers.
+
+        The bar moves once per record. With more than one worker and at least
+        :data:`POOL_MIN` records to analyse, records go in chunks to a pool of
+        ``workers`` processes (each with its own lexicon and classifiers); the
+        driver stores each result as it comes back.
+        """
         from analyzer.text.transcript import load_transcripts
 
+        pending: list[tuple[Interaction, str, str, bool]] = []
         for rec in load_transcripts(task.path):
             if isinstance(rec, AnalyzerError):
                 self._error(task.path if rec.line is None else f"{task.path}:{rec.line}", rec)
+                self._bar.update(1)
                 continue
             try:
-                self._transcript(rec, task)
+                planned = self._plan_transcript(rec, task)
             except Exception as exc:  # one bad record is an error row; the batch goes on
                 logger.debug("transcript record failed", exc_info=True)
                 self._error(rec.source or task.path, exc)
+                planned = None
+            if planned is None:
+                self._bar.update(1)
+            else:
+                pending.append(planned)
+        workers = int(getattr(self.engine, "workers", 1))
+        if workers > 1 and len(pending) >= POOL_MIN:
+            self._pooled(pending, task, workers)
+            return
+        for rec, digest, key, rescoring in pending:
+            try:
+                report = self._analyze(rec, task.path)
+                if report is not None:
+                    self._save(report, digest, key, task.path, rec, None, TRANSCRIPT_MODEL)
+                    self._count(report, rescored=rescoring)
+            except Exception as exc:  # one bad record is an error row; the batch goes on
+                logger.debug("transcript record failed", exc_info=True)
+                self._error(rec.source or task.path, exc)
+            self._bar.update(1)
 
-    def _transcript(self, rec: Interaction, task: Task) -> None:
-        """Analyse and store one transcript record (skipped when already current)."""
+    def _plan_transcript(self, rec: Interaction, task: Task
+                         ) -> tuple[Interaction, str, str, bool] | None:
+        """A record to analyse (with its digest, key, re-scoring flag), or None when current."""
         _apply_meta(rec, task.meta)
         digest = content_hash_of_interaction(rec)
         key = analysis_key(digest, TRANSCRIPT_MODEL, self.lexicon.version)
         if self.store.has_key(key) and not self.force_rescore:
             self.summary.skipped += 1
-            return
-        rescoring = self.store.lookup(digest) is not None
-        report = self._analyze(rec, task.path)
-        if report is not None:
-            self._save(report, digest, key, task.path, rec, None, TRANSCRIPT_MODEL)
-            self._count(report, rescored=rescoring)
+            return None
+        return rec, digest, key, self.store.lookup(digest) is not None
+
+    def _pooled(self, pending: list[tuple[Interaction, str, str, bool]], task: Task,
+                workers: int) -> None:
+        """Analyse records on ``workers`` processes; store results as they arrive."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        chunks = [pending[k:k + POOL_CHUNK] for k in range(0, len(pending), POOL_CHUNK)]
+        context = multiprocessing.get_context("spawn")  # no forked model sessions
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_pool_init,
+                                 initargs=(self.options,)) as pool:
+            futures = {pool.submit(_pool_analyze, [rec for rec, *_ in chunk]): chunk
+                       for chunk in chunks}
+            for future in as_completed(futures):
+                chunk = futures[future]
+                outcomes, seconds = future.result()
+                self._time("matching", seconds)
+                for (rec, digest, key, rescoring), outcome in zip(chunk, outcomes, strict=True):
+                    if isinstance(outcome, tuple):  # the worker's (kind, message, ours)
+                        kind, message, ours = outcome
+                        self._record_error(task.path if ours else rec.source or task.path,
+                                           message, kind, None)
+                    else:
+                        try:
+                            self._save(outcome, digest, key, task.path, rec, None,
+                                       TRANSCRIPT_MODEL)
+                            self._count(outcome, rescored=rescoring)
+                        except Exception as exc:  # noqa: BLE001 - an error row, not a stop
+                            self._error(rec.source or task.path, exc)
+                    self._bar.update(1)
 
     def _rescore(self, pk: int, digest: str, key: str, path: str) -> None:
         """Matching and scoring again on the stored transcript (no recognition)."""
@@ -345,10 +412,57 @@ def _apply_meta(rec: Interaction, meta: dict[str, Any]) -> None:
         rec.ring_seconds = meta["ring_seconds"]
 
 
+#: Records to analyse in one transcript file before they are spread over workers.
+POOL_MIN = 64
+#: Records per chunk sent to a worker.
+POOL_CHUNK = 32
+_POOL: dict[str, Any] = {}
+
+
+def _pool_init(options: AnalyzerOptions) -> None:
+    """A transcript worker: its options and lexicon, loaded once."""
+    from analyzer.pipeline import get_lexicon
+
+    _POOL["options"], _POOL["lexicon"] = options, get_lexicon(options)
+
+
+#: A record a worker could not analyse: error kind, message, and whether it is
+#: one of the analyzer's errors (named by file, as the driver's own path names it).
+PoolError = tuple[str, str, bool]
+
+
+def _pool_analyze(records: list[Interaction]
+                  ) -> tuple[list[InteractionReport | PoolError], float]:
+    """Analyse records in a worker: each a report, or its :data:`PoolError`."""
+    from analyzer.pipeline import analyze_interaction
+
+    t0 = time.perf_counter()
+    out: list[InteractionReport | PoolError] = []
+    for rec in records:
+        try:
+            out.append(analyze_interaction(rec, _POOL["options"], lexicon=_POOL["lexicon"]))
+        except AnalyzerError as exc:
+            out.append((type(exc).__name__, str(exc), True))
+        except Exception as exc:  # noqa: BLE001 - reported as the record's error row
+            out.append((type(exc).__name__, str(exc), False))
+    return out, time.perf_counter() - t0
+
+
+def _items_in(task: Task) -> int:
+    """Progress steps of one input: its records for a JSON Lines file, else 1."""
+    if task.kind != "transcript" or not str(task.path).lower().endswith(".jsonl"):
+        return 1
+    try:
+        with open(task.path, "rb") as fh:
+            return max(1, sum(1 for line in fh if line.strip()))
+    except OSError:
+        return 1
+
+
 def _progress(total: int, enabled: bool) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="file", disable=not enabled, file=sys.stderr,
+    return tqdm(total=total, unit="item", disable=not enabled, file=sys.stderr,
                 dynamic_ncols=True, desc="batch")
 
 

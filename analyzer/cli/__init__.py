@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "users": "serve:users",
     "examples": "examples:examples",
     "errors": "report:errors",
+    "sample": "sample:sample",
 }
 
 

@@ -26,6 +26,22 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
     return value
 
 
+def _period(kind: str) -> object:
+    """A click callback parsing ``--month`` / ``--quarter`` / ``--year``."""
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+        if value is None:
+            return None
+        from analyzer.store import periods
+
+        try:
+            return getattr(periods, kind)(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return parse
+
+
 @click.command("report")
 @click.option("--db", required=True, type=click.Path(dir_okay=False),
               help="The results database a batch wrote.")
@@ -34,22 +50,89 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
 @click.option("--until", default=None, metavar="YYYY-MM-DD", callback=_day,
               help="Only interactions up to this day.")
 @click.option("--hall", default=None, help="Only this hall.")
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "html"]), default="text",
-              show_default=True, help="text tables, one CSV table, or a self-contained HTML page.")
+@click.option("--month", "month", default=None, metavar="YYYY-MM", callback=_period("month"),
+              help="The month's red and black list (红黑榜, 月通报).")
+@click.option("--quarter", "quarter", default=None, metavar="YYYY-Qn",
+              callback=_period("quarter"), help="The quarter's lists (季考评).")
+@click.option("--year", "year", default=None, metavar="YYYY", callback=_period("year"),
+              help="The year's lists (年考核).")
+@click.option("--by", "by", type=click.Choice(["staff", "window"]), default=None,
+              help="Results per staff member (or window) over the period, with the trend "
+                   "against the period before.")
+@click.option("--template", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Scoring template whose [ranking] rules and failing grade apply "
+                   "(default: the shipped one).")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "html", "json"]),
+              default=None, help="text tables (default; html for a list), one CSV table, a "
+                                 "self-contained HTML page, or JSON.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write to this file instead of standard output.")
-def report(db: str, since: str | None, until: str | None, hall: str | None, fmt: str,
+def report(db: str, since: str | None, until: str | None, hall: str | None, month: Any,
+           quarter: Any, year: Any, by: str | None, template: str | None, fmt: str | None,
            output: Any) -> None:
-    """Summarise a results database per hall, per window and per article."""
-    from analyzer.store import Store
-    from analyzer.store.summaries import RENDERERS, build_summary
+    """Summarise a results database per hall, window and article; or per staff; or the 红黑榜.
 
+    `--month 2026-11` (or `--quarter 2026-Q4`, `--year 2026`) makes the red
+    and black list of that period under the scoring template's [ranking]
+    rules; `--by staff` lists every staff member's results.
+    """
+    from analyzer.store import Store
+
+    chosen = [p for p in (month, quarter, year) if p is not None]
+    if len(chosen) > 1:
+        raise click.UsageError("give one of --month, --quarter, --year")
+    if chosen and (since or until):
+        raise click.UsageError("--since/--until and --month/--quarter/--year exclude each other")
     try:
         with Store(db, readonly=True) as store:
-            summary = build_summary(store, {"since": since, "until": until, "hall": hall})
+            text = _render(store, chosen[0] if chosen else None, since, until, hall, by,
+                           template, fmt)
     except AnalyzerError as exc:
         raise ConfigError(str(exc)) from None
-    output.write(RENDERERS[fmt](summary))
+    output.write(text)
+
+
+def _render(store: Any, period: Any, since: str | None, until: str | None, hall: str | None,
+            by: str | None, template: str | None, fmt: str | None) -> str:
+    """The report asked for, rendered."""
+    from analyzer.rules.score import load_template
+
+    if by is None and period is None:
+        from analyzer.store.summaries import RENDERERS, build_summary
+
+        if fmt == "json":
+            raise click.UsageError("--format json is for --by and --month/--quarter/--year")
+        summary = build_summary(store, {"since": since, "until": until, "hall": hall})
+        return RENDERERS[fmt or "text"](summary)
+    scoring = load_template(template)
+    if by is not None:
+        from analyzer.store import staff_report
+
+        if period is None:
+            period = _span(store, since, until)
+        results = store.results(by, period, scoring.failing_grade, {"hall": hall})
+        names = store.staff_names()
+        for r in results:
+            r.name = names.get(r.staff, "")
+        return staff_report.RENDERERS[fmt or "text"](period, results)
+    from analyzer.store.ranking import RENDERERS as LISTS
+    from analyzer.store.ranking import build_ranking
+
+    if fmt == "text":
+        raise click.UsageError("a red and black list is html, csv or json")
+    return LISTS[fmt or "html"](build_ranking(store, period, scoring, {"hall": hall},
+                                              links=fmt == "json"))
+
+
+def _span(store: Any, since: str | None, until: str | None) -> Any:
+    """The period of --since/--until, or of the whole database."""
+    from analyzer.store import periods
+
+    first, last = store.day_span() or ("1970-01-01", "1970-01-01")
+    try:
+        return periods.days(since or first, until or last)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.command("errors")

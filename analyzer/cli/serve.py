@@ -9,6 +9,7 @@ import click
 
 from analyzer.cli.exits import ConfigError
 from analyzer.errors import AnalyzerError
+from analyzer.web.auth import ROLES
 
 
 @click.command()
@@ -30,10 +31,13 @@ from analyzer.errors import AnalyzerError
                    "refused for a while (0: no limit).")
 @click.option("--login-window", default=900.0, show_default=True, type=click.FloatRange(1),
               help="Seconds a failed login counts.")
+@click.option("--template", "template", default="", type=click.Path(dir_okay=False),
+              help="Scoring template whose [ranking] rules the staff pages and the 红黑榜 "
+                   "use (default: the shipped one).")
 def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_timeout: int,
           session_hours: float, secure_cookies: bool, lexicons: tuple[str, ...],
-          login_max_failures: int, login_window: float) -> None:
-    """Serve the review web app for inspectors and trainers.
+          login_max_failures: int, login_window: float, template: str) -> None:
+    """Serve the review web app for inspectors, supervisors and trainers.
 
     Create accounts first with `conduct users add NAME --role inspector`.
     """
@@ -46,7 +50,7 @@ def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_tim
         app = create_app(db, recordings_root, idle_timeout=idle_timeout * 60.0,
                          max_age=session_hours * 3600.0, secure_cookies=secure_cookies,
                          lexicon=tuple(lexicons), login_max_failures=login_max_failures,
-                         login_window=login_window)
+                         login_window=login_window, scoring_template=template)
     except AnalyzerError as exc:
         raise ConfigError(str(exc)) from None
     click.echo(f"conduct review on http://{host}:{port}/ (db {db})", err=True)
@@ -60,7 +64,7 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["inspector", "trainer", "admin"]))
+@click.option("--role", required=True, type=click.Choice(list(ROLES)))
 @click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Results database (created if missing).")
 @click.option("--password-stdin", is_flag=True,

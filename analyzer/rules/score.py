@@ -26,7 +26,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,56 @@ class Veto:
     line: int
 
 
+#: What a 红黑榜 may break ties on, after the mean score.
+TIE_BREAKS: tuple[str, ...] = ("fail_share", "breaches", "interactions", "key")
+#: Whether findings nobody has reviewed yet count in a list.
+UNREVIEWED_RULES: tuple[str, ...] = ("count", "skip")
+
+
+@dataclass(frozen=True)
+class RankingRules:
+    """The 红黑榜's rules (the template's ``[ranking]`` table).
+
+    Attributes:
+        min_interactions: Fewer interactions in the period: not ranked.
+        list_size: Entries on each list (red and black), per staff and per window.
+        red_min_mean: A red-list entry's mean score is at least this.
+        black_max_mean: A black-list entry's mean score is below this.
+        unreviewed: ``count``: interactions count with their current score,
+            unreviewed findings deducting; ``skip``: interactions that still
+            hold an unreviewed finding are left out until reviewed.
+        tie_breaks: After the mean score, in order (:data:`TIE_BREAKS`): the
+            red list prefers the lower fail share and fewer breaches, the
+            black list the higher; both prefer more interactions, then the
+            key (staff id, hall/window) in text order, so no two entries tie.
+    """
+
+    min_interactions: int = 20
+    list_size: int = 10
+    red_min_mean: float = 90.0
+    black_max_mean: float = 75.0
+    unreviewed: str = "count"
+    tie_breaks: tuple[str, ...] = ("fail_share", "breaches", "interactions", "key")
+
+
+@dataclass(frozen=True)
+class SamplingRules:
+    """Which interactions fill the inspectors' queues (the template's ``[sampling]`` table).
+
+    Attributes:
+        below: Every interaction scoring below this is sampled.
+        share: Of the rest, this share (0..1), drawn with a seeded generator.
+        min_per_staff: At least this many per staff member and period (more
+            drawn from the staff member's rest when the first two rules gave fewer).
+        due_days: Days an inspector has for an assignment.
+    """
+
+    below: int = 60
+    share: float = 0.05
+    min_per_staff: int = 3
+    due_days: int = 7
+
+
 @dataclass(frozen=True)
 class ScoringTemplate:
     """A parsed scoring template (see the module docstring)."""
@@ -64,6 +114,8 @@ class ScoringTemplate:
     grades: tuple[tuple[str, int], ...]
     vetoes: tuple[Veto, ...]
     lines: dict[str, int]
+    ranking: RankingRules = RankingRules()
+    sampling: SamplingRules = SamplingRules()
     text: str = ""  # the TOML it was read from (kept in reports: re-scoring uses this version)
 
     @property
@@ -72,6 +124,11 @@ class ScoringTemplate:
         import hashlib
 
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def failing_grade(self) -> str:
+        """The lowest band (``不合格``): the grade that counts as failing in results and lists."""
+        return self.grades[-1][0]
 
     def grade_for(self, score: int) -> str:
         """Return the name of the first band whose ``min`` the score reaches."""
@@ -159,8 +216,63 @@ def _build(data: dict[str, Any], source: str, text: str) -> ScoringTemplate:
     if not isinstance(version, str) or not version:
         raise err("version", "expected a non-empty string")
     lines = {key: _line_of(text, key) or 0 for key in points}
+    ranking = _ranking(data.get("ranking", {}), err)
+    sampling = _sampling(data.get("sampling", {}), err)
     return ScoringTemplate(version, source, points, kinds, float(full), float(floor), limit,
-                           grades, vetoes, lines, text)
+                           grades, vetoes, lines, ranking, sampling, text)
+
+
+def _sampling(table: Any, err: Any) -> SamplingRules:
+    """The ``[sampling]`` table (defaults for what it leaves out)."""
+    if not isinstance(table, dict):
+        raise err("sampling", "[sampling] must be a table")
+    d = SamplingRules()
+    known = {f.name for f in fields(SamplingRules)}
+    for key in table:
+        if key not in known:
+            raise err(key, f"unknown [sampling] key; expected one of {sorted(known)}")
+    out: dict[str, Any] = {}
+    for key, low, high in (("below", 0, 101), ("min_per_staff", 0, 10000), ("due_days", 1, 366)):
+        value = table.get(key, getattr(d, key))
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise err(key, f"expected a whole number in {low}..{high}, got {value!r}")
+        out[key] = value
+    share = table.get("share", d.share)
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+        raise err("share", f"expected a share in [0, 1], got {share!r}")
+    return SamplingRules(share=float(share), **out)
+
+
+def _ranking(table: Any, err: Any) -> RankingRules:
+    """The ``[ranking]`` table (defaults for what it leaves out)."""
+    if not isinstance(table, dict):
+        raise err("ranking", "[ranking] must be a table")
+    known = {f.name for f in fields(RankingRules)}
+    for key in table:
+        if key not in known:
+            raise err(key, f"unknown [ranking] key; expected one of {sorted(known)}")
+    d = RankingRules()
+    out: dict[str, Any] = {}
+    for key in ("min_interactions", "list_size"):
+        value = table.get(key, getattr(d, key))
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise err(key, f"expected a whole number >= 1, got {value!r}")
+        out[key] = value
+    for key in ("red_min_mean", "black_max_mean"):
+        value = table.get(key, getattr(d, key))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+            raise err(key, f"expected a score in 0..100, got {value!r}")
+        out[key] = float(value)
+    unreviewed = table.get("unreviewed", d.unreviewed)
+    if unreviewed not in UNREVIEWED_RULES:
+        raise err("unreviewed", f"expected one of {list(UNREVIEWED_RULES)}, got {unreviewed!r}")
+    ties = table.get("tie_breaks", list(d.tie_breaks))
+    if not isinstance(ties, list) or any(t not in TIE_BREAKS for t in ties) \
+            or len(set(ties)) != len(ties):
+        raise err("tie_breaks", f"expected distinct names from {list(TIE_BREAKS)}, got {ties!r}")
+    if "key" not in ties:
+        ties = [*ties, "key"]  # the last tie-break is always the key: no two entries tie
+    return RankingRules(unreviewed=unreviewed, tie_breaks=tuple(ties), **out)
 
 
 def _int_table(table: Any, name: str, err: Any) -> dict[str, int]:

@@ -16,6 +16,15 @@ Tables:
     utterances, findings: the transcript and the evidence, one row each.
     errors: inputs that could not be analysed (run, path, kind, message).
     reviews: inspectors' verdicts on findings (confirm | dismiss | comment).
+    appeals, rectifications, assignments, staff_directory: the inspectors'
+        month (:mod:`analyzer.store.appeals`, :mod:`analyzer.store.sampling`,
+        :mod:`analyzer.store.results`); ``audit``: their append-only history,
+        written by triggers.
+    rollup_interactions, rollup_findings: per day, hall, window, staff and
+        channel sums kept by triggers (staff results, 红黑榜, dashboard).
+    example_hits, example_index: trainers' good-practice candidates
+        (:mod:`analyzer.store.hits`); utterances_fts: transcript search
+        (:mod:`analyzer.store.search`).
 
 Example::
 
@@ -35,10 +44,18 @@ from analyzer.store.records import (
     interaction_to_dict,
 )
 from analyzer.store.reviews import rescore_findings
-from analyzer.store.schema import GROUPS, MIGRATIONS, REVIEW_STATES, SCHEMA_VERSION, VERDICTS, now
+from analyzer.store.schema import (
+    APPEAL_STATES,
+    GROUPS,
+    MIGRATIONS,
+    REVIEW_STATES,
+    SCHEMA_VERSION,
+    VERDICTS,
+    now,
+)
 
 __all__ = [
-    "GROUPS", "MIGRATIONS", "REVIEW_STATES", "SCHEMA_VERSION", "VERDICTS", "Store", "Stored",
+    "APPEAL_STATES", "GROUPS", "MIGRATIONS", "REVIEW_STATES", "SCHEMA_VERSION", "VERDICTS", "Store", "Stored",
     "analysis_key", "content_hash_of_file", "content_hash_of_interaction", "error_text",
     "interaction_from_dict", "interaction_to_dict", "now", "rescore_findings",
 ]

@@ -12,8 +12,13 @@ from typing import Any
 
 from analyzer.errors import StoreError
 from analyzer.store import schema
+from analyzer.store.appeals import AppealsMixin
+from analyzer.store.hits import ExampleHitsMixin
 from analyzer.store.queries import QueriesMixin
+from analyzer.store.results import ResultsMixin
 from analyzer.store.reviews import ReviewsMixin
+from analyzer.store.sampling import SamplingMixin
+from analyzer.store.search import SearchMixin
 from analyzer.store.writes import WritesMixin
 
 logger = logging.getLogger("analyzer")
@@ -69,7 +74,8 @@ def newer_schema(version: int, path: str) -> StoreError:
                       f"analyzer's {schema.SCHEMA_VERSION}; upgrade the analyzer", source=path)
 
 
-class Store(WritesMixin, QueriesMixin, ReviewsMixin):
+class Store(WritesMixin, QueriesMixin, ReviewsMixin, ResultsMixin, AppealsMixin,
+            ExampleHitsMixin, SearchMixin, SamplingMixin):
     """A results database (SQLite file), safe to share between threads.
 
     Args:
@@ -84,6 +90,7 @@ class Store(WritesMixin, QueriesMixin, ReviewsMixin):
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = str(path)
+        self.readonly = readonly
         self._lock = threading.RLock()
         check_results_file(self.path, create=not readonly)
         try:
@@ -172,7 +179,6 @@ class Store(WritesMixin, QueriesMixin, ReviewsMixin):
                 if callable(step):
                     step(db)
                 else:
-                    for statement in step.split(";"):
-                        if statement.strip():
-                            db.execute(statement)
+                    for statement in schema.statements(step):
+                        db.execute(statement)
                 db.execute("INSERT INTO schema_version VALUES (?, ?)", (version, schema.now()))

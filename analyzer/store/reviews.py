@@ -7,7 +7,7 @@ import logging
 import sqlite3
 from typing import Any
 
-from analyzer.errors import StoreError
+from analyzer.errors import ReviewConflict, StoreError
 from analyzer.store.schema import VERDICTS, now
 from analyzer.types import Finding, InteractionReport
 
@@ -26,28 +26,42 @@ class ReviewsMixin:
         ``confirm``/``dismiss`` set the finding's current verdict (the latest
         wins) and recompute the interaction's review-adjusted ``score`` and
         ``grade`` (dismissed findings no longer count); ``comment`` only adds
-        a note. ``auto_score`` never changes.
+        a note. ``auto_score`` never changes. A finding that was appealed
+        takes no new verdict: the ruling decides (:meth:`rule_appeal`).
 
         Raises:
             ValueError: Unknown verdict.
             StoreError: No such finding.
+            ReviewConflict: The finding is under appeal or was ruled on.
         """
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, not {verdict!r}")
         with self.transaction() as db:
-            row = db.execute("SELECT interaction_pk, rule, start FROM findings WHERE id = ?",
-                             (finding_id,)).fetchone()
-            if row is None:
-                raise StoreError(f"no finding with id {finding_id}", source=self.path)
-            cur = db.execute(
-                "INSERT INTO reviews (finding_id, interaction_pk, rule, start, verdict, comment, "
-                "user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (finding_id, row[0], row[1], row[2], verdict, comment, user, now()),
-            )
             if verdict != "comment":
-                db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, finding_id))
-                self._apply_reviews(db, row[0])
-            return int(cur.lastrowid)
+                appeal = db.execute("SELECT id, status FROM appeals WHERE finding_id = ? "
+                                    "ORDER BY id DESC LIMIT 1", (finding_id,)).fetchone()
+                if appeal is not None:
+                    raise ReviewConflict(
+                        f"finding {finding_id} is under appeal #{appeal[0]} ({appeal[1]}); its "
+                        "verdict follows the ruling", source=self.path)
+            return self._record_verdict(db, finding_id, verdict, comment, user)
+
+    def _record_verdict(self, db: sqlite3.Connection, finding_id: int, verdict: str,
+                        comment: str, user: str) -> int:
+        """Insert the review row and apply it, inside the caller's transaction."""
+        row = db.execute("SELECT interaction_pk, rule, start FROM findings WHERE id = ?",
+                         (finding_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no finding with id {finding_id}", source=self.path)
+        cur = db.execute(
+            "INSERT INTO reviews (finding_id, interaction_pk, rule, start, verdict, comment, "
+            "user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (finding_id, row[0], row[1], row[2], verdict, comment, user, now()),
+        )
+        if verdict != "comment":
+            db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, finding_id))
+            self._apply_reviews(db, row[0])
+        return int(cur.lastrowid)
 
     def reviews(self, *, finding_id: int | None = None, pk: int | None = None
                 ) -> list[dict[str, Any]]:

@@ -7,7 +7,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 VERDICTS: tuple[str, ...] = ("confirm", "dismiss", "comment")
+APPEAL_STATES: tuple[str, ...] = ("open", "upheld", "overturned")
 REVIEW_STATES: tuple[str, ...] = ("unreviewed", "reviewed", "confirmed", "dismissed")
+#: Filters the rollups answer (their key columns, and the day span).
+ROLLUP_FILTERS: frozenset[str] = frozenset({"hall", "window", "staff", "channel", "since",
+                                            "until"})
 GROUPS: tuple[str, ...] = ("hall", "window", "staff", "channel", "day", "article", "rule")
 
 _SCHEMA_V1 = """
@@ -126,12 +130,300 @@ ALTER TABLE runs ADD COLUMN pid INTEGER;
 ALTER TABLE runs ADD COLUMN host TEXT;
 """
 
+#: Version 4: the inspectors' month (issue 16). A staff directory (names for
+#: the roles allowed to see them), appeals against confirmed findings and
+#: rectifications of black-listed staff, both kept with an append-only audit
+#: trail that triggers write (an update without its history row cannot
+#: happen), the indexes the filters use, and rollups per day, hall, window,
+#: staff and channel (interactions per grade; findings per article and rule)
+#: that triggers keep current, so month-long summaries read a few thousand
+#: rows instead of every interaction. Existing rows are rolled up on migration.
+#: ``example_hits``: trainers' good-practice candidates (required phrases said
+#: well), matched once per analysis and lexicon version (``example_index``
+#: says which interactions were matched); re-analysis drops them.
+#: ``utterances_fts``: the transcripts' full-text index (FTS5, contentless,
+#: rowid = utterance id; :mod:`analyzer.text.search` gives its two columns),
+#: written with each utterance; rows of replaced utterances no longer join.
+_SCHEMA_V4 = """
+CREATE TABLE staff_directory (
+    staff TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    hall TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE appeals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    finding_id INTEGER REFERENCES findings(id) ON DELETE SET NULL,
+    interaction_pk INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+    rule TEXT NOT NULL,
+    start REAL,
+    staff TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL,
+    filed_by TEXT NOT NULL,
+    filed_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'upheld', 'overturned')),
+    ruling_comment TEXT NOT NULL DEFAULT '',
+    ruled_by TEXT NOT NULL DEFAULT '',
+    ruled_at TEXT,
+    score_before INTEGER NOT NULL,
+    score_after INTEGER,
+    updated_by TEXT NOT NULL
+);
+CREATE INDEX ix_appeals_finding ON appeals(finding_id);
+CREATE INDEX ix_appeals_status ON appeals(status, id);
+CREATE TABLE rectifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    staff TEXT NOT NULL,
+    period TEXT NOT NULL,
+    action TEXT NOT NULL,
+    follow_up TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+    note TEXT NOT NULL DEFAULT '',
+    set_by TEXT NOT NULL,
+    set_at TEXT NOT NULL,
+    done_at TEXT,
+    updated_by TEXT NOT NULL,
+    UNIQUE (staff, period)
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    user TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    before_json TEXT,
+    after_json TEXT
+);
+CREATE INDEX ix_audit_entity ON audit(entity, entity_id);
+CREATE TRIGGER audit_append_only_u BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_append_only_d BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER appeals_kept BEFORE DELETE ON appeals
+BEGIN SELECT RAISE(ABORT, 'appeals are never deleted'); END;
+CREATE TRIGGER rectifications_kept BEFORE DELETE ON rectifications
+BEGIN SELECT RAISE(ABORT, 'rectifications are never deleted'); END;
+CREATE TRIGGER appeals_filed AFTER INSERT ON appeals
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (NEW.filed_at, NEW.updated_by, 'appeal', NEW.id, 'filed', NULL,
+          json_object('status', NEW.status, 'finding_id', NEW.finding_id, 'reason', NEW.reason,
+                      'staff', NEW.staff, 'score', NEW.score_before)); END;
+CREATE TRIGGER appeals_changed AFTER UPDATE ON appeals
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (COALESCE(NEW.ruled_at, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')), NEW.updated_by,
+          'appeal', NEW.id, NEW.status,
+          json_object('status', OLD.status, 'ruling_comment', OLD.ruling_comment,
+                      'ruled_by', OLD.ruled_by, 'score', OLD.score_before),
+          json_object('status', NEW.status, 'ruling_comment', NEW.ruling_comment,
+                      'ruled_by', NEW.ruled_by, 'score', NEW.score_after)); END;
+CREATE TRIGGER rectifications_set AFTER INSERT ON rectifications
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (NEW.set_at, NEW.updated_by, 'rectification', NEW.id, 'set', NULL,
+          json_object('staff', NEW.staff, 'period', NEW.period, 'action', NEW.action,
+                      'follow_up', NEW.follow_up, 'status', NEW.status)); END;
+CREATE TRIGGER rectifications_changed AFTER UPDATE ON rectifications
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), NEW.updated_by, 'rectification', NEW.id,
+          NEW.status,
+          json_object('action', OLD.action, 'follow_up', OLD.follow_up, 'status', OLD.status,
+                      'note', OLD.note),
+          json_object('action', NEW.action, 'follow_up', NEW.follow_up, 'status', NEW.status,
+                      'note', NEW.note)); END;
+CREATE TRIGGER interactions_rescored AFTER UPDATE OF score ON interactions
+WHEN OLD.score IS NOT NEW.score
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), '', 'interaction', NEW.id, 'score',
+          json_object('score', OLD.score, 'grade', OLD.grade),
+          json_object('score', NEW.score, 'grade', NEW.grade)); END;
+CREATE INDEX ix_interactions_score ON interactions(score, id);
+CREATE INDEX ix_interactions_flagged ON interactions(n_findings, score);
+CREATE INDEX ix_interactions_analyzed ON interactions(analyzed_at);
+CREATE INDEX ix_interactions_staff_day ON interactions(staff, day);
+CREATE INDEX ix_interactions_hall_day ON interactions(hall, window, day);
+CREATE INDEX ix_findings_article_pk ON findings(article, interaction_pk);
+CREATE INDEX ix_findings_rule_pk ON findings(rule, interaction_pk);
+CREATE TABLE assignments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    interaction_pk INTEGER NOT NULL UNIQUE REFERENCES interactions(id) ON DELETE CASCADE,
+    inspector TEXT NOT NULL,
+    period TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('below', 'share', 'minimum')),
+    seed TEXT NOT NULL,
+    assigned_at TEXT NOT NULL,
+    due TEXT NOT NULL,
+    done_at TEXT,
+    updated_by TEXT NOT NULL
+);
+CREATE INDEX ix_assignments_inspector ON assignments(inspector, done_at, due);
+CREATE TRIGGER assignments_made AFTER INSERT ON assignments
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (NEW.assigned_at, NEW.updated_by, 'assignment', NEW.id, 'assigned', NULL,
+          json_object('interaction', NEW.interaction_pk, 'inspector', NEW.inspector,
+                      'reason', NEW.reason, 'due', NEW.due)); END;
+CREATE TRIGGER assignments_changed AFTER UPDATE ON assignments
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), NEW.updated_by, 'assignment', NEW.id,
+          CASE WHEN NEW.done_at IS NOT NULL AND OLD.done_at IS NULL THEN 'done'
+               ELSE 'reassigned' END,
+          json_object('inspector', OLD.inspector, 'due', OLD.due, 'done_at', OLD.done_at),
+          json_object('inspector', NEW.inspector, 'due', NEW.due, 'done_at', NEW.done_at)); END;
+CREATE TRIGGER assignments_kept BEFORE DELETE ON assignments
+BEGIN SELECT RAISE(ABORT, 'assignments are never deleted'); END;
+CREATE VIRTUAL TABLE utterances_fts USING fts5(chars, pinyin, content='',
+    tokenize='unicode61');
+CREATE TABLE example_index (
+    lexicon_version TEXT NOT NULL,
+    interaction_pk INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+    PRIMARY KEY (lexicon_version, interaction_pk)
+) WITHOUT ROWID;
+CREATE TABLE example_hits (
+    id INTEGER PRIMARY KEY,
+    interaction_pk INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+    lexicon_version TEXT NOT NULL, article INTEGER NOT NULL, rule TEXT NOT NULL,
+    canonical TEXT NOT NULL, day TEXT NOT NULL, hall TEXT NOT NULL, speaker TEXT NOT NULL,
+    start REAL NOT NULL, "end" REAL NOT NULL, evidence TEXT NOT NULL,
+    confidence REAL NOT NULL, method TEXT NOT NULL
+);
+CREATE INDEX ix_example_hits_order ON example_hits(lexicon_version, article, rule, day,
+    interaction_pk, start);
+CREATE INDEX ix_example_hits_pk ON example_hits(interaction_pk);
+CREATE INDEX ix_example_index_pk ON example_index(interaction_pk);
+CREATE TRIGGER example_hits_stale AFTER UPDATE OF key, analyzed_at, rescored_at, day, hall
+    ON interactions
+BEGIN DELETE FROM example_hits WHERE interaction_pk = NEW.id;
+  DELETE FROM example_index WHERE interaction_pk = NEW.id; END;
+CREATE TABLE rollup_interactions (
+    day TEXT NOT NULL, hall TEXT NOT NULL, window TEXT NOT NULL, staff TEXT NOT NULL,
+    channel TEXT NOT NULL, grade TEXT NOT NULL,
+    n INTEGER NOT NULL, score_sum INTEGER NOT NULL, auto_sum INTEGER NOT NULL,
+    flagged INTEGER NOT NULL,
+    PRIMARY KEY (day, hall, window, staff, channel, grade)
+) WITHOUT ROWID;
+CREATE INDEX ix_rollup_interactions_staff ON rollup_interactions(staff, day);
+CREATE TABLE rollup_findings (
+    day TEXT NOT NULL, hall TEXT NOT NULL, window TEXT NOT NULL, staff TEXT NOT NULL,
+    channel TEXT NOT NULL, article INTEGER NOT NULL, rule TEXT NOT NULL,
+    n INTEGER NOT NULL, breaches INTEGER NOT NULL, confirmed INTEGER NOT NULL,
+    dismissed INTEGER NOT NULL,
+    PRIMARY KEY (day, hall, window, staff, channel, article, rule)
+) WITHOUT ROWID;
+CREATE INDEX ix_rollup_findings_staff ON rollup_findings(staff, day);
+INSERT INTO rollup_interactions
+  SELECT day, hall, window, staff, channel, grade, COUNT(*), SUM(score), SUM(auto_score),
+         SUM(n_findings > 0) FROM interactions GROUP BY day, hall, window, staff, channel, grade;
+INSERT INTO rollup_findings
+  SELECT i.day, i.hall, i.window, i.staff, i.channel, f.article, f.rule, COUNT(*),
+         SUM(f.verdict IS NULL OR f.verdict != 'dismiss'), SUM(f.verdict IS 'confirm'),
+         SUM(f.verdict IS 'dismiss')
+  FROM findings f JOIN interactions i ON i.id = f.interaction_pk
+  GROUP BY i.day, i.hall, i.window, i.staff, i.channel, f.article, f.rule;
+CREATE TRIGGER rollup_interaction_added AFTER INSERT ON interactions
+BEGIN INSERT INTO rollup_interactions VALUES (NEW.day, NEW.hall, NEW.window, NEW.staff,
+    NEW.channel, NEW.grade, 1, NEW.score, NEW.auto_score, NEW.n_findings > 0)
+  ON CONFLICT DO UPDATE SET n = n + 1, score_sum = score_sum + excluded.score_sum,
+    auto_sum = auto_sum + excluded.auto_sum, flagged = flagged + excluded.flagged; END;
+CREATE TRIGGER rollup_interaction_removed AFTER DELETE ON interactions
+BEGIN INSERT INTO rollup_interactions VALUES (OLD.day, OLD.hall, OLD.window, OLD.staff,
+    OLD.channel, OLD.grade, -1, -OLD.score, -OLD.auto_score, -(OLD.n_findings > 0))
+  ON CONFLICT DO UPDATE SET n = n - 1, score_sum = score_sum + excluded.score_sum,
+    auto_sum = auto_sum + excluded.auto_sum, flagged = flagged + excluded.flagged; END;
+CREATE TRIGGER rollup_interaction_changed AFTER UPDATE OF day, hall, window, staff, channel,
+    grade, score, auto_score, n_findings ON interactions
+BEGIN
+  INSERT INTO rollup_interactions VALUES (OLD.day, OLD.hall, OLD.window, OLD.staff,
+      OLD.channel, OLD.grade, -1, -OLD.score, -OLD.auto_score, -(OLD.n_findings > 0))
+    ON CONFLICT DO UPDATE SET n = n - 1, score_sum = score_sum + excluded.score_sum,
+      auto_sum = auto_sum + excluded.auto_sum, flagged = flagged + excluded.flagged;
+  INSERT INTO rollup_interactions VALUES (NEW.day, NEW.hall, NEW.window, NEW.staff,
+      NEW.channel, NEW.grade, 1, NEW.score, NEW.auto_score, NEW.n_findings > 0)
+    ON CONFLICT DO UPDATE SET n = n + 1, score_sum = score_sum + excluded.score_sum,
+      auto_sum = auto_sum + excluded.auto_sum, flagged = flagged + excluded.flagged;
+END;
+CREATE TRIGGER rollup_interaction_moved AFTER UPDATE OF day, hall, window, staff, channel
+    ON interactions
+WHEN OLD.day IS NOT NEW.day OR OLD.hall IS NOT NEW.hall OR OLD.window IS NOT NEW.window
+  OR OLD.staff IS NOT NEW.staff OR OLD.channel IS NOT NEW.channel
+BEGIN
+  INSERT INTO rollup_findings
+    SELECT OLD.day, OLD.hall, OLD.window, OLD.staff, OLD.channel, f.article, f.rule,
+           -COUNT(*), -SUM(f.verdict IS NULL OR f.verdict != 'dismiss'),
+           -SUM(f.verdict IS 'confirm'), -SUM(f.verdict IS 'dismiss')
+    FROM findings f WHERE f.interaction_pk = NEW.id GROUP BY f.article, f.rule
+    ON CONFLICT DO UPDATE SET n = n + excluded.n, breaches = breaches + excluded.breaches,
+      confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;
+  INSERT INTO rollup_findings
+    SELECT NEW.day, NEW.hall, NEW.window, NEW.staff, NEW.channel, f.article, f.rule,
+           COUNT(*), SUM(f.verdict IS NULL OR f.verdict != 'dismiss'),
+           SUM(f.verdict IS 'confirm'), SUM(f.verdict IS 'dismiss')
+    FROM findings f WHERE f.interaction_pk = NEW.id GROUP BY f.article, f.rule
+    ON CONFLICT DO UPDATE SET n = n + excluded.n, breaches = breaches + excluded.breaches,
+      confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;
+END;
+CREATE TRIGGER rollup_finding_added AFTER INSERT ON findings
+BEGIN INSERT INTO rollup_findings
+    SELECT i.day, i.hall, i.window, i.staff, i.channel, NEW.article, NEW.rule, 1,
+           NEW.verdict IS NULL OR NEW.verdict != 'dismiss', NEW.verdict IS 'confirm',
+           NEW.verdict IS 'dismiss'
+    FROM interactions i WHERE i.id = NEW.interaction_pk
+    ON CONFLICT DO UPDATE SET n = n + 1, breaches = breaches + excluded.breaches,
+      confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;
+END;
+CREATE TRIGGER rollup_finding_removed AFTER DELETE ON findings
+BEGIN INSERT INTO rollup_findings
+    SELECT i.day, i.hall, i.window, i.staff, i.channel, OLD.article, OLD.rule, -1,
+           -(OLD.verdict IS NULL OR OLD.verdict != 'dismiss'), -(OLD.verdict IS 'confirm'),
+           -(OLD.verdict IS 'dismiss')
+    FROM interactions i WHERE i.id = OLD.interaction_pk
+    ON CONFLICT DO UPDATE SET n = n - 1, breaches = breaches + excluded.breaches,
+      confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;
+END;
+CREATE TRIGGER rollup_finding_judged AFTER UPDATE OF verdict ON findings
+WHEN OLD.verdict IS NOT NEW.verdict
+BEGIN INSERT INTO rollup_findings
+    SELECT i.day, i.hall, i.window, i.staff, i.channel, NEW.article, NEW.rule, 0,
+           (NEW.verdict IS NULL OR NEW.verdict != 'dismiss')
+             - (OLD.verdict IS NULL OR OLD.verdict != 'dismiss'),
+           (NEW.verdict IS 'confirm') - (OLD.verdict IS 'confirm'),
+           (NEW.verdict IS 'dismiss') - (OLD.verdict IS 'dismiss')
+    FROM interactions i WHERE i.id = NEW.interaction_pk
+    ON CONFLICT DO UPDATE SET breaches = breaches + excluded.breaches,
+      confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;
+END;
+"""
+
+def _v4(db: sqlite3.Connection) -> None:
+    """Version 4's tables, then the search index of the utterances already stored."""
+    from analyzer.text.search import index_forms
+
+    for statement in statements(_SCHEMA_V4):
+        db.execute(statement)
+    rows = db.execute("SELECT id, text FROM utterances ORDER BY id")
+    while batch := rows.fetchmany(2000):
+        db.executemany("INSERT INTO utterances_fts (rowid, chars, pinyin) VALUES (?, ?, ?)",
+                       [(pk, *index_forms(text)) for pk, text in batch])
+
+
 MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] = (
     (1, _SCHEMA_V1),
     (2, _SCHEMA_V2),
     (3, _SCHEMA_V3),
+    (4, _v4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, triggers' ``BEGIN ... END`` kept whole."""
+    out: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                out.append(pending.strip())
+            pending = ""
+    return out
 
 
 def now() -> str:

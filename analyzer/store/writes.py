@@ -12,6 +12,7 @@ from typing import Any
 from analyzer.errors import shown
 from analyzer.store.records import Stored, _day, _interaction_of_report, interaction_to_dict
 from analyzer.store.schema import now
+from analyzer.text.search import index_forms
 from analyzer.types import Interaction, InteractionReport
 
 
@@ -223,6 +224,11 @@ class WritesMixin:
             ],
         )
         db.executemany(
+            "INSERT INTO utterances_fts (rowid, chars, pinyin) VALUES (?, ?, ?)",
+            [(uid, *index_forms(text)) for uid, text in db.execute(
+                "SELECT id, text FROM utterances WHERE interaction_pk = ? ORDER BY idx", (pk,))],
+        )
+        db.executemany(
             "INSERT INTO findings (interaction_pk, idx, rule, article, kind, canonical, speaker, "
             'start, "end", evidence, confidence, points, detail_json) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -236,8 +242,14 @@ class WritesMixin:
 
     @staticmethod
     def _relink_reviews(db: sqlite3.Connection, pk: int) -> None:
+        """Re-attach reviews and appeals to the new finding of the same rule and start."""
+        for table in ("reviews", "appeals"):
+            WritesMixin._relink(db, pk, table)
+
+    @staticmethod
+    def _relink(db: sqlite3.Connection, pk: int, table: str) -> None:
         reviews = db.execute(
-            "SELECT id, rule, start FROM reviews WHERE interaction_pk = ?", (pk,)
+            f"SELECT id, rule, start FROM {table} WHERE interaction_pk = ?", (pk,)
         ).fetchall()
         for rid, rule, start in reviews:
             match = db.execute(
@@ -245,7 +257,7 @@ class WritesMixin:
                 "AND ((start IS NULL AND ? IS NULL) OR ABS(start - ?) < 0.5) ORDER BY idx LIMIT 1",
                 (pk, rule, start, start),
             ).fetchone()
-            db.execute("UPDATE reviews SET finding_id = ? WHERE id = ?",
+            db.execute(f"UPDATE {table} SET finding_id = ? WHERE id = ?",
                        (match[0] if match else None, rid))
 
 

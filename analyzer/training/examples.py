@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from analyzer.errors import AnalyzerError
+from analyzer.store.hits import HitRow
 from analyzer.tables import write_csv
 from analyzer.training import privacy
 from analyzer.types import InteractionReport
@@ -122,6 +123,11 @@ def search_examples(
 ) -> list[Example]:
     """Find examples in a results store.
 
+    Bad practice comes from the findings (one ordered, limited query); good
+    practice from the kept candidates (:mod:`analyzer.store.hits`): the
+    interactions not yet matched under this lexicon version are matched
+    first and kept (on a read-only store they are matched in memory).
+
     Args:
         store: An :class:`analyzer.store.Store`.
         practice: ``good``, ``bad`` or None for both.
@@ -140,20 +146,25 @@ def search_examples(
     """
     if practice not in (None, "", *PRACTICES):
         raise ValueError(f"practice must be good or bad, not {practice!r}")
-    base = {"hall": hall, "since": since, "until": until}
+    base = {k: v for k, v in {"hall": hall, "since": since, "until": until}.items() if v}
     out: list[Example] = []
     if practice in (None, "", "bad"):
-        out += _bad(store, base, article, rule)
+        out += [_bad_example(f) for f in store.bad_findings(base, BAD_KINDS, article=article,
+                                                             rule=rule, limit=limit)]
     if practice in (None, "", "good"):
-        out += _good(store, base, article, rule, lexicon)
+        out += _good(store, base, article, rule, lexicon, limit=limit)
     out.sort(key=lambda e: (e.article, e.rule, e.day, e.interaction_pk, e.start))
     return out[:limit]
 
 
 def examples_of(store: Any, pk: int, lexicon: Lexicon | None = None) -> list[Example]:
     """Every example (good and bad) of one stored interaction."""
-    return _bad(store, {}, None, None, pk=pk) + _good(store, {}, None, None, lexicon,
-                                                      rows=[store.interaction(pk)])
+    from analyzer.text.lexicon import load_lexicon
+
+    row = store.interaction(pk)
+    bad = [_bad_example({**f, "channel": row["channel"]}) for f in store.findings(pk)
+           if f["kind"] in BAD_KINDS and f["verdict"] != "dismiss" and f["start"] is not None]
+    return bad + _good_matched(store, [row], None, None, lexicon or load_lexicon())
 
 
 def clip_allowed(examples: Sequence[Example], start: float, end: float) -> bool:
@@ -166,86 +177,124 @@ def clip_allowed(examples: Sequence[Example], start: float, end: float) -> bool:
     return any(a - slack <= start and end <= b + slack for a, b in (e.clip for e in examples))
 
 
-def _bad(store: Any, base: dict, article: int | None, rule: str | None,
-         pk: int | None = None) -> list[Example]:
-    if pk is None:
-        filters = {**base, "article": article, "rule": rule}
-        rows = {r["id"]: r for r in store.interactions(filters)}
-        found = store.findings(filters=filters)
-    else:
-        rows, found = {pk: store.interaction(pk)}, store.findings(pk)
+def _bad_example(f: dict[str, Any]) -> Example:
+    end = f["end"] if f["end"] is not None else f["start"]
+    return Example(
+        "bad", f["rule"], f["article"], f["kind"], f["canonical"], f["interaction_pk"],
+        f["interaction_id"], f.get("channel", ""), f["hall"], f["window"], f["staff"],
+        f["day"], f["speaker"], float(f["start"]), float(end), f["evidence"],
+        float(f["confidence"]), f["id"], str(f["detail"].get("method", "")),
+    )
+
+
+def candidates(report: InteractionReport, lexicon: Lexicon) -> list[HitRow]:
+    """Required phrases the staff said well in one report: good-practice candidates.
+
+    A lexicon hit matched verbatim or by a listed variant, with confidence of
+    at least ``GOOD_MIN_CONFIDENCE``, of a rule that belongs to the report's
+    channel. Whether a finding taints it is decided when searching.
+    """
+    from analyzer.options import MatchOptions
+    from analyzer.text.match import find_phrases
+
     out = []
-    for f in found:
-        if f["kind"] not in BAD_KINDS or f["verdict"] == "dismiss" or f["start"] is None:
+    for hit in find_phrases(report.utterances, lexicon, MatchOptions(), kinds=("required",),
+                            speakers=("staff",)):
+        r = hit.rule
+        if hit.confidence < GOOD_MIN_CONFIDENCE or hit.method not in GOOD_METHODS:
             continue
-        if (article and f["article"] != article) or (rule and f["rule"] != rule):
-            continue
-        row = rows.get(f["interaction_pk"], {})
-        end = f["end"] if f["end"] is not None else f["start"]
-        out.append(Example(
-            "bad", f["rule"], f["article"], f["kind"], f["canonical"], f["interaction_pk"],
-            f["interaction_id"], row.get("channel", ""), f["hall"], f["window"], f["staff"],
-            f["day"], f["speaker"], float(f["start"]), float(end), f["evidence"],
-            float(f["confidence"]), f["id"], str(f["detail"].get("method", "")),
-        ))
+        if _CHANNEL_OF_CONTEXT.get(r.context, report.channel) != report.channel:
+            continue  # a phone greeting said at a counter is not a model phone greeting
+        out.append(HitRow(r.article, r.id, r.canonical, hit.speaker, float(hit.start),
+                          float(hit.end), hit.evidence, float(hit.confidence), hit.method))
     return out
 
 
-def _good(store: Any, base: dict, article: int | None, rule: str | None, lexicon: Lexicon | None,
-          rows: list[dict[str, Any]] | None = None) -> list[Example]:
+#: Interactions matched per write transaction when indexing.
+INDEX_CHUNK = 500
+
+
+def index_examples(store: Any, lexicon: Lexicon, pks: Sequence[int] | None = None) -> int:
+    """Match the interactions not yet matched under ``lexicon`` and keep their candidates.
+
+    The batch calls it after a run; a search calls it for what is left.
+    Returns how many interactions were matched.
+    """
+    pending = list(store.unindexed(lexicon.version) if pks is None else pks)
+    for k in range(0, len(pending), INDEX_CHUNK):
+        chunk = pending[k:k + INDEX_CHUNK]
+        store.save_example_hits(lexicon.version,
+                                [(pk, candidates(store.report(pk), lexicon)) for pk in chunk])
+    return len(pending)
+
+
+def _good(store: Any, base: dict, article: int | None, rule: str | None,
+          lexicon: Lexicon | None, limit: int = 500) -> list[Example]:
     from analyzer.text.lexicon import load_lexicon
 
     lexicon = lexicon or load_lexicon()
+    pending = store.unindexed(lexicon.version, base)
+    if pending and not store.readonly:
+        index_examples(store, lexicon, pending)
+        pending = []
+    out = [Example("good", h["rule"], h["article"], "required", h["canonical"],
+                   h["interaction_pk"], h["interaction_id"], h["channel"], h["hall"],
+                   h["window"], h["staff"], h["day"], h["speaker"], float(h["start"]),
+                   float(h["end"]), h["evidence"], float(h["confidence"]), None, h["method"])
+           for h in store.good_hits(lexicon.version, base, article=article, rule=rule,
+                                    limit=limit)]
+    if pending:  # a read-only store: what was never matched is matched here, not kept
+        wanted = set(pending)
+        rows = [r for r in store.interactions(base) if r["id"] in wanted]
+        out += _good_matched(store, rows, article, rule, lexicon)
+    return out
+
+
+def _good_matched(store: Any, rows: list[dict[str, Any]], article: int | None,
+                  rule: str | None, lexicon: Lexicon) -> list[Example]:
+    """Good examples of ``rows`` matched now (one interaction's clips; read-only stores)."""
     out = []
-    for row in store.interactions(base) if rows is None else rows:
+    for row in rows:
         hits = _required_hits(store, row, lexicon)
         findings = [f for f in store.findings(row["id"]) if f["verdict"] != "dismiss"] \
             if hits else []
-        for hit in hits:
-            r = hit.rule
-            if (article and r.article != article) or (rule and r.id != rule):
+        for h in hits:
+            if (article and h.article != article) or (rule and h.rule != rule):
                 continue
-            if hit.confidence < GOOD_MIN_CONFIDENCE or hit.method not in GOOD_METHODS:
-                continue
-            if _CHANNEL_OF_CONTEXT.get(r.context, row["channel"]) != row["channel"]:
-                continue  # a phone greeting said at a counter is not a model phone greeting
-            if _tainted(hit, findings):
+            if _tainted(h, findings):
                 continue
             out.append(Example(
-                "good", r.id, r.article, "required", r.canonical, row["id"],
+                "good", h.rule, h.article, "required", h.canonical, row["id"],
                 row["interaction_id"], row["channel"], row["hall"], row["window"], row["staff"],
-                row["day"], hit.speaker, float(hit.start), float(hit.end), hit.evidence,
-                float(hit.confidence), None, hit.method,
+                row["day"], h.speaker, h.start, h.end, h.evidence, h.confidence, None, h.method,
             ))
     return out
 
 
-#: Required-phrase hits per stored analysis: (db, pk, analyzed_at, rescored_at,
-#: lexicon version) -> hits. A trainer's search re-matches only what changed.
-_HITS: dict[tuple[str, int, str, str, str], list[Any]] = {}
+#: Candidates per stored analysis: (db, pk, analysis, rescored_at, lexicon
+#: version) -> candidates, for interactions matched in memory.
+_HITS: dict[tuple[str, int, str, str, str], list[HitRow]] = {}
 _HITS_MAX = 200_000
 
 
-def _required_hits(store: Any, row: dict[str, Any], lexicon: Lexicon) -> list[Any]:
-    """The staff's required-phrase hits of one stored interaction (cached per analysis)."""
-    from analyzer.options import MatchOptions
-    from analyzer.text.match import find_phrases
-
+def _required_hits(store: Any, row: dict[str, Any], lexicon: Lexicon) -> list[HitRow]:
+    """The good-practice candidates of one stored interaction (cached per analysis)."""
     key = (str(store.path), int(row["id"]), f'{row.get("key")}@{row.get("analyzed_at")}',
            str(row.get("rescored_at") or ""), lexicon.version)
     hits = _HITS.get(key)
     if hits is None:
-        report = store.report(row["id"])
-        hits = find_phrases(report.utterances, lexicon, MatchOptions(), kinds=("required",),
-                            speakers=("staff",))
+        hits = candidates(store.report(row["id"]), lexicon)
         if len(_HITS) >= _HITS_MAX:
             _HITS.clear()
         _HITS[key] = hits
     return hits
 
 
-def _tainted(hit: Any, findings: list[dict]) -> bool:
-    """True when a finding against the same speaker overlaps the hit (not said well)."""
+def _tainted(hit: HitRow, findings: list[dict]) -> bool:
+    """True when a finding against the same speaker overlaps the hit (not said well).
+
+    :data:`analyzer.store.hits.TAINTED_SQL` is the same rule for kept candidates.
+    """
     for f in findings:
         if f["start"] is None or f["speaker"] != hit.speaker:
             continue

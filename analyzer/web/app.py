@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from analyzer.errors import StoreError, require
+from analyzer.errors import ReviewConflict, StoreError, require
 from analyzer.options import WebConfig
 from analyzer.resources import package_path
 from analyzer.web import auth
@@ -77,9 +77,11 @@ def create_app(
     app.middleware("http")(_session_guard)
     _add_error_handlers(app)
     _add_login_routes(app)
-    from analyzer.web import admin, inspect, train
+    from analyzer.web import admin, inspect, month, search, train
 
     app.include_router(inspect.router)
+    app.include_router(month.router)
+    app.include_router(search.router)
     app.include_router(train.router)
     app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -158,6 +160,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return _error_response(request, exc.status_code, str(exc.detail))
 
+    @app.exception_handler(ReviewConflict)
+    async def conflict(request: Request, exc: ReviewConflict) -> Response:
+        return _error_response(request, 409, exc.message)
+
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:
         return _error_response(request, 404, exc.message)
@@ -228,7 +234,9 @@ def _add_login_routes(app: FastAPI) -> None:
     @app.get("/")
     def home(request: Request) -> Response:
         user = current_user(request)
-        return RedirectResponse("/queue" if user.may("inspector") else "/examples", status_code=303)
+        start = ("/queue" if user.may("inspector") else "/appeals" if user.may("supervisor")
+                 else "/examples")
+        return RedirectResponse(start, status_code=303)
 
 
 #: Largest login form read (name, password, CSRF token, next): bytes.

@@ -33,11 +33,16 @@ from pathlib import Path
 
 from analyzer.errors import StoreError, require
 
-#: Roles, and what each may open. Admin may open everything.
-ROLES: tuple[str, ...] = ("inspector", "trainer", "admin")
+#: Roles, and what each may open. Admin may open everything. Inspectors review
+#: findings; supervisors see staff names, file appeals for their staff, rule on
+#: appeals and set rectifications; trainers see masked examples only.
+ROLES: tuple[str, ...] = ("inspector", "supervisor", "trainer", "admin")
+#: Roles that see staff members' names (others see staff ids only).
+NAME_ROLES: tuple[str, ...] = ("supervisor", "admin")
 
 #: Version of the tables below, kept in ``web_meta`` (the store keeps its own).
-WEB_SCHEMA_VERSION = 2
+#: Version 3: the supervisor role (the users table is rebuilt with the wider check).
+WEB_SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS web_meta (
@@ -47,7 +52,7 @@ CREATE TABLE IF NOT EXISTS web_meta (
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
-    role TEXT NOT NULL CHECK (role IN ('inspector', 'trainer', 'admin')),
+    role TEXT NOT NULL CHECK (role IN ('inspector', 'supervisor', 'trainer', 'admin')),
     password_hash TEXT NOT NULL,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     disabled INTEGER NOT NULL DEFAULT 0
@@ -87,6 +92,11 @@ class User:
     def may(self, *roles: str) -> bool:
         """True when the user has one of ``roles`` (admins may do everything)."""
         return self.role == "admin" or self.role in roles
+
+    @property
+    def sees_names(self) -> bool:
+        """True when staff members' names may be shown to this user (:data:`NAME_ROLES`)."""
+        return self.role in NAME_ROLES
 
 
 @dataclass(frozen=True)
@@ -135,11 +145,40 @@ def migrate(con: sqlite3.Connection) -> None:
             f"web tables have schema version {row[0]}, newer than this program "
             f"({WEB_SCHEMA_VERSION}); upgrade conduct-analyzer"
         )
+    _widen_roles(con)
     con.execute(
         "INSERT OR REPLACE INTO web_meta(key, value) VALUES ('schema_version', ?)",
         (str(WEB_SCHEMA_VERSION),),
     )
     con.commit()
+
+
+def _widen_roles(con: sqlite3.Connection) -> None:
+    """Rebuild a users table whose role check predates the supervisor role (v2 -> v3).
+
+    SQLite cannot alter a CHECK constraint, so the table is copied into one
+    with the current definition (ids, hashes and sessions kept).
+    """
+    sql = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'"
+                      ).fetchone()[0]
+    if "'supervisor'" in sql:
+        return
+    definition = _SCHEMA.split("CREATE TABLE IF NOT EXISTS users", 1)[1].split(";", 1)[0]
+    con.commit()
+    con.execute("PRAGMA foreign_keys = OFF")
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("CREATE TABLE users_v3" + definition)
+        con.execute("INSERT INTO users_v3 (id, name, role, password_hash, created_at, disabled) "
+                    "SELECT id, name, role, password_hash, created_at, disabled FROM users")
+        con.execute("DROP TABLE users")
+        con.execute("ALTER TABLE users_v3 RENAME TO users")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.execute("PRAGMA foreign_keys = ON")
 
 
 def _hasher():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,8 @@ from analyzer.web.deps import auth_db, check_csrf, query_values, render, require
 
 router = APIRouter()
 INSPECTOR = require_role("inspector")
+#: The interaction page and its recording: inspectors review, supervisors rule on appeals.
+READERS = require_role("inspector", "supervisor")
 PAGE_SIZE = 50
 #: Query parameters the queue and the API accept, as the store names them.
 FILTERS: tuple[str, ...] = ("hall", "window", "staff", "since", "until", "article", "rule",
@@ -43,12 +46,17 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
         choices = queries.distinct_values(con)
     pages = max(1, -(-total // PAGE_SIZE))
     shown = filters_of(request)
+    mine = store.assignments(inspector=user.name, limit=200)
+    today = datetime.now(UTC).date().isoformat()
+    states = [(a, a.state(today)) for a in mine]
 
     def link(n: int) -> str:
         return "/queue?" + urlencode({**shown, "page": n})
 
     return render(request, "queue.html", rows=rows, total=total, page=page, pages=pages,
-                  filters=shown, choices=choices,
+                  filters=shown, choices=choices, assigned=states,
+                  counts={s: sum(1 for _, x in states if x == s)
+                          for s in ("open", "overdue", "done")},
                   prev_url=link(page - 1) if page > 1 else "",
                   next_url=link(page + 1) if page < pages else "")
 
@@ -111,7 +119,7 @@ def _mark(text: str, evidence: list[str]) -> list[tuple[str, bool]]:
 
 
 @router.get("/interactions/{pk}", response_class=HTMLResponse)
-def interaction(request: Request, pk: int, user: User = INSPECTOR) -> Response:
+def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     """One interaction: transcript, findings with verdicts, audio player."""
     store = request.app.state.store
     config = request.app.state.config
@@ -119,16 +127,19 @@ def interaction(request: Request, pk: int, user: User = INSPECTOR) -> Response:
     report = store.report(pk)
     titles = _rule_titles(config.lexicon)
     reviews = store.reviews(pk=pk)
+    appeals = {a.finding_id: a for a in store.appeals(pk=pk)}
     findings = []
     for f in store.findings(pk):
         f["title"] = titles.get(f["rule"], {}).get("title", "")
         f["cite"] = titles.get(f["rule"], {}).get("cite", "")
         f["history"] = [r for r in reviews if r["finding_id"] == f["id"]]
+        f["appeal"] = appeals.get(f["id"])
         findings.append(f)
     has_audio = recording_of(config.recordings_root, row) is not None
     confirmed = [report.findings[r["idx"]] for r in findings if r["verdict"] == "confirm"]
     confirmed_score = rescore_findings(confirmed, report) if confirmed or not findings else None
     return render(request, "interaction.html", row=row, report=report, findings=findings,
+                  may_review=user.may("inspector"), may_appeal=user.may("supervisor"),
                   confirmed_score=confirmed_score,
                   transcript=_transcript(report.utterances, findings), has_audio=has_audio,
                   attribution=attribution_of(report), speaker_labels=SPEAKER_LABELS,
@@ -163,8 +174,18 @@ async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> 
     return RedirectResponse(f"/interactions/{row[0]}#finding-{finding_id}", status_code=303)
 
 
+@router.post("/assignments/{assignment_id}/done", dependencies=[Depends(check_csrf)])
+def assignment_done(request: Request, assignment_id: int, user: User = INSPECTOR) -> Response:
+    """Mark one of one's assignments done (an interaction without findings, say)."""
+    store = request.app.state.store
+    if store.assignment(assignment_id).inspector != user.name and user.role != "admin":
+        raise HTTPException(status_code=403, detail="this assignment is another inspector's")
+    store.complete_assignment(assignment_id, user.name)
+    return RedirectResponse("/queue#assigned", status_code=303)
+
+
 @router.get("/audio/{pk}")
-def audio(request: Request, pk: int, user: User = INSPECTOR) -> Response:
+def audio(request: Request, pk: int, user: User = READERS) -> Response:
     """The interaction's recording (range requests supported, for seeking)."""
     config = request.app.state.config
     path = recording_of(config.recordings_root, request.app.state.store.interaction(pk))
@@ -191,8 +212,8 @@ def dashboard(request: Request, user: User = INSPECTOR) -> Response:
         days, series = queries.score_series(con, filters)
         bdays, stacks = queries.breach_series(con, filters)
         windows = queries.window_table(con, filters)
+        articles = queries.article_table(con, filters)
         choices = queries.distinct_values(con)
-    articles = request.app.state.store.summary("article", filters)
     score_svg = charts.line_chart(days, series, title="平均得分 / mean score per window", y_label="分")
     breach_svg = charts.bar_chart(bdays, stacks, title="违规 / breaches per article", y_label="条")
     return render(request, "dashboard.html", score_svg=score_svg, breach_svg=breach_svg,

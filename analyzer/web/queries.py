@@ -1,8 +1,11 @@
 """Read-only SQL the web app needs beyond :class:`analyzer.store.Store`'s API.
 
 Written against the store's schema (tables ``interactions``, ``findings``,
-``reviews``; see :mod:`analyzer.store`): the dashboard's time series and the
-dismissals export for lexicon owners.
+``reviews``, and the rollups per day, hall, window, staff and channel that
+triggers keep current; see :mod:`analyzer.store.schema`): the dashboard's
+time series and tables and the filter choices read the rollups (a few rows
+per window and day, whatever the store's size); the dismissals export reads
+the findings.
 """
 
 from __future__ import annotations
@@ -17,17 +20,18 @@ from typing import Any
 from analyzer.tables import write_csv
 
 
-def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
+def _where(filters: dict[str, Any], alias: str = "i") -> tuple[str, list[Any]]:
+    """WHERE over ``interactions i`` or a rollup table (same column names)."""
     clauses, params = [], []
     for col in ("hall", "window", "staff", "channel"):
         if filters.get(col):
-            clauses.append(f'i."{col}" = ?')
+            clauses.append(f'{alias}."{col}" = ?')
             params.append(filters[col])
     if filters.get("since"):
-        clauses.append("i.day >= ?")
+        clauses.append(f"{alias}.day >= ?")
         params.append(str(filters["since"])[:10])
     if filters.get("until"):
-        clauses.append("i.day <= ?")
+        clauses.append(f"{alias}.day <= ?")
         params.append(str(filters["until"])[:10])
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
@@ -60,10 +64,11 @@ def score_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[list
     Returns:
         The days in order, and ``{"hall/window": [mean score or None per day]}``.
     """
-    where, params = _where(filters)
+    where, params = _where(filters, "r")
     rows = con.execute(
-        "SELECT i.day, i.hall, i.window, AVG(i.score) AS mean FROM interactions i"
-        f"{where} GROUP BY i.day, i.hall, i.window ORDER BY i.day",
+        "SELECT r.day, r.hall, r.window, SUM(r.score_sum) * 1.0 / SUM(r.n) AS mean "
+        f"FROM rollup_interactions r{where} GROUP BY r.day, r.hall, r.window "
+        "HAVING SUM(r.n) > 0 ORDER BY r.day",
         params,
     ).fetchall()
     days = calendar_days(r["day"] for r in rows)
@@ -81,15 +86,16 @@ def breach_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[lis
     Returns:
         The days in order, and ``{"第N条": [count per day]}``.
     """
-    where, params = _where(filters)
-    extra = (" AND " if where else " WHERE ") + "(f.verdict IS NULL OR f.verdict != 'dismiss')"
+    where, params = _where(filters, "r")
     rows = con.execute(
-        "SELECT i.day, f.article, COUNT(*) AS n FROM findings f "
-        f"JOIN interactions i ON i.id = f.interaction_pk{where}{extra} "
-        "GROUP BY i.day, f.article ORDER BY i.day, f.article",
+        "SELECT r.day, r.article, SUM(r.breaches) AS n FROM rollup_findings r"
+        f"{where} GROUP BY r.day, r.article HAVING SUM(r.breaches) > 0 ORDER BY r.day, r.article",
         params,
     ).fetchall()
-    all_days = con.execute(f"SELECT DISTINCT i.day FROM interactions i{where} ORDER BY i.day", params)
+    all_days = con.execute(f"SELECT DISTINCT r.day FROM rollup_interactions r{where} "
+                           "AND r.n > 0 ORDER BY r.day" if where else
+                           "SELECT DISTINCT r.day FROM rollup_interactions r WHERE r.n > 0 "
+                           "ORDER BY r.day", params)
     days = calendar_days(r[0] for r in all_days)
     index = {d: k for k, d in enumerate(days)}
     stacks: dict[str, list[int]] = {}
@@ -100,14 +106,33 @@ def breach_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[lis
 
 
 def window_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per window: interactions, mean automatic and reviewed score, breaches."""
-    where, params = _where(filters)
+    """Per window: interactions, mean automatic and reviewed score, breaches (from the rollups)."""
+    where, params = _where(filters, "r")
+    found = {(r[0], r[1]): (r[2], r[3]) for r in con.execute(
+        "SELECT r.hall, r.window, SUM(r.n), SUM(r.dismissed) FROM rollup_findings r"
+        f"{where} GROUP BY r.hall, r.window", params)}
     rows = con.execute(
-        "SELECT i.hall, i.window, COUNT(*) AS interactions, ROUND(AVG(i.auto_score), 1) AS "
-        "mean_auto, ROUND(AVG(i.score), 1) AS mean_score, SUM(i.n_findings) AS findings, "
-        "SUM((SELECT COUNT(*) FROM findings f WHERE f.interaction_pk = i.id "
-        " AND f.verdict = 'dismiss')) AS dismissed "
-        f"FROM interactions i{where} GROUP BY i.hall, i.window ORDER BY mean_score",
+        "SELECT r.hall, r.window, SUM(r.n) AS interactions, "
+        "ROUND(SUM(r.auto_sum) * 1.0 / SUM(r.n), 1) AS mean_auto, "
+        "ROUND(SUM(r.score_sum) * 1.0 / SUM(r.n), 1) AS mean_score "
+        f"FROM rollup_interactions r{where} GROUP BY r.hall, r.window HAVING SUM(r.n) > 0 "
+        "ORDER BY mean_score",
+        params,
+    ).fetchall()
+    out = []
+    for r in rows:
+        findings, dismissed = found.get((r["hall"], r["window"]), (0, 0))
+        out.append({**dict(r), "findings": findings, "dismissed": dismissed})
+    return out
+
+
+def article_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per article: findings, confirmed, dismissed, unreviewed (from the rollups)."""
+    where, params = _where(filters, "r")
+    rows = con.execute(
+        "SELECT r.article, SUM(r.n) AS findings, SUM(r.confirmed) AS confirmed, "
+        "SUM(r.dismissed) AS dismissed, SUM(r.n - r.confirmed - r.dismissed) AS unreviewed "
+        f"FROM rollup_findings r{where} GROUP BY r.article HAVING SUM(r.n) > 0 ORDER BY r.article",
         params,
     ).fetchall()
     return [dict(r) for r in rows]
@@ -164,9 +189,11 @@ def distinct_values(con: sqlite3.Connection) -> dict[str, list[Any]]:
         return [r[0] for r in con.execute(sql) if r[0] not in (None, "")]
 
     return {
-        "hall": col("SELECT DISTINCT hall FROM interactions ORDER BY hall"),
-        "window": col("SELECT DISTINCT window FROM interactions ORDER BY window"),
-        "staff": col("SELECT DISTINCT staff FROM interactions ORDER BY staff"),
-        "article": col("SELECT DISTINCT article FROM findings ORDER BY article"),
-        "rule": col("SELECT DISTINCT rule FROM findings ORDER BY rule"),
+        "hall": col("SELECT DISTINCT hall FROM rollup_interactions WHERE n > 0 ORDER BY hall"),
+        "window": col("SELECT DISTINCT window FROM rollup_interactions WHERE n > 0 "
+                      "ORDER BY window"),
+        "staff": col("SELECT DISTINCT staff FROM rollup_interactions WHERE n > 0 ORDER BY staff"),
+        "article": col("SELECT DISTINCT article FROM rollup_findings WHERE n > 0 "
+                       "ORDER BY article"),
+        "rule": col("SELECT DISTINCT rule FROM rollup_findings WHERE n > 0 ORDER BY rule"),
     }

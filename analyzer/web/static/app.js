@@ -28,6 +28,14 @@
     var audio = document.getElementById("player");
     if (!audio) { return; }
     var turns = Array.prototype.slice.call(document.querySelectorAll(".turn"));
+    // a search result links here with ?t=SECONDS: the player starts at that second
+    var at = parseFloat(new URLSearchParams(window.location.search).get("t"));
+    if (!isNaN(at) && at >= 0) {
+      var start = function () { audio.currentTime = at; };
+      if (audio.readyState >= 1) { start(); } else {
+        audio.addEventListener("loadedmetadata", start, { once: true });
+      }
+    }
     audio.addEventListener("timeupdate", function () {
       var t = audio.currentTime;
       turns.forEach(function (el) {

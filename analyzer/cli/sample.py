@@ -1,0 +1,51 @@
+"""``conduct sample``: fill the inspectors' queues for a period (抽检), seeded and reproducible."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from analyzer.cli.exits import ConfigError
+from analyzer.cli.report import _period
+from analyzer.errors import AnalyzerError
+
+
+@click.command("sample")
+@click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The results database a batch wrote.")
+@click.option("--month", default=None, metavar="YYYY-MM", callback=_period("month"),
+              help="Sample this month.")
+@click.option("--quarter", default=None, metavar="YYYY-Qn", callback=_period("quarter"),
+              help="Sample this quarter.")
+@click.option("--inspector", "inspectors", multiple=True, required=True,
+              help="An inspector to assign to (repeatable; round-robin).")
+@click.option("--seed", default="0", show_default=True,
+              help="Seed of the draw: the same seed, database and template give the same sample.")
+@click.option("--template", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Scoring template whose [sampling] rules apply (default: the shipped one).")
+def sample(db: str, month: Any, quarter: Any, inspectors: tuple[str, ...], seed: str,
+           template: str | None) -> None:
+    """Sample a period's interactions by the template's [sampling] rules and assign them.
+
+    Every interaction below the `below` score, a seeded `share` of the rest,
+    and at least `min_per_staff` per staff member; each one goes to one
+    inspector. Interactions assigned before keep their inspector.
+    """
+    from analyzer.rules.score import load_template
+    from analyzer.store import Store
+
+    periods = [p for p in (month, quarter) if p is not None]
+    if len(periods) != 1:
+        raise click.UsageError("give one of --month or --quarter")
+    try:
+        rules = load_template(template).sampling
+        with Store(db) as store:
+            result = store.sample(periods[0], rules, list(inspectors), seed=seed, user="cli")
+    except AnalyzerError as exc:
+        raise ConfigError(str(exc)) from None
+    chosen = ", ".join(f"{k} {v}" for k, v in sorted(result.chosen.items())) or "nothing"
+    click.echo(f"{result.period} (seed {result.seed}): sampled {chosen}; "
+               f"{result.already} assigned before")
+    for name, n in sorted(result.per_inspector.items()):
+        click.echo(f"  {name}: {n} new")

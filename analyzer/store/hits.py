@@ -1,0 +1,146 @@
+"""Good-practice example candidates kept per analysis and lexicon version.
+
+Trainers search for required phrases said well (:mod:`analyzer.training.examples`).
+Matching every stored transcript again on each search took half a minute on
+a month's store; instead each interaction is matched once per lexicon
+version (by the batch after a run, or by the first search that meets it) and
+its candidates are kept in ``example_hits``, ordered by an index the search
+reads in page order. A re-analysed interaction loses its rows (a trigger)
+and is matched again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class HitRow:
+    """One candidate: a required phrase said well by ``speaker`` at ``start``..``end``."""
+
+    article: int
+    rule: str
+    canonical: str
+    speaker: str
+    start: float
+    end: float
+    evidence: str
+    confidence: float
+    method: str
+
+
+#: The SQL form of :func:`analyzer.training.examples._tainted`: a finding against
+#: the same speaker, not dismissed, overlapping the candidate (the phrase was
+#: not said well). tests/test_examples.py checks both give the same examples.
+TAINTED_SQL = (
+    "EXISTS (SELECT 1 FROM findings f WHERE f.interaction_pk = h.interaction_pk "
+    "AND (f.verdict IS NULL OR f.verdict != 'dismiss') AND f.start IS NOT NULL "
+    'AND f.speaker = h.speaker AND f.start < h."end" AND COALESCE(f."end", f.start) > h.start)'
+)
+
+
+class ExampleHitsMixin:
+    """Example candidates (mixed into :class:`analyzer.store.Store`)."""
+
+    def unindexed(self, lexicon_version: str, filters: dict[str, Any] | None = None
+                  ) -> list[int]:
+        """Interactions (matching ``filters``) not yet matched under this lexicon version."""
+        where, params = self._where(filters)
+        extra = (" AND " if where else " WHERE ") + (
+            "i.id NOT IN (SELECT x.interaction_pk FROM example_index x "
+            "WHERE x.lexicon_version = ?)")
+        return [int(r[0]) for r in self._query(
+            f"SELECT i.id FROM interactions i{where}{extra} ORDER BY i.id",
+            [*params, lexicon_version])]
+
+    def save_example_hits(self, lexicon_version: str,
+                          items: Iterable[tuple[int, Sequence[HitRow]]]) -> int:
+        """Keep the candidates of each ``(pk, hits)`` (replacing earlier ones); returns how many pks."""
+        n = 0
+        with self.transaction() as db:
+            for pk, hits in items:
+                row = db.execute("SELECT day, hall FROM interactions WHERE id = ?", (pk,)
+                                 ).fetchone()
+                if row is None:
+                    continue
+                db.execute("DELETE FROM example_hits WHERE interaction_pk = ? AND "
+                           "lexicon_version = ?", (pk, lexicon_version))
+                db.executemany(
+                    "INSERT INTO example_hits (interaction_pk, lexicon_version, article, rule, "
+                    'canonical, day, hall, speaker, start, "end", evidence, confidence, method) '
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(pk, lexicon_version, h.article, h.rule, h.canonical, row[0], row[1],
+                      h.speaker, h.start, h.end, h.evidence, h.confidence, h.method)
+                     for h in hits])
+                db.execute("INSERT OR IGNORE INTO example_index VALUES (?, ?)",
+                           (lexicon_version, pk))
+                n += 1
+        return n
+
+    def good_hits(self, lexicon_version: str, filters: dict[str, Any], *,
+                  article: int | None = None, rule: str | None = None,
+                  limit: int = 500) -> list[dict[str, Any]]:
+        """Kept candidates not tainted by a finding, in (article, rule, day, pk, start) order.
+
+        Args:
+            lexicon_version: The lexicon they were matched with.
+            filters: ``hall``, ``since``, ``until`` (days).
+            article, rule: Only this article / rule.
+            limit: At most this many.
+
+        Returns:
+            Dicts with the candidate's columns and the interaction's
+            ``interaction_id``, ``channel``, ``window``, ``staff``.
+        """
+        clauses, params = ["h.lexicon_version = ?"], [lexicon_version]
+        for col, value in (("article", article), ("rule", rule), ("hall", filters.get("hall"))):
+            if value not in (None, ""):
+                clauses.append(f"h.{col} = ?")
+                params.append(value)
+        if filters.get("since"):
+            clauses.append("h.day >= ?")
+            params.append(str(filters["since"])[:10])
+        if filters.get("until"):
+            clauses.append("h.day <= ?")
+            params.append(str(filters["until"])[:10])
+        rows = self._query(
+            "SELECT h.*, i.interaction_id, i.channel, i.window, i.staff FROM example_hits h "
+            "JOIN interactions i ON i.id = h.interaction_pk WHERE " + " AND ".join(clauses) +
+            f" AND NOT {TAINTED_SQL} ORDER BY h.lexicon_version, h.article, h.rule, h.day, "
+            "h.interaction_pk, h.start LIMIT ?", [*params, limit])
+        return [dict(r) for r in rows]
+
+    def bad_findings(self, filters: dict[str, Any], kinds: Sequence[str], *,
+                     article: int | None = None, rule: str | None = None,
+                     limit: int = 500) -> list[dict[str, Any]]:
+        """Findings of ``kinds`` with a time span, not dismissed, in (article, rule, day) order.
+
+        Args:
+            filters: ``hall``, ``since``, ``until`` (interaction filters).
+            kinds: Finding kinds (bad practice).
+            article, rule: Only this article / rule.
+            limit: At most this many.
+        """
+        where, params = self._where(filters)
+        clauses = [f"f.kind IN ({', '.join('?' * len(kinds))})", "f.start IS NOT NULL",
+                   "(f.verdict IS NULL OR f.verdict != 'dismiss')"]
+        params += list(kinds)
+        for col, value in (("article", article), ("rule", rule)):
+            if value not in (None, ""):
+                clauses.append(f"f.{col} = ?")
+                params.append(value)
+        where = (where + " AND " if where else " WHERE ") + " AND ".join(clauses)
+        rows = self._query(
+            "SELECT f.*, i.hall, i.window, i.staff, i.day, i.interaction_id, i.channel "
+            f"FROM findings f JOIN interactions i ON i.id = f.interaction_pk{where} "
+            "ORDER BY f.article, f.rule, i.day, f.interaction_pk, f.start LIMIT ?",
+            [*params, limit])
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["detail"] = json.loads(d.pop("detail_json"))
+            out.append(d)
+        return out

@@ -1,0 +1,292 @@
+"""Per-staff and per-window results over a period, and the staff directory.
+
+One set of grouped queries (:meth:`ResultsMixin.results`) serves ``conduct
+report --by staff``, the review app's staff pages and the 红黑榜
+(:mod:`analyzer.store.ranking`): interactions, mean review-adjusted score,
+the share graded failing, breaches per article and rule, the trend against
+the previous period, and the best and worst interactions. Every figure is an
+indexed aggregate over ``interactions``/``findings`` (no report is decoded).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.store.periods import Period
+from analyzer.store.schema import ROLLUP_FILTERS, now
+
+#: What results are grouped by.
+RESULT_GROUPS: tuple[str, ...] = ("staff", "window")
+#: Best and worst interactions kept per group.
+EXAMPLES_PER_GROUP = 3
+
+
+@dataclass(frozen=True)
+class InteractionLink:
+    """One interaction a result points at (``/interactions/{pk}``)."""
+
+    pk: int
+    interaction_id: str
+    score: int
+    grade: str
+    day: str
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The headline figures of one group over one period."""
+
+    interactions: int
+    mean_score: float | None
+    failing: int
+
+    @property
+    def fail_share(self) -> float | None:
+        """Share of interactions graded failing (0..1), None without interactions."""
+        return round(self.failing / self.interactions, 4) if self.interactions else None
+
+
+@dataclass
+class GroupResult:
+    """One staff member's (or one window's) results over a period.
+
+    Attributes:
+        group: ``staff`` or ``window``.
+        key: The staff id, or ``hall/window``.
+        hall, window, staff: The columns (a staff member's most frequent hall).
+        figures: This period's figures.
+        previous: The previous period's figures (zero interactions when none).
+        breaches: Findings not dismissed.
+        confirmed: Findings an inspector confirmed.
+        by_article: Breaches per article.
+        by_rule: Breaches per rule id.
+        best, worst: The best and worst interactions, best (worst) first.
+        name: The staff member's name from the directory, filled only for
+            readers allowed to see names (:meth:`ResultsMixin.staff_names`).
+    """
+
+    group: str
+    key: str
+    hall: str
+    window: str
+    staff: str
+    figures: Figures
+    previous: Figures
+    breaches: int = 0
+    confirmed: int = 0
+    by_article: dict[int, int] = field(default_factory=dict)
+    by_rule: dict[str, int] = field(default_factory=dict)
+    best: list[InteractionLink] = field(default_factory=list)
+    worst: list[InteractionLink] = field(default_factory=list)
+    name: str = ""
+
+    @property
+    def trend(self) -> float | None:
+        """Mean score minus the previous period's (None when either has no interactions)."""
+        a, b = self.figures.mean_score, self.previous.mean_score
+        return round(a - b, 1) if a is not None and b is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the report's and the API's)."""
+        f, p = self.figures, self.previous
+        return {
+            "group": self.group, "key": self.key, "hall": self.hall, "window": self.window,
+            "staff": self.staff, "name": self.name, "interactions": f.interactions,
+            "mean_score": f.mean_score, "failing": f.failing, "fail_share": f.fail_share,
+            "breaches": self.breaches, "confirmed": self.confirmed,
+            "by_article": {str(k): v for k, v in sorted(self.by_article.items())},
+            "by_rule": dict(sorted(self.by_rule.items())),
+            "previous": {"interactions": p.interactions, "mean_score": p.mean_score,
+                         "fail_share": p.fail_share},
+            "trend": self.trend,
+            "best": [link.__dict__ for link in self.best],
+            "worst": [link.__dict__ for link in self.worst],
+        }
+
+
+_COLUMNS = {"staff": ("i.staff",), "window": ("i.hall", "i.window")}
+
+
+class ResultsMixin:
+    """Per-group results and the staff directory (mixed into :class:`analyzer.store.Store`)."""
+
+    def results(self, by: str, period: Period, failing_grade: str,
+                filters: dict[str, Any] | None = None, *, links: bool = True
+                ) -> list[GroupResult]:
+        """Results per staff member or per window over ``period``.
+
+        Filters on hall, window, staff and channel read the rollup tables
+        (schema version 4: a few rows per group and day); any other filter
+        (``settled``, ``article`` ...) aggregates the interactions themselves.
+
+        Args:
+            by: ``staff`` or ``window``.
+            period: The period (its previous period gives the trend).
+            failing_grade: The grade that counts as failing (the scoring
+                template's lowest band, ``不合格``).
+            filters: Other interaction filters (:meth:`Store.interactions`);
+                ``since``/``until`` come from the period.
+            links: Also find each group's best and worst interactions.
+
+        Returns:
+            One result per group with interactions in the period, ordered by key.
+        """
+        if by not in RESULT_GROUPS:
+            raise ValueError(f"results are grouped by {' or '.join(RESULT_GROUPS)}, not {by!r}")
+        base = {k: v for k, v in (filters or {}).items()
+                if k not in ("since", "until") and v not in (None, "", False)}
+        now_f = {**base, "since": period.since, "until": period.until}
+        before = period.previous()
+        prev_f = {**base, "since": before.since, "until": before.until}
+        rolled = set(now_f) <= ROLLUP_FILTERS
+        figures = self._figures(by, now_f, failing_grade, rolled)
+        previous = self._figures(by, prev_f, failing_grade, rolled)
+        out: dict[tuple[str, ...], GroupResult] = {}
+        for key, (fig, hall) in figures.items():
+            staff = key[0] if by == "staff" else ""
+            hall, window = (hall, "") if by == "staff" else key
+            out[key] = GroupResult(by, "/".join(key), hall, window, staff, fig,
+                                   previous.get(key, (Figures(0, None, 0), ""))[0])
+        self._breaches(by, now_f, out, rolled)
+        if links:
+            self._links(by, now_f, out)
+        return [out[k] for k in sorted(out)]
+
+    def _rollup_where(self, filters: dict[str, Any]) -> tuple[str, list[Any]]:
+        """WHERE over a rollup table ``r`` for the filters it answers."""
+        clauses, params = ["r.day BETWEEN ? AND ?"], [filters["since"], filters["until"]]
+        for col in ("hall", "window", "staff", "channel"):
+            if col in filters:
+                clauses.append(f'r."{col}" = ?')
+                params.append(filters[col])
+        return " WHERE " + " AND ".join(clauses), params
+
+    def _figures(self, by: str, filters: dict[str, Any], failing: str, rolled: bool
+                 ) -> dict[tuple[str, ...], tuple[Figures, str]]:
+        cols = ", ".join(_COLUMNS[by])
+        if rolled:
+            where, params = self._rollup_where(filters)
+            sql = (f"SELECT {cols.replace('i.', 'r.')}, r.hall AS main_hall, SUM(r.n) AS n, "
+                   "SUM(r.score_sum) AS total, SUM(CASE WHEN r.grade = ? THEN r.n ELSE 0 END) "
+                   f"AS failing FROM rollup_interactions r{where} "
+                   f"GROUP BY {cols.replace('i.', 'r.')}, r.hall HAVING SUM(r.n) > 0")
+        else:
+            where, params = self._where(filters)
+            sql = (f"SELECT {cols}, i.hall AS main_hall, COUNT(*) AS n, SUM(i.score) AS total, "
+                   f"TOTAL(i.grade = ?) AS failing FROM interactions i{where} "
+                   f"GROUP BY {cols}, i.hall")
+        width = len(_COLUMNS[by])
+        sums: dict[tuple[str, ...], list[int]] = {}
+        halls: dict[tuple[str, ...], tuple[int, str]] = {}
+        for r in self._query(sql, [failing, *params]):
+            key = tuple(str(r[c]) for c in range(width))
+            n, total, fails = int(r["n"]), int(r["total"]), int(r["failing"])
+            acc = sums.setdefault(key, [0, 0, 0])
+            acc[0], acc[1], acc[2] = acc[0] + n, acc[1] + total, acc[2] + fails
+            hall = str(r["main_hall"] or "")
+            if key not in halls or (-n, hall) < (-halls[key][0], halls[key][1]):
+                halls[key] = (n, hall)  # a staff member's main hall: most interactions
+        return {key: (Figures(n, round(total / n, 1) if n else None, fails), halls[key][1])
+                for key, (n, total, fails) in sums.items()}
+
+    def _breaches(self, by: str, filters: dict[str, Any],
+                  out: dict[tuple[str, ...], GroupResult], rolled: bool) -> None:
+        cols = ", ".join(_COLUMNS[by])
+        if rolled:
+            where, params = self._rollup_where(filters)
+            rcols = cols.replace("i.", "r.")
+            sql = (f"SELECT {rcols}, r.article, r.rule, SUM(r.breaches) AS n, "
+                   f"SUM(r.confirmed) AS c FROM rollup_findings r{where} "
+                   f"GROUP BY {rcols}, r.article, r.rule HAVING SUM(r.breaches) > 0")
+        else:
+            where, params = self._where(filters)
+            extra = (" AND " if where else " WHERE ") + \
+                "(f.verdict IS NULL OR f.verdict != 'dismiss')"
+            sql = (f"SELECT {cols}, f.article, f.rule, COUNT(*) AS n, "
+                   "TOTAL(f.verdict = 'confirm') AS c FROM findings f JOIN interactions i "
+                   f"ON i.id = f.interaction_pk{where}{extra} GROUP BY {cols}, f.article, f.rule")
+        width = len(_COLUMNS[by])
+        for r in self._query(sql, params):
+            result = out.get(tuple(str(r[c]) for c in range(width)))
+            if result is None:
+                continue
+            result.breaches += int(r["n"])
+            result.confirmed += int(r["c"])
+            result.by_article[int(r["article"])] = result.by_article.get(int(r["article"]), 0) \
+                + int(r["n"])
+            result.by_rule[str(r["rule"])] = int(r["n"])
+
+    def _links(self, by: str, filters: dict[str, Any],
+               out: dict[tuple[str, ...], GroupResult]) -> None:
+        cols = ", ".join(_COLUMNS[by])
+        where, params = self._where(filters)
+        rows = self._query(
+            f"SELECT * FROM (SELECT {cols}, i.id, i.interaction_id, i.score, i.grade, i.day, "
+            f"ROW_NUMBER() OVER (PARTITION BY {cols} ORDER BY i.score DESC, i.id) AS rb, "
+            f"ROW_NUMBER() OVER (PARTITION BY {cols} ORDER BY i.score ASC, i.id) AS rw "
+            f"FROM interactions i{where}) WHERE rb <= ? OR rw <= ? ORDER BY id",
+            [*params, EXAMPLES_PER_GROUP, EXAMPLES_PER_GROUP])
+        width = len(_COLUMNS[by])
+        found: dict[tuple[str, ...], dict[str, list[tuple[int, InteractionLink]]]] = \
+            defaultdict(lambda: {"best": [], "worst": []})
+        for r in rows:
+            link = InteractionLink(int(r["id"]), str(r["interaction_id"]), int(r["score"]),
+                                   str(r["grade"]), str(r["day"]))
+            key = tuple(str(r[c]) for c in range(width))
+            if r["rb"] <= EXAMPLES_PER_GROUP:
+                found[key]["best"].append((int(r["rb"]), link))
+            if r["rw"] <= EXAMPLES_PER_GROUP:
+                found[key]["worst"].append((int(r["rw"]), link))
+        for key, lists in found.items():
+            if key in out:
+                out[key].best = [link for _, link in sorted(lists["best"], key=lambda t: t[0])]
+                out[key].worst = [link for _, link in sorted(lists["worst"], key=lambda t: t[0])]
+
+    def day_span(self) -> tuple[str, str] | None:
+        """The first and last day with interactions, or None for an empty store."""
+        row = self._query("SELECT MIN(day), MAX(day) FROM interactions WHERE day != ''")[0]
+        return (str(row[0]), str(row[1])) if row[0] else None
+
+    def as_of(self) -> str:
+        """The latest analysis, review or audited change: what a report reflects."""
+        # each an index lookup: analyzed_at is indexed; reviews and audit rows are
+        # appended in time order, so the last id holds the latest time
+        row = self._query(
+            "SELECT MAX(t) FROM (SELECT MAX(analyzed_at) AS t FROM interactions "
+            "UNION ALL SELECT at FROM (SELECT at FROM reviews ORDER BY id DESC LIMIT 1) "
+            "UNION ALL SELECT at FROM (SELECT at FROM audit ORDER BY id DESC LIMIT 1))")
+        return str(row[0][0] or "")
+
+    # -- staff directory --------------------------------------------------
+
+    def staff_names(self) -> dict[str, str]:
+        """Staff id -> name, from the staff directory (:meth:`set_staff`)."""
+        return {str(r[0]): str(r[1]) for r in self._query(
+            "SELECT staff, name FROM staff_directory WHERE name != ''")}
+
+    def set_staff(self, rows: list[tuple[str, str, str]], user: str = "") -> int:
+        """Add or update directory entries ``(staff id, name, hall)``; returns how many.
+
+        Each change is kept in the audit trail (entity ``directory``).
+        """
+        at = now()
+        with self.transaction() as db:
+            for staff, name, hall in rows:
+                old = db.execute("SELECT rowid, name, hall FROM staff_directory WHERE staff = ?",
+                                 (staff,)).fetchone()
+                db.execute(
+                    "INSERT INTO staff_directory (staff, name, hall, updated_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(staff) DO UPDATE SET name = excluded.name, hall = excluded.hall, "
+                    "updated_at = excluded.updated_at", (staff, name, hall, at))
+                rowid = db.execute("SELECT rowid FROM staff_directory WHERE staff = ?",
+                                   (staff,)).fetchone()[0]
+                db.execute(
+                    "INSERT INTO audit (at, user, entity, entity_id, action, before_json, "
+                    "after_json) VALUES (?, ?, 'directory', ?, ?, "
+                    "CASE WHEN ? IS NULL THEN NULL ELSE json_object('name', ?, 'hall', ?) END, "
+                    "json_object('staff', ?, 'name', ?, 'hall', ?))",
+                    (at, user, rowid, "updated" if old else "added", old and old[1],
+                     old and old[1], old and old[2], staff, name, hall))
+        return len(rows)

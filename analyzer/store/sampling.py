@@ -1,0 +1,185 @@
+"""Sampling (抽检) and assignment: which interactions fill each inspector's queue.
+
+:meth:`SamplingMixin.sample` applies the scoring template's ``[sampling]``
+rules (:class:`analyzer.rules.score.SamplingRules`) to one period: every
+interaction scoring below ``below``, plus ``share`` of the rest, plus more
+of a staff member's until each has ``min_per_staff``. The draw uses
+``random.Random`` seeded with the seed and the period, over interactions in
+id order, so the same database, template and seed give the same sample.
+Each sampled interaction is assigned to exactly one inspector (a unique
+column), round-robin; reassignment and completion are audited by triggers.
+An assignment is *done* when marked so, or when every finding of its
+interaction has a verdict; *overdue* when not done after its due date.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from analyzer.errors import ReviewConflict, StoreError
+from analyzer.rules.score import SamplingRules
+from analyzer.store.periods import Period
+from analyzer.store.schema import now
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One interaction assigned to one inspector, and where it stands."""
+
+    id: int
+    interaction_pk: int
+    interaction_id: str
+    staff: str
+    score: int
+    inspector: str
+    period: str
+    reason: str
+    assigned_at: str
+    due: str
+    done_at: str | None
+    n_unreviewed: int
+    n_findings: int
+
+    def state(self, today: str) -> str:
+        """``done``, ``overdue`` or ``open`` on ``today`` (``YYYY-MM-DD``)."""
+        if self.done_at or (self.n_findings and not self.n_unreviewed):
+            return "done"
+        return "overdue" if today > self.due else "open"
+
+
+@dataclass
+class SampleResult:
+    """What one sampling run chose and assigned."""
+
+    period: str
+    seed: str
+    chosen: dict[str, int] = field(default_factory=dict)  # reason -> interactions
+    already: int = 0
+    per_inspector: dict[str, int] = field(default_factory=dict)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def draw(rows: list[tuple[int, str, int]], rules: SamplingRules, rng: random.Random
+         ) -> dict[int, str]:
+    """The sample of ``rows`` ``(pk, staff, score)``: pk -> reason (``below``, ``share``, ``minimum``)."""
+    chosen = {pk: "below" for pk, _s, score in rows if score < rules.below}
+    rest = [pk for pk, _s, score in rows if score >= rules.below]
+    for pk in sorted(rng.sample(rest, round(len(rest) * rules.share))):
+        chosen[pk] = "share"
+    by_staff: dict[str, list[int]] = {}
+    for pk, staff, _score in rows:
+        by_staff.setdefault(staff, []).append(pk)
+    for staff in sorted(by_staff):
+        pks = by_staff[staff]
+        have = sum(pk in chosen for pk in pks)
+        pool = [pk for pk in pks if pk not in chosen]
+        for pk in sorted(rng.sample(pool, min(len(pool), max(0, rules.min_per_staff - have)))):
+            chosen[pk] = "minimum"
+    return chosen
+
+
+class SamplingMixin:
+    """Sampling and assignments (mixed into :class:`analyzer.store.Store`)."""
+
+    def sample(self, period: Period, rules: SamplingRules, inspectors: list[str], *,
+               seed: str = "0", user: str = "", today: date | None = None) -> SampleResult:
+        """Draw the period's sample and assign what is not assigned yet.
+
+        Raises:
+            ValueError: No inspectors.
+        """
+        inspectors = sorted({i.strip() for i in inspectors if i.strip()})
+        if not inspectors:
+            raise ValueError("name at least one inspector to assign to")
+        rows = [(int(r[0]), str(r[1]), int(r[2])) for r in self._query(
+            "SELECT id, staff, score FROM interactions WHERE day BETWEEN ? AND ? ORDER BY id",
+            (period.since, period.until))]
+        chosen = draw(rows, rules, random.Random(f"{seed}:{period.label}"))
+        result = SampleResult(period.label, str(seed))
+        for reason in chosen.values():
+            result.chosen[reason] = result.chosen.get(reason, 0) + 1
+        due = ((today or _today()) + timedelta(days=rules.due_days)).isoformat()
+        at = now()
+        with self.transaction() as db:
+            taken = {r[0] for r in db.execute("SELECT interaction_pk FROM assignments")}
+            new = [pk for pk in sorted(chosen) if pk not in taken]
+            result.already = len(chosen) - len(new)
+            for n, pk in enumerate(new):
+                inspector = inspectors[n % len(inspectors)]
+                db.execute(
+                    "INSERT INTO assignments (interaction_pk, inspector, period, reason, seed, "
+                    "assigned_at, due, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (pk, inspector, period.label, chosen[pk], str(seed), at, due, user))
+                result.per_inspector[inspector] = result.per_inspector.get(inspector, 0) + 1
+        return result
+
+    def assignments(self, *, inspector: str | None = None, period: str | None = None,
+                    limit: int = 1000) -> list[Assignment]:
+        """Assignments, open ones first (by due date), then done ones."""
+        clauses, params = [], []
+        for col, value in (("a.inspector", inspector), ("a.period", period)):
+            if value:
+                clauses.append(f"{col} = ?")
+                params.append(value)
+        return self._assignments(clauses, params, limit)
+
+    def assignment(self, assignment_id: int) -> Assignment:
+        """One assignment.
+
+        Raises:
+            StoreError: No such assignment.
+        """
+        found = self._assignments(["a.id = ?"], [assignment_id], 1)
+        if not found:
+            raise StoreError(f"no assignment with id {assignment_id}", source=self.path)
+        return found[0]
+
+    def _assignments(self, clauses: list[str], params: list[Any], limit: int
+                     ) -> list[Assignment]:
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._query(
+            "SELECT a.id, a.interaction_pk, i.interaction_id, i.staff, i.score, a.inspector, "
+            "a.period, a.reason, a.assigned_at, a.due, a.done_at, "
+            "(SELECT COUNT(*) FROM findings f WHERE f.interaction_pk = a.interaction_pk "
+            " AND f.verdict IS NULL) AS n_unreviewed, i.n_findings "
+            f"FROM assignments a JOIN interactions i ON i.id = a.interaction_pk{where} "
+            "ORDER BY a.done_at IS NOT NULL, a.due, a.id LIMIT ?", [*params, limit])
+        return [Assignment(*r) for r in rows]
+
+    def reassign(self, assignment_id: int, inspector: str, user: str) -> None:
+        """Give an assignment to another inspector (audited).
+
+        Raises:
+            StoreError: No such assignment.
+        """
+        with self.transaction() as db:
+            cur = db.execute("UPDATE assignments SET inspector = ?, updated_by = ? WHERE id = ?",
+                             (inspector, user, assignment_id))
+            if cur.rowcount == 0:
+                raise StoreError(f"no assignment with id {assignment_id}", source=self.path)
+
+    def complete_assignment(self, assignment_id: int, user: str) -> Assignment:
+        """Mark an assignment done (its inspector, or an admin in the app).
+
+        Raises:
+            StoreError: No such assignment.
+            ReviewConflict: Done already.
+        """
+        with self.transaction() as db:
+            row = db.execute("SELECT done_at FROM assignments WHERE id = ?", (assignment_id,)
+                             ).fetchone()
+            if row is None:
+                raise StoreError(f"no assignment with id {assignment_id}", source=self.path)
+            if row[0] is not None:
+                raise ReviewConflict(f"assignment #{assignment_id} is done already",
+                                     source=self.path)
+            db.execute("UPDATE assignments SET done_at = ?, updated_by = ? WHERE id = ?",
+                       (now(), user, assignment_id))
+        return self.assignment(assignment_id)
+

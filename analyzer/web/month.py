@@ -1,0 +1,194 @@
+"""The inspectors' month: staff pages, the 红黑榜, appeals (申诉) and rectifications (整改).
+
+Routes and who may use them (admins may use every route):
+
+=====================================  =====================================
+``GET /staff``, ``GET /staff/{id}``    inspector, supervisor (names: supervisor)
+``GET /ranking``, ``/ranking/print``   inspector, supervisor (names: supervisor)
+``GET /appeals``                       supervisor
+``POST /findings/{id}/appeal``         supervisor (filing for the staff member)
+``POST /appeals/{id}/ruling``          supervisor (not the one who filed it)
+``POST /rectifications``, ``.../done`` supervisor
+=====================================  =====================================
+
+Everything is read from and written through :class:`analyzer.store.Store`
+(results, ranking, appeals, audit trail); the figures are those of ``conduct
+report``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from analyzer.rules.score import ScoringTemplate, load_template
+from analyzer.store import APPEAL_STATES, periods
+from analyzer.store.periods import Period
+from analyzer.store.ranking import build_ranking, render_html
+from analyzer.web.auth import User
+from analyzer.web.deps import check_csrf, render, require_role
+
+router = APIRouter()
+READERS = require_role("inspector", "supervisor")
+SUPERVISOR = require_role("supervisor")
+
+
+def template_of(request: Request) -> ScoringTemplate:
+    """The scoring template the app was started with (``--template``; default the shipped one)."""
+    return load_template(request.app.state.config.scoring_template or None)
+
+
+def period_of(request: Request) -> Period:
+    """The ``period`` query parameter (``2026-11``, ``2026-Q4``, ``2026``), or ``since`` and
+    ``until`` days; default the latest month with interactions."""
+    text = str(request.query_params.get("period", "") or "").strip()
+    since, until = (str(request.query_params.get(k, "") or "").strip() for k in ("since", "until"))
+    if since and until and not text:
+        try:
+            return periods.days(since, until)
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail=f"period: {exc}") from None
+    if not text:
+        span = request.app.state.store.day_span()
+        text = span[1][:7] if span else "1970-01"
+    try:
+        return periods.parse_period(text)
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=f"period: {exc}") from None
+
+
+def _named(user: User, results: list[Any], names: dict[str, str]) -> None:
+    """Fill in names for users allowed to see them; clear them for everyone else."""
+    for r in results:
+        r.name = names.get(r.staff, "") if user.sees_names else ""
+
+
+@router.get("/staff", response_class=HTMLResponse)
+def staff_list(request: Request, user: User = READERS) -> Response:
+    """Every staff member's results over the period, worst mean score first."""
+    store, period = request.app.state.store, period_of(request)
+    hall = str(request.query_params.get("hall", "") or "")
+    results = store.results("staff", period, template_of(request).failing_grade, {"hall": hall},
+                            links=False)
+    _named(user, results, store.staff_names())
+    results.sort(key=lambda r: (r.figures.mean_score if r.figures.mean_score is not None
+                                else 101, r.key))
+    return render(request, "staff.html", results=results, period=period, hall=hall,
+                  show_names=user.sees_names)
+
+
+@router.get("/staff/{staff_id}", response_class=HTMLResponse)
+def staff_one(request: Request, staff_id: str, user: User = READERS) -> Response:
+    """One staff member: figures, trend, breaches by article and rule, best and worst, appeals."""
+    store, period = request.app.state.store, period_of(request)
+    results = store.results("staff", period, template_of(request).failing_grade,
+                            {"staff": staff_id})
+    if not results:
+        raise HTTPException(status_code=404,
+                            detail=f"no interactions of staff {staff_id} in {period.label}")
+    _named(user, results, store.staff_names())
+    return render(request, "staff_one.html", r=results[0], period=period,
+                  show_names=user.sees_names, appeals=store.appeals(staff=staff_id),
+                  rectifications=store.rectifications(staff=staff_id))
+
+
+def _ranking(request: Request, user: User) -> Any:
+    filters = {"hall": str(request.query_params.get("hall", "") or "")}
+    return build_ranking(request.app.state.store, period_of(request), template_of(request),
+                         filters, names=user.sees_names)
+
+
+@router.get("/ranking", response_class=HTMLResponse)
+def ranking(request: Request, user: User = READERS) -> Response:
+    """The period's red and black lists, with rectifications for supervisors to set."""
+    data = _ranking(request, user)
+    query = request.url.query
+    return render(request, "ranking.html", ranking=data, period=data.period,
+                  print_url="/ranking/print" + (f"?{query}" if query else ""),
+                  show_names=user.sees_names, may_rectify=user.may("supervisor"))
+
+
+@router.get("/ranking/print", response_class=HTMLResponse)
+def ranking_print(request: Request, user: User = READERS) -> Response:
+    """The self-contained, printable list: the page ``conduct report --month`` writes."""
+    return HTMLResponse(render_html(_ranking(request, user)))
+
+
+@router.get("/appeals", response_class=HTMLResponse)
+def appeals(request: Request, user: User = SUPERVISOR) -> Response:
+    """Open appeals to rule on, and the ruled ones with their audit trail."""
+    store = request.app.state.store
+    status = str(request.query_params.get("status", "") or "")
+    if status and status not in APPEAL_STATES:
+        raise HTTPException(status_code=400,
+                            detail=f"status must be one of {', '.join(APPEAL_STATES)}")
+    rows = store.appeals(status=status or None)
+    trail = {a.id: store.audit("appeal", a.id) for a in rows}
+    names = store.staff_names()
+    return render(request, "appeals.html", appeals=rows, trail=trail, status=status,
+                  states=APPEAL_STATES,
+                  names=names if user.sees_names else {})
+
+
+async def _form(request: Request, *keys: str) -> dict[str, str]:
+    form = await request.form()
+    return {k: str(form.get(k, "") or "").strip()[:2000] for k in keys}
+
+
+@router.post("/findings/{finding_id}/appeal", dependencies=[Depends(check_csrf)])
+async def file_appeal(request: Request, finding_id: int, user: User = SUPERVISOR) -> Response:
+    """File an appeal against a confirmed finding, for the staff member, with a reason."""
+    form = await _form(request, "reason")
+    if not form["reason"]:
+        raise HTTPException(status_code=400, detail="an appeal needs a reason")
+    store = request.app.state.store
+    appeal_id = await run_in_threadpool(store.file_appeal, finding_id, form["reason"], user.name)
+    return RedirectResponse(f"/appeals#appeal-{appeal_id}", status_code=303)
+
+
+@router.post("/appeals/{appeal_id}/ruling", dependencies=[Depends(check_csrf)])
+async def rule_appeal(request: Request, appeal_id: int, user: User = SUPERVISOR) -> Response:
+    """Rule an appeal upheld or overturned, with a comment; the score follows."""
+    form = await _form(request, "outcome", "comment")
+    if form["outcome"] not in ("upheld", "overturned"):
+        raise HTTPException(status_code=400, detail="outcome must be upheld or overturned")
+    if not form["comment"]:
+        raise HTTPException(status_code=400, detail="a ruling needs a comment")
+    store = request.app.state.store
+    await run_in_threadpool(store.rule_appeal, appeal_id, form["outcome"], form["comment"],
+                            user.name)
+    return RedirectResponse(f"/appeals#appeal-{appeal_id}", status_code=303)
+
+
+@router.post("/rectifications", dependencies=[Depends(check_csrf)])
+async def set_rectification(request: Request, user: User = SUPERVISOR) -> Response:
+    """Set the corrective action and follow-up date of a black-listed staff member."""
+    form = await _form(request, "staff", "period", "action", "follow_up")
+    try:
+        period = periods.parse_period(form["period"])
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=f"period: {exc}") from None
+    if not form["staff"] or not form["action"]:
+        raise HTTPException(status_code=400, detail="a rectification needs a staff id and an action")
+    store = request.app.state.store
+    try:
+        await run_in_threadpool(store.set_rectification, form["staff"], period.label,
+                                form["action"], form["follow_up"], user.name)
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    return RedirectResponse(f"/ranking?period={quote(period.label)}", status_code=303)
+
+
+@router.post("/rectifications/{rect_id}/done", dependencies=[Depends(check_csrf)])
+async def rectification_done(request: Request, rect_id: int, user: User = SUPERVISOR) -> Response:
+    """Mark a rectification done, saying what was done."""
+    form = await _form(request, "note")
+    if not form["note"]:
+        raise HTTPException(status_code=400, detail="say what was done")
+    store = request.app.state.store
+    rect = await run_in_threadpool(store.complete_rectification, rect_id, form["note"], user.name)
+    return RedirectResponse(f"/staff/{quote(rect.staff, safe='')}", status_code=303)

@@ -1,0 +1,51 @@
+"""Transcript search (``GET /search``): every call where a phrase was said.
+
+Inspectors and supervisors see the utterance and a link to the second it
+was said in the interaction (the player starts there); trainers see the text
+masked (:func:`analyzer.training.privacy.mask_text`) and no link, as on the
+examples pages. Filters are the queue's (hall, window, staff, days,
+channel) plus the speaker; ``pinyin=1`` matches by sound.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from analyzer.store.search import SEARCH_SPEAKERS
+from analyzer.training import privacy
+from analyzer.web.auth import User
+from analyzer.web.deps import query_values, render, require_role
+
+router = APIRouter()
+SEARCHERS = require_role("inspector", "supervisor", "trainer")
+_KEYS = ("hall", "window", "staff", "since", "until", "channel")
+PAGE = 100
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, q: str = "", speaker: str = "", pinyin: str = "", page: int = 1,
+           user: User = SEARCHERS) -> Response:
+    """Search form and the utterances that say the phrase, newest first."""
+    filters = query_values(request.query_params, _KEYS)
+    if speaker and speaker not in SEARCH_SPEAKERS:
+        raise HTTPException(status_code=400,
+                            detail=f"speaker must be one of {', '.join(SEARCH_SPEAKERS)}")
+    hits, error = [], ""
+    page = max(page, 1)
+    if q.strip():
+        try:
+            hits = request.app.state.store.search(
+                q[:200], speaker=speaker or None, pinyin=bool(pinyin), filters=filters,
+                limit=PAGE, offset=(page - 1) * PAGE)
+        except ValueError as exc:
+            error = str(exc)
+    masked = not user.may("inspector", "supervisor")
+    rows = [{"hit": h, "text": privacy.mask_text(h.text) if masked else h.text} for h in hits]
+    args = {**filters, "q": q, "speaker": speaker, "pinyin": pinyin, "page": page + 1}
+    next_url = "/search?" + urlencode({k: v for k, v in args.items() if v})
+    return render(request, "search.html", q=q, speaker=speaker, pinyin=bool(pinyin),
+                  filters=filters, rows=rows, masked=masked, error=error,
+                  next_url=next_url if len(hits) == PAGE else "", speakers=SEARCH_SPEAKERS)

@@ -1,0 +1,197 @@
+"""A hall's month at scale: page and API latency of the real review server, and the monthly report.
+
+Generates a results database of ``--n`` interactions (typed transcripts, the
+shipped examples analysed once each by the real analyzer and stored under
+generated ids, 5 halls, 300 staff, this month and the one before it; see
+``tests/month_fixture.py``), adds one user per role, starts ``conduct serve``
+(uvicorn), logs in as an inspector, a supervisor and a trainer, and requests
+each page ``--reps`` times, reporting the median and p95 in milliseconds. It
+also times the 红黑榜 (``conduct report --month``'s code, in process) and,
+side by side on the same file, the article filter as it was before issue 16
+(a correlated ``EXISTS`` per interaction; stopped after ``--peer-cap`` s).
+
+Usage::
+
+    .venv/bin/python benchmarks/store_scale.py [--n 20000] [--reps 7] [--out FILE]
+
+Prints a table and writes JSON (default ``benchmarks/results/store_scale.json``).
+Follow the bench lock protocol of the house rules (``/tmp/bench.lock``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sqlite3
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import httpx  # noqa: E402
+from month_fixture import MonthSpec, example_reports, generate  # noqa: E402
+from web_fixture import running_server  # noqa: E402
+
+from analyzer.rules.score import load_template  # noqa: E402
+from analyzer.store import Store  # noqa: E402
+from analyzer.store.periods import month  # noqa: E402
+from analyzer.store.ranking import build_ranking, render_html  # noqa: E402
+from analyzer.text.lexicon import load_lexicon  # noqa: E402
+from analyzer.training.examples import index_examples  # noqa: E402
+from analyzer.web import auth  # noqa: E402
+
+PASSWORD = "bench-pass-123"
+USERS = {"insp": "inspector", "sup": "supervisor", "tr": "trainer"}
+MONTH = "2026-11"
+
+
+def build(path: Path, n: int) -> float:
+    """Generate the store (reused when one of this size exists); seconds taken."""
+    marker = path.with_suffix(".done")
+    if marker.exists() and marker.read_text() == str(n):
+        return 0.0
+    for old in path.parent.glob(path.name + "*"):
+        old.unlink()
+    spec = MonthSpec(month=MONTH, halls=5, windows_per_hall=12, staff=300,
+                     per_staff=max(1, n // 600), seed=16, previous_month=True)
+    t0 = time.perf_counter()
+    with Store(path) as store:
+        generate(store, spec, example_reports())
+        f = next(f for f in store.findings(filters={"staff": "S-0001"}) if f["points"] > 0)
+        store.set_verdict(f["id"], "confirm", "", "insp")
+        store.file_appeal(f["id"], "benchmark appeal", "sup")
+        store.set_staff([(f"S-{k:04d}", f"员工{k}", "") for k in range(1, 301)], user="bench")
+        index_examples(store, load_lexicon())  # what the batch does after a run
+    con = auth.connect(path)
+    for name, role in USERS.items():
+        auth.add_user(con, name, role, PASSWORD)
+    con.close()
+    marker.write_text(str(n))
+    return time.perf_counter() - t0
+
+
+def login(base: str, name: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, headers={"accept": "text/html"}, timeout=600)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    r = client.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token,
+                                    "next": "/"})
+    assert r.status_code == 303, r.text
+    return client
+
+
+def pages(pk: int) -> list[tuple[str, str]]:
+    """(user, path) of every page and API call measured."""
+    return [
+        ("insp", "/queue"), ("insp", "/queue?article=9"), ("insp", "/queue?article=10&page=3"),
+        ("insp", "/queue?rule=A9-F-05&review=unreviewed"), ("insp", "/dashboard"),
+        ("insp", f"/interactions/{pk}"), ("insp", "/api/interactions?article=8&limit=100"),
+        ("insp", "/staff"), ("insp", "/staff/S-0001"), ("insp", "/ranking"),
+        ("sup", "/ranking/print"), ("sup", "/appeals"),
+        ("tr", "/examples?practice=bad&article=9"), ("tr", "/examples?practice=good"),
+        ("insp", "/search?q=你去投诉好了"), ("insp", "/search?q=您好&speaker=staff"),
+        ("insp", "/search?q=你去投诉号了&pinyin=1&hall=第1政务服务大厅"),
+        ("tr", "/search?q=材料不全"),
+    ]
+
+
+def time_pages(base: str, pk: int, reps: int, skip: set[str]) -> list[dict]:
+    clients = {name: login(base, name) for name in USERS}
+    rows = []
+    for user, path in pages(pk):
+        if path in skip:
+            continue
+        times, status = [], 0
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            r = clients[user].get(path)
+            times.append(1000 * (time.perf_counter() - t0))
+            status = r.status_code
+        times.sort()
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        rows.append({"page": path, "user": user, "status": status,
+                     "median_ms": round(statistics.median(times), 1), "p95_ms": round(p95, 1)})
+    return rows
+
+
+def peer_article_filter(path: Path, cap: float) -> dict:
+    """The queue's article filter as main ran it: a correlated EXISTS, on main's indexes.
+
+    A copy of the store without the indexes schema version 4 added answers the
+    queue's two queries (the page and its count) as main wrote them; stopped
+    after ``cap`` seconds.
+    """
+    copy = path.with_name(path.stem + "-peer.sqlite")
+    src, out = sqlite3.connect(path), sqlite3.connect(copy)
+    src.backup(out)
+    src.close()
+    for index in ("ix_findings_article_pk", "ix_findings_rule_pk", "ix_interactions_score",
+                  "ix_interactions_staff_day", "ix_interactions_hall_day"):
+        out.execute(f"DROP INDEX IF EXISTS {index}")
+    out.commit()
+    deadline = time.perf_counter() + cap
+    out.set_progress_handler(lambda: int(time.perf_counter() > deadline), 10000)
+    where = ("WHERE i.n_findings > 0 AND EXISTS (SELECT 1 FROM findings x WHERE "
+             "x.interaction_pk = i.id AND x.article = ?)")
+    t0 = time.perf_counter()
+    try:
+        out.execute(f"SELECT i.id FROM interactions i {where} ORDER BY i.score, i.id LIMIT 50",
+                    (9,)).fetchall()
+        out.execute(f"SELECT COUNT(*) FROM interactions i {where}", (9,)).fetchall()
+        done = True
+    except sqlite3.OperationalError:
+        done = False
+    ms = round(1000 * (time.perf_counter() - t0), 1)
+    out.close()
+    for f in copy.parent.glob(copy.name + "*"):
+        f.unlink()
+    return {"query": "/queue?article=9 as main wrote it (correlated EXISTS, main's indexes)",
+            "finished": done, "ms": ms, "cap_s": cap}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=20000, help="interactions (two months)")
+    ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--peer-cap", type=float, default=60.0)
+    ap.add_argument("--skip", action="append", default=[], metavar="PATH",
+                    help="leave this page out (repeatable)")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "store_scale.json")
+    args = ap.parse_args()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    db = args.out.parent / f"store-{args.n}.sqlite"
+    built = build(db, args.n)
+    with Store(db, readonly=True) as store:
+        total = store.count()
+        pk = store.interactions({"article": 9}, order="score", limit=1)[0]["id"]
+        t0 = time.perf_counter()
+        ranking = build_ranking(store, month(MONTH), load_template())
+        render_html(ranking)
+        report_s = time.perf_counter() - t0
+    with running_server(db, None) as base:
+        rows = time_pages(base, pk, args.reps, set(args.skip))
+    peer = peer_article_filter(db, args.peer_cap)
+    print(f"store: {total} interactions ({db.name}; generated in {built:.0f} s), "
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    print(f"{'page':<44} {'user':<5} {'status':>6} {'median ms':>10} {'p95 ms':>8}")
+    for r in rows:
+        print(f"{r['page']:<44} {r['user']:<5} {r['status']:>6} {r['median_ms']:>10} "
+              f"{r['p95_ms']:>8}")
+    print(f"monthly 红黑榜 (build + HTML): {report_s:.2f} s")
+    print(f"peer: article filter as before issue 16: {peer['ms']} ms"
+          f"{'' if peer['finished'] else f' (stopped at the {args.peer_cap:g} s cap)'}")
+    args.out.write_text(json.dumps({
+        "interactions": total, "machine": platform.platform(), "cpus": os.cpu_count(),
+        "load": round(os.getloadavg()[0], 2),
+        "pages": rows, "monthly_report_s": round(report_s, 3), "peer": peer,
+        "generated_s": round(built, 1)}, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""Sampling and assignment: the template's [sampling] rules, seeded and reproducible; one
+inspector per interaction; the queue shows what is assigned, overdue and done."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from month_fixture import build_month_db
+
+from analyzer.cli import main
+from analyzer.errors import ReviewConflict
+from analyzer.rules.score import SamplingRules, load_template
+from analyzer.store import Store
+from analyzer.store.periods import month
+from analyzer.web import auth, create_app
+
+NOV = month("2026-11")
+RULES = SamplingRules(below=60, share=0.1, min_per_staff=4, due_days=7)
+
+
+@pytest.fixture(scope="module")
+def month_db(tmp_path_factory) -> Path:
+    return build_month_db(tmp_path_factory.mktemp("sampling") / "results.sqlite")
+
+
+@pytest.fixture()
+def db(month_db: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "results.sqlite"
+    src, out = sqlite3.connect(month_db), sqlite3.connect(target)
+    src.backup(out)
+    src.close()
+    out.close()
+    return target
+
+
+def test_the_sample_follows_the_rules_and_the_seed(db: Path, month_db: Path, tmp_path: Path
+                                                   ) -> None:
+    with Store(db) as store:
+        rows = store.interactions({"since": NOV.since, "until": NOV.until})
+        result = store.sample(NOV, RULES, ["wang", "li"], seed="7", user="t",
+                              today=date(2026, 12, 1))
+        got = store.assignments(period="2026-11", limit=10**6)
+    picked = {a.interaction_pk: a for a in got}
+    low = {r["id"] for r in rows if r["score"] < 60}
+    assert low <= set(picked) and result.chosen["below"] == len(low)
+    rest = len(rows) - len(low)
+    assert result.chosen["share"] == round(rest * 0.1)
+    per_staff: dict[str, int] = {}
+    for a in got:
+        per_staff[a.staff] = per_staff.get(a.staff, 0) + 1
+    assert min(per_staff.values()) >= 4 and len(per_staff) == 12
+    assert {a.inspector for a in got} == {"li", "wang"}
+    assert abs(result.per_inspector["li"] - result.per_inspector["wang"]) <= 1
+    assert {a.due for a in got} == {"2026-12-08"}
+    # the same database, rules and seed: the same sample; another seed: another
+    twin = tmp_path / "twin.sqlite"
+    src, out = sqlite3.connect(month_db), sqlite3.connect(twin)
+    src.backup(out)
+    src.close()
+    out.close()
+    with Store(twin) as store:
+        store.sample(NOV, RULES, ["li", "wang"], seed="7", user="t")
+        assert {(a.interaction_pk, a.inspector, a.reason)
+                for a in store.assignments(limit=10**6)} == \
+            {(a.interaction_pk, a.inspector, a.reason) for a in got}
+    other = tmp_path / "other.sqlite"
+    src, out = sqlite3.connect(month_db), sqlite3.connect(other)
+    src.backup(out)
+    src.close()
+    out.close()
+    with Store(other) as store:
+        store.sample(NOV, RULES, ["li", "wang"], seed="8", user="t")
+        assert {a.interaction_pk for a in store.assignments(limit=10**6)} != set(picked)
+
+
+def test_one_inspector_at_a_time_and_states(db: Path) -> None:
+    with Store(db) as store:
+        store.sample(NOV, RULES, ["wang"], seed="1", user="t", today=date(2026, 11, 1))
+        again = store.sample(NOV, RULES, ["li"], seed="1", user="t")
+        assert again.per_inspector == {} and again.already > 0  # nobody assigned twice
+        mine = store.assignments(inspector="wang", limit=10**6)
+        assert store.assignments(inspector="li") == []
+        clean = next(a for a in mine if a.n_findings == 0)
+        flagged = next(a for a in mine if a.n_findings > 0)
+        assert clean.state("2026-11-05") == "open" and clean.state("2026-11-30") == "overdue"
+        done = store.complete_assignment(clean.id, "wang")
+        assert done.state("2026-12-31") == "done"
+        with pytest.raises(ReviewConflict):
+            store.complete_assignment(clean.id, "wang")
+        for f in store.findings(flagged.interaction_pk):
+            store.set_verdict(f["id"], "confirm", "", "wang")
+        assert store.assignment(flagged.id).state("2026-12-31") == "done"  # every finding judged
+        store.reassign(mine[-1].id, "li", "boss")
+        assert store.assignment(mine[-1].id).inspector == "li"
+        actions = [t.action for t in store.audit("assignment", mine[-1].id)]
+        assert actions == ["assigned", "reassigned"]
+        assert [t.action for t in store.audit("assignment", clean.id)] == ["assigned", "done"]
+    con = sqlite3.connect(db)
+    with pytest.raises(sqlite3.IntegrityError):
+        con.execute("INSERT INTO assignments (interaction_pk, inspector, period, reason, seed, "
+                    "assigned_at, due, updated_by) VALUES (?, 'x', '2026-11', 'share', '1', '', "
+                    "'', 'x')", (clean.interaction_pk,))
+    con.close()
+
+
+def test_bad_sampling_rules_name_the_line(tmp_path: Path) -> None:
+    from analyzer.errors import LexiconError
+
+    path = tmp_path / "scoring.toml"
+    path.write_text(load_template().text.replace("share = 0.05", "share = 5"), "utf-8")
+    with pytest.raises(LexiconError, match=r"scoring.toml:\d+: share: expected a share"):
+        load_template(path)
+
+
+def test_cli_and_the_queue_show_the_assignments(db: Path) -> None:
+    out = CliRunner().invoke(main, ["sample", "--db", str(db), "--month", "2026-11",
+                                    "--inspector", "insp", "--inspector", "other", "--seed", "3"])
+    assert out.exit_code == 0, out.output
+    assert "below" in out.output and "insp:" in out.output
+    con = auth.connect(db)
+    auth.add_user(con, "insp", "inspector", "password-123")
+    auth.add_user(con, "other", "inspector", "password-123")
+    con.close()
+    with Store(db) as store:
+        mine = store.assignments(inspector="insp", limit=10**6)
+        theirs = store.assignments(inspector="other", limit=1)[0]
+
+    async def script() -> tuple[str, int, int]:
+        app = create_app(db)
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app")
+        page = await client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        await client.post("/login", data={"name": "insp", "password": "password-123",
+                                          "csrf_token": token, "next": "/"})
+        queue = await client.get("/queue", headers={"accept": "text/html"})
+        token = re.search(r'name="csrf_token" value="([^"]+)"', queue.text).group(1)
+        ok = await client.post(f"/assignments/{mine[0].id}/done", data={"csrf_token": token})
+        refused = await client.post(f"/assignments/{theirs.id}/done", data={"csrf_token": token})
+        return queue.text, ok.status_code, refused.status_code
+
+    page, ok, refused = asyncio.run(script())
+    assert f"{len(mine)} open" in page and 'id="assigned"' in page
+    assert mine[0].interaction_id in page and theirs.interaction_id not in page.split("</section>")[0]
+    assert ok == 303 and refused == 403

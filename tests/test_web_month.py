@@ -1,0 +1,262 @@
+"""The review app's month pages in-process (``httpx.ASGITransport``): every role on every
+route, names only for the roles that may see them, an appeal from filing to ruling,
+rectifications, and the migration of web tables made before the supervisor role."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from pathlib import Path
+
+import httpx
+import pytest
+from month_fixture import build_month_db
+
+from analyzer.store import Store
+from analyzer.web import auth, create_app
+
+PASSWORD = "password-123"
+ROLE_USERS = {"inspector": "insp", "supervisor": "sup", "trainer": "tr", "admin": "boss"}
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    path = build_month_db(tmp_path_factory.mktemp("web-month") / "results.sqlite")
+    con = auth.connect(path)
+    for role, name in ROLE_USERS.items():
+        auth.add_user(con, name, role, PASSWORD)
+    auth.add_user(con, "sup2", "supervisor", PASSWORD)
+    con.close()
+    with Store(path) as store:
+        store.set_staff([("S-0001", "张三", "第1政务服务大厅")], user="test")
+    return path
+
+
+def _fresh(db: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "results.sqlite"
+    src, out = sqlite3.connect(db), sqlite3.connect(target)
+    src.backup(out)
+    src.close()
+    out.close()
+    return target
+
+
+class Session:
+    """One logged-in user of an in-process app."""
+
+    def __init__(self, client: httpx.AsyncClient, token: str) -> None:
+        self.client, self.token = client, token
+
+    async def get(self, path: str) -> httpx.Response:
+        return await self.client.get(path, headers=HTML)
+
+    async def post(self, path: str, data: dict[str, str] | None = None) -> httpx.Response:
+        return await self.client.post(path, data={**(data or {}), "csrf_token": self.token},
+                                      headers=HTML)
+
+
+async def login(app, name: str) -> Session:
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app")
+    page = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = await client.post("/login", data={"name": name, "password": PASSWORD,
+                                          "csrf_token": token, "next": "/"})
+    assert r.status_code == 303, r.text
+    home = await client.get("/", headers=HTML, follow_redirects=True)  # its forms carry the token
+    token = re.search(r'name="csrf_token" value="([^"]+)"', home.text).group(1)
+    return Session(client, token)
+
+
+def _ids(db: Path) -> dict[str, int]:
+    with Store(db) as store:
+        f = next(f for f in store.findings(filters={"staff": "S-0001"}) if f["points"] > 0)
+        if f["verdict"] != "confirm":
+            store.set_verdict(f["id"], "confirm", "", "insp")
+        appeals = store.appeals()
+        aid = appeals[0].id if appeals else store.file_appeal(f["id"], "for the test", "sup2")
+        rid = store.set_rectification("S-0001", "2026-11", "培训", "2026-12-10", "sup2")
+        if not store.assignments(inspector="insp"):
+            from analyzer.rules.score import SamplingRules
+            from analyzer.store.periods import month
+
+            store.sample(month("2026-11"), SamplingRules(), ["insp"], seed="1", user="test")
+        sid = store.assignments(inspector="insp")[0].id
+    return {"pk": f["interaction_pk"], "fid": f["id"], "aid": aid, "rid": rid, "sid": sid}
+
+
+#: Every route of the app and the roles it lets through (admin: all of them).
+ROUTES: list[tuple[str, str, set[str]]] = [
+    ("GET", "/queue", {"inspector"}),
+    ("GET", "/interactions/{pk}", {"inspector", "supervisor"}),
+    ("GET", "/audio/{pk}", {"inspector", "supervisor"}),
+    ("GET", "/dismissals.csv", {"inspector"}),
+    ("GET", "/dashboard", {"inspector"}),
+    ("GET", "/errors", {"inspector"}),
+    ("GET", "/api/interactions", {"inspector"}),
+    ("GET", "/api/interactions/{pk}", {"inspector"}),
+    ("POST", "/findings/{fid}/verdict", {"inspector"}),
+    ("POST", "/assignments/{sid}/done", {"inspector"}),
+    ("GET", "/examples", {"trainer"}),
+    ("GET", "/examples/clip/{pk}?start=0&end=2", {"trainer"}),
+    ("POST", "/examples/export", {"trainer"}),
+    ("GET", "/staff", {"inspector", "supervisor"}),
+    ("GET", "/staff/S-0001", {"inspector", "supervisor"}),
+    ("GET", "/ranking", {"inspector", "supervisor"}),
+    ("GET", "/ranking/print", {"inspector", "supervisor"}),
+    ("GET", "/appeals", {"supervisor"}),
+    ("POST", "/findings/{fid}/appeal", {"supervisor"}),
+    ("POST", "/appeals/{aid}/ruling", {"supervisor"}),
+    ("POST", "/rectifications", {"supervisor"}),
+    ("POST", "/rectifications/{rid}/done", {"supervisor"}),
+    ("GET", "/search?q=您好", {"inspector", "supervisor", "trainer"}),
+    ("GET", "/admin/users", set()),
+    ("POST", "/admin/users", set()),
+]
+
+
+@pytest.mark.parametrize("role", list(ROLE_USERS))
+def test_each_role_on_each_route(db: Path, tmp_path: Path, role: str) -> None:
+    path = _fresh(db, tmp_path)
+    ids = _ids(path)
+
+    async def script() -> list[str]:
+        app = create_app(path)
+        me = await login(app, ROLE_USERS[role])
+        wrong = []
+        for method, route, roles in ROUTES:
+            url = route.format(**ids)
+            r = await (me.get(url) if method == "GET" else me.post(url, {"reason": "x"}))
+            allowed = role == "admin" or role in roles
+            if allowed == (r.status_code == 403):
+                wrong.append(f"{role} {method} {url}: {r.status_code}")
+            if not allowed and r.status_code == 403:
+                assert "interaction_id" not in r.text and "张三" not in r.text
+        return wrong
+
+    assert asyncio.run(script()) == []
+
+
+def test_names_only_for_supervisors_and_admins(db: Path) -> None:
+    async def script() -> dict[str, dict[str, bool]]:
+        app = create_app(db)
+        seen = {}
+        for role in ("inspector", "supervisor", "admin"):
+            me = await login(app, ROLE_USERS[role])
+            seen[role] = {}
+            for url in ("/staff?period=2026-11", "/staff/S-0001?period=2026-11",
+                        "/ranking/print?period=2026-11"):
+                r = await me.get(url)
+                assert r.status_code == 200, (role, url, r.text[:300])
+                seen[role][url] = "张三" in r.text
+        return seen
+
+    seen = asyncio.run(script())
+    assert not any(seen["inspector"].values())
+    assert seen["supervisor"]["/staff?period=2026-11"] and seen["admin"]["/staff/S-0001?period=2026-11"]
+
+
+def test_staff_page_shows_the_store_results(db: Path) -> None:
+    async def script() -> str:
+        me = await login(create_app(db), "sup")
+        return (await me.get("/staff/S-0001?period=2026-11")).text
+
+    page = asyncio.run(script())
+
+    async def days() -> httpx.Response:
+        me = await login(create_app(db), "insp")
+        return await me.get("/staff/S-0001?since=2026-11-01&until=2026-11-10")
+
+    span = asyncio.run(days())
+    assert span.status_code == 200 and "2026-10-22..2026-10-31" in span.text  # the trend's span
+    with Store(db, readonly=True) as store:
+        from analyzer.store.periods import month
+
+        r = store.results("staff", month("2026-11"), "不合格", {"staff": "S-0001"})[0]
+    assert f'id="mean-score">{r.figures.mean_score}<' in page
+    assert f'{r.trend:+.1f}' in page
+    for link in r.worst:
+        assert f'href="/interactions/{link.pk}"' in page
+
+
+def test_an_appeal_from_filing_to_ruling(db: Path, tmp_path: Path) -> None:
+    path = _fresh(db, tmp_path)
+    with Store(path) as store:
+        f = next(f for f in store.findings(filters={"staff": "S-0003"}) if f["points"] > 0)
+        store.set_verdict(f["id"], "confirm", "", "insp")
+        before = store.interaction(f["interaction_pk"])["score"]
+
+    async def script() -> None:
+        app = create_app(path)
+        sup, sup2, insp = (await login(app, "sup"), await login(app, "sup2"),
+                           await login(app, "insp"))
+        page = await sup.get(f"/interactions/{f['interaction_pk']}")
+        assert f'action="/findings/{f["id"]}/appeal"' in page.text
+        assert "/verdict" not in page.text  # supervisors do not review
+        assert (await sup.post(f"/findings/{f['id']}/appeal", {"reason": ""})).status_code == 400
+        r = await sup.post(f"/findings/{f['id']}/appeal", {"reason": "当时是对同事说的"})
+        assert r.status_code == 303
+        aid = int(r.headers["location"].rsplit("-", 1)[1])
+        again = await sup.post(f"/findings/{f['id']}/appeal", {"reason": "again"})
+        assert again.status_code == 409
+        blocked = await insp.post(f"/findings/{f['id']}/verdict", {"verdict": "dismiss"})
+        assert blocked.status_code == 409
+        assert (await sup.post(f"/appeals/{aid}/ruling", {"outcome": "overturned",
+                                                         "comment": "mine"})).status_code == 409
+        r = await sup2.post(f"/appeals/{aid}/ruling", {"outcome": "overturned",
+                                                      "comment": "录音证实"})
+        assert r.status_code == 303
+        page = (await sup2.get("/appeals?status=overturned")).text
+        assert f'id="appeal-{aid}"' in page and "录音证实" in page and "filed" in page
+
+    asyncio.run(script())
+    with Store(path) as store:
+        a = store.appeal(store.appeals()[0].id)
+        assert a.status == "overturned" and a.ruled_by == "sup2"
+        assert store.interaction(f["interaction_pk"])["score"] == a.score_after > before
+
+
+def test_rectification_set_and_done_over_http(db: Path, tmp_path: Path) -> None:
+    path = _fresh(db, tmp_path)
+
+    async def script() -> None:
+        sup = await login(create_app(path), "sup")
+        bad = await sup.post("/rectifications", {"staff": "S-0002", "period": "2026-11",
+                                                 "action": "x", "follow_up": "later"})
+        assert bad.status_code == 400
+        r = await sup.post("/rectifications", {"staff": "S-0002", "period": "2026-11",
+                                               "action": "服务规范再培训",
+                                               "follow_up": "2026-12-15"})
+        assert r.status_code == 303
+        with Store(path) as store:
+            rid = store.rectifications(staff="S-0002")[0].id
+        r = await sup.post(f"/rectifications/{rid}/done", {"note": "已培训"})
+        assert r.status_code == 303
+        again = await sup.post(f"/rectifications/{rid}/done", {"note": "again"})
+        assert again.status_code == 409
+
+    asyncio.run(script())
+    with Store(path) as store:
+        assert [t.action for t in store.audit("rectification")] == ["set", "done"]
+
+
+def test_web_tables_from_before_the_supervisor_role_are_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    con = sqlite3.connect(path)
+    con.executescript(auth._SCHEMA.replace("'inspector', 'supervisor', 'trainer', 'admin'",
+                                           "'inspector', 'trainer', 'admin'"))
+    con.execute("INSERT INTO web_meta VALUES ('schema_version', '2')")
+    con.execute("INSERT INTO users (name, role, password_hash) VALUES ('old', 'inspector', 'h')")
+    con.execute("INSERT INTO sessions VALUES ('t', 1, 'c', 0, 0, 1e12)")
+    con.commit()
+    con.close()
+    con = auth.connect(path)
+    try:
+        auth.add_user(con, "chief", "supervisor", PASSWORD)
+        assert {u["name"]: u["role"] for u in auth.list_users(con)} == {
+            "old": "inspector", "chief": "supervisor"}
+        assert con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
+        assert con.execute("SELECT value FROM web_meta").fetchone()[0] == "3"
+    finally:
+        con.close()
