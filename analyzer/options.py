@@ -242,7 +242,7 @@ class VadOptions(_Checked):
     SECTION: ClassVar[str] = "asr.vad"
     _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
         "threshold": _UNIT, "phone_threshold": _UNIT, "pad_ms": _NONNEG,
-        "min_silence_ms": _NONNEG, "max_piece_seconds": (1.0, 30.0)}
+        "min_silence_ms": _NONNEG, "min_speech_ms": _NONNEG, "max_piece_seconds": (1.0, 30.0)}
 
     enabled: bool = True  # False: fixed 28 s pieces, silence included
     threshold: float = 0.5  # Silero speech probability above which audio is speech
@@ -252,6 +252,7 @@ class VadOptions(_Checked):
     phone_threshold: float = 0.3
     pad_ms: int = 200  # ms of audio kept either side of a speech piece
     min_silence_ms: int = 500  # silence this long ends a piece
+    min_speech_ms: int = 0  # shorter speech bursts are dropped (faster-whisper's default)
     max_piece_seconds: float = 28.0  # longer speech is cut (a piece fits one 30 s window)
 
 
@@ -396,6 +397,30 @@ class PackOptions(_Checked):
 
 
 @dataclass(frozen=True)
+class StreamOptions(_Checked):
+    """Live analysis (``analyzer.stream``): incremental recognition and answering.
+
+    Speech is cut as every path cuts it (:class:`VadOptions`); these are only
+    what a live line adds.
+    """
+
+    SECTION: ClassVar[str] = "stream"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+        "partial_interval": (0.0, 10.0), "answer_min_speech_ms": _NONNEG,
+        "max_ring_seconds": _NONNEG}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES}
+
+    # s of new speech after which a growing utterance is decoded again (partial events and
+    # LocalAgreement commits); 0: an utterance is recognised only once it has ended
+    partial_interval: float = 1.0
+    # whose growing speech is decoded again: forbidden phrases are the staff's, and each
+    # partial decoding costs a full 30 s encoder pass (the citizen's text comes at its end)
+    partial_speakers: tuple[str, ...] = ("staff",)
+    answer_min_speech_ms: int = 300  # staff speech this long answers a call
+    max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
+
+
+@dataclass(frozen=True)
 class AnalyzerOptions(_Checked):
     """Every option of the analyzer, grouped by stage.
 
@@ -414,6 +439,7 @@ class AnalyzerOptions(_Checked):
     score: ScoreOptions = field(default_factory=ScoreOptions)
     pack: PackOptions = field(default_factory=PackOptions)
     verify: VerifyOptions = field(default_factory=VerifyOptions)
+    stream: StreamOptions = field(default_factory=StreamOptions)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the options as plain JSON-able data, for the audit block."""
@@ -449,21 +475,6 @@ def _set_dotted(obj: Any, path: list[str], value: Any, key: str) -> Any:
     if not is_dataclass(child):
         raise OptionError("has no sub-options", field=key)
     return replace(obj, **{path[0]: _set_dotted(child, path[1:], value, key)})
-
-
-@dataclass(frozen=True)
-class StreamOptions(_Checked):
-    """Live segmentation (recorded in the final report's ``analyzer.stream``)."""
-
-    SECTION: ClassVar[str] = "stream"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
-        "max_utterance_seconds": (1.0, 30.0), "min_speech_ms": _NONNEG,
-        "answer_min_speech_ms": _NONNEG, "max_ring_seconds": _NONNEG}
-
-    max_utterance_seconds: float = 15.0  # s, longer speech is cut (at a short pause if any)
-    min_speech_ms: int = 250  # shorter speech bursts are dropped
-    answer_min_speech_ms: int = 300  # staff speech this long answers a call
-    max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
 
 
 @dataclass(frozen=True)
