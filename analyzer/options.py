@@ -478,6 +478,42 @@ def _set_dotted(obj: Any, path: list[str], value: Any, key: str) -> Any:
 
 
 @dataclass(frozen=True)
+class ListenConfig(_Checked):
+    """The network input (``conduct stream --listen``, :mod:`analyzer.stream.server`).
+
+    Attributes:
+        host: Address to listen on.
+        port: TCP port (0: any free port, printed at start).
+        db: Results database finished calls are written to (None: not stored).
+        record_dir: Folder each finished call's audio (WAV) and sidecar are
+            written to, where the nightly batch finds them already analysed;
+            default: ``live-calls`` beside ``db``.
+        max_lines: Lines analysed at once; more are refused.
+        max_frame_bytes: Largest frame taken.
+        header_seconds: Seconds a new connection has to send its header.
+    """
+
+    SECTION: ClassVar[str] = "listen"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+        "port": (0, 65535), "max_lines": (1, 1024), "max_frame_bytes": (1024, None),
+        "header_seconds": (0.1, None)}
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    db: Path | None = None
+    record_dir: Path | None = None
+    max_lines: int = 32
+    max_frame_bytes: int = 1 << 20
+    header_seconds: float = 10.0
+
+    def recordings(self) -> Path | None:
+        """Where finished calls' audio goes (None when calls are not stored)."""
+        if self.record_dir is not None:
+            return self.record_dir
+        return None if self.db is None else self.db.parent / "live-calls"
+
+
+@dataclass(frozen=True)
 class WebConfig(_Checked):
     """Settings of one app instance.
 
@@ -492,6 +528,8 @@ class WebConfig(_Checked):
         login_max_failures: Failed logins per account within
             ``login_window`` after which further attempts are refused (0: no limit).
         login_window: Seconds a failed login counts.
+        live_url: The ``conduct stream --listen`` server whose lines the live
+            monitor page shows (``ws://HOST:PORT``; empty: no live page feed).
     """
 
     SECTION: ClassVar[str] = "web"
@@ -507,6 +545,7 @@ class WebConfig(_Checked):
     lexicon: tuple[str, ...] = ()
     login_max_failures: int = 5
     login_window: float = 15 * 60.0
+    live_url: str = ""  # the --listen server (ws://HOST:PORT) the live page relays; "": none
 
 
 def parse_override(options: AnalyzerOptions, item: str) -> tuple[str, Any]:

@@ -73,7 +73,7 @@ def test_every_path_takes_the_engine_from_one_place(monkeypatch):
 
     class Engine:
         def __call__(self, samples, options, *, speaker, offset=0.0, speaker_known=True,
-                     verifier=None):
+                     verifier=None, cut=True):
             return []
 
         def transcribe_many(self, tracks, options, verifier=None):

@@ -70,6 +70,16 @@ VAD_CONTEXT = 64  #: samples of the previous frame Silero sees
 CUT_PAUSE_MS = 98
 
 
+@dataclass(frozen=True)
+class CallInfo:
+    """What is known about a live interaction besides its audio (a sidecar's fields)."""
+
+    hall: str = ""
+    window: str = ""
+    staff: str = ""
+    started_at: str = ""
+
+
 class SileroStream:
     """Silero VAD speech probabilities, one per 512-sample frame, state carried across calls."""
 
@@ -220,6 +230,8 @@ class StreamAnalyzer:
         clock: Seconds on the stream's clock, read when events come out
             (``emitted_at``): a live line's wall clock since its first audio.
             None: the audio consumed so far (a replay as fast as it goes).
+        about: Hall, window, staff and ``started_at`` of the interaction
+            (the final report's; keys as in a recording's sidecar).
 
     Call :meth:`feed` with each chunk and :meth:`close` at the end; both
     return the events produced (see the module docstring).
@@ -236,6 +248,7 @@ class StreamAnalyzer:
         lexicon: Lexicon | None = None,
         transcriber: Any = None,
         clock: Callable[[], float] | None = None,
+        about: CallInfo | None = None,
     ) -> None:
         if channels not in (1, 2):
             raise AudioError(f"streams have 1 or 2 channels, got {channels}", source=interaction_id)
@@ -248,6 +261,7 @@ class StreamAnalyzer:
         self.id = interaction_id
         self.sopts = self.options.stream
         self._clock = clock
+        self.about = about or CallInfo()
         from analyzer.pipeline import get_lexicon
 
         self.lexicon = lexicon if lexicon is not None else get_lexicon(self.options)
@@ -583,7 +597,8 @@ class StreamAnalyzer:
 
         ring = self._final_ring()
         interaction = Interaction(
-            id=self.id, channel=self.channel,
+            id=self.id, channel=self.channel, hall=self.about.hall, window=self.about.window,
+            staff=self.about.staff, started_at=self.about.started_at,
             utterances=sorted(self.utterances, key=lambda u: u.start),
             source=self.id, duration=round(self.now, 3),
             meta={"stream": asdict(self.sopts)},
