@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
-import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
 from audio_factory import SR, pcm_bytes, phone_call, resample, speech, to_int16
+from live_fixture import listener
 
 from analyzer.errors import AudioError
 from analyzer.stream.line import ENCODINGS, FrameDecoder, LineHeader
 
 websockets = pytest.importorskip("websockets")
 
-ROOT = Path(__file__).resolve().parent.parent
 HEADER = {"call_id": "c-1", "sample_rate": 8000, "channels": 1, "encoding": "mulaw",
           "channel": "phone", "hall": "East hall", "window": "3", "staff": "S042"}
 
@@ -150,22 +145,8 @@ def served(tmp_path_factory):
     """`conduct stream --listen` on a free port, with a results database; 3 lines + bad ones."""
     tmp = tmp_path_factory.mktemp("listen")
     db, folder = tmp / "results.sqlite", tmp / "calls"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "analyzer", "stream", "--listen", "127.0.0.1:0", "--db", str(db),
-         "--record-dir", str(folder)],
-        stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        url = None
-        for line in proc.stderr:
-            if "listening on" in line:
-                url = line.split("listening on ")[1].strip()
-                break
-        assert url and url.startswith("ws://127.0.0.1:"), "the server did not start"
-        threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep it drained
+    with listener(db, folder) as (url, proc):
         result = asyncio.run(_session(url))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
     yield {**result, "db": db, "folder": folder, "returncode": proc.returncode}
 
 
