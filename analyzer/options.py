@@ -547,6 +547,11 @@ class WebConfig(_Checked):
     login_window: float = 15 * 60.0
     live_url: str = ""  # the --listen server (ws://HOST:PORT) the live page relays; "": none
 
+    def _check_more(self) -> None:
+        if self.live_url and not self.live_url.startswith(("ws://", "wss://")):
+            raise OptionError(f"expected ws://HOST:PORT or wss://..., got {self.live_url!r}",
+                              field="web.live_url")
+
 
 def parse_override(options: AnalyzerOptions, item: str) -> tuple[str, Any]:
     """One ``KEY=VALUE`` of ``--set``, typed like the option it names.

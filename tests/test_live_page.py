@@ -22,8 +22,6 @@ from web_fixture import USERS, running_server
 from analyzer.store import Store
 from analyzer.web import auth
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
 SCRIPT = [("staff", "您好，请问有什么可以帮您？"), ("citizen", "我想问一下营业执照怎么办理"),
           ("staff", "我不知道，你去问别人"), ("citizen", "我上次来的时候材料不全，还要带什么？"),
           ("staff", "请您对我的服务做出评价，谢谢，再见")]
@@ -39,6 +37,8 @@ def _database(folder) -> object:
     return db
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_live_page_shows_a_forbidden_phrase_while_the_call_goes_on(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     assert USERS["insp"][0] == "inspector"
@@ -91,3 +91,49 @@ def test_live_page_shows_a_forbidden_phrase_while_the_call_goes_on(tmp_path):
         browser.close()
     report = next(e for e in events if e["type"] == "report")["report"]
     assert json.dumps(report, ensure_ascii=False).count("A8-F-01") >= 1
+
+
+def _get(db, name: str, password: str, path: str, **settings):
+    """Log in in-process (``httpx.ASGITransport``) and GET ``path``."""
+    import re
+
+    import httpx
+
+    from analyzer.web import create_app
+
+    async def script():
+        transport = httpx.ASGITransport(app=create_app(db, **settings))
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+            page = await client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+            await client.post("/login", data={"name": name, "password": password,
+                                              "csrf_token": token, "next": "/"})
+            return await client.get(path)
+
+    return asyncio.run(script())
+
+
+@pytest.mark.parametrize("role", ["inspector", "trainer"])
+def test_live_page_is_for_inspectors_and_says_when_no_listener_is_set(tmp_path, role):
+    db = _database(tmp_path)
+    con = auth.connect(db)
+    auth.add_user(con, "tina", role, "role-pass-123")
+    con.close()
+    page = _get(db, "tina", "role-pass-123", "/live", live_url="ws://127.0.0.1:9")
+    feed = _get(db, "tina", "role-pass-123", "/live/events")
+    if role == "trainer":
+        assert page.status_code == 403 and feed.status_code == 403
+        return
+    assert page.status_code == 200 and "/static/live.js" in page.text
+    assert 'data-url="ws://127.0.0.1:9"' in page.text
+    assert feed.headers["content-type"].startswith("text/event-stream")
+    (line,) = [x for x in feed.text.splitlines() if x.startswith("data: ")]
+    assert json.loads(line[6:])["state"] == "off"  # no listener configured: said, not hung
+
+
+def test_live_url_must_be_a_websocket_address(tmp_path):
+    from analyzer.errors import OptionError
+    from analyzer.options import WebConfig
+
+    with pytest.raises(OptionError, match="web.live_url"):
+        WebConfig(db=tmp_path / "x.sqlite", live_url="http://127.0.0.1:8765")

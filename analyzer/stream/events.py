@@ -156,3 +156,71 @@ class ReportEvent:
 #: Any event of a stream.
 StreamEvent = (RingEvent | AnsweredEvent | PartialEvent | UtteranceEvent | PhraseEvent
                | FindingEvent | ReportEvent)
+
+
+@dataclass(frozen=True)
+class LineEvent:
+    """A line opened on the listener (``conduct stream --listen``): who it is."""
+
+    type: ClassVar[str] = "line"
+    call_id: str
+    channel: str
+    channels: int
+    hall: str
+    window: str
+    staff: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"type": self.type, "call_id": self.call_id, "channel": self.channel,
+                "channels": self.channels, "hall": self.hall, "window": self.window,
+                "staff": self.staff}
+
+
+@dataclass(frozen=True)
+class ErrorEvent:
+    """A line's problem (bad header or frame, dropped connection, a failed step)."""
+
+    type: ClassVar[str] = "error"
+    call_id: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"type": self.type, "call_id": self.call_id, "message": self.message}
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """A finished call was written to the results database (row ``interaction``)."""
+
+    type: ClassVar[str] = "stored"
+    call_id: str
+    interaction: int
+    recording: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"type": self.type, "call_id": self.call_id, "interaction": self.interaction,
+                "recording": self.recording}
+
+
+@dataclass(frozen=True)
+class EndedEvent:
+    """A line ended: its score and grade, and its stored row (None when not stored)."""
+
+    type: ClassVar[str] = "ended"
+    call_id: str
+    dropped: bool
+    score: float | None
+    grade: str | None
+    interaction: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"type": self.type, "call_id": self.call_id, "dropped": self.dropped,
+                "score": self.score, "grade": self.grade, "interaction": self.interaction}
+
+
+#: What the listener itself says about a line, besides its stream's events.
+LineNotice = LineEvent | ErrorEvent | StoredEvent | EndedEvent

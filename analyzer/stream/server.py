@@ -37,7 +37,14 @@ import numpy as np
 
 from analyzer.errors import AnalyzerError, AudioError, require, shown
 from analyzer.options import AnalyzerOptions, ListenConfig
-from analyzer.stream.events import StreamEvent
+from analyzer.stream.events import (
+    EndedEvent,
+    ErrorEvent,
+    LineEvent,
+    LineNotice,
+    StoredEvent,
+    StreamEvent,
+)
 from analyzer.stream.line import FrameDecoder, LineHeader
 from analyzer.stream.live import CallInfo, StreamAnalyzer
 
@@ -68,11 +75,16 @@ class _Call:
         """Wall seconds since the line's first audio (the events' ``emitted_at``)."""
         return 0.0 if self.first_audio is None else time.monotonic() - self.first_audio
 
-    def summary(self) -> dict[str, Any]:
-        """The line as a monitor's snapshot shows it."""
+    def opened(self) -> LineEvent:
+        """The ``line`` event of this line."""
         h = self.header
-        return {"call_id": h.call_id, "channel": h.channel, "hall": h.hall, "window": h.window,
-                "staff": h.staff, "channels": h.channels, "events": list(self.history)}
+        return LineEvent(h.call_id, h.channel, h.channels, h.hall, h.window, h.staff)
+
+    def summary(self) -> dict[str, Any]:
+        """The line as a monitor's snapshot shows it: who it is, and its events so far."""
+        line = self.opened().to_dict()
+        del line["type"]
+        return {**line, "events": list(self.history)}
 
 
 @dataclass
@@ -152,8 +164,7 @@ class LiveServer:
             return
         call = self._open(header)
         self.lines[header.call_id] = call
-        self._broadcast({"type": "line", **{k: v for k, v in call.summary().items()
-                                            if k != "events"}})
+        self._broadcast(call.opened().to_dict())
         try:
             end = await self._pump(ws, call)
             await self._finish(ws, call, end)
@@ -235,27 +246,26 @@ class LiveServer:
     async def _finish(self, ws: Any, call: _Call, end: _End) -> None:
         """Close the analysis, store the call, tell the line and the monitors."""
         loop = asyncio.get_running_loop()
+        call_id = call.header.call_id
         if end.error is not None:
-            await self._send_dicts(ws, call, [_error(call.header.call_id, str(end.error))])
+            await self._send(ws, call, [ErrorEvent(call_id, str(end.error))])
         try:
             events = await loop.run_in_executor(self._pool, _run, call.analyzer.close)
         except AnalyzerError as exc:
-            await self._send_dicts(ws, call, [_error(call.header.call_id, str(exc))])
+            await self._send(ws, call, [ErrorEvent(call_id, str(exc))])
             await ws.close(CLOSE_ERROR, "analysis failed")
             return
         await self._send(ws, call, events)
         stored = await loop.run_in_executor(self._pool, self._store, call)
         report = call.analyzer.report
-        ended: dict[str, Any] = {
-            "type": "ended", "call_id": call.header.call_id, "dropped": end.dropped,
-            "score": None if report is None else report.score,
-            "grade": None if report is None else report.grade,
-            "interaction": None if stored is None else stored["interaction"]}
-        await self._send_dicts(ws, call, [x for x in (stored, ended) if x is not None])
+        pk = stored.interaction if isinstance(stored, StoredEvent) else None
+        ended = EndedEvent(call_id, end.dropped, None if report is None else report.score,
+                           None if report is None else report.grade, pk)
+        await self._send(ws, call, [x for x in (stored, ended) if x is not None])
         code = CLOSE_OK if end.error is None else CLOSE_BAD
         await ws.close(code, "" if end.error is None else shown(str(end.error))[:120])
 
-    def _store(self, call: _Call) -> dict[str, Any] | None:
+    def _store(self, call: _Call) -> StoredEvent | ErrorEvent | None:
         """Write the finished call to the results database (None when not configured)."""
         folder = self.config.recordings()
         if self.config.db is None or folder is None or not call.audio:
@@ -267,21 +277,18 @@ class LiveServer:
                               call.analyzer)
         except (AnalyzerError, OSError) as exc:
             logger.error("call %s could not be stored: %s", call.header.call_id, exc)
-            return _error(call.header.call_id, f"the call could not be stored: {exc}")
+            return ErrorEvent(call.header.call_id, f"the call could not be stored: {exc}")
         logger.info("call %s stored as interaction %d (%s)", call.header.call_id, kept.pk,
                     kept.recording)
-        return {"type": "stored", "call_id": call.header.call_id, "interaction": kept.pk,
-                "recording": str(kept.recording)}
+        return StoredEvent(call.header.call_id, kept.pk, str(kept.recording))
 
-    async def _send(self, ws: Any, call: _Call, events: list[StreamEvent]) -> None:
-        await self._send_dicts(ws, call, [{**e.to_dict(), "call_id": call.header.call_id}
-                                          for e in events])
-
-    async def _send_dicts(self, ws: Any, call: _Call, events: list[dict[str, Any]]) -> None:
-        """Send events to the line (if it still listens) and to the monitors."""
+    async def _send(self, ws: Any, call: _Call, events: list[StreamEvent | LineNotice]) -> None:
+        """Send events (each with the line's ``call_id``) to the line, if it still
+        listens, and to the monitors."""
         from websockets.exceptions import ConnectionClosed
 
-        for event in events:
+        for item in events:
+            event = {**item.to_dict(), "call_id": call.header.call_id}
             with contextlib.suppress(ConnectionClosed):  # gone: still analysed and stored
                 await ws.send(json.dumps(event, ensure_ascii=False))
             if event["type"] == "report":
@@ -367,16 +374,12 @@ def _run(step: Callable[..., Any], *args: Any) -> list[StreamEvent]:
     return list(step(*args))
 
 
-def _error(call_id: str | None, message: str) -> dict[str, Any]:
-    return {"type": "error", "call_id": call_id, "message": message}
-
-
 async def _refuse(ws: Any, call_id: str | None, message: str, code: int = CLOSE_BAD) -> None:
     """Tell a line why it is refused and close it."""
     from websockets.exceptions import ConnectionClosed
 
     try:
-        await ws.send(json.dumps(_error(call_id, message), ensure_ascii=False))
+        await ws.send(json.dumps(ErrorEvent(call_id, message).to_dict(), ensure_ascii=False))
         await ws.close(code, message[:120])
     except ConnectionClosed:
         pass
