@@ -21,7 +21,9 @@ a subprocess) and reports the same figures from its ``emitted_at``.
 
 Measured (p50 / p95):
 
-* forbidden phrase end (the finding's ``end``) -> its ``finding`` event;
+* forbidden phrase end (the finding's ``end``) -> its live ``finding`` event
+  (those found only by the end-of-call report are counted apart; a live one
+  is ``provisional`` when it came from committed words of a growing utterance);
 * utterance end -> its ``utterance`` event (includes the VAD's wait for
   ``asr.vad.min_silence_ms`` of silence, and recognition);
 * ring start -> ring event (a ring is counted once its tone has lasted
@@ -135,14 +137,19 @@ def replay_call(call: np.ndarray, overrides: dict[str, Any]) -> tuple[list[dict[
 
 def measure(events: list[dict[str, Any]], duration: float, busy: float) -> dict[str, Any]:
     """The latency figures of one call's events."""
-    forbidden = [e["emitted_at"] - e["end"] for e in events
-                 if e["type"] == "finding" and e["kind"] == "forbidden" and e["end"] is not None]
+    report_at = next(e["emitted_at"] for e in events if e["type"] == "report")
+    found = [e for e in events if e["type"] == "finding" and e["kind"] == "forbidden"
+             and e["end"] is not None]
+    live = [e for e in found if e["emitted_at"] < report_at]  # the rest came at close()
+    forbidden = [e["emitted_at"] - e["end"] for e in live]
     utt = [e["emitted_at"] - e["end"] for e in events if e["type"] == "utterance"]
     rings = [e["emitted_at"] - e["t"] for e in events if e["type"] == "ring"]
     report = events[-1]["report"]
     return {
         "audio_seconds": round(duration, 2),
         "forbidden_findings": len(forbidden),
+        "forbidden_at_close": len(found) - len(forbidden),
+        "committed_before_end": sum(e["provisional"] for e in live),
         "forbidden_p50": percentile(forbidden, 50), "forbidden_p95": percentile(forbidden, 95),
         "utterance_events": len(utt),
         "utterance_p50": percentile(utt, 50), "utterance_p95": percentile(utt, 95),
@@ -207,7 +214,8 @@ def run(repeat: int, line: bool, realtime: bool, counts: list[int]) -> dict[str,
     return result
 
 
-ROWS = ("audio_seconds", "forbidden_findings", "forbidden_p50", "forbidden_p95",
+ROWS = ("audio_seconds", "forbidden_findings", "forbidden_at_close", "committed_before_end",
+        "forbidden_p50", "forbidden_p95",
         "utterance_events", "utterance_p50", "utterance_p95", "ring_events", "ring_p50",
         "ring_p95", "partial_events", "realtime_factor", "report_rings")
 

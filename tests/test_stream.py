@@ -284,3 +284,27 @@ def test_stream_commits_a_forbidden_phrase_before_the_utterance_ends_and_ends_as
     assert words(live) == words(filed)
     assert sorted(f["rule"] for f in live["findings"]) == sorted(f["rule"] for f in filed["findings"])
     assert live["score"] == filed["score"]
+
+
+@pytest.mark.parametrize("threshold", ["threshold", "phone_threshold"])
+def test_the_stream_cuts_speech_where_the_file_paths_vad_does(call, threshold):
+    """One VAD rule: the segmenter built from asr.vad gives vad_pieces' pieces, padded alike."""
+    from dataclasses import replace
+
+    from analyzer.options import ASROptions
+    from analyzer.speech.packing import vad_pieces
+
+    audio, _, _, _ = call
+    base = ASROptions()
+    options = replace(base, vad=replace(base.vad, threshold=getattr(base.vad, threshold)))
+    pad = options.vad.pad_ms * SR // 1000
+    for track in audio:
+        x = track.astype(np.float32)
+        filed = [(round(p.start * SR), round(p.start * SR) + p.samples.size)
+                 for p in vad_pieces(x, 0, 0, options)]
+        seg = Segmenter.from_vad(options.vad, options.vad.threshold)
+        vad = SileroStream()
+        done = [s for i in range(0, x.size, 1600) for s in seg.feed(vad.feed(x[i:i + 1600]))]
+        done += seg.flush()
+        streamed = [(max(0, a * VAD_FRAME - pad), min(x.size, b * VAD_FRAME + pad)) for a, b in done]
+        assert filed and streamed == filed

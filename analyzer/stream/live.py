@@ -369,6 +369,11 @@ class StreamAnalyzer:
         at = round(self._clock() if self._clock is not None else self.now, 3)
         return [replace(e, emitted_at=at) for e in events]
 
+    def lag(self) -> float:
+        """Seconds the analysis is behind the line (its clock less the audio consumed;
+        0 on the audio clock). Partial decoding waits while it exceeds ``partial_interval``."""
+        return 0.0 if self._clock is None else self._clock() - self.now
+
     @property
     def now(self) -> float:
         """Stream seconds consumed so far."""
@@ -476,6 +481,9 @@ class StreamAnalyzer:
     def _partial(self, track: _Track) -> list[StreamEvent]:
         """Decode a growing utterance again once ``partial_interval`` s of audio are new.
 
+        Skipped while the line is more than ``partial_interval`` behind
+        (:meth:`lag`): each decoding costs a full encoder pass, and a line
+        that falls behind must catch up before it decodes anything twice.
         Returns a ``partial`` event, and the findings of forbidden phrases in
         the newly committed words.
         """
@@ -486,8 +494,8 @@ class StreamAnalyzer:
         if track.growing != start:  # a new utterance: a new agreement
             track.growing, track.agreement = start, LocalAgreement()
             track.decoded_to = start * VAD_FRAME
-        if self.samples - track.decoded_to < interval * SR:
-            return []
+        if self.samples - track.decoded_to < interval * SR or self.lag() > interval:
+            return []  # not due yet, or the line is behind: the ended utterance will tell
         track.decoded_to = self.samples
         lo = max(0, start * VAD_FRAME - int(self.options.asr.vad.pad_ms * SR / 1000))
         utts = self._recognise(track, lo, self.samples)
