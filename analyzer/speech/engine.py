@@ -379,10 +379,13 @@ def _pieces(samples: np.ndarray, job: int, channel: int, options: ASROptions,
 
 
 def _shifted(u: Utterance, offset: float) -> Utterance:
-    """``u`` with its times (and its words' times) moved by ``offset`` seconds."""
+    """``u`` with its times (and its words' and heard phrases' times) moved by ``offset`` s."""
     words = tuple(replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3))
                   for w in u.words)
-    return replace(u, start=round(u.start + offset, 3), end=round(u.end + offset, 3), words=words)
+    heard = tuple(replace(h, start=round(h.start + offset, 3), end=round(h.end + offset, 3))
+                  for h in u.heard)
+    return replace(u, start=round(u.start + offset, 3), end=round(u.end + offset, 3), words=words,
+                   heard=heard)
 
 
 def _owed_positions(pieces: Sequence[Piece], tracks: Sequence[tuple[np.ndarray, str, bool]],
