@@ -201,3 +201,19 @@ def test_monitor_sees_every_line_and_finished_calls_are_stored_as_the_batch_woul
     summary = run_batch(served["folder"], served["db"])
     assert summary.skipped == 4 and summary.analysed == 0
     assert served["returncode"] == 0
+
+
+def test_listen_options_are_checked(tmp_path):
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["stream", "--listen", "localhost"])
+    assert result.exit_code == 2 and "HOST:PORT" in result.output
+    result = runner.invoke(main, ["stream", "-", "--db", str(tmp_path / "r.sqlite")])
+    assert result.exit_code == 2 and "--listen" in result.output
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"not a database at all" * 100)
+    result = runner.invoke(main, ["stream", "--listen", "127.0.0.1:0", "--db", str(bad)])
+    assert result.exit_code == 2 and "bad.sqlite" in result.output

@@ -76,6 +76,8 @@ def stream(source: str, rate: int, channels: int, realtime: bool, channel: str |
     if listen is not None:
         _listen(options, listen, db, record_dir, max_lines)
         return
+    if db or record_dir:
+        raise click.UsageError("--db and --record-dir go with --listen")
     try:
         line = _open(source, rate, channels, chunk_ms)
         start = time.monotonic()
