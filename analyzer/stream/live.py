@@ -175,6 +175,10 @@ class Segmenter:
                 self.start = cut  # the speech after the cut goes on
         return done
 
+    def in_pause(self) -> bool:
+        """True when speech is in progress but its latest frames are silence."""
+        return self.start is not None and self._silence_from is not None
+
     def flush(self) -> list[tuple[int, int]]:
         """Finish the speech in progress at the current frame."""
         done: list[tuple[int, int]] = []
@@ -483,7 +487,9 @@ class StreamAnalyzer:
 
         Skipped while the line is more than ``partial_interval`` behind
         (:meth:`lag`): each decoding costs a full encoder pass, and a line
-        that falls behind must catch up before it decodes anything twice.
+        that falls behind must catch up before it decodes anything twice;
+        and skipped during a pause, which may be the utterance's end (its
+        final recognition must not wait behind a partial one).
         Returns a ``partial`` event, and the findings of forbidden phrases in
         the newly committed words.
         """
@@ -496,6 +502,8 @@ class StreamAnalyzer:
             track.decoded_to = start * VAD_FRAME
         if self.samples - track.decoded_to < interval * SR or self.lag() > interval:
             return []  # not due yet, or the line is behind: the ended utterance will tell
+        if track.seg.in_pause():
+            return []  # the speaker paused: the utterance may be ending, its recognition next
         track.decoded_to = self.samples
         lo = max(0, start * VAD_FRAME - int(self.options.asr.vad.pad_ms * SR / 1000))
         utts = self._recognise(track, lo, self.samples)
