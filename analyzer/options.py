@@ -244,7 +244,7 @@ class VadOptions(_Checked):
     SECTION: ClassVar[str] = "asr.vad"
     _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
         "threshold": _UNIT, "phone_threshold": _UNIT, "pad_ms": _NONNEG,
-        "min_silence_ms": _NONNEG, "max_piece_seconds": (1.0, 30.0)}
+        "min_silence_ms": _NONNEG, "min_speech_ms": _NONNEG, "max_piece_seconds": (1.0, 30.0)}
 
     enabled: bool = True  # False: fixed 28 s pieces, silence included
     threshold: float = 0.5  # Silero speech probability above which audio is speech
@@ -254,6 +254,7 @@ class VadOptions(_Checked):
     phone_threshold: float = 0.3
     pad_ms: int = 200  # ms of audio kept either side of a speech piece
     min_silence_ms: int = 500  # silence this long ends a piece
+    min_speech_ms: int = 0  # shorter speech bursts are dropped (faster-whisper's default)
     max_piece_seconds: float = 28.0  # longer speech is cut (a piece fits one 30 s window)
 
 
@@ -497,6 +498,30 @@ class PackOptions(_Checked):
 
 
 @dataclass(frozen=True)
+class StreamOptions(_Checked):
+    """Live analysis (``analyzer.stream``): incremental recognition and answering.
+
+    Speech is cut as every path cuts it (:class:`VadOptions`); these are only
+    what a live line adds.
+    """
+
+    SECTION: ClassVar[str] = "stream"
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+        "partial_interval": (0.0, 10.0), "answer_min_speech_ms": _NONNEG,
+        "max_ring_seconds": _NONNEG}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES}
+
+    # s of new speech after which a growing utterance is decoded again (partial events and
+    # LocalAgreement commits); 0: an utterance is recognised only once it has ended
+    partial_interval: float = 1.0
+    # whose growing speech is decoded again: forbidden phrases are the staff's, and each
+    # partial decoding costs a full 30 s encoder pass (the citizen's text comes at its end)
+    partial_speakers: tuple[str, ...] = ("staff",)
+    answer_min_speech_ms: int = 300  # staff speech this long answers a call
+    max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
+
+
+@dataclass(frozen=True)
 class AnalyzerOptions(_Checked):
     """Every option of the analyzer, grouped by stage.
 
@@ -517,6 +542,7 @@ class AnalyzerOptions(_Checked):
     verify: VerifyOptions = field(default_factory=VerifyOptions)
     duties: DutyOptions = field(default_factory=DutyOptions)
     attribution: AttributionOptions = field(default_factory=AttributionOptions)
+    stream: StreamOptions = field(default_factory=StreamOptions)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the options as plain JSON-able data, for the audit block."""
@@ -555,18 +581,39 @@ def _set_dotted(obj: Any, path: list[str], value: Any, key: str) -> Any:
 
 
 @dataclass(frozen=True)
-class StreamOptions(_Checked):
-    """Live segmentation (recorded in the final report's ``analyzer.stream``)."""
+class ListenConfig(_Checked):
+    """The network input (``conduct stream --listen``, :mod:`analyzer.stream.server`).
 
-    SECTION: ClassVar[str] = "stream"
+    Attributes:
+        host: Address to listen on.
+        port: TCP port (0: any free port, printed at start).
+        db: Results database finished calls are written to (None: not stored).
+        record_dir: Folder each finished call's audio (WAV) and sidecar are
+            written to, where the nightly batch finds them already analysed;
+            default: ``live-calls`` beside ``db``.
+        max_lines: Lines analysed at once; more are refused.
+        max_frame_bytes: Largest frame taken.
+        header_seconds: Seconds a new connection has to send its header.
+    """
+
+    SECTION: ClassVar[str] = "listen"
     _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
-        "max_utterance_seconds": (1.0, 30.0), "min_speech_ms": _NONNEG,
-        "answer_min_speech_ms": _NONNEG, "max_ring_seconds": _NONNEG}
+        "port": (0, 65535), "max_lines": (1, 1024), "max_frame_bytes": (1024, None),
+        "header_seconds": (0.1, None)}
 
-    max_utterance_seconds: float = 15.0  # s, longer speech is cut (at a short pause if any)
-    min_speech_ms: int = 250  # shorter speech bursts are dropped
-    answer_min_speech_ms: int = 300  # staff speech this long answers a call
-    max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
+    host: str = "127.0.0.1"
+    port: int = 0
+    db: Path | None = None
+    record_dir: Path | None = None
+    max_lines: int = 32
+    max_frame_bytes: int = 1 << 20
+    header_seconds: float = 10.0
+
+    def recordings(self) -> Path | None:
+        """Where finished calls' audio goes (None when calls are not stored)."""
+        if self.record_dir is not None:
+            return self.record_dir
+        return None if self.db is None else self.db.parent / "live-calls"
 
 
 @dataclass(frozen=True)
@@ -586,6 +633,8 @@ class WebConfig(_Checked):
         login_window: Seconds a failed login counts.
         scoring_template: The scoring template whose ``[ranking]`` rules and
             failing grade the staff pages and the 红黑榜 use ("": the shipped one).
+        live_url: The ``conduct stream --listen`` server whose lines the live
+            monitor page shows (``ws://HOST:PORT``; empty: no live page feed).
     """
 
     SECTION: ClassVar[str] = "web"
@@ -602,6 +651,12 @@ class WebConfig(_Checked):
     login_max_failures: int = 5
     login_window: float = 15 * 60.0
     scoring_template: str = ""
+    live_url: str = ""  # the --listen server (ws://HOST:PORT) the live page relays; "": none
+
+    def _check_more(self) -> None:
+        if self.live_url and not self.live_url.startswith(("ws://", "wss://")):
+            raise OptionError(f"expected ws://HOST:PORT or wss://..., got {self.live_url!r}",
+                              field="web.live_url")
 
 
 def parse_override(options: AnalyzerOptions, item: str) -> tuple[str, Any]:

@@ -1,28 +1,42 @@
-"""Streaming latency and real-time factor of :class:`analyzer.stream.StreamAnalyzer`.
+"""Live latency, real-time factor and concurrent-call capacity of ``conduct stream``.
 
 A generated stereo phone call (ringback, then staff and citizen turns spoken
-by espeak-ng, optionally over a telephone line) is fed in 100 ms chunks.
+by espeak-ng, optionally over a telephone line; five of the staff turns say
+a forbidden phrase) is streamed in 100 ms chunks through
+:class:`analyzer.stream.StreamAnalyzer`, side by side in two modes:
+
+* ``incremental``: the shipped setting, growing staff speech decoded again
+  every ``stream.partial_interval`` s and LocalAgreement-committed words
+  matched at once;
+* ``whole``: ``stream.partial_interval=0``, each utterance recognised only
+  once it has ended (what the stream did before, the peer a user would pick).
 
 Time is kept on the call's own clock: chunk ``k`` arrives when its last
-sample would have been spoken (``t_k``), its processing starts when it has
-arrived and the previous chunk is done, and its events come out when its
-processing ends (``done_k``). This is what a live line sees on this machine,
-without sleeping through the call (``--realtime`` sleeps instead, and measures
-wall-clock times).
+sample would have been spoken, its processing starts when it has arrived and
+the previous chunk is done, and every event's ``emitted_at`` is read from
+that clock when the event comes out. This is what a live line sees on this
+machine, without sleeping through the call. ``--realtime`` instead replays
+the call with ``conduct stream --realtime`` (the wall clock of the replay, in
+a subprocess) and reports the same figures from its ``emitted_at``.
 
-Measured:
+Measured (p50 / p95):
 
-* latency of each utterance event: ``done_k - utterance end`` (includes the
-  VAD's wait for ``vad_min_silence_ms`` of silence, and recognition);
-* latency of each live finding heard in speech (forbidden phrase, shouting):
-  ``done_k - finding end``; of ring events: ``done_k - ring start``;
-* real-time factor: processing time / audio time (must be < 1 to keep up),
-  and the largest backlog (``done_k - t_k``); recognition time per segment,
-  and the 1-minute load average (other processes on the machine slow it).
+* forbidden phrase end (the finding's ``end``) -> its live ``finding`` event
+  (those found only by the end-of-call report are counted apart; a live one
+  is ``provisional`` when it came from committed words of a growing utterance);
+* utterance end -> its ``utterance`` event (includes the VAD's wait for
+  ``asr.vad.min_silence_ms`` of silence, and recognition);
+* ring start -> ring event (a ring is counted once its tone has lasted
+  ``rings.confirm_seconds``);
+* real-time factor of one call (processing / audio seconds);
+* capacity: ``N`` calls streamed at once from ``N`` threads through the one
+  engine, as fast as they go; they keep up while their wall time is under
+  the call's duration (real-time factor of the group < 1).
 
 Usage::
 
-    .venv/bin/python benchmarks/stream_latency.py [--repeat 2] [--line] [--realtime] [--out FILE]
+    .venv/bin/python benchmarks/stream_latency.py [--repeat 1] [--line] [--realtime]
+        [--capacity 1,2,4] [--out FILE]
 """
 
 from __future__ import annotations
@@ -30,9 +44,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
+import subprocess
 import sys
+import tempfile
+import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,19 +61,25 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import audio_factory as af  # noqa: E402
 
+from analyzer.options import AnalyzerOptions  # noqa: E402
 from analyzer.stream import StreamAnalyzer  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "stream_latency.json"
 CHUNK_SECONDS = 0.1
 SCRIPT = (
-    *af.PHONE_SCRIPT[:3],
-    ("citizen", "我上次来的时候材料不全，还要带什么？"),
+    *af.PHONE_SCRIPT[:2],
     ("staff", "我不知道，你去问别人"),
+    ("citizen", "我上次来的时候材料不全，还要带什么？"),
+    ("staff", "下班了，明天再来"),
     ("citizen", "你们的服务态度太差了"),
-    ("staff", "对不起，请您按照要求补全材料再来办理"),
+    ("staff", "你去投诉好了"),
+    ("citizen", "我刚才问的是营业执照"),
+    ("staff", "你的记性真差"),
     ("citizen", "好的，谢谢你"),
+    ("staff", "没看我正忙着吗"),
     af.PHONE_SCRIPT[-1],
 )
+MODES = {"incremental": {}, "whole": {"stream.partial_interval": 0.0}}
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -64,112 +87,158 @@ def percentile(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 3) if values else None
 
 
-def run(repeat: int, line: bool, realtime: bool) -> dict[str, Any]:
-    """Stream the generated call; return latencies, RTF and the events."""
-    script = list(SCRIPT) * repeat
-    call, turns, _, answer = af.phone_call(rings=4, script=script, line=line)
-    duration = call.shape[1] / af.SR
-    from analyzer.speech.engine import transcribe
+class CallClock:
+    """The call's own clock: chunk arrival, plus the processing time spent since."""
 
-    asr_times: list[tuple[float, float]] = []  # (audio seconds, recognition seconds) per call
+    def __init__(self) -> None:
+        self.base = 0.0
+        self._t0 = time.perf_counter()
 
-    def timed(audio: np.ndarray, options: Any, **kw: Any) -> list[Any]:
-        t = time.perf_counter()
-        out = transcribe(audio, options, **kw)
-        asr_times.append((audio.size / af.SR, time.perf_counter() - t))
-        return out
+    def start(self, arrive: float) -> None:
+        """A chunk that arrives at ``arrive`` is taken when the previous one is done."""
+        self.base = max(self(), arrive)
+        self._t0 = time.perf_counter()
 
-    analyzer = StreamAnalyzer(None, af.SR, 2, interaction_id="bench", transcriber=timed)
-    t0 = time.perf_counter()
-    from analyzer.speech.asr import get_model
+    def __call__(self) -> float:
+        return self.base + time.perf_counter() - self._t0
 
-    get_model(analyzer.options.asr)  # what warm() does for the default recogniser
+
+def stream_call(call: np.ndarray, options: AnalyzerOptions, name: str = "bench"
+                ) -> tuple[list[dict[str, Any]], float]:
+    """Stream ``call`` on its own clock; its events (``emitted_at`` on that clock) and
+    the processing seconds."""
+    clock = CallClock()
+    analyzer = StreamAnalyzer(options, af.SR, 2, interaction_id=name, clock=clock)
     analyzer.warm()
-    warm_seconds = time.perf_counter() - t0
     step = int(CHUNK_SECONDS * af.SR)
-    clock, busy, backlog, events = 0.0, 0.0, 0.0, []
-    wall0 = time.perf_counter()
+    events: list[dict[str, Any]] = []
+    clock.start(0.0)
     for i in range(0, call.shape[1], step):
-        arrive = min(i + step, call.shape[1]) / af.SR
-        if realtime:
-            delay = wall0 + arrive - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
+        clock.start(min(i + step, call.shape[1]) / af.SR)
+        events += [e.to_dict() for e in analyzer.feed(call[:, i: i + step])]
+    clock.start(call.shape[1] / af.SR)
+    events += [e.to_dict() for e in analyzer.close()]
+    return events, analyzer.compute_seconds
+
+
+def replay_call(call: np.ndarray, overrides: dict[str, Any]) -> tuple[list[dict[str, Any]], float]:
+    """``conduct stream --realtime`` on the call as a WAV; its events and wall seconds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = af.write_wav(Path(tmp) / "call.wav", call)
+        (Path(tmp) / "call.json").write_text('{"channel": "phone"}', encoding="utf-8")
+        sets = [x for k, v in overrides.items() for x in ("--set", f"{k}={v}")]
         t = time.perf_counter()
-        out = list(analyzer.feed(call[:, i: i + step]))
-        spent = time.perf_counter() - t
-        busy += spent
-        clock = (time.perf_counter() - wall0) if realtime else max(clock, arrive) + spent
-        backlog = max(backlog, clock - arrive)
-        events += [{**e.to_dict(), "_out": clock} for e in out]
-    t = time.perf_counter()
-    final = list(analyzer.close())
-    close_seconds = time.perf_counter() - t
-    busy += close_seconds
-    events += [{**e.to_dict(), "_out": clock + close_seconds} for e in final]
-    result = _measure(events, turns, answer, duration, busy, backlog, warm_seconds, close_seconds)
-    asr = [t for _, t in asr_times]
-    result.update({
-        "asr_calls": len(asr), "asr_seconds_median": percentile(asr, 50),
-        "asr_seconds_p95": percentile(asr, 95),
-        "asr_share_of_processing": round(sum(asr) / busy, 3) if busy else None,
-        "segment_seconds_median": percentile([a for a, _ in asr_times], 50),
-        "load_average_1min": round(os.getloadavg()[0], 2),
-    })
+        proc = subprocess.run([sys.executable, "-m", "analyzer", "stream", str(path),
+                               "--realtime", *sets], capture_output=True, text=True,
+                              check=True, cwd=ROOT)
+        wall = time.perf_counter() - t
+    return [json.loads(line) for line in proc.stdout.splitlines()], wall
+
+
+def measure(events: list[dict[str, Any]], duration: float, busy: float) -> dict[str, Any]:
+    """The latency figures of one call's events."""
+    report_at = next(e["emitted_at"] for e in events if e["type"] == "report")
+    found = [e for e in events if e["type"] == "finding" and e["kind"] == "forbidden"
+             and e["end"] is not None]
+    live = [e for e in found if e["emitted_at"] < report_at]  # the rest came at close()
+    forbidden = [e["emitted_at"] - e["end"] for e in live]
+    utt = [e["emitted_at"] - e["end"] for e in events if e["type"] == "utterance"]
+    rings = [e["emitted_at"] - e["t"] for e in events if e["type"] == "ring"]
+    report = events[-1]["report"]
+    return {
+        "audio_seconds": round(duration, 2),
+        "forbidden_findings": len(forbidden),
+        "forbidden_at_close": len(found) - len(forbidden),
+        "committed_before_end": sum(e["provisional"] for e in live),
+        "forbidden_p50": percentile(forbidden, 50), "forbidden_p95": percentile(forbidden, 95),
+        "utterance_events": len(utt),
+        "utterance_p50": percentile(utt, 50), "utterance_p95": percentile(utt, 95),
+        "ring_events": len(rings),
+        "ring_p50": percentile(rings, 50), "ring_p95": percentile(rings, 95),
+        "partial_events": sum(e["type"] == "partial" for e in events),
+        "realtime_factor": round(busy / duration, 3),
+        "report_rings": report["rings"],
+        "final_forbidden": sorted(f["rule"] for f in report["findings"] if f["kind"] == "forbidden"),
+    }
+
+
+def capacity(call: np.ndarray, options: AnalyzerOptions, counts: list[int]) -> list[dict[str, Any]]:
+    """``N`` calls at once from ``N`` threads: wall time against the call's duration."""
+    duration = call.shape[1] / af.SR
+    rows = []
+    for n in counts:
+        results: list[tuple[list[dict[str, Any]], float]] = [([], 0.0)] * n
+
+        def one(k: int, out: list[tuple[list[dict[str, Any]], float]]) -> None:
+            out[k] = stream_call(call, options, f"call-{k}")
+
+        threads = [threading.Thread(target=one, args=(k, results)) for k in range(n)]
+        t = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        wall = time.perf_counter() - t
+        rows.append({"calls": n, "wall_seconds": round(wall, 2),
+                     "group_realtime_factor": round(wall / duration, 3),
+                     "keeps_up": wall < duration,
+                     "forbidden_found": [len([e for e in ev if e["type"] == "finding"
+                                              and e["kind"] == "forbidden"]) for ev, _ in results]})
+    return rows
+
+
+def run(repeat: int, line: bool, realtime: bool, counts: list[int]) -> dict[str, Any]:
+    """Both modes on one call, then the capacity runs; the results."""
+    call, turns, _, _ = af.phone_call(rings=4, script=list(SCRIPT) * repeat, line=line)
+    duration = call.shape[1] / af.SR
+    base = AnalyzerOptions()
+    modes = {}
+    for mode, overrides in MODES.items():
+        options = base.with_overrides(overrides)
+        if realtime:
+            events, wall = replay_call(call, overrides)
+            modes[mode] = {**measure(events, duration, wall), "realtime_factor": None,
+                           "replay_wall_seconds": round(wall, 2)}
+        else:
+            events, busy = stream_call(call, options)
+            modes[mode] = measure(events, duration, busy)
+    result: dict[str, Any] = {
+        "machine": f"{os.cpu_count()} CPU cores", "load_average_1min": round(os.getloadavg()[0], 2),
+        "line": line, "clock": "wall clock of the --realtime replay" if realtime else "call clock",
+        "turns": len(turns), "options": {"partial_interval": base.stream.partial_interval,
+                                         "partial_speakers": list(base.stream.partial_speakers)},
+        "modes": modes,
+    }
+    if counts:
+        result["capacity"] = capacity(call, replace(base), counts)
     return result
 
 
-def _measure(events: list[dict[str, Any]], turns: list[af.Turn], answer: float, duration: float,
-             busy: float, backlog: float, warm: float, close: float) -> dict[str, Any]:
-    utt = [e["_out"] - e["end"] for e in events if e["type"] == "utterance"]
-    # Findings heard in speech (forbidden phrases, shouting); rings and ignoring are timed apart.
-    live = [e for e in events if e["type"] == "finding" and e["rule"] not in ("A7-RING", "A8-IGNORE")
-            and e["_out"] <= duration and e.get("end") is not None]
-    find = [e["_out"] - e["end"] for e in live]
-    rings = [e["_out"] - e["t"] for e in events if e["type"] == "ring"]
-    report = next(e["report"] for e in events if e["type"] == "report")
-    return {
-        "machine": f"{os.cpu_count()} CPU cores",
-        "audio_seconds": round(duration, 2),
-        "turns": len(turns),
-        "utterance_events": len(utt),
-        "utterance_latency_median": percentile(utt, 50),
-        "utterance_latency_p95": percentile(utt, 95),
-        "live_findings": len(find),
-        "finding_latency_median": percentile(find, 50),
-        "finding_latency_p95": percentile(find, 95),
-        "ring_event_latency_median": percentile(rings, 50),
-        "processing_seconds": round(busy, 2),
-        "realtime_factor": round(busy / duration, 3),
-        "max_backlog_seconds": round(backlog, 3),
-        "model_load_seconds": round(warm, 2),
-        "close_seconds": round(close, 2),
-        "report_rings": report["rings"], "true_rings": 4,
-        "answered_at": next((e["t"] for e in events if e["type"] == "answered"), None),
-        "true_answer": round(answer, 3),
-        "final_findings": [f["rule"] for f in report["findings"]],
-        "transcript": [(u["speaker"], u["start"], u["text"]) for u in report["transcript"]],
-        "script": [(t.speaker, round(t.start, 2), round(t.end, 2), t.text) for t in turns],
-        "latency_median_all": statistics.median(utt + find) if utt + find else None,
-    }
+ROWS = ("audio_seconds", "forbidden_findings", "forbidden_at_close", "committed_before_end",
+        "forbidden_p50", "forbidden_p95",
+        "utterance_events", "utterance_p50", "utterance_p95", "ring_events", "ring_p50",
+        "ring_p95", "partial_events", "realtime_factor", "report_rings")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=2, help="times the 9-turn script is repeated")
+    parser.add_argument("--repeat", type=int, default=1, help="times the 12-turn script is played")
     parser.add_argument("--line", action="store_true", help="telephone band + mu-law on both sides")
-    parser.add_argument("--realtime", action="store_true", help="sleep to pace the input (wall clock)")
+    parser.add_argument("--realtime", action="store_true",
+                        help="replay with `conduct stream --realtime` (wall clock)")
+    parser.add_argument("--capacity", default="1,2,4",
+                        help="comma-separated numbers of concurrent calls ('' skips)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    r = run(args.repeat, args.line, args.realtime)
-    print(f"{'measure':<34}{'value':>12}")
-    for key in ("audio_seconds", "utterance_events", "utterance_latency_median",
-                "utterance_latency_p95", "live_findings", "finding_latency_median",
-                "finding_latency_p95", "ring_event_latency_median", "realtime_factor",
-                "max_backlog_seconds", "asr_calls", "asr_seconds_median", "asr_seconds_p95",
-                "asr_share_of_processing", "segment_seconds_median", "model_load_seconds",
-                "close_seconds", "report_rings", "answered_at", "true_answer", "load_average_1min"):
-        print(f"{key:<34}{r[key]!s:>12}")
+    counts = [int(x) for x in args.capacity.split(",") if x.strip()]
+    r = run(args.repeat, args.line, args.realtime, counts)
+    print(f"{'measure':<22}" + "".join(f"{m:>14}" for m in r["modes"]))
+    for key in ROWS:
+        print(f"{key:<22}" + "".join(f"{r['modes'][m][key]!s:>14}" for m in r["modes"]))
+    for row in r.get("capacity", []):
+        print(f"{row['calls']} concurrent calls: wall {row['wall_seconds']} s, group RTF "
+              f"{row['group_realtime_factor']}, keeps up: {row['keeps_up']}")
+    print(f"machine: {r['machine']}, load {r['load_average_1min']}, clock: {r['clock']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(r, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out}")

@@ -73,7 +73,7 @@ def test_every_path_takes_the_engine_from_one_place(monkeypatch):
 
     class Engine:
         def __call__(self, samples, options, *, speaker, offset=0.0, speaker_known=True,
-                     verifier=None):
+                     verifier=None, cut=True):
             return []
 
         def transcribe_many(self, tracks, options, verifier=None):
@@ -90,3 +90,16 @@ def test_every_path_takes_the_engine_from_one_place(monkeypatch):
     sa = StreamAnalyzer(options, 16000, 1, channel="phone")
     sa._transcribe(np.ones(16000, np.float32) * 0.01, sa._line, speaker="staff")
     assert len(asked) == 2 and asked[1][0].vad.threshold == options.asr.vad.phone_threshold
+
+
+def test_a_clip_recognised_at_an_offset_moves_its_heard_phrases_too():
+    """The stream recognises clips at their place in the call: the verifier's heard
+    phrases must move with the words, or their findings land at the clip's own 0 s."""
+    from analyzer.types import Heard, Utterance, Word
+
+    heard = Heard("A10-F-02", "你的记性真差", 0.1, 2.0, "你的贴心真差", 0.5, 0.9, -3.0, -4.0)
+    u = Utterance("staff", 0.0, 2.04, "你的贴心真差", (Word("你的", 0.0, 0.5, 0.9),), 0.9,
+                  True, (heard,))
+    moved = engine_mod._shifted(u, 48.5)
+    assert (moved.start, moved.words[0].start) == (48.5, 48.5)
+    assert (moved.heard[0].start, moved.heard[0].end) == (48.6, 50.5)

@@ -31,7 +31,7 @@ from analyzer.options import (
     (lambda: ASROptions(stereo_speakers=("staff",)), "asr.stereo_speakers: expected a list of 2"),
     (lambda: ASROptions(stereo_speakers=("staff", "boss")), "asr.stereo_speakers: expected one of"),
     (lambda: PackOptions(share="everything"), "pack.share: expected one of 'channel'"),
-    (lambda: StreamOptions(max_utterance_seconds=0.1), "stream.max_utterance_seconds"),
+    (lambda: StreamOptions(partial_interval=-1.0), "stream.partial_interval"),
     (lambda: WebConfig(db="x.sqlite", idle_timeout=0), "web.idle_timeout: expected a value >= 1"),
 ])
 def test_bad_values_are_refused_when_built(build, message):

@@ -9,10 +9,26 @@ import time
 
 import numpy as np
 import pytest
-from audio_factory import SR, pcm_bytes, phone_call, resample, speech, to_int16, write_wav
+from audio_factory import (
+    PHONE_SCRIPT,
+    SR,
+    pcm_bytes,
+    phone_call,
+    read_wav,
+    resample,
+    speech,
+    to_int16,
+    write_wav,
+)
 
 from analyzer.errors import AudioError
+from analyzer.options import AnalyzerOptions, StreamOptions
 from analyzer.stream import VAD_FRAME, Segmenter, SileroStream, StreamAnalyzer, StreamEvent
+from analyzer.stream.agreement import LocalAgreement
+from analyzer.types import Word
+
+#: Utterances recognised only once they have ended (no partial decoding).
+WHOLE = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0))
 
 
 def test_silero_stream_matches_faster_whisper_batch_probabilities():
@@ -32,7 +48,7 @@ def test_segmenter_cuts_after_the_silence_and_caps_long_speech():
     seg = Segmenter(threshold=0.5, min_silence=10, min_speech=5, max_frames=100)
     probs = np.r_[np.zeros(20), np.ones(30), np.zeros(5), np.ones(10), np.zeros(30)]
     assert seg.feed(probs) == [(20, 65)]  # the 5-frame pause did not end it
-    long = np.r_[np.ones(60), np.zeros(4), np.ones(200)]
+    long = np.r_[np.ones(60), np.zeros(5), np.ones(200)]
     done = Segmenter(0.5, 10, 5, 100).feed(long)
     assert done[0] == (0, 60)  # cut at the short pause, not mid-word
     assert all(b - a <= 100 for a, b in done)
@@ -44,7 +60,8 @@ class SegmentLog:
     def __init__(self) -> None:
         self.calls: list[tuple[str, float, float, bool]] = []
 
-    def __call__(self, audio, options, *, speaker, offset, speaker_known, verifier=None):
+    def __call__(self, audio, options, *, speaker, offset, speaker_known, verifier=None,
+                 cut=True):
         self.calls.append((speaker, offset, offset + audio.size / SR, speaker_known))
         return []
 
@@ -73,7 +90,7 @@ def test_rings_answer_and_utterance_cuts_of_a_phone_call(call):
         chunks.append(pcm[i: i + sizes[k % 4]])
         i += sizes[k % 4]
         k += 1
-    events = _run(StreamAnalyzer(None, SR, 2, transcriber=log), chunks)
+    events = _run(StreamAnalyzer(WHOLE, SR, 2, transcriber=log), chunks)
     types = [e["type"] for e in events]
     rings = [e for e in events if e["type"] == "ring"]
     assert [r["n"] for r in rings] == [1, 2, 3, 4]
@@ -104,7 +121,7 @@ def test_chunk_format_and_rate_do_not_change_the_result(call):
         (8000, [pcm_bytes(np.stack([resample(c, SR, 8000) for c in audio]))]),  # 8 kHz bytes
     ]:
         log = SegmentLog()
-        events = _run(StreamAnalyzer(None, rate, 2, transcriber=log), chunks)
+        events = _run(StreamAnalyzer(WHOLE, rate, 2, transcriber=log), chunks)
         answered = [round(e["t"]) for e in events if e["type"] == "answered"]
         results.append((sum(e["type"] == "ring" for e in events), answered, [c[0] for c in log.calls]))
     assert results[0] == results[1] == results[2] == (4, [16], [t.speaker for t in turns])
@@ -113,7 +130,7 @@ def test_chunk_format_and_rate_do_not_change_the_result(call):
 def test_counter_stream_has_no_rings_and_mono_speaker_is_not_known():
     audio = np.concatenate([np.zeros(SR), speech("请您出示身份证"), np.zeros(SR)])
     log = SegmentLog()
-    events = _run(StreamAnalyzer(None, SR, 1, channel="counter", transcriber=log), [audio])
+    events = _run(StreamAnalyzer(WHOLE, SR, 1, channel="counter", transcriber=log), [audio])
     assert [e["type"] for e in events] == ["report"]
     assert log.calls and log.calls[0][0] == "staff" and log.calls[0][3] is False
 
@@ -208,3 +225,89 @@ def test_conduct_stream_decodes_a_compressed_recording_and_reads_its_sidecar(rep
     assert "A7-RING" in {f["rule"] for f in report["findings"]}
     assert report["score"] < 100
     assert any(e["type"] == "utterance" for e in events)
+
+
+def _w(text: str, start: float) -> Word:
+    return Word(text, start, start + 0.2, 0.9)
+
+
+def test_local_agreement_commits_what_two_hypotheses_in_a_row_agree_on():
+    agree = LocalAgreement()
+    assert agree.update([_w("我", 0.0), _w("不", 0.2)]) == []  # one hypothesis commits nothing
+    assert [w.text for w in agree.tentative()] == ["我", "不"]
+    got = agree.update([_w("我", 0.0), _w("不", 0.2), _w("知", 0.4)])
+    assert [w.text for w in got] == ["我", "不"]
+    # the decoder changed its mind about the last word: only the agreed prefix moves on
+    got = agree.update([_w("我", 0.0), _w("不", 0.2), _w("只", 0.4), _w("道", 0.6)])
+    assert got == [] and [w.text for w in agree.committed] == ["我", "不"]
+    got = agree.update([_w("我", 0.0), _w("不，", 0.2), _w("只", 0.4), _w("道", 0.6)])
+    assert [w.text for w in got] == ["只", "道"]  # punctuation does not make words differ
+    # committed words are never taken back, and a repeated committed tail is not new
+    got = agree.update([_w("你", 0.0), _w("道", 0.75), _w("你", 0.9)])
+    assert got == [] and [w.text for w in agree.committed] == ["我", "不", "只", "道"]
+    assert [w.text for w in agree.tentative()] == ["你"]
+
+
+@pytest.mark.slow
+def test_stream_commits_a_forbidden_phrase_before_the_utterance_ends_and_ends_as_the_file(
+        tmp_path):
+    """Incremental recognition: partials, a finding from committed words, and the file
+    path's transcript and report (each piece in a window of its own on both paths)."""
+    import analyzer
+    from analyzer.options import PackOptions
+
+    script = (*PHONE_SCRIPT[:1], ("citizen", "我上次来的时候材料不全，还要带什么？"),
+              ("staff", "我不知道，你去问别人吧，我这里还有很多别的事情要忙呢"),
+              ("citizen", "好的，谢谢你"), PHONE_SCRIPT[-1])
+    audio, _, _, _ = phone_call(rings=2, script=list(script))
+    path = write_wav(tmp_path / "call.wav", audio)
+    (tmp_path / "call.json").write_text('{"channel": "phone"}', encoding="utf-8")
+    audio, _ = read_wav(path)  # the samples the file path decodes
+    options = AnalyzerOptions(pack=PackOptions(pieces_per_window=1))
+    stream = StreamAnalyzer(options, SR, 2, interaction_id="call")
+    events = _run(stream, [audio[:, i: i + 1600] for i in range(0, audio.shape[1], 1600)])
+    filed = analyzer.analyze(str(path), options).to_dict()
+    live = events[-1]["report"]
+
+    partials = [e for e in events if e["type"] == "partial"]
+    assert partials and {p["speaker"] for p in partials} == {"staff"}
+    assert any(p["committed"] and p["tentative"] for p in partials)
+    kinds = [(e["type"], e.get("rule") or e.get("text")) for e in events]
+    found = kinds.index(("finding", "A8-F-01"))
+    hit = events[found]
+    said = next(i for i, e in enumerate(events) if e["type"] == "utterance"  # the turn holding it
+                and e["start"] - 0.5 <= hit["start"] and hit["end"] <= e["end"] + 0.5)
+    assert found < said  # committed, and a finding, before the utterance had ended
+    assert events[found]["emitted_at"] < events[said]["emitted_at"]
+    assert all("emitted_at" in e for e in events)
+
+    def words(report):
+        return [(u["speaker"], u["start"], u["end"], u["text"]) for u in report["transcript"]]
+
+    assert words(live) == words(filed)
+    assert sorted(f["rule"] for f in live["findings"]) == sorted(f["rule"] for f in filed["findings"])
+    assert live["score"] == filed["score"]
+
+
+@pytest.mark.parametrize("threshold", ["threshold", "phone_threshold"])
+def test_the_stream_cuts_speech_where_the_file_paths_vad_does(call, threshold):
+    """One VAD rule: the segmenter built from asr.vad gives vad_pieces' pieces, padded alike."""
+    from dataclasses import replace
+
+    from analyzer.options import ASROptions
+    from analyzer.speech.packing import vad_pieces
+
+    audio, _, _, _ = call
+    base = ASROptions()
+    options = replace(base, vad=replace(base.vad, threshold=getattr(base.vad, threshold)))
+    pad = options.vad.pad_ms * SR // 1000
+    for track in audio:
+        x = track.astype(np.float32)
+        filed = [(round(p.start * SR), round(p.start * SR) + p.samples.size)
+                 for p in vad_pieces(x, 0, 0, options)]
+        seg = Segmenter.from_vad(options.vad, options.vad.threshold)
+        vad = SileroStream()
+        done = [s for i in range(0, x.size, 1600) for s in seg.feed(vad.feed(x[i:i + 1600]))]
+        done += seg.flush()
+        streamed = [(max(0, a * VAD_FRAME - pad), min(x.size, b * VAD_FRAME + pad)) for a, b in done]
+        assert filed and streamed == filed

@@ -31,12 +31,15 @@ from analyzer.web.auth import ROLES
                    "refused for a while (0: no limit).")
 @click.option("--login-window", default=900.0, show_default=True, type=click.FloatRange(1),
               help="Seconds a failed login counts.")
+@click.option("--live", "live_url", default="", metavar="ws://HOST:PORT",
+              help="The `conduct stream --listen` server whose lines the Live page shows.")
 @click.option("--template", "template", default="", type=click.Path(dir_okay=False),
               help="Scoring template whose [ranking] rules the staff pages and the 红黑榜 "
                    "use (default: the shipped one).")
 def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_timeout: int,
           session_hours: float, secure_cookies: bool, lexicons: tuple[str, ...],
-          login_max_failures: int, login_window: float, template: str) -> None:
+          login_max_failures: int, login_window: float, template: str,
+          live_url: str) -> None:
     """Serve the review web app for inspectors, supervisors and trainers.
 
     Create accounts first with `conduct users add NAME --role inspector`.
@@ -50,7 +53,8 @@ def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_tim
         app = create_app(db, recordings_root, idle_timeout=idle_timeout * 60.0,
                          max_age=session_hours * 3600.0, secure_cookies=secure_cookies,
                          lexicon=tuple(lexicons), login_max_failures=login_max_failures,
-                         login_window=login_window, scoring_template=template)
+                         login_window=login_window, scoring_template=template,
+                         live_url=live_url)
     except AnalyzerError as exc:
         raise ConfigError(str(exc)) from None
     click.echo(f"conduct review on http://{host}:{port}/ (db {db})", err=True)

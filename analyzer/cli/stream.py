@@ -45,14 +45,27 @@ from analyzer.errors import AnalyzerError, AudioError
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A hall's lexicon file layered over the shipped one (repeatable).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override an option by its dotted name, e.g. rings.max_rings=4.")
+              help="Override an option by its dotted name, e.g. stream.partial_interval=0.5.")
+@click.option("--listen", metavar="HOST:PORT", default=None,
+              help="Be a WebSocket server, one connection per line (SOURCE is not read); "
+                   "port 0 takes a free one. /monitor is the supervisors' feed.")
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
+              help="With --listen: write each finished call to this results database.")
+@click.option("--record-dir", type=click.Path(file_okay=False), default=None,
+              help="With --listen --db: folder for the calls' recordings "
+                   "(default: live-calls beside the database).")
+@click.option("--max-lines", type=click.IntRange(1, 1024), default=32, show_default=True,
+              help="With --listen: lines analysed at once.")
 def stream(source: str, rate: int, channels: int, realtime: bool, channel: str | None,
            interaction_id: str | None, chunk_ms: int, model: str | None,
-           lexicons: tuple[str, ...], overrides: tuple[str, ...]) -> None:
+           lexicons: tuple[str, ...], overrides: tuple[str, ...], listen: str | None,
+           db: str | None, record_dir: str | None, max_lines: int) -> None:
     """Analyze a live line (raw 16-bit PCM, - for stdin) or a recording as it plays.
 
     Prints one JSON object per line as events become known: ring, answered,
-    utterance, phrase, finding, and the final report at the end of input.
+    partial, utterance, phrase, finding, and the final report at the end of
+    input. With --realtime every event's emitted_at is on the wall clock of
+    the replay. With --listen it serves lines over WebSocket instead.
     """
     from analyzer.cli.analyze import build_options
     from analyzer.stream import StreamAnalyzer
@@ -60,18 +73,72 @@ def stream(source: str, rate: int, channels: int, realtime: bool, channel: str |
     if model:
         overrides = (*overrides, f"asr.model={model}")
     options = build_options(lexicons, overrides)
+    if listen is not None:
+        _listen(options, listen, db, record_dir, max_lines)
+        return
+    if db or record_dir:
+        raise click.UsageError("--db and --record-dir go with --listen")
     try:
         line = _open(source, rate, channels, chunk_ms)
+        start = time.monotonic()
         analyzer = StreamAnalyzer(options, line.rate, line.channels,
                                   channel=channel or str(line.meta.get("channel") or "phone"),
                                   interaction_id=interaction_id or str(line.meta.get("id") or "")
-                                  or _name(source))
+                                  or _name(source),
+                                  clock=(lambda: time.monotonic() - start) if realtime else None,
+                                  about=_about(line.meta))
         analyzer.warm()
+        start = time.monotonic()
         for chunk in _reader(line.chunks, line.seconds_per_chunk if realtime else 0.0):
             _emit(analyzer.feed(chunk))
         _emit(analyzer.close())
     except AnalyzerError as exc:
         raise ConfigError(str(exc)) from None
+
+
+def _about(meta: dict[str, Any]) -> Any:
+    from analyzer.stream.live import CallInfo
+
+    return CallInfo(*(str(meta.get(k) or "") for k in ("hall", "window", "staff", "started_at")))
+
+
+def _listen(options: Any, address: str, db: str | None, record_dir: str | None,
+            max_lines: int) -> None:
+    """Serve lines over WebSocket until interrupted (SIGINT/SIGTERM end the lines first)."""
+    import asyncio
+    import signal
+
+    from analyzer.errors import OptionError
+    from analyzer.options import ListenConfig
+    from analyzer.stream.server import LiveServer
+
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter(f"expected HOST:PORT, got {address!r}", param_hint="--listen")
+    try:
+        config = ListenConfig(host=host.strip("[]"), port=int(port),
+                              db=Path(db) if db else None,
+                              record_dir=Path(record_dir) if record_dir else None,
+                              max_lines=max_lines)
+        if config.db is not None:
+            from analyzer.store import Store
+
+            Store(config.db).close()  # refuse a bad database now, not at the first call's end
+        server = LiveServer(options, config)
+        server.warm()
+    except (AnalyzerError, OptionError) as exc:
+        raise ConfigError(str(exc)) from None
+
+    def ready(port: int) -> None:
+        click.echo(f"conduct stream: listening on ws://{config.host}:{port}", err=True)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, server.stop)
+        await server.run(ready)
+
+    asyncio.run(main())
 
 
 def _name(source: str) -> str:

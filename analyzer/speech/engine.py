@@ -35,6 +35,7 @@ import numpy as np
 
 from analyzer.options import ASROptions, PackOptions
 from analyzer.speech.packing import (
+    SAMPLE_RATE,
     PackedRecognizer,
     Packer,
     Piece,
@@ -157,37 +158,41 @@ class PackedTranscriber:
 
     def __call__(self, samples: np.ndarray, options: ASROptions, *, speaker: str,
                  offset: float = 0.0, speaker_known: bool = True,
-                 verifier: Verifier | None = None) -> list[Utterance]:
+                 verifier: Verifier | None = None, cut: bool = True) -> list[Utterance]:
         """Transcribe one channel (the signature of :func:`transcribe`)."""
         found = self.transcribe_many([(samples, speaker, speaker_known)], options,
-                                     verifier=verifier)[0]
+                                     verifier=verifier, cut=cut)[0]
         return [_shifted(u, offset) for u in found] if offset else found
 
     def transcribe_many(self, tracks: Sequence[tuple[np.ndarray, str, bool]],
-                        options: ASROptions, *, verifier: Verifier | None = None
-                        ) -> list[list[Utterance]]:
+                        options: ASROptions, *, verifier: Verifier | None = None,
+                        cut: bool = True) -> list[list[Utterance]]:
         """Transcribe the tracks of one recording together; utterances per track.
 
         Args:
             tracks: ``(samples, speaker, speaker_known)`` of each track, 16 kHz mono.
             options: Recognition options.
             verifier: Hears lexicon phrases in staff speech (None: text only).
+            cut: False when each track is already one speech piece, cut by the
+                caller with ``options.vad`` (the stream's segmenter): it is
+                recognised as it is, not cut by the VAD again.
         """
         t0 = time.perf_counter()
         try:
-            return self._transcribe(tracks, options, verifier)
+            return self._transcribe(tracks, options, verifier, cut)
         finally:
             self._local.spent = self.spent() + time.perf_counter() - t0
 
     def _transcribe(self, tracks: Sequence[tuple[np.ndarray, str, bool]], options: ASROptions,
-                    verifier: Verifier | None = None) -> list[list[Utterance]]:
+                    verifier: Verifier | None = None, cut: bool = True
+                    ) -> list[list[Utterance]]:
         t0 = time.perf_counter()
         with self._cond:
             rid = self._next
             self._next += 1
         pieces = [p for k, (samples, _, _) in enumerate(tracks)
-                  for p in vad_pieces(np.ascontiguousarray(samples, dtype=np.float32), rid, k,
-                                      options)]
+                  for p in _pieces(np.ascontiguousarray(samples, dtype=np.float32), rid, k,
+                                   options, cut)]
         pieces.sort(key=lambda p: (p.start, p.channel))  # the conversation in time order
         self._add_time("vad", time.perf_counter() - t0)
         if not pieces:
@@ -363,11 +368,24 @@ class PackedTranscriber:
             self._cond.notify_all()
 
 
+def _pieces(samples: np.ndarray, job: int, channel: int, options: ASROptions,
+            cut: bool) -> list[Piece]:
+    """The VAD's speech pieces of one track, or the track as one piece (already cut)."""
+    if cut:
+        return vad_pieces(samples, job, channel, options)
+    longest = int(options.vad.max_piece_seconds * SAMPLE_RATE)
+    return [Piece(job, channel, i / SAMPLE_RATE, samples[i:i + longest])
+            for i in range(0, samples.size, longest) if samples.size - i >= SAMPLE_RATE // 10]
+
+
 def _shifted(u: Utterance, offset: float) -> Utterance:
-    """``u`` with its times (and its words' times) moved by ``offset`` seconds."""
+    """``u`` with its times (and its words' and heard phrases' times) moved by ``offset`` s."""
     words = tuple(replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3))
                   for w in u.words)
-    return replace(u, start=round(u.start + offset, 3), end=round(u.end + offset, 3), words=words)
+    heard = tuple(replace(h, start=round(h.start + offset, 3), end=round(h.end + offset, 3))
+                  for h in u.heard)
+    return replace(u, start=round(u.start + offset, 3), end=round(u.end + offset, 3), words=words,
+                   heard=heard)
 
 
 def _owed_positions(pieces: Sequence[Piece], tracks: Sequence[tuple[np.ndarray, str, bool]],
@@ -437,12 +455,12 @@ class RecognitionEngine:
 
     def __call__(self, samples: np.ndarray, options: ASROptions, *, speaker: str,
                  offset: float = 0.0, speaker_known: bool = True,
-                 verifier: Verifier | None = None) -> list[Utterance]:
+                 verifier: Verifier | None = None, cut: bool = True) -> list[Utterance]:
         """Transcribe one channel (the signature of :func:`transcribe`)."""
         self.transcriber.enter()
         try:
             return self.transcriber(samples, options, speaker=speaker, offset=offset,
-                                    speaker_known=speaker_known, verifier=verifier)
+                                    speaker_known=speaker_known, verifier=verifier, cut=cut)
         finally:
             self.transcriber.leave()
 
@@ -489,6 +507,7 @@ def transcribe(
     offset: float = 0.0,
     speaker_known: bool = True,
     verifier: Verifier | None = None,
+    cut: bool = True,
 ) -> list[Utterance]:
     """Recognise one channel of speech.
 
@@ -500,6 +519,8 @@ def transcribe(
         speaker_known: False when the role was assumed (mono recording).
         verifier: Hears lexicon phrases in staff speech
             (:func:`analyzer.speech.verify.get_verifier`; None: text only).
+        cut: False when ``samples`` are one speech piece already cut with
+            ``options.vad`` (the stream's segmenter): not cut by the VAD again.
 
     Returns:
         Utterances in time order, simplified Chinese, with word timestamps;
@@ -511,4 +532,4 @@ def transcribe(
     if audio.size < 1600:  # under 0.1 s: nothing to recognise
         return []
     return get_engine(options)(audio, options, speaker=speaker, offset=offset,
-                               speaker_known=speaker_known, verifier=verifier)
+                               speaker_known=speaker_known, verifier=verifier, cut=cut)

@@ -132,7 +132,8 @@ def vad_pieces(samples: np.ndarray, job: int, channel: int, options: ASROptions)
     else:
         spans = get_speech_timestamps(samples, VadOptions(
             threshold=vad.threshold, min_silence_duration_ms=vad.min_silence_ms,
-            max_speech_duration_s=vad.max_piece_seconds, speech_pad_ms=vad.pad_ms))
+            max_speech_duration_s=vad.max_piece_seconds, speech_pad_ms=vad.pad_ms,
+            min_speech_duration_ms=vad.min_speech_ms))
     return [
         Piece(job, channel, s["start"] / SAMPLE_RATE, samples[s["start"] : s["end"]])
         for s in spans

@@ -4,42 +4,60 @@
 phone line) and returns events:
 
 the dataclasses of :mod:`analyzer.stream.events` (``ring``, ``answered``,
-``utterance``, ``phrase``, ``finding``, then at :meth:`StreamAnalyzer.close`
-the end-of-call findings and the scored ``report``), each with ``to_dict()``,
-the JSON object ``conduct stream`` prints.
+``partial``, ``utterance``, ``phrase``, ``finding``, then at
+:meth:`StreamAnalyzer.close` the end-of-call findings and the scored
+``report``), each with ``to_dict()``, the JSON object ``conduct stream``
+prints, and ``emitted_at`` on the stream's clock.
 
 Stages per chunk: convert to float -> resample to 16 kHz (PyAV) -> ring
 tracking on the channel mix until the answer (:class:`analyzer.speech.rings.ToneTracker`)
 -> Silero VAD per channel with its state carried across chunks (the model
-faster-whisper bundles, on onnxruntime) -> an utterance is cut when its
-speaker has been silent ``VadOptions.min_silence_ms`` (or at
-``StreamOptions.max_utterance_seconds``) -> only finished utterances are
-transcribed (:func:`analyzer.speech.engine.transcribe`) -> phrase matching
-(:func:`analyzer.text.match.find_phrases`) -> live measures.
+faster-whisper bundles, on onnxruntime) -> an utterance is cut as the file
+paths cut their speech pieces (:class:`~analyzer.options.VadOptions`, the same
+frame arithmetic as faster-whisper's ``get_speech_timestamps``) -> while it
+grows, it is decoded again every ``StreamOptions.partial_interval`` seconds of
+new audio by the one recognition engine, and the words two hypotheses in a
+row agree on are committed (:mod:`analyzer.stream.agreement`): ``partial``
+events, and forbidden phrases matched (and acoustically verified) on the
+committed text become findings at once -> once it has ended it is recognised
+whole (:func:`analyzer.speech.engine.transcribe`, as the file path recognises
+a piece) -> phrase matching (:func:`analyzer.text.match.find_phrases`) -> live
+measures.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from analyzer.errors import AudioError
-from analyzer.options import AnalyzerOptions, StreamOptions
+from analyzer.options import AnalyzerOptions, VadOptions
 from analyzer.speech.rings import ToneTracker, count_rings, detect_rings
+from analyzer.stream.agreement import LocalAgreement
 from analyzer.stream.events import (
     AnsweredEvent,
     FindingEvent,
+    PartialEvent,
     PhraseEvent,
     ReportEvent,
     RingEvent,
     StreamEvent,
     UtteranceEvent,
 )
-from analyzer.types import CHANNELS, Finding, Interaction, RingResult, Utterance
+from analyzer.types import (
+    CHANNELS,
+    Finding,
+    Interaction,
+    InteractionReport,
+    RingResult,
+    Utterance,
+    Word,
+)
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
@@ -48,6 +66,18 @@ if TYPE_CHECKING:
 SR = 16000  #: the analysis rate
 VAD_FRAME = 512  #: Silero's frame at 16 kHz (32 ms)
 VAD_CONTEXT = 64  #: samples of the previous frame Silero sees
+#: A pause longer than this (ms) is where over-long speech is cut (faster-whisper's 98 ms).
+CUT_PAUSE_MS = 98
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    """What is known about a live interaction besides its audio (a sidecar's fields)."""
+
+    hall: str = ""
+    window: str = ""
+    staff: str = ""
+    started_at: str = ""
 
 
 class SileroStream:
@@ -82,18 +112,41 @@ class Segmenter:
 
     Speech starts at a frame with probability >= ``threshold`` and ends after
     ``min_silence`` frames below ``threshold - 0.15``. Speech longer than
-    ``max_frames`` is cut at its last pause of 100 ms or more, else hard.
+    ``max_frames`` is cut at its last pause of ``pause`` frames or more, else hard.
     Frame numbers are absolute (frame ``i`` covers samples ``512 i ..``).
+    :meth:`from_vad` builds it from the one VAD setting of every path.
     """
 
-    def __init__(self, threshold: float, min_silence: int, min_speech: int, max_frames: int) -> None:
+    def __init__(self, threshold: float, min_silence: int, min_speech: int, max_frames: int,
+                 pause: int = 4) -> None:
         self.threshold = threshold
         self.neg = max(threshold - 0.15, 0.01)
         self.min_silence, self.min_speech, self.max_frames = min_silence, min_speech, max_frames
+        self.pause = pause
         self.frame = 0
         self.start: int | None = None  # start frame of the speech in progress
         self._silence_from: int | None = None
-        self._pause: int | None = None  # end of the last >= 100 ms pause inside the speech
+        self._pause: int | None = None  # end of the last long enough pause inside the speech
+
+    @classmethod
+    def from_vad(cls, vad: VadOptions, threshold: float) -> Segmenter:
+        """The segmenter that cuts speech as ``vad_pieces`` does with ``vad``.
+
+        The frame counts follow faster-whisper's ``get_speech_timestamps``:
+        speech ends once ``min_silence_ms`` of silence has passed, is kept
+        when longer than ``min_speech_ms``, and is cut when longer than
+        ``max_piece_seconds`` less one frame and both paddings.
+
+        Args:
+            vad: The VAD options (``analyzer.options.VadOptions``).
+            threshold: The speech threshold of the line (``ASROptions.for_line``).
+        """
+        per_ms = SR / 1000 / VAD_FRAME
+        longest = vad.max_piece_seconds * SR - VAD_FRAME - 2 * vad.pad_ms * SR / 1000
+        return cls(threshold, math.ceil(vad.min_silence_ms * per_ms),
+                   math.floor(vad.min_speech_ms * per_ms) + 1,
+                   max(2, math.floor(longest / VAD_FRAME) + 1),
+                   math.floor(CUT_PAUSE_MS * per_ms) + 1)
 
     def feed(self, probs: np.ndarray) -> list[tuple[int, int]]:
         """Advance over ``probs``; return the (start, end) frames of finished speech."""
@@ -110,7 +163,7 @@ class Segmenter:
             elif p < self.neg:
                 if self._silence_from is None:
                     self._silence_from = i
-                if i - self._silence_from >= 3:
+                if i - self._silence_from >= self.pause:
                     self._pause = self._silence_from
                 if i - self._silence_from >= self.min_silence:
                     self._close(self._silence_from, done)
@@ -121,6 +174,10 @@ class Segmenter:
                 self._close(cut, done)
                 self.start = cut  # the speech after the cut goes on
         return done
+
+    def in_pause(self) -> bool:
+        """True when speech is in progress but its latest frames are silence."""
+        return self.start is not None and self._silence_from is not None
 
     def flush(self) -> list[tuple[int, int]]:
         """Finish the speech in progress at the current frame."""
@@ -138,7 +195,7 @@ class Segmenter:
 
 @dataclass
 class _Track:
-    """One input channel: its speaker, VAD, segmenter and recent audio."""
+    """One input channel: its speaker, VAD, segmenter, recent audio and growing utterance."""
 
     speaker: str
     known: bool
@@ -146,6 +203,9 @@ class _Track:
     seg: Segmenter
     audio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     audio_from: int = 0  # absolute sample index of audio[0]
+    agreement: LocalAgreement = field(default_factory=LocalAgreement)
+    growing: int | None = None  # start frame of the utterance the agreement is about
+    decoded_to: int = 0  # sample up to which the growing utterance was last decoded
 
     def append(self, x: np.ndarray, keep_from: int) -> None:
         self.audio = np.concatenate([self.audio, x])
@@ -170,9 +230,13 @@ class StreamAnalyzer:
         channel: ``phone`` (rings, answer, hang-up are judged) or ``counter``.
         interaction_id: Id of the final report.
         lexicon: A loaded lexicon; default: the one ``options.lexicon`` names.
-        stream_options: Live segmentation settings.
         transcriber: Replaces :func:`analyzer.speech.engine.transcribe` (same signature),
             e.g. for a batched recogniser.
+        clock: Seconds on the stream's clock, read when events come out
+            (``emitted_at``): a live line's wall clock since its first audio.
+            None: the audio consumed so far (a replay as fast as it goes).
+        about: Hall, window, staff and ``started_at`` of the interaction
+            (the final report's; keys as in a recording's sidecar).
 
     Call :meth:`feed` with each chunk and :meth:`close` at the end; both
     return the events produced (see the module docstring).
@@ -187,8 +251,9 @@ class StreamAnalyzer:
         channel: str = "phone",
         interaction_id: str = "stream",
         lexicon: Lexicon | None = None,
-        stream_options: StreamOptions | None = None,
         transcriber: Any = None,
+        clock: Callable[[], float] | None = None,
+        about: CallInfo | None = None,
     ) -> None:
         if channels not in (1, 2):
             raise AudioError(f"streams have 1 or 2 channels, got {channels}", source=interaction_id)
@@ -199,7 +264,9 @@ class StreamAnalyzer:
         self.options = options or AnalyzerOptions()
         self.sample_rate, self.channels, self.channel = int(sample_rate), channels, channel
         self.id = interaction_id
-        self.sopts = stream_options or StreamOptions()
+        self.sopts = self.options.stream
+        self._clock = clock
+        self.about = about or CallInfo()
         from analyzer.pipeline import get_lexicon
 
         self.lexicon = lexicon if lexicon is not None else get_lexicon(self.options)
@@ -223,11 +290,17 @@ class StreamAnalyzer:
         self.answer_time: float | None = None
         self.utterances: list[Utterance] = []
         self._levels: list[tuple[Utterance, float]] = []
-        self._emitted: set[tuple[str, float]] = set()
+        self._emitted: list[Finding] = []
         self._hit_keys: set[tuple[str, float, float]] = set()
         self._leftover = b""
         self._closed = False
         self.compute_seconds = 0.0  # wall time spent in feed/close
+        #: What :meth:`close` analysed and found (for the results database).
+        self.interaction: Interaction | None = None
+        self.report: InteractionReport | None = None
+        self.ring: RingResult | None = None
+        self.audio_findings: tuple[Finding, ...] = ()
+        self.asr_info: dict[str, Any] = {}
 
     def warm(self) -> None:
         """Load the speech model and the phrase matcher now, not at the first utterance."""
@@ -249,13 +322,7 @@ class StreamAnalyzer:
         # hears the microphone's owner, the clerk (speaker not known), as "staff" does
         mono = "staff" if asr.mono_roles == "auto" else asr.mono_roles
         speaker = asr.stereo_speakers[i] if self.channels == 2 else mono
-        frames = SR / VAD_FRAME / 1000.0
-        seg = Segmenter(
-            self._line.vad.threshold,
-            max(1, round(asr.vad.min_silence_ms * frames)),
-            max(1, round(self.sopts.min_speech_ms * frames)),
-            max(2, round(self.sopts.max_utterance_seconds * SR / VAD_FRAME)),
-        )
+        seg = Segmenter.from_vad(self._line.vad, self._line.vad.threshold)
         return _Track(speaker, self.channels == 2, SileroStream(), seg)
 
     def _to_float(self, chunk: bytes | np.ndarray) -> np.ndarray:
@@ -292,7 +359,7 @@ class StreamAnalyzer:
         t0 = time.perf_counter()
         events = self._process(self._resampler.feed(self._to_float(chunk)))
         self.compute_seconds += time.perf_counter() - t0
-        return iter(events)
+        return iter(self._stamped(events))
 
     def close(self) -> Iterator[StreamEvent]:
         """End of the interaction: flush, then the end-of-call findings and the report."""
@@ -303,7 +370,17 @@ class StreamAnalyzer:
         self._closed = True
         events += self._final_events()
         self.compute_seconds += time.perf_counter() - t0
-        return iter(events)
+        return iter(self._stamped(events))
+
+    def _stamped(self, events: list[StreamEvent]) -> list[StreamEvent]:
+        """The events with ``emitted_at``: now, on the stream's clock."""
+        at = round(self._clock() if self._clock is not None else self.now, 3)
+        return [replace(e, emitted_at=at) for e in events]
+
+    def lag(self) -> float:
+        """Seconds the analysis is behind the line (its clock less the audio consumed;
+        0 on the audio clock). Partial decoding waits while it exceeds ``partial_interval``."""
+        return 0.0 if self._clock is None else self._clock() - self.now
 
     @property
     def now(self) -> float:
@@ -328,6 +405,9 @@ class StreamAnalyzer:
             finished += [(b, a, track) for a, b in done]
         for b, a, track in sorted(finished, key=lambda item: item[:2]):  # in the order they ended
             events += self._utterance(track, a, b)
+        if not final:
+            for track in self._tracks:
+                events += self._partial(track)
         events += self._ignoring()
         return events
 
@@ -393,22 +473,78 @@ class StreamAnalyzer:
     def _utterance(self, track: _Track, a: int, b: int) -> list[StreamEvent]:
         pad = int(self.options.asr.vad.pad_ms * SR / 1000)
         lo, hi = max(0, a * VAD_FRAME - pad), min(self.samples, b * VAD_FRAME + pad)
-        audio = track.clip(lo, hi)
-        extra = {}
-        if self._verifiers is not None:
-            spoke = any(u.speaker == "staff" for u in self.utterances)
-            extra["verifier"] = self._verifiers[spoke]
-        utts = self._transcribe(audio, self._line, speaker=track.speaker,
-                                offset=lo / SR, speaker_known=track.known, **extra)
+        if track.growing == a:
+            track.growing = None  # the utterance has ended: its final recognition follows
+        utts = self._recognise(track, lo, hi)
         events: list[StreamEvent] = []
         for u in utts:
             self.utterances.append(u)
-            events.append(UtteranceEvent(len(self.utterances) - 1, u, round(self.now, 3)))
+            events.append(UtteranceEvent(len(self.utterances) - 1, u))
             if u.speaker == "staff":
                 events += self._shout(track, u)
         if utts:
             events += self._phrases()
         return events
+
+    def _partial(self, track: _Track) -> list[StreamEvent]:
+        """Decode a growing utterance again once ``partial_interval`` s of audio are new.
+
+        Skipped while the line is more than ``partial_interval`` behind
+        (:meth:`lag`): each decoding costs a full encoder pass, and a line
+        that falls behind must catch up before it decodes anything twice;
+        and skipped during a pause, which may be the utterance's end (its
+        final recognition must not wait behind a partial one).
+        Returns a ``partial`` event, and the findings of forbidden phrases in
+        the newly committed words.
+        """
+        interval = self.sopts.partial_interval
+        start = track.seg.start
+        if not interval or start is None or track.speaker not in self.sopts.partial_speakers:
+            return []
+        if track.growing != start:  # a new utterance: a new agreement
+            track.growing, track.agreement = start, LocalAgreement()
+            track.decoded_to = start * VAD_FRAME
+        if self.samples - track.decoded_to < interval * SR or self.lag() > interval:
+            return []  # not due yet, or the line is behind: the ended utterance will tell
+        if track.seg.in_pause():
+            return []  # the speaker paused: the utterance may be ending, its recognition next
+        track.decoded_to = self.samples
+        lo = max(0, start * VAD_FRAME - int(self.options.asr.vad.pad_ms * SR / 1000))
+        utts = self._recognise(track, lo, self.samples)
+        words = [w for u in utts for w in u.words]
+        new = track.agreement.update(words)
+        committed = track.agreement.committed
+        events: list[StreamEvent] = [PartialEvent(
+            track.speaker, round(start * VAD_FRAME / SR, 3), round(self.now, 3),
+            _text(committed), _text(track.agreement.tentative()))]
+        if new:
+            heard = tuple(h for u in utts for h in u.heard if h.end <= committed[-1].end + 0.1)
+            events += self._committed_findings(track, committed, heard)
+        return events
+
+    def _recognise(self, track: _Track, lo: int, hi: int) -> list[Utterance]:
+        """The engine on the track's samples ``lo:hi`` (with the verifier, when there is one)."""
+        extra = {}
+        if self._verifiers is not None:
+            spoke = any(u.speaker == "staff" for u in self.utterances)
+            extra["verifier"] = self._verifiers[spoke]
+        return self._transcribe(track.clip(lo, hi), self._line, speaker=track.speaker,
+                                offset=lo / SR, speaker_known=track.known, cut=False, **extra)
+
+    def _committed_findings(self, track: _Track, words: list[Word], heard: tuple[Any, ...]
+                            ) -> list[StreamEvent]:
+        """Findings of forbidden phrases in the committed words of a growing utterance."""
+        from analyzer.rules.context import forbidden_findings
+        from analyzer.text.match import find_phrases
+
+        conf = float(np.mean([w.probability for w in words]))
+        growing = Utterance(track.speaker, words[0].start, words[-1].end, _text(words),
+                            tuple(words), conf, track.known, heard)
+        utts = sorted([*self.utterances, growing], key=lambda u: u.start)
+        hits = [h for h in find_phrases(utts, self.lexicon, self.options.match,
+                                        kinds=("forbidden",))
+                if h.speaker == track.speaker and h.end > growing.start]
+        return self._live_findings(forbidden_findings(hits, utts, self.options.context))
 
     def _phrases(self) -> list[StreamEvent]:
         from analyzer.rules.context import forbidden_findings
@@ -426,7 +562,8 @@ class StreamAnalyzer:
             if h.rule.kind != "forbidden":
                 events.append(PhraseEvent(h.rule.id, h.rule.kind, h.speaker, round(h.start, 3),
                                           round(h.end, 3), h.evidence, round(h.confidence, 4)))
-        return events + self._live_findings(forbidden_findings(new), provisional=False)
+        return events + self._live_findings(forbidden_findings(new, utts, self.options.context),
+                                            provisional=False)
 
     def _shout(self, track: _Track, u: Utterance) -> list[StreamEvent]:
         from analyzer.rules.acoustics import shout_findings, staff_levels
@@ -464,12 +601,12 @@ class StreamAnalyzer:
         return self._live_findings([f])
 
     def _live_findings(self, findings: list[Finding], provisional: bool = True) -> list[StreamEvent]:
-        out = []
+        """Events for the findings not emitted yet (see :func:`_same_finding`)."""
+        out: list[StreamEvent] = []
         for f in findings:
-            key = (f.rule, round(f.start or 0.0, 1))
-            if key in self._emitted:
+            if any(_same_finding(f, e) for e in self._emitted):
                 continue
-            self._emitted.add(key)
+            self._emitted.append(f)
             out.append(FindingEvent(f, provisional))
         return out
 
@@ -480,20 +617,24 @@ class StreamAnalyzer:
 
         ring = self._final_ring()
         interaction = Interaction(
-            id=self.id, channel=self.channel,
+            id=self.id, channel=self.channel, hall=self.about.hall, window=self.about.window,
+            staff=self.about.staff, started_at=self.about.started_at,
             utterances=sorted(self.utterances, key=lambda u: u.start),
             source=self.id, duration=round(self.now, 3),
             meta={"stream": asdict(self.sopts)},
         )
         asr_info = self._asr_info()
+        extra = shout_findings(self._levels, self.options.acoustics, self.lexicon)
         report = analyze_interaction(
-            interaction, self.options, lexicon=self.lexicon,
-            extra_findings=shout_findings(self._levels, self.options.acoustics, self.lexicon),
+            interaction, self.options, lexicon=self.lexicon, extra_findings=extra,
             ring=ring, asr_info=asr_info,
         )
         report.analyzer["stream"] = asdict(self.sopts)
         events: list[StreamEvent] = [FindingEvent(f, False) for f in report.findings
-                                     if (f.rule, round(f.start or 0.0, 1)) not in self._emitted]
+                                     if not any(_same_finding(f, e) for e in self._emitted)]
+        self.interaction, self.report, self.ring = interaction, report, ring
+        self.audio_findings = tuple(extra)
+        self.asr_info = asr_info or {}
         return [*events, ReportEvent(report)]
 
     def _final_ring(self) -> RingResult | None:
@@ -511,6 +652,20 @@ class StreamAnalyzer:
             return asr_info(self.options.asr)
         except Exception:  # the audit block is best effort; the report must still come out
             return None
+
+
+def _text(words: list[Word]) -> str:
+    return "".join(w.text for w in words).strip()
+
+
+def _same_finding(a: Finding, b: Finding) -> bool:
+    """One breach found twice (a committed partial, then the ended utterance): the
+    same rule, with times that overlap or lie within a second of each other."""
+    if a.rule != b.rule:
+        return False
+    a0, b0 = a.start or 0.0, b.start or 0.0
+    a1, b1 = a.end if a.end is not None else a0, b.end if b.end is not None else b0
+    return min(a1, b1) - max(a0, b0) > -1.0
 
 
 class _Resampler:

@@ -1,0 +1,129 @@
+// Live monitor: one card per line from /live/events (server-sent events relayed from
+// `conduct stream --listen`'s /monitor feed). Text is set with textContent only.
+(function () {
+  "use strict";
+  var cards = {};
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+
+  function secs(t) {
+    if (t === undefined || t === null) { return "–"; }
+    var m = Math.floor(t / 60), s = (t - 60 * m).toFixed(1);
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  function card(id, info) {
+    if (cards[id]) { return cards[id]; }
+    var root = el("section", "live-line");
+    root.dataset.call = id;
+    var head = el("h2", null, id);
+    var meta = el("p", "live-meta");
+    var rings = el("span", "live-rings", "rings 0");
+    var state = el("span", "live-status", "live");
+    var transcript = el("ol", "live-transcript");
+    var partials = el("div", "live-partials");
+    var findings = el("ul", "live-findings");
+    root.append(head, meta, rings, state, el("h3", null, "Transcript"), transcript, partials,
+                el("h3", null, "Findings"), findings);
+    document.getElementById("live-lines").prepend(root);
+    document.getElementById("live-empty").hidden = true;
+    cards[id] = {root: root, meta: meta, rings: rings, state: state, transcript: transcript,
+                 partials: partials, findings: findings, partial: {}, items: []};
+    describe(cards[id], info || {});
+    return cards[id];
+  }
+
+  function describe(c, info) {
+    var parts = [info.channel, info.hall, info.window && ("window " + info.window),
+                 info.staff && ("staff " + info.staff)].filter(Boolean);
+    if (parts.length) { c.meta.textContent = parts.join(" · "); }
+  }
+
+  function partial(c, e) {
+    var line = c.partial[e.speaker];
+    if (!line) {
+      line = el("p", "live-partial");
+      line.dataset.speaker = e.speaker;
+      c.partial[e.speaker] = line;
+      c.partials.append(line);
+    }
+    line.replaceChildren(el("span", "who", e.speaker + " " + secs(e.start) + " "),
+                         el("span", "committed", e.committed), el("span", "tentative", e.tentative));
+  }
+
+  function utterance(c, e) {
+    var line = c.partial[e.speaker];
+    if (line) { line.remove(); delete c.partial[e.speaker]; }
+    var li = el("li", "turn " + e.speaker);
+    li.append(el("span", "who", e.speaker + " " + secs(e.start) + " "), el("span", "said", e.text));
+    c.transcript.append(li);
+  }
+
+  function finding(c, e) {
+    var li = el("li", "live-finding" + (e.provisional ? " provisional" : ""));
+    li.dataset.rule = e.rule;
+    var link = el("a", "rule", e.rule);
+    li.append(link, el("span", "what", " " + (e.canonical || e.evidence || "") + " "),
+              el("span", "when", secs(e.start)));
+    if (e.evidence) { li.append(el("q", "evidence", e.evidence)); }
+    c.findings.append(li);
+    c.items.push(link);
+    if (c.interaction) { link.href = "/interactions/" + c.interaction; }
+  }
+
+  function stored(c, pk) {
+    c.interaction = pk;
+    c.items.forEach(function (link) { link.href = "/interactions/" + pk; });
+    var open = el("a", "live-open", "open interaction");
+    open.href = "/interactions/" + pk;
+    c.state.replaceChildren(open);
+  }
+
+  function handle(e) {
+    var status = document.getElementById("live-state");
+    if (e.type === "monitor") {
+      status.textContent = e.state === "connected" ? "Connected." : (e.message || e.state);
+      status.dataset.state = e.state;
+      return;
+    }
+    if (e.type === "lines") {
+      e.lines.forEach(function (line) {
+        var c = card(line.call_id, line);
+        line.events.forEach(function (ev) { apply(c, ev); });
+      });
+      return;
+    }
+    if (!e.call_id) { return; }
+    apply(card(e.call_id, e.type === "line" ? e : null), e);
+  }
+
+  function apply(c, e) {
+    if (e.type === "ring") { c.rings.textContent = "rings " + e.n; }
+    else if (e.type === "answered") { c.rings.textContent = "rings " + e.rings + ", answered " + secs(e.t); }
+    else if (e.type === "partial") { partial(c, e); }
+    else if (e.type === "utterance") { utterance(c, e); }
+    else if (e.type === "finding") { finding(c, e); }
+    else if (e.type === "stored") { stored(c, e.interaction); }
+    else if (e.type === "error") { c.root.append(el("p", "live-error", e.message)); }
+    else if (e.type === "ended") {
+      c.root.classList.add("ended");
+      if (!c.interaction) { c.state.textContent = "ended"; }
+      if (e.score !== null && e.score !== undefined) {
+        c.root.append(el("p", "live-score", "score " + e.score + " (" + e.grade + ")"));
+      }
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var source = new EventSource("/live/events");
+    source.onmessage = function (msg) { handle(JSON.parse(msg.data)); };
+    source.onerror = function () {
+      document.getElementById("live-state").textContent = "Feed interrupted; reconnecting…";
+    };
+  });
+}());

@@ -1,0 +1,219 @@
+"""`conduct stream --listen`: a real WebSocket server, real clients, the results database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import numpy as np
+import pytest
+from audio_factory import SR, pcm_bytes, phone_call, resample, speech, to_int16
+from live_fixture import listener
+
+from analyzer.errors import AudioError
+from analyzer.stream.line import ENCODINGS, FrameDecoder, LineHeader
+
+websockets = pytest.importorskip("websockets")
+
+HEADER = {"call_id": "c-1", "sample_rate": 8000, "channels": 1, "encoding": "mulaw",
+          "channel": "phone", "hall": "East hall", "window": "3", "staff": "S042"}
+
+
+def test_header_is_checked_field_by_field():
+    header = LineHeader.parse(json.dumps(HEADER))
+    assert (header.call_id, header.sample_rate, header.encoding, header.staff) == (
+        "c-1", 8000, "mulaw", "S042")
+    for bad, message in [
+        (b"\x00\x01", "text frame"),
+        ("not json", "not JSON"),
+        ("[1, 2]", "JSON object"),
+        (json.dumps({**HEADER, "rate": 8000}), "unknown header field"),
+        (json.dumps({k: v for k, v in HEADER.items() if k != "encoding"}), "'encoding' is missing"),
+        (json.dumps({**HEADER, "encoding": "opus"}), "must be one of s16le, mulaw, alaw"),
+        (json.dumps({**HEADER, "sample_rate": 100}), "8000 to 48000"),
+        (json.dumps({**HEADER, "channels": True}), "must be an integer"),
+        (json.dumps({**HEADER, "call_id": "../etc/passwd"}), "call_id"),
+    ]:
+        with pytest.raises(AudioError, match=message):
+            LineHeader.parse(bad)
+
+
+def test_g711_and_pcm_frames_decode_to_the_samples_sent():
+    audioop = pytest.importorskip("audioop")  # the standard library's G.711 (Python < 3.13)
+    x = to_int16(0.5 * np.sin(np.linspace(0, 200, 4000)).astype(np.float32))
+    for encoding, encode, decode in [("mulaw", audioop.lin2ulaw, audioop.ulaw2lin),
+                                     ("alaw", audioop.lin2alaw, audioop.alaw2lin)]:
+        sent = encode(x.tobytes(), 2)
+        decoder = FrameDecoder(LineHeader.parse(json.dumps({**HEADER, "encoding": encoding})))
+        got = np.concatenate([decoder.decode(sent[i:i + 333]) for i in range(0, len(sent), 333)])
+        np.testing.assert_array_equal(got, np.frombuffer(decode(sent, 2), "<i2"))
+        assert np.abs(got.astype(float) - x).max() < 0.05 * 32768  # close to what was spoken
+    stereo = FrameDecoder(LineHeader.parse(json.dumps(
+        {**HEADER, "encoding": "s16le", "channels": 2})))
+    pcm = np.arange(10, dtype="<i2").tobytes()
+    assert stereo.decode(pcm[:7]).tolist() == [0, 1]  # a split sample frame waits for the rest
+    assert stereo.decode(pcm[7:]).tolist() == list(range(2, 10))
+    assert set(ENCODINGS) == {"s16le", "mulaw", "alaw"}
+
+
+def _g711(x: np.ndarray, encoding: str) -> bytes:
+    """Encode float samples as G.711 with the decoder's own tables (nearest code)."""
+    from analyzer.stream.line import _TABLES
+
+    table = _TABLES[encoding].astype(np.int32)
+    order = np.argsort(table)
+    ints = to_int16(x).astype(np.int32)
+    pos = np.clip(np.searchsorted(table[order], ints), 1, 255)
+    lower, upper = order[pos - 1], order[pos]
+    pick = np.where(np.abs(table[lower] - ints) <= np.abs(table[upper] - ints), lower, upper)
+    return pick.astype(np.uint8).tobytes()
+
+
+def _lines() -> dict[str, tuple[dict, bytes]]:
+    """Three calls: stereo s16le 16 kHz with a forbidden phrase, mono mu-law and A-law 8 kHz."""
+    script = [("staff", "您好，请问有什么可以帮您？"), ("citizen", "我想问一下营业执照怎么办理"),
+              ("staff", "我不知道，你去问别人")]
+    call, _, _, _ = phone_call(rings=2, script=script)
+    counter = np.concatenate([np.zeros(SR // 2), speech("请您对我的服务做出评价，谢谢，再见"),
+                              np.zeros(SR)])
+    narrow = resample(counter.astype(np.float32), SR, 8000)
+    base = {"hall": "East hall", "window": "3", "staff": "S042"}
+    return {
+        "stereo": ({**base, "call_id": "stereo", "sample_rate": SR, "channels": 2,
+                    "encoding": "s16le", "channel": "phone"}, pcm_bytes(call)),
+        "mu": ({**base, "call_id": "mu", "sample_rate": 8000, "channels": 1,
+                "encoding": "mulaw", "channel": "counter"}, _g711(narrow, "mulaw")),
+        "a": ({**base, "call_id": "a", "sample_rate": 8000, "channels": 1,
+               "encoding": "alaw", "channel": "counter"}, _g711(narrow, "alaw")),
+    }
+
+
+async def _call(url: str, header: dict, audio: bytes, chunk: int) -> list[dict]:
+    async with websockets.connect(url, max_size=None) as ws:
+        await ws.send(json.dumps(header))
+        for i in range(0, len(audio), chunk):
+            await ws.send(audio[i:i + chunk])
+            await asyncio.sleep(0)
+        await ws.send(json.dumps({"type": "end"}))
+        return [json.loads(m) async for m in ws]
+
+
+async def _bad_line(url: str, first: str | bytes) -> tuple[list[dict], int | None]:
+    events = []
+    async with websockets.connect(url) as ws:
+        await ws.send(first)
+        try:
+            while True:
+                events.append(json.loads(await ws.recv()))
+        except websockets.exceptions.ConnectionClosed:
+            return events, ws.close_code
+
+
+async def _dropped(url: str, audio: bytes) -> None:
+    ws = await websockets.connect(url)
+    await ws.send(json.dumps({**HEADER, "call_id": "dropped", "encoding": "s16le",
+                              "sample_rate": SR, "channel": "counter"}))
+    await ws.send(audio)
+    await asyncio.sleep(0.5)
+    ws.transport.abort()  # the line drops: no close frame
+
+
+async def _session(url: str) -> dict:
+    lines = _lines()
+    seen: list[dict] = []
+
+    async def watch(monitor) -> None:
+        while sum(e["type"] == "ended" for e in seen) < 4:  # 3 calls + the dropped one
+            seen.append(json.loads(await monitor.recv()))
+
+    async with websockets.connect(url + "/monitor", max_size=None) as monitor:
+        snapshot = json.loads(await monitor.recv())
+        watching = asyncio.create_task(watch(monitor))
+        speech_pcm = to_int16(np.concatenate([speech("请您稍等"), np.zeros(SR)])).tobytes()
+        results = await asyncio.gather(
+            *(_call(url, header, audio, 1600) for header, audio in lines.values()),
+            _bad_line(url, json.dumps({**HEADER, "encoding": "opus"})),
+            _bad_line(url, b"\x00\x01binary first"),
+            _dropped(url, speech_pcm))
+        await asyncio.wait_for(watching, 600)
+    return {"snapshot": snapshot, "calls": dict(zip(lines, results[:3], strict=True)),
+            "bad_header": results[3], "binary_header": results[4], "monitor": seen}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`conduct stream --listen` on a free port, with a results database; 3 lines + bad ones."""
+    tmp = tmp_path_factory.mktemp("listen")
+    db, folder = tmp / "results.sqlite", tmp / "calls"
+    with listener(db, folder) as (url, proc):
+        result = asyncio.run(_session(url))
+    yield {**result, "db": db, "folder": folder, "returncode": proc.returncode}
+
+
+@pytest.mark.slow
+def test_three_concurrent_lines_each_get_their_events_and_report(served):
+    calls = served["calls"]
+    for name, events in calls.items():
+        types = [e["type"] for e in events]
+        assert types[-3:] == ["report", "stored", "ended"], (name, types)
+        assert all(e["call_id"] == name for e in events)
+        assert "utterance" in types and all("emitted_at" in e for e in events[:-2])
+        report = events[types.index("report")]["report"]
+        assert report["id"] == name and (report["hall"], report["staff"]) == ("East hall", "S042")
+    stereo = calls["stereo"]
+    assert "ring" in [e["type"] for e in stereo]
+    assert "A8-F-01" in {e.get("rule") for e in stereo if e["type"] == "finding"}
+    assert {u["speaker"] for u in stereo if u["type"] == "utterance"} == {"staff", "citizen"}
+    for name in ("mu", "a"):  # G.711 lines are heard: the counter clerk's words come through
+        text = "".join(e["text"] for e in calls[name] if e["type"] == "utterance")
+        assert "服务" in text and "谢谢" in text, (name, text)
+
+
+@pytest.mark.slow
+def test_bad_lines_get_an_error_and_close_alone(served):
+    events, code = served["bad_header"]
+    assert events[0]["type"] == "error" and "encoding" in events[0]["message"] and code == 1008
+    events, code = served["binary_header"]
+    assert "text frame" in events[0]["message"] and code == 1008
+    dropped = [e for e in served["monitor"] if e.get("call_id") == "dropped"]
+    assert any(e["type"] == "error" and "dropped" in e["message"] for e in dropped)
+    assert any(e["type"] == "ended" and e["dropped"] for e in dropped)  # what came is kept
+
+
+@pytest.mark.slow
+def test_monitor_sees_every_line_and_finished_calls_are_stored_as_the_batch_would(served):
+    from analyzer.batch import run_batch
+    from analyzer.store import Store
+
+    assert served["snapshot"] == {"type": "lines", "lines": []}
+    monitor = served["monitor"]
+    opened = {e["call_id"] for e in monitor if e["type"] == "line"}
+    assert {"stereo", "mu", "a", "dropped"} <= opened
+    assert any(e["type"] == "finding" and e["call_id"] == "stereo" for e in monitor)
+    ended = {e["call_id"]: e for e in monitor if e["type"] == "ended"}
+    with Store(served["db"], readonly=True) as store:
+        rows = {r["interaction_id"]: r for r in store.interactions()}
+    assert {"stereo", "mu", "a", "dropped"} <= set(rows)
+    assert ended["stereo"]["interaction"] == rows["stereo"]["id"]
+    assert (served["folder"] / "stereo.wav").is_file()
+    assert json.loads((served["folder"] / "stereo.json").read_text())["staff"] == "S042"
+    # the nightly batch over the recordings finds every call already analysed
+    summary = run_batch(served["folder"], served["db"])
+    assert summary.skipped == 4 and summary.analysed == 0
+    assert served["returncode"] == 0
+
+
+def test_listen_options_are_checked(tmp_path):
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["stream", "--listen", "localhost"])
+    assert result.exit_code == 2 and "HOST:PORT" in result.output
+    result = runner.invoke(main, ["stream", "-", "--db", str(tmp_path / "r.sqlite")])
+    assert result.exit_code == 2 and "--listen" in result.output
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"not a database at all" * 100)
+    result = runner.invoke(main, ["stream", "--listen", "127.0.0.1:0", "--db", str(bad)])
+    assert result.exit_code == 2 and "bad.sqlite" in result.output
