@@ -111,3 +111,15 @@ def build_month_db(path: Path, spec: MonthSpec | None = None) -> Path:
     with Store(path) as store:
         generate(store, spec or MonthSpec())
     return path
+
+
+def private_copy(src: Path, tmp_path: Path) -> Path:
+    """A copy of the database ``src`` in ``tmp_path``, for a test that writes."""
+    import sqlite3
+
+    target = tmp_path / "results.sqlite"
+    a, b = sqlite3.connect(src), sqlite3.connect(target)
+    a.backup(b)
+    a.close()
+    b.close()
+    return target

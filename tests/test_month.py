@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from month_fixture import build_month_db
+from month_fixture import build_month_db, private_copy
 
 from analyzer.cli import main
 from analyzer.errors import ReviewConflict
@@ -30,12 +30,7 @@ def month_db(tmp_path_factory) -> Path:
 @pytest.fixture()
 def db(month_db: Path, tmp_path: Path) -> Path:
     """A private copy (tests that write)."""
-    target = tmp_path / "results.sqlite"
-    src, out = sqlite3.connect(month_db), sqlite3.connect(target)
-    src.backup(out)
-    src.close()
-    out.close()
-    return target
+    return private_copy(month_db, tmp_path)
 
 
 def template(tmp_path: Path, **ranking: object) -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from month_fixture import build_month_db
+from month_fixture import build_month_db, private_copy
 
 from analyzer.cli import main
 from analyzer.errors import ReviewConflict
@@ -32,12 +32,8 @@ def month_db(tmp_path_factory) -> Path:
 
 @pytest.fixture()
 def db(month_db: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "results.sqlite"
-    src, out = sqlite3.connect(month_db), sqlite3.connect(target)
-    src.backup(out)
-    src.close()
-    out.close()
-    return target
+    """A private copy (tests that write)."""
+    return private_copy(month_db, tmp_path)
 
 
 def test_the_sample_follows_the_rules_and_the_seed(db: Path, month_db: Path, tmp_path: Path

@@ -11,7 +11,6 @@ and is matched again.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -138,9 +137,6 @@ class ExampleHitsMixin:
             f"FROM findings f JOIN interactions i ON i.id = f.interaction_pk{where} "
             "ORDER BY f.article, f.rule, i.day, f.interaction_pk, f.start LIMIT ?",
             [*params, limit])
-        out = []
-        for r in rows:
-            d = dict(r)
-            d["detail"] = json.loads(d.pop("detail_json"))
-            out.append(d)
-        return out
+        from analyzer.store.queries import finding_dicts
+
+        return finding_dicts(rows)

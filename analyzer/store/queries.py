@@ -11,6 +11,16 @@ from analyzer.store.schema import GROUPS, REVIEW_STATES
 from analyzer.types import Interaction, InteractionReport
 
 
+def finding_dicts(rows: Any) -> list[dict[str, Any]]:
+    """Finding rows as dicts, ``detail_json`` parsed into ``detail``."""
+    out = []
+    for r in rows:
+        d = dict(r)
+        d["detail"] = json.loads(d.pop("detail_json"))
+        out.append(d)
+    return out
+
+
 class QueriesMixin:
     """Reads: reports, interactions, findings, summaries (mixed into :class:`analyzer.store.Store`)."""
 
@@ -169,12 +179,7 @@ class QueriesMixin:
             "f.idx",
             params,
         )
-        out = []
-        for r in rows:
-            d = dict(r)
-            d["detail"] = json.loads(d.pop("detail_json"))
-            out.append(d)
-        return out
+        return finding_dicts(rows)
 
     def utterances(self, pk: int) -> list[dict[str, Any]]:
         """The transcript of interaction ``pk``, in order."""
