@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from month_fixture import build_month_db
+from month_fixture import build_month_db, private_copy
 
 from analyzer.store import Store
 from analyzer.web import auth, create_app
@@ -32,15 +32,6 @@ def db(tmp_path_factory) -> Path:
     with Store(path) as store:
         store.set_staff([("S-0001", "张三", "第1政务服务大厅")], user="test")
     return path
-
-
-def _fresh(db: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "results.sqlite"
-    src, out = sqlite3.connect(db), sqlite3.connect(target)
-    src.backup(out)
-    src.close()
-    out.close()
-    return target
 
 
 class Session:
@@ -118,7 +109,7 @@ ROUTES: list[tuple[str, str, set[str]]] = [
 
 @pytest.mark.parametrize("role", list(ROLE_USERS))
 def test_each_role_on_each_route(db: Path, tmp_path: Path, role: str) -> None:
-    path = _fresh(db, tmp_path)
+    path = private_copy(db, tmp_path)
     ids = _ids(path)
 
     async def script() -> list[str]:
@@ -181,7 +172,7 @@ def test_staff_page_shows_the_store_results(db: Path) -> None:
 
 
 def test_an_appeal_from_filing_to_ruling(db: Path, tmp_path: Path) -> None:
-    path = _fresh(db, tmp_path)
+    path = private_copy(db, tmp_path)
     with Store(path) as store:
         f = next(f for f in store.findings(filters={"staff": "S-0003"}) if f["points"] > 0)
         store.set_verdict(f["id"], "confirm", "", "insp")
@@ -218,7 +209,7 @@ def test_an_appeal_from_filing_to_ruling(db: Path, tmp_path: Path) -> None:
 
 
 def test_rectification_set_and_done_over_http(db: Path, tmp_path: Path) -> None:
-    path = _fresh(db, tmp_path)
+    path = private_copy(db, tmp_path)
 
     async def script() -> None:
         sup = await login(create_app(path), "sup")
