@@ -12,6 +12,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from web_fixture import stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,12 +37,7 @@ def listener(db: Path, folder: Path) -> Iterator[tuple[str, subprocess.Popen]]:
         threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep it drained
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        stop_process(proc, 120)
 
 
 async def paced_line(url: str, header: dict, audio: bytes, bytes_per_second: int,

@@ -329,18 +329,22 @@ def test_parallel_logins_cannot_outrun_the_lockout(tmp_path):
     def attempt(k: int):
         con = auth.connect(db)
         try:
-            password = "admin-pass-123" if k == 29 else f"wrong-{k}"
+            password = "admin-pass-123" if k == 30 else f"wrong-{k}"
             return auth.attempt_login(con, "boss", password, f"127.0.1.{k}", limit=limit,
                                       window=900.0)
         finally:
             con.close()
 
+    # all wrong: a right password among them would clear the count whenever it ran first
     with ThreadPoolExecutor(max_workers=30) as pool:
         outcomes = list(pool.map(attempt, range(30)))
     wrong_tried = sum(1 for o in outcomes if o is None)
     assert wrong_tried <= limit
+    assert all(isinstance(o, float) and o > 0 for o in outcomes if o is not None)  # refused
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT COUNT(*) FROM login_failures").fetchone()[0] <= limit
+    locked = attempt(30)  # the right password, after the burst: still locked out
+    assert isinstance(locked, float) and locked > 0
 
 
 def test_a_file_name_that_is_not_utf8_is_analysed_and_shown_escaped(tmp_path):

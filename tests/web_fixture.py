@@ -183,11 +183,16 @@ def running_server(db: Path, recordings: Path | None, *extra: str) -> Iterator[s
                 time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, 10)
+
+
+def stop_process(proc: subprocess.Popen, timeout: float) -> None:
+    """Terminate a test server, killing it if it does not exit within ``timeout`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def copy_db(fixture: ReviewFixture, dest: Path) -> Path:

@@ -11,14 +11,19 @@ from analyzer.store.schema import GROUPS, REVIEW_STATES
 from analyzer.types import Interaction, InteractionReport
 
 
-def finding_dicts(rows: Any) -> list[dict[str, Any]]:
-    """Finding rows as dicts, ``detail_json`` parsed into ``detail``."""
+def parsed_rows(rows: Any, column: str, name: str) -> list[dict[str, Any]]:
+    """Rows as dicts, the JSON text of ``column`` parsed into the key ``name``."""
     out = []
     for r in rows:
         d = dict(r)
-        d["detail"] = json.loads(d.pop("detail_json"))
+        d[name] = json.loads(d.pop(column))
         out.append(d)
     return out
+
+
+def finding_dicts(rows: Any) -> list[dict[str, Any]]:
+    """Finding rows as dicts, ``detail_json`` parsed into ``detail``."""
+    return parsed_rows(rows, "detail_json", "detail")
 
 
 class QueriesMixin:
@@ -185,12 +190,7 @@ class QueriesMixin:
         """The transcript of interaction ``pk``, in order."""
         rows = self._query("SELECT * FROM utterances WHERE interaction_pk = ? ORDER BY idx",
                            (pk,))
-        out = []
-        for r in rows:
-            d = dict(r)
-            d["words"] = json.loads(d.pop("words_json"))
-            out.append(d)
-        return out
+        return parsed_rows(rows, "words_json", "words")
 
     def summary(self, by: str, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Aggregates per group, for the report and the web app's dashboards.
