@@ -22,7 +22,9 @@ from pathlib import Path
 from analyzer import analyze
 from analyzer.options import AnalyzerOptions
 from analyzer.store import Store, analysis_key
+from analyzer.text.lexicon import load_lexicon
 from analyzer.text.transcript import parse_interaction
+from analyzer.training.examples import candidates
 from analyzer.types import InteractionReport
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +79,9 @@ def quality(spec: MonthSpec, staff: str) -> float:
 def generate(store: Store, spec: MonthSpec, reports: dict | None = None) -> int:
     """Store the generated interactions of ``spec`` (and its previous month); returns how many."""
     reports = reports or example_reports()
+    lexicon = load_lexicon()
+    # each copy is said as its original was: its candidates are the original's
+    examples = {name: candidates(report, lexicon) for name, (report, _) in reports.items()}
     flawed = sorted(k for k in reports if k != GOOD)
     months = [spec.month] + ([_previous(spec.month)] if spec.previous_month else [])
     n = 0
@@ -101,7 +106,8 @@ def generate(store: Store, spec: MonthSpec, reports: dict | None = None) -> int:
                 content = hashlib.sha256(ident.encode()).hexdigest()
                 key = analysis_key(content, "transcript", str(r.analyzer.get("lexicon_version")))
                 store.save_report(r, run_id=None, content_hash=content, path=r.source, key=key,
-                                  interaction=it, model="transcript")
+                                  interaction=it, model="transcript",
+                                  examples=examples[name])
                 n += 1
     return n
 

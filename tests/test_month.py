@@ -16,6 +16,7 @@ from analyzer.errors import ReviewConflict
 from analyzer.rules.score import load_template
 from analyzer.store import MIGRATIONS, SCHEMA_VERSION, Store
 from analyzer.store import periods as P
+from analyzer.store.queries import Tally
 from analyzer.store.ranking import build_ranking, rank, render_csv, render_html, render_json
 from analyzer.store.schema import statements
 
@@ -354,13 +355,51 @@ def test_a_version_3_database_is_migrated_keeping_its_rows(month_db: Path, tmp_p
     with Store(month_db, readonly=True) as store:
         expected = [r.to_dict() for r in store.results("staff", MONTH, "不合格")]
     with Store(path) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 4
+        assert store.schema_version() == SCHEMA_VERSION == 5
         assert [r.to_dict() for r in store.results("staff", MONTH, "不合格")] == expected
         f = _confirmed(store)
         assert store.file_appeal(f["id"], "reason", "sup") == 1
     indexes = {r[0] for r in sqlite3.connect(path).execute(
         "SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"ix_findings_article_pk", "ix_interactions_score"} <= indexes
+    kept, fresh = _coarse(path)  # version 5's rollups, filled from version 4's
+    assert kept == fresh and kept["windows"] and kept["facets"]
+
+
+def test_a_tally_is_exact_from_the_rollups_and_capped_for_finding_filters(db: Path) -> None:
+    with Store(db) as store:
+        store.set_verdict(store.findings(filters={"staff": "S-0002"})[0]["id"], "dismiss", "",
+                          "insp")
+        for filters in ({}, {"flagged": True}, {"flagged": False, "hall": "第1政务服务大厅"},
+                        {"staff": "S-0003", "since": "2026-11-05", "until": "2026-11-20",
+                         "flagged": True}, {"window": "2", "channel": "phone"}):
+            n = store.count(filters)
+            assert store.tally(filters, cap=1) == Tally(n, exact=True), filters
+        filters = {"article": 9, "flagged": True}
+        n = store.count(filters)
+        assert n > 2
+        assert store.tally(filters, cap=n) == Tally(n, exact=True)
+        assert store.tally(filters, cap=n - 1) == Tally(n - 1, exact=False)
+        assert str(store.tally(filters, cap=2)) == "2+"
+
+
+def test_probing_and_listing_finding_filters_give_the_same_page(month_db: Path,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    with Store(month_db, readonly=True) as store:
+        rule = next(f["rule"] for f in store.findings(filters={"article": 9}) if f["article"] == 9)
+        cases = [{"article": 10, "flagged": True}, {"rule": rule, "review": "unreviewed"},
+                 {"article": 9, "rule": rule, "since": "2026-11-01"}, {"article": 6}]
+        pages = {}
+        for forced in (False, True):
+            monkeypatch.setattr(Store, "_common", lambda self, f, rows, v=forced: v)
+            pages[forced] = [store.interactions(f, order="score", limit=20, offset=5)
+                             for f in cases]
+        monkeypatch.undo()
+        assert pages[True] == pages[False]
+        assert all(pages[True][:3]) and not pages[True][3]
+        # a common article is probed, a rare one listed
+        assert store._common({"article": 10}, 25) and not store._common({"article": 6}, 25)
 
 
 def test_statements_keep_triggers_whole() -> None:
@@ -394,6 +433,45 @@ def _rollups(db: Path) -> tuple[list, list, list, list]:
     return kept_i, fresh_i, kept_f, fresh_f
 
 
+#: Version 5's coarse rollups and facets, and the same sums recomputed from the rows.
+_COARSE = {
+    "windows": ("SELECT day, hall, window, channel, n, score_sum, auto_sum, flagged, findings, "
+                "breaches, confirmed, dismissed FROM rollup_windows WHERE n != 0 OR findings != 0 "
+                "ORDER BY 1, 2, 3, 4",
+                "SELECT i.day, i.hall, i.window, i.channel, COUNT(*), SUM(i.score), "
+                "SUM(i.auto_score), SUM(i.n_findings > 0), COALESCE(SUM(f.n), 0), "
+                "COALESCE(SUM(f.b), 0), COALESCE(SUM(f.c), 0), COALESCE(SUM(f.d), 0) "
+                "FROM interactions i LEFT JOIN (SELECT interaction_pk, COUNT(*) AS n, "
+                "SUM(verdict IS NULL OR verdict != 'dismiss') AS b, SUM(verdict IS 'confirm') AS c, "
+                "SUM(verdict IS 'dismiss') AS d FROM findings GROUP BY interaction_pk) f "
+                "ON f.interaction_pk = i.id GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"),
+    "articles": ("SELECT day, hall, window, channel, article, n, breaches, confirmed, dismissed "
+                 "FROM rollup_articles WHERE n != 0 ORDER BY 1, 2, 3, 4, 5",
+                 "SELECT i.day, i.hall, i.window, i.channel, f.article, COUNT(*), "
+                 "SUM(f.verdict IS NULL OR f.verdict != 'dismiss'), SUM(f.verdict IS 'confirm'), "
+                 "SUM(f.verdict IS 'dismiss') FROM findings f JOIN interactions i ON "
+                 "i.id = f.interaction_pk GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"),
+    "facets": ("SELECT facet, value, n FROM facets WHERE n != 0 ORDER BY 1, 2",
+               "SELECT * FROM (SELECT 'hall', hall, COUNT(*) FROM interactions GROUP BY hall "
+               "UNION ALL SELECT 'window', window, COUNT(*) FROM interactions GROUP BY window "
+               "UNION ALL SELECT 'staff', staff, COUNT(*) FROM interactions GROUP BY staff "
+               "UNION ALL SELECT 'article', CAST(article AS TEXT), COUNT(*) FROM findings "
+               "GROUP BY article UNION ALL SELECT 'rule', rule, COUNT(*) FROM findings "
+               "GROUP BY rule) ORDER BY 1, 2"),
+}
+
+
+def _coarse(db: Path) -> tuple[dict[str, list], dict[str, list]]:
+    """The coarse rollups and facets as kept, and as recomputed from the rows."""
+    con = sqlite3.connect(db)
+    try:
+        kept = {k: con.execute(a).fetchall() for k, (a, _) in _COARSE.items()}
+        fresh = {k: con.execute(b).fetchall() for k, (_, b) in _COARSE.items()}
+    finally:
+        con.close()
+    return kept, fresh
+
+
 def test_rollups_stay_equal_to_the_rows(db: Path) -> None:
     with Store(db) as store:
         findings = store.findings(filters={"staff": "S-0004"})
@@ -411,4 +489,7 @@ def test_rollups_stay_equal_to_the_rows(db: Path) -> None:
                           path=row["source_path"], key=row["key"] + "x")
     kept_i, fresh_i, kept_f, fresh_f = _rollups(db)
     assert kept_i == fresh_i and kept_f == fresh_f
+    kept, fresh = _coarse(db)
+    assert kept == fresh
+    assert ("staff", "S-0099", 1) in kept["facets"]
     assert any(r[3] == "S-0099" for r in kept_i)

@@ -251,3 +251,51 @@ def test_web_tables_from_before_the_supervisor_role_are_upgraded(tmp_path: Path)
         assert con.execute("SELECT value FROM web_meta").fetchone()[0] == "3"
     finally:
         con.close()
+
+
+def test_the_queue_counts_finding_filters_only_up_to_its_cap(db: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    from analyzer.web import inspect
+
+    monkeypatch.setattr(inspect, "QUEUE_COUNT_CAP", 20)
+    monkeypatch.setattr(inspect, "PAGE_SIZE", 10)
+    with Store(db, readonly=True) as store:
+        matches = store.count({"article": 9, "flagged": True})
+        flagged = store.count({"flagged": True})
+    assert matches > 40  # four pages at least
+
+    async def script() -> tuple[str, str, str]:
+        me = await login(create_app(db), "insp")
+        return ((await me.get("/queue?article=9")).text,
+                (await me.get("/queue?article=9&page=3")).text, (await me.get("/queue")).text)
+
+    first, second, plain = asyncio.run(script())
+    assert "20+ found" in first and "Page 1 / 2+" in first and "page=2" in first
+    assert "30+ found" in second and "page=4" in second  # the cap follows the page asked for
+    assert f"{flagged} found" in plain  # exact from the rollups
+
+
+def test_the_examples_page_pages_through_a_search_in_its_order(db: Path,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    from analyzer.training.examples import search_examples
+    from analyzer.web import train
+
+    monkeypatch.setattr(train, "PAGE_SIZE", 4)
+
+    async def script() -> list[str]:
+        me = await login(create_app(db), "tr")
+        return [(await me.get(f"/examples?practice=bad&article=9&page={n}")).text
+                for n in (1, 2)]
+
+    pages = asyncio.run(script())
+    rows = [re.findall(r'<tr class="bad">.*?<td class="day">[^<]*', p, re.S) for p in pages]
+    assert [len(r) for r in rows] == [4, 4]
+    assert "Examples 1–4" in pages[0] and "page=2" in pages[0]
+    assert "Examples 5–8" in pages[1] and "page=1" in pages[1] and "page=3" in pages[1]
+    with Store(db, readonly=True) as store:
+        expected = search_examples(store, practice="bad", article=9, limit=8)
+    said = [re.search(r"<td>第\d+条 · ([^<]+)</td>.*<td class=\"day\">(.*)", r, re.S).groups()
+            for r in rows[0] + rows[1]]
+    assert said == [(e.rule, e.day) for e in expected]

@@ -179,7 +179,12 @@ class BatchRunner:
         return self.summary
 
     def _index_examples(self) -> None:
-        """Match what this run stored for trainers' good-practice examples, once."""
+        """Match, for trainers' examples, what is stored but was never matched.
+
+        Each report saved by the batch carries its candidates already; this
+        catches interactions stored without them (an older analyzer, a
+        store written by other tools).
+        """
         from analyzer.training.examples import index_examples
 
         t0 = time.perf_counter()
@@ -364,11 +369,17 @@ class BatchRunner:
 
     def _save(self, report: InteractionReport, digest: str, key: str, path: str,
               interaction: Interaction, audio: dict[str, Any] | None, model: str) -> None:
+        from analyzer.training.examples import candidates
+
         t0 = time.perf_counter()
+        examples = candidates(report, self.lexicon)  # trainers' examples, matched once
+        t1 = time.perf_counter()
         self.store.save_report(report, run_id=self.summary.run_id, content_hash=digest,
                                path=path, key=key, interaction=interaction, audio=audio,
-                               model=model, lexicon_version=self.lexicon.version)
-        self._time("database", time.perf_counter() - t0)
+                               model=model, lexicon_version=self.lexicon.version,
+                               examples=examples)
+        self._time("examples", t1 - t0)
+        self._time("database", time.perf_counter() - t1)
 
     def _count(self, report: InteractionReport, *, rescored: bool = False) -> None:
         if rescored:

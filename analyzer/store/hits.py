@@ -11,6 +11,7 @@ and is matched again.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,12 +42,43 @@ TAINTED_SQL = (
 )
 
 
+def write_example_hits(db: sqlite3.Connection, pk: int, lexicon_version: str,
+                       hits: Sequence[HitRow]) -> int:
+    """Replace interaction ``pk``'s candidates under ``lexicon_version`` and mark it matched.
+
+    Runs in the caller's transaction. Returns 1, or 0 when there is no such
+    interaction.
+    """
+    row = db.execute("SELECT day, hall FROM interactions WHERE id = ?", (pk,)).fetchone()
+    if row is None:
+        return 0
+    db.execute("DELETE FROM example_hits WHERE interaction_pk = ? AND lexicon_version = ?",
+               (pk, lexicon_version))
+    db.executemany(
+        "INSERT INTO example_hits (interaction_pk, lexicon_version, article, rule, "
+        'canonical, day, hall, speaker, start, "end", evidence, confidence, method) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(pk, lexicon_version, h.article, h.rule, h.canonical, row[0], row[1], h.speaker,
+          h.start, h.end, h.evidence, h.confidence, h.method) for h in hits])
+    db.execute("INSERT OR IGNORE INTO example_index VALUES (?, ?)", (lexicon_version, pk))
+    return 1
+
+
 class ExampleHitsMixin:
     """Example candidates (mixed into :class:`analyzer.store.Store`)."""
 
     def unindexed(self, lexicon_version: str, filters: dict[str, Any] | None = None
                   ) -> list[int]:
-        """Interactions (matching ``filters``) not yet matched under this lexicon version."""
+        """Interactions (matching ``filters``) not yet matched under this lexicon version.
+
+        When every interaction is matched (the matched count equals the
+        store's, from ``facets``) that is known without a scan.
+        """
+        matched = self._query("SELECT COUNT(*) FROM example_index WHERE lexicon_version = ?",
+                              (lexicon_version,))[0][0]
+        total = self._query("SELECT COALESCE(SUM(n), 0) FROM facets WHERE facet = 'hall'")[0][0]
+        if matched >= total:
+            return []
         where, params = self._where(filters)
         extra = (" AND " if where else " WHERE ") + (
             "i.id NOT IN (SELECT x.interaction_pk FROM example_index x "
@@ -61,28 +93,13 @@ class ExampleHitsMixin:
         n = 0
         with self.transaction() as db:
             for pk, hits in items:
-                row = db.execute("SELECT day, hall FROM interactions WHERE id = ?", (pk,)
-                                 ).fetchone()
-                if row is None:
-                    continue
-                db.execute("DELETE FROM example_hits WHERE interaction_pk = ? AND "
-                           "lexicon_version = ?", (pk, lexicon_version))
-                db.executemany(
-                    "INSERT INTO example_hits (interaction_pk, lexicon_version, article, rule, "
-                    'canonical, day, hall, speaker, start, "end", evidence, confidence, method) '
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(pk, lexicon_version, h.article, h.rule, h.canonical, row[0], row[1],
-                      h.speaker, h.start, h.end, h.evidence, h.confidence, h.method)
-                     for h in hits])
-                db.execute("INSERT OR IGNORE INTO example_index VALUES (?, ?)",
-                           (lexicon_version, pk))
-                n += 1
+                n += write_example_hits(db, pk, lexicon_version, hits)
         return n
 
     def good_hits(self, lexicon_version: str, filters: dict[str, Any], *,
                   article: int | None = None, rule: str | None = None,
                   limit: int = 500) -> list[dict[str, Any]]:
-        """Kept candidates not tainted by a finding, in (article, rule, day, pk, start) order.
+        """Kept candidates not tainted by a finding, in (article, rule, pk, start) order.
 
         Args:
             lexicon_version: The lexicon they were matched with.
@@ -108,14 +125,14 @@ class ExampleHitsMixin:
         rows = self._query(
             "SELECT h.*, i.interaction_id, i.channel, i.window, i.staff FROM example_hits h "
             "JOIN interactions i ON i.id = h.interaction_pk WHERE " + " AND ".join(clauses) +
-            f" AND NOT {TAINTED_SQL} ORDER BY h.lexicon_version, h.article, h.rule, h.day, "
+            f" AND NOT {TAINTED_SQL} ORDER BY h.lexicon_version, h.article, h.rule, "
             "h.interaction_pk, h.start LIMIT ?", [*params, limit])
         return [dict(r) for r in rows]
 
     def bad_findings(self, filters: dict[str, Any], kinds: Sequence[str], *,
                      article: int | None = None, rule: str | None = None,
                      limit: int = 500) -> list[dict[str, Any]]:
-        """Findings of ``kinds`` with a time span, not dismissed, in (article, rule, day) order.
+        """Findings of ``kinds`` with a time span, not dismissed, in (article, rule, pk, start) order.
 
         Args:
             filters: ``hall``, ``since``, ``until`` (interaction filters).
@@ -135,7 +152,7 @@ class ExampleHitsMixin:
         rows = self._query(
             "SELECT f.*, i.hall, i.window, i.staff, i.day, i.interaction_id, i.channel "
             f"FROM findings f JOIN interactions i ON i.id = f.interaction_pk{where} "
-            "ORDER BY f.article, f.rule, i.day, f.interaction_pk, f.start LIMIT ?",
+            "ORDER BY f.article, f.rule, f.interaction_pk, f.start LIMIT ?",
             [*params, limit])
         from analyzer.store.queries import finding_dicts
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from analyzer.errors import StoreError
 from analyzer.store.records import interaction_from_dict
-from analyzer.store.schema import GROUPS, REVIEW_STATES
+from analyzer.store.schema import GROUPS, REVIEW_STATES, ROLLUP_FILTERS
 from analyzer.types import Interaction, InteractionReport
 
 
@@ -24,6 +25,17 @@ def parsed_rows(rows: Any, column: str, name: str) -> list[dict[str, Any]]:
 def finding_dicts(rows: Any) -> list[dict[str, Any]]:
     """Finding rows as dicts, ``detail_json`` parsed into ``detail``."""
     return parsed_rows(rows, "detail_json", "detail")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A count of matches: exact, or a lower bound (more than ``n`` match)."""
+
+    n: int
+    exact: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.n}" if self.exact else f"{self.n}+"
 
 
 class QueriesMixin:
@@ -62,6 +74,23 @@ class QueriesMixin:
         d["audio"] = json.loads(d.pop("audio_json"))
         return d
 
+    def recording_refs(self, pks: list[int]) -> dict[int, dict[str, Any]]:
+        """What :func:`analyzer.speech.clips.recording_of` reads, for each of ``pks``.
+
+        The stored input path and the input's ``source`` and ``meta``
+        recording entries, read in SQL (not the whole stored input).
+        """
+        if not pks:
+            return {}
+        rows = self._query(
+            "SELECT id, source_path, json_extract(input_json, '$.source') AS source, "
+            "json_extract(input_json, '$.meta.audio') AS audio, "
+            "json_extract(input_json, '$.meta.recording') AS recording FROM interactions "
+            f"WHERE id IN ({', '.join('?' * len(pks))})", list(pks))
+        return {int(r["id"]): {"source_path": r["source_path"], "input": {
+            "source": r["source"], "meta": {"audio": r["audio"], "recording": r["recording"]}}}
+            for r in rows}
+
     def stored_input(self, pk: int) -> tuple[Interaction, dict[str, Any]]:
         """The stored input of ``pk`` and its audio-only results, for re-scoring."""
         d = self.interaction(pk)
@@ -69,20 +98,30 @@ class QueriesMixin:
 
     # -- queries ----------------------------------------------------------
 
-    def _where(self, filters: dict[str, Any] | None) -> tuple[str, list[Any]]:
-        """SQL WHERE clause over ``interactions i`` for the documented filters."""
+    def _where(self, filters: dict[str, Any] | None, alias: str = "i", *,
+               probe: bool = False) -> tuple[str, list[Any]]:
+        """SQL WHERE clause over ``interactions i`` for the documented filters.
+
+        Args:
+            filters: See :meth:`interactions`.
+            alias: Another table with the same columns (a rollup), for the
+                filters on hall, window, staff, channel and days.
+            probe: Test the article / rule filter per interaction (one
+                index probe each, for a scan in another index's order that
+                stops early) instead of reading every match first.
+        """
         f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
         clauses: list[str] = []
         params: list[Any] = []
         for col in ("hall", "window", "staff", "channel", "run_id", "model", "lexicon_version"):
             if col in f:
-                clauses.append(f'i."{col}" = ?')
+                clauses.append(f'{alias}."{col}" = ?')
                 params.append(f[col])
         if "since" in f:
-            clauses.append("i.day >= ?")
+            clauses.append(f"{alias}.day >= ?")
             params.append(str(f["since"])[:10])
         if "until" in f:
-            clauses.append("i.day <= ?")
+            clauses.append(f"{alias}.day <= ?")
             params.append(str(f["until"])[:10])
         if "min_score" in f:
             clauses.append("i.score >= ?")
@@ -97,10 +136,12 @@ class QueriesMixin:
             if col in f:
                 sub.append(f"x.{col} = ?")
                 params.append(f[col])
-        if sub:
-            # an uncorrelated IN list, read once through ix_findings_article_pk /
-            # ix_findings_rule_pk: a correlated EXISTS let the planner walk every
-            # finding of the article once per interaction (minutes on a month's store)
+        if sub and probe and "kind" not in f:
+            # a point probe of ix_findings_article_pk / ix_findings_rule_pk
+            clauses.append("EXISTS (SELECT 1 FROM findings x WHERE x.interaction_pk = i.id AND "
+                           + " AND ".join(sub) + ")")
+        elif sub:
+            # an uncorrelated IN list, read once through the same indexes
             clauses.append("i.id IN (SELECT x.interaction_pk FROM findings x WHERE "
                            + " AND ".join(sub) + ")")
         if "review" in f:
@@ -142,7 +183,8 @@ class QueriesMixin:
             Dicts with the interactions columns (``id`` is the pk,
             ``interaction_id`` the input's id) plus ``n_unreviewed``.
         """
-        where, params = self._where(filters)
+        probe = limit is not None and self._common(filters, limit + offset)
+        where, params = self._where(filters, probe=probe)
         order_sql = {"started_at": "i.day, i.started_at, i.id", "score": "i.score, i.id",
                      "id": "i.id"}.get(order)
         if order_sql is None:
@@ -161,10 +203,53 @@ class QueriesMixin:
             params += [limit, offset]
         return [dict(r) for r in self._query(sql, params)]
 
+    def _common(self, filters: dict[str, Any] | None, rows: int) -> bool:
+        """True when an article / rule filter matches so much that probing is cheaper.
+
+        Reading every match (and sorting them) costs about ``m`` for ``m``
+        matches; walking the order's index and probing each interaction
+        costs about ``rows * N / m`` of ``N`` interactions. Probing wins when
+        ``m * m > rows * N``; ``m`` is bounded by the finding counts the
+        ``facets`` keep.
+        """
+        f = filters or {}
+        wanted = [(facet, str(f[facet])) for facet in ("article", "rule")
+                  if f.get(facet) not in (None, "")]
+        if not wanted or f.get("kind"):
+            return False
+        counts = [int(r[0]) for facet, value in wanted for r in self._query(
+            "SELECT n FROM facets WHERE facet = ? AND value = ?", (facet, value))]
+        if len(counts) < len(wanted):
+            return False  # a value nothing has: the IN list is empty
+        total = int(self._query("SELECT COALESCE(SUM(n), 0) FROM facets WHERE facet = 'hall'"
+                                )[0][0])
+        return min(counts) ** 2 > rows * total
+
     def count(self, filters: dict[str, Any] | None = None) -> int:
         """Number of interactions matching ``filters`` (see :meth:`interactions`)."""
         where, params = self._where(filters)
         return int(self._query(f"SELECT COUNT(*) FROM interactions i{where}", params)[0][0])
+
+    def tally(self, filters: dict[str, Any] | None = None, *, cap: int = 1000) -> Tally:
+        """How many interactions match ``filters``, for a pager: exact, or "more than ``cap``".
+
+        Filters on hall, window, staff, channel, days and ``flagged`` are
+        summed from the rollups, exactly. Others (article, rule, review...)
+        count matches only up to ``cap``: past it the answer is
+        ``Tally(cap, exact=False)``, so a page never walks every match.
+        """
+        f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
+        if set(f) - {"flagged"} <= ROLLUP_FILTERS:
+            table = "rollup_interactions" if "staff" in f else "rollup_windows"
+            measure = {True: "r.flagged", False: "r.n - r.flagged"}.get(f.pop("flagged", None),
+                                                                      "r.n")
+            where, params = self._where(f, "r")
+            sql = f"SELECT COALESCE(SUM({measure}), 0) FROM {table} r{where}"
+            return Tally(int(self._query(sql, params)[0][0]), exact=True)
+        where, params = self._where(f)
+        n = int(self._query(f"SELECT COUNT(*) FROM (SELECT 1 FROM interactions i{where} "
+                            "LIMIT ?)", [*params, cap + 1])[0][0])
+        return Tally(min(n, cap), exact=n <= cap)
 
     def findings(self, pk: int | None = None, filters: dict[str, Any] | None = None
                  ) -> list[dict[str, Any]]:

@@ -392,6 +392,99 @@ BEGIN INSERT INTO rollup_findings
 END;
 """
 
+#: Version 5: coarse rollups and facets, for pages that read a whole store.
+#: The rollups of version 4 are kept per staff member, so on a month of a
+#: hall they hold almost a row per interaction. ``rollup_windows`` (per day,
+#: hall, window and channel: interactions, scores and findings) and
+#: ``rollup_articles`` (the same, per article) sum them without staff;
+#: ``facets`` counts each hall, window, staff, article and rule value, for the
+#: filter choices. Triggers on the version-4 rollups keep all three current
+#: from the rollups' own changes (NEW minus OLD), so they always agree.
+#: Trainers' examples are listed per article and rule in the order stored
+#: (interaction, then time); two indexes give that order, so a page of them
+#: reads that page's rows only.
+_ROLLUP_WINDOWS_ADD = """INSERT INTO rollup_windows VALUES ({day}, {hall}, {window}, {channel},
+    {n}, {score_sum}, {auto_sum}, {flagged}, {findings}, {breaches}, {confirmed}, {dismissed})
+  ON CONFLICT DO UPDATE SET n = n + excluded.n, score_sum = score_sum + excluded.score_sum,
+    auto_sum = auto_sum + excluded.auto_sum, flagged = flagged + excluded.flagged,
+    findings = findings + excluded.findings, breaches = breaches + excluded.breaches,
+    confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;"""
+_ROLLUP_ARTICLES_ADD = """INSERT INTO rollup_articles VALUES ({day}, {hall}, {window}, {channel},
+    {article}, {n}, {breaches}, {confirmed}, {dismissed})
+  ON CONFLICT DO UPDATE SET n = n + excluded.n, breaches = breaches + excluded.breaches,
+    confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;"""
+_FACET_ADD = """INSERT INTO facets VALUES ('{facet}', {value}, {n})
+  ON CONFLICT DO UPDATE SET n = n + excluded.n;"""
+
+
+def _delta_triggers(table: str, when: str, row: str) -> str:
+    """The coarse-rollup and facet triggers of one version-4 rollup ``table``."""
+    def d(col: str) -> str:
+        return f"NEW.{col}" if when == "INSERT" else f"NEW.{col} - OLD.{col}"
+
+    key = {k: f"NEW.{k}" for k in ("day", "hall", "window", "channel")}
+    if row == "interactions":
+        body = _ROLLUP_WINDOWS_ADD.format(**key, n=d("n"), score_sum=d("score_sum"),
+                                          auto_sum=d("auto_sum"), flagged=d("flagged"),
+                                          findings=0, breaches=0, confirmed=0, dismissed=0)
+        facets = [("hall", "NEW.hall"), ("window", "NEW.window"), ("staff", "NEW.staff")]
+    else:
+        body = _ROLLUP_WINDOWS_ADD.format(**key, n=0, score_sum=0, auto_sum=0, flagged=0,
+                                          findings=d("n"), breaches=d("breaches"),
+                                          confirmed=d("confirmed"), dismissed=d("dismissed"))
+        body += "\n  " + _ROLLUP_ARTICLES_ADD.format(
+            **key, article="NEW.article", n=d("n"), breaches=d("breaches"),
+            confirmed=d("confirmed"), dismissed=d("dismissed"))
+        facets = [("article", "CAST(NEW.article AS TEXT)"), ("rule", "NEW.rule")]
+    body += "".join("\n  " + _FACET_ADD.format(facet=f, value=v, n=d("n")) for f, v in facets)
+    name = f"{table}_{when.lower()}_rolls_up"
+    return f"CREATE TRIGGER {name} AFTER {when} ON {table}\nBEGIN {body}\nEND;\n"
+
+
+_SCHEMA_V5 = """
+CREATE INDEX ix_findings_examples ON findings(article, rule, interaction_pk, start);
+DROP INDEX ix_example_hits_order;
+CREATE INDEX ix_example_hits_order ON example_hits(lexicon_version, article, rule,
+    interaction_pk, start);
+CREATE TABLE rollup_windows (
+    day TEXT NOT NULL, hall TEXT NOT NULL, window TEXT NOT NULL, channel TEXT NOT NULL,
+    n INTEGER NOT NULL, score_sum INTEGER NOT NULL, auto_sum INTEGER NOT NULL,
+    flagged INTEGER NOT NULL, findings INTEGER NOT NULL, breaches INTEGER NOT NULL,
+    confirmed INTEGER NOT NULL, dismissed INTEGER NOT NULL,
+    PRIMARY KEY (day, hall, window, channel)
+) WITHOUT ROWID;
+CREATE TABLE rollup_articles (
+    day TEXT NOT NULL, hall TEXT NOT NULL, window TEXT NOT NULL, channel TEXT NOT NULL,
+    article INTEGER NOT NULL, n INTEGER NOT NULL, breaches INTEGER NOT NULL,
+    confirmed INTEGER NOT NULL, dismissed INTEGER NOT NULL,
+    PRIMARY KEY (day, hall, window, channel, article)
+) WITHOUT ROWID;
+CREATE TABLE facets (
+    facet TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (facet, value)
+) WITHOUT ROWID;
+INSERT INTO rollup_windows
+  SELECT day, hall, window, channel, SUM(n), SUM(score_sum), SUM(auto_sum), SUM(flagged),
+         0, 0, 0, 0 FROM rollup_interactions GROUP BY day, hall, window, channel;
+INSERT INTO rollup_windows
+  SELECT day, hall, window, channel, 0, 0, 0, 0, SUM(n), SUM(breaches), SUM(confirmed),
+         SUM(dismissed) FROM rollup_findings WHERE true GROUP BY day, hall, window, channel
+  ON CONFLICT DO UPDATE SET findings = excluded.findings, breaches = excluded.breaches,
+    confirmed = excluded.confirmed, dismissed = excluded.dismissed;
+INSERT INTO rollup_articles
+  SELECT day, hall, window, channel, article, SUM(n), SUM(breaches), SUM(confirmed),
+         SUM(dismissed) FROM rollup_findings GROUP BY day, hall, window, channel, article;
+INSERT INTO facets SELECT 'hall', hall, SUM(n) FROM rollup_interactions GROUP BY hall;
+INSERT INTO facets SELECT 'window', window, SUM(n) FROM rollup_interactions GROUP BY window;
+INSERT INTO facets SELECT 'staff', staff, SUM(n) FROM rollup_interactions GROUP BY staff;
+INSERT INTO facets SELECT 'article', CAST(article AS TEXT), SUM(n) FROM rollup_findings
+  GROUP BY article;
+INSERT INTO facets SELECT 'rule', rule, SUM(n) FROM rollup_findings GROUP BY rule;
+""" + "".join(_delta_triggers(t, w, r) for t, r in (("rollup_interactions", "interactions"),
+                                                   ("rollup_findings", "findings"))
+              for w in ("INSERT", "UPDATE"))
+
+
 def _v4(db: sqlite3.Connection) -> None:
     """Version 4's tables, then the search index of the utterances already stored."""
     from analyzer.text.search import index_forms
@@ -409,6 +502,7 @@ MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] =
     (2, _SCHEMA_V2),
     (3, _SCHEMA_V3),
     (4, _v4),
+    (5, _SCHEMA_V5),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from analyzer.errors import shown
+from analyzer.store.hits import HitRow, write_example_hits
 from analyzer.store.records import Stored, _day, _interaction_of_report, interaction_to_dict
 from analyzer.store.schema import now
 from analyzer.text.search import index_forms
@@ -143,6 +144,7 @@ class WritesMixin:
         audio: dict[str, Any] | None = None,
         model: str | None = None,
         lexicon_version: str | None = None,
+        examples: Sequence[HitRow] | None = None,
     ) -> int:
         """Store one analysed interaction in one transaction; returns its pk.
 
@@ -164,6 +166,10 @@ class WritesMixin:
             model: Model identity stored with it (default: the report's
                 ``analyzer.model``; ``transcript`` for typed transcripts).
             lexicon_version: Default: the report's ``analyzer.lexicon_version``.
+            examples: The report's good-practice candidates under
+                ``lexicon_version`` (:func:`analyzer.training.examples.candidates`),
+                kept with it so trainers' searches never match the store
+                again; None leaves it to :func:`~analyzer.training.examples.index_examples`.
         """
         if interaction is None:
             interaction = _interaction_of_report(report)
@@ -210,6 +216,8 @@ class WritesMixin:
             if old is not None:
                 self._relink_reviews(db, pk)
                 self._apply_reviews(db, pk)
+            if examples is not None:
+                write_example_hits(db, pk, lexicon_version, examples)
         return pk
 
     @staticmethod

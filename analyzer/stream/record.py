@@ -66,6 +66,7 @@ def store_call(db: Path, folder: Path, header: LineHeader, samples: np.ndarray,
     from analyzer.batch.jobs import AudioResults
     from analyzer.batch.runner import model_identity
     from analyzer.store import Store, analysis_key, content_hash_of_file
+    from analyzer.training.examples import candidates
 
     if analyzer.report is None or analyzer.interaction is None:
         raise StoreError("the call's stream is not closed", source=header.call_id)
@@ -79,5 +80,6 @@ def store_call(db: Path, folder: Path, header: LineHeader, samples: np.ndarray,
         pk = store.save_report(analyzer.report, run_id=None, content_hash=digest,
                                path=str(path), key=analysis_key(digest, model, version),
                                interaction=analyzer.interaction, audio=audio.to_dict(),
-                               model=model, lexicon_version=version)
+                               model=model, lexicon_version=version,
+                               examples=candidates(analyzer.report, analyzer.lexicon))
     return StoredCall(pk, path)

@@ -139,7 +139,8 @@ def search_examples(
         limit: At most this many examples.
 
     Returns:
-        Examples ordered by article, rule, day.
+        Examples ordered by article, rule, then as stored (interaction, time):
+        the order of the store's indexes, so a page reads only its rows.
 
     Raises:
         ValueError: Unknown ``practice``.
@@ -153,7 +154,7 @@ def search_examples(
                                                              rule=rule, limit=limit)]
     if practice in (None, "", "good"):
         out += _good(store, base, article, rule, lexicon, limit=limit)
-    out.sort(key=lambda e: (e.article, e.rule, e.day, e.interaction_pk, e.start))
+    out.sort(key=lambda e: (e.article, e.rule, e.interaction_pk, e.start))
     return out[:limit]
 
 

@@ -1,11 +1,12 @@
 """Read-only SQL the web app needs beyond :class:`analyzer.store.Store`'s API.
 
 Written against the store's schema (tables ``interactions``, ``findings``,
-``reviews``, and the rollups per day, hall, window, staff and channel that
-triggers keep current; see :mod:`analyzer.store.schema`): the dashboard's
-time series and tables and the filter choices read the rollups (a few rows
-per window and day, whatever the store's size); the dismissals export reads
-the findings.
+``reviews``, and the rollups that triggers keep current; see
+:mod:`analyzer.store.schema`): the dashboard's time series and tables read
+the rollups per day, hall, window and channel (``rollup_windows``,
+``rollup_articles``: a few rows per window and day, whatever the store's
+size), or the rollups per staff member when a staff member is chosen; the
+filter choices read ``facets``; the dismissals export reads the findings.
 """
 
 from __future__ import annotations
@@ -18,6 +19,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from analyzer.tables import write_csv
+
+
+def _rollups(filters: dict[str, Any]) -> tuple[str, str]:
+    """The (interactions, findings-per-article) rollup tables that answer ``filters``.
+
+    Both pairs have the columns the dashboard reads: ``n``, ``score_sum``,
+    ``auto_sum`` on the first; ``article``, ``n``, ``breaches``,
+    ``confirmed``, ``dismissed`` on the second.
+    """
+    if filters.get("staff"):
+        return "rollup_interactions", "rollup_findings"
+    return "rollup_windows", "rollup_articles"
 
 
 def _where(filters: dict[str, Any], alias: str = "i") -> tuple[str, list[Any]]:
@@ -65,9 +78,10 @@ def score_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[list
         The days in order, and ``{"hall/window": [mean score or None per day]}``.
     """
     where, params = _where(filters, "r")
+    table, _ = _rollups(filters)
     rows = con.execute(
         "SELECT r.day, r.hall, r.window, SUM(r.score_sum) * 1.0 / SUM(r.n) AS mean "
-        f"FROM rollup_interactions r{where} GROUP BY r.day, r.hall, r.window "
+        f"FROM {table} r{where} GROUP BY r.day, r.hall, r.window "
         "HAVING SUM(r.n) > 0 ORDER BY r.day",
         params,
     ).fetchall()
@@ -87,14 +101,15 @@ def breach_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[lis
         The days in order, and ``{"第N条": [count per day]}``.
     """
     where, params = _where(filters, "r")
+    table, by_article = _rollups(filters)
     rows = con.execute(
-        "SELECT r.day, r.article, SUM(r.breaches) AS n FROM rollup_findings r"
+        f"SELECT r.day, r.article, SUM(r.breaches) AS n FROM {by_article} r"
         f"{where} GROUP BY r.day, r.article HAVING SUM(r.breaches) > 0 ORDER BY r.day, r.article",
         params,
     ).fetchall()
-    all_days = con.execute(f"SELECT DISTINCT r.day FROM rollup_interactions r{where} "
+    all_days = con.execute(f"SELECT DISTINCT r.day FROM {table} r{where} "
                            "AND r.n > 0 ORDER BY r.day" if where else
-                           "SELECT DISTINCT r.day FROM rollup_interactions r WHERE r.n > 0 "
+                           f"SELECT DISTINCT r.day FROM {table} r WHERE r.n > 0 "
                            "ORDER BY r.day", params)
     days = calendar_days(r[0] for r in all_days)
     index = {d: k for k, d in enumerate(days)}
@@ -108,14 +123,15 @@ def breach_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[lis
 def window_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Per window: interactions, mean automatic and reviewed score, breaches (from the rollups)."""
     where, params = _where(filters, "r")
+    table, by_article = _rollups(filters)
     found = {(r[0], r[1]): (r[2], r[3]) for r in con.execute(
-        "SELECT r.hall, r.window, SUM(r.n), SUM(r.dismissed) FROM rollup_findings r"
+        f"SELECT r.hall, r.window, SUM(r.n), SUM(r.dismissed) FROM {by_article} r"
         f"{where} GROUP BY r.hall, r.window", params)}
     rows = con.execute(
         "SELECT r.hall, r.window, SUM(r.n) AS interactions, "
         "ROUND(SUM(r.auto_sum) * 1.0 / SUM(r.n), 1) AS mean_auto, "
         "ROUND(SUM(r.score_sum) * 1.0 / SUM(r.n), 1) AS mean_score "
-        f"FROM rollup_interactions r{where} GROUP BY r.hall, r.window HAVING SUM(r.n) > 0 "
+        f"FROM {table} r{where} GROUP BY r.hall, r.window HAVING SUM(r.n) > 0 "
         "ORDER BY mean_score",
         params,
     ).fetchall()
@@ -129,10 +145,11 @@ def window_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[
 def article_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Per article: findings, confirmed, dismissed, unreviewed (from the rollups)."""
     where, params = _where(filters, "r")
+    _, by_article = _rollups(filters)
     rows = con.execute(
         "SELECT r.article, SUM(r.n) AS findings, SUM(r.confirmed) AS confirmed, "
         "SUM(r.dismissed) AS dismissed, SUM(r.n - r.confirmed - r.dismissed) AS unreviewed "
-        f"FROM rollup_findings r{where} GROUP BY r.article HAVING SUM(r.n) > 0 ORDER BY r.article",
+        f"FROM {by_article} r{where} GROUP BY r.article HAVING SUM(r.n) > 0 ORDER BY r.article",
         params,
     ).fetchall()
     return [dict(r) for r in rows]
@@ -184,16 +201,11 @@ def dismissals_csv(rows: list[dict[str, Any]]) -> str:
 
 
 def distinct_values(con: sqlite3.Connection) -> dict[str, list[Any]]:
-    """Values for the filter drop-downs: halls, windows, staff, articles, rules."""
-    def col(sql: str) -> list[Any]:
-        return [r[0] for r in con.execute(sql) if r[0] not in (None, "")]
-
-    return {
-        "hall": col("SELECT DISTINCT hall FROM rollup_interactions WHERE n > 0 ORDER BY hall"),
-        "window": col("SELECT DISTINCT window FROM rollup_interactions WHERE n > 0 "
-                      "ORDER BY window"),
-        "staff": col("SELECT DISTINCT staff FROM rollup_interactions WHERE n > 0 ORDER BY staff"),
-        "article": col("SELECT DISTINCT article FROM rollup_findings WHERE n > 0 "
-                       "ORDER BY article"),
-        "rule": col("SELECT DISTINCT rule FROM rollup_findings WHERE n > 0 ORDER BY rule"),
-    }
+    """Values for the filter drop-downs: halls, windows, staff, articles, rules (``facets``)."""
+    out: dict[str, list[Any]] = {k: [] for k in ("hall", "window", "staff", "article", "rule")}
+    for facet, value in con.execute("SELECT facet, value FROM facets WHERE n > 0 AND value != '' "
+                                    "ORDER BY facet, value"):
+        if facet in out:
+            out[facet].append(int(value) if facet == "article" else value)
+    out["article"].sort()
+    return out

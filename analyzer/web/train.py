@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,6 +25,9 @@ from analyzer.web.queries import distinct_values
 router = APIRouter()
 TRAINER = require_role("trainer")
 _SEARCH_KEYS = ("practice", "article", "rule", "hall", "since", "until")
+#: Examples per page, and the most a search (and a training pack) holds.
+PAGE_SIZE = 50
+EXPORT_LIMIT = 500
 
 
 def _search_args(values: Any) -> dict[str, Any]:
@@ -31,28 +35,38 @@ def _search_args(values: Any) -> dict[str, Any]:
     return query_values(values, _SEARCH_KEYS, {"practice": tuple(ex.PRACTICES)})
 
 
-def _search(request: Request, args: dict[str, Any]) -> list[ex.Example]:
+def _search(request: Request, args: dict[str, Any], limit: int = EXPORT_LIMIT
+            ) -> list[ex.Example]:
     from analyzer.text.lexicon import load_lexicon
 
     lexicon = load_lexicon(request.app.state.config.lexicon)
-    return ex.search_examples(request.app.state.store, lexicon=lexicon, **args)
+    return ex.search_examples(request.app.state.store, lexicon=lexicon, limit=limit, **args)
 
 
 @router.get("/examples", response_class=HTMLResponse)
-def examples_page(request: Request, user: User = TRAINER) -> Response:
-    """Search form and the matching examples (text masked)."""
+def examples_page(request: Request, page: int = 1, user: User = TRAINER) -> Response:
+    """Search form and one page of the matching examples (text masked)."""
     args = _search_args(request.query_params)
     searched = bool(args) or "go" in request.query_params
-    found = [e.masked() for e in _search(request, args)] if searched else []
+    page = max(1, min(page, EXPORT_LIMIT // PAGE_SIZE))
+    # one more than the page, to know whether a next page exists
+    found = _search(request, args, limit=page * PAGE_SIZE + 1) if searched else []
+    shown = [e.masked() for e in found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
     store, root = request.app.state.store, request.app.state.config.recordings_root
-    with_audio = {pk for pk in {e.interaction_pk for e in found}
-                  if recording_of(root, store.interaction(pk)) is not None}
+    refs = store.recording_refs(sorted({e.interaction_pk for e in shown}))
+    with_audio = {pk for pk, ref in refs.items() if recording_of(root, ref) is not None}
     with auth_db(request) as con:
         choices = distinct_values(con)
     from analyzer.text.lexicon import ARTICLES
 
-    return render(request, "examples.html", examples=found, args=args, searched=searched,
-                  choices=choices, with_audio=with_audio, articles=ARTICLES)
+    def link(n: int) -> str:
+        return "/examples?" + urlencode({**args, "go": 1, "page": n})
+
+    return render(request, "examples.html", examples=shown, args=args, searched=searched,
+                  choices=choices, with_audio=with_audio, articles=ARTICLES, page=page,
+                  first=(page - 1) * PAGE_SIZE + 1, export_limit=EXPORT_LIMIT,
+                  prev_url=link(page - 1) if page > 1 else "",
+                  next_url=link(page + 1) if len(found) > page * PAGE_SIZE else "")
 
 
 @router.get("/examples/clip/{pk}")
