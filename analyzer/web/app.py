@@ -9,6 +9,7 @@ checks the session's CSRF token (:func:`check_csrf`).
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from analyzer.errors import ReviewConflict, StoreError, require
+from analyzer.errors import AnalyzerError, ReviewConflict, StoreError, require
 from analyzer.options import WebConfig
 from analyzer.resources import package_path
 from analyzer.web import auth
@@ -33,6 +34,7 @@ from starlette.concurrency import run_in_threadpool  # noqa: E402
 from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
 
 HERE = package_path("web")
+logger = logging.getLogger("analyzer")
 SESSION_COOKIE = "conduct_session"
 LOGIN_CSRF_COOKIE = "conduct_login_csrf"
 #: Paths served without a session.
@@ -66,6 +68,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(_warm_up, config)
         yield
         store.close()
 
@@ -87,6 +90,22 @@ def create_app(
     app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
+
+
+def _warm_up(config: WebConfig) -> None:
+    """Load what pages load lazily (the lexicon, the text normalizer and pinyin tables).
+
+    Run once when the server starts, so no user's first search or example
+    page waits for it.
+    """
+    from analyzer.text.lexicon import load_lexicon
+    from analyzer.text.search import index_forms
+
+    index_forms("您好")
+    try:
+        load_lexicon(config.lexicon)
+    except AnalyzerError:  # the pages say so themselves
+        logger.warning("the lexicon %s does not load", config.lexicon, exc_info=True)
 
 
 def _templates() -> Jinja2Templates:
