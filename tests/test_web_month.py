@@ -101,6 +101,8 @@ ROUTES: list[tuple[str, str, set[str]]] = [
     ("POST", "/appeals/{aid}/ruling", {"supervisor"}),
     ("POST", "/rectifications", {"supervisor"}),
     ("POST", "/rectifications/{rid}/done", {"supervisor"}),
+    ("GET", "/sampling", {"supervisor"}),
+    ("POST", "/sampling", {"supervisor"}),
     ("GET", "/search?q=您好", {"inspector", "supervisor", "trainer"}),
     ("GET", "/admin/users", set()),
     ("POST", "/admin/users", set()),
@@ -299,3 +301,36 @@ def test_the_examples_page_pages_through_a_search_in_its_order(db: Path,
     said = [re.search(r"<td>第\d+条 · ([^<]+)</td>.*<td class=\"day\">(.*)", r, re.S).groups()
             for r in rows[0] + rows[1]]
     assert said == [(e.rule, e.day) for e in expected]
+
+
+def test_a_supervisor_samples_a_month_from_the_page(db: Path, tmp_path: Path) -> None:
+    from collections import Counter
+    from datetime import UTC, datetime
+
+    path = private_copy(db, tmp_path)
+    con = auth.connect(path)
+    auth.add_user(con, "insp2", "inspector", PASSWORD)
+    con.close()
+
+    async def script() -> list[httpx.Response]:
+        me = await login(create_app(path), "sup")
+        data = {"period": "2026-11", "seed": "7", "inspector": ["insp", "insp2"]}
+        refused = await me.post("/sampling", {**data, "inspector": "boss"})  # not an inspector
+        first = await me.post("/sampling", data)
+        again = await me.post("/sampling", data)
+        return [refused, first, again, await me.get("/sampling?period=2026-11")]
+
+    refused, first, again, page = asyncio.run(script())
+    assert refused.status_code == 400
+    assert first.status_code == 200 and "Seed <code>7</code>" in first.text
+    assert "insp2" in first.text and " new" in first.text
+    with Store(path, readonly=True) as store:
+        made = store.assignments(period="2026-11", limit=100000)
+        today = datetime.now(UTC).date().isoformat()
+        tally = store.assignment_tally("2026-11", today)
+    assert {a.inspector for a in made} == {"insp", "insp2"}
+    assert f"{len(made)} assigned before" in again.text  # the same seed: nothing new
+    for name in ("insp", "insp2"):
+        states = Counter(a.state(today) for a in made if a.inspector == name)
+        assert tally[name] == {s: states.get(s, 0) for s in ("open", "overdue", "done")}
+        assert f"<td>{name}</td><td class=\"open\">{tally[name]['open']}</td>" in page.text

@@ -43,11 +43,22 @@ class Assignment:
     n_unreviewed: int
     n_findings: int
 
+    settled: bool = False
+
     def state(self, today: str) -> str:
         """``done``, ``overdue`` or ``open`` on ``today`` (``YYYY-MM-DD``)."""
-        if self.done_at or (self.n_findings and not self.n_unreviewed):
+        if self.settled:
             return "done"
         return "overdue" if today > self.due else "open"
+
+
+#: An assignment is done when marked so, or when every finding has a verdict
+#: (SQL over ``assignments a JOIN interactions i``): :attr:`Assignment.settled`
+#: and :meth:`SamplingMixin.assignment_tally` both read it.
+SETTLED_SQL = ("(a.done_at IS NOT NULL OR (i.n_findings > 0 AND NOT EXISTS (SELECT 1 FROM "
+               "findings f WHERE f.interaction_pk = a.interaction_pk AND f.verdict IS NULL)))")
+#: States an assignment can be in, in display order.
+ASSIGNMENT_STATES: tuple[str, ...] = ("open", "overdue", "done")
 
 
 @dataclass
@@ -147,10 +158,22 @@ class SamplingMixin:
             "SELECT a.id, a.interaction_pk, i.interaction_id, i.staff, i.score, a.inspector, "
             "a.period, a.reason, a.assigned_at, a.due, a.done_at, "
             "(SELECT COUNT(*) FROM findings f WHERE f.interaction_pk = a.interaction_pk "
-            " AND f.verdict IS NULL) AS n_unreviewed, i.n_findings "
+            f" AND f.verdict IS NULL) AS n_unreviewed, i.n_findings, {SETTLED_SQL} "
             f"FROM assignments a JOIN interactions i ON i.id = a.interaction_pk{where} "
             "ORDER BY a.done_at IS NOT NULL, a.due, a.id LIMIT ?", [*params, limit])
-        return [Assignment(*r) for r in rows]
+        return [Assignment(*r[:-1], settled=bool(r[-1])) for r in rows]
+
+    def assignment_tally(self, period: str, today: str) -> dict[str, dict[str, int]]:
+        """Per inspector, how many of ``period``'s assignments are open, overdue and done on ``today``."""
+        rows = self._query(
+            f"SELECT a.inspector, CASE WHEN {SETTLED_SQL} THEN 'done' WHEN ? > a.due "
+            "THEN 'overdue' ELSE 'open' END AS state, COUNT(*) FROM assignments a "
+            "JOIN interactions i ON i.id = a.interaction_pk WHERE a.period = ? "
+            "GROUP BY 1, 2 ORDER BY 1", (today, period))
+        out: dict[str, dict[str, int]] = {}
+        for inspector, state, n in rows:
+            out.setdefault(str(inspector), dict.fromkeys(ASSIGNMENT_STATES, 0))[str(state)] = int(n)
+        return out
 
     def reassign(self, assignment_id: int, inspector: str, user: str) -> None:
         """Give an assignment to another inspector (audited).

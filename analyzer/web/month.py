@@ -9,6 +9,7 @@ Routes and who may use them (admins may use every route):
 ``POST /findings/{id}/appeal``         supervisor (filing for the staff member)
 ``POST /appeals/{id}/ruling``          supervisor (not the one who filed it)
 ``POST /rectifications``, ``.../done`` supervisor
+``GET /sampling``, ``POST /sampling``  supervisor (抽检: fill the inspectors' queues)
 =====================================  =====================================
 
 Everything is read from and written through :class:`analyzer.store.Store`
@@ -30,7 +31,7 @@ from analyzer.store import APPEAL_STATES, periods
 from analyzer.store.periods import Period
 from analyzer.store.ranking import build_ranking, render_html
 from analyzer.web.auth import User
-from analyzer.web.deps import check_csrf, render, require_role
+from analyzer.web.deps import auth_db, check_csrf, render, require_role
 
 router = APIRouter()
 READERS = require_role("inspector", "supervisor")
@@ -192,3 +193,54 @@ async def rectification_done(request: Request, rect_id: int, user: User = SUPERV
     store = request.app.state.store
     rect = await run_in_threadpool(store.complete_rectification, rect_id, form["note"], user.name)
     return RedirectResponse(f"/staff/{quote(rect.staff, safe='')}", status_code=303)
+
+
+def _inspectors(request: Request) -> list[str]:
+    """The enabled inspector accounts: whom sampling may assign to."""
+    from analyzer.web.auth import list_users
+
+    with auth_db(request) as con:
+        return [u["name"] for u in list_users(con) if u["role"] == "inspector"
+                and not u["disabled"]]
+
+
+def _sampling_page(request: Request, period: Period, result: Any = None) -> Response:
+    from datetime import UTC, datetime
+
+    from analyzer.store.sampling import ASSIGNMENT_STATES
+
+    today = datetime.now(UTC).date().isoformat()
+    tally = request.app.state.store.assignment_tally(period.label, today)
+    return render(request, "sampling.html", period=period, rules=template_of(request).sampling,
+                  inspectors=_inspectors(request), tally=tally, states=ASSIGNMENT_STATES,
+                  result=result, today=today)
+
+
+@router.get("/sampling", response_class=HTMLResponse)
+def sampling(request: Request, user: User = SUPERVISOR) -> Response:
+    """The period's sample: each inspector's open, overdue and done assignments, and the form."""
+    return _sampling_page(request, period_of(request))
+
+
+@router.post("/sampling", response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+async def run_sampling(request: Request, user: User = SUPERVISOR) -> Response:
+    """Draw the period's sample by the template's ``[sampling]`` rules and assign it.
+
+    Seeded: the same database, template, period and seed draw the same
+    sample; what was assigned before keeps its inspector.
+    """
+    form = await request.form()
+    try:
+        period = periods.parse_period(str(form.get("period", "") or "").strip())
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=f"period: {exc}") from None
+    allowed = set(_inspectors(request))
+    chosen = [str(v) for v in form.getlist("inspector")]
+    if not chosen or not set(chosen) <= allowed:
+        raise HTTPException(status_code=400,
+                            detail="choose one or more of the enabled inspectors")
+    seed = str(form.get("seed", "") or "").strip()[:100] or period.label
+    store = request.app.state.store
+    result = await run_in_threadpool(lambda: store.sample(
+        period, template_of(request).sampling, chosen, seed=seed, user=user.name))
+    return _sampling_page(request, period, result)
