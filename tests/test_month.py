@@ -493,3 +493,15 @@ def test_rollups_stay_equal_to_the_rows(db: Path) -> None:
     assert kept == fresh
     assert ("staff", "S-0099", 1) in kept["facets"]
     assert any(r[3] == "S-0099" for r in kept_i)
+
+
+def test_writes_of_candidates_read_one_interactions_rows(db: Path) -> None:
+    """Each write replaces one interaction's candidates through its own index, not a
+    scan of the lexicon version's (which made a month's store slower with each row)."""
+    from analyzer.store.hits import DELETE_HITS_SQL
+
+    con = sqlite3.connect(db)
+    plan = " ".join(r[-1] for r in con.execute("EXPLAIN QUERY PLAN " + DELETE_HITS_SQL,
+                                                 (1, "v")))
+    con.close()
+    assert "ix_example_hits_pk" in plan, plan
