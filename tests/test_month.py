@@ -90,6 +90,30 @@ def test_staff_results_agree_with_the_rows(month_db: Path) -> None:
         assert all("/" in w.key for w in windows)
 
 
+def test_whole_months_read_the_monthly_rollups_with_the_same_results(
+        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analyzer.store import results as R
+
+    assert R.whole_months("2026-10-01", "2026-11-30") == ("2026-10", "2026-11")
+    assert R.whole_months("2026-02-01", "2026-02-28") == ("2026-02", "2026-02")
+    assert R.whole_months("2026-11-01", "2026-11-29") is None
+    assert R.whole_months("2026-11-02", "2026-11-30") is None
+    with Store(db) as store:
+        store.set_verdict(store.findings(filters={"staff": "S-0003"})[0]["id"], "dismiss", "",
+                          "insp")
+        periods = [MONTH, P.parse_period("2026-Q4"), P.parse_period("2026")]
+        read: list[str] = []
+        store._db.set_trace_callback(read.append)
+        monthly = [[r.to_dict() for r in store.results(by, p, "不合格")]
+                   for by in ("staff", "window") for p in periods]
+        store._db.set_trace_callback(None)
+        assert any("FROM rollup_months_findings" in sql for sql in read)
+        monkeypatch.setattr(R, "whole_months", lambda since, until: None)
+        daily = [[r.to_dict() for r in store.results(by, p, "不合格")]
+                 for by in ("staff", "window") for p in periods]
+    assert monthly == daily and all(monthly)
+
+
 def test_dismissals_leave_the_breaches(db: Path) -> None:
     with Store(db) as store:
         before = {r.staff: r for r in store.results("staff", MONTH, "不合格")}["S-0001"]
@@ -355,7 +379,7 @@ def test_a_version_3_database_is_migrated_keeping_its_rows(month_db: Path, tmp_p
     with Store(month_db, readonly=True) as store:
         expected = [r.to_dict() for r in store.results("staff", MONTH, "不合格")]
     with Store(path) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 5
+        assert store.schema_version() == SCHEMA_VERSION == 6
         assert [r.to_dict() for r in store.results("staff", MONTH, "不合格")] == expected
         f = _confirmed(store)
         assert store.file_appeal(f["id"], "reason", "sup") == 1
@@ -433,7 +457,8 @@ def _rollups(db: Path) -> tuple[list, list, list, list]:
     return kept_i, fresh_i, kept_f, fresh_f
 
 
-#: Version 5's coarse rollups and facets, and the same sums recomputed from the rows.
+#: Version 5's coarse rollups and facets and version 6's monthly rollups, and the
+#: same sums recomputed from the rows.
 _COARSE = {
     "windows": ("SELECT day, hall, window, channel, n, score_sum, auto_sum, flagged, findings, "
                 "breaches, confirmed, dismissed FROM rollup_windows WHERE n != 0 OR findings != 0 "
@@ -451,6 +476,19 @@ _COARSE = {
                  "SUM(f.verdict IS NULL OR f.verdict != 'dismiss'), SUM(f.verdict IS 'confirm'), "
                  "SUM(f.verdict IS 'dismiss') FROM findings f JOIN interactions i ON "
                  "i.id = f.interaction_pk GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"),
+    "months_i": ("SELECT month, hall, window, staff, channel, grade, n, score_sum, auto_sum, "
+                 "flagged FROM rollup_months_interactions WHERE n != 0 ORDER BY 1, 2, 3, 4, 5, 6",
+                 "SELECT substr(day, 1, 7), hall, window, staff, channel, grade, COUNT(*), "
+                 "SUM(score), SUM(auto_score), SUM(n_findings > 0) FROM interactions "
+                 "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"),
+    "months_f": ("SELECT month, hall, window, staff, channel, article, rule, n, breaches, "
+                 "confirmed, dismissed FROM rollup_months_findings WHERE n != 0 "
+                 "ORDER BY 1, 2, 3, 4, 5, 6, 7",
+                 "SELECT substr(i.day, 1, 7), i.hall, i.window, i.staff, i.channel, f.article, "
+                 "f.rule, COUNT(*), SUM(f.verdict IS NULL OR f.verdict != 'dismiss'), "
+                 "SUM(f.verdict IS 'confirm'), SUM(f.verdict IS 'dismiss') FROM findings f "
+                 "JOIN interactions i ON i.id = f.interaction_pk GROUP BY 1, 2, 3, 4, 5, 6, 7 "
+                 "ORDER BY 1, 2, 3, 4, 5, 6, 7"),
     "facets": ("SELECT facet, value, n FROM facets WHERE n != 0 ORDER BY 1, 2",
                "SELECT * FROM (SELECT 'hall', hall, COUNT(*) FROM interactions GROUP BY hall "
                "UNION ALL SELECT 'window', window, COUNT(*) FROM interactions GROUP BY window "

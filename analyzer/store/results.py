@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from analyzer.store.periods import Period
@@ -109,6 +110,17 @@ class GroupResult:
 _COLUMNS = {"staff": ("i.staff",), "window": ("i.hall", "i.window")}
 
 
+def whole_months(since: str, until: str) -> tuple[str, str] | None:
+    """``(first, last)`` months (``YYYY-MM``) when the days span whole months, else None."""
+    try:
+        first, last = date.fromisoformat(since), date.fromisoformat(until)
+    except ValueError:
+        return None
+    if first.day != 1 or (last + timedelta(days=1)).day != 1 or last < first:
+        return None
+    return since[:7], until[:7]
+
+
 class ResultsMixin:
     """Per-group results and the staff directory (mixed into :class:`analyzer.store.Store`)."""
 
@@ -117,8 +129,9 @@ class ResultsMixin:
                 ) -> list[GroupResult]:
         """Results per staff member or per window over ``period``.
 
-        Filters on hall, window, staff and channel read the rollup tables
-        (schema version 4: a few rows per group and day); any other filter
+        Filters on hall, window, staff and channel read the rollup tables:
+        per month for a period of whole months (schema version 6: a few rows
+        per group and month), else per day (version 4); any other filter
         (``settled``, ``article`` ...) aggregates the interactions themselves.
 
         Args:
@@ -154,23 +167,30 @@ class ResultsMixin:
             self._links(by, now_f, out)
         return [out[k] for k in sorted(out)]
 
-    def _rollup_where(self, filters: dict[str, Any]) -> tuple[str, list[Any]]:
-        """WHERE over a rollup table ``r`` for the filters it answers."""
-        clauses, params = ["r.day BETWEEN ? AND ?"], [filters["since"], filters["until"]]
+    def _rollup_where(self, filters: dict[str, Any], kind: str) -> tuple[str, str, list[Any]]:
+        """The rollup table of ``kind`` (``interactions``, ``findings``) that answers
+        ``filters`` and the WHERE over it (``r``): the monthly one for whole months."""
+        months = whole_months(filters["since"], filters["until"])
+        if months:
+            clauses, params = ["r.month BETWEEN ? AND ?"], list(months)
+            table = f"rollup_months_{kind}"
+        else:
+            clauses, params = ["r.day BETWEEN ? AND ?"], [filters["since"], filters["until"]]
+            table = f"rollup_{kind}"
         for col in ("hall", "window", "staff", "channel"):
             if col in filters:
                 clauses.append(f'r."{col}" = ?')
                 params.append(filters[col])
-        return " WHERE " + " AND ".join(clauses), params
+        return table, " WHERE " + " AND ".join(clauses), params
 
     def _figures(self, by: str, filters: dict[str, Any], failing: str, rolled: bool
                  ) -> dict[tuple[str, ...], tuple[Figures, str]]:
         cols = ", ".join(_COLUMNS[by])
         if rolled:
-            where, params = self._rollup_where(filters)
+            table, where, params = self._rollup_where(filters, "interactions")
             sql = (f"SELECT {cols.replace('i.', 'r.')}, r.hall AS main_hall, SUM(r.n) AS n, "
                    "SUM(r.score_sum) AS total, SUM(CASE WHEN r.grade = ? THEN r.n ELSE 0 END) "
-                   f"AS failing FROM rollup_interactions r{where} "
+                   f"AS failing FROM {table} r{where} "
                    f"GROUP BY {cols.replace('i.', 'r.')}, r.hall HAVING SUM(r.n) > 0")
         else:
             where, params = self._where(filters)
@@ -195,10 +215,10 @@ class ResultsMixin:
                   out: dict[tuple[str, ...], GroupResult], rolled: bool) -> None:
         cols = ", ".join(_COLUMNS[by])
         if rolled:
-            where, params = self._rollup_where(filters)
+            table, where, params = self._rollup_where(filters, "findings")
             rcols = cols.replace("i.", "r.")
             sql = (f"SELECT {rcols}, r.article, r.rule, SUM(r.breaches) AS n, "
-                   f"SUM(r.confirmed) AS c FROM rollup_findings r{where} "
+                   f"SUM(r.confirmed) AS c FROM {table} r{where} "
                    f"GROUP BY {rcols}, r.article, r.rule HAVING SUM(r.breaches) > 0")
         else:
             where, params = self._where(filters)

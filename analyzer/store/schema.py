@@ -485,6 +485,64 @@ INSERT INTO facets SELECT 'rule', rule, SUM(n) FROM rollup_findings GROUP BY rul
               for w in ("INSERT", "UPDATE"))
 
 
+#: Version 6: the per-staff rollups summed per month (``rollup_months_interactions``,
+#: ``rollup_months_findings``: the day replaced by ``YYYY-MM``), so results
+#: over whole months (月通报, 季考评, 年考核, the 红黑榜) read a few rows per staff
+#: member and rule instead of one per day. Kept from the daily rollups'
+#: changes by triggers, like version 5's.
+_MONTHS_INTERACTIONS_ADD = """INSERT INTO rollup_months_interactions VALUES (substr(NEW.day, 1, 7),
+    NEW.hall, NEW.window, NEW.staff, NEW.channel, NEW.grade, {n}, {score_sum}, {auto_sum}, {flagged})
+  ON CONFLICT DO UPDATE SET n = n + excluded.n, score_sum = score_sum + excluded.score_sum,
+    auto_sum = auto_sum + excluded.auto_sum, flagged = flagged + excluded.flagged;"""
+_MONTHS_FINDINGS_ADD = """INSERT INTO rollup_months_findings VALUES (substr(NEW.day, 1, 7),
+    NEW.hall, NEW.window, NEW.staff, NEW.channel, NEW.article, NEW.rule, {n}, {breaches},
+    {confirmed}, {dismissed})
+  ON CONFLICT DO UPDATE SET n = n + excluded.n, breaches = breaches + excluded.breaches,
+    confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;"""
+
+
+def _month_triggers(table: str, when: str) -> str:
+    """The monthly-rollup trigger of one daily rollup ``table``."""
+    def d(col: str) -> str:
+        return f"NEW.{col}" if when == "INSERT" else f"NEW.{col} - OLD.{col}"
+
+    if table == "rollup_interactions":
+        body = _MONTHS_INTERACTIONS_ADD.format(n=d("n"), score_sum=d("score_sum"),
+                                               auto_sum=d("auto_sum"), flagged=d("flagged"))
+    else:
+        body = _MONTHS_FINDINGS_ADD.format(n=d("n"), breaches=d("breaches"),
+                                           confirmed=d("confirmed"), dismissed=d("dismissed"))
+    return (f"CREATE TRIGGER {table}_{when.lower()}_by_month AFTER {when} ON {table}\n"
+            f"BEGIN {body}\nEND;\n")
+
+
+_SCHEMA_V6 = """
+CREATE TABLE rollup_months_interactions (
+    month TEXT NOT NULL, hall TEXT NOT NULL, window TEXT NOT NULL, staff TEXT NOT NULL,
+    channel TEXT NOT NULL, grade TEXT NOT NULL,
+    n INTEGER NOT NULL, score_sum INTEGER NOT NULL, auto_sum INTEGER NOT NULL,
+    flagged INTEGER NOT NULL,
+    PRIMARY KEY (month, hall, window, staff, channel, grade)
+) WITHOUT ROWID;
+CREATE TABLE rollup_months_findings (
+    month TEXT NOT NULL, hall TEXT NOT NULL, window TEXT NOT NULL, staff TEXT NOT NULL,
+    channel TEXT NOT NULL, article INTEGER NOT NULL, rule TEXT NOT NULL,
+    n INTEGER NOT NULL, breaches INTEGER NOT NULL, confirmed INTEGER NOT NULL,
+    dismissed INTEGER NOT NULL,
+    PRIMARY KEY (month, hall, window, staff, channel, article, rule)
+) WITHOUT ROWID;
+CREATE INDEX ix_rollup_months_interactions_staff ON rollup_months_interactions(staff, month);
+CREATE INDEX ix_rollup_months_findings_staff ON rollup_months_findings(staff, month);
+INSERT INTO rollup_months_interactions
+  SELECT substr(day, 1, 7), hall, window, staff, channel, grade, SUM(n), SUM(score_sum),
+         SUM(auto_sum), SUM(flagged) FROM rollup_interactions GROUP BY 1, 2, 3, 4, 5, 6;
+INSERT INTO rollup_months_findings
+  SELECT substr(day, 1, 7), hall, window, staff, channel, article, rule, SUM(n), SUM(breaches),
+         SUM(confirmed), SUM(dismissed) FROM rollup_findings GROUP BY 1, 2, 3, 4, 5, 6, 7;
+""" + "".join(_month_triggers(t, w) for t in ("rollup_interactions", "rollup_findings")
+              for w in ("INSERT", "UPDATE"))
+
+
 def _v4(db: sqlite3.Connection) -> None:
     """Version 4's tables, then the search index of the utterances already stored."""
     from analyzer.text.search import index_forms
@@ -503,6 +561,7 @@ MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] =
     (3, _SCHEMA_V3),
     (4, _v4),
     (5, _SCHEMA_V5),
+    (6, _SCHEMA_V6),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
