@@ -8,7 +8,7 @@ from typing import Any
 
 from analyzer.errors import StoreError
 from analyzer.store.records import interaction_from_dict
-from analyzer.store.schema import GROUPS, REVIEW_STATES, ROLLUP_FILTERS
+from analyzer.store.schema import GROUPS, REVIEW_STATES, ROLLUP_FILTERS, rollup_tables
 from analyzer.types import Interaction, InteractionReport
 
 
@@ -240,7 +240,7 @@ class QueriesMixin:
         """
         f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
         if set(f) - {"flagged"} <= ROLLUP_FILTERS:
-            table = "rollup_interactions" if "staff" in f else "rollup_windows"
+            table, _ = rollup_tables(f)
             measure = {True: "r.flagged", False: "r.n - r.flagged"}.get(f.pop("flagged", None),
                                                                       "r.n")
             where, params = self._where(f, "r")

@@ -18,19 +18,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from analyzer.store.schema import rollup_tables
 from analyzer.tables import write_csv
-
-
-def _rollups(filters: dict[str, Any]) -> tuple[str, str]:
-    """The (interactions, findings-per-article) rollup tables that answer ``filters``.
-
-    Both pairs have the columns the dashboard reads: ``n``, ``score_sum``,
-    ``auto_sum`` on the first; ``article``, ``n``, ``breaches``,
-    ``confirmed``, ``dismissed`` on the second.
-    """
-    if filters.get("staff"):
-        return "rollup_interactions", "rollup_findings"
-    return "rollup_windows", "rollup_articles"
 
 
 def _where(filters: dict[str, Any], alias: str = "i") -> tuple[str, list[Any]]:
@@ -78,7 +67,7 @@ def score_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[list
         The days in order, and ``{"hall/window": [mean score or None per day]}``.
     """
     where, params = _where(filters, "r")
-    table, _ = _rollups(filters)
+    table, _ = rollup_tables(filters)
     rows = con.execute(
         "SELECT r.day, r.hall, r.window, SUM(r.score_sum) * 1.0 / SUM(r.n) AS mean "
         f"FROM {table} r{where} GROUP BY r.day, r.hall, r.window "
@@ -101,7 +90,7 @@ def breach_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[lis
         The days in order, and ``{"第N条": [count per day]}``.
     """
     where, params = _where(filters, "r")
-    table, by_article = _rollups(filters)
+    table, by_article = rollup_tables(filters)
     rows = con.execute(
         f"SELECT r.day, r.article, SUM(r.breaches) AS n FROM {by_article} r"
         f"{where} GROUP BY r.day, r.article HAVING SUM(r.breaches) > 0 ORDER BY r.day, r.article",
@@ -123,7 +112,7 @@ def breach_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[lis
 def window_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Per window: interactions, mean automatic and reviewed score, breaches (from the rollups)."""
     where, params = _where(filters, "r")
-    table, by_article = _rollups(filters)
+    table, by_article = rollup_tables(filters)
     found = {(r[0], r[1]): (r[2], r[3]) for r in con.execute(
         f"SELECT r.hall, r.window, SUM(r.n), SUM(r.dismissed) FROM {by_article} r"
         f"{where} GROUP BY r.hall, r.window", params)}
@@ -145,7 +134,7 @@ def window_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[
 def article_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Per article: findings, confirmed, dismissed, unreviewed (from the rollups)."""
     where, params = _where(filters, "r")
-    _, by_article = _rollups(filters)
+    _, by_article = rollup_tables(filters)
     rows = con.execute(
         "SELECT r.article, SUM(r.n) AS findings, SUM(r.confirmed) AS confirmed, "
         "SUM(r.dismissed) AS dismissed, SUM(r.n - r.confirmed - r.dismissed) AS unreviewed "
