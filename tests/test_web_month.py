@@ -286,10 +286,10 @@ def test_the_examples_page_pages_through_a_search_in_its_order(db: Path,
 
     monkeypatch.setattr(train, "PAGE_SIZE", 4)
 
-    async def script() -> list[str]:
+    async def script(numbers: tuple[int, ...] = (1, 2)) -> list[str]:
         me = await login(create_app(db), "tr")
         return [(await me.get(f"/examples?practice=bad&article=9&page={n}")).text
-                for n in (1, 2)]
+                for n in numbers]
 
     pages = asyncio.run(script())
     rows = [re.findall(r'<tr class="bad">.*?<td class="day">[^<]*', p, re.S) for p in pages]
@@ -301,6 +301,9 @@ def test_the_examples_page_pages_through_a_search_in_its_order(db: Path,
     said = [re.search(r"<td>第\d+条 · ([^<]+)</td>.*<td class=\"day\">(.*)", r, re.S).groups()
             for r in rows[0] + rows[1]]
     assert said == [(e.rule, e.day) for e in expected]
+    monkeypatch.setattr(train, "EXPORT_LIMIT", 8)  # a search holds two pages now
+    last, beyond = asyncio.run(script((2, 3)))
+    assert "page=3" not in last and "Examples 5–8" in beyond  # no page past the limit
 
 
 def test_a_supervisor_samples_a_month_from_the_page(db: Path, tmp_path: Path) -> None:

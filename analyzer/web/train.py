@@ -48,7 +48,8 @@ def examples_page(request: Request, page: int = 1, user: User = TRAINER) -> Resp
     """Search form and one page of the matching examples (text masked)."""
     args = _search_args(request.query_params)
     searched = bool(args) or "go" in request.query_params
-    page = max(1, min(page, EXPORT_LIMIT // PAGE_SIZE))
+    last = EXPORT_LIMIT // PAGE_SIZE  # a search holds at most EXPORT_LIMIT examples
+    page = max(1, min(page, last))
     # one more than the page, to know whether a next page exists
     found = _search(request, args, limit=page * PAGE_SIZE + 1) if searched else []
     shown = [e.masked() for e in found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
@@ -66,7 +67,8 @@ def examples_page(request: Request, page: int = 1, user: User = TRAINER) -> Resp
                   choices=choices, with_audio=with_audio, articles=ARTICLES, page=page,
                   first=(page - 1) * PAGE_SIZE + 1, export_limit=EXPORT_LIMIT,
                   prev_url=link(page - 1) if page > 1 else "",
-                  next_url=link(page + 1) if len(found) > page * PAGE_SIZE else "")
+                  next_url=link(page + 1) if len(found) > page * PAGE_SIZE and page < last
+                  else "")
 
 
 @router.get("/examples/clip/{pk}")
