@@ -417,42 +417,44 @@ END;
 #: Trainers' examples are listed per article and rule in the order stored
 #: (interaction, then time); two indexes give that order, so a page of them
 #: reads that page's rows only.
-_ROLLUP_WINDOWS_ADD = """INSERT INTO rollup_windows VALUES ({day}, {hall}, {window}, {channel},
-    {n}, {score_sum}, {auto_sum}, {flagged}, {findings}, {breaches}, {confirmed}, {dismissed})
-  ON CONFLICT DO UPDATE SET n = n + excluded.n, score_sum = score_sum + excluded.score_sum,
-    auto_sum = auto_sum + excluded.auto_sum, flagged = flagged + excluded.flagged,
-    findings = findings + excluded.findings, breaches = breaches + excluded.breaches,
-    confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;"""
-_ROLLUP_ARTICLES_ADD = """INSERT INTO rollup_articles VALUES ({day}, {hall}, {window}, {channel},
-    {article}, {n}, {breaches}, {confirmed}, {dismissed})
-  ON CONFLICT DO UPDATE SET n = n + excluded.n, breaches = breaches + excluded.breaches,
-    confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;"""
-_FACET_ADD = """INSERT INTO facets VALUES ('{facet}', {value}, {n})
-  ON CONFLICT DO UPDATE SET n = n + excluded.n;"""
+def _upsert_add(table: str, values: list[str], counts: tuple[str, ...]) -> str:
+    """``INSERT INTO table VALUES (values)``, adding ``counts`` to an existing row instead."""
+    sets = ", ".join(f"{c} = {c} + excluded.{c}" for c in counts)
+    return f"INSERT INTO {table} VALUES ({', '.join(values)})\n  ON CONFLICT DO UPDATE SET {sets};"
 
 
-def _delta_triggers(table: str, when: str, row: str) -> str:
-    """The coarse-rollup and facet triggers of one version-4 rollup ``table``."""
-    def d(col: str) -> str:
-        return f"NEW.{col}" if when == "INSERT" else f"NEW.{col} - OLD.{col}"
+def _delta(col: str, when: str) -> str:
+    """A rollup row's change in ``col``: all of it when inserted, NEW minus OLD when updated."""
+    return f"NEW.{col}" if when == "INSERT" else f"NEW.{col} - OLD.{col}"
 
-    key = {k: f"NEW.{k}" for k in ("day", "hall", "window", "channel")}
-    if row == "interactions":
-        body = _ROLLUP_WINDOWS_ADD.format(**key, n=d("n"), score_sum=d("score_sum"),
-                                          auto_sum=d("auto_sum"), flagged=d("flagged"),
-                                          findings=0, breaches=0, confirmed=0, dismissed=0)
+
+#: The counts each rollup keeps (after its key columns).
+_INTERACTION_COUNTS = ("n", "score_sum", "auto_sum", "flagged")
+_FINDING_COUNTS = ("n", "breaches", "confirmed", "dismissed")
+_WINDOW_COUNTS = (*_INTERACTION_COUNTS, "findings", "breaches", "confirmed", "dismissed")
+
+
+def _trigger(table: str, when: str, suffix: str, statements: list[str]) -> str:
+    """``CREATE TRIGGER {table}_{when}_{suffix} AFTER {when} ON {table}`` running ``statements``."""
+    body = "\n  ".join(statements)
+    return (f"CREATE TRIGGER {table}_{when.lower()}_{suffix} AFTER {when} ON {table}\n"
+            f"BEGIN {body}\nEND;\n")
+
+
+def _delta_triggers(table: str, when: str) -> str:
+    """The coarse-rollup and facet trigger of one version-4 rollup ``table``."""
+    key = ["NEW.day", "NEW.hall", "NEW.window", "NEW.channel"]
+    if table == "rollup_interactions":
+        counts = [_delta(c, when) for c in _INTERACTION_COUNTS]
+        out = [_upsert_add("rollup_windows", [*key, *counts, "0", "0", "0", "0"], _WINDOW_COUNTS)]
         facets = [("hall", "NEW.hall"), ("window", "NEW.window"), ("staff", "NEW.staff")]
     else:
-        body = _ROLLUP_WINDOWS_ADD.format(**key, n=0, score_sum=0, auto_sum=0, flagged=0,
-                                          findings=d("n"), breaches=d("breaches"),
-                                          confirmed=d("confirmed"), dismissed=d("dismissed"))
-        body += "\n  " + _ROLLUP_ARTICLES_ADD.format(
-            **key, article="NEW.article", n=d("n"), breaches=d("breaches"),
-            confirmed=d("confirmed"), dismissed=d("dismissed"))
+        counts = [_delta(c, when) for c in _FINDING_COUNTS]
+        out = [_upsert_add("rollup_windows", [*key, "0", "0", "0", "0", *counts], _WINDOW_COUNTS),
+               _upsert_add("rollup_articles", [*key, "NEW.article", *counts], _FINDING_COUNTS)]
         facets = [("article", "CAST(NEW.article AS TEXT)"), ("rule", "NEW.rule")]
-    body += "".join("\n  " + _FACET_ADD.format(facet=f, value=v, n=d("n")) for f, v in facets)
-    name = f"{table}_{when.lower()}_rolls_up"
-    return f"CREATE TRIGGER {name} AFTER {when} ON {table}\nBEGIN {body}\nEND;\n"
+    out += [_upsert_add("facets", [f"'{f}'", v, _delta("n", when)], ("n",)) for f, v in facets]
+    return _trigger(table, when, "rolls_up", out)
 
 
 _SCHEMA_V5 = """
@@ -494,8 +496,7 @@ INSERT INTO facets SELECT 'staff', staff, SUM(n) FROM rollup_interactions GROUP 
 INSERT INTO facets SELECT 'article', CAST(article AS TEXT), SUM(n) FROM rollup_findings
   GROUP BY article;
 INSERT INTO facets SELECT 'rule', rule, SUM(n) FROM rollup_findings GROUP BY rule;
-""" + "".join(_delta_triggers(t, w, r) for t, r in (("rollup_interactions", "interactions"),
-                                                   ("rollup_findings", "findings"))
+""" + "".join(_delta_triggers(t, w) for t in ("rollup_interactions", "rollup_findings")
               for w in ("INSERT", "UPDATE"))
 
 
@@ -504,30 +505,16 @@ INSERT INTO facets SELECT 'rule', rule, SUM(n) FROM rollup_findings GROUP BY rul
 #: over whole months (月通报, 季考评, 年考核, the 红黑榜) read a few rows per staff
 #: member and rule instead of one per day. Kept from the daily rollups'
 #: changes by triggers, like version 5's.
-_MONTHS_INTERACTIONS_ADD = """INSERT INTO rollup_months_interactions VALUES (substr(NEW.day, 1, 7),
-    NEW.hall, NEW.window, NEW.staff, NEW.channel, NEW.grade, {n}, {score_sum}, {auto_sum}, {flagged})
-  ON CONFLICT DO UPDATE SET n = n + excluded.n, score_sum = score_sum + excluded.score_sum,
-    auto_sum = auto_sum + excluded.auto_sum, flagged = flagged + excluded.flagged;"""
-_MONTHS_FINDINGS_ADD = """INSERT INTO rollup_months_findings VALUES (substr(NEW.day, 1, 7),
-    NEW.hall, NEW.window, NEW.staff, NEW.channel, NEW.article, NEW.rule, {n}, {breaches},
-    {confirmed}, {dismissed})
-  ON CONFLICT DO UPDATE SET n = n + excluded.n, breaches = breaches + excluded.breaches,
-    confirmed = confirmed + excluded.confirmed, dismissed = dismissed + excluded.dismissed;"""
-
-
 def _month_triggers(table: str, when: str) -> str:
     """The monthly-rollup trigger of one daily rollup ``table``."""
-    def d(col: str) -> str:
-        return f"NEW.{col}" if when == "INSERT" else f"NEW.{col} - OLD.{col}"
-
+    key = ["substr(NEW.day, 1, 7)", "NEW.hall", "NEW.window", "NEW.staff", "NEW.channel"]
     if table == "rollup_interactions":
-        body = _MONTHS_INTERACTIONS_ADD.format(n=d("n"), score_sum=d("score_sum"),
-                                               auto_sum=d("auto_sum"), flagged=d("flagged"))
+        target, key, counts = "rollup_months_interactions", [*key, "NEW.grade"], _INTERACTION_COUNTS
     else:
-        body = _MONTHS_FINDINGS_ADD.format(n=d("n"), breaches=d("breaches"),
-                                           confirmed=d("confirmed"), dismissed=d("dismissed"))
-    return (f"CREATE TRIGGER {table}_{when.lower()}_by_month AFTER {when} ON {table}\n"
-            f"BEGIN {body}\nEND;\n")
+        target, key, counts = ("rollup_months_findings", [*key, "NEW.article", "NEW.rule"],
+                               _FINDING_COUNTS)
+    values = [*key, *(_delta(c, when) for c in counts)]
+    return _trigger(table, when, "by_month", [_upsert_add(target, values, counts)])
 
 
 _SCHEMA_V6 = """
