@@ -357,6 +357,16 @@ def test_cli_users_add_then_login(server: str, db: Path, tmp_path: Path) -> None
     r = runner.invoke(main, ["users", "add", "x", "--role", "boss", "--db", str(db), "--password-stdin"],
                       input="a-long-password\n")
     assert r.exit_code != 0
+    r = runner.invoke(main, ["users", "add", "clerk", "--role", "staff", "--db", str(db),
+                             "--password-stdin"], input="a-long-password\n")
+    assert r.exit_code != 0 and "--staff-id" in r.output  # a staff account is someone
+    r = runner.invoke(main, ["users", "add", "clerk", "--role", "staff", "--staff-id", "S-7",
+                             "--db", str(db), "--password-stdin"], input="a-long-password\n")
+    assert r.exit_code == 0, r.output
+    listed = runner.invoke(main, ["users", "list", "--db", str(db)]).output
+    assert "clerk\tstaff S-7\t" in listed
+    home = login(server, "clerk", "a-long-password").get("/")
+    assert home.status_code == 303 and home.headers["location"] == "/staff/S-7"
     with sqlite3.connect(db) as con:
         stored = con.execute("SELECT password_hash FROM users WHERE name = 'newbie'").fetchone()[0]
     assert stored.startswith("$argon2id$") and "a-long-password" not in stored

@@ -17,7 +17,8 @@ from analyzer.store import Store
 from analyzer.web import auth, create_app
 
 PASSWORD = "password-123"
-ROLE_USERS = {"inspector": "insp", "supervisor": "sup", "trainer": "tr", "admin": "boss"}
+ROLE_USERS = {"inspector": "insp", "supervisor": "sup", "trainer": "tr", "admin": "boss",
+              "staff": "clerk"}
 HTML = {"accept": "text/html"}
 
 
@@ -26,7 +27,7 @@ def db(tmp_path_factory) -> Path:
     path = build_month_db(tmp_path_factory.mktemp("web-month") / "results.sqlite")
     con = auth.connect(path)
     for role, name in ROLE_USERS.items():
-        auth.add_user(con, name, role, PASSWORD)
+        auth.add_user(con, name, role, PASSWORD, staff_id="S-0001" if role == "staff" else "")
     auth.add_user(con, "sup2", "supervisor", PASSWORD)
     con.close()
     with Store(path) as store:
@@ -80,8 +81,8 @@ def _ids(db: Path) -> dict[str, int]:
 #: Every route of the app and the roles it lets through (admin: all of them).
 ROUTES: list[tuple[str, str, set[str]]] = [
     ("GET", "/queue", {"inspector"}),
-    ("GET", "/interactions/{pk}", {"inspector", "supervisor"}),
-    ("GET", "/audio/{pk}", {"inspector", "supervisor"}),
+    ("GET", "/interactions/{pk}", {"inspector", "supervisor", "staff"}),  # staff: S-0001's own
+    ("GET", "/audio/{pk}", {"inspector", "supervisor", "staff"}),
     ("GET", "/dismissals.csv", {"inspector"}),
     ("GET", "/dashboard", {"inspector"}),
     ("GET", "/errors", {"inspector"}),
@@ -93,11 +94,11 @@ ROUTES: list[tuple[str, str, set[str]]] = [
     ("GET", "/examples/clip/{pk}?start=0&end=2", {"trainer"}),
     ("POST", "/examples/export", {"trainer"}),
     ("GET", "/staff", {"inspector", "supervisor"}),
-    ("GET", "/staff/S-0001", {"inspector", "supervisor"}),
+    ("GET", "/staff/S-0001", {"inspector", "supervisor", "staff"}),
     ("GET", "/ranking", {"inspector", "supervisor"}),
     ("GET", "/ranking/print", {"inspector", "supervisor"}),
     ("GET", "/appeals", {"supervisor"}),
-    ("POST", "/findings/{fid}/appeal", {"supervisor"}),
+    ("POST", "/findings/{fid}/appeal", {"supervisor", "staff"}),
     ("POST", "/appeals/{aid}/ruling", {"supervisor"}),
     ("POST", "/rectifications", {"supervisor"}),
     ("POST", "/rectifications/{rid}/done", {"supervisor"}),
@@ -237,8 +238,11 @@ def test_rectification_set_and_done_over_http(db: Path, tmp_path: Path) -> None:
 def test_web_tables_from_before_the_supervisor_role_are_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     con = sqlite3.connect(path)
-    con.executescript(auth._SCHEMA.replace("'inspector', 'supervisor', 'trainer', 'admin'",
-                                           "'inspector', 'trainer', 'admin'"))
+    old = auth._SCHEMA.replace("'inspector', 'supervisor', 'trainer', 'admin', 'staff'",
+                               "'inspector', 'trainer', 'admin'")
+    old = re.sub(r",\n\s*staff_id [^\n]*\n", "\n", old)  # the users table of version 2
+    assert "staff" not in old
+    con.executescript(old)
     con.execute("INSERT INTO web_meta VALUES ('schema_version', '2')")
     con.execute("INSERT INTO users (name, role, password_hash) VALUES ('old', 'inspector', 'h')")
     con.execute("INSERT INTO sessions VALUES ('t', 1, 'c', 0, 0, 1e12)")
@@ -250,7 +254,8 @@ def test_web_tables_from_before_the_supervisor_role_are_upgraded(tmp_path: Path)
         assert {u["name"]: u["role"] for u in auth.list_users(con)} == {
             "old": "inspector", "chief": "supervisor"}
         assert con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
-        assert con.execute("SELECT value FROM web_meta").fetchone()[0] == "3"
+        assert con.execute("SELECT value FROM web_meta").fetchone()[0] == "4"
+        auth.add_user(con, "clerk", "staff", PASSWORD, staff_id="S-0009")  # version 4's role
     finally:
         con.close()
 
@@ -337,3 +342,60 @@ def test_a_supervisor_samples_a_month_from_the_page(db: Path, tmp_path: Path) ->
         states = Counter(a.state(today) for a in made if a.inspector == name)
         assert tally[name] == {s: states.get(s, 0) for s in ("open", "overdue", "done")}
         assert f"<td>{name}</td><td class=\"open\">{tally[name]['open']}</td>" in page.text
+
+
+def test_a_staff_account_sees_and_appeals_only_its_own(db: Path, tmp_path: Path) -> None:
+    path = private_copy(db, tmp_path)
+    with Store(path) as store:
+        own = next(f for f in store.findings(filters={"staff": "S-0001"})
+                   if f["points"] > 0 and not store.appeals(pk=f["interaction_pk"]))
+        other = next(f for f in store.findings(filters={"staff": "S-0002"}) if f["points"] > 0)
+        for f in (own, other):
+            store.set_verdict(f["id"], "confirm", "", "insp")
+        before = store.interaction(own["interaction_pk"])["score"]
+
+    async def script() -> dict[str, httpx.Response]:
+        me = await login(create_app(path), "clerk")
+        out = {"home": await me.client.get("/", headers=HTML),
+               "mine": await me.get("/staff/S-0001"), "theirs": await me.get("/staff/S-0002"),
+               "their call": await me.get(f"/interactions/{other['interaction_pk']}"),
+               "their appeal": await me.post(f"/findings/{other['id']}/appeal",
+                                             {"reason": "not me"}),
+               "my call": await me.get(f"/interactions/{own['interaction_pk']}"),
+               "ranking": await me.get("/ranking"), "queue": await me.get("/queue")}
+        out["my appeal"] = await me.post(f"/findings/{own['id']}/appeal",
+                                         {"reason": "我当时已经道歉"})
+        sup = await login(create_app(path), "sup")
+        appeal_id = re.search(r'id="appeal-(\d+)"', (await sup.get("/appeals")).text).group(1)
+        out["ruling"] = await sup.post(f"/appeals/{appeal_id}/ruling",
+                                       {"outcome": "overturned", "comment": "录音证实"})
+        return out
+
+    r = asyncio.run(script())
+    assert r["home"].headers["location"] == "/staff/S-0001"
+    assert r["mine"].status_code == 200 and "My results" in r["mine"].text
+    for refused in ("theirs", "their call", "their appeal", "ranking", "queue"):
+        assert r[refused].status_code == 403, refused
+    assert r["my call"].status_code == 200 and "/appeal" in r["my call"].text
+    assert r["my appeal"].status_code == 303
+    assert r["my appeal"].headers["location"] == "/staff/S-0001#appeals"
+    assert r["ruling"].status_code == 303
+    with Store(path, readonly=True) as store:
+        appeal = next(a for a in store.appeals(staff="S-0001") if a.finding_id == own["id"])
+        after = store.interaction(own["interaction_pk"])["score"]
+    assert appeal.filed_by == "clerk" and appeal.status == "overturned" and after > before
+    assert not store_appeals_for(path, other["id"])
+
+
+def store_appeals_for(path: Path, finding_id: int) -> list:
+    with Store(path, readonly=True) as store:
+        return [a for a in store.appeals() if a.finding_id == finding_id]
+
+
+def test_a_staff_account_needs_its_staff_id(db: Path, tmp_path: Path) -> None:
+    con = auth.connect(private_copy(db, tmp_path))
+    with pytest.raises(ValueError, match="staff-id"):
+        auth.add_user(con, "nobody", "staff", PASSWORD)
+    with pytest.raises(ValueError, match="staff-id"):
+        auth.add_user(con, "insp9", "inspector", PASSWORD, staff_id="S-0001")
+    con.close()

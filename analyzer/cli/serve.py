@@ -73,7 +73,9 @@ def users() -> None:
               help="Results database (created if missing).")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from the first line of standard input (for scripts).")
-def add(name: str, role: str, db: Path, password_stdin: bool) -> None:
+@click.option("--staff-id", default="", metavar="ID",
+              help="For --role staff: the staff id (as in manifests and transcripts) it is.")
+def add(name: str, role: str, db: Path, password_stdin: bool, staff_id: str) -> None:
     """Create user NAME with ROLE, or reset an existing user's role and password."""
     from analyzer.store import Store
     from analyzer.web import auth
@@ -85,7 +87,7 @@ def add(name: str, role: str, db: Path, password_stdin: bool) -> None:
     try:
         Store(db).close()  # a fresh file gets the results schema first
         with auth.connect(db) as con:
-            auth.add_user(con, name, role, password)
+            auth.add_user(con, name, role, password, staff_id=staff_id)
     except (AnalyzerError, ValueError) as exc:
         raise ConfigError(str(exc)) from None
     click.echo(f"user {name!r} ({role}) saved in {db}")
@@ -106,6 +108,7 @@ def list_(db: Path) -> None:
     try:
         for u in auth.list_users(con):
             flag = " (disabled)" if u["disabled"] else ""
-            click.echo(f"{u['name']}\t{u['role']}\t{u['created_at']}{flag}")
+            role = f"{u['role']} {u['staff_id']}" if u["staff_id"] else u["role"]
+            click.echo(f"{u['name']}\t{role}\t{u['created_at']}{flag}")
     finally:
         con.close()

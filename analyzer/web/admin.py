@@ -52,7 +52,8 @@ async def save_user(request: Request, user: User = ADMIN) -> Response:
     name, role = str(form.get("name", "")).strip(), str(form.get("role", ""))
     try:
         with auth_db(request) as con:
-            auth.add_user(con, name, role, str(form.get("password", "")))
+            auth.add_user(con, name, role, str(form.get("password", "")),
+                          staff_id=str(form.get("staff_id", "") or ""))
     except ValueError as exc:
         return _page(request, 400, error=str(exc))
     return _page(request, notice=f"Saved {name} ({role}).")

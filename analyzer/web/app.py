@@ -254,6 +254,8 @@ def _add_login_routes(app: FastAPI) -> None:
     @app.get("/")
     def home(request: Request) -> Response:
         user = current_user(request)
+        if user.role == "staff":
+            return RedirectResponse(f"/staff/{quote(user.staff_id, safe='')}", status_code=303)
         start = ("/queue" if user.may("inspector") else "/appeals" if user.may("supervisor")
                  else "/examples")
         return RedirectResponse(start, status_code=303)

@@ -35,14 +35,17 @@ from analyzer.errors import StoreError, require
 
 #: Roles, and what each may open. Admin may open everything. Inspectors review
 #: findings; supervisors see staff names, file appeals for their staff, rule on
-#: appeals and set rectifications; trainers see masked examples only.
-ROLES: tuple[str, ...] = ("inspector", "supervisor", "trainer", "admin")
+#: appeals and set rectifications; trainers see masked examples only; a staff
+#: member (an account linked to a staff id) sees their own results and
+#: interactions and appeals their own confirmed findings.
+ROLES: tuple[str, ...] = ("inspector", "supervisor", "trainer", "admin", "staff")
 #: Roles that see staff members' names (others see staff ids only).
 NAME_ROLES: tuple[str, ...] = ("supervisor", "admin")
 
 #: Version of the tables below, kept in ``web_meta`` (the store keeps its own).
 #: Version 3: the supervisor role (the users table is rebuilt with the wider check).
-WEB_SCHEMA_VERSION = 3
+#: Version 4: the staff role and ``users.staff_id`` (rebuilt the same way).
+WEB_SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS web_meta (
@@ -52,10 +55,11 @@ CREATE TABLE IF NOT EXISTS web_meta (
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
-    role TEXT NOT NULL CHECK (role IN ('inspector', 'supervisor', 'trainer', 'admin')),
+    role TEXT NOT NULL CHECK (role IN ('inspector', 'supervisor', 'trainer', 'admin', 'staff')),
     password_hash TEXT NOT NULL,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-    disabled INTEGER NOT NULL DEFAULT 0
+    disabled INTEGER NOT NULL DEFAULT 0,
+    staff_id TEXT NOT NULL DEFAULT '' CHECK ((role = 'staff') = (staff_id != ''))
 );
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT PRIMARY KEY,
@@ -88,6 +92,8 @@ class User:
     id: int
     name: str
     role: str
+    #: The staff id a ``staff`` account is (empty for every other role).
+    staff_id: str = ""
 
     def may(self, *roles: str) -> bool:
         """True when the user has one of ``roles`` (admins may do everything)."""
@@ -154,25 +160,25 @@ def migrate(con: sqlite3.Connection) -> None:
 
 
 def _widen_roles(con: sqlite3.Connection) -> None:
-    """Rebuild a users table whose role check predates the supervisor role (v2 -> v3).
+    """Rebuild a users table whose role check predates the supervisor or staff role (-> v4).
 
     SQLite cannot alter a CHECK constraint, so the table is copied into one
     with the current definition (ids, hashes and sessions kept).
     """
     sql = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'"
                       ).fetchone()[0]
-    if "'supervisor'" in sql:
+    if "'staff'" in sql:
         return
     definition = _SCHEMA.split("CREATE TABLE IF NOT EXISTS users", 1)[1].split(";", 1)[0]
     con.commit()
     con.execute("PRAGMA foreign_keys = OFF")
     try:
         con.execute("BEGIN IMMEDIATE")
-        con.execute("CREATE TABLE users_v3" + definition)
-        con.execute("INSERT INTO users_v3 (id, name, role, password_hash, created_at, disabled) "
+        con.execute("CREATE TABLE users_new" + definition)
+        con.execute("INSERT INTO users_new (id, name, role, password_hash, created_at, disabled) "
                     "SELECT id, name, role, password_hash, created_at, disabled FROM users")
         con.execute("DROP TABLE users")
-        con.execute("ALTER TABLE users_v3 RENAME TO users")
+        con.execute("ALTER TABLE users_new RENAME TO users")
         con.commit()
     except BaseException:
         con.rollback()
@@ -186,7 +192,8 @@ def _hasher():
     return argon2.PasswordHasher()
 
 
-def add_user(con: sqlite3.Connection, name: str, role: str, password: str) -> int:
+def add_user(con: sqlite3.Connection, name: str, role: str, password: str,
+             staff_id: str = "") -> int:
     """Create a user (or reset an existing user's role and password).
 
     Args:
@@ -194,16 +201,22 @@ def add_user(con: sqlite3.Connection, name: str, role: str, password: str) -> in
         name: Login name.
         role: One of :data:`ROLES`.
         password: At least 8 characters; stored as an argon2id hash.
+        staff_id: The staff id of a ``staff`` account (required for that
+            role, refused for the others).
 
     Returns:
         The user's id.
 
     Raises:
-        ValueError: For an unknown role, an empty name, a short password, or
+        ValueError: For an unknown role, an empty name, a short password, a
+            staff account without a staff id (or another role with one), or
             taking the admin role from the last enabled admin.
     """
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    staff_id = staff_id.strip()
+    if (role == "staff") != bool(staff_id):
+        raise ValueError("a staff account needs --staff-id (the staff id it is), and only it")
     name = name.strip()
     if not name:
         raise ValueError("user name is empty")
@@ -217,10 +230,10 @@ def add_user(con: sqlite3.Connection, name: str, role: str, password: str) -> in
             raise ValueError(f"{name} is the last admin; make another user admin first")
     digest = _hasher().hash(password)
     con.execute(
-        "INSERT INTO users(name, role, password_hash) VALUES (?, ?, ?) "
+        "INSERT INTO users(name, role, password_hash, staff_id) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
-        "password_hash = excluded.password_hash, disabled = 0",
-        (name, role, digest),
+        "password_hash = excluded.password_hash, staff_id = excluded.staff_id, disabled = 0",
+        (name, role, digest, staff_id),
     )
     # A new password ends the user's old sessions.
     con.execute("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)", (name,))
@@ -229,8 +242,9 @@ def add_user(con: sqlite3.Connection, name: str, role: str, password: str) -> in
 
 
 def list_users(con: sqlite3.Connection) -> list[dict]:
-    """Return every user's id, name, role, creation time and disabled flag."""
-    rows = con.execute("SELECT id, name, role, created_at, disabled FROM users ORDER BY name")
+    """Return every user's id, name, role, staff id, creation time and disabled flag."""
+    rows = con.execute("SELECT id, name, role, staff_id, created_at, disabled FROM users "
+                       "ORDER BY name")
     return [dict(r) for r in rows]
 
 
@@ -264,7 +278,8 @@ def authenticate(con: sqlite3.Connection, name: str, password: str) -> User | No
     argon2 = require("argon2", "web")
     hasher = _hasher()
     row = con.execute(
-        "SELECT id, name, role, password_hash FROM users WHERE name = ? AND disabled = 0",
+        "SELECT id, name, role, staff_id, password_hash FROM users WHERE name = ? "
+        "AND disabled = 0",
         (name.strip(),),
     ).fetchone()
     if row is None:
@@ -280,7 +295,7 @@ def authenticate(con: sqlite3.Connection, name: str, password: str) -> User | No
     if hasher.check_needs_rehash(row["password_hash"]):
         con.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hasher.hash(password), row["id"]))
         con.commit()
-    return User(row["id"], row["name"], row["role"])
+    return User(row["id"], row["name"], row["role"], row["staff_id"])
 
 
 def login_lock(con: sqlite3.Connection, name: str, address: str | None, *, limit: int,
@@ -379,7 +394,8 @@ def load_session(con: sqlite3.Connection, token: str | None, *, idle_timeout: fl
         return None
     key = _token_hash(token)
     row = con.execute(
-        "SELECT s.csrf_token, s.last_seen, s.expires_at, u.id, u.name, u.role, u.disabled "
+        "SELECT s.csrf_token, s.last_seen, s.expires_at, u.id, u.name, u.role, u.staff_id, "
+        "u.disabled "
         "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
         (key,),
     ).fetchone()
@@ -392,7 +408,8 @@ def load_session(con: sqlite3.Connection, token: str | None, *, idle_timeout: fl
         return None
     con.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", (now, key))
     con.commit()
-    return Session(User(row["id"], row["name"], row["role"]), row["csrf_token"], row["expires_at"])
+    return Session(User(row["id"], row["name"], row["role"], row["staff_id"]),
+                   row["csrf_token"], row["expires_at"])
 
 
 def end_session(con: sqlite3.Connection, token: str | None) -> None:

@@ -48,6 +48,12 @@ def require_role(*roles: str) -> Any:
     return Depends(check)
 
 
+def check_own(user: auth.User, staff_id: str) -> None:
+    """Refuse a ``staff`` account anything but its own staff id's pages (403)."""
+    if user.role == "staff" and staff_id != user.staff_id:
+        raise HTTPException(status_code=403, detail="a staff account sees its own results only")
+
+
 async def check_csrf(request: Request) -> None:
     """Refuse a POST whose CSRF token (form field or header) is not the session's."""
     given = request.headers.get("x-csrf-token")

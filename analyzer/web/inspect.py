@@ -16,12 +16,13 @@ from analyzer.speech.clips import MEDIA_TYPES, recording_of
 from analyzer.store import REVIEW_STATES, rescore_findings
 from analyzer.web import charts, queries
 from analyzer.web.auth import User
-from analyzer.web.deps import auth_db, check_csrf, query_values, render, require_role
+from analyzer.web.deps import auth_db, check_csrf, check_own, query_values, render, require_role
 
 router = APIRouter()
 INSPECTOR = require_role("inspector")
-#: The interaction page and its recording: inspectors review, supervisors rule on appeals.
-READERS = require_role("inspector", "supervisor")
+#: The interaction page and its recording: inspectors review, supervisors rule on
+#: appeals, a staff account sees its own interactions (and appeals their findings).
+READERS = require_role("inspector", "supervisor", "staff")
 PAGE_SIZE = 50
 #: The queue counts matches of finding filters up to this many ("1000+" past it).
 QUEUE_COUNT_CAP = 1000
@@ -129,6 +130,7 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     store = request.app.state.store
     config = request.app.state.config
     row = store.interaction(pk)
+    check_own(user, row["staff"])
     report = store.report(pk)
     titles = _rule_titles(config.lexicon)
     reviews = store.reviews(pk=pk)
@@ -144,7 +146,8 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     confirmed = [report.findings[r["idx"]] for r in findings if r["verdict"] == "confirm"]
     confirmed_score = rescore_findings(confirmed, report) if confirmed or not findings else None
     return render(request, "interaction.html", row=row, report=report, findings=findings,
-                  may_review=user.may("inspector"), may_appeal=user.may("supervisor"),
+                  may_review=user.may("inspector"),
+                  may_appeal=user.may("supervisor") or user.role == "staff",
                   confirmed_score=confirmed_score,
                   transcript=_transcript(report.utterances, findings), has_audio=has_audio,
                   attribution=attribution_of(report), speaker_labels=SPEAKER_LABELS,
@@ -193,7 +196,9 @@ def assignment_done(request: Request, assignment_id: int, user: User = INSPECTOR
 def audio(request: Request, pk: int, user: User = READERS) -> Response:
     """The interaction's recording (range requests supported, for seeking)."""
     config = request.app.state.config
-    path = recording_of(config.recordings_root, request.app.state.store.interaction(pk))
+    row = request.app.state.store.interaction(pk)
+    check_own(user, row["staff"])
+    path = recording_of(config.recordings_root, row)
     if path is None:
         raise HTTPException(status_code=404, detail="no recording for this interaction")
     media = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")

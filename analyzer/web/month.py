@@ -3,10 +3,11 @@
 Routes and who may use them (admins may use every route):
 
 =====================================  =====================================
-``GET /staff``, ``GET /staff/{id}``    inspector, supervisor (names: supervisor)
+``GET /staff``                         inspector, supervisor (names: supervisor)
+``GET /staff/{id}``                    inspector, supervisor; a staff account: its own
 ``GET /ranking``, ``/ranking/print``   inspector, supervisor (names: supervisor)
 ``GET /appeals``                       supervisor
-``POST /findings/{id}/appeal``         supervisor (filing for the staff member)
+``POST /findings/{id}/appeal``         supervisor (for the staff member); staff: its own
 ``POST /appeals/{id}/ruling``          supervisor (not the one who filed it)
 ``POST /rectifications``, ``.../done`` supervisor
 ``GET /sampling``, ``POST /sampling``  supervisor (抽检: fill the inspectors' queues)
@@ -31,11 +32,15 @@ from analyzer.store import APPEAL_STATES, periods
 from analyzer.store.periods import Period
 from analyzer.store.ranking import build_ranking, render_html
 from analyzer.web.auth import User
-from analyzer.web.deps import auth_db, check_csrf, render, require_role
+from analyzer.web.deps import auth_db, check_csrf, check_own, render, require_role
 
 router = APIRouter()
 READERS = require_role("inspector", "supervisor")
+#: One staff member's page: also that staff member's own account.
+STAFF_READERS = require_role("inspector", "supervisor", "staff")
 SUPERVISOR = require_role("supervisor")
+#: Filing an appeal: a supervisor for the staff member, or the staff member.
+APPELLANTS = require_role("supervisor", "staff")
 
 
 def template_of(request: Request) -> ScoringTemplate:
@@ -83,8 +88,9 @@ def staff_list(request: Request, user: User = READERS) -> Response:
 
 
 @router.get("/staff/{staff_id}", response_class=HTMLResponse)
-def staff_one(request: Request, staff_id: str, user: User = READERS) -> Response:
+def staff_one(request: Request, staff_id: str, user: User = STAFF_READERS) -> Response:
     """One staff member: figures, trend, breaches by article and rule, best and worst, appeals."""
+    check_own(user, staff_id)
     store, period = request.app.state.store, period_of(request)
     results = store.results("staff", period, template_of(request).failing_grade,
                             {"staff": staff_id})
@@ -141,13 +147,21 @@ async def _form(request: Request, *keys: str) -> dict[str, str]:
 
 
 @router.post("/findings/{finding_id}/appeal", dependencies=[Depends(check_csrf)])
-async def file_appeal(request: Request, finding_id: int, user: User = SUPERVISOR) -> Response:
-    """File an appeal against a confirmed finding, for the staff member, with a reason."""
+async def file_appeal(request: Request, finding_id: int, user: User = APPELLANTS) -> Response:
+    """File an appeal against a confirmed finding, with a reason: a supervisor for the
+    staff member, or the staff member for themself."""
     form = await _form(request, "reason")
+    store = request.app.state.store
+    if user.role == "staff":
+        with auth_db(request) as con:
+            row = con.execute("SELECT i.staff FROM findings f JOIN interactions i ON "
+                              "i.id = f.interaction_pk WHERE f.id = ?", (finding_id,)).fetchone()
+        check_own(user, row[0] if row else "")
     if not form["reason"]:
         raise HTTPException(status_code=400, detail="an appeal needs a reason")
-    store = request.app.state.store
     appeal_id = await run_in_threadpool(store.file_appeal, finding_id, form["reason"], user.name)
+    if user.role == "staff":
+        return RedirectResponse(f"/staff/{quote(user.staff_id, safe='')}#appeals", status_code=303)
     return RedirectResponse(f"/appeals#appeal-{appeal_id}", status_code=303)
 
 
