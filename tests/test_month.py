@@ -495,7 +495,8 @@ _COARSE = {
                "UNION ALL SELECT 'staff', staff, COUNT(*) FROM interactions GROUP BY staff "
                "UNION ALL SELECT 'article', CAST(article AS TEXT), COUNT(*) FROM findings "
                "GROUP BY article UNION ALL SELECT 'rule', rule, COUNT(*) FROM findings "
-               "GROUP BY rule) ORDER BY 1, 2"),
+               "GROUP BY rule UNION ALL SELECT 'matched', lexicon_version, COUNT(*) "
+               "FROM example_index GROUP BY lexicon_version) ORDER BY 1, 2"),
 }
 
 
@@ -543,3 +544,21 @@ def test_writes_of_candidates_read_one_interactions_rows(db: Path) -> None:
                                                  (1, "v")))
     con.close()
     assert "ix_example_hits_pk" in plan, plan
+
+
+def test_a_queue_page_on_hall_and_days_sorts_ids_from_one_covering_index(month_db: Path
+                                                                         ) -> None:
+    """The page's ids come from ``ix_interactions_queue`` alone; only the page's rows
+    are read (sorting whole rows read every row of the hall: seconds on a cold cache)."""
+    with Store(month_db, readonly=True) as store:
+        read: list[str] = []
+        store._db.set_trace_callback(read.append)
+        page = store.interactions({"hall": "第1政务服务大厅", "since": "2026-11-01",
+                                   "until": "2026-11-30", "flagged": True}, order="score",
+                                  limit=5, offset=2)
+        store._db.set_trace_callback(None)
+        plan = " | ".join(r[-1] for r in store._db.execute("EXPLAIN QUERY PLAN " + read[-1]))
+        everything = store.interactions({"hall": "第1政务服务大厅", "since": "2026-11-01",
+                                         "until": "2026-11-30", "flagged": True}, order="score")
+    assert "COVERING INDEX ix_interactions_queue" in plan, plan
+    assert page == everything[2:7]

@@ -77,10 +77,10 @@ class ExampleHitsMixin:
         """Interactions (matching ``filters``) not yet matched under this lexicon version.
 
         When every interaction is matched (the matched count equals the
-        store's, from ``facets``) that is known without a scan.
+        store's, both kept in ``facets``) that is known without a scan.
         """
-        matched = self._query("SELECT COUNT(*) FROM example_index WHERE lexicon_version = ?",
-                              (lexicon_version,))[0][0]
+        matched = self._query("SELECT COALESCE(SUM(n), 0) FROM facets WHERE facet = 'matched' "
+                              "AND value = ?", (lexicon_version,))[0][0]
         total = self._query("SELECT COALESCE(SUM(n), 0) FROM facets WHERE facet = 'hall'")[0][0]
         if matched >= total:
             return []

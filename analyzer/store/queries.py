@@ -189,6 +189,12 @@ class QueriesMixin:
                      "id": "i.id"}.get(order)
         if order_sql is None:
             raise ValueError(f"unknown order {order!r}")
+        if limit is not None:
+            # the page's ids first, from the indexes alone where they cover the filters,
+            # then only those rows: sorting whole rows read every match from disk
+            where = (f" WHERE i.id IN (SELECT i.id FROM interactions i{where} "
+                     f"ORDER BY {order_sql} LIMIT ? OFFSET ?)")
+            params += [limit, offset]
         sql = (
             "SELECT i.id, i.key, i.content_hash, i.model, i.lexicon_version, i.run_id, "
             "i.interaction_id, i.source_path, i.channel, i.hall, i.window, i.staff, "
@@ -198,9 +204,6 @@ class QueriesMixin:
             "AND x.verdict IS NULL) AS n_unreviewed "
             f"FROM interactions i{where} ORDER BY {order_sql}"
         )
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params += [limit, offset]
         return [dict(r) for r in self._query(sql, params)]
 
     def _common(self, filters: dict[str, Any] | None, rows: int) -> bool:

@@ -412,11 +412,16 @@ END;
 #: hall, window and channel: interactions, scores and findings) and
 #: ``rollup_articles`` (the same, per article) sum them without staff;
 #: ``facets`` counts each hall, window, staff, article and rule value, for the
-#: filter choices. Triggers on the version-4 rollups keep all three current
+#: filter choices, and (``matched``) the interactions matched for trainers'
+#: examples under each lexicon version. Triggers on the version-4 rollups keep all three current
 #: from the rollups' own changes (NEW minus OLD), so they always agree.
 #: Trainers' examples are listed per article and rule in the order stored
 #: (interaction, then time); two indexes give that order, so a page of them
-#: reads that page's rows only.
+#: reads that page's rows only (the findings' one also holds kind and verdict,
+#: so skipping findings that are no examples reads no rows). The queue's hall
+#: and day filters read ``ix_interactions_queue`` alone and sort only the
+#: matches' scores; on a cold disk cache, fetching every row of the hall first
+#: took seconds.
 def _upsert_add(table: str, values: list[str], counts: tuple[str, ...]) -> str:
     """``INSERT INTO table VALUES (values)``, adding ``counts`` to an existing row instead."""
     sets = ", ".join(f"{c} = {c} + excluded.{c}" for c in counts)
@@ -458,7 +463,9 @@ def _delta_triggers(table: str, when: str) -> str:
 
 
 _SCHEMA_V5 = """
-CREATE INDEX ix_findings_examples ON findings(article, rule, interaction_pk, start);
+CREATE INDEX ix_findings_examples ON findings(article, rule, interaction_pk, start, kind,
+    verdict);
+CREATE INDEX ix_interactions_queue ON interactions(hall, day, n_findings, score);
 DROP INDEX ix_example_hits_order;
 CREATE INDEX ix_example_hits_order ON example_hits(lexicon_version, article, rule,
     interaction_pk, start);
@@ -496,6 +503,13 @@ INSERT INTO facets SELECT 'staff', staff, SUM(n) FROM rollup_interactions GROUP 
 INSERT INTO facets SELECT 'article', CAST(article AS TEXT), SUM(n) FROM rollup_findings
   GROUP BY article;
 INSERT INTO facets SELECT 'rule', rule, SUM(n) FROM rollup_findings GROUP BY rule;
+INSERT INTO facets SELECT 'matched', lexicon_version, COUNT(*) FROM example_index
+  GROUP BY lexicon_version;
+CREATE TRIGGER example_index_added AFTER INSERT ON example_index
+BEGIN INSERT INTO facets VALUES ('matched', NEW.lexicon_version, 1)
+  ON CONFLICT DO UPDATE SET n = n + 1; END;
+CREATE TRIGGER example_index_removed AFTER DELETE ON example_index
+BEGIN UPDATE facets SET n = n - 1 WHERE facet = 'matched' AND value = OLD.lexicon_version; END;
 """ + "".join(_delta_triggers(t, w) for t in ("rollup_interactions", "rollup_findings")
               for w in ("INSERT", "UPDATE"))
 
