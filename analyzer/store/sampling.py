@@ -40,9 +40,8 @@ class Assignment:
     assigned_at: str
     due: str
     done_at: str | None
-    n_unreviewed: int
     n_findings: int
-
+    #: Done by :data:`SETTLED_SQL`: marked done, or every finding has a verdict.
     settled: bool = False
 
     def state(self, today: str) -> str:
@@ -156,9 +155,7 @@ class SamplingMixin:
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._query(
             "SELECT a.id, a.interaction_pk, i.interaction_id, i.staff, i.score, a.inspector, "
-            "a.period, a.reason, a.assigned_at, a.due, a.done_at, "
-            "(SELECT COUNT(*) FROM findings f WHERE f.interaction_pk = a.interaction_pk "
-            f" AND f.verdict IS NULL) AS n_unreviewed, i.n_findings, {SETTLED_SQL} "
+            f"a.period, a.reason, a.assigned_at, a.due, a.done_at, i.n_findings, {SETTLED_SQL} "
             f"FROM assignments a JOIN interactions i ON i.id = a.interaction_pk{where} "
             "ORDER BY a.done_at IS NOT NULL, a.due, a.id LIMIT ?", [*params, limit])
         return [Assignment(*r[:-1], settled=bool(r[-1])) for r in rows]
