@@ -27,6 +27,31 @@ def finding_dicts(rows: Any) -> list[dict[str, Any]]:
     return parsed_rows(rows, "detail_json", "detail")
 
 
+#: Columns the interactions and every rollup share (with ``day``).
+ROLLUP_KEYS: tuple[str, ...] = ("hall", "window", "staff", "channel")
+
+
+def key_clauses(filters: dict[str, Any], alias: str, columns: tuple[str, ...] = ROLLUP_KEYS,
+                *, days: bool = True) -> tuple[list[str], list[Any]]:
+    """SQL conditions on ``alias``: equality on ``columns``, and ``since``/``until`` on ``day``.
+
+    The store's interaction filters, the dashboard and the per-staff results
+    all build these conditions here. Empty values are no filter; ``days``
+    False leaves the day span to the caller (a monthly rollup has no day).
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    for col in columns:
+        if filters.get(col) not in (None, ""):
+            clauses.append(f'{alias}."{col}" = ?')
+            params.append(filters[col])
+    for key, op in (("since", ">="), ("until", "<=")):
+        if days and filters.get(key) not in (None, ""):
+            clauses.append(f"{alias}.day {op} ?")
+            params.append(str(filters[key])[:10])
+    return clauses, params
+
+
 @dataclass(frozen=True)
 class Tally:
     """A count of matches: exact, or a lower bound (more than ``n`` match)."""
@@ -111,18 +136,8 @@ class QueriesMixin:
                 stops early) instead of reading every match first.
         """
         f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-        clauses: list[str] = []
-        params: list[Any] = []
-        for col in ("hall", "window", "staff", "channel", "run_id", "model", "lexicon_version"):
-            if col in f:
-                clauses.append(f'{alias}."{col}" = ?')
-                params.append(f[col])
-        if "since" in f:
-            clauses.append(f"{alias}.day >= ?")
-            params.append(str(f["since"])[:10])
-        if "until" in f:
-            clauses.append(f"{alias}.day <= ?")
-            params.append(str(f["until"])[:10])
+        clauses, params = key_clauses(f, alias, (*ROLLUP_KEYS, "run_id", "model",
+                                                 "lexicon_version"))
         if "min_score" in f:
             clauses.append("i.score >= ?")
             params.append(f["min_score"])

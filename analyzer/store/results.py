@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from analyzer.store.periods import Period
+from analyzer.store.queries import key_clauses
 from analyzer.store.schema import ROLLUP_FILTERS, now
 
 #: What results are grouped by.
@@ -177,11 +178,8 @@ class ResultsMixin:
         else:
             clauses, params = ["r.day BETWEEN ? AND ?"], [filters["since"], filters["until"]]
             table = f"rollup_{kind}"
-        for col in ("hall", "window", "staff", "channel"):
-            if col in filters:
-                clauses.append(f'r."{col}" = ?')
-                params.append(filters[col])
-        return table, " WHERE " + " AND ".join(clauses), params
+        more, values = key_clauses(filters, "r", days=False)
+        return table, " WHERE " + " AND ".join([*clauses, *more]), [*params, *values]
 
     def _figures(self, by: str, filters: dict[str, Any], failing: str, rolled: bool
                  ) -> dict[tuple[str, ...], tuple[Figures, str]]:

@@ -18,23 +18,14 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from analyzer.store.queries import key_clauses
 from analyzer.store.schema import rollup_tables
 from analyzer.tables import write_csv
 
 
 def _where(filters: dict[str, Any], alias: str = "i") -> tuple[str, list[Any]]:
     """WHERE over ``interactions i`` or a rollup table (same column names)."""
-    clauses, params = [], []
-    for col in ("hall", "window", "staff", "channel"):
-        if filters.get(col):
-            clauses.append(f'{alias}."{col}" = ?')
-            params.append(filters[col])
-    if filters.get("since"):
-        clauses.append(f"{alias}.day >= ?")
-        params.append(str(filters["since"])[:10])
-    if filters.get("until"):
-        clauses.append(f"{alias}.day <= ?")
-        params.append(str(filters["until"])[:10])
+    clauses, params = key_clauses(filters, alias)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
