@@ -493,3 +493,15 @@ def test_admin_page_adds_disables_enables_and_unlocks_users(server: str, db: Pat
     assert _try_login(client, "newbie", "newbie-pass-1").status_code == 303
     me = admin.post(f"/admin/users/{_user_id(db, 'boss')}/disable", data={"csrf_token": token})
     assert me.status_code == 400 and "your own account" in me.text
+
+
+def test_recording_refs_find_the_recordings_the_whole_rows_find(db: Path, review) -> None:
+    from analyzer.speech.clips import recording_of
+    from analyzer.store import Store
+
+    with Store(db, readonly=True) as store:
+        pks = [r["id"] for r in store.interactions()]
+        refs = store.recording_refs(pks)
+        whole = {pk: recording_of(review.recordings, store.interaction(pk)) for pk in pks}
+    found = {pk: recording_of(review.recordings, refs[pk]) for pk in pks}
+    assert found == whole and any(whole.values()) and not all(whole.values())

@@ -69,17 +69,28 @@ def resolve_recording(root: str | Path | None, path: str | Path) -> Path:
     raise PathRefused(problem, source=text)
 
 
+#: Where a stored input names its recording, after the row's ``source_path``, in
+#: order: paths into the stored input (:meth:`analyzer.store.Store.recording_refs`
+#: reads just these).
+INPUT_RECORDING_KEYS: tuple[tuple[str, ...], ...] = (("source",), ("meta", "audio"),
+                                                     ("meta", "recording"))
+
+
 def recording_of(root: str | Path | None, row: dict) -> Path | None:
     """The recording of a stored interaction, or None when it has none (or refused).
 
-    Looks at the stored input path (the batch's ``source_path``), the
-    report's ``source`` and an ``audio``/``recording`` entry of the input's
-    ``meta``, in that order, and returns the first that resolves inside the
-    root.
+    Looks at the stored input path (the batch's ``source_path``), then the
+    input's :data:`INPUT_RECORDING_KEYS` (its ``source``, an ``audio`` or
+    ``recording`` entry of its ``meta``), in that order, and returns the first
+    that resolves inside the root.
     """
-    meta = (row.get("input") or {}).get("meta") or {}
-    for candidate in (row.get("source_path"), (row.get("input") or {}).get("source"),
-                      meta.get("audio"), meta.get("recording")):
+    def at(keys: tuple[str, ...]) -> object:
+        value: object = row.get("input") or {}
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    for candidate in (row.get("source_path"), *(at(k) for k in INPUT_RECORDING_KEYS)):
         if candidate:
             try:
                 return resolve_recording(root, candidate)

@@ -102,19 +102,29 @@ class QueriesMixin:
     def recording_refs(self, pks: list[int]) -> dict[int, dict[str, Any]]:
         """What :func:`analyzer.speech.clips.recording_of` reads, for each of ``pks``.
 
-        The stored input path and the input's ``source`` and ``meta``
-        recording entries, read in SQL (not the whole stored input).
+        The stored input path and the input's
+        :data:`~analyzer.speech.clips.INPUT_RECORDING_KEYS`, read in SQL (not
+        the whole stored input).
         """
+        from analyzer.speech.clips import INPUT_RECORDING_KEYS
+
         if not pks:
             return {}
+        paths = ["$." + ".".join(keys) for keys in INPUT_RECORDING_KEYS]
         rows = self._query(
-            "SELECT id, source_path, json_extract(input_json, '$.source') AS source, "
-            "json_extract(input_json, '$.meta.audio') AS audio, "
-            "json_extract(input_json, '$.meta.recording') AS recording FROM interactions "
-            f"WHERE id IN ({', '.join('?' * len(pks))})", list(pks))
-        return {int(r["id"]): {"source_path": r["source_path"], "input": {
-            "source": r["source"], "meta": {"audio": r["audio"], "recording": r["recording"]}}}
-            for r in rows}
+            "SELECT id, source_path, " + ", ".join("json_extract(input_json, ?)" for _ in paths)
+            + f" FROM interactions WHERE id IN ({', '.join('?' * len(pks))})",
+            [*paths, *pks])
+        out: dict[int, dict[str, Any]] = {}
+        for r in rows:
+            stored: dict[str, Any] = {}
+            for keys, value in zip(INPUT_RECORDING_KEYS, list(r)[2:], strict=True):
+                node = stored
+                for key in keys[:-1]:
+                    node = node.setdefault(key, {})
+                node[keys[-1]] = value
+            out[int(r[0])] = {"source_path": r[1], "input": stored}
+        return out
 
     def stored_input(self, pk: int) -> tuple[Interaction, dict[str, Any]]:
         """The stored input of ``pk`` and its audio-only results, for re-scoring."""
