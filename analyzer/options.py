@@ -52,6 +52,17 @@ class _Checked:
     _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {}
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Refuse a block whose ranges or choices name no field (they would check nothing)."""
+        super().__init_subclass__(**kwargs)
+        own = {name for name, hint in vars(cls).get("__annotations__", {}).items()
+               if "ClassVar" not in str(hint)}
+        for table in (cls._RANGES, cls._CHOICES):
+            stale = sorted(set(table) - own)
+            if stale:
+                raise TypeError(f"{cls.__name__}: ranges or choices for fields it does not "
+                                f"have: {', '.join(stale)}")
+
     def __post_init__(self) -> None:
         hints = _hints(type(self))
         for f in fields(self):  # type: ignore[arg-type]
@@ -263,7 +274,7 @@ class ASROptions(_Checked):
     """Speech recognition (``analyzer.speech.asr``)."""
 
     SECTION: ClassVar[str] = "asr"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"cpu_threads": _NONNEG, "beam_size": (1, 20), "temperature": (0.0, 1.0), "repetition_penalty": (1.0, 3.0), "vad_threshold": _UNIT, "phone_vad_threshold": _UNIT, "vad_min_silence_ms": _NONNEG, "no_speech_threshold": _UNIT, "compression_ratio_threshold": _NONNEG, "split_gap": _NONNEG}
+    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"cpu_threads": _NONNEG, "beam_size": (1, 20), "temperature": (0.0, 1.0), "repetition_penalty": (1.0, 3.0), "no_speech_threshold": _UNIT, "compression_ratio_threshold": _NONNEG, "split_gap": _NONNEG}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"device": ("cpu", "cuda", "auto"), "lexicon_prompt": ("", "prompt", "hotwords"), "mono_roles": MONO_ROLES, "stereo_speakers": ROLES}
 
     model: str = ""  # CTranslate2 model folder; empty: the bundled Whisper base

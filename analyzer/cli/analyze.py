@@ -7,8 +7,7 @@ from typing import Any
 
 import click
 
-from analyzer.cli.exits import ConfigError, InputsFailed
-from analyzer.errors import AnalyzerError, OptionError
+from analyzer.errors import AnalyzerError, InputsFailed, OptionError
 from analyzer.options import AnalyzerOptions, parse_override
 from analyzer.sink import write_reports
 from analyzer.types import InteractionReport
@@ -43,10 +42,7 @@ def analyze(paths: tuple[str, ...], fmt: str, output: Any, lexicons: tuple[str, 
         options = options.with_overrides({"asr.model": model})
     from analyzer.pipeline import analyze_inputs, preflight
 
-    try:
-        lexicon = preflight(options)
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    lexicon = preflight(options)
     failed = []
     stream = analyze_inputs(paths, options, lexicon=lexicon)
     count = write_reports(_reports_only(stream, failed), fmt, output)

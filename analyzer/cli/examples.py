@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from analyzer.cli.exits import ConfigError, InputsFailed
-from analyzer.errors import AnalyzerError
+from analyzer.errors import InputsFailed
 
 
 def _filters(f):
@@ -33,16 +32,13 @@ def _search(db: Path, lexicons: tuple[str, ...], **args):
     from analyzer.text.lexicon import load_lexicon
     from analyzer.training import examples as ex
 
-    try:
-        store = Store(db, readonly=True)
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    store = Store(db, readonly=True)
     try:
         found = ex.search_examples(store, lexicon=load_lexicon(lexicons),
                                    **{k: v for k, v in args.items() if v not in (None, "")})
-    except (AnalyzerError, ValueError) as exc:
+    except BaseException:
         store.close()
-        raise ConfigError(str(exc)) from None
+        raise
     return store, found
 
 

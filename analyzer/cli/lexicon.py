@@ -6,8 +6,7 @@ import json
 
 import click
 
-from analyzer.cli.exits import ConfigError, InputsFailed
-from analyzer.errors import LexiconError
+from analyzer.errors import InputsFailed, LexiconError
 
 
 @click.group()
@@ -94,7 +93,4 @@ def match(text: str, speaker: str, extra: tuple[str, ...]) -> None:
 def _load(extra: tuple[str, ...]):
     from analyzer.text.lexicon import load_lexicon
 
-    try:
-        return load_lexicon(extra)
-    except LexiconError as exc:
-        raise ConfigError(str(exc)) from None
+    return load_lexicon(extra)

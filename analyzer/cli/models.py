@@ -6,8 +6,7 @@ import json
 
 import click
 
-from analyzer.cli.exits import InputsFailed
-from analyzer.errors import ModelError
+from analyzer.errors import InputsFailed, ModelError
 
 
 @click.group()

@@ -6,9 +6,6 @@ from typing import Any
 
 import click
 
-from analyzer.cli.exits import ConfigError
-from analyzer.errors import AnalyzerError
-
 
 def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A YYYY-MM-DD day, checked (the store compares days as text)."""
@@ -83,12 +80,9 @@ def report(db: str, since: str | None, until: str | None, hall: str | None, mont
         raise click.UsageError("give one of --month, --quarter, --year")
     if chosen and (since or until):
         raise click.UsageError("--since/--until and --month/--quarter/--year exclude each other")
-    try:
-        with Store(db, readonly=True) as store:
-            text = _render(store, chosen[0] if chosen else None, since, until, hall, by,
-                           template, fmt)
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    with Store(db, readonly=True) as store:
+        text = _render(store, chosen[0] if chosen else None, since, until, hall, by, template,
+                       fmt)
     output.write(text)
 
 
@@ -148,11 +142,8 @@ def errors(db: str, run_id: int | None, fmt: str) -> None:
 
     from analyzer.store import Store, error_text
 
-    try:
-        with Store(db, readonly=True) as store:
-            rows = store.errors(run_id)
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    with Store(db, readonly=True) as store:
+        rows = store.errors(run_id)
     for row in rows:
         if fmt == "json":
             click.echo(json.dumps(row, ensure_ascii=False))

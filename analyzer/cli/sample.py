@@ -6,9 +6,7 @@ from typing import Any
 
 import click
 
-from analyzer.cli.exits import ConfigError
 from analyzer.cli.report import _period
-from analyzer.errors import AnalyzerError
 
 
 @click.command("sample")
@@ -38,12 +36,9 @@ def sample(db: str, month: Any, quarter: Any, inspectors: tuple[str, ...], seed:
     periods = [p for p in (month, quarter) if p is not None]
     if len(periods) != 1:
         raise click.UsageError("give one of --month or --quarter")
-    try:
-        rules = load_template(template).sampling
-        with Store(db) as store:
-            result = store.sample(periods[0], rules, list(inspectors), seed=seed, user="cli")
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    rules = load_template(template).sampling
+    with Store(db) as store:
+        result = store.sample(periods[0], rules, list(inspectors), seed=seed, user="cli")
     chosen = ", ".join(f"{k} {v}" for k, v in sorted(result.chosen.items())) or "nothing"
     click.echo(f"{result.period} (seed {result.seed}): sampled {chosen}; "
                f"{result.already} assigned before")

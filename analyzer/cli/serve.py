@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from analyzer.cli.exits import ConfigError
-from analyzer.errors import AnalyzerError
 from analyzer.web.auth import ROLES
 
 
@@ -49,14 +47,10 @@ def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_tim
     uvicorn = require("uvicorn", "web")
     from analyzer.web import create_app
 
-    try:
-        app = create_app(db, recordings_root, idle_timeout=idle_timeout * 60.0,
-                         max_age=session_hours * 3600.0, secure_cookies=secure_cookies,
-                         lexicon=tuple(lexicons), login_max_failures=login_max_failures,
-                         login_window=login_window, scoring_template=template,
-                         live_url=live_url)
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    app = create_app(db, recordings_root, idle_timeout=idle_timeout * 60.0,
+                     max_age=session_hours * 3600.0, secure_cookies=secure_cookies,
+                     lexicon=tuple(lexicons), login_max_failures=login_max_failures,
+                     login_window=login_window, scoring_template=template, live_url=live_url)
     click.echo(f"conduct review on http://{host}:{port}/ (db {db})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
 
@@ -84,12 +78,9 @@ def add(name: str, role: str, db: Path, password_stdin: bool, staff_id: str) -> 
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        Store(db).close()  # a fresh file gets the results schema first
-        with auth.connect(db) as con:
-            auth.add_user(con, name, role, password, staff_id=staff_id)
-    except (AnalyzerError, ValueError) as exc:
-        raise ConfigError(str(exc)) from None
+    Store(db).close()  # a fresh file gets the results schema first
+    with auth.connect(db) as con:
+        auth.add_user(con, name, role, password, staff_id=staff_id)
     click.echo(f"user {name!r} ({role}) saved in {db}")
 
 
@@ -101,10 +92,7 @@ def list_(db: Path) -> None:
     """List accounts."""
     from analyzer.web import auth
 
-    try:
-        con = auth.connect(db, create=False)
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    con = auth.connect(db, create=False)
     try:
         for u in auth.list_users(con):
             flag = " (disabled)" if u["disabled"] else ""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analyzer.errors import AnalyzerError, AudioError, require
+from analyzer.errors import AudioError, PathRefused, require
 from analyzer.speech.decode import AUDIO_SUFFIXES
 
 #: Content types of the suffixes a browser plays.
@@ -22,10 +22,6 @@ MEDIA_TYPES: dict[str, str] = {
     ".wav": "audio/wav", ".flac": "audio/flac", ".mp3": "audio/mpeg", ".ogg": "audio/ogg",
     ".opus": "audio/ogg", ".m4a": "audio/mp4", ".aac": "audio/aac", ".webm": "audio/webm",
 }  # fmt: skip
-
-
-class PathRefused(AnalyzerError):
-    """A requested path lies outside the recordings root, or is not a recording."""
 
 
 def resolve_recording(root: str | Path | None, path: str | Path) -> Path:
@@ -110,7 +106,7 @@ def read_segment(path: str | Path, start: float, end: float, sample_rate: int = 
     Raises:
         AudioError: The file cannot be decoded.
     """
-    av = require("av", "audio")
+    av = require("av")
     try:
         with av.open(str(path)) as container:
             stream = container.streams.audio[0]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from analyzer.errors import ReviewConflict, StoreError
+from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
 from analyzer.store.schema import now
 
 #: Outcomes of a ruling.
@@ -93,7 +93,7 @@ class AuditEntry:
 def _text(value: str, what: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValueError(f"{what} is empty")
+        raise InvalidRequest(f"{what} is empty")
     return value[:MAX_TEXT]
 
 
@@ -104,8 +104,8 @@ class AppealsMixin:
         """File an appeal against a confirmed finding; returns the appeal id.
 
         Raises:
-            ValueError: Empty reason or user.
-            StoreError: No such finding.
+            InvalidRequest: Empty reason or user.
+            NotFound: No such finding.
             ReviewConflict: The finding is not confirmed, or was appealed before.
         """
         reason, user = _text(reason, "the reason"), _text(user, "the user")
@@ -115,7 +115,7 @@ class AppealsMixin:
                 "FROM findings f JOIN interactions i ON i.id = f.interaction_pk WHERE f.id = ?",
                 (finding_id,)).fetchone()
             if f is None:
-                raise StoreError(f"no finding with id {finding_id}", source=self.path)
+                raise NotFound(f"no finding with id {finding_id}", source=self.path)
             if f["verdict"] != "confirm":
                 raise ReviewConflict(f"finding {finding_id} is not confirmed; only a confirmed "
                                      "finding can be appealed", source=self.path)
@@ -139,17 +139,17 @@ class AppealsMixin:
         the appeal keeps the score before and after.
 
         Raises:
-            ValueError: Unknown outcome, empty comment or user.
-            StoreError: No such appeal.
+            InvalidRequest: Unknown outcome, empty comment or user.
+            NotFound: No such appeal.
             ReviewConflict: Already ruled, or the ruler filed the appeal.
         """
         if outcome not in RULINGS:
-            raise ValueError(f"a ruling is one of {', '.join(RULINGS)}, not {outcome!r}")
+            raise InvalidRequest(f"a ruling is one of {', '.join(RULINGS)}, not {outcome!r}")
         comment, user = _text(comment, "the ruling's comment"), _text(user, "the user")
         with self.transaction() as db:
             a = db.execute("SELECT * FROM appeals WHERE id = ?", (appeal_id,)).fetchone()
             if a is None:
-                raise StoreError(f"no appeal with id {appeal_id}", source=self.path)
+                raise NotFound(f"no appeal with id {appeal_id}", source=self.path)
             if a["status"] != "open":
                 raise ReviewConflict(f"appeal #{appeal_id} was ruled already ({a['status']})",
                                      source=self.path)
@@ -171,11 +171,11 @@ class AppealsMixin:
         """One appeal.
 
         Raises:
-            StoreError: No such appeal.
+            NotFound: No such appeal.
         """
         rows = self._query("SELECT * FROM appeals WHERE id = ?", (appeal_id,))
         if not rows:
-            raise StoreError(f"no appeal with id {appeal_id}", source=self.path)
+            raise NotFound(f"no appeal with id {appeal_id}", source=self.path)
         return _appeal(rows[0])
 
     def appeals(self, *, status: str | None = None, pk: int | None = None,
@@ -200,14 +200,14 @@ class AppealsMixin:
         action and date (the audit trail keeps the old ones).
 
         Raises:
-            ValueError: Empty staff, action or user; a follow-up date not ``YYYY-MM-DD``.
+            InvalidRequest: Empty staff, action or user; a follow-up date not ``YYYY-MM-DD``.
         """
         staff, action, user = _text(staff, "the staff id"), _text(action, "the action"), \
             _text(user, "the user")
         try:
             date.fromisoformat(follow_up)
         except (TypeError, ValueError):
-            raise ValueError(f"the follow-up date must be YYYY-MM-DD, not {follow_up!r}") from None
+            raise InvalidRequest(f"the follow-up date must be YYYY-MM-DD, not {follow_up!r}") from None
         with self.transaction() as db:
             old = db.execute("SELECT id FROM rectifications WHERE staff = ? AND period = ?",
                              (staff, period)).fetchone()
@@ -225,8 +225,8 @@ class AppealsMixin:
         """Mark a rectification done, with what was done.
 
         Raises:
-            ValueError: Empty note or user.
-            StoreError: No such rectification.
+            InvalidRequest: Empty note or user.
+            NotFound: No such rectification.
             ReviewConflict: It was marked done already.
         """
         note, user = _text(note, "the note"), _text(user, "the user")
@@ -234,7 +234,7 @@ class AppealsMixin:
             row = db.execute("SELECT status FROM rectifications WHERE id = ?", (rect_id,)
                              ).fetchone()
             if row is None:
-                raise StoreError(f"no rectification with id {rect_id}", source=self.path)
+                raise NotFound(f"no rectification with id {rect_id}", source=self.path)
             if row[0] == "done":
                 raise ReviewConflict(f"rectification #{rect_id} is done already",
                                      source=self.path)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from analyzer.errors import StoreError
+from analyzer.errors import InvalidRequest, NotFound
 from analyzer.store.records import interaction_from_dict
 from analyzer.store.schema import GROUPS, REVIEW_STATES, ROLLUP_FILTERS, rollup_tables
 from analyzer.types import Interaction, InteractionReport
@@ -75,12 +75,12 @@ class QueriesMixin:
                 review-adjusted score and grade.
 
         Raises:
-            StoreError: No such interaction.
+            NotFound: No such interaction.
         """
         rows = self._query("SELECT report_json, score, grade FROM interactions WHERE id = ?",
                            (pk,))
         if not rows:
-            raise StoreError(f"no interaction with id {pk}", source=self.path)
+            raise NotFound(f"no interaction with id {pk}", source=self.path)
         report = InteractionReport.from_dict(json.loads(rows[0]["report_json"]))
         if reviewed:
             dismissed = {r["idx"] for r in self.findings(pk) if r["verdict"] == "dismiss"}
@@ -92,7 +92,7 @@ class QueriesMixin:
         """One interaction row (without the JSON blobs) plus decoded ``input``/``audio``."""
         rows = self._query("SELECT * FROM interactions WHERE id = ?", (pk,))
         if not rows:
-            raise StoreError(f"no interaction with id {pk}", source=self.path)
+            raise NotFound(f"no interaction with id {pk}", source=self.path)
         d = dict(rows[0])
         d.pop("report_json")
         d["input"] = json.loads(d.pop("input_json"))
@@ -213,7 +213,7 @@ class QueriesMixin:
         order_sql = {"started_at": "i.day, i.started_at, i.id", "score": "i.score, i.id",
                      "id": "i.id"}.get(order)
         if order_sql is None:
-            raise ValueError(f"unknown order {order!r}")
+            raise InvalidRequest(f"unknown order {order!r}")
         if limit is not None:
             # the page's ids first, from the indexes alone where they cover the filters,
             # then only those rows: sorting whole rows read every match from disk
@@ -322,7 +322,7 @@ class QueriesMixin:
             ``dismissed``, ``unreviewed``.
         """
         if by not in GROUPS:
-            raise ValueError(f"unknown group {by!r}; choose from {', '.join(GROUPS)}")
+            raise InvalidRequest(f"unknown group {by!r}; choose from {', '.join(GROUPS)}")
         where, params = self._where(filters)
         if by in ("article", "rule"):
             cols = "f.article" if by == "article" else "f.article, f.rule, f.kind"
@@ -347,7 +347,7 @@ class QueriesMixin:
 
 def _review_clause(state: str) -> str:
     if state not in REVIEW_STATES:
-        raise ValueError(f"review must be one of {REVIEW_STATES}, not {state!r}")
+        raise InvalidRequest(f"review must be one of {REVIEW_STATES}, not {state!r}")
     has = "EXISTS (SELECT 1 FROM findings x WHERE x.interaction_pk = i.id AND {})"
     return {
         "unreviewed": has.format("x.verdict IS NULL"),

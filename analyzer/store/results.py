@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from analyzer.errors import InvalidRequest
 from analyzer.store.periods import Period
 from analyzer.store.queries import key_clauses
 from analyzer.store.schema import ROLLUP_FILTERS, now
@@ -148,7 +149,7 @@ class ResultsMixin:
             One result per group with interactions in the period, ordered by key.
         """
         if by not in RESULT_GROUPS:
-            raise ValueError(f"results are grouped by {' or '.join(RESULT_GROUPS)}, not {by!r}")
+            raise InvalidRequest(f"results are grouped by {' or '.join(RESULT_GROUPS)}, not {by!r}")
         base = {k: v for k, v in (filters or {}).items()
                 if k not in ("since", "until") and v not in (None, "", False)}
         now_f = {**base, "since": period.since, "until": period.until}

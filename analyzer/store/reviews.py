@@ -7,7 +7,7 @@ import logging
 import sqlite3
 from typing import Any
 
-from analyzer.errors import ReviewConflict, StoreError
+from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
 from analyzer.store.schema import VERDICTS, now
 from analyzer.types import Finding, InteractionReport
 
@@ -30,12 +30,12 @@ class ReviewsMixin:
         takes no new verdict: the ruling decides (:meth:`rule_appeal`).
 
         Raises:
-            ValueError: Unknown verdict.
-            StoreError: No such finding.
+            InvalidRequest: Unknown verdict.
+            NotFound: No such finding.
             ReviewConflict: The finding is under appeal or was ruled on.
         """
         if verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, not {verdict!r}")
+            raise InvalidRequest(f"verdict must be one of {VERDICTS}, not {verdict!r}")
         with self.transaction() as db:
             if verdict != "comment":
                 appeal = db.execute("SELECT id, status FROM appeals WHERE finding_id = ? "
@@ -52,7 +52,7 @@ class ReviewsMixin:
         row = db.execute("SELECT interaction_pk, rule, start FROM findings WHERE id = ?",
                          (finding_id,)).fetchone()
         if row is None:
-            raise StoreError(f"no finding with id {finding_id}", source=self.path)
+            raise NotFound(f"no finding with id {finding_id}", source=self.path)
         cur = db.execute(
             "INSERT INTO reviews (finding_id, interaction_pk, rule, start, verdict, comment, "
             "user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from analyzer.errors import ReviewConflict, StoreError
+from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
 from analyzer.rules.score import SamplingRules
 from analyzer.store.periods import Period
 from analyzer.store.schema import now
@@ -102,11 +102,11 @@ class SamplingMixin:
         """Draw the period's sample and assign what is not assigned yet.
 
         Raises:
-            ValueError: No inspectors.
+            InvalidRequest: No inspectors.
         """
         inspectors = sorted({i.strip() for i in inspectors if i.strip()})
         if not inspectors:
-            raise ValueError("name at least one inspector to assign to")
+            raise InvalidRequest("name at least one inspector to assign to")
         rows = [(int(r[0]), str(r[1]), int(r[2])) for r in self._query(
             "SELECT id, staff, score FROM interactions WHERE day BETWEEN ? AND ? ORDER BY id",
             (period.since, period.until))]
@@ -143,11 +143,11 @@ class SamplingMixin:
         """One assignment.
 
         Raises:
-            StoreError: No such assignment.
+            NotFound: No such assignment.
         """
         found = self._assignments(["a.id = ?"], [assignment_id], 1)
         if not found:
-            raise StoreError(f"no assignment with id {assignment_id}", source=self.path)
+            raise NotFound(f"no assignment with id {assignment_id}", source=self.path)
         return found[0]
 
     def _assignments(self, clauses: list[str], params: list[Any], limit: int
@@ -176,26 +176,26 @@ class SamplingMixin:
         """Give an assignment to another inspector (audited).
 
         Raises:
-            StoreError: No such assignment.
+            NotFound: No such assignment.
         """
         with self.transaction() as db:
             cur = db.execute("UPDATE assignments SET inspector = ?, updated_by = ? WHERE id = ?",
                              (inspector, user, assignment_id))
             if cur.rowcount == 0:
-                raise StoreError(f"no assignment with id {assignment_id}", source=self.path)
+                raise NotFound(f"no assignment with id {assignment_id}", source=self.path)
 
     def complete_assignment(self, assignment_id: int, user: str) -> Assignment:
         """Mark an assignment done (its inspector, or an admin in the app).
 
         Raises:
-            StoreError: No such assignment.
+            NotFound: No such assignment.
             ReviewConflict: Done already.
         """
         with self.transaction() as db:
             row = db.execute("SELECT done_at FROM assignments WHERE id = ?", (assignment_id,)
                              ).fetchone()
             if row is None:
-                raise StoreError(f"no assignment with id {assignment_id}", source=self.path)
+                raise NotFound(f"no assignment with id {assignment_id}", source=self.path)
             if row[0] is not None:
                 raise ReviewConflict(f"assignment #{assignment_id} is done already",
                                      source=self.path)

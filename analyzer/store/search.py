@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from analyzer.errors import InvalidRequest
 from analyzer.text.search import phrase_query
 
 #: Speakers a search may be limited to.
@@ -46,10 +47,10 @@ class SearchMixin:
             limit, offset: The page of results.
 
         Raises:
-            ValueError: An empty phrase, or an unknown speaker.
+            InvalidRequest: An empty phrase, or an unknown speaker.
         """
         if speaker not in (None, "", *SEARCH_SPEAKERS):
-            raise ValueError(f"speaker must be one of {', '.join(SEARCH_SPEAKERS)}")
+            raise InvalidRequest(f"speaker must be one of {', '.join(SEARCH_SPEAKERS)}")
         where, params = self._where(filters)
         clauses = ["utterances_fts MATCH ?"]
         values: list[Any] = [phrase_query(phrase, pinyin=pinyin)]

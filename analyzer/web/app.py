@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from analyzer.errors import AnalyzerError, ReviewConflict, StoreError, require
+from analyzer.errors import (
+    AnalyzerError,
+    InvalidRequest,
+    NotFound,
+    ReviewConflict,
+    StoreError,
+    require,
+)
 from analyzer.options import WebConfig
 from analyzer.resources import package_path
 from analyzer.web import auth
@@ -180,13 +187,23 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return _error_response(request, exc.status_code, str(exc.detail))
 
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error_response(request, 404, exc.message)
+
     @app.exception_handler(ReviewConflict)
     async def conflict(request: Request, exc: ReviewConflict) -> Response:
         return _error_response(request, 409, exc.message)
 
+    @app.exception_handler(InvalidRequest)
+    async def invalid(request: Request, exc: InvalidRequest) -> Response:
+        return _error_response(request, 400, exc.message)
+
     @app.exception_handler(StoreError)
-    async def store_error(request: Request, exc: StoreError) -> Response:
-        return _error_response(request, 404, exc.message)
+    async def broken_store(request: Request, exc: StoreError) -> Response:
+        # the database itself failed (damaged, unreadable): the server's fault, not the request's
+        logger.error("results database error on %s: %s", request.url.path, exc)
+        return _error_response(request, 500, f"the results database failed: {exc.message}")
 
     @app.exception_handler(OverflowError)
     async def out_of_range(request: Request, exc: OverflowError) -> Response:

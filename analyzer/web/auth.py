@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.errors import StoreError, require
+from analyzer.errors import InvalidRequest, NotFound, StoreError, require
 
 #: Roles, and what each may open. Admin may open everything. Inspectors review
 #: findings; supervisors see staff names, file appeals for their staff, rule on
@@ -208,26 +208,26 @@ def add_user(con: sqlite3.Connection, name: str, role: str, password: str,
         The user's id.
 
     Raises:
-        ValueError: For an unknown role, an empty name, a short password, a
+        InvalidRequest: For an unknown role, an empty name, a short password, a
             staff account without a staff id (or another role with one), or
             taking the admin role from the last enabled admin.
     """
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise InvalidRequest(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     staff_id = staff_id.strip()
     if (role == "staff") != bool(staff_id):
-        raise ValueError("a staff account needs --staff-id (the staff id it is), and only it")
+        raise InvalidRequest("a staff account needs --staff-id (the staff id it is), and only it")
     name = name.strip()
     if not name:
-        raise ValueError("user name is empty")
+        raise InvalidRequest("user name is empty")
     if len(password) < 8:
-        raise ValueError("password must have at least 8 characters")
+        raise InvalidRequest("password must have at least 8 characters")
     current = con.execute("SELECT role, disabled FROM users WHERE name = ?", (name,)).fetchone()
     if current is not None and current[0] == "admin" and not current[1] and role != "admin":
         admins = con.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0"
                              ).fetchone()[0]
         if admins <= 1:
-            raise ValueError(f"{name} is the last admin; make another user admin first")
+            raise InvalidRequest(f"{name} is the last admin; make another user admin first")
     digest = _hasher().hash(password)
     con.execute(
         "INSERT INTO users(name, role, password_hash, staff_id) VALUES (?, ?, ?, ?) "
@@ -252,11 +252,11 @@ def set_disabled(con: sqlite3.Connection, user_id: int, disabled: bool) -> None:
     """Disable (ending the user's sessions) or enable an account.
 
     Raises:
-        ValueError: No such user.
+        NotFound: No such user.
     """
     cur = con.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))
     if cur.rowcount == 0:
-        raise ValueError(f"no user with id {user_id}")
+        raise NotFound(f"no user with id {user_id}")
     if disabled:
         con.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
     con.commit()

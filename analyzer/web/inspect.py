@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import logging
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -19,6 +19,7 @@ from analyzer.web.auth import User
 from analyzer.web.deps import auth_db, check_csrf, check_own, query_values, render, require_role
 
 router = APIRouter()
+logger = logging.getLogger("analyzer")
 INSPECTOR = require_role("inspector")
 #: The interaction page and its recording: inspectors review, supervisors rule on
 #: appeals, a staff account sees its own interactions (and appeals their findings).
@@ -67,17 +68,30 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
                   next_url=link(page + 1) if page < pages else "")
 
 
-@functools.lru_cache(maxsize=4)
+#: Rule titles per set of extra lexicon files, once they loaded (a failure is not kept).
+_TITLES: dict[tuple[str, ...], dict[str, dict[str, str]]] = {}
+
+
 def _rule_titles(extra: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """Rule id -> title and seed wording from the lexicon (empty if it cannot load)."""
+    """Rule id -> title and seed wording from the lexicon (empty if it cannot load).
+
+    Loaded titles are kept; a lexicon that failed to load is tried again on
+    the next page, so a fixed file shows its titles without a restart.
+    """
+    if extra in _TITLES:
+        return _TITLES[extra]
     try:
         from analyzer.text.lexicon import load_lexicon
 
         lexicon = load_lexicon(extra)
     except AnalyzerError:  # the page still works without titles
+        logger.warning("rule titles unavailable: the lexicon %s does not load", extra,
+                       exc_info=True)
         return {}
-    return {r.id: {"title": r.title, "cite": getattr(r, "cite", ""), "source": r.source}
-            for r in lexicon.rules}
+    titles = {r.id: {"title": r.title, "cite": r.cite, "source": r.source}
+              for r in lexicon.rules}
+    _TITLES[extra] = titles
+    return titles
 
 
 def _transcript(utterances: list, findings: list[dict]) -> list[dict[str, Any]]:
