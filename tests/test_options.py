@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from analyzer.cli.overrides import parse_override
+from analyzer.config import WebConfig
 from analyzer.errors import OptionError
 from analyzer.options import (
     AnalyzerOptions,
@@ -15,8 +17,6 @@ from analyzer.options import (
     RingOptions,
     StreamOptions,
     VadOptions,
-    WebConfig,
-    parse_override,
 )
 
 
@@ -100,11 +100,11 @@ def test_a_range_for_a_field_a_block_lacks_is_refused_at_definition():
     from dataclasses import dataclass
     from typing import ClassVar
 
-    from analyzer.options import _Checked
+    from analyzer.validation import Checked
 
     with pytest.raises(TypeError, match="vad_threshold"):
         @dataclass(frozen=True)
-        class Stale(_Checked):
+        class Stale(Checked):
             _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
                 "vad_threshold": (0.0, 1.0)}
             beam_size: int = 5

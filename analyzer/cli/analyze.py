@@ -7,8 +7,9 @@ from typing import Any
 
 import click
 
+from analyzer.cli.overrides import parse_override
 from analyzer.errors import AnalyzerError, InputsFailed, OptionError
-from analyzer.options import AnalyzerOptions, parse_override
+from analyzer.options import AnalyzerOptions
 from analyzer.sink import write_reports
 from analyzer.types import InteractionReport
 

@@ -104,7 +104,7 @@ def _listen(options: Any, address: str, db: str | None, record_dir: str | None,
     import asyncio
     import signal
 
-    from analyzer.options import ListenConfig
+    from analyzer.config import ListenConfig
     from analyzer.stream.server import LiveServer
 
     host, _, port = address.rpartition(":")

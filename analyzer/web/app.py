@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from analyzer.config import WebConfig
 from analyzer.errors import (
     AnalyzerError,
     InvalidRequest,
@@ -25,7 +26,6 @@ from analyzer.errors import (
     StoreError,
     require,
 )
-from analyzer.options import WebConfig
 from analyzer.resources import package_path
 from analyzer.web import auth
 from analyzer.web.deps import auth_db, check_csrf, current_user, render, wants_html

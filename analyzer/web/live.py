@@ -2,7 +2,7 @@
 
 ``GET /live`` is the page (inspectors and admins); ``GET /live/events`` is
 its feed as server-sent events: the app connects to the listener's
-``/monitor`` WebSocket (:attr:`analyzer.options.WebConfig.live_url`) and
+``/monitor`` WebSocket (:attr:`analyzer.config.WebConfig.live_url`) and
 relays each message as one ``data:`` line. The first message is the
 ``lines`` snapshot (every line in progress with its events so far), then
 each line's events as they happen: ``line`` when one opens, ``ring``,
