@@ -98,7 +98,7 @@ def test_the_last_admin_cannot_give_up_the_admin_role(app_db):
             auth.add_user(con, "boss", "trainer", "admin-pass-123")
         auth.add_user(con, "second", "admin", "admin-pass-456")
         auth.add_user(con, "boss", "trainer", "admin-pass-123")  # now another admin exists
-        roles = {u["name"]: u["role"] for u in auth.list_users(con)}
+        roles = {u.name: u.role for u in auth.list_users(con)}
     assert roles == {"boss": "trainer", "second": "admin"}
 
 
@@ -142,8 +142,8 @@ def test_a_killed_run_is_marked_interrupted_when_the_next_starts(tmp_path):
     with Store(tmp_path / "r.sqlite") as store:
         killed = store.begin_run({}, ["conduct", "batch"])
         live = store.begin_run({}, ["conduct", "batch"])  # this process: still alive
-        with store.transaction() as db:
-            db.execute("UPDATE runs SET pid = ? WHERE id = ?", (dead.pid, killed))
+        store.db.write(lambda db: db.execute("UPDATE runs SET pid = ? WHERE id = ?",
+                                             (dead.pid, killed)))
         store.begin_run({}, ["conduct", "batch"])
         status = {r["id"]: r["status"] for r in store.runs()}
     assert status[killed] == "interrupted" and status[live] == "running"
@@ -338,13 +338,14 @@ def test_parallel_logins_cannot_outrun_the_lockout(tmp_path):
     # all wrong: a right password among them would clear the count whenever it ran first
     with ThreadPoolExecutor(max_workers=30) as pool:
         outcomes = list(pool.map(attempt, range(30)))
-    wrong_tried = sum(1 for o in outcomes if o is None)
+    wrong_tried = sum(1 for o in outcomes if isinstance(o, auth.Refused))
     assert wrong_tried <= limit
-    assert all(isinstance(o, float) and o > 0 for o in outcomes if o is not None)  # refused
+    assert all(isinstance(o, auth.LockedOut) and o.wait > 0  # refused unchecked
+               for o in outcomes if not isinstance(o, auth.Refused))
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT COUNT(*) FROM login_failures").fetchone()[0] <= limit
     locked = attempt(30)  # the right password, after the burst: still locked out
-    assert isinstance(locked, float) and locked > 0
+    assert isinstance(locked, auth.LockedOut) and locked.wait > 0
 
 
 def test_a_file_name_that_is_not_utf8_is_analysed_and_shown_escaped(tmp_path):

@@ -103,10 +103,10 @@ def test_whole_months_read_the_monthly_rollups_with_the_same_results(
                           "insp")
         periods = [MONTH, P.parse_period("2026-Q4"), P.parse_period("2026")]
         read: list[str] = []
-        store._db.set_trace_callback(read.append)
+        store.db.read().set_trace_callback(read.append)  # this thread's reads
         monthly = [[r.to_dict() for r in store.results(by, p, "不合格")]
                    for by in ("staff", "window") for p in periods]
-        store._db.set_trace_callback(None)
+        store.db.read().set_trace_callback(None)
         assert any("FROM rollup_months_findings" in sql for sql in read)
         monkeypatch.setattr(R, "whole_months", lambda since, until: None)
         daily = [[r.to_dict() for r in store.results(by, p, "不合格")]
@@ -552,12 +552,12 @@ def test_a_queue_page_on_hall_and_days_sorts_ids_from_one_covering_index(month_d
     are read (sorting whole rows read every row of the hall: seconds on a cold cache)."""
     with Store(month_db, readonly=True) as store:
         read: list[str] = []
-        store._db.set_trace_callback(read.append)
+        store.db.read().set_trace_callback(read.append)  # this thread's reads
         page = store.interactions({"hall": "第1政务服务大厅", "since": "2026-11-01",
                                    "until": "2026-11-30", "flagged": True}, order="score",
                                   limit=5, offset=2)
-        store._db.set_trace_callback(None)
-        plan = " | ".join(r[-1] for r in store._db.execute("EXPLAIN QUERY PLAN " + read[-1]))
+        store.db.read().set_trace_callback(None)
+        plan = " | ".join(r[-1] for r in store.db.query("EXPLAIN QUERY PLAN " + read[-1]))
         everything = store.interactions({"hall": "第1政务服务大厅", "since": "2026-11-01",
                                          "until": "2026-11-30", "flagged": True}, order="score")
     assert "COVERING INDEX ix_interactions_queue" in plan, plan

@@ -42,10 +42,10 @@ def _save(store: Store, report: InteractionReport, content: str, lex: str = "lex
 def test_new_file_has_current_schema_and_pragmas(tmp_path: Path) -> None:
     with Store(tmp_path / "r.sqlite") as store:
         assert store.schema_version() == store_mod.SCHEMA_VERSION
-        mode = store._db.execute("PRAGMA journal_mode").fetchone()[0]
+        mode = store.db.query("PRAGMA journal_mode")[0][0]
         assert mode == "wal"
-        assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        tables = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master")}
+        assert store.db.write(lambda db: db.execute("PRAGMA foreign_keys").fetchone()[0]) == 1
+        tables = {r[0] for r in store.db.query("SELECT name FROM sqlite_master")}
     assert {"runs", "interactions", "utterances", "findings", "errors", "reviews",
             "schema_version"} <= tables
 
@@ -62,10 +62,10 @@ def test_migrations_run_in_order_once(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(store_mod, "SCHEMA_VERSION", nxt)
     with Store(path) as store:
         assert store.schema_version() == nxt
-        cols = {r[1] for r in store._db.execute("PRAGMA table_info(interactions)")}
+        cols = {r[1] for r in store.db.query("PRAGMA table_info(interactions)")}
         assert "shift" in cols
     with Store(path) as store:  # opening again does not re-apply the new version
-        versions = [r[0] for r in store._db.execute("SELECT version FROM schema_version")]
+        versions = [r[0] for r in store.db.query("SELECT version FROM schema_version")]
         assert versions == list(range(1, nxt + 1))
 
 
@@ -75,8 +75,8 @@ def test_version_1_database_gains_error_keys(tmp_path: Path,
     monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])
     monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 1)
     with Store(path) as store:
-        store._db.execute("INSERT INTO errors (path, kind, message, at) "
-                          "VALUES ('old.wav', 'AudioError', 'empty', 'x')")
+        store.db.write(lambda db: db.execute("INSERT INTO errors (path, kind, message, at) "
+                                             "VALUES ('old.wav', 'AudioError', 'empty', 'x')"))
     monkeypatch.undo()
     with Store(path) as store:
         assert store.schema_version() == store_mod.SCHEMA_VERSION  # brought up to date
@@ -87,8 +87,8 @@ def test_version_1_database_gains_error_keys(tmp_path: Path,
 
 def test_newer_schema_and_non_sqlite_are_store_errors(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite"
-    with Store(path) as store, store.transaction() as db:
-        db.execute("INSERT INTO schema_version VALUES (99, 'x')")
+    with Store(path) as store:
+        store.db.write(lambda db: db.execute("INSERT INTO schema_version VALUES (99, 'x')"))
     with pytest.raises(StoreError, match="newer"):
         Store(path)
     junk = tmp_path / "junk.sqlite"
@@ -192,6 +192,6 @@ def test_readonly_store_reads_while_writer_holds_wal(tmp_path: Path) -> None:
         with Store(path, readonly=True) as reader:
             assert reader.count() == 1
             with pytest.raises(sqlite3.OperationalError):
-                reader._db.execute("DELETE FROM interactions")
+                reader.db.read().execute("DELETE FROM interactions")
     with pytest.raises(StoreError):
         Store(tmp_path / "missing.sqlite", readonly=True)

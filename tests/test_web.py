@@ -381,11 +381,11 @@ def test_idle_sessions_end(tmp_path: Path) -> None:
     auth.add_user(con, "u", "inspector", "password-1")
     user = auth.authenticate(con, "u", "password-1")
     assert user is not None and auth.authenticate(con, "u", "password-2") is None
-    token, _ = auth.create_session(con, user, max_age=3600)
-    assert auth.load_session(con, token, idle_timeout=60).user.name == "u"
-    con.execute("UPDATE sessions SET last_seen = last_seen - 120")
-    assert auth.load_session(con, token, idle_timeout=60) is None
-    assert auth.load_session(con, token, idle_timeout=3600) is None  # deleted, not just hidden
+    token, _ = auth.create_session(con, user, max_age=3600, now=1000.0)
+    assert auth.load_session(con, token, idle_timeout=60, now=1030.0).user.name == "u"
+    assert auth.load_session(con, token, idle_timeout=60, now=1080.0).user.name == "u"
+    assert auth.load_session(con, token, idle_timeout=60, now=1200.0) is None  # 120 s idle
+    assert auth.load_session(con, token, idle_timeout=3600, now=1201.0) is None  # deleted
     con.close()
 
 

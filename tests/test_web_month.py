@@ -251,10 +251,10 @@ def test_web_tables_from_before_the_supervisor_role_are_upgraded(tmp_path: Path)
     con = auth.connect(path)
     try:
         auth.add_user(con, "chief", "supervisor", PASSWORD)
-        assert {u["name"]: u["role"] for u in auth.list_users(con)} == {
+        assert {u.name: u.role for u in auth.list_users(con)} == {
             "old": "inspector", "chief": "supervisor"}
-        assert con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
-        assert con.execute("SELECT value FROM web_meta").fetchone()[0] == "4"
+        assert con.query("SELECT COUNT(*) FROM sessions")[0][0] == 1
+        assert con.query("SELECT value FROM web_meta")[0][0] == "4"
         auth.add_user(con, "clerk", "staff", PASSWORD, staff_id="S-0009")  # version 4's role
     finally:
         con.close()

@@ -92,11 +92,9 @@ def list_(db: Path) -> None:
     """List accounts."""
     from analyzer.web import auth
 
-    con = auth.connect(db, create=False)
-    try:
-        for u in auth.list_users(con):
-            flag = " (disabled)" if u["disabled"] else ""
-            role = f"{u['role']} {u['staff_id']}" if u["staff_id"] else u["role"]
-            click.echo(f"{u['name']}\t{role}\t{u['created_at']}{flag}")
-    finally:
-        con.close()
+    with auth.connect(db, create=False) as con:
+        accounts = auth.list_users(con)
+    for u in accounts:
+        flag = " (disabled)" if u.disabled else ""
+        role = f"{u.role} {u.staff_id}" if u.staff_id else u.role
+        click.echo(f"{u.name}\t{role}\t{u.created_at}{flag}")

@@ -20,11 +20,14 @@ score, refuse deletes, and keep the audit table itself append-only.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
+from analyzer.store.database import inserted_id
+from analyzer.store.reviews import record_verdict
 from analyzer.store.schema import now
 
 #: Outcomes of a ruling.
@@ -109,7 +112,8 @@ class AppealsMixin:
             ReviewConflict: The finding is not confirmed, or was appealed before.
         """
         reason, user = _text(reason, "the reason"), _text(user, "the user")
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> int:
             f = db.execute(
                 "SELECT f.interaction_pk, f.rule, f.start, f.verdict, i.staff, i.score "
                 "FROM findings f JOIN interactions i ON i.id = f.interaction_pk WHERE f.id = ?",
@@ -124,12 +128,13 @@ class AppealsMixin:
             if before is not None:
                 raise ReviewConflict(f"finding {finding_id} was appealed already (appeal "
                                      f"#{before[0]}); a ruling is final", source=self.path)
-            cur = db.execute(
+            return inserted_id(db.execute(
                 "INSERT INTO appeals (finding_id, interaction_pk, rule, start, staff, reason, "
                 "filed_by, filed_at, score_before, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (finding_id, f["interaction_pk"], f["rule"], f["start"], f["staff"], reason, user,
-                 now(), f["score"], user))
-            return int(cur.lastrowid)
+                 now(), f["score"], user)))
+
+        return self.db.write(job)
 
     def rule_appeal(self, appeal_id: int, outcome: str, comment: str, user: str) -> Appeal:
         """Rule on an open appeal: ``upheld`` keeps the finding, ``overturned`` dismisses it.
@@ -146,7 +151,8 @@ class AppealsMixin:
         if outcome not in RULINGS:
             raise InvalidRequest(f"a ruling is one of {', '.join(RULINGS)}, not {outcome!r}")
         comment, user = _text(comment, "the ruling's comment"), _text(user, "the user")
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> None:
             a = db.execute("SELECT * FROM appeals WHERE id = ?", (appeal_id,)).fetchone()
             if a is None:
                 raise NotFound(f"no appeal with id {appeal_id}", source=self.path)
@@ -157,14 +163,16 @@ class AppealsMixin:
                 raise ReviewConflict(f"appeal #{appeal_id} was filed by {user}; another "
                                      "supervisor rules on it", source=self.path)
             if outcome == "overturned" and a["finding_id"] is not None:
-                self._record_verdict(db, int(a["finding_id"]), "dismiss",
-                                     f"申诉 #{appeal_id} overturned: {comment}", user)
+                record_verdict(db, int(a["finding_id"]), "dismiss",
+                               f"申诉 #{appeal_id} overturned: {comment}", user, self.path)
             score = db.execute("SELECT score FROM interactions WHERE id = ?",
                                (a["interaction_pk"],)).fetchone()[0]
             db.execute(
                 "UPDATE appeals SET status = ?, ruling_comment = ?, ruled_by = ?, ruled_at = ?, "
                 "score_after = ?, updated_by = ? WHERE id = ?",
                 (outcome, comment, user, now(), score, user, appeal_id))
+
+        self.db.write(job)
         return self.appeal(appeal_id)
 
     def appeal(self, appeal_id: int) -> Appeal:
@@ -208,18 +216,20 @@ class AppealsMixin:
             date.fromisoformat(follow_up)
         except (TypeError, ValueError):
             raise InvalidRequest(f"the follow-up date must be YYYY-MM-DD, not {follow_up!r}") from None
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> int:
             old = db.execute("SELECT id FROM rectifications WHERE staff = ? AND period = ?",
                              (staff, period)).fetchone()
             if old is not None:
                 db.execute("UPDATE rectifications SET action = ?, follow_up = ?, "
                            "updated_by = ? WHERE id = ?", (action, follow_up, user, old[0]))
                 return int(old[0])
-            cur = db.execute(
+            return inserted_id(db.execute(
                 "INSERT INTO rectifications (staff, period, action, follow_up, set_by, set_at, "
                 "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (staff, period, action, follow_up, user, now(), user))
-            return int(cur.lastrowid)
+                (staff, period, action, follow_up, user, now(), user)))
+
+        return self.db.write(job)
 
     def complete_rectification(self, rect_id: int, note: str, user: str) -> Rectification:
         """Mark a rectification done, with what was done.
@@ -230,7 +240,8 @@ class AppealsMixin:
             ReviewConflict: It was marked done already.
         """
         note, user = _text(note, "the note"), _text(user, "the user")
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> None:
             row = db.execute("SELECT status FROM rectifications WHERE id = ?", (rect_id,)
                              ).fetchone()
             if row is None:
@@ -240,6 +251,8 @@ class AppealsMixin:
                                      source=self.path)
             db.execute("UPDATE rectifications SET status = 'done', note = ?, done_at = ?, "
                        "updated_by = ? WHERE id = ?", (note, now(), user, rect_id))
+
+        self.db.write(job)
         return self.rectifications(rect_id=rect_id)[0]
 
     def rectifications(self, *, period: str | None = None, staff: str | None = None,

@@ -95,11 +95,9 @@ class ExampleHitsMixin:
     def save_example_hits(self, lexicon_version: str,
                           items: Iterable[tuple[int, Sequence[HitRow]]]) -> int:
         """Keep the candidates of each ``(pk, hits)`` (replacing earlier ones); returns how many pks."""
-        n = 0
-        with self.transaction() as db:
-            for pk, hits in items:
-                n += write_example_hits(db, pk, lexicon_version, hits)
-        return n
+        pending = list(items)
+        return self.db.write(lambda db: sum(write_example_hits(db, pk, lexicon_version, hits)
+                                            for pk, hits in pending))
 
     def good_hits(self, lexicon_version: str, filters: dict[str, Any], *,
                   article: int | None = None, rule: str | None = None,

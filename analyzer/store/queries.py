@@ -99,6 +99,18 @@ class QueriesMixin:
         d["audio"] = json.loads(d.pop("audio_json"))
         return d
 
+    def finding_owner(self, finding_id: int) -> tuple[int, str]:
+        """The interaction (its pk) and the staff member a finding belongs to.
+
+        Raises:
+            NotFound: No such finding.
+        """
+        rows = self._query("SELECT f.interaction_pk, i.staff FROM findings f JOIN interactions i "
+                           "ON i.id = f.interaction_pk WHERE f.id = ?", (finding_id,))
+        if not rows:
+            raise NotFound(f"no finding with id {finding_id}", source=self.path)
+        return int(rows[0][0]), str(rows[0][1])
+
     def recording_refs(self, pks: list[int]) -> dict[int, dict[str, Any]]:
         """What :func:`analyzer.speech.clips.recording_of` reads, for each of ``pks``.
 

@@ -10,6 +10,7 @@ indexed aggregate over ``interactions``/``findings`` (no report is decoded).
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -291,7 +292,8 @@ class ResultsMixin:
         Each change is kept in the audit trail (entity ``directory``).
         """
         at = now()
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> None:
             for staff, name, hall in rows:
                 old = db.execute("SELECT rowid, name, hall FROM staff_directory WHERE staff = ?",
                                  (staff,)).fetchone()
@@ -308,4 +310,6 @@ class ResultsMixin:
                     "json_object('staff', ?, 'name', ?, 'hall', ?))",
                     (at, user, rowid, "updated" if old else "added", old and old[1],
                      old and old[1], old and old[2], staff, name, hall))
+
+        self.db.write(job)
         return len(rows)

@@ -8,6 +8,7 @@ import sqlite3
 from typing import Any
 
 from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
+from analyzer.store.database import inserted_id
 from analyzer.store.schema import VERDICTS, now
 from analyzer.types import Finding, InteractionReport
 
@@ -36,7 +37,8 @@ class ReviewsMixin:
         """
         if verdict not in VERDICTS:
             raise InvalidRequest(f"verdict must be one of {VERDICTS}, not {verdict!r}")
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> int:
             if verdict != "comment":
                 appeal = db.execute("SELECT id, status FROM appeals WHERE finding_id = ? "
                                     "ORDER BY id DESC LIMIT 1", (finding_id,)).fetchone()
@@ -44,24 +46,9 @@ class ReviewsMixin:
                     raise ReviewConflict(
                         f"finding {finding_id} is under appeal #{appeal[0]} ({appeal[1]}); its "
                         "verdict follows the ruling", source=self.path)
-            return self._record_verdict(db, finding_id, verdict, comment, user)
+            return record_verdict(db, finding_id, verdict, comment, user, self.path)
 
-    def _record_verdict(self, db: sqlite3.Connection, finding_id: int, verdict: str,
-                        comment: str, user: str) -> int:
-        """Insert the review row and apply it, inside the caller's transaction."""
-        row = db.execute("SELECT interaction_pk, rule, start FROM findings WHERE id = ?",
-                         (finding_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"no finding with id {finding_id}", source=self.path)
-        cur = db.execute(
-            "INSERT INTO reviews (finding_id, interaction_pk, rule, start, verdict, comment, "
-            "user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (finding_id, row[0], row[1], row[2], verdict, comment, user, now()),
-        )
-        if verdict != "comment":
-            db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, finding_id))
-            self._apply_reviews(db, row[0])
-        return int(cur.lastrowid)
+        return self.db.write(job)
 
     def reviews(self, *, finding_id: int | None = None, pk: int | None = None
                 ) -> list[dict[str, Any]]:
@@ -74,24 +61,48 @@ class ReviewsMixin:
                                (pk,))
         return [dict(r) for r in rows]
 
-    def _apply_reviews(self, db: sqlite3.Connection, pk: int) -> None:
-        """Recompute the review-adjusted score of ``pk`` from its verdicts."""
-        for fid, verdict in db.execute(
-            "SELECT finding_id, verdict FROM reviews WHERE interaction_pk = ? "
-            "AND verdict != 'comment' AND finding_id IS NOT NULL ORDER BY id", (pk,)
-        ).fetchall():
-            db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, fid))
-        report_json, auto_score, auto_grade = db.execute(
-            "SELECT report_json, auto_score, auto_grade FROM interactions WHERE id = ?", (pk,)
-        ).fetchone()
-        dismissed = {r[0] for r in db.execute(
-            "SELECT idx FROM findings WHERE interaction_pk = ? AND verdict = 'dismiss'", (pk,))}
-        score, grade = auto_score, auto_grade
-        if dismissed:
-            report = InteractionReport.from_dict(json.loads(report_json))
-            kept = [f for i, f in enumerate(report.findings) if i not in dismissed]
-            score, grade = rescore_findings(kept, report)
-        db.execute("UPDATE interactions SET score = ?, grade = ? WHERE id = ?", (score, grade, pk))
+
+
+def record_verdict(db: sqlite3.Connection, finding_id: int, verdict: str, comment: str,
+                   user: str, path: str) -> int:
+    """Insert a review row and apply it, inside the caller's write transaction.
+
+    Raises:
+        NotFound: No such finding (``path`` names the database).
+    """
+    row = db.execute("SELECT interaction_pk, rule, start FROM findings WHERE id = ?",
+                     (finding_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no finding with id {finding_id}", source=path)
+    review_id = inserted_id(db.execute(
+        "INSERT INTO reviews (finding_id, interaction_pk, rule, start, verdict, comment, "
+        "user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (finding_id, row[0], row[1], row[2], verdict, comment, user, now())))
+    if verdict != "comment":
+        db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, finding_id))
+        apply_reviews(db, row[0])
+    return review_id
+
+
+def apply_reviews(db: sqlite3.Connection, pk: int) -> None:
+    """Recompute the review-adjusted score of ``pk`` from its verdicts (in the caller's
+    write transaction)."""
+    for fid, verdict in db.execute(
+        "SELECT finding_id, verdict FROM reviews WHERE interaction_pk = ? "
+        "AND verdict != 'comment' AND finding_id IS NOT NULL ORDER BY id", (pk,)
+    ).fetchall():
+        db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, fid))
+    report_json, auto_score, auto_grade = db.execute(
+        "SELECT report_json, auto_score, auto_grade FROM interactions WHERE id = ?", (pk,)
+    ).fetchone()
+    dismissed = {r[0] for r in db.execute(
+        "SELECT idx FROM findings WHERE interaction_pk = ? AND verdict = 'dismiss'", (pk,))}
+    score, grade = auto_score, auto_grade
+    if dismissed:
+        report = InteractionReport.from_dict(json.loads(report_json))
+        kept = [f for i, f in enumerate(report.findings) if i not in dismissed]
+        score, grade = rescore_findings(kept, report)
+    db.execute("UPDATE interactions SET score = ?, grade = ? WHERE id = ?", (score, grade, pk))
 
 
 def rescore_findings(findings: list[Finding], report: InteractionReport) -> tuple[int, str]:

@@ -15,6 +15,7 @@ interaction has a verdict; *overdue* when not done after its due date.
 from __future__ import annotations
 
 import random
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -116,7 +117,8 @@ class SamplingMixin:
             result.chosen[reason] = result.chosen.get(reason, 0) + 1
         due = ((today or _today()) + timedelta(days=rules.due_days)).isoformat()
         at = now()
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> None:
             taken = {r[0] for r in db.execute("SELECT interaction_pk FROM assignments")}
             new = [pk for pk in sorted(chosen) if pk not in taken]
             result.already = len(chosen) - len(new)
@@ -127,6 +129,8 @@ class SamplingMixin:
                     "assigned_at, due, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (pk, inspector, period.label, chosen[pk], str(seed), at, due, user))
                 result.per_inspector[inspector] = result.per_inspector.get(inspector, 0) + 1
+
+        self.db.write(job)
         return result
 
     def assignments(self, *, inspector: str | None = None, period: str | None = None,
@@ -178,11 +182,13 @@ class SamplingMixin:
         Raises:
             NotFound: No such assignment.
         """
-        with self.transaction() as db:
+        def job(db: sqlite3.Connection) -> None:
             cur = db.execute("UPDATE assignments SET inspector = ?, updated_by = ? WHERE id = ?",
                              (inspector, user, assignment_id))
             if cur.rowcount == 0:
                 raise NotFound(f"no assignment with id {assignment_id}", source=self.path)
+
+        self.db.write(job)
 
     def complete_assignment(self, assignment_id: int, user: str) -> Assignment:
         """Mark an assignment done (its inspector, or an admin in the app).
@@ -191,7 +197,7 @@ class SamplingMixin:
             NotFound: No such assignment.
             ReviewConflict: Done already.
         """
-        with self.transaction() as db:
+        def job(db: sqlite3.Connection) -> None:
             row = db.execute("SELECT done_at FROM assignments WHERE id = ?", (assignment_id,)
                              ).fetchone()
             if row is None:
@@ -201,5 +207,7 @@ class SamplingMixin:
                                      source=self.path)
             db.execute("UPDATE assignments SET done_at = ?, updated_by = ? WHERE id = ?",
                        (now(), user, assignment_id))
+
+        self.db.write(job)
         return self.assignment(assignment_id)
 

@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from analyzer.errors import shown
+from analyzer.store.database import inserted_id
 from analyzer.store.hits import HitRow, write_example_hits
 from analyzer.store.records import Stored, _day, _interaction_of_report, interaction_to_dict
+from analyzer.store.reviews import apply_reviews
 from analyzer.store.schema import now
 from analyzer.text.search import index_forms
 from analyzer.types import Interaction, InteractionReport
@@ -37,7 +39,8 @@ class WritesMixin:
         ``kill -9``, a crash, a power cut) are marked ``interrupted`` first.
         """
         host = socket.gethostname()
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> int:
             for run_id, pid in db.execute(
                     "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?", (host,)
             ).fetchall():
@@ -51,15 +54,15 @@ class WritesMixin:
                  json.dumps(options, ensure_ascii=False, default=str), engine, model,
                  lexicon_version, os.getpid(), host),
             )
-            return int(cur.lastrowid)
+            return inserted_id(cur)
+
+        return self.db.write(job)
 
     def finish_run(self, run_id: int, stats: dict[str, Any], status: str = "done") -> None:
         """Record the end of a run with its counts (files, hours, errors...)."""
-        with self.transaction() as db:
-            db.execute(
-                "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
-                (now(), status, json.dumps(stats, ensure_ascii=False, default=str), run_id),
-            )
+        self.db.write(lambda db: db.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
+            (now(), status, json.dumps(stats, ensure_ascii=False, default=str), run_id)))
 
     def runs(self) -> list[dict[str, Any]]:
         """Every run, newest first, with ``options``/``argv``/``stats`` decoded."""
@@ -87,13 +90,9 @@ class WritesMixin:
         """
         if kind is None:
             kind = type(error).__name__ if isinstance(error, BaseException) else "Error"
-        with self.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO errors (run_id, path, kind, message, at, key) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (run_id, shown(path), kind, shown(error), now(), key),
-            )
-            return int(cur.lastrowid)
+        return self.db.write(lambda db: inserted_id(db.execute(
+            "INSERT INTO errors (run_id, path, kind, message, at, key) VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, shown(path), kind, shown(error), now(), key))))
 
     def known_bad(self, key: str) -> bool:
         """True when an input with this analysis key already failed as bad input."""
@@ -194,17 +193,17 @@ class WritesMixin:
             "audio_json": json.dumps(audio or {}, ensure_ascii=False, default=str),
             "analyzed_at": analyzed,
         }
-        with self.transaction() as db:
+        version = lexicon_version
+
+        def job(db: sqlite3.Connection) -> int:
             old = db.execute(
                 "SELECT id FROM interactions WHERE content_hash = ?", (content_hash,)
             ).fetchone()
             if old is None:
                 cols = ", ".join(f'"{c}"' for c in row)
-                cur = db.execute(
+                pk = inserted_id(db.execute(
                     f"INSERT INTO interactions ({cols}) VALUES ({', '.join('?' * len(row))})",
-                    list(row.values()),
-                )
-                pk = int(cur.lastrowid)
+                    list(row.values())))
             else:
                 pk = int(old[0])
                 row["rescored_at"] = analyzed
@@ -212,61 +211,63 @@ class WritesMixin:
                 db.execute(f"UPDATE interactions SET {sets} WHERE id = ?", [*row.values(), pk])
                 db.execute("DELETE FROM utterances WHERE interaction_pk = ?", (pk,))
                 db.execute("DELETE FROM findings WHERE interaction_pk = ?", (pk,))
-            self._insert_children(db, pk, report)
+            _insert_children(db, pk, report)
             if old is not None:
-                self._relink_reviews(db, pk)
-                self._apply_reviews(db, pk)
+                _relink_reviews(db, pk)
+                apply_reviews(db, pk)
             if examples is not None:
-                write_example_hits(db, pk, lexicon_version, examples)
-        return pk
+                write_example_hits(db, pk, version, examples)
+            return pk
 
-    @staticmethod
-    def _insert_children(db: sqlite3.Connection, pk: int, report: InteractionReport) -> None:
-        db.executemany(
-            'INSERT INTO utterances (interaction_pk, idx, speaker, start, "end", text, '
-            "confidence, words_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (pk, i, u.speaker, u.start, u.end, u.text, u.confidence,
-                 json.dumps(u.to_dict().get("words", []), ensure_ascii=False))
-                for i, u in enumerate(report.utterances)
-            ],
-        )
-        db.executemany(
-            "INSERT INTO utterances_fts (rowid, chars, pinyin) VALUES (?, ?, ?)",
-            [(uid, *index_forms(text)) for uid, text in db.execute(
-                "SELECT id, text FROM utterances WHERE interaction_pk = ? ORDER BY idx", (pk,))],
-        )
-        db.executemany(
-            "INSERT INTO findings (interaction_pk, idx, rule, article, kind, canonical, speaker, "
-            'start, "end", evidence, confidence, points, detail_json) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (pk, i, f.rule, f.article, f.kind, f.canonical, f.speaker, f.start, f.end,
-                 f.evidence, f.confidence, f.points,
-                 json.dumps(f.detail, ensure_ascii=False, default=str))
-                for i, f in enumerate(report.findings)
-            ],
-        )
+        return self.db.write(job)
 
-    @staticmethod
-    def _relink_reviews(db: sqlite3.Connection, pk: int) -> None:
-        """Re-attach reviews and appeals to the new finding of the same rule and start."""
-        for table in ("reviews", "appeals"):
-            WritesMixin._relink(db, pk, table)
 
-    @staticmethod
-    def _relink(db: sqlite3.Connection, pk: int, table: str) -> None:
-        reviews = db.execute(
-            f"SELECT id, rule, start FROM {table} WHERE interaction_pk = ?", (pk,)
-        ).fetchall()
-        for rid, rule, start in reviews:
-            match = db.execute(
-                "SELECT id FROM findings WHERE interaction_pk = ? AND rule = ? "
-                "AND ((start IS NULL AND ? IS NULL) OR ABS(start - ?) < 0.5) ORDER BY idx LIMIT 1",
-                (pk, rule, start, start),
-            ).fetchone()
-            db.execute(f"UPDATE {table} SET finding_id = ? WHERE id = ?",
-                       (match[0] if match else None, rid))
+def _insert_children(db: sqlite3.Connection, pk: int, report: InteractionReport) -> None:
+    db.executemany(
+        'INSERT INTO utterances (interaction_pk, idx, speaker, start, "end", text, '
+        "confidence, words_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (pk, i, u.speaker, u.start, u.end, u.text, u.confidence,
+             json.dumps(u.to_dict().get("words", []), ensure_ascii=False))
+            for i, u in enumerate(report.utterances)
+        ],
+    )
+    db.executemany(
+        "INSERT INTO utterances_fts (rowid, chars, pinyin) VALUES (?, ?, ?)",
+        [(uid, *index_forms(text)) for uid, text in db.execute(
+            "SELECT id, text FROM utterances WHERE interaction_pk = ? ORDER BY idx", (pk,))],
+    )
+    db.executemany(
+        "INSERT INTO findings (interaction_pk, idx, rule, article, kind, canonical, speaker, "
+        'start, "end", evidence, confidence, points, detail_json) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (pk, i, f.rule, f.article, f.kind, f.canonical, f.speaker, f.start, f.end,
+             f.evidence, f.confidence, f.points,
+             json.dumps(f.detail, ensure_ascii=False, default=str))
+            for i, f in enumerate(report.findings)
+        ],
+    )
+
+
+def _relink_reviews(db: sqlite3.Connection, pk: int) -> None:
+    """Re-attach reviews and appeals to the new finding of the same rule and start."""
+    for table in ("reviews", "appeals"):
+        _relink(db, pk, table)
+
+
+def _relink(db: sqlite3.Connection, pk: int, table: str) -> None:
+    reviews = db.execute(
+        f"SELECT id, rule, start FROM {table} WHERE interaction_pk = ?", (pk,)
+    ).fetchall()
+    for rid, rule, start in reviews:
+        match = db.execute(
+            "SELECT id FROM findings WHERE interaction_pk = ? AND rule = ? "
+            "AND ((start IS NULL AND ? IS NULL) OR ABS(start - ?) < 0.5) ORDER BY idx LIMIT 1",
+            (pk, rule, start, start),
+        ).fetchone()
+        db.execute(f"UPDATE {table} SET finding_id = ? WHERE id = ?",
+                   (match[0] if match else None, rid))
 
 
 def _alive(pid: int) -> bool:
@@ -278,3 +279,4 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # exists, owned by another user
         return True
     return True
+

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,7 +29,7 @@ from analyzer.errors import (
 )
 from analyzer.resources import package_path
 from analyzer.web import auth
-from analyzer.web.deps import auth_db, check_csrf, current_user, render, wants_html
+from analyzer.web.deps import check_csrf, clock_of, current_user, database, render, wants_html
 
 require("fastapi", "web")
 require("jinja2", "web")
@@ -51,6 +52,8 @@ PUBLIC_PATHS: frozenset[str] = frozenset({"/login", "/favicon.ico"})
 def create_app(
     db: str | Path,
     recordings_root: str | Path | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
     **settings: Any,
 ) -> FastAPI:
     """Build the review app over a results database.
@@ -58,6 +61,8 @@ def create_app(
     Args:
         db: The results database; must exist (run ``conduct batch`` first).
         recordings_root: Folder holding the recordings (see :class:`WebConfig`).
+        clock: Seconds since the epoch, now: what sessions and login locks
+            are timed by (tests give their own).
         **settings: Other :class:`WebConfig` fields.
 
     Raises:
@@ -69,9 +74,12 @@ def create_app(
         raise StoreError("no such results database (run `conduct batch` first)", source=str(db))
     root = Path(recordings_root).resolve() if recordings_root else None
     config = WebConfig(db=Path(db).resolve(), recordings_root=root, **settings)
-    with auth.connect(config.db):
-        pass  # create the web tables once, before requests arrive
     store = Store(config.db)
+    try:
+        auth.migrate(store.db)  # the web tables, once, before requests arrive
+    except BaseException:
+        store.close()
+        raise
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -83,6 +91,7 @@ def create_app(
                   lifespan=lifespan)
     app.state.config = config
     app.state.store = store
+    app.state.clock = clock
     app.state.templates = _templates()
     app.middleware("http")(_session_guard)
     _add_error_handlers(app)
@@ -158,11 +167,8 @@ async def _guarded(request: Request, call_next: Callable) -> Response:
     config: WebConfig = request.app.state.config
     token = request.cookies.get(SESSION_COOKIE)
 
-    def load() -> auth.Session | None:
-        with auth_db(request) as con:
-            return auth.load_session(con, token, idle_timeout=config.idle_timeout)
-
-    session = await run_in_threadpool(load)
+    session = await run_in_threadpool(lambda: auth.load_session(
+        database(request), token, idle_timeout=config.idle_timeout, now=clock_of(request)))
     if session is None:
         if wants_html(request) and request.method in ("GET", "HEAD"):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -230,26 +236,24 @@ def _add_login_routes(app: FastAPI) -> None:
         config: WebConfig = request.app.state.config
         address = request.client.host if request.client else ""
 
-        def check() -> float | tuple[str, auth.Session] | None:
-            with auth_db(request) as con:
-                outcome = auth.attempt_login(con, name, password, address,
-                                             limit=config.login_max_failures,
-                                             window=config.login_window)
-                if outcome is None or isinstance(outcome, float):
-                    return outcome
-                return auth.create_session(con, outcome, max_age=config.max_age)
+        def check() -> auth.LoginOutcome:
+            return auth.attempt_login(database(request), name, password, address,
+                                      limit=config.login_max_failures,
+                                      window=config.login_window, now=clock_of(request))
 
-        started = await run_in_threadpool(check)
-        if isinstance(started, float):
-            minutes = max(1, int(started // 60) + 1)
+        outcome = await run_in_threadpool(check)
+        if isinstance(outcome, auth.LockedOut):
+            minutes = max(1, int(outcome.wait // 60) + 1)
             response = render(request, "login.html", 429, next=target, login_csrf=cookie,
                               error=f"Too many failed logins. Try again in {minutes} min.")
-            response.headers["Retry-After"] = str(int(started) + 1)
+            response.headers["Retry-After"] = str(int(outcome.wait) + 1)
             return response
-        if started is None:
+        if isinstance(outcome, auth.Refused):
             return render(request, "login.html", 401, next=target, login_csrf=cookie,
                           error="Wrong name or password.")
-        token, _session = started
+        user = outcome.user
+        token, _session = await run_in_threadpool(lambda: auth.create_session(
+            database(request), user, max_age=config.max_age, now=clock_of(request)))
         response = RedirectResponse(target, status_code=303)
         _set_cookie(request, response, SESSION_COOKIE, token, max_age=int(config.max_age))
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
@@ -257,8 +261,7 @@ def _add_login_routes(app: FastAPI) -> None:
 
     @app.post("/logout", dependencies=[Depends(check_csrf)])
     def logout(request: Request) -> Response:
-        with auth_db(request) as con:
-            auth.end_session(con, request.cookies.get(SESSION_COOKIE))
+        auth.end_session(database(request), request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

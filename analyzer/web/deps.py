@@ -6,24 +6,32 @@ nothing here imports them, so the web package has no import cycle.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from analyzer.store import Store
+from analyzer.store.database import Database
 from analyzer.web import auth
 
 
-@contextmanager
-def auth_db(request: Request) -> Iterator[Any]:
-    """A connection to the results database for the auth tables (per request)."""
-    con = auth.connect(request.app.state.config.db, check=False)  # checked at start
-    try:
-        yield con
-    finally:
-        con.close()
+def store_of(request: Request) -> Store:
+    """The app's results database (one per app; its pool serves every request)."""
+    store: Store = request.app.state.store
+    return store
+
+
+def database(request: Request) -> Database:
+    """The results database's pool: the accounts and the dashboards read through it."""
+    return store_of(request).db
+
+
+def clock_of(request: Request) -> float:
+    """Now, on the app's clock (tests give the app one; default ``time.time``)."""
+    clock: Callable[[], float] = request.app.state.clock
+    return clock()
 
 
 def wants_html(request: Request) -> bool:

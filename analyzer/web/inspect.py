@@ -16,7 +16,14 @@ from analyzer.speech.clips import MEDIA_TYPES, recording_of
 from analyzer.store import REVIEW_STATES, rescore_findings
 from analyzer.web import charts, queries
 from analyzer.web.auth import User
-from analyzer.web.deps import auth_db, check_csrf, check_own, query_values, render, require_role
+from analyzer.web.deps import (
+    check_csrf,
+    check_own,
+    database,
+    query_values,
+    render,
+    require_role,
+)
 
 router = APIRouter()
 logger = logging.getLogger("analyzer")
@@ -47,8 +54,7 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
     rows = store.interactions(filters, order="score", limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     # exact from the rollups, or "1000+": a pager never walks every match of a month
     total = store.tally(filters, cap=max(QUEUE_COUNT_CAP, page * PAGE_SIZE))
-    with auth_db(request) as con:
-        choices = queries.distinct_values(con)
+    choices = queries.distinct_values(database(request))
     pages = max(1, -(-total.n // PAGE_SIZE))
     if not total.exact and len(rows) == PAGE_SIZE:
         pages = max(pages, page + 1)
@@ -180,20 +186,15 @@ async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> 
         raise HTTPException(status_code=400, detail="a comment needs text")
     store = request.app.state.store
 
-    def save() -> Any:
-        with auth_db(request) as con:
-            found = con.execute("SELECT interaction_pk FROM findings WHERE id = ?",
-                                (finding_id,)).fetchone()
-        if found is not None:
-            store.set_verdict(finding_id, choice, comment, user.name)
-        return found
+    def save() -> int:
+        pk, _staff = store.finding_owner(finding_id)  # NotFound: a 404
+        store.set_verdict(finding_id, choice, comment, user.name)
+        return pk
 
-    row = await run_in_threadpool(save)
-    if row is None:
-        raise HTTPException(status_code=404, detail=f"no finding {finding_id}")
+    pk = await run_in_threadpool(save)
     if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse(store.interaction(row[0]) | {"input": None, "audio": None})
-    return RedirectResponse(f"/interactions/{row[0]}#finding-{finding_id}", status_code=303)
+        return JSONResponse(store.interaction(pk) | {"input": None, "audio": None})
+    return RedirectResponse(f"/interactions/{pk}#finding-{finding_id}", status_code=303)
 
 
 @router.post("/assignments/{assignment_id}/done", dependencies=[Depends(check_csrf)])
@@ -222,8 +223,7 @@ def audio(request: Request, pk: int, user: User = READERS) -> Response:
 @router.get("/dismissals.csv")
 def dismissals_csv(request: Request, user: User = INSPECTOR) -> Response:
     """Dismissed findings (false alarms) as CSV, for lexicon owners."""
-    with auth_db(request) as con:
-        rows = queries.dismissals(con, filters_of(request))
+    rows = queries.dismissals(database(request), filters_of(request))
     return Response(queries.dismissals_csv(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="dismissals.csv"'})
 
@@ -232,12 +232,12 @@ def dismissals_csv(request: Request, user: User = INSPECTOR) -> Response:
 def dashboard(request: Request, user: User = INSPECTOR) -> Response:
     """Scores and breaches per window and per article over time."""
     filters = filters_of(request)
-    with auth_db(request) as con:
-        days, series = queries.score_series(con, filters)
-        bdays, stacks = queries.breach_series(con, filters)
-        windows = queries.window_table(con, filters)
-        articles = queries.article_table(con, filters)
-        choices = queries.distinct_values(con)
+    db = database(request)
+    days, series = queries.score_series(db, filters)
+    bdays, stacks = queries.breach_series(db, filters)
+    windows = queries.window_table(db, filters)
+    articles = queries.article_table(db, filters)
+    choices = queries.distinct_values(db)
     score_svg = charts.line_chart(days, series, title="平均得分 / mean score per window", y_label="分")
     breach_svg = charts.bar_chart(bdays, stacks, title="违规 / breaches per article", y_label="条")
     return render(request, "dashboard.html", score_svg=score_svg, breach_svg=breach_svg,

@@ -27,12 +27,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from analyzer.errors import NotFound
 from analyzer.rules.score import ScoringTemplate, load_template
 from analyzer.store import APPEAL_STATES, periods
 from analyzer.store.periods import Period
 from analyzer.store.ranking import build_ranking, render_html
 from analyzer.web.auth import User
-from analyzer.web.deps import auth_db, check_csrf, check_own, render, require_role
+from analyzer.web.deps import check_csrf, check_own, database, render, require_role
 
 router = APIRouter()
 READERS = require_role("inspector", "supervisor")
@@ -153,10 +154,11 @@ async def file_appeal(request: Request, finding_id: int, user: User = APPELLANTS
     form = await _form(request, "reason")
     store = request.app.state.store
     if user.role == "staff":
-        with auth_db(request) as con:
-            row = con.execute("SELECT i.staff FROM findings f JOIN interactions i ON "
-                              "i.id = f.interaction_pk WHERE f.id = ?", (finding_id,)).fetchone()
-        check_own(user, row[0] if row else "")
+        try:
+            _pk, staff = store.finding_owner(finding_id)
+        except NotFound:
+            staff = ""  # a staff account learns nothing of other findings, not even that
+        check_own(user, staff)
     if not form["reason"]:
         raise HTTPException(status_code=400, detail="an appeal needs a reason")
     appeal_id = await run_in_threadpool(store.file_appeal, finding_id, form["reason"], user.name)
@@ -213,9 +215,8 @@ def _inspectors(request: Request) -> list[str]:
     """The enabled inspector accounts: whom sampling may assign to."""
     from analyzer.web.auth import list_users
 
-    with auth_db(request) as con:
-        return [u["name"] for u in list_users(con) if u["role"] == "inspector"
-                and not u["disabled"]]
+    return [u.name for u in list_users(database(request))
+            if u.role == "inspector" and not u.disabled]
 
 
 def _sampling_page(request: Request, period: Period, result: Any = None) -> Response:

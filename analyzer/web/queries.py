@@ -12,12 +12,12 @@ filter choices read ``facets``; the dismissals export reads the findings.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from analyzer.store.database import Database
 from analyzer.store.queries import key_clauses
 from analyzer.store.schema import rollup_tables
 from analyzer.tables import write_csv
@@ -51,7 +51,7 @@ def calendar_days(days: Iterable[str]) -> list[str]:
     return [(first + timedelta(days=k)).isoformat() for k in range(span + 1)]
 
 
-def score_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[list[str], dict[str, list[float | None]]]:
+def score_series(db: Database, filters: dict[str, Any]) -> tuple[list[str], dict[str, list[float | None]]]:
     """Mean review-adjusted score per day and per window (``hall/window``).
 
     Returns:
@@ -59,12 +59,12 @@ def score_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[list
     """
     where, params = _where(filters, "r")
     table, _ = rollup_tables(filters)
-    rows = con.execute(
+    rows = db.query(
         "SELECT r.day, r.hall, r.window, SUM(r.score_sum) * 1.0 / SUM(r.n) AS mean "
         f"FROM {table} r{where} GROUP BY r.day, r.hall, r.window "
         "HAVING SUM(r.n) > 0 ORDER BY r.day",
         params,
-    ).fetchall()
+    )
     days = calendar_days(r["day"] for r in rows)
     series: dict[str, list[float | None]] = defaultdict(lambda: [None] * len(days))
     index = {d: k for k, d in enumerate(days)}
@@ -74,7 +74,7 @@ def score_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[list
     return days, dict(sorted(series.items()))
 
 
-def breach_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[list[str], dict[str, list[int]]]:
+def breach_series(db: Database, filters: dict[str, Any]) -> tuple[list[str], dict[str, list[int]]]:
     """Findings not dismissed, per day and per article.
 
     Returns:
@@ -82,12 +82,12 @@ def breach_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[lis
     """
     where, params = _where(filters, "r")
     table, by_article = rollup_tables(filters)
-    rows = con.execute(
+    rows = db.query(
         f"SELECT r.day, r.article, SUM(r.breaches) AS n FROM {by_article} r"
         f"{where} GROUP BY r.day, r.article HAVING SUM(r.breaches) > 0 ORDER BY r.day, r.article",
         params,
-    ).fetchall()
-    all_days = con.execute(f"SELECT DISTINCT r.day FROM {table} r{where} "
+    )
+    all_days = db.query(f"SELECT DISTINCT r.day FROM {table} r{where} "
                            "AND r.n > 0 ORDER BY r.day" if where else
                            f"SELECT DISTINCT r.day FROM {table} r WHERE r.n > 0 "
                            "ORDER BY r.day", params)
@@ -100,21 +100,21 @@ def breach_series(con: sqlite3.Connection, filters: dict[str, Any]) -> tuple[lis
     return days, dict(sorted(stacks.items(), key=lambda kv: int(kv[0][1:-1])))
 
 
-def window_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[str, Any]]:
+def window_table(db: Database, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Per window: interactions, mean automatic and reviewed score, breaches (from the rollups)."""
     where, params = _where(filters, "r")
     table, by_article = rollup_tables(filters)
-    found = {(r[0], r[1]): (r[2], r[3]) for r in con.execute(
+    found = {(r[0], r[1]): (r[2], r[3]) for r in db.query(
         f"SELECT r.hall, r.window, SUM(r.n), SUM(r.dismissed) FROM {by_article} r"
         f"{where} GROUP BY r.hall, r.window", params)}
-    rows = con.execute(
+    rows = db.query(
         "SELECT r.hall, r.window, SUM(r.n) AS interactions, "
         "ROUND(SUM(r.auto_sum) * 1.0 / SUM(r.n), 1) AS mean_auto, "
         "ROUND(SUM(r.score_sum) * 1.0 / SUM(r.n), 1) AS mean_score "
         f"FROM {table} r{where} GROUP BY r.hall, r.window HAVING SUM(r.n) > 0 "
         "ORDER BY mean_score",
         params,
-    ).fetchall()
+    )
     out = []
     for r in rows:
         findings, dismissed = found.get((r["hall"], r["window"]), (0, 0))
@@ -122,16 +122,16 @@ def window_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[
     return out
 
 
-def article_table(con: sqlite3.Connection, filters: dict[str, Any]) -> list[dict[str, Any]]:
+def article_table(db: Database, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """Per article: findings, confirmed, dismissed, unreviewed (from the rollups)."""
     where, params = _where(filters, "r")
     _, by_article = rollup_tables(filters)
-    rows = con.execute(
+    rows = db.query(
         "SELECT r.article, SUM(r.n) AS findings, SUM(r.confirmed) AS confirmed, "
         "SUM(r.dismissed) AS dismissed, SUM(r.n - r.confirmed - r.dismissed) AS unreviewed "
         f"FROM {by_article} r{where} GROUP BY r.article HAVING SUM(r.n) > 0 ORDER BY r.article",
         params,
-    ).fetchall()
+    )
     return [dict(r) for r in rows]
 
 
@@ -143,7 +143,7 @@ DISMISSAL_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def dismissals(con: sqlite3.Connection, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def dismissals(db: Database, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Findings whose current verdict is *dismiss*, with who dismissed them and why.
 
     Ordered by rule, so a lexicon owner sees which rules raise false alarms.
@@ -152,7 +152,7 @@ def dismissals(con: sqlite3.Connection, filters: dict[str, Any] | None = None) -
     """
     where, params = _where(filters or {})
     extra = (" AND " if where else " WHERE ") + "f.verdict = 'dismiss'"
-    rows = con.execute(
+    rows = db.query(
         "SELECT f.id, f.rule, f.article, f.kind, f.canonical, f.evidence, f.confidence, "
         "f.detail_json, i.interaction_id AS interaction, i.hall, i.window, i.day, f.start, "
         'f."end", '
@@ -165,7 +165,7 @@ def dismissals(con: sqlite3.Connection, filters: dict[str, Any] | None = None) -
         f"FROM findings f JOIN interactions i ON i.id = f.interaction_pk{where}{extra} "
         "ORDER BY f.article, f.rule, i.day, f.id",
         params,
-    ).fetchall()
+    )
     out = []
     for r in rows:
         d = dict(r)
@@ -180,10 +180,10 @@ def dismissals_csv(rows: list[dict[str, Any]]) -> str:
     return write_csv(DISMISSAL_COLUMNS, rows, bom=True)
 
 
-def distinct_values(con: sqlite3.Connection) -> dict[str, list[Any]]:
+def distinct_values(db: Database) -> dict[str, list[Any]]:
     """Values for the filter drop-downs: halls, windows, staff, articles, rules (``facets``)."""
     out: dict[str, list[Any]] = {k: [] for k in ("hall", "window", "staff", "article", "rule")}
-    for facet, value in con.execute("SELECT facet, value FROM facets WHERE n > 0 AND value != '' "
+    for facet, value in db.query("SELECT facet, value FROM facets WHERE n > 0 AND value != '' "
                                     "ORDER BY facet, value"):
         if facet in out:
             out[facet].append(int(value) if facet == "article" else value)

@@ -19,7 +19,7 @@ from analyzer.speech.clips import read_segment, recording_of, wav_bytes
 from analyzer.training import examples as ex
 from analyzer.training import privacy
 from analyzer.web.auth import User
-from analyzer.web.deps import auth_db, check_csrf, query_values, render, require_role
+from analyzer.web.deps import check_csrf, database, query_values, render, require_role
 from analyzer.web.queries import distinct_values
 
 router = APIRouter()
@@ -56,8 +56,7 @@ def examples_page(request: Request, page: int = 1, user: User = TRAINER) -> Resp
     store, root = request.app.state.store, request.app.state.config.recordings_root
     refs = store.recording_refs(sorted({e.interaction_pk for e in shown}))
     with_audio = {pk for pk, ref in refs.items() if recording_of(root, ref) is not None}
-    with auth_db(request) as con:
-        choices = distinct_values(con)
+    choices = distinct_values(database(request))
     from analyzer.text.lexicon import ARTICLES
 
     def link(n: int) -> str:
