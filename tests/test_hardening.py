@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from analyzer.batch import run_batch
-from analyzer.store import Store
+from analyzer.store import Filter, Store
 from analyzer.web import auth, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,7 +129,7 @@ def test_every_iso_form_of_a_start_time_gives_its_day(tmp_path, started_at):
     db = tmp_path / "r.sqlite"
     run_batch(folder, db)
     with Store(db, readonly=True) as store:
-        (row,) = store.interactions({"since": "2023-05-04", "until": "2023-05-04"})
+        (row,) = store.interactions(Filter(since="2023-05-04", until="2023-05-04"))
     assert row["day"] == "2023-05-04"
 
 

@@ -91,7 +91,7 @@ LAYERS = [
     {"analyzer.speech"},
     {"analyzer.pipeline", "analyzer.sink"},
     {"analyzer.store", "analyzer.training"},
-    {"analyzer.batch", "analyzer.stream", "analyzer.web"},
+    {"analyzer.batch", "analyzer.stream", "analyzer.web", "analyzer.reports"},
     {"analyzer.cli", "analyzer.__main__"},
 ]
 

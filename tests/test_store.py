@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import StoreError
-from analyzer.store import Store, analysis_key
+from analyzer.store import Filter, Store, analysis_key
 from analyzer.store import schema as store_mod
 from analyzer.types import Finding, InteractionReport, Utterance
 
@@ -121,7 +121,7 @@ def test_filters_and_summaries(tmp_path: Path) -> None:
         _save(store, _report("b", hall="东城", window="2", day="2023-05-06"), "h2")
         _save(store, _report("c", hall="西城", window="1", score=80,
                              findings=[_finding("A10-R-01", 10, 5), _finding(start=9.0)]), "h3")
-        ids = lambda f: sorted(r["interaction_id"] for r in store.interactions(f))  # noqa: E731
+        ids = lambda f: sorted(r["interaction_id"] for r in store.interactions(Filter.of(f)))  # noqa: E731
         assert ids({"hall": "东城"}) == ["a", "b"]
         assert ids({"since": "2023-05-05"}) == ["b"]
         assert ids({"article": 10}) == ["c"]
@@ -155,7 +155,7 @@ def test_verdicts_adjust_score_but_not_auto_score(tmp_path: Path) -> None:
         assert row["score"] > 85  # the dismissed finding no longer deducts
         assert [f.rule for f in store.report(pk, reviewed=True).findings] == ["A10-R-01"]
         assert [r["verdict"] for r in store.reviews(finding_id=fid)] == ["comment", "dismiss"]
-        assert store.interactions({"review": "dismissed"})[0]["id"] == pk
+        assert store.interactions(Filter(review="dismissed"))[0]["id"] == pk
         store.set_verdict(fid, "confirm", user="inspector2")  # latest verdict wins
         assert store.interactions()[0]["score"] == 85
         with pytest.raises(ValueError):

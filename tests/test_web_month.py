@@ -13,7 +13,7 @@ import httpx
 import pytest
 from month_fixture import build_month_db, private_copy
 
-from analyzer.store import Store
+from analyzer.store import Filter, Store
 from analyzer.web import auth, create_app
 
 PASSWORD = "password-123"
@@ -63,7 +63,7 @@ async def login(app, name: str) -> Session:
 
 def _ids(db: Path) -> dict[str, int]:
     with Store(db) as store:
-        f = next(f for f in store.findings(filters={"staff": "S-0001"}) if f["points"] > 0)
+        f = next(f for f in store.findings(filters=Filter(staff="S-0001")) if f["points"] > 0)
         if f["verdict"] != "confirm":
             store.set_verdict(f["id"], "confirm", "", "insp")
         appeals = store.appeals()
@@ -167,7 +167,7 @@ def test_staff_page_shows_the_store_results(db: Path) -> None:
     with Store(db, readonly=True) as store:
         from analyzer.store.periods import month
 
-        r = store.results("staff", month("2026-11"), "不合格", {"staff": "S-0001"})[0]
+        r = store.results("staff", month("2026-11"), "不合格", Filter(staff="S-0001"))[0]
     assert f'id="mean-score">{r.figures.mean_score}<' in page
     assert f'{r.trend:+.1f}' in page
     for link in r.worst:
@@ -177,7 +177,7 @@ def test_staff_page_shows_the_store_results(db: Path) -> None:
 def test_an_appeal_from_filing_to_ruling(db: Path, tmp_path: Path) -> None:
     path = private_copy(db, tmp_path)
     with Store(path) as store:
-        f = next(f for f in store.findings(filters={"staff": "S-0003"}) if f["points"] > 0)
+        f = next(f for f in store.findings(filters=Filter(staff="S-0003")) if f["points"] > 0)
         store.set_verdict(f["id"], "confirm", "", "insp")
         before = store.interaction(f["interaction_pk"])["score"]
 
@@ -268,8 +268,8 @@ def test_the_queue_counts_finding_filters_only_up_to_its_cap(db: Path,
     monkeypatch.setattr(inspect, "QUEUE_COUNT_CAP", 20)
     monkeypatch.setattr(inspect, "PAGE_SIZE", 10)
     with Store(db, readonly=True) as store:
-        matches = store.count({"article": 9, "flagged": True})
-        flagged = store.count({"flagged": True})
+        matches = store.count(Filter(article=9, flagged=True))
+        flagged = store.count(Filter(flagged=True))
     assert matches > 40  # four pages at least
 
     async def script() -> tuple[str, str, str]:
@@ -347,9 +347,9 @@ def test_a_supervisor_samples_a_month_from_the_page(db: Path, tmp_path: Path) ->
 def test_a_staff_account_sees_and_appeals_only_its_own(db: Path, tmp_path: Path) -> None:
     path = private_copy(db, tmp_path)
     with Store(path) as store:
-        own = next(f for f in store.findings(filters={"staff": "S-0001"})
+        own = next(f for f in store.findings(filters=Filter(staff="S-0001"))
                    if f["points"] > 0 and not store.appeals(pk=f["interaction_pk"]))
-        other = next(f for f in store.findings(filters={"staff": "S-0002"}) if f["points"] > 0)
+        other = next(f for f in store.findings(filters=Filter(staff="S-0002")) if f["points"] > 0)
         for f in (own, other):
             store.set_verdict(f["id"], "confirm", "", "insp")
         before = store.interaction(own["interaction_pk"])["score"]

@@ -90,31 +90,33 @@ def _render(store: Any, period: Any, since: str | None, until: str | None, hall:
             by: str | None, template: str | None, fmt: str | None) -> str:
     """The report asked for, rendered."""
     from analyzer.rules.score import load_template
+    from analyzer.store.filters import Filter
 
     if by is None and period is None:
-        from analyzer.store.summaries import RENDERERS, build_summary
+        from analyzer.reports.summary import RENDERERS
+        from analyzer.store.summaries import build_summary
 
         if fmt == "json":
             raise click.UsageError("--format json is for --by and --month/--quarter/--year")
-        summary = build_summary(store, {"since": since, "until": until, "hall": hall})
+        summary = build_summary(store, Filter.of({"since": since, "until": until, "hall": hall}))
         return RENDERERS[fmt or "text"](summary)
     scoring = load_template(template)
     if by is not None:
-        from analyzer.store import staff_report
+        from analyzer.reports import staff as staff_report
 
         if period is None:
             period = _span(store, since, until)
-        results = store.results(by, period, scoring.failing_grade, {"hall": hall})
+        results = store.results(by, period, scoring.failing_grade, Filter(hall=hall or ""))
         names = store.staff_names()
         for r in results:
             r.name = names.get(r.staff, "")
         return staff_report.RENDERERS[fmt or "text"](period, results)
-    from analyzer.store.ranking import RENDERERS as LISTS
+    from analyzer.reports.ranking import RENDERERS as LISTS
     from analyzer.store.ranking import build_ranking
 
     if fmt == "text":
         raise click.UsageError("a red and black list is html, csv or json")
-    return LISTS[fmt or "html"](build_ranking(store, period, scoring, {"hall": hall},
+    return LISTS[fmt or "html"](build_ranking(store, period, scoring, Filter(hall=hall or ""),
                                               links=fmt == "json"))
 
 

@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any
 
 from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
+from analyzer.store.base import StoreBase
 from analyzer.store.database import inserted_id
 from analyzer.store.reviews import record_verdict
 from analyzer.store.schema import now
@@ -100,7 +101,7 @@ def _text(value: str, what: str) -> str:
     return value[:MAX_TEXT]
 
 
-class AppealsMixin:
+class AppealsMixin(StoreBase):
     """Appeals, rectifications and the audit trail (mixed into :class:`analyzer.store.Store`)."""
 
     def file_appeal(self, finding_id: int, reason: str, user: str) -> int:

@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from typing import Any
+from typing import cast
 
 from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
+from analyzer.store.base import StoreBase
 from analyzer.store.database import inserted_id
+from analyzer.store.rows import ReviewRow
 from analyzer.store.schema import VERDICTS, now
 from analyzer.types import Finding, InteractionReport
 
 logger = logging.getLogger("analyzer")
 
 
-class ReviewsMixin:
+class ReviewsMixin(StoreBase):
     """Inspectors' verdicts and the scores that follow them (mixed into :class:`analyzer.store.Store`)."""
 
     # -- reviews ----------------------------------------------------------
@@ -51,7 +53,7 @@ class ReviewsMixin:
         return self.db.write(job)
 
     def reviews(self, *, finding_id: int | None = None, pk: int | None = None
-                ) -> list[dict[str, Any]]:
+                ) -> list[ReviewRow]:
         """Review rows of one finding or one interaction, oldest first."""
         if finding_id is not None:
             rows = self._query("SELECT * FROM reviews WHERE finding_id = ? ORDER BY id",
@@ -59,7 +61,7 @@ class ReviewsMixin:
         else:
             rows = self._query("SELECT * FROM reviews WHERE interaction_pk = ? ORDER BY id",
                                (pk,))
-        return [dict(r) for r in rows]
+        return cast(list[ReviewRow], [dict(r) for r in rows])
 
 
 

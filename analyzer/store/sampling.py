@@ -22,6 +22,7 @@ from typing import Any
 
 from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
 from analyzer.rules.score import SamplingRules
+from analyzer.store.base import StoreBase
 from analyzer.store.periods import Period
 from analyzer.store.schema import now
 
@@ -95,7 +96,7 @@ def draw(rows: list[tuple[int, str, int]], rules: SamplingRules, rng: random.Ran
     return chosen
 
 
-class SamplingMixin:
+class SamplingMixin(StoreBase):
     """Sampling and assignments (mixed into :class:`analyzer.store.Store`)."""
 
     def sample(self, period: Period, rules: SamplingRules, inspectors: list[str], *,

@@ -7,26 +7,28 @@ import os
 import socket
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import cast
 
 from analyzer.errors import shown
+from analyzer.store.base import StoreBase
 from analyzer.store.database import inserted_id
 from analyzer.store.hits import HitRow, write_example_hits
 from analyzer.store.records import Stored, _day, _interaction_of_report, interaction_to_dict
 from analyzer.store.reviews import apply_reviews
+from analyzer.store.rows import ErrorRow, JsonObject, LatestErrorRow, RunRow
 from analyzer.store.schema import now
 from analyzer.text.search import index_forms
 from analyzer.types import Interaction, InteractionReport
 
 
-class WritesMixin:
+class WritesMixin(StoreBase):
     """Writes: runs, errors, analysed interactions (mixed into :class:`analyzer.store.Store`)."""
 
     # -- runs and errors --------------------------------------------------
 
     def begin_run(
         self,
-        options: dict[str, Any],
+        options: JsonObject,
         argv: Sequence[str],
         *,
         engine: str = "local",
@@ -58,20 +60,20 @@ class WritesMixin:
 
         return self.db.write(job)
 
-    def finish_run(self, run_id: int, stats: dict[str, Any], status: str = "done") -> None:
+    def finish_run(self, run_id: int, stats: JsonObject, status: str = "done") -> None:
         """Record the end of a run with its counts (files, hours, errors...)."""
         self.db.write(lambda db: db.execute(
             "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
             (now(), status, json.dumps(stats, ensure_ascii=False, default=str), run_id)))
 
-    def runs(self) -> list[dict[str, Any]]:
+    def runs(self) -> list[RunRow]:
         """Every run, newest first, with ``options``/``argv``/``stats`` decoded."""
         out = []
         for row in self._query("SELECT * FROM runs ORDER BY id DESC"):
             d = dict(row)
             for k in ("argv", "options", "stats"):
                 d[k] = json.loads(d[k])
-            out.append(d)
+            out.append(cast(RunRow, d))
         return out
 
     def save_error(
@@ -98,15 +100,15 @@ class WritesMixin:
         """True when an input with this analysis key already failed as bad input."""
         return bool(self._query("SELECT 1 FROM errors WHERE key = ? LIMIT 1", (key,)))
 
-    def errors(self, run_id: int | None = None) -> list[dict[str, Any]]:
+    def errors(self, run_id: int | None = None) -> list[ErrorRow]:
         """Error rows (of one run, or all runs), oldest first."""
         if run_id is None:
             rows = self._query("SELECT * FROM errors ORDER BY id")
         else:
             rows = self._query("SELECT * FROM errors WHERE run_id = ? ORDER BY id", (run_id,))
-        return [dict(r) for r in rows]
+        return cast(list[ErrorRow], [dict(r) for r in rows])
 
-    def latest_errors(self) -> list[dict[str, Any]]:
+    def latest_errors(self) -> list[LatestErrorRow]:
         """The inputs that still fail: the newest error row of each path that has
         not been analysed since, newest first (``run_id``, ``path``, ``kind``,
         ``message``, ``at``)."""
@@ -115,7 +117,7 @@ class WritesMixin:
             "WHERE e.id = (SELECT MAX(x.id) FROM errors x WHERE x.path = e.path) "
             "AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.source_path = e.path "
             "AND i.analyzed_at >= e.at) ORDER BY e.id DESC")
-        return [dict(r) for r in rows]
+        return cast(list[LatestErrorRow], [dict(r) for r in rows])
 
     # -- interactions -----------------------------------------------------
 
@@ -140,7 +142,7 @@ class WritesMixin:
         path: str,
         key: str,
         interaction: Interaction | None = None,
-        audio: dict[str, Any] | None = None,
+        audio: JsonObject | None = None,
         model: str | None = None,
         lexicon_version: str | None = None,
         examples: Sequence[HitRow] | None = None,

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from analyzer.errors import InvalidRequest
 from analyzer.web import auth
 from analyzer.web.auth import User
-from analyzer.web.deps import check_csrf, clock_of, database, render, require_role
+from analyzer.web.deps import check_csrf, clock_of, config_of, database, render, require_role
 
 router = APIRouter()
 ADMIN = require_role("admin")
@@ -22,7 +22,7 @@ ADMIN = require_role("admin")
 
 def _users(request: Request) -> list[tuple[auth.Account, int]]:
     """Every account with the minutes left on its login lock (0: not locked)."""
-    config = request.app.state.config
+    config = config_of(request)
     db, now = database(request), clock_of(request)
     out = []
     for account in auth.list_users(db):

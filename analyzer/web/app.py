@@ -29,7 +29,15 @@ from analyzer.errors import (
 )
 from analyzer.resources import package_path
 from analyzer.web import auth
-from analyzer.web.deps import check_csrf, clock_of, current_user, database, render, wants_html
+from analyzer.web.deps import (
+    check_csrf,
+    clock_of,
+    config_of,
+    current_user,
+    database,
+    render,
+    wants_html,
+)
 
 require("fastapi", "web")
 require("jinja2", "web")
@@ -164,7 +172,7 @@ async def _guarded(request: Request, call_next: Callable) -> Response:
     """Let a request through only with a live session (or to the login form)."""
     if request.url.path in PUBLIC_PATHS:
         return await call_next(request)
-    config: WebConfig = request.app.state.config
+    config: WebConfig = config_of(request)
     token = request.cookies.get(SESSION_COOKIE)
 
     session = await run_in_threadpool(lambda: auth.load_session(
@@ -233,7 +241,7 @@ def _add_login_routes(app: FastAPI) -> None:
         cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
         if not auth.tokens_match(cookie, str(form.get("csrf_token", ""))):
             raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page")
-        config: WebConfig = request.app.state.config
+        config: WebConfig = config_of(request)
         address = request.client.host if request.client else ""
 
         def check() -> auth.LoginOutcome:
@@ -316,5 +324,5 @@ def _safe_next(target: str) -> str:
 def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
     response.set_cookie(
         name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
-        secure=request.app.state.config.secure_cookies,
+        secure=config_of(request).secure_cookies,
     )

@@ -6,12 +6,13 @@ nothing here imports them, so the web package has no import cycle.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from analyzer.config import WebConfig
 from analyzer.store import Store
 from analyzer.store.database import Database
 from analyzer.web import auth
@@ -21,6 +22,12 @@ def store_of(request: Request) -> Store:
     """The app's results database (one per app; its pool serves every request)."""
     store: Store = request.app.state.store
     return store
+
+
+def config_of(request: Request) -> WebConfig:
+    """The app's settings."""
+    config: WebConfig = request.app.state.config
+    return config
 
 
 def database(request: Request) -> Database:
@@ -73,14 +80,14 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page")
 
 
-def query_values(values: Any, keys: tuple[str, ...],
-                 choices: dict[str, tuple[str, ...]] | None = None) -> dict[str, Any]:
+def query_values(values: Mapping[str, Any], keys: tuple[str, ...],
+                 choices: dict[str, tuple[str, ...]] | None = None) -> dict[str, str | int]:
     """Filter values from a query string or form: empty ones dropped, checked.
 
     ``article`` must be a number (returned as int); a key in ``choices`` must
     be one of its values. A bad value is a 400, naming the field.
     """
-    out: dict[str, Any] = {}
+    out: dict[str, str | int] = {}
     for key in keys:
         value = str(values.get(key, "") or "").strip()
         if not value:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -14,15 +15,18 @@ from starlette.concurrency import run_in_threadpool
 from analyzer.errors import AnalyzerError
 from analyzer.speech.clips import MEDIA_TYPES, recording_of
 from analyzer.store import REVIEW_STATES, rescore_findings
+from analyzer.store.filters import Filter
 from analyzer.web import charts, queries
 from analyzer.web.auth import User
 from analyzer.web.deps import (
     check_csrf,
     check_own,
+    config_of,
     database,
     query_values,
     render,
     require_role,
+    store_of,
 )
 
 router = APIRouter()
@@ -40,16 +44,21 @@ FILTERS: tuple[str, ...] = ("hall", "window", "staff", "since", "until", "articl
 SPEAKER_LABELS = {"staff": "工作人员", "citizen": "服务对象", "unknown": "未知"}
 
 
-def filters_of(request: Request) -> dict[str, Any]:
-    """The filters given in the query string (empty values dropped)."""
+def shown_filters(request: Request) -> dict[str, str | int]:
+    """The filters given in the query string (empty values dropped), as the page shows them."""
     return query_values(request.query_params, FILTERS, {"review": REVIEW_STATES})
+
+
+def filters_of(request: Request) -> Filter:
+    """The filters given in the query string, for the store."""
+    return Filter.of(shown_filters(request))
 
 
 @router.get("/queue", response_class=HTMLResponse)
 def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
     """Flagged interactions, worst (review-adjusted) score first."""
-    store = request.app.state.store
-    filters = {**filters_of(request), "flagged": True}
+    store = store_of(request)
+    filters = replace(filters_of(request), flagged=True)
     page = max(page, 1)
     rows = store.interactions(filters, order="score", limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     # exact from the rollups, or "1000+": a pager never walks every match of a month
@@ -58,7 +67,7 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
     pages = max(1, -(-total.n // PAGE_SIZE))
     if not total.exact and len(rows) == PAGE_SIZE:
         pages = max(pages, page + 1)
-    shown = filters_of(request)
+    shown = shown_filters(request)
     mine = store.assignments(inspector=user.name, limit=200)
     today = datetime.now(UTC).date().isoformat()
     states = [(a, a.state(today)) for a in mine]
@@ -147,8 +156,8 @@ def _mark(text: str, evidence: list[str]) -> list[tuple[str, bool]]:
 @router.get("/interactions/{pk}", response_class=HTMLResponse)
 def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     """One interaction: transcript, findings with verdicts, audio player."""
-    store = request.app.state.store
-    config = request.app.state.config
+    store = store_of(request)
+    config = config_of(request)
     row = store.interaction(pk)
     check_own(user, row["staff"])
     report = store.report(pk)
@@ -184,7 +193,7 @@ async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> 
         raise HTTPException(status_code=400, detail="verdict must be confirm, dismiss or comment")
     if choice == "comment" and not comment:
         raise HTTPException(status_code=400, detail="a comment needs text")
-    store = request.app.state.store
+    store = store_of(request)
 
     def save() -> int:
         pk, _staff = store.finding_owner(finding_id)  # NotFound: a 404
@@ -200,7 +209,7 @@ async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> 
 @router.post("/assignments/{assignment_id}/done", dependencies=[Depends(check_csrf)])
 def assignment_done(request: Request, assignment_id: int, user: User = INSPECTOR) -> Response:
     """Mark one of one's assignments done (an interaction without findings, say)."""
-    store = request.app.state.store
+    store = store_of(request)
     if store.assignment(assignment_id).inspector != user.name and user.role != "admin":
         raise HTTPException(status_code=403, detail="this assignment is another inspector's")
     store.complete_assignment(assignment_id, user.name)
@@ -210,8 +219,8 @@ def assignment_done(request: Request, assignment_id: int, user: User = INSPECTOR
 @router.get("/audio/{pk}")
 def audio(request: Request, pk: int, user: User = READERS) -> Response:
     """The interaction's recording (range requests supported, for seeking)."""
-    config = request.app.state.config
-    row = request.app.state.store.interaction(pk)
+    config = config_of(request)
+    row = store_of(request).interaction(pk)
     check_own(user, row["staff"])
     path = recording_of(config.recordings_root, row)
     if path is None:
@@ -232,6 +241,7 @@ def dismissals_csv(request: Request, user: User = INSPECTOR) -> Response:
 def dashboard(request: Request, user: User = INSPECTOR) -> Response:
     """Scores and breaches per window and per article over time."""
     filters = filters_of(request)
+    shown = shown_filters(request)
     db = database(request)
     days, series = queries.score_series(db, filters)
     bdays, stacks = queries.breach_series(db, filters)
@@ -241,20 +251,20 @@ def dashboard(request: Request, user: User = INSPECTOR) -> Response:
     score_svg = charts.line_chart(days, series, title="平均得分 / mean score per window", y_label="分")
     breach_svg = charts.bar_chart(bdays, stacks, title="违规 / breaches per article", y_label="条")
     return render(request, "dashboard.html", score_svg=score_svg, breach_svg=breach_svg,
-                  windows=windows, articles=articles, filters=filters, choices=choices)
+                  windows=windows, articles=articles, filters=shown, choices=choices)
 
 
 @router.get("/errors", response_class=HTMLResponse)
 def errors(request: Request, user: User = INSPECTOR) -> Response:
     """The inputs the batch could not analyse (still failing), newest first, and why."""
-    rows = request.app.state.store.latest_errors()
+    rows = store_of(request).latest_errors()
     return render(request, "errors.html", errors=rows)
 
 
 @router.get("/api/interactions")
 def api_interactions(request: Request, limit: int = 100, offset: int = 0, user: User = INSPECTOR) -> Any:
     """JSON: interactions matching the filters, worst first."""
-    rows = request.app.state.store.interactions(filters_of(request), order="score",
+    rows = store_of(request).interactions(filters_of(request), order="score",
                                                 limit=min(max(limit, 1), 1000), offset=max(offset, 0))
     return {"interactions": rows}
 
@@ -262,7 +272,7 @@ def api_interactions(request: Request, limit: int = 100, offset: int = 0, user: 
 @router.get("/api/interactions/{pk}")
 def api_interaction(request: Request, pk: int, user: User = INSPECTOR) -> Any:
     """JSON: one interaction's row, report, findings (with ids and verdicts) and reviews."""
-    store = request.app.state.store
+    store = store_of(request)
     row = store.interaction(pk)
     return {"interaction": {k: v for k, v in row.items() if k not in ("input", "audio")},
             "report": store.report(pk).to_dict(), "findings": store.findings(pk),

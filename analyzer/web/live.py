@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from analyzer.web.auth import User
-from analyzer.web.deps import render, require_role
+from analyzer.web.deps import config_of, render, require_role
 
 logger = logging.getLogger("analyzer")
 
@@ -36,13 +36,13 @@ RETRY_SECONDS = 2.0
 @router.get("/live", response_class=HTMLResponse)
 def live_page(request: Request, user: User = INSPECTOR) -> Response:
     """The live monitor page."""
-    return render(request, "live.html", live_url=request.app.state.config.live_url)
+    return render(request, "live.html", live_url=config_of(request).live_url)
 
 
 @router.get("/live/events")
 async def live_events(request: Request, user: User = INSPECTOR) -> Response:
     """The listener's monitor feed as server-sent events."""
-    url = request.app.state.config.live_url
+    url = config_of(request).live_url
     return StreamingResponse(_relay(request, url), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 

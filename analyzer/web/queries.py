@@ -18,12 +18,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from analyzer.store.database import Database
-from analyzer.store.queries import key_clauses
-from analyzer.store.schema import rollup_tables
+from analyzer.store.filters import Filter, SqlValue, key_clauses
 from analyzer.tables import write_csv
 
 
-def _where(filters: dict[str, Any], alias: str = "i") -> tuple[str, list[Any]]:
+def _where(filters: Filter, alias: str = "i") -> tuple[str, list[SqlValue]]:
     """WHERE over ``interactions i`` or a rollup table (same column names)."""
     clauses, params = key_clauses(filters, alias)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -51,14 +50,14 @@ def calendar_days(days: Iterable[str]) -> list[str]:
     return [(first + timedelta(days=k)).isoformat() for k in range(span + 1)]
 
 
-def score_series(db: Database, filters: dict[str, Any]) -> tuple[list[str], dict[str, list[float | None]]]:
+def score_series(db: Database, filters: Filter) -> tuple[list[str], dict[str, list[float | None]]]:
     """Mean review-adjusted score per day and per window (``hall/window``).
 
     Returns:
         The days in order, and ``{"hall/window": [mean score or None per day]}``.
     """
     where, params = _where(filters, "r")
-    table, _ = rollup_tables(filters)
+    table, _ = filters.rollup_tables()
     rows = db.query(
         "SELECT r.day, r.hall, r.window, SUM(r.score_sum) * 1.0 / SUM(r.n) AS mean "
         f"FROM {table} r{where} GROUP BY r.day, r.hall, r.window "
@@ -74,14 +73,14 @@ def score_series(db: Database, filters: dict[str, Any]) -> tuple[list[str], dict
     return days, dict(sorted(series.items()))
 
 
-def breach_series(db: Database, filters: dict[str, Any]) -> tuple[list[str], dict[str, list[int]]]:
+def breach_series(db: Database, filters: Filter) -> tuple[list[str], dict[str, list[int]]]:
     """Findings not dismissed, per day and per article.
 
     Returns:
         The days in order, and ``{"第N条": [count per day]}``.
     """
     where, params = _where(filters, "r")
-    table, by_article = rollup_tables(filters)
+    table, by_article = filters.rollup_tables()
     rows = db.query(
         f"SELECT r.day, r.article, SUM(r.breaches) AS n FROM {by_article} r"
         f"{where} GROUP BY r.day, r.article HAVING SUM(r.breaches) > 0 ORDER BY r.day, r.article",
@@ -100,10 +99,10 @@ def breach_series(db: Database, filters: dict[str, Any]) -> tuple[list[str], dic
     return days, dict(sorted(stacks.items(), key=lambda kv: int(kv[0][1:-1])))
 
 
-def window_table(db: Database, filters: dict[str, Any]) -> list[dict[str, Any]]:
+def window_table(db: Database, filters: Filter) -> list[dict[str, Any]]:
     """Per window: interactions, mean automatic and reviewed score, breaches (from the rollups)."""
     where, params = _where(filters, "r")
-    table, by_article = rollup_tables(filters)
+    table, by_article = filters.rollup_tables()
     found = {(r[0], r[1]): (r[2], r[3]) for r in db.query(
         f"SELECT r.hall, r.window, SUM(r.n), SUM(r.dismissed) FROM {by_article} r"
         f"{where} GROUP BY r.hall, r.window", params)}
@@ -122,10 +121,10 @@ def window_table(db: Database, filters: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def article_table(db: Database, filters: dict[str, Any]) -> list[dict[str, Any]]:
+def article_table(db: Database, filters: Filter) -> list[dict[str, Any]]:
     """Per article: findings, confirmed, dismissed, unreviewed (from the rollups)."""
     where, params = _where(filters, "r")
-    _, by_article = rollup_tables(filters)
+    _, by_article = filters.rollup_tables()
     rows = db.query(
         "SELECT r.article, SUM(r.n) AS findings, SUM(r.confirmed) AS confirmed, "
         "SUM(r.dismissed) AS dismissed, SUM(r.n - r.confirmed - r.dismissed) AS unreviewed "
@@ -143,14 +142,14 @@ DISMISSAL_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def dismissals(db: Database, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def dismissals(db: Database, filters: Filter | None = None) -> list[dict[str, Any]]:
     """Findings whose current verdict is *dismiss*, with who dismissed them and why.
 
     Ordered by rule, so a lexicon owner sees which rules raise false alarms.
     The comment is the latest comment on the finding (a dismissal's own, or
     a separate comment).
     """
-    where, params = _where(filters or {})
+    where, params = _where(filters or Filter())
     extra = (" AND " if where else " WHERE ") + "f.verdict = 'dismiss'"
     rows = db.query(
         "SELECT f.id, f.rule, f.article, f.kind, f.canonical, f.evidence, f.confidence, "
