@@ -51,8 +51,10 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module, attr = target.split(":")
-        mod = importlib.import_module(f"analyzer.cli.{module}")
-        return getattr(mod, attr)
+        command = getattr(importlib.import_module(f"analyzer.cli.{module}"), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"analyzer.cli.{module}.{attr} is not a click command")
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List the sub-commands with their whole first sentence (wrapped, never cut)."""

@@ -44,7 +44,7 @@ def analyze(paths: tuple[str, ...], fmt: str, output: Any, lexicons: tuple[str, 
     from analyzer.pipeline import analyze_inputs, preflight
 
     lexicon = preflight(options)
-    failed = []
+    failed: list[AnalyzerError] = []
     stream = analyze_inputs(paths, options, lexicon=lexicon)
     count = write_reports(_reports_only(stream, failed), fmt, output)
     if failed:

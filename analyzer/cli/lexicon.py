@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from analyzer.errors import InputsFailed, LexiconError
+
+if TYPE_CHECKING:
+    from analyzer.text.lexicon import Lexicon
 
 
 @click.group()
@@ -90,7 +94,7 @@ def match(text: str, speaker: str, extra: tuple[str, ...]) -> None:
         )
 
 
-def _load(extra: tuple[str, ...]):
+def _load(extra: tuple[str, ...]) -> Lexicon:
     from analyzer.text.lexicon import load_lexicon
 
     return load_lexicon(extra)

@@ -52,7 +52,7 @@ def render_csv(ranking: Ranking) -> str:
     return write_csv(CSV_COLUMNS, rows, bom=True)
 
 
-def number(value: float | None, digits: int = 1) -> str:
+def number(value: float | int | None, digits: int = 1) -> str:
     """A figure: a float with ``digits`` decimals, a whole number as it is; "–" for none."""
     if value is None:
         return "–"

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import wave
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -72,7 +74,7 @@ INPUT_RECORDING_KEYS: tuple[tuple[str, ...], ...] = (("source",), ("meta", "audi
                                                      ("meta", "recording"))
 
 
-def recording_of(root: str | Path | None, row: dict) -> Path | None:
+def recording_of(root: str | Path | None, row: Mapping[str, Any]) -> Path | None:
     """The recording of a stored interaction, or None when it has none (or refused).
 
     Looks at the stored input path (the batch's ``source_path``), then the

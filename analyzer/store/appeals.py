@@ -28,6 +28,7 @@ from typing import Any
 from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
 from analyzer.store.base import StoreBase
 from analyzer.store.database import inserted_id
+from analyzer.store.filters import SqlValue
 from analyzer.store.reviews import record_verdict
 from analyzer.store.schema import now
 
@@ -274,7 +275,8 @@ class AppealsMixin(StoreBase):
 
     def audit(self, entity: str | None = None, entity_id: int | None = None) -> list[AuditEntry]:
         """The audit trail, oldest first (of one entity, or one record)."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[SqlValue] = []
         if entity:
             clauses.append("entity = ?")
             params.append(entity)

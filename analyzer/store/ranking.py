@@ -17,6 +17,7 @@ compared at a glance. The report layer renders it
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
@@ -121,11 +122,11 @@ def rank(results: list[GroupResult], rules: RankingRules) -> tuple[dict[str, lis
     eligible = [r for r in results if r.key.strip("/") and
                 r.figures.interactions >= rules.min_interactions and
                 r.figures.mean_score is not None]
-    red = [r for r in eligible if r.figures.mean_score >= rules.red_min_mean]
-    black = [r for r in eligible if r.figures.mean_score < rules.black_max_mean]
+    red = [r for r in eligible if (r.figures.mean_score or 0.0) >= rules.red_min_mean]
+    black = [r for r in eligible if (r.figures.mean_score or 0.0) < rules.black_max_mean]
     out = {}
     for which, pool in (("red", red), ("black", black)):
-        pool = sorted(pool, key=lambda r, w=which: _sort_key(r, w, rules.tie_breaks))
+        pool = sorted(pool, key=functools.partial(_sort_key, which=which, ties=rules.tie_breaks))
         out[which] = [RankEntry(n, r) for n, r in enumerate(pool[:rules.list_size], 1)]
     return out, len(eligible)
 

@@ -163,7 +163,9 @@ class SamplingMixin(StoreBase):
             f"a.period, a.reason, a.assigned_at, a.due, a.done_at, i.n_findings, {SETTLED_SQL} "
             f"FROM assignments a JOIN interactions i ON i.id = a.interaction_pk{where} "
             "ORDER BY a.done_at IS NOT NULL, a.due, a.id LIMIT ?", [*params, limit])
-        return [Assignment(*r[:-1], settled=bool(r[-1])) for r in rows]
+        return [Assignment(int(r[0]), int(r[1]), str(r[2]), str(r[3]), int(r[4]), str(r[5]),
+                           str(r[6]), str(r[7]), str(r[8]), str(r[9]), r[10], int(r[11]),
+                           settled=bool(r[12])) for r in rows]
 
     def assignment_tally(self, period: str, today: str) -> dict[str, dict[str, int]]:
         """Per inspector, how many of ``period``'s assignments are open, overdue and done on ``today``."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -159,7 +159,11 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 
 
-async def _session_guard(request: Request, call_next: Callable) -> Response:
+#: What a middleware calls to answer the request.
+CallNext = Callable[[Request], Awaitable[Response]]
+
+
+async def _session_guard(request: Request, call_next: CallNext) -> Response:
     """Add the security headers to whatever :func:`_guarded` answers."""
     response = await _guarded(request, call_next)
     for key, value in SECURITY_HEADERS.items():
@@ -168,7 +172,7 @@ async def _session_guard(request: Request, call_next: Callable) -> Response:
     return response
 
 
-async def _guarded(request: Request, call_next: Callable) -> Response:
+async def _guarded(request: Request, call_next: CallNext) -> Response:
     """Let a request through only with a live session (or to the login form)."""
     if request.url.path in PUBLIC_PATHS:
         return await call_next(request)
@@ -262,10 +266,10 @@ def _add_login_routes(app: FastAPI) -> None:
         user = outcome.user
         token, _session = await run_in_threadpool(lambda: auth.create_session(
             database(request), user, max_age=config.max_age, now=clock_of(request)))
-        response = RedirectResponse(target, status_code=303)
-        _set_cookie(request, response, SESSION_COOKIE, token, max_age=int(config.max_age))
-        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
-        return response
+        done = RedirectResponse(target, status_code=303)
+        _set_cookie(request, done, SESSION_COOKIE, token, max_age=int(config.max_age))
+        done.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+        return done
 
     @app.post("/logout", dependencies=[Depends(check_csrf)])
     def logout(request: Request) -> Response:

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
 
 from analyzer.config import WebConfig
 from analyzer.store import Store
@@ -48,7 +49,8 @@ def wants_html(request: Request) -> bool:
 
 def current_user(request: Request) -> auth.User:
     """The logged-in user (the guard guarantees there is one)."""
-    return request.state.session.user
+    session: auth.Session = request.state.session
+    return session.user
 
 
 def require_role(*roles: str) -> Any:
@@ -111,4 +113,5 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         user=session.user if session else None,
         csrf_token=session.csrf_token if session else "",
     )
-    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -15,7 +15,10 @@ from starlette.concurrency import run_in_threadpool
 from analyzer.errors import AnalyzerError
 from analyzer.speech.clips import MEDIA_TYPES, recording_of
 from analyzer.store import REVIEW_STATES, rescore_findings
+from analyzer.store.appeals import Appeal
 from analyzer.store.filters import Filter
+from analyzer.store.rows import FindingRow, ReviewRow
+from analyzer.types import InteractionReport, Utterance
 from analyzer.web import charts, queries
 from analyzer.web.auth import User
 from analyzer.web.deps import (
@@ -28,6 +31,9 @@ from analyzer.web.deps import (
     require_role,
     store_of,
 )
+
+if TYPE_CHECKING:
+    from analyzer.speech.attribution import Attribution
 
 router = APIRouter()
 logger = logging.getLogger("analyzer")
@@ -109,30 +115,56 @@ def _rule_titles(extra: tuple[str, ...]) -> dict[str, dict[str, str]]:
     return titles
 
 
-def _transcript(utterances: list, findings: list[dict]) -> list[dict[str, Any]]:
+class FindingView(FindingRow):
+    """A finding as the interaction page shows it: its rule's title and seed sentence,
+    its review history and its appeal."""
+
+    title: str
+    cite: str
+    history: list[ReviewRow]
+    appeal: Appeal | None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One utterance as the page shows it, with the findings it carries."""
+
+    index: int
+    speaker: str
+    label: str
+    start: float
+    end: float
+    segments: list[tuple[str, bool]]
+    findings: list[FindingView]
+    known: bool
+    attributed: float | None
+
+
+def _transcript(utterances: list[Utterance], findings: list[FindingView]) -> list[Turn]:
     """Utterances with the findings they carry and their evidence marked."""
     out = []
     for i, u in enumerate(utterances):
-        hits = [f for f in findings if f["start"] is not None and _overlaps(f, u)]
-        out.append({"index": i, "speaker": u.speaker,
-                    "label": SPEAKER_LABELS.get(u.speaker, u.speaker), "start": u.start,
-                    "end": u.end, "segments": _mark(u.text, [f["evidence"] for f in hits]),
-                    "findings": hits, "known": u.speaker_known,
-                    "attributed": u.speaker_confidence if u.speaker_confidence < 1.0 else None})
+        hits = [f for f in findings if _overlaps(f, u)]
+        out.append(Turn(i, u.speaker, SPEAKER_LABELS.get(u.speaker, u.speaker), u.start, u.end,
+                        _mark(u.text, [f["evidence"] for f in hits]), hits, u.speaker_known,
+                        u.speaker_confidence if u.speaker_confidence < 1.0 else None))
     return out
 
 
-def attribution_of(report: Any) -> Any:
+def attribution_of(report: InteractionReport) -> Attribution | None:
     """Who said it: the recording's attribution (what was dropped, the voices), or None."""
     from analyzer.speech.attribution import Attribution
 
     return Attribution.from_dict((report.analyzer.get("asr") or {}).get("attribution"))
 
 
-def _overlaps(f: dict, u: Any) -> bool:
-    end = f["end"] if f["end"] is not None else f["start"]
+def _overlaps(f: FindingRow, u: Utterance) -> bool:
+    start = f["start"]
+    if start is None:
+        return False
+    end = f["end"] if f["end"] is not None else start
     same = f["speaker"] not in ("staff", "citizen") or f["speaker"] == u.speaker
-    return same and f["start"] <= u.end + 0.05 and end >= u.start - 0.05
+    return same and start <= u.end + 0.05 and end >= u.start - 0.05
 
 
 def _mark(text: str, evidence: list[str]) -> list[tuple[str, bool]]:
@@ -164,13 +196,11 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     titles = _rule_titles(config.lexicon)
     reviews = store.reviews(pk=pk)
     appeals = {a.finding_id: a for a in store.appeals(pk=pk)}
-    findings = []
-    for f in store.findings(pk):
-        f["title"] = titles.get(f["rule"], {}).get("title", "")
-        f["cite"] = titles.get(f["rule"], {}).get("cite", "")
-        f["history"] = [r for r in reviews if r["finding_id"] == f["id"]]
-        f["appeal"] = appeals.get(f["id"])
-        findings.append(f)
+    findings: list[FindingView] = [
+        {**f, "title": titles.get(f["rule"], {}).get("title", ""),
+         "cite": titles.get(f["rule"], {}).get("cite", ""),
+         "history": [r for r in reviews if r["finding_id"] == f["id"]],
+         "appeal": appeals.get(f["id"])} for f in store.findings(pk)]
     has_audio = recording_of(config.recordings_root, row) is not None
     confirmed = [report.findings[r["idx"]] for r in findings if r["verdict"] == "confirm"]
     confirmed_score = rescore_findings(confirmed, report) if confirmed or not findings else None

@@ -71,7 +71,9 @@ async def _relay(request: Request, url: str) -> AsyncIterator[str]:
                     except TimeoutError:
                         yield ": keepalive\n\n"
                         continue
-                    yield f"data: {message}\n\n"
+                    text = message.decode("utf-8", "replace") if isinstance(message, bytes) \
+                        else message
+                    yield f"data: {text}\n\n"
         except (OSError, WebSocketException, TimeoutError) as exc:
             logger.warning("live listener %s unreachable: %s", target, exc)
             yield _event({"type": "monitor", "state": "lost",
