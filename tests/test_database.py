@@ -184,3 +184,37 @@ def test_the_app_answers_404_for_a_missing_record_and_500_for_a_broken_database(
     broken = client.get("/interactions/1", headers={"accept": "application/json"})
     assert broken.status_code == 500 and "results database failed" in broken.text
     client.__exit__(None, None, None)
+
+
+def test_a_pool_dropped_without_closing_ends_its_writer(tmp_path: Path):
+    import gc
+
+    before = {t for t in threading.enumerate() if t.name.startswith("conduct-store-writer")}
+    db = _db(tmp_path)
+    assert db.query("SELECT COUNT(*) FROM t")[0][0] == 0
+    del db
+    gc.collect()
+    for _ in range(100):
+        left = {t for t in threading.enumerate()
+                if t.name.startswith("conduct-store-writer")} - before
+        if not left:
+            break
+        threading.Event().wait(0.05)
+    assert not left
+
+
+def test_a_store_dropped_without_closing_ends_its_writer(tmp_path: Path):
+    import gc
+
+    before = {t for t in threading.enumerate() if t.name.startswith("conduct-store-writer")}
+    store = Store(tmp_path / "r.sqlite")
+    assert store.count() == 0
+    del store
+    gc.collect()
+    for _ in range(100):
+        left = {t for t in threading.enumerate()
+                if t.name.startswith("conduct-store-writer")} - before
+        if not left:
+            break
+        threading.Event().wait(0.05)
+    assert not left

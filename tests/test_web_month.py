@@ -23,7 +23,8 @@ HTML = {"accept": "text/html"}
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
+def month_db(tmp_path_factory) -> Path:
+    """The month, built once for the module; tests use copies (:func:`db`)."""
     path = build_month_db(tmp_path_factory.mktemp("web-month") / "results.sqlite")
     con = auth.connect(path)
     for role, name in ROLE_USERS.items():
@@ -33,6 +34,12 @@ def db(tmp_path_factory) -> Path:
     with Store(path) as store:
         store.set_staff([("S-0001", "张三", "第1政务服务大厅")], user="test")
     return path
+
+
+@pytest.fixture()
+def db(month_db: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the month (every test writes: sessions, verdicts, indexes)."""
+    return private_copy(month_db, tmp_path)
 
 
 class Session:
@@ -111,8 +118,8 @@ ROUTES: list[tuple[str, str, set[str]]] = [
 
 
 @pytest.mark.parametrize("role", list(ROLE_USERS))
-def test_each_role_on_each_route(db: Path, tmp_path: Path, role: str) -> None:
-    path = private_copy(db, tmp_path)
+def test_each_role_on_each_route(db: Path, role: str) -> None:
+    path = db
     ids = _ids(path)
 
     async def script() -> list[str]:
@@ -174,8 +181,8 @@ def test_staff_page_shows_the_store_results(db: Path) -> None:
         assert f'href="/interactions/{link.pk}"' in page
 
 
-def test_an_appeal_from_filing_to_ruling(db: Path, tmp_path: Path) -> None:
-    path = private_copy(db, tmp_path)
+def test_an_appeal_from_filing_to_ruling(db: Path) -> None:
+    path = db
     with Store(path) as store:
         f = next(f for f in store.findings(filters=Filter(staff="S-0003")) if f["points"] > 0)
         store.set_verdict(f["id"], "confirm", "", "insp")
@@ -211,8 +218,8 @@ def test_an_appeal_from_filing_to_ruling(db: Path, tmp_path: Path) -> None:
         assert store.interaction(f["interaction_pk"])["score"] == a.score_after > before
 
 
-def test_rectification_set_and_done_over_http(db: Path, tmp_path: Path) -> None:
-    path = private_copy(db, tmp_path)
+def test_rectification_set_and_done_over_http(db: Path) -> None:
+    path = db
 
     async def script() -> None:
         sup = await login(create_app(path), "sup")
@@ -311,11 +318,11 @@ def test_the_examples_page_pages_through_a_search_in_its_order(db: Path,
     assert "page=3" not in last and "Examples 5–8" in beyond  # no page past the limit
 
 
-def test_a_supervisor_samples_a_month_from_the_page(db: Path, tmp_path: Path) -> None:
+def test_a_supervisor_samples_a_month_from_the_page(db: Path) -> None:
     from collections import Counter
     from datetime import UTC, datetime
 
-    path = private_copy(db, tmp_path)
+    path = db
     con = auth.connect(path)
     auth.add_user(con, "insp2", "inspector", PASSWORD)
     con.close()
@@ -344,8 +351,8 @@ def test_a_supervisor_samples_a_month_from_the_page(db: Path, tmp_path: Path) ->
         assert f"<td>{name}</td><td class=\"open\">{tally[name]['open']}</td>" in page.text
 
 
-def test_a_staff_account_sees_and_appeals_only_its_own(db: Path, tmp_path: Path) -> None:
-    path = private_copy(db, tmp_path)
+def test_a_staff_account_sees_and_appeals_only_its_own(db: Path) -> None:
+    path = db
     with Store(path) as store:
         own = next(f for f in store.findings(filters=Filter(staff="S-0001"))
                    if f["points"] > 0 and not store.appeals(pk=f["interaction_pk"]))
@@ -392,8 +399,8 @@ def store_appeals_for(path: Path, finding_id: int) -> list:
         return [a for a in store.appeals() if a.finding_id == finding_id]
 
 
-def test_a_staff_account_needs_its_staff_id(db: Path, tmp_path: Path) -> None:
-    con = auth.connect(private_copy(db, tmp_path))
+def test_a_staff_account_needs_its_staff_id(db: Path) -> None:
+    con = auth.connect(db)
     with pytest.raises(ValueError, match="staff-id"):
         auth.add_user(con, "nobody", "staff", PASSWORD)
     with pytest.raises(ValueError, match="staff-id"):

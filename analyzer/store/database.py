@@ -22,10 +22,12 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
@@ -79,19 +81,15 @@ class Database:
         self._writer: _Writer | None = None
         if not readonly:
             try:
-                self._writer = _Writer(self._connect_writer, setup, self.path)
+                self._writer = _Writer(functools.partial(_open_writer, self.path), setup,
+                                       self.path)
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"cannot open results database: {exc}",
                                  source=self.path) from exc
+            # a pool dropped without close() still ends its writer thread
+            self._abandoned = weakref.finalize(self, self._writer.stop, wait=False)
 
     # -- connections ------------------------------------------------------
-
-    def _connect_writer(self) -> sqlite3.Connection:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT)
-        _configure(con)
-        con.execute("PRAGMA foreign_keys = ON")
-        return con
 
     def _connect_reader(self) -> sqlite3.Connection:
         # check_same_thread=False only so that close() may close it from another thread:
@@ -205,7 +203,8 @@ class Database:
             return
         self._closed = True
         if self._writer is not None:
-            self._writer.stop()
+            self._abandoned.detach()
+            self._writer.stop(wait=True)
         with self._lock:
             for _thread, con in self._readers:
                 con.close()
@@ -216,6 +215,14 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _open_writer(path: str) -> sqlite3.Connection:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
+    _configure(con)
+    con.execute("PRAGMA foreign_keys = ON")
+    return con
 
 
 def _configure(con: sqlite3.Connection) -> None:
@@ -242,19 +249,28 @@ class _Writer(threading.Thread):
         self._opened.result()  # raises what opening or setting up raised
 
     def run(self) -> None:
+        if not self._open():
+            return
+        while (job := self._jobs.get()) is not None:
+            self._run(*job)
+            del job  # holds nothing of a finished job while it waits for the next
+        assert self.con is not None
+        self.con.close()
+
+    def _open(self) -> bool:
+        """Connect and set up; the outcome goes to the thread that opened the database."""
+        setup, self._setup = self._setup, None  # keeps nothing of its owner alive
         try:
             self.con = self._connect()
-            if self._setup is not None:
-                self._setup(self.con)
+            if setup is not None:
+                setup(self.con)
         except BaseException as exc:  # handed to the thread that opened the database
             if self.con is not None:
                 self.con.close()
             self._opened.set_exception(exc)
-            return
+            return False
         self._opened.set_result(None)
-        while (job := self._jobs.get()) is not None:
-            self._run(*job)
-        self.con.close()
+        return True
 
     def _run(self, job: Callable[[sqlite3.Connection], Any], transaction: bool,
              future: Future[Any]) -> None:
@@ -279,8 +295,8 @@ class _Writer(threading.Thread):
         self._jobs.put((job, transaction, future))
         return future.result()
 
-    def stop(self) -> None:
-        """Run the jobs queued so far, then close the connection and end."""
+    def stop(self, *, wait: bool) -> None:
+        """Run the jobs queued so far, then close the connection and end (``wait``: join)."""
         self._jobs.put(None)
-        if threading.current_thread() is not self:
+        if wait and threading.current_thread() is not self:
             self.join()
