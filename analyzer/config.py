@@ -65,8 +65,8 @@ class WebConfig(Checked):
         secure_cookies: Mark cookies ``Secure`` (behind HTTPS).
         lexicon: Extra lexicon files, as given to the analyzer.
         login_max_failures: Failed logins per account within
-            ``login_window`` after which further attempts are refused (0: no limit).
-        login_window: Seconds a failed login counts.
+            ``login_failure_seconds`` after which further attempts are refused (0: no limit).
+        login_failure_seconds: Seconds a failed login counts.
         scoring_template: The scoring template whose ``[ranking]`` rules and
             failing grade the staff pages and the 红黑榜 use ("": the shipped one).
         live_url: The ``conduct stream --listen`` server whose lines the live
@@ -76,7 +76,7 @@ class WebConfig(Checked):
     SECTION: ClassVar[str] = "web"
     _RANGES: ClassVar[dict[str, Range]] = {
         "idle_timeout": (1.0, None), "max_age": (1.0, None), "login_max_failures": NONNEG,
-        "login_window": NONNEG}
+        "login_failure_seconds": NONNEG}
 
     db: Path
     recordings_root: Path | None = None
@@ -85,7 +85,7 @@ class WebConfig(Checked):
     secure_cookies: bool = False
     lexicon: tuple[str, ...] = ()
     login_max_failures: int = 5
-    login_window: float = 15 * 60.0
+    login_failure_seconds: float = 15 * 60.0
     scoring_template: str = ""
     live_url: str = ""  # the --listen server (ws://HOST:PORT) the live page relays; "": none
 

@@ -331,7 +331,7 @@ def test_parallel_logins_cannot_outrun_the_lockout(tmp_path):
         try:
             password = "admin-pass-123" if k == 30 else f"wrong-{k}"
             return auth.attempt_login(con, "boss", password, f"127.0.1.{k}", limit=limit,
-                                      window=900.0)
+                                      seconds=900.0)
         finally:
             con.close()
 

@@ -446,7 +446,7 @@ def test_recording_analysed_from_audio_is_reviewable(app: FastAPI, review) -> No
 
 
 def test_repeated_failed_logins_lock_the_account_for_a_while(db: Path, clock: Clock) -> None:
-    for app in make_app(db, None, clock, login_max_failures=3, login_window=4.0):
+    for app in make_app(db, None, clock, login_max_failures=3, login_failure_seconds=4.0):
         client = anonymous(app)
         for _ in range(3):
             assert _try_login(client, "insp", "guess-guess").status_code == 401
@@ -469,12 +469,12 @@ def test_one_address_guessing_many_accounts_is_locked_too(tmp_path: Path) -> Non
 
     with auth.connect(tmp_path / "r.sqlite") as con:
         for i in range(2 * auth.ADDRESS_FACTOR):  # never twice the same name
-            assert auth.login_lock(con, f"user{i}", "10.0.0.9", limit=2, window=60, now=100.0) == 0
+            assert auth.login_lock(con, f"user{i}", "10.0.0.9", limit=2, seconds=60, now=100.0) == 0
             auth.record_login(con, f"user{i}", "10.0.0.9", False, now=100.0 + i)
-        wait = auth.login_lock(con, "someone", "10.0.0.9", limit=2, window=60, now=120.0)
+        wait = auth.login_lock(con, "someone", "10.0.0.9", limit=2, seconds=60, now=120.0)
         assert wait == pytest.approx(100.0 + 60 - 120.0)
-        assert auth.login_lock(con, "someone", "10.0.0.8", limit=2, window=60, now=120.0) == 0
-        assert auth.login_lock(con, "someone", "10.0.0.9", limit=2, window=60, now=161.0) == 0
+        assert auth.login_lock(con, "someone", "10.0.0.8", limit=2, seconds=60, now=120.0) == 0
+        assert auth.login_lock(con, "someone", "10.0.0.9", limit=2, seconds=60, now=161.0) == 0
 
 
 def _user_id(db: Path, name: str) -> int:

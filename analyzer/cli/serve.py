@@ -27,7 +27,8 @@ from analyzer.web.auth import ROLES
 @click.option("--login-max-failures", default=5, show_default=True, type=click.IntRange(0),
               help="Failed logins per account (4x per client address) before attempts are "
                    "refused for a while (0: no limit).")
-@click.option("--login-window", default=900.0, show_default=True, type=click.FloatRange(1),
+@click.option("--login-failure-seconds", "--login-window", "login_failure_seconds", default=900.0,
+              show_default=True, type=click.FloatRange(1),
               help="Seconds a failed login counts.")
 @click.option("--live", "live_url", default="", metavar="ws://HOST:PORT",
               help="The `conduct stream --listen` server whose lines the Live page shows.")
@@ -36,7 +37,7 @@ from analyzer.web.auth import ROLES
                    "use (default: the shipped one).")
 def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_timeout: int,
           session_hours: float, secure_cookies: bool, lexicons: tuple[str, ...],
-          login_max_failures: int, login_window: float, template: str,
+          login_max_failures: int, login_failure_seconds: float, template: str,
           live_url: str) -> None:
     """Serve the review web app for inspectors, supervisors and trainers.
 
@@ -50,7 +51,8 @@ def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_tim
     app = create_app(db, recordings_root, idle_timeout=idle_timeout * 60.0,
                      max_age=session_hours * 3600.0, secure_cookies=secure_cookies,
                      lexicon=tuple(lexicons), login_max_failures=login_max_failures,
-                     login_window=login_window, scoring_template=template, live_url=live_url)
+                     login_failure_seconds=login_failure_seconds, scoring_template=template,
+                     live_url=live_url)
     click.echo(f"conduct review on http://{host}:{port}/ (db {db})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
 

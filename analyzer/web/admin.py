@@ -27,7 +27,7 @@ def _users(request: Request) -> list[tuple[auth.Account, int]]:
     out = []
     for account in auth.list_users(db):
         wait = auth.login_lock(db, account.name, None, limit=config.login_max_failures,
-                               window=config.login_window, now=now)
+                               seconds=config.login_failure_seconds, now=now)
         out.append((account, int(wait // 60) + 1 if wait > 0 else 0))
     return out
 

@@ -251,7 +251,8 @@ def _add_login_routes(app: FastAPI) -> None:
         def check() -> auth.LoginOutcome:
             return auth.attempt_login(database(request), name, password, address,
                                       limit=config.login_max_failures,
-                                      window=config.login_window, now=clock_of(request))
+                                      seconds=config.login_failure_seconds,
+                                      now=clock_of(request))
 
         outcome = await run_in_threadpool(check)
         if isinstance(outcome, auth.LockedOut):

@@ -20,8 +20,8 @@ the ``now`` argument where a test or the app's clock gives one.
 
 Failed logins are kept in ``login_failures``: after ``limit`` failures for
 one account (or four times as many from one client address) within
-``window`` seconds, further attempts are refused, even with the right
-password, until the oldest of them leaves the window (:func:`login_lock`).
+``seconds``, further attempts are refused, even with the right password,
+until the oldest of them is that old (:func:`login_lock`).
 A successful login clears the account's failures.
 """
 
@@ -367,16 +367,16 @@ def authenticate(db: Database, name: str, password: str) -> User | None:
 
 
 def login_lock(db: Database, name: str, address: str | None, *, limit: int,
-               window: float, now: float | None = None) -> float:
+               seconds: float, now: float | None = None) -> float:
     """Seconds until ``name`` may try to log in from ``address`` again; 0: now.
 
     Args:
         db: The results database.
         name: The account name given.
         address: The client's address; None: the account's lock only.
-        limit: Failures per account within ``window`` (``ADDRESS_FACTOR``
+        limit: Failures per account within ``seconds`` (``ADDRESS_FACTOR``
             times as many per address) after which attempts are refused.
-        window: Seconds a failure counts.
+        seconds: How long a failure counts.
         now: The time; default: the clock's.
     """
     now = time.time() if now is None else now
@@ -387,9 +387,9 @@ def login_lock(db: Database, name: str, address: str | None, *, limit: int,
     for column, value, cap in checks:
         rows = db.query(
             f"SELECT at FROM login_failures WHERE {column} = ? AND at > ? "
-            "ORDER BY at DESC LIMIT ?", (value, now - window, cap))
+            "ORDER BY at DESC LIMIT ?", (value, now - seconds, cap))
         if cap and len(rows) >= cap:
-            waits.append(rows[-1]["at"] + window - now)
+            waits.append(rows[-1]["at"] + seconds - now)
     return max(waits)
 
 
@@ -418,7 +418,7 @@ _ARGON2 = threading.BoundedSemaphore(ARGON2_SLOTS)
 
 
 def attempt_login(db: Database, name: str, password: str, address: str, *,
-                  limit: int, window: float, now: float | None = None) -> LoginOutcome:
+                  limit: int, seconds: float, now: float | None = None) -> LoginOutcome:
     """One login attempt, atomic per account.
 
     The lock check, the argon2 verification and the failure count run under
@@ -432,7 +432,7 @@ def attempt_login(db: Database, name: str, password: str, address: str, *,
     """
     key = name.strip()
     with _ACCOUNT_LOCKS[int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(_ACCOUNT_LOCKS)]:
-        wait = login_lock(db, key, address, limit=limit, window=window, now=now)
+        wait = login_lock(db, key, address, limit=limit, seconds=seconds, now=now)
         if wait > 0:
             return LockedOut(wait)
         with _ARGON2:
