@@ -18,6 +18,7 @@ there with a comment giving its unit, and its range to ``_RANGES``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, ClassVar
 
@@ -435,7 +436,7 @@ class AnalyzerOptions(Checked):
         """Return the options as plain JSON-able data, for the audit block."""
         return asdict(self)
 
-    def with_overrides(self, overrides: dict[str, Any]) -> AnalyzerOptions:
+    def with_overrides(self, overrides: Mapping[str, object]) -> AnalyzerOptions:
         """Return a copy with dotted-key overrides applied.
 
         Args:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
 
 import click
+
+if TYPE_CHECKING:
+    from analyzer.store import Store
+    from analyzer.store.periods import Period
 
 
 def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -23,16 +28,17 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
     return value
 
 
-def _period(kind: str) -> object:
+def _period(kind: str) -> Callable[[click.Context, click.Parameter, str | None], Period | None]:
     """A click callback parsing ``--month`` / ``--quarter`` / ``--year``."""
 
-    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> Period | None:
         if value is None:
             return None
         from analyzer.store import periods
 
         try:
-            return getattr(periods, kind)(value)
+            parser: Callable[[str], Period] = getattr(periods, kind)
+            return parser(value)
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
 
@@ -64,9 +70,9 @@ def _period(kind: str) -> object:
                                  "self-contained HTML page, or JSON.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write to this file instead of standard output.")
-def report(db: str, since: str | None, until: str | None, hall: str | None, month: Any,
-           quarter: Any, year: Any, by: str | None, template: str | None, fmt: str | None,
-           output: Any) -> None:
+def report(db: str, since: str | None, until: str | None, hall: str | None,
+           month: Period | None, quarter: Period | None, year: Period | None, by: str | None,
+           template: str | None, fmt: str | None, output: TextIO) -> None:
     """Summarise a results database per hall, window and article; or per staff; or the 红黑榜.
 
     `--month 2026-11` (or `--quarter 2026-Q4`, `--year 2026`) makes the red
@@ -86,7 +92,8 @@ def report(db: str, since: str | None, until: str | None, hall: str | None, mont
     output.write(text)
 
 
-def _render(store: Any, period: Any, since: str | None, until: str | None, hall: str | None,
+def _render(store: Store, period: Period | None, since: str | None, until: str | None,
+            hall: str | None,
             by: str | None, template: str | None, fmt: str | None) -> str:
     """The report asked for, rendered."""
     from analyzer.rules.score import load_template
@@ -116,11 +123,12 @@ def _render(store: Any, period: Any, since: str | None, until: str | None, hall:
 
     if fmt == "text":
         raise click.UsageError("a red and black list is html, csv or json")
+    assert period is not None  # neither --by nor a period was handled above
     return LISTS[fmt or "html"](build_ranking(store, period, scoring, Filter(hall=hall or ""),
                                               links=fmt == "json"))
 
 
-def _span(store: Any, since: str | None, until: str | None) -> Any:
+def _span(store: Store, since: str | None, until: str | None) -> Period:
     """The period of --since/--until, or of the whole database."""
     from analyzer.store import periods
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from analyzer.cli.report import _period
+
+if TYPE_CHECKING:
+    from analyzer.store.periods import Period
 
 
 @click.command("sample")
@@ -22,7 +25,8 @@ from analyzer.cli.report import _period
               help="Seed of the draw: the same seed, database and template give the same sample.")
 @click.option("--template", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Scoring template whose [sampling] rules apply (default: the shipped one).")
-def sample(db: str, month: Any, quarter: Any, inspectors: tuple[str, ...], seed: str,
+def sample(db: str, month: Period | None, quarter: Period | None, inspectors: tuple[str, ...],
+           seed: str,
            template: str | None) -> None:
     """Sample a period's interactions by the template's [sampling] rules and assign them.
 

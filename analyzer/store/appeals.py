@@ -23,13 +23,13 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
 from analyzer.store.base import StoreBase
 from analyzer.store.database import inserted_id
 from analyzer.store.filters import SqlValue
 from analyzer.store.reviews import record_verdict
+from analyzer.store.rows import JsonObject
 from analyzer.store.schema import now
 
 #: Outcomes of a ruling.
@@ -91,8 +91,8 @@ class AuditEntry:
     entity: str
     entity_id: int
     action: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
+    before: JsonObject | None
+    after: JsonObject | None
 
 
 def _text(value: str, what: str) -> str:
@@ -290,7 +290,7 @@ class AppealsMixin(StoreBase):
                 for r in self._query(f"SELECT * FROM audit{where} ORDER BY id", params)]
 
 
-def _appeal(r: Any) -> Appeal:
+def _appeal(r: sqlite3.Row) -> Appeal:
     return Appeal(r["id"], r["finding_id"], r["interaction_pk"], r["rule"], r["start"],
                   r["staff"], r["reason"], r["filed_by"], r["filed_at"], r["status"],
                   r["ruling_comment"], r["ruled_by"], r["ruled_at"], r["score_before"],

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from analyzer.errors import StoreError
 from analyzer.store import schema
@@ -117,9 +115,6 @@ class Store(WritesMixin, QueriesMixin, ReviewsMixin, ResultsMixin, AppealsMixin,
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        return self.db.query(sql, params)
 
     # -- schema -----------------------------------------------------------
 

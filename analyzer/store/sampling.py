@@ -18,11 +18,11 @@ import random
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
 from analyzer.rules.score import SamplingRules
 from analyzer.store.base import StoreBase
+from analyzer.store.filters import SqlValue
 from analyzer.store.periods import Period
 from analyzer.store.schema import now
 
@@ -137,7 +137,8 @@ class SamplingMixin(StoreBase):
     def assignments(self, *, inspector: str | None = None, period: str | None = None,
                     limit: int = 1000) -> list[Assignment]:
         """Assignments, open ones first (by due date), then done ones."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[SqlValue] = []
         for col, value in (("a.inspector", inspector), ("a.period", period)):
             if value:
                 clauses.append(f"{col} = ?")
@@ -155,7 +156,7 @@ class SamplingMixin(StoreBase):
             raise NotFound(f"no assignment with id {assignment_id}", source=self.path)
         return found[0]
 
-    def _assignments(self, clauses: list[str], params: list[Any], limit: int
+    def _assignments(self, clauses: list[str], params: list[SqlValue], limit: int
                      ) -> list[Assignment]:
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._query(

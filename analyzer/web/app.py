@@ -298,7 +298,7 @@ def _add_login_routes(app: FastAPI) -> None:
 MAX_LOGIN_FORM = 4096
 
 
-async def _small_urlencoded_form(request: Request) -> Any:
+async def _small_urlencoded_form(request: Request) -> dict[str, str]:
     """The login form, read only as a small urlencoded body (no multipart spooled to disk).
 
     Raises:

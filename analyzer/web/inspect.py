@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -17,7 +17,7 @@ from analyzer.speech.clips import MEDIA_TYPES, recording_of
 from analyzer.store import REVIEW_STATES, rescore_findings
 from analyzer.store.appeals import Appeal
 from analyzer.store.filters import Filter
-from analyzer.store.rows import FindingRow, ReviewRow
+from analyzer.store.rows import FindingRow, InteractionRow, ReviewRow
 from analyzer.types import InteractionReport, Utterance
 from analyzer.web import charts, queries
 from analyzer.web.auth import User
@@ -291,16 +291,17 @@ def errors(request: Request, user: User = INSPECTOR) -> Response:
     return render(request, "errors.html", errors=rows)
 
 
-@router.get("/api/interactions")
-def api_interactions(request: Request, limit: int = 100, offset: int = 0, user: User = INSPECTOR) -> Any:
+@router.get("/api/interactions", response_model=None)
+def api_interactions(request: Request, limit: int = 100, offset: int = 0,
+                     user: User = INSPECTOR) -> dict[str, list[InteractionRow]]:
     """JSON: interactions matching the filters, worst first."""
     rows = store_of(request).interactions(filters_of(request), order="score",
                                                 limit=min(max(limit, 1), 1000), offset=max(offset, 0))
     return {"interactions": rows}
 
 
-@router.get("/api/interactions/{pk}")
-def api_interaction(request: Request, pk: int, user: User = INSPECTOR) -> Any:
+@router.get("/api/interactions/{pk}", response_model=None)
+def api_interaction(request: Request, pk: int, user: User = INSPECTOR) -> dict[str, object]:
     """JSON: one interaction's row, report, findings (with ids and verdicts) and reviews."""
     store = store_of(request)
     row = store.interaction(pk)

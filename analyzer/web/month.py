@@ -20,7 +20,6 @@ report``.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -33,7 +32,9 @@ from analyzer.rules.score import ScoringTemplate, load_template
 from analyzer.store import APPEAL_STATES, periods
 from analyzer.store.filters import Filter
 from analyzer.store.periods import Period
-from analyzer.store.ranking import build_ranking
+from analyzer.store.ranking import Ranking, build_ranking
+from analyzer.store.results import GroupResult
+from analyzer.store.sampling import SampleResult
 from analyzer.web.auth import User
 from analyzer.web.deps import (
     check_csrf,
@@ -78,7 +79,7 @@ def period_of(request: Request) -> Period:
         raise HTTPException(status_code=400, detail=f"period: {exc}") from None
 
 
-def _named(user: User, results: list[Any], names: dict[str, str]) -> None:
+def _named(user: User, results: list[GroupResult], names: dict[str, str]) -> None:
     """Fill in names for users allowed to see them; clear them for everyone else."""
     for r in results:
         r.name = names.get(r.staff, "") if user.sees_names else ""
@@ -114,7 +115,7 @@ def staff_one(request: Request, staff_id: str, user: User = STAFF_READERS) -> Re
                   rectifications=store.rectifications(staff=staff_id))
 
 
-def _ranking(request: Request, user: User) -> Any:
+def _ranking(request: Request, user: User) -> Ranking:
     filters = Filter(hall=str(request.query_params.get("hall", "") or ""))
     return build_ranking(store_of(request), period_of(request), template_of(request),
                          filters, names=user.sees_names)
@@ -229,7 +230,8 @@ def _inspectors(request: Request) -> list[str]:
             if u.role == "inspector" and not u.disabled]
 
 
-def _sampling_page(request: Request, period: Period, result: Any = None) -> Response:
+def _sampling_page(request: Request, period: Period, result: SampleResult | None = None
+                   ) -> Response:
     from datetime import UTC, datetime
 
     from analyzer.store.sampling import ASSIGNMENT_STATES

@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
+from typing import TypedDict, cast
 
 from analyzer.store.database import Database
 from analyzer.store.filters import Filter, SqlValue, key_clauses
@@ -99,7 +99,51 @@ def breach_series(db: Database, filters: Filter) -> tuple[list[str], dict[str, l
     return days, dict(sorted(stacks.items(), key=lambda kv: int(kv[0][1:-1])))
 
 
-def window_table(db: Database, filters: Filter) -> list[dict[str, Any]]:
+class WindowRow(TypedDict):
+    """One service window's line of the dashboard table."""
+
+    hall: str
+    window: str
+    interactions: int
+    mean_auto: float
+    mean_score: float
+    findings: int
+    dismissed: int
+
+
+class ArticleRow(TypedDict):
+    """One article's line of the dashboard table."""
+
+    article: int
+    findings: int
+    confirmed: int
+    dismissed: int
+    unreviewed: int
+
+
+class DismissalRow(TypedDict):
+    """One dismissed finding of the export (:data:`DISMISSAL_COLUMNS`, and its id)."""
+
+    id: int
+    rule: str
+    article: int
+    kind: str
+    canonical: str
+    evidence: str
+    confidence: float
+    method: str
+    interaction: str
+    hall: str
+    window: str
+    day: str
+    start: float | None
+    end: float | None
+    dismissed_by: str | None
+    dismissed_at: str | None
+    comment: str
+
+
+def window_table(db: Database, filters: Filter) -> list[WindowRow]:
     """Per window: interactions, mean automatic and reviewed score, breaches (from the rollups)."""
     where, params = _where(filters, "r")
     table, by_article = filters.rollup_tables()
@@ -117,11 +161,13 @@ def window_table(db: Database, filters: Filter) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         findings, dismissed = found.get((r["hall"], r["window"]), (0, 0))
-        out.append({**dict(r), "findings": findings, "dismissed": dismissed})
+        out.append(WindowRow(hall=r["hall"], window=r["window"], interactions=r["interactions"],
+                             mean_auto=r["mean_auto"], mean_score=r["mean_score"],
+                             findings=findings, dismissed=dismissed))
     return out
 
 
-def article_table(db: Database, filters: Filter) -> list[dict[str, Any]]:
+def article_table(db: Database, filters: Filter) -> list[ArticleRow]:
     """Per article: findings, confirmed, dismissed, unreviewed (from the rollups)."""
     where, params = _where(filters, "r")
     _, by_article = filters.rollup_tables()
@@ -131,7 +177,7 @@ def article_table(db: Database, filters: Filter) -> list[dict[str, Any]]:
         f"FROM {by_article} r{where} GROUP BY r.article HAVING SUM(r.n) > 0 ORDER BY r.article",
         params,
     )
-    return [dict(r) for r in rows]
+    return cast(list[ArticleRow], [dict(r) for r in rows])
 
 
 #: Columns of the dismissals export, in order.
@@ -142,7 +188,7 @@ DISMISSAL_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def dismissals(db: Database, filters: Filter | None = None) -> list[dict[str, Any]]:
+def dismissals(db: Database, filters: Filter | None = None) -> list[DismissalRow]:
     """Findings whose current verdict is *dismiss*, with who dismissed them and why.
 
     Ordered by rule, so a lexicon owner sees which rules raise false alarms.
@@ -170,21 +216,22 @@ def dismissals(db: Database, filters: Filter | None = None) -> list[dict[str, An
         d = dict(r)
         d["method"] = json.loads(d.pop("detail_json") or "{}").get("method", "")
         d["comment"] = d["comment"] or ""
-        out.append(d)
+        out.append(cast(DismissalRow, d))
     return out
 
 
-def dismissals_csv(rows: list[dict[str, Any]]) -> str:
+def dismissals_csv(rows: list[DismissalRow]) -> str:
     """The dismissals as CSV text (UTF-8 with a BOM, so spreadsheet programs read 汉字)."""
     return write_csv(DISMISSAL_COLUMNS, rows, bom=True)
 
 
-def distinct_values(db: Database) -> dict[str, list[Any]]:
+def distinct_values(db: Database) -> dict[str, list[str | int]]:
     """Values for the filter drop-downs: halls, windows, staff, articles, rules (``facets``)."""
-    out: dict[str, list[Any]] = {k: [] for k in ("hall", "window", "staff", "article", "rule")}
+    out: dict[str, list[str | int]] = {k: [] for k in ("hall", "window", "staff", "article",
+                                                       "rule")}
     for facet, value in db.query("SELECT facet, value FROM facets WHERE n > 0 AND value != '' "
                                     "ORDER BY facet, value"):
         if facet in out:
             out[facet].append(int(value) if facet == "article" else value)
-    out["article"].sort()
+    out["article"].sort(key=int)
     return out
