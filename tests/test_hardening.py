@@ -195,9 +195,9 @@ def test_a_relative_template_keeps_working_after_the_folder_and_file_change(tmp_
     with Store(db) as store:
         (row,) = store.interactions()
         report = store.report(row["id"])
-        kept = report.analyzer["scoring_template"]
-        assert Path(kept["source"]).is_absolute() and kept["text"] == text
-        assert len(kept["sha256"]) == 64
+        kept = report.analyzer.scoring_template
+        assert Path(kept.source).is_absolute() and kept.text == text
+        assert len(kept.sha256) == 64
     (work / "my-scoring.toml").unlink()  # the file is gone, the app runs elsewhere
     monkeypatch.chdir(tmp_path)
     with Store(db) as store:

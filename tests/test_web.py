@@ -265,7 +265,7 @@ def test_verdicts_recompute_the_score(app: FastAPI, db: Path, review) -> None:
     with Store(db) as store:
         report = store.report(pk)
     kept = [f for i, f in enumerate(report.findings) if i != dismissed["idx"]]
-    expected = score(kept, load_template(report.analyzer["scoring_template"]["source"]))[0]
+    expected = score(kept, load_template(report.analyzer.scoring_template.source))[0]
     assert after["interaction"]["auto_score"] == auto
     assert after["interaction"]["score"] == expected > auto
     reviews = after["reviews"]
@@ -278,7 +278,7 @@ def test_verdicts_recompute_the_score(app: FastAPI, db: Path, review) -> None:
     assert f'<span id="auto-score">{auto}</span>' in page
     assert "误报: 是同事之间说的" in page and "录音清楚" in page
     only_confirmed = score([report.findings[confirmed["idx"]]],
-                           load_template(report.analyzer["scoring_template"]["source"]))[0]
+                           load_template(report.analyzer.scoring_template.source))[0]
     assert f'<span id="confirmed-score">{only_confirmed}</span>' in page
     bad = inspector.post(f"/findings/{confirmed['id']}/verdict", data={"verdict": "approve", "csrf_token": token})
     assert bad.status_code == 400

@@ -120,13 +120,13 @@ def rescore_findings(findings: list[Finding], report: InteractionReport) -> tupl
     from analyzer.errors import LexiconError
     from analyzer.rules.score import load_template, score, template_from_text
 
-    kept = report.analyzer.get("scoring_template") or {}
+    kept = report.analyzer.scoring_template
     try:
-        if kept.get("text"):
-            template = template_from_text(kept["text"], str(kept.get("source", "<report>")))
+        if kept is not None and kept.text:
+            template = template_from_text(kept.text, kept.source or "<report>")
         else:
-            path = kept.get("source") or (report.analyzer.get("options", {}).get("score", {})
-                                          or {}).get("template")
+            score_options = report.analyzer.options.get("score") or {}
+            path = (kept.source if kept else "") or score_options.get("template")
             template = load_template(path or None)
     except LexiconError as exc:
         logger.warning("interaction %s: its scoring template is unavailable (%s); "

@@ -175,9 +175,9 @@ class WritesMixin(StoreBase):
         if interaction is None:
             interaction = _interaction_of_report(report)
         if model is None:
-            model = str(report.analyzer.get("model", "") or "")
+            model = report.analyzer.model or ""
         if lexicon_version is None:
-            lexicon_version = str(report.analyzer.get("lexicon_version", "") or "")
+            lexicon_version = report.analyzer.lexicon_version
         analyzed = now()
         row = {
             "key": key, "content_hash": content_hash, "model": model,

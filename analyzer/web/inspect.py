@@ -155,7 +155,7 @@ def attribution_of(report: InteractionReport) -> Attribution | None:
     """Who said it: the recording's attribution (what was dropped, the voices), or None."""
     from analyzer.speech.attribution import Attribution
 
-    return Attribution.from_dict((report.analyzer.get("asr") or {}).get("attribution"))
+    return Attribution.from_dict((report.analyzer.asr or {}).get("attribution"))
 
 
 def _overlaps(f: FindingRow, u: Utterance) -> bool:
