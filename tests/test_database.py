@@ -186,35 +186,33 @@ def test_the_app_answers_404_for_a_missing_record_and_500_for_a_broken_database(
     client.__exit__(None, None, None)
 
 
-def test_a_pool_dropped_without_closing_ends_its_writer(tmp_path: Path):
+def _writers() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("conduct-store-writer")}
+
+
+def _ended(before: set[threading.Thread]) -> bool:
+    """True once every writer thread started since ``before`` has ended (within 5 s)."""
     import gc
 
-    before = {t for t in threading.enumerate() if t.name.startswith("conduct-store-writer")}
+    gc.collect()
+    for _ in range(100):
+        if not _writers() - before:
+            return True
+        threading.Event().wait(0.05)
+    return False
+
+
+def test_a_pool_dropped_without_closing_ends_its_writer(tmp_path: Path):
+    before = _writers()
     db = _db(tmp_path)
     assert db.query("SELECT COUNT(*) FROM t")[0][0] == 0
     del db
-    gc.collect()
-    for _ in range(100):
-        left = {t for t in threading.enumerate()
-                if t.name.startswith("conduct-store-writer")} - before
-        if not left:
-            break
-        threading.Event().wait(0.05)
-    assert not left
+    assert _ended(before)
 
 
 def test_a_store_dropped_without_closing_ends_its_writer(tmp_path: Path):
-    import gc
-
-    before = {t for t in threading.enumerate() if t.name.startswith("conduct-store-writer")}
+    before = _writers()
     store = Store(tmp_path / "r.sqlite")
     assert store.count() == 0
     del store
-    gc.collect()
-    for _ in range(100):
-        left = {t for t in threading.enumerate()
-                if t.name.startswith("conduct-store-writer")} - before
-        if not left:
-            break
-        threading.Event().wait(0.05)
-    assert not left
+    assert _ended(before)
