@@ -12,6 +12,7 @@ from typing import cast
 from analyzer.errors import shown
 from analyzer.store.base import StoreBase
 from analyzer.store.database import inserted_id
+from analyzer.store.filters import SqlValue
 from analyzer.store.hits import HitRow, write_example_hits
 from analyzer.store.records import Stored, _day, _interaction_of_report, interaction_to_dict
 from analyzer.store.reviews import apply_reviews
@@ -179,22 +180,9 @@ class WritesMixin(StoreBase):
         if lexicon_version is None:
             lexicon_version = report.analyzer.lexicon_version
         analyzed = now()
-        row = {
-            "key": key, "content_hash": content_hash, "model": model,
-            "lexicon_version": lexicon_version, "run_id": run_id,
-            "interaction_id": report.id, "source_path": shown(path), "channel": report.channel,
-            "hall": report.hall or "", "window": report.window or "", "staff": report.staff or "",
-            "started_at": report.started_at or "", "day": _day(report.started_at, analyzed),
-            "duration": report.duration, "auto_score": report.score, "auto_grade": report.grade,
-            "score": report.score, "grade": report.grade, "rings": report.rings,
-            "ring_source": report.ring_source, "answer_time": report.answer_time,
-            "n_findings": len(report.findings),
-            "report_json": json.dumps(report.to_dict(), ensure_ascii=False, default=str),
-            "input_json": json.dumps(interaction_to_dict(interaction), ensure_ascii=False,
-                                     default=str),
-            "audio_json": json.dumps(audio or {}, ensure_ascii=False, default=str),
-            "analyzed_at": analyzed,
-        }
+        row = _interaction_row(report, interaction, audio, analyzed)
+        row.update(key=key, content_hash=content_hash, model=model,
+                   lexicon_version=lexicon_version, run_id=run_id, source_path=shown(path))
         version = lexicon_version
 
         def job(db: sqlite3.Connection) -> int:
@@ -222,6 +210,25 @@ class WritesMixin(StoreBase):
             return pk
 
         return self.db.write(job)
+
+
+def _interaction_row(report: InteractionReport, interaction: Interaction,
+                     audio: JsonObject | None, analyzed: str) -> dict[str, SqlValue]:
+    """The ``interactions`` columns that come from the report, its input and audio results."""
+    return {
+        "interaction_id": report.id, "channel": report.channel,
+        "hall": report.hall or "", "window": report.window or "", "staff": report.staff or "",
+        "started_at": report.started_at or "", "day": _day(report.started_at, analyzed),
+        "duration": report.duration, "auto_score": report.score, "auto_grade": report.grade,
+        "score": report.score, "grade": report.grade, "rings": report.rings,
+        "ring_source": report.ring_source, "answer_time": report.answer_time,
+        "n_findings": len(report.findings),
+        "report_json": json.dumps(report.to_dict(), ensure_ascii=False, default=str),
+        "input_json": json.dumps(interaction_to_dict(interaction), ensure_ascii=False,
+                                 default=str),
+        "audio_json": json.dumps(audio or {}, ensure_ascii=False, default=str),
+        "analyzed_at": analyzed,
+    }
 
 
 def _insert_children(db: sqlite3.Connection, pk: int, report: InteractionReport) -> None:
