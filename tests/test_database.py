@@ -101,6 +101,8 @@ def test_ended_threads_give_back_their_connections_and_close_closes_all(tmp_path
     assert db.readers == 0
     with pytest.raises(StoreError, match="closed"):
         db.write(lambda con: None)
+    with pytest.raises(StoreError, match="closed"):
+        db.query("SELECT 1")  # this thread had a connection: it is closed, not reused
 
 
 def test_missing_records_are_not_found_and_a_damaged_file_is_a_store_error(tmp_path: Path):

@@ -111,11 +111,11 @@ class Database:
         Use it for one statement at a time and read its rows to the end (or
         use :meth:`query`): an unfinished statement keeps its snapshot open.
         """
+        if self._closed:
+            raise StoreError("the results database is closed", source=self.path)
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         if con is not None:
             return con
-        if self._closed:
-            raise StoreError("the results database is closed", source=self.path)
         try:
             con = self._connect_reader()
         except sqlite3.Error as exc:
