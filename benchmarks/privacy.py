@@ -7,7 +7,8 @@ Two sets, scored the same way (the way ``privacy-dev/README.md`` describes):
   name or number of it is used by the masker, its tests or its generator.
 * our own generated forms (``benchmarks/privacy_forms.py``): names in every
   construction, numbers written and spoken, plates, addresses, other
-  identifiers, and controls that must stay whole.
+  identifiers, and controls that must stay whole; and the same forms without
+  punctuation, as speech recognition often writes them.
 
 A labelled span counts as *found* when any of its characters is masked, and
 *fully* masked when all are; recall is given per type (name, id_card, phone,
@@ -41,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from privacy_forms import generate  # noqa: E402
+from privacy_forms import generate, unpunctuated  # noqa: E402
 
 from analyzer.training.privacy import find_pii  # noqa: E402
 
@@ -249,7 +250,9 @@ def main() -> None:
     parser.add_argument("--misses", type=int, default=60, help="misses printed per set")
     parser.add_argument("--out", type=Path, default=RESULTS / "privacy.json")
     args = parser.parse_args()
-    sets: dict[str, list[dict]] = {"generated": generate(args.rounds)}
+    generated = generate(args.rounds)
+    sets: dict[str, list[dict]] = {"generated": generated,
+                                   "generated-unpunctuated": unpunctuated(generated)}
     if args.dev.is_file():
         sets["privacy-dev"] = json.loads(args.dev.read_text(encoding="utf-8"))
     else:
@@ -271,7 +274,7 @@ def main() -> None:
     names = [n for n in args.ner.split(",") if n]
     if names:
         result["taggers"] = compare_taggers(names, sets)
-        print("\nname spans: tagger alone / added to the rules (found, controls kept)")
+        print("\nname spans: tagger alone -> added to the masker (name spans found / controls kept)")
         for name, row in result["taggers"].items():
             cells = "  ".join(
                 f"{s}: {r['alone_found']:.3f}/{r['alone_controls_kept']:.3f} -> "

@@ -383,3 +383,27 @@ def generate(n_rounds: int = 12, seed: int = 7) -> list[Item]:
         for items in (name_items(g), number_items(g), address_items(g), control_items(g)):
             out += [i for i in items if all(p["span"] and p["span"] in i["text"] for p in i["pii"])]
     return out
+
+
+_PUNCT = re.compile(r"[，。！？；：、,.!?;:]")
+
+
+def unpunctuated(items: list[Item]) -> list[Item]:
+    """The items as speech recognition often writes them: without punctuation.
+
+    Spans lose their punctuation too (``一五二，六二八幺`` -> ``一五二六二八幺``);
+    the middle dot of names and plates, @ and the dots of e-mail addresses stay.
+    """
+    out = []
+    for item in items:
+        text = item["text"]
+        pii = []
+        for p in item["pii"]:
+            span = _PUNCT.sub("", p["span"]) if p["type"] != "other" else p["span"]
+            pii.append({"type": p["type"], "span": span})
+        protected = [p["span"] for p in item["pii"] if p["type"] == "other"]
+        parts = re.split("(" + "|".join(map(re.escape, protected)) + ")", text) if protected else [text]
+        text = "".join(part if part in protected else _PUNCT.sub("", part) for part in parts)
+        if all(p["span"] and text.count(p["span"]) == 1 for p in pii):
+            out.append({"text": text, "pii": pii, "form": item["form"] + " (no punctuation)"})
+    return out
