@@ -7,8 +7,9 @@ Two sets, scored the same way (the way ``privacy-dev/README.md`` describes):
   name or number of it is used by the masker, its tests or its generator.
 * our own generated forms (``benchmarks/privacy_forms.py``): names in every
   construction, numbers written and spoken, plates, addresses, other
-  identifiers, and controls that must stay whole; and the same forms without
-  punctuation, as speech recognition often writes them.
+  identifiers, and controls that must stay whole; the same forms without
+  punctuation, as speech recognition often writes them; and 45 utterances we
+  wrote one by one, not from templates (``benchmarks/privacy_handwritten.json``).
 
 A labelled span counts as *found* when any of its characters is masked, and
 *fully* masked when all are; recall is given per type (name, id_card, phone,
@@ -48,6 +49,7 @@ from analyzer.training.privacy import find_pii  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 DEV = ROOT.parent / "shared" / "data" / "privacy-dev" / "utterances.json"
+HANDWRITTEN = ROOT / "benchmarks" / "privacy_handwritten.json"
 TYPES = ("name", "id_card", "phone", "bank_card", "address", "plate", "other")
 
 #: A masker: text -> masked character ranges.
@@ -252,7 +254,8 @@ def main() -> None:
     args = parser.parse_args()
     generated = generate(args.rounds)
     sets: dict[str, list[dict]] = {"generated": generated,
-                                   "generated-unpunctuated": unpunctuated(generated)}
+                                   "generated-unpunctuated": unpunctuated(generated),
+                                   "handwritten": json.loads(HANDWRITTEN.read_text(encoding="utf-8"))}
     if args.dev.is_file():
         sets["privacy-dev"] = json.loads(args.dev.read_text(encoding="utf-8"))
     else:

@@ -109,6 +109,8 @@ _COMPOUND_RE = "|".join(COMPOUND_SURNAMES)
 #: A lone surname said as such: 免贵姓X, 我姓X, 姓X名Y, 姓X，叫….
 _SURNAME_SAID = re.compile(rf"姓\s*((?:{_COMPOUND_RE})|[\u4e00-\u9fff])(?:\s*名\s*([\u4e00-\u9fff]{{1,2}}))?")
 _NOT_AFTER_XING = set("名什啥氏别的么")
+#: A given name said on its own: 单名一个策字, 名叫…
+_GIVEN_SAID = re.compile(r"单名(?:一个|是)?\s*([\u4e00-\u9fff])(?=字|[，,。.\s]|$)")
 #: A character spelled out: 弓长张, 木子李, 耳东陈 …, or «word»的«its character» (伟大的伟).
 _SPELLED_FIXED = ("弓长张", "立早章", "木子李", "口天吴", "双木林", "耳东陈", "古月胡", "草头黄",
                   "木易杨", "双人徐", "言午许", "禾呈程", "三横一竖王", "人可何", "子小孙", "雨田雷")
@@ -168,8 +170,8 @@ class NameTagger:
         with self._lock:
             logits = self._session.run(None, {"token_ids": ids,
                                               "length": np.array([len(text)], dtype=np.int64)})[0][0]
-        score, path = _viterbi(logits, self._transitions)
-        return Analysis(text, tuple(self._words(path)), logits, self, score)
+        _score, path = _viterbi(logits, self._transitions)
+        return Analysis(text, tuple(self._words(path)), logits, self)
 
     def _words(self, path: list[int]) -> list[Word]:
         out: list[Word] = []
@@ -190,6 +192,9 @@ def _tsv_pairs(text: str, swap: bool = False) -> Iterator[tuple[str, str]]:
             yield (v, k) if swap else (k, v)
 
 
+_COST_WINDOW = 12
+
+
 @dataclass(frozen=True)
 class Analysis:
     """The tagger's reading of one text: its words, and the scores to weigh other readings."""
@@ -198,7 +203,6 @@ class Analysis:
     words: tuple[Word, ...]
     logits: np.ndarray
     model: NameTagger
-    best: float = 0.0
 
     def name_cost(self, start: int, end: int) -> float:
         """How much less likely the best reading is in which ``text[start:end]`` is one name.
@@ -206,15 +210,21 @@ class Analysis:
         0 when the tagger itself reads it as a name; small for names of surnames
         it rarely saw (蹇艳 read as an adjective); large for ordinary words (党员).
         """
-        forced = self.logits.copy()
-        keep = forced[start:end].copy()
-        forced[start:end] = -1e4
-        forced[start, self.model.per_b] = keep[0, self.model.per_b]
-        forced[start + 1 : end, self.model.per_i] = keep[1:, self.model.per_i]
-        if end < len(self.text):
-            forced[end, self.model.per_i] = -1e4
+        # The forced reading differs from the best one only near the span: both are
+        # scored on a window around it, so a cost takes the same time in any text.
+        a, b = max(0, start - _COST_WINDOW), min(len(self.text), end + _COST_WINDOW)
+        window = self.logits[a:b]
+        best, _ = _viterbi(window, self.model._transitions)
+        forced = window.copy()
+        s, e = start - a, end - a
+        keep = forced[s:e].copy()
+        forced[s:e] = -1e4
+        forced[s, self.model.per_b] = keep[0, self.model.per_b]
+        forced[s + 1 : e, self.model.per_i] = keep[1:, self.model.per_i]
+        if e < len(forced):
+            forced[e, self.model.per_i] = -1e4
         score, _ = _viterbi(forced, self.model._transitions)
-        return float(self.best - score)
+        return float(best - score)
 
 
 def _viterbi(emissions: np.ndarray, transitions: np.ndarray) -> tuple[float, list[int]]:
@@ -243,12 +253,40 @@ def analyse(text: str) -> Analysis:
     return tagger().analyse(text)
 
 
+#: Longest piece of text the tagger reads at once; longer texts are read
+#: sentence by sentence (clause by clause), so time grows linearly with length.
+MAX_PIECE = 160
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+_CLAUSE_END = re.compile(r"(?<=[，,、\s])")
+
+
 def find_names(text: str) -> list[tuple[int, int]]:
     """Character ranges of people's names (and surnames said alone) in ``text``.
 
     Returns:
         ``(start, end)`` ranges, possibly overlapping, in no particular order.
     """
+    if len(text) <= MAX_PIECE:
+        return _find_in(text)
+    out, offset = [], 0
+    for piece in _pieces(text):
+        out += [(offset + s, offset + e) for s, e in _find_in(piece)]
+        offset += len(piece)
+    return out
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """``text`` cut at sentence ends, then clause ends, then every ``MAX_PIECE`` characters."""
+    for sentence in _SENTENCE_END.split(text):
+        if len(sentence) <= MAX_PIECE:
+            yield sentence
+            continue
+        for clause in _CLAUSE_END.split(sentence):
+            for k in range(0, len(clause), MAX_PIECE):
+                yield clause[k : k + MAX_PIECE]
+
+
+def _find_in(text: str) -> list[tuple[int, int]]:
     if not _HAN.search(text):
         return []
     reading = analyse(text)
@@ -489,7 +527,7 @@ _AFFIX_WORDS = frozenset(("小时", "小于", "小区", "小孩", "小米", "小
 
 
 def _surnames_said(text: str) -> Iterator[tuple[int, int]]:
-    """免贵姓X, 我姓X, 姓X名Y: the surname (and the given name after 名)."""
+    """免贵姓X, 我姓X, 姓X名Y, 单名一个X字: the surname and the given name."""
     for m in _SURNAME_SAID.finditer(text):
         sur = m.group(1)
         if sur[0] in _NOT_AFTER_XING or (m.start() and text[m.start() - 1] in "百同贵本"
@@ -498,6 +536,8 @@ def _surnames_said(text: str) -> Iterator[tuple[int, int]]:
         yield m.start(1), m.end(1)
         if m.group(2):
             yield m.start(2), m.end(2)
+    for m in _GIVEN_SAID.finditer(text):
+        yield m.start(1), m.end(1)
 
 
 def _spelled(text: str, found: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
