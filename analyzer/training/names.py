@@ -152,7 +152,7 @@ class NameTagger:
         tags = {int(k): v for k, v in _tsv_pairs(data.joinpath("tag.dic").read_text(encoding="utf-8"))}
         self._tags = [tags.get(i, "O") for i in range(max(tags) + 1)]
         with data.joinpath("lac_crf_transitions.npy").open("rb") as fh:
-            self._transitions = np.load(fh)
+            self.transitions = np.load(fh)
         self.per_b, self.per_i = self._tags.index("PER-B"), self._tags.index("PER-I")
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
@@ -170,7 +170,7 @@ class NameTagger:
         with self._lock:
             logits = self._session.run(None, {"token_ids": ids,
                                               "length": np.array([len(text)], dtype=np.int64)})[0][0]
-        _score, path = _viterbi(logits, self._transitions)
+        _score, path = _viterbi(logits, self.transitions)
         return Analysis(text, tuple(self._words(path)), logits, self)
 
     def _words(self, path: list[int]) -> list[Word]:
@@ -214,7 +214,7 @@ class Analysis:
         # scored on a window around it, so a cost takes the same time in any text.
         a, b = max(0, start - _COST_WINDOW), min(len(self.text), end + _COST_WINDOW)
         window = self.logits[a:b]
-        best, _ = _viterbi(window, self.model._transitions)
+        best, _ = _viterbi(window, self.model.transitions)
         forced = window.copy()
         s, e = start - a, end - a
         keep = forced[s:e].copy()
@@ -223,7 +223,7 @@ class Analysis:
         forced[s + 1 : e, self.model.per_i] = keep[1:, self.model.per_i]
         if e < len(forced):
             forced[e, self.model.per_i] = -1e4
-        score, _ = _viterbi(forced, self.model._transitions)
+        score, _ = _viterbi(forced, self.model.transitions)
         return float(best - score)
 
 
