@@ -25,6 +25,9 @@ PLACE_UNITS = (
     "大厦", "社区", "新村", "广场", "省", "市", "区", "县", "旗", "镇", "乡", "村", "路", "街",
     "巷", "弄", "里", "苑", "庄", "屯",
 )  # fmt: skip
+_ONE_CHAR_UNITS = frozenset(u for u in PLACE_UNITS if len(u) == 1 and u != "里")
+#: 里 is a place unit (和平里) except in these words.
+_NOT_PLACE = re.compile(r"[这那哪家心城村屋手夜公]里")
 #: Names of housing estates end in these; an estate counts as a place when a house number follows.
 _ESTATE_ENDS = "园苑府城湾庭居邸坊阁轩墅"
 _NUM = "0-9０-９零〇一二三四五六七八九十百幺两"
@@ -65,8 +68,12 @@ def find_addresses(text: str) -> list[PiiSpan]:
         if end > begin and _looks_like_address(piece) and not _is_public(text, m.start()):
             spans.append(PiiSpan("address", begin, end, piece))
     for m in _ADDRESS_RE.finditer(text):
+        if _NOT_PLACE.search(m.group()) and not _ADDRESS_RE.fullmatch(_NOT_PLACE.sub("", m.group())):
+            continue
         start = _after_cue(text, m.start(), m.end())
         end = _with_tail(text, m.end())
+        if start > m.start() and not _ADDRESS_RE.fullmatch(text, start, m.end()):
+            continue  # what is left after the cue is no chain of places (这里是|市…)
         if not _is_public(text, start):
             spans.append(PiiSpan("address", start, end, text[start:end]))
     return spans
@@ -87,7 +94,9 @@ _VERB_RE = re.compile(r"在|位于|是|到")
 
 
 def _with_tail(text: str, end: int) -> int:
-    """Take in a house number said after a comma (…新建村五组，门牌号是41号)."""
+    """Take in a unit right after the chain (…东街|村) and a house number said after a comma (…五组，门牌号是41号)."""
+    while end < len(text) and text[end] in _ONE_CHAR_UNITS:
+        end += 1
     m = re.match(rf"[，,\s]*(?:门牌号?(?:是|为)?|具体是)?\s*(?:{_HOUSE})+{_ROOM}", text[end:])
     return end + m.end() if m else end
 
