@@ -56,7 +56,7 @@ def find_addresses(text: str) -> list[PiiSpan]:
     """Addresses of a person in ``text`` (may overlap)."""
     spans = []
     for m in _CUE_RE.finditer(text):
-        begin = m.end() + text.startswith(("在", "于"), m.end())  # 我住在…, 坐落于…
+        begin = m.end() + text.startswith(("在", "于", "写", "填", "是"), m.end())  # 我住在…, 地址写…
         end = begin
         while end < len(text) and text[end] not in _STOP and end - begin < _MAX:
             if text[end] in "，," and not _continues(text, end + 1):
@@ -90,7 +90,7 @@ def _after_cue(text: str, start: int, end: int) -> int:
     return best
 
 
-_VERB_RE = re.compile(r"在|位于|是|到")
+_VERB_RE = re.compile(r"在|位于|是|到|住|写|填")
 
 
 def _with_tail(text: str, end: int) -> int:
