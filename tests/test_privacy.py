@@ -286,3 +286,14 @@ def test_the_name_tagger_loads_from_its_package_and_weighs_readings() -> None:
     assert any(w.tag == "PER" for w in reading.words) or reading.name_cost(2, 5) < 7
     # A name costs the tagger less than an ordinary word read as a name.
     assert reading.name_cost(2, 5) < reading.name_cost(7, 9)
+
+
+def test_a_long_number_is_a_bank_card_by_luhn_or_by_being_said_as_a_card() -> None:
+    assert [s.kind for s in find_pii("号码4539578763621486")] == ["bank_card"]  # passes Luhn
+    assert [s.kind for s in find_pii("号码4539578763621487")] == ["number"]  # masked all the same
+    assert [s.kind for s in find_pii("银行卡4539578763621487")] == ["bank_card"]  # a misheard digit
+
+
+def test_our_own_identifiers_are_not_accounts_but_accounts_after_a_cue_are() -> None:
+    assert find_pii("counter-model-20261205") == []
+    assert [s.kind for s in find_pii("微信号qiu-lan77")] == ["account"]

@@ -197,7 +197,9 @@ def _classify(text: str, start: int, end: int, digits: str) -> PiiSpan | None:
     elif n == 10 and digits[:3] in ("400", "800"):
         return None  # a company's service number
     elif 15 <= n <= 19:
-        kind = "bank_card"
+        # a card number passes the Luhn check; one said with 卡 is a card even when a
+        # digit was misheard; any other long number is masked all the same
+        kind = "bank_card" if luhn_valid(digits) or "卡" in _clause_before(text, start) else "number"
     elif 7 <= n <= 8 or (digits[0] == "0" and 10 <= n <= 12):
         kind = "phone"
     else:
@@ -274,6 +276,8 @@ def _accounts(text: str) -> list[PiiSpan]:
         out.append(PiiSpan("account", m.start(1), m.end(1), m.group(1)))
     for m in _TOKEN_RE.finditer(text):
         token = m.group()
+        if "-" in token:
+            continue  # counter-2026-0012: an identifier of ours, not an account (one after a cue is)
         letters = sum(c.isalpha() for c in token)
         if sum(c.isdigit() for c in token) >= 2 and letters >= 2 or ("_" in token and letters >= 4):
             out.append(PiiSpan("account", m.start(), m.end(), token))
