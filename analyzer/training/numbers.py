@@ -63,7 +63,7 @@ PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕�
 _PLATE_CHAR = "A-Za-z0-9０-９零〇一二三四五六七八九幺两洞"
 _PLATE_RE = re.compile(
     rf"[{PROVINCES}]\s?[A-HJ-NP-Za-hj-np-z](?:\s?[·•・.\-]\s?|\s)?[{_PLATE_CHAR}]{{5,6}}(?![{_PLATE_CHAR}])")
-#: Characters read out one at a time (五、N、零、九、七): a plate or code spelled out.
+#: Characters read out one at a time (三、K、八、二、六): a plate or code spelled out.
 _SPELLED_OUT_RE = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z0-9零〇一二三四五六七八九幺两](?:\s*[、，,\s]\s*[A-Za-z0-9零〇一二三四五六七八九幺两]){3,}"
     r"(?![A-Za-z0-9])")
@@ -152,7 +152,7 @@ def _extend_left(text: str, start: int) -> int:
     """Take in what belongs to a number before its first digit.
 
     An area code's bracket (``(010)6512 3456``), a ``+`` (``+86 138…``) and the
-    letters of a document number (``E38827165``, ``J620302-2020-003871``).
+    letters of a document number (``G48201937``, ``K330104-2019-002215``).
     """
     if start and text[start - 1] in "(（+＋":
         return start - 1
@@ -248,7 +248,7 @@ def luhn_valid(digits: str) -> bool:
 
 
 def _plates(text: str) -> list[PiiSpan]:
-    """Licence plates (京A·12345, 沪AD12345, 川A 7K2M9, 甘C五N零九七)."""
+    """Licence plates (京A·12345, 沪AD12345, 鲁C 6P318, 苏E五K三八二)."""
     out = []
     for m in _PLATE_RE.finditer(text):
         tail = re.sub(r"[\s·•・.\-]", "", m.group()[2:])
@@ -285,7 +285,7 @@ def _accounts(text: str) -> list[PiiSpan]:
 
 
 def _spelled_out(text: str) -> list[PiiSpan]:
-    """Letters and digits read out one by one (五、N、零、九、七) with a letter among them."""
+    """Letters and digits read out one by one (三、K、八、二、六) with a letter among them."""
     out = []
     for m in _SPELLED_OUT_RE.finditer(text):
         chars = [c for c in m.group() if c not in "、，, "]

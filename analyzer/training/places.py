@@ -94,7 +94,7 @@ _VERB_RE = re.compile(r"在|位于|是|到|住|写|填")
 
 
 def _with_tail(text: str, end: int) -> int:
-    """Take in a unit right after the chain (…东街|村) and a house number said after a comma (…五组，门牌号是41号)."""
+    """Take in a unit right after the chain (…东街|村) and a house number said after a comma (…三社，门牌号是17号)."""
     while end < len(text) and text[end] in _ONE_CHAR_UNITS:
         end += 1
     m = re.match(rf"[，,\s]*(?:门牌号?(?:是|为)?|具体是)?\s*(?:{_HOUSE})+{_ROOM}", text[end:])
