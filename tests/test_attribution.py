@@ -214,14 +214,14 @@ def test_stereo_crosstalk_and_background_do_not_become_turns(stereo):
         assert turn is not None and turn["speaker"] == u.speaker, (u, turn)
     said = {t["speaker"] for t in SCRIPT["turns"]}
     assert {u.speaker for u in on.utterances} == said
-    block = on.analyzer["asr"]["attribution"]
+    block = on.analyzer.asr["attribution"]
     assert block["mode"] == "stereo"
     reasons = {(d["reason"], d["action"]) for d in block["dropped"]}
     assert {("crosstalk", "silenced"), ("background", "dropped")} <= reasons
     background_texts = [d["text"] for d in block["dropped"] if d["reason"] == "background"]
     assert background_texts and all(d["reference_db"] - d["level_db"] > OPTS.background_db
                                     for d in block["dropped"] if d["reason"] == "background")
-    assert on.analyzer["options"]["attribution"]["background_db"] == OPTS.background_db
+    assert on.analyzer.options["attribution"]["background_db"] == OPTS.background_db
     assert not [f for f in on.findings if f.kind == "missing"]  # the visit was complete
 
 
@@ -229,7 +229,7 @@ def test_stereo_crosstalk_and_background_do_not_become_turns(stereo):
 def test_mono_turns_are_told_apart_and_the_citizen_is_not_charged(mono):
     charged, told = mono["staff"], mono["auto"]
     assert _charged_to_staff(charged)  # the mono failure: the citizen's words charged
-    assert charged.analyzer["asr"]["attribution"]["mono_roles"] == "staff"
+    assert charged.analyzer.asr["attribution"]["mono_roles"] == "staff"
     assert _charged_to_staff(told) == []
     right = [(_turn_of(u) or {}).get("speaker") == u.speaker for u in told.utterances]
     assert sum(right) / len(right) >= 0.9, [(u.speaker, u.text) for u in told.utterances]
@@ -246,7 +246,7 @@ def test_mono_turns_are_told_apart_and_the_citizen_is_not_charged(mono):
     hits = find_phrases(told.utterances, get_lexicon(opts), opts.match)
     cues = detect_cues(interaction, hits, opts, get_lexicon(opts))
     assert any(told.utterances[c.utterance].speaker == "citizen" for c in cues)
-    block = told.analyzer["asr"]["attribution"]
+    block = told.analyzer.asr["attribution"]
     assert block["mode"] == "mono" and block["mono_roles"] == "auto"
     roles = sorted(s["role"] for s in block["speakers"])
     assert roles == ["citizen", "staff"]
@@ -263,7 +263,7 @@ def test_same_mix_stereo_is_analysed_as_mono(tmp_path):
     x = decode_audio(DATA / "hall-mono.ogg").samples[0]
     path = write_wav(tmp_path / "twice.wav", np.stack([x, x]))
     report = analyze(path)
-    block = report.analyzer["asr"]["attribution"]
+    block = report.analyzer.asr["attribution"]
     assert block["mode"] == "same_mix" and block["correlation"] > 0.99
     assert {u.speaker for u in report.utterances} == {"staff", "citizen"}
     assert _charged_to_staff(report) == []
@@ -281,8 +281,8 @@ def test_review_app_shows_roles_confidence_and_what_was_left_out(stereo, mono, t
     pks = {}
     with Store(db) as store:
         for name, report in (("stereo", stereo["on"]), ("mono", mono["auto"])):
-            key = analysis_key(name, str(report.analyzer.get("model") or ""),
-                               str(report.analyzer.get("lexicon_version", "")))
+            key = analysis_key(name, str(report.analyzer.model or ""),
+                               str(report.analyzer.lexicon_version))
             pks[name] = store.save_report(report, run_id=None, content_hash=name,
                                           path=report.source, key=key)
     con = auth.connect(db)
@@ -295,7 +295,7 @@ def test_review_app_shows_roles_confidence_and_what_was_left_out(stereo, mono, t
     assert f"≈{sure[0]:.2f}" in page
     assert "服务对象 · " in page and "工作人员 · " in page  # the two voices and their roles
     page = asgi_get(db, "insp", "inspector-pass-1", f"/interactions/{pks['stereo']}").text
-    dropped = stereo["on"].analyzer["asr"]["attribution"]["dropped"]
+    dropped = stereo["on"].analyzer.asr["attribution"]["dropped"]
     assert f"{len(dropped)} left out" in page
     assert page.count('<li class="background">') == sum(d["reason"] == "background"
                                                           for d in dropped)

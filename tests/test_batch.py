@@ -26,7 +26,7 @@ from analyzer.options import AnalyzerOptions
 from analyzer.pipeline import analyze
 from analyzer.speech.packing import GAP_SECONDS, SAMPLE_RATE, WINDOW_SECONDS, Packer, Piece, Window
 from analyzer.speech.packing import assign_words as map_words
-from analyzer.store import Store
+from analyzer.store import Filter, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -98,7 +98,7 @@ def test_batch_folder_reports_match_single_analysis_and_errors_are_rows(
         assert errors["fake.wav"]["kind"] == "AudioError"
         assert errors["broken.json"]["kind"] == "TranscriptError"
         for f in EXAMPLES.glob("*.json"):
-            row = store.interactions({"q": None})
+            row = store.interactions(Filter())
             pk = next(r["id"] for r in row if Path(r["source_path"]).name == f.name)
             expected = analyze(mixed_folder / f.name, OPTIONS).to_dict()
             assert store.report(pk).to_dict() == expected
@@ -116,7 +116,7 @@ def test_second_run_skips_everything_and_manifest_metadata_applies(
                         encoding="utf-8")
     run_batch(manifest, db, OPTIONS)
     with Store(db) as store:
-        north = store.interactions({"hall": "北城"})
+        north = store.interactions(Filter(hall="北城"))
         assert sorted(r["interaction_id"] for r in north) == ["rec-0001", "rec-0002"]
         assert {r["window"] for r in north} == {"9"}
 

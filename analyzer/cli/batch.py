@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from analyzer.cli.exits import ConfigError, InputsFailed
-from analyzer.errors import AnalyzerError
+from analyzer.errors import InputsFailed
 from analyzer.options import SHARE_MODES
 
 
@@ -75,14 +74,10 @@ def batch(source: str, db: str, workers: int, threads: int, engine: str, address
         flags["asr.compute_type"] = "float16"
     given = tuple(f"{k}={v}" for k, v in flags.items() if v is not None)
     options = build_options(lexicons, (*overrides, *given))
-    try:
-        summary = run_batch(source, db, options, engine=engine, workers=workers, threads=threads,
-                            address=address, rescore=rescore, progress=not no_progress,
-                            argv=sys.argv, inflight=inflight, retry_errors=retry_errors,
-                            on_error=lambda _path, message: click.echo(f"error: {message}",
-                                                                       err=True))
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    summary = run_batch(source, db, options, engine=engine, workers=workers, threads=threads,
+                        address=address, rescore=rescore, progress=not no_progress,
+                        argv=sys.argv, inflight=inflight, retry_errors=retry_errors,
+                        on_error=lambda _path, message: click.echo(f"error: {message}", err=True))
     click.echo(json.dumps(summary.to_dict(), ensure_ascii=False) if as_json else summary.text())
     if summary.errors:
         raise InputsFailed(f"{summary.errors} input(s) failed; see `conduct errors --db {db}`")

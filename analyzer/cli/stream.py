@@ -23,8 +23,7 @@ from typing import Any, BinaryIO
 import click
 import numpy as np
 
-from analyzer.cli.exits import ConfigError
-from analyzer.errors import AnalyzerError, AudioError
+from analyzer.errors import AudioError
 
 
 @click.command("stream")
@@ -78,22 +77,19 @@ def stream(source: str, rate: int, channels: int, realtime: bool, channel: str |
         return
     if db or record_dir:
         raise click.UsageError("--db and --record-dir go with --listen")
-    try:
-        line = _open(source, rate, channels, chunk_ms)
-        start = time.monotonic()
-        analyzer = StreamAnalyzer(options, line.rate, line.channels,
-                                  channel=channel or str(line.meta.get("channel") or "phone"),
-                                  interaction_id=interaction_id or str(line.meta.get("id") or "")
-                                  or _name(source),
-                                  clock=(lambda: time.monotonic() - start) if realtime else None,
-                                  about=_about(line.meta))
-        analyzer.warm()
-        start = time.monotonic()
-        for chunk in _reader(line.chunks, line.seconds_per_chunk if realtime else 0.0):
-            _emit(analyzer.feed(chunk))
-        _emit(analyzer.close())
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    line = _open(source, rate, channels, chunk_ms)
+    start = time.monotonic()
+    analyzer = StreamAnalyzer(options, line.rate, line.channels,
+                              channel=channel or str(line.meta.get("channel") or "phone"),
+                              interaction_id=interaction_id or str(line.meta.get("id") or "")
+                              or _name(source),
+                              clock=(lambda: time.monotonic() - start) if realtime else None,
+                              about=_about(line.meta))
+    analyzer.warm()
+    start = time.monotonic()
+    for chunk in _reader(line.chunks, line.seconds_per_chunk if realtime else 0.0):
+        _emit(analyzer.feed(chunk))
+    _emit(analyzer.close())
 
 
 def _about(meta: dict[str, Any]) -> Any:
@@ -108,26 +104,21 @@ def _listen(options: Any, address: str, db: str | None, record_dir: str | None,
     import asyncio
     import signal
 
-    from analyzer.errors import OptionError
-    from analyzer.options import ListenConfig
+    from analyzer.config import ListenConfig
     from analyzer.stream.server import LiveServer
 
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit():
         raise click.BadParameter(f"expected HOST:PORT, got {address!r}", param_hint="--listen")
-    try:
-        config = ListenConfig(host=host.strip("[]"), port=int(port),
-                              db=Path(db) if db else None,
-                              record_dir=Path(record_dir) if record_dir else None,
-                              max_lines=max_lines)
-        if config.db is not None:
-            from analyzer.store import Store
+    config = ListenConfig(host=host.strip("[]"), port=int(port), db=Path(db) if db else None,
+                          record_dir=Path(record_dir) if record_dir else None,
+                          max_lines=max_lines)
+    if config.db is not None:
+        from analyzer.store import Store
 
-            Store(config.db).close()  # refuse a bad database now, not at the first call's end
-        server = LiveServer(options, config)
-        server.warm()
-    except (AnalyzerError, OptionError) as exc:
-        raise ConfigError(str(exc)) from None
+        Store(config.db).close()  # refuse a bad database now, not at the first call's end
+    server = LiveServer(options, config)
+    server.warm()
 
     def ready(port: int) -> None:
         click.echo(f"conduct stream: listening on ws://{config.host}:{port}", err=True)

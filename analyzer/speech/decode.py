@@ -80,7 +80,7 @@ def decode_audio(path: str | Path, sample_rate: int = 16000) -> DecodedAudio:
         AudioError: The file is missing, empty, not audio, truncated or
             cannot be decoded; the message names the file and the reason.
     """
-    av = require("av", "audio")
+    av = require("av")
     source = str(path)
     if not Path(path).is_file():
         raise AudioError("no such file", source=source)

@@ -629,7 +629,7 @@ class StreamAnalyzer:
             interaction, self.options, lexicon=self.lexicon, extra_findings=extra,
             ring=ring, asr_info=asr_info,
         )
-        report.analyzer["stream"] = asdict(self.sopts)
+        report.analyzer.stream = asdict(self.sopts)
         events: list[StreamEvent] = [FindingEvent(f, False) for f in report.findings
                                      if not any(_same_finding(f, e) for e in self._emitted)]
         self.interaction, self.report, self.ring = interaction, report, ring

@@ -35,8 +35,9 @@ from typing import Any
 
 import numpy as np
 
+from analyzer.config import ListenConfig
 from analyzer.errors import AnalyzerError, AudioError, require, shown
-from analyzer.options import AnalyzerOptions, ListenConfig
+from analyzer.options import AnalyzerOptions
 from analyzer.stream.events import (
     EndedEvent,
     ErrorEvent,

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import TranscriptError, shown
+from analyzer.errors import JsonInputError, TranscriptError, shown
 from analyzer.types import (
     CHANNELS,
     HEARD_KEYS,
@@ -101,19 +101,6 @@ MAX_JSON_DEPTH = 32
 MAX_INT = 2**63 - 1
 #: Largest time in seconds (about 115 days): anything larger is a unit mistake.
 MAX_SECONDS = 1e7
-
-
-class JsonInputError(ValueError):
-    """JSON text the analyzer will not read: a syntax error or beyond its limits.
-
-    Attributes:
-        message: What is wrong.
-        line: The line in the text (None when not known).
-    """
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message, self.line = message, line
 
 
 def read_json(text: str) -> Any:
