@@ -94,6 +94,7 @@ def decode_audio(path: str | Path, sample_rate: int = 16000) -> DecodedAudio:
         if not container.streams.audio:
             raise AudioError("the file has no audio stream", source=source)
         stream = container.streams.audio[0]
+        _check_header(stream, source)
         native_rate = int(stream.rate or stream.codec_context.sample_rate or 0)
         codec = stream.codec_context.name
         declared = _declared_seconds(container, stream, source)
@@ -113,11 +114,39 @@ def decode_audio(path: str | Path, sample_rate: int = 16000) -> DecodedAudio:
     return DecodedAudio(samples, sample_rate, duration, source, native_rate, codec)
 
 
+#: Most channels and the sample rates a recording may declare (a header beyond them is
+#: damaged or hostile: a 1 Hz, 65535-channel WAV of a few bytes would resample into
+#: billions of samples).
+MAX_CHANNELS = 16
+RATE_RANGE = (1000, 384000)
+
+
+def _check_header(stream, source: str) -> None:
+    """Refuse a stream whose header no decoder can use, before anything is decoded."""
+    context = stream.codec_context
+    if context is None:
+        raise AudioError("no decoder for this audio format", source=source)
+    channels = int(context.channels or 0)
+    if channels < 1:
+        raise AudioError("the header declares 0 channels; expected 1 or more", source=source)
+    if channels > MAX_CHANNELS:
+        raise AudioError(f"the header declares {channels} channels; at most {MAX_CHANNELS} "
+                         "are read", source=source)
+    rate = int(stream.rate or context.sample_rate or 0)
+    if not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
+        raise AudioError(f"the header declares a sample rate of {rate} Hz; expected "
+                         f"{RATE_RANGE[0]}-{RATE_RANGE[1]} Hz", source=source)
+
+
 def _decode_stream(av, container, stream, sample_rate: int, source: str) -> np.ndarray:
     """Decode and resample every frame of ``stream`` to planar float32."""
     channels = stream.codec_context.channels or 1
-    layout = stream.codec_context.layout.name
-    resampler = av.AudioResampler(format="fltp", layout=layout, rate=sample_rate)
+    try:
+        layout = stream.codec_context.layout.name
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=sample_rate)
+    except (ValueError, av.error.FFmpegError) as exc:  # a header ffmpeg opens but cannot use
+        raise AudioError(f"cannot decode this audio's layout ({_reason(exc)})",
+                         source=source) from exc
     chunks: list[np.ndarray] = []
     try:
         for frame in container.decode(stream):

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import LexiconError, LexiconErrors
+from analyzer.limits import check_toml_nesting, read_config_text
 from analyzer.resources import data_path
 
 #: The shipped Chapter 3 lexicon.
@@ -281,12 +282,8 @@ class _Layer:
 def _read_layer(path: str | Path) -> _Layer:
     """Read and syntax-check one TOML lexicon file."""
     p = Path(path)
-    try:
-        raw = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LexiconError(f"cannot read lexicon: {exc.strerror or exc}", source=str(p)) from exc
-    except UnicodeDecodeError as exc:
-        raise LexiconError("lexicon is not UTF-8 text", source=str(p)) from exc
+    raw = read_config_text(p, "lexicon")  # size, file type and nesting within the limits
+    check_toml_nesting(raw, str(p))
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:

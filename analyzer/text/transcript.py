@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import JsonInputError, TranscriptError, shown
+from analyzer.limits import identifier_problem
 from analyzer.types import (
     CHANNELS,
     HEARD_KEYS,
@@ -108,8 +109,8 @@ def read_json(text: str) -> Any:
 
     Transcripts, JSON Lines records, manifests and sidecars all go through
     it: nesting at most :data:`MAX_JSON_DEPTH`, integers within SQLite's
-    range, no ``NaN``/``Infinity``, and text that is valid Unicode (no lone
-    surrogates such as ``\\ud800``).
+    range, no ``NaN``/``Infinity``, text that is valid Unicode (no lone
+    surrogates such as ``\\ud800``), and no key twice in one object.
 
     Raises:
         JsonInputError: Naming the problem (and the line of a syntax error).
@@ -117,8 +118,18 @@ def read_json(text: str) -> Any:
     def constant(name: str) -> Any:
         raise JsonInputError(f"{name} is not a number JSON allows")
 
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):  # JSON allows it; the last value would silently win
+            seen: set[str] = set()
+            for key, _value in pairs:
+                if key in seen:
+                    raise JsonInputError(f"duplicate key {key!r} in one object")
+                seen.add(key)
+        return obj
+
     try:
-        data = json.loads(text, parse_constant=constant)
+        data = json.loads(text, parse_constant=constant, object_pairs_hook=unique)
     except json.JSONDecodeError as exc:
         raise JsonInputError(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
     except RecursionError:
@@ -252,7 +263,7 @@ def parse_interaction(
     ident = d.get("id", default_id)
     if ident is None:
         raise ctx.error("id", "missing; expected a non-empty string")
-    ident = _string(ctx, "id", ident, allow_int=True)
+    ident = _identifier(ctx, "id", ident)
     if not ident.strip():
         raise ctx.error("id", "expected a non-empty string")
     channel = d.get("channel")
@@ -273,9 +284,9 @@ def parse_interaction(
         id=ident,
         channel=channel,
         utterances=utterances,
-        hall=_string(ctx, "hall", d.get("hall", "")),
-        window=_string(ctx, "window", d.get("window", ""), allow_int=True),
-        staff=_string(ctx, "staff", d.get("staff", ""), allow_int=True),
+        hall=_identifier(ctx, "hall", d.get("hall", ""), allow_int=False),
+        window=_identifier(ctx, "window", d.get("window", "")),
+        staff=_identifier(ctx, "staff", d.get("staff", "")),
         started_at=_timestamp(ctx, d.get("started_at", "")),
         rings=rings,
         ring_seconds=ring_seconds,
@@ -404,6 +415,15 @@ def _string(ctx: _Ctx, field: str, value: Any, *, allow_int: bool = False) -> st
     if not isinstance(value, str):
         raise ctx.error(field, f"expected a string, got {_kind(value)} {value!r}")
     return value
+
+
+def _identifier(ctx: _Ctx, field: str, value: Any, *, allow_int: bool = True) -> str:
+    """An id, hall, window or staff id: a string without control or format characters."""
+    text = _string(ctx, field, value, allow_int=allow_int)
+    problem = identifier_problem(text)
+    if problem:
+        raise ctx.error(field, problem)
+    return text
 
 
 def _timestamp(ctx: _Ctx, value: Any) -> str:
