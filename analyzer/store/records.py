@@ -114,3 +114,29 @@ def error_text(path: str, message: str) -> str:
     """
     path, message = str(path or ""), str(message)
     return message if not path or message.startswith(path) else f"{path}: {message}"
+
+
+def recording_names(source_path: str | None, stored_input: dict[str, Any]) -> set[str]:
+    """The file names of the recordings a stored interaction names (``recording_names``).
+
+    Its input path and the input's
+    :data:`~analyzer.speech.clips.INPUT_RECORDING_KEYS` (a typed transcript's
+    ``audio`` entry): every place :func:`analyzer.speech.clips.recording_of`
+    may find its recording. Only names with an audio suffix count.
+    """
+    from analyzer.speech.clips import INPUT_RECORDING_KEYS
+    from analyzer.speech.decode import AUDIO_SUFFIXES
+
+    refs: list[object] = [source_path]
+    for keys in INPUT_RECORDING_KEYS:
+        value: object = stored_input
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        refs.append(value)
+    names = set()
+    for ref in refs:
+        if isinstance(ref, str) and ref and "\x00" not in ref:
+            name = Path(ref).name
+            if Path(name).suffix.lower() in AUDIO_SUFFIXES:
+                names.add(name)
+    return names

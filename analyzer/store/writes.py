@@ -9,12 +9,20 @@ import sqlite3
 from collections.abc import Sequence
 from typing import cast
 
-from analyzer.errors import shown
+from analyzer.errors import InvalidRequest, shown
+from analyzer.limits import identifier_problem
 from analyzer.store.base import StoreBase
 from analyzer.store.database import inserted_id
 from analyzer.store.filters import SqlValue
 from analyzer.store.hits import HitRow, write_example_hits
-from analyzer.store.records import Stored, _day, _interaction_of_report, interaction_to_dict
+from analyzer.store.masked import masked_texts, write_masked
+from analyzer.store.records import (
+    Stored,
+    _day,
+    _interaction_of_report,
+    interaction_to_dict,
+    recording_names,
+)
 from analyzer.store.reviews import apply_reviews
 from analyzer.store.rows import ErrorRow, JsonObject, LatestErrorRow, RunRow
 from analyzer.store.schema import now
@@ -147,13 +155,19 @@ class WritesMixin(StoreBase):
         model: str | None = None,
         lexicon_version: str | None = None,
         examples: Sequence[HitRow] | None = None,
+        actor: str | None = None,
     ) -> int:
         """Store one analysed interaction in one transaction; returns its pk.
 
         An interaction with the same ``content_hash`` is replaced in place
         (same pk; re-analysis with another model or lexicon). Reviews survive
         a replacement: each is re-attached to the new finding with the same
-        rule and start time.
+        rule and start time, and the review-adjusted score follows. The
+        audit trail gets a row when the interaction is first stored and when
+        a re-analysis changes who, where or when it is charged to, its
+        analysis or its score (under ``actor``). Its transcript with personal
+        data masked is indexed for trainers' search, and the file names of
+        its recordings are kept (who a recording belongs to).
 
         Args:
             report: The analyzer's report.
@@ -172,7 +186,15 @@ class WritesMixin(StoreBase):
                 ``lexicon_version`` (:func:`analyzer.training.examples.candidates`),
                 kept with it so trainers' searches never match the store
                 again; None leaves it to :func:`~analyzer.training.examples.index_examples`.
+            actor: Who stores it, for the audit trail (default ``batch run N``,
+                or ``analyzer`` outside a batch).
+
+        Raises:
+            InvalidRequest: Its id, hall, window or staff id holds a control
+                or format character (:func:`analyzer.limits.identifier_problem`),
+                whichever path it came by (transcript, sidecar, live header).
         """
+        check_identifiers(report)
         if interaction is None:
             interaction = _interaction_of_report(report)
         if model is None:
@@ -182,8 +204,10 @@ class WritesMixin(StoreBase):
         analyzed = now()
         row = _interaction_row(report, interaction, audio, analyzed)
         row.update(key=key, content_hash=content_hash, model=model,
-                   lexicon_version=lexicon_version, run_id=run_id, source_path=shown(path))
-        version = lexicon_version
+                   lexicon_version=lexicon_version, run_id=run_id, source_path=shown(path),
+                   changed_by=actor or (f"batch run {run_id}" if run_id else "analyzer"))
+        masked = masked_texts(report.utterances)  # before the write: the writer never waits
+        names = recording_names(row["source_path"], interaction_to_dict(interaction))  # type: ignore[arg-type]
 
         def job(db: sqlite3.Connection) -> int:
             old = db.execute(
@@ -194,22 +218,41 @@ class WritesMixin(StoreBase):
                 pk = inserted_id(db.execute(
                     f"INSERT INTO interactions ({cols}) VALUES ({', '.join('?' * len(row))})",
                     list(row.values())))
-            else:
+            else:  # the score follows the reviews below: one change, one audit row
                 pk = int(old[0])
-                row["rescored_at"] = analyzed
-                sets = ", ".join(f'"{c}" = ?' for c in row)
-                db.execute(f"UPDATE interactions SET {sets} WHERE id = ?", [*row.values(), pk])
+                update = {k: v for k, v in row.items() if k not in ("score", "grade")}
+                update["rescored_at"] = analyzed
+                sets = ", ".join(f'"{c}" = ?' for c in update)
+                db.execute(f"UPDATE interactions SET {sets} WHERE id = ?",
+                           [*update.values(), pk])
                 db.execute("DELETE FROM utterances WHERE interaction_pk = ?", (pk,))
                 db.execute("DELETE FROM findings WHERE interaction_pk = ?", (pk,))
+                db.execute("DELETE FROM recording_names WHERE interaction_pk = ?", (pk,))
             _insert_children(db, pk, report)
+            write_masked(db, pk, masked)
+            db.executemany("INSERT INTO recording_names VALUES (?, ?)",
+                           [(name, pk) for name in sorted(names)])
             if old is not None:
                 _relink_reviews(db, pk)
-                apply_reviews(db, pk)
+                apply_reviews(db, pk, str(row["changed_by"]))
             if examples is not None:
-                write_example_hits(db, pk, version, examples)
+                write_example_hits(db, pk, lexicon_version, examples)
             return pk
 
         return self.db.write(job)
+
+
+def check_identifiers(report: InteractionReport) -> None:
+    """Refuse a report whose id, hall, window or staff id could render as another.
+
+    Raises:
+        InvalidRequest: Naming the field and the character.
+    """
+    for field, value in (("id", report.id), ("hall", report.hall), ("window", report.window),
+                         ("staff", report.staff)):
+        problem = identifier_problem(str(value or ""))
+        if problem:
+            raise InvalidRequest(f"{field}: {problem}", source=report.source or None)
 
 
 def _interaction_row(report: InteractionReport, interaction: Interaction,

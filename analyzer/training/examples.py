@@ -105,9 +105,9 @@ class Example:
         return f"{self.interaction_pk}-{self.practice}-{self.rule}-{self.start:.2f}"
 
     def masked(self) -> Example:
-        """The example with personal data masked in its text."""
+        """The example as trainers see it: personal data masked in its text, no staff id."""
         return replace(self, text=privacy.mask_text(self.text),
-                       interaction_id=privacy.mask_text(self.interaction_id))
+                       interaction_id=privacy.mask_text(self.interaction_id), staff="")
 
 
 def search_examples(

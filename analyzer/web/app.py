@@ -91,9 +91,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from analyzer.web.recordings import remove_copies
+
         await run_in_threadpool(_warm_up, config)
         yield
         store.close()
+        remove_copies(getattr(_app.state, "masked_dir", None))  # staff's masked audio
 
     app = FastAPI(title="conduct review", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)
