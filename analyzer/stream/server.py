@@ -15,7 +15,7 @@ their events so far, then every line's events as they happen, ``line``
 when one opens and ``ended`` (score, grade, stored row) when it ends.
 
 Each line's analysis (:class:`~analyzer.stream.live.StreamAnalyzer`) runs in
-a worker thread; lines share the one recognition engine, so their windows
+a worker thread; lines share the one recognition engine, so their bins
 are recognised in batches. Audio that arrived while a line was busy is
 fed at once, in one piece, so a slow recognition is caught up with.
 """
@@ -37,6 +37,8 @@ import numpy as np
 
 from analyzer.errors import AnalyzerError, AudioError, require, shown
 from analyzer.options import AnalyzerOptions, ListenConfig
+from analyzer.pipeline.result import AnalysisResult
+from analyzer.speech.meta import CallMeta
 from analyzer.stream.events import (
     EndedEvent,
     ErrorEvent,
@@ -46,7 +48,7 @@ from analyzer.stream.events import (
     StreamEvent,
 )
 from analyzer.stream.line import FrameDecoder, LineHeader
-from analyzer.stream.live import CallInfo, StreamAnalyzer
+from analyzer.stream.live import StreamAnalyzer
 
 logger = logging.getLogger("analyzer")
 
@@ -203,7 +205,8 @@ class LiveServer:
         analyzer = StreamAnalyzer(
             self.options, header.sample_rate, header.channels, channel=header.channel,
             interaction_id=header.call_id, lexicon=self.lexicon, clock=lambda: call.clock(),
-            about=CallInfo(header.hall, header.window, header.staff, header.started_at))
+            about=CallMeta(hall=header.hall, window=header.window, staff=header.staff,
+                           started_at=header.started_at))
         call = _Call(header, analyzer, FrameDecoder(header))
         return call
 
@@ -249,24 +252,31 @@ class LiveServer:
         call_id = call.header.call_id
         if end.error is not None:
             await self._send(ws, call, [ErrorEvent(call_id, str(end.error))])
+        outcome: AnalysisResult | AnalyzerError
         try:
-            events = await loop.run_in_executor(self._pool, _run, call.analyzer.close)
-        except AnalyzerError as exc:
+            await self._send(ws, call, await loop.run_in_executor(self._pool, _run,
+                                                                  call.analyzer.close))
+            outcome = call.analyzer.result if call.analyzer.result is not None else \
+                AnalyzerError("the call was not analysed", source=call_id)
+        except AnalyzerError as exc:  # no speech, say: the call is kept as an error row
             await self._send(ws, call, [ErrorEvent(call_id, str(exc))])
-            await ws.close(CLOSE_ERROR, "analysis failed")
-            return
-        await self._send(ws, call, events)
-        stored = await loop.run_in_executor(self._pool, self._store, call)
+            outcome = exc
+        stored = await loop.run_in_executor(self._pool, self._store, call, outcome)
         report = call.analyzer.report
         pk = stored.interaction if isinstance(stored, StoredEvent) else None
         ended = EndedEvent(call_id, end.dropped, None if report is None else report.score,
                            None if report is None else report.grade, pk)
         await self._send(ws, call, [x for x in (stored, ended) if x is not None])
+        if isinstance(outcome, AnalyzerError):
+            await ws.close(CLOSE_ERROR, "analysis failed")
+            return
         code = CLOSE_OK if end.error is None else CLOSE_BAD
         await ws.close(code, "" if end.error is None else shown(str(end.error))[:120])
 
-    def _store(self, call: _Call) -> StoredEvent | ErrorEvent | None:
-        """Write the finished call to the results database (None when not configured)."""
+    def _store(self, call: _Call, outcome: AnalysisResult | AnalyzerError
+               ) -> StoredEvent | ErrorEvent | None:
+        """Write the finished call to the results database (None when not configured,
+        or when it could not be analysed: its recording and error row are kept)."""
         folder = self.config.recordings()
         if self.config.db is None or folder is None or not call.audio:
             return None
@@ -274,10 +284,14 @@ class LiveServer:
 
         try:
             kept = store_call(self.config.db, folder, call.header, np.concatenate(call.audio),
-                              call.analyzer)
+                              self.options, outcome)
         except (AnalyzerError, OSError) as exc:
             logger.error("call %s could not be stored: %s", call.header.call_id, exc)
             return ErrorEvent(call.header.call_id, f"the call could not be stored: {exc}")
+        if kept.failed:
+            logger.info("call %s kept as error %d (%s)", call.header.call_id, kept.pk,
+                        kept.recording)
+            return None
         logger.info("call %s stored as interaction %d (%s)", call.header.call_id, kept.pk,
                     kept.recording)
         return StoredEvent(call.header.call_id, kept.pk, str(kept.recording))
