@@ -281,7 +281,12 @@ def test_stream_commits_a_forbidden_phrase_before_the_utterance_ends_and_ends_as
                 and e["start"] - 0.5 <= hit["start"] and hit["end"] <= e["end"] + 0.5)
     assert found < said  # committed, and a finding, before the utterance had ended
     assert events[found]["emitted_at"] < events[said]["emitted_at"]
-    assert all("emitted_at" in e for e in events)
+    # on the audio clock: in the order they came out, never before the audio they tell of
+    stamps = [e["emitted_at"] for e in events]
+    assert stamps == sorted(stamps) and stamps[-1] == round(audio.shape[1] / SR, 3)
+    assert all(e["emitted_at"] >= e["end"] for e in events if e["type"] in ("utterance",
+                                                                           "partial"))
+    assert all(e["emitted_at"] >= e["t"] for e in events if e["type"] in ("ring", "answered"))
 
     def words(report):
         return [(u["speaker"], u["start"], u["end"], u["text"]) for u in report["transcript"]]

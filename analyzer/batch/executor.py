@@ -14,12 +14,23 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from analyzer.batch.jobs import Job, JobFailed, Outcome, WorkerDone, WorkerError
 from analyzer.batch.worker import AudioWorker, process_main
 from analyzer.errors import require
 from analyzer.options import AnalyzerOptions
+
+
+class Executor(Protocol):
+    """What runs a batch's recording jobs: :class:`LocalExecutor` or :class:`RayExecutor`."""
+
+    workers: int
+    timings: dict[str, float]
+
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+        """Yield one outcome per job, in completion order."""
+        ...
 
 
 class LocalExecutor:

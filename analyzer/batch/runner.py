@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from analyzer.batch import transcripts
 from analyzer.batch.jobs import Job, JobFailed
@@ -53,6 +53,9 @@ from analyzer.store import (
     error_text,
 )
 from analyzer.types import InteractionReport
+
+if TYPE_CHECKING:
+    from analyzer.batch.executor import Executor
 
 logger = logging.getLogger("analyzer")
 
@@ -123,7 +126,7 @@ class BatchRunner:
         on_error: Told of each failed input as it is stored as an error row.
     """
 
-    def __init__(self, store: Store, options: AnalyzerOptions, executor: Any, *,
+    def __init__(self, store: Store, options: AnalyzerOptions, executor: Executor, *,
                  rescore: bool = False, progress: bool = True,
                  retry_errors: bool = False, on_error: ErrorHandler | None = None) -> None:
         self.store = store
@@ -136,7 +139,7 @@ class BatchRunner:
         self.lexicon = get_lexicon(options)
         self.summary = BatchSummary()
         self._model: str | None = None
-        self._bar: Any = None
+        self._bar: Progress = _Silent()
         self._t0 = 0.0
         self.timings: dict[str, float] = {}
 
@@ -250,7 +253,7 @@ class BatchRunner:
                 continue
             rescoring = self.store.lookup(digest) is not None
             planned.append(transcripts.Planned(rec, key, rescoring, task.path))
-        workers = int(getattr(self.executor, "workers", 1))
+        workers = self.executor.workers
         for item, outcome, seconds in transcripts.score(planned, self.options, workers):
             self._time("matching", seconds)
             if isinstance(outcome, transcripts.RecordFailed):
@@ -287,7 +290,7 @@ class BatchRunner:
             if self._keep(outcome.result):
                 self.summary.audio_seconds += float(outcome.result.duration or 0.0)
                 self._show()
-        for k, v in getattr(self.executor, "timings", {}).items():
+        for k, v in self.executor.timings.items():
             self._time(k, v)
 
     # -- bookkeeping ----------------------------------------------------------
@@ -357,11 +360,41 @@ def _items_in(task: Task) -> int:
         return 1
 
 
-def _progress(total: int, enabled: bool) -> Any:
+class Progress(Protocol):
+    """The batch's progress bar (tqdm's)."""
+
+    def update(self, n: int = 1) -> object:
+        """Move on ``n`` items."""
+        ...
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        """Show ``s`` after the bar."""
+        ...
+
+    def close(self) -> None:
+        """End the bar."""
+        ...
+
+
+class _Silent:
+    """No progress bar (before a run starts)."""
+
+    def update(self, n: int = 1) -> None:
+        """Nothing to show."""
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        """Nothing to show."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def _progress(total: int, enabled: bool) -> Progress:
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="item", disable=not enabled, file=sys.stderr,
-                dynamic_ncols=True, desc="batch")
+    bar: Progress = tqdm(total=total, unit="item", disable=not enabled, file=sys.stderr,
+                         dynamic_ncols=True, desc="batch")
+    return bar
 
 
 def run_batch(

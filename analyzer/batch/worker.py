@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analyzer.batch.jobs import (
     Job,
@@ -41,6 +41,9 @@ from analyzer.errors import AnalyzerError
 from analyzer.options import AnalyzerOptions
 from analyzer.speech.engine import PackedTranscriber
 from analyzer.types import Interaction, Utterance
+
+if TYPE_CHECKING:
+    from multiprocessing import Queue
 
 #: Up to this many times ``inflight`` recordings may be in flight, the extra
 #: ones admitted only while every other recording waits on a partly filled
@@ -87,7 +90,7 @@ class AudioWorker:
         transcriber.max_active = cap = FILL_FACTOR * self.inflight
         transcriber.exhausted = False
         pool = ThreadPoolExecutor(cap, thread_name_prefix="recording")
-        running: set[Future] = set()
+        running: set[Future[Outcome]] = set()
         try:
             for job in jobs:
                 transcriber.enter()
@@ -145,7 +148,7 @@ def _warm_up(options: AnalyzerOptions) -> None:
 
 
 def process_main(options: AnalyzerOptions, threads: int, inflight: int,
-                 jobs: Any, results: Any) -> None:
+                 jobs: Queue[Job | None], results: Queue[Outcome | WorkerDone]) -> None:
     """Entry point of a local worker process: jobs from a queue, results to a queue.
 
     Exits by itself when the batch driver dies (even by ``kill -9``).

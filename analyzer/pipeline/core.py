@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -128,14 +129,14 @@ def analyze_inputs(paths: Iterable[str | Path], options: AnalyzerOptions | None 
         if isinstance(item, AnalyzerError):
             yield item
         elif item.kind == "audio":
-            yield _or_error(item.path, lambda t=item: analyze_task(t, options, lexicon=lexicon))
+            yield _or_error(item.path, partial(analyze_task, item, options, lexicon=lexicon))
         else:
             for rec in records_of(item):
                 if isinstance(rec, AnalyzerError):
                     yield rec
                 else:
-                    yield _or_error(rec.source, lambda r=rec: analyze_transcript(
-                        r, options, lexicon=lexicon))
+                    yield _or_error(rec.source, partial(analyze_transcript, rec, options,
+                                                        lexicon=lexicon))
 
 
 def _or_error(source: str, run: Callable[[], AnalysisResult]) -> InteractionReport | AnalyzerError:

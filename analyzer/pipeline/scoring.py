@@ -18,7 +18,7 @@ import functools
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -105,7 +105,7 @@ def analyze_interaction(
     lexicon: Lexicon | None = None,
     extra_findings: Sequence[Finding] = (),
     ring: RingResult | None = None,
-    asr_info: dict | None = None,
+    asr_info: Mapping[str, Any] | None = None,
     timer: StageTimer | None = None,
 ) -> InteractionReport:
     """Analyze a parsed interaction (the transcript path's core, shared by audio).
@@ -212,7 +212,7 @@ def ring_findings(ring: RingResult | None, options: AnalyzerOptions, lexicon: Le
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
-    seen: set[tuple] = set()
+    seen: set[tuple[str, str, float | None, float | None]] = set()
     out = []
     for f in findings:
         key = (f.rule, f.kind, f.start, f.end)
@@ -229,7 +229,7 @@ def _options_json(options: AnalyzerOptions) -> str:
 
 
 def audit_block(options: AnalyzerOptions, lexicon: Lexicon, template: ScoringTemplate,
-                asr_info: dict | None) -> dict[str, Any]:
+                asr_info: Mapping[str, Any] | None) -> dict[str, Any]:
     """The report's ``analyzer`` block: what produced it, for an inspector to audit."""
     from analyzer._version import __version__
 

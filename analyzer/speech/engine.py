@@ -411,7 +411,8 @@ def _owed_positions(pieces: Sequence[Piece], tracks: Sequence[Track],
 def _utterances(req: _Request, tracks: Sequence[Track],
                 options: ASROptions) -> list[list[Utterance]]:
     """Each track's utterances from the words its pieces got back (with what was heard)."""
-    from analyzer.speech.asr import is_hallucination, to_simplified
+    from analyzer.speech.asr import is_hallucination
+    from analyzer.text.normalize import to_simplified
 
     out: list[list[Utterance]] = [[] for _ in tracks]
     for k, start in sorted(req.words):

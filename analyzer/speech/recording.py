@@ -146,7 +146,8 @@ def hear(path: str | Path, options: AnalyzerOptions, meta: CallMeta, audio: Deco
                             same_mix=correlation is not None)
     line = options.asr.for_line(audio.native_rate, meta.channel)
     recognise = recognizer or get_engine(line, options.pack)
-    heard_audio, silenced = audio, []
+    heard_audio: DecodedAudio = audio
+    silenced: list[Dropped] = []
     if len(tracks) == 2 and options.attribution.enabled:  # leaked speech is never recognised
         samples, silenced = silence_crosstalk(audio.samples, audio.sample_rate,
                                               [t.speaker for t in tracks], options.attribution)

@@ -25,6 +25,7 @@ from analyzer.errors import AudioError
 from analyzer.options import VadOptions
 from analyzer.speech.decode import SAMPLE_RATE
 from analyzer.speech.tracks import Track
+from analyzer.types import Utterance
 
 VAD_FRAME = 512  #: Silero's frame at 16 kHz (32 ms)
 VAD_CONTEXT = 64  #: samples of the previous frame Silero sees
@@ -164,7 +165,7 @@ class LiveTrack:
     seg: Segmenter
     audio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     audio_from: int = 0
-    heard: list[Any] = field(default_factory=list)
+    heard: list[Utterance] = field(default_factory=list)
 
     @property
     def speaker(self) -> str:

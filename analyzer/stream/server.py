@@ -31,7 +31,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -49,6 +49,9 @@ from analyzer.stream.events import (
 )
 from analyzer.stream.line import FrameDecoder, LineHeader
 from analyzer.stream.live import StreamAnalyzer
+
+if TYPE_CHECKING:
+    from websockets.asyncio.server import ServerConnection
 
 logger = logging.getLogger("analyzer")
 
@@ -147,8 +150,8 @@ class LiveServer:
 
     # -- connections ------------------------------------------------------
 
-    async def _handle(self, ws: Any) -> None:
-        if ws.request.path == MONITOR_PATH:
+    async def _handle(self, ws: ServerConnection) -> None:
+        if ws.request is not None and ws.request.path == MONITOR_PATH:
             await self._monitor(ws)
             return
         task = asyncio.current_task()
@@ -160,7 +163,7 @@ class LiveServer:
             if task is not None:
                 self._tasks.discard(task)
 
-    async def _line(self, ws: Any) -> None:
+    async def _line(self, ws: ServerConnection) -> None:
         header = await self._header(ws)
         if header is None:
             return
@@ -173,7 +176,7 @@ class LiveServer:
         finally:
             self.lines.pop(header.call_id, None)
 
-    async def _header(self, ws: Any) -> LineHeader | None:
+    async def _header(self, ws: ServerConnection) -> LineHeader | None:
         """The line's header, or None after refusing the line (error event, close)."""
         from websockets.exceptions import ConnectionClosed
 
@@ -210,7 +213,7 @@ class LiveServer:
         call = _Call(header, analyzer, FrameDecoder(header))
         return call
 
-    async def _pump(self, ws: Any, call: _Call) -> _End:
+    async def _pump(self, ws: ServerConnection, call: _Call) -> _End:
         """Feed the line's audio as it comes, until it ends; why it ended."""
         queue: asyncio.Queue[bytes | _End] = asyncio.Queue()
         reader = asyncio.create_task(_read(ws, queue, self._stop))
@@ -235,7 +238,7 @@ class LiveServer:
         finally:
             reader.cancel()
 
-    async def _feed(self, ws: Any, call: _Call, data: bytes) -> None:
+    async def _feed(self, ws: ServerConnection, call: _Call, data: bytes) -> None:
         if call.first_audio is None:
             call.first_audio = time.monotonic()
         samples = call.decoder.decode(data)
@@ -243,10 +246,10 @@ class LiveServer:
             return
         call.audio.append(samples)
         loop = asyncio.get_running_loop()
-        events = await loop.run_in_executor(self._pool, _run, call.analyzer.feed, samples)
+        events = await loop.run_in_executor(self._pool, _fed, call.analyzer, samples)
         await self._send(ws, call, events)
 
-    async def _finish(self, ws: Any, call: _Call, end: _End) -> None:
+    async def _finish(self, ws: ServerConnection, call: _Call, end: _End) -> None:
         """Close the analysis, store the call, tell the line and the monitors."""
         loop = asyncio.get_running_loop()
         call_id = call.header.call_id
@@ -254,8 +257,8 @@ class LiveServer:
             await self._send(ws, call, [ErrorEvent(call_id, str(end.error))])
         outcome: AnalysisResult | AnalyzerError
         try:
-            await self._send(ws, call, await loop.run_in_executor(self._pool, _run,
-                                                                  call.analyzer.close))
+            await self._send(ws, call, await loop.run_in_executor(self._pool, _closed,
+                                                                  call.analyzer))
             outcome = call.analyzer.result if call.analyzer.result is not None else \
                 AnalyzerError("the call was not analysed", source=call_id)
         except AnalyzerError as exc:  # no speech, say: the call is kept as an error row
@@ -296,7 +299,7 @@ class LiveServer:
                     kept.recording)
         return StoredEvent(call.header.call_id, kept.pk, str(kept.recording))
 
-    async def _send(self, ws: Any, call: _Call, events: list[StreamEvent | LineNotice]) -> None:
+    async def _send(self, ws: ServerConnection, call: _Call, events: list[StreamEvent | LineNotice]) -> None:
         """Send events (each with the line's ``call_id``) to the line, if it still
         listens, and to the monitors."""
         from websockets.exceptions import ConnectionClosed
@@ -312,7 +315,7 @@ class LiveServer:
 
     # -- monitors ---------------------------------------------------------
 
-    async def _monitor(self, ws: Any) -> None:
+    async def _monitor(self, ws: ServerConnection) -> None:
         from websockets.exceptions import ConnectionClosed
 
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(MONITOR_QUEUE)
@@ -339,7 +342,7 @@ class LiveServer:
             queue.put_nowait(event)
 
 
-async def _read(ws: Any, queue: asyncio.Queue[bytes | _End], stop: asyncio.Event | None) -> None:
+async def _read(ws: ServerConnection, queue: asyncio.Queue[bytes | _End], stop: asyncio.Event | None) -> None:
     """Put a line's audio frames on ``queue``, then why it ended."""
     from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
 
@@ -384,11 +387,17 @@ def _control(text: str) -> _End | None:
                            f"got {shown(text)[:80]!r}", source="line"))
 
 
-def _run(step: Callable[..., Any], *args: Any) -> list[StreamEvent]:
-    return list(step(*args))
+def _fed(analyzer: StreamAnalyzer, samples: np.ndarray) -> list[StreamEvent | LineNotice]:
+    """The events of one chunk (run on a line's worker thread)."""
+    return list(analyzer.feed(samples))
 
 
-async def _refuse(ws: Any, call_id: str | None, message: str, code: int = CLOSE_BAD) -> None:
+def _closed(analyzer: StreamAnalyzer) -> list[StreamEvent | LineNotice]:
+    """The events of a line's end (run on a line's worker thread)."""
+    return list(analyzer.close())
+
+
+async def _refuse(ws: ServerConnection, call_id: str | None, message: str, code: int = CLOSE_BAD) -> None:
     """Tell a line why it is refused and close it."""
     from websockets.exceptions import ConnectionClosed
 
