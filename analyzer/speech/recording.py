@@ -135,7 +135,8 @@ def analyze_recording(
 def hear(path: str | Path, options: AnalyzerOptions, meta: CallMeta, audio: DecodedAudio,
          recognizer: Recognizer | None) -> Heard:
     """Who speaks where, crosstalk silenced, and each track recognised."""
-    from analyzer.speech.attribution import same_mix, silence_crosstalk
+    from analyzer.speech.attribution import same_mix
+    from analyzer.speech.crosstalk import silence_crosstalk
     from analyzer.speech.engine import get_engine
     from analyzer.speech.verify import get_verifier
 

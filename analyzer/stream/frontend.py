@@ -4,7 +4,7 @@ Per chunk: convert to float (:class:`ChunkReader`: interleaved ``s16le``
 bytes, or int16 / float32 arrays) -> resample to 16 kHz (:class:`Resampler`,
 PyAV's libswresample, state kept across chunks) -> on a stereo line, the
 other party's voice leaking into each microphone is silenced as the file
-path silences it (:class:`analyzer.speech.attribution.CrosstalkGate`, a
+path silences it (:class:`analyzer.speech.crosstalk.CrosstalkGate`, a
 fraction of a second behind) -> per track, Silero VAD with its state carried
 across chunks (:class:`SileroStream`, the model faster-whisper bundles) ->
 speech cut as the file paths cut their speech pieces (:class:`Segmenter`, the

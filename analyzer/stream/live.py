@@ -57,7 +57,7 @@ from analyzer.types import CHANNELS, Finding, Interaction, InteractionReport, Ri
 
 if TYPE_CHECKING:
     from analyzer.pipeline.result import AnalysisResult
-    from analyzer.speech.attribution import CrosstalkGate
+    from analyzer.speech.crosstalk import CrosstalkGate
     from analyzer.text.lexicon import Lexicon
 
 
@@ -173,7 +173,7 @@ class StreamAnalyzer:
         """A stereo line's crosstalk gate (the file path silences the same stretches)."""
         if self.channels != 2 or not self.options.attribution.enabled:
             return None
-        from analyzer.speech.attribution import CrosstalkGate
+        from analyzer.speech.crosstalk import CrosstalkGate
 
         return CrosstalkGate([t.speaker for t in self.tracks], self.options.attribution,
                              SAMPLE_RATE)
