@@ -126,3 +126,23 @@ def test_a_clip_recognised_at_an_offset_moves_its_heard_phrases_too():
     moved = engine_mod._shifted(u, 48.5)
     assert (moved.start, moved.words[0].start) == (48.5, 48.5)
     assert (moved.heard[0].start, moved.heard[0].end) == (48.6, 50.5)
+
+
+@pytest.mark.slow
+def test_engines_dropped_from_the_cache_stop_their_threads(monkeypatch):
+    """get_engine keeps a few engines; one it drops stops its recognizer thread, and a
+    caller still holding it gets a thread for its call only."""
+    from collections import OrderedDict
+
+    from audio_factory import speech
+
+    monkeypatch.setattr(engine_mod, "ENGINES_KEPT", 1)
+    monkeypatch.setattr(engine_mod, "_ENGINES", OrderedDict())
+    first = engine_mod.get_engine(ASROptions(beam_size=2))
+    assert first.running and engine_mod.get_engine(ASROptions(beam_size=2)) is first
+    second = engine_mod.get_engine(ASROptions(beam_size=3))
+    assert second.running and not first.running  # dropped: its thread has stopped
+    heard = first(speech("您好，请问办理什么业务"), ASROptions(beam_size=2), speaker="staff")
+    assert heard and not first.running  # it still recognises, then stops again
+    second.close()
+    assert not second.running
