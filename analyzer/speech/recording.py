@@ -2,7 +2,7 @@
 
 Stages, each in its own module: decode (:mod:`analyzer.speech.decode`) -> who
 speaks on which channel (:mod:`analyzer.speech.tracks`) -> crosstalk silenced
-(:mod:`analyzer.speech.attribution`) -> speech recognition of the tracks
+(:mod:`analyzer.speech.crosstalk`) -> speech recognition of the tracks
 (a :class:`~analyzer.speech.tracks.Recognizer`, by default the one recognition
 engine) -> :func:`conclude`: crosstalk, background and mono speaker turns
 (:mod:`analyzer.speech.attribution`), levels, the interaction, rings before
