@@ -280,6 +280,19 @@ def test_the_batch_keeps_a_spoofed_sidecar_as_an_error_row(tmp_path: Path) -> No
         assert len(errors) == 1 and "U+202E" in errors[0]["message"]
 
 
+def test_a_sidecar_or_manifest_with_a_spoofed_staff_id_is_refused_naming_it(
+        tmp_path: Path) -> None:
+    """Metadata of recordings (sidecars, manifest rows, live headers) enters through one
+    reader, which refuses what the transcript reader refuses."""
+    from analyzer.errors import ManifestError
+    from analyzer.speech.meta import CallMeta
+
+    with pytest.raises(ManifestError, match="control or format") as err:
+        CallMeta.parse({"staff": "S-\u202e1000", "hall": "东城"}, where="call.json")
+    assert err.value.field == "staff" and err.value.source == "call.json"
+    assert CallMeta.parse({"staff": "S-0001"}, where="call.json").staff == "S-0001"
+
+
 @pytest.mark.parametrize("bad", ["S-\u202e1000", "S-1\x00"])
 def test_accounts_refuse_names_and_staff_ids_with_format_characters(tmp_path: Path,
                                                                       bad: str) -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import ManifestError, TranscriptError
+from analyzer.limits import identifier_problem
 from analyzer.types import CHANNELS, META_KEYS, Interaction
 
 #: Who speaks on which channel, per recording (see :mod:`analyzer.speech.tracks`).
@@ -139,7 +140,12 @@ def _field(key: str, value: Any, where: str, line: int | None) -> Any:
     if key == "channel" and str(value) not in CHANNELS:
         raise ManifestError(f"channel must be counter or phone, not {value!r}", source=where,
                             line=line, field=key)
-    return str(value).strip()
+    text = str(value).strip()
+    if key in ("id", "hall", "window", "staff"):  # could render as another id (issue 26 #21)
+        problem = identifier_problem(text)
+        if problem:
+            raise ManifestError(f"{key} {problem}", source=where, line=line, field=key)
+    return text
 
 
 def sidecar_path(recording: str | Path) -> Path:
