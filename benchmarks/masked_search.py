@@ -51,8 +51,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 from month_fixture import MonthSpec, example_reports, generate  # noqa: E402
 
 from analyzer import analyze  # noqa: E402
-from analyzer.store import Store, analysis_key, content_hash_of_interaction  # noqa: E402
-from analyzer.store import writes  # noqa: E402
+from analyzer.store import (  # noqa: E402
+    Store,
+    analysis_key,
+    content_hash_of_interaction,
+    writes,  # noqa: E402
+)
 from analyzer.text.normalize import normalize  # noqa: E402
 from analyzer.text.transcript import parse_interaction  # noqa: E402
 

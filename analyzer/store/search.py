@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import threading
 from dataclasses import dataclass
 
 from analyzer.errors import InvalidRequest
@@ -18,6 +19,8 @@ from analyzer.store.masked import MASK_VERSION, masked_texts, write_masked
 from analyzer.text.search import phrase_query
 from analyzer.types import InteractionReport, Utterance
 
+#: One masked indexing at a time (in this process).
+_INDEXING = threading.Lock()
 #: Speakers a search may be limited to.
 SEARCH_SPEAKERS: tuple[str, ...] = ("staff", "citizen", "unknown")
 
@@ -69,7 +72,7 @@ class SearchMixin(StoreBase):
         if masked and filters is not None and filters.staff:
             raise InvalidRequest("a masked search cannot filter by staff id")
         if masked and not self.readonly:
-            self.index_masked()
+            self.index_masked(wait=False)  # what is not indexed yet does not match at all
         index = "utterances_masked" if masked else "utterances_fts"
         where, params = where_clause(filters)
         clauses = [f"{index} MATCH ?"]
@@ -97,24 +100,32 @@ class SearchMixin(StoreBase):
             "SELECT i.id FROM interactions i LEFT JOIN masked_index m ON m.interaction_pk = i.id "
             "WHERE m.version IS NOT ? ORDER BY i.id", (MASK_VERSION,))]
 
-    def index_masked(self, chunk: int = 200) -> int:
+    def index_masked(self, chunk: int = 200, *, wait: bool = True) -> int:
         """Index the masked transcripts :meth:`unmasked` lists; returns how many.
 
         Masking runs on the calling thread, writing in transactions of
         ``chunk`` interactions; one re-analysed meanwhile is left as its
-        re-analysis indexed it.
+        re-analysis indexed it. One indexing runs at a time: with ``wait``
+        False a call returns 0 at once while another runs (the review app
+        indexes an upgraded database in the background from its start).
         """
-        pending = self.unmasked()
-        for k in range(0, len(pending), chunk):
-            texts = {pk: masked_texts(self._stored_utterances(pk)) for pk in pending[k:k + chunk]}
+        if not _INDEXING.acquire(blocking=wait):
+            return 0
+        try:
+            pending = self.unmasked()
+            for k in range(0, len(pending), chunk):
+                texts = {pk: masked_texts(self._stored_utterances(pk))
+                         for pk in pending[k:k + chunk]}
 
-            def job(db: sqlite3.Connection, texts: dict[int, list[str]] = texts) -> None:
-                for pk, masked in texts.items():
-                    with contextlib.suppress(ValueError):  # re-analysed meanwhile
-                        write_masked(db, pk, masked)
+                def job(db: sqlite3.Connection, texts: dict[int, list[str]] = texts) -> None:
+                    for pk, masked in texts.items():
+                        with contextlib.suppress(ValueError):  # re-analysed meanwhile
+                            write_masked(db, pk, masked)
 
-            self.db.write(job)
-        return len(pending)
+                self.db.write(job)
+            return len(pending)
+        finally:
+            _INDEXING.release()
 
     def _stored_utterances(self, pk: int) -> list[Utterance]:
         """The stored report's utterances of ``pk`` (what the masker reads)."""
