@@ -105,6 +105,22 @@ def test_analyze_goes_on_after_a_zero_channel_wav(tmp_path: Path) -> None:
     assert [r["id"] for r in reports] == ["counter-model"]
 
 
+def test_the_batch_keeps_a_zero_channel_wav_as_known_bad_input(tmp_path: Path) -> None:
+    """It was keyed as a ValueError (the machine's fault), so every run retried it."""
+    from analyzer.batch import run_batch
+    from analyzer.store import Store
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "zero.wav").write_bytes(wav_bytes(0))
+    db = tmp_path / "r.sqlite"
+    first = run_batch(src, db)
+    with Store(db, readonly=True) as store:
+        errors = store.errors()
+    assert first.errors == 1 and errors[0]["kind"] == "AudioError" and errors[0]["key"]
+    assert run_batch(src, db).known_bad == 1  # not retried
+
+
 # -- #18, #19: configuration files within limits ----------------------------
 
 
