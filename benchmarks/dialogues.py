@@ -113,6 +113,8 @@ class Visit:
     record: dict[str, Any]
     expected: Counter = field(default_factory=Counter)
     episodes: list[str] = field(default_factory=list)
+    #: rule id -> indices of the utterances that carry each expected breach (none: an absence)
+    where: dict[str, list[int]] = field(default_factory=dict)
 
 
 class _Builder:
@@ -123,6 +125,13 @@ class _Builder:
         self.utts: list[dict[str, Any]] = []
         self.t = 0.5
         self.expected: Counter = Counter()
+        self.where: dict[str, list[int]] = {}
+
+    def breach(self, rule: str, utterance: dict | None = None) -> None:
+        """Expect a finding of ``rule``, carried by ``utterance`` (None: an absence)."""
+        self.expected[rule] += 1
+        if utterance is not None:
+            self.where.setdefault(rule, []).append(self.utts.index(utterance))
 
     def pick(self, pool: list) -> Any:
         half = pool[0::2] if self.split == "dev" else pool[1::2]
@@ -142,7 +151,8 @@ def _cue(b: _Builder, said: str, replies: tuple[str, ...] | None, owed: tuple[st
     b.say(speaker, said)
     if replies is None:
         b.say("staff", b.pick(NOT_REPLIED))
-        b.expected.update(owed)
+        for rule in owed:
+            b.breach(rule)
     else:
         for r in replies:
             b.say("staff", r)
@@ -176,31 +186,28 @@ def _episode(b: _Builder, name: str) -> None:  # noqa: C901 - one branch per epi
         b.say("citizen", q)
         b.say("citizen", p(REPEAT), gap=4.0)
         b.say("staff", a)
-        b.expected["A5-ANSWER"] += 1
+        b.breach("A5-ANSWER")
     elif name == "not-ours":
         b.say("staff", p(NOT_OURS))
         b.say("staff", p(POINTER), gap=0.4)
     elif name == "not-ours-no-pointer":
         b.say("staff", p(NOT_OURS))
         b.say("citizen", "那我该去哪儿办？")
-        b.say("staff", p(NO_POINTER))
-        b.expected["A16-G-POINTER"] += 1
+        b.breach("A16-G-POINTER", b.say("staff", p(NO_POINTER)))
     elif name == "piecemeal":
         b.say("staff", p(LISTED))
         b.say("citizen", "好的，我记下了。")
-        b.say("staff", p(ADDED))
-        b.expected["A18-PIECEMEAL"] += 1
+        b.breach("A18-PIECEMEAL", b.say("staff", p(ADDED)))
     elif name == "at-once":
         b.say("staff", p(AT_ONCE))
         b.say("citizen", "好的，我记下了。")
     elif name == "earlier-visit":
         b.say("citizen", p(EARLIER))
         b.say("staff", p(EARLIER_REPLY))
-        b.expected["A18-EARLIER"] += 1
+        b.breach("A18-EARLIER")
     elif name == "interrupt":
         c = b.say("citizen", p(LONG_CITIZEN))
-        b.say("staff", p(CUT_IN), at=c["start"] + 2.0)
-        b.expected["A17-INTERRUPT"] += 1
+        b.breach("A17-INTERRUPT", b.say("staff", p(CUT_IN), at=c["start"] + 2.0))
     elif name == "backchannel":
         c = b.say("citizen", p(LONG_CITIZEN))
         b.say("staff", p(BACKCHANNEL), at=c["start"] + 2.0)
@@ -208,10 +215,13 @@ def _episode(b: _Builder, name: str) -> None:  # noqa: C901 - one branch per epi
     elif name == "quarrel":
         s1 = p(QUARREL_STAFF)
         s2 = b.rng.choice([s for s in QUARREL_STAFF if s != s1])
-        b.say("staff", s1)
+        first = b.say("staff", s1)
         b.say("citizen", p(QUARREL_CITIZEN))
-        b.say("staff", s2)
-        b.expected.update([QUARREL_RULE[s1], QUARREL_RULE[s2], "A17-QUARREL", "A10-G-UPSET"])
+        second = b.say("staff", s2)
+        b.breach(QUARREL_RULE[s1], first)
+        b.breach(QUARREL_RULE[s2], second)
+        b.breach("A17-QUARREL", first)
+        b.breach("A10-G-UPSET")
 
 
 EPISODES = ("praise", "praise-unreplied", "suggestion", "suggestion-unreplied", "upset",
@@ -253,7 +263,7 @@ def visit(rng: random.Random, split: str, n: int) -> Visit:
     greeted = rng.random() < 0.8
     b.say("staff", b.pick(GREETINGS if greeted else NO_GREETING))
     if not greeted:
-        b.expected["A8-G-GREETING"] += 1
+        b.breach("A8-G-GREETING")
     b.say("citizen", b.pick(BUSINESS))
     b.say("staff", b.pick(HANDLING))
     names = _episodes(rng)
@@ -264,22 +274,24 @@ def visit(rng: random.Random, split: str, n: int) -> Visit:
     hour = rng.choice([9, 10, 11, 15, 16, 17] if rng.random() < 0.7 else [7, 12, 13, 19])
     close = rng.random()
     if close < 0.15:
-        b.say("staff", b.pick(CLOSING))
-        b.expected[CLOSING_RULE] += 1
+        said = b.say("staff", b.pick(CLOSING))
+        b.breach(CLOSING_RULE, said)
         if hour in (9, 10, 11, 15, 16, 17):
-            b.expected["A25-HOURS"] += 1
-        b.expected.update(["A10-G-EVALUATE", "A10-G-GOODBYE"])
+            b.breach("A25-HOURS", said)
+        b.breach("A10-G-EVALUATE")
+        b.breach("A10-G-GOODBYE")
         names.append("closing")
     elif close < 0.3:
         b.say("staff", b.pick(NO_FAREWELL))
-        b.expected.update(["A10-G-EVALUATE", "A10-G-GOODBYE"])
+        b.breach("A10-G-EVALUATE")
+        b.breach("A10-G-GOODBYE")
     else:
         for line in b.pick(FAREWELL):
             b.say("staff", line)
     record = {"id": f"{split}-{n:04d}", "channel": "counter", "hall": "生成大厅", "window": "3",
               "staff": f"S-{n % 17:03d}", "started_at": f"2026-11-03T{hour:02d}:{rng.randint(0, 59):02d}:00+08:00",
               "duration": round(b.t + 2.0, 2), "utterances": b.utts}
-    return Visit(record, b.expected, names)
+    return Visit(record, b.expected, names, b.where)
 
 
 def generate(count: int, split: str = "held-out", seed: int | None = None) -> list[Visit]:
@@ -288,3 +300,42 @@ def generate(count: int, split: str = "held-out", seed: int | None = None) -> li
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     rng = random.Random(seed if seed is not None else (11 if split == "dev" else 29))
     return [visit(rng, split, n) for n in range(count)]
+
+
+#: Articles the per-article scoring covers (benchmarks/articles.py).
+SCORED_ARTICLES = (5, 6, 7, 8, 9, 10, 16, 17, 18, 25)
+#: Articles the generator has no truth for (the learned uncivil rule, speech rate): never clean.
+NO_TRUTH_ARTICLES = (6,)
+#: Owed phrases that make one breach together, as an inspector labels them (a closing needs both).
+JOINT_ABSENCES = {"A10-G-EVALUATE": "closing", "A10-G-GOODBYE": "closing"}
+
+
+def article_of(rule: str) -> int:
+    """The article of a rule id (``A10-G-EVALUATE`` -> 10)."""
+    return int(rule[1:].split("-", 1)[0])
+
+
+def labels_of(v: Visit) -> dict[str, Any]:
+    """A visit's truth in the labelled set's format: ``breaches`` and ``clean_articles``.
+
+    Each expected finding is one breach of its rule's article, carried by its
+    utterance (``utterance``: the index) or an absence; the evaluation request
+    and goodbye missing together are one breach (a closing). Articles with no
+    breach are clean, except those the generator has no truth for.
+    """
+    breaches: list[dict[str, Any]] = []
+    joint: set[str] = set()
+    for rule, n in sorted(v.expected.items()):
+        places = v.where.get(rule, [])
+        for k in range(n):
+            if rule in JOINT_ABSENCES:
+                if JOINT_ABSENCES[rule] in joint:
+                    continue
+                joint.add(JOINT_ABSENCES[rule])
+            index = places[k] if k < len(places) else None
+            breaches.append({"article": article_of(rule), "rule": rule, "speaker": "staff",
+                             "quote": "" if index is None else v.record["utterances"][index]["text"],
+                             "utterance": index, "duty": rule})
+    breached = {b["article"] for b in breaches}
+    clean = [a for a in SCORED_ARTICLES if a not in breached and a not in NO_TRUTH_ARTICLES]
+    return {"id": v.record["id"], "breaches": breaches, "clean_articles": clean}
