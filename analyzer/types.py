@@ -319,7 +319,8 @@ class Finding:
 #: The kinds the learned cue classifier knows (analyzer.rules.learned).
 LEARNED_CUE_KINDS: tuple[str, ...] = ("praise", "suggestion", "upset", "incomplete_materials")
 CUE_KINDS: tuple[str, ...] = (*LEARNED_CUE_KINDS, "not_ours", "materials_listed",
-                              "materials_added", "earlier_visit")
+                              "materials_added", "earlier_visit", "materials_deferred",
+                              "deferral", "requeue")
 
 
 @dataclass(frozen=True)
@@ -388,6 +389,7 @@ class InteractionReport:
         hall, window, staff, started_at, source, duration: From the input.
         analyzer: Audit block: analyzer version, lexicon version, model,
             and every option used.
+        meta: The input's ``meta`` object (the hall's own fields), as given.
     """
 
     id: str
@@ -406,6 +408,7 @@ class InteractionReport:
     source: str = ""
     duration: float | None = None
     analyzer: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def flagged(self) -> bool:
@@ -431,6 +434,7 @@ class InteractionReport:
             "findings": [f.to_dict() for f in self.findings],
             "transcript": [u.to_dict() for u in self.utterances],
             "analyzer": self.analyzer,
+            "meta": self.meta,
         }
 
     @classmethod
@@ -455,4 +459,5 @@ class InteractionReport:
             source=d.get("source", ""),
             duration=d.get("duration"),
             analyzer=d.get("analyzer", {}),
+            meta=d.get("meta") or {},
         )

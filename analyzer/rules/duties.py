@@ -41,7 +41,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -58,6 +58,9 @@ if TYPE_CHECKING:
 HEATED_STAFF_RULES_KINDS: tuple[str, ...] = ("forbidden", "uncivil")
 #: Cue kinds that make a citizen utterance heated.
 HEATED_CITIZEN_CUES: tuple[str, ...] = ("upset",)
+#: Cue kinds whose utterance owes something other than an answer (Article 10's
+#: replies, Article 18's earlier visit): its questions are not judged by Article 5.
+ANSWER_EXEMPT_CUES: tuple[str, ...] = ("praise", "suggestion", "upset", "earlier_visit")
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
     """
     d = options.duties
     out = [*findings]
-    out += unanswered_questions(interaction, hits, lexicon, options, findings)
+    out += unanswered_questions(interaction, hits, lexicon, options, findings, cues)
     out += interruptions(interaction, lexicon, d)
     out += quarrels(interaction, cues, lexicon, d, findings)
     out += piecemeal(interaction, cues, lexicon)
@@ -123,49 +126,113 @@ def _turns(utts: Sequence[Utterance], gap: float) -> list[list[int]]:
 
 
 def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
-                         options: AnalyzerOptions, prior: Sequence[Finding]) -> list[Finding]:
-    """``A5-ANSWER``: citizen questions that got no staff answer (询问有答声)."""
-    from analyzer.rules.context import visit_ended
-    from analyzer.rules.hangup import is_question
+                         options: AnalyzerOptions, prior: Sequence[Finding],
+                         cues: Sequence[Cue] = ()) -> list[Finding]:
+    """``A5-ANSWER``: citizen questions that got no answer of their kind (询问有答声).
+
+    Each question of a citizen turn (:func:`analyzer.rules.answers.questions`)
+    is answered by a staff utterance of its *response*: the staff's first turn
+    after it (read leniently), or a later staff word before the citizen asks
+    something new (a repeat of the same question keeps it open) or the visit
+    ends (:func:`analyzer.rules.answers.answers`). Not judged: a question in
+    an utterance that raised a cue (an outburst owes calming, a suggestion
+    thanks: Article 10; an earlier visit is Article 18's), a response with a
+    redirect (where to go is Article 16's), one inside an ``A8-IGNORE``
+    episode, the last question of a phone call (the hang-up rule's), and a
+    last question of a recording that may have been cut before the answer.
+    """
+    from analyzer.rules.answers import questions
 
     rule = measure_rule(lexicon, "A5-ANSWER")
     utts = sorted(interaction.utterances, key=lambda u: u.start)
     if rule is None or not any(u.speaker == "staff" for u in utts):
         return []
+    order = {id(u): i for i, u in enumerate(interaction.utterances)}
+    cued = {c.utterance for c in cues if c.kind in ANSWER_EXEMPT_CUES and c.owes
+            and c.confidence >= options.context.min_cue_confidence}
+    redirected = {c.utterance for c in cues if c.kind == "not_ours"}
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
     out = []
     for n, turn in enumerate(turns):
         if utts[turn[0]].speaker != "citizen":
             continue
-        asked = [i for i in turn if is_question(utts[i].text)]
+        asked = [(i, q) for i in turn if order[id(utts[i])] not in cued
+                 for q in questions(utts[i].text)]
         if not asked:
             continue
-        q = utts[asked[-1]]
-        nxt = turns[n + 1] if n + 1 < len(turns) else None
-        if nxt is not None and utts[nxt[0]].speaker != "citizen":
-            continue  # the staff spoke next: answered
-        if any(u.speaker == "staff" and q.start < u.start and speech_chars(u.text)
-               and (nxt is None or u.start < utts[nxt[0]].start) for u in utts):
-            continue  # staff speech overlapping the turn's end answered it
-        if nxt is None and (interaction.channel == "phone"
-                            or visit_ended(interaction, hits, options.context) is None):
-            continue  # the recording may have been cut; a phone call: the hang-up rule's
-        if any(a is not None and b is not None and a <= q.start <= b for a, b in ignored):
-            continue  # inside an A8-IGNORE episode: already that finding
-        until = utts[nxt[0]].start if nxt is not None else interaction.end_time
-        marked = "?" in q.text or "？" in q.text
-        out.append(measure_finding(
-            rule, "unanswered", "staff", q.start, until,
-            evidence=(f"the citizen asked “{q.text}” and got no staff answer before "
-                      + ("they spoke again: “" + utts[nxt[0]].text + "”" if nxt is not None
-                         else "the visit ended")),
-            confidence=(0.8 if marked else 0.7) * (0.6 + 0.4 * q.confidence),
-            detail={"question": q.text, "question_start": round(q.start, 3),
-                    "next_citizen": None if nxt is None else round(utts[nxt[0]].start, 3),
-                    "question_mark": marked, "turn_gap": options.duties.turn_gap},
-        ))
+        window, until = _response(utts, turns, n, [q for _, q in asked])
+        if any(order[id(utts[j])] in redirected for j in window):
+            continue
+        for i, q in asked:
+            finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
+                                  ignored)
+            if finding is not None:
+                out.append(finding)
     return out
+
+
+def _response(utts: Sequence[Utterance], turns: list[list[int]], n: int, asked: Sequence[Any]
+              ) -> tuple[list[int], int | None]:
+    """Staff utterances answering turn ``n``, and the index of the citizen's next new question."""
+    from analyzer.rules.answers import questions, same_question
+
+    window: list[int] = []
+    for turn in turns[n + 1:]:
+        if utts[turn[0]].speaker == "staff":
+            window += turn
+            continue
+        new = [q for i in turn for q in questions(utts[i].text)]
+        if new and not any(same_question(a, b) for a in asked for b in new):
+            return window, turn[0]
+    return window, None
+
+
+def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
+    """The staff's first reply: the run of staff utterances that opens ``said``."""
+    out: set[int] = set()
+    for j in said:
+        if out and any(utts[k].speaker == "citizen" and utts[max(out)].end <= utts[k].start
+                       < utts[j].start for k in range(len(utts))):
+            break
+        out.add(j)
+    return out
+
+
+def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, options: AnalyzerOptions,
+                utts: Sequence[Utterance], i: int, q: Any, window: list[int], until: int | None,
+                ignored: list[tuple[float | None, float | None]]) -> Finding | None:
+    from analyzer.rules.answers import answers, moves_on
+    from analyzer.rules.context import visit_ended
+
+    u = utts[i]
+    said = [j for j in window if j > i and speech_chars(utts[j].text)]
+    first = _first_turn(utts, said)
+    if any(answers(q, utts[j].text, first=j in first) for j in said):
+        return None
+    if said and not any(moves_on(utts[j].text) for j in first):
+        return None  # the staff replied, not with the procedure: it may be an answer
+    if not said and (until is not None or interaction.channel == "phone"):
+        return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
+    if until is None and visit_ended(interaction, hits, options.context) is None:
+        return None  # the recording may have been cut before the answer
+    if any(a is not None and b is not None and a <= u.start <= b for a, b in ignored):
+        return None  # inside an A8-IGNORE episode: already that finding
+    end = utts[said[0]].end if said else (utts[until].start if until is not None
+                                           else interaction.end_time)
+    marked = "?" in u.text or "？" in u.text
+    moved = (f"the staff went on with “{utts[said[0]].text}”" if said else "no staff answer")
+    after = ("before the citizen asked something else: “" + utts[until].text + "”"
+             if until is not None else "before the visit ended")
+    return measure_finding(
+        rule, "unanswered", "staff", u.start, end,
+        evidence=f"the citizen asked “{q.text}” ({'/'.join(sorted(q.kinds))}): {moved} {after}",
+        confidence=(0.8 if marked else 0.7) * (0.6 + 0.4 * u.confidence),
+        detail={"question": q.text, "kinds": sorted(q.kinds), "question_start": round(u.start, 3),
+                "staff_replies": [utts[j].text for j in said[:3]],
+                "next_citizen": None if until is None else round(utts[until].start, 3),
+                "question_mark": marked, "turn_gap": options.duties.turn_gap},
+    )
 
 
 # ----------------------------------------------------------------- Article 17

@@ -11,7 +11,10 @@ Systematic variation, all seeded (the output is byte-for-byte reproducible):
   particles.
 
 Run ``python -m analyzer.training.classifiers.build_data`` to rewrite
-``data/uncivil.jsonl`` and ``data/cues.jsonl``.
+``data/uncivil.jsonl``, ``data/cues.jsonl``, ``data/roles.jsonl`` and
+``data/acts.jsonl`` (the multi-label staff acts of
+:mod:`analyzer.training.classifiers.acts`: the training phrasings' rows, then
+the held-out phrasings' rows, each marked by ``split``).
 """
 
 from __future__ import annotations
@@ -199,7 +202,17 @@ def write(out_dir: Path = DATA_DIR) -> dict[str, Path]:
     _write_rows(paths["roles"], roles(expanded))
     paraphrases = {task: _read_rows(out_dir / f"{task}_paraphrases.jsonl") for task in P.TASKS}
     _write_rows(out_dir / "roles_paraphrases.jsonl", roles(paraphrases))
+    paths["acts"] = out_dir / "acts.jsonl"
+    _write_rows(paths["acts"], acts_rows())
     return paths
+
+
+def acts_rows() -> list[dict]:
+    """The ``acts`` rows: training phrasings (``split`` ``train``), then held-out ones (``test``)."""
+    from analyzer.training.classifiers import acts
+
+    return [{**row, "split": name} for name, held in (("train", False), ("test", True))
+            for row in acts.expand(held)]
 
 
 def _read_rows(path: Path) -> list[dict]:
