@@ -355,7 +355,7 @@ class ClassifierOptions(_Checked):
     # Defaults are the thresholds analyzer.training.classifiers.train picks on out-of-fold
     # training predictions (lowest reaching precision 0.93 / 0.8).
     uncivil_threshold: float = 0.65  # flag staff speech when P(uncivil)=1-P(civil) >= this
-    cue_threshold: float = 0.45  # probability at/above which a citizen cue counts
+    cue_threshold: float = 0.35  # probability at/above which a citizen cue counts
     model_dir: str = ""  # folder of uncivil.onnx, cues.onnx, metadata.json; "": models/classifiers
     assumed_speaker_weight: float = 0.8  # confidence factor when the staff speaker was assumed (mono)
     acts: bool = True  # the staff act detector (paraphrased forbidden phrases, owed acts, duties)
@@ -384,6 +384,7 @@ class DutyOptions(_Checked):
         "turn_gap": _NONNEG, "interrupt_seconds": _NONNEG, "interrupt_min_chars": (0, None),
         "quarrel_window": _NONNEG, "quarrel_over_median_db": _NONNEG,
         "quarrel_min_utterances": (1, None), "in_hours_weight": _NONNEG,
+        "quarrel_uncivil_threshold": _UNIT,
         "service_days": (1, 7)}
 
     turn_gap: float = 2.0  # s; one party's utterances this close are one turn (Article 5)
@@ -392,6 +393,7 @@ class DutyOptions(_Checked):
     quarrel_window: float = 20.0  # s; both sides heated within this window = a quarrel episode
     quarrel_over_median_db: float = 6.0  # dB above a party's own median level = raised
     quarrel_min_utterances: int = 3  # utterances a party needs for a meaningful median level
+    quarrel_uncivil_threshold: float = 0.4  # P(uncivil) that makes staff words near an outburst heated
     service_hours: tuple[str, ...] = ("08:30-12:00", "14:30-18:00")  # Article 25, local time
     hall_hours: tuple[tuple[str, str], ...] = ()  # (hall, "08:30-12:00,14:00-17:30") per hall
     service_days: tuple[int, ...] = (1, 2, 3, 4, 5)  # ISO weekdays the hall serves

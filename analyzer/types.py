@@ -45,6 +45,7 @@ FINDING_KINDS: tuple[str, ...] = (
     "piecemeal",
     "earlier_visit",
     "hours",
+    "runaround",
 )
 
 

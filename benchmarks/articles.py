@@ -7,8 +7,12 @@ side by side:
 * **independent**: a labelled folder written by someone who never read our
   code (``--data``, default ``../shared/data/dialogues-dev``:
   ``interactions.jsonl`` + ``labels.json``);
-* **ours**: visits from our own generators (:mod:`benchmarks.dialogues`,
-  both splits), converted to the same label format, so one scorer reads both.
+* **ours**: visits from our own generators, in the same label format, so one
+  scorer reads all: :mod:`benchmarks.hall_visits` (``ours-halls``: every staff
+  act in a phrasing the act detector never trained on, citizens' words written
+  for it alone, hard negatives, a quarter with recognition noise) and
+  :mod:`benchmarks.dialogues` (``ours-dev``, ``ours-held-out``: the older
+  lexicon-worded visits).
 
 Scoring (per article of 5, 6, 7, 8, 9, 10, 16, 17, 18, 25):
 
@@ -31,7 +35,8 @@ a measure, never training data: nothing in the analyzer is fitted to it.
 
 Usage::
 
-    .venv/bin/python benchmarks/articles.py [--data DIR] [--generated 300] [--out FILE] [--quiet]
+    .venv/bin/python benchmarks/articles.py [--data DIR] [--halls 400] [--generated 300]
+        [--out FILE] [--quiet]
 """
 
 from __future__ import annotations
@@ -237,6 +242,17 @@ def generated(count: int, split: str) -> list[Labelled]:
     return out
 
 
+def halls(count: int, seed: int = 5) -> list[Labelled]:
+    """Visits of :mod:`benchmarks.hall_visits` as labelled interactions."""
+    from benchmarks.hall_visits import generate as generate_halls
+
+    out = []
+    for v in generate_halls(count, seed):
+        lab = v.labels()
+        out.append(Labelled(v.record, lab["breaches"], set(lab["clean_articles"])))
+    return out
+
+
 def _fmt(x: float | None) -> str:
     return "   -" if x is None else f"{x:.2f}"
 
@@ -271,7 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA,
                     help="labelled folder (interactions.jsonl + labels.json)")
     ap.add_argument("--generated", type=int, default=300, metavar="N",
-                    help="generated visits per split of our own generator (0: none)")
+                    help="generated visits per split of benchmarks/dialogues.py (0: none)")
+    ap.add_argument("--halls", type=int, default=400, metavar="N",
+                    help="generated interactions of benchmarks/hall_visits.py (0: none)")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--quiet", action="store_true", help="the table only")
     args = ap.parse_args(argv)
@@ -280,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.append(evaluate(args.data.name, load_labelled(args.data)))
     else:
         print(f"no labelled data at {args.data}: independent set skipped", file=sys.stderr)
+    if args.halls:
+        results.append(evaluate("ours-halls", halls(args.halls)))
     if args.generated:
         for split in ("dev", "held-out"):
             results.append(evaluate(f"ours-{split}", generated(args.generated, split)))

@@ -8,10 +8,13 @@ knows which findings it must give, so a visit's truth is the sum of its parts:
   citizen, incomplete materials — each replied to, or not;
 * hard negatives: plain questions about where, when, how long, which window,
   one's own materials, and polite thanks that is not praise — they owe nothing;
-* Article 5: a question answered, or repeated because nobody answered;
+* Article 5: a question answered, or passed over (the clerk goes on with the
+  procedure); Article 8: a question repeated to a silent clerk is ignoring
+  (the labelling spec of ``dialogues-dev``: 不理不睬, one Article 8 breach);
 * Article 16: "not ours" with or without a pointer;
 * Article 17: staff cutting in, or a backchannel; a quarrel back and forth;
-* Article 18: materials added after the list, or given at once; an earlier visit;
+* Article 18: materials added after the list, or given at once; an earlier visit
+  (at most one episode telling materials per visit: two would be piecemeal);
 * Article 25: 下班了 within or outside service hours.
 
 Phrasings are split in two by position: the ``dev`` split uses the even ones,
@@ -74,6 +77,8 @@ PLAIN_QUESTIONS = [("请问社保在哪个窗口？", "在三号窗口。"), ("�
                    ("下午几点开始上班？", "两点半。"), ("复印机在哪儿？", "在大厅右手边。"),
                    ("需要本人来吗？", "需要本人到场。"), ("能用手机支付吗？", "可以的。")]
 THANKS = ["谢谢啊。", "好的，谢谢。", "麻烦你了，谢谢。", "行，谢谢你。"]
+#: The clerk going on with the procedure, answering nothing.
+PROCEDURE = ["您先把这张表填一下。", "请看一下摄像头。", "在这里签个字。", "先把身份证放上去。"]
 REPEAT = ["你好？听得到吗？", "喂，我问你话呢。", "同志？", "您好？"]
 NOT_OURS = ["这个不归我们管。", "这个不是我们这儿办的。", "这个我们不负责。", "这个我们这儿办不了。",
             "这不归我们，不是我们的业务。", "这个不在我们这儿办。"]
@@ -181,12 +186,17 @@ def _episode(b: _Builder, name: str) -> None:  # noqa: C901 - one branch per epi
         b.say("citizen", q)
         b.say("staff", a)
         b.say("citizen", p(THANKS))
-    elif name == "question-unanswered":
+    elif name == "question-unanswered":  # asked twice, the clerk silent: ignoring (Art. 8)
         q, a = p(PLAIN_QUESTIONS)
         b.say("citizen", q)
         b.say("citizen", p(REPEAT), gap=4.0)
         b.say("staff", a)
-        b.breach("A5-ANSWER")
+        b.breach("A8-IGNORE")
+    elif name == "question-passed-over":  # the clerk goes on with the procedure (Art. 5)
+        q, _ = p(PLAIN_QUESTIONS)
+        b.say("citizen", q)
+        b.breach("A5-ANSWER", b.say("staff", p(PROCEDURE)))
+        b.say("citizen", "好的。")
     elif name == "not-ours":
         b.say("staff", p(NOT_OURS))
         b.say("staff", p(POINTER), gap=0.4)
@@ -226,8 +236,11 @@ def _episode(b: _Builder, name: str) -> None:  # noqa: C901 - one branch per epi
 
 EPISODES = ("praise", "praise-unreplied", "suggestion", "suggestion-unreplied", "upset",
             "upset-unreplied", "incomplete", "incomplete-unreplied", "plain-question",
-            "plain-question", "question-unanswered", "not-ours", "not-ours-no-pointer",
-            "piecemeal", "at-once", "earlier-visit", "interrupt", "backchannel", "quarrel")
+            "plain-question", "question-unanswered", "question-passed-over", "not-ours",
+            "not-ours-no-pointer", "piecemeal", "at-once", "earlier-visit", "interrupt",
+            "backchannel", "quarrel")
+#: Episodes that tell materials: at most one per visit (two would tell them piecemeal).
+MATERIAL_EPISODES = ("incomplete", "incomplete-unreplied", "piecemeal", "at-once")
 
 
 #: Episodes whose cues are of one kind (Article 10's "one episode" rule applies across them).
@@ -246,6 +259,8 @@ def _episodes(rng: random.Random) -> list[str]:
     """
     while True:
         names = rng.sample(EPISODES, rng.randint(1, 3))
+        if sum(n in MATERIAL_EPISODES for n in names) > 1:
+            continue
         owing = set()
         for name in names:
             fam = FAMILIES.get(name)

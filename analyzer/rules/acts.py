@@ -15,7 +15,9 @@ they stand for, so every rule downstream reads them like lexicon hits:
   the model's confidence (below an exact hit's);
 * an **owed act** (:data:`OWED_ACTS`: greeting, the phone greeting that names
   the hall, evaluation request, goodbye, apology, materials list, thanks for
-  praise or a suggestion, calming) is a hit of its owed group, ``method="act"``:
+  praise or a suggestion, calming) is a hit of its owed group, ``method="act"``
+  (telling the materials, naming at least :data:`LIST_MATERIALS` of them, is
+  the materials list told at once):
   the phrase was said, in other words; the missing-phrase finding still cites
   the seed's wording when neither the lexicon nor the detector heard it;
 * a **situation** (:data:`CUE_ACTS`: turning the citizen away for missing
@@ -41,6 +43,9 @@ for a paraphrase, or 说吧，办什么 for a greeting.
 Where the lexicon already hit a rule on an utterance, the detector adds no
 second hit of it there.
 
+A citizen saying an earlier visit left them uninformed (上回也没跟我说还要这个,
+:data:`EARLIER_VISIT`) is a hit of the earlier-visit cue (``method="pattern"``).
+
 Beside the learned acts, a staff utterance that names a concrete destination
 (a window, a floor, an office by name, a telephone number, an address;
 :func:`analyzer.rules.destinations.names_destination`) is a hit of the Article
@@ -52,6 +57,7 @@ phrasings (``models/classifiers/metadata.json``, ``acts.thresholds``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -83,6 +89,8 @@ CUE_ACTS: dict[str, str] = {
     "redirect": "CUE-NOT-OURS-01", "defer_time": "CUE-DEFER-TIME-01",
     "requeue": "CUE-REQUEUE-01",
 }
+#: Materials an enumeration must name to stand for the materials list (Article 10).
+LIST_MATERIALS = 2
 #: The owed group a named destination fulfils (Article 16: a pointer after "not ours").
 POINTER_GROUP = "A16-G-POINTER"
 #: A paraphrase's confidence is the model's probability times this (an exact hit is 0.98).
@@ -93,6 +101,8 @@ READ_SPEAKERS = ("staff", "unknown")
 _CLAUSE_RE = re.compile(r"[，,。.！!？?；;：:…、\s]+")
 #: Characters a clause needs to be read on its own; shorter ones join the next.
 MIN_SEGMENT = 5
+#: Characters (normalized) a forbidden intent needs: 知道了 is too short to carry one.
+MIN_PARAPHRASE_CHARS = 4
 #: Act -> alternatives, each a set of words that must all be in the segment: the
 #: concept an act cannot do without (see the module docstring). Acts not listed
 #: have no gate.
@@ -105,15 +115,16 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
                                    "提示", "通知", "自己")),
     "f_off_work": tuple((w,) for w in ("下班", "明天", "明早", "明儿", "明个", "改天", "到点",
                                        "关门", "收摊", "下周", "几点", "时间到", "停止受理")),
-    "f_hurry": tuple((w,) for w in ("快", "赶紧", "麻利", "抓紧", "磨", "利索", "赶快", "利落")),
+    "f_hurry": tuple((w,) for w in ("快点", "快些", "快一点", "快一些", "快着", "搞快", "快写",
+                                    "快签", "快拿", "快填", "快说", "倒是快", "赶紧", "麻利",
+                                    "抓紧", "磨", "利索", "赶快", "利落", "别耽误", "手脚")),
     "f_busy": tuple((w,) for w in ("忙", "办着", "弄着", "干着", "正在办", "手上", "手头",
                                    "一堆事", "打扰", "别烦")),
     "f_defiant": tuple((w,) for w in ("能怎么样", "能怎样", "能咋样", "咋地", "怎么着", "奈何",
                                       "奈我", "拿我", "把我", "管得着", "看着办", "爱咋",
                                       "吃了", "开除", "改不了", "不爱听", "爱办不办", "我就这样",
                                       "我就是这样", "就这态度", "态度就这样", "就这脾气")),
-    "f_complain": tuple((w,) for w in ("投诉", "告", "举报", "反映", "12345", "热线", "写信",
-                                       "告状")),
+    "f_complain": tuple((w,) for w in ("投诉", "告", "举报", "反映", "写信", "告状")),
     "f_said_already": tuple((w,) for w in ("说过", "讲过", "说了", "讲了", "说完", "告诉过",
                                            "遍", "又问", "还问", "问过", "答过", "重复",
                                            "几回", "几次", "又来问", "老问", "问来问去")),
@@ -125,7 +136,7 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     "phone_intro": tuple((w,) for w in ("这里是", "这边是", "这儿是", "这是", "大厅", "窗口",
                                         "中心", "服务站", "服务点", "政务")),
     "evaluate": tuple((w,) for w in ("评", "打分", "打个分", "满意")),
-    "goodbye": tuple((w,) for w in ("慢走", "再见", "走好", "拜拜", "回见", "再会", "慢点",
+    "goodbye": tuple((w,) for w in ("慢走", "再见", "走好", "好走", "拜拜", "回见", "再会", "慢点",
                                     "路上", "不送", "慢慢走", "下次", "回吧", "先回",
                                     "常来", "再来")),
     "apology": tuple((w,) for w in ("对不起", "抱歉", "不好意思", "对不住", "道歉", "歉意",
@@ -143,16 +154,41 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
                                                 "不对", "不行", "过期", "不符合", "办不了",
                                                 "受理不了", "不能办", "没法", "回去", "再来",
                                                 "补", "无效", "不合格", "不能用")),
-    "defer_materials": tuple((w,) for w in ("下次", "下回", "以后", "再说", "再看", "到时候",
-                                            "回头", "其余", "剩下", "后面")),
-    "defer_time": tuple((w,) for w in ("下班", "上班", "午休", "休息", "中午", "下午",
-                                       "明天", "上午", "点", "开", "关", "时间", "改天",
-                                       "下周", "这会", "早", "晚", "吃饭", "开会", "培训",
-                                       "结束", "收", "今天")),
-    "requeue": tuple((w,) for w in ("号", "排", "队")),
+    "defer_materials": tuple((a, b) for a in ("下次", "下回", "以后", "再说", "再看", "到时候",
+                                              "回头", "来了", "说不准", "说不好")
+                             for b in ("其他", "别的", "剩下", "其余", "后面", "还缺", "还要",
+                                       "缺啥", "缺什么", "要啥", "要什么", "下一步", "别样")),
+    "materials_more": tuple((a, b) for a in ("还", "另外", "再", "也", "又", "忘", "漏", "对了",
+                                             "除了", "光有", "下一样", "最后", "现在就差",
+                                             "然后")
+                            for b in ("证", "本", "书", "表", "照", "合同", "协议", "发票", "卡",
+                                      "章", "件", "材料", "原件", "复印", "流水", "单")),
+    "defer_time": tuple((a, b) for a in ("不办", "不收", "不受理", "不接", "不给办", "不对外",
+                                         "没开", "没上班", "还没", "办不了", "停了", "收满",
+                                         "结束", "再来", "再过来", "再说", "以后来", "才开",
+                                         "回去", "等下午", "等会儿", "明天再", "下午再",
+                                         "等着", "不干了", "不弄了")
+                        for b in ("上班", "下班", "午休", "休息", "中午", "下午", "上午", "明天",
+                                  "明早", "改天", "下周", "点", "时间", "今天", "这会", "现在",
+                                  "早", "吃饭", "开会", "培训", "交接", "结账", "半小时",
+                                  "一会", "晚点", "过会")),
+    "redirect": tuple((w,) for w in ("去", "到", "找", "问", "归", "管", "不是我们", "别处",
+                                     "那边", "别的", "另", "换", "隔壁", "对面", "上网", "网上",
+                                     "电话", "拨打", "外面", "不在", "这里办不", "这儿办不")),
+    "requeue": tuple((w,) for w in ("重新取号", "重新取个号", "重新取一个号", "重新排", "重新拿号",
+                                    "重新拿个号", "重新取", "再取个号", "再取一个号", "再取号",
+                                    "再拿个号", "再拿号", "再排一次", "再排队", "再排个队", "又要排",
+                                    "回来排", "回来再排", "后面排", "后边排", "队尾", "过号",
+                                    "号作废", "号不能用", "从头排")),
 }
 #: Intent gates: the forbidden intents' entries of :data:`ACT_GATES`.
 INTENT_GATES = {a: g for a, g in ACT_GATES.items() if a.startswith("f_")}
+#: Courtesy formulas: a sentence that says them is not a brush-off (请您自己核对一下).
+COURTESY = re.compile(r"请|麻烦|劳驾|不好意思|抱歉|对不起|谢谢|辛苦|您.{0,8}一下")
+#: A citizen saying an earlier visit did not tell them everything (Article 18).
+EARLIER_VISIT = re.compile(r"(?:上次|上回|上一次|前两天|前几天|上礼拜|上周|之前|那天|昨天)[^。？！]{0,12}?"
+                           r"(?:没说|没讲|没告诉|没提|没跟我说|只说了|说.{0,6}就(?:够|行|可以)|说.{0,4}齐了)")
+EARLIER_RULE = "CUE-EARLIER-01"
 
 
 def segments(text: str) -> list[str]:
@@ -175,6 +211,13 @@ def segments(text: str) -> list[str]:
     return [text, *clauses, *(pairs if len(clauses) > 2 else [])]
 
 
+def _simplified(text: str) -> str:
+    from analyzer.text.normalize import to_simplified
+
+    return to_simplified(text)
+
+
+@functools.lru_cache(maxsize=4096)
 def _codes(text: str) -> str:
     """The text as space-joined fuzzy pinyin codes (homophones compare equal)."""
     from analyzer.text.match import code
@@ -184,7 +227,14 @@ def _codes(text: str) -> str:
 
 
 def gated(act: str, text: str) -> bool:
-    """True when ``text`` names the concept of ``act`` (:data:`ACT_GATES`; no gate: True)."""
+    """True when ``text`` names the concept of ``act`` (:data:`ACT_GATES`; no gate: True).
+
+    A forbidden intent also needs :data:`MIN_PARAPHRASE_CHARS` characters and
+    no courtesy formula (:data:`COURTESY`).
+    """
+    if act in INTENT_GATES and (len(_codes(text).split()) < MIN_PARAPHRASE_CHARS
+                                or COURTESY.search(_simplified(text))):
+        return False
     gates = ACT_GATES.get(act)
     if gates is None:
         return True
@@ -208,11 +258,13 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
         the model folder has no act model.
     """
     from analyzer.rules.learned import act_model, act_probabilities
+    from analyzer.rules.materials import materials_named
 
     utts = interaction.utterances
     index = [i for i, u in enumerate(utts) if u.speaker in READ_SPEAKERS and u.text.strip()]
     have = {(i, h.rule.id) for h in hits for i in h.utterances}
     out = destination_hits(interaction, index, have, lexicon)
+    out += earlier_visit_hits(interaction, have, lexicon)
     copts = options.classifier
     model = act_model(copts) if copts.enabled and copts.acts else None
     if model is None or not index:
@@ -226,6 +278,10 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
             if p > best.get((i, act), (-1.0, ""))[0] and (
                     p < model.thresholds.get(act, 1.01) or gated(act, seg)):
                 best[(i, act)] = (p, seg)
+    for (i, act), (p, seg) in list(best.items()):
+        if act == "materials" and p >= model.thresholds.get(act, 1.01) and gated(act, seg) \
+                and len(materials_named(utts[i].text)) >= LIST_MATERIALS:
+            best[(i, "material_list")] = max(best.get((i, "material_list"), (0.0, "")), (1.0, seg))
     for (i, act), (p, seg) in sorted(best.items()):
         rule = targets.get(act)
         if rule is None or p < model.thresholds.get(act, 1.01) or (i, rule.id) in have:
@@ -253,6 +309,26 @@ def destination_hits(interaction: Interaction, index: Sequence[int],
         out.append(Hit(rule=rules[0], speaker=u.speaker, start=u.start, end=u.end,
                        evidence=u.text, confidence=0.9, method="destination", utterances=(i,),
                        phrase="destination"))
+    return out
+
+
+def earlier_visit_hits(interaction: Interaction, have: set[tuple[int, str]], lexicon: Lexicon
+                       ) -> list[Hit]:
+    """Earlier-visit cue hits (:data:`EARLIER_VISIT`) on citizen words the lexicon missed."""
+    from analyzer.text.match import Hit
+
+    if EARLIER_RULE not in lexicon:
+        return []
+    rule = lexicon.get(EARLIER_RULE)
+    out = []
+    for i, u in enumerate(interaction.utterances):
+        if u.speaker == "staff" or (i, rule.id) in have:
+            continue
+        m = EARLIER_VISIT.search(_simplified(u.text))
+        if m:
+            out.append(Hit(rule=rule, speaker=u.speaker, start=u.start, end=u.end,
+                           evidence=m.group(0), confidence=0.85, method="pattern",
+                           utterances=(i,), phrase="earlier_visit"))
     return out
 
 

@@ -37,6 +37,9 @@ FILES: tuple[str, ...] = ("acts-owed.toml", "acts-forbidden.toml", "acts-duties.
                           "acts-neutral.toml")
 #: The table of phrasings that perform no act.
 NEUTRAL = "neutral"
+#: Tables whose phrasings perform no act: neutral ones, and cold words that are none of
+#: the forbidden intents (the uncivil model's business, Article 6).
+NO_ACT_TABLES: tuple[str, ...] = (NEUTRAL, "cold")
 #: Acts implied by another (a material list tells the materials).
 IMPLIES: dict[str, tuple[str, ...]] = {"material_list": ("materials",)}
 SEED = 20261
@@ -81,7 +84,7 @@ def phrasings() -> tuple[Phrasing, ...]:
     for name in FILES:
         for table, entries in P.read(name).items():
             tables.setdefault(table, {}).update(entries)
-    known = set(tables) - {NEUTRAL}
+    known = set(tables) - set(NO_ACT_TABLES)
     out: list[Phrasing] = []
     seen: set[str] = set()
     for table, entries in tables.items():
@@ -94,7 +97,7 @@ def phrasings() -> tuple[Phrasing, ...]:
             bad = set(_SLOT.findall(text)) - set(slots())
             if unknown or bad:
                 raise ValueError(f"{pid}: unknown act {sorted(unknown)} or slot {sorted(bad)}")
-            acts = set(extra) | ({table} if table != NEUTRAL else set())
+            acts = set(extra) | ({table} if table not in NO_ACT_TABLES else set())
             for act in list(acts):
                 acts.update(IMPLIES.get(act, ()))
             out.append(Phrasing(pid, table, text, frozenset(acts)))
@@ -193,7 +196,7 @@ def expand(held_out: bool = False, variants: int = VARIANTS, seed: int = SEED) -
     """
     mine = side(held_out, seed)
     neutral = [p for p in mine if p.table == NEUTRAL]
-    acts = [p for p in mine if p.table != NEUTRAL]
+    acts = [p for p in mine if p.table not in NO_ACT_TABLES]
     rows: list[dict] = []
     for p in mine:
         rng = random.Random(f"{seed}:{p.id}")
@@ -215,3 +218,44 @@ def expand(held_out: bool = False, variants: int = VARIANTS, seed: int = SEED) -
 def indicator(rows: Iterable[dict], names: Sequence[str]) -> list[list[int]]:
     """The 0/1 label matrix of ``rows`` over the act ``names``."""
     return [[int(n in r["acts"]) for n in names] for r in rows]
+
+
+#: Act tables -> the label of the ``uncivil`` task they add to (:func:`uncivil_rows`).
+UNCIVIL_LABELS: dict[str, str] = {
+    **{t: "civil" for t in ("greeting", "phone_intro", "evaluate", "goodbye", "apology",
+                            "material_list", "thank_praise", "thank_suggestion", "calm",
+                            NEUTRAL)},
+    **{t: "cold" for t in ("cold", "f_dont_know", "f_read_sign", "f_busy", "f_hurry",
+                           "f_off_work")},
+    **{t: "inflaming" for t in ("f_defiant", "f_complain")},
+    **{t: "scolding" for t in ("f_said_already", "f_memory")},
+}
+
+
+def uncivil_rows(variants: int = 8, seed: int = SEED) -> list[dict]:
+    """Rows for the ``uncivil`` task from the act phrasings of the *training* side.
+
+    Civil staff speech in many more wordings (greetings, closings, thanks,
+    calming, handling) and the forbidden intents as uncivil sub-types
+    (:data:`UNCIVIL_LABELS`); the duty tables (redirects, deferrals …) are left
+    out, being civil or not by their words. Held-out act phrasings never enter,
+    so the generated visits that speak them stay unseen by every model.
+    """
+    rows: list[dict] = []
+    for p in side(False, seed):
+        label = UNCIVIL_LABELS.get(p.table)
+        if label is None:
+            continue
+        rng = random.Random(f"{seed}:uncivil:{p.id}")
+        seen: set[str] = set()
+        for _ in range(variants * 6):
+            if len(seen) >= variants:
+                break
+            text, noise = spoken_noise(dress(fill(p.text, rng), rng), rng)
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            rows.append({"id": f"acts:{p.id}-{len(seen):02d}", "text": text, "label": label,
+                         "template": f"acts:{p.id}", "source": "acts", "noise": noise,
+                         "uncivil": label != "civil"})
+    return rows

@@ -197,7 +197,7 @@ def write(out_dir: Path = DATA_DIR) -> dict[str, Path]:
     expanded = {task: expand(task) for task in P.TASKS}
     for task, rows in expanded.items():
         paths[task] = out_dir / f"{task}.jsonl"
-        _write_rows(paths[task], rows)
+        _write_rows(paths[task], [*rows, *more_rows(task)])
     paths["roles"] = out_dir / "roles.jsonl"
     _write_rows(paths["roles"], roles(expanded))
     paraphrases = {task: _read_rows(out_dir / f"{task}_paraphrases.jsonl") for task in P.TASKS}
@@ -205,6 +205,37 @@ def write(out_dir: Path = DATA_DIR) -> dict[str, Path]:
     paths["acts"] = out_dir / "acts.jsonl"
     _write_rows(paths["acts"], acts_rows())
     return paths
+
+
+def more_rows(task: str) -> list[dict]:
+    """Rows added to a task beyond its own phrasings (not to the roles rows).
+
+    ``uncivil``: civil staff speech and forbidden intents from the act
+    phrasings' training side (:func:`analyzer.training.classifiers.acts.uncivil_rows`);
+    ``cues``: the citizen phrasings of ``phrasings/cues-more.toml``.
+    """
+    if task == "uncivil":
+        from analyzer.training.classifiers import acts
+
+        return acts.uncivil_rows()
+    if task != "cues":
+        return []
+    rows = []
+    for label, phrs in P.read("cues-more.toml").items():
+        for tid, template in phrs.items():
+            rng = random.Random(f"{SEED}:more:{tid}")
+            seen: set[str] = set()
+            for _ in itertools.repeat(None, VARIANTS_PER_PHRASING * 6):
+                if len(seen) >= VARIANTS_PER_PHRASING:
+                    break
+                text, noise = recognition_noise(_mark(_fill(template, rng), "citizen", False,
+                                                      rng), rng)
+                if text in seen:
+                    continue
+                seen.add(text)
+                rows.append({"id": f"more:{tid}-{len(seen):02d}", "text": text, "label": label,
+                             "template": f"more:{tid}", "source": "more", "noise": noise})
+    return rows
 
 
 def acts_rows() -> list[dict]:
