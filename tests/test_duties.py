@@ -199,7 +199,10 @@ def test_a_call_that_rang_out_unanswered_within_hours_is_article_7():
     assert not any(f.rule == "A7-RING" for f in report.findings)  # not "answered after 6 rings"
     assert not _found([], "A7-UNANSWERED", started_at="2026-11-03T20:15:00+08:00", **record)[0]
     assert not _found([], "A7-UNANSWERED", started_at="2026-11-03T10:15:00+08:00",
-                      channel="phone", rings=2)[0]  # the caller gave up within three rings
+                      channel="phone", rings=2)[0]  # the caller gave up before the third ring
+    # the third ring rang out unanswered: the allowed rings are spent, the duty broken
+    assert _found([], "A7-UNANSWERED", started_at="2026-11-03T10:15:00+08:00",
+                  channel="phone", rings=3)[0]
     answered = [("staff", 30, 33, "您好，这里是东城区政务大厅三号窗口。")]
     assert not _found(answered, "A7-UNANSWERED", started_at="2026-11-03T10:15:00+08:00",
                       **record)[0]

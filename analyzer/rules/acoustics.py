@@ -221,7 +221,7 @@ def is_typed(interaction: Interaction) -> bool:
 
 def _calls_again(u: Utterance) -> bool:
     """A citizen utterance asking for the staff's attention (你好？ 同志？ a question)."""
-    from analyzer.rules.hangup import is_question
+    from analyzer.rules.answers import is_question
     from analyzer.text.normalize import to_simplified
 
     return bool(_BID_RE.search(to_simplified(u.text))) or is_question(u.text)

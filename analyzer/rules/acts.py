@@ -220,8 +220,8 @@ def _simplified(text: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _codes(text: str) -> str:
     """The text as space-joined fuzzy pinyin codes (homophones compare equal)."""
-    from analyzer.text.match import code
     from analyzer.text.normalize import normalize
+    from analyzer.text.pinyin import code
 
     return " " + " ".join(code(ch) for ch in normalize(text)) + " "
 

@@ -34,6 +34,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+#: Question words and patterns, matched on normalized (simplified, no punctuation) text.
+QUESTION_RE = re.compile(
+    r"什么|为什么|怎么|怎样|哪|多少|多久|多长时间|多大|多远|几[个点天号月岁次]|谁|"
+    r"(能|可|会|是|有|要|对|行|好|用)不\1|可不可以|是否|有没有|请问"
+)
+#: Final particles of a question, checked on the simplified text before normalization drops them.
+QUESTION_END_RE = re.compile(r"[吗嘛呢么][\s。.!！…~～]*$|[?？]\s*$")
+
+
+def is_question(text: str) -> bool:
+    """True when ``text`` reads as a question (see the module docstring)."""
+    from analyzer.text.normalize import normalize, to_simplified
+
+    simple = to_simplified(text).strip()
+    return bool(QUESTION_END_RE.search(simple) or "?" in simple or "？" in simple
+                or QUESTION_RE.search(normalize(text)))
+
+
 #: Question kind -> pattern in the question (simplified text).
 QUESTION_KINDS: dict[str, re.Pattern[str]] = {
     "cost": re.compile(r"多少钱|收费|要钱|交钱|费用|花钱|免费|几块|多少块|给钱|交费|收钱|付钱|贵不贵|花多少"),
@@ -103,7 +121,6 @@ def _simple(text: str) -> str:
 
 def questions(text: str) -> list[Question]:
     """The questions of one citizen utterance, in order (empty when it asks nothing)."""
-    from analyzer.rules.hangup import QUESTION_RE
     from analyzer.text.normalize import normalize
 
     out = []

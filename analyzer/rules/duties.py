@@ -28,9 +28,13 @@ made, the ring result. Output: more :class:`~analyzer.types.Finding` objects
 * ``A25-HOURS`` (``hours``): a closing phrase (``closing_rules``: 下班了,明天再来)
   said within the hall's service hours; the forbidden finding's
   ``detail.hours`` carries the local time too (shown on the review page).
-* ``A7-UNANSWERED`` (``ring``): a phone call that rang more than
-  ``rings.max_rings`` times within service hours and was never answered
-  (no staff speech); it replaces ``A7-RING``'s "answered after" finding.
+* ``A7-UNANSWERED`` (``ring``): a phone call that rang its allowed
+  ``rings.max_rings`` times (or more) within service hours and was never
+  answered (no staff speech); it replaces ``A7-RING``'s "answered after"
+  finding. 铃响三声以内接听 gives the clerk the first three rings: once the third
+  has rung out unanswered, the duty is already broken, whether the caller then
+  hangs up or lets it ring on; a caller who hangs up during the first two
+  rings gave the clerk no chance.
 
 Article 16 (首问负责) is an owed reply of :mod:`analyzer.rules.context`: a
 ``not_ours`` cue owes a pointer (``A16-G-POINTER``).
@@ -552,12 +556,12 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
 
 def unanswered_call(interaction: Interaction, lexicon: Lexicon, options: AnalyzerOptions,
                     ring: RingResult | None, findings: list[Finding]) -> list[Finding]:
-    """``A7-UNANSWERED`` for a call that rang past the limit and no staff ever spoke."""
+    """``A7-UNANSWERED`` for a call that rang its allowed rings and no staff ever spoke."""
     rings = ring.rings if ring is not None else None
     staff_spoke = any(u.speaker == "staff" and u.text.strip() for u in interaction.utterances)
     if interaction.channel != "phone" or staff_spoke or rings is None \
-            or rings <= options.rings.max_rings:
-        return findings
+            or rings < options.rings.max_rings:
+        return findings  # the caller gave up before the allowed rings had rung
     rest = [f for f in findings if f.rule != "A7-RING"]  # it would say "answered after"
     rule = measure_rule(lexicon, "A7-UNANSWERED")
     when = local_time(interaction, 0.0)
