@@ -149,9 +149,9 @@ def dress(text: str, rng: random.Random) -> str:
 
 
 def spoken_noise(text: str, rng: random.Random) -> tuple[str, list[str]]:
-    """Recognition noise (:func:`~analyzer.training.classifiers.build_data.recognition_noise`)
+    """Recognition noise (:func:`~analyzer.training.classifiers.noise.recognition_noise`)
     plus spoken disfluencies: a filler word inside, a stuttered character."""
-    from analyzer.training.classifiers.build_data import recognition_noise
+    from analyzer.training.classifiers.noise import recognition_noise
 
     applied: list[str] = []
     if rng.random() < 0.12 and len(text) > 4:
