@@ -266,7 +266,6 @@ def test_plain_questions_owe_no_reply():
 def test_a_classifier_cue_owes_only_above_its_precision_threshold(monkeypatch):
     from analyzer.options import ClassifierOptions
     from analyzer.rules import learned
-
     from analyzer.training.classifiers.train import OWE_PRECISION
 
     meta = learned.load_metadata(str(learned.model_dir(ClassifierOptions())))["cues"]
