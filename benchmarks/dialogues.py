@@ -77,8 +77,11 @@ PLAIN_QUESTIONS = [("请问社保在哪个窗口？", "在三号窗口。"), ("�
                    ("下午几点开始上班？", "两点半。"), ("复印机在哪儿？", "在大厅右手边。"),
                    ("需要本人来吗？", "需要本人到场。"), ("能用手机支付吗？", "可以的。")]
 THANKS = ["谢谢啊。", "好的，谢谢。", "麻烦你了，谢谢。", "行，谢谢你。"]
+#: Materials the episodes name (a piecemeal addition must name one the list did not).
+_MATERIALS = ("身份证", "户口本", "照片", "租房合同", "复印件", "结婚证", "社区证明", "原件",
+              "申请表", "营业执照", "公章")
 #: The clerk going on with the procedure, answering nothing.
-PROCEDURE = ["您先把这张表填一下。", "请看一下摄像头。", "在这里签个字。", "先把身份证放上去。"]
+PROCEDURE = ["您先按一下手印。", "请看一下摄像头。", "请您往前坐一点。", "您先稍等，我扫描一下。"]
 REPEAT = ["你好？听得到吗？", "喂，我问你话呢。", "同志？", "您好？"]
 NOT_OURS = ["这个不归我们管。", "这个不是我们这儿办的。", "这个我们不负责。", "这个我们这儿办不了。",
             "这不归我们，不是我们的业务。", "这个不在我们这儿办。"]
@@ -204,10 +207,13 @@ def _episode(b: _Builder, name: str) -> None:  # noqa: C901 - one branch per epi
         b.say("staff", p(NOT_OURS))
         b.say("citizen", "那我该去哪儿办？")
         b.breach("A16-G-POINTER", b.say("staff", p(NO_POINTER)))
-    elif name == "piecemeal":
-        b.say("staff", p(LISTED))
+    elif name == "piecemeal":  # the added material is one the list did not name
+        listed = p(LISTED)
+        b.say("staff", listed)
         b.say("citizen", "好的，我记下了。")
-        b.breach("A18-PIECEMEAL", b.say("staff", p(ADDED)))
+        half = ADDED[0::2] if b.split == "dev" else ADDED[1::2]
+        added = [a for a in half if not any(m in listed for m in _MATERIALS if m in a)]
+        b.breach("A18-PIECEMEAL", b.say("staff", b.rng.choice(added or half)))
     elif name == "at-once":
         b.say("staff", p(AT_ONCE))
         b.say("citizen", "好的，我记下了。")

@@ -27,13 +27,13 @@ they stand for, so every rule downstream reads them like lexicon hits:
   context rules and the duties.
 
 An utterance is read whole and, when it has several clauses, clause by clause
-and two adjacent clauses at a time (:func:`segments`; a clause shorter than
-:data:`MIN_SEGMENT` characters joins its neighbour): a long answer that opens
+(:func:`segments`; a clause shorter than :data:`MIN_SEGMENT` characters joins
+its neighbour): a long answer that opens
 with 您好 still greets, and one forbidden clause inside a polite turn is still
 heard. An act's probability is its highest over the segments.
 
 An act also needs its *concept* in the words (:data:`ACT_GATES`, compared by
-pinyin so a recognizer's homophones pass): brushing off as busy speaks of
+pinyin so a recognizer's homophones pass; a one-character word by itself): brushing off as busy speaks of
 being busy (忙, 正办着 …), daring to complain names complaining (投诉, 告 …),
 mocking memory names memory (记性, 忘 …), a greeting has a salutation, a
 goodbye a farewell word, turning away for materials something missing. The
@@ -141,6 +141,12 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     "goodbye": tuple((w,) for w in ("慢走", "再见", "走好", "好走", "拜拜", "回见", "再会", "慢点",
                                     "路上", "不送", "慢慢走", "下次", "回去", "先回",
                                     "常来", "再来")),
+    "calm": tuple((w,) for w in ("急", "气", "理解", "解释", "说明", "讲", "说", "冷静", "抱歉",
+                                 "对不起", "不好意思", "放心", "明白", "委屈", "道歉", "慢慢",
+                                 "耐心", "激动", "上火", "心情", "负责", "处理", "办法", "清楚",
+                                 "细", "恼", "缓", "相信", "疏忽", "不是", "赔", "水", "坐",
+                                 "帮", "查", "问", "领导", "解决", "规定", "原因", "怎么回事",
+                                 "担待", "歉", "辛苦", "受累", "麻烦")),
     "apology": tuple((w,) for w in ("对不起", "抱歉", "不好意思", "对不住", "道歉", "歉意",
                                     "赔不是", "见谅", "担待")),
     "material_list": tuple((w,) for w in ("清单", "单子", "告知", "写", "列", "这几样",
@@ -148,14 +154,15 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
                                           "条子", "须知", "通知书", "一次")),
     "thank_praise": tuple((w,) for w in ("谢", "应该", "过奖", "哪里", "客气", "不敢当",
                                          "分内", "本职")),
-    "thank_suggestion": tuple((w,) for w in ("谢", "欢迎", "监督", "改进", "反馈", "记下",
-                                             "采纳", "重视", "研究", "考虑", "汇报", "反映",
-                                             "整改", "改正")),
+    "thank_suggestion": tuple((w,) for w in ("谢", "欢迎", "多亏")),
     # situations
-    "turn_away_materials": tuple((w,) for w in ("不全", "不齐", "缺", "差", "少", "没带",
-                                                "不对", "不行", "过期", "不符合", "办不了",
-                                                "受理不了", "不能办", "没法", "回去", "再来",
-                                                "补", "无效", "不合格", "不能用")),
+    "turn_away_materials": tuple((a, b) for a in ("不全", "不齐", "缺", "差", "少", "没带", "不对",
+                                                  "不行", "过期", "不符合", "办不了", "受理不了",
+                                                  "不能办", "没法", "回去", "再来", "补", "无效",
+                                                  "不合格", "不能用", "重新")
+                                 for b in ("材料", "手续", "证", "户口本", "本子", "表", "照片",
+                                           "复印", "原件", "章", "委托书", "合同", "清单", "卡",
+                                           "文件", "东西", "缺", "差", "少", "补", "齐", "全")),
     "defer_materials": tuple((a, b) for a in ("下次", "下回", "以后", "再说", "再看", "到时候",
                                               "回头", "来了", "说不准", "说不好")
                              for b in ("其他", "别的", "剩下", "其余", "后面", "还缺", "还要",
@@ -174,9 +181,10 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
                                   "明早", "改天", "下周", "点", "时间", "今天", "这会", "现在",
                                   "早", "吃饭", "开会", "培训", "交接", "结账", "半小时",
                                   "一会", "晚点", "过会")),
-    "redirect": tuple((w,) for w in ("去", "到", "找", "问", "归", "管", "不是我们", "别处",
-                                     "那边", "别的", "另", "换", "隔壁", "对面", "上网", "网上",
-                                     "电话", "拨打", "外面", "不在", "这里办不", "这办不")),
+    "redirect": tuple((w,) for w in ("去", "找", "问问", "去问", "打听", "归", "管", "不是我们",
+                                     "别处", "那边", "别的", "另找", "换个", "隔壁", "对面", "上网",
+                                     "网上", "电话", "拨打", "外面", "不在", "办不了", "这里办不",
+                                     "这办不")),
     "requeue": tuple((w,) for w in ("重新取号", "重新取个号", "重新取一个号", "重新排", "重新拿号",
                                     "重新拿个号", "重新取", "再取个号", "再取一个号", "再取号",
                                     "再拿个号", "再拿号", "再排一次", "再排队", "再排个队", "又要排",
@@ -194,10 +202,11 @@ EARLIER_RULE = "CUE-EARLIER-01"
 
 
 def segments(text: str) -> list[str]:
-    """The pieces of an utterance the detector reads: the whole, each clause, adjacent pairs.
+    """The pieces of an utterance the detector reads: the whole and each clause.
 
-    A clause shorter than :data:`MIN_SEGMENT` characters (好了, 您看) is joined
-    to the next one (the last to the one before): alone it is too little to read.
+    A clause shorter than :data:`MIN_SEGMENT` characters (好了, 您看, 下班了) is
+    joined to the next one (the last to the one before): alone it is too little
+    to read, and a two-part phrase (下班了，明天再来) stays whole.
     """
     clauses: list[str] = []
     for c in (c for c in _CLAUSE_RE.split(text) if c):
@@ -207,10 +216,7 @@ def segments(text: str) -> list[str]:
             clauses.append(c)
     if len(clauses) > 1 and len(clauses[-1]) < MIN_SEGMENT:
         clauses[-2:] = [f"{clauses[-2]}，{clauses[-1]}"]
-    if len(clauses) < 2:
-        return [text]
-    pairs = [f"{a}，{b}" for a, b in zip(clauses, clauses[1:], strict=False)]
-    return [text, *clauses, *(pairs if len(clauses) > 2 else [])]
+    return [text] if len(clauses) < 2 else [text, *clauses]
 
 
 def _simplified(text: str) -> str:
@@ -240,8 +246,23 @@ def gated(act: str, text: str) -> bool:
     gates = ACT_GATES.get(act)
     if gates is None:
         return True
-    have = _codes(text)
-    return any(all(_codes(w) in have for w in words) for words in gates)
+    have, plain = _codes(text), _normalized(text)
+    return any(all(_has(w, have, plain) for w in words) for words in gates)
+
+
+def _has(word: str, codes: str, plain: str) -> bool:
+    """A gate word in a text: by pinyin (homophones pass), a single character by itself.
+
+    One character's reading is shared by too many others (不 reads like 补, 查
+    like 差) for a sound-alike to mean anything.
+    """
+    return word in plain if len(word) == 1 else _codes(word) in codes
+
+
+def _normalized(text: str) -> str:
+    from analyzer.text.normalize import normalize
+
+    return normalize(text)
 
 
 def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,

@@ -72,7 +72,8 @@ QUESTION_KINDS: dict[str, re.Pattern[str]] = {
 #: Answer kind -> pattern in the staff's reply that gives an answer of that kind.
 ANSWER_KINDS: dict[str, re.Pattern[str]] = {
     "cost": re.compile(r"钱|元|块|免费|收费|费用|工本费|不要钱|不用交|不收|扫码|[0-9一二三四五六七八九十百千]+[元块]"),
-    "time": re.compile(r"[0-9一二三四五六七八九十两几半]+\s*(?:个)?(?:天|日|小时|分钟|周|星期|月|年|号|点|个工作日)|"
+    "time": re.compile(r"[0-9一二三四五六七八九十两几半]+\s*(?:个)?(?:天|日|小时|分钟|周|星期|月|年|号|个工作日)|"
+                       r"(?:[0-9两三四五六七八九十]|十一|十二|一点半|一点钟)\s*点|"
                        r"马上|当场|当天|立即|立马|很快|今天|明天|后天|下周|之内|以内|以后|前后|随时|现在就|"
                        r"一会儿|等会|工作日|月底|月初|年底"),
     "place": re.compile(r"楼|层|窗口|号|厅|左|右|旁边|对面|门口|这儿|那儿|这里|那里|这边|那边|里面|中心|"
@@ -83,7 +84,8 @@ ANSWER_KINDS: dict[str, re.Pattern[str]] = {
                       r"那样|跟我|我给您|我帮您|我来"),
     "who": re.compile(r"本人|代办|委托|家属|亲属|签|可以|能|不行|不能|得|必须|谁都|都行"),
     "amount": re.compile(r"[0-9一二三四五六七八九十两百千万几半]+|都|全部|一样"),
-    "which": re.compile(r"这|那|叫|是|[0-9一二三四五六七八九十]|红|蓝|绿|黄|白|左|右|上|下|第"),
+    "which": re.compile(r"这个|那个|这种|那种|这一|那一|这栏|那栏|叫|是|第[0-9一二三四五六七八九十]|"
+                        r"[0-9一二三四五六七八九十]+号|红|蓝|绿|黄|白|左边|右边|上面|下面"),
     "what_if": re.compile(r"再|就|也|还|可以|能|打|来|去|找|没关系|不要紧|不影响"),
 }
 #: A yes or a no anywhere in the first reply.

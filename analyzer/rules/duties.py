@@ -169,8 +169,9 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         if not asked:
             continue
         window, until = _response(utts, turns, n, [q for _, q in asked])
-        if any(order[id(utts[j])] in redirected for j in window):
-            continue
+        before = turns[n - 1] if n and utts[turns[n - 1][0]].speaker != "citizen" else []
+        if any(order[id(utts[j])] in redirected for j in [*before, *window]):
+            continue  # where to go, once sent away: Article 16's
         for i, q in asked:
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
                                   ignored)
@@ -308,7 +309,8 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
         if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
             words |= {i for i, u in enumerate(utts) if u.speaker == "staff" and f.start is not None
                       and f.end is not None and u.start < f.end and f.start < u.end}
-    upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES and c.owes
+    # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
+    upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES
              and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
     words |= upset | _sharp_replies(utts, upset, options, classifier)
     return [Heated(i, u.speaker, u.start, u.end, i in raised, i in words, u.text)

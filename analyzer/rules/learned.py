@@ -80,6 +80,12 @@ def model_dir(options: ClassifierOptions | None = None) -> Path:
     """The folder holding ``uncivil.onnx``, ``cues.onnx`` and ``metadata.json``."""
     if options is not None and options.model_dir:
         return Path(options.model_dir)
+    return _shipped_models()
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_models() -> Path:
+    """The shipped models' folder (looked up once: importlib.resources is not free)."""
     return data_path("models", "classifiers")
 
 
