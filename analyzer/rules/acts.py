@@ -15,7 +15,8 @@ they stand for, so every rule downstream reads them like lexicon hits:
   the model's confidence (below an exact hit's);
 * an **owed act** (:data:`OWED_ACTS`: greeting, the phone greeting that names
   the hall, evaluation request, goodbye, apology, materials list, thanks for
-  praise or a suggestion, calming) is a hit of its owed group, ``method="act"``
+  praise or a suggestion, calming — or an apology, for an upset citizen) is a
+  hit of its owed group, ``method="act"``
   (telling the materials, naming at least :data:`LIST_MATERIALS` of them, is
   the materials list told at once):
   the phrase was said, in other words; the missing-phrase finding still cites
@@ -75,12 +76,13 @@ PARAPHRASE_RULES: dict[str, str] = {
     "f_hurry": "A9-F-02", "f_busy": "A9-F-03", "f_defiant": "A9-F-04",
     "f_complain": "A9-F-05", "f_said_already": "A10-F-01", "f_memory": "A10-F-02",
 }
-#: Owed group -> the act that fulfils it.
-OWED_ACTS: dict[str, str] = {
-    "A8-G-GREETING": "greeting", "A7-G-GREETING": "phone_intro",
-    "A10-G-EVALUATE": "evaluate", "A10-G-GOODBYE": "goodbye", "A10-G-APOLOGY": "apology",
-    "A10-G-MATERIAL-LIST": "material_list", "A10-G-PRAISE": "thank_praise",
-    "A10-G-SUGGESTION": "thank_suggestion", "A10-G-UPSET": "calm",
+#: Owed group -> the acts that fulfil it (an upset citizen is calmed, or apologised to).
+OWED_ACTS: dict[str, tuple[str, ...]] = {
+    "A8-G-GREETING": ("greeting",), "A7-G-GREETING": ("phone_intro",),
+    "A10-G-EVALUATE": ("evaluate",), "A10-G-GOODBYE": ("goodbye",),
+    "A10-G-APOLOGY": ("apology",), "A10-G-MATERIAL-LIST": ("material_list",),
+    "A10-G-PRAISE": ("thank_praise",), "A10-G-SUGGESTION": ("thank_suggestion",),
+    "A10-G-UPSET": ("calm", "apology"),
 }
 #: Situation act -> the cue rule it stands for.
 CUE_ACTS: dict[str, str] = {
@@ -306,11 +308,13 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
                 and len(materials_named(utts[i].text)) >= LIST_MATERIALS:
             best[(i, "material_list")] = max(best.get((i, "material_list"), (0.0, "")), (1.0, seg))
     for (i, act), (p, seg) in sorted(best.items()):
-        rule = targets.get(act)
-        if rule is None or p < model.thresholds.get(act, 1.01) or (i, rule.id) in have:
+        if p < model.thresholds.get(act, 1.01):
             continue
         weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
-        out.append(_hit(rule, act, p * weight, i, seg, interaction))
+        for rule in targets.get(act, ()):
+            if (i, rule.id) not in have:
+                have.add((i, rule.id))
+                out.append(_hit(rule, act, p * weight, i, seg, interaction))
     return sorted(out, key=lambda h: (h.utterances, h.rule.id))
 
 
@@ -355,16 +359,16 @@ def earlier_visit_hits(interaction: Interaction, have: set[tuple[int, str]], lex
     return out
 
 
-def _targets(lexicon: Lexicon) -> dict[str, Rule]:
-    """Act -> the lexicon rule its hit is of (acts whose rule is absent or disabled: none)."""
-    out: dict[str, Rule] = {}
-    for act, rid in (*PARAPHRASE_RULES.items(), *((a, r) for a, r in CUE_ACTS.items())):
+def _targets(lexicon: Lexicon) -> dict[str, list[Rule]]:
+    """Act -> the lexicon rules its hits are of (acts whose rules are absent or disabled: none)."""
+    out: dict[str, list[Rule]] = {}
+    for act, rid in (*PARAPHRASE_RULES.items(), *CUE_ACTS.items()):
         if rid in lexicon:
-            out[act] = lexicon.get(rid)
-    for group, act in OWED_ACTS.items():
+            out.setdefault(act, []).append(lexicon.get(rid))
+    for group, acts in OWED_ACTS.items():
         rules = [r for r in lexicon.rules if r.group == group and r.kind == "required"]
-        if rules:
-            out[act] = rules[0]
+        for act in acts if rules else ():
+            out.setdefault(act, []).append(rules[0])
     return out
 
 
