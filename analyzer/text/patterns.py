@@ -75,22 +75,6 @@ def compile_pattern(rule: Rule, phrase: str, canonical: bool, max_slot: int) -> 
     )
 
 
-def _items(parts: Sequence[str | None]) -> tuple[str | None, ...]:
-    """Alignment items of a phrase: its characters, None for an interior slot.
-
-    Leading and trailing slots are dropped (they may take 0 characters).
-    """
-    parts = list(parts)
-    while parts and parts[0] is None:
-        parts.pop(0)
-    while parts and parts[-1] is None:
-        parts.pop()
-    items: list[str | None] = []
-    for p in parts:
-        items.extend([None] if p is None else list(p))
-    return tuple(items)
-
-
 class Matcher:
     """The compiled form of a lexicon: automaton, pattern table, bigram index.
 

@@ -23,6 +23,7 @@ import itertools
 import json
 import random
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from analyzer.resources import data_path
@@ -69,16 +70,9 @@ def expand(task: str, variants: int = VARIANTS_PER_PHRASING) -> list[dict]:
         uncivil = task == "uncivil" and label != "civil"
         for tid, template in phrs.items():
             rng = random.Random(f"{SEED}:{task}:{tid}")
-            seen: set[str] = set()
-            for _ in itertools.repeat(None, variants * 6):
-                if len(seen) >= variants:
-                    break
-                text, noise = recognition_noise(_mark(_fill(template, rng), side, uncivil, rng), rng)
-                if text in seen:
-                    continue
-                seen.add(text)
+            for n, (text, noise) in enumerate(_variants(template, side, uncivil, rng, variants), 1):
                 row = {
-                    "id": f"{tid}-{len(seen):02d}",
+                    "id": f"{tid}-{n:02d}",
                     "text": text,
                     "label": label,
                     "template": tid,
@@ -89,6 +83,20 @@ def expand(task: str, variants: int = VARIANTS_PER_PHRASING) -> list[dict]:
                     row["uncivil"] = uncivil
                 rows.append(row)
     return rows
+
+
+def _variants(template: str, side: str, uncivil: bool, rng: random.Random, variants: int
+              ) -> Iterator[tuple[str, list[str]]]:
+    """Up to ``variants`` distinct variants of one phrasing: slots, markers, recognition noise."""
+    seen: set[str] = set()
+    for _ in itertools.repeat(None, variants * 6):
+        if len(seen) >= variants:
+            break
+        text, noise = recognition_noise(_mark(_fill(template, rng), side, uncivil, rng), rng)
+        if text in seen:
+            continue
+        seen.add(text)
+        yield text, noise
 
 
 def roles(rows_by_task: dict[str, list[dict]]) -> list[dict]:
@@ -148,16 +156,9 @@ def more_rows(task: str) -> list[dict]:
     for label, phrs in P.read("cues-more.toml").items():
         for tid, template in phrs.items():
             rng = random.Random(f"{SEED}:more:{tid}")
-            seen: set[str] = set()
-            for _ in itertools.repeat(None, VARIANTS_PER_PHRASING * 6):
-                if len(seen) >= VARIANTS_PER_PHRASING:
-                    break
-                text, noise = recognition_noise(_mark(_fill(template, rng), "citizen", False,
-                                                      rng), rng)
-                if text in seen:
-                    continue
-                seen.add(text)
-                rows.append({"id": f"more:{tid}-{len(seen):02d}", "text": text, "label": label,
+            for n, (text, noise) in enumerate(
+                    _variants(template, "citizen", False, rng, VARIANTS_PER_PHRASING), 1):
+                rows.append({"id": f"more:{tid}-{n:02d}", "text": text, "label": label,
                              "template": f"more:{tid}", "source": "more", "noise": noise})
     return rows
 
