@@ -225,7 +225,7 @@ def test_every_new_rule_cites_the_seed_and_has_points(seed_path: Path):
 def test_the_options_applied_are_recorded():
     opts = OPTS.with_overrides({"duties.interrupt_seconds": 2.5})
     report = analyzer.analyze(_record([GREET]), opts)
-    assert report.analyzer["options"]["duties"]["interrupt_seconds"] == 2.5
+    assert report.analyzer.options["duties"]["interrupt_seconds"] == 2.5
 
 
 def test_heated_turns_far_apart_are_not_a_quarrel():

@@ -280,7 +280,7 @@ def test_pipeline_uses_both_classifiers_and_records_thresholds():
     assert [(f.rule, f.evidence) for f in uncivil] == [("A6-UNCIVIL", "你到底想怎么样")]
     praise = [f for f in report.findings if f.detail.get("cue_source") == "classifier"]
     assert [f.rule for f in praise] == ["A10-G-PRAISE"]
-    assert report.analyzer["options"]["classifier"]["uncivil_threshold"] == OPTS.uncivil_threshold
+    assert report.analyzer.options["classifier"]["uncivil_threshold"] == OPTS.uncivil_threshold
 
     off = AnalyzerOptions().with_overrides({"classifier.enabled": False})
     quiet = analyze_interaction(Interaction("h7", "counter", utts), off)

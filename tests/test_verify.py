@@ -152,7 +152,7 @@ def test_verify_options_are_validated_and_recorded():
         VerifyOptions(kinds=("cue",))
     report = analyze({"id": "v", "channel": "counter", "utterances": []},
                      AnalyzerOptions().with_overrides({"verify.min_margin": -1.5}))
-    assert report.analyzer["options"]["verify"]["min_margin"] == -1.5
+    assert report.analyzer.options["verify"]["min_margin"] == -1.5
 
 
 def test_the_review_app_explains_a_heard_finding(tmp_path):

@@ -110,7 +110,7 @@ def load_metadata(folder: str) -> dict[str, Any]:
 @functools.lru_cache(maxsize=8)
 def _session(path: str) -> Any:
     """Create (once per file) an onnxruntime session for one classifier."""
-    ort = require("onnxruntime", "all")
+    ort = require("onnxruntime")
     if not Path(path).is_file():
         raise ModelError("classifier model file is missing", source=path)
     so = ort.SessionOptions()

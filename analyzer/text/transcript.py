@@ -33,11 +33,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import TranscriptError, shown
+from analyzer.errors import JsonInputError, TranscriptError, shown
 from analyzer.types import (
     CHANNELS,
     HEARD_KEYS,
     HEARD_REQUIRED,
+    META_KEYS,
     SPEAKERS,
     Heard,
     Interaction,
@@ -45,13 +46,11 @@ from analyzer.types import (
     Word,
 )
 
-#: Keys of an interaction record; any other key is an error (:func:`unknown_key`).
-#: ``meta`` holds the hall's own fields, kept as given; ``audio`` (the recording of a
-#: typed transcript) is kept as ``Interaction.meta["audio"]``.
-TOP_KEYS = frozenset(
-    {"id", "channel", "hall", "window", "staff", "started_at", "rings", "ring_seconds",
-     "utterances", "duration", "audio", "meta"}
-)
+#: Keys of an interaction record (the call metadata :data:`~analyzer.types.META_KEYS`,
+#: the utterances, and ``duration``, ``audio``, ``meta``); any other key is an error
+#: (:func:`unknown_key`). ``meta`` holds the hall's own fields, kept as given; ``audio``
+#: (the recording of a typed transcript) is kept as ``Interaction.meta["audio"]``.
+TOP_KEYS = frozenset({*META_KEYS, "utterances", "duration", "audio", "meta"})
 #: Keys allowed in an utterance (``words``, ``confidence``, ``speaker_known``
 #: are what the analyzer's own reports carry, so a report's transcript can be
 #: fed back in). Any other key is an error, to catch typos such as ``speeker``.
@@ -126,19 +125,6 @@ MAX_JSON_DEPTH = 32
 MAX_INT = 2**63 - 1
 #: Largest time in seconds (about 115 days): anything larger is a unit mistake.
 MAX_SECONDS = 1e7
-
-
-class JsonInputError(ValueError):
-    """JSON text the analyzer will not read: a syntax error or beyond its limits.
-
-    Attributes:
-        message: What is wrong.
-        line: The line in the text (None when not known).
-    """
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message, self.line = message, line
 
 
 def read_json(text: str) -> Any:
