@@ -519,6 +519,10 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
 TRIPS = re.compile(r"第[三四五六七八九十3-9]\s*[趟次回遍]|(?:跑|来)了?\s*[三四五六七八九十3-9]\s*[趟次回遍]")
 
 
+#: A queue the clerk spares the citizen (不用重新取号, 回来直接找我不用排队).
+_SPARED = re.compile(r"(?:不用|不需要|无需|不必|甭|别|用不着)(?:再|重新)?(?:取|排|拿)")
+
+
 def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -> list[Finding]:
     """``A17-RUNAROUND`` (两头跑、多次跑): made to queue again or shuttle, or sent away again.
 
@@ -542,6 +546,8 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
             continue
         u = utts[cue.utterance]
         if cue.kind == "requeue":
+            if _SPARED.search(to_simplified(u.text)):
+                continue  # 不用重新排队: the citizen is spared the queue
             why = f"made the citizen queue again or shuttle: “{u.text}”"
         elif cue.kind in ("materials_added", "incomplete_materials") and any(
                 t.start < u.start for t in trips):
