@@ -19,7 +19,7 @@ recognition noise (homophones, traditional characters, dropped punctuation
 and particles, stutters). Seeded: the output is byte-for-byte reproducible.
 
 The held-out phrasings never reach the training rows; they make the test rows
-and the generated visits of :mod:`analyzer.training.visits`.
+and the generated visits of ``benchmarks/hall_visits.py``.
 """
 
 from __future__ import annotations
