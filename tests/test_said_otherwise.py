@@ -245,3 +245,18 @@ def test_every_concept_gate_word_survives_normalization():
 
     words = {w for gates in ACT_GATES.values() for alt in gates for w in alt}
     assert words and all(normalize(w) == w for w in words)
+
+
+def test_the_store_keeps_a_halls_meta(tmp_path):
+    from analyzer.store import Store
+
+    record = _record([GREET, ("citizen", "我来补办社保卡。"), DONE, EVAL, BYE],
+                     meta={"queue_no": "B102", "counter_type": "综合"})
+    report = analyzer.analyze(record)
+    store = Store(tmp_path / "results.sqlite")
+    try:
+        pk = store.save_report(report, run_id=None, content_hash="h-meta", path="said.json",
+                               key="k-meta")
+        assert store.report(pk).meta == {"queue_no": "B102", "counter_type": "综合"}
+    finally:
+        store.close()
