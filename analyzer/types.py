@@ -50,6 +50,7 @@ FINDING_KINDS: tuple[str, ...] = (
     "piecemeal",
     "earlier_visit",
     "hours",
+    "runaround",
 )
 
 
@@ -324,7 +325,8 @@ class Finding:
 #: The kinds the learned cue classifier knows (analyzer.rules.learned).
 LEARNED_CUE_KINDS: tuple[str, ...] = ("praise", "suggestion", "upset", "incomplete_materials")
 CUE_KINDS: tuple[str, ...] = (*LEARNED_CUE_KINDS, "not_ours", "materials_listed",
-                              "materials_added", "earlier_visit")
+                              "materials_added", "earlier_visit", "materials_deferred",
+                              "deferral", "requeue")
 
 
 @dataclass(frozen=True)
@@ -481,6 +483,7 @@ class InteractionReport:
         analyzer: The audit block (:class:`AuditBlock`): analyzer version,
             lexicon version, scoring template, model, and every option used.
             A dict given here is read as its JSON form.
+        meta: The input's ``meta`` object (the hall's own fields), as given.
     """
 
     id: str
@@ -499,6 +502,7 @@ class InteractionReport:
     source: str = ""
     duration: float | None = None
     analyzer: AuditBlock = field(default_factory=AuditBlock)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if isinstance(self.analyzer, dict):  # the JSON form, as older producers give it
@@ -528,6 +532,7 @@ class InteractionReport:
             "findings": [f.to_dict() for f in self.findings],
             "transcript": [u.to_dict() for u in self.utterances],
             "analyzer": self.analyzer.to_dict(),
+            "meta": self.meta,
         }
 
     @classmethod
@@ -552,4 +557,5 @@ class InteractionReport:
             source=d.get("source", ""),
             duration=d.get("duration"),
             analyzer=AuditBlock.from_dict(d.get("analyzer") or {}),
+            meta=d.get("meta") or {},
         )

@@ -376,7 +376,7 @@ def test_mono_voices_and_roles_without_recognition(tmp_path):
     assert [u.speaker for u in out] == truth
     from analyzer.rules.learned import model_info
 
-    assert set(model_info(ClassifierOptions(model_dir=str(old)))) == {"uncivil", "cues"}
+    assert set(model_info(ClassifierOptions(model_dir=str(old)))) == {"uncivil", "cues", "acts"}
     one = AttributionOptions(min_separation=0.99)  # the option decides: one voice, the clerk's
     out, voices = diarize(utts, samples, SR, one, ClassifierOptions())
     assert {u.speaker for u in out} == {"staff"} and len(voices) == 1
