@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from analyzer.halltime import HallZones
 from analyzer.options import AnalyzerOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
 from analyzer.types import Cue, Finding, Interaction, RingResult, Utterance
@@ -98,7 +99,7 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
     out += quarrels(interaction, cues, lexicon, d, findings)
     out += piecemeal(interaction, cues, lexicon)
     out += earlier_visits(interaction, cues, lexicon)
-    out = service_hours(interaction, lexicon, d, out)
+    out = service_hours(interaction, lexicon, d, out, zones=options.halls.zones())
     return unanswered_call(interaction, lexicon, options, ring, out)
 
 
@@ -371,13 +372,17 @@ def earlier_visits(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexic
 
 
 # ----------------------------------------------------------------- Article 25
-def local_time(interaction: Interaction, offset: float | None) -> dt.datetime | None:
-    """The hall's local clock ``offset`` seconds into the interaction, if its start is known."""
+def local_time(interaction: Interaction, offset: float | None,
+               zones: HallZones | None = None) -> dt.datetime | None:
+    """The hall's clock ``offset`` seconds into the interaction, if its start is known.
+
+    The start is converted to the hall's zone (:mod:`analyzer.halltime`); a
+    start written without offset is taken as the hall's own clock.
+    """
     if not interaction.started_at or offset is None:
         return None
-    try:
-        start = dt.datetime.fromisoformat(interaction.started_at.strip())
-    except ValueError:
+    start = (zones or HallZones()).local(interaction.started_at, interaction.hall)
+    if start is None:
         return None
     return start + dt.timedelta(seconds=offset)
 
@@ -396,12 +401,12 @@ def _hours_text(hall: str, options: DutyOptions) -> str:
 
 
 def service_hours(interaction: Interaction, lexicon: Lexicon, options: DutyOptions,
-                  findings: list[Finding]) -> list[Finding]:
+                  findings: list[Finding], zones: HallZones | None = None) -> list[Finding]:
     """Closing phrases said within service hours: annotated, plus an ``A25-HOURS`` finding."""
     rule = measure_rule(lexicon, "A25-HOURS")
     out = []
     for f in findings:
-        when = local_time(interaction, f.start)
+        when = local_time(interaction, f.start, zones)
         if f.kind != "forbidden" or f.rule not in options.closing_rules or when is None:
             out.append(f)
             continue
@@ -431,7 +436,7 @@ def unanswered_call(interaction: Interaction, lexicon: Lexicon, options: Analyze
         return findings
     rest = [f for f in findings if f.rule != "A7-RING"]  # it would say "answered after"
     rule = measure_rule(lexicon, "A7-UNANSWERED")
-    when = local_time(interaction, 0.0)
+    when = local_time(interaction, 0.0, options.halls.zones())
     inside = when is not None and in_service_hours(when, interaction.hall, options.duties)
     if rule is None or (when is not None and not inside):
         return rest  # outside service hours nobody is owed an answer

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analyzer.i18n import N_
 from analyzer.store.core import Store
 from analyzer.store.filters import Filter
 from analyzer.store.rows import LatestErrorRow, SummaryRow
@@ -16,11 +17,11 @@ from analyzer.store.schema import now
 
 #: The sections of a summary, in print order: (key, title, group columns).
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("hall", "Per hall", ("hall",)),
-    ("window", "Per window", ("hall", "window")),
-    ("article", "Per article", ("article",)),
-    ("rule", "Per rule", ("article", "rule", "kind")),
-    ("day", "Per day", ("day",)),
+    ("hall", N_("Per hall"), ("hall",)),
+    ("window", N_("Per window"), ("hall", "window")),
+    ("article", N_("Per article"), ("article",)),
+    ("rule", N_("Per rule"), ("article", "rule", "kind")),
+    ("day", N_("Per day"), ("day",)),
 )
 #: The measures a section's rows may have, in column order.
 MEASURES: tuple[str, ...] = ("interactions", "flagged", "findings", "mean_score", "min_score",
