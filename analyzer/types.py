@@ -23,6 +23,11 @@ SPEAKERS: tuple[str, ...] = ("staff", "citizen", "unknown")
 #: Punctuation a stretch cut out of an utterance (:meth:`Utterance.part`) does not start with.
 _LEADING_PUNCT = "?？!！,，.。、;；:： "
 CHANNELS: tuple[str, ...] = ("counter", "phone")
+#: The metadata fields of an interaction: a transcript's top-level keys beside its
+#: utterances, a recording's sidecar, a manifest row, a live line's header.
+META_KEYS: tuple[str, ...] = (
+    "id", "channel", "hall", "window", "staff", "started_at", "rings", "ring_seconds",
+)
 
 #: Kinds of finding. ``forbidden``: a forbidden phrase was said; ``missing``:
 #: an owed phrase was not said; ``ring``: answered after too many rings;

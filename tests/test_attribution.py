@@ -24,9 +24,9 @@ from analyzer.speech.attribution import (
     background,
     crosstalk,
     same_mix,
-    silence_crosstalk,
     similarity,
 )
+from analyzer.speech.crosstalk import CrosstalkGate, silence_crosstalk
 from analyzer.speech.diarize import pieces, pitch, two_voices
 from analyzer.types import Interaction, InteractionReport, Utterance, Word
 
@@ -76,6 +76,34 @@ def test_leaked_stretches_are_silenced_before_recognition():
     assert all(d.action == "silenced" and d.reference_db - d.level_db >= 20 for d in dropped)
     off = AttributionOptions(crosstalk_db=30.0)  # the option decides
     assert not silence_crosstalk(x, SR, ["staff", "citizen"], off)[1]
+
+
+def test_a_live_line_silences_the_same_crosstalk_as_the_recording_a_moment_behind():
+    """CrosstalkGate fed in odd chunks gives back exactly silence_crosstalk's samples and
+    items, at most about 0.6 s after the audio came (random levels, alternating patterns)."""
+    rng = np.random.default_rng(7)
+    for trial in range(60):
+        frames = int(rng.integers(1, 160))
+        if trial % 3 == 0:  # flags flipping every frame: the smoothing must agree too
+            a = np.where(np.arange(frames) % 2 == 0, 0.3, 0.001)
+            b = np.where(np.arange(frames) % 3 == 0, 0.001, 0.3)
+        else:
+            a, b = (rng.choice([0.0, 1e-4, 0.01, 0.3], size=frames) for _ in range(2))
+        n = frames * 800 - int(rng.integers(0, 800))
+        x = np.stack([np.repeat(a, 800)[:n], np.repeat(b, 800)[:n]]).astype(np.float32)
+        x *= rng.standard_normal(x.shape).astype(np.float32)
+        want, items = silence_crosstalk(x, SR, ["staff", "citizen"], OPTS)
+        gate = CrosstalkGate(["staff", "citizen"], OPTS, SR)
+        parts, i, behind = [], 0, 0
+        while i < n:
+            step = int(rng.integers(1, 3000))
+            parts.append(gate.feed(x[:, i:i + step]))
+            i += step
+            behind = max(behind, gate.delay - step)
+        parts.append(gate.flush())
+        np.testing.assert_array_equal(np.concatenate(parts, axis=1), want)
+        assert [d.to_dict() for d in gate.dropped] == [d.to_dict() for d in items]
+        assert behind <= 12 * 800  # a dozen 50 ms level frames
 
 
 def test_crosstalk_repeated_is_dropped_and_lost_is_given_to_its_speaker():

@@ -4,7 +4,7 @@ SOURCE is raw 16-bit PCM (``-`` for standard input, or a ``.raw``/``.pcm``
 file, with ``--rate`` and ``--channels``), or any recording ``conduct
 analyze`` reads (WAV, FLAC, MP3, OGG/Opus...), decoded by the same decoder
 (:func:`analyzer.speech.decode.decode_audio`) and with the same sidecar
-metadata (:func:`analyzer.speech.recording.read_sidecar`); a file that
+metadata (:func:`analyzer.speech.meta.read_sidecar`); a file that
 cannot be decoded is refused (exit 2).
 """
 
@@ -24,6 +24,7 @@ import click
 import numpy as np
 
 from analyzer.errors import AudioError
+from analyzer.speech.meta import CallMeta
 
 
 @click.command("stream")
@@ -80,22 +81,15 @@ def stream(source: str, rate: int, channels: int, realtime: bool, channel: str |
     line = _open(source, rate, channels, chunk_ms)
     start = time.monotonic()
     analyzer = StreamAnalyzer(options, line.rate, line.channels,
-                              channel=channel or str(line.meta.get("channel") or "phone"),
-                              interaction_id=interaction_id or str(line.meta.get("id") or "")
-                              or _name(source),
+                              channel=channel or line.meta.channel or "phone",
+                              interaction_id=interaction_id or line.meta.id or _name(source),
                               clock=(lambda: time.monotonic() - start) if realtime else None,
-                              about=_about(line.meta))
+                              about=line.meta)
     analyzer.warm()
     start = time.monotonic()
     for chunk in _reader(line.chunks, line.seconds_per_chunk if realtime else 0.0):
         _emit(analyzer.feed(chunk))
     _emit(analyzer.close())
-
-
-def _about(meta: dict[str, Any]) -> Any:
-    from analyzer.stream.live import CallInfo
-
-    return CallInfo(*(str(meta.get(k) or "") for k in ("hall", "window", "staff", "started_at")))
 
 
 def _listen(options: Any, address: str, db: str | None, record_dir: str | None,
@@ -154,7 +148,7 @@ class _Line:
     rate: int
     channels: int
     seconds_per_chunk: float
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: CallMeta = field(default_factory=CallMeta)
 
 
 def _open(source: str, rate: int, channels: int, chunk_ms: int) -> _Line:
@@ -174,7 +168,7 @@ def _open(source: str, rate: int, channels: int, chunk_ms: int) -> _Line:
         return _Line(_raw_chunks(path.open("rb"), rate, channels, seconds), rate, channels,
                      seconds)
     from analyzer.speech.decode import decode_audio
-    from analyzer.speech.recording import read_sidecar
+    from analyzer.speech.meta import read_sidecar
 
     meta = read_sidecar(path)
     audio = decode_audio(path)  # the decoder `conduct analyze` uses; refuses non-audio

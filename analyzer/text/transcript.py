@@ -30,6 +30,7 @@ from analyzer.types import (
     CHANNELS,
     HEARD_KEYS,
     HEARD_REQUIRED,
+    META_KEYS,
     SPEAKERS,
     Heard,
     Interaction,
@@ -39,10 +40,7 @@ from analyzer.types import (
 
 #: Keys of an interaction record that the analyzer interprets; any other key
 #: is kept in ``Interaction.meta``.
-TOP_KEYS = frozenset(
-    {"id", "channel", "hall", "window", "staff", "started_at", "rings", "ring_seconds",
-     "utterances", "duration"}
-)
+TOP_KEYS = frozenset({*META_KEYS, "utterances", "duration"})
 #: Keys allowed in an utterance (``words``, ``confidence``, ``speaker_known``
 #: are what the analyzer's own reports carry, so a report's transcript can be
 #: fed back in). Any other key is an error, to catch typos such as ``speeker``.
