@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "examples": "examples:examples",
     "errors": "report:errors",
     "sample": "sample:sample",
+    "backup": "backup:backup",
 }
 
 
