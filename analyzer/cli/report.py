@@ -140,7 +140,7 @@ def _render(store: Store, period: Period | None, since: str | None, until: str |
 
     assert period is not None  # neither --by nor a period was handled above
     return LISTS[fmt](build_ranking(store, period, scoring, Filter(hall=hall or ""),
-                                    links=fmt == "json"))
+                                    links=fmt == "json"), store.hall_zones())
 
 
 def _span(store: Store, since: str | None, until: str | None) -> Period:

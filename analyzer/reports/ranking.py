@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from analyzer.halltime import HallZones
 from analyzer.i18n import N_, gettext
 from analyzer.reports.columns import labels
 from analyzer.reports.pages import render
@@ -34,12 +35,12 @@ TEXT_COLUMNS: tuple[str, ...] = (
     "trend", "rectification")  # fmt: skip
 
 
-def render_json(ranking: Ranking) -> str:
-    """The ranking as one JSON object."""
+def render_json(ranking: Ranking, zones: HallZones | None = None) -> str:
+    """The ranking as one JSON object (times absolute, as stored)."""
     return json.dumps(ranking.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n"
 
 
-def render_csv(ranking: Ranking) -> str:
+def render_csv(ranking: Ranking, zones: HallZones | None = None) -> str:
     """One CSV table: a row per place on a list; the header in the reader's language."""
     rows = []
     for which, groups in ranking.lists.items():
@@ -83,13 +84,17 @@ def _text_row(e: RankEntry, group: str) -> list[str]:
             f"{rect.action} ({rect.follow_up})" if rect else "–"]
 
 
-def render_text(ranking: Ranking) -> str:
-    """The lists as aligned tables for the terminal, then the rules they follow."""
+def render_text(ranking: Ranking, zones: HallZones | None = None) -> str:
+    """The lists as aligned tables for the terminal, then the rules they follow.
+
+    "Data as of" is on the hall's clock (``zones``; default Asia/Shanghai).
+    """
     p = ranking.period
     out = [gettext("Red and black list (好差评) · %(title)s %(period)s", title=p.title,
                    period=p.label),
            gettext("%(since)s to %(until)s · data as of %(as_of)s · checksum %(fingerprint)s",
-                   since=p.since, until=p.until, as_of=ranking.as_of or "–",
+                   since=p.since, until=p.until,
+                   as_of=(zones or HallZones()).show(ranking.as_of),
                    fingerprint=ranking.fingerprint)]
     for which in LISTS:
         for group in GROUPS:
@@ -109,12 +114,13 @@ def render_text(ranking: Ranking) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_html(ranking: Ranking) -> str:
+def render_html(ranking: Ranking, zones: HallZones | None = None) -> str:
     """A self-contained, printable page: both lists per staff and per window, rules, follow-ups."""
     return render("ranking.html", ranking=ranking, period=ranking.period, rules=ranking.rules,
+                  as_of=(zones or HallZones()).show(ranking.as_of),
                   lists=LISTS, groups=GROUPS, list_titles=LIST_TITLES,
                   group_titles=GROUP_TITLES, states=STATE_LABELS, number=number, trend=trend)
 
 
-RENDERERS: dict[str, Callable[[Ranking], str]] = {
+RENDERERS: dict[str, Callable[[Ranking, HallZones | None], str]] = {
     "text": render_text, "json": render_json, "csv": render_csv, "html": render_html}

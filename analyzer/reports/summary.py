@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from analyzer.halltime import HallZones
 from analyzer.i18n import gettext as _
 from analyzer.i18n import ngettext
 from analyzer.reports.columns import label, labels
@@ -41,8 +40,8 @@ def headline(summary: Summary) -> str:
 
 
 def generated(summary: Summary) -> str:
-    """When the report was made, on the default hall clock."""
-    return HallZones().show(summary.generated_at)
+    """When the report was made, on the halls' clock (the database's ``halls`` options)."""
+    return summary.zones.show(summary.generated_at)
 
 
 def render_text(summary: Summary) -> str:

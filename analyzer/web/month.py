@@ -42,6 +42,7 @@ from analyzer.web.deps import (
     check_own,
     config_of,
     database,
+    hall_zones,
     render,
     require_role,
     store_of,
@@ -139,7 +140,7 @@ def ranking(request: Request, user: User = READERS) -> Response:
 @router.get("/ranking/print", response_class=HTMLResponse)
 def ranking_print(request: Request, user: User = READERS) -> Response:
     """The self-contained, printable list: the page ``conduct report --month`` writes."""
-    return HTMLResponse(render_html(_ranking(request, user)))
+    return HTMLResponse(render_html(_ranking(request, user), hall_zones(request)))
 
 
 @router.get("/appeals", response_class=HTMLResponse)
