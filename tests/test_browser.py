@@ -299,6 +299,7 @@ LATIN_OK = {"conduct", "serve", "live", "stream", "listen", "HOST", "PORT", "CSV
 def english_words(text: str) -> set[str]:
     """Latin words of 3+ letters left once ids (A9-F-01, phone-audio-script, S-0101) are out."""
     text = re.sub(r"[A-Za-z0-9_.]+(?:[-/:@][A-Za-z0-9_.]+)+", " ", text)  # ids, rules, versions
+    text = re.sub(r"\b[0-9a-f]{8,}\b", " ", text)  # checksums (the 红黑榜's 校验码)
     return {w for w in re.findall(r"[A-Za-z]{3,}", text)} - LATIN_OK
 
 
