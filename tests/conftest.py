@@ -82,3 +82,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("browser") or \
                 _needs_system_packages(getattr(item, "module", None)):
             item.add_marker(pytest.mark.system)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (简体中文) and leaves it so."""
+    from analyzer import i18n
+
+    with i18n.language(i18n.DEFAULT):
+        yield

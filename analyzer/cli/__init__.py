@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
@@ -36,6 +36,13 @@ COMMANDS: dict[str, str] = {
 
 class LazyGroup(click.Group):
     """A click group that imports each sub-command on first use."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line; the language it chose ends with it (callers keep theirs)."""
+        from analyzer import i18n
+
+        with i18n.language(i18n.current()):
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> object:
         """Run the sub-command; an analyzer error that ends it becomes its exit code."""
