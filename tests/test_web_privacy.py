@@ -165,7 +165,7 @@ def test_a_staff_account_cannot_fetch_another_clerks_recording(app: FastAPI, db:
     assert clerk.get(f"/interactions/{theirs}").status_code == 200  # its own row ...
     audio = clerk.get(f"/audio/{theirs}")
     assert audio.status_code == 404 and b"RIFF" not in audio.content  # ... not B's call
-    assert "No recording available" in clerk.get(f"/interactions/{theirs}").text
+    assert 'id="no-audio"' in clerk.get(f"/interactions/{theirs}").text
     # the recording analysed from the file is B's: B hears it, A never does
     with Store(db) as store:
         script = store.report(next(r["id"] for r in store.interactions()
