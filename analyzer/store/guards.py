@@ -37,7 +37,7 @@ owner of the file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: The store's time format, in SQL (``schema.now()``: UTC, seconds, ``+00:00``).
 NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')"
@@ -146,8 +146,9 @@ def _json(prefix: str, columns: tuple[str, ...], **extra: str) -> str:
 
 _PLACE = ("staff", "hall", "window", "day", "channel", "interaction_id", "started_at")
 
+#: Interactions as schema version 8 keys them (by identity, :mod:`analyzer.store.identity`).
 INTERACTIONS = Guarded(
-    "interactions", (("key",), ("content_hash",)), "changed_by",
+    "interactions", (("identity",), ("key",)), "changed_by",
     tracked=(*_PLACE, "key", "auto_score", "auto_grade", "score", "grade"),
     entity="interaction", inserted="'analysed'",
     updated=(f"CASE WHEN {_changed(_PLACE)} THEN 'reattributed' "
@@ -157,7 +158,10 @@ INTERACTIONS = Guarded(
                                "score", "grade")),
     before=_json("OLD", (*_PLACE, "key", "auto_score", "score", "grade")),
     after=_json("NEW", (*_PLACE, "key", "auto_score", "score", "grade")),
-    frozen=("content_hash",))
+    frozen=("identity",))
+#: Version 7's, before interactions had an identity (keyed by content).
+INTERACTIONS_V7 = replace(INTERACTIONS, keys=(("key",), ("content_hash",)),
+                          frozen=("content_hash",))
 
 APPEALS = Guarded(
     "appeals", (), "updated_by",
@@ -271,5 +275,6 @@ OLD_TRIGGERS: tuple[str, ...] = (
     "rectifications_kept", "assignments_kept")
 
 #: The store's guarded tables (accounts are the web tables', :data:`ACCOUNTS`).
-STORE_TABLES: tuple[Guarded, ...] = (INTERACTIONS, APPEALS, RECTIFICATIONS, ASSIGNMENTS,
+#: (Version 7's: its interactions were keyed by content; version 8 re-makes their guards.)
+STORE_TABLES: tuple[Guarded, ...] = (INTERACTIONS_V7, APPEALS, RECTIFICATIONS, ASSIGNMENTS,
                                      DIRECTORY)

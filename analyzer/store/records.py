@@ -12,9 +12,10 @@ from analyzer.halltime import HallZones
 from analyzer.types import Interaction, InteractionReport, Utterance
 
 
-def analysis_key(content_hash: str, model: str, lexicon_version: str) -> str:
-    """The identity of one analysis: content + model + lexicon version."""
-    return hashlib.sha256(f"{content_hash}\0{model}\0{lexicon_version}".encode()).hexdigest()
+def analysis_key(identity: str, model: str, lexicon_version: str) -> str:
+    """What names one analysis: the interaction's identity
+    (:func:`analyzer.pipeline.identity_of`) + model + lexicon version."""
+    return hashlib.sha256(f"{identity}\0{model}\0{lexicon_version}".encode()).hexdigest()
 
 
 def interaction_to_dict(interaction: Interaction) -> dict[str, Any]:
@@ -79,7 +80,7 @@ def _interaction_of_report(report: InteractionReport) -> Interaction:
 
 @dataclass(frozen=True)
 class Stored:
-    """What the store knows about one content hash (see :meth:`Store.lookup`)."""
+    """What the store knows about one interaction (see :meth:`Store.lookup`)."""
 
     pk: int
     key: str

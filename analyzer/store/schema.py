@@ -6,6 +6,8 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from analyzer.store.identity import rebuild_interactions
+
 VERDICTS: tuple[str, ...] = ("confirm", "dismiss", "comment")
 APPEAL_STATES: tuple[str, ...] = ("open", "upheld", "overturned")
 REVIEW_STATES: tuple[str, ...] = ("unreviewed", "reviewed", "confirmed", "dismissed")
@@ -620,6 +622,8 @@ def _v4(db: sqlite3.Connection) -> None:
                        [(pk, *index_forms(text)) for pk, text in batch])
 
 
+#: Version 8: interactions stored under their identity, not their content
+#: (:mod:`analyzer.store.identity`; the table is rebuilt, foreign keys off).
 MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] = (
     (1, _SCHEMA_V1),
     (2, _SCHEMA_V2),
@@ -628,6 +632,7 @@ MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] =
     (5, _SCHEMA_V5),
     (6, _SCHEMA_V6),
     (7, _v7),
+    (8, rebuild_interactions),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
