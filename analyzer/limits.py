@@ -8,6 +8,10 @@
   of nested arrays and inline tables: :func:`toml_nesting_problem` refuses
   text nested deeper than :data:`MAX_TOML_DEPTH` before it is parsed,
   naming the line, so no input reaches a ``RecursionError``.
+* **Transcripts** (a ``.json`` file, one line of a ``.jsonl`` file): at
+  most :data:`MAX_RECORD_BYTES` bytes each, refused before they are parsed
+  (a 50 MB line was analysed at 5.3 GB of memory); a JSON Lines file is read
+  a line at a time, and an overlong line is skipped without being held.
 * **Identifiers** (an interaction's id, hall, window and staff id; account
   names; the staff ids of accounts, rectifications and the directory):
   :func:`identifier_problem` refuses control and format characters (NUL,
@@ -33,6 +37,9 @@ from analyzer.errors import LexiconError
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
 #: Deepest nesting of arrays and inline tables in a TOML configuration file.
 MAX_TOML_DEPTH = 32
+#: Largest transcript record (bytes): one ``.json`` file or one JSON Lines line. A
+#: three-hour call's report, word timings and all, is about 3 MB.
+MAX_RECORD_BYTES = 16 * 1024 * 1024
 #: Longest identifier (characters).
 MAX_ID_CHARS = 200
 #: Unicode categories no identifier may hold: controls, format characters
@@ -74,6 +81,11 @@ def read_config_text(path: str | Path, what: str) -> str:
     except UnicodeDecodeError as exc:
         raise LexiconError(f"{what} is not UTF-8 text (byte {exc.start})", source=source) \
             from None
+
+
+def size_text(n: int) -> str:
+    """A byte count as people read it (``16 MiB``, ``512 KiB``)."""
+    return _size(n)
 
 
 def _size(n: int) -> str:

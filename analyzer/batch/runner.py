@@ -53,6 +53,7 @@ from analyzer.store import (
     content_hash_of_interaction,
     error_text,
 )
+from analyzer.text.transcript import bounded_lines
 from analyzer.types import InteractionReport
 
 if TYPE_CHECKING:
@@ -359,7 +360,7 @@ def _items_in(task: Task) -> int:
         return 1
     try:
         with open(task.path, "rb") as fh:
-            return max(1, sum(1 for line in fh if line.strip()))
+            return max(1, sum(1 for line in bounded_lines(fh) if line is None or line.strip()))
     except OSError:
         return 1
 

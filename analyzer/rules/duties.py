@@ -42,6 +42,7 @@ Article 16 (首问负责) is an owed reply of :mod:`analyzer.rules.context`: a
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -259,14 +260,15 @@ def interruptions(interaction: Interaction, lexicon: Lexicon, options: DutyOptio
     utts = interaction.utterances
     if rule is None:
         return []
-    citizen = [u for u in utts if u.speaker == "citizen" and u.speaker_known]
+    citizen = _Spans([(i, u) for i, u in enumerate(utts)
+                      if u.speaker == "citizen" and u.speaker_known])
     out = []
     for s in utts:
         if s.speaker != "staff" or not s.speaker_known:
             continue
         if speech_chars(s.text) < options.interrupt_min_chars:
             continue  # 嗯, 好的: a backchannel, not cutting in
-        for c in citizen:
+        for _, c in citizen.around(s.start, s.start):
             if not c.start < s.start < c.end:
                 continue
             overlap = _spoken_after(c, s.start, s.end)
@@ -285,6 +287,28 @@ def interruptions(interaction: Interaction, lexicon: Lexicon, options: DutyOptio
             ))
             break
     return out
+
+
+class _Spans:
+    """Utterances (with their indices) by start, to find those around a time without
+    scanning all.
+
+    Every utterance reaching into ``[t0, t1]`` starts after ``t0`` less the
+    longest one's length and before ``t1``: :meth:`around` gives those (in
+    time order; the caller keeps its own test), so a long transcript is not
+    compared utterance by utterance with every other (issue 26 #12).
+    """
+
+    def __init__(self, utts: Sequence[tuple[int, Utterance]]) -> None:
+        self.utts = sorted(utts, key=lambda iu: iu[1].start)
+        self.starts = [u.start for _, u in self.utts]
+        self.longest = max((u.end - u.start for _, u in self.utts), default=0.0)
+
+    def around(self, t0: float, t1: float) -> list[tuple[int, Utterance]]:
+        """The (index, utterance) pairs that may reach into ``[t0, t1]``, by start."""
+        lo = bisect.bisect_left(self.starts, t0 - self.longest - 1e-6)
+        hi = bisect.bisect_right(self.starts, t1)
+        return self.utts[lo:hi]
 
 
 def _raised(utts: Sequence[Utterance], options: DutyOptions) -> set[int]:
@@ -306,10 +330,13 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
     utts = interaction.utterances
     raised = _raised(utts, options)
     words: set[int] = set()
+    staff = _Spans([(i, u) for i, u in enumerate(utts) if u.speaker == "staff"])
     for f in findings:
         if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
-            words |= {i for i, u in enumerate(utts) if u.speaker == "staff" and f.start is not None
-                      and f.end is not None and u.start < f.end and f.start < u.end}
+            if f.start is None or f.end is None:
+                continue
+            words |= {i for i, u in staff.around(f.start, f.end)
+                      if u.start < f.end and f.start < u.end}
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
     upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES
              and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
@@ -330,8 +357,14 @@ def _sharp_replies(utts: Sequence[Utterance], upset: set[int], options: DutyOpti
         return set()
     from analyzer.rules.learned import classify
 
+    starts = sorted(utts[j].start for j in upset)
+
+    def near_upset(t: float) -> bool:  # an upset start within the window of t
+        at = bisect.bisect_left(starts, t - options.quarrel_window)
+        return at < len(starts) and starts[at] <= t + options.quarrel_window
+
     near = [i for i, u in enumerate(utts) if u.speaker == "staff" and u.text.strip()
-            and any(abs(u.start - utts[j].start) <= options.quarrel_window for j in upset)]
+            and near_upset(u.start)]
     preds = classify([utts[i].text for i in near], "uncivil", classifier)
     return {i for i, p in zip(near, preds, strict=True)
             if p is not None and p.probability >= options.quarrel_uncivil_threshold}

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,6 +123,23 @@ def _session(path: str) -> Any:
         raise ModelError(f"cannot load classifier: {exc}", source=path) from exc
 
 
+#: Texts per model run: the models' features are dense rows, so one run over
+#: every utterance of a long transcript took gigabytes (issue 26 #12).
+RUN_TEXTS = 256
+
+
+def _run(path: str, meta: Mapping[str, Any], texts: Sequence[str]) -> list[Any]:
+    """One model's output rows for ``texts``, run :data:`RUN_TEXTS` at a time."""
+    import numpy as np
+
+    session = _session(path)
+    rows: list[Any] = []
+    for at in range(0, len(texts), RUN_TEXTS):
+        batch = np.array([[text] for text in texts[at:at + RUN_TEXTS]], dtype=object)
+        rows.extend(session.run([meta["output"]], {meta["input"]: batch})[0])
+    return rows
+
+
 def classify(texts: Sequence[str], task: str, options: ClassifierOptions | None = None) -> list[Prediction | None]:
     """Classify raw texts with one shipped model.
 
@@ -147,11 +164,7 @@ def classify(texts: Sequence[str], task: str, options: ClassifierOptions | None 
     out: list[Prediction | None] = [None] * len(texts)
     if not todo:
         return out
-    import numpy as np
-
-    session = _session(str(folder / meta["file"]))
-    batch = np.array([[prepared[i]] for i in todo], dtype=object)
-    probs = session.run([meta["output"]], {meta["input"]: batch})[0]
+    probs = _run(str(folder / meta["file"]), meta, [prepared[i] for i in todo])
     labels = meta["labels"]
     for i, row in zip(todo, probs, strict=True):
         out[i] = to_prediction(task, labels, row)
@@ -236,11 +249,7 @@ def act_probabilities(texts: Sequence[str], options: ClassifierOptions | None = 
     out: list[dict[str, float] | None] = [None] * len(texts)
     if not todo:
         return out
-    import numpy as np
-
-    session = _session(str(folder / meta["file"]))
-    batch = np.array([[prepared[i]] for i in todo], dtype=object)
-    probs = session.run([meta["output"]], {meta["input"]: batch})[0]
+    probs = _run(str(folder / meta["file"]), meta, [prepared[i] for i in todo])
     for i, row in zip(todo, probs, strict=True):
         out[i] = {lab: float(p) for lab, p in zip(meta["labels"], row, strict=True)}
     return out

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import ManifestError, TranscriptError
-from analyzer.limits import identifier_problem
+from analyzer.limits import MAX_RECORD_BYTES, identifier_problem, size_text
 from analyzer.types import CHANNELS, META_KEYS, Interaction
 
 #: Who speaks on which channel, per recording (see :mod:`analyzer.speech.tracks`).
@@ -169,8 +169,17 @@ def read_sidecar(recording: str | Path) -> CallMeta:
     from analyzer.text.transcript import read_json
 
     try:
-        data = read_json(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        with sidecar.open("rb") as fh:
+            raw = fh.read(MAX_RECORD_BYTES + 1)
+    except OSError as exc:
+        raise TranscriptError(f"sidecar metadata is unreadable: {exc.strerror or exc}",
+                              source=str(sidecar)) from None
+    if len(raw) > MAX_RECORD_BYTES:
+        raise TranscriptError(f"sidecar metadata is larger than {size_text(MAX_RECORD_BYTES)}",
+                              source=str(sidecar))
+    try:
+        data = read_json(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
         raise TranscriptError(f"sidecar metadata is not valid JSON: {exc}",
                               source=str(sidecar)) from None
     if not isinstance(data, dict):

@@ -31,10 +31,10 @@ import math
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from analyzer.errors import JsonInputError, TranscriptError, shown
-from analyzer.limits import identifier_problem
+from analyzer.limits import MAX_RECORD_BYTES, identifier_problem, size_text
 from analyzer.types import (
     CHANNELS,
     HEARD_KEYS,
@@ -104,11 +104,16 @@ def load_transcripts(path: str | Path) -> Iterator[Interaction | TranscriptError
     try:
         if path.suffix.lower() == ".jsonl":
             with path.open("rb") as fh:
-                yield from _load_jsonl(fh, source)
+                yield from _load_jsonl(bounded_lines(fh), source)
             return
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_RECORD_BYTES + 1)
     except OSError as exc:
         yield TranscriptError(f"cannot read file: {exc.strerror or exc}", source=source)
+        return
+    if len(raw) > MAX_RECORD_BYTES:
+        yield TranscriptError(f"larger than {size_text(MAX_RECORD_BYTES)}; one interaction "
+                              "must be smaller (split the file)", source=source)
         return
     try:
         text = raw.decode("utf-8-sig")
@@ -219,11 +224,35 @@ def _load_json(text: str, source: str, default_id: str) -> Interaction | Transcr
         return exc
 
 
-def _load_jsonl(lines: Iterable[bytes], source: str) -> Iterator[Interaction | TranscriptError]:
+def bounded_lines(fh: BinaryIO, limit: int = MAX_RECORD_BYTES) -> Iterator[bytes | None]:
+    """The lines of a binary file, None for each line longer than ``limit`` bytes.
+
+    An overlong line is read through in pieces and never held whole, so one
+    huge line costs no more memory than ``limit``.
+    """
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit:
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):  # skip the rest of the line
+            line = fh.readline(1 << 20)
+        yield None
+
+
+def _load_jsonl(lines: Iterable[bytes | None],
+                source: str) -> Iterator[Interaction | TranscriptError]:
     """Stream a JSON Lines file: one record (or one error) per non-blank line."""
     seen: dict[str, int] = {}
     any_record = False
     for lineno, raw in enumerate(lines, start=1):
+        if raw is None or len(raw) > MAX_RECORD_BYTES:
+            any_record = True
+            yield TranscriptError(f"line longer than {size_text(MAX_RECORD_BYTES)}; one "
+                                  "interaction must be smaller", source=source, line=lineno)
+            continue
         try:
             line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
         except UnicodeDecodeError as exc:
