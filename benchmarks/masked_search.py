@@ -233,4 +233,6 @@ def _print(result: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from page import run_with_page
+
+    sys.exit(run_with_page("masked_search", "Trainers' masked search: cost and leaks", main))
