@@ -12,6 +12,12 @@
   most :data:`MAX_RECORD_BYTES` bytes each, refused before they are parsed
   (a 50 MB line was analysed at 5.3 GB of memory); a JSON Lines file is read
   a line at a time, and an overlong line is skipped without being held.
+* **Recordings**: at most :data:`MAX_CHANNEL_MINUTES` minutes of audio
+  counted over all channels (80 minutes of a mono recording, 40 of a stereo
+  call), refused from the header's length before anything is decoded, or as
+  soon as decoding passes it (a header may lie): the analysis of one
+  recording holds about 4 bytes per decoded byte of audio, and a worker
+  must stay within 1.5 GiB (a 30-minute silent stereo call: 1.2 GB).
 * **Identifiers** (an interaction's id, hall, window and staff id; account
   names; the staff ids of accounts, rectifications and the directory):
   :func:`identifier_problem` refuses control and format characters (NUL,
@@ -40,6 +46,8 @@ MAX_TOML_DEPTH = 32
 #: Largest transcript record (bytes): one ``.json`` file or one JSON Lines line. A
 #: three-hour call's report, word timings and all, is about 3 MB.
 MAX_RECORD_BYTES = 16 * 1024 * 1024
+#: Most audio one recording may hold, in minutes summed over its channels.
+MAX_CHANNEL_MINUTES = 80
 #: Longest identifier (characters).
 MAX_ID_CHARS = 200
 #: Unicode categories no identifier may hold: controls, format characters

@@ -140,3 +140,154 @@ def test_bounded_lines_reads_lines_as_they_are(tmp_path: Path, n: int) -> None:
         got = list(bounded_lines(fh, limit=64))
     first = None if n + 1 > 64 else b"a" * n + b"\n"
     assert got == [first, b"bbbbb\n", b"\n", b"ccc"]
+
+
+# -- #3: a worker that dies takes only its own recording with it -------------------
+
+
+class _OomKiller:
+    """Kills (SIGKILL, as the kernel's out-of-memory killer does) every process of this
+    test that opens ``path``, by its process id, until stopped."""
+
+    def __init__(self, path: Path) -> None:
+        import threading
+
+        self.path, self.kills = str(path.resolve()), 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> _OomKiller:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _children(self) -> list[int]:
+        import os
+
+        out = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
+                    out.append(int(entry))
+        return out
+
+    def _watch(self) -> None:
+        import os
+        import signal
+
+        while not self._stop.wait(0.002):
+            for pid in self._children():
+                try:
+                    fds = os.listdir(f"/proc/{pid}/fd")
+                    held = any(os.readlink(f"/proc/{pid}/fd/{fd}") == self.path for fd in fds)
+                except OSError:
+                    continue
+                if held:
+                    os.kill(pid, signal.SIGKILL)
+                    self.kills += 1
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_takes_only_its_own_recording_keyed_as_failed(
+        tmp_path: Path) -> None:
+    import audio_factory as af
+
+    from analyzer.batch import run_batch
+    from analyzer.store import Store
+
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    af.write_wav(folder / "visit-1.wav", af.conversation(
+        [af.Turn("staff", 0.5, "您好，请问办理什么业务？"),
+         af.Turn("citizen", 3.0, "我来办营业执照。")], seconds=8.0))
+    af.write_wav(folder / "visit-2.wav",
+                 af.conversation([af.Turn("staff", 0.5, "我不知道，你去问门卫。")], seconds=5.0))
+    doomed = af.write_wav(folder / "doomed.wav", af.silence(1200.0))  # 20 minutes to decode
+    db = tmp_path / "r.sqlite"
+    with _OomKiller(doomed) as killer:
+        first = run_batch(folder, db, workers=2, threads=1)
+    with Store(db, readonly=True) as store:
+        errors = [(e["path"], e["kind"], e["message"]) for e in store.errors()]
+    assert killer.kills == 2, errors  # in the pool, then alone
+    assert (first.analysed, first.errors) == (2, 1), errors
+    with Store(db, readonly=True) as store:
+        assert sorted(r["interaction_id"] for r in store.interactions()) == ["visit-1", "visit-2"]
+        (error,) = store.errors()
+        assert error["kind"] == "WorkerDied" and "doomed.wav" in error["message"]
+    again = run_batch(folder, db, workers=2, threads=1)  # keyed: not tried every night
+    assert (again.analysed, again.known_bad, again.errors) == (0, 1, 0), again
+
+
+# -- #3: a recording's length is bounded ----------------------------------------------
+
+
+def _long_silent_wav(path: Path, seconds: float, rate: int = 8000) -> Path:
+    """A real 16-bit mono WAV of silence, written sparse (no disk for its zeros)."""
+    import struct
+
+    data = int(seconds * rate) * 2
+    header = (b"RIFF" + struct.pack("<I", 36 + data) + b"WAVEfmt "
+              + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+              + b"data" + struct.pack("<I", data))
+    with path.open("wb") as fh:
+        fh.write(header)
+        fh.truncate(len(header) + data)
+    return path
+
+
+def test_a_three_hour_silent_recording_is_refused_by_the_documented_limit(
+        tmp_path: Path) -> None:
+    """Refused from its header, before a sample is decoded (it took 10 GB, then 23 GB in the
+    batch, where it was OOM-killed); the message names the file and the limit."""
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+    from analyzer.errors import AudioError
+    from analyzer.limits import MAX_CHANNEL_MINUTES
+    from analyzer.speech.decode import decode_audio
+
+    wav = _long_silent_wav(tmp_path / "shift.wav", 3 * 3600)
+    t0 = time.perf_counter()
+    with pytest.raises(AudioError) as caught:
+        decode_audio(wav)
+    assert time.perf_counter() - t0 < 5
+    assert str(caught.value).startswith(f"{wav}: 180 minutes of audio in 1 channel(s) is "
+                                        "longer than one recording may be")
+    assert f"({MAX_CHANNEL_MINUTES} minutes over all channels" in str(caught.value)
+    result = CliRunner().invoke(main, ["--lang", "en", "analyze", str(wav),
+                                       str(ROOT / "examples" / "counter-model.json")])
+    assert result.exit_code == 1 and "longer than one recording may be" in result.stderr
+    assert '"id": "counter-model"' in result.stdout  # the other input is analysed
+
+
+def test_a_recording_within_the_limit_decodes(tmp_path: Path) -> None:
+    from analyzer.limits import MAX_CHANNEL_MINUTES
+    from analyzer.speech.decode import audio_extent, decode_audio
+
+    wav = _long_silent_wav(tmp_path / "call.wav", 60.0)
+    assert audio_extent(wav) == pytest.approx(1.0) and MAX_CHANNEL_MINUTES >= 1
+    assert decode_audio(wav).duration == pytest.approx(60.0)
+
+
+@pytest.mark.slow
+def test_the_batch_keys_an_overlong_recording_as_known_bad(tmp_path: Path) -> None:
+    from analyzer.batch import run_batch
+    from analyzer.store import Store
+
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    _long_silent_wav(folder / "shift.wav", 3 * 3600)
+    db = tmp_path / "r.sqlite"
+    first = run_batch(folder, db)
+    assert first.errors == 1
+    with Store(db, readonly=True) as store:
+        assert "longer than one recording may be" in store.errors()[0]["message"]
+    again = run_batch(folder, db)
+    assert (again.errors, again.known_bad) == (0, 1)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from analyzer.errors import AudioError, require
+from analyzer.limits import MAX_CHANNEL_MINUTES
 
 #: The analysis rate (Hz): every path decodes or resamples to it (Whisper's and Silero's rate).
 SAMPLE_RATE = 16000
@@ -102,6 +103,7 @@ def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> DecodedAud
         native_rate = int(stream.rate or stream.codec_context.sample_rate or 0)
         codec = stream.codec_context.name
         declared = _declared_seconds(container, stream, source)
+        _check_length(declared or _estimated_seconds(container), stream, source)
         created = str((container.metadata or {}).get("creation_time", "") or "").strip()
         samples = _decode_stream(av, container, stream, sample_rate, source)
     duration = samples.shape[1] / sample_rate
@@ -153,10 +155,14 @@ def _decode_stream(av, container, stream, sample_rate: int, source: str) -> np.n
         raise AudioError(f"cannot decode this audio's layout ({_reason(exc)})",
                          source=source) from exc
     chunks: list[np.ndarray] = []
+    limit, got = MAX_CHANNEL_MINUTES * 60 * sample_rate // channels, 0
     try:
         for frame in container.decode(stream):
             for out in resampler.resample(frame):
                 chunks.append(out.to_ndarray())
+                got += chunks[-1].shape[1]
+            if got > limit:  # the header said less (or nothing): stop here
+                _check_length(got / sample_rate, stream, source)
         for out in resampler.resample(None):
             chunks.append(out.to_ndarray())
     except av.error.FFmpegError as exc:
@@ -169,6 +175,38 @@ def _decode_stream(av, container, stream, sample_rate: int, source: str) -> np.n
     if not chunks:
         return np.zeros((channels, 0), dtype=np.float32)
     return np.ascontiguousarray(np.concatenate(chunks, axis=1), dtype=np.float32)
+
+
+def _check_length(seconds: float | None, stream, source: str) -> None:
+    """Refuse a recording longer than :data:`analyzer.limits.MAX_CHANNEL_MINUTES` allows."""
+    channels = int(stream.codec_context.channels or 1)
+    if seconds is not None and seconds * channels > MAX_CHANNEL_MINUTES * 60:
+        raise AudioError(
+            f"{seconds / 60:.0f} minutes of audio in {channels} channel(s) is longer than one "
+            f"recording may be ({MAX_CHANNEL_MINUTES} minutes over all channels: "
+            f"{MAX_CHANNEL_MINUTES // channels} minutes of this one); split it into its calls "
+            "or visits", source=source)
+
+
+def audio_extent(path: str | Path) -> float | None:
+    """Minutes of audio a recording's header says it holds, summed over its channels
+    (None when it cannot say): what analysing it will cost, before it is decoded."""
+    av = require("av")
+    try:
+        with av.open(str(path), mode="r") as container:
+            stream = container.streams.audio[0]
+            seconds = _declared_seconds(container, stream, str(path)) or \
+                _estimated_seconds(container)
+            channels = int(stream.codec_context.channels or 1)
+    except (av.error.FFmpegError, IndexError, OSError, ValueError):
+        return None
+    return None if seconds is None else seconds * channels / 60
+
+
+def _estimated_seconds(container) -> float | None:
+    """The container's own estimate of its length (MP3, Ogg, MP4), or None."""
+    duration = getattr(container, "duration", None)
+    return float(duration) / 1_000_000 if duration else None  # (av.time_base: microseconds)
 
 
 def _declared_seconds(container, stream, path: str) -> float | None:
