@@ -274,7 +274,7 @@ def _ignore_episodes(
     utts: list[Utterance],
 ) -> list[tuple[Utterance, Utterance | None, list[Utterance]]]:
     """(first citizen utterance, next staff utterance or None, citizen utterances) per episode."""
-    episodes = []
+    episodes: list[tuple[Utterance, Utterance | None, list[Utterance]]] = []
     staff_until = -1.0
     pending: list[Utterance] = []
     for u in utts:

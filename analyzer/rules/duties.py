@@ -294,8 +294,9 @@ def _raised(utts: Sequence[Utterance], options: DutyOptions) -> set[int]:
                and u.level_dbfs is not None]
         if len(idx) < options.quarrel_min_utterances:
             continue
-        median = float(np.median([utts[i].level_dbfs for i in idx]))
-        out |= {i for i in idx if utts[i].level_dbfs - median >= options.quarrel_over_median_db}
+        levels = {i: float(utts[i].level_dbfs or 0.0) for i in idx}
+        median = float(np.median(list(levels.values())))
+        out |= {i for i in idx if levels[i] - median >= options.quarrel_over_median_db}
     return out
 
 

@@ -98,7 +98,8 @@ def load_metadata(folder: str) -> dict[str, Any]:
     """
     path = Path(folder) / METADATA
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return meta
     except (OSError, ValueError) as exc:
         raise ModelError(
             f"classifier metadata unreadable ({exc}); retrain with "

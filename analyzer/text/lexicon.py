@@ -363,7 +363,8 @@ def _check_value(
     want = _FIELD_TYPES[name]
     bad_type = not isinstance(value, want) or (want is int and isinstance(value, bool))
     if bad_type:
-        raise layer.error(f"field {name!r} must be {want.__name__}", kind, n, key)
+        shown = " or ".join(t.__name__ for t in want) if isinstance(want, tuple) else want.__name__
+        raise layer.error(f"field {name!r} must be {shown}", kind, n, key)
     domains = {"kind": KINDS, "role": ROLES, "severity": SEVERITIES}
     if name in domains and value not in domains[name]:
         raise layer.error(
