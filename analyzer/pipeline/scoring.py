@@ -181,7 +181,7 @@ def measure_findings(interaction: Interaction, hits: Sequence[Hit], lexicon: Lex
     if interaction.channel == "phone":
         from analyzer.rules.hangup import hangup_findings
 
-        out += hangup_findings(interaction, hits, lexicon, options.acoustics)
+        out += hangup_findings(interaction, hits, lexicon, options.acoustics, options)
     if options.classifier.enabled:
         out += _uncivil(interaction, hits, lexicon, options)
     return out
