@@ -233,18 +233,28 @@ def act_probabilities(texts: Sequence[str], options: ClassifierOptions | None = 
         raise ModelError("metadata has no usable 'acts' entry; retrain",
                          source=str(folder / METADATA))
     prepared = [normalize(t) for t in texts]
-    todo = [i for i, t in enumerate(prepared) if t]
-    out: list[dict[str, float] | None] = [None] * len(texts)
-    if not todo:
-        return out
-    import numpy as np
+    path = str(folder / meta["file"])
+    cache = _ACT_CACHE.setdefault(path, {})
+    known = {t: cache[t] for t in prepared if t and t in cache}
+    todo = sorted({t for t in prepared if t and t not in known})
+    if todo:
+        import numpy as np
 
-    session = _session(str(folder / meta["file"]))
-    batch = np.array([[prepared[i]] for i in todo], dtype=object)
-    probs = session.run([meta["output"]], {meta["input"]: batch})[0]
-    for i, row in zip(todo, probs, strict=True):
-        out[i] = {lab: float(p) for lab, p in zip(meta["labels"], row, strict=True)}
-    return out
+        session = _session(path)
+        batch = np.array([[t] for t in todo], dtype=object)
+        probs = session.run([meta["output"]], {meta["input"]: batch})[0]
+        if len(cache) + len(todo) > ACT_CACHE_SIZE:
+            cache.clear()
+        for t, row in zip(todo, probs, strict=True):
+            known[t] = cache[t] = {lab: float(p) for lab, p in zip(meta["labels"], row,
+                                                                   strict=True)}
+    return [dict(known[t]) if t else None for t in prepared]
+
+
+#: Texts whose act probabilities are kept (per model file): the rules read the same
+#: utterances more than once (the act hits, then the answers of Article 5).
+ACT_CACHE_SIZE = 20000
+_ACT_CACHE: dict[str, dict[str, dict[str, float]]] = {}
 
 
 def uncivil_findings(
