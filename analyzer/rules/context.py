@@ -33,6 +33,7 @@ confidence is at least ``min_cue_confidence``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -120,8 +121,19 @@ def detect_cues(
                 found.setdefault((cue.kind, cue.utterance), cue)
     utts = interaction.utterances
     return sorted((c for c in found.values() if c.kind not in STAFF_ONLY_CUES
-                   or (c.utterance < len(utts) and utts[c.utterance].speaker in STAFF_LIKE)),
+                   or (c.utterance < len(utts) and utts[c.utterance].speaker in STAFF_LIKE
+                       and not _asks(utts[c.utterance].text))),
                   key=lambda c: (c.start, c.kind))
+
+
+#: A staff sentence that asks (还差一样，您找找？ 户口本带了吗？): it checks, it turns nobody away.
+_ASKS = re.compile(r"[吗呢][？?。.]?\s*$|[？?]\s*$")
+
+
+def _asks(text: str) -> bool:
+    from analyzer.text.normalize import to_simplified
+
+    return bool(_ASKS.search(to_simplified(text).strip()))
 
 
 def _classifier_cues(interaction: Interaction, options: AnalyzerOptions) -> list[Cue]:

@@ -520,6 +520,8 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
 TRIPS = re.compile(r"第[三四五六七八九十3-9]\s*[趟次回遍]|(?:跑|来)了?\s*[三四五六七八九十3-9]\s*[趟次回遍]")
 
 
+#: Cue kinds of a clerk sending the citizen away to come again.
+SENT_AWAY: tuple[str, ...] = ("incomplete_materials", "deferral", "materials_deferred")
 #: A queue the clerk spares the citizen (不用重新取号, 回来直接找我不用排队).
 _SPARED = re.compile(r"(?:不用|不需要|无需|不必|甭|别|用不着)(?:再|重新)?(?:取|排|拿)")
 
@@ -530,9 +532,10 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
     * the clerk makes the citizen queue again or shuttle between windows
       (``requeue`` cue: 重新取号, 回来再排 …);
     * the citizen says this is the third trip or more (:data:`TRIPS`) and the
-      clerk still asks for more or turns them away (a later ``materials_added``
-      or ``incomplete_materials`` cue): the extra trip of an ordinary Article
-      18 lapse is not counted again.
+      clerk still sends them away to come again (a later
+      ``incomplete_materials``, ``deferral`` or ``materials_deferred`` cue); a
+      clerk who serves them, naming a material on the way, does not, and the
+      extra trip of an ordinary Article 18 lapse is not counted again.
     """
     from analyzer.text.normalize import to_simplified
 
@@ -550,8 +553,7 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
             if _SPARED.search(to_simplified(u.text)):
                 continue  # 不用重新排队: the citizen is spared the queue
             why = f"made the citizen queue again or shuttle: “{u.text}”"
-        elif cue.kind in ("materials_added", "incomplete_materials") and any(
-                t.start < u.start for t in trips):
+        elif cue.kind in SENT_AWAY and any(t.start < u.start for t in trips):
             trip = next(t for t in trips if t.start < u.start)
             why = f"sent the citizen away again on a repeated trip (“{trip.text}”): “{u.text}”"
         else:
