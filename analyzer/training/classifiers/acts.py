@@ -35,6 +35,7 @@ from analyzer.training.classifiers import phrasings as P
 
 #: The act phrasing files, in order.
 FILES: tuple[str, ...] = ("acts-owed.toml", "acts-forbidden.toml", "acts-duties.toml",
+                          "acts-answers.toml",
                           "acts-neutral.toml")
 #: The table of phrasings that perform no act.
 NEUTRAL = "neutral"
@@ -225,7 +226,8 @@ def indicator(rows: Iterable[dict[str, Any]], names: Sequence[str]) -> list[list
 UNCIVIL_LABELS: dict[str, str] = {
     **{t: "civil" for t in ("greeting", "phone_intro", "evaluate", "goodbye", "apology",
                             "material_list", "thank_praise", "thank_suggestion", "calm",
-                            NEUTRAL)},
+                            "ans_cost", "ans_time", "ans_place", "ans_material", "ans_way",
+                            "ans_yesno", NEUTRAL)},
     **{t: "cold" for t in ("cold", "f_dont_know", "f_read_sign", "f_busy", "f_hurry",
                            "f_off_work")},
     **{t: "inflaming" for t in ("f_defiant", "f_complain")},

@@ -375,7 +375,14 @@ ACT_TARGETS: dict[str, str] = {
     **{a: "precision" for a in ("f_dont_know", "f_read_sign", "f_off_work", "f_hurry",
                                 "f_busy", "f_defiant", "f_complain", "f_said_already",
                                 "f_memory", "turn_away_materials", "defer_time", "redirect",
-                                "requeue", "materials_more", "defer_materials")},
+                                "requeue", "defer_materials", "end_call")},
+    # a material added later is a breach only after the telling was closed
+    # (analyzer.rules.materials): the act's own precision weighs less
+    "materials_more": "f1",
+    # an answer kind (Article 5's reading, not yet used by the rules): a reply none is
+    # heard in is not judged, so neither precision nor recall weighs more
+    **{a: "f1" for a in ("ans_cost", "ans_time", "ans_place", "ans_material", "ans_way",
+                         "ans_yesno")},
 }
 #: Out-of-fold precision an act of target ``precision`` must reach.
 ACT_PRECISION = 0.95
