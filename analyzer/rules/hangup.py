@@ -36,6 +36,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from analyzer.i18n import gettext as _
 from analyzer.options import AcousticOptions, AnalyzerOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule
 from analyzer.rules.answers import is_question
@@ -96,7 +97,8 @@ def hangup_findings(
         how, close, caller = short
         return [measure_finding(
             rule, "hangup", "staff", min(caller.start, close.start), max(close.end, caller.end),
-            evidence=f"{_SHORT[how]}: “{caller.text}” / staff: “{close.text}”",
+            evidence=_("%(how)s: “%(caller)s” / staff: “%(staff)s”", how=_short(how),
+                       caller=caller.text, staff=close.text),
             confidence=0.8 * (0.6 + 0.4 * caller.confidence),
             detail={"reason": how, "call_end": round(end, 3), "text": caller.text,
                     "staff_text": close.text, "citizen_start": round(caller.start, 3),
@@ -107,11 +109,12 @@ def hangup_findings(
     if reason is None or _takes_leave(last.text) or _farewell(hits, end, options):
         return []
     speaking = reason == "citizen_speaking"
-    what = ("the call ended while the citizen was speaking" if speaking else
-            f"the call ended {end - last.end:.1f} s after an unanswered citizen question")
+    what = (_("the call ended while the citizen was speaking") if speaking else
+            _("the call ended %(seconds).1f s after an unanswered citizen question",
+              seconds=end - last.end))
     return [measure_finding(
         rule, "hangup", "staff", last.start, end,
-        evidence=f"{what}, with no farewell from staff: {last.text}",
+        evidence=_("%(what)s, with no farewell from staff: %(text)s", what=what, text=last.text),
         confidence=(0.85 if speaking else 0.75) * (0.6 + 0.4 * last.confidence),
         detail={"reason": reason, "call_end": round(end, 3),
                 "citizen_start": round(last.start, 3), "citizen_end": round(last.end, 3),
@@ -121,9 +124,13 @@ def hangup_findings(
     )]
 
 
-_SHORT = {"talked_over": "the staff ended the call over the citizen's words",
-          "cut_off": "the staff ended the call as the citizen's words broke off",
-          "left_calling": "the staff ended the call and the citizen was left calling"}
+def _short(how: str) -> str:
+    """How the staff ended the call on the caller, in words (see :func:`cut_short`)."""
+    if how == "talked_over":
+        return _("the staff ended the call over the citizen's words")
+    if how == "cut_off":
+        return _("the staff ended the call as the citizen's words broke off")
+    return _("the staff ended the call and the citizen was left calling")
 
 
 def _ends_call(u: Utterance, options: AnalyzerOptions | None) -> bool:

@@ -34,6 +34,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from analyzer.i18n import gettext as _
 from analyzer.rules.acoustics import measure_finding, measure_rule
 from analyzer.types import Cue, Finding, Interaction, Utterance
 
@@ -173,13 +174,14 @@ def _finding(rule: object, cue: Cue, how: str, first: Cue | None, utts: Sequence
              ) -> Finding:
     said = utts[cue.utterance].text
     if how == "added" and first is not None:
-        evidence = (f"staff added “{said}” after telling the materials earlier "
-                    f"(“{first.evidence}” at {first.start:.1f} s)")
+        evidence = _("staff added “%(said)s” after telling the materials earlier "
+                     "(“%(told)s” at %(at).1f s)", said=said, told=first.evidence,
+                     at=first.start)
     elif how == "deferred":
-        evidence = f"staff put off telling the rest of the materials: “{said}”"
+        evidence = _("staff put off telling the rest of the materials: “%(said)s”", said=said)
     else:
-        evidence = (f"staff revealed another material on a visit the citizen says repeats an "
-                    f"earlier one: “{said}”")
+        evidence = _("staff revealed another material on a visit the citizen says repeats an "
+                     "earlier one: “%(said)s”", said=said)
     u = utts[cue.utterance]
     return measure_finding(
         rule, "piecemeal", "staff", u.start, u.end, evidence=evidence,
@@ -205,7 +207,7 @@ def earlier_visits(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexic
         text = utts[cue.utterance].text if cue.utterance < len(utts) else cue.evidence
         out.append(measure_finding(
             rule, "earlier_visit", "staff", cue.start, cue.end,
-            evidence=f"about an earlier visit: the citizen said “{text}”",
+            evidence=_("about an earlier visit: the citizen said “%(text)s”", text=text),
             confidence=0.7 * cue.confidence,
             detail={"about": "earlier_visit", "cue": cue.evidence, "utterance": cue.utterance,
                     "text": text},
