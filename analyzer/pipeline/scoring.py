@@ -215,7 +215,7 @@ def ring_findings(ring: RingResult | None, options: AnalyzerOptions, lexicon: Le
     end = ring.ring_spans[-1][1] if ring.ring_spans else ring.answer_time
     how = _("call record") if ring.source == "record" else _("ringback tone in the audio")
     return [Finding(
-        rule=rule.id, article=rule.article, kind="ring", canonical=rule.canonical or rule.title,
+        rule=rule.id, article=rule.article, kind="ring", canonical=rule.canonical or rule.shown_title(),
         speaker="staff", start=0.0 if end is not None else None, end=end,
         evidence=_("answered after %(rings)s rings (limit %(limit)s; from the %(how)s)",
                    rings=ring.rings, limit=options.rings.max_rings, how=how),

@@ -57,7 +57,7 @@ def measure_finding(
         rule=rule.id,
         article=rule.article,
         kind=kind,
-        canonical=rule.canonical or rule.title,
+        canonical=rule.canonical or rule.shown_title(),
         speaker=speaker,
         start=start,
         end=end,

@@ -207,7 +207,7 @@ def forbidden_findings(hits: Sequence[Hit], utterances: Sequence[Utterance] = ()
             speaker=h.speaker, start=h.start, end=h.end, evidence=h.evidence,
             confidence=h.confidence * sure, points=h.rule.points,
             detail={"method": h.method, "utterances": list(h.utterances), "group": h.rule.group,
-                    "severity": h.rule.severity, "title": h.rule.title,
+                    "severity": h.rule.severity, "title": h.rule.shown_title(),
                     **({"speaker_assumed": True} if assumed else {}),
                     **attribution_detail(mine),
                     **({"acoustic": acoustic_detail(h)} if h.heard is not None else {})},

@@ -306,7 +306,7 @@ def uncivil_findings(
         detail.update(attribution_detail([u]))
         findings.append(Finding(
             rule=rule.id, article=rule.article, kind="uncivil",
-            canonical=rule.canonical or rule.title, speaker=u.speaker,
+            canonical=rule.canonical or rule.shown_title(), speaker=u.speaker,
             start=u.start, end=u.end, evidence=u.text,
             confidence=confidence, points=rule.points, detail=detail,
         ))
