@@ -98,7 +98,8 @@ def load_metadata(folder: str) -> dict[str, Any]:
     """
     path = Path(folder) / METADATA
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return meta
     except (OSError, ValueError) as exc:
         raise ModelError(
             f"classifier metadata unreadable ({exc}); retrain with "
@@ -245,14 +246,24 @@ def act_probabilities(texts: Sequence[str], options: ClassifierOptions | None = 
         raise ModelError("metadata has no usable 'acts' entry; retrain",
                          source=str(folder / METADATA))
     prepared = [normalize(t) for t in texts]
-    todo = [i for i, t in enumerate(prepared) if t]
-    out: list[dict[str, float] | None] = [None] * len(texts)
-    if not todo:
-        return out
-    probs = _run(str(folder / meta["file"]), meta, [prepared[i] for i in todo])
-    for i, row in zip(todo, probs, strict=True):
-        out[i] = {lab: float(p) for lab, p in zip(meta["labels"], row, strict=True)}
-    return out
+    path = str(folder / meta["file"])
+    cache = _ACT_CACHE.setdefault(path, {})
+    known = {t: cache[t] for t in prepared if t and t in cache}
+    todo = sorted({t for t in prepared if t and t not in known})
+    if todo:
+        probs = _run(path, meta, todo)
+        if len(cache) + len(todo) > ACT_CACHE_SIZE:
+            cache.clear()
+        for t, row in zip(todo, probs, strict=True):
+            known[t] = cache[t] = {lab: float(p) for lab, p in zip(meta["labels"], row,
+                                                                   strict=True)}
+    return [dict(known[t]) if t else None for t in prepared]
+
+
+#: Texts whose act probabilities are kept (per model file): the rules read the same
+#: utterances more than once (the act hits, then the answers of Article 5).
+ACT_CACHE_SIZE = 20000
+_ACT_CACHE: dict[str, dict[str, dict[str, float]]] = {}
 
 
 def uncivil_findings(
@@ -304,7 +315,7 @@ def uncivil_findings(
         detail.update(attribution_detail([u]))
         findings.append(Finding(
             rule=rule.id, article=rule.article, kind="uncivil",
-            canonical=rule.canonical or rule.title, speaker=u.speaker,
+            canonical=rule.canonical or rule.shown_title(), speaker=u.speaker,
             start=u.start, end=u.end, evidence=u.text,
             confidence=confidence, points=rule.points, detail=detail,
         ))

@@ -388,7 +388,7 @@ def rule_points(finding: Finding, template: ScoringTemplate) -> int:
         return template.points[finding.rule]
     if group and group in template.points:
         return template.points[group]
-    own = finding.detail.get("lexicon_points", finding.points)
+    own = int(finding.detail.get("lexicon_points", finding.points) or 0)
     if own:
         return own
     return template.kind_points.get(finding.kind, 0)

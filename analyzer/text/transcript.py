@@ -352,7 +352,7 @@ def parse_interaction(
     )
 
 
-def _meta(ctx: _Ctx, d: dict) -> dict[str, Any]:
+def _meta(ctx: _Ctx, d: dict[str, Any]) -> dict[str, Any]:
     """The hall's own ``meta`` object, with ``audio`` (a typed transcript's recording) in it."""
     meta = d.get("meta", {})
     if not isinstance(meta, dict):
@@ -366,7 +366,7 @@ def _meta(ctx: _Ctx, d: dict) -> dict[str, Any]:
     return meta
 
 
-def _ring_fields(ctx: _Ctx, d: dict, channel: str) -> tuple[int | None, float | None]:
+def _ring_fields(ctx: _Ctx, d: dict[str, Any], channel: str) -> tuple[int | None, float | None]:
     rings = d.get("rings")
     ring_seconds = d.get("ring_seconds")
     if channel != "phone":
@@ -497,17 +497,18 @@ def _identifier(ctx: _Ctx, field: str, value: Any, *, allow_int: bool = True) ->
 
 
 def _timestamp(ctx: _Ctx, value: Any) -> str:
-    value = _string(ctx, "started_at", value)
-    if value:
+    text = _string(ctx, "started_at", value)
+    if text:
         try:
-            datetime.fromisoformat(value.replace("Z", "+00:00"))
+            datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise ctx.error("started_at", "expected an ISO-8601 time such as "
-                            f"2023-05-04T09:30:00+08:00, got {value!r}") from None
-    return value
+                            f"2023-05-04T09:30:00+08:00, got {text!r}") from None
+    return text
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            type(None): "null", int: "a number", float: "a number"}.get(type(value),
-                                                                       type(value).__name__)
+    names: dict[type, str] = {dict: "an object", list: "a list", str: "a string",
+                              bool: "a boolean", type(None): "null", int: "a number",
+                              float: "a number"}
+    return names.get(type(value), type(value).__name__)

@@ -111,7 +111,7 @@ def _rule_titles(extra: tuple[str, ...]) -> dict[str, dict[str, str]]:
         logger.warning("rule titles unavailable: the lexicon %s does not load", extra,
                        exc_info=True)
         return {}
-    titles = {r.id: {"title": r.title, "cite": r.cite, "source": r.source}
+    titles = {r.id: {"title": r.shown_title(), "cite": r.cite, "source": r.source}
               for r in lexicon.rules}
     _TITLES[extra] = titles
     return titles
