@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from analyzer import i18n
+from analyzer.cli.helptext import columns, wrap_wide
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "analyzer" / "locale"
@@ -201,6 +202,8 @@ def test_help_pages_are_chinese_unless_asked(args: list[str], monkeypatch) -> No
     assert zh.exit_code == 0 and all(p.exit_code == 0 for p in pages), zh.output
     assert zh.output.startswith("用法：") and "选项:" in zh.output and "显示本帮助并退出" in zh.output
     assert not re.search(r"\b(Analyze|Write|Show this)\b", zh.output), zh.output
+    wide = [line for line in zh.output.splitlines() if columns(line) > 80]
+    assert not wide, "Chinese help wider than the terminal:\n" + "\n".join(wide)
     english = pages[0].output
     assert english.startswith("Usage:") and "Show this message and exit." in english
     assert all(p.output == english for p in pages)
@@ -211,3 +214,12 @@ def test_help_pages_are_chinese_unless_asked(args: list[str], monkeypatch) -> No
     if args[0] == "batch":
         assert "SQLite 结果数据库（不存在时新建）。" in zh.output
         assert "SQLite results database (created if missing)." in english
+
+
+def test_chinese_help_wraps_by_terminalcolumns() -> None:
+    text = "已分析过的内容（模型和规则词库版本相同）会跳过，因此中断的批处理可从中断处继续。\n\n第二段 SOURCE 一词不拆开。"
+    lines = wrap_wide(text, 20)
+    assert all(columns(line) <= 20 for line in lines), lines
+    assert "" in lines and any("SOURCE" in line for line in lines)  # paragraphs kept, words whole
+    assert "".join(lines).replace(" ", "") == text.replace("\n", "").replace(" ", "")
+    assert not any(line.startswith(("，", "。", "）")) for line in lines)

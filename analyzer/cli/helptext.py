@@ -23,7 +23,9 @@ from __future__ import annotations
 import ast
 import copy
 import inspect
-from collections.abc import Collection, Iterator, Mapping
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import IO, Any
 
 import click
@@ -69,8 +71,99 @@ def first_sentence(text: str, limit: int) -> str:
     return sentence if len(sentence) <= limit else sentence[:limit - 3].rstrip() + "..."
 
 
+#: One piece a line may break after: a run of spaces, a run of other ASCII, or one other character.
+_TOKENS = re.compile(r"\s+|[!-~]+|.")
+#: Punctuation that never starts a line (the character before it moves down with it).
+_NO_LINE_START = frozenset("，。；：、！？）》」』”’,.;:!?)")
+
+
+def columns(text: str) -> int:
+    """How many terminal columns ``text`` takes (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _is_wide(text: str) -> bool:
+    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
+
+
+def wrap_wide(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` columns; Chinese breaks between characters, words stay whole.
+
+    Paragraphs (blank-line separated) are kept apart by an empty line;
+    closing punctuation never starts a line (nor goes past the width).
+    """
+    lines: list[str] = []
+    for n, paragraph in enumerate(text.split("\n\n")):
+        if n:
+            lines.append("")
+        line, used, space = "", 0, False
+        for token in _TOKENS.findall(paragraph.strip()):
+            if token.isspace():
+                space = bool(line) and (space or "\n" not in token or not _is_wide(line[-1:]))
+                continue
+            gap = 1 if space else 0
+            size = columns(token)
+            if line and used + gap + size > width:
+                carry = ""  # punctuation that may not start a line takes the character before it
+                if token in _NO_LINE_START and len(line) > 1 and _is_wide(line[-1]):
+                    line, carry = line[:-1], line[-1]
+                lines.append(line)
+                line, used, gap = carry, columns(carry), 0
+            line += " " * gap + token
+            used += gap + size
+            space = False
+        lines.append(line)
+    return lines
+
+
+class WideFormatter(click.HelpFormatter):
+    """Click's help formatter, wrapping Chinese by the columns it takes on a terminal.
+
+    Text without CJK characters is wrapped by click as before.
+    """
+
+    def write_text(self, text: str) -> None:
+        if not _is_wide(text):
+            super().write_text(text)
+            return
+        indent = " " * self.current_indent
+        width = max(self.width - self.current_indent, 11)
+        for line in wrap_wide(text, width):
+            self.write(f"{indent}{line}\n" if line else "\n")
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30,
+                 col_spacing: int = 2) -> None:
+        rows = list(rows)
+        if not any(_is_wide(second) for _first, second in rows):
+            super().write_dl(rows, col_max, col_spacing)
+            return
+        first_col = min(max((columns(first) for first, _second in rows), default=0),
+                        col_max) + col_spacing
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if columns(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - columns(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = wrap_wide(second, max(self.width - first_col - 2, 10))
+            self.write(f"{lines[0]}\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
+
+
+class HelpContext(click.Context):
+    """A command's context whose help pages wrap Chinese by terminal columns."""
+
+    formatter_class = WideFormatter
+
+
 class TranslatedHelp(click.Command):
     """A command whose help page is written in the language in force when it is shown."""
+
+    context_class = HelpContext
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         pieces = self.collect_usage_pieces(ctx)
