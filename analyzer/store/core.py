@@ -16,6 +16,7 @@ from analyzer.store.results import ResultsMixin
 from analyzer.store.reviews import ReviewsMixin
 from analyzer.store.sampling import SamplingMixin
 from analyzer.store.search import SearchMixin
+from analyzer.store.verdicts import HealthMixin
 from analyzer.store.writes import WritesMixin
 
 logger = logging.getLogger("analyzer")
@@ -72,7 +73,7 @@ def newer_schema(version: int, path: str) -> StoreError:
 
 
 class Store(WritesMixin, QueriesMixin, ReviewsMixin, ResultsMixin, AppealsMixin,
-            ExampleHitsMixin, SearchMixin, SamplingMixin):
+            ExampleHitsMixin, SearchMixin, SamplingMixin, HealthMixin):
     """A results database (SQLite file), safe to share between threads.
 
     Reads run on the calling thread's own connection and writes on the one

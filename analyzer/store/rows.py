@@ -123,6 +123,7 @@ class ReviewRow(TypedDict):
     comment: str
     user: str
     at: str
+    reason: str
 
 
 class ErrorRow(TypedDict):
