@@ -117,6 +117,7 @@ ROUTES: list[tuple[str, str, set[str]]] = [
     ("GET", "/admin/users", set()),
     ("POST", "/admin/users", set()),
     ("GET", "/rules", {"supervisor"}),
+    ("GET", "/calibration", {"supervisor"}),
 ]
 
 

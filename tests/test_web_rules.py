@@ -71,3 +71,39 @@ def test_a_dismissal_with_its_reason_lowers_the_precision_on_the_page(db: Path) 
     assert (row.figures.confirmed, row.figures.dismissed, row.reasons) == (2, 1, {"misheard": 1})
     assert f'data-status="{row.status}"' in after and row.status == "too_few"
     assert 'id="under-review"' in ranking and rule in ranking and "条待复核" in ranking
+
+
+def test_two_inspectors_disagree_and_a_supervisor_rules(db: Path) -> None:
+    from analyzer.web import auth
+    from test_web_month import PASSWORD
+
+    con = auth.connect(db)
+    auth.add_user(con, "insp2", "inspector", PASSWORD)
+    con.close()
+    _rule, ids = _rule_and_findings(db)
+
+    async def script() -> tuple[str, str, int]:
+        app = create_app(db)
+        one = await login(app, ROLE_USERS["inspector"])
+        two = await login(app, "insp2")
+        sup = await login(app, ROLE_USERS["supervisor"])
+        for fid, (a, b) in zip(ids[:3], [("confirm", "confirm"), ("confirm", "dismiss"),
+                                          ("dismiss", "dismiss")], strict=True):
+            assert (await one.post(f"/findings/{fid}/verdict", {"verdict": a})).status_code == 303
+            assert (await two.post(f"/findings/{fid}/verdict", {"verdict": b})).status_code == 303
+        before = await sup.get("/calibration?period=2026-11")
+        r = await sup.post(f"/calibration/{ids[1]}/ruling",
+                           {"verdict": "dismiss", "period": "2026-11"})
+        after = await sup.get("/calibration?period=2026-11")
+        refused = await one.post(f"/calibration/{ids[1]}/ruling", {"verdict": "confirm"})
+        return before.text, after.text, r.status_code, refused.status_code
+
+    before, after, ruled, refused = asyncio.run(script())
+    assert ruled == 303 and refused == 403
+    overall = re.search(r'<tr class="overall" data-a="insp" data-b="insp2".*?</tr>', before, re.S)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", overall.group(0))
+    assert cells[3:8] == ["3", "1", "1", "0", "1"]  # n, both confirm, only A, only B, both dismiss
+    assert "意见不一致：1 条" in before and f'data-finding="{ids[1]}"' in before
+    assert "sup 裁定" in after
+    assert re.search(r'data-who="insp">insp: 0/1', after) and \
+        re.search(r'data-who="insp2">insp2: 1/1', after)

@@ -146,3 +146,46 @@ class HealthMixin(StoreBase):
         for r in rows:
             out[(str(r["hall"]), str(r["rule"]))][str(r["reason"])] = int(r["n"])
         return dict(out)
+
+
+@dataclass(frozen=True)
+class InspectorVerdict:
+    """One inspector's latest confirm or dismiss of one finding."""
+
+    finding_id: int
+    interaction_pk: int
+    interaction_id: str
+    hall: str
+    article: int
+    rule: str
+    user: str
+    verdict: str
+
+
+class CalibrationMixin(StoreBase):
+    """Each inspector's own verdicts (mixed into :class:`analyzer.store.Store`)."""
+
+    def inspector_verdicts(self, since: str, until: str, hall: str = ""
+                           ) -> list[InspectorVerdict]:
+        """Every inspector's latest confirm / dismiss of each finding of the period's interactions.
+
+        The reviews table keeps every verdict with its user, so two inspectors
+        who judged the same finding each have their own row (the finding keeps
+        only the latest). Reads the reviews (a small table) and each
+        interaction by its key.
+        """
+        params: list[SqlValue] = [since, until]
+        extra = ""
+        if hall:
+            extra, params = " AND i.hall = ?", [*params, hall]
+        rows = self._query(
+            "SELECT r.finding_id, r.interaction_pk, i.interaction_id, i.hall, f.article, r.rule, "
+            "r.user, r.verdict FROM reviews r JOIN interactions i ON i.id = r.interaction_pk "
+            "JOIN findings f ON f.id = r.finding_id WHERE r.verdict IN ('confirm', 'dismiss') "
+            f"AND r.user != '' AND i.day BETWEEN ? AND ?{extra} ORDER BY r.id", params)
+        latest: dict[tuple[int, str], InspectorVerdict] = {}
+        for r in rows:
+            latest[(int(r[0]), str(r[6]))] = InspectorVerdict(
+                int(r[0]), int(r[1]), str(r[2]), str(r[3]), int(r[4]), str(r[5]), str(r[6]),
+                str(r[7]))
+        return list(latest.values())
