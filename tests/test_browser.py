@@ -432,3 +432,32 @@ def test_supervisor_sees_a_rules_precision_drop_after_dismissals(month_site, bro
     assert rule in sup.inner_text("#under-review")
     insp.close()
     sup.close()
+
+
+def test_an_admin_backtests_new_rules_from_the_page(month_site, browser, shots: Path) -> None:
+    """The admin pastes an override that disables a forbidden phrase; the page shows the
+    findings that would disappear, and nothing is written."""
+    base, _review, db = month_site
+    page = browser.new_page(viewport={"width": 1366, "height": 860})
+    log_in(page, base, "boss")
+    page.goto(base + "/admin/backtest")
+    page.fill("textarea[name=lexicon]", '[lexicon]\nname = "trial"\nversion = "t1"\n\n'
+                                        '[[disable]]\nid = "A9-F-05"\nreason = "trial"\n')
+    before = page.request.get(f"{base}/api/interactions?limit=500").json()
+    page.click("#run-backtest")
+    page.wait_for_selector("#backtest-result")
+    assert int(page.inner_text("#disappeared b")) >= 1
+    gone = page.locator("table.changes td.disappeared", has_text="A9-F-05")
+    assert gone.count() >= 1
+    assert "t1" in page.inner_text("#backtest-result")
+    fits(page)
+    snap(page, shots, "backtest", full_page=True)
+    after = page.request.get(f"{base}/api/interactions?limit=500").json()
+    assert after == before  # read-only
+    page.fill("textarea[name=lexicon]", '[lexicon]\nname = "trial"\nversion = "t2"\n\n'
+                                        '[[disable]]\nid = "NO-SUCH-RULE"\nreason = "x"\n')
+    page.click("#run-backtest")
+    page.wait_for_load_state()
+    error = page.inner_text("#backtest-error")
+    assert "NO-SUCH-RULE" in error and error.startswith("new-lexicon.toml:") and "/tmp" not in error
+    page.close()

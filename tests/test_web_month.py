@@ -118,6 +118,7 @@ ROUTES: list[tuple[str, str, set[str]]] = [
     ("POST", "/admin/users", set()),
     ("GET", "/rules", {"supervisor"}),
     ("GET", "/calibration", {"supervisor"}),
+    ("GET", "/admin/backtest", set()),
 ]
 
 

@@ -74,8 +74,9 @@ def test_a_dismissal_with_its_reason_lowers_the_precision_on_the_page(db: Path) 
 
 
 def test_two_inspectors_disagree_and_a_supervisor_rules(db: Path) -> None:
-    from analyzer.web import auth
     from test_web_month import PASSWORD
+
+    from analyzer.web import auth
 
     con = auth.connect(db)
     auth.add_user(con, "insp2", "inspector", PASSWORD)
