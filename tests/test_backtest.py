@@ -146,3 +146,20 @@ def test_apply_rescores_and_keeps_the_old_results_in_the_audit_trail(db: Path,
     again = CliRunner().invoke(main, ["lexicon", "backtest", "--db", str(db), "--lexicon",
                                       str(new_lexicon), "--format", "json", "--no-progress"])
     assert json.loads(again.output)["changes"] == []  # applied: nothing left to change
+
+
+def test_worker_processes_give_the_same_diff(db: Path, tmp_path: Path, monkeypatch) -> None:
+    from analyzer.batch import backtest as bt
+    from analyzer.pipeline import get_lexicon
+    from analyzer.pipeline.scoring import get_template
+
+    with Store(db) as store:
+        drop, heavier = two_rules(store.findings())
+    options = replace(AnalyzerOptions(), lexicon=(str(override(tmp_path, drop, heavier)),))
+    lexicon = get_lexicon(options)
+    template = get_template(options, lexicon)
+    monkeypatch.setattr(bt, "CHUNK", 4)  # small chunks: the pool path on a small store
+    with Store(db, readonly=True) as store:
+        one = bt.run_backtest(store, options, lexicon, template, workers=1)
+        two = bt.run_backtest(store, options, lexicon, template, workers=2)
+    assert one.to_dict() == two.to_dict() and one.changes

@@ -24,10 +24,12 @@ kept in the audit trail (entity ``interaction``, action ``backtest``).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,7 @@ from typing import Any
 from analyzer.options import AnalyzerOptions
 from analyzer.persist import persist
 from analyzer.pipeline import rescore
-from analyzer.pipeline.result import AnalysisKey, AudioResults
+from analyzer.pipeline.result import AnalysisKey, AnalysisResult, AudioResults
 from analyzer.rules.score import ScoringTemplate
 from analyzer.store import Store, interaction_from_dict, now
 from analyzer.store.periods import Period
@@ -118,9 +120,50 @@ class Backtest:
 Progress = Callable[[int, int], None]
 
 
+#: Interactions per chunk a worker process re-analyses.
+CHUNK = 64
+#: One stored interaction as a worker needs it: (pk, input, audio results, content hash,
+#: model, source path).
+Item = tuple[int, Any, Any, str, str, str]
+#: A worker's answer for one interaction: its result, or the error's text.
+Outcome = tuple[int, AnalysisResult | str]
+
+
+def rescore_items(items: list[Item], options: AnalyzerOptions) -> list[Outcome]:
+    """Re-analyse stored interactions with ``options`` (in this process or a pool's)."""
+    from analyzer.pipeline import get_lexicon
+
+    lexicon = get_lexicon(options)  # loaded once per process
+    out: list[Outcome] = []
+    for pk, data, audio, content_hash, model, path in items:
+        try:
+            out.append((pk, rescore(interaction_from_dict(data), AudioResults.from_dict(audio),
+                                    options, lexicon=lexicon,
+                                    key=AnalysisKey(content_hash, model, lexicon.version),
+                                    path=path)))
+        except Exception as exc:  # noqa: BLE001 - one bad interaction is reported, not fatal
+            out.append((pk, f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def _outcomes(items: list[Item], options: AnalyzerOptions, workers: int) -> Iterator[Outcome]:
+    """Each item's outcome, in the driver or on ``workers`` processes (chunks, as they finish)."""
+    if workers <= 1 or len(items) < 2 * CHUNK:
+        for k in range(0, len(items), CHUNK):
+            yield from rescore_items(items[k:k + CHUNK], options)
+        return
+    context = multiprocessing.get_context("spawn")  # no forked model sessions
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(rescore_items, items[k:k + CHUNK], options)
+                   for k in range(0, len(items), CHUNK)]
+        for future in as_completed(futures):
+            yield from future.result()
+
+
 def run_backtest(store: Store, options: AnalyzerOptions, lexicon: Lexicon,
                  template: ScoringTemplate, *, period: Period | None = None,
-                 apply: bool = False, progress: Progress | None = None) -> Backtest:
+                 apply: bool = False, progress: Progress | None = None,
+                 workers: int = 1) -> Backtest:
     """Analyse every stored interaction again under ``options``/``lexicon`` and compare.
 
     Args:
@@ -131,47 +174,62 @@ def run_backtest(store: Store, options: AnalyzerOptions, lexicon: Lexicon,
         period: The 红黑榜's period to compare (None: no comparison).
         apply: Re-score the changed interactions in the store itself.
         progress: Called with (done, total) after each interaction.
+        workers: Processes re-analysing (1: in this process).
     """
-    pks = [int(r[0]) for r in store.db.query("SELECT id FROM interactions ORDER BY id")]
-    last = store.db.query("SELECT lexicon_version FROM interactions ORDER BY id DESC LIMIT 1")
-    old_version = str(last[0][0]) if last else ""
-    out = Backtest(store.path, (old_version, lexicon.version), interactions=len(pks))
+    rows = {int(r[0]): r for r in store.db.query(
+        "SELECT id, interaction_id, input_json, audio_json, content_hash, model, source_path, "
+        "auto_score, auto_grade, score, grade, lexicon_version FROM interactions ORDER BY id")}
+    old: dict[int, dict[FindingKey, str | None]] = {pk: {} for pk in rows}
+    for f in store.db.query("SELECT interaction_pk, rule, start, verdict FROM findings "
+                            "ORDER BY interaction_pk, idx"):
+        old[int(f[0])][finding_key(str(f[1]), f[2])] = f[3]
+    last = max(rows) if rows else None
+    out = Backtest(store.path, (str(rows[last]["lexicon_version"]) if last else "",
+                                lexicon.version), interactions=len(rows))
+    items: list[Item] = [(pk, json.loads(r["input_json"]), json.loads(r["audio_json"]),
+                          str(r["content_hash"]), str(r["model"]), str(r["source_path"]))
+                         for pk, r in rows.items()]
     results = []
-    for n, pk in enumerate(pks, 1):
-        row = store.interaction(pk)
-        old = {finding_key(f["rule"], f["start"]): f["verdict"] for f in store.findings(pk)}
-        try:
-            result = rescore(interaction_from_dict(row["input"]),
-                             AudioResults.from_dict(row["audio"]), options, lexicon=lexicon,
-                             key=AnalysisKey(row["content_hash"], row["model"],
-                                             lexicon.version),
-                             path=row["source_path"])
-        except Exception as exc:  # noqa: BLE001 - one bad interaction is reported, not fatal
-            out.errors.append((pk, str(exc)))
-            continue
-        new = {finding_key(f.rule, f.start) for f in result.report.findings}
-        kept_dismissed = [k for k in new if old.get(k) == "dismiss"]
-        out.dismissed_kept += len(kept_dismissed)
-        appeared = sorted(new - old.keys(), key=str)
-        gone = sorted(old.keys() - new, key=str)
-        score = (int(row["auto_score"]), int(result.report.score))
-        grade = (str(row["auto_grade"]), str(result.report.grade))
-        if appeared or gone or score[0] != score[1] or grade[0] != grade[1]:
-            out.changes.append(Change(
-                pk, row["interaction_id"], appeared, gone, score, grade,
-                [k for k in gone if old[k] == "confirm"], sorted(kept_dismissed, key=str),
-                [k for k in gone if old[k] == "dismiss"]))
-            results.append((pk, row, result))
+    for n, (pk, outcome) in enumerate(_outcomes(items, options, workers), 1):
         if progress:
-            progress(n, len(pks))
+            progress(n, len(items))
+        if isinstance(outcome, str):
+            out.errors.append((pk, outcome))
+            continue
+        change = _compare(pk, rows[pk], old[pk], outcome)
+        if change is not None:
+            out.dismissed_kept += len(change.dismissed_kept)
+            out.changes.append(change)
+            results.append((pk, rows[pk], outcome))
+        else:
+            out.dismissed_kept += sum(old[pk].get(finding_key(f.rule, f.start)) == "dismiss"
+                                      for f in outcome.report.findings)
+    out.changes.sort(key=lambda c: c.pk)
+    out.errors.sort()
     if period is not None:
         out.period = period.label
         out.ranking = _ranking_moves(store, results, lexicon, template, period)
     if apply:
-        for pk, row, result in results:
+        for pk, row, result in sorted(results, key=lambda t: t[0]):
             _apply(store, pk, row, result, lexicon)
         out.applied = True
     return out
+
+
+def _compare(pk: int, row: Any, old: dict[FindingKey, str | None], result: AnalysisResult
+             ) -> Change | None:
+    """What changed for one interaction (None: nothing)."""
+    new = {finding_key(f.rule, f.start) for f in result.report.findings}
+    appeared = sorted(new - old.keys(), key=str)
+    gone = sorted(old.keys() - new, key=str)
+    score = (int(row["auto_score"]), int(result.report.score))
+    grade = (str(row["auto_grade"]), str(result.report.grade))
+    if not (appeared or gone or score[0] != score[1] or grade[0] != grade[1]):
+        return None
+    return Change(pk, str(row["interaction_id"]), appeared, gone, score, grade,
+                  [k for k in gone if old[k] == "confirm"],
+                  sorted((k for k in new if old.get(k) == "dismiss"), key=str),
+                  [k for k in gone if old[k] == "dismiss"])
 
 
 def _apply(store: Store, pk: int, row: Any, result: Any, lexicon: Lexicon) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING, TextIO
 
 import click
@@ -121,8 +122,11 @@ def _load(extra: tuple[str, ...]) -> Lexicon:
               help="Write to this file instead of standard output.")
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="A progress bar on stderr.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes re-analysing (default: the CPUs, at most 4).")
 def backtest(db: str, lexicon_files: tuple[str, ...], template: str | None, month: str | None,
-             apply: bool, fmt: str | None, output: TextIO, progress: bool) -> None:
+             apply: bool, fmt: str | None, output: TextIO, progress: bool,
+             workers: int | None) -> None:
     """Re-analyse the stored interactions with new rules and show what would change.
 
     Each stored transcript (and what only its audio gave) goes through the
@@ -154,7 +158,8 @@ def backtest(db: str, lexicon_files: tuple[str, ...], template: str | None, mont
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--month") from None
         result = run_backtest(store, options, new_lexicon, scoring, period=period, apply=apply,
-                              progress=line_progress() if progress else None)
+                              progress=line_progress() if progress else None,
+                              workers=workers or min(4, os.cpu_count() or 1))
     if fmt == "json":
         output.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=1) + "\n")
     else:
