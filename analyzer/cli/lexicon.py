@@ -123,11 +123,11 @@ def _load(extra: tuple[str, ...]) -> Lexicon:
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="A progress bar on stderr.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes re-analysing (default: the CPUs, at most 4).")
+              help="Processes analyzing again (default: the CPUs, at most 4).")
 def backtest(db: str, lexicon_files: tuple[str, ...], template: str | None, month: str | None,
              apply: bool, fmt: str | None, output: TextIO, progress: bool,
              workers: int | None) -> None:
-    """Re-analyse the stored interactions with new rules and show what would change.
+    """Analyze the stored interactions again with new rules and show what would change.
 
     Each stored transcript (and what only its audio gave) goes through the
     analysis core again with the new lexicon and template, without
