@@ -116,6 +116,9 @@ ROUTES: list[tuple[str, str, set[str]]] = [
     ("GET", "/search?q=您好", {"inspector", "supervisor", "trainer"}),
     ("GET", "/admin/users", set()),
     ("POST", "/admin/users", set()),
+    ("GET", "/rules", {"supervisor"}),
+    ("GET", "/calibration", {"supervisor"}),
+    ("GET", "/admin/backtest", set()),
 ]
 
 

@@ -102,6 +102,24 @@ class SamplingRules:
 
 
 @dataclass(frozen=True)
+class HealthRules:
+    """When a rule's precision from verdicts is too low to trust (the template's ``[rule_health]``).
+
+    Attributes:
+        min_precision: The bar: a rule whose confirmed precision (confirmed /
+            reviewed findings) over the period falls below it is *below the bar*.
+        min_reviewed: Fewer reviewed findings of a rule in the period: too few
+            to say. Either way its findings are marked *under review* on the 红黑榜.
+        trend_months: Months of precision shown as the trend (the period's
+            last month and those before it).
+    """
+
+    min_precision: float = 0.8
+    min_reviewed: int = 20
+    trend_months: int = 6
+
+
+@dataclass(frozen=True)
 class ScoringTemplate:
     """A parsed scoring template (see the module docstring)."""
 
@@ -117,6 +135,7 @@ class ScoringTemplate:
     lines: dict[str, int]
     ranking: RankingRules = RankingRules()
     sampling: SamplingRules = SamplingRules()
+    health: HealthRules = HealthRules()
     text: str = ""  # the TOML it was read from (kept in reports: re-scoring uses this version)
 
     @property
@@ -217,8 +236,30 @@ def _build(data: dict[str, Any], source: str, text: str) -> ScoringTemplate:
     lines = {key: _line_of(text, key) or 0 for key in points}
     ranking = _ranking(data.get("ranking", {}), err)
     sampling = _sampling(data.get("sampling", {}), err)
+    health = _health(data.get("rule_health", {}), err)
     return ScoringTemplate(version, source, points, kinds, float(full), float(floor), limit,
-                           grades, vetoes, lines, ranking, sampling, text)
+                           grades, vetoes, lines, ranking, sampling, health, text)
+
+
+def _health(table: Any, err: Any) -> HealthRules:
+    """The ``[rule_health]`` table (defaults for what it leaves out)."""
+    if not isinstance(table, dict):
+        raise err("rule_health", "[rule_health] must be a table")
+    known = {f.name for f in fields(HealthRules)}
+    for key in table:
+        if key not in known:
+            raise err(key, f"unknown [rule_health] key; expected one of {sorted(known)}")
+    d = HealthRules()
+    bar = table.get("min_precision", d.min_precision)
+    if isinstance(bar, bool) or not isinstance(bar, (int, float)) or not 0 <= bar <= 1:
+        raise err("min_precision", f"expected a share in [0, 1], got {bar!r}")
+    out: dict[str, int] = {}
+    for key, low, high in (("min_reviewed", 1, 100000), ("trend_months", 1, 36)):
+        value = table.get(key, getattr(d, key))
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise err(key, f"expected a whole number in {low}..{high}, got {value!r}")
+        out[key] = value
+    return HealthRules(min_precision=float(bar), **out)
 
 
 def _sampling(table: Any, err: Any) -> SamplingRules:

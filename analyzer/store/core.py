@@ -17,6 +17,7 @@ from analyzer.store.results import ResultsMixin
 from analyzer.store.reviews import ReviewsMixin
 from analyzer.store.sampling import SamplingMixin
 from analyzer.store.search import SearchMixin
+from analyzer.store.verdicts import CalibrationMixin, HealthMixin
 from analyzer.store.writes import WritesMixin
 
 logger = logging.getLogger("analyzer")
@@ -73,7 +74,8 @@ def newer_schema(version: int, path: str) -> StoreError:
 
 
 class Store(WritesMixin, QueriesMixin, ReviewsMixin, ResultsMixin, AppealsMixin,
-            ExampleHitsMixin, SearchMixin, SamplingMixin):
+            ExampleHitsMixin, SearchMixin, SamplingMixin, HealthMixin,
+            CalibrationMixin):
     """A results database (SQLite file), safe to share between threads.
 
     Reads run on the calling thread's own connection and writes on the one

@@ -11,7 +11,7 @@ from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
 from analyzer.store.base import StoreBase
 from analyzer.store.database import inserted_id
 from analyzer.store.rows import ReviewRow
-from analyzer.store.schema import VERDICTS, now
+from analyzer.store.schema import DISMISS_REASONS, VERDICTS, now
 from analyzer.types import Finding, InteractionReport
 
 logger = logging.getLogger("analyzer")
@@ -22,8 +22,8 @@ class ReviewsMixin(StoreBase):
 
     # -- reviews ----------------------------------------------------------
 
-    def set_verdict(self, finding_id: int, verdict: str, comment: str = "", user: str = ""
-                    ) -> int:
+    def set_verdict(self, finding_id: int, verdict: str, comment: str = "", user: str = "",
+                    *, reason: str = "") -> int:
         """Record an inspector's verdict on a finding; returns the review id.
 
         ``confirm``/``dismiss`` set the finding's current verdict (the latest
@@ -31,15 +31,21 @@ class ReviewsMixin(StoreBase):
         ``grade`` (dismissed findings no longer count); ``comment`` only adds
         a note. ``auto_score`` never changes. A finding that was appealed
         takes no new verdict: the ruling decides (:meth:`rule_appeal`).
-        ``user`` is required: every verdict names who gave it.
+        ``user`` is required: every verdict names who gave it. ``reason``: why a
+        finding was dismissed (one of :data:`~analyzer.store.schema.DISMISS_REASONS`;
+        "" when not said).
 
         Raises:
-            InvalidRequest: Unknown verdict, or no user.
+            InvalidRequest: Unknown verdict, no user, or a reason given with
+                another verdict than ``dismiss`` or not one of the reasons.
             NotFound: No such finding.
             ReviewConflict: The finding is under appeal or was ruled on.
         """
         if verdict not in VERDICTS:
             raise InvalidRequest(f"verdict must be one of {VERDICTS}, not {verdict!r}")
+        if reason and (verdict != "dismiss" or reason not in DISMISS_REASONS):
+            raise InvalidRequest(f"a reason is for dismissals, one of {DISMISS_REASONS}; "
+                                 f"not {reason!r} with {verdict!r}")
 
         def job(db: sqlite3.Connection) -> int:
             if verdict != "comment":
@@ -49,7 +55,8 @@ class ReviewsMixin(StoreBase):
                     raise ReviewConflict(
                         f"finding {finding_id} is under appeal #{appeal[0]} ({appeal[1]}); its "
                         "verdict follows the ruling", source=self.path)
-            return record_verdict(db, finding_id, verdict, comment, user, self.path)
+            return record_verdict(db, finding_id, verdict, comment, user, self.path,
+                                  reason=reason)
 
         return self.db.write(job)
 
@@ -67,7 +74,7 @@ class ReviewsMixin(StoreBase):
 
 
 def record_verdict(db: sqlite3.Connection, finding_id: int, verdict: str, comment: str,
-                   user: str, path: str) -> int:
+                   user: str, path: str, *, reason: str = "") -> int:
     """Insert a review row and apply it, inside the caller's write transaction.
 
     Raises:
@@ -81,8 +88,8 @@ def record_verdict(db: sqlite3.Connection, finding_id: int, verdict: str, commen
         raise InvalidRequest("a verdict needs the user who gives it")
     review_id = inserted_id(db.execute(
         "INSERT INTO reviews (finding_id, interaction_pk, rule, start, verdict, comment, "
-        "user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (finding_id, row[0], row[1], row[2], verdict, comment, user, now())))
+        "user, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (finding_id, row[0], row[1], row[2], verdict, comment, user, now(), reason)))
     if verdict != "comment":
         db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, finding_id))
         apply_reviews(db, row[0], user)

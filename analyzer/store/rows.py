@@ -124,6 +124,7 @@ class ReviewRow(TypedDict):
     comment: str
     user: str
     at: str
+    reason: str
 
 
 class ErrorRow(TypedDict):

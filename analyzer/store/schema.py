@@ -13,6 +13,11 @@ VERDICTS: tuple[str, ...] = ("confirm", "dismiss", "comment")
 APPEAL_STATES: tuple[str, ...] = ("open", "upheld", "overturned")
 REVIEW_STATES: tuple[str, ...] = ("unreviewed", "reviewed", "confirmed", "dismissed")
 GROUPS: tuple[str, ...] = ("hall", "window", "staff", "channel", "day", "article", "rule")
+#: Why an inspector dismissed a finding (``reviews.reason``; "" = not said): the
+#: speech was misheard, the words were the other party's, the owed act was done
+#: in other words, the context made it no breach, something else.
+DISMISS_REASONS: tuple[str, ...] = ("misheard", "wrong_speaker", "said_otherwise", "context",
+                                    "other")
 
 
 _SCHEMA_V1 = """
@@ -611,6 +616,16 @@ def _json_or_empty(text: str) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
+#: Version 10 (issue 30): a dismissal's reason (one of :data:`DISMISS_REASONS`,
+#: "" when not said), and the dismissed findings indexed on their own, so the
+#: rule-health figures read the store's dismissals (a few thousand) rather than
+#: a month's findings.
+_SCHEMA_V10 = """
+ALTER TABLE reviews ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+CREATE INDEX ix_findings_dismissed ON findings(interaction_pk) WHERE verdict = 'dismiss';
+"""
+
+
 def _v4(db: sqlite3.Connection) -> None:
     """Version 4's tables, then the search index of the utterances already stored."""
     from analyzer.text.search import index_forms
@@ -667,6 +682,7 @@ MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] =
     (7, _v7),
     (8, rebuild_interactions),
     (9, _v9),
+    (10, _SCHEMA_V10),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

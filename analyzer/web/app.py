@@ -120,10 +120,11 @@ def create_app(
     app.middleware("http")(_session_guard)
     _add_error_handlers(app)
     _add_login_routes(app)
-    from analyzer.web import admin, inspect, live, month, search, train
+    from analyzer.web import admin, health, inspect, live, month, search, train
 
     app.include_router(inspect.router)
     app.include_router(month.router)
+    app.include_router(health.router)
     app.include_router(search.router)
     app.include_router(train.router)
     app.include_router(admin.router)

@@ -13,11 +13,13 @@ from starlette.concurrency import run_in_threadpool
 
 from analyzer.errors import AnalyzerError
 from analyzer.i18n import _
+from analyzer.reports.health import REASON_LABELS
 from analyzer.speech.clips import MEDIA_TYPES
 from analyzer.store import REVIEW_STATES, rescore_findings
 from analyzer.store.appeals import Appeal
 from analyzer.store.filters import Filter
 from analyzer.store.rows import FindingRow, InteractionRow, ReviewRow
+from analyzer.store.schema import DISMISS_REASONS
 from analyzer.types import InteractionReport, Utterance
 from analyzer.web import charts, queries, recordings, staff_view
 from analyzer.web.auth import User
@@ -95,7 +97,7 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
 _TITLES: dict[tuple[str, ...], dict[str, dict[str, str]]] = {}
 
 
-def _rule_titles(extra: tuple[str, ...]) -> dict[str, dict[str, str]]:
+def rule_titles(extra: tuple[str, ...]) -> dict[str, dict[str, str]]:
     """Rule id -> title and seed wording from the lexicon (empty if it cannot load).
 
     Loaded titles are kept; a lexicon that failed to load is tried again on
@@ -210,7 +212,7 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     row = store.interaction(pk)
     check_own(user, row["staff"])
     report = store.report(pk)
-    titles = _rule_titles(config.lexicon)
+    titles = rule_titles(config.lexicon)
     reviews = store.reviews(pk=pk)
     appeals = {a.finding_id: a for a in store.appeals(pk=pk)}
     findings: list[FindingView] = [
@@ -234,15 +236,17 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
                   transcript=_transcript(said, findings), has_audio=has_audio,
                   visit_findings=[f for f in findings if of_the_visit(f, said)],
                   audio_off=config.recordings_root is None,
-                  attribution=attribution, orphan_reviews=orphans)
+                  attribution=attribution, orphan_reviews=orphans,
+                  dismiss_reasons=DISMISS_REASONS, reason_labels=REASON_LABELS)
 
 
 @router.post("/findings/{finding_id}/verdict", dependencies=[Depends(check_csrf)])
 async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> Response:
-    """Record confirm / dismiss / comment on a finding, with who and when."""
+    """Record confirm / dismiss / comment on a finding, with who and when (and why a dismissal)."""
     form = await request.form()
     choice = str(form.get("verdict", ""))
     comment = str(form.get("comment", "")).strip()[:2000]
+    reason = str(form.get("reason", "") or "").strip() if choice == "dismiss" else ""
     if choice not in ("confirm", "dismiss", "comment"):
         raise HTTPException(status_code=400, detail=_("verdict must be confirm, dismiss or comment"))
     if choice == "comment" and not comment:
@@ -251,7 +255,7 @@ async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> 
 
     def save() -> int:
         pk, _staff = store.finding_owner(finding_id)  # NotFound: a 404
-        store.set_verdict(finding_id, choice, comment, user.name)
+        store.set_verdict(finding_id, choice, comment, user.name, reason=reason)
         return pk
 
     pk = await run_in_threadpool(save)
