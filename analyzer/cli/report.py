@@ -66,7 +66,7 @@ def _period(kind: str) -> Callable[[click.Context, click.Parameter, str | None],
                    "against the period before.")
 @click.option("--rules", "rules", is_flag=True,
               help="Rule health from the inspectors' verdicts: each rule's findings, reviewed "
-                   "share, confirmed precision with its 95% interval, dismissal reasons and "
+                   "share, confirmed precision with its 95 percent interval, dismissal reasons and "
                    "trend, over --month/--quarter/--year or --since/--until (default: the "
                    "latest month), against the scoring template's [rule_health] bar.")
 @click.option("--calibration", "calibration", is_flag=True,
