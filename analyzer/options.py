@@ -237,6 +237,9 @@ class AttributionOptions(Checked):
     # is held for review: reported, but it deducts nothing until an inspector confirms
     # it (analyzer.pipeline.scoring.hold_uncertain; 0: never held)
     review_below: float = 0.75
+    # mono: the enrolled staff voices (a JSON file `conduct staff enroll` writes); the
+    # interaction's clerk's voice, when enrolled, decides which voice is the clerk
+    voices: str = ""
 
 
 @dataclass(frozen=True)
