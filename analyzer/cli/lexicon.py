@@ -66,7 +66,7 @@ def show(
         return
     click.echo(f"lexicon {lex.version} ({len(rules)} of {len(lex.rules)} rules)")
     for r in rules:
-        words = r.canonical or r.title
+        words = r.canonical or r.shown_title()
         owed = " owed" if r.owed else ""
         click.echo(
             f"{r.id:<16} Art.{r.article:<3} {r.kind:<9} {r.role:<7} {r.context:<20} "

@@ -103,7 +103,7 @@ def add(name: str, role: str, db: Path, password_stdin: bool, staff_id: str) -> 
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     Store(db).close()  # a fresh file gets the results schema first
     with auth.connect(db) as con:
-        auth.add_user(con, name, role, password, staff_id=staff_id)
+        auth.add_user(con, name, role, password, staff_id=staff_id, by=auth.local_actor())
     click.echo(f"user {name!r} ({role}) saved in {db}")
 
 
