@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from analyzer.cli.helptext import Group
 from analyzer.errors import InputsFailed, LexiconError
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
 
 
-@click.group()
+@click.group(cls=Group)
 def lexicon() -> None:
     """Check, list and try the Chapter 3 rule lexicons (and local override files)."""
 

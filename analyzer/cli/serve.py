@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
+from analyzer.cli.helptext import Command, Group
 from analyzer.web.auth import ROLES
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Results database written by `conduct batch`.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -78,7 +79,7 @@ def startup_notes(host: str, port: int, db: Path, recordings_root: Path | None,
     return notes
 
 
-@click.group()
+@click.group(cls=Group)
 def users() -> None:
     """Manage the review web app's accounts (stored in the results database)."""
 

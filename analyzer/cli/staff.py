@@ -13,10 +13,11 @@ from pathlib import Path
 
 import click
 
+from analyzer.cli.helptext import Group
 from analyzer.i18n import gettext as _
 
 
-@click.group()
+@click.group(cls=Group)
 def staff() -> None:
     """Staff voices (for telling the clerk apart on one microphone)."""
 

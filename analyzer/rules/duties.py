@@ -281,7 +281,7 @@ def interruptions(interaction: Interaction, lexicon: Lexicon, options: DutyOptio
             continue
         if speech_chars(s.text) < options.interrupt_min_chars:
             continue  # 嗯, 好的: a backchannel, not cutting in
-        for _i, c in citizen.around(s.start, s.start):
+        for _at, c in citizen.around(s.start, s.start):
             if not c.start < s.start < c.end:
                 continue
             overlap = _spoken_after(c, s.start, s.end)

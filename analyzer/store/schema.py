@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -622,6 +623,38 @@ def _v4(db: sqlite3.Connection) -> None:
                        [(pk, *index_forms(text)) for pk, text in batch])
 
 
+def _v9(db: sqlite3.Connection) -> None:
+    """Days on the hall's clock for interactions stored before the halls had time zones.
+
+    Until the hall time zone (``[halls]``), an interaction's ``day`` was the
+    UTC date of its start (or, without one, of its analysis): a call at
+    07:30 in Beijing on 5 May was counted on 4 May. Each day is computed again
+    as new rows are (``records._day``), in the zones of the newest run's
+    ``[halls]`` options (the default, Asia/Shanghai, where none were given);
+    the rollup triggers move the day's counts with it. A store whose
+    interactions carry an actor column (the audit guards) names this
+    migration as the actor.
+    """
+    from analyzer.halltime import HallZones
+    from analyzer.store.records import _day
+
+    newest = db.execute("SELECT options FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    try:
+        options = json.loads(newest[0] or "{}") if newest else {}
+    except ValueError:
+        options = {}
+    zones = HallZones.of(options.get("halls") if isinstance(options, dict) else None)
+    columns = {row[1] for row in db.execute("PRAGMA table_info(interactions)")}
+    actor = ", changed_by = 'schema migration 9'" if "changed_by" in columns else ""
+    moved = []
+    for pk, started_at, analyzed_at, hall, day in db.execute(
+            "SELECT id, started_at, analyzed_at, hall, day FROM interactions"):
+        new = _day(started_at, analyzed_at, zones, hall)
+        if new and new != day:
+            moved.append((new, pk))
+    db.executemany(f"UPDATE interactions SET day = ?{actor} WHERE id = ?", moved)
+
+
 #: Version 8: interactions stored under their identity, not their content
 #: (:mod:`analyzer.store.identity`; the table is rebuilt, foreign keys off).
 MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] = (
@@ -633,6 +666,7 @@ MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] =
     (6, _SCHEMA_V6),
     (7, _v7),
     (8, rebuild_interactions),
+    (9, _v9),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
