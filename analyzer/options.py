@@ -210,7 +210,7 @@ class AttributionOptions(Checked):
     _RANGES: ClassVar[dict[str, Range]] = {
         "crosstalk_db": NONNEG, "repeat_similarity": UNIT, "background_db": NONNEG,
         "same_mix_correlation": UNIT, "same_mix_db": NONNEG, "turn_gap": NONNEG,
-        "min_speaker_seconds": NONNEG, "min_separation": UNIT}
+        "min_speaker_seconds": NONNEG, "min_separation": UNIT, "review_below": UNIT}
 
     enabled: bool = True
     # a word on one channel that the other channel hears this much louder is the other
@@ -233,6 +233,15 @@ class AttributionOptions(Checked):
     min_speaker_seconds: float = 1.0
     # mono: two voice clusters this far apart (silhouette, 0-1) are two speakers
     min_separation: float = 0.12
+    # a finding on words attributed to their speaker with confidence below this (0-1)
+    # is held for review: reported, but it deducts nothing until an inspector confirms
+    # it (analyzer.pipeline.scoring.hold_uncertain; 0: never held). 0.62: just above
+    # every wrong mono attribution of benchmarks/mono_roles.py's development visits
+    # (seed 13: wrong ones 0.54-0.61, right ones mostly 0.64-0.99)
+    review_below: float = 0.62
+    # mono: the enrolled staff voices (a JSON file `conduct staff enroll` writes); the
+    # interaction's clerk's voice, when enrolled, decides which voice is the clerk
+    voices: str = ""
 
 
 @dataclass(frozen=True)

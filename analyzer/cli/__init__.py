@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "errors": "report:errors",
     "sample": "sample:sample",
     "backup": "backup:backup",
+    "staff": "staff:staff",
 }
 
 

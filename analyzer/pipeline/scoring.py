@@ -20,6 +20,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from analyzer.i18n import gettext as _
@@ -33,6 +34,7 @@ from analyzer.types import (
     InteractionReport,
     RingResult,
     TemplateRecord,
+    Utterance,
 )
 
 if TYPE_CHECKING:
@@ -156,6 +158,8 @@ def analyze_interaction(
         from analyzer.rules.duties import apply_duties
 
         findings = apply_duties(interaction, hits, cues, lexicon, options, ring, findings)
+        findings = hold_uncertain(findings, interaction.utterances,
+                                  options.attribution.review_below)
     with clock.stage("score"):
         value, grade, findings = score(findings, template)
     with clock.stage("report"):
@@ -224,6 +228,52 @@ def ring_findings(ring: RingResult | None, options: AnalyzerOptions, lexicon: Le
                 "ring_source": ring.source, "answer_time": ring.answer_time,
                 "group": rule.group},
     )]
+
+
+#: Finding kinds that say nothing about whose words they are (measured from the call record).
+_NOT_ABOUT_WORDS = frozenset({"ring"})
+
+
+def speaker_sureness(finding: Finding, utterances: Sequence[Utterance]) -> float:
+    """How sure the speaker of the words a finding rests on is (1.0: sure, or no words).
+
+    The utterances overlapping the finding's span: for a phrase or act of a
+    party (forbidden, uncivil, ...), that party's utterances there; for a
+    missing phrase, the *other* party's there (the owed words may have been
+    said and given to the wrong party). Their lowest ``speaker_confidence``:
+    1.0 on a party's own channel and in typed transcripts, lower where turns
+    were told apart on one microphone or crosstalk was re-attributed.
+    """
+    if finding.kind in _NOT_ABOUT_WORDS or finding.start is None or finding.end is None:
+        return 1.0
+    start, end = finding.start, max(finding.end, finding.start + 1e-3)
+    near = [u for u in utterances if u.start < end and u.end > start]
+    if finding.kind == "missing":
+        mine = [u for u in near if u.speaker != finding.speaker]
+    else:
+        mine = [u for u in near if u.speaker == finding.speaker] or near
+    return min((u.speaker_confidence for u in mine), default=1.0)
+
+
+def hold_uncertain(findings: Sequence[Finding], utterances: Sequence[Utterance], bar: float
+                   ) -> list[Finding]:
+    """Abstain where attribution is unsure: the one rule every entry point's scoring applies.
+
+    A finding whose words' speaker is surer than ``bar`` (``attribution.review_below``)
+    stands; one below it is held for review (``review="speaker"``, with its
+    ``speaker_confidence`` and the bar in ``detail``): it is reported and
+    shown, and deducts nothing until an inspector confirms it
+    (:func:`analyzer.rules.score.score`, :func:`analyzer.rules.score.release`).
+    """
+    out = []
+    for f in findings:
+        sure = speaker_sureness(f, utterances)
+        if f.review or sure >= bar:
+            out.append(f)
+            continue
+        out.append(replace(f, review="speaker", detail={
+            **f.detail, "speaker_confidence": round(sure, 4), "review_bar": bar}))
+    return out
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:

@@ -16,6 +16,11 @@ hall's own copy set with ``score.template``):
   ``min_confidence`` caps the score at ``max_score`` and the grade at
   ``cap_grade``.
 
+Whatever the template says, a finding held for review (``Finding.review``
+set: its speaker is uncertain) deducts nothing and vetoes nothing until an
+inspector confirms it (:func:`release`); ``detail["held_points"]`` records
+what it would deduct.
+
 Template errors are :class:`~analyzer.errors.LexiconError` naming file and line.
 """
 
@@ -469,11 +474,16 @@ def score(
     for f in ordered:
         base = rule_points(f, template)
         deduction = weighted(base, f.confidence, template)
+        detail = {**f.detail, "lexicon_points": f.detail.get("lexicon_points", f.points),
+                  "rule_points": base}
+        detail.pop("held_points", None)
+        if f.review:  # held for an inspector: reported, deducts (and vetoes) nothing yet
+            detail["held_points"] = deduction
+            out.append(replace(f, points=0, detail=detail))
+            continue
         used[f.rule] += 1
         if template.max_deductions_per_rule and used[f.rule] > template.max_deductions_per_rule:
             deduction = 0
-        detail = {**f.detail, "lexicon_points": f.detail.get("lexicon_points", f.points),
-                  "rule_points": base}
         veto = _veto_for(f, template)
         if veto is not None:
             detail["veto"] = veto.reason or f"veto rule {f.rule}"
@@ -486,6 +496,14 @@ def score(
     if template.rank(grade) < cap_rank:
         grade = template.grades[cap_rank][0]
     return value, grade, out
+
+
+def release(finding: Finding) -> Finding:
+    """A held finding an inspector confirmed: it deducts as any finding does when scored."""
+    if not finding.review:
+        return finding
+    detail = {k: v for k, v in finding.detail.items() if k != "held_points"}
+    return replace(finding, review="", detail={**detail, "released_from": finding.review})
 
 
 def _veto_for(f: Finding, template: ScoringTemplate) -> Veto | None:

@@ -59,8 +59,9 @@ class QueriesMixin(StoreBase):
 
         Args:
             pk: Interaction primary key.
-            reviewed: Drop findings an inspector dismissed and use the
-                review-adjusted score and grade.
+            reviewed: Drop findings an inspector dismissed, release held
+                findings an inspector confirmed, and use the review-adjusted
+                score and grade.
 
         Raises:
             NotFound: No such interaction.
@@ -71,8 +72,10 @@ class QueriesMixin(StoreBase):
             raise NotFound(f"no interaction with id {pk}", source=self.path)
         report = InteractionReport.from_dict(json.loads(rows[0]["report_json"]))
         if reviewed:
-            dismissed = {r["idx"] for r in self.findings(pk) if r["verdict"] == "dismiss"}
-            report.findings = [f for i, f in enumerate(report.findings) if i not in dismissed]
+            from analyzer.store.reviews import reviewed as after_review
+
+            verdicts = {r["idx"]: r["verdict"] for r in self.findings(pk) if r["verdict"]}
+            report.findings = after_review(report.findings, verdicts)
             report.score, report.grade = rows[0]["score"], rows[0]["grade"]
         return report
 

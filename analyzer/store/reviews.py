@@ -110,15 +110,29 @@ def apply_reviews(db: sqlite3.Connection, pk: int, user: str) -> None:
     report_json, auto_score, auto_grade = db.execute(
         "SELECT report_json, auto_score, auto_grade FROM interactions WHERE id = ?", (pk,)
     ).fetchone()
-    dismissed = {r[0] for r in db.execute(
-        "SELECT idx FROM findings WHERE interaction_pk = ? AND verdict = 'dismiss'", (pk,))}
+    verdicts = dict(db.execute(
+        "SELECT idx, verdict FROM findings WHERE interaction_pk = ? AND verdict IS NOT NULL",
+        (pk,)).fetchall())
     score, grade = auto_score, auto_grade
-    if dismissed:
-        report = InteractionReport.from_dict(json.loads(report_json))
-        kept = [f for i, f in enumerate(report.findings) if i not in dismissed]
-        score, grade = rescore_findings(kept, report)
+    report = InteractionReport.from_dict(json.loads(report_json))
+    held = {i for i, f in enumerate(report.findings) if f.review}
+    if "dismiss" in verdicts.values() or held & set(verdicts):
+        score, grade = rescore_findings(reviewed(report.findings, verdicts), report)
     db.execute("UPDATE interactions SET score = ?, grade = ?, changed_by = ? WHERE id = ?",
                (score, grade, user, pk))
+
+
+def reviewed(findings: list[Finding], verdicts: dict[int, str]) -> list[Finding]:
+    """The findings that count after the inspectors' verdicts (by finding index).
+
+    A dismissed finding is gone; a finding held for review (``Finding.review``)
+    that was confirmed is released and deducts; one not yet confirmed stays
+    held (deducting nothing).
+    """
+    from analyzer.rules.score import release
+
+    return [release(f) if verdicts.get(i) == "confirm" else f
+            for i, f in enumerate(findings) if verdicts.get(i) != "dismiss"]
 
 
 def rescore_findings(findings: list[Finding], report: InteractionReport) -> tuple[int, str]:

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from analyzer.errors import AnalyzerError
 from analyzer.i18n import _
 from analyzer.reports.health import REASON_LABELS
+from analyzer.rules.score import release
 from analyzer.speech.clips import MEDIA_TYPES
 from analyzer.store import REVIEW_STATES, rescore_findings
 from analyzer.store.appeals import Appeal
@@ -127,6 +128,7 @@ class FindingView(FindingRow):
     cite: str
     history: list[ReviewRow]
     appeal: Appeal | None
+    review: str
 
 
 @dataclass(frozen=True)
@@ -219,9 +221,11 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
         {**f, "title": titles.get(f["rule"], {}).get("title", ""),
          "cite": titles.get(f["rule"], {}).get("cite", ""),
          "history": [r for r in reviews if r["finding_id"] == f["id"]],
-         "appeal": appeals.get(f["id"])} for f in store.findings(pk)]
+         "appeal": appeals.get(f["id"]), "review": report.findings[f["idx"]].review}
+        for f in store.findings(pk)]
     has_audio = recordings.recording_for(request, user, row) is not None
-    confirmed = [report.findings[r["idx"]] for r in findings if r["verdict"] == "confirm"]
+    confirmed = [release(report.findings[r["idx"]]) for r in findings
+                 if r["verdict"] == "confirm"]
     confirmed_score = rescore_findings(confirmed, report) if confirmed or not findings else None
     orphans = [r for r in reviews if r["finding_id"] is None]
     said, attribution = report.utterances, attribution_of(report)
