@@ -289,24 +289,27 @@ class StreamAnalyzer:
                 done += track.seg.flush()
             events += self.rules.answer(track, done)
             finished += [(b, a, k) for a, b in done]
-        for b, a, k in sorted(finished):  # in the order they ended
-            events += self._utterance(k, a, b)
-        if not final:
-            for k, track in enumerate(self._live):
-                events += self._partial(k, track)
+        # the clerk's track first (its phrases are what a supervisor waits for); each
+        # track's ended utterances in the order they ended, then its growing one
+        for k in sorted(range(len(self._live)), key=lambda k: not self._early_track(k)):
+            for b, a, _ in sorted(f for f in finished if f[2] == k):
+                events += self._utterance(k, a, b)
+            if not final:
+                events += self._early(k, self._live[k])
         events += self.rules.ignoring(self.utterances, self._live, self.now)
         return events
+
+    def _early_track(self, k: int) -> bool:
+        """Track ``k``'s speech is decoded before its utterances end."""
+        return self._live[k].speaker in self.sopts.partial_speakers
 
     def _staff_spoke(self) -> bool:
         return any(u.speaker == "staff" for u in self.utterances)
 
     def _utterance(self, k: int, a: int, b: int) -> list[StreamEvent]:
-        """An utterance has ended: recognised whole, told, and judged."""
+        """An utterance has ended: recognised whole (or at its final pause), told, and judged."""
         track = self._live[k]
-        pad = int(self.options.asr.vad.pad_ms * SAMPLE_RATE / 1000)
-        lo, hi = max(0, a * VAD_FRAME - pad), min(self.heard, b * VAD_FRAME + pad)
-        self.online.ended(k, a)
-        utts = self.online.recognise(track, lo, hi, self._staff_spoke())
+        utts = self.online.recognise(k, track, a, b, self.heard, self._staff_spoke())
         events: list[StreamEvent] = []
         for u in utts:
             self.utterances.append(u)
@@ -320,15 +323,13 @@ class StreamAnalyzer:
             events += self.rules.phrases(self.utterances)
         return events
 
-    def _partial(self, k: int, track: LiveTrack) -> list[StreamEvent]:
-        """A growing utterance decoded again: its ``partial`` event and newly committed findings."""
-        got = self.online.partial(k, track, self.heard, self.lag(), self._staff_spoke())
+    def _early(self, k: int, track: LiveTrack) -> list[StreamEvent]:
+        """A growing utterance decoded before it ended: its ``partial`` event, and the
+        forbidden phrases its hypothesis already shows."""
+        got = self.online.early(k, track, self.heard, self.lag(), self._staff_spoke())
         if got is None:
             return []
-        events: list[StreamEvent] = [got.event]
-        if got.committed:
-            events += self.rules.committed(track, got.committed, got.heard, self.utterances)
-        return events
+        return [got.event, *self.rules.early(got.hypothesis, self.utterances)]
 
     # -- the end of the call ----------------------------------------------------
 

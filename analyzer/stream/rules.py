@@ -5,11 +5,13 @@ A live line tells its supervisor as soon as something is known: each ring
 counted once its tone has lasted ``RingOptions.confirm_seconds``) and the
 ``A7-RING`` finding when one more ring than allowed has started, the answer
 (staff speech that is not ringback), required phrases and cues heard,
-forbidden phrases in committed or ended speech, shouting, and a citizen left
+forbidden phrases in a growing utterance's decoding or in ended speech, shouting, and a citizen left
 waiting (``A8-IGNORE``). Findings told live are ``provisional``: the final
 report (the analysis core's, :func:`analyzer.pipeline.conclude_call`, with the
 rules that need the whole call) decides; a breach is told once
 (:func:`same_finding`).
+A forbidden phrase in a growing utterance is told from one decoding
+(:meth:`LiveRules.early`), not after two decodings agree.
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ from analyzer.stream.events import (
     StreamEvent,
 )
 from analyzer.stream.frontend import VAD_FRAME, LiveTrack
-from analyzer.types import Finding, Heard, InteractionReport, RingResult, Utterance, Word
+from analyzer.types import Finding, InteractionReport, RingResult, Utterance, Word
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
+    from analyzer.text.match import Hit
 
 
 class LiveRules:
@@ -133,19 +136,29 @@ class LiveRules:
         return events + self.emit(forbidden_findings(new, utts, self.options.context),
                                   provisional=False)
 
-    def committed(self, track: LiveTrack, words: Sequence[Word], heard: tuple[Heard, ...],
-                  utterances: Sequence[Utterance]) -> list[StreamEvent]:
-        """Findings of forbidden phrases in the committed words of a growing utterance."""
+    def early(self, hypothesis: Sequence[Utterance], utterances: Sequence[Utterance]
+              ) -> list[StreamEvent]:
+        """Forbidden phrases in one decoding of a growing utterance, told at once.
+
+        One hypothesis is enough where it shows the phrase word for word (an
+        exact or variant match) or the acoustic verifier heard the phrase in
+        that decoding's own encoder output (:func:`heard_there`); a looser
+        text match (pinyin, fuzzy) waits for the utterance's final recognition.
+
+        Args:
+            hypothesis: The decoding's utterances (its words and what was heard).
+            utterances: The call's ended utterances so far (the context rules').
+        """
         from analyzer.rules.context import forbidden_findings
         from analyzer.text.match import find_phrases
 
-        conf = float(np.mean([w.probability for w in words]))
-        growing = Utterance(track.speaker, words[0].start, words[-1].end, text_of(words),
-                            tuple(words), conf, track.track.known, heard)
-        utts = sorted([*utterances, growing], key=lambda u: u.start)
+        if not hypothesis:
+            return []
+        utts = sorted([*utterances, *hypothesis], key=lambda u: u.start)
+        mine = {id(u) for u in hypothesis}
         hits = [h for h in find_phrases(utts, self.lexicon, self.options.match,
                                         kinds=("forbidden",))
-                if h.speaker == track.speaker and h.end > growing.start]
+                if any(id(utts[i]) in mine for i in h.utterances) and heard_there(h, utts)]
         return self.emit(forbidden_findings(hits, utts, self.options.context))
 
     def shout(self, u: Utterance, audio: np.ndarray) -> list[StreamEvent]:
@@ -205,6 +218,15 @@ class LiveRules:
         """The final report's findings not told live."""
         return [FindingEvent(f, False) for f in report.findings
                 if not any(same_finding(f, e) for e in self._emitted)]
+
+
+def heard_there(hit: Hit, utterances: Sequence[Utterance]) -> bool:
+    """A hit one decoding can stand behind: the words say the phrase (exact or a
+    variant), or the acoustic verifier heard that rule in the hit's stretch."""
+    if hit.method in ("exact", "variant", "acoustic"):
+        return True
+    return any(h.rule == hit.rule.id and h.start < hit.end + 0.5 and hit.start - 0.5 < h.end
+               for i in hit.utterances for h in utterances[i].heard)
 
 
 def text_of(words: Sequence[Word]) -> str:
