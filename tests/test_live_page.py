@@ -47,8 +47,8 @@ def test_live_page_shows_a_forbidden_phrase_while_the_call_goes_on(tmp_path):
     phrase_end = next(t.end for t in turns if "别人" in t.text)
     header = {"call_id": "live-1", "sample_rate": SR, "channels": 2, "encoding": "s16le",
               "channel": "phone", "hall": "East hall", "window": "3", "staff": "S042"}
-    with listener(db, tmp_path / "calls") as (url, _), \
-            running_server(db, None, "--live", url) as base, \
+    with listener(db, tmp_path / "calls") as served, \
+            running_server(db, None, "--live", served.live) as base, \
             sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_page()
@@ -59,7 +59,7 @@ def test_live_page_shows_a_forbidden_phrase_while_the_call_goes_on(tmp_path):
 
         def send() -> None:
             sent["start"] = time.monotonic()
-            sent["events"] = asyncio.run(paced_line(url, header, pcm_bytes(call), SR * 4))
+            sent["events"] = asyncio.run(paced_line(served.url, header, pcm_bytes(call), SR * 4))
 
         line = threading.Thread(target=send)
         line.start()
@@ -113,22 +113,85 @@ def _get(db, name: str, password: str, path: str, **settings):
     return asyncio.run(script())
 
 
-@pytest.mark.parametrize("role", ["inspector", "trainer"])
-def test_live_page_is_for_inspectors_and_says_when_no_listener_is_set(tmp_path, role):
+@pytest.mark.parametrize("role", ["inspector", "supervisor", "trainer", "staff"])
+def test_supervisors_and_inspectors_watch_the_live_page(tmp_path, role):
+    """Issue 27: a supervisor was refused the Live page (403), though watching lines is the
+    supervisor's job."""
     db = _database(tmp_path)
     con = auth.connect(db)
-    auth.add_user(con, "tina", role, "role-pass-123")
+    auth.add_user(con, "tina", role, "role-pass-123", **({"staff_id": "S042"}
+                                                          if role == "staff" else {}))
     con.close()
     page = _get(db, "tina", "role-pass-123", "/live", live_url="ws://127.0.0.1:9")
     feed = _get(db, "tina", "role-pass-123", "/live/events")
-    if role == "trainer":
+    if role in ("trainer", "staff"):
         assert page.status_code == 403 and feed.status_code == 403
         return
     assert page.status_code == 200 and "/static/live.js" in page.text
+    assert 'href="/live"' in page.text  # in the navigation
     assert 'data-url="ws://127.0.0.1:9"' in page.text
     assert feed.headers["content-type"].startswith("text/event-stream")
     (line,) = [x for x in feed.text.splitlines() if x.startswith("data: ")]
     assert json.loads(line[6:])["state"] == "off"  # no listener configured: said, not hung
+
+
+def test_a_live_page_without_a_feed_says_so(tmp_path):
+    """Issue 27: without --live the page said "Feed interrupted; reconnecting… / No line is
+    live", never that no feed was configured."""
+    db = _database(tmp_path)
+    page = _get(db, "insp", USERS["insp"][1], "/live")
+    assert page.status_code == 200
+    assert "No live feed is configured" in page.text and "conduct serve --live" in page.text
+    assert 'data-url=""' in page.text and 'data-state="off"' in page.text
+    assert "No line is live" not in page.text
+
+
+def test_the_relay_gives_the_listener_its_monitor_token(tmp_path):
+    """Issue 26 #2: the listener asks its monitors for a token; the review app has one."""
+    import hashlib
+
+    from live_fixture import Running
+
+    from analyzer.config import ListenConfig
+    from analyzer.options import AnalyzerOptions
+    from analyzer.stream.access import load_access
+    from analyzer.stream.server import LiveServer
+
+    token = "review-app-monitor-token"
+    tokens = tmp_path / "tokens.toml"
+    tokens.write_text(f'[[monitor]]\nname = "review"\ntoken_sha256 = '
+                      f'"{hashlib.sha256(token.encode()).hexdigest()}"\n', encoding="utf-8")
+    server = LiveServer(AnalyzerOptions(), ListenConfig(), load_access(tokens))
+    with Running(server) as served:
+        live = served.doors.monitor.removesuffix("/monitor")
+        with_token = _feed(live, token)
+        without = _feed(live, "")
+    assert with_token[:2] == [{"type": "monitor", "state": "connected"},
+                              {"type": "lines", "lines": []}]
+    assert without[0]["state"] == "lost" and "401" in without[0]["message"]
+
+
+def _feed(live: str, token: str) -> list[dict]:
+    """The first events the app's /live/events relay gives a browser (the relay itself:
+    an in-process ASGI client would wait for the endless stream to finish)."""
+    from analyzer.web.live import _relay
+
+    class Browser:
+        async def is_disconnected(self) -> bool:
+            return False
+
+    async def script() -> list[dict]:
+        got: list[dict] = []
+        feed = _relay(Browser(), live, token)
+        async for chunk in feed:
+            if chunk.startswith("data: "):
+                got.append(json.loads(chunk[6:]))
+            if len(got) >= (2 if token else 1):
+                break
+        await feed.aclose()
+        return got
+
+    return asyncio.run(asyncio.wait_for(script(), 60))
 
 
 def test_live_url_must_be_a_websocket_address(tmp_path):

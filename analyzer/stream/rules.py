@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -47,12 +47,16 @@ class LiveRules:
         options: Analyzer options (rings, acoustics, context, match, stream).
         lexicon: The loaded lexicon.
         phone: A phone line: rings and the answer are tracked.
+        ring_row: The row whose signal holds the ringback (the citizen's track,
+            as the file path listens for it; None: the rows mixed).
     """
 
-    def __init__(self, options: AnalyzerOptions, lexicon: Lexicon, phone: bool) -> None:
+    def __init__(self, options: AnalyzerOptions, lexicon: Lexicon, phone: bool,
+                 ring_row: int | None = None) -> None:
         self.options = options
         self.lexicon = lexicon
         self.sopts = options.stream
+        self.ring_row = ring_row
         self.tone = ToneTracker(SAMPLE_RATE, options.rings) if phone else None
         self.rings_counted = 0
         self.answer_time: float | None = None
@@ -68,9 +72,13 @@ class LiveRules:
             return []
         if now > self.sopts.max_ring_seconds:
             return []  # nobody answered for minutes: stop listening for rings
-        self.tone.feed(x.mean(axis=0))
+        self.tone.feed(x[self.ring_row] if self.ring_row is not None else x.mean(axis=0))
         chain, _ = count_rings(self.tone.frames(), self.tone.hop / SAMPLE_RATE,
                                self._ring_confirm(), now, answered=True)
+        return self._counted(chain)
+
+    def _counted(self, chain: Any) -> list[StreamEvent]:
+        """Ring events (and the over-limit finding) up to the rings of ``chain``."""
         if chain is None:
             return []
         events: list[StreamEvent] = []
@@ -111,7 +119,11 @@ class LiveRules:
             if inside.any() and frames.tone[inside].mean() > 0.5:
                 continue  # the "speech" is the ringback tone
             self.answer_time = t0
-            return [AnsweredEvent(round(t0, 3), self.rings_counted)]
+            # the rings before the answer, counted as the call's report counts them (a
+            # ring cut by the answer is a ring), so every screen shows one number
+            chain, _ = count_rings(frames, self.tone.hop / SAMPLE_RATE, self.options.rings,
+                                   t0, answered=True)
+            return [*self._counted(chain), AnsweredEvent(round(t0, 3), self.rings_counted)]
         return []
 
     # -- speech ---------------------------------------------------------------
