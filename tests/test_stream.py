@@ -334,9 +334,10 @@ class Scripted(SegmentLog):
     """A recognizer that "hears" a fixed text per speaker in every piece it is given (one
     word spanning the piece), and records the pieces and their context as SegmentLog does."""
 
-    def __init__(self, said: dict[str, str]) -> None:
+    def __init__(self, said: dict[str, str], lead: float = 0.0) -> None:
         super().__init__()
         self.said = said
+        self.lead = lead  # seconds from a piece's start to its first word (its VAD padding)
 
     def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
         from analyzer.types import Utterance, Word
@@ -344,11 +345,10 @@ class Scripted(SegmentLog):
         super().transcribe_many(tracks, options, verifier=verifier, cut=cut)
         out = []
         for t in tracks:
-            end = round(t.offset + t.samples.size / SR, 3)
+            start, end = round(t.offset + self.lead, 3), round(t.offset + t.samples.size / SR, 3)
             text = self.said.get(t.speaker, "")
             out.append([] if t.context or not text else [Utterance(
-                t.speaker, round(t.offset, 3), end, text, (Word(text, round(t.offset, 3), end),),
-                0.9, t.known)])
+                t.speaker, start, end, text, (Word(text, start, end),), 0.9, t.known)])
         return out
 
 
@@ -436,3 +436,17 @@ def test_the_engine_decodes_a_piece_after_its_context_without_writing_the_contex
     (utt,) = got[1]
     assert utt.start >= piece.offset - 0.05 and utt.end <= piece.offset + second.size / SR + 0.05
     assert engine.timings["n_bins"] == 1  # one bin, one encoder pass, for both
+
+
+def test_the_answer_counts_the_rings_as_the_report_does():
+    """Issue 27: a live card said "answered after 4 rings" while the call's report said 5.
+    A ring the answer cuts short is not yet confirmed live; it is one in the report."""
+    audio, _, spans, _ = phone_call(rings=4, answer_into_ring=0.22,
+                                    script=[("staff", "您好，请讲"), ("citizen", "你好")])
+    said = Scripted({"staff": "您好请讲", "citizen": "你好"}, lead=0.2)
+    events = _run(StreamAnalyzer(WHOLE, SR, 2, recognizer=said),
+                  [audio[:, i: i + 1600] for i in range(0, audio.shape[1], 1600)])
+    (answered,) = [e for e in events if e["type"] == "answered"]
+    rings = [e["n"] for e in events if e["type"] == "ring"]
+    assert answered["rings"] == rings[-1] == events[-1]["report"]["rings"] == len(spans) == 4
+    assert rings == [1, 2, 3, 4]
