@@ -1,23 +1,30 @@
-"""The live monitor page in a real browser, fed by a call through `conduct stream --listen`.
+"""The live monitor page in a real browser, fed by `conduct line send` through
+`conduct stream --listen` (issue 27's done-when).
 
-A real listener, a real `conduct serve --live`, Debian's Chromium: an
-inspector opens Live, a phone call is sent to the listener at its real
-rate, and the clerk's forbidden phrase shows on the page while the call is
-still going; once it has ended the finding links to the stored interaction.
+A real listener (with a tokens file: a line token for the client, a monitor token for
+the review app), a real `conduct serve --live`, the shipped line client in its own
+process, Debian's Chromium: a supervisor opens Live, a phone call is sent at its real
+rate, and the clerk's forbidden phrase shows on the page while the call is still going;
+once it has ended and been stored the finding plays its own words and links to the
+stored interaction, which the supervisor opens.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
-from audio_factory import SR, pcm_bytes, phone_call
-from live_fixture import listener, paced_line
+from audio_factory import SR, phone_call, write_wav
+from live_fixture import listener
 from test_browser import ARGS, CHROMIUM, log_in
-from web_fixture import USERS, running_server
+from web_fixture import ROOT, USERS, running_server
 
 from analyzer.store import Store
 from analyzer.web import auth
@@ -25,41 +32,62 @@ from analyzer.web import auth
 SCRIPT = [("staff", "您好，请问有什么可以帮您？"), ("citizen", "我想问一下营业执照怎么办理"),
           ("staff", "我不知道，你去问别人"), ("citizen", "我上次来的时候材料不全，还要带什么？"),
           ("staff", "请您对我的服务做出评价，谢谢，再见")]
+LINE_TOKEN, MONITOR_TOKEN = "hall-pbx-line-token-1", "review-app-monitor-token-1"
 
 
 def _database(folder) -> object:
     db = folder / "results.sqlite"
     Store(db).close()
     con = auth.connect(db)
-    role, password = USERS["insp"]
-    auth.add_user(con, "insp", role, password)
+    for name in ("insp", "sup"):
+        role, password = USERS[name]
+        auth.add_user(con, name, role, password)
     con.close()
     return db
 
 
+def _tokens(folder):
+    path = folder / "tokens.toml"
+    path.write_text(f'[[line]]\nname = "hall-pbx"\ntoken_sha256 = '
+                    f'"{hashlib.sha256(LINE_TOKEN.encode()).hexdigest()}"\n\n'
+                    f'[[monitor]]\nname = "review-app"\ntoken = "{MONITOR_TOKEN}"\n',
+                    encoding="utf-8")
+    (folder / "monitor.token").write_text(MONITOR_TOKEN + "\n", encoding="utf-8")
+    return path
+
+
 @pytest.mark.browser
 @pytest.mark.slow
-def test_live_page_shows_a_forbidden_phrase_while_the_call_goes_on(tmp_path):
+def test_a_supervisor_sees_a_finding_during_a_call_sent_by_conduct_line_send(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
-    assert USERS["insp"][0] == "inspector"
+    assert USERS["sup"][0] == "supervisor"
     db = _database(tmp_path)
+    calls = tmp_path / "calls"
     call, turns, _, _ = phone_call(rings=2, script=SCRIPT)
     phrase_end = next(t.end for t in turns if "别人" in t.text)
-    header = {"call_id": "live-1", "sample_rate": SR, "channels": 2, "encoding": "s16le",
-              "channel": "phone", "hall": "East hall", "window": "3", "staff": "S042"}
-    with listener(db, tmp_path / "calls") as served, \
-            running_server(db, None, "--live", served.live) as base, \
+    desk = tmp_path / "desk"  # the recording the client sends, with its sidecar
+    desk.mkdir()
+    wav = write_wav(desk / "live-1.wav", call)
+    (desk / "live-1.json").write_text(json.dumps(
+        {"id": "live-1", "channel": "phone", "hall": "East hall", "window": "3",
+         "staff": "S042"}), encoding="utf-8")
+    with listener(db, calls, "--tokens", str(_tokens(tmp_path))) as served, \
+            running_server(db, calls, "--live", served.live, "--live-token-file",
+                           str(tmp_path / "monitor.token")) as base, \
             sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_page()
-        log_in(page, base, "insp")
+        log_in(page, base, "sup")
         page.goto(base + "/live")
         page.wait_for_selector("#live-state[data-state=connected]", timeout=30_000)
         sent: dict[str, object] = {}
 
-        def send() -> None:
+        def send() -> None:  # the shipped client, in its own process, at the call's pace
             sent["start"] = time.monotonic()
-            sent["events"] = asyncio.run(paced_line(served.url, header, pcm_bytes(call), SR * 4))
+            sent["run"] = subprocess.run(
+                [sys.executable, "-m", "analyzer", "line", "send", str(wav), served.url],
+                capture_output=True, text=True, cwd=ROOT, timeout=600,
+                env={**os.environ, "CONDUCT_LINE_TOKEN": LINE_TOKEN})
 
         line = threading.Thread(target=send)
         line.start()
@@ -67,30 +95,43 @@ def test_live_page_shows_a_forbidden_phrase_while_the_call_goes_on(tmp_path):
         card.wait_for(timeout=30_000)
         finding = card.locator("li.live-finding[data-rule=A8-F-01]")
         finding.wait_for(timeout=call.shape[1] / SR * 1000 + 60_000)
-        seen = time.monotonic() - float(sent["start"])  # on the replay's wall clock
+        seen = time.monotonic() - float(sent["start"])  # on the line's wall clock
         ended_then = "ended" in (card.get_attribute("class") or "")
         page.screenshot(path=str(tmp_path / "live.png"), full_page=True)
         line.join(timeout=600)
-        events = sent["events"]
+        run = sent["run"]
+        assert run.returncode == 0, run.stderr
+        events = [json.loads(x) for x in run.stdout.splitlines()]
         assert not ended_then  # the finding was on the page while the call was live
         assert seen < call.shape[1] / SR  # ... before the last of its audio had been sent
-        print(f"forbidden phrase end {phrase_end:.2f} s -> on the page at {seen:.2f} s "
-              f"({seen - phrase_end:.2f} s later)")
+        print(f"forbidden phrase end {phrase_end:.2f} s -> on the supervisor's page at "
+              f"{seen:.2f} s ({seen - phrase_end:.2f} s later)")
         assert card.locator(".live-rings").inner_text().startswith("rings")
         assert card.locator("ol.live-transcript li.staff").count() >= 2
-        # the call ends: its finding links to the stored interaction
+        # the call ends and is stored: the finding plays its own words, and links to it
         stored = next(e for e in events if e["type"] == "stored")
-        link = finding.locator("a.rule")
+        play = finding.locator("button.play")
+        play.wait_for(timeout=30_000)
+        play.click()
         page.wait_for_function(
-            "el => el.getAttribute('href')", arg=link.element_handle(), timeout=30_000)
+            "() => { const a = document.querySelector('section.live-line[data-call=live-1] "
+            "audio.live-audio'); return a && a.currentTime > 0; }", timeout=30_000)
+        audio_src = card.locator("audio.live-audio").get_attribute("src")
+        assert audio_src == f"/audio/{stored['interaction']}"
+        assert card.get_attribute("data-playing") == "A8-F-01"
+        expected_rings = next(e for e in events if e["type"] == "ended")["rings"]
+        assert card.locator(".live-rings").inner_text() == f"rings {expected_rings}"
+        link = finding.locator("a.rule")
         assert link.get_attribute("href") == f"/interactions/{stored['interaction']}"
         link.click()
         page.wait_for_load_state()
         assert page.url.endswith(f"/interactions/{stored['interaction']}")
         assert "A8-F-01" in page.content()
+        page.screenshot(path=str(tmp_path / "stored.png"), full_page=True)
         browser.close()
     report = next(e for e in events if e["type"] == "report")["report"]
     assert json.dumps(report, ensure_ascii=False).count("A8-F-01") >= 1
+    assert report["rings"] == expected_rings
 
 
 def _get(db, name: str, password: str, path: str, **settings):

@@ -174,12 +174,17 @@ class Sent:
         close_code: The WebSocket close code (1000: ended normally).
         close_reason: Its reason.
         seconds: Audio seconds sent.
+        started: ``time.monotonic()`` when the first frame went (audio second ``t``
+            is sent at ``started + t`` when paced in real time).
+        arrived: ``time.monotonic()`` of each event's arrival, in order.
     """
 
     events: list[dict[str, Any]] = field(default_factory=list)
     close_code: int | None = None
     close_reason: str = ""
     seconds: float = 0.0
+    started: float = 0.0
+    arrived: list[float] = field(default_factory=list)
 
     @property
     def stored(self) -> int | None:
@@ -232,6 +237,7 @@ async def send_line(url: str, header: LineHeader, source: Source, *, token: str 
             with contextlib.suppress(ConnectionClosed):
                 async for message in ws:
                     event = json.loads(message)
+                    sent.arrived.append(time.monotonic())
                     sent.events.append(event)
                     if on_event is not None:
                         on_event(event)
@@ -256,7 +262,7 @@ async def _frames(ws: Any, header: LineHeader, source: Source, pace: str, sent: 
     import threading
 
     loop = asyncio.get_running_loop()
-    start = time.monotonic()
+    start = sent.started = time.monotonic()
     queue: asyncio.Queue[np.ndarray | None] = asyncio.Queue(maxsize=64)
     stop = threading.Event()
 
