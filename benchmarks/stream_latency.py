@@ -25,7 +25,9 @@ Configurations (``--configs``), measured in the same run on the same calls:
 ``default`` (the shipped options); ``main`` — the listener of another source
 tree (``--baseline-src``, e.g. ``git archive`` of main), the code before this
 work; ablations ``no-pause`` (``stream.decode_at_pause=false``), ``no-context``
-(``stream.context_seconds=0``), ``no-periodic`` (``stream.partial_interval=0``).
+(``stream.context_seconds=0``), ``no-periodic`` (``stream.partial_interval=0``);
+``shared-bins`` (``pack.share=any``: the lines' waiting speech in one bin,
+:class:`analyzer.stream.scheduler.SharedBins`).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
 ``../shared/data/dialogues-dev`` whose labels quote a forbidden phrase,
@@ -71,12 +73,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 OUT = ROOT / "benchmarks" / "results" / "stream_latency.json"
+PAGE = ROOT / "docs" / "benchmarks" / "stream-latency.md"
 SHARED = ROOT.parent / "shared" / "data"
 CONFIGS: dict[str, dict[str, Any]] = {
     "default": {},
     "no-pause": {"stream.decode_at_pause": "false"},
     "no-context": {"stream.context_seconds": 0},
     "no-periodic": {"stream.partial_interval": 0},
+    "shared-bins": {"pack.share": "any"},
     "main": {},
 }
 
@@ -223,6 +227,11 @@ class Listener:
             raise RuntimeError("the listener did not start")
         threading.Thread(target=self.proc.stderr.read, daemon=True).start()  # type: ignore
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds the listener has used (user + system, all its threads)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         self.proc.terminate()
         try:
@@ -284,11 +293,15 @@ def run_config(name: str, calls: list[Prepared], counts: list[int], repeat: int,
         for n in counts:
             for r in range(repeat):
                 chosen = [calls[(r + k) % len(calls)] for k in range(n)]
-                load0 = os.getloadavg()[0]
+                load0, cpu0 = os.getloadavg()[0], listener.cpu_seconds()
                 t0 = time.monotonic()
                 got = asyncio.run(feed(listener.url, chosen, f"{name}-{n}-{r}"))
+                audio = sum(c.seconds for c in chosen)
                 rows.append({"config": name, "calls": n, "repeat": r,
                              "wall": round(time.monotonic() - t0, 1),
+                             "audio_seconds": round(audio, 1),
+                             "cpu_per_audio_second": round(
+                                 (listener.cpu_seconds() - cpu0) / audio, 3),
                              "load_before": round(load0, 2),
                              "load_after": round(os.getloadavg()[0], 2),
                              "lines": [measure(c, s) for c, s in zip(chosen, got, strict=True)]})
@@ -316,6 +329,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "found_live": sum(x["found"] for x in lines),
         "invented": sum(x["invented"] for x in lines),
         "load": [r["load_before"] for r in rows] + [rows[-1]["load_after"]],
+        # the listener's CPU seconds per second of call audio: what the call costs whatever the
+        # load (two idle cores carry about 2 / this many calls in real time)
+        "cpu_per_audio_second": round(float(np.mean([r["cpu_per_audio_second"]
+                                                      for r in rows])), 3),
     }
 
 
@@ -324,8 +341,9 @@ def _line_summary(row: dict[str, Any]) -> str:
     return (f"  {row['config']:<11} N={row['calls']} run {row['repeat']}: phrase p50/p95 "
             f"{s['phrase_p50']}/{s['phrase_p95']} ({s['phrases_found_live']}/{s['phrases']}), "
             f"utterance p50/p95 {s['utterance_p50']}/{s['utterance_p95']}, batch found live "
-            f"{s['found_live']}/{s['batch_findings']}, invented {s['invented']}, load "
-            f"{row['load_before']}->{row['load_after']}")
+            f"{s['found_live']}/{s['batch_findings']}, invented {s['invented']}, CPU s per "
+            f"call-second {s['cpu_per_audio_second']}, load {row['load_before']}->"
+            f"{row['load_after']}")
 
 
 def main() -> None:
@@ -343,7 +361,15 @@ def main() -> None:
     parser.add_argument("--calls-from", type=Path, default=None)
     parser.add_argument("--save-calls", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--page", type=Path, default=PAGE,
+                        help="the docs page the tables are written to ('' : none)")
+    parser.add_argument("--render", type=Path, default=None,
+                        help="only print (and write the page of) a results file of an earlier run")
     args = parser.parse_args()
+    args.page = args.page if str(args.page) else None
+    if args.render is not None:
+        print_table(json.loads(args.render.read_text(encoding="utf-8")), args.page)
+        return
     counts = [int(x) for x in args.concurrency.split(",") if x.strip()]
     device = ({"asr.device": "cuda", "asr.compute_type": "float16"}
               if args.device == "cuda" else {})
@@ -357,9 +383,12 @@ def main() -> None:
             print(f"{kind}: " + ", ".join(f"{c.name} {c.seconds:.0f} s batch "
                                          f"{[b['rule'] for b in c.batch]}" for c in calls))
         result: dict[str, Any] = {
+            "command": " ".join(["benchmarks/stream_latency.py", *sys.argv[1:]]),
             "machine": f"{os.cpu_count()} CPU cores" + (", GPU" if device else ""),
             "device": args.device, "concurrency": counts, "repeat": args.repeat, "sets": {}}
         for kind, calls in sets.items():
+            if not counts:
+                break  # only the calls were wanted (--save-calls)
             configs = args.configs.split(",") if kind == "scripted" else ["default"]
             kind_counts = counts if kind == "scripted" else [min(2, len(calls))]
             rows = [r for name in configs for r in run_config(
@@ -369,26 +398,40 @@ def main() -> None:
                                              and r["calls"] == n])
                      for c in configs for n in kind_counts}
             result["sets"][kind] = {"table": table, "runs": rows}
-    print_table(result)
+    print_table(result, args.page)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out}")
 
 
-def print_table(result: dict[str, Any]) -> None:
-    """The markdown table of every set."""
-    print(f"\nmachine: {result['machine']}")
+def tables(result: dict[str, Any]) -> str:
+    """The markdown tables of every set."""
+    out = [f"machine: {result['machine']}, device {result.get('device', 'cpu')}; command: "
+           f"`{result.get('command', 'benchmarks/stream_latency.py')}`"]
     for kind, data in result["sets"].items():
-        print(f"\n{kind}:\n| config x calls | phrase end -> finding p50 / p95 (found) | "
-              "finding after its own end p50 / p95 | utterance end -> event p50 / p95 | "
-              "batch findings found live | invented | load 1-min |")
-        print("|---|---|---|---|---|---|---|")
+        out += [f"\n{kind}:\n", "| config x calls | phrase end -> finding p50 / p95 (found) | "
+                "finding after its own end p50 / p95 | utterance end -> event p50 / p95 | "
+                "batch findings found live | invented | listener CPU s per call-second | "
+                "load 1-min |", "|---|---|---|---|---|---|---|---|"]
         for key, s in data["table"].items():
-            print(f"| {key} | {s['phrase_p50']} / {s['phrase_p95']} "
-                  f"({s['phrases_found_live']}/{s['phrases']}) | {s['own_end_p50']} / "
-                  f"{s['own_end_p95']} | {s['utterance_p50']} / {s['utterance_p95']} | "
-                  f"{s['found_live']}/{s['batch_findings']} | {s['invented']} | "
-                  f"{', '.join(str(x) for x in s['load'])} |")
+            out.append(f"| {key} | {s['phrase_p50']} / {s['phrase_p95']} "
+                       f"({s['phrases_found_live']}/{s['phrases']}) | {s['own_end_p50']} / "
+                       f"{s['own_end_p95']} | {s['utterance_p50']} / {s['utterance_p95']} | "
+                       f"{s['found_live']}/{s['batch_findings']} | {s['invented']} | "
+                       f"{s.get('cpu_per_audio_second', '')} | "
+                       f"{', '.join(str(x) for x in s['load'])} |")
+    return "\n".join(out) + "\n"
+
+
+def print_table(result: dict[str, Any], page: Path | None = None) -> None:
+    """Print the tables; write them as the benchmark's docs page too."""
+    text = tables(result)
+    print("\n" + text)
+    if page is not None:
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text("# Live latency (`benchmarks/stream_latency.py`)\n\n"
+                        "Written by the benchmark; see its docstring for what is measured.\n\n"
+                        + text, encoding="utf-8")
 
 
 if __name__ == "__main__":

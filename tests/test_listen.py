@@ -223,6 +223,12 @@ def test_monitor_sees_every_line_and_finished_calls_are_stored_as_the_batch_woul
     summary = run_batch(served["folder"], served["db"])
     assert summary.skipped == 4 and summary.analysed == 0
     assert served["returncode"] == 0
+    # the listener logs each call: who sent it, its metadata, length, findings, where it went
+    log = served["log"]
+    assert "line stereo opened by loopback: phone, 2 ch, 16000 Hz s16le, hall 'East hall'" in log
+    ended = next(x for x in log.splitlines() if x.startswith("INFO: call stereo from loopback"))
+    assert "ended after" in ended and "A8-F-01" in ended
+    assert f"stored as interaction {rows['stereo']['id']}" in ended
 
 
 def test_listen_options_are_checked(tmp_path):

@@ -450,3 +450,73 @@ def test_the_answer_counts_the_rings_as_the_report_does():
     rings = [e["n"] for e in events if e["type"] == "ring"]
     assert answered["rings"] == rings[-1] == events[-1]["report"]["rings"] == len(spans) == 4
     assert rings == [1, 2, 3, 4]
+
+
+def test_the_lines_waiting_speech_shares_one_bin_the_clerks_first():
+    """The listener's lines: what waits together goes in one engine call (one bin), the
+    first request with its context, the others' pieces after it; the clerk's first; only
+    requests with the same verifier share a bin; each gets its own tracks' words back."""
+    import threading
+
+    from analyzer.speech.tracks import Track
+    from analyzer.speech.verify import get_verifier
+    from analyzer.stream.scheduler import SharedBins
+
+    gate = threading.Event()
+
+    class Engine(SegmentLog):
+        def __init__(self) -> None:
+            super().__init__()
+            self.requests: list[list[tuple[str, float, bool]]] = []
+
+        def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+            self.requests.append([(t.speaker, t.offset, t.context) for t in tracks])
+            if len(self.requests) == 1:
+                gate.wait(10)  # the first bin is being recognised while the others queue
+            return [[] if t.context else  # as the engine: context is heard, not returned
+                    [Utterance(t.speaker, t.offset, t.offset + 1, f"{t.speaker}@{t.offset}")]
+                    for t in tracks]
+
+    from analyzer.types import Utterance
+
+    engine = Engine()
+    shared = SharedBins(engine, ["staff"])
+    options = AnalyzerOptions()
+    base = get_verifier(options)
+    opening, later = base.scoped(first=True, last=False), base.scoped(first=False, last=False)
+    second = get_verifier(options).scoped(first=False, last=False)  # another line's copy
+    one = np.zeros(SR, np.float32)
+
+    def piece(speaker: str, at: float, context: bool = False) -> Track:
+        return Track(speaker, row=0 if speaker == "staff" else 1, context=context).of(one, at)
+
+    got: dict[str, list] = {}
+
+    def ask(name: str, tracks, verifier) -> None:
+        got[name] = shared.transcribe_many(tracks, options.asr, verifier=verifier, cut=False)
+
+    runs = [threading.Thread(target=ask, args=("a", [piece("staff", 1.0)], later))]
+    runs[0].start()
+    while not engine.requests:
+        time.sleep(0.01)
+    for name, tracks, verifier in [
+            ("b", [piece("citizen", 20.0)], later),                        # a citizen's end
+            ("c", [piece("citizen", 2.0, True), piece("staff", 30.0)], second),  # a clerk's
+            ("d", [piece("staff", 40.0)], opening)]:                       # another scope
+        runs.append(threading.Thread(target=ask, args=(name, tracks, verifier)))
+        runs[-1].start()
+        time.sleep(0.05)
+    gate.set()
+    for run in runs:
+        run.join(10)
+    assert engine.requests[1] == [("citizen", 2.0, True), ("staff", 30.0, False),
+                                  ("citizen", 20.0, False)]  # the clerk's first, one bin
+    assert engine.requests[2] == [("staff", 40.0, False)]  # the opening scope: a bin apart
+    assert [u.text for u in got["c"][1]] == ["staff@30.0"] and got["c"][0] == []
+    assert [u.text for u in got["b"][0]] == ["citizen@20.0"]
+    assert shared.counts == {"bins": 3, "requests": 4, "shared": 1}
+    # lines share a bin only where the packing lets any recordings share one
+    from analyzer.stream.scheduler import Prioritised, line_recognizer
+
+    assert isinstance(line_recognizer(engine, ["staff"], "any"), SharedBins)
+    assert isinstance(line_recognizer(engine, ["staff"], "recording"), Prioritised)

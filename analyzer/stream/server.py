@@ -31,8 +31,9 @@ the operating system had not yet taken: the next start recovers the calls
 left in the spool (:func:`analyzer.stream.record.recover`) before it takes
 new lines. Each line's analysis (:class:`~analyzer.stream.live.StreamAnalyzer`,
 its 16 kHz audio in a file too) runs in a worker thread; the lines share the
-one recognition engine, the clerks' speech first
-(:mod:`analyzer.stream.scheduler`). One call at a time runs the end-of-call
+one recognition engine, the clerks' speech first (and, with
+``pack.share = "any"``, the lines' waiting speech packed into one bin per
+encoder pass: :mod:`analyzer.stream.scheduler`). One call at a time runs the end-of-call
 analysis, so memory does not grow with the number of calls ending at once.
 A finished call is written to the results database as the batch writes it
 (:mod:`analyzer.stream.record`), then a ``stored`` event names its row; each
@@ -181,13 +182,15 @@ class LiveServer:
         return Path(self._temp.name)
 
     def recognizer(self) -> Recognizer:
-        """The one recognizer of every line (the clerks' requests first)."""
+        """The one recognizer of every line, the clerks' requests first
+        (:func:`~analyzer.stream.scheduler.line_recognizer`)."""
         if self._recognizer is None:
             from analyzer.speech.engine import get_engine
-            from analyzer.stream.scheduler import Prioritised
+            from analyzer.stream.scheduler import line_recognizer
 
-            self._recognizer = Prioritised(get_engine(self.options.asr, self.options.pack),
-                                           self.options.stream.partial_speakers)
+            self._recognizer = line_recognizer(
+                get_engine(self.options.asr, self.options.pack),
+                self.options.stream.partial_speakers, self.options.pack.share)
         return self._recognizer
 
     def warm(self) -> None:
@@ -243,6 +246,7 @@ class LiveServer:
             for task in list(self._tasks):  # the lines end and are stored first
                 await task
         self._pool.shutdown(wait=True)
+        _log_recognition(self._recognizer)
         if self._temp is not None:
             self._temp.cleanup()
 
@@ -621,3 +625,14 @@ def _log_end(session: Session, end: End, outcome: AnalysisResult | AnalyzerError
              if kept is not None else "NOT stored")
     logger.info("call %s from %s %s after %.1f s: %s; %s", h.call_id, session.source, how,
                 seconds, what, where)
+
+
+def _log_recognition(recognizer: Any) -> None:
+    """What recognition cost while the listener ran (with ``-v``)."""
+    shared = getattr(recognizer, "counts", None)
+    engine = getattr(recognizer, "recognizer", None)
+    timings = getattr(engine, "timings", None)
+    if shared is None or timings is None:
+        return
+    logger.info("recognition: %s; %s", ", ".join(f"{k} {v:g}" for k, v in shared.items()),
+                ", ".join(f"{k} {v:.1f}" for k, v in sorted(timings.items())))
