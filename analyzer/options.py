@@ -20,10 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from analyzer.errors import OptionError
 from analyzer.validation import NONNEG, UNIT, Checked, Range, with_dotted
+
+if TYPE_CHECKING:
+    from analyzer.halltime import HallZones
 
 #: Which speech pieces may share a batch window (see :class:`PackOptions`).
 SHARE_MODES: tuple[str, ...] = ("channel", "recording", "any")
@@ -107,7 +110,7 @@ class AcousticOptions(Checked):
     """Loudness, speech rate and silence measures (``analyzer.rules.acoustics``)."""
 
     SECTION: ClassVar[str] = "acoustics"
-    _RANGES: ClassVar[dict[str, Range]] = {"shout_over_median_db": NONNEG, "shout_min_dbfs": (None, 0.0), "min_chars_per_minute": NONNEG, "max_chars_per_minute": NONNEG, "rate_min_seconds": NONNEG, "ignore_seconds": NONNEG, "shout_min_seconds": NONNEG, "shout_min_utterances": (1, None), "hangup_window": NONNEG, "farewell_lookback": NONNEG}
+    _RANGES: ClassVar[dict[str, Range]] = {"shout_over_median_db": NONNEG, "shout_min_dbfs": (None, 0.0), "min_chars_per_minute": NONNEG, "max_chars_per_minute": NONNEG, "rate_min_seconds": NONNEG, "ignore_seconds": NONNEG, "ignore_typed_seconds": NONNEG, "shout_min_seconds": NONNEG, "shout_min_utterances": (1, None), "hangup_window": NONNEG, "farewell_lookback": NONNEG}
 
     shout_over_median_db: float = 10.0  # dB above the staff's own median level
     shout_min_dbfs: float = -12.0  # dBFS absolute floor for a shout
@@ -115,6 +118,8 @@ class AcousticOptions(Checked):
     max_chars_per_minute: float = 330.0  # faster than this is rushed
     rate_min_seconds: float = 20.0  # judge rate only on this much staff speech
     ignore_seconds: float = 15.0  # citizen spoke, staff silent this long = ignoring
+    # typed transcripts (no audio): the citizen called again after this many s without a reply
+    ignore_typed_seconds: float = 3.0
     shout_min_seconds: float = 0.5  # s, shorter utterances are not judged for shouting
     shout_min_utterances: int = 3  # staff utterances needed for a meaningful median
     hangup_window: float = 3.0  # s, call ending this soon after a citizen question = hang-up
@@ -244,6 +249,7 @@ class ClassifierOptions(Checked):
     cue_threshold: float = 0.45  # probability at/above which a citizen cue counts
     model_dir: str = ""  # folder of uncivil.onnx, cues.onnx, metadata.json; "": models/classifiers
     assumed_speaker_weight: float = 0.8  # confidence factor when the staff speaker was assumed (mono)
+    acts: bool = True  # the staff act detector (paraphrased forbidden phrases, owed acts, duties)
 
 
 @dataclass(frozen=True)
@@ -269,6 +275,7 @@ class DutyOptions(Checked):
         "turn_gap": NONNEG, "interrupt_seconds": NONNEG, "interrupt_min_chars": (0, None),
         "quarrel_window": NONNEG, "quarrel_over_median_db": NONNEG,
         "quarrel_min_utterances": (1, None), "in_hours_weight": NONNEG,
+        "quarrel_uncivil_threshold": UNIT,
         "service_days": (1, 7)}
 
     turn_gap: float = 2.0  # s; one party's utterances this close are one turn (Article 5)
@@ -277,10 +284,13 @@ class DutyOptions(Checked):
     quarrel_window: float = 20.0  # s; both sides heated within this window = a quarrel episode
     quarrel_over_median_db: float = 6.0  # dB above a party's own median level = raised
     quarrel_min_utterances: int = 3  # utterances a party needs for a meaningful median level
+    quarrel_uncivil_threshold: float = 0.4  # P(uncivil) that makes staff words near an outburst heated
     service_hours: tuple[str, ...] = ("08:30-12:00", "14:30-18:00")  # Article 25, local time
     hall_hours: tuple[tuple[str, str], ...] = ()  # (hall, "08:30-12:00,14:00-17:30") per hall
     service_days: tuple[int, ...] = (1, 2, 3, 4, 5)  # ISO weekdays the hall serves
-    closing_rules: tuple[str, ...] = ("A9-F-01", "A9-F-02")  # forbidden 下班了… phrases
+    # forbidden phrases that send the citizen away for the hour (下班了，明天再来); rushing a
+    # citizen who is still served (快点，我要下班了) is Article 9 only, not 25
+    closing_rules: tuple[str, ...] = ("A9-F-01",)
     in_hours_weight: float = 1.0  # factor on A25-HOURS' confidence (it adds its points)
 
     def _check_more(self) -> None:
@@ -314,6 +324,36 @@ def parse_hours(spec: str, field: str) -> tuple[tuple[int, int], ...]:
             raise OptionError(f"expected a period within one day, got {part!r}", field=field)
         out.append((start, end))
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class HallOptions(Checked):
+    """The halls' clocks (:mod:`analyzer.halltime`).
+
+    Every time shown, every day an interaction is counted in (reports, the
+    红黑榜) and the service hours (Article 25) are on the hall's clock;
+    stored times stay absolute.
+    """
+
+    SECTION: ClassVar[str] = "halls"
+
+    timezone: str = "Asia/Shanghai"  # IANA zone of every hall not in hall_timezones
+    hall_timezones: tuple[tuple[str, str], ...] = ()  # (hall, IANA zone) exceptions
+
+    def _check_more(self) -> None:
+        from analyzer.halltime import zone
+
+        for name in (self.timezone, *(z for _, z in self.hall_timezones)):
+            try:
+                zone(name)
+            except ValueError as exc:
+                raise OptionError(str(exc), field="halls.timezone") from None
+
+    def zones(self) -> HallZones:
+        """The zones as :class:`~analyzer.halltime.HallZones`."""
+        from analyzer.halltime import HallZones
+
+        return HallZones(self.timezone, self.hall_timezones)
 
 
 @dataclass(frozen=True)
@@ -439,6 +479,7 @@ class AnalyzerOptions(Checked):
     duties: DutyOptions = field(default_factory=DutyOptions)
     attribution: AttributionOptions = field(default_factory=AttributionOptions)
     stream: StreamOptions = field(default_factory=StreamOptions)
+    halls: HallOptions = field(default_factory=HallOptions)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the options as plain JSON-able data, for the audit block."""

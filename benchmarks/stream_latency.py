@@ -73,7 +73,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 OUT = ROOT / "benchmarks" / "results" / "stream_latency.json"
-PAGE = ROOT / "docs" / "benchmarks" / "stream-latency.md"
 SHARED = ROOT.parent / "shared" / "data"
 CONFIGS: dict[str, dict[str, Any]] = {
     "default": {},
@@ -361,14 +360,11 @@ def main() -> None:
     parser.add_argument("--calls-from", type=Path, default=None)
     parser.add_argument("--save-calls", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--page", type=Path, default=PAGE,
-                        help="the docs page the tables are written to ('' : none)")
     parser.add_argument("--render", type=Path, default=None,
                         help="only print (and write the page of) a results file of an earlier run")
     args = parser.parse_args()
-    args.page = args.page if str(args.page) else None
     if args.render is not None:
-        print_table(json.loads(args.render.read_text(encoding="utf-8")), args.page)
+        print_table(json.loads(args.render.read_text(encoding="utf-8")))
         return
     counts = [int(x) for x in args.concurrency.split(",") if x.strip()]
     device = ({"asr.device": "cuda", "asr.compute_type": "float16"}
@@ -398,7 +394,7 @@ def main() -> None:
                                              and r["calls"] == n])
                      for c in configs for n in kind_counts}
             result["sets"][kind] = {"table": table, "runs": rows}
-    print_table(result, args.page)
+    print_table(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out}")
@@ -423,16 +419,12 @@ def tables(result: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def print_table(result: dict[str, Any], page: Path | None = None) -> None:
-    """Print the tables; write them as the benchmark's docs page too."""
-    text = tables(result)
-    print("\n" + text)
-    if page is not None:
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text("# Live latency (`benchmarks/stream_latency.py`)\n\n"
-                        "Written by the benchmark; see its docstring for what is measured.\n\n"
-                        + text, encoding="utf-8")
+def print_table(result: dict[str, Any]) -> None:
+    """Print the tables (:func:`page.run_with_page` copies them into the docs page)."""
+    print("\n" + tables(result))
 
 
 if __name__ == "__main__":
-    main()
+    from page import run_with_page
+
+    sys.exit(run_with_page("stream_latency", "Live latency", main))

@@ -108,7 +108,7 @@ def test_every_path_takes_the_engine_from_one_place(monkeypatch, tmp_path):
     assert streamed and {pack for _, pack in streamed} == {options.pack}  # the run's packing
     assert {o.vad.threshold for o, _ in streamed} == {options.asr.vad.phone_threshold}
     assert heard and all(cut is False for _, cut in heard)  # the stream cut its own pieces
-    assert events[-1].report.analyzer["options"]["pack"]["share"] == "channel"
+    assert events[-1].report.analyzer.options["pack"]["share"] == "channel"
     path = write_wav(tmp_path / "visit.wav", audio.astype(np.float32))
     before = len(asked)
     analyze_recording(path, options)

@@ -106,7 +106,7 @@ def test_a_supervisor_sees_a_finding_during_a_call_sent_by_conduct_line_send(tmp
         assert seen < call.shape[1] / SR  # ... before the last of its audio had been sent
         print(f"forbidden phrase end {phrase_end:.2f} s -> on the supervisor's page at "
               f"{seen:.2f} s ({seen - phrase_end:.2f} s later)")
-        assert card.locator(".live-rings").inner_text().startswith("rings")
+        assert card.locator(".live-rings").inner_text().startswith("铃响")
         assert card.locator("ol.live-transcript li.staff").count() >= 2
         # the call ends and is stored: the finding plays its own words, and links to it
         stored = next(e for e in events if e["type"] == "stored")
@@ -120,7 +120,7 @@ def test_a_supervisor_sees_a_finding_during_a_call_sent_by_conduct_line_send(tmp
         assert audio_src == f"/audio/{stored['interaction']}"
         assert card.get_attribute("data-playing") == "A8-F-01"
         expected_rings = next(e for e in events if e["type"] == "ended")["rings"]
-        assert card.locator(".live-rings").inner_text() == f"rings {expected_rings}"
+        assert card.locator(".live-rings").inner_text() == f"铃响 {expected_rings}"
         link = finding.locator("a.rule")
         assert link.get_attribute("href") == f"/interactions/{stored['interaction']}"
         link.click()
@@ -182,9 +182,9 @@ def test_a_live_page_without_a_feed_says_so(tmp_path):
     db = _database(tmp_path)
     page = _get(db, "insp", USERS["insp"][1], "/live")
     assert page.status_code == 200
-    assert "No live feed is configured" in page.text and "conduct serve --live" in page.text
+    assert "实时监听未开启" in page.text and "conduct serve --live" in page.text
     assert 'data-url=""' in page.text and 'data-state="off"' in page.text
-    assert "No line is live" not in page.text
+    assert 'id="live-empty"' not in page.text  # never "no line is live" without a feed
 
 
 def test_the_relay_gives_the_listener_its_monitor_token(tmp_path):
@@ -223,7 +223,7 @@ def _feed(live: str, token: str) -> list[dict]:
 
     async def script() -> list[dict]:
         got: list[dict] = []
-        feed = _relay(Browser(), live, token)
+        feed = _relay(Browser(), live, {"off": "off", "lost": "lost: %(error)s"}, token)
         async for chunk in feed:
             if chunk.startswith("data: "):
                 got.append(json.loads(chunk[6:]))

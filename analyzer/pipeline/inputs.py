@@ -29,7 +29,6 @@ import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from analyzer.errors import AnalyzerError, JsonInputError, ManifestError
 from analyzer.speech.decode import AUDIO_SUFFIXES

@@ -139,6 +139,9 @@ def analyze_interaction(
         from analyzer.text.match import find_phrases
 
         hits = find_phrases(interaction.utterances, lexicon, options.match)
+        from analyzer.rules.acts import act_hits  # learned acts beside the lexicon's hits
+
+        hits = [*hits, *act_hits(interaction, hits, lexicon, options)]
     with clock.stage("context"):
         cues = detect_cues(interaction, hits, options, lexicon)
         findings = context_findings(interaction, hits, cues, lexicon, options.context)
@@ -161,9 +164,13 @@ def analyze_interaction(
             ring_source=ring.source if ring else None,
             answer_time=ring.answer_time if ring else None, utterances=interaction.utterances,
             hall=interaction.hall, window=interaction.window, staff=interaction.staff,
-            started_at=interaction.started_at, source=interaction.source,
+            started_at=interaction.started_at,
+            started_at_source=interaction.started_at_source
+            or ("given" if interaction.started_at else ""),
+            source=interaction.source,
             duration=interaction.duration,
             analyzer=audit_block(options, lexicon, template, asr_info),
+            meta=interaction.meta,
         )
 
 

@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
+from analyzer import i18n
 from analyzer.web.auth import User
 from analyzer.web.deps import config_of, render, require_role
 
@@ -48,12 +49,16 @@ def live_page(request: Request, user: User = WATCHERS) -> Response:
 async def live_events(request: Request, user: User = WATCHERS) -> Response:
     """The listener's monitor feed as server-sent events."""
     config = config_of(request)
-    return StreamingResponse(_relay(request, config.live_url, config.live_token),
+    words = {"off": i18n.gettext("The live feed is off: no live listener is configured "
+                                 "(conduct serve --live)."),
+             "lost": i18n.gettext("Live listener unreachable: %(error)s")}
+    return StreamingResponse(_relay(request, config.live_url, words, config.live_token),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-async def _relay(request: Request, url: str, token: str = "") -> AsyncIterator[str]:
+async def _relay(request: Request, url: str, words: dict[str, str], token: str = ""
+                 ) -> AsyncIterator[str]:
     """Relay the listener's ``/monitor`` messages until the browser goes away.
 
     When the listener cannot be reached (or is not configured) the feed says
@@ -64,7 +69,7 @@ async def _relay(request: Request, url: str, token: str = "") -> AsyncIterator[s
 
     if not url:
         yield _event({"type": "monitor", "state": "off",
-                      "message": "no live listener configured (conduct serve --live)"})
+                      "message": words["off"]})
         return
     target = url.rstrip("/") + "/monitor"
     while not await request.is_disconnected():
@@ -85,7 +90,7 @@ async def _relay(request: Request, url: str, token: str = "") -> AsyncIterator[s
         except (OSError, WebSocketException, TimeoutError) as exc:
             logger.warning("live listener %s unreachable: %s", target, exc)
             yield _event({"type": "monitor", "state": "lost",
-                          "message": f"live listener unreachable: {exc}"})
+                          "message": words["lost"] % {"error": exc}})
         await asyncio.sleep(RETRY_SECONDS)
 
 
