@@ -35,7 +35,7 @@ spoken by the same voices as phone calls (measured only: phrase times are
 not known there, so latency is measured to the finding's own end), and a
 call whose clerk's side is real read speech from
 ``../shared/data/customer-service-speech`` (utterance latency; invented
-findings).
+findings); every call of an independent set is fed once, two at a time.
 
 GPU: ``--device cuda`` runs the listener on the GPU (``asr.device=cuda``,
 ``float16``); ``--save-calls DIR`` writes the rendered calls (WAV + JSON) so
@@ -291,7 +291,7 @@ def run_config(name: str, calls: list[Prepared], counts: list[int], repeat: int,
     try:
         for n in counts:
             for r in range(repeat):
-                chosen = [calls[(r + k) % len(calls)] for k in range(n)]
+                chosen = [calls[(r * n + k) % len(calls)] for k in range(n)]  # each call in turn
                 load0, cpu0 = os.getloadavg()[0], listener.cpu_seconds()
                 t0 = time.monotonic()
                 got = asyncio.run(feed(listener.url, chosen, f"{name}-{n}-{r}"))
@@ -387,9 +387,10 @@ def main() -> None:
                 break  # only the calls were wanted (--save-calls)
             configs = args.configs.split(",") if kind == "scripted" else ["default"]
             kind_counts = counts if kind == "scripted" else [min(2, len(calls))]
+            # an independent set: every call of it fed once, two at a time
+            repeat = args.repeat if kind == "scripted" else -(-len(calls) // kind_counts[0])
             rows = [r for name in configs for r in run_config(
-                name, calls, kind_counts, args.repeat if kind == "scripted" else 1, device,
-                args.baseline_src)]
+                name, calls, kind_counts, repeat, device, args.baseline_src)]
             table = {f"{c} x{n}": summarise([r for r in rows if r["config"] == c
                                              and r["calls"] == n])
                      for c in configs for n in kind_counts}

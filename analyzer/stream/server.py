@@ -221,6 +221,19 @@ class LiveServer:
             logger.warning("%s", done[-1])
         return done
 
+    def _make_folders(self) -> None:
+        """The spool and the record folder exist before the first line (the review app's
+        ``--recordings-root`` may name the record folder at once)."""
+        from analyzer.errors import OptionError
+
+        for folder in (self.spool_dir, self.config.recordings()):
+            if folder is None:
+                continue
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OptionError(f"cannot make the listener's folder {folder}: {exc}") from None
+
     async def run(self, ready: Callable[[Doors], None] | None = None) -> None:
         """Serve until :meth:`stop`; ``ready`` gets the doors once they are open."""
         from websockets.asyncio.server import serve
@@ -228,6 +241,7 @@ class LiveServer:
         self._stop = asyncio.Event()
         self._ending = asyncio.Semaphore(1)
         c = self.config
+        self._make_folders()
         async with serve(self._line_door, c.host, c.port, max_size=c.max_frame_bytes,
                          compression=None, process_request=self._check_line,
                          select_subprotocol=_subprotocol) as lines, \
