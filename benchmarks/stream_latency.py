@@ -21,7 +21,10 @@ start + ``t``. Measured, pooled over the repeats, for ``N`` in ``--concurrency``
   findings the file path does not have;
 * the 1-minute load average before and after each run (the machine is shared).
 
-Configurations (``--configs``), measured in the same run on the same calls:
+Configurations (``--configs``), measured in the same run on the same calls,
+interleaved (every listener warm from the start; each run's calls go to
+each configuration in turn, the order rotating) so that they meet the same
+load on a shared machine:
 ``default`` (the shipped options); ``main`` — the listener of another source
 tree (``--baseline-src``, e.g. ``git archive`` of main), the code before this
 work; ablations ``no-pause`` (``stream.decode_at_pause=false``), ``no-context``
@@ -283,31 +286,43 @@ def measure(call: Prepared, sent: Any) -> dict[str, Any]:
             "errors": [e.get("message") for e in sent.events if e["type"] == "error"]}
 
 
-def run_config(name: str, calls: list[Prepared], counts: list[int], repeat: int,
-               overrides: dict[str, Any], src: Path | None) -> list[dict[str, Any]]:
-    """Every concurrency and repeat of one configuration (one warm listener)."""
-    listener = Listener({**CONFIGS[name], **overrides}, src if name == "main" else None)
+def run_configs(names: list[str], calls: list[Prepared], counts: list[int], repeat: int,
+                overrides: dict[str, Any], src: Path | None) -> list[dict[str, Any]]:
+    """Every concurrency and repeat of the configurations, interleaved: one warm listener
+    each, all started first, then each run of the same calls goes to every configuration in
+    turn (the order rotating), so a baseline and the code it is compared with meet the
+    same load on a shared machine."""
+    listeners: dict[str, Listener] = {}
     rows = []
     try:
+        for name in names:
+            listeners[name] = Listener({**CONFIGS[name], **overrides},
+                                       src if name == "main" else None)
         for n in counts:
             for r in range(repeat):
-                chosen = [calls[(r * n + k) % len(calls)] for k in range(n)]  # each call in turn
-                load0, cpu0 = os.getloadavg()[0], listener.cpu_seconds()
-                t0 = time.monotonic()
-                got = asyncio.run(feed(listener.url, chosen, f"{name}-{n}-{r}"))
-                audio = sum(c.seconds for c in chosen)
-                rows.append({"config": name, "calls": n, "repeat": r,
-                             "wall": round(time.monotonic() - t0, 1),
-                             "audio_seconds": round(audio, 1),
-                             "cpu_per_audio_second": round(
-                                 (listener.cpu_seconds() - cpu0) / audio, 3),
-                             "load_before": round(load0, 2),
-                             "load_after": round(os.getloadavg()[0], 2),
-                             "lines": [measure(c, s) for c, s in zip(chosen, got, strict=True)]})
-                print(_line_summary(rows[-1]), flush=True)
+                chosen = [calls[(r * n + k) % len(calls)] for k in range(n)]  # each in turn
+                turn = r % len(names)
+                for name in names[turn:] + names[:turn]:
+                    rows.append(_run(name, listeners[name], chosen, n, r))
+                    print(_line_summary(rows[-1]), flush=True)
     finally:
-        listener.close()
+        for listener in listeners.values():
+            listener.close()
     return rows
+
+
+def _run(name: str, listener: Listener, chosen: list[Prepared], n: int, r: int
+         ) -> dict[str, Any]:
+    """One run: the chosen calls sent at once to one listener, measured."""
+    load0, cpu0 = os.getloadavg()[0], listener.cpu_seconds()
+    t0 = time.monotonic()
+    got = asyncio.run(feed(listener.url, chosen, f"{name}-{n}-{r}"))
+    audio = sum(c.seconds for c in chosen)
+    return {"config": name, "calls": n, "repeat": r, "wall": round(time.monotonic() - t0, 1),
+            "audio_seconds": round(audio, 1),
+            "cpu_per_audio_second": round((listener.cpu_seconds() - cpu0) / audio, 3),
+            "load_before": round(load0, 2), "load_after": round(os.getloadavg()[0], 2),
+            "lines": [measure(c, s) for c, s in zip(chosen, got, strict=True)]}
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -385,12 +400,12 @@ def main() -> None:
         for kind, calls in sets.items():
             if not counts:
                 break  # only the calls were wanted (--save-calls)
-            configs = args.configs.split(",") if kind == "scripted" else ["default"]
+            configs = args.configs.split(",") if kind == "scripted" else \
+                [c for c in args.configs.split(",") if c in ("default", "main")]
             kind_counts = counts if kind == "scripted" else [min(2, len(calls))]
             # an independent set: every call of it fed once, two at a time
             repeat = args.repeat if kind == "scripted" else -(-len(calls) // kind_counts[0])
-            rows = [r for name in configs for r in run_config(
-                name, calls, kind_counts, repeat, device, args.baseline_src)]
+            rows = run_configs(configs, calls, kind_counts, repeat, device, args.baseline_src)
             table = {f"{c} x{n}": summarise([r for r in rows if r["config"] == c
                                              and r["calls"] == n])
                      for c in configs for n in kind_counts}
