@@ -26,6 +26,19 @@ if TYPE_CHECKING:
 CLOSE_OK, CLOSE_BAD, CLOSE_ERROR, CLOSE_BUSY = 1000, 1008, 1011, 1013
 
 
+async def next_message(ws: ServerConnection, source: str) -> bytes | str | End:
+    """A WebSocket's next frame, or the :class:`End` its closing means (``source`` names
+    the door in the error of a dropped connection)."""
+    from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
+
+    try:
+        return await ws.recv()
+    except ConnectionClosedOK:
+        return End()
+    except ConnectionClosedError as exc:
+        return End(AudioError(f"the connection dropped ({exc})", source=source), dropped=True)
+
+
 def wire(event: dict[str, Any]) -> str:
     """An event as one JSON text frame; text that cannot be UTF-8 (an unpaired
     surrogate) is escaped, so one bad string never stops a feed."""
@@ -85,18 +98,8 @@ class WebSocketLink:
 
     async def receive(self) -> bytes | End:
         """The next audio frame, or why the line ended."""
-        from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
-
-        try:
-            msg = await self.ws.recv()
-        except ConnectionClosedOK:
-            return End()
-        except ConnectionClosedError as exc:
-            return End(AudioError(f"the connection dropped ({exc})", source="line"),
-                       dropped=True)
-        if isinstance(msg, bytes):
-            return msg
-        return control(msg)
+        msg = await next_message(self.ws, "line")
+        return control(msg) if isinstance(msg, str) else msg
 
     async def send(self, event: dict[str, Any]) -> None:
         """One event back, as a JSON text frame."""

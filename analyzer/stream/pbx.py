@@ -51,7 +51,7 @@ from urllib.parse import parse_qs, urlsplit
 from analyzer.errors import AudioError, shown
 from analyzer.stream.events import ErrorEvent
 from analyzer.stream.line import LineHeader
-from analyzer.stream.link import CLOSE_BAD, End, Taker, wire
+from analyzer.stream.link import CLOSE_BAD, End, Taker, next_message, wire
 
 if TYPE_CHECKING:
     from websockets.asyncio.server import ServerConnection
@@ -191,17 +191,9 @@ class ForkLink:
 
     async def receive(self) -> bytes | End:
         """The next audio frame; text frames (``send_text``, ``stop``'s) are passed over."""
-        from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
-
         while True:
-            try:
-                msg = await self.ws.recv()
-            except ConnectionClosedOK:
-                return End()
-            except ConnectionClosedError as exc:
-                return End(AudioError(f"the connection dropped ({exc})", source="audio_fork"),
-                           dropped=True)
-            if isinstance(msg, bytes):
+            msg = await next_message(self.ws, "audio_fork")
+            if not isinstance(msg, str):
                 return msg
             logger.debug("audio_fork text frame passed over: %s", shown(msg)[:200])
 

@@ -47,7 +47,18 @@ if TYPE_CHECKING:
     from analyzer.speech.tracks import Recognizer, Track
     from analyzer.speech.verify import Verifier
 
-class Prioritised:
+class _Ordered:
+    """What both schedulers hold: the engine, the speakers whose requests go first, the
+    longest wait of any other request, and the lock their requests wait on."""
+
+    def __init__(self, recognizer: Recognizer, first: Sequence[str], max_wait: float) -> None:
+        self.recognizer = recognizer
+        self.first = frozenset(first)
+        self.max_wait = max_wait
+        self._cond = threading.Condition()
+
+
+class Prioritised(_Ordered):
     """A :class:`~analyzer.speech.tracks.Recognizer` that lets the clerks' requests go first.
 
     Args:
@@ -58,10 +69,7 @@ class Prioritised:
 
     def __init__(self, recognizer: Recognizer, first: Sequence[str], max_wait: float = 3.0
                  ) -> None:
-        self.recognizer = recognizer
-        self.first = frozenset(first)
-        self.max_wait = max_wait
-        self._cond = threading.Condition()
+        super().__init__(recognizer, first, max_wait)
         self._urgent = 0  # first-speaker requests waiting or being recognised
         #: requests that waited (``held``) and the seconds they waited (``held_seconds``)
         self.counts: dict[str, float] = {"urgent": 0, "held": 0, "held_seconds": 0.0}
@@ -118,7 +126,7 @@ class _Request:
         return (self.cut, None if v is None else (id(v.lexicon), v.options, v.match, v.scope))
 
 
-class SharedBins:
+class SharedBins(_Ordered):
     """A :class:`~analyzer.speech.tracks.Recognizer` packing every line's waiting speech into
     one bin per encoder pass (see the module docstring).
 
@@ -130,10 +138,7 @@ class SharedBins:
 
     def __init__(self, recognizer: Recognizer, first: Sequence[str], max_wait: float = 3.0
                  ) -> None:
-        self.recognizer = recognizer
-        self.first = frozenset(first)
-        self.max_wait = max_wait
-        self._cond = threading.Condition()
+        super().__init__(recognizer, first, max_wait)
         self._queue: list[_Request] = []
         self._thread: threading.Thread | None = None
         #: bins recognised, requests served, and requests that shared a bin with others
