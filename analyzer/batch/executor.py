@@ -11,15 +11,18 @@ writes the results database.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import queue
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from analyzer.batch.jobs import Job, JobFailed, Outcome, WorkerDone, WorkerError
+from analyzer.batch.jobs import Job, JobFailed, Outcome, Taken, WorkerDone, WorkerError
 from analyzer.batch.worker import AudioWorker, process_main
-from analyzer.errors import require
+from analyzer.errors import require, shown
 from analyzer.options import AnalyzerOptions
+
+logger = logging.getLogger("analyzer")
 
 
 class Executor(Protocol):
@@ -66,47 +69,145 @@ class LocalExecutor:
         yield from self._run_processes(jobs)
 
     def _run_processes(self, jobs: list[Job]) -> Iterator[Outcome]:
-        ctx = mp.get_context("spawn")
-        job_q, result_q = ctx.Queue(), ctx.Queue()
-        for job in jobs:
-            job_q.put(job)
-        for _ in range(self.workers):
-            job_q.put(None)
-        procs = [
-            ctx.Process(target=process_main, daemon=True, name=f"conduct-worker-{i}",
-                        args=(self.options, self.threads, self.inflight, job_q, result_q))
-            for i in range(self.workers)
-        ]
-        for p in procs:
-            p.start()
-        outstanding = {job.job for job in jobs}
-        finished = 0
-        last_error: WorkerError | None = None
+        """Jobs over ``workers`` processes; a dead worker is charged with its own jobs only.
+
+        Each worker says which jobs it has taken. When one dies (killed for
+        memory, a crash in a native library) without answering some of them,
+        a fresh worker takes its place for the jobs not yet taken, and each
+        job the dead one held is analysed again alone in a process of its
+        own: a job that kills that process too is failed as the input's
+        fault (keyed, so the next run does not try it again; ``--retry-errors``
+        does), and the others are analysed as usual.
+        """
+        pool = _Processes(self, jobs)
         try:
-            while finished < self.workers:
+            yield from pool.run()
+            if pool.died:  # (a job a worker took just before it was killed may be unsaid)
+                pool.suspects |= pool.outstanding
+            suspects = [job for job in jobs if job.job in pool.suspects]
+            for job in suspects:
+                alone = _Processes(self, [job], inflight=1, replace=False)
                 try:
-                    msg = result_q.get(timeout=1.0)
-                except queue.Empty:
-                    if not any(p.is_alive() for p in procs):
-                        break
-                    continue
-                if isinstance(msg, WorkerDone):
-                    _add(self.timings, msg.timings)
-                    last_error = msg.error or last_error
-                    finished += 1
-                else:
-                    outstanding.discard(msg.job.job)
-                    yield msg
-            reason = last_error or WorkerError("WorkerError",
-                                               "the worker process died while analysing it")
-            for job in jobs:
-                if job.job in outstanding:
-                    yield JobFailed(job, reason)
+                    yield from alone.run_alone(job)
+                finally:
+                    alone.close()
+            for job in jobs:  # the workers ended (their model failed) before taking these
+                if job.job in pool.outstanding and job.job not in pool.suspects:
+                    yield JobFailed(job, pool.last_error or WorkerError(
+                        "WorkerError", "the worker processes died before analysing it"))
         finally:
-            for p in procs:
-                p.join(timeout=5)
-                if p.is_alive():
-                    p.terminate()
+            pool.close()
+
+
+class _Processes:
+    """Worker processes over one job queue, knowing which worker holds which job."""
+
+    def __init__(self, executor: LocalExecutor, jobs: list[Job], *,
+                 inflight: int | None = None, replace: bool = True) -> None:
+        self.executor = executor
+        self.ctx = mp.get_context("spawn")
+        self.job_q: Any = self.ctx.Queue()
+        self.result_q: Any = self.ctx.Queue()
+        self.inflight = executor.inflight if inflight is None else inflight
+        self.jobs = {job.job: job for job in jobs}
+        self.outstanding = set(self.jobs)
+        self.suspects: set[int] = set()
+        self.last_error: WorkerError | None = None
+        self.procs: dict[int, Any] = {}
+        self.taken: dict[int, set[int]] = {}
+        self.done: set[int] = set()
+        self.died: set[int] = set()
+        self.replace = replace
+        workers = min(executor.workers, len(jobs))
+        for job in jobs:
+            self.job_q.put(job)
+        for _ in range(workers):
+            self.job_q.put(None)
+            self._start()
+
+    def _start(self) -> None:
+        e = self.executor
+        p = self.ctx.Process(target=process_main, daemon=True,
+                             name=f"conduct-worker-{len(self.procs)}",
+                             args=(e.options, e.threads, self.inflight, self.job_q,
+                                   self.result_q))
+        p.start()
+        pid = int(p.pid or 0)
+        self.procs[pid] = p
+        self.taken[pid] = set()
+
+    def _live(self) -> list[int]:
+        return [pid for pid in self.procs if pid not in self.done]
+
+    def run(self) -> Iterator[Outcome]:
+        """Outcomes as they come, until every worker has finished or died."""
+        while self._live():
+            try:
+                msg = self.result_q.get(timeout=1.0)
+            except queue.Empty:
+                yield from self._reap()
+                continue
+            yield from self._take(msg)
+
+    def _take(self, msg: Any) -> Iterator[Outcome]:
+        if isinstance(msg, Taken):
+            self.taken.setdefault(msg.pid, set()).add(msg.job)
+        elif isinstance(msg, WorkerDone):
+            _add(self.executor.timings, msg.timings)
+            self.last_error = msg.error or self.last_error
+            self.done.add(msg.pid)
+        else:
+            self.outstanding.discard(msg.job.job)
+            for held in self.taken.values():
+                held.discard(msg.job.job)
+            yield msg
+
+    def _reap(self) -> Iterator[Outcome]:
+        """Notice dead workers (after what they sent is read) and replace them."""
+        dead = [pid for pid in self._live() if not self.procs[pid].is_alive()]
+        if not dead:
+            return
+        while True:  # what the dead sent before dying is still in the queue
+            try:
+                msg = self.result_q.get(timeout=0.2)
+            except queue.Empty:
+                break
+            yield from self._take(msg)
+        for pid in dead:
+            if pid in self.done:
+                continue
+            self.done.add(pid)
+            self.died.add(pid)
+            held = self.taken.pop(pid, set()) & self.outstanding
+            logger.warning("worker process %d died (exit code %s) holding %d recording(s); "
+                           "each is analysed again alone", pid, self.procs[pid].exitcode,
+                           len(held))
+            self.suspects |= held
+            if held and self.replace:  # died of a recording: a fresh one for the rest
+                self.job_q.put(None)  # (the dead one may have taken its end already)
+                self._start()
+
+    def run_alone(self, job: Job) -> Iterator[Outcome]:
+        """One job in a process of its own: a death now is the job's."""
+        got = False
+        for outcome in self.run():
+            got = True
+            yield outcome
+        if not got and not self.died:  # it ended without analysing (its model failed)
+            yield JobFailed(job, self.last_error or WorkerError(
+                "WorkerError", "the worker process ended without analysing it"))
+        elif not got:
+            code = next(iter(self.procs.values())).exitcode
+            yield JobFailed(job, WorkerError(
+                "WorkerDied", f"{shown(job.path)}: the worker process analysing it alone died "
+                f"(exit code {code}{', killed: out of memory?' if code == -9 else ''})",
+                bad_input=True))
+
+    def close(self) -> None:
+        for p in self.procs.values():
+            p.join(timeout=5)
+            if p.is_alive():
+                p.terminate()
 
 
 class RayExecutor:

@@ -34,11 +34,14 @@ from analyzer.batch.jobs import (
     JobFailed,
     JobResult,
     Outcome,
+    Taken,
     WorkerDone,
     WorkerError,
 )
 from analyzer.errors import AnalyzerError
+from analyzer.limits import MAX_CHANNEL_MINUTES
 from analyzer.options import AnalyzerOptions
+from analyzer.speech.decode import audio_extent
 from analyzer.speech.engine import PackedTranscriber
 from analyzer.types import Interaction, Utterance
 
@@ -90,23 +93,37 @@ class AudioWorker:
         transcriber.max_active = cap = FILL_FACTOR * self.inflight
         transcriber.exhausted = False
         pool = ThreadPoolExecutor(cap, thread_name_prefix="recording")
-        running: set[Future[Outcome]] = set()
+        running: dict[Future[Outcome], float] = {}  # each with its minutes of audio
         try:
             for job in jobs:
+                # the audio held at once stays within what one longest recording may
+                # hold (analyzer.limits.MAX_CHANNEL_MINUTES): a long one waits to run alone
+                extent = min(audio_extent(job.path) or 0.0, MAX_CHANNEL_MINUTES)
+                while running and sum(running.values()) + extent > MAX_CHANNEL_MINUTES:
+                    transcriber.max_active = len(running)  # none joins: partial bins go
+                    yield from self._finished(running, None)
+                transcriber.max_active = cap
                 transcriber.enter()
-                running.add(pool.submit(self._one, job, transcriber))
+                running[pool.submit(self._one, job, transcriber)] = extent
                 # beyond `inflight`, admit a recording only to fill bins everyone waits on
                 while len(running) >= self.inflight and not transcriber.wants_more():
-                    done, running = wait(running, timeout=0.05, return_when=FIRST_COMPLETED)
-                    yield from (f.result() for f in done)
+                    yield from self._finished(running, 0.05)
             transcriber.no_more_jobs()
             while running:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                yield from (f.result() for f in done)
+                yield from self._finished(running, None)
         finally:
             transcriber.stop()
             server.join()
             pool.shutdown(wait=True)
+
+    @staticmethod
+    def _finished(running: dict[Future[Outcome], float],
+                  timeout: float | None) -> Iterator[Outcome]:
+        """Wait for one of ``running`` to finish (at most ``timeout`` s); yield what did."""
+        done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
+        for f in done:
+            del running[f]
+            yield f.result()
 
     def _one(self, job: Job, transcriber: PackedTranscriber) -> Outcome:
         try:
@@ -148,10 +165,11 @@ def _warm_up(options: AnalyzerOptions) -> None:
 
 
 def process_main(options: AnalyzerOptions, threads: int, inflight: int,
-                 jobs: Queue[Job | None], results: Queue[Outcome | WorkerDone]) -> None:
+                 jobs: Queue[Job | None], results: Queue[Outcome | WorkerDone | Taken]) -> None:
     """Entry point of a local worker process: jobs from a queue, results to a queue.
 
-    Exits by itself when the batch driver dies (even by ``kill -9``).
+    Says which job it takes (:class:`Taken`) before it begins it. Exits by
+    itself when the batch driver dies (even by ``kill -9``).
     """
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
@@ -167,6 +185,7 @@ def process_main(options: AnalyzerOptions, threads: int, inflight: int,
                 continue
             if job is None:
                 return
+            results.put(Taken(os.getpid(), job.job))
             yield job
 
     error = None
@@ -175,7 +194,7 @@ def process_main(options: AnalyzerOptions, threads: int, inflight: int,
             results.put(result)
     except Exception as exc:  # model failed to load: report once, let the driver decide
         error = WorkerError.of(exc)
-    results.put(WorkerDone(dict(worker.timings), error))
+    results.put(WorkerDone(dict(worker.timings), error, os.getpid()))
 
 
 def _watch_parent(parent: int) -> None:

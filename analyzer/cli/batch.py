@@ -8,11 +8,12 @@ from typing import TextIO
 
 import click
 
+from analyzer.cli.helptext import Command
 from analyzer.errors import InputsFailed
 from analyzer.options import SHARE_MODES
 
 
-@click.command("batch")
+@click.command("batch", cls=Command)
 @click.argument("source", type=click.Path(exists=True))
 @click.option("--db", required=True, type=click.Path(dir_okay=False),
               help="SQLite results database (created if missing).")

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from analyzer.cli.helptext import Group
 from analyzer.errors import InputsFailed, LexiconError
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
 
 
-@click.group()
+@click.group(cls=Group)
 def lexicon() -> None:
     """Check, list and try the Chapter 3 rule lexicons (and local override files)."""
 
@@ -66,7 +67,7 @@ def show(
         return
     click.echo(f"lexicon {lex.version} ({len(rules)} of {len(lex.rules)} rules)")
     for r in rules:
-        words = r.canonical or r.title
+        words = r.canonical or r.shown_title()
         owed = " owed" if r.owed else ""
         click.echo(
             f"{r.id:<16} Art.{r.article:<3} {r.kind:<9} {r.role:<7} {r.context:<20} "

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from analyzer.cli.helptext import Command
+
 if TYPE_CHECKING:
     from analyzer.store import Store
     from analyzer.store.periods import Period
@@ -45,7 +47,7 @@ def _period(kind: str) -> Callable[[click.Context, click.Parameter, str | None],
     return parse
 
 
-@click.command("report")
+@click.command("report", cls=Command)
 @click.option("--db", required=True, type=click.Path(dir_okay=False),
               help="The results database a batch wrote.")
 @click.option("--since", default=None, metavar="YYYY-MM-DD", callback=_day,
@@ -154,7 +156,7 @@ def _span(store: Store, since: str | None, until: str | None) -> Period:
         raise click.BadParameter(str(exc)) from None
 
 
-@click.command("errors")
+@click.command("errors", cls=Command)
 @click.option("--db", required=True, type=click.Path(dir_okay=False),
               help="The results database a batch wrote.")
 @click.option("--run", "run_id", type=int, default=None,

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
+from analyzer.cli.helptext import Command, Group
 from analyzer.web.auth import ROLES
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Results database written by `conduct batch`.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -94,7 +95,7 @@ def _live_token(path: Path | None) -> str:
                                  param_hint="--live-token-file") from None
 
 
-@click.group()
+@click.group(cls=Group)
 def users() -> None:
     """Manage the review web app's accounts (stored in the results database)."""
 
@@ -119,7 +120,7 @@ def add(name: str, role: str, db: Path, password_stdin: bool, staff_id: str) -> 
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     Store(db).close()  # a fresh file gets the results schema first
     with auth.connect(db) as con:
-        auth.add_user(con, name, role, password, staff_id=staff_id)
+        auth.add_user(con, name, role, password, staff_id=staff_id, by=auth.local_actor())
     click.echo(f"user {name!r} ({role}) saved in {db}")
 
 

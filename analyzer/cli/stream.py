@@ -23,11 +23,12 @@ from typing import Any, BinaryIO
 import click
 import numpy as np
 
+from analyzer.cli.helptext import Command
 from analyzer.errors import AudioError
 from analyzer.speech.meta import CallMeta
 
 
-@click.command("stream")
+@click.command("stream", cls=Command)
 @click.argument("source", default="-", type=click.Path(allow_dash=True))
 @click.option("--rate", type=int, default=16000, show_default=True,
               help="Sample rate of the raw s16le PCM (a WAV file's header wins).")

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions
 from analyzer.rules.context import context_findings, detect_cues
 from analyzer.rules.score import ScoringTemplate, check_template, load_template, score
@@ -184,7 +185,7 @@ def measure_findings(interaction: Interaction, hits: Sequence[Hit], lexicon: Lex
     if interaction.channel == "phone":
         from analyzer.rules.hangup import hangup_findings
 
-        out += hangup_findings(interaction, hits, lexicon, options.acoustics)
+        out += hangup_findings(interaction, hits, lexicon, options.acoustics, options)
     if options.classifier.enabled:
         out += _uncivil(interaction, hits, lexicon, options)
     return out
@@ -212,12 +213,12 @@ def ring_findings(ring: RingResult | None, options: AnalyzerOptions, lexicon: Le
     except KeyError:  # switched off by a hall's lexicon layer ([[disable]])
         return []
     end = ring.ring_spans[-1][1] if ring.ring_spans else ring.answer_time
-    how = "call record" if ring.source == "record" else "ringback tone in the audio"
+    how = _("call record") if ring.source == "record" else _("ringback tone in the audio")
     return [Finding(
-        rule=rule.id, article=rule.article, kind="ring", canonical=rule.canonical or rule.title,
+        rule=rule.id, article=rule.article, kind="ring", canonical=rule.canonical or rule.shown_title(),
         speaker="staff", start=0.0 if end is not None else None, end=end,
-        evidence=f"answered after {ring.rings} rings (limit {options.rings.max_rings}; "
-                 f"from the {how})",
+        evidence=_("answered after %(rings)s rings (limit %(limit)s; from the %(how)s)",
+                   rings=ring.rings, limit=options.rings.max_rings, how=how),
         confidence=ring.confidence, points=rule.points,
         detail={"rings": ring.rings, "max_rings": options.rings.max_rings,
                 "ring_source": ring.source, "answer_time": ring.answer_time,

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import LexiconError
+from analyzer.limits import check_toml_nesting, read_config_text
 from analyzer.resources import data_path
 from analyzer.types import FINDING_KINDS, Finding
 
@@ -170,15 +171,13 @@ def load_template(path: str | Path | None = None) -> ScoringTemplate:
 
 @functools.lru_cache(maxsize=16)
 def _load_template(source: str, _stamp: int) -> ScoringTemplate:
-    try:
-        text = Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LexiconError(f"cannot read scoring template: {exc}", source=source) from None
+    text = read_config_text(source, "scoring template")  # within the input limits
     return _parse(text, source)
 
 
 @functools.lru_cache(maxsize=16)
 def _parse(text: str, source: str) -> ScoringTemplate:
+    check_toml_nesting(text, source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -389,7 +388,7 @@ def rule_points(finding: Finding, template: ScoringTemplate) -> int:
         return template.points[finding.rule]
     if group and group in template.points:
         return template.points[group]
-    own = finding.detail.get("lexicon_points", finding.points)
+    own = int(finding.detail.get("lexicon_points", finding.points) or 0)
     if own:
         return own
     return template.kind_points.get(finding.kind, 0)

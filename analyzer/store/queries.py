@@ -130,6 +130,21 @@ class QueriesMixin(StoreBase):
             out[int(r[0])] = {"source_path": r[1], "input": stored}
         return out
 
+    def recording_claims(self, name: str) -> dict[int, tuple[str, RecordingRef]]:
+        """The interactions that name a recording file called ``name``: pk -> (staff, refs).
+
+        From ``recording_names`` (schema version 7); the web app resolves the
+        refs inside its recordings root to tell whose the recording is.
+        """
+        pks = [int(r[0]) for r in self._query(
+            "SELECT interaction_pk FROM recording_names WHERE name = ? LIMIT 1000", (name,))]
+        if not pks:
+            return {}
+        refs = self.recording_refs(pks)
+        staff = {int(r[0]): str(r[1]) for r in self._query(
+            f"SELECT id, staff FROM interactions WHERE id IN ({', '.join('?' * len(pks))})", pks)}
+        return {pk: (staff[pk], ref) for pk, ref in refs.items() if pk in staff}
+
     def stored_input(self, pk: int) -> tuple[Interaction, JsonObject]:
         """The stored input of ``pk`` and its audio-only results, for re-scoring."""
         d = self.interaction(pk)

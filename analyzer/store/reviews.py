@@ -31,9 +31,10 @@ class ReviewsMixin(StoreBase):
         ``grade`` (dismissed findings no longer count); ``comment`` only adds
         a note. ``auto_score`` never changes. A finding that was appealed
         takes no new verdict: the ruling decides (:meth:`rule_appeal`).
+        ``user`` is required: every verdict names who gave it.
 
         Raises:
-            InvalidRequest: Unknown verdict.
+            InvalidRequest: Unknown verdict, or no user.
             NotFound: No such finding.
             ReviewConflict: The finding is under appeal or was ruled on.
         """
@@ -76,24 +77,29 @@ def record_verdict(db: sqlite3.Connection, finding_id: int, verdict: str, commen
                      (finding_id,)).fetchone()
     if row is None:
         raise NotFound(f"no finding with id {finding_id}", source=path)
+    if not user.strip():
+        raise InvalidRequest("a verdict needs the user who gives it")
     review_id = inserted_id(db.execute(
         "INSERT INTO reviews (finding_id, interaction_pk, rule, start, verdict, comment, "
         "user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (finding_id, row[0], row[1], row[2], verdict, comment, user, now())))
     if verdict != "comment":
         db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, finding_id))
-        apply_reviews(db, row[0])
+        apply_reviews(db, row[0], user)
     return review_id
 
 
-def apply_reviews(db: sqlite3.Connection, pk: int) -> None:
+def apply_reviews(db: sqlite3.Connection, pk: int, user: str) -> None:
     """Recompute the review-adjusted score of ``pk`` from its verdicts (in the caller's
-    write transaction)."""
-    for fid, verdict in db.execute(
-        "SELECT finding_id, verdict FROM reviews WHERE interaction_pk = ? "
-        "AND verdict != 'comment' AND finding_id IS NOT NULL ORDER BY id", (pk,)
-    ).fetchall():
-        db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, fid))
+    write transaction).
+
+    Each finding takes its latest verdict (the schema allows no other); a
+    changed score is audited under ``user``.
+    """
+    db.execute(
+        "UPDATE findings SET verdict = (SELECT r.verdict FROM reviews r WHERE r.finding_id = "
+        "findings.id AND r.verdict != 'comment' ORDER BY r.id DESC LIMIT 1) "
+        "WHERE interaction_pk = ?", (pk,))
     report_json, auto_score, auto_grade = db.execute(
         "SELECT report_json, auto_score, auto_grade FROM interactions WHERE id = ?", (pk,)
     ).fetchone()
@@ -104,7 +110,8 @@ def apply_reviews(db: sqlite3.Connection, pk: int) -> None:
         report = InteractionReport.from_dict(json.loads(report_json))
         kept = [f for i, f in enumerate(report.findings) if i not in dismissed]
         score, grade = rescore_findings(kept, report)
-    db.execute("UPDATE interactions SET score = ?, grade = ? WHERE id = ?", (score, grade, pk))
+    db.execute("UPDATE interactions SET score = ?, grade = ?, changed_by = ? WHERE id = ?",
+               (score, grade, user, pk))
 
 
 def rescore_findings(findings: list[Finding], report: InteractionReport) -> tuple[int, str]:

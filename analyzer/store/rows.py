@@ -21,6 +21,7 @@ class InteractionColumns(TypedDict):
 
     id: int
     key: str
+    identity: str
     content_hash: str
     model: str
     lexicon_version: str

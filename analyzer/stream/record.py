@@ -6,11 +6,13 @@ becomes a 16-bit WAV with its sidecar (``id``, ``channel``, ``hall``,
 recordings folder — converted a block at a time, never held whole in memory
 — and its result goes into the results database through
 :func:`analyzer.persist.persist`, as the batch stores a recording: under the
-analysis key of that WAV file's content hash, the recognizer's identity
-(:func:`analyzer.pipeline.model_identity`) and the lexicon version. The
-review app shows it like any other interaction, and the nightly batch,
-meeting the WAV, finds its key stored and does not analyse it again. A call
-in which no speech was recognised is kept as the batch keeps such a
+interaction of that WAV's content with the call's id and start time
+(:func:`analyzer.pipeline.identity_of`; another call with identical audio is
+another interaction), under the analysis key of that identity, the
+recognizer's identity (:func:`analyzer.pipeline.model_identity`) and the
+lexicon version. The review app shows it like any other interaction, and the
+nightly batch, meeting the WAV, finds its key stored and does not analyse it
+again. A call in which no speech was recognised is kept as the batch keeps such a
 recording: its WAV, and a keyed error row.
 
 A recording never replaces a file: the first stem (``<call_id>``,
@@ -125,17 +127,21 @@ def store_call(db: Path, folder: Path, spooled: Spooled, options: AnalyzerOption
         OSError: The recording could not be written.
     """
     path = write_recording(folder, spooled.header, spooled.raw, spooled.source)
-    return _keep(db, path, options, outcome)
+    return _keep(db, path, spooled.header, options, outcome)
 
 
-def _keep(db: Path, path: Path, options: AnalyzerOptions,
+def _keep(db: Path, path: Path, header: LineHeader, options: AnalyzerOptions,
           outcome: AnalysisResult | AnalyzerError) -> StoredCall:
     from analyzer.persist import input_at_fault, persist, persist_failure
-    from analyzer.pipeline import get_lexicon, model_identity
+    from analyzer.pipeline import get_lexicon, identity_of, model_identity
     from analyzer.store import Store, content_hash_of_file
 
     lexicon = get_lexicon(options)
-    key = AnalysisKey(content_hash_of_file(path), model_identity(options), lexicon.version)
+    digest = content_hash_of_file(path)
+    # the call's own identity: its id and start time (as the WAV's sidecar says them, so
+    # the nightly batch meeting the WAV finds it stored); identical audio is another call
+    key = AnalysisKey(digest, model_identity(options), lexicon.version,
+                      identity_of(digest, header.call_id, header.started_at))
     with Store(db) as store:
         if isinstance(outcome, AnalyzerError):
             if isinstance(outcome, StoreError):
@@ -173,4 +179,4 @@ def recover(spooled: Spooled, db: Path | None, folder: Path, options: AnalyzerOp
         outcome = analyze_recording_file(path, options, lexicon=get_lexicon(options))
     except AnalyzerError as exc:
         outcome = exc
-    return _keep(db, path, options, outcome)
+    return _keep(db, path, spooled.header, options, outcome)

@@ -52,7 +52,7 @@ async def save_user(request: Request, user: User = ADMIN) -> Response:
     name, role = str(form.get("name", "")).strip(), str(form.get("role", ""))
     try:
         auth.add_user(database(request), name, role, str(form.get("password", "")),
-                      staff_id=str(form.get("staff_id", "") or ""))
+                      staff_id=str(form.get("staff_id", "") or ""), by=user.name)
     except InvalidRequest as exc:
         return _page(request, 400, error=str(exc))
     return _page(request, notice=_("Saved %(name)s (%(role)s).") % {"name": name,
@@ -69,7 +69,7 @@ def change_user(request: Request, user_id: int, action: str, user: User = ADMIN)
     db = database(request)
     account = auth.account(db, user_id)  # NotFound: a 404
     if action == "unlock":
-        auth.clear_login_failures(db, account.name)
+        auth.clear_login_failures(db, account.name, by=user.name)
     else:
-        auth.set_disabled(db, user_id, action == "disable")
+        auth.set_disabled(db, user_id, action == "disable", by=user.name)
     return RedirectResponse("/admin/users", status_code=303)
