@@ -445,14 +445,22 @@ class StreamOptions(Checked):
     SECTION: ClassVar[str] = "stream"
     _RANGES: ClassVar[dict[str, Range]] = {
         "partial_interval": (0.0, 10.0), "answer_min_speech_ms": NONNEG,
+        "context_seconds": (0.0, 28.0),
         "max_ring_seconds": NONNEG}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES}
 
     # s of new speech after which a growing utterance is decoded again (partial events and
-    # LocalAgreement commits); 0: an utterance is recognised only once it has ended
+    # LocalAgreement commits); 0: not while the speaker talks on (see decode_at_pause)
     partial_interval: float = 1.0
-    # whose growing speech is decoded again: forbidden phrases are the staff's, and each
-    # partial decoding costs a full 30 s encoder pass (the citizen's text comes at its end)
+    # decode a growing utterance once its speaker has paused for asr.vad.pad_ms: a forbidden
+    # phrase before a pause is told then, and if the pause ends the utterance that decoding
+    # is its final recognition (the same samples; no second encoder pass)
+    decode_at_pause: bool = True
+    # s of the call's latest speech (both parties, in time order) put before a live piece in
+    # its 30 s bin, as a recording's bin holds the conversation around a piece; 0: alone
+    context_seconds: float = 12.0
+    # whose growing speech is decoded before it ends: forbidden phrases are the staff's, and
+    # each decoding costs a full 30 s encoder pass (the citizen's text comes at its end)
     partial_speakers: tuple[str, ...] = ("staff",)
     answer_min_speech_ms: int = 300  # staff speech this long answers a call
     max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count

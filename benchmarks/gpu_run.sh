@@ -15,12 +15,16 @@
 #   .dev/realspeech/              real clips + manifest.tsv
 #   .dev/corpuspack/corpus.tar.xz the generated hall corpus (or .dev/corpus/)
 # With `bench` it runs benchmarks/throughput.py (BENCH_ARGS below, or the ARGS given).
+# With `stream` it runs benchmarks/stream_latency.py on the GPU (STREAM_ARGS below, or the
+# ARGS given) over the calls carried in .dev/livecalls (made here with
+# `benchmarks/stream_latency.py --save-calls .dev/livecalls --concurrency '' --configs default`;
+# the device has no natural voice); the site pack must then hold websockets too.
 #
 # Preparing .dev/ here (add /.dev/ to .git/info/exclude), with a Python 3.12:
 #   pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
 #       --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 -d /tmp/whl \
 #       ctranslate2==4.8.5 faster-whisper==1.2.1 av==18.1.0 opencc==1.4.2 \
-#       pypinyin==0.55.0 ahocorasick_rs==1.0.3
+#       pypinyin==0.55.0 ahocorasick_rs==1.0.3 websockets   # websockets: the `stream` step
 #   python3.12 -m pip install --no-index --no-deps --target /tmp/site /tmp/whl/*.whl
 #   tar -C /tmp/site -cf - . | xz -9 > .dev/sitepack/site.tar.xz
 #   M=~/.cache/conduct-analyzer/whisper-base-*; split -b 48405844 -d $M/model.bin part
@@ -55,6 +59,9 @@ COMPUTE=${GPU_RUN_COMPUTE:-float16}
 # the baseline's subset manifest relative to that manifest, in a temp folder)
 BENCH_ARGS=(--device cuda --corpus "$DEV/corpus" --repeat 8 --baseline-files 24 --configs 1x4,2x4
             --out "$OUT/throughput-gpu.json")
+# ---- STREAM_ARGS: the stream_latency.py arguments (`bash benchmarks/gpu_run.sh stream`) --
+STREAM_ARGS=(--device cuda --calls-from "$DEV/livecalls" --concurrency 1,2,4,8 --repeat 2
+             --configs default --out "$OUT/stream-latency-gpu.json")
 # -----------------------------------------------------------------------------
 
 log() { echo "[gpu_run $(date +%T)] $*"; }
@@ -334,6 +341,23 @@ step_bench() {
     return $rc
 }
 
+# (g) the live latency benchmark ------------------------------------------------
+step_stream() {
+    local bad=0
+    [ "$SITE_OK" = 1 ] || { log "stream: packages not ready"; bad=1; }
+    [ "$MODEL_OK" = 1 ] || { log "stream: model not ready"; bad=1; }
+    "$PY" -c 'import websockets' 2>/dev/null || { log "stream: no websockets in the site pack"; bad=1; }
+    compgen -G "$DEV/livecalls/*.wav" >/dev/null || { log "stream: no .dev/livecalls/*.wav"; bad=1; }
+    [ "$bad" = 0 ] || { log "stream: NOT RUN"; return 1; }
+    local args=("${STREAM_ARGS[@]}")
+    [ $# -gt 0 ] && args=("$@")
+    log "stream: python3 benchmarks/stream_latency.py ${args[*]}"
+    PYTHONUNBUFFERED=1 "$PY" benchmarks/stream_latency.py "${args[@]}"
+    local rc=$?
+    log "stream: exit $rc"
+    return $rc
+}
+
 main() {
     local t0=$SECONDS rc=0
     log "start in $ROOT, python3 = $(command -v "$PY") $("$PY" -V 2>&1), OUT=$OUT"
@@ -345,6 +369,9 @@ main() {
     if [ "${1:-}" = bench ]; then
         shift
         step_bench "$@" || rc=$?
+    elif [ "${1:-}" = stream ]; then
+        shift
+        step_stream "$@" || rc=$?
     fi
     log "done in $((SECONDS - t0)) s"
     return $rc

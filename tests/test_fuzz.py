@@ -166,6 +166,64 @@ def test_odd_query_strings_answer_4xx_in_process(tmp_path, path):
     assert asgi_get(db, "insp", "inspector-pass-1", path).status_code < 500
 
 
+# ---------------------------------------------------------------- live line headers
+
+LINE_FIELDS = ["call_id", "sample_rate", "channels", "encoding", "channel", "hall", "window",
+               "staff", "started_at", "stereo_speakers", "rate", "x"]
+LINE_VALUES = (SCALARS | st.sampled_from(["c-1", "c-1\n", 8000, 16000, 48000, 1, 2, "s16le",
+                                          "mulaw", "alaw", "phone", "counter", "S-\u202e1",
+                                          "2023-05-04T09:30:00+08:00", "2023-05-04",
+                                          ["citizen", "staff"], ["staff"]])
+               | st.lists(SCALARS, max_size=3))
+LINE_HEADER = (st.dictionaries(st.sampled_from(LINE_FIELDS), LINE_VALUES, max_size=10)
+               .map(_dumps)
+               | st.text(alphabet=st.characters(codec=None), max_size=60)
+               | st.integers(0, 3000).map(lambda n: "[" * n + "]" * n)
+               | st.binary(max_size=20))
+
+
+@FUZZ
+@given(LINE_HEADER)
+def test_any_live_header_is_a_line_or_an_audio_error_that_can_be_shown(frame):
+    """Issue 26 #5, #16-#18: whatever a line's first frame holds, it is refused with an
+    AudioError (whose message can be sent to the line and the monitors), or it is a header
+    every field of which can be written (a file name, the database, a monitor)."""
+    from analyzer.errors import AudioError
+    from analyzer.stream.line import _ID, LineHeader
+    from analyzer.stream.link import wire
+
+    try:
+        header = LineHeader.parse(frame)
+    except AudioError as exc:
+        wire({"type": "error", "message": str(exc)}).encode("utf-8")
+        return
+    assert _ID.fullmatch(header.call_id)
+    for name in ("hall", "window", "staff", "started_at"):
+        value = getattr(header, name)
+        value.encode("utf-8")
+        assert value.isprintable() or value == ""
+    assert LineHeader.parse(json.dumps(header.to_dict())) == header
+
+
+@FUZZ
+@given(st.dictionaries(st.sampled_from(["rate", "mix", "staff", "token", "x"]),
+                       st.text(alphabet=st.characters(codec=None), max_size=8), max_size=4),
+       LINE_HEADER)
+def test_any_audio_fork_connection_is_a_line_or_an_audio_error(query, metadata):
+    from urllib.parse import urlencode
+
+    from analyzer.errors import AudioError
+    from analyzer.stream.pbx import fork_header
+
+    try:
+        path = "/audio_fork?" + urlencode(query)
+    except UnicodeEncodeError:
+        return  # not a URL a client can send
+    with contextlib.suppress(AudioError):
+        header = fork_header(path, metadata)
+        assert header.channels in (1, 2) and 8000 <= header.sample_rate <= 48000
+
+
 # ---------------------------------------------------------------- TOML depth and size
 
 

@@ -234,10 +234,16 @@ def test_the_batch_hears_it_too(tmp_path):
 
 @pytest.mark.slow
 def test_the_stream_hears_it_too():
-    proc = _cli("stream", str(GARBLED["A9-F-03"]), "--channel", "counter")
-    assert proc.returncode == 0, proc.stderr
-    events = [json.loads(line) for line in proc.stdout.splitlines()]
-    report = events[-1]["report"]
-    heard = [h["rule"] for u in report["transcript"] for h in u.get("heard", [])]
-    assert "A9-F-03" in heard
-    assert "A9-F-03" in {f["rule"] for f in report["findings"]}
+    """Each live piece alone in its bin (no live context) garbles the words as the file
+    path's test clip does, and the verifier hears the phrase; with the default live context
+    (the conversation before it in the bin) the stream finds the phrase as well."""
+    for context in ("0", None):
+        extra = ["--set", f"stream.context_seconds={context}"] if context else []
+        proc = _cli("stream", str(GARBLED["A9-F-03"]), "--channel", "counter", *extra)
+        assert proc.returncode == 0, proc.stderr
+        events = [json.loads(line) for line in proc.stdout.splitlines()]
+        report = events[-1]["report"]
+        heard = [h["rule"] for u in report["transcript"] for h in u.get("heard", [])]
+        assert "A9-F-03" in {f["rule"] for f in report["findings"]}
+        if context:
+            assert "A9-F-03" in heard

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "lexicon": "lexicon:lexicon",
     "models": "models:models",
     "stream": "stream:stream",
+    "line": "line:line",
     "batch": "batch:batch",
     "report": "report:report",
     "serve": "serve:serve",
