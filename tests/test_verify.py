@@ -178,9 +178,16 @@ def test_the_review_app_explains_a_heard_finding(tmp_path):
 
     page = asgi_get(db, "insp", "inspector-pass-1", f"/interactions/{pk}",
                     {"accept": "text/html"}).text
-    assert "Heard, not read" in page and "<mark>你的激性遵查</mark>" in page
-    assert "<q>你的记性真差</q> at\n      -0.40 per character" in page
-    assert "<q>请您慢走,再见</q> at -4.25" in page
+    from analyzer.i18n import gettext, language
+
+    with language("zh_CN"):  # the page's default language
+        heard_as = gettext("Heard, not read: the recognizer wrote")
+        competitor = gettext("best other phrase %(phrase)s at %(margin).2f",
+                             phrase="“请您慢走,再见”", margin=-4.25)
+    assert heard_as != "Heard, not read: the recognizer wrote"  # the catalogue translated it
+    assert heard_as in page and "<mark>你的激性遵查</mark>" in page
+    assert "“你的记性真差”" in page and "-0.40" in page
+    assert competitor in page
 
 
 # ---------------------------------------------------------------- real audio
