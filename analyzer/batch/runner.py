@@ -464,6 +464,7 @@ def run_batch(
     inflight: int = 6,
     retry_errors: bool = False,
     on_error: ErrorHandler | None = None,
+    ship: bool = False,
 ) -> BatchSummary:
     """Analyse a folder or manifest into a results database (the ``conduct batch`` core).
 
@@ -483,6 +484,8 @@ def run_batch(
         retry_errors: Analyse again recordings that failed as bad input
             before (same content, model and lexicon); skipped otherwise.
         on_error: Told of each failed input (path, message) as it is stored.
+        ship: Send the recordings' bytes to the Ray actors (``executor="ray"``
+            only; no shared mount needed).
 
     Raises:
         AnalyzerError: A broken lexicon, scoring template or classifier model
@@ -496,7 +499,7 @@ def run_batch(
     preflight(options)  # a broken lexicon, template or model fails here, before any work
     runs: LocalExecutor | RayExecutor = (
         RayExecutor(options, address=address, workers=workers, threads=threads,
-                    inflight=inflight) if executor == "ray"
+                    inflight=inflight, ship=ship) if executor == "ray"
         else LocalExecutor(options, workers=workers, threads=threads, inflight=inflight))
     with Store(db) as store:
         return BatchRunner(store, options, runs, rescore=rescore, progress=progress,

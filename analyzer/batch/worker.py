@@ -88,6 +88,7 @@ class AudioWorker:
         Results come in completion order.
         """
         transcriber = self._setup()
+        transcriber.resume()  # a worker runs again after its last run stopped the recognizer
         server = threading.Thread(target=transcriber.serve, name="recognizer", daemon=True)
         server.start()
         transcriber.max_active = cap = FILL_FACTOR * self.inflight

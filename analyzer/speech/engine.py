@@ -372,6 +372,11 @@ class PackedTranscriber:
                         req.error = exc
                         req.done.set()
 
+    def resume(self) -> None:
+        """Take work again after :meth:`stop` (a worker's next call: a Ray actor's next chunk)."""
+        with self._cond:
+            self._stopped = False
+
     def stop(self) -> None:
         """Finish the remaining bins and end :meth:`serve`."""
         with self._cond:
