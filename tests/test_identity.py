@@ -35,8 +35,18 @@ EXAMPLES = ROOT / "examples"
 def _call(call_id: str, staff: str, hall: str, started_at: str):
     from analyzer.stream.line import LineHeader
 
-    return LineHeader(call_id=call_id, sample_rate=8000, channels=1, encoding="pcm_s16le",
+    return LineHeader(call_id=call_id, sample_rate=8000, channels=1, encoding="s16le",
                       channel="phone", hall=hall, staff=staff, started_at=started_at)
+
+
+def _store(db: Path, folder: Path, header, samples: np.ndarray, outcome: AnalysisResult):
+    """The listener keeping a finished call: its spooled audio, then its result."""
+    from analyzer.stream.record import store_call
+    from analyzer.stream.spool import Spooled
+
+    raw = folder.parent / f"{header.call_id}.raw"  # the call as the line sent it
+    raw.write_bytes(samples.tobytes())
+    return store_call(db, folder, Spooled(header, "test", raw, 0.0), AnalyzerOptions(), outcome)
 
 
 def _outcome(header) -> AnalysisResult:
@@ -50,12 +60,10 @@ def _outcome(header) -> AnalysisResult:
 
 def test_a_second_live_call_with_identical_audio_is_a_call_of_its_own(tmp_path: Path,
                                                                      caplog) -> None:
-    from analyzer.stream.record import store_call
-
     db, folder = tmp_path / "r.sqlite", tmp_path / "calls"
     samples = (np.sin(np.arange(8000) / 5.0) * 3000).astype("<i2")  # the same audio each time
     first = _call("c-1", "S-0001", "东城", "2026-11-20T09:00:00+08:00")
-    stored = store_call(db, folder, first, samples, AnalyzerOptions(), _outcome(first))
+    stored = _store(db, folder, first, samples, _outcome(first))
     with Store(db) as store:
         f = next(f for f in store.findings(stored.pk) if f["points"] > 0)
         store.set_verdict(f["id"], "confirm", "", "insp")
@@ -64,7 +72,7 @@ def test_a_second_live_call_with_identical_audio_is_a_call_of_its_own(tmp_path: 
              for n in range(2, 8)]
     with caplog.at_level(logging.WARNING, logger="analyzer"):
         for header in calls:
-            store_call(db, folder, header, samples, AnalyzerOptions(), _outcome(header))
+            _store(db, folder, header, samples, _outcome(header))
     assert "same content" in caplog.text
     with Store(db, readonly=True) as store:
         rows = {r["interaction_id"]: r for r in store.interactions()}
@@ -171,7 +179,7 @@ def test_a_version_7_database_keeps_its_rows_and_keys(tmp_path: Path) -> None:
     con.execute("DETACH DATABASE new")
     con.close()
     with Store(old) as store:
-        assert store.schema_version() == SCHEMA_VERSION
+        assert store.schema_version() == SCHEMA_VERSION >= 8  # later ones follow
         fid = store.findings(1)[0]["id"]
         store.set_verdict(fid, "dismiss", "误报", "insp")
         n = len(store.interactions())

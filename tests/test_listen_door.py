@@ -142,7 +142,7 @@ def test_each_door_opens_only_to_its_own_token_and_origin(tmp_path):
     assert "may not send calls of hall 'West hall'" in other[0]["message"]
     assert any(e["type"] == "stored" for e in ours)
     sidecar = json.loads((tmp_path / "calls" / "c-1.json").read_text(encoding="utf-8"))
-    assert sidecar["line_source"] == "pbx-east"  # who sent it is kept with the call
+    assert sidecar["meta"]["line_source"] == "pbx-east"  # who sent it is kept with the call
 
 
 def test_the_listener_will_not_serve_beyond_loopback_without_tokens(tmp_path):
@@ -307,7 +307,7 @@ def test_asterisk_audiosocket_calls_are_taken_as_lines(tmp_path):
     sidecar = json.loads((tmp_path / "calls" / f"{call}.json").read_text(encoding="utf-8"))
     assert (sidecar["id"], sidecar["hall"], sidecar["window"], sidecar["channel"]) == (
         str(call), "Hotline hall", "12345", "phone")
-    assert sidecar["line_source"] == "audiosocket 127.0.0.1"
+    assert sidecar["meta"]["line_source"] == "audiosocket 127.0.0.1"
     with wave.open(str(tmp_path / "calls" / f"{call}.wav"), "rb") as w:
         assert (w.getframerate(), w.getnchannels(), w.getnframes()) == (8000, 1,
                                                                        len(_pcm()) // 2)

@@ -17,15 +17,16 @@ from typing import Any
 
 import click
 
+from analyzer.cli.helptext import Command, Group
 from analyzer.errors import InputsFailed
 
 
-@click.group("line")
+@click.group("line", cls=Group)
 def line() -> None:
     """Connect a line to a listener: a recording, a pipe or a sound device."""
 
 
-@line.command("send")
+@line.command("send", cls=Command)
 @click.argument("source")
 @click.argument("url")
 @click.option("--call-id", default=None, help="The call's id (default: the sidecar's id, "

@@ -2,7 +2,7 @@
 
 The call's audio, spooled to disk as it arrived (:mod:`analyzer.stream.spool`),
 becomes a 16-bit WAV with its sidecar (``id``, ``channel``, ``hall``,
-``window``, ``staff``, ``started_at``, ``line_source``) in the listener's
+``window``, ``staff``, ``started_at``, ``meta.line_source``) in the listener's
 recordings folder — converted a block at a time, never held whole in memory
 — and its result goes into the results database through
 :func:`analyzer.persist.persist`, as the batch stores a recording: under the
@@ -83,7 +83,7 @@ def write_recording(folder: Path, header: LineHeader, raw: Path, source: str = "
         folder: The recordings folder.
         header: The line's header.
         raw: The spooled audio, in the header's encoding.
-        source: Who sent the line (kept in the sidecar as ``line_source``).
+        source: Who sent the line (kept in the sidecar as ``meta.line_source``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     path, fd = _claim(folder, header.call_id)
@@ -102,7 +102,7 @@ def write_recording(folder: Path, header: LineHeader, raw: Path, source: str = "
         if header.stereo_speakers:
             sidecar["stereo_speakers"] = list(header.stereo_speakers)
         if source:
-            sidecar["line_source"] = source
+            sidecar["meta"] = {"line_source": source}  # the hall's own fields: under meta
         with path.with_suffix(".json").open("x", encoding="utf-8") as meta:
             json.dump(sidecar, meta, ensure_ascii=False)
     except BaseException:
