@@ -11,19 +11,20 @@ writes the results database.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import os
-import queue
 import tempfile
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 from typing import Any, Protocol
 
 from analyzer.batch.jobs import Job, JobFailed, JobResult, Outcome, Taken, WorkerDone, WorkerError
-from analyzer.batch.worker import AudioWorker, process_main
+from analyzer.batch.worker import AudioWorker, Channel, process_main
 from analyzer.errors import require, shown
 from analyzer.options import AnalyzerOptions
 
@@ -105,14 +106,20 @@ class LocalExecutor:
 
 
 class _Processes:
-    """Worker processes over one job queue, knowing which worker holds which job."""
+    """Worker processes, each with its own job queue, knowing which worker holds which job.
+
+    One queue per worker, not one shared by all: a worker waiting for its next
+    job holds its queue's read lock, and a worker killed then (the
+    out-of-memory killer does not wait) would leave a shared queue locked for
+    every other worker, and the batch waiting for ever. The driver hands each
+    worker :data:`_PREFETCH` jobs ahead and one more each time it takes one.
+    """
 
     def __init__(self, executor: LocalExecutor, jobs: list[Job], *,
                  inflight: int | None = None, replace: bool = True) -> None:
         self.executor = executor
         self.ctx = mp.get_context("spawn")
-        self.job_q: Any = self.ctx.Queue()
-        self.result_q: Any = self.ctx.Queue()
+        self.results: dict[int, Any] = {}  # each worker's result pipe (the driver's end)
         self.inflight = executor.inflight if inflight is None else inflight
         self.jobs = {job.job: job for job in jobs}
         self.outstanding = set(self.jobs)
@@ -120,26 +127,42 @@ class _Processes:
         self.last_error: WorkerError | None = None
         self.procs: dict[int, Any] = {}
         self.taken: dict[int, set[int]] = {}
+        self.queues: dict[int, Any] = {}
+        self.given: dict[int, set[int]] = {}  # in a worker's queue, not taken yet
+        self.pending = deque(jobs)  # in no worker's queue yet
+        self.ended: set[int] = set()  # told there is no more
         self.done: set[int] = set()
         self.died: set[int] = set()
         self.replace = replace
-        workers = min(executor.workers, len(jobs))
-        for job in jobs:
-            self.job_q.put(job)
-        for _ in range(workers):
-            self.job_q.put(None)
+        for _ in range(min(executor.workers, len(jobs))):
             self._start()
 
     def _start(self) -> None:
         e = self.executor
+        job_in, job_out = self.ctx.Pipe(duplex=False)
+        result_in, result_out = self.ctx.Pipe(duplex=False)
         p = self.ctx.Process(target=process_main, daemon=True,
                              name=f"conduct-worker-{len(self.procs)}",
-                             args=(e.options, e.threads, self.inflight, self.job_q,
-                                   self.result_q))
+                             args=(e.options, e.threads, self.inflight, Channel(job_in),
+                                   Channel(result_out)))
         p.start()
+        job_in.close()  # (the worker's ends: closed here, so a dead worker reads as ended)
+        result_out.close()
         pid = int(p.pid or 0)
-        self.procs[pid] = p
-        self.taken[pid] = set()
+        self.procs[pid], self.queues[pid], self.results[pid] = p, Channel(job_out), result_in
+        self.taken[pid], self.given[pid] = set(), set()
+        self._feed(pid)
+
+    def _feed(self, pid: int) -> None:
+        """Keep ``pid``'s queue :data:`_PREFETCH` jobs ahead; its end once none is left."""
+        with contextlib.suppress(OSError):  # a dead worker: its jobs are reaped
+            while len(self.given[pid]) < _PREFETCH and self.pending:
+                job = self.pending.popleft()
+                self.given[pid].add(job.job)
+                self.queues[pid].put(job)
+            if not self.pending and pid not in self.ended:
+                self.ended.add(pid)
+                self.queues[pid].put(None)
 
     def _live(self) -> list[int]:
         return [pid for pid in self.procs if pid not in self.done]
@@ -147,16 +170,26 @@ class _Processes:
     def run(self) -> Iterator[Outcome]:
         """Outcomes as they come, until every worker has finished or died."""
         while self._live():
-            try:
-                msg = self.result_q.get(timeout=1.0)
-            except queue.Empty:
+            ready = wait_for([self.results[pid] for pid in self._live()], timeout=1.0)
+            if not ready:
                 yield from self._reap()
-                continue
-            yield from self._take(msg)
+            for conn in ready:
+                yield from self._read(conn)
+
+    def _read(self, conn: Any) -> Iterator[Outcome]:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):  # the worker has gone: reaped below
+            yield from self._reap()
+            return
+        yield from self._take(msg)
 
     def _take(self, msg: Any) -> Iterator[Outcome]:
         if isinstance(msg, Taken):
             self.taken.setdefault(msg.pid, set()).add(msg.job)
+            if msg.pid in self.given and msg.pid not in self.done:
+                self.given[msg.pid].discard(msg.job)
+                self._feed(msg.pid)
         elif isinstance(msg, WorkerDone):
             _add(self.executor.timings, msg.timings)
             self.last_error = msg.error or self.last_error
@@ -172,24 +205,24 @@ class _Processes:
         dead = [pid for pid in self._live() if not self.procs[pid].is_alive()]
         if not dead:
             return
-        while True:  # what the dead sent before dying is still in the queue
-            try:
-                msg = self.result_q.get(timeout=0.2)
-            except queue.Empty:
-                break
-            yield from self._take(msg)
+        for pid in dead:  # what the dead sent before dying is still in its pipe
+            conn = self.results[pid]
+            with contextlib.suppress(EOFError, OSError):
+                while conn.poll(0.05):
+                    yield from self._take(conn.recv())
         for pid in dead:
             if pid in self.done:
                 continue
             self.done.add(pid)
             self.died.add(pid)
-            held = self.taken.pop(pid, set()) & self.outstanding
+            # what it was given counts as held: it may have taken a job and died
+            # before its word of it left the process
+            held = (self.taken.pop(pid, set()) | self.given.pop(pid, set())) & self.outstanding
             logger.warning("worker process %d died (exit code %s) holding %d recording(s); "
                            "each is analysed again alone", pid, self.procs[pid].exitcode,
                            len(held))
             self.suspects |= held
-            if held and self.replace:  # died of a recording: a fresh one for the rest
-                self.job_q.put(None)  # (the dead one may have taken its end already)
+            if self.pending and self.replace:  # a fresh one for the rest
                 self._start()
 
     def run_alone(self, job: Job) -> Iterator[Outcome]:
@@ -282,6 +315,8 @@ class RayExecutor:
                 ray.shutdown()
 
 
+#: Jobs a local worker's queue holds ahead of what it has taken.
+_PREFETCH = 2
 #: Times a recording is sent to an actor that dies before it is an error row.
 RAY_TRIES = 3
 #: Seconds to wait for a replacement actor when no other actor is left.

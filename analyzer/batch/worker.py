@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Any
 
 from analyzer.batch.jobs import (
     Job,
@@ -44,9 +44,6 @@ from analyzer.options import AnalyzerOptions
 from analyzer.speech.decode import audio_extent
 from analyzer.speech.engine import PackedTranscriber
 from analyzer.types import Interaction, Utterance
-
-if TYPE_CHECKING:
-    from multiprocessing import Queue
 
 #: Up to this many times ``inflight`` recordings may be in flight, the extra
 #: ones admitted only while every other recording waits on a partly filled
@@ -165,8 +162,35 @@ def _warm_up(options: AnalyzerOptions) -> None:
 # -- local executor: worker processes ----------------------------------------
 
 
+class Channel:
+    """One end of a one-way pipe between the batch driver and one worker process.
+
+    No lock is shared with any other process (a ``multiprocessing.Queue``
+    shared by several workers is: a worker killed while it holds it would
+    stop all the others). ``get`` raises :class:`queue.Empty` after
+    ``timeout`` seconds, and returns ``None`` (the end) once the other side
+    has gone.
+    """
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def put(self, item: object) -> None:
+        """Send ``item`` to the other end."""
+        self.conn.send(item)
+
+    def get(self, timeout: float) -> Any:
+        """The next item sent, waiting at most ``timeout`` seconds."""
+        try:
+            if not self.conn.poll(timeout):
+                raise queue.Empty
+            return self.conn.recv()
+        except (EOFError, OSError):
+            return None
+
+
 def process_main(options: AnalyzerOptions, threads: int, inflight: int,
-                 jobs: Queue[Job | None], results: Queue[Outcome | WorkerDone | Taken]) -> None:
+                 jobs: Channel, results: Channel) -> None:
     """Entry point of a local worker process: jobs from a queue, results to a queue.
 
     Says which job it takes (:class:`Taken`) before it begins it. Exits by
