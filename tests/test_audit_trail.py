@@ -18,6 +18,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from month_fixture import old_schema
 
 from analyzer.batch import run_batch
 from analyzer.errors import InvalidRequest
@@ -265,20 +266,10 @@ def test_a_version_6_database_gets_the_guards_and_its_masked_index(reviewed: Pat
                                                                      tmp_path: Path) -> None:
     """An upgraded file: the old triggers replaced, the last names spent (a change by hand
     is not filed under them), the trainers' masked index made on the first search."""
-    from analyzer.store.schema import MIGRATIONS, SCHEMA_VERSION, statements
+    from analyzer.store.schema import SCHEMA_VERSION
 
     path = tmp_path / "v6.sqlite"
-    con = sqlite3.connect(path, isolation_level=None)
-    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-    for version, step in MIGRATIONS:
-        if version > 6:
-            break
-        if callable(step):
-            step(con)
-        else:
-            for statement in statements(step):
-                con.execute(statement)
-        con.execute("INSERT INTO schema_version VALUES (?, 'then')", (version,))
+    con = old_schema(path, 6)
     con.execute("ATTACH DATABASE ? AS new", (str(reviewed),))
     for table, actor in (("interactions", None), ("utterances", None), ("findings", None),
                          ("reviews", None), ("appeals", "updated_by")):

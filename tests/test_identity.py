@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from month_fixture import old_schema
 
 from analyzer import analyze
 from analyzer.options import AnalyzerOptions
@@ -145,7 +146,7 @@ def test_a_version_7_database_keeps_its_rows_and_keys(tmp_path: Path) -> None:
     next batch over the same inputs analyses nothing again and reviews stay put."""
     from analyzer.batch import run_batch
     from analyzer.store import analysis_key
-    from analyzer.store.schema import MIGRATIONS, SCHEMA_VERSION, statements
+    from analyzer.store.schema import SCHEMA_VERSION
 
     src = tmp_path / "src"
     src.mkdir()
@@ -154,18 +155,7 @@ def test_a_version_7_database_keeps_its_rows_and_keys(tmp_path: Path) -> None:
     new = tmp_path / "new.sqlite"
     run_batch(src, new)
     old = tmp_path / "v7.sqlite"
-    con = sqlite3.connect(old, isolation_level=None)
-    con.execute("PRAGMA foreign_keys = ON")
-    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-    for version, step in MIGRATIONS:
-        if version > 7:
-            break
-        if callable(step):
-            step(con)
-        else:
-            for statement in statements(step):
-                con.execute(statement)
-        con.execute("INSERT INTO schema_version VALUES (?, 'then')", (version,))
+    con = old_schema(old, 7, foreign_keys=True)
     con.execute("ATTACH DATABASE ? AS new", (str(new),))
     for table in ("runs", "interactions", "utterances", "findings"):
         cols = [r[1] for r in con.execute(f"PRAGMA main.table_info({table})")]
