@@ -185,10 +185,17 @@ def old_schema(path: Path, version: int, *, foreign_keys: bool = False) -> sqlit
     for number, step in MIGRATIONS:
         if number > version:
             break
+        rebuild = bool(getattr(step, "foreign_keys_off", False))
+        if rebuild:  # a table rebuilt, as the store runs it (analyzer.store.core)
+            con.execute("PRAGMA foreign_keys = OFF")
+            con.execute("PRAGMA legacy_alter_table = ON")
         if callable(step):
             step(con)
         else:
             for statement in statements(step):
                 con.execute(statement)
+        if rebuild:
+            con.execute("PRAGMA legacy_alter_table = OFF")
+            con.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         con.execute("INSERT INTO schema_version VALUES (?, 'then')", (number,))
     return con

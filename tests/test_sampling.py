@@ -185,3 +185,28 @@ def test_a_calibration_share_goes_to_two_different_inspectors(db: Path) -> None:
     with pytest.raises(sqlite3.IntegrityError, match="two different inspectors"):
         con.execute("UPDATE assignments SET second = inspector WHERE id = ?", (pair.id,))
     con.close()
+
+
+def test_a_store_from_before_calibration_gets_the_second_inspector(tmp_path: Path) -> None:
+    """An older file keeps its assignments; the migration adds the second inspector and
+    the guard (the version is found by what it adds, not by its number)."""
+    from month_fixture import old_schema
+
+    from analyzer.store.schema import MIGRATIONS
+
+    adds = next(v for v, step in MIGRATIONS if isinstance(step, str)
+                and "ADD COLUMN second" in step)
+    path = tmp_path / "old.sqlite"
+    con = old_schema(path, adds - 1)
+    con.execute("INSERT INTO assignments (interaction_pk, inspector, period, reason, seed, "
+                "assigned_at, due, updated_by) VALUES (1, 'wang', '2026-11', 'share', '1', "
+                "'2026-11-01', '2026-11-08', 'boss')")
+    con.close()
+    with Store(path) as store:
+        assert store.schema_version() >= adds
+        row = store.db.query("SELECT inspector, second FROM assignments")[0]
+        assert (row[0], row[1]) == ("wang", None)
+    con = sqlite3.connect(path)
+    with pytest.raises(sqlite3.IntegrityError, match="two different inspectors"):
+        con.execute("UPDATE assignments SET second = 'wang', updated_by = 'boss'")
+    con.close()
