@@ -61,11 +61,14 @@ def prepare(n: int, times: int, reviewed: float, out: Path) -> Path:
     """The replicated store with verdicts and a supervisor (reused when it exists)."""
     src = out.parent / f"backtest-{n}.sqlite"
     build(src, n)
-    db = out.parent / f"rule-health-{n}x{times}.sqlite"
-    marker = db.with_suffix(".done")
+    db = out.parent / f"backtest-{n}x{times}.sqlite"  # benchmarks/backtest.py --replicate's
+    marker = db.with_name(db.stem + "-verdicts.done")
     if marker.exists() and marker.read_text() == f"{n} {times} {reviewed}":
         return db
-    replicate(src, db, times)
+    made = db.with_suffix(".done")
+    if not (made.exists() and made.read_text() == str(times)):
+        replicate(src, db, times)
+        made.write_text(str(times))
     with Store(db) as store:
         review(store, reviewed)
     con = auth.connect(db)

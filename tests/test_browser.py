@@ -450,6 +450,7 @@ def test_an_admin_backtests_new_rules_from_the_page(month_site, browser, shots: 
     gone = page.locator("table.changes td.disappeared", has_text="A9-F-05")
     assert gone.count() >= 1
     assert "t1" in page.inner_text("#backtest-result")
+    assert "A9-F-05" in page.inner_text("#analysed")  # only where the switched-off rule was
     fits(page)
     snap(page, shots, "backtest", full_page=True)
     after = page.request.get(f"{base}/api/interactions?limit=500").json()
