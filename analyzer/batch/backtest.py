@@ -39,7 +39,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from analyzer.batch.backtest_scope import Scope, StaleCheck, provenance, rule_scope, touches
+from analyzer.batch.backtest_scope import (
+    Scope,
+    StaleCheck,
+    options_changed,
+    provenance,
+    rule_scope,
+    touches,
+)
 from analyzer.options import AnalyzerOptions
 from analyzer.persist import persist
 from analyzer.pipeline import rescore
@@ -321,6 +328,9 @@ def run_backtest(store: Store, options: AnalyzerOptions, lexicon: Lexicon,
     old_lexicon = get_lexicon(old_options)
     old_template = get_template(old_options, old_lexicon)
     scope = rule_scope(old_lexicon, lexicon, old_template, template)
+    moved = options_changed(old_options, options)
+    if moved:
+        scope = replace(scope, everything="; ".join(x for x in (moved, scope.everything) if x))
     stale = StaleCheck(provenance(old_options, old_lexicon, old_template))
     total = store.count()
     newest = store.db.query("SELECT lexicon_version FROM interactions ORDER BY id DESC LIMIT 1")
@@ -455,6 +465,42 @@ class _Shadow:
                     if old.get(key) != new.get(key):
                         moves.append((which, group, key, old.get(key), new.get(key)))
         return moves
+
+
+@dataclass
+class Gate:
+    """Whether a retrained model may go live: its backtest loses no confirmed finding."""
+
+    model: str
+    backtest: Backtest
+
+    @property
+    def passed(self) -> bool:
+        """No confirmed finding would vanish and every interaction was analysed."""
+        return self.backtest.confirmed_lost == 0 and not self.backtest.errors
+
+
+def model_gate(store: Store, options: AnalyzerOptions, candidate: str | Path, *,
+               progress: Progress | None = None, workers: int = 1) -> Gate:
+    """Backtest a retrained classifier folder against the store's verdicts (issue 30).
+
+    Every stored interaction is analysed again with ``candidate`` as
+    ``classifier.model_dir`` (the options changed: nothing is kept) and
+    compared with what ``options`` gave; the model may go live only when no
+    finding an inspector confirmed would vanish (:attr:`Gate.passed`).
+
+    Raises:
+        AnalyzerError: ModelError when the folder holds no usable models.
+    """
+    from analyzer.pipeline import get_lexicon
+    from analyzer.pipeline.scoring import get_template, preflight
+
+    new = replace(options, classifier=replace(options.classifier, model_dir=str(candidate)))
+    preflight(new)  # a broken folder fails here, naming its file
+    lexicon = get_lexicon(new)
+    result = run_backtest(store, new, lexicon, get_template(new, lexicon), progress=progress,
+                          workers=workers, old_options=options)
+    return Gate(str(candidate), result)
 
 
 def line_progress(desc: str = "backtest") -> Progress:

@@ -188,6 +188,17 @@ def provenance(options: AnalyzerOptions, lexicon: Lexicon, template: ScoringTemp
     return Provenance(__version__, lexicon.version, template.sha256, _comparable(as_stored))
 
 
+def options_changed(old: AnalyzerOptions, new: AnalyzerOptions) -> str:
+    """The option sections other than the rules and template that differ ('' : none).
+
+    Any of them (a retrained classifier's folder, a threshold) can change any
+    interaction's findings: the backtest then analyses every one again.
+    """
+    a, b = _comparable(old.to_dict()), _comparable(new.to_dict())
+    moved = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+    return f"options changed: {', '.join(moved)}" if moved else ""
+
+
 def _comparable(options: Mapping[str, Any]) -> dict[str, Any]:
     """Options without what names the rules and the template (the change under test)."""
     out = {k: v for k, v in options.items() if k not in _CHANGE_OPTIONS}

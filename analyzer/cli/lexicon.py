@@ -181,7 +181,7 @@ def backtest_text(result: Backtest) -> str:
            _("against the verdicts: %(lost)s confirmed findings would vanish, %(kept)s "
              "dismissed findings would stay", lost=result.confirmed_lost,
              kept=result.dismissed_kept),
-           _("analysed again: %(analysed)s (the change can reach them: %(scope)s); kept as "
+           _("analyzed again: %(analysed)s (the change can reach them: %(scope)s); kept as "
              "stored: %(kept)s", analysed=result.analysed, kept=result.kept,
              scope=", ".join(result.rules_changed) if result.scope == "changed rules"
              else result.scope)]
