@@ -23,7 +23,6 @@ import os
 import platform
 import sys
 import time
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from analyzer.batch.backtest import run_backtest  # noqa: E402
 from analyzer.options import AnalyzerOptions  # noqa: E402
 from analyzer.pipeline import get_lexicon  # noqa: E402
 from analyzer.pipeline.scoring import get_template  # noqa: E402
+from analyzer.resources import data_path  # noqa: E402
 from analyzer.store import Store  # noqa: E402
 from analyzer.store.periods import month  # noqa: E402
 from analyzer.text.lexicon import load_lexicon  # noqa: E402
@@ -80,6 +80,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000, help="interactions (two months)")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--change", choices=("rules", "template"), default="rules",
+                    help="rules: switch off the busiest forbidden phrase and weigh another "
+                         "more; template: one rule's points in the scoring template")
     ap.add_argument("--replicate", type=int, default=1, metavar="K",
                     help="measure on K copies of the --n store (memory at 200,000: --n 20000 "
                          "--replicate 10)")
@@ -97,13 +100,24 @@ def main() -> None:
         db = big
     with Store(db, readonly=True) as store:
         ids = {r.id for r in load_lexicon().rules if r.kind == "forbidden"}
-        counts = Counter(f["rule"] for f in store.findings() if f["rule"] in ids).most_common(2)
+        counts = [(str(r[0]), int(r[1])) for r in store.db.query(  # no findings in memory
+            "SELECT rule, COUNT(*) FROM findings WHERE kind = 'forbidden' GROUP BY rule "
+            "ORDER BY 2 DESC") if r[0] in ids][:2]
         total = store.count()
-    override = args.out.parent / "backtest-override.toml"
-    override.write_text(f'[lexicon]\nname = "bench"\nversion = "1"\n\n[[disable]]\n'
-                        f'id = "{counts[0][0]}"\nreason = "bench"\n\n[[override]]\n'
-                        f'id = "{counts[1][0]}"\npoints = 30\n', "utf-8")
-    options = replace(AnalyzerOptions(), lexicon=(str(override),))
+    if args.change == "template":  # the template alone: every stored score computed again
+        shipped = data_path("lexicons", "scoring.toml").read_text("utf-8")
+        new_template = args.out.parent / "backtest-scoring.toml"
+        new_template.write_text(shipped.replace('"A6-UNCIVIL" = 5', '"A6-UNCIVIL" = 8'), "utf-8")
+        base = AnalyzerOptions()
+        options = replace(base, score=replace(base.score, template=str(new_template)))
+        change = "template: A6-UNCIVIL 8 points"
+    else:
+        override = args.out.parent / "backtest-override.toml"
+        override.write_text(f'[lexicon]\nname = "bench"\nversion = "1"\n\n[[disable]]\n'
+                            f'id = "{counts[0][0]}"\nreason = "bench"\n\n[[override]]\n'
+                            f'id = "{counts[1][0]}"\npoints = 30\n', "utf-8")
+        options = replace(AnalyzerOptions(), lexicon=(str(override),))
+        change = f"disable {counts[0][0]}, {counts[1][0]} 30 points"
     lexicon = get_lexicon(options)
     template = get_template(options, lexicon)
     rows = []
@@ -124,7 +138,7 @@ def main() -> None:
                      "changed": len(result.changes), "ranking_moves": len(result.ranking),
                      "projected_20000_s": round(seconds / total * GOAL_N, 0)})
     print(f"store: {total} interactions, {os.cpu_count()} CPUs, load "
-          f"{os.getloadavg()[0]:.2f}; change: disable {counts[0][0]}, {counts[1][0]} 30 points")
+          f"{os.getloadavg()[0]:.2f}; change: {change}")
     print(f"{'workers':>7} {'seconds':>8} {'CPU s':>7} {'ms/interaction':>15} {'analysed':>9} "
           f"{'kept':>7} "
           f"{'changed':>8} {'disappear':>10} {'appear':>7} {'peak MiB':>9} "

@@ -376,6 +376,16 @@ def test_the_language_is_each_users_choice(month_site, browser, shots) -> None:
         p.close()
 
 
+def judge(page, base: str, pk: int, finding_id: int, which: str, reason: str = "") -> None:
+    """Confirm or dismiss (with a reason) one finding on its interaction's page."""
+    page.goto(f"{base}/interactions/{pk}")
+    card = page.locator(f"article.finding#finding-{finding_id}")
+    if reason:
+        card.locator("select[name=reason]").select_option(reason)
+    card.locator(f"button.{which}").click()
+    page.wait_for_load_state()
+
+
 def test_supervisor_sees_a_rules_precision_drop_after_dismissals(month_site, browser,
                                                                   shots: Path) -> None:
     """An inspector confirms a rule's findings, then dismisses one (saying why); the
@@ -402,12 +412,7 @@ def test_supervisor_sees_a_rules_precision_drop_after_dismissals(month_site, bro
     expected = ("0.5000", "50%", 2) if len(pair) > 1 else ("0.0000", "0%", 1)
 
     def verdict(pk: int, finding_id: int, which: str, reason: str = "") -> None:
-        insp.goto(f"{base}/interactions/{pk}")
-        card = insp.locator(f"article.finding#finding-{finding_id}")
-        if reason:
-            card.locator("select[name=reason]").select_option(reason)
-        card.locator(f"button.{which}").click()
-        insp.wait_for_load_state()
+        judge(insp, base, pk, finding_id, which, reason)
 
     sup = browser.new_page(viewport={"width": 1366, "height": 860})
     log_in(sup, base, "sup")
@@ -511,16 +516,8 @@ def test_two_inspectors_review_the_same_sampled_interaction(month_site, browser,
     mine = {a.get_attribute("href") for a in one.locator("#assigned tr a").all()}
     assert f"/interactions/{pk}" in mine  # the same interaction, in both queues
 
-    def judge(page, which: str, reason: str = "") -> None:
-        page.goto(f"{base}/interactions/{pk}")
-        card = page.locator(f"article.finding#finding-{finding_id}")
-        if reason:
-            card.locator("select[name=reason]").select_option(reason)
-        card.locator(f"button.{which}").click()
-        page.wait_for_load_state()
-
-    judge(one, "confirm")
-    judge(two, "dismiss", "context")
+    judge(one, base, pk, finding_id, "confirm")
+    judge(two, base, pk, finding_id, "dismiss", "context")
     sup.goto(base + "/calibration?period=2023-05")
     item = sup.locator(f"ul.disagreements li#finding-{finding_id}")
     assert item.count() == 1
