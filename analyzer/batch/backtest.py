@@ -415,9 +415,11 @@ class _Shadow:
     """A private copy of the store that takes the new results of the period's changed interactions.
 
     The 红黑榜 of the period is built from the store before anything is judged
-    (``--apply`` writes as it goes) and from the copy at the end; only
-    interactions of the period are written to the copy (no other changes a
-    place on that period's lists).
+    (``--apply`` writes as it goes); the copy is made when the first changed
+    interaction of the period comes (none: no place can move, and no copy of
+    a large store is made), and only interactions of the period are written
+    to it. A copy made after ``--apply`` wrote some new results holds them
+    already: writing the rest gives the same store.
     """
 
     def __init__(self, store: Store, template: ScoringTemplate, period: Period | None) -> None:
@@ -427,16 +429,8 @@ class _Shadow:
         self._folder: tempfile.TemporaryDirectory[str] | None = None
 
     def __enter__(self) -> _Shadow:
-        if self.period is None:
-            return self
-        self._folder = tempfile.TemporaryDirectory(prefix="conduct-backtest-")
-        path = Path(self._folder.name) / "results.sqlite"
-        src, dst = sqlite3.connect(self.store.path), sqlite3.connect(path)
-        src.backup(dst)
-        src.close()
-        dst.close()
-        self.before = build_ranking(self.store, self.period, self.template, names=False)
-        self.copy = Store(path)
+        if self.period is not None:
+            self.before = build_ranking(self.store, self.period, self.template, names=False)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -447,9 +441,17 @@ class _Shadow:
 
     def add(self, row: Any, result: AnalysisResult, lexicon: Lexicon) -> None:
         """Write one changed interaction's new result to the copy (if it is in the period)."""
-        if self.copy is not None and self.period is not None and \
-                self.period.since <= str(row["day"]) <= self.period.until:
-            persist(self.copy, result, lexicon=lexicon)
+        if self.period is None or not self.period.since <= str(row["day"]) <= self.period.until:
+            return
+        if self.copy is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="conduct-backtest-")
+            path = Path(self._folder.name) / "results.sqlite"
+            src, dst = sqlite3.connect(self.store.path), sqlite3.connect(path)
+            src.backup(dst)
+            src.close()
+            dst.close()
+            self.copy = Store(path)
+        persist(self.copy, result, lexicon=lexicon)
 
     def moves(self, lexicon: Lexicon) -> list[tuple[str, str, str, int | None, int | None]]:
         """The 红黑榜 places that differ between the store and the copy."""
