@@ -27,8 +27,8 @@ exact, rule kind by rule kind:
   reads by group) makes every interaction analysed again
   (:attr:`Scope.everything` says why).
 * Rows the stored results cannot stand for (another analyzer version, lexicon,
-  scoring template or options than the old ones) are analysed again too
-  (:func:`stale`).
+  scoring template or text-analysis options than the old ones) are analysed
+  again too (:class:`StaleCheck`).
 
 ``tests/test_backtest.py`` checks the whole against a full re-analysis for
 each kind of change.
@@ -50,8 +50,12 @@ from analyzer.types import Interaction
 OWN_FIELDS = frozenset({"points", "severity", "title", "gloss", "cite", "source"})
 #: Rule fields whose change alters only where the rule's phrases are found.
 PHRASE_FIELDS = frozenset({"canonical", "variants", "fuzzy"})
-#: Option sections that name the lexicon and template (the change itself, not the analysis).
-_CHANGE_OPTIONS = ("lexicon",)
+#: Option sections left out when stored results are compared with the old rules: the
+#: lexicon and template (the change itself), and those that only shape recognition and
+#: live delivery (the backtest never recognises: it reads each interaction's stored
+#: words and what only its audio gave), so a new recognition or stream setting does
+#: not make every stored row look stale.
+_CHANGE_OPTIONS = ("lexicon", "asr", "pack", "verify", "stream")
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,7 @@ def _act_targets(lexicon: Lexicon) -> bool:
 
 @dataclass(frozen=True)
 class Provenance:
-    """What the stored results were produced with, for :func:`stale`."""
+    """What the stored results were produced with, for :class:`StaleCheck`."""
 
     analyzer_version: str
     lexicon_version: str
@@ -208,7 +212,7 @@ def _comparable(options: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class StaleCheck:
-    """Tells rows whose stored analysis the old rules would not reproduce (:func:`stale`).
+    """Tells rows whose stored analysis the old rules would not reproduce (:meth:`__call__`).
 
     The stored options are compared once per distinct text (a store holds few).
     """
