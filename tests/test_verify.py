@@ -69,38 +69,62 @@ def test_candidates_from_the_beams_other_hypotheses(verifier):
     assert [c.source for c in cands if c.rule.id == "A9-F-03"] == ["nbest"]
 
 
-def _scored(verifier, rule_id: str, phrase: str, start: int, end: int, margin: float) -> Scored:
+def _scored(verifier, rule_id: str, phrase: str, start: int, end: int, margin: float,
+            similarity: float = 0.6) -> Scored:
     rule = verifier.lexicon.get(rule_id)
-    return Scored(Candidate(rule, phrase, start, end, "pinyin"), margin, -10.0 + margin, -10.0)
+    return Scored(Candidate(rule, phrase, start, end, "pinyin", similarity), margin,
+                  -10.0 + margin, -10.0)
 
 
-def test_acceptance_needs_the_margin_and_a_lead_over_overlapping_rivals(verifier):
-    words = [Word("请您收等一下", 1.0, 2.5)]
+def test_a_stretch_with_errors_one_and_two_characters_apart_is_still_a_candidate(verifier):
+    """你的戒性盾塔 shares one pinyin bigram of five with 你的记性真差 (the issue's miss)."""
+    for text, rule in (("好的你的戒性盾塔下次带来", "A10-F-02"), ("没看我就忙着吗", "A9-F-03"),
+                       ("一去投诉好了", "A9-F-05")):
+        assert rule in {c.rule.id for c in verifier.candidates(text)}, text
+
+
+def test_every_candidate_comes_back_accepted_or_rejected_with_its_reason(verifier):
+    words = [Word("请您收等一下", 1.0, 2.5, 0.4)]
     text = "请您收等一下"
-    good = _scored(verifier, "A7-R-04", "请您稍等一下", 0, 6, -0.2)
-    rival = _scored(verifier, "A10-R-02", "请您慢走,再见", 0, 6, -3.4)
-    heard = verifier.accept([good, rival], words, text)
-    assert [h.rule for h in heard] == ["A7-R-04"]
-    assert heard[0].competitor == "请您慢走,再见" and heard[0].competitor_margin == -3.4
-    assert (heard[0].start, heard[0].end) == (1.0, 2.5)
-    low = _scored(verifier, "A7-R-04", "请您稍等一下", 0, 6, verifier.options.min_margin - 0.5)
-    assert verifier.accept([low], words, text) == []
-    close = _scored(verifier, "A10-R-02", "请您慢走,再见", 0, 6, -0.3)
-    assert verifier.accept([good, close], words, text) == []  # neither leads by the gap
+    good = _scored(verifier, "A7-R-04", "请您稍等一下", 0, 6, -0.2, 0.9)
+    rival = _scored(verifier, "A10-R-02", "请您慢走,再见", 0, 6, -3.4, 0.4)
+    tried = {h.rule: h for h in verifier.accept([good, rival], words, text)}
+    assert tried["A7-R-04"].accepted and tried["A7-R-04"].reason == ""
+    assert not tried["A10-R-02"].accepted and tried["A10-R-02"].reason in ("probability", "rival")
+    assert tried["A7-R-04"].confidence > tried["A10-R-02"].confidence
+    assert tried["A7-R-04"].competitor == "请您慢走,再见"
+    assert tried["A7-R-04"].competitor_margin == -3.4
+    assert (tried["A7-R-04"].start, tried["A7-R-04"].end) == (1.0, 2.5)
+    assert tried["A7-R-04"].word_confidence == pytest.approx(0.4)
+    floor = verifier.options.min_margin
+    far = _scored(verifier, "A7-R-04", "请您稍等一下", 0, 6, floor - 0.5)
+    [h] = verifier.accept([far], words, text)
+    assert (h.accepted, h.reason) == (False, "margin")
+
+
+def test_of_two_overlapping_phrases_only_the_more_probable_is_heard(verifier):
+    words = [Word("请您收等一下", 1.0, 2.5)]
+    a = _scored(verifier, "A7-R-04", "请您稍等一下", 0, 6, -0.1, 0.9)
+    b = _scored(verifier, "A10-R-02", "请您慢走,再见", 0, 6, -0.15, 0.5)
+    tried = {h.rule: h for h in verifier.accept([a, b], words, "请您收等一下")}
+    assert sum(h.accepted for h in tried.values()) <= 1
+    loser = min(tried.values(), key=lambda h: h.confidence)
+    assert not loser.accepted
 
 
 def test_nested_phrases_are_not_rivals(verifier):
     words = [Word("请您稍等一下", 0.0, 1.0)]
-    a = _scored(verifier, "A7-R-04", "请您稍等一下", 0, 6, -0.2)
-    b = _scored(verifier, "A9-R-01", "请您稍等", 0, 4, -0.1)
-    assert {h.rule for h in verifier.accept([a, b], words, "请您稍等一下")} == {"A7-R-04",
-                                                                            "A9-R-01"}
+    a = _scored(verifier, "A7-R-04", "请您稍等一下", 0, 6, -0.2, 0.9)
+    b = _scored(verifier, "A9-R-01", "请您稍等", 0, 4, -0.1, 0.9)
+    assert {h.rule for h in verifier.accept([a, b], words, "请您稍等一下")
+            if h.accepted} == {"A7-R-04", "A9-R-01"}
 
 
-def test_confidence_rises_with_the_margin(verifier):
-    bar = verifier.options.min_margin
-    assert verifier.confidence(bar) == pytest.approx(0.6)
-    assert verifier.confidence(bar / 2) < verifier.confidence(0.0) == pytest.approx(0.9)
+def test_the_probability_rises_with_the_margin(verifier):
+    words = [Word("你的激性遵查", 0.0, 1.0, 0.5)]
+    probs = [verifier.accept([_scored(verifier, "A10-F-02", "你的记性真差", 0, 6, m)], words,
+                             "你的激性遵查")[0].confidence for m in (-4.0, -2.0, -0.5, 0.5)]
+    assert probs == sorted(probs) and probs[0] < probs[-1]
 
 
 def test_a_heard_phrase_becomes_an_acoustic_finding_with_its_scores(lexicon):
@@ -116,6 +140,32 @@ def test_a_heard_phrase_becomes_an_acoustic_finding_with_its_scores(lexicon):
     plain = analyze({"id": "v", "channel": "counter",
                      "utterances": [Utterance("staff", 0.5, 3.0, utt.text).to_dict()]})
     assert "A10-F-02" not in {f.rule for f in plain.findings}
+
+
+def test_a_finding_carries_the_probability_and_below_the_bar_goes_to_review(lexicon):
+    def report(p: float):
+        utt = Utterance("staff", 0.5, 3.0, "好的你的激性遵查瞎", heard=(_heard(confidence=p),))
+        return analyze({"id": "v", "channel": "counter", "utterances": [utt.to_dict()]})
+
+    bar = VerifyOptions().review_probability
+    sure, unsure = report(min(1.0, bar + 0.1)), report(bar - 0.2)
+    [f] = [f for f in sure.findings if f.rule == "A10-F-02"]
+    assert f.detail["acoustic"]["probability"] == pytest.approx(min(1.0, bar + 0.1))
+    assert f.review == "" and f.points > 0
+    [g] = [f for f in unsure.findings if f.rule == "A10-F-02"]
+    assert g.review == "detector" and g.points == 0 and g.detail["held_points"] > 0
+    assert g.detail["probability"] == pytest.approx(bar - 0.2) and g.detail["review_bar"] == bar
+    assert unsure.score > sure.score  # held: no deduction until an inspector confirms
+
+
+def test_a_rejected_candidate_is_listed_in_the_report_and_finds_nothing(lexicon):
+    rejected = _heard(confidence=0.1, accepted=False, reason="probability")
+    utt = Utterance("staff", 0.5, 3.0, "好的你的激性遵查瞎", heard=(rejected,))
+    report = analyze({"id": "v", "channel": "counter", "utterances": [utt.to_dict()]})
+    assert "A10-F-02" not in {f.rule for f in report.findings}
+    [item] = report.to_dict()["transcript"][0]["heard"]
+    assert (item["phrase"], item["margin"], item["accepted"], item["reason"]) == (
+        "你的记性真差", -0.4, False, "probability")
 
 
 def test_no_second_hit_where_the_text_already_shows_the_phrase(lexicon):
@@ -163,8 +213,10 @@ def test_the_review_app_explains_a_heard_finding(tmp_path):
     from analyzer.store import Store
     from analyzer.web import auth
 
+    tried = _heard(rule="A9-F-03", phrase="没看我正忙着吗", evidence="好的你", margin=-3.7,
+                   confidence=0.07, accepted=False, reason="probability")
     utt = Utterance("staff", 0.5, 3.0, "好的你的激性遵查瞎",
-                    heard=(_heard(competitor="请您慢走,再见", competitor_margin=-4.25),))
+                    heard=(_heard(competitor="请您慢走,再见", competitor_margin=-4.25), tried))
     record = {"id": "heard-1", "channel": "counter", "utterances": [utt.to_dict()]}
     path = tmp_path / "heard-1.json"
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
@@ -188,6 +240,12 @@ def test_the_review_app_explains_a_heard_finding(tmp_path):
     assert heard_as in page and "<mark>你的激性遵查</mark>" in page
     assert "“你的记性真差”" in page and "-0.40" in page
     assert competitor in page
+    with language("zh_CN"):
+        rejected_as = gettext("below the acceptance probability")
+        tried_title = gettext("phrases tried from the audio and rejected")
+    assert rejected_as != "below the acceptance probability" and tried_title in page
+    table = page[page.index('class="detail tried"'):]
+    assert "“没看我正忙着吗”" in table and "-3.70" in table and rejected_as in table
 
 
 # ---------------------------------------------------------------- real audio
