@@ -381,7 +381,8 @@ class VerifyOptions(Checked):
 
     SECTION: ClassVar[str] = "verify"
     _RANGES: ClassVar[dict[str, Range]] = {
-        "prefilter": UNIT, "min_margin": (None, 0.0), "accept_probability": UNIT,
+        "prefilter": UNIT, "owed_prefilter": UNIT, "min_margin": (None, 0.0),
+        "accept_probability": UNIT,
         "review_probability": UNIT, "nbest": (1, 5), "max_candidates": (1, 64),
         "owed_turns": (0, 10), "pad_seconds": (0.0, 2.0),
     }
@@ -392,6 +393,7 @@ class VerifyOptions(Checked):
     prefilter: float = 0.4  # pinyin similarity (0-1) a stretch needs to be a candidate
     nbest: int = 3  # beam hypotheses searched for phrases (1: the best only)
     owed_turns: int = 2  # first/last staff pieces also try the greeting/farewell phrases
+    owed_prefilter: float = 0.2  # pinyin similarity an owed phrase's best stretch needs
     max_candidates: int = 8  # candidates scored per staff piece (best prefilter first)
     min_margin: float = -6.0  # log-prob per phrase character vs the hypothesis: below, not scored
     accept_probability: float = 0.5  # detector probability a phrase needs to be heard

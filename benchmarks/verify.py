@@ -162,6 +162,15 @@ def render(v: Visit, voice: str, speed: float, condition: str, other: str
            ) -> tuple[np.ndarray, list[tuple[float, float, str, str]]]:
     """The visit's audio (clerk on channel 0, citizen on 1; mono: both on one) and its
     turns ``(start, end, speaker, text)``."""
+    channels, turns = timeline(v, voice, speed, condition, other)
+    if condition == "mono":
+        return _reverb(channels[0] + channels[1], reverberance=30), turns
+    return np.stack([_condition(c, condition, seed=k) for k, c in enumerate(channels)]), turns
+
+
+def timeline(v: Visit, voice: str, speed: float, condition: str, other: str
+             ) -> tuple[list[np.ndarray], list[tuple[float, float, str, str]]]:
+    """The clerk's and the citizen's clean tracks and the turns ``(start, end, speaker, text)``."""
     staff_parts, citizen_parts, t = [], [], 0.5
     turns, texts = [], {"staff": iter(v.staff_turns), "citizen": iter(v.citizen_turns)}
     for who, x in speech(v, voice, speed, other):
@@ -170,10 +179,7 @@ def render(v: Visit, voice: str, speed: float, condition: str, other: str
         turns.append((round(t, 3), round(t + x.size / af.SR, 3), who, next(texts[who])))
         t += x.size / af.SR + 0.8
     seconds = t + 1.5
-    channels = [af.place(staff_parts, seconds), af.place(citizen_parts, seconds)]
-    if condition == "mono":
-        return _reverb(channels[0] + channels[1], reverberance=30), turns
-    return np.stack([_condition(c, condition, seed=k) for k, c in enumerate(channels)]), turns
+    return [af.place(staff_parts, seconds), af.place(citizen_parts, seconds)], turns
 
 
 def _condition(x: np.ndarray, condition: str, seed: int) -> np.ndarray:
@@ -260,19 +266,28 @@ def tally(rows: list[tuple[dict[str, Any], list[Any]]]) -> dict[str, float]:
             "missing_true": m_ok, "missing_false": m_bad}
 
 
-def render_corpus(lexicon: Any, out: Path, takes: Any = TAKES) -> list[dict[str, Any]]:
-    """The takes' visits in every condition as audio files under ``out/audio``; their labels."""
+def render_corpus(lexicon: Any, out: Path, takes: Any = TAKES, cap: int = 0
+                  ) -> list[dict[str, Any]]:
+    """The takes' visits in every condition as audio files under ``out/audio``; their labels.
+
+    ``cap``: at most this many new visits per take and condition (0: all; a
+    visit already rendered is kept).
+    """
     audio = out / "audio"
     audio.mkdir(parents=True, exist_ok=True)
     labels = []
     for take in takes:
         voice, speed, _ = take
         for condition in CONDITIONS:
-            for v in take_visits(lexicon, take):
+            for k, v in enumerate(take_visits(lexicon, take)):
                 name = f"{voice}-{speed}-{condition}-{v.name}"
                 path = audio / f"{name}.wav"
-                x, turns = render(v, voice, speed, condition, other_voice(voice))
-                if not path.is_file():
+                if cap and k >= cap and not path.is_file():
+                    continue
+                if path.is_file():
+                    _, turns = timeline(v, voice, speed, condition, other_voice(voice))
+                else:
+                    x, turns = render(v, voice, speed, condition, other_voice(voice))
                     af.write_wav(path, x)
                     path.with_suffix(".json").write_text(
                         json.dumps({"id": name, "channel": "counter"}))
@@ -297,11 +312,11 @@ def analyze_corpus(out: Path, options: Any) -> tuple[dict[str, Any], dict[str, f
     return reports, dict(summary.timings)
 
 
-def write_corpus(out: Path, options: Any, takes: Any = TAKES) -> Path:
+def write_corpus(out: Path, options: Any, takes: Any = TAKES, cap: int = 0) -> Path:
     """Render and analyse the corpus; ``out/corpus.jsonl`` (labels + report per visit)."""
     from analyzer.pipeline import get_lexicon
 
-    labels = render_corpus(get_lexicon(options), out, takes)
+    labels = render_corpus(get_lexicon(options), out, takes, cap)
     reports, timings = analyze_corpus(out, options)
     path = out / "corpus.jsonl"
     with path.open("w", encoding="utf-8") as fh:
@@ -330,7 +345,9 @@ def real_reports(out: Path, options: Any, condition: str) -> Path:
             if condition == "phone":
                 folder = _phone_copies(folder, out / f"phone-{name}")
             db = out / f"real-{condition}-{name}.sqlite"
-            run_batch(folder, db, options, workers=1, threads=2)
+            summary = run_batch(folder, db, options, workers=1, threads=2)
+            (out / f"real-{condition}-{name}-timings.json").write_text(
+                json.dumps(summary.timings, indent=1))
             import sqlite3
 
             with sqlite3.connect(db) as con:
@@ -353,7 +370,7 @@ def _phone_copies(folder: Path, out: Path) -> Path:
     return out
 
 
-def rater(model: Any, lexicon: Any, accept: float) -> Any:
+def rater(model: Any, lexicon: Any, accept: float, owed_floor: float = 0.2) -> Any:
     """``rate(utterance) -> heard items``: the items ``model`` accepts, with its probability.
 
     The same acceptance as :meth:`analyzer.speech.verify.Verifier.accept`:
@@ -366,7 +383,8 @@ def rater(model: Any, lexicon: Any, accept: float) -> Any:
     def rate(u: Any) -> tuple[Any, ...]:
         rated = []
         for h in u.heard:
-            if h.rule not in lexicon or h.reason == "margin":
+            if h.rule not in lexicon or h.reason == "margin" or (
+                    h.source == "owed" and h.similarity < owed_floor):
                 continue
             kind = lexicon.get(h.rule).kind
             p = model.probability(heard_features(h, forbidden=kind == "forbidden"))
@@ -409,13 +427,13 @@ def evaluate(corpora: list[Path], real: list[Path], options: Any) -> dict[str, A
     lexicon = get_lexicon(options)
     vopts = options.verify
     visits = load_jsonl(corpora)
-    rows = [r for path in corpora for r in train.rows(path, lexicon)]
+    rows = [r for path in corpora for r in train.rows(path, lexicon, vopts.owed_prefilter)]
     takes = sorted({r.take for r in rows})
     result: dict[str, Any] = {"takes": takes, "visits": len(visits), "conditions": {},
                               "accept_probability": vopts.accept_probability,
                               "review_probability": vopts.review_probability}
     folds = {t: rater(train.fit([r for r in rows if r.take != t]), lexicon,
-                      vopts.accept_probability) for t in takes}
+                      vopts.accept_probability, vopts.owed_prefilter) for t in takes}
     done: dict[str, dict[str, list[Any]]] = {c: {"off": [], "on": []} for c in CONDITIONS}
     for v in visits:
         report = InteractionReport.from_dict(v["report"])
@@ -437,7 +455,8 @@ def real_figures(real: list[Path], lexicon: Any, options: Any) -> dict[str, Any]
     from analyzer.speech.detector import bundled_detector
     from analyzer.types import InteractionReport
 
-    rate = rater(bundled_detector(), lexicon, options.verify.accept_probability)
+    rate = rater(bundled_detector(), lexicon, options.verify.accept_probability,
+                 options.verify.owed_prefilter)
     out: dict[str, Any] = {}
     for row in load_jsonl(real):
         key = f"{row['set']} ({row['condition']})"
@@ -501,6 +520,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", action="store_true", help="render and analyse the corpus")
     parser.add_argument("--takes", default="", help="take numbers (0-based, comma separated)")
+    parser.add_argument("--cap", type=int, default=0,
+                        help="at most this many new visits per take and condition (0: all)")
     parser.add_argument("--real", default="", help="analyse the real sets: clean or phone")
     parser.add_argument("--out", type=Path, default=RESULTS / "verify")
     parser.add_argument("--corpora", type=Path, nargs="*", default=[],
@@ -514,7 +535,7 @@ def main() -> None:
     options = AnalyzerOptions()
     if args.corpus:
         takes = [TAKES[int(k)] for k in args.takes.split(",")] if args.takes else TAKES
-        print(write_corpus(args.out, options, takes))
+        print(write_corpus(args.out, options, takes, args.cap))
         return
     if args.real:
         print(real_reports(args.out, options, args.real))

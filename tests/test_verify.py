@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -305,3 +306,52 @@ def test_the_stream_hears_it_too():
         assert "A9-F-03" in {f["rule"] for f in report["findings"]}
         if context:
             assert "A9-F-03" in heard
+
+
+class _OneCharacterOff(Verifier):
+    """The recognizer's text with the forbidden phrase written one character off.
+
+    Whisper's own garble of the clip (没看我这么忙着嘛) is replaced, where the
+    phrase aligns, by 没看我就忙着吗 (one character in seven, the issue's miss),
+    so the detector is tried on exactly that garble against the real audio.
+    """
+
+    garble = "没看我就忙着吗"
+
+    def plan(self, words, alternatives=(), *, first=False, last=False):
+        from analyzer.text.near import locate
+
+        text = "".join(w.text for w in words).strip()
+        near = locate(self.lexicon.get("A9-F-03"), text, self.match)
+        if near is None or not words:
+            return super().plan(words, alternatives, first=first, last=last)
+        chars = text[: near.start] + self.garble + text[near.end :]
+        t0, t1 = words[0].start, words[-1].end
+        step = (t1 - t0) / len(chars)
+        fake = [Word(c, round(t0 + k * step, 3), round(t0 + (k + 1) * step, 3), 0.6)
+                for k, c in enumerate(chars)]
+        return super().plan(fake, alternatives, first=first, last=last)
+
+
+@pytest.mark.slow
+def test_a_one_character_garble_of_a_long_forbidden_phrase_is_found_from_audio(lexicon):
+    from analyzer.speech.decode import decode_audio
+    from analyzer.speech.engine import transcribe
+
+    options = AnalyzerOptions()
+    audio = decode_audio(GARBLED["A9-F-03"])
+    verifier = _OneCharacterOff(lexicon, options.verify, options.match)
+    assert "A9-F-03" not in {h.rule.id for h in find_phrases(
+        [Utterance("staff", 0.0, 1.0, "好的，没看我就忙着吗")], lexicon)}  # the text misses it
+    utts = transcribe(audio.samples[0], options.asr, speaker="staff", verifier=verifier)
+    tried = [h for u in utts for h in u.heard if h.rule == "A9-F-03"]
+    assert tried and tried[0].evidence.startswith("没看我就忙着")
+    assert tried[0].accepted, tried
+    assert tried[0].confidence >= options.verify.accept_probability
+    report = analyze({"id": "one-off", "channel": "counter",
+                      "utterances": [replace(u, text="好的，没看我就忙着吗").to_dict()
+                                     if any(h.rule == "A9-F-03" for h in u.heard) else u.to_dict()
+                                     for u in utts]})
+    [finding] = [f for f in report.findings if f.rule == "A9-F-03"]
+    assert finding.detail["method"] == "acoustic"
+    assert finding.detail["acoustic"]["probability"] == tried[0].confidence

@@ -236,8 +236,14 @@ class Verifier:
         return out[: opts.max_candidates]
 
     def _located(self, text: str, rule: Rule, source: str) -> list[Candidate]:
+        """The rule's best stretch of ``text``, when it resembles the phrase at all.
+
+        An owed phrase whose best stretch shares under ``verify.owed_prefilter``
+        of its pinyin is not tried: on generated speech no such stretch was the
+        phrase said (``models/phrase_detector.md``), and each costs an alignment.
+        """
         near = locate(rule, text, self.match)
-        if near is None or near.exact:
+        if near is None or near.exact or near.similarity < self.options.owed_prefilter:
             return []
         return [self._candidate(text, near, source)]
 

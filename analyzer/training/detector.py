@@ -14,8 +14,8 @@ turn's true text (:func:`said_in`).
 Cross-validation leaves one take (voice, speed and sentence frames) out at a
 time; the bars are chosen on those held-out predictions only:
 
-* ``accept_probability``: the lowest bar at which accepted forbidden
-  candidates are at least :data:`ACCEPT_PRECISION` precise;
+* ``accept_probability``: the lowest bar at which accepted candidates are at
+  least :data:`ACCEPT_PRECISION` precise;
 * ``review_probability``: the lowest bar at or above it at which they are
   :data:`REVIEW_PRECISION` precise (below it a finding waits for an inspector).
 
@@ -66,8 +66,9 @@ class Row:
     forbidden: bool
 
 
-def rows(corpus: Path, lexicon: Lexicon) -> Iterator[Row]:
-    """Every tried phrase of every visit of the corpus."""
+def rows(corpus: Path, lexicon: Lexicon, owed_floor: float = 0.2) -> Iterator[Row]:
+    """Every tried phrase of every visit of the corpus (owed phrases under ``owed_floor``,
+    ``verify.owed_prefilter``, are left out: the verifier no longer tries them)."""
     with corpus.open(encoding="utf-8") as fh:
         for line in fh:
             visit = json.loads(line)
@@ -76,8 +77,9 @@ def rows(corpus: Path, lexicon: Lexicon) -> Iterator[Row]:
             for u in visit["report"].get("transcript", []):
                 for item in u.get("heard", []):
                     h = Heard.from_dict(item)
-                    if h.rule not in lexicon:
-                        continue
+                    if h.rule not in lexicon or (h.source == "owed"
+                                                 and h.similarity < owed_floor):
+                        continue  # no longer a candidate (verify.owed_prefilter)
                     rule = lexicon.get(h.rule)
                     feats = heard_features(h, forbidden=rule.kind == "forbidden")
                     said = any(a - SLACK <= h.end and h.start <= b + SLACK
@@ -134,7 +136,8 @@ def precision_recall(p: np.ndarray, y: np.ndarray, bar: float) -> tuple[float, f
 
 
 def choose_bars(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """(accept, review) bars from held-out probabilities of forbidden candidates."""
+    """(accept, review) bars from held-out probabilities (every kind: the probability
+    is calibrated across kinds, and forbidden rows alone are too few to choose on)."""
     grid = [round(0.05 * k, 2) for k in range(1, 20)]
     accept = next((b for b in grid if precision_recall(p, y, b)[0] >= ACCEPT_PRECISION), 0.95)
     review = next((b for b in grid if b >= accept
@@ -160,7 +163,7 @@ def report(data: Sequence[Row], p: np.ndarray, accept: float, review: float) -> 
         pa, ra = precision_recall(p[mask], y[mask], accept)
         pr, rr = precision_recall(p[mask], y[mask], review)
         return {"rows": int(mask.sum()), "said": int(y[mask].sum()),
-                "auc": round(auc(p[mask], y[mask]), 3),
+                "auc": _rounded(auc(p[mask], y[mask])),
                 "brier": round(float(((p[mask] - y[mask]) ** 2).mean()), 4) if mask.any() else None,
                 "precision_at_accept": round(pa, 3), "recall_at_accept": round(ra, 3),
                 "precision_at_review": round(pr, 3), "recall_at_review": round(rr, 3)}
@@ -170,6 +173,10 @@ def report(data: Sequence[Row], p: np.ndarray, accept: float, review: float) -> 
     return {"all": block(np.ones(len(data), bool)), "forbidden": block(forb),
             "by_condition": {c: block(cond == c) for c in conditions},
             "forbidden_by_condition": {c: block((cond == c) & forb) for c in conditions}}
+
+
+def _rounded(x: float) -> float | None:
+    return None if np.isnan(x) else round(x, 3)
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -182,13 +189,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("corpus", type=Path, help="corpus.jsonl of benchmarks/verify.py --corpus")
     parser.add_argument("--write", action="store_true", help="write the bundled model and card")
     args = parser.parse_args(argv)
-    data = list(rows(args.corpus, get_lexicon(AnalyzerOptions())))
+    options = AnalyzerOptions()
+    data = list(rows(args.corpus, get_lexicon(options), options.verify.owed_prefilter))
     if not data:
         raise SystemExit(f"{args.corpus}: no tried phrases")
     y = np.array([r.said for r in data])
     held = cross_validate(data)
-    forb = np.array([r.forbidden for r in data])
-    accept, review = choose_bars(held[forb], y[forb])
+    accept, review = choose_bars(held, y)
     takes = sorted({r.take for r in data})
     model = fit(data, f"logistic regression, {len(data)} tried phrases, takes {', '.join(takes)}")
     figures = {"takes": takes, "rows": len(data), "accept_probability": accept,
@@ -198,9 +205,56 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if args.write:
         out = data_path("models", "phrase_detector.json")
         out.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
-        (out.parent / "phrase_detector-figures.json").write_text(
-            json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+        (out.parent / "phrase_detector.md").write_text(card(figures, args.corpus),
+                                                       encoding="utf-8")
     return figures
+
+
+def card(figures: dict[str, Any], corpus: Path) -> str:
+    """The model card: data, conditions, features, cross-validated figures."""
+    cv = figures["cross_validated"]
+    lines = [
+        "# Phrase detector (`phrase_detector.json`)", "",
+        "The second stage of phrase detection from audio (`analyzer/speech/detector.py`): the",
+        "probability that a candidate lexicon phrase was said in a staff piece, from what the",
+        "verifier measured. A logistic regression on standardized features; trained by",
+        "`python -m analyzer.training.detector CORPUS.jsonl --write`.", "",
+        "## Data", "",
+        "Generated speech only (`benchmarks/verify.py --corpus`): counter visits in which the",
+        "clerk says every plain lexicon phrase (slots filled) in a sentence frame, polite",
+        "near-misses and ordinary sentences, and the citizen says three forbidden phrases;",
+        "Kokoro voices (the `bench` extra), analysed by `conduct batch` with every candidate",
+        "kept. Conditions: clean stereo; hall (sox reverberation, babble from the next windows",
+        "26 dB down); phone (300-3400 Hz, 8 kHz mu-law); mono (both parties on one far-field",
+        "microphone, the citizen 4 dB farther, light reverberation).",
+        f"Takes (voice/speed, each with its own sentence frames): {', '.join(figures['takes'])}.",
+        f"Rows (tried phrases): {figures['rows']}; said: {cv['all']['said']}.",
+        "A row is *said* when the rule's exact or variant wording (or its group's) is in the",
+        "true text of a turn overlapping the tried stretch. No real recording was used.", "",
+        "## Features", "",
+        "margin (log-probability per phrase character against the recognizer's text), lead",
+        "(over the best overlapping rival; 4 when none), pinyin similarity, text similarity",
+        "(1 - edit distance / length), mean word confidence of the stretch, phrase length,",
+        "forbidden (kind), nbest and owed (how the candidate arose).", "",
+        "| feature | coefficient (standardized) |", "| --- | ---: |",
+        *[f"| {k} | {v:+.3f} |" for k, v in figures["coefficients"].items()], "",
+        "## Cross-validated figures (leave one take out)", "",
+        f"Bars chosen on these held-out predictions: accept at "
+        f"{figures['accept_probability']} (precision >= {ACCEPT_PRECISION}), review below "
+        f"{figures['review_probability']} (precision >= {REVIEW_PRECISION} above it).", "",
+        "| set | rows | said | AUC | Brier | P / R at accept | P / R at review |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    blocks = {"all": cv["all"], "forbidden": cv["forbidden"],
+              **{f"all, {c}": b for c, b in cv["by_condition"].items()},
+              **{f"forbidden, {c}": b for c, b in cv["forbidden_by_condition"].items()}}
+    for name, b in blocks.items():
+        lines.append(f"| {name} | {b['rows']} | {b['said']} | {b['auc']} | {b['brier']} | "
+                     f"{b['precision_at_accept']} / {b['recall_at_accept']} | "
+                     f"{b['precision_at_review']} / {b['recall_at_review']} |")
+    lines += ["", f"Corpus: `{corpus.name}`. Finding-level figures per condition, with",
+              "verification off and on, and the false forbidden findings on the shared real",
+              "clips: `docs/benchmarks/verify.md`.", ""]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
