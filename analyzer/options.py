@@ -396,8 +396,8 @@ class VerifyOptions(Checked):
     owed_prefilter: float = 0.2  # pinyin similarity an owed phrase's best stretch needs
     max_candidates: int = 8  # candidates scored per staff piece (best prefilter first)
     min_margin: float = -6.0  # log-prob per phrase character vs the hypothesis: below, not scored
-    accept_probability: float = 0.5  # detector probability a phrase needs to be heard
-    review_probability: float = 0.8  # heard below it: a finding held for review, no deduction
+    accept_probability: float = 0.8  # detector probability a phrase needs to be heard
+    review_probability: float = 0.95  # heard below it: a finding held for review, no deduction
     pad_seconds: float = 0.3  # encoder frames kept either side of the piece
 
     def _check_more(self) -> None:

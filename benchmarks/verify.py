@@ -250,19 +250,29 @@ def tally(rows: list[tuple[dict[str, Any], list[Any]]]) -> dict[str, float]:
     A forbidden finding held for review (``review``) is counted apart: it
     deducts nothing until an inspector confirms it.
     """
-    tp = fp = fn = m_ok = m_bad = held = 0
+    tp = fp = fn = m_ok = m_bad = held = dtp = dfp = 0
+    false_by: dict[str, int] = {}
     for labels, findings in rows:
         truth = set(labels["forbidden"])
-        said = {f.rule for f in findings if f.kind == "forbidden" and f.speaker == "staff"}
-        held += sum(1 for f in findings if f.kind == "forbidden" and f.review)
+        mine = [f for f in findings if f.kind == "forbidden" and f.speaker == "staff"]
+        said = {f.rule for f in mine}
+        deducting = {f.rule for f in mine if not f.review}
+        held += sum(1 for f in mine if f.review)
         tp, fp, fn = tp + len(said & truth), fp + len(said - truth), fn + len(truth - said)
+        dtp, dfp = dtp + len(deducting & truth), dfp + len(deducting - truth)
+        for f in mine:
+            if f.rule not in truth:
+                how = f"{f.detail.get('method')}{' (held)' if f.review else ''}"
+                false_by[how] = false_by.get(how, 0) + 1
         for f in findings:
             if f.kind == "missing":
                 m_bad, m_ok = (m_bad + 1, m_ok) if f.rule in labels["groups"] else (m_bad, m_ok + 1)
     return {"forbidden_precision": round(tp / max(1, tp + fp), 3),
             "forbidden_recall": round(tp / max(1, tp + fn), 3),
             "missing_precision": round(m_ok / max(1, m_ok + m_bad), 3),
+            "deducting_precision": round(dtp / max(1, dtp + dfp), 3),
             "forbidden_tp": tp, "forbidden_fp": fp, "forbidden_fn": fn, "forbidden_held": held,
+            "false_by_method": false_by,
             "missing_true": m_ok, "missing_false": m_bad}
 
 
@@ -333,14 +343,14 @@ REAL_SETS = ("real-speech", "real-speech-2", "customer-service-speech")
 DATA = ROOT.parent / "shared" / "data"
 
 
-def real_reports(out: Path, options: Any, condition: str) -> Path:
+def real_reports(out: Path, options: Any, condition: str, sets: Any = REAL_SETS) -> Path:
     """Every real clip analysed by ``conduct batch`` (clean, or made a phone line); a JSONL
     of (set, clip, report)."""
     from analyzer.batch import run_batch
 
     path = out / f"real-{condition}.jsonl"
     with path.open("w", encoding="utf-8") as fh:
-        for name in REAL_SETS:
+        for name in sets:
             folder = DATA / name
             if condition == "phone":
                 folder = _phone_copies(folder, out / f"phone-{name}")
@@ -489,16 +499,19 @@ def print_table(result: dict[str, Any]) -> None:
     print(f"generated visits: {result['visits']}; takes (voice/speed): {', '.join(result['takes'])}")
     print("verify on: each take rated by a detector trained on the other takes only; bars "
           f"accept {result['accept_probability']}, review {result['review_probability']}")
-    print(f"{'condition':<10} {'verify':<6} {'forb. P':>8} {'forb. R':>8} {'held':>5} "
-          f"{'missing P':>10}")
+    print("forb. P/R: every forbidden finding reported (held ones included); deduct P: those "
+          "that deduct (not held for review); false: false findings by method")
+    print(f"{'condition':<10} {'verify':<6} {'forb. P':>8} {'forb. R':>8} {'deduct P':>9} "
+          f"{'held':>5} {'missing P':>10}  false")
     for condition, row in result["conditions"].items():
         for mode in ("off", "on"):
             if mode not in row:
                 continue
             r = row[mode]
+            false = ", ".join(f"{k} {n}" for k, n in sorted(r["false_by_method"].items()))
             print(f"{condition:<10} {mode:<6} {r['forbidden_precision']:>8.3f} "
-                  f"{r['forbidden_recall']:>8.3f} {r['forbidden_held']:>5} "
-                  f"{r['missing_precision']:>10.3f}")
+                  f"{r['forbidden_recall']:>8.3f} {r['deducting_precision']:>9.3f} "
+                  f"{r['forbidden_held']:>5} {r['missing_precision']:>10.3f}  {false}")
     print()
     print("false forbidden findings on the real clips (none holds a forbidden phrase)")
     print(f"{'set':<36} {'clips':>5} {'off':>4} {'on':>4} {'held':>5}")
@@ -523,6 +536,7 @@ def main() -> None:
     parser.add_argument("--cap", type=int, default=0,
                         help="at most this many new visits per take and condition (0: all)")
     parser.add_argument("--real", default="", help="analyse the real sets: clean or phone")
+    parser.add_argument("--sets", default=",".join(REAL_SETS), help="real sets (with --real)")
     parser.add_argument("--out", type=Path, default=RESULTS / "verify")
     parser.add_argument("--corpora", type=Path, nargs="*", default=[],
                         help="corpus.jsonl files to evaluate (default: OUT/corpus.jsonl)")
@@ -538,7 +552,7 @@ def main() -> None:
         print(write_corpus(args.out, options, takes, args.cap))
         return
     if args.real:
-        print(real_reports(args.out, options, args.real))
+        print(real_reports(args.out, options, args.real, args.sets.split(",")))
         return
     corpora = args.corpora or [args.out / "corpus.jsonl"]
     real = args.real_reports or sorted(args.out.glob("real-*.jsonl"))

@@ -251,7 +251,13 @@ def card(figures: dict[str, Any], corpus: Path) -> str:
         lines.append(f"| {name} | {b['rows']} | {b['said']} | {b['auc']} | {b['brier']} | "
                      f"{b['precision_at_accept']} / {b['recall_at_accept']} | "
                      f"{b['precision_at_review']} / {b['recall_at_review']} |")
-    lines += ["", f"Corpus: `{corpus.name}`. Finding-level figures per condition, with",
+    lines += ["", "## Limits", "",
+              "Small: the corpus had to fit about 30 CPU minutes of speech synthesis and",
+              "analysis on a shared 2-core machine (`benchmarks/verify.py --corpus --cap 3`:",
+              "every visit of each take clean, the first three in the other conditions).",
+              "Two takes make a two-fold cross-validation; the forbidden-only rows are few, so",
+              "their figures are noisy. More voices, speeds and phone takes are the next step.",
+              "", f"Corpus: `{corpus.name}`. Finding-level figures per condition, with",
               "verification off and on, and the false forbidden findings on the shared real",
               "clips: `docs/benchmarks/verify.md`.", ""]
     return "\n".join(lines)
