@@ -276,8 +276,8 @@ def tally(rows: list[tuple[dict[str, Any], list[Any]]]) -> dict[str, float]:
             "missing_true": m_ok, "missing_false": m_bad}
 
 
-def render_corpus(lexicon: Any, out: Path, takes: Any = TAKES, cap: int = 0
-                  ) -> list[dict[str, Any]]:
+def render_corpus(lexicon: Any, out: Path, takes: Any = TAKES, cap: int = 0,
+                  conditions: Any = CONDITIONS) -> list[dict[str, Any]]:
     """The takes' visits in every condition as audio files under ``out/audio``; their labels.
 
     ``cap``: at most this many new visits per take and condition (0: all; a
@@ -288,7 +288,7 @@ def render_corpus(lexicon: Any, out: Path, takes: Any = TAKES, cap: int = 0
     labels = []
     for take in takes:
         voice, speed, _ = take
-        for condition in CONDITIONS:
+        for condition in conditions:
             for k, v in enumerate(take_visits(lexicon, take)):
                 name = f"{voice}-{speed}-{condition}-{v.name}"
                 path = audio / f"{name}.wav"
@@ -322,11 +322,12 @@ def analyze_corpus(out: Path, options: Any) -> tuple[dict[str, Any], dict[str, f
     return reports, dict(summary.timings)
 
 
-def write_corpus(out: Path, options: Any, takes: Any = TAKES, cap: int = 0) -> Path:
+def write_corpus(out: Path, options: Any, takes: Any = TAKES, cap: int = 0,
+                 conditions: Any = CONDITIONS) -> Path:
     """Render and analyse the corpus; ``out/corpus.jsonl`` (labels + report per visit)."""
     from analyzer.pipeline import get_lexicon
 
-    labels = render_corpus(get_lexicon(options), out, takes, cap)
+    labels = render_corpus(get_lexicon(options), out, takes, cap, conditions)
     reports, timings = analyze_corpus(out, options)
     path = out / "corpus.jsonl"
     with path.open("w", encoding="utf-8") as fh:
@@ -533,6 +534,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", action="store_true", help="render and analyse the corpus")
     parser.add_argument("--takes", default="", help="take numbers (0-based, comma separated)")
+    parser.add_argument("--conditions", default=",".join(CONDITIONS),
+                        help="conditions of the corpus (with --corpus)")
     parser.add_argument("--cap", type=int, default=0,
                         help="at most this many new visits per take and condition (0: all)")
     parser.add_argument("--real", default="", help="analyse the real sets: clean or phone")
@@ -549,7 +552,7 @@ def main() -> None:
     options = AnalyzerOptions()
     if args.corpus:
         takes = [TAKES[int(k)] for k in args.takes.split(",")] if args.takes else TAKES
-        print(write_corpus(args.out, options, takes, args.cap))
+        print(write_corpus(args.out, options, takes, args.cap, args.conditions.split(",")))
         return
     if args.real:
         print(real_reports(args.out, options, args.real, args.sets.split(",")))

@@ -236,14 +236,15 @@ class Verifier:
         return out[: opts.max_candidates]
 
     def _located(self, text: str, rule: Rule, source: str) -> list[Candidate]:
-        """The rule's best stretch of ``text``, when it resembles the phrase at all.
+        """The rule's best stretch of ``text`` (an owed phrase's: when it resembles it).
 
         An owed phrase whose best stretch shares under ``verify.owed_prefilter``
         of its pinyin is not tried: on generated speech no such stretch was the
         phrase said (``models/phrase_detector.md``), and each costs an alignment.
         """
         near = locate(rule, text, self.match)
-        if near is None or near.exact or near.similarity < self.options.owed_prefilter:
+        floor = self.options.owed_prefilter if source == "owed" else 0.0
+        if near is None or near.exact or near.similarity < floor:
             return []
         return [self._candidate(text, near, source)]
 
