@@ -428,7 +428,8 @@ def load_jsonl(paths: Any) -> list[dict[str, Any]]:
     return out
 
 
-def evaluate(corpora: list[Path], real: list[Path], options: Any) -> dict[str, Any]:
+def evaluate(corpora: list[Path], real: list[Path], options: Any,
+             timings: list[Path] | None = None) -> dict[str, Any]:
     """Per condition, verification off and on (each take rated by a model trained on the
     other takes), and false forbidden findings on the real clips (the bundled model)."""
     from analyzer.pipeline import get_lexicon
@@ -457,7 +458,7 @@ def evaluate(corpora: list[Path], real: list[Path], options: Any) -> dict[str, A
         if modes["off"]:
             result["conditions"][condition] = {m: tally(rows_) for m, rows_ in modes.items()}
     result["real"] = real_figures(real, lexicon, options)
-    result["timings"] = _timings(corpora)
+    result["timings"] = _timings(timings or [p.parent / "corpus-timings.json" for p in corpora])
     return result
 
 
@@ -484,11 +485,10 @@ def real_figures(real: list[Path], lexicon: Any, options: Any) -> dict[str, Any]
     return out
 
 
-def _timings(corpora: list[Path]) -> dict[str, float]:
-    """Stage seconds of the corpus batches, summed."""
+def _timings(files: list[Path]) -> dict[str, float]:
+    """Stage seconds of batches (their ``corpus-timings.json``), summed."""
     total: dict[str, float] = {}
-    for path in corpora:
-        t = path.parent / "corpus-timings.json"
+    for t in files:
         if t.is_file():
             for k, v in json.loads(t.read_text()).items():
                 total[k] = round(total.get(k, 0.0) + v, 3)
@@ -523,8 +523,8 @@ def print_table(result: dict[str, Any]) -> None:
     t = result["timings"]
     if t.get("verify") is not None:
         total = sum(v for k, v in t.items() if not k.startswith("n_") and k != "verify") + t["verify"]
-        print(f"\nverification: {t['verify']:.1f} s of {total:.1f} s of the corpus batches' "
-              f"stages ({100 * t['verify'] / max(total, 1e-9):.1f} %)")
+        print(f"\nverification: {t['verify']:.1f} s of {total:.1f} s of the batch's stages "
+              f"({100 * t['verify'] / max(total, 1e-9):.1f} %; {int(t.get('n_bins', 0))} bins)")
 
 
 def main() -> None:
@@ -543,6 +543,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "verify")
     parser.add_argument("--corpora", type=Path, nargs="*", default=[],
                         help="corpus.jsonl files to evaluate (default: OUT/corpus.jsonl)")
+    parser.add_argument("--timings", type=Path, nargs="*", default=[],
+                        help="corpus-timings.json of the batch whose verification share is "
+                             "reported (default: the corpora's)")
     parser.add_argument("--real-reports", type=Path, nargs="*", default=[],
                         help="real-*.jsonl files of --real (default: OUT/real-*.jsonl)")
     args = parser.parse_args()
@@ -559,7 +562,7 @@ def main() -> None:
         return
     corpora = args.corpora or [args.out / "corpus.jsonl"]
     real = args.real_reports or sorted(args.out.glob("real-*.jsonl"))
-    result = evaluate(corpora, real, options)
+    result = evaluate(corpora, real, options, args.timings)
     print_table(result)
     (RESULTS).mkdir(parents=True, exist_ok=True)
     (RESULTS / "verify.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
