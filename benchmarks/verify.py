@@ -1,32 +1,35 @@
-"""Acoustic verification benchmark: does hearing a phrase beat reading it?
+"""Phrase detection from audio: does hearing a phrase beat reading it, per condition?
 
 Every plain lexicon phrase (forbidden, and required outside the greeting and
 farewell, which every visit owes anyway) is said by the clerk inside a longer
-turn of a short counter visit, in the natural voice
-(:mod:`natural_voice`), under three conditions: clean, reverberant with
-babble from the next windows, and over a phone line (telephone band and
-mu-law). Each visit greets, and says goodbye and asks for an evaluation,
-only some of the time, so missing-phrase findings are judged too. Traps must
-not match: the citizen saying a forbidden phrase, polite near-misses
-(证照明天再来取也可以 ...), and other phrases of the same article.
+turn of a counter visit, in a Kokoro voice (:mod:`natural_voice`), under four
+conditions: clean stereo; a hall (reverberation, babble from the next windows
+26 dB down); a phone line (telephone band, 8 kHz mu-law); mono (both parties
+on one far-field microphone). Each visit greets, says goodbye and asks for an
+evaluation only some of the time, so missing-phrase findings are judged too.
+Traps must not match: the citizen saying a forbidden phrase, polite
+near-misses (证照明天再来取也可以 ...), and other phrases of the same article.
 
-Per condition it reports, with verification off and on: precision and recall
-of forbidden findings, and precision of missing-phrase findings; and the
-cost of verification as a share of recognition time.
+Three steps (the slow ones keep their results outside the repository)::
 
-*Off* is the same transcript analysed without the verifier's ``heard``
-items (the text path), so both columns read the same 1-best words.
+    # 1. the corpus: render each take's visits, analyse them with conduct batch
+    CONDUCT_TTS_CACHE=/tmp/tts .venv/bin/python benchmarks/verify.py --corpus \
+        --takes 0 --cap 3 --out /tmp/corpus-0           # and --takes 1 ...
+    # 2. the real clips (clean, and as phone lines), analysed the same way
+    .venv/bin/python benchmarks/verify.py --real clean --out /tmp/real
+    # 3. the table (this page): train/evaluate, print, write docs/benchmarks/verify.md
+    .venv/bin/python benchmarks/verify.py --corpora /tmp/corpus-*/corpus.jsonl \
+        --real-reports /tmp/real/real-*.jsonl --timings /tmp/cost/corpus-timings.json
 
-``--calibrate`` runs the calibration voices with every candidate accepted
-and picks ``verify.min_margin``: the lowest bar (most recall) whose forbidden
-precision there is at least 0.99 (the held-out goal is 0.95; the margin is
-for voices it never heard). Missing-phrase precision hardly moves with the
-bar (owed replies are not candidates unless they resemble the text), so it
-is reported, not optimised. The
-held-out voices, speeds and sentence frames are never seen by it. Run::
-
-    .venv-bench/bin/python benchmarks/verify.py --calibrate   # prints the bar
-    .venv-bench/bin/python benchmarks/verify.py               # held-out table
+The detector itself is trained on the same corpus by
+``python -m analyzer.training.detector`` (its model card gives the
+candidate-level figures). Here, *on* rates each take's candidates with a
+detector trained on the other takes only (no take is judged by a model that
+heard its voice, speed or sentence frames); *off* is the same transcript
+analysed without the verifier's items (the text path). The real clips are
+rated by the bundled detector: none holds a forbidden phrase, so every
+forbidden finding there is false. The verification share is the engine's
+``verify`` stage over all stage seconds of one batch (``--timings``).
 """
 
 from __future__ import annotations
