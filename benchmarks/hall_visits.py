@@ -255,7 +255,7 @@ def _forbidden(b: _Visit) -> None:
     b.breach(INTENT_ARTICLE[intent], said, f"forbidden phrase ({intent})")
     if "defer_time" in p.acts:
         b.v.unscored.add(25)  # the hour decides; the visit's time is not chosen for it
-    b.v.unscored.add(6)
+    b.v.unscored.update({5, 6})  # the question's answer was the forbidden phrase: arguably Art. 5 too
     if "redirect" in p.acts:
         b.v.unscored.add(16)
     b.say("citizen", b.line("citizen", "ack"))

@@ -75,6 +75,45 @@ def test_a_reply_that_is_not_the_procedure_may_be_an_answer():
     assert not _found(decided, "A5-ANSWER")[0]  # 吧。 decides, it does not ask
 
 
+CLOSE = ("staff", 60, 63, "请您为我的服务做个评价，您慢走。")
+
+
+def test_an_answer_to_the_other_question_does_not_answer_this_one():
+    """Two questions of different kinds: 三天 answers when, not how much; the clerk then moves on."""
+    turns = [GREET, ("citizen", 3, 8, "换个驾照要几天？"), ("citizen", 8.2, 10, "得交多少钱？"),
+             ("staff", 10.5, 12, "三天左右。"), ("citizen", 12.5, 13, "嗯。"),
+             ("staff", 20, 23, "您把体检表给我。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER")[0]
+    assert "多少钱" in f.detail["question"]
+    both = [*turns[:3], ("staff", 10.5, 12, "三天左右，工本费十元。"), *turns[4:]]
+    assert not _found(both, "A5-ANSWER")[0]
+
+
+def test_a_yes_or_no_word_inside_the_procedure_is_no_answer():
+    """核对 holds 对 and 别眨眼 holds 别, yet neither says yes or no to 能邮寄吗."""
+    for reply in ("来，您核对一下手机号。", "看这边镜头，别眨眼。"):
+        turns = [GREET, ("citizen", 3, 6, "证办好了能邮寄吗？"), ("staff", 6.5, 9, reply),
+                 ("citizen", 9.5, 10, "哦。"), ("staff", 30, 32, "好了，这是您的回执。"), CLOSE]
+        assert _found(turns, "A5-ANSWER")[0], reply
+    for reply in ("能，填个地址就行。", "这个寄不了，得本人来取。", "邮寄也能办。"):
+        turns = [GREET, ("citizen", 3, 6, "证办好了能邮寄吗？"), ("staff", 6.5, 9, reply), CLOSE]
+        assert not _found(turns, "A5-ANSWER")[0], reply
+
+
+def test_asking_whether_this_is_the_place_is_answered_by_taking_the_matter_up():
+    turns = [GREET, ("citizen", 3, 6, "营业执照变更是在这儿办吧？"),
+             ("staff", 6.5, 9, "身份证给我，我先登记一下。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER")[0]
+
+
+def test_a_question_the_citizen_answers_himself_or_a_request_owes_no_answer():
+    mine = [GREET, ("citizen", 3, 5, "我那张回执放哪儿了？"), ("citizen", 7, 8, "哦，在兜里呢。"),
+            ("staff", 9, 11, "请您把表填一下。"), CLOSE]
+    assert not _found(mine, "A5-ANSWER")[0]
+    request = [GREET, ("citizen", 3, 5, "能不能先帮我复印一下？"), ("staff", 6, 8, "好了，给您。"), CLOSE]
+    assert not _found(request, "A5-ANSWER")[0]
+
+
 def test_a_question_repeated_to_a_silent_clerk_is_ignoring_not_article_5():
     """A typed transcript: the citizen calling again is Article 8's 不理不睬, one finding."""
     turns = [GREET, ("citizen", 3, 5, "请问残疾证在哪里补办？"),

@@ -199,6 +199,18 @@ def test_work_deferred_for_the_hour_inside_service_hours_is_article_25():
     assert not {"A25-HOURS", "A9-F-01"} & rules  # a polite close after the hours
 
 
+def test_a_clerk_leaving_the_counter_for_a_meal_or_a_shift_change_defers_the_work():
+    """Deferral is told by its concept (wait / the next shift) as well as by closing time."""
+    for words in ("您先等一会儿，我去吃个饭就回来。", "我这儿要交班了，你找下一班的同事办吧。"):
+        turns = [("citizen", "同志，我来交个材料。"), ("staff", words), ("citizen", "啊？")]
+        assert "A25-HOURS" in _rules(turns, started_at="2026-11-04T10:40:00+08:00"), words
+
+
+def test_telling_the_citizen_he_asked_in_the_wrong_place_is_a_redirect_owing_a_place():
+    turns = [GREET, ("citizen", "我想办护照。"), ("staff", "这个您问错地方了。"), ("citizen", "那好吧。")]
+    assert "A16-G-POINTER" in _rules(turns)
+
+
 def test_a_typed_pause_while_the_clerk_works_is_not_ignoring():
     turns = [GREET, ("citizen", "我来办居住证，材料在这。"), ("staff", "好，我录一下。"),
              ("citizen", "好。"), ("staff", "录好了，您签个字。", 180.0), ("citizen", "好。"),

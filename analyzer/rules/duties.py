@@ -152,7 +152,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     episode, the last question of a phone call (the hang-up rule's), and a
     last question of a recording that may have been cut before the answer.
     """
-    from analyzer.rules.answers import questions
+    from analyzer.rules.answers import is_request, questions
 
     rule = measure_rule(lexicon, "A5-ANSWER")
     utts = sorted(interaction.utterances, key=lambda u: u.start)
@@ -169,7 +169,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         if utts[turn[0]].speaker != "citizen":
             continue
         asked = [(i, q) for i in turn if order[id(utts[i])] not in cued
-                 for q in questions(utts[i].text)]
+                 for q in questions(utts[i].text)
+                 if not is_request(q) and not _self_answered(utts, turn, i, q)]
         if not asked:
             continue
         window, until = _response(utts, turns, n, [q for _, q in asked])
@@ -177,8 +178,9 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         if any(order[id(utts[j])] in redirected for j in [*before, *window]):
             continue  # where to go, once sent away: Article 16's
         for i, q in asked:
+            others = [o for _, o in asked if o is not q]
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
-                                  ignored)
+                                  ignored, others)
             if finding is not None:
                 out.append(finding)
     return out
@@ -198,6 +200,13 @@ def _response(utts: Sequence[Utterance], turns: list[list[int]], n: int, asked: 
         if new and not any(same_question(a, b) for a in asked for b in new):
             return window, turn[0]
     return window, None
+
+
+def _self_answered(utts: Sequence[Utterance], turn: list[int], i: int, q: Any) -> bool:
+    """True when the citizen answers ``q`` himself later in the same turn (我钥匙呢？… 哦，在这儿呢)."""
+    from analyzer.rules.answers import answers
+
+    return any(answers(q, utts[k].text, first=False) for k in turn if k > i)
 
 
 def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
@@ -221,8 +230,9 @@ QUESTION_WORDS: tuple[str, ...] = (
 
 def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, options: AnalyzerOptions,
                 utts: Sequence[Utterance], i: int, q: Any, window: list[int], until: int | None,
-                ignored: list[tuple[float | None, float | None]]) -> Finding | None:
-    from analyzer.rules.answers import answers, moves_on
+                ignored: list[tuple[float | None, float | None]], others: list[Any] | None = None
+                ) -> Finding | None:
+    from analyzer.rules.answers import answers, explained_by, moves_on
     from analyzer.rules.context import visit_ended
 
     u = utts[i]
@@ -230,7 +240,8 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     first = _first_turn(utts, said)
     if any(answers(q, utts[j].text, first=j in first) for j in said):
         return None
-    if said and not any(moves_on(utts[j].text) for j in first):
+    if said and not any(moves_on(utts[j].text) or explained_by(utts[j].text, q, others or [])
+                        for j in first):
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
