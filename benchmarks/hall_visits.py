@@ -327,6 +327,7 @@ def _episode(b: _Visit, name: str) -> None:  # noqa: C901 - one branch per episo
         b.v.unscored.add(10)
     elif name == "third-trip":  # served this time: no run-around (the turned-away kind is
         b.say("citizen", b.line("citizen", "third_trip"))  # in _incomplete)
+        b.v.unscored.add(10)  # a third trip said with some heat: whether it owes calming is arguable
         b.act("materials")
         b.say("citizen", b.rng.choice(["都带来了，你看。", "这回全了吧？给你。"]))
         b.say("staff", b.line("staff", "handling"), wait=b.rng.uniform(5, 20))

@@ -189,6 +189,18 @@ def test_heated_words_back_and_forth_are_a_quarrel_without_audio():
     assert not _found(one_way, "A17-QUARREL")[0]
 
 
+def test_a_clerk_who_stays_sharp_after_the_citizens_reply_is_quarrelling():
+    """Citizen heated, clerk sharp, the citizen answers (not heated in words), the clerk sharp again."""
+    turns = [GREET, ("citizen", 3, 5, "我想办居住证。"), ("citizen", 6, 8, "你什么态度！"),
+             ("staff", 9, 11, "我就是这样的，你能把我怎么样？"), ("citizen", 12, 14, "那我找你们领导去。"),
+             ("staff", 15, 16, "你去投诉好了！")]
+    found, _ = _found(turns, "A17-QUARREL")
+    assert len(found) == 1 and found[0].detail["how"] == "words"
+    # two sharp sentences in one breath, with no reply between, are one turn: no back and forth
+    one_breath = [*turns[:4], ("staff", 12, 13, "你去投诉好了！"), ("citizen", 14, 15, "行。")]
+    assert not _found(one_breath, "A17-QUARREL")[0]
+
+
 # ----------------------------------------------------------------- Article 18
 def test_materials_added_after_the_list_are_piecemeal():
     turns = [GREET, ("citizen", 3, 5, "我想办居住证。"), ("staff", 6, 8, "您需要带身份证和租房合同。"),

@@ -206,6 +206,13 @@ def test_a_clerk_leaving_the_counter_for_a_meal_or_a_shift_change_defers_the_wor
         assert "A25-HOURS" in _rules(turns, started_at="2026-11-04T10:40:00+08:00"), words
 
 
+def test_sent_to_the_next_shift_is_a_deferral_not_a_redirect():
+    turns = [("citizen", "同志，我来交个材料。"), ("staff", "我这儿要交班了，你找下一班的同事办吧。"),
+             ("citizen", "啊？")]
+    rules = _rules(turns, started_at="2026-11-04T10:40:00+08:00")
+    assert "A25-HOURS" in rules and "A16-G-POINTER" not in rules
+
+
 def test_telling_the_citizen_he_asked_in_the_wrong_place_is_a_redirect_owing_a_place():
     turns = [GREET, ("citizen", "我想办护照。"), ("staff", "这个您问错地方了。"), ("citizen", "那好吧。")]
     assert "A16-G-POINTER" in _rules(turns)

@@ -139,7 +139,8 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
                                      "您请", "们好")),
     "phone_intro": tuple((w,) for w in ("这里是", "这边是", "这是", "大厅", "窗口",
                                         "中心", "服务站", "服务点", "政务")),
-    "evaluate": tuple((w,) for w in ("评", "打分", "打个分", "满意")),
+    "evaluate": tuple((w,) for w in ("评", "打分", "打个分", "满意", "评价", "评个", "评一",
+                                     "评分")),  # the two-character words by sound: 屏价 = 评价
     "goodbye": tuple((w,) for w in ("慢走", "再见", "走好", "好走", "拜拜", "回见", "再会", "慢点",
                                     "路上", "不送", "慢慢走", "下次", "回去", "先回",
                                     "常来", "再来")),
@@ -195,7 +196,8 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
                                     "重新拿个号", "重新取", "再取个号", "再取一个号", "再取号",
                                     "再拿个号", "再拿号", "再排一次", "再排队", "再排个队", "又要排",
                                     "回来排", "回来再排", "后面排", "后边排", "队尾", "过号",
-                                    "号作废", "号不能用", "从头排")),
+                                    "号作废", "号不能用", "从头排", "再排一遍", "再排一回", "都要取号",
+                                    "都得取号", "又得排", "还得排", "再去排")),
 }
 #: Act -> words that rule it out whatever the model says: a clerk who goes to ask
 #: for the citizen (我去问问, 我帮您问问后台) sends nobody elsewhere.

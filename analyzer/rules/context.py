@@ -122,10 +122,18 @@ def detect_cues(
             if cue.utterance not in earlier:  # about an earlier visit: Article 18's to report
                 found.setdefault((cue.kind, cue.utterance), cue)
     utts = interaction.utterances
+    for (kind, i) in list(found):
+        if kind in DEFERRAL_OVER and ("deferral", i) in found:
+            del found[(kind, i)]  # 我要交班了，您找下一班: put off for the hour, Article 25's
     return sorted((c for c in found.values() if c.kind not in STAFF_ONLY_CUES
                    or (c.utterance < len(utts) and utts[c.utterance].speaker in STAFF_LIKE
                        and not _asks(utts[c.utterance].text))),
                   key=lambda c: (c.start, c.kind))
+
+
+#: Cue kinds a deferral for the hour in the same utterance replaces: the clerk who says
+#: 找下一班 / 下午再来 sends the citizen to another time, not to another office.
+DEFERRAL_OVER: tuple[str, ...] = ("not_ours",)
 
 
 #: A staff sentence that asks (还差一样，您找找？ 户口本带了吗？): it checks, it turns nobody away.

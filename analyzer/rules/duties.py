@@ -411,23 +411,31 @@ def _episodes(heated: list[Heated], window: float) -> list[list[Heated]]:
 QUARREL_MIN_EXCHANGE = 3
 
 
-def _exchange(heated: list[Heated], window: float) -> list[Heated]:
+def _exchange(heated: list[Heated], window: float,
+              speakers: Sequence[str] = ()) -> list[Heated]:
     """The longest run of heated turns answering each other: the other party, the next turn.
 
-    Each member is by the other party than the one before, starts within
-    ``window`` seconds of its end, and at most one other utterance lies between
-    them (indices are the interaction's order).
+    Each member is by the other party than the one before, or by the clerk
+    again right after the citizen's one reply (the citizen's words between
+    two sharp replies answered the first: 你爱办不办！ / 有你这么办事的吗？ / 你这人
+    怎么不讲理！), starts within ``window`` seconds of its end, and at most one
+    other utterance lies between them (indices are the interaction's order).
+    ``speakers`` are the speakers of the interaction's utterances, in order.
+    A run counts only with heat from both parties.
     """
     best: list[Heated] = []
     run: list[Heated] = []
     for h in sorted(heated, key=lambda h: h.start):
         prev = run[-1] if run else None
-        if prev is not None and h.speaker != prev.speaker and h.start - prev.end <= window \
+        answered = prev is not None and (h.speaker != prev.speaker or (
+            h.speaker == "staff" and h.index - prev.index == 2 and h.index - 1 < len(speakers)
+            and speakers[h.index - 1] not in ("", prev.speaker)))
+        if prev is not None and answered and h.start - prev.end <= window \
                 and h.index - prev.index <= 2:
             run.append(h)
         else:
             run = [h]
-        if len(run) > len(best):
+        if len(run) > len(best) and len({m.speaker for m in run}) == 2:
             best = list(run)
     return best
 
@@ -452,7 +460,8 @@ def quarrels(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon,
         start, end = ep[0].start, max(h.end for h in ep)
         loud = {h.speaker for h in ep if h.raised} == {"staff", "citizen"} and _overlapping(
             utts, start, end)
-        said = _exchange([h for h in ep if h.words], options.quarrel_window)
+        said = _exchange([h for h in ep if h.words], options.quarrel_window,
+                         [u.speaker for u in utts])
         angry = len(said) >= QUARREL_MIN_EXCHANGE
         if not (loud or angry):
             continue
