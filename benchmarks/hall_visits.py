@@ -28,6 +28,7 @@ import functools
 import random
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,11 +194,12 @@ def _materials(b: _Visit, how: str) -> None:
         if b.rng.random() < 0.6:
             b.say("citizen", b.line("citizen", "hand_over"), wait=b.rng.choice([0.5, 90.0]))
             b.say("staff", b.line("staff", "handling"), wait=b.rng.uniform(5, 30))
-            more, _ = b.act("materials_more")
+            more = b.say("staff", _new_material(b, lambda: A.dress(A.fill(
+                b.rng.choice(held_out()["materials_more"]).text, b.rng), b.rng)))
         else:
             b.say("citizen", b.line("citizen", "closing_ack"))
-            p = b.rng.choice(held_out()["materials_more"])
-            text = A.fill(p.text, b.rng)
+            text = _new_material(b, lambda: A.fill(
+                b.rng.choice(held_out()["materials_more"]).text, b.rng))
             if not any(w in text for w in ("对了", "忘", "漏", "想起来", "刚才没")):
                 text = b.rng.choice(["哦对了，", "对了，", "哎，忘了说，"]) + text
             more = b.say("staff", text)
@@ -217,6 +219,19 @@ def _materials(b: _Visit, how: str) -> None:
         later, _ = b.act("defer_materials")
         b.breach(18, later, "not told at once: the rest deferred")
         b.v.unscored.add(6)
+
+
+def _new_material(b: _Visit, draw: Callable[[], str], tries: int = 20) -> str:
+    """An addition naming a material the clerk has not named yet (else it adds nothing new)."""
+    from analyzer.rules.materials import materials_named
+
+    said = "".join(u["text"] for u in b.utts if u["speaker"] == "staff")
+    text = draw()
+    for _ in range(tries):
+        if not any(m in said for m in materials_named(text)):
+            break
+        text = draw()
+    return text
 
 
 #: The citizen saying, in so many words, that this is the third trip or more (the spec's

@@ -100,6 +100,15 @@ def test_a_yes_or_no_word_inside_the_procedure_is_no_answer():
         assert not _found(turns, "A5-ANSWER")[0], reply
 
 
+def test_a_stall_promises_an_answer_but_is_none():
+    """稍等，我查一下 answers nothing; the answer that follows it does, and only it."""
+    turns = [GREET, ("citizen", 3, 6, "这个证多久能办下来？"), ("staff", 6.5, 8, "稍等，我查一下。"),
+             ("staff", 20, 23, "您在这儿签个字。"), CLOSE]
+    assert _found(turns, "A5-ANSWER")[0]
+    answered = [*turns[:3], ("staff", 15, 17, "查到了，十个工作日。"), *turns[3:]]
+    assert not _found(answered, "A5-ANSWER")[0]
+
+
 def test_asking_whether_this_is_the_place_is_answered_by_taking_the_matter_up():
     turns = [GREET, ("citizen", 3, 6, "营业执照变更是在这儿办吧？"),
              ("staff", 6.5, 9, "身份证给我，我先登记一下。"), CLOSE]
@@ -107,8 +116,8 @@ def test_asking_whether_this_is_the_place_is_answered_by_taking_the_matter_up():
 
 
 def test_a_question_the_citizen_answers_himself_or_a_request_owes_no_answer():
-    mine = [GREET, ("citizen", 3, 5, "我那张回执放哪儿了？"), ("citizen", 7, 8, "哦，在兜里呢。"),
-            ("staff", 9, 11, "请您把表填一下。"), CLOSE]
+    mine = [GREET, ("citizen", 3, 5, "我那张回执放哪儿了？"), ("citizen", 9, 10, "哦，在兜里呢。"),
+            ("staff", 11, 13, "请您把表填一下。"), CLOSE]  # found after a pause: a turn of its own
     assert not _found(mine, "A5-ANSWER")[0]
     request = [GREET, ("citizen", 3, 5, "能不能先帮我复印一下？"), ("staff", 6, 8, "好了，给您。"), CLOSE]
     assert not _found(request, "A5-ANSWER")[0]

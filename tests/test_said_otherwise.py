@@ -189,6 +189,34 @@ def test_materials_told_piecemeal_across_turns_or_put_off():
     assert "A18-PIECEMEAL" not in _rules(at_once)  # a qualifier of an item named is not new
 
 
+def test_a_lack_stated_with_a_final_ne_is_an_addition_not_a_check():
+    """还少公章呢 tells a new material; 户口本呢？ only asks after one already named."""
+    told = [GREET, ("citizen", "我来办营业执照注销。"), ("staff", "需要清算报告和股东会决议。"),
+            ("citizen", "给，我都按你说的准备了。", 300.0)]
+    assert "A18-PIECEMEAL" in _rules([*told, ("staff", "对了，还少公章呢。"), ("citizen", "啊？")])
+    assert "A18-PIECEMEAL" not in _rules([*told, ("staff", "股东会决议呢？"), ("citizen", "在这儿。"),
+                                          DONE, EVAL, BYE])
+
+
+def test_nobody_told_me_last_time_marks_an_earlier_visit():
+    turns = [GREET, ("citizen", "上礼拜来过，没人说要户口本。"), ("staff", "那这回还得带结婚证。"),
+             ("citizen", "怎么又要？")]
+    assert "A18-PIECEMEAL" in _rules(turns)
+
+
+def test_a_rhetorical_question_is_no_praise_and_a_request_for_now_is_no_suggestion():
+    """有你这么办事的吗？ complains; 说大声点 asks for the service going on, not a better one."""
+    for said, rule in (("有你这么办事的吗？", "A10-G-PRAISE"),
+                       ("能不能说大声点，我耳朵不好。", "A10-G-SUGGESTION"),
+                       ("能不能给我多开一份证明？", "A10-G-SUGGESTION")):
+        turns = [GREET, ("citizen", "我来办老年证。"), ("citizen", said), ("staff", "好的，户口本给我。"),
+                 DONE, EVAL, BYE]
+        assert rule not in _rules(turns), said
+    turns = [GREET, ("citizen", "我来办老年证。"), ("citizen", "你们以后能不能把字印大点？"),
+             ("staff", "好的，户口本给我。"), DONE, EVAL, BYE]
+    assert "A10-G-SUGGESTION" in _rules(turns)  # about the service in general: owes thanks
+
+
 def test_work_deferred_for_the_hour_inside_service_hours_is_article_25():
     turns = [("citizen", "同志，能办吗？"), ("staff", "还没到办公时间呢，你等会儿。"),
              ("citizen", "都八点四十了。")]

@@ -90,6 +90,7 @@ CUE_ACTS: dict[str, str] = {
     "materials_more": "CUE-MAT-ADD-01", "defer_materials": "CUE-DEFER-MAT-01",
     "redirect": "CUE-NOT-OURS-01", "defer_time": "CUE-DEFER-TIME-01",
     "requeue": "CUE-REQUEUE-01",
+    "ans_material": "CUE-MAT-LIST-01",  # answering which materials to bring tells them (Article 18)
 }
 #: Materials an enumeration must name to stand for the materials list (Article 10).
 LIST_MATERIALS = 2
@@ -116,13 +117,14 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
                                    "贴", "印", "流程", "宣传", "网", "墙", "单子", "上面",
                                    "提示", "通知")),
     "f_off_work": tuple((w,) for w in ("下班", "明天", "明早", "明儿", "明个", "改天", "到点",
-                                       "关门", "收摊", "下周", "几点", "时间到", "停止受理")),
+                                       "关门", "收摊", "下周", "几点", "时间到", "停止受理", "今天不", "今儿不",
+                                       "今儿个不", "结账")),
     "f_hurry": tuple((w,) for w in ("快点", "快些", "快一点", "快一些", "快着", "搞快", "快写",
                                     "快签", "快拿", "快填", "快说", "倒是快", "赶紧", "麻利",
                                     "抓紧", "磨", "利索", "赶快", "利落", "别耽误", "手脚")),
     "f_busy": tuple((w,) for w in ("忙", "办着", "弄着", "干着", "正在办", "手上", "手头",
                                    "一堆事", "打扰", "别烦")),
-    "f_defiant": tuple((w,) for w in ("能怎么样", "能怎样", "能咋样", "咋地", "怎么着", "奈何",
+    "f_defiant": tuple((w,) for w in ("能怎么样", "能怎样", "能咋样", "咋地", "能怎么着", "想怎么着", "又怎么着", "奈何",
                                       "奈我", "拿我", "把我", "管得着", "看着办", "爱咋",
                                       "吃了", "开除", "改不了", "不爱听", "爱办不办", "我就这样",
                                       "我就是这样", "就这态度", "态度就这样", "就这脾气")),
@@ -205,13 +207,22 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "redirect": re.compile(r"我(?:先|再|这就|马上|得|来)?(?:去|帮[您你]?|给[您你]?|替[您你]?)?问|"
                            r"我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
 }
+#: Act -> words of which one must also be there, beside :data:`ACT_GATES`: reading the sign is a
+#: brush-off only with the citizen sent to do it alone or reproached for asking (自己看, 不会看吗,
+#: 还问, 看不见啊); 指南上有电话 or 那边墙上有流程图 only points to what is written.
+ACT_REQUIRES: dict[str, tuple[str, ...]] = {
+    "f_read_sign": ("自己", "不会", "没看", "看不见", "看不到", "还问", "识字", "认字", "别问", "问什么",
+                    "问啥", "瞎", "眼睛", "还用问", "不识", "都有", "都写", "看牌子去", "照着弄"),
+}
 #: Intent gates: the forbidden intents' entries of :data:`ACT_GATES`.
 INTENT_GATES = {a: g for a, g in ACT_GATES.items() if a.startswith("f_")}
-#: Courtesy formulas: a sentence that says them is not a brush-off (请您自己核对一下).
-COURTESY = re.compile(r"请|麻烦|劳驾|不好意思|抱歉|对不起|谢谢|辛苦|您.{0,8}一下")
+#: Courtesy formulas: a sentence that says them is not a brush-off (请您自己核对一下; 指南上有电话，
+#: 您可以看看 offers what is written, it does not refuse an answer).
+COURTESY = re.compile(r"请|麻烦|劳驾|不好意思|抱歉|对不起|谢谢|辛苦|您.{0,8}一下|您可以|我带您|我给您指")
 #: A citizen saying an earlier visit did not tell them everything (Article 18).
 EARLIER_VISIT = re.compile(r"(?:上次|上回|上一次|前两天|前几天|上礼拜|上周|之前|那天|昨天)[^。？！]{0,12}?"
-                           r"(?:没说|没讲|没告诉|没提|没跟我说|只说了|说.{0,6}就(?:够|行|可以)|说.{0,4}齐了)")
+                           r"(?:没说|没讲|没告诉|没提|没跟我说|只说了|说.{0,6}就(?:够|行|可以)|说.{0,4}齐了|"
+                           r"没人(?:说|讲|告诉|提)|谁也没(?:说|讲|提))")
 EARLIER_RULE = "CUE-EARLIER-01"
 
 
@@ -264,6 +275,9 @@ def gated(act: str, text: str) -> bool:
     if gates is None:
         return True
     have, plain = _codes(text), _normalized(text)
+    needs = ACT_REQUIRES.get(act)
+    if needs is not None and not any(_has(w, have, plain) for w in needs):
+        return False
     return any(all(_has(w, have, plain) for w in words) for words in gates)
 
 

@@ -113,7 +113,7 @@ MODALS = re.compile(r"能|可以|行|要|用|是|有|会|得|收|寄|上班|开�
 #: A request put as a question (能快点不？ 可以帮我复印一下吗？): taken up, not answered (Article 5
 #: asks for answers to 询问; a request refused is another article's).
 REQUEST = re.compile(r"(?:能|可以|可不可以|能不能|麻烦你?|劳驾)[^？?，,]{0,3}"
-                     r"(?:快|先|帮|给我|大点声|大声|慢点|再说|复印|看看|照顾|通融)")
+                     r"(?:快|先|帮|给我|大点声|大声|慢点|再说|复印|看看|照顾|通融|多开|开两|开一|加急|多给|多打)")
 #: A question that asks whether the matter belongs here (在这办吗 / 是这个窗口吧):
 #: the clerk who takes the matter up without sending the citizen on has said yes.
 HERE = re.compile(r"在这|这儿|你这|这里|这个窗口|是这|这边|这办|这交|给你")
@@ -241,6 +241,18 @@ def explained_by(reply: str, question: Question, others: list[Question]) -> bool
 
 #: Question kinds whose answers are specific enough to tell one question's answer from another's.
 SPECIFIC = frozenset({"cost", "time", "place", "material"})
+
+
+#: A reply that only puts the answer off (稍等，我查一下): it promises an answer, it gives none.
+STALL = re.compile(r"^(?:好的?|嗯|行|哦|那个)?[，,\s]*(?:您|你)?(?:稍等|等一下|等一等|等会儿?)?[，,\s]*"
+                   r"(?:我(?:先|帮您|帮你|给您|给你)?(?:查|看|问|翻|找)(?:一下|查|看|问问|一查)?)?"
+                   r"[，,。.！!\s]*$")
+
+
+def stalls(reply: str) -> bool:
+    """True when ``reply`` only asks the citizen to wait while the clerk looks (:data:`STALL`)."""
+    simple = _simple(reply)
+    return bool(STALL.match(simple)) and bool(re.search(r"等|查|看|问|翻|找", simple))
 
 
 def moves_on(reply: str) -> bool:

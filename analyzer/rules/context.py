@@ -147,9 +147,38 @@ def _asks(text: str) -> bool:
 
 
 def _classifier_cues(interaction: Interaction, options: AnalyzerOptions) -> list[Cue]:
+    """The classifier's cues, less those the words themselves rule out (:func:`_not_the_kind`)."""
     from analyzer.rules.learned import citizen_cues
 
-    return list(citizen_cues(interaction.utterances, options.classifier))
+    utts = interaction.utterances
+    return [c for c in citizen_cues(utts, options.classifier)
+            if not (c.utterance < len(utts) and _not_the_kind(c.kind, utts[c.utterance].text))]
+
+
+#: A question: praise is said, not asked (有你这么办事的吗？ is a complaint, not praise).
+_ASKED = re.compile(r"[?？]\s*$|吗[\s。！!]*$")
+#: A request for the service going on now (说大声点, 慢点说, 再说一遍): not a suggestion about the service.
+_NOW_REQUEST = re.compile(r"大点声|大声点|大声些|声音大点|慢点说|说慢点|慢一点|再说一遍|再说一下|"
+                          r"快点|快一点|快些|听不清|没听清|听不见")
+#: Words of a suggestion about the service in general (以后, 你们应该, 建议 …).
+_GENERAL = re.compile(r"以后|下次|将来|应该|建议|最好|要是.{0,8}就好|你们(?:这|那)?(?:儿|里)?(?:能不能|可不可以|该)")
+
+
+def _not_the_kind(kind: str, text: str) -> bool:
+    """True when the words rule out the classifier's cue: praise put as a question, a suggestion
+    that is only a request for the service going on now."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text).strip()
+    if kind == "praise":  # one clause, asked: 有你这么办事的吗？ (真快啊，是新来的吧？ still praises)
+        return bool(_ASKED.search(simple)) and len([c for c in re.split(r"[，,。！!；;]", simple)
+                                                     if c.strip()]) == 1
+    if kind == "suggestion":
+        from analyzer.rules.answers import REQUEST
+
+        return bool(_NOW_REQUEST.search(simple) or REQUEST.search(simple)) \
+            and not _GENERAL.search(simple)
+    return False
 
 
 def _index_at(interaction: Interaction, t: float) -> int:

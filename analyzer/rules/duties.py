@@ -170,7 +170,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
             continue
         asked = [(i, q) for i in turn if order[id(utts[i])] not in cued
                  for q in questions(utts[i].text)
-                 if not is_request(q) and not _self_answered(utts, turn, i, q)]
+                 if not is_request(q) and not _self_answered(utts, i, q)]
         if not asked:
             continue
         window, until = _response(utts, turns, n, [q for _, q in asked])
@@ -202,11 +202,16 @@ def _response(utts: Sequence[Utterance], turns: list[list[int]], n: int, asked: 
     return window, None
 
 
-def _self_answered(utts: Sequence[Utterance], turn: list[int], i: int, q: Any) -> bool:
-    """True when the citizen answers ``q`` himself later in the same turn (我钥匙呢？… 哦，在这儿呢)."""
+def _self_answered(utts: Sequence[Utterance], i: int, q: Any) -> bool:
+    """True when the citizen answers ``q`` himself before the staff speak (我钥匙呢？… 哦，在这儿呢)."""
     from analyzer.rules.answers import answers
 
-    return any(answers(q, utts[k].text, first=False) for k in turn if k > i)
+    for u in utts[i + 1:]:
+        if u.speaker != "citizen":
+            return False
+        if answers(q, u.text, first=False):
+            return True
+    return False
 
 
 def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
@@ -232,7 +237,7 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
                 utts: Sequence[Utterance], i: int, q: Any, window: list[int], until: int | None,
                 ignored: list[tuple[float | None, float | None]], others: list[Any] | None = None
                 ) -> Finding | None:
-    from analyzer.rules.answers import answers, explained_by, moves_on
+    from analyzer.rules.answers import answers, explained_by, moves_on, stalls
     from analyzer.rules.context import visit_ended
 
     u = utts[i]
@@ -240,8 +245,8 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     first = _first_turn(utts, said)
     if any(answers(q, utts[j].text, first=j in first) for j in said):
         return None
-    if said and not any(moves_on(utts[j].text) or explained_by(utts[j].text, q, others or [])
-                        for j in first):
+    if said and not any(moves_on(utts[j].text) or stalls(utts[j].text)
+                        or explained_by(utts[j].text, q, others or []) for j in first):
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
