@@ -137,6 +137,12 @@ def test_the_seeds_own_words_are_still_the_lexicons():
     "您自己看一下这上面的名字对不对。",  # reading, politely
     "快下班了也不要紧，您这个我今天给办完。",  # closing time, still serving
     "您慢慢想，想起来再告诉我。",  # memory, kindly
+    "那边指南上有咨询电话，您可以看看。",  # a notice pointed to, courteously
+    "抱歉我讲得不太清楚，我再给您解释一遍。",  # repeating, blaming her own words
+    "这个我拿不准，我帮您问一下同事。",  # not knowing, and going to ask
+    "证照做好以后，您明天上午来取也行。",  # another day as an option
+    "月底大家都挺忙碌的，系统有点慢。",  # busy described, nobody brushed off
+    "我们年底继续推进这项便民服务。",  # another day, nobody sent away
 ])
 def test_harmless_words_that_share_a_forbidden_phrases_words(said):
     turns = [GREET, ("citizen", "我想问问这个怎么办。"), ("staff", said), ("citizen", "好。"),

@@ -116,9 +116,10 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
                          for w in ("牌", "写", "指南", "公告", "屏", "展板", "说明", "告示",
                                    "贴", "印", "流程", "宣传", "网", "墙", "单子", "上面",
                                    "提示", "通知")),
-    "f_off_work": tuple((w,) for w in ("下班", "明天", "明早", "明儿", "明个", "改天", "到点",
-                                       "关门", "收摊", "下周", "几点", "时间到", "停止受理", "今天不", "今儿不",
-                                       "今儿个不", "结账")),
+    # a closing word, or another day with coming back in it (明天再来, 改天办): 明天继续 is neither
+    "f_off_work": tuple((w,) for w in ("下班", "到点", "关门", "收摊", "几点", "时间到", "停止受理",
+                                       "今天不", "今儿不", "今儿个不", "结账"))
+    + tuple((d, c) for d in ("明天", "明早", "明儿", "明个", "改天", "下周") for c in ("来", "办", "再")),
     "f_hurry": tuple((w,) for w in ("快点", "快些", "快一点", "快一些", "快着", "搞快", "快写",
                                     "快签", "快拿", "快填", "快说", "倒是快", "赶紧", "麻利",
                                     "抓紧", "磨", "利索", "赶快", "利落", "别耽误", "手脚")),
@@ -202,10 +203,19 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
                                     "都得取号", "又得排", "还得排", "再去排")),
 }
 #: Act -> words that rule it out whatever the model says: a clerk who goes to ask
-#: for the citizen (我去问问, 我帮您问问后台) sends nobody elsewhere.
+#: for the citizen (我去问问, 我帮您问问后台) sends nobody elsewhere (see each entry).
 ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "redirect": re.compile(r"我(?:先|再|这就|马上|得|来)?(?:去|帮[您你]?|给[您你]?|替[您你]?)?问|"
                            r"我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
+    # nor does a clerk who does not know and goes to ask (我不太清楚，我帮您问一下同事)
+    "f_dont_know": re.compile(r"我(?:先|再|这就|马上|得|来)?(?:去|帮[您你]?|给[您你]?|替[您你]?)问|帮[您你]问"),
+    # 忙碌 describes, 帮忙 helps: neither says "can't you see I'm busy"
+    "f_busy": re.compile(r"忙碌|帮忙|繁忙"),
+    # another day offered as an option (您明天来也行) is no sending away
+    "f_off_work": re.compile(r"也行|也可以|都行|都可以"),
+    # the clerk blaming her own explanation (我刚才说得不太清楚，我再说一遍) repeats it, she does not reproach
+    "f_said_already": re.compile(r"我(?:刚才)?(?:说得|讲得|没说|没讲)(?:不太|不够|不)?(?:清楚|明白)|"
+                                 r"我再(?:给[您你])?(?:说|讲|解释)一(?:遍|下|次)"),
 }
 #: Act -> words of which one must also be there, beside :data:`ACT_GATES`: reading the sign is a
 #: brush-off only with the citizen sent to do it alone or reproached for asking (自己看, 不会看吗,
