@@ -204,11 +204,12 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 #: Act -> words that rule it out whatever the model says: a clerk who goes to ask
 #: for the citizen (我去问问, 我帮您问问后台) sends nobody elsewhere (see each entry).
+_I_GO = r"我(?:先|再|这就|马上|得|来)?"
+_FOR_YOU = r"(?:去|帮[您你]?|给[您你]?|替[您你]?)"
 ACT_BLOCKS: dict[str, re.Pattern[str]] = {
-    "redirect": re.compile(r"我(?:先|再|这就|马上|得|来)?(?:去|帮[您你]?|给[您你]?|替[您你]?)?问|"
-                           r"我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
+    "redirect": re.compile(rf"{_I_GO}{_FOR_YOU}?问|我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
     # nor does a clerk who does not know and goes to ask (我不太清楚，我帮您问一下同事)
-    "f_dont_know": re.compile(r"我(?:先|再|这就|马上|得|来)?(?:去|帮[您你]?|给[您你]?|替[您你]?)问|帮[您你]问"),
+    "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|帮[您你]问"),
     # 忙碌 describes, 帮忙 helps: neither says "can't you see I'm busy"
     "f_busy": re.compile(r"忙碌|帮忙|繁忙"),
     # another day offered as an option (您明天来也行) is no sending away
