@@ -149,7 +149,9 @@ def test_a_heard_phrase_becomes_an_acoustic_finding_with_its_scores(lexicon):
     assert finding.detail["acoustic"]["margin"] == -0.4
     plain = analyze({"id": "v", "channel": "counter",
                      "utterances": [Utterance("staff", 0.5, 3.0, utt.text).to_dict()]})
-    assert "A10-F-02" not in {f.rule for f in plain.findings}
+    # without the audio no acoustic finding; the act detector may still read the homophone
+    # 激性 (= 记性) from the text alone, and then says it was a paraphrase
+    assert all(f.detail.get("method") == "paraphrase" for f in plain.findings if f.rule == "A10-F-02")
 
 
 def test_a_finding_carries_the_probability_and_below_the_bar_goes_to_review(lexicon):
