@@ -457,7 +457,7 @@ class StreamOptions(Checked):
     SECTION: ClassVar[str] = "stream"
     _RANGES: ClassVar[dict[str, Range]] = {
         "partial_interval": (0.0, 10.0), "answer_min_speech_ms": NONNEG,
-        "context_seconds": (0.0, 28.0),
+        "context_seconds": (0.0, 28.0), "defer_behind": NONNEG,
         "max_ring_seconds": NONNEG}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES}
 
@@ -469,11 +469,18 @@ class StreamOptions(Checked):
     # is its final recognition (the same samples; no second encoder pass)
     decode_at_pause: bool = True
     # s of the call's latest speech (both parties, in time order) put before a live piece in
-    # its 30 s bin, as a recording's bin holds the conversation around a piece; 0: alone
-    context_seconds: float = 12.0
+    # its 30 s bin, as a recording's bin holds the conversation around a piece (28: as much
+    # as the bin holds beside the piece; the decoder starts after it, so it costs no
+    # decoding; with 12 a clause of a scripted call was misread that the file path read
+    # right); 0: alone
+    context_seconds: float = 28.0
     # whose growing speech is decoded before it ends: forbidden phrases are the staff's, and
     # each decoding costs a full 30 s encoder pass (the citizen's text comes at its end)
     partial_speakers: tuple[str, ...] = ("staff",)
+    # s a line may fall behind before the ended utterances of the other speakers (the
+    # citizen's) are kept back and recognised together, up to one bin of them in one
+    # encoder pass, once the line has caught up, the bin is full or the call ends; 0: never
+    defer_behind: float = 2.0
     answer_min_speech_ms: int = 300  # staff speech this long answers a call
     max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
 

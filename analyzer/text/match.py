@@ -273,8 +273,8 @@ def find_phrases(
     options = options or MatchOptions()
     matcher = get_matcher(lexicon, kinds, options.max_slot_chars)
     wanted = None if speakers is None else set(speakers)
-    prepared = [_prepare(i, u) for i, u in enumerate(utterances)]
-    prepared = [p for p in prepared if wanted is None or p.utt.speaker in wanted]
+    prepared = [_prepare(i, u) for i, u in enumerate(utterances)
+                if wanted is None or u.speaker in wanted]
     found = []
     for p in prepared:
         passage = _Passage(p.norm, p.codes, p.ends, p.utt.speaker)
