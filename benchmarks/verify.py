@@ -392,7 +392,7 @@ def rater(model: Any, lexicon: Any, accept: float, owed_floor: float = 0.2) -> A
     another rule (nested phrases do not compete).
     """
     from analyzer.speech.detector import heard_features
-    from analyzer.speech.verify import _nested
+    from analyzer.speech.verify import settle
 
     def rate(u: Any) -> tuple[Any, ...]:
         rated = []
@@ -403,10 +403,7 @@ def rater(model: Any, lexicon: Any, accept: float, owed_floor: float = 0.2) -> A
             kind = lexicon.get(h.rule).kind
             p = model.probability(heard_features(h, forbidden=kind == "forbidden"))
             rated.append(replace(h, confidence=round(p, 4), accepted=p >= accept, reason=""))
-        return tuple(h for h in rated if h.accepted and not any(
-            o.accepted and o.confidence > h.confidence and o.rule != h.rule
-            and o.start < h.end and h.start < o.end and not _nested(o.phrase, h.phrase)
-            for o in rated))
+        return tuple(h for h in settle(rated) if h.accepted)
     return rate
 
 

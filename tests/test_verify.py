@@ -205,6 +205,11 @@ def test_a_malformed_heard_item_names_the_field():
               "utterances": [{"speaker": "staff", "start": 0, "end": 1, "text": "x", "heard": [bad]}]}
     with pytest.raises(TranscriptError, match=r"heard\[0\]\.margin"):
         analyze(record)
+    wrong = {"id": "v", "channel": "counter", "utterances": [
+        {"speaker": "staff", "start": 0, "end": 1, "text": "x",
+         "heard": [_heard(accepted=False).to_dict() | {"reason": "too quiet"}]}]}
+    with pytest.raises(TranscriptError, match=r"heard\[0\]\.reason"):
+        analyze(wrong)
 
 
 def test_verify_options_are_validated_and_recorded():

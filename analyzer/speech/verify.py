@@ -304,18 +304,10 @@ class Verifier:
         for s in scored:  # one stretch per rule: its best-scoring one
             if s.candidate.rule.id not in best or s.margin > best[s.candidate.rule.id].margin:
                 best[s.candidate.rule.id] = s
-        rated = [self._rated(s, list(best.values()), words, text) for s in best.values()]
-        out = []
-        for heard, s in rated:
-            if heard.accepted and any(
-                    r.accepted and r.confidence > heard.confidence and r.rule != heard.rule
-                    and _overlap(o.candidate, s.candidate) for r, o in rated):
-                heard = replace(heard, accepted=False, reason="rival")
-            out.append(heard)
-        return out
+        return settle([self._rated(s, list(best.values()), words, text) for s in best.values()])
 
     def _rated(self, s: Scored, others: Sequence[Scored], words: Sequence[Word], text: str
-               ) -> tuple[Heard, Scored]:
+               ) -> Heard:
         """A candidate as a :class:`Heard` item with the detector's probability and verdict."""
         c, opts = s.candidate, self.options
         rivals = [r for r in others if r.candidate.rule.id != c.rule.id
@@ -336,7 +328,7 @@ class Verifier:
         p = self.detector.probability(heard_features(heard, forbidden=c.rule.kind == "forbidden"))
         reason = ("margin" if s.margin < opts.min_margin
                   else "probability" if p < opts.accept_probability else "")
-        return replace(heard, confidence=round(p, 4), accepted=not reason, reason=reason), s
+        return replace(heard, confidence=round(p, 4), accepted=not reason, reason=reason)
 
     def plan(self, words: Sequence[Word], alternatives: Sequence[str] = (), *,
              first: bool = False, last: bool = False) -> Plan | None:
@@ -392,6 +384,23 @@ class Plan:
     text: str
     words: tuple[Word, ...]
     candidates: tuple[Candidate, ...]
+
+
+def settle(tried: Sequence[Heard]) -> list[Heard]:
+    """The rival rule: of overlapping accepted phrases of different rules, only the most
+    probable stays heard (the others: ``reason="rival"``); nested phrases do not compete.
+
+    One place for it: :meth:`Verifier.accept` and the benchmark's re-rating use it.
+    """
+    out = []
+    for h in tried:
+        if h.accepted and any(
+                o.accepted and o.confidence > h.confidence and o.rule != h.rule
+                and o.start < h.end and h.start < o.end and not _nested(o.phrase, h.phrase)
+                for o in tried):
+            h = replace(h, accepted=False, reason="rival")
+        out.append(h)
+    return out
 
 
 def _overlap(a: Candidate, b: Candidate) -> bool:

@@ -40,6 +40,7 @@ from analyzer.types import (
     HEARD_KEYS,
     HEARD_REQUIRED,
     META_KEYS,
+    REJECT_REASONS,
     SPEAKERS,
     Heard,
     Interaction,
@@ -439,6 +440,9 @@ def _heard(ctx: _Ctx, where: str, items: Any) -> tuple[Heard, ...]:
                 _string(ctx, f"{field}.{key}", h[key])
         if "accepted" in h and not isinstance(h["accepted"], bool):
             raise ctx.error(f"{field}.accepted", f"expected true or false, got {h['accepted']!r}")
+        if h.get("reason", "") not in ("", *REJECT_REASONS):
+            raise ctx.error(f"{field}.reason", f"expected one of {list(REJECT_REASONS)}, "
+                                               f"got {h['reason']!r}")
         missing = [k for k in HEARD_REQUIRED if k not in h]
         if missing:
             raise ctx.error(f"{field}.{missing[0]}", "missing")
