@@ -362,17 +362,19 @@ class PackedTranscriber:
                 got = mapped_all[i].get((piece.job, piece.track, piece.start), [])
                 if not got or (len(bin_.pieces) > 1 and _lost(got, piece)):
                     continue
-                if encoded is None:
-                    host = host_array(recognised.encoded) if host is None else host
-                    encoded = host[i]
                 first, last = req.owed.get((piece.track, piece.start), (False, False))
                 try:
-                    out[id(piece)] = req.verifier.verify(
-                        self.scorer, got,
-                        piece_slice(encoded, offset, piece.seconds, req.verifier.options.pad_seconds),
-                        self.recognizer.piece_alternatives(recognised.alternatives[i], offset,
-                                                           piece.seconds),
+                    plan = req.verifier.plan(
+                        got, self.recognizer.piece_alternatives(recognised.alternatives[i], offset,
+                                                                piece.seconds),
                         first=first, last=last)
+                    if plan is None:  # no candidate: the encoder output is not touched
+                        continue
+                    if encoded is None:
+                        host = host_array(recognised.encoded) if host is None else host
+                        encoded = host[i]
+                    out[id(piece)] = req.verifier.hear(self.scorer, plan, piece_slice(
+                        encoded, offset, piece.seconds, req.verifier.options.pad_seconds))
                 except Exception:  # verification is an extra: the text path still holds
                     logger.warning("acoustic verification failed for a piece at %.1f s",
                                    piece.start, exc_info=True)

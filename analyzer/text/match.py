@@ -302,11 +302,11 @@ def _heard_hits(prepared: Sequence[_Prepared], lexicon: Lexicon, kinds: set[str]
                 options: MatchOptions,
                 found: list[tuple[Hit, tuple[int, int], tuple[int, int]]],
                 ) -> list[tuple[Hit, tuple[int, int], tuple[int, int]]]:
-    """Hits of the phrases the acoustic verifier heard where the text shows none of that rule."""
+    """Hits of the phrases the acoustic verifier heard (accepted) where the text shows none of that rule."""
     out = []
     for p in prepared:
         for h in p.utt.heard:
-            if h.rule not in lexicon:
+            if not h.accepted or h.rule not in lexicon:
                 continue
             rule = lexicon.get(h.rule)
             weight = role_weight(rule, p.utt.speaker, options)
