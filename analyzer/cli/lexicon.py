@@ -183,7 +183,7 @@ def backtest_text(result: Backtest) -> str:
              kept=result.dismissed_kept),
            _("analyzed again: %(analysed)s (the change can reach them: %(scope)s); kept as "
              "stored: %(kept)s", analysed=result.analysed, kept=result.kept,
-             scope=", ".join(result.rules_changed) if result.scope == "changed rules"
+             scope=(", ".join(result.rules_changed) or "–") if result.scope == "changed rules"
              else result.scope)]
     if result.period:
         out.append(_("red and black list %(period)s: %(n)s places change", period=result.period,
