@@ -383,7 +383,7 @@ class StreamAnalyzer:
                                        int(u.end * SAMPLE_RATE))
                 events += self.rules.shout(u, clip)
         if utts:
-            events += self.rules.phrases(self.utterances)
+            events += self.rules.phrases(self.utterances, utts)
         return events
 
     def _early(self, k: int, track: LiveTrack) -> list[StreamEvent]:
