@@ -30,7 +30,10 @@ tree (``--baseline-src``, e.g. ``git archive`` of main), the code before this
 work; ablations ``no-pause`` (``stream.decode_at_pause=false``), ``no-context``
 (``stream.context_seconds=0``), ``no-periodic`` (``stream.partial_interval=0``);
 ``shared-bins`` (``pack.share=any``: the lines' waiting speech in one bin,
-:class:`analyzer.stream.scheduler.SharedBins`).
+:class:`analyzer.stream.scheduler.SharedBins`); ``batch1``
+(``pack.batch_size=1``: one bin per engine tick — on a CPU a tick's encoder
+cost grows with its bins, so a clerk's clause that joins a tick of other
+lines' bins waits for all of them).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
 ``../shared/data/dialogues-dev`` whose labels quote a forbidden phrase,
@@ -93,6 +96,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "no-context": {"stream.context_seconds": 0},
     "no-periodic": {"stream.partial_interval": 0},
     "shared-bins": {"pack.share": "any"},
+    "batch1": {"pack.batch_size": 1},
     "main": {},
 }
 

@@ -91,19 +91,24 @@ def profile(calls: list[Any], counts: list[int], options: Any) -> dict[str, Any]
             t.start()
         for t in threads:
             t.join()
-        result[f"x{n}"] = split(chosen, got)
+        vad = options.asr.vad
+        result[f"x{n}"] = split(chosen, got, (vad.min_silence_ms - vad.pad_ms) / 1000)
     return result
 
 
-def split(calls: list[Any], got: dict[str, Any]) -> dict[str, Any]:
-    """Each phrase's latency along its recognition's trace, and the recognitions' totals."""
+def split(calls: list[Any], got: dict[str, Any], ended_after: float) -> dict[str, Any]:
+    """Each phrase's latency along its recognition's trace, and the recognitions' totals
+    (``ended_after``: seconds of audio after a piece's end before its utterance is known
+    to have ended: the VAD's minimum silence less its padding)."""
     rows, traces = [], []
     for call in calls:
         events, line = got[call.name]["events"], got[call.name]["traces"]
         traces += line
-        live = [(e.finding, at) for e, at in events
+        report_at = next((at for e, at in events if type(e).__name__ == "ReportEvent"),
+                         float("inf"))
+        live = [(e.finding, at) for e, at in events  # told while the call ran
                 if type(e).__name__ == "FindingEvent" and e.finding.kind == "forbidden"
-                and e.provisional]
+                and at < report_at]
         for p in call.phrases:
             hit = [(f, at) for f, at in live if f.rule == p["rule"] and f.start is not None
                    and min(p["end"], f.end or f.start) - max(p["start"], f.start) > -1.5]
@@ -115,17 +120,20 @@ def split(calls: list[Any], got: dict[str, Any]) -> dict[str, Any]:
             trace = told[-1] if told else None
             rows.append({"call": call.name, "rule": p["rule"], "latency": round(at - p["end"], 3),
                          "kind": trace.kind if trace else None,
-                         "parts": _parts(p["end"], at, trace)})
+                         "parts": _parts(p["end"], at, trace, ended_after)})
     return {"phrases": rows, "shares": _shares([r for r in rows if r["latency"] is not None]),
             "recognitions": _totals(traces)}
 
 
-def _parts(end: float, at: float, trace: Any) -> dict[str, float]:
+def _parts(end: float, at: float, trace: Any, ended_after: float) -> dict[str, float]:
     if trace is None:
         return {"rest": round(at - end, 3)}
     stages = trace.stages
-    parts = {"wait for audio": max(0.0, trace.audio_end - end),
-             "line behind": max(0.0, trace.asked - max(trace.audio_end, end)),
+    # the audio the recognition needed: to the pause's padding, or the utterance's end
+    # and the silence that told it had ended
+    due = trace.audio_end + (ended_after if trace.kind in ("end", "deferred") else 0.0)
+    parts = {"wait for audio": max(0.0, due - end),
+             "line behind": max(0.0, trace.asked - max(due, end)),
              "held": trace.held, "queued": trace.queued,
              **{k: stages.get(k, 0.0) for k in ("encoder", "decoder", "align", "verify")}}
     parts["rest"] = max(0.0, (at - end) - sum(parts.values()))

@@ -217,3 +217,25 @@ def test_a_line_behind_keeps_the_citizens_utterances_back_and_hears_them_togethe
     _run(StreamAnalyzer(AT_PAUSES, SR, 2, recognizer=plain),
          [audio[:, i: i + 1600] for i in range(0, audio.shape[1], 1600)])
     assert all(len(r) == 1 for r in plain.requests)
+
+
+def test_a_forbidden_phrase_said_in_other_words_is_found_live_as_the_file_path_finds_it():
+    """The file path adds the act detector's paraphrases to the lexicon's hits
+    (``method="paraphrase"``); the live rules read each ended utterance the same way, so a
+    brush-off in other words is a finding while the call goes on, not only in the report."""
+    from analyzer.pipeline.scoring import analyze_interaction
+    from analyzer.types import Interaction
+
+    said = "哎呀说了三遍了头才还记不住呢"  # dialogues-dev hd-0053, as Whisper heard it
+    talk = np.concatenate([np.zeros(SR // 2, np.float32), speech(said), np.zeros(SR, np.float32)])
+    audio = np.stack([talk, np.zeros_like(talk)])
+    line = StreamAnalyzer(AT_PAUSES, SR, 2, channel="counter",
+                          recognizer=Scripted({"staff": said}))
+    fed = [e.to_dict() for i in range(0, audio.shape[1], 1600)
+           for e in line.feed(audio[:, i: i + 1600])]
+    list(line.close())
+    live = [e for e in fed if e["type"] == "finding" and e["kind"] == "forbidden"]  # not at close
+    filed = [f for f in analyze_interaction(Interaction("same", "counter", list(line.utterances)),
+                                            AT_PAUSES).findings if f.kind == "forbidden"]
+    assert filed and {e["rule"] for e in live} == {f.rule for f in filed}
+    assert {f.detail["method"] for f in filed} == {"paraphrase"}  # no lexicon wording

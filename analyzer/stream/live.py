@@ -211,11 +211,14 @@ class StreamAnalyzer:
         return self._recognizer
 
     def warm(self) -> None:
-        """Load the speech model and the phrase matcher now, not at the first utterance."""
+        """Load the speech model, the phrase matcher and the act detector now, not at the
+        first utterance."""
+        from analyzer.rules.acts import heard_acts
         from analyzer.text.match import get_matcher
 
         get_matcher(self.lexicon, ("forbidden", "required", "cue"),
                     self.options.match.max_slot_chars)
+        heard_acts(["您好"], self.options)  # the act detector (paraphrases), loaded once
         self.recognizer()
 
     # -- what close() found, for the results database ----------------------
@@ -383,7 +386,7 @@ class StreamAnalyzer:
                                        int(u.end * SAMPLE_RATE))
                 events += self.rules.shout(u, clip)
         if utts:
-            events += self.rules.phrases(self.utterances)
+            events += self.rules.phrases(self.utterances, utts)
         return events
 
     def _early(self, k: int, track: LiveTrack) -> list[StreamEvent]:
