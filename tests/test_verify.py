@@ -174,7 +174,9 @@ def test_a_rejected_candidate_is_listed_in_the_report_and_finds_nothing(lexicon)
     rejected = _heard(confidence=0.1, accepted=False, reason="probability")
     utt = Utterance("staff", 0.5, 3.0, "好的你的激性遵查瞎", heard=(rejected,))
     report = analyze({"id": "v", "channel": "counter", "utterances": [utt.to_dict()]})
-    assert "A10-F-02" not in {f.rule for f in report.findings}
+    # the rejected candidate finds nothing; the act detector may still read the homophone
+    # 激性 (= 记性) from the text alone, and then says it was a paraphrase
+    assert all(f.detail.get("method") == "paraphrase" for f in report.findings if f.rule == "A10-F-02")
     [item] = report.to_dict()["transcript"][0]["heard"]
     assert (item["phrase"], item["margin"], item["accepted"], item["reason"]) == (
         "你的记性真差", -0.4, False, "probability")
