@@ -253,11 +253,12 @@ def forbidden_findings(hits: Sequence[Hit], utterances: Sequence[Utterance] = ()
 
 
 def acoustic_detail(hit: Hit) -> dict[str, Any]:
-    """What the acoustic verifier scored for a hit: the phrase, its rival, the hypothesis."""
+    """What the acoustic verifier scored for a hit: the phrase, its probability, its rival."""
     h = hit.heard
     if h is None:
         return {}
-    return {"phrase": h.phrase, "heard_as": h.evidence, "margin": h.margin,
+    return {"phrase": h.phrase, "heard_as": h.evidence, "probability": h.confidence,
+            "margin": h.margin,
             "phrase_score": h.phrase_score, "hypothesis_score": h.hypothesis_score,
             "competitor": h.competitor, "competitor_margin": h.competitor_margin,
             "source": h.source}

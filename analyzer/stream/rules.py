@@ -237,7 +237,8 @@ def heard_there(hit: Hit, utterances: Sequence[Utterance]) -> bool:
     variant), or the acoustic verifier heard that rule in the hit's stretch."""
     if hit.method in ("exact", "variant", "acoustic"):
         return True
-    return any(h.rule == hit.rule.id and h.start < hit.end + 0.5 and hit.start - 0.5 < h.end
+    return any(h.accepted and h.rule == hit.rule.id and h.start < hit.end + 0.5
+               and hit.start - 0.5 < h.end
                for i in hit.utterances for h in utterances[i].heard)
 
 
