@@ -32,8 +32,9 @@ import numpy as np
 
 from analyzer.errors import shown
 from analyzer.options import AnalyzerOptions, ASROptions
-from analyzer.speech.decode import DecodedAudio, decode_audio
+from analyzer.speech.decode import DecodedAudio
 from analyzer.speech.meta import CallMeta, read_meta
+from analyzer.speech.stages import stage
 from analyzer.speech.tracks import Recognizer, Track, resolve_tracks
 from analyzer.types import Finding, Interaction, RingResult, Utterance
 
@@ -124,34 +125,48 @@ def analyze_recording(
         ModelError: The speech model is missing or corrupt.
     """
     from analyzer.speech import asr
+    from analyzer.speech.blocks import analyze_blocks
 
     options = options or AnalyzerOptions()
     known = meta if isinstance(meta, CallMeta) else read_meta(path, meta)
-    heard = hear(path, options, known, audio if audio is not None else decode_audio(path),
-                 recognizer)
+    if audio is None:  # read as it is analysed: a long recording a block at a time
+        return analyze_blocks(path, options, known, recognizer, asr.asr_info(options.asr))
+    heard = hear(path, options, known, audio, recognizer)
     return conclude(heard, options, source=path, asr_info=asr.asr_info(options.asr))
 
 
 def hear(path: str | Path, options: AnalyzerOptions, meta: CallMeta, audio: DecodedAudio,
-         recognizer: Recognizer | None) -> Heard:
-    """Who speaks where, crosstalk silenced, and each track recognised."""
+         recognizer: Recognizer | None,
+         layout: tuple[list[Track], float | None] | None = None) -> Heard:
+    """Who speaks where, crosstalk silenced, and each track recognised.
+
+    ``layout`` (the tracks and the same-mix correlation) is decided here
+    unless given: a long recording's later blocks keep its first block's
+    (:mod:`analyzer.speech.blocks`).
+    """
     from analyzer.speech.attribution import same_mix
     from analyzer.speech.crosstalk import silence_crosstalk
     from analyzer.speech.engine import get_engine
     from analyzer.speech.verify import get_verifier
 
-    correlation = (same_mix(audio.samples, options.attribution)
-                   if audio.channels == 2 and options.attribution.enabled else None)
-    tracks = resolve_tracks(audio.channels, options.asr, replace(meta, where=meta.where or
-                                                                 str(path)),
-                            same_mix=correlation is not None)
+    if layout is not None:
+        tracks, correlation = layout
+    else:
+        with stage("same_mix"):
+            correlation = (same_mix(audio.samples, options.attribution)
+                           if audio.channels == 2 and options.attribution.enabled else None)
+        tracks = resolve_tracks(audio.channels, options.asr,
+                                replace(meta, where=meta.where or str(path)),
+                                same_mix=correlation is not None)
     line = options.asr.for_line(audio.native_rate, meta.channel)
     recognise = recognizer or get_engine(line, options.pack)
     heard_audio: DecodedAudio = audio
     silenced: list[Dropped] = []
     if len(tracks) == 2 and options.attribution.enabled:  # leaked speech is never recognised
-        samples, silenced = silence_crosstalk(audio.samples, audio.sample_rate,
-                                              [t.speaker for t in tracks], options.attribution)
+        with stage("crosstalk"):
+            samples, silenced = silence_crosstalk(audio.samples, audio.sample_rate,
+                                                  [t.speaker for t in tracks],
+                                                  options.attribution)
         heard_audio = replace(audio, samples=samples)
     utterances = transcribe_each(heard_audio, tracks, line, recognise, get_verifier(options))
     return Heard(audio, tracks, utterances, meta, correlation, silenced)
@@ -177,20 +192,24 @@ def conclude(heard: Heard, options: AnalyzerOptions, *, source: str | Path,
     audio, tracks = heard.audio, heard.tracks
     mode = ("stereo" if len(tracks) == 2 else
             "same_mix" if heard.correlation is not None else "mono")
-    utterances, attribution = attribute(
-        [(t.speaker, t.signal(audio), utts)
-         for t, utts in zip(tracks, heard.utterances, strict=True)],
-        audio.sample_rate, options, mode, heard.correlation, staff=heard.meta.staff)
+    with stage("attribution"):
+        utterances, attribution = attribute(
+            [(t.speaker, t.signal(audio), utts)
+             for t, utts in zip(tracks, heard.utterances, strict=True)],
+            audio.sample_rate, options, mode, heard.correlation, staff=heard.meta.staff)
     attribution.add(heard.silenced)
     attribution.at_call_end = heard.at_call_end
-    utterances = with_levels(utterances, audio, tracks)
+    with stage("levels"):
+        utterances = with_levels(utterances, audio, tracks)
     interaction = build_interaction(source, audio, utterances, heard.meta, tracks)
-    ring = find_rings(interaction, audio, tracks, options)
+    with stage("rings"):
+        ring = find_rings(interaction, audio, tracks, options)
     if not interaction.channel:  # not given and not 8 kHz: phone if ringback was heard
         interaction.channel = "phone" if ring is not None and ring.rings else "counter"
     if interaction.channel != "phone":
         ring = None
-    findings = acoustic_findings(interaction, audio, tracks, options)
+    with stage("loudness"):
+        findings = acoustic_findings(interaction, audio, tracks, options)
     info = {**(asr_info or {}), "attribution": attribution.to_dict()}
     return AudioAnalysis(interaction, ring, findings, info, audio)
 
