@@ -32,7 +32,7 @@ import numpy as np
 
 from analyzer.errors import shown
 from analyzer.options import AnalyzerOptions, ASROptions
-from analyzer.speech.decode import DecodedAudio
+from analyzer.speech.decode import DecodedAudio, decode_blocks
 from analyzer.speech.meta import CallMeta, read_meta
 from analyzer.speech.stages import stage
 from analyzer.speech.tracks import Recognizer, Track, resolve_tracks
@@ -55,7 +55,7 @@ class AudioAnalysis:
         ring: Rings before answer (record or audio), or None for counter audio.
         findings: Findings only the audio shows (staff shouting).
         asr_info: Model folder, its SHA-256, the recognition options and the attribution.
-        audio: The decoded samples.
+        audio: The decoded samples (a recording analysed in blocks: its facts, no samples).
     """
 
     interaction: Interaction
@@ -125,7 +125,6 @@ def analyze_recording(
         ModelError: The speech model is missing or corrupt.
     """
     from analyzer.speech import asr
-    from analyzer.speech.blocks import analyze_blocks
 
     options = options or AnalyzerOptions()
     known = meta if isinstance(meta, CallMeta) else read_meta(path, meta)
@@ -133,6 +132,61 @@ def analyze_recording(
         return analyze_blocks(path, options, known, recognizer, asr.asr_info(options.asr))
     heard = hear(path, options, known, audio, recognizer)
     return conclude(heard, options, source=path, asr_info=asr.asr_info(options.asr))
+
+
+def analyze_blocks(path: str | Path, options: AnalyzerOptions, meta: CallMeta,
+                   recognizer: Recognizer | None,
+                   asr_info: Mapping[str, Any] | None) -> AudioAnalysis:
+    """Decode and analyse ``path`` a block at a time (:mod:`analyzer.speech.blocks`).
+
+    Each block (:func:`~analyzer.speech.decode.decode_blocks`) is heard and
+    concluded as it is read; only its utterances and findings are kept. A
+    recording no longer than one block is one block: exactly what decoding it
+    whole and analysing it gives (its samples are kept in the result).
+
+    Raises:
+        AudioError: The recording cannot be decoded (after the blocks before the fault).
+    """
+    from analyzer.speech.blocks import without_samples
+
+    parts: list[tuple[DecodedAudio, AudioAnalysis]] = []
+    layout: tuple[list[Track], float | None] | None = None
+    blocks = decode_blocks(path, block_seconds=options.recording.block_seconds,
+                           max_channel_minutes=options.recording.max_channel_minutes)
+    while True:
+        with stage("decode"):
+            block = next(blocks, None)
+        if block is None:
+            break
+        heard = hear(path, options, meta, block, recognizer, layout=layout)
+        layout = layout or (heard.tracks, heard.correlation)
+        part = conclude(heard, options, source=path, asr_info=asr_info)
+        if parts or block.offset or block.total != block.duration:  # not the only block
+            part = replace(part, audio=without_samples(block, block.duration))
+        parts.append((block, part))
+    if len(parts) == 1 or layout is None:
+        return parts[0][1]
+    return _joined(path, parts, meta, layout[0])
+
+
+def _joined(path: str | Path, parts: list[tuple[DecodedAudio, AudioAnalysis]],
+            meta: CallMeta, tracks: list[Track]) -> AudioAnalysis:
+    """One recording's analysis from its blocks' (times moved to recording time); the
+    channel and rings are the first block's (:mod:`analyzer.speech.blocks`)."""
+    from analyzer.speech.blocks import joined_attribution, moved, without_samples
+    from analyzer.speech.engine import shifted
+
+    first = parts[0][1]
+    whole = without_samples(parts[-1][0], parts[-1][0].total)
+    utterances = [shifted(u, block.offset) for block, part in parts
+                  for u in part.interaction.utterances]
+    interaction = build_interaction(path, whole, utterances, meta, tracks)
+    interaction.channel = first.interaction.channel
+    findings = [moved(f, block.offset) for block, part in parts for f in part.findings]
+    info = dict(first.asr_info)
+    info["attribution"] = joined_attribution(
+        [(block.offset, part.asr_info.get("attribution") or {}) for block, part in parts])
+    return AudioAnalysis(interaction, first.ring, findings, info, whole)
 
 
 def hear(path: str | Path, options: AnalyzerOptions, meta: CallMeta, audio: DecodedAudio,
