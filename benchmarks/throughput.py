@@ -708,4 +708,6 @@ def print_overhead(timings: dict[str, float]) -> None:
 if __name__ == "__main__":
     from page import run_with_page
 
+    if {"--baseline-worker", "--ceiling-worker"} & set(sys.argv):  # a child of the run: no page
+        sys.exit(main())
     sys.exit(run_with_page("throughput", "Batch throughput against faster-whisper", main))
