@@ -149,8 +149,9 @@ def analyze_blocks(path: str | Path, options: AnalyzerOptions, meta: CallMeta,
     """
     from analyzer.speech.blocks import without_samples
 
-    parts: list[tuple[DecodedAudio, AudioAnalysis]] = []
+    parts: list[tuple[float, AudioAnalysis]] = []  # (offset, analysis): no block's samples
     layout: tuple[list[Track], float | None] | None = None
+    total = 0.0
     blocks = decode_blocks(path, block_seconds=options.recording.block_seconds,
                            max_channel_minutes=options.recording.max_channel_minutes)
     while True:
@@ -163,29 +164,31 @@ def analyze_blocks(path: str | Path, options: AnalyzerOptions, meta: CallMeta,
         part = conclude(heard, options, source=path, asr_info=asr_info)
         if parts or block.offset or block.total != block.duration:  # not the only block
             part = replace(part, audio=without_samples(block, block.duration))
-        parts.append((block, part))
+        parts.append((block.offset, part))
+        total = block.total
+        del heard, block  # held until the next block is read otherwise
     if len(parts) == 1 or layout is None:
         return parts[0][1]
-    return _joined(path, parts, meta, layout[0])
+    return _joined(path, parts, meta, layout[0], total)
 
 
-def _joined(path: str | Path, parts: list[tuple[DecodedAudio, AudioAnalysis]],
-            meta: CallMeta, tracks: list[Track]) -> AudioAnalysis:
+def _joined(path: str | Path, parts: list[tuple[float, AudioAnalysis]], meta: CallMeta,
+            tracks: list[Track], total: float) -> AudioAnalysis:
     """One recording's analysis from its blocks' (times moved to recording time); the
     channel and rings are the first block's (:mod:`analyzer.speech.blocks`)."""
     from analyzer.speech.blocks import joined_attribution, moved, without_samples
     from analyzer.speech.engine import shifted
 
     first = parts[0][1]
-    whole = without_samples(parts[-1][0], parts[-1][0].total)
-    utterances = [shifted(u, block.offset) for block, part in parts
+    whole = without_samples(parts[-1][1].audio, total)
+    utterances = [shifted(u, offset) for offset, part in parts
                   for u in part.interaction.utterances]
     interaction = build_interaction(path, whole, utterances, meta, tracks)
     interaction.channel = first.interaction.channel
-    findings = [moved(f, block.offset) for block, part in parts for f in part.findings]
+    findings = [moved(f, offset) for offset, part in parts for f in part.findings]
     info = dict(first.asr_info)
     info["attribution"] = joined_attribution(
-        [(block.offset, part.asr_info.get("attribution") or {}) for block, part in parts])
+        [(offset, part.asr_info.get("attribution") or {}) for offset, part in parts])
     return AudioAnalysis(interaction, first.ring, findings, info, whole)
 
 
