@@ -13,11 +13,14 @@
   (a 50 MB line was analysed at 5.3 GB of memory); a JSON Lines file is read
   a line at a time, and an overlong line is skipped without being held.
 * **Recordings**: at most :data:`MAX_CHANNEL_MINUTES` minutes of audio
-  counted over all channels (80 minutes of a mono recording, 40 of a stereo
-  call), refused from the header's length before anything is decoded, or as
-  soon as decoding passes it (a header may lie): the analysis of one
-  recording holds about 4 bytes per decoded byte of audio, and a worker
-  must stay within 1.5 GiB (a 30-minute silent stereo call: 1.2 GB).
+  counted over all channels by default (``recording.max_channel_minutes``:
+  12 hours of a mono recording, 6 of a stereo call), refused from the
+  header's length before anything is decoded, or as soon as decoding passes
+  it (a header may lie). A recording longer than ``recording.block_seconds``
+  is read, cut into speech and recognised a block at a time
+  (:func:`analyzer.speech.decode.decode_blocks`), so its memory is bounded by
+  the block (10 minutes), not by its length; a worker holds at most
+  :data:`WORKER_AUDIO_MINUTES` of decoded audio at once.
 * **Identifiers** (an interaction's id, hall, window and staff id; account
   names; the staff ids of accounts, rectifications and the directory):
   :func:`identifier_problem` refuses control and format characters (NUL,
@@ -46,8 +49,13 @@ MAX_TOML_DEPTH = 32
 #: Largest transcript record (bytes): one ``.json`` file or one JSON Lines line. A
 #: three-hour call's report, word timings and all, is about 3 MB.
 MAX_RECORD_BYTES = 16 * 1024 * 1024
-#: Most audio one recording may hold, in minutes summed over its channels.
-MAX_CHANNEL_MINUTES = 80
+#: Most audio one recording may hold by default, in minutes summed over its channels
+#: (``recording.max_channel_minutes``; 720: a 6-hour stereo recording).
+MAX_CHANNEL_MINUTES = 720.0
+#: Minutes of decoded audio (summed over channels) one batch worker holds at once: the
+#: analysis of a recording holds about 4 bytes per decoded byte, and a worker must stay
+#: within 1.5 GiB (80 channel-minutes: about 1.2 GB).
+WORKER_AUDIO_MINUTES = 80.0
 #: Longest identifier (characters).
 MAX_ID_CHARS = 200
 #: Unicode categories no identifier may hold: controls, format characters

@@ -447,6 +447,29 @@ class PackOptions(Checked):
 
 
 @dataclass(frozen=True)
+class RecordingOptions(Checked):
+    """How a recording is read (``analyzer.speech.decode``, ``analyzer.speech.recording``):
+    its length limit and the blocks a long one is analysed in.
+
+    A recording longer than one block is read, resampled, cut into speech
+    and recognised a block at a time, so the memory of its analysis is
+    bounded by the block, not by the recording (see the manual's
+    "Long recordings").
+    """
+
+    SECTION: ClassVar[str] = "recording"
+    _RANGES: ClassVar[dict[str, Range]] = {
+        "max_channel_minutes": (1.0, 100000.0), "block_seconds": (60.0, 7200.0)}
+
+    # longest recording accepted, minutes of audio summed over its channels (720: a 6-hour
+    # stereo recording); refused from its header, or when decoding passes it
+    max_channel_minutes: float = 720.0
+    # s of audio (per channel) analysed at a time; a recording longer than this is analysed
+    # in blocks cut at a pause (its memory: about 30 MB per channel-minute of a block)
+    block_seconds: float = 600.0
+
+
+@dataclass(frozen=True)
 class StreamOptions(Checked):
     """Live analysis (``analyzer.stream``): incremental recognition and answering.
 
@@ -508,6 +531,7 @@ class AnalyzerOptions(Checked):
     attribution: AttributionOptions = field(default_factory=AttributionOptions)
     stream: StreamOptions = field(default_factory=StreamOptions)
     halls: HallOptions = field(default_factory=HallOptions)
+    recording: RecordingOptions = field(default_factory=RecordingOptions)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the options as plain JSON-able data, for the audit block."""

@@ -1,4 +1,4 @@
-"""The listener's memory while one line streams a large amount of audio (issue 26 #3).
+"""The listener's and a batch worker's memory on long input (issue 26 #3).
 
 The issue's reproduction: one live line streaming 1 GiB of audio took the
 listener from 1.5 to 7.0 GiB resident memory (the whole call's audio was kept
@@ -33,6 +33,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 OUT = ROOT / "benchmarks" / "results" / "listen_memory.json"
 RATE, CHANNELS = 48000, 2
 
@@ -75,11 +76,49 @@ async def line(url: str, blocks: list[bytes], count: int) -> list[dict]:
         return [json.loads(m) async for m in ws]
 
 
+def batch_memory(minutes: float) -> dict:
+    """Peak RSS of ``conduct batch`` (one worker) and ``conduct analyze`` on a long recording."""
+    from audio_factory import silent_wav
+    from throughput import measure
+
+    clip = next((ROOT.parent / "shared" / "data" / "real-speech").glob("*.wav"))
+    out: dict = {"recording_minutes": minutes, "channels": 2, "rate": 8000}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "day"
+        folder.mkdir()
+        long = silent_wav(folder / "shift.wav", minutes * 60)
+        (folder / clip.name).symlink_to(clip)
+        runs = {
+            "batch (1 worker)": [sys.executable, "-m", "analyzer", "batch", str(folder), "--db",
+                                 f"{tmp}/r.sqlite", "--workers", "1", "--no-progress",
+                                 "--format", "json"],
+            "analyze (long recording alone)": [sys.executable, "-m", "analyzer", "analyze",
+                                               str(long)],
+        }
+        for name, cmd in runs.items():
+            m = measure(cmd)
+            out[name] = {"wall_seconds": round(m["wall"], 1),
+                         "cpu_seconds": round(m["cpu"], 1),
+                         "peak_tree_mib": round(m["peak_mib"], 1),
+                         "peak_process_mib": round(m["peak_process_mib"], 1),
+                         "exit_status": m["rc"]}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--mib", type=int, default=1024)
+    parser.add_argument("--mib", type=int, default=1024, help="audio one line sends (0: skip)")
+    parser.add_argument("--batch-minutes", type=float, default=180.0,
+                        help="length of the batch's long silent stereo recording (0: skip)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
+    batch = batch_memory(args.batch_minutes) if args.batch_minutes else None
+    if batch is not None:
+        print(json.dumps({"batch": batch}, ensure_ascii=False, indent=1), flush=True)
+    if not args.mib:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({"batch": batch}, ensure_ascii=False), encoding="utf-8")
+        return
     blocks, count = audio(args.mib)
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.Popen(
@@ -120,6 +159,7 @@ def main() -> None:
         "rss_peak_mib": round(peak, 1), "rss_max_sampled_mib": round(max(v for _, v in samples), 1),
         "last_events": [e["type"] for e in events[-3:]],
         "errors": [e.get("message") for e in events if e["type"] == "error"],
+        "batch": batch,
     }
     print(json.dumps(result, ensure_ascii=False, indent=1))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -239,7 +239,7 @@ def run_batch_cli(source: Path, db: Path, workers: int, threads: int,
         db.unlink()
     cmd = [sys.executable, "-m", "analyzer.cli", "batch", str(source), "--db", str(db),
            "--workers", str(workers), "--threads-per-worker", str(threads), "--no-progress",
-           "--json", "--device", device, *extra]
+           "--format", "json", "--device", device, *extra]
     m = measure(cmd)
     m["summary"] = json.loads(m.pop("stdout").strip().splitlines()[-1])
     return m
@@ -258,8 +258,10 @@ def batch_texts(db: Path) -> dict[str, str]:
 CLIP_SET: dict[str, str] = {}
 
 
-def real_speech(sets: Sequence[Path] = REAL_SPEECH_SETS) -> list[tuple[str, str]]:
-    """(file name, reference text) of the shared real Mandarin clips (every set given).
+def real_speech(sets: Sequence[Path] = REAL_SPEECH_SETS, limit: int = 0
+                ) -> list[tuple[str, str]]:
+    """(file name, reference text) of the shared real Mandarin clips (every set given;
+    the first ``limit`` of each, 0: all).
 
     The clips are linked side by side into :data:`REAL_SPEECH`, so one batch
     run and one peer run cover them all; :data:`CLIP_SET` keeps each clip's set.
@@ -269,7 +271,8 @@ def real_speech(sets: Sequence[Path] = REAL_SPEECH_SETS) -> list[tuple[str, str]
     out = []
     for folder in sets:
         with (folder / "manifest.tsv").open(encoding="utf-8") as fh:
-            for r in csv.DictReader(fh, delimiter="\t"):
+            rows = list(csv.DictReader(fh, delimiter="\t"))
+            for r in rows[:limit] if limit else rows:
                 (REAL_SPEECH / r["file"]).symlink_to(folder / r["file"])
                 out.append((r["file"], r["reference_text"]))
                 CLIP_SET[r["file"]] = folder.name
@@ -352,6 +355,9 @@ def main() -> None:
     parser.add_argument("--peers", default="naive,batched8,batched8-words",
                         help="peer rows to measure (naive on the baseline files, the batched "
                              "ones on the whole corpus); '' for none")
+    parser.add_argument("--limit", type=int, default=0,
+                        help="smoke run: at most this many corpus files and real clips per "
+                             "set (0: all); the figures of such a run are no measurement")
     parser.add_argument("--baseline-worker", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--ceiling-worker", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--peer", default="naive", help=argparse.SUPPRESS)
@@ -367,8 +373,13 @@ def main() -> None:
     if args.corpus is None:
         args.corpus = ROOT / "benchmarks" / "results" / f"corpus-{args.shape}"
     args.corpus = args.corpus.resolve()  # the subset manifest lives elsewhere
+    started, load_at_start = time.perf_counter(), os.getloadavg()
+    print("load at start: {:.1f} {:.1f} {:.1f}".format(*load_at_start), flush=True)
     corpus = generate(args.corpus, args.minutes, shape=args.shape)
     work = Path(tempfile.mkdtemp(prefix="throughput-"))
+    if args.limit:
+        corpus = _limited(corpus, args.limit, work / "corpus-limited", args.corpus)
+        args.corpus = work / "corpus-limited"
     if args.repeat > 1:
         source, args.corpus = args.corpus, work / f"corpus-x{args.repeat}"
         corpus = repeat(source, args.corpus, args.repeat)
@@ -377,10 +388,31 @@ def main() -> None:
         result = run_all(args, corpus, chosen, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    result["machine"]["load_avg_at_start"] = load_at_start
+    result["benchmark_wall_seconds"] = time.perf_counter() - started
+    result["limit"] = args.limit
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
     print_table(result)
+    print("\nload at start {:.1f}, at end {:.1f}; the whole benchmark took {:.1f} min".format(
+        load_at_start[0], result["machine"]["load_avg_at_end"][0],
+        result["benchmark_wall_seconds"] / 60))
+    if args.limit:
+        print(f"SMOKE RUN (--limit {args.limit}): a check that the benchmark runs, not a "
+              "measurement")
     print(f"\nJSON: {args.out}")
+
+
+def _limited(corpus: dict[str, Any], n: int, folder: Path, source: Path) -> dict[str, Any]:
+    """The first ``n`` files of ``corpus`` (counter visits and calls alike), linked into
+    ``folder`` with their sidecars: a smoke run's corpus."""
+    folder.mkdir(parents=True)
+    files = pick(corpus["files"], n)
+    for f in files:
+        for path in (source / f["path"], (source / f["path"]).with_suffix(".json")):
+            if path.exists():
+                (folder / path.name).symlink_to(path)
+    return {**corpus, "files": files, "seconds": sum(f["seconds"] for f in files)}
 
 
 def run_all(args: argparse.Namespace, corpus: dict[str, Any], chosen: list[dict[str, Any]],
@@ -391,7 +423,7 @@ def run_all(args: argparse.Namespace, corpus: dict[str, Any], chosen: list[dict[
     subset.write_text("path\n" + "".join(f"{args.corpus / f['path']}\n" for f in chosen))
     subset_seconds = sum(f["seconds"] for f in chosen)
     clips = real_speech([ROOT.parent / "shared" / "data" / name
-                         for name in args.real_sets.split(",") if name])
+                         for name in args.real_sets.split(",") if name], args.limit)
     refs = dict(clips)
     print(f"corpus: {len(corpus['files'])} files, {corpus['seconds'] / 60:.1f} min; baseline on "
           f"{len(chosen)} files, {subset_seconds / 60:.1f} min", flush=True)
@@ -654,9 +686,28 @@ def print_table(r: dict[str, Any]) -> None:
     for k, v in timings.items():
         if k.startswith("n_"):
             print(f"  {k[2:]}: {int(v)}")
+    print_overhead(timings)
+
+
+def print_overhead(timings: dict[str, float]) -> None:
+    """Per-file overhead: each stage besides the model's, in milliseconds per file."""
+    from file_overhead import is_recognition
+
+    files = timings.get("n_files", 0)
+    if not files:
+        return
+    stages = {k: v for k, v in timings.items()
+              if not k.startswith("n_") and k != "model_load" and not is_recognition(k)}
+    total = sum(stages.values())
+    print(f"per-file overhead (everything but the model; {int(files)} files): "
+          f"{1000 * total / files:.0f} ms per file")
+    for k, v in sorted(stages.items(), key=lambda kv: -kv[1]):
+        print(f"  {k:18} {1000 * v / files:8.1f} ms/file  {100 * v / (total or 1):5.1f} %")
 
 
 if __name__ == "__main__":
     from page import run_with_page
 
+    if {"--baseline-worker", "--ceiling-worker"} & set(sys.argv):  # a child of the run: no page
+        sys.exit(main())
     sys.exit(run_with_page("throughput", "Batch throughput against faster-whisper", main))

@@ -444,3 +444,18 @@ def phone_call(
     if line:
         call = np.stack([phone_line(ch, sr) for ch in call])
     return call, turns, [(s, min(e, answer)) for s, e in spans if s < answer], answer
+
+
+def silent_wav(path: str | Path, seconds: float, rate: int = 8000, channels: int = 1) -> Path:
+    """A real 16-bit WAV of silence of any length, written sparse (no disk for its zeros)."""
+    import struct
+
+    path = Path(path)
+    data = int(seconds * rate) * 2 * channels
+    header = (b"RIFF" + struct.pack("<I", 36 + data) + b"WAVEfmt "
+              + struct.pack("<IHHIIHH", 16, 1, channels, rate, rate * 2 * channels,
+                            2 * channels, 16) + b"data" + struct.pack("<I", data))
+    with path.open("wb") as fh:
+        fh.write(header)
+        fh.truncate(len(header) + data)
+    return path

@@ -230,22 +230,14 @@ def test_a_worker_that_dies_takes_only_its_own_recording_keyed_as_failed(
 
 def _long_silent_wav(path: Path, seconds: float, rate: int = 8000) -> Path:
     """A real 16-bit mono WAV of silence, written sparse (no disk for its zeros)."""
-    import struct
+    from audio_factory import silent_wav
 
-    data = int(seconds * rate) * 2
-    header = (b"RIFF" + struct.pack("<I", 36 + data) + b"WAVEfmt "
-              + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
-              + b"data" + struct.pack("<I", data))
-    with path.open("wb") as fh:
-        fh.write(header)
-        fh.truncate(len(header) + data)
-    return path
+    return silent_wav(path, seconds, rate)
 
 
-def test_a_three_hour_silent_recording_is_refused_by_the_documented_limit(
-        tmp_path: Path) -> None:
-    """Refused from its header, before a sample is decoded (it took 10 GB, then 23 GB in the
-    batch, where it was OOM-killed); the message names the file and the limit."""
+def test_a_recording_over_the_limit_is_refused_from_its_header(tmp_path: Path) -> None:
+    """Refused from its header, before a sample is decoded; the message names the file, the
+    limit and the option that sets it (``recording.max_channel_minutes``)."""
     from click.testing import CliRunner
 
     from analyzer.cli import main
@@ -253,17 +245,20 @@ def test_a_three_hour_silent_recording_is_refused_by_the_documented_limit(
     from analyzer.limits import MAX_CHANNEL_MINUTES
     from analyzer.speech.decode import decode_audio
 
-    wav = _long_silent_wav(tmp_path / "shift.wav", 3 * 3600)
+    wav = _long_silent_wav(tmp_path / "week.wav", 13 * 3600)
     t0 = time.perf_counter()
     with pytest.raises(AudioError) as caught:
         decode_audio(wav)
     assert time.perf_counter() - t0 < 5
-    assert str(caught.value).startswith(f"{wav}: 180 minutes of audio in 1 channel(s) is "
+    assert str(caught.value).startswith(f"{wav}: 780 minutes of audio in 1 channel(s) is "
                                         "longer than one recording may be")
-    assert f"({MAX_CHANNEL_MINUTES} minutes over all channels" in str(caught.value)
-    result = CliRunner().invoke(main, ["--lang", "en", "analyze", str(wav),
-                                       str(ROOT / "examples" / "counter-model.json")])
-    assert result.exit_code == 1 and "longer than one recording may be" in result.stderr
+    assert f"({MAX_CHANNEL_MINUTES:g} minutes over all channels" in str(caught.value)
+    shift = _long_silent_wav(tmp_path / "shift.wav", 3 * 3600)
+    result = CliRunner().invoke(main, ["--lang", "en", "analyze", str(shift),
+                                       str(ROOT / "examples" / "counter-model.json"),
+                                       "--set", "recording.max_channel_minutes=80"])
+    assert result.exit_code == 1 and "longer than one recording may be (80 minutes" in \
+        result.stderr and "recording.max_channel_minutes" in result.stderr
     assert '"id": "counter-model"' in result.stdout  # the other input is analysed
 
 
@@ -283,7 +278,7 @@ def test_the_batch_keys_an_overlong_recording_as_known_bad(tmp_path: Path) -> No
 
     folder = tmp_path / "calls"
     folder.mkdir()
-    _long_silent_wav(folder / "shift.wav", 3 * 3600)
+    _long_silent_wav(folder / "shift.wav", 13 * 3600)
     db = tmp_path / "r.sqlite"
     first = run_batch(folder, db)
     assert first.errors == 1

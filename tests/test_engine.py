@@ -123,7 +123,7 @@ def test_a_clip_recognised_at_an_offset_moves_its_heard_phrases_too():
     heard = Heard("A10-F-02", "你的记性真差", 0.1, 2.0, "你的贴心真差", 0.5, 0.9, -3.0, -4.0)
     u = Utterance("staff", 0.0, 2.04, "你的贴心真差", (Word("你的", 0.0, 0.5, 0.9),), 0.9,
                   True, (heard,))
-    moved = engine_mod._shifted(u, 48.5)
+    moved = engine_mod.shifted(u, 48.5)
     assert (moved.start, moved.words[0].start) == (48.5, 48.5)
     assert (moved.heard[0].start, moved.heard[0].end) == (48.6, 50.5)
 

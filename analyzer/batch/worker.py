@@ -39,9 +39,9 @@ from analyzer.batch.jobs import (
     WorkerError,
 )
 from analyzer.errors import AnalyzerError
-from analyzer.limits import MAX_CHANNEL_MINUTES
+from analyzer.limits import WORKER_AUDIO_MINUTES
 from analyzer.options import AnalyzerOptions
-from analyzer.speech.decode import audio_extent
+from analyzer.speech.decode import audio_layout
 from analyzer.speech.engine import PackedTranscriber
 from analyzer.types import Interaction, Utterance
 
@@ -72,7 +72,13 @@ class AudioWorker:
             from analyzer.speech.asr import get_model
 
             t0 = time.perf_counter()
+            # the attribution's libraries load while the model does (the first mono
+            # recording paid for the import: 2-14 s, more than every later file's
+            # attribution together)
+            preload = threading.Thread(target=_preload, name="preload", daemon=True)
+            preload.start()
             model = get_model(self.options.asr)
+            preload.join()
             _warm_up(self.options)
             self.timings["model_load"] += time.perf_counter() - t0
             self._transcriber = PackedTranscriber.from_options(
@@ -94,10 +100,10 @@ class AudioWorker:
         running: dict[Future[Outcome], float] = {}  # each with its minutes of audio
         try:
             for job in jobs:
-                # the audio held at once stays within what one longest recording may
-                # hold (analyzer.limits.MAX_CHANNEL_MINUTES): a long one waits to run alone
-                extent = min(audio_extent(job.path) or 0.0, MAX_CHANNEL_MINUTES)
-                while running and sum(running.values()) + extent > MAX_CHANNEL_MINUTES:
+                # the audio held at once stays within analyzer.limits.WORKER_AUDIO_MINUTES
+                # (a long recording holds one block at a time): a long one may run alone
+                extent = self._held_minutes(job.path)
+                while running and sum(running.values()) + extent > WORKER_AUDIO_MINUTES:
                     transcriber.max_active = len(running)  # none joins: partial bins go
                     yield from self._finished(running, None)
                 transcriber.max_active = cap
@@ -113,6 +119,14 @@ class AudioWorker:
             transcriber.stop()
             server.join()
             pool.shutdown(wait=True)
+
+    def _held_minutes(self, path: str) -> float:
+        """Minutes of decoded audio (over channels) analysing ``path`` holds at once: the
+        recording's, or one block's (:mod:`analyzer.speech.blocks`); unknown: a stereo block."""
+        block = self.options.recording.block_seconds
+        layout = audio_layout(path)
+        seconds, channels = layout if layout is not None else (block, 2)
+        return min(seconds, block) * channels / 60
 
     @staticmethod
     def _finished(running: dict[Future[Outcome], float],
@@ -134,20 +148,43 @@ class AudioWorker:
     def _analyse(self, job: Job, transcriber: PackedTranscriber) -> JobResult:
         from analyzer.pipeline import Task, analyze_task, get_lexicon
         from analyzer.speech.decode import decode_audio
+        from analyzer.speech.stages import collecting
 
         before = transcriber.spent()
         t0 = time.perf_counter()
-        audio = decode_audio(job.path)
+        layout = audio_layout(job.path)
+        long = layout is None or layout[0] > self.options.recording.block_seconds
+        # a short recording is decoded here (timed apart); a long one a block at a time
+        audio = None if long else decode_audio(
+            job.path, max_channel_minutes=self.options.recording.max_channel_minutes)
         t1 = time.perf_counter()
         spent: dict[str, float] = {}
-        result = analyze_task(Task("audio", job.path, job.meta), self.options,
-                              lexicon=get_lexicon(self.options), recognizer=transcriber,
-                              audio=audio, key=job.key, timings=spent)
+        stages: dict[str, float] = {}
+        with collecting(stages):
+            result = analyze_task(Task("audio", job.path, job.meta), self.options,
+                                  lexicon=get_lexicon(self.options), recognizer=transcriber,
+                                  audio=audio, key=job.key, timings=spent)
         transcriber._add_time("decode", t1 - t0)
-        transcriber._add_time("rings+acoustics",
-                              spent.get("audio", 0.0) - (transcriber.spent() - before))
+        for name, seconds in stages.items():
+            transcriber._add_time(name, seconds)
+        # the audio path's own work besides recognition and the stages it names
+        transcriber._add_time("other", spent.get("audio", 0.0) - sum(stages.values())
+                              - (transcriber.spent() - before))
         transcriber._add_time("matching", spent.get("matching", 0.0))
+        transcriber._add_time("n_files", 1)
         return JobResult(job, result)
+
+
+def _preload() -> None:
+    """Import what a recording's analysis imports on first use (scikit-learn for the
+    mono speaker turns, the VAD model), so no recording's timing carries it."""
+    with contextlib.suppress(ImportError):
+        import sklearn.cluster  # noqa: F401
+        import sklearn.metrics  # noqa: F401
+    with contextlib.suppress(ImportError):
+        from faster_whisper.vad import get_vad_model
+
+        get_vad_model()
 
 
 def _warm_up(options: AnalyzerOptions) -> None:

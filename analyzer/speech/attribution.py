@@ -45,6 +45,8 @@ from analyzer.types import Utterance, Word
 
 #: Frames quieter than this (dBFS) carry no speech worth comparing.
 SILENT_DB = -70.0
+#: Samples summed at a time by :func:`same_mix` (float64 copies of one block only).
+_SUM_BLOCK = 1 << 20
 #: Seconds around a leaked stretch searched for the other channel's words.
 _NEAR = 0.5
 #: Background stretches shorter than this (s) stay (word times are approximate).
@@ -193,13 +195,23 @@ def same_mix(samples: np.ndarray, options: AttributionOptions) -> float | None:
     """
     if samples.ndim != 2 or samples.shape[0] != 2 or samples.shape[1] < 1600:
         return None
-    a, b = (np.asarray(c, dtype=np.float64) for c in samples)
-    pa, pb = float(np.mean(a * a)), float(np.mean(b * b))
+    n = samples.shape[1]
+    # sums in float64 over blocks of the float32 samples: no whole-recording float64 copies
+    sa = sb = saa = sbb = sab = 0.0
+    for i in range(0, n, _SUM_BLOCK):
+        a, b = (np.asarray(c[i:i + _SUM_BLOCK], dtype=np.float64) for c in samples)
+        sa, sb = sa + float(a.sum()), sb + float(b.sum())
+        saa, sbb, sab = saa + float(a @ a), sbb + float(b @ b), sab + float(a @ b)
+    pa, pb = saa / n, sbb / n
     if pa < 1e-10 or pb < 1e-10:
         return None
     if abs(10.0 * np.log10(pa / pb)) > options.same_mix_db:
         return None
-    corr = float(np.dot(a - a.mean(), b - b.mean()) / (a.size * np.sqrt(a.var() * b.var())))
+    ma, mb = sa / n, sb / n
+    va, vb = max(pa - ma * ma, 0.0), max(pb - mb * mb, 0.0)
+    if va * vb <= 0.0:
+        return None
+    corr = (sab / n - ma * mb) / np.sqrt(va * vb)
     return corr if corr >= options.same_mix_correlation else None
 
 

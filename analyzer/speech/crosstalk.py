@@ -41,12 +41,14 @@ def silence_crosstalk(samples: np.ndarray, sample_rate: int, speakers: Sequence[
     """
     levels = [frame_levels(c, sample_rate) for c in samples]
     n = min(lv.size for lv in levels)
-    out = np.array(samples, dtype=np.float32, copy=True)
+    out = samples  # copied only when a stretch is silenced (most recordings have none)
     dropped: list[Dropped] = []
     hop = int(LEVEL_FRAME_SECONDS * sample_rate)
     for k in (0, 1):
         own, other = levels[k][:n], levels[1 - k][:n]
         for a, b in _leak_runs(_leak_flags(own, other, options)):
+            if out is samples:
+                out = np.array(samples, dtype=np.float32, copy=True)
             _fade_out(out[k], a * hop, b * hop, sample_rate)
             dropped += _silenced(speakers[k], own, other, a, b, options)
     return out, dropped

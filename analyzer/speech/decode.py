@@ -8,6 +8,7 @@ channels, because on a stereo call recording each channel is one party.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,10 @@ class DecodedAudio:
         native_rate: The recording's own sample rate in Hz.
         codec: The codec name ffmpeg reported (``pcm_s16le``, ``opus`` ...).
         created: The container's ``creation_time`` tag (ISO-8601, as written), or "".
+        offset: Where ``samples`` start in the recording, seconds (a block of
+            :func:`decode_blocks`; 0 for a whole recording).
+        total: The whole recording's length in seconds, when known (the last
+            block's; a whole recording's is its ``duration``).
     """
 
     samples: np.ndarray
@@ -58,6 +63,8 @@ class DecodedAudio:
     native_rate: int = 0
     codec: str = ""
     created: str = ""
+    offset: float = 0.0
+    total: float = 0.0
 
     @property
     def channels(self) -> int:
@@ -71,19 +78,53 @@ class DecodedAudio:
         return self.samples.mean(axis=0).astype(np.float32)
 
 
-def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> DecodedAudio:
+def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE, *,
+                 max_channel_minutes: float = MAX_CHANNEL_MINUTES) -> DecodedAudio:
     """Decode a recording to float32 ``[channels, n]`` at ``sample_rate``.
 
     Args:
         path: A WAV, FLAC, MP3, M4A/AAC or OGG/Opus file.
         sample_rate: Output rate in Hz (Whisper wants 16000).
+        max_channel_minutes: The longest recording accepted, in minutes summed
+            over its channels (:data:`analyzer.limits.MAX_CHANNEL_MINUTES`).
 
     Returns:
         The samples with their rate, duration and source.
 
     Raises:
-        AudioError: The file is missing, empty, not audio, truncated or
-            cannot be decoded; the message names the file and the reason.
+        AudioError: The file is missing, empty, not audio, truncated, too long
+            or cannot be decoded; the message names the file and the reason.
+    """
+    blocks = list(decode_blocks(path, sample_rate, block_seconds=None,
+                                max_channel_minutes=max_channel_minutes))
+    return blocks[0]
+
+
+def decode_blocks(path: str | Path, sample_rate: int = SAMPLE_RATE, *,
+                  block_seconds: float | None = 600.0,
+                  max_channel_minutes: float = MAX_CHANNEL_MINUTES) -> Iterator[DecodedAudio]:
+    """Decode a recording a block at a time: memory bounded by the block, not the recording.
+
+    Frames are read and resampled as they come; once ``block_seconds`` are
+    held, the block is cut at its quietest tenth of a second (all channels)
+    in the last :data:`CUT_SEARCH_SECONDS` (a pause, so a word is seldom cut
+    in two) and given out; the rest starts the next block. A recording no
+    longer than one block is one block, the samples :func:`decode_audio` gives.
+
+    Args:
+        path: The recording.
+        sample_rate: Output rate in Hz.
+        block_seconds: Seconds per block (per channel); None: the whole recording.
+        max_channel_minutes: The longest recording accepted (minutes over all channels).
+
+    Yields:
+        Each block as a :class:`DecodedAudio` whose ``offset`` says where it
+        starts in the recording and ``duration`` its own length; the last
+        one's ``total`` is the recording's length.
+
+    Raises:
+        AudioError: As :func:`decode_audio` (a truncated file or one over the
+            limit is found when decoding reaches it, after the blocks before).
     """
     av = require("av")
     source = str(path)
@@ -103,11 +144,33 @@ def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> DecodedAud
         native_rate = int(stream.rate or stream.codec_context.sample_rate or 0)
         codec = stream.codec_context.name
         declared = _declared_seconds(container, stream, source)
-        _check_length(declared or _estimated_seconds(container), stream, source)
+        _check_length(declared or _estimated_seconds(container), stream, source,
+                      max_channel_minutes)
         created = str((container.metadata or {}).get("creation_time", "") or "").strip()
-        samples = _decode_stream(av, container, stream, sample_rate, source)
-    duration = samples.shape[1] / sample_rate
-    if samples.shape[1] == 0:
+
+        def block(samples: np.ndarray, offset: int, total: float = 0.0) -> DecodedAudio:
+            return DecodedAudio(np.ascontiguousarray(samples, dtype=np.float32), sample_rate,
+                                samples.shape[1] / sample_rate, source, native_rate, codec,
+                                created, offset / sample_rate, total)
+
+        size = None if block_seconds is None else int(block_seconds * sample_rate)
+        held: list[np.ndarray] = []
+        count = done = 0
+        for chunk in _frames(av, container, stream, sample_rate, source, max_channel_minutes):
+            held.append(chunk)
+            count += chunk.shape[1]
+            if size is not None and count >= size + sample_rate:
+                samples = np.concatenate(held, axis=1)
+                cut = quiet_cut(samples, sample_rate, size)
+                out, rest = block(samples[:, :cut], done), samples[:, cut:].copy()
+                del samples  # the block and its rest only: held memory stays one block
+                held, done, count = [rest], done + cut, count - cut
+                yield out
+                del out
+    channels = stream.codec_context.channels or 1
+    rest = np.concatenate(held, axis=1) if held else np.zeros((channels, 0), np.float32)
+    duration = (done + rest.shape[1]) / sample_rate
+    if duration == 0:
         raise AudioError("no audio samples could be decoded (empty or truncated)", source=source)
     if (
         declared
@@ -118,7 +181,27 @@ def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> DecodedAud
             f"truncated: the header declares {declared:.2f} s but only {duration:.2f} s decode",
             source=source,
         )
-    return DecodedAudio(samples, sample_rate, duration, source, native_rate, codec, created)
+    if rest.shape[1] or not done:
+        yield block(rest, done, duration)
+
+
+#: A block is cut at the quietest tenth of a second in its last this many seconds.
+CUT_SEARCH_SECONDS = 30.0
+
+
+def quiet_cut(samples: np.ndarray, sample_rate: int, size: int) -> int:
+    """Where to end a block of ``size`` samples: the middle of its quietest 0.1 s frame
+    (loudest channel's power; the latest of equals) in the last
+    :data:`CUT_SEARCH_SECONDS` before ``size``."""
+    frame = sample_rate // 10
+    lo = max(frame, size - int(CUT_SEARCH_SECONDS * sample_rate))
+    n = (size - lo) // frame
+    if n < 1:
+        return size
+    span = samples[:, lo: lo + n * frame].reshape(samples.shape[0], n, frame)
+    power = (span.astype(np.float64) ** 2).mean(axis=2).max(axis=0)
+    last = n - 1 - int(np.argmin(power[::-1]))  # of equally quiet frames, the latest
+    return lo + last * frame + frame // 2
 
 
 #: Most channels and the sample rates a recording may declare (a header beyond them is
@@ -145,8 +228,9 @@ def _check_header(stream, source: str) -> None:
                          f"{RATE_RANGE[0]}-{RATE_RANGE[1]} Hz", source=source)
 
 
-def _decode_stream(av, container, stream, sample_rate: int, source: str) -> np.ndarray:
-    """Decode and resample every frame of ``stream`` to planar float32."""
+def _frames(av, container, stream, sample_rate: int, source: str,
+            max_channel_minutes: float) -> Iterator[np.ndarray]:
+    """Decode and resample ``stream`` frame by frame: planar float32 ``[channels, n]`` arrays."""
     channels = stream.codec_context.channels or 1
     try:
         layout = stream.codec_context.layout.name
@@ -154,43 +238,46 @@ def _decode_stream(av, container, stream, sample_rate: int, source: str) -> np.n
     except (ValueError, av.error.FFmpegError) as exc:  # a header ffmpeg opens but cannot use
         raise AudioError(f"cannot decode this audio's layout ({_reason(exc)})",
                          source=source) from exc
-    chunks: list[np.ndarray] = []
-    limit, got = MAX_CHANNEL_MINUTES * 60 * sample_rate // channels, 0
+    limit, got = max_channel_minutes * 60 * sample_rate / channels, 0
     try:
         for frame in container.decode(stream):
             for out in resampler.resample(frame):
-                chunks.append(out.to_ndarray())
-                got += chunks[-1].shape[1]
+                chunk = out.to_ndarray()
+                got += chunk.shape[1]
+                yield chunk
             if got > limit:  # the header said less (or nothing): stop here
-                _check_length(got / sample_rate, stream, source)
+                _check_length(got / sample_rate, stream, source, max_channel_minutes)
         for out in resampler.resample(None):
-            chunks.append(out.to_ndarray())
+            yield out.to_ndarray()
     except av.error.FFmpegError as exc:
-        done = sum(c.shape[1] for c in chunks) / sample_rate
         raise AudioError(
-            f"corrupt or truncated audio after {done:.2f} s ({_reason(exc)})", source=source
-        ) from exc
+            f"corrupt or truncated audio after {got / sample_rate:.2f} s ({_reason(exc)})",
+            source=source) from exc
     except ValueError as exc:  # a channel layout the resampler cannot keep apart
         raise AudioError(f"cannot resample this audio ({exc})", source=source) from exc
-    if not chunks:
-        return np.zeros((channels, 0), dtype=np.float32)
-    return np.ascontiguousarray(np.concatenate(chunks, axis=1), dtype=np.float32)
 
 
-def _check_length(seconds: float | None, stream, source: str) -> None:
-    """Refuse a recording longer than :data:`analyzer.limits.MAX_CHANNEL_MINUTES` allows."""
+def _check_length(seconds: float | None, stream, source: str, limit: float) -> None:
+    """Refuse a recording longer than ``limit`` minutes over its channels allows
+    (``recording.max_channel_minutes``, :data:`analyzer.limits.MAX_CHANNEL_MINUTES`)."""
     channels = int(stream.codec_context.channels or 1)
-    if seconds is not None and seconds * channels > MAX_CHANNEL_MINUTES * 60:
+    if seconds is not None and seconds * channels > limit * 60:
         raise AudioError(
             f"{seconds / 60:.0f} minutes of audio in {channels} channel(s) is longer than one "
-            f"recording may be ({MAX_CHANNEL_MINUTES} minutes over all channels: "
-            f"{MAX_CHANNEL_MINUTES // channels} minutes of this one); split it into its calls "
-            "or visits", source=source)
+            f"recording may be ({limit:g} minutes over all channels: "
+            f"{limit / channels:g} minutes of this one; recording.max_channel_minutes); split "
+            "it into its calls or visits", source=source)
 
 
 def audio_extent(path: str | Path) -> float | None:
     """Minutes of audio a recording's header says it holds, summed over its channels
     (None when it cannot say): what analysing it will cost, before it is decoded."""
+    layout = audio_layout(path)
+    return None if layout is None else layout[0] * layout[1] / 60
+
+
+def audio_layout(path: str | Path) -> tuple[float, int] | None:
+    """(seconds, channels) a recording's header declares, or None when it cannot say."""
     av = require("av")
     try:
         with av.open(str(path), mode="r") as container:
@@ -200,7 +287,7 @@ def audio_extent(path: str | Path) -> float | None:
             channels = int(stream.codec_context.channels or 1)
     except (av.error.FFmpegError, IndexError, OSError, ValueError):
         return None
-    return None if seconds is None else seconds * channels / 60
+    return None if seconds is None else (seconds, channels)
 
 
 def _estimated_seconds(container) -> float | None:

@@ -214,7 +214,7 @@ class PackedTranscriber:
             found = self._transcribe(tracks, options, verifier, cut)
         finally:
             self._local.spent = self.spent() + time.perf_counter() - t0
-        return [[_shifted(u, t.offset) for u in utts] if t.offset else utts
+        return [[shifted(u, t.offset) for u in utts] if t.offset else utts
                 for t, utts in zip(tracks, found, strict=True)]
 
     def _transcribe(self, tracks: Sequence[Track], options: ASROptions,
@@ -441,7 +441,7 @@ def _pieces(samples: np.ndarray, job: int, track: int, options: ASROptions,
             for i in range(0, samples.size, longest) if samples.size - i >= SAMPLE_RATE // 10]
 
 
-def _shifted(u: Utterance, offset: float) -> Utterance:
+def shifted(u: Utterance, offset: float) -> Utterance:
     """``u`` with its times (and its words' and heard phrases' times) moved by ``offset`` s."""
     words = tuple(replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3))
                   for w in u.words)

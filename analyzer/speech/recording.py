@@ -32,8 +32,9 @@ import numpy as np
 
 from analyzer.errors import shown
 from analyzer.options import AnalyzerOptions, ASROptions
-from analyzer.speech.decode import DecodedAudio, decode_audio
+from analyzer.speech.decode import DecodedAudio, decode_blocks
 from analyzer.speech.meta import CallMeta, read_meta
+from analyzer.speech.stages import stage
 from analyzer.speech.tracks import Recognizer, Track, resolve_tracks
 from analyzer.types import Finding, Interaction, RingResult, Utterance
 
@@ -54,7 +55,7 @@ class AudioAnalysis:
         ring: Rings before answer (record or audio), or None for counter audio.
         findings: Findings only the audio shows (staff shouting).
         asr_info: Model folder, its SHA-256, the recognition options and the attribution.
-        audio: The decoded samples.
+        audio: The decoded samples (a recording analysed in blocks: its facts, no samples).
     """
 
     interaction: Interaction
@@ -127,31 +128,102 @@ def analyze_recording(
 
     options = options or AnalyzerOptions()
     known = meta if isinstance(meta, CallMeta) else read_meta(path, meta)
-    heard = hear(path, options, known, audio if audio is not None else decode_audio(path),
-                 recognizer)
+    if audio is None:  # read as it is analysed: a long recording a block at a time
+        return analyze_blocks(path, options, known, recognizer, asr.asr_info(options.asr))
+    heard = hear(path, options, known, audio, recognizer)
     return conclude(heard, options, source=path, asr_info=asr.asr_info(options.asr))
 
 
+def analyze_blocks(path: str | Path, options: AnalyzerOptions, meta: CallMeta,
+                   recognizer: Recognizer | None,
+                   asr_info: Mapping[str, Any] | None) -> AudioAnalysis:
+    """Decode and analyse ``path`` a block at a time (:mod:`analyzer.speech.blocks`).
+
+    Each block (:func:`~analyzer.speech.decode.decode_blocks`) is heard and
+    concluded as it is read; only its utterances and findings are kept. A
+    recording no longer than one block is one block: exactly what decoding it
+    whole and analysing it gives (its samples are kept in the result).
+
+    Raises:
+        AudioError: The recording cannot be decoded (after the blocks before the fault).
+    """
+    from analyzer.speech.blocks import without_samples
+
+    parts: list[tuple[float, AudioAnalysis]] = []  # (offset, analysis): no block's samples
+    layout: tuple[list[Track], float | None] | None = None
+    total = 0.0
+    blocks = decode_blocks(path, block_seconds=options.recording.block_seconds,
+                           max_channel_minutes=options.recording.max_channel_minutes)
+    while True:
+        with stage("decode"):
+            block = next(blocks, None)
+        if block is None:
+            break
+        heard = hear(path, options, meta, block, recognizer, layout=layout)
+        layout = layout or (heard.tracks, heard.correlation)
+        part = conclude(heard, options, source=path, asr_info=asr_info)
+        if parts or block.offset or block.total != block.duration:  # not the only block
+            part = replace(part, audio=without_samples(block, block.duration))
+        parts.append((block.offset, part))
+        total = block.total
+        del heard, block  # held until the next block is read otherwise
+    if len(parts) == 1 or layout is None:
+        return parts[0][1]
+    return _joined(path, parts, meta, layout[0], total)
+
+
+def _joined(path: str | Path, parts: list[tuple[float, AudioAnalysis]], meta: CallMeta,
+            tracks: list[Track], total: float) -> AudioAnalysis:
+    """One recording's analysis from its blocks' (times moved to recording time); the
+    channel and rings are the first block's (:mod:`analyzer.speech.blocks`)."""
+    from analyzer.speech.blocks import joined_attribution, moved, without_samples
+    from analyzer.speech.engine import shifted
+
+    first = parts[0][1]
+    whole = without_samples(parts[-1][1].audio, total)
+    utterances = [shifted(u, offset) for offset, part in parts
+                  for u in part.interaction.utterances]
+    interaction = build_interaction(path, whole, utterances, meta, tracks)
+    interaction.channel = first.interaction.channel
+    findings = [moved(f, offset) for offset, part in parts for f in part.findings]
+    info = dict(first.asr_info)
+    info["attribution"] = joined_attribution(
+        [(offset, part.asr_info.get("attribution") or {}) for offset, part in parts])
+    return AudioAnalysis(interaction, first.ring, findings, info, whole)
+
+
 def hear(path: str | Path, options: AnalyzerOptions, meta: CallMeta, audio: DecodedAudio,
-         recognizer: Recognizer | None) -> Heard:
-    """Who speaks where, crosstalk silenced, and each track recognised."""
+         recognizer: Recognizer | None,
+         layout: tuple[list[Track], float | None] | None = None) -> Heard:
+    """Who speaks where, crosstalk silenced, and each track recognised.
+
+    ``layout`` (the tracks and the same-mix correlation) is decided here
+    unless given: a long recording's later blocks keep its first block's
+    (:mod:`analyzer.speech.blocks`).
+    """
     from analyzer.speech.attribution import same_mix
     from analyzer.speech.crosstalk import silence_crosstalk
     from analyzer.speech.engine import get_engine
     from analyzer.speech.verify import get_verifier
 
-    correlation = (same_mix(audio.samples, options.attribution)
-                   if audio.channels == 2 and options.attribution.enabled else None)
-    tracks = resolve_tracks(audio.channels, options.asr, replace(meta, where=meta.where or
-                                                                 str(path)),
-                            same_mix=correlation is not None)
+    if layout is not None:
+        tracks, correlation = layout
+    else:
+        with stage("same_mix"):
+            correlation = (same_mix(audio.samples, options.attribution)
+                           if audio.channels == 2 and options.attribution.enabled else None)
+        tracks = resolve_tracks(audio.channels, options.asr,
+                                replace(meta, where=meta.where or str(path)),
+                                same_mix=correlation is not None)
     line = options.asr.for_line(audio.native_rate, meta.channel)
     recognise = recognizer or get_engine(line, options.pack)
     heard_audio: DecodedAudio = audio
     silenced: list[Dropped] = []
     if len(tracks) == 2 and options.attribution.enabled:  # leaked speech is never recognised
-        samples, silenced = silence_crosstalk(audio.samples, audio.sample_rate,
-                                              [t.speaker for t in tracks], options.attribution)
+        with stage("crosstalk"):
+            samples, silenced = silence_crosstalk(audio.samples, audio.sample_rate,
+                                                  [t.speaker for t in tracks],
+                                                  options.attribution)
         heard_audio = replace(audio, samples=samples)
     utterances = transcribe_each(heard_audio, tracks, line, recognise, get_verifier(options))
     return Heard(audio, tracks, utterances, meta, correlation, silenced)
@@ -177,20 +249,24 @@ def conclude(heard: Heard, options: AnalyzerOptions, *, source: str | Path,
     audio, tracks = heard.audio, heard.tracks
     mode = ("stereo" if len(tracks) == 2 else
             "same_mix" if heard.correlation is not None else "mono")
-    utterances, attribution = attribute(
-        [(t.speaker, t.signal(audio), utts)
-         for t, utts in zip(tracks, heard.utterances, strict=True)],
-        audio.sample_rate, options, mode, heard.correlation, staff=heard.meta.staff)
+    with stage("attribution"):
+        utterances, attribution = attribute(
+            [(t.speaker, t.signal(audio), utts)
+             for t, utts in zip(tracks, heard.utterances, strict=True)],
+            audio.sample_rate, options, mode, heard.correlation, staff=heard.meta.staff)
     attribution.add(heard.silenced)
     attribution.at_call_end = heard.at_call_end
-    utterances = with_levels(utterances, audio, tracks)
+    with stage("levels"):
+        utterances = with_levels(utterances, audio, tracks)
     interaction = build_interaction(source, audio, utterances, heard.meta, tracks)
-    ring = find_rings(interaction, audio, tracks, options)
+    with stage("rings"):
+        ring = find_rings(interaction, audio, tracks, options)
     if not interaction.channel:  # not given and not 8 kHz: phone if ringback was heard
         interaction.channel = "phone" if ring is not None and ring.rings else "counter"
     if interaction.channel != "phone":
         ring = None
-    findings = acoustic_findings(interaction, audio, tracks, options)
+    with stage("loudness"):
+        findings = acoustic_findings(interaction, audio, tracks, options)
     info = {**(asr_info or {}), "attribution": attribution.to_dict()}
     return AudioAnalysis(interaction, ring, findings, info, audio)
 
