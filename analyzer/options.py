@@ -258,13 +258,17 @@ class VadOptions(_Checked):
     max_piece_seconds: float = 28.0  # longer speech is cut (a piece fits one 30 s window)
 
 
+#: How recognised numbers are written: as said (三号窗口) or as Whisper wrote them (3号窗口).
+NUMBER_STYLES: tuple[str, ...] = ("spoken", "digits")
+
+
 @dataclass(frozen=True)
 class ASROptions(_Checked):
     """Speech recognition (``analyzer.speech.asr``)."""
 
     SECTION: ClassVar[str] = "asr"
     _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"cpu_threads": _NONNEG, "beam_size": (1, 20), "temperature": (0.0, 1.0), "repetition_penalty": (1.0, 3.0), "vad_threshold": _UNIT, "phone_vad_threshold": _UNIT, "vad_min_silence_ms": _NONNEG, "no_speech_threshold": _UNIT, "compression_ratio_threshold": _NONNEG, "split_gap": _NONNEG}
-    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"device": ("cpu", "cuda", "auto"), "lexicon_prompt": ("", "prompt", "hotwords"), "mono_roles": MONO_ROLES, "stereo_speakers": ROLES}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"device": ("cpu", "cuda", "auto"), "lexicon_prompt": ("", "prompt", "hotwords"), "numbers": NUMBER_STYLES, "mono_roles": MONO_ROLES, "stereo_speakers": ROLES}
 
     model: str = ""  # CTranslate2 model folder; empty: the bundled Whisper base
     device: str = "cpu"  # cpu | cuda | auto
@@ -283,11 +287,18 @@ class ASROptions(_Checked):
     vad: VadOptions = field(default_factory=VadOptions)
     no_speech_threshold: float = 0.6  # drop segments whose no-speech probability is higher
     compression_ratio_threshold: float = 2.4  # drop segments more repetitive than this (gzip ratio)
-    initial_prompt: str = ""  # text prompt given to Whisper as previous context
+    # text given to Whisper as the previous context of every window. Off by default: a
+    # line of hall speech with numbers in characters lowered CER on customer-service
+    # speech (0.122 -> 0.110) but leaked into read speech ("…在拨呢材料一共三份", loops of
+    # "材料？", a clip lost; real-speech-2 0.223 -> 0.299); benchmarks/cer.py --set
+    initial_prompt: str = ""
     hotwords: str = ""  # words Whisper is nudged towards
     lexicon_prompt: str = (
-        ""  # "", "prompt" or "hotwords": build that from lexicon phrases (see benchmarks/cer.py)
+        ""  # "prompt" or "hotwords": that from the lexicon's required phrases instead
     )
+    # "spoken": numbers written as said (三号窗口, 一万四千四百元; analyzer.speech.spoken);
+    # "digits": as Whisper wrote them (3号窗口, 14400元)
+    numbers: str = "spoken"
     split_gap: float = 1.0  # s; a pause between words this long starts a new utterance
     # who speaks on a mono recording (or a stereo one whose channels carry the same mix):
     # "auto" tells the parties apart (analyzer.speech.attribution); "staff" / "citizen"

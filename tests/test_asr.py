@@ -148,3 +148,20 @@ def test_clean_speech_is_decoded_once_without_the_penalty(
     path, _ = real_clips[0]
     assert transcribe(decode_audio(path).samples[0], options, speaker="staff")
     assert penalties == [1.0]
+
+
+def test_a_window_is_padded_with_the_spectrogram_of_silence() -> None:
+    """Whisper was trained on audio padded with silence: the encoder's input past the
+    speech is the spectrogram of silence (the clamped floor), not zeros."""
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    from analyzer.speech.packing import Piece, Window, window_features
+
+    rng = np.random.default_rng(0)
+    window = Window()
+    window.add(Piece(0, 0, 0.0, (0.1 * rng.standard_normal(3 * 16000)).astype(np.float32)))
+    feats = window_features(FeatureExtractor(feature_size=80), [window])
+    assert feats.shape == (1, 80, 3000)
+    tail = feats[0, :, 400:]  # 4 s to 30 s: no speech there
+    assert np.allclose(tail, feats.min())  # silence sits at the spectrogram's floor
+    assert feats.min() < -0.4  # which is far below the 0 of zero padding

@@ -404,13 +404,14 @@ def _owed_positions(pieces: Sequence[Piece], tracks: Sequence[tuple[np.ndarray, 
 def _utterances(req: _Request, tracks: Sequence[tuple[np.ndarray, str, bool]],
                 options: ASROptions) -> list[list[Utterance]]:
     """Each track's utterances from the words its pieces got back (with what was heard)."""
-    from analyzer.speech.asr import is_hallucination, to_simplified
+    from analyzer.speech.asr import is_hallucination, written_words
 
     out: list[list[Utterance]] = [[] for _ in tracks]
     for channel, start in sorted(req.words):
         _, speaker, known = tracks[channel]
         found = words_to_utterances(req.words[(channel, start)], speaker, known,
-                                    options.split_gap, is_hallucination, to_simplified)
+                                    options.split_gap, is_hallucination,
+                                    lambda w: written_words(w, options))
         out[channel] += _with_heard(found, req.heard.get((channel, start), []))
     return out
 

@@ -39,6 +39,7 @@ from analyzer.types import Utterance, Word
 
 SAMPLE_RATE = 16000
 WINDOW_SECONDS = 30.0
+WINDOW_SAMPLES = int(WINDOW_SECONDS * SAMPLE_RATE)
 #: Silence laid between two pieces in a window. Whisper base, decoding with
 #: timestamps, transcribes every piece of a packed window with 1 s pauses; with
 #: 0.4 s, or without timestamp tokens, it often stops after the first piece
@@ -106,8 +107,10 @@ class Window:
         self.pieces.append((offset, piece))
         self.used = offset + piece.seconds
 
-    def audio(self) -> np.ndarray:
-        out = np.zeros(int(round(self.used * SAMPLE_RATE)) + 1, dtype=np.float32)
+    def audio(self, samples: int = 0) -> np.ndarray:
+        """The window's audio: its pieces at their offsets, silence elsewhere, at least
+        ``samples`` long."""
+        out = np.zeros(max(samples, int(round(self.used * SAMPLE_RATE)) + 1), dtype=np.float32)
         for offset, piece in self.pieces:
             i = int(round(offset * SAMPLE_RATE))
             out[i : i + piece.samples.size] = piece.samples[: out.size - i]
@@ -223,6 +226,21 @@ class Recognised:
     encoded: Any
 
 
+def window_features(extractor: Callable[[np.ndarray], np.ndarray],
+                    windows: Sequence[Window]) -> np.ndarray:
+    """The encoder input of each window: the log-mel spectrogram of its audio padded
+    with silence to 30 s, ``[windows, mels, 3000]``.
+
+    Whisper was trained on audio padded this way (openai-whisper pads the
+    samples before the spectrogram). faster-whisper instead pads the
+    spectrogram of the speech alone with zeros, which is not the spectrogram
+    of silence; on the real clips that cost characters (``benchmarks/cer.py``).
+    """
+    from faster_whisper.audio import pad_or_trim
+
+    return np.stack([pad_or_trim(extractor(w.audio(WINDOW_SAMPLES))[..., :-1]) for w in windows])
+
+
 class PackedRecognizer:
     """Recognise batches of packed windows with one loaded Whisper model.
 
@@ -265,11 +283,8 @@ class PackedRecognizer:
 
     def recognise_full(self, windows: Sequence[Window]) -> Recognised:
         """Segments of each window, with the encoder output and the beam's other hypotheses."""
-        from faster_whisper.audio import pad_or_trim
-
         t0 = time.perf_counter()
-        fe = self.model.feature_extractor
-        feats = np.stack([pad_or_trim(fe(w.audio())[..., :-1]) for w in windows])
+        feats = window_features(self.model.feature_extractor, windows)
         encoded = self.model.encode(feats)
         t1 = time.perf_counter()
         results = self._generate(encoded, len(windows), 1.0)
@@ -426,18 +441,19 @@ def words_to_utterances(
     speaker_known: bool,
     split_gap: float,
     is_hallucination: Callable[[str], bool],
-    to_simplified: Callable[[str], str],
+    written: Callable[[Sequence[Word]], list[Word]],
 ) -> list[Utterance]:
-    """Utterances of one speech piece: split at pauses, simplified, hallucinations dropped."""
+    """Utterances of one speech piece: split at pauses, written as the transcript
+    writes words (``written``: simplified, numbers as said), hallucinations dropped."""
     from analyzer.speech.asr import split_at_pauses
 
     out = []
     for piece in split_at_pauses(words, split_gap):
-        text = to_simplified("".join(w.text for w in piece).strip())
+        simple = written(piece)
+        text = "".join(w.text for w in simple).strip()
         if not text or is_hallucination(text):
             continue
-        simple = [Word(to_simplified(w.text), w.start, w.end, w.probability) for w in piece]
         conf = float(np.mean([w.probability for w in piece]))
-        out.append(Utterance(speaker, piece[0].start, piece[-1].end, text, tuple(simple), conf,
+        out.append(Utterance(speaker, simple[0].start, simple[-1].end, text, tuple(simple), conf,
                              speaker_known))
     return out
