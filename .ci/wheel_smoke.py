@@ -114,6 +114,9 @@ def main() -> None:
                  "--practice", "bad")
     if not found.strip():
         sys.exit("no training example found in the batch database")
+    page = step("write the report page", "report", "--db", str(db), "--format", "html")
+    if "<svg" not in page or "Per hall" not in page:
+        sys.exit("the report page (a packaged template) was not rendered")
     verdict_over_http(db)
     print("wheel smoke test passed", flush=True)
 

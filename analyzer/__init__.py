@@ -9,12 +9,16 @@ Quick use::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analyzer._version import __version__
 from analyzer.errors import AnalyzerError
 from analyzer.options import AnalyzerOptions
 from analyzer.types import Finding, Interaction, InteractionReport, Utterance, Word
+
+if TYPE_CHECKING:
+    from analyzer.pipeline.core import Source
+    from analyzer.text.lexicon import Lexicon
 
 __all__ = [
     "AnalyzerError",
@@ -29,11 +33,12 @@ __all__ = [
 ]
 
 
-def analyze(source: Any, options: AnalyzerOptions | None = None, **kwargs: Any) -> Any:
+def analyze(source: Source, options: AnalyzerOptions | None = None, *,
+            lexicon: Lexicon | None = None) -> InteractionReport:
     """Analyze one interaction: a transcript path, a recording path, a dict or an Interaction.
 
     See :func:`analyzer.pipeline.analyze` for the arguments.
     """
-    from analyzer.pipeline import analyze as _analyze
+    from analyzer.pipeline.core import analyze as _analyze
 
-    return _analyze(source, options, **kwargs)
+    return _analyze(source, options, lexicon=lexicon)

@@ -1,13 +1,46 @@
-"""The analyzer's exception hierarchy.
+"""The analyzer's exceptions: one tree, all defined here.
 
-Every error the product raises on bad input derives from :class:`AnalyzerError`
-and names the input it concerns, so a batch can record it as an error row and
-go on, and a person at a terminal knows which file to fix.
+Every error the product raises on purpose derives from :class:`AnalyzerError`
+and names the input it concerns (``source``, and ``line`` / ``field`` where
+they apply), so a batch can record it as an error row and go on, and a
+person at a terminal knows which file to fix. The command line turns them
+into exit codes in one place (:mod:`analyzer.cli.exits`) with the two click
+exceptions at the bottom of this tree::
+
+    Exception
+    ├── AnalyzerError                 raised on purpose; names its input
+    │   ├── LexiconError              a lexicon or scoring template is malformed
+    │   │   └── LexiconErrors         several of them, one per file and line
+    │   ├── OptionError               an option has the wrong type or value
+    │   ├── TranscriptError           a transcript breaks the input contract
+    │   ├── JsonInputError            JSON beyond the reader's limits (also a ValueError)
+    │   ├── AudioError                audio empty, truncated or not decodable
+    │   ├── PathRefused               a recording path outside the recordings root
+    │   ├── ModelError                the speech model is missing or corrupt
+    │   ├── ManifestError             a batch manifest row is malformed
+    │   ├── MissingDependencyError    an optional package is not installed
+    │   ├── InvalidRequest            a value a store or account operation refuses
+    │   │                             (an empty reason, a short password; also a ValueError)
+    │   └── StoreError                the results database cannot be opened or read
+    │       ├── NotFound              no such interaction, finding, appeal... (web: 404)
+    │       └── ReviewConflict        the record's state forbids the step (web: 409)
+    └── click.ClickException
+        └── CommandFailed             a command's exit code, shown as ``error: ...``
+            ├── InputsFailed          exit 1: some inputs failed, the rest were done
+            └── ConfigError           exit 2: nothing was done
+
+``except AnalyzerError`` catches every error of the product;
+``except StoreError`` every problem with the results database, ``NotFound``
+and ``ReviewConflict`` included. No other module of the package defines an
+exception class (``tests/test_errors.py`` checks).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import IO, Any
+
+import click
 
 
 def shown(value: object) -> str:
@@ -88,8 +121,27 @@ class TranscriptError(AnalyzerError):
     """A transcript file or record does not follow the input contract."""
 
 
+class JsonInputError(AnalyzerError, ValueError):
+    """JSON text the analyzer will not read: a syntax error or beyond its limits.
+
+    Raised by :func:`analyzer.text.transcript.read_json`; its callers re-raise
+    it as the error of the input it was (a transcript, a manifest, a sidecar).
+
+    Args:
+        message: What is wrong.
+        line: The line in the text (None when not known).
+    """
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message, line=line)
+
+
 class AudioError(AnalyzerError):
     """Audio is empty, truncated, not audio, or cannot be decoded."""
+
+
+class PathRefused(AnalyzerError):
+    """A requested path lies outside the recordings root, or is not a recording."""
 
 
 class ModelError(AnalyzerError):
@@ -100,8 +152,19 @@ class ManifestError(AnalyzerError):
     """A batch manifest (CSV/JSONL) row is malformed."""
 
 
+class InvalidRequest(AnalyzerError, ValueError):
+    """A value a store or account operation refuses: an unknown verdict, an empty
+    reason, a short password, a period that is no period. Also a ``ValueError``."""
+
+
 class StoreError(AnalyzerError):
-    """The results database cannot be opened or has an unknown schema."""
+    """The results database cannot be opened, is not one, has an unknown schema, or
+    cannot be read (a damaged file)."""
+
+
+class NotFound(StoreError):
+    """No such record: an interaction, finding, appeal, assignment or rectification id
+    that the results database does not hold."""
 
 
 class ReviewConflict(StoreError):
@@ -113,12 +176,18 @@ class MissingDependencyError(AnalyzerError):
     """An optional dependency is not installed; the message says what to install."""
 
 
-def require(module: str, extra: str) -> object:
-    """Import an optional dependency or fail with what to install.
+#: Distributions of the modules :func:`require` is asked for, where the names differ.
+DISTRIBUTIONS: dict[str, str] = {"faster_whisper": "faster-whisper", "argon2": "argon2-cffi"}
+
+
+def require(module: str, extra: str | None = None) -> Any:
+    """Import a dependency or fail with what to install.
 
     Args:
         module: The module to import (e.g. ``"av"``).
-        extra: The package extra that brings it (e.g. ``"audio"``).
+        extra: The package extra that brings it (``"web"``, ``"ray"``,
+            ``"train"``: those of ``pyproject.toml``); None for a dependency
+            of the package itself (then only a broken install lacks it).
 
     Returns:
         The imported module.
@@ -131,7 +200,32 @@ def require(module: str, extra: str) -> object:
     try:
         return importlib.import_module(module)
     except ImportError as exc:  # pragma: no cover - depends on the install
+        what = (f"pip install 'conduct-analyzer[{extra}]'" if extra else
+                f"pip install '{DISTRIBUTIONS.get(module, module)}' (a dependency of "
+                "conduct-analyzer: the install is incomplete)")
         raise MissingDependencyError(
-            f"the optional dependency {module!r} is missing; "
-            f"install it with: pip install 'conduct-analyzer[{extra}]'"
-        ) from exc
+            f"the dependency {module!r} is missing; install it with: {what}") from exc
+
+
+class CommandFailed(click.ClickException):
+    """A command ends with its exit code, shown as ``error: MESSAGE`` on standard error.
+
+    Raised only by the command line (:mod:`analyzer.cli.exits` maps the
+    analyzer's errors to these); never by the library.
+    """
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Write ``error: MESSAGE`` to standard error (or ``file``)."""
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
+
+
+class InputsFailed(CommandFailed):
+    """Exit 1: some inputs failed (each already reported), or a check found problems."""
+
+    exit_code = 1
+
+
+class ConfigError(CommandFailed):
+    """Exit 2: nothing was done; the configuration or the database is broken."""
+
+    exit_code = 2

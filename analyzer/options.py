@@ -1,16 +1,16 @@
-"""Options of every stage, with their defaults defined once.
+"""The analyzer's options: one frozen dataclass per stage, with its defaults defined once.
 
-Each stage has its own frozen dataclass; :class:`AnalyzerOptions` groups the
-ones that shape a report and is recorded into every report
-(``report.analyzer.options``), so an inspector can see which thresholds
-produced a finding. :class:`PackOptions` (the batch), :class:`StreamOptions`
-(live input) and :class:`WebConfig` (the review app) live here too.
+:class:`AnalyzerOptions` groups the blocks that shape a report and is
+recorded into every report (``report.analyzer.options``), so an inspector
+can see which thresholds produced a finding; :class:`PackOptions` (how the
+recognizer batches speech) and :class:`StreamOptions` (live input) are part
+of it too. Import option blocks from here.
 
-Every block is validated when it is built: each field must have its declared
-type (an ``int`` for an ``int``, a finite number for a ``float``, a tuple of
-the declared element type), lie in its declared range and, for a choice, be
-one of its choices. A bad value is an :class:`~analyzer.errors.OptionError`
-naming the option, e.g. ``rings.max_rings: expected an integer, got 'four'``.
+Every block checks itself when built (:mod:`analyzer.validation`): a bad
+value is an :class:`~analyzer.errors.OptionError` naming the option, e.g.
+``rings.max_rings: expected an integer, got 'four'``. The services'
+settings (the listener, the review app) are in :mod:`analyzer.config`; the
+command line's ``--set KEY=VALUE`` is read by :mod:`analyzer.cli.overrides`.
 
 Each block is owned by the stage module named in its docstring; add a field
 there with a comment giving its unit, and its range to ``_RANGES``.
@@ -18,16 +18,12 @@ there with a comment giving its unit, and its range to ``_RANGES``.
 
 from __future__ import annotations
 
-import functools
-import json
-import math
-import types
-import typing
-from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, ClassVar
 
 from analyzer.errors import OptionError
+from analyzer.validation import NONNEG, UNIT, Checked, Range, with_dotted
 
 #: Which speech pieces may share a batch window (see :class:`PackOptions`).
 SHARE_MODES: tuple[str, ...] = ("channel", "recording", "any")
@@ -36,120 +32,12 @@ ROLES: tuple[str, ...] = ("staff", "citizen")
 #: Who speaks on a mono recording: told apart ("auto") or one party.
 MONO_ROLES: tuple[str, ...] = ("auto", *ROLES)
 
-_NONNEG = (0.0, None)
-_UNIT = (0.0, 1.0)
-
-
-class _Checked:
-    """Mixin of the option blocks: checks types, ranges and choices when built.
-
-    Subclasses set ``SECTION`` (the dotted prefix of their options), and may
-    set ``_RANGES`` (field -> (low, high), either None for open) and
-    ``_CHOICES`` (field -> allowed values, or allowed elements of a tuple).
-    """
-
-    SECTION: ClassVar[str] = ""
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {}
-    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {}
-
-    def __post_init__(self) -> None:
-        hints = _hints(type(self))
-        for f in fields(self):  # type: ignore[arg-type]
-            name = f"{self.SECTION}.{f.name}" if self.SECTION else f.name
-            value = _checked(getattr(self, f.name), hints[f.name], name)
-            bounds = self._RANGES.get(f.name, (None, None))
-            for item in value if isinstance(value, tuple) else (value,):
-                _check_item(name, item, bounds, self._CHOICES.get(f.name))
-            object.__setattr__(self, f.name, value)
-        self._check_more()
-
-    def _check_more(self) -> None:
-        """Checks across fields (overridden where a block needs them)."""
-
-
-def _check_item(name: str, item: Any, bounds: tuple[float | None, float | None],
-                choices: tuple[str, ...] | None) -> None:
-    low, high = bounds
-    number = isinstance(item, int | float) and not isinstance(item, bool)
-    if number and ((low is not None and item < low) or (high is not None and item > high)):
-        raise OptionError(f"expected a value {_span(low, high)}, got {item!r}", field=name)
-    if choices is not None and item not in choices:
-        raise OptionError(f"expected one of {', '.join(map(repr, choices))}, got {item!r}",
-                          field=name)
-
-
-def _span(low: float | None, high: float | None) -> str:
-    if high is None:
-        return f">= {low:g}"
-    if low is None:
-        return f"<= {high:g}"
-    return f"in [{low:g}, {high:g}]"
-
-
-@functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _checked(value: Any, hint: Any, name: str) -> Any:
-    """``value`` as the type ``hint`` declares (lists become tuples, ints floats).
-
-    Raises:
-        OptionError: The value does not have that type.
-    """
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        hint = next(a for a in args if a is not type(None))
-        return _checked(value, hint, name)
-    if is_dataclass(hint):
-        if not isinstance(value, hint):
-            raise OptionError(f"expected a {hint.__name__} block, got {value!r}", field=name)
-        return value
-    if origin is tuple:
-        if not isinstance(value, list | tuple):
-            raise OptionError(f"expected a list, got {value!r}", field=name)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_checked(v, args[0], name) for v in value)
-        if len(value) != len(args):
-            raise OptionError(f"expected a list of {len(args)} values, got {value!r}", field=name)
-        return tuple(_checked(v, a, name) for v, a in zip(value, args, strict=True))
-    return _scalar(value, hint, name)
-
-
-def _scalar(value: Any, hint: Any, name: str) -> Any:
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise OptionError(f"expected true or false, got {value!r}", field=name)
-        return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise OptionError(f"expected an integer, got {value!r}", field=name)
-        return value
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise OptionError(f"expected a number, got {value!r}", field=name)
-        if not math.isfinite(value):
-            raise OptionError(f"expected a finite number, got {value!r}", field=name)
-        return float(value)
-    if hint is str:
-        if not isinstance(value, str):
-            raise OptionError(f"expected a string, got {value!r}", field=name)
-        return value
-    if hint is Path:
-        if not isinstance(value, str | Path):
-            raise OptionError(f"expected a path, got {value!r}", field=name)
-        return Path(value)
-    return value
-
-
 @dataclass(frozen=True)
-class MatchOptions(_Checked):
+class MatchOptions(Checked):
     """Lexicon matching (``analyzer.text.match``)."""
 
     SECTION: ClassVar[str] = "match"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"min_confidence": _UNIT, "exact_confidence": _UNIT, "join_gap": _NONNEG, "fuzzy_threshold": _UNIT, "min_pinyin_chars": _NONNEG, "min_fuzzy_chars": _NONNEG, "max_slot_chars": (1, None), "unknown_speaker_weight": _UNIT}
+    _RANGES: ClassVar[dict[str, Range]] = {"min_confidence": UNIT, "exact_confidence": UNIT, "join_gap": NONNEG, "fuzzy_threshold": UNIT, "min_pinyin_chars": NONNEG, "min_fuzzy_chars": NONNEG, "max_slot_chars": (1, None), "unknown_speaker_weight": UNIT}
 
     fuzzy: bool = True  # match homophones / near-homophones through pinyin
     min_confidence: float = 0.6  # drop fuzzy hits below this confidence
@@ -163,11 +51,11 @@ class MatchOptions(_Checked):
 
 
 @dataclass(frozen=True)
-class ContextOptions(_Checked):
+class ContextOptions(Checked):
     """Context rules: greetings, farewells, owed replies (``analyzer.rules.context``)."""
 
     SECTION: ClassVar[str] = "context"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"greeting_window": _NONNEG, "greeting_turns": (1, None), "farewell_window": _NONNEG, "farewell_turns": (1, None), "reply_window": _NONNEG, "reply_turns": (1, None), "min_staff_utterances": _NONNEG, "phone_greeting_turns": (1, None), "ended_silence": _NONNEG, "missing_confidence": _UNIT, "assumed_speaker_weight": _UNIT, "min_cue_confidence": _UNIT}
+    _RANGES: ClassVar[dict[str, Range]] = {"greeting_window": NONNEG, "greeting_turns": (1, None), "farewell_window": NONNEG, "farewell_turns": (1, None), "reply_window": NONNEG, "reply_turns": (1, None), "min_staff_utterances": NONNEG, "phone_greeting_turns": (1, None), "ended_silence": NONNEG, "missing_confidence": UNIT, "assumed_speaker_weight": UNIT, "min_cue_confidence": UNIT}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"leaving_channels": ("counter", "phone")}
 
     greeting_window: float = 20.0  # s from the first staff speech to greet
@@ -186,11 +74,11 @@ class ContextOptions(_Checked):
 
 
 @dataclass(frozen=True)
-class RingOptions(_Checked):
+class RingOptions(Checked):
     """Ring counting from call records and from audio (``analyzer.speech.rings``)."""
 
     SECTION: ClassVar[str] = "rings"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"max_rings": _NONNEG, "cadence_on": (0.01, None), "cadence_off": (0.0, None), "frequencies": (50.0, 4000.0), "min_tone_ratio": _UNIT, "pattern": (0.01, None), "frequency_tolerance": (0.1, None), "min_tone_dbfs": (None, 0.0), "min_tone_seconds": _NONNEG, "cadence_tolerance": _UNIT, "confirm_seconds": _NONNEG}
+    _RANGES: ClassVar[dict[str, Range]] = {"max_rings": NONNEG, "cadence_on": (0.01, None), "cadence_off": (0.0, None), "frequencies": (50.0, 4000.0), "min_tone_ratio": UNIT, "pattern": (0.01, None), "frequency_tolerance": (0.1, None), "min_tone_dbfs": (None, 0.0), "min_tone_seconds": NONNEG, "cadence_tolerance": UNIT, "confirm_seconds": NONNEG}
 
     max_rings: int = 3  # Article 7: answer within three rings
     cadence_on: float = 1.0  # s of tone per ring (China: 1 s on)
@@ -215,11 +103,11 @@ class RingOptions(_Checked):
 
 
 @dataclass(frozen=True)
-class AcousticOptions(_Checked):
+class AcousticOptions(Checked):
     """Loudness, speech rate and silence measures (``analyzer.rules.acoustics``)."""
 
     SECTION: ClassVar[str] = "acoustics"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"shout_over_median_db": _NONNEG, "shout_min_dbfs": (None, 0.0), "min_chars_per_minute": _NONNEG, "max_chars_per_minute": _NONNEG, "rate_min_seconds": _NONNEG, "ignore_seconds": _NONNEG, "shout_min_seconds": _NONNEG, "shout_min_utterances": (1, None), "hangup_window": _NONNEG, "farewell_lookback": _NONNEG}
+    _RANGES: ClassVar[dict[str, Range]] = {"shout_over_median_db": NONNEG, "shout_min_dbfs": (None, 0.0), "min_chars_per_minute": NONNEG, "max_chars_per_minute": NONNEG, "rate_min_seconds": NONNEG, "ignore_seconds": NONNEG, "ignore_typed_seconds": NONNEG, "shout_min_seconds": NONNEG, "shout_min_utterances": (1, None), "hangup_window": NONNEG, "farewell_lookback": NONNEG}
 
     shout_over_median_db: float = 10.0  # dB above the staff's own median level
     shout_min_dbfs: float = -12.0  # dBFS absolute floor for a shout
@@ -227,6 +115,8 @@ class AcousticOptions(_Checked):
     max_chars_per_minute: float = 330.0  # faster than this is rushed
     rate_min_seconds: float = 20.0  # judge rate only on this much staff speech
     ignore_seconds: float = 15.0  # citizen spoke, staff silent this long = ignoring
+    # typed transcripts (no audio): the citizen called again after this many s without a reply
+    ignore_typed_seconds: float = 3.0
     shout_min_seconds: float = 0.5  # s, shorter utterances are not judged for shouting
     shout_min_utterances: int = 3  # staff utterances needed for a meaningful median
     hangup_window: float = 3.0  # s, call ending this soon after a citizen question = hang-up
@@ -236,15 +126,15 @@ class AcousticOptions(_Checked):
 
 
 @dataclass(frozen=True)
-class VadOptions(_Checked):
+class VadOptions(Checked):
     """Voice activity detection: the one Silero VAD setting of every path
     (``analyzer.speech.packing.vad_pieces``; the stream's segmenter uses the
     same threshold, silence and padding)."""
 
     SECTION: ClassVar[str] = "asr.vad"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
-        "threshold": _UNIT, "phone_threshold": _UNIT, "pad_ms": _NONNEG,
-        "min_silence_ms": _NONNEG, "min_speech_ms": _NONNEG, "max_piece_seconds": (1.0, 30.0)}
+    _RANGES: ClassVar[dict[str, Range]] = {
+        "threshold": UNIT, "phone_threshold": UNIT, "pad_ms": NONNEG,
+        "min_silence_ms": NONNEG, "min_speech_ms": NONNEG, "max_piece_seconds": (1.0, 30.0)}
 
     enabled: bool = True  # False: fixed 28 s pieces, silence included
     threshold: float = 0.5  # Silero speech probability above which audio is speech
@@ -263,11 +153,11 @@ NUMBER_STYLES: tuple[str, ...] = ("spoken", "digits")
 
 
 @dataclass(frozen=True)
-class ASROptions(_Checked):
+class ASROptions(Checked):
     """Speech recognition (``analyzer.speech.asr``)."""
 
     SECTION: ClassVar[str] = "asr"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"cpu_threads": _NONNEG, "beam_size": (1, 20), "temperature": (0.0, 1.0), "repetition_penalty": (1.0, 3.0), "vad_threshold": _UNIT, "phone_vad_threshold": _UNIT, "vad_min_silence_ms": _NONNEG, "no_speech_threshold": _UNIT, "compression_ratio_threshold": _NONNEG, "split_gap": _NONNEG}
+    _RANGES: ClassVar[dict[str, Range]] = {"cpu_threads": NONNEG, "beam_size": (1, 20), "temperature": (0.0, 1.0), "repetition_penalty": (1.0, 3.0), "no_speech_threshold": UNIT, "compression_ratio_threshold": NONNEG, "split_gap": NONNEG}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"device": ("cpu", "cuda", "auto"), "lexicon_prompt": ("", "prompt", "hotwords"), "numbers": NUMBER_STYLES, "mono_roles": MONO_ROLES, "stereo_speakers": ROLES}
 
     model: str = ""  # CTranslate2 model folder; empty: the bundled Whisper base
@@ -319,16 +209,16 @@ class ASROptions(_Checked):
 
 
 @dataclass(frozen=True)
-class AttributionOptions(_Checked):
+class AttributionOptions(Checked):
     """Who said it: crosstalk, background speech, same-mix stereo and mono speaker turns
     (:mod:`analyzer.speech.attribution`). What it dropped or re-attributed is in every
     report's ``analyzer.asr.attribution`` block."""
 
     SECTION: ClassVar[str] = "attribution"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
-        "crosstalk_db": _NONNEG, "repeat_similarity": _UNIT, "background_db": _NONNEG,
-        "same_mix_correlation": _UNIT, "same_mix_db": _NONNEG, "turn_gap": _NONNEG,
-        "min_speaker_seconds": _NONNEG, "min_separation": _UNIT}
+    _RANGES: ClassVar[dict[str, Range]] = {
+        "crosstalk_db": NONNEG, "repeat_similarity": UNIT, "background_db": NONNEG,
+        "same_mix_correlation": UNIT, "same_mix_db": NONNEG, "turn_gap": NONNEG,
+        "min_speaker_seconds": NONNEG, "min_separation": UNIT}
 
     enabled: bool = True
     # a word on one channel that the other channel hears this much louder is the other
@@ -354,11 +244,11 @@ class AttributionOptions(_Checked):
 
 
 @dataclass(frozen=True)
-class ClassifierOptions(_Checked):
+class ClassifierOptions(Checked):
     """Learned detectors (``analyzer.rules.learned``)."""
 
     SECTION: ClassVar[str] = "classifier"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {"uncivil_threshold": _UNIT, "cue_threshold": _UNIT, "assumed_speaker_weight": _UNIT}
+    _RANGES: ClassVar[dict[str, Range]] = {"uncivil_threshold": UNIT, "cue_threshold": UNIT, "assumed_speaker_weight": UNIT}
 
     enabled: bool = True
     # Defaults are the thresholds analyzer.training.classifiers.train picks on out-of-fold
@@ -367,10 +257,11 @@ class ClassifierOptions(_Checked):
     cue_threshold: float = 0.45  # probability at/above which a citizen cue counts
     model_dir: str = ""  # folder of uncivil.onnx, cues.onnx, metadata.json; "": models/classifiers
     assumed_speaker_weight: float = 0.8  # confidence factor when the staff speaker was assumed (mono)
+    acts: bool = True  # the staff act detector (paraphrased forbidden phrases, owed acts, duties)
 
 
 @dataclass(frozen=True)
-class ScoreOptions(_Checked):
+class ScoreOptions(Checked):
     """Scoring (``analyzer.rules.score``)."""
 
     SECTION: ClassVar[str] = "score"
@@ -379,7 +270,7 @@ class ScoreOptions(_Checked):
 
 
 @dataclass(frozen=True)
-class DutyOptions(_Checked):
+class DutyOptions(Checked):
     """Measurable duties beyond Chapter 3 (:mod:`analyzer.rules.duties`).
 
     Articles 5 (询问有答声), 17 (interruptions, quarrels), 18 (一次性告知) and
@@ -388,10 +279,11 @@ class DutyOptions(_Checked):
     """
 
     SECTION: ClassVar[str] = "duties"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
-        "turn_gap": _NONNEG, "interrupt_seconds": _NONNEG, "interrupt_min_chars": (0, None),
-        "quarrel_window": _NONNEG, "quarrel_over_median_db": _NONNEG,
-        "quarrel_min_utterances": (1, None), "in_hours_weight": _NONNEG,
+    _RANGES: ClassVar[dict[str, Range]] = {
+        "turn_gap": NONNEG, "interrupt_seconds": NONNEG, "interrupt_min_chars": (0, None),
+        "quarrel_window": NONNEG, "quarrel_over_median_db": NONNEG,
+        "quarrel_min_utterances": (1, None), "in_hours_weight": NONNEG,
+        "quarrel_uncivil_threshold": UNIT,
         "service_days": (1, 7)}
 
     turn_gap: float = 2.0  # s; one party's utterances this close are one turn (Article 5)
@@ -400,10 +292,13 @@ class DutyOptions(_Checked):
     quarrel_window: float = 20.0  # s; both sides heated within this window = a quarrel episode
     quarrel_over_median_db: float = 6.0  # dB above a party's own median level = raised
     quarrel_min_utterances: int = 3  # utterances a party needs for a meaningful median level
+    quarrel_uncivil_threshold: float = 0.4  # P(uncivil) that makes staff words near an outburst heated
     service_hours: tuple[str, ...] = ("08:30-12:00", "14:30-18:00")  # Article 25, local time
     hall_hours: tuple[tuple[str, str], ...] = ()  # (hall, "08:30-12:00,14:00-17:30") per hall
     service_days: tuple[int, ...] = (1, 2, 3, 4, 5)  # ISO weekdays the hall serves
-    closing_rules: tuple[str, ...] = ("A9-F-01", "A9-F-02")  # forbidden 下班了… phrases
+    # forbidden phrases that send the citizen away for the hour (下班了，明天再来); rushing a
+    # citizen who is still served (快点，我要下班了) is Article 9 only, not 25
+    closing_rules: tuple[str, ...] = ("A9-F-01",)
     in_hours_weight: float = 1.0  # factor on A25-HOURS' confidence (it adds its points)
 
     def _check_more(self) -> None:
@@ -440,7 +335,7 @@ def parse_hours(spec: str, field: str) -> tuple[tuple[int, int], ...]:
 
 
 @dataclass(frozen=True)
-class VerifyOptions(_Checked):
+class VerifyOptions(Checked):
     """Acoustic verification of lexicon phrases in staff speech (:mod:`analyzer.speech.verify`).
 
     A phrase the recognizer garbled is still "heard": the candidate's text is
@@ -452,8 +347,8 @@ class VerifyOptions(_Checked):
     """
 
     SECTION: ClassVar[str] = "verify"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
-        "prefilter": _UNIT, "min_margin": (None, 0.0), "competitor_gap": _NONNEG,
+    _RANGES: ClassVar[dict[str, Range]] = {
+        "prefilter": UNIT, "min_margin": (None, 0.0), "competitor_gap": NONNEG,
         "nbest": (1, 5), "max_candidates": (1, 64), "owed_turns": (0, 10), "pad_seconds": (0.0, 2.0),
     }
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"kinds": ("forbidden", "required")}
@@ -470,7 +365,7 @@ class VerifyOptions(_Checked):
 
 
 @dataclass(frozen=True)
-class PackOptions(_Checked):
+class PackOptions(Checked):
     """How speech pieces are packed into 30 s windows for batched decoding
     (``analyzer.speech.packing``); every path's recognizer packs (a file alone
     is a batch of one). Recorded in every report (``options.pack``).
@@ -490,8 +385,8 @@ class PackOptions(_Checked):
     """
 
     SECTION: ClassVar[str] = "pack"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
-        "pieces_per_window": _NONNEG, "batch_size": (0, 256)}
+    _RANGES: ClassVar[dict[str, Range]] = {
+        "pieces_per_window": NONNEG, "batch_size": (0, 256)}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"share": SHARE_MODES}
 
     pieces_per_window: int = 0
@@ -509,7 +404,7 @@ class PackOptions(_Checked):
 
 
 @dataclass(frozen=True)
-class StreamOptions(_Checked):
+class StreamOptions(Checked):
     """Live analysis (``analyzer.stream``): incremental recognition and answering.
 
     Speech is cut as every path cuts it (:class:`VadOptions`); these are only
@@ -517,9 +412,9 @@ class StreamOptions(_Checked):
     """
 
     SECTION: ClassVar[str] = "stream"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
-        "partial_interval": (0.0, 10.0), "answer_min_speech_ms": _NONNEG,
-        "max_ring_seconds": _NONNEG}
+    _RANGES: ClassVar[dict[str, Range]] = {
+        "partial_interval": (0.0, 10.0), "answer_min_speech_ms": NONNEG,
+        "max_ring_seconds": NONNEG}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES}
 
     # s of new speech after which a growing utterance is decoded again (partial events and
@@ -533,7 +428,7 @@ class StreamOptions(_Checked):
 
 
 @dataclass(frozen=True)
-class AnalyzerOptions(_Checked):
+class AnalyzerOptions(Checked):
     """Every option of the analyzer, grouped by stage.
 
     Attributes:
@@ -559,7 +454,7 @@ class AnalyzerOptions(_Checked):
         """Return the options as plain JSON-able data, for the audit block."""
         return asdict(self)
 
-    def with_overrides(self, overrides: dict[str, Any]) -> AnalyzerOptions:
+    def with_overrides(self, overrides: Mapping[str, object]) -> AnalyzerOptions:
         """Return a copy with dotted-key overrides applied.
 
         Args:
@@ -568,157 +463,7 @@ class AnalyzerOptions(_Checked):
         Raises:
             OptionError: A key names no option, or a value is invalid.
         """
-        opts: Any = self
+        opts = self
         for key, value in overrides.items():
-            opts = _set_dotted(opts, key.split("."), value, key)
+            opts = with_dotted(opts, key, value)
         return opts
-
-
-def _set_dotted(obj: Any, path: list[str], value: Any, key: str) -> Any:
-    names = {f.name for f in fields(obj)}
-    if path[0] not in names:
-        raise OptionError("unknown option", field=key)
-    if len(path) == 1:
-        current = getattr(obj, path[0])
-        if is_dataclass(current):
-            raise OptionError("is a group of options; name one of them", field=key)
-        if isinstance(current, tuple) and isinstance(value, list):
-            value = tuple(value)
-        return replace(obj, **{path[0]: value})
-    child = getattr(obj, path[0])
-    if not is_dataclass(child):
-        raise OptionError("has no sub-options", field=key)
-    return replace(obj, **{path[0]: _set_dotted(child, path[1:], value, key)})
-
-
-@dataclass(frozen=True)
-class ListenConfig(_Checked):
-    """The network input (``conduct stream --listen``, :mod:`analyzer.stream.server`).
-
-    Attributes:
-        host: Address to listen on.
-        port: TCP port (0: any free port, printed at start).
-        db: Results database finished calls are written to (None: not stored).
-        record_dir: Folder each finished call's audio (WAV) and sidecar are
-            written to, where the nightly batch finds them already analysed;
-            default: ``live-calls`` beside ``db``.
-        max_lines: Lines analysed at once; more are refused.
-        max_frame_bytes: Largest frame taken.
-        header_seconds: Seconds a new connection has to send its header.
-    """
-
-    SECTION: ClassVar[str] = "listen"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
-        "port": (0, 65535), "max_lines": (1, 1024), "max_frame_bytes": (1024, None),
-        "header_seconds": (0.1, None)}
-
-    host: str = "127.0.0.1"
-    port: int = 0
-    db: Path | None = None
-    record_dir: Path | None = None
-    max_lines: int = 32
-    max_frame_bytes: int = 1 << 20
-    header_seconds: float = 10.0
-
-    def recordings(self) -> Path | None:
-        """Where finished calls' audio goes (None when calls are not stored)."""
-        if self.record_dir is not None:
-            return self.record_dir
-        return None if self.db is None else self.db.parent / "live-calls"
-
-
-@dataclass(frozen=True)
-class WebConfig(_Checked):
-    """Settings of one app instance.
-
-    Attributes:
-        db: The results database (SQLite).
-        recordings_root: The only folder recordings are served from; None
-            serves no audio.
-        idle_timeout: Seconds without a request after which a session ends.
-        max_age: Seconds after login after which a session ends.
-        secure_cookies: Mark cookies ``Secure`` (behind HTTPS).
-        lexicon: Extra lexicon files, as given to the analyzer.
-        login_max_failures: Failed logins per account within
-            ``login_window`` after which further attempts are refused (0: no limit).
-        login_window: Seconds a failed login counts.
-        scoring_template: The scoring template whose ``[ranking]`` rules and
-            failing grade the staff pages and the 红黑榜 use ("": the shipped one).
-        live_url: The ``conduct stream --listen`` server whose lines the live
-            monitor page shows (``ws://HOST:PORT``; empty: no live page feed).
-    """
-
-    SECTION: ClassVar[str] = "web"
-    _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
-        "idle_timeout": (1.0, None), "max_age": (1.0, None), "login_max_failures": _NONNEG,
-        "login_window": _NONNEG}
-
-    db: Path
-    recordings_root: Path | None = None
-    idle_timeout: float = 30 * 60.0
-    max_age: float = 12 * 3600.0
-    secure_cookies: bool = False
-    lexicon: tuple[str, ...] = ()
-    login_max_failures: int = 5
-    login_window: float = 15 * 60.0
-    scoring_template: str = ""
-    live_url: str = ""  # the --listen server (ws://HOST:PORT) the live page relays; "": none
-
-    def _check_more(self) -> None:
-        if self.live_url and not self.live_url.startswith(("ws://", "wss://")):
-            raise OptionError(f"expected ws://HOST:PORT or wss://..., got {self.live_url!r}",
-                              field="web.live_url")
-
-
-def parse_override(options: AnalyzerOptions, item: str) -> tuple[str, Any]:
-    """One ``KEY=VALUE`` of ``--set``, typed like the option it names.
-
-    Args:
-        options: The options the override applies to (for the current type).
-        item: e.g. ``rings.max_rings=4``, ``rings.pattern=[0.4,0.2,0.4,2]``,
-            ``classifier.enabled=false``, ``asr.stereo_speakers=citizen,staff``.
-
-    Returns:
-        The dotted key and the typed value (checked again when applied).
-
-    Raises:
-        OptionError: No ``=``, an unknown key, a group of options, or a value
-            that cannot be read as the option's type.
-    """
-    key, sep, raw = item.partition("=")
-    key, raw = key.strip(), raw.strip()
-    if not sep or not key:
-        raise OptionError(f"expected KEY=VALUE, got {item!r}", field="--set")
-    current: Any = options
-    for name in key.split("."):
-        if not is_dataclass(current) or name not in {f.name for f in fields(current)}:
-            raise OptionError("unknown option", field=key)
-        current = getattr(current, name)
-    if is_dataclass(current):
-        raise OptionError("is a group of options; name one of them", field=key)
-    return key, _read(raw, current, key)
-
-
-def _read(raw: str, current: Any, key: str) -> Any:
-    if isinstance(current, bool):
-        if raw.lower() in ("true", "1", "yes", "on"):
-            return True
-        if raw.lower() in ("false", "0", "no", "off"):
-            return False
-        raise OptionError(f"expected true or false, got {raw!r}", field=key)
-    kinds = {int: "an integer", float: "a number"}
-    for kind, what in kinds.items():
-        if isinstance(current, kind):
-            try:
-                return kind(raw)
-            except ValueError:
-                raise OptionError(f"expected {what}, got {raw!r}", field=key) from None
-    if isinstance(current, tuple):
-        try:
-            value = json.loads(raw) if raw.startswith("[") else [x for x in raw.split(",") if x]
-        except json.JSONDecodeError:
-            value = None
-        if not isinstance(value, list):
-            raise OptionError(f"expected a list such as [1, 2] or a,b, got {raw!r}", field=key)
-        return tuple(value)
-    return raw

@@ -23,6 +23,11 @@ SPEAKERS: tuple[str, ...] = ("staff", "citizen", "unknown")
 #: Punctuation a stretch cut out of an utterance (:meth:`Utterance.part`) does not start with.
 _LEADING_PUNCT = "?？!！,，.。、;；:： "
 CHANNELS: tuple[str, ...] = ("counter", "phone")
+#: The metadata fields of an interaction: a transcript's top-level keys beside its
+#: utterances, a recording's sidecar, a manifest row, a live line's header.
+META_KEYS: tuple[str, ...] = (
+    "id", "channel", "hall", "window", "staff", "started_at", "rings", "ring_seconds",
+)
 
 #: Kinds of finding. ``forbidden``: a forbidden phrase was said; ``missing``:
 #: an owed phrase was not said; ``ring``: answered after too many rings;
@@ -45,6 +50,7 @@ FINDING_KINDS: tuple[str, ...] = (
     "piecemeal",
     "earlier_visit",
     "hours",
+    "runaround",
 )
 
 
@@ -319,7 +325,8 @@ class Finding:
 #: The kinds the learned cue classifier knows (analyzer.rules.learned).
 LEARNED_CUE_KINDS: tuple[str, ...] = ("praise", "suggestion", "upset", "incomplete_materials")
 CUE_KINDS: tuple[str, ...] = (*LEARNED_CUE_KINDS, "not_ours", "materials_listed",
-                              "materials_added", "earlier_visit")
+                              "materials_added", "earlier_visit", "materials_deferred",
+                              "deferral", "requeue")
 
 
 @dataclass(frozen=True)
@@ -370,6 +377,93 @@ class RingResult:
     confidence: float = 1.0
 
 
+#: A JSON object as produced or stored (options, the recognizer's account of a recording).
+JsonObject = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TemplateRecord:
+    """The scoring template a report was scored with, kept whole so it can be scored again.
+
+    Attributes:
+        source: Where it was read from.
+        version: Its ``[template] version``.
+        sha256: Of its text.
+        text: The template itself.
+    """
+
+    source: str
+    version: str = ""
+    sha256: str = ""
+    text: str = ""
+
+    @classmethod
+    def from_dict(cls, d: JsonObject) -> TemplateRecord:
+        """Read the JSON form (older reports may lack all but ``source``)."""
+        return cls(str(d.get("source") or ""), str(d.get("version") or ""),
+                   str(d.get("sha256") or ""), str(d.get("text") or ""))
+
+
+@dataclass
+class AuditBlock:
+    """A report's ``analyzer`` block: what produced it, for an inspector to audit.
+
+    Attributes:
+        version: The analyzer's version.
+        lexicon_version: The lexicon (and hall overrides) it matched with.
+        lexicon_sources: The lexicon files, in layering order.
+        scoring_template: The scoring template, whole (None in reports from
+            before it was kept).
+        model: The speech model (None for a typed transcript).
+        options: Every option applied (``AnalyzerOptions.to_dict()``).
+        classifier: The learned classifiers' identity, when they ran.
+        asr: The recognizer's account of a recording (attribution, pieces...).
+        stream: The live options, for a report made by the stream.
+        more: Keys this version does not know (kept, so nothing is lost when
+            a newer report is read and written back).
+    """
+
+    version: str = ""
+    lexicon_version: str = ""
+    lexicon_sources: list[str] = field(default_factory=list)
+    scoring_template: TemplateRecord | None = None
+    model: str | None = None
+    options: JsonObject = field(default_factory=dict)
+    classifier: JsonObject | None = None
+    asr: JsonObject | None = None
+    stream: JsonObject | None = None
+    more: JsonObject = field(default_factory=dict)
+
+    def to_dict(self) -> JsonObject:
+        """The JSON form (the report contract's ``analyzer`` object)."""
+        out: JsonObject = {"version": self.version, "lexicon_version": self.lexicon_version,
+                           "lexicon_sources": list(self.lexicon_sources)}
+        if self.scoring_template is not None:
+            out["scoring_template"] = asdict(self.scoring_template)
+        out["model"] = self.model
+        out["options"] = self.options
+        for key in ("classifier", "asr", "stream"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return {**out, **self.more}
+
+    @classmethod
+    def from_dict(cls, d: JsonObject) -> AuditBlock:
+        """Read the JSON form."""
+        known = {f.name for f in fields(cls)} - {"more"}
+        template = d.get("scoring_template")
+        return cls(
+            version=str(d.get("version") or ""),
+            lexicon_version=str(d.get("lexicon_version") or ""),
+            lexicon_sources=[str(s) for s in d.get("lexicon_sources") or []],
+            scoring_template=(TemplateRecord.from_dict(template)
+                              if isinstance(template, dict) else None),
+            model=None if d.get("model") is None else str(d["model"]),
+            options=dict(d.get("options") or {}),
+            classifier=d.get("classifier"), asr=d.get("asr"), stream=d.get("stream"),
+            more={k: v for k, v in d.items() if k not in known})
+
+
 @dataclass
 class InteractionReport:
     """The analyzer's verdict on one interaction.
@@ -386,8 +480,10 @@ class InteractionReport:
         answer_time: Seconds from the first ring to the answer, when known.
         utterances: The transcript the findings refer to.
         hall, window, staff, started_at, source, duration: From the input.
-        analyzer: Audit block: analyzer version, lexicon version, model,
-            and every option used.
+        analyzer: The audit block (:class:`AuditBlock`): analyzer version,
+            lexicon version, scoring template, model, and every option used.
+            A dict given here is read as its JSON form.
+        meta: The input's ``meta`` object (the hall's own fields), as given.
     """
 
     id: str
@@ -405,7 +501,12 @@ class InteractionReport:
     started_at: str = ""
     source: str = ""
     duration: float | None = None
-    analyzer: dict[str, Any] = field(default_factory=dict)
+    analyzer: AuditBlock = field(default_factory=AuditBlock)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.analyzer, dict):  # the JSON form, as older producers give it
+            self.analyzer = AuditBlock.from_dict(self.analyzer)
 
     @property
     def flagged(self) -> bool:
@@ -430,7 +531,8 @@ class InteractionReport:
             "answer_time": None if self.answer_time is None else round(self.answer_time, 3),
             "findings": [f.to_dict() for f in self.findings],
             "transcript": [u.to_dict() for u in self.utterances],
-            "analyzer": self.analyzer,
+            "analyzer": self.analyzer.to_dict(),
+            "meta": self.meta,
         }
 
     @classmethod
@@ -454,5 +556,6 @@ class InteractionReport:
             started_at=d.get("started_at", ""),
             source=d.get("source", ""),
             duration=d.get("duration"),
-            analyzer=d.get("analyzer", {}),
+            analyzer=AuditBlock.from_dict(d.get("analyzer") or {}),
+            meta=d.get("meta") or {},
         )

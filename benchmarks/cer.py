@@ -172,7 +172,13 @@ def plain(clips: list[Clip], condition: str, threads: int) -> PathRun:
 
 
 def _judge(run: PathRun, name: str, report: Any, reference: str) -> None:
-    """Record a product report's text, forbidden findings and owed phrases credited unsaid."""
+    """Record a product report's text, forbidden findings and owed phrases credited unsaid.
+
+    No report (nothing recognised is an error of every path) counts as an empty text.
+    """
+    if report is None:
+        run.texts[name], run.forbidden[name], run.credited[name] = "", [], []
+        return
     text = "".join(u.text for u in report.utterances)
     run.texts[name] = text
     run.forbidden[name] = [f"{f.rule} {f.evidence}" for f in report.findings
@@ -206,9 +212,20 @@ def analyze(clips: list[Clip], condition: str, options: AnalyzerOptions) -> Path
 
     run = PathRun()
     for clip in clips:
-        report = timed(run, lambda c=clip: analyze_one(audio_path(c, condition), options))
+        report = timed(run, lambda c=clip: _or_none(analyze_one, audio_path(c, condition), options))
         _judge(run, clip.path.name, report, clip.reference)
     return run
+
+
+def _or_none(work: Callable[..., Any], *args: Any) -> Any:
+    """``work(*args)``, or None when the product reports the input as bad (nothing heard)."""
+    from analyzer.errors import AnalyzerError
+
+    try:
+        return work(*args)
+    except AnalyzerError as exc:
+        print(f"  {exc}", file=sys.stderr)
+        return None
 
 
 def batch(clips: list[Clip], condition: str, options: AnalyzerOptions, threads: int) -> PathRun:
@@ -247,9 +264,9 @@ def stream(clips: list[Clip], condition: str, options: AnalyzerOptions) -> PathR
             for i in range(0, x.size, step):
                 list(live.feed(x[i:i + step]))
             list(live.close())
-            return live.report
+            return live.result.report if live.result is not None else None
 
-        _judge(run, clip.path.name, timed(run, feed), clip.reference)
+        _judge(run, clip.path.name, timed(run, lambda f=feed: _or_none(f)), clip.reference)
     return run
 
 

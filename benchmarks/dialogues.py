@@ -8,10 +8,13 @@ knows which findings it must give, so a visit's truth is the sum of its parts:
   citizen, incomplete materials — each replied to, or not;
 * hard negatives: plain questions about where, when, how long, which window,
   one's own materials, and polite thanks that is not praise — they owe nothing;
-* Article 5: a question answered, or repeated because nobody answered;
+* Article 5: a question answered, or passed over (the clerk goes on with the
+  procedure); Article 8: a question repeated to a silent clerk is ignoring
+  (the labelling spec of ``dialogues-dev``: 不理不睬, one Article 8 breach);
 * Article 16: "not ours" with or without a pointer;
 * Article 17: staff cutting in, or a backchannel; a quarrel back and forth;
-* Article 18: materials added after the list, or given at once; an earlier visit;
+* Article 18: materials added after the list, or given at once; an earlier visit
+  (at most one episode telling materials per visit: two would be piecemeal);
 * Article 25: 下班了 within or outside service hours.
 
 Phrasings are split in two by position: the ``dev`` split uses the even ones,
@@ -74,6 +77,11 @@ PLAIN_QUESTIONS = [("请问社保在哪个窗口？", "在三号窗口。"), ("�
                    ("下午几点开始上班？", "两点半。"), ("复印机在哪儿？", "在大厅右手边。"),
                    ("需要本人来吗？", "需要本人到场。"), ("能用手机支付吗？", "可以的。")]
 THANKS = ["谢谢啊。", "好的，谢谢。", "麻烦你了，谢谢。", "行，谢谢你。"]
+#: Materials the episodes name (a piecemeal addition must name one the list did not).
+_MATERIALS = ("身份证", "户口本", "照片", "租房合同", "复印件", "结婚证", "社区证明", "原件",
+              "申请表", "营业执照", "公章")
+#: The clerk going on with the procedure, answering nothing.
+PROCEDURE = ["您先按一下手印。", "请看一下摄像头。", "请您往前坐一点。", "您先稍等，我扫描一下。"]
 REPEAT = ["你好？听得到吗？", "喂，我问你话呢。", "同志？", "您好？"]
 NOT_OURS = ["这个不归我们管。", "这个不是我们这儿办的。", "这个我们不负责。", "这个我们这儿办不了。",
             "这不归我们，不是我们的业务。", "这个不在我们这儿办。"]
@@ -113,6 +121,8 @@ class Visit:
     record: dict[str, Any]
     expected: Counter = field(default_factory=Counter)
     episodes: list[str] = field(default_factory=list)
+    #: rule id -> indices of the utterances that carry each expected breach (none: an absence)
+    where: dict[str, list[int]] = field(default_factory=dict)
 
 
 class _Builder:
@@ -123,6 +133,13 @@ class _Builder:
         self.utts: list[dict[str, Any]] = []
         self.t = 0.5
         self.expected: Counter = Counter()
+        self.where: dict[str, list[int]] = {}
+
+    def breach(self, rule: str, utterance: dict | None = None) -> None:
+        """Expect a finding of ``rule``, carried by ``utterance`` (None: an absence)."""
+        self.expected[rule] += 1
+        if utterance is not None:
+            self.where.setdefault(rule, []).append(self.utts.index(utterance))
 
     def pick(self, pool: list) -> Any:
         half = pool[0::2] if self.split == "dev" else pool[1::2]
@@ -142,7 +159,8 @@ def _cue(b: _Builder, said: str, replies: tuple[str, ...] | None, owed: tuple[st
     b.say(speaker, said)
     if replies is None:
         b.say("staff", b.pick(NOT_REPLIED))
-        b.expected.update(owed)
+        for rule in owed:
+            b.breach(rule)
     else:
         for r in replies:
             b.say("staff", r)
@@ -171,36 +189,41 @@ def _episode(b: _Builder, name: str) -> None:  # noqa: C901 - one branch per epi
         b.say("citizen", q)
         b.say("staff", a)
         b.say("citizen", p(THANKS))
-    elif name == "question-unanswered":
+    elif name == "question-unanswered":  # asked twice, the clerk silent: ignoring (Art. 8)
         q, a = p(PLAIN_QUESTIONS)
         b.say("citizen", q)
         b.say("citizen", p(REPEAT), gap=4.0)
         b.say("staff", a)
-        b.expected["A5-ANSWER"] += 1
+        b.breach("A8-IGNORE")
+    elif name == "question-passed-over":  # the clerk goes on with the procedure (Art. 5)
+        q, _ = p(PLAIN_QUESTIONS)
+        b.say("citizen", q)
+        b.breach("A5-ANSWER", b.say("staff", p(PROCEDURE)))
+        b.say("citizen", "好的。")
     elif name == "not-ours":
         b.say("staff", p(NOT_OURS))
         b.say("staff", p(POINTER), gap=0.4)
     elif name == "not-ours-no-pointer":
         b.say("staff", p(NOT_OURS))
         b.say("citizen", "那我该去哪儿办？")
-        b.say("staff", p(NO_POINTER))
-        b.expected["A16-G-POINTER"] += 1
-    elif name == "piecemeal":
-        b.say("staff", p(LISTED))
+        b.breach("A16-G-POINTER", b.say("staff", p(NO_POINTER)))
+    elif name == "piecemeal":  # the added material is one the list did not name
+        listed = p(LISTED)
+        b.say("staff", listed)
         b.say("citizen", "好的，我记下了。")
-        b.say("staff", p(ADDED))
-        b.expected["A18-PIECEMEAL"] += 1
+        half = ADDED[0::2] if b.split == "dev" else ADDED[1::2]
+        added = [a for a in half if not any(m in listed for m in _MATERIALS if m in a)]
+        b.breach("A18-PIECEMEAL", b.say("staff", b.rng.choice(added or half)))
     elif name == "at-once":
         b.say("staff", p(AT_ONCE))
         b.say("citizen", "好的，我记下了。")
     elif name == "earlier-visit":
         b.say("citizen", p(EARLIER))
         b.say("staff", p(EARLIER_REPLY))
-        b.expected["A18-EARLIER"] += 1
+        b.breach("A18-EARLIER")
     elif name == "interrupt":
         c = b.say("citizen", p(LONG_CITIZEN))
-        b.say("staff", p(CUT_IN), at=c["start"] + 2.0)
-        b.expected["A17-INTERRUPT"] += 1
+        b.breach("A17-INTERRUPT", b.say("staff", p(CUT_IN), at=c["start"] + 2.0))
     elif name == "backchannel":
         c = b.say("citizen", p(LONG_CITIZEN))
         b.say("staff", p(BACKCHANNEL), at=c["start"] + 2.0)
@@ -208,16 +231,22 @@ def _episode(b: _Builder, name: str) -> None:  # noqa: C901 - one branch per epi
     elif name == "quarrel":
         s1 = p(QUARREL_STAFF)
         s2 = b.rng.choice([s for s in QUARREL_STAFF if s != s1])
-        b.say("staff", s1)
+        first = b.say("staff", s1)
         b.say("citizen", p(QUARREL_CITIZEN))
-        b.say("staff", s2)
-        b.expected.update([QUARREL_RULE[s1], QUARREL_RULE[s2], "A17-QUARREL", "A10-G-UPSET"])
+        second = b.say("staff", s2)
+        b.breach(QUARREL_RULE[s1], first)
+        b.breach(QUARREL_RULE[s2], second)
+        b.breach("A17-QUARREL", first)
+        b.breach("A10-G-UPSET")
 
 
 EPISODES = ("praise", "praise-unreplied", "suggestion", "suggestion-unreplied", "upset",
             "upset-unreplied", "incomplete", "incomplete-unreplied", "plain-question",
-            "plain-question", "question-unanswered", "not-ours", "not-ours-no-pointer",
-            "piecemeal", "at-once", "earlier-visit", "interrupt", "backchannel", "quarrel")
+            "plain-question", "question-unanswered", "question-passed-over", "not-ours",
+            "not-ours-no-pointer", "piecemeal", "at-once", "earlier-visit", "interrupt",
+            "backchannel", "quarrel")
+#: Episodes that tell materials: at most one per visit (two would tell them piecemeal).
+MATERIAL_EPISODES = ("incomplete", "incomplete-unreplied", "piecemeal", "at-once")
 
 
 #: Episodes whose cues are of one kind (Article 10's "one episode" rule applies across them).
@@ -236,6 +265,8 @@ def _episodes(rng: random.Random) -> list[str]:
     """
     while True:
         names = rng.sample(EPISODES, rng.randint(1, 3))
+        if sum(n in MATERIAL_EPISODES for n in names) > 1:
+            continue
         owing = set()
         for name in names:
             fam = FAMILIES.get(name)
@@ -253,7 +284,7 @@ def visit(rng: random.Random, split: str, n: int) -> Visit:
     greeted = rng.random() < 0.8
     b.say("staff", b.pick(GREETINGS if greeted else NO_GREETING))
     if not greeted:
-        b.expected["A8-G-GREETING"] += 1
+        b.breach("A8-G-GREETING")
     b.say("citizen", b.pick(BUSINESS))
     b.say("staff", b.pick(HANDLING))
     names = _episodes(rng)
@@ -264,22 +295,24 @@ def visit(rng: random.Random, split: str, n: int) -> Visit:
     hour = rng.choice([9, 10, 11, 15, 16, 17] if rng.random() < 0.7 else [7, 12, 13, 19])
     close = rng.random()
     if close < 0.15:
-        b.say("staff", b.pick(CLOSING))
-        b.expected[CLOSING_RULE] += 1
+        said = b.say("staff", b.pick(CLOSING))
+        b.breach(CLOSING_RULE, said)
         if hour in (9, 10, 11, 15, 16, 17):
-            b.expected["A25-HOURS"] += 1
-        b.expected.update(["A10-G-EVALUATE", "A10-G-GOODBYE"])
+            b.breach("A25-HOURS", said)
+        b.breach("A10-G-EVALUATE")
+        b.breach("A10-G-GOODBYE")
         names.append("closing")
     elif close < 0.3:
         b.say("staff", b.pick(NO_FAREWELL))
-        b.expected.update(["A10-G-EVALUATE", "A10-G-GOODBYE"])
+        b.breach("A10-G-EVALUATE")
+        b.breach("A10-G-GOODBYE")
     else:
         for line in b.pick(FAREWELL):
             b.say("staff", line)
     record = {"id": f"{split}-{n:04d}", "channel": "counter", "hall": "生成大厅", "window": "3",
               "staff": f"S-{n % 17:03d}", "started_at": f"2026-11-03T{hour:02d}:{rng.randint(0, 59):02d}:00+08:00",
               "duration": round(b.t + 2.0, 2), "utterances": b.utts}
-    return Visit(record, b.expected, names)
+    return Visit(record, b.expected, names, b.where)
 
 
 def generate(count: int, split: str = "held-out", seed: int | None = None) -> list[Visit]:
@@ -288,3 +321,42 @@ def generate(count: int, split: str = "held-out", seed: int | None = None) -> li
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     rng = random.Random(seed if seed is not None else (11 if split == "dev" else 29))
     return [visit(rng, split, n) for n in range(count)]
+
+
+#: Articles the per-article scoring covers (benchmarks/articles.py).
+SCORED_ARTICLES = (5, 6, 7, 8, 9, 10, 16, 17, 18, 25)
+#: Articles the generator has no truth for (the learned uncivil rule, speech rate): never clean.
+NO_TRUTH_ARTICLES = (6,)
+#: Owed phrases that make one breach together, as an inspector labels them (a closing needs both).
+JOINT_ABSENCES = {"A10-G-EVALUATE": "closing", "A10-G-GOODBYE": "closing"}
+
+
+def article_of(rule: str) -> int:
+    """The article of a rule id (``A10-G-EVALUATE`` -> 10)."""
+    return int(rule[1:].split("-", 1)[0])
+
+
+def labels_of(v: Visit) -> dict[str, Any]:
+    """A visit's truth in the labelled set's format: ``breaches`` and ``clean_articles``.
+
+    Each expected finding is one breach of its rule's article, carried by its
+    utterance (``utterance``: the index) or an absence; the evaluation request
+    and goodbye missing together are one breach (a closing). Articles with no
+    breach are clean, except those the generator has no truth for.
+    """
+    breaches: list[dict[str, Any]] = []
+    joint: set[str] = set()
+    for rule, n in sorted(v.expected.items()):
+        places = v.where.get(rule, [])
+        for k in range(n):
+            if rule in JOINT_ABSENCES:
+                if JOINT_ABSENCES[rule] in joint:
+                    continue
+                joint.add(JOINT_ABSENCES[rule])
+            index = places[k] if k < len(places) else None
+            breaches.append({"article": article_of(rule), "rule": rule, "speaker": "staff",
+                             "quote": "" if index is None else v.record["utterances"][index]["text"],
+                             "utterance": index, "duty": rule})
+    breached = {b["article"] for b in breaches}
+    clean = [a for a in SCORED_ARTICLES if a not in breached and a not in NO_TRUTH_ARTICLES]
+    return {"id": v.record["id"], "breaches": breaches, "clean_articles": clean}

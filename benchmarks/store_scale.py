@@ -41,10 +41,11 @@ import httpx  # noqa: E402
 from month_fixture import MonthSpec, example_reports, generate  # noqa: E402
 from web_fixture import running_server  # noqa: E402
 
+from analyzer.reports.ranking import render_html  # noqa: E402
 from analyzer.rules.score import load_template  # noqa: E402
-from analyzer.store import Store  # noqa: E402
+from analyzer.store import Filter, Store  # noqa: E402
 from analyzer.store.periods import month  # noqa: E402
-from analyzer.store.ranking import build_ranking, render_html  # noqa: E402
+from analyzer.store.ranking import build_ranking  # noqa: E402
 from analyzer.text.lexicon import load_lexicon  # noqa: E402
 from analyzer.training.examples import index_examples  # noqa: E402
 from analyzer.web import auth  # noqa: E402
@@ -68,7 +69,7 @@ def build(path: Path, n: int) -> float:
     t0 = time.perf_counter()
     with Store(path) as store:
         generate(store, spec, example_reports())
-        f = next(f for f in store.findings(filters={"staff": "S-0001"}) if f["points"] > 0)
+        f = next(f for f in store.findings(filters=Filter(staff="S-0001")) if f["points"] > 0)
         store.set_verdict(f["id"], "confirm", "", "insp")
         store.file_appeal(f["id"], "benchmark appeal", "sup")
         store.set_staff([(f"S-{k:04d}", f"员工{k}", "") for k in range(1, 301)], user="bench")
@@ -196,7 +197,7 @@ def main() -> None:
         opened = time.perf_counter() - t0
     with Store(db, readonly=True) as store:
         total = store.count()
-        pk = store.interactions({"article": 9}, order="score", limit=1)[0]["id"]
+        pk = store.interactions(Filter(article=9), order="score", limit=1)[0]["id"]
         t0 = time.perf_counter()
         ranking = build_ranking(store, month(MONTH), load_template())
         render_html(ranking)

@@ -18,14 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager
-def listener(db: Path, folder: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`conduct stream --listen 127.0.0.1:0 --db DB --record-dir FOLDER`; yield (url, process).
+def listener(db: Path, folder: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`conduct stream --listen 127.0.0.1:0 --db DB --record-dir FOLDER [OPTIONS]`; yield
+    (url, process).
 
     The process is ended with SIGTERM (its lines end and are stored) on exit.
     """
     proc = subprocess.Popen(
         [sys.executable, "-m", "analyzer", "stream", "--listen", "127.0.0.1:0", "--db", str(db),
-         "--record-dir", str(folder)],
+         "--record-dir", str(folder), *options],
         stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         url = None

@@ -104,7 +104,7 @@ def generate(store: Store, spec: MonthSpec, reports: dict | None = None) -> int:
                 it = copy.copy(interaction)
                 it.id, it.staff, it.hall, it.window, it.started_at = ident, staff, hall, window, started
                 content = hashlib.sha256(ident.encode()).hexdigest()
-                key = analysis_key(content, "transcript", str(r.analyzer.get("lexicon_version")))
+                key = analysis_key(content, "transcript", str(r.analyzer.lexicon_version))
                 store.save_report(r, run_id=None, content_hash=content, path=r.source, key=key,
                                   interaction=it, model="transcript",
                                   examples=examples[name])

@@ -103,10 +103,30 @@ def test_speech_rate_needs_enough_speech(lexicon):
     assert [f for f in found if f.rule == "A6-RATE"] == []
 
 
-def _ignore(rows, **kw):
+def _ignore(rows, typed=False, **kw):
+    """A8-IGNORE on a recording's utterances (a measured level), or on a typed transcript."""
     lex = load_lexicon()
-    interaction = Interaction("i", "counter", _utts(*rows), **kw)
+    utts = [Utterance(s, a, b, t, level_dbfs=None if typed else -20.0) for s, a, b, t in rows]
+    interaction = Interaction("i", "counter", utts, **kw)
     return [f for f in timing_findings(interaction, AcousticOptions(), lex) if f.rule == "A8-IGNORE"]
+
+
+def test_a_typed_transcripts_silence_is_not_ignoring():
+    """No audio: 40 s between the citizen's 好 and the clerk's next words is the clerk at work."""
+    rows = [("staff", 0, 2, "您好，办什么？"), ("citizen", 3, 5, "补办残疾证，材料都在这。"),
+            ("staff", 6, 8, "好，我录一下。"), ("citizen", 8.5, 9, "好。"),
+            ("staff", 50, 52, "录好了，签个字。")]
+    assert _ignore(rows, typed=True) == []
+    assert len(_ignore(rows)) == 1  # the same silence heard in a recording
+
+
+def test_a_typed_transcript_shows_ignoring_by_the_citizen_calling_again():
+    rows = [("citizen", 0, 2, "师傅，问一下，残疾证在这办吗？"), ("citizen", 8, 9, "师傅？听见没？"),
+            ("staff", 14, 16, "嗯，等着。")]
+    (f,) = _ignore(rows, typed=True)
+    assert f.detail["evidence"] == "repeated call for attention" and f.start == 0
+    handed = [("citizen", 0, 2, "东西给你。"), ("citizen", 30, 31, "好了没？"), ("staff", 32, 33, "好了。")]
+    assert _ignore(handed, typed=True) == []  # handing papers over is not asking for attention
 
 
 def test_citizen_left_unanswered_is_ignoring_with_times():

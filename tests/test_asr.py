@@ -155,12 +155,12 @@ def test_a_window_is_padded_with_the_spectrogram_of_silence() -> None:
     speech is the spectrogram of silence (the clamped floor), not zeros."""
     from faster_whisper.feature_extractor import FeatureExtractor
 
-    from analyzer.speech.packing import Piece, Window, window_features
+    from analyzer.speech.packing import Bin, Piece, bin_features
 
     rng = np.random.default_rng(0)
-    window = Window()
+    window = Bin()
     window.add(Piece(0, 0, 0.0, (0.1 * rng.standard_normal(3 * 16000)).astype(np.float32)))
-    feats = window_features(FeatureExtractor(feature_size=80), [window])
+    feats = bin_features(FeatureExtractor(feature_size=80), [window])
     assert feats.shape == (1, 80, 3000)
     tail = feats[0, :, 400:]  # 4 s to 30 s: no speech there
     assert np.allclose(tail, feats.min())  # silence sits at the spectrogram's floor

@@ -24,9 +24,9 @@ from analyzer.speech.attribution import (
     background,
     crosstalk,
     same_mix,
-    silence_crosstalk,
     similarity,
 )
+from analyzer.speech.crosstalk import CrosstalkGate, silence_crosstalk
 from analyzer.speech.diarize import pieces, pitch, two_voices
 from analyzer.types import Interaction, InteractionReport, Utterance, Word
 
@@ -76,6 +76,34 @@ def test_leaked_stretches_are_silenced_before_recognition():
     assert all(d.action == "silenced" and d.reference_db - d.level_db >= 20 for d in dropped)
     off = AttributionOptions(crosstalk_db=30.0)  # the option decides
     assert not silence_crosstalk(x, SR, ["staff", "citizen"], off)[1]
+
+
+def test_a_live_line_silences_the_same_crosstalk_as_the_recording_a_moment_behind():
+    """CrosstalkGate fed in odd chunks gives back exactly silence_crosstalk's samples and
+    items, at most about 0.6 s after the audio came (random levels, alternating patterns)."""
+    rng = np.random.default_rng(7)
+    for trial in range(60):
+        frames = int(rng.integers(1, 160))
+        if trial % 3 == 0:  # flags flipping every frame: the smoothing must agree too
+            a = np.where(np.arange(frames) % 2 == 0, 0.3, 0.001)
+            b = np.where(np.arange(frames) % 3 == 0, 0.001, 0.3)
+        else:
+            a, b = (rng.choice([0.0, 1e-4, 0.01, 0.3], size=frames) for _ in range(2))
+        n = frames * 800 - int(rng.integers(0, 800))
+        x = np.stack([np.repeat(a, 800)[:n], np.repeat(b, 800)[:n]]).astype(np.float32)
+        x *= rng.standard_normal(x.shape).astype(np.float32)
+        want, items = silence_crosstalk(x, SR, ["staff", "citizen"], OPTS)
+        gate = CrosstalkGate(["staff", "citizen"], OPTS, SR)
+        parts, i, behind = [], 0, 0
+        while i < n:
+            step = int(rng.integers(1, 3000))
+            parts.append(gate.feed(x[:, i:i + step]))
+            i += step
+            behind = max(behind, gate.delay - step)
+        parts.append(gate.flush())
+        np.testing.assert_array_equal(np.concatenate(parts, axis=1), want)
+        assert [d.to_dict() for d in gate.dropped] == [d.to_dict() for d in items]
+        assert behind <= 12 * 800  # a dozen 50 ms level frames
 
 
 def test_crosstalk_repeated_is_dropped_and_lost_is_given_to_its_speaker():
@@ -214,14 +242,14 @@ def test_stereo_crosstalk_and_background_do_not_become_turns(stereo):
         assert turn is not None and turn["speaker"] == u.speaker, (u, turn)
     said = {t["speaker"] for t in SCRIPT["turns"]}
     assert {u.speaker for u in on.utterances} == said
-    block = on.analyzer["asr"]["attribution"]
+    block = on.analyzer.asr["attribution"]
     assert block["mode"] == "stereo"
     reasons = {(d["reason"], d["action"]) for d in block["dropped"]}
     assert {("crosstalk", "silenced"), ("background", "dropped")} <= reasons
     background_texts = [d["text"] for d in block["dropped"] if d["reason"] == "background"]
     assert background_texts and all(d["reference_db"] - d["level_db"] > OPTS.background_db
                                     for d in block["dropped"] if d["reason"] == "background")
-    assert on.analyzer["options"]["attribution"]["background_db"] == OPTS.background_db
+    assert on.analyzer.options["attribution"]["background_db"] == OPTS.background_db
     assert not [f for f in on.findings if f.kind == "missing"]  # the visit was complete
 
 
@@ -229,7 +257,7 @@ def test_stereo_crosstalk_and_background_do_not_become_turns(stereo):
 def test_mono_turns_are_told_apart_and_the_citizen_is_not_charged(mono):
     charged, told = mono["staff"], mono["auto"]
     assert _charged_to_staff(charged)  # the issue's mono failure: the citizen's words charged
-    assert charged.analyzer["asr"]["attribution"]["mono_roles"] == "staff"
+    assert charged.analyzer.asr["attribution"]["mono_roles"] == "staff"
     assert _charged_to_staff(told) == []
     right = [(_turn_of(u) or {}).get("speaker") == u.speaker for u in told.utterances]
     assert sum(right) / len(right) >= 0.9, [(u.speaker, u.text) for u in told.utterances]
@@ -246,7 +274,7 @@ def test_mono_turns_are_told_apart_and_the_citizen_is_not_charged(mono):
     hits = find_phrases(told.utterances, get_lexicon(opts), opts.match)
     cues = detect_cues(interaction, hits, opts, get_lexicon(opts))
     assert any(told.utterances[c.utterance].speaker == "citizen" for c in cues)
-    block = told.analyzer["asr"]["attribution"]
+    block = told.analyzer.asr["attribution"]
     assert block["mode"] == "mono" and block["mono_roles"] == "auto"
     roles = sorted(s["role"] for s in block["speakers"])
     assert roles == ["citizen", "staff"]
@@ -263,7 +291,7 @@ def test_same_mix_stereo_is_analysed_as_mono(tmp_path):
     x = decode_audio(DATA / "hall-mono.ogg").samples[0]
     path = write_wav(tmp_path / "twice.wav", np.stack([x, x]))
     report = analyze(path)
-    block = report.analyzer["asr"]["attribution"]
+    block = report.analyzer.asr["attribution"]
     assert block["mode"] == "same_mix" and block["correlation"] > 0.99
     assert {u.speaker for u in report.utterances} == {"staff", "citizen"}
     assert _charged_to_staff(report) == []
@@ -281,8 +309,8 @@ def test_review_app_shows_roles_confidence_and_what_was_left_out(stereo, mono, t
     pks = {}
     with Store(db) as store:
         for name, report in (("stereo", stereo["on"]), ("mono", mono["auto"])):
-            key = analysis_key(name, str(report.analyzer.get("model") or ""),
-                               str(report.analyzer.get("lexicon_version", "")))
+            key = analysis_key(name, str(report.analyzer.model or ""),
+                               str(report.analyzer.lexicon_version))
             pks[name] = store.save_report(report, run_id=None, content_hash=name,
                                           path=report.source, key=key)
     con = auth.connect(db)
@@ -295,7 +323,7 @@ def test_review_app_shows_roles_confidence_and_what_was_left_out(stereo, mono, t
     assert f"≈{sure[0]:.2f}" in page
     assert "服务对象 · " in page and "工作人员 · " in page  # the two voices and their roles
     page = asgi_get(db, "insp", "inspector-pass-1", f"/interactions/{pks['stereo']}").text
-    dropped = stereo["on"].analyzer["asr"]["attribution"]["dropped"]
+    dropped = stereo["on"].analyzer.asr["attribution"]["dropped"]
     assert f"{len(dropped)} left out" in page
     assert page.count('<li class="background">') == sum(d["reason"] == "background"
                                                           for d in dropped)
@@ -348,7 +376,7 @@ def test_mono_voices_and_roles_without_recognition(tmp_path):
     assert [u.speaker for u in out] == truth
     from analyzer.rules.learned import model_info
 
-    assert set(model_info(ClassifierOptions(model_dir=str(old)))) == {"uncivil", "cues"}
+    assert set(model_info(ClassifierOptions(model_dir=str(old)))) == {"uncivil", "cues", "acts"}
     one = AttributionOptions(min_separation=0.99)  # the option decides: one voice, the clerk's
     out, voices = diarize(utts, samples, SR, one, ClassifierOptions())
     assert {u.speaker for u in out} == {"staff"} and len(voices) == 1

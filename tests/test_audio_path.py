@@ -13,7 +13,9 @@ from click.testing import CliRunner
 
 from analyzer.errors import AudioError, TranscriptError
 from analyzer.options import AnalyzerOptions, ASROptions, VadOptions
-from analyzer.speech.recording import analyze_recording, channel_tracks, load_meta
+from analyzer.speech.meta import CallMeta, read_meta
+from analyzer.speech.recording import analyze_recording
+from analyzer.speech.tracks import resolve_tracks
 
 #: Turns at least 2.5 s apart, so an utterance is attributed to its turn by
 #: time even though Whisper's word times on synthetic speech drift by ~1 s.
@@ -44,31 +46,32 @@ def counter(counter_wav: Path):
     return analyze_recording(counter_wav, AnalyzerOptions())
 
 
+def _roles(channels: int, opts: ASROptions, meta: dict) -> list[str]:
+    return [t.speaker for t in resolve_tracks(channels, opts, CallMeta.parse(meta, where="x"))]
+
+
 def test_channel_roles_per_run_per_hall_and_sidecar() -> None:
     opts = ASROptions(hall_speakers=(("东区大厅", "citizen", "staff"),))
-    assert [t.speaker for t in channel_tracks(2, opts, {})] == ["staff", "citizen"]
-    assert [t.speaker for t in channel_tracks(2, opts, {"hall": "东区大厅"})] == [
-        "citizen",
-        "staff",
-    ]
+    assert _roles(2, opts, {}) == ["staff", "citizen"]
+    assert _roles(2, opts, {"hall": "东区大厅"}) == ["citizen", "staff"]
     meta = {"hall": "东区大厅", "stereo_speakers": ["staff", "citizen"]}
-    assert [t.speaker for t in channel_tracks(2, opts, meta)] == ["staff", "citizen"]
+    assert _roles(2, opts, meta) == ["staff", "citizen"]
     swapped = replace(opts, stereo_speakers=("citizen", "staff"))
-    assert [t.speaker for t in channel_tracks(2, swapped, {})] == ["citizen", "staff"]
-    mono = channel_tracks(1, ASROptions(mono_roles="citizen"), {})
+    assert _roles(2, swapped, {}) == ["citizen", "staff"]
+    mono = resolve_tracks(1, ASROptions(mono_roles="citizen"), CallMeta())
     assert [(t.speaker, t.known) for t in mono] == [("citizen", False)]
     with pytest.raises(TranscriptError, match="stereo_speakers"):
-        channel_tracks(2, opts, {"stereo_speakers": ["staff", "boss"]})
+        _roles(2, opts, {"stereo_speakers": ["staff", "boss"]})
 
 
 def test_sidecar_metadata(tmp_path: Path) -> None:
     wav = tmp_path / "call.wav"
     (tmp_path / "call.json").write_text(json.dumps({"hall": "A", "rings": 2}), encoding="utf-8")
-    meta = load_meta(wav, {"hall": "B"})
-    assert meta["hall"] == "B" and meta["rings"] == 2  # the argument overrides the sidecar
+    meta = read_meta(wav, {"hall": "B"})
+    assert meta.hall == "B" and meta.rings == 2  # the argument overrides the sidecar
     (tmp_path / "call.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(TranscriptError) as err:
-        load_meta(wav)
+        read_meta(wav)
     assert str(tmp_path / "call.json") in str(err.value)
 
 
@@ -169,11 +172,12 @@ def test_telephone_band_recordings_get_the_phone_vad_threshold(tmp_path: Path) -
     (tmp_path / "told.json").write_text('{"channel": "phone"}', encoding="utf-8")
     seen: dict[str, set[float]] = {}
 
-    def recognise(samples, options, *, speaker, offset=0.0, speaker_known=True, verifier=None):
-        seen.setdefault(current, set()).add(options.vad.threshold)
-        return []
+    class Recognise:
+        def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+            seen.setdefault(current, set()).add(options.vad.threshold)
+            return [[] for _ in tracks]
 
     opts = AnalyzerOptions(asr=ASROptions(vad=VadOptions(threshold=0.5, phone_threshold=0.3)))
     for current in ("counter", "call", "told"):
-        analyze_recording(tmp_path / f"{current}.wav", opts, transcriber=recognise)
+        analyze_recording(tmp_path / f"{current}.wav", opts, recognizer=Recognise())
     assert seen == {"counter": {0.5}, "call": {0.3}, "told": {0.3}}

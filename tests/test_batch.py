@@ -20,13 +20,13 @@ import numpy as np
 import pytest
 
 from analyzer.batch.runner import run_batch
-from analyzer.batch.sources import Task, discover
 from analyzer.errors import ManifestError
 from analyzer.options import AnalyzerOptions
-from analyzer.pipeline import analyze
-from analyzer.speech.packing import GAP_SECONDS, SAMPLE_RATE, WINDOW_SECONDS, Packer, Piece, Window
+from analyzer.pipeline import Task, analyze, discover
+from analyzer.speech.decode import SAMPLE_RATE
+from analyzer.speech.packing import BIN_SECONDS, GAP_SECONDS, Bin, Packer, Piece
 from analyzer.speech.packing import assign_words as map_words
-from analyzer.store import Store
+from analyzer.store import Filter, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -72,13 +72,14 @@ def test_discover_folder_sidecars_and_manifest(tmp_path: Path) -> None:
     items = list(discover(tmp_path))
     assert [(t.kind, Path(t.path).name) for t in items if isinstance(t, Task)] == [
         ("audio", "a.wav"), ("transcript", "t.json")]
-    assert items[0].meta == {"hall": "东城", "rings": 4, "channel": "phone"}
+    meta = items[0].meta
+    assert (meta.hall, meta.rings, meta.channel) == ("东城", 4, "phone")
     manifest = tmp_path / "m.csv"
     manifest.write_text("path,hall,window,rings\na.wav,西城,3,\n,x,1,\nt.json,南城,2,-1\n"
                         "notes.txt,x,1,\n", encoding="utf-8")
     items = list(discover(manifest))
-    assert isinstance(items[0], Task) and items[0].meta["hall"] == "西城"
-    assert items[0].meta["rings"] == 4  # from the sidecar; the empty manifest cell says nothing
+    assert isinstance(items[0], Task) and items[0].meta.hall == "西城"
+    assert items[0].meta.rings == 4  # from the sidecar; the empty manifest cell says nothing
     errors = [i for i in items if isinstance(i, ManifestError)]
     assert [(e.line, e.field) for e in errors] == [(3, "path"), (4, "rings"), (5, "path")]
     assert all(str(manifest) in str(e) for e in errors)
@@ -98,7 +99,7 @@ def test_batch_folder_reports_match_single_analysis_and_errors_are_rows(
         assert errors["fake.wav"]["kind"] == "AudioError"
         assert errors["broken.json"]["kind"] == "TranscriptError"
         for f in EXAMPLES.glob("*.json"):
-            row = store.interactions({"q": None})
+            row = store.interactions(Filter())
             pk = next(r["id"] for r in row if Path(r["source_path"]).name == f.name)
             expected = analyze(mixed_folder / f.name, OPTIONS).to_dict()
             assert store.report(pk).to_dict() == expected
@@ -116,7 +117,7 @@ def test_second_run_skips_everything_and_manifest_metadata_applies(
                         encoding="utf-8")
     run_batch(manifest, db, OPTIONS)
     with Store(db) as store:
-        north = store.interactions({"hall": "北城"})
+        north = store.interactions(Filter(hall="北城"))
         assert sorted(r["interaction_id"] for r in north) == ["rec-0001", "rec-0002"]
         assert {r["window"] for r in north} == {"9"}
 
@@ -186,9 +187,9 @@ def _piece(job: int, start: float, seconds: float) -> Piece:
     return Piece(job, 0, start, np.full(int(seconds * SAMPLE_RATE), 0.1, np.float32))
 
 
-def test_packer_fills_windows_across_recordings() -> None:
+def test_packer_fills_bins_across_recordings() -> None:
     packer = Packer(batch_size=2)
-    released: list[Window] = []
+    released: list[Bin] = []
     for job in range(6):
         for k in range(4):
             released += packer.add(_piece(job, 10.0 * k, 3.0))
@@ -196,16 +197,16 @@ def test_packer_fills_windows_across_recordings() -> None:
         released += batch
     pieces = [p for w in released for _, p in w.pieces]
     assert len(pieces) == 24 and len({(p.job, p.start) for p in pieces}) == 24
-    assert all(w.used <= WINDOW_SECONDS for w in released)
-    per_window = int((WINDOW_SECONDS + GAP_SECONDS) // (3.0 + GAP_SECONDS))
-    assert len(released) == -(-24 // per_window)  # 24 x 3 s in full 30 s windows, not 24
+    assert all(w.used <= BIN_SECONDS for w in released)
+    per_bin = int((BIN_SECONDS + GAP_SECONDS) // (3.0 + GAP_SECONDS))
+    assert len(released) == -(-24 // per_bin)  # 24 x 3 s in full 30 s bins, not 24
     assert len({p.job for _, p in released[0].pieces}) > 1  # several recordings share one
 
 
 def test_words_map_back_to_their_recording_and_time() -> None:
-    window = Window()
-    window.add(_piece(0, 100.0, 2.0))
-    window.add(_piece(1, 7.0, 3.0))
+    bin_ = Bin()
+    bin_.add(_piece(0, 100.0, 2.0))
+    bin_.add(_piece(1, 7.0, 3.0))
     second = 2.0 + GAP_SECONDS
     hello = {"word": "您好", "start": 0.2, "end": 0.8, "probability": 0.9}
     # alignment put the first word of the second segment in the gap: the segment decides
@@ -213,13 +214,13 @@ def test_words_map_back_to_their_recording_and_time() -> None:
            {"word": "见", "start": second + 1.2, "end": second + 1.5, "probability": 0.8}]
     segments = [{"start": 0.0, "end": 2.0, "words": [hello]},
                 {"start": second, "end": second + 2.0, "words": bye}]
-    mapped = map_words(window, segments)
+    mapped = map_words(bin_, segments)
     assert [(w.text, w.start) for w in mapped[(0, 0, 100.0)]] == [("您好", 100.2)]
     assert [(w.text, w.start, w.end) for w in mapped[(1, 0, 7.0)]] == [
         ("再", 7.0, 8.2), ("见", 8.2, 8.5)]
     # one segment running over both pieces is split word by word
     spanning = [{"start": 0.0, "end": second + 2.0, "words": [hello, *bye[1:]]}]
-    mapped = map_words(window, spanning)
+    mapped = map_words(bin_, spanning)
     assert [w.text for w in mapped[(0, 0, 100.0)]] == ["您好"]
     assert [w.text for w in mapped[(1, 0, 7.0)]] == ["见"]
 
@@ -300,7 +301,7 @@ def test_known_bad_recordings_are_skipped_until_retry_errors(
 
 def test_pieces_per_window_limits_sharing() -> None:
     packer = Packer(batch_size=8, pieces_per_window=2)
-    released: list[Window] = []
+    released: list[Bin] = []
     for job in range(5):
         released += packer.add(_piece(job, 0.0, 3.0))
     for batch in packer.flush():
@@ -309,9 +310,9 @@ def test_pieces_per_window_limits_sharing() -> None:
 
 
 def test_channel_sharing_never_mixes_recordings() -> None:
-    """share="channel": a window holds one recording channel's own pieces, in order."""
+    """share="channel": a bin holds one recording channel's own pieces, in order."""
     packer = Packer(batch_size=2, pieces_per_window=0, share="channel")
-    released: list[Window] = []
+    released: list[Bin] = []
     for t in (0.0, 5.0, 10.0):  # two jobs interleaved, as concurrent recordings arrive
         released += packer.add(_piece(0, t, 4.0))
         released += packer.add(_piece(1, t, 4.0))
@@ -321,14 +322,14 @@ def test_channel_sharing_never_mixes_recordings() -> None:
     for batch in packer.flush():
         released += batch
     assert len(released) == 2
-    for window in released:
-        jobs = {p.job for _, p in window.pieces}
+    for bin_ in released:
+        jobs = {p.job for _, p in bin_.pieces}
         assert len(jobs) == 1
-        assert [p.start for _, p in window.pieces] == [0.0, 5.0, 10.0]
+        assert [p.start for _, p in bin_.pieces] == [0.0, 5.0, 10.0]
 
 
-def test_closed_job_releases_its_windows() -> None:
-    """Once a channel has no more pieces its windows go, without waiting for a stall."""
+def test_closed_job_releases_its_bins() -> None:
+    """Once a channel has no more pieces its bins go, without waiting for a stall."""
     packer = Packer(batch_size=1, pieces_per_window=0, share="channel")
     assert packer.add(_piece(7, 0.0, 3.0)) == []
     batch = packer.close(7)
@@ -337,10 +338,10 @@ def test_closed_job_releases_its_windows() -> None:
 
 
 def test_recording_sharing_packs_both_channels_in_time_order() -> None:
-    """share="recording": both parties of one recording share windows, in time order."""
+    """share="recording": both parties of one recording share bins, in time order."""
     packer = Packer(batch_size=4, pieces_per_window=0, share="recording")
     turns = [(0, 0.0), (1, 4.0), (0, 8.0), (1, 12.0), (0, 16.0), (1, 20.0), (0, 24.0)]
-    released: list[Window] = []
+    released: list[Bin] = []
     for channel, start in turns:  # recording 0's conversation ...
         released += packer.add(Piece(0, channel, start, np.full(3 * SAMPLE_RATE, 0.1,
                                                                 np.float32)))
@@ -350,24 +351,24 @@ def test_recording_sharing_packs_both_channels_in_time_order() -> None:
         released += batch
     mine = [w for w in released if w.owner == 0]
     assert {p.job for w in mine for _, p in w.pieces} == {0}  # never another recording
-    assert len(mine) == 1  # 7 x 3 s + gaps fit one window: both channels share it
-    assert [(p.channel, p.start) for _, p in mine[0].pieces] == turns
-    # a third recording cannot join recording 0's open window
+    assert len(mine) == 1  # 7 x 3 s + gaps fit one bin: both channels share it
+    assert [(p.track, p.start) for _, p in mine[0].pieces] == turns
+    # a third recording cannot join recording 0's open bin
     packer = Packer(batch_size=4, share="recording")
     packer.add(_piece(0, 0.0, 3.0))
     packer.add(_piece(2, 0.0, 3.0))
     assert len(packer.open) == 2
 
 
-def test_one_segment_over_a_whole_window_is_split_by_word_times() -> None:
+def test_one_segment_over_a_whole_bin_is_split_by_word_times() -> None:
     """Whisper may write three pieces' speech as one segment: each piece keeps its words."""
-    window = Window()
+    bin_ = Bin()
     for job, start in enumerate((1.0, 11.0, 20.0)):
-        window.add(_piece(job, start, 3.0))
-    offsets = [off for off, _ in window.pieces]
+        bin_.add(_piece(job, start, 3.0))
+    offsets = [off for off, _ in bin_.pieces]
     words = [{"word": text, "start": off + 0.5, "end": off + 1.5, "probability": 0.9}
              for text, off in zip(("您好", "请稍等", "再见"), offsets, strict=True)]
-    mapped = map_words(window, [{"start": 0.0, "end": window.used, "words": words}])
+    mapped = map_words(bin_, [{"start": 0.0, "end": bin_.used, "words": words}])
     assert [w.text for w in mapped[(0, 0, 1.0)]] == ["您好"]
     assert [(w.text, w.start) for w in mapped[(1, 0, 11.0)]] == [("请稍等", 11.5)]
     assert [w.text for w in mapped[(2, 0, 20.0)]] == ["再见"]
@@ -390,7 +391,7 @@ def test_a_looping_window_is_recognised_again_with_the_repetition_penalty() -> N
 
 def test_a_large_jsonl_is_spread_over_the_workers_with_progress_per_record(tmp_path: Path
                                                                            ) -> None:
-    from analyzer.batch import runner
+    from analyzer.batch import runner, transcripts
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -413,15 +414,15 @@ def test_a_large_jsonl_is_spread_over_the_workers_with_progress_per_record(tmp_p
         def set_postfix_str(self, *a, **k) -> None:
             pass
 
-    original, pooled = runner._progress, runner.BatchRunner._pooled
+    original, pooled = runner._progress, transcripts.pooled
     used: list[int] = []
     runner._progress = lambda total, enabled: Bar(total)
-    runner.BatchRunner._pooled = lambda self, pending, task, workers: (
-        used.append(workers), pooled(self, pending, task, workers))[1]
+    transcripts.pooled = lambda planned, options, workers: (
+        used.append(workers), pooled(planned, options, workers))[1]
     try:
         spread = run_batch(folder, tmp_path / "two.sqlite", options, workers=2)
     finally:
-        runner._progress, runner.BatchRunner._pooled = original, pooled
+        runner._progress, transcripts.pooled = original, pooled
     assert used == [2]  # the records went to two worker processes
     one = run_batch(folder, tmp_path / "one.sqlite", options, workers=1)
     assert steps[0] == 150 and -sum(steps[1:]) == 150  # one step per record

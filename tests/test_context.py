@@ -266,10 +266,11 @@ def test_plain_questions_owe_no_reply():
 def test_a_classifier_cue_owes_only_above_its_precision_threshold(monkeypatch):
     from analyzer.options import ClassifierOptions
     from analyzer.rules import learned
+    from analyzer.training.classifiers.train import OWE_PRECISION
 
     meta = learned.load_metadata(str(learned.model_dir(ClassifierOptions())))["cues"]
     owe = meta["owe_threshold"]
-    assert owe["precision"] >= 0.95 and owe["threshold"] > meta["threshold"]
+    assert owe["precision"] >= OWE_PRECISION and owe["threshold"] > meta["threshold"]
     utts = [Utterance("citizen", 0.0, 2.0, "你们服务真是太好了，特别感谢")]
     (cue,) = learned.citizen_cues(utts, ClassifierOptions())
     assert cue.owes == (cue.confidence >= owe["threshold"])

@@ -62,3 +62,21 @@ def test_errors_name_their_input():
     err = LexiconError("unknown kind 'x'", source="local.toml", line=12, field="kind")
     assert str(err) == "local.toml:12: kind: unknown kind 'x'"
     assert isinstance(err, AnalyzerError)
+
+
+def test_the_audit_block_round_trips_and_keeps_what_it_does_not_know():
+    from analyzer.types import AuditBlock, InteractionReport
+
+    block = {"version": "1", "lexicon_version": "lex@1", "lexicon_sources": ["a.toml"],
+             "scoring_template": {"source": "s.toml", "version": "2", "sha256": "x",
+                                  "text": "[template]"},
+             "model": None, "options": {"rings": {"max_rings": 3}},
+             "asr": {"attribution": {"mode": "stereo"}}, "from_a_newer_version": [1, 2]}
+    audit = AuditBlock.from_dict(block)
+    assert audit.scoring_template is not None and audit.scoring_template.text == "[template]"
+    assert audit.options["rings"]["max_rings"] == 3 and audit.classifier is None
+    assert audit.to_dict() == block  # nothing lost, nothing added
+    report = InteractionReport(id="r", channel="counter", score=100, grade="优秀", findings=[],
+                               analyzer=block)  # the JSON form is read as a block
+    assert isinstance(report.analyzer, AuditBlock)
+    assert InteractionReport.from_dict(report.to_dict()).analyzer == audit

@@ -63,21 +63,31 @@ def test_analyze_batch_and_stream_hear_the_same_recording_alike(tmp_path):
         assert options["asr"]["beam_size"] == ASROptions().beam_size
 
 
-def test_every_path_takes_the_engine_from_one_place(monkeypatch):
-    """engine.transcribe and the stream ask get_engine for their recognizer (the line's VAD)."""
+def test_every_path_takes_the_engine_from_one_place(monkeypatch, tmp_path):
+    """engine.transcribe, a recording and a live stream (its real path: audio fed, speech cut,
+    recognised, the call closed) all take their recognizer from get_engine, with the line's
+    VAD and the run's packing options (the stream used to warm one engine and recognise with
+    another, built with the default packing)."""
     import numpy as np
+    from audio_factory import speech, write_wav
 
+    from analyzer.options import StreamOptions
+    from analyzer.speech.recording import analyze_recording
     from analyzer.stream import StreamAnalyzer
+    from analyzer.types import Utterance
 
-    asked: list[tuple[ASROptions, PackOptions]] = []
+    asked: list[tuple[ASROptions, PackOptions | None]] = []
+    heard: list[tuple[float, bool]] = []
 
     class Engine:
         def __call__(self, samples, options, *, speaker, offset=0.0, speaker_known=True,
                      verifier=None, cut=True):
             return []
 
-        def transcribe_many(self, tracks, options, verifier=None):
-            return [[] for _ in tracks]
+        def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+            heard.append((options.vad.threshold, cut))
+            return [[Utterance(t.speaker, t.offset, t.offset + 0.5, "您好，请问办理什么业务",
+                               speaker_known=t.known)] for t in tracks]
 
     def fake_engine(options, pack=None):
         asked.append((options, pack))
@@ -86,10 +96,23 @@ def test_every_path_takes_the_engine_from_one_place(monkeypatch):
     monkeypatch.setattr(engine_mod, "get_engine", fake_engine)
     engine_mod.transcribe(np.ones(16000, np.float32) * 0.01, ASROptions(), speaker="staff")
     assert len(asked) == 1
-    options = AnalyzerOptions(pack=PackOptions(share="channel"))
+    options = AnalyzerOptions(pack=PackOptions(share="channel"),
+                              stream=StreamOptions(partial_interval=0.0))
+    audio = np.concatenate([np.zeros(8000), speech("您好，请问办理什么业务"), np.zeros(16000)])
     sa = StreamAnalyzer(options, 16000, 1, channel="phone")
-    sa._transcribe(np.ones(16000, np.float32) * 0.01, sa._line, speaker="staff")
-    assert len(asked) == 2 and asked[1][0].vad.threshold == options.asr.vad.phone_threshold
+    sa.warm()
+    events = [e for i in range(0, audio.size, 1600) for e in sa.feed(audio[i:i + 1600])]
+    events += list(sa.close())
+    assert [e.type for e in events].count("utterance") >= 1 and events[-1].type == "report"
+    streamed = asked[1:]
+    assert streamed and {pack for _, pack in streamed} == {options.pack}  # the run's packing
+    assert {o.vad.threshold for o, _ in streamed} == {options.asr.vad.phone_threshold}
+    assert heard and all(cut is False for _, cut in heard)  # the stream cut its own pieces
+    assert events[-1].report.analyzer.options["pack"]["share"] == "channel"
+    path = write_wav(tmp_path / "visit.wav", audio.astype(np.float32))
+    before = len(asked)
+    analyze_recording(path, options)
+    assert asked[before:] == [(options.asr, options.pack)]  # 16 kHz counter: the file's line
 
 
 def test_a_clip_recognised_at_an_offset_moves_its_heard_phrases_too():
@@ -103,3 +126,23 @@ def test_a_clip_recognised_at_an_offset_moves_its_heard_phrases_too():
     moved = engine_mod._shifted(u, 48.5)
     assert (moved.start, moved.words[0].start) == (48.5, 48.5)
     assert (moved.heard[0].start, moved.heard[0].end) == (48.6, 50.5)
+
+
+@pytest.mark.slow
+def test_engines_dropped_from_the_cache_stop_their_threads(monkeypatch):
+    """get_engine keeps a few engines; one it drops stops its recognizer thread, and a
+    caller still holding it gets a thread for its call only."""
+    from collections import OrderedDict
+
+    from audio_factory import speech
+
+    monkeypatch.setattr(engine_mod, "ENGINES_KEPT", 1)
+    monkeypatch.setattr(engine_mod, "_ENGINES", OrderedDict())
+    first = engine_mod.get_engine(ASROptions(beam_size=2))
+    assert first.running and engine_mod.get_engine(ASROptions(beam_size=2)) is first
+    second = engine_mod.get_engine(ASROptions(beam_size=3))
+    assert second.running and not first.running  # dropped: its thread has stopped
+    heard = first(speech("您好，请问办理什么业务"), ASROptions(beam_size=2), speaker="staff")
+    assert heard and not first.running  # it still recognises, then stops again
+    second.close()
+    assert not second.running

@@ -20,8 +20,9 @@ from click.testing import CliRunner
 import analyzer
 from analyzer.batch import run_batch
 from analyzer.cli import main
+from analyzer.reports.summary import bar_chart, render_csv, width
 from analyzer.store import Store
-from analyzer.store.summaries import _bar_chart, _width, build_summary, render_csv
+from analyzer.store.summaries import build_summary
 from analyzer.tables import csv_cell, write_csv
 from analyzer.web import auth, create_app
 from analyzer.web.queries import calendar_days
@@ -140,9 +141,9 @@ def test_lexicon_check_reports_every_problem_of_a_block(tmp_path):
 
 def test_chart_labels_fit_their_column():
     label = "东城区政务服务大厅 #综合窗口十二"
-    svg = _bar_chart("t", [(label, 3.0)])
+    svg = bar_chart("t", [(label, 3.0)]).svg()
     x = float(re.search(r'<text x="([\d.]+)" y="\d+" text-anchor="end">', svg).group(1))
-    assert x >= 6.5 * _width(label)  # the right-aligned label starts inside the picture
+    assert x >= 6.5 * width(label)  # the right-aligned label starts inside the picture
 
 
 def test_day_axis_spaces_days_as_the_calendar_does():

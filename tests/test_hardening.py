@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from analyzer.batch import run_batch
-from analyzer.store import Store
+from analyzer.store import Filter, Store
 from analyzer.web import auth, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,7 +98,7 @@ def test_the_last_admin_cannot_give_up_the_admin_role(app_db):
             auth.add_user(con, "boss", "trainer", "admin-pass-123")
         auth.add_user(con, "second", "admin", "admin-pass-456")
         auth.add_user(con, "boss", "trainer", "admin-pass-123")  # now another admin exists
-        roles = {u["name"]: u["role"] for u in auth.list_users(con)}
+        roles = {u.name: u.role for u in auth.list_users(con)}
     assert roles == {"boss": "trainer", "second": "admin"}
 
 
@@ -129,7 +129,7 @@ def test_every_iso_form_of_a_start_time_gives_its_day(tmp_path, started_at):
     db = tmp_path / "r.sqlite"
     run_batch(folder, db)
     with Store(db, readonly=True) as store:
-        (row,) = store.interactions({"since": "2023-05-04", "until": "2023-05-04"})
+        (row,) = store.interactions(Filter(since="2023-05-04", until="2023-05-04"))
     assert row["day"] == "2023-05-04"
 
 
@@ -142,8 +142,8 @@ def test_a_killed_run_is_marked_interrupted_when_the_next_starts(tmp_path):
     with Store(tmp_path / "r.sqlite") as store:
         killed = store.begin_run({}, ["conduct", "batch"])
         live = store.begin_run({}, ["conduct", "batch"])  # this process: still alive
-        with store.transaction() as db:
-            db.execute("UPDATE runs SET pid = ? WHERE id = ?", (dead.pid, killed))
+        store.db.write(lambda db: db.execute("UPDATE runs SET pid = ? WHERE id = ?",
+                                             (dead.pid, killed)))
         store.begin_run({}, ["conduct", "batch"])
         status = {r["id"]: r["status"] for r in store.runs()}
     assert status[killed] == "interrupted" and status[live] == "running"
@@ -195,9 +195,9 @@ def test_a_relative_template_keeps_working_after_the_folder_and_file_change(tmp_
     with Store(db) as store:
         (row,) = store.interactions()
         report = store.report(row["id"])
-        kept = report.analyzer["scoring_template"]
-        assert Path(kept["source"]).is_absolute() and kept["text"] == text
-        assert len(kept["sha256"]) == 64
+        kept = report.analyzer.scoring_template
+        assert Path(kept.source).is_absolute() and kept.text == text
+        assert len(kept.sha256) == 64
     (work / "my-scoring.toml").unlink()  # the file is gone, the app runs elsewhere
     monkeypatch.chdir(tmp_path)
     with Store(db) as store:
@@ -331,20 +331,21 @@ def test_parallel_logins_cannot_outrun_the_lockout(tmp_path):
         try:
             password = "admin-pass-123" if k == 30 else f"wrong-{k}"
             return auth.attempt_login(con, "boss", password, f"127.0.1.{k}", limit=limit,
-                                      window=900.0)
+                                      seconds=900.0)
         finally:
             con.close()
 
     # all wrong: a right password among them would clear the count whenever it ran first
     with ThreadPoolExecutor(max_workers=30) as pool:
         outcomes = list(pool.map(attempt, range(30)))
-    wrong_tried = sum(1 for o in outcomes if o is None)
+    wrong_tried = sum(1 for o in outcomes if isinstance(o, auth.Refused))
     assert wrong_tried <= limit
-    assert all(isinstance(o, float) and o > 0 for o in outcomes if o is not None)  # refused
+    assert all(isinstance(o, auth.LockedOut) and o.wait > 0  # refused unchecked
+               for o in outcomes if not isinstance(o, auth.Refused))
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT COUNT(*) FROM login_failures").fetchone()[0] <= limit
     locked = attempt(30)  # the right password, after the burst: still locked out
-    assert isinstance(locked, float) and locked > 0
+    assert isinstance(locked, auth.LockedOut) and locked.wait > 0
 
 
 def test_a_file_name_that_is_not_utf8_is_analysed_and_shown_escaped(tmp_path):

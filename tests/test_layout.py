@@ -84,14 +84,15 @@ def test_no_import_cycles(top_level_only):
 #: Layers, lowest first: a module may import its own layer and those below.
 LAYERS = [
     {"analyzer.errors", "analyzer.types", "analyzer.resources", "analyzer._version",
-     "analyzer.tables"},
-    {"analyzer.options"},
+     "analyzer.tables", "analyzer.validation"},
+    {"analyzer.options", "analyzer.config"},
     {"analyzer.text"},
     {"analyzer.rules"},
     {"analyzer.speech"},
     {"analyzer.pipeline", "analyzer.sink"},
     {"analyzer.store", "analyzer.training"},
-    {"analyzer.batch", "analyzer.stream", "analyzer.web"},
+    {"analyzer.persist"},
+    {"analyzer.batch", "analyzer.stream", "analyzer.web", "analyzer.reports"},
     {"analyzer.cli", "analyzer.__main__"},
 ]
 
@@ -118,3 +119,81 @@ def test_training_code_does_not_import_the_web_app():
     for module, targets in import_graph(top_level_only=False).items():
         if module.startswith("analyzer.training"):
             assert not any(t.startswith("analyzer.web") for t in targets), module
+
+
+# -- one analysis core --------------------------------------------------------
+
+#: What builds a report from an interaction or a recording, beneath the core's API:
+#: (module, function). Only the core (``analyzer.pipeline``) and the module that
+#: defines a builder may use it; every entry point calls the core instead.
+REPORT_BUILDERS = {
+    ("analyzer.pipeline.scoring", "analyze_interaction"),
+    ("analyzer.pipeline", "analyze_interaction"),
+    ("analyzer.speech.recording", "analyze_recording"),
+    ("analyzer.speech.recording", "hear"),
+    ("analyzer.speech.recording", "conclude"),
+}
+#: Where the builders may be used.
+CORE = ("analyzer.pipeline", "analyzer.speech.recording")
+#: Each entry point and the core function it takes its results from.
+ENTRY_POINTS = {
+    "analyzer.cli.analyze": "analyze_inputs",
+    "analyzer.batch.worker": "analyze_task",
+    "analyzer.batch.transcripts": "analyze_transcript",
+    "analyzer.batch.runner": "rescore",
+    "analyzer.stream.live": "conclude_call",
+}
+
+
+def builder_uses(source: str) -> list[str]:
+    """Where ``source`` (a module's text) builds a report other than through the core:
+    a builder imported or called by name, or an ``InteractionReport`` constructed."""
+    names = {name for _, name in REPORT_BUILDERS}
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found += [f"imports {node.module}.{a.name}" for a in node.names
+                      if (node.module, a.name) in REPORT_BUILDERS]
+        elif isinstance(node, ast.Attribute) and node.attr in names - {"hear", "conclude"}:
+            found.append(f"uses .{node.attr}")
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else (
+                func.attr if isinstance(func, ast.Attribute) else "")
+            if name == "InteractionReport":
+                found.append("constructs InteractionReport")
+    return found
+
+
+def test_the_builder_finder_finds_planted_uses():
+    assert builder_uses("from analyzer.pipeline import analyze_interaction\n")
+    assert builder_uses("from analyzer.speech.recording import conclude\n")
+    assert builder_uses("import analyzer.pipeline as p\np.analyze_interaction(x)\n")
+    assert builder_uses("r = InteractionReport(id='x')\n")
+    assert not builder_uses("from analyzer.pipeline import analyze_task, conclude_call\n")
+
+
+def test_every_entry_point_builds_reports_only_through_the_core():
+    """analyze, batch, stream and --listen (and anything else) call the analysis core;
+    none scores an interaction or runs the audio path by itself."""
+    offenders = {}
+    for path in PACKAGE.rglob("*.py"):
+        module = _module_name(path)
+        if module.startswith(CORE) or module == "analyzer.types":
+            continue
+        uses = builder_uses(path.read_text(encoding="utf-8"))
+        if uses:
+            offenders[module] = uses
+    assert not offenders, offenders
+    graph = import_graph(top_level_only=False)
+    for module, function in ENTRY_POINTS.items():
+        tree = ast.parse((PACKAGE.parent / (module.replace(".", "/") + ".py")).read_text(
+            encoding="utf-8"))
+        taken = {a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                 and node.module and node.module.startswith("analyzer.pipeline")
+                 for a in node.names}
+        assert function in taken, f"{module} does not call the core's {function}"
+    # the live recorder keeps a call as the batch keeps a recording, not through the batch
+    assert "analyzer.persist" in graph["analyzer.stream.record"]
+    assert "analyzer.persist" in graph["analyzer.batch.runner"]
+    assert not any(t.startswith("analyzer.batch") for t in graph["analyzer.stream.record"])

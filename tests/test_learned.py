@@ -234,7 +234,8 @@ def test_data_build_is_reproducible():
     from analyzer.training.classifiers import build_data
 
     for task in ("uncivil", "cues"):
-        assert build_data.expand(task) == _rows(f"{task}.jsonl")
+        assert [*build_data.expand(task), *build_data.more_rows(task)] == _rows(f"{task}.jsonl")
+    assert build_data.acts_rows() == _rows("acts.jsonl")
 
 
 @pytest.mark.slow
@@ -254,6 +255,15 @@ def test_training_reproduces_shipped_models(tmp_path, meta):
         retrained = learned.classify(texts, task, ClassifierOptions(model_dir=str(tmp_path)))
         for x, y in zip(shipped, retrained, strict=True):
             assert x.probabilities == pytest.approx(y.probabilities, abs=1e-5)
+    a, b = meta["acts"], new["acts"]
+    for key in ("data_sha256", "normalized_sha256", "labels", "n_train", "n_test", "C",
+                "thresholds", "metrics"):
+        assert a[key] == b[key], ("acts", key)
+    texts = ["您好，请坐，办什么？", "催什么催，没见我这儿正忙着吗", "麻烦您给我的服务打个分，您慢走"]
+    shipped = learned.act_probabilities(texts)
+    retrained = learned.act_probabilities(texts, ClassifierOptions(model_dir=str(tmp_path)))
+    for x, y in zip(shipped, retrained, strict=True):
+        assert x == pytest.approx(y, abs=1e-5)
 
 
 def test_pipeline_uses_both_classifiers_and_records_thresholds():
@@ -270,7 +280,7 @@ def test_pipeline_uses_both_classifiers_and_records_thresholds():
     assert [(f.rule, f.evidence) for f in uncivil] == [("A6-UNCIVIL", "你到底想怎么样")]
     praise = [f for f in report.findings if f.detail.get("cue_source") == "classifier"]
     assert [f.rule for f in praise] == ["A10-G-PRAISE"]
-    assert report.analyzer["options"]["classifier"]["uncivil_threshold"] == OPTS.uncivil_threshold
+    assert report.analyzer.options["classifier"]["uncivil_threshold"] == OPTS.uncivil_threshold
 
     off = AnalyzerOptions().with_overrides({"classifier.enabled": False})
     quiet = analyze_interaction(Interaction("h7", "counter", utts), off)

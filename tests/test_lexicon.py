@@ -46,7 +46,7 @@ def test_shipped_rules_are_complete_and_cited() -> None:
     lex = load_lexicon()
     ids = [r.id for r in lex.rules]
     assert len(ids) == len(set(ids))
-    assert lex.version == "chapter3@2023.2"
+    assert lex.version == "chapter3@2023.3"
     for rid in MEASURES:
         rule = lex.get(rid)
         assert rule.kind == "measure" and rule.title and rule.points > 0
@@ -77,7 +77,8 @@ def test_cues_cover_every_context_and_map_to_cue_kinds() -> None:
     lex = load_lexicon()
     cues = lex.select(kind="cue")
     assert {r.cue_kind for r in cues} == set(CUE_KINDS)
-    staff_side = {"not_ours", "materials_listed", "materials_added"}  # Articles 16, 18
+    staff_side = {"not_ours", "materials_listed", "materials_added", "materials_deferred",
+                  "deferral", "requeue"}  # Articles 16, 17, 18, 25
     assert all(r.role in ("citizen", "any") for r in cues if r.cue_kind not in staff_side)
     assert all(r.role == "staff" for r in cues if r.cue_kind in staff_side)
     assert lex.get("A9-F-01").cue_kind == ""
@@ -112,7 +113,7 @@ def test_load_is_cached() -> None:
 def test_override_layer_adds_changes_and_disables() -> None:
     base = load_lexicon()
     lex = load_lexicon([EXAMPLE])
-    assert lex.version == "chapter3@2023.2+example-county@1"
+    assert lex.version == "chapter3@2023.3+example-county@1"
     assert lex.sources == (str(SHIPPED_LEXICON), str(EXAMPLE))
     local = lex.get("LOCAL-F-01")
     assert local.kind == "forbidden" and local.source.startswith(str(EXAMPLE))

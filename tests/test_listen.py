@@ -114,7 +114,8 @@ async def _dropped(url: str, audio: bytes) -> None:
     await ws.send(json.dumps({**HEADER, "call_id": "dropped", "encoding": "s16le",
                               "sample_rate": SR, "channel": "counter"}))
     await ws.send(audio)
-    await asyncio.sleep(0.5)
+    while json.loads(await ws.recv())["type"] != "utterance":
+        pass  # the server has taken the audio (its speech has ended and was heard)
     ws.transport.abort()  # the line drops: no close frame
 
 

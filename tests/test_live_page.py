@@ -132,8 +132,8 @@ def test_live_page_is_for_inspectors_and_says_when_no_listener_is_set(tmp_path, 
 
 
 def test_live_url_must_be_a_websocket_address(tmp_path):
+    from analyzer.config import WebConfig
     from analyzer.errors import OptionError
-    from analyzer.options import WebConfig
 
     with pytest.raises(OptionError, match="web.live_url"):
         WebConfig(db=tmp_path / "x.sqlite", live_url="http://127.0.0.1:8765")

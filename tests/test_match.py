@@ -10,7 +10,8 @@ import pytest
 
 from analyzer.options import MatchOptions
 from analyzer.text.lexicon import load_lexicon
-from analyzer.text.match import char_score, find_phrases, get_matcher, match_text
+from analyzer.text.match import find_phrases, get_matcher, match_text
+from analyzer.text.pinyin import char_score
 from analyzer.types import Utterance, Word
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,11 +13,12 @@ from month_fixture import build_month_db, private_copy
 
 from analyzer.cli import main
 from analyzer.errors import ReviewConflict
+from analyzer.reports.ranking import render_csv, render_html, render_json
 from analyzer.rules.score import load_template
-from analyzer.store import MIGRATIONS, SCHEMA_VERSION, Store
+from analyzer.store import MIGRATIONS, SCHEMA_VERSION, Filter, Store
 from analyzer.store import periods as P
 from analyzer.store.queries import Tally
-from analyzer.store.ranking import build_ranking, rank, render_csv, render_html, render_json
+from analyzer.store.ranking import build_ranking, rank
 from analyzer.store.schema import statements
 
 MONTH = P.month("2026-11")
@@ -65,14 +66,12 @@ def test_staff_results_agree_with_the_rows(month_db: Path) -> None:
     with Store(month_db, readonly=True) as store:
         results = {r.staff: r for r in store.results("staff", MONTH, "不合格")}
         for staff in ("S-0001", "S-0007"):
-            rows = store.interactions({"staff": staff, "since": MONTH.since,
-                                       "until": MONTH.until})
+            rows = store.interactions(Filter(staff=staff, since=MONTH.since, until=MONTH.until))
             r = results[staff]
             assert r.figures.interactions == len(rows) == 25
             assert r.figures.mean_score == round(sum(x["score"] for x in rows) / len(rows), 1)
             assert r.figures.failing == sum(x["grade"] == "不合格" for x in rows)
-            found = [f for f in store.findings(filters={"staff": staff, "since": MONTH.since,
-                                                         "until": MONTH.until})]
+            found = [f for f in store.findings(filters=Filter(staff=staff, since=MONTH.since, until=MONTH.until))]
             assert r.breaches == len(found)
             by_article: dict[int, int] = {}
             for f in found:
@@ -80,8 +79,7 @@ def test_staff_results_agree_with_the_rows(month_db: Path) -> None:
             assert r.by_article == by_article
             assert r.worst[0].score == min(x["score"] for x in rows)
             assert r.best[0].score == max(x["score"] for x in rows)
-            before = store.interactions({"staff": staff, "since": "2026-10-01",
-                                         "until": "2026-10-31"})
+            before = store.interactions(Filter(staff=staff, since="2026-10-01", until="2026-10-31"))
             prev = round(sum(x["score"] for x in before) / len(before), 1)
             assert r.previous.mean_score == prev
             assert r.trend == round(r.figures.mean_score - prev, 1)
@@ -99,14 +97,14 @@ def test_whole_months_read_the_monthly_rollups_with_the_same_results(
     assert R.whole_months("2026-11-01", "2026-11-29") is None
     assert R.whole_months("2026-11-02", "2026-11-30") is None
     with Store(db) as store:
-        store.set_verdict(store.findings(filters={"staff": "S-0003"})[0]["id"], "dismiss", "",
+        store.set_verdict(store.findings(filters=Filter(staff="S-0003"))[0]["id"], "dismiss", "",
                           "insp")
         periods = [MONTH, P.parse_period("2026-Q4"), P.parse_period("2026")]
         read: list[str] = []
-        store._db.set_trace_callback(read.append)
+        store.db.read().set_trace_callback(read.append)  # this thread's reads
         monthly = [[r.to_dict() for r in store.results(by, p, "不合格")]
                    for by in ("staff", "window") for p in periods]
-        store._db.set_trace_callback(None)
+        store.db.read().set_trace_callback(None)
         assert any("FROM rollup_months_findings" in sql for sql in read)
         monkeypatch.setattr(R, "whole_months", lambda since, until: None)
         daily = [[r.to_dict() for r in store.results(by, p, "不合格")]
@@ -117,7 +115,7 @@ def test_whole_months_read_the_monthly_rollups_with_the_same_results(
 def test_dismissals_leave_the_breaches(db: Path) -> None:
     with Store(db) as store:
         before = {r.staff: r for r in store.results("staff", MONTH, "不合格")}["S-0001"]
-        f = store.findings(filters={"staff": "S-0001", "since": MONTH.since})[0]
+        f = store.findings(filters=Filter(staff="S-0001", since=MONTH.since))[0]
         store.set_verdict(f["id"], "dismiss", "false alarm", "insp")
         after = {r.staff: r for r in store.results("staff", MONTH, "不合格")}["S-0001"]
     assert after.breaches == before.breaches - 1
@@ -188,8 +186,7 @@ def test_unreviewed_findings_can_be_left_out(db: Path, tmp_path: Path) -> None:
         entries = build_ranking(store, MONTH, skip).lists["red"]["staff"]
         assert len(entries) == 12
         for e in entries:
-            settled = store.interactions({"staff": e.result.staff, "since": MONTH.since,
-                                          "until": MONTH.until, "settled": True})
+            settled = store.interactions(Filter(staff=e.result.staff, since=MONTH.since, until=MONTH.until, settled=True))
             assert e.result.figures.interactions == len(settled)
             assert e.result.figures.mean_score == round(
                 sum(x["score"] for x in settled) / len(settled), 1)
@@ -231,7 +228,7 @@ def test_monthly_list_is_reproducible_and_rolls_up(month_db: Path, tmp_path: Pat
     with Store(month_db, readonly=True) as store:
         q = {e["key"]: e for e in quarter["lists"]["red"]["staff"]}
         for key, e in q.items():  # two months of 25 each
-            rows = store.interactions({"staff": key, "since": "2026-10-01", "until": "2026-12-31"})
+            rows = store.interactions(Filter(staff=key, since="2026-10-01", until="2026-12-31"))
             assert e["interactions"] == len(rows) == 50
     year = runner.invoke(main, ["report", "--db", str(month_db), "--year", "2026", "--format",
                                 "csv"])
@@ -258,7 +255,7 @@ def test_renderers_agree(month_db: Path) -> None:
 # -- appeals and the audit trail ----------------------------------------
 
 def _confirmed(store: Store, staff: str = "S-0001") -> dict:
-    f = next(f for f in store.findings(filters={"staff": staff}) if f["points"] > 0)
+    f = next(f for f in store.findings(filters=Filter(staff=staff)) if f["points"] > 0)
     store.set_verdict(f["id"], "confirm", "", "insp")
     return f
 
@@ -392,14 +389,14 @@ def test_a_version_3_database_is_migrated_keeping_its_rows(month_db: Path, tmp_p
 
 def test_a_tally_is_exact_from_the_rollups_and_capped_for_finding_filters(db: Path) -> None:
     with Store(db) as store:
-        store.set_verdict(store.findings(filters={"staff": "S-0002"})[0]["id"], "dismiss", "",
+        store.set_verdict(store.findings(filters=Filter(staff="S-0002"))[0]["id"], "dismiss", "",
                           "insp")
         for filters in ({}, {"flagged": True}, {"flagged": False, "hall": "第1政务服务大厅"},
                         {"staff": "S-0003", "since": "2026-11-05", "until": "2026-11-20",
                          "flagged": True}, {"window": "2", "channel": "phone"}):
-            n = store.count(filters)
-            assert store.tally(filters, cap=1) == Tally(n, exact=True), filters
-        filters = {"article": 9, "flagged": True}
+            n = store.count(Filter.of(filters))
+            assert store.tally(Filter.of(filters), cap=1) == Tally(n, exact=True), filters
+        filters = Filter(article=9, flagged=True)
         n = store.count(filters)
         assert n > 2
         assert store.tally(filters, cap=n) == Tally(n, exact=True)
@@ -411,19 +408,19 @@ def test_probing_and_listing_finding_filters_give_the_same_page(month_db: Path,
                                                                monkeypatch: pytest.MonkeyPatch
                                                                ) -> None:
     with Store(month_db, readonly=True) as store:
-        rule = next(f["rule"] for f in store.findings(filters={"article": 9}) if f["article"] == 9)
+        rule = next(f["rule"] for f in store.findings(filters=Filter(article=9)) if f["article"] == 9)
         cases = [{"article": 10, "flagged": True}, {"rule": rule, "review": "unreviewed"},
                  {"article": 9, "rule": rule, "since": "2026-11-01"}, {"article": 6}]
         pages = {}
         for forced in (False, True):
             monkeypatch.setattr(Store, "_common", lambda self, f, rows, v=forced: v)
-            pages[forced] = [store.interactions(f, order="score", limit=20, offset=5)
+            pages[forced] = [store.interactions(Filter.of(f), order="score", limit=20, offset=5)
                              for f in cases]
         monkeypatch.undo()
         assert pages[True] == pages[False]
         assert all(pages[True][:3]) and not pages[True][3]
         # a common article is probed, a rare one listed
-        assert store._common({"article": 10}, 25) and not store._common({"article": 6}, 25)
+        assert store._common(Filter(article=10), 25) and not store._common(Filter(article=6), 25)
 
 
 def test_statements_keep_triggers_whole() -> None:
@@ -513,7 +510,7 @@ def _coarse(db: Path) -> tuple[dict[str, list], dict[str, list]]:
 
 def test_rollups_stay_equal_to_the_rows(db: Path) -> None:
     with Store(db) as store:
-        findings = store.findings(filters={"staff": "S-0004"})
+        findings = store.findings(filters=Filter(staff="S-0004"))
         store.set_verdict(findings[0]["id"], "dismiss", "", "insp")
         store.set_verdict(findings[1]["id"], "confirm", "", "insp")
         store.set_verdict(findings[1]["id"], "dismiss", "", "insp")
@@ -552,13 +549,11 @@ def test_a_queue_page_on_hall_and_days_sorts_ids_from_one_covering_index(month_d
     are read (sorting whole rows read every row of the hall: seconds on a cold cache)."""
     with Store(month_db, readonly=True) as store:
         read: list[str] = []
-        store._db.set_trace_callback(read.append)
-        page = store.interactions({"hall": "第1政务服务大厅", "since": "2026-11-01",
-                                   "until": "2026-11-30", "flagged": True}, order="score",
+        store.db.read().set_trace_callback(read.append)  # this thread's reads
+        page = store.interactions(Filter(hall="第1政务服务大厅", since="2026-11-01", until="2026-11-30", flagged=True), order="score",
                                   limit=5, offset=2)
-        store._db.set_trace_callback(None)
-        plan = " | ".join(r[-1] for r in store._db.execute("EXPLAIN QUERY PLAN " + read[-1]))
-        everything = store.interactions({"hall": "第1政务服务大厅", "since": "2026-11-01",
-                                         "until": "2026-11-30", "flagged": True}, order="score")
+        store.db.read().set_trace_callback(None)
+        plan = " | ".join(r[-1] for r in store.db.query("EXPLAIN QUERY PLAN " + read[-1]))
+        everything = store.interactions(Filter(hall="第1政务服务大厅", since="2026-11-01", until="2026-11-30", flagged=True), order="score")
     assert "COVERING INDEX ix_interactions_queue" in plan, plan
     assert page == everything[2:7]

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from analyzer.cli.overrides import parse_override
+from analyzer.config import WebConfig
 from analyzer.errors import OptionError
 from analyzer.options import (
     AnalyzerOptions,
@@ -15,8 +17,6 @@ from analyzer.options import (
     RingOptions,
     StreamOptions,
     VadOptions,
-    WebConfig,
-    parse_override,
 )
 
 
@@ -83,3 +83,28 @@ def test_cli_reports_a_bad_set_cleanly(setting, repo_root):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert setting.split("=")[0] in done.stderr
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda: ASROptions(beam_size=0), "asr.beam_size: expected a value in [1, 20]"),
+    (lambda: ASROptions(no_speech_threshold=1.5), "asr.no_speech_threshold: expected a value"),
+    (lambda: VadOptions(phone_threshold=2.0), "asr.vad.phone_threshold: expected a value"),
+    (lambda: VadOptions(min_silence_ms=-1), "asr.vad.min_silence_ms: expected a value >= 0"),
+])
+def test_every_declared_range_is_checked(build, message):
+    with pytest.raises(OptionError, match="^" + message.replace("[", r"\[")):
+        build()
+
+
+def test_a_range_for_a_field_a_block_lacks_is_refused_at_definition():
+    from dataclasses import dataclass
+    from typing import ClassVar
+
+    from analyzer.validation import Checked
+
+    with pytest.raises(TypeError, match="vad_threshold"):
+        @dataclass(frozen=True)
+        class Stale(Checked):
+            _RANGES: ClassVar[dict[str, tuple[float | None, float | None]]] = {
+                "vad_threshold": (0.0, 1.0)}
+            beam_size: int = 5

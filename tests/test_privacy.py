@@ -170,3 +170,130 @@ def test_the_forms_the_masker_used_to_miss(text, item):
 ])
 def test_dates_amounts_and_everyday_phrases_are_kept(text):
     assert find_pii(text) == [], mask_text(text)
+
+
+# ---- Personal data as people say it (issue 26) ----------------------------------------
+# Every sentence, name and number below was made up for these tests.
+
+
+def covered(text: str, item: str) -> bool:
+    """True when every character of ``item`` lies inside a span the masker found."""
+    spans = find_pii(text)
+    start = text.index(item)
+    return all(any(s.start <= k < s.end for s in spans) for k in range(start, start + len(item)))
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("宓春阳，东西我都带来了。", "宓春阳"),  # opening the sentence, rare surname
+    ("蒯立新的低保材料交了没有？", "蒯立新"),  # before 的
+    ("郜晓梅阿姨刚才来过电话。", "郜晓梅"),  # before a kinship word
+    ("这是我老伴贺长庚，他耳朵不好。", "贺长庚"),  # introduced indirectly
+    ("我替我女儿冼佩珊来拿毕业证。", "冼佩珊"),
+    ("麻烦帮我查一下栾振宇的进度。", "栾振宇"),
+    ("受濮文静委托来办理。", "濮文静"),
+    ("司徒嘉怡和她妈妈一起来的。", "司徒嘉怡"),  # compound surname
+    ("请问您是上官云飞先生吗？", "上官云飞"),
+    ("我姓邸名海峰。", "邸"), ("我姓邸名海峰。", "海峰"),  # 姓X名Y
+    ("他姓令狐，单名一个冲字。", "冲"),
+    ("申请人：檀秋月", "檀秋月"),
+    ("我是十五号窗口的工作人员靳雅琴。", "靳雅琴"),  # a clerk's name
+    ("我叫努尔古丽·阿不都，从喀什来。", "努尔古丽·阿不都"),  # minority name with a dot
+    ("我叫巴音孟和，从锡林郭勒来。", "巴音孟和"),
+    ("找老晏就行，他管这一片。", "老晏"),  # surname with an affix
+    ("叫我小蔺就行。", "小蔺"),
+    ("您问一下郦姐，她清楚。", "郦姐"),
+])
+def test_names_in_every_construction_are_masked(text: str, name: str) -> None:
+    assert covered(text, name), mask_text(text)
+
+
+def test_a_surname_with_a_title_keeps_the_title_visible() -> None:
+    # Trainers see how the clerk addressed the citizen; the surname is gone.
+    assert mask_text("欧阳女士，您的证照办好了。") == "[姓名]女士，您的证照办好了。"
+    assert mask_text("宓先生您好。") == "[姓名]先生您好。"
+
+
+def test_a_name_spelled_out_is_masked_with_its_spelling() -> None:
+    masked = mask_text("我叫章晓，立早章，破晓的晓。")
+    assert "章" not in masked and "晓" not in masked, masked
+
+
+@pytest.mark.parametrize(("text", "item", "kind"), [
+    ("车牌号是浙A·3B729。", "浙A·3B729", "plate"),
+    ("新能源车粤BD47215，来上户。", "粤BD47215", "plate"),
+    ("鲁C 6P318，来年审。", "鲁C 6P318", "plate"),
+    ("车牌是苏E五K三八二。", "苏E五K三八二", "plate"),
+    ("护照号码G48201937。", "G48201937", "number"),
+    ("港澳通行证C71630482要续签。", "C71630482", "number"),
+    ("邮箱是qiu.lan77@126.com。", "qiu.lan77@126.com", "account"),
+    ("微信号sunhai_2019，加一下。", "sunhai_2019", "account"),
+    ("手机尾号是3852的那个。", "3852", "phone"),
+    ("身份证后四位是047X。", "047X", "id_card"),
+    ("电话是+86 139 0571 2846。", "+86 139 0571 2846", "phone"),
+    ("卡号六二一七，零零三五，二一四八，六七零九。", "六二一七，零零三五，二一四八，六七零九", "bank_card"),
+])
+def test_plates_documents_accounts_and_partial_numbers_are_masked(text, item, kind) -> None:
+    spans = [s for s in find_pii(text) if s.start <= text.index(item) < s.end]
+    assert spans and spans[0].kind == kind, (mask_text(text), [(s.kind, s.text) for s in find_pii(text)])
+    assert covered(text, item), mask_text(text)
+
+
+def test_luhn_check() -> None:
+    from analyzer.training.privacy import luhn_valid
+
+    assert luhn_valid("4539578763621486")
+    assert not luhn_valid("4539578763621487")
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("我家在青石镇柳沟村三组，门牌号是27号。", "青石镇柳沟村三组，门牌号是27号"),
+    ("我住桂花苑5栋2单元1103。", "桂花苑5栋2单元1103"),
+    ("房子坐落在东坡区苏祠路街道锦江花园8号楼1单元602室。", "东坡区苏祠路街道锦江花园8号楼1单元602室"),
+    ("寄到黎明镇永丰村二社15号。", "黎明镇永丰村二社15号"),
+    ("户口在翠湖小区十二号楼三单元五零二室。", "翠湖小区十二号楼三单元五零二室"),
+])
+def test_addresses_of_many_shapes_are_masked(text: str, address: str) -> None:
+    assert covered(text, address), mask_text(text)
+
+
+@pytest.mark.parametrize("text", [
+    "我们大厅的咨询电话是0816-2238100，工作日有人接。",  # the hall's published number
+    "本中心地址：滨河路66号市民中心二楼。",  # the hall's own address
+    "我们政务服务中心在长江路120号。",
+    "邮编是621000。", "邮政编码写621000就行。",
+    "市中医院就在隔壁。", "坐四路车到汽车站下。", "复印店在解放路12号。", "区政府在人民路1号。",
+    "这里是县政务服务中心，您明天来取。", "那里是县医院。", "我们这里是区行政审批局。",
+    "王府井那边也能办。", "周口的也可以办。", "马路对面有打印店。", "周三上午人少。",
+    "高速公路的通行费不在这儿交。", "常年有效，不用续。",
+    "联系电话写您自己的就行。", "车牌号写在表格最下面。", "银行卡号要写一类卡的。",
+    "请您到16号窗口。", "您的号是B027。", "一共收费1,280.50元。", "年满十八周岁才能办。",
+    "房子120平方米。", "2025年第7号公告。", "办理日期2025-03-18。", "有问题打12345。",
+    "老师傅，您慢点走。", "这位先生，请排队。", "我是外地人，第一次来。", "我是来办营业执照的。",
+])
+def test_controls_stay_whole(text: str) -> None:
+    assert find_pii(text) == [], mask_text(text)
+
+
+def test_new_kinds_have_their_tags() -> None:
+    assert mask_text("车牌是晋A·5C731。") == "车牌是[车牌号]。"
+    assert mask_text("邮箱zhou88@163.com。") == "邮箱[账号]。"
+
+
+def test_the_name_tagger_loads_from_its_package_and_weighs_readings() -> None:
+    from analyzer.training.names import analyse
+
+    reading = analyse("我叫宓春阳，是党员。")
+    assert any(w.tag == "PER" for w in reading.words) or reading.name_cost(2, 5) < 7
+    # A name costs the tagger less than an ordinary word read as a name.
+    assert reading.name_cost(2, 5) < reading.name_cost(7, 9)
+
+
+def test_a_long_number_is_a_bank_card_by_luhn_or_by_being_said_as_a_card() -> None:
+    assert [s.kind for s in find_pii("号码4539578763621486")] == ["bank_card"]  # passes Luhn
+    assert [s.kind for s in find_pii("号码4539578763621487")] == ["number"]  # masked all the same
+    assert [s.kind for s in find_pii("银行卡4539578763621487")] == ["bank_card"]  # a misheard digit
+
+
+def test_our_own_identifiers_are_not_accounts_but_accounts_after_a_cue_are() -> None:
+    assert find_pii("counter-model-20261205") == []
+    assert [s.kind for s in find_pii("微信号qiu-lan77")] == ["account"]

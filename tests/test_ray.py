@@ -1,4 +1,4 @@
-"""The Ray engine against a real local Ray instance (two CPUs, two actors)."""
+"""The Ray executor against a real local Ray instance (two CPUs, two actors)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ OPTIONS = AnalyzerOptions().with_overrides({"classifier.enabled": False})
 
 @pytest.mark.ray
 @pytest.mark.slow
-def test_ray_engine_actors_transcribe_driver_stores(tmp_path: Path) -> None:
+def test_ray_executor_actors_transcribe_driver_stores(tmp_path: Path) -> None:
     ray = pytest.importorskip("ray")
     af = pytest.importorskip("audio_factory")
     folder = tmp_path / "in"
@@ -31,8 +31,8 @@ def test_ray_engine_actors_transcribe_driver_stores(tmp_path: Path) -> None:
     db = tmp_path / "r.sqlite"
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        summary = run_batch(folder, db, OPTIONS, engine="ray", workers=2, threads=1)
-        assert ray.is_initialized()  # the engine leaves a Ray it did not start running
+        summary = run_batch(folder, db, OPTIONS, executor="ray", workers=2, threads=1)
+        assert ray.is_initialized()  # the executor leaves a Ray it did not start running
     finally:
         ray.shutdown()
     assert summary.analysed == 2 and summary.errors == 2
@@ -45,4 +45,4 @@ def test_ray_engine_actors_transcribe_driver_stores(tmp_path: Path) -> None:
         assert {e["path"].rsplit("/", 1)[-1] for e in store.errors()} == {"quiet.wav",
                                                                           "broken.wav"}
         run = store.runs()[0]
-        assert run["engine"] == "RayEngine" and run["status"] == "done"
+        assert run["engine"] == "RayExecutor" and run["status"] == "done"

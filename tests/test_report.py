@@ -14,8 +14,9 @@ from click.testing import CliRunner
 from analyzer.batch.runner import run_batch
 from analyzer.cli import main
 from analyzer.options import AnalyzerOptions
+from analyzer.reports.summary import render_csv
 from analyzer.store import Store
-from analyzer.store.summaries import build_summary, render_csv
+from analyzer.store.summaries import build_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIONS = AnalyzerOptions().with_overrides({"classifier.enabled": False})
@@ -39,8 +40,8 @@ def test_summary_counts_agree_with_the_store(db: Path) -> None:
         summary = build_summary(store)
         rows = store.interactions()
         findings = store.findings()
-    assert summary.totals["interactions"] == len(rows)
-    assert summary.totals["findings"] == len(findings)
+    assert summary.totals.interactions == len(rows)
+    assert summary.totals.findings == len(findings)
     per_article = {r["article"]: r["findings"] for r in summary.sections["article"]}
     for article in {f["article"] for f in findings}:
         assert per_article[article] == sum(f["article"] == article for f in findings)

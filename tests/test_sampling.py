@@ -17,7 +17,7 @@ from month_fixture import build_month_db, private_copy
 from analyzer.cli import main
 from analyzer.errors import ReviewConflict
 from analyzer.rules.score import SamplingRules, load_template
-from analyzer.store import Store
+from analyzer.store import Filter, Store
 from analyzer.store.periods import month
 from analyzer.web import auth, create_app
 
@@ -39,7 +39,7 @@ def db(month_db: Path, tmp_path: Path) -> Path:
 def test_the_sample_follows_the_rules_and_the_seed(db: Path, month_db: Path, tmp_path: Path
                                                    ) -> None:
     with Store(db) as store:
-        rows = store.interactions({"since": NOV.since, "until": NOV.until})
+        rows = store.interactions(Filter(since=NOV.since, until=NOV.until))
         result = store.sample(NOV, RULES, ["wang", "li"], seed="7", user="t",
                               today=date(2026, 12, 1))
         got = store.assignments(period="2026-11", limit=10**6)

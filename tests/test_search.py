@@ -12,7 +12,7 @@ import httpx
 import pytest
 from web_fixture import USERS, build_review_db, copy_db
 
-from analyzer.store import MIGRATIONS, Store
+from analyzer.store import MIGRATIONS, Filter, Store
 from analyzer.store.schema import statements
 from analyzer.text.search import index_forms, phrase_query
 
@@ -43,8 +43,8 @@ def test_phrase_speaker_and_filters(db: Path) -> None:
         h = next(h for h in hits if h.interaction_id == "phone-audio-script")
         assert h.speaker == "staff" and "下班了" in h.text and h.start == pytest.approx(9.0, abs=0.5)
         assert store.search("下班了", speaker="citizen") == []
-        assert store.search("下班了", filters={"hall": "西城区政务服务大厅"}) == []
-        assert store.search("下班了", filters={"hall": "东城区政务服务大厅"})
+        assert store.search("下班了", filters=Filter(hall="西城区政务服务大厅")) == []
+        assert store.search("下班了", filters=Filter(hall="东城区政务服务大厅"))
         every = {h.utterance_id for h in store.search("您")}
         like = {r[0] for r in store._query("SELECT id FROM utterances WHERE text LIKE '%您%'")}
         assert every == like  # the index finds what a scan finds
@@ -54,7 +54,7 @@ def test_phrase_speaker_and_filters(db: Path) -> None:
 
 def test_pinyin_finds_a_garbled_homophone(db: Path) -> None:
     with Store(db) as store:
-        pk = store.interactions({"staff": "S-0202"})[0]["id"]
+        pk = store.interactions(Filter(staff="S-0202"))[0]["id"]
         report = store.report(pk)
         report.utterances[3].text = "你这记性镇差"  # what a recognizer might write
         row = store.interaction(pk)

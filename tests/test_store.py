@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import StoreError
-from analyzer.store import Store, analysis_key
+from analyzer.store import Filter, Store, analysis_key
 from analyzer.store import schema as store_mod
 from analyzer.types import Finding, InteractionReport, Utterance
 
@@ -42,10 +42,10 @@ def _save(store: Store, report: InteractionReport, content: str, lex: str = "lex
 def test_new_file_has_current_schema_and_pragmas(tmp_path: Path) -> None:
     with Store(tmp_path / "r.sqlite") as store:
         assert store.schema_version() == store_mod.SCHEMA_VERSION
-        mode = store._db.execute("PRAGMA journal_mode").fetchone()[0]
+        mode = store.db.query("PRAGMA journal_mode")[0][0]
         assert mode == "wal"
-        assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        tables = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master")}
+        assert store.db.write(lambda db: db.execute("PRAGMA foreign_keys").fetchone()[0]) == 1
+        tables = {r[0] for r in store.db.query("SELECT name FROM sqlite_master")}
     assert {"runs", "interactions", "utterances", "findings", "errors", "reviews",
             "schema_version"} <= tables
 
@@ -62,10 +62,10 @@ def test_migrations_run_in_order_once(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(store_mod, "SCHEMA_VERSION", nxt)
     with Store(path) as store:
         assert store.schema_version() == nxt
-        cols = {r[1] for r in store._db.execute("PRAGMA table_info(interactions)")}
+        cols = {r[1] for r in store.db.query("PRAGMA table_info(interactions)")}
         assert "shift" in cols
     with Store(path) as store:  # opening again does not re-apply the new version
-        versions = [r[0] for r in store._db.execute("SELECT version FROM schema_version")]
+        versions = [r[0] for r in store.db.query("SELECT version FROM schema_version")]
         assert versions == list(range(1, nxt + 1))
 
 
@@ -75,8 +75,8 @@ def test_version_1_database_gains_error_keys(tmp_path: Path,
     monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])
     monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 1)
     with Store(path) as store:
-        store._db.execute("INSERT INTO errors (path, kind, message, at) "
-                          "VALUES ('old.wav', 'AudioError', 'empty', 'x')")
+        store.db.write(lambda db: db.execute("INSERT INTO errors (path, kind, message, at) "
+                                             "VALUES ('old.wav', 'AudioError', 'empty', 'x')"))
     monkeypatch.undo()
     with Store(path) as store:
         assert store.schema_version() == store_mod.SCHEMA_VERSION  # brought up to date
@@ -87,8 +87,8 @@ def test_version_1_database_gains_error_keys(tmp_path: Path,
 
 def test_newer_schema_and_non_sqlite_are_store_errors(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite"
-    with Store(path) as store, store.transaction() as db:
-        db.execute("INSERT INTO schema_version VALUES (99, 'x')")
+    with Store(path) as store:
+        store.db.write(lambda db: db.execute("INSERT INTO schema_version VALUES (99, 'x')"))
     with pytest.raises(StoreError, match="newer"):
         Store(path)
     junk = tmp_path / "junk.sqlite"
@@ -121,7 +121,7 @@ def test_filters_and_summaries(tmp_path: Path) -> None:
         _save(store, _report("b", hall="东城", window="2", day="2023-05-06"), "h2")
         _save(store, _report("c", hall="西城", window="1", score=80,
                              findings=[_finding("A10-R-01", 10, 5), _finding(start=9.0)]), "h3")
-        ids = lambda f: sorted(r["interaction_id"] for r in store.interactions(f))  # noqa: E731
+        ids = lambda f: sorted(r["interaction_id"] for r in store.interactions(Filter.of(f)))  # noqa: E731
         assert ids({"hall": "东城"}) == ["a", "b"]
         assert ids({"since": "2023-05-05"}) == ["b"]
         assert ids({"article": 10}) == ["c"]
@@ -155,7 +155,7 @@ def test_verdicts_adjust_score_but_not_auto_score(tmp_path: Path) -> None:
         assert row["score"] > 85  # the dismissed finding no longer deducts
         assert [f.rule for f in store.report(pk, reviewed=True).findings] == ["A10-R-01"]
         assert [r["verdict"] for r in store.reviews(finding_id=fid)] == ["comment", "dismiss"]
-        assert store.interactions({"review": "dismissed"})[0]["id"] == pk
+        assert store.interactions(Filter(review="dismissed"))[0]["id"] == pk
         store.set_verdict(fid, "confirm", user="inspector2")  # latest verdict wins
         assert store.interactions()[0]["score"] == 85
         with pytest.raises(ValueError):
@@ -192,6 +192,6 @@ def test_readonly_store_reads_while_writer_holds_wal(tmp_path: Path) -> None:
         with Store(path, readonly=True) as reader:
             assert reader.count() == 1
             with pytest.raises(sqlite3.OperationalError):
-                reader._db.execute("DELETE FROM interactions")
+                reader.db.read().execute("DELETE FROM interactions")
     with pytest.raises(StoreError):
         Store(tmp_path / "missing.sqlite", readonly=True)

@@ -21,7 +21,7 @@ from audio_factory import (
     write_wav,
 )
 
-from analyzer.errors import AudioError
+from analyzer.errors import AnalyzerError, AudioError
 from analyzer.options import AnalyzerOptions, StreamOptions
 from analyzer.stream import VAD_FRAME, Segmenter, SileroStream, StreamAnalyzer, StreamEvent
 from analyzer.stream.agreement import LocalAgreement
@@ -55,15 +55,15 @@ def test_segmenter_cuts_after_the_silence_and_caps_long_speech():
 
 
 class SegmentLog:
-    """A transcriber that records what the stream asks it to transcribe (and hears nothing)."""
+    """A recognizer that records what the stream asks it to recognise (and hears nothing)."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, float, float, bool]] = []
 
-    def __call__(self, audio, options, *, speaker, offset, speaker_known, verifier=None,
-                 cut=True):
-        self.calls.append((speaker, offset, offset + audio.size / SR, speaker_known))
-        return []
+    def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+        for t in tracks:
+            self.calls.append((t.speaker, t.offset, t.offset + t.samples.size / SR, t.known))
+        return [[] for _ in tracks]
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_rings_answer_and_utterance_cuts_of_a_phone_call(call):
         chunks.append(pcm[i: i + sizes[k % 4]])
         i += sizes[k % 4]
         k += 1
-    events = _run(StreamAnalyzer(WHOLE, SR, 2, transcriber=log), chunks)
+    events = _run(StreamAnalyzer(WHOLE, SR, 2, recognizer=log), chunks)
     types = [e["type"] for e in events]
     rings = [e for e in events if e["type"] == "ring"]
     assert [r["n"] for r in rings] == [1, 2, 3, 4]
@@ -121,7 +121,7 @@ def test_chunk_format_and_rate_do_not_change_the_result(call):
         (8000, [pcm_bytes(np.stack([resample(c, SR, 8000) for c in audio]))]),  # 8 kHz bytes
     ]:
         log = SegmentLog()
-        events = _run(StreamAnalyzer(WHOLE, rate, 2, transcriber=log), chunks)
+        events = _run(StreamAnalyzer(WHOLE, rate, 2, recognizer=log), chunks)
         answered = [round(e["t"]) for e in events if e["type"] == "answered"]
         results.append((sum(e["type"] == "ring" for e in events), answered, [c[0] for c in log.calls]))
     assert results[0] == results[1] == results[2] == (4, [16], [t.speaker for t in turns])
@@ -130,15 +130,17 @@ def test_chunk_format_and_rate_do_not_change_the_result(call):
 def test_counter_stream_has_no_rings_and_mono_speaker_is_not_known():
     audio = np.concatenate([np.zeros(SR), speech("请您出示身份证"), np.zeros(SR)])
     log = SegmentLog()
-    events = _run(StreamAnalyzer(WHOLE, SR, 1, channel="counter", transcriber=log), [audio])
-    assert [e["type"] for e in events] == ["report"]
+    analyzer = StreamAnalyzer(WHOLE, SR, 1, channel="counter", recognizer=log)
+    assert list(analyzer.feed(audio)) == []  # a counter: no ring, no answer
     assert log.calls and log.calls[0][0] == "staff" and log.calls[0][3] is False
+    with pytest.raises(AnalyzerError, match="no speech recognised"):  # as its recording would
+        analyzer.close()
 
 
 def test_bad_stream_settings_and_chunks_name_the_stream():
     with pytest.raises(AudioError, match="channels"):
         StreamAnalyzer(None, SR, 3, interaction_id="line-7")
-    analyzer = StreamAnalyzer(None, SR, 2, interaction_id="line-7", transcriber=SegmentLog())
+    analyzer = StreamAnalyzer(None, SR, 2, interaction_id="line-7", recognizer=SegmentLog())
     with pytest.raises(AudioError, match="line-7"):
         analyzer.feed(np.zeros((3, 100), np.float32))
 
@@ -279,7 +281,12 @@ def test_stream_commits_a_forbidden_phrase_before_the_utterance_ends_and_ends_as
                 and e["start"] - 0.5 <= hit["start"] and hit["end"] <= e["end"] + 0.5)
     assert found < said  # committed, and a finding, before the utterance had ended
     assert events[found]["emitted_at"] < events[said]["emitted_at"]
-    assert all("emitted_at" in e for e in events)
+    # on the audio clock: in the order they came out, never before the audio they tell of
+    stamps = [e["emitted_at"] for e in events]
+    assert stamps == sorted(stamps) and stamps[-1] == round(audio.shape[1] / SR, 3)
+    assert all(e["emitted_at"] >= e["end"] for e in events if e["type"] in ("utterance",
+                                                                           "partial"))
+    assert all(e["emitted_at"] >= e["t"] for e in events if e["type"] in ("ring", "answered"))
 
     def words(report):
         return [(u["speaker"], u["start"], u["end"], u["text"]) for u in report["transcript"]]

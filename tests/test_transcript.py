@@ -33,13 +33,13 @@ def _utt_change(i, **over):
 
 
 def test_valid_record_parses_all_fields():
-    d = _record(channel="phone", rings=2, ring_seconds=7.5, staff="S-1", extra_key={"a": 1})
+    d = _record(channel="phone", rings=2, ring_seconds=7.5, staff="S-1", meta={"queue": {"a": 1}})
     inter = parse_interaction(d, "calls.json")
     assert isinstance(inter, Interaction)
     assert (inter.id, inter.channel, inter.rings, inter.ring_seconds) == ("t1", "phone", 2, 7.5)
     assert inter.hall == "东城区政务服务大厅" and inter.window == "3" and inter.staff == "S-1"
     assert [u.speaker for u in inter.utterances] == ["staff", "citizen", "staff"]
-    assert inter.meta == {"extra_key": {"a": 1}}
+    assert inter.meta == {"queue": {"a": 1}}
     assert inter.end_time == 6.0
 
 

@@ -152,7 +152,7 @@ def test_verify_options_are_validated_and_recorded():
         VerifyOptions(kinds=("cue",))
     report = analyze({"id": "v", "channel": "counter", "utterances": []},
                      AnalyzerOptions().with_overrides({"verify.min_margin": -1.5}))
-    assert report.analyzer["options"]["verify"]["min_margin"] == -1.5
+    assert report.analyzer.options["verify"]["min_margin"] == -1.5
 
 
 def test_the_review_app_explains_a_heard_finding(tmp_path):
@@ -204,7 +204,9 @@ def test_conduct_analyze_hears_the_garbled_phrase(rule, tmp_path):
     assert [f["detail"]["method"] for f in found] == ["acoustic"]
     assert found[0]["detail"]["acoustic"]["margin"] >= report_on["analyzer"]["options"][
         "verify"]["min_margin"]
-    assert rule not in {f["rule"] for f in report_off["findings"]}  # the text alone misses it
+    # the lexicon alone misses it in the text; the act detector may still read the intent
+    assert all(f["detail"]["method"] == "paraphrase" for f in report_off["findings"]
+               if f["rule"] == rule)
     staff_text = "".join(u["text"] for u in report_off["transcript"] if u["speaker"] == "staff")
     assert "正忙着" not in staff_text and "记性真差" not in staff_text
 

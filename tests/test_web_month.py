@@ -13,7 +13,7 @@ import httpx
 import pytest
 from month_fixture import build_month_db, private_copy
 
-from analyzer.store import Store
+from analyzer.store import Filter, Store
 from analyzer.web import auth, create_app
 
 PASSWORD = "password-123"
@@ -23,7 +23,8 @@ HTML = {"accept": "text/html"}
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
+def month_db(tmp_path_factory) -> Path:
+    """The month, built once for the module; tests use copies (:func:`db`)."""
     path = build_month_db(tmp_path_factory.mktemp("web-month") / "results.sqlite")
     con = auth.connect(path)
     for role, name in ROLE_USERS.items():
@@ -33,6 +34,12 @@ def db(tmp_path_factory) -> Path:
     with Store(path) as store:
         store.set_staff([("S-0001", "张三", "第1政务服务大厅")], user="test")
     return path
+
+
+@pytest.fixture()
+def db(month_db: Path, tmp_path: Path) -> Path:
+    """This test's own copy of the month (every test writes: sessions, verdicts, indexes)."""
+    return private_copy(month_db, tmp_path)
 
 
 class Session:
@@ -63,7 +70,7 @@ async def login(app, name: str) -> Session:
 
 def _ids(db: Path) -> dict[str, int]:
     with Store(db) as store:
-        f = next(f for f in store.findings(filters={"staff": "S-0001"}) if f["points"] > 0)
+        f = next(f for f in store.findings(filters=Filter(staff="S-0001")) if f["points"] > 0)
         if f["verdict"] != "confirm":
             store.set_verdict(f["id"], "confirm", "", "insp")
         appeals = store.appeals()
@@ -111,8 +118,8 @@ ROUTES: list[tuple[str, str, set[str]]] = [
 
 
 @pytest.mark.parametrize("role", list(ROLE_USERS))
-def test_each_role_on_each_route(db: Path, tmp_path: Path, role: str) -> None:
-    path = private_copy(db, tmp_path)
+def test_each_role_on_each_route(db: Path, role: str) -> None:
+    path = db
     ids = _ids(path)
 
     async def script() -> list[str]:
@@ -167,17 +174,17 @@ def test_staff_page_shows_the_store_results(db: Path) -> None:
     with Store(db, readonly=True) as store:
         from analyzer.store.periods import month
 
-        r = store.results("staff", month("2026-11"), "不合格", {"staff": "S-0001"})[0]
+        r = store.results("staff", month("2026-11"), "不合格", Filter(staff="S-0001"))[0]
     assert f'id="mean-score">{r.figures.mean_score}<' in page
     assert f'{r.trend:+.1f}' in page
     for link in r.worst:
         assert f'href="/interactions/{link.pk}"' in page
 
 
-def test_an_appeal_from_filing_to_ruling(db: Path, tmp_path: Path) -> None:
-    path = private_copy(db, tmp_path)
+def test_an_appeal_from_filing_to_ruling(db: Path) -> None:
+    path = db
     with Store(path) as store:
-        f = next(f for f in store.findings(filters={"staff": "S-0003"}) if f["points"] > 0)
+        f = next(f for f in store.findings(filters=Filter(staff="S-0003")) if f["points"] > 0)
         store.set_verdict(f["id"], "confirm", "", "insp")
         before = store.interaction(f["interaction_pk"])["score"]
 
@@ -211,8 +218,8 @@ def test_an_appeal_from_filing_to_ruling(db: Path, tmp_path: Path) -> None:
         assert store.interaction(f["interaction_pk"])["score"] == a.score_after > before
 
 
-def test_rectification_set_and_done_over_http(db: Path, tmp_path: Path) -> None:
-    path = private_copy(db, tmp_path)
+def test_rectification_set_and_done_over_http(db: Path) -> None:
+    path = db
 
     async def script() -> None:
         sup = await login(create_app(path), "sup")
@@ -251,10 +258,10 @@ def test_web_tables_from_before_the_supervisor_role_are_upgraded(tmp_path: Path)
     con = auth.connect(path)
     try:
         auth.add_user(con, "chief", "supervisor", PASSWORD)
-        assert {u["name"]: u["role"] for u in auth.list_users(con)} == {
+        assert {u.name: u.role for u in auth.list_users(con)} == {
             "old": "inspector", "chief": "supervisor"}
-        assert con.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
-        assert con.execute("SELECT value FROM web_meta").fetchone()[0] == "4"
+        assert con.query("SELECT COUNT(*) FROM sessions")[0][0] == 1
+        assert con.query("SELECT value FROM web_meta")[0][0] == "4"
         auth.add_user(con, "clerk", "staff", PASSWORD, staff_id="S-0009")  # version 4's role
     finally:
         con.close()
@@ -268,8 +275,8 @@ def test_the_queue_counts_finding_filters_only_up_to_its_cap(db: Path,
     monkeypatch.setattr(inspect, "QUEUE_COUNT_CAP", 20)
     monkeypatch.setattr(inspect, "PAGE_SIZE", 10)
     with Store(db, readonly=True) as store:
-        matches = store.count({"article": 9, "flagged": True})
-        flagged = store.count({"flagged": True})
+        matches = store.count(Filter(article=9, flagged=True))
+        flagged = store.count(Filter(flagged=True))
     assert matches > 40  # four pages at least
 
     async def script() -> tuple[str, str, str]:
@@ -311,11 +318,11 @@ def test_the_examples_page_pages_through_a_search_in_its_order(db: Path,
     assert "page=3" not in last and "Examples 5–8" in beyond  # no page past the limit
 
 
-def test_a_supervisor_samples_a_month_from_the_page(db: Path, tmp_path: Path) -> None:
+def test_a_supervisor_samples_a_month_from_the_page(db: Path) -> None:
     from collections import Counter
     from datetime import UTC, datetime
 
-    path = private_copy(db, tmp_path)
+    path = db
     con = auth.connect(path)
     auth.add_user(con, "insp2", "inspector", PASSWORD)
     con.close()
@@ -344,12 +351,12 @@ def test_a_supervisor_samples_a_month_from_the_page(db: Path, tmp_path: Path) ->
         assert f"<td>{name}</td><td class=\"open\">{tally[name]['open']}</td>" in page.text
 
 
-def test_a_staff_account_sees_and_appeals_only_its_own(db: Path, tmp_path: Path) -> None:
-    path = private_copy(db, tmp_path)
+def test_a_staff_account_sees_and_appeals_only_its_own(db: Path) -> None:
+    path = db
     with Store(path) as store:
-        own = next(f for f in store.findings(filters={"staff": "S-0001"})
+        own = next(f for f in store.findings(filters=Filter(staff="S-0001"))
                    if f["points"] > 0 and not store.appeals(pk=f["interaction_pk"]))
-        other = next(f for f in store.findings(filters={"staff": "S-0002"}) if f["points"] > 0)
+        other = next(f for f in store.findings(filters=Filter(staff="S-0002")) if f["points"] > 0)
         for f in (own, other):
             store.set_verdict(f["id"], "confirm", "", "insp")
         before = store.interaction(own["interaction_pk"])["score"]
@@ -392,8 +399,8 @@ def store_appeals_for(path: Path, finding_id: int) -> list:
         return [a for a in store.appeals() if a.finding_id == finding_id]
 
 
-def test_a_staff_account_needs_its_staff_id(db: Path, tmp_path: Path) -> None:
-    con = auth.connect(private_copy(db, tmp_path))
+def test_a_staff_account_needs_its_staff_id(db: Path) -> None:
+    con = auth.connect(db)
     with pytest.raises(ValueError, match="staff-id"):
         auth.add_user(con, "nobody", "staff", PASSWORD)
     with pytest.raises(ValueError, match="staff-id"):

@@ -67,8 +67,8 @@ class ReviewFixture:
 
 
 def _store_report(store: Store, report, interaction, content_hash: str, path: str) -> int:
-    key = analysis_key(content_hash, str(report.analyzer.get("model") or ""),
-                       str(report.analyzer.get("lexicon_version", "")))
+    key = analysis_key(content_hash, str(report.analyzer.model or ""),
+                       str(report.analyzer.lexicon_version))
     return store.save_report(report, run_id=None, content_hash=content_hash, path=path, key=key,
                              interaction=interaction)
 

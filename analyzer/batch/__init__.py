@@ -1,10 +1,13 @@
 """The nightly batch: a hall's recordings and transcripts into a results database.
 
-* :mod:`analyzer.batch.sources`: what to analyse (folder or manifest, sidecars);
 * :mod:`analyzer.batch.runner`: the driver (skip / re-score / analyse, store, progress);
-* :mod:`analyzer.batch.engine`: local worker processes or Ray actors;
-* :mod:`analyzer.batch.worker`: one worker, the model loaded once, recordings in flight;
-* :mod:`analyzer.speech.packing`: speech of many recordings packed into full 30 s windows.
+* :mod:`analyzer.batch.transcripts`: typed transcripts, in the driver or on a pool;
+* :mod:`analyzer.batch.executor`: local worker processes or Ray actors;
+* :mod:`analyzer.batch.worker`: one worker, the model loaded once, recordings in flight.
+
+What to analyse (a folder or a manifest, with sidecars) is found by
+:func:`analyzer.pipeline.inputs.discover`; a worker's recordings are packed
+into full 30 s bins by :mod:`analyzer.speech.packing`.
 
 Example::
 

@@ -7,7 +7,11 @@ For every input it decides one of:
 * **rescore**: the content is stored with the same model but another lexicon
   version (or ``--rescore``): matching and scoring run again on the stored
   transcript, nothing is transcribed again;
-* **analyse**: transcripts right here, recordings on the engine's workers.
+* **analyse**: transcripts here or on a pool (:mod:`analyzer.batch.transcripts`),
+  recordings on the executor's workers (:mod:`analyzer.batch.executor`).
+
+Every result comes from the analysis core (:mod:`analyzer.pipeline`) and is
+kept with :func:`analyzer.persist.persist`, as the live recorder keeps a call.
 
 Each result is written in its own transaction as soon as it arrives, so a
 batch killed at any moment (even ``kill -9``) loses at most the recordings in
@@ -16,20 +20,31 @@ flight, and running it again analyses exactly those.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from analyzer.batch.jobs import AudioResults, Job, JobFailed
-from analyzer.batch.sources import Task, discover
+from analyzer.batch import transcripts
+from analyzer.batch.jobs import Job, JobFailed
 from analyzer.errors import AnalyzerError, shown
 from analyzer.options import AnalyzerOptions
+from analyzer.persist import persist, persist_failure
+from analyzer.pipeline import (
+    TRANSCRIPT_MODEL,
+    AnalysisKey,
+    AnalysisResult,
+    AudioResults,
+    Task,
+    discover,
+    get_lexicon,
+    model_identity,
+    records_of,
+    rescore,
+)
 from analyzer.store import (
     Store,
     analysis_key,
@@ -37,9 +52,11 @@ from analyzer.store import (
     content_hash_of_interaction,
     error_text,
 )
-from analyzer.types import Interaction, InteractionReport
+from analyzer.types import InteractionReport
 
-TRANSCRIPT_MODEL = "transcript"
+if TYPE_CHECKING:
+    from analyzer.batch.executor import Executor
+
 logger = logging.getLogger("analyzer")
 
 #: Called with each failed input's path and its message (``FILE: what went wrong``).
@@ -94,31 +111,13 @@ class BatchSummary:
         return "\n".join(lines)
 
 
-def model_identity(options: AnalyzerOptions) -> str:
-    """Which recognizer produced a transcript: model folder + recognition options.
-
-    A different model, or options that change the words (language, beam,
-    VAD, prompt, packing), make recordings be transcribed again; device,
-    threads, compute type and windows per call do not.
-    """
-    from analyzer.speech.asr import model_path
-
-    path = model_path(options.asr)
-    asr = asdict(options.asr)
-    for k in ("device", "cpu_threads", "compute_type", "model"):
-        asr.pop(k, None)
-    asr["pack"] = {k: v for k, v in asdict(options.pack).items() if k != "batch_size"}
-    blob = json.dumps(asr, sort_keys=True, default=str)
-    return f"{path.name}/{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
-
-
 class BatchRunner:
     """Run one batch into a store.
 
     Args:
         store: The results database.
         options: Analyzer options.
-        engine: A :class:`~analyzer.batch.engine.LocalEngine` or ``RayEngine``.
+        executor: A :class:`~analyzer.batch.executor.LocalExecutor` or ``RayExecutor``.
         rescore: Re-score every stored recording and transcript met,
             even when its analysis key is current.
         progress: Show a tqdm progress bar on stderr.
@@ -127,14 +126,12 @@ class BatchRunner:
         on_error: Told of each failed input as it is stored as an error row.
     """
 
-    def __init__(self, store: Store, options: AnalyzerOptions, engine: Any, *,
+    def __init__(self, store: Store, options: AnalyzerOptions, executor: Executor, *,
                  rescore: bool = False, progress: bool = True,
                  retry_errors: bool = False, on_error: ErrorHandler | None = None) -> None:
-        from analyzer.pipeline import get_lexicon
-
         self.store = store
         self.options = options
-        self.engine = engine
+        self.executor = executor
         self.force_rescore = rescore
         self.retry_errors = retry_errors
         self.progress = progress
@@ -142,12 +139,13 @@ class BatchRunner:
         self.lexicon = get_lexicon(options)
         self.summary = BatchSummary()
         self._model: str | None = None
-        self._bar: Any = None
+        self._bar: Progress = _Silent()
         self._t0 = 0.0
         self.timings: dict[str, float] = {}
 
     @property
     def model(self) -> str:
+        """The recognizer's identity (part of every recording's analysis key)."""
         if self._model is None:
             self._model = model_identity(self.options)
         return self._model
@@ -156,12 +154,14 @@ class BatchRunner:
         """Analyse everything under ``source``; returns the summary."""
         self._t0 = time.perf_counter()
         run_id = self.store.begin_run(self.options.to_dict(), list(argv),
-                                      engine=type(self.engine).__name__,
+                                      engine=type(self.executor).__name__,
                                       lexicon_version=self.lexicon.version)
         self.summary.run_id = run_id
         logger.info("run %d: %s into %s (%s)", run_id, source, self.store.path,
-                    type(self.engine).__name__)
-        items = list(discover(source))
+                    type(self.executor).__name__)
+        # absolute paths: the store keeps them, so the review app finds a recording
+        # whatever folder it is started from
+        items = list(discover(Path(source).absolute()))
         self.summary.files = sum(isinstance(t, Task) for t in items)
         self._bar = _progress(sum(_items_in(t) for t in items if isinstance(t, Task)),
                               self.progress)
@@ -212,174 +212,100 @@ class BatchRunner:
                                                      source=item.path))
                 self._bar.update(1)
                 continue
-            job = self._audio_job(item, digest, len(jobs))
+            job = self._audio_job(item, AnalysisKey(digest, self.model, self.lexicon.version),
+                                  len(jobs))
             if job is None:
                 self._bar.update(1)
             else:
                 jobs.append(job)
         return jobs
 
-    def _audio_job(self, task: Task, digest: str, n: int) -> Job | None:
-        key = analysis_key(digest, self.model, self.lexicon.version)
-        if self.store.has_key(key) and not self.force_rescore:
+    def _audio_job(self, task: Task, key: AnalysisKey, n: int) -> Job | None:
+        hashed = _hashed(key)
+        if self.store.has_key(hashed) and not self.force_rescore:
             self.summary.skipped += 1
             return None
-        if not self.retry_errors and self.store.known_bad(key):
+        if not self.retry_errors and self.store.known_bad(hashed):
             self.summary.known_bad += 1
             return None
-        stored = self.store.lookup(digest)
+        stored = self.store.lookup(key.content_hash)
         if stored is not None and stored.model == self.model:
-            self._rescore(stored.pk, digest, key, task.path)
+            self._rescore(stored.pk, key, task.path)
             return None
-        return Job(n, task.path, dict(task.meta), digest, key)
+        return Job(n, task.path, task.meta, key)
 
     def _transcripts(self, task: Task) -> None:
-        """Analyse one transcript file's records: here, or spread over the workers.
+        """Score one transcript file's records (:mod:`analyzer.batch.transcripts`).
 
-        The bar moves once per record. With more than one worker and at least
-        :data:`POOL_MIN` records to analyse, records go in chunks to a pool of
-        ``workers`` processes (each with its own lexicon and classifiers); the
-        driver stores each result as it comes back.
+        The bar moves once per record; each result is stored as it comes back.
         """
-        from analyzer.text.transcript import load_transcripts
-
-        pending: list[tuple[Interaction, str, str, bool]] = []
-        for rec in load_transcripts(task.path):
+        planned: list[transcripts.Planned] = []
+        for rec in records_of(task):
             if isinstance(rec, AnalyzerError):
                 self._error(task.path if rec.line is None else f"{task.path}:{rec.line}", rec)
                 self._bar.update(1)
                 continue
-            try:
-                planned = self._plan_transcript(rec, task)
-            except Exception as exc:  # one bad record is an error row; the batch goes on
-                logger.debug("transcript record failed", exc_info=True)
-                self._error(rec.source or task.path, exc)
-                planned = None
-            if planned is None:
+            digest = content_hash_of_interaction(rec)
+            key = AnalysisKey(digest, TRANSCRIPT_MODEL, self.lexicon.version)
+            if self.store.has_key(_hashed(key)) and not self.force_rescore:
+                self.summary.skipped += 1
                 self._bar.update(1)
+                continue
+            rescoring = self.store.lookup(digest) is not None
+            planned.append(transcripts.Planned(rec, key, rescoring, task.path))
+        workers = self.executor.workers
+        for item, outcome, seconds in transcripts.score(planned, self.options, workers):
+            self._time("matching", seconds)
+            if isinstance(outcome, transcripts.RecordFailed):
+                self._record_error(item.record.source or task.path, outcome.message,
+                                   outcome.kind, None)
             else:
-                pending.append(planned)
-        workers = int(getattr(self.engine, "workers", 1))
-        if workers > 1 and len(pending) >= POOL_MIN:
-            self._pooled(pending, task, workers)
-            return
-        for rec, digest, key, rescoring in pending:
-            try:
-                report = self._analyze(rec, task.path)
-                if report is not None:
-                    self._save(report, digest, key, task.path, rec, None, TRANSCRIPT_MODEL)
-                    self._count(report, rescored=rescoring)
-            except Exception as exc:  # one bad record is an error row; the batch goes on
-                logger.debug("transcript record failed", exc_info=True)
-                self._error(rec.source or task.path, exc)
+                self._keep(_keyed(outcome, item.key, task.path), rescored=item.rescoring)
             self._bar.update(1)
 
-    def _plan_transcript(self, rec: Interaction, task: Task
-                         ) -> tuple[Interaction, str, str, bool] | None:
-        """A record to analyse (with its digest, key, re-scoring flag), or None when current."""
-        _apply_meta(rec, task.meta)
-        digest = content_hash_of_interaction(rec)
-        key = analysis_key(digest, TRANSCRIPT_MODEL, self.lexicon.version)
-        if self.store.has_key(key) and not self.force_rescore:
-            self.summary.skipped += 1
-            return None
-        return rec, digest, key, self.store.lookup(digest) is not None
-
-    def _pooled(self, pending: list[tuple[Interaction, str, str, bool]], task: Task,
-                workers: int) -> None:
-        """Analyse records on ``workers`` processes; store results as they arrive."""
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        chunks = [pending[k:k + POOL_CHUNK] for k in range(0, len(pending), POOL_CHUNK)]
-        context = multiprocessing.get_context("spawn")  # no forked model sessions
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_pool_init,
-                                 initargs=(self.options,)) as pool:
-            futures = {pool.submit(_pool_analyze, [rec for rec, *_ in chunk]): chunk
-                       for chunk in chunks}
-            for future in as_completed(futures):
-                chunk = futures[future]
-                outcomes, seconds = future.result()
-                self._time("matching", seconds)
-                for (rec, digest, key, rescoring), outcome in zip(chunk, outcomes, strict=True):
-                    if isinstance(outcome, tuple):  # the worker's (kind, message, ours)
-                        kind, message, ours = outcome
-                        self._record_error(task.path if ours else rec.source or task.path,
-                                           message, kind, None)
-                    else:
-                        try:
-                            self._save(outcome, digest, key, task.path, rec, None,
-                                       TRANSCRIPT_MODEL)
-                            self._count(outcome, rescored=rescoring)
-                        except Exception as exc:  # noqa: BLE001 - an error row, not a stop
-                            self._error(rec.source or task.path, exc)
-                    self._bar.update(1)
-
-    def _rescore(self, pk: int, digest: str, key: str, path: str) -> None:
+    def _rescore(self, pk: int, key: AnalysisKey, path: str) -> None:
         """Matching and scoring again on the stored transcript (no recognition)."""
         interaction, stored = self.store.stored_input(pk)
-        audio = AudioResults.from_dict(stored)
-        report = self._analyze(interaction, path, extra=audio.findings, ring=audio.ring,
-                               asr_info=audio.asr_info or None)
-        if report is not None:
-            self._save(report, digest, key, path, interaction, stored, self.model)
-            self._count(report, rescored=True)
-
-    def _analyze(self, interaction: Interaction, path: str, **kw: Any
-                 ) -> InteractionReport | None:
-        from analyzer.pipeline import analyze_interaction
-
         t0 = time.perf_counter()
         try:
-            report = analyze_interaction(
-                interaction, self.options, lexicon=self.lexicon,
-                extra_findings=kw.get("extra", ()), ring=kw.get("ring"),
-                asr_info=kw.get("asr_info"))
+            result = rescore(interaction, AudioResults.from_dict(stored), self.options,
+                             lexicon=self.lexicon, key=key, path=path)
         except AnalyzerError as exc:
             self._error(path, exc)
-            return None
+            return
         self._time("matching", time.perf_counter() - t0)
-        return report
+        self._keep(result, rescored=True)
 
     # -- audio --------------------------------------------------------------
 
     def _run_audio(self, jobs: list[Job]) -> None:
-        for result in self.engine.run(jobs):
+        for outcome in self.executor.run(jobs):
             self._bar.update(1)
-            job = result.job
-            if isinstance(result, JobFailed):
-                err = result.error
+            job = outcome.job
+            if isinstance(outcome, JobFailed):
+                err = outcome.error
                 self._record_error(job.path, err.message, err.kind,
                                    job.key if err.bad_input else None)
                 continue
-            try:
-                self._save(result.report, job.content_hash, job.key, job.path,
-                           result.interaction, result.audio.to_dict(), self.model)
-            except Exception as exc:  # a result the store cannot take is an error row
-                logger.debug("storing %s failed", job.path, exc_info=True)
-                self._error(job.path, exc)
-                continue
-            self.summary.audio_seconds += float(result.duration or 0.0)
-            self._count(result.report)
-            self._show()
-        for k, v in getattr(self.engine, "timings", {}).items():
+            if self._keep(outcome.result):
+                self.summary.audio_seconds += float(outcome.result.duration or 0.0)
+                self._show()
+        for k, v in self.executor.timings.items():
             self._time(k, v)
 
     # -- bookkeeping ----------------------------------------------------------
 
-    def _save(self, report: InteractionReport, digest: str, key: str, path: str,
-              interaction: Interaction, audio: dict[str, Any] | None, model: str) -> None:
-        from analyzer.training.examples import candidates
-
-        t0 = time.perf_counter()
-        examples = candidates(report, self.lexicon)  # trainers' examples, matched once
-        t1 = time.perf_counter()
-        self.store.save_report(report, run_id=self.summary.run_id, content_hash=digest,
-                               path=path, key=key, interaction=interaction, audio=audio,
-                               model=model, lexicon_version=self.lexicon.version,
-                               examples=examples)
-        self._time("examples", t1 - t0)
-        self._time("database", time.perf_counter() - t1)
+    def _keep(self, result: AnalysisResult, *, rescored: bool = False) -> bool:
+        """Store one result and count it; a result the store refuses is an error row."""
+        try:
+            persist(self.store, result, lexicon=self.lexicon, run_id=self.summary.run_id,
+                    timings=self.timings)
+        except Exception as exc:  # a result the store cannot take is an error row
+            logger.debug("storing %s failed", result.path, exc_info=True)
+            self._error(result.path, exc)
+            return False
+        self._count(result.report, rescored=rescored)
+        return True
 
     def _count(self, report: InteractionReport, *, rescored: bool = False) -> None:
         if rescored:
@@ -391,10 +317,11 @@ class BatchRunner:
     def _error(self, path: str, exc: BaseException) -> None:
         self._record_error(path, str(exc), type(exc).__name__, None)
 
-    def _record_error(self, path: str, message: str, kind: str, key: str | None) -> None:
+    def _record_error(self, path: str, message: str, kind: str,
+                      key: AnalysisKey | None) -> None:
         """Store one failed input as an error row, count it and tell ``on_error``."""
         path, message = shown(path), shown(message)
-        self.store.save_error(self.summary.run_id, path, message, kind, key=key)
+        persist_failure(self.store, path, message, kind, key=key, run_id=self.summary.run_id)
         self.summary.errors += 1
         line = error_text(path, message)
         logger.debug("input failed (%s): %s", kind, line)
@@ -412,51 +339,14 @@ class BatchRunner:
             refresh=False)
 
 
-def _apply_meta(rec: Interaction, meta: dict[str, Any]) -> None:
-    """Manifest values fill the transcript's metadata."""
-    for key in ("hall", "window", "staff", "started_at", "channel"):
-        if meta.get(key):
-            setattr(rec, key, meta[key])
-    if meta.get("rings") is not None:
-        rec.rings = meta["rings"]
-    if meta.get("ring_seconds") is not None:
-        rec.ring_seconds = meta["ring_seconds"]
+def _hashed(key: AnalysisKey) -> str:
+    return analysis_key(key.content_hash, key.model, key.lexicon_version)
 
 
-#: Records to analyse in one transcript file before they are spread over workers.
-POOL_MIN = 64
-#: Records per chunk sent to a worker.
-POOL_CHUNK = 32
-_POOL: dict[str, Any] = {}
+def _keyed(result: AnalysisResult, key: AnalysisKey, path: str) -> AnalysisResult:
+    from dataclasses import replace
 
-
-def _pool_init(options: AnalyzerOptions) -> None:
-    """A transcript worker: its options and lexicon, loaded once."""
-    from analyzer.pipeline import get_lexicon
-
-    _POOL["options"], _POOL["lexicon"] = options, get_lexicon(options)
-
-
-#: A record a worker could not analyse: error kind, message, and whether it is
-#: one of the analyzer's errors (named by file, as the driver's own path names it).
-PoolError = tuple[str, str, bool]
-
-
-def _pool_analyze(records: list[Interaction]
-                  ) -> tuple[list[InteractionReport | PoolError], float]:
-    """Analyse records in a worker: each a report, or its :data:`PoolError`."""
-    from analyzer.pipeline import analyze_interaction
-
-    t0 = time.perf_counter()
-    out: list[InteractionReport | PoolError] = []
-    for rec in records:
-        try:
-            out.append(analyze_interaction(rec, _POOL["options"], lexicon=_POOL["lexicon"]))
-        except AnalyzerError as exc:
-            out.append((type(exc).__name__, str(exc), True))
-        except Exception as exc:  # noqa: BLE001 - reported as the record's error row
-            out.append((type(exc).__name__, str(exc), False))
-    return out, time.perf_counter() - t0
+    return replace(result, key=key, path=path)
 
 
 def _items_in(task: Task) -> int:
@@ -470,11 +360,41 @@ def _items_in(task: Task) -> int:
         return 1
 
 
-def _progress(total: int, enabled: bool) -> Any:
+class Progress(Protocol):
+    """The batch's progress bar (tqdm's)."""
+
+    def update(self, n: int = 1) -> object:
+        """Move on ``n`` items."""
+        ...
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        """Show ``s`` after the bar."""
+        ...
+
+    def close(self) -> None:
+        """End the bar."""
+        ...
+
+
+class _Silent:
+    """No progress bar (before a run starts)."""
+
+    def update(self, n: int = 1) -> None:
+        """Nothing to show."""
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        """Nothing to show."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def _progress(total: int, enabled: bool) -> Progress:
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="item", disable=not enabled, file=sys.stderr,
-                dynamic_ncols=True, desc="batch")
+    bar: Progress = tqdm(total=total, unit="item", disable=not enabled, file=sys.stderr,
+                         dynamic_ncols=True, desc="batch")
+    return bar
 
 
 def run_batch(
@@ -482,7 +402,7 @@ def run_batch(
     db: str | Path,
     options: AnalyzerOptions | None = None,
     *,
-    engine: str = "local",
+    executor: str = "local",
     workers: int = 1,
     threads: int = 1,
     address: str | None = None,
@@ -499,10 +419,11 @@ def run_batch(
         source: Folder (recursive) or manifest (``.csv`` / ``.jsonl``).
         db: SQLite results file (created if missing).
         options: Analyzer options; defaults when None.
-        engine: ``local`` (processes on this machine) or ``ray``.
+        executor: What runs the recordings' jobs: ``local`` (processes on this
+            machine) or ``ray``.
         workers: Worker processes / Ray actors, each holding the model.
         threads: CPU threads per worker.
-        address: Ray cluster address (``engine="ray"`` only).
+        address: Ray cluster address (``executor="ray"`` only).
         rescore: Re-score stored interactions even when current.
         progress: Show the progress bar.
         argv: The command line, recorded in the run row.
@@ -516,16 +437,17 @@ def run_batch(
             (the same preflight as ``conduct analyze``), before any input is
             read or the database is touched.
     """
-    from analyzer.batch.engine import LocalEngine, RayEngine
+    from analyzer.batch.executor import LocalExecutor, RayExecutor
     from analyzer.pipeline import preflight
 
     options = options or AnalyzerOptions()
     preflight(options)  # a broken lexicon, template or model fails here, before any work
-    kw = {"workers": workers, "threads": threads, "inflight": inflight}
-    eng = RayEngine(options, address=address, **kw) if engine == "ray" else LocalEngine(
-        options, **kw)
+    runs: LocalExecutor | RayExecutor = (
+        RayExecutor(options, address=address, workers=workers, threads=threads,
+                    inflight=inflight) if executor == "ray"
+        else LocalExecutor(options, workers=workers, threads=threads, inflight=inflight))
     with Store(db) as store:
-        return BatchRunner(store, options, eng, rescore=rescore, progress=progress,
+        return BatchRunner(store, options, runs, rescore=rescore, progress=progress,
                            retry_errors=retry_errors, on_error=on_error).run(source, argv)
 
 

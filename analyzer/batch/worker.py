@@ -1,18 +1,19 @@
-"""One batch worker: a loaded Whisper model turning recordings into reports.
+"""One batch worker: a loaded Whisper model turning recordings into results.
 
 A worker (a local process or a Ray actor) runs several recordings at once in
-threads. Each thread runs the normal audio path,
-:func:`analyzer.speech.recording.analyze_recording` (decode, rings, channels, loudness)
-then :func:`analyzer.pipeline.analyze_interaction` (matching, scoring), so a
-batch report is exactly the report ``conduct analyze`` gives, but with
-:class:`analyzer.speech.engine.PackedTranscriber` (the one recognition engine) as the recognizer: the audio path hands it all
-channels of a recording at once, their VAD speech pieces go into 30 s windows
-(shared as :attr:`analyzer.options.PackOptions.share` allows), and the thread waits. One
-recognizer thread encodes and decodes windows in batches. While it does, the
+threads. Each thread runs the analysis core on its recording
+(:func:`analyzer.pipeline.analyze_task`: decode, roles, recognition,
+attribution, rings, loudness, matching, scoring), so a batch report is
+exactly the report ``conduct analyze`` gives, but with the worker's
+:class:`analyzer.speech.engine.PackedTranscriber` (the one recognition engine) as the
+recognizer: the audio path hands it all tracks of a recording at once, their
+VAD speech pieces go into 30 s bins (shared as
+:attr:`analyzer.options.PackOptions.share` allows), and the thread waits. One
+recognizer thread encodes and decodes bins in batches. While it does, the
 other threads decode the next recordings: decoding overlaps recognition.
-When every recording in flight waits on partly filled windows, another
+When every recording in flight waits on partly filled bins, another
 recording is admitted to fill them (up to :data:`FILL_FACTOR` times
-``inflight``); only when none can join do partly filled windows go.
+``inflight``); only when none can join do partly filled bins go.
 """
 
 from __future__ import annotations
@@ -26,10 +27,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analyzer.batch.jobs import (
-    AudioResults,
     Job,
     JobFailed,
     JobResult,
@@ -40,11 +40,14 @@ from analyzer.batch.jobs import (
 from analyzer.errors import AnalyzerError
 from analyzer.options import AnalyzerOptions
 from analyzer.speech.engine import PackedTranscriber
-from analyzer.types import Utterance
+from analyzer.types import Interaction, Utterance
+
+if TYPE_CHECKING:
+    from multiprocessing import Queue
 
 #: Up to this many times ``inflight`` recordings may be in flight, the extra
 #: ones admitted only while every other recording waits on a partly filled
-#: window (so windows go to the encoder full).
+#: bin (so bins go to the encoder full).
 FILL_FACTOR = 4
 
 
@@ -87,12 +90,12 @@ class AudioWorker:
         transcriber.max_active = cap = FILL_FACTOR * self.inflight
         transcriber.exhausted = False
         pool = ThreadPoolExecutor(cap, thread_name_prefix="recording")
-        running: set[Future] = set()
+        running: set[Future[Outcome]] = set()
         try:
             for job in jobs:
                 transcriber.enter()
                 running.add(pool.submit(self._one, job, transcriber))
-                # beyond `inflight`, admit a recording only to fill windows everyone waits on
+                # beyond `inflight`, admit a recording only to fill bins everyone waits on
                 while len(running) >= self.inflight and not transcriber.wants_more():
                     done, running = wait(running, timeout=0.05, return_when=FIRST_COMPLETED)
                     yield from (f.result() for f in done)
@@ -114,46 +117,38 @@ class AudioWorker:
             transcriber.leave()
 
     def _analyse(self, job: Job, transcriber: PackedTranscriber) -> JobResult:
-        from analyzer.pipeline import analyze_interaction
+        from analyzer.pipeline import Task, analyze_task, get_lexicon
         from analyzer.speech.decode import decode_audio
-        from analyzer.speech.recording import analyze_recording
 
         before = transcriber.spent()
         t0 = time.perf_counter()
         audio = decode_audio(job.path)
         t1 = time.perf_counter()
-        a = analyze_recording(job.path, self.options, dict(job.meta),
-                              audio=audio, transcriber=transcriber)
-        t2 = time.perf_counter()
-        heard_rings = a.ring is not None and bool(a.ring.rings)
-        if not heard_rings and not any(u.text.strip() for u in a.interaction.utterances):
-            raise AnalyzerError("no speech recognised in the recording", source=job.path)
-        report = analyze_interaction(a.interaction, self.options, extra_findings=a.findings,
-                                     ring=a.ring, asr_info=a.asr_info)
-        t3 = time.perf_counter()
+        spent: dict[str, float] = {}
+        result = analyze_task(Task("audio", job.path, job.meta), self.options,
+                              lexicon=get_lexicon(self.options), recognizer=transcriber,
+                              audio=audio, key=job.key, timings=spent)
         transcriber._add_time("decode", t1 - t0)
-        transcriber._add_time("rings+acoustics", t2 - t1 - (transcriber.spent() - before))
-        transcriber._add_time("matching", t3 - t2)
-        audio_results = AudioResults(ring=a.ring, findings=tuple(a.findings),
-                                     asr_info=dict(a.asr_info or {}))
-        return JobResult(job, report, a.interaction, audio_results, audio.duration)
+        transcriber._add_time("rings+acoustics",
+                              spent.get("audio", 0.0) - (transcriber.spent() - before))
+        transcriber._add_time("matching", spent.get("matching", 0.0))
+        return JobResult(job, result)
 
 
 def _warm_up(options: AnalyzerOptions) -> None:
     """Load the lexicon automaton and text resources once, before timing starts."""
-    from analyzer.pipeline import analyze_interaction
-    from analyzer.types import Interaction
+    from analyzer.pipeline import analyze
 
     probe = Interaction("warm-up", "counter", [Utterance("staff", 0.0, 1.0, "您好，请问办理什么业务")])
     with contextlib.suppress(AnalyzerError):  # a broken lexicon shows on the first recording
-        analyze_interaction(probe, options)
+        analyze(probe, options)
 
 
-# -- local engine: worker processes ----------------------------------------
+# -- local executor: worker processes ----------------------------------------
 
 
 def process_main(options: AnalyzerOptions, threads: int, inflight: int,
-                 jobs: Any, results: Any) -> None:
+                 jobs: Queue[Job | None], results: Queue[Outcome | WorkerDone]) -> None:
     """Entry point of a local worker process: jobs from a queue, results to a queue.
 
     Exits by itself when the batch driver dies (even by ``kill -9``).

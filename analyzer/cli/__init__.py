@@ -2,7 +2,8 @@
 
 Each sub-command lives in its own module of this package and is imported only
 when it runs, so ``conduct analyze`` on a transcript never imports the web
-framework or Ray.
+framework or Ray. The group turns the analyzer's errors into exit codes for
+every sub-command (:mod:`analyzer.cli.exits`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+from typing import TextIO
 
 import click
 
@@ -34,6 +36,13 @@ COMMANDS: dict[str, str] = {
 class LazyGroup(click.Group):
     """A click group that imports each sub-command on first use."""
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the sub-command; an analyzer error that ends it becomes its exit code."""
+        from analyzer.cli.exits import exit_codes
+
+        with exit_codes():
+            return super().invoke(ctx)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self._available())
 
@@ -42,8 +51,10 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module, attr = target.split(":")
-        mod = importlib.import_module(f"analyzer.cli.{module}")
-        return getattr(mod, attr)
+        command = getattr(importlib.import_module(f"analyzer.cli.{module}"), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"analyzer.cli.{module}.{attr} is not a click command")
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List the sub-commands with their whole first sentence (wrapped, never cut)."""
@@ -85,11 +96,14 @@ def setup_logging(verbose: int, quiet: bool) -> None:
         verbose, logging.DEBUG)
     logger = logging.getLogger("analyzer")
     logger.setLevel(level)
-    if not any(getattr(h, "_conduct", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-        handler._conduct = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
+
+
+class _StderrHandler(logging.StreamHandler[TextIO]):
+    """The command line's handler (added once, however often ``main`` runs in a process)."""
 
 
 if __name__ == "__main__":  # pragma: no cover

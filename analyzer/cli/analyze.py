@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from analyzer.cli.exits import ConfigError, InputsFailed
-from analyzer.errors import AnalyzerError, OptionError
-from analyzer.options import AnalyzerOptions, parse_override
+from analyzer.cli.overrides import parse_override
+from analyzer.errors import AnalyzerError, InputsFailed, OptionError
+from analyzer.options import AnalyzerOptions
 from analyzer.sink import write_reports
 from analyzer.types import InteractionReport
 
@@ -43,11 +43,8 @@ def analyze(paths: tuple[str, ...], fmt: str, output: Any, lexicons: tuple[str, 
         options = options.with_overrides({"asr.model": model})
     from analyzer.pipeline import analyze_inputs, preflight
 
-    try:
-        lexicon = preflight(options)
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
-    failed = []
+    lexicon = preflight(options)
+    failed: list[AnalyzerError] = []
     stream = analyze_inputs(paths, options, lexicon=lexicon)
     count = write_reports(_reports_only(stream, failed), fmt, output)
     if failed:

@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from analyzer.cli.exits import ConfigError, InputsFailed
-from analyzer.errors import AnalyzerError
+from analyzer.errors import InputsFailed
 from analyzer.options import SHARE_MODES
 
 
@@ -20,7 +19,10 @@ from analyzer.options import SHARE_MODES
               help="Worker processes (local) or actors (Ray), each holding the model.")
 @click.option("--threads-per-worker", "threads", type=click.IntRange(1), default=1,
               show_default=True, help="CPU threads of each worker's model.")
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--executor", "--engine", "executor", type=click.Choice(["local", "ray"]),
+              default="local", show_default=True,
+              help="What runs the recordings: local processes or a Ray cluster (--engine is "
+                   "the old name).")
 @click.option("--address", default=None, help="Ray cluster address (ray://head:10001 or auto).")
 @click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default=None,
               help="Where Whisper runs (default: asr.device); cuda uses float16.")
@@ -29,7 +31,7 @@ from analyzer.options import SHARE_MODES
 @click.option("--retry-errors", is_flag=True,
               help="Analyse again recordings that failed as bad input in an earlier run.")
 @click.option("--batch-size", type=click.IntRange(1), default=None,
-              help="Packed 30 s windows per encoder call (default: 4 on CPU, 16 on a GPU).")
+              help="Packed 30 s bins per encoder call (default: 4 on CPU, 16 on a GPU).")
 @click.option("--inflight", type=click.IntRange(1), default=6, show_default=True,
               help="Recordings each worker has in flight (decoding overlaps recognition).")
 @click.option("--beam-size", type=click.IntRange(1), default=None,
@@ -38,20 +40,20 @@ from analyzer.options import SHARE_MODES
               help="CTranslate2 compute type (--set asr.compute_type; default int8_float32 on "
                    "CPU, float16 with --device cuda).")
 @click.option("--pieces-per-window", type=click.IntRange(0), default=None,
-              help="Most speech pieces sharing a 30 s window (default 0: as many as fit; "
+              help="Most speech pieces sharing a 30 s bin (default 0: as many as fit; "
                    "1: every piece alone).")
 @click.option("--share", type=click.Choice(list(SHARE_MODES)), default=None,
-              help="Which speech may share a 30 s window: channel (one recording "
+              help="Which speech may share a 30 s bin: channel (one recording "
                    "channel's own), recording (both parties of one recording, in time "
-                   "order; default) or any (across recordings: fullest windows, but a transcript "
-                   "depends on its window neighbours).")
+                   "order; default) or any (across recordings: fullest bins, but a transcript "
+                   "depends on its bin neighbours).")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A hall's lexicon file layered over the shipped one (repeatable).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override an option by its dotted name (repeatable).")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def batch(source: str, db: str, workers: int, threads: int, engine: str, address: str | None,
+def batch(source: str, db: str, workers: int, threads: int, executor: str, address: str | None,
           device: str | None, rescore: bool, retry_errors: bool, batch_size: int | None,
           inflight: int,
           beam_size: int | None, compute_type: str | None, pieces_per_window: int | None,
@@ -75,14 +77,10 @@ def batch(source: str, db: str, workers: int, threads: int, engine: str, address
         flags["asr.compute_type"] = "float16"
     given = tuple(f"{k}={v}" for k, v in flags.items() if v is not None)
     options = build_options(lexicons, (*overrides, *given))
-    try:
-        summary = run_batch(source, db, options, engine=engine, workers=workers, threads=threads,
-                            address=address, rescore=rescore, progress=not no_progress,
-                            argv=sys.argv, inflight=inflight, retry_errors=retry_errors,
-                            on_error=lambda _path, message: click.echo(f"error: {message}",
-                                                                       err=True))
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    summary = run_batch(source, db, options, executor=executor, workers=workers, threads=threads,
+                        address=address, rescore=rescore, progress=not no_progress,
+                        argv=sys.argv, inflight=inflight, retry_errors=retry_errors,
+                        on_error=lambda _path, message: click.echo(f"error: {message}", err=True))
     click.echo(json.dumps(summary.to_dict(), ensure_ascii=False) if as_json else summary.text())
     if summary.errors:
         raise InputsFailed(f"{summary.errors} input(s) failed; see `conduct errors --db {db}`")

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from analyzer.cli.exits import ConfigError, InputsFailed
-from analyzer.errors import AnalyzerError
+from analyzer.errors import InputsFailed
+
+if TYPE_CHECKING:
+    from analyzer.store import Store
+    from analyzer.training.examples import Example
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _filters(f):
+def _filters(f: F) -> F:
     f = click.option("--db", "db", required=True,
                      type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="Results database written by `conduct batch`.")(f)
@@ -28,21 +35,21 @@ def _filters(f):
     return f
 
 
-def _search(db: Path, lexicons: tuple[str, ...], **args):
+def _search(db: Path, lexicons: tuple[str, ...], practice: str | None, article: int | None,
+            rule: str | None, hall: str | None, since: str | None, until: str | None
+            ) -> tuple[Store, list[Example]]:
     from analyzer.store import Store
     from analyzer.text.lexicon import load_lexicon
     from analyzer.training import examples as ex
 
+    store = Store(db, readonly=True)
     try:
-        store = Store(db, readonly=True)
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
-    try:
-        found = ex.search_examples(store, lexicon=load_lexicon(lexicons),
-                                   **{k: v for k, v in args.items() if v not in (None, "")})
-    except (AnalyzerError, ValueError) as exc:
+        found = ex.search_examples(store, practice=practice or None, article=article,
+                                   rule=rule or None, hall=hall or None, since=since or None,
+                                   until=until or None, lexicon=load_lexicon(lexicons))
+    except BaseException:
         store.close()
-        raise ConfigError(str(exc)) from None
+        raise
     return store, found
 
 
@@ -55,21 +62,23 @@ def examples() -> None:
 @_filters
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1))
-def search(db, practice, article, rule, hall, since, until, lexicons, fmt, limit) -> None:
+def search(db: Path, practice: str | None, article: int | None, rule: str | None,
+           hall: str | None, since: str | None, until: str | None,
+           lexicons: tuple[str, ...], fmt: str, limit: int) -> None:
     """List examples matching the filters (text masked)."""
     from dataclasses import asdict
 
-    store, found = _search(db, lexicons, practice=practice, article=article, rule=rule,
-                           hall=hall, since=since, until=until)
+    store, found = _search(db, lexicons, practice, article, rule, hall, since, until)
     store.close()
-    found = [e.masked() for e in found[:limit]]
+    shown = [e.masked() for e in found[:limit]]
     if fmt == "json":
-        click.echo(json.dumps([asdict(e) | {"key": e.key} for e in found], ensure_ascii=False, indent=1))
+        click.echo(json.dumps([asdict(e) | {"key": e.key} for e in shown], ensure_ascii=False,
+                              indent=1))
         return
-    for e in found:
+    for e in shown:
         click.echo(f"{e.practice:4}  第{e.article}条 {e.rule:10} {e.hall}/{e.window} {e.day} "
                    f"{e.start:7.2f}-{e.end:7.2f}  {e.text}")
-    click.echo(f"{len(found)} examples", err=True)
+    click.echo(f"{len(shown)} examples", err=True)
 
 
 @examples.command()
@@ -82,13 +91,13 @@ def search(db, practice, article, rule, hall, since, until, lexicons, fmt, limit
               help="Seconds of context around each example.")
 @click.option("--mask", "mask_mode", type=click.Choice(["tone", "silence"]), default="tone",
               show_default=True, help="What replaces personal data in the audio.")
-def export(db, practice, article, rule, hall, since, until, lexicons, out, recordings_root,
-           pad, mask_mode) -> None:
+def export(db: Path, practice: str | None, article: int | None, rule: str | None,
+           hall: str | None, since: str | None, until: str | None, lexicons: tuple[str, ...],
+           out: Path, recordings_root: Path | None, pad: float, mask_mode: str) -> None:
     """Write a training pack: masked clips, transcripts and a manifest."""
     from analyzer.training import examples as ex
 
-    store, found = _search(db, lexicons, practice=practice, article=article, rule=rule,
-                           hall=hall, since=since, until=until)
+    store, found = _search(db, lexicons, practice, article, rule, hall, since, until)
     try:
         if not found:
             raise InputsFailed("no examples match these filters")

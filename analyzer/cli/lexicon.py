@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
-from analyzer.cli.exits import ConfigError, InputsFailed
-from analyzer.errors import LexiconError
+from analyzer.errors import InputsFailed, LexiconError
+
+if TYPE_CHECKING:
+    from analyzer.text.lexicon import Lexicon
 
 
 @click.group()
@@ -91,10 +94,7 @@ def match(text: str, speaker: str, extra: tuple[str, ...]) -> None:
         )
 
 
-def _load(extra: tuple[str, ...]):
+def _load(extra: tuple[str, ...]) -> Lexicon:
     from analyzer.text.lexicon import load_lexicon
 
-    try:
-        return load_lexicon(extra)
-    except LexiconError as exc:
-        raise ConfigError(str(exc)) from None
+    return load_lexicon(extra)

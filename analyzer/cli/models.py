@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
-from analyzer.cli.exits import InputsFailed
-from analyzer.errors import ModelError
+from analyzer.errors import InputsFailed, ModelError
 
 
 @click.group()
@@ -53,7 +53,7 @@ def check(model: str, cache_dir: str | None, as_json: bool) -> None:
         raise InputsFailed("the model does not verify")
 
 
-def _report(result: dict, as_json: bool) -> None:
+def _report(result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return

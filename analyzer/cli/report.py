@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from analyzer.cli.exits import ConfigError
-from analyzer.errors import AnalyzerError
+if TYPE_CHECKING:
+    from analyzer.store import Store
+    from analyzer.store.periods import Period
 
 
 def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -26,16 +28,17 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
     return value
 
 
-def _period(kind: str) -> object:
+def _period(kind: str) -> Callable[[click.Context, click.Parameter, str | None], Period | None]:
     """A click callback parsing ``--month`` / ``--quarter`` / ``--year``."""
 
-    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> Period | None:
         if value is None:
             return None
         from analyzer.store import periods
 
         try:
-            return getattr(periods, kind)(value)
+            parser: Callable[[str], Period] = getattr(periods, kind)
+            return parser(value)
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
 
@@ -67,9 +70,9 @@ def _period(kind: str) -> object:
                                  "self-contained HTML page, or JSON.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write to this file instead of standard output.")
-def report(db: str, since: str | None, until: str | None, hall: str | None, month: Any,
-           quarter: Any, year: Any, by: str | None, template: str | None, fmt: str | None,
-           output: Any) -> None:
+def report(db: str, since: str | None, until: str | None, hall: str | None,
+           month: Period | None, quarter: Period | None, year: Period | None, by: str | None,
+           template: str | None, fmt: str | None, output: TextIO) -> None:
     """Summarise a results database per hall, window and article; or per staff; or the 红黑榜.
 
     `--month 2026-11` (or `--quarter 2026-Q4`, `--year 2026`) makes the red
@@ -83,48 +86,49 @@ def report(db: str, since: str | None, until: str | None, hall: str | None, mont
         raise click.UsageError("give one of --month, --quarter, --year")
     if chosen and (since or until):
         raise click.UsageError("--since/--until and --month/--quarter/--year exclude each other")
-    try:
-        with Store(db, readonly=True) as store:
-            text = _render(store, chosen[0] if chosen else None, since, until, hall, by,
-                           template, fmt)
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    with Store(db, readonly=True) as store:
+        text = _render(store, chosen[0] if chosen else None, since, until, hall, by, template,
+                       fmt)
     output.write(text)
 
 
-def _render(store: Any, period: Any, since: str | None, until: str | None, hall: str | None,
+def _render(store: Store, period: Period | None, since: str | None, until: str | None,
+            hall: str | None,
             by: str | None, template: str | None, fmt: str | None) -> str:
     """The report asked for, rendered."""
     from analyzer.rules.score import load_template
+    from analyzer.store.filters import Filter
 
     if by is None and period is None:
-        from analyzer.store.summaries import RENDERERS, build_summary
+        from analyzer.reports.summary import RENDERERS
+        from analyzer.store.summaries import build_summary
 
         if fmt == "json":
             raise click.UsageError("--format json is for --by and --month/--quarter/--year")
-        summary = build_summary(store, {"since": since, "until": until, "hall": hall})
+        summary = build_summary(store, Filter.of({"since": since, "until": until, "hall": hall}))
         return RENDERERS[fmt or "text"](summary)
     scoring = load_template(template)
     if by is not None:
-        from analyzer.store import staff_report
+        from analyzer.reports import staff as staff_report
 
         if period is None:
             period = _span(store, since, until)
-        results = store.results(by, period, scoring.failing_grade, {"hall": hall})
+        results = store.results(by, period, scoring.failing_grade, Filter(hall=hall or ""))
         names = store.staff_names()
         for r in results:
             r.name = names.get(r.staff, "")
         return staff_report.RENDERERS[fmt or "text"](period, results)
-    from analyzer.store.ranking import RENDERERS as LISTS
+    from analyzer.reports.ranking import RENDERERS as LISTS
     from analyzer.store.ranking import build_ranking
 
     if fmt == "text":
         raise click.UsageError("a red and black list is html, csv or json")
-    return LISTS[fmt or "html"](build_ranking(store, period, scoring, {"hall": hall},
+    assert period is not None  # neither --by nor a period was handled above
+    return LISTS[fmt or "html"](build_ranking(store, period, scoring, Filter(hall=hall or ""),
                                               links=fmt == "json"))
 
 
-def _span(store: Any, since: str | None, until: str | None) -> Any:
+def _span(store: Store, since: str | None, until: str | None) -> Period:
     """The period of --since/--until, or of the whole database."""
     from analyzer.store import periods
 
@@ -148,11 +152,8 @@ def errors(db: str, run_id: int | None, fmt: str) -> None:
 
     from analyzer.store import Store, error_text
 
-    try:
-        with Store(db, readonly=True) as store:
-            rows = store.errors(run_id)
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    with Store(db, readonly=True) as store:
+        rows = store.errors(run_id)
     for row in rows:
         if fmt == "json":
             click.echo(json.dumps(row, ensure_ascii=False))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from analyzer.cli.exits import ConfigError
 from analyzer.cli.report import _period
-from analyzer.errors import AnalyzerError
+
+if TYPE_CHECKING:
+    from analyzer.store.periods import Period
 
 
 @click.command("sample")
@@ -24,7 +25,8 @@ from analyzer.errors import AnalyzerError
               help="Seed of the draw: the same seed, database and template give the same sample.")
 @click.option("--template", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Scoring template whose [sampling] rules apply (default: the shipped one).")
-def sample(db: str, month: Any, quarter: Any, inspectors: tuple[str, ...], seed: str,
+def sample(db: str, month: Period | None, quarter: Period | None, inspectors: tuple[str, ...],
+           seed: str,
            template: str | None) -> None:
     """Sample a period's interactions by the template's [sampling] rules and assign them.
 
@@ -38,12 +40,9 @@ def sample(db: str, month: Any, quarter: Any, inspectors: tuple[str, ...], seed:
     periods = [p for p in (month, quarter) if p is not None]
     if len(periods) != 1:
         raise click.UsageError("give one of --month or --quarter")
-    try:
-        rules = load_template(template).sampling
-        with Store(db) as store:
-            result = store.sample(periods[0], rules, list(inspectors), seed=seed, user="cli")
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    rules = load_template(template).sampling
+    with Store(db) as store:
+        result = store.sample(periods[0], rules, list(inspectors), seed=seed, user="cli")
     chosen = ", ".join(f"{k} {v}" for k, v in sorted(result.chosen.items())) or "nothing"
     click.echo(f"{result.period} (seed {result.seed}): sampled {chosen}; "
                f"{result.already} assigned before")

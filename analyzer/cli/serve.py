@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from analyzer.cli.exits import ConfigError
-from analyzer.errors import AnalyzerError
 from analyzer.web.auth import ROLES
 
 
@@ -29,7 +27,8 @@ from analyzer.web.auth import ROLES
 @click.option("--login-max-failures", default=5, show_default=True, type=click.IntRange(0),
               help="Failed logins per account (4x per client address) before attempts are "
                    "refused for a while (0: no limit).")
-@click.option("--login-window", default=900.0, show_default=True, type=click.FloatRange(1),
+@click.option("--login-failure-seconds", "--login-window", "login_failure_seconds", default=900.0,
+              show_default=True, type=click.FloatRange(1),
               help="Seconds a failed login counts.")
 @click.option("--live", "live_url", default="", metavar="ws://HOST:PORT",
               help="The `conduct stream --listen` server whose lines the Live page shows.")
@@ -38,7 +37,7 @@ from analyzer.web.auth import ROLES
                    "use (default: the shipped one).")
 def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_timeout: int,
           session_hours: float, secure_cookies: bool, lexicons: tuple[str, ...],
-          login_max_failures: int, login_window: float, template: str,
+          login_max_failures: int, login_failure_seconds: float, template: str,
           live_url: str) -> None:
     """Serve the review web app for inspectors, supervisors and trainers.
 
@@ -49,14 +48,11 @@ def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_tim
     uvicorn = require("uvicorn", "web")
     from analyzer.web import create_app
 
-    try:
-        app = create_app(db, recordings_root, idle_timeout=idle_timeout * 60.0,
-                         max_age=session_hours * 3600.0, secure_cookies=secure_cookies,
-                         lexicon=tuple(lexicons), login_max_failures=login_max_failures,
-                         login_window=login_window, scoring_template=template,
-                         live_url=live_url)
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
+    app = create_app(db, recordings_root, idle_timeout=idle_timeout * 60.0,
+                     max_age=session_hours * 3600.0, secure_cookies=secure_cookies,
+                     lexicon=tuple(lexicons), login_max_failures=login_max_failures,
+                     login_failure_seconds=login_failure_seconds, scoring_template=template,
+                     live_url=live_url)
     click.echo(f"conduct review on http://{host}:{port}/ (db {db})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
 
@@ -84,12 +80,9 @@ def add(name: str, role: str, db: Path, password_stdin: bool, staff_id: str) -> 
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        Store(db).close()  # a fresh file gets the results schema first
-        with auth.connect(db) as con:
-            auth.add_user(con, name, role, password, staff_id=staff_id)
-    except (AnalyzerError, ValueError) as exc:
-        raise ConfigError(str(exc)) from None
+    Store(db).close()  # a fresh file gets the results schema first
+    with auth.connect(db) as con:
+        auth.add_user(con, name, role, password, staff_id=staff_id)
     click.echo(f"user {name!r} ({role}) saved in {db}")
 
 
@@ -101,14 +94,9 @@ def list_(db: Path) -> None:
     """List accounts."""
     from analyzer.web import auth
 
-    try:
-        con = auth.connect(db, create=False)
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
-    try:
-        for u in auth.list_users(con):
-            flag = " (disabled)" if u["disabled"] else ""
-            role = f"{u['role']} {u['staff_id']}" if u["staff_id"] else u["role"]
-            click.echo(f"{u['name']}\t{role}\t{u['created_at']}{flag}")
-    finally:
-        con.close()
+    with auth.connect(db, create=False) as con:
+        accounts = auth.list_users(con)
+    for u in accounts:
+        flag = " (disabled)" if u.disabled else ""
+        role = f"{u.role} {u.staff_id}" if u.staff_id else u.role
+        click.echo(f"{u.name}\t{role}\t{u.created_at}{flag}")

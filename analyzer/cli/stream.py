@@ -4,7 +4,7 @@ SOURCE is raw 16-bit PCM (``-`` for standard input, or a ``.raw``/``.pcm``
 file, with ``--rate`` and ``--channels``), or any recording ``conduct
 analyze`` reads (WAV, FLAC, MP3, OGG/Opus...), decoded by the same decoder
 (:func:`analyzer.speech.decode.decode_audio`) and with the same sidecar
-metadata (:func:`analyzer.speech.recording.read_sidecar`); a file that
+metadata (:func:`analyzer.speech.meta.read_sidecar`); a file that
 cannot be decoded is refused (exit 2).
 """
 
@@ -23,8 +23,8 @@ from typing import Any, BinaryIO
 import click
 import numpy as np
 
-from analyzer.cli.exits import ConfigError
-from analyzer.errors import AnalyzerError, AudioError
+from analyzer.errors import AudioError
+from analyzer.speech.meta import CallMeta
 
 
 @click.command("stream")
@@ -78,28 +78,18 @@ def stream(source: str, rate: int, channels: int, realtime: bool, channel: str |
         return
     if db or record_dir:
         raise click.UsageError("--db and --record-dir go with --listen")
-    try:
-        line = _open(source, rate, channels, chunk_ms)
-        start = time.monotonic()
-        analyzer = StreamAnalyzer(options, line.rate, line.channels,
-                                  channel=channel or str(line.meta.get("channel") or "phone"),
-                                  interaction_id=interaction_id or str(line.meta.get("id") or "")
-                                  or _name(source),
-                                  clock=(lambda: time.monotonic() - start) if realtime else None,
-                                  about=_about(line.meta))
-        analyzer.warm()
-        start = time.monotonic()
-        for chunk in _reader(line.chunks, line.seconds_per_chunk if realtime else 0.0):
-            _emit(analyzer.feed(chunk))
-        _emit(analyzer.close())
-    except AnalyzerError as exc:
-        raise ConfigError(str(exc)) from None
-
-
-def _about(meta: dict[str, Any]) -> Any:
-    from analyzer.stream.live import CallInfo
-
-    return CallInfo(*(str(meta.get(k) or "") for k in ("hall", "window", "staff", "started_at")))
+    line = _open(source, rate, channels, chunk_ms)
+    start = time.monotonic()
+    analyzer = StreamAnalyzer(options, line.rate, line.channels,
+                              channel=channel or line.meta.channel or "phone",
+                              interaction_id=interaction_id or line.meta.id or _name(source),
+                              clock=(lambda: time.monotonic() - start) if realtime else None,
+                              about=line.meta)
+    analyzer.warm()
+    start = time.monotonic()
+    for chunk in _reader(line.chunks, line.seconds_per_chunk if realtime else 0.0):
+        _emit(analyzer.feed(chunk))
+    _emit(analyzer.close())
 
 
 def _listen(options: Any, address: str, db: str | None, record_dir: str | None,
@@ -108,26 +98,21 @@ def _listen(options: Any, address: str, db: str | None, record_dir: str | None,
     import asyncio
     import signal
 
-    from analyzer.errors import OptionError
-    from analyzer.options import ListenConfig
+    from analyzer.config import ListenConfig
     from analyzer.stream.server import LiveServer
 
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit():
         raise click.BadParameter(f"expected HOST:PORT, got {address!r}", param_hint="--listen")
-    try:
-        config = ListenConfig(host=host.strip("[]"), port=int(port),
-                              db=Path(db) if db else None,
-                              record_dir=Path(record_dir) if record_dir else None,
-                              max_lines=max_lines)
-        if config.db is not None:
-            from analyzer.store import Store
+    config = ListenConfig(host=host.strip("[]"), port=int(port), db=Path(db) if db else None,
+                          record_dir=Path(record_dir) if record_dir else None,
+                          max_lines=max_lines)
+    if config.db is not None:
+        from analyzer.store import Store
 
-            Store(config.db).close()  # refuse a bad database now, not at the first call's end
-        server = LiveServer(options, config)
-        server.warm()
-    except (AnalyzerError, OptionError) as exc:
-        raise ConfigError(str(exc)) from None
+        Store(config.db).close()  # refuse a bad database now, not at the first call's end
+    server = LiveServer(options, config)
+    server.warm()
 
     def ready(port: int) -> None:
         click.echo(f"conduct stream: listening on ws://{config.host}:{port}", err=True)
@@ -163,7 +148,7 @@ class _Line:
     rate: int
     channels: int
     seconds_per_chunk: float
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: CallMeta = field(default_factory=CallMeta)
 
 
 def _open(source: str, rate: int, channels: int, chunk_ms: int) -> _Line:
@@ -183,7 +168,7 @@ def _open(source: str, rate: int, channels: int, chunk_ms: int) -> _Line:
         return _Line(_raw_chunks(path.open("rb"), rate, channels, seconds), rate, channels,
                      seconds)
     from analyzer.speech.decode import decode_audio
-    from analyzer.speech.recording import read_sidecar
+    from analyzer.speech.meta import read_sidecar
 
     meta = read_sidecar(path)
     audio = decode_audio(path)  # the decoder `conduct analyze` uses; refuses non-audio

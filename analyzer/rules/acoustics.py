@@ -10,7 +10,11 @@
   when the staff spoke for at least ``rate_min_seconds``.
 * ``A8-IGNORE`` (:func:`timing_findings`): the citizen spoke and the staff
   said nothing for ``ignore_seconds`` or more (time the citizen spends
-  talking again is not counted as waiting).
+  talking again is not counted as waiting). A typed transcript carries no
+  audio: its silences are not evidence (the clerk may be processing papers),
+  so there it takes the transcript saying so — the citizen calling for
+  attention again (你好？ 同志？ a question repeated) after a wait of
+  ``ignore_typed_seconds`` with no staff word in between.
 
 Rule ids, articles, titles and points come from the lexicon's ``measure``
 rules; a rule disabled by a local lexicon is not measured.
@@ -18,6 +22,7 @@ rules; a rule disabled by a local lexicon is not measured.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -205,6 +210,23 @@ def rate_findings(interaction: Interaction, options: AcousticOptions, lexicon: L
     )]
 
 
+#: A citizen calling for attention again: a greeting, an address, a question.
+_BID_RE = re.compile(r"你好|您好|同志|师傅|大姐|大哥|小姐|小伙子|姑娘|喂|有人吗|在吗|哎|请问|麻烦|劳驾")
+
+
+def is_typed(interaction: Interaction) -> bool:
+    """True for a typed transcript: no utterance carries recognised words or a measured level."""
+    return not any(u.words or u.level_dbfs is not None for u in interaction.utterances)
+
+
+def _calls_again(u: Utterance) -> bool:
+    """A citizen utterance asking for the staff's attention (你好？ 同志？ a question)."""
+    from analyzer.rules.answers import is_question
+    from analyzer.text.normalize import to_simplified
+
+    return bool(_BID_RE.search(to_simplified(u.text))) or is_question(u.text)
+
+
 def ignore_findings(interaction: Interaction, options: AcousticOptions, lexicon: Lexicon) -> list[Finding]:
     """``A8-IGNORE``: the citizen waited ``ignore_seconds`` for any staff speech.
 
@@ -212,18 +234,26 @@ def ignore_findings(interaction: Interaction, options: AcousticOptions, lexicon:
     running, and ends at the next staff speech. Waiting time is the episode
     length minus the citizen's own speaking in it. An episode still open at
     the end of the interaction counts only if the citizen spoke again in it
-    (a repeated, unanswered attempt), since a visit may simply end.
+    (a repeated, unanswered attempt), since a visit may simply end. In a typed
+    transcript (:func:`is_typed`) only a repeated call for attention counts
+    (the module docstring).
     """
     rule = measure_rule(lexicon, "A8-IGNORE")
     utts = sorted(interaction.utterances, key=lambda u: u.start)
     if rule is None or not any(u.speaker == "staff" for u in utts):
         return []
+    typed = is_typed(interaction)
     out = []
     for first, nxt, citizen in _ignore_episodes(utts):
         end = nxt.start if nxt is not None else interaction.end_time
         talk = sum(max(0.0, min(u.end, end) - max(u.start, first.end)) for u in citizen[1:])
         waited = end - first.end - talk
-        if waited < options.ignore_seconds or (nxt is None and len(citizen) < 2):
+        if typed:
+            again = [u for u in citizen[1:] if _calls_again(u)
+                     and u.start - first.end >= options.ignore_typed_seconds]
+            if not (_calls_again(first) and again):
+                continue
+        elif waited < options.ignore_seconds or (nxt is None and len(citizen) < 2):
             continue
         text = " / ".join(u.text for u in citizen)
         out.append(measure_finding(
@@ -234,7 +264,8 @@ def ignore_findings(interaction: Interaction, options: AcousticOptions, lexicon:
             detail={"silence_seconds": round(waited, 2), "threshold_seconds": options.ignore_seconds,
                     "citizen_end": round(first.end, 3),
                     "staff_reply": None if nxt is None else round(nxt.start, 3),
-                    "citizen_utterances": len(citizen)},
+                    "citizen_utterances": len(citizen),
+                    "evidence": "repeated call for attention" if typed else "silence"},
         ))
     return out
 

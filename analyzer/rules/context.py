@@ -59,6 +59,9 @@ REPLY_CONTEXT: dict[str, str] = {
 ABOUT_EARLIER_VISIT = ("earlier_visit",)
 #: Speakers whose required phrases count as said by the staff.
 STAFF_LIKE = ("staff", "unknown")
+#: Cue kinds only the staff's words raise: materials are incomplete when the clerk
+#: turns the citizen away for them, not when the citizen mentions one left at home.
+STAFF_ONLY_CUES = ("incomplete_materials",)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,8 @@ def detect_cues(
     praise, a suggestion, signs of being upset, incomplete materials) and, when
     ``options.classifier.enabled``, from :func:`analyzer.rules.learned.citizen_cues`.
     One cue per (kind, utterance): the most confident lexicon hit; a
-    classifier cue only where the lexicon found none of that kind.
+    classifier cue only where the lexicon found none of that kind. Incomplete
+    materials are a cue only in staff words (:data:`STAFF_ONLY_CUES`).
 
     Returns:
         Cues in time order.
@@ -114,7 +118,10 @@ def detect_cues(
         for cue in _classifier_cues(interaction, options):
             if cue.utterance not in earlier:  # about an earlier visit: Article 18's to report
                 found.setdefault((cue.kind, cue.utterance), cue)
-    return sorted(found.values(), key=lambda c: (c.start, c.kind))
+    utts = interaction.utterances
+    return sorted((c for c in found.values() if c.kind not in STAFF_ONLY_CUES
+                   or (c.utterance < len(utts) and utts[c.utterance].speaker in STAFF_LIKE)),
+                  key=lambda c: (c.start, c.kind))
 
 
 def _classifier_cues(interaction: Interaction, options: AnalyzerOptions) -> list[Cue]:

@@ -28,9 +28,13 @@ made, the ring result. Output: more :class:`~analyzer.types.Finding` objects
 * ``A25-HOURS`` (``hours``): a closing phrase (``closing_rules``: 下班了,明天再来)
   said within the hall's service hours; the forbidden finding's
   ``detail.hours`` carries the local time too (shown on the review page).
-* ``A7-UNANSWERED`` (``ring``): a phone call that rang more than
-  ``rings.max_rings`` times within service hours and was never answered
-  (no staff speech); it replaces ``A7-RING``'s "answered after" finding.
+* ``A7-UNANSWERED`` (``ring``): a phone call that rang its allowed
+  ``rings.max_rings`` times (or more) within service hours and was never
+  answered (no staff speech); it replaces ``A7-RING``'s "answered after"
+  finding. 铃响三声以内接听 gives the clerk the first three rings: once the third
+  has rung out unanswered, the duty is already broken, whether the caller then
+  hangs up or lets it ring on; a caller who hangs up during the first two
+  rings gave the clerk no chance.
 
 Article 16 (首问负责) is an owed reply of :mod:`analyzer.rules.context`: a
 ``not_ours`` cue owes a pointer (``A16-G-POINTER``).
@@ -39,14 +43,16 @@ Article 16 (首问负责) is an owed reply of :mod:`analyzer.rules.context`: a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from analyzer.options import AnalyzerOptions, DutyOptions
+from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
+from analyzer.rules.materials import earlier_visits, piecemeal
 from analyzer.types import Cue, Finding, Interaction, RingResult, Utterance
 
 if TYPE_CHECKING:
@@ -58,6 +64,9 @@ if TYPE_CHECKING:
 HEATED_STAFF_RULES_KINDS: tuple[str, ...] = ("forbidden", "uncivil")
 #: Cue kinds that make a citizen utterance heated.
 HEATED_CITIZEN_CUES: tuple[str, ...] = ("upset",)
+#: Cue kinds whose utterance owes something other than an answer (Article 10's
+#: replies, Article 18's earlier visit): its questions are not judged by Article 5.
+ANSWER_EXEMPT_CUES: tuple[str, ...] = ("praise", "suggestion", "upset", "earlier_visit")
 
 
 @dataclass(frozen=True)
@@ -93,12 +102,13 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
     """
     d = options.duties
     out = [*findings]
-    out += unanswered_questions(interaction, hits, lexicon, options, findings)
+    out += unanswered_questions(interaction, hits, lexicon, options, findings, cues)
     out += interruptions(interaction, lexicon, d)
-    out += quarrels(interaction, cues, lexicon, d, findings)
+    out += quarrels(interaction, cues, lexicon, d, findings, options.classifier)
     out += piecemeal(interaction, cues, lexicon)
     out += earlier_visits(interaction, cues, lexicon)
-    out = service_hours(interaction, lexicon, d, out)
+    out += runarounds(interaction, cues, lexicon)
+    out = service_hours(interaction, cues, lexicon, d, out)
     return unanswered_call(interaction, lexicon, options, ring, out)
 
 
@@ -123,49 +133,114 @@ def _turns(utts: Sequence[Utterance], gap: float) -> list[list[int]]:
 
 
 def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
-                         options: AnalyzerOptions, prior: Sequence[Finding]) -> list[Finding]:
-    """``A5-ANSWER``: citizen questions that got no staff answer (询问有答声)."""
-    from analyzer.rules.context import visit_ended
-    from analyzer.rules.hangup import is_question
+                         options: AnalyzerOptions, prior: Sequence[Finding],
+                         cues: Sequence[Cue] = ()) -> list[Finding]:
+    """``A5-ANSWER``: citizen questions that got no answer of their kind (询问有答声).
+
+    Each question of a citizen turn (:func:`analyzer.rules.answers.questions`)
+    is answered by a staff utterance of its *response*: the staff's first turn
+    after it (read leniently), or a later staff word before the citizen asks
+    something new (a repeat of the same question keeps it open) or the visit
+    ends (:func:`analyzer.rules.answers.answers`). Not judged: a question in
+    an utterance that raised a cue (an outburst owes calming, a suggestion
+    thanks: Article 10; an earlier visit is Article 18's), a response with a
+    redirect (where to go is Article 16's), one inside an ``A8-IGNORE``
+    episode, the last question of a phone call (the hang-up rule's), and a
+    last question of a recording that may have been cut before the answer.
+    """
+    from analyzer.rules.answers import questions
 
     rule = measure_rule(lexicon, "A5-ANSWER")
     utts = sorted(interaction.utterances, key=lambda u: u.start)
     if rule is None or not any(u.speaker == "staff" for u in utts):
         return []
+    order = {id(u): i for i, u in enumerate(interaction.utterances)}
+    cued = {c.utterance for c in cues if c.kind in ANSWER_EXEMPT_CUES and c.owes
+            and c.confidence >= options.context.min_cue_confidence}
+    redirected = {c.utterance for c in cues if c.kind == "not_ours"}
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
     out = []
     for n, turn in enumerate(turns):
         if utts[turn[0]].speaker != "citizen":
             continue
-        asked = [i for i in turn if is_question(utts[i].text)]
+        asked = [(i, q) for i in turn if order[id(utts[i])] not in cued
+                 for q in questions(utts[i].text)]
         if not asked:
             continue
-        q = utts[asked[-1]]
-        nxt = turns[n + 1] if n + 1 < len(turns) else None
-        if nxt is not None and utts[nxt[0]].speaker != "citizen":
-            continue  # the staff spoke next: answered
-        if any(u.speaker == "staff" and q.start < u.start and speech_chars(u.text)
-               and (nxt is None or u.start < utts[nxt[0]].start) for u in utts):
-            continue  # staff speech overlapping the turn's end answered it
-        if nxt is None and (interaction.channel == "phone"
-                            or visit_ended(interaction, hits, options.context) is None):
-            continue  # the recording may have been cut; a phone call: the hang-up rule's
-        if any(a is not None and b is not None and a <= q.start <= b for a, b in ignored):
-            continue  # inside an A8-IGNORE episode: already that finding
-        until = utts[nxt[0]].start if nxt is not None else interaction.end_time
-        marked = "?" in q.text or "？" in q.text
-        out.append(measure_finding(
-            rule, "unanswered", "staff", q.start, until,
-            evidence=(f"the citizen asked “{q.text}” and got no staff answer before "
-                      + ("they spoke again: “" + utts[nxt[0]].text + "”" if nxt is not None
-                         else "the visit ended")),
-            confidence=(0.8 if marked else 0.7) * (0.6 + 0.4 * q.confidence),
-            detail={"question": q.text, "question_start": round(q.start, 3),
-                    "next_citizen": None if nxt is None else round(utts[nxt[0]].start, 3),
-                    "question_mark": marked, "turn_gap": options.duties.turn_gap},
-        ))
+        window, until = _response(utts, turns, n, [q for _, q in asked])
+        before = turns[n - 1] if n and utts[turns[n - 1][0]].speaker != "citizen" else []
+        if any(order[id(utts[j])] in redirected for j in [*before, *window]):
+            continue  # where to go, once sent away: Article 16's
+        for i, q in asked:
+            finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
+                                  ignored)
+            if finding is not None:
+                out.append(finding)
     return out
+
+
+def _response(utts: Sequence[Utterance], turns: list[list[int]], n: int, asked: Sequence[Any]
+              ) -> tuple[list[int], int | None]:
+    """Staff utterances answering turn ``n``, and the index of the citizen's next new question."""
+    from analyzer.rules.answers import questions, same_question
+
+    window: list[int] = []
+    for turn in turns[n + 1:]:
+        if utts[turn[0]].speaker == "staff":
+            window += turn
+            continue
+        new = [q for i in turn for q in questions(utts[i].text)]
+        if new and not any(same_question(a, b) for a in asked for b in new):
+            return window, turn[0]
+    return window, None
+
+
+def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
+    """The staff's first reply: the run of staff utterances that opens ``said``."""
+    out: set[int] = set()
+    for j in said:
+        if out and any(utts[k].speaker == "citizen" and utts[max(out)].end <= utts[k].start
+                       < utts[j].start for k in range(len(utts))):
+            break
+        out.add(j)
+    return out
+
+
+def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, options: AnalyzerOptions,
+                utts: Sequence[Utterance], i: int, q: Any, window: list[int], until: int | None,
+                ignored: list[tuple[float | None, float | None]]) -> Finding | None:
+    from analyzer.rules.answers import answers, moves_on
+    from analyzer.rules.context import visit_ended
+
+    u = utts[i]
+    said = [j for j in window if j > i and speech_chars(utts[j].text)]
+    first = _first_turn(utts, said)
+    if any(answers(q, utts[j].text, first=j in first) for j in said):
+        return None
+    if said and not any(moves_on(utts[j].text) for j in first):
+        return None  # the staff replied, not with the procedure: it may be an answer
+    if not said and (until is not None or interaction.channel == "phone"):
+        return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
+    if until is None and visit_ended(interaction, hits, options.context) is None:
+        return None  # the recording may have been cut before the answer
+    if any(a is not None and b is not None and a <= u.start <= b for a, b in ignored):
+        return None  # inside an A8-IGNORE episode: already that finding
+    end = utts[said[0]].end if said else (utts[until].start if until is not None
+                                           else interaction.end_time)
+    marked = "?" in u.text or "？" in u.text
+    moved = (f"the staff went on with “{utts[said[0]].text}”" if said else "no staff answer")
+    after = ("before the citizen asked something else: “" + utts[until].text + "”"
+             if until is not None else "before the visit ended")
+    return measure_finding(
+        rule, "unanswered", "staff", u.start, end,
+        evidence=f"the citizen asked “{q.text}” ({'/'.join(sorted(q.kinds))}): {moved} {after}",
+        confidence=(0.8 if marked else 0.7) * (0.6 + 0.4 * u.confidence),
+        detail={"question": q.text, "kinds": sorted(q.kinds), "question_start": round(u.start, 3),
+                "staff_replies": [utts[j].text for j in said[:3]],
+                "next_citizen": None if until is None else round(utts[until].start, 3),
+                "question_mark": marked, "turn_gap": options.duties.turn_gap},
+    )
 
 
 # ----------------------------------------------------------------- Article 17
@@ -225,7 +300,8 @@ def _raised(utts: Sequence[Utterance], options: DutyOptions) -> set[int]:
 
 
 def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
-            findings: Sequence[Finding]) -> list[Heated]:
+            findings: Sequence[Finding], classifier: ClassifierOptions | None = None
+            ) -> list[Heated]:
     utts = interaction.utterances
     raised = _raised(utts, options)
     words: set[int] = set()
@@ -233,10 +309,31 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
         if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
             words |= {i for i, u in enumerate(utts) if u.speaker == "staff" and f.start is not None
                       and f.end is not None and u.start < f.end and f.start < u.end}
-    words |= {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES and c.owes
-              and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
+    # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
+    upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES
+             and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
+    words |= upset | _sharp_replies(utts, upset, options, classifier)
     return [Heated(i, u.speaker, u.start, u.end, i in raised, i in words, u.text)
             for i, u in enumerate(utts) if i in raised or i in words]
+
+
+def _sharp_replies(utts: Sequence[Utterance], upset: set[int], options: DutyOptions,
+                   classifier: ClassifierOptions | None) -> set[int]:
+    """Staff words near an upset citizen that are sharp, if not uncivil enough for Article 6.
+
+    In a quarrel the clerk's words answer heat with heat (你嚷什么, 有意见?): read
+    by the uncivil classifier at ``quarrel_uncivil_threshold``, below Article 6's
+    own threshold, and only within ``quarrel_window`` of the citizen's outburst.
+    """
+    if classifier is None or not classifier.enabled or not upset:
+        return set()
+    from analyzer.rules.learned import classify
+
+    near = [i for i, u in enumerate(utts) if u.speaker == "staff" and u.text.strip()
+            and any(abs(u.start - utts[j].start) <= options.quarrel_window for j in upset)]
+    preds = classify([utts[i].text for i in near], "uncivil", classifier)
+    return {i for i, p in zip(near, preds, strict=True)
+            if p is not None and p.probability >= options.quarrel_uncivil_threshold}
 
 
 def _episodes(heated: list[Heated], window: float) -> list[list[Heated]]:
@@ -281,14 +378,16 @@ def _overlapping(utts: Sequence[Utterance], start: float, end: float) -> bool:
 
 
 def quarrels(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon,
-             options: DutyOptions, findings: Sequence[Finding]) -> list[Finding]:
+             options: DutyOptions, findings: Sequence[Finding],
+             classifier: ClassifierOptions | None = None) -> list[Finding]:
     """``A17-QUARREL``: episodes where both sides were heated (禁止与服务对象争吵)."""
     rule = measure_rule(lexicon, "A17-QUARREL")
     if rule is None:
         return []
     utts = interaction.utterances
     out = []
-    for ep in _episodes(_heated(interaction, cues, options, findings), options.quarrel_window):
+    heated = _heated(interaction, cues, options, findings, classifier)
+    for ep in _episodes(heated, options.quarrel_window):
         start, end = ep[0].start, max(h.end for h in ep)
         loud = {h.speaker for h in ep if h.raised} == {"staff", "citizen"} and _overlapping(
             utts, start, end)
@@ -309,63 +408,6 @@ def quarrels(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon,
                     "heated_words": [h.index for h in said],
                     "window_seconds": options.quarrel_window,
                     "over_median_db": options.quarrel_over_median_db},
-        ))
-    return out
-
-
-# ----------------------------------------------------------------- Article 18
-def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -> list[Finding]:
-    """``A18-PIECEMEAL``: materials added in a later turn than the list (一次性告知)."""
-    rule = measure_rule(lexicon, "A18-PIECEMEAL")
-    if rule is None:
-        return []
-    utts = interaction.utterances
-    told = sorted((c for c in cues if c.kind in ("materials_listed", "materials_added")),
-                  key=lambda c: c.start)
-    out = []
-    for n, cue in enumerate(told):
-        if cue.kind != "materials_added":
-            continue
-        earlier = [c for c in told[:n] if c.utterance != cue.utterance
-                   and _citizen_between(utts, c.end, cue.start)]
-        if not earlier:
-            continue
-        first = earlier[0]
-        out.append(measure_finding(
-            rule, "piecemeal", "staff", cue.start, cue.end,
-            evidence=(f"staff added “{cue.evidence}” after listing the materials earlier "
-                      f"(“{first.evidence}” at {first.start:.1f} s)"),
-            confidence=0.8 * cue.confidence,
-            detail={"added": cue.evidence, "added_utterance": cue.utterance,
-                    "listed": first.evidence, "listed_utterance": first.utterance,
-                    "listed_at": round(first.start, 3)},
-        ))
-    return out
-
-
-def _citizen_between(utts: Sequence[Utterance], a: float, b: float) -> bool:
-    """True when the citizen spoke between ``a`` and ``b`` (the list was a finished turn)."""
-    return any(u.speaker == "citizen" and a <= u.start < b and u.text.strip() for u in utts)
-
-
-def earlier_visits(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon
-                   ) -> list[Finding]:
-    """``A18-EARLIER``: the citizen says an earlier visit did not tell them everything."""
-    rule = measure_rule(lexicon, "A18-EARLIER")
-    if rule is None:
-        return []
-    utts = interaction.utterances
-    out = []
-    for cue in cues:
-        if cue.kind != "earlier_visit":
-            continue
-        text = utts[cue.utterance].text if cue.utterance < len(utts) else cue.evidence
-        out.append(measure_finding(
-            rule, "earlier_visit", "staff", cue.start, cue.end,
-            evidence=f"about an earlier visit: the citizen said “{text}”",
-            confidence=0.7 * cue.confidence,
-            detail={"about": "earlier_visit", "cue": cue.evidence, "utterance": cue.utterance,
-                    "text": text},
         ))
     return out
 
@@ -395,40 +437,139 @@ def _hours_text(hall: str, options: DutyOptions) -> str:
                      for a, b in options.hours_for(hall))
 
 
-def service_hours(interaction: Interaction, lexicon: Lexicon, options: DutyOptions,
-                  findings: list[Finding]) -> list[Finding]:
-    """Closing phrases said within service hours: annotated, plus an ``A25-HOURS`` finding."""
+#: A closing said with courtesy: after the hours it is a true and polite statement.
+_COURTEOUS = re.compile(r"您|请|不好意思|抱歉|对不起|麻烦|实在")
+
+
+def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon,
+                  options: DutyOptions, findings: list[Finding]) -> list[Finding]:
+    """Article 25: refusing or deferring work for the hour within service hours.
+
+    * A closing phrase (``closing_rules``: 下班了，明天再来, or its paraphrase)
+      is annotated with the local time; within the hours it adds an
+      ``A25-HOURS`` finding; after the hours, said with courtesy, it is a true
+      statement and no finding at all (said bare, it stays Article 9's).
+    * A deferral for the hour in other words (``deferral`` cue: 还没上班, 午休,
+      不收新件了 …) within the hours is an ``A25-HOURS`` finding.
+    """
+    from analyzer.text.normalize import to_simplified
+
     rule = measure_rule(lexicon, "A25-HOURS")
-    out = []
+    hours = _hours_text(interaction.hall, options)
+    out: list[Finding] = []
+    charged: set[float] = set()
     for f in findings:
         when = local_time(interaction, f.start)
         if f.kind != "forbidden" or f.rule not in options.closing_rules or when is None:
             out.append(f)
             continue
         inside = in_service_hours(when, interaction.hall, options)
-        hours = _hours_text(interaction.hall, options)
+        if not inside and _COURTEOUS.search(to_simplified(_said(interaction, f))):
+            continue  # a polite close after the hours breaches nothing
         note = {"local_time": when.strftime("%Y-%m-%d %H:%M"), "service_hours": hours,
                 "within_service_hours": inside}
         said = f"said at {when:%H:%M}, {'within' if inside else 'outside'} service hours ({hours})"
         out.append(replace(f, detail={**f.detail, "hours": {**note, "said": said}}))
         if inside and rule is not None:
+            charged.add(f.start if f.start is not None else -1.0)
             out.append(measure_finding(
                 rule, "hours", "staff", f.start, f.end,
                 evidence=f"sent the citizen away as closing, {said}: {f.evidence}",
                 confidence=min(1.0, f.confidence * options.in_hours_weight),
                 detail={**note, "phrase_rule": f.rule},
             ))
+    if rule is not None:
+        out += _deferrals(interaction, cues, rule, options, hours, charged)
     return out
+
+
+def _said(interaction: Interaction, f: Finding) -> str:
+    """The whole utterance(s) a finding was said in."""
+    idx = f.detail.get("utterances") or []
+    utts = interaction.utterances
+    return " ".join(utts[i].text for i in idx if i < len(utts)) or str(f.evidence)
+
+
+def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options: DutyOptions,
+               hours: str, charged: set[float]) -> list[Finding]:
+    out = []
+    utts = interaction.utterances
+    for cue in cues:
+        if cue.kind != "deferral" or cue.utterance >= len(utts):
+            continue
+        u = utts[cue.utterance]
+        when = local_time(interaction, u.start)
+        if u.speaker == "citizen" or when is None or u.start in charged \
+                or not in_service_hours(when, interaction.hall, options):
+            continue
+        charged.add(u.start)
+        out.append(measure_finding(
+            rule, "hours", "staff", u.start, u.end,
+            evidence=(f"deferred the citizen's business at {when:%H:%M}, within service hours "
+                      f"({hours}): “{u.text}”"),
+            confidence=min(1.0, cue.confidence * options.in_hours_weight),
+            detail={"local_time": when.strftime("%Y-%m-%d %H:%M"), "service_hours": hours,
+                    "within_service_hours": True, "cue_source": cue.source},
+        ))
+    return out
+
+
+# ----------------------------------------------------------------- Article 17 (两头跑)
+#: The citizen saying this is a repeated trip (第三趟, 跑了好几回).
+TRIPS = re.compile(r"第[三四五六七八九十3-9]\s*[趟次回遍]|(?:跑|来)了?\s*[三四五六七八九十3-9]\s*[趟次回遍]")
+
+
+#: A queue the clerk spares the citizen (不用重新取号, 回来直接找我不用排队).
+_SPARED = re.compile(r"(?:不用|不需要|无需|不必|甭|别|用不着)(?:再|重新)?(?:取|排|拿)")
+
+
+def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -> list[Finding]:
+    """``A17-RUNAROUND`` (两头跑、多次跑): made to queue again or shuttle, or sent away again.
+
+    * the clerk makes the citizen queue again or shuttle between windows
+      (``requeue`` cue: 重新取号, 回来再排 …);
+    * the citizen says this is the third trip or more (:data:`TRIPS`) and the
+      clerk still asks for more or turns them away (a later ``materials_added``
+      or ``incomplete_materials`` cue): the extra trip of an ordinary Article
+      18 lapse is not counted again.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    rule = measure_rule(lexicon, "A17-RUNAROUND")
+    if rule is None:
+        return []
+    utts = interaction.utterances
+    trips = [u for u in utts if u.speaker == "citizen" and TRIPS.search(to_simplified(u.text))]
+    out: dict[int, Finding] = {}
+    for cue in sorted(cues, key=lambda c: c.start):
+        if cue.utterance >= len(utts) or utts[cue.utterance].speaker == "citizen":
+            continue
+        u = utts[cue.utterance]
+        if cue.kind == "requeue":
+            if _SPARED.search(to_simplified(u.text)):
+                continue  # 不用重新排队: the citizen is spared the queue
+            why = f"made the citizen queue again or shuttle: “{u.text}”"
+        elif cue.kind in ("materials_added", "incomplete_materials") and any(
+                t.start < u.start for t in trips):
+            trip = next(t for t in trips if t.start < u.start)
+            why = f"sent the citizen away again on a repeated trip (“{trip.text}”): “{u.text}”"
+        else:
+            continue
+        out.setdefault(cue.utterance, measure_finding(
+            rule, "runaround", "staff", u.start, u.end, evidence=why,
+            confidence=0.8 * cue.confidence,
+            detail={"cue": cue.kind, "cue_source": cue.source, "utterance": cue.utterance}))
+    return [out[k] for k in sorted(out)]
 
 
 def unanswered_call(interaction: Interaction, lexicon: Lexicon, options: AnalyzerOptions,
                     ring: RingResult | None, findings: list[Finding]) -> list[Finding]:
-    """``A7-UNANSWERED`` for a call that rang past the limit and no staff ever spoke."""
+    """``A7-UNANSWERED`` for a call that rang its allowed rings and no staff ever spoke."""
     rings = ring.rings if ring is not None else None
     staff_spoke = any(u.speaker == "staff" and u.text.strip() for u in interaction.utterances)
     if interaction.channel != "phone" or staff_spoke or rings is None \
-            or rings <= options.rings.max_rings:
-        return findings
+            or rings < options.rings.max_rings:
+        return findings  # the caller gave up before the allowed rings had rung
     rest = [f for f in findings if f.rule != "A7-RING"]  # it would say "answered after"
     rule = measure_rule(lexicon, "A7-UNANSWERED")
     when = local_time(interaction, 0.0)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from analyzer.options import AcousticOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule
+from analyzer.rules.answers import is_question
 from analyzer.types import Finding, Interaction, Utterance
 
 if TYPE_CHECKING:
@@ -33,24 +34,8 @@ if TYPE_CHECKING:
 
 
 END_SLACK = 0.5  #: s, a last utterance ending this close to the end is cut off
-#: Question words and patterns, matched on normalized (simplified, no punctuation) text.
-QUESTION_RE = re.compile(
-    r"什么|为什么|怎么|怎样|哪|多少|多久|多长时间|多大|多远|几[个点天号月岁次]|谁|"
-    r"(能|可|会|是|有|要|对|行|好|用)不\1|可不可以|是否|有没有|请问"
-)
-#: Final particles of a question, checked on the simplified text before normalization drops them.
-QUESTION_END_RE = re.compile(r"[吗嘛呢么][\s。.!！…~～]*$|[?？]\s*$")
 #: The citizen taking leave: a hang-up after this is not forced.
 LEAVING_RE = re.compile(r"(再见|拜拜|谢谢|多谢|感谢|好的了|挂了)[\s。.!！…~～]*$")
-
-
-def is_question(text: str) -> bool:
-    """True when ``text`` reads as a question (see the module docstring)."""
-    from analyzer.text.normalize import normalize, to_simplified
-
-    simple = to_simplified(text).strip()
-    return bool(QUESTION_END_RE.search(simple) or "?" in simple or "？" in simple
-                or QUESTION_RE.search(normalize(text)))
 
 
 def _takes_leave(text: str) -> bool:

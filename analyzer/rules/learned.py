@@ -13,6 +13,10 @@ Small text classifiers catch what the word lists miss (paraphrases such as
 * **roles**: any utterance -> P(``staff``): staff-like (您好…, 请您…, 您的手续…)
   or citizen-like (我想办…, 请问…); the mono speaker-turn stage
   (:mod:`analyzer.speech.diarize`) weighs it to tell which voice is the clerk.
+* **acts** (multi-label): staff utterance -> P(act) for every act it may
+  perform (greeting, evaluation request, goodbye, calming, a forbidden phrase's
+  intent, deferring for the time ...; :func:`act_probabilities`), each with its
+  own threshold from training; :mod:`analyzer.rules.acts` turns them into hits.
 
 All are character n-gram TF-IDF + logistic regression pipelines trained by
 ``python -m analyzer.training.classifiers.train`` and shipped as ONNX files
@@ -49,8 +53,10 @@ OTHER = "other"
 STAFF = "staff"
 #: ``roles``: an utterance is staff-like when P(staff) is at least this.
 ROLE_THRESHOLD = 0.5
-#: The classifiers (keys of ``metadata.json``).
+#: The single-label classifiers (keys of ``metadata.json``; ``acts`` is multi-label).
 TASKS: tuple[str, ...] = ("uncivil", "cues", "roles")
+#: The multi-label staff act detector's key in ``metadata.json``.
+ACTS = "acts"
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,12 @@ def model_dir(options: ClassifierOptions | None = None) -> Path:
     """The folder holding ``uncivil.onnx``, ``cues.onnx`` and ``metadata.json``."""
     if options is not None and options.model_dir:
         return Path(options.model_dir)
+    return _shipped_models()
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_models() -> Path:
+    """The shipped models' folder (looked up once: importlib.resources is not free)."""
     return data_path("models", "classifiers")
 
 
@@ -98,7 +110,7 @@ def load_metadata(folder: str) -> dict[str, Any]:
 @functools.lru_cache(maxsize=8)
 def _session(path: str) -> Any:
     """Create (once per file) an onnxruntime session for one classifier."""
-    ort = require("onnxruntime", "all")
+    ort = require("onnxruntime")
     if not Path(path).is_file():
         raise ModelError("classifier model file is missing", source=path)
     so = ort.SessionOptions()
@@ -185,9 +197,53 @@ def model_info(options: ClassifierOptions | None = None) -> dict[str, Any]:
     meta = load_metadata(str(model_dir(options)))
     return {
         task: {"model": meta[task]["model_id"], "data_sha256": meta[task]["data_sha256"]}
-        for task in TASKS
-        if task != "roles" or task in meta  # a folder of models trained before roles existed
+        for task in (*TASKS, ACTS)
+        if task not in ("roles", ACTS) or task in meta  # folders trained before they existed
     }
+
+
+@dataclass(frozen=True)
+class ActModel:
+    """The act detector's labels, per-act thresholds and id (from ``metadata.json``)."""
+
+    labels: tuple[str, ...]
+    thresholds: dict[str, float]
+    model_id: str
+
+
+def act_model(options: ClassifierOptions | None = None) -> ActModel | None:
+    """The shipped act detector's description, or None when the folder has none."""
+    meta = load_metadata(str(model_dir(options))).get(ACTS)
+    if not isinstance(meta, dict):
+        return None
+    return ActModel(tuple(meta["labels"]), dict(meta["thresholds"]), str(meta["model_id"]))
+
+
+def act_probabilities(texts: Sequence[str], options: ClassifierOptions | None = None
+                      ) -> list[dict[str, float] | None]:
+    """P(act) for every act, per raw text (None where the normalized text is empty).
+
+    Raises:
+        ModelError: The folder has no usable ``acts`` model.
+    """
+    folder = model_dir(options)
+    meta = load_metadata(str(folder)).get(ACTS)
+    if not isinstance(meta, dict) or not {"file", "input", "output", "labels"} <= meta.keys():
+        raise ModelError("metadata has no usable 'acts' entry; retrain",
+                         source=str(folder / METADATA))
+    prepared = [normalize(t) for t in texts]
+    todo = [i for i, t in enumerate(prepared) if t]
+    out: list[dict[str, float] | None] = [None] * len(texts)
+    if not todo:
+        return out
+    import numpy as np
+
+    session = _session(str(folder / meta["file"]))
+    batch = np.array([[prepared[i]] for i in todo], dtype=object)
+    probs = session.run([meta["output"]], {meta["input"]: batch})[0]
+    for i, row in zip(todo, probs, strict=True):
+        out[i] = {lab: float(p) for lab, p in zip(meta["labels"], row, strict=True)}
+    return out
 
 
 def uncivil_findings(

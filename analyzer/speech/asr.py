@@ -66,7 +66,7 @@ _MODEL_LOCK = threading.Lock()
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str, device: str, compute_type: str, cpu_threads: int) -> tuple[Any, float]:
-    fw = require("faster_whisper", "audio")
+    fw = require("faster_whisper")
     from analyzer.speech.backend import check_backend
 
     check_backend()

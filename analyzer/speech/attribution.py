@@ -3,14 +3,17 @@
 A counter is not a recording booth. Each party's microphone also hears the
 other party and the windows next door, and many halls record with one desk
 microphone. This stage runs on the recognised utterances of a recording,
-before phrase matching, in :func:`analyzer.speech.recording.analyze_recording`
-(so ``conduct analyze``, the batch and the web app's re-analysis share it):
+before phrase matching, in :func:`analyzer.speech.recording.conclude` (so
+``conduct analyze``, the batch and the live stream share it; a live call runs
+the rules that need the whole call when it ends, and its report says so in
+``attribution.at_call_end``):
 
 * **same mix** (:func:`same_mix`): a stereo file whose two channels carry the
   same signal is analysed as mono;
 * **crosstalk** (:func:`crosstalk`, stereo): a word on one channel that the
   other channel hears ``crosstalk_db`` louder is the other party's voice
-  leaking in. A leaked stretch the other channel transcribed too (the two
+  leaking in (a longer leaked stretch was silenced before recognition:
+  :mod:`analyzer.speech.crosstalk`). A leaked stretch the other channel transcribed too (the two
   transcripts repeat each other) is dropped; one the other channel lost is
   given to that party;
 * **background** (:func:`background`): an utterance ``background_db`` below
@@ -41,11 +44,9 @@ from analyzer.rules.acoustics import LEVEL_FRAME_SECONDS, utterance_level
 from analyzer.types import Utterance, Word
 
 #: Frames quieter than this (dBFS) carry no speech worth comparing.
-_SILENT_DB = -70.0
+SILENT_DB = -70.0
 #: Seconds around a leaked stretch searched for the other channel's words.
 _NEAR = 0.5
-#: Leaked stretches shorter than this (s) are left to the recognised-word check.
-_MIN_LEAK = 0.3
 #: Background stretches shorter than this (s) stay (word times are approximate).
 _MIN_BACKGROUND = 0.4
 
@@ -137,6 +138,9 @@ class Attribution:
             as, and why.
         speakers: Mono with ``mono_roles = "auto"``: the voices found.
         correlation: Same-mix check: the correlation of the two channels.
+        at_call_end: A live call: the rules that needed the whole call and ran
+            when it ended (its live events came before them); empty for a
+            recording analysed whole.
     """
 
     mode: str
@@ -144,6 +148,7 @@ class Attribution:
     dropped: list[Dropped] = field(default_factory=list)
     speakers: list[SpeakerInfo] = field(default_factory=list)
     correlation: float | None = None
+    at_call_end: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> Attribution | None:
@@ -153,7 +158,8 @@ class Attribution:
         return cls(mode=d.get("mode", ""), mono_roles=d.get("mono_roles", ""),
                    dropped=[Dropped(**x) for x in d.get("dropped", ())],
                    speakers=[SpeakerInfo(**x) for x in d.get("speakers", ())],
-                   correlation=d.get("correlation"))
+                   correlation=d.get("correlation"),
+                   at_call_end=tuple(d.get("at_call_end", ())))
 
     def add(self, dropped: Sequence[Dropped]) -> None:
         """Record more dropped stretches (kept in time order)."""
@@ -161,13 +167,16 @@ class Attribution:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form recorded in ``analyzer.asr.attribution``."""
-        return {
+        d: dict[str, Any] = {
             "mode": self.mode,
             "mono_roles": self.mono_roles,
             "correlation": None if self.correlation is None else round(self.correlation, 4),
             "dropped": [d.to_dict() for d in self.dropped],
             "speakers": [s.to_dict() for s in self.speakers],
         }
+        if self.at_call_end:
+            d["at_call_end"] = list(self.at_call_end)
+        return d
 
 
 def same_mix(samples: np.ndarray, options: AttributionOptions) -> float | None:
@@ -187,58 +196,6 @@ def same_mix(samples: np.ndarray, options: AttributionOptions) -> float | None:
         return None
     corr = float(np.dot(a - a.mean(), b - b.mean()) / (a.size * np.sqrt(a.var() * b.var())))
     return corr if corr >= options.same_mix_correlation else None
-
-
-def silence_crosstalk(samples: np.ndarray, sample_rate: int, speakers: Sequence[str],
-                      options: AttributionOptions) -> tuple[np.ndarray, list[Dropped]]:
-    """Stereo samples with each channel's leaked stretches silenced, before recognition.
-
-    A stretch of at least ``_MIN_LEAK`` seconds in which the other channel is
-    ``crosstalk_db`` louder (and not silent) is the other party's voice: it is
-    set to silence (with 10 ms fades), so the VAD never sends it to Whisper and
-    it cannot share a window with, and blur, the speech it leaked from.
-
-    Returns:
-        The samples to recognise, and one ``silenced`` item per stretch.
-    """
-    levels = [frame_levels(c, sample_rate) for c in samples]
-    n = min(lv.size for lv in levels)
-    out = np.array(samples, dtype=np.float32, copy=True)
-    dropped: list[Dropped] = []
-    hop = int(LEVEL_FRAME_SECONDS * sample_rate)
-    for k in (0, 1):
-        own, other = levels[k][:n], levels[1 - k][:n]
-        leak = (other - own >= options.crosstalk_db) & (other > _SILENT_DB)
-        for a, b, flag in _runs(_fill_gaps(leak.tolist(), 3)):
-            if not flag or (b - a) * LEVEL_FRAME_SECONDS < _MIN_LEAK:
-                continue
-            _fade_out(out[k], a * hop, b * hop, sample_rate)
-            if own[a:b].max() > _SILENT_DB:
-                level = float(10 * np.log10(np.mean(10 ** (own[a:b] / 10))))
-                ref = float(10 * np.log10(np.mean(10 ** (other[a:b] / 10))))
-                dropped.append(Dropped(
-                    speaker=speakers[k], start=a * LEVEL_FRAME_SECONDS,
-                    end=b * LEVEL_FRAME_SECONDS, text="", reason="crosstalk", action="silenced",
-                    level_db=level, reference_db=ref, threshold_db=options.crosstalk_db))
-    return out, dropped
-
-
-def _fill_gaps(flags: list[bool], frames: int) -> list[bool]:
-    """Flags with False runs of at most ``frames`` between two True runs set True."""
-    out = list(flags)
-    for a, b, flag in _runs(flags):
-        if not flag and a > 0 and b < len(flags) and b - a <= frames:
-            out[a:b] = [True] * (b - a)
-    return out
-
-
-def _fade_out(x: np.ndarray, a: int, b: int, sample_rate: int) -> None:
-    """Silence ``x[a:b]`` in place, with 10 ms ramps at its edges."""
-    ramp = min(int(0.01 * sample_rate), (b - a) // 2)
-    x[a + ramp : b - ramp] = 0.0
-    if ramp:
-        x[a : a + ramp] *= np.linspace(1.0, 0.0, ramp, dtype=np.float32)
-        x[b - ramp : b] *= np.linspace(0.0, 1.0, ramp, dtype=np.float32)
 
 
 def frame_levels(samples: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -262,13 +219,13 @@ def _leak_margin(own: np.ndarray, other: np.ndarray, start: float, end: float) -
     if not n:
         return None
     a, b = a[:n], b[:n]
-    live = np.maximum(a, b) > _SILENT_DB
+    live = np.maximum(a, b) > SILENT_DB
     if not live.any():
         return None
     return float(np.median(b[live] - a[live]))
 
 
-def _runs(flags: Sequence[bool]) -> list[tuple[int, int, bool]]:
+def runs(flags: Sequence[bool]) -> list[tuple[int, int, bool]]:
     """(first, last + 1, flag) of each run of equal flags; a lone word between two
     runs of the other flag joins them (word times are approximate)."""
     flags = list(flags)
@@ -362,7 +319,7 @@ def _leak_split(u: Utterance, own: np.ndarray, other: np.ndarray, options: Attri
     margins = [_leak_margin(own, other, w.start, w.end) for w in words]
     flags = [m is not None and m >= options.crosstalk_db for m in margins]
     out = []
-    for a, b, leak in _runs(flags):
+    for a, b, leak in runs(flags):
         part = [m for m in margins[a:b] if m is not None]
         piece = u.part(words[a:b]) if u.words else u
         out.append((piece, leak, float(np.median(part)) if part else 0.0))
@@ -423,7 +380,7 @@ def _quiet_split(u: Utterance, samples: np.ndarray, sample_rate: int, floor: flo
               for w in words]
     flags = [lv is not None and lv < floor for lv in levels]
     out: list[tuple[Utterance, bool, float | None]] = []
-    for a, b, quiet in _runs(flags):
+    for a, b, quiet in runs(flags):
         piece = u.part(words[a:b]) if u.words else u
         level = utterance_level(samples, sample_rate, piece.start, piece.end)
         # a word or two timed a little before the speech starts reads as quiet: a

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io
 import wave
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from analyzer.errors import AnalyzerError, AudioError, require
+from analyzer.errors import AudioError, PathRefused, require
 from analyzer.speech.decode import AUDIO_SUFFIXES
 
 #: Content types of the suffixes a browser plays.
@@ -22,10 +24,6 @@ MEDIA_TYPES: dict[str, str] = {
     ".wav": "audio/wav", ".flac": "audio/flac", ".mp3": "audio/mpeg", ".ogg": "audio/ogg",
     ".opus": "audio/ogg", ".m4a": "audio/mp4", ".aac": "audio/aac", ".webm": "audio/webm",
 }  # fmt: skip
-
-
-class PathRefused(AnalyzerError):
-    """A requested path lies outside the recordings root, or is not a recording."""
 
 
 def resolve_recording(root: str | Path | None, path: str | Path) -> Path:
@@ -76,7 +74,7 @@ INPUT_RECORDING_KEYS: tuple[tuple[str, ...], ...] = (("source",), ("meta", "audi
                                                      ("meta", "recording"))
 
 
-def recording_of(root: str | Path | None, row: dict) -> Path | None:
+def recording_of(root: str | Path | None, row: Mapping[str, Any]) -> Path | None:
     """The recording of a stored interaction, or None when it has none (or refused).
 
     Looks at the stored input path (the batch's ``source_path``), then the
@@ -110,7 +108,7 @@ def read_segment(path: str | Path, start: float, end: float, sample_rate: int = 
     Raises:
         AudioError: The file cannot be decoded.
     """
-    av = require("av", "audio")
+    av = require("av")
     try:
         with av.open(str(path)) as container:
             stream = container.streams.audio[0]

@@ -15,6 +15,8 @@ import numpy as np
 
 from analyzer.errors import AudioError, require
 
+#: The analysis rate (Hz): every path decodes or resamples to it (Whisper's and Silero's rate).
+SAMPLE_RATE = 16000
 #: File suffixes the audio path accepts (``pipeline.analyze`` routes these here).
 AUDIO_SUFFIXES: tuple[str, ...] = (
     ".wav",
@@ -66,7 +68,7 @@ class DecodedAudio:
         return self.samples.mean(axis=0).astype(np.float32)
 
 
-def decode_audio(path: str | Path, sample_rate: int = 16000) -> DecodedAudio:
+def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> DecodedAudio:
     """Decode a recording to float32 ``[channels, n]`` at ``sample_rate``.
 
     Args:
@@ -80,7 +82,7 @@ def decode_audio(path: str | Path, sample_rate: int = 16000) -> DecodedAudio:
         AudioError: The file is missing, empty, not audio, truncated or
             cannot be decoded; the message names the file and the reason.
     """
-    av = require("av", "audio")
+    av = require("av")
     source = str(path)
     if not Path(path).is_file():
         raise AudioError("no such file", source=source)

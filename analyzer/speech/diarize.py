@@ -10,8 +10,9 @@ A mono counter recording holds both parties. This stage, run by
    spread of the fundamental, autocorrelation) and spectral shape (the
    cepstrum of Whisper's own log-mel features: 12 coefficients, the vocal
    tract without the level);
-3. **clusters** the pieces of the recording into two voices (weighted
-   k-means); when the two clusters are not apart (silhouette under
+3. **clusters** the pieces of the recording into two voices (scikit-learn's
+   k-means, weighted by speech seconds; its silhouette); when the two
+   clusters are not apart (silhouette under
    ``min_separation``) or the second has under ``min_speaker_seconds`` of
    speech, there is one voice;
 4. **decides** which voice is the clerk from signals kept in the report
@@ -43,10 +44,10 @@ import numpy as np
 
 from analyzer.options import AttributionOptions, ClassifierOptions
 from analyzer.rules.acoustics import utterance_level
+from analyzer.speech.decode import SAMPLE_RATE
 from analyzer.types import Utterance, Word
 
 logger = logging.getLogger("analyzer")
-SAMPLE_RATE = 16000
 #: Weights of the role signals (text classifier, opening, closing, level): the text
 #: says most; who opens and closes and who is louder settle a close call.
 ROLE_WEIGHTS = {"text": 4.0, "opens": 0.6, "closes": 0.3, "level": 0.6}
@@ -161,32 +162,21 @@ def _standard(x: np.ndarray) -> np.ndarray:
     return z * np.array([3.0, 0.5] + [0.6] * (x.shape[1] - 2))
 
 
-def _two_means(x: np.ndarray, w: np.ndarray, first: int, second: int
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted 2-means from the rows ``first`` and ``second`` as seeds."""
-    centres = x[[first, second]].copy()
-    labels = np.full(len(x), -1)
-    for _ in range(30):
-        new = np.linalg.norm(x[:, None] - centres[None], axis=2).argmin(axis=1)
-        if (new == labels).all():
-            break
-        labels = new
-        for k in (0, 1):
-            if (labels == k).any():
-                centres[k] = np.average(x[labels == k], axis=0, weights=w[labels == k])
-    return labels, centres
-
-
 def _silhouette(d: np.ndarray, labels: np.ndarray, w: np.ndarray) -> float:
-    if len(set(labels.tolist())) < 2:
+    """The pieces' silhouettes (scikit-learn's, on their distances), averaged by speech seconds.
+
+    A piece alone in its voice counts as apart from the other voice (1;
+    scikit-learn gives such a piece 0, and cannot score two pieces at all):
+    one citizen turn in a short visit is still a second voice.
+    """
+    from sklearn.metrics import silhouette_samples
+
+    counts = np.bincount(labels, minlength=2)
+    if (counts == 0).any():
         return 0.0
-    sil = []
-    for n in range(len(labels)):
-        own, other = labels == labels[n], labels != labels[n]
-        own[n] = False
-        a = float(np.average(d[n, own], weights=w[own])) if own.any() else 0.0
-        b = float(np.average(d[n, other], weights=w[other]))
-        sil.append((b - a) / max(a, b, 1e-9))
+    sil = np.ones(len(labels)) if len(labels) < 3 else silhouette_samples(
+        d, labels, metric="precomputed")
+    sil[counts[labels] == 1] = 1.0
     return float(np.average(sil, weights=w))
 
 
@@ -194,16 +184,20 @@ def two_voices(x: np.ndarray, w: np.ndarray, min_weight: float = 0.0
                ) -> tuple[np.ndarray, np.ndarray, float]:
     """Weighted 2-means of standardized features, the best of a few seedings.
 
-    Seeds: the farthest pair of rows, the lowest and highest first feature
-    (pitch), and the farthest pairs of the heaviest rows. The split with the
-    highest weighted silhouette whose smaller side weighs at least
-    ``min_weight`` wins (any split when none does).
+    scikit-learn's k-means (Lloyd, weighted by ``w``) from each seeding: the
+    farthest pair of rows, the lowest and highest first feature (pitch), and
+    the farthest pair of the heaviest rows. The split with the highest
+    silhouette (each row's, averaged by weight) whose smaller side weighs at
+    least ``min_weight`` wins (any split when none does).
 
     Returns:
-        The cluster of each row, the two centroids, and the weighted mean
-        silhouette (how far apart the two voices are, 0-1).
+        The cluster of each row, the two centroids, and the mean silhouette
+        (how far apart the two voices are, 0-1).
     """
-    d = np.linalg.norm(x[:, None] - x[None], axis=2)
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import pairwise_distances
+
+    d = pairwise_distances(x)
     seeds = {tuple(int(v) for v in np.unravel_index(int(d.argmax()), d.shape)),
              (int(x[:, 0].argmin()), int(x[:, 0].argmax()))}
     heavy = np.argsort(-w)[: min(len(w), 6)]
@@ -214,11 +208,12 @@ def two_voices(x: np.ndarray, w: np.ndarray, min_weight: float = 0.0
     for a, b in sorted(seeds):
         if a == b:
             continue
-        labels, centres = _two_means(x, w, a, b)
+        km = KMeans(n_clusters=2, init=x[[a, b]], n_init=1, max_iter=30, tol=0.0)
+        labels = km.fit_predict(x, sample_weight=w)
         sil = _silhouette(d, labels, w)
         fits = min(float(w[labels == k].sum()) for k in (0, 1)) >= min_weight
         if best is None or (fits, sil) > (best[1], best[0]):
-            best = (sil, fits, labels, centres)
+            best = (sil, fits, labels, km.cluster_centers_)
     if best is None:
         return np.zeros(len(x), dtype=int), x[:2].copy(), 0.0
     return best[2], best[3], best[0]

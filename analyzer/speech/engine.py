@@ -1,7 +1,7 @@
 """The one recognition engine: every path's speech goes through it.
 
 ``conduct analyze``, ``conduct batch`` (local workers and Ray actors),
-``conduct stream`` and :func:`transcribe` (one channel, the Python API) all recognise
+``conduct stream`` and :func:`transcribe` (one track, the Python API) all recognise
 speech with a :class:`PackedTranscriber`: the one VAD
 (:class:`~analyzer.options.VadOptions`), the one packer
 (:class:`~analyzer.options.PackOptions`), the one decoding policy
@@ -10,23 +10,24 @@ no-speech and hallucination rules) and the one word-timing and mapping path
 (:mod:`analyzer.speech.packing`). A file analysed alone is the engine on a
 batch of one; the batch runs many recordings through it at once.
 
-Each tracks' VAD speech pieces go into 30 s windows (shared as
-:attr:`~analyzer.options.PackOptions.share` allows) and the calling thread
-waits; one recognizer thread encodes and decodes windows in batches. When
-every caller waits on partly filled windows and no other recording may join
-(``max_active``), the partly filled windows go.
+Each track's VAD speech pieces go into 30 s bins (:mod:`analyzer.speech.packing`;
+shared as :attr:`~analyzer.options.PackOptions.share` allows) and the calling thread
+waits; one recognizer thread encodes and decodes bins in batches. When
+every caller waits on partly filled bins and no other recording may join
+(``max_active``), the partly filled bins go.
 
 :func:`get_engine` gives the process's engine for a set of options: the
-model is loaded once and its recognizer thread started once.
+model is loaded once and its recognizer thread runs while the engine is
+cached (a few option sets at once; one dropped from the cache stops its
+thread once its callers are done).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -34,17 +35,18 @@ from typing import Any
 import numpy as np
 
 from analyzer.options import ASROptions, PackOptions
+from analyzer.speech.decode import SAMPLE_RATE
 from analyzer.speech.packing import (
-    SAMPLE_RATE,
+    Bin,
     PackedRecognizer,
     Packer,
     Piece,
     Recognised,
-    Window,
     assign_words,
     vad_pieces,
     words_to_utterances,
 )
+from analyzer.speech.tracks import Track
 from analyzer.speech.verify import AlignScorer, Verifier, host_array, piece_slice
 from analyzer.types import Heard, Utterance, Word
 
@@ -54,17 +56,17 @@ logger = logging.getLogger("analyzer")
 #: than this (after VAD padding) is recognised again: packed once more with
 #: other such pieces, then, if still no word came back, alone. Mandarin runs at 3-5 characters a second, so
 #: this catches pieces Whisper skipped (it sometimes jumps over one piece of a
-#: packed window), not merely unclear speech.
+#: packed bin), not merely unclear speech.
 RETRY_MIN_CHARS_PER_SECOND = 0.5
 #: VAD padding around a piece, not speech.
 _PAD_SECONDS = 0.5
 
 
 def _lost(words: list[Word], piece: Piece) -> bool:
-    """True when a piece's words probably went missing in its packed window.
+    """True when a piece's words probably went missing in its packed bin.
 
     First packed try: fewer characters than :data:`RETRY_MIN_CHARS_PER_SECOND`
-    allows. Second packed try: no word at all (a whole window of its own is
+    allows. Second packed try: no word at all (a whole bin of its own is
     spent only on speech Whisper skipped twice, not on merely unclear speech).
     """
     chars = sum(len(w.text.strip()) for w in words)
@@ -93,22 +95,23 @@ class _Request:
 
 
 class PackedTranscriber:
-    """The ``transcriber`` hook of the audio path, packing speech into shared windows.
+    """The :class:`~analyzer.speech.tracks.Recognizer` of the audio path, packing speech
+    into shared bins.
 
     The audio path gives it all tracks of a recording at once
     (:meth:`transcribe_many`), so both parties of a stereo recording can share
-    windows (``share="recording"``). Call :meth:`enter` when a recording is handed to a thread and
+    bins (``share="recording"``). Call :meth:`enter` when a recording is handed to a thread and
     :meth:`leave` when it is done, so the recognizer knows when every
-    recording in flight is waiting and partly filled windows must go; run
+    recording in flight is waiting and partly filled bins must go; run
     :meth:`serve` in one thread.
 
     Args:
         model: The loaded ``faster_whisper.WhisperModel``.
         options: Recognition options.
-        batch_size: Windows encoded and decoded together.
+        batch_size: Bins encoded and decoded together.
         timings: Seconds per stage, added to by every thread.
-        pieces_per_window: At most this many pieces per window (0: no limit).
-        share: Which pieces may share a window (:attr:`PackOptions.share`).
+        pieces_per_window: At most this many pieces per bin (0: no limit).
+        share: Which pieces may share a bin (:attr:`PackOptions.share`).
     """
 
     def __init__(self, model: Any, options: ASROptions, batch_size: int,
@@ -120,16 +123,16 @@ class PackedTranscriber:
         self.scorer = AlignScorer(model, self.recognizer.tokenizer)
         self.packer = Packer(batch_size, pieces_per_window, share)
         self._cond = threading.Condition()
-        self._ready: list[list[Window]] = []
+        self._ready: list[list[Bin]] = []
         self._requests: dict[int, _Request] = {}
         self._active = 0
         self._waiting = 0
         self._stopped = False
         self._next = 0
         self._local = threading.local()
-        #: Recordings that may be in flight at once while windows are filling.
+        #: Recordings that may be in flight at once while bins are filling.
         self.max_active = 1 << 30
-        #: Set when no further recording will come (partly filled windows go).
+        #: Set when no further recording will come (partly filled bins go).
         self.exhausted = False
 
     @classmethod
@@ -159,46 +162,50 @@ class PackedTranscriber:
     def __call__(self, samples: np.ndarray, options: ASROptions, *, speaker: str,
                  offset: float = 0.0, speaker_known: bool = True,
                  verifier: Verifier | None = None, cut: bool = True) -> list[Utterance]:
-        """Transcribe one channel (the signature of :func:`transcribe`)."""
-        found = self.transcribe_many([(samples, speaker, speaker_known)], options,
-                                     verifier=verifier, cut=cut)[0]
-        return [_shifted(u, offset) for u in found] if offset else found
+        """Transcribe one track's samples (the signature of :func:`transcribe`)."""
+        track = Track(speaker, speaker_known, samples=samples, offset=offset)
+        return self.transcribe_many([track], options, verifier=verifier, cut=cut)[0]
 
-    def transcribe_many(self, tracks: Sequence[tuple[np.ndarray, str, bool]],
-                        options: ASROptions, *, verifier: Verifier | None = None,
-                        cut: bool = True) -> list[list[Utterance]]:
+    def transcribe_many(self, tracks: Sequence[Track], options: ASROptions, *,
+                        verifier: Verifier | None = None, cut: bool = True
+                        ) -> list[list[Utterance]]:
         """Transcribe the tracks of one recording together; utterances per track.
 
         Args:
-            tracks: ``(samples, speaker, speaker_known)`` of each track, 16 kHz mono.
+            tracks: The tracks with their samples (16 kHz mono) and offsets.
             options: Recognition options.
             verifier: Hears lexicon phrases in staff speech (None: text only).
             cut: False when each track is already one speech piece, cut by the
                 caller with ``options.vad`` (the stream's segmenter): it is
                 recognised as it is, not cut by the VAD again.
+
+        Returns:
+            Each track's utterances, at recording times (its offset added).
         """
         t0 = time.perf_counter()
         try:
-            return self._transcribe(tracks, options, verifier, cut)
+            found = self._transcribe(tracks, options, verifier, cut)
         finally:
             self._local.spent = self.spent() + time.perf_counter() - t0
+        return [[_shifted(u, t.offset) for u in utts] if t.offset else utts
+                for t, utts in zip(tracks, found, strict=True)]
 
-    def _transcribe(self, tracks: Sequence[tuple[np.ndarray, str, bool]], options: ASROptions,
+    def _transcribe(self, tracks: Sequence[Track], options: ASROptions,
                     verifier: Verifier | None = None, cut: bool = True
                     ) -> list[list[Utterance]]:
         t0 = time.perf_counter()
         with self._cond:
             rid = self._next
             self._next += 1
-        pieces = [p for k, (samples, _, _) in enumerate(tracks)
-                  for p in _pieces(np.ascontiguousarray(samples, dtype=np.float32), rid, k,
+        pieces = [p for k, track in enumerate(tracks)
+                  for p in _pieces(np.ascontiguousarray(track.samples, dtype=np.float32), rid, k,
                                    options, cut)]
-        pieces.sort(key=lambda p: (p.start, p.channel))  # the conversation in time order
+        pieces.sort(key=lambda p: (p.start, p.track))  # the conversation in time order
         self._add_time("vad", time.perf_counter() - t0)
         if not pieces:
             return [[] for _ in tracks]
         req = _Request(pending=len(pieces), verifier=verifier,
-                       speakers=tuple(speaker for _, speaker, _ in tracks),
+                       speakers=tuple(track.speaker for track in tracks),
                        owed=_owed_positions(pieces, tracks, verifier))
         with self._cond:
             if verifier is not None:
@@ -228,7 +235,7 @@ class PackedTranscriber:
     # -- recognizer thread ----------------------------------------------
 
     def serve(self) -> None:
-        """Recognise windows until :meth:`stop`; run in one thread."""
+        """Recognise bins until :meth:`stop`; run in one thread."""
         while True:
             with self._cond:
                 while not self._stopped and not self._ready and not self._stalled():
@@ -247,45 +254,45 @@ class PackedTranscriber:
         return self._waiting > 0 and self._waiting >= self._active and bool(self.packer.open)
 
     def _stalled(self) -> bool:
-        """Everyone waits and no recording can join: send partly filled windows."""
+        """Everyone waits and no recording can join: send partly filled bins."""
         return self._everyone_waits() and (self.exhausted or self._active >= self.max_active)
 
     def wants_more(self) -> bool:
-        """Everyone waits on partly filled windows: another recording should join them."""
+        """Everyone waits on partly filled bins: another recording should join them."""
         with self._cond:
             return self._everyone_waits() and not self.exhausted and \
                 self._active < self.max_active
 
     def no_more_jobs(self) -> None:
-        """The caller has no more recordings: partly filled windows may go."""
+        """The caller has no more recordings: partly filled bins may go."""
         with self._cond:
             self.exhausted = True
             self._cond.notify_all()
 
-    def _recognise(self, batch: list[Window]) -> None:
+    def _recognise(self, batch: list[Bin]) -> None:
         recognised: Recognised | None = None
         try:
             recognised = self.recognizer.recognise_full(batch)
             results, error = recognised.segments, None
         except Exception as exc:  # the model failed: fail the waiting recordings, not the batch
             results, error = [[] for _ in batch], exc
-        mapped_all = [assign_words(w, words) for w, words in zip(batch, results, strict=True)]
+        mapped_all = [assign_words(b, words) for b, words in zip(batch, results, strict=True)]
         with self._cond:
-            requests = {p.job: self._requests.get(p.job) for w in batch for _, p in w.pieces}
+            requests = {p.job: self._requests.get(p.job) for b in batch for _, p in b.pieces}
         heard = self._verify(batch, recognised, mapped_all, requests) if recognised else {}
         retry: list[Piece] = []
         with self._cond:
-            for window, mapped in zip(batch, mapped_all, strict=True):
-                for _, piece in window.pieces:
+            for bin_, mapped in zip(batch, mapped_all, strict=True):
+                for _, piece in bin_.pieces:
                     req = self._requests.get(piece.job)
                     if req is None:
                         continue
-                    got = mapped.get((piece.job, piece.channel, piece.start), [])
-                    if error is None and len(window.pieces) > 1 and _lost(got, piece):
+                    got = mapped.get((piece.job, piece.track, piece.start), [])
+                    if error is None and len(bin_.pieces) > 1 and _lost(got, piece):
                         retry.append(replace(piece, tries=piece.tries + 1))
                         continue
-                    req.words[(piece.channel, piece.start)] += got
-                    req.heard[(piece.channel, piece.start)] += heard.get(id(piece), [])
+                    req.words[(piece.track, piece.start)] += got
+                    req.heard[(piece.track, piece.start)] += heard.get(id(piece), [])
                     req.error = req.error or error
                     req.pending -= 1
                     if req.pending == 0:
@@ -293,9 +300,9 @@ class PackedTranscriber:
             if retry:
                 key = "n_retried_pieces"  # a count, not seconds
                 self.timings[key] = self.timings.get(key, 0) + len(retry)
-                self._ready.extend(self._retry_windows(retry))
+                self._ready.extend(self._retry_bins(retry))
 
-    def _verify(self, batch: list[Window], recognised: Recognised,
+    def _verify(self, batch: list[Bin], recognised: Recognised,
                 mapped_all: list[dict[tuple[int, int, float], list[Word]]],
                 requests: dict[int, _Request | None]) -> dict[int, list[Heard]]:
         """Acoustic verification of the staff pieces of a recognised batch (by piece id).
@@ -307,19 +314,19 @@ class PackedTranscriber:
         t0 = time.perf_counter()
         out: dict[int, list[Heard]] = {}
         host: np.ndarray | None = None  # the batch's encoder output on the host, once
-        for i, window in enumerate(batch):
+        for i, bin_ in enumerate(batch):
             encoded: np.ndarray | None = None
-            for offset, piece in window.pieces:
+            for offset, piece in bin_.pieces:
                 req = requests.get(piece.job)
-                if req is None or req.verifier is None or req.speakers[piece.channel] != "staff":
+                if req is None or req.verifier is None or req.speakers[piece.track] != "staff":
                     continue
-                got = mapped_all[i].get((piece.job, piece.channel, piece.start), [])
-                if not got or (len(window.pieces) > 1 and _lost(got, piece)):
+                got = mapped_all[i].get((piece.job, piece.track, piece.start), [])
+                if not got or (len(bin_.pieces) > 1 and _lost(got, piece)):
                     continue
                 if encoded is None:
                     host = host_array(recognised.encoded) if host is None else host
                     encoded = host[i]
-                first, last = req.owed.get((piece.channel, piece.start), (False, False))
+                first, last = req.owed.get((piece.track, piece.start), (False, False))
                 try:
                     out[id(piece)] = req.verifier.verify(
                         self.scorer, got,
@@ -333,48 +340,48 @@ class PackedTranscriber:
         self._add_time("verify", time.perf_counter() - t0)
         return out
 
-    def _retry_windows(self, pieces: list[Piece]) -> list[list[Window]]:
-        """Pieces that lost words: back into the packer once, then a window each.
+    def _retry_bins(self, pieces: list[Piece]) -> list[list[Bin]]:
+        """Pieces that lost words: back into the packer once, then a bin each.
 
-        Called with the lock held; a retried piece fills open windows with
+        Called with the lock held; a retried piece fills open bins with
         fresh speech (the stall rule sends them when everyone waits).
         """
-        batches: list[list[Window]] = []
-        alone: list[Window] = []
+        batches: list[list[Bin]] = []
+        alone: list[Bin] = []
         for piece in pieces:
             if piece.tries >= 2:
-                window = Window(max_pieces=1)
-                window.add(piece)
-                alone.append(window)
+                own = Bin(max_pieces=1)
+                own.add(piece)
+                alone.append(own)
             else:
                 batches += [b for b in [self.packer.add(piece)] if b]
         size = self.packer.batch_size
         return batches + [alone[i : i + size] for i in range(0, len(alone), size)]
 
-    def _fail(self, batch: list[Window], exc: BaseException) -> None:
+    def _fail(self, batch: list[Bin], exc: BaseException) -> None:
         with self._cond:
-            for window in batch:
-                for _, piece in window.pieces:
+            for bin_ in batch:
+                for _, piece in bin_.pieces:
                     req = self._requests.get(piece.job)
                     if req is not None:
                         req.error = exc
                         req.done.set()
 
     def stop(self) -> None:
-        """Finish the remaining windows and end :meth:`serve`."""
+        """Finish the remaining bins and end :meth:`serve`."""
         with self._cond:
             self._stopped = True
             self._ready.extend(self.packer.flush())
             self._cond.notify_all()
 
 
-def _pieces(samples: np.ndarray, job: int, channel: int, options: ASROptions,
+def _pieces(samples: np.ndarray, job: int, track: int, options: ASROptions,
             cut: bool) -> list[Piece]:
     """The VAD's speech pieces of one track, or the track as one piece (already cut)."""
     if cut:
-        return vad_pieces(samples, job, channel, options)
+        return vad_pieces(samples, job, track, options)
     longest = int(options.vad.max_piece_seconds * SAMPLE_RATE)
-    return [Piece(job, channel, i / SAMPLE_RATE, samples[i:i + longest])
+    return [Piece(job, track, i / SAMPLE_RATE, samples[i:i + longest])
             for i in range(0, samples.size, longest) if samples.size - i >= SAMPLE_RATE // 10]
 
 
@@ -388,31 +395,30 @@ def _shifted(u: Utterance, offset: float) -> Utterance:
                    heard=heard)
 
 
-def _owed_positions(pieces: Sequence[Piece], tracks: Sequence[tuple[np.ndarray, str, bool]],
+def _owed_positions(pieces: Sequence[Piece], tracks: Sequence[Track],
                     verifier: Verifier | None) -> dict[tuple[int, float], tuple[bool, bool]]:
     """(first, last) of the staff pieces that open and close a recording."""
     if verifier is None or not verifier.options.owed_turns:
         return {}
-    staff = [p for p in pieces if tracks[p.channel][1] == "staff"]
+    staff = [p for p in pieces if tracks[p.track].speaker == "staff"]
     if verifier.scope is not None:
-        return {(p.channel, p.start): verifier.scope for p in staff}
+        return {(p.track, p.start): verifier.scope for p in staff}
     k = verifier.options.owed_turns
-    keys = [(p.channel, p.start) for p in staff]
+    keys = [(p.track, p.start) for p in staff]
     return {key: (n < k, n >= len(keys) - k) for n, key in enumerate(keys)}
 
 
-def _utterances(req: _Request, tracks: Sequence[tuple[np.ndarray, str, bool]],
+def _utterances(req: _Request, tracks: Sequence[Track],
                 options: ASROptions) -> list[list[Utterance]]:
     """Each track's utterances from the words its pieces got back (with what was heard)."""
     from analyzer.speech.asr import is_hallucination, written_words
 
     out: list[list[Utterance]] = [[] for _ in tracks]
-    for channel, start in sorted(req.words):
-        _, speaker, known = tracks[channel]
-        found = words_to_utterances(req.words[(channel, start)], speaker, known,
+    for k, start in sorted(req.words):
+        found = words_to_utterances(req.words[(k, start)], tracks[k].speaker, tracks[k].known,
                                     options.split_gap, is_hallucination,
                                     lambda w: written_words(w, options))
-        out[channel] += _with_heard(found, req.heard.get((channel, start), []))
+        out[k] += _with_heard(found, req.heard.get((k, start), []))
     return out
 
 
@@ -434,9 +440,13 @@ class RecognitionEngine:
     recording (or one utterance) at a time: ``conduct analyze``, the stream,
     the Python API.
 
-    Each call joins the engine, waits for its words and leaves; windows go
+    Each call joins the engine, waits for its words and leaves; bins go
     as soon as every caller in flight is waiting, so a lone caller is never
-    held back, and callers in parallel threads share windows.
+    held back, and callers in parallel threads share bins.
+
+    :meth:`close` stops the recognizer thread once no caller is in flight
+    (:func:`get_engine` closes an engine it drops from its cache); a caller
+    still holding a closed engine gets a thread again for its call.
 
     Args:
         model: The loaded ``faster_whisper.WhisperModel``.
@@ -445,59 +455,114 @@ class RecognitionEngine:
     """
 
     def __init__(self, model: Any, options: ASROptions, pack: PackOptions) -> None:
+        self.model = model
         self.options = options
         self.pack = pack
         self.timings: dict[str, float] = defaultdict(float)
-        self.transcriber = PackedTranscriber.from_options(model, options, pack, self.timings)
-        self.transcriber.max_active = 1  # no other recording is coming to fill a window
-        self._thread = threading.Thread(target=self.transcriber.serve, daemon=True,
+        self._lock = threading.Lock()
+        self._inflight = 0
+        self._closing = False
+        self._thread: threading.Thread | None = None
+        self.transcriber = self._start()
+
+    def _start(self) -> PackedTranscriber:
+        """A transcriber and its recognizer thread (call with the lock held, or at init)."""
+        transcriber = PackedTranscriber.from_options(self.model, self.options, self.pack,
+                                                     self.timings)
+        transcriber.max_active = 1  # no other recording is coming to fill a bin
+        self._thread = threading.Thread(target=transcriber.serve, daemon=True,
                                         name="recognition-engine")
         self._thread.start()
+        return transcriber
+
+    @property
+    def running(self) -> bool:
+        """True while the recognizer thread runs."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def _enter(self) -> PackedTranscriber:
+        with self._lock:
+            if self._thread is None:
+                self.transcriber = self._start()
+            self._inflight += 1
+            transcriber = self.transcriber
+        transcriber.enter()
+        return transcriber
+
+    def _leave(self, transcriber: PackedTranscriber) -> None:
+        transcriber.leave()
+        with self._lock:
+            self._inflight -= 1
+            idle = self._closing and self._inflight == 0
+        if idle:
+            self._stop()
+
+    def close(self) -> None:
+        """Stop the recognizer thread once no caller is in flight."""
+        with self._lock:
+            self._closing = True
+            idle = self._inflight == 0
+        if idle:
+            self._stop()
+
+    def _stop(self) -> None:
+        with self._lock:
+            if self._inflight or self._thread is None:
+                return
+            thread, self._thread = self._thread, None
+            transcriber = self.transcriber
+        transcriber.stop()
+        thread.join()
 
     def __call__(self, samples: np.ndarray, options: ASROptions, *, speaker: str,
                  offset: float = 0.0, speaker_known: bool = True,
                  verifier: Verifier | None = None, cut: bool = True) -> list[Utterance]:
-        """Transcribe one channel (the signature of :func:`transcribe`)."""
-        self.transcriber.enter()
-        try:
-            return self.transcriber(samples, options, speaker=speaker, offset=offset,
-                                    speaker_known=speaker_known, verifier=verifier, cut=cut)
-        finally:
-            self.transcriber.leave()
+        """Transcribe one track's samples (the signature of :func:`transcribe`)."""
+        track = Track(speaker, speaker_known, samples=samples, offset=offset)
+        return self.transcribe_many([track], options, verifier=verifier, cut=cut)[0]
 
-    def transcribe_many(self, tracks: Sequence[tuple[np.ndarray, str, bool]],
-                        options: ASROptions, *, verifier: Verifier | None = None
+    def transcribe_many(self, tracks: Sequence[Track], options: ASROptions, *,
+                        verifier: Verifier | None = None, cut: bool = True
                         ) -> list[list[Utterance]]:
-        """Transcribe the tracks of one recording together; utterances per track."""
-        self.transcriber.enter()
+        """Transcribe the tracks of one recording together; utterances per track
+        (:meth:`PackedTranscriber.transcribe_many`)."""
+        transcriber = self._enter()
         try:
-            return self.transcriber.transcribe_many(tracks, options, verifier=verifier)
+            return transcriber.transcribe_many(tracks, options, verifier=verifier, cut=cut)
         finally:
-            self.transcriber.leave()
+            self._leave(transcriber)
 
 
+#: Engines kept at once (one per option set in use); the least recently used goes first.
+ENGINES_KEPT = 8
 _ENGINE_LOCK = threading.Lock()
+_ENGINES: OrderedDict[tuple[ASROptions, PackOptions], RecognitionEngine] = OrderedDict()
 
 
 def get_engine(options: ASROptions, pack: PackOptions | None = None) -> RecognitionEngine:
     """The process's engine for these options: model loaded and thread started once.
 
     Engines are kept per (model folder, device, compute type, threads, VAD,
-    decoding and packing options); the model itself is shared between them
-    (:func:`analyzer.speech.asr.get_model`).
+    decoding and packing options), at most :data:`ENGINES_KEPT`; one dropped
+    is closed (its thread stops once its callers are done). The model itself
+    is shared between them (:func:`analyzer.speech.asr.get_model`).
 
     Raises:
         ModelError: The model folder is missing, corrupt or unloadable.
     """
-    with _ENGINE_LOCK:
-        return _engine(options, pack or PackOptions())
-
-
-@functools.lru_cache(maxsize=8)
-def _engine(options: ASROptions, pack: PackOptions) -> RecognitionEngine:
     from analyzer.speech.asr import get_model
 
-    return RecognitionEngine(get_model(options), options, pack)
+    key = (options, pack or PackOptions())
+    with _ENGINE_LOCK:
+        engine = _ENGINES.get(key)
+        if engine is not None:
+            _ENGINES.move_to_end(key)
+            return engine
+        engine = _ENGINES[key] = RecognitionEngine(get_model(options), *key)
+        dropped = [_ENGINES.popitem(last=False)[1] for _ in range(len(_ENGINES) - ENGINES_KEPT)]
+    for old in dropped:
+        old.close()
+    return engine
 
 
 def transcribe(
@@ -510,7 +575,7 @@ def transcribe(
     verifier: Verifier | None = None,
     cut: bool = True,
 ) -> list[Utterance]:
-    """Recognise one channel of speech.
+    """Recognise one track of speech.
 
     Args:
         samples: float32 mono samples at 16 kHz.

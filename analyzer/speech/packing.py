@@ -1,15 +1,17 @@
-"""Packed recognition: speech from many recordings in full 30 s Whisper windows.
+"""Packed recognition: speech from many recordings in full 30 s bins.
 
-Whisper's encoder always looks at 30 s. Transcribing one VAD segment at a
-time pads a 3 s utterance to 30 s and wastes nine tenths of the encoder. This
-stage instead lays the speech segments of many recordings (and channels) end
-to end, with a short silence between them, into windows of up to 30 s, runs
-the encoder and the (beam search) decoder on a *batch* of such windows at once, then
+Whisper's encoder always looks at 30 s of audio; here that input is a *bin*
+(:class:`Bin`; "window" is kept for a hall's service counter). Transcribing
+one VAD segment at a time pads a 3 s utterance to 30 s and wastes nine
+tenths of the encoder. This
+stage instead lays the speech segments of many recordings (and tracks) end
+to end, with a short silence between them, into bins of up to 30 s, runs
+the encoder and the (beam search) decoder on a *batch* of such bins at once, then
 aligns the words (cross-attention, as ``word_timestamps=True`` does) and maps
-each word back to the recording, channel and time it came from. Decoding
+each word back to the recording, track and time it came from. Decoding
 keeps timestamp tokens (Whisper's long-form mode), which makes it go on past
 the pause between two pieces; a piece that still gets no words is recognised
-once more in a window of its own, so packing never silently drops speech.
+once more in a bin of its own, so packing never silently drops speech.
 
 It uses faster-whisper's own pieces: ``WhisperModel.feature_extractor``,
 ``WhisperModel.encode``, ``model.model.generate`` (CTranslate2, batched) and
@@ -17,10 +19,10 @@ It uses faster-whisper's own pieces: ``WhisperModel.feature_extractor``,
 handling come from :mod:`analyzer.speech.asr` so text is cleaned exactly as on the
 single-file path.
 
-Which pieces may share a window is :attr:`analyzer.options.PackOptions.share`: the speech of
-one channel of one recording, of both channels of one recording (the
+Which pieces may share a bin is :attr:`analyzer.options.PackOptions.share`: the speech of
+one track of one recording, of both tracks of one recording (the
 conversation in time order), or of any recordings. Whisper's encoder attends
-over the whole window, so what else is in a window changes a piece's words;
+over the whole bin, so what else is in a bin changes a piece's words;
 the README's batch section gives the measured speed and error rate of each.
 """
 
@@ -35,36 +37,36 @@ from typing import Any
 import numpy as np
 
 from analyzer.options import ASROptions
+from analyzer.speech.decode import SAMPLE_RATE
 from analyzer.types import Utterance, Word
 
-SAMPLE_RATE = 16000
-WINDOW_SECONDS = 30.0
-WINDOW_SAMPLES = int(WINDOW_SECONDS * SAMPLE_RATE)
-#: Silence laid between two pieces in a window. Whisper base, decoding with
-#: timestamps, transcribes every piece of a packed window with 1 s pauses; with
+#: Seconds of audio in a bin (Whisper's encoder input).
+BIN_SECONDS = 30.0
+BIN_SAMPLES = int(BIN_SECONDS * SAMPLE_RATE)
+#: Silence laid between two pieces in a bin. Whisper base, decoding with
+#: timestamps, transcribes every piece of a packed bin with 1 s pauses; with
 #: 0.4 s, or without timestamp tokens, it often stops after the first piece
-#: (measured on ../shared/data/real-speech, five clips in one window).
+#: (measured on ../shared/data/real-speech, five clips in one bin).
 GAP_SECONDS = 1.0
 #: A segment overlapping this many seconds (or half) of two pieces covers both
 #: (its words are then mapped one by one).
 SPANS_SECONDS = 0.5
-#: A VAD segment longer than this is cut (the window must hold it whole).
 
 
 @dataclass
 class Piece:
-    """One VAD speech segment of one channel of one recording.
+    """One VAD speech segment of one track of one recording.
 
     Attributes:
         job: The recording (one transcription request).
-        channel: The track of the recording (index into the request's tracks).
+        track: The track of the recording (index into the request's tracks).
         start: Where the piece starts in the recording, seconds.
         samples: The piece's 16 kHz samples.
         tries: Packed recognitions so far that gave too few words.
     """
 
     job: int
-    channel: int
+    track: int
     start: float  # seconds in the recording
     samples: np.ndarray
     tries: int = 0
@@ -75,10 +77,10 @@ class Piece:
 
 
 @dataclass
-class Window:
-    """Up to 30 s of packed speech and where each piece sits in it."""
+class Bin:
+    """Up to 30 s of packed speech (one encoder input) and where each piece sits in it."""
 
-    pieces: list[tuple[float, Piece]] = field(default_factory=list)  # (offset in window, piece)
+    pieces: list[tuple[float, Piece]] = field(default_factory=list)  # (offset in the bin, piece)
     used: float = 0.0
     max_pieces: int = 0  # 0: no limit
     owner: Any = None  # only pieces with this owner key may join; None: any
@@ -90,16 +92,16 @@ class Window:
         return sum(p.seconds for _, p in self.pieces)
 
     def fits(self, piece: Piece, owner: Any = None) -> bool:
-        """Room for ``piece`` (whose owner key is ``owner``) in this open window."""
+        """Room for ``piece`` (whose owner key is ``owner``) in this open bin."""
         if not self.fits_more() or self.closed:
             return False
         if self.owner is not None and owner != self.owner:
             return False
         gap = GAP_SECONDS if self.pieces else 0.0
-        return self.used + gap + piece.seconds <= WINDOW_SECONDS
+        return self.used + gap + piece.seconds <= BIN_SECONDS
 
     def fits_more(self) -> bool:
-        """False when the window holds its maximum number of pieces."""
+        """False when the bin holds its maximum number of pieces."""
         return not self.max_pieces or len(self.pieces) < self.max_pieces
 
     def add(self, piece: Piece) -> None:
@@ -108,7 +110,7 @@ class Window:
         self.used = offset + piece.seconds
 
     def audio(self, samples: int = 0) -> np.ndarray:
-        """The window's audio: its pieces at their offsets, silence elsewhere, at least
+        """The bin's audio: its pieces at their offsets, silence elsewhere, at least
         ``samples`` long."""
         out = np.zeros(max(samples, int(round(self.used * SAMPLE_RATE)) + 1), dtype=np.float32)
         for offset, piece in self.pieces:
@@ -117,8 +119,8 @@ class Window:
         return out
 
 
-def vad_pieces(samples: np.ndarray, job: int, channel: int, options: ASROptions) -> list[Piece]:
-    """Silero VAD (faster-whisper's) over one channel: speech pieces, as ``options.vad`` says.
+def vad_pieces(samples: np.ndarray, job: int, track: int, options: ASROptions) -> list[Piece]:
+    """Silero VAD (faster-whisper's) over one track: speech pieces, as ``options.vad`` says.
 
     The one VAD of every path: threshold, padding, minimum silence and the
     longest piece all come from :class:`~analyzer.options.VadOptions`.
@@ -138,24 +140,24 @@ def vad_pieces(samples: np.ndarray, job: int, channel: int, options: ASROptions)
             max_speech_duration_s=vad.max_piece_seconds, speech_pad_ms=vad.pad_ms,
             min_speech_duration_ms=vad.min_speech_ms))
     return [
-        Piece(job, channel, s["start"] / SAMPLE_RATE, samples[s["start"] : s["end"]])
+        Piece(job, track, s["start"] / SAMPLE_RATE, samples[s["start"] : s["end"]])
         for s in spans
         if s["end"] - s["start"] >= SAMPLE_RATE // 10
     ]
 
 
 class Packer:
-    """First-fit packing of pieces into windows, released a batch at a time.
+    """First-fit packing of pieces into bins, released a batch at a time.
 
-    Windows owned by one channel or one recording are filled next-fit, so
+    Bins owned by one track or one recording are filled next-fit, so
     their pieces stay in time order (give a job's pieces in time order);
-    shared windows (``any``) first-fit.
+    shared bins (``any``) first-fit.
 
     Args:
-        batch_size: Windows released together (one encoder call).
-        pieces_per_window: At most this many pieces per window (0: no limit).
-        share: ``channel``: a window takes the pieces of one channel of one
-            job only; ``recording``: of one job (both channels); ``any``:
+        batch_size: Bins released together (one encoder call).
+        pieces_per_window: At most this many pieces per bin (0: no limit).
+        share: ``channel``: a bin takes the pieces of one track of one
+            job only; ``recording``: of one job (both tracks); ``any``:
             pieces of every job.
     """
 
@@ -164,61 +166,61 @@ class Packer:
         self.batch_size = batch_size
         self.pieces_per_window = pieces_per_window
         self.share = share
-        self.open: list[Window] = []
+        self.open: list[Bin] = []
 
     def owner(self, piece: Piece) -> Any:
-        """The key of the windows ``piece`` may join (None: any window)."""
+        """The key of the bins ``piece`` may join (None: any bin)."""
         if self.share == "channel":
-            return piece.job, piece.channel
+            return piece.job, piece.track
         return piece.job if self.share == "recording" else None
 
-    def add(self, piece: Piece) -> list[Window]:
-        """Place a piece; return a batch of windows when enough are full."""
+    def add(self, piece: Piece) -> list[Bin]:
+        """Place a piece; return a batch of bins when enough are full."""
         owner = self.owner(piece)
-        # owned windows next-fit: only the owner's newest window (keeps time order)
-        candidates = self.open if owner is None else [w for w in self.open
-                                                      if w.owner == owner][-1:]
-        for window in candidates:
-            if window.fits(piece, owner):
-                window.add(piece)
+        # owned bins next-fit: only the owner's newest bin (keeps time order)
+        candidates = self.open if owner is None else [b for b in self.open
+                                                      if b.owner == owner][-1:]
+        for bin_ in candidates:
+            if bin_.fits(piece, owner):
+                bin_.add(piece)
                 break
         else:
-            window = Window(max_pieces=self.pieces_per_window, owner=owner)
-            window.add(piece)
-            self.open.append(window)
+            bin_ = Bin(max_pieces=self.pieces_per_window, owner=owner)
+            bin_.add(piece)
+            self.open.append(bin_)
         return self._release()
 
-    def close(self, job: int) -> list[Window]:
-        """Job ``job`` has no more pieces: its own windows are complete."""
-        for window in self.open:
-            owner = window.owner
+    def close(self, job: int) -> list[Bin]:
+        """Job ``job`` has no more pieces: its own bins are complete."""
+        for bin_ in self.open:
+            owner = bin_.owner
             if owner == job or (isinstance(owner, tuple) and owner[0] == job):
-                window.closed = True
+                bin_.closed = True
         return self._release()
 
-    def _release(self) -> list[Window]:
-        full = [w for w in self.open
-                if WINDOW_SECONDS - w.used < 2.0 or not w.fits_more() or w.closed]
+    def _release(self) -> list[Bin]:
+        full = [b for b in self.open
+                if BIN_SECONDS - b.used < 2.0 or not b.fits_more() or b.closed]
         if len(full) >= self.batch_size or len(self.open) >= 2 * self.batch_size:
             batch = (full or self.open)[: self.batch_size]
-            self.open = [w for w in self.open if all(w is not b for b in batch)]
+            self.open = [b for b in self.open if all(b is not x for x in batch)]
             return batch
         return []
 
-    def flush(self) -> list[list[Window]]:
-        """Every remaining window, in batches."""
+    def flush(self) -> list[list[Bin]]:
+        """Every remaining bin, in batches."""
         rest, self.open = self.open, []
         return [rest[i : i + self.batch_size] for i in range(0, len(rest), self.batch_size)]
 
 
 @dataclass
 class Recognised:
-    """What one batch of windows gave.
+    """What one batch of bins gave.
 
     Attributes:
-        segments: Per window, the 1-best segments with their words.
-        alternatives: Per window, the segments of each other beam hypothesis.
-        encoded: The windows' encoder output (CTranslate2 ``StorageView``).
+        segments: Per bin, the 1-best segments with their words.
+        alternatives: Per bin, the segments of each other beam hypothesis.
+        encoded: The bins' encoder output (CTranslate2 ``StorageView``).
     """
 
     segments: list[list[dict[str, Any]]]
@@ -226,10 +228,10 @@ class Recognised:
     encoded: Any
 
 
-def window_features(extractor: Callable[[np.ndarray], np.ndarray],
-                    windows: Sequence[Window]) -> np.ndarray:
-    """The encoder input of each window: the log-mel spectrogram of its audio padded
-    with silence to 30 s, ``[windows, mels, 3000]``.
+def bin_features(extractor: Callable[[np.ndarray], np.ndarray],
+                 bins: Sequence[Bin]) -> np.ndarray:
+    """The encoder input of each bin: the log-mel spectrogram of its audio padded
+    with silence to 30 s, ``[bins, mels, 3000]``.
 
     Whisper was trained on audio padded this way (openai-whisper pads the
     samples before the spectrogram). faster-whisper instead pads the
@@ -238,11 +240,11 @@ def window_features(extractor: Callable[[np.ndarray], np.ndarray],
     """
     from faster_whisper.audio import pad_or_trim
 
-    return np.stack([pad_or_trim(extractor(w.audio(WINDOW_SAMPLES))[..., :-1]) for w in windows])
+    return np.stack([pad_or_trim(extractor(b.audio(BIN_SAMPLES))[..., :-1]) for b in bins])
 
 
 class PackedRecognizer:
-    """Recognise batches of packed windows with one loaded Whisper model.
+    """Recognise batches of packed bins with one loaded Whisper model.
 
     Args:
         model: A ``faster_whisper.WhisperModel``.
@@ -274,40 +276,40 @@ class PackedRecognizer:
         #: give the acoustic verifier candidates).
         self.nbest = 1
 
-    def recognise(self, windows: Sequence[Window]) -> list[list[dict[str, Any]]]:
-        """Segments of each window: ``start``, ``end`` and ``words`` (window time).
+    def recognise(self, bins: Sequence[Bin]) -> list[list[dict[str, Any]]]:
+        """Segments of each bin: ``start``, ``end`` and ``words`` (bin time).
 
         Each word is a dict ``word, start, end, probability``.
         """
-        return self.recognise_full(windows).segments
+        return self.recognise_full(bins).segments
 
-    def recognise_full(self, windows: Sequence[Window]) -> Recognised:
-        """Segments of each window, with the encoder output and the beam's other hypotheses."""
+    def recognise_full(self, bins: Sequence[Bin]) -> Recognised:
+        """Segments of each bin, with the encoder output and the beam's other hypotheses."""
         t0 = time.perf_counter()
-        feats = window_features(self.model.feature_extractor, windows)
+        feats = bin_features(self.model.feature_extractor, bins)
         encoded = self.model.encode(feats)
         t1 = time.perf_counter()
-        results = self._generate(encoded, len(windows), 1.0)
+        results = self._generate(encoded, len(bins), 1.0)
         looping = [i for i, r in enumerate(results) if self._loops(r.sequences_ids[0])]
-        if looping:  # re-decode only the windows that ran into a repetition loop
+        if looping:  # re-decode only the bins that ran into a repetition loop
             again = self._generate(self.model.encode(feats[looping]), len(looping),
                                    self.options.repetition_penalty)
             for i, r in zip(looping, again, strict=True):
                 results[i] = r
-            self.timings["n_loop_windows"] = self.timings.get("n_loop_windows", 0) + len(looping)
+            self.timings["n_loop_bins"] = self.timings.get("n_loop_bins", 0) + len(looping)
         t2 = time.perf_counter()
-        segments = [self._segments(r.sequences_ids[0], w.used) for r, w in zip(results, windows,
+        segments = [self._segments(r.sequences_ids[0], b.used) for r, b in zip(results, bins,
                                                                                 strict=True)]
         tokens = [[t for seg in segs for t in seg["tokens"]] for segs in segments]
-        frames = [min(3000, int(np.ceil(w.used)) * self.model.frames_per_second) for w in windows]
+        frames = [min(3000, int(np.ceil(b.used)) * self.model.frames_per_second) for b in bins]
         aligned = self.model.find_alignment(self.tokenizer, tokens, encoded, frames)
         t3 = time.perf_counter()
         self.timings["features+encoder"] = self.timings.get("features+encoder", 0.0) + t1 - t0
         self.timings["decoder"] = self.timings.get("decoder", 0.0) + t2 - t1
         self.timings["align"] = self.timings.get("align", 0.0) + t3 - t2
-        self.timings["n_windows"] = self.timings.get("n_windows", 0) + len(windows)
-        self.timings["n_window_speech_seconds"] = self.timings.get(
-            "n_window_speech_seconds", 0) + sum(w.speech for w in windows)
+        self.timings["n_bins"] = self.timings.get("n_bins", 0) + len(bins)
+        self.timings["n_bin_speech_seconds"] = self.timings.get(
+            "n_bin_speech_seconds", 0) + sum(b.speech for b in bins)
         out = []
         for r, segs, words in zip(results, segments, aligned, strict=True):
             # faster-whisper's no-speech rule: likely silence and an unsure decoding
@@ -318,8 +320,8 @@ class PackedRecognizer:
                 continue
             _words_into_segments(segs, words)
             out.append(segs)
-        alternatives = [[self._segments(seq, w.used) for seq in r.sequences_ids[1:]]
-                        for r, w in zip(results, windows, strict=True)]
+        alternatives = [[self._segments(seq, b.used) for seq in r.sequences_ids[1:]]
+                        for r, b in zip(results, bins, strict=True)]
         return Recognised(out, alternatives, encoded)
 
     def piece_alternatives(self, alternatives: Sequence[Sequence[dict[str, Any]]],
@@ -335,7 +337,7 @@ class PackedRecognizer:
         return out
 
     def _generate(self, encoded: Any, n: int, repetition_penalty: float) -> list[Any]:
-        """Batched decoding of ``n`` encoded windows (CTranslate2 ``generate``)."""
+        """Batched decoding of ``n`` encoded bins (CTranslate2 ``generate``)."""
         sample = self.options.temperature > 0 and self.options.beam_size == 1
         return self.model.model.generate(
             encoded, [list(self.prompt) for _ in range(n)],
@@ -349,11 +351,11 @@ class PackedRecognizer:
         )
 
     def _loops(self, tokens: Sequence[int]) -> bool:
-        """True when the decoded window repeats itself (:func:`analyzer.speech.asr.loops`).
+        """True when the decoded bin repeats itself (:func:`analyzer.speech.asr.loops`).
 
         Decoding first runs without a repetition penalty (which changes words
-        of clean speech too); a looping window is decoded again with it, as
-        faster-whisper falls back on a failed window.
+        of clean speech too); a looping bin is decoded again with it, as
+        faster-whisper falls back on a failed 30 s input.
         """
         from analyzer.speech.asr import loops
 
@@ -397,21 +399,21 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def assign_words(window: Window, segments: Sequence[dict[str, Any]]
+def assign_words(bin_: Bin, segments: Sequence[dict[str, Any]]
                  ) -> dict[tuple[int, int, float], list[Word]]:
-    """Map a window's words to (job, channel, piece start) with recording times.
+    """Map a bin's words to (job, track, piece start) with recording times.
 
     Whisper usually puts a segment boundary at the pause between two pieces,
     so a segment goes whole to the piece it overlaps most (its timestamps may
     reach a little into the gap or the next piece). A segment that covers a
     real part of two or more pieces (Whisper sometimes writes a whole
-    window's speech as one segment) is split word by word: each word to the
+    bin's speech as one segment) is split word by word: each word to the
     piece holding its midpoint, or the nearest.
     """
     out: dict[tuple[int, int, float], list[Word]] = defaultdict(list)
-    if not window.pieces:
+    if not bin_.pieces:
         return out
-    spans = [(off, off + p.seconds, p) for off, p in window.pieces]
+    spans = [(off, off + p.seconds, p) for off, p in bin_.pieces]
     for seg in segments:
         lap = sorted(((_overlap(seg["start"], seg["end"], a, b), a, b, p) for a, b, p in spans),
                      key=lambda x: -x[0])
@@ -430,7 +432,7 @@ def assign_words(window: Window, segments: Sequence[dict[str, Any]]
             shift = piece.start - a
             start = min(max(float(w["start"]), a), b) + shift
             end = min(max(float(w["end"]), a), b) + shift
-            out[(piece.job, piece.channel, piece.start)].append(
+            out[(piece.job, piece.track, piece.start)].append(
                 Word(text, round(start, 3), round(max(end, start), 3), float(w["probability"])))
     return out
 

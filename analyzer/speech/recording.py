@@ -1,57 +1,46 @@
 """The audio path: a recording in, an :class:`~analyzer.types.Interaction` with findings out.
 
-Stages, each in its own module: decode (:mod:`analyzer.speech.decode`) -> speech
-recognition per channel (:mod:`analyzer.speech.asr`) -> rings before the first staff
-speech (:mod:`analyzer.speech.rings`) -> loudness (:mod:`analyzer.rules.acoustics`).
-Phrase matching, context rules and scoring are the same as for transcripts
-and run afterwards in :func:`analyzer.pipeline.analyze_interaction`.
+Stages, each in its own module: decode (:mod:`analyzer.speech.decode`) -> who
+speaks on which channel (:mod:`analyzer.speech.tracks`) -> crosstalk silenced
+(:mod:`analyzer.speech.crosstalk`) -> speech recognition of the tracks
+(a :class:`~analyzer.speech.tracks.Recognizer`, by default the one recognition
+engine) -> :func:`conclude`: crosstalk, background and mono speaker turns
+(:mod:`analyzer.speech.attribution`), levels, the interaction, rings before
+the first staff speech (:mod:`analyzer.speech.rings`) and loudness
+(:mod:`analyzer.rules.acoustics`). Phrase matching, context rules and scoring
+are the same as for transcripts and run afterwards
+(:func:`analyzer.pipeline.analyze_interaction`).
 
-Roles: on a stereo recording each channel is one party (default channel 0
-staff, channel 1 citizen; per run ``ASROptions.stereo_speakers``, per hall
-``ASROptions.hall_speakers`` or the sidecar's ``stereo_speakers``). A mono
-recording is one microphone: with ``ASROptions.mono_roles = "auto"`` (default)
-its speaker turns and roles are told apart (:mod:`analyzer.speech.diarize`),
-with ``"staff"`` / ``"citizen"`` every word is charged to that party; either
-way its utterances carry ``speaker_known=False``. Crosstalk between the
-channels, background speech and same-mix stereo files are handled by
-:mod:`analyzer.speech.attribution`.
+:func:`conclude` is everything after recognition: the live stream
+(:mod:`analyzer.stream`) recognises as the audio arrives and calls it when the
+call ends, with the whole call's audio, so a live call and its recording get
+the same roles, attribution, rings and loudness.
 
-Metadata: a sidecar ``<stem>.json`` next to the recording may give ``id``,
-``channel`` (counter|phone), ``hall``, ``window``, ``staff``, ``started_at``,
-``rings``, ``ring_seconds`` (the call record: wins over the audio),
-``stereo_speakers`` and ``mono_roles``; the ``meta`` argument overrides it.
+Roles and metadata: :func:`analyzer.speech.tracks.resolve_tracks` and
+:class:`analyzer.speech.meta.CallMeta` (a sidecar ``<stem>.json`` next to the
+recording; the ``meta`` argument overrides it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from analyzer.errors import TranscriptError, shown
-from analyzer.options import MONO_ROLES, AnalyzerOptions, ASROptions
+from analyzer.errors import shown
+from analyzer.options import AnalyzerOptions, ASROptions
 from analyzer.speech.decode import DecodedAudio, decode_audio
-from analyzer.types import SPEAKERS, Finding, Interaction, RingResult, Utterance
+from analyzer.speech.meta import CallMeta, read_meta
+from analyzer.speech.tracks import Recognizer, Track, resolve_tracks
+from analyzer.types import Finding, Interaction, RingResult, Utterance
 
 if TYPE_CHECKING:
+    from analyzer.speech.attribution import Dropped
     from analyzer.speech.verify import Verifier
 
-#: A recognizer with :func:`analyzer.speech.engine.transcribe`'s signature.
-Transcriber = Callable[..., list[Utterance]]
-
-_INTERACTION_KEYS = (
-    "id",
-    "channel",
-    "hall",
-    "window",
-    "staff",
-    "started_at",
-    "rings",
-    "ring_seconds",
-)
 #: Recordings at or below this native rate are phone calls unless told otherwise.
 _PHONE_RATE = 8000
 
@@ -64,7 +53,7 @@ class AudioAnalysis:
         interaction: The recognised conversation with the metadata.
         ring: Rings before answer (record or audio), or None for counter audio.
         findings: Findings only the audio shows (staff shouting).
-        asr_info: Model folder, its SHA-256 and the recognition options.
+        asr_info: Model folder, its SHA-256, the recognition options and the attribution.
         audio: The decoded samples.
     """
 
@@ -74,32 +63,55 @@ class AudioAnalysis:
     asr_info: dict[str, Any]
     audio: DecodedAudio
 
+    @property
+    def heard_speech(self) -> bool:
+        """True when some speech was recognised, or rings were heard (an unanswered call)."""
+        rang = self.ring is not None and bool(self.ring.rings)
+        return rang or any(u.text.strip() for u in self.interaction.utterances)
 
-@dataclass(frozen=True)
-class Track:
-    """One party's signal: the channel index (None: channel mix) and its role."""
 
-    channel: int | None
-    speaker: str
-    known: bool = True
+@dataclass
+class Heard:
+    """A recording's tracks and what the recognizer heard on each, before attribution.
+
+    Attributes:
+        audio: The whole recording (its original samples, not the silenced ones).
+        tracks: Who speaks on which channel.
+        utterances: Each track's recognised utterances.
+        meta: The interaction's metadata.
+        correlation: The same-mix check's channel correlation (None: separate channels).
+        silenced: Crosstalk silenced before recognition.
+        at_call_end: The attribution rules that ran only when a live call ended.
+    """
+
+    audio: DecodedAudio
+    tracks: list[Track]
+    utterances: list[list[Utterance]]
+    meta: CallMeta
+    correlation: float | None = None
+    silenced: Sequence[Dropped] = ()
+    at_call_end: tuple[str, ...] = ()
 
 
 def analyze_recording(
     path: str | Path,
     options: AnalyzerOptions | None = None,
-    meta: dict[str, Any] | None = None,
+    meta: CallMeta | Mapping[str, Any] | None = None,
     *,
     audio: DecodedAudio | None = None,
-    transcriber: Transcriber | None = None,
+    recognizer: Recognizer | None = None,
 ) -> AudioAnalysis:
     """Decode, transcribe and measure one recording.
 
     Args:
         path: The recording (WAV, FLAC, MP3, M4A/AAC, OGG/Opus).
         options: Analyzer options (``asr``, ``rings``, ``acoustics`` are used).
-        meta: Metadata overriding the sidecar ``<stem>.json`` (see module docstring).
+        meta: The recording's metadata (:mod:`analyzer.speech.meta`): a
+            :class:`~analyzer.speech.meta.CallMeta` is taken as complete (read
+            with its sidecar already, as :func:`analyzer.pipeline.discover` does);
+            a mapping goes over the sidecar ``<stem>.json``; None: the sidecar's.
         audio: Already decoded samples (the batch decodes ahead).
-        transcriber: A recognizer to use instead of the process's recognition engine
+        recognizer: Hears the tracks instead of the process's recognition engine
             (:func:`analyzer.speech.engine.get_engine`; the batch passes its worker's,
             shared by the recordings in flight).
 
@@ -112,135 +124,75 @@ def analyze_recording(
         ModelError: The speech model is missing or corrupt.
     """
     from analyzer.speech import asr
-    from analyzer.speech.attribution import attribute, same_mix, silence_crosstalk
-    from analyzer.speech.engine import get_engine
 
     options = options or AnalyzerOptions()
-    meta = load_meta(path, meta)
-    audio = audio if audio is not None else decode_audio(path)
-    mixed = (same_mix(audio.samples, options.attribution)
-             if audio.channels == 2 and options.attribution.enabled else None)
-    tracks = channel_tracks(audio.channels, options.asr, meta, str(path),
-                            same_mix=mixed is not None)
-    line = options.asr.for_line(audio.native_rate, meta.get("channel"))
+    known = meta if isinstance(meta, CallMeta) else read_meta(path, meta)
+    heard = hear(path, options, known, audio if audio is not None else decode_audio(path),
+                 recognizer)
+    return conclude(heard, options, source=path, asr_info=asr.asr_info(options.asr))
+
+
+def hear(path: str | Path, options: AnalyzerOptions, meta: CallMeta, audio: DecodedAudio,
+         recognizer: Recognizer | None) -> Heard:
+    """Who speaks where, crosstalk silenced, and each track recognised."""
+    from analyzer.speech.attribution import same_mix
+    from analyzer.speech.crosstalk import silence_crosstalk
+    from analyzer.speech.engine import get_engine
     from analyzer.speech.verify import get_verifier
 
-    recognise = transcriber or get_engine(line, options.pack)
-    heard_audio, silenced = audio, []
+    correlation = (same_mix(audio.samples, options.attribution)
+                   if audio.channels == 2 and options.attribution.enabled else None)
+    tracks = resolve_tracks(audio.channels, options.asr, replace(meta, where=meta.where or
+                                                                 str(path)),
+                            same_mix=correlation is not None)
+    line = options.asr.for_line(audio.native_rate, meta.channel)
+    recognise = recognizer or get_engine(line, options.pack)
+    heard_audio: DecodedAudio = audio
+    silenced: list[Dropped] = []
     if len(tracks) == 2 and options.attribution.enabled:  # leaked speech is never recognised
         samples, silenced = silence_crosstalk(audio.samples, audio.sample_rate,
                                               [t.speaker for t in tracks], options.attribution)
         heard_audio = replace(audio, samples=samples)
-    heard = transcribe_each(heard_audio, tracks, line, recognise, get_verifier(options))
-    mode = "stereo" if len(tracks) == 2 else "same_mix" if mixed is not None else "mono"
+    utterances = transcribe_each(heard_audio, tracks, line, recognise, get_verifier(options))
+    return Heard(audio, tracks, utterances, meta, correlation, silenced)
+
+
+def conclude(heard: Heard, options: AnalyzerOptions, *, source: str | Path,
+             asr_info: Mapping[str, Any] | None) -> AudioAnalysis:
+    """Everything after recognition, for a recording or a live call that has ended.
+
+    Crosstalk, background and mono speaker turns
+    (:func:`analyzer.speech.attribution.attribute`), levels on each speaker's
+    own track, the interaction with its metadata, rings before the first
+    staff speech and loudness.
+
+    Args:
+        heard: The tracks and what was recognised on each.
+        options: Analyzer options.
+        source: The recording (or the live call's id), named in the report.
+        asr_info: The recognizer's audit block (None: not known).
+    """
+    from analyzer.speech.attribution import attribute
+
+    audio, tracks = heard.audio, heard.tracks
+    mode = ("stereo" if len(tracks) == 2 else
+            "same_mix" if heard.correlation is not None else "mono")
     utterances, attribution = attribute(
-        [(t.speaker, track_samples(audio, t), utts) for t, utts in zip(tracks, heard, strict=True)],
-        audio.sample_rate, options, mode, mixed)
-    attribution.add(silenced)
+        [(t.speaker, t.signal(audio), utts)
+         for t, utts in zip(tracks, heard.utterances, strict=True)],
+        audio.sample_rate, options, mode, heard.correlation)
+    attribution.add(heard.silenced)
+    attribution.at_call_end = heard.at_call_end
     utterances = with_levels(utterances, audio, tracks)
-    interaction = build_interaction(path, audio, utterances, meta, tracks)
+    interaction = build_interaction(source, audio, utterances, heard.meta, tracks)
     ring = find_rings(interaction, audio, tracks, options)
     if not interaction.channel:  # not given and not 8 kHz: phone if ringback was heard
         interaction.channel = "phone" if ring is not None and ring.rings else "counter"
     if interaction.channel != "phone":
         ring = None
     findings = acoustic_findings(interaction, audio, tracks, options)
-    info = {**asr.asr_info(options.asr), "attribution": attribution.to_dict()}
+    info = {**(asr_info or {}), "attribution": attribution.to_dict()}
     return AudioAnalysis(interaction, ring, findings, info, audio)
-
-
-def read_sidecar(recording: str | Path) -> dict[str, Any]:
-    """The sidecar metadata ``<stem>.json`` next to a recording ({} when there is none).
-
-    The one reader of sidecars: ``conduct analyze``, the batch and the stream
-    all call it. The returned dict carries ``_sidecar`` (the file's path) so
-    later errors can name it.
-
-    Raises:
-        TranscriptError: The sidecar is unreadable, not JSON, or not an object.
-    """
-    sidecar = Path(recording).with_suffix(".json")
-    if not sidecar.is_file():
-        return {}
-    from analyzer.text.transcript import read_json
-
-    try:
-        data = read_json(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise TranscriptError(f"sidecar metadata is not valid JSON: {exc}",
-                              source=str(sidecar)) from None
-    if not isinstance(data, dict):
-        raise TranscriptError("sidecar metadata must be a JSON object", source=str(sidecar))
-    meta = {k: v for k, v in data.items() if k not in ("utterances", "transcript")}
-    meta["_sidecar"] = str(sidecar)
-    return meta
-
-
-def load_meta(path: str | Path, meta: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The sidecar next to ``path`` (:func:`read_sidecar`) merged under ``meta``.
-
-    Raises:
-        TranscriptError: The sidecar is malformed.
-    """
-    return {**read_sidecar(path), **(meta or {})}
-
-
-def channel_tracks(
-    channels: int, options: ASROptions, meta: dict[str, Any], source: str = "",
-    *, same_mix: bool = False,
-) -> list[Track]:
-    """Who speaks on which channel (see the module docstring for the precedence).
-
-    A mono recording, or a stereo one whose channels carry the same mix
-    (``same_mix``: analysed as their mix), is one track; with ``mono_roles``
-    ``auto`` it is recognised as staff speech (so acoustic verification hears
-    it) and the speaker turns are told apart afterwards
-    (:mod:`analyzer.speech.attribution`).
-
-    Raises:
-        TranscriptError: A role in the metadata or options is not a speaker.
-    """
-    where = meta.get("_sidecar", source)
-    if channels == 2 and not same_mix:
-        roles = _stereo_roles(options, meta)
-        for role in roles:
-            _check_role(role, where, "stereo_speakers")
-        return [Track(0, roles[0]), Track(1, roles[1])]
-    given = str(meta.get("mono_roles") or options.mono_roles)
-    if given not in MONO_ROLES:
-        raise TranscriptError(f"mono_roles: {given!r} is not one of {', '.join(MONO_ROLES)}",
-                              source=where, field="mono_roles")
-    speaker = "staff" if given == "auto" else given
-    return [Track(0 if channels == 1 else None, speaker, known=False)]
-
-
-def _stereo_roles(options: ASROptions, meta: dict[str, Any]) -> tuple[str, str]:
-    given = meta.get("stereo_speakers")
-    if given:
-        if not isinstance(given, (list, tuple)) or len(given) != 2:
-            raise TranscriptError(
-                f"stereo_speakers must list two roles, got {given!r}",
-                source=meta.get("_sidecar"),
-                field="stereo_speakers",
-            )
-        return str(given[0]), str(given[1])
-    hall = str(meta.get("hall", ""))
-    for entry in options.hall_speakers:
-        if hall and entry[0] == hall:
-            return str(entry[1]), str(entry[2])
-    return str(options.stereo_speakers[0]), str(options.stereo_speakers[1])
-
-
-def _check_role(role: str, source: str, name: str) -> None:
-    if role not in SPEAKERS:
-        raise TranscriptError(
-            f"{name}: {role!r} is not one of {', '.join(SPEAKERS)}", source=source, field=name
-        )
-
-
-def track_samples(audio: DecodedAudio, track: Track) -> np.ndarray:
-    """The mono signal of one track."""
-    return audio.mono() if track.channel is None else audio.samples[track.channel]
 
 
 def with_levels(utterances: Sequence[Utterance], audio: DecodedAudio, tracks: list[Track]
@@ -252,46 +204,25 @@ def with_levels(utterances: Sequence[Utterance], audio: DecodedAudio, tracks: li
     """
     from analyzer.rules.acoustics import utterance_level
 
-    samples = {t.speaker: track_samples(audio, t) for t in tracks}
-    default = track_samples(audio, tracks[0])
+    samples = {t.speaker: t.signal(audio) for t in tracks}
+    default = tracks[0].signal(audio)
     return [replace(u, level_dbfs=utterance_level(samples.get(u.speaker, default),
                                                   audio.sample_rate, u.start, u.end))
             for u in utterances]
 
 
-def transcribe_tracks(
-    audio: DecodedAudio, tracks: list[Track], options: ASROptions, recognise: Transcriber,
-    verifier: Verifier | None = None,
-) -> list[Utterance]:
-    """Recognise every track (:func:`transcribe_each`) and merge the utterances in time order."""
-    utterances = [u for found in transcribe_each(audio, tracks, options, recognise, verifier)
-                  for u in found]
-    utterances.sort(key=lambda u: (u.start, u.end))
-    return utterances
-
-
 def transcribe_each(
-    audio: DecodedAudio, tracks: list[Track], options: ASROptions, recognise: Transcriber,
+    audio: DecodedAudio, tracks: list[Track], options: ASROptions, recognise: Recognizer,
     verifier: Verifier | None = None,
 ) -> list[list[Utterance]]:
-    """Recognise every track; each track's utterances in time order.
+    """Recognise every track of a recording together; each track's utterances in time order.
 
-    A recognizer that offers ``transcribe_many(tracks, options)`` (tracks as
-    ``(samples, speaker, speaker_known)``, one utterance list back per track)
-    hears all tracks of the recording in one call: the batch's packed
-    recognizer lays both parties' speech into shared windows. Otherwise each
-    track is recognised on its own. ``verifier`` (None: off) hears lexicon
-    phrases in the staff tracks (:mod:`analyzer.speech.verify`).
+    The recognizer hears all tracks in one call: the packed recognizer lays
+    both parties' speech into shared bins. ``verifier`` (None: off) hears
+    lexicon phrases in the staff tracks (:mod:`analyzer.speech.verify`).
     """
-    extra = {"verifier": verifier} if verifier is not None else {}
-    many = getattr(recognise, "transcribe_many", None)
-    if many is not None:
-        given = [(track_samples(audio, t), t.speaker, t.known) for t in tracks]
-        out = [list(found) for found in many(given, options, **extra)]
-    else:
-        out = [list(recognise(track_samples(audio, track), options, speaker=track.speaker,
-                              offset=0.0, speaker_known=track.known, **extra))
-               for track in tracks]
+    out = [list(found) for found in recognise.transcribe_many(
+        [t.cut(audio) for t in tracks], options, verifier=verifier)]
     for found in out:
         found.sort(key=lambda u: (u.start, u.end))
     return out
@@ -301,12 +232,12 @@ def build_interaction(
     path: str | Path,
     audio: DecodedAudio,
     utterances: list[Utterance],
-    meta: dict[str, Any],
+    meta: CallMeta,
     tracks: list[Track],
 ) -> Interaction:
     """The :class:`Interaction` of a recording: metadata, transcript, audio facts."""
-    channel = str(meta.get("channel") or ("phone" if 0 < audio.native_rate <= _PHONE_RATE else ""))
-    extra = {k: v for k, v in meta.items() if k not in _INTERACTION_KEYS and not k.startswith("_")}
+    channel = meta.channel or ("phone" if 0 < audio.native_rate <= _PHONE_RATE else "")
+    extra = dict(meta.extra)
     extra["audio"] = {
         "channels": audio.channels,
         "native_rate": audio.native_rate,
@@ -315,15 +246,15 @@ def build_interaction(
         "speaker_known": all(t.known for t in tracks),
     }
     return Interaction(
-        id=str(meta.get("id") or shown(Path(path).stem)),
+        id=meta.id or shown(Path(path).stem),
         channel=channel,
         utterances=utterances,
-        hall=str(meta.get("hall", "")),
-        window=str(meta.get("window", "")),
-        staff=str(meta.get("staff", "")),
-        started_at=str(meta.get("started_at", "")),
-        rings=meta.get("rings"),
-        ring_seconds=meta.get("ring_seconds"),
+        hall=meta.hall,
+        window=meta.window,
+        staff=meta.staff,
+        started_at=meta.started_at,
+        rings=meta.rings,
+        ring_seconds=meta.ring_seconds,
         source=shown(path),
         duration=audio.duration,
         meta=extra,
@@ -348,10 +279,8 @@ def find_rings(
     if record is not None:
         return record
     line = next((t for t in tracks if t.speaker == "citizen"), None)
-    samples = (
-        audio.mono()
-        if line is None and len(tracks) > 1
-        else track_samples(audio, line or tracks[0])
+    samples: np.ndarray = (
+        audio.mono() if line is None and len(tracks) > 1 else (line or tracks[0]).signal(audio)
     )
     staff_starts = [u.start for u in interaction.utterances if u.speaker == "staff"]
     answer = min(staff_starts) if staff_starts else None
@@ -375,14 +304,7 @@ def acoustic_findings(
     staff = next((t for t in tracks if t.speaker == "staff"), None)
     if staff is not None:
         utterances = [u for u in interaction.utterances if u.speaker == "staff"]
-        findings.extend(
-            loudness_findings(
-                track_samples(audio, staff),
-                audio.sample_rate,
-                utterances,
-                options.acoustics,
-                lexicon,
-            )
-        )
+        findings.extend(loudness_findings(staff.signal(audio), audio.sample_rate, utterances,
+                                          options.acoustics, lexicon))
     findings.sort(key=lambda f: (f.start is None, f.start or 0.0))
     return findings

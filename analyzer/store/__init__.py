@@ -26,14 +26,43 @@ Tables:
         (:mod:`analyzer.store.hits`); utterances_fts: transcript search
         (:mod:`analyzer.store.search`).
 
+How the package is built (one job a module):
+
+* :mod:`~analyzer.store.database`: the file's connections, a read connection
+  per thread and one writer thread (:class:`~analyzer.store.database.Database`);
+* :mod:`~analyzer.store.schema`: tables, triggers, ordered migrations;
+* :mod:`~analyzer.store.core`: :class:`Store`, opening a file and migrating it;
+  its methods come from one class per topic, each over
+  :class:`~analyzer.store.base.StoreBase` (the pool) and calling no other
+  topic's private methods:
+
+  =================  ==================================================================
+  ``writes``         runs, errors, ``save_report`` (the batch's and the live recorder's)
+  ``queries``        reports, interactions, findings, utterances, counts, summaries
+  ``reviews``        verdicts and the review-adjusted score
+  ``appeals``        appeals, rectifications, the audit trail
+  ``sampling``       the inspectors' sample and assignments
+  ``results``        per-staff / per-window results, the staff directory
+  ``hits``           trainers' example candidates
+  ``search``         transcript search
+  =================  ==================================================================
+
+* :mod:`~analyzer.store.filters`: :class:`~analyzer.store.filters.Filter`, the
+  conditions every read takes, and the one SQL it becomes;
+  :mod:`~analyzer.store.rows`: the rows' shapes; :mod:`~analyzer.store.records`:
+  identities and serialised forms; :mod:`~analyzer.store.periods`,
+  :mod:`~analyzer.store.summaries`, :mod:`~analyzer.store.ranking`: the
+  figures ``conduct report`` renders (:mod:`analyzer.reports` renders them).
+
 Example::
 
     with Store("results.sqlite") as store:
-        for row in store.interactions({"hall": "东城", "review": "unreviewed"}):
+        for row in store.interactions(Filter(hall="东城", review="unreviewed")):
             print(row["id"], row["score"], row["n_findings"])
 """
 
 from analyzer.store.core import Store
+from analyzer.store.filters import Filter
 from analyzer.store.records import (
     Stored,
     analysis_key,
@@ -55,7 +84,8 @@ from analyzer.store.schema import (
 )
 
 __all__ = [
-    "APPEAL_STATES", "GROUPS", "MIGRATIONS", "REVIEW_STATES", "SCHEMA_VERSION", "VERDICTS", "Store", "Stored",
+    "APPEAL_STATES", "GROUPS", "MIGRATIONS", "REVIEW_STATES", "SCHEMA_VERSION", "VERDICTS",
+    "Filter", "Store", "Stored",
     "analysis_key", "content_hash_of_file", "content_hash_of_interaction", "error_text",
     "interaction_from_dict", "interaction_to_dict", "now", "rescore_findings",
 ]

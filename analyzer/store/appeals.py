@@ -20,11 +20,16 @@ score, refuse deletes, and keep the audit table itself append-only.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from analyzer.errors import ReviewConflict, StoreError
+from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
+from analyzer.store.base import StoreBase
+from analyzer.store.database import inserted_id
+from analyzer.store.filters import SqlValue
+from analyzer.store.reviews import record_verdict
+from analyzer.store.rows import JsonObject
 from analyzer.store.schema import now
 
 #: Outcomes of a ruling.
@@ -86,36 +91,37 @@ class AuditEntry:
     entity: str
     entity_id: int
     action: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
+    before: JsonObject | None
+    after: JsonObject | None
 
 
 def _text(value: str, what: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValueError(f"{what} is empty")
+        raise InvalidRequest(f"{what} is empty")
     return value[:MAX_TEXT]
 
 
-class AppealsMixin:
+class AppealsMixin(StoreBase):
     """Appeals, rectifications and the audit trail (mixed into :class:`analyzer.store.Store`)."""
 
     def file_appeal(self, finding_id: int, reason: str, user: str) -> int:
         """File an appeal against a confirmed finding; returns the appeal id.
 
         Raises:
-            ValueError: Empty reason or user.
-            StoreError: No such finding.
+            InvalidRequest: Empty reason or user.
+            NotFound: No such finding.
             ReviewConflict: The finding is not confirmed, or was appealed before.
         """
         reason, user = _text(reason, "the reason"), _text(user, "the user")
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> int:
             f = db.execute(
                 "SELECT f.interaction_pk, f.rule, f.start, f.verdict, i.staff, i.score "
                 "FROM findings f JOIN interactions i ON i.id = f.interaction_pk WHERE f.id = ?",
                 (finding_id,)).fetchone()
             if f is None:
-                raise StoreError(f"no finding with id {finding_id}", source=self.path)
+                raise NotFound(f"no finding with id {finding_id}", source=self.path)
             if f["verdict"] != "confirm":
                 raise ReviewConflict(f"finding {finding_id} is not confirmed; only a confirmed "
                                      "finding can be appealed", source=self.path)
@@ -124,12 +130,13 @@ class AppealsMixin:
             if before is not None:
                 raise ReviewConflict(f"finding {finding_id} was appealed already (appeal "
                                      f"#{before[0]}); a ruling is final", source=self.path)
-            cur = db.execute(
+            return inserted_id(db.execute(
                 "INSERT INTO appeals (finding_id, interaction_pk, rule, start, staff, reason, "
                 "filed_by, filed_at, score_before, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (finding_id, f["interaction_pk"], f["rule"], f["start"], f["staff"], reason, user,
-                 now(), f["score"], user))
-            return int(cur.lastrowid)
+                 now(), f["score"], user)))
+
+        return self.db.write(job)
 
     def rule_appeal(self, appeal_id: int, outcome: str, comment: str, user: str) -> Appeal:
         """Rule on an open appeal: ``upheld`` keeps the finding, ``overturned`` dismisses it.
@@ -139,17 +146,18 @@ class AppealsMixin:
         the appeal keeps the score before and after.
 
         Raises:
-            ValueError: Unknown outcome, empty comment or user.
-            StoreError: No such appeal.
+            InvalidRequest: Unknown outcome, empty comment or user.
+            NotFound: No such appeal.
             ReviewConflict: Already ruled, or the ruler filed the appeal.
         """
         if outcome not in RULINGS:
-            raise ValueError(f"a ruling is one of {', '.join(RULINGS)}, not {outcome!r}")
+            raise InvalidRequest(f"a ruling is one of {', '.join(RULINGS)}, not {outcome!r}")
         comment, user = _text(comment, "the ruling's comment"), _text(user, "the user")
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> None:
             a = db.execute("SELECT * FROM appeals WHERE id = ?", (appeal_id,)).fetchone()
             if a is None:
-                raise StoreError(f"no appeal with id {appeal_id}", source=self.path)
+                raise NotFound(f"no appeal with id {appeal_id}", source=self.path)
             if a["status"] != "open":
                 raise ReviewConflict(f"appeal #{appeal_id} was ruled already ({a['status']})",
                                      source=self.path)
@@ -157,25 +165,27 @@ class AppealsMixin:
                 raise ReviewConflict(f"appeal #{appeal_id} was filed by {user}; another "
                                      "supervisor rules on it", source=self.path)
             if outcome == "overturned" and a["finding_id"] is not None:
-                self._record_verdict(db, int(a["finding_id"]), "dismiss",
-                                     f"申诉 #{appeal_id} overturned: {comment}", user)
+                record_verdict(db, int(a["finding_id"]), "dismiss",
+                               f"申诉 #{appeal_id} overturned: {comment}", user, self.path)
             score = db.execute("SELECT score FROM interactions WHERE id = ?",
                                (a["interaction_pk"],)).fetchone()[0]
             db.execute(
                 "UPDATE appeals SET status = ?, ruling_comment = ?, ruled_by = ?, ruled_at = ?, "
                 "score_after = ?, updated_by = ? WHERE id = ?",
                 (outcome, comment, user, now(), score, user, appeal_id))
+
+        self.db.write(job)
         return self.appeal(appeal_id)
 
     def appeal(self, appeal_id: int) -> Appeal:
         """One appeal.
 
         Raises:
-            StoreError: No such appeal.
+            NotFound: No such appeal.
         """
         rows = self._query("SELECT * FROM appeals WHERE id = ?", (appeal_id,))
         if not rows:
-            raise StoreError(f"no appeal with id {appeal_id}", source=self.path)
+            raise NotFound(f"no appeal with id {appeal_id}", source=self.path)
         return _appeal(rows[0])
 
     def appeals(self, *, status: str | None = None, pk: int | None = None,
@@ -200,46 +210,51 @@ class AppealsMixin:
         action and date (the audit trail keeps the old ones).
 
         Raises:
-            ValueError: Empty staff, action or user; a follow-up date not ``YYYY-MM-DD``.
+            InvalidRequest: Empty staff, action or user; a follow-up date not ``YYYY-MM-DD``.
         """
         staff, action, user = _text(staff, "the staff id"), _text(action, "the action"), \
             _text(user, "the user")
         try:
             date.fromisoformat(follow_up)
         except (TypeError, ValueError):
-            raise ValueError(f"the follow-up date must be YYYY-MM-DD, not {follow_up!r}") from None
-        with self.transaction() as db:
+            raise InvalidRequest(f"the follow-up date must be YYYY-MM-DD, not {follow_up!r}") from None
+
+        def job(db: sqlite3.Connection) -> int:
             old = db.execute("SELECT id FROM rectifications WHERE staff = ? AND period = ?",
                              (staff, period)).fetchone()
             if old is not None:
                 db.execute("UPDATE rectifications SET action = ?, follow_up = ?, "
                            "updated_by = ? WHERE id = ?", (action, follow_up, user, old[0]))
                 return int(old[0])
-            cur = db.execute(
+            return inserted_id(db.execute(
                 "INSERT INTO rectifications (staff, period, action, follow_up, set_by, set_at, "
                 "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (staff, period, action, follow_up, user, now(), user))
-            return int(cur.lastrowid)
+                (staff, period, action, follow_up, user, now(), user)))
+
+        return self.db.write(job)
 
     def complete_rectification(self, rect_id: int, note: str, user: str) -> Rectification:
         """Mark a rectification done, with what was done.
 
         Raises:
-            ValueError: Empty note or user.
-            StoreError: No such rectification.
+            InvalidRequest: Empty note or user.
+            NotFound: No such rectification.
             ReviewConflict: It was marked done already.
         """
         note, user = _text(note, "the note"), _text(user, "the user")
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> None:
             row = db.execute("SELECT status FROM rectifications WHERE id = ?", (rect_id,)
                              ).fetchone()
             if row is None:
-                raise StoreError(f"no rectification with id {rect_id}", source=self.path)
+                raise NotFound(f"no rectification with id {rect_id}", source=self.path)
             if row[0] == "done":
                 raise ReviewConflict(f"rectification #{rect_id} is done already",
                                      source=self.path)
             db.execute("UPDATE rectifications SET status = 'done', note = ?, done_at = ?, "
                        "updated_by = ? WHERE id = ?", (note, now(), user, rect_id))
+
+        self.db.write(job)
         return self.rectifications(rect_id=rect_id)[0]
 
     def rectifications(self, *, period: str | None = None, staff: str | None = None,
@@ -260,7 +275,8 @@ class AppealsMixin:
 
     def audit(self, entity: str | None = None, entity_id: int | None = None) -> list[AuditEntry]:
         """The audit trail, oldest first (of one entity, or one record)."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[SqlValue] = []
         if entity:
             clauses.append("entity = ?")
             params.append(entity)
@@ -274,7 +290,7 @@ class AppealsMixin:
                 for r in self._query(f"SELECT * FROM audit{where} ORDER BY id", params)]
 
 
-def _appeal(r: Any) -> Appeal:
+def _appeal(r: sqlite3.Row) -> Appeal:
     return Appeal(r["id"], r["finding_id"], r["interaction_pk"], r["rule"], r["start"],
                   r["staff"], r["reason"], r["filed_by"], r["filed_at"], r["status"],
                   r["ruling_comment"], r["ruled_by"], r["ruled_at"], r["score_before"],

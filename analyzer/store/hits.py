@@ -14,7 +14,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
+
+from analyzer.store.base import StoreBase
+from analyzer.store.filters import Filter, SqlValue, where_clause
+from analyzer.store.queries import finding_rows
+from analyzer.store.rows import ExampleFindingRow, GoodHitRow
 
 
 @dataclass(frozen=True)
@@ -69,11 +74,10 @@ def write_example_hits(db: sqlite3.Connection, pk: int, lexicon_version: str,
     return 1
 
 
-class ExampleHitsMixin:
+class ExampleHitsMixin(StoreBase):
     """Example candidates (mixed into :class:`analyzer.store.Store`)."""
 
-    def unindexed(self, lexicon_version: str, filters: dict[str, Any] | None = None
-                  ) -> list[int]:
+    def unindexed(self, lexicon_version: str, filters: Filter | None = None) -> list[int]:
         """Interactions (matching ``filters``) not yet matched under this lexicon version.
 
         When every interaction is matched (the matched count equals the
@@ -84,7 +88,7 @@ class ExampleHitsMixin:
         total = self._query("SELECT COALESCE(SUM(n), 0) FROM facets WHERE facet = 'hall'")[0][0]
         if matched >= total:
             return []
-        where, params = self._where(filters)
+        where, params = where_clause(filters)
         extra = (" AND " if where else " WHERE ") + (
             "i.id NOT IN (SELECT x.interaction_pk FROM example_index x "
             "WHERE x.lexicon_version = ?)")
@@ -95,15 +99,13 @@ class ExampleHitsMixin:
     def save_example_hits(self, lexicon_version: str,
                           items: Iterable[tuple[int, Sequence[HitRow]]]) -> int:
         """Keep the candidates of each ``(pk, hits)`` (replacing earlier ones); returns how many pks."""
-        n = 0
-        with self.transaction() as db:
-            for pk, hits in items:
-                n += write_example_hits(db, pk, lexicon_version, hits)
-        return n
+        pending = list(items)
+        return self.db.write(lambda db: sum(write_example_hits(db, pk, lexicon_version, hits)
+                                            for pk, hits in pending))
 
-    def good_hits(self, lexicon_version: str, filters: dict[str, Any], *,
+    def good_hits(self, lexicon_version: str, filters: Filter, *,
                   article: int | None = None, rule: str | None = None,
-                  limit: int = 500) -> list[dict[str, Any]]:
+                  limit: int = 500) -> list[GoodHitRow]:
         """Kept candidates not tainted by a finding, in (article, rule, pk, start) order.
 
         Args:
@@ -116,27 +118,28 @@ class ExampleHitsMixin:
             Dicts with the candidate's columns and the interaction's
             ``interaction_id``, ``channel``, ``window``, ``staff``.
         """
-        clauses, params = ["h.lexicon_version = ?"], [lexicon_version]
-        for col, value in (("article", article), ("rule", rule), ("hall", filters.get("hall"))):
+        clauses: list[str] = ["h.lexicon_version = ?"]
+        params: list[SqlValue] = [lexicon_version]
+        for col, value in (("article", article), ("rule", rule), ("hall", filters.hall)):
             if value not in (None, ""):
                 clauses.append(f"h.{col} = ?")
                 params.append(value)
-        if filters.get("since"):
+        if filters.since:
             clauses.append("h.day >= ?")
-            params.append(str(filters["since"])[:10])
-        if filters.get("until"):
+            params.append(filters.since[:10])
+        if filters.until:
             clauses.append("h.day <= ?")
-            params.append(str(filters["until"])[:10])
+            params.append(filters.until[:10])
         rows = self._query(
             "SELECT h.*, i.interaction_id, i.channel, i.window, i.staff FROM example_hits h "
             "JOIN interactions i ON i.id = h.interaction_pk WHERE " + " AND ".join(clauses) +
             f" AND NOT {TAINTED_SQL} ORDER BY h.lexicon_version, h.article, h.rule, "
             "h.interaction_pk, h.start LIMIT ?", [*params, limit])
-        return [dict(r) for r in rows]
+        return cast(list[GoodHitRow], [dict(r) for r in rows])
 
-    def bad_findings(self, filters: dict[str, Any], kinds: Sequence[str], *,
+    def bad_findings(self, filters: Filter, kinds: Sequence[str], *,
                      article: int | None = None, rule: str | None = None,
-                     limit: int = 500) -> list[dict[str, Any]]:
+                     limit: int = 500) -> list[ExampleFindingRow]:
         """Findings of ``kinds`` with a time span, not dismissed, in (article, rule, pk, start) order.
 
         Args:
@@ -145,7 +148,7 @@ class ExampleHitsMixin:
             article, rule: Only this article / rule.
             limit: At most this many.
         """
-        where, params = self._where(filters)
+        where, params = where_clause(filters)
         clauses = [f"f.kind IN ({', '.join('?' * len(kinds))})", "f.start IS NOT NULL",
                    "(f.verdict IS NULL OR f.verdict != 'dismiss')"]
         params += list(kinds)
@@ -159,6 +162,4 @@ class ExampleHitsMixin:
             f"FROM findings f JOIN interactions i ON i.id = f.interaction_pk{where} "
             "ORDER BY f.article, f.rule, f.interaction_pk, f.start LIMIT ?",
             [*params, limit])
-        from analyzer.store.queries import finding_dicts
-
-        return finding_dicts(rows)
+        return cast(list[ExampleFindingRow], finding_rows(rows))

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from analyzer.errors import InvalidRequest
+
 #: Period kinds, from the shortest.
 PERIOD_KINDS: tuple[str, ...] = ("month", "quarter", "year", "days")
 _TITLES = {"month": "月通报", "quarter": "季考评", "year": "年考核", "days": "期间"}
@@ -74,11 +76,11 @@ def month(text: str) -> Period:
     """``YYYY-MM`` -> that month.
 
     Raises:
-        ValueError: Not a month written as ``YYYY-MM``.
+        InvalidRequest: Not a month written as ``YYYY-MM``.
     """
     m = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
+        raise InvalidRequest(f"expected a month as YYYY-MM, got {text!r}")
     y, mo = int(m.group(1)), int(m.group(2))
     return _months(y, mo, mo, f"{y:04d}-{mo:02d}", "month")
 
@@ -87,11 +89,11 @@ def quarter(text: str) -> Period:
     """``YYYY-Qn`` -> that quarter.
 
     Raises:
-        ValueError: Not a quarter written as ``YYYY-Q1`` .. ``YYYY-Q4``.
+        InvalidRequest: Not a quarter written as ``YYYY-Q1`` .. ``YYYY-Q4``.
     """
     m = re.fullmatch(r"(\d{4})-?[Qq]([1-4])", text.strip())
     if not m:
-        raise ValueError(f"expected a quarter as YYYY-Q1..YYYY-Q4, got {text!r}")
+        raise InvalidRequest(f"expected a quarter as YYYY-Q1..YYYY-Q4, got {text!r}")
     y, q = int(m.group(1)), int(m.group(2))
     return _months(y, 3 * q - 2, 3 * q, f"{y:04d}-Q{q}", "quarter")
 
@@ -100,10 +102,10 @@ def year(text: str) -> Period:
     """``YYYY`` -> that year.
 
     Raises:
-        ValueError: Not a year written as ``YYYY``.
+        InvalidRequest: Not a year written as ``YYYY``.
     """
     if not re.fullmatch(r"\d{4}", text.strip()):
-        raise ValueError(f"expected a year as YYYY, got {text!r}")
+        raise InvalidRequest(f"expected a year as YYYY, got {text!r}")
     y = int(text)
     return _months(y, 1, 12, f"{y:04d}", "year")
 
@@ -112,14 +114,14 @@ def days(since: str, until: str) -> Period:
     """Any span of days, both ends included.
 
     Raises:
-        ValueError: A day not written as ``YYYY-MM-DD``, or ``until`` before ``since``.
+        InvalidRequest: A day not written as ``YYYY-MM-DD``, or ``until`` before ``since``.
     """
     try:
         first, last = date.fromisoformat(since), date.fromisoformat(until)
     except ValueError:
-        raise ValueError(f"expected days as YYYY-MM-DD, got {since!r} and {until!r}") from None
+        raise InvalidRequest(f"expected days as YYYY-MM-DD, got {since!r} and {until!r}") from None
     if last < first:
-        raise ValueError(f"the period ends ({until}) before it starts ({since})")
+        raise InvalidRequest(f"the period ends ({until}) before it starts ({since})")
     return Period("days", f"{since}..{until}", since, until)
 
 
@@ -127,7 +129,7 @@ def parse_period(text: str) -> Period:
     """A month, quarter or year written as the command line takes it (``2026-11``, ``2026-Q4``, ``2026``).
 
     Raises:
-        ValueError: Naming the forms accepted.
+        InvalidRequest: Naming the forms accepted.
     """
     text = text.strip()
     for parser in (month, quarter, year):
@@ -135,4 +137,4 @@ def parse_period(text: str) -> Period:
             return parser(text)
         except ValueError:
             continue
-    raise ValueError(f"expected a period as YYYY-MM, YYYY-Qn or YYYY, got {text!r}")
+    raise InvalidRequest(f"expected a period as YYYY-MM, YYYY-Qn or YYYY, got {text!r}")

@@ -1,18 +1,31 @@
-"""Reads: reports, interactions, findings, summaries"""
+"""Reads: reports, interactions, findings, summaries."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any, cast
 
-from analyzer.errors import StoreError
+from analyzer.errors import InvalidRequest, NotFound
+from analyzer.store.base import StoreBase
+from analyzer.store.filters import Filter, where_clause
 from analyzer.store.records import interaction_from_dict
-from analyzer.store.schema import GROUPS, REVIEW_STATES, ROLLUP_FILTERS, rollup_tables
+from analyzer.store.rows import (
+    FindingRow,
+    InteractionRecord,
+    InteractionRow,
+    JsonObject,
+    RecordingRef,
+    SummaryRow,
+    UtteranceRow,
+)
+from analyzer.store.schema import GROUPS
 from analyzer.types import Interaction, InteractionReport
 
 
-def parsed_rows(rows: Any, column: str, name: str) -> list[dict[str, Any]]:
+def parsed_rows(rows: Iterable[sqlite3.Row], column: str, name: str) -> list[dict[str, Any]]:
     """Rows as dicts, the JSON text of ``column`` parsed into the key ``name``."""
     out = []
     for r in rows:
@@ -22,34 +35,9 @@ def parsed_rows(rows: Any, column: str, name: str) -> list[dict[str, Any]]:
     return out
 
 
-def finding_dicts(rows: Any) -> list[dict[str, Any]]:
+def finding_rows(rows: Iterable[sqlite3.Row]) -> list[FindingRow]:
     """Finding rows as dicts, ``detail_json`` parsed into ``detail``."""
-    return parsed_rows(rows, "detail_json", "detail")
-
-
-#: Columns the interactions and every rollup share (with ``day``).
-ROLLUP_KEYS: tuple[str, ...] = ("hall", "window", "staff", "channel")
-
-
-def key_clauses(filters: dict[str, Any], alias: str, columns: tuple[str, ...] = ROLLUP_KEYS,
-                *, days: bool = True) -> tuple[list[str], list[Any]]:
-    """SQL conditions on ``alias``: equality on ``columns``, and ``since``/``until`` on ``day``.
-
-    The store's interaction filters, the dashboard and the per-staff results
-    all build these conditions here. Empty values are no filter; ``days``
-    False leaves the day span to the caller (a monthly rollup has no day).
-    """
-    clauses: list[str] = []
-    params: list[Any] = []
-    for col in columns:
-        if filters.get(col) not in (None, ""):
-            clauses.append(f'{alias}."{col}" = ?')
-            params.append(filters[col])
-    for key, op in (("since", ">="), ("until", "<=")):
-        if days and filters.get(key) not in (None, ""):
-            clauses.append(f"{alias}.day {op} ?")
-            params.append(str(filters[key])[:10])
-    return clauses, params
+    return cast(list[FindingRow], parsed_rows(rows, "detail_json", "detail"))
 
 
 @dataclass(frozen=True)
@@ -63,7 +51,7 @@ class Tally:
         return f"{self.n}" if self.exact else f"{self.n}+"
 
 
-class QueriesMixin:
+class QueriesMixin(StoreBase):
     """Reads: reports, interactions, findings, summaries (mixed into :class:`analyzer.store.Store`)."""
 
     def report(self, pk: int, *, reviewed: bool = False) -> InteractionReport:
@@ -75,12 +63,12 @@ class QueriesMixin:
                 review-adjusted score and grade.
 
         Raises:
-            StoreError: No such interaction.
+            NotFound: No such interaction.
         """
         rows = self._query("SELECT report_json, score, grade FROM interactions WHERE id = ?",
                            (pk,))
         if not rows:
-            raise StoreError(f"no interaction with id {pk}", source=self.path)
+            raise NotFound(f"no interaction with id {pk}", source=self.path)
         report = InteractionReport.from_dict(json.loads(rows[0]["report_json"]))
         if reviewed:
             dismissed = {r["idx"] for r in self.findings(pk) if r["verdict"] == "dismiss"}
@@ -88,18 +76,34 @@ class QueriesMixin:
             report.score, report.grade = rows[0]["score"], rows[0]["grade"]
         return report
 
-    def interaction(self, pk: int) -> dict[str, Any]:
-        """One interaction row (without the JSON blobs) plus decoded ``input``/``audio``."""
+    def interaction(self, pk: int) -> InteractionRecord:
+        """One interaction row (without the JSON blobs) plus decoded ``input``/``audio``.
+
+        Raises:
+            NotFound: No such interaction.
+        """
         rows = self._query("SELECT * FROM interactions WHERE id = ?", (pk,))
         if not rows:
-            raise StoreError(f"no interaction with id {pk}", source=self.path)
+            raise NotFound(f"no interaction with id {pk}", source=self.path)
         d = dict(rows[0])
         d.pop("report_json")
         d["input"] = json.loads(d.pop("input_json"))
         d["audio"] = json.loads(d.pop("audio_json"))
-        return d
+        return cast(InteractionRecord, d)
 
-    def recording_refs(self, pks: list[int]) -> dict[int, dict[str, Any]]:
+    def finding_owner(self, finding_id: int) -> tuple[int, str]:
+        """The interaction (its pk) and the staff member a finding belongs to.
+
+        Raises:
+            NotFound: No such finding.
+        """
+        rows = self._query("SELECT f.interaction_pk, i.staff FROM findings f JOIN interactions i "
+                           "ON i.id = f.interaction_pk WHERE f.id = ?", (finding_id,))
+        if not rows:
+            raise NotFound(f"no finding with id {finding_id}", source=self.path)
+        return int(rows[0][0]), str(rows[0][1])
+
+    def recording_refs(self, pks: list[int]) -> dict[int, RecordingRef]:
         """What :func:`analyzer.speech.clips.recording_of` reads, for each of ``pks``.
 
         The stored input path and the input's
@@ -115,9 +119,9 @@ class QueriesMixin:
             "SELECT id, source_path, " + ", ".join("json_extract(input_json, ?)" for _ in paths)
             + f" FROM interactions WHERE id IN ({', '.join('?' * len(pks))})",
             [*paths, *pks])
-        out: dict[int, dict[str, Any]] = {}
+        out: dict[int, RecordingRef] = {}
         for r in rows:
-            stored: dict[str, Any] = {}
+            stored: JsonObject = {}
             for keys, value in zip(INPUT_RECORDING_KEYS, list(r)[2:], strict=True):
                 node = stored
                 for key in keys[:-1]:
@@ -126,80 +130,26 @@ class QueriesMixin:
             out[int(r[0])] = {"source_path": r[1], "input": stored}
         return out
 
-    def stored_input(self, pk: int) -> tuple[Interaction, dict[str, Any]]:
+    def stored_input(self, pk: int) -> tuple[Interaction, JsonObject]:
         """The stored input of ``pk`` and its audio-only results, for re-scoring."""
         d = self.interaction(pk)
         return interaction_from_dict(d["input"]), d["audio"]
 
     # -- queries ----------------------------------------------------------
 
-    def _where(self, filters: dict[str, Any] | None, alias: str = "i", *,
-               probe: bool = False) -> tuple[str, list[Any]]:
-        """SQL WHERE clause over ``interactions i`` for the documented filters.
-
-        Args:
-            filters: See :meth:`interactions`.
-            alias: Another table with the same columns (a rollup), for the
-                filters on hall, window, staff, channel and days.
-            probe: Test the article / rule filter per interaction (one
-                index probe each, for a scan in another index's order that
-                stops early) instead of reading every match first.
-        """
-        f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-        clauses, params = key_clauses(f, alias, (*ROLLUP_KEYS, "run_id", "model",
-                                                 "lexicon_version"))
-        if "min_score" in f:
-            clauses.append("i.score >= ?")
-            params.append(f["min_score"])
-        if "max_score" in f:
-            clauses.append("i.score <= ?")
-            params.append(f["max_score"])
-        if "flagged" in f:
-            clauses.append("i.n_findings > 0" if f["flagged"] else "i.n_findings = 0")
-        sub = []
-        for col in ("article", "rule", "kind"):
-            if col in f:
-                sub.append(f"x.{col} = ?")
-                params.append(f[col])
-        if sub and probe and "kind" not in f:
-            # a point probe of ix_findings_article_pk / ix_findings_rule_pk
-            clauses.append("EXISTS (SELECT 1 FROM findings x WHERE x.interaction_pk = i.id AND "
-                           + " AND ".join(sub) + ")")
-        elif sub:
-            # an uncorrelated IN list, read once through the same indexes
-            clauses.append("i.id IN (SELECT x.interaction_pk FROM findings x WHERE "
-                           + " AND ".join(sub) + ")")
-        if "review" in f:
-            clauses.append(_review_clause(f["review"]))
-        if f.get("settled"):
-            clauses.append("NOT EXISTS (SELECT 1 FROM findings x WHERE x.interaction_pk = i.id "
-                           "AND x.verdict IS NULL)")
-        if "q" in f:
-            clauses.append("EXISTS (SELECT 1 FROM utterances u WHERE u.interaction_pk = i.id "
-                           "AND u.text LIKE ?)")
-            params.append(f"%{f['q']}%")
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
     def interactions(
         self,
-        filters: dict[str, Any] | None = None,
+        filters: Filter | None = None,
         *,
         limit: int | None = None,
         offset: int = 0,
         order: str = "started_at",
-    ) -> list[dict[str, Any]]:
+    ) -> list[InteractionRow]:
         """Interaction rows matching ``filters`` (no JSON blobs).
 
         Args:
-            filters: Any of ``hall``, ``window``, ``staff``, ``channel``,
-                ``run_id``, ``since``/``until`` (dates ``YYYY-MM-DD``, on
-                ``started_at``, else on the analysis date), ``article``,
-                ``rule``, ``kind`` (has such a finding), ``review``
-                (``unreviewed``: a finding has no verdict; ``reviewed``: every
-                finding has one; ``confirmed``/``dismissed``: some finding
-                has that verdict), ``flagged`` (bool), ``min_score``,
-                ``max_score``, ``q`` (text in the transcript), ``settled``
-                (True: no finding is left without a verdict).
+            filters: The conditions (:class:`~analyzer.store.filters.Filter`);
+                None: every interaction.
             limit: At most this many rows.
             offset: Skip this many rows first.
             order: ``started_at`` (default), ``score`` (worst first) or ``id``.
@@ -209,11 +159,11 @@ class QueriesMixin:
             ``interaction_id`` the input's id) plus ``n_unreviewed``.
         """
         probe = limit is not None and self._common(filters, limit + offset)
-        where, params = self._where(filters, probe=probe)
+        where, params = where_clause(filters, probe=probe)
         order_sql = {"started_at": "i.day, i.started_at, i.id", "score": "i.score, i.id",
                      "id": "i.id"}.get(order)
         if order_sql is None:
-            raise ValueError(f"unknown order {order!r}")
+            raise InvalidRequest(f"unknown order {order!r}")
         if limit is not None:
             # the page's ids first, from the indexes alone where they cover the filters,
             # then only those rows: sorting whole rows read every match from disk
@@ -229,9 +179,9 @@ class QueriesMixin:
             "AND x.verdict IS NULL) AS n_unreviewed "
             f"FROM interactions i{where} ORDER BY {order_sql}"
         )
-        return [dict(r) for r in self._query(sql, params)]
+        return cast(list[InteractionRow], [dict(r) for r in self._query(sql, params)])
 
-    def _common(self, filters: dict[str, Any] | None, rows: int) -> bool:
+    def _common(self, filters: Filter | None, rows: int) -> bool:
         """True when an article / rule filter matches so much that probing is cheaper.
 
         Reading every match (and sorting them) costs about ``m`` for ``m``
@@ -240,10 +190,10 @@ class QueriesMixin:
         ``m * m > rows * N``; ``m`` is bounded by the finding counts the
         ``facets`` keep.
         """
-        f = filters or {}
-        wanted = [(facet, str(f[facet])) for facet in ("article", "rule")
-                  if f.get(facet) not in (None, "")]
-        if not wanted or f.get("kind"):
+        f = filters or Filter()
+        wanted = [(facet, str(value)) for facet, value in (("article", f.article),
+                                                           ("rule", f.rule)) if value]
+        if not wanted or f.kind:
             return False
         counts = [int(r[0]) for facet, value in wanted for r in self._query(
             "SELECT n FROM facets WHERE facet = ? AND value = ?", (facet, value))]
@@ -253,12 +203,12 @@ class QueriesMixin:
                                 )[0][0])
         return min(counts) ** 2 > rows * total
 
-    def count(self, filters: dict[str, Any] | None = None) -> int:
+    def count(self, filters: Filter | None = None) -> int:
         """Number of interactions matching ``filters`` (see :meth:`interactions`)."""
-        where, params = self._where(filters)
+        where, params = where_clause(filters)
         return int(self._query(f"SELECT COUNT(*) FROM interactions i{where}", params)[0][0])
 
-    def tally(self, filters: dict[str, Any] | None = None, *, cap: int = 1000) -> Tally:
+    def tally(self, filters: Filter | None = None, *, cap: int = 1000) -> Tally:
         """How many interactions match ``filters``, for a pager: exact, or "more than ``cap``".
 
         Filters on hall, window, staff, channel, days and ``flagged`` are
@@ -266,28 +216,27 @@ class QueriesMixin:
         count matches only up to ``cap``: past it the answer is
         ``Tally(cap, exact=False)``, so a page never walks every match.
         """
-        f = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-        if set(f) - {"flagged"} <= ROLLUP_FILTERS:
-            table, _ = rollup_tables(f)
-            measure = {True: "r.flagged", False: "r.n - r.flagged"}.get(f.pop("flagged", None),
-                                                                      "r.n")
-            where, params = self._where(f, "r")
+        f = filters or Filter()
+        if replace(f, flagged=None).rolled_up:
+            table, _ = f.rollup_tables()
+            measure = {True: "r.flagged", False: "r.n - r.flagged", None: "r.n"}[f.flagged]
+            where, params = where_clause(replace(f, flagged=None), "r")
             sql = f"SELECT COALESCE(SUM({measure}), 0) FROM {table} r{where}"
             return Tally(int(self._query(sql, params)[0][0]), exact=True)
-        where, params = self._where(f)
+        where, params = where_clause(f)
         n = int(self._query(f"SELECT COUNT(*) FROM (SELECT 1 FROM interactions i{where} "
                             "LIMIT ?)", [*params, cap + 1])[0][0])
         return Tally(min(n, cap), exact=n <= cap)
 
-    def findings(self, pk: int | None = None, filters: dict[str, Any] | None = None
-                 ) -> list[dict[str, Any]]:
+    def findings(self, pk: int | None = None, filters: Filter | None = None
+                 ) -> list[FindingRow]:
         """Finding rows (``id`` is the finding id used by :meth:`set_verdict`).
 
         Args:
             pk: Only this interaction's findings.
             filters: Interaction filters (see :meth:`interactions`).
         """
-        where, params = self._where(filters)
+        where, params = where_clause(filters)
         if pk is not None:
             where += (" AND " if where else " WHERE ") + "i.id = ?"
             params.append(pk)
@@ -297,15 +246,15 @@ class QueriesMixin:
             "f.idx",
             params,
         )
-        return finding_dicts(rows)
+        return finding_rows(rows)
 
-    def utterances(self, pk: int) -> list[dict[str, Any]]:
+    def utterances(self, pk: int) -> list[UtteranceRow]:
         """The transcript of interaction ``pk``, in order."""
         rows = self._query("SELECT * FROM utterances WHERE interaction_pk = ? ORDER BY idx",
                            (pk,))
-        return parsed_rows(rows, "words_json", "words")
+        return cast(list[UtteranceRow], parsed_rows(rows, "words_json", "words"))
 
-    def summary(self, by: str, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def summary(self, by: str, filters: Filter | None = None) -> list[SummaryRow]:
         """Aggregates per group, for the report and the web app's dashboards.
 
         Args:
@@ -322,8 +271,8 @@ class QueriesMixin:
             ``dismissed``, ``unreviewed``.
         """
         if by not in GROUPS:
-            raise ValueError(f"unknown group {by!r}; choose from {', '.join(GROUPS)}")
-        where, params = self._where(filters)
+            raise InvalidRequest(f"unknown group {by!r}; choose from {', '.join(GROUPS)}")
+        where, params = where_clause(filters)
         if by in ("article", "rule"):
             cols = "f.article" if by == "article" else "f.article, f.rule, f.kind"
             sql = (
@@ -344,14 +293,3 @@ class QueriesMixin:
             )
         return [dict(r) for r in self._query(sql, params)]
 
-
-def _review_clause(state: str) -> str:
-    if state not in REVIEW_STATES:
-        raise ValueError(f"review must be one of {REVIEW_STATES}, not {state!r}")
-    has = "EXISTS (SELECT 1 FROM findings x WHERE x.interaction_pk = i.id AND {})"
-    return {
-        "unreviewed": has.format("x.verdict IS NULL"),
-        "reviewed": "i.n_findings > 0 AND NOT " + has.format("x.verdict IS NULL"),
-        "confirmed": has.format("x.verdict = 'confirm'"),
-        "dismissed": has.format("x.verdict = 'dismiss'"),
-    }[state]

@@ -10,14 +10,17 @@ indexed aggregate over ``interactions``/``findings`` (no report is decoded).
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from analyzer.errors import InvalidRequest
+from analyzer.store.base import StoreBase
+from analyzer.store.filters import Filter, SqlValue, key_clauses, where_clause
 from analyzer.store.periods import Period
-from analyzer.store.queries import key_clauses
-from analyzer.store.schema import ROLLUP_FILTERS, now
+from analyzer.store.schema import now
 
 #: What results are grouped by.
 RESULT_GROUPS: tuple[str, ...] = ("staff", "window")
@@ -122,11 +125,11 @@ def whole_months(since: str, until: str) -> tuple[str, str] | None:
     return since[:7], until[:7]
 
 
-class ResultsMixin:
+class ResultsMixin(StoreBase):
     """Per-group results and the staff directory (mixed into :class:`analyzer.store.Store`)."""
 
     def results(self, by: str, period: Period, failing_grade: str,
-                filters: dict[str, Any] | None = None, *, links: bool = True
+                filters: Filter | None = None, *, links: bool = True
                 ) -> list[GroupResult]:
         """Results per staff member or per window over ``period``.
 
@@ -140,21 +143,20 @@ class ResultsMixin:
             period: The period (its previous period gives the trend).
             failing_grade: The grade that counts as failing (the scoring
                 template's lowest band, ``不合格``).
-            filters: Other interaction filters (:meth:`Store.interactions`);
-                ``since``/``until`` come from the period.
+            filters: Other conditions on the interactions; the days come from
+                the period.
             links: Also find each group's best and worst interactions.
 
         Returns:
             One result per group with interactions in the period, ordered by key.
         """
         if by not in RESULT_GROUPS:
-            raise ValueError(f"results are grouped by {' or '.join(RESULT_GROUPS)}, not {by!r}")
-        base = {k: v for k, v in (filters or {}).items()
-                if k not in ("since", "until") and v not in (None, "", False)}
-        now_f = {**base, "since": period.since, "until": period.until}
+            raise InvalidRequest(f"results are grouped by {' or '.join(RESULT_GROUPS)}, not {by!r}")
+        base = filters or Filter()
+        now_f = replace(base, since=period.since, until=period.until)
         before = period.previous()
-        prev_f = {**base, "since": before.since, "until": before.until}
-        rolled = set(now_f) <= ROLLUP_FILTERS
+        prev_f = replace(base, since=before.since, until=before.until)
+        rolled = now_f.rolled_up
         figures = self._figures(by, now_f, failing_grade, rolled)
         previous = self._figures(by, prev_f, failing_grade, rolled)
         out: dict[tuple[str, ...], GroupResult] = {}
@@ -168,20 +170,22 @@ class ResultsMixin:
             self._links(by, now_f, out)
         return [out[k] for k in sorted(out)]
 
-    def _rollup_where(self, filters: dict[str, Any], kind: str) -> tuple[str, str, list[Any]]:
+    def _rollup_where(self, filters: Filter, kind: str) -> tuple[str, str, list[SqlValue]]:
         """The rollup table of ``kind`` (``interactions``, ``findings``) that answers
         ``filters`` and the WHERE over it (``r``): the monthly one for whole months."""
-        months = whole_months(filters["since"], filters["until"])
+        months = whole_months(filters.since, filters.until)
+        clauses: list[str]
+        params: list[SqlValue]
         if months:
             clauses, params = ["r.month BETWEEN ? AND ?"], list(months)
             table = f"rollup_months_{kind}"
         else:
-            clauses, params = ["r.day BETWEEN ? AND ?"], [filters["since"], filters["until"]]
+            clauses, params = ["r.day BETWEEN ? AND ?"], [filters.since, filters.until]
             table = f"rollup_{kind}"
         more, values = key_clauses(filters, "r", days=False)
         return table, " WHERE " + " AND ".join([*clauses, *more]), [*params, *values]
 
-    def _figures(self, by: str, filters: dict[str, Any], failing: str, rolled: bool
+    def _figures(self, by: str, filters: Filter, failing: str, rolled: bool
                  ) -> dict[tuple[str, ...], tuple[Figures, str]]:
         cols = ", ".join(_COLUMNS[by])
         if rolled:
@@ -191,7 +195,7 @@ class ResultsMixin:
                    f"AS failing FROM {table} r{where} "
                    f"GROUP BY {cols.replace('i.', 'r.')}, r.hall HAVING SUM(r.n) > 0")
         else:
-            where, params = self._where(filters)
+            where, params = where_clause(filters)
             sql = (f"SELECT {cols}, i.hall AS main_hall, COUNT(*) AS n, SUM(i.score) AS total, "
                    f"TOTAL(i.grade = ?) AS failing FROM interactions i{where} "
                    f"GROUP BY {cols}, i.hall")
@@ -209,7 +213,7 @@ class ResultsMixin:
         return {key: (Figures(n, round(total / n, 1) if n else None, fails), halls[key][1])
                 for key, (n, total, fails) in sums.items()}
 
-    def _breaches(self, by: str, filters: dict[str, Any],
+    def _breaches(self, by: str, filters: Filter,
                   out: dict[tuple[str, ...], GroupResult], rolled: bool) -> None:
         cols = ", ".join(_COLUMNS[by])
         if rolled:
@@ -219,7 +223,7 @@ class ResultsMixin:
                    f"SUM(r.confirmed) AS c FROM {table} r{where} "
                    f"GROUP BY {rcols}, r.article, r.rule HAVING SUM(r.breaches) > 0")
         else:
-            where, params = self._where(filters)
+            where, params = where_clause(filters)
             extra = (" AND " if where else " WHERE ") + \
                 "(f.verdict IS NULL OR f.verdict != 'dismiss')"
             sql = (f"SELECT {cols}, f.article, f.rule, COUNT(*) AS n, "
@@ -236,10 +240,10 @@ class ResultsMixin:
                 + int(r["n"])
             result.by_rule[str(r["rule"])] = int(r["n"])
 
-    def _links(self, by: str, filters: dict[str, Any],
+    def _links(self, by: str, filters: Filter,
                out: dict[tuple[str, ...], GroupResult]) -> None:
         cols = ", ".join(_COLUMNS[by])
-        where, params = self._where(filters)
+        where, params = where_clause(filters)
         rows = self._query(
             f"SELECT * FROM (SELECT {cols}, i.id, i.interaction_id, i.score, i.grade, i.day, "
             f"ROW_NUMBER() OVER (PARTITION BY {cols} ORDER BY i.score DESC, i.id) AS rb, "
@@ -290,7 +294,8 @@ class ResultsMixin:
         Each change is kept in the audit trail (entity ``directory``).
         """
         at = now()
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> None:
             for staff, name, hall in rows:
                 old = db.execute("SELECT rowid, name, hall FROM staff_directory WHERE staff = ?",
                                  (staff,)).fetchone()
@@ -307,4 +312,6 @@ class ResultsMixin:
                     "json_object('staff', ?, 'name', ?, 'hall', ?))",
                     (at, user, rowid, "updated" if old else "added", old and old[1],
                      old and old[1], old and old[2], staff, name, hall))
+
+        self.db.write(job)
         return len(rows)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from typing import Any
+from typing import cast
 
-from analyzer.errors import ReviewConflict, StoreError
+from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
+from analyzer.store.base import StoreBase
+from analyzer.store.database import inserted_id
+from analyzer.store.rows import ReviewRow
 from analyzer.store.schema import VERDICTS, now
 from analyzer.types import Finding, InteractionReport
 
 logger = logging.getLogger("analyzer")
 
 
-class ReviewsMixin:
+class ReviewsMixin(StoreBase):
     """Inspectors' verdicts and the scores that follow them (mixed into :class:`analyzer.store.Store`)."""
 
     # -- reviews ----------------------------------------------------------
@@ -30,13 +33,14 @@ class ReviewsMixin:
         takes no new verdict: the ruling decides (:meth:`rule_appeal`).
 
         Raises:
-            ValueError: Unknown verdict.
-            StoreError: No such finding.
+            InvalidRequest: Unknown verdict.
+            NotFound: No such finding.
             ReviewConflict: The finding is under appeal or was ruled on.
         """
         if verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, not {verdict!r}")
-        with self.transaction() as db:
+            raise InvalidRequest(f"verdict must be one of {VERDICTS}, not {verdict!r}")
+
+        def job(db: sqlite3.Connection) -> int:
             if verdict != "comment":
                 appeal = db.execute("SELECT id, status FROM appeals WHERE finding_id = ? "
                                     "ORDER BY id DESC LIMIT 1", (finding_id,)).fetchone()
@@ -44,27 +48,12 @@ class ReviewsMixin:
                     raise ReviewConflict(
                         f"finding {finding_id} is under appeal #{appeal[0]} ({appeal[1]}); its "
                         "verdict follows the ruling", source=self.path)
-            return self._record_verdict(db, finding_id, verdict, comment, user)
+            return record_verdict(db, finding_id, verdict, comment, user, self.path)
 
-    def _record_verdict(self, db: sqlite3.Connection, finding_id: int, verdict: str,
-                        comment: str, user: str) -> int:
-        """Insert the review row and apply it, inside the caller's transaction."""
-        row = db.execute("SELECT interaction_pk, rule, start FROM findings WHERE id = ?",
-                         (finding_id,)).fetchone()
-        if row is None:
-            raise StoreError(f"no finding with id {finding_id}", source=self.path)
-        cur = db.execute(
-            "INSERT INTO reviews (finding_id, interaction_pk, rule, start, verdict, comment, "
-            "user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (finding_id, row[0], row[1], row[2], verdict, comment, user, now()),
-        )
-        if verdict != "comment":
-            db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, finding_id))
-            self._apply_reviews(db, row[0])
-        return int(cur.lastrowid)
+        return self.db.write(job)
 
     def reviews(self, *, finding_id: int | None = None, pk: int | None = None
-                ) -> list[dict[str, Any]]:
+                ) -> list[ReviewRow]:
         """Review rows of one finding or one interaction, oldest first."""
         if finding_id is not None:
             rows = self._query("SELECT * FROM reviews WHERE finding_id = ? ORDER BY id",
@@ -72,26 +61,50 @@ class ReviewsMixin:
         else:
             rows = self._query("SELECT * FROM reviews WHERE interaction_pk = ? ORDER BY id",
                                (pk,))
-        return [dict(r) for r in rows]
+        return cast(list[ReviewRow], [dict(r) for r in rows])
 
-    def _apply_reviews(self, db: sqlite3.Connection, pk: int) -> None:
-        """Recompute the review-adjusted score of ``pk`` from its verdicts."""
-        for fid, verdict in db.execute(
-            "SELECT finding_id, verdict FROM reviews WHERE interaction_pk = ? "
-            "AND verdict != 'comment' AND finding_id IS NOT NULL ORDER BY id", (pk,)
-        ).fetchall():
-            db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, fid))
-        report_json, auto_score, auto_grade = db.execute(
-            "SELECT report_json, auto_score, auto_grade FROM interactions WHERE id = ?", (pk,)
-        ).fetchone()
-        dismissed = {r[0] for r in db.execute(
-            "SELECT idx FROM findings WHERE interaction_pk = ? AND verdict = 'dismiss'", (pk,))}
-        score, grade = auto_score, auto_grade
-        if dismissed:
-            report = InteractionReport.from_dict(json.loads(report_json))
-            kept = [f for i, f in enumerate(report.findings) if i not in dismissed]
-            score, grade = rescore_findings(kept, report)
-        db.execute("UPDATE interactions SET score = ?, grade = ? WHERE id = ?", (score, grade, pk))
+
+
+def record_verdict(db: sqlite3.Connection, finding_id: int, verdict: str, comment: str,
+                   user: str, path: str) -> int:
+    """Insert a review row and apply it, inside the caller's write transaction.
+
+    Raises:
+        NotFound: No such finding (``path`` names the database).
+    """
+    row = db.execute("SELECT interaction_pk, rule, start FROM findings WHERE id = ?",
+                     (finding_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"no finding with id {finding_id}", source=path)
+    review_id = inserted_id(db.execute(
+        "INSERT INTO reviews (finding_id, interaction_pk, rule, start, verdict, comment, "
+        "user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (finding_id, row[0], row[1], row[2], verdict, comment, user, now())))
+    if verdict != "comment":
+        db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, finding_id))
+        apply_reviews(db, row[0])
+    return review_id
+
+
+def apply_reviews(db: sqlite3.Connection, pk: int) -> None:
+    """Recompute the review-adjusted score of ``pk`` from its verdicts (in the caller's
+    write transaction)."""
+    for fid, verdict in db.execute(
+        "SELECT finding_id, verdict FROM reviews WHERE interaction_pk = ? "
+        "AND verdict != 'comment' AND finding_id IS NOT NULL ORDER BY id", (pk,)
+    ).fetchall():
+        db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, fid))
+    report_json, auto_score, auto_grade = db.execute(
+        "SELECT report_json, auto_score, auto_grade FROM interactions WHERE id = ?", (pk,)
+    ).fetchone()
+    dismissed = {r[0] for r in db.execute(
+        "SELECT idx FROM findings WHERE interaction_pk = ? AND verdict = 'dismiss'", (pk,))}
+    score, grade = auto_score, auto_grade
+    if dismissed:
+        report = InteractionReport.from_dict(json.loads(report_json))
+        kept = [f for i, f in enumerate(report.findings) if i not in dismissed]
+        score, grade = rescore_findings(kept, report)
+    db.execute("UPDATE interactions SET score = ?, grade = ? WHERE id = ?", (score, grade, pk))
 
 
 def rescore_findings(findings: list[Finding], report: InteractionReport) -> tuple[int, str]:
@@ -107,13 +120,13 @@ def rescore_findings(findings: list[Finding], report: InteractionReport) -> tupl
     from analyzer.errors import LexiconError
     from analyzer.rules.score import load_template, score, template_from_text
 
-    kept = report.analyzer.get("scoring_template") or {}
+    kept = report.analyzer.scoring_template
     try:
-        if kept.get("text"):
-            template = template_from_text(kept["text"], str(kept.get("source", "<report>")))
+        if kept is not None and kept.text:
+            template = template_from_text(kept.text, kept.source or "<report>")
         else:
-            path = kept.get("source") or (report.analyzer.get("options", {}).get("score", {})
-                                          or {}).get("template")
+            score_options = report.analyzer.options.get("score") or {}
+            path = (kept.source if kept else "") or score_options.get("template")
             template = load_template(path or None)
     except LexiconError as exc:
         logger.warning("interaction %s: its scoring template is unavailable (%s); "

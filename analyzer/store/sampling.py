@@ -15,12 +15,14 @@ interaction has a verdict; *overdue* when not done after its due date.
 from __future__ import annotations
 
 import random
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
-from analyzer.errors import ReviewConflict, StoreError
+from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
 from analyzer.rules.score import SamplingRules
+from analyzer.store.base import StoreBase
+from analyzer.store.filters import SqlValue
 from analyzer.store.periods import Period
 from analyzer.store.schema import now
 
@@ -94,7 +96,7 @@ def draw(rows: list[tuple[int, str, int]], rules: SamplingRules, rng: random.Ran
     return chosen
 
 
-class SamplingMixin:
+class SamplingMixin(StoreBase):
     """Sampling and assignments (mixed into :class:`analyzer.store.Store`)."""
 
     def sample(self, period: Period, rules: SamplingRules, inspectors: list[str], *,
@@ -102,11 +104,11 @@ class SamplingMixin:
         """Draw the period's sample and assign what is not assigned yet.
 
         Raises:
-            ValueError: No inspectors.
+            InvalidRequest: No inspectors.
         """
         inspectors = sorted({i.strip() for i in inspectors if i.strip()})
         if not inspectors:
-            raise ValueError("name at least one inspector to assign to")
+            raise InvalidRequest("name at least one inspector to assign to")
         rows = [(int(r[0]), str(r[1]), int(r[2])) for r in self._query(
             "SELECT id, staff, score FROM interactions WHERE day BETWEEN ? AND ? ORDER BY id",
             (period.since, period.until))]
@@ -116,7 +118,8 @@ class SamplingMixin:
             result.chosen[reason] = result.chosen.get(reason, 0) + 1
         due = ((today or _today()) + timedelta(days=rules.due_days)).isoformat()
         at = now()
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> None:
             taken = {r[0] for r in db.execute("SELECT interaction_pk FROM assignments")}
             new = [pk for pk in sorted(chosen) if pk not in taken]
             result.already = len(chosen) - len(new)
@@ -127,12 +130,15 @@ class SamplingMixin:
                     "assigned_at, due, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (pk, inspector, period.label, chosen[pk], str(seed), at, due, user))
                 result.per_inspector[inspector] = result.per_inspector.get(inspector, 0) + 1
+
+        self.db.write(job)
         return result
 
     def assignments(self, *, inspector: str | None = None, period: str | None = None,
                     limit: int = 1000) -> list[Assignment]:
         """Assignments, open ones first (by due date), then done ones."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[SqlValue] = []
         for col, value in (("a.inspector", inspector), ("a.period", period)):
             if value:
                 clauses.append(f"{col} = ?")
@@ -143,14 +149,14 @@ class SamplingMixin:
         """One assignment.
 
         Raises:
-            StoreError: No such assignment.
+            NotFound: No such assignment.
         """
         found = self._assignments(["a.id = ?"], [assignment_id], 1)
         if not found:
-            raise StoreError(f"no assignment with id {assignment_id}", source=self.path)
+            raise NotFound(f"no assignment with id {assignment_id}", source=self.path)
         return found[0]
 
-    def _assignments(self, clauses: list[str], params: list[Any], limit: int
+    def _assignments(self, clauses: list[str], params: list[SqlValue], limit: int
                      ) -> list[Assignment]:
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._query(
@@ -158,7 +164,9 @@ class SamplingMixin:
             f"a.period, a.reason, a.assigned_at, a.due, a.done_at, i.n_findings, {SETTLED_SQL} "
             f"FROM assignments a JOIN interactions i ON i.id = a.interaction_pk{where} "
             "ORDER BY a.done_at IS NOT NULL, a.due, a.id LIMIT ?", [*params, limit])
-        return [Assignment(*r[:-1], settled=bool(r[-1])) for r in rows]
+        return [Assignment(int(r[0]), int(r[1]), str(r[2]), str(r[3]), int(r[4]), str(r[5]),
+                           str(r[6]), str(r[7]), str(r[8]), str(r[9]), r[10], int(r[11]),
+                           settled=bool(r[12])) for r in rows]
 
     def assignment_tally(self, period: str, today: str) -> dict[str, dict[str, int]]:
         """Per inspector, how many of ``period``'s assignments are open, overdue and done on ``today``."""
@@ -176,30 +184,34 @@ class SamplingMixin:
         """Give an assignment to another inspector (audited).
 
         Raises:
-            StoreError: No such assignment.
+            NotFound: No such assignment.
         """
-        with self.transaction() as db:
+        def job(db: sqlite3.Connection) -> None:
             cur = db.execute("UPDATE assignments SET inspector = ?, updated_by = ? WHERE id = ?",
                              (inspector, user, assignment_id))
             if cur.rowcount == 0:
-                raise StoreError(f"no assignment with id {assignment_id}", source=self.path)
+                raise NotFound(f"no assignment with id {assignment_id}", source=self.path)
+
+        self.db.write(job)
 
     def complete_assignment(self, assignment_id: int, user: str) -> Assignment:
         """Mark an assignment done (its inspector, or an admin in the app).
 
         Raises:
-            StoreError: No such assignment.
+            NotFound: No such assignment.
             ReviewConflict: Done already.
         """
-        with self.transaction() as db:
+        def job(db: sqlite3.Connection) -> None:
             row = db.execute("SELECT done_at FROM assignments WHERE id = ?", (assignment_id,)
                              ).fetchone()
             if row is None:
-                raise StoreError(f"no assignment with id {assignment_id}", source=self.path)
+                raise NotFound(f"no assignment with id {assignment_id}", source=self.path)
             if row[0] is not None:
                 raise ReviewConflict(f"assignment #{assignment_id} is done already",
                                      source=self.path)
             db.execute("UPDATE assignments SET done_at = ?, updated_by = ? WHERE id = ?",
                        (now(), user, assignment_id))
+
+        self.db.write(job)
         return self.assignment(assignment_id)
 

@@ -9,24 +9,8 @@ from datetime import UTC, datetime
 VERDICTS: tuple[str, ...] = ("confirm", "dismiss", "comment")
 APPEAL_STATES: tuple[str, ...] = ("open", "upheld", "overturned")
 REVIEW_STATES: tuple[str, ...] = ("unreviewed", "reviewed", "confirmed", "dismissed")
-#: Filters the rollups answer (their key columns, and the day span).
-ROLLUP_FILTERS: frozenset[str] = frozenset({"hall", "window", "staff", "channel", "since",
-                                            "until"})
 GROUPS: tuple[str, ...] = ("hall", "window", "staff", "channel", "day", "article", "rule")
 
-
-def rollup_tables(filters: dict) -> tuple[str, str]:
-    """The (interactions, findings-per-article) daily rollups that answer ``filters``.
-
-    Without a staff filter, the ones without staff (version 5: a few rows per
-    window and day); with one, the per-staff ones (version 4). The first has
-    ``n``, ``score_sum``, ``auto_sum``, ``flagged``; the second ``article``,
-    ``n``, ``breaches``, ``confirmed``, ``dismissed``; both the day, hall,
-    window and channel.
-    """
-    if filters.get("staff"):
-        return "rollup_interactions", "rollup_findings"
-    return "rollup_windows", "rollup_articles"
 
 _SCHEMA_V1 = """
 CREATE TABLE runs (

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from analyzer.errors import InvalidRequest
+from analyzer.store.base import StoreBase
+from analyzer.store.filters import Filter, SqlValue, where_clause
 from analyzer.text.search import phrase_query
 
 #: Speakers a search may be limited to.
@@ -29,11 +31,11 @@ class SearchHit:
     day: str
 
 
-class SearchMixin:
+class SearchMixin(StoreBase):
     """Transcript search (mixed into :class:`analyzer.store.Store`)."""
 
     def search(self, phrase: str, *, speaker: str | None = None, pinyin: bool = False,
-               filters: dict[str, Any] | None = None, limit: int = 100, offset: int = 0
+               filters: Filter | None = None, limit: int = 100, offset: int = 0
                ) -> list[SearchHit]:
         """Utterances that say ``phrase`` (newest stored first).
 
@@ -42,17 +44,17 @@ class SearchMixin:
             speaker: Only utterances of this speaker.
             pinyin: Match by sound (homophones and near-homophones) instead of
                 by characters.
-            filters: Interaction filters (:meth:`Store.interactions`).
+            filters: Conditions on the interactions.
             limit, offset: The page of results.
 
         Raises:
-            ValueError: An empty phrase, or an unknown speaker.
+            InvalidRequest: An empty phrase, or an unknown speaker.
         """
         if speaker not in (None, "", *SEARCH_SPEAKERS):
-            raise ValueError(f"speaker must be one of {', '.join(SEARCH_SPEAKERS)}")
-        where, params = self._where(filters)
+            raise InvalidRequest(f"speaker must be one of {', '.join(SEARCH_SPEAKERS)}")
+        where, params = where_clause(filters)
         clauses = ["utterances_fts MATCH ?"]
-        values: list[Any] = [phrase_query(phrase, pinyin=pinyin)]
+        values: list[SqlValue] = [phrase_query(phrase, pinyin=pinyin)]
         if speaker:
             clauses.append("u.speaker = ?")
             values.append(speaker)

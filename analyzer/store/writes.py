@@ -7,24 +7,29 @@ import os
 import socket
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import cast
 
 from analyzer.errors import shown
+from analyzer.store.base import StoreBase
+from analyzer.store.database import inserted_id
+from analyzer.store.filters import SqlValue
 from analyzer.store.hits import HitRow, write_example_hits
 from analyzer.store.records import Stored, _day, _interaction_of_report, interaction_to_dict
+from analyzer.store.reviews import apply_reviews
+from analyzer.store.rows import ErrorRow, JsonObject, LatestErrorRow, RunRow
 from analyzer.store.schema import now
 from analyzer.text.search import index_forms
 from analyzer.types import Interaction, InteractionReport
 
 
-class WritesMixin:
+class WritesMixin(StoreBase):
     """Writes: runs, errors, analysed interactions (mixed into :class:`analyzer.store.Store`)."""
 
     # -- runs and errors --------------------------------------------------
 
     def begin_run(
         self,
-        options: dict[str, Any],
+        options: JsonObject,
         argv: Sequence[str],
         *,
         engine: str = "local",
@@ -37,7 +42,8 @@ class WritesMixin:
         ``kill -9``, a crash, a power cut) are marked ``interrupted`` first.
         """
         host = socket.gethostname()
-        with self.transaction() as db:
+
+        def job(db: sqlite3.Connection) -> int:
             for run_id, pid in db.execute(
                     "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?", (host,)
             ).fetchall():
@@ -51,24 +57,24 @@ class WritesMixin:
                  json.dumps(options, ensure_ascii=False, default=str), engine, model,
                  lexicon_version, os.getpid(), host),
             )
-            return int(cur.lastrowid)
+            return inserted_id(cur)
 
-    def finish_run(self, run_id: int, stats: dict[str, Any], status: str = "done") -> None:
+        return self.db.write(job)
+
+    def finish_run(self, run_id: int, stats: JsonObject, status: str = "done") -> None:
         """Record the end of a run with its counts (files, hours, errors...)."""
-        with self.transaction() as db:
-            db.execute(
-                "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
-                (now(), status, json.dumps(stats, ensure_ascii=False, default=str), run_id),
-            )
+        self.db.write(lambda db: db.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
+            (now(), status, json.dumps(stats, ensure_ascii=False, default=str), run_id)))
 
-    def runs(self) -> list[dict[str, Any]]:
+    def runs(self) -> list[RunRow]:
         """Every run, newest first, with ``options``/``argv``/``stats`` decoded."""
         out = []
         for row in self._query("SELECT * FROM runs ORDER BY id DESC"):
             d = dict(row)
             for k in ("argv", "options", "stats"):
                 d[k] = json.loads(d[k])
-            out.append(d)
+            out.append(cast(RunRow, d))
         return out
 
     def save_error(
@@ -87,27 +93,23 @@ class WritesMixin:
         """
         if kind is None:
             kind = type(error).__name__ if isinstance(error, BaseException) else "Error"
-        with self.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO errors (run_id, path, kind, message, at, key) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (run_id, shown(path), kind, shown(error), now(), key),
-            )
-            return int(cur.lastrowid)
+        return self.db.write(lambda db: inserted_id(db.execute(
+            "INSERT INTO errors (run_id, path, kind, message, at, key) VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, shown(path), kind, shown(error), now(), key))))
 
     def known_bad(self, key: str) -> bool:
         """True when an input with this analysis key already failed as bad input."""
         return bool(self._query("SELECT 1 FROM errors WHERE key = ? LIMIT 1", (key,)))
 
-    def errors(self, run_id: int | None = None) -> list[dict[str, Any]]:
+    def errors(self, run_id: int | None = None) -> list[ErrorRow]:
         """Error rows (of one run, or all runs), oldest first."""
         if run_id is None:
             rows = self._query("SELECT * FROM errors ORDER BY id")
         else:
             rows = self._query("SELECT * FROM errors WHERE run_id = ? ORDER BY id", (run_id,))
-        return [dict(r) for r in rows]
+        return cast(list[ErrorRow], [dict(r) for r in rows])
 
-    def latest_errors(self) -> list[dict[str, Any]]:
+    def latest_errors(self) -> list[LatestErrorRow]:
         """The inputs that still fail: the newest error row of each path that has
         not been analysed since, newest first (``run_id``, ``path``, ``kind``,
         ``message``, ``at``)."""
@@ -116,7 +118,7 @@ class WritesMixin:
             "WHERE e.id = (SELECT MAX(x.id) FROM errors x WHERE x.path = e.path) "
             "AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.source_path = e.path "
             "AND i.analyzed_at >= e.at) ORDER BY e.id DESC")
-        return [dict(r) for r in rows]
+        return cast(list[LatestErrorRow], [dict(r) for r in rows])
 
     # -- interactions -----------------------------------------------------
 
@@ -141,7 +143,7 @@ class WritesMixin:
         path: str,
         key: str,
         interaction: Interaction | None = None,
-        audio: dict[str, Any] | None = None,
+        audio: JsonObject | None = None,
         model: str | None = None,
         lexicon_version: str | None = None,
         examples: Sequence[HitRow] | None = None,
@@ -174,37 +176,24 @@ class WritesMixin:
         if interaction is None:
             interaction = _interaction_of_report(report)
         if model is None:
-            model = str(report.analyzer.get("model", "") or "")
+            model = report.analyzer.model or ""
         if lexicon_version is None:
-            lexicon_version = str(report.analyzer.get("lexicon_version", "") or "")
+            lexicon_version = report.analyzer.lexicon_version
         analyzed = now()
-        row = {
-            "key": key, "content_hash": content_hash, "model": model,
-            "lexicon_version": lexicon_version, "run_id": run_id,
-            "interaction_id": report.id, "source_path": shown(path), "channel": report.channel,
-            "hall": report.hall or "", "window": report.window or "", "staff": report.staff or "",
-            "started_at": report.started_at or "", "day": _day(report.started_at, analyzed),
-            "duration": report.duration, "auto_score": report.score, "auto_grade": report.grade,
-            "score": report.score, "grade": report.grade, "rings": report.rings,
-            "ring_source": report.ring_source, "answer_time": report.answer_time,
-            "n_findings": len(report.findings),
-            "report_json": json.dumps(report.to_dict(), ensure_ascii=False, default=str),
-            "input_json": json.dumps(interaction_to_dict(interaction), ensure_ascii=False,
-                                     default=str),
-            "audio_json": json.dumps(audio or {}, ensure_ascii=False, default=str),
-            "analyzed_at": analyzed,
-        }
-        with self.transaction() as db:
+        row = _interaction_row(report, interaction, audio, analyzed)
+        row.update(key=key, content_hash=content_hash, model=model,
+                   lexicon_version=lexicon_version, run_id=run_id, source_path=shown(path))
+        version = lexicon_version
+
+        def job(db: sqlite3.Connection) -> int:
             old = db.execute(
                 "SELECT id FROM interactions WHERE content_hash = ?", (content_hash,)
             ).fetchone()
             if old is None:
                 cols = ", ".join(f'"{c}"' for c in row)
-                cur = db.execute(
+                pk = inserted_id(db.execute(
                     f"INSERT INTO interactions ({cols}) VALUES ({', '.join('?' * len(row))})",
-                    list(row.values()),
-                )
-                pk = int(cur.lastrowid)
+                    list(row.values())))
             else:
                 pk = int(old[0])
                 row["rescored_at"] = analyzed
@@ -212,61 +201,82 @@ class WritesMixin:
                 db.execute(f"UPDATE interactions SET {sets} WHERE id = ?", [*row.values(), pk])
                 db.execute("DELETE FROM utterances WHERE interaction_pk = ?", (pk,))
                 db.execute("DELETE FROM findings WHERE interaction_pk = ?", (pk,))
-            self._insert_children(db, pk, report)
+            _insert_children(db, pk, report)
             if old is not None:
-                self._relink_reviews(db, pk)
-                self._apply_reviews(db, pk)
+                _relink_reviews(db, pk)
+                apply_reviews(db, pk)
             if examples is not None:
-                write_example_hits(db, pk, lexicon_version, examples)
-        return pk
+                write_example_hits(db, pk, version, examples)
+            return pk
 
-    @staticmethod
-    def _insert_children(db: sqlite3.Connection, pk: int, report: InteractionReport) -> None:
-        db.executemany(
-            'INSERT INTO utterances (interaction_pk, idx, speaker, start, "end", text, '
-            "confidence, words_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (pk, i, u.speaker, u.start, u.end, u.text, u.confidence,
-                 json.dumps(u.to_dict().get("words", []), ensure_ascii=False))
-                for i, u in enumerate(report.utterances)
-            ],
-        )
-        db.executemany(
-            "INSERT INTO utterances_fts (rowid, chars, pinyin) VALUES (?, ?, ?)",
-            [(uid, *index_forms(text)) for uid, text in db.execute(
-                "SELECT id, text FROM utterances WHERE interaction_pk = ? ORDER BY idx", (pk,))],
-        )
-        db.executemany(
-            "INSERT INTO findings (interaction_pk, idx, rule, article, kind, canonical, speaker, "
-            'start, "end", evidence, confidence, points, detail_json) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (pk, i, f.rule, f.article, f.kind, f.canonical, f.speaker, f.start, f.end,
-                 f.evidence, f.confidence, f.points,
-                 json.dumps(f.detail, ensure_ascii=False, default=str))
-                for i, f in enumerate(report.findings)
-            ],
-        )
+        return self.db.write(job)
 
-    @staticmethod
-    def _relink_reviews(db: sqlite3.Connection, pk: int) -> None:
-        """Re-attach reviews and appeals to the new finding of the same rule and start."""
-        for table in ("reviews", "appeals"):
-            WritesMixin._relink(db, pk, table)
 
-    @staticmethod
-    def _relink(db: sqlite3.Connection, pk: int, table: str) -> None:
-        reviews = db.execute(
-            f"SELECT id, rule, start FROM {table} WHERE interaction_pk = ?", (pk,)
-        ).fetchall()
-        for rid, rule, start in reviews:
-            match = db.execute(
-                "SELECT id FROM findings WHERE interaction_pk = ? AND rule = ? "
-                "AND ((start IS NULL AND ? IS NULL) OR ABS(start - ?) < 0.5) ORDER BY idx LIMIT 1",
-                (pk, rule, start, start),
-            ).fetchone()
-            db.execute(f"UPDATE {table} SET finding_id = ? WHERE id = ?",
-                       (match[0] if match else None, rid))
+def _interaction_row(report: InteractionReport, interaction: Interaction,
+                     audio: JsonObject | None, analyzed: str) -> dict[str, SqlValue]:
+    """The ``interactions`` columns that come from the report, its input and audio results."""
+    return {
+        "interaction_id": report.id, "channel": report.channel,
+        "hall": report.hall or "", "window": report.window or "", "staff": report.staff or "",
+        "started_at": report.started_at or "", "day": _day(report.started_at, analyzed),
+        "duration": report.duration, "auto_score": report.score, "auto_grade": report.grade,
+        "score": report.score, "grade": report.grade, "rings": report.rings,
+        "ring_source": report.ring_source, "answer_time": report.answer_time,
+        "n_findings": len(report.findings),
+        "report_json": json.dumps(report.to_dict(), ensure_ascii=False, default=str),
+        "input_json": json.dumps(interaction_to_dict(interaction), ensure_ascii=False,
+                                 default=str),
+        "audio_json": json.dumps(audio or {}, ensure_ascii=False, default=str),
+        "analyzed_at": analyzed,
+    }
+
+
+def _insert_children(db: sqlite3.Connection, pk: int, report: InteractionReport) -> None:
+    db.executemany(
+        'INSERT INTO utterances (interaction_pk, idx, speaker, start, "end", text, '
+        "confidence, words_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (pk, i, u.speaker, u.start, u.end, u.text, u.confidence,
+             json.dumps(u.to_dict().get("words", []), ensure_ascii=False))
+            for i, u in enumerate(report.utterances)
+        ],
+    )
+    db.executemany(
+        "INSERT INTO utterances_fts (rowid, chars, pinyin) VALUES (?, ?, ?)",
+        [(uid, *index_forms(text)) for uid, text in db.execute(
+            "SELECT id, text FROM utterances WHERE interaction_pk = ? ORDER BY idx", (pk,))],
+    )
+    db.executemany(
+        "INSERT INTO findings (interaction_pk, idx, rule, article, kind, canonical, speaker, "
+        'start, "end", evidence, confidence, points, detail_json) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (pk, i, f.rule, f.article, f.kind, f.canonical, f.speaker, f.start, f.end,
+             f.evidence, f.confidence, f.points,
+             json.dumps(f.detail, ensure_ascii=False, default=str))
+            for i, f in enumerate(report.findings)
+        ],
+    )
+
+
+def _relink_reviews(db: sqlite3.Connection, pk: int) -> None:
+    """Re-attach reviews and appeals to the new finding of the same rule and start."""
+    for table in ("reviews", "appeals"):
+        _relink(db, pk, table)
+
+
+def _relink(db: sqlite3.Connection, pk: int, table: str) -> None:
+    reviews = db.execute(
+        f"SELECT id, rule, start FROM {table} WHERE interaction_pk = ?", (pk,)
+    ).fetchall()
+    for rid, rule, start in reviews:
+        match = db.execute(
+            "SELECT id FROM findings WHERE interaction_pk = ? AND rule = ? "
+            "AND ((start IS NULL AND ? IS NULL) OR ABS(start - ?) < 0.5) ORDER BY idx LIMIT 1",
+            (pk, rule, start, start),
+        ).fetchone()
+        db.execute(f"UPDATE {table} SET finding_id = ? WHERE id = ?",
+                   (match[0] if match else None, rid))
 
 
 def _alive(pid: int) -> bool:
@@ -278,3 +288,4 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # exists, owned by another user
         return True
     return True
+

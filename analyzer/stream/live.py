@@ -1,221 +1,94 @@
 """Live analysis: audio chunks in, events out as soon as they are known.
 
 :class:`StreamAnalyzer` takes PCM as it arrives (a counter microphone, a
-phone line) and returns events:
+phone line) and returns events, the dataclasses of
+:mod:`analyzer.stream.events` (``ring``, ``answered``, ``partial``,
+``utterance``, ``phrase``, ``finding``, then at :meth:`StreamAnalyzer.close`
+the end-of-call findings and the scored ``report``), each with ``to_dict()``,
+the JSON object ``conduct stream`` prints, and ``emitted_at`` on the stream's
+clock.
 
-the dataclasses of :mod:`analyzer.stream.events` (``ring``, ``answered``,
-``partial``, ``utterance``, ``phrase``, ``finding``, then at
-:meth:`StreamAnalyzer.close` the end-of-call findings and the scored
-``report``), each with ``to_dict()``, the JSON object ``conduct stream``
-prints, and ``emitted_at`` on the stream's clock.
+It wires four parts, each a module with one job:
 
-Stages per chunk: convert to float -> resample to 16 kHz (PyAV) -> ring
-tracking on the channel mix until the answer (:class:`analyzer.speech.rings.ToneTracker`)
--> Silero VAD per channel with its state carried across chunks (the model
-faster-whisper bundles, on onnxruntime) -> an utterance is cut as the file
-paths cut their speech pieces (:class:`~analyzer.options.VadOptions`, the same
-frame arithmetic as faster-whisper's ``get_speech_timestamps``) -> while it
-grows, it is decoded again every ``StreamOptions.partial_interval`` seconds of
-new audio by the one recognition engine, and the words two hypotheses in a
-row agree on are committed (:mod:`analyzer.stream.agreement`): ``partial``
-events, and forbidden phrases matched (and acoustically verified) on the
-committed text become findings at once -> once it has ended it is recognised
-whole (:func:`analyzer.speech.engine.transcribe`, as the file path recognises
-a piece) -> phrase matching (:func:`analyzer.text.match.find_phrases`) -> live
-measures.
+* the front end (:mod:`analyzer.stream.frontend`): decode, resample to
+  16 kHz, silence crosstalk on a stereo line, VAD and speech segments, per
+  track — the tracks and their roles resolved as for a recording
+  (:func:`analyzer.speech.tracks.resolve_tracks`: the sidecar's or header's
+  hall, ``asr.hall_speakers``, ``asr.stereo_speakers``);
+* the online policy (:mod:`analyzer.stream.online`): an ended utterance
+  recognised whole by the one recognition engine, a growing one decoded
+  again and its agreed words committed;
+* the live rules (:mod:`analyzer.stream.rules`): rings, the answer, phrases,
+  forbidden phrases, shouting, a citizen left waiting;
+* the analysis core at the end (:func:`analyzer.pipeline.conclude_call`):
+  the whole call's audio and what was recognised go through what a
+  recording goes through after recognition (crosstalk, background and mono
+  speaker turns, levels, rings, loudness, matching, scoring), so the final
+  report is the recording's. The attribution rules that need the whole call
+  are named in its ``analyzer.asr.attribution.at_call_end``.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from analyzer.errors import AudioError
-from analyzer.options import AnalyzerOptions, VadOptions
-from analyzer.speech.rings import ToneTracker, count_rings, detect_rings
-from analyzer.stream.agreement import LocalAgreement
-from analyzer.stream.events import (
-    AnsweredEvent,
-    FindingEvent,
-    PartialEvent,
-    PhraseEvent,
-    ReportEvent,
-    RingEvent,
-    StreamEvent,
-    UtteranceEvent,
+from analyzer.options import AnalyzerOptions
+from analyzer.speech.decode import SAMPLE_RATE, DecodedAudio
+from analyzer.speech.meta import CallMeta
+from analyzer.speech.tracks import Recognizer, Track, resolve_tracks
+from analyzer.stream.events import ReportEvent, StreamEvent, UtteranceEvent
+from analyzer.stream.frontend import (
+    VAD_FRAME,
+    ChunkReader,
+    LiveTrack,
+    Resampler,
+    Segmenter,
+    SileroStream,
 )
-from analyzer.types import (
-    CHANNELS,
-    Finding,
-    Interaction,
-    InteractionReport,
-    RingResult,
-    Utterance,
-    Word,
-)
+from analyzer.stream.online import OnlinePolicy
+from analyzer.stream.rules import LiveRules
+from analyzer.types import CHANNELS, Finding, Interaction, InteractionReport, RingResult, Utterance
 
 if TYPE_CHECKING:
+    from analyzer.pipeline.result import AnalysisResult
+    from analyzer.speech.crosstalk import CrosstalkGate
     from analyzer.text.lexicon import Lexicon
 
 
-SR = 16000  #: the analysis rate
-VAD_FRAME = 512  #: Silero's frame at 16 kHz (32 ms)
-VAD_CONTEXT = 64  #: samples of the previous frame Silero sees
-#: A pause longer than this (ms) is where over-long speech is cut (faster-whisper's 98 ms).
-CUT_PAUSE_MS = 98
+class CallAudio:
+    """A call's 16 kHz audio as it arrived (before crosstalk is silenced), kept whole."""
 
+    def __init__(self, channels: int) -> None:
+        self.channels = channels
+        self._parts: list[np.ndarray] = []
+        self._starts: list[int] = []
+        self.samples = 0
 
-@dataclass(frozen=True)
-class CallInfo:
-    """What is known about a live interaction besides its audio (a sidecar's fields)."""
+    def add(self, x: np.ndarray) -> None:
+        """Append ``(channels, n)`` samples."""
+        if x.shape[1]:
+            self._parts.append(x)
+            self._starts.append(self.samples)
+            self.samples += int(x.shape[1])
 
-    hall: str = ""
-    window: str = ""
-    staff: str = ""
-    started_at: str = ""
+    def clip(self, row: int, a: int, b: int) -> np.ndarray:
+        """Row ``row`` from absolute sample ``a`` to ``b``."""
+        out = [p[row, max(0, a - s): max(0, b - s)] for p, s in zip(self._parts, self._starts,
+                                                                 strict=True)
+               if s < b and s + p.shape[1] > a]
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
 
-
-class SileroStream:
-    """Silero VAD speech probabilities, one per 512-sample frame, state carried across calls."""
-
-    def __init__(self) -> None:
-        from faster_whisper.vad import get_vad_model
-
-        self._session = get_vad_model().session
-        self._h = np.zeros((1, 1, 128), dtype=np.float32)
-        self._c = np.zeros((1, 1, 128), dtype=np.float32)
-        self._context = np.zeros(VAD_CONTEXT, dtype=np.float32)
-        self._pending = np.zeros(0, dtype=np.float32)
-
-    def feed(self, samples: np.ndarray) -> np.ndarray:
-        """Probabilities of the frames completed by ``samples`` (16 kHz mono)."""
-        buf = np.concatenate([self._pending, samples.astype(np.float32, copy=False)])
-        count = buf.size // VAD_FRAME
-        self._pending = buf[count * VAD_FRAME:]
-        if not count:
-            return np.zeros(0, dtype=np.float32)
-        frames = buf[: count * VAD_FRAME].reshape(count, VAD_FRAME)
-        context = np.vstack([self._context[None, :], frames[:-1, -VAD_CONTEXT:]])
-        self._context = frames[-1, -VAD_CONTEXT:].copy()
-        batch = np.ascontiguousarray(np.concatenate([context, frames], axis=1))
-        out, self._h, self._c = self._session.run(None, {"input": batch, "h": self._h, "c": self._c})
-        return np.asarray(out, dtype=np.float32).reshape(-1)
-
-
-class Segmenter:
-    """Online speech segments from VAD probabilities (Silero's hysteresis).
-
-    Speech starts at a frame with probability >= ``threshold`` and ends after
-    ``min_silence`` frames below ``threshold - 0.15``. Speech longer than
-    ``max_frames`` is cut at its last pause of ``pause`` frames or more, else hard.
-    Frame numbers are absolute (frame ``i`` covers samples ``512 i ..``).
-    :meth:`from_vad` builds it from the one VAD setting of every path.
-    """
-
-    def __init__(self, threshold: float, min_silence: int, min_speech: int, max_frames: int,
-                 pause: int = 4) -> None:
-        self.threshold = threshold
-        self.neg = max(threshold - 0.15, 0.01)
-        self.min_silence, self.min_speech, self.max_frames = min_silence, min_speech, max_frames
-        self.pause = pause
-        self.frame = 0
-        self.start: int | None = None  # start frame of the speech in progress
-        self._silence_from: int | None = None
-        self._pause: int | None = None  # end of the last long enough pause inside the speech
-
-    @classmethod
-    def from_vad(cls, vad: VadOptions, threshold: float) -> Segmenter:
-        """The segmenter that cuts speech as ``vad_pieces`` does with ``vad``.
-
-        The frame counts follow faster-whisper's ``get_speech_timestamps``:
-        speech ends once ``min_silence_ms`` of silence has passed, is kept
-        when longer than ``min_speech_ms``, and is cut when longer than
-        ``max_piece_seconds`` less one frame and both paddings.
-
-        Args:
-            vad: The VAD options (``analyzer.options.VadOptions``).
-            threshold: The speech threshold of the line (``ASROptions.for_line``).
-        """
-        per_ms = SR / 1000 / VAD_FRAME
-        longest = vad.max_piece_seconds * SR - VAD_FRAME - 2 * vad.pad_ms * SR / 1000
-        return cls(threshold, math.ceil(vad.min_silence_ms * per_ms),
-                   math.floor(vad.min_speech_ms * per_ms) + 1,
-                   max(2, math.floor(longest / VAD_FRAME) + 1),
-                   math.floor(CUT_PAUSE_MS * per_ms) + 1)
-
-    def feed(self, probs: np.ndarray) -> list[tuple[int, int]]:
-        """Advance over ``probs``; return the (start, end) frames of finished speech."""
-        done: list[tuple[int, int]] = []
-        for p in probs:
-            i = self.frame
-            self.frame += 1
-            if self.start is None:
-                if p >= self.threshold:
-                    self.start, self._silence_from, self._pause = i, None, None
-                continue
-            if p >= self.threshold:
-                self._silence_from = None
-            elif p < self.neg:
-                if self._silence_from is None:
-                    self._silence_from = i
-                if i - self._silence_from >= self.pause:
-                    self._pause = self._silence_from
-                if i - self._silence_from >= self.min_silence:
-                    self._close(self._silence_from, done)
-                    continue
-            if i - self.start >= self.max_frames:
-                pause = self._pause
-                cut = pause if pause is not None and pause > self.start + self.min_speech else i
-                self._close(cut, done)
-                self.start = cut  # the speech after the cut goes on
-        return done
-
-    def in_pause(self) -> bool:
-        """True when speech is in progress but its latest frames are silence."""
-        return self.start is not None and self._silence_from is not None
-
-    def flush(self) -> list[tuple[int, int]]:
-        """Finish the speech in progress at the current frame."""
-        done: list[tuple[int, int]] = []
-        if self.start is not None:
-            end = self._silence_from if self._silence_from is not None else self.frame
-            self._close(end, done)
-        return done
-
-    def _close(self, end: int, done: list[tuple[int, int]]) -> None:
-        if self.start is not None and end - self.start >= self.min_speech:
-            done.append((self.start, end))
-        self.start, self._silence_from, self._pause = None, None, None
-
-
-@dataclass
-class _Track:
-    """One input channel: its speaker, VAD, segmenter, recent audio and growing utterance."""
-
-    speaker: str
-    known: bool
-    vad: SileroStream
-    seg: Segmenter
-    audio: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
-    audio_from: int = 0  # absolute sample index of audio[0]
-    agreement: LocalAgreement = field(default_factory=LocalAgreement)
-    growing: int | None = None  # start frame of the utterance the agreement is about
-    decoded_to: int = 0  # sample up to which the growing utterance was last decoded
-
-    def append(self, x: np.ndarray, keep_from: int) -> None:
-        self.audio = np.concatenate([self.audio, x])
-        drop = max(0, keep_from - self.audio_from)
-        if drop:
-            self.audio = self.audio[drop:]
-            self.audio_from += drop
-
-    def clip(self, a: int, b: int) -> np.ndarray:
-        return self.audio[max(0, a - self.audio_from): max(0, b - self.audio_from)]
+    def whole(self) -> np.ndarray:
+        """Everything, ``(channels, n)``."""
+        if not self._parts:
+            return np.zeros((self.channels, 0), dtype=np.float32)
+        return np.concatenate(self._parts, axis=1)
 
 
 class StreamAnalyzer:
@@ -224,19 +97,23 @@ class StreamAnalyzer:
     Args:
         options: Analyzer options (ASR, rings, acoustics...); defaults when None.
         sample_rate: Input rate in Hz (any; resampled to 16 kHz).
-        channels: 1 or 2. Stereo maps its channels to ``asr.stereo_speakers``
-            (staff, citizen); mono to ``asr.mono_roles`` (``auto``: the clerk; speaker
-            not known).
+        channels: 1 or 2. Roles as for a recording of the call
+            (:func:`analyzer.speech.tracks.resolve_tracks`): stereo by the
+            metadata's ``stereo_speakers``, the hall's mapping
+            (``asr.hall_speakers``) or ``asr.stereo_speakers``; mono by
+            ``asr.mono_roles`` (``auto``: heard as the clerk's, speaker not
+            known, the speaker turns told apart when the call ends).
         channel: ``phone`` (rings, answer, hang-up are judged) or ``counter``.
         interaction_id: Id of the final report.
         lexicon: A loaded lexicon; default: the one ``options.lexicon`` names.
-        transcriber: Replaces :func:`analyzer.speech.engine.transcribe` (same signature),
-            e.g. for a batched recogniser.
+        recognizer: Hears the speech instead of the process's recognition
+            engine for this line (:func:`analyzer.speech.engine.get_engine`
+            with the line's options and ``options.pack``).
         clock: Seconds on the stream's clock, read when events come out
             (``emitted_at``): a live line's wall clock since its first audio.
             None: the audio consumed so far (a replay as fast as it goes).
-        about: Hall, window, staff and ``started_at`` of the interaction
-            (the final report's; keys as in a recording's sidecar).
+        about: What else is known about the call (a sidecar's or a line
+            header's fields: hall, window, staff, ``started_at``, roles).
 
     Call :meth:`feed` with each chunk and :meth:`close` at the end; both
     return the events produced (see the module docstring).
@@ -245,15 +122,15 @@ class StreamAnalyzer:
     def __init__(
         self,
         options: AnalyzerOptions | None = None,
-        sample_rate: int = SR,
+        sample_rate: int = SAMPLE_RATE,
         channels: int = 1,
         *,
         channel: str = "phone",
         interaction_id: str = "stream",
         lexicon: Lexicon | None = None,
-        transcriber: Any = None,
+        recognizer: Recognizer | None = None,
         clock: Callable[[], float] | None = None,
-        about: CallInfo | None = None,
+        about: CallMeta | None = None,
     ) -> None:
         if channels not in (1, 2):
             raise AudioError(f"streams have 1 or 2 channels, got {channels}", source=interaction_id)
@@ -261,93 +138,91 @@ class StreamAnalyzer:
             raise AudioError(f"sample rate {sample_rate} Hz is below 8000 Hz", source=interaction_id)
         if channel not in CHANNELS:
             raise ValueError(f"channel must be one of {CHANNELS}, got {channel!r}")
+        from analyzer.pipeline import get_lexicon
+        from analyzer.speech.verify import get_verifier
+
         self.options = options or AnalyzerOptions()
         self.sample_rate, self.channels, self.channel = int(sample_rate), channels, channel
         self.id = interaction_id
         self.sopts = self.options.stream
         self._clock = clock
-        self.about = about or CallInfo()
-        from analyzer.pipeline import get_lexicon
-
+        self.meta = replace(about or CallMeta(), id=interaction_id, channel=channel)
         self.lexicon = lexicon if lexicon is not None else get_lexicon(self.options)
         #: the recognition options of this line (phone band: the phone VAD threshold)
-        self._line = self.options.asr.for_line(self.sample_rate, channel)
-        if transcriber is None:
-            from analyzer.speech.engine import transcribe as transcriber
-        self._transcribe = transcriber
-        from analyzer.speech.verify import get_verifier
-
-        verifier = get_verifier(self.options, self.lexicon)
-        #: the verifier before and after the clerk's first words (owed greetings)
-        self._verifiers = None if verifier is None else (
-            verifier.scoped(first=True, last=False), verifier.scoped(first=False, last=False))
-        self._resampler = _Resampler(self.sample_rate, channels)
-        self._tracks = [self._make_track(i) for i in range(channels)]
-        self._ring = ToneTracker(SR, self.options.rings) if channel == "phone" else None
-        self._pre_answer: list[np.ndarray] = []
-        self.samples = 0  # 16 kHz samples consumed
-        self.rings_counted = 0
-        self.answer_time: float | None = None
+        self.line = self.options.asr.for_line(self.sample_rate, channel)
+        self._recognizer = recognizer
+        self.tracks = resolve_tracks(channels, self.options.asr, self.meta)
+        self._reader = ChunkReader(channels, interaction_id)
+        self._resampler = Resampler(self.sample_rate, channels)
+        self._gate = self._crosstalk_gate()
+        self._live = [LiveTrack(t, SileroStream(), Segmenter.from_vad(
+            self.line.vad, self.line.vad.threshold)) for t in self.tracks]
+        self.online = OnlinePolicy(self.recognizer, self.line, self.sopts,
+                                   get_verifier(self.options, self.lexicon),
+                                   int(self.options.asr.vad.pad_ms * SAMPLE_RATE / 1000))
+        self.rules = LiveRules(self.options, self.lexicon, phone=channel == "phone")
+        self.audio = CallAudio(channels)
+        self.heard = 0  # samples through the front end (crosstalk silenced, VAD)
         self.utterances: list[Utterance] = []
-        self._levels: list[tuple[Utterance, float]] = []
-        self._emitted: list[Finding] = []
-        self._hit_keys: set[tuple[str, float, float]] = set()
-        self._leftover = b""
         self._closed = False
         self.compute_seconds = 0.0  # wall time spent in feed/close
-        #: What :meth:`close` analysed and found (for the results database).
-        self.interaction: Interaction | None = None
-        self.report: InteractionReport | None = None
-        self.ring: RingResult | None = None
-        self.audio_findings: tuple[Finding, ...] = ()
-        self.asr_info: dict[str, Any] = {}
+        #: What :meth:`close` produced: the core's result (for the results database).
+        self.result: AnalysisResult | None = None
+
+    def _crosstalk_gate(self) -> CrosstalkGate | None:
+        """A stereo line's crosstalk gate (the file path silences the same stretches)."""
+        if self.channels != 2 or not self.options.attribution.enabled:
+            return None
+        from analyzer.speech.crosstalk import CrosstalkGate
+
+        return CrosstalkGate([t.speaker for t in self.tracks], self.options.attribution,
+                             SAMPLE_RATE)
+
+    def recognizer(self) -> Recognizer:
+        """The recognizer of this line: the one given, or the engine for its options."""
+        if self._recognizer is None:
+            from analyzer.speech.engine import get_engine
+
+            self._recognizer = get_engine(self.line, self.options.pack)
+        return self._recognizer
 
     def warm(self) -> None:
         """Load the speech model and the phrase matcher now, not at the first utterance."""
-        from analyzer.speech.asr import get_model
-        from analyzer.speech.engine import transcribe
         from analyzer.text.match import get_matcher
 
-        get_matcher(self.lexicon, ("forbidden", "required", "cue"), self.options.match.max_slot_chars)
-        if self._transcribe is transcribe:
-            from analyzer.speech.engine import get_engine
+        get_matcher(self.lexicon, ("forbidden", "required", "cue"),
+                    self.options.match.max_slot_chars)
+        self.recognizer()
 
-            get_model(self.options.asr)
-            get_engine(self._line, self.options.pack)
+    # -- what close() found, for the results database ----------------------
 
-    # ------------------------------------------------------------------ input
-    def _make_track(self, i: int) -> _Track:
-        asr = self.options.asr
-        # live, a mono line cannot be told apart by voice before the call ends: "auto"
-        # hears the microphone's owner, the clerk (speaker not known), as "staff" does
-        mono = "staff" if asr.mono_roles == "auto" else asr.mono_roles
-        speaker = asr.stereo_speakers[i] if self.channels == 2 else mono
-        seg = Segmenter.from_vad(self._line.vad, self._line.vad.threshold)
-        return _Track(speaker, self.channels == 2, SileroStream(), seg)
+    @property
+    def report(self) -> InteractionReport | None:
+        """The final report (None before :meth:`close`)."""
+        return None if self.result is None else self.result.report
 
-    def _to_float(self, chunk: bytes | np.ndarray) -> np.ndarray:
-        """Chunk -> float32 (channels, n) at the input rate."""
-        if isinstance(chunk, (bytes, bytearray, memoryview)):
-            data = self._leftover + bytes(chunk)
-            frame = 2 * self.channels
-            usable = len(data) - len(data) % frame
-            self._leftover = data[usable:]
-            x = np.frombuffer(data[:usable], dtype="<i2").astype(np.float32) / 32768.0
-            return x.reshape(-1, self.channels).T
-        x = np.asarray(chunk)
-        if x.dtype == np.int16:
-            x = x.astype(np.float32) / 32768.0
-        x = x.astype(np.float32, copy=False)
-        if x.ndim == 1 and x.size % self.channels == 0:
-            return x.reshape(-1, self.channels).T
-        if x.ndim == 2 and x.shape[0] == self.channels:
-            return x
-        if x.ndim == 2 and x.shape[1] == self.channels:
-            return x.T
-        raise AudioError(f"chunk of shape {x.shape} does not have {self.channels} channel(s)",
-                         source=self.id)
+    @property
+    def interaction(self) -> Interaction | None:
+        """The interaction analysed at the end (None before :meth:`close`)."""
+        return None if self.result is None else self.result.interaction
 
-    # ------------------------------------------------------------------ feed
+    @property
+    def ring(self) -> RingResult | None:
+        """Rings before the answer, in the final report."""
+        return None if self.result is None or self.result.audio is None else self.result.audio.ring
+
+    @property
+    def answer_time(self) -> float | None:
+        """When staff answered a phone line (stream seconds), once known."""
+        return self.rules.answer_time
+
+    @property
+    def rings_counted(self) -> int:
+        """Rings counted live so far."""
+        return self.rules.rings_counted
+
+    # -- input ----------------------------------------------------------------
+
     def feed(self, chunk: bytes | np.ndarray) -> Iterator[StreamEvent]:
         """Consume one chunk: int16 bytes (interleaved s16le) or an int16/float32 array.
 
@@ -357,18 +232,23 @@ class StreamAnalyzer:
         if self._closed:
             raise AudioError("feed() after close()", source=self.id)
         t0 = time.perf_counter()
-        events = self._process(self._resampler.feed(self._to_float(chunk)))
+        events = self._process(self._resampler.feed(self._reader.read(chunk)))
         self.compute_seconds += time.perf_counter() - t0
         return iter(self._stamped(events))
 
     def close(self) -> Iterator[StreamEvent]:
-        """End of the interaction: flush, then the end-of-call findings and the report."""
+        """End of the interaction: flush, then the end-of-call findings and the report.
+
+        Raises:
+            AnalyzerError: No speech was recognised and no ring heard (as for
+                a recording: :func:`analyzer.pipeline.finish_recording`).
+        """
         if self._closed:
             return iter(())
         t0 = time.perf_counter()
         events = self._process(self._resampler.flush(), final=True)
         self._closed = True
-        events += self._final_events()
+        events += self._conclude()
         self.compute_seconds += time.perf_counter() - t0
         return iter(self._stamped(events))
 
@@ -385,265 +265,109 @@ class StreamAnalyzer:
     @property
     def now(self) -> float:
         """Stream seconds consumed so far."""
-        return self.samples / SR
+        return self.audio.samples / SAMPLE_RATE
+
+    @property
+    def samples(self) -> int:
+        """16 kHz samples consumed so far."""
+        return self.audio.samples
 
     def _process(self, x: np.ndarray, final: bool = False) -> list[StreamEvent]:
-        events: list[StreamEvent] = []
-        start = self.samples
-        if x.shape[1]:
-            self.samples += x.shape[1]
-            events += self._rings(x)
-        finished: list[tuple[int, int, _Track]] = []
-        for track, samples in zip(self._tracks, x, strict=True):
-            pad = int(self.options.asr.vad.pad_ms * SR / 1000)
-            first = track.seg.start if track.seg.start is not None else self.samples // VAD_FRAME
-            track.append(samples, min(first * VAD_FRAME, start) - pad - SR)
+        self.audio.add(x)
+        events = self.rules.rings(x, self.now) if x.shape[1] else []
+        heard = x if self._gate is None else self._gate.feed(x)
+        if final and self._gate is not None:
+            heard = np.concatenate([heard, self._gate.flush()], axis=1)
+        start, self.heard = self.heard, self.heard + int(heard.shape[1])
+        pad = int(self.options.asr.vad.pad_ms * SAMPLE_RATE / 1000)
+        finished: list[tuple[int, int, int]] = []
+        for k, (track, samples) in enumerate(zip(self._live, heard, strict=True)):
+            first = track.seg.start if track.seg.start is not None else self.heard // VAD_FRAME
+            track.append(samples, min(first * VAD_FRAME, start) - pad - SAMPLE_RATE)
             done = track.seg.feed(track.vad.feed(samples))
             if final:
                 done += track.seg.flush()
-            events += self._answer(track, done)
-            finished += [(b, a, track) for a, b in done]
-        for b, a, track in sorted(finished, key=lambda item: item[:2]):  # in the order they ended
-            events += self._utterance(track, a, b)
+            events += self.rules.answer(track, done)
+            finished += [(b, a, k) for a, b in done]
+        for b, a, k in sorted(finished):  # in the order they ended
+            events += self._utterance(k, a, b)
         if not final:
-            for track in self._tracks:
-                events += self._partial(track)
-        events += self._ignoring()
+            for k, track in enumerate(self._live):
+                events += self._partial(k, track)
+        events += self.rules.ignoring(self.utterances, self._live, self.now)
         return events
 
-    # ------------------------------------------------------------------ rings
-    def _rings(self, x: np.ndarray) -> list[StreamEvent]:
-        if self._ring is None or self.answer_time is not None:
-            return []
-        if self.now > self.sopts.max_ring_seconds:
-            return []  # nobody answered for minutes: stop listening for rings
-        mix = x.mean(axis=0)
-        if sum(a.size for a in self._pre_answer) < self.sopts.max_ring_seconds * SR:
-            self._pre_answer.append(mix)
-        self._ring.feed(mix)
-        chain, _ = count_rings(self._ring.frames(), self._ring.hop / SR, self._ring_confirm(), self.now,
-                               answered=True)
-        if chain is None:
-            return []
-        events = []
-        while self.rings_counted < chain.rings:
-            self.rings_counted += 1
-            idx = min(self.rings_counted, len(chain.spans)) - 1
-            t = round(float(chain.spans[idx][0]), 3)
-            events.append(RingEvent(self.rings_counted, t))
-            if self.rings_counted == self.options.rings.max_rings + 1:
-                events += self._live_findings(self._ring_findings(self.rings_counted, chain.spans))
-        return events
+    def _staff_spoke(self) -> bool:
+        return any(u.speaker == "staff" for u in self.utterances)
 
-    def _ring_confirm(self) -> Any:
-        """Ring options as the live counter uses them: a ring counts after ``confirm_seconds``."""
-        from dataclasses import replace
-
-        return replace(self.options.rings, min_tone_seconds=self.options.rings.confirm_seconds)
-
-    def _ring_findings(self, rings: int, spans: list[tuple[float, float]]) -> list[Finding]:
-        from analyzer.pipeline import ring_findings
-
-        ring = RingResult(rings=rings, source="audio", answer_time=None,
-                          ring_spans=[(round(s, 3), round(e, 3)) for s, e in spans], confidence=0.9)
-        return ring_findings(ring, self.options, self.lexicon)
-
-    def _answer(self, track: _Track, done: list[tuple[int, int]]) -> list[StreamEvent]:
-        """Staff speech (finished, or going on long enough) answers a phone call.
-
-        Speech that is mostly ringback tone does not answer it.
-        """
-        if self._ring is None or self.answer_time is not None or track.speaker != "staff":
-            return []
-        need = self.sopts.answer_min_speech_ms * SR / 1000 / VAD_FRAME
-        spans = [(a, b) for a, b in done if b - a >= need]
-        if track.seg.start is not None and track.seg.frame - track.seg.start >= need:
-            spans.append((track.seg.start, track.seg.frame))
-        frames = self._ring.frames()
-        for a, b in sorted(spans):
-            t0, t1 = a * VAD_FRAME / SR, b * VAD_FRAME / SR
-            inside = (frames.times >= t0) & (frames.times <= t1)
-            if inside.any() and frames.tone[inside].mean() > 0.5:
-                continue  # the "speech" is the ringback tone
-            self.answer_time = t0
-            return [AnsweredEvent(round(t0, 3), self.rings_counted)]
-        return []
-
-    # -------------------------------------------------------------- speech
-    def _utterance(self, track: _Track, a: int, b: int) -> list[StreamEvent]:
-        pad = int(self.options.asr.vad.pad_ms * SR / 1000)
-        lo, hi = max(0, a * VAD_FRAME - pad), min(self.samples, b * VAD_FRAME + pad)
-        if track.growing == a:
-            track.growing = None  # the utterance has ended: its final recognition follows
-        utts = self._recognise(track, lo, hi)
+    def _utterance(self, k: int, a: int, b: int) -> list[StreamEvent]:
+        """An utterance has ended: recognised whole, told, and judged."""
+        track = self._live[k]
+        pad = int(self.options.asr.vad.pad_ms * SAMPLE_RATE / 1000)
+        lo, hi = max(0, a * VAD_FRAME - pad), min(self.heard, b * VAD_FRAME + pad)
+        self.online.ended(k, a)
+        utts = self.online.recognise(track, lo, hi, self._staff_spoke())
         events: list[StreamEvent] = []
         for u in utts:
             self.utterances.append(u)
+            track.heard.append(u)
             events.append(UtteranceEvent(len(self.utterances) - 1, u))
-            if u.speaker == "staff":
-                events += self._shout(track, u)
+            if u.speaker == "staff" and track.track.row is not None:
+                clip = self.audio.clip(track.track.row, int(u.start * SAMPLE_RATE),
+                                       int(u.end * SAMPLE_RATE))
+                events += self.rules.shout(u, clip)
         if utts:
-            events += self._phrases()
+            events += self.rules.phrases(self.utterances)
         return events
 
-    def _partial(self, track: _Track) -> list[StreamEvent]:
-        """Decode a growing utterance again once ``partial_interval`` s of audio are new.
-
-        Skipped while the line is more than ``partial_interval`` behind
-        (:meth:`lag`): each decoding costs a full encoder pass, and a line
-        that falls behind must catch up before it decodes anything twice;
-        and skipped during a pause, which may be the utterance's end (its
-        final recognition must not wait behind a partial one).
-        Returns a ``partial`` event, and the findings of forbidden phrases in
-        the newly committed words.
-        """
-        interval = self.sopts.partial_interval
-        start = track.seg.start
-        if not interval or start is None or track.speaker not in self.sopts.partial_speakers:
+    def _partial(self, k: int, track: LiveTrack) -> list[StreamEvent]:
+        """A growing utterance decoded again: its ``partial`` event and newly committed findings."""
+        got = self.online.partial(k, track, self.heard, self.lag(), self._staff_spoke())
+        if got is None:
             return []
-        if track.growing != start:  # a new utterance: a new agreement
-            track.growing, track.agreement = start, LocalAgreement()
-            track.decoded_to = start * VAD_FRAME
-        if self.samples - track.decoded_to < interval * SR or self.lag() > interval:
-            return []  # not due yet, or the line is behind: the ended utterance will tell
-        if track.seg.in_pause():
-            return []  # the speaker paused: the utterance may be ending, its recognition next
-        track.decoded_to = self.samples
-        lo = max(0, start * VAD_FRAME - int(self.options.asr.vad.pad_ms * SR / 1000))
-        utts = self._recognise(track, lo, self.samples)
-        words = [w for u in utts for w in u.words]
-        new = track.agreement.update(words)
-        committed = track.agreement.committed
-        events: list[StreamEvent] = [PartialEvent(
-            track.speaker, round(start * VAD_FRAME / SR, 3), round(self.now, 3),
-            _text(committed), _text(track.agreement.tentative()))]
-        if new:
-            heard = tuple(h for u in utts for h in u.heard if h.end <= committed[-1].end + 0.1)
-            events += self._committed_findings(track, committed, heard)
+        events: list[StreamEvent] = [got.event]
+        if got.committed:
+            events += self.rules.committed(track, got.committed, got.heard, self.utterances)
         return events
 
-    def _recognise(self, track: _Track, lo: int, hi: int) -> list[Utterance]:
-        """The engine on the track's samples ``lo:hi`` (with the verifier, when there is one)."""
-        extra = {}
-        if self._verifiers is not None:
-            spoke = any(u.speaker == "staff" for u in self.utterances)
-            extra["verifier"] = self._verifiers[spoke]
-        return self._transcribe(track.clip(lo, hi), self._line, speaker=track.speaker,
-                                offset=lo / SR, speaker_known=track.known, cut=False, **extra)
+    # -- the end of the call ----------------------------------------------------
 
-    def _committed_findings(self, track: _Track, words: list[Word], heard: tuple[Any, ...]
-                            ) -> list[StreamEvent]:
-        """Findings of forbidden phrases in the committed words of a growing utterance."""
-        from analyzer.rules.context import forbidden_findings
-        from analyzer.text.match import find_phrases
+    def _conclude(self) -> list[StreamEvent]:
+        """The whole call through the analysis core: end-of-call findings and the report."""
+        from analyzer.pipeline import conclude_call
+        from analyzer.speech.attribution import same_mix
+        from analyzer.speech.recording import Heard
 
-        conf = float(np.mean([w.probability for w in words]))
-        growing = Utterance(track.speaker, words[0].start, words[-1].end, _text(words),
-                            tuple(words), conf, track.known, heard)
-        utts = sorted([*self.utterances, growing], key=lambda u: u.start)
-        hits = [h for h in find_phrases(utts, self.lexicon, self.options.match,
-                                        kinds=("forbidden",))
-                if h.speaker == track.speaker and h.end > growing.start]
-        return self._live_findings(forbidden_findings(hits, utts, self.options.context))
+        whole = self.audio.whole()
+        audio = DecodedAudio(whole, SAMPLE_RATE, whole.shape[1] / SAMPLE_RATE, self.id,
+                             self.sample_rate, "pcm")
+        tracks, heard = self.tracks, [list(t.heard) for t in self._live]
+        correlation = (same_mix(whole, self.options.attribution) if self._gate is not None
+                       else None)
+        if correlation is not None:  # one mix twice: one track, as the file path hears it
+            tracks = resolve_tracks(2, self.options.asr, self.meta, same_mix=True)
+            heard = [[replace(u, speaker=tracks[0].speaker, speaker_known=False)
+                      for u in heard[0]]]
+        meta = replace(self.meta, extra={**self.meta.extra, "stream": asdict(self.sopts)})
+        result = conclude_call(
+            Heard(audio, tracks, heard, meta, correlation,
+                  self._gate.dropped if self._gate is not None else (),
+                  at_call_end=self._at_call_end(tracks, correlation)),
+            self.options, lexicon=self.lexicon, source=self.id, asr_info=self._asr_info())
+        result.report.analyzer.stream = asdict(self.sopts)
+        self.result = result
+        return [*self.rules.final(result.report), ReportEvent(result.report)]
 
-    def _phrases(self) -> list[StreamEvent]:
-        from analyzer.rules.context import forbidden_findings
-        from analyzer.text.match import find_phrases
-
-        utts = sorted(self.utterances, key=lambda u: u.start)
-        events: list[StreamEvent] = []
-        new = []
-        for h in find_phrases(utts, self.lexicon, self.options.match):
-            key = (h.rule.id, round(h.start, 2), round(h.end, 2))
-            if key in self._hit_keys:
-                continue
-            self._hit_keys.add(key)
-            new.append(h)
-            if h.rule.kind != "forbidden":
-                events.append(PhraseEvent(h.rule.id, h.rule.kind, h.speaker, round(h.start, 3),
-                                          round(h.end, 3), h.evidence, round(h.confidence, 4)))
-        return events + self._live_findings(forbidden_findings(new, utts, self.options.context),
-                                            provisional=False)
-
-    def _shout(self, track: _Track, u: Utterance) -> list[StreamEvent]:
-        from analyzer.rules.acoustics import shout_findings, staff_levels
-
-        audio = track.clip(int(u.start * SR), int(u.end * SR))
-        moved = Utterance(u.speaker, 0.0, audio.size / SR, u.text)
-        measured = staff_levels(audio, SR, [moved], self.options.acoustics)
-        if not measured:
-            return []
-        self._levels.append((u, measured[0][1]))
-        latest = [f for f in shout_findings(self._levels, self.options.acoustics, self.lexicon)
-                  if f.start == u.start]
-        return self._live_findings(latest)
-
-    def _ignoring(self) -> list[StreamEvent]:
-        """``A8-IGNORE`` as soon as the citizen has waited ``ignore_seconds``."""
-        from analyzer.rules.acoustics import measure_finding, measure_rule
-
-        limit = self.options.acoustics.ignore_seconds
-        rule = measure_rule(self.lexicon, "A8-IGNORE")
-        citizen = [u for u in self.utterances if u.speaker == "citizen"]
-        if rule is None or not citizen or not any(u.speaker == "staff" for u in self.utterances):
-            return []
-        last = max(citizen, key=lambda u: u.end)
-        staff_busy = any(t.speaker == "staff" and t.seg.start is not None for t in self._tracks)
-        replied = any(u.speaker == "staff" and u.end > last.end for u in self.utterances)
-        waited = self.now - last.end
-        if replied or staff_busy or waited < limit:
-            return []
-        f = measure_finding(rule, "acoustic", "staff", last.start, round(self.now, 3),
-                            evidence=f"no staff reply for {waited:.1f} s so far after the citizen "
-                                     f"said: {last.text}",
-                            confidence=0.7, detail={"silence_seconds": round(waited, 2),
-                                                    "threshold_seconds": limit})
-        return self._live_findings([f])
-
-    def _live_findings(self, findings: list[Finding], provisional: bool = True) -> list[StreamEvent]:
-        """Events for the findings not emitted yet (see :func:`_same_finding`)."""
-        out: list[StreamEvent] = []
-        for f in findings:
-            if any(_same_finding(f, e) for e in self._emitted):
-                continue
-            self._emitted.append(f)
-            out.append(FindingEvent(f, provisional))
-        return out
-
-    # -------------------------------------------------------------- close
-    def _final_events(self) -> list[StreamEvent]:
-        from analyzer.pipeline import analyze_interaction
-        from analyzer.rules.acoustics import shout_findings
-
-        ring = self._final_ring()
-        interaction = Interaction(
-            id=self.id, channel=self.channel, hall=self.about.hall, window=self.about.window,
-            staff=self.about.staff, started_at=self.about.started_at,
-            utterances=sorted(self.utterances, key=lambda u: u.start),
-            source=self.id, duration=round(self.now, 3),
-            meta={"stream": asdict(self.sopts)},
-        )
-        asr_info = self._asr_info()
-        extra = shout_findings(self._levels, self.options.acoustics, self.lexicon)
-        report = analyze_interaction(
-            interaction, self.options, lexicon=self.lexicon, extra_findings=extra,
-            ring=ring, asr_info=asr_info,
-        )
-        report.analyzer["stream"] = asdict(self.sopts)
-        events: list[StreamEvent] = [FindingEvent(f, False) for f in report.findings
-                                     if not any(_same_finding(f, e) for e in self._emitted)]
-        self.interaction, self.report, self.ring = interaction, report, ring
-        self.audio_findings = tuple(extra)
-        self.asr_info = asr_info or {}
-        return [*events, ReportEvent(report)]
-
-    def _final_ring(self) -> RingResult | None:
-        if self._ring is None:
-            return None
-        audio = np.concatenate(self._pre_answer) if self._pre_answer else np.zeros(0, np.float32)
-        if audio.size < SR // 4:
-            return RingResult(rings=0, source="audio", answer_time=self.answer_time, confidence=0.5)
-        return detect_rings(audio, SR, self.options.rings, answer_time=self.answer_time)
+    def _at_call_end(self, tracks: list[Track], correlation: float | None) -> tuple[str, ...]:
+        """The attribution rules that ran only when the call ended."""
+        if not self.options.attribution.enabled:
+            return ()
+        rules = ["same_mix"] if correlation is not None else []
+        rules += ["crosstalk"] if len(tracks) == 2 else []
+        rules += ["background"]
+        if len(tracks) == 1 and self.options.asr.mono_roles == "auto":
+            rules.append("speaker_turns")
+        return tuple(rules)
 
     def _asr_info(self) -> dict[str, Any] | None:
         try:
@@ -653,53 +377,8 @@ class StreamAnalyzer:
         except Exception:  # the audit block is best effort; the report must still come out
             return None
 
-
-def _text(words: list[Word]) -> str:
-    return "".join(w.text for w in words).strip()
-
-
-def _same_finding(a: Finding, b: Finding) -> bool:
-    """One breach found twice (a committed partial, then the ended utterance): the
-    same rule, with times that overlap or lie within a second of each other."""
-    if a.rule != b.rule:
-        return False
-    a0, b0 = a.start or 0.0, b.start or 0.0
-    a1, b1 = a.end if a.end is not None else a0, b.end if b.end is not None else b0
-    return min(a1, b1) - max(a0, b0) > -1.0
-
-
-class _Resampler:
-    """Streaming resampler to 16 kHz float32 (PyAV / libswresample, state kept)."""
-
-    def __init__(self, rate: int, channels: int) -> None:
-        self.rate, self.channels = rate, channels
-        self._layout = "mono" if channels == 1 else "stereo"
-        self._av = None
-        if rate != SR:
-            import av
-
-            self._av = av.AudioResampler(format="fltp", layout=self._layout, rate=SR)
-        self._pts = 0
-
-    def feed(self, x: np.ndarray) -> np.ndarray:
-        if self._av is None or x.shape[1] == 0:
-            return np.ascontiguousarray(x, dtype=np.float32)
-        import av
-
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(x, dtype=np.float32),
-                                           format="fltp", layout=self._layout)
-        frame.sample_rate = self.rate
-        frame.pts = self._pts
-        self._pts += x.shape[1]
-        return self._collect(self._av.resample(frame))
-
-    def flush(self) -> np.ndarray:
-        if self._av is None:
-            return np.zeros((self.channels, 0), dtype=np.float32)
-        return self._collect(self._av.resample(None))
-
-    def _collect(self, frames: list[Any]) -> np.ndarray:
-        parts = [f.to_ndarray().reshape(self.channels, -1) for f in frames]
-        if not parts:
-            return np.zeros((self.channels, 0), dtype=np.float32)
-        return np.concatenate(parts, axis=1).astype(np.float32, copy=False)
+    @property
+    def audio_findings(self) -> tuple[Finding, ...]:
+        """Findings only the call's audio gave (loudness), in the final result."""
+        return () if self.result is None or self.result.audio is None else \
+            self.result.audio.findings

@@ -2,34 +2,44 @@
 
 The call's audio is written as a 16-bit WAV with its sidecar (``id``,
 ``channel``, ``hall``, ``window``, ``staff``, ``started_at``) into the
-listener's recordings folder, and its report goes into the results
-database under the batch's key rules: the content hash of that WAV file,
-and :func:`analyzer.store.analysis_key` of (hash, the recognizer's
-:func:`analyzer.batch.runner.model_identity`, lexicon version). The review
-app shows it like any other interaction, and the nightly batch, meeting the
-WAV, finds its key stored and does not analyse it again.
+listener's recordings folder, and its result goes into the results database
+through :func:`analyzer.persist.persist`, as the batch stores a recording:
+under the analysis key of that WAV file's content hash, the recognizer's
+identity (:func:`analyzer.pipeline.model_identity`) and the lexicon version.
+The review app shows it like any other interaction, and the nightly batch,
+meeting the WAV, finds its key stored and does not analyse it again. A call
+in which no speech was recognised is kept as the batch keeps such a
+recording: its WAV, and a keyed error row.
 """
 
 from __future__ import annotations
 
 import json
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from analyzer.errors import StoreError
+from analyzer.errors import AnalyzerError, StoreError
+from analyzer.options import AnalyzerOptions
+from analyzer.pipeline.result import AnalysisKey, AnalysisResult
 from analyzer.stream.line import LineHeader
-from analyzer.stream.live import StreamAnalyzer
 
 
 @dataclass(frozen=True)
 class StoredCall:
-    """Where a finished call went: its row in the results database and its recording."""
+    """Where a finished call went: its row in the results database and its recording.
+
+    Attributes:
+        pk: The interaction's row, or the error row's when it could not be analysed.
+        recording: The WAV file.
+        failed: True when ``pk`` is an error row.
+    """
 
     pk: int
     recording: Path
+    failed: bool = False
 
 
 def write_recording(folder: Path, header: LineHeader, samples: np.ndarray) -> Path:
@@ -57,29 +67,33 @@ def write_recording(folder: Path, header: LineHeader, samples: np.ndarray) -> Pa
 
 
 def store_call(db: Path, folder: Path, header: LineHeader, samples: np.ndarray,
-               analyzer: StreamAnalyzer) -> StoredCall:
-    """Keep a closed stream's call: its recording, then its report under the batch's key.
+               options: AnalyzerOptions, outcome: AnalysisResult | AnalyzerError) -> StoredCall:
+    """Keep a finished call: its recording, then its result (or failure) under the batch's key.
+
+    Args:
+        db: The results database.
+        folder: Where the call's recording goes.
+        header: The line's header.
+        samples: The call's audio as it came (interleaved int16).
+        options: The options it was analysed with.
+        outcome: What the stream's close gave: the core's result, or why there is none.
 
     Raises:
-        StoreError: The stream was not closed, or the database refused the report.
+        StoreError: The database refused it.
     """
-    from analyzer.batch.jobs import AudioResults
-    from analyzer.batch.runner import model_identity
-    from analyzer.store import Store, analysis_key, content_hash_of_file
-    from analyzer.training.examples import candidates
+    from analyzer.persist import input_at_fault, persist, persist_failure
+    from analyzer.pipeline import get_lexicon, model_identity
+    from analyzer.store import Store, content_hash_of_file
 
-    if analyzer.report is None or analyzer.interaction is None:
-        raise StoreError("the call's stream is not closed", source=header.call_id)
     path = write_recording(folder, header, samples)
-    digest = content_hash_of_file(path)
-    model = model_identity(analyzer.options)
-    version = analyzer.lexicon.version
-    audio = AudioResults(ring=analyzer.ring, findings=analyzer.audio_findings,
-                         asr_info=analyzer.asr_info)
+    lexicon = get_lexicon(options)
+    key = AnalysisKey(content_hash_of_file(path), model_identity(options), lexicon.version)
     with Store(db) as store:
-        pk = store.save_report(analyzer.report, run_id=None, content_hash=digest,
-                               path=str(path), key=analysis_key(digest, model, version),
-                               interaction=analyzer.interaction, audio=audio.to_dict(),
-                               model=model, lexicon_version=version,
-                               examples=candidates(analyzer.report, analyzer.lexicon))
+        if isinstance(outcome, AnalyzerError):
+            if isinstance(outcome, StoreError):
+                raise outcome
+            pk = persist_failure(store, str(path), str(outcome), type(outcome).__name__,
+                                 key=key if input_at_fault(outcome) else None)
+            return StoredCall(pk, path, failed=True)
+        pk = persist(store, replace(outcome, key=key, path=str(path)), lexicon=lexicon)
     return StoredCall(pk, path)

@@ -15,7 +15,7 @@ their events so far, then every line's events as they happen, ``line``
 when one opens and ``ended`` (score, grade, stored row) when it ends.
 
 Each line's analysis (:class:`~analyzer.stream.live.StreamAnalyzer`) runs in
-a worker thread; lines share the one recognition engine, so their windows
+a worker thread; lines share the one recognition engine, so their bins
 are recognised in batches. Audio that arrived while a line was busy is
 fed at once, in one piece, so a slow recognition is caught up with.
 """
@@ -31,12 +31,15 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from analyzer.config import ListenConfig
 from analyzer.errors import AnalyzerError, AudioError, require, shown
-from analyzer.options import AnalyzerOptions, ListenConfig
+from analyzer.options import AnalyzerOptions
+from analyzer.pipeline.result import AnalysisResult
+from analyzer.speech.meta import CallMeta
 from analyzer.stream.events import (
     EndedEvent,
     ErrorEvent,
@@ -46,7 +49,10 @@ from analyzer.stream.events import (
     StreamEvent,
 )
 from analyzer.stream.line import FrameDecoder, LineHeader
-from analyzer.stream.live import CallInfo, StreamAnalyzer
+from analyzer.stream.live import StreamAnalyzer
+
+if TYPE_CHECKING:
+    from websockets.asyncio.server import ServerConnection
 
 logger = logging.getLogger("analyzer")
 
@@ -145,8 +151,8 @@ class LiveServer:
 
     # -- connections ------------------------------------------------------
 
-    async def _handle(self, ws: Any) -> None:
-        if ws.request.path == MONITOR_PATH:
+    async def _handle(self, ws: ServerConnection) -> None:
+        if ws.request is not None and ws.request.path == MONITOR_PATH:
             await self._monitor(ws)
             return
         task = asyncio.current_task()
@@ -158,7 +164,7 @@ class LiveServer:
             if task is not None:
                 self._tasks.discard(task)
 
-    async def _line(self, ws: Any) -> None:
+    async def _line(self, ws: ServerConnection) -> None:
         header = await self._header(ws)
         if header is None:
             return
@@ -171,7 +177,7 @@ class LiveServer:
         finally:
             self.lines.pop(header.call_id, None)
 
-    async def _header(self, ws: Any) -> LineHeader | None:
+    async def _header(self, ws: ServerConnection) -> LineHeader | None:
         """The line's header, or None after refusing the line (error event, close)."""
         from websockets.exceptions import ConnectionClosed
 
@@ -203,11 +209,12 @@ class LiveServer:
         analyzer = StreamAnalyzer(
             self.options, header.sample_rate, header.channels, channel=header.channel,
             interaction_id=header.call_id, lexicon=self.lexicon, clock=lambda: call.clock(),
-            about=CallInfo(header.hall, header.window, header.staff, header.started_at))
+            about=CallMeta(hall=header.hall, window=header.window, staff=header.staff,
+                           started_at=header.started_at))
         call = _Call(header, analyzer, FrameDecoder(header))
         return call
 
-    async def _pump(self, ws: Any, call: _Call) -> _End:
+    async def _pump(self, ws: ServerConnection, call: _Call) -> _End:
         """Feed the line's audio as it comes, until it ends; why it ended."""
         queue: asyncio.Queue[bytes | _End] = asyncio.Queue()
         reader = asyncio.create_task(_read(ws, queue, self._stop))
@@ -232,7 +239,7 @@ class LiveServer:
         finally:
             reader.cancel()
 
-    async def _feed(self, ws: Any, call: _Call, data: bytes) -> None:
+    async def _feed(self, ws: ServerConnection, call: _Call, data: bytes) -> None:
         if call.first_audio is None:
             call.first_audio = time.monotonic()
         samples = call.decoder.decode(data)
@@ -240,33 +247,40 @@ class LiveServer:
             return
         call.audio.append(samples)
         loop = asyncio.get_running_loop()
-        events = await loop.run_in_executor(self._pool, _run, call.analyzer.feed, samples)
+        events = await loop.run_in_executor(self._pool, _fed, call.analyzer, samples)
         await self._send(ws, call, events)
 
-    async def _finish(self, ws: Any, call: _Call, end: _End) -> None:
+    async def _finish(self, ws: ServerConnection, call: _Call, end: _End) -> None:
         """Close the analysis, store the call, tell the line and the monitors."""
         loop = asyncio.get_running_loop()
         call_id = call.header.call_id
         if end.error is not None:
             await self._send(ws, call, [ErrorEvent(call_id, str(end.error))])
+        outcome: AnalysisResult | AnalyzerError
         try:
-            events = await loop.run_in_executor(self._pool, _run, call.analyzer.close)
-        except AnalyzerError as exc:
+            await self._send(ws, call, await loop.run_in_executor(self._pool, _closed,
+                                                                  call.analyzer))
+            outcome = call.analyzer.result if call.analyzer.result is not None else \
+                AnalyzerError("the call was not analysed", source=call_id)
+        except AnalyzerError as exc:  # no speech, say: the call is kept as an error row
             await self._send(ws, call, [ErrorEvent(call_id, str(exc))])
-            await ws.close(CLOSE_ERROR, "analysis failed")
-            return
-        await self._send(ws, call, events)
-        stored = await loop.run_in_executor(self._pool, self._store, call)
+            outcome = exc
+        stored = await loop.run_in_executor(self._pool, self._store, call, outcome)
         report = call.analyzer.report
         pk = stored.interaction if isinstance(stored, StoredEvent) else None
         ended = EndedEvent(call_id, end.dropped, None if report is None else report.score,
                            None if report is None else report.grade, pk)
         await self._send(ws, call, [x for x in (stored, ended) if x is not None])
+        if isinstance(outcome, AnalyzerError):
+            await ws.close(CLOSE_ERROR, "analysis failed")
+            return
         code = CLOSE_OK if end.error is None else CLOSE_BAD
         await ws.close(code, "" if end.error is None else shown(str(end.error))[:120])
 
-    def _store(self, call: _Call) -> StoredEvent | ErrorEvent | None:
-        """Write the finished call to the results database (None when not configured)."""
+    def _store(self, call: _Call, outcome: AnalysisResult | AnalyzerError
+               ) -> StoredEvent | ErrorEvent | None:
+        """Write the finished call to the results database (None when not configured,
+        or when it could not be analysed: its recording and error row are kept)."""
         folder = self.config.recordings()
         if self.config.db is None or folder is None or not call.audio:
             return None
@@ -274,15 +288,19 @@ class LiveServer:
 
         try:
             kept = store_call(self.config.db, folder, call.header, np.concatenate(call.audio),
-                              call.analyzer)
+                              self.options, outcome)
         except (AnalyzerError, OSError) as exc:
             logger.error("call %s could not be stored: %s", call.header.call_id, exc)
             return ErrorEvent(call.header.call_id, f"the call could not be stored: {exc}")
+        if kept.failed:
+            logger.info("call %s kept as error %d (%s)", call.header.call_id, kept.pk,
+                        kept.recording)
+            return None
         logger.info("call %s stored as interaction %d (%s)", call.header.call_id, kept.pk,
                     kept.recording)
         return StoredEvent(call.header.call_id, kept.pk, str(kept.recording))
 
-    async def _send(self, ws: Any, call: _Call, events: list[StreamEvent | LineNotice]) -> None:
+    async def _send(self, ws: ServerConnection, call: _Call, events: list[StreamEvent | LineNotice]) -> None:
         """Send events (each with the line's ``call_id``) to the line, if it still
         listens, and to the monitors."""
         from websockets.exceptions import ConnectionClosed
@@ -298,7 +316,7 @@ class LiveServer:
 
     # -- monitors ---------------------------------------------------------
 
-    async def _monitor(self, ws: Any) -> None:
+    async def _monitor(self, ws: ServerConnection) -> None:
         from websockets.exceptions import ConnectionClosed
 
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(MONITOR_QUEUE)
@@ -325,7 +343,7 @@ class LiveServer:
             queue.put_nowait(event)
 
 
-async def _read(ws: Any, queue: asyncio.Queue[bytes | _End], stop: asyncio.Event | None) -> None:
+async def _read(ws: ServerConnection, queue: asyncio.Queue[bytes | _End], stop: asyncio.Event | None) -> None:
     """Put a line's audio frames on ``queue``, then why it ended."""
     from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
 
@@ -370,11 +388,17 @@ def _control(text: str) -> _End | None:
                            f"got {shown(text)[:80]!r}", source="line"))
 
 
-def _run(step: Callable[..., Any], *args: Any) -> list[StreamEvent]:
-    return list(step(*args))
+def _fed(analyzer: StreamAnalyzer, samples: np.ndarray) -> list[StreamEvent | LineNotice]:
+    """The events of one chunk (run on a line's worker thread)."""
+    return list(analyzer.feed(samples))
 
 
-async def _refuse(ws: Any, call_id: str | None, message: str, code: int = CLOSE_BAD) -> None:
+def _closed(analyzer: StreamAnalyzer) -> list[StreamEvent | LineNotice]:
+    """The events of a line's end (run on a line's worker thread)."""
+    return list(analyzer.close())
+
+
+async def _refuse(ws: ServerConnection, call_id: str | None, message: str, code: int = CLOSE_BAD) -> None:
     """Tell a line why it is refused and close it."""
     from websockets.exceptions import ConnectionClosed
 

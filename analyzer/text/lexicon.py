@@ -45,6 +45,9 @@ CONTEXTS: tuple[str, ...] = (
     "materials_listed",
     "materials_added",
     "earlier_visit",
+    "materials_deferred",
+    "deferral",
+    "requeue",
 )
 SEVERITIES: tuple[str, ...] = ("minor", "major", "critical")
 #: Articles of the seed with rules: Chapter 3 (Articles 6 to 10) and the measurable
@@ -61,6 +64,9 @@ CUE_KIND_BY_CONTEXT: dict[str, str] = {
     "materials_listed": "materials_listed",
     "materials_added": "materials_added",
     "earlier_visit": "earlier_visit",
+    "materials_deferred": "materials_deferred",
+    "deferral": "deferral",
+    "requeue": "requeue",
 }
 
 _SLOT_RE = re.compile(r"X+")

@@ -20,20 +20,27 @@ Finds the lexicon's phrases in utterances, in three layers:
    that cross the join are kept.
 
 The compiled matcher is built once per lexicon and shared (:func:`get_matcher`).
+
+One job per module: :mod:`analyzer.text.pinyin` (how alike characters sound),
+:mod:`analyzer.text.patterns` (the compiled lexicon), :mod:`analyzer.text.align`
+(aligning a phrase in text), this module (finding the phrases said in an
+interaction's utterances: exact, pinyin, split, heard), and
+:mod:`analyzer.text.near` (the acoustic verifier's candidates). The names other
+modules used to import from here are re-exported below.
 """
 
 from __future__ import annotations
 
-import functools
-import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from analyzer.options import MatchOptions
-from analyzer.text.lexicon import Lexicon, Rule, pattern_parts
+from analyzer.text.align import Alignment, align, align_items
+from analyzer.text.lexicon import Lexicon, Rule
 from analyzer.text.normalize import normalize, normalize_with_map
+from analyzer.text.patterns import Matcher, Pattern, get_matcher, role_weight
+from analyzer.text.pinyin import char_score, code, readings
 from analyzer.types import Heard, Utterance
 
 #: Confidence factor of a verbatim variant relative to the canonical wording.
@@ -41,19 +48,6 @@ VARIANT_FACTOR = 0.97
 #: Confidence ceiling of pinyin (homophone) and fuzzy alignments.
 PINYIN_BASE = 0.92
 FUZZY_BASE = 0.85
-#: Alignment costs (in units of one matched character).
-INSERT_PENALTY = 0.75
-#: Extra cost of a phrase character missing at the phrase's start or end (a
-#: truncated phrase, e.g. 投诉好了 for 你去投诉好了, is weaker evidence).
-EDGE_PENALTY = 0.5
-#: Cost of a phrase character missing inside the phrase.
-DELETE_PENALTY = 0.25
-#: Cost of a phrase character aligned to an unrelated spoken character.
-SUB_PENALTY = 0.25
-
-_INITIAL_RE = re.compile(r"^(zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])(?=.)")
-_FUZZY_INITIAL = {"zh": "z", "ch": "c", "sh": "s", "l": "n"}
-_FUZZY_FINAL = {"ang": "an", "eng": "en", "ing": "in", "iang": "ian", "uang": "uan"}
 
 
 @dataclass(frozen=True)
@@ -86,342 +80,6 @@ class Hit:
     phrase: str = ""
     similarity: float = 1.0
     heard: Heard | None = None
-
-
-# ---------------------------------------------------------------- pinyin
-
-
-def _split_syllable(syl: str) -> tuple[str, str]:
-    """Split a toneless syllable into initial and final (``zhang`` → ``zh``, ``ang``)."""
-    m = _INITIAL_RE.match(syl)
-    return (m.group(1), syl[m.end() :]) if m else ("", syl)
-
-
-def _fold(syl: str) -> str:
-    """Fold one toneless syllable by the fuzzy initial/final pairs."""
-    ini, fin = _split_syllable(syl)
-    return _FUZZY_INITIAL.get(ini, ini) + _FUZZY_FINAL.get(fin, fin)
-
-
-@functools.lru_cache(maxsize=65536)
-def readings(ch: str) -> frozenset[str]:
-    """All toneless pinyin readings of a character (the char itself if not Han)."""
-    from pypinyin import Style, pinyin
-
-    if not ("\u3400" <= ch <= "\u9fff"):
-        return frozenset((ch,))
-    return frozenset(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
-
-
-@functools.lru_cache(maxsize=65536)
-def code(ch: str) -> str:
-    """The fuzzy-folded primary reading of a character (for candidate search)."""
-    from pypinyin import lazy_pinyin
-
-    if not ("\u3400" <= ch <= "\u9fff"):
-        return ch
-    return _fold(lazy_pinyin(ch)[0])
-
-
-@functools.lru_cache(maxsize=262144)
-def char_score(p: str, t: str) -> float:
-    """Similarity of a phrase character ``p`` and a spoken character ``t``."""
-    if p == t:
-        return 1.0
-    rp, rt = readings(p), readings(t)
-    if rp & rt:
-        return 0.9
-    fp, ft = {_fold(s) for s in rp}, {_fold(s) for s in rt}
-    if fp & ft:
-        return 0.8
-    for a in fp:
-        ia, fa = _split_syllable(a)
-        for b in ft:
-            ib, fb = _split_syllable(b)
-            if ia == ib and ia and (fa.startswith(fb) or fb.startswith(fa)):
-                return 0.5
-    return 0.0
-
-
-# ---------------------------------------------------------------- patterns
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    """One normalized phrase of a rule."""
-
-    rule: Rule
-    phrase: str
-    canonical: bool
-    parts: tuple[str | None, ...]  # normalized text parts, None = slot
-    chars: int  # characters outside slots
-    regex: re.Pattern[str] | None  # exact form when it has slots
-    anchor: str  # the longest fixed part (in the automaton)
-    bigrams: frozenset[tuple[str, str]]
-    items: tuple[str | None, ...] = ()  # alignment items: chars, None = interior slot
-    clause_end: bool = False  # written with a final "$": must end a clause
-
-
-def _compile_pattern(rule: Rule, phrase: str, canonical: bool, max_slot: int) -> _Pattern | None:
-    parts: list[str | None] = []
-    for part in pattern_parts(phrase):
-        if part is None:
-            parts.append(None)
-        elif norm := normalize(part):
-            parts.append(norm)
-    fixed = [p for p in parts if p]
-    if not fixed:
-        return None
-    regex = None
-    if None in parts:
-        body = []
-        for k, p in enumerate(parts):
-            if p is not None:
-                body.append(re.escape(p))
-            else:
-                lo = 0 if k in (0, len(parts) - 1) else 1
-                body.append(f".{{{lo},{max_slot}}}?" if lo else f".{{0,{max_slot}}}")
-        regex = re.compile("".join(body))
-    bigrams = frozenset((code(a), code(b)) for p in fixed for a, b in zip(p, p[1:], strict=False))
-    return _Pattern(
-        rule,
-        phrase,
-        canonical,
-        tuple(parts),
-        sum(map(len, fixed)),
-        regex,
-        max(fixed, key=len),
-        bigrams,
-        _items(parts),
-        phrase.rstrip().endswith("$"),
-    )
-
-
-def _items(parts: Sequence[str | None]) -> tuple[str | None, ...]:
-    """Alignment items of a phrase: its characters, None for an interior slot.
-
-    Leading and trailing slots are dropped (they may take 0 characters).
-    """
-    parts = list(parts)
-    while parts and parts[0] is None:
-        parts.pop(0)
-    while parts and parts[-1] is None:
-        parts.pop()
-    items: list[str | None] = []
-    for p in parts:
-        items.extend([None] if p is None else list(p))
-    return tuple(items)
-
-
-class Matcher:
-    """The compiled form of a lexicon: automaton, pattern table, bigram index.
-
-    Build it with :func:`get_matcher` (cached per lexicon).
-    """
-
-    def __init__(self, lexicon: Lexicon, kinds: Iterable[str], max_slot: int = 8) -> None:
-        import ahocorasick_rs
-
-        self.lexicon = lexicon
-        self.max_slot = max_slot
-        self.patterns: list[_Pattern] = []
-        for rule in lexicon.rules:
-            if rule.kind not in kinds:
-                continue
-            for k, phrase in enumerate(rule.phrases):
-                pat = _compile_pattern(rule, phrase, k == 0, max_slot)
-                if pat is not None:
-                    self.patterns.append(pat)
-        anchors: dict[str, list[int]] = {}
-        for idx, pat in enumerate(self.patterns):
-            anchors.setdefault(pat.anchor, []).append(idx)
-        self._anchor_text = list(anchors)
-        self._anchor_owners = [anchors[a] for a in self._anchor_text]
-        self._automaton = ahocorasick_rs.AhoCorasick(
-            self._anchor_text, matchkind=ahocorasick_rs.MatchKind.Standard
-        )
-        self._by_bigram: dict[tuple[str, str], list[int]] = {}
-        for idx, pat in enumerate(self.patterns):
-            for bg in pat.bigrams:
-                self._by_bigram.setdefault(bg, []).append(idx)
-
-    def exact(self, text: str) -> list[tuple[_Pattern, int, int]]:
-        """Verbatim occurrences ``(pattern, start, end)`` in normalized text."""
-        out = []
-        checked: set[int] = set()
-        for ac_idx, s, e in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            for pidx in self._anchor_owners[ac_idx]:
-                pat = self.patterns[pidx]
-                if pat.regex is None:
-                    out.append((pat, s, e))
-                elif pidx not in checked:
-                    checked.add(pidx)
-                    out.extend((pat, m.start(), m.end()) for m in pat.regex.finditer(text))
-        return out
-
-    def candidates(self, codes: Sequence[str]) -> list[tuple[_Pattern, int, int]]:
-        """Text windows worth aligning: ``(pattern, lo, hi)``.
-
-        A pattern is a candidate where the text shares at least 40% of its
-        pinyin bigrams within one stretch about the phrase's length; the
-        window is that stretch widened by the phrase's span, so long
-        utterances are aligned only where the phrase may be.
-        """
-        positions: dict[int, list[tuple[int, tuple[str, str]]]] = {}
-        for k, bg in enumerate(zip(codes, codes[1:], strict=False)):
-            for pidx in self._by_bigram.get(bg, ()):
-                positions.setdefault(pidx, []).append((k, bg))
-        out = []
-        for pidx, found in positions.items():
-            pat = self.patterns[pidx]
-            need = max(1, math.ceil(0.4 * len(pat.bigrams)))
-            reach = self.span(pat)
-            for lo, hi, distinct in _clusters(found, reach):
-                if distinct >= need:
-                    out.append((pat, max(0, lo - reach), min(len(codes), hi + reach + 2)))
-        return out
-
-    def span(self, pat: _Pattern) -> int:
-        """The most text characters an occurrence of ``pat`` can cover."""
-        slots = sum(1 for it in pat.items if it is None)
-        return 2 * pat.chars + slots * self.max_slot
-
-
-def _clusters(found: list[tuple[int, tuple[str, str]]], reach: int) -> list[tuple[int, int, int]]:
-    """Group bigram positions closer than ``reach``: ``(first, last, distinct bigrams)``."""
-    groups: list[tuple[int, int, int]] = []
-    start = last = found[0][0]
-    seen = {found[0][1]}
-    for k, bg in found[1:]:
-        if k - last > reach:
-            groups.append((start, last, len(seen)))
-            start, seen = k, set()
-        last = k
-        seen.add(bg)
-    groups.append((start, last, len(seen)))
-    return groups
-
-
-def get_matcher(
-    lexicon: Lexicon, kinds: Iterable[str] = ("forbidden", "required", "cue"), max_slot: int = 8
-) -> Matcher:
-    """The compiled matcher for ``lexicon``: built once, kept on the lexicon, shared.
-
-    :func:`analyzer.text.lexicon.load_lexicon` is cached too, so every interaction
-    of a run (and every thread) uses the same automaton.
-    """
-    key = ("matcher", tuple(sorted(set(kinds))), max_slot)
-    matcher = lexicon.cache.get(key)
-    if matcher is None:
-        matcher = lexicon.cache.setdefault(key, Matcher(lexicon, key[1], max_slot))
-    return matcher
-
-
-# ---------------------------------------------------------------- alignment
-
-
-@dataclass(frozen=True)
-class _Alignment:
-    start: int  # first matched text position (normalized)
-    end: int  # one past the last matched text position
-    similarity: float
-    clean: bool  # no missing, extra or unmatched characters
-    weakest: float  # lowest char_score among matched characters
-    lead: int = 0  # phrase items before the first matched one (missing at the start)
-    trail: int = 0  # phrase items after the last matched one (missing at the end)
-
-
-def align(pat_parts: Sequence[str | None], text: str, max_slot: int = 8) -> _Alignment | None:
-    """Best semi-global alignment of a phrase (with slots) inside ``text``.
-
-    The whole phrase must be consumed in order; text before and after is free.
-    Scores: :func:`char_score` per aligned character, ``-SUB_PENALTY`` for an
-    unrelated one, ``-DELETE_PENALTY`` per missing character (``-EDGE_PENALTY``
-    at the phrase's start or end), ``-INSERT_PENALTY`` per extra character
-    inside the phrase; the similarity is the score over the phrase's length.
-    Leading/trailing slots are dropped here (they take 0–8 chars).
-
-    Returns:
-        The best alignment, or None when the phrase has no fixed characters.
-    """
-    return _align(_items(pat_parts), text, max_slot)
-
-
-def _align(items: Sequence[str | None], text: str, max_slot: int) -> _Alignment | None:
-    """:func:`align` on precomputed alignment items."""
-    n_chars = sum(1 for it in items if it is not None)
-    if not n_chars or not text:
-        return None
-    n, neg = len(text), -1e9
-    # score, back-pointer (move, prev j) per row; row 0: free start anywhere
-    prev = [0.0] * (n + 1)
-    rows: list[list[tuple[str, int]]] = []
-    for i, item in enumerate(items):
-        cur = [neg] * (n + 1)
-        back: list[tuple[str, int]] = [("", -1)] * (n + 1)
-        if item is None:  # interior slot: 1..max_slot characters
-            for j in range(n + 1):
-                for k in range(1, max_slot + 1):
-                    if j - k >= 0 and prev[j - k] > cur[j]:
-                        cur[j], back[j] = prev[j - k], ("slot", j - k)
-        else:
-            for j in range(n + 1):
-                if prev[j] - DELETE_PENALTY > cur[j]:  # phrase char missing in the text
-                    cur[j], back[j] = prev[j] - DELETE_PENALTY, ("del", j)
-                if j:
-                    sc = char_score(item, text[j - 1])
-                    s = prev[j - 1] + (sc if sc > 0 else -SUB_PENALTY)
-                    if s > cur[j]:
-                        cur[j], back[j] = s, ("sub", j - 1)
-        if 0 < i + 1 < len(items) and items[i + 1] is not None:
-            for j in range(1, n + 1):  # extra text character inside the phrase
-                s = cur[j - 1] - INSERT_PENALTY
-                if s > cur[j]:
-                    cur[j], back[j] = s, ("ins", j - 1)
-        rows.append(back)
-        prev = cur
-    best_j = max(range(n + 1), key=lambda j: (prev[j], -j))
-    return _trace(rows, items, text, best_j, prev[best_j], n_chars)
-
-
-def _trace(
-    rows: list[list[tuple[str, int]]],
-    items: Sequence[str | None],
-    text: str,
-    j_end: int,
-    score: float,
-    n_chars: int,
-) -> _Alignment | None:
-    """Follow back-pointers to the matched span and judge cleanliness."""
-    matched: list[int] = []
-    hit_items: list[int] = []  # pattern item indices that matched a character
-    clean = True
-    i, j = len(items), j_end
-    while i > 0:
-        move, pj = rows[i - 1][j]
-        if move == "ins":
-            clean = False
-            j = pj
-            continue
-        if move == "sub":
-            if char_score(items[i - 1], text[pj]) > 0:
-                matched.append(pj)
-                hit_items.append(i - 1)
-            else:
-                clean = False
-        elif move == "del":
-            clean = False
-        i, j = i - 1, pj
-    if not matched:
-        return None
-    edge = min(hit_items) + (len(items) - 1 - max(hit_items))
-    score += (DELETE_PENALTY - EDGE_PENALTY) * edge  # edge deletions cost EDGE_PENALTY
-    weakest = min(char_score(items[k], text[t]) for k, t in zip(hit_items, matched, strict=True))
-    return _Alignment(min(matched), max(matched) + 1, max(0.0, score) / n_chars, clean, weakest,
-                      min(hit_items), len(items) - 1 - max(hit_items))
-
-
-# ---------------------------------------------------------------- utterances
 
 
 @dataclass
@@ -477,8 +135,8 @@ def _prepare(index: int, utt: Utterance) -> _Prepared:
 
 
 @dataclass(frozen=True)
-class _Window:
-    """Normalized text searched at once: one utterance, or two joined."""
+class _Passage:
+    """Normalized text searched at once: one utterance, or two joined (a split phrase)."""
 
     text: str
     codes: list[str]
@@ -486,20 +144,11 @@ class _Window:
     speaker: str
 
 
-def _role_weight(rule: Rule, speaker: str, options: MatchOptions) -> float:
-    """Confidence factor of ``rule`` on ``speaker``'s speech (0: not allowed)."""
-    if rule.role == "any" or rule.role == speaker:
-        return 1.0
-    if speaker == "unknown":
-        return options.unknown_speaker_weight
-    return 0.0
-
-
 @dataclass(frozen=True)
 class _Raw:
-    """A hit in window coordinates, before it becomes a :class:`Hit`."""
+    """A hit in passage coordinates, before it becomes a :class:`Hit`."""
 
-    pattern: _Pattern
+    pattern: Pattern
     start: int
     end: int
     method: str
@@ -507,13 +156,13 @@ class _Raw:
     confidence: float
 
 
-def _window_hits(matcher: Matcher, win: _Window, options: MatchOptions) -> list[_Raw]:
-    """Exact hits, then the best pinyin/fuzzy hit of each rule (per text window) without one."""
+def _passage_hits(matcher: Matcher, passage: _Passage, options: MatchOptions) -> list[_Raw]:
+    """Exact hits, then the best pinyin/fuzzy hit of each rule (per candidate stretch) without one."""
     out: list[_Raw] = []
-    text, speaker = win.text, win.speaker
+    text, speaker = passage.text, passage.speaker
     for pat, s, e in matcher.exact(text):
-        weight = _role_weight(pat.rule, speaker, options)
-        if weight and (not pat.clause_end or win.ends[e - 1]):
+        weight = role_weight(pat.rule, speaker, options)
+        if weight and (not pat.clause_end or passage.ends[e - 1]):
             method = "exact" if pat.canonical else "variant"
             conf = options.exact_confidence * (1.0 if pat.canonical else VARIANT_FACTOR)
             out.append(_Raw(pat, s, e, method, 1.0, conf * weight))
@@ -521,17 +170,17 @@ def _window_hits(matcher: Matcher, win: _Window, options: MatchOptions) -> list[
         return out
     found = {r.pattern.rule.id for r in out}
     best: dict[tuple[str, int], _Raw] = {}
-    for pat, lo, hi in matcher.candidates(win.codes):
+    for pat, lo, hi in matcher.candidates(passage.codes):
         rule = pat.rule
-        weight = _role_weight(rule, speaker, options)
+        weight = role_weight(rule, speaker, options)
         if not weight or rule.id in found or not rule.fuzzy:
             continue
         if pat.chars < options.min_pinyin_chars:
             continue
-        al = _align(pat.items, text[lo:hi], options.max_slot_chars)
+        al = align_items(pat.items, text[lo:hi], options.max_slot_chars)
         if al is None or al.similarity < options.fuzzy_threshold:
             continue
-        if pat.clause_end and not win.ends[lo + al.end - 1]:
+        if pat.clause_end and not passage.ends[lo + al.end - 1]:
             continue
         if pat.chars < options.min_fuzzy_chars and (not al.clean or al.weakest < 0.8):
             continue  # short phrases: true homophones only
@@ -547,16 +196,16 @@ def _window_hits(matcher: Matcher, win: _Window, options: MatchOptions) -> list[
     return out + list(best.values())
 
 
-def _to_hit(raw: _Raw, window: list[_Prepared]) -> tuple[Hit, tuple[int, int], tuple[int, int]]:
-    """Convert window coordinates to a Hit plus global (utterance, pos) bounds."""
-    a = window[0]
-    if len(window) == 1:
+def _to_hit(raw: _Raw, passage: list[_Prepared]) -> tuple[Hit, tuple[int, int], tuple[int, int]]:
+    """Convert passage coordinates to a Hit plus global (utterance, pos) bounds."""
+    a = passage[0]
+    if len(passage) == 1:
         start, end = a.times(raw.start, raw.end)
         evidence = a.evidence(raw.start, raw.end)
         span = (a.index, raw.start), (a.index, raw.end)
         utts: tuple[int, ...] = (a.index,)
     else:
-        b, cut = window[1], len(a.norm)
+        b, cut = passage[1], len(a.norm)
         start = a.times(raw.start, cut)[0]
         end = b.times(0, raw.end - cut)[1]
         evidence = a.evidence(raw.start, cut) + " " + b.evidence(0, raw.end - cut)
@@ -617,8 +266,8 @@ def find_phrases(
     prepared = [p for p in prepared if wanted is None or p.utt.speaker in wanted]
     found = []
     for p in prepared:
-        win = _Window(p.norm, p.codes, p.ends, p.utt.speaker)
-        for raw in _window_hits(matcher, win, options):
+        passage = _Passage(p.norm, p.codes, p.ends, p.utt.speaker)
+        for raw in _passage_hits(matcher, passage, options):
             found.append(_to_hit(raw, [p]))
     for a, b in zip(prepared, prepared[1:], strict=False):
         joinable = (
@@ -631,8 +280,8 @@ def find_phrases(
         if not joinable:
             continue
         cut = len(a.norm)
-        win = _Window(a.norm + b.norm, a.codes + b.codes, a.ends + b.ends, a.utt.speaker)
-        for raw in _window_hits(matcher, win, options):
+        passage = _Passage(a.norm + b.norm, a.codes + b.codes, a.ends + b.ends, a.utt.speaker)
+        for raw in _passage_hits(matcher, passage, options):
             if raw.start < cut < raw.end:
                 found.append(_to_hit(raw, [a, b]))
     return _dedupe(found + _heard_hits(prepared, lexicon, set(kinds), options, found))
@@ -649,7 +298,7 @@ def _heard_hits(prepared: Sequence[_Prepared], lexicon: Lexicon, kinds: set[str]
             if h.rule not in lexicon:
                 continue
             rule = lexicon.get(h.rule)
-            weight = _role_weight(rule, p.utt.speaker, options)
+            weight = role_weight(rule, p.utt.speaker, options)
             if rule.kind not in kinds or not weight:
                 continue
             if any(f[0].rule.id == rule.id and f[0].start < h.end + 1.0 and h.start - 1.0 < f[0].end
@@ -669,98 +318,9 @@ def match_text(
     return find_phrases([Utterance(speaker, 0.0, 0.0, text)], lexicon, options)
 
 
-# ---------------------------------------------------------------- near phrases
+# Names other modules import from here (their one-job homes are above).
+from analyzer.text.near import Near, locate, near_phrases, phrase_text  # noqa: E402
 
-
-@dataclass(frozen=True)
-class Near:
-    """A stretch of text that may be a garbled lexicon phrase (a verification candidate).
-
-    Attributes:
-        rule: The lexicon rule.
-        phrase: The rule's wording that aligned best (slots at its ends dropped).
-        start: First character of the stretch in the original text.
-        end: One past its last character.
-        similarity: Pinyin alignment similarity in [0, 1].
-        exact: The stretch is the phrase verbatim (the text matcher finds it).
-    """
-
-    rule: Rule
-    phrase: str
-    start: int
-    end: int
-    similarity: float
-    exact: bool = False
-
-
-def _plain(pat: _Pattern) -> bool:
-    """True when a pattern has no interior slot (it can be written out whole)."""
-    return None not in pat.items
-
-
-def phrase_text(pat_phrase: str) -> str:
-    """A phrase as it would be said: end slots and the clause mark dropped."""
-    parts = pattern_parts(pat_phrase.rstrip().rstrip("$"))
-    while parts and parts[0] is None:
-        parts.pop(0)
-    while parts and parts[-1] is None:
-        parts.pop()
-    return "".join(p for p in parts if p is not None)
-
-
-def near_phrases(text: str, lexicon: Lexicon, *, kinds: Iterable[str], speaker: str,
-                 min_similarity: float, options: MatchOptions | None = None) -> list[Near]:
-    """Every stretch of ``text`` whose pinyin resembles a lexicon phrase, however weakly.
-
-    The text matcher's own candidate search and alignment, with a low bar
-    (``min_similarity``): the acoustic verifier scores these. Only phrases
-    with no interior slot are returned (they can be written out whole), the
-    best-aligned wording per rule and stretch.
-    """
-    options = options or MatchOptions()
-    matcher = get_matcher(lexicon, kinds, options.max_slot_chars)
-    norm, origin = normalize_with_map(text)
-    if not norm:
-        return []
-    best: dict[tuple[str, int], Near] = {}
-    for pat, lo, hi in matcher.candidates([code(c) for c in norm]):
-        if not _plain(pat) or not _role_weight(pat.rule, speaker, options):
-            continue
-        al = _align(pat.items, norm[lo:hi], options.max_slot_chars)
-        if al is None or al.similarity < min_similarity:
-            continue
-        s, e = _stretch(al, lo, len(norm))
-        exact = al.clean and al.similarity >= 1.0
-        near = Near(pat.rule, phrase_text(pat.phrase), origin[s], origin[e - 1] + 1,
-                    round(al.similarity, 4), exact)
-        key = (pat.rule.id, s)
-        if key not in best or near.similarity > best[key].similarity:
-            best[key] = near
-    return sorted(best.values(), key=lambda n: -n.similarity)
-
-
-def locate(rule: Rule, text: str, options: MatchOptions | None = None) -> Near | None:
-    """Where in ``text`` the rule's best plain wording aligns best (no bar), or None."""
-    options = options or MatchOptions()
-    norm, origin = normalize_with_map(text)
-    found: Near | None = None
-    for phrase in rule.phrases:
-        pat = _compile_pattern(rule, phrase, False, options.max_slot_chars)
-        if pat is None or not _plain(pat) or not norm:
-            continue
-        al = _align(pat.items, norm, options.max_slot_chars)
-        if al is None or (found is not None and al.similarity <= found.similarity):
-            continue
-        s, e = _stretch(al, 0, len(norm))
-        found = Near(rule, phrase_text(phrase), origin[s], origin[e - 1] + 1,
-                     round(al.similarity, 4), al.clean and al.similarity >= 1.0)
-    return found
-
-
-def _stretch(al: _Alignment, lo: int, length: int) -> tuple[int, int]:
-    """The text an alignment covers, widened over phrase characters missing at its ends.
-
-    你的记性准挑 aligns 你的记性真差 only as far as 你的记性; the garbled 准挑 is
-    where 真差 was said, so it belongs to the stretch the phrase replaces.
-    """
-    return max(0, lo + al.start - al.lead), min(length, lo + al.end + al.trail)
+__all__ = ["Alignment", "Hit", "Matcher", "Near", "Pattern", "align", "char_score", "code",
+           "find_phrases", "get_matcher", "locate", "match_text", "near_phrases", "phrase_text",
+           "readings"]

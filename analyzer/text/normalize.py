@@ -136,6 +136,10 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(chars), index
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
-    """Return the normalized form of ``text`` (see :func:`normalize_with_map`)."""
+    """Return the normalized form of ``text`` (see :func:`normalize_with_map`).
+
+    Cached: the rules read the same utterance's normalized text several times.
+    """
     return normalize_with_map(text)[0]

@@ -7,7 +7,7 @@ is indexed in two columns of space-separated tokens:
   simplified script, no punctuation or fillers) one character per token, so a
   phrase of any length matches as a sequence of adjacent characters;
 * ``pinyin``: each character's fuzzy-folded reading
-  (:func:`analyzer.text.match.code`, the matcher's own), so a phrase matches
+  (:func:`analyzer.text.pinyin.code`, the matcher's own), so a phrase matches
   its homophones and near-homophones: 记性真差 finds 记性镇差.
 
 A phrase is normalized the same way and quoted as an FTS5 phrase query.
@@ -15,8 +15,8 @@ A phrase is normalized the same way and quoted as an FTS5 phrase query.
 
 from __future__ import annotations
 
-from analyzer.text.match import code
 from analyzer.text.normalize import normalize
+from analyzer.text.pinyin import code
 
 
 def index_forms(text: str) -> tuple[str, str]:

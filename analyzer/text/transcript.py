@@ -6,8 +6,16 @@ interaction per line)::
     {"id": str, "channel": "counter"|"phone", "hall": str, "window": str,
      "started_at": ISO-8601, "rings": int (phone, optional),
      "ring_seconds": float (phone, optional), "staff": str (optional),
+     "duration": s (optional), "audio": str (optional),
+     "meta": {...} (optional: the hall's own fields),
      "utterances": [{"speaker": "staff"|"citizen"|"unknown",
                      "start": s, "end": s, "text": str}]}
+
+The contract is strict: an unknown key, at the top or in an utterance, is an
+error naming it and the closest known key (``ring: unknown key; did you mean
+'rings'?``), so a typo never changes a score silently. A hall's own fields go
+under ``meta``, which is kept as given (``Interaction.meta``, the report's
+``meta``, the store).
 
 Every violation becomes a :class:`~analyzer.errors.TranscriptError` naming
 the file, the line (JSON Lines, or the JSON syntax error's line) and the field
@@ -25,11 +33,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from analyzer.errors import TranscriptError, shown
+from analyzer.errors import JsonInputError, TranscriptError, shown
 from analyzer.types import (
     CHANNELS,
     HEARD_KEYS,
     HEARD_REQUIRED,
+    META_KEYS,
     SPEAKERS,
     Heard,
     Interaction,
@@ -37,12 +46,11 @@ from analyzer.types import (
     Word,
 )
 
-#: Keys of an interaction record that the analyzer interprets; any other key
-#: is kept in ``Interaction.meta``.
-TOP_KEYS = frozenset(
-    {"id", "channel", "hall", "window", "staff", "started_at", "rings", "ring_seconds",
-     "utterances", "duration"}
-)
+#: Keys of an interaction record (the call metadata :data:`~analyzer.types.META_KEYS`,
+#: the utterances, and ``duration``, ``audio``, ``meta``); any other key is an error
+#: (:func:`unknown_key`). ``meta`` holds the hall's own fields, kept as given; ``audio``
+#: (the recording of a typed transcript) is kept as ``Interaction.meta["audio"]``.
+TOP_KEYS = frozenset({*META_KEYS, "utterances", "duration", "audio", "meta"})
 #: Keys allowed in an utterance (``words``, ``confidence``, ``speaker_known``
 #: are what the analyzer's own reports carry, so a report's transcript can be
 #: fed back in). Any other key is an error, to catch typos such as ``speeker``.
@@ -50,6 +58,22 @@ UTTERANCE_KEYS = frozenset({"speaker", "start", "end", "text", "words", "confide
                             "speaker_known", "heard", "level_dbfs", "speaker_confidence"})
 
 TRANSCRIPT_SUFFIXES = (".json", ".jsonl")
+
+
+def unknown_key(key: str, known: Iterable[str], what: str = "an interaction") -> str:
+    """The message for an unknown key: the closest known key, or the keys allowed.
+
+    >>> unknown_key("ring", TOP_KEYS)
+    "unknown key; did you mean 'rings'?"
+    """
+    import difflib
+
+    names = sorted(known)
+    close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key; did you mean {close[0]!r}?"
+    hint = "; put a hall's own fields under 'meta'" if "meta" in names else ""
+    return f"unknown key; {what} has {names}{hint}"
 
 
 class _Ctx:
@@ -101,19 +125,6 @@ MAX_JSON_DEPTH = 32
 MAX_INT = 2**63 - 1
 #: Largest time in seconds (about 115 days): anything larger is a unit mistake.
 MAX_SECONDS = 1e7
-
-
-class JsonInputError(ValueError):
-    """JSON text the analyzer will not read: a syntax error or beyond its limits.
-
-    Attributes:
-        message: What is wrong.
-        line: The line in the text (None when not known).
-    """
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message, self.line = message, line
 
 
 def read_json(text: str) -> Any:
@@ -262,6 +273,9 @@ def parse_interaction(
     problem = json_problem(d)  # a dict from the Python API gets the same limits
     if problem:
         raise ctx.error(None, problem)
+    unknown = sorted(str(k) for k in set(d) - TOP_KEYS)
+    if unknown:
+        raise ctx.error(unknown[0], unknown_key(unknown[0], TOP_KEYS))
     ident = d.get("id", default_id)
     if ident is None:
         raise ctx.error("id", "missing; expected a non-empty string")
@@ -294,8 +308,22 @@ def parse_interaction(
         ring_seconds=ring_seconds,
         source=source if line is None else f"{source}:{line}",
         duration=duration,
-        meta={k: v for k, v in d.items() if k not in TOP_KEYS},
+        meta=_meta(ctx, d),
     )
+
+
+def _meta(ctx: _Ctx, d: dict) -> dict[str, Any]:
+    """The hall's own ``meta`` object, with ``audio`` (a typed transcript's recording) in it."""
+    meta = d.get("meta", {})
+    if not isinstance(meta, dict):
+        raise ctx.error("meta", f"expected an object of the hall's own fields, got {_kind(meta)}")
+    meta = dict(meta)
+    if "audio" in d:
+        audio = _string(ctx, "audio", d["audio"])
+        if meta.get("audio", audio) != audio:
+            raise ctx.error("audio", f"differs from meta.audio ({meta['audio']!r}); give one")
+        meta["audio"] = audio
+    return meta
 
 
 def _ring_fields(ctx: _Ctx, d: dict, channel: str) -> tuple[int | None, float | None]:
@@ -317,10 +345,10 @@ def _utterance(ctx: _Ctx, i: int, u: Any) -> Utterance:
     where = f"utterances[{i}]"
     if not isinstance(u, dict):
         raise ctx.error(where, f"expected an utterance object, got {_kind(u)}")
-    unknown = sorted(set(u) - UTTERANCE_KEYS)
+    unknown = sorted(str(k) for k in set(u) - UTTERANCE_KEYS)
     if unknown:
         raise ctx.error(f"{where}.{unknown[0]}",
-                        f"unknown key; an utterance has {sorted(UTTERANCE_KEYS)}")
+                        unknown_key(unknown[0], UTTERANCE_KEYS, "an utterance"))
     for key in ("speaker", "start", "end", "text"):
         if key not in u:
             raise ctx.error(f"{where}.{key}", "missing; expected "

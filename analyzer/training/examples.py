@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from analyzer.errors import AnalyzerError
+from analyzer.store.filters import Filter
 from analyzer.store.hits import HitRow
 from analyzer.tables import write_csv
 from analyzer.training import privacy
@@ -147,7 +148,7 @@ def search_examples(
     """
     if practice not in (None, "", *PRACTICES):
         raise ValueError(f"practice must be good or bad, not {practice!r}")
-    base = {k: v for k, v in {"hall": hall, "since": since, "until": until}.items() if v}
+    base = Filter(hall=hall or "", since=since or "", until=until or "")
     out: list[Example] = []
     if practice in (None, "", "bad"):
         out += [_bad_example(f) for f in store.bad_findings(base, BAD_KINDS, article=article,
@@ -229,7 +230,7 @@ def index_examples(store: Any, lexicon: Lexicon, pks: Sequence[int] | None = Non
     return len(pending)
 
 
-def _good(store: Any, base: dict, article: int | None, rule: str | None,
+def _good(store: Any, base: Filter, article: int | None, rule: str | None,
           lexicon: Lexicon | None, limit: int = 500) -> list[Example]:
     from analyzer.text.lexicon import load_lexicon
 

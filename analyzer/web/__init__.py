@@ -8,10 +8,14 @@ masked examples. Build the app with :func:`create_app`; run it with
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
-def create_app(db: str | Path, recordings_root: str | Path | None = None, **settings: Any) -> Any:
+def create_app(db: str | Path, recordings_root: str | Path | None = None,
+               **settings: Any) -> FastAPI:
     """Build the FastAPI app (see :func:`analyzer.web.app.create_app`)."""
     from analyzer.web.app import create_app as _create_app
 

@@ -8,33 +8,32 @@ the same from the command line.
 
 from __future__ import annotations
 
-import sqlite3
-
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from analyzer.errors import InvalidRequest
 from analyzer.web import auth
 from analyzer.web.auth import User
-from analyzer.web.deps import auth_db, check_csrf, render, require_role
+from analyzer.web.deps import check_csrf, clock_of, config_of, database, render, require_role
 
 router = APIRouter()
 ADMIN = require_role("admin")
 
 
-def _users(request: Request, con: sqlite3.Connection) -> list[dict]:
+def _users(request: Request) -> list[tuple[auth.Account, int]]:
     """Every account with the minutes left on its login lock (0: not locked)."""
-    config = request.app.state.config
-    rows = auth.list_users(con)
-    for row in rows:
-        wait = auth.login_lock(con, row["name"], None, limit=config.login_max_failures,
-                               window=config.login_window)
-        row["locked_minutes"] = int(wait // 60) + 1 if wait > 0 else 0
-    return rows
+    config = config_of(request)
+    db, now = database(request), clock_of(request)
+    out = []
+    for account in auth.list_users(db):
+        wait = auth.login_lock(db, account.name, None, limit=config.login_max_failures,
+                               seconds=config.login_failure_seconds, now=now)
+        out.append((account, int(wait // 60) + 1 if wait > 0 else 0))
+    return out
 
 
 def _page(request: Request, status: int = 200, error: str = "", notice: str = "") -> Response:
-    with auth_db(request) as con:
-        users = _users(request, con)
+    users = _users(request)
     return render(request, "users.html", status, users=users, roles=auth.ROLES, error=error,
                   notice=notice)
 
@@ -51,10 +50,9 @@ async def save_user(request: Request, user: User = ADMIN) -> Response:
     form = await request.form()
     name, role = str(form.get("name", "")).strip(), str(form.get("role", ""))
     try:
-        with auth_db(request) as con:
-            auth.add_user(con, name, role, str(form.get("password", "")),
-                          staff_id=str(form.get("staff_id", "") or ""))
-    except ValueError as exc:
+        auth.add_user(database(request), name, role, str(form.get("password", "")),
+                      staff_id=str(form.get("staff_id", "") or ""))
+    except InvalidRequest as exc:
         return _page(request, 400, error=str(exc))
     return _page(request, notice=f"Saved {name} ({role}).")
 
@@ -66,12 +64,10 @@ def change_user(request: Request, user_id: int, action: str, user: User = ADMIN)
         raise HTTPException(status_code=404, detail=f"no action {action!r}")
     if action == "disable" and user_id == user.id:
         return _page(request, 400, error="You cannot disable your own account.")
-    with auth_db(request) as con:
-        row = con.execute("SELECT name FROM users WHERE id = ?", (user_id,)).fetchone()
-        if row is None:
-            raise HTTPException(status_code=404, detail=f"no user with id {user_id}")
-        if action == "unlock":
-            auth.clear_login_failures(con, row["name"])
-        else:
-            auth.set_disabled(con, user_id, action == "disable")
+    db = database(request)
+    account = auth.account(db, user_id)  # NotFound: a 404
+    if action == "unlock":
+        auth.clear_login_failures(db, account.name)
+    else:
+        auth.set_disabled(db, user_id, action == "disable")
     return RedirectResponse("/admin/users", status_code=303)

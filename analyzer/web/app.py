@@ -11,17 +11,33 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from analyzer.errors import AnalyzerError, ReviewConflict, StoreError, require
-from analyzer.options import WebConfig
+from analyzer.config import WebConfig
+from analyzer.errors import (
+    AnalyzerError,
+    InvalidRequest,
+    NotFound,
+    ReviewConflict,
+    StoreError,
+    require,
+)
 from analyzer.resources import package_path
 from analyzer.web import auth
-from analyzer.web.deps import auth_db, check_csrf, current_user, render, wants_html
+from analyzer.web.deps import (
+    check_csrf,
+    clock_of,
+    config_of,
+    current_user,
+    database,
+    render,
+    wants_html,
+)
 
 require("fastapi", "web")
 require("jinja2", "web")
@@ -44,6 +60,8 @@ PUBLIC_PATHS: frozenset[str] = frozenset({"/login", "/favicon.ico"})
 def create_app(
     db: str | Path,
     recordings_root: str | Path | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
     **settings: Any,
 ) -> FastAPI:
     """Build the review app over a results database.
@@ -51,6 +69,8 @@ def create_app(
     Args:
         db: The results database; must exist (run ``conduct batch`` first).
         recordings_root: Folder holding the recordings (see :class:`WebConfig`).
+        clock: Seconds since the epoch, now: what sessions and login locks
+            are timed by (tests give their own).
         **settings: Other :class:`WebConfig` fields.
 
     Raises:
@@ -62,9 +82,12 @@ def create_app(
         raise StoreError("no such results database (run `conduct batch` first)", source=str(db))
     root = Path(recordings_root).resolve() if recordings_root else None
     config = WebConfig(db=Path(db).resolve(), recordings_root=root, **settings)
-    with auth.connect(config.db):
-        pass  # create the web tables once, before requests arrive
     store = Store(config.db)
+    try:
+        auth.migrate(store.db)  # the web tables, once, before requests arrive
+    except BaseException:
+        store.close()
+        raise
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -76,6 +99,7 @@ def create_app(
                   lifespan=lifespan)
     app.state.config = config
     app.state.store = store
+    app.state.clock = clock
     app.state.templates = _templates()
     app.middleware("http")(_session_guard)
     _add_error_handlers(app)
@@ -135,7 +159,11 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 
 
-async def _session_guard(request: Request, call_next: Callable) -> Response:
+#: What a middleware calls to answer the request.
+CallNext = Callable[[Request], Awaitable[Response]]
+
+
+async def _session_guard(request: Request, call_next: CallNext) -> Response:
     """Add the security headers to whatever :func:`_guarded` answers."""
     response = await _guarded(request, call_next)
     for key, value in SECURITY_HEADERS.items():
@@ -144,18 +172,15 @@ async def _session_guard(request: Request, call_next: Callable) -> Response:
     return response
 
 
-async def _guarded(request: Request, call_next: Callable) -> Response:
+async def _guarded(request: Request, call_next: CallNext) -> Response:
     """Let a request through only with a live session (or to the login form)."""
     if request.url.path in PUBLIC_PATHS:
         return await call_next(request)
-    config: WebConfig = request.app.state.config
+    config: WebConfig = config_of(request)
     token = request.cookies.get(SESSION_COOKIE)
 
-    def load() -> auth.Session | None:
-        with auth_db(request) as con:
-            return auth.load_session(con, token, idle_timeout=config.idle_timeout)
-
-    session = await run_in_threadpool(load)
+    session = await run_in_threadpool(lambda: auth.load_session(
+        database(request), token, idle_timeout=config.idle_timeout, now=clock_of(request)))
     if session is None:
         if wants_html(request) and request.method in ("GET", "HEAD"):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -180,13 +205,23 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return _error_response(request, exc.status_code, str(exc.detail))
 
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error_response(request, 404, exc.message)
+
     @app.exception_handler(ReviewConflict)
     async def conflict(request: Request, exc: ReviewConflict) -> Response:
         return _error_response(request, 409, exc.message)
 
+    @app.exception_handler(InvalidRequest)
+    async def invalid(request: Request, exc: InvalidRequest) -> Response:
+        return _error_response(request, 400, exc.message)
+
     @app.exception_handler(StoreError)
-    async def store_error(request: Request, exc: StoreError) -> Response:
-        return _error_response(request, 404, exc.message)
+    async def broken_store(request: Request, exc: StoreError) -> Response:
+        # the database itself failed (damaged, unreadable): the server's fault, not the request's
+        logger.error("results database error on %s: %s", request.url.path, exc)
+        return _error_response(request, 500, f"the results database failed: {exc.message}")
 
     @app.exception_handler(OverflowError)
     async def out_of_range(request: Request, exc: OverflowError) -> Response:
@@ -210,38 +245,36 @@ def _add_login_routes(app: FastAPI) -> None:
         cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
         if not auth.tokens_match(cookie, str(form.get("csrf_token", ""))):
             raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page")
-        config: WebConfig = request.app.state.config
+        config: WebConfig = config_of(request)
         address = request.client.host if request.client else ""
 
-        def check() -> float | tuple[str, auth.Session] | None:
-            with auth_db(request) as con:
-                outcome = auth.attempt_login(con, name, password, address,
-                                             limit=config.login_max_failures,
-                                             window=config.login_window)
-                if outcome is None or isinstance(outcome, float):
-                    return outcome
-                return auth.create_session(con, outcome, max_age=config.max_age)
+        def check() -> auth.LoginOutcome:
+            return auth.attempt_login(database(request), name, password, address,
+                                      limit=config.login_max_failures,
+                                      seconds=config.login_failure_seconds,
+                                      now=clock_of(request))
 
-        started = await run_in_threadpool(check)
-        if isinstance(started, float):
-            minutes = max(1, int(started // 60) + 1)
+        outcome = await run_in_threadpool(check)
+        if isinstance(outcome, auth.LockedOut):
+            minutes = max(1, int(outcome.wait // 60) + 1)
             response = render(request, "login.html", 429, next=target, login_csrf=cookie,
                               error=f"Too many failed logins. Try again in {minutes} min.")
-            response.headers["Retry-After"] = str(int(started) + 1)
+            response.headers["Retry-After"] = str(int(outcome.wait) + 1)
             return response
-        if started is None:
+        if isinstance(outcome, auth.Refused):
             return render(request, "login.html", 401, next=target, login_csrf=cookie,
                           error="Wrong name or password.")
-        token, _session = started
-        response = RedirectResponse(target, status_code=303)
-        _set_cookie(request, response, SESSION_COOKIE, token, max_age=int(config.max_age))
-        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
-        return response
+        user = outcome.user
+        token, _session = await run_in_threadpool(lambda: auth.create_session(
+            database(request), user, max_age=config.max_age, now=clock_of(request)))
+        done = RedirectResponse(target, status_code=303)
+        _set_cookie(request, done, SESSION_COOKIE, token, max_age=int(config.max_age))
+        done.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+        return done
 
     @app.post("/logout", dependencies=[Depends(check_csrf)])
     def logout(request: Request) -> Response:
-        with auth_db(request) as con:
-            auth.end_session(con, request.cookies.get(SESSION_COOKIE))
+        auth.end_session(database(request), request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
@@ -265,7 +298,7 @@ def _add_login_routes(app: FastAPI) -> None:
 MAX_LOGIN_FORM = 4096
 
 
-async def _small_urlencoded_form(request: Request) -> Any:
+async def _small_urlencoded_form(request: Request) -> dict[str, str]:
     """The login form, read only as a small urlencoded body (no multipart spooled to disk).
 
     Raises:
@@ -296,5 +329,5 @@ def _safe_next(target: str) -> str:
 def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
     response.set_cookie(
         name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
-        secure=request.app.state.config.secure_cookies,
+        secure=config_of(request).secure_cookies,
     )

@@ -12,10 +12,16 @@ Every session carries a CSRF token that each form posts back (and scripts
 send as ``X-CSRF-Token``); the login form, which has no session yet, uses a
 double-submit cookie.
 
+Every function takes the results database's pool
+(:class:`~analyzer.store.database.Database`): reads run on the calling
+thread's connection, writes on the pool's one writer, so the review app
+reads sessions through the same connections as its pages. Times come from
+the ``now`` argument where a test or the app's clock gives one.
+
 Failed logins are kept in ``login_failures``: after ``limit`` failures for
 one account (or four times as many from one client address) within
-``window`` seconds, further attempts are refused, even with the right
-password, until the oldest of them leaves the window (:func:`login_lock`).
+``seconds``, further attempts are refused, even with the right password,
+until the oldest of them is that old (:func:`login_lock`).
 A successful login clears the account's failures.
 """
 
@@ -30,8 +36,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from analyzer.errors import StoreError, require
+from analyzer.errors import InvalidRequest, NotFound, StoreError, require
+from analyzer.store.database import Database
 
 #: Roles, and what each may open. Admin may open everything. Inspectors review
 #: findings; supervisors see staff names, file appeals for their staff, rule on
@@ -114,15 +122,50 @@ class Session:
     expires_at: float
 
 
-def connect(db: str | Path, *, create: bool = True, check: bool = True) -> sqlite3.Connection:
-    """Open the results database and make sure the web tables exist.
+@dataclass(frozen=True)
+class Account:
+    """One account as the admin page and ``conduct users list`` show it."""
+
+    id: int
+    name: str
+    role: str
+    staff_id: str
+    created_at: str
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    """A login that succeeded: the user."""
+
+    user: User
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A wrong name or password (the two are not told apart)."""
+
+
+@dataclass(frozen=True)
+class LockedOut:
+    """Too many failed logins: no attempt is checked for ``wait`` more seconds."""
+
+    wait: float
+
+
+#: What one login attempt came to.
+LoginOutcome = LoggedIn | Refused | LockedOut
+
+
+def connect(db: str | Path, *, create: bool = True) -> Database:
+    """Open a results database's pool with the web tables in place (``conduct users``).
+
+    The review app does not call it: it migrates the tables once on its
+    store's pool (:func:`migrate`).
 
     Args:
         db: The results database.
         create: A missing or empty file may become one (False: refuse it).
-        check: Check first that the file is a results database
-            (:func:`analyzer.store.core.check_results_file`); the review app
-            checks once at start and not on every request.
 
     Raises:
         StoreError: When the file is not a results database (another
@@ -130,21 +173,30 @@ def connect(db: str | Path, *, create: bool = True, check: bool = True) -> sqlit
     """
     from analyzer.store.core import check_results_file
 
-    if check:
-        check_results_file(db, create=create)
+    check_results_file(db, create=create)
+    database = Database(db, readonly=False)
     try:
-        con = sqlite3.connect(str(db), timeout=30)
-        con.row_factory = sqlite3.Row
-        con.execute("PRAGMA foreign_keys = ON")
-        migrate(con)
+        migrate(database)
+    except BaseException:
+        database.close()
+        raise
+    return database
+
+
+def migrate(db: Database) -> None:
+    """Create the web tables, or upgrade them to :data:`WEB_SCHEMA_VERSION`.
+
+    Raises:
+        StoreError: The tables are newer than this program knows.
+    """
+    db.write(_migrate, transaction=False)
+
+
+def _migrate(con: sqlite3.Connection) -> None:
+    try:
+        con.executescript(_SCHEMA)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot open the results database: {exc}", source=str(db)) from exc
-    return con
-
-
-def migrate(con: sqlite3.Connection) -> None:
-    """Create the web tables, or upgrade them to :data:`WEB_SCHEMA_VERSION`."""
-    con.executescript(_SCHEMA)
+        raise StoreError(f"cannot open the results database: {exc}") from exc
     row = con.execute("SELECT value FROM web_meta WHERE key = 'schema_version'").fetchone()
     if row is not None and int(row[0]) > WEB_SCHEMA_VERSION:
         raise StoreError(
@@ -152,11 +204,8 @@ def migrate(con: sqlite3.Connection) -> None:
             f"({WEB_SCHEMA_VERSION}); upgrade conduct-analyzer"
         )
     _widen_roles(con)
-    con.execute(
-        "INSERT OR REPLACE INTO web_meta(key, value) VALUES ('schema_version', ?)",
-        (str(WEB_SCHEMA_VERSION),),
-    )
-    con.commit()
+    con.execute("INSERT OR REPLACE INTO web_meta(key, value) VALUES ('schema_version', ?)",
+                (str(WEB_SCHEMA_VERSION),))
 
 
 def _widen_roles(con: sqlite3.Connection) -> None:
@@ -170,7 +219,6 @@ def _widen_roles(con: sqlite3.Connection) -> None:
     if "'staff'" in sql:
         return
     definition = _SCHEMA.split("CREATE TABLE IF NOT EXISTS users", 1)[1].split(";", 1)[0]
-    con.commit()
     con.execute("PRAGMA foreign_keys = OFF")
     try:
         con.execute("BEGIN IMMEDIATE")
@@ -179,25 +227,25 @@ def _widen_roles(con: sqlite3.Connection) -> None:
                     "SELECT id, name, role, password_hash, created_at, disabled FROM users")
         con.execute("DROP TABLE users")
         con.execute("ALTER TABLE users_new RENAME TO users")
-        con.commit()
+        con.execute("COMMIT")
     except BaseException:
-        con.rollback()
+        if con.in_transaction:
+            con.execute("ROLLBACK")
         raise
     finally:
         con.execute("PRAGMA foreign_keys = ON")
 
 
-def _hasher():
+def _hasher() -> Any:
     argon2 = require("argon2", "web")
     return argon2.PasswordHasher()
 
 
-def add_user(con: sqlite3.Connection, name: str, role: str, password: str,
-             staff_id: str = "") -> int:
+def add_user(db: Database, name: str, role: str, password: str, staff_id: str = "") -> int:
     """Create a user (or reset an existing user's role and password).
 
     Args:
-        con: Connection from :func:`connect`.
+        db: The results database.
         name: Login name.
         role: One of :data:`ROLES`.
         password: At least 8 characters; stored as an argon2id hash.
@@ -208,64 +256,85 @@ def add_user(con: sqlite3.Connection, name: str, role: str, password: str,
         The user's id.
 
     Raises:
-        ValueError: For an unknown role, an empty name, a short password, a
+        InvalidRequest: For an unknown role, an empty name, a short password, a
             staff account without a staff id (or another role with one), or
             taking the admin role from the last enabled admin.
     """
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise InvalidRequest(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     staff_id = staff_id.strip()
     if (role == "staff") != bool(staff_id):
-        raise ValueError("a staff account needs --staff-id (the staff id it is), and only it")
+        raise InvalidRequest("a staff account needs --staff-id (the staff id it is), and only it")
     name = name.strip()
     if not name:
-        raise ValueError("user name is empty")
+        raise InvalidRequest("user name is empty")
     if len(password) < 8:
-        raise ValueError("password must have at least 8 characters")
-    current = con.execute("SELECT role, disabled FROM users WHERE name = ?", (name,)).fetchone()
-    if current is not None and current[0] == "admin" and not current[1] and role != "admin":
-        admins = con.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0"
-                             ).fetchone()[0]
-        if admins <= 1:
-            raise ValueError(f"{name} is the last admin; make another user admin first")
-    digest = _hasher().hash(password)
-    con.execute(
-        "INSERT INTO users(name, role, password_hash, staff_id) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
-        "password_hash = excluded.password_hash, staff_id = excluded.staff_id, disabled = 0",
-        (name, role, digest, staff_id),
-    )
-    # A new password ends the user's old sessions.
-    con.execute("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)", (name,))
-    con.commit()
-    return con.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()[0]
+        raise InvalidRequest("password must have at least 8 characters")
+    digest = _hasher().hash(password)  # slow on purpose: before the write, not in it
+
+    def job(con: sqlite3.Connection) -> int:
+        current = con.execute("SELECT role, disabled FROM users WHERE name = ?",
+                              (name,)).fetchone()
+        if current is not None and current[0] == "admin" and not current[1] and role != "admin":
+            admins = con.execute("SELECT COUNT(*) FROM users WHERE role = 'admin' "
+                                 "AND disabled = 0").fetchone()[0]
+            if admins <= 1:
+                raise InvalidRequest(f"{name} is the last admin; make another user admin first")
+        con.execute(
+            "INSERT INTO users(name, role, password_hash, staff_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
+            "password_hash = excluded.password_hash, staff_id = excluded.staff_id, disabled = 0",
+            (name, role, digest, staff_id),
+        )
+        # A new password ends the user's old sessions.
+        con.execute("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)",
+                    (name,))
+        return int(con.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()[0])
+
+    return db.write(job)
 
 
-def list_users(con: sqlite3.Connection) -> list[dict]:
-    """Return every user's id, name, role, staff id, creation time and disabled flag."""
-    rows = con.execute("SELECT id, name, role, staff_id, created_at, disabled FROM users "
-                       "ORDER BY name")
-    return [dict(r) for r in rows]
+def list_users(db: Database) -> list[Account]:
+    """Every account, by name."""
+    return [Account(r["id"], r["name"], r["role"], r["staff_id"], r["created_at"],
+                    bool(r["disabled"]))
+            for r in db.query("SELECT id, name, role, staff_id, created_at, disabled FROM users "
+                              "ORDER BY name")]
 
 
-def set_disabled(con: sqlite3.Connection, user_id: int, disabled: bool) -> None:
+def account(db: Database, user_id: int) -> Account:
+    """One account.
+
+    Raises:
+        NotFound: No such user.
+    """
+    for found in db.query("SELECT id, name, role, staff_id, created_at, disabled FROM users "
+                          "WHERE id = ?", (user_id,)):
+        return Account(found["id"], found["name"], found["role"], found["staff_id"],
+                       found["created_at"], bool(found["disabled"]))
+    raise NotFound(f"no user with id {user_id}")
+
+
+def set_disabled(db: Database, user_id: int, disabled: bool) -> None:
     """Disable (ending the user's sessions) or enable an account.
 
     Raises:
-        ValueError: No such user.
+        NotFound: No such user.
     """
-    cur = con.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))
-    if cur.rowcount == 0:
-        raise ValueError(f"no user with id {user_id}")
-    if disabled:
-        con.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
-    con.commit()
+    def job(con: sqlite3.Connection) -> None:
+        cur = con.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))
+        if cur.rowcount == 0:
+            raise NotFound(f"no user with id {user_id}")
+        if disabled:
+            con.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+
+    db.write(job)
 
 
-def clear_login_failures(con: sqlite3.Connection, name: str) -> None:
+def clear_login_failures(db: Database, name: str) -> None:
     """Forget an account's failed logins (an admin lifting a lock)."""
-    con.execute("DELETE FROM login_failures WHERE name = ?", (name.strip(),))
-    con.commit()
+    db.write(lambda con: con.execute("DELETE FROM login_failures WHERE name = ?",
+                                     (name.strip(),)))
 
 
 #: A valid hash to verify against when the user does not exist, so a wrong
@@ -273,43 +342,42 @@ def clear_login_failures(con: sqlite3.Connection, name: str) -> None:
 _DUMMY_HASH: list[str] = []
 
 
-def authenticate(con: sqlite3.Connection, name: str, password: str) -> User | None:
+def authenticate(db: Database, name: str, password: str) -> User | None:
     """Check a name and password; return the user, or None."""
     argon2 = require("argon2", "web")
     hasher = _hasher()
-    row = con.execute(
-        "SELECT id, name, role, staff_id, password_hash FROM users WHERE name = ? "
-        "AND disabled = 0",
-        (name.strip(),),
-    ).fetchone()
-    if row is None:
+    rows = db.query("SELECT id, name, role, staff_id, password_hash FROM users WHERE name = ? "
+                    "AND disabled = 0", (name.strip(),))
+    if not rows:
         if not _DUMMY_HASH:
             _DUMMY_HASH.append(hasher.hash(secrets.token_hex(8)))
         with contextlib.suppress(argon2.exceptions.VerificationError):
             hasher.verify(_DUMMY_HASH[0], password)
         return None
+    row = rows[0]
     try:
         hasher.verify(row["password_hash"], password)
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
         return None
     if hasher.check_needs_rehash(row["password_hash"]):
-        con.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hasher.hash(password), row["id"]))
-        con.commit()
+        digest = hasher.hash(password)
+        db.write(lambda con: con.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                                         (digest, row["id"])))
     return User(row["id"], row["name"], row["role"], row["staff_id"])
 
 
-def login_lock(con: sqlite3.Connection, name: str, address: str | None, *, limit: int,
-               window: float, now: float | None = None) -> float:
+def login_lock(db: Database, name: str, address: str | None, *, limit: int,
+               seconds: float, now: float | None = None) -> float:
     """Seconds until ``name`` may try to log in from ``address`` again; 0: now.
 
     Args:
-        con: The web tables' connection.
+        db: The results database.
         name: The account name given.
         address: The client's address; None: the account's lock only.
-        limit: Failures per account within ``window`` (``ADDRESS_FACTOR``
+        limit: Failures per account within ``seconds`` (``ADDRESS_FACTOR``
             times as many per address) after which attempts are refused.
-        window: Seconds a failure counts.
-        now: The time (tests); default: now.
+        seconds: How long a failure counts.
+        now: The time; default: the clock's.
     """
     now = time.time() if now is None else now
     waits = [0.0]
@@ -317,25 +385,28 @@ def login_lock(con: sqlite3.Connection, name: str, address: str | None, *, limit
     if address is not None:
         checks.append(("address", address, ADDRESS_FACTOR * limit))
     for column, value, cap in checks:
-        rows = con.execute(
+        rows = db.query(
             f"SELECT at FROM login_failures WHERE {column} = ? AND at > ? "
-            "ORDER BY at DESC LIMIT ?", (value, now - window, cap)).fetchall()
+            "ORDER BY at DESC LIMIT ?", (value, now - seconds, cap))
         if cap and len(rows) >= cap:
-            waits.append(rows[-1]["at"] + window - now)
+            waits.append(rows[-1]["at"] + seconds - now)
     return max(waits)
 
 
-def record_login(con: sqlite3.Connection, name: str, address: str, ok: bool,
+def record_login(db: Database, name: str, address: str, ok: bool,
                  now: float | None = None) -> None:
     """Remember a failed login, or clear the account's failures after a good one."""
-    now = time.time() if now is None else now
-    if ok:
-        con.execute("DELETE FROM login_failures WHERE name = ?", (name.strip(),))
-    else:
-        con.execute("INSERT INTO login_failures(name, address, at) VALUES (?, ?, ?)",
-                    (name.strip(), address, now))
-        con.execute("DELETE FROM login_failures WHERE at < ?", (now - 86400.0,))
-    con.commit()
+    at = time.time() if now is None else now
+
+    def job(con: sqlite3.Connection) -> None:
+        if ok:
+            con.execute("DELETE FROM login_failures WHERE name = ?", (name.strip(),))
+        else:
+            con.execute("INSERT INTO login_failures(name, address, at) VALUES (?, ?, ?)",
+                        (name.strip(), address, at))
+            con.execute("DELETE FROM login_failures WHERE at < ?", (at - 86400.0,))
+
+    db.write(job)
 
 
 #: Striped per-account locks: the lock check, the password check and the
@@ -346,46 +417,54 @@ ARGON2_SLOTS = 2
 _ARGON2 = threading.BoundedSemaphore(ARGON2_SLOTS)
 
 
-def attempt_login(con: sqlite3.Connection, name: str, password: str, address: str, *,
-                  limit: int, window: float) -> float | User | None:
-    """One login attempt, atomic per account: seconds to wait, the user, or None.
+def attempt_login(db: Database, name: str, password: str, address: str, *,
+                  limit: int, seconds: float, now: float | None = None) -> LoginOutcome:
+    """One login attempt, atomic per account.
 
     The lock check, the argon2 verification and the failure count run under
     the account's lock, so parallel attempts cannot all pass the check before
     any failure is counted; at most :data:`ARGON2_SLOTS` verifications run
     at once, so a burst of logins cannot exhaust the server's memory.
+
+    Returns:
+        :class:`LockedOut` (with the seconds to wait), :class:`Refused`, or
+        :class:`LoggedIn` (with the user).
     """
     key = name.strip()
     with _ACCOUNT_LOCKS[int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(_ACCOUNT_LOCKS)]:
-        wait = login_lock(con, key, address, limit=limit, window=window)
+        wait = login_lock(db, key, address, limit=limit, seconds=seconds, now=now)
         if wait > 0:
-            return wait
+            return LockedOut(wait)
         with _ARGON2:
-            user = authenticate(con, key, password)
-        record_login(con, key, address, user is not None)
-        return user
+            user = authenticate(db, key, password)
+        record_login(db, key, address, user is not None, now=now)
+        return Refused() if user is None else LoggedIn(user)
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_session(con: sqlite3.Connection, user: User, *, max_age: float) -> tuple[str, Session]:
+def create_session(db: Database, user: User, *, max_age: float,
+                   now: float | None = None) -> tuple[str, Session]:
     """Start a session; return the cookie token and the session."""
     token = secrets.token_urlsafe(32)
-    now = time.time()
+    at = time.time() if now is None else now
     csrf = secrets.token_urlsafe(32)
-    con.execute(
-        "INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, last_seen, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (_token_hash(token), user.id, csrf, now, now, now + max_age),
-    )
-    con.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
-    con.commit()
-    return token, Session(user, csrf, now + max_age)
+
+    def job(con: sqlite3.Connection) -> None:
+        con.execute(
+            "INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, last_seen, "
+            "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (_token_hash(token), user.id, csrf, at, at, at + max_age))
+        con.execute("DELETE FROM sessions WHERE expires_at < ?", (at,))
+
+    db.write(job)
+    return token, Session(user, csrf, at + max_age)
 
 
-def load_session(con: sqlite3.Connection, token: str | None, *, idle_timeout: float) -> Session | None:
+def load_session(db: Database, token: str | None, *, idle_timeout: float,
+                 now: float | None = None) -> Session | None:
     """Return the live session of a cookie token, or None when absent or expired.
 
     A live session's ``last_seen`` moves to now; an expired one is deleted.
@@ -393,30 +472,28 @@ def load_session(con: sqlite3.Connection, token: str | None, *, idle_timeout: fl
     if not token:
         return None
     key = _token_hash(token)
-    row = con.execute(
+    rows = db.query(
         "SELECT s.csrf_token, s.last_seen, s.expires_at, u.id, u.name, u.role, u.staff_id, "
-        "u.disabled "
-        "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
-        (key,),
-    ).fetchone()
-    if row is None:
+        "u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+        (key,))
+    if not rows:
         return None
-    now = time.time()
-    if row["disabled"] or now > row["expires_at"] or now - row["last_seen"] > idle_timeout:
-        con.execute("DELETE FROM sessions WHERE token_hash = ?", (key,))
-        con.commit()
+    row = rows[0]
+    at = time.time() if now is None else now
+    if row["disabled"] or at > row["expires_at"] or at - row["last_seen"] > idle_timeout:
+        db.write(lambda con: con.execute("DELETE FROM sessions WHERE token_hash = ?", (key,)))
         return None
-    con.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", (now, key))
-    con.commit()
+    db.write(lambda con: con.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
+                                     (at, key)))
     return Session(User(row["id"], row["name"], row["role"], row["staff_id"]),
                    row["csrf_token"], row["expires_at"])
 
 
-def end_session(con: sqlite3.Connection, token: str | None) -> None:
+def end_session(db: Database, token: str | None) -> None:
     """Delete a session (logout)."""
     if token:
-        con.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
-        con.commit()
+        db.write(lambda con: con.execute("DELETE FROM sessions WHERE token_hash = ?",
+                                         (_token_hash(token),)))
 
 
 def tokens_match(expected: str | None, given: str | None) -> bool:

@@ -6,24 +6,40 @@ nothing here imports them, so the web package has no import cycle.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
 
+from analyzer.config import WebConfig
+from analyzer.store import Store
+from analyzer.store.database import Database
 from analyzer.web import auth
 
 
-@contextmanager
-def auth_db(request: Request) -> Iterator[Any]:
-    """A connection to the results database for the auth tables (per request)."""
-    con = auth.connect(request.app.state.config.db, check=False)  # checked at start
-    try:
-        yield con
-    finally:
-        con.close()
+def store_of(request: Request) -> Store:
+    """The app's results database (one per app; its pool serves every request)."""
+    store: Store = request.app.state.store
+    return store
+
+
+def config_of(request: Request) -> WebConfig:
+    """The app's settings."""
+    config: WebConfig = request.app.state.config
+    return config
+
+
+def database(request: Request) -> Database:
+    """The results database's pool: the accounts and the dashboards read through it."""
+    return store_of(request).db
+
+
+def clock_of(request: Request) -> float:
+    """Now, on the app's clock (tests give the app one; default ``time.time``)."""
+    clock: Callable[[], float] = request.app.state.clock
+    return clock()
 
 
 def wants_html(request: Request) -> bool:
@@ -33,7 +49,8 @@ def wants_html(request: Request) -> bool:
 
 def current_user(request: Request) -> auth.User:
     """The logged-in user (the guard guarantees there is one)."""
-    return request.state.session.user
+    session: auth.Session = request.state.session
+    return session.user
 
 
 def require_role(*roles: str) -> Any:
@@ -65,14 +82,14 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page")
 
 
-def query_values(values: Any, keys: tuple[str, ...],
-                 choices: dict[str, tuple[str, ...]] | None = None) -> dict[str, Any]:
+def query_values(values: Mapping[str, Any], keys: tuple[str, ...],
+                 choices: dict[str, tuple[str, ...]] | None = None) -> dict[str, str | int]:
     """Filter values from a query string or form: empty ones dropped, checked.
 
     ``article`` must be a number (returned as int); a key in ``choices`` must
     be one of its values. A bad value is a 400, naming the field.
     """
-    out: dict[str, Any] = {}
+    out: dict[str, str | int] = {}
     for key in keys:
         value = str(values.get(key, "") or "").strip()
         if not value:
@@ -96,4 +113,5 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         user=session.user if session else None,
         csrf_token=session.csrf_token if session else "",
     )
-    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status_code)
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import functools
+import logging
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -14,11 +15,28 @@ from starlette.concurrency import run_in_threadpool
 from analyzer.errors import AnalyzerError
 from analyzer.speech.clips import MEDIA_TYPES, recording_of
 from analyzer.store import REVIEW_STATES, rescore_findings
+from analyzer.store.appeals import Appeal
+from analyzer.store.filters import Filter
+from analyzer.store.rows import FindingRow, InteractionRow, ReviewRow
+from analyzer.types import InteractionReport, Utterance
 from analyzer.web import charts, queries
 from analyzer.web.auth import User
-from analyzer.web.deps import auth_db, check_csrf, check_own, query_values, render, require_role
+from analyzer.web.deps import (
+    check_csrf,
+    check_own,
+    config_of,
+    database,
+    query_values,
+    render,
+    require_role,
+    store_of,
+)
+
+if TYPE_CHECKING:
+    from analyzer.speech.attribution import Attribution
 
 router = APIRouter()
+logger = logging.getLogger("analyzer")
 INSPECTOR = require_role("inspector")
 #: The interaction page and its recording: inspectors review, supervisors rule on
 #: appeals, a staff account sees its own interactions (and appeals their findings).
@@ -32,26 +50,30 @@ FILTERS: tuple[str, ...] = ("hall", "window", "staff", "since", "until", "articl
 SPEAKER_LABELS = {"staff": "工作人员", "citizen": "服务对象", "unknown": "未知"}
 
 
-def filters_of(request: Request) -> dict[str, Any]:
-    """The filters given in the query string (empty values dropped)."""
+def shown_filters(request: Request) -> dict[str, str | int]:
+    """The filters given in the query string (empty values dropped), as the page shows them."""
     return query_values(request.query_params, FILTERS, {"review": REVIEW_STATES})
+
+
+def filters_of(request: Request) -> Filter:
+    """The filters given in the query string, for the store."""
+    return Filter.of(shown_filters(request))
 
 
 @router.get("/queue", response_class=HTMLResponse)
 def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
     """Flagged interactions, worst (review-adjusted) score first."""
-    store = request.app.state.store
-    filters = {**filters_of(request), "flagged": True}
+    store = store_of(request)
+    filters = replace(filters_of(request), flagged=True)
     page = max(page, 1)
     rows = store.interactions(filters, order="score", limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     # exact from the rollups, or "1000+": a pager never walks every match of a month
     total = store.tally(filters, cap=max(QUEUE_COUNT_CAP, page * PAGE_SIZE))
-    with auth_db(request) as con:
-        choices = queries.distinct_values(con)
+    choices = queries.distinct_values(database(request))
     pages = max(1, -(-total.n // PAGE_SIZE))
     if not total.exact and len(rows) == PAGE_SIZE:
         pages = max(pages, page + 1)
-    shown = filters_of(request)
+    shown = shown_filters(request)
     mine = store.assignments(inspector=user.name, limit=200)
     today = datetime.now(UTC).date().isoformat()
     states = [(a, a.state(today)) for a in mine]
@@ -67,43 +89,82 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
                   next_url=link(page + 1) if page < pages else "")
 
 
-@functools.lru_cache(maxsize=4)
+#: Rule titles per set of extra lexicon files, once they loaded (a failure is not kept).
+_TITLES: dict[tuple[str, ...], dict[str, dict[str, str]]] = {}
+
+
 def _rule_titles(extra: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """Rule id -> title and seed wording from the lexicon (empty if it cannot load)."""
+    """Rule id -> title and seed wording from the lexicon (empty if it cannot load).
+
+    Loaded titles are kept; a lexicon that failed to load is tried again on
+    the next page, so a fixed file shows its titles without a restart.
+    """
+    if extra in _TITLES:
+        return _TITLES[extra]
     try:
         from analyzer.text.lexicon import load_lexicon
 
         lexicon = load_lexicon(extra)
     except AnalyzerError:  # the page still works without titles
+        logger.warning("rule titles unavailable: the lexicon %s does not load", extra,
+                       exc_info=True)
         return {}
-    return {r.id: {"title": r.title, "cite": getattr(r, "cite", ""), "source": r.source}
-            for r in lexicon.rules}
+    titles = {r.id: {"title": r.title, "cite": r.cite, "source": r.source}
+              for r in lexicon.rules}
+    _TITLES[extra] = titles
+    return titles
 
 
-def _transcript(utterances: list, findings: list[dict]) -> list[dict[str, Any]]:
+class FindingView(FindingRow):
+    """A finding as the interaction page shows it: its rule's title and seed sentence,
+    its review history and its appeal."""
+
+    title: str
+    cite: str
+    history: list[ReviewRow]
+    appeal: Appeal | None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One utterance as the page shows it, with the findings it carries."""
+
+    index: int
+    speaker: str
+    label: str
+    start: float
+    end: float
+    segments: list[tuple[str, bool]]
+    findings: list[FindingView]
+    known: bool
+    attributed: float | None
+
+
+def _transcript(utterances: list[Utterance], findings: list[FindingView]) -> list[Turn]:
     """Utterances with the findings they carry and their evidence marked."""
     out = []
     for i, u in enumerate(utterances):
-        hits = [f for f in findings if f["start"] is not None and _overlaps(f, u)]
-        out.append({"index": i, "speaker": u.speaker,
-                    "label": SPEAKER_LABELS.get(u.speaker, u.speaker), "start": u.start,
-                    "end": u.end, "segments": _mark(u.text, [f["evidence"] for f in hits]),
-                    "findings": hits, "known": u.speaker_known,
-                    "attributed": u.speaker_confidence if u.speaker_confidence < 1.0 else None})
+        hits = [f for f in findings if _overlaps(f, u)]
+        out.append(Turn(i, u.speaker, SPEAKER_LABELS.get(u.speaker, u.speaker), u.start, u.end,
+                        _mark(u.text, [f["evidence"] for f in hits]), hits, u.speaker_known,
+                        u.speaker_confidence if u.speaker_confidence < 1.0 else None))
     return out
 
 
-def attribution_of(report: Any) -> Any:
+def attribution_of(report: InteractionReport) -> Attribution | None:
     """Who said it: the recording's attribution (what was dropped, the voices), or None."""
     from analyzer.speech.attribution import Attribution
 
-    return Attribution.from_dict((report.analyzer.get("asr") or {}).get("attribution"))
+    return Attribution.from_dict((report.analyzer.asr or {}).get("attribution"))
 
 
-def _overlaps(f: dict, u: Any) -> bool:
-    end = f["end"] if f["end"] is not None else f["start"]
+def _overlaps(f: FindingRow, u: Utterance) -> bool:
+    start = f["start"]
+    if start is None:
+        return False
+    end = f["end"] if f["end"] is not None else start
     same = f["speaker"] not in ("staff", "citizen") or f["speaker"] == u.speaker
-    return same and f["start"] <= u.end + 0.05 and end >= u.start - 0.05
+    return same and start <= u.end + 0.05 and end >= u.start - 0.05
 
 
 def _mark(text: str, evidence: list[str]) -> list[tuple[str, bool]]:
@@ -127,21 +188,19 @@ def _mark(text: str, evidence: list[str]) -> list[tuple[str, bool]]:
 @router.get("/interactions/{pk}", response_class=HTMLResponse)
 def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     """One interaction: transcript, findings with verdicts, audio player."""
-    store = request.app.state.store
-    config = request.app.state.config
+    store = store_of(request)
+    config = config_of(request)
     row = store.interaction(pk)
     check_own(user, row["staff"])
     report = store.report(pk)
     titles = _rule_titles(config.lexicon)
     reviews = store.reviews(pk=pk)
     appeals = {a.finding_id: a for a in store.appeals(pk=pk)}
-    findings = []
-    for f in store.findings(pk):
-        f["title"] = titles.get(f["rule"], {}).get("title", "")
-        f["cite"] = titles.get(f["rule"], {}).get("cite", "")
-        f["history"] = [r for r in reviews if r["finding_id"] == f["id"]]
-        f["appeal"] = appeals.get(f["id"])
-        findings.append(f)
+    findings: list[FindingView] = [
+        {**f, "title": titles.get(f["rule"], {}).get("title", ""),
+         "cite": titles.get(f["rule"], {}).get("cite", ""),
+         "history": [r for r in reviews if r["finding_id"] == f["id"]],
+         "appeal": appeals.get(f["id"])} for f in store.findings(pk)]
     has_audio = recording_of(config.recordings_root, row) is not None
     confirmed = [report.findings[r["idx"]] for r in findings if r["verdict"] == "confirm"]
     confirmed_score = rescore_findings(confirmed, report) if confirmed or not findings else None
@@ -164,28 +223,23 @@ async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> 
         raise HTTPException(status_code=400, detail="verdict must be confirm, dismiss or comment")
     if choice == "comment" and not comment:
         raise HTTPException(status_code=400, detail="a comment needs text")
-    store = request.app.state.store
+    store = store_of(request)
 
-    def save() -> Any:
-        with auth_db(request) as con:
-            found = con.execute("SELECT interaction_pk FROM findings WHERE id = ?",
-                                (finding_id,)).fetchone()
-        if found is not None:
-            store.set_verdict(finding_id, choice, comment, user.name)
-        return found
+    def save() -> int:
+        pk, _staff = store.finding_owner(finding_id)  # NotFound: a 404
+        store.set_verdict(finding_id, choice, comment, user.name)
+        return pk
 
-    row = await run_in_threadpool(save)
-    if row is None:
-        raise HTTPException(status_code=404, detail=f"no finding {finding_id}")
+    pk = await run_in_threadpool(save)
     if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse(store.interaction(row[0]) | {"input": None, "audio": None})
-    return RedirectResponse(f"/interactions/{row[0]}#finding-{finding_id}", status_code=303)
+        return JSONResponse(store.interaction(pk) | {"input": None, "audio": None})
+    return RedirectResponse(f"/interactions/{pk}#finding-{finding_id}", status_code=303)
 
 
 @router.post("/assignments/{assignment_id}/done", dependencies=[Depends(check_csrf)])
 def assignment_done(request: Request, assignment_id: int, user: User = INSPECTOR) -> Response:
     """Mark one of one's assignments done (an interaction without findings, say)."""
-    store = request.app.state.store
+    store = store_of(request)
     if store.assignment(assignment_id).inspector != user.name and user.role != "admin":
         raise HTTPException(status_code=403, detail="this assignment is another inspector's")
     store.complete_assignment(assignment_id, user.name)
@@ -195,8 +249,8 @@ def assignment_done(request: Request, assignment_id: int, user: User = INSPECTOR
 @router.get("/audio/{pk}")
 def audio(request: Request, pk: int, user: User = READERS) -> Response:
     """The interaction's recording (range requests supported, for seeking)."""
-    config = request.app.state.config
-    row = request.app.state.store.interaction(pk)
+    config = config_of(request)
+    row = store_of(request).interaction(pk)
     check_own(user, row["staff"])
     path = recording_of(config.recordings_root, row)
     if path is None:
@@ -208,8 +262,7 @@ def audio(request: Request, pk: int, user: User = READERS) -> Response:
 @router.get("/dismissals.csv")
 def dismissals_csv(request: Request, user: User = INSPECTOR) -> Response:
     """Dismissed findings (false alarms) as CSV, for lexicon owners."""
-    with auth_db(request) as con:
-        rows = queries.dismissals(con, filters_of(request))
+    rows = queries.dismissals(database(request), filters_of(request))
     return Response(queries.dismissals_csv(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="dismissals.csv"'})
 
@@ -218,37 +271,39 @@ def dismissals_csv(request: Request, user: User = INSPECTOR) -> Response:
 def dashboard(request: Request, user: User = INSPECTOR) -> Response:
     """Scores and breaches per window and per article over time."""
     filters = filters_of(request)
-    with auth_db(request) as con:
-        days, series = queries.score_series(con, filters)
-        bdays, stacks = queries.breach_series(con, filters)
-        windows = queries.window_table(con, filters)
-        articles = queries.article_table(con, filters)
-        choices = queries.distinct_values(con)
+    shown = shown_filters(request)
+    db = database(request)
+    days, series = queries.score_series(db, filters)
+    bdays, stacks = queries.breach_series(db, filters)
+    windows = queries.window_table(db, filters)
+    articles = queries.article_table(db, filters)
+    choices = queries.distinct_values(db)
     score_svg = charts.line_chart(days, series, title="平均得分 / mean score per window", y_label="分")
     breach_svg = charts.bar_chart(bdays, stacks, title="违规 / breaches per article", y_label="条")
     return render(request, "dashboard.html", score_svg=score_svg, breach_svg=breach_svg,
-                  windows=windows, articles=articles, filters=filters, choices=choices)
+                  windows=windows, articles=articles, filters=shown, choices=choices)
 
 
 @router.get("/errors", response_class=HTMLResponse)
 def errors(request: Request, user: User = INSPECTOR) -> Response:
     """The inputs the batch could not analyse (still failing), newest first, and why."""
-    rows = request.app.state.store.latest_errors()
+    rows = store_of(request).latest_errors()
     return render(request, "errors.html", errors=rows)
 
 
-@router.get("/api/interactions")
-def api_interactions(request: Request, limit: int = 100, offset: int = 0, user: User = INSPECTOR) -> Any:
+@router.get("/api/interactions", response_model=None)
+def api_interactions(request: Request, limit: int = 100, offset: int = 0,
+                     user: User = INSPECTOR) -> dict[str, list[InteractionRow]]:
     """JSON: interactions matching the filters, worst first."""
-    rows = request.app.state.store.interactions(filters_of(request), order="score",
+    rows = store_of(request).interactions(filters_of(request), order="score",
                                                 limit=min(max(limit, 1), 1000), offset=max(offset, 0))
     return {"interactions": rows}
 
 
-@router.get("/api/interactions/{pk}")
-def api_interaction(request: Request, pk: int, user: User = INSPECTOR) -> Any:
+@router.get("/api/interactions/{pk}", response_model=None)
+def api_interaction(request: Request, pk: int, user: User = INSPECTOR) -> dict[str, object]:
     """JSON: one interaction's row, report, findings (with ids and verdicts) and reviews."""
-    store = request.app.state.store
+    store = store_of(request)
     row = store.interaction(pk)
     return {"interaction": {k: v for k, v in row.items() if k not in ("input", "audio")},
             "report": store.report(pk).to_dict(), "findings": store.findings(pk),

@@ -2,7 +2,7 @@
 
 ``GET /live`` is the page (inspectors and admins); ``GET /live/events`` is
 its feed as server-sent events: the app connects to the listener's
-``/monitor`` WebSocket (:attr:`analyzer.options.WebConfig.live_url`) and
+``/monitor`` WebSocket (:attr:`analyzer.config.WebConfig.live_url`) and
 relays each message as one ``data:`` line. The first message is the
 ``lines`` snapshot (every line in progress with its events so far), then
 each line's events as they happen: ``line`` when one opens, ``ring``,
@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from analyzer.web.auth import User
-from analyzer.web.deps import render, require_role
+from analyzer.web.deps import config_of, render, require_role
 
 logger = logging.getLogger("analyzer")
 
@@ -36,13 +36,13 @@ RETRY_SECONDS = 2.0
 @router.get("/live", response_class=HTMLResponse)
 def live_page(request: Request, user: User = INSPECTOR) -> Response:
     """The live monitor page."""
-    return render(request, "live.html", live_url=request.app.state.config.live_url)
+    return render(request, "live.html", live_url=config_of(request).live_url)
 
 
 @router.get("/live/events")
 async def live_events(request: Request, user: User = INSPECTOR) -> Response:
     """The listener's monitor feed as server-sent events."""
-    url = request.app.state.config.live_url
+    url = config_of(request).live_url
     return StreamingResponse(_relay(request, url), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
@@ -71,7 +71,9 @@ async def _relay(request: Request, url: str) -> AsyncIterator[str]:
                     except TimeoutError:
                         yield ": keepalive\n\n"
                         continue
-                    yield f"data: {message}\n\n"
+                    text = message.decode("utf-8", "replace") if isinstance(message, bytes) \
+                        else message
+                    yield f"data: {text}\n\n"
         except (OSError, WebSocketException, TimeoutError) as exc:
             logger.warning("live listener %s unreachable: %s", target, exc)
             yield _event({"type": "monitor", "state": "lost",

@@ -20,19 +20,31 @@ report``.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from analyzer.errors import NotFound
+from analyzer.reports.ranking import render_html
 from analyzer.rules.score import ScoringTemplate, load_template
 from analyzer.store import APPEAL_STATES, periods
+from analyzer.store.filters import Filter
 from analyzer.store.periods import Period
-from analyzer.store.ranking import build_ranking, render_html
+from analyzer.store.ranking import Ranking, build_ranking
+from analyzer.store.results import GroupResult
+from analyzer.store.sampling import SampleResult
 from analyzer.web.auth import User
-from analyzer.web.deps import auth_db, check_csrf, check_own, render, require_role
+from analyzer.web.deps import (
+    check_csrf,
+    check_own,
+    config_of,
+    database,
+    render,
+    require_role,
+    store_of,
+)
 
 router = APIRouter()
 READERS = require_role("inspector", "supervisor")
@@ -45,7 +57,7 @@ APPELLANTS = require_role("supervisor", "staff")
 
 def template_of(request: Request) -> ScoringTemplate:
     """The scoring template the app was started with (``--template``; default the shipped one)."""
-    return load_template(request.app.state.config.scoring_template or None)
+    return load_template(config_of(request).scoring_template or None)
 
 
 def period_of(request: Request) -> Period:
@@ -59,7 +71,7 @@ def period_of(request: Request) -> Period:
         except ValueError as exc:
             raise HTTPException(status_code=400, detail=f"period: {exc}") from None
     if not text:
-        span = request.app.state.store.day_span()
+        span = store_of(request).day_span()
         text = span[1][:7] if span else "1970-01"
     try:
         return periods.parse_period(text)
@@ -67,7 +79,7 @@ def period_of(request: Request) -> Period:
         raise HTTPException(status_code=400, detail=f"period: {exc}") from None
 
 
-def _named(user: User, results: list[Any], names: dict[str, str]) -> None:
+def _named(user: User, results: list[GroupResult], names: dict[str, str]) -> None:
     """Fill in names for users allowed to see them; clear them for everyone else."""
     for r in results:
         r.name = names.get(r.staff, "") if user.sees_names else ""
@@ -76,10 +88,10 @@ def _named(user: User, results: list[Any], names: dict[str, str]) -> None:
 @router.get("/staff", response_class=HTMLResponse)
 def staff_list(request: Request, user: User = READERS) -> Response:
     """Every staff member's results over the period, worst mean score first."""
-    store, period = request.app.state.store, period_of(request)
+    store, period = store_of(request), period_of(request)
     hall = str(request.query_params.get("hall", "") or "")
-    results = store.results("staff", period, template_of(request).failing_grade, {"hall": hall},
-                            links=False)
+    results = store.results("staff", period, template_of(request).failing_grade,
+                            Filter(hall=hall), links=False)
     _named(user, results, store.staff_names())
     results.sort(key=lambda r: (r.figures.mean_score if r.figures.mean_score is not None
                                 else 101, r.key))
@@ -91,9 +103,9 @@ def staff_list(request: Request, user: User = READERS) -> Response:
 def staff_one(request: Request, staff_id: str, user: User = STAFF_READERS) -> Response:
     """One staff member: figures, trend, breaches by article and rule, best and worst, appeals."""
     check_own(user, staff_id)
-    store, period = request.app.state.store, period_of(request)
+    store, period = store_of(request), period_of(request)
     results = store.results("staff", period, template_of(request).failing_grade,
-                            {"staff": staff_id})
+                            Filter(staff=staff_id))
     if not results:
         raise HTTPException(status_code=404,
                             detail=f"no interactions of staff {staff_id} in {period.label}")
@@ -103,9 +115,9 @@ def staff_one(request: Request, staff_id: str, user: User = STAFF_READERS) -> Re
                   rectifications=store.rectifications(staff=staff_id))
 
 
-def _ranking(request: Request, user: User) -> Any:
-    filters = {"hall": str(request.query_params.get("hall", "") or "")}
-    return build_ranking(request.app.state.store, period_of(request), template_of(request),
+def _ranking(request: Request, user: User) -> Ranking:
+    filters = Filter(hall=str(request.query_params.get("hall", "") or ""))
+    return build_ranking(store_of(request), period_of(request), template_of(request),
                          filters, names=user.sees_names)
 
 
@@ -128,7 +140,7 @@ def ranking_print(request: Request, user: User = READERS) -> Response:
 @router.get("/appeals", response_class=HTMLResponse)
 def appeals(request: Request, user: User = SUPERVISOR) -> Response:
     """Open appeals to rule on, and the ruled ones with their audit trail."""
-    store = request.app.state.store
+    store = store_of(request)
     status = str(request.query_params.get("status", "") or "")
     if status and status not in APPEAL_STATES:
         raise HTTPException(status_code=400,
@@ -151,12 +163,13 @@ async def file_appeal(request: Request, finding_id: int, user: User = APPELLANTS
     """File an appeal against a confirmed finding, with a reason: a supervisor for the
     staff member, or the staff member for themself."""
     form = await _form(request, "reason")
-    store = request.app.state.store
+    store = store_of(request)
     if user.role == "staff":
-        with auth_db(request) as con:
-            row = con.execute("SELECT i.staff FROM findings f JOIN interactions i ON "
-                              "i.id = f.interaction_pk WHERE f.id = ?", (finding_id,)).fetchone()
-        check_own(user, row[0] if row else "")
+        try:
+            _pk, staff = store.finding_owner(finding_id)
+        except NotFound:
+            staff = ""  # a staff account learns nothing of other findings, not even that
+        check_own(user, staff)
     if not form["reason"]:
         raise HTTPException(status_code=400, detail="an appeal needs a reason")
     appeal_id = await run_in_threadpool(store.file_appeal, finding_id, form["reason"], user.name)
@@ -173,7 +186,7 @@ async def rule_appeal(request: Request, appeal_id: int, user: User = SUPERVISOR)
         raise HTTPException(status_code=400, detail="outcome must be upheld or overturned")
     if not form["comment"]:
         raise HTTPException(status_code=400, detail="a ruling needs a comment")
-    store = request.app.state.store
+    store = store_of(request)
     await run_in_threadpool(store.rule_appeal, appeal_id, form["outcome"], form["comment"],
                             user.name)
     return RedirectResponse(f"/appeals#appeal-{appeal_id}", status_code=303)
@@ -189,7 +202,7 @@ async def set_rectification(request: Request, user: User = SUPERVISOR) -> Respon
         raise HTTPException(status_code=400, detail=f"period: {exc}") from None
     if not form["staff"] or not form["action"]:
         raise HTTPException(status_code=400, detail="a rectification needs a staff id and an action")
-    store = request.app.state.store
+    store = store_of(request)
     try:
         await run_in_threadpool(store.set_rectification, form["staff"], period.label,
                                 form["action"], form["follow_up"], user.name)
@@ -204,7 +217,7 @@ async def rectification_done(request: Request, rect_id: int, user: User = SUPERV
     form = await _form(request, "note")
     if not form["note"]:
         raise HTTPException(status_code=400, detail="say what was done")
-    store = request.app.state.store
+    store = store_of(request)
     rect = await run_in_threadpool(store.complete_rectification, rect_id, form["note"], user.name)
     return RedirectResponse(f"/staff/{quote(rect.staff, safe='')}", status_code=303)
 
@@ -213,18 +226,18 @@ def _inspectors(request: Request) -> list[str]:
     """The enabled inspector accounts: whom sampling may assign to."""
     from analyzer.web.auth import list_users
 
-    with auth_db(request) as con:
-        return [u["name"] for u in list_users(con) if u["role"] == "inspector"
-                and not u["disabled"]]
+    return [u.name for u in list_users(database(request))
+            if u.role == "inspector" and not u.disabled]
 
 
-def _sampling_page(request: Request, period: Period, result: Any = None) -> Response:
+def _sampling_page(request: Request, period: Period, result: SampleResult | None = None
+                   ) -> Response:
     from datetime import UTC, datetime
 
     from analyzer.store.sampling import ASSIGNMENT_STATES
 
     today = datetime.now(UTC).date().isoformat()
-    tally = request.app.state.store.assignment_tally(period.label, today)
+    tally = store_of(request).assignment_tally(period.label, today)
     return render(request, "sampling.html", period=period, rules=template_of(request).sampling,
                   inspectors=_inspectors(request), tally=tally, states=ASSIGNMENT_STATES,
                   result=result, today=today)
@@ -254,7 +267,7 @@ async def run_sampling(request: Request, user: User = SUPERVISOR) -> Response:
         raise HTTPException(status_code=400,
                             detail="choose one or more of the enabled inspectors")
     seed = str(form.get("seed", "") or "").strip()[:100] or period.label
-    store = request.app.state.store
+    store = store_of(request)
     result = await run_in_threadpool(lambda: store.sample(
         period, template_of(request).sampling, chosen, seed=seed, user=user.name))
     return _sampling_page(request, period, result)

@@ -14,10 +14,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
+from analyzer.store.filters import Filter
 from analyzer.store.search import SEARCH_SPEAKERS
 from analyzer.training import privacy
 from analyzer.web.auth import User
-from analyzer.web.deps import query_values, render, require_role
+from analyzer.web.deps import query_values, render, require_role, store_of
 
 router = APIRouter()
 SEARCHERS = require_role("inspector", "supervisor", "trainer")
@@ -37,8 +38,8 @@ def search(request: Request, q: str = "", speaker: str = "", pinyin: str = "", p
     page = max(page, 1)
     if q.strip():
         try:
-            hits = request.app.state.store.search(
-                q[:200], speaker=speaker or None, pinyin=bool(pinyin), filters=filters,
+            hits = store_of(request).search(
+                q[:200], speaker=speaker or None, pinyin=bool(pinyin), filters=Filter.of(filters),
                 limit=PAGE, offset=(page - 1) * PAGE)
         except ValueError as exc:
             error = str(exc)

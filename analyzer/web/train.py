@@ -19,7 +19,15 @@ from analyzer.speech.clips import read_segment, recording_of, wav_bytes
 from analyzer.training import examples as ex
 from analyzer.training import privacy
 from analyzer.web.auth import User
-from analyzer.web.deps import auth_db, check_csrf, query_values, render, require_role
+from analyzer.web.deps import (
+    check_csrf,
+    config_of,
+    database,
+    query_values,
+    render,
+    require_role,
+    store_of,
+)
 from analyzer.web.queries import distinct_values
 
 router = APIRouter()
@@ -39,8 +47,8 @@ def _search(request: Request, args: dict[str, Any], limit: int = EXPORT_LIMIT
             ) -> list[ex.Example]:
     from analyzer.text.lexicon import load_lexicon
 
-    lexicon = load_lexicon(request.app.state.config.lexicon)
-    return ex.search_examples(request.app.state.store, lexicon=lexicon, limit=limit, **args)
+    lexicon = load_lexicon(config_of(request).lexicon)
+    return ex.search_examples(store_of(request), lexicon=lexicon, limit=limit, **args)
 
 
 @router.get("/examples", response_class=HTMLResponse)
@@ -53,11 +61,10 @@ def examples_page(request: Request, page: int = 1, user: User = TRAINER) -> Resp
     # one more than the page, to know whether a next page exists
     found = _search(request, args, limit=page * PAGE_SIZE + 1) if searched else []
     shown = [e.masked() for e in found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
-    store, root = request.app.state.store, request.app.state.config.recordings_root
+    store, root = store_of(request), config_of(request).recordings_root
     refs = store.recording_refs(sorted({e.interaction_pk for e in shown}))
     with_audio = {pk for pk, ref in refs.items() if recording_of(root, ref) is not None}
-    with auth_db(request) as con:
-        choices = distinct_values(con)
+    choices = distinct_values(database(request))
     from analyzer.text.lexicon import ARTICLES
 
     def link(n: int) -> str:
@@ -83,11 +90,11 @@ def clip(request: Request, pk: int, start: float, end: float, user: User = TRAIN
         raise HTTPException(status_code=400, detail=f"clip must be 0 <= start < end, at most {ex.MAX_CLIP:g} s")
     from analyzer.text.lexicon import load_lexicon
 
-    store = request.app.state.store
-    lexicon = load_lexicon(request.app.state.config.lexicon)
+    store = store_of(request)
+    lexicon = load_lexicon(config_of(request).lexicon)
     if not ex.clip_allowed(ex.examples_of(store, pk, lexicon), start, end):
         raise HTTPException(status_code=404, detail="no example covers this stretch")
-    path = recording_of(request.app.state.config.recordings_root, store.interaction(pk))
+    path = recording_of(config_of(request).recordings_root, store.interaction(pk))
     if path is None:
         raise HTTPException(status_code=404, detail="no recording for this interaction")
     _masked, spans = privacy.mask_utterances(store.report(pk).utterances)
@@ -109,8 +116,8 @@ async def export(request: Request, user: User = TRAINER) -> Response:
         if not found:
             return None
         buf = io.BytesIO()
-        ex.export_pack(found, buf, store=request.app.state.store,
-                       recordings_root=request.app.state.config.recordings_root,
+        ex.export_pack(found, buf, store=store_of(request),
+                       recordings_root=config_of(request).recordings_root,
                        mask_mode=str(mode))
         return buf.getvalue()
 

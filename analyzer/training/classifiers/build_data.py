@@ -11,7 +11,10 @@ Systematic variation, all seeded (the output is byte-for-byte reproducible):
   particles.
 
 Run ``python -m analyzer.training.classifiers.build_data`` to rewrite
-``data/uncivil.jsonl`` and ``data/cues.jsonl``.
+``data/uncivil.jsonl``, ``data/cues.jsonl``, ``data/roles.jsonl`` and
+``data/acts.jsonl`` (the multi-label staff acts of
+:mod:`analyzer.training.classifiers.acts`: the training phrasings' rows, then
+the held-out phrasings' rows, each marked by ``split``).
 """
 
 from __future__ import annotations
@@ -20,53 +23,18 @@ import itertools
 import json
 import random
 import re
-import string
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 
 from analyzer.resources import data_path
 from analyzer.training.classifiers import phrasings as P
+from analyzer.training.classifiers.noise import recognition_noise
 
 DATA_DIR = data_path("models", "classifiers", "data")
 #: Variants generated per phrasing (fewer when the slots allow fewer).
 VARIANTS_PER_PHRASING = 14
 SEED = 20231
 _SLOT = re.compile(r"\{(\w+)\}")
-_PUNCT = ",。?!、;:" + string.punctuation + " "
-#: Characters Whisper often confuses, added to the homophone pool.
-_EXTRA_CHARS = "的地得在再做作那哪他她它们门吗嘛马码啊阿吧把爸呢以已意义议一衣医号好办半伴是事市式试视" \
-    "知之只纸至制治志里理李力立利例你呢拟年念您请情清轻晴青问文闻稳等登灯"
-
-
-@lru_cache(maxsize=1)
-def _homophones() -> dict[str, tuple[str, ...]]:
-    """Map each character of the phrasings to others with the same toned pinyin."""
-    from pypinyin import Style, pinyin
-
-    chars = set(_EXTRA_CHARS)
-    for phr in _all_phrasings():
-        chars.update(phr)
-    for values in P.SLOTS.values():
-        for v in values:
-            chars.update(v)
-    groups: dict[str, list[str]] = {}
-    for ch in sorted(c for c in chars if "\u4e00" <= c <= "\u9fff"):
-        py = pinyin(ch, style=Style.TONE3, heteronym=False)[0][0]
-        groups.setdefault(py, []).append(ch)
-    out: dict[str, tuple[str, ...]] = {}
-    for members in groups.values():
-        for ch in members:
-            others = tuple(m for m in members if m != ch)
-            if others:
-                out[ch] = others
-    return out
-
-
-def _all_phrasings() -> Iterator[str]:
-    for labels in P.TASKS.values():
-        for phr in labels.values():
-            yield from phr.values()
 
 
 def _fill(template: str, rng: random.Random) -> str:
@@ -83,46 +51,6 @@ def _mark(text: str, side: str, uncivil: bool, rng: random.Random) -> str:
     if rng.random() < 0.2 and text[-1] not in P.PARTICLES:
         text += rng.choice(P.PARTICLES)
     return text
-
-
-def _homophone_swap(text: str, rng: random.Random) -> str:
-    table = _homophones()
-    positions = [i for i, ch in enumerate(text) if ch in table]
-    if not positions:
-        return text
-    chars = list(text)
-    for i in rng.sample(positions, min(len(positions), rng.choice((1, 1, 2)))):
-        chars[i] = rng.choice(table[chars[i]])
-    return "".join(chars)
-
-
-@lru_cache(maxsize=1)
-def _s2t():
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-def recognition_noise(text: str, rng: random.Random) -> tuple[str, list[str]]:
-    """Inject recognition errors; return the text and the names applied."""
-    applied = []
-    if rng.random() < 0.3:
-        swapped = _homophone_swap(text, rng)
-        if swapped != text:
-            text = swapped
-            applied.append("homophone")
-    if rng.random() < 0.25:
-        text = _s2t().convert(text)
-        applied.append("traditional")
-    if rng.random() < 0.2:
-        dropped = re.sub(f"[{''.join(P.PARTICLES)}](?=[{re.escape(_PUNCT)}]|$)", "", text)
-        if dropped and dropped != text:
-            text = dropped
-            applied.append("no_particles")
-    if rng.random() < 0.5:
-        text = "".join(ch for ch in text if ch not in _PUNCT)
-        applied.append("no_punct")
-    return text, applied
 
 
 def expand(task: str, variants: int = VARIANTS_PER_PHRASING) -> list[dict]:
@@ -142,16 +70,9 @@ def expand(task: str, variants: int = VARIANTS_PER_PHRASING) -> list[dict]:
         uncivil = task == "uncivil" and label != "civil"
         for tid, template in phrs.items():
             rng = random.Random(f"{SEED}:{task}:{tid}")
-            seen: set[str] = set()
-            for _ in itertools.repeat(None, variants * 6):
-                if len(seen) >= variants:
-                    break
-                text, noise = recognition_noise(_mark(_fill(template, rng), side, uncivil, rng), rng)
-                if text in seen:
-                    continue
-                seen.add(text)
+            for n, (text, noise) in enumerate(_variants(template, side, uncivil, rng, variants), 1):
                 row = {
-                    "id": f"{tid}-{len(seen):02d}",
+                    "id": f"{tid}-{n:02d}",
                     "text": text,
                     "label": label,
                     "template": tid,
@@ -162,6 +83,20 @@ def expand(task: str, variants: int = VARIANTS_PER_PHRASING) -> list[dict]:
                     row["uncivil"] = uncivil
                 rows.append(row)
     return rows
+
+
+def _variants(template: str, side: str, uncivil: bool, rng: random.Random, variants: int
+              ) -> Iterator[tuple[str, list[str]]]:
+    """Up to ``variants`` distinct variants of one phrasing: slots, markers, recognition noise."""
+    seen: set[str] = set()
+    for _ in itertools.repeat(None, variants * 6):
+        if len(seen) >= variants:
+            break
+        text, noise = recognition_noise(_mark(_fill(template, rng), side, uncivil, rng), rng)
+        if text in seen:
+            continue
+        seen.add(text)
+        yield text, noise
 
 
 def roles(rows_by_task: dict[str, list[dict]]) -> list[dict]:
@@ -194,12 +129,46 @@ def write(out_dir: Path = DATA_DIR) -> dict[str, Path]:
     expanded = {task: expand(task) for task in P.TASKS}
     for task, rows in expanded.items():
         paths[task] = out_dir / f"{task}.jsonl"
-        _write_rows(paths[task], rows)
+        _write_rows(paths[task], [*rows, *more_rows(task)])
     paths["roles"] = out_dir / "roles.jsonl"
     _write_rows(paths["roles"], roles(expanded))
     paraphrases = {task: _read_rows(out_dir / f"{task}_paraphrases.jsonl") for task in P.TASKS}
     _write_rows(out_dir / "roles_paraphrases.jsonl", roles(paraphrases))
+    paths["acts"] = out_dir / "acts.jsonl"
+    _write_rows(paths["acts"], acts_rows())
     return paths
+
+
+def more_rows(task: str) -> list[dict]:
+    """Rows added to a task beyond its own phrasings (not to the roles rows).
+
+    ``uncivil``: civil staff speech and forbidden intents from the act
+    phrasings' training side (:func:`analyzer.training.classifiers.acts.uncivil_rows`);
+    ``cues``: the citizen phrasings of ``phrasings/cues-more.toml``.
+    """
+    if task == "uncivil":
+        from analyzer.training.classifiers import acts
+
+        return acts.uncivil_rows()
+    if task != "cues":
+        return []
+    rows = []
+    for label, phrs in P.read("cues-more.toml").items():
+        for tid, template in phrs.items():
+            rng = random.Random(f"{SEED}:more:{tid}")
+            for n, (text, noise) in enumerate(
+                    _variants(template, "citizen", False, rng, VARIANTS_PER_PHRASING), 1):
+                rows.append({"id": f"more:{tid}-{n:02d}", "text": text, "label": label,
+                             "template": f"more:{tid}", "source": "more", "noise": noise})
+    return rows
+
+
+def acts_rows() -> list[dict]:
+    """The ``acts`` rows: training phrasings (``split`` ``train``), then held-out ones (``test``)."""
+    from analyzer.training.classifiers import acts
+
+    return [{**row, "split": name} for name, held in (("train", False), ("test", True))
+            for row in acts.expand(held)]
 
 
 def _read_rows(path: Path) -> list[dict]:

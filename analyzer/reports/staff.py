@@ -1,10 +1,14 @@
-"""``conduct report --by staff|window``: per-staff (or per-window) results as text, CSV, JSON, HTML."""
+"""``conduct report --by staff|window``: per-staff (or per-window) results as text, CSV, JSON, HTML.
+
+The figures come from :meth:`analyzer.store.Store.results`.
+"""
 
 from __future__ import annotations
 
-import html
 import json
+from collections.abc import Callable
 
+from analyzer.reports.pages import render
 from analyzer.store.periods import Period
 from analyzer.store.results import GroupResult
 from analyzer.tables import write_csv
@@ -62,14 +66,8 @@ def render_html(period: Period, results: list[GroupResult]) -> str:
     """A self-contained page with one table."""
     cols = ("key", "name", "hall", "interactions", "mean_score", "fail_share", "breaches",
             "previous_mean", "trend", "by_article", "worst")
-    head = "".join(f"<th>{c}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(_row(period, r)[c] or ''))}</td>"
-                                    for c in cols) + "</tr>" for r in results)
-    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>'
-            f"{html.escape(period.label)} results</title><style>body{{font-family:sans-serif;"
-            "margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em "
-            f".5em}}</style></head><body><h1>Results {html.escape(period.label)}</h1>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></body></html>\n")
+    rows = [[str(_row(period, r)[c] or "") for c in cols] for r in results]
+    return render("staff.html", period=period, columns=cols, rows=rows)
 
 
-RENDERERS = {"text": render_text, "csv": render_csv, "json": render_json, "html": render_html}
+RENDERERS: dict[str, Callable[[Period, list[GroupResult]], str]] = {"text": render_text, "csv": render_csv, "json": render_json, "html": render_html}

@@ -1,17 +1,15 @@
-"""The analysis pipeline: one interaction in, one scored report out.
+"""Scoring one interaction: its utterances in, one scored report out.
 
 Stages, each a module with one job::
 
-    transcript (or audio: decode -> rings -> VAD/ASR, in analyzer.speech.recording)
-      -> normalize -> match (lexicon hits) -> context (cues, forbidden and
-      missing phrases) -> measures (rings, speech rate, ignoring, hang-up,
-      learned classifier) -> score -> sink
+    normalize -> match (lexicon hits) -> context (cues, forbidden and
+    missing phrases) -> measures (rings, speech rate, ignoring, hang-up,
+    learned classifier) -> duties -> score -> report (with its audit block)
 
-:func:`analyze` takes one source; :func:`iter_inputs` expands paths (folders,
-``.json``, ``.jsonl``, recordings) and :func:`analyze_inputs` streams reports
-and errors for many, never stopping at a bad input. Heavy resources (the
-lexicon automaton, the scoring template, the Whisper model) are loaded once
-per process and shared.
+:func:`analyze_interaction` is what every input comes to: a typed
+transcript, or a recording's recognised interaction
+(:mod:`analyzer.pipeline.core`). Heavy resources (the lexicon automaton, the
+scoring template) are loaded once per process and shared.
 """
 
 from __future__ import annotations
@@ -20,20 +18,21 @@ import functools
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analyzer.errors import AnalyzerError, TranscriptError
 from analyzer.options import AnalyzerOptions
 from analyzer.rules.context import context_findings, detect_cues
 from analyzer.rules.score import ScoringTemplate, check_template, load_template, score
-from analyzer.speech.decode import (
-    AUDIO_SUFFIXES,  # routed to analyzer.speech.recording.analyze_recording
+from analyzer.types import (
+    AuditBlock,
+    Finding,
+    Interaction,
+    InteractionReport,
+    RingResult,
+    TemplateRecord,
 )
-from analyzer.text.transcript import TRANSCRIPT_SUFFIXES, load_transcripts, parse_interaction
-from analyzer.types import Finding, Interaction, InteractionReport, RingResult
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
@@ -78,7 +77,7 @@ class _NoTimer:
 _NO_TIMER = _NoTimer()
 
 
-def get_lexicon(options: AnalyzerOptions) -> Any:
+def get_lexicon(options: AnalyzerOptions) -> Lexicon:
     """The lexicon for ``options.lexicon`` (shipped + a hall's files), loaded once."""
     from analyzer.text.lexicon import load_lexicon
 
@@ -86,71 +85,24 @@ def get_lexicon(options: AnalyzerOptions) -> Any:
 
 
 def get_template(options: AnalyzerOptions, lexicon: Lexicon) -> ScoringTemplate:
-    """The scoring template for ``options.score.template``, checked against the lexicon."""
+    """The scoring template for ``options.score.template``, checked against the lexicon.
+
+    A template is checked against a lexicon once: the lexicon keeps the
+    content hashes of the templates checked against it in its cache (as it
+    keeps its compiled matcher), so they go when the lexicon goes.
+    """
     template = load_template(options.score.template or None)
-    key = (id(template), id(lexicon))
-    if key not in _CHECKED:
+    checked: set[str] = lexicon.cache.setdefault(_CHECKED_KEY, set())
+    if template.sha256 not in checked:
         ids = {r.id for r in lexicon.rules} | {r.group for r in lexicon.rules if r.group}
         ids |= set(lexicon.disabled)  # a rule a hall disabled just never fires
         check_template(template, ids)
-        _CHECKED[key] = (template, lexicon)  # holding them keeps the ids unique
+        checked.add(template.sha256)
     return template
 
 
-#: (template, lexicon) pairs already checked against each other.
-_CHECKED: dict[tuple[int, int], tuple[ScoringTemplate, Any]] = {}
-
-
-def analyze(source: Any, options: AnalyzerOptions | None = None, *,
-            lexicon: Lexicon | None = None) -> InteractionReport:
-    """Analyze one interaction.
-
-    Args:
-        source: A transcript path (``.json``, or a ``.jsonl`` holding one
-            record), a recording path (any of ``analyzer.speech.decode.AUDIO_SUFFIXES``), a dict
-            following the input contract, or an :class:`Interaction`.
-        options: Analyzer options; defaults when None.
-        lexicon: A loaded lexicon; default: the one ``options.lexicon`` names.
-
-    Returns:
-        The scored report.
-
-    Raises:
-        AnalyzerError: A subclass naming the input (TranscriptError,
-            AudioError, LexiconError, ModelError ...).
-    """
-    options = options or AnalyzerOptions()
-    if isinstance(source, Interaction):
-        return analyze_interaction(source, options, lexicon=lexicon)
-    if isinstance(source, dict):
-        return analyze_interaction(parse_interaction(source), options, lexicon=lexicon)
-    if not isinstance(source, (str, Path)):
-        raise TypeError(f"cannot analyze a {type(source).__name__}; pass a path, dict or "
-                        "Interaction")
-    path = Path(source)
-    if path.suffix.lower() in AUDIO_SUFFIXES:
-        return analyze_recording_path(path, options, lexicon=lexicon)
-    if path.suffix.lower() not in TRANSCRIPT_SUFFIXES:
-        raise AnalyzerError(_unsupported(path), source=str(path))
-    if not path.is_file():
-        raise AnalyzerError("no such file", source=str(path))
-    records = list(load_transcripts(path))
-    if len(records) != 1:
-        raise TranscriptError(f"holds {len(records)} records; analyze() takes one interaction, "
-                              "use analyze_inputs() for many", source=str(path))
-    if isinstance(records[0], AnalyzerError):
-        raise records[0]
-    return analyze_interaction(records[0], options, lexicon=lexicon)
-
-
-def analyze_recording_path(path: Path, options: AnalyzerOptions, *,
-                           lexicon: Lexicon | None = None, meta: dict | None = None) -> InteractionReport:
-    """Audio path: transcribe and measure the recording, then analyze its transcript."""
-    from analyzer.speech.recording import analyze_recording
-
-    a = analyze_recording(path, options, meta)
-    return analyze_interaction(a.interaction, options, lexicon=lexicon,
-                               extra_findings=a.findings, ring=a.ring, asr_info=a.asr_info)
+#: The key of a lexicon's cache entry: the templates checked against it.
+_CHECKED_KEY = "checked_templates"
 
 
 def analyze_interaction(
@@ -160,7 +112,7 @@ def analyze_interaction(
     lexicon: Lexicon | None = None,
     extra_findings: Sequence[Finding] = (),
     ring: RingResult | None = None,
-    asr_info: dict | None = None,
+    asr_info: Mapping[str, Any] | None = None,
     timer: StageTimer | None = None,
 ) -> InteractionReport:
     """Analyze a parsed interaction (the transcript path's core, shared by audio).
@@ -187,6 +139,9 @@ def analyze_interaction(
         from analyzer.text.match import find_phrases
 
         hits = find_phrases(interaction.utterances, lexicon, options.match)
+        from analyzer.rules.acts import act_hits  # learned acts beside the lexicon's hits
+
+        hits = [*hits, *act_hits(interaction, hits, lexicon, options)]
     with clock.stage("context"):
         cues = detect_cues(interaction, hits, options, lexicon)
         findings = context_findings(interaction, hits, cues, lexicon, options.context)
@@ -212,6 +167,7 @@ def analyze_interaction(
             started_at=interaction.started_at, source=interaction.source,
             duration=interaction.duration,
             analyzer=audit_block(options, lexicon, template, asr_info),
+            meta=interaction.meta,
         )
 
 
@@ -267,7 +223,7 @@ def ring_findings(ring: RingResult | None, options: AnalyzerOptions, lexicon: Le
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
-    seen: set[tuple] = set()
+    seen: set[tuple[str, str, float | None, float | None]] = set()
     out = []
     for f in findings:
         key = (f.rule, f.kind, f.start, f.end)
@@ -284,29 +240,25 @@ def _options_json(options: AnalyzerOptions) -> str:
 
 
 def audit_block(options: AnalyzerOptions, lexicon: Lexicon, template: ScoringTemplate,
-                asr_info: dict | None) -> dict[str, Any]:
+                asr_info: Mapping[str, Any] | None) -> AuditBlock:
     """The report's ``analyzer`` block: what produced it, for an inspector to audit."""
     from analyzer._version import __version__
 
-    block: dict[str, Any] = {
-        "version": __version__,
-        "lexicon_version": lexicon.version,
-        "lexicon_sources": list(lexicon.sources),
-        "scoring_template": {"source": template.source, "version": template.version,
-                             "sha256": template.sha256, "text": template.text},
-        "model": (asr_info or {}).get("model"),
-        "options": json.loads(_options_json(options)),
-    }
+    classifier = None
     if options.classifier.enabled:
         from analyzer.rules.learned import model_info
 
-        block["classifier"] = model_info(options.classifier)
-    if asr_info:
-        block["asr"] = asr_info
-    return block
+        classifier = model_info(options.classifier)
+    return AuditBlock(
+        version=__version__, lexicon_version=lexicon.version,
+        lexicon_sources=list(lexicon.sources),
+        scoring_template=TemplateRecord(template.source, template.version, template.sha256,
+                                        template.text),
+        model=(asr_info or {}).get("model"), options=json.loads(_options_json(options)),
+        classifier=classifier, asr=dict(asr_info) if asr_info else None)
 
 
-def preflight(options: AnalyzerOptions) -> Any:
+def preflight(options: AnalyzerOptions) -> Lexicon:
     """Load what every interaction needs (lexicon, template, classifier models) once.
 
     Lets a command fail at once, naming the broken file, instead of failing
@@ -326,76 +278,3 @@ def preflight(options: AnalyzerOptions) -> Any:
 
         model_info(options.classifier)
     return lexicon
-
-
-def iter_inputs(paths: Iterable[str | Path]) -> Iterator[Interaction | Path | AnalyzerError]:
-    """Expand paths into interactions, recordings and errors, in order.
-
-    Folders are walked recursively (sorted; hidden files skipped) for
-    ``.json``, ``.jsonl`` and recordings; in a folder, ``<stem>.json`` next to
-    a recording ``<stem>.wav`` is that recording's sidecar metadata (read by
-    the audio path), not a transcript. Transcripts are parsed here and
-    yielded as :class:`Interaction` (or :class:`TranscriptError`, never
-    raised); recordings are yielded as their :class:`Path` for the audio path.
-    """
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            files = _folder_inputs(path)
-            if not files:
-                yield AnalyzerError("folder holds no transcripts (.json, .jsonl) or recordings",
-                                    source=str(path))
-            for f in files:
-                yield from _one_input(f)
-        elif not path.exists():
-            yield AnalyzerError("no such file or folder", source=str(path))
-        else:
-            yield from _one_input(path)
-
-
-def _folder_inputs(folder: Path) -> list[Path]:
-    files = sorted(f for f in folder.rglob("*") if f.is_file()
-                   and not any(part.startswith(".") for part in f.relative_to(folder).parts)
-                   and f.suffix.lower() in TRANSCRIPT_SUFFIXES + AUDIO_SUFFIXES)
-    recordings = {f.with_suffix("") for f in files if f.suffix.lower() in AUDIO_SUFFIXES}
-    return [f for f in files
-            if not (f.suffix.lower() == ".json" and f.with_suffix("") in recordings)]
-
-
-def _one_input(path: Path) -> Iterator[Interaction | Path | AnalyzerError]:
-    suffix = path.suffix.lower()
-    if suffix in AUDIO_SUFFIXES:
-        yield path
-    elif suffix in TRANSCRIPT_SUFFIXES:
-        yield from load_transcripts(path)
-    else:
-        yield AnalyzerError(_unsupported(path), source=str(path))
-
-
-def _unsupported(path: Path) -> str:
-    return (f"unsupported input {path.suffix or '(no suffix)'!r}; expected a transcript "
-            f"(.json, .jsonl) or a recording ({', '.join(AUDIO_SUFFIXES)})")
-
-
-def analyze_inputs(paths: Iterable[str | Path], options: AnalyzerOptions | None = None, *,
-                   lexicon: Lexicon | None = None) -> Iterator[InteractionReport | AnalyzerError]:
-    """Analyze every input under ``paths``, yielding a report or an error for each.
-
-    A bad input (malformed transcript, undecodable audio) is yielded as its
-    :class:`AnalyzerError` and the run goes on.
-    """
-    options = options or AnalyzerOptions()
-    lexicon = lexicon if lexicon is not None else get_lexicon(options)
-    for item in iter_inputs(paths):
-        if isinstance(item, AnalyzerError):
-            yield item
-            continue
-        try:
-            if isinstance(item, Path):
-                yield analyze_recording_path(item, options, lexicon=lexicon)
-            else:
-                yield analyze_interaction(item, options, lexicon=lexicon)
-        except AnalyzerError as exc:
-            if exc.source is None:
-                exc.source = str(item) if isinstance(item, Path) else item.source
-            yield exc

@@ -1,4 +1,7 @@
-"""Engines that run audio jobs on workers: local processes or a Ray cluster.
+"""Executors that run audio jobs on workers: local processes or a Ray cluster.
+
+(An *executor* runs the batch's jobs; the *engine* is the speech recognition
+engine, :mod:`analyzer.speech.engine`, that every worker holds.)
 
 Both take a list of :class:`~analyzer.batch.jobs.Job` and yield a
 :class:`~analyzer.batch.jobs.JobResult` or :class:`~analyzer.batch.jobs.JobFailed`
@@ -11,7 +14,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from analyzer.batch.jobs import Job, JobFailed, Outcome, WorkerDone, WorkerError
 from analyzer.batch.worker import AudioWorker, process_main
@@ -19,7 +22,18 @@ from analyzer.errors import require
 from analyzer.options import AnalyzerOptions
 
 
-class LocalEngine:
+class Executor(Protocol):
+    """What runs a batch's recording jobs: :class:`LocalExecutor` or :class:`RayExecutor`."""
+
+    workers: int
+    timings: dict[str, float]
+
+    def run(self, jobs: list[Job]) -> Iterator[Outcome]:
+        """Yield one outcome per job, in completion order."""
+        ...
+
+
+class LocalExecutor:
     """``workers`` processes on this machine, each with its own model.
 
     With one worker the work runs in the driver process (no start-up cost).
@@ -95,7 +109,7 @@ class LocalEngine:
                     p.terminate()
 
 
-class RayEngine:
+class RayExecutor:
     """Actors on a Ray cluster hold the model; the driver writes the store.
 
     Args:
@@ -104,7 +118,7 @@ class RayEngine:
             None starts a local Ray instance with ``workers x threads`` CPUs.
         workers: Actors (each loads the model once, on its node).
         threads: CPU threads per actor (its ``num_cpus``).
-        inflight: As for :class:`LocalEngine`.
+        inflight: As for :class:`LocalExecutor`.
         chunk: Recordings sent to an actor per call.
     """
 

@@ -1,0 +1,384 @@
+"""What the staff's words *do*: learned act hits beside the lexicon's (pipeline stage ``match``).
+
+The lexicon finds the seed's wording and its spoken variants; a clerk who
+says 麻烦您给我的服务打个分 asks for an evaluation all the same, and one who says
+催什么，没见我忙着呢 brushes the citizen off all the same. The act detector
+(:func:`analyzer.rules.learned.act_probabilities`, a multi-label model trained
+on hand-written phrasings far more varied than the lexicon,
+:mod:`analyzer.training.classifiers.acts`) reads each staff utterance and says
+which acts it performs; :func:`act_hits` turns those at or above their
+thresholds into :class:`~analyzer.text.match.Hit` objects of the lexicon rule
+they stand for, so every rule downstream reads them like lexicon hits:
+
+* a **forbidden intent** (:data:`PARAPHRASE_RULES`) is a hit of that forbidden
+  rule, ``method="paraphrase"``: a ``forbidden`` finding that says so, with
+  the model's confidence (below an exact hit's);
+* an **owed act** (:data:`OWED_ACTS`: greeting, the phone greeting that names
+  the hall, evaluation request, goodbye, apology, materials list, thanks for
+  praise or a suggestion, calming — or an apology, for an upset citizen) is a
+  hit of its owed group, ``method="act"``
+  (telling the materials, naming at least :data:`LIST_MATERIALS` of them, is
+  the materials list told at once):
+  the phrase was said, in other words; the missing-phrase finding still cites
+  the seed's wording when neither the lexicon nor the detector heard it;
+* a **situation** (:data:`CUE_ACTS`: turning the citizen away for missing
+  materials, listing materials, adding one later, putting off the rest,
+  redirecting, deferring for the time, making the citizen queue again) is a
+  hit of a cue rule, so it becomes a :class:`~analyzer.types.Cue` for the
+  context rules and the duties.
+
+An utterance is read whole and, when it has several clauses, clause by clause
+(:func:`segments`; a clause shorter than :data:`MIN_SEGMENT` characters joins
+its neighbour): a long answer that opens
+with 您好 still greets, and one forbidden clause inside a polite turn is still
+heard. An act's probability is its highest over the segments.
+
+An act also needs its *concept* in the words (:data:`ACT_GATES`, compared by
+pinyin so a recognizer's homophones pass; a one-character word by itself): brushing off as busy speaks of
+being busy (忙, 正办着 …), daring to complain names complaining (投诉, 告 …),
+mocking memory names memory (记性, 忘 …), a greeting has a salutation, a
+goodbye a farewell word, turning away for materials something missing. The
+gates are read from the seed's phrases and what the acts mean, not fitted to
+any data; they keep a model that generalizes from holding a short 好了 or 您看
+for a paraphrase, or 说吧，办什么 for a greeting.
+Where the lexicon already hit a rule on an utterance, the detector adds no
+second hit of it there.
+
+A citizen saying an earlier visit left them uninformed (上回也没跟我说还要这个,
+:data:`EARLIER_VISIT`) is a hit of the earlier-visit cue (``method="pattern"``).
+
+Beside the learned acts, a staff utterance that names a concrete destination
+(a window, a floor, an office by name, a telephone number, an address;
+:func:`analyzer.rules.destinations.names_destination`) is a hit of the Article
+16 pointer group (``method="destination"``): a redirect that says where is
+compliant in any wording. A hall that disables a rule disables its learned hits
+too. Each act's threshold was chosen by cross-validation on the training
+phrasings (``models/classifiers/metadata.json``, ``acts.thresholds``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from analyzer.options import AnalyzerOptions
+from analyzer.types import Interaction
+
+if TYPE_CHECKING:
+    from analyzer.text.lexicon import Lexicon, Rule
+    from analyzer.text.match import Hit
+
+#: Forbidden intent -> the forbidden rule it paraphrases.
+PARAPHRASE_RULES: dict[str, str] = {
+    "f_dont_know": "A8-F-01", "f_read_sign": "A8-F-02", "f_off_work": "A9-F-01",
+    "f_hurry": "A9-F-02", "f_busy": "A9-F-03", "f_defiant": "A9-F-04",
+    "f_complain": "A9-F-05", "f_said_already": "A10-F-01", "f_memory": "A10-F-02",
+}
+#: Owed group -> the acts that fulfil it (an upset citizen is calmed, or apologised to).
+OWED_ACTS: dict[str, tuple[str, ...]] = {
+    "A8-G-GREETING": ("greeting",), "A7-G-GREETING": ("phone_intro",),
+    "A10-G-EVALUATE": ("evaluate",), "A10-G-GOODBYE": ("goodbye",),
+    "A10-G-APOLOGY": ("apology",), "A10-G-MATERIAL-LIST": ("material_list",),
+    "A10-G-PRAISE": ("thank_praise",), "A10-G-SUGGESTION": ("thank_suggestion",),
+    "A10-G-UPSET": ("calm", "apology"),
+}
+#: Situation act -> the cue rule it stands for.
+CUE_ACTS: dict[str, str] = {
+    "turn_away_materials": "CUE-MATERIAL-01", "materials": "CUE-MAT-LIST-01",
+    "materials_more": "CUE-MAT-ADD-01", "defer_materials": "CUE-DEFER-MAT-01",
+    "redirect": "CUE-NOT-OURS-01", "defer_time": "CUE-DEFER-TIME-01",
+    "requeue": "CUE-REQUEUE-01",
+}
+#: Materials an enumeration must name to stand for the materials list (Article 10).
+LIST_MATERIALS = 2
+#: The owed group a named destination fulfils (Article 16: a pointer after "not ours").
+POINTER_GROUP = "A16-G-POINTER"
+#: A paraphrase's confidence is the model's probability times this (an exact hit is 0.98).
+PARAPHRASE_WEIGHT = 0.95
+#: Speakers whose words the detector reads.
+READ_SPEAKERS = ("staff", "unknown")
+#: Clause boundaries of the raw text (punctuation, ellipses, spaces).
+_CLAUSE_RE = re.compile(r"[，,。.！!？?；;：:…、\s]+")
+#: Characters a clause needs to be read on its own; shorter ones join the next.
+MIN_SEGMENT = 5
+#: Characters (normalized) a forbidden intent needs: 知道了 is too short to carry one.
+MIN_PARAPHRASE_CHARS = 4
+#: Act -> alternatives, each a set of words that must all be in the segment: the
+#: concept an act cannot do without (see the module docstring). Acts not listed
+#: have no gate.
+ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
+    # forbidden intents
+    "f_dont_know": tuple((w,) for w in ("知道", "清楚", "晓得", "懂", "了解", "知不道")),
+    "f_read_sign": tuple((v, w) for v in ("看", "瞅", "瞧", "找", "翻", "研究")
+                         for w in ("牌", "写", "指南", "公告", "屏", "展板", "说明", "告示",
+                                   "贴", "印", "流程", "宣传", "网", "墙", "单子", "上面",
+                                   "提示", "通知", "自己")),
+    "f_off_work": tuple((w,) for w in ("下班", "明天", "明早", "明儿", "明个", "改天", "到点",
+                                       "关门", "收摊", "下周", "几点", "时间到", "停止受理")),
+    "f_hurry": tuple((w,) for w in ("快点", "快些", "快一点", "快一些", "快着", "搞快", "快写",
+                                    "快签", "快拿", "快填", "快说", "倒是快", "赶紧", "麻利",
+                                    "抓紧", "磨", "利索", "赶快", "利落", "别耽误", "手脚")),
+    "f_busy": tuple((w,) for w in ("忙", "办着", "弄着", "干着", "正在办", "手上", "手头",
+                                   "一堆事", "打扰", "别烦")),
+    "f_defiant": tuple((w,) for w in ("能怎么样", "能怎样", "能咋样", "咋地", "怎么着", "奈何",
+                                      "奈我", "拿我", "把我", "管得着", "看着办", "爱咋",
+                                      "吃了", "开除", "改不了", "不爱听", "爱办不办", "我就这样",
+                                      "我就是这样", "就这态度", "态度就这样", "就这脾气")),
+    "f_complain": tuple((w,) for w in ("投诉", "举报", "反映", "写信", "告状", "告我", "去告",
+                                       "告去", "爱告", "告到", "告完", "就告",
+                                       "随便告")),
+    "f_said_already": tuple((w,) for w in ("说过", "讲过", "说了", "讲了", "说完", "告诉过",
+                                           "遍", "又问", "还问", "问过", "答过", "重复",
+                                           "几回", "几次", "又来问", "老问", "问来问去")),
+    "f_memory": tuple((w,) for w in ("记性", "记不住", "记不得", "记不清", "脑子", "记事",
+                                     "糊涂", "忘性", "就忘", "又忘", "全忘", "都忘", "忘光")),
+    # owed acts: the salutation, the place named, the evaluation, the farewell ...
+    "greeting": tuple((w,) for w in ("您好", "你好", "早", "欢迎", "午好", "晚上好", "请坐",
+                                     "您请", "们好")),
+    "phone_intro": tuple((w,) for w in ("这里是", "这边是", "这是", "大厅", "窗口",
+                                        "中心", "服务站", "服务点", "政务")),
+    "evaluate": tuple((w,) for w in ("评", "打分", "打个分", "满意")),
+    "goodbye": tuple((w,) for w in ("慢走", "再见", "走好", "好走", "拜拜", "回见", "再会", "慢点",
+                                    "路上", "不送", "慢慢走", "下次", "回去", "先回",
+                                    "常来", "再来")),
+    "calm": tuple((w,) for w in ("急", "气", "理解", "解释", "说明", "讲", "说", "冷静", "抱歉",
+                                 "对不起", "不好意思", "放心", "明白", "委屈", "道歉", "慢慢",
+                                 "耐心", "激动", "上火", "心情", "负责", "处理", "办法", "清楚",
+                                 "细", "恼", "缓", "相信", "疏忽", "不是", "赔", "水", "坐",
+                                 "帮", "查", "问", "领导", "解决", "规定", "原因", "怎么回事",
+                                 "担待", "歉", "辛苦", "受累", "麻烦")),
+    "apology": tuple((w,) for w in ("对不起", "抱歉", "不好意思", "对不住", "道歉", "歉意",
+                                    "赔不是", "见谅", "担待")),
+    "material_list": tuple((w,) for w in ("清单", "单子", "告知", "写", "列", "这几样",
+                                          "这两样", "这些", "全部", "所有", "明细", "目录",
+                                          "条子", "须知", "通知书", "一次")),
+    "thank_praise": tuple((w,) for w in ("谢", "应该", "过奖", "哪里", "客气", "不敢当",
+                                         "分内", "本职")),
+    "thank_suggestion": tuple((w,) for w in ("谢", "欢迎", "多亏")),
+    # situations
+    "turn_away_materials": tuple((a, b) for a in ("不全", "不齐", "缺", "差", "少", "没带", "不对",
+                                                  "不行", "过期", "不符合", "办不了", "受理不了",
+                                                  "不能办", "没法", "回去", "再来", "补", "无效",
+                                                  "不合格", "不能用", "重新")
+                                 for b in ("材料", "手续", "证", "户口本", "本子", "表", "照片",
+                                           "复印", "原件", "章", "委托书", "合同", "清单", "卡",
+                                           "文件", "东西", "缺", "差", "少", "补", "齐", "全")),
+    "defer_materials": tuple((a, b) for a in ("下次", "下回", "以后", "再说", "再看", "到时候",
+                                              "回头", "来了", "说不准", "说不好")
+                             for b in ("其他", "别的", "剩下", "其余", "后面", "还缺", "还要",
+                                       "缺啥", "缺什么", "要啥", "要什么", "下一步", "别样")),
+    "materials_more": tuple((a, b) for a in ("还", "另外", "再", "也", "又", "忘", "漏", "对了",
+                                             "除了", "光有", "下一样", "最后", "现在就差",
+                                             "然后")
+                            for b in ("证", "本", "书", "表", "照", "合同", "协议", "发票", "卡",
+                                      "章", "件", "材料", "原件", "复印", "流水", "单")),
+    "defer_time": tuple((a, b) for a in ("不办", "不收", "不受理", "不接", "不给办", "不对外",
+                                         "没开", "没上班", "还没", "办不了", "停了", "收满",
+                                         "结束", "再来", "再过来", "再说", "以后来", "才开",
+                                         "回去", "等下午", "等会", "明天再", "下午再",
+                                         "等着", "不干了", "不弄了")
+                        for b in ("上班", "下班", "午休", "休息", "中午", "下午", "上午", "明天",
+                                  "明早", "改天", "下周", "点", "时间", "今天", "这会", "现在",
+                                  "早", "吃饭", "开会", "培训", "交接", "结账", "半小时",
+                                  "一会", "晚点", "过会")),
+    "redirect": tuple((w,) for w in ("去", "找", "问问", "去问", "打听", "归", "管", "不是我们",
+                                     "别处", "那边", "别的", "另找", "换个", "隔壁", "对面", "上网",
+                                     "网上", "电话", "拨打", "外面", "不在", "办不了", "这里办不",
+                                     "这办不")),
+    "requeue": tuple((w,) for w in ("重新取号", "重新取个号", "重新取一个号", "重新排", "重新拿号",
+                                    "重新拿个号", "重新取", "再取个号", "再取一个号", "再取号",
+                                    "再拿个号", "再拿号", "再排一次", "再排队", "再排个队", "又要排",
+                                    "回来排", "回来再排", "后面排", "后边排", "队尾", "过号",
+                                    "号作废", "号不能用", "从头排")),
+}
+#: Intent gates: the forbidden intents' entries of :data:`ACT_GATES`.
+INTENT_GATES = {a: g for a, g in ACT_GATES.items() if a.startswith("f_")}
+#: Courtesy formulas: a sentence that says them is not a brush-off (请您自己核对一下).
+COURTESY = re.compile(r"请|麻烦|劳驾|不好意思|抱歉|对不起|谢谢|辛苦|您.{0,8}一下")
+#: A citizen saying an earlier visit did not tell them everything (Article 18).
+EARLIER_VISIT = re.compile(r"(?:上次|上回|上一次|前两天|前几天|上礼拜|上周|之前|那天|昨天)[^。？！]{0,12}?"
+                           r"(?:没说|没讲|没告诉|没提|没跟我说|只说了|说.{0,6}就(?:够|行|可以)|说.{0,4}齐了)")
+EARLIER_RULE = "CUE-EARLIER-01"
+
+
+def segments(text: str) -> list[str]:
+    """The pieces of an utterance the detector reads: the whole and each clause.
+
+    A clause shorter than :data:`MIN_SEGMENT` characters (好了, 您看, 下班了) is
+    joined to the next one (the last to the one before): alone it is too little
+    to read, and a two-part phrase (下班了，明天再来) stays whole.
+    """
+    clauses: list[str] = []
+    for c in (c for c in _CLAUSE_RE.split(text) if c):
+        if clauses and len(clauses[-1]) < MIN_SEGMENT:
+            clauses[-1] = f"{clauses[-1]}，{c}"
+        else:
+            clauses.append(c)
+    if len(clauses) > 1 and len(clauses[-1]) < MIN_SEGMENT:
+        clauses[-2:] = [f"{clauses[-2]}，{clauses[-1]}"]
+    return [text] if len(clauses) < 2 else [text, *clauses]
+
+
+def _simplified(text: str) -> str:
+    from analyzer.text.normalize import to_simplified
+
+    return to_simplified(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _codes(text: str) -> str:
+    """The text as space-joined fuzzy pinyin codes (homophones compare equal)."""
+    from analyzer.text.normalize import normalize
+    from analyzer.text.pinyin import code
+
+    return " " + " ".join(code(ch) for ch in normalize(text)) + " "
+
+
+def gated(act: str, text: str) -> bool:
+    """True when ``text`` names the concept of ``act`` (:data:`ACT_GATES`; no gate: True).
+
+    A forbidden intent also needs :data:`MIN_PARAPHRASE_CHARS` characters and
+    no courtesy formula (:data:`COURTESY`).
+    """
+    if act in INTENT_GATES and (len(_codes(text).split()) < MIN_PARAPHRASE_CHARS
+                                or COURTESY.search(_simplified(text))):
+        return False
+    gates = ACT_GATES.get(act)
+    if gates is None:
+        return True
+    have, plain = _codes(text), _normalized(text)
+    return any(all(_has(w, have, plain) for w in words) for words in gates)
+
+
+def _has(word: str, codes: str, plain: str) -> bool:
+    """A gate word in a text: by pinyin (homophones pass), a single character by itself.
+
+    One character's reading is shared by too many others (不 reads like 补, 查
+    like 差) for a sound-alike to mean anything.
+    """
+    return word in plain if len(word) == 1 else _codes(word) in codes
+
+
+def _normalized(text: str) -> str:
+    from analyzer.text.normalize import normalize
+
+    return normalize(text)
+
+
+def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
+             options: AnalyzerOptions) -> list[Hit]:
+    """The detector's hits on the staff's utterances (see the module docstring).
+
+    Args:
+        interaction: The interaction.
+        hits: The lexicon's hits (an act it already found is not added again).
+        lexicon: The lexicon in use (its rules give the hits; disabled ones give none).
+        options: ``classifier`` (``enabled``, ``acts``, model folder) and
+            ``match.unknown_speaker_weight``.
+
+    Returns:
+        Hits in utterance order; empty when the detector is switched off or
+        the model folder has no act model.
+    """
+    from analyzer.rules.learned import act_model, act_probabilities
+    from analyzer.rules.materials import materials_named
+
+    utts = interaction.utterances
+    index = [i for i, u in enumerate(utts) if u.speaker in READ_SPEAKERS and u.text.strip()]
+    have = {(i, h.rule.id) for h in hits for i in h.utterances}
+    out = destination_hits(interaction, index, have, lexicon)
+    out += earlier_visit_hits(interaction, have, lexicon)
+    copts = options.classifier
+    model = act_model(copts) if copts.enabled and copts.acts else None
+    if model is None or not index:
+        return out
+    targets = _targets(lexicon)
+    pieces = [(i, seg) for i in index for seg in segments(utts[i].text)]
+    probs = act_probabilities([seg for _, seg in pieces], copts)
+    best: dict[tuple[int, str], tuple[float, str]] = {}
+    for (i, seg), row in zip(pieces, probs, strict=True):
+        for act, p in (row or {}).items():
+            if p > best.get((i, act), (-1.0, ""))[0] and (
+                    p < model.thresholds.get(act, 1.01) or gated(act, seg)):
+                best[(i, act)] = (p, seg)
+    for (i, act), (p, seg) in list(best.items()):
+        if act == "materials" and p >= model.thresholds.get(act, 1.01) and gated(act, seg) \
+                and len(materials_named(utts[i].text)) >= LIST_MATERIALS:
+            best[(i, "material_list")] = max(best.get((i, "material_list"), (0.0, "")), (1.0, seg))
+    for (i, act), (p, seg) in sorted(best.items()):
+        if p < model.thresholds.get(act, 1.01):
+            continue
+        weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
+        for rule in targets.get(act, ()):
+            if (i, rule.id) not in have:
+                have.add((i, rule.id))
+                out.append(_hit(rule, act, p * weight, i, seg, interaction))
+    return sorted(out, key=lambda h: (h.utterances, h.rule.id))
+
+
+def destination_hits(interaction: Interaction, index: Sequence[int],
+                     have: set[tuple[int, str]], lexicon: Lexicon) -> list[Hit]:
+    """Pointer hits (:data:`POINTER_GROUP`) on the utterances that name a concrete destination."""
+    from analyzer.rules.destinations import names_destination
+    from analyzer.text.match import Hit
+
+    rules = [r for r in lexicon.rules if r.group == POINTER_GROUP and r.kind == "required"]
+    if not rules:
+        return []
+    ids = {r.id for r in rules}
+    out = []
+    for i in index:
+        u = interaction.utterances[i]
+        if any((i, rid) in have for rid in ids) or not names_destination(u.text):
+            continue
+        out.append(Hit(rule=rules[0], speaker=u.speaker, start=u.start, end=u.end,
+                       evidence=u.text, confidence=0.9, method="destination", utterances=(i,),
+                       phrase="destination"))
+    return out
+
+
+def earlier_visit_hits(interaction: Interaction, have: set[tuple[int, str]], lexicon: Lexicon
+                       ) -> list[Hit]:
+    """Earlier-visit cue hits (:data:`EARLIER_VISIT`) on citizen words the lexicon missed."""
+    from analyzer.text.match import Hit
+
+    if EARLIER_RULE not in lexicon:
+        return []
+    rule = lexicon.get(EARLIER_RULE)
+    out = []
+    for i, u in enumerate(interaction.utterances):
+        if u.speaker == "staff" or (i, rule.id) in have:
+            continue
+        m = EARLIER_VISIT.search(_simplified(u.text))
+        if m:
+            out.append(Hit(rule=rule, speaker=u.speaker, start=u.start, end=u.end,
+                           evidence=m.group(0), confidence=0.85, method="pattern",
+                           utterances=(i,), phrase="earlier_visit"))
+    return out
+
+
+def _targets(lexicon: Lexicon) -> dict[str, list[Rule]]:
+    """Act -> the lexicon rules its hits are of (acts whose rules are absent or disabled: none)."""
+    out: dict[str, list[Rule]] = {}
+    for act, rid in (*PARAPHRASE_RULES.items(), *CUE_ACTS.items()):
+        if rid in lexicon:
+            out.setdefault(act, []).append(lexicon.get(rid))
+    for group, acts in OWED_ACTS.items():
+        rules = [r for r in lexicon.rules if r.group == group and r.kind == "required"]
+        for act in acts if rules else ():
+            out.setdefault(act, []).append(rules[0])
+    return out
+
+
+def _hit(rule: Rule, act: str, p: float, i: int, evidence: str, interaction: Interaction
+         ) -> Hit:
+    from analyzer.text.match import Hit
+
+    u = interaction.utterances[i]
+    paraphrase = rule.kind == "forbidden"
+    return Hit(rule=rule, speaker=u.speaker, start=u.start, end=u.end, evidence=evidence,
+               confidence=round(p * (PARAPHRASE_WEIGHT if paraphrase else 1.0), 4),
+               method="paraphrase" if paraphrase else "act", utterances=(i,), phrase=act,
+               similarity=round(p, 4))

@@ -1,0 +1,203 @@
+"""询问有答声 (Article 5): does the staff's reply answer the citizen's question *of its kind*?
+
+A citizen's question needs an answer of its kind before the topic moves on or
+the visit ends: 要不要交钱 needs a cost or a yes/no, 多久能办好 a time, 在哪儿办 a
+place, 要带什么 materials, 怎么弄 a way, 我儿子能替我签吗 a yes or no. A clerk who
+answers the first of two questions and not the second, or who goes on with the
+procedure (左手按这儿, 先把表填了) as if nothing was asked, leaves it unanswered.
+
+* :func:`questions` splits a citizen turn into its questions (a clause with a
+  question mark, a final 吗/呢/吧, or a question pattern: 能不能, 多少, 哪 …)
+  and names each one's kinds (:data:`QUESTION_KINDS`).
+* :func:`answers` says whether a staff utterance answers one, and
+  :func:`moves_on` whether the staff's first reply went on with the
+  procedure instead (左手按这儿, 先把表填了): only then is a question unanswered —
+  a reply we cannot read as an answer may still be one. :func:`answers`: it shares the
+  question's content (邮寄 … 邮寄), or it carries an answer of one of its
+  kinds (:data:`ANSWER_KINDS`: a sum of money, a time, a place, a material,
+  a step, an amount; a yes or no, :data:`YES_NO`), or it is a
+  counter-question asking what the citizen meant. The staff's first reply is
+  read leniently (any answer word); a later one must share the question's
+  content or give an answer of a specific kind (a yes/no word later on is too
+  common to mean anything).
+
+Only clear questions are judged (:func:`questions`): a clause of at least
+:data:`MIN_QUESTION_CHARS` characters with a question pattern; 啊？ or 啥？ asks
+the clerk to repeat, and a clause ending in 呢 with no question word is a
+statement. These are rules written from what a question asks, not fitted to
+any data; they lean towards calling a question answered, since a false
+"unanswered" accuses the clerk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Question words and patterns, matched on normalized (simplified, no punctuation) text.
+QUESTION_RE = re.compile(
+    r"什么|为什么|怎么|怎样|哪|多少|多久|多长时间|多大|多远|几[个点天号月岁次]|谁|"
+    r"(能|可|会|是|有|要|对|行|好|用)不\1|可不可以|是否|有没有|请问"
+)
+#: Final particles of a question, checked on the simplified text before normalization drops them.
+QUESTION_END_RE = re.compile(r"[吗嘛呢么][\s。.!！…~～]*$|[?？]\s*$")
+
+
+def is_question(text: str) -> bool:
+    """True when ``text`` reads as a question (see the module docstring)."""
+    from analyzer.text.normalize import normalize, to_simplified
+
+    simple = to_simplified(text).strip()
+    return bool(QUESTION_END_RE.search(simple) or "?" in simple or "？" in simple
+                or QUESTION_RE.search(normalize(text)))
+
+
+#: Question kind -> pattern in the question (simplified text).
+QUESTION_KINDS: dict[str, re.Pattern[str]] = {
+    "cost": re.compile(r"多少钱|收费|要钱|交钱|费用|花钱|免费|几块|多少块|给钱|交费|收钱|付钱|贵不贵|花多少"),
+    "time": re.compile(r"多久|多长时间|几天|什么时候|啥时候|几号|几点|哪天|多快|当天|今天能|马上能|"
+                       r"要等|等多|几个工作日|啥时|何时|多会儿"),
+    "place": re.compile(r"哪儿|哪里|哪边|在哪|去哪|什么地方|啥地方|几楼|哪个窗口|几号窗口|哪个部门|"
+                        r"往哪|哪一个窗口|哪层|哪搭|阿达|哪达|哪嘎达"),
+    "material": re.compile(r"带什么|要什么材料|需要什么|带啥|要啥|什么材料|哪些材料|啥材料|什么证|"
+                           r"要带|带不带|需要带|要不要带|证件|复印件|照片"),
+    "way": re.compile(r"怎么|如何|咋|怎样|流程|步骤|手续|咋个|咋整|怎么弄|怎么办"),
+    "who": re.compile(r"谁|哪位|本人|代办|替|帮.{0,3}(?:签|办|领)|委托"),
+    "amount": re.compile(r"多少|几个|几份|几张|几次|几年|几岁|多大"),
+    "which": re.compile(r"哪个|哪一个|哪种|哪样|哪项|哪一栏|哪一项|叫啥|叫什么|是啥|是什么"),
+    "what_if": re.compile(r"要是|如果|万一|假如|假设|那要|不了|没有的话|咋办|怎么办"),
+    "yesno": re.compile(r"吗|能不能|可不可以|是不是|要不要|有没有|行不行|用不用|需不需要|会不会|"
+                        r"对不对|好不好|能否|可否|成不成|中不中|得不得|还.{0,4}吧[？?]?$|吧[？?]"),
+}
+#: Answer kind -> pattern in the staff's reply that gives an answer of that kind.
+ANSWER_KINDS: dict[str, re.Pattern[str]] = {
+    "cost": re.compile(r"钱|元|块|免费|收费|费用|工本费|不要钱|不用交|不收|扫码|[0-9一二三四五六七八九十百千]+[元块]"),
+    "time": re.compile(r"[0-9一二三四五六七八九十两几半]+\s*(?:个)?(?:天|日|小时|分钟|周|星期|月|年|号|个工作日)|"
+                       r"(?:[0-9两三四五六七八九十]|十一|十二|一点半|一点钟)\s*点|"
+                       r"马上|当场|当天|立即|立马|很快|今天|明天|后天|下周|之内|以内|以后|前后|随时|现在就|"
+                       r"一会儿|等会|工作日|月底|月初|年底"),
+    "place": re.compile(r"楼|层|窗口|号|厅|左|右|旁边|对面|门口|这儿|那儿|这里|那里|这边|那边|里面|中心|"
+                        r"局|所|站|社区|街道|网上|手机上|app|APP|小程序|二维码|这搭|那搭|这达|那达|"
+                        r"在[\u4e00-\u9fff]{1,6}|栏|页|行|格|处|地方"),
+    "material": re.compile(r"证|本|书|表|照片|照|复印|原件|材料|卡|合同|章|发票|证明|不用带|都不用|就行"),
+    "way": re.compile(r"先|再|然后|填|交|签|拿|去|点|扫|上传|提交|按|办理|流程|步骤|网上|手机|这样|"
+                      r"那样|跟我|我给您|我帮您|我来"),
+    "who": re.compile(r"本人|代办|委托|家属|亲属|签|可以|能|不行|不能|得|必须|谁都|都行"),
+    "amount": re.compile(r"[0-9一二三四五六七八九十两百千万几半]+|都|全部|一样"),
+    "which": re.compile(r"这个|那个|这种|那种|这一|那一|这栏|那栏|叫|是|第[0-9一二三四五六七八九十]|"
+                        r"[0-9一二三四五六七八九十]+号|红|蓝|绿|黄|白|左边|右边|上面|下面"),
+    "what_if": re.compile(r"再|就|也|还|可以|能|打|来|去|找|没关系|不要紧|不影响"),
+}
+#: A yes or a no anywhere in the first reply.
+YES_NO = re.compile(r"能|可以|行|不|没|要|用|是|对|有|会|得|必须|当然|肯定|好的|中|成|甭|别|够|齐|差|缺")
+#: A reply that goes on with the procedure: an instruction to the citizen.
+MOVES_ON = re.compile(r"^(?:请您?|您?先|你先|把|麻烦您?|来|在这|这儿|这里|那边|稍等)|(?:要|得|需要|你|您|请)把|"
+                      r"按|签|填|拍|出示|给我|拿|递|放|扫|看一下|核对|标|写|选|点一下|刷|对准|站|坐|"
+                      r"盖|画|复印|上传|提交")
+#: Characters a clause needs to be judged as a question (啊？ 啥？ ask to repeat).
+MIN_QUESTION_CHARS = 4
+#: A reply that asks the citizen what they meant (the answer comes after).
+CLARIFY = re.compile(r"您是说|你是说|您说的是|你说的是|什么意思|哪个|哪一个|您是要|你是要|是不是说")
+#: Clause boundaries.
+_CLAUSES = re.compile(r"(?<=[？?！!。；;])|[，,]")
+#: A clause that is a question (after simplification); 吧 only with a question mark.
+_QUESTION_END = re.compile(r"[吗嘛呢么][\s。.!！…~～]*$|吧\s*[?？]\s*$|[?？]\s*$")
+#: Characters that carry no content when comparing a question with a reply.
+_FUNCTION_CHARS = set("的了吗呢吧啊呀哦嗯么是不在有要能我你您他她它们这那个就也都还和与就一下什么怎么"
+                      "哪儿里去到给把被让请问可以好行对没咋啥")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question in a citizen turn: its text and kinds."""
+
+    text: str
+    kinds: frozenset[str]
+
+
+def _simple(text: str) -> str:
+    from analyzer.text.normalize import to_simplified
+
+    return to_simplified(text).strip()
+
+
+def questions(text: str) -> list[Question]:
+    """The questions of one citizen utterance, in order (empty when it asks nothing)."""
+    from analyzer.text.normalize import normalize
+
+    out = []
+    for clause in (c.strip() for c in _CLAUSES.split(_simple(text))):
+        if not clause:
+            continue
+        worded = bool(QUESTION_RE.search(normalize(clause)))
+        ends = _QUESTION_END.search(clause)
+        if not (worded or ends) or (ends and ends.group(0).startswith("呢") and not worded):
+            continue
+        kinds = frozenset(k for k, pat in QUESTION_KINDS.items() if pat.search(clause))
+        out.append(Question(clause, kinds or frozenset({"yesno"})))
+    return [q for q in _merge(out) if len(normalize(q.text)) >= MIN_QUESTION_CHARS]
+
+
+def _merge(found: list[Question]) -> list[Question]:
+    """Join a question's lead-in clause (我问一下，…) to the question it introduces."""
+    out: list[Question] = []
+    for q in found:
+        if out and not out[-1].text.endswith(("？", "?")) and not _QUESTION_END.search(out[-1].text):
+            prev = out.pop()
+            q = Question(f"{prev.text}，{q.text}", prev.kinds | q.kinds)
+        out.append(q)
+    return out
+
+
+def _content(text: str) -> set[str]:
+    """Content bigrams of a text (function characters dropped)."""
+    chars = _content_chars(text)
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+
+
+def _content_chars(text: str) -> list[str]:
+    from analyzer.text.normalize import normalize
+
+    return [c for c in normalize(text) if c not in _FUNCTION_CHARS]
+
+
+def shares_content(question: str, reply: str) -> bool:
+    """A content bigram, or two content characters, in common."""
+    if _content(question) & _content(reply):
+        return True
+    return len(set(_content_chars(question)) & set(_content_chars(reply))) >= 2
+
+
+def moves_on(reply: str) -> bool:
+    """True when the reply goes on with the procedure (:data:`MOVES_ON`)."""
+    return bool(MOVES_ON.search(_simple(reply)))
+
+
+def answers(question: Question, reply: str, *, first: bool = True) -> bool:
+    """True when the staff's ``reply`` answers ``question`` (see the module docstring).
+
+    Args:
+        question: The citizen's question.
+        reply: A staff utterance of its response.
+        first: Whether it is the staff's first reply (read leniently).
+    """
+    simple = _simple(reply)
+    if not simple:
+        return False
+    if shares_content(question.text, simple):
+        return True
+    if first and CLARIFY.search(simple):
+        return True
+    if first and question.kinds & {"yesno", "who"} and YES_NO.search(simple):
+        return True
+    if "way" in question.kinds and MOVES_ON.search(simple):
+        return True  # asked how: being walked through the procedure answers it
+    lenient = ("yesno", "who") if not first else ("yesno",)
+    return any(kind not in lenient and ANSWER_KINDS[kind].search(simple)
+               for kind in question.kinds)
+
+
+def same_question(a: Question, b: Question) -> bool:
+    """True when ``b`` asks ``a`` again (a repeat keeps the question open)."""
+    ca, cb = _content(a.text), _content(b.text)
+    return bool(ca and cb and len(ca & cb) >= max(1, min(len(ca), len(cb)) // 2))

@@ -1,0 +1,69 @@
+"""Does a clerk's sentence name a concrete destination? (Article 16, 首问负责)
+
+A first-asked clerk who sends the citizen elsewhere must say *where*: "告知或尽
+可能帮助其了解具体办事大厅，并详细告知服务对象地址", on the phone "明确告知具体办理
+窗口电话". A redirect is compliant when it names, in any wording,
+
+* a window or counter by number or name (三号窗口, 9号, 综合窗口, 出入境专窗),
+* a floor (二楼, 三层),
+* an office by its name (民政局, 不动产登记中心, 派出所, 出入境大厅, 社保所 …),
+* a telephone number or a named hotline with its number (12345, 0935-8221234),
+* a street address (新华路18号, 人民路和北京路口).
+
+It is vague when it only says "elsewhere": 别处, 那边, 其他部门, 相关部门,
+上级部门, 上网查, 打电话问问, 问问别人, or an information desk (导服台, 服务台,
+咨询台, 前台) that is not the place that does the business.
+
+:func:`names_destination` reads the simplified text; it is a rule, written
+from the seed's wording, not fitted to any data.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUM = r"[0-9０-９一二三四五六七八九十两百零〇]+"
+#: Places named by number, floor, telephone number or street address.
+_PLACE = re.compile("|".join((
+    rf"{_NUM}\s*号?\s*(?:窗口|窗|柜台)",  # 三号窗口, 12窗口
+    r"(?:综合|专项|受理|缴费|出件|取证|[\u4e00-\u9fff]{2,4}专)窗口?",  # 综合窗口, 出入境专窗
+    rf"(?:去|到|找|上|回)\s*{_NUM}\s*号",  # 你去9号吧
+    rf"{_NUM}\s*(?:楼|层)",  # 二楼, 三层
+    r"\d{5,}|\d{3,4}-\d{6,8}",  # telephone numbers, 12345
+    r"(?:[一二三四五六七八九零〇幺]){5,}",  # a number read out
+    rf"[\u4e00-\u9fff]{{1,6}}(?:路|街|大道|巷){_NUM}\s*号",  # 新华路18号
+    r"[\u4e00-\u9fff]{1,6}(?:路|街|大道)(?:和|与)[\u4e00-\u9fff]{1,6}(?:路|街|大道)",  # 路口
+)))
+#: The suffix of an office, hall or agency.
+_OFFICE = re.compile(r"大厅|中心|局|派出所|所|服务站|办事处|处|科|院|馆|委员会|居委会|村委会|"
+                     r"社区|街道办|街道|银行|支队|大队|分局")
+#: Offices named by their suffix alone (the local one is meant).
+_SPECIFIC = re.compile(r"派出所|车管所|公证处|居委会|村委会|街道办|[税民公社医人住]\w?局|法院|银行")
+#: Where the name before an office suffix starts: after a verb, pronoun or particle.
+_BREAK = re.compile(r"[去到找在是问归回上的了个那这你您我他她们就得要吧呢啊，,。 ]")
+#: Names that say no more than "an office": 其他部门, 那个中心, 相关单位.
+_GENERIC = re.compile(r"^(?:别的|其他|其它|那边|这边|这个|那个|相关|上级|有关|对应|对口|我们|你们|"
+                      r"咱们|人家|别处|外面|哪个|什么|一个|各|本|该)?$")
+
+
+def names_destination(text: str) -> bool:
+    """True when ``text`` names a concrete destination (see the module docstring).
+
+    >>> names_destination("请您到二楼出入境大厅三号窗口办理")
+    True
+    >>> names_destination("你去别处问问吧")
+    False
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    if _PLACE.search(simple):
+        return True
+    for m in _OFFICE.finditer(simple):
+        if _SPECIFIC.match(simple, max(0, m.start() - 1)) or _SPECIFIC.match(simple, m.start()):
+            return True
+        before = simple[max(0, m.start() - 8):m.start()]
+        name = _BREAK.split(before)[-1]
+        if len(name) >= 2 and not _GENERIC.match(name):
+            return True
+    return False

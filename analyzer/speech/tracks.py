@@ -1,0 +1,144 @@
+"""Tracks, the recognizer protocol, and the one resolver of who speaks on which channel.
+
+A :class:`Track` is one party's signal: its role (``staff``, ``citizen``),
+whether that role is known or assumed, which row of the decoded samples it
+is (:attr:`Track.row`: 0 or 1 of a stereo recording, 0 of a mono one, None
+for the two rows mixed), and, once cut, its samples and where they start.
+The file path (:mod:`analyzer.speech.recording`), the batch, the stream and
+the recognition engine (:mod:`analyzer.speech.engine`) all pass tracks.
+
+A :class:`Recognizer` hears tracks: the one recognition engine does, and so
+does any object with its :meth:`~Recognizer.transcribe_many`.
+
+:func:`resolve_tracks` decides the roles, for every path. On a stereo
+recording each channel is one party: the metadata's ``stereo_speakers``
+(a sidecar's) first, then the hall's mapping (``ASROptions.hall_speakers``),
+then ``ASROptions.stereo_speakers`` (default channel 0 staff, channel 1
+citizen). A mono recording, or a stereo one whose channels carry the same
+mix, is one track whose role is assumed (``speaker_known`` false):
+``mono_roles`` of the metadata, else of the options; ``auto`` is recognised
+as the clerk's and the speaker turns are told apart afterwards
+(:mod:`analyzer.speech.attribution`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from analyzer.errors import TranscriptError
+from analyzer.options import MONO_ROLES, ASROptions
+from analyzer.speech.meta import CallMeta
+from analyzer.types import SPEAKERS, Utterance
+
+if TYPE_CHECKING:
+    from analyzer.speech.decode import DecodedAudio
+    from analyzer.speech.verify import Verifier
+
+
+def _no_samples() -> np.ndarray:
+    return np.zeros(0, dtype=np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class Track:
+    """One party's signal in a recording.
+
+    Attributes:
+        speaker: The role of everything said on it (``staff``, ``citizen``).
+        known: False when the role is assumed (one microphone for both parties).
+        row: The row of the decoded ``(channels, n)`` samples it is, or None
+            for the rows mixed (a stereo file carrying one mix twice).
+        samples: Its float32 samples at 16 kHz, once cut (:meth:`cut`, :meth:`of`).
+        offset: Where ``samples`` start in the recording, in seconds.
+    """
+
+    speaker: str
+    known: bool = True
+    row: int | None = 0
+    samples: np.ndarray = field(default_factory=_no_samples, repr=False)
+    offset: float = 0.0
+
+    def of(self, samples: np.ndarray, offset: float = 0.0) -> Track:
+        """This track with ``samples`` (starting ``offset`` seconds into the recording)."""
+        return replace(self, samples=samples, offset=offset)
+
+    def cut(self, audio: DecodedAudio) -> Track:
+        """This track with its samples taken from a decoded recording."""
+        return self.of(self.signal(audio))
+
+    def signal(self, audio: DecodedAudio) -> np.ndarray:
+        """This track's mono signal in a decoded recording (its row, or the mix)."""
+        return audio.mono() if self.row is None else audio.samples[self.row]
+
+
+class Recognizer(Protocol):
+    """What hears speech: the recognition engine (:mod:`analyzer.speech.engine`) or a stand-in."""
+
+    def transcribe_many(self, tracks: Sequence[Track], options: ASROptions, *,
+                        verifier: Verifier | None = None, cut: bool = True
+                        ) -> list[list[Utterance]]:
+        """Recognise the tracks of one recording together; utterances per track.
+
+        Args:
+            tracks: The tracks, with their samples (16 kHz mono) and offsets.
+            options: Recognition options (the line's VAD and decoding policy).
+            verifier: Hears lexicon phrases in staff tracks (None: text only).
+            cut: False when each track is already one speech piece (the
+                stream's segmenter cut it): recognised as it is.
+
+        Returns:
+            Each track's utterances in time order, at recording times
+            (the track's offset added).
+        """
+        ...
+
+
+def resolve_tracks(channels: int, options: ASROptions, meta: CallMeta, *,
+                   same_mix: bool = False) -> list[Track]:
+    """Who speaks on which channel (see the module docstring for the precedence).
+
+    Args:
+        channels: The recording's (or line's) channels, 1 or 2.
+        options: Recognition options (``stereo_speakers``, ``hall_speakers``,
+            ``mono_roles``).
+        meta: The interaction's metadata (``stereo_speakers``, ``mono_roles``, ``hall``).
+        same_mix: The two channels carry one mix: one track of their mix.
+
+    Returns:
+        Two tracks (rows 0 and 1) for stereo, else one assumed track.
+
+    Raises:
+        TranscriptError: A role in the metadata or options is not a speaker.
+    """
+    where = meta.where
+    if channels == 2 and not same_mix:
+        roles = _stereo_roles(options, meta)
+        for role in roles:
+            _check_role(role, where, "stereo_speakers")
+        return [Track(roles[0], row=0), Track(roles[1], row=1)]
+    given = meta.mono_roles or options.mono_roles
+    if given not in MONO_ROLES:
+        raise TranscriptError(f"mono_roles: {given!r} is not one of {', '.join(MONO_ROLES)}",
+                              source=where, field="mono_roles")
+    speaker = "staff" if given == "auto" else given
+    return [Track(speaker, known=False, row=0 if channels == 1 else None)]
+
+
+def _stereo_roles(options: ASROptions, meta: CallMeta) -> tuple[str, str]:
+    if meta.stereo_speakers:
+        return meta.stereo_speakers
+    for hall, first, second in options.hall_speakers:
+        if meta.hall and hall == meta.hall:
+            return str(first), str(second)
+    return str(options.stereo_speakers[0]), str(options.stereo_speakers[1])
+
+
+def _check_role(role: str, source: str, name: str) -> None:
+    if role not in SPEAKERS:
+        raise TranscriptError(
+            f"{name}: {role!r} is not one of {', '.join(SPEAKERS)}", source=source, field=name
+        )

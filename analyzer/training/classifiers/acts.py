@@ -1,0 +1,261 @@
+"""Training rows for the staff *act* detector, from the hand-written act phrasings.
+
+An act is what a clerk's words do, whatever the wording: greet, identify the
+hall on the phone, ask for an evaluation, say goodbye, apologise, hand over the
+list of materials, thank for praise or for a suggestion, calm an upset citizen,
+turn the citizen away for missing materials; the intent of each forbidden
+phrase (``f_*``); and what the duties turn on (deferring for the time,
+redirecting, making the citizen queue again, listing materials, adding one
+later, putting off the rest). One utterance may do several (请您评价一下，
+慢走 is ``evaluate`` and ``goodbye``), so the detector is multi-label.
+
+The phrasings are ``phrasings/acts-*.toml`` (one table per act, ``neutral``
+for words that do none). :func:`split` holds out a seeded quarter of each
+act's phrasings; :func:`expand` makes the rows of one side of that split:
+each phrasing filled (slots from ``acts-slots.toml``), sometimes joined to a
+neutral clause or another act's clause (the labels are the union), given a
+lead-in (嗯, 那个, an address term …) or a dialect particle, and passed through
+recognition noise (homophones, traditional characters, dropped punctuation
+and particles, stutters). Seeded: the output is byte-for-byte reproducible.
+
+The held-out phrasings never reach the training rows; they make the test rows
+and the generated visits of ``benchmarks/hall_visits.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from analyzer.training.classifiers import phrasings as P
+
+#: The act phrasing files, in order.
+FILES: tuple[str, ...] = ("acts-owed.toml", "acts-forbidden.toml", "acts-duties.toml",
+                          "acts-neutral.toml")
+#: The table of phrasings that perform no act.
+NEUTRAL = "neutral"
+#: Tables whose phrasings perform no act: neutral ones, and cold words that are none of
+#: the forbidden intents (the uncivil model's business, Article 6).
+NO_ACT_TABLES: tuple[str, ...] = (NEUTRAL, "cold")
+#: Acts implied by another (a material list tells the materials).
+IMPLIES: dict[str, tuple[str, ...]] = {"material_list": ("materials",)}
+SEED = 20261
+TEST_SHARE = 0.25
+#: Rows generated per phrasing (per side of the split).
+VARIANTS = 12
+#: Lead-ins a clerk may open with (fillers, acknowledgements).
+LEADS: tuple[str, ...] = ("嗯，", "那个，", "好，", "哎，", "好的，", "行，", "呃，", "就是说，",
+                          "这样啊，", "噢，", "那，", "来，", "对，", "嗯嗯，")
+#: Sentence-final particles, standard and regional.
+PARTICLES: tuple[str, ...] = ("啊", "哈", "哦", "呢", "吧", "嘛", "呀", "噻", "哟", "嘞", "喽")
+_SLOT = re.compile(r"\{(\w+)\}")
+_JOINERS: tuple[str, ...] = ("，", "。", "，", "！", " ", "")
+_FILLERS: tuple[str, ...] = ("嗯", "那个", "就是", "呃", "这个")
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    """One hand-written phrasing: its id, its table and every act it performs."""
+
+    id: str
+    table: str
+    text: str
+    acts: frozenset[str]
+
+
+@functools.lru_cache(maxsize=1)
+def slots() -> dict[str, tuple[str, ...]]:
+    """Slot fillers of the act phrasings."""
+    return {k: tuple(v) for k, v in P.read("acts-slots.toml").items()}
+
+
+@functools.lru_cache(maxsize=1)
+def phrasings() -> tuple[Phrasing, ...]:
+    """Every act phrasing, in file order.
+
+    Raises:
+        ValueError: A duplicate id, an unknown act named as an extra, or an
+            unknown slot.
+    """
+    tables: dict[str, dict[str, object]] = {}
+    for name in FILES:
+        for table, entries in P.read(name).items():
+            tables.setdefault(table, {}).update(entries)
+    known = set(tables) - set(NO_ACT_TABLES)
+    out: list[Phrasing] = []
+    seen: set[str] = set()
+    for table, entries in tables.items():
+        for pid, value in entries.items():
+            text, *extra = value if isinstance(value, list) else [value]
+            if pid in seen:
+                raise ValueError(f"duplicate act phrasing id {pid!r}")
+            seen.add(pid)
+            unknown = set(extra) - known
+            bad = set(_SLOT.findall(text)) - set(slots())
+            if unknown or bad:
+                raise ValueError(f"{pid}: unknown act {sorted(unknown)} or slot {sorted(bad)}")
+            acts = set(extra) | ({table} if table not in NO_ACT_TABLES else set())
+            for act in list(acts):
+                acts.update(IMPLIES.get(act, ()))
+            out.append(Phrasing(pid, table, text, frozenset(acts)))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1)
+def labels() -> tuple[str, ...]:
+    """The acts, in the order of the model's outputs (sorted)."""
+    return tuple(sorted({a for p in phrasings() for a in p.acts}))
+
+
+def split(seed: int = SEED, share: float = TEST_SHARE) -> frozenset[str]:
+    """The held-out phrasing ids: a seeded ``share`` of each table's phrasings."""
+    held: set[str] = set()
+    by_table: dict[str, list[str]] = {}
+    for p in phrasings():
+        by_table.setdefault(p.table, []).append(p.id)
+    for table in sorted(by_table):
+        ids = sorted(by_table[table])
+        random.Random(f"{seed}:{table}").shuffle(ids)
+        held.update(ids[: max(1, round(share * len(ids)))])
+    return frozenset(held)
+
+
+def side(held_out: bool, seed: int = SEED) -> tuple[Phrasing, ...]:
+    """The phrasings of one side of the split."""
+    held = split(seed)
+    return tuple(p for p in phrasings() if (p.id in held) == held_out)
+
+
+def fill(template: str, rng: random.Random) -> str:
+    """Fill the slots of a phrasing (one filler drawn per slot occurrence; ``{ni}`` once)."""
+    table = slots()
+    ni = rng.choice(table["ni"])
+    return _SLOT.sub(lambda m: ni if m.group(1) == "ni" else rng.choice(table[m.group(1)]), template)
+
+
+def dress(text: str, rng: random.Random) -> str:
+    """Lead-ins and particles a clerk may add."""
+    if rng.random() < 0.25:
+        lead = rng.choice(LEADS)
+        if rng.random() < 0.3:
+            lead = rng.choice(slots()["addr"]) + "，"
+        text = lead + text
+    if rng.random() < 0.15 and text[-1] not in PARTICLES:
+        text += rng.choice(PARTICLES)
+    return text
+
+
+def spoken_noise(text: str, rng: random.Random) -> tuple[str, list[str]]:
+    """Recognition noise (:func:`~analyzer.training.classifiers.noise.recognition_noise`)
+    plus spoken disfluencies: a filler word inside, a stuttered character."""
+    from analyzer.training.classifiers.noise import recognition_noise
+
+    applied: list[str] = []
+    if rng.random() < 0.12 and len(text) > 4:
+        i = rng.randrange(1, len(text) - 1)
+        text = text[:i] + rng.choice(_FILLERS) + text[i:]
+        applied.append("filler")
+    if rng.random() < 0.08 and len(text) > 3:
+        i = rng.randrange(0, len(text) - 1)
+        if "\u4e00" <= text[i] <= "\u9fff":
+            text = text[:i] + text[i] + text[i:]
+            applied.append("stutter")
+    text, more = recognition_noise(text, rng)
+    return text, applied + more
+
+
+def compose(p: Phrasing, pool: Sequence[Phrasing], neutral: Sequence[Phrasing],
+            rng: random.Random) -> tuple[str, frozenset[str], list[str]]:
+    """One utterance built around ``p``: alone, or joined to a neutral or another act's clause."""
+    parts = [(fill(p.text, rng), p)]
+    r = rng.random()
+    if r < 0.3 and neutral:
+        other = rng.choice(neutral)
+    elif r < 0.42 and pool:
+        other = rng.choice(pool)
+    else:
+        other = None
+    if other is not None:
+        extra = (fill(other.text, rng), other)
+        parts = [extra, *parts] if rng.random() < 0.5 else [*parts, extra]
+    text = rng.choice(_JOINERS).join(t for t, _ in parts)
+    acts = frozenset().union(*(q.acts for _, q in parts))
+    return text, acts, [q.id for _, q in parts]
+
+
+def expand(held_out: bool = False, variants: int = VARIANTS, seed: int = SEED) -> list[dict]:
+    """The rows of one side of the split.
+
+    Returns:
+        Rows ``{"id", "text", "acts", "template", "parts", "noise"}`` in a
+        fixed order: ``template`` is the phrasing the row was made for (the
+        cross-validation groups by it), ``parts`` every phrasing in the row.
+    """
+    mine = side(held_out, seed)
+    neutral = [p for p in mine if p.table == NEUTRAL]
+    acts = [p for p in mine if p.table not in NO_ACT_TABLES]
+    rows: list[dict] = []
+    for p in mine:
+        rng = random.Random(f"{seed}:{p.id}")
+        seen: set[str] = set()
+        for _ in range(variants * 6):
+            if len(seen) >= variants:
+                break
+            text, labels_, parts = compose(p, acts, neutral, rng)
+            text, noise = spoken_noise(dress(text, rng), rng)
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            rows.append({"id": f"{p.id}-{len(seen):02d}", "text": text,
+                         "acts": sorted(labels_), "template": p.id, "parts": parts,
+                         "noise": noise})
+    return rows
+
+
+def indicator(rows: Iterable[dict], names: Sequence[str]) -> list[list[int]]:
+    """The 0/1 label matrix of ``rows`` over the act ``names``."""
+    return [[int(n in r["acts"]) for n in names] for r in rows]
+
+
+#: Act tables -> the label of the ``uncivil`` task they add to (:func:`uncivil_rows`).
+UNCIVIL_LABELS: dict[str, str] = {
+    **{t: "civil" for t in ("greeting", "phone_intro", "evaluate", "goodbye", "apology",
+                            "material_list", "thank_praise", "thank_suggestion", "calm",
+                            NEUTRAL)},
+    **{t: "cold" for t in ("cold", "f_dont_know", "f_read_sign", "f_busy", "f_hurry",
+                           "f_off_work")},
+    **{t: "inflaming" for t in ("f_defiant", "f_complain")},
+    **{t: "scolding" for t in ("f_said_already", "f_memory")},
+}
+
+
+def uncivil_rows(variants: int = 8, seed: int = SEED) -> list[dict]:
+    """Rows for the ``uncivil`` task from the act phrasings of the *training* side.
+
+    Civil staff speech in many more wordings (greetings, closings, thanks,
+    calming, handling) and the forbidden intents as uncivil sub-types
+    (:data:`UNCIVIL_LABELS`); the duty tables (redirects, deferrals …) are left
+    out, being civil or not by their words. Held-out act phrasings never enter,
+    so the generated visits that speak them stay unseen by every model.
+    """
+    rows: list[dict] = []
+    for p in side(False, seed):
+        label = UNCIVIL_LABELS.get(p.table)
+        if label is None:
+            continue
+        rng = random.Random(f"{seed}:uncivil:{p.id}")
+        seen: set[str] = set()
+        for _ in range(variants * 6):
+            if len(seen) >= variants:
+                break
+            text, noise = spoken_noise(dress(fill(p.text, rng), rng), rng)
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            rows.append({"id": f"acts:{p.id}-{len(seen):02d}", "text": text, "label": label,
+                         "template": f"acts:{p.id}", "source": "acts", "noise": noise,
+                         "uncivil": label != "civil"})
+    return rows
