@@ -123,7 +123,7 @@ def _model_sha(path: str) -> str:
 
     record = load_record()
     if _marker_ok(Path(path), record):
-        return record["files"]["model.bin"]["sha256"]
+        return str(record["files"]["model.bin"]["sha256"])
     return sha256_file(Path(path) / "model.bin")
 
 

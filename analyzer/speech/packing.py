@@ -310,7 +310,7 @@ class PackedRecognizer:
         self.timings["n_bins"] = self.timings.get("n_bins", 0) + len(bins)
         self.timings["n_bin_speech_seconds"] = self.timings.get(
             "n_bin_speech_seconds", 0) + sum(b.speech for b in bins)
-        out = []
+        out: list[list[dict[str, Any]]] = []
         for r, segs, words in zip(results, segments, aligned, strict=True):
             # faster-whisper's no-speech rule: likely silence and an unsure decoding
             # (mean token log-probability under -1); a lone word on likely silence too
@@ -339,7 +339,7 @@ class PackedRecognizer:
     def _generate(self, encoded: Any, n: int, repetition_penalty: float) -> list[Any]:
         """Batched decoding of ``n`` encoded bins (CTranslate2 ``generate``)."""
         sample = self.options.temperature > 0 and self.options.beam_size == 1
-        return self.model.model.generate(
+        return list(self.model.model.generate(
             encoded, [list(self.prompt) for _ in range(n)],
             beam_size=max(1, self.options.beam_size), max_length=self.model.max_length,
             suppress_blank=True, suppress_tokens=self.suppress, return_scores=True,
@@ -348,7 +348,7 @@ class PackedRecognizer:
             sampling_topk=0 if sample else 1,
             sampling_temperature=self.options.temperature if sample else 1.0,
             num_hypotheses=min(self.nbest, max(1, self.options.beam_size)),
-        )
+        ))
 
     def _loops(self, tokens: Sequence[int]) -> bool:
         """True when the decoded bin repeats itself (:func:`analyzer.speech.asr.loops`).
@@ -366,7 +366,7 @@ class PackedRecognizer:
         """Split decoded tokens at timestamp tokens into timed segments."""
         begin, eot, precision = self.tokenizer.timestamp_begin, self.tokenizer.eot, 0.02
         segs: list[dict[str, Any]] = []
-        start, text = 0.0, []
+        start, text = 0.0, list[int]()
         for t in tokens:
             if t >= begin:
                 stamp = (t - begin) * precision
