@@ -115,8 +115,11 @@ def main() -> None:
     if not found.strip():
         sys.exit("no training example found in the batch database")
     page = step("write the report page", "report", "--db", str(db), "--format", "html")
-    if "<svg" not in page or "Per hall" not in page:
-        sys.exit("the report page (a packaged template) was not rendered")
+    if "<svg" not in page or "按大厅" not in page:  # Chinese: the compiled catalogue shipped
+        sys.exit("the report page (a packaged template, in Chinese) was not rendered")
+    english = step("write the report in English", "report", "--db", str(db), "--lang", "en")
+    if "Per hall" not in english:
+        sys.exit("--lang en did not give the English report")
     verdict_over_http(db)
     print("wheel smoke test passed", flush=True)
 

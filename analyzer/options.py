@@ -20,10 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from analyzer.errors import OptionError
 from analyzer.validation import NONNEG, UNIT, Checked, Range, with_dotted
+
+if TYPE_CHECKING:
+    from analyzer.halltime import HallZones
 
 #: Which speech pieces may share a batch window (see :class:`PackOptions`).
 SHARE_MODES: tuple[str, ...] = ("channel", "recording", "any")
@@ -335,6 +338,36 @@ def parse_hours(spec: str, field: str) -> tuple[tuple[int, int], ...]:
 
 
 @dataclass(frozen=True)
+class HallOptions(Checked):
+    """The halls' clocks (:mod:`analyzer.halltime`).
+
+    Every time shown, every day an interaction is counted in (reports, the
+    红黑榜) and the service hours (Article 25) are on the hall's clock;
+    stored times stay absolute.
+    """
+
+    SECTION: ClassVar[str] = "halls"
+
+    timezone: str = "Asia/Shanghai"  # IANA zone of every hall not in hall_timezones
+    hall_timezones: tuple[tuple[str, str], ...] = ()  # (hall, IANA zone) exceptions
+
+    def _check_more(self) -> None:
+        from analyzer.halltime import zone
+
+        for name in (self.timezone, *(z for _, z in self.hall_timezones)):
+            try:
+                zone(name)
+            except ValueError as exc:
+                raise OptionError(str(exc), field="halls.timezone") from None
+
+    def zones(self) -> HallZones:
+        """The zones as :class:`~analyzer.halltime.HallZones`."""
+        from analyzer.halltime import HallZones
+
+        return HallZones(self.timezone, self.hall_timezones)
+
+
+@dataclass(frozen=True)
 class VerifyOptions(Checked):
     """Acoustic verification of lexicon phrases in staff speech (:mod:`analyzer.speech.verify`).
 
@@ -449,6 +482,7 @@ class AnalyzerOptions(Checked):
     duties: DutyOptions = field(default_factory=DutyOptions)
     attribution: AttributionOptions = field(default_factory=AttributionOptions)
     stream: StreamOptions = field(default_factory=StreamOptions)
+    halls: HallOptions = field(default_factory=HallOptions)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the options as plain JSON-able data, for the audit block."""

@@ -14,6 +14,9 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
+from analyzer.halltime import HallZones
+from analyzer.i18n import gettext as _
+from analyzer.i18n import label, ngettext
 from analyzer.types import Finding, InteractionReport
 
 FORMATS: tuple[str, ...] = ("json", "jsonl", "text")
@@ -57,8 +60,10 @@ def write_reports(reports: Iterable[InteractionReport], fmt: str, out: TextIO) -
     if pending is not None:
         out.write(json.dumps(pending.to_dict(), ensure_ascii=False, indent=2) + "\n")
     if fmt == "text" and count > 1:
-        out.write(f"{count} interactions analyzed, {flagged} flagged, "
-                  f"mean score {total / count:.1f}\n")
+        out.write(ngettext("%(num)d interaction analyzed", "%(num)d interactions analyzed",
+                           count) + _(", ")
+                  + _("%(n)d flagged", n=flagged) + _(", ")
+                  + _("mean score %(score)s", score=f"{total / count:.1f}") + "\n")
     return count
 
 
@@ -68,23 +73,32 @@ def to_json_line(report: InteractionReport) -> str:
 
 
 def format_text(report: InteractionReport) -> str:
-    """A readable summary of one report for a terminal."""
-    head = [report.channel]
-    for label, value in (("", report.hall), ("window ", report.window),
-                         ("staff ", report.staff), ("", report.started_at)):
+    """A readable summary of one report for a terminal, in the language in force.
+
+    The start time is on the hall's clock (the ``halls`` options the
+    analysis ran with), as every page and report shows it.
+    """
+    zones = HallZones.of(report.analyzer.options.get("halls"))
+    head = [label(report.channel)]
+    for name, value in (("", report.hall), (_("window %(name)s"), report.window),
+                        (_("staff %(id)s"), report.staff)):
         if value:
-            head.append(f"{label}{value}")
+            head.append(name % {"name": value, "id": value} if name else value)
+    if report.started_at:
+        head.append(zones.show(report.started_at, report.hall))
     lines = [f"== {report.id}  ({report.source})" if report.source else f"== {report.id}",
              "   " + " · ".join(head)]
     if report.rings is not None:
-        answered = f", answered after {report.answer_time:.1f} s" \
-            if report.answer_time is not None else ""
-        lines.append(f"   rings: {report.rings} (from {report.ring_source}){answered}")
+        lines.append("   " + _("rings: %(n)s (from %(source)s)", n=report.rings,
+                                source=label(report.ring_source)) + (
+            _(", answered after %(s).1f s", s=report.answer_time)
+            if report.answer_time is not None else ""))
     vetoes = sorted({f.detail["veto"] for f in report.findings if f.detail.get("veto")})
-    veto = f"  (veto: {'; '.join(vetoes)})" if vetoes else ""
+    veto = "  " + _("(veto: %(rules)s)", rules="; ".join(vetoes)) if vetoes else ""
     n = len(report.findings)
-    lines.append(f"   score {report.score}/100  grade {report.grade}{veto}  "
-                 f"{n} finding{'s' if n != 1 else ''}")
+    lines.append("   " + _("score %(score)s/100  grade %(grade)s", score=report.score,
+                            grade=report.grade)
+                 + veto + "  " + ngettext("%(num)d finding", "%(num)d findings", n))
     for f in report.findings:
         lines.extend(_finding_lines(f))
     return "\n".join(lines) + "\n\n"
@@ -93,22 +107,22 @@ def format_text(report: InteractionReport) -> str:
 def _finding_lines(f: Finding) -> list[str]:
     points = f"-{f.points}" if f.points else " 0"
     method = f.detail.get("method")
-    how = f"  [{method}]" if method else ""
-    label = "why" if f.kind == "missing" else "evidence"
+    how = f"  [{label(method)}]" if method else ""
+    name = _("why") if f.kind == "missing" else _("evidence")
     evidence = f.evidence
     if f.kind in ("forbidden", "uncivil") and f.speaker:
-        evidence = f"{f.speaker}: “{f.evidence}”"
+        evidence = f"{label(f.speaker)}: “{f.evidence}”"
     return [
-        f"   {points:>4}  {f.rule}  Article {f.article}  {f.kind}  {_span(f)}  "
-        f"confidence {f.confidence:.2f}{how}",
-        f"         规范:     {f.canonical}",  # the seed wording, labelled as in the web app
-        f"         {label + ':':<9} {evidence}",
+        f"   {points:>4}  {f.rule}  {_('Art. %(n)s', n=f.article)}  {label(f.kind)}  "
+        f"{_span(f)}  {_('confidence')} {f.confidence:.2f}{how}",
+        f"         {_('Code')}: {f.canonical}",  # the seed wording, labelled as in the web app
+        f"         {name}: {evidence}",
     ]
 
 
 def _span(f: Finding) -> str:
     if f.start is None:
-        return "(whole interaction)"
+        return _("(whole interaction)")
     if f.end is None or f.end == f.start:
         return _clock(f.start)
     return f"{_clock(f.start)}–{_clock(f.end)}"

@@ -42,19 +42,23 @@ def csv_cell(value: Any) -> str | int:
 
 
 def write_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *,
-              bom: bool = False) -> str:
+              bom: bool = False, header: Sequence[str] | None = None) -> str:
     """Rows as CSV text with a header; keys outside ``columns`` are ignored.
 
     Args:
-        columns: The header, in order.
+        columns: The keys of the columns, in order.
         rows: One mapping per line.
         bom: Start with a UTF-8 byte-order mark, so spreadsheet programs read 汉字.
+        header: What the header row says (default: the keys), e.g. the
+            columns' labels in the reader's language.
     """
+    if header is not None and len(header) != len(columns):
+        raise ValueError("a CSV header needs one label per column")
     buf = io.StringIO()
     if bom:
         buf.write("\ufeff")
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow(header if header is not None else columns)
     for row in rows:
         writer.writerow([csv_cell(row.get(c)) for c in columns])
     return buf.getvalue()

@@ -246,6 +246,11 @@ class Interaction:
         window: Window (counter) number or name.
         staff: Staff member identifier, when the source knows it.
         started_at: ISO-8601 start time, as given.
+        started_at_source: Where ``started_at`` came from: ``given`` (the
+            transcript, sidecar or manifest), ``metadata`` (the recording's
+            creation time tag), ``file_time`` (the recording file's
+            modification time), or "" (no start time: the store dates it by
+            the analysis).
         rings: Rings before answer from the call record (phone only).
         ring_seconds: Seconds of ringing from the call record (phone only).
         source: Where it came from (a path), for error messages and audit.
@@ -260,6 +265,7 @@ class Interaction:
     window: str = ""
     staff: str = ""
     started_at: str = ""
+    started_at_source: str = ""
     rings: int | None = None
     ring_seconds: float | None = None
     source: str = ""
@@ -480,6 +486,7 @@ class InteractionReport:
         answer_time: Seconds from the first ring to the answer, when known.
         utterances: The transcript the findings refer to.
         hall, window, staff, started_at, source, duration: From the input.
+        started_at_source: Where the start time came from (see :class:`Interaction`).
         analyzer: The audit block (:class:`AuditBlock`): analyzer version,
             lexicon version, scoring template, model, and every option used.
             A dict given here is read as its JSON form.
@@ -499,6 +506,7 @@ class InteractionReport:
     window: str = ""
     staff: str = ""
     started_at: str = ""
+    started_at_source: str = ""
     source: str = ""
     duration: float | None = None
     analyzer: AuditBlock = field(default_factory=AuditBlock)
@@ -522,6 +530,7 @@ class InteractionReport:
             "window": self.window,
             "staff": self.staff,
             "started_at": self.started_at,
+            "started_at_source": self.started_at_source,
             "source": self.source,
             "duration": None if self.duration is None else round(self.duration, 3),
             "score": self.score,
@@ -554,6 +563,7 @@ class InteractionReport:
             window=d.get("window", ""),
             staff=d.get("staff", ""),
             started_at=d.get("started_at", ""),
+            started_at_source=d.get("started_at_source", ""),
             source=d.get("source", ""),
             duration=d.get("duration"),
             analyzer=AuditBlock.from_dict(d.get("analyzer") or {}),

@@ -318,4 +318,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from page import run_with_page
+
+    sys.exit(run_with_page("articles", "Per-article accuracy on hall conversations", main))

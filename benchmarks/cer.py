@@ -409,4 +409,6 @@ def print_table(results: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from page import run_with_page
+
+    sys.exit(run_with_page("cer", "Recognition: character error rate", main))

@@ -194,4 +194,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from page import run_with_page
+
+    sys.exit(run_with_page("classifiers", "Learned detectors", main))

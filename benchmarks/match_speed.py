@@ -100,4 +100,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from page import run_with_page
+
+    sys.exit(run_with_page("match_speed", "Matching speed", main))

@@ -294,4 +294,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from page import run_with_page
+
+    sys.exit(run_with_page("privacy", "Privacy masking", main))

@@ -180,4 +180,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from page import run_with_page
+
+    sys.exit(run_with_page("rings", "Ring counting", main))

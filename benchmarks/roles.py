@@ -213,4 +213,6 @@ def _print(results: dict[str, Any], n: int, minutes: float) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from page import run_with_page
+
+    sys.exit(run_with_page("roles", "Who said it: roles from audio", main))

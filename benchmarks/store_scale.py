@@ -224,4 +224,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from page import run_with_page
+
+    sys.exit(run_with_page("store_scale", "Results database at scale", main))

@@ -245,4 +245,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from page import run_with_page
+
+    sys.exit(run_with_page("stream_latency", "Live latency", main))

@@ -545,4 +545,6 @@ def print_table(r: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from page import run_with_page
+
+    sys.exit(run_with_page("throughput", "Batch throughput against faster-whisper", main))

@@ -51,3 +51,43 @@ def seed_path() -> Path:
 _TESTS = str(Path(__file__).resolve().parent)
 if _TESTS not in sys.path:
     sys.path.insert(0, _TESTS)
+
+
+#: Test helpers that make audio with espeak-ng, sox or ffmpeg (the Debian packages of
+#: ``.ci/deps``): a test module that uses one needs those packages.
+SYSTEM_HELPERS: frozenset[str] = frozenset({"audio_factory", "web_fixture", "live_fixture"})
+_SYSTEM_MODULES: dict[str, bool] = {}
+
+
+def _needs_system_packages(module: object) -> bool:
+    """True when a test module uses one of :data:`SYSTEM_HELPERS` (imported names included)."""
+    name = getattr(module, "__name__", "")
+    if name not in _SYSTEM_MODULES:
+        found = False
+        for value in vars(module).values() if module is not None else ():
+            origin = getattr(value, "__module__", None) or getattr(value, "__name__", None)
+            if origin in SYSTEM_HELPERS:
+                found = True
+                break
+        _SYSTEM_MODULES[name] = found
+    return _SYSTEM_MODULES[name]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``system`` every test that needs Debian packages (browser tests, synthesised audio).
+
+    ``pytest -m "not system"`` is the test command that needs no root (README).
+    """
+    for item in items:
+        if item.get_closest_marker("browser") or \
+                _needs_system_packages(getattr(item, "module", None)):
+            item.add_marker(pytest.mark.system)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (简体中文) and leaves it so."""
+    from analyzer import i18n
+
+    with i18n.language(i18n.DEFAULT):
+        yield

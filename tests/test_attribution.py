@@ -317,14 +317,14 @@ def test_review_app_shows_roles_confidence_and_what_was_left_out(stereo, mono, t
     auth.add_user(con, "insp", "inspector", "inspector-pass-1")
     con.close()
     page = asgi_get(db, "insp", "inspector-pass-1", f"/interactions/{pks['mono']}").text
-    assert "Who said it" in page and "mono (auto)" in page
+    assert "说话人 · 单声道 (自动区分)" in page
     sure = [u.speaker_confidence for u in mono["auto"].utterances]
     assert page.count('class="attributed"') == len(sure)
     assert f"≈{sure[0]:.2f}" in page
     assert "服务对象 · " in page and "工作人员 · " in page  # the two voices and their roles
     page = asgi_get(db, "insp", "inspector-pass-1", f"/interactions/{pks['stereo']}").text
     dropped = stereo["on"].analyzer.asr["attribution"]["dropped"]
-    assert f"{len(dropped)} left out" in page
+    assert f"剔除 {len(dropped)} 段" in page
     assert page.count('<li class="background">') == sum(d["reason"] == "background"
                                                           for d in dropped)
     assert page.count('<li class="crosstalk">') == sum(d["reason"] == "crosstalk" for d in dropped)

@@ -113,7 +113,12 @@ def test_inspector_reviews_a_call(site, browser, shots: Path) -> None:
     assert page.inner_text("#auto-score") == auto
     assert int(page.inner_text("#score")) > int(auto)
     card = page.locator("article.finding[data-rule='A9-F-01']")
-    assert "dismiss" in card.inner_text() and "insp" in card.inner_text()
+    assert card.locator(".status").get_attribute("data-verdict") == "dismiss"
+    assert "误报" in card.inner_text() and "insp" in card.inner_text()
+    # styled as dismissed: greyed and struck through, its line no longer flagged
+    assert "line-through" in card.locator(".status").evaluate(
+        "e => getComputedStyle(e).textDecorationLine")
+    assert card.evaluate("e => parseFloat(getComputedStyle(e).opacity)") < 1
 
     page.goto(base + "/dashboard")
     assert page.locator("svg.chart").count() == 2
@@ -227,7 +232,7 @@ def test_an_appeal_from_filing_to_ruling(month_site, browser, shots: Path) -> No
     sup.wait_for_load_state()
     assert "/appeals" in sup.url
     appeal = sup.locator("article.appeal").first
-    assert "open" in appeal.inner_text() and "You filed this appeal" in appeal.inner_text()
+    assert "进行中" in appeal.inner_text() and "这是您提出的申诉" in appeal.inner_text()
     sup.close()
 
     chief = browser.new_page(viewport={"width": 1280, "height": 860})
@@ -238,7 +243,7 @@ def test_an_appeal_from_filing_to_ruling(month_site, browser, shots: Path) -> No
     appeal.locator("button.overturn").click()
     chief.wait_for_load_state()
     appeal = chief.locator("article.appeal").first
-    assert "overturned" in appeal.inner_text()
+    assert "已撤销" in appeal.inner_text()
     after = int(appeal.locator("span.after").inner_text())
     assert int(appeal.locator("span.before").inner_text()) == confirmed_score < after
     appeal.locator("details.trail summary").click()
@@ -247,7 +252,7 @@ def test_an_appeal_from_filing_to_ruling(month_site, browser, shots: Path) -> No
     snap(chief, shots, "appeal", full_page=True)
     chief.goto(f"{base}/interactions/{pk}")
     assert int(chief.inner_text("#score")) == after
-    assert "overturned" in chief.locator("article.finding", has_text="A8-F-02").inner_text()
+    assert "已撤销" in chief.locator("article.finding", has_text="A8-F-02").inner_text()
     chief.close()
 
 
@@ -275,3 +280,97 @@ def test_inspector_searches_and_lands_on_the_second(month_site, browser, shots: 
     page.wait_for_load_state()
     assert "请您慢走" in page.inner_text("table.search")
     page.close()
+
+
+#: Every page an admin can open (an admin sees every link of the navigation).
+MAIN_PAGES = {
+    "queue": "/queue", "dashboard": "/dashboard", "staff": "/staff?period=2026-11",
+    "ranking": "/ranking?period=2026-11", "appeals": "/appeals", "sampling": "/sampling",
+    "search": "/search?q=您好", "examples": "/examples?practice=good&go=1", "users": "/admin/users",
+    "errors": "/errors", "live": "/live",
+}
+#: Words a Chinese page may show as they are: commands, options and formats.
+LATIN_OK = {"conduct", "serve", "live", "stream", "listen", "HOST", "PORT", "CSV", "zip",
+            "boss", "insp", "trainer", "sup", "sup2", "newbie",
+            "English",  # the language switch names English in English
+            "XXX"}  # the seed code's own placeholder in a phrase (XXX号为您服务)
+
+
+def english_words(text: str) -> set[str]:
+    """Latin words of 3+ letters left once ids (A9-F-01, phone-audio-script, S-0101) are out."""
+    text = re.sub(r"[A-Za-z0-9_.]+(?:[-/:@][A-Za-z0-9_.]+)+", " ", text)  # ids, rules, versions
+    text = re.sub(r"\b[0-9a-f]{8,}\b", " ", text)  # checksums (the 红黑榜's 校验码)
+    return {w for w in re.findall(r"[A-Za-z]{3,}", text)} - LATIN_OK
+
+
+def fits(page) -> None:
+    """The navigation fits the window: nothing scrolls sideways, no label or button wraps."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    heights = page.evaluate("""() => [...document.querySelectorAll(
+        'header.top nav a, header.top button, header.top .who')].map(e => [e.textContent.trim(),
+        e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight) || 21])""")
+    wrapped = [name for name, height, line in heights if height > 1.6 * line + 8]
+    assert not wrapped, f"wrapped in the navigation: {wrapped}"
+
+
+def test_every_page_is_chinese_by_default_and_fits_1366(month_site, browser, shots) -> None:
+    base, review, _db = month_site
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    log_in(page, base, "boss")
+    pk = review.pks["phone-audio-script"]
+    for name, path in {**MAIN_PAGES, "interaction": f"/interactions/{pk}"}.items():
+        page.goto(base + path)
+        page.wait_for_load_state()
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+        # a measured finding's evidence sentence is written by the rules when the interaction
+        # is analysed and stored with the report (English today; see issue 29's report)
+        # and the lexicon's own wording (rule titles, seed phrases) is the lexicon's, as loaded
+        page.evaluate("document.querySelectorAll('p.evidence, .finding p.title, .finding p.seed')"
+                      ".forEach(e => e.style.display = 'none')")
+        body = page.inner_text("body")
+        found = english_words(body)
+        assert not found, f"{name}: {sorted(found)} in " + " | ".join(
+            line for line in body.splitlines() if english_words(line))
+        assert not re.search(r"\d{2}:\d{2}(:\d{2})?(\+00:00|Z\b)|\bUTC\b", body), name
+        fits(page)
+        if name in ("queue", "interaction", "ranking", "staff", "dashboard"):
+            snap(page, shots, f"{name}-zh", full_page=name != "interaction")
+    # the hall's clock: the call that started 09:00 Beijing time says 09:00
+    page.goto(f"{base}/interactions/{pk}")
+    assert "2026-11-20 09:00" in page.inner_text("h1 .started")
+    assert "+00:00" not in page.inner_text("dd.analyzed")
+    page.close()
+
+
+def test_the_language_is_each_users_choice(month_site, browser, shots) -> None:
+    base, review, _db = month_site
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    log_in(page, base, "boss")
+    page.goto(base + "/queue")
+    assert page.inner_text("h1").startswith("待复核的服务记录")
+    page.click("form.language button[value=en]")
+    page.wait_for_load_state()
+    assert page.url.endswith("/queue") and page.inner_text("h1").startswith("Flagged interactions")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    pk = review.pks["phone-audio-script"]
+    for name, path in {"queue": "/queue", "interaction": f"/interactions/{pk}",
+                       "ranking": "/ranking?period=2026-11", "staff": "/staff?period=2026-11",
+                       "dashboard": "/dashboard"}.items():
+        page.goto(base + path)
+        fits(page)
+        snap(page, shots, f"{name}-en", full_page=name != "interaction")
+    assert "Red list · best" in page.goto(base + "/ranking?period=2026-11").text() or \
+        "Red list · best" in page.inner_text("body")
+    # the choice belongs to the account: another browser logs in and gets English ...
+    other = browser.new_context().new_page()
+    log_in(other, base, "boss")
+    assert other.inner_text("h1").startswith("Flagged interactions")
+    # ... and another user keeps Chinese
+    insp = browser.new_context().new_page()
+    log_in(insp, base, "insp")
+    assert insp.inner_text("h1").startswith("待复核的服务记录")
+    other.click("form.language button[value=zh_CN]")
+    other.wait_for_load_state()
+    assert other.inner_text("h1").startswith("待复核的服务记录")
+    for p in (page, other, insp):
+        p.close()

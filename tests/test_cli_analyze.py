@@ -49,11 +49,17 @@ def test_many_inputs_give_json_lines():
 def test_text_format_shows_score_grade_and_evidence():
     code, out, _ = _run(str(EXAMPLES / "counter-forbidden.json"), "--format", "text")
     assert code == 0
-    assert "grade 不合格" in out and "veto" in out
-    assert "A9-F-05  Article 9  forbidden  00:51.0–00:53.0" in out
-    assert "规范:     你去投诉好了" in out
-    assert "evidence: staff: “你去投诉好了”" in out
-    assert "confidence 0.98" in out
+    assert "等级 不合格" in out and "一票否决" in out  # Chinese by default
+    assert "A9-F-05  第9条  禁用语  00:51.0–00:53.0" in out
+    assert "规范: 你去投诉好了" in out
+    assert "证据: 工作人员: “你去投诉好了”" in out
+    assert "置信度 0.98" in out
+    assert "2023-05-04 16:52" in out  # the hall's clock, not the ISO text
+    code, out, _ = _run(str(EXAMPLES / "counter-forbidden.json"), "--format", "text",
+                        "--lang", "en")
+    assert code == 0 and "grade 不合格" in out and "veto" in out
+    assert "A9-F-05  Art. 9  forbidden  00:51.0–00:53.0" in out
+    assert "evidence: staff: “你去投诉好了”" in out and "confidence 0.98" in out
 
 
 def test_bad_inputs_are_reported_and_good_ones_still_analyzed(tmp_path: Path):
@@ -150,6 +156,7 @@ def test_recording_goes_through_the_audio_path(tmp_path: Path):
 def test_sink_formats():
     import io
 
+    from analyzer.i18n import language
     from analyzer.sink import write_reports
     from analyzer.types import Finding, InteractionReport
 
@@ -164,9 +171,14 @@ def test_sink_formats():
     write_reports(iter(reports), "json", two)
     assert [json.loads(line)["id"] for line in two.getvalue().splitlines()] == ["r0", "r1"]
     text = io.StringIO()
-    write_reports(reports, "text", text)
+    with language("en"):
+        write_reports(reports, "text", text)
     out = text.getvalue()
-    assert "(whole interaction)" in out and "-11  A8-IGNORE  Article 8" in out
+    assert "(whole interaction)" in out and "-11  A8-IGNORE  Art. 8" in out
     assert "2 interactions analyzed, 2 flagged, mean score 89.0" in out
+    chinese = io.StringIO()
+    write_reports(reports, "text", chinese)
+    assert "（整个服务过程）" in chinese.getvalue()
+    assert "共分析 2 次服务，2 条有问题，平均分 89.0" in chinese.getvalue()
     with pytest.raises(ValueError):
         write_reports(reports, "xml", io.StringIO())

@@ -125,12 +125,12 @@ def test_cli_search_and_export(review, tmp_path: Path) -> None:
     assert all(s not in r.stdout for s in SECRETS)
     out = tmp_path / "pack.zip"
     r = runner.invoke(main, ["examples", "export", "--db", str(db), "--article", "7", "--practice", "good",
-                             "--out", str(out), "--recordings-root", str(review.recordings), "--mask", "silence"])
+                             "-o", str(out), "--recordings-root", str(review.recordings), "--mask", "silence"])
     assert r.exit_code == 0, r.output
     with zipfile.ZipFile(out) as zf:
         rules = {m["rule"] for m in json.loads(zf.read("manifest.json"))["examples"]}
     assert rules and all(rule.startswith("A7-") for rule in rules)
-    r = runner.invoke(main, ["examples", "export", "--db", str(db), "--rule", "NO-SUCH", "--out", str(out)])
+    r = runner.invoke(main, ["examples", "export", "--db", str(db), "--rule", "NO-SUCH", "-o", str(out)])
     assert r.exit_code != 0 and "no examples" in r.output
 
 

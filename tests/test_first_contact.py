@@ -20,12 +20,17 @@ from click.testing import CliRunner
 import analyzer
 from analyzer.batch import run_batch
 from analyzer.cli import main
+from analyzer.i18n import language
+from analyzer.reports.columns import LABELS
 from analyzer.reports.summary import bar_chart, render_csv, width
 from analyzer.store import Store
 from analyzer.store.summaries import build_summary
 from analyzer.tables import csv_cell, write_csv
 from analyzer.web import auth, create_app
 from analyzer.web.queries import calendar_days
+
+#: English column label -> key (the CSV header is labelled)
+COLUMNS = {v: k for k, v in LABELS.items()}
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -57,7 +62,7 @@ def test_batch_names_each_error_and_conduct_errors_lists_them(batch_folder, tmp_
     assert len(rows) == 1 and rows[0]["path"].startswith(broken)  # file:line of the JSON error
     assert runner.invoke(main, ["errors", "--db", str(db), "--run", "2"]).stdout == ""
     report = runner.invoke(main, ["report", "--db", str(db)])
-    assert "Input errors" in report.stdout and broken in report.stdout
+    assert "输入错误" in report.stdout and broken in report.stdout
 
 
 def test_stored_recording_paths_are_absolute(batch_folder, tmp_path, monkeypatch):
@@ -96,7 +101,7 @@ def test_report_of_an_empty_selection_says_no_mean(tmp_path):
     db = tmp_path / "r.sqlite"
     Store(db).close()
     out = CliRunner().invoke(main, ["report", "--db", str(db)]).stdout
-    assert "mean score –" in out and "None" not in out
+    assert "平均分 –" in out and "None" not in out
 
 
 def test_csv_cells_are_integers_short_decimals_and_never_formulas():
@@ -112,8 +117,10 @@ def test_csv_cells_are_integers_short_decimals_and_never_formulas():
 def test_report_csv_counts_are_integers(batch_folder, tmp_path):
     db = tmp_path / "r.sqlite"
     run_batch(batch_folder, db)
-    with Store(db, readonly=True) as store:
-        table = list(csv.DictReader(io.StringIO(render_csv(build_summary(store)))))
+    with Store(db, readonly=True) as store, language("en"):
+        table = list(csv.DictReader(io.StringIO(
+            render_csv(build_summary(store)).lstrip("\ufeff"))))
+    table = [{COLUMNS.get(k, k): v for k, v in r.items()} for r in table]
     counts = [r["interactions"] for r in table if r["interactions"]]
     assert counts and all(re.fullmatch(r"\d+", c) for c in counts)
     assert all(len(r["mean_score"].partition(".")[2]) <= 3 for r in table)

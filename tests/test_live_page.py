@@ -76,7 +76,7 @@ def test_live_page_shows_a_forbidden_phrase_while_the_call_goes_on(tmp_path):
         assert seen < call.shape[1] / SR  # ... before the last of its audio had been sent
         print(f"forbidden phrase end {phrase_end:.2f} s -> on the page at {seen:.2f} s "
               f"({seen - phrase_end:.2f} s later)")
-        assert card.locator(".live-rings").inner_text().startswith("rings")
+        assert card.locator(".live-rings").inner_text().startswith("铃响")
         assert card.locator("ol.live-transcript li.staff").count() >= 2
         # the call ends: its finding links to the stored interaction
         stored = next(e for e in events if e["type"] == "stored")

@@ -136,7 +136,7 @@ def test_cli_models_check(tmp_path: Path) -> None:
     from analyzer.cli import main
 
     runner = CliRunner()
-    ok = runner.invoke(main, ["models", "check", "--cache-dir", str(tmp_path / "c"), "--json"])
+    ok = runner.invoke(main, ["models", "check", "--cache-dir", str(tmp_path / "c"), "--format", "json"])
     assert ok.exit_code == 0, ok.output
     result = json.loads(ok.output)
     assert result["ok"] and result["bundled"] and result["path"].startswith(str(tmp_path))

@@ -131,7 +131,7 @@ def test_report_by_staff_formats(month_db: Path) -> None:
     assert data["previous"]["label"] == "2026-10"
     assert [r["key"] for r in data["results"]] == [f"S-{n:04d}" for n in range(1, 13)]
     text = runner.invoke(main, ["report", "--db", str(month_db), "--by", "staff"])
-    assert text.exit_code == 0 and "S-0012" in text.output and "trend" in text.output
+    assert text.exit_code == 0 and "S-0012" in text.output and "环比" in text.output
     csv_ = runner.invoke(main, ["report", "--db", str(month_db), "--by", "window", "--format",
                                 "csv", "--month", "2026-11"])
     assert csv_.exit_code == 0 and csv_.output.count("\n") == 7  # header + 6 windows

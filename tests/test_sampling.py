@@ -142,6 +142,6 @@ def test_cli_and_the_queue_show_the_assignments(db: Path) -> None:
         return queue.text, ok.status_code, refused.status_code
 
     page, ok, refused = asyncio.run(script())
-    assert f"{len(mine)} open" in page and 'id="assigned"' in page
+    assert f"待抽检 {len(mine)}" in page and 'id="assigned"' in page
     assert mine[0].interaction_id in page and theirs.interaction_id not in page.split("</section>")[0]
     assert ok == 303 and refused == 403

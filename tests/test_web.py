@@ -314,7 +314,7 @@ def test_interaction_page_shows_evidence(app: FastAPI, review) -> None:
     assert "第9条 · A9-F-01" in page and 'data-start="9.0"' in page
     assert "下班了,明天再来" in page or "下班了，明天再来" in page  # seed wording
     # a Friday at 09:00: sent away within service hours (Article 25), shown with the phrase
-    assert "Service hours (Article 25): said at 09:00, within service hours" in page
+    assert "工作时间（第二十五条）: 09:00 说出，在工作时间内" in page
     assert "A25-HOURS" in page
     five = inspector.get(f"/interactions/{review.pks['phone-five-rings']}").text
     assert re.search(r'id="rings">5', five)
@@ -451,7 +451,7 @@ def test_repeated_failed_logins_lock_the_account_for_a_while(db: Path, clock: Cl
         for _ in range(3):
             assert _try_login(client, "insp", "guess-guess").status_code == 401
         locked = _try_login(client, "insp", USERS["insp"][1])  # right password, still refused
-        assert locked.status_code == 429 and "Too many failed logins" in locked.text
+        assert locked.status_code == 429 and "登录失败次数过多" in locked.text
         assert int(locked.headers["retry-after"]) >= 1
         assert "conduct_session" not in locked.headers.get("set-cookie", "")
         assert _try_login(client, "trainer", USERS["trainer"][1]).status_code == 303  # others fine
@@ -507,11 +507,11 @@ def test_admin_page_adds_disables_enables_and_unlocks_users(app: FastAPI, db: Pa
     for _ in range(5):  # the default limit: 5 failures
         _try_login(client, "newbie", "wrong-wrong")
     assert _try_login(client, "newbie", "newbie-pass-1").status_code == 429
-    assert "locked" in admin.get("/admin/users").text
+    assert "已锁定" in admin.get("/admin/users").text
     assert admin.post(f"/admin/users/{uid}/unlock", data={"csrf_token": token}).status_code == 303
     assert _try_login(client, "newbie", "newbie-pass-1").status_code == 303
     me = admin.post(f"/admin/users/{_user_id(db, 'boss')}/disable", data={"csrf_token": token})
-    assert me.status_code == 400 and "your own account" in me.text
+    assert me.status_code == 400 and "不能停用自己的账号" in me.text
     assert admin.post("/admin/users/99999/enable", data={"csrf_token": token}).status_code == 404
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 from month_fixture import build_month_db, private_copy
 
+from analyzer.halltime import HallZones
 from analyzer.store import Filter, Store
 from analyzer.web import auth, create_app
 
@@ -285,9 +287,9 @@ def test_the_queue_counts_finding_filters_only_up_to_its_cap(db: Path,
                 (await me.get("/queue?article=9&page=3")).text, (await me.get("/queue")).text)
 
     first, second, plain = asyncio.run(script())
-    assert "20+ found" in first and "Page 1 / 2+" in first and "page=2" in first
-    assert "30+ found" in second and "page=4" in second  # the cap follows the page asked for
-    assert f"{flagged} found" in plain  # exact from the rollups
+    assert "共 20+ 条" in first and "第 1 / 2+ 页" in first and "page=2" in first
+    assert "共 30+ 条" in second and "page=4" in second  # the cap follows the page asked for
+    assert f"共 {flagged} 条" in plain  # exact from the rollups
 
 
 def test_the_examples_page_pages_through_a_search_in_its_order(db: Path,
@@ -306,8 +308,8 @@ def test_the_examples_page_pages_through_a_search_in_its_order(db: Path,
     pages = asyncio.run(script())
     rows = [re.findall(r'<tr class="bad">.*?<td class="day">[^<]*', p, re.S) for p in pages]
     assert [len(r) for r in rows] == [4, 4]
-    assert "Examples 1–4" in pages[0] and "page=2" in pages[0]
-    assert "Examples 5–8" in pages[1] and "page=1" in pages[1] and "page=3" in pages[1]
+    assert "第 1–4 条案例" in pages[0] and "page=2" in pages[0]
+    assert "第 5–8 条案例" in pages[1] and "page=1" in pages[1] and "page=3" in pages[1]
     with Store(db, readonly=True) as store:
         expected = search_examples(store, practice="bad", article=9, limit=8)
     said = [re.search(r"<td>第\d+条 · ([^<]+)</td>.*<td class=\"day\">(.*)", r, re.S).groups()
@@ -315,12 +317,11 @@ def test_the_examples_page_pages_through_a_search_in_its_order(db: Path,
     assert said == [(e.rule, e.day) for e in expected]
     monkeypatch.setattr(train, "EXPORT_LIMIT", 8)  # a search holds two pages now
     last, beyond = asyncio.run(script((2, 3)))
-    assert "page=3" not in last and "Examples 5–8" in beyond  # no page past the limit
+    assert "page=3" not in last and "第 5–8 条案例" in beyond  # no page past the limit
 
 
 def test_a_supervisor_samples_a_month_from_the_page(db: Path) -> None:
     from collections import Counter
-    from datetime import UTC, datetime
 
     path = db
     con = auth.connect(path)
@@ -337,14 +338,14 @@ def test_a_supervisor_samples_a_month_from_the_page(db: Path) -> None:
 
     refused, first, again, page = asyncio.run(script())
     assert refused.status_code == 400
-    assert first.status_code == 200 and "Seed <code>7</code>" in first.text
-    assert "insp2" in first.text and " new" in first.text
+    assert first.status_code == 200 and "随机种子 <code>7</code>" in first.text
+    assert "insp2 新分配" in first.text
     with Store(path, readonly=True) as store:
         made = store.assignments(period="2026-11", limit=100000)
-        today = datetime.now(UTC).date().isoformat()
+        today = HallZones().today(time.time()).isoformat()  # the page's day: the hall's
         tally = store.assignment_tally("2026-11", today)
     assert {a.inspector for a in made} == {"insp", "insp2"}
-    assert f"{len(made)} assigned before" in again.text  # the same seed: nothing new
+    assert f"此前已分配 {len(made)} 条" in again.text  # the same seed: nothing new
     for name in ("insp", "insp2"):
         states = Counter(a.state(today) for a in made if a.inspector == name)
         assert tally[name] == {s: states.get(s, 0) for s in ("open", "overdue", "done")}
@@ -380,7 +381,7 @@ def test_a_staff_account_sees_and_appeals_only_its_own(db: Path) -> None:
 
     r = asyncio.run(script())
     assert r["home"].headers["location"] == "/staff/S-0001"
-    assert r["mine"].status_code == 200 and "My results" in r["mine"].text
+    assert r["mine"].status_code == 200 and "我的结果" in r["mine"].text
     for refused in ("theirs", "their call", "their appeal", "ranking", "queue"):
         assert r[refused].status_code == 403, refused
     assert r["my call"].status_code == 200 and "/appeal" in r["my call"].text

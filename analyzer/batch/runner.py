@@ -390,11 +390,58 @@ class _Silent:
 
 
 def _progress(total: int, enabled: bool) -> Progress:
+    """A bar on a terminal; plain lines (cron, systemd, a log file) when stderr is not one."""
+    if enabled and not sys.stderr.isatty():
+        return LineProgress(total, "batch")
     from tqdm import tqdm
 
     bar: Progress = tqdm(total=total, unit="item", disable=not enabled, file=sys.stderr,
                          dynamic_ncols=True, desc="batch")
     return bar
+
+
+class LineProgress:
+    """Progress as whole lines: ``batch: 12/40 items (30%), 0:01:23`` (no ``\\r`` fragments).
+
+    A line every ``step`` of the total or every ``seconds``, whichever comes
+    first, and one at the end; what a cron log or the journal can read.
+    """
+
+    def __init__(self, total: int, desc: str, *, step: float = 0.1, seconds: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic,
+                 write: Callable[[str], object] | None = None) -> None:
+        self.total, self.desc, self.step, self.seconds = total, desc, step, seconds
+        self.clock = clock
+        self.write = write or (lambda line: sys.stderr.write(line + "\n"))
+        self.done = 0
+        self.note = ""
+        self.started = self.last_time = clock()
+        self.last_done = 0
+
+    def update(self, n: int = 1) -> None:
+        """Move on ``n`` items; write a line when a step or the interval has passed."""
+        self.done += n
+        now = self.clock()
+        due = self.total and (self.done - self.last_done) >= self.step * self.total
+        if due or now - self.last_time >= self.seconds:
+            self._line(now)
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        """Shown at the end of the next line."""
+        self.note = s
+
+    def close(self) -> None:
+        """The last line (unless the last update just wrote it)."""
+        if self.done != self.last_done or self.done == 0:
+            self._line(self.clock())
+
+    def _line(self, now: float) -> None:
+        elapsed = int(now - self.started)
+        share = f" ({100 * self.done / self.total:.0f}%)" if self.total else ""
+        clock = f"{elapsed // 3600}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}"
+        note = f", {self.note}" if self.note else ""
+        self.write(f"{self.desc}: {self.done}/{self.total} items{share}, {clock}{note}")
+        self.last_done, self.last_time = self.done, now
 
 
 def run_batch(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
@@ -30,11 +30,19 @@ COMMANDS: dict[str, str] = {
     "examples": "examples:examples",
     "errors": "report:errors",
     "sample": "sample:sample",
+    "backup": "backup:backup",
 }
 
 
 class LazyGroup(click.Group):
     """A click group that imports each sub-command on first use."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line; the language it chose ends with it (callers keep theirs)."""
+        from analyzer import i18n
+
+        with i18n.language(i18n.current()):
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> object:
         """Run the sub-command; an analyzer error that ends it becomes its exit code."""
@@ -54,7 +62,7 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(f"analyzer.cli.{module}"), attr)
         if not isinstance(command, click.Command):
             raise TypeError(f"analyzer.cli.{module}.{attr} is not a click command")
-        return command
+        return with_lang(command)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List the sub-commands with their whole first sentence (wrapped, never cut)."""
@@ -77,10 +85,51 @@ class LazyGroup(click.Group):
         return found
 
 
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """``--lang``: the language of what the command writes (default: $CONDUCT_LANG, else 中文)."""
+    from analyzer import i18n
+
+    if value is not None:
+        i18n.set_language(value)
+
+
+def _start_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """The group's ``--lang``: set every run (so one run's choice never leaks into the next)."""
+    from analyzer import i18n
+
+    i18n.set_language(value or i18n.default_language())
+
+
+#: Spellings ``--lang`` takes.
+LANG_CHOICES: tuple[str, ...] = ("zh_CN", "zh", "en")
+
+
+def lang_option() -> click.Option:
+    """The ``--lang`` option every command takes (eager: set before anything is written)."""
+    return click.Option(["--lang"], type=click.Choice(LANG_CHOICES, case_sensitive=False),
+                        default=None, expose_value=False, is_eager=True, callback=_set_language,
+                        help="Language of the output: zh_CN (简体中文, the default) or en "
+                             "(also $CONDUCT_LANG).")
+
+
+def with_lang(command: click.Command) -> click.Command:
+    """``command`` (and a group's sub-commands) with a ``--lang`` option, added once."""
+    if not any(p.name == "lang" for p in command.params):
+        command.params.append(lang_option())
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            with_lang(sub)
+    return command
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="conduct")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.option("--lang", type=click.Choice(LANG_CHOICES, case_sensitive=False), default=None,
+              expose_value=False, is_eager=True, callback=_start_language,
+              help="Language of the output: zh_CN (简体中文, the default) or en "
+                   "(also $CONDUCT_LANG).")
 def main(verbose: int, quiet: bool) -> None:
     """Conduct compliance analyzer for government service halls (Chapter 3)."""
     setup_logging(verbose, quiet)

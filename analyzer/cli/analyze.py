@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import click
@@ -45,10 +46,65 @@ def analyze(paths: tuple[str, ...], fmt: str, output: Any, lexicons: tuple[str, 
 
     lexicon = preflight(options)
     failed: list[AnalyzerError] = []
-    stream = analyze_inputs(paths, options, lexicon=lexicon)
-    count = write_reports(_reports_only(stream, failed), fmt, output)
+    progress = RecordingProgress()
+    stream = analyze_inputs(paths, options, lexicon=lexicon, on_recording=progress.start)
+    count = write_reports(_reports_only(progress.follow(stream), failed), fmt, output)
     if failed:
         raise InputsFailed(f"{len(failed)} input(s) failed, {count} report(s) written")
+
+
+class RecordingProgress:
+    """Lines on stderr as each recording starts and ends (a long file is never silent).
+
+    ``analyzing call.wav (3.3 min of audio)…`` then ``call.wav: analyzed in
+    19.2 s``; whole lines, so a log file reads them too. ``-q`` hides them.
+    """
+
+    def __init__(self) -> None:
+        import logging
+
+        self.shown = logging.getLogger("analyzer").getEffectiveLevel() <= logging.WARNING
+        self.current: tuple[str, float] | None = None
+
+    def start(self, path: Path) -> None:
+        """A recording's analysis begins."""
+        import time
+
+        from analyzer.i18n import gettext as _
+
+        self.current = (path.name, time.monotonic())
+        if self.shown:
+            minutes = _minutes(path)
+            click.echo(_("analyzing %(name)s (%(minutes)s min of audio)…", name=path.name,
+                         minutes=minutes) if minutes else
+                       _("analyzing %(name)s…", name=path.name), err=True)
+
+    def follow(self, items: Iterator[InteractionReport | AnalyzerError]
+               ) -> Iterator[InteractionReport | AnalyzerError]:
+        """Pass ``items`` through, saying how long each recording took (errors say so themselves)."""
+        import time
+
+        from analyzer.i18n import gettext as _
+
+        for report in items:
+            if self.current is not None and self.shown and not isinstance(report, AnalyzerError):
+                name, began = self.current
+                click.echo(_("%(name)s: analyzed in %(seconds).1f s", name=name,
+                             seconds=time.monotonic() - began), err=True)
+            self.current = None
+            yield report
+
+
+def _minutes(path: Path) -> str:
+    """The recording's length in minutes from its header ("" when it does not say)."""
+    try:
+        import av
+
+        with av.open(str(path)) as container:
+            seconds = (container.duration or 0) / 1_000_000
+    except Exception:  # noqa: BLE001 - only a hint: the analysis reports real problems
+        return ""
+    return f"{seconds / 60:.1f}" if seconds else ""
 
 
 def _reports_only(stream: Iterator[InteractionReport | AnalyzerError],

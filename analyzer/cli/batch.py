@@ -1,9 +1,10 @@
-"""``conduct batch``: analyse a hall's recordings and transcripts into a results database."""
+"""``conduct batch``: analyze a hall's recordings and transcripts into a results database."""
 
 from __future__ import annotations
 
 import json
 import sys
+from typing import TextIO
 
 import click
 
@@ -29,7 +30,7 @@ from analyzer.options import SHARE_MODES
 @click.option("--rescore", is_flag=True,
               help="Re-run matching and scoring on stored transcripts even when current.")
 @click.option("--retry-errors", is_flag=True,
-              help="Analyse again recordings that failed as bad input in an earlier run.")
+              help="Analyze again recordings that failed as bad input in an earlier run.")
 @click.option("--batch-size", type=click.IntRange(1), default=None,
               help="Packed 30 s bins per encoder call (default: 4 on CPU, 16 on a GPU).")
 @click.option("--inflight", type=click.IntRange(1), default=6, show_default=True,
@@ -51,17 +52,23 @@ from analyzer.options import SHARE_MODES
               help="A hall's lexicon file layered over the shipped one (repeatable).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override an option by its dotted name (repeatable).")
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--no-progress", is_flag=True,
+              help="No progress (default: a bar on a terminal, plain log lines otherwise).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="The summary as text lines or one JSON object.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write the summary to this file instead of standard output.")
+@click.option("--json", "as_json", is_flag=True, hidden=True,
+              deprecated="use --format json; --json goes in the next release")
 def batch(source: str, db: str, workers: int, threads: int, executor: str, address: str | None,
           device: str | None, rescore: bool, retry_errors: bool, batch_size: int | None,
           inflight: int,
           beam_size: int | None, compute_type: str | None, pieces_per_window: int | None,
           share: str | None, lexicons: tuple[str, ...], overrides: tuple[str, ...], no_progress: bool,
-          as_json: bool) -> None:
-    """Analyse SOURCE (a folder, searched recursively, or a CSV/JSONL manifest).
+          fmt: str, output: TextIO, as_json: bool) -> None:
+    """Analyze SOURCE (a folder, searched recursively, or a CSV/JSONL manifest).
 
-    Already analysed content (same model and lexicon version) is skipped, so
+    Already analyzed content (same model and lexicon version) is skipped, so
     an interrupted batch resumes where it stopped; a changed lexicon re-scores
     stored transcripts without transcribing again. Bad inputs become error
     rows and the batch goes on; the exit code is 1 when there were any.
@@ -81,6 +88,13 @@ def batch(source: str, db: str, workers: int, threads: int, executor: str, addre
                         address=address, rescore=rescore, progress=not no_progress,
                         argv=sys.argv, inflight=inflight, retry_errors=retry_errors,
                         on_error=lambda _path, message: click.echo(f"error: {message}", err=True))
-    click.echo(json.dumps(summary.to_dict(), ensure_ascii=False) if as_json else summary.text())
+    if as_json:
+        fmt = "json"
+    output.write((json.dumps(summary.to_dict(), ensure_ascii=False) if fmt == "json"
+                  else summary.text()) + "\n")
+    if not summary.files and not summary.errors:
+        raise InputsFailed(f"no input found in {source}: a folder of recordings (.wav, .mp3, "
+                           ".m4a, .ogg, .flac ...) and transcripts (.json, .jsonl), or a "
+                           "CSV/JSONL manifest")
     if summary.errors:
         raise InputsFailed(f"{summary.errors} input(s) failed; see `conduct errors --db {db}`")

@@ -83,8 +83,12 @@ def search(db: Path, practice: str | None, article: int | None, rule: str | None
 
 @examples.command()
 @_filters
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", "out", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
               help="The training pack to write (.zip).")
+@click.option("--out", "old_out", default=None, hidden=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              deprecated="use -o/--output; --out goes in the next release")
 @click.option("--recordings-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Folder of the recordings; clips are cut only from files inside it.")
 @click.option("--pad", default=1.5, show_default=True, type=click.FloatRange(0, 10),
@@ -93,9 +97,14 @@ def search(db: Path, practice: str | None, article: int | None, rule: str | None
               show_default=True, help="What replaces personal data in the audio.")
 def export(db: Path, practice: str | None, article: int | None, rule: str | None,
            hall: str | None, since: str | None, until: str | None, lexicons: tuple[str, ...],
-           out: Path, recordings_root: Path | None, pad: float, mask_mode: str) -> None:
+           out: Path | None, old_out: Path | None, recordings_root: Path | None, pad: float,
+           mask_mode: str) -> None:
     """Write a training pack: masked clips, transcripts and a manifest."""
     from analyzer.training import examples as ex
+
+    out = out or old_out
+    if out is None:
+        raise click.UsageError("give the pack to write with -o/--output FILE.zip")
 
     store, found = _search(db, lexicons, practice, article, rule, hall, since, until)
     try:

@@ -30,9 +30,13 @@ def models() -> None:
     type=click.Path(file_okay=False),
     help="Where the bundled model is assembled (env CONDUCT_MODEL_CACHE).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def check(model: str, cache_dir: str | None, as_json: bool) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="The result as text or one JSON object.")
+@click.option("--json", "old_json", is_flag=True, hidden=True,
+              deprecated="use --format json; --json goes in the next release")
+def check(model: str, cache_dir: str | None, fmt: str, old_json: bool) -> None:
     """Say where the model is and whether it verifies (exit 1 if not)."""
+    as_json = old_json or fmt == "json"
     from analyzer.speech.model import resolve_model, verify_model
 
     try:

@@ -66,8 +66,9 @@ def _period(kind: str) -> Callable[[click.Context, click.Parameter, str | None],
               help="Scoring template whose [ranking] rules and failing grade apply "
                    "(default: the shipped one).")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "html", "json"]),
-              default=None, help="text tables (default; html for a list), one CSV table, a "
-                                 "self-contained HTML page, or JSON.")
+              default=None, help="text tables (the default), one CSV table, a self-contained "
+                                 "HTML page, or JSON; with -o FILE, FILE's suffix (.csv, .html, "
+                                 ".json) chooses when --format is not given.")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write to this file instead of standard output.")
 def report(db: str, since: str | None, until: str | None, hall: str | None,
@@ -86,15 +87,31 @@ def report(db: str, since: str | None, until: str | None, hall: str | None,
         raise click.UsageError("give one of --month, --quarter, --year")
     if chosen and (since or until):
         raise click.UsageError("--since/--until and --month/--quarter/--year exclude each other")
+    fmt = fmt or format_of(output)
     with Store(db, readonly=True) as store:
         text = _render(store, chosen[0] if chosen else None, since, until, hall, by, template,
                        fmt)
     output.write(text)
 
 
+#: Output file suffix -> the format it implies when --format is not given.
+SUFFIX_FORMATS: dict[str, str] = {".csv": "csv", ".html": "html", ".htm": "html",
+                                  ".json": "json", ".txt": "text"}
+
+
+def format_of(output: TextIO) -> str:
+    """The format an output file's suffix implies (text for standard output or no suffix)."""
+    from pathlib import Path
+
+    name = getattr(output, "name", "-")
+    if not isinstance(name, str) or name in ("-", "<stdout>"):
+        return "text"
+    return SUFFIX_FORMATS.get(Path(name).suffix.lower(), "text")
+
+
 def _render(store: Store, period: Period | None, since: str | None, until: str | None,
             hall: str | None,
-            by: str | None, template: str | None, fmt: str | None) -> str:
+            by: str | None, template: str | None, fmt: str) -> str:
     """The report asked for, rendered."""
     from analyzer.rules.score import load_template
     from analyzer.store.filters import Filter
@@ -106,7 +123,7 @@ def _render(store: Store, period: Period | None, since: str | None, until: str |
         if fmt == "json":
             raise click.UsageError("--format json is for --by and --month/--quarter/--year")
         summary = build_summary(store, Filter.of({"since": since, "until": until, "hall": hall}))
-        return RENDERERS[fmt or "text"](summary)
+        return RENDERERS[fmt](summary)
     scoring = load_template(template)
     if by is not None:
         from analyzer.reports import staff as staff_report
@@ -117,15 +134,13 @@ def _render(store: Store, period: Period | None, since: str | None, until: str |
         names = store.staff_names()
         for r in results:
             r.name = names.get(r.staff, "")
-        return staff_report.RENDERERS[fmt or "text"](period, results)
+        return staff_report.RENDERERS[fmt](period, results)
     from analyzer.reports.ranking import RENDERERS as LISTS
     from analyzer.store.ranking import build_ranking
 
-    if fmt == "text":
-        raise click.UsageError("a red and black list is html, csv or json")
     assert period is not None  # neither --by nor a period was handled above
-    return LISTS[fmt or "html"](build_ranking(store, period, scoring, Filter(hall=hall or ""),
-                                              links=fmt == "json"))
+    return LISTS[fmt](build_ranking(store, period, scoring, Filter(hall=hall or ""),
+                                    links=fmt == "json"), store.hall_zones())
 
 
 def _span(store: Store, since: str | None, until: str | None) -> Period:
@@ -146,19 +161,22 @@ def _span(store: Store, since: str | None, until: str | None) -> Period:
               help="Only this run's errors (default: every run).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="One line per error, or JSON Lines.")
-def errors(db: str, run_id: int | None, fmt: str) -> None:
-    """List the inputs a batch could not analyse, and why."""
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write to this file instead of standard output.")
+def errors(db: str, run_id: int | None, fmt: str, output: TextIO) -> None:
+    """List the inputs a batch could not analyze, and why."""
     import json
 
+    from analyzer.i18n import ngettext
     from analyzer.store import Store, error_text
 
     with Store(db, readonly=True) as store:
         rows = store.errors(run_id)
     for row in rows:
         if fmt == "json":
-            click.echo(json.dumps(row, ensure_ascii=False))
+            output.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
-            click.echo(f"run {row['run_id']}  {row['kind']:<16} "
-                       f"{error_text(row['path'], row['message'])}")
+            output.write(f"run {row['run_id']}  {row['kind']:<16} "
+                         f"{error_text(row['path'], row['message'])}\n")
     if fmt == "text":
-        click.echo(f"{len(rows)} error(s)", err=True)
+        click.echo(ngettext("%(num)d error", "%(num)d errors", len(rows)), err=True)

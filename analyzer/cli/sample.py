@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from analyzer.cli.report import _period
+from analyzer.store.sampling import DEFAULT_SEED
 
 if TYPE_CHECKING:
     from analyzer.store.periods import Period
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
               help="Sample this quarter.")
 @click.option("--inspector", "inspectors", multiple=True, required=True,
               help="An inspector to assign to (repeatable; round-robin).")
-@click.option("--seed", default="0", show_default=True,
+@click.option("--seed", default=DEFAULT_SEED, show_default=True,
               help="Seed of the draw: the same seed, database and template give the same sample.")
 @click.option("--template", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Scoring template whose [sampling] rules apply (default: the shipped one).")

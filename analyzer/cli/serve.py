@@ -53,8 +53,29 @@ def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_tim
                      lexicon=tuple(lexicons), login_max_failures=login_max_failures,
                      login_failure_seconds=login_failure_seconds, scoring_template=template,
                      live_url=live_url)
-    click.echo(f"conduct review on http://{host}:{port}/ (db {db})", err=True)
+    for line in startup_notes(host, port, db, recordings_root, live_url):
+        click.echo(line, err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+def startup_notes(host: str, port: int, db: Path, recordings_root: Path | None,
+                  live_url: str) -> list[str]:
+    """What ``serve`` says as it starts: where, and which features are off and why."""
+    from analyzer.i18n import gettext as _
+
+    notes = [_("conduct review on http://%(host)s:%(port)s/ (database %(db)s)", host=host,
+               port=port, db=db)]
+    if recordings_root is None:
+        notes.append(_("audio serving is off: no --recordings-root given, so pages show "
+                       "transcripts without a player"))
+    else:
+        notes.append(_("audio is served from %(root)s", root=recordings_root))
+    if not live_url:
+        notes.append(_("the live feed is off: no --live ws://HOST:PORT given (the Live page "
+                       "says so)"))
+    else:
+        notes.append(_("the live page follows %(url)s", url=live_url))
+    return notes
 
 
 @click.group()

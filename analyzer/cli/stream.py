@@ -55,7 +55,7 @@ from analyzer.speech.meta import CallMeta
               help="With --listen --db: folder for the calls' recordings "
                    "(default: live-calls beside the database).")
 @click.option("--max-lines", type=click.IntRange(1, 1024), default=32, show_default=True,
-              help="With --listen: lines analysed at once.")
+              help="With --listen: lines analyzed at once.")
 def stream(source: str, rate: int, channels: int, realtime: bool, channel: str | None,
            interaction_id: str | None, chunk_ms: int, model: str | None,
            lexicons: tuple[str, ...], overrides: tuple[str, ...], listen: str | None,

@@ -117,11 +117,15 @@ def records_of(task: Task) -> Iterator[Interaction | AnalyzerError]:
 
 
 def analyze_inputs(paths: Iterable[str | Path], options: AnalyzerOptions | None = None, *,
-                   lexicon: Lexicon | None = None) -> Iterator[InteractionReport | AnalyzerError]:
+                   lexicon: Lexicon | None = None,
+                   on_recording: Callable[[Path], object] | None = None,
+                   ) -> Iterator[InteractionReport | AnalyzerError]:
     """Analyze every input under ``paths``, yielding a report or an error for each.
 
     A bad input (malformed transcript, undecodable audio, no speech) is
     yielded as its :class:`AnalyzerError` and the run goes on.
+    ``on_recording`` is called with each recording's path as its analysis
+    starts (the command line's progress: recordings take seconds).
     """
     options = options or AnalyzerOptions()
     lexicon = lexicon if lexicon is not None else get_lexicon(options)
@@ -129,6 +133,8 @@ def analyze_inputs(paths: Iterable[str | Path], options: AnalyzerOptions | None 
         if isinstance(item, AnalyzerError):
             yield item
         elif item.kind == "audio":
+            if on_recording is not None:
+                on_recording(Path(item.path))
             yield _or_error(item.path, partial(analyze_task, item, options, lexicon=lexicon))
         else:
             for rec in records_of(item):

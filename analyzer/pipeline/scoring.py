@@ -164,7 +164,10 @@ def analyze_interaction(
             ring_source=ring.source if ring else None,
             answer_time=ring.answer_time if ring else None, utterances=interaction.utterances,
             hall=interaction.hall, window=interaction.window, staff=interaction.staff,
-            started_at=interaction.started_at, source=interaction.source,
+            started_at=interaction.started_at,
+            started_at_source=interaction.started_at_source
+            or ("given" if interaction.started_at else ""),
+            source=interaction.source,
             duration=interaction.duration,
             analyzer=audit_block(options, lexicon, template, asr_info),
             meta=interaction.meta,

@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from analyzer.i18n import gettext as _
+from analyzer.i18n import ngettext
+from analyzer.reports.columns import label, labels
 from analyzer.reports.pages import render
+from analyzer.reports.text import pad, table, width
 from analyzer.store import error_text
 from analyzer.store.rows import SummaryRow
 from analyzer.store.summaries import MEASURES, SECTIONS, Summary
@@ -23,29 +27,40 @@ def columns(key: str, rows: list[SummaryRow]) -> list[str]:
     return [*group, *(m for m in MEASURES if m in present)]
 
 
-def render_text(summary: Summary) -> str:
-    """Plain-text tables."""
+def headline(summary: Summary) -> str:
+    """The totals in one sentence, plural forms right in the reader's language."""
     t = summary.totals
-    out = [f"Conduct report: {summary.db} ({summary.generated_at})"]
+    parts = [ngettext("%(num)d interaction", "%(num)d interactions", t.interactions),
+             _("%(n)d flagged", n=t.flagged),
+             ngettext("%(num)d finding", "%(num)d findings", t.findings),
+             _("mean score %(score)s", score=fmt(t.mean_score) or "–"),
+             _("%(hours)s h of audio", hours=hours(t.hours)),
+             ngettext("%(num)d input error", "%(num)d input errors", summary.errors)]
+    return _(", ").join(parts)
+
+
+def generated(summary: Summary) -> str:
+    """When the report was made, on the halls' clock (the database's ``halls`` options)."""
+    return summary.zones.show(summary.generated_at)
+
+
+def render_text(summary: Summary) -> str:
+    """Plain-text tables with labelled columns."""
+    out = [_("Conduct report: %(db)s (made %(when)s)", db=summary.db, when=generated(summary))]
     if summary.filters.items():
-        out.append("filters: " + ", ".join(f"{k}={v}" for k, v in summary.filters.items()))
-    out.append(f"{t.interactions} interactions, {t.flagged} flagged, {t.findings} "
-               f"findings, mean score {fmt(t.mean_score) or '–'}, {hours(t.hours)} h of audio, "
-               f"{summary.errors} input errors")
-    for key, title, _ in SECTIONS:
+        out.append(_("filters: %(filters)s", filters=", ".join(
+            f"{label(k)}={v}" for k, v in summary.filters.items())))
+    out.append(headline(summary))
+    for key, title, _cols in SECTIONS:
         rows = summary.sections[key]
-        out += ["", title]
+        out += ["", _(title)]
         if not rows:
-            out.append("  (none)")
+            out.append("  " + _("(none)"))
             continue
         cols = columns(key, rows)
-        cells = [[fmt(r.get(c)) for c in cols] for r in rows]
-        widths = [max(len(c), *(width(row[i]) for row in cells)) for i, c in enumerate(cols)]
-        out.append("  " + "  ".join(pad(c, w) for c, w in zip(cols, widths, strict=True)))
-        out += ["  " + "  ".join(pad(v, w) for v, w in zip(row, widths, strict=True))
-                for row in cells]
+        out += table(labels(cols), [[fmt(r.get(c)) for c in cols] for r in rows], indent="  ")
     if summary.error_rows:
-        out += ["", "Input errors"]
+        out += ["", _("Input errors")]
         out += [f"  run {e['run_id']}  {e['kind']}  {error_text(e['path'], e['message'])}"
                 for e in summary.error_rows]
     return "\n".join(out) + "\n"
@@ -56,32 +71,34 @@ def render_csv(summary: Summary) -> str:
     cols = ["section", "hall", "window", "day", "article", "rule", "kind", *MEASURES,
             "path", "message"]
     rows: list[dict[str, object]] = [{"section": "total", **summary.totals.as_row()}]
-    rows += [{"section": key, **row} for key, _, _ in SECTIONS for row in summary.sections[key]]
+    rows += [{"section": key, **row} for key, _t, _c in SECTIONS for row in summary.sections[key]]
     rows += [{"section": "error", **row} for row in summary.error_rows]
-    return write_csv(cols, rows)
+    return write_csv(cols, rows, bom=True, header=labels(cols))
 
 
 def render_html(summary: Summary) -> str:
     """A self-contained HTML page: tables plus inline SVG bar charts."""
     s = summary.sections
     charts = [
-        bar_chart("Mean score per hall", [(str(r["hall"] or "—"), _number(r["mean_score"]))
-                                          for r in s["hall"]], 100),
-        bar_chart("Flagged interactions per window",
+        bar_chart(_("Mean score per hall"), [(str(r["hall"] or "—"), _number(r["mean_score"]))
+                                             for r in s["hall"]], 100),
+        bar_chart(_("Flagged interactions per window"),
                   [(f"{r['hall']} #{r['window']}", _number(r["flagged"])) for r in s["window"]]),
-        bar_chart("Findings per article", [(f"Article {r['article']}", _number(r["findings"]))
-                                           for r in s["article"]]),
-        bar_chart("Interactions per day", [(str(r["day"] or "—"), _number(r["interactions"]))
-                                           for r in s["day"]]),
+        bar_chart(_("Findings per article"),
+                  [(_("Art. %(n)s", n=r["article"]), _number(r["findings"]))
+                   for r in s["article"]]),
+        bar_chart(_("Interactions per day"), [(str(r["day"] or "—"), _number(r["interactions"]))
+                                              for r in s["day"]]),
     ]
-    tables = [(title, columns(key, s[key]), [[fmt(r.get(c)) for c in columns(key, s[key])]
-                                             for r in s[key]])
-              for key, title, _ in SECTIONS]
+    tables = [(_(title), labels(columns(key, s[key])),
+               [[fmt(r.get(c)) for c in columns(key, s[key])] for r in s[key]])
+              for key, title, _c in SECTIONS]
     errors = [(e["run_id"], e["kind"], error_text(e["path"], e["message"]))
               for e in summary.error_rows]
-    return render("summary.html", summary=summary, totals=summary.totals, charts=charts,
-                  tables=tables, errors=errors, fmt=fmt, hours=hours,
-                  filters=", ".join(f"{k}={v}" for k, v in summary.filters.items()) or "none")
+    filters = ", ".join(f"{label(k)}={v}" for k, v in summary.filters.items())
+    return render("summary.html", summary=summary, headline=headline(summary),
+                  generated=generated(summary), charts=charts, tables=tables, errors=errors,
+                  filters=filters or _("none"))
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,10 @@ def bar_chart(title: str, data: list[tuple[str, float]], top: float | None = Non
     return BarChart(title, bars, label_w, plot_w, bar, 30 + bar * max(1, len(data)))
 
 
+__all__ = ["RENDERERS", "bar_chart", "columns", "fmt", "hours", "pad", "render_csv",
+           "render_html", "render_text", "width"]
+
+
 def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
@@ -139,16 +160,6 @@ def fmt(value: object) -> str:
 def hours(value: float) -> str:
     """Hours of audio: ``0`` when there is none, else as summed (to 3 decimals)."""
     return "0" if value == 0 else str(value)
-
-
-def width(text: str) -> int:
-    """Display width: CJK characters take two columns."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
-def pad(text: str, size: int) -> str:
-    """``text`` padded with spaces to display width ``size``."""
-    return text + " " * (size - width(text))
 
 
 RENDERERS: dict[str, Callable[[Summary], str]] = {

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from analyzer.halltime import HallZones
 from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
 from analyzer.rules.materials import earlier_visits, piecemeal
@@ -108,7 +109,7 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
     out += piecemeal(interaction, cues, lexicon)
     out += earlier_visits(interaction, cues, lexicon)
     out += runarounds(interaction, cues, lexicon)
-    out = service_hours(interaction, cues, lexicon, d, out)
+    out = service_hours(interaction, cues, lexicon, d, out, zones=options.halls.zones())
     return unanswered_call(interaction, lexicon, options, ring, out)
 
 
@@ -413,13 +414,17 @@ def quarrels(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon,
 
 
 # ----------------------------------------------------------------- Article 25
-def local_time(interaction: Interaction, offset: float | None) -> dt.datetime | None:
-    """The hall's local clock ``offset`` seconds into the interaction, if its start is known."""
+def local_time(interaction: Interaction, offset: float | None,
+               zones: HallZones | None = None) -> dt.datetime | None:
+    """The hall's clock ``offset`` seconds into the interaction, if its start is known.
+
+    The start is converted to the hall's zone (:mod:`analyzer.halltime`); a
+    start written without offset is taken as the hall's own clock.
+    """
     if not interaction.started_at or offset is None:
         return None
-    try:
-        start = dt.datetime.fromisoformat(interaction.started_at.strip())
-    except ValueError:
+    start = (zones or HallZones()).local(interaction.started_at, interaction.hall)
+    if start is None:
         return None
     return start + dt.timedelta(seconds=offset)
 
@@ -442,7 +447,8 @@ _COURTEOUS = re.compile(r"您|请|不好意思|抱歉|对不起|麻烦|实在")
 
 
 def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon,
-                  options: DutyOptions, findings: list[Finding]) -> list[Finding]:
+                  options: DutyOptions, findings: list[Finding],
+                  zones: HallZones | None = None) -> list[Finding]:
     """Article 25: refusing or deferring work for the hour within service hours.
 
     * A closing phrase (``closing_rules``: 下班了，明天再来, or its paraphrase)
@@ -459,7 +465,7 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
     out: list[Finding] = []
     charged: set[float] = set()
     for f in findings:
-        when = local_time(interaction, f.start)
+        when = local_time(interaction, f.start, zones)
         if f.kind != "forbidden" or f.rule not in options.closing_rules or when is None:
             out.append(f)
             continue
@@ -479,7 +485,7 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
                 detail={**note, "phrase_rule": f.rule},
             ))
     if rule is not None:
-        out += _deferrals(interaction, cues, rule, options, hours, charged)
+        out += _deferrals(interaction, cues, rule, options, hours, charged, zones)
     return out
 
 
@@ -491,14 +497,14 @@ def _said(interaction: Interaction, f: Finding) -> str:
 
 
 def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options: DutyOptions,
-               hours: str, charged: set[float]) -> list[Finding]:
+               hours: str, charged: set[float], zones: HallZones | None) -> list[Finding]:
     out = []
     utts = interaction.utterances
     for cue in cues:
         if cue.kind != "deferral" or cue.utterance >= len(utts):
             continue
         u = utts[cue.utterance]
-        when = local_time(interaction, u.start)
+        when = local_time(interaction, u.start, zones)
         if u.speaker == "citizen" or when is None or u.start in charged \
                 or not in_service_hours(when, interaction.hall, options):
             continue
@@ -572,7 +578,7 @@ def unanswered_call(interaction: Interaction, lexicon: Lexicon, options: Analyze
         return findings  # the caller gave up before the allowed rings had rung
     rest = [f for f in findings if f.rule != "A7-RING"]  # it would say "answered after"
     rule = measure_rule(lexicon, "A7-UNANSWERED")
-    when = local_time(interaction, 0.0)
+    when = local_time(interaction, 0.0, options.halls.zones())
     inside = when is not None and in_service_hours(when, interaction.hall, options.duties)
     if rule is None or (when is not None and not inside):
         return rest  # outside service hours nobody is owed an answer

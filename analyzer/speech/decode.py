@@ -47,6 +47,7 @@ class DecodedAudio:
         source: The path it came from.
         native_rate: The recording's own sample rate in Hz.
         codec: The codec name ffmpeg reported (``pcm_s16le``, ``opus`` ...).
+        created: The container's ``creation_time`` tag (ISO-8601, as written), or "".
     """
 
     samples: np.ndarray
@@ -55,6 +56,7 @@ class DecodedAudio:
     source: str
     native_rate: int = 0
     codec: str = ""
+    created: str = ""
 
     @property
     def channels(self) -> int:
@@ -99,6 +101,7 @@ def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> DecodedAud
         native_rate = int(stream.rate or stream.codec_context.sample_rate or 0)
         codec = stream.codec_context.name
         declared = _declared_seconds(container, stream, source)
+        created = str((container.metadata or {}).get("creation_time", "") or "").strip()
         samples = _decode_stream(av, container, stream, sample_rate, source)
     duration = samples.shape[1] / sample_rate
     if samples.shape[1] == 0:
@@ -112,7 +115,7 @@ def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> DecodedAud
             f"truncated: the header declares {declared:.2f} s but only {duration:.2f} s decode",
             source=source,
         )
-    return DecodedAudio(samples, sample_rate, duration, source, native_rate, codec)
+    return DecodedAudio(samples, sample_rate, duration, source, native_rate, codec, created)
 
 
 def _decode_stream(av, container, stream, sample_rate: int, source: str) -> np.ndarray:

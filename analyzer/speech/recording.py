@@ -245,6 +245,7 @@ def build_interaction(
         "roles": [t.speaker for t in tracks],
         "speaker_known": all(t.known for t in tracks),
     }
+    started_at, started_from = start_of(path, audio, meta)
     return Interaction(
         id=meta.id or shown(Path(path).stem),
         channel=channel,
@@ -252,13 +253,45 @@ def build_interaction(
         hall=meta.hall,
         window=meta.window,
         staff=meta.staff,
-        started_at=meta.started_at,
+        started_at=started_at,
+        started_at_source=started_from,
         rings=meta.rings,
         ring_seconds=meta.ring_seconds,
         source=shown(path),
         duration=audio.duration,
         meta=extra,
     )
+
+
+def start_of(path: str | Path, audio: DecodedAudio, meta: CallMeta) -> tuple[str, str]:
+    """When the recording started, and where that was read: ``(started_at, source)``.
+
+    The metadata given (a sidecar, a manifest row, the caller) wins
+    (``given``); else the container's ``creation_time`` tag (``metadata``);
+    else the file's modification time less the recording's length
+    (``file_time``: a recorder writes the file as the call ends). Times are
+    absolute (with their UTC offset); the hall's clock is applied where they
+    are shown (:mod:`analyzer.halltime`).
+    """
+    import datetime as dt
+
+    if meta.started_at:
+        return meta.started_at, "given"
+    if audio.created:
+        try:
+            created = dt.datetime.fromisoformat(audio.created.replace("Z", "+00:00"))
+        except ValueError:
+            created = None
+        if created is not None:
+            if created.tzinfo is None:
+                created = created.replace(tzinfo=dt.UTC)  # the tag is written in UTC
+            return created.isoformat(timespec="seconds"), "metadata"
+    try:
+        mtime = Path(path).stat().st_mtime
+    except OSError:
+        return "", ""
+    start = dt.datetime.fromtimestamp(mtime - audio.duration, dt.UTC)
+    return start.isoformat(timespec="seconds"), "file_time"
 
 
 def find_rings(

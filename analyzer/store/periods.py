@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from analyzer.errors import InvalidRequest
+from analyzer.i18n import N_, gettext
 
 #: Period kinds, from the shortest.
 PERIOD_KINDS: tuple[str, ...] = ("month", "quarter", "year", "days")
-_TITLES = {"month": "月通报", "quarter": "季考评", "year": "年考核", "days": "期间"}
+_TITLES = {"month": N_("monthly bulletin"), "quarter": N_("quarterly review"),
+           "year": N_("annual review"), "days": N_("period")}
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,8 @@ class Period:
 
     @property
     def title(self) -> str:
-        """The document's name for this kind of period (月通报, 季考评, 年考核)."""
-        return _TITLES[self.kind]
+        """The document's name for this kind of period (月通报, 季考评, 年考核), translated."""
+        return gettext(_TITLES[self.kind])
 
     def previous(self) -> Period:
         """The period of the same kind just before this one (same length for ``days``)."""

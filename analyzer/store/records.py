@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analyzer.halltime import HallZones
 from analyzer.types import Interaction, InteractionReport, Utterance
 
 
@@ -86,23 +87,29 @@ class Stored:
     lexicon_version: str
 
 
-def _day(started_at: str, fallback: str) -> str:
-    """The calendar day (``YYYY-MM-DD``, as written locally) an interaction started.
+def _day(started_at: str, fallback: str, zones: HallZones | None = None, hall: str = "") -> str:
+    """The hall's calendar day (``YYYY-MM-DD``) an interaction started.
 
     Any ISO-8601 form counts (``2023-05-04T09:30+08:00``, basic
     ``20230504T093000+0800``, week date ``2023-W18-4``), so every stored
-    interaction is found by the date filters; without a start time the
-    analysis time is used, and text that is no date gives "".
+    interaction is found by the date filters. A time with an offset is moved
+    to the hall's zone (a call at 23:30 UTC is the next morning in Beijing);
+    one without is the hall's own clock. Without a start time the analysis
+    time is used, and text that is no date gives "".
     """
-    from datetime import datetime
-
+    zones = zones or HallZones()
     for text in (started_at, fallback):
         if text:
-            try:
-                return datetime.fromisoformat(text).date().isoformat()
-            except ValueError:
-                continue
+            day = zones.day(text, hall)
+            if day:
+                return day
     return ""
+
+
+def zones_of_report(report: InteractionReport) -> HallZones:
+    """The hall zones the report's analysis ran with (the default for older reports)."""
+    options = getattr(report.analyzer, "options", None)
+    return HallZones.of(options.get("halls") if isinstance(options, dict) else None)
 
 
 def error_text(path: str, message: str) -> str:

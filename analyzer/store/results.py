@@ -24,6 +24,8 @@ from analyzer.store.schema import now
 
 #: What results are grouped by.
 RESULT_GROUPS: tuple[str, ...] = ("staff", "window")
+#: The score of an interaction with nothing to deduct: never listed among the worst.
+FULL_MARKS = 100
 #: Best and worst interactions kept per group.
 EXAMPLES_PER_GROUP = 3
 
@@ -259,8 +261,8 @@ class ResultsMixin(StoreBase):
             key = tuple(str(r[c]) for c in range(width))
             if r["rb"] <= EXAMPLES_PER_GROUP:
                 found[key]["best"].append((int(r["rb"]), link))
-            if r["rw"] <= EXAMPLES_PER_GROUP:
-                found[key]["worst"].append((int(r["rw"]), link))
+            if r["rw"] <= EXAMPLES_PER_GROUP and link.score < FULL_MARKS:
+                found[key]["worst"].append((int(r["rw"]), link))  # a perfect one is no "worst"
         for key, lists in found.items():
             if key in out:
                 out[key].best = [link for _, link in sorted(lists["best"], key=lambda t: t[0])]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
 from analyzer.rules.score import SamplingRules
@@ -26,6 +26,9 @@ from analyzer.store.filters import SqlValue
 from analyzer.store.periods import Period
 from analyzer.store.schema import now
 
+#: The seed of a draw nobody chose one for (the command line and the page use it alike);
+#: the period is mixed into every draw, so one seed serves every month.
+DEFAULT_SEED = "0"
 
 @dataclass(frozen=True)
 class Assignment:
@@ -74,7 +77,12 @@ class SampleResult:
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    """Today in the default hall zone (the pages pass the hall's own day)."""
+    import time
+
+    from analyzer.halltime import HallZones
+
+    return HallZones().today(time.time())
 
 
 def draw(rows: list[tuple[int, str, int]], rules: SamplingRules, rng: random.Random
@@ -100,7 +108,8 @@ class SamplingMixin(StoreBase):
     """Sampling and assignments (mixed into :class:`analyzer.store.Store`)."""
 
     def sample(self, period: Period, rules: SamplingRules, inspectors: list[str], *,
-               seed: str = "0", user: str = "", today: date | None = None) -> SampleResult:
+               seed: str = DEFAULT_SEED, user: str = "", today: date | None = None
+               ) -> SampleResult:
         """Draw the period's sample and assign what is not assigned yet.
 
         Raises:

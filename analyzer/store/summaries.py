@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analyzer.halltime import HallZones
+from analyzer.i18n import N_
 from analyzer.store.core import Store
 from analyzer.store.filters import Filter
 from analyzer.store.rows import LatestErrorRow, SummaryRow
@@ -16,11 +18,11 @@ from analyzer.store.schema import now
 
 #: The sections of a summary, in print order: (key, title, group columns).
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("hall", "Per hall", ("hall",)),
-    ("window", "Per window", ("hall", "window")),
-    ("article", "Per article", ("article",)),
-    ("rule", "Per rule", ("article", "rule", "kind")),
-    ("day", "Per day", ("day",)),
+    ("hall", N_("Per hall"), ("hall",)),
+    ("window", N_("Per window"), ("hall", "window")),
+    ("article", N_("Per article"), ("article",)),
+    ("rule", N_("Per rule"), ("article", "rule", "kind")),
+    ("day", N_("Per day"), ("day",)),
 )
 #: The measures a section's rows may have, in column order.
 MEASURES: tuple[str, ...] = ("interactions", "flagged", "findings", "mean_score", "min_score",
@@ -55,6 +57,8 @@ class Summary:
     sections: dict[str, list[SummaryRow]] = field(default_factory=dict)
     #: the inputs that still fail (:meth:`Store.latest_errors`)
     error_rows: list[LatestErrorRow] = field(default_factory=list)
+    #: the halls' clocks the times are shown on (:meth:`Store.hall_zones`)
+    zones: HallZones = field(default_factory=HallZones)
 
 
 def build_summary(store: Store, filters: Filter | None = None) -> Summary:
@@ -75,7 +79,8 @@ def build_summary(store: Store, filters: Filter | None = None) -> Summary:
     sections = {key: store.summary(key, filters) for key, _, _ in SECTIONS}
     error_rows = store.latest_errors()
     return Summary(db=store.path, filters=filters, generated_at=now(), totals=totals,
-                   errors=len(error_rows), sections=sections, error_rows=error_rows)
+                   errors=len(error_rows), sections=sections, error_rows=error_rows,
+                   zones=store.hall_zones())
 
 
 def _int(value: object) -> int:

@@ -10,11 +10,18 @@ from collections.abc import Sequence
 from typing import cast
 
 from analyzer.errors import shown
+from analyzer.halltime import HallZones
 from analyzer.store.base import StoreBase
 from analyzer.store.database import inserted_id
 from analyzer.store.filters import SqlValue
 from analyzer.store.hits import HitRow, write_example_hits
-from analyzer.store.records import Stored, _day, _interaction_of_report, interaction_to_dict
+from analyzer.store.records import (
+    Stored,
+    _day,
+    _interaction_of_report,
+    interaction_to_dict,
+    zones_of_report,
+)
 from analyzer.store.reviews import apply_reviews
 from analyzer.store.rows import ErrorRow, JsonObject, LatestErrorRow, RunRow
 from analyzer.store.schema import now
@@ -66,6 +73,22 @@ class WritesMixin(StoreBase):
         self.db.write(lambda db: db.execute(
             "UPDATE runs SET finished_at = ?, status = ?, stats = ? WHERE id = ?",
             (now(), status, json.dumps(stats, ensure_ascii=False, default=str), run_id)))
+
+    def hall_zones(self) -> HallZones:
+        """The halls' zones of the newest run's options (``[halls]``), else the default.
+
+        The analysis configuration names each hall's zone once; the pages and
+        reports read it from here, so every time shown is on the same clock
+        the days were counted in.
+        """
+        row = self._query("SELECT options FROM runs ORDER BY id DESC LIMIT 1")
+        if not row:
+            return HallZones()
+        try:
+            options = json.loads(row[0]["options"] or "{}")
+        except ValueError:
+            return HallZones()
+        return HallZones.of(options.get("halls") if isinstance(options, dict) else None)
 
     def runs(self) -> list[RunRow]:
         """Every run, newest first, with ``options``/``argv``/``stats`` decoded."""
@@ -218,7 +241,8 @@ def _interaction_row(report: InteractionReport, interaction: Interaction,
     return {
         "interaction_id": report.id, "channel": report.channel,
         "hall": report.hall or "", "window": report.window or "", "staff": report.staff or "",
-        "started_at": report.started_at or "", "day": _day(report.started_at, analyzed),
+        "started_at": report.started_at or "", "day": _day(report.started_at, analyzed,
+                                                      zones_of_report(report), report.hall or ""),
         "duration": report.duration, "auto_score": report.score, "auto_grade": report.grade,
         "score": report.score, "grade": report.grade, "rings": report.rings,
         "ring_source": report.ring_source, "answer_time": report.answer_time,

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from analyzer.errors import InvalidRequest
+from analyzer.i18n import _, label
 from analyzer.web import auth
 from analyzer.web.auth import User
 from analyzer.web.deps import check_csrf, clock_of, config_of, database, render, require_role
@@ -54,16 +55,17 @@ async def save_user(request: Request, user: User = ADMIN) -> Response:
                       staff_id=str(form.get("staff_id", "") or ""))
     except InvalidRequest as exc:
         return _page(request, 400, error=str(exc))
-    return _page(request, notice=f"Saved {name} ({role}).")
+    return _page(request, notice=_("Saved %(name)s (%(role)s).") % {"name": name,
+                                                                    "role": label(role)})
 
 
 @router.post("/admin/users/{user_id}/{action}", dependencies=[Depends(check_csrf)])
 def change_user(request: Request, user_id: int, action: str, user: User = ADMIN) -> Response:
     """``disable``, ``enable`` or ``unlock`` one account."""
     if action not in ("disable", "enable", "unlock"):
-        raise HTTPException(status_code=404, detail=f"no action {action!r}")
+        raise HTTPException(status_code=404, detail=_("no action %(action)r") % {"action": action})
     if action == "disable" and user_id == user.id:
-        return _page(request, 400, error="You cannot disable your own account.")
+        return _page(request, 400, error=_("You cannot disable your own account."))
     db = database(request)
     account = auth.account(db, user_id)  # NotFound: a 404
     if action == "unlock":

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from analyzer import i18n
 from analyzer.config import WebConfig
 from analyzer.errors import (
     AnalyzerError,
@@ -27,14 +28,20 @@ from analyzer.errors import (
     StoreError,
     require,
 )
+from analyzer.halltime import HallZones
+from analyzer.i18n import _
 from analyzer.resources import package_path
 from analyzer.web import auth
 from analyzer.web.deps import (
+    LANG_COOKIE,
+    LANG_COOKIE_AGE,
     check_csrf,
     clock_of,
     config_of,
     current_user,
     database,
+    known_language,
+    language_of,
     render,
     wants_html,
 )
@@ -46,6 +53,8 @@ from fastapi import Depends, FastAPI, HTTPException, Request  # noqa: E402
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response  # noqa: E402
 from fastapi.staticfiles import StaticFiles  # noqa: E402
 from fastapi.templating import Jinja2Templates  # noqa: E402
+from jinja2 import pass_context  # noqa: E402
+from jinja2.runtime import Context  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
 
@@ -136,7 +145,17 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["inline_css"] = (HERE / "static" / "style.css").read_text("utf-8")
     templates.env.filters["secs"] = format_seconds
+    i18n.install(templates.env)
+    templates.env.filters["when"] = when
     return templates
+
+
+@pass_context
+def when(context: Context, value: object, hall: str = "", seconds: bool = False) -> str:
+    """A stored time on the hall's clock (``zones`` in the page's context), as people read it."""
+    zones = context.get("zones") or HallZones()
+    return str(zones.show(value if isinstance(value, str) or value is None else str(value),
+                          hall or "", seconds=seconds))
 
 
 def format_seconds(value: float | None) -> str:
@@ -174,6 +193,7 @@ async def _session_guard(request: Request, call_next: CallNext) -> Response:
 
 async def _guarded(request: Request, call_next: CallNext) -> Response:
     """Let a request through only with a live session (or to the login form)."""
+    i18n.set_language(language_of(request))
     if request.url.path in PUBLIC_PATHS:
         return await call_next(request)
     config: WebConfig = config_of(request)
@@ -191,10 +211,12 @@ async def _guarded(request: Request, call_next: CallNext) -> Response:
             response.delete_cookie(SESSION_COOKIE, path="/")
         return response
     request.state.session = session
+    i18n.set_language(language_of(request))
     return await call_next(request)
 
 
 def _error_response(request: Request, status: int, message: str) -> Response:
+    message = i18n.gettext(message)
     if wants_html(request) and hasattr(request.state, "session"):
         return render(request, "error.html", status, status=status, message=message)
     return JSONResponse({"detail": message}, status_code=status)
@@ -231,10 +253,29 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 def _add_login_routes(app: FastAPI) -> None:
     @app.get("/login", response_class=HTMLResponse)
-    def login_form(request: Request, next: str = "/") -> Response:
+    def login_form(request: Request, next: str = "/", lang: str = "") -> Response:
         token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+        chosen = known_language(lang)
+        if chosen:
+            i18n.set_language(chosen)
         response = render(request, "login.html", next=_safe_next(next), login_csrf=token, error="")
         _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
+        if chosen:
+            _set_cookie(request, response, LANG_COOKIE, chosen, max_age=LANG_COOKIE_AGE)
+        return response
+
+    @app.post("/language", dependencies=[Depends(check_csrf)])
+    async def choose_language(request: Request) -> Response:
+        """Keep the user's language (every page from now on, on every browser)."""
+        form = await request.form()
+        chosen = known_language(str(form.get("lang", "")))
+        if not chosen:
+            raise InvalidRequest(f"language must be one of {', '.join(i18n.LANGUAGES)}")
+        user = current_user(request)
+        await run_in_threadpool(auth.set_language, database(request), user.id, chosen)
+        target = _safe_next(str(form.get("next", "/")))
+        response = RedirectResponse(target, status_code=303)
+        _set_cookie(request, response, LANG_COOKIE, chosen, max_age=LANG_COOKIE_AGE)
         return response
 
     @app.post("/login", response_class=HTMLResponse)
@@ -244,7 +285,7 @@ def _add_login_routes(app: FastAPI) -> None:
         target = _safe_next(str(form.get("next", "/")))
         cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
         if not auth.tokens_match(cookie, str(form.get("csrf_token", ""))):
-            raise HTTPException(status_code=403, detail="missing or wrong CSRF token; reload the page")
+            raise HTTPException(status_code=403, detail=_("missing or wrong CSRF token; reload the page"))
         config: WebConfig = config_of(request)
         address = request.client.host if request.client else ""
 
@@ -257,13 +298,16 @@ def _add_login_routes(app: FastAPI) -> None:
         outcome = await run_in_threadpool(check)
         if isinstance(outcome, auth.LockedOut):
             minutes = max(1, int(outcome.wait // 60) + 1)
+            error = i18n.ngettext("Too many failed logins. Try again in %(n)d minute.",
+                                  "Too many failed logins. Try again in %(n)d minutes.",
+                                  minutes, n=minutes)
             response = render(request, "login.html", 429, next=target, login_csrf=cookie,
-                              error=f"Too many failed logins. Try again in {minutes} min.")
+                              error=error)
             response.headers["Retry-After"] = str(int(outcome.wait) + 1)
             return response
         if isinstance(outcome, auth.Refused):
             return render(request, "login.html", 401, next=target, login_csrf=cookie,
-                          error="Wrong name or password.")
+                          error=i18n.gettext("Wrong name or password."))
         user = outcome.user
         token, _session = await run_in_threadpool(lambda: auth.create_session(
             database(request), user, max_age=config.max_age, now=clock_of(request)))
@@ -307,12 +351,12 @@ async def _small_urlencoded_form(request: Request) -> dict[str, str]:
     """
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
-        raise HTTPException(status_code=415, detail="the login form must be urlencoded")
+        raise HTTPException(status_code=415, detail=_("the login form must be urlencoded"))
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_LOGIN_FORM:
-            raise HTTPException(status_code=413, detail="login form too large")
+            raise HTTPException(status_code=413, detail=_("login form too large"))
     from urllib.parse import parse_qs
 
     fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)

@@ -86,6 +86,10 @@ CREATE TABLE IF NOT EXISTS login_failures (
 );
 CREATE INDEX IF NOT EXISTS login_failures_name ON login_failures(name, at);
 CREATE INDEX IF NOT EXISTS login_failures_address ON login_failures(address, at);
+CREATE TABLE IF NOT EXISTS user_prefs (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    lang TEXT NOT NULL
+);
 """
 
 #: Failures from one client address allowed per account limit (an office
@@ -102,6 +106,8 @@ class User:
     role: str
     #: The staff id a ``staff`` account is (empty for every other role).
     staff_id: str = ""
+    #: The language the user chose for the pages ("": the default, Chinese).
+    lang: str = ""
 
     def may(self, *roles: str) -> bool:
         """True when the user has one of ``roles`` (admins may do everything)."""
@@ -474,7 +480,8 @@ def load_session(db: Database, token: str | None, *, idle_timeout: float,
     key = _token_hash(token)
     rows = db.query(
         "SELECT s.csrf_token, s.last_seen, s.expires_at, u.id, u.name, u.role, u.staff_id, "
-        "u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+        "u.disabled, p.lang FROM sessions s JOIN users u ON u.id = s.user_id "
+        "LEFT JOIN user_prefs p ON p.user_id = u.id WHERE s.token_hash = ?",
         (key,))
     if not rows:
         return None
@@ -485,8 +492,25 @@ def load_session(db: Database, token: str | None, *, idle_timeout: float,
         return None
     db.write(lambda con: con.execute("UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
                                      (at, key)))
-    return Session(User(row["id"], row["name"], row["role"], row["staff_id"]),
+    return Session(User(row["id"], row["name"], row["role"], row["staff_id"], row["lang"] or ""),
                    row["csrf_token"], row["expires_at"])
+
+
+def set_language(db: Database, user_id: int, lang: str) -> None:
+    """Keep ``lang`` as the user's language for the pages (one of :data:`analyzer.i18n.LANGUAGES`).
+
+    Raises:
+        InvalidRequest: The product does not speak ``lang``.
+    """
+    from analyzer import i18n
+
+    try:
+        lang = i18n.normalize(lang)
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from None
+    db.write(lambda con: con.execute(
+        "INSERT INTO user_prefs (user_id, lang) VALUES (?, ?) "
+        "ON CONFLICT(user_id) DO UPDATE SET lang = excluded.lang", (user_id, lang)))
 
 
 def end_session(db: Database, token: str | None) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -13,6 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.concurrency import run_in_threadpool
 
 from analyzer.errors import AnalyzerError
+from analyzer.i18n import _
 from analyzer.speech.clips import MEDIA_TYPES, recording_of
 from analyzer.store import REVIEW_STATES, rescore_findings
 from analyzer.store.appeals import Appeal
@@ -31,6 +31,9 @@ from analyzer.web.deps import (
     require_role,
     store_of,
 )
+from analyzer.web.deps import (
+    today as today_in_hall,
+)
 
 if TYPE_CHECKING:
     from analyzer.speech.attribution import Attribution
@@ -47,7 +50,6 @@ QUEUE_COUNT_CAP = 1000
 #: Query parameters the queue and the API accept, as the store names them.
 FILTERS: tuple[str, ...] = ("hall", "window", "staff", "since", "until", "article", "rule",
                             "review", "channel")
-SPEAKER_LABELS = {"staff": "工作人员", "citizen": "服务对象", "unknown": "未知"}
 
 
 def shown_filters(request: Request) -> dict[str, str | int]:
@@ -75,7 +77,7 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
         pages = max(pages, page + 1)
     shown = shown_filters(request)
     mine = store.assignments(inspector=user.name, limit=200)
-    today = datetime.now(UTC).date().isoformat()
+    today = today_in_hall(request)
     states = [(a, a.state(today)) for a in mine]
 
     def link(n: int) -> str:
@@ -141,14 +143,29 @@ class Turn:
 
 
 def _transcript(utterances: list[Utterance], findings: list[FindingView]) -> list[Turn]:
-    """Utterances with the findings they carry and their evidence marked."""
+    """Utterances with the findings they carry and their evidence marked.
+
+    A finding of the whole visit (:func:`of_the_visit`) is not painted on
+    each line it spans: the page shows it once, above the transcript.
+    """
     out = []
     for i, u in enumerate(utterances):
-        hits = [f for f in findings if _overlaps(f, u)]
-        out.append(Turn(i, u.speaker, SPEAKER_LABELS.get(u.speaker, u.speaker), u.start, u.end,
+        hits = [f for f in findings if _overlaps(f, u) and not of_the_visit(f, utterances)]
+        out.append(Turn(i, u.speaker, u.speaker, u.start, u.end,
                         _mark(u.text, [f["evidence"] for f in hits]), hits, u.speaker_known,
                         u.speaker_confidence if u.speaker_confidence < 1.0 else None))
     return out
+
+
+def of_the_visit(f: FindingRow, utterances: list[Utterance]) -> bool:
+    """True for a missing owed phrase whose span covers more than one utterance.
+
+    Such a finding (no greeting, no farewell) is about the visit, not about
+    one thing said, so it is shown once for the whole interaction.
+    """
+    if f["kind"] != "missing":
+        return False
+    return sum(1 for u in utterances if _overlaps(f, u)) > 1
 
 
 def attribution_of(report: InteractionReport) -> Attribution | None:
@@ -209,7 +226,9 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
                   may_appeal=user.may("supervisor") or user.role == "staff",
                   confirmed_score=confirmed_score,
                   transcript=_transcript(report.utterances, findings), has_audio=has_audio,
-                  attribution=attribution_of(report), speaker_labels=SPEAKER_LABELS,
+                  visit_findings=[f for f in findings if of_the_visit(f, report.utterances)],
+                  audio_off=config.recordings_root is None,
+                  attribution=attribution_of(report),
                   orphan_reviews=[r for r in reviews if r["finding_id"] is None])
 
 
@@ -220,9 +239,9 @@ async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> 
     choice = str(form.get("verdict", ""))
     comment = str(form.get("comment", "")).strip()[:2000]
     if choice not in ("confirm", "dismiss", "comment"):
-        raise HTTPException(status_code=400, detail="verdict must be confirm, dismiss or comment")
+        raise HTTPException(status_code=400, detail=_("verdict must be confirm, dismiss or comment"))
     if choice == "comment" and not comment:
-        raise HTTPException(status_code=400, detail="a comment needs text")
+        raise HTTPException(status_code=400, detail=_("a comment needs text"))
     store = store_of(request)
 
     def save() -> int:
@@ -241,7 +260,7 @@ def assignment_done(request: Request, assignment_id: int, user: User = INSPECTOR
     """Mark one of one's assignments done (an interaction without findings, say)."""
     store = store_of(request)
     if store.assignment(assignment_id).inspector != user.name and user.role != "admin":
-        raise HTTPException(status_code=403, detail="this assignment is another inspector's")
+        raise HTTPException(status_code=403, detail=_("this assignment is another inspector's"))
     store.complete_assignment(assignment_id, user.name)
     return RedirectResponse("/queue#assigned", status_code=303)
 
@@ -254,7 +273,7 @@ def audio(request: Request, pk: int, user: User = READERS) -> Response:
     check_own(user, row["staff"])
     path = recording_of(config.recordings_root, row)
     if path is None:
-        raise HTTPException(status_code=404, detail="no recording for this interaction")
+        raise HTTPException(status_code=404, detail=_("no recording for this interaction"))
     media = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
     return FileResponse(path, media_type=media, headers={"Cache-Control": "private, no-store"})
 

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
+from analyzer import i18n
 from analyzer.web.auth import User
 from analyzer.web.deps import config_of, render, require_role
 
@@ -43,11 +44,14 @@ def live_page(request: Request, user: User = INSPECTOR) -> Response:
 async def live_events(request: Request, user: User = INSPECTOR) -> Response:
     """The listener's monitor feed as server-sent events."""
     url = config_of(request).live_url
-    return StreamingResponse(_relay(request, url), media_type="text/event-stream",
+    words = {"off": i18n.gettext("The live feed is off: no live listener is configured "
+                                 "(conduct serve --live)."),
+             "lost": i18n.gettext("Live listener unreachable: %(error)s")}
+    return StreamingResponse(_relay(request, url, words), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-async def _relay(request: Request, url: str) -> AsyncIterator[str]:
+async def _relay(request: Request, url: str, words: dict[str, str]) -> AsyncIterator[str]:
     """Relay the listener's ``/monitor`` messages until the browser goes away.
 
     When the listener cannot be reached (or is not configured) the feed says
@@ -58,7 +62,7 @@ async def _relay(request: Request, url: str) -> AsyncIterator[str]:
 
     if not url:
         yield _event({"type": "monitor", "state": "off",
-                      "message": "no live listener configured (conduct serve --live)"})
+                      "message": words["off"]})
         return
     target = url.rstrip("/") + "/monitor"
     while not await request.is_disconnected():
@@ -77,7 +81,7 @@ async def _relay(request: Request, url: str) -> AsyncIterator[str]:
         except (OSError, WebSocketException, TimeoutError) as exc:
             logger.warning("live listener %s unreachable: %s", target, exc)
             yield _event({"type": "monitor", "state": "lost",
-                          "message": f"live listener unreachable: {exc}"})
+                          "message": words["lost"] % {"error": exc}})
         await asyncio.sleep(RETRY_SECONDS)
 
 

@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from analyzer.errors import NotFound
+from analyzer.i18n import _
 from analyzer.reports.ranking import render_html
 from analyzer.rules.score import ScoringTemplate, load_template
 from analyzer.store import APPEAL_STATES, periods
@@ -41,9 +42,13 @@ from analyzer.web.deps import (
     check_own,
     config_of,
     database,
+    hall_zones,
     render,
     require_role,
     store_of,
+)
+from analyzer.web.deps import (
+    today as today_in_hall,
 )
 
 router = APIRouter()
@@ -69,14 +74,14 @@ def period_of(request: Request) -> Period:
         try:
             return periods.days(since, until)
         except ValueError as exc:
-            raise HTTPException(status_code=400, detail=f"period: {exc}") from None
+            raise HTTPException(status_code=400, detail=_("period: %(error)s") % {"error": exc}) from None
     if not text:
         span = store_of(request).day_span()
         text = span[1][:7] if span else "1970-01"
     try:
         return periods.parse_period(text)
     except ValueError as exc:
-        raise HTTPException(status_code=400, detail=f"period: {exc}") from None
+        raise HTTPException(status_code=400, detail=_("period: %(error)s") % {"error": exc}) from None
 
 
 def _named(user: User, results: list[GroupResult], names: dict[str, str]) -> None:
@@ -108,7 +113,8 @@ def staff_one(request: Request, staff_id: str, user: User = STAFF_READERS) -> Re
                             Filter(staff=staff_id))
     if not results:
         raise HTTPException(status_code=404,
-                            detail=f"no interactions of staff {staff_id} in {period.label}")
+                            detail=_("no interactions of staff %(staff)s in %(period)s") % {
+                                "staff": staff_id, "period": period.label})
     _named(user, results, store.staff_names())
     return render(request, "staff_one.html", r=results[0], period=period,
                   show_names=user.sees_names, appeals=store.appeals(staff=staff_id),
@@ -134,7 +140,7 @@ def ranking(request: Request, user: User = READERS) -> Response:
 @router.get("/ranking/print", response_class=HTMLResponse)
 def ranking_print(request: Request, user: User = READERS) -> Response:
     """The self-contained, printable list: the page ``conduct report --month`` writes."""
-    return HTMLResponse(render_html(_ranking(request, user)))
+    return HTMLResponse(render_html(_ranking(request, user), hall_zones(request)))
 
 
 @router.get("/appeals", response_class=HTMLResponse)
@@ -144,7 +150,8 @@ def appeals(request: Request, user: User = SUPERVISOR) -> Response:
     status = str(request.query_params.get("status", "") or "")
     if status and status not in APPEAL_STATES:
         raise HTTPException(status_code=400,
-                            detail=f"status must be one of {', '.join(APPEAL_STATES)}")
+                            detail=_("status must be one of %(values)s") % {
+                                "values": ", ".join(APPEAL_STATES)})
     rows = store.appeals(status=status or None)
     trail = {a.id: store.audit("appeal", a.id) for a in rows}
     names = store.staff_names()
@@ -171,7 +178,7 @@ async def file_appeal(request: Request, finding_id: int, user: User = APPELLANTS
             staff = ""  # a staff account learns nothing of other findings, not even that
         check_own(user, staff)
     if not form["reason"]:
-        raise HTTPException(status_code=400, detail="an appeal needs a reason")
+        raise HTTPException(status_code=400, detail=_("an appeal needs a reason"))
     appeal_id = await run_in_threadpool(store.file_appeal, finding_id, form["reason"], user.name)
     if user.role == "staff":
         return RedirectResponse(f"/staff/{quote(user.staff_id, safe='')}#appeals", status_code=303)
@@ -183,9 +190,9 @@ async def rule_appeal(request: Request, appeal_id: int, user: User = SUPERVISOR)
     """Rule an appeal upheld or overturned, with a comment; the score follows."""
     form = await _form(request, "outcome", "comment")
     if form["outcome"] not in ("upheld", "overturned"):
-        raise HTTPException(status_code=400, detail="outcome must be upheld or overturned")
+        raise HTTPException(status_code=400, detail=_("outcome must be upheld or overturned"))
     if not form["comment"]:
-        raise HTTPException(status_code=400, detail="a ruling needs a comment")
+        raise HTTPException(status_code=400, detail=_("a ruling needs a comment"))
     store = store_of(request)
     await run_in_threadpool(store.rule_appeal, appeal_id, form["outcome"], form["comment"],
                             user.name)
@@ -199,9 +206,9 @@ async def set_rectification(request: Request, user: User = SUPERVISOR) -> Respon
     try:
         period = periods.parse_period(form["period"])
     except ValueError as exc:
-        raise HTTPException(status_code=400, detail=f"period: {exc}") from None
+        raise HTTPException(status_code=400, detail=_("period: %(error)s") % {"error": exc}) from None
     if not form["staff"] or not form["action"]:
-        raise HTTPException(status_code=400, detail="a rectification needs a staff id and an action")
+        raise HTTPException(status_code=400, detail=_("a rectification needs a staff id and an action"))
     store = store_of(request)
     try:
         await run_in_threadpool(store.set_rectification, form["staff"], period.label,
@@ -216,7 +223,7 @@ async def rectification_done(request: Request, rect_id: int, user: User = SUPERV
     """Mark a rectification done, saying what was done."""
     form = await _form(request, "note")
     if not form["note"]:
-        raise HTTPException(status_code=400, detail="say what was done")
+        raise HTTPException(status_code=400, detail=_("say what was done"))
     store = store_of(request)
     rect = await run_in_threadpool(store.complete_rectification, rect_id, form["note"], user.name)
     return RedirectResponse(f"/staff/{quote(rect.staff, safe='')}", status_code=303)
@@ -232,15 +239,13 @@ def _inspectors(request: Request) -> list[str]:
 
 def _sampling_page(request: Request, period: Period, result: SampleResult | None = None
                    ) -> Response:
-    from datetime import UTC, datetime
+    from analyzer.store.sampling import ASSIGNMENT_STATES, DEFAULT_SEED
 
-    from analyzer.store.sampling import ASSIGNMENT_STATES
-
-    today = datetime.now(UTC).date().isoformat()
+    today = today_in_hall(request)
     tally = store_of(request).assignment_tally(period.label, today)
     return render(request, "sampling.html", period=period, rules=template_of(request).sampling,
                   inspectors=_inspectors(request), tally=tally, states=ASSIGNMENT_STATES,
-                  result=result, today=today)
+                  result=result, today=today, default_seed=DEFAULT_SEED)
 
 
 @router.get("/sampling", response_class=HTMLResponse)
@@ -260,14 +265,19 @@ async def run_sampling(request: Request, user: User = SUPERVISOR) -> Response:
     try:
         period = periods.parse_period(str(form.get("period", "") or "").strip())
     except ValueError as exc:
-        raise HTTPException(status_code=400, detail=f"period: {exc}") from None
+        raise HTTPException(status_code=400, detail=_("period: %(error)s") % {"error": exc}) from None
     allowed = set(_inspectors(request))
     chosen = [str(v) for v in form.getlist("inspector")]
     if not chosen or not set(chosen) <= allowed:
         raise HTTPException(status_code=400,
-                            detail="choose one or more of the enabled inspectors")
-    seed = str(form.get("seed", "") or "").strip()[:100] or period.label
+                            detail=_("choose one or more of the enabled inspectors"))
+    from datetime import date
+
+    from analyzer.store.sampling import DEFAULT_SEED
+
+    seed = str(form.get("seed", "") or "").strip()[:100] or DEFAULT_SEED
     store = store_of(request)
+    today = date.fromisoformat(today_in_hall(request))
     result = await run_in_threadpool(lambda: store.sample(
-        period, template_of(request).sampling, chosen, seed=seed, user=user.name))
+        period, template_of(request).sampling, chosen, seed=seed, user=user.name, today=today))
     return _sampling_page(request, period, result)

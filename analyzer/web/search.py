@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
+from analyzer.i18n import _
 from analyzer.store.filters import Filter
 from analyzer.store.search import SEARCH_SPEAKERS
 from analyzer.training import privacy
@@ -33,7 +34,8 @@ def search(request: Request, q: str = "", speaker: str = "", pinyin: str = "", p
     filters = query_values(request.query_params, _KEYS)
     if speaker and speaker not in SEARCH_SPEAKERS:
         raise HTTPException(status_code=400,
-                            detail=f"speaker must be one of {', '.join(SEARCH_SPEAKERS)}")
+                            detail=_("speaker must be one of %(values)s") % {
+                                "values": ", ".join(SEARCH_SPEAKERS)})
     hits, error = [], ""
     page = max(page, 1)
     if q.strip():

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from analyzer.i18n import _
 from analyzer.speech.clips import read_segment, recording_of, wav_bytes
 from analyzer.training import examples as ex
 from analyzer.training import privacy
@@ -87,16 +88,17 @@ def clip(request: Request, pk: int, start: float, end: float, user: User = TRAIN
     rebuilt clip by clip.
     """
     if not (0 <= start < end) or end - start > ex.MAX_CLIP:
-        raise HTTPException(status_code=400, detail=f"clip must be 0 <= start < end, at most {ex.MAX_CLIP:g} s")
+        raise HTTPException(status_code=400, detail=_("clip must be 0 <= start < end, at most %(max)g s") % {
+                                "max": ex.MAX_CLIP})
     from analyzer.text.lexicon import load_lexicon
 
     store = store_of(request)
     lexicon = load_lexicon(config_of(request).lexicon)
     if not ex.clip_allowed(ex.examples_of(store, pk, lexicon), start, end):
-        raise HTTPException(status_code=404, detail="no example covers this stretch")
+        raise HTTPException(status_code=404, detail=_("no example covers this stretch"))
     path = recording_of(config_of(request).recordings_root, store.interaction(pk))
     if path is None:
-        raise HTTPException(status_code=404, detail="no recording for this interaction")
+        raise HTTPException(status_code=404, detail=_("no recording for this interaction"))
     _masked, spans = privacy.mask_utterances(store.report(pk).utterances)
     samples = read_segment(path, start, end, ex.CLIP_RATE)
     samples = privacy.mask_audio(samples, ex.CLIP_RATE, spans, offset=start)
@@ -123,7 +125,7 @@ async def export(request: Request, user: User = TRAINER) -> Response:
 
     data = await run_in_threadpool(build)
     if data is None:
-        raise HTTPException(status_code=404, detail="no examples match this search")
+        raise HTTPException(status_code=404, detail=_("no examples match this search"))
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return Response(data, media_type="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="training-pack-{stamp}.zip"'})

@@ -3,6 +3,10 @@
 (function () {
   "use strict";
   var cards = {};
+  var words = {};
+
+  // the page's language: live.html puts the translated words in #live-state's data-words
+  function w(key) { return words[key] || key; }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -23,13 +27,13 @@
     root.dataset.call = id;
     var head = el("h2", null, id);
     var meta = el("p", "live-meta");
-    var rings = el("span", "live-rings", "rings 0");
-    var state = el("span", "live-status", "live");
+    var rings = el("span", "live-rings", w("rings") + " 0");
+    var state = el("span", "live-status", w("live"));
     var transcript = el("ol", "live-transcript");
     var partials = el("div", "live-partials");
     var findings = el("ul", "live-findings");
-    root.append(head, meta, rings, state, el("h3", null, "Transcript"), transcript, partials,
-                el("h3", null, "Findings"), findings);
+    root.append(head, meta, rings, state, el("h3", null, w("transcript")), transcript, partials,
+                el("h3", null, w("findings")), findings);
     document.getElementById("live-lines").prepend(root);
     document.getElementById("live-empty").hidden = true;
     cards[id] = {root: root, meta: meta, rings: rings, state: state, transcript: transcript,
@@ -39,8 +43,8 @@
   }
 
   function describe(c, info) {
-    var parts = [info.channel, info.hall, info.window && ("window " + info.window),
-                 info.staff && ("staff " + info.staff)].filter(Boolean);
+    var parts = [info.channel && w(info.channel), info.hall, info.window && (w("window") + " " + info.window),
+                 info.staff && (w("staff") + " " + info.staff)].filter(Boolean);
     if (parts.length) { c.meta.textContent = parts.join(" · "); }
   }
 
@@ -52,7 +56,7 @@
       c.partial[e.speaker] = line;
       c.partials.append(line);
     }
-    line.replaceChildren(el("span", "who", e.speaker + " " + secs(e.start) + " "),
+    line.replaceChildren(el("span", "who", w(e.speaker) + " " + secs(e.start) + " "),
                          el("span", "committed", e.committed), el("span", "tentative", e.tentative));
   }
 
@@ -60,7 +64,7 @@
     var line = c.partial[e.speaker];
     if (line) { line.remove(); delete c.partial[e.speaker]; }
     var li = el("li", "turn " + e.speaker);
-    li.append(el("span", "who", e.speaker + " " + secs(e.start) + " "), el("span", "said", e.text));
+    li.append(el("span", "who", w(e.speaker) + " " + secs(e.start) + " "), el("span", "said", e.text));
     c.transcript.append(li);
   }
 
@@ -79,7 +83,7 @@
   function stored(c, pk) {
     c.interaction = pk;
     c.items.forEach(function (link) { link.href = "/interactions/" + pk; });
-    var open = el("a", "live-open", "open interaction");
+    var open = el("a", "live-open", w("open interaction"));
     open.href = "/interactions/" + pk;
     c.state.replaceChildren(open);
   }
@@ -87,7 +91,7 @@
   function handle(e) {
     var status = document.getElementById("live-state");
     if (e.type === "monitor") {
-      status.textContent = e.state === "connected" ? "Connected." : (e.message || e.state);
+      status.textContent = e.state === "connected" ? w("connected") : (e.message || e.state);
       status.dataset.state = e.state;
       return;
     }
@@ -103,8 +107,8 @@
   }
 
   function apply(c, e) {
-    if (e.type === "ring") { c.rings.textContent = "rings " + e.n; }
-    else if (e.type === "answered") { c.rings.textContent = "rings " + e.rings + ", answered " + secs(e.t); }
+    if (e.type === "ring") { c.rings.textContent = w("rings") + " " + e.n; }
+    else if (e.type === "answered") { c.rings.textContent = w("rings") + " " + e.rings + ", " + w("answered") + " " + secs(e.t); }
     else if (e.type === "partial") { partial(c, e); }
     else if (e.type === "utterance") { utterance(c, e); }
     else if (e.type === "finding") { finding(c, e); }
@@ -112,18 +116,20 @@
     else if (e.type === "error") { c.root.append(el("p", "live-error", e.message)); }
     else if (e.type === "ended") {
       c.root.classList.add("ended");
-      if (!c.interaction) { c.state.textContent = "ended"; }
+      if (!c.interaction) { c.state.textContent = w("ended"); }
       if (e.score !== null && e.score !== undefined) {
-        c.root.append(el("p", "live-score", "score " + e.score + " (" + e.grade + ")"));
+        c.root.append(el("p", "live-score", w("score") + " " + e.score + " (" + e.grade + ")"));
       }
     }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    var state = document.getElementById("live-state");
+    try { words = JSON.parse(state.dataset.words || "{}"); } catch (err) { words = {}; }
     var source = new EventSource("/live/events");
     source.onmessage = function (msg) { handle(JSON.parse(msg.data)); };
     source.onerror = function () {
-      document.getElementById("live-state").textContent = "Feed interrupted; reconnecting…";
+      document.getElementById("live-state").textContent = w("interrupted");
     };
   });
 }());
