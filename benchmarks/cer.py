@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analyzer.options import AnalyzerOptions  # noqa: E402
+from analyzer.speech.spoken import spoken_text  # noqa: E402
 from analyzer.text.evaluation import cer_text, char_error_rate  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -332,8 +333,11 @@ def one_path(path: str, clips: list[Clip], condition: str, options: AnalyzerOpti
 def summary(run: PathRun, refs: dict[str, str], seconds: float) -> dict[str, Any]:
     """CER, RTF, false alarms and the per-clip texts of one path."""
     pairs = [(refs[name], run.texts.get(name, "")) for name in refs]
+    said = [(ref, spoken_text(hyp)) for ref, hyp in pairs]
     return {
         "cer": round(char_error_rate(pairs), 4),
+        # numbers written as said on both sides: the difference numbers make taken out
+        "cer_numbers_said": round(char_error_rate(said), 4),
         "rtf": round(run.wall / seconds, 4),
         "cpu_rtf": None if run.cpu != run.cpu else round(run.cpu / seconds, 4),
         "forbidden_findings": sum(len(v) for v in run.forbidden.values()),
@@ -346,8 +350,15 @@ def summary(run: PathRun, refs: dict[str, str], seconds: float) -> dict[str, Any
     }
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    """Run the comparison, print the table, write the JSON."""
+def main(argv: list[str] | None = None) -> int:
+    """Run the comparison, print the table, write the JSON; 0 when every product path's
+    CER is at most plain faster-whisper's on every set and condition, else 1."""
+    results = run(argv)
+    return 0 if all(ok for _, ok in goal_rows(results)) else 1
+
+
+def run(argv: list[str] | None = None) -> dict[str, Any]:
+    """Measure as ``argv`` asks; the JSON-ready results."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--conditions", default=",".join(CONDITIONS))
@@ -386,6 +397,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return results
 
 
+def goal_rows(results: dict[str, Any]) -> list[tuple[str, bool]]:
+    """Per set, condition and product path: whether its CER is at most plain's (the goal)."""
+    out = []
+    for key, row in results["results"].items():
+        paths = row["paths"]
+        if "plain" not in paths:
+            continue
+        for path, run in paths.items():
+            if path != "plain":
+                for measure in ("cer", "cer_numbers_said"):
+                    out.append((f"{key} {path} {measure}",
+                                run[measure] <= paths["plain"][measure]))
+    return out
+
+
 def _plain_dict(obj: Any) -> Any:
     return asdict(obj) if is_dataclass(obj) and not isinstance(obj, type) else obj
 
@@ -396,16 +422,21 @@ def print_table(results: dict[str, Any]) -> None:
     if not rows:
         return
     paths = list(rows[0]["paths"])
+    print("CER: as written / numbers as said on both sides (real-time factor)\n")
     print("set / condition | chars | " + " | ".join(f"{p} CER (RTF)" for p in paths)
           + " | forbidden | owed credited unsaid")
     print("|".join(["---"] * (len(paths) + 4)))
     for row in rows:
         cells = [f"{row['set']} / {row['condition']}", str(row["characters"])]
-        cells += [f"{row['paths'][p]['cer']:.3f} ({row['paths'][p]['rtf']:.2f})" for p in paths]
+        cells += [f"{row['paths'][p]['cer']:.3f} / {row['paths'][p]['cer_numbers_said']:.3f} "
+                  f"({row['paths'][p]['rtf']:.2f})" for p in paths]
         product = [p for p in paths if p != "plain"]
         cells.append(" ".join(str(row["paths"][p]["forbidden_findings"]) for p in product) or "-")
         cells.append(" ".join(str(row["paths"][p]["owed_credited_unsaid"]) for p in product) or "-")
         print(" | ".join(cells))
+    missed = [name for name, ok in goal_rows(results) if not ok]
+    print("\ngoal (every path's CER <= plain faster-whisper's): "
+          + ("met" if not missed else "missed by " + ", ".join(missed)))
 
 
 if __name__ == "__main__":
