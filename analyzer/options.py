@@ -148,7 +148,8 @@ class VadOptions(Checked):
     # ms of audio kept either side of a speech piece: faster-whisper's own default. Silero
     # marks speech late on soft onsets (the fricatives x, s, sh): with 200 ms a piece began
     # inside its first syllable and Whisper misheard the words around it (希望你以后 ->
-    # 许老妮也好, benchmarks/cer.py); the analyzer's pieces are cut here once for every path
+    # 许老妮也好, benchmarks/cer.py); words are placed no nearer than half of it to a piece's
+    # edge (analyzer.speech.packing.assign_words), so word times stay where they were
     pad_ms: int = 400
     min_silence_ms: int = 500  # silence this long ends a piece
     min_speech_ms: int = 0  # shorter speech bursts are dropped (faster-whisper's default)

@@ -122,6 +122,7 @@ class PackedTranscriber:
         self.scorer = AlignScorer(model, self.recognizer.tokenizer)
         self.packer = Packer(batch_size, pieces_per_window, share)
         self._padding = 2 * options.vad.pad_ms / 1000  # VAD padding of a piece, seconds
+        # (its outer half is where Whisper hears a soft onset begin: no word starts there)
         self._cond = threading.Condition()
         self._ready: list[list[Bin]] = []
         self._requests: dict[int, _Request] = {}
@@ -276,7 +277,8 @@ class PackedTranscriber:
             results, error = recognised.segments, None
         except Exception as exc:  # the model failed: fail the waiting recordings, not the batch
             results, error = [[] for _ in batch], exc
-        mapped_all = [assign_words(b, words) for b, words in zip(batch, results, strict=True)]
+        mapped_all = [assign_words(b, words, self._padding / 4)
+                      for b, words in zip(batch, results, strict=True)]
         with self._cond:
             requests = {p.job: self._requests.get(p.job) for b in batch for _, p in b.pieces}
         heard = self._verify(batch, recognised, mapped_all, requests) if recognised else {}
