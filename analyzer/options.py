@@ -145,12 +145,7 @@ class VadOptions(Checked):
     # the speech (9 of 20 turns lost), 0.3 found 81 % (none lost). Used for recordings
     # at <= 8 kHz or whose channel is "phone".
     phone_threshold: float = 0.3
-    # ms of audio kept either side of a speech piece: faster-whisper's own default. Silero
-    # marks speech late on soft onsets (the fricatives x, s, sh): with 200 ms a piece began
-    # inside its first syllable and Whisper misheard the words around it (希望你以后 ->
-    # 许老妮也好, benchmarks/cer.py); words are placed no nearer than half of it to a piece's
-    # edge (analyzer.speech.packing.assign_words), so word times stay where they were
-    pad_ms: int = 400
+    pad_ms: int = 200  # ms of audio kept either side of a speech piece
     min_silence_ms: int = 500  # silence this long ends a piece
     min_speech_ms: int = 0  # shorter speech bursts are dropped (faster-whisper's default)
     max_piece_seconds: float = 28.0  # longer speech is cut (a piece fits one 30 s window)

@@ -171,7 +171,8 @@ def test_the_review_app_explains_a_heard_finding(tmp_path):
     db = tmp_path / "r.sqlite"
     run_batch(path, db)
     with auth.connect(db) as con:
-        auth.add_user(con, "insp", "inspector", "inspector-pass-1")
+        user = auth.add_user(con, "insp", "inspector", "inspector-pass-1")
+        auth.set_language(con, user, "en")  # the English wording is asserted below
     with Store(db) as store:
         pk = store.interactions()[0]["id"]
         assert store.stored_input(pk)[0].utterances[0].heard == utt.heard  # kept for re-scoring
@@ -179,8 +180,8 @@ def test_the_review_app_explains_a_heard_finding(tmp_path):
     page = asgi_get(db, "insp", "inspector-pass-1", f"/interactions/{pk}",
                     {"accept": "text/html"}).text
     assert "Heard, not read" in page and "<mark>你的激性遵查</mark>" in page
-    assert "<q>你的记性真差</q> at\n      -0.40 per character" in page
-    assert "<q>请您慢走,再见</q> at -4.25" in page
+    assert "the audio scores “你的记性真差” at -0.40 per character" in page
+    assert "best other phrase “请您慢走,再见” at -4.25" in page
 
 
 # ---------------------------------------------------------------- real audio

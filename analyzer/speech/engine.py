@@ -58,20 +58,21 @@ logger = logging.getLogger("analyzer")
 #: this catches pieces Whisper skipped (it sometimes jumps over one piece of a
 #: packed bin), not merely unclear speech.
 RETRY_MIN_CHARS_PER_SECOND = 0.5
+#: VAD padding around a piece, not speech.
+_PAD_SECONDS = 0.5
 
 
-def _lost(words: list[Word], piece: Piece, padding: float) -> bool:
+def _lost(words: list[Word], piece: Piece) -> bool:
     """True when a piece's words probably went missing in its packed bin.
 
     First packed try: fewer characters than :data:`RETRY_MIN_CHARS_PER_SECOND`
     allows. Second packed try: no word at all (a whole bin of its own is
     spent only on speech Whisper skipped twice, not on merely unclear speech).
-    ``padding``: seconds of VAD padding around the piece (not speech).
     """
     chars = sum(len(w.text.strip()) for w in words)
     if piece.tries >= 1:
         return chars == 0
-    return chars < RETRY_MIN_CHARS_PER_SECOND * (piece.seconds - padding)
+    return chars < RETRY_MIN_CHARS_PER_SECOND * (piece.seconds - _PAD_SECONDS)
 
 
 @dataclass
@@ -121,8 +122,6 @@ class PackedTranscriber:
         self.recognizer = PackedRecognizer(model, options, timings)
         self.scorer = AlignScorer(model, self.recognizer.tokenizer)
         self.packer = Packer(batch_size, pieces_per_window, share)
-        self._padding = 2 * options.vad.pad_ms / 1000  # VAD padding of a piece, seconds
-        # (its outer half is where Whisper hears a soft onset begin: no word starts there)
         self._cond = threading.Condition()
         self._ready: list[list[Bin]] = []
         self._requests: dict[int, _Request] = {}
@@ -277,8 +276,7 @@ class PackedTranscriber:
             results, error = recognised.segments, None
         except Exception as exc:  # the model failed: fail the waiting recordings, not the batch
             results, error = [[] for _ in batch], exc
-        mapped_all = [assign_words(b, words, self._padding / 4)
-                      for b, words in zip(batch, results, strict=True)]
+        mapped_all = [assign_words(b, words) for b, words in zip(batch, results, strict=True)]
         with self._cond:
             requests = {p.job: self._requests.get(p.job) for b in batch for _, p in b.pieces}
         heard = self._verify(batch, recognised, mapped_all, requests) if recognised else {}
@@ -290,7 +288,7 @@ class PackedTranscriber:
                     if req is None:
                         continue
                     got = mapped.get((piece.job, piece.track, piece.start), [])
-                    if error is None and len(bin_.pieces) > 1 and _lost(got, piece, self._padding):
+                    if error is None and len(bin_.pieces) > 1 and _lost(got, piece):
                         retry.append(replace(piece, tries=piece.tries + 1))
                         continue
                     req.words[(piece.track, piece.start)] += got
@@ -323,7 +321,7 @@ class PackedTranscriber:
                 if req is None or req.verifier is None or req.speakers[piece.track] != "staff":
                     continue
                 got = mapped_all[i].get((piece.job, piece.track, piece.start), [])
-                if not got or (len(bin_.pieces) > 1 and _lost(got, piece, self._padding)):
+                if not got or (len(bin_.pieces) > 1 and _lost(got, piece)):
                     continue
                 if encoded is None:
                     host = host_array(recognised.encoded) if host is None else host

@@ -230,18 +230,17 @@ class Recognised:
 
 def bin_features(extractor: Callable[[np.ndarray], np.ndarray],
                  bins: Sequence[Bin]) -> np.ndarray:
-    """The encoder input of each bin: the log-mel spectrogram of its audio, padded
-    to 30 s with zeros as ``WhisperModel.transcribe`` pads it, ``[bins, mels, 3000]``.
+    """The encoder input of each bin: the log-mel spectrogram of its audio padded
+    with silence to 30 s, ``[bins, mels, 3000]``.
 
-    openai-whisper pads the *samples* with silence before the spectrogram
-    (its floor, far below 0). On our own generated recordings
-    (``examples/recordings``, clean and as a telephone line) faster-whisper's
-    zero padding read better (CER 0.206 against 0.217), so the engine gives
-    the encoder what the library it is measured against gives it.
+    Whisper was trained on audio padded this way (openai-whisper pads the
+    samples before the spectrogram). faster-whisper instead pads the
+    spectrogram of the speech alone with zeros, which is not the spectrogram
+    of silence; on the real clips that cost characters (``benchmarks/cer.py``).
     """
     from faster_whisper.audio import pad_or_trim
 
-    return np.stack([pad_or_trim(extractor(b.audio())[..., :-1]) for b in bins])
+    return np.stack([pad_or_trim(extractor(b.audio(BIN_SAMPLES))[..., :-1]) for b in bins])
 
 
 class PackedRecognizer:
@@ -400,14 +399,9 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def assign_words(bin_: Bin, segments: Sequence[dict[str, Any]], margin: float = 0.0
+def assign_words(bin_: Bin, segments: Sequence[dict[str, Any]]
                  ) -> dict[tuple[int, int, float], list[Word]]:
     """Map a bin's words to (job, track, piece start) with recording times.
-
-    Word times are kept ``margin`` seconds inside their piece (at most a
-    quarter of it): the outer part of the VAD's padding is there so that
-    Whisper hears a soft first syllable begin, not speech itself, while
-    Whisper's alignment puts a piece's first word at its very first frame.
 
     Whisper usually puts a segment boundary at the pause between two pieces,
     so a segment goes whole to the piece it overlaps most (its timestamps may
@@ -436,10 +430,8 @@ def assign_words(bin_: Bin, segments: Sequence[dict[str, Any]], margin: float = 
                 a, b, piece = min(spans, key=lambda s: 0.0 if s[0] <= mid <= s[1]
                                   else min(abs(mid - s[0]), abs(mid - s[1])))
             shift = piece.start - a
-            inside = min(margin, (b - a) / 4)
-            lo, hi = a + inside, b - inside
-            start = min(max(float(w["start"]), lo), hi) + shift
-            end = min(max(float(w["end"]), lo), hi) + shift
+            start = min(max(float(w["start"]), a), b) + shift
+            end = min(max(float(w["end"]), a), b) + shift
             out[(piece.job, piece.track, piece.start)].append(
                 Word(text, round(start, 3), round(max(end, start), 3), float(w["probability"])))
     return out
