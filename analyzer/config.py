@@ -8,7 +8,7 @@ they are never recorded in a report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -21,35 +21,75 @@ class ListenConfig(Checked):
     """The network input (``conduct stream --listen``, :mod:`analyzer.stream.server`).
 
     Attributes:
-        host: Address to listen on.
-        port: TCP port (0: any free port, printed at start).
+        host: Address lines connect to.
+        port: Its TCP port (0: any free port, printed at start).
+        monitor_host: Address of the supervisors' feed (``/monitor``), apart
+            from the lines': bind it where only the review app reaches.
+        monitor_port: Its TCP port (0: any free port, printed at start).
+        audiosocket_host: Address of the Asterisk AudioSocket door ("": none).
+        audiosocket_port: Its TCP port.
+        audiosocket_hall: Hall of the calls that come through AudioSocket
+            (its protocol carries a call's UUID only).
+        audiosocket_window: Their window (a hotline's name, say).
         db: Results database finished calls are written to (None: not stored).
         record_dir: Folder each finished call's audio (WAV) and sidecar are
             written to, where the nightly batch finds them already analysed;
             default: ``live-calls`` beside ``db``.
+        spool_dir: Folder a call's audio is written to as it arrives (a
+            killed listener's calls are recovered from it at the next start);
+            default: ``.spool`` in the record folder, else a temporary folder
+            (no recovery).
         max_lines: Lines analysed at once; more are refused.
         max_frame_bytes: Largest frame taken.
         header_seconds: Seconds a new connection has to send its header.
+        idle_seconds: A line that sends no audio for this long is ended
+            (what it sent is analysed and kept).
+        max_call_seconds: A line is ended when its audio passes this length.
+        max_call_bytes: ... or when its audio passes this many bytes.
     """
 
     SECTION: ClassVar[str] = "listen"
     _RANGES: ClassVar[dict[str, Range]] = {
-        "port": (0, 65535), "max_lines": (1, 1024), "max_frame_bytes": (1024, None),
-        "header_seconds": (0.1, None)}
+        "port": (0, 65535), "monitor_port": (0, 65535), "audiosocket_port": (0, 65535),
+        "max_lines": (1, 1024), "max_frame_bytes": (1024, None), "header_seconds": (0.1, None),
+        "idle_seconds": (0.1, None), "max_call_seconds": (1.0, None),
+        "max_call_bytes": (1024, None)}
 
     host: str = "127.0.0.1"
     port: int = 0
+    monitor_host: str = "127.0.0.1"
+    monitor_port: int = 0
+    audiosocket_host: str = ""
+    audiosocket_port: int = 0
+    audiosocket_hall: str = ""
+    audiosocket_window: str = ""
     db: Path | None = None
     record_dir: Path | None = None
+    spool_dir: Path | None = None
     max_lines: int = 32
     max_frame_bytes: int = 1 << 20
     header_seconds: float = 10.0
+    idle_seconds: float = 30.0
+    max_call_seconds: float = 4 * 3600.0
+    max_call_bytes: int = 1 << 30
 
     def recordings(self) -> Path | None:
         """Where finished calls' audio goes (None when calls are not stored)."""
         if self.record_dir is not None:
             return self.record_dir
         return None if self.db is None else self.db.parent / "live-calls"
+
+    def spool(self) -> Path | None:
+        """Where calls are written as they arrive (None: a temporary folder)."""
+        if self.spool_dir is not None:
+            return self.spool_dir
+        folder = self.recordings()
+        return None if folder is None else folder / ".spool"
+
+    def binds(self) -> list[str]:
+        """Every address the listener binds."""
+        return [self.host, self.monitor_host] + ([self.audiosocket_host]
+                                                 if self.audiosocket_host else [])
 
 
 @dataclass(frozen=True)
@@ -70,7 +110,10 @@ class WebConfig(Checked):
         scoring_template: The scoring template whose ``[ranking]`` rules and
             failing grade the staff pages and the 红黑榜 use ("": the shipped one).
         live_url: The ``conduct stream --listen`` server whose lines the live
-            monitor page shows (``ws://HOST:PORT``; empty: no live page feed).
+            monitor page shows (its monitor address, ``ws://HOST:PORT``; empty:
+            no live page feed).
+        live_token: The monitor token the listener gave the review app
+            (``[[monitor]]`` of its tokens file; empty: none asked).
     """
 
     SECTION: ClassVar[str] = "web"
@@ -88,6 +131,7 @@ class WebConfig(Checked):
     login_failure_seconds: float = 15 * 60.0
     scoring_template: str = ""
     live_url: str = ""  # the --listen server (ws://HOST:PORT) the live page relays; "": none
+    live_token: str = field(default="", repr=False)  # its monitor token (a secret: not shown)
 
     def _check_more(self) -> None:
         if self.live_url and not self.live_url.startswith(("ws://", "wss://")):

@@ -11,12 +11,14 @@ The language in force is a context variable: the command line sets it once
 (``conduct --lang en`` or ``CONDUCT_LANG``), the review app per request from
 the user's choice. Templates use Jinja2's ``i18n`` extension
 (``{% trans %}``, ``_()``, ``ngettext``) over the same catalogues
-(:func:`install`).
+(:func:`install`); the command line's help pages go through them too
+(:mod:`analyzer.cli.helptext`).
 
 Maintainers (``babel.cfg`` at the repository root)::
 
-    pybabel extract -F babel.cfg -k N_ -k NP_:1c,2 -o analyzer/locale/conduct.pot .
-    pybabel update -i analyzer/locale/conduct.pot -d analyzer/locale -D conduct
+    O="--no-location --sort-output -w 100"
+    pybabel extract -F babel.cfg -k N_ -k NP_:1c,2 $O -o analyzer/locale/conduct.pot .
+    pybabel update -i analyzer/locale/conduct.pot -d analyzer/locale -D conduct -w 100
     pybabel compile -d analyzer/locale -D conduct
 
 ``tests/test_i18n.py`` fails when a message has no translation or a

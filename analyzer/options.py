@@ -221,7 +221,7 @@ class AttributionOptions(Checked):
     _RANGES: ClassVar[dict[str, Range]] = {
         "crosstalk_db": NONNEG, "repeat_similarity": UNIT, "background_db": NONNEG,
         "same_mix_correlation": UNIT, "same_mix_db": NONNEG, "turn_gap": NONNEG,
-        "min_speaker_seconds": NONNEG, "min_separation": UNIT}
+        "min_speaker_seconds": NONNEG, "min_separation": UNIT, "review_below": UNIT}
 
     enabled: bool = True
     # a word on one channel that the other channel hears this much louder is the other
@@ -244,6 +244,15 @@ class AttributionOptions(Checked):
     min_speaker_seconds: float = 1.0
     # mono: two voice clusters this far apart (silhouette, 0-1) are two speakers
     min_separation: float = 0.12
+    # a finding on words attributed to their speaker with confidence below this (0-1)
+    # is held for review: reported, but it deducts nothing until an inspector confirms
+    # it (analyzer.pipeline.scoring.hold_uncertain; 0: never held). 0.62: just above
+    # every wrong mono attribution of benchmarks/mono_roles.py's development visits
+    # (seed 13: wrong ones 0.54-0.61, right ones mostly 0.64-0.99)
+    review_below: float = 0.62
+    # mono: the enrolled staff voices (a JSON file `conduct staff enroll` writes); the
+    # interaction's clerk's voice, when enrolled, decides which voice is the clerk
+    voices: str = ""
 
 
 @dataclass(frozen=True)
@@ -256,8 +265,8 @@ class ClassifierOptions(Checked):
     enabled: bool = True
     # Defaults are the thresholds analyzer.training.classifiers.train picks on out-of-fold
     # training predictions (lowest reaching precision 0.93 / 0.8).
-    uncivil_threshold: float = 0.65  # flag staff speech when P(uncivil)=1-P(civil) >= this
-    cue_threshold: float = 0.45  # probability at/above which a citizen cue counts
+    uncivil_threshold: float = 0.7  # flag staff speech when P(uncivil)=1-P(civil) >= this
+    cue_threshold: float = 0.5  # probability at/above which a citizen cue counts
     model_dir: str = ""  # folder of uncivil.onnx, cues.onnx, metadata.json; "": models/classifiers
     assumed_speaker_weight: float = 0.8  # confidence factor when the staff speaker was assumed (mono)
     acts: bool = True  # the staff act detector (paraphrased forbidden phrases, owed acts, duties)
@@ -447,14 +456,22 @@ class StreamOptions(Checked):
     SECTION: ClassVar[str] = "stream"
     _RANGES: ClassVar[dict[str, Range]] = {
         "partial_interval": (0.0, 10.0), "answer_min_speech_ms": NONNEG,
+        "context_seconds": (0.0, 28.0),
         "max_ring_seconds": NONNEG}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES}
 
     # s of new speech after which a growing utterance is decoded again (partial events and
-    # LocalAgreement commits); 0: an utterance is recognised only once it has ended
+    # LocalAgreement commits); 0: not while the speaker talks on (see decode_at_pause)
     partial_interval: float = 1.0
-    # whose growing speech is decoded again: forbidden phrases are the staff's, and each
-    # partial decoding costs a full 30 s encoder pass (the citizen's text comes at its end)
+    # decode a growing utterance once its speaker has paused for asr.vad.pad_ms: a forbidden
+    # phrase before a pause is told then, and if the pause ends the utterance that decoding
+    # is its final recognition (the same samples; no second encoder pass)
+    decode_at_pause: bool = True
+    # s of the call's latest speech (both parties, in time order) put before a live piece in
+    # its 30 s bin, as a recording's bin holds the conversation around a piece; 0: alone
+    context_seconds: float = 12.0
+    # whose growing speech is decoded before it ends: forbidden phrases are the staff's, and
+    # each decoding costs a full 30 s encoder pass (the citizen's text comes at its end)
     partial_speakers: tuple[str, ...] = ("staff",)
     answer_min_speech_ms: int = 300  # staff speech this long answers a call
     max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count

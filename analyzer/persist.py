@@ -45,6 +45,7 @@ def persist(store: Store, result: AnalysisResult, *, lexicon: Lexicon, run_id: i
     Raises:
         StoreError: The result has no key, or the database refused it.
     """
+    from analyzer.pipeline.result import identity_of
     from analyzer.store import analysis_key
     from analyzer.training.examples import candidates
 
@@ -55,9 +56,11 @@ def persist(store: Store, result: AnalysisResult, *, lexicon: Lexicon, run_id: i
     t0 = time.perf_counter()
     examples = candidates(result.report, lexicon)
     t1 = time.perf_counter()
+    identity = key.identity or identity_of(key.content_hash, result.report.id,
+                                           result.interaction.started_at)
     pk = store.save_report(
         result.report, run_id=run_id, content_hash=key.content_hash, path=result.path,
-        key=analysis_key(key.content_hash, key.model, key.lexicon_version),
+        key=analysis_key(identity, key.model, key.lexicon_version), identity=identity,
         interaction=result.interaction,
         audio=None if result.audio is None else result.audio.to_dict(),
         model=key.model, lexicon_version=key.lexicon_version, examples=examples)
@@ -82,8 +85,8 @@ def persist_failure(store: Store, path: str, message: str, kind: str, *,
     """
     from analyzer.store import analysis_key
 
-    hashed = None if key is None else analysis_key(key.content_hash, key.model,
-                                                   key.lexicon_version)
+    hashed = None if key is None else analysis_key(key.identity or key.content_hash,
+                                                   key.model, key.lexicon_version)
     return store.save_error(run_id, path, message, kind, key=hashed)
 
 

@@ -10,6 +10,11 @@ through :func:`csv_cell`:
   ``-``, ``@``, a tab or a carriage return, as OWASP's CSV-injection guidance
   lists) is prefixed with ``'`` so it is shown, never run. Transcripts,
   manifests and inspectors' comments reach these files.
+
+Lines end with CRLF (RFC 4180), so the writer quotes every cell holding a
+carriage return or a line feed: a spreadsheet reads such a cell as one
+cell, never as a new row whose first cell could be a formula
+(``ok\r=1+1``).
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ def write_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *,
     buf = io.StringIO()
     if bom:
         buf.write("\ufeff")
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\r\n")  # quotes CR and LF alike
     writer.writerow(header if header is not None else columns)
     for row in rows:
         writer.writerow([csv_cell(row.get(c)) for c in columns])

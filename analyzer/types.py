@@ -280,6 +280,12 @@ class Interaction:
         return max((u.end for u in self.utterances), default=0.0)
 
 
+#: Why a finding is held for an inspector's review before it deducts (``Finding.review``):
+#: ``speaker``: the words were attributed to their speaker below
+#: ``attribution.review_below`` (one microphone, two people).
+REVIEW_REASONS: tuple[str, ...] = ("speaker",)
+
+
 @dataclass
 class Finding:
     """One breach of the code of conduct, with its evidence.
@@ -299,6 +305,11 @@ class Finding:
         points: Points deducted from the score of 100.
         detail: Measured values and thresholds (e.g. ``{"rings": 5,
             "max_rings": 3}``), matching method, and so on.
+        review: Why the finding awaits an inspector before it deducts, one of
+            :data:`REVIEW_REASONS` (``speaker``: the speaker of its words is
+            uncertain); empty: it deducts as scored. A held finding is
+            reported and shown but deducts no points until confirmed
+            (:func:`analyzer.rules.score.score`).
     """
 
     rule: str
@@ -312,10 +323,13 @@ class Finding:
     confidence: float
     points: int = 0
     detail: dict[str, Any] = field(default_factory=dict)
+    review: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form of the report contract."""
+        """Return the JSON form of the report contract (``review`` only when held)."""
         d = asdict(self)
+        if not self.review:
+            del d["review"]
         d["confidence"] = round(self.confidence, 4)
         for key in ("start", "end"):
             if d[key] is not None:

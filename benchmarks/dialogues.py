@@ -102,6 +102,11 @@ LONG_CITIZEN = ["我想问一下这个社保转移要怎么弄，我之前是在
                 "我那个房子过户的事情，上次说要等通知，可是到现在也没有人联系我",
                 "我家孩子的户口之前在老家，现在想迁过来，不知道需要什么手续",
                 "营业执照上的地址要改一下，因为我们公司搬到新的地方去了"]
+#: What the clerk then says about each long turn (its question answered: Article 5 holds).
+LONG_ANSWER = ["外地交的社保先在原参保地开转出凭证，再到我们这儿办转入。",
+               "过户的进度我给您查一下，审核已经通过，这周就会通知您。",
+               "孩子户口迁过来要带户口本、出生证明和准迁证，在一楼户籍窗口办。",
+               "地址变更带上新的租房合同和营业执照正副本，在我这儿就能办。"]
 CUT_IN = ["你先别说了听我讲。", "行了行了我知道了。", "你说重点，后面还有人。", "别说了，先拿号。"]
 BACKCHANNEL = ["嗯。", "对。", "嗯嗯。", "好。"]
 QUARREL_STAFF = ["没看我正忙着吗？", "我就是这样的，你能把我怎么样？", "你去投诉好了。",
@@ -222,12 +227,16 @@ def _episode(b: _Builder, name: str) -> None:  # noqa: C901 - one branch per epi
         b.say("staff", p(EARLIER_REPLY))
         b.breach("A18-EARLIER")
     elif name == "interrupt":
-        c = b.say("citizen", p(LONG_CITIZEN))
+        long = p(LONG_CITIZEN)
+        c = b.say("citizen", long)
         b.breach("A17-INTERRUPT", b.say("staff", p(CUT_IN), at=c["start"] + 2.0))
+        b.say("staff", LONG_ANSWER[LONG_CITIZEN.index(long)])
     elif name == "backchannel":
-        c = b.say("citizen", p(LONG_CITIZEN))
+        long = p(LONG_CITIZEN)
+        c = b.say("citizen", long)
         b.say("staff", p(BACKCHANNEL), at=c["start"] + 2.0)
         b.say("staff", "好的，我明白了。")
+        b.say("staff", LONG_ANSWER[LONG_CITIZEN.index(long)])
     elif name == "quarrel":
         s1 = p(QUARREL_STAFF)
         s2 = b.rng.choice([s for s in QUARREL_STAFF if s != s1])

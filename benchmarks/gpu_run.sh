@@ -12,24 +12,32 @@
 # far carried under .dev/ and skips (with a message) what is not there yet:
 #   .dev/sitepack/site.tar.xz     the Python packages, pre-installed (or .dev/whl*/*.whl)
 #   .dev/m1 .dev/m2 .dev/m3       model.bin in 3 parts (+ the small model files in m1)
-#   .dev/realspeech/              real clips + manifest.tsv
-#   .dev/corpuspack/corpus.tar.xz the generated hall corpus (or .dev/corpus/)
+#   .dev/realspeech/ .dev/realspeech2/  ../shared/data/real-speech and real-speech-2
+#   .dev/corpuspack/corpus.tar.xz the generated hall-shaped corpus (folder corpus-hall/)
 # With `bench` it runs benchmarks/throughput.py (BENCH_ARGS below, or the ARGS given).
+# With `stream` it runs benchmarks/stream_latency.py on the GPU (STREAM_ARGS below, or the
+# ARGS given) over the calls carried in .dev/livecalls (made here with
+# `benchmarks/stream_latency.py --save-calls .dev/livecalls --concurrency '' --configs default`;
+# the device has no natural voice); the site pack must then hold websockets too.
 #
 # Preparing .dev/ here (add /.dev/ to .git/info/exclude), with a Python 3.12:
 #   pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
 #       --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 -d /tmp/whl \
 #       ctranslate2==4.8.5 faster-whisper==1.2.1 av==18.1.0 opencc==1.4.2 \
-#       pypinyin==0.55.0 ahocorasick_rs==1.0.3
+#       pypinyin==0.55.0 ahocorasick_rs==1.0.3 websockets   # websockets: the `stream` step
 #   python3.12 -m pip install --no-index --no-deps --target /tmp/site /tmp/whl/*.whl
 #   tar -C /tmp/site -cf - . | xz -9 > .dev/sitepack/site.tar.xz
 #   M=~/.cache/conduct-analyzer/whisper-base-*; split -b 48405844 -d $M/model.bin part
 #   (part00 + the small model files + model.bin.sha256 -> .dev/m1, part01 -> m2, part02 -> m3)
-#   cp ../shared/data/real-speech/* .dev/realspeech/
-#   tar -C benchmarks/results -cf - corpus | xz -9 > .dev/corpuspack/corpus.tar.xz
+#   cp ../shared/data/real-speech/* .dev/realspeech/; cp ../shared/data/real-speech-2/* .dev/realspeech2/
+#   .venv-bench/bin/python benchmarks/hall_corpus.py benchmarks/results/corpus-hall --shape hall --minutes 8
+#   tar -C benchmarks/results -cf - corpus-hall | xz -9 > .dev/corpuspack/corpus.tar.xz
 # Calls: carry .dev/sitepack, then .dev/m1, then .dev/m2, then .dev/m3 + .dev/realspeech +
-# .dev/corpuspack with `bench`; each within 30 s of the last (the machine stays warm).
-# Local test without a GPU: GPU_RUN_DEVICE=cpu GPU_RUN_COMPUTE=int8 OUT=/tmp/o bash ...
+# .dev/realspeech2 + .dev/corpuspack with `bench`; each within 30 s of the last (the
+# machine stays warm). The `bench` call runs in about 6 minutes on an H200 (BENCH_ARGS).
+# Local test without a GPU (a python that has the packages and finds the model itself):
+#   GPU_RUN_DEVICE=cpu GPU_RUN_COMPUTE=int8 PYTHON=.venv-bench/bin/python GPU_RUN_STASH=/tmp/s \
+#       OUT=/tmp/o bash benchmarks/gpu_run.sh bench --device cpu --corpus DIR --minutes 1 ...
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
@@ -53,8 +61,15 @@ COMPUTE=${GPU_RUN_COMPUTE:-float16}
 # `bash benchmarks/gpu_run.sh bench A B ...` uses A B ... instead.
 # (a relative --corpus is made absolute below: `conduct batch` reads the paths of
 # the baseline's subset manifest relative to that manifest, in a temp folder)
-BENCH_ARGS=(--device cuda --corpus "$DEV/corpus" --repeat 8 --baseline-files 24 --configs 1x4,2x4
+# 8 min hall corpus x 8 = 64 min of audio; the GPU wants wide batches and many recordings
+# in flight; workers x threads fill the 16 CPU cores that VAD and decoding run on.
+BENCH_ARGS=(--device cuda --corpus "$DEV/corpus-hall" --shape hall --minutes 8 --repeat 8
+            --baseline-files 12 --configs 4x2 --peers naive,batched16,batched16-words
+            --variant "defaults=--inflight 16 --batch-size 32"
             --out "$OUT/throughput-gpu.json")
+# ---- STREAM_ARGS: the stream_latency.py arguments (`bash benchmarks/gpu_run.sh stream`) --
+STREAM_ARGS=(--device cuda --calls-from "$DEV/livecalls" --concurrency 1,2,4,8 --repeat 2
+             --configs default --out "$OUT/stream-latency-gpu.json")
 # -----------------------------------------------------------------------------
 
 log() { echo "[gpu_run $(date +%T)] $*"; }
@@ -127,9 +142,15 @@ EOF
         SITE_OK=$("$PY" -c 'import ctranslate2, faster_whisper, av, opencc, pypinyin, ahocorasick_rs' \
             2>/dev/null && echo 1 || echo 0)
     else
-        log "site: skipped, no .dev/sitepack/site.tar.xz or .dev/whl*/*.whl carried yet"
         export PYTHONPATH=$ROOT${PYTHONPATH:+:$PYTHONPATH}
-        SITE_OK=0
+        if "$PY" -c 'import ctranslate2, faster_whisper, av, opencc, pypinyin, ahocorasick_rs' \
+                2>/dev/null; then
+            log "site: nothing carried; $PY has every package"
+            SITE_OK=1
+        else
+            log "site: skipped, no .dev/sitepack/site.tar.xz or .dev/whl*/*.whl carried yet"
+            SITE_OK=0
+        fi
     fi
 }
 
@@ -233,11 +254,16 @@ step_model() {
         else
             log "model: SHA256 MISMATCH: got $got, want $want"
         fi
+    elif [ "$SITE_OK" = 1 ] && "$PY" -c 'from analyzer.options import ASROptions
+from analyzer.speech.asr import model_path; model_path(ASROptions())' 2>/dev/null; then
+        log "model: nothing carried; the package finds its own model"
+        MODEL_OK=2
     else
         local have=""
         for p in m1 m2; do [ -d "$DEV/$p" ] && have="$have $p"; done
         log "model: skipped, .dev/m3 not carried yet (here so far:${have:- none})"
     fi
+    [ "$MODEL_OK" = 2 ] && { MODEL_OK=1; return; }
     if [ "$MODEL_OK" = 1 ]; then
         export CONDUCT_MODEL=$model
         log "model: CONDUCT_MODEL=$CONDUCT_MODEL"
@@ -275,7 +301,10 @@ step_sanity() {
 import os, time
 from faster_whisper import WhisperModel
 t0 = time.perf_counter()
-m = WhisperModel(os.environ["CONDUCT_MODEL"], device=os.environ["DEVICE"],
+from analyzer.options import ASROptions
+from analyzer.speech.asr import model_path
+m = WhisperModel(os.environ.get("CONDUCT_MODEL") or str(model_path(ASROptions())),
+                 device=os.environ["DEVICE"],
                  compute_type=os.environ["COMPUTE"])
 print(f"sanity: model loaded on {os.environ['DEVICE']}/{os.environ['COMPUTE']} "
       f"in {time.perf_counter() - t0:.2f} s")
@@ -301,21 +330,28 @@ step_bench() {
         local s
         s=$(stamp "$DEV/corpuspack/corpus.tar.xz")
         if [ "$(cat "$DEV/.ok-corpuspack" 2>/dev/null)" != "$s" ]; then
-            log "bench: unpacking corpus.tar.xz into .dev/corpus"
-            rm -rf "$DEV/corpus" && untar_xz "$DEV/corpuspack/corpus.tar.xz" "$DEV" &&
+            log "bench: unpacking corpus.tar.xz into $DEV/corpus-hall"
+            rm -rf "$DEV/corpus-hall" && untar_xz "$DEV/corpuspack/corpus.tar.xz" "$DEV" &&
                 echo "$s" >"$DEV/.ok-corpuspack"
         fi
     fi
-    [ -f "$DEV/corpus/.corpus.json" ] || { log "bench: no .dev/corpus/.corpus.json"; bad=1; }
-    [ -f "$DEV/realspeech/manifest.tsv" ] || { log "bench: no .dev/realspeech/manifest.tsv"; bad=1; }
-    [ "$bad" = 0 ] || { log "bench: NOT RUN"; return 1; }
-
-    # throughput.py reads ROOT/../shared/data/real-speech (not carried there)
-    local rs=$ROOT/../shared/data/real-speech
-    if [ ! -e "$rs/manifest.tsv" ]; then
-        mkdir -p "$(dirname "$rs")" && ln -sfn "$DEV/realspeech" "$rs" &&
-            log "bench: linked $rs -> .dev/realspeech"
+    if [ $# -eq 0 ] && [ ! -f "$DEV/corpus-hall/.corpus.json" ]; then
+        log "bench: no .dev/corpus-hall/.corpus.json (carry .dev/corpuspack)"; bad=1
     fi
+    local rs set dir
+    # throughput.py reads ROOT/../shared/data/real-speech{,-2} (not carried there)
+    for set in realspeech:real-speech realspeech2:real-speech-2; do
+        dir=${set%%:*} rs=$ROOT/../shared/data/${set#*:}
+        if [ ! -e "$rs/manifest.tsv" ]; then
+            if [ -f "$DEV/$dir/manifest.tsv" ]; then
+                mkdir -p "$(dirname "$rs")" && ln -sfn "$DEV/$dir" "$rs" &&
+                    log "bench: linked $rs -> $DEV/$dir"
+            else
+                log "bench: no $rs and no .dev/$dir/manifest.tsv"; bad=1
+            fi
+        fi
+    done
+    [ "$bad" = 0 ] || { log "bench: NOT RUN"; return 1; }
 
     local args=("${BENCH_ARGS[@]}") i
     [ $# -gt 0 ] && args=("$@")
@@ -334,6 +370,23 @@ step_bench() {
     return $rc
 }
 
+# (g) the live latency benchmark ------------------------------------------------
+step_stream() {
+    local bad=0
+    [ "$SITE_OK" = 1 ] || { log "stream: packages not ready"; bad=1; }
+    [ "$MODEL_OK" = 1 ] || { log "stream: model not ready"; bad=1; }
+    "$PY" -c 'import websockets' 2>/dev/null || { log "stream: no websockets in the site pack"; bad=1; }
+    compgen -G "$DEV/livecalls/*.wav" >/dev/null || { log "stream: no .dev/livecalls/*.wav"; bad=1; }
+    [ "$bad" = 0 ] || { log "stream: NOT RUN"; return 1; }
+    local args=("${STREAM_ARGS[@]}")
+    [ $# -gt 0 ] && args=("$@")
+    log "stream: python3 benchmarks/stream_latency.py ${args[*]}"
+    PYTHONUNBUFFERED=1 "$PY" benchmarks/stream_latency.py "${args[@]}"
+    local rc=$?
+    log "stream: exit $rc"
+    return $rc
+}
+
 main() {
     local t0=$SECONDS rc=0
     log "start in $ROOT, python3 = $(command -v "$PY") $("$PY" -V 2>&1), OUT=$OUT"
@@ -345,6 +398,9 @@ main() {
     if [ "${1:-}" = bench ]; then
         shift
         step_bench "$@" || rc=$?
+    elif [ "${1:-}" = stream ]; then
+        shift
+        step_stream "$@" || rc=$?
     fi
     log "done in $((SECONDS - t0)) s"
     return $rc

@@ -217,31 +217,52 @@ def reference_text(entry: dict[str, Any]) -> str:
     return "".join(t["text"] for t in sorted(entry["turns"], key=lambda t: t["start"]))
 
 
-def generate(out: Path, minutes: float = 13.0, seed: int = 7, voice: str | None = None
-             ) -> dict[str, Any]:
+#: Length ranges (seconds) of counter visits and phone calls, per corpus shape:
+#: ``long`` (the first corpus: 40-55 s visits) and ``hall`` (a hall's day: short
+#: visits of 20 s to 3 min, calls of 20 s to 2 min, and some real clips).
+SHAPES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "long": ((40.0, 55.0), (35.0, 45.0)),
+    "hall": ((20.0, 180.0), (20.0, 120.0)),
+}
+#: Real read clips (``../shared/data/real-speech``) put into a ``hall`` corpus.
+REAL_CLIPS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real-speech"
+
+
+def _length(rng: random.Random, span: tuple[float, float]) -> float:
+    """A length in ``span``, log-uniform (short visits are the many, long ones the few)."""
+    lo, hi = span
+    return float(lo * (hi / lo) ** rng.random())
+
+
+def generate(out: Path, minutes: float = 13.0, seed: int = 7, voice: str | None = None,
+             shape: str = "long") -> dict[str, Any]:
     """Write the corpus into ``out`` (reused when ``.corpus.json`` matches).
 
     With ``voice`` None an existing corpus of any voice is reused (a corpus
     carried to a machine without the Kokoro voice), else the default voice.
+    ``shape`` is a key of :data:`SHAPES`.
     """
     index = out / ".corpus.json"
     cached = json.loads(index.read_text()) if index.is_file() else {}
     voice = voice or cached.get("voice") or default_voice()
     if cached:
-        if (cached.get("minutes"), cached.get("seed"), cached.get("voice")) == (
-                minutes, seed, voice):
+        if (cached.get("minutes"), cached.get("seed"), cached.get("voice"),
+                cached.get("shape", "long")) == (minutes, seed, voice, shape):
             return cached
         for f in cached.get("files", []):  # another corpus: remove its files only
             (out / f["path"]).unlink(missing_ok=True)
             (out / f["path"]).with_suffix(".json").unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    files, total, i = [], 0.0, 0
+    files = _real_clips(out) if shape == "hall" else []
+    total, i = sum(f["seconds"] for f in files), 0
+    visits, calls = SHAPES[shape]
     while total < minutes * 60:
         hall, window = rng.choice(["东城区政务服务大厅", "西城区政务服务大厅"]), str(rng.randint(1, 12))
         if i % 3 == 2:
             rings = rng.randint(1, 5)
-            x, script = phone_call(rng, rng.uniform(35, 45), rings, voice)
+            seconds = _length(rng, calls) if shape == "hall" else rng.uniform(*calls)
+            x, script = phone_call(rng, seconds, rings, voice)
             path = out / f"call-{i:03d}.wav"
             af.write_wav(path, np.stack([af.resample(c, af.SR, 8000) for c in x]), 8000)
             meta = {"hall": hall, "window": "热线", "channel": "phone",
@@ -249,7 +270,8 @@ def generate(out: Path, minutes: float = 13.0, seed: int = 7, voice: str | None 
             path.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False))
             kind = "phone"
         else:
-            x, script = counter_recording(rng, rng.uniform(40, 55), voice)
+            seconds = _length(rng, visits) if shape == "hall" else rng.uniform(*visits)
+            x, script = counter_recording(rng, seconds, voice)
             path = out / f"counter-{i:03d}.wav"
             af.write_wav(path, x)
             kind = "counter"
@@ -260,10 +282,30 @@ def generate(out: Path, minutes: float = 13.0, seed: int = 7, voice: str | None 
                                  "text": t.text} for t in script]})
         total += seconds
         i += 1
-    data = {"minutes": minutes, "seed": seed, "voice": voice, "seconds": round(total, 2),
-            "files": files}
+    data = {"minutes": minutes, "seed": seed, "voice": voice, "shape": shape,
+            "seconds": round(total, 2), "files": files}
     index.write_text(json.dumps(data, ensure_ascii=False, indent=1))
     return data
+
+
+def _real_clips(out: Path, n: int = 5) -> list[dict[str, Any]]:
+    """The first ``n`` real clips of :data:`REAL_CLIPS`, copied in, their references as script."""
+    import csv
+
+    manifest = REAL_CLIPS / "manifest.tsv"
+    if not manifest.is_file():
+        return []
+    with manifest.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))[:n]
+    files = []
+    for r in rows:
+        name = f"real-{Path(r['file']).stem}{Path(r['file']).suffix}"
+        shutil.copy(REAL_CLIPS / r["file"], out / name)
+        seconds = float(r["duration_s"])
+        files.append({"path": name, "kind": "real", "seconds": round(seconds, 2), "hall": "",
+                      "window": "", "turns": [{"speaker": "staff", "start": 0.0,
+                                               "end": seconds, "text": r["reference_text"]}]})
+    return files
 
 
 def repeat(src: Path, out: Path, times: int) -> dict[str, Any]:
@@ -306,8 +348,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--voice", choices=("natural", "espeak"), default=None,
                         help="natural (Kokoro, bench extra; default when installed) or espeak")
+    parser.add_argument("--shape", choices=tuple(SHAPES), default="long",
+                        help="long: 40-55 s visits; hall: 20 s-3 min visits, calls, real clips")
     args = parser.parse_args()
-    data = generate(args.out, args.minutes, args.seed, args.voice)
+    data = generate(args.out, args.minutes, args.seed, args.voice, args.shape)
     print(f"{len(data['files'])} files, {data['seconds'] / 60:.1f} min, {data['voice']} voice, "
           f"in {args.out}")
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,12 +39,13 @@ ARTICLES = (5, 6, 7, 8, 9, 10, 16, 17, 18, 25)
 #: Forbidden intent -> its article.
 INTENT_ARTICLE = {"f_dont_know": 8, "f_read_sign": 8, "f_off_work": 9, "f_hurry": 9, "f_busy": 9,
                   "f_defiant": 9, "f_complain": 9, "f_said_already": 10, "f_memory": 10}
-EPISODES = ("qa", "qa", "qa-unanswered", "materials-once", "materials-piecemeal",
+EPISODES = ("qa", "qa", "qa-hard", "qa-unanswered", "qa-partial", "qa-closing", "materials-once", "materials-piecemeal",
             "materials-deferred", "materials-check", "materials-clarify", "materials-backchannel",
             "self-check", "incomplete-handled", "incomplete-unhandled", "praise",
             "praise-unthanked", "suggestion", "suggestion-unthanked", "upset", "upset-uncalmed",
             "forbidden", "forbidden", "near-miss", "citizen-says", "redirect-concrete",
-            "redirect-vague", "requeue", "errand", "earlier-visit", "hard-of-hearing")
+            "redirect-vague", "requeue", "errand", "earlier-visit", "hard-of-hearing",
+            "third-trip", "materials-explained")
 
 
 @functools.lru_cache(maxsize=1)
@@ -87,6 +89,7 @@ class _Visit:
         self.rates = {"staff": rng.uniform(4.3, 5.0), "citizen": rng.uniform(3.3, 4.7)}
         self.v = Visit({})
         self.turned_away = False
+        self.open_question = False
 
     def say(self, speaker: str, text: str, *, wait: float | None = None) -> int:
         if self.noisy:
@@ -114,25 +117,90 @@ class _Visit:
                                 "utterance": index, "duty": duty})
 
 
-def _qa(b: _Visit, answered: bool) -> None:
-    kind = b.rng.choice(list(banks()["questions"]))
-    b.say("citizen", b.line("questions", kind))
-    if answered:
-        b.say("staff", b.line("answers", kind))
+def _question(b: _Visit, kinds: list[str] | None = None) -> str:
+    kind = b.rng.choice(kinds or list(banks()["questions"]))
+    return kind
+
+
+def _qa(b: _Visit, how: str) -> None:
+    """A citizen's question and what the clerk does with it (Article 5).
+
+    Answered: directly, after a stall (稍等，我查一下 … the answer), two
+    questions both answered, a yes/no answered by just doing it. Hard
+    negatives: a request put as a question and taken up, the citizen talking
+    to himself, a check of the visit itself answered by going on. Unanswered
+    (a breach, quoted at the staff words that moved on): passed over by the
+    procedure (after a backchannel or not), the second of two questions left,
+    a question the clerk closes the visit on (:func:`_closing`).
+    """
+    bank, r = banks(), b.rng.random()
+    if how == "answered":
+        kind = _question(b)
+        if r < 0.25:
+            b.say("citizen", b.line("questions", kind))
+            b.say("staff", b.line("answers", kind))
+        elif r < 0.45:
+            asked, answer = b.rng.choice(bank["answers"]["natural"])
+            b.say("citizen", asked)
+            b.say("staff", answer)
+        elif r < 0.6:
+            b.say("citizen", b.line("questions", kind))
+            b.say("staff", b.line("answers", "stall"))
+            b.say("staff", b.line("answers", kind), wait=b.rng.uniform(3, 20))
+        elif r < 0.8:
+            k1, k2 = b.rng.sample(["cost", "time", "place", "material"], 2)
+            b.say("citizen", b.line("questions", k1) + b.line("questions", k2))
+            b.say("staff", b.line("answers", k1) + b.line("answers", k2))
+        else:
+            asked, answer = b.rng.choice(bank["answers"]["implicit"])
+            b.say("citizen", asked)
+            b.say("staff", answer)
         b.say("citizen", b.line("citizen", "ack"))
-        return
-    moved = b.say("staff", b.line("staff", "procedure"))
-    b.say("citizen", b.line("citizen", "ack"))
-    b.say("staff", b.line("staff", "handling"), wait=b.rng.uniform(8, 40))
-    b.breach(5, moved, "unanswered question")
+    elif how == "hard":
+        if r < 0.4:
+            b.say("citizen", b.rng.choice(bank["answers"]["requests"]))
+            b.say("staff", b.rng.choice(bank["answers"]["take_up"]))
+        elif r < 0.7:
+            b.say("citizen", b.rng.choice(bank["answers"]["self_talk"]))
+            b.say("citizen", b.rng.choice(["哦，在这儿呢。", "找着了。", "嗯，在兜里。"]), wait=3.0)
+            b.say("staff", b.line("staff", "handling"))
+        else:
+            b.say("citizen", b.rng.choice(bank["answers"]["confirm"]))
+            b.say("staff", b.rng.choice(bank["answers"]["implicit_confirm"]))
+    elif how == "partial":
+        k1, k2 = b.rng.sample(["cost", "time", "place", "material"], 2)
+        b.say("citizen", b.line("questions", k1) + b.line("questions", k2))
+        first = b.say("staff", b.line("answers", k1))
+        b.say("citizen", b.line("citizen", "ack"))
+        b.say("staff", b.line("staff", "procedure"), wait=b.rng.uniform(2, 10))
+        b.breach(5, first, "unanswered question: the second of two")
+        b.v.unscored.add(16)
+    else:  # passed over by the procedure
+        b.say("citizen", b.line("questions", _question(b)))
+        if r < 0.3:
+            b.say("staff", b.rng.choice(["嗯。", "哦。"]))
+        moved = b.say("staff", b.line("staff", "procedure"))
+        b.say("citizen", b.line("citizen", "ack"))
+        b.say("staff", b.line("staff", "handling"), wait=b.rng.uniform(8, 40))
+        b.breach(5, moved, "unanswered question")
+        b.v.unscored.add(16)
 
 
 def _materials(b: _Visit, how: str) -> None:
     b.act("materials")
     b.say("citizen", b.line("citizen", "ack"))
-    if how == "piecemeal":
-        b.say("staff", b.line("staff", "handling"), wait=b.rng.uniform(5, 30))
-        more, _ = b.act("materials_more")
+    if how == "piecemeal":  # the citizen acted on the list, or closed it; then one more
+        if b.rng.random() < 0.6:
+            b.say("citizen", b.line("citizen", "hand_over"), wait=b.rng.choice([0.5, 90.0]))
+            b.say("staff", b.line("staff", "handling"), wait=b.rng.uniform(5, 30))
+            more, _ = b.act("materials_more")
+        else:
+            b.say("citizen", b.line("citizen", "closing_ack"))
+            p = b.rng.choice(held_out()["materials_more"])
+            text = A.fill(p.text, b.rng)
+            if not any(w in text for w in ("对了", "忘", "漏", "想起来", "刚才没")):
+                text = b.rng.choice(["哦对了，", "对了，", "哎，忘了说，"]) + text
+            more = b.say("staff", text)
         b.breach(18, more, "not told at once")
         b.v.unscored.add(10)  # a newly missing item: whether an apology and list are owed is arguable
     elif how == "check":  # the citizen hands them over, the clerk checks against the list
@@ -151,8 +219,15 @@ def _materials(b: _Visit, how: str) -> None:
         b.v.unscored.add(6)
 
 
+#: The citizen saying, in so many words, that this is the third trip or more (the spec's
+#: "explicitly the third trip"; 跑了好几趟 is not a count).
+_THIRD_TRIP = re.compile(r"第[三四五]|[三四五][回趟次]")
+
+
 def _incomplete(b: _Visit, handled: bool) -> None:
-    b.act("turn_away_materials")
+    away, _ = b.act("turn_away_materials")
+    if any(u["speaker"] == "citizen" and _THIRD_TRIP.search(u["text"]) for u in b.utts):
+        b.breach(17, away, "made the citizen come again on an explicit third trip")
     if handled:
         b.act("apology")
         b.act("material_list")
@@ -208,8 +283,11 @@ def _names_place(template: str) -> bool:
 
 
 def _episode(b: _Visit, name: str) -> None:  # noqa: C901 - one branch per episode
-    if name in ("qa", "qa-unanswered"):
-        _qa(b, name == "qa")
+    if name in ("qa", "qa-hard", "qa-unanswered", "qa-partial"):
+        _qa(b, {"qa": "answered", "qa-hard": "hard", "qa-unanswered": "passed",
+                "qa-partial": "partial"}[name])
+    elif name == "qa-closing":  # the question the visit closes on: asked in _closing
+        b.open_question = True
     elif name.startswith("materials-"):
         _materials(b, name.split("-", 1)[1])
     elif name.startswith("incomplete-"):
@@ -247,6 +325,16 @@ def _episode(b: _Visit, name: str) -> None:  # noqa: C901 - one branch per episo
         more, _ = b.act("materials_more")
         b.breach(18, more, "not told at once, across visits")
         b.v.unscored.add(10)
+    elif name == "third-trip":  # served this time: no run-around (the turned-away kind is
+        b.say("citizen", b.line("citizen", "third_trip"))  # in _incomplete)
+        b.act("materials")
+        b.say("citizen", b.rng.choice(["都带来了，你看。", "这回全了吧？给你。"]))
+        b.say("staff", b.line("staff", "handling"), wait=b.rng.uniform(5, 20))
+    elif name == "materials-explained":  # one telling over several turns: not piecemeal
+        b.act("materials")
+        b.say("citizen", b.line("citizen", "note_down"))
+        b.say("staff", b.line("staff", "more_in_explanation"))
+        b.say("citizen", b.line("citizen", "ack"))
     elif name == "hard-of-hearing":
         b.act("materials")
         b.say("citizen", b.line("citizen", "hard_of_hearing"))
@@ -285,7 +373,13 @@ def _closing(b: _Visit) -> None:
         if b.rng.random() < 0.5:
             b.act("goodbye")
         return
-    b.say("staff", b.line("staff", "done"), wait=b.rng.uniform(5, 60))
+    if b.open_question:  # a last question, and the clerk closes on it
+        b.say("citizen", b.line("questions", _question(b, ["time", "cost", "place", "yesno"])))
+        done = b.say("staff", b.line("staff", "finish"))
+        b.breach(5, done, "unanswered question: the visit closed on it")
+        b.v.unscored.add(16)
+    else:
+        b.say("staff", b.line("staff", "done"), wait=b.rng.uniform(5, 60))
     b.say("citizen", b.line("citizen", "thanks"))
     r = b.rng.random()
     if r < 0.55:
@@ -343,7 +437,7 @@ def counter_visit(rng: random.Random, n: int) -> Visit:
 def _matters(b: _Visit, rng: random.Random) -> list[str]:
     """One to three matters (at most one about materials), sometimes a quarrel."""
     names = rng.sample(EPISODES, rng.randint(1, 3))
-    about = ("materials", "incomplete", "earlier", "hard")  # at most one telling materials
+    about = ("materials", "incomplete", "earlier", "hard", "third")  # one telling materials
     if sum(x.startswith(about) for x in names) > 1:
         names = [x for x in names if not x.startswith(about)] + ["materials-once"]
     for name in names:
@@ -396,14 +490,52 @@ def phone_call(rng: random.Random, n: int) -> Visit:
     name = rng.choice(["qa", "qa", "materials-once", "materials-deferred", "redirect-concrete",
                        "redirect-vague", "forbidden"])
     _episode(b, name)
-    b.say("citizen", b.line("citizen", "thanks"))
-    if rng.random() < 0.7:
-        b.act("goodbye")
+    if not any(x["article"] == 7 for x in b.v.breaches) and rng.random() < 0.3:
+        _call_end(b)
+    else:
+        b.say("citizen", b.line("citizen", "thanks"))
+        if rng.random() < 0.7:
+            b.act("goodbye")
     b.v.record = {"id": f"hc-{n:04d}", "channel": "phone", "hall": "金川区政务服务大厅",
                   "window": "咨询窗口", "staff": "S-0200", "started_at": started, "rings": rings,
                   "utterances": b.utts}
     b.v.episodes = [name]
     return b.v
+
+
+def _call_end(b: _Visit) -> None:
+    """How a typed call ends: forced on a caller still speaking (Article 7), or not.
+
+    Forced (quoted at the clerk's closing words): the clerk closes while the
+    caller is talking (the utterances overlap), after the caller's words break
+    off (——), or the caller is left calling 喂？ into the line. Not forced: the
+    caller trails off (那个……) and goes on, the caller takes leave first.
+    """
+    calls, r = banks()["calls"], b.rng.random()
+    if r < 0.2:  # the clerk talks over the caller and ends the call
+        said = b.say("citizen", b.rng.choice(calls["long"]))
+        start = b.utts[said]["end"] - b.rng.uniform(1.0, 2.5)
+        end = b.say("staff", b.rng.choice(calls["end_rude"]), wait=start - b.t)
+        b.breach(7, end, "forced hang-up: ended the call while the caller was speaking")
+    elif r < 0.4:  # the caller's words break off
+        b.say("citizen", b.rng.choice(calls["cut"]))
+        end = b.say("staff", b.rng.choice(calls["end_rude"]), wait=0.2)
+        b.breach(7, end, "forced hang-up: ended the call while the caller was speaking")
+    elif r < 0.55:  # left calling into a dead line
+        b.say("citizen", b.rng.choice(calls["long"]) + "。")
+        end = b.say("staff", b.rng.choice(calls["end_rude"]))
+        b.say("citizen", b.rng.choice(calls["protest"]), wait=0.4)
+        b.breach(7, end, "forced hang-up: the caller was not done")
+    elif r < 0.8:  # trailing off is not being cut off
+        trail, prompt = b.rng.choice(calls["trail"])
+        b.say("citizen", trail)
+        b.say("staff", prompt)
+        b.say("citizen", b.line("citizen", "thanks"))
+        b.act("goodbye")
+    else:  # the caller takes leave, then the clerk closes
+        b.say("citizen", b.rng.choice(calls["leave"]))
+        b.say("staff", b.rng.choice(calls["close"]))
+    b.v.unscored.add(6)  # the clerk's curt closing words may be cold as well
 
 
 def generate(count: int, seed: int = 5, phone_share: float = 0.15) -> list[Visit]:

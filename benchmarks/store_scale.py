@@ -7,8 +7,12 @@ halls, 300 staff, this month and the one before it; see
 ``tests/month_fixture.py``), adds one user per role, starts ``conduct serve``
 (uvicorn), logs in as an inspector, a supervisor and a trainer, and requests
 each page ``--reps`` times, reporting the median and p95 in milliseconds
-(with 7 reps the p95 is the slowest, the first request included). It
-also times the 红黑榜 (``conduct report --month``'s code, in process) and,
+(with 7 reps the p95 is the slowest, the first request included). Inspectors'
+verdicts are given to a seeded ``--reviewed`` share of the flagged
+interactions (a quarter of them dismissals, with reasons), so the rule health
+page (``/rules``, issue 30) and ``conduct report --rules`` read a store with
+verdicts. It also times the 红黑榜 (``conduct report --month``'s code, in process),
+rule health (``conduct report --rules``'s code, in process) and,
 side by side on the same file, the article filter as it was before issue 16
 (a correlated ``EXISTS`` per interaction; stopped after ``--peer-cap`` s).
 
@@ -41,9 +45,11 @@ import httpx  # noqa: E402
 from month_fixture import MonthSpec, example_reports, generate  # noqa: E402
 from web_fixture import running_server  # noqa: E402
 
+from analyzer.reports.health import render_text as render_rules  # noqa: E402
 from analyzer.reports.ranking import render_html  # noqa: E402
 from analyzer.rules.score import load_template  # noqa: E402
 from analyzer.store import Filter, Store  # noqa: E402
+from analyzer.store.health import build_rule_health  # noqa: E402
 from analyzer.store.periods import month  # noqa: E402
 from analyzer.store.ranking import build_ranking  # noqa: E402
 from analyzer.text.lexicon import load_lexicon  # noqa: E402
@@ -57,10 +63,35 @@ MONTH = "2026-11"
 GOAL_MS = 300.0
 
 
-def build(path: Path, n: int) -> float:
+def review(store: Store, share: float, seed: int = 30) -> int:
+    """Verdicts on every finding of a seeded ``share`` of the flagged interactions; how many.
+
+    A quarter are dismissals, each with one of the dismissal reasons.
+    """
+    import random
+
+    from analyzer.store.schema import DISMISS_REASONS
+
+    rng = random.Random(seed)
+    flagged = [r[0] for r in store.db.query("SELECT id FROM interactions WHERE n_findings > 0 "
+                                            "ORDER BY id")]
+    n = 0
+    for pk in rng.sample(flagged, int(share * len(flagged))):
+        for f in store.findings(pk):
+            if f["verdict"] is None:
+                if rng.random() < 0.25:
+                    store.set_verdict(f["id"], "dismiss", "", "insp",
+                                      reason=rng.choice(DISMISS_REASONS))
+                else:
+                    store.set_verdict(f["id"], "confirm", "", "insp")
+                n += 1
+    return n
+
+
+def build(path: Path, n: int, reviewed: float = 0.05) -> float:
     """Generate the store (reused when one of this size exists); seconds taken."""
     marker = path.with_suffix(".done")
-    if marker.exists() and marker.read_text() == str(n):
+    if marker.exists() and marker.read_text() == f"{n} {reviewed}":
         return 0.0
     for old in path.parent.glob(path.name + "*"):
         old.unlink()
@@ -74,11 +105,12 @@ def build(path: Path, n: int) -> float:
         store.file_appeal(f["id"], "benchmark appeal", "sup")
         store.set_staff([(f"S-{k:04d}", f"员工{k}", "") for k in range(1, 301)], user="bench")
         index_examples(store, load_lexicon())  # what the batch does after a run
+        review(store, reviewed)
     con = auth.connect(path)
     for name, role in USERS.items():
         auth.add_user(con, name, role, PASSWORD)
     con.close()
-    marker.write_text(str(n))
+    marker.write_text(f"{n} {reviewed}")
     return time.perf_counter() - t0
 
 
@@ -102,6 +134,8 @@ def pages(pk: int) -> list[tuple[str, str]]:
         ("insp", f"/interactions/{pk}"), ("insp", "/api/interactions?article=8&limit=100"),
         ("insp", "/staff"), ("insp", "/staff/S-0001"), ("insp", "/ranking"),
         ("sup", "/ranking/print"), ("sup", "/appeals"),
+        ("sup", "/rules"), ("sup", "/rules?period=2026-11&by_hall=1"),
+        ("sup", "/rules?period=2026-Q4&hall=第1政务服务大厅"),
         ("tr", "/examples?practice=bad&article=9"), ("tr", "/examples?practice=good"),
         ("tr", "/examples?practice=good&article=10&page=3"), ("tr", "/examples?go=1"),
         ("insp", "/search?q=你去投诉好了"), ("insp", "/search?q=您好&speaker=staff"),
@@ -182,6 +216,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=20000, help="interactions (two months)")
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--peer-cap", type=float, default=60.0)
+    ap.add_argument("--reviewed", type=float, default=0.05,
+                    help="share of the flagged interactions given verdicts")
     ap.add_argument("--cold", action="store_true",
                     help="empty the OS page cache before each page (root): its first request "
                          "reads from the disk")
@@ -191,7 +227,7 @@ def main() -> None:
     args = ap.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     db = args.out.parent / f"store-{args.n}.sqlite"
-    built = build(db, args.n)
+    built = build(db, args.n, args.reviewed)
     t0 = time.perf_counter()
     with Store(db) as store:  # an older schema is migrated here, once
         opened = time.perf_counter() - t0
@@ -202,6 +238,12 @@ def main() -> None:
         ranking = build_ranking(store, month(MONTH), load_template())
         render_html(ranking)
         report_s = time.perf_counter() - t0
+        reviews = int(store.db.query("SELECT COUNT(*) FROM reviews")[0][0])
+        health_ms = []
+        for _ in range(args.reps):
+            t0 = time.perf_counter()
+            render_rules(build_rule_health(store, month(MONTH), load_template()))
+            health_ms.append(1000 * (time.perf_counter() - t0))
     with running_server(db, None) as base:
         rows = time_pages(base, pk, args.reps, set(args.skip), args.cold)
     peer = peer_article_filter(db, args.peer_cap)
@@ -214,12 +256,15 @@ def main() -> None:
         print(f"{r['page']:<44} {r['user']:<5} {r['status']:>6} {r['first_ms']:>9} "
               f"{r['median_ms']:>10} {r['p95_ms']:>8} {'met' if r['goal_met'] else 'OVER'}")
     print(f"monthly 红黑榜 (build + HTML): {report_s:.2f} s")
+    print(f"conduct report --rules (build + text), {reviews} verdicts in the store: median "
+          f"{statistics.median(health_ms):.1f} ms, slowest {max(health_ms):.1f} ms")
     print(f"peer: article filter as before issue 16: {peer['ms']} ms"
           f"{'' if peer['finished'] else f' (stopped at the {args.peer_cap:g} s cap)'}")
     args.out.write_text(json.dumps({
         "interactions": total, "machine": platform.platform(), "cpus": os.cpu_count(),
         "load": round(os.getloadavg()[0], 2),
         "cold": args.cold, "pages": rows, "monthly_report_s": round(report_s, 3), "peer": peer,
+        "reviews": reviews, "rule_health_ms": [round(x, 1) for x in health_ms],
         "generated_s": round(built, 1), "opened_s": round(opened, 2), "goal_ms": GOAL_MS}, ensure_ascii=False, indent=1))
 
 

@@ -1,55 +1,70 @@
-"""Live latency, real-time factor and concurrent-call capacity of ``conduct stream``.
+"""Live latency of the listener: stereo phone calls fed in real time by the shipped client.
 
-A generated stereo phone call (ringback, then staff and citizen turns spoken
-by espeak-ng, optionally over a telephone line; five of the staff turns say
-a forbidden phrase) is streamed in 100 ms chunks through
-:class:`analyzer.stream.StreamAnalyzer`, side by side in two modes:
+Each configuration runs a real listener (``conduct stream --listen``, its own
+process) and feeds it ``N`` calls at once through the line client
+(:func:`analyzer.stream.client.send_line`: 8 kHz G.711 mu-law stereo frames of
+20 ms, paced at the audio's own rate). Every event is stamped when it
+arrives at the client; audio second ``t`` of a line was sent at the line's
+start + ``t``. Measured, pooled over the repeats, for ``N`` in ``--concurrency``:
 
-* ``incremental``: the shipped setting, growing staff speech decoded again
-  every ``stream.partial_interval`` s and LocalAgreement-committed words
-  matched at once;
-* ``whole``: ``stream.partial_interval=0``, each utterance recognised only
-  once it has ended (what the stream did before, the peer a user would pick).
-
-Time is kept on the call's own clock: chunk ``k`` arrives when its last
-sample would have been spoken, its processing starts when it has arrived and
-the previous chunk is done, and every event's ``emitted_at`` is read from
-that clock when the event comes out. This is what a live line sees on this
-machine, without sleeping through the call. ``--realtime`` instead replays
-the call with ``conduct stream --realtime`` (the wall clock of the replay, in
-a subprocess) and reports the same figures from its ``emitted_at``.
-
-Measured (p50 / p95):
-
-* forbidden phrase end (the finding's ``end``) -> its live ``finding`` event
-  (those found only by the end-of-call report are counted apart; a live one
-  is ``provisional`` when it came from committed words of a growing utterance);
-* utterance end -> its ``utterance`` event (includes the VAD's wait for
+* **phrase end -> finding**: a scripted forbidden phrase's end (exact: the
+  calls of ``benchmarks/live_calls.py`` are rendered clause by clause) to the
+  arrival of the first live ``finding`` of its rule over it (before the
+  report: found while the call ran);
+* **utterance end -> event**: an utterance's end (its recognised end) to the
+  arrival of its ``utterance`` event (includes the VAD's
   ``asr.vad.min_silence_ms`` of silence, and recognition);
-* ring start -> ring event (a ring is counted once its tone has lasted
-  ``rings.confirm_seconds``);
-* real-time factor of one call (processing / audio seconds);
-* capacity: ``N`` calls streamed at once from ``N`` threads through the one
-  engine, as fast as they go; they keep up while their wall time is under
-  the call's duration (real-time factor of the group < 1).
+* **found live / the batch's**: the forbidden findings the file path
+  (``conduct analyze`` of the same audio, as the listener stores it) finds
+  on each call, and how many of them a live finding matched (same rule,
+  within a second) before the call ended; **invented**: live forbidden
+  findings the file path does not have;
+* the 1-minute load average before and after each run (the machine is shared).
+
+Configurations (``--configs``), measured in the same run on the same calls,
+interleaved (every listener warm from the start; each run's calls go to
+each configuration in turn, the order rotating) so that they meet the same
+load on a shared machine:
+``default`` (the shipped options); ``main`` — the listener of another source
+tree (``--baseline-src``, e.g. ``git archive`` of main), the code before this
+work; ablations ``no-pause`` (``stream.decode_at_pause=false``), ``no-context``
+(``stream.context_seconds=0``), ``no-periodic`` (``stream.partial_interval=0``);
+``shared-bins`` (``pack.share=any``: the lines' waiting speech in one bin,
+:class:`analyzer.stream.scheduler.SharedBins`).
+
+Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
+``../shared/data/dialogues-dev`` whose labels quote a forbidden phrase,
+spoken by the same voices as phone calls (measured only: phrase times are
+not known there, so latency is measured to the finding's own end), and a
+call whose clerk's side is real read speech from
+``../shared/data/customer-service-speech`` (utterance latency; invented
+findings); every call of an independent set is fed once, two at a time.
+
+GPU: ``--device cuda`` runs the listener on the GPU (``asr.device=cuda``,
+``float16``); ``--save-calls DIR`` writes the rendered calls (WAV + JSON) so
+a machine without the natural voice can replay them with ``--calls-from DIR``
+(``benchmarks/gpu_run.sh stream``).
 
 Usage::
 
-    .venv/bin/python benchmarks/stream_latency.py [--repeat 1] [--line] [--realtime]
-        [--capacity 1,2,4] [--out FILE]
+    .venv/bin/python benchmarks/stream_latency.py [--concurrency 1,2,4] [--repeat 2]
+        [--configs default,main] [--baseline-src DIR] [--dialogues 8] [--real]
+        [--device cpu] [--out FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,28 +73,29 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
-
-import audio_factory as af  # noqa: E402
-
-from analyzer.options import AnalyzerOptions  # noqa: E402
-from analyzer.stream import StreamAnalyzer  # noqa: E402
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 OUT = ROOT / "benchmarks" / "results" / "stream_latency.json"
-CHUNK_SECONDS = 0.1
-SCRIPT = (
-    *af.PHONE_SCRIPT[:2],
-    ("staff", "我不知道，你去问别人"),
-    ("citizen", "我上次来的时候材料不全，还要带什么？"),
-    ("staff", "下班了，明天再来"),
-    ("citizen", "你们的服务态度太差了"),
-    ("staff", "你去投诉好了"),
-    ("citizen", "我刚才问的是营业执照"),
-    ("staff", "你的记性真差"),
-    ("citizen", "好的，谢谢你"),
-    ("staff", "没看我正忙着吗"),
-    af.PHONE_SCRIPT[-1],
-)
-MODES = {"incremental": {}, "whole": {"stream.partial_interval": 0.0}}
+SHARED = ROOT.parent / "shared" / "data"
+CONFIGS: dict[str, dict[str, Any]] = {
+    "default": {},
+    "no-pause": {"stream.decode_at_pause": "false"},
+    "no-context": {"stream.context_seconds": 0},
+    "no-periodic": {"stream.partial_interval": 0},
+    "shared-bins": {"pack.share": "any"},
+    "main": {},
+}
+
+
+@dataclass
+class Prepared:
+    """A call ready to send: its name, audio file (8 kHz stereo WAV), phrases, batch findings."""
+
+    name: str
+    wav: Path
+    phrases: list[dict[str, Any]]
+    batch: list[dict[str, Any]]
+    seconds: float
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -87,161 +103,341 @@ def percentile(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 3) if values else None
 
 
-class CallClock:
-    """The call's own clock: chunk arrival, plus the processing time spent since."""
-
-    def __init__(self) -> None:
-        self.base = 0.0
-        self._t0 = time.perf_counter()
-
-    def start(self, arrive: float) -> None:
-        """A chunk that arrives at ``arrive`` is taken when the previous one is done."""
-        self.base = max(self(), arrive)
-        self._t0 = time.perf_counter()
-
-    def __call__(self) -> float:
-        return self.base + time.perf_counter() - self._t0
+# -- calls -----------------------------------------------------------------------
 
 
-def stream_call(call: np.ndarray, options: AnalyzerOptions, name: str = "bench"
-                ) -> tuple[list[dict[str, Any]], float]:
-    """Stream ``call`` on its own clock; its events (``emitted_at`` on that clock) and
-    the processing seconds."""
-    clock = CallClock()
-    analyzer = StreamAnalyzer(options, af.SR, 2, interaction_id=name, clock=clock)
-    analyzer.warm()
-    step = int(CHUNK_SECONDS * af.SR)
-    events: list[dict[str, Any]] = []
-    clock.start(0.0)
-    for i in range(0, call.shape[1], step):
-        clock.start(min(i + step, call.shape[1]) / af.SR)
-        events += [e.to_dict() for e in analyzer.feed(call[:, i: i + step])]
-    clock.start(call.shape[1] / af.SR)
-    events += [e.to_dict() for e in analyzer.close()]
-    return events, analyzer.compute_seconds
+def render_calls(folder: Path, dialogues: int, real: bool) -> dict[str, list[Prepared]]:
+    """The scripted calls (and the independent sets) as WAV + JSON in ``folder``."""
+    import live_calls as lc
+
+    out: dict[str, list[Prepared]] = {"scripted": []}
+    for call in lc.calls():
+        out["scripted"].append(_write(folder, call.name, call.samples, [
+            {"rule": p.rule, "text": p.text, "start": p.start, "end": p.end}
+            for p in call.phrases]))
+    if dialogues:
+        out["dialogues"] = [_write(folder, c.name, c.samples, [])
+                            for c in _dialogue_calls(dialogues)]
+    if real:
+        out["real"] = [_write(folder, "real-cs", *_real_call()[:1], [])]
+    return out
 
 
-def replay_call(call: np.ndarray, overrides: dict[str, Any]) -> tuple[list[dict[str, Any]], float]:
-    """``conduct stream --realtime`` on the call as a WAV; its events and wall seconds."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = af.write_wav(Path(tmp) / "call.wav", call)
-        (Path(tmp) / "call.json").write_text('{"channel": "phone"}', encoding="utf-8")
-        sets = [x for k, v in overrides.items() for x in ("--set", f"{k}={v}")]
-        t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "analyzer", "stream", str(path),
-                               "--realtime", *sets], capture_output=True, text=True,
-                              check=True, cwd=ROOT)
-        wall = time.perf_counter() - t
-    return [json.loads(line) for line in proc.stdout.splitlines()], wall
+def _write(folder: Path, name: str, samples: np.ndarray, phrases: list[dict[str, Any]]
+           ) -> Prepared:
+    """The call as the listener keeps it (its mu-law round trip, 16-bit) and its sidecar."""
+    import audio_factory as af
+    import live_calls as lc
+
+    from analyzer.stream.line import _TABLES
+
+    codes = np.frombuffer(lc.mulaw_bytes(samples), np.uint8)
+    pcm = _TABLES["mulaw"][codes].reshape(-1, samples.shape[0]).T.astype(np.float32) / 32768
+    wav = af.write_wav(folder / f"{name}.wav", pcm, lc.LINE_RATE)
+    (folder / f"{name}.json").write_text(json.dumps(
+        {"id": name, "channel": "phone", "phrases": phrases}, ensure_ascii=False),
+        encoding="utf-8")
+    return Prepared(name, wav, phrases, [], pcm.shape[1] / lc.LINE_RATE)
 
 
-def measure(events: list[dict[str, Any]], duration: float, busy: float) -> dict[str, Any]:
-    """The latency figures of one call's events."""
-    report_at = next(e["emitted_at"] for e in events if e["type"] == "report")
-    found = [e for e in events if e["type"] == "finding" and e["kind"] == "forbidden"
-             and e["end"] is not None]
-    live = [e for e in found if e["emitted_at"] < report_at]  # the rest came at close()
-    forbidden = [e["emitted_at"] - e["end"] for e in live]
-    utt = [e["emitted_at"] - e["end"] for e in events if e["type"] == "utterance"]
-    rings = [e["emitted_at"] - e["t"] for e in events if e["type"] == "ring"]
-    report = events[-1]["report"]
-    return {
-        "audio_seconds": round(duration, 2),
-        "forbidden_findings": len(forbidden),
-        "forbidden_at_close": len(found) - len(forbidden),
-        "committed_before_end": sum(e["provisional"] for e in live),
-        "forbidden_p50": percentile(forbidden, 50), "forbidden_p95": percentile(forbidden, 95),
-        "utterance_events": len(utt),
-        "utterance_p50": percentile(utt, 50), "utterance_p95": percentile(utt, 95),
-        "ring_events": len(rings),
-        "ring_p50": percentile(rings, 50), "ring_p95": percentile(rings, 95),
-        "partial_events": sum(e["type"] == "partial" for e in events),
-        "realtime_factor": round(busy / duration, 3),
-        "report_rings": report["rings"],
-        "final_forbidden": sorted(f["rule"] for f in report["findings"] if f["kind"] == "forbidden"),
-    }
+def _dialogue_calls(count: int) -> list[Any]:
+    """dialogues-dev interactions whose labels quote a forbidden phrase, as phone calls."""
+    import live_calls as lc
+
+    folder = SHARED / "dialogues-dev"
+    records = [json.loads(x) for x in (folder / "interactions.jsonl").read_text(
+        encoding="utf-8").splitlines() if x.strip()]
+    labels = {x["id"]: x for x in json.loads((folder / "labels.json").read_text(
+        encoding="utf-8"))}
+    chosen = [r for r in records if r.get("utterances") and any(
+        b.get("duty", "").startswith("forbidden phrase") for b in labels[r["id"]]["breaches"])]
+    return [lc.dialogue_call(r, seed=k) for k, r in enumerate(chosen[:count])]
 
 
-def capacity(call: np.ndarray, options: AnalyzerOptions, counts: list[int]) -> list[dict[str, Any]]:
-    """``N`` calls at once from ``N`` threads: wall time against the call's duration."""
-    duration = call.shape[1] / af.SR
+def _real_call() -> tuple[np.ndarray, list[str]]:
+    """The clerk's side real read speech (customer-service-speech), 8 kHz phone line."""
+    import audio_factory as af
+    import live_calls as lc
+
+    from analyzer.speech.decode import decode_audio
+
+    folder = SHARED / "customer-service-speech"
+    rows = [line.split("\t") for line in (folder / "manifest.tsv").read_text(
+        encoding="utf-8").splitlines()[1:] if line.strip()]
+    clips, t, texts = [], 1.0, []
+    for row in rows[:8]:
+        x = decode_audio(folder / row[0]).samples[0]
+        clips.append((t, af.set_level(x.copy(), -20.0)))
+        texts.append(row[-1])
+        t += x.size / af.SR + 1.5
+    staff = af.place(clips, t + 1.0)
+    line = np.stack([af.resample(af.phone_line(staff), af.SR, lc.LINE_RATE),
+                     np.zeros(int((t + 1.0) * lc.LINE_RATE), np.float32)])
+    return np.clip(line, -1, 1), texts
+
+
+def load_calls(folder: Path) -> dict[str, list[Prepared]]:
+    """Calls saved by ``--save-calls`` (no natural voice needed)."""
+    import wave
+
+    out: dict[str, list[Prepared]] = {}
+    for meta in sorted(folder.glob("*.json")):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        wav = meta.with_suffix(".wav")
+        with wave.open(str(wav), "rb") as w:
+            seconds = w.getnframes() / w.getframerate()
+        kind = "scripted" if data.get("phrases") else ("real" if data["id"].startswith("real")
+                                                     else "dialogues")
+        out.setdefault(kind, []).append(Prepared(data["id"], wav, data.get("phrases", []), [],
+                                                 seconds))
+    return out
+
+
+def batch_findings(calls: list[Prepared], overrides: dict[str, Any]) -> None:
+    """The file path's forbidden findings of each call (``conduct analyze`` of its WAV)."""
+    import analyzer
+    from analyzer.cli.analyze import build_options
+
+    options = build_options((), tuple(f"{k}={v}" for k, v in overrides.items()))
+    for call in calls:
+        report = analyzer.analyze(str(call.wav), options)
+        call.batch = [{"rule": f.rule, "start": f.start, "end": f.end}
+                      for f in report.findings if f.kind == "forbidden"]
+
+
+# -- the listener and the lines ------------------------------------------------
+
+
+class Listener:
+    """``conduct stream --listen`` in its own process (this tree, or ``src``'s)."""
+
+    def __init__(self, overrides: dict[str, Any], src: Path | None = None) -> None:
+        cwd = src or ROOT
+        cmd = [sys.executable, "-m", "analyzer", "stream", "--listen", "127.0.0.1:0"]
+        if src is None:  # an older tree serves its monitor on the lines' port
+            cmd += ["--monitor", "127.0.0.1:0"]
+        cmd += [x for k, v in overrides.items() for x in ("--set", f"{k}={v}")]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(cwd)}
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True)
+        self.url = ""
+        for line in self.proc.stderr:  # type: ignore[union-attr]
+            found = re.search(r"listening (?:for lines )?on (ws://\S+)", line)
+            if found:
+                self.url = found.group(1)
+                break
+        if not self.url:
+            raise RuntimeError("the listener did not start")
+        threading.Thread(target=self.proc.stderr.read, daemon=True).start()  # type: ignore
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds the listener has used (user + system, all its threads)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(120)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+async def feed(url: str, calls: list[Prepared], tag: str) -> list[Any]:
+    """The calls sent at once, in real time; what each line got back."""
+    from analyzer.stream.client import header_for, open_source, send_line
+
+    async def one(k: int, call: Prepared) -> Any:
+        source = open_source(str(call.wav), rate=8000, chunk_ms=20)
+        header = header_for(source, call_id=f"{tag}-{k}-{call.name}", encoding="mulaw")
+        return await send_line(url, header, source, pace="realtime")
+
+    return list(await asyncio.gather(*(one(k, c) for k, c in enumerate(calls))))
+
+
+def measure(call: Prepared, sent: Any) -> dict[str, Any]:
+    """One line's figures (see the module docstring)."""
+    stamps = [t - sent.started for t in sent.arrived]
+    report_at = next((s for e, s in zip(sent.events, stamps, strict=True)
+                      if e["type"] == "report"), float("inf"))
+    live = [(e, s) for e, s in zip(sent.events, stamps, strict=True)
+            if e["type"] == "finding" and e.get("kind") == "forbidden" and s < report_at]
+
+    def near(a0: float, a1: float, b0: float | None, b1: float | None, slack: float) -> bool:
+        return b0 is not None and min(a1, b1 if b1 is not None else b0) - max(a0, b0) > -slack
+
+    phrase = []
+    for p in call.phrases:
+        got = [s for e, s in live if e["rule"] == p["rule"]
+               and near(p["start"], p["end"], e["start"], e["end"], 1.5)]
+        phrase.append(round(min(got) - p["end"], 3) if got else None)
+    own_end = [round(s - (e["end"] or 0.0), 3) for e, s in live]
+    found = sum(any(e["rule"] == b["rule"] and near(b["start"], b["end"] or b["start"],
+                                                     e["start"], e["end"], 1.0)
+                    for e, _ in live) for b in call.batch)
+    invented = sum(not any(e["rule"] == b["rule"] and near(b["start"], b["end"] or b["start"],
+                                                            e["start"], e["end"], 1.0)
+                           for b in call.batch) for e, _ in live)
+    utterance = [round(s - e["end"], 3) for e, s in zip(sent.events, stamps, strict=True)
+                 if e["type"] == "utterance"]
+    return {"call": call.name, "phrase": phrase, "finding_after_own_end": own_end,
+            "utterance": utterance, "batch": len(call.batch), "found": found,
+            "invented": invented, "live_rules": sorted(e["rule"] for e, _ in live),
+            "batch_rules": sorted(b["rule"] for b in call.batch),
+            "errors": [e.get("message") for e in sent.events if e["type"] == "error"]}
+
+
+def run_configs(names: list[str], calls: list[Prepared], counts: list[int], repeat: int,
+                overrides: dict[str, Any], src: Path | None) -> list[dict[str, Any]]:
+    """Every concurrency and repeat of the configurations, interleaved: one warm listener
+    each, all started first, then each run of the same calls goes to every configuration in
+    turn (the order rotating), so a baseline and the code it is compared with meet the
+    same load on a shared machine."""
+    listeners: dict[str, Listener] = {}
     rows = []
-    for n in counts:
-        results: list[tuple[list[dict[str, Any]], float]] = [([], 0.0)] * n
-
-        def one(k: int, out: list[tuple[list[dict[str, Any]], float]]) -> None:
-            out[k] = stream_call(call, options, f"call-{k}")
-
-        threads = [threading.Thread(target=one, args=(k, results)) for k in range(n)]
-        t = time.perf_counter()
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        wall = time.perf_counter() - t
-        rows.append({"calls": n, "wall_seconds": round(wall, 2),
-                     "group_realtime_factor": round(wall / duration, 3),
-                     "keeps_up": wall < duration,
-                     "forbidden_found": [len([e for e in ev if e["type"] == "finding"
-                                              and e["kind"] == "forbidden"]) for ev, _ in results]})
+    try:
+        for name in names:
+            listeners[name] = Listener({**CONFIGS[name], **overrides},
+                                       src if name == "main" else None)
+        for n in counts:
+            for r in range(repeat):
+                chosen = [calls[(r * n + k) % len(calls)] for k in range(n)]  # each in turn
+                turn = r % len(names)
+                for name in names[turn:] + names[:turn]:
+                    rows.append(_run(name, listeners[name], chosen, n, r))
+                    print(_line_summary(rows[-1]), flush=True)
+    finally:
+        for listener in listeners.values():
+            listener.close()
     return rows
 
 
-def run(repeat: int, line: bool, realtime: bool, counts: list[int]) -> dict[str, Any]:
-    """Both modes on one call, then the capacity runs; the results."""
-    call, turns, _, _ = af.phone_call(rings=4, script=list(SCRIPT) * repeat, line=line)
-    duration = call.shape[1] / af.SR
-    base = AnalyzerOptions()
-    modes = {}
-    for mode, overrides in MODES.items():
-        options = base.with_overrides(overrides)
-        if realtime:
-            events, wall = replay_call(call, overrides)
-            modes[mode] = {**measure(events, duration, wall), "realtime_factor": None,
-                           "replay_wall_seconds": round(wall, 2)}
-        else:
-            events, busy = stream_call(call, options)
-            modes[mode] = measure(events, duration, busy)
-    result: dict[str, Any] = {
-        "machine": f"{os.cpu_count()} CPU cores", "load_average_1min": round(os.getloadavg()[0], 2),
-        "line": line, "clock": "wall clock of the --realtime replay" if realtime else "call clock",
-        "turns": len(turns), "options": {"partial_interval": base.stream.partial_interval,
-                                         "partial_speakers": list(base.stream.partial_speakers)},
-        "modes": modes,
+def _run(name: str, listener: Listener, chosen: list[Prepared], n: int, r: int
+         ) -> dict[str, Any]:
+    """One run: the chosen calls sent at once to one listener, measured."""
+    load0, cpu0 = os.getloadavg()[0], listener.cpu_seconds()
+    t0 = time.monotonic()
+    got = asyncio.run(feed(listener.url, chosen, f"{name}-{n}-{r}"))
+    audio = sum(c.seconds for c in chosen)
+    return {"config": name, "calls": n, "repeat": r, "wall": round(time.monotonic() - t0, 1),
+            "audio_seconds": round(audio, 1),
+            "cpu_per_audio_second": round((listener.cpu_seconds() - cpu0) / audio, 3),
+            "load_before": round(load0, 2), "load_after": round(os.getloadavg()[0], 2),
+            "lines": [measure(c, s) for c, s in zip(chosen, got, strict=True)]}
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Pooled figures of rows of one configuration and concurrency."""
+    lines = [x for r in rows for x in r["lines"]]
+    phrase = [v for x in lines for v in x["phrase"] if v is not None]
+    asked = sum(len(x["phrase"]) for x in lines)
+    return {
+        "runs": len(rows), "phrases": asked, "phrases_found_live": len(phrase),
+        "phrase_p50": percentile(phrase, 50), "phrase_p95": percentile(phrase, 95),
+        "per_run_phrase_p95": [percentile([v for x in r["lines"] for v in x["phrase"]
+                                           if v is not None], 95) for r in rows],
+        "own_end_p50": percentile([v for x in lines for v in x["finding_after_own_end"]], 50),
+        "own_end_p95": percentile([v for x in lines for v in x["finding_after_own_end"]], 95),
+        "utterance_p50": percentile([v for x in lines for v in x["utterance"]], 50),
+        "utterance_p95": percentile([v for x in lines for v in x["utterance"]], 95),
+        "batch_findings": sum(x["batch"] for x in lines),
+        "found_live": sum(x["found"] for x in lines),
+        "invented": sum(x["invented"] for x in lines),
+        "load": [r["load_before"] for r in rows] + [rows[-1]["load_after"]],
+        # the listener's CPU seconds per second of call audio: what the call costs whatever the
+        # load (two idle cores carry about 2 / this many calls in real time)
+        "cpu_per_audio_second": round(float(np.mean([r["cpu_per_audio_second"]
+                                                      for r in rows])), 3),
     }
-    if counts:
-        result["capacity"] = capacity(call, replace(base), counts)
-    return result
 
 
-ROWS = ("audio_seconds", "forbidden_findings", "forbidden_at_close", "committed_before_end",
-        "forbidden_p50", "forbidden_p95",
-        "utterance_events", "utterance_p50", "utterance_p95", "ring_events", "ring_p50",
-        "ring_p95", "partial_events", "realtime_factor", "report_rings")
+def _line_summary(row: dict[str, Any]) -> str:
+    s = summarise([row])
+    return (f"  {row['config']:<11} N={row['calls']} run {row['repeat']}: phrase p50/p95 "
+            f"{s['phrase_p50']}/{s['phrase_p95']} ({s['phrases_found_live']}/{s['phrases']}), "
+            f"utterance p50/p95 {s['utterance_p50']}/{s['utterance_p95']}, batch found live "
+            f"{s['found_live']}/{s['batch_findings']}, invented {s['invented']}, CPU s per "
+            f"call-second {s['cpu_per_audio_second']}, load {row['load_before']}->"
+            f"{row['load_after']}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=1, help="times the 12-turn script is played")
-    parser.add_argument("--line", action="store_true", help="telephone band + mu-law on both sides")
-    parser.add_argument("--realtime", action="store_true",
-                        help="replay with `conduct stream --realtime` (wall clock)")
-    parser.add_argument("--capacity", default="1,2,4",
-                        help="comma-separated numbers of concurrent calls ('' skips)")
+    parser.add_argument("--concurrency", default="1,2,4")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--configs", default="default,main")
+    parser.add_argument("--baseline-src", type=Path, default=None,
+                        help="source tree of the 'main' configuration's listener")
+    parser.add_argument("--dialogues", type=int, default=0,
+                        help="dialogues-dev calls to measure (independent set)")
+    parser.add_argument("--real", action="store_true",
+                        help="a call of real read speech (customer-service-speech)")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--calls-from", type=Path, default=None)
+    parser.add_argument("--save-calls", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--render", type=Path, default=None,
+                        help="only print (and write the page of) a results file of an earlier run")
     args = parser.parse_args()
-    counts = [int(x) for x in args.capacity.split(",") if x.strip()]
-    r = run(args.repeat, args.line, args.realtime, counts)
-    print(f"{'measure':<22}" + "".join(f"{m:>14}" for m in r["modes"]))
-    for key in ROWS:
-        print(f"{key:<22}" + "".join(f"{r['modes'][m][key]!s:>14}" for m in r["modes"]))
-    for row in r.get("capacity", []):
-        print(f"{row['calls']} concurrent calls: wall {row['wall_seconds']} s, group RTF "
-              f"{row['group_realtime_factor']}, keeps up: {row['keeps_up']}")
-    print(f"machine: {r['machine']}, load {r['load_average_1min']}, clock: {r['clock']}")
+    if args.render is not None:
+        print_table(json.loads(args.render.read_text(encoding="utf-8")))
+        return
+    counts = [int(x) for x in args.concurrency.split(",") if x.strip()]
+    device = ({"asr.device": "cuda", "asr.compute_type": "float16"}
+              if args.device == "cuda" else {})
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.save_calls or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        sets = (load_calls(args.calls_from) if args.calls_from
+                else render_calls(folder, args.dialogues, args.real))
+        for kind, calls in sets.items():
+            batch_findings(calls, device)
+            print(f"{kind}: " + ", ".join(f"{c.name} {c.seconds:.0f} s batch "
+                                         f"{[b['rule'] for b in c.batch]}" for c in calls))
+        result: dict[str, Any] = {
+            "command": " ".join(["benchmarks/stream_latency.py", *sys.argv[1:]]),
+            "machine": f"{os.cpu_count()} CPU cores" + (", GPU" if device else ""),
+            "device": args.device, "concurrency": counts, "repeat": args.repeat, "sets": {}}
+        for kind, calls in sets.items():
+            if not counts:
+                break  # only the calls were wanted (--save-calls)
+            configs = args.configs.split(",") if kind == "scripted" else \
+                [c for c in args.configs.split(",") if c in ("default", "main")]
+            kind_counts = counts if kind == "scripted" else [min(2, len(calls))]
+            # an independent set: every call of it fed once, two at a time
+            repeat = args.repeat if kind == "scripted" else -(-len(calls) // kind_counts[0])
+            rows = run_configs(configs, calls, kind_counts, repeat, device, args.baseline_src)
+            table = {f"{c} x{n}": summarise([r for r in rows if r["config"] == c
+                                             and r["calls"] == n])
+                     for c in configs for n in kind_counts}
+            result["sets"][kind] = {"table": table, "runs": rows}
+    print_table(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(r, ensure_ascii=False, indent=1), encoding="utf-8")
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out}")
+
+
+def tables(result: dict[str, Any]) -> str:
+    """The markdown tables of every set."""
+    out = [f"machine: {result['machine']}, device {result.get('device', 'cpu')}; command: "
+           f"`{result.get('command', 'benchmarks/stream_latency.py')}`"]
+    for kind, data in result["sets"].items():
+        out += [f"\n{kind}:\n", "| config x calls | phrase end -> finding p50 / p95 (found) | "
+                "finding after its own end p50 / p95 | utterance end -> event p50 / p95 | "
+                "batch findings found live | invented | listener CPU s per call-second | "
+                "load 1-min |", "|---|---|---|---|---|---|---|---|"]
+        for key, s in data["table"].items():
+            out.append(f"| {key} | {s['phrase_p50']} / {s['phrase_p95']} "
+                       f"({s['phrases_found_live']}/{s['phrases']}) | {s['own_end_p50']} / "
+                       f"{s['own_end_p95']} | {s['utterance_p50']} / {s['utterance_p95']} | "
+                       f"{s['found_live']}/{s['batch_findings']} | {s['invented']} | "
+                       f"{s.get('cpu_per_audio_second', '')} | "
+                       f"{', '.join(str(x) for x in s['load'])} |")
+    return "\n".join(out) + "\n"
+
+
+def print_table(result: dict[str, Any]) -> None:
+    """Print the tables (:func:`page.run_with_page` copies them into the docs page)."""
+    print("\n" + tables(result))
 
 
 if __name__ == "__main__":

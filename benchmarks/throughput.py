@@ -1,8 +1,11 @@
-"""Batch throughput: the optimized ``conduct batch`` against a naive Whisper loop.
+"""Batch throughput: the optimized ``conduct batch`` against faster-whisper's own paths.
 
 One run measures, on the same machine and a generated hall corpus
-(``benchmarks/hall_corpus.py``: counter visits about half silent, phone
-calls with ringback):
+(``benchmarks/hall_corpus.py``; ``--shape hall``, the default: counter visits
+of 20 s to 3 min about half silent, 8 kHz phone calls with ringback, five
+real clips), side by side: faster-whisper's ``BatchedInferencePipeline`` on
+the stereo mix and on each channel with word times (the peers a user would
+pick), the encoder-bound ceiling, and:
 
 * **baseline**: ``WhisperModel(model).transcribe(path)`` per file with
   faster-whisper's default options (beam 5, temperature fallback, no VAD,
@@ -20,11 +23,12 @@ every row: on ``../shared/data/real-speech`` (``manifest.tsv``, five short
 real clips) and on the baseline's corpus files against their scripts (two
 voices, stereo, phone line; the baseline hears the channels mixed, as
 ``transcribe(path)`` does). The row chosen is the fastest with no worse error
-rate than the baseline on both (else the fastest). ``--device cuda`` runs both
+rate than the baseline on both (else the fastest); the issue's goals are
+measured on it (``goals`` in the JSON). ``--device cuda`` runs both
 sides on a GPU. Prints a table and writes JSON (default
 ``benchmarks/results/throughput.json``).
 
-    .venv/bin/python benchmarks/throughput.py            # ~13 min corpus, a few minutes
+    .venv-bench/bin/python benchmarks/throughput.py      # 8 min hall-shaped corpus
     .venv/bin/python benchmarks/throughput.py --minutes 5 --baseline-files 3
     .venv/bin/python benchmarks/throughput.py --baseline-files 4 --configs 2x1 \
         --variant "alone=" --variant "packed=--pieces-per-window 0"
@@ -63,8 +67,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 # -- measuring a subprocess --------------------------------------------------
 
 
-def _tree_rss(root: int) -> int:
-    """Summed resident memory (bytes) of ``root`` and its descendants."""
+def _tree_rss(root: int) -> tuple[int, int]:
+    """Summed resident memory (bytes) of ``root`` and its descendants, and the largest one's."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -78,12 +82,13 @@ def _tree_rss(root: int) -> int:
         pid, ppid = int(entry), int(fields[1])
         children.setdefault(ppid, []).append(pid)
         rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total, stack = 0, [root]
+    total, largest, stack = 0, 0, [root]
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
+        largest = max(largest, rss.get(pid, 0))
         stack += children.get(pid, [])
-    return total
+    return total, largest
 
 
 def measure(cmd: list[str]) -> dict[str, Any]:
@@ -96,13 +101,14 @@ def measure(cmd: list[str]) -> dict[str, Any]:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=ROOT)
-    peak = 0
+    peak = largest = 0
     stop = threading.Event()
 
     def poll() -> None:
-        nonlocal peak
+        nonlocal peak, largest
         while not stop.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            tree, one = _tree_rss(proc.pid)
+            peak, largest = max(peak, tree), max(largest, one)
             stop.wait(0.2)
 
     watcher = threading.Thread(target=poll, daemon=True)
@@ -115,8 +121,8 @@ def measure(cmd: list[str]) -> dict[str, Any]:
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "peak_mib": peak / 2**20, "stdout": out,
-            "rc": proc.returncode}
+    return {"wall": wall, "cpu": cpu, "peak_mib": peak / 2**20,
+            "peak_process_mib": largest / 2**20, "stdout": out, "rc": proc.returncode}
 
 
 # -- the naive baseline (runs in its own process) ----------------------------
@@ -131,6 +137,8 @@ PEERS: dict[str, tuple[str, int, bool]] = {
     "batched16": ("BatchedInferencePipeline(m).transcribe(f, language='zh', batch_size=16)", 16,
                   False),
     "batched8-words": ("same, batch_size=8, each channel alone, word_timestamps=True", 8, True),
+    "batched16-words": ("same, batch_size=16, each channel alone, word_timestamps=True", 16,
+                        True),
 }
 
 
@@ -246,20 +254,37 @@ def batch_texts(db: Path) -> dict[str, str]:
                 for r in store.interactions()}
 
 
-def real_speech() -> list[tuple[str, str]]:
-    """(file name, reference text) of the shared real Mandarin clips (both sets).
+#: Which shared set each real clip (by file name) came from, filled by :func:`real_speech`.
+CLIP_SET: dict[str, str] = {}
+
+
+def real_speech(sets: Sequence[Path] = REAL_SPEECH_SETS) -> list[tuple[str, str]]:
+    """(file name, reference text) of the shared real Mandarin clips (every set given).
 
     The clips are linked side by side into :data:`REAL_SPEECH`, so one batch
-    run and one peer run cover them all.
+    run and one peer run cover them all; :data:`CLIP_SET` keeps each clip's set.
     """
     shutil.rmtree(REAL_SPEECH, ignore_errors=True)
     REAL_SPEECH.mkdir(parents=True)
     out = []
-    for folder in REAL_SPEECH_SETS:
+    for folder in sets:
         with (folder / "manifest.tsv").open(encoding="utf-8") as fh:
             for r in csv.DictReader(fh, delimiter="\t"):
                 (REAL_SPEECH / r["file"]).symlink_to(folder / r["file"])
                 out.append((r["file"], r["reference_text"]))
+                CLIP_SET[r["file"]] = folder.name
+    return out
+
+
+def cer_by_set(clips: list[tuple[str, str]], texts: dict[str, str]) -> dict[str, float]:
+    """CER of ``texts`` (by clip file name) on each real set, and on all of them."""
+    from analyzer.text.evaluation import char_error_rate
+
+    out = {}
+    for name in sorted({CLIP_SET.get(f, "?") for f, _ in clips}):
+        out[name] = char_error_rate((ref, texts.get(f, "")) for f, ref in clips
+                                    if CLIP_SET.get(f, "?") == name)
+    out["all"] = char_error_rate((ref, texts.get(f, "")) for f, ref in clips)
     return out
 
 
@@ -303,8 +328,15 @@ def pick(files: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="conduct batch throughput vs naive Whisper")
-    parser.add_argument("--minutes", type=float, default=13.0, help="corpus length")
-    parser.add_argument("--corpus", type=Path, default=ROOT / "benchmarks" / "results" / "corpus")
+    parser.add_argument("--minutes", type=float, default=8.0, help="corpus length")
+    parser.add_argument("--shape", choices=("hall", "long"), default="hall",
+                        help="hall: visits of 20 s-3 min, 8 kHz calls, 5 real clips (a hall's "
+                             "day); long: the first corpus's 40-55 s visits")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="corpus folder (default benchmarks/results/corpus-SHAPE)")
+    parser.add_argument("--real-sets", default="real-speech,real-speech-2",
+                        help="shared real sets (folders of ../shared/data with a manifest.tsv) "
+                             "every row's CER is measured on, comma-separated")
     parser.add_argument("--baseline-files", type=int, default=6,
                         help="files the (slow) baseline transcribes, spread over the corpus")
     parser.add_argument("--configs", default="2x1,1x2", help="workers x threads to measure")
@@ -317,7 +349,7 @@ def main() -> None:
                         help="measure on this many (gain-shifted) copies of the corpus")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="where Whisper runs, for the baseline and the batch alike")
-    parser.add_argument("--peers", default=",".join(PEERS),
+    parser.add_argument("--peers", default="naive,batched8,batched8-words",
                         help="peer rows to measure (naive on the baseline files, the batched "
                              "ones on the whole corpus); '' for none")
     parser.add_argument("--baseline-worker", nargs="+", help=argparse.SUPPRESS)
@@ -332,8 +364,10 @@ def main() -> None:
         return
     from hall_corpus import generate, repeat
 
+    if args.corpus is None:
+        args.corpus = ROOT / "benchmarks" / "results" / f"corpus-{args.shape}"
     args.corpus = args.corpus.resolve()  # the subset manifest lives elsewhere
-    corpus = generate(args.corpus, args.minutes)
+    corpus = generate(args.corpus, args.minutes, shape=args.shape)
     work = Path(tempfile.mkdtemp(prefix="throughput-"))
     if args.repeat > 1:
         source, args.corpus = args.corpus, work / f"corpus-x{args.repeat}"
@@ -356,7 +390,8 @@ def run_all(args: argparse.Namespace, corpus: dict[str, Any], chosen: list[dict[
     subset = work / "subset.csv"
     subset.write_text("path\n" + "".join(f"{args.corpus / f['path']}\n" for f in chosen))
     subset_seconds = sum(f["seconds"] for f in chosen)
-    clips = real_speech()
+    clips = real_speech([ROOT.parent / "shared" / "data" / name
+                         for name in args.real_sets.split(",") if name])
     refs = dict(clips)
     print(f"corpus: {len(corpus['files'])} files, {corpus['seconds'] / 60:.1f} min; baseline on "
           f"{len(chosen)} files, {subset_seconds / 60:.1f} min", flush=True)
@@ -365,12 +400,13 @@ def run_all(args: argparse.Namespace, corpus: dict[str, Any], chosen: list[dict[
     base = measure([*worker, *[str(args.corpus / f["path"]) for f in chosen]])
     base_files = json.loads(base.pop("stdout"))
     base_cer_run = measure([*worker, *[str(REAL_SPEECH / f) for f, _ in clips]])
-    base_cer = char_error_rate((refs[Path(r["path"]).name], r["text"])
-                               for r in json.loads(base_cer_run["stdout"]))
+    base_clip_texts = {Path(r["path"]).name: r["text"] for r in json.loads(base_cer_run["stdout"])}
+    base_cer = char_error_rate((refs[f], t) for f, t in base_clip_texts.items())
     baseline = {"files": len(chosen), "audio_seconds": subset_seconds, "wall": base["wall"],
                 "cpu": base["cpu"], "hours_per_cpu_hour": subset_seconds / base["cpu"],
                 "transcribe_seconds": sum(r["wall"] for r in base_files),
                 "peak_mib": base["peak_mib"], "cer": base_cer,
+                "cer_by_set": cer_by_set(clips, base_clip_texts),
                 "corpus_cer": corpus_cer(chosen, {Path(r["path"]).name: r["text"]
                                                   for r in base_files}),
                 "hours_per_hour": subset_seconds / base["wall"]}
@@ -398,6 +434,7 @@ def run_all(args: argparse.Namespace, corpus: dict[str, Any], chosen: list[dict[
             and r["corpus_cer"] <= baseline["corpus_cer"] + 1e-9] or rows
     best = max(fair, key=lambda r: r["full"]["hours_per_hour"])
     return {
+        "goals": goals(best, baseline, peers, ceiling),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "device": args.device, "gpu": _gpu_name(args.device),
                     "python": platform.python_version(),
@@ -421,6 +458,42 @@ def run_all(args: argparse.Namespace, corpus: dict[str, Any], chosen: list[dict[
     }
 
 
+
+
+def goals(best: dict[str, Any], baseline: dict[str, Any], peers: list[dict[str, Any]],
+          ceiling: dict[str, Any]) -> dict[str, Any]:
+    """The issue's goals, measured: ratios to the peers, share of the ceiling, verification
+    share, memory per process, CER against the mix peer and plain faster-whisper."""
+    # the first batched peer on the stereo mix, and the first on each channel with word times
+    mix = next((p for p in peers if not PEERS[p["peer"]][2] and PEERS[p["peer"]][1]), None)
+    words = next((p for p in peers if PEERS[p["peer"]][2]), None)
+    hph = best["full"]["hours_per_hour"]
+    seconds = {k: v for k, v in best["full"]["timings"].items() if not k.startswith("n_")}
+    out: dict[str, Any] = {
+        "share_of_ceiling": hph / ceiling["hours_per_hour"],
+        "verification_share": seconds.get("verify", 0.0) / (sum(seconds.values()) or 1.0),
+        "peak_process_mib": best["full"]["peak_process_mib"],
+        "cer_real_vs_plain": (best["cer"], baseline["cer"]),
+    }
+    if mix is not None:
+        out["mix_peer"] = mix["peer"]
+        out["x_mix_peer"] = hph / mix["hours_per_hour"]
+        out["corpus_cer_vs_mix_peer"] = (best["full_corpus_cer"], mix["full_corpus_cer"])
+    if words is not None:
+        out["words_peer"] = words["peer"]
+        out["x_words_peer"] = hph / words["hours_per_hour"]
+    met = {"x_words_peer >= 2.0": out.get("x_words_peer", 0.0) >= 2.0,
+           "x_mix_peer >= 1.3": out.get("x_mix_peer", 0.0) >= 1.3,
+           "corpus CER <= mix peer": mix is not None and
+           out["corpus_cer_vs_mix_peer"][0] <= out["corpus_cer_vs_mix_peer"][1] + 1e-9,
+           "real CER <= plain faster-whisper": best["cer"] <= baseline["cer"] + 1e-9,
+           "share of ceiling >= 50 %": out["share_of_ceiling"] >= 0.5,
+           "verification <= 8 %": out["verification_share"] <= 0.08,
+           "<= 1 GiB per process": out["peak_process_mib"] <= 1024}
+    out["met"] = met
+    return out
+
+
 def _measure_peer(args: argparse.Namespace, name: str, files: list[str], corpus: dict[str, Any],
                   clips: list[tuple[str, str]]) -> dict[str, Any]:
     """One faster-whisper peer over the whole corpus, and on the real clips."""
@@ -436,6 +509,8 @@ def _measure_peer(args: argparse.Namespace, name: str, files: list[str], corpus:
            "peak_mib": run["peak_mib"], "hours_per_hour": corpus["seconds"] / run["wall"],
            "hours_per_cpu_hour": corpus["seconds"] / run["cpu"],
            "cer": char_error_rate((ref, clip_texts.get(f, "")) for f, ref in clips),
+           "cer_by_set": cer_by_set(clips, clip_texts),
+           "peak_process_mib": run["peak_process_mib"],
            "full_corpus_cer": corpus_cer(corpus["files"], texts)}
     print(f"peer {name}: {row['hours_per_hour']:.1f} h/h, CER {row['cer']:.3f}, "
           f"corpus CER {row['full_corpus_cer']:.3f}", flush=True)
@@ -474,6 +549,7 @@ def _measure_row(args: argparse.Namespace, cfg: str, variant: tuple[str, list[st
             "variant": name, "batch_args": extra,
             "full": _side(full, seconds[0]), "same_files": _side(same, seconds[1]),
             "cer": char_error_rate((ref, texts.get(f, "")) for f, ref in clips),
+            "cer_by_set": cer_by_set(clips, texts),
             "corpus_cer": corpus_cer(chosen, batch_texts(same_db)),
             "full_corpus_cer": corpus_cer(corpus["files"], batch_texts(full_db)),
             "cer_texts": texts}
@@ -483,8 +559,42 @@ def _side(m: dict[str, Any], seconds: float) -> dict[str, Any]:
     s = m["summary"]
     return {"wall": m["wall"], "cpu": m["cpu"], "hours_per_cpu_hour": seconds / m["cpu"],
             "audio_seconds": s["audio_seconds"], "errors": s["errors"],
-            "peak_mib": m["peak_mib"], "hours_per_hour": seconds / m["wall"],
+            "peak_mib": m["peak_mib"], "peak_process_mib": m["peak_process_mib"],
+            "hours_per_hour": seconds / m["wall"],
             "timings": s["timings"], "analysed": s["analysed"]}
+
+
+def print_sets(r: dict[str, Any]) -> None:
+    """CER on each shared real set, every row side by side."""
+    rows = [("plain faster-whisper (transcribe, defaults)", r["baseline"]["cer_by_set"])]
+    rows += [(p["description"], p["cer_by_set"]) for p in r["peers"]]
+    rows += [(f"conduct batch {x['workers']}x{x['threads']} {x['variant']}", x["cer_by_set"])
+             for x in r["optimized"]]
+    sets = list(rows[0][1])
+    print("\nCER on the shared real sets (../shared/data; clips per set in the JSON)")
+    head = f"{'path':62} " + " ".join(f"{name:>14}" for name in sets)
+    print(head)
+    print("-" * len(head))
+    for name, cer in rows:
+        print(f"{name[:62]:62} " + " ".join(f"{cer.get(k, float('nan')):14.3f}" for k in sets))
+
+
+def print_goals(r: dict[str, Any]) -> None:
+    """The issue's goals, met or not, with the measured figure."""
+    g = r["goals"]
+    print("\ngoals (chosen row):")
+    figures = {
+        "x_words_peer >= 2.0": f"{g.get('x_words_peer', float('nan')):.2f}x",
+        "x_mix_peer >= 1.3": f"{g.get('x_mix_peer', float('nan')):.2f}x",
+        "corpus CER <= mix peer": "{:.3f} vs {:.3f}".format(
+            *g.get("corpus_cer_vs_mix_peer", (float("nan"), float("nan")))),
+        "real CER <= plain faster-whisper": "{:.3f} vs {:.3f}".format(*g["cer_real_vs_plain"]),
+        "share of ceiling >= 50 %": f"{100 * g['share_of_ceiling']:.0f} %",
+        "verification <= 8 %": f"{100 * g['verification_share']:.1f} %",
+        "<= 1 GiB per process": f"{g['peak_process_mib']:.0f} MiB",
+    }
+    for goal, ok in g["met"].items():
+        print(f"  {'met ' if ok else 'MISSED'} {goal:34} {figures[goal]}")
 
 
 def print_table(r: dict[str, Any]) -> None:
@@ -532,6 +642,8 @@ def print_table(r: dict[str, Any]) -> None:
               f"(full corpus {x['full_corpus_cer']:.3f})" for x in r["optimized"]))
     print(f"chosen (fastest with both CERs <= baseline's, else fastest): {r['best']}, "
           f"{r['ratio_full']:.1f}x baseline, parity: {c['parity']}")
+    print_sets(r)
+    print_goals(r)
     timings = next(x for x in r["optimized"] if x["config"] == r["best"])["full"]["timings"]
     best = {k: v for k, v in timings.items() if not k.startswith("n_")}
     total = sum(best.values()) or 1.0

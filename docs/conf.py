@@ -17,6 +17,12 @@ sys.path.insert(0, str(HERE.parent))
 
 from _ext.options_page import write_options_page  # noqa: E402
 
+from analyzer import i18n  # noqa: E402
+
+# The manual is in English: its CLI reference shows the commands' help in the source language
+# (``conduct --help`` itself is in 简体中文 unless --lang en or $CONDUCT_LANG=en).
+i18n.set_language("en")
+
 project = "conduct-analyzer"
 author = "conduct-analyzer team"
 copyright = "2026, conduct-analyzer team"

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from web_fixture import stop_process
@@ -17,26 +18,55 @@ from web_fixture import stop_process
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@dataclass
+class Listener:
+    """A running listener: its lines' URL, its monitor's (the base the review app's
+    ``--live`` takes, and the feed itself), its process and what it printed."""
+
+    url: str
+    live: str
+    proc: subprocess.Popen
+    stderr: list[str] = field(default_factory=list)
+
+    @property
+    def monitor(self) -> str:
+        """The feed's URL."""
+        return self.live + "/monitor"
+
+
 @contextlib.contextmanager
-def listener(db: Path, folder: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`conduct stream --listen 127.0.0.1:0 --db DB --record-dir FOLDER [OPTIONS]`; yield
-    (url, process).
+def listener(db: Path, folder: Path, *options: str, env: dict | None = None
+             ) -> Iterator[Listener]:
+    """`conduct -v stream --listen 127.0.0.1:0 --monitor 127.0.0.1:0 --db DB --record-dir
+    FOLDER [OPTIONS]`; yield the running :class:`Listener`.
 
     The process is ended with SIGTERM (its lines end and are stored) on exit.
     """
     proc = subprocess.Popen(
-        [sys.executable, "-m", "analyzer", "stream", "--listen", "127.0.0.1:0", "--db", str(db),
-         "--record-dir", str(folder), *options],
-        stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        [sys.executable, "-m", "analyzer", "-v", "stream", "--listen", "127.0.0.1:0",
+         "--monitor", "127.0.0.1:0", "--db", str(db), "--record-dir", str(folder), *options],
+        stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     try:
-        url = None
+        url = live = None
+        seen: list[str] = []
         for line in proc.stderr:
-            if "listening on" in line:
-                url = line.split("listening on ")[1].strip()
+            seen.append(line)
+            if line.startswith("conduct stream: listening for lines on "):
+                url = line.split("lines on ")[1].strip()
+            if line.startswith("conduct stream: monitor feed on "):
+                live = line.split("feed on ")[1].strip().removesuffix("/monitor")
                 break
-        assert url and url.startswith("ws://127.0.0.1:"), "the server did not start"
-        threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep it drained
-        yield url, proc
+        assert url and url.startswith("ws://127.0.0.1:") and live, \
+            "the server did not start:\n" + "".join(seen)
+        served = Listener(url, live, proc, seen)
+
+        def drain() -> None:  # keep it drained, and keep what it logged
+            for line in proc.stderr:
+                seen.append(line)
+
+        threading.Thread(target=drain, daemon=True).start()
+        yield served
     finally:
         stop_process(proc, 120)
 
@@ -65,3 +95,44 @@ async def paced_line(url: str, header: dict, audio: bytes, bytes_per_second: int
         await ws.send(json.dumps({"type": "end"}))
         await receiving
     return events
+
+
+class Running:
+    """A :class:`~analyzer.stream.server.LiveServer` served on its own thread and loop
+    (in-process: tests give it a stand-in recognizer, so no model is loaded)."""
+
+    def __init__(self, server) -> None:
+        import asyncio
+
+        self.server = server
+        self.doors = None
+        self._ready = threading.Event()
+        self._error: list[BaseException] = []
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        import asyncio
+
+        asyncio.set_event_loop(self.loop)
+
+        def ready(doors) -> None:
+            self.doors = doors
+            self._ready.set()
+
+        try:
+            self.loop.run_until_complete(self.server.run(ready))
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            self._error.append(exc)
+            self._ready.set()
+
+    def __enter__(self) -> Running:
+        self.thread.start()
+        self._ready.wait(60)
+        if self._error:
+            raise self._error[0]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.loop.call_soon_threadsafe(self.server.stop)
+        self.thread.join(120)

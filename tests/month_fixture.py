@@ -15,6 +15,7 @@ import copy
 import hashlib
 import json
 import random
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -129,3 +130,28 @@ def private_copy(src: Path, tmp_path: Path) -> Path:
     a.close()
     b.close()
     return target
+
+
+def old_schema(path: Path, version: int, *, foreign_keys: bool = False) -> sqlite3.Connection:
+    """An empty results database at schema ``version`` (the store's own first migrations).
+
+    Returns the open connection (autocommit), for a test to fill the old
+    tables before the current :class:`~analyzer.store.Store` opens the file.
+    """
+    from analyzer.store.schema import MIGRATIONS, statements
+
+    con = sqlite3.connect(path, isolation_level=None)
+    if foreign_keys:
+        con.execute("PRAGMA foreign_keys = ON")
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                "applied_at TEXT NOT NULL)")
+    for number, step in MIGRATIONS:
+        if number > version:
+            break
+        if callable(step):
+            step(con)
+        else:
+            for statement in statements(step):
+                con.execute(statement)
+        con.execute("INSERT INTO schema_version VALUES (?, 'then')", (number,))
+    return con

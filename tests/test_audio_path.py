@@ -75,6 +75,35 @@ def test_sidecar_metadata(tmp_path: Path) -> None:
     assert str(tmp_path / "call.json") in str(err.value)
 
 
+def test_a_sidecar_typo_is_an_error_naming_the_closest_key(tmp_path: Path) -> None:
+    """A misspelt sidecar key would drop the call record's rings (a changed score)."""
+    wav = tmp_path / "call.wav"
+    side = tmp_path / "call.json"
+    side.write_text(json.dumps({"hall": "A", "ring": 5}), encoding="utf-8")
+    with pytest.raises(TranscriptError) as err:
+        read_meta(wav)
+    assert err.value.field == "ring" and "did you mean 'rings'?" in str(err.value)
+    assert str(side) in str(err.value)
+    side.write_text(json.dumps({"hall": "A", "operator_note": "x"}), encoding="utf-8")
+    with pytest.raises(TranscriptError, match="under 'meta'"):
+        read_meta(wav)
+    side.unlink()
+    with pytest.raises(TranscriptError, match="did you mean 'staff'"):
+        read_meta(wav, {"staf": "S-1"})  # the meta argument follows the same contract
+
+
+def test_a_sidecar_keeps_the_halls_own_fields_under_meta(tmp_path: Path) -> None:
+    wav = tmp_path / "call.wav"
+    side = tmp_path / "call.json"
+    side.write_text(json.dumps({"hall": "A", "rings": 2, "_comment": "exported by PBX",
+                                "meta": {"queue_ticket": "A017"}}), encoding="utf-8")
+    meta = read_meta(wav)
+    assert meta.rings == 2 and dict(meta.extra) == {"queue_ticket": "A017"}
+    side.write_text(json.dumps({"hall": "A", "meta": ["A017"]}), encoding="utf-8")
+    with pytest.raises(TranscriptError, match="object of the hall's own fields"):
+        read_meta(wav)
+
+
 def test_undecodable_recording_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "broken.wav"
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")

@@ -83,6 +83,10 @@ def test_discover_folder_sidecars_and_manifest(tmp_path: Path) -> None:
     errors = [i for i in items if isinstance(i, ManifestError)]
     assert [(e.line, e.field) for e in errors] == [(3, "path"), (4, "rings"), (5, "path")]
     assert all(str(manifest) in str(e) for e in errors)
+    manifest.write_text("path,hall,rigns\na.wav,西城,5\n", encoding="utf-8")
+    [typo] = list(discover(manifest))  # a misspelt column would drop every row's rings
+    assert isinstance(typo, ManifestError) and typo.field == "rigns"
+    assert "did you mean 'rings'?" in str(typo)
 
 
 def test_batch_folder_reports_match_single_analysis_and_errors_are_rows(

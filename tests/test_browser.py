@@ -287,7 +287,7 @@ MAIN_PAGES = {
     "queue": "/queue", "dashboard": "/dashboard", "staff": "/staff?period=2026-11",
     "ranking": "/ranking?period=2026-11", "appeals": "/appeals", "sampling": "/sampling",
     "search": "/search?q=您好", "examples": "/examples?practice=good&go=1", "users": "/admin/users",
-    "errors": "/errors", "live": "/live",
+    "errors": "/errors", "live": "/live", "rules": "/rules?period=2026-11",
 }
 #: Words a Chinese page may show as they are: commands, options and formats.
 LATIN_OK = {"conduct", "serve", "live", "stream", "listen", "HOST", "PORT", "CSV", "zip",
@@ -374,3 +374,90 @@ def test_the_language_is_each_users_choice(month_site, browser, shots) -> None:
     assert other.inner_text("h1").startswith("待复核的服务记录")
     for p in (page, other, insp):
         p.close()
+
+
+def test_supervisor_sees_a_rules_precision_drop_after_dismissals(month_site, browser,
+                                                                  shots: Path) -> None:
+    """An inspector confirms a rule's findings, then dismisses one (saying why); the
+    supervisor's rule health page shows the precision fall, the reason, and the 红黑榜
+    marks that rule's findings as under review."""
+    base, review, _db = month_site
+    insp = browser.new_page(viewport={"width": 1280, "height": 860})
+    log_in(insp, base, "insp")
+    listed = insp.request.get(f"{base}/api/interactions?limit=500").json()["interactions"]
+    findings = []
+    for row in listed:
+        if row["interaction_id"] in ("phone-audio-script", "counter-pii"):
+            continue  # other tests review these
+        data = insp.request.get(f"{base}/api/interactions/{row['id']}").json()
+        findings += [(row["id"], f) for f in data["findings"] if f["verdict"] is None
+                     and row["day"].startswith("2023-05")]  # one month, the page's
+    by_rule: dict[str, list] = {}
+    for pk, f in findings:
+        by_rule.setdefault(f["rule"], []).append((pk, f))
+    rule, pair = max(by_rule.items(), key=lambda kv: (len(kv[1]), kv[0]))
+    # two findings: one confirmed, one dismissed (1/2); one finding: confirmed, then the
+    # inspector changes their mind (0/1)
+    first, second = pair[0], pair[1] if len(pair) > 1 else pair[0]
+    expected = ("0.5000", "50%", 2) if len(pair) > 1 else ("0.0000", "0%", 1)
+
+    def verdict(pk: int, finding_id: int, which: str, reason: str = "") -> None:
+        insp.goto(f"{base}/interactions/{pk}")
+        card = insp.locator(f"article.finding#finding-{finding_id}")
+        if reason:
+            card.locator("select[name=reason]").select_option(reason)
+        card.locator(f"button.{which}").click()
+        insp.wait_for_load_state()
+
+    sup = browser.new_page(viewport={"width": 1366, "height": 860})
+    log_in(sup, base, "sup")
+    verdict(first[0], first[1]["id"], "confirm")
+    sup.goto(base + "/rules?period=2023-05")
+    assert sup.locator("table.rules tr.rule").count() >= 1
+    row = sup.locator(f"tr#rule-{rule}")
+    assert row.get_attribute("data-precision") == "1.0000"
+    assert row.locator("td.precision").inner_text() == "100%"
+    verdict(second[0], second[1]["id"], "dismiss", "misheard")
+    sup.reload()
+    row = sup.locator(f"tr#rule-{rule}")
+    assert row.get_attribute("data-precision") == expected[0]
+    assert row.locator("td.precision").inner_text() == expected[1]
+    assert "听错（识别错误） ×1" in row.locator("td.reasons").inner_text()
+    assert f"({expected[2]})" in row.inner_text()  # reviewed findings
+    assert row.get_attribute("data-status") == "too_few"  # fewer reviewed than the bar's 20
+    assert rule in sup.inner_text("#too-few")
+    fits(sup)
+    snap(sup, shots, "rule-health", full_page=True)
+    sup.goto(base + "/ranking?period=2023-05")
+    assert rule in sup.inner_text("#under-review")
+    insp.close()
+    sup.close()
+
+
+def test_an_admin_backtests_new_rules_from_the_page(month_site, browser, shots: Path) -> None:
+    """The admin pastes an override that disables a forbidden phrase; the page shows the
+    findings that would disappear, and nothing is written."""
+    base, _review, db = month_site
+    page = browser.new_page(viewport={"width": 1366, "height": 860})
+    log_in(page, base, "boss")
+    page.goto(base + "/admin/backtest")
+    page.fill("textarea[name=lexicon]", '[lexicon]\nname = "trial"\nversion = "t1"\n\n'
+                                        '[[disable]]\nid = "A9-F-05"\nreason = "trial"\n')
+    before = page.request.get(f"{base}/api/interactions?limit=500").json()
+    page.click("#run-backtest")
+    page.wait_for_selector("#backtest-result")
+    assert int(page.inner_text("#disappeared b")) >= 1
+    gone = page.locator("table.changes td.disappeared", has_text="A9-F-05")
+    assert gone.count() >= 1
+    assert "t1" in page.inner_text("#backtest-result")
+    fits(page)
+    snap(page, shots, "backtest", full_page=True)
+    after = page.request.get(f"{base}/api/interactions?limit=500").json()
+    assert after == before  # read-only
+    page.fill("textarea[name=lexicon]", '[lexicon]\nname = "trial"\nversion = "t2"\n\n'
+                                        '[[disable]]\nid = "NO-SUCH-RULE"\nreason = "x"\n')
+    page.click("#run-backtest")
+    page.wait_for_load_state()
+    error = page.inner_text("#backtest-error")
+    assert "NO-SUCH-RULE" in error and error.startswith("new-lexicon.toml:") and "/tmp" not in error
+    page.close()

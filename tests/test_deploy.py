@@ -46,6 +46,15 @@ def test_every_unit_runs_a_command_the_cli_accepts(unit: str, args: list[str]) -
             assert "does not exist" in str(exc), f"{unit}: {exc}"
 
 
+def test_the_review_app_follows_the_listeners_monitor_door() -> None:
+    """The Live page reads the listener's monitor door (its own address), with a token."""
+    args = dict(exec_starts())
+    listen, review = args["conduct-listen.service"], args["conduct-review.service"]
+    monitor = listen[listen.index("--monitor") + 1]
+    assert review[review.index("--live") + 1] == f"ws://{monitor}"
+    assert "--tokens" in listen and "--live-token-file" in review
+
+
 def test_units_pair_with_their_timers() -> None:
     names = {u.name for u in UNITS}
     for timer in (u for u in UNITS if u.suffix == ".timer"):

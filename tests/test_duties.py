@@ -13,6 +13,7 @@ import pytest
 
 import analyzer
 from analyzer.errors import OptionError
+from analyzer.i18n import language
 from analyzer.options import AnalyzerOptions
 from analyzer.text.lexicon import load_lexicon
 
@@ -90,6 +91,9 @@ def test_a_last_question_counts_only_when_the_visit_ended():
              ("citizen", 9, 11, "要多久能拿到？")]
     assert not _found(turns, "A5-ANSWER")[0]  # typed, no duration: may have been cut
     found, _ = _found(turns, "A5-ANSWER", duration=20.0)  # the citizen asked, then silence
+    assert len(found) == 1 and "直到办事结束" in found[0].evidence  # Chinese first
+    with language("en"):
+        found, _ = _found(turns, "A5-ANSWER", duration=20.0)
     assert len(found) == 1 and "visit ended" in found[0].evidence
 
 
@@ -175,7 +179,11 @@ def test_sent_away_as_closing_within_service_hours_weighs_more():
     assert len(inside) == 1 and inside[0].detail["within_service_hours"]
     phrase = next(f for f in r_in.findings if f.rule == "A9-F-01")
     assert phrase.detail["hours"]["within_service_hours"]
-    assert "within service hours" in phrase.detail["hours"]["said"]
+    assert "在工作时间内" in phrase.detail["hours"]["said"]
+    with language("en"):
+        english = next(f for f in _found(CLOSED, "A25-HOURS", started_at="2026-11-03T10:15:00+08:00"
+                                         )[1].findings if f.rule == "A9-F-01")
+    assert "within service hours" in english.detail["hours"]["said"]
     outside, r_out = _found(CLOSED, "A25-HOURS", started_at="2026-11-03T18:20:00+08:00")
     assert not outside
     assert r_in.score < r_out.score  # same words, more weight inside the hours
@@ -195,7 +203,10 @@ def test_service_hours_are_configurable_per_hall_and_checked():
 def test_a_call_that_rang_out_unanswered_within_hours_is_article_7():
     record = dict(channel="phone", rings=6)
     found, report = _found([], "A7-UNANSWERED", started_at="2026-11-03T10:15:00+08:00", **record)
-    assert len(found) == 1 and found[0].article == 7 and "never answered" in found[0].evidence
+    assert len(found) == 1 and found[0].article == 7 and "始终无人接听" in found[0].evidence
+    with language("en"):
+        english = _found([], "A7-UNANSWERED", started_at="2026-11-03T10:15:00+08:00", **record)[0]
+    assert "never answered" in english[0].evidence
     assert not any(f.rule == "A7-RING" for f in report.findings)  # not "answered after 6 rings"
     assert not _found([], "A7-UNANSWERED", started_at="2026-11-03T20:15:00+08:00", **record)[0]
     assert not _found([], "A7-UNANSWERED", started_at="2026-11-03T10:15:00+08:00",

@@ -161,9 +161,11 @@ def test_day_axis_spaces_days_as_the_calendar_does():
 
 
 def test_help_shows_whole_command_summaries():
-    out = CliRunner().invoke(main, ["--help"]).stdout.split("Commands:")[1]
+    out = CliRunner().invoke(main, ["--help", "--lang", "en"]).stdout.split("Commands:")[1]
     assert "..." not in out
     assert "Analyze transcripts (.json, .jsonl) and recordings for Chapter 3" in out
+    zh = CliRunner().invoke(main, ["--help"]).stdout.split("命令:")[1]  # the default: 简体中文
+    assert "..." not in zh and "按第三章服务规范分析文字记录（.json、.jsonl）和录音" in zh
 
 
 def test_text_output_labels_the_seed_wording_as_the_web_app_does():

@@ -69,3 +69,48 @@ def test_answered_question_or_long_pause_or_counter_is_no_hang_up():
     pause = [*OPENING, ("staff", 6.5, 8.0, "带身份证来"), ("citizen", 8.5, 10.0, "要带什么？")]
     assert _findings(pause, duration=30.0) == []
     assert _findings(pause, channel="counter", duration=10.5) == []
+
+
+# ---------------------------------------------- typed transcripts: the clerk ends it on the caller
+# Our own wording (not taken from any evaluation set): the clerk's closing words are the
+# last staff words, and the caller was still talking, broke off, or is left calling.
+ASKING = ("citizen", 6.5, 11.0, "还有个事想问，我爸的养老金这两个月都没进卡，银行那边说要找社保")
+
+
+def test_closing_over_the_callers_words_is_a_forced_hang_up():
+    rows = [*OPENING, ASKING, ("staff", 9.0, 10.5, "行了行了，手头忙着呢，挂了")]
+    (f,) = _findings(rows)
+    assert f.rule == "A7-HANGUP" and f.detail["reason"] == "talked_over"
+    assert f.detail["staff_text"] == "行了行了，手头忙着呢，挂了"
+    assert "养老金" in f.evidence
+
+
+def test_closing_as_the_callers_words_break_off_is_a_forced_hang_up():
+    rows = [*OPENING, ("citizen", 6.5, 9.0, "那我周六过去的话，窗口是不是——"),
+            ("staff", 9.2, 10.5, "不聊了，就这样")]
+    (f,) = _findings(rows)
+    assert f.detail["reason"] == "cut_off"
+    # a farewell in the closing words does not excuse it
+    polite = [*rows[:-1], ("staff", 9.2, 10.5, "好了不说了，再见")]
+    assert [g.detail["reason"] for g in _findings(polite)] == ["cut_off"]
+
+
+def test_a_caller_left_calling_into_the_line_is_a_forced_hang_up():
+    rows = [*OPENING, ("citizen", 6.5, 9.0, "我是想问那个补贴什么时候发下来。"),
+            ("staff", 9.3, 10.5, "我挂了啊"), ("citizen", 11.0, 12.0, "喂？喂？")]
+    (f,) = _findings(rows)
+    assert f.detail["reason"] == "left_calling"
+
+
+def test_a_call_closed_after_the_caller_is_done_is_no_hang_up():
+    leave = [*OPENING, ("citizen", 6.5, 8.5, "行，清楚了，谢谢啊，再见。"),
+             ("staff", 8.8, 9.6, "好，就这样，再见")]
+    assert _findings(leave) == []
+    trailing = [*OPENING, ("citizen", 6.5, 8.5, "嗯……我再想想还有什么……"),
+                ("staff", 8.8, 10.0, "您慢慢想，不着急"),
+                ("citizen", 10.5, 12.0, "哦，复印件要几份？"), ("staff", 12.5, 13.5, "一份就行"),
+                ("citizen", 14.0, 15.0, "好的谢谢")]
+    assert _findings(trailing) == []
+    went_on = [*OPENING, ("citizen", 6.5, 9.0, "我周六过去的话——"), ("staff", 9.2, 10.0, "先这样"),
+               ("citizen", 10.5, 12.0, "好，那我周一去，窗口在几楼？"), ("staff", 12.5, 13.5, "三楼")]
+    assert _findings(went_on) == []  # the conversation went on after the closing words

@@ -84,7 +84,8 @@ def test_no_import_cycles(top_level_only):
 #: Layers, lowest first: a module may import its own layer and those below.
 LAYERS = [
     {"analyzer.errors", "analyzer.types", "analyzer.resources", "analyzer._version",
-     "analyzer.tables", "analyzer.validation", "analyzer.i18n", "analyzer.halltime"},
+     "analyzer.tables", "analyzer.validation", "analyzer.limits", "analyzer.i18n",
+     "analyzer.halltime"},
     {"analyzer.options", "analyzer.config"},
     {"analyzer.text"},
     {"analyzer.rules"},

@@ -300,3 +300,24 @@ def test_check_reports_every_bad_block_of_a_file_with_its_line(tmp_path: Path) -
     assert lines[2].startswith(f"{bad}:20: ") and "NO-SUCH-RULE" in lines[2]
     res = CliRunner().invoke(main, ["lexicon", "check", str(bad)])
     assert res.exit_code == 1 and res.output.count(str(bad)) == 3
+
+
+def test_titles_are_chinese_and_the_english_gloss_shows_only_in_english() -> None:
+    """Chinese pages show a rule's title alone; English ones add the gloss after it."""
+    import analyzer
+    from analyzer.i18n import language
+
+    lex = load_lexicon()
+    assert not [r.id for r in lex.rules if re.search(r"[A-Za-z]", r.title.replace("XX", ""))]
+    quarrel = lex.get("A17-QUARREL")
+    assert quarrel.shown_title() == "与服务对象争吵"
+    with language("en"):
+        assert quarrel.shown_title() == "与服务对象争吵 (a quarrel with the citizen)"
+    call = {"id": "g", "channel": "phone", "rings": 5, "started_at": "2026-11-03T10:15:00+08:00",
+            "utterances": []}
+    (finding,) = [f for f in analyzer.analyze(dict(call)).findings if f.rule == "A7-UNANSWERED"]
+    assert finding.canonical == "服务时间内电话未接听"
+    with language("en"):
+        (english,) = [f for f in analyzer.analyze(dict(call)).findings
+                      if f.rule == "A7-UNANSWERED"]
+    assert english.canonical == "服务时间内电话未接听 (a call rang and was never answered)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import wave
 
 import numpy as np
 import pytest
@@ -33,9 +34,28 @@ def test_header_is_checked_field_by_field():
         (json.dumps({**HEADER, "sample_rate": 100}), "8000 to 48000"),
         (json.dumps({**HEADER, "channels": True}), "must be an integer"),
         (json.dumps({**HEADER, "call_id": "../etc/passwd"}), "call_id"),
+        # issue 26 #17: a trailing newline passed the regex ($) and became a file name
+        (json.dumps({**HEADER, "call_id": "c-1\n"}), "'call_id' must be"),
+        # #16: started_at was not checked (garbage, NUL, 3,000 characters were stored)
+        (json.dumps({**HEADER, "started_at": "next tuesday"}), "'started_at' must be an ISO"),
+        (json.dumps({**HEADER, "started_at": "2023-05-04T09:30:00\u0000"}), "control character"),
+        (json.dumps({**HEADER, "started_at": "2" * 3000}), "longer than 64"),
+        # #18: deep nesting was a RecursionError traceback
+        ('{"call_id": ' + "[" * 2000 + "]" * 2000 + "}", "nested too deeply"),
+        # #5 / #21: unpaired surrogates, controls and bidi overrides in the text fields
+        (json.dumps({**HEADER, "hall": "East \ud800"}), "'hall' holds an unpaired surrogate"),
+        (json.dumps({**HEADER, "staff": "S-\u202e1000"}), "'staff' holds the format character"),
+        (json.dumps({**HEADER, "window": "3\r=1"}), "'window' holds the control character"),
+        (json.dumps({**HEADER, "hall": "x" * 201}), "longer than 200"),
+        ('{"call_id": "a", "call_id": "b"}', "given twice"),
+        (json.dumps({**HEADER, "stereo_speakers": ["staff"]}), "two of staff, citizen"),
     ]:
         with pytest.raises(AudioError, match=message):
             LineHeader.parse(bad)
+    good = LineHeader.parse(json.dumps({**HEADER, "started_at": "2023-05-04T09:30:00+08:00",
+                                        "stereo_speakers": ["citizen", "staff"]}))
+    assert good.stereo_speakers == ("citizen", "staff")
+    assert LineHeader.parse(json.dumps(good.to_dict())) == good  # what the spool keeps
 
 
 def test_g711_and_pcm_frames_decode_to_the_samples_sent():
@@ -119,7 +139,7 @@ async def _dropped(url: str, audio: bytes) -> None:
     ws.transport.abort()  # the line drops: no close frame
 
 
-async def _session(url: str) -> dict:
+async def _session(url: str, monitor_url: str) -> dict:
     lines = _lines()
     seen: list[dict] = []
 
@@ -127,7 +147,7 @@ async def _session(url: str) -> dict:
         while sum(e["type"] == "ended" for e in seen) < 4:  # 3 calls + the dropped one
             seen.append(json.loads(await monitor.recv()))
 
-    async with websockets.connect(url + "/monitor", max_size=None) as monitor:
+    async with websockets.connect(monitor_url, max_size=None) as monitor:
         snapshot = json.loads(await monitor.recv())
         watching = asyncio.create_task(watch(monitor))
         speech_pcm = to_int16(np.concatenate([speech("请您稍等"), np.zeros(SR)])).tobytes()
@@ -146,9 +166,10 @@ def served(tmp_path_factory):
     """`conduct stream --listen` on a free port, with a results database; 3 lines + bad ones."""
     tmp = tmp_path_factory.mktemp("listen")
     db, folder = tmp / "results.sqlite", tmp / "calls"
-    with listener(db, folder) as (url, proc):
-        result = asyncio.run(_session(url))
-    yield {**result, "db": db, "folder": folder, "returncode": proc.returncode}
+    with listener(db, folder) as served:
+        result = asyncio.run(_session(served.url, served.monitor))
+    yield {**result, "db": db, "folder": folder, "returncode": served.proc.returncode,
+           "log": "".join(served.stderr)}
 
 
 @pytest.mark.slow
@@ -202,6 +223,12 @@ def test_monitor_sees_every_line_and_finished_calls_are_stored_as_the_batch_woul
     summary = run_batch(served["folder"], served["db"])
     assert summary.skipped == 4 and summary.analysed == 0
     assert served["returncode"] == 0
+    # the listener logs each call: who sent it, its metadata, length, findings, where it went
+    log = served["log"]
+    assert "line stereo opened by loopback: phone, 2 ch, 16000 Hz s16le, hall 'East hall'" in log
+    ended = next(x for x in log.splitlines() if x.startswith("INFO: call stereo from loopback"))
+    assert "ended after" in ended and "A8-F-01" in ended
+    assert f"stored as interaction {rows['stereo']['id']}" in ended
 
 
 def test_listen_options_are_checked(tmp_path):
@@ -218,3 +245,55 @@ def test_listen_options_are_checked(tmp_path):
     bad.write_bytes(b"not a database at all" * 100)
     result = runner.invoke(main, ["stream", "--listen", "127.0.0.1:0", "--db", str(bad)])
     assert result.exit_code == 2 and "bad.sqlite" in result.output
+
+
+@pytest.mark.slow
+def test_a_killed_listener_loses_no_call_in_progress(tmp_path):
+    """Issue 26 #7: kill -9 of the listener lost every call in progress (audio was held in
+    memory until the call ended). Now it is on disk as it arrives; the next start analyses
+    and stores it before taking new lines."""
+    import contextlib
+    import os
+    import signal
+    import threading
+    import time
+
+    from live_fixture import paced_line
+
+    from analyzer.store import Store
+
+    db, folder = tmp_path / "results.sqlite", tmp_path / "calls"
+    script = [("staff", "您好，请问有什么可以帮您？"), ("citizen", "我想问一下营业执照怎么办理"),
+              ("staff", "请您带上身份证到三号窗口办理"), ("citizen", "好的，谢谢你"),
+              ("staff", "请您对我的服务做出评价，谢谢，再见")]
+    call, _, _, _ = phone_call(rings=1, script=script)
+    pcm = pcm_bytes(call)
+    header = {**HEADER, "call_id": "killed", "sample_rate": SR, "channels": 2,
+              "encoding": "s16le"}
+    raw = folder / ".spool" / "killed.raw"
+    with listener(db, folder) as served:
+        def send() -> None:
+            with contextlib.suppress(websockets.exceptions.ConnectionClosed):  # killed
+                asyncio.run(paced_line(served.url, header, pcm, SR * 4))
+
+        line = threading.Thread(target=send, daemon=True)
+        line.start()
+        deadline = time.monotonic() + 120
+        while (not raw.exists() or raw.stat().st_size < 8 * SR * 4) \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.kill(served.proc.pid, signal.SIGKILL)  # mid-call, no chance to clean up
+        served.proc.wait(30)
+        on_disk = raw.stat().st_size
+    assert on_disk >= 8 * SR * 4 and not list(folder.glob("killed*.wav"))
+    with listener(db, folder) as again:
+        log = "".join(again.stderr)
+    assert "call killed recovered from the spool" in log, log
+    with wave.open(str(folder / "killed.wav"), "rb") as w:
+        assert w.getnframes() * 4 == on_disk  # everything the dead listener had taken
+    assert json.loads((folder / "killed.json").read_text(encoding="utf-8"))["staff"] == "S042"
+    with Store(db, readonly=True) as store:
+        (row,) = [r for r in store.interactions() if r["interaction_id"] == "killed"]
+        report = store.report(row["id"]).to_dict()
+    assert report["transcript"]  # analysed as the recording it now is
+    assert not raw.exists()

@@ -7,9 +7,10 @@ further down, reverb) with its two channels swapped, as a hall that wires the ci
 microphone to channel 0 records it; the hall's mapping (``asr.hall_speakers``) says so.
 Each path must give the clerk's words to the clerk, silence and drop the same crosstalk,
 and find the same breaches. The stream and the line recognise each utterance when it
-ends, so packing is one piece per bin on every path (``pack.pieces_per_window=1``; with
-the default packing the file paths also hear the neighbouring pieces); partial decoding
-is off (its events are the stream's own).
+ends, so packing is one piece per bin on every path (``pack.pieces_per_window=1``, and
+no live context, ``stream.context_seconds=0``; with the defaults each path hears a piece
+beside its neighbours in the bin); partial decoding is off (its events are the stream's
+own).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ SCRIPT = json.loads((DATA / "hall.json").read_text(encoding="utf-8"))
 HALL = "东区大厅"
 #: The options of every path, as ``--set`` gives them on the command line.
 SETTINGS = ('asr.hall_speakers=[["东区大厅", "citizen", "staff"]]',
-            "pack.pieces_per_window=1", "stream.partial_interval=0")
+            "pack.pieces_per_window=1", "stream.partial_interval=0", "stream.context_seconds=0")
 
 
 def _options() -> AnalyzerOptions:
@@ -88,8 +89,8 @@ def reports(recording: Path, tmp_path_factory) -> dict[str, dict]:
     with wave.open(str(recording), "rb") as w:
         pcm = w.readframes(w.getnframes())  # the WAV's own samples, interleaved s16le
     flags = [a for s in SETTINGS for a in ("--set", s)]
-    with listener(tmp / "live.sqlite", tmp / "calls", *flags) as (url, _):
-        events = asyncio.run(_line(url, pcm))
+    with listener(tmp / "live.sqlite", tmp / "calls", *flags) as served:
+        events = asyncio.run(_line(served.url, pcm))
     assert [e["type"] for e in events][-3:] == ["report", "stored", "ended"]
     out["listen"] = next(e for e in events if e["type"] == "report")["report"]
     with Store(tmp / "live.sqlite", readonly=True) as store:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -46,3 +47,43 @@ def test_ray_executor_actors_transcribe_driver_stores(tmp_path: Path) -> None:
                                                                           "broken.wav"}
         run = store.runs()[0]
         assert run["engine"] == "RayExecutor" and run["status"] == "done"
+
+
+def test_shipped_recordings_land_with_their_time_and_come_back_under_the_drivers_path(
+        tmp_path: Path) -> None:
+    """``--ship-audio``: the actor analyses a private copy; outcomes name the driver's path."""
+    from dataclasses import replace
+
+    from analyzer.batch.executor import ShippedJob, _at_origin, _landed, _shipped
+    from analyzer.batch.jobs import Job, JobFailed, JobResult, WorkerError
+    from analyzer.pipeline.result import AnalysisResult
+    from analyzer.types import Interaction, InteractionReport
+
+    original = tmp_path / "driver" / "visit.wav"
+    original.parent.mkdir()
+    original.write_bytes(b"RIFF-bytes-of-a-recording")
+    os.utime(original, (1_700_000_000, 1_700_000_000))
+    job = Job(7, str(original))
+    sent = _shipped(job)
+    assert sent.data == original.read_bytes() and sent.mtime == 1_700_000_000
+    here = _landed(sent, tmp_path / "actor" / "0")
+    assert here.path != job.path and Path(here.path).name == "visit.wav"
+    assert Path(here.path).read_bytes() == sent.data
+    assert Path(here.path).stat().st_mtime == 1_700_000_000  # a start time may come from it
+    assert _landed(job, tmp_path / "unused") is job  # a path job runs where it is
+    unreadable = _shipped(Job(8, str(tmp_path / "gone.wav")))
+    assert _landed(unreadable, tmp_path / "actor" / "1").path == str(tmp_path / "gone.wav")
+
+    failed = _at_origin(JobFailed(here, WorkerError("AudioError", f"{here.path}: truncated")),
+                        [sent])
+    assert isinstance(failed, JobFailed)
+    assert failed.job == job and failed.error.message == f"{job.path}: truncated"
+    report = InteractionReport("visit", "counter", 100, "A", [], source=here.path)
+    result = AnalysisResult(report, Interaction("visit", "counter", [], source=here.path),
+                            path=here.path)
+    back = _at_origin(JobResult(here, result), [sent])
+    assert isinstance(back, JobResult)
+    assert back.job == job and back.result.path == job.path
+    assert back.result.interaction.source == back.result.report.source == job.path
+    assert _at_origin(JobResult(job, replace(result, path=job.path)), [job]).job is job
+    assert isinstance(sent, ShippedJob)

@@ -260,3 +260,43 @@ def test_the_store_keeps_a_halls_meta(tmp_path):
         assert store.report(pk).meta == {"queue_no": "B102", "counter_type": "综合"}
     finally:
         store.close()
+
+
+# ------------------------------------------------------------- precision of the duties
+def test_materials_explained_over_several_turns_are_one_telling():
+    explained = [GREET, ("citizen", "我想给孩子办医保。"),
+                 ("staff", "要带户口本和孩子的出生医学证明。"),
+                 ("citizen", "稍等我拿笔记一下，出生证明要原件吗？还有吗？"),
+                 ("staff", "要原件。另外再加一张孩子的一寸照片，一共这三样。"),
+                 ("citizen", "好的，记下了。"), DONE, EVAL, BYE]
+    assert "A18-PIECEMEAL" not in _rules(explained)
+    afterthought = [GREET, ("citizen", "我想给孩子办医保。"),
+                    ("staff", "要带户口本和孩子的出生医学证明。"),
+                    ("citizen", "好的，明白了，我明天带过来。"),
+                    ("staff", "哦对了，忘了讲，还得有孩子的一寸照片。")]
+    assert "A18-PIECEMEAL" in _rules(afterthought)  # the list was closed, then one more
+
+
+def test_a_repeated_trip_is_a_run_around_only_when_sent_away_again():
+    served = [GREET, ("citizen", "这都是我第三趟了，材料这回应该齐了吧。"),
+              ("staff", "我看看，户口本、身份证都在，好，今天给您办。"), ("citizen", "那就好。"),
+              DONE, EVAL, BYE]
+    assert "A17-RUNAROUND" not in _rules(served)
+    sent = [GREET, ("citizen", "这都是我第三趟了，材料这回应该齐了吧。"),
+            ("staff", "今天系统升级办不了，您改天再来。"), ("citizen", "又白跑一趟？")]
+    assert "A17-RUNAROUND" in _rules(sent)
+
+
+def test_a_clerk_who_asks_for_a_paper_turns_nobody_away():
+    turns = [GREET, ("citizen", "我来办居住证。"), ("staff", "身份证和租房合同都带了吗？"),
+             ("citizen", "带了，给你。"), DONE, EVAL, BYE]
+    rules = _rules(turns)
+    assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & rules
+
+
+def test_a_clerk_who_goes_to_ask_for_the_citizen_redirects_nobody():
+    turns = [GREET, ("citizen", "外地的社保能转到这边吗？"),
+             ("staff", "这个我得确认一下，您稍坐，我去帮您问问我们科长。"),
+             ("staff", "问过了，能转，先在原参保地开转出凭证。", 60.0), ("citizen", "好的。"),
+             DONE, EVAL, BYE]
+    assert "A16-G-POINTER" not in _rules(turns)

@@ -76,7 +76,8 @@ def test_a_database_from_before_the_index_is_indexed(review, tmp_path: Path) -> 
         con.execute("INSERT INTO schema_version VALUES (?, 'then')", (version,))
     con.execute("ATTACH DATABASE ? AS new", (str(review.db),))
     for table in ("interactions", "utterances", "findings"):
-        con.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+        cols = ", ".join(f'"{r[1]}"' for r in con.execute(f"PRAGMA main.table_info({table})"))
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM new.{table}")
     con.commit()
     con.close()
     with Store(path) as store:

@@ -69,6 +69,50 @@ def test_migrations_run_in_order_once(tmp_path: Path, monkeypatch: pytest.Monkey
         assert versions == list(range(1, nxt + 1))
 
 
+def test_a_database_from_before_the_hall_clock_counts_its_days_on_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the hall time zone, ``day`` was the UTC date: version 9 computes it again.
+
+    The database is written at version 8 (the last layout before the day
+    migration) with the UTC days the store used to write.
+    """
+    path = tmp_path / "v8.sqlite"
+    monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:8])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 8)
+    starts = {"early": ("2023-05-04T23:30:00+00:00", "东城"),  # 07:30 on 5 May in Beijing
+              "kept": ("2023-05-04T09:30:00+08:00", "东城"),  # 01:30 UTC: the same day
+              "west": ("2023-05-04T17:30:00+00:00", "乌鲁木齐"),  # 23:30 in Urumqi
+              "undated": ("", "东城")}  # no start: the analysis time counts
+    with Store(path) as store:
+        run = store.begin_run({"halls": {"timezone": "Asia/Shanghai",
+                                         "hall_timezones": [["乌鲁木齐", "Asia/Urumqi"]]}},
+                              ["batch"], model="m", lexicon_version="lex@1")
+        for rid, (started, hall) in starts.items():
+            report = _report(rid, hall=hall)
+            report.started_at = started
+            _save(store, report, f"content-{rid}")
+
+        def old_days(db: sqlite3.Connection) -> None:  # what the store wrote before: UTC dates
+            db.execute("UPDATE interactions SET analyzed_at = '2023-05-06T20:00:00+00:00', "
+                       "day = '2023-05-06', changed_by = 'old store' "
+                       "WHERE interaction_id = 'undated'")
+            db.execute("UPDATE interactions SET day = substr(started_at, 1, 10), "
+                       "changed_by = 'old store' WHERE started_at != ''")
+            db.execute("UPDATE interactions SET day = '2023-05-04', changed_by = 'old store' "
+                       "WHERE interaction_id = 'kept'")
+        store.db.write(old_days)
+        assert run
+    monkeypatch.undo()
+    with Store(path) as store:
+        assert store.schema_version() == store_mod.SCHEMA_VERSION >= 9
+        days = dict(store.db.query("SELECT interaction_id, day FROM interactions"))
+        counted = dict(store.db.query("SELECT day, SUM(n) FROM rollup_interactions "
+                                      "GROUP BY day HAVING SUM(n) > 0"))
+    assert days == {"early": "2023-05-05", "kept": "2023-05-04", "west": "2023-05-04",
+                    "undated": "2023-05-07"}
+    assert counted == {"2023-05-04": 2, "2023-05-05": 1, "2023-05-07": 1}
+
+
 def test_version_1_database_gains_error_keys(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "v1.sqlite"

@@ -28,7 +28,7 @@ from analyzer.stream.agreement import LocalAgreement
 from analyzer.types import Word
 
 #: Utterances recognised only once they have ended (no partial decoding).
-WHOLE = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0))
+WHOLE = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, decode_at_pause=False))
 
 
 def test_silero_stream_matches_faster_whisper_batch_probabilities():
@@ -59,10 +59,15 @@ class SegmentLog:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, float, float, bool]] = []
+        #: per request, the pieces given as context before its piece
+        self.context: list[list[tuple[str, float, float]]] = []
 
     def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+        self.context.append([(t.speaker, t.offset, t.offset + t.samples.size / SR)
+                             for t in tracks if t.context])
         for t in tracks:
-            self.calls.append((t.speaker, t.offset, t.offset + t.samples.size / SR, t.known))
+            if not t.context:
+                self.calls.append((t.speaker, t.offset, t.offset + t.samples.size / SR, t.known))
         return [[] for _ in tracks]
 
 
@@ -123,7 +128,9 @@ def test_chunk_format_and_rate_do_not_change_the_result(call):
         log = SegmentLog()
         events = _run(StreamAnalyzer(WHOLE, rate, 2, recognizer=log), chunks)
         answered = [round(e["t"]) for e in events if e["type"] == "answered"]
-        results.append((sum(e["type"] == "ring" for e in events), answered, [c[0] for c in log.calls]))
+        # in time order (one chunk holding the whole call takes the clerk's track first)
+        heard = [c[0] for c in sorted(log.calls, key=lambda c: c[1])]
+        results.append((sum(e["type"] == "ring" for e in events), answered, heard))
     assert results[0] == results[1] == results[2] == (4, [16], [t.speaker for t in turns])
 
 
@@ -253,8 +260,9 @@ def test_local_agreement_commits_what_two_hypotheses_in_a_row_agree_on():
 @pytest.mark.slow
 def test_stream_commits_a_forbidden_phrase_before_the_utterance_ends_and_ends_as_the_file(
         tmp_path):
-    """Incremental recognition: partials, a finding from committed words, and the file
-    path's transcript and report (each piece in a window of its own on both paths)."""
+    """Incremental recognition: partials, a finding from one decoding before the utterance
+    ends, and the file path's transcript and report (each piece in a bin of its own on
+    both paths)."""
     import analyzer
     from analyzer.options import PackOptions
 
@@ -265,7 +273,9 @@ def test_stream_commits_a_forbidden_phrase_before_the_utterance_ends_and_ends_as
     path = write_wav(tmp_path / "call.wav", audio)
     (tmp_path / "call.json").write_text('{"channel": "phone"}', encoding="utf-8")
     audio, _ = read_wav(path)  # the samples the file path decodes
-    options = AnalyzerOptions(pack=PackOptions(pieces_per_window=1))
+    # each piece alone in its bin on both paths (no live context, one piece per file bin)
+    options = AnalyzerOptions(pack=PackOptions(pieces_per_window=1),
+                              stream=StreamOptions(context_seconds=0.0))
     stream = StreamAnalyzer(options, SR, 2, interaction_id="call")
     events = _run(stream, [audio[:, i: i + 1600] for i in range(0, audio.shape[1], 1600)])
     filed = analyzer.analyze(str(path), options).to_dict()
@@ -318,3 +328,195 @@ def test_the_stream_cuts_speech_where_the_file_paths_vad_does(call, threshold):
         done += seg.flush()
         streamed = [(max(0, a * VAD_FRAME - pad), min(x.size, b * VAD_FRAME + pad)) for a, b in done]
         assert filed and streamed == filed
+
+
+class Scripted(SegmentLog):
+    """A recognizer that "hears" a fixed text per speaker in every piece it is given (one
+    word spanning the piece), and records the pieces and their context as SegmentLog does."""
+
+    def __init__(self, said: dict[str, str], lead: float = 0.0) -> None:
+        super().__init__()
+        self.said = said
+        self.lead = lead  # seconds from a piece's start to its first word (its VAD padding)
+
+    def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+        from analyzer.types import Utterance, Word
+
+        super().transcribe_many(tracks, options, verifier=verifier, cut=cut)
+        out = []
+        for t in tracks:
+            start, end = round(t.offset + self.lead, 3), round(t.offset + t.samples.size / SR, 3)
+            text = self.said.get(t.speaker, "")
+            out.append([] if t.context or not text else [Utterance(
+                t.speaker, start, end, text, (Word(text, start, end),), 0.9, t.known)])
+        return out
+
+
+def _clauses_call(*clauses: tuple[str, float]) -> np.ndarray:
+    """Stereo 16 kHz: staff speech clauses on channel 0, each followed by its pause (s)."""
+    parts = [np.zeros(SR // 2, np.float32)]
+    for text, pause in clauses:
+        parts += [speech(text), np.zeros(int(pause * SR), np.float32)]
+    staff = np.concatenate(parts)
+    return np.stack([staff, np.zeros_like(staff)])
+
+
+def test_a_pause_decoding_is_the_final_recognition_and_tells_a_phrase_at_once():
+    """Decoded once the clerk has paused for the VAD's padding: the forbidden phrase is a
+    finding then, before the utterance has ended; when the pause ends the utterance, that
+    decoding is its recognition (no second one)."""
+    audio = _clauses_call(("你去投诉好了", 1.5))
+    said = Scripted({"staff": "你去投诉好了"})
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0))
+    stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=said)
+    events = _run(stream, [audio[:, i: i + 320] for i in range(0, audio.shape[1], 320)])
+    types = [(e["type"], e.get("rule")) for e in events]
+    finding = types.index(("finding", "A9-F-05"))
+    said_at = next(i for i, e in enumerate(events) if e["type"] == "utterance")
+    assert finding < said_at and events[finding]["provisional"]
+    assert events[finding]["emitted_at"] < events[said_at]["emitted_at"]
+    pad, silence = options.asr.vad.pad_ms / 1000, options.asr.vad.min_silence_ms / 1000
+    # told after the padding of silence was heard, before the silence that ends the utterance
+    end = events[said_at]["end"]
+    assert end + pad - 0.1 <= events[finding]["emitted_at"] < end + silence
+    assert len(said.calls) == 1 and stream.online.counts == {"decodes": 1, "reused": 1,
+                                                             "early": 1}
+    assert [e["rule"] for e in events if e["type"] == "finding"
+            and e["kind"] == "forbidden"] == ["A9-F-05"]  # told once, not again at its end
+
+
+def test_speech_that_goes_on_after_a_pause_is_recognised_again_whole():
+    audio = _clauses_call(("我不知道", 0.3), ("你去问别人吧", 1.5))
+    said = Scripted({"staff": "我不知道"})
+    stream = StreamAnalyzer(AnalyzerOptions(stream=StreamOptions(partial_interval=0.0)), SR, 2,
+                            channel="counter", recognizer=said)
+    events = _run(stream, [audio[:, i: i + 800] for i in range(0, audio.shape[1], 800)])
+    (utterance,) = [e for e in events if e["type"] == "utterance"]
+    partials = [e for e in events if e["type"] == "partial"]
+    assert len(partials) == 2 and partials[0]["end"] < partials[1]["end"]  # one at each pause
+    # the first pause did not end it; the whole utterance was decoded at the second pause
+    assert said.calls[-1][1] == pytest.approx(utterance["start"], abs=0.01)
+    assert stream.online.counts["reused"] == 1 and len(said.calls) == 2
+
+
+def test_a_live_piece_is_recognised_after_the_conversation_before_it():
+    """The call's previous pieces (both parties, in time order, up to context_seconds) go
+    before a live piece in its bin, as the file path's bin holds the conversation."""
+    script = [("staff", "您好，请问有什么可以帮您？"), ("citizen", "我想问一下营业执照怎么办理"),
+              ("staff", "请您稍等"), ("citizen", "好的谢谢"), ("staff", "我不知道，你去问别人")]
+    audio, turns, _, _ = phone_call(rings=1, script=script)
+    said = Scripted({"staff": "好", "citizen": "好"})
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, context_seconds=6.0))
+    _run(StreamAnalyzer(options, SR, 2, recognizer=said),
+         [audio[:, i: i + 1600] for i in range(0, audio.shape[1], 1600)])
+    assert said.context[0] == []  # the first words of the call: nothing before them
+    last, given = said.calls[-1], said.context[-1]
+    # the context of the last piece: the turns just before it, in time order, <= 6 s
+    assert given and given[-1][0] == "citizen" and given[-1][2] <= last[1] + 0.01
+    assert sum(c[2] - c[1] for c in given) <= 6.0
+    assert [c[1] for c in given] == sorted(c[1] for c in given)
+    assert given[-1][1] == pytest.approx(turns[3].start, abs=0.5)  # 好的谢谢
+
+
+@pytest.mark.slow
+def test_the_engine_decodes_a_piece_after_its_context_without_writing_the_context(tmp_path):
+    """A bin with context pieces: the decoder starts after them (their words are not
+    returned, or decoded), the piece's words keep its times."""
+    from analyzer.options import ASROptions
+    from analyzer.speech.engine import get_engine
+    from analyzer.speech.tracks import Track
+
+    first, second = speech("我想问一下营业执照怎么办理"), speech("请您稍等")
+    engine = get_engine(ASROptions())
+    engine.timings.clear()
+    context = Track("citizen", row=1, context=True).of(first, offset=1.0)
+    piece = Track("staff", row=0).of(second, offset=5.0 + first.size / SR)
+    got = engine.transcribe_many([context, piece], ASROptions(), cut=False)
+    assert got[0] == []  # the context: heard, not returned
+    (utt,) = got[1]
+    assert utt.start >= piece.offset - 0.05 and utt.end <= piece.offset + second.size / SR + 0.05
+    assert engine.timings["n_bins"] == 1  # one bin, one encoder pass, for both
+
+
+def test_the_answer_counts_the_rings_as_the_report_does():
+    """Issue 27: a live card said "answered after 4 rings" while the call's report said 5.
+    A ring the answer cuts short is not yet confirmed live; it is one in the report."""
+    audio, _, spans, _ = phone_call(rings=4, answer_into_ring=0.22,
+                                    script=[("staff", "您好，请讲"), ("citizen", "你好")])
+    said = Scripted({"staff": "您好请讲", "citizen": "你好"}, lead=0.2)
+    events = _run(StreamAnalyzer(WHOLE, SR, 2, recognizer=said),
+                  [audio[:, i: i + 1600] for i in range(0, audio.shape[1], 1600)])
+    (answered,) = [e for e in events if e["type"] == "answered"]
+    rings = [e["n"] for e in events if e["type"] == "ring"]
+    assert answered["rings"] == rings[-1] == events[-1]["report"]["rings"] == len(spans) == 4
+    assert rings == [1, 2, 3, 4]
+
+
+def test_the_lines_waiting_speech_shares_one_bin_the_clerks_first():
+    """The listener's lines: what waits together goes in one engine call (one bin), the
+    first request with its context, the others' pieces after it; the clerk's first; only
+    requests with the same verifier share a bin; each gets its own tracks' words back."""
+    import threading
+
+    from analyzer.speech.tracks import Track
+    from analyzer.speech.verify import get_verifier
+    from analyzer.stream.scheduler import SharedBins
+
+    gate = threading.Event()
+
+    class Engine(SegmentLog):
+        def __init__(self) -> None:
+            super().__init__()
+            self.requests: list[list[tuple[str, float, bool]]] = []
+
+        def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+            self.requests.append([(t.speaker, t.offset, t.context) for t in tracks])
+            if len(self.requests) == 1:
+                gate.wait(10)  # the first bin is being recognised while the others queue
+            return [[] if t.context else  # as the engine: context is heard, not returned
+                    [Utterance(t.speaker, t.offset, t.offset + 1, f"{t.speaker}@{t.offset}")]
+                    for t in tracks]
+
+    from analyzer.types import Utterance
+
+    engine = Engine()
+    shared = SharedBins(engine, ["staff"])
+    options = AnalyzerOptions()
+    base = get_verifier(options)
+    opening, later = base.scoped(first=True, last=False), base.scoped(first=False, last=False)
+    second = get_verifier(options).scoped(first=False, last=False)  # another line's copy
+    one = np.zeros(SR, np.float32)
+
+    def piece(speaker: str, at: float, context: bool = False) -> Track:
+        return Track(speaker, row=0 if speaker == "staff" else 1, context=context).of(one, at)
+
+    got: dict[str, list] = {}
+
+    def ask(name: str, tracks, verifier) -> None:
+        got[name] = shared.transcribe_many(tracks, options.asr, verifier=verifier, cut=False)
+
+    runs = [threading.Thread(target=ask, args=("a", [piece("staff", 1.0)], later))]
+    runs[0].start()
+    while not engine.requests:
+        time.sleep(0.01)
+    for name, tracks, verifier in [
+            ("b", [piece("citizen", 20.0)], later),                        # a citizen's end
+            ("c", [piece("citizen", 2.0, True), piece("staff", 30.0)], second),  # a clerk's
+            ("d", [piece("staff", 40.0)], opening)]:                       # another scope
+        runs.append(threading.Thread(target=ask, args=(name, tracks, verifier)))
+        runs[-1].start()
+        time.sleep(0.05)
+    gate.set()
+    for run in runs:
+        run.join(10)
+    assert engine.requests[1] == [("citizen", 2.0, True), ("staff", 30.0, False),
+                                  ("citizen", 20.0, False)]  # the clerk's first, one bin
+    assert engine.requests[2] == [("staff", 40.0, False)]  # the opening scope: a bin apart
+    assert [u.text for u in got["c"][1]] == ["staff@30.0"] and got["c"][0] == []
+    assert [u.text for u in got["b"][0]] == ["citizen@20.0"]
+    assert shared.counts == {"bins": 3, "requests": 4, "shared": 1}
+    # lines share a bin only where the packing lets any recordings share one
+    from analyzer.stream.scheduler import Prioritised, line_recognizer
+
+    assert isinstance(line_recognizer(engine, ["staff"], "any"), SharedBins)
+    assert isinstance(line_recognizer(engine, ["staff"], "recording"), Prioritised)

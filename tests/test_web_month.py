@@ -116,6 +116,9 @@ ROUTES: list[tuple[str, str, set[str]]] = [
     ("GET", "/search?q=您好", {"inspector", "supervisor", "trainer"}),
     ("GET", "/admin/users", set()),
     ("POST", "/admin/users", set()),
+    ("GET", "/rules", {"supervisor"}),
+    ("GET", "/calibration", {"supervisor"}),
+    ("GET", "/admin/backtest", set()),
 ]
 
 
@@ -249,6 +252,7 @@ def test_web_tables_from_before_the_supervisor_role_are_upgraded(tmp_path: Path)
     con = sqlite3.connect(path)
     old = auth._SCHEMA.replace("'inspector', 'supervisor', 'trainer', 'admin', 'staff'",
                                "'inspector', 'trainer', 'admin'")
+    old = re.sub(r",\n\s*changed_by [^\n]*", "", old)  # (version 5's column)
     old = re.sub(r",\n\s*staff_id [^\n]*\n", "\n", old)  # the users table of version 2
     assert "staff" not in old
     con.executescript(old)
@@ -263,7 +267,9 @@ def test_web_tables_from_before_the_supervisor_role_are_upgraded(tmp_path: Path)
         assert {u.name: u.role for u in auth.list_users(con)} == {
             "old": "inspector", "chief": "supervisor"}
         assert con.query("SELECT COUNT(*) FROM sessions")[0][0] == 1
-        assert con.query("SELECT value FROM web_meta")[0][0] == "4"
+        assert con.query("SELECT value FROM web_meta")[0][0] == str(auth.WEB_SCHEMA_VERSION)
+        assert [(t.user, t.action) for t in _account_trail(path)] == [("cli:" + _login(),
+                                                                       "created")]
         auth.add_user(con, "clerk", "staff", PASSWORD, staff_id="S-0009")  # version 4's role
     finally:
         con.close()
@@ -407,3 +413,15 @@ def test_a_staff_account_needs_its_staff_id(db: Path) -> None:
     with pytest.raises(ValueError, match="staff-id"):
         auth.add_user(con, "insp9", "inspector", PASSWORD, staff_id="S-0001")
     con.close()
+
+
+def _account_trail(path: Path) -> list:
+    """The accounts' audit rows (web schema 5 guards an upgraded users table too)."""
+    with Store(path, readonly=True) as store:
+        return store.audit("account")
+
+
+def _login() -> str:
+    from analyzer.web.auth import local_actor
+
+    return local_actor().removeprefix("cli:")

@@ -11,15 +11,24 @@ writes the results database.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing as mp
-import queue
-from collections.abc import Iterator
+import os
+import tempfile
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from multiprocessing.connection import wait as wait_for
+from pathlib import Path
 from typing import Any, Protocol
 
-from analyzer.batch.jobs import Job, JobFailed, Outcome, WorkerDone, WorkerError
-from analyzer.batch.worker import AudioWorker, process_main
-from analyzer.errors import require
+from analyzer.batch.jobs import Job, JobFailed, JobResult, Outcome, Taken, WorkerDone, WorkerError
+from analyzer.batch.worker import AudioWorker, Channel, process_main
+from analyzer.errors import require, shown
 from analyzer.options import AnalyzerOptions
+
+logger = logging.getLogger("analyzer")
 
 
 class Executor(Protocol):
@@ -66,51 +75,193 @@ class LocalExecutor:
         yield from self._run_processes(jobs)
 
     def _run_processes(self, jobs: list[Job]) -> Iterator[Outcome]:
-        ctx = mp.get_context("spawn")
-        job_q, result_q = ctx.Queue(), ctx.Queue()
-        for job in jobs:
-            job_q.put(job)
-        for _ in range(self.workers):
-            job_q.put(None)
-        procs = [
-            ctx.Process(target=process_main, daemon=True, name=f"conduct-worker-{i}",
-                        args=(self.options, self.threads, self.inflight, job_q, result_q))
-            for i in range(self.workers)
-        ]
-        for p in procs:
-            p.start()
-        outstanding = {job.job for job in jobs}
-        finished = 0
-        last_error: WorkerError | None = None
+        """Jobs over ``workers`` processes; a dead worker is charged with its own jobs only.
+
+        Each worker says which jobs it has taken. When one dies (killed for
+        memory, a crash in a native library) without answering some of them,
+        a fresh worker takes its place for the jobs not yet taken, and each
+        job the dead one held is analysed again alone in a process of its
+        own: a job that kills that process too is failed as the input's
+        fault (keyed, so the next run does not try it again; ``--retry-errors``
+        does), and the others are analysed as usual.
+        """
+        pool = _Processes(self, jobs)
         try:
-            while finished < self.workers:
+            yield from pool.run()
+            if pool.died:  # (a job a worker took just before it was killed may be unsaid)
+                pool.suspects |= pool.outstanding
+            suspects = [job for job in jobs if job.job in pool.suspects]
+            for job in suspects:
+                alone = _Processes(self, [job], inflight=1, replace=False)
                 try:
-                    msg = result_q.get(timeout=1.0)
-                except queue.Empty:
-                    if not any(p.is_alive() for p in procs):
-                        break
-                    continue
-                if isinstance(msg, WorkerDone):
-                    _add(self.timings, msg.timings)
-                    last_error = msg.error or last_error
-                    finished += 1
-                else:
-                    outstanding.discard(msg.job.job)
-                    yield msg
-            reason = last_error or WorkerError("WorkerError",
-                                               "the worker process died while analysing it")
-            for job in jobs:
-                if job.job in outstanding:
-                    yield JobFailed(job, reason)
+                    yield from alone.run_alone(job)
+                finally:
+                    alone.close()
+            for job in jobs:  # the workers ended (their model failed) before taking these
+                if job.job in pool.outstanding and job.job not in pool.suspects:
+                    yield JobFailed(job, pool.last_error or WorkerError(
+                        "WorkerError", "the worker processes died before analysing it"))
         finally:
-            for p in procs:
-                p.join(timeout=5)
-                if p.is_alive():
-                    p.terminate()
+            pool.close()
+
+
+class _Processes:
+    """Worker processes, each with its own job queue, knowing which worker holds which job.
+
+    One queue per worker, not one shared by all: a worker waiting for its next
+    job holds its queue's read lock, and a worker killed then (the
+    out-of-memory killer does not wait) would leave a shared queue locked for
+    every other worker, and the batch waiting for ever. The driver hands each
+    worker :data:`_PREFETCH` jobs ahead and one more each time it takes one.
+    """
+
+    def __init__(self, executor: LocalExecutor, jobs: list[Job], *,
+                 inflight: int | None = None, replace: bool = True) -> None:
+        self.executor = executor
+        self.ctx = mp.get_context("spawn")
+        self.results: dict[int, Any] = {}  # each worker's result pipe (the driver's end)
+        self.inflight = executor.inflight if inflight is None else inflight
+        self.jobs = {job.job: job for job in jobs}
+        self.outstanding = set(self.jobs)
+        self.suspects: set[int] = set()
+        self.last_error: WorkerError | None = None
+        self.procs: dict[int, Any] = {}
+        self.taken: dict[int, set[int]] = {}
+        self.queues: dict[int, Any] = {}
+        self.given: dict[int, set[int]] = {}  # in a worker's queue, not taken yet
+        self.pending = deque(jobs)  # in no worker's queue yet
+        self.ended: set[int] = set()  # told there is no more
+        self.done: set[int] = set()
+        self.died: set[int] = set()
+        self.replace = replace
+        for _ in range(min(executor.workers, len(jobs))):
+            self._start()
+
+    def _start(self) -> None:
+        e = self.executor
+        job_in, job_out = self.ctx.Pipe(duplex=False)
+        result_in, result_out = self.ctx.Pipe(duplex=False)
+        p = self.ctx.Process(target=process_main, daemon=True,
+                             name=f"conduct-worker-{len(self.procs)}",
+                             args=(e.options, e.threads, self.inflight, Channel(job_in),
+                                   Channel(result_out)))
+        p.start()
+        job_in.close()  # (the worker's ends: closed here, so a dead worker reads as ended)
+        result_out.close()
+        pid = int(p.pid or 0)
+        self.procs[pid], self.queues[pid], self.results[pid] = p, Channel(job_out), result_in
+        self.taken[pid], self.given[pid] = set(), set()
+        self._feed(pid)
+
+    def _feed(self, pid: int) -> None:
+        """Keep ``pid``'s queue :data:`_PREFETCH` jobs ahead; its end once none is left."""
+        with contextlib.suppress(OSError):  # a dead worker: its jobs are reaped
+            while len(self.given[pid]) < _PREFETCH and self.pending:
+                job = self.pending.popleft()
+                self.given[pid].add(job.job)
+                self.queues[pid].put(job)
+            if not self.pending and pid not in self.ended:
+                self.ended.add(pid)
+                self.queues[pid].put(None)
+
+    def _live(self) -> list[int]:
+        return [pid for pid in self.procs if pid not in self.done]
+
+    def run(self) -> Iterator[Outcome]:
+        """Outcomes as they come, until every worker has finished or died."""
+        while self._live():
+            ready = wait_for([self.results[pid] for pid in self._live()], timeout=1.0)
+            if not ready:
+                yield from self._reap()
+            for conn in ready:
+                yield from self._read(conn)
+
+    def _read(self, conn: Any) -> Iterator[Outcome]:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):  # the worker has gone: reaped below
+            yield from self._reap()
+            return
+        yield from self._take(msg)
+
+    def _take(self, msg: Any) -> Iterator[Outcome]:
+        if isinstance(msg, Taken):
+            self.taken.setdefault(msg.pid, set()).add(msg.job)
+            if msg.pid in self.given and msg.pid not in self.done:
+                self.given[msg.pid].discard(msg.job)
+                self._feed(msg.pid)
+        elif isinstance(msg, WorkerDone):
+            _add(self.executor.timings, msg.timings)
+            self.last_error = msg.error or self.last_error
+            self.done.add(msg.pid)
+        else:
+            self.outstanding.discard(msg.job.job)
+            for held in self.taken.values():
+                held.discard(msg.job.job)
+            yield msg
+
+    def _reap(self) -> Iterator[Outcome]:
+        """Notice dead workers (after what they sent is read) and replace them."""
+        dead = [pid for pid in self._live() if not self.procs[pid].is_alive()]
+        if not dead:
+            return
+        for pid in dead:  # what the dead sent before dying is still in its pipe
+            conn = self.results[pid]
+            with contextlib.suppress(EOFError, OSError):
+                while conn.poll(0.05):
+                    yield from self._take(conn.recv())
+        for pid in dead:
+            if pid in self.done:
+                continue
+            self.done.add(pid)
+            self.died.add(pid)
+            # what it was given counts as held: it may have taken a job and died
+            # before its word of it left the process
+            held = (self.taken.pop(pid, set()) | self.given.pop(pid, set())) & self.outstanding
+            logger.warning("worker process %d died (exit code %s) holding %d recording(s); "
+                           "each is analysed again alone", pid, self.procs[pid].exitcode,
+                           len(held))
+            self.suspects |= held
+            if self.pending and self.replace:  # a fresh one for the rest
+                self._start()
+
+    def run_alone(self, job: Job) -> Iterator[Outcome]:
+        """One job in a process of its own: a death now is the job's."""
+        got = False
+        for outcome in self.run():
+            got = True
+            yield outcome
+        if not got and not self.died:  # it ended without analysing (its model failed)
+            yield JobFailed(job, self.last_error or WorkerError(
+                "WorkerError", "the worker process ended without analysing it"))
+        elif not got:
+            code = next(iter(self.procs.values())).exitcode
+            yield JobFailed(job, WorkerError(
+                "WorkerDied", f"{shown(job.path)}: the worker process analysing it alone died "
+                f"(exit code {code}{', killed: out of memory?' if code == -9 else ''})",
+                bad_input=True))
+
+    def close(self) -> None:
+        for p in self.procs.values():
+            p.join(timeout=5)
+            if p.is_alive():
+                p.terminate()
 
 
 class RayExecutor:
     """Actors on a Ray cluster hold the model; the driver writes the store.
+
+    A node (or an actor) lost mid-run does not lose its recordings: the
+    chunks it held are sent again, one recording per call, to the actors left
+    (a replacement actor is started where the cluster has room). A recording
+    whose actor died :data:`RAY_TRIES` times is an error row (not keyed as bad
+    input: it is tried again on the next run), so one recording that kills
+    its worker cannot take the batch down.
+
+    Recordings reach the actors by path (every node mounts them at the same
+    place), or, with ``ship=True``, as bytes: the driver reads each chunk's
+    files as it sends it and the actor writes them to a private temporary
+    folder for the length of the call.
 
     Args:
         options: Analyzer options.
@@ -120,17 +271,23 @@ class RayExecutor:
         threads: CPU threads per actor (its ``num_cpus``).
         inflight: As for :class:`LocalExecutor`.
         chunk: Recordings sent to an actor per call.
+        ship: Send the recordings' bytes (no shared mount needed).
     """
 
     def __init__(self, options: AnalyzerOptions, *, address: str | None = None, workers: int = 1,
-                 threads: int = 1, inflight: int = 6, chunk: int = 4) -> None:
+                 threads: int = 1, inflight: int = 6, chunk: int = 4, ship: bool = False) -> None:
         self.options = options
         self.address = address
         self.workers = max(1, workers)
         self.threads = max(1, threads)
         self.inflight = inflight
         self.chunk = chunk
+        self.ship = ship
         self.timings: dict[str, float] = {}
+        #: recordings sent again because the actor (or node) holding them was lost
+        self.resent = 0
+        #: actors lost during the run
+        self.lost_actors = 0
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
         """Yield one result per job, in completion order."""
@@ -144,38 +301,189 @@ class RayExecutor:
                 ray.init(address=self.address, **kwargs)
             else:
                 ray.init(num_cpus=self.workers * self.threads, **kwargs)
-        actor_cls = ray.remote(num_cpus=self.threads)(AudioActor)
-        actors = [actor_cls.remote(self.options, self.threads, self.inflight)
-                  for _ in range(self.workers)]
-        chunks = [jobs[i : i + self.chunk] for i in range(0, len(jobs), self.chunk)]
-        pending: dict[Any, tuple[Any, list[Job]]] = {}
+        pool = _ActorPool(ray, self)
         try:
-            for i, actor in enumerate(actors * 2):
-                if i < len(chunks):
-                    pending[actor.process.remote(chunks[i])] = (actor, chunks[i])
-            nxt = min(len(chunks), 2 * len(actors))
-            while pending:
-                done, _ = ray.wait(list(pending), num_returns=1)
-                actor, chunk = pending.pop(done[0])
-                yield from _ray_results(ray, done[0], chunk)
-                if nxt < len(chunks):
-                    pending[actor.process.remote(chunks[nxt])] = (actor, chunks[nxt])
-                    nxt += 1
-            for t in ray.get([a.timings.remote() for a in actors]):
-                _add(self.timings, t)
+            yield from pool.dispatch([jobs[i : i + self.chunk]
+                                      for i in range(0, len(jobs), self.chunk)])
+            _add(self.timings, pool.timings())
+            if self.lost_actors:  # counts (``n_*``) show in the batch summary
+                _add(self.timings, {"n_ray_actors_lost": self.lost_actors,
+                                    "n_recordings_resent": self.resent})
         finally:
-            for actor in actors:
-                ray.kill(actor)
+            pool.close()
             if started_here:
                 ray.shutdown()
 
 
-def _ray_results(ray: Any, ref: Any, chunk: list[Job]) -> Iterator[Outcome]:
+#: Jobs a local worker's queue holds ahead of what it has taken.
+_PREFETCH = 2
+#: Times a recording is sent to an actor that dies before it is an error row.
+RAY_TRIES = 3
+#: Seconds to wait for a replacement actor when no other actor is left.
+RAY_READY_SECONDS = 600.0
+#: Calls each actor holds at once (one running, one queued behind it).
+_CALLS_PER_ACTOR = 2
+
+
+@dataclass
+class _Call:
+    actor: int
+    chunk: list[Job]
+    tries: int
+
+
+class _ActorPool:
+    """The Ray executor's actors and the calls in flight on them.
+
+    The first actors take calls at once (they queue behind the model load).
+    An actor started to replace a lost one is on probation: it takes calls
+    only once it answers, so work never waits on an actor the cluster has
+    no room for (its node may be the one that just died).
+    """
+
+    def __init__(self, ray: Any, executor: RayExecutor) -> None:
+        self.ray = ray
+        self.ex = executor
+        self.cls = ray.remote(num_cpus=executor.threads)(AudioActor)
+        self.actors: dict[int, Any] = {}
+        self.starting: dict[Any, tuple[int, Any]] = {}  # ready() call -> (id, actor)
+        self.made = 0
+        for aid in range(executor.workers):
+            self.actors[aid] = self._actor()
+        self.todo: deque[tuple[list[Job], int]] = deque()
+        self.pending: dict[Any, _Call] = {}
+
+    def _actor(self) -> Any:
+        self.made += 1
+        return self.cls.remote(self.ex.options, self.ex.threads, self.ex.inflight)
+
+    def dispatch(self, chunks: list[list[Job]]) -> Iterator[Outcome]:
+        """Run every chunk, sending a lost actor's chunks again; yield outcomes."""
+        self.todo.extend((chunk, 0) for chunk in chunks)
+        self._fill()
+        waited = 0.0
+        while self.pending or (self.todo and self.starting and waited < RAY_READY_SECONDS):
+            done, _ = self.ray.wait([*self.pending, *self.starting], num_returns=1,
+                                    timeout=None if self.pending else 5.0)
+            if not done:  # only actors on probation, none ready yet
+                waited += 5.0
+                continue
+            waited = 0.0
+            if done[0] in self.starting:
+                self._started(done[0])
+            else:
+                yield from self._answered(done[0])
+            self._fill()
+        for chunk, _ in self.todo:  # no actor left to run them
+            for job in chunk:
+                yield JobFailed(job, WorkerError("WorkerError", "no Ray actor left to analyse it"))
+
+    def _answered(self, ref: Any) -> Iterator[Outcome]:
+        call = self.pending.pop(ref)
+        try:
+            outcomes = self.ray.get(ref)
+        except _lost_errors(self.ray) as exc:
+            yield from self._lost(call, exc)
+        except Exception as exc:  # the call itself failed: its chunk becomes error rows
+            for job in call.chunk:
+                yield JobFailed(job, WorkerError("WorkerError", f"Ray actor failed: {exc}"))
+        else:
+            yield from outcomes
+
+    def _started(self, ref: Any) -> None:
+        aid, actor = self.starting.pop(ref)
+        try:
+            self.ray.get(ref)
+        except _lost_errors(self.ray):
+            self.ray.kill(actor)
+            return
+        logger.info("Ray actor %d started in place of a lost one", aid)
+        self.actors[aid] = actor
+
+    def _fill(self) -> None:
+        """Give each live actor up to :data:`_CALLS_PER_ACTOR` calls."""
+        load = dict.fromkeys(self.actors, 0)
+        for call in self.pending.values():
+            if call.actor in load:
+                load[call.actor] += 1
+        for aid in sorted(load, key=load.__getitem__):
+            while self.todo and load[aid] < _CALLS_PER_ACTOR:
+                chunk, tries = self.todo.popleft()
+                payload = [_shipped(job) for job in chunk] if self.ex.ship else chunk
+                ref = self.actors[aid].process.remote(payload)
+                self.pending[ref] = _Call(aid, chunk, tries)
+                load[aid] += 1
+
+    def _lost(self, call: _Call, exc: BaseException) -> Iterator[Outcome]:
+        """An actor (or its node) died holding ``call``: send its recordings again."""
+        if call.actor in self.actors:
+            logger.warning("Ray actor %d lost (%s); its recordings are sent again",
+                           call.actor, type(exc).__name__)
+            self.ray.kill(self.actors.pop(call.actor))
+            self.ex.lost_actors += 1
+            if self._room():  # on probation until it answers
+                actor = self._actor()
+                self.starting[actor.ready.remote()] = (self.made - 1, actor)
+        for job in call.chunk:
+            if call.tries + 1 >= RAY_TRIES:
+                yield JobFailed(job, WorkerError(
+                    "WorkerError", f"the Ray worker analysing it died {RAY_TRIES} times "
+                                   f"(last: {type(exc).__name__})"))
+            else:  # one recording per call: a recording that kills its worker goes alone
+                self.todo.appendleft(([job], call.tries + 1))
+                self.ex.resent += 1
+
+    def _room(self) -> bool:
+        """The cluster says it has the CPUs for one more actor now."""
+        try:
+            free = float(self.ray.available_resources().get("CPU", 0.0))
+        except Exception:  # the cluster cannot say: do not start one
+            return False
+        return free >= self.ex.threads
+
+    def timings(self) -> dict[str, float]:
+        """Seconds per stage, summed over the actors still alive."""
+        total: dict[str, float] = {}
+        for actor in self.actors.values():
+            try:
+                _add(total, self.ray.get(actor.timings.remote()))
+            except _lost_errors(self.ray):
+                continue
+        return total
+
+    def close(self) -> None:
+        """Stop every actor."""
+        for actor in [*self.actors.values(), *(a for _, a in self.starting.values())]:
+            self.ray.kill(actor)
+
+
+def _lost_errors(ray: Any) -> tuple[type[BaseException], ...]:
+    """Ray's exceptions that mean the worker (or node) holding a call is gone."""
+    e = ray.exceptions
+    return (e.RayActorError, e.WorkerCrashedError, e.NodeDiedError, e.ObjectLostError)
+
+
+@dataclass(frozen=True)
+class ShippedJob:
+    """A job sent with its recording's bytes (no shared mount).
+
+    Attributes:
+        job: The job (its path is where the driver read the recording).
+        data: The recording's bytes.
+        mtime: Its modification time (a start time may be read from it).
+    """
+
+    job: Job
+    data: bytes
+    mtime: float
+
+
+def _shipped(job: Job) -> ShippedJob:
     try:
-        yield from ray.get(ref)
-    except Exception as exc:  # the actor died: its chunk becomes error rows
-        for job in chunk:
-            yield JobFailed(job, WorkerError("WorkerError", f"Ray actor failed: {exc}"))
+        path = Path(job.path)
+        return ShippedJob(job, path.read_bytes(), path.stat().st_mtime)
+    except OSError:  # read again (and reported) where it is analysed
+        return ShippedJob(job, b"", 0.0)
 
 
 class AudioActor:
@@ -184,13 +492,50 @@ class AudioActor:
     def __init__(self, options: AnalyzerOptions, threads: int, inflight: int) -> None:
         self.worker = AudioWorker(options, threads=threads, inflight=inflight)
 
-    def process(self, jobs: list[Job]) -> list[Outcome]:
-        """Analyse a chunk of recordings."""
-        return list(self.worker.run(jobs))
+    def process(self, jobs: Sequence[Job | ShippedJob]) -> list[Outcome]:
+        """Analyse a chunk of recordings (shipped ones from a temporary folder)."""
+        with tempfile.TemporaryDirectory(prefix="conduct-shipped-") as tmp:
+            local = [_landed(item, Path(tmp) / str(n)) for n, item in enumerate(jobs)]
+            return [_at_origin(outcome, jobs) for outcome in self.worker.run(local)]
+
+    def ready(self) -> bool:
+        """Answers once the actor is constructed (its node has room for it)."""
+        return True
 
     def timings(self) -> dict[str, float]:
         """Seconds per stage so far."""
         return dict(self.worker.timings)
+
+
+def _landed(item: Job | ShippedJob, folder: Path) -> Job:
+    """The job to run here: a shipped recording written under ``folder``."""
+    if isinstance(item, Job):
+        return item
+    if not item.data:  # the driver could not read it: fail here, naming it
+        return item.job
+    path = folder / Path(item.job.path).name
+    folder.mkdir(parents=True)
+    path.write_bytes(item.data)
+    os.utime(path, (item.mtime, item.mtime))
+    return replace(item.job, path=str(path))
+
+
+def _at_origin(outcome: Outcome, sent: Sequence[Job | ShippedJob]) -> Outcome:
+    """The outcome of a job as ``sent``: a shipped recording named by the driver's path."""
+    origin = next(s if isinstance(s, Job) else s.job for s in sent
+                  if (s if isinstance(s, Job) else s.job).job == outcome.job.job)
+    here = outcome.job.path
+    if here == origin.path:
+        return outcome
+    if isinstance(outcome, JobFailed):
+        message = outcome.error.message.replace(here, origin.path)
+        return JobFailed(origin, replace(outcome.error, message=message))
+    result = outcome.result
+    interaction = replace(result.interaction, source=result.interaction.source.replace(
+        here, origin.path))
+    report = replace(result.report, source=result.report.source.replace(here, origin.path))
+    return JobResult(origin, replace(result, path=origin.path, interaction=interaction,
+                                     report=report))
 
 
 def _add(total: dict[str, float], part: dict[str, float]) -> None:

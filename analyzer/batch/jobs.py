@@ -7,8 +7,10 @@ or a Ray call unchanged and its kind is its type:
 * a worker answers each job with a :class:`JobResult` (the core's
   :class:`~analyzer.pipeline.result.AnalysisResult`) or a :class:`JobFailed`
   (whose :class:`WorkerError` says whether the input itself is at fault);
-* a worker process ends with one :class:`WorkerDone` (its stage timings, and
-  the error that stopped it, if one did).
+* a worker process says which job it has taken (:class:`Taken`), so a worker
+  that dies (killed for memory, a crash in a native library) is charged
+  with its own recordings only, and ends with one :class:`WorkerDone` (its
+  stage timings, and the error that stopped it, if one did).
 """
 
 from __future__ import annotations
@@ -97,3 +99,12 @@ class WorkerDone:
 
     timings: dict[str, float]
     error: WorkerError | None = None
+    pid: int = 0
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A worker process (``pid``) has begun job number ``job``."""
+
+    pid: int
+    job: int

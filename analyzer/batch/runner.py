@@ -41,6 +41,7 @@ from analyzer.pipeline import (
     Task,
     discover,
     get_lexicon,
+    identity_of,
     model_identity,
     records_of,
     rescore,
@@ -52,6 +53,7 @@ from analyzer.store import (
     content_hash_of_interaction,
     error_text,
 )
+from analyzer.text.transcript import bounded_lines
 from analyzer.types import InteractionReport
 
 if TYPE_CHECKING:
@@ -212,8 +214,10 @@ class BatchRunner:
                                                      source=item.path))
                 self._bar.update(1)
                 continue
-            job = self._audio_job(item, AnalysisKey(digest, self.model, self.lexicon.version),
-                                  len(jobs))
+            ident = item.meta.id or shown(Path(item.path).stem)  # the core's id for it
+            key = AnalysisKey(digest, self.model, self.lexicon.version,
+                              identity_of(digest, ident, item.meta.started_at))
+            job = self._audio_job(item, key, len(jobs))
             if job is None:
                 self._bar.update(1)
             else:
@@ -228,7 +232,7 @@ class BatchRunner:
         if not self.retry_errors and self.store.known_bad(hashed):
             self.summary.known_bad += 1
             return None
-        stored = self.store.lookup(key.content_hash)
+        stored = self.store.lookup(key.identity)
         if stored is not None and stored.model == self.model:
             self._rescore(stored.pk, key, task.path)
             return None
@@ -246,12 +250,13 @@ class BatchRunner:
                 self._bar.update(1)
                 continue
             digest = content_hash_of_interaction(rec)
-            key = AnalysisKey(digest, TRANSCRIPT_MODEL, self.lexicon.version)
+            key = AnalysisKey(digest, TRANSCRIPT_MODEL, self.lexicon.version,
+                              identity_of(digest, rec.id, rec.started_at))
             if self.store.has_key(_hashed(key)) and not self.force_rescore:
                 self.summary.skipped += 1
                 self._bar.update(1)
                 continue
-            rescoring = self.store.lookup(digest) is not None
+            rescoring = self.store.lookup(key.identity) is not None
             planned.append(transcripts.Planned(rec, key, rescoring, task.path))
         workers = self.executor.workers
         for item, outcome, seconds in transcripts.score(planned, self.options, workers):
@@ -340,7 +345,7 @@ class BatchRunner:
 
 
 def _hashed(key: AnalysisKey) -> str:
-    return analysis_key(key.content_hash, key.model, key.lexicon_version)
+    return analysis_key(key.identity, key.model, key.lexicon_version)
 
 
 def _keyed(result: AnalysisResult, key: AnalysisKey, path: str) -> AnalysisResult:
@@ -355,7 +360,7 @@ def _items_in(task: Task) -> int:
         return 1
     try:
         with open(task.path, "rb") as fh:
-            return max(1, sum(1 for line in fh if line.strip()))
+            return max(1, sum(1 for line in bounded_lines(fh) if line is None or line.strip()))
     except OSError:
         return 1
 
@@ -459,6 +464,7 @@ def run_batch(
     inflight: int = 6,
     retry_errors: bool = False,
     on_error: ErrorHandler | None = None,
+    ship: bool = False,
 ) -> BatchSummary:
     """Analyse a folder or manifest into a results database (the ``conduct batch`` core).
 
@@ -478,6 +484,8 @@ def run_batch(
         retry_errors: Analyse again recordings that failed as bad input
             before (same content, model and lexicon); skipped otherwise.
         on_error: Told of each failed input (path, message) as it is stored.
+        ship: Send the recordings' bytes to the Ray actors (``executor="ray"``
+            only; no shared mount needed).
 
     Raises:
         AnalyzerError: A broken lexicon, scoring template or classifier model
@@ -491,7 +499,7 @@ def run_batch(
     preflight(options)  # a broken lexicon, template or model fails here, before any work
     runs: LocalExecutor | RayExecutor = (
         RayExecutor(options, address=address, workers=workers, threads=threads,
-                    inflight=inflight) if executor == "ray"
+                    inflight=inflight, ship=ship) if executor == "ray"
         else LocalExecutor(options, workers=workers, threads=threads, inflight=inflight))
     with Store(db) as store:
         return BatchRunner(store, options, runs, rescore=rescore, progress=progress,

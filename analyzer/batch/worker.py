@@ -27,23 +27,23 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Any
 
 from analyzer.batch.jobs import (
     Job,
     JobFailed,
     JobResult,
     Outcome,
+    Taken,
     WorkerDone,
     WorkerError,
 )
 from analyzer.errors import AnalyzerError
+from analyzer.limits import MAX_CHANNEL_MINUTES
 from analyzer.options import AnalyzerOptions
+from analyzer.speech.decode import audio_extent
 from analyzer.speech.engine import PackedTranscriber
 from analyzer.types import Interaction, Utterance
-
-if TYPE_CHECKING:
-    from multiprocessing import Queue
 
 #: Up to this many times ``inflight`` recordings may be in flight, the extra
 #: ones admitted only while every other recording waits on a partly filled
@@ -85,28 +85,43 @@ class AudioWorker:
         Results come in completion order.
         """
         transcriber = self._setup()
+        transcriber.resume()  # a worker runs again after its last run stopped the recognizer
         server = threading.Thread(target=transcriber.serve, name="recognizer", daemon=True)
         server.start()
         transcriber.max_active = cap = FILL_FACTOR * self.inflight
         transcriber.exhausted = False
         pool = ThreadPoolExecutor(cap, thread_name_prefix="recording")
-        running: set[Future[Outcome]] = set()
+        running: dict[Future[Outcome], float] = {}  # each with its minutes of audio
         try:
             for job in jobs:
+                # the audio held at once stays within what one longest recording may
+                # hold (analyzer.limits.MAX_CHANNEL_MINUTES): a long one waits to run alone
+                extent = min(audio_extent(job.path) or 0.0, MAX_CHANNEL_MINUTES)
+                while running and sum(running.values()) + extent > MAX_CHANNEL_MINUTES:
+                    transcriber.max_active = len(running)  # none joins: partial bins go
+                    yield from self._finished(running, None)
+                transcriber.max_active = cap
                 transcriber.enter()
-                running.add(pool.submit(self._one, job, transcriber))
+                running[pool.submit(self._one, job, transcriber)] = extent
                 # beyond `inflight`, admit a recording only to fill bins everyone waits on
                 while len(running) >= self.inflight and not transcriber.wants_more():
-                    done, running = wait(running, timeout=0.05, return_when=FIRST_COMPLETED)
-                    yield from (f.result() for f in done)
+                    yield from self._finished(running, 0.05)
             transcriber.no_more_jobs()
             while running:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                yield from (f.result() for f in done)
+                yield from self._finished(running, None)
         finally:
             transcriber.stop()
             server.join()
             pool.shutdown(wait=True)
+
+    @staticmethod
+    def _finished(running: dict[Future[Outcome], float],
+                  timeout: float | None) -> Iterator[Outcome]:
+        """Wait for one of ``running`` to finish (at most ``timeout`` s); yield what did."""
+        done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
+        for f in done:
+            del running[f]
+            yield f.result()
 
     def _one(self, job: Job, transcriber: PackedTranscriber) -> Outcome:
         try:
@@ -147,11 +162,39 @@ def _warm_up(options: AnalyzerOptions) -> None:
 # -- local executor: worker processes ----------------------------------------
 
 
+class Channel:
+    """One end of a one-way pipe between the batch driver and one worker process.
+
+    No lock is shared with any other process (a ``multiprocessing.Queue``
+    shared by several workers is: a worker killed while it holds it would
+    stop all the others). ``get`` raises :class:`queue.Empty` after
+    ``timeout`` seconds, and returns ``None`` (the end) once the other side
+    has gone.
+    """
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def put(self, item: object) -> None:
+        """Send ``item`` to the other end."""
+        self.conn.send(item)
+
+    def get(self, timeout: float) -> Any:
+        """The next item sent, waiting at most ``timeout`` seconds."""
+        try:
+            if not self.conn.poll(timeout):
+                raise queue.Empty
+            return self.conn.recv()
+        except (EOFError, OSError):
+            return None
+
+
 def process_main(options: AnalyzerOptions, threads: int, inflight: int,
-                 jobs: Queue[Job | None], results: Queue[Outcome | WorkerDone]) -> None:
+                 jobs: Channel, results: Channel) -> None:
     """Entry point of a local worker process: jobs from a queue, results to a queue.
 
-    Exits by itself when the batch driver dies (even by ``kill -9``).
+    Says which job it takes (:class:`Taken`) before it begins it. Exits by
+    itself when the batch driver dies (even by ``kill -9``).
     """
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
@@ -167,6 +210,7 @@ def process_main(options: AnalyzerOptions, threads: int, inflight: int,
                 continue
             if job is None:
                 return
+            results.put(Taken(os.getpid(), job.job))
             yield job
 
     error = None
@@ -175,7 +219,7 @@ def process_main(options: AnalyzerOptions, threads: int, inflight: int,
             results.put(result)
     except Exception as exc:  # model failed to load: report once, let the driver decide
         error = WorkerError.of(exc)
-    results.put(WorkerDone(dict(worker.timings), error))
+    results.put(WorkerDone(dict(worker.timings), error, os.getpid()))
 
 
 def _watch_parent(parent: int) -> None:

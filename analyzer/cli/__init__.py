@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import click
 
 from analyzer._version import __version__
+from analyzer.cli.helptext import Group
 
 #: sub-command name -> "module:attribute" inside analyzer.cli
 COMMANDS: dict[str, str] = {
@@ -23,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "lexicon": "lexicon:lexicon",
     "models": "models:models",
     "stream": "stream:stream",
+    "line": "line:line",
     "batch": "batch:batch",
     "report": "report:report",
     "serve": "serve:serve",
@@ -31,11 +33,19 @@ COMMANDS: dict[str, str] = {
     "errors": "report:errors",
     "sample": "sample:sample",
     "backup": "backup:backup",
+    "staff": "staff:staff",
 }
 
 
-class LazyGroup(click.Group):
-    """A click group that imports each sub-command on first use."""
+class LazyGroup(Group):
+    """A click group that imports each sub-command on first use.
+
+    Its help and its commands' help are written in the language of the command
+    line (:mod:`analyzer.cli.helptext`), chosen before anything is parsed: a
+    ``--lang`` anywhere on the line (the last one wins), else ``$CONDUCT_LANG``,
+    else 简体中文 — so ``conduct batch --help --lang en`` is English although
+    click handles ``--help`` first.
+    """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run the command line; the language it chose ends with it (callers keep theirs)."""
@@ -43,6 +53,15 @@ class LazyGroup(click.Group):
 
         with i18n.language(i18n.current()):
             return super().main(*args, **kwargs)
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        """Set the command line's language from its arguments, then parse them."""
+        from analyzer import i18n
+
+        if parent is None:
+            i18n.set_language(lang_in(args) or i18n.default_language())
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> object:
         """Run the sub-command; an analyzer error that ends it becomes its exit code."""
@@ -64,17 +83,6 @@ class LazyGroup(click.Group):
             raise TypeError(f"analyzer.cli.{module}.{attr} is not a click command")
         return with_lang(command)
 
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """List the sub-commands with their whole first sentence (wrapped, never cut)."""
-        rows = []
-        for name in self.list_commands(ctx):
-            cmd = self.get_command(ctx, name)
-            if cmd is not None and not cmd.hidden:
-                rows.append((name, cmd.get_short_help_str(limit=300)))
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
-
     @staticmethod
     def _available() -> dict[str, str]:
         found = {}
@@ -85,19 +93,29 @@ class LazyGroup(click.Group):
         return found
 
 
+def lang_in(args: list[str]) -> str | None:
+    """The language the last ``--lang`` of a command line names (``None``: none, or not one)."""
+    from analyzer import i18n
+
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg.partition("=")[2]
+    if found is None or found.lower() not in {c.lower() for c in LANG_CHOICES}:
+        return None
+    return i18n.normalize(found)
+
+
 def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     """``--lang``: the language of what the command writes (default: $CONDUCT_LANG, else 中文)."""
     from analyzer import i18n
 
     if value is not None:
         i18n.set_language(value)
-
-
-def _start_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    """The group's ``--lang``: set every run (so one run's choice never leaks into the next)."""
-    from analyzer import i18n
-
-    i18n.set_language(value or i18n.default_language())
 
 
 #: Spellings ``--lang`` takes.
@@ -127,7 +145,7 @@ def with_lang(command: click.Command) -> click.Command:
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.option("--lang", type=click.Choice(LANG_CHOICES, case_sensitive=False), default=None,
-              expose_value=False, is_eager=True, callback=_start_language,
+              expose_value=False, is_eager=True, callback=_set_language,
               help="Language of the output: zh_CN (简体中文, the default) or en "
                    "(also $CONDUCT_LANG).")
 def main(verbose: int, quiet: bool) -> None:

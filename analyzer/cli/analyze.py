@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from analyzer.cli.helptext import Command
 from analyzer.cli.overrides import parse_override
 from analyzer.errors import AnalyzerError, InputsFailed, OptionError
 from analyzer.options import AnalyzerOptions
@@ -15,7 +16,7 @@ from analyzer.sink import write_reports
 from analyzer.types import InteractionReport
 
 
-@click.command("analyze")
+@click.command("analyze", cls=Command)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="json",
               show_default=True,

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import click
 
+from analyzer.cli.helptext import Command
 
-@click.command()
+
+@click.command(cls=Command)
 @click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The results database to copy.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),

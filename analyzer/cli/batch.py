@@ -8,11 +8,12 @@ from typing import TextIO
 
 import click
 
+from analyzer.cli.helptext import Command
 from analyzer.errors import InputsFailed
 from analyzer.options import SHARE_MODES
 
 
-@click.command("batch")
+@click.command("batch", cls=Command)
 @click.argument("source", type=click.Path(exists=True))
 @click.option("--db", required=True, type=click.Path(dir_okay=False),
               help="SQLite results database (created if missing).")
@@ -25,6 +26,9 @@ from analyzer.options import SHARE_MODES
               help="What runs the recordings: local processes or a Ray cluster (--engine is "
                    "the old name).")
 @click.option("--address", default=None, help="Ray cluster address (ray://head:10001 or auto).")
+@click.option("--ship-audio", is_flag=True,
+              help="Ray: send each recording's bytes to the node that analyzes it (when the "
+                   "nodes do not mount the recordings at the same path).")
 @click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default=None,
               help="Where Whisper runs (default: asr.device); cuda uses float16.")
 @click.option("--rescore", is_flag=True,
@@ -61,7 +65,7 @@ from analyzer.options import SHARE_MODES
 @click.option("--json", "as_json", is_flag=True, hidden=True,
               deprecated="use --format json; --json goes in the next release")
 def batch(source: str, db: str, workers: int, threads: int, executor: str, address: str | None,
-          device: str | None, rescore: bool, retry_errors: bool, batch_size: int | None,
+          ship_audio: bool, device: str | None, rescore: bool, retry_errors: bool, batch_size: int | None,
           inflight: int,
           beam_size: int | None, compute_type: str | None, pieces_per_window: int | None,
           share: str | None, lexicons: tuple[str, ...], overrides: tuple[str, ...], no_progress: bool,
@@ -87,6 +91,7 @@ def batch(source: str, db: str, workers: int, threads: int, executor: str, addre
     summary = run_batch(source, db, options, executor=executor, workers=workers, threads=threads,
                         address=address, rescore=rescore, progress=not no_progress,
                         argv=sys.argv, inflight=inflight, retry_errors=retry_errors,
+                        ship=ship_audio,
                         on_error=lambda _path, message: click.echo(f"error: {message}", err=True))
     if as_json:
         fmt = "json"

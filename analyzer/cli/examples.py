@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from analyzer.cli.helptext import Group
 from analyzer.errors import InputsFailed
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def _search(db: Path, lexicons: tuple[str, ...], practice: str | None, article: 
     return store, found
 
 
-@click.group()
+@click.group(cls=Group)
 def examples() -> None:
     """Good and bad practice examples for training (personal data masked)."""
 

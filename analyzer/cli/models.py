@@ -7,10 +7,11 @@ from typing import Any
 
 import click
 
+from analyzer.cli.helptext import Group
 from analyzer.errors import InputsFailed, ModelError
 
 
-@click.group()
+@click.group(cls=Group)
 def models() -> None:
     """Speech model: assemble the bundled Whisper base, check a model folder."""
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from analyzer.cli.helptext import Command
+
 if TYPE_CHECKING:
     from analyzer.store import Store
     from analyzer.store.periods import Period
@@ -45,7 +47,7 @@ def _period(kind: str) -> Callable[[click.Context, click.Parameter, str | None],
     return parse
 
 
-@click.command("report")
+@click.command("report", cls=Command)
 @click.option("--db", required=True, type=click.Path(dir_okay=False),
               help="The results database a batch wrote.")
 @click.option("--since", default=None, metavar="YYYY-MM-DD", callback=_day,
@@ -62,6 +64,20 @@ def _period(kind: str) -> Callable[[click.Context, click.Parameter, str | None],
 @click.option("--by", "by", type=click.Choice(["staff", "window"]), default=None,
               help="Results per staff member (or window) over the period, with the trend "
                    "against the period before.")
+@click.option("--rules", "rules", is_flag=True,
+              help="Rule health from the inspectors' verdicts: each rule's findings, reviewed "
+                   "share, confirmed precision with its 95 percent interval, dismissal reasons and "
+                   "trend, over --month/--quarter/--year or --since/--until (default: the "
+                   "latest month), against the scoring template's [rule_health] bar.")
+@click.option("--calibration", "calibration", is_flag=True,
+              help="Agreement between inspectors who judged the same findings: per pair, "
+                   "overall and per rule, the raw counts and Cohen's kappa; the "
+                   "disagreements; agreement with the rulings of --referee.")
+@click.option("--referee", "referees", multiple=True, metavar="USER",
+              help="With --calibration: this user's verdicts are rulings, the reference "
+                   "(repeatable; the review app uses its supervisors).")
+@click.option("--by-hall", "by_hall", is_flag=True,
+              help="With --rules: also a row per hall and rule.")
 @click.option("--template", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Scoring template whose [ranking] rules and failing grade apply "
                    "(default: the shipped one).")
@@ -73,12 +89,14 @@ def _period(kind: str) -> Callable[[click.Context, click.Parameter, str | None],
               help="Write to this file instead of standard output.")
 def report(db: str, since: str | None, until: str | None, hall: str | None,
            month: Period | None, quarter: Period | None, year: Period | None, by: str | None,
+           rules: bool, calibration: bool, referees: tuple[str, ...], by_hall: bool,
            template: str | None, fmt: str | None, output: TextIO) -> None:
     """Summarise a results database per hall, window and article; or per staff; or the 红黑榜.
 
     `--month 2026-11` (or `--quarter 2026-Q4`, `--year 2026`) makes the red
     and black list of that period under the scoring template's [ranking]
-    rules; `--by staff` lists every staff member's results.
+    rules; `--by staff` lists every staff member's results; `--rules` says
+    how precise each rule is by the inspectors' verdicts.
     """
     from analyzer.store import Store
 
@@ -88,6 +106,26 @@ def report(db: str, since: str | None, until: str | None, hall: str | None,
     if chosen and (since or until):
         raise click.UsageError("--since/--until and --month/--quarter/--year exclude each other")
     fmt = fmt or format_of(output)
+    if calibration:
+        if rules or by is not None or fmt not in ("text", "json"):
+            raise click.UsageError("--calibration writes text or json, alone")
+        with Store(db, readonly=True) as store:
+            output.write(_calibration(store, chosen[0] if chosen else None, since, until,
+                                      hall, referees, fmt))
+        return
+    if by_hall and not rules:
+        raise click.UsageError("--by-hall goes with --rules")
+    if rules:
+        if by is not None:
+            raise click.UsageError("--rules and --by exclude each other")
+        if fmt == "html":
+            raise click.UsageError("--rules writes text, csv or json (the review app's "
+                                   "/rules page is its HTML)")
+        with Store(db, readonly=True) as store:
+            text = _rule_health(store, chosen[0] if chosen else None, since, until, hall,
+                                by_hall, template, fmt)
+        output.write(text)
+        return
     with Store(db, readonly=True) as store:
         text = _render(store, chosen[0] if chosen else None, since, until, hall, by, template,
                        fmt)
@@ -143,6 +181,39 @@ def _render(store: Store, period: Period | None, since: str | None, until: str |
                                     links=fmt == "json"), store.hall_zones())
 
 
+def _rule_health(store: Store, period: Period | None, since: str | None, until: str | None,
+                 hall: str | None, by_hall: bool, template: str | None, fmt: str) -> str:
+    """``--rules``: every rule's health over the period (default: the latest month)."""
+    from analyzer.reports.health import RENDERERS
+    from analyzer.rules.score import load_template
+    from analyzer.store.health import build_rule_health
+
+    period = period or _default_period(store, since, until)
+    health = build_rule_health(store, period, load_template(template), hall=hall or "",
+                               by_hall=by_hall)
+    return RENDERERS[fmt](health)
+
+
+def _calibration(store: Store, period: Period | None, since: str | None, until: str | None,
+                 hall: str | None, referees: tuple[str, ...], fmt: str) -> str:
+    """``--calibration``: agreement between inspectors over the period (default: latest month)."""
+    from analyzer.reports.calibration import RENDERERS
+    from analyzer.store.calibration import build_calibration
+
+    period = period or _default_period(store, since, until)
+    return RENDERERS[fmt](build_calibration(store, period, hall=hall or "", referees=referees))
+
+
+def _default_period(store: Store, since: str | None, until: str | None) -> Period:
+    """--since/--until, else the latest month with interactions."""
+    from analyzer.store import periods
+
+    if since or until:
+        return _span(store, since, until)
+    span = store.day_span()
+    return periods.month(span[1][:7] if span else "1970-01")
+
+
 def _span(store: Store, since: str | None, until: str | None) -> Period:
     """The period of --since/--until, or of the whole database."""
     from analyzer.store import periods
@@ -154,7 +225,7 @@ def _span(store: Store, since: str | None, until: str | None) -> Period:
         raise click.BadParameter(str(exc)) from None
 
 
-@click.command("errors")
+@click.command("errors", cls=Command)
 @click.option("--db", required=True, type=click.Path(dir_okay=False),
               help="The results database a batch wrote.")
 @click.option("--run", "run_id", type=int, default=None,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from analyzer.cli.helptext import Command
 from analyzer.cli.report import _period
 from analyzer.store.sampling import DEFAULT_SEED
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from analyzer.store.periods import Period
 
 
-@click.command("sample")
+@click.command("sample", cls=Command)
 @click.option("--db", required=True, type=click.Path(exists=True, dir_okay=False),
               help="The results database a batch wrote.")
 @click.option("--month", default=None, metavar="YYYY-MM", callback=_period("month"),

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
+from analyzer.cli.helptext import Command, Group
 from analyzer.web.auth import ROLES
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--db", "db", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Results database written by `conduct batch`.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -31,14 +32,17 @@ from analyzer.web.auth import ROLES
               show_default=True, type=click.FloatRange(1),
               help="Seconds a failed login counts.")
 @click.option("--live", "live_url", default="", metavar="ws://HOST:PORT",
-              help="The `conduct stream --listen` server whose lines the Live page shows.")
+              help="The monitor address of the `conduct stream --listen` server whose lines "
+                   "the Live page shows.")
+@click.option("--live-token-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File holding the listener's monitor token (or CONDUCT_LIVE_TOKEN).")
 @click.option("--template", "template", default="", type=click.Path(dir_okay=False),
               help="Scoring template whose [ranking] rules the staff pages and the 红黑榜 "
                    "use (default: the shipped one).")
 def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_timeout: int,
           session_hours: float, secure_cookies: bool, lexicons: tuple[str, ...],
           login_max_failures: int, login_failure_seconds: float, template: str,
-          live_url: str) -> None:
+          live_url: str, live_token_file: Path | None) -> None:
     """Serve the review web app for inspectors, supervisors and trainers.
 
     Create accounts first with `conduct users add NAME --role inspector`.
@@ -52,7 +56,7 @@ def serve(db: Path, host: str, port: int, recordings_root: Path | None, idle_tim
                      max_age=session_hours * 3600.0, secure_cookies=secure_cookies,
                      lexicon=tuple(lexicons), login_max_failures=login_max_failures,
                      login_failure_seconds=login_failure_seconds, scoring_template=template,
-                     live_url=live_url)
+                     live_url=live_url, live_token=_live_token(live_token_file))
     for line in startup_notes(host, port, db, recordings_root, live_url):
         click.echo(line, err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
@@ -78,7 +82,20 @@ def startup_notes(host: str, port: int, db: Path, recordings_root: Path | None,
     return notes
 
 
-@click.group()
+def _live_token(path: Path | None) -> str:
+    """The listener's monitor token: the file's first line, else ``CONDUCT_LIVE_TOKEN``."""
+    import os
+
+    if path is None:
+        return os.environ.get("CONDUCT_LIVE_TOKEN", "").strip()
+    try:
+        return path.read_text(encoding="utf-8").strip().splitlines()[0].strip()
+    except (OSError, UnicodeDecodeError, IndexError) as exc:
+        raise click.BadParameter(f"cannot read a token from {path}: {exc}",
+                                 param_hint="--live-token-file") from None
+
+
+@click.group(cls=Group)
 def users() -> None:
     """Manage the review web app's accounts (stored in the results database)."""
 
@@ -103,7 +120,7 @@ def add(name: str, role: str, db: Path, password_stdin: bool, staff_id: str) -> 
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     Store(db).close()  # a fresh file gets the results schema first
     with auth.connect(db) as con:
-        auth.add_user(con, name, role, password, staff_id=staff_id)
+        auth.add_user(con, name, role, password, staff_id=staff_id, by=auth.local_actor())
     click.echo(f"user {name!r} ({role}) saved in {db}")
 
 

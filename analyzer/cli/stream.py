@@ -23,11 +23,12 @@ from typing import Any, BinaryIO
 import click
 import numpy as np
 
+from analyzer.cli.helptext import Command
 from analyzer.errors import AudioError
 from analyzer.speech.meta import CallMeta
 
 
-@click.command("stream")
+@click.command("stream", cls=Command)
 @click.argument("source", default="-", type=click.Path(allow_dash=True))
 @click.option("--rate", type=int, default=16000, show_default=True,
               help="Sample rate of the raw s16le PCM (a WAV file's header wins).")
@@ -48,7 +49,29 @@ from analyzer.speech.meta import CallMeta
               help="Override an option by its dotted name, e.g. stream.partial_interval=0.5.")
 @click.option("--listen", metavar="HOST:PORT", default=None,
               help="Be a WebSocket server, one connection per line (SOURCE is not read); "
-                   "port 0 takes a free one. /monitor is the supervisors' feed.")
+                   "port 0 takes a free one. /audio_fork takes FreeSWITCH mod_audio_fork.")
+@click.option("--monitor", "monitor", metavar="HOST:PORT", default=None,
+              help="With --listen: the supervisors' feed (/monitor), on its own address "
+                   "(default: 127.0.0.1, the lines' port + 1).")
+@click.option("--tokens", type=click.Path(dir_okay=False), default=None,
+              help="With --listen: TOML file of a token per line source and per monitor "
+                   "(required when any address is not loopback).")
+@click.option("--allow-origin", "origins", multiple=True, metavar="ORIGIN",
+              help="With --listen: a web page origin (https://host:port) allowed to connect "
+                   "(repeatable; default none: requests with an Origin header are refused).")
+@click.option("--audiosocket", metavar="HOST:PORT", default=None,
+              help="With --listen: also take Asterisk AudioSocket calls (TCP) here.")
+@click.option("--audiosocket-allow", "audiosocket_allow", multiple=True, metavar="CIDR",
+              help="Networks AudioSocket peers may connect from (repeatable; default loopback).")
+@click.option("--audiosocket-hall", default="", help="Hall of the AudioSocket calls.")
+@click.option("--audiosocket-window", default="", help="Window of the AudioSocket calls.")
+@click.option("--spool-dir", type=click.Path(file_okay=False), default=None,
+              help="With --listen: where calls are written as they arrive and recovered "
+                   "from after a crash (default: .spool in the record folder).")
+@click.option("--idle-seconds", type=click.FloatRange(0.1), default=30.0, show_default=True,
+              help="With --listen: end a line that sends no audio for this long.")
+@click.option("--max-call-seconds", type=click.FloatRange(1.0), default=4 * 3600.0,
+              show_default=True, help="With --listen: end a line whose audio passes this length.")
 @click.option("--db", type=click.Path(dir_okay=False), default=None,
               help="With --listen: write each finished call to this results database.")
 @click.option("--record-dir", type=click.Path(file_okay=False), default=None,
@@ -59,7 +82,7 @@ from analyzer.speech.meta import CallMeta
 def stream(source: str, rate: int, channels: int, realtime: bool, channel: str | None,
            interaction_id: str | None, chunk_ms: int, model: str | None,
            lexicons: tuple[str, ...], overrides: tuple[str, ...], listen: str | None,
-           db: str | None, record_dir: str | None, max_lines: int) -> None:
+           db: str | None, record_dir: str | None, max_lines: int, **door: Any) -> None:
     """Analyze a live line (raw 16-bit PCM, - for stdin) or a recording as it plays.
 
     Prints one JSON object per line as events become known: ring, answered,
@@ -74,10 +97,11 @@ def stream(source: str, rate: int, channels: int, realtime: bool, channel: str |
         overrides = (*overrides, f"asr.model={model}")
     options = build_options(lexicons, overrides)
     if listen is not None:
-        _listen(options, listen, db, record_dir, max_lines)
+        _listen(options, listen, db, record_dir, max_lines, door)
         return
-    if db or record_dir:
-        raise click.UsageError("--db and --record-dir go with --listen")
+    if db or record_dir or door["monitor"] or door["tokens"] or door["audiosocket"]:
+        raise click.UsageError("--db, --record-dir, --monitor, --tokens and --audiosocket go "
+                               "with --listen")
     line = _open(source, rate, channels, chunk_ms)
     start = time.monotonic()
     analyzer = StreamAnalyzer(options, line.rate, line.channels,
@@ -92,30 +116,53 @@ def stream(source: str, rate: int, channels: int, realtime: bool, channel: str |
     _emit(analyzer.close())
 
 
+def _address(value: str, option: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise click.BadParameter(f"expected HOST:PORT, got {value!r}", param_hint=option)
+    return host.strip("[]"), int(port)
+
+
 def _listen(options: Any, address: str, db: str | None, record_dir: str | None,
-            max_lines: int) -> None:
-    """Serve lines over WebSocket until interrupted (SIGINT/SIGTERM end the lines first)."""
+            max_lines: int, door: dict[str, Any]) -> None:
+    """Serve lines until interrupted (SIGINT/SIGTERM end the lines first)."""
     import asyncio
     import signal
 
     from analyzer.config import ListenConfig
-    from analyzer.stream.server import LiveServer
+    from analyzer.stream.access import load_access
+    from analyzer.stream.server import Doors, LiveServer
 
-    host, _, port = address.rpartition(":")
-    if not host or not port.isdigit():
-        raise click.BadParameter(f"expected HOST:PORT, got {address!r}", param_hint="--listen")
-    config = ListenConfig(host=host.strip("[]"), port=int(port), db=Path(db) if db else None,
-                          record_dir=Path(record_dir) if record_dir else None,
-                          max_lines=max_lines)
+    host, port = _address(address, "--listen")
+    if door["monitor"]:
+        monitor_host, monitor_port = _address(door["monitor"], "--monitor")
+    else:
+        monitor_host, monitor_port = "127.0.0.1", port + 1 if port else 0
+    socket_host, socket_port = (_address(door["audiosocket"], "--audiosocket")
+                                if door["audiosocket"] else ("", 0))
+    config = ListenConfig(
+        host=host, port=port, monitor_host=monitor_host, monitor_port=monitor_port,
+        audiosocket_host=socket_host, audiosocket_port=socket_port,
+        audiosocket_hall=door["audiosocket_hall"], audiosocket_window=door["audiosocket_window"],
+        db=Path(db) if db else None, record_dir=Path(record_dir) if record_dir else None,
+        spool_dir=Path(door["spool_dir"]) if door["spool_dir"] else None, max_lines=max_lines,
+        idle_seconds=door["idle_seconds"], max_call_seconds=door["max_call_seconds"])
+    access = load_access(Path(door["tokens"]) if door["tokens"] else None, door["origins"],
+                         door["audiosocket_allow"])
     if config.db is not None:
         from analyzer.store import Store
 
         Store(config.db).close()  # refuse a bad database now, not at the first call's end
-    server = LiveServer(options, config)
+    server = LiveServer(options, config, access)
+    for line in server.recover():
+        click.echo(f"conduct stream: {line}", err=True)
     server.warm()
 
-    def ready(port: int) -> None:
-        click.echo(f"conduct stream: listening on ws://{config.host}:{port}", err=True)
+    def ready(doors: Doors) -> None:
+        click.echo(f"conduct stream: listening for lines on {doors.lines}", err=True)
+        click.echo(f"conduct stream: monitor feed on {doors.monitor}", err=True)
+        if doors.audiosocket:
+            click.echo(f"conduct stream: AudioSocket on {doors.audiosocket}", err=True)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()

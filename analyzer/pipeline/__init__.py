@@ -33,6 +33,7 @@ from analyzer.pipeline.result import (
     AnalysisKey,
     AnalysisResult,
     AudioResults,
+    identity_of,
     model_identity,
 )
 from analyzer.pipeline.scoring import (
@@ -49,6 +50,7 @@ from analyzer.pipeline.scoring import (
 
 __all__ = [
     "STAGES", "TRANSCRIPT_MODEL", "AnalysisKey", "AnalysisResult", "AudioResults", "StageTimer",
+    "identity_of",
     "Task", "analyze", "analyze_inputs", "analyze_interaction", "analyze_recording_file",
     "analyze_task", "analyze_transcript", "audit_block", "conclude_call", "discover",
     "discover_all", "finish_recording", "get_lexicon", "get_template", "iter_inputs",

@@ -31,9 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer.errors import AnalyzerError, JsonInputError, ManifestError
+from analyzer.limits import MAX_RECORD_BYTES, size_text
 from analyzer.speech.decode import AUDIO_SUFFIXES
 from analyzer.speech.meta import CallMeta, read_sidecar
-from analyzer.text.transcript import TRANSCRIPT_SUFFIXES, read_json
+from analyzer.text.transcript import TRANSCRIPT_SUFFIXES, bounded_lines, read_json
 
 #: Manifest files: CSV, or JSON Lines whose records name a ``path``.
 MANIFEST_SUFFIXES: tuple[str, ...] = (".csv", ".jsonl")
@@ -161,10 +162,12 @@ def _with_sidecar(recording: Path, row: CallMeta | None = None, origin: str = ""
 def _looks_like_manifest(path: Path) -> bool:
     """A JSONL file whose first record has ``path`` (transcripts have ``utterances``)."""
     try:
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
+        with path.open("rb") as fh:
+            for line in bounded_lines(fh):
+                if line is None:  # overlong: not a manifest (the transcript reader says why)
+                    return False
                 if line.strip():
-                    first = read_json(line)
+                    first = read_json(line.decode("utf-8"))
                     return isinstance(first, dict) and "path" in first and "utterances" not in first
     except (OSError, UnicodeDecodeError, ValueError):
         return False
@@ -187,11 +190,21 @@ def _csv_rows(path: Path) -> Iterator[Row]:
 
 def _jsonl_rows(path: Path) -> Iterator[Row]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        with path.open("rb") as fh:
+            lines = list(bounded_lines(fh))
+    except OSError as exc:
         yield 0, ManifestError(f"unreadable manifest: {exc}", source=str(path))
         return
-    for n, line in enumerate(lines, 1):
+    for n, raw in enumerate(lines, 1):
+        if raw is None:
+            yield n, ManifestError(f"line longer than {size_text(MAX_RECORD_BYTES)}",
+                                   source=str(path), line=n)
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield n, ManifestError(f"unreadable manifest: {exc}", source=str(path), line=n)
+            continue
         if not line.strip():
             continue
         try:

@@ -58,6 +58,22 @@ class AudioResults:
                    asr_info=d.get("asr_info") or {})
 
 
+def identity_of(content_hash: str, interaction_id: str, started_at: str) -> str:
+    """An interaction's identity: its content *and* its id and start time, as its input says.
+
+    An interaction is an event (a call, a visit), not a byte string: two copies
+    of one recording with different ids or start times (sidecars, manifest
+    rows, live headers) are two interactions, and identical audio is at most
+    a warning. The same recording met again with the same id and time (the
+    nightly batch meeting a live call's WAV, a folder moved) is the same one.
+    ``interaction_id`` is the id the input gives (a recording without one:
+    its file's stem); ``started_at`` the start time it gives ("" when none:
+    never one derived later from the file or the clock).
+    """
+    blob = f"{content_hash}\0{interaction_id}\0{started_at}"
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 @dataclass(frozen=True)
 class AnalysisKey:
     """What identifies one analysis (``analyzer.store.analysis_key`` hashes it).
@@ -67,11 +83,15 @@ class AnalysisKey:
         model: The recognizer's identity (:func:`model_identity`), or
             :data:`TRANSCRIPT_MODEL` for a typed transcript.
         lexicon_version: The lexicon's version.
+        identity: The interaction's identity (:func:`identity_of`): an
+            analysis is of one interaction; "" where the caller cannot say
+            (the store then takes it from the report's id and start time).
     """
 
     content_hash: str
     model: str
     lexicon_version: str
+    identity: str = ""
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,10 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions
 from analyzer.rules.context import context_findings, detect_cues
 from analyzer.rules.score import ScoringTemplate, check_template, load_template, score
@@ -32,6 +34,7 @@ from analyzer.types import (
     InteractionReport,
     RingResult,
     TemplateRecord,
+    Utterance,
 )
 
 if TYPE_CHECKING:
@@ -155,6 +158,8 @@ def analyze_interaction(
         from analyzer.rules.duties import apply_duties
 
         findings = apply_duties(interaction, hits, cues, lexicon, options, ring, findings)
+        findings = hold_uncertain(findings, interaction.utterances,
+                                  options.attribution.review_below)
     with clock.stage("score"):
         value, grade, findings = score(findings, template)
     with clock.stage("report"):
@@ -184,7 +189,7 @@ def measure_findings(interaction: Interaction, hits: Sequence[Hit], lexicon: Lex
     if interaction.channel == "phone":
         from analyzer.rules.hangup import hangup_findings
 
-        out += hangup_findings(interaction, hits, lexicon, options.acoustics)
+        out += hangup_findings(interaction, hits, lexicon, options.acoustics, options)
     if options.classifier.enabled:
         out += _uncivil(interaction, hits, lexicon, options)
     return out
@@ -212,17 +217,63 @@ def ring_findings(ring: RingResult | None, options: AnalyzerOptions, lexicon: Le
     except KeyError:  # switched off by a hall's lexicon layer ([[disable]])
         return []
     end = ring.ring_spans[-1][1] if ring.ring_spans else ring.answer_time
-    how = "call record" if ring.source == "record" else "ringback tone in the audio"
+    how = _("call record") if ring.source == "record" else _("ringback tone in the audio")
     return [Finding(
-        rule=rule.id, article=rule.article, kind="ring", canonical=rule.canonical or rule.title,
+        rule=rule.id, article=rule.article, kind="ring", canonical=rule.canonical or rule.shown_title(),
         speaker="staff", start=0.0 if end is not None else None, end=end,
-        evidence=f"answered after {ring.rings} rings (limit {options.rings.max_rings}; "
-                 f"from the {how})",
+        evidence=_("answered after %(rings)s rings (limit %(limit)s; from the %(how)s)",
+                   rings=ring.rings, limit=options.rings.max_rings, how=how),
         confidence=ring.confidence, points=rule.points,
         detail={"rings": ring.rings, "max_rings": options.rings.max_rings,
                 "ring_source": ring.source, "answer_time": ring.answer_time,
                 "group": rule.group},
     )]
+
+
+#: Finding kinds that say nothing about whose words they are (measured from the call record).
+_NOT_ABOUT_WORDS = frozenset({"ring"})
+
+
+def speaker_sureness(finding: Finding, utterances: Sequence[Utterance]) -> float:
+    """How sure the speaker of the words a finding rests on is (1.0: sure, or no words).
+
+    The utterances overlapping the finding's span: for a phrase or act of a
+    party (forbidden, uncivil, ...), that party's utterances there; for a
+    missing phrase, the *other* party's there (the owed words may have been
+    said and given to the wrong party). Their lowest ``speaker_confidence``:
+    1.0 on a party's own channel and in typed transcripts, lower where turns
+    were told apart on one microphone or crosstalk was re-attributed.
+    """
+    if finding.kind in _NOT_ABOUT_WORDS or finding.start is None or finding.end is None:
+        return 1.0
+    start, end = finding.start, max(finding.end, finding.start + 1e-3)
+    near = [u for u in utterances if u.start < end and u.end > start]
+    if finding.kind == "missing":
+        mine = [u for u in near if u.speaker != finding.speaker]
+    else:
+        mine = [u for u in near if u.speaker == finding.speaker] or near
+    return min((u.speaker_confidence for u in mine), default=1.0)
+
+
+def hold_uncertain(findings: Sequence[Finding], utterances: Sequence[Utterance], bar: float
+                   ) -> list[Finding]:
+    """Abstain where attribution is unsure: the one rule every entry point's scoring applies.
+
+    A finding whose words' speaker is surer than ``bar`` (``attribution.review_below``)
+    stands; one below it is held for review (``review="speaker"``, with its
+    ``speaker_confidence`` and the bar in ``detail``): it is reported and
+    shown, and deducts nothing until an inspector confirms it
+    (:func:`analyzer.rules.score.score`, :func:`analyzer.rules.score.release`).
+    """
+    out = []
+    for f in findings:
+        sure = speaker_sureness(f, utterances)
+        if f.review or sure >= bar:
+            out.append(f)
+            continue
+        out.append(replace(f, review="speaker", detail={
+            **f.detail, "speaker_confidence": round(sure, 4), "review_bar": bar}))
+    return out
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:

@@ -30,6 +30,10 @@ LABELS: dict[str, str] = {
     "earlier_rectification": N_("Last period's rectification"),
     "earlier_state": N_("Its state"), "path": N_("Input"), "message": N_("Reason"),
     "run_id": N_("Run"),
+    "reviewed": N_("Reviewed"), "reviewed_share": N_("Reviewed share"),
+    "precision": N_("Confirmed precision"), "precision_low": N_("Precision, lower bound"),
+    "precision_high": N_("Precision, upper bound"), "interval": N_("Confidence interval"),
+    "status": N_("Status"), "reasons": N_("Dismissal reasons"),
 }
 
 

@@ -111,6 +111,9 @@ def render_text(ranking: Ranking, zones: HallZones | None = None) -> str:
                         "of %(red)g, black list below %(black)g; at most %(size)s a list.",
                         min=rules.min_interactions, red=rules.red_min_mean,
                         black=rules.black_max_mean, size=rules.list_size)]
+    if ranking.under_review:
+        out.append(gettext("Under review (the inspectors' verdicts do not yet support these "
+                           "rules): %(rules)s", rules=", ".join(ranking.under_review)))
     return "\n".join(out) + "\n"
 
 

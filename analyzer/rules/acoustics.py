@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from analyzer.i18n import gettext as _
 from analyzer.options import AcousticOptions
 from analyzer.types import Finding, Interaction, Utterance
 
@@ -56,7 +57,7 @@ def measure_finding(
         rule=rule.id,
         article=rule.article,
         kind=kind,
-        canonical=rule.canonical or rule.title,
+        canonical=rule.canonical or rule.shown_title(),
         speaker=speaker,
         start=start,
         end=end,
@@ -153,8 +154,9 @@ def shout_findings(
         margin = min(over - options.shout_over_median_db, level - options.shout_min_dbfs)
         out.append(measure_finding(
             rule, "acoustic", "staff", u.start, u.end,
-            evidence=(f"{level:.1f} dBFS, {over:.1f} dB above the staff's median "
-                      f"{median:.1f} dBFS: {u.text}"),
+            evidence=_("%(level).1f dBFS, %(over).1f dB above the staff's median "
+                       "%(median).1f dBFS: %(text)s", level=level, over=over, median=median,
+                       text=u.text),
             confidence=(0.6 + 0.4 * min(1.0, margin / 6.0)) * (1.0 if u.speaker_known else 0.8),
             detail={"level_dbfs": round(level, 2), "median_dbfs": round(median, 2),
                     "over_median_db": round(over, 2),
@@ -200,8 +202,10 @@ def rate_findings(interaction: Interaction, options: AcousticOptions, lexicon: L
     off = (low - rate) / low if rate < low else (rate - high) / high
     return [measure_finding(
         rule, "acoustic", "staff", staff[0].start, staff[-1].end,
-        evidence=(f"staff speech rate {rate:.0f} characters/minute over {seconds:.1f} s "
-                  f"of speech ({side}; band {low:.0f}-{high:.0f})"),
+        evidence=_("staff speech rate %(rate).0f characters/minute over %(seconds).1f s "
+                   "of speech (%(side)s; band %(low).0f-%(high).0f)", rate=rate,
+                   seconds=seconds, side=_("slow") if side == "slow" else _("fast"),
+                   low=low, high=high),
         confidence=0.6 + 0.4 * min(1.0, off / 0.3),
         detail={"chars_per_minute": round(rate, 1), "chars": chars,
                 "speech_seconds": round(seconds, 2), "min_chars_per_minute": low,
@@ -258,7 +262,8 @@ def ignore_findings(interaction: Interaction, options: AcousticOptions, lexicon:
         text = " / ".join(u.text for u in citizen)
         out.append(measure_finding(
             rule, "acoustic", "staff", first.start, end,
-            evidence=f"no staff reply for {waited:.1f} s after the citizen said: {text}",
+            evidence=_("no staff reply for %(seconds).1f s after the citizen said: %(text)s",
+                       seconds=waited, text=text),
             confidence=(0.6 + 0.4 * min(1.0, (waited - options.ignore_seconds) / 10.0))
             * (1.0 if first.speaker_known else 0.8),
             detail={"silence_seconds": round(waited, 2), "threshold_seconds": options.ignore_seconds,
@@ -274,7 +279,7 @@ def _ignore_episodes(
     utts: list[Utterance],
 ) -> list[tuple[Utterance, Utterance | None, list[Utterance]]]:
     """(first citizen utterance, next staff utterance or None, citizen utterances) per episode."""
-    episodes = []
+    episodes: list[tuple[Utterance, Utterance | None, list[Utterance]]] = []
     staff_until = -1.0
     pending: list[Utterance] = []
     for u in utts:

@@ -114,7 +114,7 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     "f_read_sign": tuple((v, w) for v in ("看", "瞅", "瞧", "找", "翻", "研究")
                          for w in ("牌", "写", "指南", "公告", "屏", "展板", "说明", "告示",
                                    "贴", "印", "流程", "宣传", "网", "墙", "单子", "上面",
-                                   "提示", "通知", "自己")),
+                                   "提示", "通知")),
     "f_off_work": tuple((w,) for w in ("下班", "明天", "明早", "明儿", "明个", "改天", "到点",
                                        "关门", "收摊", "下周", "几点", "时间到", "停止受理")),
     "f_hurry": tuple((w,) for w in ("快点", "快些", "快一点", "快一些", "快着", "搞快", "快写",
@@ -182,16 +182,25 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
                         for b in ("上班", "下班", "午休", "休息", "中午", "下午", "上午", "明天",
                                   "明早", "改天", "下周", "点", "时间", "今天", "这会", "现在",
                                   "早", "吃饭", "开会", "培训", "交接", "结账", "半小时",
-                                  "一会", "晚点", "过会")),
+                                  "一会", "晚点", "过会", "吃个饭", "吃口饭", "饭点", "交班",
+                                  "换班", "下一班")),
     "redirect": tuple((w,) for w in ("去", "找", "问问", "去问", "打听", "归", "管", "不是我们",
                                      "别处", "那边", "别的", "另找", "换个", "隔壁", "对面", "上网",
                                      "网上", "电话", "拨打", "外面", "不在", "办不了", "这里办不",
                                      "这办不")),
+    "end_call": tuple((w,) for w in ("挂", "不说了", "不聊了", "先这样", "就这样", "就这么着",
+                                     "再见", "拜拜", "有事再打", "回头再说", "来了再说")),
     "requeue": tuple((w,) for w in ("重新取号", "重新取个号", "重新取一个号", "重新排", "重新拿号",
                                     "重新拿个号", "重新取", "再取个号", "再取一个号", "再取号",
                                     "再拿个号", "再拿号", "再排一次", "再排队", "再排个队", "又要排",
                                     "回来排", "回来再排", "后面排", "后边排", "队尾", "过号",
                                     "号作废", "号不能用", "从头排")),
+}
+#: Act -> words that rule it out whatever the model says: a clerk who goes to ask
+#: for the citizen (我去问问, 我帮您问问后台) sends nobody elsewhere.
+ACT_BLOCKS: dict[str, re.Pattern[str]] = {
+    "redirect": re.compile(r"我(?:先|再|这就|马上|得|来)?(?:去|帮[您你]?|给[您你]?|替[您你]?)?问|"
+                           r"我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
 }
 #: Intent gates: the forbidden intents' entries of :data:`ACT_GATES`.
 INTENT_GATES = {a: g for a, g in ACT_GATES.items() if a.startswith("f_")}
@@ -245,6 +254,9 @@ def gated(act: str, text: str) -> bool:
     if act in INTENT_GATES and (len(_codes(text).split()) < MIN_PARAPHRASE_CHARS
                                 or COURTESY.search(_simplified(text))):
         return False
+    block = ACT_BLOCKS.get(act)
+    if block is not None and block.search(_simplified(text)):
+        return False
     gates = ACT_GATES.get(act)
     if gates is None:
         return True
@@ -282,7 +294,6 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
         Hits in utterance order; empty when the detector is switched off or
         the model folder has no act model.
     """
-    from analyzer.rules.learned import act_model, act_probabilities
     from analyzer.rules.materials import materials_named
 
     utts = interaction.utterances
@@ -290,32 +301,48 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
     have = {(i, h.rule.id) for h in hits for i in h.utterances}
     out = destination_hits(interaction, index, have, lexicon)
     out += earlier_visit_hits(interaction, have, lexicon)
-    copts = options.classifier
-    model = act_model(copts) if copts.enabled and copts.acts else None
-    if model is None or not index:
+    heard = heard_acts([utts[i].text for i in index], options) if index else None
+    if heard is None:
         return out
     targets = _targets(lexicon)
-    pieces = [(i, seg) for i in index for seg in segments(utts[i].text)]
+    for i, acts in zip(index, heard, strict=True):
+        if "materials" in acts and len(materials_named(utts[i].text)) >= LIST_MATERIALS:
+            acts["material_list"] = (1.0, acts["materials"][1])
+        weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
+        for act, (p, seg) in sorted(acts.items()):
+            for rule in targets.get(act, ()):
+                if (i, rule.id) not in have:
+                    have.add((i, rule.id))
+                    out.append(_hit(rule, act, p * weight, i, seg, interaction))
+    return sorted(out, key=lambda h: (h.utterances, h.rule.id))
+
+
+def heard_acts(texts: Sequence[str], options: AnalyzerOptions
+               ) -> list[dict[str, tuple[float, str]]] | None:
+    """The acts each text performs: act -> (probability, the segment that says it).
+
+    An act is heard when a segment of the text (:func:`segments`) reaches its
+    threshold and passes its gate (:func:`gated`). None when the detector is
+    switched off (``classifier.enabled``, ``classifier.acts``) or the model
+    folder has no act model. The probabilities are cached per text
+    (:func:`analyzer.rules.learned.act_probabilities`), so reading the same
+    utterances again (Article 5's answers) costs nothing.
+    """
+    from analyzer.rules.learned import act_model, act_probabilities
+
+    copts = options.classifier
+    model = act_model(copts) if copts.enabled and copts.acts else None
+    if model is None:
+        return None
+    pieces = [(i, seg) for i, text in enumerate(texts) for seg in segments(text)]
     probs = act_probabilities([seg for _, seg in pieces], copts)
-    best: dict[tuple[int, str], tuple[float, str]] = {}
+    out: list[dict[str, tuple[float, str]]] = [{} for _ in texts]
     for (i, seg), row in zip(pieces, probs, strict=True):
         for act, p in (row or {}).items():
-            if p > best.get((i, act), (-1.0, ""))[0] and (
-                    p < model.thresholds.get(act, 1.01) or gated(act, seg)):
-                best[(i, act)] = (p, seg)
-    for (i, act), (p, seg) in list(best.items()):
-        if act == "materials" and p >= model.thresholds.get(act, 1.01) and gated(act, seg) \
-                and len(materials_named(utts[i].text)) >= LIST_MATERIALS:
-            best[(i, "material_list")] = max(best.get((i, "material_list"), (0.0, "")), (1.0, seg))
-    for (i, act), (p, seg) in sorted(best.items()):
-        if p < model.thresholds.get(act, 1.01):
-            continue
-        weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
-        for rule in targets.get(act, ()):
-            if (i, rule.id) not in have:
-                have.add((i, rule.id))
-                out.append(_hit(rule, act, p * weight, i, seg, interaction))
-    return sorted(out, key=lambda h: (h.utterances, h.rule.id))
+            if p >= model.thresholds.get(act, 1.01) and p > out[i].get(act, (-1.0, ""))[0] \
+                    and gated(act, seg):
+                out[i][act] = (p, seg)
+    return out
 
 
 def destination_hits(interaction: Interaction, index: Sequence[int],

@@ -33,10 +33,13 @@ confidence is at least ``min_cue_confidence``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from analyzer.i18n import NP_
+from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions, ContextOptions
 from analyzer.types import Cue, Finding, Interaction, Utterance, attribution_detail
 
@@ -120,8 +123,19 @@ def detect_cues(
                 found.setdefault((cue.kind, cue.utterance), cue)
     utts = interaction.utterances
     return sorted((c for c in found.values() if c.kind not in STAFF_ONLY_CUES
-                   or (c.utterance < len(utts) and utts[c.utterance].speaker in STAFF_LIKE)),
+                   or (c.utterance < len(utts) and utts[c.utterance].speaker in STAFF_LIKE
+                       and not _asks(utts[c.utterance].text))),
                   key=lambda c: (c.start, c.kind))
+
+
+#: A staff sentence that asks (还差一样，您找找？ 户口本带了吗？): it checks, it turns nobody away.
+_ASKS = re.compile(r"[吗呢][？?。.]?\s*$|[？?]\s*$")
+
+
+def _asks(text: str) -> bool:
+    from analyzer.text.normalize import to_simplified
+
+    return bool(_ASKS.search(to_simplified(text).strip()))
 
 
 def _classifier_cues(interaction: Interaction, options: AnalyzerOptions) -> list[Cue]:
@@ -193,7 +207,7 @@ def forbidden_findings(hits: Sequence[Hit], utterances: Sequence[Utterance] = ()
             speaker=h.speaker, start=h.start, end=h.end, evidence=h.evidence,
             confidence=h.confidence * sure, points=h.rule.points,
             detail={"method": h.method, "utterances": list(h.utterances), "group": h.rule.group,
-                    "severity": h.rule.severity, "title": h.rule.title,
+                    "severity": h.rule.severity, "title": h.rule.shown_title(),
                     **({"speaker_assumed": True} if assumed else {}),
                     **attribution_detail(mine),
                     **({"acoustic": acoustic_detail(h)} if h.heard is not None else {})},
@@ -229,7 +243,7 @@ def _greeting_missing(interaction: Interaction, staff: list[int], required: Sequ
         turns = [i for i in staff if utts[i].start <= end] or turns
     start = utts[turns[0]].start
     said = [h for h in required if h.start <= end]
-    evidence = "first staff words: " + _quote(utts, turns)
+    evidence = _("first staff words: %(text)s", text=_quote(utts, turns))
     return _missing_in(lexicon, context, said, (start, end), evidence, utts, turns, options,
                        {"window_turns": len(turns)}, until=interaction.end_time)
 
@@ -249,7 +263,7 @@ def _leaving_missing(interaction: Interaction, staff: list[int], required: Seque
     start = max(start, utts[staff[0]].start)
     turns = [i for i in staff if utts[i].end >= start]
     said = [h for h in required if h.end >= start]
-    evidence = "last staff words: " + _quote(utts, turns[-2:])
+    evidence = _("last staff words: %(text)s", text=_quote(utts, turns[-2:]))
     return _missing_in(lexicon, "leaving", said, (start, end), evidence, utts, turns, options,
                        {"visit_ended": how}, until=interaction.end_time)
 
@@ -364,9 +378,25 @@ def _quote(utts: list[Utterance], turns: Sequence[int], limit: int = 60) -> str:
     return f"“{text[:limit]}{'…' if len(text) > limit else ''}”"
 
 
+#: Cue kinds as the evidence names them (``pgettext("cue", kind)``); ``NP_`` lets Babel find them.
+CUE_WORDS: tuple[str, ...] = (
+    NP_("cue", "praise"), NP_("cue", "suggestion"), NP_("cue", "upset"),
+    NP_("cue", "incomplete_materials"), NP_("cue", "not_ours"), NP_("cue", "materials_listed"),
+    NP_("cue", "materials_added"), NP_("cue", "earlier_visit"), NP_("cue", "materials_deferred"),
+    NP_("cue", "deferral"), NP_("cue", "requeue"))
+
+
 def _cue_evidence(utts: list[Utterance], cue: Cue) -> str:
     """``citizen said “…whole utterance…” (praise: 服务真好)``."""
+    from analyzer.i18n import pgettext
+
+    kind = pgettext("cue", cue.kind)
     if cue.utterance >= len(utts):
-        return f"“{cue.evidence}” ({cue.kind})"
+        return _("“%(text)s” (%(kind)s)", text=cue.evidence, kind=kind)
     u = utts[cue.utterance]
-    return f"{u.speaker} said {_quote(utts, [cue.utterance])} ({cue.kind}: {cue.evidence})"
+    quote, said = _quote(utts, [cue.utterance]), cue.evidence
+    if u.speaker == "citizen":
+        return _("citizen said %(quote)s (%(kind)s: %(said)s)", quote=quote, kind=kind, said=said)
+    if u.speaker == "staff":
+        return _("staff said %(quote)s (%(kind)s: %(said)s)", quote=quote, kind=kind, said=said)
+    return _("someone said %(quote)s (%(kind)s: %(said)s)", quote=quote, kind=kind, said=said)

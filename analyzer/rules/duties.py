@@ -42,6 +42,7 @@ Article 16 (首问负责) is an owed reply of :mod:`analyzer.rules.context`: a
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -51,6 +52,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from analyzer.halltime import HallZones
+from analyzer.i18n import NP_, label, pgettext
+from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
 from analyzer.rules.materials import earlier_visits, piecemeal
@@ -208,6 +211,14 @@ def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
     return out
 
 
+#: Question kinds as the evidence names them (``pgettext("question", kind)``).
+QUESTION_WORDS: tuple[str, ...] = (
+    NP_("question", "cost"), NP_("question", "time"), NP_("question", "place"),
+    NP_("question", "material"), NP_("question", "way"), NP_("question", "who"),
+    NP_("question", "amount"), NP_("question", "which"), NP_("question", "what_if"),
+    NP_("question", "yesno"))
+
+
 def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, options: AnalyzerOptions,
                 utts: Sequence[Utterance], i: int, q: Any, window: list[int], until: int | None,
                 ignored: list[tuple[float | None, float | None]]) -> Finding | None:
@@ -230,12 +241,15 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     end = utts[said[0]].end if said else (utts[until].start if until is not None
                                            else interaction.end_time)
     marked = "?" in u.text or "？" in u.text
-    moved = (f"the staff went on with “{utts[said[0]].text}”" if said else "no staff answer")
-    after = ("before the citizen asked something else: “" + utts[until].text + "”"
-             if until is not None else "before the visit ended")
+    moved = (_("the staff went on with “%(text)s”", text=utts[said[0]].text) if said
+             else _("no staff answer"))
+    after = (_("before the citizen asked something else: “%(text)s”", text=utts[until].text)
+             if until is not None else _("before the visit ended"))
+    kinds = "/".join(pgettext("question", k) for k in sorted(q.kinds))
     return measure_finding(
         rule, "unanswered", "staff", u.start, end,
-        evidence=f"the citizen asked “{q.text}” ({'/'.join(sorted(q.kinds))}): {moved} {after}",
+        evidence=_("the citizen asked “%(question)s” (%(kinds)s): %(moved)s %(after)s",
+                   question=q.text, kinds=kinds, moved=moved, after=after),
         confidence=(0.8 if marked else 0.7) * (0.6 + 0.4 * u.confidence),
         detail={"question": q.text, "kinds": sorted(q.kinds), "question_start": round(u.start, 3),
                 "staff_replies": [utts[j].text for j in said[:3]],
@@ -259,14 +273,15 @@ def interruptions(interaction: Interaction, lexicon: Lexicon, options: DutyOptio
     utts = interaction.utterances
     if rule is None:
         return []
-    citizen = [u for u in utts if u.speaker == "citizen" and u.speaker_known]
+    citizen = _Spans([(i, u) for i, u in enumerate(utts)
+                      if u.speaker == "citizen" and u.speaker_known])
     out = []
     for s in utts:
         if s.speaker != "staff" or not s.speaker_known:
             continue
         if speech_chars(s.text) < options.interrupt_min_chars:
             continue  # 嗯, 好的: a backchannel, not cutting in
-        for c in citizen:
+        for _at, c in citizen.around(s.start, s.start):
             if not c.start < s.start < c.end:
                 continue
             overlap = _spoken_after(c, s.start, s.end)
@@ -274,8 +289,10 @@ def interruptions(interaction: Interaction, lexicon: Lexicon, options: DutyOptio
                 continue
             out.append(measure_finding(
                 rule, "interruption", "staff", s.start, min(c.end, s.end),
-                evidence=(f"staff cut in {s.start - c.start:.1f} s into the citizen's "
-                          f"“{c.text}” with “{s.text}”, over {overlap:.1f} s of their speech"),
+                evidence=_("staff cut in %(after).1f s into the citizen's “%(citizen)s” with "
+                           "“%(staff)s”, over %(overlap).1f s of their speech",
+                           after=s.start - c.start, citizen=c.text, staff=s.text,
+                           overlap=overlap),
                 confidence=0.6 + 0.3 * min(1.0, overlap / (2 * max(options.interrupt_seconds,
                                                                     0.1))),
                 detail={"overlap_seconds": round(overlap, 3),
@@ -287,6 +304,28 @@ def interruptions(interaction: Interaction, lexicon: Lexicon, options: DutyOptio
     return out
 
 
+class _Spans:
+    """Utterances (with their indices) by start, to find those around a time without
+    scanning all.
+
+    Every utterance reaching into ``[t0, t1]`` starts after ``t0`` less the
+    longest one's length and before ``t1``: :meth:`around` gives those (in
+    time order; the caller keeps its own test), so a long transcript is not
+    compared utterance by utterance with every other (issue 26 #12).
+    """
+
+    def __init__(self, utts: Sequence[tuple[int, Utterance]]) -> None:
+        self.utts = sorted(utts, key=lambda iu: iu[1].start)
+        self.starts = [u.start for _, u in self.utts]
+        self.longest = max((u.end - u.start for _, u in self.utts), default=0.0)
+
+    def around(self, t0: float, t1: float) -> list[tuple[int, Utterance]]:
+        """The (index, utterance) pairs that may reach into ``[t0, t1]``, by start."""
+        lo = bisect.bisect_left(self.starts, t0 - self.longest - 1e-6)
+        hi = bisect.bisect_right(self.starts, t1)
+        return self.utts[lo:hi]
+
+
 def _raised(utts: Sequence[Utterance], options: DutyOptions) -> set[int]:
     """Indices of utterances louder than their party's own median by the option's dB."""
     out: set[int] = set()
@@ -295,8 +334,9 @@ def _raised(utts: Sequence[Utterance], options: DutyOptions) -> set[int]:
                and u.level_dbfs is not None]
         if len(idx) < options.quarrel_min_utterances:
             continue
-        median = float(np.median([utts[i].level_dbfs for i in idx]))
-        out |= {i for i in idx if utts[i].level_dbfs - median >= options.quarrel_over_median_db}
+        levels = {i: float(utts[i].level_dbfs or 0.0) for i in idx}
+        median = float(np.median(list(levels.values())))
+        out |= {i for i in idx if levels[i] - median >= options.quarrel_over_median_db}
     return out
 
 
@@ -306,10 +346,13 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
     utts = interaction.utterances
     raised = _raised(utts, options)
     words: set[int] = set()
+    staff = _Spans([(i, u) for i, u in enumerate(utts) if u.speaker == "staff"])
     for f in findings:
         if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
-            words |= {i for i, u in enumerate(utts) if u.speaker == "staff" and f.start is not None
-                      and f.end is not None and u.start < f.end and f.start < u.end}
+            if f.start is None or f.end is None:
+                continue
+            words |= {i for i, u in staff.around(f.start, f.end)
+                      if u.start < f.end and f.start < u.end}
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
     upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES
              and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
@@ -330,8 +373,14 @@ def _sharp_replies(utts: Sequence[Utterance], upset: set[int], options: DutyOpti
         return set()
     from analyzer.rules.learned import classify
 
+    starts = sorted(utts[j].start for j in upset)
+
+    def near_upset(t: float) -> bool:  # an upset start within the window of t
+        at = bisect.bisect_left(starts, t - options.quarrel_window)
+        return at < len(starts) and starts[at] <= t + options.quarrel_window
+
     near = [i for i, u in enumerate(utts) if u.speaker == "staff" and u.text.strip()
-            and any(abs(u.start - utts[j].start) <= options.quarrel_window for j in upset)]
+            and near_upset(u.start)]
     preds = classify([utts[i].text for i in near], "uncivil", classifier)
     return {i for i, p in zip(near, preds, strict=True)
             if p is not None and p.probability >= options.quarrel_uncivil_threshold}
@@ -396,9 +445,9 @@ def quarrels(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon,
         angry = len(said) >= QUARREL_MIN_EXCHANGE
         if not (loud or angry):
             continue
-        how = "raised voices on both sides over overlapping turns" if loud else \
-            "heated words on both sides, back and forth"
-        quotes = " / ".join(f"{h.speaker}: {h.text}" for h in ep[:4])
+        how = _("raised voices on both sides over overlapping turns") if loud else \
+            _("heated words on both sides, back and forth")
+        quotes = " / ".join(f"{label(h.speaker)}: {h.text}" for h in ep[:4])
         out.append(measure_finding(
             rule, "quarrel", "staff", start, end,
             evidence=f"{how}: {quotes}{' …' if len(ep) > 4 else ''}",
@@ -474,13 +523,18 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
             continue  # a polite close after the hours breaches nothing
         note = {"local_time": when.strftime("%Y-%m-%d %H:%M"), "service_hours": hours,
                 "within_service_hours": inside}
-        said = f"said at {when:%H:%M}, {'within' if inside else 'outside'} service hours ({hours})"
+        clock = when.strftime("%H:%M")
+        said = (_("said at %(time)s, within service hours (%(hours)s)", time=clock,
+                  hours=hours) if inside else
+                _("said at %(time)s, outside service hours (%(hours)s)", time=clock,
+                  hours=hours))
         out.append(replace(f, detail={**f.detail, "hours": {**note, "said": said}}))
         if inside and rule is not None:
             charged.add(f.start if f.start is not None else -1.0)
             out.append(measure_finding(
                 rule, "hours", "staff", f.start, f.end,
-                evidence=f"sent the citizen away as closing, {said}: {f.evidence}",
+                evidence=_("sent the citizen away as closing, %(said)s: %(words)s", said=said,
+                           words=f.evidence),
                 confidence=min(1.0, f.confidence * options.in_hours_weight),
                 detail={**note, "phrase_rule": f.rule},
             ))
@@ -509,10 +563,12 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
                 or not in_service_hours(when, interaction.hall, options):
             continue
         charged.add(u.start)
+        clock = when.strftime("%H:%M")
         out.append(measure_finding(
             rule, "hours", "staff", u.start, u.end,
-            evidence=(f"deferred the citizen's business at {when:%H:%M}, within service hours "
-                      f"({hours}): “{u.text}”"),
+            evidence=_("deferred the citizen's business at %(time)s, within service hours "
+                       "(%(hours)s): “%(text)s”", time=clock, hours=hours,
+                       text=u.text),
             confidence=min(1.0, cue.confidence * options.in_hours_weight),
             detail={"local_time": when.strftime("%Y-%m-%d %H:%M"), "service_hours": hours,
                     "within_service_hours": True, "cue_source": cue.source},
@@ -525,6 +581,8 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
 TRIPS = re.compile(r"第[三四五六七八九十3-9]\s*[趟次回遍]|(?:跑|来)了?\s*[三四五六七八九十3-9]\s*[趟次回遍]")
 
 
+#: Cue kinds of a clerk sending the citizen away to come again.
+SENT_AWAY: tuple[str, ...] = ("incomplete_materials", "deferral", "materials_deferred")
 #: A queue the clerk spares the citizen (不用重新取号, 回来直接找我不用排队).
 _SPARED = re.compile(r"(?:不用|不需要|无需|不必|甭|别|用不着)(?:再|重新)?(?:取|排|拿)")
 
@@ -535,9 +593,10 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
     * the clerk makes the citizen queue again or shuttle between windows
       (``requeue`` cue: 重新取号, 回来再排 …);
     * the citizen says this is the third trip or more (:data:`TRIPS`) and the
-      clerk still asks for more or turns them away (a later ``materials_added``
-      or ``incomplete_materials`` cue): the extra trip of an ordinary Article
-      18 lapse is not counted again.
+      clerk still sends them away to come again (a later
+      ``incomplete_materials``, ``deferral`` or ``materials_deferred`` cue); a
+      clerk who serves them, naming a material on the way, does not, and the
+      extra trip of an ordinary Article 18 lapse is not counted again.
     """
     from analyzer.text.normalize import to_simplified
 
@@ -554,11 +613,11 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
         if cue.kind == "requeue":
             if _SPARED.search(to_simplified(u.text)):
                 continue  # 不用重新排队: the citizen is spared the queue
-            why = f"made the citizen queue again or shuttle: “{u.text}”"
-        elif cue.kind in ("materials_added", "incomplete_materials") and any(
-                t.start < u.start for t in trips):
+            why = _("made the citizen queue again or shuttle: “%(text)s”", text=u.text)
+        elif cue.kind in SENT_AWAY and any(t.start < u.start for t in trips):
             trip = next(t for t in trips if t.start < u.start)
-            why = f"sent the citizen away again on a repeated trip (“{trip.text}”): “{u.text}”"
+            why = _("sent the citizen away again on a repeated trip (“%(trip)s”): “%(text)s”",
+                    trip=trip.text, text=u.text)
         else:
             continue
         out.setdefault(cue.utterance, measure_finding(
@@ -583,12 +642,13 @@ def unanswered_call(interaction: Interaction, lexicon: Lexicon, options: Analyze
     if rule is None or (when is not None and not inside):
         return rest  # outside service hours nobody is owed an answer
     hours = _hours_text(interaction.hall, options.duties)
-    at = f"at {when:%H:%M}, within service hours ({hours})" if when is not None else \
-        "at an unknown time (the call has no start time)"
+    clock = when.strftime("%H:%M") if when is not None else ""
+    at = _("at %(time)s, within service hours (%(hours)s)", time=clock, hours=hours) \
+        if when is not None else _("at an unknown time (the call has no start time)")
     end = ring.ring_spans[-1][1] if ring is not None and ring.ring_spans else None
     return [*rest, measure_finding(
         rule, "ring", "staff", 0.0, end if end is not None else interaction.end_time,
-        evidence=f"rang {rings} times {at} and was never answered",
+        evidence=_("rang %(rings)s times %(at)s and was never answered", rings=rings, at=at),
         confidence=(ring.confidence if ring is not None else 0.9) * (1.0 if inside else 0.7),
         detail={"rings": rings, "max_rings": options.rings.max_rings,
                 "ring_source": ring.source if ring is not None else None,

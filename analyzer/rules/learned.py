@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,7 +98,8 @@ def load_metadata(folder: str) -> dict[str, Any]:
     """
     path = Path(folder) / METADATA
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return meta
     except (OSError, ValueError) as exc:
         raise ModelError(
             f"classifier metadata unreadable ({exc}); retrain with "
@@ -121,6 +122,23 @@ def _session(path: str) -> Any:
         return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own exception types
         raise ModelError(f"cannot load classifier: {exc}", source=path) from exc
+
+
+#: Texts per model run: the models' features are dense rows, so one run over
+#: every utterance of a long transcript took gigabytes (issue 26 #12).
+RUN_TEXTS = 256
+
+
+def _run(path: str, meta: Mapping[str, Any], texts: Sequence[str]) -> list[Any]:
+    """One model's output rows for ``texts``, run :data:`RUN_TEXTS` at a time."""
+    import numpy as np
+
+    session = _session(path)
+    rows: list[Any] = []
+    for at in range(0, len(texts), RUN_TEXTS):
+        batch = np.array([[text] for text in texts[at:at + RUN_TEXTS]], dtype=object)
+        rows.extend(session.run([meta["output"]], {meta["input"]: batch})[0])
+    return rows
 
 
 def classify(texts: Sequence[str], task: str, options: ClassifierOptions | None = None) -> list[Prediction | None]:
@@ -147,11 +165,7 @@ def classify(texts: Sequence[str], task: str, options: ClassifierOptions | None 
     out: list[Prediction | None] = [None] * len(texts)
     if not todo:
         return out
-    import numpy as np
-
-    session = _session(str(folder / meta["file"]))
-    batch = np.array([[prepared[i]] for i in todo], dtype=object)
-    probs = session.run([meta["output"]], {meta["input"]: batch})[0]
+    probs = _run(str(folder / meta["file"]), meta, [prepared[i] for i in todo])
     labels = meta["labels"]
     for i, row in zip(todo, probs, strict=True):
         out[i] = to_prediction(task, labels, row)
@@ -232,18 +246,24 @@ def act_probabilities(texts: Sequence[str], options: ClassifierOptions | None = 
         raise ModelError("metadata has no usable 'acts' entry; retrain",
                          source=str(folder / METADATA))
     prepared = [normalize(t) for t in texts]
-    todo = [i for i, t in enumerate(prepared) if t]
-    out: list[dict[str, float] | None] = [None] * len(texts)
-    if not todo:
-        return out
-    import numpy as np
+    path = str(folder / meta["file"])
+    cache = _ACT_CACHE.setdefault(path, {})
+    known = {t: cache[t] for t in prepared if t and t in cache}
+    todo = sorted({t for t in prepared if t and t not in known})
+    if todo:
+        probs = _run(path, meta, todo)
+        if len(cache) + len(todo) > ACT_CACHE_SIZE:
+            cache.clear()
+        for t, row in zip(todo, probs, strict=True):
+            known[t] = cache[t] = {lab: float(p) for lab, p in zip(meta["labels"], row,
+                                                                   strict=True)}
+    return [dict(known[t]) if t else None for t in prepared]
 
-    session = _session(str(folder / meta["file"]))
-    batch = np.array([[prepared[i]] for i in todo], dtype=object)
-    probs = session.run([meta["output"]], {meta["input"]: batch})[0]
-    for i, row in zip(todo, probs, strict=True):
-        out[i] = {lab: float(p) for lab, p in zip(meta["labels"], row, strict=True)}
-    return out
+
+#: Texts whose act probabilities are kept (per model file): the rules read the same
+#: utterances more than once (the act hits, then the answers of Article 5).
+ACT_CACHE_SIZE = 20000
+_ACT_CACHE: dict[str, dict[str, dict[str, float]]] = {}
 
 
 def uncivil_findings(
@@ -295,7 +315,7 @@ def uncivil_findings(
         detail.update(attribution_detail([u]))
         findings.append(Finding(
             rule=rule.id, article=rule.article, kind="uncivil",
-            canonical=rule.canonical or rule.title, speaker=u.speaker,
+            canonical=rule.canonical or rule.shown_title(), speaker=u.speaker,
             start=u.start, end=u.end, evidence=u.text,
             confidence=confidence, points=rule.points, detail=detail,
         ))

@@ -3,11 +3,19 @@
 "当服务对象提交的申请材料不齐全或者不符合法定形式的，要当场一次性告知需要补充的全部
 内容". The duty is breached when the clerk
 
-* **adds** a material after an earlier turn that told the materials (a list, a
-  turn-away for something missing, an earlier addition), once the citizen has
-  answered in between, and the added material was not named before
-  (:func:`piecemeal`, ``how="added"``): 还得有孩子的出生证明 after the citizen
-  fetched the first missing paper;
+* **adds** a material after an earlier telling of the materials (a list, a
+  turn-away for something missing, an earlier addition) was *closed*, and the
+  added material was not named before (:func:`piecemeal`, ``how="added"``):
+  还得有孩子的出生证明 after the citizen fetched the first missing paper. A
+  telling is closed (:func:`closed`) when the citizen acted on it (handed the
+  papers over, went and fetched them: :data:`ACTED`, or a pause of
+  :data:`FETCH_SECONDS`), when the clerk went on to check or process them
+  (:data:`CHECKED`), when the clerk said that was all (:data:`ALL_TOLD`) and
+  the citizen answered, when the citizen closed it in words (记下了, 明白了, 那我
+  回去准备: :data:`CLOSED_BY_CITIZEN`), or when the clerk adds as an
+  afterthought (哦对了, 忘了说: :data:`AFTERTHOUGHT`) after the citizen's words.
+  Materials explained over several turns — the citizen asking where to get
+  one, taking them down, asking 还有吗 (:data:`IN_PROGRESS`) — are one telling;
 * **puts off** telling the rest (:func:`piecemeal`, ``how="deferred"``):
   先把这个补上，其他的下回再说; on the phone, 您来了再看还缺什么;
 * reveals a further material on a visit the citizen says is a repeat because
@@ -26,6 +34,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from analyzer.i18n import gettext as _
 from analyzer.rules.acoustics import measure_finding, measure_rule
 from analyzer.types import Cue, Finding, Interaction, Utterance
 
@@ -61,27 +70,60 @@ def materials_named(text: str) -> set[str]:
     return out
 
 
-#: A citizen turn between two tellings ends the first one: more than a backchannel
-#: (嗯, 好, 对 …), or a pause this long (the citizen went to fetch something).
+#: A citizen turn after "that is all" closes a telling when it is more than a backchannel.
 TURN_CHARS = 4
+#: A pause this long between the telling and the addition: the citizen went to fetch something.
 FETCH_SECONDS = 10.0
+#: The citizen acting on the list: handing over, coming back with what was asked.
+ACTED = re.compile(r"给[你您]|[你您]看看|在这儿?[。.！!]?$|都在这|拿来了|带来了|带齐了|拿回来|取回来|"
+                   r"复印好了|复印来了|开来了|开好了|补来了|补好了|办好了|填好了|回来了|找着了|找到了")
+#: The clerk going on to check or process what was handed over.
+CHECKED = re.compile(r"看一下|看看|瞧瞧|核对|查一下|录入|扫描|收下|收着|收到|检查|审核|登记|过一遍|对一下")
+#: The citizen closing the list in words: understood, noted, going to get them.
+CLOSED_BY_CITIZEN = re.compile(r"记下了|记住了|记好了|知道了|明白了|清楚了|懂了|晓得了|那我回去|我回去准备|"
+                               r"我这就去|我去拿|我去弄|我去开")
+#: The clerk admitting an afterthought (哦对了, 忘了说): the list given before was not all.
+AFTERTHOUGHT = re.compile(r"对了|忘了|漏了|想起来|刚才没说|刚才没讲|差点忘|补充一下|还差一样没说")
+#: The citizen's words while the list is still being given: a question, taking it down.
+IN_PROGRESS = re.compile(r"[？?]|吗|呢$|等一下|等等|慢点|我记一下|记一下|拿笔|你说|您说|还有吗|还有别的|就这些吗")
+#: The clerk saying the list is complete.
+ALL_TOLD = re.compile(r"就这些|就这几样|就这两样|就这三样|别的不用|其他的?不用|没别的了|没有别的|这些就够|"
+                      r"齐了就|就行了|就可以了|就够了|一共就|全在这")
 
 
-def _citizen_between(utts: Sequence[Utterance], a: float, b: float) -> bool:
-    """True when the earlier telling was a finished turn: the citizen answered in between.
+def closed(utts: Sequence[Utterance], told: Cue, added: Cue) -> bool:
+    """True when the telling ``told`` was finished before the addition ``added`` (see above).
 
-    A backchannel (嗯, 好的) while the clerk is still listing does not end the
-    list; words of their own (:data:`TURN_CHARS`), a long pause, or the clerk
-    going on with something else do.
+    Between them: the citizen acted on it (:data:`ACTED`) or was away
+    :data:`FETCH_SECONDS`, or the clerk checked or processed papers
+    (:data:`CHECKED`, in words that tell no material), or the clerk said that
+    was all (:data:`ALL_TOLD`, in the telling or after it) and the citizen then
+    said more than a backchannel.
     """
     from analyzer.rules.acoustics import speech_chars
+    from analyzer.text.normalize import to_simplified
 
-    between = [u for u in utts if u.speaker == "citizen" and a <= u.start < b and u.text.strip()]
-    if not between:
-        return False
-    other = [u for u in utts if u.speaker != "citizen" and a < u.start < b and u.text.strip()]
-    return any(speech_chars(u.text) >= TURN_CHARS for u in between) or bool(other) or (
-        b - a >= FETCH_SECONDS)
+    a, b = told.end, added.start
+    between = [(i, u) for i, u in enumerate(utts) if a <= u.start < b and u.text.strip()
+               and i not in (told.utterance, added.utterance)]
+    citizen = [u for _, u in between if u.speaker == "citizen"]
+    staff = [u for _, u in between if u.speaker != "citizen"]
+    if any(ACTED.search(to_simplified(u.text)) for u in citizen):
+        return True
+    if any(CHECKED.search(to_simplified(u.text)) and not materials_named(u.text) for u in staff):
+        return True
+    if b - a >= FETCH_SECONDS and not staff:
+        return True
+    said_all = [utts[told.utterance], *staff]
+    if any(ALL_TOLD.search(to_simplified(u.text)) for u in said_all):
+        last_all = max(u.start for u in said_all if ALL_TOLD.search(to_simplified(u.text)))
+        if any(u.start > last_all and speech_chars(u.text) >= TURN_CHARS for u in citizen):
+            return True
+    said = [to_simplified(u.text).strip() for u in citizen if speech_chars(u.text) >= TURN_CHARS]
+    if any(CLOSED_BY_CITIZEN.search(t) and not IN_PROGRESS.search(t) for t in said):
+        return True
+    afterthought = AFTERTHOUGHT.search(to_simplified(utts[added.utterance].text))
+    return bool(afterthought and any(not IN_PROGRESS.search(t) for t in said))
 
 
 #: A sentence asking whether the citizen has an item (户口本呢？ 带了吗？) checks, it adds nothing.
@@ -115,11 +157,12 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
         if cue.kind == "materials_deferred":
             out.setdefault(cue.utterance, _finding(rule, cue, "deferred", None, utts))
             continue
-        if cue.kind not in ("materials_added", "incomplete_materials") or _ASKS.search(
-                utts[cue.utterance].text.strip()):
+        if cue.kind not in TOLD or _ASKS.search(utts[cue.utterance].text.strip()):
             continue
         prior = [c for c in told if c.start < cue.start and c.utterance != cue.utterance
-                 and _citizen_between(utts, c.end, cue.start)]
+                 and closed(utts, c, cue)]
+        if cue.kind == "materials_listed" and not any(e.start < cue.start for e in earlier_visit):
+            continue  # a list is Article 18's only after an earlier visit left it out
         if cue.kind == "materials_added" and prior and _is_new(utts, cue):
             out.setdefault(cue.utterance, _finding(rule, cue, "added", prior[0], utts))
         elif any(e.start < cue.start for e in earlier_visit) and _is_new(utts, cue):
@@ -131,13 +174,14 @@ def _finding(rule: object, cue: Cue, how: str, first: Cue | None, utts: Sequence
              ) -> Finding:
     said = utts[cue.utterance].text
     if how == "added" and first is not None:
-        evidence = (f"staff added “{said}” after telling the materials earlier "
-                    f"(“{first.evidence}” at {first.start:.1f} s)")
+        evidence = _("staff added “%(said)s” after telling the materials earlier "
+                     "(“%(told)s” at %(at).1f s)", said=said, told=first.evidence,
+                     at=first.start)
     elif how == "deferred":
-        evidence = f"staff put off telling the rest of the materials: “{said}”"
+        evidence = _("staff put off telling the rest of the materials: “%(said)s”", said=said)
     else:
-        evidence = (f"staff revealed another material on a visit the citizen says repeats an "
-                    f"earlier one: “{said}”")
+        evidence = _("staff revealed another material on a visit the citizen says repeats an "
+                     "earlier one: “%(said)s”", said=said)
     u = utts[cue.utterance]
     return measure_finding(
         rule, "piecemeal", "staff", u.start, u.end, evidence=evidence,
@@ -163,7 +207,7 @@ def earlier_visits(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexic
         text = utts[cue.utterance].text if cue.utterance < len(utts) else cue.evidence
         out.append(measure_finding(
             rule, "earlier_visit", "staff", cue.start, cue.end,
-            evidence=f"about an earlier visit: the citizen said “{text}”",
+            evidence=_("about an earlier visit: the citizen said “%(text)s”", text=text),
             confidence=0.7 * cue.confidence,
             detail={"about": "earlier_visit", "cue": cue.evidence, "utterance": cue.utterance,
                     "text": text},

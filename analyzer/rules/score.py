@@ -16,6 +16,11 @@ hall's own copy set with ``score.template``):
   ``min_confidence`` caps the score at ``max_score`` and the grade at
   ``cap_grade``.
 
+Whatever the template says, a finding held for review (``Finding.review``
+set: its speaker is uncertain) deducts nothing and vetoes nothing until an
+inspector confirms it (:func:`release`); ``detail["held_points"]`` records
+what it would deduct.
+
 Template errors are :class:`~analyzer.errors.LexiconError` naming file and line.
 """
 
@@ -31,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import LexiconError
+from analyzer.limits import check_toml_nesting, read_config_text
 from analyzer.resources import data_path
 from analyzer.types import FINDING_KINDS, Finding
 
@@ -101,6 +107,24 @@ class SamplingRules:
 
 
 @dataclass(frozen=True)
+class HealthRules:
+    """When a rule's precision from verdicts is too low to trust (the template's ``[rule_health]``).
+
+    Attributes:
+        min_precision: The bar: a rule whose confirmed precision (confirmed /
+            reviewed findings) over the period falls below it is *below the bar*.
+        min_reviewed: Fewer reviewed findings of a rule in the period: too few
+            to say. Either way its findings are marked *under review* on the 红黑榜.
+        trend_months: Months of precision shown as the trend (the period's
+            last month and those before it).
+    """
+
+    min_precision: float = 0.8
+    min_reviewed: int = 20
+    trend_months: int = 6
+
+
+@dataclass(frozen=True)
 class ScoringTemplate:
     """A parsed scoring template (see the module docstring)."""
 
@@ -116,6 +140,7 @@ class ScoringTemplate:
     lines: dict[str, int]
     ranking: RankingRules = RankingRules()
     sampling: SamplingRules = SamplingRules()
+    health: HealthRules = HealthRules()
     text: str = ""  # the TOML it was read from (kept in reports: re-scoring uses this version)
 
     @property
@@ -170,15 +195,13 @@ def load_template(path: str | Path | None = None) -> ScoringTemplate:
 
 @functools.lru_cache(maxsize=16)
 def _load_template(source: str, _stamp: int) -> ScoringTemplate:
-    try:
-        text = Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LexiconError(f"cannot read scoring template: {exc}", source=source) from None
+    text = read_config_text(source, "scoring template")  # within the input limits
     return _parse(text, source)
 
 
 @functools.lru_cache(maxsize=16)
 def _parse(text: str, source: str) -> ScoringTemplate:
+    check_toml_nesting(text, source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -218,8 +241,30 @@ def _build(data: dict[str, Any], source: str, text: str) -> ScoringTemplate:
     lines = {key: _line_of(text, key) or 0 for key in points}
     ranking = _ranking(data.get("ranking", {}), err)
     sampling = _sampling(data.get("sampling", {}), err)
+    health = _health(data.get("rule_health", {}), err)
     return ScoringTemplate(version, source, points, kinds, float(full), float(floor), limit,
-                           grades, vetoes, lines, ranking, sampling, text)
+                           grades, vetoes, lines, ranking, sampling, health, text)
+
+
+def _health(table: Any, err: Any) -> HealthRules:
+    """The ``[rule_health]`` table (defaults for what it leaves out)."""
+    if not isinstance(table, dict):
+        raise err("rule_health", "[rule_health] must be a table")
+    known = {f.name for f in fields(HealthRules)}
+    for key in table:
+        if key not in known:
+            raise err(key, f"unknown [rule_health] key; expected one of {sorted(known)}")
+    d = HealthRules()
+    bar = table.get("min_precision", d.min_precision)
+    if isinstance(bar, bool) or not isinstance(bar, (int, float)) or not 0 <= bar <= 1:
+        raise err("min_precision", f"expected a share in [0, 1], got {bar!r}")
+    out: dict[str, int] = {}
+    for key, low, high in (("min_reviewed", 1, 100000), ("trend_months", 1, 36)):
+        value = table.get(key, getattr(d, key))
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise err(key, f"expected a whole number in {low}..{high}, got {value!r}")
+        out[key] = value
+    return HealthRules(min_precision=float(bar), **out)
 
 
 def _sampling(table: Any, err: Any) -> SamplingRules:
@@ -389,7 +434,7 @@ def rule_points(finding: Finding, template: ScoringTemplate) -> int:
         return template.points[finding.rule]
     if group and group in template.points:
         return template.points[group]
-    own = finding.detail.get("lexicon_points", finding.points)
+    own = int(finding.detail.get("lexicon_points", finding.points) or 0)
     if own:
         return own
     return template.kind_points.get(finding.kind, 0)
@@ -429,11 +474,16 @@ def score(
     for f in ordered:
         base = rule_points(f, template)
         deduction = weighted(base, f.confidence, template)
+        detail = {**f.detail, "lexicon_points": f.detail.get("lexicon_points", f.points),
+                  "rule_points": base}
+        detail.pop("held_points", None)
+        if f.review:  # held for an inspector: reported, deducts (and vetoes) nothing yet
+            detail["held_points"] = deduction
+            out.append(replace(f, points=0, detail=detail))
+            continue
         used[f.rule] += 1
         if template.max_deductions_per_rule and used[f.rule] > template.max_deductions_per_rule:
             deduction = 0
-        detail = {**f.detail, "lexicon_points": f.detail.get("lexicon_points", f.points),
-                  "rule_points": base}
         veto = _veto_for(f, template)
         if veto is not None:
             detail["veto"] = veto.reason or f"veto rule {f.rule}"
@@ -446,6 +496,14 @@ def score(
     if template.rank(grade) < cap_rank:
         grade = template.grades[cap_rank][0]
     return value, grade, out
+
+
+def release(finding: Finding) -> Finding:
+    """A held finding an inspector confirmed: it deducts as any finding does when scored."""
+    if not finding.review:
+        return finding
+    detail = {k: v for k, v in finding.detail.items() if k != "held_points"}
+    return replace(finding, review="", detail={**detail, "released_from": finding.review})
 
 
 def _veto_for(f: Finding, template: ScoringTemplate) -> Veto | None:

@@ -141,6 +141,8 @@ class Attribution:
         at_call_end: A live call: the rules that needed the whole call and ran
             when it ended (its live events came before them); empty for a
             recording analysed whole.
+        voice: Mono: the enrolled voice that anchored the roles (``staff id``
+            and the first 12 hex digits of its digest), else "".
     """
 
     mode: str
@@ -149,6 +151,7 @@ class Attribution:
     speakers: list[SpeakerInfo] = field(default_factory=list)
     correlation: float | None = None
     at_call_end: tuple[str, ...] = ()
+    voice: str = ""
 
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> Attribution | None:
@@ -159,7 +162,7 @@ class Attribution:
                    dropped=[Dropped(**x) for x in d.get("dropped", ())],
                    speakers=[SpeakerInfo(**x) for x in d.get("speakers", ())],
                    correlation=d.get("correlation"),
-                   at_call_end=tuple(d.get("at_call_end", ())))
+                   at_call_end=tuple(d.get("at_call_end", ())), voice=d.get("voice", ""))
 
     def add(self, dropped: Sequence[Dropped]) -> None:
         """Record more dropped stretches (kept in time order)."""
@@ -176,6 +179,8 @@ class Attribution:
         }
         if self.at_call_end:
             d["at_call_end"] = list(self.at_call_end)
+        if self.voice:
+            d["voice"] = self.voice
         return d
 
 
@@ -405,8 +410,8 @@ def _foreground(levels: Sequence[float], gap: float) -> float | None:
 
 
 def attribute(tracks: Sequence[tuple[str, np.ndarray, list[Utterance]]], sample_rate: int,
-              options: AnalyzerOptions, mode: str, correlation: float | None = None
-              ) -> tuple[list[Utterance], Attribution]:
+              options: AnalyzerOptions, mode: str, correlation: float | None = None,
+              staff: str = "") -> tuple[list[Utterance], Attribution]:
     """Crosstalk (stereo), background and mono speaker turns for one recording.
 
     Args:
@@ -416,6 +421,8 @@ def attribute(tracks: Sequence[tuple[str, np.ndarray, list[Utterance]]], sample_
         options: ``attribution.*``, ``asr.mono_roles`` and the classifiers' folder.
         mode: ``stereo``, ``mono`` or ``same_mix``.
         correlation: The same-mix check's channel correlation, when it ran.
+        staff: The interaction's staff id: its enrolled voice
+            (``attribution.voices``) anchors mono roles.
 
     Returns:
         The utterances of the recording in time order, and what was done.
@@ -434,9 +441,14 @@ def attribute(tracks: Sequence[tuple[str, np.ndarray, list[Utterance]]], sample_
         record.dropped += dropped
     if len(tracks) == 1 and options.asr.mono_roles == "auto" and att.enabled:
         from analyzer.speech.diarize import diarize
+        from analyzer.speech.voices import voice_of
 
+        enrolled = voice_of(att.voices, staff)
         per_track[0], voices = diarize(per_track[0], tracks[0][1], sample_rate, att,
-                                       options.classifier)
+                                       options.classifier,
+                                       None if enrolled is None else enrolled.vector())
+        if enrolled is not None:
+            record.voice = f"{enrolled.staff} {enrolled.sha256[:12]}"
         record.speakers = [SpeakerInfo(**v) for v in voices]
     record.dropped.sort(key=lambda d: (d.start, d.end))
     utterances = sorted((u for utts in per_track for u in utts), key=lambda u: (u.start, u.end))

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from analyzer.errors import AudioError, require
+from analyzer.limits import MAX_CHANNEL_MINUTES
 
 #: The analysis rate (Hz): every path decodes or resamples to it (Whisper's and Silero's rate).
 SAMPLE_RATE = 16000
@@ -98,9 +99,11 @@ def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> DecodedAud
         if not container.streams.audio:
             raise AudioError("the file has no audio stream", source=source)
         stream = container.streams.audio[0]
+        _check_header(stream, source)
         native_rate = int(stream.rate or stream.codec_context.sample_rate or 0)
         codec = stream.codec_context.name
         declared = _declared_seconds(container, stream, source)
+        _check_length(declared or _estimated_seconds(container), stream, source)
         created = str((container.metadata or {}).get("creation_time", "") or "").strip()
         samples = _decode_stream(av, container, stream, sample_rate, source)
     duration = samples.shape[1] / sample_rate
@@ -118,16 +121,48 @@ def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> DecodedAud
     return DecodedAudio(samples, sample_rate, duration, source, native_rate, codec, created)
 
 
+#: Most channels and the sample rates a recording may declare (a header beyond them is
+#: damaged or hostile: a 1 Hz, 65535-channel WAV of a few bytes would resample into
+#: billions of samples).
+MAX_CHANNELS = 16
+RATE_RANGE = (1000, 384000)
+
+
+def _check_header(stream, source: str) -> None:
+    """Refuse a stream whose header no decoder can use, before anything is decoded."""
+    context = stream.codec_context
+    if context is None:
+        raise AudioError("no decoder for this audio format", source=source)
+    channels = int(context.channels or 0)
+    if channels < 1:
+        raise AudioError("the header declares 0 channels; expected 1 or more", source=source)
+    if channels > MAX_CHANNELS:
+        raise AudioError(f"the header declares {channels} channels; at most {MAX_CHANNELS} "
+                         "are read", source=source)
+    rate = int(stream.rate or context.sample_rate or 0)
+    if not RATE_RANGE[0] <= rate <= RATE_RANGE[1]:
+        raise AudioError(f"the header declares a sample rate of {rate} Hz; expected "
+                         f"{RATE_RANGE[0]}-{RATE_RANGE[1]} Hz", source=source)
+
+
 def _decode_stream(av, container, stream, sample_rate: int, source: str) -> np.ndarray:
     """Decode and resample every frame of ``stream`` to planar float32."""
     channels = stream.codec_context.channels or 1
-    layout = stream.codec_context.layout.name
-    resampler = av.AudioResampler(format="fltp", layout=layout, rate=sample_rate)
+    try:
+        layout = stream.codec_context.layout.name
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=sample_rate)
+    except (ValueError, av.error.FFmpegError) as exc:  # a header ffmpeg opens but cannot use
+        raise AudioError(f"cannot decode this audio's layout ({_reason(exc)})",
+                         source=source) from exc
     chunks: list[np.ndarray] = []
+    limit, got = MAX_CHANNEL_MINUTES * 60 * sample_rate // channels, 0
     try:
         for frame in container.decode(stream):
             for out in resampler.resample(frame):
                 chunks.append(out.to_ndarray())
+                got += chunks[-1].shape[1]
+            if got > limit:  # the header said less (or nothing): stop here
+                _check_length(got / sample_rate, stream, source)
         for out in resampler.resample(None):
             chunks.append(out.to_ndarray())
     except av.error.FFmpegError as exc:
@@ -140,6 +175,38 @@ def _decode_stream(av, container, stream, sample_rate: int, source: str) -> np.n
     if not chunks:
         return np.zeros((channels, 0), dtype=np.float32)
     return np.ascontiguousarray(np.concatenate(chunks, axis=1), dtype=np.float32)
+
+
+def _check_length(seconds: float | None, stream, source: str) -> None:
+    """Refuse a recording longer than :data:`analyzer.limits.MAX_CHANNEL_MINUTES` allows."""
+    channels = int(stream.codec_context.channels or 1)
+    if seconds is not None and seconds * channels > MAX_CHANNEL_MINUTES * 60:
+        raise AudioError(
+            f"{seconds / 60:.0f} minutes of audio in {channels} channel(s) is longer than one "
+            f"recording may be ({MAX_CHANNEL_MINUTES} minutes over all channels: "
+            f"{MAX_CHANNEL_MINUTES // channels} minutes of this one); split it into its calls "
+            "or visits", source=source)
+
+
+def audio_extent(path: str | Path) -> float | None:
+    """Minutes of audio a recording's header says it holds, summed over its channels
+    (None when it cannot say): what analysing it will cost, before it is decoded."""
+    av = require("av")
+    try:
+        with av.open(str(path), mode="r") as container:
+            stream = container.streams.audio[0]
+            seconds = _declared_seconds(container, stream, str(path)) or \
+                _estimated_seconds(container)
+            channels = int(stream.codec_context.channels or 1)
+    except (av.error.FFmpegError, IndexError, OSError, ValueError):
+        return None
+    return None if seconds is None else seconds * channels / 60
+
+
+def _estimated_seconds(container) -> float | None:
+    """The container's own estimate of its length (MP3, Ogg, MP4), or None."""
+    duration = getattr(container, "duration", None)
+    return float(duration) / 1_000_000 if duration else None  # (av.time_base: microseconds)
 
 
 def _declared_seconds(container, stream, path: str) -> float | None:

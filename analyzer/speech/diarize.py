@@ -19,8 +19,10 @@ A mono counter recording holds both parties. This stage, run by
    (``attribution.speakers[].signals``): the ``roles`` text classifier
    (staff-like 您好…/请您… against citizen-like 我想办…/请问…, trained like the
    other classifiers and shipped as ONNX), who opens and who closes the visit
-   (the clerk greets and says goodbye), and level (the clerk sits nearer the
-   microphone);
+   (the clerk greets and says goodbye), level (the clerk sits nearer the
+   microphone) and, where the interaction's clerk has an enrolled voice
+   (``conduct staff enroll``, :mod:`analyzer.speech.voices`), which voice
+   is nearer it;
 5. gives every piece its voice's role and a ``speaker_confidence`` (how
    clearly the piece belongs to its voice, times how sure the role decision
    is); consecutive pieces of one utterance given to one speaker are joined
@@ -48,9 +50,10 @@ from analyzer.speech.decode import SAMPLE_RATE
 from analyzer.types import Utterance, Word
 
 logger = logging.getLogger("analyzer")
-#: Weights of the role signals (text classifier, opening, closing, level): the text
-#: says most; who opens and closes and who is louder settle a close call.
-ROLE_WEIGHTS = {"text": 4.0, "opens": 0.6, "closes": 0.3, "level": 0.6}
+#: Weights of the role signals (text classifier, opening, closing, level, enrolled
+#: voice): the clerk's enrolled voice, where there is one, says most; then the text;
+#: who opens and closes and who is louder settle a close call.
+ROLE_WEIGHTS = {"text": 4.0, "opens": 0.6, "closes": 0.3, "level": 0.6, "enrolled": 8.0}
 #: Pieces shorter than this (s) or with fewer voiced frames get the voice of their
 #: neighbour rather than a vote of their own.
 _MIN_PIECE_SECONDS = 0.4
@@ -155,10 +158,14 @@ def features(x: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray | None:
     return np.concatenate([[np.median(semis), q75 - q25], ceps])
 
 
-def _standard(x: np.ndarray) -> np.ndarray:
+def _standard(x: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
     """Z-scored features, weighted: the median pitch tells voices apart best, the
-    twelve cepstral means together about as much again, the pitch spread least."""
-    z = (x - x.mean(axis=0)) / np.maximum(x.std(axis=0), 1e-6)
+    twelve cepstral means together about as much again, the pitch spread least.
+
+    ``reference``: the rows whose mean and spread standardize (default ``x``).
+    """
+    ref = x if reference is None else reference
+    z = (x - ref.mean(axis=0)) / np.maximum(ref.std(axis=0), 1e-6)
     return z * np.array([3.0, 0.5] + [0.6] * (x.shape[1] - 2))
 
 
@@ -220,8 +227,8 @@ def two_voices(x: np.ndarray, w: np.ndarray, min_weight: float = 0.0
 
 
 def diarize(utterances: Sequence[Utterance], samples: np.ndarray, sr: int,
-            options: AttributionOptions, classifier: ClassifierOptions
-            ) -> tuple[list[Utterance], list[dict[str, Any]]]:
+            options: AttributionOptions, classifier: ClassifierOptions,
+            enrolled: np.ndarray | None = None) -> tuple[list[Utterance], list[dict[str, Any]]]:
     """Speaker turns and roles of a mono recording's utterances.
 
     Args:
@@ -230,6 +237,9 @@ def diarize(utterances: Sequence[Utterance], samples: np.ndarray, sr: int,
         sr: Their rate.
         options: ``turn_gap``, ``min_speaker_seconds``, ``min_separation``.
         classifier: Where the ``roles`` model is.
+        enrolled: The features of the interaction's clerk's enrolled voice
+            (``Voice.vector()``, :mod:`analyzer.speech.voices`), when there is
+            one: the voice nearer it is the clerk (the ``enrolled`` vote).
 
     Returns:
         The utterances with ``speaker`` and ``speaker_confidence`` set, and
@@ -242,7 +252,7 @@ def diarize(utterances: Sequence[Utterance], samples: np.ndarray, sr: int,
     if not found:
         return [], []
     _cluster(found, options)
-    roles, voices = _roles(found, classifier)
+    roles, voices = _roles(found, classifier, enrolled)
     one = len(voices) == 1  # the microphone's owner: assumed, as a configured role is
     out = [(i, replace(p.utterance, speaker=roles[p.cluster][0], speaker_known=False,
                        speaker_confidence=1.0 if one
@@ -284,7 +294,8 @@ def _cluster(found: list[_Piece], options: AttributionOptions) -> None:
             last = p
 
 
-def _roles(found: list[_Piece], classifier: ClassifierOptions
+def _roles(found: list[_Piece], classifier: ClassifierOptions,
+           enrolled: np.ndarray | None = None
            ) -> tuple[dict[int, tuple[str, float]], list[dict[str, Any]]]:
     """Which voice is the clerk: each voice's (role, confidence) and its record."""
     from analyzer.errors import ModelError
@@ -316,6 +327,9 @@ def _roles(found: list[_Piece], classifier: ClassifierOptions
             "opens": 1.0 if found[0].cluster == a else -1.0,
             "closes": 1.0 if found[-1].cluster == a else -1.0,
             "level": float(np.clip((stats[a]["level"] - stats[b]["level"]) / 6.0, -1.0, 1.0))}
+    near = _enrolled_vote(found, a, b, enrolled)
+    if near is not None:
+        vote["enrolled"] = near
     total = sum(ROLE_WEIGHTS[key] * v for key, v in vote.items())
     sure = 1.0 / (1.0 + math.exp(-abs(total)))
     staff = a if total >= 0 else b
@@ -327,6 +341,33 @@ def _roles(found: list[_Piece], classifier: ClassifierOptions
                    **{f"vote_{key}": sign * v for key, v in vote.items()}}
         out.append(_voice(k, roles[k][0], stats[k], sure, signals))
     return roles, out
+
+
+def _enrolled_vote(found: list[_Piece], a: int, b: int, enrolled: np.ndarray | None
+                   ) -> float | None:
+    """How much nearer voice ``a`` is to the enrolled clerk than voice ``b`` (-1..1).
+
+    Distances in the recording's own standardized feature space (the one the
+    voices were clustered in, :func:`_standard`), from each voice's mean
+    (weighted by seconds) to the enrolled voice; the vote is their difference
+    over their sum, times 3, clipped: a voice twice as near gets a full vote.
+    """
+    strong = [p for p in found if p.features is not None]
+    if enrolled is None or len(strong) < 2:
+        return None
+    x = np.stack([p.features for p in strong])
+    v = np.asarray(enrolled, dtype=np.float64)
+    if v.shape != x.shape[1:]:
+        return None
+    both = _standard(np.vstack([x, v[None, :]]), reference=x)
+    w = np.array([max(0.2, p.utterance.end - p.utterance.start) for p in strong])
+    labels = np.array([p.cluster for p in strong])
+    if not ((labels == a).any() and (labels == b).any()):
+        return None
+    d = {k: float(np.linalg.norm(np.average(both[:-1][labels == k], axis=0,
+                                            weights=w[labels == k]) - both[-1]))
+         for k in (a, b)}
+    return float(np.clip(3.0 * (d[b] - d[a]) / max(d[a] + d[b], 1e-9), -1.0, 1.0))
 
 
 def _voice(k: int, role: str, stats: dict[str, float], sure: float,

@@ -90,6 +90,7 @@ class _Request:
     error: BaseException | None = None
     verifier: Verifier | None = None
     speakers: tuple[str, ...] = ()
+    context: frozenset[int] = frozenset()
     owed: dict[tuple[int, float], tuple[bool, bool]] = field(default_factory=dict)
     heard: dict[tuple[int, float], list[Heard]] = field(default_factory=lambda: defaultdict(list))
 
@@ -197,7 +198,8 @@ class PackedTranscriber:
         with self._cond:
             rid = self._next
             self._next += 1
-        pieces = [p for k, track in enumerate(tracks)
+        pieces = [replace(p, context=track.context) if track.context else p
+                  for k, track in enumerate(tracks)
                   for p in _pieces(np.ascontiguousarray(track.samples, dtype=np.float32), rid, k,
                                    options, cut)]
         pieces.sort(key=lambda p: (p.start, p.track))  # the conversation in time order
@@ -206,6 +208,7 @@ class PackedTranscriber:
             return [[] for _ in tracks]
         req = _Request(pending=len(pieces), verifier=verifier,
                        speakers=tuple(track.speaker for track in tracks),
+                       context=frozenset(k for k, track in enumerate(tracks) if track.context),
                        owed=_owed_positions(pieces, tracks, verifier))
         with self._cond:
             if verifier is not None:
@@ -288,7 +291,8 @@ class PackedTranscriber:
                     if req is None:
                         continue
                     got = mapped.get((piece.job, piece.track, piece.start), [])
-                    if error is None and len(bin_.pieces) > 1 and _lost(got, piece):
+                    if (error is None and len(bin_.pieces) > 1 and _lost(got, piece)
+                            and piece.track not in req.context):
                         retry.append(replace(piece, tries=piece.tries + 1))
                         continue
                     req.words[(piece.track, piece.start)] += got
@@ -318,7 +322,8 @@ class PackedTranscriber:
             encoded: np.ndarray | None = None
             for offset, piece in bin_.pieces:
                 req = requests.get(piece.job)
-                if req is None or req.verifier is None or req.speakers[piece.track] != "staff":
+                if (req is None or req.verifier is None or req.speakers[piece.track] != "staff"
+                        or piece.track in req.context):
                     continue
                 got = mapped_all[i].get((piece.job, piece.track, piece.start), [])
                 if not got or (len(bin_.pieces) > 1 and _lost(got, piece)):
@@ -366,6 +371,11 @@ class PackedTranscriber:
                     if req is not None:
                         req.error = exc
                         req.done.set()
+
+    def resume(self) -> None:
+        """Take work again after :meth:`stop` (a worker's next call: a Ray actor's next chunk)."""
+        with self._cond:
+            self._stopped = False
 
     def stop(self) -> None:
         """Finish the remaining bins and end :meth:`serve`."""
@@ -415,6 +425,8 @@ def _utterances(req: _Request, tracks: Sequence[Track],
 
     out: list[list[Utterance]] = [[] for _ in tracks]
     for k, start in sorted(req.words):
+        if k in req.context:
+            continue  # heard as the company of the other pieces only
         found = words_to_utterances(req.words[(k, start)], tracks[k].speaker, tracks[k].known,
                                     options.split_gap, is_hallucination,
                                     lambda w: written_words(w, options))

@@ -11,8 +11,17 @@ become a :class:`CallMeta`, read and checked here:
 * :data:`ROLE_KEYS`: ``stereo_speakers`` (the role on each of a stereo
   recording's two channels) and ``mono_roles`` (``auto`` | ``staff`` |
   ``citizen``), read by :func:`analyzer.speech.tracks.resolve_tracks`;
-* anything else a sidecar carries is kept, uninterpreted, in
-  :attr:`CallMeta.extra` (the interaction's ``meta``).
+* ``meta``: a hall's own fields, kept uninterpreted in :attr:`CallMeta.extra`
+  (the interaction's ``meta``), as in a transcript.
+
+The contract is strict, as a transcript's is: a key that is none of these is
+an error naming the closest known key (``ring: unknown key; did you mean
+'rings'?``, :func:`analyzer.text.transcript.unknown_key`), so no typo in a
+sidecar or a manifest changes a score silently. A sidecar may be a whole
+transcript written next to its recording (its ``utterances``, ``duration``
+and ``audio`` are not metadata and are not read here); keys starting with
+``_`` are comments. A manifest row may have ``path`` and the metadata
+columns, nothing else.
 
 Where two sources say something, the nearer one wins: a manifest row over
 the sidecar (:meth:`CallMeta.over`), the ``meta`` argument over both.
@@ -26,12 +35,19 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import ManifestError, TranscriptError
+from analyzer.limits import MAX_RECORD_BYTES, identifier_problem, size_text
 from analyzer.types import CHANNELS, META_KEYS, Interaction
 
 #: Who speaks on which channel, per recording (see :mod:`analyzer.speech.tracks`).
 ROLE_KEYS: tuple[str, ...] = ("stereo_speakers", "mono_roles")
 #: Keys of a sidecar that are never metadata (a transcript written next to its recording).
-_NOT_META = ("utterances", "transcript")
+_NOT_META = ("utterances", "transcript", "duration", "audio")
+#: The object of a hall's own fields (kept in :attr:`CallMeta.extra`).
+HALL_FIELDS = "meta"
+#: Every key a sidecar (or the ``meta`` argument of ``analyze``) may have.
+SIDECAR_KEYS: frozenset[str] = frozenset({*META_KEYS, *ROLE_KEYS, *_NOT_META, HALL_FIELDS})
+#: Every column a manifest row may have.
+MANIFEST_KEYS: frozenset[str] = frozenset({"path", *META_KEYS, *ROLE_KEYS})
 
 
 @dataclass(frozen=True)
@@ -49,7 +65,8 @@ class CallMeta:
         ring_seconds: Seconds of ringing from the call record, or None.
         stereo_speakers: The roles on channel 0 and 1, or None (the options decide).
         mono_roles: ``auto``, ``staff``, ``citizen`` or "" (the options decide).
-        extra: Every other key a sidecar carries, kept in the interaction's ``meta``.
+        extra: A sidecar's ``meta`` object (the hall's own fields), kept in the
+            interaction's ``meta``.
         where: The file these came from (a sidecar, a manifest), for error messages.
     """
 
@@ -73,19 +90,24 @@ class CallMeta:
 
         Empty cells and ``null`` say nothing. ``rings`` and ``ring_seconds``
         must be numbers (text of a number is read), not negative; ``channel``
-        one of ``counter`` and ``phone``.
+        one of ``counter`` and ``phone``. An unknown key is an error (see the
+        module docstring).
 
         Args:
             data: The JSON object or CSV row.
             where: The file it came from (named by errors).
             line: The manifest line, when it is one.
-            keep_extra: Keep the keys that are not metadata (a sidecar's) in
-                :attr:`extra`; a manifest's other columns are dropped.
+            keep_extra: A sidecar's object (:data:`SIDECAR_KEYS`; its ``meta``
+                becomes :attr:`extra`); False: a manifest's row
+                (:data:`MANIFEST_KEYS`).
 
         Raises:
-            ManifestError: A field has a bad value (the message names it).
-            TranscriptError: ``stereo_speakers`` does not list two roles.
+            ManifestError: A field has a bad value, or a manifest row has an
+                unknown column (the message names it).
+            TranscriptError: A sidecar has an unknown key or a ``meta`` that is
+                not an object, or ``stereo_speakers`` does not list two roles.
         """
+        _check_keys(data, where, line, sidecar=keep_extra)
         values: dict[str, Any] = {}
         for key in META_KEYS:
             value = data.get(key)
@@ -100,10 +122,12 @@ class CallMeta:
             values["stereo_speakers"] = (str(speakers[0]), str(speakers[1]))
         if data.get("mono_roles"):
             values["mono_roles"] = str(data["mono_roles"])
-        if keep_extra:
-            values["extra"] = {k: v for k, v in data.items()
-                               if k not in META_KEYS and k not in _NOT_META
-                               and not str(k).startswith("_")}
+        if keep_extra and data.get(HALL_FIELDS) is not None:
+            hall = data[HALL_FIELDS]
+            if not isinstance(hall, Mapping):
+                raise TranscriptError(f"expected an object of the hall's own fields, got "
+                                      f"{type(hall).__name__}", source=where, field=HALL_FIELDS)
+            values["extra"] = dict(hall)
         return cls(**values, where=where)
 
     def over(self, base: CallMeta) -> CallMeta:
@@ -124,6 +148,22 @@ class CallMeta:
             interaction.ring_seconds = self.ring_seconds
 
 
+def _check_keys(data: Mapping[str, Any], where: str, line: int | None, *, sidecar: bool) -> None:
+    """Raise on the first key that is neither metadata nor allowed beside it (sorted order)."""
+    from analyzer.text.transcript import unknown_key
+
+    known = SIDECAR_KEYS if sidecar else MANIFEST_KEYS
+    unknown = sorted(str(k) for k in data if str(k) not in known and not str(k).startswith("_"))
+    if not unknown:
+        return
+    key = unknown[0]
+    if sidecar:
+        raise TranscriptError(unknown_key(key, known - set(_NOT_META), "a sidecar"),
+                              source=where, field=key)
+    raise ManifestError(unknown_key(key, known, "a manifest row"), source=where, line=line,
+                        field=key)
+
+
 def _field(key: str, value: Any, where: str, line: int | None) -> Any:
     """One metadata field, typed (raises :class:`ManifestError` naming it)."""
     if key in ("rings", "ring_seconds"):
@@ -139,7 +179,12 @@ def _field(key: str, value: Any, where: str, line: int | None) -> Any:
     if key == "channel" and str(value) not in CHANNELS:
         raise ManifestError(f"channel must be counter or phone, not {value!r}", source=where,
                             line=line, field=key)
-    return str(value).strip()
+    text = str(value).strip()
+    if key in ("id", "hall", "window", "staff"):  # could render as another id (issue 26 #21)
+        problem = identifier_problem(text)
+        if problem:
+            raise ManifestError(f"{key} {problem}", source=where, line=line, field=key)
+    return text
 
 
 def sidecar_path(recording: str | Path) -> Path:
@@ -163,8 +208,17 @@ def read_sidecar(recording: str | Path) -> CallMeta:
     from analyzer.text.transcript import read_json
 
     try:
-        data = read_json(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        with sidecar.open("rb") as fh:
+            raw = fh.read(MAX_RECORD_BYTES + 1)
+    except OSError as exc:
+        raise TranscriptError(f"sidecar metadata is unreadable: {exc.strerror or exc}",
+                              source=str(sidecar)) from None
+    if len(raw) > MAX_RECORD_BYTES:
+        raise TranscriptError(f"sidecar metadata is larger than {size_text(MAX_RECORD_BYTES)}",
+                              source=str(sidecar))
+    try:
+        data = read_json(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
         raise TranscriptError(f"sidecar metadata is not valid JSON: {exc}",
                               source=str(sidecar)) from None
     if not isinstance(data, dict):

@@ -63,6 +63,9 @@ class Piece:
         start: Where the piece starts in the recording, seconds.
         samples: The piece's 16 kHz samples.
         tries: Packed recognitions so far that gave too few words.
+        context: Heard only as the company of the pieces after it in its bin
+            (a live line's previous turns): the encoder sees it, the decoder
+            starts after it (:attr:`Bin.skip`).
     """
 
     job: int
@@ -70,6 +73,7 @@ class Piece:
     start: float  # seconds in the recording
     samples: np.ndarray
     tries: int = 0
+    context: bool = False
 
     @property
     def seconds(self) -> float:
@@ -108,6 +112,17 @@ class Bin:
         offset = self.used + (GAP_SECONDS if self.pieces else 0.0)
         self.pieces.append((offset, piece))
         self.used = offset + piece.seconds
+
+    @property
+    def skip(self) -> float:
+        """Where the decoder starts (bin seconds): after the context pieces at the bin's
+        start, so their words are not decoded again (0: at the start)."""
+        lead = 0.0
+        for offset, piece in self.pieces:
+            if not piece.context:
+                return offset if lead else 0.0
+            lead = offset + piece.seconds
+        return 0.0
 
     def audio(self, samples: int = 0) -> np.ndarray:
         """The bin's audio: its pieces at their offsets, silence elsewhere, at least
@@ -289,10 +304,11 @@ class PackedRecognizer:
         feats = bin_features(self.model.feature_extractor, bins)
         encoded = self.model.encode(feats)
         t1 = time.perf_counter()
-        results = self._generate(encoded, len(bins), 1.0)
+        skips = [b.skip for b in bins]
+        results = self._generate(encoded, skips, 1.0)
         looping = [i for i, r in enumerate(results) if self._loops(r.sequences_ids[0])]
         if looping:  # re-decode only the bins that ran into a repetition loop
-            again = self._generate(self.model.encode(feats[looping]), len(looping),
+            again = self._generate(self.model.encode(feats[looping]), [skips[i] for i in looping],
                                    self.options.repetition_penalty)
             for i, r in zip(looping, again, strict=True):
                 results[i] = r
@@ -300,9 +316,7 @@ class PackedRecognizer:
         t2 = time.perf_counter()
         segments = [self._segments(r.sequences_ids[0], b.used) for r, b in zip(results, bins,
                                                                                 strict=True)]
-        tokens = [[t for seg in segs for t in seg["tokens"]] for segs in segments]
-        frames = [min(3000, int(np.ceil(b.used)) * self.model.frames_per_second) for b in bins]
-        aligned = self.model.find_alignment(self.tokenizer, tokens, encoded, frames)
+        aligned = self._align(bins, segments, encoded)
         t3 = time.perf_counter()
         self.timings["features+encoder"] = self.timings.get("features+encoder", 0.0) + t1 - t0
         self.timings["decoder"] = self.timings.get("decoder", 0.0) + t2 - t1
@@ -336,11 +350,43 @@ class PackedRecognizer:
                 out.append(text)
         return out
 
-    def _generate(self, encoded: Any, n: int, repetition_penalty: float) -> list[Any]:
-        """Batched decoding of ``n`` encoded bins (CTranslate2 ``generate``)."""
+    def _align(self, bins: Sequence[Bin], segments: list[list[dict[str, Any]]],
+               encoded: Any) -> list[list[dict[str, Any]]]:
+        """Word times of each bin's decoded tokens (cross-attention, as
+        ``word_timestamps=True``); a bin whose decoder started after context pieces
+        is aligned on its encoder frames from there (the words are not the context's)."""
+        tokens = [[t for seg in segs for t in seg["tokens"]] for segs in segments]
+        fps = self.model.frames_per_second
+        frames = [min(3000, int(np.ceil(b.used)) * fps) for b in bins]
+        aligned: list[list[dict[str, Any]]] = list(
+            self.model.find_alignment(self.tokenizer, tokens, encoded, frames))
+        later = [i for i, b in enumerate(bins) if b.skip and tokens[i]]
+        if later:
+            import ctranslate2
+
+            from analyzer.speech.verify import host_array
+
+            host = host_array(encoded)
+            for i in later:
+                cut = int(bins[i].skip * fps) // 2 * 2  # mel frames, even (2 per encoder frame)
+                tail = ctranslate2.StorageView.from_array(
+                    np.ascontiguousarray(host[i:i + 1, cut // 2:]))
+                words = self.model.find_alignment(self.tokenizer, [tokens[i]], tail,
+                                                  [max(2, frames[i] - cut)])[0]
+                aligned[i] = [{**w, "start": w["start"] + cut / fps, "end": w["end"] + cut / fps}
+                              for w in words]
+        return aligned
+
+    def _generate(self, encoded: Any, skips: Sequence[float], repetition_penalty: float
+                  ) -> list[Any]:
+        """Batched decoding of encoded bins (CTranslate2 ``generate``); a bin with
+        ``skip`` seconds of context starts from that timestamp."""
         sample = self.options.temperature > 0 and self.options.beam_size == 1
+        begin = self.tokenizer.timestamp_begin
+        prompts = [list(self.prompt) + ([begin + int(round(skip / 0.02))] if skip else [])
+                   for skip in skips]
         return list(self.model.model.generate(
-            encoded, [list(self.prompt) for _ in range(n)],
+            encoded, prompts,
             beam_size=max(1, self.options.beam_size), max_length=self.model.max_length,
             suppress_blank=True, suppress_tokens=self.suppress, return_scores=True,
             return_no_speech_prob=True, repetition_penalty=repetition_penalty,

@@ -180,7 +180,7 @@ def conclude(heard: Heard, options: AnalyzerOptions, *, source: str | Path,
     utterances, attribution = attribute(
         [(t.speaker, t.signal(audio), utts)
          for t, utts in zip(tracks, heard.utterances, strict=True)],
-        audio.sample_rate, options, mode, heard.correlation)
+        audio.sample_rate, options, mode, heard.correlation, staff=heard.meta.staff)
     attribution.add(heard.silenced)
     attribution.at_call_end = heard.at_call_end
     utterances = with_levels(utterances, audio, tracks)

@@ -324,6 +324,10 @@ def count_rings(
     return best, share
 
 
+#: Seconds of audio :func:`detect_rings` analyses at a time (its memory is this block's).
+FEED_SECONDS = 30.0
+
+
 def detect_rings(
     samples: np.ndarray,
     sample_rate: int,
@@ -353,7 +357,10 @@ def detect_rings(
     duration = x.size / sample_rate
     end = duration if answer_time is None else max(0.0, min(answer_time, duration))
     tracker = ToneTracker(sample_rate, options)
-    tracker.feed(x[: int(math.ceil(end * sample_rate))])
+    stop = int(math.ceil(end * sample_rate))
+    step = int(FEED_SECONDS * sample_rate)  # a block at a time: frames of the whole call
+    for at in range(0, stop, step):          # at once took gigabytes (issue 26 #3)
+        tracker.feed(x[at:min(at + step, stop)])
     return ring_result(tracker, options, end, answer_time)
 
 

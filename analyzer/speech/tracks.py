@@ -54,6 +54,11 @@ class Track:
             for the rows mixed (a stereo file carrying one mix twice).
         samples: Its float32 samples at 16 kHz, once cut (:meth:`cut`, :meth:`of`).
         offset: Where ``samples`` start in the recording, in seconds.
+        context: Speech given only as the company of the other tracks' speech
+            in their bin (a live line's previous turns, in time order before
+            the piece being recognised, as a recording's bin holds them): it
+            is not verified, not recognised again when its words are lost,
+            and its utterances are not returned.
     """
 
     speaker: str
@@ -61,6 +66,7 @@ class Track:
     row: int | None = 0
     samples: np.ndarray = field(default_factory=_no_samples, repr=False)
     offset: float = 0.0
+    context: bool = False
 
     def of(self, samples: np.ndarray, offset: float = 0.0) -> Track:
         """This track with ``samples`` (starting ``offset`` seconds into the recording)."""

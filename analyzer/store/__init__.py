@@ -15,7 +15,8 @@ Tables:
         inspectors' verdicts (dismissed findings no longer deduct).
     utterances, findings: the transcript and the evidence, one row each.
     errors: inputs that could not be analysed (run, path, kind, message).
-    reviews: inspectors' verdicts on findings (confirm | dismiss | comment).
+    reviews: inspectors' verdicts on findings (confirm | dismiss | comment), a
+        dismissal's reason.
     appeals, rectifications, assignments, staff_directory: the inspectors'
         month (:mod:`analyzer.store.appeals`, :mod:`analyzer.store.sampling`,
         :mod:`analyzer.store.results`); ``audit``: their append-only history,
@@ -45,6 +46,7 @@ How the package is built (one job a module):
   ``results``        per-staff / per-window results, the staff directory
   ``hits``           trainers' example candidates
   ``search``         transcript search
+  ``verdicts``       verdict counts per rule and month, for rule health
   =================  ==================================================================
 
 * :mod:`~analyzer.store.filters`: :class:`~analyzer.store.filters.Filter`, the

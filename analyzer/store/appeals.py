@@ -11,10 +11,13 @@ The closed loop of Article 23 (差评 核实、整改、反馈):
   follow-up date (:meth:`AppealsMixin.set_rectification`), marked done later;
   the next period's list shows whether it was.
 
-Nothing is overwritten: triggers in the schema (version 4) write an
-``audit`` row (who, when, what, before, after) for every insert and update
-of an appeal or rectification and for every change of an interaction's
-score, refuse deletes, and keep the audit table itself append-only.
+Nothing is overwritten: triggers in the schema (:mod:`analyzer.store.guards`,
+version 7) write an ``audit`` row (who, when, what, before, after) for every
+insert and update of an appeal or rectification and for every change of an
+interaction's score or attribution, refuse deletes and replaced rows, refuse a
+change that does not name its user, and keep the audit table itself
+append-only. Whoever confirmed a finding or filed its appeal does not rule
+on it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
+from analyzer.limits import identifier_problem
 from analyzer.store.base import StoreBase
 from analyzer.store.database import inserted_id
 from analyzer.store.filters import SqlValue
@@ -148,7 +152,8 @@ class AppealsMixin(StoreBase):
         Raises:
             InvalidRequest: Unknown outcome, empty comment or user.
             NotFound: No such appeal.
-            ReviewConflict: Already ruled, or the ruler filed the appeal.
+            ReviewConflict: Already ruled, or the ruler filed the appeal or confirmed
+                the finding it is against.
         """
         if outcome not in RULINGS:
             raise InvalidRequest(f"a ruling is one of {', '.join(RULINGS)}, not {outcome!r}")
@@ -164,6 +169,10 @@ class AppealsMixin(StoreBase):
             if a["filed_by"] == user:
                 raise ReviewConflict(f"appeal #{appeal_id} was filed by {user}; another "
                                      "supervisor rules on it", source=self.path)
+            if _confirmed_by(db, a, user):
+                raise ReviewConflict(f"appeal #{appeal_id} is against a finding {user} "
+                                     "confirmed; another supervisor rules on it",
+                                     source=self.path)
             if outcome == "overturned" and a["finding_id"] is not None:
                 record_verdict(db, int(a["finding_id"]), "dismiss",
                                f"申诉 #{appeal_id} overturned: {comment}", user, self.path)
@@ -214,6 +223,9 @@ class AppealsMixin(StoreBase):
         """
         staff, action, user = _text(staff, "the staff id"), _text(action, "the action"), \
             _text(user, "the user")
+        problem = identifier_problem(staff)
+        if problem:
+            raise InvalidRequest(f"the staff id {problem}")
         try:
             date.fromisoformat(follow_up)
         except (TypeError, ValueError):
@@ -288,6 +300,21 @@ class AppealsMixin(StoreBase):
                            json.loads(r["before_json"]) if r["before_json"] else None,
                            json.loads(r["after_json"]) if r["after_json"] else None)
                 for r in self._query(f"SELECT * FROM audit{where} ORDER BY id", params)]
+
+
+def _confirmed_by(db: sqlite3.Connection, appeal: sqlite3.Row, user: str) -> bool:
+    """True when ``user`` ever confirmed the finding ``appeal`` is against (no one rules
+    on their own judgement, whatever they said of the finding since)."""
+    if appeal["finding_id"] is not None:
+        found = db.execute("SELECT 1 FROM reviews WHERE finding_id = ? AND verdict = 'confirm' "
+                           "AND user = ? LIMIT 1", (appeal["finding_id"], user)).fetchone()
+    else:  # the finding is gone (re-analysis): its reviews keep its rule and time
+        found = db.execute(
+            "SELECT 1 FROM reviews WHERE interaction_pk = ? AND rule = ? AND verdict = 'confirm' "
+            "AND user = ? AND ((start IS NULL AND ? IS NULL) OR ABS(start - ?) < 0.5) LIMIT 1",
+            (appeal["interaction_pk"], appeal["rule"], user, appeal["start"],
+             appeal["start"])).fetchone()
+    return found is not None
 
 
 def _appeal(r: sqlite3.Row) -> Appeal:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from analyzer.errors import StoreError
@@ -16,6 +17,7 @@ from analyzer.store.results import ResultsMixin
 from analyzer.store.reviews import ReviewsMixin
 from analyzer.store.sampling import SamplingMixin
 from analyzer.store.search import SearchMixin
+from analyzer.store.verdicts import CalibrationMixin, HealthMixin
 from analyzer.store.writes import WritesMixin
 
 logger = logging.getLogger("analyzer")
@@ -72,7 +74,8 @@ def newer_schema(version: int, path: str) -> StoreError:
 
 
 class Store(WritesMixin, QueriesMixin, ReviewsMixin, ResultsMixin, AppealsMixin,
-            ExampleHitsMixin, SearchMixin, SamplingMixin):
+            ExampleHitsMixin, SearchMixin, SamplingMixin, HealthMixin,
+            CalibrationMixin):
     """A results database (SQLite file), safe to share between threads.
 
     Reads run on the calling thread's own connection and writes on the one
@@ -141,18 +144,33 @@ class Store(WritesMixin, QueriesMixin, ReviewsMixin, ResultsMixin, AppealsMixin,
             if version <= current:
                 continue
             logger.info("results database %s: migrating to schema version %d", self.path, version)
-            con.execute("BEGIN IMMEDIATE")
+            rebuild = bool(getattr(step, "foreign_keys_off", False))
+            if rebuild:  # a table rebuilt: no cascades, other tables keep naming it
+                con.execute("PRAGMA foreign_keys = OFF")
+                con.execute("PRAGMA legacy_alter_table = ON")
             try:
-                if callable(step):
-                    step(con)
-                else:
-                    for statement in schema.statements(step):
-                        con.execute(statement)
-                con.execute("INSERT INTO schema_version VALUES (?, ?)", (version, schema.now()))
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
+                _apply(con, version, step)
+            finally:
+                if rebuild:
+                    con.execute("PRAGMA legacy_alter_table = OFF")
+                    con.execute("PRAGMA foreign_keys = ON")
+
+
+def _apply(con: sqlite3.Connection, version: int,
+           step: str | Callable[[sqlite3.Connection], None]) -> None:
+    """One migration in its own transaction, recorded in ``schema_version``."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        if callable(step):
+            step(con)
+        else:
+            for statement in schema.statements(step):
+                con.execute(statement)
+        con.execute("INSERT INTO schema_version VALUES (?, ?)", (version, schema.now()))
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def _version_of(con: sqlite3.Connection) -> int:

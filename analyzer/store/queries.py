@@ -59,8 +59,9 @@ class QueriesMixin(StoreBase):
 
         Args:
             pk: Interaction primary key.
-            reviewed: Drop findings an inspector dismissed and use the
-                review-adjusted score and grade.
+            reviewed: Drop findings an inspector dismissed, release held
+                findings an inspector confirmed, and use the review-adjusted
+                score and grade.
 
         Raises:
             NotFound: No such interaction.
@@ -71,8 +72,10 @@ class QueriesMixin(StoreBase):
             raise NotFound(f"no interaction with id {pk}", source=self.path)
         report = InteractionReport.from_dict(json.loads(rows[0]["report_json"]))
         if reviewed:
-            dismissed = {r["idx"] for r in self.findings(pk) if r["verdict"] == "dismiss"}
-            report.findings = [f for i, f in enumerate(report.findings) if i not in dismissed]
+            from analyzer.store.reviews import reviewed as after_review
+
+            verdicts = {r["idx"]: r["verdict"] for r in self.findings(pk) if r["verdict"]}
+            report.findings = after_review(report.findings, verdicts)
             report.score, report.grade = rows[0]["score"], rows[0]["grade"]
         return report
 
@@ -129,6 +132,21 @@ class QueriesMixin(StoreBase):
                 node[keys[-1]] = value
             out[int(r[0])] = {"source_path": r[1], "input": stored}
         return out
+
+    def recording_claims(self, name: str) -> dict[int, tuple[str, RecordingRef]]:
+        """The interactions that name a recording file called ``name``: pk -> (staff, refs).
+
+        From ``recording_names`` (schema version 7); the web app resolves the
+        refs inside its recordings root to tell whose the recording is.
+        """
+        pks = [int(r[0]) for r in self._query(
+            "SELECT interaction_pk FROM recording_names WHERE name = ? LIMIT 1000", (name,))]
+        if not pks:
+            return {}
+        refs = self.recording_refs(pks)
+        staff = {int(r[0]): str(r[1]) for r in self._query(
+            f"SELECT id, staff FROM interactions WHERE id IN ({', '.join('?' * len(pks))})", pks)}
+        return {pk: (staff[pk], ref) for pk, ref in refs.items() if pk in staff}
 
     def stored_input(self, pk: int) -> tuple[Interaction, JsonObject]:
         """The stored input of ``pk`` and its audio-only results, for re-scoring."""

@@ -8,6 +8,11 @@ from one results database, for a month, a quarter or a year
 minimum interactions to be ranked, the list size, the score bounds of each
 list, whether unreviewed findings count, and the tie-breaks.
 
+A rule the inspectors' verdicts do not yet support (rule health,
+:mod:`analyzer.store.health`: below the template's ``[rule_health]`` bar, or
+too few reviews to say) is named on the list, and each entry says how many of
+its breaches are that rule's findings: *under review*.
+
 The list is reproducible: it depends only on the database's rows and the
 template (no clock; "as of" is the database's latest analysis or review),
 and :attr:`Ranking.fingerprint` hashes what it ranks, so two runs can be
@@ -27,6 +32,7 @@ from analyzer.rules.score import RankingRules, ScoringTemplate
 from analyzer.store.appeals import Rectification
 from analyzer.store.core import Store
 from analyzer.store.filters import Filter
+from analyzer.store.health import build_rule_health
 from analyzer.store.periods import Period
 from analyzer.store.results import GroupResult
 
@@ -46,12 +52,15 @@ class RankEntry:
             list, staff), if any.
         earlier: The rectification set in the previous period, if any, and
             its state as of the period's end (``done``, ``overdue``, ``open``).
+        under_review: How many of its breaches are findings of rules under
+            review (:attr:`Ranking.under_review`).
     """
 
     rank: int
     result: GroupResult
     rectification: Rectification | None = None
     earlier: tuple[Rectification, str] | None = None
+    under_review: int = 0
 
 
 @dataclass
@@ -70,6 +79,9 @@ class Ranking:
     unranked: dict[str, int] = field(default_factory=dict)
     #: every rectification set in the previous period, with its state at this period's end
     follow_ups: list[tuple[Rectification, str]] = field(default_factory=list)
+    #: rules whose findings are under review (rule health: below the template's
+    #: ``[rule_health]`` bar, or too few reviews to say) -> that state
+    under_review: dict[str, str] = field(default_factory=dict)
 
     @property
     def fingerprint(self) -> str:
@@ -89,6 +101,7 @@ class Ranking:
             d["rectification"] = e.rectification.__dict__ if e.rectification else None
             d["earlier_rectification"] = ({**e.earlier[0].__dict__, "state": e.earlier[1]}
                                           if e.earlier else None)
+            d["under_review_breaches"] = e.under_review
             return d
 
         return {
@@ -101,6 +114,7 @@ class Ranking:
             "lists": {k: {g: [entry(e) for e in v] for g, v in groups.items()}
                       for k, groups in self.lists.items()},
             "follow_ups": [{**r.__dict__, "state": s} for r, s in self.follow_ups],
+            "under_review": dict(sorted(self.under_review.items())),
         }
 
 
@@ -155,6 +169,8 @@ def build_ranking(store: Store, period: Period, template: ScoringTemplate,
     current = {r.staff: r for r in store.rectifications(period=period.label)}
     earlier = {r.staff: r for r in store.rectifications(period=period.previous().label)}
     ranking.follow_ups = [(r, r.state(period.until)) for r in earlier.values()]
+    health = build_rule_health(store, period, template, hall=filters.hall)
+    ranking.under_review = {rule: row.status for rule, row in health.under_review().items()}
     for group in GROUPS:
         results = store.results(group, period, template.failing_grade, filters, links=links)
         for r in results:
@@ -168,5 +184,8 @@ def build_ranking(store: Store, period: Period, template: ScoringTemplate,
                                      (earlier[e.result.staff],
                                       earlier[e.result.staff].state(period.until))
                                      if e.result.staff in earlier else None) for e in entries]
+            entries = [replace(e, under_review=sum(
+                n for rule, n in e.result.by_rule.items() if rule in ranking.under_review))
+                for e in entries]
             ranking.lists.setdefault(which, {})[group] = entries
     return ranking

@@ -12,9 +12,10 @@ from analyzer.halltime import HallZones
 from analyzer.types import Interaction, InteractionReport, Utterance
 
 
-def analysis_key(content_hash: str, model: str, lexicon_version: str) -> str:
-    """The identity of one analysis: content + model + lexicon version."""
-    return hashlib.sha256(f"{content_hash}\0{model}\0{lexicon_version}".encode()).hexdigest()
+def analysis_key(identity: str, model: str, lexicon_version: str) -> str:
+    """What names one analysis: the interaction's identity
+    (:func:`analyzer.pipeline.identity_of`) + model + lexicon version."""
+    return hashlib.sha256(f"{identity}\0{model}\0{lexicon_version}".encode()).hexdigest()
 
 
 def interaction_to_dict(interaction: Interaction) -> dict[str, Any]:
@@ -79,7 +80,7 @@ def _interaction_of_report(report: InteractionReport) -> Interaction:
 
 @dataclass(frozen=True)
 class Stored:
-    """What the store knows about one content hash (see :meth:`Store.lookup`)."""
+    """What the store knows about one interaction (see :meth:`Store.lookup`)."""
 
     pk: int
     key: str
@@ -121,3 +122,29 @@ def error_text(path: str, message: str) -> str:
     """
     path, message = str(path or ""), str(message)
     return message if not path or message.startswith(path) else f"{path}: {message}"
+
+
+def recording_names(source_path: str | None, stored_input: dict[str, Any]) -> set[str]:
+    """The file names of the recordings a stored interaction names (``recording_names``).
+
+    Its input path and the input's
+    :data:`~analyzer.speech.clips.INPUT_RECORDING_KEYS` (a typed transcript's
+    ``audio`` entry): every place :func:`analyzer.speech.clips.recording_of`
+    may find its recording. Only names with an audio suffix count.
+    """
+    from analyzer.speech.clips import INPUT_RECORDING_KEYS
+    from analyzer.speech.decode import AUDIO_SUFFIXES
+
+    refs: list[object] = [source_path]
+    for keys in INPUT_RECORDING_KEYS:
+        value: object = stored_input
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        refs.append(value)
+    names = set()
+    for ref in refs:
+        if isinstance(ref, str) and ref and "\x00" not in ref:
+            name = Path(ref).name
+            if Path(name).suffix.lower() in AUDIO_SUFFIXES:
+                names.add(name)
+    return names

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from analyzer.errors import InvalidRequest
+from analyzer.limits import identifier_problem
 from analyzer.store.base import StoreBase
 from analyzer.store.filters import Filter, SqlValue, key_clauses, where_clause
 from analyzer.store.periods import Period
@@ -293,27 +294,29 @@ class ResultsMixin(StoreBase):
     def set_staff(self, rows: list[tuple[str, str, str]], user: str = "") -> int:
         """Add or update directory entries ``(staff id, name, hall)``; returns how many.
 
-        Each change is kept in the audit trail (entity ``directory``).
+        Each change is kept in the audit trail (entity ``directory``, written
+        by the schema's triggers under ``user``).
+
+        Raises:
+            InvalidRequest: No user, or a staff id, name or hall holding a
+                control or format character.
         """
+        if not user.strip():
+            raise InvalidRequest("a change to the staff directory needs its user")
+        for entry in rows:
+            for what, value in zip(("staff id", "name", "hall"), entry, strict=True):
+                problem = identifier_problem(value)
+                if problem:
+                    raise InvalidRequest(f"the {what} {value!r}: {problem}")
         at = now()
 
         def job(db: sqlite3.Connection) -> None:
             for staff, name, hall in rows:
-                old = db.execute("SELECT rowid, name, hall FROM staff_directory WHERE staff = ?",
-                                 (staff,)).fetchone()
-                db.execute(
-                    "INSERT INTO staff_directory (staff, name, hall, updated_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(staff) DO UPDATE SET name = excluded.name, hall = excluded.hall, "
-                    "updated_at = excluded.updated_at", (staff, name, hall, at))
-                rowid = db.execute("SELECT rowid FROM staff_directory WHERE staff = ?",
-                                   (staff,)).fetchone()[0]
-                db.execute(
-                    "INSERT INTO audit (at, user, entity, entity_id, action, before_json, "
-                    "after_json) VALUES (?, ?, 'directory', ?, ?, "
-                    "CASE WHEN ? IS NULL THEN NULL ELSE json_object('name', ?, 'hall', ?) END, "
-                    "json_object('staff', ?, 'name', ?, 'hall', ?))",
-                    (at, user, rowid, "updated" if old else "added", old and old[1],
-                     old and old[1], old and old[2], staff, name, hall))
+                cur = db.execute("UPDATE staff_directory SET name = ?, hall = ?, updated_at = ?, "
+                                 "changed_by = ? WHERE staff = ?", (name, hall, at, user, staff))
+                if cur.rowcount == 0:
+                    db.execute("INSERT INTO staff_directory (staff, name, hall, updated_at, "
+                               "changed_by) VALUES (?, ?, ?, ?, ?)", (staff, name, hall, at, user))
 
         self.db.write(job)
         return len(rows)

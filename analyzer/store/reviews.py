@@ -11,7 +11,7 @@ from analyzer.errors import InvalidRequest, NotFound, ReviewConflict
 from analyzer.store.base import StoreBase
 from analyzer.store.database import inserted_id
 from analyzer.store.rows import ReviewRow
-from analyzer.store.schema import VERDICTS, now
+from analyzer.store.schema import DISMISS_REASONS, VERDICTS, now
 from analyzer.types import Finding, InteractionReport
 
 logger = logging.getLogger("analyzer")
@@ -22,8 +22,8 @@ class ReviewsMixin(StoreBase):
 
     # -- reviews ----------------------------------------------------------
 
-    def set_verdict(self, finding_id: int, verdict: str, comment: str = "", user: str = ""
-                    ) -> int:
+    def set_verdict(self, finding_id: int, verdict: str, comment: str = "", user: str = "",
+                    *, reason: str = "") -> int:
         """Record an inspector's verdict on a finding; returns the review id.
 
         ``confirm``/``dismiss`` set the finding's current verdict (the latest
@@ -31,14 +31,21 @@ class ReviewsMixin(StoreBase):
         ``grade`` (dismissed findings no longer count); ``comment`` only adds
         a note. ``auto_score`` never changes. A finding that was appealed
         takes no new verdict: the ruling decides (:meth:`rule_appeal`).
+        ``user`` is required: every verdict names who gave it. ``reason``: why a
+        finding was dismissed (one of :data:`~analyzer.store.schema.DISMISS_REASONS`;
+        "" when not said).
 
         Raises:
-            InvalidRequest: Unknown verdict.
+            InvalidRequest: Unknown verdict, no user, or a reason given with
+                another verdict than ``dismiss`` or not one of the reasons.
             NotFound: No such finding.
             ReviewConflict: The finding is under appeal or was ruled on.
         """
         if verdict not in VERDICTS:
             raise InvalidRequest(f"verdict must be one of {VERDICTS}, not {verdict!r}")
+        if reason and (verdict != "dismiss" or reason not in DISMISS_REASONS):
+            raise InvalidRequest(f"a reason is for dismissals, one of {DISMISS_REASONS}; "
+                                 f"not {reason!r} with {verdict!r}")
 
         def job(db: sqlite3.Connection) -> int:
             if verdict != "comment":
@@ -48,7 +55,8 @@ class ReviewsMixin(StoreBase):
                     raise ReviewConflict(
                         f"finding {finding_id} is under appeal #{appeal[0]} ({appeal[1]}); its "
                         "verdict follows the ruling", source=self.path)
-            return record_verdict(db, finding_id, verdict, comment, user, self.path)
+            return record_verdict(db, finding_id, verdict, comment, user, self.path,
+                                  reason=reason)
 
         return self.db.write(job)
 
@@ -66,7 +74,7 @@ class ReviewsMixin(StoreBase):
 
 
 def record_verdict(db: sqlite3.Connection, finding_id: int, verdict: str, comment: str,
-                   user: str, path: str) -> int:
+                   user: str, path: str, *, reason: str = "") -> int:
     """Insert a review row and apply it, inside the caller's write transaction.
 
     Raises:
@@ -76,35 +84,55 @@ def record_verdict(db: sqlite3.Connection, finding_id: int, verdict: str, commen
                      (finding_id,)).fetchone()
     if row is None:
         raise NotFound(f"no finding with id {finding_id}", source=path)
+    if not user.strip():
+        raise InvalidRequest("a verdict needs the user who gives it")
     review_id = inserted_id(db.execute(
         "INSERT INTO reviews (finding_id, interaction_pk, rule, start, verdict, comment, "
-        "user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (finding_id, row[0], row[1], row[2], verdict, comment, user, now())))
+        "user, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (finding_id, row[0], row[1], row[2], verdict, comment, user, now(), reason)))
     if verdict != "comment":
         db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, finding_id))
-        apply_reviews(db, row[0])
+        apply_reviews(db, row[0], user)
     return review_id
 
 
-def apply_reviews(db: sqlite3.Connection, pk: int) -> None:
+def apply_reviews(db: sqlite3.Connection, pk: int, user: str) -> None:
     """Recompute the review-adjusted score of ``pk`` from its verdicts (in the caller's
-    write transaction)."""
-    for fid, verdict in db.execute(
-        "SELECT finding_id, verdict FROM reviews WHERE interaction_pk = ? "
-        "AND verdict != 'comment' AND finding_id IS NOT NULL ORDER BY id", (pk,)
-    ).fetchall():
-        db.execute("UPDATE findings SET verdict = ? WHERE id = ?", (verdict, fid))
+    write transaction).
+
+    Each finding takes its latest verdict (the schema allows no other); a
+    changed score is audited under ``user``.
+    """
+    db.execute(
+        "UPDATE findings SET verdict = (SELECT r.verdict FROM reviews r WHERE r.finding_id = "
+        "findings.id AND r.verdict != 'comment' ORDER BY r.id DESC LIMIT 1) "
+        "WHERE interaction_pk = ?", (pk,))
     report_json, auto_score, auto_grade = db.execute(
         "SELECT report_json, auto_score, auto_grade FROM interactions WHERE id = ?", (pk,)
     ).fetchone()
-    dismissed = {r[0] for r in db.execute(
-        "SELECT idx FROM findings WHERE interaction_pk = ? AND verdict = 'dismiss'", (pk,))}
+    verdicts = dict(db.execute(
+        "SELECT idx, verdict FROM findings WHERE interaction_pk = ? AND verdict IS NOT NULL",
+        (pk,)).fetchall())
     score, grade = auto_score, auto_grade
-    if dismissed:
-        report = InteractionReport.from_dict(json.loads(report_json))
-        kept = [f for i, f in enumerate(report.findings) if i not in dismissed]
-        score, grade = rescore_findings(kept, report)
-    db.execute("UPDATE interactions SET score = ?, grade = ? WHERE id = ?", (score, grade, pk))
+    report = InteractionReport.from_dict(json.loads(report_json))
+    held = {i for i, f in enumerate(report.findings) if f.review}
+    if "dismiss" in verdicts.values() or held & set(verdicts):
+        score, grade = rescore_findings(reviewed(report.findings, verdicts), report)
+    db.execute("UPDATE interactions SET score = ?, grade = ?, changed_by = ? WHERE id = ?",
+               (score, grade, user, pk))
+
+
+def reviewed(findings: list[Finding], verdicts: dict[int, str]) -> list[Finding]:
+    """The findings that count after the inspectors' verdicts (by finding index).
+
+    A dismissed finding is gone; a finding held for review (``Finding.review``)
+    that was confirmed is released and deducts; one not yet confirmed stays
+    held (deducting nothing).
+    """
+    from analyzer.rules.score import release
+
+    return [release(f) if verdicts.get(i) == "confirm" else f
+            for i, f in enumerate(findings) if verdicts.get(i) != "dismiss"]
 
 
 def rescore_findings(findings: list[Finding], report: InteractionReport) -> tuple[int, str]:

@@ -21,6 +21,7 @@ class InteractionColumns(TypedDict):
 
     id: int
     key: str
+    identity: str
     content_hash: str
     model: str
     lexicon_version: str
@@ -123,6 +124,7 @@ class ReviewRow(TypedDict):
     comment: str
     user: str
     at: str
+    reason: str
 
 
 class ErrorRow(TypedDict):

@@ -113,11 +113,13 @@ class SamplingMixin(StoreBase):
         """Draw the period's sample and assign what is not assigned yet.
 
         Raises:
-            InvalidRequest: No inspectors.
+            InvalidRequest: No inspectors, or no user.
         """
         inspectors = sorted({i.strip() for i in inspectors if i.strip()})
         if not inspectors:
             raise InvalidRequest("name at least one inspector to assign to")
+        if not user.strip():
+            raise InvalidRequest("a sample needs the user who draws it")
         rows = [(int(r[0]), str(r[1]), int(r[2])) for r in self._query(
             "SELECT id, staff, score FROM interactions WHERE day BETWEEN ? AND ? ORDER BY id",
             (period.since, period.until))]

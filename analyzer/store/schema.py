@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
+
+from analyzer.store.identity import rebuild_interactions
 
 VERDICTS: tuple[str, ...] = ("confirm", "dismiss", "comment")
 APPEAL_STATES: tuple[str, ...] = ("open", "upheld", "overturned")
 REVIEW_STATES: tuple[str, ...] = ("unreviewed", "reviewed", "confirmed", "dismissed")
 GROUPS: tuple[str, ...] = ("hall", "window", "staff", "channel", "day", "article", "rule")
+#: Why an inspector dismissed a finding (``reviews.reason``; "" = not said): the
+#: speech was misheard, the words were the other party's, the owed act was done
+#: in other words, the context made it no breach, something else.
+DISMISS_REASONS: tuple[str, ...] = ("misheard", "wrong_speaker", "said_otherwise", "context",
+                                    "other")
 
 
 _SCHEMA_V1 = """
@@ -542,6 +550,82 @@ INSERT INTO rollup_months_findings
               for w in ("INSERT", "UPDATE"))
 
 
+#: Version 7 (issue 26): the audit trail holds against SQL written by hand
+#: (:mod:`analyzer.store.guards`: no row replaced or deleted, every change
+#: names its user, verdicts only from reviews; the triggers of versions 4-6
+#: that wrote rows with an empty user, or backdated under the last person's
+#: name, are replaced); ``changed_by``, the actor column of interactions and
+#: the staff directory. ``utterances_masked``: the trainers' search index, over
+#: the transcript with personal data masked (rowid = utterance id; ``text``
+#: the masked utterance shown), kept with each transcript and re-made when
+#: the masker changes (``masked_index``: which interactions are indexed under
+#: which analyzer version). ``recording_names``: the file names of the
+#: recordings each interaction names (its input path, its ``audio`` entry),
+#: so the app can tell who a recording belongs to before serving it.
+_SCHEMA_V7 = """
+ALTER TABLE interactions ADD COLUMN changed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE staff_directory ADD COLUMN changed_by TEXT NOT NULL DEFAULT '';
+CREATE VIRTUAL TABLE utterances_masked USING fts5(chars, pinyin, text UNINDEXED,
+    tokenize='unicode61');
+CREATE TABLE masked_index (
+    interaction_pk INTEGER PRIMARY KEY REFERENCES interactions(id) ON DELETE CASCADE,
+    version TEXT NOT NULL
+);
+CREATE INDEX ix_masked_index_version ON masked_index(version);
+CREATE TRIGGER utterances_unmasked AFTER DELETE ON utterances
+BEGIN DELETE FROM utterances_masked WHERE rowid = OLD.id; END;
+CREATE TABLE recording_names (
+    name TEXT NOT NULL,
+    interaction_pk INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+    PRIMARY KEY (name, interaction_pk)
+) WITHOUT ROWID;
+CREATE INDEX ix_recording_names_pk ON recording_names(interaction_pk);
+"""
+
+
+def _v7(db: sqlite3.Connection) -> None:
+    """Version 7's tables and triggers; the recording names of the rows already stored."""
+    from analyzer.store import guards
+    from analyzer.store.records import recording_names
+
+    for statement in statements(_SCHEMA_V7):
+        db.execute(statement)
+    for name in guards.OLD_TRIGGERS:
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for table in ("appeals", "rectifications", "assignments"):  # names are spent once used
+        db.execute(f"UPDATE {table} SET updated_by = ''")
+    for guarded in guards.STORE_TABLES:
+        for statement in guarded.triggers():
+            db.execute(statement)
+    for statement in guards.verdict_triggers() + guards.audit_triggers():
+        db.execute(statement)
+    rows = db.execute("SELECT id, source_path, input_json FROM interactions ORDER BY id")
+    while batch := rows.fetchmany(2000):
+        db.executemany("INSERT OR IGNORE INTO recording_names VALUES (?, ?)",
+                       [(name, pk) for pk, path, text in batch
+                        for name in recording_names(path, _json_or_empty(text))])
+
+
+def _json_or_empty(text: str) -> dict[str, object]:
+    import json
+
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+#: Version 10 (issue 30): a dismissal's reason (one of :data:`DISMISS_REASONS`,
+#: "" when not said), and the dismissed findings indexed on their own, so the
+#: rule-health figures read the store's dismissals (a few thousand) rather than
+#: a month's findings.
+_SCHEMA_V10 = """
+ALTER TABLE reviews ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+CREATE INDEX ix_findings_dismissed ON findings(interaction_pk) WHERE verdict = 'dismiss';
+"""
+
+
 def _v4(db: sqlite3.Connection) -> None:
     """Version 4's tables, then the search index of the utterances already stored."""
     from analyzer.text.search import index_forms
@@ -554,6 +638,40 @@ def _v4(db: sqlite3.Connection) -> None:
                        [(pk, *index_forms(text)) for pk, text in batch])
 
 
+def _v9(db: sqlite3.Connection) -> None:
+    """Days on the hall's clock for interactions stored before the halls had time zones.
+
+    Until the hall time zone (``[halls]``), an interaction's ``day`` was the
+    UTC date of its start (or, without one, of its analysis): a call at
+    07:30 in Beijing on 5 May was counted on 4 May. Each day is computed again
+    as new rows are (``records._day``), in the zones of the newest run's
+    ``[halls]`` options (the default, Asia/Shanghai, where none were given);
+    the rollup triggers move the day's counts with it. A store whose
+    interactions carry an actor column (the audit guards) names this
+    migration as the actor.
+    """
+    from analyzer.halltime import HallZones
+    from analyzer.store.records import _day
+
+    newest = db.execute("SELECT options FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    try:
+        options = json.loads(newest[0] or "{}") if newest else {}
+    except ValueError:
+        options = {}
+    zones = HallZones.of(options.get("halls") if isinstance(options, dict) else None)
+    columns = {row[1] for row in db.execute("PRAGMA table_info(interactions)")}
+    actor = ", changed_by = 'schema migration 9'" if "changed_by" in columns else ""
+    moved = []
+    for pk, started_at, analyzed_at, hall, day in db.execute(
+            "SELECT id, started_at, analyzed_at, hall, day FROM interactions"):
+        new = _day(started_at, analyzed_at, zones, hall)
+        if new and new != day:
+            moved.append((new, pk))
+    db.executemany(f"UPDATE interactions SET day = ?{actor} WHERE id = ?", moved)
+
+
+#: Version 8: interactions stored under their identity, not their content
+#: (:mod:`analyzer.store.identity`; the table is rebuilt, foreign keys off).
 MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] = (
     (1, _SCHEMA_V1),
     (2, _SCHEMA_V2),
@@ -561,6 +679,10 @@ MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] =
     (4, _v4),
     (5, _SCHEMA_V5),
     (6, _SCHEMA_V6),
+    (7, _v7),
+    (8, rebuild_interactions),
+    (9, _v9),
+    (10, _SCHEMA_V10),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

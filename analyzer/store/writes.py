@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import sqlite3
 from collections.abc import Sequence
 from typing import cast
 
-from analyzer.errors import shown
+from analyzer.errors import InvalidRequest, shown
 from analyzer.halltime import HallZones
+from analyzer.limits import identifier_problem
 from analyzer.store.base import StoreBase
 from analyzer.store.database import inserted_id
 from analyzer.store.filters import SqlValue
 from analyzer.store.hits import HitRow, write_example_hits
+from analyzer.store.masked import masked_texts, write_masked
 from analyzer.store.records import (
     Stored,
     _day,
     _interaction_of_report,
     interaction_to_dict,
+    recording_names,
     zones_of_report,
 )
 from analyzer.store.reviews import apply_reviews
@@ -27,6 +31,8 @@ from analyzer.store.rows import ErrorRow, JsonObject, LatestErrorRow, RunRow
 from analyzer.store.schema import now
 from analyzer.text.search import index_forms
 from analyzer.types import Interaction, InteractionReport
+
+logger = logging.getLogger("analyzer")
 
 
 class WritesMixin(StoreBase):
@@ -149,11 +155,11 @@ class WritesMixin(StoreBase):
         """True when this exact analysis (content + model + lexicon) is stored."""
         return bool(self._query("SELECT 1 FROM interactions WHERE key = ?", (key,)))
 
-    def lookup(self, content_hash: str) -> Stored | None:
-        """What is stored for a content hash (any model / lexicon), or None."""
+    def lookup(self, identity: str) -> Stored | None:
+        """What is stored for an interaction's identity (any model / lexicon), or None."""
         rows = self._query(
-            "SELECT id, key, model, lexicon_version FROM interactions WHERE content_hash = ?",
-            (content_hash,),
+            "SELECT id, key, model, lexicon_version FROM interactions WHERE identity = ?",
+            (identity,),
         )
         return Stored(*rows[0]) if rows else None
 
@@ -170,20 +176,30 @@ class WritesMixin(StoreBase):
         model: str | None = None,
         lexicon_version: str | None = None,
         examples: Sequence[HitRow] | None = None,
+        actor: str | None = None,
+        identity: str | None = None,
     ) -> int:
         """Store one analysed interaction in one transaction; returns its pk.
 
-        An interaction with the same ``content_hash`` is replaced in place
-        (same pk; re-analysis with another model or lexicon). Reviews survive
+        An interaction with the same ``identity`` is replaced in place (same
+        pk; re-analysis with another model or lexicon, or a changed sidecar).
+        Another interaction with the same content is no reason to replace it
+        (an interaction is an event, not a byte string): it is logged as a
+        warning, and both are kept. Reviews survive
         a replacement: each is re-attached to the new finding with the same
-        rule and start time.
+        rule and start time, and the review-adjusted score follows. The
+        audit trail gets a row when the interaction is first stored and when
+        a re-analysis changes who, where or when it is charged to, its
+        analysis or its score (under ``actor``). Its transcript with personal
+        data masked is indexed for trainers' search, and the file names of
+        its recordings are kept (who a recording belongs to).
 
         Args:
             report: The analyzer's report.
             run_id: The batch run (None outside a batch).
             content_hash: sha256 of the recording / transcript record.
             path: The input path it came from.
-            key: :func:`analysis_key` of (content_hash, model, lexicon version).
+            key: :func:`analysis_key` of (identity, model, lexicon version).
             interaction: The analysed input (kept for re-scoring without
                 transcribing again). Default: rebuilt from the report.
             audio: Audio-only results to keep for re-scoring (``ring``,
@@ -195,7 +211,18 @@ class WritesMixin(StoreBase):
                 ``lexicon_version`` (:func:`analyzer.training.examples.candidates`),
                 kept with it so trainers' searches never match the store
                 again; None leaves it to :func:`~analyzer.training.examples.index_examples`.
+            actor: Who stores it, for the audit trail (default ``batch run N``,
+                or ``analyzer`` outside a batch).
+            identity: The interaction's identity
+                (:func:`analyzer.pipeline.identity_of`); default: from
+                ``content_hash``, the report's id and its start time.
+
+        Raises:
+            InvalidRequest: Its id, hall, window or staff id holds a control
+                or format character (:func:`analyzer.limits.identifier_problem`),
+                whichever path it came by (transcript, sidecar, live header).
         """
+        check_identifiers(report)
         if interaction is None:
             interaction = _interaction_of_report(report)
         if model is None:
@@ -205,34 +232,71 @@ class WritesMixin(StoreBase):
         analyzed = now()
         row = _interaction_row(report, interaction, audio, analyzed)
         row.update(key=key, content_hash=content_hash, model=model,
-                   lexicon_version=lexicon_version, run_id=run_id, source_path=shown(path))
-        version = lexicon_version
+                   lexicon_version=lexicon_version, run_id=run_id, source_path=shown(path),
+                   changed_by=actor or (f"batch run {run_id}" if run_id else "analyzer"))
+        if not identity:
+            from analyzer.pipeline.result import identity_of
+
+            identity = identity_of(content_hash, report.id, interaction.started_at)
+        row["identity"] = identity
+        masked = masked_texts(report.utterances)  # before the write: the writer never waits
+        names = recording_names(row["source_path"], interaction_to_dict(interaction))  # type: ignore[arg-type]
 
         def job(db: sqlite3.Connection) -> int:
             old = db.execute(
-                "SELECT id FROM interactions WHERE content_hash = ?", (content_hash,)
-            ).fetchone()
+                "SELECT id FROM interactions WHERE identity = ?", (identity,)).fetchone()
             if old is None:
+                _warn_same_content(db, content_hash, report.id, row["source_path"])
                 cols = ", ".join(f'"{c}"' for c in row)
                 pk = inserted_id(db.execute(
                     f"INSERT INTO interactions ({cols}) VALUES ({', '.join('?' * len(row))})",
                     list(row.values())))
-            else:
+            else:  # the score follows the reviews below: one change, one audit row
                 pk = int(old[0])
-                row["rescored_at"] = analyzed
-                sets = ", ".join(f'"{c}" = ?' for c in row)
-                db.execute(f"UPDATE interactions SET {sets} WHERE id = ?", [*row.values(), pk])
+                update = {k: v for k, v in row.items() if k not in ("score", "grade")}
+                update["rescored_at"] = analyzed
+                sets = ", ".join(f'"{c}" = ?' for c in update)
+                db.execute(f"UPDATE interactions SET {sets} WHERE id = ?",
+                           [*update.values(), pk])
                 db.execute("DELETE FROM utterances WHERE interaction_pk = ?", (pk,))
                 db.execute("DELETE FROM findings WHERE interaction_pk = ?", (pk,))
+                db.execute("DELETE FROM recording_names WHERE interaction_pk = ?", (pk,))
             _insert_children(db, pk, report)
+            write_masked(db, pk, masked)
+            db.executemany("INSERT INTO recording_names VALUES (?, ?)",
+                           [(name, pk) for name in sorted(names)])
             if old is not None:
                 _relink_reviews(db, pk)
-                apply_reviews(db, pk)
+                apply_reviews(db, pk, str(row["changed_by"]))
             if examples is not None:
-                write_example_hits(db, pk, version, examples)
+                write_example_hits(db, pk, lexicon_version, examples)
             return pk
 
         return self.db.write(job)
+
+
+def _warn_same_content(db: sqlite3.Connection, content_hash: str, ident: str,
+                       path: SqlValue) -> None:
+    """Log that a new interaction has the content of a stored one (both are kept)."""
+    same = db.execute("SELECT interaction_id, source_path FROM interactions "
+                      "WHERE content_hash = ? LIMIT 1", (content_hash,)).fetchone()
+    if same is not None:
+        logger.warning("%s: interaction %s has the same content as stored interaction %s "
+                       "(%s); kept as an interaction of its own", path, ident, same[0],
+                       same[1])
+
+
+def check_identifiers(report: InteractionReport) -> None:
+    """Refuse a report whose id, hall, window or staff id could render as another.
+
+    Raises:
+        InvalidRequest: Naming the field and the character.
+    """
+    for field, value in (("id", report.id), ("hall", report.hall), ("window", report.window),
+                         ("staff", report.staff)):
+        problem = identifier_problem(str(value or ""))
+        if problem:
+            raise InvalidRequest(f"{field}: {problem}", source=report.source or None)
 
 
 def _interaction_row(report: InteractionReport, interaction: Interaction,

@@ -207,7 +207,8 @@ class StoredEvent:
 
 @dataclass(frozen=True)
 class EndedEvent:
-    """A line ended: its score and grade, and its stored row (None when not stored)."""
+    """A line ended: its score, grade and rings (the report's), and its stored row (None
+    when not stored)."""
 
     type: ClassVar[str] = "ended"
     call_id: str
@@ -215,11 +216,13 @@ class EndedEvent:
     score: float | None
     grade: str | None
     interaction: int | None
+    rings: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
         return {"type": self.type, "call_id": self.call_id, "dropped": self.dropped,
-                "score": self.score, "grade": self.grade, "interaction": self.interaction}
+                "score": self.score, "grade": self.grade, "interaction": self.interaction,
+                "rings": self.rings}
 
 
 #: What the listener itself says about a line, besides its stream's events.

@@ -133,6 +133,13 @@ class Segmenter:
         """True when speech is in progress but its latest frames are silence."""
         return self.start is not None and self._silence_from is not None
 
+    @property
+    def silence_from(self) -> int | None:
+        """The frame where the silence at the end of the speech in progress began
+        (None: no speech in progress, or its latest frames are speech). If the
+        silence lasts ``min_silence`` frames the speech ends there."""
+        return self._silence_from if self.start is not None else None
+
     def flush(self) -> list[tuple[int, int]]:
         """Finish the speech in progress at the current frame."""
         done: list[tuple[int, int]] = []

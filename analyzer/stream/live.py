@@ -33,6 +33,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -53,6 +54,7 @@ from analyzer.stream.frontend import (
 )
 from analyzer.stream.online import OnlinePolicy
 from analyzer.stream.rules import LiveRules
+from analyzer.stream.spool import SampleFile
 from analyzer.types import CHANNELS, Finding, Interaction, InteractionReport, RingResult, Utterance
 
 if TYPE_CHECKING:
@@ -114,6 +116,9 @@ class StreamAnalyzer:
             None: the audio consumed so far (a replay as fast as it goes).
         about: What else is known about the call (a sidecar's or a line
             header's fields: hall, window, staff, ``started_at``, roles).
+        spill: Keep the call's 16 kHz audio (what the end-of-call analysis
+            reads) in a temporary file in this folder, not in memory (the
+            listener's lines: memory stays bounded however long a call is).
 
     Call :meth:`feed` with each chunk and :meth:`close` at the end; both
     return the events produced (see the module docstring).
@@ -131,6 +136,7 @@ class StreamAnalyzer:
         recognizer: Recognizer | None = None,
         clock: Callable[[], float] | None = None,
         about: CallMeta | None = None,
+        spill: Path | None = None,
     ) -> None:
         if channels not in (1, 2):
             raise AudioError(f"streams have 1 or 2 channels, got {channels}", source=interaction_id)
@@ -160,14 +166,24 @@ class StreamAnalyzer:
         self.online = OnlinePolicy(self.recognizer, self.line, self.sopts,
                                    get_verifier(self.options, self.lexicon),
                                    int(self.options.asr.vad.pad_ms * SAMPLE_RATE / 1000))
-        self.rules = LiveRules(self.options, self.lexicon, phone=channel == "phone")
-        self.audio = CallAudio(channels)
+        self.rules = LiveRules(self.options, self.lexicon, phone=channel == "phone",
+                               ring_row=self._ring_row())
+        self.audio: CallAudio | SampleFile = (CallAudio(channels) if spill is None
+                                              else SampleFile(channels, spill))
         self.heard = 0  # samples through the front end (crosstalk silenced, VAD)
         self.utterances: list[Utterance] = []
         self._closed = False
         self.compute_seconds = 0.0  # wall time spent in feed/close
         #: What :meth:`close` produced: the core's result (for the results database).
         self.result: AnalysisResult | None = None
+
+    def _ring_row(self) -> int | None:
+        """Where the ringback is listened for, as the file path does: the citizen's
+        track, else a mono line's one row, else the rows mixed."""
+        citizen = next((t for t in self.tracks if t.speaker == "citizen"), None)
+        if citizen is not None:
+            return citizen.row
+        return self.tracks[0].row if len(self.tracks) == 1 else None
 
     def _crosstalk_gate(self) -> CrosstalkGate | None:
         """A stereo line's crosstalk gate (the file path silences the same stretches)."""
@@ -248,7 +264,10 @@ class StreamAnalyzer:
         t0 = time.perf_counter()
         events = self._process(self._resampler.flush(), final=True)
         self._closed = True
-        events += self._conclude()
+        try:
+            events += self._conclude()
+        finally:
+            self.release()
         self.compute_seconds += time.perf_counter() - t0
         return iter(self._stamped(events))
 
@@ -289,24 +308,27 @@ class StreamAnalyzer:
                 done += track.seg.flush()
             events += self.rules.answer(track, done)
             finished += [(b, a, k) for a, b in done]
-        for b, a, k in sorted(finished):  # in the order they ended
-            events += self._utterance(k, a, b)
-        if not final:
-            for k, track in enumerate(self._live):
-                events += self._partial(k, track)
+        # the clerk's track first (its phrases are what a supervisor waits for); each
+        # track's ended utterances in the order they ended, then its growing one
+        for k in sorted(range(len(self._live)), key=lambda k: not self._early_track(k)):
+            for b, a, _ in sorted(f for f in finished if f[2] == k):
+                events += self._utterance(k, a, b)
+            if not final:
+                events += self._early(k, self._live[k])
         events += self.rules.ignoring(self.utterances, self._live, self.now)
         return events
+
+    def _early_track(self, k: int) -> bool:
+        """Track ``k``'s speech is decoded before its utterances end."""
+        return self._live[k].speaker in self.sopts.partial_speakers
 
     def _staff_spoke(self) -> bool:
         return any(u.speaker == "staff" for u in self.utterances)
 
     def _utterance(self, k: int, a: int, b: int) -> list[StreamEvent]:
-        """An utterance has ended: recognised whole, told, and judged."""
+        """An utterance has ended: recognised whole (or at its final pause), told, and judged."""
         track = self._live[k]
-        pad = int(self.options.asr.vad.pad_ms * SAMPLE_RATE / 1000)
-        lo, hi = max(0, a * VAD_FRAME - pad), min(self.heard, b * VAD_FRAME + pad)
-        self.online.ended(k, a)
-        utts = self.online.recognise(track, lo, hi, self._staff_spoke())
+        utts = self.online.recognise(k, track, a, b, self.heard, self._staff_spoke())
         events: list[StreamEvent] = []
         for u in utts:
             self.utterances.append(u)
@@ -320,15 +342,13 @@ class StreamAnalyzer:
             events += self.rules.phrases(self.utterances)
         return events
 
-    def _partial(self, k: int, track: LiveTrack) -> list[StreamEvent]:
-        """A growing utterance decoded again: its ``partial`` event and newly committed findings."""
-        got = self.online.partial(k, track, self.heard, self.lag(), self._staff_spoke())
+    def _early(self, k: int, track: LiveTrack) -> list[StreamEvent]:
+        """A growing utterance decoded before it ended: its ``partial`` event, and the
+        forbidden phrases its hypothesis already shows."""
+        got = self.online.early(k, track, self.heard, self.lag(), self._staff_spoke())
         if got is None:
             return []
-        events: list[StreamEvent] = [got.event]
-        if got.committed:
-            events += self.rules.committed(track, got.committed, got.heard, self.utterances)
-        return events
+        return [got.event, *self.rules.early(got.hypothesis, self.utterances)]
 
     # -- the end of the call ----------------------------------------------------
 
@@ -357,6 +377,11 @@ class StreamAnalyzer:
         result.report.analyzer.stream = asdict(self.sopts)
         self.result = result
         return [*self.rules.final(result.report), ReportEvent(result.report)]
+
+    def release(self) -> None:
+        """Drop the call's kept audio (after :meth:`close`, or when the line is abandoned)."""
+        if isinstance(self.audio, SampleFile):
+            self.audio.close()
 
     def _at_call_end(self, tracks: list[Track], correlation: float | None) -> tuple[str, ...]:
         """The attribution rules that ran only when the call ended."""

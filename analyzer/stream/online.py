@@ -4,16 +4,35 @@ The recognizer (the ASR backend, :class:`analyzer.speech.tracks.Recognizer`:
 the one recognition engine) knows nothing of streams; this policy decides
 what it is asked, after whisper_streaming's separation of the two:
 
-* an utterance that has ended is recognised whole, as the file path
-  recognises a speech piece (:meth:`OnlinePolicy.recognise`);
-* while an utterance grows, it is decoded again from its start every
-  ``StreamOptions.partial_interval`` seconds of new audio, and the words two
-  hypotheses in a row agree on are committed (LocalAgreement,
-  :mod:`analyzer.stream.agreement`): :meth:`OnlinePolicy.partial`. Not while
-  the line lags more than the interval behind (each decoding costs a full
-  encoder pass, and a line that falls behind must catch up first), and not
-  during a pause, which may be the utterance's end (its final recognition
-  must not wait behind a partial one).
+* **at a pause** (:meth:`OnlinePolicy.early`): once the speaker of a
+  growing utterance has been silent for the VAD's padding
+  (``asr.vad.pad_ms``), the utterance so far is recognised — exactly the
+  samples its final recognition would take if the silence goes on to
+  ``asr.vad.min_silence_ms`` and ends it (``StreamOptions.decode_at_pause``).
+  A clause boundary is where a phrase is decided, so a phrase said there is
+  heard about 0.3 s after its end instead of after the end of the utterance
+  plus a recognition; and when the utterance does end there, its final
+  recognition is that one (:meth:`OnlinePolicy.recognise` reuses it: the
+  window has not changed), so the utterance's event comes without a second
+  encoder pass;
+* **while an utterance grows** without pauses, it is decoded again from its
+  start every ``StreamOptions.partial_interval`` seconds of new audio, and
+  the words two hypotheses in a row agree on are committed (LocalAgreement,
+  :mod:`analyzer.stream.agreement`) — for the rolling transcript only. Not
+  while the line lags more than the interval behind (each decoding costs a
+  full encoder pass, and a line that falls behind must catch up first);
+* **an ended utterance** is recognised whole, as the file path recognises a
+  speech piece, unless a decoding at its pause already did.
+
+Only the tracks of ``StreamOptions.partial_speakers`` (the clerk's: forbidden
+phrases are the staff's) are decoded before their utterance ends; the
+citizen's words come when each utterance ends.
+
+Every early decoding returns the whole hypothesis with what the acoustic
+verifier heard in it (the verifier runs on that decoding's own encoder
+output, inside the engine), so the live rules can tell a forbidden phrase
+at once (:meth:`analyzer.stream.rules.LiveRules.early`) rather than after a
+second, agreeing decoding.
 
 The acoustic verifier hears the clerk's owed phrases: scoped to the opening
 until the clerk has first spoken, to neither end after that (a live call's
@@ -22,9 +41,12 @@ last words are not known before it ends).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from analyzer.options import ASROptions, StreamOptions
 from analyzer.speech.decode import SAMPLE_RATE
@@ -32,11 +54,15 @@ from analyzer.stream.agreement import LocalAgreement
 from analyzer.stream.events import PartialEvent
 from analyzer.stream.frontend import VAD_FRAME, LiveTrack
 from analyzer.stream.rules import text_of
-from analyzer.types import Heard, Utterance, Word
+from analyzer.types import Utterance
 
 if TYPE_CHECKING:
-    from analyzer.speech.tracks import Recognizer
+    from analyzer.speech.tracks import Recognizer, Track
     from analyzer.speech.verify import Verifier
+
+
+#: Samples of ended pieces kept as context (one 30 s bin).
+BIN_SAMPLES = 30 * SAMPLE_RATE
 
 
 @dataclass
@@ -47,26 +73,33 @@ class Growing:
         start: Its start frame.
         decoded_to: The sample up to which it was last decoded.
         agreement: Its committed words.
+        paused_at: The frame where the silence of its latest decoding at a
+            pause began (None: none yet).
+        at_pause: What that decoding gave (the utterance's final recognition
+            if it ends at ``paused_at``).
     """
 
     start: int
     decoded_to: int
     agreement: LocalAgreement = field(default_factory=LocalAgreement)
+    paused_at: int | None = None
+    at_pause: list[Utterance] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Partial:
-    """What a partial decoding gave: its event, and the words it newly committed.
+    """What an early decoding gave.
 
     Attributes:
         event: The ``partial`` event.
-        committed: Every word committed so far (empty: nothing new was).
-        heard: The verifier's phrases within the committed words.
+        hypothesis: The decoding's utterances (all its words, with what the
+            acoustic verifier heard in them).
+        at_pause: True when decoded at a pause (the words run up to silence).
     """
 
     event: PartialEvent
-    committed: list[Word]
-    heard: tuple[Heard, ...]
+    hypothesis: list[Utterance]
+    at_pause: bool
 
 
 class OnlinePolicy:
@@ -91,24 +124,75 @@ class OnlinePolicy:
         self._verifiers = None if verifier is None else (
             verifier.scoped(first=True, last=False), verifier.scoped(first=False, last=False))
         self._growing: dict[int, Growing] = {}
+        #: the call's latest ended pieces: (first sample, samples, track)
+        self._recent: deque[tuple[int, np.ndarray, Track]] = deque()
+        #: recognitions asked (``decodes``) and final ones taken from a pause's (``reused``)
+        self.counts: dict[str, int] = {"decodes": 0, "reused": 0, "early": 0}
 
-    def recognise(self, track: LiveTrack, lo: int, hi: int, staff_spoke: bool
-                  ) -> list[Utterance]:
-        """The recognizer on the track's samples ``lo:hi`` (one piece, at its place in the call)."""
+    def _decode(self, track: LiveTrack, lo: int, hi: int, staff_spoke: bool) -> list[Utterance]:
+        """The recognizer on the track's samples ``lo:hi`` (one piece, at its place in the
+        call), after the call's latest speech as its context (:meth:`context`)."""
         verifier = None if self._verifiers is None else self._verifiers[staff_spoke]
         clip = track.track.of(track.clip(lo, hi), offset=lo / SAMPLE_RATE)
-        return self._recognizer().transcribe_many([clip], self.line, verifier=verifier,
-                                                  cut=False)[0]
+        self.counts["decodes"] += 1
+        tracks = [*self.context(lo, clip.samples.size), clip]
+        return self._recognizer().transcribe_many(tracks, self.line, verifier=verifier,
+                                                  cut=False)[-1]
 
-    def ended(self, k: int, start: int) -> None:
-        """Track ``k``'s utterance that started at frame ``start`` has ended."""
-        growing = self._growing.get(k)
-        if growing is not None and growing.start == start:
-            del self._growing[k]  # its final recognition follows
+    def context(self, lo: int, size: int) -> list[Track]:
+        """The call's latest recognised pieces before sample ``lo``, in time order, as
+        context tracks: up to ``StreamOptions.context_seconds`` of speech, and never
+        more than the 30 s bin holds beside a piece of ``size`` samples.
 
-    def partial(self, k: int, track: LiveTrack, heard: int, lag: float, staff_spoke: bool
-                ) -> Partial | None:
-        """Decode track ``k``'s growing utterance again, when due (see the module docstring).
+        A recording's pieces share a bin with the conversation around them
+        (:class:`~analyzer.options.PackOptions` ``share="recording"``); a piece
+        alone in a 30 s bin is heard far worse (a short phone-line clause came
+        out as "OP-10到2-11遍" alone and as "我不知道,你千万别人" after the
+        citizen's question). The live piece gets the conversation before it.
+        """
+        from analyzer.speech.packing import BIN_SECONDS, GAP_SECONDS
+
+        room = min(self.options.context_seconds,
+                   BIN_SECONDS - size / SAMPLE_RATE - GAP_SECONDS)
+        out: list[Track] = []
+        for start, samples, role in reversed(self._recent):
+            seconds = samples.size / SAMPLE_RATE
+            if start + samples.size > lo:
+                continue  # still overlapping the piece (the other party talking over it)
+            if seconds + GAP_SECONDS > room:
+                break
+            room -= seconds + GAP_SECONDS
+            out.append(replace(role.of(samples, offset=start / SAMPLE_RATE), context=True))
+        return out[::-1]
+
+    def _keep(self, track: LiveTrack, lo: int, hi: int) -> None:
+        """Remember an ended utterance's piece as context for the pieces after it."""
+        if not self.options.context_seconds:
+            return
+        self._recent.append((lo, track.clip(lo, hi).copy(), track.track))
+        while sum(s.size for _, s, _ in self._recent) > BIN_SAMPLES:
+            self._recent.popleft()
+
+    def recognise(self, k: int, track: LiveTrack, a: int, b: int, heard: int,
+                  staff_spoke: bool) -> list[Utterance]:
+        """Track ``k``'s utterance of frames ``a``-``b`` has ended: its final recognition.
+
+        The decoding at its last pause when that pause is where it ended
+        (the same samples), else a recognition of its piece now.
+        """
+        growing = self._growing.pop(k, None)
+        lo, hi = max(0, a * VAD_FRAME - self.pad), min(heard, b * VAD_FRAME + self.pad)
+        if growing is not None and growing.start == a and growing.paused_at == b:
+            self.counts["reused"] += 1
+            utts = growing.at_pause
+        else:
+            utts = self._decode(track, lo, hi, staff_spoke)
+        self._keep(track, lo, hi)
+        return utts
+
+    def early(self, k: int, track: LiveTrack, heard: int, lag: float, staff_spoke: bool
+              ) -> Partial | None:
+        """Decode track ``k``'s growing utterance now, when due (see the module docstring).
 
         Args:
             k: The track's index.
@@ -117,26 +201,36 @@ class OnlinePolicy:
             lag: Seconds the analysis is behind the line.
             staff_spoke: The clerk has spoken already (the verifier's scope).
         """
-        interval = self.options.partial_interval
         start = track.seg.start
-        if not interval or start is None or track.speaker not in self.options.partial_speakers:
+        if start is None or track.speaker not in self.options.partial_speakers:
             return None
         growing = self._growing.get(k)
         if growing is None or growing.start != start:  # a new utterance: a new agreement
             growing = self._growing[k] = Growing(start, start * VAD_FRAME)
-        if heard - growing.decoded_to < interval * SAMPLE_RATE or lag > interval:
-            return None  # not due yet, or the line is behind: the ended utterance will tell
-        if track.seg.in_pause():
-            return None  # the speaker paused: the utterance may be ending, its recognition next
-        growing.decoded_to = heard
         lo = max(0, start * VAD_FRAME - self.pad)
-        utts = self.recognise(track, lo, heard, staff_spoke)
-        new = growing.agreement.update([w for u in utts for w in u.words])
+        silence = track.seg.silence_from
+        if silence is not None:  # the speaker paused
+            hi = silence * VAD_FRAME + self.pad
+            if (not self.options.decode_at_pause or growing.paused_at == silence
+                    or hi > heard or silence - start < track.seg.min_speech):
+                return None  # off, decoded at this pause already, or the padding not heard yet
+            utts = self._decode(track, lo, hi, staff_spoke)
+            growing.paused_at, growing.at_pause, growing.decoded_to = silence, utts, hi
+            return self._told(track.speaker, growing, utts, hi, at_pause=True)
+        interval = self.options.partial_interval
+        if not interval or heard - growing.decoded_to < interval * SAMPLE_RATE or lag > interval:
+            return None  # off, not due yet, or the line is behind: the utterance's end will tell
+        growing.decoded_to = heard
+        return self._told(track.speaker, growing, self._decode(track, lo, heard, staff_spoke),
+                          heard, at_pause=False)
+
+    def _told(self, speaker: str, growing: Growing, utts: list[Utterance], end: int, *,
+              at_pause: bool) -> Partial:
+        """The ``partial`` event of a decoding, its words put to the agreement."""
+        self.counts["early"] += 1
+        growing.agreement.update([w for u in utts for w in u.words])
         committed = growing.agreement.committed
-        event = PartialEvent(track.speaker, round(start * VAD_FRAME / SAMPLE_RATE, 3),
-                             round(heard / SAMPLE_RATE, 3), text_of(committed),
+        event = PartialEvent(speaker, round(growing.start * VAD_FRAME / SAMPLE_RATE, 3),
+                             round(end / SAMPLE_RATE, 3), text_of(committed),
                              text_of(growing.agreement.tentative()))
-        if not new:
-            return Partial(event, [], ())
-        said = tuple(h for u in utts for h in u.heard if h.end <= committed[-1].end + 0.1)
-        return Partial(event, list(committed), said)
+        return Partial(event, utts, at_pause)

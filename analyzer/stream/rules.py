@@ -5,18 +5,20 @@ A live line tells its supervisor as soon as something is known: each ring
 counted once its tone has lasted ``RingOptions.confirm_seconds``) and the
 ``A7-RING`` finding when one more ring than allowed has started, the answer
 (staff speech that is not ringback), required phrases and cues heard,
-forbidden phrases in committed or ended speech, shouting, and a citizen left
+forbidden phrases in a growing utterance's decoding or in ended speech, shouting, and a citizen left
 waiting (``A8-IGNORE``). Findings told live are ``provisional``: the final
 report (the analysis core's, :func:`analyzer.pipeline.conclude_call`, with the
 rules that need the whole call) decides; a breach is told once
 (:func:`same_finding`).
+A forbidden phrase in a growing utterance is told from one decoding
+(:meth:`LiveRules.early`), not after two decodings agree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,10 +33,11 @@ from analyzer.stream.events import (
     StreamEvent,
 )
 from analyzer.stream.frontend import VAD_FRAME, LiveTrack
-from analyzer.types import Finding, Heard, InteractionReport, RingResult, Utterance, Word
+from analyzer.types import Finding, InteractionReport, RingResult, Utterance, Word
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
+    from analyzer.text.match import Hit
 
 
 class LiveRules:
@@ -44,12 +47,16 @@ class LiveRules:
         options: Analyzer options (rings, acoustics, context, match, stream).
         lexicon: The loaded lexicon.
         phone: A phone line: rings and the answer are tracked.
+        ring_row: The row whose signal holds the ringback (the citizen's track,
+            as the file path listens for it; None: the rows mixed).
     """
 
-    def __init__(self, options: AnalyzerOptions, lexicon: Lexicon, phone: bool) -> None:
+    def __init__(self, options: AnalyzerOptions, lexicon: Lexicon, phone: bool,
+                 ring_row: int | None = None) -> None:
         self.options = options
         self.lexicon = lexicon
         self.sopts = options.stream
+        self.ring_row = ring_row
         self.tone = ToneTracker(SAMPLE_RATE, options.rings) if phone else None
         self.rings_counted = 0
         self.answer_time: float | None = None
@@ -65,9 +72,13 @@ class LiveRules:
             return []
         if now > self.sopts.max_ring_seconds:
             return []  # nobody answered for minutes: stop listening for rings
-        self.tone.feed(x.mean(axis=0))
+        self.tone.feed(x[self.ring_row] if self.ring_row is not None else x.mean(axis=0))
         chain, _ = count_rings(self.tone.frames(), self.tone.hop / SAMPLE_RATE,
                                self._ring_confirm(), now, answered=True)
+        return self._counted(chain)
+
+    def _counted(self, chain: Any) -> list[StreamEvent]:
+        """Ring events (and the over-limit finding) up to the rings of ``chain``."""
         if chain is None:
             return []
         events: list[StreamEvent] = []
@@ -108,7 +119,11 @@ class LiveRules:
             if inside.any() and frames.tone[inside].mean() > 0.5:
                 continue  # the "speech" is the ringback tone
             self.answer_time = t0
-            return [AnsweredEvent(round(t0, 3), self.rings_counted)]
+            # the rings before the answer, counted as the call's report counts them (a
+            # ring cut by the answer is a ring), so every screen shows one number
+            chain, _ = count_rings(frames, self.tone.hop / SAMPLE_RATE, self.options.rings,
+                                   t0, answered=True)
+            return [*self._counted(chain), AnsweredEvent(round(t0, 3), self.rings_counted)]
         return []
 
     # -- speech ---------------------------------------------------------------
@@ -133,19 +148,29 @@ class LiveRules:
         return events + self.emit(forbidden_findings(new, utts, self.options.context),
                                   provisional=False)
 
-    def committed(self, track: LiveTrack, words: Sequence[Word], heard: tuple[Heard, ...],
-                  utterances: Sequence[Utterance]) -> list[StreamEvent]:
-        """Findings of forbidden phrases in the committed words of a growing utterance."""
+    def early(self, hypothesis: Sequence[Utterance], utterances: Sequence[Utterance]
+              ) -> list[StreamEvent]:
+        """Forbidden phrases in one decoding of a growing utterance, told at once.
+
+        One hypothesis is enough where it shows the phrase word for word (an
+        exact or variant match) or the acoustic verifier heard the phrase in
+        that decoding's own encoder output (:func:`heard_there`); a looser
+        text match (pinyin, fuzzy) waits for the utterance's final recognition.
+
+        Args:
+            hypothesis: The decoding's utterances (its words and what was heard).
+            utterances: The call's ended utterances so far (the context rules').
+        """
         from analyzer.rules.context import forbidden_findings
         from analyzer.text.match import find_phrases
 
-        conf = float(np.mean([w.probability for w in words]))
-        growing = Utterance(track.speaker, words[0].start, words[-1].end, text_of(words),
-                            tuple(words), conf, track.track.known, heard)
-        utts = sorted([*utterances, growing], key=lambda u: u.start)
+        if not hypothesis:
+            return []
+        utts = sorted([*utterances, *hypothesis], key=lambda u: u.start)
+        mine = {id(u) for u in hypothesis}
         hits = [h for h in find_phrases(utts, self.lexicon, self.options.match,
                                         kinds=("forbidden",))
-                if h.speaker == track.speaker and h.end > growing.start]
+                if any(id(utts[i]) in mine for i in h.utterances) and heard_there(h, utts)]
         return self.emit(forbidden_findings(hits, utts, self.options.context))
 
     def shout(self, u: Utterance, audio: np.ndarray) -> list[StreamEvent]:
@@ -205,6 +230,15 @@ class LiveRules:
         """The final report's findings not told live."""
         return [FindingEvent(f, False) for f in report.findings
                 if not any(same_finding(f, e) for e in self._emitted)]
+
+
+def heard_there(hit: Hit, utterances: Sequence[Utterance]) -> bool:
+    """A hit one decoding can stand behind: the words say the phrase (exact or a
+    variant), or the acoustic verifier heard that rule in the hit's stretch."""
+    if hit.method in ("exact", "variant", "acoustic"):
+        return True
+    return any(h.rule == hit.rule.id and h.start < hit.end + 0.5 and hit.start - 0.5 < h.end
+               for i in hit.utterances for h in utterances[i].heard)
 
 
 def text_of(words: Sequence[Word]) -> str:

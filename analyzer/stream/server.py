@@ -1,45 +1,66 @@
-"""``conduct stream --listen``: a WebSocket server, one connection per line.
+"""``conduct stream --listen``: the listener — lines in, events out, finished calls stored.
 
-A line (any path but ``/monitor``) sends its header, then audio
-(:mod:`analyzer.stream.line`); its events come back on the same socket as
-JSON text frames, each with the line's ``call_id``. A bad header, a bad
-frame or a dropped connection give an ``error`` event (where the socket
-still takes one) and end that line only: what had arrived is still
-analysed and kept. A finished call is written to the results database as
-the batch writes it (:mod:`analyzer.stream.record`), then a ``stored``
-event names its row.
+Three doors, each on its own address (:class:`~analyzer.config.ListenConfig`):
 
-``/monitor`` is a read-only feed for supervisors (the review app's live
-page relays it): first a ``lines`` snapshot of the lines in progress with
-their events so far, then every line's events as they happen, ``line``
-when one opens and ``ended`` (score, grade, stored row) when it ends.
+* **lines** (WebSocket): the product's own line protocol
+  (:mod:`analyzer.stream.line`: a JSON header, then audio frames; the events
+  come back on the same socket, each with the line's ``call_id``), and
+  FreeSWITCH ``mod_audio_fork`` on the path ``/audio_fork``
+  (:mod:`analyzer.stream.pbx`);
+* **the monitor** (WebSocket ``/monitor``), a read-only feed for supervisors
+  that the review app's live page relays: first a ``lines`` snapshot of the
+  lines in progress with their events so far, then every line's events as
+  they happen, ``line`` when one opens and ``ended`` (score, grade, stored
+  row) when it ends. Bind it where only the review app reaches;
+* **AudioSocket** (TCP, optional): Asterisk's ``AudioSocket()`` application
+  and channel (:mod:`analyzer.stream.pbx`).
 
-Each line's analysis (:class:`~analyzer.stream.live.StreamAnalyzer`) runs in
-a worker thread; lines share the one recognition engine, so their bins
-are recognised in batches. Audio that arrived while a line was busy is
-fed at once, in one piece, so a slow recognition is caught up with.
+Who may come in is :mod:`analyzer.stream.access`'s: a token per line source
+and per monitor, an ``Origin`` check, AudioSocket peers by address.
+
+Every line is held to its limits: a header within ``header_seconds``, audio
+at least every ``idle_seconds``, at most ``max_call_seconds`` and
+``max_call_bytes`` of it; a line that breaks one is ended with an ``error``
+event and what it sent is analysed and kept. A bad header, a bad frame or a
+dropped connection likewise end that line only.
+
+A line's audio goes to disk the moment it arrives (:mod:`analyzer.stream.spool`)
+and is read from there for the analysis, so a line that sends faster than it
+is analysed costs disk, not memory, and a killed listener loses at most what
+the operating system had not yet taken: the next start recovers the calls
+left in the spool (:func:`analyzer.stream.record.recover`) before it takes
+new lines. Each line's analysis (:class:`~analyzer.stream.live.StreamAnalyzer`,
+its 16 kHz audio in a file too) runs in a worker thread; the lines share the
+one recognition engine, the clerks' speech first (and, with
+``pack.share = "any"``, the lines' waiting speech packed into one bin per
+encoder pass: :mod:`analyzer.stream.scheduler`). One call at a time runs the end-of-call
+analysis, so memory does not grow with the number of calls ending at once.
+A finished call is written to the results database as the batch writes it
+(:mod:`analyzer.stream.record`), then a ``stored`` event names its row; each
+call is logged (``-v``): who sent it, its metadata, length, findings and
+where it was stored.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from analyzer.config import ListenConfig
 from analyzer.errors import AnalyzerError, AudioError, require, shown
 from analyzer.options import AnalyzerOptions
 from analyzer.pipeline.result import AnalysisResult
 from analyzer.speech.meta import CallMeta
+from analyzer.stream.access import Access, Grant
 from analyzer.stream.events import (
     EndedEvent,
     ErrorEvent,
@@ -49,10 +70,25 @@ from analyzer.stream.events import (
     StreamEvent,
 )
 from analyzer.stream.line import FrameDecoder, LineHeader
+from analyzer.stream.link import (
+    CLOSE_BAD,
+    CLOSE_BUSY,
+    CLOSE_ERROR,
+    CLOSE_OK,
+    End,
+    Link,
+    WebSocketLink,
+    wire,
+)
 from analyzer.stream.live import StreamAnalyzer
+from analyzer.stream.record import StoredCall
+from analyzer.stream.spool import CallSpool, Spooled, pending
 
 if TYPE_CHECKING:
     from websockets.asyncio.server import ServerConnection
+    from websockets.http11 import Request, Response
+
+    from analyzer.speech.tracks import Recognizer
 
 logger = logging.getLogger("analyzer")
 
@@ -62,20 +98,23 @@ MONITOR_PATH = "/monitor"
 HISTORY = 400
 #: Events queued for one slow monitor before the oldest are dropped.
 MONITOR_QUEUE = 2000
-#: Close codes: normal, a protocol problem (bad header or frame), server error, too many lines.
-CLOSE_OK, CLOSE_BAD, CLOSE_ERROR, CLOSE_BUSY = 1000, 1008, 1011, 1013
-
-
+#: Most audio seconds read back from the spool and analysed in one step.
+FEED_SECONDS = 5.0
 @dataclass
-class _Call:
-    """One line in progress."""
+class Session:
+    """One line in progress: who sent it, its analysis, its spooled audio."""
 
     header: LineHeader
+    source: str
     analyzer: StreamAnalyzer
-    decoder: FrameDecoder
-    audio: list[np.ndarray] = field(default_factory=list)
+    spool: CallSpool
+    opened_at: float
     history: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=HISTORY))
     first_audio: float | None = None  # time.monotonic() of its first audio
+    fed: int = 0  # spooled bytes analysed so far
+    end: End | None = None
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    stored: StoredCall | None = None
 
     def clock(self) -> float:
         """Wall seconds since the line's first audio (the events' ``emitted_at``)."""
@@ -92,13 +131,19 @@ class _Call:
         del line["type"]
         return {**line, "events": list(self.history)}
 
+    @property
+    def spooled(self) -> Spooled:
+        """Its spool as a finished call's audio."""
+        return Spooled(self.header, self.source, self.spool.raw, self.opened_at)
 
-@dataclass
-class _End:
-    """Why a line's audio stopped: None (the line ended it) or the error to report."""
 
-    error: AnalyzerError | None = None
-    dropped: bool = False
+@dataclass(frozen=True)
+class Doors:
+    """Where the listener took its doors (ports 0 resolved)."""
+
+    lines: str
+    monitor: str
+    audiosocket: str = ""
 
 
 class LiveServer:
@@ -106,76 +151,161 @@ class LiveServer:
 
     Args:
         options: Analyzer options of every line.
-        config: Where to listen and where finished calls go.
+        config: Where to listen, the limits, where finished calls go.
+        access: Who may come in (default: no tokens, loopback binds only).
+        recognizer: Hears every line (default: the engine for the options).
     """
 
-    def __init__(self, options: AnalyzerOptions, config: ListenConfig) -> None:
+    def __init__(self, options: AnalyzerOptions, config: ListenConfig,
+                 access: Access | None = None, recognizer: Recognizer | None = None) -> None:
         require("websockets", "web")
         self.options = options
         self.config = config
-        self.lines: dict[str, _Call] = {}
+        self.access = access or Access()
+        self.access.require_safe_binds(config.binds())
+        self.lines: dict[str, Session] = {}
         self._monitors: set[asyncio.Queue[dict[str, Any]]] = set()
-        self._pool = ThreadPoolExecutor(max_workers=config.max_lines + 1,
+        self._pool = ThreadPoolExecutor(max_workers=config.max_lines + 2,
                                         thread_name_prefix="conduct-line")
         self._stop: asyncio.Event | None = None
+        self._ending: asyncio.Semaphore | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._temp: tempfile.TemporaryDirectory[str] | None = None
+        self.spool_dir = config.spool() or self._scratch()
+        self._recognizer = recognizer
         from analyzer.pipeline import get_lexicon
 
         self.lexicon = get_lexicon(options)
 
+    def _scratch(self) -> Path:
+        self._temp = tempfile.TemporaryDirectory(prefix="conduct-spool-")
+        return Path(self._temp.name)
+
+    def recognizer(self) -> Recognizer:
+        """The one recognizer of every line, the clerks' requests first
+        (:func:`~analyzer.stream.scheduler.line_recognizer`)."""
+        if self._recognizer is None:
+            from analyzer.speech.engine import get_engine
+            from analyzer.stream.scheduler import line_recognizer
+
+            self._recognizer = line_recognizer(
+                get_engine(self.options.asr, self.options.pack),
+                self.options.stream.partial_speakers, self.options.pack.share)
+        return self._recognizer
+
     def warm(self) -> None:
         """Load the model, the VAD and the matcher before the first line comes."""
-        StreamAnalyzer(self.options, 8000, 1, lexicon=self.lexicon).warm()
-        StreamAnalyzer(self.options, 16000, 1, channel="counter", lexicon=self.lexicon).warm()
+        for rate, channel in ((8000, "phone"), (16000, "counter")):
+            StreamAnalyzer(self.options, rate, 1, channel=channel, lexicon=self.lexicon,
+                           recognizer=self.recognizer()).warm()
 
-    async def run(self, ready: Callable[[int], None] | None = None) -> None:
-        """Serve until :meth:`stop`; ``ready`` gets the port once listening."""
+    def recover(self) -> list[str]:
+        """Keep the calls a killed listener left in the spool (before new lines come);
+        what became of each, for the log."""
+        from analyzer.stream.record import recover
+
+        folder = self.config.recordings()
+        done = []
+        for call in pending(self.spool_dir):
+            where = call.header.call_id
+            if folder is None:
+                logger.warning("call %s was left in the spool %s; no record folder to keep it "
+                               "in (give --db)", where, self.spool_dir)
+                continue
+            try:
+                kept = recover(call, self.config.db, folder, self.options)
+            except (AnalyzerError, OSError) as exc:
+                logger.error("call %s left in the spool could not be recovered: %s", where, exc)
+                continue
+            done.append(f"call {where} recovered from the spool: {kept}")
+            logger.warning("%s", done[-1])
+        return done
+
+    def _make_folders(self) -> None:
+        """The spool and the record folder exist before the first line (the review app's
+        ``--recordings-root`` may name the record folder at once)."""
+        from analyzer.errors import OptionError
+
+        for folder in (self.spool_dir, self.config.recordings()):
+            if folder is None:
+                continue
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OptionError(f"cannot make the listener's folder {folder}: {exc}") from None
+
+    async def run(self, ready: Callable[[Doors], None] | None = None) -> None:
+        """Serve until :meth:`stop`; ``ready`` gets the doors once they are open."""
         from websockets.asyncio.server import serve
 
         self._stop = asyncio.Event()
-        async with serve(self._handle, self.config.host, self.config.port,
-                         max_size=self.config.max_frame_bytes, compression=None) as server:
-            port = next(iter(server.sockets)).getsockname()[1]
-            logger.info("listening on ws://%s:%d", self.config.host, port)
+        self._ending = asyncio.Semaphore(1)
+        c = self.config
+        self._make_folders()
+        async with serve(self._line_door, c.host, c.port, max_size=c.max_frame_bytes,
+                         compression=None, process_request=self._check_line,
+                         select_subprotocol=_subprotocol) as lines, \
+                serve(self._monitor, c.monitor_host, c.monitor_port, compression=None,
+                      max_size=1 << 16, process_request=self._check_monitor) as monitor:
+            audiosocket = await self._audiosocket()
+            doors = Doors(_url(lines), _url(monitor) + MONITOR_PATH,
+                          "" if audiosocket is None else _address(audiosocket))
+            logger.info("lines on %s; monitor feed on %s%s", doors.lines, doors.monitor,
+                        f"; AudioSocket on {doors.audiosocket}" if doors.audiosocket else "")
             if ready is not None:
-                ready(port)
+                ready(doors)
             await self._stop.wait()
-            for call_task in list(self._tasks):  # the lines end and are stored first
-                await call_task
+            if audiosocket is not None:
+                audiosocket.close()
+            for task in list(self._tasks):  # the lines end and are stored first
+                await task
         self._pool.shutdown(wait=True)
+        _log_recognition(self._recognizer)
+        if self._temp is not None:
+            self._temp.cleanup()
 
     def stop(self) -> None:
         """Stop taking lines; the lines in progress end and are stored."""
         if self._stop is not None:
             self._stop.set()
 
-    # -- connections ------------------------------------------------------
+    @property
+    def stopping(self) -> bool:
+        """True once :meth:`stop` was called."""
+        return self._stop is not None and self._stop.is_set()
 
-    async def _handle(self, ws: ServerConnection) -> None:
-        if ws.request is not None and ws.request.path == MONITOR_PATH:
-            await self._monitor(ws)
+    # -- doors --------------------------------------------------------------
+
+    def _check_line(self, ws: ServerConnection, request: Request) -> Response | None:
+        if request.path.split("?")[0] == MONITOR_PATH:
+            return ws.respond(404, "the monitor feed is on its own address\n")
+        return self._check(ws, request, "line")
+
+    def _check_monitor(self, ws: ServerConnection, request: Request) -> Response | None:
+        if request.path.split("?")[0] != MONITOR_PATH:
+            return ws.respond(404, f"the feed is {MONITOR_PATH}\n")
+        return self._check(ws, request, "monitor")
+
+    def _check(self, ws: ServerConnection, request: Request, kind: str) -> Response | None:
+        decision = self.access.check(kind, request.headers, request.path)
+        if decision.grant is None:
+            logger.warning("%s refused from %s: %s", kind, _peer(ws), decision.reason)
+            return ws.respond(decision.status, decision.reason + "\n")
+        ws.grant = decision.grant  # type: ignore[attr-defined]
+        return None
+
+    async def _line_door(self, ws: ServerConnection) -> None:
+        from analyzer.stream.pbx import FORK_PATH, fork_line
+
+        grant: Grant = ws.grant  # type: ignore[attr-defined]
+        path = ws.request.path if ws.request is not None else "/"
+        if path.split("?")[0] == FORK_PATH:
+            await fork_line(self, ws, grant, path)
             return
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        try:
-            await self._line(ws)
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
-
-    async def _line(self, ws: ServerConnection) -> None:
+        link = WebSocketLink(ws, self.config.idle_seconds)
         header = await self._header(ws)
-        if header is None:
-            return
-        call = self._open(header)
-        self.lines[header.call_id] = call
-        self._broadcast(call.opened().to_dict())
-        try:
-            end = await self._pump(ws, call)
-            await self._finish(ws, call, end)
-        finally:
-            self.lines.pop(header.call_id, None)
+        if header is not None:
+            await self.take(header, grant, link)
 
     async def _header(self, ws: ServerConnection) -> LineHeader | None:
         """The line's header, or None after refusing the line (error event, close)."""
@@ -183,135 +313,227 @@ class LiveServer:
 
         try:
             first = await asyncio.wait_for(ws.recv(), self.config.header_seconds)
-            header = LineHeader.parse(first)
+            return LineHeader.parse(first)
         except TimeoutError:
             await _refuse(ws, None, f"no header within {self.config.header_seconds:g} s")
-            return None
         except ConnectionClosed:
-            return None
+            pass
         except AudioError as exc:
             await _refuse(ws, None, str(exc))
-            return None
-        if self._stop is not None and self._stop.is_set():
-            await _refuse(ws, header.call_id, "the server is shutting down", CLOSE_BUSY)
-            return None
-        if header.call_id in self.lines:
-            await _refuse(ws, header.call_id, f"call {header.call_id} is already live")
-            return None
-        if len(self.lines) >= self.config.max_lines:
-            await _refuse(ws, header.call_id, f"{self.config.max_lines} lines are live; "
-                          "try again later", CLOSE_BUSY)
-            return None
-        return header
+        return None
 
-    def _open(self, header: LineHeader) -> _Call:
-        call: _Call
+    async def _audiosocket(self) -> asyncio.Server | None:
+        if not self.config.audiosocket_host:
+            return None
+        from analyzer.stream.pbx import audiosocket_line
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await audiosocket_line(self, reader, writer)
+
+        return await asyncio.start_server(handle, self.config.audiosocket_host,
+                                          self.config.audiosocket_port)
+
+    # -- a line, whatever its protocol ----------------------------------------
+
+    def refusal(self, header: LineHeader, grant: Grant) -> tuple[str, int] | None:
+        """Why a line with this header is not taken now (message, close code), or None."""
+        if self.stopping:
+            return "the server is shutting down", CLOSE_BUSY
+        if grant.halls and header.hall not in grant.halls:
+            return (f"line source {grant.name} may not send calls of hall {header.hall!r}",
+                    CLOSE_BAD)
+        if header.call_id in self.lines:
+            return f"call {header.call_id} is already live", CLOSE_BAD
+        if len(self.lines) >= self.config.max_lines:
+            return f"{self.config.max_lines} lines are live; try again later", CLOSE_BUSY
+        return None
+
+    async def take(self, header: LineHeader, grant: Grant, link: Link) -> None:
+        """Run one line from its header to its stored report."""
+        refused = self.refusal(header, grant)
+        if refused is not None:
+            await link.send(ErrorEvent(header.call_id, refused[0]).to_dict())
+            await link.close(refused[1], refused[0][:120])
+            return
+        try:
+            session = self._open(header, grant.name)
+        except AudioError as exc:
+            await link.send(ErrorEvent(header.call_id, str(exc)).to_dict())
+            await link.close(CLOSE_BAD, shown(str(exc))[:120])
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        self.lines[header.call_id] = session
+        self._broadcast(session.opened().to_dict())
+        _log_open(session)
+        try:
+            reader = asyncio.create_task(self._read(link, session))
+            try:
+                await self._pump(link, session)
+            finally:
+                reader.cancel()
+            await self._finish(link, session)
+        finally:
+            self.lines.pop(header.call_id, None)
+            session.analyzer.release()
+            if task is not None:
+                self._tasks.discard(task)
+
+    def _open(self, header: LineHeader, source: str) -> Session:
+        spool = CallSpool(self.spool_dir, header, source, time.time())
+        session: Session
         analyzer = StreamAnalyzer(
             self.options, header.sample_rate, header.channels, channel=header.channel,
-            interaction_id=header.call_id, lexicon=self.lexicon, clock=lambda: call.clock(),
+            interaction_id=header.call_id, lexicon=self.lexicon, recognizer=self.recognizer(),
+            clock=lambda: session.clock(), spill=self.spool_dir,
             about=CallMeta(hall=header.hall, window=header.window, staff=header.staff,
-                           started_at=header.started_at))
-        call = _Call(header, analyzer, FrameDecoder(header))
-        return call
+                           started_at=header.started_at,
+                           stereo_speakers=header.stereo_speakers))
+        session = Session(header, source, analyzer, spool, spool.opened_at)
+        return session
 
-    async def _pump(self, ws: ServerConnection, call: _Call) -> _End:
-        """Feed the line's audio as it comes, until it ends; why it ended."""
-        queue: asyncio.Queue[bytes | _End] = asyncio.Queue()
-        reader = asyncio.create_task(_read(ws, queue, self._stop))
+    async def _read(self, link: Link, session: Session) -> None:
+        """Spool a line's frames as they come, within its limits, until it ends."""
+        c, header = self.config, session.header
+        width = (2 if header.encoding == "s16le" else 1) * header.channels
+        most = min(c.max_call_bytes, int(c.max_call_seconds * header.sample_rate) * width)
+        stop = asyncio.create_task(self._stop.wait()) if self._stop is not None else None
         try:
-            while True:
-                items = [await queue.get()]
-                while not queue.empty():
-                    items.append(queue.get_nowait())
-                frames = [x for x in items if isinstance(x, bytes)]
-                end = next((x for x in items if isinstance(x, _End)), None)
-                if frames:
-                    try:
-                        await self._feed(ws, call, b"".join(frames))
-                    except AnalyzerError as exc:
-                        return _End(exc)
-                    except Exception as exc:  # a fault in one line must not end the others
-                        logger.exception("line %s failed", call.header.call_id)
-                        return _End(AnalyzerError(f"analysis failed: {exc}",
-                                                  source=call.header.call_id))
-                if end is not None:
-                    return end
+            while session.end is None:
+                got = asyncio.create_task(asyncio.wait_for(link.receive(), c.idle_seconds))
+                done, _ = await asyncio.wait({got} | ({stop} if stop else set()),
+                                             return_when=asyncio.FIRST_COMPLETED)
+                if got not in done:
+                    got.cancel()
+                    session.end = End(AudioError("the server is shutting down",
+                                                 source=header.call_id))
+                    break
+                try:
+                    item = got.result()
+                except TimeoutError:
+                    item = End(AudioError(f"no audio for {c.idle_seconds:g} s",
+                                          source=header.call_id))
+                if isinstance(item, End):
+                    session.end = item
+                    break
+                if session.first_audio is None:
+                    session.first_audio = time.monotonic()
+                room = most - session.spool.bytes
+                session.spool.write(item[:max(0, room)])
+                if len(item) > room:
+                    session.end = End(AudioError(
+                        f"the call passed its limit of {c.max_call_seconds:g} s or "
+                        f"{c.max_call_bytes} bytes of audio", source=header.call_id))
+                session.arrived.set()
+        except OSError as exc:  # the spool's disk failed: end the line, keep what was written
+            session.end = End(AudioError(f"cannot spool the call's audio: {exc}",
+                                         source=header.call_id))
         finally:
-            reader.cancel()
+            if stop is not None:
+                stop.cancel()
+            session.arrived.set()
 
-    async def _feed(self, ws: ServerConnection, call: _Call, data: bytes) -> None:
-        if call.first_audio is None:
-            call.first_audio = time.monotonic()
-        samples = call.decoder.decode(data)
-        if not samples.size:
-            return
-        call.audio.append(samples)
+    async def _pump(self, link: Link, session: Session) -> None:
+        """Analyse the spooled audio as it comes (a backlog in steps of ``FEED_SECONDS``)."""
+        header = session.header
+        width = (2 if header.encoding == "s16le" else 1) * header.channels
+        step = max(width, int(FEED_SECONDS * header.sample_rate) * width)
+        decoder = FrameDecoder(header)
         loop = asyncio.get_running_loop()
-        events = await loop.run_in_executor(self._pool, _fed, call.analyzer, samples)
-        await self._send(ws, call, events)
+        with session.spool.raw.open("rb") as source:
+            while True:
+                await session.arrived.wait()
+                session.arrived.clear()
+                while session.fed < session.spool.bytes:
+                    data = source.read(min(step, session.spool.bytes - session.fed))
+                    session.fed += len(data)
+                    samples = decoder.decode(data)
+                    if not samples.size:
+                        continue
+                    try:
+                        events = await loop.run_in_executor(self._pool, _fed, session.analyzer,
+                                                            samples)
+                    except AnalyzerError as exc:
+                        if session.end is None or session.end.error is None:
+                            session.end = End(exc, session.end is not None
+                                              and session.end.dropped)
+                        return
+                    except Exception as exc:  # a fault in one line must not end the others
+                        logger.exception("line %s failed", header.call_id)
+                        session.end = End(AnalyzerError(f"analysis failed: {exc}",
+                                                        source=header.call_id))
+                        return
+                    await self._send(link, session, events)
+                if session.end is not None and session.fed >= session.spool.bytes:
+                    return
 
-    async def _finish(self, ws: ServerConnection, call: _Call, end: _End) -> None:
+    async def _finish(self, link: Link, session: Session) -> None:
         """Close the analysis, store the call, tell the line and the monitors."""
+        assert self._ending is not None
         loop = asyncio.get_running_loop()
-        call_id = call.header.call_id
+        call_id = session.header.call_id
+        end = session.end or End()
+        session.spool.close()
         if end.error is not None:
-            await self._send(ws, call, [ErrorEvent(call_id, str(end.error))])
+            await self._send(link, session, [ErrorEvent(call_id, str(end.error))])
         outcome: AnalysisResult | AnalyzerError
-        try:
-            await self._send(ws, call, await loop.run_in_executor(self._pool, _closed,
-                                                                  call.analyzer))
-            outcome = call.analyzer.result if call.analyzer.result is not None else \
-                AnalyzerError("the call was not analysed", source=call_id)
-        except AnalyzerError as exc:  # no speech, say: the call is kept as an error row
-            await self._send(ws, call, [ErrorEvent(call_id, str(exc))])
-            outcome = exc
-        stored = await loop.run_in_executor(self._pool, self._store, call, outcome)
-        report = call.analyzer.report
+        async with self._ending:  # one end-of-call analysis at a time: bounded memory
+            try:
+                await self._send(link, session, await loop.run_in_executor(
+                    self._pool, _closed, session.analyzer))
+                outcome = session.analyzer.result if session.analyzer.result is not None \
+                    else AnalyzerError("the call was not analysed", source=call_id)
+            except AnalyzerError as exc:  # no speech, say: the call is kept as an error row
+                await self._send(link, session, [ErrorEvent(call_id, str(exc))])
+                outcome = exc
+        stored = await loop.run_in_executor(self._pool, self._store, session, outcome)
+        report = session.analyzer.report
         pk = stored.interaction if isinstance(stored, StoredEvent) else None
         ended = EndedEvent(call_id, end.dropped, None if report is None else report.score,
-                           None if report is None else report.grade, pk)
-        await self._send(ws, call, [x for x in (stored, ended) if x is not None])
-        if isinstance(outcome, AnalyzerError):
-            await ws.close(CLOSE_ERROR, "analysis failed")
-            return
-        code = CLOSE_OK if end.error is None else CLOSE_BAD
-        await ws.close(code, "" if end.error is None else shown(str(end.error))[:120])
+                           None if report is None else report.grade, pk,
+                           None if report is None else report.rings)
+        await self._send(link, session, [x for x in (stored, ended) if x is not None])
+        _log_end(session, end, outcome, stored)
+        if end.error is not None:  # the line broke a rule or dropped: say which
+            await link.close(CLOSE_BAD, shown(str(end.error))[:120])
+        elif isinstance(outcome, AnalyzerError):
+            await link.close(CLOSE_ERROR, "analysis failed")
+        else:
+            await link.close(CLOSE_OK, "")
 
-    def _store(self, call: _Call, outcome: AnalysisResult | AnalyzerError
+    def _store(self, session: Session, outcome: AnalysisResult | AnalyzerError
                ) -> StoredEvent | ErrorEvent | None:
         """Write the finished call to the results database (None when not configured,
         or when it could not be analysed: its recording and error row are kept)."""
         folder = self.config.recordings()
-        if self.config.db is None or folder is None or not call.audio:
+        if self.config.db is None or folder is None or not session.spool.bytes:
+            session.spool.remove()
             return None
         from analyzer.stream.record import store_call
 
         try:
-            kept = store_call(self.config.db, folder, call.header, np.concatenate(call.audio),
-                              self.options, outcome)
+            kept = store_call(self.config.db, folder, session.spooled, self.options, outcome)
         except (AnalyzerError, OSError) as exc:
-            logger.error("call %s could not be stored: %s", call.header.call_id, exc)
-            return ErrorEvent(call.header.call_id, f"the call could not be stored: {exc}")
+            logger.error("call %s could not be stored (its audio stays in %s): %s",
+                         session.header.call_id, session.spool.raw, exc)
+            return ErrorEvent(session.header.call_id, f"the call could not be stored: {exc}")
+        session.spool.remove()
+        session.stored = kept
         if kept.failed:
-            logger.info("call %s kept as error %d (%s)", call.header.call_id, kept.pk,
-                        kept.recording)
             return None
-        logger.info("call %s stored as interaction %d (%s)", call.header.call_id, kept.pk,
-                    kept.recording)
-        return StoredEvent(call.header.call_id, kept.pk, str(kept.recording))
+        return StoredEvent(session.header.call_id, kept.pk, str(kept.recording))
 
-    async def _send(self, ws: ServerConnection, call: _Call, events: list[StreamEvent | LineNotice]) -> None:
+    async def _send(self, link: Link, session: Session,
+                    events: list[StreamEvent | LineNotice]) -> None:
         """Send events (each with the line's ``call_id``) to the line, if it still
         listens, and to the monitors."""
-        from websockets.exceptions import ConnectionClosed
-
         for item in events:
-            event = {**item.to_dict(), "call_id": call.header.call_id}
-            with contextlib.suppress(ConnectionClosed):  # gone: still analysed and stored
-                await ws.send(json.dumps(event, ensure_ascii=False))
+            event = {**item.to_dict(), "call_id": session.header.call_id}
+            await link.send(event)
             if event["type"] == "report":
                 continue  # the monitors get the short ``ended`` event instead
-            call.history.append(event)
+            session.history.append(event)
             self._broadcast(event)
 
     # -- monitors ---------------------------------------------------------
@@ -324,10 +546,10 @@ class LiveServer:
 
         async def send() -> None:
             with contextlib.suppress(ConnectionClosed):
-                await ws.send(json.dumps({"type": "lines", "lines": [
-                    c.summary() for c in self.lines.values()]}, ensure_ascii=False))
+                await ws.send(wire({"type": "lines", "lines": [
+                    s.summary() for s in self.lines.values()]}))
                 while True:
-                    await ws.send(json.dumps(await queue.get(), ensure_ascii=False))
+                    await ws.send(wire(await queue.get()))
 
         sender = asyncio.create_task(send())
         try:
@@ -343,67 +565,88 @@ class LiveServer:
             queue.put_nowait(event)
 
 
-async def _read(ws: ServerConnection, queue: asyncio.Queue[bytes | _End], stop: asyncio.Event | None) -> None:
-    """Put a line's audio frames on ``queue``, then why it ended."""
-    from websockets.exceptions import ConnectionClosedError, ConnectionClosedOK
-
-    stopping = asyncio.create_task(stop.wait()) if stop is not None else None
-    try:
-        while True:
-            receiving = asyncio.create_task(ws.recv())
-            waiting = {receiving} if stopping is None else {receiving, stopping}
-            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-            if receiving not in done:
-                receiving.cancel()
-                queue.put_nowait(_End(AudioError("the server is shutting down",
-                                                 source="line")))
-                return
-            msg = receiving.result()
-            if isinstance(msg, bytes):
-                queue.put_nowait(msg)
-                continue
-            end = _control(msg)
-            if end is not None:
-                queue.put_nowait(end)
-                return
-    except ConnectionClosedOK:
-        queue.put_nowait(_End())
-    except ConnectionClosedError as exc:
-        queue.put_nowait(_End(AudioError(f"the connection dropped ({exc})", source="line"),
-                              dropped=True))
-    finally:
-        if stopping is not None:
-            stopping.cancel()
-
-
-def _control(text: str) -> _End | None:
-    """A text frame after the header: ``{"type": "end"}`` ends the call; anything else is bad."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
-    if isinstance(data, dict) and data.get("type") == "end":
-        return _End()
-    return _End(AudioError(f'a text frame after the header must be {{"type": "end"}}, '
-                           f"got {shown(text)[:80]!r}", source="line"))
-
-
-def _fed(analyzer: StreamAnalyzer, samples: np.ndarray) -> list[StreamEvent | LineNotice]:
-    """The events of one chunk (run on a line's worker thread)."""
+def _fed(analyzer: StreamAnalyzer, samples: Any) -> list[StreamEvent | LineNotice]:
+    """The events of one chunk (run on a worker thread)."""
     return list(analyzer.feed(samples))
 
 
 def _closed(analyzer: StreamAnalyzer) -> list[StreamEvent | LineNotice]:
-    """The events of a line's end (run on a line's worker thread)."""
+    """The events of a line's end (run on a worker thread)."""
     return list(analyzer.close())
 
 
-async def _refuse(ws: ServerConnection, call_id: str | None, message: str, code: int = CLOSE_BAD) -> None:
+def _subprotocol(ws: ServerConnection, offered: Any) -> Any:
+    """Accept mod_audio_fork's sub-protocol when offered (none otherwise)."""
+    from analyzer.stream.pbx import FORK_SUBPROTOCOLS
+
+    return next((p for p in offered if p in FORK_SUBPROTOCOLS), None)
+
+
+async def _refuse(ws: ServerConnection, call_id: str | None, message: str,
+                  code: int = CLOSE_BAD) -> None:
     """Tell a line why it is refused and close it."""
     from websockets.exceptions import ConnectionClosed
 
+    with contextlib.suppress(ConnectionClosed):
+        await ws.send(wire(ErrorEvent(call_id, message).to_dict()))
+        await ws.close(code, shown(message)[:120])
+
+
+def _url(server: Any) -> str:
+    host, port = next(iter(server.sockets)).getsockname()[:2]
+    return f"ws://{_host(host)}:{port}"
+
+
+def _address(server: asyncio.Server) -> str:
+    host, port = server.sockets[0].getsockname()[:2]
+    return f"tcp://{_host(host)}:{port}"
+
+
+def _host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _peer(ws: ServerConnection) -> str:
     try:
-        await ws.send(json.dumps(ErrorEvent(call_id, message).to_dict(), ensure_ascii=False))
-        await ws.close(code, message[:120])
-    except ConnectionClosed:
-        pass
+        return str(ws.remote_address[0])
+    except (TypeError, IndexError):
+        return "?"
+
+
+def _log_open(session: Session) -> None:
+    h = session.header
+    logger.info("line %s opened by %s: %s, %d ch, %d Hz %s, hall %r, window %r, staff %r%s",
+                h.call_id, session.source, h.channel, h.channels, h.sample_rate, h.encoding,
+                h.hall, h.window, h.staff, f", started {h.started_at}" if h.started_at else "")
+
+
+def _log_end(session: Session, end: End, outcome: AnalysisResult | AnalyzerError,
+             stored: StoredEvent | ErrorEvent | None) -> None:
+    h = session.header
+    seconds = session.analyzer.now
+    how = "dropped" if end.dropped else ("ended" if end.error is None else
+                                         f"ended ({shown(str(end.error))})")
+    if isinstance(outcome, AnalyzerError):
+        what = f"not analysed: {shown(str(outcome))}"
+    else:
+        rules = sorted({f.rule for f in outcome.report.findings})
+        what = (f"score {outcome.report.score:g} ({outcome.report.grade}), "
+                f"{len(outcome.report.findings)} finding(s) {', '.join(rules) or '-'}")
+    kept = session.stored
+    where = ("not stored (no --db)" if stored is None and kept is None
+             else f"stored as interaction {kept.pk} ({kept.recording})" if kept is not None
+             and not kept.failed else f"kept as error row {kept.pk} ({kept.recording})"
+             if kept is not None else "NOT stored")
+    logger.info("call %s from %s %s after %.1f s: %s; %s", h.call_id, session.source, how,
+                seconds, what, where)
+
+
+def _log_recognition(recognizer: Any) -> None:
+    """What recognition cost while the listener ran (with ``-v``)."""
+    shared = getattr(recognizer, "counts", None)
+    engine = getattr(recognizer, "recognizer", None)
+    timings = getattr(engine, "timings", None)
+    if shared is None or timings is None:
+        return
+    logger.info("recognition: %s; %s", ", ".join(f"{k} {v:g}" for k, v in shared.items()),
+                ", ".join(f"{k} {v:.1f}" for k, v in sorted(timings.items())))

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import LexiconError, LexiconErrors
+from analyzer.limits import check_toml_nesting, read_config_text
 from analyzer.resources import data_path
 
 #: The shipped Chapter 3 lexicon.
@@ -89,7 +90,9 @@ class Rule:
         variants: Spoken variants, same slot syntax.
         severity: ``minor``, ``major`` or ``critical``.
         points: Default points deducted (the scoring template may override).
-        title: Short human title.
+        title: Short human title (Chinese).
+        gloss: An English gloss of the title, shown after it only when the
+            language in force is English (:meth:`shown_title`).
         group: Rules sharing a group are alternatives (any one satisfies).
         source: ``file:line`` of the block that defined it (last layer wins).
         cite: The seed sentence the rule comes from.
@@ -108,6 +111,7 @@ class Rule:
     severity: str = "minor"
     points: int = 0
     title: str = ""
+    gloss: str = ""
     group: str = ""
     source: str = ""
     cite: str = ""
@@ -118,6 +122,18 @@ class Rule:
     def phrases(self) -> tuple[str, ...]:
         """Canonical wording first, then the variants (empty for measures)."""
         return ((self.canonical,) if self.canonical else ()) + self.variants
+
+    def shown_title(self) -> str:
+        """The title as the language in force shows it.
+
+        Chinese (the default) shows the title alone; English adds the gloss:
+        ``与服务对象争吵 (a quarrel with the citizen)``.
+        """
+        from analyzer.i18n import current
+
+        if self.gloss and current() == "en":
+            return f"{self.title} ({self.gloss})"
+        return self.title
 
     @property
     def cue_kind(self) -> str:
@@ -287,12 +303,8 @@ class _Layer:
 def _read_layer(path: str | Path) -> _Layer:
     """Read and syntax-check one TOML lexicon file."""
     p = Path(path)
-    try:
-        raw = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LexiconError(f"cannot read lexicon: {exc.strerror or exc}", source=str(p)) from exc
-    except UnicodeDecodeError as exc:
-        raise LexiconError("lexicon is not UTF-8 text", source=str(p)) from exc
+    raw = read_config_text(p, "lexicon")  # size, file type and nesting within the limits
+    check_toml_nesting(raw, str(p))
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
@@ -344,6 +356,7 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "severity": str,
     "points": int,
     "title": str,
+    "gloss": str,
     "group": str,
     "cite": str,
     "owed": bool,
@@ -363,7 +376,8 @@ def _check_value(
     want = _FIELD_TYPES[name]
     bad_type = not isinstance(value, want) or (want is int and isinstance(value, bool))
     if bad_type:
-        raise layer.error(f"field {name!r} must be {want.__name__}", kind, n, key)
+        shown = " or ".join(t.__name__ for t in want) if isinstance(want, tuple) else want.__name__
+        raise layer.error(f"field {name!r} must be {shown}", kind, n, key)
     domains = {"kind": KINDS, "role": ROLES, "severity": SEVERITIES}
     if name in domains and value not in domains[name]:
         raise layer.error(

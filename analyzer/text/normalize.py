@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from typing import Any
 
 #: Particles that carry no meaning for the lexicon (removed unless protected).
 FILLERS: frozenset[str] = frozenset("啊呢嘛吧呀哦嗯呃额哈噢喔哎诶唉哇啦咯喽呗嘞呐吗欸哼")
@@ -34,7 +35,7 @@ ERHUA_NOT_BEFORE: frozenset[str] = frozenset("子童女科歌孙媳时")
 
 
 @functools.lru_cache(maxsize=1)
-def _converter():
+def _converter() -> Any:
     """The OpenCC traditional → simplified converter, created once.
 
     ``tw2s`` is OpenCC's ``t2s`` plus the Taiwan-standard variant characters
@@ -48,7 +49,7 @@ def _converter():
 
 def to_simplified(text: str) -> str:
     """Convert traditional Chinese characters to simplified (OpenCC ``tw2s``)."""
-    return _converter().convert(text)
+    return str(_converter().convert(text))
 
 
 def _simplified_chars(text: str) -> list[tuple[str, int]]:

@@ -176,6 +176,7 @@ def get_matcher(
     matcher = lexicon.cache.get(key)
     if matcher is None:
         matcher = lexicon.cache.setdefault(key, Matcher(lexicon, key[1], max_slot))
+    assert isinstance(matcher, Matcher)
     return matcher
 
 

@@ -31,9 +31,10 @@ import math
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from analyzer.errors import JsonInputError, TranscriptError, shown
+from analyzer.limits import MAX_RECORD_BYTES, identifier_problem, size_text
 from analyzer.types import (
     CHANNELS,
     HEARD_KEYS,
@@ -103,11 +104,16 @@ def load_transcripts(path: str | Path) -> Iterator[Interaction | TranscriptError
     try:
         if path.suffix.lower() == ".jsonl":
             with path.open("rb") as fh:
-                yield from _load_jsonl(fh, source)
+                yield from _load_jsonl(bounded_lines(fh), source)
             return
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_RECORD_BYTES + 1)
     except OSError as exc:
         yield TranscriptError(f"cannot read file: {exc.strerror or exc}", source=source)
+        return
+    if len(raw) > MAX_RECORD_BYTES:
+        yield TranscriptError(f"larger than {size_text(MAX_RECORD_BYTES)}; one interaction "
+                              "must be smaller (split the file)", source=source)
         return
     try:
         text = raw.decode("utf-8-sig")
@@ -132,8 +138,8 @@ def read_json(text: str) -> Any:
 
     Transcripts, JSON Lines records, manifests and sidecars all go through
     it: nesting at most :data:`MAX_JSON_DEPTH`, integers within SQLite's
-    range, no ``NaN``/``Infinity``, and text that is valid Unicode (no lone
-    surrogates such as ``\\ud800``).
+    range, no ``NaN``/``Infinity``, text that is valid Unicode (no lone
+    surrogates such as ``\\ud800``), and no key twice in one object.
 
     Raises:
         JsonInputError: Naming the problem (and the line of a syntax error).
@@ -141,8 +147,18 @@ def read_json(text: str) -> Any:
     def constant(name: str) -> Any:
         raise JsonInputError(f"{name} is not a number JSON allows")
 
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):  # JSON allows it; the last value would silently win
+            seen: set[str] = set()
+            for key, _value in pairs:
+                if key in seen:
+                    raise JsonInputError(f"duplicate key {key!r} in one object")
+                seen.add(key)
+        return obj
+
     try:
-        data = json.loads(text, parse_constant=constant)
+        data = json.loads(text, parse_constant=constant, object_pairs_hook=unique)
     except json.JSONDecodeError as exc:
         raise JsonInputError(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno) from None
     except RecursionError:
@@ -208,11 +224,35 @@ def _load_json(text: str, source: str, default_id: str) -> Interaction | Transcr
         return exc
 
 
-def _load_jsonl(lines: Iterable[bytes], source: str) -> Iterator[Interaction | TranscriptError]:
+def bounded_lines(fh: BinaryIO, limit: int = MAX_RECORD_BYTES) -> Iterator[bytes | None]:
+    """The lines of a binary file, None for each line longer than ``limit`` bytes.
+
+    An overlong line is read through in pieces and never held whole, so one
+    huge line costs no more memory than ``limit``.
+    """
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit:
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):  # skip the rest of the line
+            line = fh.readline(1 << 20)
+        yield None
+
+
+def _load_jsonl(lines: Iterable[bytes | None],
+                source: str) -> Iterator[Interaction | TranscriptError]:
     """Stream a JSON Lines file: one record (or one error) per non-blank line."""
     seen: dict[str, int] = {}
     any_record = False
     for lineno, raw in enumerate(lines, start=1):
+        if raw is None or len(raw) > MAX_RECORD_BYTES:
+            any_record = True
+            yield TranscriptError(f"line longer than {size_text(MAX_RECORD_BYTES)}; one "
+                                  "interaction must be smaller", source=source, line=lineno)
+            continue
         try:
             line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
         except UnicodeDecodeError as exc:
@@ -279,7 +319,7 @@ def parse_interaction(
     ident = d.get("id", default_id)
     if ident is None:
         raise ctx.error("id", "missing; expected a non-empty string")
-    ident = _string(ctx, "id", ident, allow_int=True)
+    ident = _identifier(ctx, "id", ident)
     if not ident.strip():
         raise ctx.error("id", "expected a non-empty string")
     channel = d.get("channel")
@@ -300,9 +340,9 @@ def parse_interaction(
         id=ident,
         channel=channel,
         utterances=utterances,
-        hall=_string(ctx, "hall", d.get("hall", "")),
-        window=_string(ctx, "window", d.get("window", ""), allow_int=True),
-        staff=_string(ctx, "staff", d.get("staff", ""), allow_int=True),
+        hall=_identifier(ctx, "hall", d.get("hall", ""), allow_int=False),
+        window=_identifier(ctx, "window", d.get("window", "")),
+        staff=_identifier(ctx, "staff", d.get("staff", "")),
         started_at=_timestamp(ctx, d.get("started_at", "")),
         rings=rings,
         ring_seconds=ring_seconds,
@@ -312,7 +352,7 @@ def parse_interaction(
     )
 
 
-def _meta(ctx: _Ctx, d: dict) -> dict[str, Any]:
+def _meta(ctx: _Ctx, d: dict[str, Any]) -> dict[str, Any]:
     """The hall's own ``meta`` object, with ``audio`` (a typed transcript's recording) in it."""
     meta = d.get("meta", {})
     if not isinstance(meta, dict):
@@ -326,7 +366,7 @@ def _meta(ctx: _Ctx, d: dict) -> dict[str, Any]:
     return meta
 
 
-def _ring_fields(ctx: _Ctx, d: dict, channel: str) -> tuple[int | None, float | None]:
+def _ring_fields(ctx: _Ctx, d: dict[str, Any], channel: str) -> tuple[int | None, float | None]:
     rings = d.get("rings")
     ring_seconds = d.get("ring_seconds")
     if channel != "phone":
@@ -447,18 +487,28 @@ def _string(ctx: _Ctx, field: str, value: Any, *, allow_int: bool = False) -> st
     return value
 
 
+def _identifier(ctx: _Ctx, field: str, value: Any, *, allow_int: bool = True) -> str:
+    """An id, hall, window or staff id: a string without control or format characters."""
+    text = _string(ctx, field, value, allow_int=allow_int)
+    problem = identifier_problem(text)
+    if problem:
+        raise ctx.error(field, problem)
+    return text
+
+
 def _timestamp(ctx: _Ctx, value: Any) -> str:
-    value = _string(ctx, "started_at", value)
-    if value:
+    text = _string(ctx, "started_at", value)
+    if text:
         try:
-            datetime.fromisoformat(value.replace("Z", "+00:00"))
+            datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise ctx.error("started_at", "expected an ISO-8601 time such as "
-                            f"2023-05-04T09:30:00+08:00, got {value!r}") from None
-    return value
+                            f"2023-05-04T09:30:00+08:00, got {text!r}") from None
+    return text
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            type(None): "null", int: "a number", float: "a number"}.get(type(value),
-                                                                       type(value).__name__)
+    names: dict[type, str] = {dict: "an object", list: "a list", str: "a string",
+                              bool: "a boolean", type(None): "null", int: "a number",
+                              float: "a number"}
+    return names.get(type(value), type(value).__name__)

@@ -32,7 +32,10 @@ from analyzer.store.filters import Filter
 from analyzer.store.hits import HitRow
 from analyzer.tables import write_csv
 from analyzer.training import privacy
-from analyzer.types import InteractionReport
+from analyzer.types import InteractionReport, Utterance
+
+#: A span of audio to mask: start, end (seconds) and the kind of personal data.
+Span = tuple[float, float, str]
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
@@ -105,9 +108,9 @@ class Example:
         return f"{self.interaction_pk}-{self.practice}-{self.rule}-{self.start:.2f}"
 
     def masked(self) -> Example:
-        """The example with personal data masked in its text."""
+        """The example as trainers see it: personal data masked in its text, no staff id."""
         return replace(self, text=privacy.mask_text(self.text),
-                       interaction_id=privacy.mask_text(self.interaction_id))
+                       interaction_id=privacy.mask_text(self.interaction_id), staff="")
 
 
 def search_examples(
@@ -292,7 +295,7 @@ def _required_hits(store: Any, row: dict[str, Any], lexicon: Lexicon) -> list[Hi
     return hits
 
 
-def _tainted(hit: HitRow, findings: list[dict]) -> bool:
+def _tainted(hit: HitRow, findings: list[dict[str, Any]]) -> bool:
     """True when a finding against the same speaker overlaps the hit (not said well).
 
     :data:`analyzer.store.hits.TAINTED_SQL` is the same rule for kept candidates.
@@ -344,7 +347,7 @@ def export_pack(
 
     summary = PackSummary(len(examples), 0, 0, [])
     manifest = []
-    cache: dict[int, tuple[InteractionReport, list, list, Path | None]] = {}
+    cache: dict[int, tuple[InteractionReport, list[Utterance], list[Span], Path | None]] = {}
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for n, ex in enumerate(examples, 1):
             if ex.interaction_pk not in cache:
@@ -389,7 +392,7 @@ def _pack_entry(n: int, ex: Example, report: InteractionReport, pad: float) -> d
     return d
 
 
-def _transcript_text(ex: Example, masked: list, entry: dict) -> str:
+def _transcript_text(ex: Example, masked: list[Utterance], entry: dict[str, Any]) -> str:
     lines = [f"{ex.practice.upper()}  第{ex.article}条  {ex.rule}  {ex.canonical}",
              f"example: {entry['text']}  ({ex.start:.2f}-{ex.end:.2f} s)", ""]
     for u in masked:
@@ -398,7 +401,8 @@ def _transcript_text(ex: Example, masked: list, entry: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _clip(path: Path, start: float, end: float, spans: list, mode: str) -> tuple[bytes, int]:
+def _clip(path: Path, start: float, end: float, spans: list[Span], mode: str
+          ) -> tuple[bytes, int]:
     from analyzer.speech.clips import read_segment, wav_bytes
 
     samples = read_segment(path, start, end, CLIP_RATE)

@@ -145,7 +145,8 @@ def _word_spans(words: list[Word]) -> tuple[list[tuple[float, float, str]], list
         owner += [i] * len(t)
     joined = "".join(texts)
     spans = find_pii(joined)
-    out, drop = [], set()
+    out: list[tuple[float, float, str]] = []
+    drop: set[int] = set()
     for s in spans:
         first, last = owner[s.start], owner[s.end - 1]
         out.append((words[first].start, words[last].end, s.kind))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -100,9 +101,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from analyzer.web.recordings import remove_copies
+
         await run_in_threadpool(_warm_up, config)
+        # an upgraded database's trainers' index is made in the background, not in a request
+        threading.Thread(target=_index_masked, args=(store,), name="masked-index",
+                         daemon=True).start()
         yield
         store.close()
+        remove_copies(getattr(_app.state, "masked_dir", None))  # staff's masked audio
 
     app = FastAPI(title="conduct review", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)
@@ -113,16 +120,28 @@ def create_app(
     app.middleware("http")(_session_guard)
     _add_error_handlers(app)
     _add_login_routes(app)
-    from analyzer.web import admin, inspect, live, month, search, train
+    from analyzer.web import admin, health, inspect, live, month, search, train
 
     app.include_router(inspect.router)
     app.include_router(month.router)
+    app.include_router(health.router)
     app.include_router(search.router)
     app.include_router(train.router)
     app.include_router(admin.router)
     app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
+
+
+def _index_masked(store: Any) -> None:
+    """Index the masked transcripts not indexed yet (logged, never raised: a search retries)."""
+    try:
+        n = store.index_masked()
+    except Exception:  # noqa: BLE001 - a closed store at shutdown, a busy file
+        logger.warning("trainers' masked index: not brought up to date", exc_info=True)
+        return
+    if n:
+        logger.info("trainers' masked index: %d interactions indexed", n)
 
 
 def _warm_up(config: WebConfig) -> None:

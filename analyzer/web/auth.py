@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import os
 import secrets
 import sqlite3
 import threading
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import InvalidRequest, NotFound, StoreError, require
+from analyzer.limits import identifier_problem
 from analyzer.store.database import Database
 
 #: Roles, and what each may open. Admin may open everything. Inspectors review
@@ -53,7 +55,11 @@ NAME_ROLES: tuple[str, ...] = ("supervisor", "admin")
 #: Version of the tables below, kept in ``web_meta`` (the store keeps its own).
 #: Version 3: the supervisor role (the users table is rebuilt with the wider check).
 #: Version 4: the staff role and ``users.staff_id`` (rebuilt the same way).
-WEB_SCHEMA_VERSION = 4
+#: Version 5: accounts are guarded like the store's audited tables
+#: (:data:`analyzer.store.guards.ACCOUNTS`): every change names its user in
+#: ``users.changed_by`` and writes an ``account`` row to the audit trail (never
+#: the password hash); no account is deleted or replaced.
+WEB_SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS web_meta (
@@ -67,7 +73,8 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT NOT NULL,
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
     disabled INTEGER NOT NULL DEFAULT 0,
-    staff_id TEXT NOT NULL DEFAULT '' CHECK ((role = 'staff') = (staff_id != ''))
+    staff_id TEXT NOT NULL DEFAULT '' CHECK ((role = 'staff') = (staff_id != '')),
+    changed_by TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT PRIMARY KEY,
@@ -177,9 +184,11 @@ def connect(db: str | Path, *, create: bool = True) -> Database:
         StoreError: When the file is not a results database (another
             program's SQLite file is left untouched) or cannot be opened.
     """
-    from analyzer.store.core import check_results_file
+    from analyzer.store.core import Store, check_results_file
 
     check_results_file(db, create=create)
+    if create:  # the results schema first: the accounts' audit rows go to its trail
+        Store(db).close()
     database = Database(db, readonly=False)
     try:
         migrate(database)
@@ -210,8 +219,38 @@ def _migrate(con: sqlite3.Connection) -> None:
             f"({WEB_SCHEMA_VERSION}); upgrade conduct-analyzer"
         )
     _widen_roles(con)
+    _guard_accounts(con)
     con.execute("INSERT OR REPLACE INTO web_meta(key, value) VALUES ('schema_version', ?)",
                 (str(WEB_SCHEMA_VERSION),))
+
+
+def _guard_accounts(con: sqlite3.Connection) -> None:
+    """Web schema version 5: ``users.changed_by`` and the accounts' audit triggers.
+
+    The triggers write to the store's ``audit`` table; on a file without it
+    (web tables made before any results) they are added by the next migration
+    after the store's schema is in place (:func:`connect` puts it there first).
+    """
+    from analyzer.store.guards import ACCOUNTS
+
+    columns = {r[1] for r in con.execute("PRAGMA table_info(users)")}
+    if "changed_by" not in columns:
+        con.execute("ALTER TABLE users ADD COLUMN changed_by TEXT NOT NULL DEFAULT ''")
+    if con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'"
+                   ).fetchone() is None:
+        return
+    for statement in ACCOUNTS.triggers():
+        con.execute(statement.replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1))
+
+
+def local_actor() -> str:
+    """Who changes accounts from this machine's command line: ``cli:<login name>``."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no login name (a container without a passwd entry)
+        return f"cli:uid-{os.getuid()}"
 
 
 def _widen_roles(con: sqlite3.Connection) -> None:
@@ -247,7 +286,8 @@ def _hasher() -> Any:
     return argon2.PasswordHasher()
 
 
-def add_user(db: Database, name: str, role: str, password: str, staff_id: str = "") -> int:
+def add_user(db: Database, name: str, role: str, password: str, staff_id: str = "", *,
+             by: str = "") -> int:
     """Create a user (or reset an existing user's role and password).
 
     Args:
@@ -257,13 +297,16 @@ def add_user(db: Database, name: str, role: str, password: str, staff_id: str = 
         password: At least 8 characters; stored as an argon2id hash.
         staff_id: The staff id of a ``staff`` account (required for that
             role, refused for the others).
+        by: Who makes the change, for the audit trail (an admin's name in
+            the app; default :func:`local_actor`).
 
     Returns:
         The user's id.
 
     Raises:
         InvalidRequest: For an unknown role, an empty name, a short password, a
-            staff account without a staff id (or another role with one), or
+            staff account without a staff id (or another role with one), a
+            name or staff id holding a control or format character, or
             taking the admin role from the last enabled admin.
     """
     if role not in ROLES:
@@ -274,6 +317,11 @@ def add_user(db: Database, name: str, role: str, password: str, staff_id: str = 
     name = name.strip()
     if not name:
         raise InvalidRequest("user name is empty")
+    for what, value in (("user name", name), ("staff id", staff_id)):
+        problem = identifier_problem(value)
+        if problem:
+            raise InvalidRequest(f"the {what} {problem}")
+    actor = by or local_actor()
     if len(password) < 8:
         raise InvalidRequest("password must have at least 8 characters")
     digest = _hasher().hash(password)  # slow on purpose: before the write, not in it
@@ -286,12 +334,13 @@ def add_user(db: Database, name: str, role: str, password: str, staff_id: str = 
                                  "AND disabled = 0").fetchone()[0]
             if admins <= 1:
                 raise InvalidRequest(f"{name} is the last admin; make another user admin first")
-        con.execute(
-            "INSERT INTO users(name, role, password_hash, staff_id) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
-            "password_hash = excluded.password_hash, staff_id = excluded.staff_id, disabled = 0",
-            (name, role, digest, staff_id),
-        )
+        if current is None:
+            con.execute("INSERT INTO users(name, role, password_hash, staff_id, changed_by) "
+                        "VALUES (?, ?, ?, ?, ?)", (name, role, digest, staff_id, actor))
+        else:
+            con.execute("UPDATE users SET role = ?, password_hash = ?, staff_id = ?, "
+                        "disabled = 0, changed_by = ? WHERE name = ?",
+                        (role, digest, staff_id, actor, name))
         # A new password ends the user's old sessions.
         con.execute("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?)",
                     (name,))
@@ -321,14 +370,20 @@ def account(db: Database, user_id: int) -> Account:
     raise NotFound(f"no user with id {user_id}")
 
 
-def set_disabled(db: Database, user_id: int, disabled: bool) -> None:
+def set_disabled(db: Database, user_id: int, disabled: bool, *, by: str = "") -> None:
     """Disable (ending the user's sessions) or enable an account.
+
+    Args:
+        by: Who does it, for the audit trail (default :func:`local_actor`).
 
     Raises:
         NotFound: No such user.
     """
+    actor = by or local_actor()
+
     def job(con: sqlite3.Connection) -> None:
-        cur = con.execute("UPDATE users SET disabled = ? WHERE id = ?", (int(disabled), user_id))
+        cur = con.execute("UPDATE users SET disabled = ?, changed_by = ? WHERE id = ?",
+                          (int(disabled), actor, user_id))
         if cur.rowcount == 0:
             raise NotFound(f"no user with id {user_id}")
         if disabled:
@@ -337,10 +392,22 @@ def set_disabled(db: Database, user_id: int, disabled: bool) -> None:
     db.write(job)
 
 
-def clear_login_failures(db: Database, name: str) -> None:
-    """Forget an account's failed logins (an admin lifting a lock)."""
-    db.write(lambda con: con.execute("DELETE FROM login_failures WHERE name = ?",
-                                     (name.strip(),)))
+def clear_login_failures(db: Database, name: str, *, by: str = "") -> None:
+    """Forget an account's failed logins (an admin lifting a lock), in the audit trail.
+
+    Args:
+        by: Who lifts it (default :func:`local_actor`).
+    """
+    actor, name = by or local_actor(), name.strip()
+
+    def job(con: sqlite3.Connection) -> None:
+        failures = con.execute("DELETE FROM login_failures WHERE name = ?", (name,)).rowcount
+        con.execute(
+            "INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json) "
+            "SELECT strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), ?, 'account', id, 'unlocked', "
+            "json_object('failures', ?), NULL FROM users WHERE name = ?", (actor, failures, name))
+
+    db.write(job)
 
 
 #: A valid hash to verify against when the user does not exist, so a wrong
@@ -367,8 +434,9 @@ def authenticate(db: Database, name: str, password: str) -> User | None:
         return None
     if hasher.check_needs_rehash(row["password_hash"]):
         digest = hasher.hash(password)
-        db.write(lambda con: con.execute("UPDATE users SET password_hash = ? WHERE id = ?",
-                                         (digest, row["id"])))
+        db.write(lambda con: con.execute(  # audited as the user's own change
+            "UPDATE users SET password_hash = ?, changed_by = ? WHERE id = ?",
+            (digest, f"{row['name']} (hash upgraded at login)", row["id"])))
     return User(row["id"], row["name"], row["role"], row["staff_id"])
 
 

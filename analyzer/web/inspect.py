@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -13,13 +13,16 @@ from starlette.concurrency import run_in_threadpool
 
 from analyzer.errors import AnalyzerError
 from analyzer.i18n import _
-from analyzer.speech.clips import MEDIA_TYPES, recording_of
+from analyzer.reports.health import REASON_LABELS
+from analyzer.rules.score import release
+from analyzer.speech.clips import MEDIA_TYPES
 from analyzer.store import REVIEW_STATES, rescore_findings
 from analyzer.store.appeals import Appeal
 from analyzer.store.filters import Filter
 from analyzer.store.rows import FindingRow, InteractionRow, ReviewRow
+from analyzer.store.schema import DISMISS_REASONS
 from analyzer.types import InteractionReport, Utterance
-from analyzer.web import charts, queries
+from analyzer.web import charts, queries, recordings, staff_view
 from analyzer.web.auth import User
 from analyzer.web.deps import (
     check_csrf,
@@ -95,7 +98,7 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
 _TITLES: dict[tuple[str, ...], dict[str, dict[str, str]]] = {}
 
 
-def _rule_titles(extra: tuple[str, ...]) -> dict[str, dict[str, str]]:
+def rule_titles(extra: tuple[str, ...]) -> dict[str, dict[str, str]]:
     """Rule id -> title and seed wording from the lexicon (empty if it cannot load).
 
     Loaded titles are kept; a lexicon that failed to load is tried again on
@@ -111,7 +114,7 @@ def _rule_titles(extra: tuple[str, ...]) -> dict[str, dict[str, str]]:
         logger.warning("rule titles unavailable: the lexicon %s does not load", extra,
                        exc_info=True)
         return {}
-    titles = {r.id: {"title": r.title, "cite": r.cite, "source": r.source}
+    titles = {r.id: {"title": r.shown_title(), "cite": r.cite, "source": r.source}
               for r in lexicon.rules}
     _TITLES[extra] = titles
     return titles
@@ -125,6 +128,7 @@ class FindingView(FindingRow):
     cite: str
     history: list[ReviewRow]
     appeal: Appeal | None
+    review: str
 
 
 @dataclass(frozen=True)
@@ -210,34 +214,43 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     row = store.interaction(pk)
     check_own(user, row["staff"])
     report = store.report(pk)
-    titles = _rule_titles(config.lexicon)
+    titles = rule_titles(config.lexicon)
     reviews = store.reviews(pk=pk)
     appeals = {a.finding_id: a for a in store.appeals(pk=pk)}
     findings: list[FindingView] = [
         {**f, "title": titles.get(f["rule"], {}).get("title", ""),
          "cite": titles.get(f["rule"], {}).get("cite", ""),
          "history": [r for r in reviews if r["finding_id"] == f["id"]],
-         "appeal": appeals.get(f["id"])} for f in store.findings(pk)]
-    has_audio = recording_of(config.recordings_root, row) is not None
-    confirmed = [report.findings[r["idx"]] for r in findings if r["verdict"] == "confirm"]
+         "appeal": appeals.get(f["id"]), "review": report.findings[f["idx"]].review}
+        for f in store.findings(pk)]
+    has_audio = recordings.recording_for(request, user, row) is not None
+    confirmed = [release(report.findings[r["idx"]]) for r in findings
+                 if r["verdict"] == "confirm"]
     confirmed_score = rescore_findings(confirmed, report) if confirmed or not findings else None
+    orphans = [r for r in reviews if r["finding_id"] is None]
+    said, attribution = report.utterances, attribution_of(report)
+    if user.role == "staff":  # citizens' data masked, no reviewers' names
+        said, attribution = staff_view.utterances(said), None
+        findings = [cast(FindingView, staff_view.finding(dict(f), user.name)) for f in findings]
+        orphans = [staff_view.review(r) for r in orphans]
     return render(request, "interaction.html", row=row, report=report, findings=findings,
                   may_review=user.may("inspector"),
                   may_appeal=user.may("supervisor") or user.role == "staff",
                   confirmed_score=confirmed_score,
-                  transcript=_transcript(report.utterances, findings), has_audio=has_audio,
-                  visit_findings=[f for f in findings if of_the_visit(f, report.utterances)],
+                  transcript=_transcript(said, findings), has_audio=has_audio,
+                  visit_findings=[f for f in findings if of_the_visit(f, said)],
                   audio_off=config.recordings_root is None,
-                  attribution=attribution_of(report),
-                  orphan_reviews=[r for r in reviews if r["finding_id"] is None])
+                  attribution=attribution, orphan_reviews=orphans,
+                  dismiss_reasons=DISMISS_REASONS, reason_labels=REASON_LABELS)
 
 
 @router.post("/findings/{finding_id}/verdict", dependencies=[Depends(check_csrf)])
 async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> Response:
-    """Record confirm / dismiss / comment on a finding, with who and when."""
+    """Record confirm / dismiss / comment on a finding, with who and when (and why a dismissal)."""
     form = await request.form()
     choice = str(form.get("verdict", ""))
     comment = str(form.get("comment", "")).strip()[:2000]
+    reason = str(form.get("reason", "") or "").strip() if choice == "dismiss" else ""
     if choice not in ("confirm", "dismiss", "comment"):
         raise HTTPException(status_code=400, detail=_("verdict must be confirm, dismiss or comment"))
     if choice == "comment" and not comment:
@@ -246,7 +259,7 @@ async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> 
 
     def save() -> int:
         pk, _staff = store.finding_owner(finding_id)  # NotFound: a 404
-        store.set_verdict(finding_id, choice, comment, user.name)
+        store.set_verdict(finding_id, choice, comment, user.name, reason=reason)
         return pk
 
     pk = await run_in_threadpool(save)
@@ -267,13 +280,19 @@ def assignment_done(request: Request, assignment_id: int, user: User = INSPECTOR
 
 @router.get("/audio/{pk}")
 def audio(request: Request, pk: int, user: User = READERS) -> Response:
-    """The interaction's recording (range requests supported, for seeking)."""
-    config = config_of(request)
+    """The interaction's recording (range requests supported, for seeking).
+
+    A staff account hears only a recording that is its own (every interaction
+    it belongs to is of its staff id), with personal data masked by a tone
+    (:mod:`analyzer.web.recordings`).
+    """
     row = store_of(request).interaction(pk)
     check_own(user, row["staff"])
-    path = recording_of(config.recordings_root, row)
+    path = recordings.recording_for(request, user, row)
     if path is None:
         raise HTTPException(status_code=404, detail=_("no recording for this interaction"))
+    if user.role == "staff":
+        path = recordings.masked_copy(request, pk, path)
     media = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
     return FileResponse(path, media_type=media, headers={"Cache-Control": "private, no-store"})
 

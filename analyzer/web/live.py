@@ -1,13 +1,18 @@
 """The live monitor: the lines a ``conduct stream --listen`` server is analysing now.
 
-``GET /live`` is the page (inspectors and admins); ``GET /live/events`` is
-its feed as server-sent events: the app connects to the listener's
-``/monitor`` WebSocket (:attr:`analyzer.config.WebConfig.live_url`) and
-relays each message as one ``data:`` line. The first message is the
-``lines`` snapshot (every line in progress with its events so far), then
-each line's events as they happen: ``line`` when one opens, ``ring``,
-``partial``, ``utterance``, ``finding``, ``stored`` (its interaction's row)
-and ``ended``. The page (``static/live.js``) keeps one card per line.
+``GET /live`` is the page (supervisors, inspectors and admins: watching the
+lines is a supervisor's job); ``GET /live/events`` is its feed as
+server-sent events: the app connects to the listener's ``/monitor``
+WebSocket (:attr:`analyzer.config.WebConfig.live_url`, with the monitor
+token :attr:`~analyzer.config.WebConfig.live_token` when the listener asks
+for one) and relays each message as one ``data:`` line. The first message
+is the ``lines`` snapshot (every line in progress with its events so far),
+then each line's events as they happen: ``line`` when one opens, ``ring``,
+``answered``, ``partial``, ``utterance``, ``finding``, ``stored`` (its
+interaction's row) and ``ended`` (with the report's score, grade and ring
+count). The page (``static/live.js``) keeps one card per line; once a call
+is stored, each finding on its card plays its own words from the recording.
+Without a configured listener the page says so and opens no feed.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from analyzer.web.deps import config_of, render, require_role
 logger = logging.getLogger("analyzer")
 
 router = APIRouter()
-INSPECTOR = require_role("inspector")
+WATCHERS = require_role("inspector", "supervisor")
 #: Seconds between comment lines that keep an idle feed open through proxies.
 KEEPALIVE_SECONDS = 15.0
 #: Seconds before the feed tries the listener again after losing it.
@@ -35,23 +40,25 @@ RETRY_SECONDS = 2.0
 
 
 @router.get("/live", response_class=HTMLResponse)
-def live_page(request: Request, user: User = INSPECTOR) -> Response:
+def live_page(request: Request, user: User = WATCHERS) -> Response:
     """The live monitor page."""
     return render(request, "live.html", live_url=config_of(request).live_url)
 
 
 @router.get("/live/events")
-async def live_events(request: Request, user: User = INSPECTOR) -> Response:
+async def live_events(request: Request, user: User = WATCHERS) -> Response:
     """The listener's monitor feed as server-sent events."""
-    url = config_of(request).live_url
+    config = config_of(request)
     words = {"off": i18n.gettext("The live feed is off: no live listener is configured "
                                  "(conduct serve --live)."),
              "lost": i18n.gettext("Live listener unreachable: %(error)s")}
-    return StreamingResponse(_relay(request, url, words), media_type="text/event-stream",
+    return StreamingResponse(_relay(request, config.live_url, words, config.live_token),
+                             media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-async def _relay(request: Request, url: str, words: dict[str, str]) -> AsyncIterator[str]:
+async def _relay(request: Request, url: str, words: dict[str, str], token: str = ""
+                 ) -> AsyncIterator[str]:
     """Relay the listener's ``/monitor`` messages until the browser goes away.
 
     When the listener cannot be reached (or is not configured) the feed says
@@ -67,7 +74,9 @@ async def _relay(request: Request, url: str, words: dict[str, str]) -> AsyncIter
     target = url.rstrip("/") + "/monitor"
     while not await request.is_disconnected():
         try:
-            async with connect(target, max_size=None, open_timeout=5) as ws:
+            headers = {"Authorization": f"Bearer {token}"} if token else None
+            async with connect(target, max_size=None, open_timeout=5,
+                               additional_headers=headers) as ws:
                 yield _event({"type": "monitor", "state": "connected"})
                 while not await request.is_disconnected():
                     try:

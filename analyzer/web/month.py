@@ -36,6 +36,7 @@ from analyzer.store.periods import Period
 from analyzer.store.ranking import Ranking, build_ranking
 from analyzer.store.results import GroupResult
 from analyzer.store.sampling import SampleResult
+from analyzer.web import staff_view
 from analyzer.web.auth import User
 from analyzer.web.deps import (
     check_csrf,
@@ -116,9 +117,12 @@ def staff_one(request: Request, staff_id: str, user: User = STAFF_READERS) -> Re
                             detail=_("no interactions of staff %(staff)s in %(period)s") % {
                                 "staff": staff_id, "period": period.label})
     _named(user, results, store.staff_names())
+    appeals, rectifications = store.appeals(staff=staff_id), store.rectifications(staff=staff_id)
+    if user.role == "staff":  # no names of who filed, ruled or set; personal data masked
+        appeals = [staff_view.appeal(a, user.name) for a in appeals]
+        rectifications = [staff_view.rectification(r) for r in rectifications]
     return render(request, "staff_one.html", r=results[0], period=period,
-                  show_names=user.sees_names, appeals=store.appeals(staff=staff_id),
-                  rectifications=store.rectifications(staff=staff_id))
+                  show_names=user.sees_names, appeals=appeals, rectifications=rectifications)
 
 
 def _ranking(request: Request, user: User) -> Ranking:

@@ -29,11 +29,13 @@ import random
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from analyzer.training.classifiers import phrasings as P
 
 #: The act phrasing files, in order.
 FILES: tuple[str, ...] = ("acts-owed.toml", "acts-forbidden.toml", "acts-duties.toml",
+                          "acts-answers.toml",
                           "acts-neutral.toml")
 #: The table of phrasings that perform no act.
 NEUTRAL = "neutral"
@@ -89,7 +91,7 @@ def phrasings() -> tuple[Phrasing, ...]:
     seen: set[str] = set()
     for table, entries in tables.items():
         for pid, value in entries.items():
-            text, *extra = value if isinstance(value, list) else [value]
+            text, *extra = (str(v) for v in (value if isinstance(value, list) else [value]))
             if pid in seen:
                 raise ValueError(f"duplicate act phrasing id {pid!r}")
             seen.add(pid)
@@ -186,7 +188,7 @@ def compose(p: Phrasing, pool: Sequence[Phrasing], neutral: Sequence[Phrasing],
     return text, acts, [q.id for _, q in parts]
 
 
-def expand(held_out: bool = False, variants: int = VARIANTS, seed: int = SEED) -> list[dict]:
+def expand(held_out: bool = False, variants: int = VARIANTS, seed: int = SEED) -> list[dict[str, Any]]:
     """The rows of one side of the split.
 
     Returns:
@@ -197,7 +199,7 @@ def expand(held_out: bool = False, variants: int = VARIANTS, seed: int = SEED) -
     mine = side(held_out, seed)
     neutral = [p for p in mine if p.table == NEUTRAL]
     acts = [p for p in mine if p.table not in NO_ACT_TABLES]
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for p in mine:
         rng = random.Random(f"{seed}:{p.id}")
         seen: set[str] = set()
@@ -215,7 +217,7 @@ def expand(held_out: bool = False, variants: int = VARIANTS, seed: int = SEED) -
     return rows
 
 
-def indicator(rows: Iterable[dict], names: Sequence[str]) -> list[list[int]]:
+def indicator(rows: Iterable[dict[str, Any]], names: Sequence[str]) -> list[list[int]]:
     """The 0/1 label matrix of ``rows`` over the act ``names``."""
     return [[int(n in r["acts"]) for n in names] for r in rows]
 
@@ -224,7 +226,8 @@ def indicator(rows: Iterable[dict], names: Sequence[str]) -> list[list[int]]:
 UNCIVIL_LABELS: dict[str, str] = {
     **{t: "civil" for t in ("greeting", "phone_intro", "evaluate", "goodbye", "apology",
                             "material_list", "thank_praise", "thank_suggestion", "calm",
-                            NEUTRAL)},
+                            "ans_cost", "ans_time", "ans_place", "ans_material", "ans_way",
+                            "ans_yesno", NEUTRAL)},
     **{t: "cold" for t in ("cold", "f_dont_know", "f_read_sign", "f_busy", "f_hurry",
                            "f_off_work")},
     **{t: "inflaming" for t in ("f_defiant", "f_complain")},
@@ -232,7 +235,7 @@ UNCIVIL_LABELS: dict[str, str] = {
 }
 
 
-def uncivil_rows(variants: int = 8, seed: int = SEED) -> list[dict]:
+def uncivil_rows(variants: int = 8, seed: int = SEED) -> list[dict[str, Any]]:
     """Rows for the ``uncivil`` task from the act phrasings of the *training* side.
 
     Civil staff speech in many more wordings (greetings, closings, thanks,
@@ -241,7 +244,7 @@ def uncivil_rows(variants: int = 8, seed: int = SEED) -> list[dict]:
     out, being civil or not by their words. Held-out act phrasings never enter,
     so the generated visits that speak them stay unseen by every model.
     """
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for p in side(False, seed):
         label = UNCIVIL_LABELS.get(p.table)
         if label is None:

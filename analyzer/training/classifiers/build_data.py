@@ -25,6 +25,7 @@ import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from analyzer.resources import data_path
 from analyzer.training.classifiers import phrasings as P
@@ -53,7 +54,7 @@ def _mark(text: str, side: str, uncivil: bool, rng: random.Random) -> str:
     return text
 
 
-def expand(task: str, variants: int = VARIANTS_PER_PHRASING) -> list[dict]:
+def expand(task: str, variants: int = VARIANTS_PER_PHRASING) -> list[dict[str, Any]]:
     """Generate the rows of one task (``uncivil`` or ``cues``).
 
     Args:
@@ -65,13 +66,13 @@ def expand(task: str, variants: int = VARIANTS_PER_PHRASING) -> list[dict]:
         ``"uncivil"`` for the staff task), in a fixed order.
     """
     side = P.SIDES[task]
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for label, phrs in P.TASKS[task].items():
         uncivil = task == "uncivil" and label != "civil"
         for tid, template in phrs.items():
             rng = random.Random(f"{SEED}:{task}:{tid}")
             for n, (text, noise) in enumerate(_variants(template, side, uncivil, rng, variants), 1):
-                row = {
+                row: dict[str, Any] = {
                     "id": f"{tid}-{n:02d}",
                     "text": text,
                     "label": label,
@@ -99,7 +100,7 @@ def _variants(template: str, side: str, uncivil: bool, rng: random.Random, varia
         yield text, noise
 
 
-def roles(rows_by_task: dict[str, list[dict]]) -> list[dict]:
+def roles(rows_by_task: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """The rows of the ``roles`` task: every staff and citizen row, labelled by side.
 
     The staff side is every ``uncivil`` row (civil or not: clerks say both), the
@@ -115,7 +116,7 @@ def roles(rows_by_task: dict[str, list[dict]]) -> list[dict]:
     return out
 
 
-def _write_rows(path: Path, rows: list[dict]) -> None:
+def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -139,7 +140,7 @@ def write(out_dir: Path = DATA_DIR) -> dict[str, Path]:
     return paths
 
 
-def more_rows(task: str) -> list[dict]:
+def more_rows(task: str) -> list[dict[str, Any]]:
     """Rows added to a task beyond its own phrasings (not to the roles rows).
 
     ``uncivil``: civil staff speech and forbidden intents from the act
@@ -163,7 +164,7 @@ def more_rows(task: str) -> list[dict]:
     return rows
 
 
-def acts_rows() -> list[dict]:
+def acts_rows() -> list[dict[str, Any]]:
     """The ``acts`` rows: training phrasings (``split`` ``train``), then held-out ones (``test``)."""
     from analyzer.training.classifiers import acts
 
@@ -171,7 +172,7 @@ def acts_rows() -> list[dict]:
             for row in acts.expand(held)]
 
 
-def _read_rows(path: Path) -> list[dict]:
+def _read_rows(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
     for i, row in enumerate(rows):  # hand-written paraphrases carry no phrasing or noise

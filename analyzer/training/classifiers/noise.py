@@ -14,6 +14,7 @@ import re
 import string
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from analyzer.training.classifiers import phrasings as P
 
@@ -65,7 +66,7 @@ def _homophone_swap(text: str, rng: random.Random) -> str:
 
 
 @lru_cache(maxsize=1)
-def _s2t():
+def _s2t() -> Any:
     import opencc
 
     return opencc.OpenCC("s2t")

@@ -76,23 +76,56 @@
               el("span", "when", secs(e.start)));
     if (e.evidence) { li.append(el("q", "evidence", e.evidence)); }
     c.findings.append(li);
-    c.items.push(link);
-    if (c.interaction) { link.href = "/interactions/" + c.interaction; }
+    c.items.push({link: link, li: li, start: e.start, end: e.end});
+    if (c.interaction) { playable(c, c.items[c.items.length - 1]); }
+  }
+
+  // Once the call is stored: the finding links to it, and plays its own words from the
+  // recording (a little before to a little after, then stops).
+  function playable(c, item) {
+    item.link.href = "/interactions/" + c.interaction;
+    if (item.start === null || item.start === undefined || item.li.querySelector(".play")) {
+      return;
+    }
+    var button = el("button", "play", "▶ " + secs(item.start));
+    button.type = "button";
+    button.title = w("play these words");
+    button.addEventListener("click", function () {
+      var audio = c.audio;
+      if (!audio) {
+        audio = c.audio = el("audio", "live-audio");
+        audio.preload = "metadata";
+        audio.src = "/audio/" + c.interaction;
+        c.root.append(audio);
+      }
+      var from = Math.max(0, item.start - 0.3);
+      var to = (item.end !== null && item.end !== undefined ? item.end : item.start + 3) + 0.3;
+      audio.dataset.stopAt = String(to);
+      audio.ontimeupdate = function () {
+        if (audio.currentTime >= Number(audio.dataset.stopAt)) { audio.pause(); }
+      };
+      audio.currentTime = from;
+      var played = audio.play();
+      if (played && played.catch) { played.catch(function () {}); }
+      c.root.dataset.playing = item.li.dataset.rule;
+    });
+    item.li.append(button);
   }
 
   function stored(c, pk) {
     c.interaction = pk;
-    c.items.forEach(function (link) { link.href = "/interactions/" + pk; });
+    c.items.forEach(function (item) { playable(c, item); });
     var open = el("a", "live-open", w("open interaction"));
     open.href = "/interactions/" + pk;
     c.state.replaceChildren(open);
   }
 
-  function handle(e) {
+  function handle(e, source) {
     var status = document.getElementById("live-state");
     if (e.type === "monitor") {
       status.textContent = e.state === "connected" ? w("connected") : (e.message || e.state);
       status.dataset.state = e.state;
+      if (e.state === "off") { source.close(); }  // nothing to reconnect to
       return;
     }
     if (e.type === "lines") {
@@ -116,6 +149,9 @@
     else if (e.type === "error") { c.root.append(el("p", "live-error", e.message)); }
     else if (e.type === "ended") {
       c.root.classList.add("ended");
+      if (e.rings !== null && e.rings !== undefined) {
+        c.rings.textContent = w("rings") + " " + e.rings;  // the report's count, as stored
+      }
       if (!c.interaction) { c.state.textContent = w("ended"); }
       if (e.score !== null && e.score !== undefined) {
         c.root.append(el("p", "live-score", w("score") + " " + e.score + " (" + e.grade + ")"));
@@ -124,12 +160,17 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var state = document.getElementById("live-state");
-    try { words = JSON.parse(state.dataset.words || "{}"); } catch (err) { words = {}; }
+    var status = document.getElementById("live-state");
+    if (!status) { return; }
+    try { words = JSON.parse(status.dataset.words || "{}"); } catch (err) { words = {}; }
+    if (!status.dataset.url) { return; }  // no feed configured: the page says so
     var source = new EventSource("/live/events");
-    source.onmessage = function (msg) { handle(JSON.parse(msg.data)); };
+    source.onmessage = function (msg) { handle(JSON.parse(msg.data), source); };
     source.onerror = function () {
-      document.getElementById("live-state").textContent = w("interrupted");
+      if (status.dataset.state !== "off") {
+        status.textContent = w("interrupted");
+        status.dataset.state = "reconnecting";
+      }
     };
   });
 }());

@@ -1,0 +1,225 @@
+"""Recognition across the listener's lines: the clerks' speech first, and, where the
+hall allows it, the lines' waiting speech in one 30 s bin.
+
+Every line of a listener recognises through one
+:class:`~analyzer.speech.engine.RecognitionEngine`. By default
+(``pack.share`` ``"recording"`` or ``"channel"``) each line's piece goes in
+its own bin with its own context, so a call's words never depend on another
+call; requests that wait together go to the encoder together as one batch
+of bins (the engine's own batching), and :class:`Prioritised` lets the
+clerks' requests go first. On a GPU a batch of several bins costs little
+more than one; on a CPU the encoder's work is the same per bin, so what is
+recognised *first* decides the latency.
+
+With ``pack.share = "any"`` (pieces of any recordings may share a bin, as
+in the batch) :class:`SharedBins` puts the pieces that wait together, from
+every line, into **one** bin: the first request with the conversation
+before it (its context pieces, which the decoder starts after), then the
+other lines' pieces, each after the speech before it in the bin. One
+encoder pass then serves every line waiting, and capacity grows with the
+lines instead of falling with each: on two CPU cores four waiting pieces
+took 3.5-4.8 s in one bin against 12-16 s in four bins of one batch (load
+~10). The price is the batch's ``any`` price: a piece's words then depend
+on the other calls' speech in its bin (Whisper's decoder reads the words
+before it), which is why it is not the default.
+
+Both order requests the same way: those holding speech of the speakers
+whose phrases are judged live (``StreamOptions.partial_speakers``, the
+clerk's) first, then the others (the citizens' ended utterances), which
+wait at most ``max_wait`` seconds. Requests share a bin only when they ask
+the same acoustic verifier (the clerk's opening scope differs from the
+rest of a call).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from analyzer.options import ASROptions
+from analyzer.speech.decode import SAMPLE_RATE
+from analyzer.types import Utterance
+
+if TYPE_CHECKING:
+    from analyzer.speech.tracks import Recognizer, Track
+    from analyzer.speech.verify import Verifier
+
+class _Ordered:
+    """What both schedulers hold: the engine, the speakers whose requests go first, the
+    longest wait of any other request, and the lock their requests wait on."""
+
+    def __init__(self, recognizer: Recognizer, first: Sequence[str], max_wait: float) -> None:
+        self.recognizer = recognizer
+        self.first = frozenset(first)
+        self.max_wait = max_wait
+        self._cond = threading.Condition()
+
+
+class Prioritised(_Ordered):
+    """A :class:`~analyzer.speech.tracks.Recognizer` that lets the clerks' requests go first.
+
+    Args:
+        recognizer: The one engine of the listener.
+        first: The speakers whose requests go first.
+        max_wait: Longest wait of any other request (seconds).
+    """
+
+    def __init__(self, recognizer: Recognizer, first: Sequence[str], max_wait: float = 3.0
+                 ) -> None:
+        super().__init__(recognizer, first, max_wait)
+        self._urgent = 0  # first-speaker requests waiting or being recognised
+        #: requests that waited (``held``) and the seconds they waited (``held_seconds``)
+        self.counts: dict[str, float] = {"urgent": 0, "held": 0, "held_seconds": 0.0}
+
+    def transcribe_many(self, tracks: Sequence[Track], options: ASROptions, *,
+                        verifier: Verifier | None = None, cut: bool = True
+                        ) -> list[list[Utterance]]:
+        """Recognise through the engine, after the urgent requests (see the module docstring)."""
+        urgent = any(t.speaker in self.first and not t.context for t in tracks)
+        with self._cond:
+            if urgent:
+                self._urgent += 1
+                self.counts["urgent"] += 1
+            elif self._urgent:
+                t0 = time.monotonic()
+                self._cond.wait_for(lambda: not self._urgent, self.max_wait)
+                self.counts["held"] += 1
+                self.counts["held_seconds"] += time.monotonic() - t0
+        try:
+            return self.recognizer.transcribe_many(tracks, options, verifier=verifier, cut=cut)
+        finally:
+            if urgent:
+                with self._cond:
+                    self._urgent -= 1
+                    self._cond.notify_all()
+
+
+#: Seconds of speech one bin holds (Whisper's window), and the silence between two pieces.
+BIN_SECONDS, GAP_SECONDS = 30.0, 1.0
+
+
+@dataclass
+class _Request:
+    """One line's request, waiting for its words."""
+
+    tracks: Sequence[Track]
+    options: ASROptions
+    verifier: Verifier | None
+    cut: bool
+    urgent: bool
+    arrived: float
+    done: threading.Event = field(default_factory=threading.Event)
+    result: list[list[Utterance]] = field(default_factory=list)
+    error: BaseException | None = None
+
+    def seconds(self, *, context: bool) -> float:
+        """Bin seconds its tracks take (with or without its context), gaps included."""
+        return sum(t.samples.size / SAMPLE_RATE + GAP_SECONDS for t in self.tracks
+                   if context or not t.context)
+
+    def key(self) -> Any:
+        """What requests sharing a bin must agree on (the verifier and how tracks are cut)."""
+        v = self.verifier
+        return (self.cut, None if v is None else (id(v.lexicon), v.options, v.match, v.scope))
+
+
+class SharedBins(_Ordered):
+    """A :class:`~analyzer.speech.tracks.Recognizer` packing every line's waiting speech into
+    one bin per encoder pass (see the module docstring).
+
+    Args:
+        recognizer: The one engine of the listener.
+        first: The speakers whose requests go first.
+        max_wait: Longest wait of any other request before it goes first (seconds).
+    """
+
+    def __init__(self, recognizer: Recognizer, first: Sequence[str], max_wait: float = 3.0
+                 ) -> None:
+        super().__init__(recognizer, first, max_wait)
+        self._queue: list[_Request] = []
+        self._thread: threading.Thread | None = None
+        #: bins recognised, requests served, and requests that shared a bin with others
+        self.counts: dict[str, int] = {"bins": 0, "requests": 0, "shared": 0}
+
+    def transcribe_many(self, tracks: Sequence[Track], options: ASROptions, *,
+                        verifier: Verifier | None = None, cut: bool = True
+                        ) -> list[list[Utterance]]:
+        """Recognise these tracks in the next bin (see the module docstring)."""
+        urgent = any(t.speaker in self.first and not t.context for t in tracks)
+        request = _Request(tracks, options, verifier, cut, urgent, time.monotonic())
+        with self._cond:
+            self._queue.append(request)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._serve, daemon=True,
+                                                name="conduct-shared-bins")
+                self._thread.start()
+            self._cond.notify_all()
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        return request.result
+
+    def _serve(self) -> None:
+        while True:
+            with self._cond:
+                if not self._cond.wait_for(lambda: bool(self._queue), timeout=60.0):
+                    self._thread = None
+                    return  # idle: a new request starts another thread
+                group = self._take()
+            self._recognise(group)
+
+    def _take(self) -> list[_Request]:
+        """The requests of the next bin (called with the lock held): the first in order with
+        its context, then whatever else fits and agrees with it."""
+        now = time.monotonic()
+        ordered = sorted(self._queue, key=lambda r: (
+            not (r.urgent or now - r.arrived > self.max_wait), r.arrived))
+        first = ordered[0]
+        group, room = [first], BIN_SECONDS - first.seconds(context=True)
+        for other in ordered[1:]:
+            need = other.seconds(context=False)
+            if other.key() == first.key() and need <= room:
+                group.append(other)
+                room -= need
+        self._queue = [r for r in self._queue if all(r is not g for g in group)]
+        return group
+
+    def _recognise(self, group: list[_Request]) -> None:
+        """One engine call for the group; each request gets its own tracks' utterances."""
+        first = group[0]
+        tracks = list(first.tracks) + [t for r in group[1:] for t in r.tracks if not t.context]
+        try:
+            heard = self.recognizer.transcribe_many(tracks, first.options,
+                                                    verifier=first.verifier, cut=first.cut)
+        except BaseException as exc:  # every request of the bin learns why
+            for r in group:
+                r.error = exc
+                r.done.set()
+            return
+        first.result, at = heard[: len(first.tracks)], len(first.tracks)
+        for r in group[1:]:
+            mine: list[list[Utterance]] = []
+            for t in r.tracks:
+                if t.context:
+                    mine.append([])
+                else:
+                    mine.append(heard[at])
+                    at += 1
+            r.result = mine
+        self.counts["bins"] += 1
+        self.counts["requests"] += len(group)
+        self.counts["shared"] += len(group) - 1 if len(group) > 1 else 0
+        for r in group:
+            r.done.set()
+
+
+def line_recognizer(recognizer: Recognizer, first: Sequence[str], share: str
+                    ) -> Prioritised | SharedBins:
+    """The recognizer of a listener's lines for the packing option ``share``
+    (see the module docstring)."""
+    if share == "any":
+        return SharedBins(recognizer, first)
+    return Prioritised(recognizer, first)
