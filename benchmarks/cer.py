@@ -299,24 +299,45 @@ def _set(obj: Any, keys: list[str], value: str) -> Any:
 
 
 def measure(args: argparse.Namespace, options: AnalyzerOptions) -> dict[str, Any]:
-    """Every path on every set and condition; the results as JSON-ready dicts."""
+    """Every path on every set and condition; the results as JSON-ready dicts.
+
+    Paths named in ``--subset-paths`` run on the first ``--subset`` clips of each
+    set only; a row of their own compares them there with every other path's
+    texts of those same clips.
+    """
     out: dict[str, Any] = {}
     for name in args.sets:
         clips = load_set(name, args.limit)
-        refs = {c.path.name: c.reference for c in clips}
-        seconds = sum(c.seconds for c in clips)
         for condition in args.conditions:
-            print(f"{name} / {condition}: {len(clips)} clips, {seconds:.0f} s", file=sys.stderr,
-                  flush=True)
-            runs = {path: one_path(path, clips, condition, options, args.threads)
+            print(f"{name} / {condition}: {len(clips)} clips, "
+                  f"{sum(c.seconds for c in clips):.0f} s", file=sys.stderr, flush=True)
+            few = clips[:args.subset] if args.subset else clips
+            runs = {path: one_path(path, few if path in args.subset_paths else clips,
+                                   condition, options, args.threads)
                     for path in args.paths}
-            out[f"{name}/{condition}"] = {
-                "set": name, "condition": condition, "clips": len(clips),
-                "audio_seconds": round(seconds, 2),
-                "characters": sum(len(cer_text(r)) for r in refs.values()),
-                "paths": {path: summary(run, refs, seconds) for path, run in runs.items()},
-            }
+            whole = {p: r for p, r in runs.items() if p not in args.subset_paths}
+            if whole:
+                out[f"{name}/{condition}"] = _row(name, condition, clips, whole)
+            if args.subset_paths and len(few) < len(clips):
+                out[f"{name}/{condition}/first {len(few)}"] = _row(
+                    name, condition, few, runs, f" (first {len(few)})",
+                    {p: sum(c.seconds for c in clips) for p in whole})
+            elif args.subset_paths:
+                out[f"{name}/{condition}"] = _row(name, condition, clips, runs)
     return out
+
+
+def _row(name: str, condition: str, clips: list[Clip], runs: dict[str, PathRun],
+         note: str = "", ran: dict[str, float] | None = None) -> dict[str, Any]:
+    """One table row: each path's summary on ``clips`` (``ran``: the audio seconds a
+    path's run took its time over, when more than ``clips``)."""
+    refs = {c.path.name: c.reference for c in clips}
+    seconds = sum(c.seconds for c in clips)
+    return {"set": name, "condition": condition + note, "clips": len(clips),
+            "audio_seconds": round(seconds, 2),
+            "characters": sum(len(cer_text(r)) for r in refs.values()),
+            "paths": {path: summary(run, refs, (ran or {}).get(path, seconds))
+                      for path, run in runs.items()}}
 
 
 def one_path(path: str, clips: list[Clip], condition: str, options: AnalyzerOptions,
@@ -364,6 +385,10 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--conditions", default=",".join(CONDITIONS))
     ap.add_argument("--paths", default=",".join(PATHS))
     ap.add_argument("--limit", type=int, default=None, help="only the first N clips of each set")
+    ap.add_argument("--subset", type=int, default=0,
+                    help="the --subset-paths run on only the first N clips of each set")
+    ap.add_argument("--subset-paths", default="",
+                    help="paths run on --subset clips (e.g. batch,stream on a busy machine)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                     help="CPU threads of every path's model (the same for all)")
     ap.add_argument("--set", dest="overrides", action="append", default=[],
@@ -372,6 +397,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     args = ap.parse_args(argv)
     args.sets, args.conditions = args.sets.split(","), args.conditions.split(",")
     args.paths = [p for p in args.paths.split(",") if p]
+    args.subset_paths = [p for p in args.subset_paths.split(",") if p]
     unknown = set(args.paths) - set(PATHS)
     if unknown:
         raise SystemExit(f"--paths: unknown {sorted(unknown)}; choose from {PATHS}")
@@ -421,18 +447,19 @@ def print_table(results: dict[str, Any]) -> None:
     rows = list(results["results"].values())
     if not rows:
         return
-    paths = list(rows[0]["paths"])
+    paths = list(dict.fromkeys(p for row in rows for p in row["paths"]))
     print("CER: as written / numbers as said on both sides (real-time factor)\n")
     print("set / condition | chars | " + " | ".join(f"{p} CER (RTF)" for p in paths)
           + " | forbidden | owed credited unsaid")
     print("|".join(["---"] * (len(paths) + 4)))
     for row in rows:
+        got = row["paths"]
         cells = [f"{row['set']} / {row['condition']}", str(row["characters"])]
-        cells += [f"{row['paths'][p]['cer']:.3f} / {row['paths'][p]['cer_numbers_said']:.3f} "
-                  f"({row['paths'][p]['rtf']:.2f})" for p in paths]
-        product = [p for p in paths if p != "plain"]
-        cells.append(" ".join(str(row["paths"][p]["forbidden_findings"]) for p in product) or "-")
-        cells.append(" ".join(str(row["paths"][p]["owed_credited_unsaid"]) for p in product) or "-")
+        cells += [f"{got[p]['cer']:.3f} / {got[p]['cer_numbers_said']:.3f} ({got[p]['rtf']:.2f})"
+                  if p in got else "-" for p in paths]
+        product = [p for p in paths if p != "plain" and p in got]
+        cells.append(" ".join(str(got[p]["forbidden_findings"]) for p in product) or "-")
+        cells.append(" ".join(str(got[p]["owed_credited_unsaid"]) for p in product) or "-")
         print(" | ".join(cells))
     missed = [name for name, ok in goal_rows(results) if not ok]
     print("\ngoal (every path's CER <= plain faster-whisper's): "

@@ -150,21 +150,24 @@ def test_clean_speech_is_decoded_once_without_the_penalty(
     assert penalties == [1.0]
 
 
-def test_a_window_is_padded_with_the_spectrogram_of_silence() -> None:
-    """Whisper was trained on audio padded with silence: the encoder's input past the
-    speech is the spectrogram of silence (the clamped floor), not zeros."""
+def test_a_bin_reaches_the_encoder_as_faster_whisper_gives_it_a_clip() -> None:
+    """The encoder input past a bin's audio is zeros, as faster-whisper's ``transcribe``
+    pads a clip's spectrogram (not the spectrogram of padded silence)."""
+    from faster_whisper.audio import pad_or_trim
     from faster_whisper.feature_extractor import FeatureExtractor
 
     from analyzer.speech.packing import Bin, Piece, bin_features
 
     rng = np.random.default_rng(0)
+    clip = (0.1 * rng.standard_normal(3 * 16000)).astype(np.float32)
     window = Bin()
-    window.add(Piece(0, 0, 0.0, (0.1 * rng.standard_normal(3 * 16000)).astype(np.float32)))
-    feats = bin_features(FeatureExtractor(feature_size=80), [window])
+    window.add(Piece(0, 0, 0.0, clip))
+    extractor = FeatureExtractor(feature_size=80)
+    feats = bin_features(extractor, [window])
     assert feats.shape == (1, 80, 3000)
-    tail = feats[0, :, 400:]  # 4 s to 30 s: no speech there
-    assert np.allclose(tail, feats.min())  # silence sits at the spectrogram's floor
-    assert feats.min() < -0.4  # which is far below the 0 of zero padding
+    assert np.array_equal(feats[0, :, 400:], np.zeros((80, 2600), np.float32))
+    plain = pad_or_trim(extractor(np.append(clip, np.float32(0)))[..., :-1])
+    assert np.allclose(feats[0], plain)
 
 
 #: Customer-service clips whose sentences hold spoken numbers (三十六个月, 一万四千四百元,
@@ -200,3 +203,35 @@ def test_the_engine_hears_numbers_as_said_better_than_plain_faster_whisper() -> 
     assert any(any(c.isdigit() for c in text) for _, text in plain)  # the library's digits
     assert not any(any(c.isdigit() for c in text) for _, text in ours)  # ours: as said
     assert char_error_rate(ours) < char_error_rate(plain), (ours, plain)
+
+
+@pytest.mark.slow
+def test_greedy_first_takes_the_beam_only_for_unsure_bins() -> None:
+    """``asr.decoding = "greedy_first"``: a bin whose greedy decoding is unsure (mean
+    token log-probability under ``beam_below_logprob``) is decoded again with the beam;
+    a confident one keeps its greedy text."""
+    from conftest import shared_path
+
+    from analyzer.speech.packing import Bin, PackedRecognizer, Piece
+
+    clips = sorted(shared_path("data", "real-speech-2").glob("*.wav"))[:8]
+
+    def heard(options: ASROptions) -> tuple[list[str], dict]:
+        timings: dict = {}
+        recognizer = PackedRecognizer(get_model(options), options, timings)
+        bins = []
+        for k, path in enumerate(clips):
+            bin_ = Bin()
+            bin_.add(Piece(k, 0, 0.0, decode_audio(path).samples[0]))
+            bins.append(bin_)
+        texts = ["".join(w["word"] for seg in segs for w in seg["words"])
+                 for segs in recognizer.recognise(bins)]
+        return texts, timings
+
+    beam, _ = heard(ASROptions())
+    greedy, _ = heard(ASROptions(beam_size=1))
+    assert greedy != beam  # the clips tell the two decodings apart
+    unsure, t_unsure = heard(ASROptions(decoding="greedy_first", beam_below_logprob=-0.0001))
+    sure, t_sure = heard(ASROptions(decoding="greedy_first", beam_below_logprob=-10.0))
+    assert unsure == beam and t_unsure["n_beam_bins"] == len(clips)
+    assert sure == greedy and t_sure["n_beam_bins"] == 0

@@ -200,8 +200,7 @@ class PackedTranscriber:
             self._next += 1
         pieces = [replace(p, context=track.context) if track.context else p
                   for k, track in enumerate(tracks)
-                  for p in _pieces(np.ascontiguousarray(track.samples, dtype=np.float32), rid, k,
-                                   options, cut)]
+                  for p in _pieces(track, rid, k, options, cut)]
         pieces.sort(key=lambda p: (p.start, p.track))  # the conversation in time order
         self._add_time("vad", time.perf_counter() - t0)
         if not pieces:
@@ -385,14 +384,18 @@ class PackedTranscriber:
             self._cond.notify_all()
 
 
-def _pieces(samples: np.ndarray, job: int, track: int, options: ASROptions,
-            cut: bool) -> list[Piece]:
-    """The VAD's speech pieces of one track, or the track as one piece (already cut)."""
+def _pieces(track: Track, job: int, k: int, options: ASROptions, cut: bool) -> list[Piece]:
+    """The VAD's speech pieces of track ``k``, or the track as one piece (already cut;
+    its ``lead`` and ``trail`` seconds are heard as the piece's context)."""
+    samples = np.ascontiguousarray(track.samples, dtype=np.float32)
     if cut:
-        return vad_pieces(samples, job, track, options)
+        return vad_pieces(samples, job, k, options)
+    a = int(round(track.lead * SAMPLE_RATE))
+    b = max(a, samples.size - int(round(track.trail * SAMPLE_RATE)))
     longest = int(options.vad.max_piece_seconds * SAMPLE_RATE)
-    return [Piece(job, track, i / SAMPLE_RATE, samples[i:i + longest])
-            for i in range(0, samples.size, longest) if samples.size - i >= SAMPLE_RATE // 10]
+    return [Piece.within(job, k, samples, (i, min(i + longest, b)),
+                         (0 if i == a else i, samples.size if i + longest >= b else i + longest))
+            for i in range(a, b, longest) if min(i + longest, b) - i >= SAMPLE_RATE // 10]
 
 
 def _shifted(u: Utterance, offset: float) -> Utterance:

@@ -120,6 +120,10 @@ class OnlinePolicy:
         self.line = line
         self.options = options
         self.pad = pad
+        #: samples of the context Whisper hears either side of a piece (VadOptions.context_ms)
+        self.around = int(line.vad.context_ms * SAMPLE_RATE / 1000)
+        #: where each track's last ended speech ended (sample), so no context reaches into it
+        self._spoke_until: dict[int, int] = {}
         #: the verifier before and after the clerk's first words (owed greetings)
         self._verifiers = None if verifier is None else (
             verifier.scoped(first=True, last=False), verifier.scoped(first=False, last=False))
@@ -129,11 +133,20 @@ class OnlinePolicy:
         #: recognitions asked (``decodes``) and final ones taken from a pause's (``reused``)
         self.counts: dict[str, int] = {"decodes": 0, "reused": 0, "early": 0}
 
-    def _decode(self, track: LiveTrack, lo: int, hi: int, staff_spoke: bool) -> list[Utterance]:
-        """The recognizer on the track's samples ``lo:hi`` (one piece, at its place in the
-        call), after the call's latest speech as its context (:meth:`context`)."""
+    def _decode(self, k: int, track: LiveTrack, span: tuple[int, int], heard: int,
+                staff_spoke: bool) -> list[Utterance]:
+        """The recognizer on the track's samples ``span`` (one piece, at its place in the
+        call), after the call's latest speech as its context (:meth:`context`). Whisper
+        hears the piece with the audio around it as a file's piece is heard
+        (:func:`~analyzer.speech.packing.heard_span`: up to the track's previous speech
+        and what has been heard so far)."""
+        from analyzer.speech.packing import heard_span
+
         verifier = None if self._verifiers is None else self._verifiers[staff_spoke]
-        clip = track.track.of(track.clip(lo, hi), offset=lo / SAMPLE_RATE)
+        limits = (max(track.audio_from, self._spoke_until.get(k, 0)), heard)
+        lo, hi = heard_span(span, limits, self.line.vad.context_ms)
+        clip = replace(track.track.of(track.clip(lo, hi), offset=lo / SAMPLE_RATE),
+                       lead=(span[0] - lo) / SAMPLE_RATE, trail=(hi - span[1]) / SAMPLE_RATE)
         self.counts["decodes"] += 1
         tracks = [*self.context(lo, clip.samples.size), clip]
         return self._recognizer().transcribe_many(tracks, self.line, verifier=verifier,
@@ -186,8 +199,9 @@ class OnlinePolicy:
             self.counts["reused"] += 1
             utts = growing.at_pause
         else:
-            utts = self._decode(track, lo, hi, staff_spoke)
+            utts = self._decode(k, track, (lo, hi), heard, staff_spoke)
         self._keep(track, lo, hi)
+        self._spoke_until[k] = b * VAD_FRAME
         return utts
 
     def early(self, k: int, track: LiveTrack, heard: int, lag: float, staff_spoke: bool
@@ -212,16 +226,17 @@ class OnlinePolicy:
         if silence is not None:  # the speaker paused
             hi = silence * VAD_FRAME + self.pad
             if (not self.options.decode_at_pause or growing.paused_at == silence
-                    or hi > heard or silence - start < track.seg.min_speech):
+                    or hi + self.around > heard or silence - start < track.seg.min_speech):
                 return None  # off, decoded at this pause already, or the padding not heard yet
-            utts = self._decode(track, lo, hi, staff_spoke)
+            utts = self._decode(k, track, (lo, hi), heard, staff_spoke)
             growing.paused_at, growing.at_pause, growing.decoded_to = silence, utts, hi
             return self._told(track.speaker, growing, utts, hi, at_pause=True)
         interval = self.options.partial_interval
         if not interval or heard - growing.decoded_to < interval * SAMPLE_RATE or lag > interval:
             return None  # off, not due yet, or the line is behind: the utterance's end will tell
         growing.decoded_to = heard
-        return self._told(track.speaker, growing, self._decode(track, lo, heard, staff_spoke),
+        return self._told(track.speaker, growing,
+                          self._decode(k, track, (lo, heard), heard, staff_spoke),
                           heard, at_pause=False)
 
     def _told(self, speaker: str, growing: Growing, utts: list[Utterance], end: int, *,
