@@ -28,10 +28,18 @@ Usage::
 
     .venv/bin/python benchmarks/cer.py [--sets real-speech,real-speech-2,customer-service-speech]
         [--conditions clean,phone] [--paths plain,analyze,batch,stream] [--limit N]
+        [--subset N --subset-paths batch,stream] [--variant NAME:SECTION.KEY=VALUE,...]
         [--set asr.beam_size=5 ...] [--out benchmarks/results/cer.json]
 
 Prints a table and writes JSON (``--set`` overrides analyzer options for the
 product's paths, e.g. ``asr.initial_prompt=`` to measure without the prompt).
+``--subset-paths`` run on the first ``--subset`` clips of each set only (a row
+of their own compares every path on those clips): on a shared two-core machine
+the stream and batch paths then bound the run. ``--variant`` adds the analyze
+path with other options as a column of its own (e.g.
+``greedy:asr.decoding=greedy_first,verify.enabled=false``); variants are shown,
+not held to the goal. The run exits 1 when a product path misses the goal: CER
+at most plain's everywhere and 10 % lower (relative) on customer-service speech.
 """
 
 from __future__ import annotations
@@ -313,7 +321,8 @@ def measure(args: argparse.Namespace, options: AnalyzerOptions) -> dict[str, Any
                   f"{sum(c.seconds for c in clips):.0f} s", file=sys.stderr, flush=True)
             few = clips[:args.subset] if args.subset else clips
             runs = {path: one_path(path, few if path in args.subset_paths else clips,
-                                   condition, options, args.threads)
+                                   condition, args.variant_options.get(path, options),
+                                   args.threads)
                     for path in args.paths}
             whole = {p: r for p, r in runs.items() if p not in args.subset_paths}
             if whole:
@@ -344,7 +353,7 @@ def one_path(path: str, clips: list[Clip], condition: str, options: AnalyzerOpti
              threads: int) -> PathRun:
     if path == "plain":
         return plain(clips, condition, threads)
-    if path == "analyze":
+    if path not in PATHS or path == "analyze":  # the analyze path, or a variant of it
         return analyze(clips, condition, options)
     if path == "batch":
         return batch(clips, condition, options, threads)
@@ -393,6 +402,10 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
                     help="CPU threads of every path's model (the same for all)")
     ap.add_argument("--set", dest="overrides", action="append", default=[],
                     metavar="SECTION.KEY=VALUE", help="an analyzer option for the product's paths")
+    ap.add_argument("--variant", dest="variants", action="append", default=[],
+                    metavar="NAME:SECTION.KEY=VALUE[,SECTION.KEY=VALUE]",
+                    help="also the analyze path with these options, as path NAME "
+                         "(e.g. greedy:asr.decoding=greedy_first,verify.enabled=false)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "cer.json")
     args = ap.parse_args(argv)
     args.sets, args.conditions = args.sets.split(","), args.conditions.split(",")
@@ -404,6 +417,13 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     base = AnalyzerOptions()
     options = with_overrides(replace(base, asr=replace(base.asr, cpu_threads=args.threads)),
                              args.overrides)
+    args.variant_options = {}
+    for item in args.variants:
+        name, _, settings = item.partition(":")
+        if not name or name in PATHS or not settings:
+            raise SystemExit(f"--variant {item!r}: give NAME:SECTION.KEY=VALUE (a new name)")
+        args.variant_options[name] = with_overrides(options, settings.split(","))
+        args.paths.append(name)
     load0 = os.getloadavg()
     started = time.perf_counter()
     results = {
@@ -411,7 +431,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "load_avg_at_start": load0},
         "options": {"asr": _plain_dict(options.asr), "pack": _plain_dict(options.pack),
-                    "overrides": args.overrides},
+                    "overrides": args.overrides, "variants": args.variants},
         "results": measure(args, options),
     }
     results["machine"]["load_avg_at_end"] = os.getloadavg()
@@ -423,18 +443,28 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     return results
 
 
+#: On customer-service speech the product's CER is to be this much lower than plain's.
+SERVICE_GAIN = 0.10
+
+
 def goal_rows(results: dict[str, Any]) -> list[tuple[str, bool]]:
-    """Per set, condition and product path: whether its CER is at most plain's (the goal)."""
+    """Per set, condition and product path (variants left out): whether its CER is at
+    most plain's and, on customer-service speech, at least :data:`SERVICE_GAIN`
+    lower (relative)."""
     out = []
     for key, row in results["results"].items():
         paths = row["paths"]
         if "plain" not in paths:
             continue
         for path, run in paths.items():
-            if path != "plain":
-                for measure in ("cer", "cer_numbers_said"):
-                    out.append((f"{key} {path} {measure}",
-                                run[measure] <= paths["plain"][measure]))
+            if path == "plain" or path not in PATHS:
+                continue
+            for measure in ("cer", "cer_numbers_said"):
+                out.append((f"{key} {path} {measure}",
+                            run[measure] <= paths["plain"][measure]))
+            if row["set"] == "customer-service-speech":
+                out.append((f"{key} {path} cer 10% lower",
+                            run["cer"] <= (1 - SERVICE_GAIN) * paths["plain"]["cer"]))
     return out
 
 
@@ -462,7 +492,8 @@ def print_table(results: dict[str, Any]) -> None:
         cells.append(" ".join(str(got[p]["owed_credited_unsaid"]) for p in product) or "-")
         print(" | ".join(cells))
     missed = [name for name, ok in goal_rows(results) if not ok]
-    print("\ngoal (every path's CER <= plain faster-whisper's): "
+    print("\ngoal (every path's CER <= plain faster-whisper's; on customer-service "
+          "speech 10 % lower): "
           + ("met" if not missed else "missed by " + ", ".join(missed)))
 
 
