@@ -120,8 +120,6 @@ class OnlinePolicy:
         self.line = line
         self.options = options
         self.pad = pad
-        #: samples of the context Whisper hears either side of a piece (VadOptions.context_ms)
-        self.around = int(line.vad.context_ms * SAMPLE_RATE / 1000)
         #: where each track's last ended speech ended (sample), so no context reaches into it
         self._spoke_until: dict[int, int] = {}
         #: the verifier before and after the clerk's first words (owed greetings)
@@ -226,7 +224,7 @@ class OnlinePolicy:
         if silence is not None:  # the speaker paused
             hi = silence * VAD_FRAME + self.pad
             if (not self.options.decode_at_pause or growing.paused_at == silence
-                    or hi + self.around > heard or silence - start < track.seg.min_speech):
+                    or hi > heard or silence - start < track.seg.min_speech):
                 return None  # off, decoded at this pause already, or the padding not heard yet
             utts = self._decode(k, track, (lo, hi), heard, staff_spoke)
             growing.paused_at, growing.at_pause, growing.decoded_to = silence, utts, hi
