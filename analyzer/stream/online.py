@@ -120,6 +120,8 @@ class OnlinePolicy:
         self.line = line
         self.options = options
         self.pad = pad
+        #: samples of context Whisper hears either side of a piece (``asr.vad.context_ms``)
+        self.around = int(line.vad.context_ms * SAMPLE_RATE / 1000)
         #: where each track's last ended speech ended (sample), so no context reaches into it
         self._spoke_until: dict[int, int] = {}
         #: the verifier before and after the clerk's first words (owed greetings)
@@ -223,8 +225,10 @@ class OnlinePolicy:
         silence = track.seg.silence_from
         if silence is not None:  # the speaker paused
             hi = silence * VAD_FRAME + self.pad
+            # the piece is heard with its trailing context (as the file path and the final
+            # recognition hear it), so the decoding waits for that much silence
             if (not self.options.decode_at_pause or growing.paused_at == silence
-                    or hi > heard or silence - start < track.seg.min_speech):
+                    or hi + self.around > heard or silence - start < track.seg.min_speech):
                 return None  # off, decoded at this pause already, or the padding not heard yet
             utts = self._decode(k, track, (lo, hi), heard, staff_spoke)
             growing.paused_at, growing.at_pause, growing.decoded_to = silence, utts, hi
