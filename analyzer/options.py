@@ -274,8 +274,8 @@ class ClassifierOptions(Checked):
     enabled: bool = True
     # Defaults are the thresholds analyzer.training.classifiers.train picks on out-of-fold
     # training predictions (lowest reaching precision 0.93 / 0.8).
-    uncivil_threshold: float = 0.7  # flag staff speech when P(uncivil)=1-P(civil) >= this
-    cue_threshold: float = 0.5  # probability at/above which a citizen cue counts
+    uncivil_threshold: float = 0.75  # flag staff speech when P(uncivil)=1-P(civil) >= this
+    cue_threshold: float = 0.4  # probability at/above which a citizen cue counts
     model_dir: str = ""  # folder of uncivil.onnx, cues.onnx, metadata.json; "": models/classifiers
     assumed_speaker_weight: float = 0.8  # confidence factor when the staff speaker was assumed (mono)
     acts: bool = True  # the staff act detector (paraphrased forbidden phrases, owed acts, duties)
@@ -387,20 +387,24 @@ class HallOptions(Checked):
 
 @dataclass(frozen=True)
 class VerifyOptions(Checked):
-    """Acoustic verification of lexicon phrases in staff speech (:mod:`analyzer.speech.verify`).
+    """Phrase detection from audio in staff speech: candidates, acoustic scores, a
+    calibrated acceptance (:mod:`analyzer.speech.verify`, :mod:`analyzer.speech.detector`).
 
     A phrase the recognizer garbled is still "heard": the candidate's text is
     scored against the staff piece's encoder output (CTranslate2 forced
-    alignment) and compared with the recognizer's own hypothesis. The
-    thresholds were calibrated on generated speech
-    (``benchmarks/verify.py --calibrate``, calibration voices only); the
-    README gives the held-out figures.
+    alignment) and compared with the recognizer's own hypothesis; the phrase
+    detector turns that margin, the text and pinyin similarity, the lead over
+    rival phrases and the word confidences into a probability. The bars were
+    chosen on generated speech (``analyzer/training/detector.py``; the model
+    card ``analyzer/_data/models/phrase_detector.md`` gives the figures).
     """
 
     SECTION: ClassVar[str] = "verify"
     _RANGES: ClassVar[dict[str, Range]] = {
-        "prefilter": UNIT, "min_margin": (None, 0.0), "competitor_gap": NONNEG,
-        "nbest": (1, 5), "max_candidates": (1, 64), "owed_turns": (0, 10), "pad_seconds": (0.0, 2.0),
+        "prefilter": UNIT, "owed_prefilter": UNIT, "min_margin": (None, 0.0),
+        "accept_probability": UNIT,
+        "review_probability": UNIT, "nbest": (1, 5), "max_candidates": (1, 64),
+        "owed_turns": (0, 10), "pad_seconds": (0.0, 2.0),
     }
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"kinds": ("forbidden", "required")}
 
@@ -409,10 +413,18 @@ class VerifyOptions(Checked):
     prefilter: float = 0.4  # pinyin similarity (0-1) a stretch needs to be a candidate
     nbest: int = 3  # beam hypotheses searched for phrases (1: the best only)
     owed_turns: int = 2  # first/last staff pieces also try the greeting/farewell phrases
+    owed_prefilter: float = 0.2  # pinyin similarity an owed phrase's best stretch needs
     max_candidates: int = 8  # candidates scored per staff piece (best prefilter first)
-    min_margin: float = -2.4  # log-prob per phrase character vs the hypothesis, to accept
-    competitor_gap: float = 0.5  # accepted phrase must beat other candidates by this (per char)
+    min_margin: float = -6.0  # log-prob per phrase character vs the hypothesis: below, not scored
+    accept_probability: float = 0.8  # detector probability a phrase needs to be heard
+    review_probability: float = 0.95  # heard below it: a finding held for review, no deduction
     pad_seconds: float = 0.3  # encoder frames kept either side of the piece
+
+    def _check_more(self) -> None:
+        if self.review_probability < self.accept_probability:
+            raise OptionError("must be at least verify.accept_probability "
+                              f"({self.accept_probability}), got {self.review_probability}",
+                              field="verify.review_probability")
 
 
 @dataclass(frozen=True)
@@ -465,7 +477,7 @@ class StreamOptions(Checked):
     SECTION: ClassVar[str] = "stream"
     _RANGES: ClassVar[dict[str, Range]] = {
         "partial_interval": (0.0, 10.0), "answer_min_speech_ms": NONNEG,
-        "context_seconds": (0.0, 28.0),
+        "context_seconds": (0.0, 28.0), "defer_behind": NONNEG,
         "max_ring_seconds": NONNEG}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES}
 
@@ -477,11 +489,18 @@ class StreamOptions(Checked):
     # is its final recognition (the same samples; no second encoder pass)
     decode_at_pause: bool = True
     # s of the call's latest speech (both parties, in time order) put before a live piece in
-    # its 30 s bin, as a recording's bin holds the conversation around a piece; 0: alone
-    context_seconds: float = 12.0
+    # its 30 s bin, as a recording's bin holds the conversation around a piece (28: as much
+    # as the bin holds beside the piece; the decoder starts after it, so it costs no
+    # decoding; with 12 a clause of a scripted call was misread that the file path read
+    # right); 0: alone
+    context_seconds: float = 28.0
     # whose growing speech is decoded before it ends: forbidden phrases are the staff's, and
     # each decoding costs a full 30 s encoder pass (the citizen's text comes at its end)
     partial_speakers: tuple[str, ...] = ("staff",)
+    # s a line may fall behind before the ended utterances of the other speakers (the
+    # citizen's) are kept back and recognised together, up to one bin of them in one
+    # encoder pass, once the line has caught up, the bin is full or the call ends; 0: never
+    defer_behind: float = 2.0
     answer_min_speech_ms: int = 300  # staff speech this long answers a call
     max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
 

@@ -66,11 +66,13 @@ class Word:
 
 @dataclass(frozen=True)
 class Heard:
-    """A lexicon phrase the acoustic verifier heard in a staff piece.
+    """A lexicon phrase the acoustic verifier tried in a staff piece: heard, or rejected.
 
     Produced by :mod:`analyzer.speech.verify` from the recognizer's encoder
-    output; the matcher turns it into a hit with ``method="acoustic"`` when
-    the text did not already show the phrase.
+    output. An *accepted* item (``accepted``) becomes a hit with
+    ``method="acoustic"`` when the text did not already show the phrase; a
+    rejected one stays in the report with its scores and ``reason``, so an
+    inspector can see what was considered and why it was not found.
 
     Attributes:
         rule: The lexicon rule id.
@@ -80,12 +82,18 @@ class Heard:
         evidence: The recognised text of the stretch (what the 1-best said).
         margin: Log-probability per phrase character of the hypothesis with
             the phrase in place, minus the free hypothesis' (0: as likely).
-        confidence: 0-1, from the margin.
+        confidence: 0-1: the phrase detector's probability that the phrase
+            was said there (:mod:`analyzer.speech.detector`).
         phrase_score: Summed log-probability of the text with the phrase.
         hypothesis_score: The same for the free hypothesis.
         competitor: The best other candidate of the same piece ("": none).
         competitor_margin: Its margin (None: none).
         source: How it became a candidate: ``pinyin``, ``nbest`` or ``owed``.
+        similarity: Pinyin alignment similarity of the stretch to the phrase (0-1).
+        text_similarity: 1 minus the character edit distance over the phrase's length.
+        word_confidence: Mean recognizer probability of the stretch's words.
+        accepted: The detector accepted it (False: tried and rejected).
+        reason: Why it was rejected (:data:`REJECT_REASONS`; "" when accepted).
     """
 
     rule: str
@@ -100,6 +108,11 @@ class Heard:
     competitor: str = ""
     competitor_margin: float | None = None
     source: str = "pinyin"
+    similarity: float = 0.0
+    text_similarity: float = 0.0
+    word_confidence: float = 1.0
+    accepted: bool = True
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form (an utterance's ``heard`` item)."""
@@ -111,6 +124,11 @@ class Heard:
         return cls(**{k: d[k] for k in HEARD_KEYS if k in d})
 
 
+#: Why the verifier rejected a candidate (``Heard.reason``): the phrase scored far
+#: below what Whisper wrote (``margin``), an overlapping phrase of another rule
+#: was more probable (``rival``), or the detector's probability was under
+#: ``verify.accept_probability`` (``probability``).
+REJECT_REASONS: tuple[str, ...] = ("margin", "rival", "probability")
 #: The keys of :meth:`Heard.to_dict`, and those a ``heard`` item must have.
 HEARD_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Heard))
 HEARD_REQUIRED: tuple[str, ...] = tuple(f.name for f in fields(Heard) if f.default is MISSING)
@@ -282,8 +300,10 @@ class Interaction:
 
 #: Why a finding is held for an inspector's review before it deducts (``Finding.review``):
 #: ``speaker``: the words were attributed to their speaker below
-#: ``attribution.review_below`` (one microphone, two people).
-REVIEW_REASONS: tuple[str, ...] = ("speaker",)
+#: ``attribution.review_below`` (one microphone, two people); ``detector``: the
+#: phrase detector's probability that it was said is under
+#: ``verify.review_probability`` (a phrase heard from audio the text did not show).
+REVIEW_REASONS: tuple[str, ...] = ("speaker", "detector")
 
 
 @dataclass

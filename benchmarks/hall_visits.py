@@ -28,6 +28,7 @@ import functools
 import random
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,11 +194,12 @@ def _materials(b: _Visit, how: str) -> None:
         if b.rng.random() < 0.6:
             b.say("citizen", b.line("citizen", "hand_over"), wait=b.rng.choice([0.5, 90.0]))
             b.say("staff", b.line("staff", "handling"), wait=b.rng.uniform(5, 30))
-            more, _ = b.act("materials_more")
+            more = b.say("staff", _new_material(b, lambda: A.dress(A.fill(
+                b.rng.choice(held_out()["materials_more"]).text, b.rng), b.rng)))
         else:
             b.say("citizen", b.line("citizen", "closing_ack"))
-            p = b.rng.choice(held_out()["materials_more"])
-            text = A.fill(p.text, b.rng)
+            text = _new_material(b, lambda: A.fill(
+                b.rng.choice(held_out()["materials_more"]).text, b.rng))
             if not any(w in text for w in ("对了", "忘", "漏", "想起来", "刚才没")):
                 text = b.rng.choice(["哦对了，", "对了，", "哎，忘了说，"]) + text
             more = b.say("staff", text)
@@ -217,6 +219,19 @@ def _materials(b: _Visit, how: str) -> None:
         later, _ = b.act("defer_materials")
         b.breach(18, later, "not told at once: the rest deferred")
         b.v.unscored.add(6)
+
+
+def _new_material(b: _Visit, draw: Callable[[], str], tries: int = 20) -> str:
+    """An addition naming a material the clerk has not named yet (else it adds nothing new)."""
+    from analyzer.rules.materials import materials_named
+
+    said = "".join(u["text"] for u in b.utts if u["speaker"] == "staff")
+    text = draw()
+    for _ in range(tries):
+        if not any(m in said for m in materials_named(text)):
+            break
+        text = draw()
+    return text
 
 
 #: The citizen saying, in so many words, that this is the third trip or more (the spec's
@@ -255,7 +270,7 @@ def _forbidden(b: _Visit) -> None:
     b.breach(INTENT_ARTICLE[intent], said, f"forbidden phrase ({intent})")
     if "defer_time" in p.acts:
         b.v.unscored.add(25)  # the hour decides; the visit's time is not chosen for it
-    b.v.unscored.add(6)
+    b.v.unscored.update({5, 6})  # the question's answer was the forbidden phrase: arguably Art. 5 too
     if "redirect" in p.acts:
         b.v.unscored.add(16)
     b.say("citizen", b.line("citizen", "ack"))
@@ -327,6 +342,7 @@ def _episode(b: _Visit, name: str) -> None:  # noqa: C901 - one branch per episo
         b.v.unscored.add(10)
     elif name == "third-trip":  # served this time: no run-around (the turned-away kind is
         b.say("citizen", b.line("citizen", "third_trip"))  # in _incomplete)
+        b.v.unscored.add(10)  # a third trip said with some heat: whether it owes calming is arguable
         b.act("materials")
         b.say("citizen", b.rng.choice(["都带来了，你看。", "这回全了吧？给你。"]))
         b.say("staff", b.line("staff", "handling"), wait=b.rng.uniform(5, 20))

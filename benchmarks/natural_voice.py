@@ -19,13 +19,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 SAMPLE_RATE = 16000
-CACHE = Path(__file__).resolve().parent / "results" / "tts-cache"
+#: Where synthesized clips are kept (``$CONDUCT_TTS_CACHE``, else under benchmarks/results).
+CACHE = Path(os.environ.get("CONDUCT_TTS_CACHE")
+             or Path(__file__).resolve().parent / "results" / "tts-cache")
 
 
 def available() -> bool:

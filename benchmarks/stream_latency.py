@@ -30,7 +30,10 @@ tree (``--baseline-src``, e.g. ``git archive`` of main), the code before this
 work; ablations ``no-pause`` (``stream.decode_at_pause=false``), ``no-context``
 (``stream.context_seconds=0``), ``no-periodic`` (``stream.partial_interval=0``);
 ``shared-bins`` (``pack.share=any``: the lines' waiting speech in one bin,
-:class:`analyzer.stream.scheduler.SharedBins`).
+:class:`analyzer.stream.scheduler.SharedBins`); ``batch1``
+(``pack.batch_size=1``: one bin per engine tick — on a CPU a tick's encoder
+cost grows with its bins, so a clerk's clause that joins a tick of other
+lines' bins waits for all of them).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
 ``../shared/data/dialogues-dev`` whose labels quote a forbidden phrase,
@@ -45,11 +48,21 @@ GPU: ``--device cuda`` runs the listener on the GPU (``asr.device=cuda``,
 a machine without the natural voice can replay them with ``--calls-from DIR``
 (``benchmarks/gpu_run.sh stream``).
 
-Usage::
+``--profile`` adds, in the same run, where a finding's time goes
+(:mod:`stream_profile`: lines in this process fed in real time, each scripted
+phrase's latency split along the trace of the recognition that told it —
+waiting for the audio of the pause, the line behind, held behind other lines'
+clerks, queued in the engine, encoder, decoder, alignment, verification) for
+one call and for the most calls, and what one engine tick (a batch of 1, 2, 4
+bins) costs.
 
-    .venv/bin/python benchmarks/stream_latency.py [--concurrency 1,2,4] [--repeat 2]
-        [--configs default,main] [--baseline-src DIR] [--dialogues 8] [--real]
-        [--device cpu] [--out FILE]
+Usage (the measurement of issue 27, about 10 minutes on a quiet 2-core machine;
+the calls need the ``bench`` extra's natural voice, or ``--calls-from`` a folder
+an earlier ``--save-calls`` wrote)::
+
+    .venv/bin/python benchmarks/stream_latency.py --concurrency 1,2,4 --repeat 2 --profile
+        [--configs default,main --baseline-src DIR] [--dialogues 8] [--real]
+        [--device cpu] [--calls-from DIR | --save-calls DIR] [--out FILE]
 """
 
 from __future__ import annotations
@@ -83,6 +96,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "no-context": {"stream.context_seconds": 0},
     "no-periodic": {"stream.partial_interval": 0},
     "shared-bins": {"pack.share": "any"},
+    "batch1": {"pack.batch_size": 1},
     "main": {},
 }
 
@@ -135,7 +149,7 @@ def _write(folder: Path, name: str, samples: np.ndarray, phrases: list[dict[str,
     pcm = _TABLES["mulaw"][codes].reshape(-1, samples.shape[0]).T.astype(np.float32) / 32768
     wav = af.write_wav(folder / f"{name}.wav", pcm, lc.LINE_RATE)
     (folder / f"{name}.json").write_text(json.dumps(
-        {"id": name, "channel": "phone", "phrases": phrases}, ensure_ascii=False),
+        {"id": name, "channel": "phone", "meta": {"phrases": phrases}}, ensure_ascii=False),
         encoding="utf-8")
     return Prepared(name, wav, phrases, [], pcm.shape[1] / lc.LINE_RATE)
 
@@ -186,10 +200,11 @@ def load_calls(folder: Path) -> dict[str, list[Prepared]]:
         wav = meta.with_suffix(".wav")
         with wave.open(str(wav), "rb") as w:
             seconds = w.getnframes() / w.getframerate()
-        kind = "scripted" if data.get("phrases") else ("real" if data["id"].startswith("real")
-                                                     else "dialogues")
-        out.setdefault(kind, []).append(Prepared(data["id"], wav, data.get("phrases", []), [],
-                                                 seconds))
+        # the phrase times live under the sidecar's ``meta`` (sidecars refuse other keys)
+        phrases = data.get("meta", {}).get("phrases") or data.get("phrases", [])
+        kind = "scripted" if phrases else ("real" if data["id"].startswith("real")
+                                           else "dialogues")
+        out.setdefault(kind, []).append(Prepared(data["id"], wav, phrases, [], seconds))
     return out
 
 
@@ -364,7 +379,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--concurrency", default="1,2,4")
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--configs", default="default,main")
+    parser.add_argument("--configs", default="default")
     parser.add_argument("--baseline-src", type=Path, default=None,
                         help="source tree of the 'main' configuration's listener")
     parser.add_argument("--dialogues", type=int, default=0,
@@ -374,6 +389,9 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--calls-from", type=Path, default=None)
     parser.add_argument("--save-calls", type=Path, default=None)
+    parser.add_argument("--profile", action="store_true",
+                        help="also split each finding's latency along its recognition's trace "
+                             "(in-process lines) and time one engine tick of 1, 2, 4 bins")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--render", type=Path, default=None,
                         help="only print (and write the page of) a results file of an earlier run")
@@ -390,7 +408,8 @@ def main() -> None:
         sets = (load_calls(args.calls_from) if args.calls_from
                 else render_calls(folder, args.dialogues, args.real))
         for kind, calls in sets.items():
-            batch_findings(calls, device)
+            if any(c for c in args.configs.split(",")):  # the listener runs compare with it
+                batch_findings(calls, device)
             print(f"{kind}: " + ", ".join(f"{c.name} {c.seconds:.0f} s batch "
                                          f"{[b['rule'] for b in c.batch]}" for c in calls))
         result: dict[str, Any] = {
@@ -400,8 +419,11 @@ def main() -> None:
         for kind, calls in sets.items():
             if not counts:
                 break  # only the calls were wanted (--save-calls)
-            configs = args.configs.split(",") if kind == "scripted" else \
-                [c for c in args.configs.split(",") if c in ("default", "main")]
+            named = [c for c in args.configs.split(",") if c]  # none: the profile only
+            configs = named if kind == "scripted" else [c for c in named
+                                                        if c in ("default", "main")]
+            if not configs:
+                continue
             kind_counts = counts if kind == "scripted" else [min(2, len(calls))]
             # an independent set: every call of it fed once, two at a time
             repeat = args.repeat if kind == "scripted" else -(-len(calls) // kind_counts[0])
@@ -410,10 +432,26 @@ def main() -> None:
                                              and r["calls"] == n])
                      for c in configs for n in kind_counts}
             result["sets"][kind] = {"table": table, "runs": rows}
+        if args.profile and counts:
+            result["profile"] = run_profile(sets["scripted"], counts, device)
     print_table(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out}")
+
+
+def run_profile(calls: list[Prepared], counts: list[int], overrides: dict[str, Any]
+                ) -> dict[str, Any]:
+    """The latency split of ``--profile`` (:mod:`stream_profile`), one call and the most
+    calls at once, and the tick costs."""
+    import stream_profile
+
+    from analyzer.cli.analyze import build_options
+
+    options = build_options((), tuple(f"{k}={v}" for k, v in overrides.items()))
+    ticks = stream_profile.tick_cost(calls[0], [1, 2, 4], 3, options)
+    prof = stream_profile.profile(calls, sorted({1, max(counts)}), options)
+    return {"ticks": ticks, "lines": prof}
 
 
 def tables(result: dict[str, Any]) -> str:
@@ -432,6 +470,11 @@ def tables(result: dict[str, Any]) -> str:
                        f"{s['found_live']}/{s['batch_findings']} | {s['invented']} | "
                        f"{s.get('cpu_per_audio_second', '')} | "
                        f"{', '.join(str(x) for x in s['load'])} |")
+    if "profile" in result:
+        import stream_profile
+
+        out.append(stream_profile.profile_text(result["profile"]["lines"],
+                                               result["profile"]["ticks"]))
     return "\n".join(out) + "\n"
 
 

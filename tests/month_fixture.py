@@ -120,6 +120,43 @@ def build_month_db(path: Path, spec: MonthSpec | None = None) -> Path:
     return path
 
 
+def replicate(src: Path, path: Path, times: int) -> None:
+    """A store at ``path`` of ``times`` copies of ``src``'s interactions and findings, new ids.
+
+    For measurements at 200,000 interactions (``benchmarks/backtest.py``,
+    ``benchmarks/store_scale.py``): generating them one by one through the
+    store takes about an hour on the 2-core box, copying rows in SQL a minute
+    (the store's triggers keep the rollups). The copies carry the same
+    transcripts and no verdicts (verdicts come from reviews: give them after).
+    """
+    for old in path.parent.glob(path.name + "*"):
+        old.unlink()
+    source, con = sqlite3.connect(src), sqlite3.connect(path, isolation_level=None)
+    source.backup(con)  # the write-ahead log's pages too
+    source.close()
+    cols = [r[1] for r in con.execute("PRAGMA table_info(interactions)") if r[1] != "id"]
+    fcols = [r[1] for r in con.execute("PRAGMA table_info(findings)")
+             if r[1] not in ("id", "interaction_pk", "verdict")]
+    lo, hi, n = con.execute("SELECT MIN(id), MAX(id), COUNT(*) FROM interactions").fetchone()
+    assert hi - lo + 1 == n, "the source's ids must be contiguous"
+    fresh = {"key", "content_hash", "identity", "interaction_id"}
+    for k in range(1, times):
+        seq = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'interactions'"
+                          ).fetchone()[0]
+        offset = seq + 1 - lo  # the copies take the next ids, in order
+        picked = ", ".join(f"{c} || ':{k}'" if c in fresh else
+                           ("'benchmark'" if c == "changed_by" else c) for c in cols)
+        con.execute("BEGIN")
+        con.execute(f"INSERT INTO interactions ({', '.join(cols)}) SELECT {picked} "
+                    f"FROM interactions WHERE id BETWEEN {lo} AND {hi} ORDER BY id")
+        assert con.execute("SELECT MAX(id) FROM interactions").fetchone()[0] == seq + n
+        con.execute(f"INSERT INTO findings (interaction_pk, {', '.join(fcols)}) "
+                    f"SELECT interaction_pk + {offset}, {', '.join(fcols)} FROM findings "
+                    f"WHERE interaction_pk BETWEEN {lo} AND {hi}")
+        con.execute("COMMIT")
+    con.close()
+
+
 def private_copy(src: Path, tmp_path: Path) -> Path:
     """A copy of the database ``src`` in ``tmp_path``, for a test that writes."""
     import sqlite3
@@ -148,10 +185,17 @@ def old_schema(path: Path, version: int, *, foreign_keys: bool = False) -> sqlit
     for number, step in MIGRATIONS:
         if number > version:
             break
+        rebuild = bool(getattr(step, "foreign_keys_off", False))
+        if rebuild:  # a table rebuilt, as the store runs it (analyzer.store.core)
+            con.execute("PRAGMA foreign_keys = OFF")
+            con.execute("PRAGMA legacy_alter_table = ON")
         if callable(step):
             step(con)
         else:
             for statement in statements(step):
                 con.execute(statement)
+        if rebuild:
+            con.execute("PRAGMA legacy_alter_table = OFF")
+            con.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         con.execute("INSERT INTO schema_version VALUES (?, 'then')", (number,))
     return con

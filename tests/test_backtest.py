@@ -163,3 +163,75 @@ def test_worker_processes_give_the_same_diff(db: Path, tmp_path: Path, monkeypat
         one = bt.run_backtest(store, options, lexicon, template, workers=1)
         two = bt.run_backtest(store, options, lexicon, template, workers=2)
     assert one.to_dict() == two.to_dict() and one.changes
+
+
+#: Changes of each kind the backtest scopes differently (analyzer.batch.backtest_scope).
+RULE = ('[[rule]]\nid = "X-LOOK"\narticle = 9\nkind = "forbidden"\nrole = "staff"\n'
+        'context = "handling"\ncanonical = "我看一下您的材料"\npoints = 7\ntitle = "试验"\n')
+CHANGES = {
+    # a new forbidden phrase said in some interactions only: only those are analysed again
+    "new rule": (RULE, None, "changed rules"),
+    # a variant added to a forbidden rule the act detector also targets
+    "variant": ('[[override]]\nid = "A9-F-02"\nvariants = ["不着急,您慢慢填"]\n', None,
+                "changed rules"),
+    # a farewell no longer owed: every interaction is analysed again
+    "owed": ('[[override]]\nid = "A10-R-02"\nowed = false\n', None, "A10-R-02"),
+    # the template alone: stored findings re-scored, the changed ones analysed again
+    "template": (None, ('version = "trial"\n', '"A6-UNCIVIL" = 5', '"A6-UNCIVIL" = 40\n'
+                        '"A10-G-GOODBYE" = 30'), "changed rules"),
+}
+
+
+def full_diff(stored: dict, old: dict, options: AnalyzerOptions) -> dict:
+    """What a full re-analysis of every stored input gives: pk -> (appeared, gone, scores)."""
+    from analyzer.store import interaction_from_dict
+
+    expected = {}
+    for pk, row in stored.items():
+        report = analyze(interaction_from_dict(row["input"]), options)
+        new = {finding_key(f.rule, f.start) for f in report.findings}
+        appeared, gone = new - old[pk].keys(), old[pk].keys() - new
+        if appeared or gone or report.score != row["auto_score"] or \
+                report.grade != row["auto_grade"]:
+            expected[pk] = (sorted(appeared, key=str), sorted(gone, key=str),
+                            (row["auto_score"], report.score), (row["auto_grade"], report.grade))
+    return expected
+
+
+@pytest.mark.parametrize("name", sorted(CHANGES))
+def test_each_kind_of_change_gives_the_full_reanalysis_diff(name: str, small_db: Path,
+                                                            tmp_path: Path) -> None:
+    from analyzer.batch.backtest import run_backtest
+    from analyzer.pipeline import get_lexicon
+    from analyzer.pipeline.scoring import get_template
+    from analyzer.resources import data_path
+
+    lexicon_text, template_edit, scope = CHANGES[name]
+    options = AnalyzerOptions()
+    if lexicon_text:
+        path = tmp_path / "new.toml"
+        path.write_text('[lexicon]\nname = "trial"\nversion = "3"\n\n' + lexicon_text, "utf-8")
+        options = replace(options, lexicon=(str(path),))
+    if template_edit:
+        text = data_path("lexicons", "scoring.toml").read_text("utf-8")
+        for old_text, new_text in zip(template_edit[1::2], template_edit[2::2], strict=True):
+            assert old_text in text
+            text = text.replace(old_text, new_text)
+        tpl = tmp_path / "scoring.toml"
+        tpl.write_text(text, "utf-8")
+        options = replace(options, score=replace(options.score, template=str(tpl)))
+    with Store(small_db, readonly=True) as store:
+        stored = {r["id"]: store.interaction(r["id"]) for r in store.interactions(limit=10000)}
+        old = {pk: {finding_key(f["rule"], f["start"]): f["verdict"] for f in store.findings(pk)}
+               for pk in stored}
+        lexicon = get_lexicon(options)
+        result = run_backtest(store, options, lexicon, get_template(options, lexicon))
+    got = {c.pk: (sorted(c.appeared, key=str), sorted(c.disappeared, key=str), c.score, c.grade)
+           for c in result.changes}
+    assert got == full_diff(stored, old, options) and got, name
+    assert result.errors == [] and result.analysed + result.kept == len(stored)
+    assert scope in result.scope
+    if scope == "changed rules":  # the prefilter kept the interactions the change cannot reach
+        assert result.kept > 0 and result.analysed < len(stored)
+    else:
+        assert result.analysed == len(stored)

@@ -376,6 +376,16 @@ def test_the_language_is_each_users_choice(month_site, browser, shots) -> None:
         p.close()
 
 
+def judge(page, base: str, pk: int, finding_id: int, which: str, reason: str = "") -> None:
+    """Confirm or dismiss (with a reason) one finding on its interaction's page."""
+    page.goto(f"{base}/interactions/{pk}")
+    card = page.locator(f"article.finding#finding-{finding_id}")
+    if reason:
+        card.locator("select[name=reason]").select_option(reason)
+    card.locator(f"button.{which}").click()
+    page.wait_for_load_state()
+
+
 def test_supervisor_sees_a_rules_precision_drop_after_dismissals(month_site, browser,
                                                                   shots: Path) -> None:
     """An inspector confirms a rule's findings, then dismisses one (saying why); the
@@ -402,12 +412,7 @@ def test_supervisor_sees_a_rules_precision_drop_after_dismissals(month_site, bro
     expected = ("0.5000", "50%", 2) if len(pair) > 1 else ("0.0000", "0%", 1)
 
     def verdict(pk: int, finding_id: int, which: str, reason: str = "") -> None:
-        insp.goto(f"{base}/interactions/{pk}")
-        card = insp.locator(f"article.finding#finding-{finding_id}")
-        if reason:
-            card.locator("select[name=reason]").select_option(reason)
-        card.locator(f"button.{which}").click()
-        insp.wait_for_load_state()
+        judge(insp, base, pk, finding_id, which, reason)
 
     sup = browser.new_page(viewport={"width": 1366, "height": 860})
     log_in(sup, base, "sup")
@@ -450,6 +455,7 @@ def test_an_admin_backtests_new_rules_from_the_page(month_site, browser, shots: 
     gone = page.locator("table.changes td.disappeared", has_text="A9-F-05")
     assert gone.count() >= 1
     assert "t1" in page.inner_text("#backtest-result")
+    assert "A9-F-05" in page.inner_text("#analysed")  # only where the switched-off rule was
     fits(page)
     snap(page, shots, "backtest", full_page=True)
     after = page.request.get(f"{base}/api/interactions?limit=500").json()
@@ -461,3 +467,65 @@ def test_an_admin_backtests_new_rules_from_the_page(month_site, browser, shots: 
     error = page.inner_text("#backtest-error")
     assert "NO-SUCH-RULE" in error and error.startswith("new-lexicon.toml:") and "/tmp" not in error
     page.close()
+
+
+def test_two_inspectors_review_the_same_sampled_interaction(month_site, browser,
+                                                             shots: Path) -> None:
+    """A supervisor samples the month with a calibration share: each sampled interaction
+    goes to two inspectors; one confirms a finding, the other dismisses it on their own;
+    the calibration page lists the disagreement and the pair's counts."""
+    from analyzer.web import auth
+
+    base, _review, db = month_site
+    con = auth.connect(db)
+    if "insp2" not in {u.name for u in auth.list_users(con)}:
+        auth.add_user(con, "insp2", "inspector", "inspector-pass-2")
+    con.close()
+    sup = browser.new_page(viewport={"width": 1366, "height": 860})
+    log_in(sup, base, "sup")
+    sup.goto(base + "/sampling?period=2023-05")
+    sup.fill("input[name=calibration]", "1")
+    sup.click("#sample button[type=submit]")
+    sup.wait_for_selector("#calibration-drawn")
+    assert "insp2" in sup.inner_text("#calibration-drawn")
+
+    def inspector(name: str, password: str):
+        page = browser.new_page(viewport={"width": 1280, "height": 860})
+        page.goto(base + "/login")
+        page.fill("input[name=name]", name)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(base + "/queue")
+        return page
+
+    one = inspector("insp", USERS["insp"][1])
+    two = inspector("insp2", "inspector-pass-2")
+    marked = two.locator("#assigned tr", has=two.locator("span.calibration"))
+    assert marked.count() >= 1  # the second inspector's queue holds the calibration items
+    flagged = None
+    for k in range(marked.count()):
+        href = marked.nth(k).locator("a").first.get_attribute("href")
+        pk = int(href.rsplit("/", 1)[1])
+        found = two.request.get(f"{base}/api/interactions/{pk}").json()["findings"]
+        if found:
+            flagged = (pk, found[0]["id"], found[0]["rule"])
+            break
+    assert flagged is not None
+    pk, finding_id, rule = flagged
+    mine = {a.get_attribute("href") for a in one.locator("#assigned tr a").all()}
+    assert f"/interactions/{pk}" in mine  # the same interaction, in both queues
+
+    judge(one, base, pk, finding_id, "confirm")
+    judge(two, base, pk, finding_id, "dismiss", "context")
+    sup.goto(base + "/calibration?period=2023-05")
+    item = sup.locator(f"ul.disagreements li#finding-{finding_id}")
+    assert item.count() == 1
+    text = item.inner_text()
+    assert rule in text and "insp:" in text and "insp2:" in text
+    pair = sup.locator("table.pairs tr.overall[data-a=insp][data-b=insp2]")
+    assert pair.count() == 1 and int(pair.locator("td").nth(3).inner_text()) >= 1
+    fits(sup)
+    snap(sup, shots, "calibration", full_page=True)
+    for page in (sup, one, two):
+        page.close()

@@ -75,6 +75,54 @@ def test_a_reply_that_is_not_the_procedure_may_be_an_answer():
     assert not _found(decided, "A5-ANSWER")[0]  # 吧。 decides, it does not ask
 
 
+CLOSE = ("staff", 60, 63, "请您为我的服务做个评价，您慢走。")
+
+
+def test_an_answer_to_the_other_question_does_not_answer_this_one():
+    """Two questions of different kinds: 三天 answers when, not how much; the clerk then moves on."""
+    turns = [GREET, ("citizen", 3, 8, "换个驾照要几天？"), ("citizen", 8.2, 10, "得交多少钱？"),
+             ("staff", 10.5, 12, "三天左右。"), ("citizen", 12.5, 13, "嗯。"),
+             ("staff", 20, 23, "您把体检表给我。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER")[0]
+    assert "多少钱" in f.detail["question"]
+    both = [*turns[:3], ("staff", 10.5, 12, "三天左右，工本费十元。"), *turns[4:]]
+    assert not _found(both, "A5-ANSWER")[0]
+
+
+def test_a_yes_or_no_word_inside_the_procedure_is_no_answer():
+    """核对 holds 对 and 别眨眼 holds 别, yet neither says yes or no to 能邮寄吗."""
+    for reply in ("来，您核对一下手机号。", "看这边镜头，别眨眼。"):
+        turns = [GREET, ("citizen", 3, 6, "证办好了能邮寄吗？"), ("staff", 6.5, 9, reply),
+                 ("citizen", 9.5, 10, "哦。"), ("staff", 30, 32, "好了，这是您的回执。"), CLOSE]
+        assert _found(turns, "A5-ANSWER")[0], reply
+    for reply in ("能，填个地址就行。", "这个寄不了，得本人来取。", "邮寄也能办。"):
+        turns = [GREET, ("citizen", 3, 6, "证办好了能邮寄吗？"), ("staff", 6.5, 9, reply), CLOSE]
+        assert not _found(turns, "A5-ANSWER")[0], reply
+
+
+def test_a_stall_promises_an_answer_but_is_none():
+    """稍等，我查一下 answers nothing; the answer that follows it does, and only it."""
+    turns = [GREET, ("citizen", 3, 6, "这个证多久能办下来？"), ("staff", 6.5, 8, "稍等，我查一下。"),
+             ("staff", 20, 23, "您在这儿签个字。"), CLOSE]
+    assert _found(turns, "A5-ANSWER")[0]
+    answered = [*turns[:3], ("staff", 15, 17, "查到了，十个工作日。"), *turns[3:]]
+    assert not _found(answered, "A5-ANSWER")[0]
+
+
+def test_asking_whether_this_is_the_place_is_answered_by_taking_the_matter_up():
+    turns = [GREET, ("citizen", 3, 6, "营业执照变更是在这儿办吧？"),
+             ("staff", 6.5, 9, "身份证给我，我先登记一下。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER")[0]
+
+
+def test_a_question_the_citizen_answers_himself_or_a_request_owes_no_answer():
+    mine = [GREET, ("citizen", 3, 5, "我那张回执放哪儿了？"), ("citizen", 9, 10, "哦，在兜里呢。"),
+            ("staff", 11, 13, "请您把表填一下。"), CLOSE]  # found after a pause: a turn of its own
+    assert not _found(mine, "A5-ANSWER")[0]
+    request = [GREET, ("citizen", 3, 5, "能不能先帮我复印一下？"), ("staff", 6, 8, "好了，给您。"), CLOSE]
+    assert not _found(request, "A5-ANSWER")[0]
+
+
 def test_a_question_repeated_to_a_silent_clerk_is_ignoring_not_article_5():
     """A typed transcript: the citizen calling again is Article 8's 不理不睬, one finding."""
     turns = [GREET, ("citizen", 3, 5, "请问残疾证在哪里补办？"),
@@ -148,6 +196,18 @@ def test_heated_words_back_and_forth_are_a_quarrel_without_audio():
     assert len(found) == 1 and found[0].detail["how"] == "words"
     one_way = turns[:4]  # staff rude once, the citizen upset once: no back and forth
     assert not _found(one_way, "A17-QUARREL")[0]
+
+
+def test_a_clerk_who_stays_sharp_after_the_citizens_reply_is_quarrelling():
+    """Citizen heated, clerk sharp, the citizen answers (not heated in words), the clerk sharp again."""
+    turns = [GREET, ("citizen", 3, 5, "我想办居住证。"), ("citizen", 6, 8, "你什么态度！"),
+             ("staff", 9, 11, "我就是这样的，你能把我怎么样？"), ("citizen", 12, 14, "那我找你们领导去。"),
+             ("staff", 15, 16, "你去投诉好了！")]
+    found, _ = _found(turns, "A17-QUARREL")
+    assert len(found) == 1 and found[0].detail["how"] == "words"
+    # two sharp sentences in one breath, with no reply between, are one turn: no back and forth
+    one_breath = [*turns[:4], ("staff", 12, 13, "你去投诉好了！"), ("citizen", 14, 15, "行。")]
+    assert not _found(one_breath, "A17-QUARREL")[0]
 
 
 # ----------------------------------------------------------------- Article 18

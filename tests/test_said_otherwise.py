@@ -137,6 +137,12 @@ def test_the_seeds_own_words_are_still_the_lexicons():
     "您自己看一下这上面的名字对不对。",  # reading, politely
     "快下班了也不要紧，您这个我今天给办完。",  # closing time, still serving
     "您慢慢想，想起来再告诉我。",  # memory, kindly
+    "那边指南上有咨询电话，您可以看看。",  # a notice pointed to, courteously
+    "抱歉我讲得不太清楚，我再给您解释一遍。",  # repeating, blaming her own words
+    "这个我拿不准，我帮您问一下同事。",  # not knowing, and going to ask
+    "证照做好以后，您明天上午来取也行。",  # another day as an option
+    "月底大家都挺忙碌的，系统有点慢。",  # busy described, nobody brushed off
+    "我们年底继续推进这项便民服务。",  # another day, nobody sent away
 ])
 def test_harmless_words_that_share_a_forbidden_phrases_words(said):
     turns = [GREET, ("citizen", "我想问问这个怎么办。"), ("staff", said), ("citizen", "好。"),
@@ -189,6 +195,34 @@ def test_materials_told_piecemeal_across_turns_or_put_off():
     assert "A18-PIECEMEAL" not in _rules(at_once)  # a qualifier of an item named is not new
 
 
+def test_a_lack_stated_with_a_final_ne_is_an_addition_not_a_check():
+    """还少公章呢 tells a new material; 户口本呢？ only asks after one already named."""
+    told = [GREET, ("citizen", "我来办营业执照注销。"), ("staff", "需要清算报告和股东会决议。"),
+            ("citizen", "给，我都按你说的准备了。", 300.0)]
+    assert "A18-PIECEMEAL" in _rules([*told, ("staff", "对了，还少公章呢。"), ("citizen", "啊？")])
+    assert "A18-PIECEMEAL" not in _rules([*told, ("staff", "股东会决议呢？"), ("citizen", "在这儿。"),
+                                          DONE, EVAL, BYE])
+
+
+def test_nobody_told_me_last_time_marks_an_earlier_visit():
+    turns = [GREET, ("citizen", "上礼拜来过，没人说要户口本。"), ("staff", "那这回还得带结婚证。"),
+             ("citizen", "怎么又要？")]
+    assert "A18-PIECEMEAL" in _rules(turns)
+
+
+def test_a_rhetorical_question_is_no_praise_and_a_request_for_now_is_no_suggestion():
+    """有你这么办事的吗？ complains; 说大声点 asks for the service going on, not a better one."""
+    for said, rule in (("有你这么办事的吗？", "A10-G-PRAISE"),
+                       ("能不能说大声点，我耳朵不好。", "A10-G-SUGGESTION"),
+                       ("能不能给我多开一份证明？", "A10-G-SUGGESTION")):
+        turns = [GREET, ("citizen", "我来办老年证。"), ("citizen", said), ("staff", "好的，户口本给我。"),
+                 DONE, EVAL, BYE]
+        assert rule not in _rules(turns), said
+    turns = [GREET, ("citizen", "我来办老年证。"), ("citizen", "你们以后能不能把字印大点？"),
+             ("staff", "好的，户口本给我。"), DONE, EVAL, BYE]
+    assert "A10-G-SUGGESTION" in _rules(turns)  # about the service in general: owes thanks
+
+
 def test_work_deferred_for_the_hour_inside_service_hours_is_article_25():
     turns = [("citizen", "同志，能办吗？"), ("staff", "还没到办公时间呢，你等会儿。"),
              ("citizen", "都八点四十了。")]
@@ -197,6 +231,25 @@ def test_work_deferred_for_the_hour_inside_service_hours_is_article_25():
               ("staff", "不好意思，我们六点下班，系统关了，您明天上午来吧。"), ("citizen", "好吧。")]
     rules = _rules(closed, started_at="2026-11-04T18:06:00+08:00")
     assert not {"A25-HOURS", "A9-F-01"} & rules  # a polite close after the hours
+
+
+def test_a_clerk_leaving_the_counter_for_a_meal_or_a_shift_change_defers_the_work():
+    """Deferral is told by its concept (wait / the next shift) as well as by closing time."""
+    for words in ("您先等一会儿，我去吃个饭就回来。", "我这儿要交班了，你找下一班的同事办吧。"):
+        turns = [("citizen", "同志，我来交个材料。"), ("staff", words), ("citizen", "啊？")]
+        assert "A25-HOURS" in _rules(turns, started_at="2026-11-04T10:40:00+08:00"), words
+
+
+def test_sent_to_the_next_shift_is_a_deferral_not_a_redirect():
+    turns = [("citizen", "同志，我来交个材料。"), ("staff", "我这儿要交班了，你找下一班的同事办吧。"),
+             ("citizen", "啊？")]
+    rules = _rules(turns, started_at="2026-11-04T10:40:00+08:00")
+    assert "A25-HOURS" in rules and "A16-G-POINTER" not in rules
+
+
+def test_telling_the_citizen_he_asked_in_the_wrong_place_is_a_redirect_owing_a_place():
+    turns = [GREET, ("citizen", "我想办护照。"), ("staff", "这个您问错地方了。"), ("citizen", "那好吧。")]
+    assert "A16-G-POINTER" in _rules(turns)
 
 
 def test_a_typed_pause_while_the_clerk_works_is_not_ignoring():

@@ -145,3 +145,68 @@ def test_cli_and_the_queue_show_the_assignments(db: Path) -> None:
     assert f"待抽检 {len(mine)}" in page and 'id="assigned"' in page
     assert mine[0].interaction_id in page and theirs.interaction_id not in page.split("</section>")[0]
     assert ok == 303 and refused == 403
+
+
+def test_a_calibration_share_goes_to_two_different_inspectors(db: Path) -> None:
+    from analyzer.errors import InvalidRequest
+
+    team = ["wang", "li", "zhao"]
+    with Store(db) as store:
+        with pytest.raises(InvalidRequest, match="two or more"):
+            store.sample(NOV, RULES, ["wang"], seed="1", user="t", calibration=0.2)
+        result = store.sample(NOV, RULES, team, seed="1", user="t", calibration=0.25,
+                              today=date(2026, 11, 1))
+        made = store.assignments(period="2026-11", limit=10**6)
+        twice = [a for a in made if a.second is not None]
+        assert result.calibration == len(twice) == round(len(made) * 0.25) > 0
+        assert all(a.second != a.inspector and a.second in team for a in twice)
+        assert sum(result.per_second.values()) == len(twice) and len(result.per_second) == 3
+        # each inspector's queue holds what they got first or second
+        for name in team:
+            mine = {a.id for a in store.assignments(inspector=name, limit=10**6)}
+            assert mine == {a.id for a in made if name in (a.inspector, a.second)}
+        tally = store.assignment_tally("2026-11", "2026-11-02")
+        assert sum(sum(t.values()) for t in tally.values()) == len(made) + len(twice)
+        # done only when the second inspector has judged every finding too
+        pair = next(a for a in twice if a.n_findings > 0)
+        found = store.findings(pair.interaction_pk)
+        for f in found:
+            store.set_verdict(f["id"], "confirm", "", pair.inspector)
+        assert store.assignment(pair.id).state("2026-11-02") == "open"
+        for f in found:
+            store.set_verdict(f["id"], "dismiss", "", pair.second, reason="context")
+        assert store.assignment(pair.id).state("2026-11-02") == "done"
+        # never the same person twice: not by reassignment, not in the table
+        with pytest.raises(ReviewConflict, match="second inspector"):
+            store.reassign(pair.id, pair.second, "boss")
+        assert sorted(t.action for t in store.audit("assignment", pair.id)) == [
+            "assigned", "calibration"]
+    con = sqlite3.connect(db)
+    with pytest.raises(sqlite3.IntegrityError, match="two different inspectors"):
+        con.execute("UPDATE assignments SET second = inspector WHERE id = ?", (pair.id,))
+    con.close()
+
+
+def test_a_store_from_before_calibration_gets_the_second_inspector(tmp_path: Path) -> None:
+    """An older file keeps its assignments; the migration adds the second inspector and
+    the guard (the version is found by what it adds, not by its number)."""
+    from month_fixture import old_schema
+
+    from analyzer.store.schema import MIGRATIONS
+
+    adds = next(v for v, step in MIGRATIONS if isinstance(step, str)
+                and "ADD COLUMN second" in step)
+    path = tmp_path / "old.sqlite"
+    con = old_schema(path, adds - 1)
+    con.execute("INSERT INTO assignments (interaction_pk, inspector, period, reason, seed, "
+                "assigned_at, due, updated_by) VALUES (1, 'wang', '2026-11', 'share', '1', "
+                "'2026-11-01', '2026-11-08', 'boss')")
+    con.close()
+    with Store(path) as store:
+        assert store.schema_version() >= adds
+        row = store.db.query("SELECT inspector, second FROM assignments")[0]
+        assert (row[0], row[1]) == ("wang", None)
+    con = sqlite3.connect(path)
+    with pytest.raises(sqlite3.IntegrityError, match="two different inspectors"):
+        con.execute("UPDATE assignments SET second = 'wang', updated_by = 'boss'")
+    con.close()

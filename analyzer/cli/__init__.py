@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "sample": "sample:sample",
     "backup": "backup:backup",
     "staff": "staff:staff",
+    "train": "train:train",
 }
 
 

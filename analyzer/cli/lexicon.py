@@ -180,7 +180,11 @@ def backtest_text(result: Backtest) -> str:
              gone=result.disappeared, changed=len(result.changes), grades=len(grades)),
            _("against the verdicts: %(lost)s confirmed findings would vanish, %(kept)s "
              "dismissed findings would stay", lost=result.confirmed_lost,
-             kept=result.dismissed_kept)]
+             kept=result.dismissed_kept),
+           _("analyzed again: %(analysed)s (the change can reach them: %(scope)s); kept as "
+             "stored: %(kept)s", analysed=result.analysed, kept=result.kept,
+             scope=(", ".join(result.rules_changed) or "–") if result.scope == "changed rules"
+             else result.scope)]
     if result.period:
         out.append(_("red and black list %(period)s: %(n)s places change", period=result.period,
                      n=len(result.ranking)))

@@ -159,7 +159,8 @@ def analyze_interaction(
 
         findings = apply_duties(interaction, hits, cues, lexicon, options, ring, findings)
         findings = hold_uncertain(findings, interaction.utterances,
-                                  options.attribution.review_below)
+                                  options.attribution.review_below,
+                                  detector_bar=options.verify.review_probability)
     with clock.stage("score"):
         value, grade, findings = score(findings, template)
     with clock.stage("report"):
@@ -255,25 +256,46 @@ def speaker_sureness(finding: Finding, utterances: Sequence[Utterance]) -> float
     return min((u.speaker_confidence for u in mine), default=1.0)
 
 
-def hold_uncertain(findings: Sequence[Finding], utterances: Sequence[Utterance], bar: float
-                   ) -> list[Finding]:
-    """Abstain where attribution is unsure: the one rule every entry point's scoring applies.
+def hold_uncertain(findings: Sequence[Finding], utterances: Sequence[Utterance], bar: float,
+                   *, detector_bar: float = 0.0) -> list[Finding]:
+    """Abstain when unsure: the one rule every entry point's scoring applies.
 
     A finding whose words' speaker is surer than ``bar`` (``attribution.review_below``)
     stands; one below it is held for review (``review="speaker"``, with its
-    ``speaker_confidence`` and the bar in ``detail``): it is reported and
-    shown, and deducts nothing until an inspector confirms it
-    (:func:`analyzer.rules.score.score`, :func:`analyzer.rules.score.release`).
+    ``speaker_confidence`` and the bar in ``detail``). A phrase heard from the
+    audio only (``method="acoustic"``) whose detector probability is under
+    ``detector_bar`` (``verify.review_probability``) is held the same way
+    (``review="detector"``, with ``probability`` and the bar in ``detail``).
+    A held finding is reported and shown, and deducts nothing until an
+    inspector confirms it (:func:`analyzer.rules.score.score`,
+    :func:`analyzer.rules.score.release`).
     """
     out = []
     for f in findings:
-        sure = speaker_sureness(f, utterances)
-        if f.review or sure >= bar:
+        if f.review:
             out.append(f)
             continue
-        out.append(replace(f, review="speaker", detail={
-            **f.detail, "speaker_confidence": round(sure, 4), "review_bar": bar}))
+        sure = speaker_sureness(f, utterances)
+        if sure < bar:
+            out.append(replace(f, review="speaker", detail={
+                **f.detail, "speaker_confidence": round(sure, 4), "review_bar": bar}))
+            continue
+        p = detection_probability(f)
+        if p is not None and p < detector_bar:
+            out.append(replace(f, review="detector", detail={
+                **f.detail, "probability": p, "review_bar": detector_bar}))
+            continue
+        out.append(f)
     return out
+
+
+def detection_probability(finding: Finding) -> float | None:
+    """The phrase detector's probability behind a finding heard from audio (None: not heard)."""
+    acoustic = finding.detail.get("acoustic") if finding.detail.get("method") == "acoustic" \
+        else None
+    if not isinstance(acoustic, dict) or acoustic.get("probability") is None:
+        return None
+    return float(acoustic["probability"])
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:

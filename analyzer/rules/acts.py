@@ -90,6 +90,7 @@ CUE_ACTS: dict[str, str] = {
     "materials_more": "CUE-MAT-ADD-01", "defer_materials": "CUE-DEFER-MAT-01",
     "redirect": "CUE-NOT-OURS-01", "defer_time": "CUE-DEFER-TIME-01",
     "requeue": "CUE-REQUEUE-01",
+    "ans_material": "CUE-MAT-LIST-01",  # answering which materials to bring tells them (Article 18)
 }
 #: Materials an enumeration must name to stand for the materials list (Article 10).
 LIST_MATERIALS = 2
@@ -111,24 +112,26 @@ MIN_PARAPHRASE_CHARS = 4
 ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     # forbidden intents
     "f_dont_know": tuple((w,) for w in ("知道", "清楚", "晓得", "懂", "了解", "知不道")),
-    "f_read_sign": tuple((v, w) for v in ("看", "瞅", "瞧", "找", "翻", "研究")
+    "f_read_sign": tuple((v, w) for v in ("看", "瞅", "瞧", "找", "翻", "研究", "照着")
                          for w in ("牌", "写", "指南", "公告", "屏", "展板", "说明", "告示",
                                    "贴", "印", "流程", "宣传", "网", "墙", "单子", "上面",
                                    "提示", "通知")),
-    "f_off_work": tuple((w,) for w in ("下班", "明天", "明早", "明儿", "明个", "改天", "到点",
-                                       "关门", "收摊", "下周", "几点", "时间到", "停止受理")),
+    # a closing word, or another day with coming back in it (明天再来, 改天办): 明天继续 is neither
+    "f_off_work": tuple((w,) for w in ("下班", "到点", "关门", "收摊", "几点", "时间到", "停止受理",
+                                       "今天不", "今儿不", "今儿个不", "结账"))
+    + tuple((d, c) for d in ("明天", "明早", "明儿", "明个", "改天", "下周") for c in ("来", "办", "再")),
     "f_hurry": tuple((w,) for w in ("快点", "快些", "快一点", "快一些", "快着", "搞快", "快写",
                                     "快签", "快拿", "快填", "快说", "倒是快", "赶紧", "麻利",
                                     "抓紧", "磨", "利索", "赶快", "利落", "别耽误", "手脚")),
     "f_busy": tuple((w,) for w in ("忙", "办着", "弄着", "干着", "正在办", "手上", "手头",
                                    "一堆事", "打扰", "别烦")),
-    "f_defiant": tuple((w,) for w in ("能怎么样", "能怎样", "能咋样", "咋地", "怎么着", "奈何",
+    "f_defiant": tuple((w,) for w in ("能怎么样", "能怎样", "能咋样", "咋地", "能怎么着", "想怎么着", "又怎么着", "奈何",
                                       "奈我", "拿我", "把我", "管得着", "看着办", "爱咋",
                                       "吃了", "开除", "改不了", "不爱听", "爱办不办", "我就这样",
                                       "我就是这样", "就这态度", "态度就这样", "就这脾气")),
     "f_complain": tuple((w,) for w in ("投诉", "举报", "反映", "写信", "告状", "告我", "去告",
                                        "告去", "爱告", "告到", "告完", "就告",
-                                       "随便告")),
+                                       "随便告", "告他")),
     "f_said_already": tuple((w,) for w in ("说过", "讲过", "说了", "讲了", "说完", "告诉过",
                                            "遍", "又问", "还问", "问过", "答过", "重复",
                                            "几回", "几次", "又来问", "老问", "问来问去")),
@@ -139,7 +142,8 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
                                      "您请", "们好")),
     "phone_intro": tuple((w,) for w in ("这里是", "这边是", "这是", "大厅", "窗口",
                                         "中心", "服务站", "服务点", "政务")),
-    "evaluate": tuple((w,) for w in ("评", "打分", "打个分", "满意")),
+    "evaluate": tuple((w,) for w in ("评", "打分", "打个分", "满意", "评价", "评个", "评一",
+                                     "评分")),  # the two-character words by sound: 屏价 = 评价
     "goodbye": tuple((w,) for w in ("慢走", "再见", "走好", "好走", "拜拜", "回见", "再会", "慢点",
                                     "路上", "不送", "慢慢走", "下次", "回去", "先回",
                                     "常来", "再来")),
@@ -178,7 +182,8 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
                                          "没开", "没上班", "还没", "办不了", "停了", "收满",
                                          "结束", "再来", "再过来", "再说", "以后来", "才开",
                                          "回去", "等下午", "等会", "明天再", "下午再",
-                                         "等着", "不干了", "不弄了")
+                                         "等着", "不干了", "不弄了", "等一会", "等一下", "就回来",
+                                         "回来再", "找下一", "等下一", "接班的", "过会再")
                         for b in ("上班", "下班", "午休", "休息", "中午", "下午", "上午", "明天",
                                   "明早", "改天", "下周", "点", "时间", "今天", "这会", "现在",
                                   "早", "吃饭", "开会", "培训", "交接", "结账", "半小时",
@@ -187,28 +192,48 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     "redirect": tuple((w,) for w in ("去", "找", "问问", "去问", "打听", "归", "管", "不是我们",
                                      "别处", "那边", "别的", "另找", "换个", "隔壁", "对面", "上网",
                                      "网上", "电话", "拨打", "外面", "不在", "办不了", "这里办不",
-                                     "这办不")),
+                                     "这办不", "错地方", "问错", "走错", "找错", "不归")),
     "end_call": tuple((w,) for w in ("挂", "不说了", "不聊了", "先这样", "就这样", "就这么着",
                                      "再见", "拜拜", "有事再打", "回头再说", "来了再说")),
     "requeue": tuple((w,) for w in ("重新取号", "重新取个号", "重新取一个号", "重新排", "重新拿号",
                                     "重新拿个号", "重新取", "再取个号", "再取一个号", "再取号",
                                     "再拿个号", "再拿号", "再排一次", "再排队", "再排个队", "又要排",
                                     "回来排", "回来再排", "后面排", "后边排", "队尾", "过号",
-                                    "号作废", "号不能用", "从头排")),
+                                    "号作废", "号不能用", "从头排", "再排一遍", "再排一回", "都要取号",
+                                    "都得取号", "又得排", "还得排", "再去排")),
 }
 #: Act -> words that rule it out whatever the model says: a clerk who goes to ask
-#: for the citizen (我去问问, 我帮您问问后台) sends nobody elsewhere.
+#: for the citizen (我去问问, 我帮您问问后台) sends nobody elsewhere (see each entry).
+_I_GO = r"我(?:先|再|这就|马上|得|来)?"
+_FOR_YOU = r"(?:去|帮[您你]?|给[您你]?|替[您你]?)"
 ACT_BLOCKS: dict[str, re.Pattern[str]] = {
-    "redirect": re.compile(r"我(?:先|再|这就|马上|得|来)?(?:去|帮[您你]?|给[您你]?|替[您你]?)?问|"
-                           r"我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
+    "redirect": re.compile(rf"{_I_GO}{_FOR_YOU}?问|我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
+    # nor does a clerk who does not know and goes to ask (我不太清楚，我帮您问一下同事)
+    "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|帮[您你]问"),
+    # 忙碌 describes, 帮忙 helps: neither says "can't you see I'm busy"
+    "f_busy": re.compile(r"忙碌|帮忙|繁忙"),
+    # another day offered as an option (您明天来也行) is no sending away
+    "f_off_work": re.compile(r"也行|也可以|都行|都可以"),
+    # the clerk blaming her own explanation (我刚才说得不太清楚，我再说一遍) repeats it, she does not reproach
+    "f_said_already": re.compile(r"我(?:刚才)?(?:说得|讲得|没说|没讲)(?:不太|不够|不)?(?:清楚|明白)|"
+                                 r"我再(?:给[您你])?(?:说|讲|解释)一(?:遍|下|次)"),
+}
+#: Act -> words of which one must also be there, beside :data:`ACT_GATES`: reading the sign is a
+#: brush-off only with the citizen sent to do it alone or reproached for asking (自己看, 不会看吗,
+#: 还问, 看不见啊); 指南上有电话 or 那边墙上有流程图 only points to what is written.
+ACT_REQUIRES: dict[str, tuple[str, ...]] = {
+    "f_read_sign": ("自己", "不会", "没看", "看不见", "看不到", "还问", "识字", "认字", "别问", "问什么",
+                    "问啥", "瞎", "眼睛", "还用问", "不识", "都有", "都写", "看牌子去", "照着弄"),
 }
 #: Intent gates: the forbidden intents' entries of :data:`ACT_GATES`.
 INTENT_GATES = {a: g for a, g in ACT_GATES.items() if a.startswith("f_")}
-#: Courtesy formulas: a sentence that says them is not a brush-off (请您自己核对一下).
-COURTESY = re.compile(r"请|麻烦|劳驾|不好意思|抱歉|对不起|谢谢|辛苦|您.{0,8}一下")
+#: Courtesy formulas: a sentence that says them is not a brush-off (请您自己核对一下; 指南上有电话，
+#: 您可以看看 offers what is written, it does not refuse an answer).
+COURTESY = re.compile(r"请|麻烦|劳驾|不好意思|抱歉|对不起|谢谢|辛苦|您.{0,8}一下|您可以|我带您|我给您指")
 #: A citizen saying an earlier visit did not tell them everything (Article 18).
 EARLIER_VISIT = re.compile(r"(?:上次|上回|上一次|前两天|前几天|上礼拜|上周|之前|那天|昨天)[^。？！]{0,12}?"
-                           r"(?:没说|没讲|没告诉|没提|没跟我说|只说了|说.{0,6}就(?:够|行|可以)|说.{0,4}齐了)")
+                           r"(?:没说|没讲|没告诉|没提|没跟我说|只说了|说.{0,6}就(?:够|行|可以)|说.{0,4}齐了|"
+                           r"没人(?:说|讲|告诉|提)|谁也没(?:说|讲|提))")
 EARLIER_RULE = "CUE-EARLIER-01"
 
 
@@ -261,6 +286,9 @@ def gated(act: str, text: str) -> bool:
     if gates is None:
         return True
     have, plain = _codes(text), _normalized(text)
+    needs = ACT_REQUIRES.get(act)
+    if needs is not None and not any(_has(w, have, plain) for w in needs):
+        return False
     return any(all(_has(w, have, plain) for w in words) for words in gates)
 
 

@@ -17,9 +17,20 @@ procedure (左手按这儿, 先把表填了) as if nothing was asked, leaves it 
   kinds (:data:`ANSWER_KINDS`: a sum of money, a time, a place, a material,
   a step, an amount; a yes or no, :data:`YES_NO`), or it is a
   counter-question asking what the citizen meant. The staff's first reply is
-  read leniently (any answer word); a later one must share the question's
-  content or give an answer of a specific kind (a yes/no word later on is too
-  common to mean anything).
+  read leniently; a later one must share the question's content or give an
+  answer of a specific kind (a yes/no word later on is too common to mean
+  anything).
+* A yes or a no is a clause that opens or closes on one (能，… / …都行), a
+  refusal word (不行, 办不了), or the question's own verb echoed (能寄吗 … 就能寄;
+  够了吗 … 还差一样): the 对 of 核对 or the 别 of 别眨眼 is the procedure, not a reply.
+* A question whether the matter belongs here, or one asking confirmation
+  (在这办吧？ 这回全了吧？), is answered by a clerk who takes the matter up without
+  turning the citizen away.
+* A reply that answers *another* question of the same turn with a specific
+  answer of its own kind (:func:`explained_by`: 几天？多少钱？ … 三天) is no
+  possible answer to this one.
+* Not owed an answer: a request put as a question (:data:`REQUEST`: 能快点吗,
+  帮我复印一下行吗) and a question the citizen answers himself in the same turn.
 
 Only clear questions are judged (:func:`questions`): a clause of at least
 :data:`MIN_QUESTION_CHARS` characters with a question pattern; 啊？ or 啥？ asks
@@ -71,7 +82,8 @@ QUESTION_KINDS: dict[str, re.Pattern[str]] = {
 }
 #: Answer kind -> pattern in the staff's reply that gives an answer of that kind.
 ANSWER_KINDS: dict[str, re.Pattern[str]] = {
-    "cost": re.compile(r"钱|元|块|免费|收费|费用|工本费|不要钱|不用交|不收|扫码|[0-9一二三四五六七八九十百千]+[元块]"),
+    "cost": re.compile(r"钱|元|块|免费|收费|费用|工本费|不要钱|不用交|不收|扫码|[0-9一二三四五六七八九十百千]+[元块]|"
+                       r"微信|支付宝|刷卡|现金|交个?[0-9一二三四五六七八九十百千两]+"),
     "time": re.compile(r"[0-9一二三四五六七八九十两几半]+\s*(?:个)?(?:天|日|小时|分钟|周|星期|月|年|号|个工作日)|"
                        r"(?:[0-9两三四五六七八九十]|十一|十二|一点半|一点钟)\s*点|"
                        r"马上|当场|当天|立即|立马|很快|今天|明天|后天|下周|之内|以内|以后|前后|随时|现在就|"
@@ -82,22 +94,41 @@ ANSWER_KINDS: dict[str, re.Pattern[str]] = {
     "material": re.compile(r"证|本|书|表|照片|照|复印|原件|材料|卡|合同|章|发票|证明|不用带|都不用|就行"),
     "way": re.compile(r"先|再|然后|填|交|签|拿|去|点|扫|上传|提交|按|办理|流程|步骤|网上|手机|这样|"
                       r"那样|跟我|我给您|我帮您|我来"),
-    "who": re.compile(r"本人|代办|委托|家属|亲属|签|可以|能|不行|不能|得|必须|谁都|都行"),
+    "who": re.compile(r"本人|代办|代领|委托|家属|亲属|亲自|可以|不行|不能|必须|谁都|都行|谁来都"),
     "amount": re.compile(r"[0-9一二三四五六七八九十两百千万几半]+|都|全部|一样"),
     "which": re.compile(r"这个|那个|这种|那种|这一|那一|这栏|那栏|叫|是|第[0-9一二三四五六七八九十]|"
                         r"[0-9一二三四五六七八九十]+号|红|蓝|绿|黄|白|左边|右边|上面|下面"),
     "what_if": re.compile(r"再|就|也|还|可以|能|打|来|去|找|没关系|不要紧|不影响"),
 }
-#: A yes or a no anywhere in the first reply.
-YES_NO = re.compile(r"能|可以|行|不|没|要|用|是|对|有|会|得|必须|当然|肯定|好的|中|成|甭|别|够|齐|差|缺")
+#: A yes or a no: a clause of the reply that opens with one (after a filler) or closes on one.
+#: A yes/no word inside a clause (核对, 别眨眼, 有没有错) is the procedure, not a reply.
+YES_NO = re.compile(
+    r"^(?:嗯|哦|噢|啊|呃|唉|哎|那个|这个|是这样|那|您放心|放心)?[\s，,]*"
+    r"(?:能|可以|行|不|没|要|用|是|对|有|会|得|必须|当然|肯定|好(?!了)|中|成|甭|够|齐|差|缺|一定|照样)"
+    r"|(?:行|可以|能|不行|不能|没问题|没有|不用|不要|就够|就好|都行|都可以|都能|不收|免了)"
+    r"[了啊呀的哦嘞哈呢吧]*[。！!.…]*$"
+    r"|不行|不能|不可以|没法|不用|不需要|不要|不收|办不了|不可能|没有")
+#: The yes/no verbs of a question; a reply that echoes one anywhere answers it (能寄吗 … 就能寄).
+MODALS = re.compile(r"能|可以|行|要|用|是|有|会|得|收|寄|上班|开门")
+#: A request put as a question (能快点不？ 可以帮我复印一下吗？): taken up, not answered (Article 5
+#: asks for answers to 询问; a request refused is another article's).
+REQUEST = re.compile(r"(?:能|可以|可不可以|能不能|麻烦你?|劳驾)[^？?，,]{0,3}"
+                     r"(?:快|先|帮|给我|大点声|大声|慢点|再说|复印|看看|照顾|通融|多开|开两|开一|加急|多给|多打)")
+#: A question that asks whether the matter belongs here (在这办吗 / 是这个窗口吧):
+#: the clerk who takes the matter up without sending the citizen on has said yes.
+HERE = re.compile(r"在这|这儿|你这|这里|这个窗口|是这|这边|这办|这交|给你")
+#: A reply that turns the citizen away or elsewhere (so taking up is not a yes).
+_NOT_HERE = re.compile(r"不|没|别的|去|到.{0,8}(?:窗口|楼|厅)|找")
 #: A reply that goes on with the procedure: an instruction to the citizen.
 MOVES_ON = re.compile(r"^(?:请您?|您?先|你先|把|麻烦您?|来|在这|这儿|这里|那边|稍等)|(?:要|得|需要|你|您|请)把|"
                       r"按|签|填|拍|出示|给我|拿|递|放|扫|看一下|核对|标|写|选|点一下|刷|对准|站|坐|"
-                      r"盖|画|复印|上传|提交")
+                      r"盖|画|复印|上传|提交|办好了|办完了|弄完了|弄好了|给您|拿好|收好|"
+                      r"看镜头|看这|别动|抬头|低头|眨眼|摘下|张嘴")
 #: Characters a clause needs to be judged as a question (啊？ 啥？ ask to repeat).
 MIN_QUESTION_CHARS = 4
-#: A reply that asks the citizen what they meant (the answer comes after).
-CLARIFY = re.compile(r"您是说|你是说|您说的是|你说的是|什么意思|哪个|哪一个|您是要|你是要|是不是说")
+#: A reply that asks the citizen what they meant, or sets out to explain (the answer comes after).
+CLARIFY = re.compile(r"您是说|你是说|您说的是|你说的是|什么意思|哪个|哪一个|您是要|你是要|是不是说|"
+                     r"(?:给|跟|和)(?:您|你)[^，,。]{0,4}(?:说说|讲讲|解释|说一下|讲一下|说明)|我跟您说|是这样")
 #: Clause boundaries.
 _CLAUSES = re.compile(r"(?<=[？?！!。；;])|[，,]")
 #: A clause that is a question (after simplification); 吧 only with a question mark.
@@ -134,6 +165,8 @@ def questions(text: str) -> list[Question]:
         if not (worded or ends) or (ends and ends.group(0).startswith("呢") and not worded):
             continue
         kinds = frozenset(k for k, pat in QUESTION_KINDS.items() if pat.search(clause))
+        if kinds & {"cost", "time"}:
+            kinds -= {"amount"}  # 多少钱, 几天: the money or the time is the amount asked
         out.append(Question(clause, kinds or frozenset({"yesno"})))
     return [q for q in _merge(out) if len(normalize(q.text)) >= MIN_QUESTION_CHARS]
 
@@ -168,6 +201,60 @@ def shares_content(question: str, reply: str) -> bool:
     return len(set(_content_chars(question)) & set(_content_chars(reply))) >= 2
 
 
+#: A question that asks for confirmation of what the citizen already believes (…吧？).
+_CONFIRM = re.compile(r"吧\s*[?？]?\s*$")
+
+
+def is_request(question: Question) -> bool:
+    """True when the question is a request to the clerk (:data:`REQUEST`)."""
+    return bool(REQUEST.search(question.text))
+
+
+#: Whether something is complete (够了吗, 齐了吧): 差 / 缺 / 少 answer it as well as 够 / 齐.
+_COMPLETE_Q = re.compile(r"够|齐|全")
+_COMPLETE_A = re.compile(r"够|齐|全|差|缺|少|还要|还得")
+
+
+def _echoes_modal(question: str, reply: str) -> bool:
+    asked = {m.group(0) for m in MODALS.finditer(question)}
+    if any(m.group(0) in asked for m in MODALS.finditer(reply)):
+        return True
+    return bool(_COMPLETE_Q.search(question) and _COMPLETE_A.search(reply))
+
+
+def says_yes_or_no(reply: str) -> bool:
+    """True when a clause of ``reply`` opens or closes on a yes or a no (:data:`YES_NO`)."""
+    return any(YES_NO.search(c.strip()) for c in _CLAUSES.split(_simple(reply)) if c.strip())
+
+
+def explained_by(reply: str, question: Question, others: list[Question]) -> bool:
+    """True when ``reply`` gives a kind-specific answer to another question and none to ``question``.
+
+    A clerk asked 什么时候来取？花多少钱？ who says 一个钟头以内 has answered the
+    first and left the second: that reply is not a possible answer to it.
+    """
+    if not question.kinds & SPECIFIC or answers(question, reply, first=False):
+        return False
+    return any(answers(o, reply, first=False) for o in others
+               if o is not question and o.kinds & SPECIFIC and not o.kinds & question.kinds)
+
+
+#: Question kinds whose answers are specific enough to tell one question's answer from another's.
+SPECIFIC = frozenset({"cost", "time", "place", "material"})
+
+
+#: A reply that only puts the answer off (稍等，我查一下): it promises an answer, it gives none.
+STALL = re.compile(r"^(?:好的?|嗯|行|哦|那个)?[，,\s]*(?:您|你)?(?:稍等|等一下|等一等|等会儿?)?[，,\s]*"
+                   r"(?:我(?:先|帮您|帮你|给您|给你)?(?:查|看|问|翻|找)(?:一下|查|看|问问|一查)?)?"
+                   r"[，,。.！!\s]*$")
+
+
+def stalls(reply: str) -> bool:
+    """True when ``reply`` only asks the citizen to wait while the clerk looks (:data:`STALL`)."""
+    simple = _simple(reply)
+    return bool(STALL.match(simple)) and bool(re.search(r"等|查|看|问|翻|找", simple))
+
+
 def moves_on(reply: str) -> bool:
     """True when the reply goes on with the procedure (:data:`MOVES_ON`)."""
     return bool(MOVES_ON.search(_simple(reply)))
@@ -188,13 +275,23 @@ def answers(question: Question, reply: str, *, first: bool = True) -> bool:
         return True
     if first and CLARIFY.search(simple):
         return True
-    if first and question.kinds & {"yesno", "who"} and YES_NO.search(simple):
+    if first and question.kinds & {"yesno", "who"} and says_yes_or_no(simple):
+        return True
+    if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
+            and (HERE.search(question.text) or _CONFIRM.search(question.text)):
+        return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up
+    if question.kinds & {"yesno", "who"} and _echoes_modal(question.text, simple):
         return True
     if "way" in question.kinds and MOVES_ON.search(simple):
         return True  # asked how: being walked through the procedure answers it
     lenient = ("yesno", "who") if not first else ("yesno",)
-    return any(kind not in lenient and ANSWER_KINDS[kind].search(simple)
+    plain = _SELF_PLACE.sub("", simple)  # 我这边核对一下 names no place
+    return any(kind not in lenient and ANSWER_KINDS[kind].search(plain)
                for kind in question.kinds)
+
+
+#: The clerk's own side (我这边 …), which names no place.
+_SELF_PLACE = re.compile(r"(?:我|我们|咱|咱们)(?:这边|这儿|这里)")
 
 
 def same_question(a: Question, b: Question) -> bool:

@@ -122,10 +122,18 @@ def detect_cues(
             if cue.utterance not in earlier:  # about an earlier visit: Article 18's to report
                 found.setdefault((cue.kind, cue.utterance), cue)
     utts = interaction.utterances
+    for (kind, i) in list(found):
+        if kind in DEFERRAL_OVER and ("deferral", i) in found:
+            del found[(kind, i)]  # 我要交班了，您找下一班: put off for the hour, Article 25's
     return sorted((c for c in found.values() if c.kind not in STAFF_ONLY_CUES
                    or (c.utterance < len(utts) and utts[c.utterance].speaker in STAFF_LIKE
                        and not _asks(utts[c.utterance].text))),
                   key=lambda c: (c.start, c.kind))
+
+
+#: Cue kinds a deferral for the hour in the same utterance replaces: the clerk who says
+#: 找下一班 / 下午再来 sends the citizen to another time, not to another office.
+DEFERRAL_OVER: tuple[str, ...] = ("not_ours",)
 
 
 #: A staff sentence that asks (还差一样，您找找？ 户口本带了吗？): it checks, it turns nobody away.
@@ -139,9 +147,38 @@ def _asks(text: str) -> bool:
 
 
 def _classifier_cues(interaction: Interaction, options: AnalyzerOptions) -> list[Cue]:
+    """The classifier's cues, less those the words themselves rule out (:func:`_not_the_kind`)."""
     from analyzer.rules.learned import citizen_cues
 
-    return list(citizen_cues(interaction.utterances, options.classifier))
+    utts = interaction.utterances
+    return [c for c in citizen_cues(utts, options.classifier)
+            if not (c.utterance < len(utts) and _not_the_kind(c.kind, utts[c.utterance].text))]
+
+
+#: A question: praise is said, not asked (有你这么办事的吗？ is a complaint, not praise).
+_ASKED = re.compile(r"[?？]\s*$|吗[\s。！!]*$")
+#: A request for the service going on now (说大声点, 慢点说, 再说一遍): not a suggestion about the service.
+_NOW_REQUEST = re.compile(r"大点声|大声点|大声些|声音大点|慢点说|说慢点|慢一点|再说一遍|再说一下|"
+                          r"快点|快一点|快些|听不清|没听清|听不见")
+#: Words of a suggestion about the service in general (以后, 你们应该, 建议 …).
+_GENERAL = re.compile(r"以后|下次|将来|应该|建议|最好|要是.{0,8}就好|你们(?:这|那)?(?:儿|里)?(?:能不能|可不可以|该)")
+
+
+def _not_the_kind(kind: str, text: str) -> bool:
+    """True when the words rule out the classifier's cue: praise put as a question, a suggestion
+    that is only a request for the service going on now."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text).strip()
+    if kind == "praise":  # one clause, asked: 有你这么办事的吗？ (真快啊，是新来的吧？ still praises)
+        return bool(_ASKED.search(simple)) and len([c for c in re.split(r"[，,。！!；;]", simple)
+                                                     if c.strip()]) == 1
+    if kind == "suggestion":
+        from analyzer.rules.answers import REQUEST
+
+        return bool(_NOW_REQUEST.search(simple) or REQUEST.search(simple)) \
+            and not _GENERAL.search(simple)
+    return False
 
 
 def _index_at(interaction: Interaction, t: float) -> int:
@@ -216,11 +253,12 @@ def forbidden_findings(hits: Sequence[Hit], utterances: Sequence[Utterance] = ()
 
 
 def acoustic_detail(hit: Hit) -> dict[str, Any]:
-    """What the acoustic verifier scored for a hit: the phrase, its rival, the hypothesis."""
+    """What the acoustic verifier scored for a hit: the phrase, its probability, its rival."""
     h = hit.heard
     if h is None:
         return {}
-    return {"phrase": h.phrase, "heard_as": h.evidence, "margin": h.margin,
+    return {"phrase": h.phrase, "heard_as": h.evidence, "probability": h.confidence,
+            "margin": h.margin,
             "phrase_score": h.phrase_score, "hypothesis_score": h.hypothesis_score,
             "competitor": h.competitor, "competitor_margin": h.competitor_margin,
             "source": h.source}

@@ -152,7 +152,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     episode, the last question of a phone call (the hang-up rule's), and a
     last question of a recording that may have been cut before the answer.
     """
-    from analyzer.rules.answers import questions
+    from analyzer.rules.answers import is_request, questions
 
     rule = measure_rule(lexicon, "A5-ANSWER")
     utts = sorted(interaction.utterances, key=lambda u: u.start)
@@ -169,7 +169,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         if utts[turn[0]].speaker != "citizen":
             continue
         asked = [(i, q) for i in turn if order[id(utts[i])] not in cued
-                 for q in questions(utts[i].text)]
+                 for q in questions(utts[i].text)
+                 if not is_request(q) and not _self_answered(utts, i, q)]
         if not asked:
             continue
         window, until = _response(utts, turns, n, [q for _, q in asked])
@@ -177,8 +178,9 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         if any(order[id(utts[j])] in redirected for j in [*before, *window]):
             continue  # where to go, once sent away: Article 16's
         for i, q in asked:
+            others = [o for _, o in asked if o is not q]
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
-                                  ignored)
+                                  ignored, others)
             if finding is not None:
                 out.append(finding)
     return out
@@ -198,6 +200,18 @@ def _response(utts: Sequence[Utterance], turns: list[list[int]], n: int, asked: 
         if new and not any(same_question(a, b) for a in asked for b in new):
             return window, turn[0]
     return window, None
+
+
+def _self_answered(utts: Sequence[Utterance], i: int, q: Any) -> bool:
+    """True when the citizen answers ``q`` himself before the staff speak (我钥匙呢？… 哦，在这儿呢)."""
+    from analyzer.rules.answers import answers
+
+    for u in utts[i + 1:]:
+        if u.speaker != "citizen":
+            return False
+        if answers(q, u.text, first=False):
+            return True
+    return False
 
 
 def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
@@ -221,8 +235,9 @@ QUESTION_WORDS: tuple[str, ...] = (
 
 def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, options: AnalyzerOptions,
                 utts: Sequence[Utterance], i: int, q: Any, window: list[int], until: int | None,
-                ignored: list[tuple[float | None, float | None]]) -> Finding | None:
-    from analyzer.rules.answers import answers, moves_on
+                ignored: list[tuple[float | None, float | None]], others: list[Any] | None = None
+                ) -> Finding | None:
+    from analyzer.rules.answers import answers, explained_by, moves_on, stalls
     from analyzer.rules.context import visit_ended
 
     u = utts[i]
@@ -230,7 +245,8 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     first = _first_turn(utts, said)
     if any(answers(q, utts[j].text, first=j in first) for j in said):
         return None
-    if said and not any(moves_on(utts[j].text) for j in first):
+    if said and not any(moves_on(utts[j].text) or stalls(utts[j].text)
+                        or explained_by(utts[j].text, q, others or []) for j in first):
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
@@ -400,23 +416,31 @@ def _episodes(heated: list[Heated], window: float) -> list[list[Heated]]:
 QUARREL_MIN_EXCHANGE = 3
 
 
-def _exchange(heated: list[Heated], window: float) -> list[Heated]:
+def _exchange(heated: list[Heated], window: float,
+              speakers: Sequence[str] = ()) -> list[Heated]:
     """The longest run of heated turns answering each other: the other party, the next turn.
 
-    Each member is by the other party than the one before, starts within
-    ``window`` seconds of its end, and at most one other utterance lies between
-    them (indices are the interaction's order).
+    Each member is by the other party than the one before, or by the clerk
+    again right after the citizen's one reply (the citizen's words between
+    two sharp replies answered the first: 你爱办不办！ / 有你这么办事的吗？ / 你这人
+    怎么不讲理！), starts within ``window`` seconds of its end, and at most one
+    other utterance lies between them (indices are the interaction's order).
+    ``speakers`` are the speakers of the interaction's utterances, in order.
+    A run counts only with heat from both parties.
     """
     best: list[Heated] = []
     run: list[Heated] = []
     for h in sorted(heated, key=lambda h: h.start):
         prev = run[-1] if run else None
-        if prev is not None and h.speaker != prev.speaker and h.start - prev.end <= window \
+        answered = prev is not None and (h.speaker != prev.speaker or (
+            h.speaker == "staff" and h.index - prev.index == 2 and h.index - 1 < len(speakers)
+            and speakers[h.index - 1] not in ("", prev.speaker)))
+        if prev is not None and answered and h.start - prev.end <= window \
                 and h.index - prev.index <= 2:
             run.append(h)
         else:
             run = [h]
-        if len(run) > len(best):
+        if len(run) > len(best) and len({m.speaker for m in run}) == 2:
             best = list(run)
     return best
 
@@ -441,7 +465,8 @@ def quarrels(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon,
         start, end = ep[0].start, max(h.end for h in ep)
         loud = {h.speaker for h in ep if h.raised} == {"staff", "citizen"} and _overlapping(
             utts, start, end)
-        said = _exchange([h for h in ep if h.words], options.quarrel_window)
+        said = _exchange([h for h in ep if h.words], options.quarrel_window,
+                         [u.speaker for u in utts])
         angry = len(said) >= QUARREL_MIN_EXCHANGE
         if not (loud or angry):
             continue

@@ -75,7 +75,8 @@ TURN_CHARS = 4
 #: A pause this long between the telling and the addition: the citizen went to fetch something.
 FETCH_SECONDS = 10.0
 #: The citizen acting on the list: handing over, coming back with what was asked.
-ACTED = re.compile(r"给[你您]|[你您]看看|在这儿?[。.！!]?$|都在这|拿来了|带来了|带齐了|拿回来|取回来|"
+ACTED = re.compile(r"给[你您]|^给[，,。！!]|[你您]看看|在这儿?[。.！!]?$|都在这|拿来了|带来了|带齐了|拿回来|取回来|"
+                   r"准备了|准备好了|按[你您]说的|"
                    r"复印好了|复印来了|开来了|开好了|补来了|补好了|办好了|填好了|回来了|找着了|找到了")
 #: The clerk going on to check or process what was handed over.
 CHECKED = re.compile(r"看一下|看看|瞧瞧|核对|查一下|录入|扫描|收下|收着|收到|检查|审核|登记|过一遍|对一下")
@@ -128,6 +129,19 @@ def closed(utts: Sequence[Utterance], told: Cue, added: Cue) -> bool:
 
 #: A sentence asking whether the citizen has an item (户口本呢？ 带了吗？) checks, it adds nothing.
 _ASKS = re.compile(r"[呢吗][？?。.]?\s*$|[？?]\s*$")
+#: A sentence that states a lack (还少公章呢, 也不能少呢): its final 呢 does not ask.
+_LACKS = re.compile(r"少|缺|差|还要|还得|还需|忘了|漏了|不能少|少不了")
+
+
+def _asks(text: str) -> bool:
+    """True when a staff sentence asks after an item rather than adds one (see :data:`_ASKS`)."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text).strip()
+    m = _ASKS.search(simple)
+    if m is None:
+        return False
+    return "?" in m.group(0) or "？" in m.group(0) or "吗" in m.group(0) or not _LACKS.search(simple)
 
 
 def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
@@ -157,7 +171,7 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
         if cue.kind == "materials_deferred":
             out.setdefault(cue.utterance, _finding(rule, cue, "deferred", None, utts))
             continue
-        if cue.kind not in TOLD or _ASKS.search(utts[cue.utterance].text.strip()):
+        if cue.kind not in TOLD or _asks(utts[cue.utterance].text):
             continue
         prior = [c for c in told if c.start < cue.start and c.utterance != cue.utterance
                  and closed(utts, c, cue)]

@@ -76,6 +76,26 @@ def _lost(words: list[Word], piece: Piece) -> bool:
 
 
 @dataclass
+class Served:
+    """How one request was served: the seconds it waited for its first batch and
+    each stage of the batches that recognised it (a batch's stages are shared by
+    every request in it).
+
+    Attributes:
+        queued: Seconds from the request to the start of its first batch.
+        stages: Seconds per stage (``encoder``, ``decoder``, ``align``, ``verify``)
+            of the batches that held its pieces.
+        batches: Batches that held its pieces.
+        bins: Bins in the largest of them (1: encoded alone).
+    """
+
+    queued: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+    batches: int = 0
+    bins: int = 0
+
+
+@dataclass
 class _Request:
     """One recording waiting for its words, keyed by (track, piece start).
 
@@ -93,6 +113,8 @@ class _Request:
     context: frozenset[int] = frozenset()
     owed: dict[tuple[int, float], tuple[bool, bool]] = field(default_factory=dict)
     heard: dict[tuple[int, float], list[Heard]] = field(default_factory=lambda: defaultdict(list))
+    asked: float = field(default_factory=time.perf_counter)
+    served: Served = field(default_factory=Served)
 
 
 class PackedTranscriber:
@@ -146,6 +168,10 @@ class PackedTranscriber:
     def spent(self) -> float:
         """Seconds the calling thread has spent inside this transcriber."""
         return getattr(self._local, "spent", 0.0)
+
+    def last_served(self) -> Served | None:
+        """How the calling thread's latest request was served (None: none yet)."""
+        return getattr(self._local, "served", None)
 
     # -- job threads ----------------------------------------------------
 
@@ -226,6 +252,7 @@ class PackedTranscriber:
         with self._cond:
             self._waiting -= 1
             del self._requests[rid]
+        self._local.served = req.served
         if req.error is not None:
             raise req.error
         return _utterances(req, tracks, options)
@@ -273,6 +300,7 @@ class PackedTranscriber:
 
     def _recognise(self, batch: list[Bin]) -> None:
         recognised: Recognised | None = None
+        started, before = time.perf_counter(), dict(self.timings)
         try:
             recognised = self.recognizer.recognise_full(batch)
             results, error = recognised.segments, None
@@ -281,7 +309,13 @@ class PackedTranscriber:
         mapped_all = [assign_words(b, words) for b, words in zip(batch, results, strict=True)]
         with self._cond:
             requests = {p.job: self._requests.get(p.job) for b in batch for _, p in b.pieces}
+        t0 = time.perf_counter()
         heard = self._verify(batch, recognised, mapped_all, requests) if recognised else {}
+        stages = {name: self.timings.get(key, 0.0) - before.get(key, 0.0) for name, key in
+                  (("encoder", "features+encoder"), ("decoder", "decoder"), ("align", "align"))}
+        stages["verify"] = time.perf_counter() - t0
+        for one in {id(r): r for r in requests.values() if r is not None}.values():
+            _served(one.served, started - one.asked, stages, len(batch))
         retry: list[Piece] = []
         with self._cond:
             for bin_, mapped in zip(batch, mapped_all, strict=True):
@@ -327,17 +361,19 @@ class PackedTranscriber:
                 got = mapped_all[i].get((piece.job, piece.track, piece.start), [])
                 if not got or (len(bin_.pieces) > 1 and _lost(got, piece)):
                     continue
-                if encoded is None:
-                    host = host_array(recognised.encoded) if host is None else host
-                    encoded = host[i]
                 first, last = req.owed.get((piece.track, piece.start), (False, False))
                 try:
-                    out[id(piece)] = req.verifier.verify(
-                        self.scorer, got,
-                        piece_slice(encoded, offset, piece.seconds, req.verifier.options.pad_seconds),
-                        self.recognizer.piece_alternatives(recognised.alternatives[i], offset,
-                                                           piece.seconds),
+                    plan = req.verifier.plan(
+                        got, self.recognizer.piece_alternatives(recognised.alternatives[i], offset,
+                                                                piece.seconds),
                         first=first, last=last)
+                    if plan is None:  # no candidate: the encoder output is not touched
+                        continue
+                    if encoded is None:
+                        host = host_array(recognised.encoded) if host is None else host
+                        encoded = host[i]
+                    out[id(piece)] = req.verifier.hear(self.scorer, plan, piece_slice(
+                        encoded, offset, piece.seconds, req.verifier.options.pad_seconds))
                 except Exception:  # verification is an extra: the text path still holds
                     logger.warning("acoustic verification failed for a piece at %.1f s",
                                    piece.start, exc_info=True)
@@ -382,6 +418,16 @@ class PackedTranscriber:
             self._stopped = True
             self._ready.extend(self.packer.flush())
             self._cond.notify_all()
+
+
+def _served(served: Served, waited: float, stages: dict[str, float], bins: int) -> None:
+    """Add one batch to a request's record (its first batch gives its wait)."""
+    if not served.batches:
+        served.queued = max(0.0, waited)
+    served.batches += 1
+    served.bins = max(served.bins, bins)
+    for name, seconds in stages.items():
+        served.stages[name] = served.stages.get(name, 0.0) + seconds
 
 
 def _pieces(track: Track, job: int, k: int, options: ASROptions, cut: bool) -> list[Piece]:
@@ -478,6 +524,7 @@ class RecognitionEngine:
         self._inflight = 0
         self._closing = False
         self._thread: threading.Thread | None = None
+        self._local = threading.local()
         self.transcriber = self._start()
 
     def _start(self) -> PackedTranscriber:
@@ -546,6 +593,11 @@ class RecognitionEngine:
             return transcriber.transcribe_many(tracks, options, verifier=verifier, cut=cut)
         finally:
             self._leave(transcriber)
+            self._local.served = transcriber.last_served()
+
+    def last_served(self) -> Served | None:
+        """How the calling thread's latest request was served (None: none yet)."""
+        return getattr(self._local, "served", None)
 
 
 #: Engines kept at once (one per option set in use); the least recently used goes first.

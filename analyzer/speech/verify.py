@@ -7,27 +7,37 @@ unsaid one. This stage runs inside the recognition engine, right after a
 window is decoded, on the encoder output already computed (no second
 encoder pass), for staff speech only:
 
-1. **Candidates** per staff piece (:meth:`Verifier.candidates`):
-   stretches whose pinyin resembles a lexicon phrase above a low bar
-   (:func:`analyzer.text.match.near_phrases`, ``verify.prefilter``);
-   phrases found in the beam's other hypotheses (``verify.nbest``); and
-   in the first and last staff pieces of a recording the greeting and
-   farewell phrases owed there (``verify.owed_turns``).
+1. **Candidates** per staff piece (:meth:`Verifier.plan`, from the text
+   alone): stretches whose pinyin resembles a lexicon phrase above a low bar
+   (:func:`analyzer.text.match.near_phrases`, ``verify.prefilter``: the
+   matcher's bigram search plus every plain wording with at least half its
+   syllables in the text, so a one- or two-character error in a 6-13
+   character phrase is always considered); phrases found in the beam's other
+   hypotheses (``verify.nbest``); and in the first and last staff pieces of a
+   recording the greeting and farewell phrases owed there (``verify.owed_turns``).
+   A piece without candidates costs nothing more: the encoder output is not
+   touched.
 2. **Scoring** (:class:`AlignScorer`): the piece's hypothesis with the
    stretch replaced by the phrase, in simplified and in traditional script
    (Whisper base prefers the latter), is scored with CTranslate2's
    ``Whisper.align`` (``text_token_probs``) on the piece's slice of the
-   window's encoder output, and compared with the free hypothesis' own
-   score. The *margin* is the log-probability difference per phrase
+   window's encoder output (the batch's own, no second encoder pass), and
+   compared with the free hypothesis' own score; each distinct token
+   sequence once. The *margin* is the log-probability difference per phrase
    character (0: as likely as what Whisper wrote).
-3. **Accepting**: a candidate whose margin passes ``verify.min_margin`` and
-   beats every overlapping candidate of another rule by
-   ``verify.competitor_gap`` becomes a :class:`~analyzer.types.Heard` item
-   of its utterance; the matcher turns it into a hit with
-   ``method="acoustic"`` where the text did not show the phrase.
-
-Thresholds come from ``benchmarks/verify.py --calibrate`` on generated
-speech (calibration voices only); the README reports held-out figures.
+3. **Accepting** (:meth:`Verifier.accept`): the phrase detector
+   (:mod:`analyzer.speech.detector`, a calibrated model trained on generated
+   speech) turns the margin, the lead over overlapping rivals, the text and
+   pinyin similarity and the word confidences into the probability that the
+   phrase was said. At least ``verify.accept_probability`` and no overlapping
+   phrase of another rule more probable: a :class:`~analyzer.types.Heard`
+   item (``accepted``) that the matcher turns into a hit with
+   ``method="acoustic"`` where the text did not show the phrase; its
+   probability is the finding's, and under ``verify.review_probability`` the
+   finding is held for review (:func:`analyzer.pipeline.scoring.hold_uncertain`).
+   Every other candidate stays in the report, rejected, with its reason
+   (``margin``, ``rival``, ``probability``): the review page lists them under
+   "Evidence details".
 """
 
 from __future__ import annotations
@@ -35,12 +45,19 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from analyzer.options import AnalyzerOptions, MatchOptions, VerifyOptions
+from analyzer.speech.detector import (
+    PhraseDetector,
+    bundled_detector,
+    heard_features,
+    mean_confidence,
+    text_similarity,
+)
 from analyzer.text.match import Near, locate, near_phrases
 from analyzer.text.normalize import FILLERS, normalize, to_simplified
 from analyzer.types import Heard, Word
@@ -55,9 +72,6 @@ ENCODER_FPS = 50
 #: Contexts of the phrases owed at the start and at the end of a visit or call.
 OPENING_CONTEXTS: tuple[str, ...] = ("counter_greeting", "phone_greeting")
 CLOSING_CONTEXTS: tuple[str, ...] = ("leaving",)
-#: Confidence of an accepted phrase at the margin threshold and at margin 0.
-CONFIDENCE_AT_THRESHOLD = 0.6
-CONFIDENCE_AT_ZERO = 0.9
 
 
 @functools.lru_cache(maxsize=1)
@@ -69,7 +83,7 @@ def _to_traditional() -> Any:
 
 def to_traditional(text: str) -> str:
     """Simplified to traditional (OpenCC ``s2twp``, the forms Whisper base writes)."""
-    return _to_traditional().convert(text)
+    return str(_to_traditional().convert(text))
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,7 @@ class Candidate:
         start: First character of the stretch in the piece's text.
         end: One past its last character.
         source: ``pinyin``, ``nbest`` or ``owed``.
+        similarity: Pinyin alignment similarity of the stretch to the phrase.
     """
 
     rule: Rule
@@ -89,6 +104,7 @@ class Candidate:
     start: int
     end: int
     source: str
+    similarity: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -154,12 +170,15 @@ class Verifier:
         lexicon: The loaded lexicon.
         options: Verification options.
         match: Matching options (the speaker weights and slot length).
+        detector: The acceptance model (None: the bundled one).
     """
 
-    def __init__(self, lexicon: Lexicon, options: VerifyOptions, match: MatchOptions) -> None:
+    def __init__(self, lexicon: Lexicon, options: VerifyOptions, match: MatchOptions,
+                 detector: PhraseDetector | None = None) -> None:
         self.lexicon = lexicon
         self.options = options
         self.match = match
+        self.detector = detector or bundled_detector()
         rules = [r for r in lexicon.rules if r.kind == "required" and r.role in ("staff", "any")]
         self.opening = tuple(r for r in rules if r.context in OPENING_CONTEXTS)
         self.closing = tuple(r for r in rules if r.context in CLOSING_CONTEXTS)
@@ -217,8 +236,15 @@ class Verifier:
         return out[: opts.max_candidates]
 
     def _located(self, text: str, rule: Rule, source: str) -> list[Candidate]:
+        """The rule's best stretch of ``text`` (an owed phrase's: when it resembles it).
+
+        An owed phrase whose best stretch shares under ``verify.owed_prefilter``
+        of its pinyin is not tried: on generated speech no such stretch was the
+        phrase said (``models/phrase_detector.md``), and each costs an alignment.
+        """
         near = locate(rule, text, self.match)
-        if near is None or near.exact:
+        floor = self.options.owed_prefilter if source == "owed" else 0.0
+        if near is None or near.exact or near.similarity < floor:
             return []
         return [self._candidate(text, near, source)]
 
@@ -230,74 +256,104 @@ class Verifier:
         if phrase and phrase[-1] in FILLERS:
             while end < len(text) and text[end] in FILLERS:
                 end += 1
-        return Candidate(near.rule, phrase, near.start, end, source)
+        return Candidate(near.rule, phrase, near.start, end, source, near.similarity)
 
     # -- scoring -----------------------------------------------------------
 
     def score(self, scorer: AlignScorer, text: str, encoded: np.ndarray,
               candidates: Sequence[Candidate]) -> list[Scored]:
-        """Score each candidate (both scripts) against the free hypothesis ``text``."""
-        sequences: list[list[int]] = []
-        layout: list[tuple[int, int, int]] = []  # (prefix tokens, free index, first variant)
+        """Score each candidate (both scripts) against the free hypothesis ``text``.
+
+        Every distinct token sequence is aligned once: candidates of one piece
+        mostly share the free hypothesis' tokens, and a phrase's traditional
+        form is often its simplified one.
+        """
+        index: dict[tuple[int, ...], int] = {}
+        layout: list[tuple[int, int, list[int]]] = []  # (prefix tokens, free, variants)
+
+        def seq(tokens: list[int]) -> int:
+            return index.setdefault(tuple(tokens), len(index))
+
         for c in candidates:
             prefix, suffix = scorer.encode(text[: c.start]), scorer.encode(text[c.end :])
-            free = len(sequences)
-            sequences.append(prefix + scorer.encode(text[c.start : c.end]) + suffix)
-            variants = dict.fromkeys((c.phrase, to_traditional(c.phrase)))
-            layout.append((len(prefix), free, len(sequences)))
-            sequences += [prefix + scorer.encode(v) + suffix for v in variants]
-        if not sequences:
+            free = seq(prefix + scorer.encode(text[c.start : c.end]) + suffix)
+            scripts = dict.fromkeys((c.phrase, to_traditional(c.phrase)))
+            layout.append((len(prefix), free,
+                           [seq(prefix + scorer.encode(v) + suffix) for v in scripts]))
+        if not index:
             return []
-        logp = scorer.token_logprobs(encoded, sequences)
+        logp = scorer.token_logprobs(encoded, [list(t) for t in index])
         out = []
-        bounds = [*(f for _, f, _ in layout[1:]), len(sequences)]
-        for c, (n, free, first), stop in zip(candidates, layout, bounds, strict=True):
+        for c, (n, free, variants) in zip(candidates, layout, strict=True):
             hyp = float(logp[free][n:].sum())
-            best = max(float(logp[k][n:].sum()) for k in range(first, stop))
+            best = max(float(logp[k][n:].sum()) for k in variants)
             chars = max(1, len(normalize(c.phrase)))
             out.append(Scored(c, (best - hyp) / chars, best, hyp))
         return out
 
     def accept(self, scored: Sequence[Scored], words: Sequence[Word], text: str) -> list[Heard]:
-        """The candidates heard: margin over the bar, ahead of overlapping rivals."""
-        opts = self.options
-        heard: list[Heard] = []
+        """Every candidate rule's best stretch, accepted or rejected with its reason.
+
+        The detector (:mod:`analyzer.speech.detector`) gives each its
+        probability; a candidate is heard when that is at least
+        ``verify.accept_probability`` and no overlapping phrase of another
+        rule is more probable. Rejected candidates are returned too
+        (``accepted=False``, ``reason``): the report keeps what was tried.
+        """
         best: dict[str, Scored] = {}
         for s in scored:  # one stretch per rule: its best-scoring one
             if s.candidate.rule.id not in best or s.margin > best[s.candidate.rule.id].margin:
                 best[s.candidate.rule.id] = s
-        for s in best.values():
-            c = s.candidate
-            rivals = [r for r in scored if r.candidate.rule.id != c.rule.id
-                      and r.candidate.start < c.end and c.start < r.candidate.end
-                      and not _nested(r.candidate.phrase, c.phrase)]
-            rival = max(rivals, key=lambda r: r.margin, default=None)
-            if s.margin < opts.min_margin:
-                continue
-            if rival is not None and s.margin < rival.margin + opts.competitor_gap:
-                continue
-            start, end = _span_times(words, c.start, c.end, len(text))
-            heard.append(Heard(
-                rule=c.rule.id, phrase=c.phrase, start=start, end=end,
-                evidence=text[c.start : c.end], margin=round(s.margin, 4),
-                confidence=round(self.confidence(s.margin), 4),
-                phrase_score=round(s.phrase_score, 4), hypothesis_score=round(s.hypothesis_score, 4),
-                competitor=rival.candidate.phrase if rival else "",
-                competitor_margin=round(rival.margin, 4) if rival else None, source=c.source))
-        return heard
+        return settle([self._rated(s, list(best.values()), words, text) for s in best.values()])
 
-    def confidence(self, margin: float) -> float:
-        """Confidence of an accepted phrase: 0.6 at the bar, 0.9 at margin 0 and above."""
-        bar = self.options.min_margin
-        if bar >= 0:
-            return CONFIDENCE_AT_ZERO
-        share = min(1.0, max(0.0, (margin - bar) / -bar))
-        return CONFIDENCE_AT_THRESHOLD + share * (CONFIDENCE_AT_ZERO - CONFIDENCE_AT_THRESHOLD)
+    def _rated(self, s: Scored, others: Sequence[Scored], words: Sequence[Word], text: str
+               ) -> Heard:
+        """A candidate as a :class:`Heard` item with the detector's probability and verdict."""
+        c, opts = s.candidate, self.options
+        rivals = [r for r in others if r.candidate.rule.id != c.rule.id
+                  and _overlap(r.candidate, c)]
+        rival = max(rivals, key=lambda r: r.margin, default=None)
+        said = text[c.start : c.end]
+        start, end = _span_times(words, c.start, c.end, len(text))
+        heard = Heard(
+            rule=c.rule.id, phrase=c.phrase, start=start, end=end, evidence=said,
+            margin=round(s.margin, 4), confidence=0.0,
+            phrase_score=round(s.phrase_score, 4), hypothesis_score=round(s.hypothesis_score, 4),
+            competitor=rival.candidate.phrase if rival else "",
+            competitor_margin=round(rival.margin, 4) if rival else None, source=c.source,
+            similarity=round(c.similarity, 4),
+            text_similarity=round(text_similarity(normalize(said), normalize(c.phrase)), 4),
+            word_confidence=round(mean_confidence(
+                [w.probability for w in _span_words(words, c.start, c.end)]), 4))
+        p = self.detector.probability(heard_features(heard, forbidden=c.rule.kind == "forbidden"))
+        reason = ("margin" if s.margin < opts.min_margin
+                  else "probability" if p < opts.accept_probability else "")
+        return replace(heard, confidence=round(p, 4), accepted=not reason, reason=reason)
+
+    def plan(self, words: Sequence[Word], alternatives: Sequence[str] = (), *,
+             first: bool = False, last: bool = False) -> Plan | None:
+        """What to score in one staff piece, from its text alone (None: nothing).
+
+        The engine asks this first and touches the encoder output only for a
+        piece that has candidates (most have none).
+        """
+        text = "".join(w.text for w in words).strip()
+        if not text:
+            return None
+        if len(to_simplified(text)) != len(text):
+            text = to_simplified(text)  # keep one character per position
+        found = self.candidates(text, alternatives, first=first, last=last)
+        return Plan(text, tuple(words), tuple(found)) if found else None
+
+    def hear(self, scorer: AlignScorer, plan: Plan, encoded: np.ndarray) -> list[Heard]:
+        """Score a plan's candidates on the piece's encoder output; each accepted or rejected."""
+        return self.accept(self.score(scorer, plan.text, encoded, plan.candidates), plan.words,
+                           plan.text)
 
     def verify(self, scorer: AlignScorer, words: Sequence[Word], encoded: np.ndarray,
                alternatives: Sequence[str] = (), *, first: bool = False,
                last: bool = False) -> list[Heard]:
-        """Phrases heard in one staff piece.
+        """Phrases tried in one staff piece: :meth:`plan`, then :meth:`hear`.
 
         Args:
             scorer: The engine's aligner.
@@ -306,22 +362,67 @@ class Verifier:
             alternatives: The piece's text in the beam's other hypotheses.
             first: Among the recording's first staff pieces.
             last: Among its last staff pieces.
+
+        Returns:
+            Every candidate rule's best stretch: heard (``accepted``) or
+            rejected with its reason.
         """
-        text = "".join(w.text for w in words).strip()
-        if not text:
-            return []
-        if len(to_simplified(text)) != len(text):
-            text = to_simplified(text)  # keep one character per position
-        found = self.candidates(text, alternatives, first=first, last=last)
-        if not found:
-            return []
-        return self.accept(self.score(scorer, text, encoded, found), words, text)
+        plan = self.plan(words, alternatives, first=first, last=last)
+        return [] if plan is None else self.hear(scorer, plan, encoded)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One staff piece's candidates, ready to score.
+
+    Attributes:
+        text: The piece's text (simplified, one character per position).
+        words: Its recognised words.
+        candidates: What to score.
+    """
+
+    text: str
+    words: tuple[Word, ...]
+    candidates: tuple[Candidate, ...]
+
+
+def settle(tried: Sequence[Heard]) -> list[Heard]:
+    """The rival rule: of overlapping accepted phrases of different rules, only the most
+    probable stays heard (the others: ``reason="rival"``); nested phrases do not compete.
+
+    One place for it: :meth:`Verifier.accept` and the benchmark's re-rating use it.
+    """
+    out = []
+    for h in tried:
+        if h.accepted and any(
+                o.accepted and o.confidence > h.confidence and o.rule != h.rule
+                and o.start < h.end and h.start < o.end and not _nested(o.phrase, h.phrase)
+                for o in tried):
+            h = replace(h, accepted=False, reason="rival")
+        out.append(h)
+    return out
+
+
+def _overlap(a: Candidate, b: Candidate) -> bool:
+    """Two candidates claim the same characters (nested phrases do not compete)."""
+    return a.start < b.end and b.start < a.end and not _nested(a.phrase, b.phrase)
 
 
 def _nested(a: str, b: str) -> bool:
     """One phrase contains the other (请您稍等 / 请您稍等一下: both may be true)."""
     na, nb = normalize(a), normalize(b)
     return na in nb or nb in na
+
+
+def _span_words(words: Sequence[Word], start: int, end: int) -> list[Word]:
+    """The words holding text characters ``[start, end)``."""
+    pos, out = 0, []
+    for w in words:
+        a, b = pos, pos + len(w.text.strip())
+        pos = b
+        if b > start and a < end:
+            out.append(w)
+    return out
 
 
 def _span_times(words: Sequence[Word], start: int, end: int, length: int) -> tuple[float, float]:
@@ -369,4 +470,5 @@ def get_verifier(options: AnalyzerOptions, lexicon: Lexicon | None = None) -> Ve
     verifier = lexicon.cache.get(key)
     if verifier is None:
         verifier = lexicon.cache.setdefault(key, Verifier(lexicon, options.verify, options.match))
+    assert isinstance(verifier, Verifier)
     return verifier

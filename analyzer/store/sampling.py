@@ -6,10 +6,14 @@ interaction scoring below ``below``, plus ``share`` of the rest, plus more
 of a staff member's until each has ``min_per_staff``. The draw uses
 ``random.Random`` seeded with the seed and the period, over interactions in
 id order, so the same database, template and seed give the same sample.
-Each sampled interaction is assigned to exactly one inspector (a unique
-column), round-robin; reassignment and completion are audited by triggers.
-An assignment is *done* when marked so, or when every finding of its
-interaction has a verdict; *overdue* when not done after its due date.
+Each sampled interaction is assigned to one inspector (a unique column),
+round-robin; a seeded ``calibration`` share of them also goes to a *second*
+inspector, never the same one (a trigger refuses it), who judges it
+independently for the calibration figures (:mod:`analyzer.store.calibration`).
+Reassignment and completion are audited by triggers. An assignment is *done*
+when marked so, or when every finding of its interaction has a verdict (and,
+for a calibration assignment, a verdict of the second inspector's own);
+*overdue* when not done after its due date.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ class Assignment:
     n_findings: int
     #: Done by :data:`SETTLED_SQL`: marked done, or every finding has a verdict.
     settled: bool = False
+    #: The second inspector of a calibration assignment (None: one inspector).
+    second: str | None = None
 
     def state(self, today: str) -> str:
         """``done``, ``overdue`` or ``open`` on ``today`` (``YYYY-MM-DD``)."""
@@ -60,7 +66,10 @@ class Assignment:
 #: (SQL over ``assignments a JOIN interactions i``): :attr:`Assignment.settled`
 #: and :meth:`SamplingMixin.assignment_tally` both read it.
 SETTLED_SQL = ("(a.done_at IS NOT NULL OR (i.n_findings > 0 AND NOT EXISTS (SELECT 1 FROM "
-               "findings f WHERE f.interaction_pk = a.interaction_pk AND f.verdict IS NULL)))")
+               "findings f WHERE f.interaction_pk = a.interaction_pk AND (f.verdict IS NULL "
+               "OR (a.second IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reviews r WHERE "
+               "r.finding_id = f.id AND r.user = a.second AND r.verdict IN "
+               "('confirm', 'dismiss')))))))")
 #: States an assignment can be in, in display order.
 ASSIGNMENT_STATES: tuple[str, ...] = ("open", "overdue", "done")
 
@@ -74,6 +83,9 @@ class SampleResult:
     chosen: dict[str, int] = field(default_factory=dict)  # reason -> interactions
     already: int = 0
     per_inspector: dict[str, int] = field(default_factory=dict)
+    #: new assignments also given to a second inspector, and to whom
+    calibration: int = 0
+    per_second: dict[str, int] = field(default_factory=dict)
 
 
 def _today() -> date:
@@ -104,22 +116,45 @@ def draw(rows: list[tuple[int, str, int]], rules: SamplingRules, rng: random.Ran
     return chosen
 
 
+def _second(inspectors: list[str], n: int) -> str:
+    """The second inspector of the ``n``-th new assignment: another one, the pairs rotating."""
+    size = len(inspectors)
+    step = 1 + (n // size) % (size - 1)  # 1 .. size - 1: never the first inspector
+    return inspectors[(n + step) % size]
+
+
 class SamplingMixin(StoreBase):
     """Sampling and assignments (mixed into :class:`analyzer.store.Store`)."""
 
     def sample(self, period: Period, rules: SamplingRules, inspectors: list[str], *,
-               seed: str = DEFAULT_SEED, user: str = "", today: date | None = None
-               ) -> SampleResult:
+               seed: str = DEFAULT_SEED, user: str = "", today: date | None = None,
+               calibration: float = 0.0) -> SampleResult:
         """Draw the period's sample and assign what is not assigned yet.
 
+        Args:
+            period: The period drawn from.
+            rules: The template's ``[sampling]`` rules.
+            inspectors: Who to assign to, round-robin.
+            seed: The draw's seed (mixed with the period).
+            user: Who draws it (audited).
+            today: The hall's day (the due dates count from it).
+            calibration: The share (0 to 1) of the new assignments that a second
+                inspector also gets, seeded like the draw: the next inspector
+                round the list, never the first one again.
+
         Raises:
-            InvalidRequest: No inspectors, or no user.
+            InvalidRequest: No inspectors, no user, a share outside 0..1, or a
+                calibration share with fewer than two inspectors.
         """
         inspectors = sorted({i.strip() for i in inspectors if i.strip()})
         if not inspectors:
             raise InvalidRequest("name at least one inspector to assign to")
         if not user.strip():
             raise InvalidRequest("a sample needs the user who draws it")
+        if not 0.0 <= calibration <= 1.0:
+            raise InvalidRequest(f"calibration share {calibration} is not between 0 and 1")
+        if calibration and len(inspectors) < 2:
+            raise InvalidRequest("a calibration share needs two or more inspectors")
         rows = [(int(r[0]), str(r[1]), int(r[2])) for r in self._query(
             "SELECT id, staff, score FROM interactions WHERE day BETWEEN ? AND ? ORDER BY id",
             (period.since, period.until))]
@@ -134,26 +169,37 @@ class SamplingMixin(StoreBase):
             taken = {r[0] for r in db.execute("SELECT interaction_pk FROM assignments")}
             new = [pk for pk in sorted(chosen) if pk not in taken]
             result.already = len(chosen) - len(new)
+            twice = set(random.Random(f"{seed}:{period.label}:calibration").sample(
+                new, round(len(new) * calibration)))
             for n, pk in enumerate(new):
                 inspector = inspectors[n % len(inspectors)]
+                second = _second(inspectors, n) if pk in twice else None
                 db.execute(
                     "INSERT INTO assignments (interaction_pk, inspector, period, reason, seed, "
-                    "assigned_at, due, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (pk, inspector, period.label, chosen[pk], str(seed), at, due, user))
+                    "assigned_at, due, updated_by, second) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (pk, inspector, period.label, chosen[pk], str(seed), at, due, user, second))
                 result.per_inspector[inspector] = result.per_inspector.get(inspector, 0) + 1
+                if second is not None:
+                    result.calibration += 1
+                    result.per_second[second] = result.per_second.get(second, 0) + 1
 
         self.db.write(job)
         return result
 
     def assignments(self, *, inspector: str | None = None, period: str | None = None,
                     limit: int = 1000) -> list[Assignment]:
-        """Assignments, open ones first (by due date), then done ones."""
+        """Assignments, open ones first (by due date), then done ones.
+
+        An inspector's are those given to them first or second (calibration).
+        """
         clauses: list[str] = []
         params: list[SqlValue] = []
-        for col, value in (("a.inspector", inspector), ("a.period", period)):
-            if value:
-                clauses.append(f"{col} = ?")
-                params.append(value)
+        if inspector:
+            clauses.append("(a.inspector = ? OR a.second = ?)")
+            params += [inspector, inspector]
+        if period:
+            clauses.append("a.period = ?")
+            params.append(period)
         return self._assignments(clauses, params, limit)
 
     def assignment(self, assignment_id: int) -> Assignment:
@@ -172,20 +218,27 @@ class SamplingMixin(StoreBase):
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._query(
             "SELECT a.id, a.interaction_pk, i.interaction_id, i.staff, i.score, a.inspector, "
-            f"a.period, a.reason, a.assigned_at, a.due, a.done_at, i.n_findings, {SETTLED_SQL} "
+            f"a.period, a.reason, a.assigned_at, a.due, a.done_at, i.n_findings, {SETTLED_SQL}, "
+            "a.second "
             f"FROM assignments a JOIN interactions i ON i.id = a.interaction_pk{where} "
             "ORDER BY a.done_at IS NOT NULL, a.due, a.id LIMIT ?", [*params, limit])
         return [Assignment(int(r[0]), int(r[1]), str(r[2]), str(r[3]), int(r[4]), str(r[5]),
                            str(r[6]), str(r[7]), str(r[8]), str(r[9]), r[10], int(r[11]),
-                           settled=bool(r[12])) for r in rows]
+                           settled=bool(r[12]), second=r[13]) for r in rows]
 
     def assignment_tally(self, period: str, today: str) -> dict[str, dict[str, int]]:
-        """Per inspector, how many of ``period``'s assignments are open, overdue and done on ``today``."""
+        """Per inspector, how many of ``period``'s assignments are open, overdue and done on ``today``.
+
+        A calibration assignment counts for both of its inspectors.
+        """
+        state = (f"CASE WHEN {SETTLED_SQL} THEN 'done' WHEN ? > a.due THEN 'overdue' "
+                 "ELSE 'open' END")
         rows = self._query(
-            f"SELECT a.inspector, CASE WHEN {SETTLED_SQL} THEN 'done' WHEN ? > a.due "
-            "THEN 'overdue' ELSE 'open' END AS state, COUNT(*) FROM assignments a "
+            f"SELECT who, state, COUNT(*) FROM (SELECT a.inspector AS who, {state} AS state "
+            "FROM assignments a JOIN interactions i ON i.id = a.interaction_pk "
+            f"WHERE a.period = ? UNION ALL SELECT a.second, {state} FROM assignments a "
             "JOIN interactions i ON i.id = a.interaction_pk WHERE a.period = ? "
-            "GROUP BY 1, 2 ORDER BY 1", (today, period))
+            "AND a.second IS NOT NULL) GROUP BY 1, 2 ORDER BY 1", (today, period, today, period))
         out: dict[str, dict[str, int]] = {}
         for inspector, state, n in rows:
             out.setdefault(str(inspector), dict.fromkeys(ASSIGNMENT_STATES, 0))[str(state)] = int(n)
@@ -196,12 +249,19 @@ class SamplingMixin(StoreBase):
 
         Raises:
             NotFound: No such assignment.
+            ReviewConflict: ``inspector`` is the assignment's second inspector.
         """
         def job(db: sqlite3.Connection) -> None:
-            cur = db.execute("UPDATE assignments SET inspector = ?, updated_by = ? WHERE id = ?",
-                             (inspector, user, assignment_id))
-            if cur.rowcount == 0:
+            row = db.execute("SELECT second FROM assignments WHERE id = ?", (assignment_id,)
+                             ).fetchone()
+            if row is None:
                 raise NotFound(f"no assignment with id {assignment_id}", source=self.path)
+            if row[0] == inspector:
+                raise ReviewConflict(f"assignment #{assignment_id}: {inspector} is its second "
+                                     "inspector already (a calibration needs two people)",
+                                     source=self.path)
+            db.execute("UPDATE assignments SET inspector = ?, updated_by = ? WHERE id = ?",
+                       (inspector, user, assignment_id))
 
         self.db.write(job)
 

@@ -625,6 +625,25 @@ ALTER TABLE reviews ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 CREATE INDEX ix_findings_dismissed ON findings(interaction_pk) WHERE verdict = 'dismiss';
 """
 
+#: Version 11: calibration (issue 30): a sampled interaction may also go to a second
+#: inspector, who judges it independently; never the same person twice.
+_SCHEMA_V11 = """
+ALTER TABLE assignments ADD COLUMN second TEXT;
+CREATE INDEX ix_assignments_second ON assignments(second) WHERE second IS NOT NULL;
+CREATE TRIGGER assignments_two_people_i BEFORE INSERT ON assignments
+WHEN NEW.second = NEW.inspector
+BEGIN SELECT RAISE(ABORT, 'assignments: a calibration needs two different inspectors'); END;
+CREATE TRIGGER assignments_two_people_u BEFORE UPDATE ON assignments
+WHEN NEW.second = NEW.inspector
+BEGIN SELECT RAISE(ABORT, 'assignments: a calibration needs two different inspectors'); END;
+CREATE TRIGGER assignments_second_made AFTER INSERT ON assignments
+WHEN NEW.second IS NOT NULL
+BEGIN INSERT INTO audit (at, user, entity, entity_id, action, before_json, after_json)
+  VALUES (NEW.assigned_at, NEW.updated_by, 'assignment', NEW.id, 'calibration', NULL,
+          json_object('interaction', NEW.interaction_pk, 'inspector', NEW.inspector,
+                      'second', NEW.second)); END;
+"""
+
 
 def _v4(db: sqlite3.Connection) -> None:
     """Version 4's tables, then the search index of the utterances already stored."""
@@ -683,6 +702,7 @@ MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] =
     (8, rebuild_interactions),
     (9, _v9),
     (10, _SCHEMA_V10),
+    (11, _SCHEMA_V11),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

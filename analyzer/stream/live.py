@@ -63,6 +63,11 @@ if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
 
 
+#: Seconds of kept-back speech recognised at once at the latest (about a 30 s bin, gaps
+#: between the pieces included).
+KEPT_SECONDS = 20.0
+
+
 class CallAudio:
     """A call's 16 kHz audio as it arrived (before crosstalk is silenced), kept whole."""
 
@@ -166,11 +171,14 @@ class StreamAnalyzer:
         self.online = OnlinePolicy(self.recognizer, self.line, self.sopts,
                                    get_verifier(self.options, self.lexicon),
                                    int(self.options.asr.vad.pad_ms * SAMPLE_RATE / 1000))
+        self.online.clock = lambda: self._clock() if self._clock is not None else self.now
         self.rules = LiveRules(self.options, self.lexicon, phone=channel == "phone",
                                ring_row=self._ring_row())
         self.audio: CallAudio | SampleFile = (CallAudio(channels) if spill is None
                                               else SampleFile(channels, spill))
         self.heard = 0  # samples through the front end (crosstalk silenced, VAD)
+        #: ended utterances kept back while the line is behind: (track, first sample, samples)
+        self._kept: list[tuple[int, int, np.ndarray]] = []
         self.utterances: list[Utterance] = []
         self._closed = False
         self.compute_seconds = 0.0  # wall time spent in feed/close
@@ -203,11 +211,14 @@ class StreamAnalyzer:
         return self._recognizer
 
     def warm(self) -> None:
-        """Load the speech model and the phrase matcher now, not at the first utterance."""
+        """Load the speech model, the phrase matcher and the act detector now, not at the
+        first utterance."""
+        from analyzer.rules.acts import heard_acts
         from analyzer.text.match import get_matcher
 
         get_matcher(self.lexicon, ("forbidden", "required", "cue"),
                     self.options.match.max_slot_chars)
+        heard_acts(["您好"], self.options)  # the act detector (paraphrases), loaded once
         self.recognizer()
 
     # -- what close() found, for the results database ----------------------
@@ -308,14 +319,44 @@ class StreamAnalyzer:
                 done += track.seg.flush()
             events += self.rules.answer(track, done)
             finished += [(b, a, k) for a, b in done]
+        for b, a, k in sorted(finished):  # context for every decoding from now on
+            self.online.ended(self._live[k], a, b, self.heard)
         # the clerk's track first (its phrases are what a supervisor waits for); each
         # track's ended utterances in the order they ended, then its growing one
         for k in sorted(range(len(self._live)), key=lambda k: not self._early_track(k)):
             for b, a, _ in sorted(f for f in finished if f[2] == k):
-                events += self._utterance(k, a, b)
+                events += self._held_back(k, a, b) if self._hold(k) else self._utterance(k, a, b)
             if not final:
                 events += self._early(k, self._live[k])
+        if self._kept and (final or self.lag() <= self.sopts.defer_behind):
+            events += self._recognise_kept()
         events += self.rules.ignoring(self.utterances, self._live, self.now)
+        return events
+
+    def _hold(self, k: int) -> bool:
+        """Keep track ``k``'s ended utterance back (``stream.defer_behind``): its speech is
+        not decoded early (the citizen's) and the line is behind, or others wait already
+        (they are told in the order they were said)."""
+        return (bool(self.sopts.defer_behind) and not self._early_track(k)
+                and (bool(self._kept) or self.lag() > self.sopts.defer_behind))
+
+    def _held_back(self, k: int, a: int, b: int) -> list[StreamEvent]:
+        """Keep an ended utterance back while the line is behind; recognise what was kept
+        once it fills about a bin (one encoder pass for all of it)."""
+        lo, hi = self.online.span(a, b, self.heard)
+        self._kept.append((k, lo, self._live[k].clip(lo, hi).copy()))
+        if sum(x.size for _, _, x in self._kept) / SAMPLE_RATE < KEPT_SECONDS:
+            return []
+        return self._recognise_kept()
+
+    def _recognise_kept(self) -> list[StreamEvent]:
+        """The utterances kept back, recognised together and told."""
+        kept, self._kept = self._kept, []
+        got = self.online.recognise_together(
+            [(lo, x, self._live[k].track) for k, lo, x in kept], self._staff_spoke())
+        events: list[StreamEvent] = []
+        for (k, _, _), utts in zip(kept, got, strict=True):
+            events += self._told(k, utts)
         return events
 
     def _early_track(self, k: int) -> bool:
@@ -327,19 +368,25 @@ class StreamAnalyzer:
 
     def _utterance(self, k: int, a: int, b: int) -> list[StreamEvent]:
         """An utterance has ended: recognised whole (or at its final pause), told, and judged."""
+        utts = self.online.recognise(k, self._live[k], a, b, self.heard, self._staff_spoke())
+        return self._told(k, utts)
+
+    def _told(self, k: int, utts: list[Utterance]) -> list[StreamEvent]:
+        """Track ``k``'s recognised utterances: told, kept, and judged."""
         track = self._live[k]
-        utts = self.online.recognise(k, track, a, b, self.heard, self._staff_spoke())
         events: list[StreamEvent] = []
         for u in utts:
             self.utterances.append(u)
             track.heard.append(u)
+            if len(track.heard) > 1 and track.heard[-2].start > u.start:  # kept back
+                track.heard.sort(key=lambda x: x.start)
             events.append(UtteranceEvent(len(self.utterances) - 1, u))
             if u.speaker == "staff" and track.track.row is not None:
                 clip = self.audio.clip(track.track.row, int(u.start * SAMPLE_RATE),
                                        int(u.end * SAMPLE_RATE))
                 events += self.rules.shout(u, clip)
         if utts:
-            events += self.rules.phrases(self.utterances)
+            events += self.rules.phrases(self.utterances, utts)
         return events
 
     def _early(self, k: int, track: LiveTrack) -> list[StreamEvent]:

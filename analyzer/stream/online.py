@@ -20,7 +20,10 @@ what it is asked, after whisper_streaming's separation of the two:
   the words two hypotheses in a row agree on are committed (LocalAgreement,
   :mod:`analyzer.stream.agreement`) — for the rolling transcript only. Not
   while the line lags more than the interval behind (each decoding costs a
-  full encoder pass, and a line that falls behind must catch up first);
+  full encoder pass, and a line that falls behind must catch up first), nor
+  while the listener's engine is hearing another line (the recognizer's
+  ``busy()``: a periodic decoding would then be stale before it started, and
+  the other lines' clauses at their pauses would wait behind it);
 * **an ended utterance** is recognised whole, as the file path recognises a
   speech piece, unless a decoding at its pause already did.
 
@@ -37,10 +40,17 @@ second, agreeing decoding.
 The acoustic verifier hears the clerk's owed phrases: scoped to the opening
 until the clerk has first spoken, to neither end after that (a live call's
 last words are not known before it ends).
+
+Every recognition asked is traced (:class:`DecodeTrace`, the latest
+:data:`TRACES_KEPT` in :attr:`OnlinePolicy.traces`): when it was asked and
+answered on the stream's clock, how long it was held behind the other lines'
+clerks, queued in the engine, and spent in each stage of its batch — where a
+finding's latency went (``benchmarks/stream_latency.py --profile``).
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -63,6 +73,41 @@ if TYPE_CHECKING:
 
 #: Samples of ended pieces kept as context (one 30 s bin).
 BIN_SAMPLES = 30 * SAMPLE_RATE
+#: Recognitions whose trace a line keeps (the latest).
+TRACES_KEPT = 2048
+
+
+@dataclass(frozen=True)
+class DecodeTrace:
+    """One recognition a live line asked for, and where its time went.
+
+    Attributes:
+        kind: ``pause`` (at a pause), ``periodic`` (while the speaker talks
+            on), ``end`` (an ended utterance not decoded at its pause) or
+            ``deferred`` (ended utterances kept back while the line was behind,
+            recognised together).
+        speaker: Whose speech.
+        audio_end: Where the decoded samples end (stream seconds).
+        asked: When it was asked (the stream's clock).
+        answered: When its words came back (the stream's clock).
+        held: Seconds held behind other lines' clerks (the line scheduler).
+        queued: Seconds waiting in the engine for its batch to start.
+        stages: Seconds of each stage of its batch (``encoder``, ``decoder``,
+            ``align``, ``verify``); empty where the recognizer does not say.
+        bins: Bins in its batch.
+        context: Seconds of context before the piece.
+    """
+
+    kind: str
+    speaker: str
+    audio_end: float
+    asked: float
+    answered: float
+    held: float = 0.0
+    queued: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
+    bins: int = 0
+    context: float = 0.0
 
 
 @dataclass
@@ -132,9 +177,13 @@ class OnlinePolicy:
         self._recent: deque[tuple[int, np.ndarray, Track]] = deque()
         #: recognitions asked (``decodes``) and final ones taken from a pause's (``reused``)
         self.counts: dict[str, int] = {"decodes": 0, "reused": 0, "early": 0}
+        #: the stream's clock (the line sets it; default: wall seconds)
+        self.clock: Callable[[], float] = time.perf_counter
+        #: the latest recognitions' traces (see :class:`DecodeTrace`)
+        self.traces: deque[DecodeTrace] = deque(maxlen=TRACES_KEPT)
 
     def _decode(self, k: int, track: LiveTrack, span: tuple[int, int], heard: int,
-                staff_spoke: bool) -> list[Utterance]:
+                staff_spoke: bool, kind: str) -> list[Utterance]:
         """The recognizer on the track's samples ``span`` (one piece, at its place in the
         call), after the call's latest speech as its context (:meth:`context`). Whisper
         hears the piece with the audio around it as a file's piece is heard
@@ -148,12 +197,16 @@ class OnlinePolicy:
         clip = replace(track.track.of(track.clip(lo, hi), offset=lo / SAMPLE_RATE),
                        lead=(span[0] - lo) / SAMPLE_RATE, trail=(hi - span[1]) / SAMPLE_RATE)
         self.counts["decodes"] += 1
-        tracks = [*self.context(lo, clip.samples.size), clip]
-        return self._recognizer().transcribe_many(tracks, self.line, verifier=verifier,
-                                                  cut=False)[-1]
+        context = self.context(lo, clip.samples.size)
+        recognizer, asked = self._recognizer(), self.clock()
+        utts = recognizer.transcribe_many([*context, clip], self.line, verifier=verifier,
+                                          cut=False)[-1]
+        self.traces.append(_trace(recognizer, kind, track.speaker, hi / SAMPLE_RATE, asked,
+                                  self.clock(), sum(t.samples.size for t in context)))
+        return utts
 
     def context(self, lo: int, size: int) -> list[Track]:
-        """The call's latest recognised pieces before sample ``lo``, in time order, as
+        """The call's latest ended pieces before sample ``lo``, in time order, as
         context tracks: up to ``StreamOptions.context_seconds`` of speech, and never
         more than the 30 s bin holds beside a piece of ``size`` samples.
 
@@ -178,31 +231,68 @@ class OnlinePolicy:
             out.append(replace(role.of(samples, offset=start / SAMPLE_RATE), context=True))
         return out[::-1]
 
-    def _keep(self, track: LiveTrack, lo: int, hi: int) -> None:
-        """Remember an ended utterance's piece as context for the pieces after it."""
+    def span(self, a: int, b: int, heard: int) -> tuple[int, int]:
+        """The samples of the utterance of VAD frames ``a``-``b`` (its padding included)."""
+        return max(0, a * VAD_FRAME - self.pad), min(heard, b * VAD_FRAME + self.pad)
+
+    def ended(self, track: LiveTrack, a: int, b: int, heard: int) -> None:
+        """An utterance of frames ``a``-``b`` has ended: its piece is context for the pieces
+        after it from now on, whether or not it has been recognised yet.
+
+        The line calls this for every utterance that ended in a chunk before it asks
+        for any recognition, and the pieces are kept in time order, so a piece's
+        context is the speech before it whatever the order its line recognises
+        things in, and however large the chunks it is fed (a line behind takes its
+        backlog in steps of seconds: with the context taken as the recognitions came
+        back, a clerk's clause decoded before the citizen's question that preceded it
+        lost that question, and with it the words of a forbidden phrase).
+        """
         if not self.options.context_seconds:
             return
+        lo, hi = self.span(a, b, heard)
         self._recent.append((lo, track.clip(lo, hi).copy(), track.track))
+        if len(self._recent) > 1 and self._recent[-2][0] > lo:
+            self._recent = deque(sorted(self._recent, key=lambda r: r[0]))
         while sum(s.size for _, s, _ in self._recent) > BIN_SAMPLES:
             self._recent.popleft()
 
     def recognise(self, k: int, track: LiveTrack, a: int, b: int, heard: int,
                   staff_spoke: bool) -> list[Utterance]:
-        """Track ``k``'s utterance of frames ``a``-``b`` has ended: its final recognition.
+        """Track ``k``'s utterance of frames ``a``-``b`` has ended: its final recognition
+        (call :meth:`ended` first).
 
         The decoding at its last pause when that pause is where it ended
         (the same samples), else a recognition of its piece now.
         """
         growing = self._growing.pop(k, None)
-        lo, hi = max(0, a * VAD_FRAME - self.pad), min(heard, b * VAD_FRAME + self.pad)
+        lo, hi = self.span(a, b, heard)
         if growing is not None and growing.start == a and growing.paused_at == b:
             self.counts["reused"] += 1
-            utts = growing.at_pause
-        else:
-            utts = self._decode(k, track, (lo, hi), heard, staff_spoke)
-        self._keep(track, lo, hi)
-        self._spoke_until[k] = b * VAD_FRAME
+            self._spoke_until[k] = b * VAD_FRAME
+            return growing.at_pause
+        utts = self._decode(k, track, (lo, hi), heard, staff_spoke, "end")
+        self._spoke_until[k] = b * VAD_FRAME  # the next piece's context stops here
         return utts
+
+    def recognise_together(self, ended: list[tuple[int, np.ndarray, Track]], staff_spoke: bool
+                           ) -> list[list[Utterance]]:
+        """Ended utterances kept back while the line was behind, recognised in one
+        request (pieces of one call share bins: one encoder pass for up to a bin of
+        them), each at its place in the call; their utterances per piece.
+
+        Args:
+            ended: ``(first sample, samples, track)`` of each piece, in time order.
+            staff_spoke: The clerk has spoken already (the verifier's scope).
+        """
+        verifier = None if self._verifiers is None else self._verifiers[staff_spoke]
+        tracks = [role.of(samples, offset=lo / SAMPLE_RATE) for lo, samples, role in ended]
+        self.counts["decodes"] += 1
+        recognizer, asked = self._recognizer(), self.clock()
+        got = recognizer.transcribe_many(tracks, self.line, verifier=verifier, cut=False)
+        end = (ended[-1][0] + ended[-1][1].size) / SAMPLE_RATE
+        self.traces.append(_trace(recognizer, "deferred", ended[-1][2].speaker, end, asked,
+                                  self.clock(), 0))
+        return got
 
     def early(self, k: int, track: LiveTrack, heard: int, lag: float, staff_spoke: bool
               ) -> Partial | None:
@@ -230,15 +320,17 @@ class OnlinePolicy:
             if (not self.options.decode_at_pause or growing.paused_at == silence
                     or hi + self.around > heard or silence - start < track.seg.min_speech):
                 return None  # off, decoded at this pause already, or the padding not heard yet
-            utts = self._decode(k, track, (lo, hi), heard, staff_spoke)
+            utts = self._decode(k, track, (lo, hi), heard, staff_spoke, "pause")
             growing.paused_at, growing.at_pause, growing.decoded_to = silence, utts, hi
             return self._told(track.speaker, growing, utts, hi, at_pause=True)
         interval = self.options.partial_interval
         if not interval or heard - growing.decoded_to < interval * SAMPLE_RATE or lag > interval:
             return None  # off, not due yet, or the line is behind: the utterance's end will tell
+        if getattr(self._recognizer(), "busy", lambda: False)():
+            return None  # other lines are being heard: their clauses first, this one is stale
         growing.decoded_to = heard
         return self._told(track.speaker, growing,
-                          self._decode(k, track, (lo, heard), heard, staff_spoke),
+                          self._decode(k, track, (lo, heard), heard, staff_spoke, "periodic"),
                           heard, at_pause=False)
 
     def _told(self, speaker: str, growing: Growing, utts: list[Utterance], end: int, *,
@@ -251,3 +343,16 @@ class OnlinePolicy:
                              round(end / SAMPLE_RATE, 3), text_of(committed),
                              text_of(growing.agreement.tentative()))
         return Partial(event, utts, at_pause)
+
+
+def _trace(recognizer: Recognizer, kind: str, speaker: str, audio_end: float, asked: float,
+           answered: float, context: int) -> DecodeTrace:
+    """The trace of one recognition, with what the recognizer says of how it was
+    served (the engine's :class:`~analyzer.speech.engine.Served`, the line scheduler's
+    hold), where it says it."""
+    served = getattr(recognizer, "last_served", lambda: None)()
+    held = getattr(recognizer, "last_held", lambda: 0.0)()
+    return DecodeTrace(kind, speaker, round(audio_end, 3), round(asked, 3), round(answered, 3),
+                       round(held, 3), round(served.queued, 3) if served else 0.0,
+                       {k: round(v, 3) for k, v in served.stages.items()} if served else {},
+                       served.bins if served else 0, round(context / SAMPLE_RATE, 2))

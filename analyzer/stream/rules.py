@@ -128,15 +128,19 @@ class LiveRules:
 
     # -- speech ---------------------------------------------------------------
 
-    def phrases(self, utterances: Sequence[Utterance]) -> list[StreamEvent]:
-        """Phrases (required, cues) and forbidden findings newly matched in the transcript so far."""
+    def phrases(self, utterances: Sequence[Utterance], fresh: Sequence[Utterance] = ()
+                ) -> list[StreamEvent]:
+        """Phrases (required, cues) and forbidden findings newly matched in the transcript so
+        far: the lexicon's hits, and the act detector's forbidden paraphrases in the ``fresh``
+        utterances (as the file path matches: :func:`paraphrase_hits`)."""
         from analyzer.rules.context import forbidden_findings
         from analyzer.text.match import find_phrases
 
         utts = sorted(utterances, key=lambda u: u.start)
         events: list[StreamEvent] = []
         new = []
-        for h in find_phrases(utts, self.lexicon, self.options.match):
+        hits = find_phrases(utts, self.lexicon, self.options.match)
+        for h in [*hits, *paraphrase_hits(utts, fresh, self.lexicon, self.options)]:
             key = (h.rule.id, round(h.start, 2), round(h.end, 2))
             if key in self._hit_keys:
                 continue
@@ -232,12 +236,33 @@ class LiveRules:
                 if not any(same_finding(f, e) for e in self._emitted)]
 
 
+def paraphrase_hits(utterances: Sequence[Utterance], fresh: Sequence[Utterance],
+                    lexicon: Lexicon, options: AnalyzerOptions) -> list[Hit]:
+    """Forbidden rules said in other words in the ``fresh`` utterances: the act
+    detector's hits (:func:`analyzer.rules.acts.act_hits`, what the file path adds to the
+    lexicon's hits), each utterance read as the file path reads it, indexed into
+    ``utterances``."""
+    from analyzer.rules.acts import act_hits
+    from analyzer.types import Interaction
+
+    out: list[Hit] = []
+    for u in fresh:
+        i = next((k for k, x in enumerate(utterances) if x is u), None)
+        if i is None or u.speaker == "citizen":
+            continue
+        alone = Interaction(id="live", channel="counter", utterances=[u])
+        out += [replace(h, utterances=(i,)) for h in act_hits(alone, [], lexicon, options)
+                if h.rule.kind == "forbidden"]
+    return out
+
+
 def heard_there(hit: Hit, utterances: Sequence[Utterance]) -> bool:
     """A hit one decoding can stand behind: the words say the phrase (exact or a
     variant), or the acoustic verifier heard that rule in the hit's stretch."""
     if hit.method in ("exact", "variant", "acoustic"):
         return True
-    return any(h.rule == hit.rule.id and h.start < hit.end + 0.5 and hit.start - 0.5 < h.end
+    return any(h.accepted and h.rule == hit.rule.id and h.start < hit.end + 0.5
+               and hit.start - 0.5 < h.end
                for i in hit.utterances for h in utterances[i].heard)
 
 

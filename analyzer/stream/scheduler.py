@@ -71,28 +71,49 @@ class Prioritised(_Ordered):
                  ) -> None:
         super().__init__(recognizer, first, max_wait)
         self._urgent = 0  # first-speaker requests waiting or being recognised
+        self._inflight = 0  # requests waiting or being recognised
+        self._local = threading.local()
         #: requests that waited (``held``) and the seconds they waited (``held_seconds``)
         self.counts: dict[str, float] = {"urgent": 0, "held": 0, "held_seconds": 0.0}
+
+    def busy(self) -> bool:
+        """True while any line's request waits or is being recognised: a line's periodic
+        partial decoding is then skipped (it is stale by the time the engine is free,
+        and it would hold a clause's decoding at its pause behind it)."""
+        return self._inflight > 0
+
+    def last_held(self) -> float:
+        """Seconds the calling thread's latest request was held behind the clerks'."""
+        return getattr(self._local, "held", 0.0)
+
+    def last_served(self) -> Any:
+        """How the engine served the calling thread's latest request (its
+        :meth:`~analyzer.speech.engine.RecognitionEngine.last_served`; None: not said)."""
+        return getattr(self.recognizer, "last_served", lambda: None)()
 
     def transcribe_many(self, tracks: Sequence[Track], options: ASROptions, *,
                         verifier: Verifier | None = None, cut: bool = True
                         ) -> list[list[Utterance]]:
         """Recognise through the engine, after the urgent requests (see the module docstring)."""
         urgent = any(t.speaker in self.first and not t.context for t in tracks)
+        self._local.held = 0.0
         with self._cond:
+            self._inflight += 1
             if urgent:
                 self._urgent += 1
                 self.counts["urgent"] += 1
             elif self._urgent:
                 t0 = time.monotonic()
                 self._cond.wait_for(lambda: not self._urgent, self.max_wait)
+                self._local.held = time.monotonic() - t0
                 self.counts["held"] += 1
-                self.counts["held_seconds"] += time.monotonic() - t0
+                self.counts["held_seconds"] += self._local.held
         try:
             return self.recognizer.transcribe_many(tracks, options, verifier=verifier, cut=cut)
         finally:
-            if urgent:
-                with self._cond:
+            with self._cond:
+                self._inflight -= 1
+                if urgent:
                     self._urgent -= 1
                     self._cond.notify_all()
 

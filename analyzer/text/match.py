@@ -273,8 +273,8 @@ def find_phrases(
     options = options or MatchOptions()
     matcher = get_matcher(lexicon, kinds, options.max_slot_chars)
     wanted = None if speakers is None else set(speakers)
-    prepared = [_prepare(i, u) for i, u in enumerate(utterances)]
-    prepared = [p for p in prepared if wanted is None or p.utt.speaker in wanted]
+    prepared = [_prepare(i, u) for i, u in enumerate(utterances)
+                if wanted is None or u.speaker in wanted]
     found = []
     for p in prepared:
         passage = _Passage(p.norm, p.codes, p.ends, p.utt.speaker)
@@ -302,11 +302,11 @@ def _heard_hits(prepared: Sequence[_Prepared], lexicon: Lexicon, kinds: set[str]
                 options: MatchOptions,
                 found: list[tuple[Hit, tuple[int, int], tuple[int, int]]],
                 ) -> list[tuple[Hit, tuple[int, int], tuple[int, int]]]:
-    """Hits of the phrases the acoustic verifier heard where the text shows none of that rule."""
+    """Hits of the phrases the acoustic verifier heard (accepted) where the text shows none of that rule."""
     out = []
     for p in prepared:
         for h in p.utt.heard:
-            if h.rule not in lexicon:
+            if not h.accepted or h.rule not in lexicon:
                 continue
             rule = lexicon.get(h.rule)
             weight = role_weight(rule, p.utt.speaker, options)

@@ -8,6 +8,7 @@ wording aligns best in a text, with no bar at all.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,7 +16,14 @@ from analyzer.options import MatchOptions
 from analyzer.text.align import Alignment, align_items
 from analyzer.text.lexicon import Lexicon, Rule, pattern_parts
 from analyzer.text.normalize import normalize_with_map
-from analyzer.text.patterns import compile_pattern, get_matcher, plain, role_weight
+from analyzer.text.patterns import (
+    Matcher,
+    Pattern,
+    compile_pattern,
+    get_matcher,
+    plain,
+    role_weight,
+)
 from analyzer.text.pinyin import code
 
 
@@ -64,8 +72,9 @@ def near_phrases(text: str, lexicon: Lexicon, *, kinds: Iterable[str], speaker: 
     norm, origin = normalize_with_map(text)
     if not norm:
         return []
+    codes = [code(c) for c in norm]
     best: dict[tuple[str, int], Near] = {}
-    for pat, lo, hi in matcher.candidates([code(c) for c in norm]):
+    for pat, lo, hi in [*matcher.candidates(codes), *_generous(matcher, codes)]:
         if not plain(pat) or not role_weight(pat.rule, speaker, options):
             continue
         al = align_items(pat.items, norm[lo:hi], options.max_slot_chars)
@@ -79,6 +88,27 @@ def near_phrases(text: str, lexicon: Lexicon, *, kinds: Iterable[str], speaker: 
         if key not in best or near.similarity > best[key].similarity:
             best[key] = near
     return sorted(best.values(), key=lambda n: -n.similarity)
+
+
+def _generous(matcher: Matcher, codes: list[str]) -> list[tuple[Pattern, int, int]]:
+    """Plain patterns with at least half their syllables in the text, over the whole text.
+
+    The bigram search (:meth:`~analyzer.text.patterns.Matcher.candidates`)
+    misses a phrase whose errors fall one or two characters apart (你的戒性盾塔
+    for 你的记性真差 shares one bigram of five); the verifier must still
+    consider it. A pattern whose syllables (fuzzy pinyin codes) are at least
+    half present anywhere in the text is aligned against all of it.
+    """
+    have = Counter(codes)
+    out = []
+    for pat in matcher.patterns:
+        if not plain(pat):
+            continue
+        need = Counter(code(c) for c in pat.items if c is not None)
+        shared = sum(min(n, have[c]) for c, n in need.items())
+        if 2 * shared >= pat.chars and shared >= 2:
+            out.append((pat, 0, len(codes)))
+    return out
 
 
 def locate(rule: Rule, text: str, options: MatchOptions | None = None) -> Near | None:

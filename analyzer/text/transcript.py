@@ -40,6 +40,7 @@ from analyzer.types import (
     HEARD_KEYS,
     HEARD_REQUIRED,
     META_KEYS,
+    REJECT_REASONS,
     SPEAKERS,
     Heard,
     Interaction,
@@ -434,13 +435,20 @@ def _heard(ctx: _Ctx, where: str, items: Any) -> tuple[Heard, ...]:
         field = f"{where}.heard[{j}]"
         if not isinstance(h, dict) or set(h) - set(HEARD_KEYS):
             raise ctx.error(field, f"expected an object with keys from {list(HEARD_KEYS)}")
-        for key in ("rule", "phrase", "evidence", "competitor", "source"):
+        for key in ("rule", "phrase", "evidence", "competitor", "source", "reason"):
             if key in h:
                 _string(ctx, f"{field}.{key}", h[key])
+        if "accepted" in h and not isinstance(h["accepted"], bool):
+            raise ctx.error(f"{field}.accepted", f"expected true or false, got {h['accepted']!r}")
+        if h.get("reason", "") not in ("", *REJECT_REASONS):
+            raise ctx.error(f"{field}.reason", f"expected one of {list(REJECT_REASONS)}, "
+                                               f"got {h['reason']!r}")
         missing = [k for k in HEARD_REQUIRED if k not in h]
         if missing:
             raise ctx.error(f"{field}.{missing[0]}", "missing")
-        nums = {k: _number(ctx, f"{field}.{k}", h[k]) for k in ("start", "end", "confidence")}
+        nums = {k: _number(ctx, f"{field}.{k}", h[k]) for k in (
+            "start", "end", "confidence", "similarity", "text_similarity", "word_confidence")
+            if k in h}
         scores = {k: _score(ctx, f"{field}.{k}", h[k]) for k in
                   ("margin", "phrase_score", "hypothesis_score", "competitor_margin")
                   if h.get(k) is not None}

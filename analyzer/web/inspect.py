@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.concurrency import run_in_threadpool
 
 from analyzer.errors import AnalyzerError
-from analyzer.i18n import _
+from analyzer.i18n import N_, _
 from analyzer.reports.health import REASON_LABELS
 from analyzer.rules.score import release
 from analyzer.speech.clips import MEDIA_TYPES
@@ -119,6 +119,12 @@ def rule_titles(extra: tuple[str, ...]) -> dict[str, dict[str, str]]:
     _TITLES[extra] = titles
     return titles
 
+
+#: Why the phrase detector rejected a candidate (``Heard.reason``), as the page says it.
+REJECT_LABELS: dict[str, str] = {
+    "margin": N_("scored far below what the recognizer wrote"),
+    "rival": N_("another phrase there was more probable"),
+    "probability": N_("below the acceptance probability")}
 
 class FindingView(FindingRow):
     """A finding as the interaction page shows it: its rule's title and seed sentence,
@@ -241,7 +247,9 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
                   visit_findings=[f for f in findings if of_the_visit(f, said)],
                   audio_off=config.recordings_root is None,
                   attribution=attribution, orphan_reviews=orphans,
-                  dismiss_reasons=DISMISS_REASONS, reason_labels=REASON_LABELS)
+                  dismiss_reasons=DISMISS_REASONS, reason_labels=REASON_LABELS,
+                  tried=[h for u in said for h in u.heard if not h.accepted],
+                  reject_labels=REJECT_LABELS)
 
 
 @router.post("/findings/{finding_id}/verdict", dependencies=[Depends(check_csrf)])

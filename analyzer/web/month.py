@@ -263,7 +263,8 @@ async def run_sampling(request: Request, user: User = SUPERVISOR) -> Response:
     """Draw the period's sample by the template's ``[sampling]`` rules and assign it.
 
     Seeded: the same database, template, period and seed draw the same
-    sample; what was assigned before keeps its inspector.
+    sample; what was assigned before keeps its inspector. A calibration
+    share (0 to 1) of the new assignments also goes to a second inspector.
     """
     form = await request.form()
     try:
@@ -280,8 +281,16 @@ async def run_sampling(request: Request, user: User = SUPERVISOR) -> Response:
     from analyzer.store.sampling import DEFAULT_SEED
 
     seed = str(form.get("seed", "") or "").strip()[:100] or DEFAULT_SEED
+    try:
+        calibration = float(str(form.get("calibration", "") or "0"))
+    except ValueError:
+        calibration = -1.0
+    if not 0.0 <= calibration <= 1.0:
+        raise HTTPException(status_code=400,
+                            detail=_("calibration share: a number from 0 to 1"))
     store = store_of(request)
     today = date.fromisoformat(today_in_hall(request))
     result = await run_in_threadpool(lambda: store.sample(
-        period, template_of(request).sampling, chosen, seed=seed, user=user.name, today=today))
+        period, template_of(request).sampling, chosen, seed=seed, user=user.name, today=today,
+        calibration=calibration))
     return _sampling_page(request, period, result)

@@ -61,7 +61,7 @@ SEED = 7
 TEST_SHARE = 0.25
 C_GRID = (3.0, 10.0, 30.0, 100.0)
 #: Out-of-fold precision the chosen threshold must reach (see choose_threshold).
-PRECISION_TARGET = {"uncivil": 0.93, "cues": 0.8, "roles": 0.9}
+PRECISION_TARGET = {"uncivil": 0.95, "cues": 0.8, "roles": 0.9}
 #: Out-of-fold precision a classifier-only cue needs before it makes a reply
 #: *owed* (a missing-phrase finding accuses the clerk); below it the cue is
 #: still shown, and owes nothing.
@@ -147,7 +147,8 @@ def choose_threshold(task: str, labels: Sequence[str], probs: np.ndarray,
     """The lowest threshold (step 0.05) whose out-of-fold precision reaches the target.
 
     Precision, not F1, decides: an uncivil finding accuses a staff member
-    (target :data:`PRECISION_TARGET` 0.93), a false cue makes the context
+    (target :data:`PRECISION_TARGET` 0.95, the bar issue 23 sets every article's findings),
+    a false cue makes the context
     rules expect a reply that was never owed (target 0.8). ``uncivil`` uses
     the precision of uncivil vs civil, ``cues`` the macro precision over the cue
     kinds. Only training phrasings are used: the held-out split stays unseen.

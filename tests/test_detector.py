@@ -1,0 +1,105 @@
+"""The phrase detector: its features, its model file, and its training on a corpus."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from analyzer.errors import ModelError
+from analyzer.options import AnalyzerOptions
+from analyzer.pipeline import get_lexicon
+from analyzer.speech.detector import (
+    FEATURES,
+    NO_RIVAL_LEAD,
+    PhraseDetector,
+    bundled_detector,
+    heard_features,
+    text_similarity,
+)
+from analyzer.training import detector as train
+from analyzer.types import Heard
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return get_lexicon(AnalyzerOptions())
+
+
+def _heard(margin: float, start: float, **kw) -> Heard:
+    base = dict(rule="A10-F-02", phrase="你的记性真差", start=start, end=start + 1.5,
+                evidence="你的激性遵查", margin=margin, confidence=0.5, phrase_score=-9.0,
+                hypothesis_score=-9.0 - 6 * margin, similarity=0.5, text_similarity=0.5,
+                word_confidence=0.6)
+    return Heard(**{**base, **kw})
+
+
+def test_features_come_from_the_heard_item_alone():
+    h = _heard(-1.0, 0.0, competitor="请您慢走", competitor_margin=-3.5, source="nbest")
+    f = heard_features(h, forbidden=True)
+    assert list(f) == list(FEATURES)
+    assert f["lead"] == pytest.approx(2.5) and f["chars"] == 6 and f["nbest"] == 1.0
+    assert heard_features(_heard(-1.0, 0.0), forbidden=False)["lead"] == NO_RIVAL_LEAD
+
+
+def test_text_similarity_is_one_minus_the_relative_edit_distance():
+    assert text_similarity("没看我就忙着吗", "没看我正忙着吗") == pytest.approx(1 - 1 / 7)
+    assert text_similarity("你的记性真差", "你的记性真差") == 1.0
+    assert text_similarity("", "你的记性真差") == 0.0
+
+
+def test_the_bundled_model_reads_and_rises_with_the_margin():
+    model = bundled_detector()
+    low, high = (model.probability(heard_features(_heard(m, 0.0), forbidden=True))
+                 for m in (-5.0, 0.0))
+    assert 0.0 <= low < high <= 1.0
+
+
+def test_a_model_file_with_other_features_is_refused():
+    bad = {**bundled_detector().to_dict(), "features": ["margin"]}
+    with pytest.raises(ModelError, match="features"):
+        PhraseDetector.from_dict(bad)
+
+
+def _corpus(path: Path, lexicon, takes=("a/1.0", "b/1.1")) -> Path:
+    """Visits where the clerk said 你的记性真差 in one turn and not in another; the said
+    stretches score near 0, the unsaid ones far below, with noise."""
+    rng = random.Random(5)
+    with path.open("w", encoding="utf-8") as fh:
+        for take in takes:
+            for k in range(30):
+                said_at, other_at = 1.0, 10.0
+                heard = [_heard(rng.gauss(-0.8, 0.6), said_at).to_dict(),
+                         _heard(rng.gauss(-4.0, 0.8), other_at).to_dict()]
+                report = {"transcript": [{"speaker": "staff", "start": 0.0, "end": 12.0,
+                                          "text": "x", "heard": heard}]}
+                turns = [[0.5, 3.0, "staff", "好的，你的记性真差。"],
+                         [9.5, 12.0, "staff", "这个我看一下，就这样。"]]
+                fh.write(json.dumps({"id": f"{take}-{k}", "take": take.split("/"),
+                                     "condition": ("clean", "phone")[k % 2], "turns": turns,
+                                     "report": report}, ensure_ascii=False) + "\n")
+    return path
+
+
+def test_a_tried_phrase_is_said_where_a_turn_overlapping_it_says_the_rule(tmp_path, lexicon):
+    rows = list(train.rows(_corpus(tmp_path / "c.jsonl", lexicon), lexicon))
+    said = {r.x[0] > -2.4 for r in rows if r.said}
+    assert len(rows) == 120 and sum(r.said for r in rows) == 60 and said == {True}
+    assert train.said_in("我们五点下班，您明天上午来也行。", lexicon).isdisjoint({"A9-F-01"})
+
+
+def test_training_cross_validates_by_take_and_chooses_the_bars_on_held_out_rows(tmp_path,
+                                                                              lexicon):
+    data = list(train.rows(_corpus(tmp_path / "c.jsonl", lexicon), lexicon))
+    held = train.cross_validate(data)
+    y = __import__("numpy").array([r.said for r in data])
+    assert train.auc(held, y) > 0.95
+    accept, review = train.choose_bars(held, y)
+    assert 0.0 < accept <= review < 1.0
+    precision, _ = train.precision_recall(held, y, accept)
+    assert precision >= train.ACCEPT_PRECISION
+    model = train.fit(data)
+    back = PhraseDetector.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert back == model
