@@ -197,7 +197,7 @@ class OnlinePolicy:
         clip = replace(track.track.of(track.clip(lo, hi), offset=lo / SAMPLE_RATE),
                        lead=(span[0] - lo) / SAMPLE_RATE, trail=(hi - span[1]) / SAMPLE_RATE)
         self.counts["decodes"] += 1
-        context = self.context(lo, clip.samples.size)
+        context = self.context(span[0], clip.samples.size)  # before the piece proper
         recognizer, asked = self._recognizer(), self.clock()
         utts = recognizer.transcribe_many([*context, clip], self.line, verifier=verifier,
                                           cut=False)[-1]
