@@ -136,7 +136,7 @@ class VadOptions(Checked):
 
     SECTION: ClassVar[str] = "asr.vad"
     _RANGES: ClassVar[dict[str, Range]] = {
-        "threshold": UNIT, "phone_threshold": UNIT, "pad_ms": NONNEG,
+        "threshold": UNIT, "phone_threshold": UNIT, "pad_ms": NONNEG, "context_ms": NONNEG,
         "min_silence_ms": NONNEG, "min_speech_ms": NONNEG, "max_piece_seconds": (1.0, 30.0)}
 
     enabled: bool = True  # False: fixed 28 s pieces, silence included
@@ -146,9 +146,18 @@ class VadOptions(Checked):
     # at <= 8 kHz or whose channel is "phone".
     phone_threshold: float = 0.3
     pad_ms: int = 200  # ms of audio kept either side of a speech piece
+    # ms of audio Whisper also hears either side of a piece, beyond pad_ms, up to the
+    # neighbouring speech; not part of the piece: its bounds, word times and what the
+    # verifier hears stay pad_ms. With 200 ms of padding alone a soft first syllable was
+    # cut and misheard (benchmarks/cer.py; docs/benchmarks/cer.md)
+    context_ms: int = 200
     min_silence_ms: int = 500  # silence this long ends a piece
     min_speech_ms: int = 0  # shorter speech bursts are dropped (faster-whisper's default)
     max_piece_seconds: float = 28.0  # longer speech is cut (a piece fits one 30 s window)
+
+
+#: How recognised numbers are written: as said (三号窗口) or as Whisper wrote them (3号窗口).
+NUMBER_STYLES: tuple[str, ...] = ("spoken", "digits")
 
 
 @dataclass(frozen=True)
@@ -156,8 +165,8 @@ class ASROptions(Checked):
     """Speech recognition (``analyzer.speech.asr``)."""
 
     SECTION: ClassVar[str] = "asr"
-    _RANGES: ClassVar[dict[str, Range]] = {"cpu_threads": NONNEG, "beam_size": (1, 20), "temperature": (0.0, 1.0), "repetition_penalty": (1.0, 3.0), "no_speech_threshold": UNIT, "compression_ratio_threshold": NONNEG, "split_gap": NONNEG}
-    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"device": ("cpu", "cuda", "auto"), "lexicon_prompt": ("", "prompt", "hotwords"), "mono_roles": MONO_ROLES, "stereo_speakers": ROLES}
+    _RANGES: ClassVar[dict[str, Range]] = {"cpu_threads": NONNEG, "beam_size": (1, 20), "temperature": (0.0, 1.0), "repetition_penalty": (1.0, 3.0), "beam_below_logprob": (-10.0, 0.0), "no_speech_threshold": UNIT, "compression_ratio_threshold": NONNEG, "split_gap": NONNEG}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"device": ("cpu", "cuda", "auto"), "lexicon_prompt": ("", "prompt", "hotwords"), "numbers": NUMBER_STYLES, "decoding": ("beam", "greedy_first"), "mono_roles": MONO_ROLES, "stereo_speakers": ROLES}
 
     model: str = ""  # CTranslate2 model folder; empty: the bundled Whisper base
     device: str = "cpu"  # cpu | cuda | auto
@@ -169,6 +178,10 @@ class ASROptions(Checked):
     # Beam 5 keeps the real clips at plain faster-whisper's error rate (greedy decoding
     # lost 4 of their 78 characters; benchmarks/throughput.py)
     beam_size: int = 5
+    # "beam": every bin decoded with the beam; "greedy_first": greedy decoding, the beam
+    # only for bins whose greedy text is unsure or loops (faster-whisper's thresholds)
+    decoding: str = "beam"
+    beam_below_logprob: float = -1.0  # greedy_first: mean token log-probability under this
     temperature: float = 0.0  # one fixed temperature: no fallback re-decoding storms
     # >1 breaks repetition loops (您好,请问您好,您好,…); used only to decode again a channel
     # (batch: a window) whose first, unpenalised decoding looped
@@ -176,11 +189,18 @@ class ASROptions(Checked):
     vad: VadOptions = field(default_factory=VadOptions)
     no_speech_threshold: float = 0.6  # drop segments whose no-speech probability is higher
     compression_ratio_threshold: float = 2.4  # drop segments more repetitive than this (gzip ratio)
-    initial_prompt: str = ""  # text prompt given to Whisper as previous context
+    # text given to Whisper as the previous context of every window. Off by default: a
+    # line of hall speech with numbers in characters lowered CER on customer-service
+    # speech (0.122 -> 0.110) but leaked into read speech ("…在拨呢材料一共三份", loops of
+    # "材料？", a clip lost; real-speech-2 0.223 -> 0.299); benchmarks/cer.py --set
+    initial_prompt: str = ""
     hotwords: str = ""  # words Whisper is nudged towards
     lexicon_prompt: str = (
-        ""  # "", "prompt" or "hotwords": build that from lexicon phrases (see benchmarks/cer.py)
+        ""  # "prompt" or "hotwords": that from the lexicon's required phrases instead
     )
+    # "spoken": numbers written as said (三号窗口, 一万四千四百元; analyzer.speech.spoken);
+    # "digits": as Whisper wrote them (3号窗口, 14400元)
+    numbers: str = "spoken"
     split_gap: float = 1.0  # s; a pause between words this long starts a new utterance
     # who speaks on a mono recording (or a stereo one whose channels carry the same mix):
     # "auto" tells the parties apart (analyzer.speech.attribution); "staff" / "citizen"

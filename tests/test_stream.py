@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -65,9 +66,10 @@ class SegmentLog:
     def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
         self.context.append([(t.speaker, t.offset, t.offset + t.samples.size / SR)
                              for t in tracks if t.context])
-        for t in tracks:
+        for t in tracks:  # the piece proper: its heard context (lead, trail) left out
             if not t.context:
-                self.calls.append((t.speaker, t.offset, t.offset + t.samples.size / SR, t.known))
+                self.calls.append((t.speaker, t.offset + t.lead,
+                                   t.offset + t.samples.size / SR - t.trail, t.known))
         return [[] for _ in tracks]
 
 
@@ -320,8 +322,8 @@ def test_the_stream_cuts_speech_where_the_file_paths_vad_does(call, threshold):
     pad = options.vad.pad_ms * SR // 1000
     for track in audio:
         x = track.astype(np.float32)
-        filed = [(round(p.start * SR), round(p.start * SR) + p.samples.size)
-                 for p in vad_pieces(x, 0, 0, options)]
+        filed = [(round(p.start * SR), round((p.start + p.seconds) * SR))
+                 for p in vad_pieces(x, 0, 0, options)]  # the pieces proper
         seg = Segmenter.from_vad(options.vad, options.vad.threshold)
         vad = SileroStream()
         done = [s for i in range(0, x.size, 1600) for s in seg.feed(vad.feed(x[i:i + 1600]))]
@@ -345,7 +347,9 @@ class Scripted(SegmentLog):
         super().transcribe_many(tracks, options, verifier=verifier, cut=cut)
         out = []
         for t in tracks:
-            start, end = round(t.offset + self.lead, 3), round(t.offset + t.samples.size / SR, 3)
+            # the engine times no word in a piece's heard context (lead, trail)
+            start = round(t.offset + t.lead + self.lead, 3)
+            end = round(t.offset + t.samples.size / SR - t.trail, 3)
             text = self.said.get(t.speaker, "")
             out.append([] if t.context or not text else [Utterance(
                 t.speaker, start, end, text, (Word(text, start, end),), 0.9, t.known)])
@@ -388,8 +392,12 @@ def test_a_pause_decoding_is_the_final_recognition_and_tells_a_phrase_at_once():
 def test_speech_that_goes_on_after_a_pause_is_recognised_again_whole():
     audio = _clauses_call(("我不知道", 0.3), ("你去问别人吧", 1.5))
     said = Scripted({"staff": "我不知道"})
-    stream = StreamAnalyzer(AnalyzerOptions(stream=StreamOptions(partial_interval=0.0)), SR, 2,
-                            channel="counter", recognizer=said)
+    # a pause is decoded once it has lasted the VAD padding and the context heard after a
+    # piece (asr.vad.context_ms); without that context a 0.3 s pause is one
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0))
+    options = replace(options, asr=replace(options.asr, vad=replace(options.asr.vad,
+                                                                    context_ms=0)))
+    stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=said)
     events = _run(stream, [audio[:, i: i + 800] for i in range(0, audio.shape[1], 800)])
     (utterance,) = [e for e in events if e["type"] == "utterance"]
     partials = [e for e in events if e["type"] == "partial"]

@@ -275,24 +275,36 @@ def _cli(*args: str, **kw) -> subprocess.CompletedProcess:
                           text=True, timeout=900, **kw)
 
 
+#: How each garbled phrase is found from the audio. 你的记性真差 comes out as 你的激性遵查:
+#: only the acoustic verifier hears it. Since Whisper hears each piece with the audio
+#: around it (asr.vad.context_ms), 没看我正忙着吗 comes out as 没看我睁忙着嘛, close enough
+#: for the text's pinyin matcher (it read 没看我就忙着吗 before).
+FOUND_BY = {"A9-F-03": "pinyin", "A10-F-02": "acoustic"}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("rule", sorted(GARBLED))
 def test_conduct_analyze_hears_the_garbled_phrase(rule, tmp_path):
-    """Both phrases of the issue: missed in the text, found from the audio."""
+    """Both phrases of the issue are found from the audio; a phrase the text garbles
+    beyond the matchers is found acoustically, and missed without the verifier."""
     path = GARBLED[rule]
     on = _cli("analyze", str(path), "--format", "json")
     off = _cli("analyze", str(path), "--format", "json", "--set", "verify.enabled=false")
     assert on.returncode in (0, 1) and off.returncode in (0, 1), on.stderr + off.stderr
     report_on, report_off = json.loads(on.stdout), json.loads(off.stdout)
     found = [f for f in report_on["findings"] if f["rule"] == rule]
-    assert [f["detail"]["method"] for f in found] == ["acoustic"]
+    assert [f["detail"]["method"] for f in found] == [FOUND_BY[rule]]
+    by_text = [f for f in report_off["findings"]
+               if f["rule"] == rule and f["detail"]["method"] != "paraphrase"]
+    if FOUND_BY[rule] != "acoustic":  # the text finds it: the verifier is not needed
+        assert [f["detail"]["method"] for f in by_text] == [FOUND_BY[rule]]
+        return
     assert found[0]["detail"]["acoustic"]["margin"] >= report_on["analyzer"]["options"][
         "verify"]["min_margin"]
     # the lexicon alone misses it in the text; the act detector may still read the intent
-    assert all(f["detail"]["method"] == "paraphrase" for f in report_off["findings"]
-               if f["rule"] == rule)
+    assert not by_text
     staff_text = "".join(u["text"] for u in report_off["transcript"] if u["speaker"] == "staff")
-    assert "正忙着" not in staff_text and "记性真差" not in staff_text
+    assert "记性真差" not in staff_text
 
 
 @pytest.mark.slow
@@ -306,7 +318,7 @@ def test_the_batch_hears_it_too(tmp_path):
         rows = [json.loads(r[0]) for r in con.execute("SELECT report_json FROM interactions")]
     found = {f["rule"]: f["detail"]["method"] for r in rows for f in r["findings"]
              if f["kind"] == "forbidden"}
-    assert found == {rule: "acoustic" for rule in GARBLED}
+    assert found == FOUND_BY
 
 
 @pytest.mark.slow

@@ -31,7 +31,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +123,7 @@ def _model_sha(path: str) -> str:
 
     record = load_record()
     if _marker_ok(Path(path), record):
-        return record["files"]["model.bin"]["sha256"]
+        return str(record["files"]["model.bin"]["sha256"])
     return sha256_file(Path(path) / "model.bin")
 
 
@@ -204,6 +204,27 @@ def _loop_share(text: str) -> float:
         for match in re.finditer(rf"(.{{{size}}})\1{{{need - 1},}}", text):
             best = max(best, len(match.group(0)))
     return best / len(text)
+
+
+def written_words(words: Sequence[Word], options: ASROptions) -> list[Word]:
+    """Recognised words as the transcript writes them.
+
+    Simplified characters (OpenCC ``tw2s`` over the words' text as a whole, so
+    phrase conversions apply, then given back word by word) and, with
+    ``options.numbers`` "spoken", numbers as said (:mod:`analyzer.speech.spoken`).
+    """
+    from analyzer.speech.spoken import spoken_words
+
+    joined = "".join(w.text for w in words)
+    simple = to_simplified(joined)
+    if len(simple) == len(joined):
+        out, i = [], 0
+        for w in words:
+            out.append(replace(w, text=simple[i:i + len(w.text)]))
+            i += len(w.text)
+    else:  # a conversion changed the length: word by word keeps each word's own text
+        out = [replace(w, text=to_simplified(w.text)) for w in words]
+    return spoken_words(out) if options.numbers == "spoken" else out
 
 
 def split_at_pauses(words: Sequence[Word], gap: float) -> list[list[Word]]:

@@ -226,8 +226,7 @@ class PackedTranscriber:
             self._next += 1
         pieces = [replace(p, context=track.context) if track.context else p
                   for k, track in enumerate(tracks)
-                  for p in _pieces(np.ascontiguousarray(track.samples, dtype=np.float32), rid, k,
-                                   options, cut)]
+                  for p in _pieces(track, rid, k, options, cut)]
         pieces.sort(key=lambda p: (p.start, p.track))  # the conversation in time order
         self._add_time("vad", time.perf_counter() - t0)
         if not pieces:
@@ -431,14 +430,18 @@ def _served(served: Served, waited: float, stages: dict[str, float], bins: int) 
         served.stages[name] = served.stages.get(name, 0.0) + seconds
 
 
-def _pieces(samples: np.ndarray, job: int, track: int, options: ASROptions,
-            cut: bool) -> list[Piece]:
-    """The VAD's speech pieces of one track, or the track as one piece (already cut)."""
+def _pieces(track: Track, job: int, k: int, options: ASROptions, cut: bool) -> list[Piece]:
+    """The VAD's speech pieces of track ``k``, or the track as one piece (already cut;
+    its ``lead`` and ``trail`` seconds are heard as the piece's context)."""
+    samples = np.ascontiguousarray(track.samples, dtype=np.float32)
     if cut:
-        return vad_pieces(samples, job, track, options)
+        return vad_pieces(samples, job, k, options)
+    a = int(round(track.lead * SAMPLE_RATE))
+    b = max(a, samples.size - int(round(track.trail * SAMPLE_RATE)))
     longest = int(options.vad.max_piece_seconds * SAMPLE_RATE)
-    return [Piece(job, track, i / SAMPLE_RATE, samples[i:i + longest])
-            for i in range(0, samples.size, longest) if samples.size - i >= SAMPLE_RATE // 10]
+    return [Piece.within(job, k, samples, (i, min(i + longest, b)),
+                         (0 if i == a else i, samples.size if i + longest >= b else i + longest))
+            for i in range(a, b, longest) if min(i + longest, b) - i >= SAMPLE_RATE // 10]
 
 
 def shifted(u: Utterance, offset: float) -> Utterance:
@@ -467,15 +470,15 @@ def _owed_positions(pieces: Sequence[Piece], tracks: Sequence[Track],
 def _utterances(req: _Request, tracks: Sequence[Track],
                 options: ASROptions) -> list[list[Utterance]]:
     """Each track's utterances from the words its pieces got back (with what was heard)."""
-    from analyzer.speech.asr import is_hallucination
-    from analyzer.text.normalize import to_simplified
+    from analyzer.speech.asr import is_hallucination, written_words
 
     out: list[list[Utterance]] = [[] for _ in tracks]
     for k, start in sorted(req.words):
         if k in req.context:
             continue  # heard as the company of the other pieces only
         found = words_to_utterances(req.words[(k, start)], tracks[k].speaker, tracks[k].known,
-                                    options.split_gap, is_hallucination, to_simplified)
+                                    options.split_gap, is_hallucination,
+                                    lambda w: written_words(w, options))
         out[k] += _with_heard(found, req.heard.get((k, start), []))
     return out
 

@@ -59,6 +59,10 @@ class Track:
             the piece being recognised, as a recording's bin holds them): it
             is not verified, not recognised again when its words are lost,
             and its utterances are not returned.
+        lead: Seconds at the start of ``samples`` heard only as the context of
+            the speech after them (an already cut piece's context,
+            :func:`analyzer.speech.packing.heard_span`): no word is timed there.
+        trail: Seconds at the end of ``samples`` heard so.
     """
 
     speaker: str
@@ -67,6 +71,8 @@ class Track:
     samples: np.ndarray = field(default_factory=_no_samples, repr=False)
     offset: float = 0.0
     context: bool = False
+    lead: float = 0.0
+    trail: float = 0.0
 
     def of(self, samples: np.ndarray, offset: float = 0.0) -> Track:
         """This track with ``samples`` (starting ``offset`` seconds into the recording)."""

@@ -165,6 +165,10 @@ class OnlinePolicy:
         self.line = line
         self.options = options
         self.pad = pad
+        #: samples of context Whisper hears either side of a piece (``asr.vad.context_ms``)
+        self.around = int(line.vad.context_ms * SAMPLE_RATE / 1000)
+        #: where each track's last ended speech ended (sample), so no context reaches into it
+        self._spoke_until: dict[int, int] = {}
         #: the verifier before and after the clerk's first words (owed greetings)
         self._verifiers = None if verifier is None else (
             verifier.scoped(first=True, last=False), verifier.scoped(first=False, last=False))
@@ -178,14 +182,22 @@ class OnlinePolicy:
         #: the latest recognitions' traces (see :class:`DecodeTrace`)
         self.traces: deque[DecodeTrace] = deque(maxlen=TRACES_KEPT)
 
-    def _decode(self, track: LiveTrack, lo: int, hi: int, staff_spoke: bool, kind: str
-                ) -> list[Utterance]:
-        """The recognizer on the track's samples ``lo:hi`` (one piece, at its place in the
-        call), after the call's latest speech as its context (:meth:`context`)."""
+    def _decode(self, k: int, track: LiveTrack, span: tuple[int, int], heard: int,
+                staff_spoke: bool, kind: str) -> list[Utterance]:
+        """The recognizer on the track's samples ``span`` (one piece, at its place in the
+        call), after the call's latest speech as its context (:meth:`context`). Whisper
+        hears the piece with the audio around it as a file's piece is heard
+        (:func:`~analyzer.speech.packing.heard_span`: up to the track's previous speech
+        and what has been heard so far)."""
+        from analyzer.speech.packing import heard_span
+
         verifier = None if self._verifiers is None else self._verifiers[staff_spoke]
-        clip = track.track.of(track.clip(lo, hi), offset=lo / SAMPLE_RATE)
+        limits = (max(track.audio_from, self._spoke_until.get(k, 0)), heard)
+        lo, hi = heard_span(span, limits, self.line.vad.context_ms)
+        clip = replace(track.track.of(track.clip(lo, hi), offset=lo / SAMPLE_RATE),
+                       lead=(span[0] - lo) / SAMPLE_RATE, trail=(hi - span[1]) / SAMPLE_RATE)
         self.counts["decodes"] += 1
-        context = self.context(lo, clip.samples.size)
+        context = self.context(span[0], clip.samples.size)  # before the piece proper
         recognizer, asked = self._recognizer(), self.clock()
         utts = recognizer.transcribe_many([*context, clip], self.line, verifier=verifier,
                                           cut=False)[-1]
@@ -256,8 +268,11 @@ class OnlinePolicy:
         lo, hi = self.span(a, b, heard)
         if growing is not None and growing.start == a and growing.paused_at == b:
             self.counts["reused"] += 1
+            self._spoke_until[k] = b * VAD_FRAME
             return growing.at_pause
-        return self._decode(track, lo, hi, staff_spoke, "end")
+        utts = self._decode(k, track, (lo, hi), heard, staff_spoke, "end")
+        self._spoke_until[k] = b * VAD_FRAME  # the next piece's context stops here
+        return utts
 
     def recognise_together(self, ended: list[tuple[int, np.ndarray, Track]], staff_spoke: bool
                            ) -> list[list[Utterance]]:
@@ -300,10 +315,12 @@ class OnlinePolicy:
         silence = track.seg.silence_from
         if silence is not None:  # the speaker paused
             hi = silence * VAD_FRAME + self.pad
+            # the piece is heard with its trailing context (as the file path and the final
+            # recognition hear it), so the decoding waits for that much silence
             if (not self.options.decode_at_pause or growing.paused_at == silence
-                    or hi > heard or silence - start < track.seg.min_speech):
+                    or hi + self.around > heard or silence - start < track.seg.min_speech):
                 return None  # off, decoded at this pause already, or the padding not heard yet
-            utts = self._decode(track, lo, hi, staff_spoke, "pause")
+            utts = self._decode(k, track, (lo, hi), heard, staff_spoke, "pause")
             growing.paused_at, growing.at_pause, growing.decoded_to = silence, utts, hi
             return self._told(track.speaker, growing, utts, hi, at_pause=True)
         interval = self.options.partial_interval
@@ -313,8 +330,8 @@ class OnlinePolicy:
             return None  # other lines are being heard: their clauses first, this one is stale
         growing.decoded_to = heard
         return self._told(track.speaker, growing,
-                          self._decode(track, lo, heard, staff_spoke, "periodic"), heard,
-                          at_pause=False)
+                          self._decode(k, track, (lo, heard), heard, staff_spoke, "periodic"),
+                          heard, at_pause=False)
 
     def _told(self, speaker: str, growing: Growing, utts: list[Utterance], end: int, *,
               at_pause: bool) -> Partial:
