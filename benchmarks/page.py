@@ -99,6 +99,8 @@ def run_with_page(name: str, title: str, main: Callable[[], int | None],
         status = int(result or 0)
     except SystemExit as exc:
         status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        return status  # the usage is no measurement: keep the page
     command = " ".join(shlex.quote(a) for a in [f"benchmarks/{name}.py", *sys.argv[1:]])
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.md"
