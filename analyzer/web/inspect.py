@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -16,10 +16,12 @@ from analyzer.i18n import N_, _
 from analyzer.reports.health import REASON_LABELS
 from analyzer.rules.score import release
 from analyzer.speech.clips import MEDIA_TYPES
-from analyzer.store import REVIEW_STATES, rescore_findings
+from analyzer.store import REVIEW_STATES, Store, rescore_findings
 from analyzer.store.appeals import Appeal
+from analyzer.store.blind import own_reviews
 from analyzer.store.filters import Filter
-from analyzer.store.rows import FindingRow, InteractionRow, ReviewRow
+from analyzer.store.reviews import score_after
+from analyzer.store.rows import FindingRow, InteractionColumns, InteractionRow, ReviewRow
 from analyzer.store.schema import DISMISS_REASONS
 from analyzer.types import InteractionReport, Utterance
 from analyzer.web import charts, queries, recordings, staff_view
@@ -41,6 +43,7 @@ from analyzer.web.deps import (
 if TYPE_CHECKING:
     from analyzer.speech.attribution import Attribution
 
+R = TypeVar("R", bound=InteractionColumns)
 router = APIRouter()
 logger = logging.getLogger("analyzer")
 INSPECTOR = require_role("inspector")
@@ -212,6 +215,30 @@ def _mark(text: str, evidence: list[str]) -> list[tuple[str, bool]]:
     return pieces
 
 
+def seen_by(store: Store, pk: int, user: User
+            ) -> tuple[list[FindingRow], list[ReviewRow], bool]:
+    """The findings and reviews of ``pk`` that ``user`` may see, and whether the view is blind.
+
+    An inspector of a calibration item who has not judged it yet sees only
+    their own verdicts (:meth:`~analyzer.store.Store.blind_to_others`,
+    :func:`~analyzer.store.blind.own_reviews`); supervisors and admins see all.
+    """
+    findings, reviews = store.findings(pk), store.reviews(pk=pk)
+    blind = user.role == "inspector" and store.blind_to_others(pk, user.name)
+    if blind:
+        findings, reviews = own_reviews(findings, reviews, user.name)
+    return findings, reviews, blind
+
+
+def _own_score(row: R, report: InteractionReport, findings: list[FindingRow]) -> R:
+    """``row`` with the score and grade that only the viewer's own verdicts give."""
+    verdicts = {f["idx"]: f["verdict"] for f in findings if f["verdict"]}
+    score, grade = score_after(report, verdicts, (row["auto_score"], row["auto_grade"]))
+    shown = row.copy()
+    shown["score"], shown["grade"] = score, grade
+    return shown
+
+
 @router.get("/interactions/{pk}", response_class=HTMLResponse)
 def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     """One interaction: transcript, findings with verdicts, audio player."""
@@ -221,14 +248,16 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     check_own(user, row["staff"])
     report = store.report(pk)
     titles = rule_titles(config.lexicon)
-    reviews = store.reviews(pk=pk)
+    found, reviews, blind = seen_by(store, pk, user)
+    if blind:
+        row = _own_score(row, report, found)
     appeals = {a.finding_id: a for a in store.appeals(pk=pk)}
     findings: list[FindingView] = [
         {**f, "title": titles.get(f["rule"], {}).get("title", ""),
          "cite": titles.get(f["rule"], {}).get("cite", ""),
          "history": [r for r in reviews if r["finding_id"] == f["id"]],
          "appeal": appeals.get(f["id"]), "review": report.findings[f["idx"]].review}
-        for f in store.findings(pk)]
+        for f in found]
     has_audio = recordings.recording_for(request, user, row) is not None
     confirmed = [release(report.findings[r["idx"]]) for r in findings
                  if r["verdict"] == "confirm"]
@@ -240,7 +269,7 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
         findings = [cast(FindingView, staff_view.finding(dict(f), user.name)) for f in findings]
         orphans = [staff_view.review(r) for r in orphans]
     return render(request, "interaction.html", row=row, report=report, findings=findings,
-                  may_review=user.may("inspector"),
+                  may_review=user.may("inspector"), blind=blind,
                   may_appeal=user.may("supervisor") or user.role == "staff",
                   confirmed_score=confirmed_score,
                   transcript=_transcript(said, findings), has_audio=has_audio,
@@ -350,7 +379,10 @@ def api_interactions(request: Request, limit: int = 100, offset: int = 0,
 def api_interaction(request: Request, pk: int, user: User = INSPECTOR) -> dict[str, object]:
     """JSON: one interaction's row, report, findings (with ids and verdicts) and reviews."""
     store = store_of(request)
-    row = store.interaction(pk)
+    row, report = store.interaction(pk), store.report(pk)
+    findings, reviews, blind = seen_by(store, pk, user)
+    if blind:
+        row = _own_score(row, report, findings)
     return {"interaction": {k: v for k, v in row.items() if k not in ("input", "audio")},
-            "report": store.report(pk).to_dict(), "findings": store.findings(pk),
-            "reviews": store.reviews(pk=pk)}
+            "report": report.to_dict(), "findings": findings, "reviews": reviews,
+            "blind": blind}
