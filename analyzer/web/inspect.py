@@ -301,7 +301,11 @@ async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> 
 
     pk = await run_in_threadpool(save)
     if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse(store.interaction(pk) | {"input": None, "audio": None})
+        row = store.interaction(pk)
+        found, _reviews, blind = seen_by(store, pk, user)
+        if blind:  # the score the inspector's own verdicts give, not the pair's
+            row = _own_score(row, store.report(pk), found)
+        return JSONResponse(row | {"input": None, "audio": None})
     return RedirectResponse(f"/interactions/{pk}#finding-{finding_id}", status_code=303)
 
 
