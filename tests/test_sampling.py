@@ -231,8 +231,12 @@ def test_a_calibration_review_is_blind_until_one_has_judged(db: Path) -> None:
         auth.add_user(con, name, "inspector", "password-123")
     auth.add_user(con, "boss", "supervisor", "password-123")
     con.close()
+    with Store(db) as store:
+        day = store.interaction(pair.interaction_pk)["day"]
     app = create_app(db)
     url = f"/interactions/{pair.interaction_pk}"
+    near = f"/queue?staff={pair.staff}&since={day}&until={day}"
+    others: dict[str, dict[str, str]] = {}
 
     async def look(name: str, judge: bool = False) -> tuple[str, dict, str]:
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app")
@@ -242,6 +246,9 @@ def test_a_calibration_review_is_blind_until_one_has_judged(db: Path) -> None:
                                           "csrf_token": token, "next": "/"})
         before = (await client.get(url)).text
         api = (await client.get(f"/api{url}")).json() if name != "boss" else {}
+        others.setdefault(name, {k: (await client.get(path)).text for k, path in (
+            ("queue", near), ("dismissed", near + "&review=dismissed"),
+            ("unreviewed", near + "&review=unreviewed"), ("csv", "/dismissals.csv"))})
         if judge:
             token = re.search(r'name="csrf_token" value="([^"]+)"', before).group(1)
             for k, f in enumerate(found):
@@ -257,6 +264,7 @@ def test_a_calibration_review_is_blind_until_one_has_judged(db: Path) -> None:
     boss, _, _ = asyncio.run(look("boss"))
     assert "A-SAYS-FALSE-ALARM" in boss and 'id="blind"' not in boss
     assert 'data-verdict="dismiss"' in boss
+    asyncio.run(look(pair.inspector))  # what A (who has judged) sees before B judges
     b_before, b_api, b_after = asyncio.run(look(pair.second, judge=True))
     # blind: none of A's verdict, comment, reason or name; B's findings unreviewed
     assert 'id="blind"' in b_before and "A-SAYS-FALSE-ALARM" not in b_before
@@ -272,3 +280,17 @@ def test_a_calibration_review_is_blind_until_one_has_judged(db: Path) -> None:
     # A (who judged first) now sees B's verdicts too
     a_before, a_api, _ = asyncio.run(look(pair.inspector))
     assert a_api["blind"] is False and "B-SAYS-REAL" in a_before
+    # nor could B, before judging, read A's verdicts off the queue (score, review filter) or the
+    # dismissals export, which A (who has judged) saw whole then
+    row = re.compile(r'<td class="score grade-\w+">(\d+) <small>\w*</small></td>\s*'
+                     rf'<td>(\d+)</td>\s*<td><a href="{url}">')
+    seen, a_saw = others[pair.second], others[pair.inspector]
+    shown, auto = row.search(seen["queue"]).groups()
+    assert shown == auto and row.search(a_saw["queue"]).group(1) != auto
+    assigned = re.search(rf'<a href="{url}">[^<]+</a></td><td>[^<]*</td><td>(\d+)</td>',
+                         seen["queue"])
+    assert assigned is not None and assigned.group(1) == auto
+    assert row.search(seen["dismissed"]) is None and row.search(seen["unreviewed"])
+    assert row.search(a_saw["dismissed"]) and row.search(a_saw["unreviewed"]) is None
+    assert "A-SAYS-FALSE-ALARM" in a_saw["csv"] and pair.interaction_id in a_saw["csv"]
+    assert "A-SAYS-FALSE-ALARM" not in seen["csv"] and pair.interaction_id not in seen["csv"]

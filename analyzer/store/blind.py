@@ -44,3 +44,19 @@ def with_verdict(finding: F, verdict: str | None) -> F:
     copy = finding.copy()
     copy["verdict"] = verdict
     return copy
+
+
+def in_review_state(findings: list[F], state: str) -> bool:
+    """Whether ``findings`` (as :func:`own_reviews` shows them) are in review ``state``.
+
+    The states of :class:`~analyzer.store.filters.Filter`'s ``review`` filter,
+    judged on the verdicts given: ``unreviewed`` (a finding has none),
+    ``reviewed`` (every finding has one), ``confirmed`` / ``dismissed`` (some
+    finding has that verdict). So a blind inspector's queue filter reads only
+    their own verdicts.
+    """
+    verdicts = [f["verdict"] for f in findings]
+    return {"unreviewed": None in verdicts,
+            "reviewed": bool(verdicts) and None not in verdicts,
+            "confirmed": "confirm" in verdicts,
+            "dismissed": "dismiss" in verdicts}[state]
