@@ -517,7 +517,19 @@ def test_two_inspectors_review_the_same_sampled_interaction(month_site, browser,
     assert f"/interactions/{pk}" in mine  # the same interaction, in both queues
 
     judge(one, base, pk, finding_id, "confirm")
+    # blind: the other inspector sees none of the first one's verdicts before judging
+    two.goto(f"{base}/interactions/{pk}")
+    assert two.locator("#blind").is_visible()
+    card = two.locator(f"article.finding#finding-{finding_id}")
+    assert card.locator(".status").get_attribute("data-verdict") == "none"
+    assert "· insp ·" not in card.inner_text()
     judge(two, base, pk, finding_id, "dismiss", "context")
+    if len(found) == 1:  # judged: both reviews shown
+        assert two.locator("#blind").count() == 0
+        assert "· insp ·" in two.locator(f"article.finding#finding-{finding_id}").inner_text()
+    sup.goto(f"{base}/interactions/{pk}")  # a supervisor sees both, always
+    text = sup.locator(f"article.finding#finding-{finding_id}").inner_text()
+    assert sup.locator("#blind").count() == 0 and "· insp ·" in text and "· insp2 ·" in text
     sup.goto(base + "/calibration?period=2023-05")
     item = sup.locator(f"ul.disagreements li#finding-{finding_id}")
     assert item.count() == 1

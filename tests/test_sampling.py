@@ -210,3 +210,87 @@ def test_a_store_from_before_calibration_gets_the_second_inspector(tmp_path: Pat
     with pytest.raises(sqlite3.IntegrityError, match="two different inspectors"):
         con.execute("UPDATE assignments SET second = 'wang', updated_by = 'boss'")
     con.close()
+
+
+def test_a_calibration_review_is_blind_until_one_has_judged(db: Path) -> None:
+    """Inspector B, given the calibration copy, sees none of A's verdicts, comments and
+    reasons (page and JSON) until B has judged every finding; a supervisor sees them all."""
+    team = ["wang", "li"]
+    with Store(db) as store:
+        store.sample(NOV, RULES, team, seed="1", user="t", calibration=0.5,
+                     today=date(2026, 11, 1))
+        pair = max((a for a in store.assignments(period="2026-11", limit=10**6)
+                    if a.second is not None), key=lambda a: a.n_findings)
+        found = store.findings(pair.interaction_pk)
+        assert len(found) > 1
+        for f in found:
+            store.set_verdict(f["id"], "dismiss", "A-SAYS-FALSE-ALARM", pair.inspector,
+                              reason="context")
+    con = auth.connect(db)
+    for name in team:
+        auth.add_user(con, name, "inspector", "password-123")
+    auth.add_user(con, "boss", "supervisor", "password-123")
+    con.close()
+    with Store(db) as store:
+        day = store.interaction(pair.interaction_pk)["day"]
+    app = create_app(db)
+    url = f"/interactions/{pair.interaction_pk}"
+    near = f"/queue?staff={pair.staff}&since={day}&until={day}"
+    others: dict[str, dict[str, str]] = {}
+
+    async def look(name: str, judge: bool = False) -> tuple[str, dict, str]:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://app")
+        page = await client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        await client.post("/login", data={"name": name, "password": "password-123",
+                                          "csrf_token": token, "next": "/"})
+        before = (await client.get(url)).text
+        api = (await client.get(f"/api{url}")).json() if name != "boss" else {}
+        others.setdefault(name, {k: (await client.get(path)).text for k, path in (
+            ("queue", near), ("dismissed", near + "&review=dismissed"),
+            ("unreviewed", near + "&review=unreviewed"), ("csv", "/dismissals.csv"))})
+        if judge:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', before).group(1)
+            for k, f in enumerate(found):
+                said = await client.post(f"/findings/{f['id']}/verdict", data={
+                    "csrf_token": token, "verdict": "confirm", "comment": "B-SAYS-REAL"},
+                    headers={"accept": "application/json"})
+                if k < len(found) - 1:  # still blind: the score of B's own verdicts
+                    assert said.json()["score"] == said.json()["auto_score"]
+        after = (await client.get(url)).text
+        await client.aclose()
+        return before, api, after
+
+    boss, _, _ = asyncio.run(look("boss"))
+    assert "A-SAYS-FALSE-ALARM" in boss and 'id="blind"' not in boss
+    assert 'data-verdict="dismiss"' in boss
+    asyncio.run(look(pair.inspector))  # what A (who has judged) sees before B judges
+    b_before, b_api, b_after = asyncio.run(look(pair.second, judge=True))
+    # blind: none of A's verdict, comment, reason or name; B's findings unreviewed
+    assert 'id="blind"' in b_before and "A-SAYS-FALSE-ALARM" not in b_before
+    assert 'data-verdict="dismiss"' not in b_before and f"· {pair.inspector} ·" not in b_before
+    assert b_before.count('data-verdict="none"') == len(found)
+    assert b_api["blind"] is True and b_api["reviews"] == []
+    assert all(f["verdict"] is None for f in b_api["findings"])
+    assert b_api["interaction"]["score"] == b_api["interaction"]["auto_score"]
+    assert "校准复核" in b_before  # the notice, in Chinese
+    # once B has judged every finding, both reviews are shown
+    assert 'id="blind"' not in b_after and "A-SAYS-FALSE-ALARM" in b_after
+    assert "B-SAYS-REAL" in b_after
+    # A (who judged first) now sees B's verdicts too
+    a_before, a_api, _ = asyncio.run(look(pair.inspector))
+    assert a_api["blind"] is False and "B-SAYS-REAL" in a_before
+    # nor could B, before judging, read A's verdicts off the queue (score, review filter) or the
+    # dismissals export, which A (who has judged) saw whole then
+    row = re.compile(r'<td class="score grade-\w+">(\d+) <small>\w*</small></td>\s*'
+                     rf'<td>(\d+)</td>\s*<td><a href="{url}">')
+    seen, a_saw = others[pair.second], others[pair.inspector]
+    shown, auto = row.search(seen["queue"]).groups()
+    assert shown == auto and row.search(a_saw["queue"]).group(1) != auto
+    assigned = re.search(rf'<a href="{url}">[^<]+</a></td><td>[^<]*</td><td>(\d+)</td>',
+                         seen["queue"])
+    assert assigned is not None and assigned.group(1) == auto
+    assert row.search(seen["dismissed"]) is None and row.search(seen["unreviewed"])
+    assert row.search(a_saw["dismissed"]) and row.search(a_saw["unreviewed"]) is None
+    assert "A-SAYS-FALSE-ALARM" in a_saw["csv"] and pair.interaction_id in a_saw["csv"]
+    assert "A-SAYS-FALSE-ALARM" not in seen["csv"] and pair.interaction_id not in seen["csv"]

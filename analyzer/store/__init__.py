@@ -55,6 +55,8 @@ How the package is built (one job a module):
   identities and serialised forms; :mod:`~analyzer.store.periods`,
   :mod:`~analyzer.store.summaries`, :mod:`~analyzer.store.ranking`: the
   figures ``conduct report`` renders (:mod:`analyzer.reports` renders them).
+  :mod:`~analyzer.store.blind`: what an inspector sees of the others' verdicts
+  on a calibration item before judging it.
 
 Example::
 

@@ -113,13 +113,23 @@ def apply_reviews(db: sqlite3.Connection, pk: int, user: str) -> None:
     verdicts = dict(db.execute(
         "SELECT idx, verdict FROM findings WHERE interaction_pk = ? AND verdict IS NOT NULL",
         (pk,)).fetchall())
-    score, grade = auto_score, auto_grade
     report = InteractionReport.from_dict(json.loads(report_json))
-    held = {i for i, f in enumerate(report.findings) if f.review}
-    if "dismiss" in verdicts.values() or held & set(verdicts):
-        score, grade = rescore_findings(reviewed(report.findings, verdicts), report)
+    score, grade = score_after(report, verdicts, (auto_score, auto_grade))
     db.execute("UPDATE interactions SET score = ?, grade = ?, changed_by = ? WHERE id = ?",
                (score, grade, user, pk))
+
+
+def score_after(report: InteractionReport, verdicts: dict[int, str],
+                auto: tuple[int, str]) -> tuple[int, str]:
+    """The review-adjusted score and grade of ``report`` under ``verdicts`` (by finding index).
+
+    ``auto`` (the automatic score and grade) stands unless a finding was
+    dismissed or a held one was judged: then the findings that count are scored again.
+    """
+    held = {i for i, f in enumerate(report.findings) if f.review}
+    if "dismiss" in verdicts.values() or held & set(verdicts):
+        return rescore_findings(reviewed(report.findings, verdicts), report)
+    return auto
 
 
 def reviewed(findings: list[Finding], verdicts: dict[int, str]) -> list[Finding]:

@@ -213,6 +213,22 @@ class SamplingMixin(StoreBase):
             raise NotFound(f"no assignment with id {assignment_id}", source=self.path)
         return found[0]
 
+    def blind_to_others(self, pk: int, inspector: str) -> bool:
+        """True while ``inspector`` may not see the other reviewers' verdicts on ``pk``.
+
+        That is while ``pk`` is a calibration item (its assignment has a second
+        inspector), ``inspector`` is one of its two inspectors, and some finding
+        of it has no confirm/dismiss of ``inspector``'s own yet: the two reviews
+        stay independent (:mod:`analyzer.store.blind` shows only their own).
+        """
+        row = self._query(
+            "SELECT 1 FROM assignments a WHERE a.interaction_pk = ? AND a.second IS NOT NULL "
+            "AND ? IN (a.inspector, a.second) AND EXISTS (SELECT 1 FROM findings f WHERE "
+            "f.interaction_pk = a.interaction_pk AND NOT EXISTS (SELECT 1 FROM reviews r "
+            "WHERE r.finding_id = f.id AND r.user = ? AND r.verdict IN ('confirm', 'dismiss')))"
+            " LIMIT 1", (pk, inspector, inspector))
+        return bool(row)
+
     def _assignments(self, clauses: list[str], params: list[SqlValue], limit: int
                      ) -> list[Assignment]:
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""

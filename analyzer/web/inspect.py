@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -16,10 +16,13 @@ from analyzer.i18n import N_, _
 from analyzer.reports.health import REASON_LABELS
 from analyzer.rules.score import release
 from analyzer.speech.clips import MEDIA_TYPES
-from analyzer.store import REVIEW_STATES, rescore_findings
+from analyzer.store import REVIEW_STATES, Store, rescore_findings
 from analyzer.store.appeals import Appeal
+from analyzer.store.blind import in_review_state, own_reviews
 from analyzer.store.filters import Filter
-from analyzer.store.rows import FindingRow, InteractionRow, ReviewRow
+from analyzer.store.reviews import score_after
+from analyzer.store.rows import FindingRow, InteractionColumns, InteractionRow, ReviewRow
+from analyzer.store.sampling import Assignment
 from analyzer.store.schema import DISMISS_REASONS
 from analyzer.types import InteractionReport, Utterance
 from analyzer.web import charts, queries, recordings, staff_view
@@ -41,6 +44,7 @@ from analyzer.web.deps import (
 if TYPE_CHECKING:
     from analyzer.speech.attribution import Attribution
 
+R = TypeVar("R", bound=InteractionColumns)
 router = APIRouter()
 logger = logging.getLogger("analyzer")
 INSPECTOR = require_role("inspector")
@@ -72,6 +76,12 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
     filters = replace(filters_of(request), flagged=True)
     page = max(page, 1)
     rows = store.interactions(filters, order="score", limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    mine = store.assignments(inspector=user.name, limit=200)
+    blind = blind_items(store, mine, user)
+    if blind:  # the viewer's calibration items, as their own verdicts alone give them
+        rows = as_seen(store, rows, blind, user, filters, first_page=page == 1)
+        mine = [replace(a, score=own_score(store, a.interaction_pk, user))
+                if a.interaction_pk in blind else a for a in mine]
     # exact from the rollups, or "1000+": a pager never walks every match of a month
     total = store.tally(filters, cap=max(QUEUE_COUNT_CAP, page * PAGE_SIZE))
     choices = queries.distinct_values(database(request))
@@ -79,7 +89,6 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
     if not total.exact and len(rows) == PAGE_SIZE:
         pages = max(pages, page + 1)
     shown = shown_filters(request)
-    mine = store.assignments(inspector=user.name, limit=200)
     today = today_in_hall(request)
     states = [(a, a.state(today)) for a in mine]
 
@@ -92,6 +101,66 @@ def queue(request: Request, page: int = 1, user: User = INSPECTOR) -> Response:
                           for s in ("open", "overdue", "done")},
                   prev_url=link(page - 1) if page > 1 else "",
                   next_url=link(page + 1) if page < pages else "")
+
+
+def blind_items(store: Store, mine: list[Assignment], user: User) -> set[int]:
+    """The interactions of ``mine`` that ``user`` must still review blind
+    (:meth:`~analyzer.store.Store.blind_to_others`); none for supervisors and admins."""
+    if user.role != "inspector":
+        return set()
+    return {a.interaction_pk for a in mine
+            if a.second is not None and store.blind_to_others(a.interaction_pk, user.name)}
+
+
+def own_row(store: Store, row: InteractionRow, user: User
+            ) -> tuple[InteractionRow, list[FindingRow]]:
+    """``row`` with the score, grade and unreviewed count of ``user``'s own verdicts when
+    ``user`` must review it blind (:func:`seen_by`), and its findings as they see them."""
+    found, _reviews, blind = seen_by(store, row["id"], user)
+    if not blind:
+        return row, found
+    shown = _own_score(row, store.report(row["id"]), found)
+    shown["n_unreviewed"] = sum(1 for f in found if f["verdict"] is None)
+    return shown, found
+
+
+def own_score(store: Store, pk: int, user: User) -> int:
+    """The score of ``pk`` that ``user`` sees (their own verdicts' while blind, :func:`seen_by`)."""
+    row = store.interaction(pk)
+    found, _reviews, blind = seen_by(store, pk, user)
+    return _own_score(row, store.report(pk), found)["score"] if blind else row["score"]
+
+
+def _matches_but_review(store: Store, pk: int, filters: Filter) -> InteractionRow | None:
+    """Interaction ``pk``'s row when it matches ``filters`` but for the review state."""
+    row = store.interaction(pk)
+    day, staff = row["day"], row["staff"]
+    if ((filters.staff and filters.staff != staff) or (filters.since and day < filters.since)
+            or (filters.until and day > filters.until)):
+        return None
+    near = replace(filters, review="", staff=staff, since=day, until=day)
+    return next((r for r in store.interactions(near) if r["id"] == pk), None)
+
+
+def as_seen(store: Store, rows: list[InteractionRow], blind: set[int], user: User,
+            filters: Filter, *, first_page: bool) -> list[InteractionRow]:
+    """A queue page as ``user`` sees it: the rows of ``blind`` items with their own score,
+    and, under a review filter, those items kept or added by their own verdicts alone
+    (added on the first page), worst score first."""
+    if filters.review:
+        rows = [r for r in rows if r["id"] not in blind]
+        if first_page:
+            rows += [r for r in (_matches_but_review(store, pk, filters) for pk in sorted(blind))
+                     if r is not None]
+    shown = []
+    for row in rows:
+        if row["id"] not in blind:
+            shown.append(row)
+            continue
+        own, found = own_row(store, row, user)
+        if not filters.review or in_review_state(found, filters.review):
+            shown.append(own)
+    return sorted(shown, key=lambda r: r["score"])
 
 
 #: Rule titles per set of extra lexicon files, once they loaded (a failure is not kept).
@@ -212,6 +281,30 @@ def _mark(text: str, evidence: list[str]) -> list[tuple[str, bool]]:
     return pieces
 
 
+def seen_by(store: Store, pk: int, user: User
+            ) -> tuple[list[FindingRow], list[ReviewRow], bool]:
+    """The findings and reviews of ``pk`` that ``user`` may see, and whether the view is blind.
+
+    An inspector of a calibration item who has not judged it yet sees only
+    their own verdicts (:meth:`~analyzer.store.Store.blind_to_others`,
+    :func:`~analyzer.store.blind.own_reviews`); supervisors and admins see all.
+    """
+    findings, reviews = store.findings(pk), store.reviews(pk=pk)
+    blind = user.role == "inspector" and store.blind_to_others(pk, user.name)
+    if blind:
+        findings, reviews = own_reviews(findings, reviews, user.name)
+    return findings, reviews, blind
+
+
+def _own_score(row: R, report: InteractionReport, findings: list[FindingRow]) -> R:
+    """``row`` with the score and grade that only the viewer's own verdicts give."""
+    verdicts = {f["idx"]: f["verdict"] for f in findings if f["verdict"]}
+    score, grade = score_after(report, verdicts, (row["auto_score"], row["auto_grade"]))
+    shown = row.copy()
+    shown["score"], shown["grade"] = score, grade
+    return shown
+
+
 @router.get("/interactions/{pk}", response_class=HTMLResponse)
 def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     """One interaction: transcript, findings with verdicts, audio player."""
@@ -221,14 +314,16 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
     check_own(user, row["staff"])
     report = store.report(pk)
     titles = rule_titles(config.lexicon)
-    reviews = store.reviews(pk=pk)
+    found, reviews, blind = seen_by(store, pk, user)
+    if blind:
+        row = _own_score(row, report, found)
     appeals = {a.finding_id: a for a in store.appeals(pk=pk)}
     findings: list[FindingView] = [
         {**f, "title": titles.get(f["rule"], {}).get("title", ""),
          "cite": titles.get(f["rule"], {}).get("cite", ""),
          "history": [r for r in reviews if r["finding_id"] == f["id"]],
          "appeal": appeals.get(f["id"]), "review": report.findings[f["idx"]].review}
-        for f in store.findings(pk)]
+        for f in found]
     has_audio = recordings.recording_for(request, user, row) is not None
     confirmed = [release(report.findings[r["idx"]]) for r in findings
                  if r["verdict"] == "confirm"]
@@ -240,7 +335,7 @@ def interaction(request: Request, pk: int, user: User = READERS) -> Response:
         findings = [cast(FindingView, staff_view.finding(dict(f), user.name)) for f in findings]
         orphans = [staff_view.review(r) for r in orphans]
     return render(request, "interaction.html", row=row, report=report, findings=findings,
-                  may_review=user.may("inspector"),
+                  may_review=user.may("inspector"), blind=blind,
                   may_appeal=user.may("supervisor") or user.role == "staff",
                   confirmed_score=confirmed_score,
                   transcript=_transcript(said, findings), has_audio=has_audio,
@@ -272,7 +367,11 @@ async def verdict(request: Request, finding_id: int, user: User = INSPECTOR) -> 
 
     pk = await run_in_threadpool(save)
     if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse(store.interaction(pk) | {"input": None, "audio": None})
+        row = store.interaction(pk)
+        found, _reviews, blind = seen_by(store, pk, user)
+        if blind:  # the score the inspector's own verdicts give, not the pair's
+            row = _own_score(row, store.report(pk), found)
+        return JSONResponse(row | {"input": None, "audio": None})
     return RedirectResponse(f"/interactions/{pk}#finding-{finding_id}", status_code=303)
 
 
@@ -309,8 +408,30 @@ def audio(request: Request, pk: int, user: User = READERS) -> Response:
 def dismissals_csv(request: Request, user: User = INSPECTOR) -> Response:
     """Dismissed findings (false alarms) as CSV, for lexicon owners."""
     rows = queries.dismissals(database(request), filters_of(request))
+    if user.role == "inspector":  # none of the others' on items the viewer reviews blind
+        rows = own_dismissals(store_of(request), rows, user)
     return Response(queries.dismissals_csv(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="dismissals.csv"'})
+
+
+def own_dismissals(store: Store, rows: list[queries.DismissalRow], user: User
+                   ) -> list[queries.DismissalRow]:
+    """``rows`` without other inspectors' dismissals on interactions ``user`` must still
+    review blind (:func:`seen_by`); on those, only the viewer's own comment is given."""
+    seen: dict[int, list[ReviewRow] | None] = {}
+    out = []
+    for row in rows:
+        pk, _staff = store.finding_owner(row["id"])
+        if pk not in seen:
+            _found, reviews, blind = seen_by(store, pk, user)
+            seen[pk] = reviews if blind else None
+        mine = seen[pk]
+        if mine is None:
+            out.append(row)
+        elif row["dismissed_by"] == user.name:
+            said = [r["comment"] for r in mine if r["finding_id"] == row["id"] and r["comment"]]
+            out.append(row | {"comment": said[-1] if said else ""})
+    return out
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
@@ -350,7 +471,10 @@ def api_interactions(request: Request, limit: int = 100, offset: int = 0,
 def api_interaction(request: Request, pk: int, user: User = INSPECTOR) -> dict[str, object]:
     """JSON: one interaction's row, report, findings (with ids and verdicts) and reviews."""
     store = store_of(request)
-    row = store.interaction(pk)
+    row, report = store.interaction(pk), store.report(pk)
+    findings, reviews, blind = seen_by(store, pk, user)
+    if blind:
+        row = _own_score(row, report, findings)
     return {"interaction": {k: v for k, v in row.items() if k not in ("input", "audio")},
-            "report": store.report(pk).to_dict(), "findings": store.findings(pk),
-            "reviews": store.reviews(pk=pk)}
+            "report": report.to_dict(), "findings": findings, "reviews": reviews,
+            "blind": blind}
