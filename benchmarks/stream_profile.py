@@ -228,3 +228,103 @@ def profile_text(prof: dict[str, Any], ticks: dict[str, Any]) -> str:
         out += [f"| {k} | {v['tick']} | {v['encoder']} | {v['decoder']} | {v['align']} | "
                 f"{v['per_bin']} |" for k, v in ticks.items()]
     return "\n".join(out) + "\n"
+
+
+class FixedCost:
+    """Stands in for the listener's recognition engine with a fixed cost per bin, spent
+    sleeping (no CPU: the figures do not depend on the machine's load), batching what
+    waits as the engine does (up to ``batch_size`` bins a tick, a tick costing
+    ``bin_seconds`` per bin, as an engine tick on a CPU does); every piece is heard as
+    one word. Only the schedule is measured: who waits for whom."""
+
+    def __init__(self, bin_seconds: float, batch_size: int = 4) -> None:
+        self.bin_seconds, self.batch_size = bin_seconds, batch_size
+        self._cond = threading.Condition()
+        self._queue: list[dict[str, Any]] = []
+        self.ticks: list[int] = []
+        threading.Thread(target=self._serve, daemon=True, name="fixed-cost-engine").start()
+
+    def transcribe_many(self, tracks: Any, options: Any, *, verifier: Any = None,
+                        cut: bool = True) -> list[list[Any]]:
+        from analyzer.speech.decode import SAMPLE_RATE
+        from analyzer.types import Utterance, Word
+
+        seconds = sum(t.samples.size / SAMPLE_RATE + 1.0 for t in tracks)
+        request = {"bins": max(1, int(np.ceil(seconds / 30.0))), "done": threading.Event()}
+        with self._cond:
+            self._queue.append(request)
+            self._cond.notify_all()
+        request["done"].wait()
+        out = []
+        for t in tracks:
+            start = round(t.offset + t.lead, 3)
+            end = round(t.offset + t.samples.size / SAMPLE_RATE - t.trail, 3)
+            out.append([] if t.context else [Utterance(t.speaker, start, end, "嗯",
+                                                       (Word("嗯", start, end),), 0.9, t.known)])
+        return out
+
+    def _serve(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: bool(self._queue))
+                batch, bins = [], 0
+                while self._queue and (not batch or bins + self._queue[0]["bins"]
+                                       <= self.batch_size):
+                    bins += self._queue[0]["bins"]
+                    batch.append(self._queue.pop(0))
+            time.sleep(bins * self.bin_seconds)
+            self.ticks.append(bins)
+            for request in batch:
+                request["done"].set()
+
+
+def schedule(calls: list[Any], n: int, bin_seconds: float, options: Any) -> dict[str, Any]:
+    """``n`` calls fed at once in real time to lines in this process, over a
+    :class:`FixedCost` engine, with one request in the engine at a time and with no cap
+    (``stream.engine_at_once`` 1 and 256): how long each of the clerks' clauses and the
+    citizens' utterances waited for its words (from the audio it needed: the pause's
+    padding, or the utterance's end and the silence that told it had ended)."""
+    from analyzer.stream.scheduler import line_recognizer
+
+    vad = options.asr.vad
+    ended_after = (vad.min_silence_ms - vad.pad_ms) / 1000
+    out: dict[str, Any] = {}
+    for at_once in (1, 256):
+        engine = FixedCost(bin_seconds)
+        recognizer = line_recognizer(engine, options.stream.partial_speakers,
+                                     options.pack.share, at_once)
+        chosen = [calls[k % len(calls)] for k in range(n)]
+        got: dict[str, Any] = {}
+        threads = [threading.Thread(target=_line, args=(c, recognizer, options, got))
+                   for c in chosen]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        waits: dict[str, list[float]] = {"staff": [], "citizen": []}
+        for call in chosen:
+            for t in got[call.name]["traces"]:
+                if t.kind == "periodic":
+                    continue
+                due = t.audio_end + (ended_after if t.kind in ("end", "deferred") else 0.0)
+                waits["staff" if t.speaker == "staff" else "citizen"].append(t.answered - due)
+        out["no cap" if at_once == 256 else f"{at_once} at a time"] = {
+            **{f"{who}_{q}": (round(float(np.percentile(v, q)), 3) if v else None)
+               for who, v in waits.items() for q in (50, 95)},
+            "staff_n": len(waits["staff"]), "citizen_n": len(waits["citizen"]),
+            "mean_bins_per_tick": round(float(np.mean(engine.ticks)), 2) if engine.ticks else 0}
+    return {"calls": n, "bin_seconds": bin_seconds, "configs": out}
+
+
+def schedule_text(data: dict[str, Any]) -> str:
+    """The schedule's table (Markdown)."""
+    out = [f"\nthe schedule alone ({data['calls']} calls in real time, an engine of "
+           f"{data['bin_seconds']} s per bin spent sleeping; a clerk's clause: its pause's "
+           "padding or its utterance's end -> its words):\n",
+           "| engine | clerk's clause p50 / p95 s (n) | citizen's utterance p50 / p95 s (n) "
+           "| bins per tick |", "|---|---|---|---|"]
+    for name, s in data["configs"].items():
+        out.append(f"| {name} | {s['staff_50']} / {s['staff_95']} ({s['staff_n']}) | "
+                   f"{s['citizen_50']} / {s['citizen_95']} ({s['citizen_n']}) | "
+                   f"{s['mean_bins_per_tick']} |")
+    return "\n".join(out) + "\n"

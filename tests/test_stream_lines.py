@@ -399,8 +399,12 @@ def test_a_citizens_utterance_waits_while_other_lines_are_heard_and_keeps_its_co
     assert said.requests.count(["citizen"]) == 2  # the 2nd, once free, at once
     transcript = events[-1]["report"]["transcript"]
     assert [u["speaker"] for u in transcript] == [t.speaker for t in turns]
-    # an engine never free: the kept utterance waits KEPT_WAIT seconds of the call, no more
-    longer = np.concatenate([audio, np.zeros((2, 10 * SR), np.float32)], axis=1)
+    # an engine never free: the kept utterance waits KEPT_WAIT seconds of the call, then for
+    # the clerk to be silent (not in the middle of a clause), and never twice that
+    longer = np.concatenate([audio, np.zeros((2, 15 * SR), np.float32)], axis=1)
     said, line, _ = run(float("inf"), longer)
     deferred = [t for t in line.online.traces if t.kind == "deferred"]
-    assert deferred and KEPT_WAIT <= deferred[0].asked - turns[1].end < KEPT_WAIT + 1
+    assert deferred and KEPT_WAIT <= deferred[0].asked - turns[1].end < 2 * KEPT_WAIT + 1
+    assert turns[-1].start < turns[1].end + KEPT_WAIT < turns[-1].end  # the clerk talked then
+    asked = [(t.kind, t.speaker) for t in line.online.traces]
+    assert asked[-2:] == [("pause", "staff"), ("deferred", "citizen")]  # the clause first

@@ -66,8 +66,9 @@ if TYPE_CHECKING:
 #: Seconds of kept-back speech recognised at once at the latest (about a 30 s bin, gaps
 #: between the pieces included).
 KEPT_SECONDS = 20.0
-#: Seconds of the call a kept-back utterance waits at most for the engine to be free of
-#: the other lines' requests (then it is recognised even so).
+#: Seconds of the call a kept-back utterance waits for the engine to be free of the other
+#: lines' requests (then it is recognised even so, once the clerk is silent; after twice
+#: this, at once).
 KEPT_WAIT = 6.0
 
 
@@ -348,12 +349,17 @@ class StreamAnalyzer:
 
     def _kept_due(self) -> bool:
         """The kept-back utterances are recognised now: the line has caught up, and the
-        engine is free or the first of them has waited :data:`KEPT_WAIT` seconds."""
+        clerk is silent (a clause that ended while the line's thread waited for the
+        citizen's words would wait too) with the engine free or the first of them
+        waiting :data:`KEPT_WAIT` seconds — or it has waited twice that (never for ever)."""
         if self.lag() > self.sopts.defer_behind:
             return False
         _, lo, first = self._kept[0]
-        return (not self._engine_busy()
-                or (self.heard - lo - first.size) / SAMPLE_RATE >= KEPT_WAIT)
+        waited = (self.heard - lo - first.size) / SAMPLE_RATE
+        clerk_talks = any(t.seg.start is not None for k, t in enumerate(self._live)
+                          if self._early_track(k))
+        return (waited >= 2 * KEPT_WAIT
+                or (not clerk_talks and (not self._engine_busy() or waited >= KEPT_WAIT)))
 
     def _engine_busy(self) -> bool:
         """The recognizer is hearing or holding other requests (the listener's other lines;
