@@ -501,12 +501,17 @@ class StreamOptions(Checked):
     _RANGES: ClassVar[dict[str, Range]] = {
         "partial_interval": (0.0, 10.0), "answer_min_speech_ms": NONNEG,
         "context_seconds": (0.0, 28.0), "defer_behind": NONNEG,
-        "max_ring_seconds": NONNEG, "engine_at_once": (0, 256)}
+        "max_ring_seconds": NONNEG, "engine_at_once": (0, 256), "partial_lines": (0, 1000)}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES}
 
     # s of new speech after which a growing utterance is decoded again (partial events and
     # LocalAgreement commits); 0: not while the speaker talks on (see decode_at_pause)
     partial_interval: float = 1.0
+    # lines on the listener's engine up to which growing speech is decoded every
+    # partial_interval (each decoding is a full encoder pass: with 4 calls on a CPU they took
+    # a fifth of the engine's ticks and a clerk's clause on another line waited behind them);
+    # with more lines only at pauses and ends; 0: any number
+    partial_lines: int = 1
     # decode a growing utterance once its speaker has paused for asr.vad.pad_ms: a forbidden
     # phrase before a pause is told then, and if the pause ends the utterance that decoding
     # is its final recognition (the same samples; no second encoder pass)

@@ -408,3 +408,35 @@ def test_a_citizens_utterance_waits_while_other_lines_are_heard_and_keeps_its_co
     assert turns[-1].start < turns[1].end + KEPT_WAIT < turns[-1].end  # the clerk talked then
     asked = [(t.kind, t.speaker) for t in line.online.traces]
     assert asked[-2:] == [("pause", "staff"), ("deferred", "citizen")]  # the clause first
+
+
+def test_growing_speech_is_decoded_periodically_only_while_one_line_is_on_the_engine():
+    """Issue 27's 4-call tail: periodic decodings of growing speech (each a full encoder
+    pass) took a fifth of the engine's ticks with four calls, and another line's clause
+    that ended during one waited for it. With more than ``stream.partial_lines`` lines
+    (1) on the listener's engine a line is decoded at its pauses and ends only; the
+    engine counts its lines as their analyzers open and release them."""
+    talk = np.concatenate([np.zeros(SR // 2, np.float32), speech("请您稍等一下我帮您查一查这个材料"),
+                           np.zeros(SR, np.float32)])
+    audio = np.stack([talk, np.zeros_like(talk)])
+    chunks = [audio[:, i: i + 1600] for i in range(0, audio.shape[1], 1600)]
+
+    def kinds(options: AnalyzerOptions, engine: Prioritised) -> list[str]:
+        line = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=engine)
+        _run(line, chunks)
+        return [t.kind for t in line.online.traces]
+
+    periodic = AnalyzerOptions(stream=StreamOptions(partial_interval=0.5))
+    engine = Prioritised(Scripted({"staff": "请您稍等一下"}), ["staff"])
+    other = StreamAnalyzer(periodic, SR, 2, channel="counter", recognizer=engine)  # a call on
+    assert engine.lines() == 1
+    two = kinds(periodic, engine)
+    assert "periodic" not in two and ("pause" in two or "end" in two)
+    assert engine.lines() == 1  # the line released itself when it closed
+    anyhow = kinds(AnalyzerOptions(stream=StreamOptions(partial_interval=0.5, partial_lines=0)),
+                   engine)
+    assert "periodic" in anyhow  # 0: whatever the lines
+    other.release()
+    other.release()  # once only
+    assert engine.lines() == 0
+    assert "periodic" in kinds(periodic, engine)  # alone again

@@ -188,6 +188,10 @@ class StreamAnalyzer:
         self.compute_seconds = 0.0  # wall time spent in feed/close
         #: What :meth:`close` produced: the core's result (for the results database).
         self.result: AnalysisResult | None = None
+        #: the listener's scheduler counts its lines (periodic decoding while they are
+        #: few); :meth:`release` tells it the line is gone
+        self._close_line: Callable[[], None] | None = getattr(recognizer, "close_line", None)
+        getattr(recognizer, "open_line", lambda: None)()
 
     def _ring_row(self) -> int | None:
         """Where the ringback is listened for, as the file path does: the citizen's
@@ -455,6 +459,9 @@ class StreamAnalyzer:
         """Drop the call's kept audio (after :meth:`close`, or when the line is abandoned)."""
         if isinstance(self.audio, SampleFile):
             self.audio.close()
+        close_line, self._close_line = self._close_line, None
+        if close_line is not None:  # once
+            close_line()
 
     def _at_call_end(self, tracks: list[Track], correlation: float | None) -> tuple[str, ...]:
         """The attribution rules that ran only when the call ended."""

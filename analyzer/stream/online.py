@@ -23,7 +23,11 @@ what it is asked, after whisper_streaming's separation of the two:
   full encoder pass, and a line that falls behind must catch up first), nor
   while the listener's engine is hearing another line (the recognizer's
   ``busy()``: a periodic decoding would then be stale before it started, and
-  the other lines' clauses at their pauses would wait behind it);
+  the other lines' clauses at their pauses would wait behind it), nor while
+  more than ``StreamOptions.partial_lines`` lines share the engine (each is a
+  full encoder pass; with four calls on a CPU they took a fifth of the
+  engine's ticks, and another line's clause that ended during one waited
+  for it);
 * **an ended utterance** is recognised whole, as the file path recognises a
   speech piece, unless a decoding at its pause already did.
 
@@ -333,8 +337,13 @@ class OnlinePolicy:
         interval = self.options.partial_interval
         if not interval or heard - growing.decoded_to < interval * SAMPLE_RATE or lag > interval:
             return None  # off, not due yet, or the line is behind: the utterance's end will tell
-        if getattr(self._recognizer(), "busy", lambda: False)():
+        recognizer = self._recognizer()
+        if getattr(recognizer, "busy", lambda: False)():
             return None  # other lines are being heard: their clauses first, this one is stale
+        most = self.options.partial_lines
+        if most and getattr(recognizer, "lines", lambda: 1)() > most:
+            return None  # the engine's spare time is the other lines' clauses'
+
         growing.decoded_to = heard
         return self._told(track.speaker, growing,
                           self._decode(k, track, (lo, heard), heard, staff_spoke, "periodic"),
