@@ -396,3 +396,13 @@ def test_a_sum_of_money_counts_no_copies():
              ("staff", 30, 32, "你先把这张表填了。"), CLOSE]
     (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
     assert "复印件" in f.detail["question"]
+
+
+def test_a_later_word_that_echoes_the_verb_about_something_else_is_no_answer():
+    """要本人来吗 is not answered later by 要带户口本 (materials), nor 在哪儿 by 所需 (a list)."""
+    turns = [GREET, ("citizen", 3, 6, "要本人来办吗？"), ("staff", 6.5, 8, "您先在这儿按个手印。"),
+             ("citizen", 8.5, 9, "嗯。"), ("staff", 12, 15, "要带户口本和结婚证，就这些。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    where = [GREET, ("citizen", 3, 6, "复印的地方在哪儿？"), ("staff", 6.5, 8, "您先在这儿按个手印。"),
+             ("citizen", 8.5, 9, "嗯。"), ("staff", 12, 15, "这是所需材料的清单，您拿好。"), CLOSE]
+    assert _found(where, "A5-ANSWER", ACTS_ON)[0]

@@ -36,7 +36,7 @@ procedure (左手按这儿, 先把表填了) as if nothing was asked, leaves it 
   ``acts-answers.toml``) say which kinds of answer a reply gives
   (:func:`heard_answers`): a kind it hears answers a question of that kind; a
   later reply it hears answering nothing gives no answer by words alone (行 is
-  also a row of a form); in an instruction it hears answering nothing, 这儿 and
+  also a row of a form); in an instruction it hears giving no place, 这儿 and
   那边 point at the work, not at a place; a number in a reply heard giving a
   cost or a time is that sum or time, not a count; and a reply heard answering
   only another kind leaves a second question of its own kind open
@@ -318,17 +318,18 @@ def answers(question: Question, reply: str, *, first: bool = True,
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
             and (HERE.search(question.text) or _CONFIRM.search(question.text)):
         return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up
-    if question.kinds & {"yesno", "who"} and _echoes_modal(question.text, simple):
+    if question.kinds & {"yesno", "who"} and _echoes_modal(question.text, simple) \
+            and (first or heard is None or "yesno" in heard):  # later: 需要带执照 is no 需要本人吗
         return True
     if "way" in question.kinds and MOVES_ON.search(simple):
         return True  # asked how: being walked through the procedure answers it
     lenient = {"yesno", "who"} if not first else {"yesno"}
-    if heard is not None and not heard and not first:
-        lenient |= set(ANSWER_ACTS.values())  # the detector's kinds, unheard: incidental words
+    if heard is not None and not first:
+        lenient |= set(ANSWER_ACTS.values()) - heard  # later, unheard kinds: incidental words
     if heard and heard & {"cost", "time"} and not heard & {"material"}:
         lenient.add("amount")  # a number is the money or the time heard (四十块 counts no copies)
     plain = _SELF_PLACE.sub("", simple)  # 我这边核对一下 names no place
-    if heard is not None and not heard and MOVES_ON.search(plain):
+    if heard is not None and "place" not in heard and MOVES_ON.search(plain):
         plain = _DEICTIC.sub("", plain)  # 放这儿按一下: an instruction's here is the work's
     return any(kind not in lenient and ANSWER_KINDS[kind].search(plain)
                for kind in question.kinds)
@@ -336,7 +337,10 @@ def answers(question: Question, reply: str, *, first: bool = True,
 
 #: The staff act detector's answer acts (:mod:`analyzer.rules.acts`) -> the kind of answer each gives.
 ANSWER_ACTS: dict[str, str] = {"ans_cost": "cost", "ans_time": "time", "ans_place": "place",
-                               "ans_material": "material", "ans_way": "way", "ans_yesno": "yesno"}
+                               "ans_material": "material", "ans_way": "way", "ans_yesno": "yesno",
+                               # telling the materials answers what to bring
+                               "materials": "material", "material_list": "material",
+                               "materials_more": "material"}
 
 
 def heard_answers(acts: dict[str, tuple[float, str]] | None) -> frozenset[str] | None:
@@ -351,7 +355,7 @@ def heard_answers(acts: dict[str, tuple[float, str]] | None) -> frozenset[str] |
 
 
 #: Here and there: in an instruction with no answer heard they point at the work in hand.
-_DEICTIC = re.compile(r"这儿|这里|这边|那儿|那里|那边|这搭|那搭|这达|那达")
+_DEICTIC = re.compile(r"[在到往]?(?:这儿|这里|这边|那儿|那里|那边|这搭|那搭|这达|那达)")
 #: The clerk's own side (我这边 …), which names no place.
 _SELF_PLACE = re.compile(r"(?:我|我们|咱|咱们)(?:这边|这儿|这里)")
 
