@@ -221,6 +221,39 @@ def test_materials_added_after_the_list_are_piecemeal():
     assert not _found(at_once, "A18-PIECEMEAL")[0]
 
 
+def _handed_then(told, added):
+    """A list told, the papers handed over and looked at, then one more staff sentence."""
+    return [GREET, ("citizen", 3, 5, "我来办个手续。"), ("staff", 6, 9, told),
+            ("citizen", 9.5, 10, "好嘞。"), ("citizen", 60, 63, "都拿来了，你看看。"),
+            ("staff", 64, 66, "嗯，我看一下。"), ("staff", 67, 69, added)]
+
+
+def test_a_material_added_in_plain_words_after_the_papers_came_is_piecemeal():
+    """还得再准备 / 也得有 + a material, said after the papers came back, adds one (act heard or not)."""
+    for told, added in (("您带户口本和身份证过来。", "嗯，还得再准备一张银行卡。"),
+                        ("带上发票和身份证就行。", "噢，病历也得有。")):
+        found = _found(_handed_then(told, added), "A18-PIECEMEAL", ACTS_ON)[0]
+        assert len(found) == 1 and found[0].detail["added"] == added, added
+    handed = [GREET, ("citizen", 3, 5, "我来办居住证。"), ("staff", 6, 9, "您带户口本和身份证过来。"),
+              ("citizen", 9.5, 10, "好嘞。"), ("citizen", 60, 63, "这是户口本，这是身份证。"),
+              ("staff", 64, 66, "好了，已经受理了。"), ("staff", 67, 69, "嗯，还得再准备一张银行卡。")]
+    assert _found(handed, "A18-PIECEMEAL", ACTS_ON)[0]  # handing them over closed the list
+
+
+def test_saying_where_to_get_a_paper_is_no_list_of_materials():
+    """到社区开就可以 tells where, it names no material: a later 还差一份证明 adds to no list."""
+    turns = [GREET, ("citizen", 3, 5, "这个证明去哪开？"), ("staff", 6, 8, "到社区开就可以。"),
+             ("citizen", 8.5, 9, "好的。"), ("staff", 10, 12, "我先核对一下信息。"),
+             ("staff", 13, 15, "您这个手续不全，还差一份证明。")]
+    assert not _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_a_copy_missing_is_of_a_material_told_but_asking_for_originals_adds_one():
+    told = "带上租房合同和营业执照的复印件。"
+    assert not _found(_handed_then(told, "您这还缺一份复印件。"), "A18-PIECEMEAL", ACTS_ON)[0]
+    assert _found(_handed_then(told, "另外还得带原件。"), "A18-PIECEMEAL", ACTS_ON)[0]
+
+
 def test_a_citizen_reporting_an_earlier_visit_is_marked_and_costs_nothing():
     turns = [GREET, ("citizen", 3, 6, "上次没说还要户口本，我又跑了一趟。"),
              ("staff", 7, 9, "不好意思，给您添麻烦了。")]
