@@ -73,6 +73,21 @@ def _fed(call: Any, recognizer: Any, options: Any, out: dict[str, Any]) -> None:
     out[call.name] = {"events": events, "traces": list(sa.online.traces)}
 
 
+def fed_at_once(calls: list[Any], n: int, recognizer: Any, options: Any
+                ) -> tuple[list[Any], dict[str, Any]]:
+    """``n`` of the calls (in turn) fed at once in real time, a line each in its own
+    thread over ``recognizer``; the calls chosen and what each line gave (:func:`_line`)."""
+    chosen = [calls[k % len(calls)] for k in range(n)]
+    got: dict[str, Any] = {}
+    threads = [threading.Thread(target=_line, args=(c, recognizer, options, got))
+               for c in chosen]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return chosen, got
+
+
 def profile(calls: list[Any], counts: list[int], options: Any) -> dict[str, Any]:
     """Every concurrency of ``counts``: the calls fed at once, their latency split."""
     from analyzer.speech.engine import get_engine
@@ -84,14 +99,7 @@ def profile(calls: list[Any], counts: list[int], options: Any) -> dict[str, Any]
         recognizer = line_recognizer(engine, options.stream.partial_speakers,
                                      options.pack.share,
                                      options.stream.at_once(options.asr.device))
-        chosen = [calls[k % len(calls)] for k in range(n)]
-        got: dict[str, Any] = {}
-        threads = [threading.Thread(target=_line, args=(c, recognizer, options, got))
-                   for c in chosen]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        chosen, got = fed_at_once(calls, n, recognizer, options)
         vad = options.asr.vad
         result[f"x{n}"] = split(chosen, got, (vad.min_silence_ms - vad.pad_ms) / 1000)
     return result
@@ -293,14 +301,7 @@ def schedule(calls: list[Any], n: int, bin_seconds: float, options: Any) -> dict
         engine = FixedCost(bin_seconds)
         recognizer = line_recognizer(engine, options.stream.partial_speakers,
                                      options.pack.share, at_once)
-        chosen = [calls[k % len(calls)] for k in range(n)]
-        got: dict[str, Any] = {}
-        threads = [threading.Thread(target=_line, args=(c, recognizer, options, got))
-                   for c in chosen]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        chosen, got = fed_at_once(calls, n, recognizer, options)
         waits: dict[str, list[float]] = {"staff": [], "citizen": []}
         for call in chosen:
             for t in got[call.name]["traces"]:

@@ -275,6 +275,15 @@ def _ask(engine, speaker: str, at: float) -> threading.Thread:
     return run
 
 
+def _let_through(said: Gated, names: tuple[str, ...], runs: list[threading.Thread]) -> None:
+    """Let each request out of the engine once it is the latest in, in this order."""
+    for name in names:
+        _until(lambda name=name: said.order[-1] == name)
+        said.gates.setdefault(name, threading.Event()).set()
+    for run in runs:
+        run.join(10)
+
+
 def _until(check, seconds: float = 10.0) -> None:
     import time
 
@@ -299,11 +308,7 @@ def test_a_clerks_clause_waits_for_one_bin_at_most_then_goes_before_the_others()
     runs.append(_ask(engine, "staff", 3.0))  # line 3: a clerk's clause at its pause
     _until(lambda: len(engine._waiting) == 2)
     assert engine.busy()
-    for name in ("citizen@1.0", "staff@3.0", "citizen@2.0"):
-        _until(lambda name=name: said.order[-1] == name)
-        said.gates.setdefault(name, threading.Event()).set()
-    for run in runs:
-        run.join(10)
+    _let_through(said, ("citizen@1.0", "staff@3.0", "citizen@2.0"), runs)
     assert said.order == ["citizen@1.0", "staff@3.0", "citizen@2.0"]
     assert said.most == 1  # never a batch of several lines' bins on a CPU
     assert engine.counts["held"] == 2 and not engine.busy()
@@ -323,11 +328,7 @@ def test_no_request_waits_for_ever_behind_the_clerks():
     time.sleep(0.3)  # the citizen's request has waited longer than max_wait
     runs.append(_ask(engine, "staff", 4.0))
     _until(lambda: len(engine._waiting) == 2)
-    for name in ("staff@1.0", "citizen@2.0", "staff@4.0"):
-        _until(lambda name=name: said.order[-1] == name)
-        said.gates.setdefault(name, threading.Event()).set()
-    for run in runs:
-        run.join(10)
+    _let_through(said, ("staff@1.0", "citizen@2.0", "staff@4.0"), runs)
     assert said.order == ["staff@1.0", "citizen@2.0", "staff@4.0"]
 
 
