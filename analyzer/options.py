@@ -529,6 +529,12 @@ class StreamOptions(Checked):
     # citizen's) are kept back and recognised together, up to one bin of them in one
     # encoder pass, once the line has caught up, the bin is full or the call ends; 0: never
     defer_behind: float = 2.0
+    # with several lines on the listener's engine, a citizen's kept-back utterances are
+    # decoded in the clerk's next request (its bin, before the clerk's clause, as a
+    # recording's bin holds both parties): one encoder pass for both instead of two; off:
+    # they get a request of their own (the clerk's clause is then decoded right after its
+    # context, not after the citizen's words)
+    fold_kept: bool = False
     answer_min_speech_ms: int = 300  # staff speech this long answers a call
     max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
     # requests of the listener's lines let into its recognition engine at a time, the most

@@ -38,7 +38,8 @@ work; ablations ``no-pause`` (``stream.decode_at_pause=false``), ``no-context``
 cost grows with its bins, so a clerk's clause that joins a tick of other
 lines' bins waits for all of them); ``no-cap`` (``stream.engine_at_once=256``:
 every waiting request into the engine's next batch, as before the cap of one
-request at a time on a CPU).
+request at a time on a CPU); ``fold`` (``stream.fold_kept=true``: with several
+lines a citizen's kept-back utterance is decoded in the clerk's next bin).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
 ``../shared/data/dialogues-dev`` whose labels quote a forbidden phrase,
@@ -103,6 +104,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "shared-bins": {"pack.share": "any"},
     "batch1": {"pack.batch_size": 1},
     "no-cap": {"stream.engine_at_once": 256},
+    "fold": {"stream.fold_kept": "true"},
     "main": {},
 }
 

@@ -288,20 +288,25 @@ class FixedCost:
 
 def schedule(calls: list[Any], n: int, bin_seconds: float, options: Any) -> dict[str, Any]:
     """``n`` calls fed at once in real time to lines in this process, over a
-    :class:`FixedCost` engine, with one request in the engine at a time and with no cap
-    (``stream.engine_at_once`` 1 and 256): how long each of the clerks' clauses and the
+    :class:`FixedCost` engine, with one request in the engine at a time, with no cap
+    (``stream.engine_at_once`` 1 and 256), and one at a time with ``stream.fold_kept``: how
+    long each of the clerks' clauses and the
     citizens' utterances waited for its words (from the audio it needed: the pause's
     padding, or the utterance's end and the silence that told it had ended)."""
     from analyzer.stream.scheduler import line_recognizer
 
     vad = options.asr.vad
     ended_after = (vad.min_silence_ms - vad.pad_ms) / 1000
+    from dataclasses import replace
+
     out: dict[str, Any] = {}
-    for at_once in (1, 256):
+    folded = replace(options, stream=replace(options.stream, fold_kept=True))
+    for name, at_once, opts in (("1 at a time", 1, options), ("no cap", 256, options),
+                                ("1 at a time, fold_kept", 1, folded)):
         engine = FixedCost(bin_seconds)
-        recognizer = line_recognizer(engine, options.stream.partial_speakers,
-                                     options.pack.share, at_once)
-        chosen, got = fed_at_once(calls, n, recognizer, options)
+        recognizer = line_recognizer(engine, opts.stream.partial_speakers,
+                                     opts.pack.share, at_once)
+        chosen, got = fed_at_once(calls, n, recognizer, opts)
         waits: dict[str, list[float]] = {"staff": [], "citizen": []}
         for call in chosen:
             for t in got[call.name]["traces"]:
@@ -309,7 +314,7 @@ def schedule(calls: list[Any], n: int, bin_seconds: float, options: Any) -> dict
                     continue
                 due = t.audio_end + (ended_after if t.kind in ("end", "deferred") else 0.0)
                 waits["staff" if t.speaker == "staff" else "citizen"].append(t.answered - due)
-        out["no cap" if at_once == 256 else f"{at_once} at a time"] = {
+        out[name] = {
             **{f"{who}_{q}": (round(float(np.percentile(v, q)), 3) if v else None)
                for who, v in waits.items() for q in (50, 95)},
             "staff_n": len(waits["staff"]), "citizen_n": len(waits["citizen"]),

@@ -188,6 +188,10 @@ class StreamAnalyzer:
         self.compute_seconds = 0.0  # wall time spent in feed/close
         #: What :meth:`close` produced: the core's result (for the results database).
         self.result: AnalysisResult | None = None
+        #: kept-back pieces handed to the clerk's request being decoded (fold_kept)
+        self._folding: list[tuple[int, int, np.ndarray]] = []
+        if self.sopts.fold_kept:
+            self.online.take_kept = self._take_kept
         #: the listener's scheduler counts its lines (periodic decoding while they are
         #: few); :meth:`release` tells it the line is gone
         self._close_line: Callable[[], None] | None = getattr(recognizer, "close_line", None)
@@ -349,7 +353,13 @@ class StreamAnalyzer:
         said)."""
         return (bool(self.sopts.defer_behind) and not self._early_track(k)
                 and (bool(self._kept) or self.lag() > self.sopts.defer_behind
-                     or self._engine_busy()))
+                     or self._engine_busy() or self._fold()))
+
+    def _fold(self) -> bool:
+        """Kept-back utterances wait for the clerk's next request (``stream.fold_kept``, with
+        several lines on the engine)."""
+        lines = getattr(self.recognizer(), "lines", lambda: 1)()
+        return self.sopts.fold_kept and lines > 1
 
     def _kept_due(self) -> bool:
         """The kept-back utterances are recognised now: the line has caught up, and the
@@ -362,8 +372,9 @@ class StreamAnalyzer:
         waited = (self.heard - lo - first.size) / SAMPLE_RATE
         clerk_talks = any(t.seg.start is not None for k, t in enumerate(self._live)
                           if self._early_track(k))
+        free = not self._engine_busy() and not self._fold()
         return (waited >= 2 * KEPT_WAIT
-                or (not clerk_talks and (not self._engine_busy() or waited >= KEPT_WAIT)))
+                or (not clerk_talks and (free or waited >= KEPT_WAIT)))
 
     def _engine_busy(self) -> bool:
         """The recognizer is hearing or holding other requests (the listener's other lines;
@@ -399,7 +410,22 @@ class StreamAnalyzer:
     def _utterance(self, k: int, a: int, b: int) -> list[StreamEvent]:
         """An utterance has ended: recognised whole (or at its final pause), told, and judged."""
         utts = self.online.recognise(k, self._live[k], a, b, self.heard, self._staff_spoke())
-        return self._told(k, utts)
+        return [*self._told_folded(), *self._told(k, utts)]
+
+    def _take_kept(self) -> list[tuple[int, np.ndarray, Track]]:
+        """The kept-back utterances, for the clerk's request being asked
+        (``stream.fold_kept``: decoded in its bin, before the clerk's clause)."""
+        self._folding, self._kept = self._kept, []
+        return [(lo, x, self._live[k].track) for k, lo, x in self._folding]
+
+    def _told_folded(self) -> list[StreamEvent]:
+        """The kept-back utterances the clerk's latest request decoded, told."""
+        folding, self._folding = self._folding, []
+        heard, self.online.folded = self.online.folded, []
+        events: list[StreamEvent] = []
+        for (k, _, _), utts in zip(folding, heard, strict=True):
+            events += self._told(k, utts)
+        return events
 
     def _told(self, k: int, utts: list[Utterance]) -> list[StreamEvent]:
         """Track ``k``'s recognised utterances: told, kept, and judged."""
@@ -425,7 +451,8 @@ class StreamAnalyzer:
         got = self.online.early(k, track, self.heard, self.lag(), self._staff_spoke())
         if got is None:
             return []
-        return [got.event, *self.rules.early(got.hypothesis, self.utterances)]
+        return [*self._told_folded(), got.event,
+                *self.rules.early(got.hypothesis, self.utterances)]
 
     # -- the end of the call ----------------------------------------------------
 
