@@ -310,10 +310,14 @@ def schedule(calls: list[Any], n: int, bin_seconds: float, options: Any) -> dict
         waits: dict[str, list[float]] = {"staff": [], "citizen": []}
         for call in chosen:
             for t in got[call.name]["traces"]:
-                if t.kind == "periodic":
-                    continue
-                due = t.audio_end + (ended_after if t.kind in ("end", "deferred") else 0.0)
-                waits["staff" if t.speaker == "staff" else "citizen"].append(t.answered - due)
+                if t.kind in ("pause", "end") and t.speaker == "staff":
+                    due = t.audio_end + (ended_after if t.kind == "end" else 0.0)
+                    waits["staff"].append(t.answered - due)
+            # a citizen's utterance: its event's arrival (alone, together, or in a clerk's bin)
+            waits["citizen"] += [at - e.utterance.end - ended_after
+                                 for e, at in got[call.name]["events"]
+                                 if type(e).__name__ == "UtteranceEvent"
+                                 and e.utterance.speaker == "citizen"]
         out[name] = {
             **{f"{who}_{q}": (round(float(np.percentile(v, q)), 3) if v else None)
                for who, v in waits.items() for q in (50, 95)},
