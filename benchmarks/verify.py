@@ -61,7 +61,8 @@ CONDITIONS = ("clean", "hall", "phone", "mono")
 #: The clerk's (voice, speed) of each take, and which sentence frames it uses.
 #: Every take is a fold of the detector's cross-validation: a fold's figures
 #: come from a model that never heard that voice, speed or frame set.
-TAKES = (("jf_alpha", 0.9, 0), ("jm_kumo", 1.1, 1), ("jf_tebukuro", 1.05, 0))
+TAKES = (("jf_alpha", 0.9, 0), ("jm_kumo", 1.1, 1), ("jf_tebukuro", 1.05, 0),
+         ("jf_gongitsune", 1.0, 1))
 #: Staff turns (phrases, near-misses, traps) per visit.
 TURNS_PER_VISIT = 6
 #: Sentence frames around a phrase: two sets, never both in one take.
@@ -250,10 +251,11 @@ def text_findings(report: Any, keep: Any, options: Any) -> list[Any]:
 def tally(rows: list[tuple[dict[str, Any], list[Any]]]) -> dict[str, float]:
     """Forbidden precision/recall and missing precision over (visit labels, findings).
 
-    A forbidden finding held for review (``review``) is counted apart: it
-    deducts nothing until an inspector confirms it.
+    A finding held for review (``review``) is counted apart too: it deducts
+    nothing until an inspector confirms it (``deducting_precision``,
+    ``missing_deducting_precision``: the findings that deduct).
     """
-    tp = fp = fn = m_ok = m_bad = held = dtp = dfp = 0
+    tp = fp = fn = m_ok = m_bad = held = dtp = dfp = m_held = md_ok = md_bad = 0
     false_by: dict[str, int] = {}
     for labels, findings in rows:
         truth = set(labels["forbidden"])
@@ -269,14 +271,21 @@ def tally(rows: list[tuple[dict[str, Any], list[Any]]]) -> dict[str, float]:
                 false_by[how] = false_by.get(how, 0) + 1
         for f in findings:
             if f.kind == "missing":
-                m_bad, m_ok = (m_bad + 1, m_ok) if f.rule in labels["groups"] else (m_bad, m_ok + 1)
+                right = f.rule not in labels["groups"]
+                m_ok, m_bad = m_ok + right, m_bad + (not right)
+                if f.review:
+                    m_held += 1
+                else:
+                    md_ok, md_bad = md_ok + right, md_bad + (not right)
     return {"forbidden_precision": round(tp / max(1, tp + fp), 3),
             "forbidden_recall": round(tp / max(1, tp + fn), 3),
             "missing_precision": round(m_ok / max(1, m_ok + m_bad), 3),
             "deducting_precision": round(dtp / max(1, dtp + dfp), 3),
             "forbidden_tp": tp, "forbidden_fp": fp, "forbidden_fn": fn, "forbidden_held": held,
             "false_by_method": false_by,
-            "missing_true": m_ok, "missing_false": m_bad}
+            "missing_true": m_ok, "missing_false": m_bad, "missing_held": m_held,
+            "missing_deducting_precision": round(md_ok / max(1, md_ok + md_bad), 3),
+            "missing_deducting_false": md_bad}
 
 
 def render_corpus(lexicon: Any, out: Path, takes: Any = TAKES, cap: int = 0,
@@ -385,7 +394,8 @@ def _phone_copies(folder: Path, out: Path) -> Path:
 
 
 def rater(model: Any, lexicon: Any, accept: float, owed_floor: float = 0.2) -> Any:
-    """``rate(utterance) -> heard items``: the items ``model`` accepts, with its probability.
+    """``rate(utterance) -> heard items``: every rated item, accepted or not, with ``model``'s
+    probability.
 
     The same acceptance as :meth:`analyzer.speech.verify.Verifier.accept`:
     probability at least ``accept``, no overlapping more probable phrase of
@@ -403,7 +413,7 @@ def rater(model: Any, lexicon: Any, accept: float, owed_floor: float = 0.2) -> A
             kind = lexicon.get(h.rule).kind
             p = model.probability(heard_features(h, forbidden=kind == "forbidden"))
             rated.append(replace(h, confidence=round(p, 4), accepted=p >= accept, reason=""))
-        return tuple(h for h in settle(rated) if h.accepted)
+        return tuple(settle(rated))  # rejected items stay, as in a report
     return rate
 
 
@@ -501,9 +511,10 @@ def print_table(result: dict[str, Any]) -> None:
     print("verify on: each take rated by a detector trained on the other takes only; bars "
           f"accept {result['accept_probability']}, review {result['review_probability']}")
     print("forb. P/R: every forbidden finding reported (held ones included); deduct P: those "
-          "that deduct (not held for review); false: false findings by method")
+          "that deduct (not held for review); missing P: every 'missing' finding, m. deduct P: "
+          "those not held (m. held: held for review); false: false findings by method")
     print(f"{'condition':<10} {'verify':<6} {'forb. P':>8} {'forb. R':>8} {'deduct P':>9} "
-          f"{'held':>5} {'missing P':>10}  false")
+          f"{'held':>5} {'missing P':>10} {'m. deduct P':>12} {'m. held':>8}  false")
     for condition, row in result["conditions"].items():
         for mode in ("off", "on"):
             if mode not in row:
@@ -512,7 +523,8 @@ def print_table(result: dict[str, Any]) -> None:
             false = ", ".join(f"{k} {n}" for k, n in sorted(r["false_by_method"].items()))
             print(f"{condition:<10} {mode:<6} {r['forbidden_precision']:>8.3f} "
                   f"{r['forbidden_recall']:>8.3f} {r['deducting_precision']:>9.3f} "
-                  f"{r['forbidden_held']:>5} {r['missing_precision']:>10.3f}  {false}")
+                  f"{r['forbidden_held']:>5} {r['missing_precision']:>10.3f} "
+                  f"{r['missing_deducting_precision']:>12.3f} {r['missing_held']:>8}  {false}")
     print()
     print("false forbidden findings on the real clips (none holds a forbidden phrase)")
     print(f"{'set':<36} {'clips':>5} {'off':>4} {'on':>4} {'held':>5}")
