@@ -454,16 +454,26 @@ def evaluate(corpora: list[Path], real: list[Path], options: Any,
     result: dict[str, Any] = {"takes": takes, "visits": len(visits), "conditions": {},
                               "accept_probability": vopts.accept_probability,
                               "review_probability": vopts.review_probability}
-    folds = {t: rater(train.fit([r for r in rows if r.take != t]), lexicon,
-                      vopts.accept_probability, vopts.owed_prefilter) for t in takes}
+    # nested: each take's bars chosen by leave-one-take-out on the other takes only
+    bars = train.nested_bars(rows)
+    result["bars"] = {t: bars.get(t, (vopts.accept_probability, vopts.review_probability))
+                      for t in takes}
+    result["nested"] = len(bars) == len(takes)
+    folds = {}
+    for t in takes:
+        accept, review = result["bars"][t]
+        fold_options = options.with_overrides({"verify.accept_probability": accept,
+                                               "verify.review_probability": review})
+        folds[t] = (rater(train.fit([r for r in rows if r.take != t]), lexicon, accept,
+                          vopts.owed_prefilter), fold_options)
     done: dict[str, dict[str, list[Any]]] = {c: {"off": [], "on": []} for c in CONDITIONS}
     for v in visits:
         report = InteractionReport.from_dict(v["report"])
         take = "/".join(str(t) for t in v["take"])
-        for mode, rate in (("off", None), ("on", folds.get(take))):
-            if mode == "on" and rate is None:
-                continue
-            done[v["condition"]][mode].append((v, findings_with(report, rate, options)))
+        done[v["condition"]]["off"].append((v, findings_with(report, None, options)))
+        if take in folds:
+            rate, fold_options = folds[take]
+            done[v["condition"]]["on"].append((v, findings_with(report, rate, fold_options)))
     for condition, modes in done.items():
         if modes["off"]:
             result["conditions"][condition] = {m: tally(rows_) for m, rows_ in modes.items()}
@@ -508,8 +518,13 @@ def _timings(files: list[Path]) -> dict[str, float]:
 def print_table(result: dict[str, Any]) -> None:
     """The table the docs page shows."""
     print(f"generated visits: {result['visits']}; takes (voice/speed): {', '.join(result['takes'])}")
-    print("verify on: each take rated by a detector trained on the other takes only; bars "
-          f"accept {result['accept_probability']}, review {result['review_probability']}")
+    if result.get("nested"):
+        print("verify on: each take rated by a detector trained on the other takes only, at "
+              "bars chosen by leave-one-take-out on the other takes only (nested): " + ", ".join(
+                  f"{t} {a}/{r}" for t, (a, r) in result["bars"].items()) + " (accept/review)")
+    else:
+        print("verify on: each take rated by a detector trained on the other takes only; bars "
+              f"accept {result['accept_probability']}, review {result['review_probability']}")
     print("forb. P/R: every forbidden finding reported (held ones included); deduct P: those "
           "that deduct (not held for review); missing P: every 'missing' finding, m. deduct P: "
           "those not held (m. held: held for review); false: false findings by method")
