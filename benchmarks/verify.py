@@ -14,7 +14,7 @@ Three steps (the slow ones keep their results outside the repository)::
 
     # 1. the corpus: render each take's visits, analyse them with conduct batch
     CONDUCT_TTS_CACHE=/tmp/tts .venv/bin/python benchmarks/verify.py --corpus \
-        --takes 0 --cap 3 --out /tmp/corpus-0           # and --takes 1 ...
+        --takes 0 --cap 3 --out /tmp/corpus-0           # and --takes 1, 2, 3
     # 2. the real clips (clean, and as phone lines), analysed the same way
     .venv/bin/python benchmarks/verify.py --real clean --out /tmp/real
     # 3. the table (this page): train/evaluate, print, write docs/benchmarks/verify.md
@@ -24,9 +24,12 @@ Three steps (the slow ones keep their results outside the repository)::
 The detector itself is trained on the same corpus by
 ``python -m analyzer.training.detector`` (its model card gives the
 candidate-level figures). Here, *on* rates each take's candidates with a
-detector trained on the other takes only (no take is judged by a model that
-heard its voice, speed or sentence frames); *off* is the same transcript
-analysed without the verifier's items (the text path). The real clips are
+detector trained on the other takes only, at accept/review bars chosen by a
+leave-one-take-out cross-validation on those other takes alone (nested: no
+take is judged by a model or a threshold that heard its voice, speed or
+sentence frames); *off* is the same transcript analysed without the
+verifier's items (the text path). A "missing" finding whose owed wording the
+verifier rated but did not accept is held for review (``m. held``). The real clips are
 rated by the bundled detector: none holds a forbidden phrase, so every
 forbidden finding there is false. The verification share is the engine's
 ``verify`` stage over all stage seconds of one batch (``--timings``).

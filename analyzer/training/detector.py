@@ -229,12 +229,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     if args.write:
         out = data_path("models", "phrase_detector.json")
         out.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
-        (out.parent / "phrase_detector.md").write_text(card(figures, args.corpus[0].parent),
+        (out.parent / "phrase_detector.md").write_text(card(figures, args.corpus),
                                                        encoding="utf-8")
     return figures
 
 
-def card(figures: dict[str, Any], corpus: Path) -> str:
+def card(figures: dict[str, Any], corpora: Sequence[Path]) -> str:
     """The model card: data, conditions, features, cross-validated figures."""
     cv = figures["cross_validated"]
     lines = [
@@ -292,7 +292,8 @@ def card(figures: dict[str, Any], corpus: Path) -> str:
               "first two takes). Four Kokoro voices (its Japanese voices speaking Mandarin",
               "phonemes); the forbidden-only rows are few, so their figures are noisy. More",
               "voices, speeds, real hall audio and phone takes are the next step.",
-              "", f"Corpus: `{corpus.name}`. Finding-level figures per condition, with",
+              "", f"Corpus: {len(corpora)} `corpus.jsonl` file(s) of `benchmarks/verify.py "
+              "--corpus`. Finding-level figures per condition, with",
               "verification off and on, and the false forbidden findings on the shared real",
               "clips: `docs/benchmarks/verify.md`.", ""]
     return "\n".join(lines)
