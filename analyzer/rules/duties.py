@@ -56,6 +56,7 @@ from analyzer.i18n import NP_, label, pgettext
 from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
+from analyzer.rules.civility import drop_pickups, remark_findings
 from analyzer.rules.materials import earlier_visits, piecemeal
 from analyzer.types import Cue, Finding, Interaction, RingResult, Utterance
 
@@ -105,7 +106,9 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
         ``A7-RING`` replaced on a never-answered call) and the new ones.
     """
     d = options.duties
-    out = [*findings]
+    out = drop_pickups(findings, interaction.utterances, interaction.channel)
+    out += remark_findings(interaction.utterances, lexicon, _flagged(interaction, findings),
+                           options.classifier.assumed_speaker_weight)
     out += unanswered_questions(interaction, hits, lexicon, options, findings, cues)
     out += interruptions(interaction, lexicon, d)
     out += quarrels(interaction, cues, lexicon, d, findings, options.classifier)
@@ -114,6 +117,15 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
     out += runarounds(interaction, cues, lexicon)
     out = service_hours(interaction, cues, lexicon, d, out, zones=options.halls.zones())
     return unanswered_call(interaction, lexicon, options, ring, out)
+
+
+# ------------------------------------------------------------------ Article 6
+def _flagged(interaction: Interaction, findings: Sequence[Finding]) -> set[int]:
+    """Staff utterances a forbidden phrase or the uncivil classifier already flagged."""
+    spans = [(f.start, f.end) for f in findings if f.kind in HEATED_STAFF_RULES_KINDS
+             and f.start is not None and f.end is not None]
+    return {i for i, u in enumerate(interaction.utterances)
+            if any(a < u.end and u.start < b for a, b in spans)}
 
 
 # ------------------------------------------------------------------ Article 5
