@@ -177,6 +177,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
     heard = _heard_answers(utts, options)
+    opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
     out = []
     for n, turn in enumerate(turns):
         if utts[turn[0]].speaker != "citizen":
@@ -193,7 +194,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
-                                  ignored, others, heard)
+                                  ignored, others, heard, opening=n == opening)
             if finding is not None:
                 out.append(finding)
     return out
@@ -265,7 +266,8 @@ QUESTION_WORDS: tuple[str, ...] = (
 def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, options: AnalyzerOptions,
                 utts: Sequence[Utterance], i: int, q: Any, window: list[int], until: int | None,
                 ignored: list[tuple[float | None, float | None]], others: list[Any] | None = None,
-                heard: Sequence[frozenset[str] | None] | None = None) -> Finding | None:
+                heard: Sequence[frozenset[str] | None] | None = None, *, opening: bool = False
+                ) -> Finding | None:
     from analyzer.rules.answers import answers, explained_by, moves_on, stalls
     from analyzer.rules.context import visit_ended
 
@@ -273,7 +275,8 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
     first = _first_turn(utts, said)
     heard_kinds = heard or [None] * len(utts)
-    if any(answers(q, utts[j].text, first=j in first, heard=heard_kinds[j]) for j in said):
+    if any(answers(q, utts[j].text, first=j in first, heard=heard_kinds[j], opening=opening)
+           for j in said):
         return None
     if said and not any(moves_on(utts[j].text) or stalls(utts[j].text)
                         or explained_by(utts[j].text, q, others or [], heard_kinds[j]) for j in first):
