@@ -359,7 +359,7 @@ def heard_answers(acts: dict[str, tuple[float, str]] | None) -> frozenset[str] |
     return frozenset(ANSWER_ACTS[a] for a in acts if a in ANSWER_ACTS)
 
 
-#: Here and there: in an instruction with no answer heard they point at the work in hand.
+#: Here and there: in an instruction heard giving no place they point at the work in hand.
 _DEICTIC = re.compile(r"[在到往]?(?:这儿|这里|这边|那儿|那里|那边|这搭|那搭|这达|那达)")
 #: The clerk's own side (我这边 …), which names no place.
 _SELF_PLACE = re.compile(r"(?:我|我们|咱|咱们)(?:这边|这儿|这里)")
