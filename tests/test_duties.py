@@ -452,3 +452,13 @@ def test_an_instruction_that_is_no_step_of_the_way_does_not_answer_how():
     opening = [GREET, ("citizen", 3, 6, "你好，居住证怎么办？"), ("staff", 6.5, 8, "您核对一下信息。"),
                ("citizen", 8.5, 9, "嗯。"), ("staff", 40, 42, "好了，办好了。"), CLOSE]
     assert not _found(opening, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_sum_of_money_is_no_answer_to_a_second_yes_or_no_question():
+    """收费吗？能寄到家吗？ … 收二十块钱: the reply is heard giving a cost only; 能寄吗 stays open."""
+    turns = [GREET, ("citizen", 3, 7, "这个收费吗？办好了能寄到家里吗？"), ("staff", 7.5, 9, "收二十块钱。"),
+             ("citizen", 9.5, 10, "嗯。"), ("staff", 30, 32, "您在这儿签个字。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "寄" in f.detail["question"]
+    both = [*turns[:2], ("staff", 7.5, 9, "收二十块钱，能寄，留个地址就行。"), *turns[3:]]
+    assert not _found(both, "A5-ANSWER", ACTS_ON)[0]
