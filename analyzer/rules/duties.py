@@ -181,6 +181,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
     heard: list[frozenset[str] | None] | None = None  # read once a question is asked
+    flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior)}
     opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
     out = []
     for n, turn in enumerate(turns):
@@ -198,6 +199,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
             continue  # where to go, once sent away: Article 16's
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
+            if any(id(utts[j]) in flagged for j in window[:1]):
+                continue  # answered in forbidden or uncivil words: that article's, not this one
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
                                   ignored, others, heard, opening=n == opening)
             if finding is not None:
