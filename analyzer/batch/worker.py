@@ -62,6 +62,9 @@ class AudioWorker:
     """
 
     def __init__(self, options: AnalyzerOptions, *, threads: int = 1, inflight: int = 6) -> None:
+        from analyzer.memory import limit_malloc_arenas
+
+        limit_malloc_arenas()  # before the recognizer and recording threads start
         self.options = replace(options, asr=replace(options.asr, cpu_threads=threads))
         self.inflight = inflight
         self.timings: dict[str, float] = defaultdict(float)
