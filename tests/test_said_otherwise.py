@@ -353,3 +353,70 @@ def test_a_clerk_who_goes_to_ask_for_the_citizen_redirects_nobody():
              ("staff", "问过了，能转，先在原参保地开转出凭证。", 60.0), ("citizen", "好的。"),
              DONE, EVAL, BYE]
     assert "A16-G-POINTER" not in _rules(turns)
+
+
+# ------------------------------------------------------------- near-misses (issue 23 phase 4)
+@pytest.mark.parametrize("said", [
+    "这条规定我也说不准，我打给业务科帮您确认。",  # not knowing, and finding out
+    "那块展板上红字那段就是您要的，我念给您听。",  # a notice read out, not "read it yourself"
+    "咱们五点半下班，您现在来时间充裕。",  # closing time named, today still open
+    "您别赶，签名写清楚就行，我等着。",  # no hurry
+    "今天窗口人挺多，让您等久了，现在就给您办。",  # busy, and serving
+    "对结果不服可以申请复核，表格我这儿有。",  # the review channel told plainly
+    "可能我讲得太快，我放慢点再跟您过一遍。",  # repeating, slower
+    "要带的东西我写成条子给您，免得回家忘了。",  # a poor memory helped
+])
+def test_polite_near_misses_written_apart_from_the_training_phrasings(said):
+    turns = [GREET, ("citizen", "我想问问这个怎么办。"), ("staff", said), ("citizen", "好。"),
+             DONE, EVAL, BYE]
+    assert not [f for f in _findings(turns) if f.kind == "forbidden"], said
+
+
+def test_a_lone_sound_alike_of_a_concept_word_carries_no_forbidden_intent():
+    from analyzer.rules.acts import gated
+
+    # 集性 sounds like 记性 (memory): one such word in a sentence about a camp mocks nobody
+    assert not gated("f_memory", "孩子报的那个集性营下周开营")
+    assert gated("f_memory", "你这记性，刚说完就忘")  # written as such: still the intent
+    turns = [GREET, ("citizen", "暑期的活动怎么报名？"), ("staff", "孩子报的那个集性营下周开营，在网上报。"),
+             ("citizen", "好。"), DONE, EVAL, BYE]
+    assert "A10-F-02" not in _rules(turns)
+
+
+def test_a_bare_go_ahead_is_no_redirect():
+    turns = [GREET, ("citizen", "那我先去隔壁拍个照？"), ("staff", "去吧。"),
+             ("citizen", "拍好了。", 60.0), DONE, EVAL, BYE]
+    assert "A16-G-POINTER" not in _rules(turns)
+
+
+def test_a_missing_paper_got_round_here_turns_nobody_away():
+    turns = [GREET, ("citizen", "我来办居住证。"),
+             ("staff", "身份证复印件要是没带，我这边可以帮您印一份。"), ("citizen", "好的。"),
+             DONE, EVAL, BYE]
+    assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & _rules(turns)
+
+
+def test_sent_to_the_end_of_a_queue_never_joined_is_no_run_around():
+    turns = [("citizen", "同志，我就问一句，马上好。"), ("staff", "大家都在等，您去后面排队。"),
+             ("citizen", "好吧。")]
+    assert "A17-RUNAROUND" not in _rules(turns)
+
+
+def test_today_still_offered_with_tomorrow_as_a_choice_defers_nothing():
+    turns = [("citizen", "现在过去还能办吗？"),
+             ("staff", "我们办到五点半，您现在过来还能给您办，赶不过来的话明天也行。"),
+             ("citizen", "好，我马上过去。")]
+    rules = _rules(turns, started_at="2026-11-04T17:05:00+08:00")
+    assert not {"A25-HOURS", "A9-F-01"} & rules
+
+
+def test_a_two_character_report_of_a_step_owes_no_calming():
+    from analyzer.options import ClassifierOptions
+    from analyzer.rules.learned import MIN_OWING_CUE_CHARS, citizen_cues
+    from analyzer.types import Utterance
+
+    short = Utterance(speaker="citizen", start=0.0, end=1.0, text="扫了。")
+    assert len("扫了") < MIN_OWING_CUE_CHARS
+    assert not [c for c in citizen_cues([short], ClassifierOptions()) if c.owes]
+    upset = Utterance(speaker="citizen", start=0.0, end=2.0, text="我都跑了三趟了，你们这是成心的吧！")
+    assert [c for c in citizen_cues([upset], ClassifierOptions()) if c.kind == "upset" and c.owes]
