@@ -420,3 +420,21 @@ def test_a_two_character_report_of_a_step_owes_no_calming():
     assert not [c for c in citizen_cues([short], ClassifierOptions()) if c.owes]
     upset = Utterance(speaker="citizen", start=0.0, end=2.0, text="我都跑了三趟了，你们这是成心的吧！")
     assert [c for c in citizen_cues([upset], ClassifierOptions()) if c.kind == "upset" and c.owes]
+
+
+def test_a_farewell_the_verifier_rated_low_is_still_a_farewell():
+    """A rejected owed wording is weak evidence: the act detector's reading of it still counts
+    (a rejected *forbidden* wording is not read as a paraphrase: rules.acts.act_hits)."""
+    from analyzer.types import Heard, Utterance
+
+    def rejected(rule, phrase, evidence):
+        return Heard(rule=rule, phrase=phrase, start=0.0, end=2.0, evidence=evidence, margin=-0.5,
+                     confidence=0.3, phrase_score=-9.0, hypothesis_score=-6.5, accepted=False,
+                     reason="probability")
+
+    bye = Utterance("staff", 30.0, 32.0, "请您满足，再见", heard=(rejected("A10-R-02", "请您慢走,再见",
+                                                                     "请您满足再见"),))
+    utts = [Utterance("staff", 0.0, 2.0, "您好，请问办什么业务？"), Utterance("citizen", 2.5, 4.0, "我办社保卡。"),
+            Utterance("staff", 20.0, 23.0, "好了，请您给我的服务评个价。"), bye]
+    record = {"id": "v", "channel": "counter", "utterances": [u.to_dict() for u in utts]}
+    assert "A10-G-GOODBYE" not in {f.rule for f in analyzer.analyze(record).findings}

@@ -45,8 +45,9 @@ gates are read from the seed's phrases and what the acts mean, not fitted to
 any data; they keep a model that generalizes from holding a short 好了 or 您看
 for a paraphrase, or 说吧，办什么 for a greeting.
 Where the lexicon already hit a rule on an utterance, the detector adds no
-second hit of it there, nor one of a rule whose phrase the acoustic verifier
-tried in that utterance's audio and rejected.
+second hit of it there, nor one of a forbidden rule whose phrase the acoustic
+verifier tried in that utterance's audio and rejected (an owed act still counts
+when the verifier rejected the seed's wording of it).
 
 A citizen saying an earlier visit left them uninformed (上回也没跟我说还要这个,
 :data:`EARLIER_VISIT`) is a hit of the earlier-visit cue (``method="pattern"``).
@@ -379,9 +380,11 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
     utts = interaction.utterances
     index = [i for i, u in enumerate(utts) if u.speaker in READ_SPEAKERS and u.text.strip()]
     have = {(i, h.rule.id) for h in hits for i in h.utterances}
-    # the acoustic verifier tried this rule's phrase in the audio and rejected it: the text's
-    # homophones (激性 for 记性) are not read as a paraphrase of it against the audio's word
-    have |= {(i, r.rule) for i in index for r in utts[i].heard if not r.accepted}
+    # the acoustic verifier tried this forbidden rule's phrase in the audio and rejected it: the
+    # text's homophones (激性 for 记性) are not read as a paraphrase of it against the audio's
+    # word. A rejected *owed* wording is weak evidence either way: the act still counts.
+    have |= {(i, r.rule) for i in index for r in utts[i].heard
+             if not r.accepted and r.rule in lexicon and lexicon.get(r.rule).kind == "forbidden"}
     out = destination_hits(interaction, index, have, lexicon)
     out += earlier_visit_hits(interaction, have, lexicon)
     heard = heard_acts([utts[i].text for i in index], options) if index else None
