@@ -438,3 +438,14 @@ def test_a_farewell_the_verifier_rated_low_is_still_a_farewell():
             Utterance("staff", 20.0, 23.0, "好了，请您给我的服务评个价。"), bye]
     record = {"id": "v", "channel": "counter", "utterances": [u.to_dict() for u in utts]}
     assert "A10-G-GOODBYE" not in {f.rule for f in analyzer.analyze(record).findings}
+
+
+def test_curt_refusals_to_a_questioning_citizen_are_no_quarrel_but_heat_for_heat_is():
+    curt = [GREET, ("citizen", "我想把我妈的社保转过来。"), ("staff", "不行。"),
+            ("citizen", "凭什么不行？别人都能转！"), ("staff", "规定。"),
+            ("citizen", "你倒是说说为什么啊？")]
+    assert "A17-QUARREL" not in _rules(curt)
+    heated = [GREET, ("citizen", "我想把我妈的社保转过来。"), ("staff", "转不了，说了你也不懂。"),
+              ("citizen", "凭什么转不了？你们这是欺负人！"), ("staff", "你嚷什么嚷，有本事你自己转啊！"),
+              ("citizen", "你这是什么态度！")]
+    assert "A17-QUARREL" in _rules(heated)
