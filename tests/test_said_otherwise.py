@@ -449,3 +449,11 @@ def test_curt_refusals_to_a_questioning_citizen_are_no_quarrel_but_heat_for_heat
               ("citizen", "凭什么转不了？你们这是欺负人！"), ("staff", "你嚷什么嚷，有本事你自己转啊！"),
               ("citizen", "你这是什么态度！")]
     assert "A17-QUARREL" in _rules(heated)
+
+
+@pytest.mark.parametrize("pointer", ["不在我们这儿，出了大厅往右拐，第二个门就是。",
+                                     "这个我们不办，您跟我来，我带您过去。"])
+def test_the_way_there_or_being_taken_there_is_a_concrete_destination(pointer):
+    turns = [GREET, ("citizen", "我想办护照。"), ("staff", "这个不在我们这儿办。"),
+             ("staff", pointer), DONE, EVAL, BYE]
+    assert "A16-G-POINTER" not in _rules(turns), pointer
