@@ -439,3 +439,16 @@ def test_a_later_word_that_echoes_the_verb_about_something_else_is_no_answer():
     where = [GREET, ("citizen", 3, 6, "复印的地方在哪儿？"), ("staff", 6.5, 8, "您先在这儿按个手印。"),
              ("citizen", 8.5, 9, "嗯。"), ("staff", 12, 15, "这是所需材料的清单，您拿好。"), CLOSE]
     assert _found(where, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_an_instruction_that_is_no_step_of_the_way_does_not_answer_how():
+    """Mid-visit, 这个流程怎么走 is not answered by 您核对一下信息; opening a visit, 居住证怎么办
+    asks for the service, and taking it up answers it."""
+    turns = [GREET, ("citizen", 3, 5, "我来办居住证。"), ("staff", 5.5, 7, "好的，我看一下。"),
+             ("citizen", 8, 10, "这个流程是怎么走的？"), ("staff", 10.5, 12, "您核对一下信息。"),
+             ("citizen", 12.5, 13, "嗯。"), ("staff", 40, 42, "好了，办好了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "流程" in f.detail["question"]
+    opening = [GREET, ("citizen", 3, 6, "你好，居住证怎么办？"), ("staff", 6.5, 8, "您核对一下信息。"),
+               ("citizen", 8.5, 9, "嗯。"), ("staff", 40, 42, "好了，办好了。"), CLOSE]
+    assert not _found(opening, "A5-ANSWER", ACTS_ON)[0]

@@ -40,8 +40,10 @@ procedure (左手按这儿, 先把表填了) as if nothing was asked, leaves it 
   那边 point at the work, not at a place; a number in a reply heard giving a
   cost or a time is that sum or time, not a count; and a reply heard answering
   only another kind leaves a second question of its own kind open
-  (:func:`explained_by`). 行了 / 好了 alone close the work, they say no yes
-  (:data:`DONE`).
+  (:func:`explained_by`); a "how" is answered by an instruction only when the
+  detector hears a step of the way in it (核对一下信息 is none), except in the
+  citizen's first turn, where 居住证怎么办 asks for the service itself. 行了 /
+  好了 alone close the work, they say no yes (:data:`DONE`).
 
 Only clear questions are judged (:func:`questions`): a clause of at least
 :data:`MIN_QUESTION_CHARS` characters with a question pattern; 啊？ or 啥？ asks
@@ -288,7 +290,7 @@ def moves_on(reply: str) -> bool:
 
 
 def answers(question: Question, reply: str, *, first: bool = True,
-            heard: frozenset[str] | None = None) -> bool:
+            heard: frozenset[str] | None = None, opening: bool = False) -> bool:
     """True when the staff's ``reply`` answers ``question`` (see the module docstring).
 
     Args:
@@ -301,6 +303,8 @@ def answers(question: Question, reply: str, *, first: bool = True,
             patterns (:data:`ANSWER_KINDS`) of the detector's kinds count in a
             later reply only when the detector hears it answering something
             (行，我这边给您登记 names no row of a form).
+        opening: Whether the question is in the citizen's first turn, where
+            "how do I get X" asks for X: taking the matter up answers it.
     """
     simple = _simple(reply)
     if not simple:
@@ -321,8 +325,9 @@ def answers(question: Question, reply: str, *, first: bool = True,
     if question.kinds & {"yesno", "who"} and _echoes_modal(question.text, simple) \
             and (first or heard is None or "yesno" in heard):  # later: 需要带执照 is no 需要本人吗
         return True
-    if "way" in question.kinds and MOVES_ON.search(simple):
-        return True  # asked how: being walked through the procedure answers it
+    if "way" in question.kinds and MOVES_ON.search(simple) \
+            and (heard is None or "way" in heard or opening):
+        return True  # asked how: walked through its steps (核对一下信息 is no step of the way)
     lenient = {"yesno", "who"} if not first else {"yesno"}
     if heard is not None and not first:
         lenient |= set(ANSWER_ACTS.values()) - heard  # later, unheard kinds: incidental words
