@@ -365,6 +365,7 @@ def test_a_clerk_who_goes_to_ask_for_the_citizen_redirects_nobody():
     "对结果不服可以申请复核，表格我这儿有。",  # the review channel told plainly
     "可能我讲得太快，我放慢点再跟您过一遍。",  # repeating, slower
     "要带的东西我写成条子给您，免得回家忘了。",  # a poor memory helped
+    "结果出来以后您明天再来拿可以。",  # another day offered, the sentence ending on 可以
 ])
 def test_polite_near_misses_written_apart_from_the_training_phrasings(said):
     turns = [GREET, ("citizen", "我想问问这个怎么办。"), ("staff", said), ("citizen", "好。"),

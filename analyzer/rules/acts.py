@@ -225,6 +225,8 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
 #: for the citizen (我去问问, 我帮您问问后台) sends nobody elsewhere (see each entry).
 _I_GO = r"我(?:先|再|这就|马上|得|来)?"
 _FOR_YOU = r"(?:去|帮[您你]?|给[您你]?|替[您你]?)"
+#: Another time offered as an option: 也行, 都可以, or a sentence that ends on 可以.
+_OPTION = r"也行|也可以|都行|都可以|可以[吧的啊呢]?[。！？!?，,\s]*$"
 #: A missing paper got round at the counter (要是没带，我这边可以帮您印一份).
 _GOT_ROUND = (r"(?:的话|要是|如果)[^。！？!?]{0,8}(?:我们|我|这边|这儿|旁边|现场)"
               r"[^。！？!?]{0,4}(?:可以|能|帮|给)")
@@ -237,10 +239,11 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|帮[您你]问"),
     # 忙碌 describes, 帮忙 helps: neither says "can't you see I'm busy"
     "f_busy": re.compile(r"忙碌|帮忙|繁忙"),
-    # another day offered as an option (您明天来也行), or today still offered, is no sending away
-    "f_off_work": re.compile(rf"也行|也可以|都行|都可以|{_STILL_SERVED}"),
-    # nor is it a deferral when the clerk says today still works (现在来还能办，不然明天也行)
-    "defer_time": re.compile(_STILL_SERVED),
+    # another day offered as an option (您明天来也行, 明天再来取也可以), or today still offered,
+    # is no sending away
+    "f_off_work": re.compile(rf"{_OPTION}|{_STILL_SERVED}"),
+    # nor is it a deferral (现在来还能办，不然明天也行)
+    "defer_time": re.compile(rf"{_OPTION}|{_STILL_SERVED}"),
     # a missing paper got round here (没有的话，我们这边可以帮您复印) turns nobody away
     "turn_away_materials": re.compile(_GOT_ROUND),
     # the clerk blaming her own explanation (我刚才说得不太清楚，我再说一遍) repeats it, she does not reproach
