@@ -10,6 +10,9 @@ made, the ring result. Output: more :class:`~analyzer.types.Finding` objects
   are one turn), or before a visit that ended (:func:`~analyzer.rules.context.visit_ended`).
   A question already inside an ``A8-IGNORE`` episode is that finding's; the
   last question of a phone call is the hang-up rule's.
+* ``A6-UNCIVIL`` remarks the classifier misses (belittling, complaining about
+  the matter, scolding: :mod:`analyzer.rules.civility`), and none on a call's
+  bare 喂 pick-up (Article 7's greeting).
 * ``A17-INTERRUPT`` (抢话, ``interruption``): staff speech of at least
   ``interrupt_min_chars`` characters starting while the citizen is speaking,
   overlapping the citizen's speech by ``interrupt_seconds``. Needs both
@@ -103,7 +106,8 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
 
     Returns:
         All findings: the given ones (forbidden closing phrases annotated,
-        ``A7-RING`` replaced on a never-answered call) and the new ones.
+        ``A7-RING`` replaced on a never-answered call, an ``A6-UNCIVIL`` on a
+        bare phone pick-up dropped) and the new ones.
     """
     d = options.duties
     out = drop_pickups(findings, interaction.utterances, interaction.channel)
@@ -176,7 +180,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     redirected = {c.utterance for c in cues if c.kind == "not_ours"}
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
-    heard = _heard_answers(utts, options)
+    heard: list[frozenset[str] | None] | None = None  # read once a question is asked
+    flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior)}
     opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
     out = []
     for n, turn in enumerate(turns):
@@ -187,12 +192,15 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
                  if not is_request(q) and not _self_answered(utts, i, q)]
         if not asked:
             continue
+        heard = heard if heard is not None else _heard_answers(utts, options)
         window, until = _response(utts, turns, n, [q for _, q in asked])
         before = turns[n - 1] if n and utts[turns[n - 1][0]].speaker != "citizen" else []
         if any(order[id(utts[j])] in redirected for j in [*before, *window]):
             continue  # where to go, once sent away: Article 16's
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
+            if any(id(utts[j]) in flagged for j in window[:1]):
+                continue  # answered in forbidden or uncivil words: that article's, not this one
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
                                   ignored, others, heard, opening=n == opening)
             if finding is not None:
