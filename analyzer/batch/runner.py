@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from analyzer.batch import transcripts
 from analyzer.batch.jobs import Job, JobFailed
+from analyzer.batch.plan import day_plan
 from analyzer.errors import AnalyzerError, shown
 from analyzer.options import AnalyzerOptions
 from analyzer.persist import persist, persist_failure
@@ -46,6 +47,7 @@ from analyzer.pipeline import (
     records_of,
     rescore,
 )
+from analyzer.speech.decode import audio_layout
 from analyzer.store import (
     Store,
     analysis_key,
@@ -170,6 +172,8 @@ class BatchRunner:
         status = "failed"
         try:
             jobs = self._plan(items)
+            if self.options.pack.share == "plan":
+                jobs = day_plan(jobs, self._plan_minutes)
             self._run_audio(jobs)
             self._index_examples()
             status = "done"
@@ -223,6 +227,13 @@ class BatchRunner:
             else:
                 jobs.append(job)
         return jobs
+
+    def _plan_minutes(self, job: Job) -> float | None:
+        """A recording's minutes of audio over its channels for the day plan (None: alone)."""
+        layout = audio_layout(job.path)
+        if layout is None or layout[0] > self.options.recording.block_seconds:
+            return None
+        return layout[0] * layout[1] / 60
 
     def _audio_job(self, task: Task, key: AnalysisKey, n: int) -> Job | None:
         hashed = _hashed(key)

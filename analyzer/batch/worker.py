@@ -138,8 +138,10 @@ class AudioWorker:
             yield f.result()
 
     def _one(self, job: Job, transcriber: PackedTranscriber) -> Outcome:
+        g = job.group
         try:
-            return self._analyse(job, transcriber)
+            with transcriber.member((g.id, g.index, g.size) if g is not None else None):
+                return self._analyse(job, transcriber)
         except Exception as exc:  # every failure becomes an error row, the batch goes on
             return JobFailed(job, WorkerError.of(exc))
         finally:
