@@ -17,7 +17,14 @@ import numpy as np
 import pytest
 
 from analyzer.batch.jobs import Group, Job, JobFailed, JobResult
-from analyzer.batch.plan import GROUP_MINUTES, GROUP_RECORDINGS, alone, chunks, day_plan
+from analyzer.batch.plan import (
+    GROUP_MINUTES,
+    GROUP_RECORDINGS,
+    alone,
+    chunks,
+    day_plan,
+    longest_first,
+)
 from analyzer.options import AnalyzerOptions
 from analyzer.pipeline.result import AnalysisKey
 from analyzer.speech.decode import SAMPLE_RATE
@@ -54,6 +61,14 @@ def test_the_plan_depends_on_the_days_recordings_not_their_order() -> None:
         ids = {j.group.id for j in call if j.group is not None}
         assert len(ids) <= 1 and (not ids or len(call) == len(groups[ids.pop()]))
     assert alone(plan[0]).group is None
+
+
+def test_the_longest_recordings_and_groups_are_dispatched_first() -> None:
+    jobs = [_job(0, "a"), *[replace(_job(n, f"g{n}"), group=Group(5, n - 1, 3))
+                            for n in (1, 2, 3)], _job(4, "b"), _job(5, "c")]
+    weight = {0: 10.0, 1: 4.0, 2: 4.0, 3: 4.0, 4: 30.0, 5: 1.0}
+    order = [j.job for j in longest_first(jobs, lambda j: weight[j.job])]
+    assert order == [4, 1, 2, 3, 0, 5]  # the group (12) whole and in its order, after 30
 
 
 def _piece(job: int, start: float, seconds: float, tries: int = 0) -> Piece:

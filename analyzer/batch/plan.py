@@ -79,6 +79,29 @@ def day_plan(jobs: Sequence[Job], minutes: Callable[[Job], float | None]) -> lis
     return out
 
 
+def longest_first(jobs: Sequence[Job], weight: Callable[[Job], float]) -> list[Job]:
+    """``jobs`` in dispatch order: the heaviest recording (or day-plan group) first.
+
+    Workers take recordings as they free up, so a long recording taken last
+    keeps one worker busy while the others wait; longest first evens them
+    out. Only the order of dispatch changes: no recording's bins (and so no
+    word) depend on it. A group stays whole and in its own order.
+
+    Args:
+        jobs: The recordings (a group's adjacent, as :func:`day_plan` gives them).
+        weight: How long a recording takes, roughly (the batch: its file's size).
+    """
+    units: list[list[Job]] = []
+    for job in jobs:
+        if units and job.group is not None and units[-1][-1].group is not None \
+                and units[-1][-1].group.id == job.group.id:
+            units[-1].append(job)
+        else:
+            units.append([job])
+    return [job for unit in sorted(units, key=lambda u: -sum(weight(j) for j in u))
+            for job in unit]
+
+
 def alone(job: Job) -> Job:
     """``job`` packed alone (analysed again after its worker died)."""
     return replace(job, group=None) if job.group is not None else job

@@ -21,6 +21,7 @@ flight, and running it again analyses exactly those.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from analyzer.batch import transcripts
 from analyzer.batch.jobs import Job, JobFailed
-from analyzer.batch.plan import day_plan
+from analyzer.batch.plan import day_plan, longest_first
 from analyzer.errors import AnalyzerError, shown
 from analyzer.options import AnalyzerOptions
 from analyzer.persist import persist, persist_failure
@@ -174,7 +175,7 @@ class BatchRunner:
             jobs = self._plan(items)
             if self.options.pack.share == "plan":
                 jobs = day_plan(jobs, self._plan_minutes)
-            self._run_audio(jobs)
+            self._run_audio(longest_first(jobs, self._weight))
             self._index_examples()
             status = "done"
         finally:
@@ -234,6 +235,14 @@ class BatchRunner:
         if layout is None or layout[0] > self.options.recording.block_seconds:
             return None
         return layout[0] * layout[1] / 60
+
+    @staticmethod
+    def _weight(job: Job) -> float:
+        """How long a recording takes, roughly: its file's size (a stat, no decoding)."""
+        try:
+            return float(os.path.getsize(job.path))
+        except OSError:
+            return 0.0
 
     def _audio_job(self, task: Task, key: AnalysisKey, n: int) -> Job | None:
         hashed = _hashed(key)
