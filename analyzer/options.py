@@ -444,7 +444,7 @@ class PackOptions(Checked):
             words never depend on which other recordings were in flight;
             ``plan`` (batch only, opt-in) packs the recordings of one group
             of a deterministic day plan together (:mod:`analyzer.batch.plan`:
-            the run's recordings sorted by identity, up to 6 recordings and 20
+            the run's recordings sorted by identity, up to 16 recordings and 10
             minutes a group), so a recording's words depend on the run's set
             of recordings, never on workers, threads or timing; ``any`` packs
             across recordings too (fullest windows, but a transcript then

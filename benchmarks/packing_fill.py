@@ -14,8 +14,11 @@ its context, as the encoder-bound ceiling in ``throughput.py`` counts them):
   packing that keeps recordings apart can reach, within one window;
 * **per recording, lower bound** - each recording's heard seconds / 30,
   rounded up;
+* **day plan** - ``pack.share = "plan"`` (:mod:`analyzer.batch.plan`): the
+  recordings sorted by identity and grouped (:data:`~analyzer.batch.plan.GROUP_RECORDINGS`,
+  :data:`~analyzer.batch.plan.GROUP_MINUTES`), each group's bins its own;
 * **across recordings** - ``pack.share = "any"`` fed recording after
-  recording in name order (a day plan);
+  recording in name order (no group limit);
 * **ceiling** - the folder's heard seconds / 30, rounded up.
 
 No model runs: only the VAD. Prints a table and writes JSON (default
@@ -67,6 +70,34 @@ def packed(recordings: list[list[Any]], share: str) -> int:
     return sum(len(batch) for batch in packer.flush())
 
 
+def planned(paths: list[Path], recordings: list[list[Any]]) -> int:
+    """Windows the day plan fills: the batch's own grouping, each group's bins its own."""
+    from analyzer.batch.jobs import Job
+    from analyzer.batch.plan import day_plan
+    from analyzer.pipeline.result import AnalysisKey
+    from analyzer.speech.decode import audio_layout
+    from analyzer.speech.packing import Packer
+    from analyzer.store import content_hash_of_file
+
+    def minutes(job: Job) -> float | None:
+        layout = audio_layout(job.path)
+        return None if layout is None else layout[0] * layout[1] / 60
+
+    jobs = [Job(n, str(p), key=AnalysisKey(content_hash_of_file(p), "", "",
+                                           content_hash_of_file(p)))
+            for n, p in enumerate(paths)]
+    packer = Packer(batch_size=1 << 20, share="plan")
+    for job in day_plan(jobs, minutes):
+        if job.group is not None:
+            packer.groups[job.job] = job.group.id
+        for piece in recordings[job.job]:
+            assert not packer.add(piece)
+        packer.close(job.job)
+        if job.group is not None and job.group.index + 1 == job.group.size:
+            packer.close_group(job.group.id)
+    return sum(len(batch) for batch in packer.flush())
+
+
 def first_fit_decreasing(pieces: list[Any]) -> int:
     """Windows first-fit decreasing needs for ``pieces`` (with the packer's gaps)."""
     from analyzer.speech.packing import Bin
@@ -93,6 +124,7 @@ def measure(folder: Path, limit: int) -> dict[str, Any]:
         "per recording, time order (product)": packed(recordings, "recording"),
         "per recording, best order (FFD)": sum(first_fit_decreasing(r) for r in recordings),
         "per recording, lower bound": sum(math.ceil(h / 30) for h in heard),
+        "day plan (share plan)": planned(paths, recordings),
         "across recordings (share any, name order)": packed(recordings, "any"),
         "ceiling (all speech / 30 s)": max(1, math.ceil(sum(heard) / 30)),
     }

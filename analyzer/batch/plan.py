@@ -17,8 +17,9 @@ order may change.
 
 Short visits leave most of a window empty when each recording is packed
 alone; a plan fills windows across them (``benchmarks/packing_fill.py``:
-16 windows for the hall corpus alone, 10 in a plan; 80 for 80 real
-service-register clips, 17 in a plan).
+16 windows for the hall corpus with each recording alone, 10 in a plan; 80
+for the 80 real service-register clips of ``customer-service-speech``, 20 in a
+plan; 29 for ``real-speech-2``, 8 in a plan).
 
 A recording longer than a block (``recording.block_seconds``), one whose
 length cannot be read from its header, and one analysed again alone after
@@ -32,10 +33,12 @@ from dataclasses import replace
 
 from analyzer.batch.jobs import Group, Job
 
-#: Most recordings in one group (a worker holds a group in flight at once).
-GROUP_RECORDINGS = 6
-#: Most minutes of audio (summed over channels) in one group.
-GROUP_MINUTES = 20.0
+#: Most recordings in one group (a worker admits a group's recordings together).
+GROUP_RECORDINGS = 16
+#: Most minutes of audio (summed over channels) in one group: small enough that
+#: a day of a few recordings still makes groups for every worker, and a worker
+#: holds a group well within :data:`analyzer.limits.WORKER_AUDIO_MINUTES`.
+GROUP_MINUTES = 10.0
 
 
 def day_plan(jobs: Sequence[Job], minutes: Callable[[Job], float | None]) -> list[Job]:
