@@ -97,9 +97,9 @@ class AudioWorker:
         server.start()
         transcriber.max_active = cap = FILL_FACTOR * self.inflight
         transcriber.exhausted = False
-        # a day-plan group is admitted whole (its bins wait for all its recordings)
-        pool = ThreadPoolExecutor(max(cap, GROUP_RECORDINGS + self.inflight),
-                                  thread_name_prefix="recording")
+        # every recording admitted has a thread: up to `cap`, and the rest of a day-plan
+        # group, admitted whole (its bins wait for all its recordings)
+        pool = ThreadPoolExecutor(cap + GROUP_RECORDINGS, thread_name_prefix="recording")
         running: dict[Future[Outcome], float] = {}  # each with its minutes of audio
         try:
             for job in jobs:
