@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from analyzer.halltime import HallZones
 
 #: Which speech pieces may share a batch window (see :class:`PackOptions`).
-SHARE_MODES: tuple[str, ...] = ("channel", "recording", "any")
+SHARE_MODES: tuple[str, ...] = ("channel", "recording", "plan", "any")
 #: Who speaks on a channel.
 ROLES: tuple[str, ...] = ("staff", "citizen")
 #: Who speaks on a mono recording: told apart ("auto") or one party.
@@ -446,8 +446,13 @@ class PackOptions(Checked):
             (default) packs both channels of one recording in time order (the
             conversation, both parties, silence cut out), so a recording's
             words never depend on which other recordings were in flight;
-            ``any`` packs across recordings too (fullest windows, but a
-            transcript then depends on its window neighbours).
+            ``plan`` (batch only, opt-in) packs the recordings of one group
+            of a deterministic day plan together (:mod:`analyzer.batch.plan`:
+            the run's recordings sorted by identity, up to 16 recordings and 10
+            minutes a group), so a recording's words depend on the run's set
+            of recordings, never on workers, threads or timing; ``any`` packs
+            across recordings too (fullest windows, but a transcript then
+            depends on which recordings happened to be in flight).
         batch_size: Windows per encoder/decoder call; 0: 4 on CPU, 16 on a GPU.
     """
 
