@@ -513,7 +513,7 @@ class StreamOptions(Checked):
     _RANGES: ClassVar[dict[str, Range]] = {
         "partial_interval": (0.0, 10.0), "answer_min_speech_ms": NONNEG,
         "context_seconds": (0.0, 28.0), "defer_behind": NONNEG,
-        "max_ring_seconds": NONNEG}
+        "max_ring_seconds": NONNEG, "engine_at_once": (0, 256)}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES}
 
     # s of new speech after which a growing utterance is decoded again (partial events and
@@ -538,6 +538,18 @@ class StreamOptions(Checked):
     defer_behind: float = 2.0
     answer_min_speech_ms: int = 300  # staff speech this long answers a call
     max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
+    # requests of the listener's lines let into its recognition engine at a time, the most
+    # urgent first (the clerks' clauses, then the others in the order they came): on a CPU a
+    # batch of several bins costs about as much per bin as each bin alone, so a clerk's clause
+    # that came during a batch of four bins waited for all four, then went in another batch;
+    # with 1 it waits for one bin at most. 0: 1 on a CPU, no cap on a GPU (a batch of several
+    # bins costs little more than one there); 256: no cap in practice
+    engine_at_once: int = 0
+
+    def at_once(self, device: str) -> int:
+        """``engine_at_once``, or the default for ``device``: 1, or 0 (no cap) on a GPU
+        (``asr.device`` ``cuda``)."""
+        return self.engine_at_once or (0 if device == "cuda" else 1)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ Used by ``benchmarks/stream_latency.py --profile``:
   ``wait for audio`` (the pause's padding, or the utterance's end when only
   the ended utterance told it — the wait the agreement of two decodings used
   to add), ``line behind`` (the line's thread still busy with earlier work
-  when that audio arrived), ``held`` (behind other lines' clerks), ``queued``
+  when that audio arrived), ``held`` (waiting for its turn in the line scheduler), ``queued``
   (in the engine behind other batches), ``encoder``, ``decoder``, ``align``,
   ``verify`` and ``rest`` (matching, rules, Python);
 * :func:`tick_cost` times one engine batch of 1, 2 and 4 bins (each a live
@@ -82,7 +82,8 @@ def profile(calls: list[Any], counts: list[int], options: Any) -> dict[str, Any]
     result: dict[str, Any] = {}
     for n in counts:
         recognizer = line_recognizer(engine, options.stream.partial_speakers,
-                                     options.pack.share)
+                                     options.pack.share,
+                                     options.stream.at_once(options.asr.device))
         chosen = [calls[k % len(calls)] for k in range(n)]
         got: dict[str, Any] = {}
         threads = [threading.Thread(target=_line, args=(c, recognizer, options, got))

@@ -221,6 +221,39 @@ def test_materials_added_after_the_list_are_piecemeal():
     assert not _found(at_once, "A18-PIECEMEAL")[0]
 
 
+def _handed_then(told, added):
+    """A list told, the papers handed over and looked at, then one more staff sentence."""
+    return [GREET, ("citizen", 3, 5, "我来办个手续。"), ("staff", 6, 9, told),
+            ("citizen", 9.5, 10, "好嘞。"), ("citizen", 60, 63, "都拿来了，你看看。"),
+            ("staff", 64, 66, "嗯，我看一下。"), ("staff", 67, 69, added)]
+
+
+def test_a_material_added_in_plain_words_after_the_papers_came_is_piecemeal():
+    """还得再准备 / 也得有 + a material, said after the papers came back, adds one (act heard or not)."""
+    for told, added in (("您带户口本和身份证过来。", "嗯，还得再准备一张银行卡。"),
+                        ("带上发票和身份证就行。", "噢，病历也得有。")):
+        found = _found(_handed_then(told, added), "A18-PIECEMEAL", ACTS_ON)[0]
+        assert len(found) == 1 and found[0].detail["added"] == added, added
+    handed = [GREET, ("citizen", 3, 5, "我来办居住证。"), ("staff", 6, 9, "您带户口本和身份证过来。"),
+              ("citizen", 9.5, 10, "好嘞。"), ("citizen", 60, 63, "这是户口本，这是身份证。"),
+              ("staff", 64, 66, "好了，已经受理了。"), ("staff", 67, 69, "嗯，还得再准备一张银行卡。")]
+    assert _found(handed, "A18-PIECEMEAL", ACTS_ON)[0]  # handing them over closed the list
+
+
+def test_saying_where_to_get_a_paper_is_no_list_of_materials():
+    """到社区开就可以 tells where, it names no material: a later 还差一份证明 adds to no list."""
+    turns = [GREET, ("citizen", 3, 5, "这个证明去哪开？"), ("staff", 6, 8, "到社区开就可以。"),
+             ("citizen", 8.5, 9, "好的。"), ("staff", 10, 12, "我先核对一下信息。"),
+             ("staff", 13, 15, "您这个手续不全，还差一份证明。")]
+    assert not _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_a_copy_missing_is_of_a_material_told_but_asking_for_originals_adds_one():
+    told = "带上租房合同和营业执照的复印件。"
+    assert not _found(_handed_then(told, "您这还缺一份复印件。"), "A18-PIECEMEAL", ACTS_ON)[0]
+    assert _found(_handed_then(told, "另外还得带原件。"), "A18-PIECEMEAL", ACTS_ON)[0]
+
+
 def test_a_citizen_reporting_an_earlier_visit_is_marked_and_costs_nothing():
     turns = [GREET, ("citizen", 3, 6, "上次没说还要户口本，我又跑了一趟。"),
              ("staff", 7, 9, "不好意思，给您添麻烦了。")]
@@ -313,3 +346,96 @@ def test_a_question_without_its_mark_is_still_a_question():
              ("staff", 30, 33, "请您为我的服务做个评价，您慢走。")]
     found, _ = _found(turns, "A5-ANSWER")
     assert len(found) == 1 and not found[0].detail["question_mark"]
+
+
+# Article 5 with the staff act detector on (the product's defaults): its answer acts
+# (ans_cost, ans_time, ans_place, ans_material, ans_way, ans_yesno) say whether a reply
+# answers at all, so words that only look like an answer (行 is also a row of a form)
+# do not answer a question the clerk went past.
+ACTS_ON = AnalyzerOptions()
+
+
+def test_a_later_word_that_only_looks_like_an_answer_leaves_the_question_open():
+    turns = [GREET, ("citizen", 3, 6, "请问公积金在哪个窗口办？"),
+             ("staff", 6.5, 8.5, "您先把手指放这儿按一下。"), ("citizen", 9, 9.5, "嗯。"),
+             ("staff", 12, 14, "行，我这边给您登记。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "公积金" in f.detail["question"]
+    answered = [*turns[:4], ("staff", 12, 14, "公积金在二楼八号窗口。"), CLOSE]
+    assert not _found(answered, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_question_whether_it_can_be_done_now_is_answered_by_when():
+    """现在能办吗 asks about the time: 九点才开 answers it, though it says no yes or no."""
+    turns = [GREET, ("citizen", 3, 6, "这会儿能交材料吗？"),
+             ("staff", 6.5, 10, "系统九点才开，您先把表填上，一会儿叫您。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert not _found(turns, "A5-ANSWER")[0]
+
+
+def test_which_one_is_answered_by_pointing_at_it_even_inside_an_instruction():
+    """哪个 has no answer act of its own: 点这个绿色的 answers it by the words alone."""
+    turns = [GREET, ("citizen", 3, 5, "先点哪个？"), ("staff", 5.5, 8, "点这个绿色的按钮，然后选社保。"),
+             ("citizen", 8.5, 9, "哦。"), ("staff", 20, 22, "好了，办好了。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_question_whether_it_can_be_done_now_or_today_is_answered_by_when():
+    """这会儿能…吗 / 今天能…吗 ask about the time: a time answers them, with no yes or no."""
+    for question, reply in (("这会儿能交材料吗？", "系统九点开，您先把表填上。"),
+                            ("今天能拿到吗？", "下礼拜三，您先在这儿签字。")):
+        turns = [GREET, ("citizen", 3, 6, question), ("staff", 6.5, 10, reply),
+                 ("citizen", 10.5, 11, "哦。"), ("staff", 30, 32, "好了，办好了。"), CLOSE]
+        for options in (OPTS, ACTS_ON):
+            assert not _found(turns, "A5-ANSWER", options)[0], (question, options.classifier.enabled)
+
+
+def test_a_citizen_who_finds_what_he_asked_after_answered_himself():
+    turns = [GREET, ("citizen", 3, 6, "我来领证。我那副老花镜放哪了呢？"),
+             ("citizen", 9, 10, "哦，找着了。"), ("staff", 11, 13, "您在这儿签个字。"),
+             ("citizen", 13.5, 14, "好。"), ("staff", 30, 32, "好了，办好了。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_saying_the_work_is_done_is_no_yes():
+    """行了，这个弄完了 closes the work; it does not say yes to 收入证明也能开吗."""
+    turns = [GREET, ("citizen", 3, 6, "收入证明也能开吗？"), ("staff", 6.5, 8, "行了，这个弄完了。"),
+             ("citizen", 8.5, 9.5, "谢谢啊。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    yes = [*turns[:2], ("staff", 6.5, 8, "行，您稍等我给您打出来。"), *turns[3:]]
+    assert not _found(yes, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_taking_the_matter_in_says_yes_to_is_it_here():
+    """录进去 holds 去 but sends nobody away: 是在这儿交吧 is answered by taking it up."""
+    turns = [GREET, ("citizen", 3, 5, "是在这儿交吧？"), ("staff", 5.5, 8, "嗯，我先把您的信息录进去。"),
+             ("citizen", 8.5, 9, "好。"), ("staff", 30, 32, "好了，办好了。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_an_answer_of_another_kind_leaves_the_second_question_open():
+    """收不收工本费 asks a cost; 户口本要不要 a material. Naming the papers answers only the second."""
+    turns = [GREET, ("citizen", 3, 8, "收不收工本费？户口本要不要？"),
+             ("staff", 8.5, 11, "户口本和结婚证都要原件。"), ("citizen", 11.5, 12, "好的。"),
+             ("staff", 30, 32, "你先把这张表填了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "工本费" in f.detail["question"] and "cost" in f.detail["kinds"]
+
+
+def test_a_sum_of_money_counts_no_copies():
+    """三十块 answers how much, not how many copies: the number is the money's."""
+    turns = [GREET, ("citizen", 3, 8, "这个收不收钱？复印件要几份？"),
+             ("staff", 8.5, 11, "三十块，那边机器上交。"), ("citizen", 11.5, 12, "嗯嗯。"),
+             ("staff", 30, 32, "你先把这张表填了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "复印件" in f.detail["question"]
+
+
+def test_a_later_word_that_echoes_the_verb_about_something_else_is_no_answer():
+    """要本人来吗 is not answered later by 要带户口本 (materials), nor 在哪儿 by 所需 (a list)."""
+    turns = [GREET, ("citizen", 3, 6, "要本人来办吗？"), ("staff", 6.5, 8, "您先在这儿按个手印。"),
+             ("citizen", 8.5, 9, "嗯。"), ("staff", 12, 15, "要带户口本和结婚证，就这些。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    where = [GREET, ("citizen", 3, 6, "复印的地方在哪儿？"), ("staff", 6.5, 8, "您先在这儿按个手印。"),
+             ("citizen", 8.5, 9, "嗯。"), ("staff", 12, 15, "这是所需材料的清单，您拿好。"), CLOSE]
+    assert _found(where, "A5-ANSWER", ACTS_ON)[0]

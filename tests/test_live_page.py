@@ -242,3 +242,34 @@ def test_live_url_must_be_a_websocket_address(tmp_path):
 
     with pytest.raises(OptionError, match="web.live_url"):
         WebConfig(db=tmp_path / "x.sqlite", live_url="http://127.0.0.1:8765")
+
+
+@pytest.mark.browser
+def test_the_transcript_shows_utterances_in_the_order_said_however_late_they_come():
+    """Issue 27 #4: under load a line keeps the citizen's ended utterances back and tells
+    them after the clerk's later ones; the Live page (live.js in Chromium, its feed
+    replayed) shows every utterance at its place in the call."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    script = (ROOT / "analyzer" / "web" / "static" / "live.js").read_text(encoding="utf-8")
+    page_html = (
+        '<!doctype html><p id="live-state" data-url="ws://127.0.0.1:9" data-words="{}"></p>'
+        '<p id="live-empty"></p><div id="live-lines"></div>'
+        "<script>window.EventSource = function () { window.feed = this; };</script>"
+        f"<script>{script}</script>")
+    told = [("staff", 1.0, "您好"), ("staff", 9.0, "请您稍等"),  # the clerk's, as they end
+            ("citizen", 4.0, "我想问一下"), ("citizen", 11.0, "好的"),  # kept back, told late
+            ("staff", 10.0, "我帮您查一下")]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.set_content(page_html)
+            for speaker, start, text in told:
+                event = {"type": "utterance", "call_id": "c-1", "speaker": speaker,
+                         "start": start, "end": start + 1.0, "text": text}
+                page.evaluate("e => window.feed.onmessage({data: JSON.stringify(e)})", event)
+            shown = page.eval_on_selector_all(".live-transcript .said",
+                                              "nodes => nodes.map(n => n.textContent)")
+        finally:
+            browser.close()
+    assert shown == [text for _, _, text in sorted(told, key=lambda x: x[1])]

@@ -239,3 +239,168 @@ def test_a_forbidden_phrase_said_in_other_words_is_found_live_as_the_file_path_f
                                             AT_PAUSES).findings if f.kind == "forbidden"]
     assert filed and {e["rule"] for e in live} == {f.rule for f in filed}
     assert {f.detail["method"] for f in filed} == {"paraphrase"}  # no lexicon wording
+
+
+class Gated:
+    """An engine whose every request waits at a gate: what went in, in order, and how many
+    were in it at once."""
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self.inside = self.most = 0
+        self.lock = threading.Lock()
+        self.gates: dict[str, threading.Event] = {}
+
+    def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+        name = tracks[-1].speaker + "@" + str(tracks[-1].offset)
+        with self.lock:
+            self.order.append(name)
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        self.gates.setdefault(name, threading.Event()).wait(10)
+        with self.lock:
+            self.inside -= 1
+        return [[] for _ in tracks]
+
+
+def _ask(engine, speaker: str, at: float) -> threading.Thread:
+    """A line's request for one piece of ``speaker`` at stream second ``at``, in its thread."""
+    from analyzer.options import ASROptions
+    from analyzer.speech.tracks import Track
+
+    piece = Track(speaker, row=0 if speaker == "staff" else 1).of(np.zeros(SR, np.float32), at)
+    run = threading.Thread(target=engine.transcribe_many, args=([piece], ASROptions()),
+                           kwargs={"cut": False})
+    run.start()
+    return run
+
+
+def _until(check, seconds: float = 10.0) -> None:
+    import time
+
+    end = time.monotonic() + seconds
+    while not check() and time.monotonic() < end:
+        time.sleep(0.005)
+    assert check()
+
+
+def test_a_clerks_clause_waits_for_one_bin_at_most_then_goes_before_the_others():
+    """Issue 27's 4-call tail: on a CPU a batch of bins costs as much per bin as each alone,
+    and every waiting request went into the engine's next batch, so a clerk's clause that
+    came while other lines' citizens' utterances were recognised waited for all of them.
+    With one request in the engine at a time (``stream.engine_at_once``, 1 on a CPU), it
+    waits for the one bin in the engine, then goes before the requests that came first."""
+    said = Gated()
+    engine = Prioritised(said, ["staff"], at_once=1)
+    runs = [_ask(engine, "citizen", 1.0)]  # line 1: a citizen's utterance, in the engine
+    _until(lambda: said.order == ["citizen@1.0"])
+    runs.append(_ask(engine, "citizen", 2.0))  # line 2: another citizen's, waits
+    _until(lambda: len(engine._waiting) == 1)
+    runs.append(_ask(engine, "staff", 3.0))  # line 3: a clerk's clause at its pause
+    _until(lambda: len(engine._waiting) == 2)
+    assert engine.busy()
+    for name in ("citizen@1.0", "staff@3.0", "citizen@2.0"):
+        _until(lambda name=name: said.order[-1] == name)
+        said.gates.setdefault(name, threading.Event()).set()
+    for run in runs:
+        run.join(10)
+    assert said.order == ["citizen@1.0", "staff@3.0", "citizen@2.0"]
+    assert said.most == 1  # never a batch of several lines' bins on a CPU
+    assert engine.counts["held"] == 2 and not engine.busy()
+
+
+def test_no_request_waits_for_ever_behind_the_clerks():
+    """A citizen's request that has waited ``max_wait`` seconds ranks as a clerk's: it goes
+    before the clerks' requests that came after it."""
+    said = Gated()
+    engine = Prioritised(said, ["staff"], max_wait=0.2, at_once=1)
+    runs = [_ask(engine, "staff", 1.0)]
+    _until(lambda: said.order == ["staff@1.0"])
+    runs.append(_ask(engine, "citizen", 2.0))
+    _until(lambda: len(engine._waiting) == 1)
+    import time
+
+    time.sleep(0.3)  # the citizen's request has waited longer than max_wait
+    runs.append(_ask(engine, "staff", 4.0))
+    _until(lambda: len(engine._waiting) == 2)
+    for name in ("staff@1.0", "citizen@2.0", "staff@4.0"):
+        _until(lambda name=name: said.order[-1] == name)
+        said.gates.setdefault(name, threading.Event()).set()
+    for run in runs:
+        run.join(10)
+    assert said.order == ["staff@1.0", "citizen@2.0", "staff@4.0"]
+
+
+def test_without_a_cap_the_clerks_go_at_once_and_the_others_are_held():
+    """``at_once=0`` (a GPU: the engine batches whatever waits): a clerk's request goes
+    into the engine at once, beside what is there; another speaker's waits while a clerk's
+    is heard."""
+    said = Gated()
+    engine = Prioritised(said, ["staff"], at_once=0)
+    runs = [_ask(engine, "staff", 1.0)]
+    _until(lambda: said.order == ["staff@1.0"])
+    runs.append(_ask(engine, "citizen", 2.0))
+    _until(lambda: len(engine._waiting) == 1)
+    runs.append(_ask(engine, "staff", 3.0))
+    _until(lambda: said.order == ["staff@1.0", "staff@3.0"])  # beside the first
+    said.gates.setdefault("staff@1.0", threading.Event()).set()
+    said.gates.setdefault("staff@3.0", threading.Event()).set()
+    _until(lambda: said.order[-1] == "citizen@2.0")
+    said.gates["citizen@2.0"].set()
+    for run in runs:
+        run.join(10)
+    assert said.most == 2
+
+
+class BusyRequests(Requests):
+    """Requests, on an engine busy with other lines' requests until stream second
+    ``free_from`` (the test sets ``now`` as it feeds)."""
+
+    def __init__(self, free_from: float) -> None:
+        super().__init__()
+        self.free_from, self.now = free_from, 0.0
+
+    def busy(self) -> bool:
+        return self.now < self.free_from
+
+
+def test_a_citizens_utterance_waits_while_other_lines_are_heard_and_keeps_its_context():
+    """Issue 27's 4-call tail: a line's thread waits for each recognition it asks, so a
+    citizen's utterance asked while the engine heard other lines held the line, and its
+    clerk's next clause waited behind it ("line behind"). Now it is kept back while the
+    engine is busy and recognised once it is free (at most ``KEPT_WAIT`` s later), after
+    the same context a piece recognised at once gets (it had none); the clerk's clause
+    goes first."""
+    from analyzer.stream.live import KEPT_WAIT
+
+    script = [("staff", "您好，请讲"), ("citizen", "我想问一下营业执照怎么办理"),
+              ("staff", "请您稍等"), ("citizen", "好的谢谢"), ("staff", "我帮您查一下")]
+    audio, turns, _, _ = phone_call(rings=1, script=script)
+
+    def run(free_from: float, audio: np.ndarray = audio
+            ) -> tuple[BusyRequests, StreamAnalyzer, list]:
+        said = BusyRequests(free_from)
+        line = StreamAnalyzer(AT_PAUSES, SR, 2, recognizer=said)  # on time: never behind
+        events: list = []
+        for i in range(0, audio.shape[1], 1600):
+            said.now = (i + 1600) / SR
+            events += [e.to_dict() for e in line.feed(audio[:, i: i + 1600])]
+        events += [e.to_dict() for e in line.close()]
+        return said, line, events
+
+    said, line, events = run(turns[2].end + 1.0)  # busy until after the clerk's 2nd clause
+    first_citizen = said.requests.index(["citizen"])
+    assert said.requests[:first_citizen] == [["staff"], ["staff"]]  # the clerk's went first
+    asked = said.context[[k for k, r in enumerate(said.requests) if r][first_citizen]]
+    assert asked and asked[-1][0] == "staff" and asked[-1][2] <= turns[1].start + 0.5
+    deferred = [t for t in line.online.traces if t.kind == "deferred"]
+    assert len(deferred) == 1 and deferred[0].context > 0
+    assert deferred[0].asked >= turns[2].end  # not before the engine was free
+    assert said.requests.count(["citizen"]) == 2  # the 2nd, once free, at once
+    transcript = events[-1]["report"]["transcript"]
+    assert [u["speaker"] for u in transcript] == [t.speaker for t in turns]
+    # an engine never free: the kept utterance waits KEPT_WAIT seconds of the call, no more
+    longer = np.concatenate([audio, np.zeros((2, 10 * SR), np.float32)], axis=1)
+    said, line, _ = run(float("inf"), longer)
+    deferred = [t for t in line.online.traces if t.kind == "deferred"]
+    assert deferred and KEPT_WAIT <= deferred[0].asked - turns[1].end < KEPT_WAIT + 1

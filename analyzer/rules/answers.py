@@ -30,7 +30,18 @@ procedure (左手按这儿, 先把表填了) as if nothing was asked, leaves it 
   answer of its own kind (:func:`explained_by`: 几天？多少钱？ … 三天) is no
   possible answer to this one.
 * Not owed an answer: a request put as a question (:data:`REQUEST`: 能快点吗,
-  帮我复印一下行吗) and a question the citizen answers himself in the same turn.
+  帮我复印一下行吗) and a question the citizen answers himself in the same turn
+  (找着了 answers his own 我钥匙放哪了: :func:`found_it`).
+* The staff act detector's answer acts (:data:`ANSWER_ACTS`, trained on
+  ``acts-answers.toml``) say which kinds of answer a reply gives
+  (:func:`heard_answers`): a kind it hears answers a question of that kind; a
+  later reply it hears answering nothing gives no answer by words alone (行 is
+  also a row of a form); in an instruction it hears giving no place, 这儿 and
+  那边 point at the work, not at a place; a number in a reply heard giving a
+  cost or a time is that sum or time, not a count; and a reply heard answering
+  only another kind leaves a second question of its own kind open
+  (:func:`explained_by`). 行了 / 好了 alone close the work, they say no yes
+  (:data:`DONE`).
 
 Only clear questions are judged (:func:`questions`): a clause of at least
 :data:`MIN_QUESTION_CHARS` characters with a question pattern; 啊？ or 啥？ asks
@@ -65,13 +76,16 @@ def is_question(text: str) -> bool:
 
 #: Question kind -> pattern in the question (simplified text).
 QUESTION_KINDS: dict[str, re.Pattern[str]] = {
-    "cost": re.compile(r"多少钱|收费|要钱|交钱|费用|花钱|免费|几块|多少块|给钱|交费|收钱|付钱|贵不贵|花多少"),
-    "time": re.compile(r"多久|多长时间|几天|什么时候|啥时候|几号|几点|哪天|多快|当天|今天能|马上能|"
+    "cost": re.compile(r"多少钱|收费|要钱|交钱|费用|花钱|免费|几块|多少块|给钱|交费|收钱|付钱|贵不贵|花多少|"
+                       r"[本续]费|收不收|交不交|掏钱|几个钱"),
+    "time": re.compile(r"多久|多长时间|几天|什么时候|啥时候|几号|几点|哪天|多快|当天|"
+                       r"(?:今天|马上|现在|这会儿?|眼下|立马)(?:就|还)?(?:能|可以|办|给)|"
                        r"要等|等多|几个工作日|啥时|何时|多会儿"),
-    "place": re.compile(r"哪儿|哪里|哪边|在哪|去哪|什么地方|啥地方|几楼|哪个窗口|几号窗口|哪个部门|"
+    "place": re.compile(r"哪儿|哪里|哪边|[在去搁放扔塞]哪|什么地方|啥地方|几楼|哪个窗口|几号窗口|哪个部门|"
                         r"往哪|哪一个窗口|哪层|哪搭|阿达|哪达|哪嘎达"),
     "material": re.compile(r"带什么|要什么材料|需要什么|带啥|要啥|什么材料|哪些材料|啥材料|什么证|"
-                           r"要带|带不带|需要带|要不要带|证件|复印件|照片"),
+                           r"要带|带不带|需要带|要不要带|证件|复印件|照片|"
+                           r"(?:本|证|照|件|明|表|书)(?:也|还)?(?:要不要|要吗|用不用|用吗|需要吗|需不需要|得带|带吗)"),
     "way": re.compile(r"怎么|如何|咋|怎样|流程|步骤|手续|咋个|咋整|怎么弄|怎么办"),
     "who": re.compile(r"谁|哪位|本人|代办|替|帮.{0,3}(?:签|办|领)|委托"),
     "amount": re.compile(r"多少|几个|几份|几张|几次|几年|几岁|多大"),
@@ -87,10 +101,11 @@ ANSWER_KINDS: dict[str, re.Pattern[str]] = {
     "time": re.compile(r"[0-9一二三四五六七八九十两几半]+\s*(?:个)?(?:天|日|小时|分钟|周|星期|月|年|号|个工作日)|"
                        r"(?:[0-9两三四五六七八九十]|十一|十二|一点半|一点钟)\s*点|"
                        r"马上|当场|当天|立即|立马|很快|今天|明天|后天|下周|之内|以内|以后|前后|随时|现在就|"
+                       r"(?:礼拜|星期|周)[一二三四五六日天1-7]|"
                        r"一会儿|等会|工作日|月底|月初|年底"),
-    "place": re.compile(r"楼|层|窗口|号|厅|左|右|旁边|对面|门口|这儿|那儿|这里|那里|这边|那边|里面|中心|"
+    "place": re.compile(r"楼|层|窗口|[0-9一二三四五六七八九十]号|厅|左|右|旁边|对面|门口|这儿|那儿|这里|那里|这边|那边|里面|中心|"
                         r"局|所|站|社区|街道|网上|手机上|app|APP|小程序|二维码|这搭|那搭|这达|那达|"
-                        r"在[\u4e00-\u9fff]{1,6}|栏|页|行|格|处|地方"),
+                        r"在[\u4e00-\u9fff]{1,6}|栏|页|(?:这|那|第.{1,2})一?行|格|处|地方"),
     "material": re.compile(r"证|本|书|表|照片|照|复印|原件|材料|卡|合同|章|发票|证明|不用带|都不用|就行"),
     "way": re.compile(r"先|再|然后|填|交|签|拿|去|点|扫|上传|提交|按|办理|流程|步骤|网上|手机|这样|"
                       r"那样|跟我|我给您|我帮您|我来"),
@@ -104,7 +119,7 @@ ANSWER_KINDS: dict[str, re.Pattern[str]] = {
 #: A yes/no word inside a clause (核对, 别眨眼, 有没有错) is the procedure, not a reply.
 YES_NO = re.compile(
     r"^(?:嗯|哦|噢|啊|呃|唉|哎|那个|这个|是这样|那|您放心|放心)?[\s，,]*"
-    r"(?:能|可以|行|不|没|要|用|是|对|有|会|得|必须|当然|肯定|好(?!了)|中|成|甭|够|齐|差|缺|一定|照样)"
+    r"(?:能|可以|行(?!了)|不|没|要|用|是|对|有|会|得|必须|当然|肯定|好(?!了)|中|成|甭|够|齐|差|缺|一定|照样)"
     r"|(?:行|可以|能|不行|不能|没问题|没有|不用|不要|就够|就好|都行|都可以|都能|不收|免了)"
     r"[了啊呀的哦嘞哈呢吧]*[。！!.…]*$"
     r"|不行|不能|不可以|没法|不用|不需要|不要|不收|办不了|不可能|没有")
@@ -118,7 +133,7 @@ REQUEST = re.compile(r"(?:能|可以|可不可以|能不能|麻烦你?|劳驾)[^
 #: the clerk who takes the matter up without sending the citizen on has said yes.
 HERE = re.compile(r"在这|这儿|你这|这里|这个窗口|是这|这边|这办|这交|给你")
 #: A reply that turns the citizen away or elsewhere (so taking up is not a yes).
-_NOT_HERE = re.compile(r"不|没|别的|去|到.{0,8}(?:窗口|楼|厅)|找")
+_NOT_HERE = re.compile(r"不|没|别的|(?<![进出上下回过])去|到.{0,8}(?:窗口|楼|厅)|找")
 #: A reply that goes on with the procedure: an instruction to the citizen.
 MOVES_ON = re.compile(r"^(?:请您?|您?先|你先|把|麻烦您?|来|在这|这儿|这里|那边|稍等)|(?:要|得|需要|你|您|请)把|"
                       r"按|签|填|拍|出示|给我|拿|递|放|扫|看一下|核对|标|写|选|点一下|刷|对准|站|坐|"
@@ -222,20 +237,32 @@ def _echoes_modal(question: str, reply: str) -> bool:
     return bool(_COMPLETE_Q.search(question) and _COMPLETE_A.search(reply))
 
 
+#: A clause that only says the work is done (行了, 好了): it closes, it does not say yes.
+DONE = re.compile(r"^(?:行|好)了[。！!.…]*$")
+
+
 def says_yes_or_no(reply: str) -> bool:
-    """True when a clause of ``reply`` opens or closes on a yes or a no (:data:`YES_NO`)."""
-    return any(YES_NO.search(c.strip()) for c in _CLAUSES.split(_simple(reply)) if c.strip())
+    """True when a clause of ``reply`` opens or closes on a yes or a no (:data:`YES_NO`).
+
+    A clause that only closes the work (:data:`DONE`: 行了，这个弄完了) is no yes.
+    """
+    return any(YES_NO.search(c.strip()) and not DONE.match(c.strip())
+               for c in _CLAUSES.split(_simple(reply)) if c.strip())
 
 
-def explained_by(reply: str, question: Question, others: list[Question]) -> bool:
+def explained_by(reply: str, question: Question, others: list[Question],
+                 heard: frozenset[str] | None = None) -> bool:
     """True when ``reply`` gives a kind-specific answer to another question and none to ``question``.
 
     A clerk asked 什么时候来取？花多少钱？ who says 一个钟头以内 has answered the
     first and left the second: that reply is not a possible answer to it.
+    ``heard`` is as for :func:`answers`.
     """
-    if not question.kinds & SPECIFIC or answers(question, reply, first=False):
+    if not question.kinds & SPECIFIC or answers(question, reply, first=False, heard=heard):
         return False
-    return any(answers(o, reply, first=False) for o in others
+    if others and heard and heard & SPECIFIC and not heard & question.kinds:
+        return True  # the detector hears it answering of another kind only
+    return any(answers(o, reply, first=False, heard=heard) for o in others
                if o is not question and o.kinds & SPECIFIC and not o.kinds & question.kinds)
 
 
@@ -260,17 +287,28 @@ def moves_on(reply: str) -> bool:
     return bool(MOVES_ON.search(_simple(reply)))
 
 
-def answers(question: Question, reply: str, *, first: bool = True) -> bool:
+def answers(question: Question, reply: str, *, first: bool = True,
+            heard: frozenset[str] | None = None) -> bool:
     """True when the staff's ``reply`` answers ``question`` (see the module docstring).
 
     Args:
         question: The citizen's question.
         reply: A staff utterance of its response.
         first: Whether it is the staff's first reply (read leniently).
+        heard: The answer kinds the staff act detector hears in ``reply``
+            (:func:`heard_answers`); None when no detector runs. With it, a
+            reply answers a question of a kind it hears, and the answer-word
+            patterns (:data:`ANSWER_KINDS`) of the detector's kinds count in a
+            later reply only when the detector hears it answering something
+            (行，我这边给您登记 names no row of a form).
     """
     simple = _simple(reply)
     if not simple:
         return False
+    if heard and question.kinds & heard:
+        return True
+    if heard and "yesno" in heard and question.kinds & {"yesno", "who"}:
+        return True
     if shares_content(question.text, simple):
         return True
     if first and CLARIFY.search(simple):
@@ -280,18 +318,55 @@ def answers(question: Question, reply: str, *, first: bool = True) -> bool:
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
             and (HERE.search(question.text) or _CONFIRM.search(question.text)):
         return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up
-    if question.kinds & {"yesno", "who"} and _echoes_modal(question.text, simple):
+    if question.kinds & {"yesno", "who"} and _echoes_modal(question.text, simple) \
+            and (first or heard is None or "yesno" in heard):  # later: 需要带执照 is no 需要本人吗
         return True
     if "way" in question.kinds and MOVES_ON.search(simple):
         return True  # asked how: being walked through the procedure answers it
-    lenient = ("yesno", "who") if not first else ("yesno",)
+    lenient = {"yesno", "who"} if not first else {"yesno"}
+    if heard is not None and not first:
+        lenient |= set(ANSWER_ACTS.values()) - heard  # later, unheard kinds: incidental words
+    if heard and heard & {"cost", "time"} and not heard & {"material"}:
+        lenient.add("amount")  # a number is the money or the time heard (四十块 counts no copies)
     plain = _SELF_PLACE.sub("", simple)  # 我这边核对一下 names no place
+    if heard is not None and "place" not in heard and MOVES_ON.search(plain):
+        plain = _DEICTIC.sub("", plain)  # 放这儿按一下: an instruction's here is the work's
     return any(kind not in lenient and ANSWER_KINDS[kind].search(plain)
                for kind in question.kinds)
 
 
+#: The staff act detector's answer acts (:mod:`analyzer.rules.acts`) -> the kind of answer each gives.
+ANSWER_ACTS: dict[str, str] = {"ans_cost": "cost", "ans_time": "time", "ans_place": "place",
+                               "ans_material": "material", "ans_way": "way", "ans_yesno": "yesno",
+                               # telling the materials answers what to bring
+                               "materials": "material", "material_list": "material",
+                               "materials_more": "material"}
+
+
+def heard_answers(acts: dict[str, tuple[float, str]] | None) -> frozenset[str] | None:
+    """The answer kinds among the acts the detector heard in one reply (None: no detector).
+
+    Args:
+        acts: One text's entry of :func:`analyzer.rules.acts.heard_acts`.
+    """
+    if acts is None:
+        return None
+    return frozenset(ANSWER_ACTS[a] for a in acts if a in ANSWER_ACTS)
+
+
+#: Here and there: in an instruction with no answer heard they point at the work in hand.
+_DEICTIC = re.compile(r"[在到往]?(?:这儿|这里|这边|那儿|那里|那边|这搭|那搭|这达|那达)")
 #: The clerk's own side (我这边 …), which names no place.
 _SELF_PLACE = re.compile(r"(?:我|我们|咱|咱们)(?:这边|这儿|这里)")
+
+
+#: A citizen who says he has found what he was looking for (找着了, 在兜里呢) answers his own "where".
+FOUND = re.compile(r"找着了|找到了|找见了|摸着了|在这儿?呢|在这儿?了|原来在|有了有了|在兜里|在包里")
+
+
+def found_it(text: str) -> bool:
+    """True when a citizen's words say he found what he asked after (:data:`FOUND`)."""
+    return bool(FOUND.search(_simple(text)))
 
 
 def same_question(a: Question, b: Question) -> bool:

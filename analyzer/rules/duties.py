@@ -164,6 +164,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     redirected = {c.utterance for c in cues if c.kind == "not_ours"}
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
+    heard = _heard_answers(utts, options)
     out = []
     for n, turn in enumerate(turns):
         if utts[turn[0]].speaker != "citizen":
@@ -180,10 +181,23 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
-                                  ignored, others)
+                                  ignored, others, heard)
             if finding is not None:
                 out.append(finding)
     return out
+
+
+def _heard_answers(utts: Sequence[Utterance], options: AnalyzerOptions
+                   ) -> list[frozenset[str] | None]:
+    """The answer kinds the staff act detector hears in each staff utterance (None: not read)."""
+    from analyzer.rules.acts import heard_acts
+    from analyzer.rules.answers import heard_answers
+
+    acts = heard_acts([u.text if u.speaker == "staff" else "" for u in utts], options)
+    if acts is None:
+        return [None] * len(utts)
+    return [heard_answers(a) if u.speaker == "staff" else None
+            for u, a in zip(utts, acts, strict=True)]
 
 
 def _response(utts: Sequence[Utterance], turns: list[list[int]], n: int, asked: Sequence[Any]
@@ -203,13 +217,16 @@ def _response(utts: Sequence[Utterance], turns: list[list[int]], n: int, asked: 
 
 
 def _self_answered(utts: Sequence[Utterance], i: int, q: Any) -> bool:
-    """True when the citizen answers ``q`` himself before the staff speak (我钥匙呢？… 哦，在这儿呢)."""
-    from analyzer.rules.answers import answers
+    """True when the citizen answers ``q`` himself before the staff speak (我钥匙呢？… 哦，在这儿呢).
+
+    A "where" answered by finding the thing (找着了) counts too.
+    """
+    from analyzer.rules.answers import answers, found_it
 
     for u in utts[i + 1:]:
         if u.speaker != "citizen":
             return False
-        if answers(q, u.text, first=False):
+        if answers(q, u.text, first=False) or ("place" in q.kinds and found_it(u.text)):
             return True
     return False
 
@@ -235,18 +252,19 @@ QUESTION_WORDS: tuple[str, ...] = (
 
 def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, options: AnalyzerOptions,
                 utts: Sequence[Utterance], i: int, q: Any, window: list[int], until: int | None,
-                ignored: list[tuple[float | None, float | None]], others: list[Any] | None = None
-                ) -> Finding | None:
+                ignored: list[tuple[float | None, float | None]], others: list[Any] | None = None,
+                heard: Sequence[frozenset[str] | None] | None = None) -> Finding | None:
     from analyzer.rules.answers import answers, explained_by, moves_on, stalls
     from analyzer.rules.context import visit_ended
 
     u = utts[i]
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
     first = _first_turn(utts, said)
-    if any(answers(q, utts[j].text, first=j in first) for j in said):
+    heard_kinds = heard or [None] * len(utts)
+    if any(answers(q, utts[j].text, first=j in first, heard=heard_kinds[j]) for j in said):
         return None
     if said and not any(moves_on(utts[j].text) or stalls(utts[j].text)
-                        or explained_by(utts[j].text, q, others or []) for j in first):
+                        or explained_by(utts[j].text, q, others or [], heard_kinds[j]) for j in first):
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's

@@ -23,8 +23,11 @@
   上次没说还要这个 … 还得有公证书.
 
 Cues come from the lexicon (``materials_listed``, ``materials_added``,
-``materials_deferred``, ``earlier_visit``) and from the staff act detector
-(:mod:`analyzer.rules.acts`). ``A18-EARLIER`` (0 points) still marks every
+``materials_deferred``, ``earlier_visit``), from the staff act detector
+(:mod:`analyzer.rules.acts`) and, for additions, from the words themselves
+(:func:`added_by_words`: 还得再准备一张银行卡, 病历也得有). An earlier telling must
+name a material (到社区开就可以 says where, it lists nothing); a copy said to be
+missing (还缺一份复印件) is of a material told, 另外还得带原件 asks for more. ``A18-EARLIER`` (0 points) still marks every
 earlier-visit remark for the inspector.
 """
 
@@ -44,8 +47,8 @@ if TYPE_CHECKING:
 #: Cue kinds that tell the citizen materials (a list, something missing, an addition).
 TOLD = ("materials_listed", "materials_added", "incomplete_materials")
 #: A material named in a sentence (证明, 户口本, 申请表, 公证书, 照片 …).
-_MATERIAL = re.compile(r"[\u4e00-\u9fff]{1,5}?(?:证明|证书|证|本|书|表|照片|照|合同|协议|发票|卡|章|"
-                       r"件|记录|流水|报告|决议|章程|凭证|原件|复印件)")
+_MATERIAL = re.compile(r"[\u4e00-\u9fff]{1,5}?(?:证明|证书|证|本|簿|书|表|照片|照|合同|协议|发票|卡|章|"
+                       r"件|记录|流水|报告|决议|章程|凭证|原件|复印件|病历|执照|存折|档案)")
 #: Leading words that are not part of a material's name.
 _LEAD = re.compile(r"^(?:还|得|要|需|带|交|补|有|个|一份|一张|一个|再|也|另外|对了|就|差|缺|少|"
                    r"的|和|跟|或者|以及|还有|还得|还要|还需要|需要|提供|准备|开|办)+")
@@ -76,10 +79,12 @@ TURN_CHARS = 4
 FETCH_SECONDS = 10.0
 #: The citizen acting on the list: handing over, coming back with what was asked.
 ACTED = re.compile(r"给[你您]|^给[，,。！!]|[你您]看看|在这儿?[。.！!]?$|都在这|拿来了|带来了|带齐了|拿回来|取回来|"
+                   r"^(?:喏|您看|你看)?[，,]?这(?:个)?是[^，,。？?]{0,8}(?:证|本|簿|表|照片|书|卡|件|明)|"
                    r"准备了|准备好了|按[你您]说的|"
                    r"复印好了|复印来了|开来了|开好了|补来了|补好了|办好了|填好了|回来了|找着了|找到了")
 #: The clerk going on to check or process what was handed over.
-CHECKED = re.compile(r"看一下|看看|瞧瞧|核对|查一下|录入|扫描|收下|收着|收到|检查|审核|登记|过一遍|对一下")
+CHECKED = re.compile(r"看一下|看看|瞧瞧|核对|查一下|录入|扫描|收下|收着|收到|检查|审核|登记|过一遍|对一下|"
+                     r"受理了|录好了|收齐了|没问题")
 #: The citizen closing the list in words: understood, noted, going to get them.
 CLOSED_BY_CITIZEN = re.compile(r"记下了|记住了|记好了|知道了|明白了|清楚了|懂了|晓得了|那我回去|我回去准备|"
                                r"我这就去|我去拿|我去弄|我去开")
@@ -145,10 +150,16 @@ def _asks(text: str) -> bool:
 
 
 def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
-    """True when the added utterance names a material no earlier staff word named."""
+    """True when the added utterance names a material no earlier staff word named.
+
+    With no material legible, a copy or an original said to be missing (还缺一份
+    复印件) is of one told before, unless more is required (:data:`MORE_NEEDED`:
+    另外还得带原件); otherwise the act's word that something was added stands.
+    """
     named = materials_named(utts[added.utterance].text)
-    if not named:
-        return True  # the act says a material was added; which one is not legible
+    if not named:  # a copy missing (还缺一份复印件) is of a material told; 另外还得带原件 asks more
+        text = utts[added.utterance].text
+        return not re.search(r"复印件|原件|正本|副本", text) or bool(MORE_NEEDED.search(text))
     before = "".join(u.text for u in utts[: added.utterance] if u.speaker != "citizen")
     from analyzer.text.normalize import to_simplified
 
@@ -156,15 +167,55 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
     return any(name not in before for name in named)
 
 
+#: A word that adds to what was said (还要, 也得, 另外, 再就是, 对了): with a material named
+#: in the same staff sentence, it tells one more material (还要再准备个银行卡, 噢对，病历也得有).
+ADDS = re.compile(r"还要|还得|还需|也得|也要|也需|另外|再就是|再带|还差|还缺|还少|对了|忘了说|漏了")
+
+
+#: Words that require something more (not what is missing from the papers handed in).
+MORE_NEEDED = re.compile(r"另外|还得|还要|还需|也得|也要|也需|忘了|漏了|对了|再带")
+
+
+#: A clause that opens on a material's name (病历也得有), which :data:`_MATERIAL` needs a
+#: character before to see.
+_OPENS_ON_MATERIAL = re.compile(r"^(?:病历|照片|发票|合同|协议|执照|存折|档案|证明|证书|流水|户口簿)")
+
+
+def added_by_words(utts: Sequence[Utterance], cues: Sequence[Cue]) -> list[Cue]:
+    """``materials_added`` cues for staff sentences that add a named material in words (:data:`ADDS`).
+
+    Only utterances no cue already reads as telling materials; a sentence that
+    asks after an item (户口本还要吗？) adds nothing.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    have = {c.utterance for c in cues if c.kind in (*TOLD, "materials_deferred")}
+    out = []
+    for i, u in enumerate(utts):
+        if u.speaker == "citizen" or i in have or _asks(u.text):
+            continue
+        clauses = re.split(r"[，,。；;！!？?]", to_simplified(u.text))
+        if any(ADDS.search(c) and (materials_named(c) or _OPENS_ON_MATERIAL.match(c))
+               for c in clauses):
+            out.append(Cue("materials_added", i, u.start, u.end, u.text, 0.75, source="pattern"))
+    return out
+
+
 def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -> list[Finding]:
-    """``A18-PIECEMEAL``: materials added later, the rest put off, or revealed across visits."""
+    """``A18-PIECEMEAL``: materials added later, the rest put off, or revealed across visits.
+
+    A telling counts as the earlier one only when it names a material
+    (去社区开就行 says where to get a paper, it lists none); additions are
+    the cues' and :func:`added_by_words`.
+    """
     rule = measure_rule(lexicon, "A18-PIECEMEAL")
     if rule is None:
         return []
     utts = interaction.utterances
+    cues = [*cues, *added_by_words(utts, cues)]
     staff_cues = sorted((c for c in cues if c.utterance < len(utts)
                          and utts[c.utterance].speaker != "citizen"), key=lambda c: c.start)
-    told = [c for c in staff_cues if c.kind in TOLD]
+    told = [c for c in staff_cues if c.kind in TOLD and materials_named(utts[c.utterance].text)]
     earlier_visit = [c for c in cues if c.kind == "earlier_visit"]
     out: dict[int, Finding] = {}
     for cue in staff_cues:

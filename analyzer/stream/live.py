@@ -66,6 +66,9 @@ if TYPE_CHECKING:
 #: Seconds of kept-back speech recognised at once at the latest (about a 30 s bin, gaps
 #: between the pieces included).
 KEPT_SECONDS = 20.0
+#: Seconds of the call a kept-back utterance waits at most for the engine to be free of
+#: the other lines' requests (then it is recognised even so).
+KEPT_WAIT = 6.0
 
 
 class CallAudio:
@@ -328,17 +331,34 @@ class StreamAnalyzer:
                 events += self._held_back(k, a, b) if self._hold(k) else self._utterance(k, a, b)
             if not final:
                 events += self._early(k, self._live[k])
-        if self._kept and (final or self.lag() <= self.sopts.defer_behind):
+        if self._kept and (final or self._kept_due()):
             events += self._recognise_kept()
         events += self.rules.ignoring(self.utterances, self._live, self.now)
         return events
 
     def _hold(self, k: int) -> bool:
         """Keep track ``k``'s ended utterance back (``stream.defer_behind``): its speech is
-        not decoded early (the citizen's) and the line is behind, or others wait already
-        (they are told in the order they were said)."""
+        not decoded early (the citizen's) and the line is behind, the engine is hearing
+        other lines (a request now would wait behind them, and this line's clerk's next
+        clause behind it), or others wait already (they are told in the order they were
+        said)."""
         return (bool(self.sopts.defer_behind) and not self._early_track(k)
-                and (bool(self._kept) or self.lag() > self.sopts.defer_behind))
+                and (bool(self._kept) or self.lag() > self.sopts.defer_behind
+                     or self._engine_busy()))
+
+    def _kept_due(self) -> bool:
+        """The kept-back utterances are recognised now: the line has caught up, and the
+        engine is free or the first of them has waited :data:`KEPT_WAIT` seconds."""
+        if self.lag() > self.sopts.defer_behind:
+            return False
+        _, lo, first = self._kept[0]
+        return (not self._engine_busy()
+                or (self.heard - lo - first.size) / SAMPLE_RATE >= KEPT_WAIT)
+
+    def _engine_busy(self) -> bool:
+        """The recognizer is hearing or holding other requests (the listener's other lines;
+        a recognizer that does not say is taken as free)."""
+        return bool(getattr(self.recognizer(), "busy", lambda: False)())
 
     def _held_back(self, k: int, a: int, b: int) -> list[StreamEvent]:
         """Keep an ended utterance back while the line is behind; recognise what was kept

@@ -60,6 +60,7 @@ import numpy as np
 
 from analyzer.options import ASROptions, StreamOptions
 from analyzer.speech.decode import SAMPLE_RATE
+from analyzer.speech.packing import GAP_SECONDS
 from analyzer.stream.agreement import LocalAgreement
 from analyzer.stream.events import PartialEvent
 from analyzer.stream.frontend import VAD_FRAME, LiveTrack
@@ -90,7 +91,8 @@ class DecodeTrace:
         audio_end: Where the decoded samples end (stream seconds).
         asked: When it was asked (the stream's clock).
         answered: When its words came back (the stream's clock).
-        held: Seconds held behind other lines' clerks (the line scheduler).
+        held: Seconds it waited for its turn in the line scheduler (behind other
+            lines' requests: :class:`~analyzer.stream.scheduler.Prioritised`).
         queued: Seconds waiting in the engine for its batch to start.
         stages: Seconds of each stage of its batch (``encoder``, ``decoder``,
             ``align``, ``verify``); empty where the recognizer does not say.
@@ -216,7 +218,7 @@ class OnlinePolicy:
         out as "OP-10到2-11遍" alone and as "我不知道,你千万别人" after the
         citizen's question). The live piece gets the conversation before it.
         """
-        from analyzer.speech.packing import BIN_SECONDS, GAP_SECONDS
+        from analyzer.speech.packing import BIN_SECONDS
 
         room = min(self.options.context_seconds,
                    BIN_SECONDS - size / SAMPLE_RATE - GAP_SECONDS)
@@ -278,7 +280,9 @@ class OnlinePolicy:
                            ) -> list[list[Utterance]]:
         """Ended utterances kept back while the line was behind, recognised in one
         request (pieces of one call share bins: one encoder pass for up to a bin of
-        them), each at its place in the call; their utterances per piece.
+        them), each at its place in the call, after the same context a single piece
+        gets (:meth:`context`: the call's speech before the first of them, as much as the
+        bin holds beside them); their utterances per piece.
 
         Args:
             ended: ``(first sample, samples, track)`` of each piece, in time order.
@@ -286,12 +290,15 @@ class OnlinePolicy:
         """
         verifier = None if self._verifiers is None else self._verifiers[staff_spoke]
         tracks = [role.of(samples, offset=lo / SAMPLE_RATE) for lo, samples, role in ended]
+        size = sum(t.samples.size + int(GAP_SECONDS * SAMPLE_RATE) for t in tracks[1:])
+        context = self.context(ended[0][0], ended[0][1].size + size)  # as a single piece's
         self.counts["decodes"] += 1
         recognizer, asked = self._recognizer(), self.clock()
-        got = recognizer.transcribe_many(tracks, self.line, verifier=verifier, cut=False)
+        got = recognizer.transcribe_many([*context, *tracks], self.line, verifier=verifier,
+                                          cut=False)[len(context):]
         end = (ended[-1][0] + ended[-1][1].size) / SAMPLE_RATE
         self.traces.append(_trace(recognizer, "deferred", ended[-1][2].speaker, end, asked,
-                                  self.clock(), 0))
+                                  self.clock(), sum(t.samples.size for t in context)))
         return got
 
     def early(self, k: int, track: LiveTrack, heard: int, lag: float, staff_spoke: bool

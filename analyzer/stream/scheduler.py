@@ -9,7 +9,10 @@ call; requests that wait together go to the encoder together as one batch
 of bins (the engine's own batching), and :class:`Prioritised` lets the
 clerks' requests go first. On a GPU a batch of several bins costs little
 more than one; on a CPU the encoder's work is the same per bin, so what is
-recognised *first* decides the latency.
+recognised *first* decides the latency: there :class:`Prioritised` lets one
+request into the engine at a time (``StreamOptions.engine_at_once``), the
+most urgent of those waiting, so a clerk's clause waits for one bin at most
+and never for a batch of other lines' bins.
 
 With ``pack.share = "any"`` (pieces of any recordings may share a bin, as
 in the batch) :class:`SharedBins` puts the pieces that wait together, from
@@ -58,32 +61,63 @@ class _Ordered:
         self._cond = threading.Condition()
 
 
+@dataclass
+class _Ticket:
+    """One line's request waiting for its turn in the engine (:class:`Prioritised`)."""
+
+    urgent: bool
+    arrived: float
+    seq: int
+
+
 class Prioritised(_Ordered):
-    """A :class:`~analyzer.speech.tracks.Recognizer` that lets the clerks' requests go first.
+    """A :class:`~analyzer.speech.tracks.Recognizer` that lets the clerks' requests go first,
+    and lets at most ``at_once`` requests into the engine at a time.
+
+    Requests wait here, not in the engine: one goes when fewer than ``at_once``
+    are in the engine and no waiting request ranks before it — the clerks'
+    first (in the order they came), then the others in the order they came;
+    another speaker's request that has waited ``max_wait`` seconds ranks as a
+    clerk's (it is never starved). While a clerk's request waits or is heard,
+    the others are held (up to ``max_wait``) even where room is left.
+
+    On a CPU a batch of several bins costs about as much per bin as one bin
+    alone, so a clerk's clause that joined a batch of four other bins waited
+    for all of them, and one that came while such a batch ran waited for it
+    to end: with ``at_once=1`` it waits at most for the one bin in the engine,
+    then goes before everything else that waits. ``at_once=0``: no cap (the
+    engine batches whatever waits; a GPU's choice, where a batch of several
+    bins costs little more than one).
 
     Args:
         recognizer: The one engine of the listener.
         first: The speakers whose requests go first.
-        max_wait: Longest wait of any other request (seconds).
+        max_wait: Longest wait of any other request before it ranks as a clerk's
+            (seconds).
+        at_once: Requests in the engine at once (0: no cap).
     """
 
-    def __init__(self, recognizer: Recognizer, first: Sequence[str], max_wait: float = 3.0
-                 ) -> None:
+    def __init__(self, recognizer: Recognizer, first: Sequence[str], max_wait: float = 3.0,
+                 at_once: int = 0) -> None:
         super().__init__(recognizer, first, max_wait)
+        self.at_once = at_once
+        self._waiting: list[_Ticket] = []
         self._urgent = 0  # first-speaker requests waiting or being recognised
-        self._inflight = 0  # requests waiting or being recognised
+        self._inflight = 0  # requests in the engine
+        self._seq = 0
         self._local = threading.local()
-        #: requests that waited (``held``) and the seconds they waited (``held_seconds``)
+        #: requests of the first speakers (``urgent``), requests that waited here
+        #: (``held``) and the seconds they waited (``held_seconds``)
         self.counts: dict[str, float] = {"urgent": 0, "held": 0, "held_seconds": 0.0}
 
     def busy(self) -> bool:
         """True while any line's request waits or is being recognised: a line's periodic
         partial decoding is then skipped (it is stale by the time the engine is free,
         and it would hold a clause's decoding at its pause behind it)."""
-        return self._inflight > 0
+        return self._inflight > 0 or bool(self._waiting)
 
     def last_held(self) -> float:
-        """Seconds the calling thread's latest request was held behind the clerks'."""
+        """Seconds the calling thread's latest request waited here for its turn."""
         return getattr(self._local, "held", 0.0)
 
     def last_served(self) -> Any:
@@ -94,20 +128,24 @@ class Prioritised(_Ordered):
     def transcribe_many(self, tracks: Sequence[Track], options: ASROptions, *,
                         verifier: Verifier | None = None, cut: bool = True
                         ) -> list[list[Utterance]]:
-        """Recognise through the engine, after the urgent requests (see the module docstring)."""
+        """Recognise through the engine when this request's turn comes (see the class
+        docstring)."""
         urgent = any(t.speaker in self.first and not t.context for t in tracks)
-        self._local.held = 0.0
         with self._cond:
-            self._inflight += 1
+            ticket = _Ticket(urgent, time.monotonic(), self._seq)
+            self._seq += 1
+            self._waiting.append(ticket)
             if urgent:
                 self._urgent += 1
                 self.counts["urgent"] += 1
-            elif self._urgent:
-                t0 = time.monotonic()
-                self._cond.wait_for(lambda: not self._urgent, self.max_wait)
-                self._local.held = time.monotonic() - t0
+            waited = self._wait_turn(ticket)
+            self._waiting.remove(ticket)
+            self._inflight += 1
+            self._local.held = time.monotonic() - ticket.arrived
+            if waited:
                 self.counts["held"] += 1
                 self.counts["held_seconds"] += self._local.held
+            self._cond.notify_all()  # the next in order may go too, where room is left
         try:
             return self.recognizer.transcribe_many(tracks, options, verifier=verifier, cut=cut)
         finally:
@@ -115,7 +153,23 @@ class Prioritised(_Ordered):
                 self._inflight -= 1
                 if urgent:
                     self._urgent -= 1
-                    self._cond.notify_all()
+                self._cond.notify_all()
+
+    def _wait_turn(self, ticket: _Ticket) -> bool:
+        """Wait (the lock held) until ``ticket`` may go into the engine; True if it had to."""
+        waited = False
+        while True:
+            now = time.monotonic()
+            aged = now - ticket.arrived >= self.max_wait
+            head = min(self._waiting, key=lambda t: (
+                not (t.urgent or now - t.arrived >= self.max_wait), t.seq))
+            room = not self.at_once or self._inflight < self.at_once
+            if head is ticket and room and (ticket.urgent or aged or not self._urgent):
+                return waited
+            waited = True
+            # woken when a request goes or ends; a waiting request also when it ages
+            self._cond.wait(None if ticket.urgent or aged else
+                            ticket.arrived + self.max_wait - now)
 
 
 #: Seconds of speech one bin holds (Whisper's window), and the silence between two pieces.
@@ -237,10 +291,10 @@ class SharedBins(_Ordered):
             r.done.set()
 
 
-def line_recognizer(recognizer: Recognizer, first: Sequence[str], share: str
-                    ) -> Prioritised | SharedBins:
-    """The recognizer of a listener's lines for the packing option ``share``
-    (see the module docstring)."""
+def line_recognizer(recognizer: Recognizer, first: Sequence[str], share: str,
+                    at_once: int = 0) -> Prioritised | SharedBins:
+    """The recognizer of a listener's lines for the packing option ``share`` and
+    ``at_once`` requests in the engine at a time (0: no cap; see the module docstring)."""
     if share == "any":
         return SharedBins(recognizer, first)
-    return Prioritised(recognizer, first)
+    return Prioritised(recognizer, first, at_once=at_once)

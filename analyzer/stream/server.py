@@ -190,7 +190,8 @@ class LiveServer:
 
             self._recognizer = line_recognizer(
                 get_engine(self.options.asr, self.options.pack),
-                self.options.stream.partial_speakers, self.options.pack.share)
+                self.options.stream.partial_speakers, self.options.pack.share,
+                self.options.stream.at_once(self.options.asr.device))
         return self._recognizer
 
     def warm(self) -> None:

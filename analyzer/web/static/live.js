@@ -64,8 +64,16 @@
     var line = c.partial[e.speaker];
     if (line) { line.remove(); delete c.partial[e.speaker]; }
     var li = el("li", "turn " + e.speaker);
+    li.dataset.start = String(e.start);
     li.append(el("span", "who", w(e.speaker) + " " + secs(e.start) + " "), el("span", "said", e.text));
-    c.transcript.append(li);
+    // in the order said: a citizen's utterances kept back while the line was behind come
+    // after the clerk's later ones, and go in before them
+    var later = null;
+    for (var k = c.transcript.children.length - 1; k >= 0; k--) {
+      var other = c.transcript.children[k];
+      if (Number(other.dataset.start) > Number(e.start)) { later = other; } else { break; }
+    }
+    c.transcript.insertBefore(li, later);
   }
 
   function finding(c, e) {

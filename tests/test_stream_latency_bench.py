@@ -1,0 +1,40 @@
+"""The live latency benchmark's bookkeeping (``benchmarks/stream_latency.py``): which live
+findings count as found, invented, or said but missed by the file path."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import stream_latency  # noqa: E402
+
+
+def _finding(rule: str, start: float, end: float) -> dict:
+    return {"type": "finding", "kind": "forbidden", "rule": rule, "start": start, "end": end}
+
+
+def test_a_scripted_phrase_the_file_path_missed_is_not_an_invented_finding():
+    """Issue 27 #2: with 4 calls the benchmark counted 1 invented live finding — call-b's
+    A8-F-02 "有牌子，自己看", which the clerk does say (36.4-38.6 s) and the file path did
+    not find. A live finding of a scripted phrase is a phrase found, not an invention; one
+    that matches neither the file path nor the script is still invented."""
+    call = stream_latency.Prepared(
+        "call-b", Path("call-b.wav"),
+        [{"rule": "A9-F-01", "start": 21.5, "end": 24.0},
+         {"rule": "A8-F-02", "start": 36.4, "end": 38.6}],
+        [{"rule": "A9-F-01", "start": 21.6, "end": 23.9}], 50.0)
+    events = [_finding("A9-F-01", 21.6, 23.9), _finding("A8-F-02", 36.5, 38.5),
+              _finding("A10-F-01", 44.0, 45.0), {"type": "report"}]
+    sent = SimpleNamespace(started=0.0, arrived=[24.5, 39.0, 45.5, 51.0], events=events)
+    got = stream_latency.measure(call, sent)
+    assert got["found"] == 1 and got["batch"] == 1
+    assert got["file_missed"] == 1  # A8-F-02: said, found live, missed by the file path
+    assert got["invented"] == 1  # A10-F-01: neither said nor filed
+    assert got["phrase"] == [0.5, 0.4]
+    table = stream_latency.summarise([{"lines": [got], "load_before": 1.0, "load_after": 1.0,
+                                       "cpu_per_audio_second": 0.2}])
+    assert table["invented"] == 1 and table["file_missed"] == 1
