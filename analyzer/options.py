@@ -415,7 +415,7 @@ class VerifyOptions(Checked):
     _RANGES: ClassVar[dict[str, Range]] = {
         "prefilter": UNIT, "owed_prefilter": UNIT, "min_margin": (None, 0.0),
         "accept_probability": UNIT,
-        "review_probability": UNIT, "nbest": (1, 5), "max_candidates": (1, 64),
+        "review_probability": UNIT, "missing_review_probability": UNIT, "nbest": (1, 5), "max_candidates": (1, 64),
         "owed_turns": (0, 10), "pad_seconds": (0.0, 2.0),
     }
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"kinds": ("forbidden", "required")}
@@ -430,6 +430,10 @@ class VerifyOptions(Checked):
     min_margin: float = -6.0  # log-prob per phrase character vs the hypothesis: below, not scored
     accept_probability: float = 0.8  # detector probability a phrase needs to be heard
     review_probability: float = 0.95  # heard below it: a finding held for review, no deduction
+    # an owed phrase tried but not accepted with at least this probability: its "missing"
+    # finding is held for review (1: never). 0.05 = 1 - the missing precision aimed at
+    # (0.95): the detector is calibrated, so such a claim is wrong at least this often
+    missing_review_probability: float = 0.05
     pad_seconds: float = 0.3  # encoder frames kept either side of the piece
 
     def _check_more(self) -> None:

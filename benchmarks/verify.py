@@ -14,7 +14,7 @@ Three steps (the slow ones keep their results outside the repository)::
 
     # 1. the corpus: render each take's visits, analyse them with conduct batch
     CONDUCT_TTS_CACHE=/tmp/tts .venv/bin/python benchmarks/verify.py --corpus \
-        --takes 0 --cap 3 --out /tmp/corpus-0           # and --takes 1 ...
+        --takes 0 --cap 3 --out /tmp/corpus-0           # and --takes 1, 2, 3
     # 2. the real clips (clean, and as phone lines), analysed the same way
     .venv/bin/python benchmarks/verify.py --real clean --out /tmp/real
     # 3. the table (this page): train/evaluate, print, write docs/benchmarks/verify.md
@@ -24,9 +24,12 @@ Three steps (the slow ones keep their results outside the repository)::
 The detector itself is trained on the same corpus by
 ``python -m analyzer.training.detector`` (its model card gives the
 candidate-level figures). Here, *on* rates each take's candidates with a
-detector trained on the other takes only (no take is judged by a model that
-heard its voice, speed or sentence frames); *off* is the same transcript
-analysed without the verifier's items (the text path). The real clips are
+detector trained on the other takes only, at accept/review bars chosen by a
+leave-one-take-out cross-validation on those other takes alone (nested: no
+take is judged by a model or a threshold that heard its voice, speed or
+sentence frames); *off* is the same transcript analysed without the
+verifier's items (the text path). A "missing" finding whose owed wording the
+verifier rated but did not accept is held for review (``m. held``). The real clips are
 rated by the bundled detector: none holds a forbidden phrase, so every
 forbidden finding there is false. The verification share is the engine's
 ``verify`` stage over all stage seconds of one batch (``--timings``).
@@ -61,7 +64,8 @@ CONDITIONS = ("clean", "hall", "phone", "mono")
 #: The clerk's (voice, speed) of each take, and which sentence frames it uses.
 #: Every take is a fold of the detector's cross-validation: a fold's figures
 #: come from a model that never heard that voice, speed or frame set.
-TAKES = (("jf_alpha", 0.9, 0), ("jm_kumo", 1.1, 1), ("jf_tebukuro", 1.05, 0))
+TAKES = (("jf_alpha", 0.9, 0), ("jm_kumo", 1.1, 1), ("jf_tebukuro", 1.05, 0),
+         ("jf_gongitsune", 1.0, 1))
 #: Staff turns (phrases, near-misses, traps) per visit.
 TURNS_PER_VISIT = 6
 #: Sentence frames around a phrase: two sets, never both in one take.
@@ -250,10 +254,11 @@ def text_findings(report: Any, keep: Any, options: Any) -> list[Any]:
 def tally(rows: list[tuple[dict[str, Any], list[Any]]]) -> dict[str, float]:
     """Forbidden precision/recall and missing precision over (visit labels, findings).
 
-    A forbidden finding held for review (``review``) is counted apart: it
-    deducts nothing until an inspector confirms it.
+    A finding held for review (``review``) is counted apart too: it deducts
+    nothing until an inspector confirms it (``deducting_precision``,
+    ``missing_deducting_precision``: the findings that deduct).
     """
-    tp = fp = fn = m_ok = m_bad = held = dtp = dfp = 0
+    tp = fp = fn = m_ok = m_bad = held = dtp = dfp = m_held = md_ok = md_bad = 0
     false_by: dict[str, int] = {}
     for labels, findings in rows:
         truth = set(labels["forbidden"])
@@ -269,14 +274,21 @@ def tally(rows: list[tuple[dict[str, Any], list[Any]]]) -> dict[str, float]:
                 false_by[how] = false_by.get(how, 0) + 1
         for f in findings:
             if f.kind == "missing":
-                m_bad, m_ok = (m_bad + 1, m_ok) if f.rule in labels["groups"] else (m_bad, m_ok + 1)
+                right = f.rule not in labels["groups"]
+                m_ok, m_bad = m_ok + right, m_bad + (not right)
+                if f.review:
+                    m_held += 1
+                else:
+                    md_ok, md_bad = md_ok + right, md_bad + (not right)
     return {"forbidden_precision": round(tp / max(1, tp + fp), 3),
             "forbidden_recall": round(tp / max(1, tp + fn), 3),
             "missing_precision": round(m_ok / max(1, m_ok + m_bad), 3),
             "deducting_precision": round(dtp / max(1, dtp + dfp), 3),
             "forbidden_tp": tp, "forbidden_fp": fp, "forbidden_fn": fn, "forbidden_held": held,
             "false_by_method": false_by,
-            "missing_true": m_ok, "missing_false": m_bad}
+            "missing_true": m_ok, "missing_false": m_bad, "missing_held": m_held,
+            "missing_deducting_precision": round(md_ok / max(1, md_ok + md_bad), 3),
+            "missing_deducting_false": md_bad}
 
 
 def render_corpus(lexicon: Any, out: Path, takes: Any = TAKES, cap: int = 0,
@@ -385,7 +397,8 @@ def _phone_copies(folder: Path, out: Path) -> Path:
 
 
 def rater(model: Any, lexicon: Any, accept: float, owed_floor: float = 0.2) -> Any:
-    """``rate(utterance) -> heard items``: the items ``model`` accepts, with its probability.
+    """``rate(utterance) -> heard items``: every rated item, accepted or not, with ``model``'s
+    probability.
 
     The same acceptance as :meth:`analyzer.speech.verify.Verifier.accept`:
     probability at least ``accept``, no overlapping more probable phrase of
@@ -403,7 +416,7 @@ def rater(model: Any, lexicon: Any, accept: float, owed_floor: float = 0.2) -> A
             kind = lexicon.get(h.rule).kind
             p = model.probability(heard_features(h, forbidden=kind == "forbidden"))
             rated.append(replace(h, confidence=round(p, 4), accepted=p >= accept, reason=""))
-        return tuple(h for h in settle(rated) if h.accepted)
+        return tuple(settle(rated))  # rejected items stay, as in a report
     return rate
 
 
@@ -444,16 +457,26 @@ def evaluate(corpora: list[Path], real: list[Path], options: Any,
     result: dict[str, Any] = {"takes": takes, "visits": len(visits), "conditions": {},
                               "accept_probability": vopts.accept_probability,
                               "review_probability": vopts.review_probability}
-    folds = {t: rater(train.fit([r for r in rows if r.take != t]), lexicon,
-                      vopts.accept_probability, vopts.owed_prefilter) for t in takes}
+    # nested: each take's bars chosen by leave-one-take-out on the other takes only
+    bars = train.nested_bars(rows)
+    result["bars"] = {t: bars.get(t, (vopts.accept_probability, vopts.review_probability))
+                      for t in takes}
+    result["nested"] = len(bars) == len(takes)
+    folds = {}
+    for t in takes:
+        accept, review = result["bars"][t]
+        fold_options = options.with_overrides({"verify.accept_probability": accept,
+                                               "verify.review_probability": review})
+        folds[t] = (rater(train.fit([r for r in rows if r.take != t]), lexicon, accept,
+                          vopts.owed_prefilter), fold_options)
     done: dict[str, dict[str, list[Any]]] = {c: {"off": [], "on": []} for c in CONDITIONS}
     for v in visits:
         report = InteractionReport.from_dict(v["report"])
         take = "/".join(str(t) for t in v["take"])
-        for mode, rate in (("off", None), ("on", folds.get(take))):
-            if mode == "on" and rate is None:
-                continue
-            done[v["condition"]][mode].append((v, findings_with(report, rate, options)))
+        done[v["condition"]]["off"].append((v, findings_with(report, None, options)))
+        if take in folds:
+            rate, fold_options = folds[take]
+            done[v["condition"]]["on"].append((v, findings_with(report, rate, fold_options)))
     for condition, modes in done.items():
         if modes["off"]:
             result["conditions"][condition] = {m: tally(rows_) for m, rows_ in modes.items()}
@@ -498,12 +521,18 @@ def _timings(files: list[Path]) -> dict[str, float]:
 def print_table(result: dict[str, Any]) -> None:
     """The table the docs page shows."""
     print(f"generated visits: {result['visits']}; takes (voice/speed): {', '.join(result['takes'])}")
-    print("verify on: each take rated by a detector trained on the other takes only; bars "
-          f"accept {result['accept_probability']}, review {result['review_probability']}")
+    if result.get("nested"):
+        print("verify on: each take rated by a detector trained on the other takes only, at "
+              "bars chosen by leave-one-take-out on the other takes only (nested): " + ", ".join(
+                  f"{t} {a}/{r}" for t, (a, r) in result["bars"].items()) + " (accept/review)")
+    else:
+        print("verify on: each take rated by a detector trained on the other takes only; bars "
+              f"accept {result['accept_probability']}, review {result['review_probability']}")
     print("forb. P/R: every forbidden finding reported (held ones included); deduct P: those "
-          "that deduct (not held for review); false: false findings by method")
+          "that deduct (not held for review); missing P: every 'missing' finding, m. deduct P: "
+          "those not held (m. held: held for review); false: false findings by method")
     print(f"{'condition':<10} {'verify':<6} {'forb. P':>8} {'forb. R':>8} {'deduct P':>9} "
-          f"{'held':>5} {'missing P':>10}  false")
+          f"{'held':>5} {'missing P':>10} {'m. deduct P':>12} {'m. held':>8}  false")
     for condition, row in result["conditions"].items():
         for mode in ("off", "on"):
             if mode not in row:
@@ -512,7 +541,8 @@ def print_table(result: dict[str, Any]) -> None:
             false = ", ".join(f"{k} {n}" for k, n in sorted(r["false_by_method"].items()))
             print(f"{condition:<10} {mode:<6} {r['forbidden_precision']:>8.3f} "
                   f"{r['forbidden_recall']:>8.3f} {r['deducting_precision']:>9.3f} "
-                  f"{r['forbidden_held']:>5} {r['missing_precision']:>10.3f}  {false}")
+                  f"{r['forbidden_held']:>5} {r['missing_precision']:>10.3f} "
+                  f"{r['missing_deducting_precision']:>12.3f} {r['missing_held']:>8}  {false}")
     print()
     print("false forbidden findings on the real clips (none holds a forbidden phrase)")
     print(f"{'set':<36} {'clips':>5} {'off':>4} {'on':>4} {'held':>5}")

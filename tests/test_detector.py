@@ -103,3 +103,16 @@ def test_training_cross_validates_by_take_and_chooses_the_bars_on_held_out_rows(
     model = train.fit(data)
     back = PhraseDetector.from_dict(json.loads(json.dumps(model.to_dict())))
     assert back == model
+
+
+def test_nested_bars_are_chosen_without_the_take_they_judge(tmp_path, lexicon):
+    takes = ("a/1.0", "b/1.1", "c/0.9")
+    data = list(train.rows(_corpus(tmp_path / "c.jsonl", lexicon, takes), lexicon))
+    bars = train.nested_bars(data)
+    assert sorted(bars) == sorted(takes)
+    for take, (accept, review) in bars.items():
+        inner = [r for r in data if r.take != take]
+        y = __import__("numpy").array([r.said for r in inner])
+        assert (accept, review) == train.choose_bars(train.cross_validate(inner), y)
+    # two takes leave one take inside: no inner cross-validation, no nested bars
+    assert train.nested_bars([r for r in data if r.take != "c/0.9"]) == {}

@@ -439,3 +439,48 @@ def test_a_later_word_that_echoes_the_verb_about_something_else_is_no_answer():
     where = [GREET, ("citizen", 3, 6, "复印的地方在哪儿？"), ("staff", 6.5, 8, "您先在这儿按个手印。"),
              ("citizen", 8.5, 9, "嗯。"), ("staff", 12, 15, "这是所需材料的清单，您拿好。"), CLOSE]
     assert _found(where, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_an_instruction_that_is_no_step_of_the_way_does_not_answer_how():
+    """Mid-visit, 这个流程怎么走 is not answered by 您核对一下信息; opening a visit, 居住证怎么办
+    asks for the service, and taking it up answers it."""
+    turns = [GREET, ("citizen", 3, 5, "我来办居住证。"), ("staff", 5.5, 7, "好的，我看一下。"),
+             ("citizen", 8, 10, "这个流程是怎么走的？"), ("staff", 10.5, 12, "您核对一下信息。"),
+             ("citizen", 12.5, 13, "嗯。"), ("staff", 40, 42, "好了，办好了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "流程" in f.detail["question"]
+    opening = [GREET, ("citizen", 3, 6, "你好，居住证怎么办？"), ("staff", 6.5, 8, "您核对一下信息。"),
+               ("citizen", 8.5, 9, "嗯。"), ("staff", 40, 42, "好了，办好了。"), CLOSE]
+    assert not _found(opening, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_sum_of_money_is_no_answer_to_a_second_yes_or_no_question():
+    """收费吗？能寄到家吗？ … 收二十块钱: the reply is heard giving a cost only; 能寄吗 stays open."""
+    turns = [GREET, ("citizen", 3, 7, "这个收费吗？办好了能寄到家里吗？"), ("staff", 7.5, 9, "收二十块钱。"),
+             ("citizen", 9.5, 10, "嗯。"), ("staff", 30, 32, "您在这儿签个字。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "寄" in f.detail["question"]
+    both = [*turns[:2], ("staff", 7.5, 9, "收二十块钱，能寄，留个地址就行。"), *turns[3:]]
+    assert not _found(both, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_question_answered_in_forbidden_words_is_that_phrase_article_not_article_5():
+    """你的记性真差 … is Article 10's forbidden phrase; the clerk did reply, so no A5 besides."""
+    turns = [GREET, ("citizen", 3, 6, "结婚证也要带吗？"), ("staff", 6.5, 9, "你的记性真差，先把这张单子签了。"),
+             ("citizen", 9.5, 10, "哦。"), ("staff", 30, 32, "好了，办好了。"), CLOSE]
+    found, report = _found(turns, "A5-ANSWER", ACTS_ON)
+    assert not found and any(f.rule == "A10-F-02" for f in report.findings)
+
+
+def test_a_telling_is_read_from_the_words_only_with_a_need_and_a_material():
+    from analyzer.rules.materials import told_by_words
+    from analyzer.types import Utterance
+
+    def staff(text):
+        return Utterance(speaker="staff", start=0.0, end=1.0, text=text)
+
+    for said in ("户口本得带上。", "您还缺个结婚证。", "结婚证和户口本您准备好。"):
+        (cue,) = told_by_words([staff(said)], [])
+        assert cue.kind == "materials_listed" and cue.source == "pattern", said
+    for said in ("外地交的社保先开转出凭证。", "户口本带了吗？", "要，交个押金一百，退卡时退您。"):
+        assert not told_by_words([staff(said)], []), said

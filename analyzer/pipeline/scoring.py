@@ -30,6 +30,7 @@ from analyzer.rules.score import ScoringTemplate, check_template, load_template,
 from analyzer.types import (
     AuditBlock,
     Finding,
+    Heard,
     Interaction,
     InteractionReport,
     RingResult,
@@ -161,6 +162,8 @@ def analyze_interaction(
         findings = hold_uncertain(findings, interaction.utterances,
                                   options.attribution.review_below,
                                   detector_bar=options.verify.review_probability)
+        findings = hold_maybe_said(findings, interaction.utterances,
+                                   options.verify.missing_review_probability)
     with clock.stage("score"):
         value, grade, findings = score(findings, template)
     with clock.stage("report"):
@@ -265,7 +268,9 @@ def hold_uncertain(findings: Sequence[Finding], utterances: Sequence[Utterance],
     ``speaker_confidence`` and the bar in ``detail``). A phrase heard from the
     audio only (``method="acoustic"``) whose detector probability is under
     ``detector_bar`` (``verify.review_probability``) is held the same way
-    (``review="detector"``, with ``probability`` and the bar in ``detail``).
+    (``review="detector"``, with ``probability`` and the bar in ``detail``), and so
+    is a forbidden phrase the text matched only loosely (``pinyin``/``fuzzy``)
+    where the verifier rated the same rule lower (:func:`detection_probability`).
     A held finding is reported and shown, and deducts nothing until an
     inspector confirms it (:func:`analyzer.rules.score.score`,
     :func:`analyzer.rules.score.release`).
@@ -280,7 +285,7 @@ def hold_uncertain(findings: Sequence[Finding], utterances: Sequence[Utterance],
             out.append(replace(f, review="speaker", detail={
                 **f.detail, "speaker_confidence": round(sure, 4), "review_bar": bar}))
             continue
-        p = detection_probability(f)
+        p = detection_probability(f, utterances)
         if p is not None and p < detector_bar:
             out.append(replace(f, review="detector", detail={
                 **f.detail, "probability": p, "review_bar": detector_bar}))
@@ -289,13 +294,84 @@ def hold_uncertain(findings: Sequence[Finding], utterances: Sequence[Utterance],
     return out
 
 
-def detection_probability(finding: Finding) -> float | None:
-    """The phrase detector's probability behind a finding heard from audio (None: not heard)."""
-    acoustic = finding.detail.get("acoustic") if finding.detail.get("method") == "acoustic" \
-        else None
-    if not isinstance(acoustic, dict) or acoustic.get("probability") is None:
+def hold_maybe_said(findings: Sequence[Finding], utterances: Sequence[Utterance],
+                    bar: float) -> list[Finding]:
+    """Hold a "missing" finding for review when its owed phrase may have been said.
+
+    The acoustic verifier tries the owed phrases in a window's staff pieces
+    (:mod:`analyzer.speech.verify`); one it rated but did not accept, with a
+    detector probability of at least ``bar`` (``verify.missing_review_probability``),
+    may have been said all the same: the phrase detector is calibrated, so a
+    "missing" claim is then wrong at least that often. Such a finding is held
+    (``review="detector"``, with the probability, the phrase tried and the bar
+    in ``detail``) and deducts nothing until an inspector confirms it.
+    Candidates under ``verify.min_margin`` (reason ``margin``) were not rated.
+
+    Args:
+        findings: The interaction's findings.
+        utterances: Its utterances, with what the verifier tried (``heard``).
+        bar: The probability from which a finding is held (1.0: never).
+
+    Returns:
+        The findings, the doubtful "missing" ones held for review.
+    """
+    out = []
+    for f in findings:
+        tried = None if f.kind != "missing" or f.review else maybe_said(f, utterances)
+        if tried is not None and tried.confidence >= bar:
+            f = replace(f, review="detector", detail={
+                **f.detail, "probability": tried.confidence, "heard": tried.phrase,
+                "heard_at": tried.start, "review_bar": bar})
+        out.append(f)
+    return out
+
+
+def maybe_said(finding: Finding, utterances: Sequence[Utterance]) -> Heard | None:
+    """The most probable rated (not accepted) wording of a missing finding's group tried in
+    a staff piece of its window (None: none was rated)."""
+    rules = set(finding.detail.get("alternatives") or (finding.rule,))
+    lo = -float("inf") if finding.start is None else finding.start
+    hi = float("inf") if finding.end is None else finding.end
+    best: Heard | None = None
+    for u in utterances:
+        if u.speaker != "staff" or u.end < lo or u.start > hi:
+            continue
+        for h in u.heard:
+            if (h.rule in rules and not h.accepted and h.reason != "margin"
+                    and (best is None or h.confidence > best.confidence)):
+                best = h
+    return best
+
+
+#: Text matches that are not the phrase as written (sound-alike or fuzzy alignment).
+LOOSE_METHODS: tuple[str, ...] = ("pinyin", "fuzzy")
+#: Seconds a verifier's stretch may lie outside a loose text match's span.
+LOOSE_SLACK = 0.5
+
+
+def detection_probability(finding: Finding, utterances: Sequence[Utterance] = ()
+                          ) -> float | None:
+    """The phrase detector's probability behind a finding (None: the detector did not rate it).
+
+    A phrase heard from the audio only (``method="acoustic"``) carries it. A
+    forbidden phrase the text matched only loosely (:data:`LOOSE_METHODS`) takes
+    that of the verifier's stretch of the same rule over it in a staff piece (the
+    best one; accepted or not, unless under ``verify.min_margin``, which the
+    detector never rated), so a garbled text match passes the same detector as
+    a phrase heard from the audio. Typed transcripts have no such stretch.
+    """
+    method = finding.detail.get("method")
+    if method == "acoustic":
+        acoustic = finding.detail.get("acoustic")
+        if not isinstance(acoustic, dict) or acoustic.get("probability") is None:
+            return None
+        return float(acoustic["probability"])
+    if method not in LOOSE_METHODS or finding.kind != "forbidden" or finding.start is None:
         return None
-    return float(acoustic["probability"])
+    lo, hi = finding.start - LOOSE_SLACK, (finding.end or finding.start) + LOOSE_SLACK
+    rated = [h.confidence for u in utterances if u.speaker == "staff" for h in u.heard
+             if h.rule == finding.rule and h.reason != "margin" and lo <= h.start and h.end <= hi]
+    return max(rated) if rated else None
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:

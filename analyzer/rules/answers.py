@@ -39,9 +39,11 @@ procedure (左手按这儿, 先把表填了) as if nothing was asked, leaves it 
   also a row of a form); in an instruction it hears giving no place, 这儿 and
   那边 point at the work, not at a place; a number in a reply heard giving a
   cost or a time is that sum or time, not a count; and a reply heard answering
-  only another kind leaves a second question of its own kind open
-  (:func:`explained_by`). 行了 / 好了 alone close the work, they say no yes
-  (:data:`DONE`).
+  only another kind leaves a second question of its own kind, or a yes/no one,
+  open (:func:`explained_by`: 收费吗？能寄吗？ … 收二十块); a "how" is answered by an instruction only when the
+  detector hears a step of the way in it (核对一下信息 is none), except in the
+  citizen's first turn, where 居住证怎么办 asks for the service itself. 行了 /
+  好了 alone close the work, they say no yes (:data:`DONE`).
 
 Only clear questions are judged (:func:`questions`): a clause of at least
 :data:`MIN_QUESTION_CHARS` characters with a question pattern; 啊？ or 啥？ asks
@@ -258,10 +260,12 @@ def explained_by(reply: str, question: Question, others: list[Question],
     first and left the second: that reply is not a possible answer to it.
     ``heard`` is as for :func:`answers`.
     """
-    if not question.kinds & SPECIFIC or answers(question, reply, first=False, heard=heard):
+    if answers(question, reply, first=False, heard=heard):
         return False
-    if others and heard and heard & SPECIFIC and not heard & question.kinds:
-        return True  # the detector hears it answering of another kind only
+    if others and heard and heard & SPECIFIC and not heard & (question.kinds | {"yesno"}):
+        return True  # the detector hears it answering of another kind only (a yes/no too)
+    if not question.kinds & SPECIFIC:
+        return False
     return any(answers(o, reply, first=False, heard=heard) for o in others
                if o is not question and o.kinds & SPECIFIC and not o.kinds & question.kinds)
 
@@ -288,7 +292,7 @@ def moves_on(reply: str) -> bool:
 
 
 def answers(question: Question, reply: str, *, first: bool = True,
-            heard: frozenset[str] | None = None) -> bool:
+            heard: frozenset[str] | None = None, opening: bool = False) -> bool:
     """True when the staff's ``reply`` answers ``question`` (see the module docstring).
 
     Args:
@@ -301,6 +305,8 @@ def answers(question: Question, reply: str, *, first: bool = True,
             patterns (:data:`ANSWER_KINDS`) of the detector's kinds count in a
             later reply only when the detector hears it answering something
             (行，我这边给您登记 names no row of a form).
+        opening: Whether the question is in the citizen's first turn, where
+            "how do I get X" asks for X: taking the matter up answers it.
     """
     simple = _simple(reply)
     if not simple:
@@ -321,8 +327,9 @@ def answers(question: Question, reply: str, *, first: bool = True,
     if question.kinds & {"yesno", "who"} and _echoes_modal(question.text, simple) \
             and (first or heard is None or "yesno" in heard):  # later: 需要带执照 is no 需要本人吗
         return True
-    if "way" in question.kinds and MOVES_ON.search(simple):
-        return True  # asked how: being walked through the procedure answers it
+    if "way" in question.kinds and MOVES_ON.search(simple) \
+            and (heard is None or "way" in heard or opening):
+        return True  # asked how: walked through its steps (核对一下信息 is no step of the way)
     lenient = {"yesno", "who"} if not first else {"yesno"}
     if heard is not None and not first:
         lenient |= set(ANSWER_ACTS.values()) - heard  # later, unheard kinds: incidental words
@@ -354,7 +361,7 @@ def heard_answers(acts: dict[str, tuple[float, str]] | None) -> frozenset[str] |
     return frozenset(ANSWER_ACTS[a] for a in acts if a in ANSWER_ACTS)
 
 
-#: Here and there: in an instruction with no answer heard they point at the work in hand.
+#: Here and there: in an instruction heard giving no place they point at the work in hand.
 _DEICTIC = re.compile(r"[在到往]?(?:这儿|这里|这边|那儿|那里|那边|这搭|那搭|这达|那达)")
 #: The clerk's own side (我这边 …), which names no place.
 _SELF_PLACE = re.compile(r"(?:我|我们|咱|咱们)(?:这边|这儿|这里)")

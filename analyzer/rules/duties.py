@@ -10,6 +10,9 @@ made, the ring result. Output: more :class:`~analyzer.types.Finding` objects
   are one turn), or before a visit that ended (:func:`~analyzer.rules.context.visit_ended`).
   A question already inside an ``A8-IGNORE`` episode is that finding's; the
   last question of a phone call is the hang-up rule's.
+* ``A6-UNCIVIL`` remarks the classifier misses (belittling, complaining about
+  the matter, scolding: :mod:`analyzer.rules.civility`), and none on a call's
+  bare 喂 pick-up (Article 7's greeting).
 * ``A17-INTERRUPT`` (抢话, ``interruption``): staff speech of at least
   ``interrupt_min_chars`` characters starting while the citizen is speaking,
   overlapping the citizen's speech by ``interrupt_seconds``. Needs both
@@ -56,6 +59,7 @@ from analyzer.i18n import NP_, label, pgettext
 from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
+from analyzer.rules.civility import drop_pickups, remark_findings
 from analyzer.rules.materials import earlier_visits, piecemeal
 from analyzer.types import Cue, Finding, Interaction, RingResult, Utterance
 
@@ -102,10 +106,13 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
 
     Returns:
         All findings: the given ones (forbidden closing phrases annotated,
-        ``A7-RING`` replaced on a never-answered call) and the new ones.
+        ``A7-RING`` replaced on a never-answered call, an ``A6-UNCIVIL`` on a
+        bare phone pick-up dropped) and the new ones.
     """
     d = options.duties
-    out = [*findings]
+    out = drop_pickups(findings, interaction.utterances, interaction.channel)
+    out += remark_findings(interaction.utterances, lexicon, _flagged(interaction, findings),
+                           options.classifier.assumed_speaker_weight)
     out += unanswered_questions(interaction, hits, lexicon, options, findings, cues)
     out += interruptions(interaction, lexicon, d)
     out += quarrels(interaction, cues, lexicon, d, findings, options.classifier)
@@ -114,6 +121,15 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
     out += runarounds(interaction, cues, lexicon)
     out = service_hours(interaction, cues, lexicon, d, out, zones=options.halls.zones())
     return unanswered_call(interaction, lexicon, options, ring, out)
+
+
+# ------------------------------------------------------------------ Article 6
+def _flagged(interaction: Interaction, findings: Sequence[Finding]) -> set[int]:
+    """Staff utterances a forbidden phrase or the uncivil classifier already flagged."""
+    spans = [(f.start, f.end) for f in findings if f.kind in HEATED_STAFF_RULES_KINDS
+             and f.start is not None and f.end is not None]
+    return {i for i, u in enumerate(interaction.utterances)
+            if any(a < u.end and u.start < b for a, b in spans)}
 
 
 # ------------------------------------------------------------------ Article 5
@@ -164,7 +180,9 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     redirected = {c.utterance for c in cues if c.kind == "not_ours"}
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
-    heard = _heard_answers(utts, options)
+    heard: list[frozenset[str] | None] | None = None  # read once a question is asked
+    flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior)}
+    opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
     out = []
     for n, turn in enumerate(turns):
         if utts[turn[0]].speaker != "citizen":
@@ -174,14 +192,17 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
                  if not is_request(q) and not _self_answered(utts, i, q)]
         if not asked:
             continue
+        heard = heard if heard is not None else _heard_answers(utts, options)
         window, until = _response(utts, turns, n, [q for _, q in asked])
         before = turns[n - 1] if n and utts[turns[n - 1][0]].speaker != "citizen" else []
         if any(order[id(utts[j])] in redirected for j in [*before, *window]):
             continue  # where to go, once sent away: Article 16's
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
+            if any(id(utts[j]) in flagged for j in window[:1]):
+                continue  # answered in forbidden or uncivil words: that article's, not this one
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
-                                  ignored, others, heard)
+                                  ignored, others, heard, opening=n == opening)
             if finding is not None:
                 out.append(finding)
     return out
@@ -253,7 +274,8 @@ QUESTION_WORDS: tuple[str, ...] = (
 def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, options: AnalyzerOptions,
                 utts: Sequence[Utterance], i: int, q: Any, window: list[int], until: int | None,
                 ignored: list[tuple[float | None, float | None]], others: list[Any] | None = None,
-                heard: Sequence[frozenset[str] | None] | None = None) -> Finding | None:
+                heard: Sequence[frozenset[str] | None] | None = None, *, opening: bool = False
+                ) -> Finding | None:
     from analyzer.rules.answers import answers, explained_by, moves_on, stalls
     from analyzer.rules.context import visit_ended
 
@@ -261,7 +283,8 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
     first = _first_turn(utts, said)
     heard_kinds = heard or [None] * len(utts)
-    if any(answers(q, utts[j].text, first=j in first, heard=heard_kinds[j]) for j in said):
+    if any(answers(q, utts[j].text, first=j in first, heard=heard_kinds[j], opening=opening)
+           for j in said):
         return None
     if said and not any(moves_on(utts[j].text) or stalls(utts[j].text)
                         or explained_by(utts[j].text, q, others or [], heard_kinds[j]) for j in first):

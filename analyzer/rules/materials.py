@@ -26,7 +26,9 @@ Cues come from the lexicon (``materials_listed``, ``materials_added``,
 ``materials_deferred``, ``earlier_visit``), from the staff act detector
 (:mod:`analyzer.rules.acts`) and, for additions, from the words themselves
 (:func:`added_by_words`: 还得再准备一张银行卡, 病历也得有). An earlier telling must
-name a material (到社区开就可以 says where, it lists nothing); a copy said to be
+name a material (到社区开就可以 says where, it lists nothing); where no cue reads
+a telling, one is read from the words (:func:`told_by_words`: 户口本得带上) to
+close a list, never as a finding; a copy said to be
 missing (还缺一份复印件) is of a material told, 另外还得带原件 asks for more. ``A18-EARLIER`` (0 points) still marks every
 earlier-visit remark for the inspector.
 """
@@ -201,6 +203,22 @@ def added_by_words(utts: Sequence[Utterance], cues: Sequence[Cue]) -> list[Cue]:
     return out
 
 
+#: A staff sentence that says a material is needed or missing (带上户口本, 还缺结婚证, 得有公证书).
+NEEDS = re.compile(r"带上|带个|带好|要带|得带|需要带|需要提供|要有|得有|准备好?|提供|还缺|缺个|缺了|还差|没带")
+
+
+def told_by_words(utts: Sequence[Utterance], cues: Sequence[Cue]) -> list[Cue]:
+    """Earlier tellings read from the words where no cue reads one (:data:`NEEDS` + a material).
+
+    They only close a list that a later addition adds to; they are no finding.
+    """
+    have = {c.utterance for c in cues if c.kind in TOLD}
+    return [Cue("materials_listed", i, u.start, u.end, u.text, 0.7, source="pattern")
+            for i, u in enumerate(utts)
+            if u.speaker != "citizen" and i not in have and not _asks(u.text)
+            and NEEDS.search(u.text) and materials_named(u.text)]
+
+
 def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -> list[Finding]:
     """``A18-PIECEMEAL``: materials added later, the rest put off, or revealed across visits.
 
@@ -215,7 +233,8 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
     cues = [*cues, *added_by_words(utts, cues)]
     staff_cues = sorted((c for c in cues if c.utterance < len(utts)
                          and utts[c.utterance].speaker != "citizen"), key=lambda c: c.start)
-    told = [c for c in staff_cues if c.kind in TOLD and materials_named(utts[c.utterance].text)]
+    told = sorted([*(c for c in staff_cues if c.kind in TOLD and materials_named(utts[c.utterance].text)),
+                   *told_by_words(utts, cues)], key=lambda c: c.start)
     earlier_visit = [c for c in cues if c.kind == "earlier_visit"]
     out: dict[int, Finding] = {}
     for cue in staff_cues:

@@ -202,6 +202,7 @@ def hear(path: str | Path, options: AnalyzerOptions, meta: CallMeta, audio: Deco
     (:mod:`analyzer.speech.blocks`).
     """
     from analyzer.speech.attribution import same_mix
+    from analyzer.speech.band import line_rate
     from analyzer.speech.crosstalk import silence_crosstalk
     from analyzer.speech.verify import get_verifier
 
@@ -214,7 +215,8 @@ def hear(path: str | Path, options: AnalyzerOptions, meta: CallMeta, audio: Deco
         tracks = resolve_tracks(audio.channels, options.asr,
                                 replace(meta, where=meta.where or str(path)),
                                 same_mix=correlation is not None)
-    line = options.asr.for_line(audio.native_rate, meta.channel)
+    # a phone call stored at a wideband rate is still a phone line (by its content)
+    line = options.asr.for_line(line_rate(audio), meta.channel)
     recognise = _line_recognizer(recognizer, line, options)
     heard_audio: DecodedAudio = audio
     silenced: list[Dropped] = []

@@ -12,7 +12,9 @@ the lexicon's exact or variant wording of that rule or its group is in the
 turn's true text (:func:`said_in`).
 
 Cross-validation leaves one take (voice, speed and sentence frames) out at a
-time; the bars are chosen on those held-out predictions only:
+time; the bars are chosen on those held-out predictions only (and, nested, for
+each take on the other takes alone: :func:`nested_bars`, the figures a take
+gets from bars and a model that never saw it):
 
 * ``accept_probability``: the lowest bar at which accepted candidates are at
   least :data:`ACCEPT_PRECISION` precise;
@@ -128,6 +130,21 @@ def cross_validate(data: Sequence[Row]) -> np.ndarray:
     return out
 
 
+def nested_bars(data: Sequence[Row]) -> dict[str, tuple[float, float]]:
+    """Per take, the (accept, review) bars chosen without it: the outer loop of a nested
+    cross-validation leaves the take out, the inner one chooses the bars on the other
+    takes' held-out predictions (:func:`cross_validate`, :func:`choose_bars`). A take's
+    figures at its bars come from thresholds and a model that never saw it. Takes
+    whose remaining data has fewer than two takes get no entry."""
+    out = {}
+    for take in sorted({r.take for r in data}):
+        inner = [r for r in data if r.take != take]
+        if len({r.take for r in inner}) < 2:
+            continue
+        out[take] = choose_bars(cross_validate(inner), np.array([r.said for r in inner]))
+    return out
+
+
 def precision_recall(p: np.ndarray, y: np.ndarray, bar: float) -> tuple[float, float]:
     """Precision and recall of accepting every row at or above ``bar``."""
     pick = p >= bar
@@ -186,20 +203,27 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     from analyzer.resources import data_path
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", type=Path, help="corpus.jsonl of benchmarks/verify.py --corpus")
+    parser.add_argument("corpus", type=Path, nargs="+",
+                        help="corpus.jsonl files of benchmarks/verify.py --corpus")
     parser.add_argument("--write", action="store_true", help="write the bundled model and card")
     args = parser.parse_args(argv)
     options = AnalyzerOptions()
-    data = list(rows(args.corpus, get_lexicon(options), options.verify.owed_prefilter))
+    lexicon = get_lexicon(options)
+    data = [r for path in args.corpus for r in rows(path, lexicon, options.verify.owed_prefilter)]
     if not data:
-        raise SystemExit(f"{args.corpus}: no tried phrases")
+        raise SystemExit(f"{', '.join(map(str, args.corpus))}: no tried phrases")
     y = np.array([r.said for r in data])
     held = cross_validate(data)
     accept, review = choose_bars(held, y)
     takes = sorted({r.take for r in data})
     model = fit(data, f"logistic regression, {len(data)} tried phrases, takes {', '.join(takes)}")
+    nested = nested_bars(data)
     figures = {"takes": takes, "rows": len(data), "accept_probability": accept,
                "review_probability": review, "cross_validated": report(data, held, accept, review),
+               "nested": {t: {"accept": a, "review": r,
+                              **report([x for x in data if x.take == t],
+                                       held[[x.take == t for x in data]], a, r)["all"]}
+                          for t, (a, r) in nested.items()},
                "coefficients": dict(zip(FEATURES, model.coef, strict=True))}
     print(json.dumps(figures, indent=1))
     if args.write:
@@ -210,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     return figures
 
 
-def card(figures: dict[str, Any], corpus: Path) -> str:
+def card(figures: dict[str, Any], corpora: Sequence[Path]) -> str:
     """The model card: data, conditions, features, cross-validated figures."""
     cv = figures["cross_validated"]
     lines = [
@@ -251,13 +275,25 @@ def card(figures: dict[str, Any], corpus: Path) -> str:
         lines.append(f"| {name} | {b['rows']} | {b['said']} | {b['auc']} | {b['brier']} | "
                      f"{b['precision_at_accept']} / {b['recall_at_accept']} | "
                      f"{b['precision_at_review']} / {b['recall_at_review']} |")
+    if figures.get("nested"):
+        lines += ["", "## Nested cross-validation (bars chosen without the take judged)", "",
+                  "Each take's rows rated by a model trained on the other takes, at the bars",
+                  "a leave-one-take-out cross-validation chose on the other takes alone.", "",
+                  "| take | accept / review bar | rows | said | P / R at accept | "
+                  "P / R at review |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for take, b in figures["nested"].items():
+            lines.append(f"| {take} | {b['accept']} / {b['review']} | {b['rows']} | "
+                         f"{b['said']} | {b['precision_at_accept']} / {b['recall_at_accept']} | "
+                         f"{b['precision_at_review']} / {b['recall_at_review']} |")
     lines += ["", "## Limits", "",
-              "Small: the corpus had to fit about 30 CPU minutes of speech synthesis and",
-              "analysis on a shared 2-core machine (`benchmarks/verify.py --corpus --cap 3`:",
-              "every visit of each take clean, the first three in the other conditions).",
-              "Two takes make a two-fold cross-validation; the forbidden-only rows are few, so",
-              "their figures are noisy. More voices, speeds and phone takes are the next step.",
-              "", f"Corpus: `{corpus.name}`. Finding-level figures per condition, with",
+              "Small: the corpus had to fit the CPU minutes of speech synthesis and analysis",
+              "a shared 2-core machine allows (`benchmarks/verify.py --corpus --cap 3`: the",
+              "first three visits of each take in every condition, more clean visits for the",
+              "first two takes). Four Kokoro voices (its Japanese voices speaking Mandarin",
+              "phonemes); the forbidden-only rows are few, so their figures are noisy. More",
+              "voices, speeds, real hall audio and phone takes are the next step.",
+              "", f"Corpus: {len(corpora)} `corpus.jsonl` file(s) of `benchmarks/verify.py "
+              "--corpus`. Finding-level figures per condition, with",
               "verification off and on, and the false forbidden findings on the shared real",
               "clips: `docs/benchmarks/verify.md`.", ""]
     return "\n".join(lines)

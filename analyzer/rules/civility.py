@@ -1,0 +1,129 @@
+"""Article 6 in words the uncivil classifier misses: belittling, complaining about the matter, scolding.
+
+第六条 forbids 激化矛盾、损害形象的语言, 大声呵斥 and 冷言相对. The uncivil
+classifier (:mod:`analyzer.rules.learned`) finds most of it; three kinds of
+remark carry their meaning in how two ideas meet rather than in any one word,
+so each is a pair of concepts that must both be said in one staff sentence
+(:data:`PAIRS`; a scolding's in one clause):
+
+* **belittling** the citizen's ability: his handwriting, his filling-in, his
+  understanding (字, 写的, 填的, 脑子) judged as worthless (看不懂, 乱七八糟, 跟…似的,
+  这么简单…不会);
+* **complaining** about the citizen's matter in front of him: the matter or the
+  people who bring it (这种事, 你们这些人) called a burden (麻烦, 烦死, 倒霉);
+* **scolding**: a bare order to the citizen's person (站好, 闭嘴, 别嚷) or a
+  reproach (你怎么回事, 你怎么搞的) shouted (an exclamation mark).
+
+A sentence with a courtesy formula (:data:`POLITE`: 请, 麻烦你, 不好意思 …) or
+addressing the citizen as 您 is a request or an apology, not a remark: 您这字有点看不清，麻烦重写一下 is civil. An utterance the uncivil
+classifier or a forbidden phrase already flagged is not judged again (one
+utterance is penalised once). Findings use the ``A6-UNCIVIL`` rule with
+``detail.method`` ``"pattern"`` and the kind of remark in ``detail.subtype``.
+These are rules written from what the code names, not fitted to any data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
+
+from analyzer.types import Finding, Utterance, attribution_detail
+
+if TYPE_CHECKING:
+    from analyzer.text.lexicon import Lexicon
+
+#: Rule id of the Article 6 finding (shared with the uncivil classifier's).
+RULE = "A6-UNCIVIL"
+#: Kind of remark -> (first concept, second concept): both in one clause.
+PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "belittling": (
+        re.compile(r"字|写的|写得|填的|填得|弄的|弄得|脑子|脑袋|认字|识字|文化|这么简单|这点事"),
+        re.compile(r"看不懂|看不清楚?的|认不出|乱七八糟|歪歪扭扭|鬼画符|狗爬|跟[^，,。！!？?]{1,6}(?:似的|一样)|"
+                   r"(?:都|也|还)(?:不会|不懂|弄不|搞不|填不|写不|学不|办不)|不识字|没文化|不好使|笨")),
+    "complaining": (
+        re.compile(r"这种事|这破事|这些事|这种业务|这种人|你们这些|你们这种|这帮人|这种材料|这种情况"),
+        re.compile(r"麻烦死|烦死|真烦|烦人|头疼|倒霉|晦气|最讨厌|没完没了|添乱|添麻烦|找事|事儿多|事多|"
+                   r"就是麻烦|真麻烦|太麻烦|难弄")),
+    "scolding": (
+        re.compile(r"^(?:你)?(?:给我)?(?:站好|坐好|闭嘴|别吵|别嚷|别喊|别叫|安静点|听着|听好了|少废话|别废话|"
+                   r"出去|让开)|你(?:怎么|咋)(?:回事|搞的|弄的|听不懂|不听)"),
+        re.compile(r"[！!]$")),
+}
+#: Courtesy or the polite 您: a remark so put is a request or an apology, not judged. (Not
+#: :data:`analyzer.rules.acts.COURTESY`: its bare 麻烦 is also "a nuisance" here.)
+POLITE = re.compile(r"您|请|麻烦(?:你|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
+#: Kinds whose two concepts must meet in one clause (the order and its exclamation mark);
+#: the others may span the sentence (又是这种事，一天到晚没完没了).
+PER_CLAUSE = frozenset({"scolding"})
+#: Clause boundaries (the exclamation mark stays with its clause).
+_CLAUSES = re.compile(r"(?<=[！!？?。；;])|[，,]")
+
+
+def remark(text: str) -> str | None:
+    """The kind of uncivil remark a staff sentence makes (:data:`PAIRS`), or None."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text).strip()
+    if POLITE.search(simple):
+        return None
+    for kind, (first, second) in PAIRS.items():
+        parts = _CLAUSES.split(simple) if kind in PER_CLAUSE else [simple]
+        if any(first.search(p.strip()) and second.search(p.strip()) for p in parts):
+            return kind
+    return None
+
+
+def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
+                    flagged: Collection[int] = frozenset(),
+                    assumed_speaker_weight: float = 1.0) -> list[Finding]:
+    """``A6-UNCIVIL`` findings for staff utterances that belittle, complain or scold (see above).
+
+    Args:
+        utterances: The interaction's turns.
+        lexicon: The loaded lexicon (no findings when ``A6-UNCIVIL`` is disabled).
+        flagged: Utterance indices already found uncivil or forbidden.
+        assumed_speaker_weight: Confidence factor where the speaker was assumed.
+    """
+    try:
+        rule = lexicon.get(RULE)
+    except KeyError:  # switched off by a local lexicon layer
+        return []
+    out = []
+    for i, u in enumerate(utterances):
+        if u.speaker != "staff" or i in flagged:
+            continue
+        kind = remark(u.text)
+        if kind is None:
+            continue
+        detail = {"subtype": kind, "method": "pattern", "utterance": i,
+                  **attribution_detail([u])}
+        out.append(Finding(
+            rule=rule.id, article=rule.article, kind="uncivil",
+            canonical=rule.canonical or rule.shown_title(), speaker=u.speaker,
+            start=u.start, end=u.end, evidence=u.text,
+            confidence=0.8 * u.attribution_weight(assumed_speaker_weight), points=rule.points,
+            detail=detail))
+    return out
+
+
+#: A phone pick-up that is only a hello (喂？ 您好。): Article 7's greeting, not Article 6's.
+PICKUP = re.compile(r"^(?:喂|您好|你好|哪位|嗯)+$")
+
+
+def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], channel: str
+                 ) -> list[Finding]:
+    """The findings less an ``A6-UNCIVIL`` one on a call's first staff words that only say hello.
+
+    A bare 喂 on picking up lacks the hall and window the phone greeting owes
+    (``A7``); it is no cold or unrelated talk.
+    """
+    from analyzer.text.normalize import normalize
+
+    if channel != "phone":
+        return list(findings)
+    first = next((u for u in utterances if u.speaker == "staff" and u.text.strip()), None)
+    if first is None or not PICKUP.match(normalize(first.text)):
+        return list(findings)
+    return [f for f in findings
+            if not (f.rule == RULE and f.start == first.start and f.end == first.end)]

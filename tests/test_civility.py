@@ -1,0 +1,62 @@
+"""Article 6 remarks the uncivil classifier misses (analyzer.rules.civility), and a bare phone hello.
+
+Sentences written for these tests from the code's own categories (损害形象,
+大声呵斥, 冷言相对); each kind has a civil near miss that must pass.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import analyzer
+from analyzer.options import AnalyzerOptions
+from analyzer.rules.civility import remark
+
+OPTS = AnalyzerOptions()
+GREET = ("staff", 0.0, 2.0, "您好，请问要办理什么业务？")
+
+
+def _record(turns, **extra):
+    return {"id": "civility", "channel": extra.pop("channel", "counter"),
+            "utterances": [{"speaker": s, "start": a, "end": b, "text": t} for s, a, b, t in turns],
+            **extra}
+
+
+def _a6(turns, **extra):
+    report = analyzer.analyze(_record(turns, **extra), OPTS)
+    return [f for f in report.findings if f.article == 6]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("你这表填得乱七八糟的。", "belittling"),
+    ("这么简单都填不对。", "belittling"),
+    ("哎呀，你们这些老年人就是麻烦。", "complaining"),
+    ("又是这种事，一天到晚没完没了。", "complaining"),
+    ("你给我站好了！", "scolding"),
+    ("你怎么回事！", "scolding"),
+])
+def test_a_remark_on_the_citizen_or_his_matter_is_uncivil(text, kind):
+    assert remark(text) == kind
+    found = _a6([GREET, ("citizen", 3, 5, "我来交材料。"), ("staff", 6, 8, text)])
+    assert [f.rule for f in found] == ["A6-UNCIVIL"] and found[0].start == 6  # once, by either
+    if found[0].detail.get("method") == "pattern":
+        assert found[0].detail["subtype"] == kind
+
+
+@pytest.mark.parametrize("text", [
+    "您这字有点看不清，麻烦重写一下。",  # a request, politely put
+    "这个字写错了，改一下。",  # the work, not the person
+    "这种事找社区就行。",  # the matter, no complaint
+    "写得挺好的。",
+    "你怎么来了？",  # no exclamation, no reproach
+])
+def test_a_civil_remark_on_the_same_things_is_not(text):
+    assert remark(text) is None
+
+
+def test_a_bare_hello_on_picking_up_is_article_7_not_article_6():
+    call = [("staff", 6.0, 6.5, "喂？"), ("citizen", 7, 10, "你好，我想问下社保卡补办要带啥？"),
+            ("staff", 10.5, 13, "带身份证就行。")]
+    assert not _a6(call, channel="phone", rings=2)
+    report = analyzer.analyze(_record(call, channel="phone", rings=2), OPTS)
+    assert any(f.article == 7 for f in report.findings)  # the greeting without hall and window

@@ -1,0 +1,79 @@
+"""A telephone line stored at a wideband rate is still heard as a phone line (issue 25, item 3).
+
+A recorder or gateway often stores an 8 kHz call at 16 kHz or more; the
+container then says "wideband" although the speech went through the phone
+band, where Silero scores speech lower. :func:`analyzer.speech.band.line_rate`
+tells the line by its content (no energy above 4 kHz), so the recording gets
+``asr.vad.phone_threshold`` like any 8 kHz file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from audio_factory import SR, noise, phone_line, place, set_level
+
+from analyzer.options import ASROptions
+from analyzer.speech.band import NARROW_DB, PHONE_RATE, band_drop_db, line_rate, telephone_band
+from analyzer.speech.decode import DecodedAudio, decode_audio
+
+CALL = Path(__file__).resolve().parent.parent / "examples" / "recordings" / "phone-call.ogg"
+
+
+def _bursts(seed: int = 0) -> np.ndarray:
+    """Broadband bursts with pauses: what speech looks like to a spectrum."""
+    parts = [(0.5 + 1.5 * k, set_level(noise(1.0, seed=seed + k), -20.0)) for k in range(6)]
+    return place(parts, 10.0)
+
+
+def _audio(channels: list[np.ndarray], native_rate: int = SR) -> DecodedAudio:
+    x = np.stack(channels).astype(np.float32)
+    return DecodedAudio(x, SR, x.shape[1] / SR, "test", native_rate)
+
+
+def test_a_phone_line_resampled_to_16_khz_is_heard_as_a_phone_line():
+    wide, narrow = _bursts(), phone_line(_bursts()).astype(np.float32)
+    assert band_drop_db(wide, SR) > -3.0
+    assert band_drop_db(narrow, SR) < NARROW_DB - 10.0
+    assert line_rate(_audio([wide, wide])) == SR
+    assert line_rate(_audio([narrow, narrow])) == PHONE_RATE
+    assert telephone_band(_audio([narrow]))
+
+
+def test_one_wideband_channel_keeps_the_recording_wideband():
+    wide, narrow = _bursts(), phone_line(_bursts(3)).astype(np.float32)
+    assert line_rate(_audio([wide, narrow])) == SR
+
+
+def test_a_silent_channel_says_nothing():
+    narrow = phone_line(_bursts()).astype(np.float32)
+    assert band_drop_db(np.zeros(SR * 5, dtype=np.float32), SR) is None
+    assert line_rate(_audio([narrow, np.zeros_like(narrow)])) == PHONE_RATE
+    assert line_rate(_audio([np.zeros_like(narrow)])) == SR
+
+
+def test_the_native_rate_still_decides_first():
+    assert line_rate(_audio([_bursts()], native_rate=8000)) == 8000
+
+
+def test_the_phone_vad_threshold_follows_the_line_rate():
+    asr = ASROptions()
+    narrow = phone_line(_bursts()).astype(np.float32)
+    line = asr.for_line(line_rate(_audio([narrow])), "counter")
+    assert line.vad.threshold == asr.vad.phone_threshold != asr.vad.threshold
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+def test_the_example_call_through_an_8_khz_line_and_back_to_16_khz(tmp_path):
+    out = tmp_path / "call.wav"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(CALL), "-ar", "8000",
+                    "-acodec", "pcm_mulaw", str(tmp_path / "line.wav")], check=True)
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(tmp_path / "line.wav"),
+                    "-ar", "16000", str(out)], check=True)
+    assert line_rate(decode_audio(CALL)) == decode_audio(CALL).native_rate
+    resampled = decode_audio(out)
+    assert resampled.native_rate == 16000 and line_rate(resampled) == PHONE_RATE
