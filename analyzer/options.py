@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from analyzer.halltime import HallZones
 
 #: Which speech pieces may share a batch window (see :class:`PackOptions`).
-SHARE_MODES: tuple[str, ...] = ("channel", "recording", "any")
+SHARE_MODES: tuple[str, ...] = ("channel", "recording", "plan", "any")
 #: Who speaks on a channel.
 ROLES: tuple[str, ...] = ("staff", "citizen")
 #: Who speaks on a mono recording: told apart ("auto") or one party.
@@ -458,8 +458,13 @@ class PackOptions(Checked):
             (default) packs both channels of one recording in time order (the
             conversation, both parties, silence cut out), so a recording's
             words never depend on which other recordings were in flight;
-            ``any`` packs across recordings too (fullest windows, but a
-            transcript then depends on its window neighbours).
+            ``plan`` (batch only, opt-in) packs the recordings of one group
+            of a deterministic day plan together (:mod:`analyzer.batch.plan`:
+            the run's recordings sorted by identity, up to 16 recordings and 10
+            minutes a group), so a recording's words depend on the run's set
+            of recordings, never on workers, threads or timing; ``any`` packs
+            across recordings too (fullest windows, but a transcript then
+            depends on which recordings happened to be in flight).
         batch_size: Windows per encoder/decoder call; 0: 4 on CPU, 16 on a GPU.
     """
 
@@ -517,12 +522,17 @@ class StreamOptions(Checked):
     _RANGES: ClassVar[dict[str, Range]] = {
         "partial_interval": (0.0, 10.0), "answer_min_speech_ms": NONNEG,
         "context_seconds": (0.0, 28.0), "defer_behind": NONNEG,
-        "max_ring_seconds": NONNEG, "engine_at_once": (0, 256)}
+        "max_ring_seconds": NONNEG, "engine_at_once": (0, 256), "partial_lines": (0, 1000)}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES}
 
     # s of new speech after which a growing utterance is decoded again (partial events and
     # LocalAgreement commits); 0: not while the speaker talks on (see decode_at_pause)
     partial_interval: float = 1.0
+    # lines on the listener's engine up to which growing speech is decoded every
+    # partial_interval (each decoding is a full encoder pass: with 4 calls on a CPU they took
+    # a fifth of the engine's ticks and a clerk's clause on another line waited behind them);
+    # with more lines only at pauses and ends; 0: any number
+    partial_lines: int = 1
     # decode a growing utterance once its speaker has paused for asr.vad.pad_ms: a forbidden
     # phrase before a pause is told then, and if the pause ends the utterance that decoding
     # is its final recognition (the same samples; no second encoder pass)
@@ -540,6 +550,13 @@ class StreamOptions(Checked):
     # citizen's) are kept back and recognised together, up to one bin of them in one
     # encoder pass, once the line has caught up, the bin is full or the call ends; 0: never
     defer_behind: float = 2.0
+    # with several lines on the listener's engine, a citizen's kept-back utterances are
+    # decoded in the clerk's next request (its bin, before the clerk's clause, as a
+    # recording's bin holds both parties): one encoder pass for both instead of two; off:
+    # they get a request of their own (the clerk's clause is then decoded right after its
+    # context, not after the citizen's words: folded, 8 of the file path's 10 forbidden
+    # findings were found live on the scripted calls against 10/10, so it is off)
+    fold_kept: bool = False
     answer_min_speech_ms: int = 300  # staff speech this long answers a call
     max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
     # requests of the listener's lines let into its recognition engine at a time, the most

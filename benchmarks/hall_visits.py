@@ -319,6 +319,9 @@ def _episode(b: _Visit, name: str) -> None:  # noqa: C901 - one branch per episo
     elif name == "near-miss":
         near = [p for p in held_out()["neutral"] if any(w in p.text for w in (
             "下班", "投诉", "忙", "记", "牌", "自己", "知道", "清楚", "说过", "快"))]
+        # and the held-out polite near-misses of each forbidden intent (acts-near.toml)
+        near += [p for t, ps in sorted(held_out().items()) if t.startswith(A.NEAR)
+                 for p in ps if not p.acts]
         b.say("citizen", b.line("citizen", "ack"))
         b.say("staff", A.fill(b.rng.choice(near or held_out()["neutral"]).text, b.rng))
     elif name == "citizen-says":

@@ -2,7 +2,11 @@
 
 The issue's reproduction: one live line streaming 1 GiB of audio took the
 listener from 1.5 to 7.0 GiB resident memory (the whole call's audio was kept
-in memory, twice). Here a real listener (``conduct stream --listen --db``, its
+in memory, twice); with the audio spooled to disk it still reached 2.5 GiB,
+because the end-of-call analysis took the call's 16 kHz samples whole. Now
+the call's samples stay in a file and the end of the call reads them back a
+block at a time (``recording.block_seconds``), as a long recording is read.
+Here a real listener (``conduct stream --listen --db``, its
 own process) takes one line that sends ``--mib`` MiB of 48 kHz stereo s16le
 audio as fast as the listener reads it — low noise with a few seconds of
 speech at the start — while the listener's resident memory (``VmRSS`` of
@@ -105,6 +109,23 @@ def batch_memory(minutes: float) -> dict:
     return out
 
 
+def print_table(result: dict) -> None:
+    """The figures against the goal (<= 1.5 GiB whatever the input)."""
+    rows = [("listener idle (model loaded)", result["rss_idle_mib"]),
+            (f"listener, one line of {result['sent_mib']:.0f} MiB "
+             f"({result['audio_minutes']:.0f} min 48 kHz stereo)", result["rss_peak_mib"])]
+    for name, run in (result.get("batch") or {}).items():
+        if isinstance(run, dict):
+            rows.append((f"{name}, {result['batch']['recording_minutes']:.0f}-min recording",
+                         run["peak_process_mib"]))
+    print(f"\n{'what':64} {'peak RSS MiB':>12}")
+    print("-" * 77)
+    for name, mib in rows:
+        print(f"{name:64} {mib:12.0f}")
+    worst = max(mib for _, mib in rows)
+    print(f"goal <= 1.5 GiB: {'met' if worst <= 1536 else 'MISSED'} (largest {worst:.0f} MiB)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mib", type=int, default=1024, help="audio one line sends (0: skip)")
@@ -162,6 +183,7 @@ def main() -> None:
         "batch": batch,
     }
     print(json.dumps(result, ensure_ascii=False, indent=1))
+    print_table(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({**result, "samples": samples}, ensure_ascii=False),
                         encoding="utf-8")

@@ -131,8 +131,8 @@ def main() -> None:
         for name, (overrides, enrolled) in SYSTEMS.items():
             extra = {"attribution.voices": str(voices)} if enrolled else {}
             opts = base.with_overrides({**overrides, **extra})
-            report = conclude_call(heard, opts, lexicon=lexicon, source=str(v["mono"]),
-                                   asr_info=None).report
+            report = conclude_call(iter([heard.audio]), lambda _b, _l, h=heard: h, meta, opts,
+                                   lexicon=lexicon, source=str(v["mono"]), asr_info=None).report
             row = roles.score_visit(report, v["turns"], v["omitted"], v["said"])
             rows[name].append({**row, **_charges(report, v["turns"], v["said"])})
             conf[name] += _confidences(report, v["turns"])

@@ -38,7 +38,8 @@ work; ablations ``no-pause`` (``stream.decode_at_pause=false``), ``no-context``
 cost grows with its bins, so a clerk's clause that joins a tick of other
 lines' bins waits for all of them); ``no-cap`` (``stream.engine_at_once=256``:
 every waiting request into the engine's next batch, as before the cap of one
-request at a time on a CPU).
+request at a time on a CPU); ``fold`` (``stream.fold_kept=true``: with several
+lines a citizen's kept-back utterance is decoded in the clerk's next bin).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
 ``../shared/data/dialogues-dev`` whose labels quote a forbidden phrase,
@@ -103,6 +104,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "shared-bins": {"pack.share": "any"},
     "batch1": {"pack.batch_size": 1},
     "no-cap": {"stream.engine_at_once": 256},
+    "fold": {"stream.fold_kept": "true"},
     "main": {},
 }
 
@@ -404,6 +406,10 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true",
                         help="also split each finding's latency along its recognition's trace "
                              "(in-process lines) and time one engine tick of 1, 2, 4 bins")
+    parser.add_argument("--schedule", type=float, default=0.0, metavar="BIN_SECONDS",
+                        help="also feed the most calls to lines over an engine costing "
+                             "BIN_SECONDS per bin, sleeping (the schedule alone, whatever the "
+                             "load), one request at a time and uncapped")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--render", type=Path, default=None,
                         help="only print (and write the page of) a results file of an earlier run")
@@ -446,6 +452,14 @@ def main() -> None:
             result["sets"][kind] = {"table": table, "runs": rows}
         if args.profile and counts:
             result["profile"] = run_profile(sets["scripted"], counts, device)
+        if args.schedule and counts:
+            import stream_profile
+
+            from analyzer.cli.analyze import build_options
+
+            result["schedule"] = stream_profile.schedule(
+                sets["scripted"], max(counts), args.schedule,
+                build_options((), tuple(f"{k}={v}" for k, v in device.items())))
     print_table(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -489,6 +503,10 @@ def tables(result: dict[str, Any]) -> str:
 
         out.append(stream_profile.profile_text(result["profile"]["lines"],
                                                result["profile"]["ticks"]))
+    if "schedule" in result:
+        import stream_profile
+
+        out.append(stream_profile.schedule_text(result["schedule"]))
     return "\n".join(out) + "\n"
 
 

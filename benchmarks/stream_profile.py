@@ -73,6 +73,21 @@ def _fed(call: Any, recognizer: Any, options: Any, out: dict[str, Any]) -> None:
     out[call.name] = {"events": events, "traces": list(sa.online.traces)}
 
 
+def fed_at_once(calls: list[Any], n: int, recognizer: Any, options: Any
+                ) -> tuple[list[Any], dict[str, Any]]:
+    """``n`` of the calls (in turn) fed at once in real time, a line each in its own
+    thread over ``recognizer``; the calls chosen and what each line gave (:func:`_line`)."""
+    chosen = [calls[k % len(calls)] for k in range(n)]
+    got: dict[str, Any] = {}
+    threads = [threading.Thread(target=_line, args=(c, recognizer, options, got))
+               for c in chosen]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return chosen, got
+
+
 def profile(calls: list[Any], counts: list[int], options: Any) -> dict[str, Any]:
     """Every concurrency of ``counts``: the calls fed at once, their latency split."""
     from analyzer.speech.engine import get_engine
@@ -84,14 +99,7 @@ def profile(calls: list[Any], counts: list[int], options: Any) -> dict[str, Any]
         recognizer = line_recognizer(engine, options.stream.partial_speakers,
                                      options.pack.share,
                                      options.stream.at_once(options.asr.device))
-        chosen = [calls[k % len(calls)] for k in range(n)]
-        got: dict[str, Any] = {}
-        threads = [threading.Thread(target=_line, args=(c, recognizer, options, got))
-                   for c in chosen]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        chosen, got = fed_at_once(calls, n, recognizer, options)
         vad = options.asr.vad
         result[f"x{n}"] = split(chosen, got, (vad.min_silence_ms - vad.pad_ms) / 1000)
     return result
@@ -227,4 +235,106 @@ def profile_text(prof: dict[str, Any], ticks: dict[str, Any]) -> str:
                 "|---|---|---|---|---|---|"]
         out += [f"| {k} | {v['tick']} | {v['encoder']} | {v['decoder']} | {v['align']} | "
                 f"{v['per_bin']} |" for k, v in ticks.items()]
+    return "\n".join(out) + "\n"
+
+
+class FixedCost:
+    """Stands in for the listener's recognition engine with a fixed cost per bin, spent
+    sleeping (no CPU: the figures do not depend on the machine's load), batching what
+    waits as the engine does (up to ``batch_size`` bins a tick, a tick costing
+    ``bin_seconds`` per bin, as an engine tick on a CPU does); every piece is heard as
+    one word. Only the schedule is measured: who waits for whom."""
+
+    def __init__(self, bin_seconds: float, batch_size: int = 4) -> None:
+        self.bin_seconds, self.batch_size = bin_seconds, batch_size
+        self._cond = threading.Condition()
+        self._queue: list[dict[str, Any]] = []
+        self.ticks: list[int] = []
+        threading.Thread(target=self._serve, daemon=True, name="fixed-cost-engine").start()
+
+    def transcribe_many(self, tracks: Any, options: Any, *, verifier: Any = None,
+                        cut: bool = True) -> list[list[Any]]:
+        from analyzer.speech.decode import SAMPLE_RATE
+        from analyzer.types import Utterance, Word
+
+        seconds = sum(t.samples.size / SAMPLE_RATE + 1.0 for t in tracks)
+        request = {"bins": max(1, int(np.ceil(seconds / 30.0))), "done": threading.Event()}
+        with self._cond:
+            self._queue.append(request)
+            self._cond.notify_all()
+        request["done"].wait()
+        out = []
+        for t in tracks:
+            start = round(t.offset + t.lead, 3)
+            end = round(t.offset + t.samples.size / SAMPLE_RATE - t.trail, 3)
+            out.append([] if t.context else [Utterance(t.speaker, start, end, "嗯",
+                                                       (Word("嗯", start, end),), 0.9, t.known)])
+        return out
+
+    def _serve(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: bool(self._queue))
+                batch, bins = [], 0
+                while self._queue and (not batch or bins + self._queue[0]["bins"]
+                                       <= self.batch_size):
+                    bins += self._queue[0]["bins"]
+                    batch.append(self._queue.pop(0))
+            time.sleep(bins * self.bin_seconds)
+            self.ticks.append(bins)
+            for request in batch:
+                request["done"].set()
+
+
+def schedule(calls: list[Any], n: int, bin_seconds: float, options: Any) -> dict[str, Any]:
+    """``n`` calls fed at once in real time to lines in this process, over a
+    :class:`FixedCost` engine, with one request in the engine at a time, with no cap
+    (``stream.engine_at_once`` 1 and 256), and one at a time with ``stream.fold_kept``: how
+    long each of the clerks' clauses and the
+    citizens' utterances waited for its words (from the audio it needed: the pause's
+    padding, or the utterance's end and the silence that told it had ended)."""
+    from analyzer.stream.scheduler import line_recognizer
+
+    vad = options.asr.vad
+    ended_after = (vad.min_silence_ms - vad.pad_ms) / 1000
+    from dataclasses import replace
+
+    out: dict[str, Any] = {}
+    folded = replace(options, stream=replace(options.stream, fold_kept=True))
+    for name, at_once, opts in (("1 at a time", 1, options), ("no cap", 256, options),
+                                ("1 at a time, fold_kept", 1, folded)):
+        engine = FixedCost(bin_seconds)
+        recognizer = line_recognizer(engine, opts.stream.partial_speakers,
+                                     opts.pack.share, at_once)
+        chosen, got = fed_at_once(calls, n, recognizer, opts)
+        waits: dict[str, list[float]] = {"staff": [], "citizen": []}
+        for call in chosen:
+            for t in got[call.name]["traces"]:
+                if t.kind in ("pause", "end") and t.speaker == "staff":
+                    due = t.audio_end + (ended_after if t.kind == "end" else 0.0)
+                    waits["staff"].append(t.answered - due)
+            # a citizen's utterance: its event's arrival (alone, together, or in a clerk's bin)
+            waits["citizen"] += [at - e.utterance.end - ended_after
+                                 for e, at in got[call.name]["events"]
+                                 if type(e).__name__ == "UtteranceEvent"
+                                 and e.utterance.speaker == "citizen"]
+        out[name] = {
+            **{f"{who}_{q}": (round(float(np.percentile(v, q)), 3) if v else None)
+               for who, v in waits.items() for q in (50, 95)},
+            "staff_n": len(waits["staff"]), "citizen_n": len(waits["citizen"]),
+            "mean_bins_per_tick": round(float(np.mean(engine.ticks)), 2) if engine.ticks else 0}
+    return {"calls": n, "bin_seconds": bin_seconds, "configs": out}
+
+
+def schedule_text(data: dict[str, Any]) -> str:
+    """The schedule's table (Markdown)."""
+    out = [f"\nthe schedule alone ({data['calls']} calls in real time, an engine of "
+           f"{data['bin_seconds']} s per bin spent sleeping; a clerk's clause: its pause's "
+           "padding or its utterance's end -> its words):\n",
+           "| engine | clerk's clause p50 / p95 s (n) | citizen's utterance p50 / p95 s (n) "
+           "| bins per tick |", "|---|---|---|---|"]
+    for name, s in data["configs"].items():
+        out.append(f"| {name} | {s['staff_50']} / {s['staff_95']} ({s['staff_n']}) | "
+                   f"{s['citizen_50']} / {s['citizen_95']} ({s['citizen_n']}) | "
+                   f"{s['mean_bins_per_tick']} |")
     return "\n".join(out) + "\n"

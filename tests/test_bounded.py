@@ -16,6 +16,7 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from analyzer.types import Interaction, Utterance
@@ -286,3 +287,44 @@ def test_the_batch_keys_an_overlong_recording_as_known_bad(tmp_path: Path) -> No
         assert "longer than one recording may be" in store.errors()[0]["message"]
     again = run_batch(folder, db)
     assert (again.errors, again.known_bad) == (0, 1)
+
+
+# -- issue 28: a worker's memory -----------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_cpu_encodes_windows_one_at_a_time_with_the_batchs_output_bit_for_bit() -> None:
+    """The recognizer encodes a batch of bins one 30 s window per encoder call on a CPU (the
+    encoder's attention held ~100 MB per window in flight) and joins the outputs: exactly
+    the output of encoding the batch at once, so no word changes."""
+    from dataclasses import replace
+
+    from faster_whisper.audio import pad_or_trim
+
+    from analyzer.options import AnalyzerOptions
+    from analyzer.speech import packing
+    from analyzer.speech.asr import get_model
+    from analyzer.speech.decode import decode_audio
+
+    options = AnalyzerOptions().asr
+    model = get_model(replace(options, cpu_threads=1))
+    clips = sorted((ROOT.parent / "shared" / "data" / "real-speech").glob("*.wav"))[:3]
+    if len(clips) < 3:
+        clips = sorted((ROOT / "examples" / "recordings").glob("*.ogg"))
+    feats = np.stack([pad_or_trim(model.feature_extractor(decode_audio(c).mono())[..., :-1])
+                      for c in clips][:3])
+    recognizer = packing.PackedRecognizer(model, options, {})
+    assert len(feats) > packing.CPU_ENCODER_WINDOWS
+    joined = np.asarray(recognizer._encode(feats))
+    at_once = np.asarray(model.encode(feats))
+    assert joined.shape == at_once.shape == (len(feats), 1500, 512)
+    assert np.array_equal(joined, at_once)
+
+
+def test_a_worker_caps_its_malloc_arenas() -> None:
+    """glibc's malloc gives every busy thread an arena of its own and keeps what was freed in
+    it: a worker (a recognizer thread and many recording threads) caps them at start."""
+    from analyzer.memory import MALLOC_ARENAS, limit_malloc_arenas
+
+    assert MALLOC_ARENAS <= 2
+    assert limit_malloc_arenas() is True  # Linux (glibc): the limit is taken

@@ -230,6 +230,25 @@ def test_option_defaults_are_the_trained_thresholds(meta):
     assert meta["cues"]["cv_threshold"]["threshold"] == OPTS.cue_threshold
 
 
+def test_the_act_card_measures_each_forbidden_intent_against_its_polite_near_misses(meta):
+    """Paraphrase precision is the model's own: cross-validated against near-miss phrasings."""
+    from analyzer.rules.acts import PARAPHRASE_RULES
+    from analyzer.training.classifiers import acts
+
+    near = meta["acts"]["near_misses"]
+    tables = {p.table for p in acts.phrasings()}
+    for intent in PARAPHRASE_RULES:
+        if intent == "f_defiant":  # no near-miss table yet: 你能把我怎么样 has few polite uses
+            continue
+        assert acts.NEAR + intent.removeprefix("f_") in tables, intent
+        assert near["cv"][intent]["near_rows"] > 0 and near["test"][intent]["near_rows"] > 0
+    # near-miss rows are in training, none of them does a forbidden intent by itself
+    assert all(not p.acts & set(PARAPHRASE_RULES) for p in acts.phrasings()
+               if p.table.startswith(acts.NEAR))
+    for split in ("cv", "test"):
+        assert near[split]["forbidden"]["precision"] >= 0.95, (split, near[split]["forbidden"])
+
+
 def test_data_build_is_reproducible():
     from analyzer.training.classifiers import build_data
 

@@ -353,3 +353,108 @@ def test_a_clerk_who_goes_to_ask_for_the_citizen_redirects_nobody():
              ("staff", "问过了，能转，先在原参保地开转出凭证。", 60.0), ("citizen", "好的。"),
              DONE, EVAL, BYE]
     assert "A16-G-POINTER" not in _rules(turns)
+
+
+# ------------------------------------------------------------- near-misses (issue 23 phase 4)
+@pytest.mark.parametrize("said", [
+    "这条规定我也说不准，我打给业务科帮您确认。",  # not knowing, and finding out
+    "那块展板上红字那段就是您要的，我念给您听。",  # a notice read out, not "read it yourself"
+    "咱们五点半下班，您现在来时间充裕。",  # closing time named, today still open
+    "您别赶，签名写清楚就行，我等着。",  # no hurry
+    "今天窗口人挺多，让您等久了，现在就给您办。",  # busy, and serving
+    "对结果不服可以申请复核，表格我这儿有。",  # the review channel told plainly
+    "可能我讲得太快，我放慢点再跟您过一遍。",  # repeating, slower
+    "要带的东西我写成条子给您，免得回家忘了。",  # a poor memory helped
+    "结果出来以后您明天再来拿可以。",  # another day offered, the sentence ending on 可以
+])
+def test_polite_near_misses_written_apart_from_the_training_phrasings(said):
+    turns = [GREET, ("citizen", "我想问问这个怎么办。"), ("staff", said), ("citizen", "好。"),
+             DONE, EVAL, BYE]
+    assert not [f for f in _findings(turns) if f.kind == "forbidden"], said
+
+
+def test_a_lone_sound_alike_of_a_concept_word_carries_no_forbidden_intent():
+    from analyzer.rules.acts import gated
+
+    # 集性 sounds like 记性 (memory): one such word in a sentence about a camp mocks nobody
+    assert not gated("f_memory", "孩子报的那个集性营下周开营")
+    assert gated("f_memory", "你这记性，刚说完就忘")  # written as such: still the intent
+    turns = [GREET, ("citizen", "暑期的活动怎么报名？"), ("staff", "孩子报的那个集性营下周开营，在网上报。"),
+             ("citizen", "好。"), DONE, EVAL, BYE]
+    assert "A10-F-02" not in _rules(turns)
+
+
+def test_a_bare_go_ahead_is_no_redirect():
+    turns = [GREET, ("citizen", "那我先去隔壁拍个照？"), ("staff", "去吧。"),
+             ("citizen", "拍好了。", 60.0), DONE, EVAL, BYE]
+    assert "A16-G-POINTER" not in _rules(turns)
+
+
+def test_a_missing_paper_got_round_here_turns_nobody_away():
+    turns = [GREET, ("citizen", "我来办居住证。"),
+             ("staff", "身份证复印件要是没带，我这边可以帮您印一份。"), ("citizen", "好的。"),
+             DONE, EVAL, BYE]
+    assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & _rules(turns)
+
+
+def test_sent_to_the_end_of_a_queue_never_joined_is_no_run_around():
+    turns = [("citizen", "同志，我就问一句，马上好。"), ("staff", "大家都在等，您去后面排队。"),
+             ("citizen", "好吧。")]
+    assert "A17-RUNAROUND" not in _rules(turns)
+
+
+def test_today_still_offered_with_tomorrow_as_a_choice_defers_nothing():
+    turns = [("citizen", "现在过去还能办吗？"),
+             ("staff", "我们办到五点半，您现在过来还能给您办，赶不过来的话明天也行。"),
+             ("citizen", "好，我马上过去。")]
+    rules = _rules(turns, started_at="2026-11-04T17:05:00+08:00")
+    assert not {"A25-HOURS", "A9-F-01"} & rules
+
+
+def test_a_two_character_report_of_a_step_owes_no_calming():
+    from analyzer.options import ClassifierOptions
+    from analyzer.rules.learned import MIN_OWING_CUE_CHARS, citizen_cues
+    from analyzer.types import Utterance
+
+    short = Utterance(speaker="citizen", start=0.0, end=1.0, text="扫了。")
+    assert len("扫了") < MIN_OWING_CUE_CHARS
+    assert not [c for c in citizen_cues([short], ClassifierOptions()) if c.owes]
+    upset = Utterance(speaker="citizen", start=0.0, end=2.0, text="我都跑了三趟了，你们这是成心的吧！")
+    assert [c for c in citizen_cues([upset], ClassifierOptions()) if c.kind == "upset" and c.owes]
+
+
+def test_a_farewell_the_verifier_rated_low_is_still_a_farewell():
+    """A rejected owed wording is weak evidence: the act detector's reading of it still counts
+    (a rejected *forbidden* wording is not read as a paraphrase: rules.acts.act_hits)."""
+    from analyzer.types import Heard, Utterance
+
+    def rejected(rule, phrase, evidence):
+        return Heard(rule=rule, phrase=phrase, start=0.0, end=2.0, evidence=evidence, margin=-0.5,
+                     confidence=0.3, phrase_score=-9.0, hypothesis_score=-6.5, accepted=False,
+                     reason="probability")
+
+    bye = Utterance("staff", 30.0, 32.0, "请您满足，再见", heard=(rejected("A10-R-02", "请您慢走,再见",
+                                                                     "请您满足再见"),))
+    utts = [Utterance("staff", 0.0, 2.0, "您好，请问办什么业务？"), Utterance("citizen", 2.5, 4.0, "我办社保卡。"),
+            Utterance("staff", 20.0, 23.0, "好了，请您给我的服务评个价。"), bye]
+    record = {"id": "v", "channel": "counter", "utterances": [u.to_dict() for u in utts]}
+    assert "A10-G-GOODBYE" not in {f.rule for f in analyzer.analyze(record).findings}
+
+
+def test_curt_refusals_to_a_questioning_citizen_are_no_quarrel_but_heat_for_heat_is():
+    curt = [GREET, ("citizen", "我想把我妈的社保转过来。"), ("staff", "不行。"),
+            ("citizen", "凭什么不行？别人都能转！"), ("staff", "规定。"),
+            ("citizen", "你倒是说说为什么啊？")]
+    assert "A17-QUARREL" not in _rules(curt)
+    heated = [GREET, ("citizen", "我想把我妈的社保转过来。"), ("staff", "转不了，说了你也不懂。"),
+              ("citizen", "凭什么转不了？你们这是欺负人！"), ("staff", "你嚷什么嚷，有本事你自己转啊！"),
+              ("citizen", "你这是什么态度！")]
+    assert "A17-QUARREL" in _rules(heated)
+
+
+@pytest.mark.parametrize("pointer", ["不在我们这儿，出了大厅往右拐，第二个门就是。",
+                                     "这个我们不办，您跟我来，我带您过去。"])
+def test_the_way_there_or_being_taken_there_is_a_concrete_destination(pointer):
+    turns = [GREET, ("citizen", "我想办护照。"), ("staff", "这个不在我们这儿办。"),
+             ("staff", pointer), DONE, EVAL, BYE]
+    assert "A16-G-POINTER" not in _rules(turns), pointer

@@ -275,6 +275,15 @@ def _ask(engine, speaker: str, at: float) -> threading.Thread:
     return run
 
 
+def _let_through(said: Gated, names: tuple[str, ...], runs: list[threading.Thread]) -> None:
+    """Let each request out of the engine once it is the latest in, in this order."""
+    for name in names:
+        _until(lambda name=name: said.order[-1] == name)
+        said.gates.setdefault(name, threading.Event()).set()
+    for run in runs:
+        run.join(10)
+
+
 def _until(check, seconds: float = 10.0) -> None:
     import time
 
@@ -299,11 +308,7 @@ def test_a_clerks_clause_waits_for_one_bin_at_most_then_goes_before_the_others()
     runs.append(_ask(engine, "staff", 3.0))  # line 3: a clerk's clause at its pause
     _until(lambda: len(engine._waiting) == 2)
     assert engine.busy()
-    for name in ("citizen@1.0", "staff@3.0", "citizen@2.0"):
-        _until(lambda name=name: said.order[-1] == name)
-        said.gates.setdefault(name, threading.Event()).set()
-    for run in runs:
-        run.join(10)
+    _let_through(said, ("citizen@1.0", "staff@3.0", "citizen@2.0"), runs)
     assert said.order == ["citizen@1.0", "staff@3.0", "citizen@2.0"]
     assert said.most == 1  # never a batch of several lines' bins on a CPU
     assert engine.counts["held"] == 2 and not engine.busy()
@@ -323,11 +328,7 @@ def test_no_request_waits_for_ever_behind_the_clerks():
     time.sleep(0.3)  # the citizen's request has waited longer than max_wait
     runs.append(_ask(engine, "staff", 4.0))
     _until(lambda: len(engine._waiting) == 2)
-    for name in ("staff@1.0", "citizen@2.0", "staff@4.0"):
-        _until(lambda name=name: said.order[-1] == name)
-        said.gates.setdefault(name, threading.Event()).set()
-    for run in runs:
-        run.join(10)
+    _let_through(said, ("staff@1.0", "citizen@2.0", "staff@4.0"), runs)
     assert said.order == ["staff@1.0", "citizen@2.0", "staff@4.0"]
 
 
@@ -399,8 +400,75 @@ def test_a_citizens_utterance_waits_while_other_lines_are_heard_and_keeps_its_co
     assert said.requests.count(["citizen"]) == 2  # the 2nd, once free, at once
     transcript = events[-1]["report"]["transcript"]
     assert [u["speaker"] for u in transcript] == [t.speaker for t in turns]
-    # an engine never free: the kept utterance waits KEPT_WAIT seconds of the call, no more
-    longer = np.concatenate([audio, np.zeros((2, 10 * SR), np.float32)], axis=1)
+    # an engine never free: the kept utterance waits KEPT_WAIT seconds of the call, then for
+    # the clerk to be silent (not in the middle of a clause), and never twice that
+    longer = np.concatenate([audio, np.zeros((2, 15 * SR), np.float32)], axis=1)
     said, line, _ = run(float("inf"), longer)
     deferred = [t for t in line.online.traces if t.kind == "deferred"]
-    assert deferred and KEPT_WAIT <= deferred[0].asked - turns[1].end < KEPT_WAIT + 1
+    assert deferred and KEPT_WAIT <= deferred[0].asked - turns[1].end < 2 * KEPT_WAIT + 1
+    assert turns[-1].start < turns[1].end + KEPT_WAIT < turns[-1].end  # the clerk talked then
+    asked = [(t.kind, t.speaker) for t in line.online.traces]
+    assert asked[-2:] == [("pause", "staff"), ("deferred", "citizen")]  # the clause first
+
+
+def test_growing_speech_is_decoded_periodically_only_while_one_line_is_on_the_engine():
+    """Issue 27's 4-call tail: periodic decodings of growing speech (each a full encoder
+    pass) took a fifth of the engine's ticks with four calls, and another line's clause
+    that ended during one waited for it. With more than ``stream.partial_lines`` lines
+    (1) on the listener's engine a line is decoded at its pauses and ends only; the
+    engine counts its lines as their analyzers open and release them."""
+    talk = np.concatenate([np.zeros(SR // 2, np.float32), speech("请您稍等一下我帮您查一查这个材料"),
+                           np.zeros(SR, np.float32)])
+    audio = np.stack([talk, np.zeros_like(talk)])
+    chunks = [audio[:, i: i + 1600] for i in range(0, audio.shape[1], 1600)]
+
+    def kinds(options: AnalyzerOptions, engine: Prioritised) -> list[str]:
+        line = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=engine)
+        _run(line, chunks)
+        return [t.kind for t in line.online.traces]
+
+    periodic = AnalyzerOptions(stream=StreamOptions(partial_interval=0.5))
+    engine = Prioritised(Scripted({"staff": "请您稍等一下"}), ["staff"])
+    other = StreamAnalyzer(periodic, SR, 2, channel="counter", recognizer=engine)  # a call on
+    assert engine.lines() == 1
+    two = kinds(periodic, engine)
+    assert "periodic" not in two and ("pause" in two or "end" in two)
+    assert engine.lines() == 1  # the line released itself when it closed
+    anyhow = kinds(AnalyzerOptions(stream=StreamOptions(partial_interval=0.5, partial_lines=0)),
+                   engine)
+    assert "periodic" in anyhow  # 0: whatever the lines
+    other.release()
+    other.release()  # once only
+    assert engine.lines() == 0
+    assert "periodic" in kinds(periodic, engine)  # alone again
+
+
+def test_with_several_lines_a_citizens_utterance_can_ride_in_the_clerks_next_bin():
+    """``stream.fold_kept``: with several lines on the engine a citizen's ended utterance
+    waits for the clerk's next request and is decoded in its bin, before the clerk's
+    clause (one encoder pass for both, as a recording's bin holds both parties); every
+    utterance is still told, in the order said. Off (the default) it is a request of its
+    own."""
+    script = [("staff", "您好，请讲"), ("citizen", "我想问一下营业执照怎么办理"),
+              ("staff", "请您稍等"), ("citizen", "好的谢谢"), ("staff", "我帮您查一下")]
+    audio, turns, _, _ = phone_call(rings=1, script=script)
+    chunks = [audio[:, i: i + 1600] for i in range(0, audio.shape[1], 1600)]
+
+    def asked(fold: bool) -> tuple[list[list[str]], list[dict]]:
+        said = Requests()
+        engine = Prioritised(said, ["staff"])
+        other = StreamAnalyzer(AT_PAUSES, SR, 2, recognizer=engine)  # another call on
+        options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, fold_kept=fold))
+        events = _run(StreamAnalyzer(options, SR, 2, recognizer=engine), chunks)
+        other.release()
+        return said.requests, events
+
+    folded, events = asked(True)
+    assert folded == [["staff"], ["citizen", "staff"], ["citizen", "staff"]]
+    told = [(e["speaker"], e["text"]) for e in events if e["type"] == "utterance"]
+    assert sorted(told) == sorted((s, {"staff": "请您稍等", "citizen": "好的谢谢"}[s])
+                                  for s, _ in script)
+    transcript = events[-1]["report"]["transcript"]
+    assert [u["speaker"] for u in transcript] == [t.speaker for t in turns]
+    alone, _ = asked(False)
+    assert ["citizen"] in alone and all(len(r) == 1 for r in alone)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from analyzer.batch.jobs import Job, JobFailed, JobResult, Outcome, Taken, WorkerDone, WorkerError
+from analyzer.batch.plan import alone, chunks
 from analyzer.batch.worker import AudioWorker, Channel, process_main
 from analyzer.errors import require, shown
 from analyzer.options import AnalyzerOptions
@@ -92,11 +93,11 @@ class LocalExecutor:
                 pool.suspects |= pool.outstanding
             suspects = [job for job in jobs if job.job in pool.suspects]
             for job in suspects:
-                alone = _Processes(self, [job], inflight=1, replace=False)
+                own = _Processes(self, [alone(job)], inflight=1, replace=False)
                 try:
-                    yield from alone.run_alone(job)
+                    yield from own.run_alone(alone(job))
                 finally:
-                    alone.close()
+                    own.close()
             for job in jobs:  # the workers ended (their model failed) before taking these
                 if job.job in pool.outstanding and job.job not in pool.suspects:
                     yield JobFailed(job, pool.last_error or WorkerError(
@@ -160,6 +161,12 @@ class _Processes:
                 job = self.pending.popleft()
                 self.given[pid].add(job.job)
                 self.queues[pid].put(job)
+                # a day-plan group goes to one worker whole
+                while job.group is not None and self.pending and \
+                        self.pending[0].group == replace(job.group, index=job.group.index + 1):
+                    job = self.pending.popleft()
+                    self.given[pid].add(job.job)
+                    self.queues[pid].put(job)
             if not self.pending and pid not in self.ended:
                 self.ended.add(pid)
                 self.queues[pid].put(None)
@@ -303,8 +310,7 @@ class RayExecutor:
                 ray.init(num_cpus=self.workers * self.threads, **kwargs)
         pool = _ActorPool(ray, self)
         try:
-            yield from pool.dispatch([jobs[i : i + self.chunk]
-                                      for i in range(0, len(jobs), self.chunk)])
+            yield from pool.dispatch(chunks(jobs, self.chunk))
             _add(self.timings, pool.timings())
             if self.lost_actors:  # counts (``n_*``) show in the batch summary
                 _add(self.timings, {"n_ray_actors_lost": self.lost_actors,
@@ -430,7 +436,7 @@ class _ActorPool:
                     "WorkerError", f"the Ray worker analysing it died {RAY_TRIES} times "
                                    f"(last: {type(exc).__name__})"))
             else:  # one recording per call: a recording that kills its worker goes alone
-                self.todo.appendleft(([job], call.tries + 1))
+                self.todo.appendleft(([alone(job)], call.tries + 1))
                 self.ex.resent += 1
 
     def _room(self) -> bool:

@@ -25,6 +25,23 @@ from analyzer.speech.meta import CallMeta
 
 
 @dataclass(frozen=True)
+class Group:
+    """A recording's place in a day plan (``pack.share = "plan"``,
+    :mod:`analyzer.batch.plan`): the recordings of one group share 30 s bins,
+    in the plan's order, and with no other recording.
+
+    Attributes:
+        id: The group's number in the run.
+        index: The recording's place in its group (0 first).
+        size: Recordings in the group.
+    """
+
+    id: int
+    index: int
+    size: int
+
+
+@dataclass(frozen=True)
 class Job:
     """One recording to analyse.
 
@@ -33,12 +50,14 @@ class Job:
         path: The recording.
         meta: Its metadata (manifest row over sidecar).
         key: What identifies its analysis (content hash, model, lexicon version).
+        group: Its day-plan group (None: its bins hold its own speech only).
     """
 
     job: int
     path: str
     meta: CallMeta = field(default_factory=CallMeta)
     key: AnalysisKey = AnalysisKey("", "", "")
+    group: Group | None = None
 
 
 @dataclass(frozen=True)

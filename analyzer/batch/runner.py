@@ -21,6 +21,7 @@ flight, and running it again analyses exactly those.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from analyzer.batch import transcripts
 from analyzer.batch.jobs import Job, JobFailed
+from analyzer.batch.plan import day_plan, longest_first
 from analyzer.errors import AnalyzerError, shown
 from analyzer.options import AnalyzerOptions
 from analyzer.persist import persist, persist_failure
@@ -46,6 +48,7 @@ from analyzer.pipeline import (
     records_of,
     rescore,
 )
+from analyzer.speech.decode import audio_layout
 from analyzer.store import (
     Store,
     analysis_key,
@@ -170,7 +173,9 @@ class BatchRunner:
         status = "failed"
         try:
             jobs = self._plan(items)
-            self._run_audio(jobs)
+            if self.options.pack.share == "plan":
+                jobs = day_plan(jobs, self._plan_minutes)
+            self._run_audio(longest_first(jobs, self._weight))
             self._index_examples()
             status = "done"
         finally:
@@ -223,6 +228,21 @@ class BatchRunner:
             else:
                 jobs.append(job)
         return jobs
+
+    def _plan_minutes(self, job: Job) -> float | None:
+        """A recording's minutes of audio over its channels for the day plan (None: alone)."""
+        layout = audio_layout(job.path)
+        if layout is None or layout[0] > self.options.recording.block_seconds:
+            return None
+        return layout[0] * layout[1] / 60
+
+    @staticmethod
+    def _weight(job: Job) -> float:
+        """How long a recording takes, roughly: its file's size (a stat, no decoding)."""
+        try:
+            return float(os.path.getsize(job.path))
+        except OSError:
+            return 0.0
 
     def _audio_job(self, task: Task, key: AnalysisKey, n: int) -> Job | None:
         hashed = _hashed(key)

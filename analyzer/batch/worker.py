@@ -38,6 +38,7 @@ from analyzer.batch.jobs import (
     WorkerDone,
     WorkerError,
 )
+from analyzer.batch.plan import GROUP_RECORDINGS
 from analyzer.errors import AnalyzerError
 from analyzer.limits import WORKER_AUDIO_MINUTES
 from analyzer.options import AnalyzerOptions
@@ -62,6 +63,9 @@ class AudioWorker:
     """
 
     def __init__(self, options: AnalyzerOptions, *, threads: int = 1, inflight: int = 6) -> None:
+        from analyzer.memory import limit_malloc_arenas
+
+        limit_malloc_arenas()  # before the recognizer and recording threads start
         self.options = replace(options, asr=replace(options.asr, cpu_threads=threads))
         self.inflight = inflight
         self.timings: dict[str, float] = defaultdict(float)
@@ -96,7 +100,9 @@ class AudioWorker:
         server.start()
         transcriber.max_active = cap = FILL_FACTOR * self.inflight
         transcriber.exhausted = False
-        pool = ThreadPoolExecutor(cap, thread_name_prefix="recording")
+        # every recording admitted has a thread: up to `cap`, and the rest of a day-plan
+        # group, admitted whole (its bins wait for all its recordings)
+        pool = ThreadPoolExecutor(cap + GROUP_RECORDINGS, thread_name_prefix="recording")
         running: dict[Future[Outcome], float] = {}  # each with its minutes of audio
         try:
             for job in jobs:
@@ -110,7 +116,10 @@ class AudioWorker:
                 transcriber.enter()
                 running[pool.submit(self._one, job, transcriber)] = extent
                 # beyond `inflight`, admit a recording only to fill bins everyone waits on
-                while len(running) >= self.inflight and not transcriber.wants_more():
+                # (or the next recording of a day-plan group: the group's bins wait for it)
+                group_open = job.group is not None and job.group.index + 1 < job.group.size
+                while not group_open and len(running) >= self.inflight \
+                        and not transcriber.wants_more():
                     yield from self._finished(running, 0.05)
             transcriber.no_more_jobs()
             while running:
@@ -138,8 +147,10 @@ class AudioWorker:
             yield f.result()
 
     def _one(self, job: Job, transcriber: PackedTranscriber) -> Outcome:
+        g = job.group
         try:
-            return self._analyse(job, transcriber)
+            with transcriber.member((g.id, g.index, g.size) if g is not None else None):
+                return self._analyse(job, transcriber)
         except Exception as exc:  # every failure becomes an error row, the batch goes on
             return JobFailed(job, WorkerError.of(exc))
         finally:

@@ -50,8 +50,10 @@ from analyzer.options import SHARE_MODES
 @click.option("--share", type=click.Choice(list(SHARE_MODES)), default=None,
               help="Which speech may share a 30 s bin: channel (one recording "
                    "channel's own), recording (both parties of one recording, in time "
-                   "order; default) or any (across recordings: fullest bins, but a transcript "
-                   "depends on its bin neighbours).")
+                   "order; default), plan (the recordings of one group of a deterministic "
+                   "day plan: fuller bins, and the same day always gives the same words) or "
+                   "any (across recordings: fullest bins, but a transcript depends on its bin "
+                   "neighbours).")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A hall's lexicon file layered over the shipped one (repeatable).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",

@@ -37,7 +37,7 @@ from analyzer.types import Interaction, InteractionReport
 
 if TYPE_CHECKING:
     from analyzer.speech.decode import DecodedAudio
-    from analyzer.speech.recording import AudioAnalysis, Heard
+    from analyzer.speech.recording import AudioAnalysis, HearBlock
     from analyzer.speech.tracks import Recognizer
     from analyzer.text.lexicon import Lexicon
 
@@ -198,20 +198,32 @@ def analyze_recording_file(path: str | Path, options: AnalyzerOptions, *, lexico
     return result
 
 
-def conclude_call(heard: Heard, options: AnalyzerOptions, *, lexicon: Lexicon, source: str,
+def conclude_call(blocks: Iterator[DecodedAudio], heard_of: HearBlock, meta: CallMeta,
+                  options: AnalyzerOptions, *, lexicon: Lexicon, source: str,
                   asr_info: Mapping[str, Any] | None) -> AnalysisResult:
     """A live call that has ended: what was recognised as it arrived, then as a recording.
 
     Attribution (crosstalk, background, mono speaker turns), levels, rings
-    and loudness run on the whole call (:func:`analyzer.speech.recording.conclude`),
-    then :func:`finish_recording`.
+    and loudness run on the call's audio a block at a time, read back as a
+    long recording's blocks are read
+    (:func:`analyzer.speech.recording.conclude_blocks`: one block for a call
+    no longer than ``recording.block_seconds``), then :func:`finish_recording`.
+
+    Args:
+        blocks: The call's samples, a block at a time.
+        heard_of: Each block's tracks and the utterances recognised in it.
+        meta: The call's metadata.
+        options: Analyzer options.
+        lexicon: The loaded lexicon.
+        source: The call's id, named in the report.
+        asr_info: The recognizer's audit block (None: not known).
 
     Raises:
         AnalyzerError: No speech was recognised and no ring heard.
     """
-    from analyzer.speech.recording import conclude
+    from analyzer.speech.recording import conclude_blocks
 
-    audio = conclude(heard, options, source=source, asr_info=asr_info)
+    audio = conclude_blocks(blocks, heard_of, options, meta, source=source, asr_info=asr_info)
     return finish_recording(audio, options, lexicon=lexicon, path=source)
 
 

@@ -18,7 +18,8 @@ they stand for, so every rule downstream reads them like lexicon hits:
   praise or a suggestion, calming — or an apology, for an upset citizen) is a
   hit of its owed group, ``method="act"``
   (telling the materials, naming at least :data:`LIST_MATERIALS` of them, is
-  the materials list told at once):
+  the materials list told at once; so many named with a word of bringing,
+  :data:`NEED_WORDS`, tell the materials whatever the model says):
   the phrase was said, in other words; the missing-phrase finding still cites
   the seed's wording when neither the lexicon nor the detector heard it;
 * a **situation** (:data:`CUE_ACTS`: turning the citizen away for missing
@@ -31,7 +32,9 @@ An utterance is read whole and, when it has several clauses, clause by clause
 (:func:`segments`; a clause shorter than :data:`MIN_SEGMENT` characters joins
 its neighbour): a long answer that opens
 with 您好 still greets, and one forbidden clause inside a polite turn is still
-heard. An act's probability is its highest over the segments.
+heard. An act's probability is its highest over the segments. A closing time or another
+day named in one clause is no sending away when the utterance says, anywhere,
+that the business is done today (:data:`UTTERANCE_BLOCKS`).
 
 An act also needs its *concept* in the words (:data:`ACT_GATES`, compared by
 pinyin so a recognizer's homophones pass; a one-character word by itself): brushing off as busy speaks of
@@ -42,8 +45,9 @@ gates are read from the seed's phrases and what the acts mean, not fitted to
 any data; they keep a model that generalizes from holding a short 好了 or 您看
 for a paraphrase, or 说吧，办什么 for a greeting.
 Where the lexicon already hit a rule on an utterance, the detector adds no
-second hit of it there, nor one of a rule whose phrase the acoustic verifier
-tried in that utterance's audio and rejected.
+second hit of it there, nor one of a forbidden rule whose phrase the acoustic
+verifier tried in that utterance's audio and rejected (an owed act still counts
+when the verifier rejected the seed's wording of it).
 
 A citizen saying an earlier visit left them uninformed (上回也没跟我说还要这个,
 :data:`EARLIER_VISIT`) is a hit of the earlier-visit cue (``method="pattern"``).
@@ -95,6 +99,10 @@ CUE_ACTS: dict[str, str] = {
 }
 #: Materials an enumeration must name to stand for the materials list (Article 10).
 LIST_MATERIALS = 2
+#: Words that ask the citizen to bring or hand in something (要带, 需要, 得有 …): with
+#: :data:`LIST_MATERIALS` materials named, the sentence tells the materials whatever the
+#: model says (要带户口本和出生医学证明).
+NEED_WORDS = re.compile(r"要带|需要|得有|得带|要有|准备|带上|带齐|带好|提供|要交|得交|还要|还得")
 #: The owed group a named destination fulfils (Article 16: a pointer after "not ours").
 POINTER_GROUP = "A16-G-POINTER"
 #: A paraphrase's confidence is the model's probability times this (an exact hit is 0.98).
@@ -107,6 +115,16 @@ _CLAUSE_RE = re.compile(r"[，,。.！!？?；;：:…、\s]+")
 MIN_SEGMENT = 5
 #: Characters (normalized) a forbidden intent needs: 知道了 is too short to carry one.
 MIN_PARAPHRASE_CHARS = 4
+#: Characters a situation that makes a finding or owes a reply needs: 去吧 or 走吧
+#: alone names no other office, time or missing paper.
+MIN_SITUATION_CHARS = 3
+#: The situations :data:`MIN_SITUATION_CHARS` applies to.
+SITUATIONS: tuple[str, ...] = ("redirect", "requeue", "defer_time", "defer_materials",
+                               "turn_away_materials")
+#: Distinct concept words a forbidden intent needs when none is written as such and
+#: they are only heard alike: one sound-alike word (集性 for 记性) is a recognizer's
+#: slip as often as a paraphrase, so it takes a second one to carry the intent.
+SOUND_ALIKE_WORDS = 2
 #: Act -> alternatives, each a set of words that must all be in the segment: the
 #: concept an act cannot do without (see the module docstring). Acts not listed
 #: have no gate.
@@ -207,24 +225,44 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
 #: for the citizen (我去问问, 我帮您问问后台) sends nobody elsewhere (see each entry).
 _I_GO = r"我(?:先|再|这就|马上|得|来)?"
 _FOR_YOU = r"(?:去|帮[您你]?|给[您你]?|替[您你]?)"
+#: Another time offered as an option: 也行, 都可以, or a sentence that ends on 可以.
+_OPTION = r"也行|也可以|都行|都可以|可以[吧的啊呢]?[。！？!?，,\s]*$"
+#: A missing paper got round at the counter (要是没带，我这边可以帮您印一份).
+_GOT_ROUND = (r"(?:的话|要是|如果)[^。！？!?]{0,8}(?:我们|我|这边|这儿|旁边|现场)"
+              r"[^。！？!?]{0,4}(?:可以|能|帮|给)")
+#: The clerk saying the business can still be done today (还能给您办, 来得及).
+_STILL_SERVED = (r"(?:还|也|照样|一样)(?:能|可以)(?:给[您你]|帮[您你])?(?:办|受理)|来得及|赶得上|"
+                 r"(?:今天|今儿|马上|这就|现在)[^，。！？!?]{0,4}(?:给|帮)[您你]办|办完(?:再|才)(?:走|下班)")
 ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "redirect": re.compile(rf"{_I_GO}{_FOR_YOU}?问|我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
     # nor does a clerk who does not know and goes to ask (我不太清楚，我帮您问一下同事)
     "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|帮[您你]问"),
     # 忙碌 describes, 帮忙 helps: neither says "can't you see I'm busy"
     "f_busy": re.compile(r"忙碌|帮忙|繁忙"),
-    # another day offered as an option (您明天来也行) is no sending away
-    "f_off_work": re.compile(r"也行|也可以|都行|都可以"),
+    # another day offered as an option (您明天来也行, 明天再来取也可以), or today still offered,
+    # is no sending away
+    "f_off_work": re.compile(rf"{_OPTION}|{_STILL_SERVED}"),
+    # nor is it a deferral (现在来还能办，不然明天也行)
+    "defer_time": re.compile(rf"{_OPTION}|{_STILL_SERVED}"),
+    # a missing paper got round here (没有的话，我们这边可以帮您复印) turns nobody away
+    "turn_away_materials": re.compile(_GOT_ROUND),
     # the clerk blaming her own explanation (我刚才说得不太清楚，我再说一遍) repeats it, she does not reproach
     "f_said_already": re.compile(r"我(?:刚才)?(?:说得|讲得|没说|没讲)(?:不太|不够|不)?(?:清楚|明白)|"
                                  r"我再(?:给[您你])?(?:说|讲|解释)一(?:遍|下|次)"),
 }
+#: Acts whose :data:`ACT_BLOCKS` are read in the whole utterance, not only the clause: a
+#: closing time or another day in one clause (马上下班了) sends nobody away when another
+#: says the business is done today (今天一定给您办完).
+UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time")
 #: Act -> words of which one must also be there, beside :data:`ACT_GATES`: reading the sign is a
 #: brush-off only with the citizen sent to do it alone or reproached for asking (自己看, 不会看吗,
 #: 还问, 看不见啊); 指南上有电话 or 那边墙上有流程图 only points to what is written.
 ACT_REQUIRES: dict[str, tuple[str, ...]] = {
     "f_read_sign": ("自己", "不会", "没看", "看不见", "看不到", "还问", "识字", "认字", "别问", "问什么",
                     "问啥", "瞎", "眼睛", "还用问", "不识", "都有", "都写", "看牌子去", "照着弄"),
+    # queueing *again*: 去后面排队 to one who has not queued yet sends nobody round
+    "requeue": ("重新", "再", "又", "回来", "还得", "还要", "过号", "作废", "从头", "不能用", "都要",
+                "都得"),
 }
 #: Intent gates: the forbidden intents' entries of :data:`ACT_GATES`.
 INTENT_GATES = {a: g for a, g in ACT_GATES.items() if a.startswith("f_")}
@@ -280,6 +318,8 @@ def gated(act: str, text: str) -> bool:
     if act in INTENT_GATES and (len(_codes(text).split()) < MIN_PARAPHRASE_CHARS
                                 or COURTESY.search(_simplified(text))):
         return False
+    if act in SITUATIONS and len(_codes(text).split()) < MIN_SITUATION_CHARS:
+        return False
     block = ACT_BLOCKS.get(act)
     if block is not None and block.search(_simplified(text)):
         return False
@@ -290,7 +330,22 @@ def gated(act: str, text: str) -> bool:
     needs = ACT_REQUIRES.get(act)
     if needs is not None and not any(_has(w, have, plain) for w in needs):
         return False
-    return any(all(_has(w, have, plain) for w in words) for words in gates)
+    if not any(all(_has(w, have, plain) for w in words) for words in gates):
+        return False
+    return act not in INTENT_GATES or _written(gates, have, plain)
+
+
+def _written(gates: tuple[tuple[str, ...], ...], codes: str, plain: str) -> bool:
+    """A forbidden intent's concept written as such, or heard in enough distinct words.
+
+    True when one alternative of ``gates`` is in the text character for
+    character, or at least :data:`SOUND_ALIKE_WORDS` distinct gate words are
+    (by sound): a lone homophone (集性营 read as 记性) carries no intent.
+    """
+    if any(all(w in plain for w in words) for words in gates):
+        return True
+    heard = {w for words in gates for w in words if _has(w, codes, plain)}
+    return len(heard) >= SOUND_ALIKE_WORDS
 
 
 def _has(word: str, codes: str, plain: str) -> bool:
@@ -328,9 +383,11 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
     utts = interaction.utterances
     index = [i for i, u in enumerate(utts) if u.speaker in READ_SPEAKERS and u.text.strip()]
     have = {(i, h.rule.id) for h in hits for i in h.utterances}
-    # the acoustic verifier tried this rule's phrase in the audio and rejected it: the text's
-    # homophones (激性 for 记性) are not read as a paraphrase of it against the audio's word
-    have |= {(i, r.rule) for i in index for r in utts[i].heard if not r.accepted}
+    # the acoustic verifier tried this forbidden rule's phrase in the audio and rejected it: the
+    # text's homophones (激性 for 记性) are not read as a paraphrase of it against the audio's
+    # word. A rejected *owed* wording is weak evidence either way: the act still counts.
+    have |= {(i, r.rule) for i in index for r in utts[i].heard
+             if not r.accepted and r.rule in lexicon and lexicon.get(r.rule).kind == "forbidden"}
     out = destination_hits(interaction, index, have, lexicon)
     out += earlier_visit_hits(interaction, have, lexicon)
     heard = heard_acts([utts[i].text for i in index], options) if index else None
@@ -338,7 +395,10 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
         return out
     targets = _targets(lexicon)
     for i, acts in zip(index, heard, strict=True):
-        if "materials" in acts and len(materials_named(utts[i].text)) >= LIST_MATERIALS:
+        named = len(materials_named(utts[i].text)) >= LIST_MATERIALS
+        if named and "materials" not in acts and NEED_WORDS.search(_simplified(utts[i].text)):
+            acts["materials"] = (0.9, utts[i].text)
+        if "materials" in acts and named:
             acts["material_list"] = (1.0, acts["materials"][1])
         weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
         for act, (p, seg) in sorted(acts.items()):
@@ -372,9 +432,20 @@ def heard_acts(texts: Sequence[str], options: AnalyzerOptions
     for (i, seg), row in zip(pieces, probs, strict=True):
         for act, p in (row or {}).items():
             if p >= model.thresholds.get(act, 1.01) and p > out[i].get(act, (-1.0, ""))[0] \
-                    and gated(act, seg):
+                    and gated(act, seg) and not _blocked_in(act, texts[i]):
                 out[i][act] = (p, seg)
     return out
+
+
+def gets_round_missing(text: str) -> bool:
+    """True when ``text`` gets round a missing paper at the counter: no turning away."""
+    return ACT_BLOCKS["turn_away_materials"].search(_simplified(text)) is not None
+
+
+def _blocked_in(act: str, text: str) -> bool:
+    """True when ``act`` is one of :data:`UTTERANCE_BLOCKS` and its block is in the whole ``text``."""
+    block = ACT_BLOCKS.get(act) if act in UTTERANCE_BLOCKS else None
+    return block is not None and block.search(_simplified(text)) is not None
 
 
 def destination_hits(interaction: Interaction, index: Sequence[int],

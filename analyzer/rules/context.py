@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from analyzer.i18n import NP_
 from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions, ContextOptions
+from analyzer.rules.acts import gets_round_missing
 from analyzer.types import Cue, Finding, Interaction, Utterance, attribution_detail
 
 if TYPE_CHECKING:
@@ -99,7 +100,9 @@ def detect_cues(
     ``options.classifier.enabled``, from :func:`analyzer.rules.learned.citizen_cues`.
     One cue per (kind, utterance): the most confident lexicon hit; a
     classifier cue only where the lexicon found none of that kind. Incomplete
-    materials are a cue only in staff words (:data:`STAFF_ONLY_CUES`).
+    materials are a cue only in staff words (:data:`STAFF_ONLY_CUES`) that
+    neither ask nor get round the missing paper at the counter
+    (:func:`analyzer.rules.acts.gets_round_missing`).
 
     Returns:
         Cues in time order.
@@ -127,7 +130,8 @@ def detect_cues(
             del found[(kind, i)]  # 我要交班了，您找下一班: put off for the hour, Article 25's
     return sorted((c for c in found.values() if c.kind not in STAFF_ONLY_CUES
                    or (c.utterance < len(utts) and utts[c.utterance].speaker in STAFF_LIKE
-                       and not _asks(utts[c.utterance].text))),
+                       and not _asks(utts[c.utterance].text)
+                       and not gets_round_missing(utts[c.utterance].text))),
                   key=lambda c: (c.start, c.kind))
 
 

@@ -8,7 +8,9 @@ A first-asked clerk who sends the citizen elsewhere must say *where*: "告知或
 * a floor (二楼, 三层),
 * an office by its name (民政局, 不动产登记中心, 派出所, 出入境大厅, 社保所 …),
 * a telephone number or a named hotline with its number (12345, 0935-8221234),
-* a street address (新华路18号, 人民路和北京路口).
+* a street address (新华路18号, 人民路和北京路口),
+* the way there (出门左转, 往前走到头, 就在隔壁), or the clerk taking the citizen there
+  (我带您过去).
 
 It is vague when it only says "elsewhere": 别处, 那边, 其他部门, 相关部门,
 上级部门, 上网查, 打电话问问, 问问别人, or an information desk (导服台, 服务台,
@@ -31,6 +33,8 @@ _PLACE = re.compile("|".join((
     rf"{_NUM}\s*(?:楼|层)",  # 二楼, 三层
     r"\d{5,}|\d{3,4}-\d{6,8}",  # telephone numbers, 12345
     r"(?:[一二三四五六七八九零〇幺]){5,}",  # a number read out
+    r"(?:往|向)?(?:左|右)(?:转|拐)|(?:出门|下楼|上楼|往前)(?:直走|走到头)",  # 出门左转
+    r"(?:带|领|陪|送)[您你](?:过去|去那|去)|就在(?:隔壁|对面|旁边)",  # taken there, next door
     rf"[\u4e00-\u9fff]{{1,6}}(?:路|街|大道|巷){_NUM}\s*号",  # 新华路18号
     r"[\u4e00-\u9fff]{1,6}(?:路|街|大道)(?:和|与)[\u4e00-\u9fff]{1,6}(?:路|街|大道)",  # 路口
 )))

@@ -406,7 +406,7 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
     staff = _Spans([(i, u) for i, u in enumerate(utts) if u.speaker == "staff"])
     for f in findings:
         if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
-            if f.start is None or f.end is None:
+            if f.start is None or f.end is None or _curt(f):
                 continue
             words |= {i for i, u in staff.around(f.start, f.end)
                       if u.start < f.end and f.start < u.end}
@@ -418,13 +418,27 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
             for i, u in enumerate(utts) if i in raised or i in words]
 
 
+#: Characters (normalized) a staff reply needs to count as sharp in a quarrel: a curt
+#: 不行 or 等着 is cold at most (Article 6's to judge); answering heat with heat takes words.
+MIN_SHARP_CHARS = 3
+
+
+def _curt(f: Finding) -> bool:
+    """A cold uncivil finding on fewer than :data:`MIN_SHARP_CHARS` characters: no heat."""
+    from analyzer.text.normalize import normalize
+
+    return (f.kind == "uncivil" and f.detail.get("subtype") == "cold"
+            and len(normalize(f.evidence)) < MIN_SHARP_CHARS)
+
+
 def _sharp_replies(utts: Sequence[Utterance], upset: set[int], options: DutyOptions,
                    classifier: ClassifierOptions | None) -> set[int]:
     """Staff words near an upset citizen that are sharp, if not uncivil enough for Article 6.
 
     In a quarrel the clerk's words answer heat with heat (你嚷什么, 有意见?): read
     by the uncivil classifier at ``quarrel_uncivil_threshold``, below Article 6's
-    own threshold, and only within ``quarrel_window`` of the citizen's outburst.
+    own threshold, and only within ``quarrel_window`` of the citizen's outburst,
+    in at least :data:`MIN_SHARP_CHARS` characters.
     """
     if classifier is None or not classifier.enabled or not upset:
         return set()
@@ -436,8 +450,10 @@ def _sharp_replies(utts: Sequence[Utterance], upset: set[int], options: DutyOpti
         at = bisect.bisect_left(starts, t - options.quarrel_window)
         return at < len(starts) and starts[at] <= t + options.quarrel_window
 
-    near = [i for i, u in enumerate(utts) if u.speaker == "staff" and u.text.strip()
-            and near_upset(u.start)]
+    from analyzer.text.normalize import normalize
+
+    near = [i for i, u in enumerate(utts) if u.speaker == "staff"
+            and len(normalize(u.text)) >= MIN_SHARP_CHARS and near_upset(u.start)]
     preds = classify([utts[i].text for i in near], "uncivil", classifier)
     return {i for i, p in zip(near, preds, strict=True)
             if p is not None and p.probability >= options.quarrel_uncivil_threshold}

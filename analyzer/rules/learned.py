@@ -53,6 +53,9 @@ OTHER = "other"
 STAFF = "staff"
 #: ``roles``: an utterance is staff-like when P(staff) is at least this.
 ROLE_THRESHOLD = 0.5
+#: Characters (normalized) a citizen utterance needs before a classifier cue on it
+#: owes the clerk a reply: a two-character report of a step (签了, 扫了) carries no mood.
+MIN_OWING_CUE_CHARS = 3
 #: The single-label classifiers (keys of ``metadata.json``; ``acts`` is multi-label).
 TASKS: tuple[str, ...] = ("uncivil", "cues", "roles")
 #: The multi-label staff act detector's key in ``metadata.json``.
@@ -331,7 +334,9 @@ def citizen_cues(utterances: Sequence[Utterance], options: ClassifierOptions) ->
 
     Returns:
         One ``Cue(source="classifier")`` per citizen utterance whose most
-        probable class is a cue kind with probability >= ``cue_threshold``.
+        probable class is a cue kind with probability >= ``cue_threshold``;
+        it owes a reply from its model's ``owe_threshold`` and
+        :data:`MIN_OWING_CUE_CHARS` characters on.
     """
     if not options.enabled:
         return []
@@ -349,6 +354,7 @@ def citizen_cues(utterances: Sequence[Utterance], options: ClassifierOptions) ->
         if kind not in LEARNED_CUE_KINDS:
             continue
         u = utterances[i]
+        owes = pred.probability >= owe and len(normalize(u.text)) >= MIN_OWING_CUE_CHARS
         cues.append(Cue(kind, i, u.start, u.end, u.text, pred.probability, "classifier",
-                        owes=pred.probability >= owe))
+                        owes=owes))
     return cues

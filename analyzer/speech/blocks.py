@@ -18,18 +18,27 @@ channel and its rings (before the first staff speech) come from the first
 block. What each block decides alone: crosstalk and background (levels
 around each utterance), mono speaker turns (voices clustered within the
 block) and the staff's usual loudness.
+
+A live call is concluded the same way when it ends
+(:meth:`analyzer.stream.live.StreamAnalyzer.close`): its samples are read
+back from the file they were kept in, in the same blocks, and each block
+gets the utterances recognised live that start in it (:func:`heard_in`) and
+the crosstalk silenced in it (:func:`dropped_in`), at block time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from analyzer.speech.decode import DecodedAudio
-from analyzer.types import Finding
+from analyzer.types import Finding, Utterance
+
+if TYPE_CHECKING:
+    from analyzer.speech.attribution import Dropped
 
 
 def without_samples(audio: DecodedAudio, duration: float) -> DecodedAudio:
@@ -60,3 +69,24 @@ def joined_attribution(parts: Sequence[tuple[float, Mapping[str, Any]]]) -> dict
         speakers += list(info.get("speakers", ()))
     first.update(dropped=dropped, speakers=speakers, blocks=len(parts))
     return first
+
+
+def starts_in(block: DecodedAudio, start: float) -> bool:
+    """Whether something starting at ``start`` (recording seconds) belongs to ``block``: it
+    starts within it (the last block, whose ``total`` is known, takes anything after)."""
+    return start >= block.offset and (bool(block.total)
+                                      or start < block.offset + block.duration)
+
+
+def heard_in(block: DecodedAudio, utterances: Sequence[Utterance]) -> list[Utterance]:
+    """The utterances (at recording time) that start in ``block``, at block time."""
+    from analyzer.speech.engine import shifted
+
+    return [shifted(u, -block.offset) if block.offset else u
+            for u in utterances if starts_in(block, u.start)]
+
+
+def dropped_in(block: DecodedAudio, dropped: Sequence[Dropped]) -> list[Dropped]:
+    """The stretches silenced (at recording time) that start in ``block``, at block time."""
+    return [replace(d, start=round(d.start - block.offset, 3), end=round(d.end - block.offset, 3))
+            if block.offset else d for d in dropped if starts_in(block, d.start)]

@@ -19,6 +19,9 @@ from analyzer.limits import MAX_CHANNEL_MINUTES
 
 #: The analysis rate (Hz): every path decodes or resamples to it (Whisper's and Silero's rate).
 SAMPLE_RATE = 16000
+#: Silero's frame at 16 kHz (32 ms). A long recording's blocks start on its grid, so a
+#: block's speech is cut on the frames the whole recording's (or the live line's) are.
+VAD_FRAME = 512
 #: File suffixes the audio path accepts (``pipeline.analyze`` routes these here).
 AUDIO_SUFFIXES: tuple[str, ...] = (
     ".wav",
@@ -153,23 +156,16 @@ def decode_blocks(path: str | Path, sample_rate: int = SAMPLE_RATE, *,
                                 samples.shape[1] / sample_rate, source, native_rate, codec,
                                 created, offset / sample_rate, total)
 
-        size = None if block_seconds is None else int(block_seconds * sample_rate)
-        held: list[np.ndarray] = []
-        count = done = 0
+        cutter = BlockCutter(sample_rate, block_seconds)
         for chunk in _frames(av, container, stream, sample_rate, source, max_channel_minutes):
-            held.append(chunk)
-            count += chunk.shape[1]
-            if size is not None and count >= size + sample_rate:
-                samples = np.concatenate(held, axis=1)
-                cut = quiet_cut(samples, sample_rate, size)
-                out, rest = block(samples[:, :cut], done), samples[:, cut:].copy()
-                del samples  # the block and its rest only: held memory stays one block
-                held, done, count = [rest], done + cut, count - cut
+            full = cutter.add(chunk)
+            if full is not None:
+                out = block(full, cutter.done - full.shape[1])
+                del full
                 yield out
-                del out
-    channels = stream.codec_context.channels or 1
-    rest = np.concatenate(held, axis=1) if held else np.zeros((channels, 0), np.float32)
-    duration = (done + rest.shape[1]) / sample_rate
+                del out  # the next block's samples only: held memory stays one block
+    rest = cutter.rest(stream.codec_context.channels or 1)
+    duration = (cutter.done + rest.shape[1]) / sample_rate
     if duration == 0:
         raise AudioError("no audio samples could be decoded (empty or truncated)", source=source)
     if (
@@ -181,8 +177,50 @@ def decode_blocks(path: str | Path, sample_rate: int = SAMPLE_RATE, *,
             f"truncated: the header declares {declared:.2f} s but only {duration:.2f} s decode",
             source=source,
         )
-    if rest.shape[1] or not done:
-        yield block(rest, done, duration)
+    if rest.shape[1] or not cutter.done:
+        yield block(rest, cutter.done, duration)
+
+
+class BlockCutter:
+    """Samples as they come, given out in blocks of ``block_seconds`` cut at a pause.
+
+    The one rule of where a long recording's blocks end, for a recording
+    decoded from its file (:func:`decode_blocks`) and a live call read back
+    from its spooled samples (:class:`analyzer.stream.spool.SampleFile`): once
+    a block and one second more are held, the block ends at
+    :func:`quiet_cut` and the rest starts the next one.
+
+    Args:
+        sample_rate: The samples' rate (Hz).
+        block_seconds: Seconds per block (per channel); None: one block, the whole.
+    """
+
+    def __init__(self, sample_rate: int, block_seconds: float | None) -> None:
+        self.sample_rate = sample_rate
+        self.size = None if block_seconds is None else int(block_seconds * sample_rate)
+        self._held: list[np.ndarray] = []
+        self._count = 0
+        #: Samples given out in blocks so far (where the next block starts).
+        self.done = 0
+
+    def add(self, chunk: np.ndarray) -> np.ndarray | None:
+        """Hold ``(channels, n)`` more samples; a full block when one is ready."""
+        self._held.append(chunk)
+        self._count += chunk.shape[1]
+        if self.size is None or self._count < self.size + self.sample_rate:
+            return None
+        samples = np.concatenate(self._held, axis=1)
+        cut = quiet_cut(samples, self.sample_rate, self.size)
+        out = np.ascontiguousarray(samples[:, :cut], dtype=np.float32)
+        rest = samples[:, cut:].copy()
+        del samples  # the block and its rest only
+        self._held, self.done, self._count = [rest], self.done + cut, self._count - cut
+        return out
+
+    def rest(self, channels: int) -> np.ndarray:
+        """What is held after the last full block (the last block), ``(channels, n)``."""
+        held, self._held, self._count = self._held, [], 0
+        return np.concatenate(held, axis=1) if held else np.zeros((channels, 0), np.float32)
 
 
 #: A block is cut at the quietest tenth of a second in its last this many seconds.
@@ -192,7 +230,8 @@ CUT_SEARCH_SECONDS = 30.0
 def quiet_cut(samples: np.ndarray, sample_rate: int, size: int) -> int:
     """Where to end a block of ``size`` samples: the middle of its quietest 0.1 s frame
     (loudest channel's power; the latest of equals) in the last
-    :data:`CUT_SEARCH_SECONDS` before ``size``."""
+    :data:`CUT_SEARCH_SECONDS` before ``size``, on the VAD's frame grid
+    (:data:`VAD_FRAME`)."""
     frame = sample_rate // 10
     lo = max(frame, size - int(CUT_SEARCH_SECONDS * sample_rate))
     n = (size - lo) // frame
@@ -201,7 +240,8 @@ def quiet_cut(samples: np.ndarray, sample_rate: int, size: int) -> int:
     span = samples[:, lo: lo + n * frame].reshape(samples.shape[0], n, frame)
     power = (span.astype(np.float64) ** 2).mean(axis=2).max(axis=0)
     last = n - 1 - int(np.argmin(power[::-1]))  # of equally quiet frames, the latest
-    return lo + last * frame + frame // 2
+    cut = lo + last * frame + frame // 2
+    return cut - cut % max(1, VAD_FRAME * sample_rate // SAMPLE_RATE)
 
 
 #: Most channels and the sample rates a recording may declare (a header beyond them is

@@ -28,7 +28,8 @@ import logging
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -157,6 +158,8 @@ class PackedTranscriber:
         self.max_active = 1 << 30
         #: Set when no further recording will come (partly filled bins go).
         self.exhausted = False
+        #: Day-plan group -> the index of the recording whose pieces go in next.
+        self._turns: dict[int, int] = {}
 
     @classmethod
     def from_options(cls, model: Any, options: ASROptions, pack: PackOptions,
@@ -184,6 +187,46 @@ class PackedTranscriber:
         """The recording is done (its thread calls this last)."""
         with self._cond:
             self._active -= 1
+            self._cond.notify_all()
+
+    @contextmanager
+    def member(self, group: tuple[int, int, int] | None) -> Iterator[None]:
+        """The calling thread's recording belongs to day-plan group ``(id, index, size)``.
+
+        Its first :meth:`transcribe_many` puts its pieces into the group's bins
+        after those of the group's recordings before it (``index`` order), and
+        the group's last bin goes once every recording of the group has given
+        its pieces; a recording that ends without recognising anything (bad
+        audio, no speech) gives its turn on leaving. None: not in a group.
+        """
+        self._local.group = group
+        try:
+            yield
+        finally:
+            if self._local.group is not None:  # never reached the recognizer: pass the turn
+                self._take_turn(self._local.group, -1, [])
+            self._local.group = None
+
+    def _take_turn(self, group: tuple[int, int, int], rid: int, pieces: list[Piece]
+                   ) -> None:
+        """Wait for ``group``'s turn of this recording, then add its pieces to the group's bins."""
+        gid, index, size = group
+        self._local.group = None
+        with self._cond:
+            while self._turns.get(gid, 0) != index:
+                self._cond.wait()
+            if rid >= 0:
+                self.packer.groups[rid] = gid
+            for piece in pieces:
+                batch = self.packer.add(piece)
+                if batch:
+                    self._ready.append(batch)
+            self._turns[gid] = index + 1
+            if index + 1 >= size:
+                del self._turns[gid]
+                batch = self.packer.close_group(gid)
+                if batch:
+                    self._ready.append(batch)
             self._cond.notify_all()
 
     def __call__(self, samples: np.ndarray, options: ASROptions, *, speaker: str,
@@ -229,7 +272,10 @@ class PackedTranscriber:
                   for p in _pieces(track, rid, k, options, cut)]
         pieces.sort(key=lambda p: (p.start, p.track))  # the conversation in time order
         self._add_time("vad", time.perf_counter() - t0)
+        group = getattr(self._local, "group", None)
         if not pieces:
+            if group is not None:
+                self._take_turn(group, rid, [])
             return [[] for _ in tracks]
         req = _Request(pending=len(pieces), verifier=verifier,
                        speakers=tuple(track.speaker for track in tracks),
@@ -239,13 +285,16 @@ class PackedTranscriber:
             if verifier is not None:
                 self.recognizer.nbest = max(self.recognizer.nbest, verifier.options.nbest)
             self._requests[rid] = req
-            for piece in pieces:
+            for piece in [] if group is not None else pieces:
                 batch = self.packer.add(piece)
                 if batch:
                     self._ready.append(batch)
             batch = self.packer.close(rid)
             if batch:
                 self._ready.append(batch)
+        if group is not None:  # a day plan: in the group's bins, in the plan's order
+            self._take_turn(group, rid, pieces)
+        with self._cond:
             self._waiting += 1
             self._cond.notify_all()
         req.done.wait()
@@ -272,7 +321,9 @@ class PackedTranscriber:
                 if self._stopped and not self._ready:
                     return
                 if not self._ready:
-                    self._ready.extend(self.packer.flush())
+                    self._ready.extend(self.packer.flush(everything=self._stopped))
+                if not self._ready:
+                    continue
                 batch = self._ready.pop(0)
             try:
                 self._recognise(batch)
@@ -283,8 +334,10 @@ class PackedTranscriber:
         return self._waiting > 0 and self._waiting >= self._active and bool(self.packer.open)
 
     def _stalled(self) -> bool:
-        """Everyone waits and no recording can join: send partly filled bins."""
-        return self._everyone_waits() and (self.exhausted or self._active >= self.max_active)
+        """Everyone waits and no recording can join: send partly filled bins (a day-plan
+        group's last bin waits for the group's recordings still to come)."""
+        return self._everyone_waits() and (self.exhausted or self._active >= self.max_active) \
+            and bool(self.packer.releasable())
 
     def wants_more(self) -> bool:
         """Everyone waits on partly filled bins: another recording should join them."""

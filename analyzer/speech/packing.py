@@ -221,18 +221,30 @@ def _speech_limits(bounds: Sequence[tuple[int, int]], i: int, pad: int, n: int
     return lo, hi
 
 
+@dataclass(frozen=True)
+class PlanGroup:
+    """The owner of bins a day-plan group's recordings fill together
+    (:mod:`analyzer.batch.plan`)."""
+
+    id: int
+
+
 class Packer:
     """First-fit packing of pieces into bins, released a batch at a time.
 
-    Bins owned by one track or one recording are filled next-fit, so
-    their pieces stay in time order (give a job's pieces in time order);
-    shared bins (``any``) first-fit.
+    Bins owned by one track, one recording or one day-plan group are filled
+    next-fit, so their pieces stay in the order given (give a job's pieces in
+    time order, a group's jobs in the plan's order); shared bins (``any``)
+    first-fit. A group's newest bin is released only once the group is
+    closed (:meth:`close_group`): its content never depends on when its
+    recordings came.
 
     Args:
         batch_size: Bins released together (one encoder call).
         pieces_per_window: At most this many pieces per bin (0: no limit).
         share: ``channel``: a bin takes the pieces of one track of one
-            job only; ``recording``: of one job (both tracks); ``any``:
+            job only; ``recording``: of one job (both tracks); ``plan``: of
+            one job, or of the jobs of one group (:attr:`groups`); ``any``:
             pieces of every job.
     """
 
@@ -242,12 +254,20 @@ class Packer:
         self.pieces_per_window = pieces_per_window
         self.share = share
         self.open: list[Bin] = []
+        #: job -> its day-plan group (``share="plan"``); other jobs are packed alone
+        self.groups: dict[int, int] = {}
 
     def owner(self, piece: Piece) -> Any:
-        """The key of the bins ``piece`` may join (None: any bin)."""
+        """The key of the bins ``piece`` may join (None: any bin).
+
+        A piece recognised again (lost words) goes into its own recording's
+        bins, never back into a group's.
+        """
         if self.share == "channel":
             return piece.job, piece.track
-        return piece.job if self.share == "recording" else None
+        if self.share == "plan" and piece.job in self.groups and not piece.tries:
+            return PlanGroup(self.groups[piece.job])
+        return None if self.share == "any" else piece.job
 
     def add(self, piece: Piece) -> list[Bin]:
         """Place a piece; return a batch of bins when enough are full."""
@@ -260,6 +280,8 @@ class Packer:
                 bin_.add(piece)
                 break
         else:
+            for older in candidates:  # next-fit: the owner's older bin takes nothing more
+                older.closed = older.closed or isinstance(owner, PlanGroup)
             bin_ = Bin(max_pieces=self.pieces_per_window, owner=owner)
             bin_.add(piece)
             self.open.append(bin_)
@@ -273,18 +295,31 @@ class Packer:
                 bin_.closed = True
         return self._release()
 
+    def close_group(self, group: int) -> list[Bin]:
+        """Every recording of day-plan group ``group`` has given its pieces."""
+        for bin_ in self.open:
+            if bin_.owner == PlanGroup(group):
+                bin_.closed = True
+        self.groups = {job: g for job, g in self.groups.items() if g != group}
+        return self._release()
+
     def _release(self) -> list[Bin]:
         full = [b for b in self.open
                 if BIN_SECONDS - b.used < 2.0 or not b.fits_more() or b.closed]
         if len(full) >= self.batch_size or len(self.open) >= 2 * self.batch_size:
-            batch = (full or self.open)[: self.batch_size]
+            batch = (full or self.releasable())[: self.batch_size]
             self.open = [b for b in self.open if all(b is not x for x in batch)]
             return batch
         return []
 
-    def flush(self) -> list[list[Bin]]:
-        """Every remaining bin, in batches."""
-        rest, self.open = self.open, []
+    def releasable(self) -> list[Bin]:
+        """The open bins that may go now: all but an open day-plan group's newest."""
+        return [b for b in self.open if b.closed or not isinstance(b.owner, PlanGroup)]
+
+    def flush(self, everything: bool = True) -> list[list[Bin]]:
+        """The remaining bins, in batches (``everything=False``: only :meth:`releasable`)."""
+        rest = self.open if everything else self.releasable()
+        self.open = [b for b in self.open if all(b is not x for x in rest)]
         return [rest[i : i + self.batch_size] for i in range(0, len(rest), self.batch_size)]
 
 
@@ -316,6 +351,10 @@ def bin_features(extractor: Callable[[np.ndarray], np.ndarray],
     from faster_whisper.audio import pad_or_trim
 
     return np.stack([pad_or_trim(extractor(b.audio())[..., :-1]) for b in bins])
+
+
+#: Windows per encoder call on a CPU (:meth:`PackedRecognizer._encode`).
+CPU_ENCODER_WINDOWS = 1
 
 
 class PackedRecognizer:
@@ -362,7 +401,7 @@ class PackedRecognizer:
         """Segments of each bin, with the encoder output and the beam's other hypotheses."""
         t0 = time.perf_counter()
         feats = bin_features(self.model.feature_extractor, bins)
-        encoded = self.model.encode(feats)
+        encoded = self._encode(feats)
         t1 = time.perf_counter()
         skips = [b.skip for b in bins]
         results = self._first_decoding(encoded, skips)
@@ -460,6 +499,24 @@ class PackedRecognizer:
                 results[i] = r
         self.timings["n_beam_bins"] = self.timings.get("n_beam_bins", 0) + len(unsure)
         return results
+
+    def _encode(self, feats: np.ndarray) -> Any:
+        """The encoder output of ``[bins, mels, 3000]`` features (a ``StorageView``).
+
+        On a CPU the windows are encoded :data:`CPU_ENCODER_WINDOWS` at a time and
+        joined: the encoder's attention holds about 100 MB per window while it
+        runs (a worker's peak memory grew by 390 MB for 4 windows at once, 127 MB
+        for one), a CPU encodes no faster in batches, and each window's output is
+        the same bit for bit. A GPU encodes the whole batch in one call.
+        """
+        step = CPU_ENCODER_WINDOWS
+        if self.model.model.device != "cpu" or len(feats) <= step:
+            return self.model.encode(feats)
+        import ctranslate2
+
+        parts = [np.asarray(self.model.encode(feats[i: i + step]))
+                 for i in range(0, len(feats), step)]
+        return ctranslate2.StorageView.from_array(np.concatenate(parts))
 
     def _generate(self, encoded: Any, skips: Sequence[float], repetition_penalty: float,
                   beam_size: int = 0) -> list[Any]:

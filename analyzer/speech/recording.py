@@ -23,7 +23,7 @@ recording; the ``meta`` argument overrides it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -134,34 +134,67 @@ def analyze_recording(
     return conclude(heard, options, source=path, asr_info=asr.asr_info(options.asr))
 
 
+#: A long recording's tracks and same-mix correlation, decided on its first block.
+Layout = tuple[list[Track], float | None]
+#: What a block was heard as: its tracks and what was recognised on each, given the block
+#: and the layout decided on the first block (None for the first block itself).
+HearBlock = Callable[[DecodedAudio, Layout | None], Heard]
+
+
 def analyze_blocks(path: str | Path, options: AnalyzerOptions, meta: CallMeta,
                    recognizer: Recognizer | None,
                    asr_info: Mapping[str, Any] | None) -> AudioAnalysis:
     """Decode and analyse ``path`` a block at a time (:mod:`analyzer.speech.blocks`).
 
     Each block (:func:`~analyzer.speech.decode.decode_blocks`) is heard and
-    concluded as it is read; only its utterances and findings are kept. A
-    recording no longer than one block is one block: exactly what decoding it
-    whole and analysing it gives (its samples are kept in the result).
+    concluded as it is read (:func:`conclude_blocks`); only its utterances
+    and findings are kept. A recording no longer than one block is one block:
+    exactly what decoding it whole and analysing it gives (its samples are
+    kept in the result).
 
     Raises:
         AudioError: The recording cannot be decoded (after the blocks before the fault).
     """
+    blocks = decode_blocks(path, block_seconds=options.recording.block_seconds,
+                           max_channel_minutes=options.recording.max_channel_minutes)
+    return conclude_blocks(
+        blocks, lambda block, layout: hear(path, options, meta, block, recognizer, layout=layout),
+        options, meta, source=path, asr_info=asr_info)
+
+
+def conclude_blocks(blocks: Iterator[DecodedAudio], heard_of: HearBlock,
+                    options: AnalyzerOptions, meta: CallMeta, *, source: str | Path,
+                    asr_info: Mapping[str, Any] | None) -> AudioAnalysis:
+    """A recording (or a live call that has ended) concluded a block at a time.
+
+    Each block is heard (``heard_of``: recognised now, for a recording; what
+    a live call recognised as it arrived, for a call) and concluded (:func:`conclude`)
+    as soon as it is read; only its utterances and findings are kept, and the
+    blocks' analyses become one (:mod:`analyzer.speech.blocks`). One block is
+    exactly :func:`conclude` of the whole (its samples kept in the result).
+
+    Args:
+        blocks: The samples, a block at a time (each with its ``offset``; the
+            last with the ``total`` length).
+        heard_of: What each block was heard as, given the first block's layout.
+        options: Analyzer options.
+        meta: The interaction's metadata.
+        source: The recording (or the live call's id), named in the report.
+        asr_info: The recognizer's audit block (None: not known).
+    """
     from analyzer.speech.blocks import without_samples
 
     parts: list[tuple[float, AudioAnalysis]] = []  # (offset, analysis): no block's samples
-    layout: tuple[list[Track], float | None] | None = None
+    layout: Layout | None = None
     total = 0.0
-    blocks = decode_blocks(path, block_seconds=options.recording.block_seconds,
-                           max_channel_minutes=options.recording.max_channel_minutes)
     while True:
         with stage("decode"):
             block = next(blocks, None)
         if block is None:
             break
-        heard = hear(path, options, meta, block, recognizer, layout=layout)
+        heard = heard_of(block, layout)
         layout = layout or (heard.tracks, heard.correlation)
-        part = conclude(heard, options, source=path, asr_info=asr_info)
+        part = conclude(heard, options, source=source, asr_info=asr_info)
         if parts or block.offset or block.total != block.duration:  # not the only block
             part = replace(part, audio=without_samples(block, block.duration))
         parts.append((block.offset, part))
@@ -169,7 +202,7 @@ def analyze_blocks(path: str | Path, options: AnalyzerOptions, meta: CallMeta,
         del heard, block  # held until the next block is read otherwise
     if len(parts) == 1 or layout is None:
         return parts[0][1]
-    return _joined(path, parts, meta, layout[0], total)
+    return _joined(source, parts, meta, layout[0], total)
 
 
 def _joined(path: str | Path, parts: list[tuple[float, AudioAnalysis]], meta: CallMeta,
@@ -193,8 +226,7 @@ def _joined(path: str | Path, parts: list[tuple[float, AudioAnalysis]], meta: Ca
 
 
 def hear(path: str | Path, options: AnalyzerOptions, meta: CallMeta, audio: DecodedAudio,
-         recognizer: Recognizer | None,
-         layout: tuple[list[Track], float | None] | None = None) -> Heard:
+         recognizer: Recognizer | None, layout: Layout | None = None) -> Heard:
     """Who speaks where, crosstalk silenced, and each track recognised.
 
     ``layout`` (the tracks and the same-mix correlation) is decided here

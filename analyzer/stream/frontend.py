@@ -24,10 +24,10 @@ import numpy as np
 from analyzer.errors import AudioError
 from analyzer.options import VadOptions
 from analyzer.speech.decode import SAMPLE_RATE
+from analyzer.speech.decode import VAD_FRAME as VAD_FRAME  # Silero's frame, one grid
 from analyzer.speech.tracks import Track
 from analyzer.types import Utterance
 
-VAD_FRAME = 512  #: Silero's frame at 16 kHz (32 ms)
 VAD_CONTEXT = 64  #: samples of the previous frame Silero sees
 #: A pause longer than this (ms) is where over-long speech is cut (faster-whisper's 98 ms).
 CUT_PAUSE_MS = 98

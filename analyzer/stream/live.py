@@ -21,18 +21,27 @@ It wires four parts, each a module with one job:
 * the live rules (:mod:`analyzer.stream.rules`): rings, the answer, phrases,
   forbidden phrases, shouting, a citizen left waiting;
 * the analysis core at the end (:func:`analyzer.pipeline.conclude_call`):
-  the whole call's audio and what was recognised go through what a
-  recording goes through after recognition (crosstalk, background and mono
-  speaker turns, levels, rings, loudness, matching, scoring), so the final
-  report is the recording's. The attribution rules that need the whole call
-  are named in its ``analyzer.asr.attribution.at_call_end``.
+  the call's audio and what was recognised go through what a recording goes
+  through after recognition (crosstalk, background and mono speaker turns,
+  levels, rings, loudness, matching, scoring), so the final report is the
+  recording's. The attribution rules that need the whole call are named in
+  its ``analyzer.asr.attribution.at_call_end``.
+
+Memory: the call's 16 kHz samples go to a file as they arrive
+(:class:`analyzer.stream.spool.SampleFile`); the line holds only the recent
+audio its online policy needs, and the end of the call reads the file back
+a block at a time, in the blocks a long recording is analysed in
+(``recording.block_seconds``, :mod:`analyzer.speech.blocks`). So a call's
+memory does not grow with its length.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,45 +69,17 @@ from analyzer.types import CHANNELS, Finding, Interaction, InteractionReport, Ri
 if TYPE_CHECKING:
     from analyzer.pipeline.result import AnalysisResult
     from analyzer.speech.crosstalk import CrosstalkGate
+    from analyzer.speech.recording import Heard
     from analyzer.text.lexicon import Lexicon
 
 
 #: Seconds of kept-back speech recognised at once at the latest (about a 30 s bin, gaps
 #: between the pieces included).
 KEPT_SECONDS = 20.0
-#: Seconds of the call a kept-back utterance waits at most for the engine to be free of
-#: the other lines' requests (then it is recognised even so).
+#: Seconds of the call a kept-back utterance waits for the engine to be free of the other
+#: lines' requests (then it is recognised even so, once the clerk is silent; after twice
+#: this, at once).
 KEPT_WAIT = 6.0
-
-
-class CallAudio:
-    """A call's 16 kHz audio as it arrived (before crosstalk is silenced), kept whole."""
-
-    def __init__(self, channels: int) -> None:
-        self.channels = channels
-        self._parts: list[np.ndarray] = []
-        self._starts: list[int] = []
-        self.samples = 0
-
-    def add(self, x: np.ndarray) -> None:
-        """Append ``(channels, n)`` samples."""
-        if x.shape[1]:
-            self._parts.append(x)
-            self._starts.append(self.samples)
-            self.samples += int(x.shape[1])
-
-    def clip(self, row: int, a: int, b: int) -> np.ndarray:
-        """Row ``row`` from absolute sample ``a`` to ``b``."""
-        out = [p[row, max(0, a - s): max(0, b - s)] for p, s in zip(self._parts, self._starts,
-                                                                 strict=True)
-               if s < b and s + p.shape[1] > a]
-        return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
-
-    def whole(self) -> np.ndarray:
-        """Everything, ``(channels, n)``."""
-        if not self._parts:
-            return np.zeros((self.channels, 0), dtype=np.float32)
-        return np.concatenate(self._parts, axis=1)
 
 
 class StreamAnalyzer:
@@ -124,9 +105,9 @@ class StreamAnalyzer:
             None: the audio consumed so far (a replay as fast as it goes).
         about: What else is known about the call (a sidecar's or a line
             header's fields: hall, window, staff, ``started_at``, roles).
-        spill: Keep the call's 16 kHz audio (what the end-of-call analysis
-            reads) in a temporary file in this folder, not in memory (the
-            listener's lines: memory stays bounded however long a call is).
+        spill: The folder of the temporary file that keeps the call's 16 kHz
+            audio (what the end-of-call analysis reads back, a block at a
+            time); None: the system's temporary folder. Never held in memory.
 
     Call :meth:`feed` with each chunk and :meth:`close` at the end; both
     return the events produced (see the module docstring).
@@ -177,8 +158,7 @@ class StreamAnalyzer:
         self.online.clock = lambda: self._clock() if self._clock is not None else self.now
         self.rules = LiveRules(self.options, self.lexicon, phone=channel == "phone",
                                ring_row=self._ring_row())
-        self.audio: CallAudio | SampleFile = (CallAudio(channels) if spill is None
-                                              else SampleFile(channels, spill))
+        self.audio = SampleFile(channels, spill or Path(tempfile.gettempdir()))
         self.heard = 0  # samples through the front end (crosstalk silenced, VAD)
         #: ended utterances kept back while the line is behind: (track, first sample, samples)
         self._kept: list[tuple[int, int, np.ndarray]] = []
@@ -187,6 +167,14 @@ class StreamAnalyzer:
         self.compute_seconds = 0.0  # wall time spent in feed/close
         #: What :meth:`close` produced: the core's result (for the results database).
         self.result: AnalysisResult | None = None
+        #: kept-back pieces handed to the clerk's request being decoded (fold_kept)
+        self._folding: list[tuple[int, int, np.ndarray]] = []
+        if self.sopts.fold_kept:
+            self.online.take_kept = self._take_kept
+        #: the listener's scheduler counts its lines (periodic decoding while they are
+        #: few); :meth:`release` tells it the line is gone
+        self._close_line: Callable[[], None] | None = getattr(recognizer, "close_line", None)
+        getattr(recognizer, "open_line", lambda: None)()
 
     def _ring_row(self) -> int | None:
         """Where the ringback is listened for, as the file path does: the citizen's
@@ -344,16 +332,28 @@ class StreamAnalyzer:
         said)."""
         return (bool(self.sopts.defer_behind) and not self._early_track(k)
                 and (bool(self._kept) or self.lag() > self.sopts.defer_behind
-                     or self._engine_busy()))
+                     or self._engine_busy() or self._fold()))
+
+    def _fold(self) -> bool:
+        """Kept-back utterances wait for the clerk's next request (``stream.fold_kept``, with
+        several lines on the engine)."""
+        lines = getattr(self.recognizer(), "lines", lambda: 1)()
+        return self.sopts.fold_kept and lines > 1
 
     def _kept_due(self) -> bool:
         """The kept-back utterances are recognised now: the line has caught up, and the
-        engine is free or the first of them has waited :data:`KEPT_WAIT` seconds."""
+        clerk is silent (a clause that ended while the line's thread waited for the
+        citizen's words would wait too) with the engine free or the first of them
+        waiting :data:`KEPT_WAIT` seconds — or it has waited twice that (never for ever)."""
         if self.lag() > self.sopts.defer_behind:
             return False
         _, lo, first = self._kept[0]
-        return (not self._engine_busy()
-                or (self.heard - lo - first.size) / SAMPLE_RATE >= KEPT_WAIT)
+        waited = (self.heard - lo - first.size) / SAMPLE_RATE
+        clerk_talks = any(t.seg.start is not None for k, t in enumerate(self._live)
+                          if self._early_track(k))
+        free = not self._engine_busy() and not self._fold()
+        return (waited >= 2 * KEPT_WAIT
+                or (not clerk_talks and (free or waited >= KEPT_WAIT)))
 
     def _engine_busy(self) -> bool:
         """The recognizer is hearing or holding other requests (the listener's other lines;
@@ -389,7 +389,22 @@ class StreamAnalyzer:
     def _utterance(self, k: int, a: int, b: int) -> list[StreamEvent]:
         """An utterance has ended: recognised whole (or at its final pause), told, and judged."""
         utts = self.online.recognise(k, self._live[k], a, b, self.heard, self._staff_spoke())
-        return self._told(k, utts)
+        return [*self._told_folded(), *self._told(k, utts)]
+
+    def _take_kept(self) -> list[tuple[int, np.ndarray, Track]]:
+        """The kept-back utterances, for the clerk's request being asked
+        (``stream.fold_kept``: decoded in its bin, before the clerk's clause)."""
+        self._folding, self._kept = self._kept, []
+        return [(lo, x, self._live[k].track) for k, lo, x in self._folding]
+
+    def _told_folded(self) -> list[StreamEvent]:
+        """The kept-back utterances the clerk's latest request decoded, told."""
+        folding, self._folding = self._folding, []
+        heard, self.online.folded = self.online.folded, []
+        events: list[StreamEvent] = []
+        for (k, _, _), utts in zip(folding, heard, strict=True):
+            events += self._told(k, utts)
+        return events
 
     def _told(self, k: int, utts: list[Utterance]) -> list[StreamEvent]:
         """Track ``k``'s recognised utterances: told, kept, and judged."""
@@ -415,40 +430,54 @@ class StreamAnalyzer:
         got = self.online.early(k, track, self.heard, self.lag(), self._staff_spoke())
         if got is None:
             return []
-        return [got.event, *self.rules.early(got.hypothesis, self.utterances)]
+        return [*self._told_folded(), got.event,
+                *self.rules.early(got.hypothesis, self.utterances)]
 
     # -- the end of the call ----------------------------------------------------
 
     def _conclude(self) -> list[StreamEvent]:
-        """The whole call through the analysis core: end-of-call findings and the report."""
+        """The call through the analysis core, read back a block at a time: end-of-call
+        findings and the report."""
         from analyzer.pipeline import conclude_call
-        from analyzer.speech.attribution import same_mix
-        from analyzer.speech.recording import Heard
 
-        whole = self.audio.whole()
-        audio = DecodedAudio(whole, SAMPLE_RATE, whole.shape[1] / SAMPLE_RATE, self.id,
-                             self.sample_rate, "pcm")
-        tracks, heard = self.tracks, [list(t.heard) for t in self._live]
-        correlation = (same_mix(whole, self.options.attribution) if self._gate is not None
-                       else None)
-        if correlation is not None:  # one mix twice: one track, as the file path hears it
-            tracks = resolve_tracks(2, self.options.asr, self.meta, same_mix=True)
-            heard = [[replace(u, speaker=tracks[0].speaker, speaker_known=False)
-                      for u in heard[0]]]
         meta = replace(self.meta, extra={**self.meta.extra, "stream": asdict(self.sopts)})
-        result = conclude_call(
-            Heard(audio, tracks, heard, meta, correlation,
-                  self._gate.dropped if self._gate is not None else (),
-                  at_call_end=self._at_call_end(tracks, correlation)),
-            self.options, lexicon=self.lexicon, source=self.id, asr_info=self._asr_info())
+        blocks = self.audio.blocks(self.options.recording.block_seconds,
+                                   native_rate=self.sample_rate, source=self.id)
+        result = conclude_call(blocks, partial(self._heard_in, meta), meta, self.options,
+                               lexicon=self.lexicon, source=self.id, asr_info=self._asr_info())
         result.report.analyzer.stream = asdict(self.sopts)
         self.result = result
         return [*self.rules.final(result.report), ReportEvent(result.report)]
 
+    def _heard_in(self, meta: CallMeta, block: DecodedAudio,
+                  layout: tuple[list[Track], float | None] | None) -> Heard:
+        """What the line recognised in ``block`` (at block time), on the tracks the first
+        block decided: one mix sent twice is one track, as the file path hears it."""
+        from analyzer.speech.attribution import same_mix
+        from analyzer.speech.blocks import dropped_in, heard_in
+        from analyzer.speech.recording import Heard
+
+        if layout is None:
+            correlation = (same_mix(block.samples, self.options.attribution)
+                           if self._gate is not None else None)
+            tracks = (self.tracks if correlation is None else
+                      resolve_tracks(2, self.options.asr, self.meta, same_mix=True))
+        else:
+            tracks, correlation = layout
+        heard = [heard_in(block, t.heard) for t in self._live]
+        if correlation is not None:
+            heard = [[replace(u, speaker=tracks[0].speaker, speaker_known=False)
+                      for u in heard[0]]]
+        silenced = dropped_in(block, self._gate.dropped) if self._gate is not None else ()
+        return Heard(block, tracks, heard, meta, correlation, silenced,
+                     at_call_end=self._at_call_end(tracks, correlation))
+
     def release(self) -> None:
         """Drop the call's kept audio (after :meth:`close`, or when the line is abandoned)."""
-        if isinstance(self.audio, SampleFile):
-            self.audio.close()
+        self.audio.close()
+        close_line, self._close_line = self._close_line, None
+        if close_line is not None:  # once
+            close_line()
 
     def _at_call_end(self, tracks: list[Track], correlation: float | None) -> tuple[str, ...]:
         """The attribution rules that ran only when the call ended."""

@@ -23,7 +23,11 @@ what it is asked, after whisper_streaming's separation of the two:
   full encoder pass, and a line that falls behind must catch up first), nor
   while the listener's engine is hearing another line (the recognizer's
   ``busy()``: a periodic decoding would then be stale before it started, and
-  the other lines' clauses at their pauses would wait behind it);
+  the other lines' clauses at their pauses would wait behind it), nor while
+  more than ``StreamOptions.partial_lines`` lines share the engine (each is a
+  full encoder pass; with four calls on a CPU they took a fifth of the
+  engine's ticks, and another line's clause that ended during one waited
+  for it);
 * **an ended utterance** is recognised whole, as the file path recognises a
   speech piece, unless a decoding at its pause already did.
 
@@ -183,6 +187,11 @@ class OnlinePolicy:
         self.clock: Callable[[], float] = time.perf_counter
         #: the latest recognitions' traces (see :class:`DecodeTrace`)
         self.traces: deque[DecodeTrace] = deque(maxlen=TRACES_KEPT)
+        #: gives the line's kept-back pieces to decode in a clerk's request
+        #: (``StreamOptions.fold_kept``; the line sets it): ``(first sample, samples, track)``
+        self.take_kept: Callable[[], list[tuple[int, np.ndarray, Track]]] | None = None
+        #: what those pieces were heard as, per piece (the line takes it after each request)
+        self.folded: list[list[Utterance]] = []
 
     def _decode(self, k: int, track: LiveTrack, span: tuple[int, int], heard: int,
                 staff_spoke: bool, kind: str) -> list[Utterance]:
@@ -199,13 +208,18 @@ class OnlinePolicy:
         clip = replace(track.track.of(track.clip(lo, hi), offset=lo / SAMPLE_RATE),
                        lead=(span[0] - lo) / SAMPLE_RATE, trail=(hi - span[1]) / SAMPLE_RATE)
         self.counts["decodes"] += 1
-        context = self.context(span[0], clip.samples.size)  # before the piece proper
+        fold = [] if kind == "periodic" or self.take_kept is None else self.take_kept()
+        kept = [role.of(x, offset=lo / SAMPLE_RATE) for lo, x, role in fold]
+        size = clip.samples.size + sum(t.samples.size + int(GAP_SECONDS * SAMPLE_RATE)
+                                       for t in kept)
+        context = self.context(fold[0][0] if fold else span[0], size)  # before the pieces
         recognizer, asked = self._recognizer(), self.clock()
-        utts = recognizer.transcribe_many([*context, clip], self.line, verifier=verifier,
-                                          cut=False)[-1]
+        got = recognizer.transcribe_many([*context, *kept, clip], self.line, verifier=verifier,
+                                         cut=False)
+        self.folded = got[len(context):-1]
         self.traces.append(_trace(recognizer, kind, track.speaker, hi / SAMPLE_RATE, asked,
                                   self.clock(), sum(t.samples.size for t in context)))
-        return utts
+        return got[-1]
 
     def context(self, lo: int, size: int) -> list[Track]:
         """The call's latest ended pieces before sample ``lo``, in time order, as
@@ -333,8 +347,13 @@ class OnlinePolicy:
         interval = self.options.partial_interval
         if not interval or heard - growing.decoded_to < interval * SAMPLE_RATE or lag > interval:
             return None  # off, not due yet, or the line is behind: the utterance's end will tell
-        if getattr(self._recognizer(), "busy", lambda: False)():
+        recognizer = self._recognizer()
+        if getattr(recognizer, "busy", lambda: False)():
             return None  # other lines are being heard: their clauses first, this one is stale
+        most = self.options.partial_lines
+        if most and getattr(recognizer, "lines", lambda: 1)() > most:
+            return None  # the engine's spare time is the other lines' clauses'
+
         growing.decoded_to = heard
         return self._told(track.speaker, growing,
                           self._decode(k, track, (lo, heard), heard, staff_spoke, "periodic"),

@@ -59,6 +59,22 @@ class _Ordered:
         self.first = frozenset(first)
         self.max_wait = max_wait
         self._cond = threading.Condition()
+        self._lines = 0
+
+    def open_line(self) -> None:
+        """A line starts recognising through this recognizer (its analyzer calls this)."""
+        with self._cond:
+            self._lines += 1
+
+    def close_line(self) -> None:
+        """A line has ended (or was abandoned)."""
+        with self._cond:
+            self._lines = max(0, self._lines - 1)
+
+    def lines(self) -> int:
+        """Lines recognising through this recognizer now (the live policy decodes growing
+        speech periodically only while there are few: ``StreamOptions.partial_lines``)."""
+        return self._lines
 
 
 @dataclass

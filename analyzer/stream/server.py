@@ -197,8 +197,10 @@ class LiveServer:
     def warm(self) -> None:
         """Load the model, the VAD and the matcher before the first line comes."""
         for rate, channel in ((8000, "phone"), (16000, "counter")):
-            StreamAnalyzer(self.options, rate, 1, channel=channel, lexicon=self.lexicon,
-                           recognizer=self.recognizer()).warm()
+            warming = StreamAnalyzer(self.options, rate, 1, channel=channel,
+                                     lexicon=self.lexicon, recognizer=self.recognizer())
+            warming.warm()
+            warming.release()  # not a line
 
     def recover(self) -> list[str]:
         """Keep the calls a killed listener left in the spool (before new lines come);

@@ -19,14 +19,18 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from analyzer.errors import AudioError
 from analyzer.stream.line import LineHeader
+
+if TYPE_CHECKING:
+    from analyzer.speech.decode import DecodedAudio
 
 #: Suffixes of a spooled call's two files.
 HEADER_SUFFIX, RAW_SUFFIX = ".line.json", ".raw"
@@ -140,13 +144,18 @@ def pending(folder: Path) -> list[Spooled]:
     return sorted(out, key=lambda s: s.opened_at)
 
 
+#: Seconds of samples read back from a :class:`SampleFile` at a time.
+READ_SECONDS = 10
+
+
 class SampleFile:
     """A call's float32 samples, ``(channels, n)``, appended to a file instead of memory.
 
     The file is an unnamed temporary file in ``folder`` (gone when closed or
     when the process ends); :meth:`clip` reads back a stretch and
-    :meth:`whole` maps the file (the operating system pages it in as it is
-    read).
+    :meth:`blocks` the whole call a block at a time, cut as a long
+    recording's blocks are (:class:`analyzer.speech.decode.BlockCutter`):
+    the end-of-call analysis holds one block, however long the call.
 
     Args:
         channels: The call's channels.
@@ -178,11 +187,44 @@ class SampleFile:
             return np.zeros(0, dtype=np.float32)
         return np.array(self._map()[row, a:b], dtype=np.float32)
 
-    def whole(self) -> np.ndarray:
-        """Everything, ``(channels, n)``, mapped from the file (not copied into memory)."""
-        if not self.samples:
+    def read(self, a: int, b: int) -> np.ndarray:
+        """Every channel from sample ``a`` to ``b``, ``(channels, n)`` (read, not mapped)."""
+        a, b = max(0, a), min(self.samples, b)
+        if b <= a:
             return np.zeros((self.channels, 0), dtype=np.float32)
-        return self._map()
+        self._file.flush()
+        self._file.seek(a * self.channels * 4)
+        data = np.frombuffer(self._file.read((b - a) * self.channels * 4), dtype="<f4")
+        return np.ascontiguousarray(data.reshape(-1, self.channels).T, dtype=np.float32)
+
+    def blocks(self, block_seconds: float | None, *, native_rate: int, source: str
+               ) -> Iterator[DecodedAudio]:
+        """The call's samples a block at a time, as :func:`~analyzer.speech.decode.decode_blocks`
+        gives a recording's: each block's ``offset``, the last one's ``total``; a call no
+        longer than one block is one block (an empty call: one empty block).
+
+        Args:
+            block_seconds: Seconds per block (``recording.block_seconds``); None: one block.
+            native_rate: The line's own rate (Hz), recorded in each block.
+            source: The call's name, recorded in each block.
+        """
+        from analyzer.speech.decode import SAMPLE_RATE, BlockCutter, DecodedAudio
+
+        def block(x: np.ndarray, offset: int, total: float = 0.0) -> DecodedAudio:
+            return DecodedAudio(x, SAMPLE_RATE, x.shape[1] / SAMPLE_RATE, source, native_rate,
+                                "pcm", "", offset / SAMPLE_RATE, total)
+
+        cutter, step = BlockCutter(SAMPLE_RATE, block_seconds), READ_SECONDS * SAMPLE_RATE
+        for a in range(0, self.samples, step):
+            full = cutter.add(self.read(a, a + step))
+            if full is not None:
+                out = block(full, cutter.done - full.shape[1])
+                del full
+                yield out
+                del out  # one block held at a time
+        rest = cutter.rest(self.channels)
+        if rest.shape[1] or not cutter.done:
+            yield block(rest, cutter.done, (cutter.done + rest.shape[1]) / SAMPLE_RATE)
 
     def close(self) -> None:
         """Drop the file."""

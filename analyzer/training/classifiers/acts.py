@@ -10,7 +10,8 @@ later, putting off the rest). One utterance may do several (请您评价一下�
 慢走 is ``evaluate`` and ``goodbye``), so the detector is multi-label.
 
 The phrasings are ``phrasings/acts-*.toml`` (one table per act, ``neutral``
-for words that do none). :func:`split` holds out a seeded quarter of each
+for words that do none, ``near_*`` for polite near-misses of each forbidden
+intent, :data:`NEAR`). :func:`split` holds out a seeded quarter of each
 act's phrasings; :func:`expand` makes the rows of one side of that split:
 each phrasing filled (slots from ``acts-slots.toml``), sometimes joined to a
 neutral clause or another act's clause (the labels are the union), given a
@@ -34,14 +35,29 @@ from typing import Any
 from analyzer.training.classifiers import phrasings as P
 
 #: The act phrasing files, in order.
-FILES: tuple[str, ...] = ("acts-owed.toml", "acts-forbidden.toml", "acts-duties.toml",
-                          "acts-answers.toml",
-                          "acts-neutral.toml")
+FILES: tuple[str, ...] = ("acts-owed.toml", "acts-calm.toml", "acts-forbidden.toml",
+                          "acts-forbidden-more.toml", "acts-duties.toml", "acts-answers.toml",
+                          "acts-near.toml", "acts-neutral.toml")
+#: Files whose phrasings train the act detector only, not the ``uncivil`` task
+#: (:func:`uncivil_rows`): calming words that name the citizen's anger, the
+#: forbidden intents' near-misses, and more wordings of three intents (kept out so
+#: the uncivil rows stay as measured).
+ACT_ONLY_FILES: frozenset[str] = frozenset({"acts-calm.toml", "acts-near.toml",
+                                            "acts-forbidden-more.toml"})
 #: The table of phrasings that perform no act.
 NEUTRAL = "neutral"
 #: Tables whose phrasings perform no act: neutral ones, and cold words that are none of
 #: the forbidden intents (the uncivil model's business, Article 6).
 NO_ACT_TABLES: tuple[str, ...] = (NEUTRAL, "cold")
+#: Prefix of the near-miss tables (``acts-near.toml``): polite words that share a
+#: forbidden intent's words or situation and perform none of it (one table per intent).
+NEAR = "near_"
+
+
+def no_act(table: str) -> bool:
+    """True for a table whose phrasings perform no act of their own (neutral, cold, near-misses)."""
+    return table in NO_ACT_TABLES or table.startswith(NEAR)
+
 #: Acts implied by another (a material list tells the materials).
 IMPLIES: dict[str, tuple[str, ...]] = {"material_list": ("materials",)}
 SEED = 20261
@@ -66,6 +82,7 @@ class Phrasing:
     table: str
     text: str
     acts: frozenset[str]
+    file: str = ""
 
 
 @functools.lru_cache(maxsize=1)
@@ -83,10 +100,12 @@ def phrasings() -> tuple[Phrasing, ...]:
             unknown slot.
     """
     tables: dict[str, dict[str, object]] = {}
+    files: dict[str, str] = {}
     for name in FILES:
         for table, entries in P.read(name).items():
             tables.setdefault(table, {}).update(entries)
-    known = set(tables) - set(NO_ACT_TABLES)
+            files.update((pid, name) for pid in entries)
+    known = {t for t in tables if not no_act(t)}
     out: list[Phrasing] = []
     seen: set[str] = set()
     for table, entries in tables.items():
@@ -99,10 +118,10 @@ def phrasings() -> tuple[Phrasing, ...]:
             bad = set(_SLOT.findall(text)) - set(slots())
             if unknown or bad:
                 raise ValueError(f"{pid}: unknown act {sorted(unknown)} or slot {sorted(bad)}")
-            acts = set(extra) | ({table} if table not in NO_ACT_TABLES else set())
+            acts = set(extra) | (set() if no_act(table) else {table})
             for act in list(acts):
                 acts.update(IMPLIES.get(act, ()))
-            out.append(Phrasing(pid, table, text, frozenset(acts)))
+            out.append(Phrasing(pid, table, text, frozenset(acts), files[pid]))
     return tuple(out)
 
 
@@ -113,14 +132,20 @@ def labels() -> tuple[str, ...]:
 
 
 def split(seed: int = SEED, share: float = TEST_SHARE) -> frozenset[str]:
-    """The held-out phrasing ids: a seeded ``share`` of each table's phrasings."""
+    """The held-out phrasing ids: a seeded ``share`` of each table's phrasings.
+
+    The phrasings of :data:`ACT_ONLY_FILES` are split on their own, so adding
+    some leaves the split of every other phrasing (and the ``uncivil`` rows
+    made from its training side) as it was.
+    """
     held: set[str] = set()
     by_table: dict[str, list[str]] = {}
     for p in phrasings():
-        by_table.setdefault(p.table, []).append(p.id)
-    for table in sorted(by_table):
-        ids = sorted(by_table[table])
-        random.Random(f"{seed}:{table}").shuffle(ids)
+        key = f"{p.table}:{p.file}" if p.file in ACT_ONLY_FILES else p.table
+        by_table.setdefault(key, []).append(p.id)
+    for key in sorted(by_table):
+        ids = sorted(by_table[key])
+        random.Random(f"{seed}:{key}").shuffle(ids)
         held.update(ids[: max(1, round(share * len(ids)))])
     return frozenset(held)
 
@@ -198,7 +223,7 @@ def expand(held_out: bool = False, variants: int = VARIANTS, seed: int = SEED) -
     """
     mine = side(held_out, seed)
     neutral = [p for p in mine if p.table == NEUTRAL]
-    acts = [p for p in mine if p.table not in NO_ACT_TABLES]
+    acts = [p for p in mine if not no_act(p.table)]
     rows: list[dict[str, Any]] = []
     for p in mine:
         rng = random.Random(f"{seed}:{p.id}")
@@ -241,13 +266,13 @@ def uncivil_rows(variants: int = 8, seed: int = SEED) -> list[dict[str, Any]]:
     Civil staff speech in many more wordings (greetings, closings, thanks,
     calming, handling) and the forbidden intents as uncivil sub-types
     (:data:`UNCIVIL_LABELS`); the duty tables (redirects, deferrals …) are left
-    out, being civil or not by their words. Held-out act phrasings never enter,
+    out, being civil or not by their words, and so are :data:`ACT_ONLY_FILES`. Held-out act phrasings never enter,
     so the generated visits that speak them stay unseen by every model.
     """
     rows: list[dict[str, Any]] = []
     for p in side(False, seed):
         label = UNCIVIL_LABELS.get(p.table)
-        if label is None:
+        if label is None or p.file in ACT_ONLY_FILES:
             continue
         rng = random.Random(f"{seed}:uncivil:{p.id}")
         seen: set[str] = set()

@@ -464,6 +464,48 @@ def act_metrics(names: Sequence[str], truth: np.ndarray, probs: np.ndarray,
     return out
 
 
+#: Act whose near-miss table is not ``near_`` + the act's name less its ``f_`` (acts-near.toml).
+NEAR_TABLES: dict[str, str] = {"turn_away_materials": "near_turn_away"}
+
+
+def near_miss_metrics(names: Sequence[str], rows: Sequence[dict[str, Any]], truth: np.ndarray,
+                      probs: np.ndarray, thresholds: dict[str, float]) -> dict[str, Any]:
+    """Each forbidden intent (and turning away) against its own polite near-misses.
+
+    For an act with a near-miss table (``acts-near.toml``): its rows, the
+    near-miss rows it fires on (``false_alarms``) and its precision over its
+    positives and those near-misses. ``forbidden`` counts every forbidden
+    intent at once: near-miss rows of any table where any intent fires, and the
+    precision of "some forbidden intent" over the intents' rows and every
+    near-miss row. ``probs`` should be gated (:func:`gate_probabilities`).
+    """
+    from analyzer.training.classifiers import acts
+
+    table = {p.id: p.table for p in acts.phrasings()}
+    near = [table.get(r["template"], "").startswith(acts.NEAR) for r in rows]
+    out: dict[str, Any] = {}
+    fired = np.zeros(len(rows), dtype=bool)
+    positive = np.zeros(len(rows), dtype=bool)
+    for j, name in enumerate(names):
+        own = NEAR_TABLES.get(name, acts.NEAR + name.removeprefix("f_"))
+        mine = np.array([table.get(r["template"]) == own for r in rows])
+        if not mine.any():
+            continue
+        pred = probs[:, j] >= thresholds[name]
+        if name.startswith("f_"):
+            fired |= pred
+            positive |= truth[:, j] > 0
+        # a near-miss row may carry another act's clause, this act's too: no false alarm then
+        tp, fp = int((pred & (truth[:, j] > 0)).sum()), int((pred & mine & (truth[:, j] == 0)).sum())
+        out[name] = {"near_rows": int(mine.sum()), "false_alarms": fp,
+                     "precision": round(tp / (tp + fp), 4) if tp + fp else None}
+    near_a = np.array(near)
+    tp, fp = int((fired & positive).sum()), int((fired & near_a & ~positive).sum())
+    out["forbidden"] = {"near_rows": int(near_a.sum()), "false_alarms": fp,
+                        "precision": round(tp / (tp + fp), 4) if tp + fp else None}
+    return out
+
+
 def train_acts(out_dir: Path, data_dir: Path = DATA_DIR, *, timing: bool = True) -> dict[str, Any]:
     """Train, threshold, evaluate and export the multi-label ``acts`` detector."""
     from sklearn.metrics import f1_score
@@ -499,6 +541,7 @@ def train_acts(out_dir: Path, data_dir: Path = DATA_DIR, *, timing: bool = True)
     diff = float(np.max(np.abs(pipe.predict_proba(x_te) - probs)))
     if diff > 1e-4:
         raise RuntimeError(f"acts: onnxruntime differs from scikit-learn by {diff:.2g}")
+    gated_te = gate_probabilities(names, [r["text"] for r in test], probs)
     block: dict[str, Any] = {
         "file": "acts.onnx", "input": INPUT, "output": OUTPUT, "labels": names,
         "multilabel": True, "model_id": f"acts@{hashlib.sha256(data).hexdigest()[:8]}",
@@ -510,8 +553,11 @@ def train_acts(out_dir: Path, data_dir: Path = DATA_DIR, *, timing: bool = True)
         "act_precision": ACT_PRECISION, "thresholds": thresholds, "cv_thresholds": chosen,
         "onnx_max_abs_diff": round(diff, 8),
         "metrics": {"test": act_metrics(names, y_te, probs, thresholds),
-                    "test_gated": act_metrics(names, y_te, gate_probabilities(
-                        names, [r["text"] for r in test], probs), thresholds)},
+                    "test_gated": act_metrics(names, y_te, gated_te, thresholds)},
+        # out-of-fold on the training phrasings (what the thresholds were chosen on), and
+        # the held-out phrasings: each forbidden intent against its polite near-misses
+        "near_misses": {"cv": near_miss_metrics(names, train, y_tr, gated, thresholds),
+                        "test": near_miss_metrics(names, test, y_te, gated_te, thresholds)},
     }
     if timing:
         block["latency"] = latency(pipe, session, x_te[:200])
@@ -575,6 +621,10 @@ def _summary(meta: dict[str, Any]) -> str:
     for name, m in b["metrics"]["test"].items():
         lines.append(f"    {name:<22} thr={b['thresholds'][name]:.2f} P={m['precision']:.3f} "
                      f"R={m['recall']:.3f} n={m['support']}")
+    for split, near in b.get("near_misses", {}).items():
+        lines.append(f"  near-misses ({split}): " + ", ".join(
+            f"{name} {m['false_alarms']}/{m['near_rows']} P={m['precision']}"
+            for name, m in near.items()))
     for task in (t for t in TASKS if t in meta):
         b = meta[task]
         lines.append(f"{task}: C={b['C']} threshold={b['threshold']} (CV choice {b['cv_threshold']['threshold']}) "

@@ -1,0 +1,173 @@
+"""What one batch worker holds: resident memory stage by stage (issue 28: <= 1 GiB per worker).
+
+A batch worker (:class:`analyzer.batch.worker.AudioWorker`, what ``conduct
+batch`` runs in each worker process; ``--threads`` CPU threads, ``--inflight``
+recordings at once) is started in a fresh process for each configuration and
+analyses every recording of the corpus (default: the hall-shaped corpus of
+``benchmarks/hall_corpus.py --shape hall``, the throughput benchmark's). Its
+resident memory (``VmRSS``; the peak ``VmHWM``) is read after each start-up
+stage — imports, the Whisper model, scikit-learn and the VAD model, the
+lexicon and text resources, the verifier, the act detector — and sampled
+every 50 ms while it analyses. Configurations, side by side in one run:
+
+* ``product``: as ``conduct batch`` runs (two malloc arenas,
+  :mod:`analyzer.memory`; one 30 s window per encoder call on a CPU,
+  :data:`analyzer.speech.packing.CPU_ENCODER_WINDOWS`);
+* ``before``: one malloc arena per thread (glibc's default) and four
+  windows per encoder call (the batch), as the worker ran before.
+
+Both give the same words: the arena limit changes only where freed memory
+waits, and the encoder's output is the same bit for bit whether windows are
+encoded one by one or four at a time.
+
+Usage::
+
+    nice -n 5 .venv/bin/python benchmarks/worker_memory.py [--corpus DIR] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+OUT = ROOT / "benchmarks" / "results" / "worker_memory.json"
+CORPUS = ROOT / "benchmarks" / "results" / "corpus-hall"
+#: name -> (limit the malloc arenas, windows per encoder call)
+CONFIGS = {"product": (True, 1), "before": (False, 4)}
+
+
+def rss_mib() -> tuple[float, float]:
+    """(current, peak) resident memory of this process, MiB."""
+    text = Path("/proc/self/status").read_text()
+    now = int(re.search(r"VmRSS:\s+(\d+)", text).group(1)) / 1024  # type: ignore[union-attr]
+    peak = int(re.search(r"VmHWM:\s+(\d+)", text).group(1)) / 1024  # type: ignore[union-attr]
+    return now, peak
+
+
+def child(args: argparse.Namespace) -> None:
+    """One worker in this process: its stages' memory, as JSON on stdout."""
+    trace: list[dict[str, Any]] = []
+
+    def mark(stage: str) -> None:
+        now, peak = rss_mib()
+        trace.append({"stage": stage, "rss_mib": round(now), "peak_mib": round(peak)})
+
+    mark("python")
+    import analyzer.memory
+    import analyzer.speech.packing as packing
+    from analyzer.batch.jobs import Job
+    from analyzer.batch.worker import AudioWorker, _preload, _warm_up
+    from analyzer.options import AnalyzerOptions
+
+    mark("imports")
+    arenas, windows = CONFIGS[args.child]
+    if not arenas:
+        analyzer.memory.limit_malloc_arenas = lambda arenas=0: False  # glibc's default
+    packing.CPU_ENCODER_WINDOWS = windows
+    worker = AudioWorker(AnalyzerOptions(), threads=args.threads, inflight=args.inflight)
+    from analyzer.pipeline import get_lexicon
+    from analyzer.rules.acts import heard_acts
+    from analyzer.speech.asr import get_model
+    from analyzer.speech.verify import get_verifier
+
+    get_model(worker.options.asr)
+    mark("Whisper model")
+    _preload()
+    mark("scikit-learn, VAD model")
+    _warm_up(worker.options)
+    mark("lexicon, text resources")
+    get_verifier(worker.options, get_lexicon(worker.options))
+    heard_acts(["您好"], worker.options)
+    mark("verifier, act detector")
+    files = sorted(str(p) for p in Path(args.corpus).glob("*.wav"))[: args.limit or None]
+    sampled, done = [0.0], threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            sampled[0] = max(sampled[0], rss_mib()[0])
+            time.sleep(0.05)
+
+    threading.Thread(target=sample, daemon=True).start()
+    t0 = time.monotonic()
+    words = {}
+    for n, out in enumerate(worker.run(Job(i, p) for i, p in enumerate(files)), 1):
+        result = getattr(out, "result", None)
+        if result is not None:
+            words[Path(out.job.path).name] = [u.text for u in result.interaction.utterances]
+        if n == 1:
+            mark("first recording done")
+    done.set()
+    mark("all recordings done")
+    print(json.dumps({"config": args.child, "files": len(files),
+                      "wall_seconds": round(time.monotonic() - t0, 1), "trace": trace,
+                      "peak_mib": round(rss_mib()[1]), "sampled_peak_mib": round(sampled[0]),
+                      "words": words}, ensure_ascii=False))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder of WAV recordings")
+    parser.add_argument("--limit", type=int, default=0, help="first N recordings only (0: all)")
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads of the worker")
+    parser.add_argument("--inflight", type=int, default=6, help="recordings at once")
+    parser.add_argument("--configs", default=",".join(CONFIGS), help="which to run")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--child", choices=tuple(CONFIGS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return 0
+    if not any(args.corpus.glob("*.wav")):
+        print(f"no WAV recordings in {args.corpus} (make them: benchmarks/hall_corpus.py "
+              "--shape hall)", file=sys.stderr)
+        return 2
+    load = os.getloadavg()[0]
+    runs = []
+    for name in args.configs.split(","):
+        cmd = [sys.executable, __file__, "--child", name, "--corpus", str(args.corpus),
+               "--limit", str(args.limit), "--threads", str(args.threads),
+               "--inflight", str(args.inflight)]
+        env = {**os.environ, "OMP_NUM_THREADS": str(args.threads)}
+        env.pop("MALLOC_ARENA_MAX", None)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+        if proc.returncode:
+            print(proc.stderr[-3000:], file=sys.stderr)
+            return proc.returncode
+        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    same = len({json.dumps(r["words"], sort_keys=True) for r in runs}) == 1
+    print(f"worker: {args.threads} thread(s), {args.inflight} in flight; corpus {args.corpus.name} "
+          f"({runs[0]['files']} recordings); load {load:.1f} -> {os.getloadavg()[0]:.1f}")
+    stages = [t["stage"] for t in runs[0]["trace"]]
+    head = f"{'stage (resident MiB after it)':32}" + "".join(f"{r['config']:>12}" for r in runs)
+    print(head)
+    print("-" * len(head))
+    for i, stage in enumerate(stages):
+        print(f"{stage:32}" + "".join(f"{r['trace'][i]['rss_mib']:12d}" for r in runs))
+    print(f"{'peak (VmHWM)':32}" + "".join(f"{r['peak_mib']:12d}" for r in runs))
+    print(f"{'wall s':32}" + "".join(f"{r['wall_seconds']:12.1f}" for r in runs))
+    print(f"same words in every configuration: {'yes' if same else 'NO'}")
+    product = next((r for r in runs if r["config"] == "product"), None)
+    if product is not None:
+        ok = product["peak_mib"] <= 1024
+        print(f"goal <= 1 GiB per worker: {'met' if ok else 'MISSED'} ({product['peak_mib']} MiB)")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"load_start": load, "same_words": same, "runs": [
+        {k: v for k, v in r.items() if k != "words"} for r in runs]}, ensure_ascii=False),
+        encoding="utf-8")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    from page import run_with_page
+
+    sys.exit(run_with_page("worker_memory", "Batch worker memory", main))
