@@ -176,9 +176,11 @@ class ASROptions(Checked):
     # telephone-band lines (see for_line) with int8 weights use this compute type instead
     # ("": compute_type): the int8 model misheard narrow-band speech mid-word (大魔院, 比武;
     # real-speech phone CER 0.115 vs 0.077 float32, real-speech-2 0.223 vs 0.215,
-    # customer-service 0.091 vs 0.086; benchmarks/cer.py). Costs ~40 % more CPU per
-    # phone second and a second model in memory where clean and phone lines mix.
-    phone_compute_type: str = "float32"
+    # customer-service 0.091 vs 0.086; benchmarks/cer.py). Off by default: it costs ~40 %
+    # more CPU per phone second, and a batch worker meeting clean and phone lines holds
+    # both models (peak 1,476 against 982 MiB on the hall corpus,
+    # benchmarks/worker_memory.py; the goal is 1 GiB per worker). "float32" turns it on.
+    phone_compute_type: str = ""
     cpu_threads: int = 0  # 0: let CTranslate2 decide
     language: str = "zh"
     # Beam 5 keeps the real clips at plain faster-whisper's error rate (greedy decoding

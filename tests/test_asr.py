@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from audio_factory import music, noise, silence
 
-from analyzer.options import ASROptions, VadOptions
+from analyzer.options import AnalyzerOptions, ASROptions, VadOptions
 from analyzer.speech.asr import asr_info, get_model, is_hallucination
 from analyzer.speech.decode import decode_audio
 from analyzer.speech.engine import transcribe
@@ -241,7 +241,8 @@ def test_greedy_first_takes_the_beam_only_for_unsure_bins() -> None:
 
 def test_a_phone_line_with_int8_weights_gets_the_phone_compute_type() -> None:
     """``asr.phone_compute_type`` replaces int8 weights on telephone-band lines only."""
-    asr = ASROptions()
+    assert ASROptions().for_line(8000, None).compute_type == ASROptions().compute_type  # off
+    asr = ASROptions(phone_compute_type="float32")
     assert asr.compute_type.startswith("int8")
     assert asr.for_line(8000, None).compute_type == asr.phone_compute_type == "float32"
     assert asr.for_line(16000, "phone").compute_type == "float32"
@@ -263,7 +264,8 @@ def test_a_recognizer_holding_another_compute_type_gives_a_phone_line_to_its_eng
 
     made: list[ASROptions] = []
     monkeypatch.setattr(engine, "get_engine", lambda line, pack=None: made.append(line) or "line")
-    opts, held, own = AnalyzerOptions(), Held(), object()
+    opts = AnalyzerOptions(asr=ASROptions(phone_compute_type="float32"))
+    held, own = Held(), object()
     phone, clean = opts.asr.for_line(8000, None), opts.asr.for_line(16000, None)
     assert recording._line_recognizer(held, clean, opts) is held
     assert recording._line_recognizer(own, phone, opts) is own
@@ -285,5 +287,6 @@ def test_real_speech_over_a_phone_line_is_heard_without_mid_word_errors(tmp_path
     line = tmp_path / "line.wav"
     subprocess.run(["sox", str(clip), "-c", "1", "-e", "mu-law", "-b", "8", str(line),
                     "sinc", "300-3400", "rate", "8000"], check=True)
-    text = "".join(u.text for u in analyzer.analyze(line).utterances)
+    options = AnalyzerOptions(asr=ASROptions(phone_compute_type="float32"))
+    text = "".join(u.text for u in analyzer.analyze(line, options=options).utterances)
     assert "希望" in text and "比我" in text, text
