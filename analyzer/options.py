@@ -170,9 +170,17 @@ class ASROptions(Checked):
 
     model: str = ""  # CTranslate2 model folder; empty: the bundled Whisper base
     device: str = "cpu"  # cpu | cuda | auto
-    # int8 weights with float32 compute on CPU (as accurate as float32 on the real clips);
-    # a GPU run uses float16 (`conduct batch --device cuda`)
+    # int8 weights with float32 compute on CPU (within 0.002 CER of float32 on the clean
+    # real clips, ~30 % less CPU); a GPU run uses float16 (`conduct batch --device cuda`)
     compute_type: str = "int8_float32"
+    # telephone-band lines (see for_line) with int8 weights use this compute type instead
+    # ("": compute_type): the int8 model misheard narrow-band speech mid-word (大魔院, 比武;
+    # real-speech phone CER 0.115 vs 0.077 float32, real-speech-2 0.223 vs 0.215,
+    # customer-service 0.091 vs 0.086; benchmarks/cer.py). Off by default: it costs ~40 %
+    # more CPU per phone second, and a batch worker meeting clean and phone lines holds
+    # both models (peak 1,476 against 982 MiB on the hall corpus,
+    # benchmarks/worker_memory.py; the goal is 1 GiB per worker). "float32" turns it on.
+    phone_compute_type: str = ""
     cpu_threads: int = 0  # 0: let CTranslate2 decide
     language: str = "zh"
     # Beam 5 keeps the real clips at plain faster-whisper's error rate (greedy decoding
@@ -213,11 +221,17 @@ class ASROptions(Checked):
 
     def for_line(self, native_rate: int, channel: str | None) -> ASROptions:
         """These options for a recording's line: telephone band (native rate at
-        most 8 kHz, or ``channel`` "phone") gets ``vad.phone_threshold``."""
+        most 8 kHz, or ``channel`` "phone") gets ``vad.phone_threshold`` and, where
+        the weights are int8, ``phone_compute_type``."""
         narrow = 0 < native_rate <= 8000 or channel == "phone"
-        if not narrow or self.vad.phone_threshold == self.vad.threshold:
+        if not narrow:
             return self
-        return replace(self, vad=replace(self.vad, threshold=self.vad.phone_threshold))
+        line = self
+        if self.vad.phone_threshold != self.vad.threshold:
+            line = replace(line, vad=replace(self.vad, threshold=self.vad.phone_threshold))
+        if self.phone_compute_type and self.compute_type.startswith("int8"):
+            line = replace(line, compute_type=self.phone_compute_type)
+        return line
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import numpy as np
 import pytest
 from audio_factory import music, noise, silence
 
-from analyzer.options import ASROptions, VadOptions
+from analyzer.options import AnalyzerOptions, ASROptions, VadOptions
 from analyzer.speech.asr import asr_info, get_model, is_hallucination
 from analyzer.speech.decode import decode_audio
 from analyzer.speech.engine import transcribe
@@ -235,3 +237,56 @@ def test_greedy_first_takes_the_beam_only_for_unsure_bins() -> None:
     sure, t_sure = heard(ASROptions(decoding="greedy_first", beam_below_logprob=-10.0))
     assert unsure == beam and t_unsure["n_beam_bins"] == len(clips)
     assert sure == greedy and t_sure["n_beam_bins"] == 0
+
+
+def test_a_phone_line_with_int8_weights_gets_the_phone_compute_type() -> None:
+    """``asr.phone_compute_type`` replaces int8 weights on telephone-band lines only."""
+    assert ASROptions().for_line(8000, None).compute_type == ASROptions().compute_type  # off
+    asr = ASROptions(phone_compute_type="float32")
+    assert asr.compute_type.startswith("int8")
+    assert asr.for_line(8000, None).compute_type == asr.phone_compute_type == "float32"
+    assert asr.for_line(16000, "phone").compute_type == "float32"
+    assert asr.for_line(16000, "counter").compute_type == asr.compute_type
+    assert ASROptions(compute_type="float16").for_line(8000, None).compute_type == "float16"
+    assert ASROptions(phone_compute_type="").for_line(8000, None).compute_type == "int8_float32"
+
+
+def test_a_recognizer_holding_another_compute_type_gives_a_phone_line_to_its_engine(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch's worker holds the int8 model: a phone recording is heard by the engine
+    of the line's options (``recording._line_recognizer``), not by the worker's model;
+    a clean line, and a recognizer without options (a caller's own), are kept."""
+    from analyzer.options import AnalyzerOptions
+    from analyzer.speech import engine, recording
+
+    class Held:
+        options = ASROptions()
+
+    made: list[ASROptions] = []
+    monkeypatch.setattr(engine, "get_engine", lambda line, pack=None: made.append(line) or "line")
+    opts = AnalyzerOptions(asr=ASROptions(phone_compute_type="float32"))
+    held, own = Held(), object()
+    phone, clean = opts.asr.for_line(8000, None), opts.asr.for_line(16000, None)
+    assert recording._line_recognizer(held, clean, opts) is held
+    assert recording._line_recognizer(own, phone, opts) is own
+    assert recording._line_recognizer(held, phone, opts) == "line"
+    assert [m.compute_type for m in made] == ["float32"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("sox") is None, reason="needs sox")
+def test_real_speech_over_a_phone_line_is_heard_without_mid_word_errors(tmp_path: Path) -> None:
+    """A real read clip as an 8 kHz mu-law line: the int8 model heard 需要…比武 for
+    希望…比我 (plain faster-whisper's float32 reads it right); the phone line's
+    compute type hears it as said."""
+    from conftest import shared_path
+
+    import analyzer
+
+    clip = shared_path("data", "real-speech") / "zero_shot_prompt.wav"
+    line = tmp_path / "line.wav"
+    subprocess.run(["sox", str(clip), "-c", "1", "-e", "mu-law", "-b", "8", str(line),
+                    "sinc", "300-3400", "rate", "8000"], check=True)
+    options = AnalyzerOptions(asr=ASROptions(phone_compute_type="float32"))
+    text = "".join(u.text for u in analyzer.analyze(line, options=options).utterances)
+    assert "希望" in text and "比我" in text, text

@@ -236,7 +236,6 @@ def hear(path: str | Path, options: AnalyzerOptions, meta: CallMeta, audio: Deco
     from analyzer.speech.attribution import same_mix
     from analyzer.speech.band import line_rate
     from analyzer.speech.crosstalk import silence_crosstalk
-    from analyzer.speech.engine import get_engine
     from analyzer.speech.verify import get_verifier
 
     if layout is not None:
@@ -250,7 +249,7 @@ def hear(path: str | Path, options: AnalyzerOptions, meta: CallMeta, audio: Deco
                                 same_mix=correlation is not None)
     # a phone call stored at a wideband rate is still a phone line (by its content)
     line = options.asr.for_line(line_rate(audio), meta.channel)
-    recognise = recognizer or get_engine(line, options.pack)
+    recognise = _line_recognizer(recognizer, line, options)
     heard_audio: DecodedAudio = audio
     silenced: list[Dropped] = []
     if len(tracks) == 2 and options.attribution.enabled:  # leaked speech is never recognised
@@ -261,6 +260,20 @@ def hear(path: str | Path, options: AnalyzerOptions, meta: CallMeta, audio: Deco
         heard_audio = replace(audio, samples=samples)
     utterances = transcribe_each(heard_audio, tracks, line, recognise, get_verifier(options))
     return Heard(audio, tracks, utterances, meta, correlation, silenced)
+
+
+def _line_recognizer(recognizer: Recognizer | None, line: ASROptions,
+                     options: AnalyzerOptions) -> Recognizer:
+    """The recognizer of a recording's line: the caller's, unless it holds a model of
+    another compute type than the line needs (a phone line: ``asr.phone_compute_type``);
+    then, as with no recognizer given, the engine of the line's options."""
+    from analyzer.speech.engine import get_engine
+
+    held = getattr(recognizer, "options", None)
+    if recognizer is not None and not (isinstance(held, ASROptions)
+                                       and held.compute_type != line.compute_type):
+        return recognizer
+    return get_engine(line, options.pack)
 
 
 def conclude(heard: Heard, options: AnalyzerOptions, *, source: str | Path,
