@@ -459,3 +459,16 @@ def silent_wav(path: str | Path, seconds: float, rate: int = 8000, channels: int
         fh.write(header)
         fh.truncate(len(header) + data)
     return path
+
+
+def other_recordings(folder: Path) -> list[Path]:
+    """Two short stereo recordings of other speech, written into ``folder``: what a
+    recording shares a batch (or a day plan's group) with in the reproducibility tests."""
+    made = []
+    for i, (staff, citizen) in enumerate([("请出示您的身份证。", "好的，给您。"),
+                                          ("您好，请坐，有什么可以帮您？", "我来交医保。")]):
+        path = folder / f"other-{i}.wav"
+        write_wav(path, conversation([Turn("staff", 0.3, staff), Turn("citizen", 3.0, citizen)],
+                                     seconds=6.0))
+        made.append(path)
+    return made

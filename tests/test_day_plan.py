@@ -115,13 +115,7 @@ def test_a_groups_words_do_not_depend_on_what_else_runs(tmp_path: Path) -> None:
     af = pytest.importorskip("audio_factory")
     from analyzer.batch.worker import AudioWorker
 
-    others = []
-    for i, (staff, citizen) in enumerate([("请出示您的身份证。", "好的，给您。"),
-                                          ("您好，请坐，有什么可以帮您？", "我来交医保。")]):
-        path = tmp_path / f"other-{i}.wav"
-        af.write_wav(path, af.conversation(
-            [af.Turn("staff", 0.3, staff), af.Turn("citizen", 3.0, citizen)], seconds=6.0))
-        others.append(path)
+    others = af.other_recordings(tmp_path)
     broken = tmp_path / "broken.wav"
     broken.write_bytes(b"RIFF0000WAVEnot audio")
     options = AnalyzerOptions().with_overrides({"classifier.enabled": False,

@@ -42,15 +42,7 @@ def _words(worker: AudioWorker, paths: list[Path]) -> dict[str, Said]:
 
 def _others(tmp_path: Path) -> list[Path]:
     """Two more recordings of other speech to share the batch with."""
-    af = pytest.importorskip("audio_factory")
-    made = []
-    for i, (staff, citizen) in enumerate([("请出示您的身份证。", "好的，给您。"),
-                                          ("您好，请坐，有什么可以帮您？", "我来交医保。")]):
-        path = tmp_path / f"other-{i}.wav"
-        af.write_wav(path, af.conversation(
-            [af.Turn("staff", 0.3, staff), af.Turn("citizen", 3.0, citizen)], seconds=6.0))
-        made.append(path)
-    return made
+    return pytest.importorskip("audio_factory").other_recordings(tmp_path)
 
 
 @pytest.mark.slow
