@@ -275,18 +275,31 @@ def test_a_recognizer_holding_another_compute_type_gives_a_phone_line_to_its_eng
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("sox") is None, reason="needs sox")
-def test_real_speech_over_a_phone_line_is_heard_without_mid_word_errors(tmp_path: Path) -> None:
-    """A real read clip as an 8 kHz mu-law line: the int8 model heard 需要…比武 for
-    希望…比我 (plain faster-whisper's float32 reads it right); the phone line's
-    compute type hears it as said."""
+def test_real_speech_over_a_phone_line_is_heard_as_well_as_by_the_library(tmp_path: Path) -> None:
+    """Real read clips as 8 kHz mu-law lines: with ``asr.phone_compute_type="float32"``
+    the engine's character error rate is no worse than plain faster-whisper's with
+    float32 weights on the same lines (the int8 model misheard narrow-band speech
+    mid-word: 需要…比武 for 希望…比我). Compared on the same machine, since the
+    exact text differs from one CPU to another."""
     from conftest import shared_path
+    from faster_whisper import WhisperModel
 
     import analyzer
+    from analyzer.speech.asr import model_path
 
-    clip = shared_path("data", "real-speech") / "zero_shot_prompt.wav"
-    line = tmp_path / "line.wav"
-    subprocess.run(["sox", str(clip), "-c", "1", "-e", "mu-law", "-b", "8", str(line),
-                    "sinc", "300-3400", "rate", "8000"], check=True)
+    folder = shared_path("data", "real-speech")
+    with open(folder / "manifest.tsv", encoding="utf-8") as fh:
+        refs = {r["file"]: r["reference_text"] for r in csv.DictReader(fh, delimiter="\t")}
+    plain_model = WhisperModel(str(model_path(ASROptions())), device="cpu",
+                               compute_type="float32")
     options = AnalyzerOptions(asr=ASROptions(phone_compute_type="float32"))
-    text = "".join(u.text for u in analyzer.analyze(line, options=options).utterances)
-    assert "希望" in text and "比我" in text, text
+    plain, ours = [], []
+    for name, ref in sorted(refs.items()):
+        line = tmp_path / name
+        subprocess.run(["sox", str(folder / name), "-c", "1", "-e", "mu-law", "-b", "8",
+                        str(line), "sinc", "300-3400", "rate", "8000"], check=True)
+        segments, _ = plain_model.transcribe(str(line), language="zh", beam_size=5)
+        plain.append((ref, "".join(s.text for s in segments)))
+        heard = analyzer.analyze(line, options=options).utterances
+        ours.append((ref, "".join(u.text for u in heard)))
+    assert char_error_rate(ours) <= char_error_rate(plain) + 0.03, (ours, plain)
