@@ -484,3 +484,58 @@ def test_a_telling_is_read_from_the_words_only_with_a_need_and_a_material():
         assert cue.kind == "materials_listed" and cue.source == "pattern", said
     for said in ("外地交的社保先开转出凭证。", "户口本带了吗？", "要，交个押金一百，退卡时退您。"):
         assert not told_by_words([staff(said)], []), said
+
+
+def test_a_yes_or_no_belongs_to_the_question_the_reply_talks_about():
+    """两个是否问题: 驾照要体检表吗？ 今天能拿到吗？ … a reply about the form (要，体检表原件) says
+    nothing of today; a later sentence naming the licence again (驾照一共六十块) still does not."""
+    turns = [GREET, ("citizen", 3, 6, "我来换驾照。"), ("staff", 6.5, 8, "好的，身份证给我。"),
+             ("citizen", 8.5, 13, "体检表要原件吗？今天能拿到新证吗？"),
+             ("staff", 13.5, 17, "体检表要原件，复印的不行。您先到那边拍个照。"), ("citizen", 17.5, 18, "好。"),
+             ("staff", 50, 53, "换驾照一共六十块，您扫这个码。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "今天" in f.detail["question"]
+    told = [*turns[:7], ("staff", 54, 56, "今天就能拿，半小时后到三号窗口取。"), CLOSE]
+    assert not _found(told, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_counter_question_about_the_procedure_is_no_clarification():
+    """您要哪一档？ asks the citizen's choice, not what he meant: 公积金能一起转吗 stays open;
+    a bare 哪个？ asks what he meant and may come before the answer."""
+    turns = [GREET, ("citizen", 3, 7, "我来转社保关系，顺带问问，公积金能一起转吗？"),
+             ("staff", 7.5, 10, "社保请您出示身份证。您要转到哪一个统筹地区？"), ("citizen", 10.5, 11, "省内。"),
+             ("staff", 40, 42, "好了，转出单您收好。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "公积金" in f.detail["question"]
+    asked_back = [*turns[:2], ("staff", 7.5, 9, "哪个？"), *turns[3:]]
+    assert not _found(asked_back, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_an_instruction_heard_answering_nothing_does_not_answer_by_its_words():
+    """身份证复印件要带吗？ … 您先去那边复印一下 names a copy but tells nothing about bringing one."""
+    turns = [GREET, ("citizen", 3, 6, "我办居住证。"), ("citizen", 6.5, 9, "租房合同要带吗？"),
+             ("staff", 9.5, 11, "您先去那边把身份证复印一下。"), ("citizen", 11.5, 12, "行。"),
+             ("staff", 40, 42, "好了，办好了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "合同" in f.detail["question"]
+
+
+def test_whether_someone_else_may_act_is_a_question_not_a_request():
+    """我老伴能帮我来领吗 asks who may collect (owed an answer); 能帮我复印一下吗 asks the clerk."""
+    turns = [GREET, ("citizen", 3, 6, "我老伴能帮我来领吗？"), ("staff", 6.5, 8, "来，看这个镜头。"),
+             ("citizen", 8.5, 9, "好。"), ("staff", 40, 42, "好了，办好了。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    asked = [*turns[:1], ("citizen", 3, 6, "同志，能帮我复印一下吗？"), *turns[2:]]
+    assert not _found(asked, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_after_a_redirect_a_question_of_cost_or_time_is_still_owed_an_answer():
+    """Sent elsewhere for one thing, the citizen asks what it costs: where to go is Article 16's, the
+    cost is not."""
+    turns = [GREET, ("citizen", 3, 5, "我办不动产登记。"), ("citizen", 5.5, 8, "交税去哪个窗口？"),
+             ("staff", 8.5, 11, "交税不归我们管，你去别处问。"), ("citizen", 11.5, 14, "那这个登记得花多少钱？"),
+             ("staff", 14.5, 16, "您在这儿签字。"), ("citizen", 16.5, 17, "嗯。"),
+             ("staff", 40, 42, "好了，办好了。"), CLOSE]
+    found, report = _found(turns, "A5-ANSWER", ACTS_ON)
+    assert [f.detail["question"] for f in found] == ["那这个登记得花多少钱？"]
+    assert any(f.article == 16 for f in report.findings)

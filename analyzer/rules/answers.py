@@ -44,6 +44,15 @@ procedure (左手按这儿, 先把表填了) as if nothing was asked, leaves it 
   detector hears a step of the way in it (核对一下信息 is none), except in the
   citizen's first turn, where 居住证怎么办 asks for the service itself. 行了 /
   好了 alone close the work, they say no yes (:data:`DONE`).
+* Two questions in one turn: a reply's yes or no belongs to the one it talks
+  about (:func:`claimed_by`: 体检表要原件吗？今天能拿吗？ … 体检表要原件 says
+  nothing of today); in a later reply, words the visit was already about (the
+  matter's name, said before the question) tie it to no question; a later
+  list of other materials does not answer 要带原件吗; a counter-question about
+  the procedure (您选哪一档？) is no request to clarify (only a bare 哪个？ is,
+  :data:`CLARIFY_WHICH`); in a reply heard answering nothing, the words of its
+  instructions (去那边复印一下) are the work's, not an answer; a request made
+  for someone else (我老伴能帮我领吗, :data:`THIRD_PARTY`) is a question.
 
 Only clear questions are judged (:func:`questions`): a clause of at least
 :data:`MIN_QUESTION_CHARS` characters with a question pattern; 啊？ or 啥？ asks
@@ -56,6 +65,7 @@ any data; they lean towards calling a question answered, since a false
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 #: Question words and patterns, matched on normalized (simplified, no punctuation) text.
@@ -131,6 +141,10 @@ MODALS = re.compile(r"能|可以|行|要|用|是|有|会|得|收|寄|上班|开�
 #: asks for answers to 询问; a request refused is another article's).
 REQUEST = re.compile(r"(?:能|可以|可不可以|能不能|麻烦你?|劳驾)[^？?，,]{0,3}"
                      r"(?:快|先|帮|给我|大点声|大声|慢点|再说|复印|看看|照顾|通融|多开|开两|开一|加急|多给|多打)")
+#: Someone other than the clerk (我儿子能帮我取吗？): a question whether *they* may act, not a
+#: request to the clerk.
+THIRD_PARTY = re.compile(r"他|她|儿子|女儿|孩子|闺女|老伴|爱人|家人|家里人|别人|亲戚|朋友|爸|妈|"
+                         r"媳妇|老公|老婆|丈夫|妻子|同事|邻居|代办|亲属")
 #: A question that asks whether the matter belongs here (在这办吗 / 是这个窗口吧):
 #: the clerk who takes the matter up without sending the citizen on has said yes.
 HERE = re.compile(r"在这|这儿|你这|这里|这个窗口|是这|这边|这办|这交|给你")
@@ -144,8 +158,11 @@ MOVES_ON = re.compile(r"^(?:请您?|您?先|你先|把|麻烦您?|来|在这|这
 #: Characters a clause needs to be judged as a question (啊？ 啥？ ask to repeat).
 MIN_QUESTION_CHARS = 4
 #: A reply that asks the citizen what they meant, or sets out to explain (the answer comes after).
-CLARIFY = re.compile(r"您是说|你是说|您说的是|你说的是|什么意思|哪个|哪一个|您是要|你是要|是不是说|"
+CLARIFY = re.compile(r"您是说|你是说|您说的是|你说的是|什么意思|您是要|你是要|是不是说|"
                      r"(?:给|跟|和)(?:您|你)[^，,。]{0,4}(?:说说|讲讲|解释|说一下|讲一下|说明)|我跟您说|是这样")
+#: A short counter-question (哪个？ 您说哪一个？) asking which thing the citizen means; in a longer
+#: clause (您选哪个缴费档次？) 哪个 asks the citizen's choice in the procedure, not what he meant.
+CLARIFY_WHICH = re.compile(r"^[^，,。？?]{0,3}哪(?:个|一个|样|种)[^，,。？?]{0,2}[？?。]?$")
 #: Clause boundaries.
 _CLAUSES = re.compile(r"(?<=[？?！!。；;])|[，,]")
 #: A clause that is a question (after simplification); 吧 only with a question mark.
@@ -211,11 +228,12 @@ def _content_chars(text: str) -> list[str]:
     return [c for c in normalize(text) if c not in _FUNCTION_CHARS]
 
 
-def shares_content(question: str, reply: str) -> bool:
-    """A content bigram, or two content characters, in common."""
-    if _content(question) & _content(reply):
+def shares_content(question: str, reply: str, topic: str = "") -> bool:
+    """A content bigram, or two content characters, in common (none of them already in ``topic``)."""
+    known, known_chars = _content(topic), set(_content_chars(topic))
+    if (_content(question) & _content(reply)) - known:
         return True
-    return len(set(_content_chars(question)) & set(_content_chars(reply))) >= 2
+    return len((set(_content_chars(question)) & set(_content_chars(reply))) - known_chars) >= 2
 
 
 #: A question that asks for confirmation of what the citizen already believes (…吧？).
@@ -223,8 +241,13 @@ _CONFIRM = re.compile(r"吧\s*[?？]?\s*$")
 
 
 def is_request(question: Question) -> bool:
-    """True when the question is a request to the clerk (:data:`REQUEST`)."""
-    return bool(REQUEST.search(question.text))
+    """True when the question is a request to the clerk (:data:`REQUEST`).
+
+    A request made for someone else (:data:`THIRD_PARTY` before it: 我儿子能帮我取吗)
+    asks whether they may act: a who-question the clerk owes an answer.
+    """
+    m = REQUEST.search(question.text)
+    return m is not None and not THIRD_PARTY.search(question.text[:m.start()])
 
 
 #: Whether something is complete (够了吗, 齐了吧): 差 / 缺 / 少 answer it as well as 够 / 齐.
@@ -292,7 +315,8 @@ def moves_on(reply: str) -> bool:
 
 
 def answers(question: Question, reply: str, *, first: bool = True,
-            heard: frozenset[str] | None = None, opening: bool = False) -> bool:
+            heard: frozenset[str] | None = None, opening: bool = False,
+            others: Sequence[Question] = (), topic: str = "") -> bool:
     """True when the staff's ``reply`` answers ``question`` (see the module docstring).
 
     Args:
@@ -307,17 +331,69 @@ def answers(question: Question, reply: str, *, first: bool = True,
             (行，我这边给您登记 names no row of a form).
         opening: Whether the question is in the citizen's first turn, where
             "how do I get X" asks for X: taking the matter up answers it.
+        others: The other questions of the same citizen turn. A reply that
+            answers one of them (:func:`claimed_by`) answers this one only by
+            sharing its content.
+        topic: What was said in the visit before the question: in a later
+            reply, words the visit was already about (the matter's name) tie
+            the reply to no question.
     """
     simple = _simple(reply)
     if not simple:
         return False
-    if heard and question.kinds & heard:
+    if others and claimed_by(question, simple, others, heard):
+        return False
+    return _answers(question, simple, first=first, heard=heard, opening=opening,
+                    topic="" if first else topic)
+
+
+def is_check(question: Question) -> bool:
+    """True when the question is a statement with a question mark (这就好了？ 明天来？): a check."""
+    from analyzer.text.normalize import normalize
+
+    return not QUESTION_RE.search(normalize(question.text)) \
+        and not re.search(r"[吗嘛呢么吧]", question.text)
+
+
+def _asks_for_item(question: Question, heard: frozenset[str]) -> bool:
+    """A yes/no question about one material (要带原件吗): a later list of others does not answer it."""
+    return "yesno" in question.kinds and question.kinds & heard <= {"material"}
+
+
+def claimed_by(question: Question, reply: str, others: Sequence[Question],
+               heard: frozenset[str] | None) -> bool:
+    """True when ``reply`` answers another question of the turn, and nothing ties it to this one.
+
+    Two questions in one turn, this one a yes/no question (出生证明要复印件吗？能寄到家吗？):
+    a reply heard giving an answer of the other's kind and none of this one's
+    (:data:`SPECIFIC`), or one sharing the other's content and not this one's,
+    answers the other; its yes or no is the other's. A bare check of what was
+    just said (这就好了？: :func:`is_check`) is left to the lenient reading.
+    """
+    if "yesno" not in question.kinds or is_check(question) or shares_content(question.text, reply):
+        return False
+    mine = question.kinds | {"yesno"}
+    for o in others:
+        if o is question:
+            continue
+        if heard and heard & o.kinds & SPECIFIC and not heard & question.kinds:
+            return True
+        if shares_content(o.text, reply) and not (heard and heard & mine):
+            return True
+    return False
+
+
+def _answers(question: Question, simple: str, *, first: bool,
+             heard: frozenset[str] | None, opening: bool, topic: str) -> bool:
+    """:func:`answers` on a simplified reply."""
+    if heard and question.kinds & heard and (first or not _asks_for_item(question, heard)):
         return True
     if heard and "yesno" in heard and question.kinds & {"yesno", "who"}:
         return True
-    if shares_content(question.text, simple):
+    if shares_content(question.text, simple, topic):
         return True
-    if first and CLARIFY.search(simple):
+    if first and (CLARIFY.search(simple) or any(CLARIFY_WHICH.match(c.strip())
+                                                 for c in _CLAUSES.split(simple))):
         return True
     if first and question.kinds & {"yesno", "who"} and says_yes_or_no(simple):
         return True
@@ -333,9 +409,13 @@ def answers(question: Question, reply: str, *, first: bool = True,
     lenient = {"yesno", "who"} if not first else {"yesno"}
     if heard is not None and not first:
         lenient |= set(ANSWER_ACTS.values()) - heard  # later, unheard kinds: incidental words
+    if not first and _asks_for_item(question, heard or frozenset()):
+        lenient.add("material")  # 要带原件吗 … later 把合同带来: other materials, not this one
     if heard and heard & {"cost", "time"} and not heard & {"material"}:
         lenient.add("amount")  # a number is the money or the time heard (四十块 counts no copies)
     plain = _SELF_PLACE.sub("", simple)  # 我这边核对一下 names no place
+    if heard is not None and not heard:  # heard answering nothing: an instruction's words are the work's
+        plain = "，".join(c for c in _CLAUSES.split(plain) if not MOVES_ON.search(c))
     if heard is not None and "place" not in heard and MOVES_ON.search(plain):
         plain = _DEICTIC.sub("", plain)  # 放这儿按一下: an instruction's here is the work's
     return any(kind not in lenient and ANSWER_KINDS[kind].search(plain)

@@ -195,17 +195,24 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         heard = heard if heard is not None else _heard_answers(utts, options)
         window, until = _response(utts, turns, n, [q for _, q in asked])
         before = turns[n - 1] if n and utts[turns[n - 1][0]].speaker != "citizen" else []
-        if any(order[id(utts[j])] in redirected for j in [*before, *window]):
-            continue  # where to go, once sent away: Article 16's
+        if any(order[id(utts[j])] in redirected for j in window):
+            continue  # sent away in the response: Article 16's
+        sent_away = any(order[id(utts[j])] in redirected for j in before)
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
             if any(id(utts[j]) in flagged for j in window[:1]):
                 continue  # answered in forbidden or uncivil words: that article's, not this one
+            if sent_away and q.kinds & WHERE_KINDS:
+                continue  # where to go, once sent away: Article 16's
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
                                   ignored, others, heard, opening=n == opening)
             if finding is not None:
                 out.append(finding)
     return out
+
+
+#: Question kinds that ask where to go or whom to see: after a redirect, Article 16's.
+WHERE_KINDS: frozenset[str] = frozenset({"place", "way", "who", "which"})
 
 
 def _heard_answers(utts: Sequence[Utterance], options: AnalyzerOptions
@@ -283,8 +290,9 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
     first = _first_turn(utts, said)
     heard_kinds = heard or [None] * len(utts)
-    if any(answers(q, utts[j].text, first=j in first, heard=heard_kinds[j], opening=opening)
-           for j in said):
+    topic = "，".join(v.text for v in utts[:i])
+    if any(answers(q, utts[j].text, first=j in first, heard=heard_kinds[j], opening=opening,
+                   others=others or [], topic=topic) for j in said):
         return None
     if said and not any(moves_on(utts[j].text) or stalls(utts[j].text)
                         or explained_by(utts[j].text, q, others or [], heard_kinds[j]) for j in first):
