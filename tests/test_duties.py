@@ -539,3 +539,25 @@ def test_after_a_redirect_a_question_of_cost_or_time_is_still_owed_an_answer():
     found, report = _found(turns, "A5-ANSWER", ACTS_ON)
     assert [f.detail["question"] for f in found] == ["那这个登记得花多少钱？"]
     assert any(f.article == 16 for f in report.findings)
+
+
+def test_a_further_material_on_a_return_visit_was_not_told_at_once():
+    """我又来了，上回说差结婚证 … 另外还得有单位的收入证明: the last visit did not tell all of it,
+    even when the clerk asks after it in the same breath."""
+    turns = [GREET, ("citizen", 3, 7, "同志我又来了，上回你说差结婚证，这回带来了。"),
+             ("staff", 8, 12, "好，结婚证有了。另外还得有单位开的收入证明，您带了吗？"),
+             ("citizen", 12.5, 14, "这个没人跟我说过。"), ("staff", 15, 17, "那您先回去开一下。")]
+    (f,) = _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]
+    assert f.detail["how"] == "across_visits" and "收入证明" in f.detail["added"]
+
+
+def test_asking_for_the_papers_on_a_return_visit_reveals_nothing():
+    """第二趟来了 … 要身份证，再加一张户口本 (a list to check) … 都在这儿: no new requirement; nor
+    is 还要一张照片 when the citizen hands it over at once."""
+    listed = [GREET, ("citizen", 3, 6, "这是我第二趟来了，办居住证。"),
+              ("staff", 7, 10, "要身份证，再加一张户口本。"), ("citizen", 10.5, 12, "都在这儿，给你。"),
+              ("staff", 30, 32, "好了，办好了。")]
+    assert not _found(listed, "A18-PIECEMEAL", ACTS_ON)[0]
+    handed = [*listed[:2], ("staff", 7, 10, "还要一张照片。"), ("citizen", 10.5, 12, "给，照片在这儿。"),
+              *listed[4:]]
+    assert not _found(handed, "A18-PIECEMEAL", ACTS_ON)[0]

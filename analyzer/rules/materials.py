@@ -20,7 +20,12 @@
   先把这个补上，其他的下回再说; on the phone, 您来了再看还缺什么;
 * reveals a further material on a visit the citizen says is a repeat because
   of an earlier visit that did not tell everything (``how="across_visits"``):
-  上次没说还要这个 … 还得有公证书.
+  上次没说还要这个 … 还得有公证书; or, on a visit the citizen says is a return
+  (:data:`RETURN_VISIT`: 我又来了, 第二趟, 上次你说缺户口本), requires a further
+  material (还得有, 另外: :func:`_more_than_brought`) that the citizen does not
+  then hand over — 要A，再加一张B on a return visit asks for the papers to check.
+  A staff sentence that states a need and then asks after it (还得有公证书，你有吗？)
+  adds the material.
 
 Cues come from the lexicon (``materials_listed``, ``materials_added``,
 ``materials_deferred``, ``earlier_visit``), from the staff act detector
@@ -140,11 +145,23 @@ _ASKS = re.compile(r"[呢吗][？?。.]?\s*$|[？?]\s*$")
 _LACKS = re.compile(r"少|缺|差|还要|还得|还需|忘了|漏了|不能少|少不了")
 
 
+#: A clause that states something more is needed (还得有公证书): asking after it next (你有吗？)
+#: does not unsay it.
+_STATES_NEED = re.compile(r"还得|还要|还需|也得|也要|也需|另外|得有|要有|还缺|还差|还少")
+
+
 def _asks(text: str) -> bool:
-    """True when a staff sentence asks after an item rather than adds one (see :data:`_ASKS`)."""
+    """True when a staff sentence asks after an item rather than adds one (see :data:`_ASKS`).
+
+    A sentence that first states the need for a named material (还得有公证书，你有吗？)
+    adds it, whatever it asks next.
+    """
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text).strip()
+    if any(_STATES_NEED.search(c) and materials_named(c) and not _ASKS.search(c)
+           for c in re.split(r"(?<=[。！!？?])|[，,；;]", simple)):
+        return False
     m = _ASKS.search(simple)
     if m is None:
         return False
@@ -219,6 +236,41 @@ def told_by_words(utts: Sequence[Utterance], cues: Sequence[Cue]) -> list[Cue]:
             and NEEDS.search(u.text) and materials_named(u.text)]
 
 
+#: The citizen saying this visit repeats an earlier one for the same matter (我又来了, 第二趟,
+#: 上次你说缺户口本): a further material the clerk adds now was not told at once last time.
+RETURN_VISIT = re.compile(
+    r"(?:又|再)(?:来|跑)了|(?:又|再)跑了?一趟|第[二两三四五六][趟回次]|[两三四五]趟|[两三四五]回了|"
+    r"(?:上次|上回|上一次|前两天|前几天|上礼拜|上周|昨天|那天)[^。？！?!]{0,10}(?:说|让|叫)[^。？！?!]{0,8}"
+    r"(?:缺|带|补|拿|开|交)")
+
+
+def returns(utts: Sequence[Utterance]) -> list[Cue]:
+    """Citizen remarks that this is a return visit (:data:`RETURN_VISIT`), as cues (no finding)."""
+    from analyzer.text.normalize import to_simplified
+
+    return [Cue("earlier_visit", i, u.start, u.end, u.text, 0.8, source="pattern")
+            for i, u in enumerate(utts)
+            if u.speaker == "citizen" and RETURN_VISIT.search(to_simplified(u.text))]
+
+
+#: Words that require more than what is at hand (还得有, 另外): 要A，再加一张B is a list.
+_FURTHER = re.compile(r"还得|还要|还需|也得|也要|也需|另外|还差|还缺|还少|对了|忘了|漏了")
+
+
+def _more_than_brought(utts: Sequence[Utterance], i: int) -> bool:
+    """True when staff words ``i`` require a further material the citizen does not then hand over.
+
+    On a return visit, 要A，再加一张B asks for the papers (都带来了，给你): no new
+    requirement; 还得有公证书 is one, unless the citizen hands it over at once.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    if not _FURTHER.search(to_simplified(utts[i].text)):
+        return False
+    reply = next((u for u in utts[i + 1:] if u.speaker == "citizen"), None)
+    return reply is None or not ACTED.search(to_simplified(reply.text))
+
+
 def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -> list[Finding]:
     """``A18-PIECEMEAL``: materials added later, the rest put off, or revealed across visits.
 
@@ -236,6 +288,7 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
     told = sorted([*(c for c in staff_cues if c.kind in TOLD and materials_named(utts[c.utterance].text)),
                    *told_by_words(utts, cues)], key=lambda c: c.start)
     earlier_visit = [c for c in cues if c.kind == "earlier_visit"]
+    returned = returns(utts)
     out: dict[int, Finding] = {}
     for cue in staff_cues:
         if cue.kind == "materials_deferred":
@@ -250,6 +303,10 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
         if cue.kind == "materials_added" and prior and _is_new(utts, cue):
             out.setdefault(cue.utterance, _finding(rule, cue, "added", prior[0], utts))
         elif any(e.start < cue.start for e in earlier_visit) and _is_new(utts, cue):
+            out.setdefault(cue.utterance, _finding(rule, cue, "across_visits", None, utts))
+        elif cue.kind == "materials_added" and any(r.start < cue.start for r in returned) \
+                and _more_than_brought(utts, cue.utterance) and _is_new(utts, cue):
+            # back with what was asked, and told one more thing
             out.setdefault(cue.utterance, _finding(rule, cue, "across_visits", None, utts))
     return [out[k] for k in sorted(out)]
 
