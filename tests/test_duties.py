@@ -561,3 +561,47 @@ def test_asking_for_the_papers_on_a_return_visit_reveals_nothing():
     handed = [*listed[:2], ("staff", 7, 10, "还要一张照片。"), ("citizen", 10.5, 12, "给，照片在这儿。"),
               *listed[4:]]
     assert not _found(handed, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+# ------------------------------------------------------------------ Article 10 (owed replies)
+def _owed(turns, rule):
+    return _found(turns, rule, ACTS_ON)[0]
+
+
+def test_a_suggestion_the_model_is_unsure_of_owes_thanks_when_its_words_suggest():
+    """得多放几把椅子 proposes a change in so many words: left without thanks it is a finding."""
+    turns = [GREET, ("citizen", 3, 5, "我来办社保卡。"), ("citizen", 5.5, 8, "你们这儿得多放几把椅子。"),
+             ("staff", 8.5, 10, "好，您稍等。"), ("staff", 30, 32, "好了，办好了。"), CLOSE]
+    assert _owed(turns, "A10-G-SUGGESTION")
+    thanked = [*turns[:3], ("staff", 8.5, 10, "谢谢您的建议，我们会向领导反映。"), *turns[4:]]
+    assert not _owed(thanked, "A10-G-SUGGESTION")
+
+
+def test_words_confirm_a_cue_only_of_their_own_kind():
+    from analyzer.rules.context import _in_words
+
+    assert _in_words("praise", "小姑娘办事挺细心的嘛。") and _in_words("suggestion", "排队的地方该装个空调。")
+    assert not _in_words("praise", "你们这办事效率高吗？")  # asked, not praised
+    assert not _in_words("suggestion", "我来办社保卡。") and not _in_words("praise", "辛苦了，谢谢。")
+
+
+def test_an_upset_citizen_calmed_or_explained_to_in_other_words_is_answered():
+    upset = ("citizen", 5.5, 8, "你们这是什么破流程，我都跑断腿了！")
+    for reply in ("您先别着急，我这就给您办。", "是这样的，这个要先审核，我帮您催一下。"):
+        turns = [GREET, ("citizen", 3, 5, "我来办低保。"), upset, ("staff", 8.5, 11, reply),
+                 ("staff", 30, 32, "好了，办好了。"), CLOSE]
+        assert not _owed(turns, "A10-G-UPSET"), reply
+    ignored = [GREET, ("citizen", 3, 5, "我来办低保。"), upset, ("staff", 8.5, 10, "把表填了。"),
+               ("staff", 30, 32, "好了，办好了。"), CLOSE]
+    assert _owed(ignored, "A10-G-UPSET")
+    rude = [*ignored[:3], ("staff", 8.5, 10, "我就是这样的，爱办不办。"), *ignored[4:]]
+    assert _owed(rude, "A10-G-UPSET")  # 就是这样的 is no explanation
+
+
+def test_a_complaint_about_the_time_answered_with_a_time_owes_no_calming():
+    """都九点了，不是八点半开门吗？ … 系统九点一刻才开，再等五分钟: answered in fact."""
+    turns = [("citizen", 0, 3, "同志，能办了吗？"), ("staff", 3.5, 5, "稍等，系统还没好。"),
+             ("citizen", 6, 9, "这都九点了，你们不是八点半上班吗？"),
+             ("staff", 9.5, 12, "系统九点一刻才开，再等五分钟。"), ("staff", 300, 302, "您好，办什么？"),
+             ("citizen", 303, 305, "换社保卡。"), ("staff", 306, 308, "好了，办好了。"), CLOSE]
+    assert not _owed(turns, "A10-G-UPSET")

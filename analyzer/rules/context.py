@@ -29,10 +29,19 @@ followed by silence to the end, or the recording's natural end), however
 short: a recording cut mid-conversation stays unjudged; an owed reply is judged only when the staff
 spoke after the cue (otherwise the recording may have ended) and the cue's
 confidence is at least ``min_cue_confidence``.
+
+Words as a second witness: a classifier cue below its model's owing bar owes a
+reply when its own words carry the kind (:data:`CONCEPTS`: 挺细心的, 点个赞;
+最好…, 得多放几把椅子), and then whatever ``min_cue_confidence`` says
+(:func:`owing`). An upset citizen is answered by calming or explaining words
+(:data:`CALMS`: 别着急, 您放心, 是这样的…, 因为) or, for a complaint about the
+time, a reply that gives a time (:func:`calmed`), besides the lexicon's and the
+act detector's calming phrases.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -155,8 +164,86 @@ def _classifier_cues(interaction: Interaction, options: AnalyzerOptions) -> list
     from analyzer.rules.learned import citizen_cues
 
     utts = interaction.utterances
-    return [c for c in citizen_cues(utts, options.classifier)
-            if not (c.utterance < len(utts) and _not_the_kind(c.kind, utts[c.utterance].text))]
+    out = []
+    for c in citizen_cues(utts, options.classifier):
+        text = utts[c.utterance].text if c.utterance < len(utts) else c.evidence
+        if _not_the_kind(c.kind, text):
+            continue
+        if not c.owes and c.kind in CONCEPTS and _in_words(c.kind, text):
+            c = dataclasses.replace(c, owes=True, source=CONFIRMED)
+        out.append(c)
+    return out
+
+
+#: Cue kind -> the words that carry it, written from what the kind is (not from any data):
+#: a classifier cue below the model's owing bar owes a reply when its words say so too.
+CONCEPTS: dict[str, re.Pattern[str]] = {
+    # praise: a positive judgement of the clerk or the service, or a thumbs-up
+    "praise": re.compile(
+        r"(?:真|太|挺|很|特别|非常|好|蛮|超|多)(?:是|的)?(?:周到|耐心|热心|贴心|细心|到位|负责|专业|利索|"
+        r"麻利|客气|热情|仔细|认真|暖心|用心|靠谱|周全|和气|痛快|爽快|给力|效率)|"
+        r"点(?:个|一个)?赞|没得说|没话说|挑不出|表扬|锦旗|好评|服务.{0,3}(?:好|一流|周到|到位)"),
+    # suggestion: the service could be better in a named way (以后/最好/应该/要是…就好, fix, add more)
+    "suggestion": re.compile(
+        r"以后|下次|将来|应该|应当|建议|最好|要是.{0,12}就好|如果.{0,12}就好|"
+        r"(?:得|该|要|能不能|可不可以|可以)(?:修|改|换|加|添|装|多|少|弄|搞|放|设|贴|写|标|提前)|"
+        r"改.{0,3}[点些]|多(?:装|放|设|开|配|安|摆|加)"),
+}
+
+
+#: Words that calm an upset citizen (别着急, 您放心, 您说得对, 抱歉, 这就给您办) or explain
+#: (因为, 确实, 是这样的): the reply Article 10 owes (请您听我详细解释), in any wording.
+CALMS = re.compile(
+    r"别(?:着)?急|不要急|莫急|放心|放宽心|消消气|别生气|理解(?:您|你)|(?:您|你)说得(?:对|是|在理)|"
+    r"(?:您|你)反映得(?:对|是)|不好意思|抱歉|对不起|让(?:您|你)久等|这就给(?:您|你)办|马上给(?:您|你)办|"
+    r"(?:给|跟|和)(?:您|你)(?:解释|说说|讲讲|说一下|讲一下|说明)|因为|由于|原因|确实|"
+    r"(?:^|[，,。！!？?])(?:嗯|哦|那个)?是这样")  # 是这样的，… opens an explanation (我就是这样的 does not)
+
+
+def calmed(utts: Sequence[Utterance], cue: int, turns: Sequence[int]) -> int | None:
+    """The staff reply (index) that calms the upset citizen of utterance ``cue``, if any.
+
+    Calming or explaining words (:data:`CALMS`), or, when the outburst asks
+    something (都几点了，不是两点半开门吗？), a first reply that answers it, or the
+    time it complains about, with a time (还没到点，再等十分钟) without going on
+    with the procedure: a factual complaint about waiting answered in fact. A bare yes (行吧) answers no
+    outburst (你什么态度啊！).
+    """
+    from analyzer.rules.answers import ANSWER_KINDS, answers, moves_on, questions, stalls
+    from analyzer.text.normalize import to_simplified
+
+    for j in turns:
+        if CALMS.search(to_simplified(utts[j].text)):
+            return j
+    asked = questions(utts[cue].text) if cue < len(utts) else []
+    first = turns[0] if turns else None
+    if first is None or not asked:
+        return None
+    reply = to_simplified(utts[first].text)
+    about_time = ANSWER_KINDS["time"].search(to_simplified(utts[cue].text))
+    if ANSWER_KINDS["time"].search(reply) and not moves_on(reply) and not stalls(reply) \
+            and (about_time or any(answers(q, reply) for q in asked)):
+        return first
+    return None
+
+
+#: The source of a classifier cue its own words confirm (:data:`CONCEPTS`).
+CONFIRMED = "classifier+pattern"
+
+
+def owing(cue: Cue, options: ContextOptions) -> bool:
+    """True when ``cue`` makes a reply owed: it owes, and is sure enough or confirmed by its words."""
+    return cue.owes and (cue.confidence >= options.min_cue_confidence or cue.source == CONFIRMED)
+
+
+def _in_words(kind: str, text: str) -> bool:
+    """True when ``text`` carries the cue kind in its words (:data:`CONCEPTS`); praise is not asked."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    if kind == "praise" and _ASKED.search(simple.strip()):
+        return False
+    return bool(CONCEPTS[kind].search(simple))
 
 
 #: A question: praise is said, not asked (有你这么办事的吗？ is a complaint, not praise).
@@ -359,7 +446,7 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
     for cue in sorted(cues, key=lambda c: c.start):
         if cue.kind not in REPLY_CONTEXT:
             continue  # a cue that owes no reply (Article 18's)
-        if cue.confidence < options.min_cue_confidence or not cue.owes:
+        if not owing(cue, options):
             continue  # too unsure that a reply was owed to demand one
         cue_start = utts[cue.utterance].start if cue.utterance < len(utts) else cue.start
         if cue.start < episode_end.get(cue.kind, -1.0) and not answered.get(cue.kind, False):
@@ -378,6 +465,10 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
         if answered[cue.kind]:  # the episode ends with its reply
             episode_end[cue.kind] = max(h.end for h in said)
             said = [h for h in said if h.start <= episode_end[cue.kind]]
+        elif cue.kind == "upset" and (j := calmed(utts, cue.utterance, turns)) is not None:
+            answered[cue.kind] = True  # calmed or explained in words of its own
+            episode_end[cue.kind] = utts[j].end
+            continue
         evidence = _cue_evidence(utts, cue)
         out += _missing_in(lexicon, REPLY_CONTEXT[cue.kind], said, (cue.start, end), evidence,
                            utts, turns, options,

@@ -60,6 +60,7 @@ from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
 from analyzer.rules.civility import drop_pickups, remark_findings
+from analyzer.rules.context import owing
 from analyzer.rules.materials import earlier_visits, piecemeal
 from analyzer.types import Cue, Finding, Interaction, RingResult, Utterance
 
@@ -175,8 +176,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     if rule is None or not any(u.speaker == "staff" for u in utts):
         return []
     order = {id(u): i for i, u in enumerate(interaction.utterances)}
-    cued = {c.utterance for c in cues if c.kind in ANSWER_EXEMPT_CUES and c.owes
-            and c.confidence >= options.context.min_cue_confidence}
+    cued = {c.utterance for c in cues if c.kind in ANSWER_EXEMPT_CUES and owing(c, options.context)}
     redirected = {c.utterance for c in cues if c.kind == "not_ours"}
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
