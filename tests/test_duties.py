@@ -605,3 +605,18 @@ def test_a_complaint_about_the_time_answered_with_a_time_owes_no_calming():
              ("staff", 9.5, 12, "系统九点一刻才开，再等五分钟。"), ("staff", 300, 302, "您好，办什么？"),
              ("citizen", 303, 305, "换社保卡。"), ("staff", 306, 308, "好了，办好了。"), CLOSE]
     assert not _owed(turns, "A10-G-UPSET")
+
+
+def test_sent_back_for_a_missing_paper_without_apology_or_list_is_owed_both():
+    """少了一个签字 … 补上再拿过来 turns the citizen away for a missing paper: the apology (and the
+    list) are owed, in whatever words the clerk turned him away; 记不全 is the clerk's memory."""
+    away = [GREET, ("citizen", 3, 5, "我来办退休审批，材料都在这。"),
+            ("staff", 6, 10, "申请表上少了您爱人的签名，让她签了再拿过来。"), ("citizen", 10.5, 11, "啊，好吧。")]
+    assert _found(away, "A10-G-APOLOGY", ACTS_ON)[0]  # naming the one missing paper may be its list
+    other = [*away[:2], ("staff", 6, 10, "您这少了一个担保人的签字，先补上，补完了拿过来我再看。"), away[3]]
+    assert _found(other, "A10-G-APOLOGY", ACTS_ON)[0]
+    handled = [*away[:2], ("staff", 6, 12, "对不起，您这证明缺个单位公章，这是材料清单，请您补全手续再来办理。"),
+               away[3]]
+    assert not _found(handled, "A10-G-APOLOGY", ACTS_ON)[0]
+    memory = [*away[:2], ("staff", 6, 10, "其他的我也记不全了，下回来再说吧。"), away[3]]
+    assert not _found(memory, "A10-G-APOLOGY", ACTS_ON)[0]

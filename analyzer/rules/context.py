@@ -36,7 +36,9 @@ reply when its own words carry the kind (:data:`CONCEPTS`: 挺细心的, 点个�
 (:func:`owing`). An upset citizen is answered by calming or explaining words
 (:data:`CALMS`: 别着急, 您放心, 是这样的…, 因为) or, for a complaint about the
 time, a reply that gives a time (:func:`calmed`), besides the lexicon's and the
-act detector's calming phrases.
+act detector's calming phrases. Staff words naming a lack and sending the
+citizen to complete it (少了一个签字，补上再拿过来) are an incomplete-materials cue
+(:func:`incomplete_by_words`) whatever the lexicon and the act detector heard.
 """
 
 from __future__ import annotations
@@ -134,6 +136,9 @@ def detect_cues(
             if cue.utterance not in earlier:  # about an earlier visit: Article 18's to report
                 found.setdefault((cue.kind, cue.utterance), cue)
     utts = interaction.utterances
+    for cue in incomplete_by_words(utts):
+        if not any(k == "incomplete_materials" and i == cue.utterance for (k, i) in found):
+            found[(cue.kind, cue.utterance)] = cue
     for (kind, i) in list(found):
         if kind in DEFERRAL_OVER and ("deferral", i) in found:
             del found[(kind, i)]  # 我要交班了，您找下一班: put off for the hour, Article 25's
@@ -142,6 +147,36 @@ def detect_cues(
                        and not _asks(utts[c.utterance].text)
                        and not gets_round_missing(utts[c.utterance].text))),
                   key=lambda c: (c.start, c.kind))
+
+
+#: Staff words that something is missing or incomplete (缺, 少了, 不全, 不齐, 没带 …).
+_LACKING = re.compile(r"缺|少了|少一|还少|(?<![记说听想看讲问])(?:不全|不齐|不够)|没带|差一|还差|"
+                      r"没有[^，,。]{0,6}(?:签字|盖章|公章)")  # 记不全 is the clerk's memory, not the papers
+#: Staff words that send the citizen to complete it and come back (补上, 补齐了再来, 回去拿).
+_COMPLETE_AND_RETURN = re.compile(r"补上|补齐|补全|补好|补了|补完|补来|回去(?:拿|开|补|取|准备)|"
+                                  r"(?:拿|带|开)(?:来|过来|齐)(?:了|以后|之后)?再|再(?:拿|带|送|交)|再来|"
+                                  r"下回|下次")
+
+
+def incomplete_by_words(utts: Sequence[Utterance]) -> list[Cue]:
+    """``incomplete_materials`` cues read from staff words: a lack, and back to complete it.
+
+    缺个公章，补了再来 turns the citizen away for a missing paper whatever the
+    lexicon or the act detector heard; a question (户口本带了吗？) or a lack got
+    round at the counter (:func:`analyzer.rules.acts.gets_round_missing`) is no
+    turning away.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    out = []
+    for i, u in enumerate(utts):
+        if u.speaker not in STAFF_LIKE:
+            continue
+        simple = to_simplified(u.text)
+        if _LACKING.search(simple) and _COMPLETE_AND_RETURN.search(simple) and not _asks(u.text) \
+                and not gets_round_missing(u.text):
+            out.append(Cue("incomplete_materials", i, u.start, u.end, u.text, 0.75, source="pattern"))
+    return out
 
 
 #: Cue kinds a deferral for the hour in the same utterance replaces: the clerk who says
