@@ -620,3 +620,15 @@ def test_sent_back_for_a_missing_paper_without_apology_or_list_is_owed_both():
     assert not _found(handled, "A10-G-APOLOGY", ACTS_ON)[0]
     memory = [*away[:2], ("staff", 6, 10, "其他的我也记不全了，下回来再说吧。"), away[3]]
     assert not _found(memory, "A10-G-APOLOGY", ACTS_ON)[0]
+
+
+def test_a_colleague_away_is_a_deferral_within_the_hours_not_the_closing_phrase():
+    """办这个的老师开会去了，你明天再来 sends the citizen away for a colleague's absence, not for the
+    hour: Article 25 within service hours, not 下班了，明天再来 (Article 9); the hour said in so many
+    words stays Article 9's."""
+    away = [GREET, ("citizen", 3, 5, "我想办居住证。"), ("staff", 6, 9, "办这个的老师今天开会去了，你明天再来。")]
+    found, report = _found(away, "A25-HOURS", ACTS_ON, started_at="2026-11-04T10:15:00+08:00")
+    assert found and not any(f.article == 9 for f in report.findings)
+    closing = [*away[:2], ("staff", 6, 9, "我这儿到点下班了，你明天再来。")]
+    report = _found(closing, "A25-HOURS", ACTS_ON, started_at="2026-11-04T10:15:00+08:00")[1]
+    assert any(f.rule == "A9-F-01" for f in report.findings)

@@ -593,7 +593,10 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
     * A closing phrase (``closing_rules``: 下班了，明天再来, or its paraphrase)
       is annotated with the local time; within the hours it adds an
       ``A25-HOURS`` finding; after the hours, said with courtesy, it is a true
-      statement and no finding at all (said bare, it stays Article 9's).
+      statement and no finding at all (said bare, it stays Article 9's). A
+      paraphrase that gives another reason than the hour (那个岗的同志休假了，
+      下周再来: :func:`not_the_hour`) is no Article 9 phrase; within the hours
+      it is still an ``A25-HOURS`` deferral.
     * A deferral for the hour in other words (``deferral`` cue: 还没上班, 午休,
       不收新件了 …) within the hours is an ``A25-HOURS`` finding.
     """
@@ -609,7 +612,8 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
             out.append(f)
             continue
         inside = in_service_hours(when, interaction.hall, options)
-        if not inside and _COURTEOUS.search(to_simplified(_said(interaction, f))):
+        words = _said(interaction, f)
+        if not inside and _COURTEOUS.search(to_simplified(words)):
             continue  # a polite close after the hours breaches nothing
         note = {"local_time": when.strftime("%Y-%m-%d %H:%M"), "service_hours": hours,
                 "within_service_hours": inside}
@@ -618,7 +622,8 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
                   hours=hours) if inside else
                 _("said at %(time)s, outside service hours (%(hours)s)", time=clock,
                   hours=hours))
-        out.append(replace(f, detail={**f.detail, "hours": {**note, "said": said}}))
+        if not not_the_hour(f, words):  # 那个岗的同志休假了，下周再来: a deferral, not 下班了
+            out.append(replace(f, detail={**f.detail, "hours": {**note, "said": said}}))
         if inside and rule is not None:
             charged.add(f.start if f.start is not None else -1.0)
             out.append(measure_finding(
@@ -631,6 +636,28 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
     if rule is not None:
         out += _deferrals(interaction, cues, rule, options, hours, charged, zones)
     return out
+
+
+#: Words of the hour a closing phrase is about (下班, 关门, 到点, 午休 …).
+_HOUR = re.compile(r"班|关门|到点|点了|钟|午休|中午|休息时间|晚了|不早了|时间到|下午|早上|上午|"
+                   r"结账|收工|日结")
+#: Another reason to come again: a colleague away, the system down.
+_OTHER_REASON = re.compile(r"休假|请假|出差|不在|开会|培训|病了|没来|外出|系统|停电|网络|断网")
+
+
+def not_the_hour(f: Finding, said: str) -> bool:
+    """True when a paraphrased closing phrase gives another reason than the hour.
+
+    下班了，明天再来 (Article 9) sends the citizen away for the hour; 那个岗的同志
+    休假了，下周再来 names a colleague's leave and no hour: a deferral of the work
+    (Article 25 within the hours), not the forbidden phrase. The lexicon's own
+    wording always stands.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(said)
+    return f.detail.get("method") == "paraphrase" and bool(_OTHER_REASON.search(simple)) \
+        and not _HOUR.search(simple)
 
 
 def _said(interaction: Interaction, f: Finding) -> str:
