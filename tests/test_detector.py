@@ -61,6 +61,9 @@ def test_a_model_file_with_other_features_is_refused():
     bad = {**bundled_detector().to_dict(), "features": ["margin"]}
     with pytest.raises(ModelError, match="features"):
         PhraseDetector.from_dict(bad)
+    pooled = {k: v for k, v in bundled_detector().to_dict().items() if k != "required"}
+    with pytest.raises(ModelError, match="regression"):
+        PhraseDetector.from_dict(pooled)
 
 
 def _corpus(path: Path, lexicon, takes=("a/1.0", "b/1.1")) -> Path:
@@ -116,3 +119,44 @@ def test_nested_bars_are_chosen_without_the_take_they_judge(tmp_path, lexicon):
         assert (accept, review) == train.choose_bars(train.cross_validate(inner), y)
     # two takes leave one take inside: no inner cross-validation, no nested bars
     assert train.nested_bars([r for r in data if r.take != "c/0.9"]) == {}
+
+
+def _two_kinds(path: Path) -> Path:
+    """Visits where a forbidden phrase said scores near 0 and one not said far below, while
+    an owed phrase said (garbled) scores far below and one not said near 0: the two kinds
+    read the margin oppositely."""
+    rng = random.Random(7)
+    owed = dict(rule="A7-R-04", phrase="请您稍等一下", evidence="请您稍等一下")
+    with path.open("w", encoding="utf-8") as fh:
+        for take in ("a/1.0", "b/1.1"):
+            for k in range(30):
+                heard = [_heard(rng.gauss(-0.8, 0.5), 1.0).to_dict(),
+                         _heard(rng.gauss(-4.0, 0.5), 10.0).to_dict(),
+                         _heard(rng.gauss(-4.0, 0.5), 20.0, **owed).to_dict(),
+                         _heard(rng.gauss(-0.8, 0.5), 30.0, **owed).to_dict()]
+                report = {"transcript": [{"speaker": "staff", "start": 0.0, "end": 32.0,
+                                          "text": "x", "heard": heard}]}
+                turns = [[0.5, 3.0, "staff", "好的，你的记性真差。"],
+                         [9.5, 12.0, "staff", "这个我看一下，就这样。"],
+                         [19.5, 22.0, "staff", "请您稍等一下。"],
+                         [29.5, 32.0, "staff", "这个我看一下，就这样。"]]
+                fh.write(json.dumps({"id": f"{take}-{k}", "take": take.split("/"),
+                                     "condition": "clean", "turns": turns,
+                                     "report": report}, ensure_ascii=False) + "\n")
+    return path
+
+
+def test_each_kind_of_rule_gets_its_own_regression(tmp_path, lexicon):
+    """A polite near-miss of a forbidden phrase must not borrow what an owed phrase's
+    evidence means: the trainer fits forbidden and owed phrases apart."""
+    data = list(train.rows(_two_kinds(tmp_path / "k.jsonl"), lexicon))
+    assert {(r.forbidden, r.said) for r in data} == {(True, True), (True, False),
+                                                     (False, True), (False, False)}
+    model = train.fit(data)
+    forbidden_near, forbidden_far = (heard_features(_heard(m, 0.0), forbidden=True)
+                                     for m in (-0.8, -4.0))
+    owed_near, owed_far = (heard_features(_heard(m, 0.0, rule="A7-R-04", phrase="请您稍等一下"),
+                                          forbidden=False) for m in (-0.8, -4.0))
+    assert model.probability(forbidden_near) > 0.9 > 0.1 > model.probability(forbidden_far)
+    assert model.probability(owed_far) > 0.9 > 0.1 > model.probability(owed_near)
+    assert model.forbidden != model.required

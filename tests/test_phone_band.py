@@ -15,11 +15,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_factory import SR, noise, phone_line, place, set_level
+from audio_factory import SR, noise, phone_line, place, set_level, speech
 
-from analyzer.options import ASROptions
-from analyzer.speech.band import NARROW_DB, PHONE_RATE, band_drop_db, line_rate, telephone_band
+from analyzer.options import AnalyzerOptions, ASROptions, StreamOptions
+from analyzer.speech.band import (
+    LIVE_CHECKS,
+    NARROW_DB,
+    PHONE_RATE,
+    band_drop_db,
+    line_rate,
+    telephone_band,
+)
 from analyzer.speech.decode import DecodedAudio, decode_audio
+from analyzer.stream import StreamAnalyzer
 
 CALL = Path(__file__).resolve().parent.parent / "examples" / "recordings" / "phone-call.ogg"
 
@@ -77,3 +85,50 @@ def test_the_example_call_through_an_8_khz_line_and_back_to_16_khz(tmp_path):
     assert line_rate(decode_audio(CALL)) == decode_audio(CALL).native_rate
     resampled = decode_audio(out)
     assert resampled.native_rate == 16000 and line_rate(resampled) == PHONE_RATE
+
+
+class _Requests:
+    """Records the VAD threshold of the line options each live request carries (hears nothing)."""
+
+    def __init__(self) -> None:
+        self.thresholds: list[float] = []
+
+    def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+        self.thresholds.append(options.vad.threshold)
+        return [[] for _ in tracks]
+
+
+def _live_line(narrow: bool) -> tuple[StreamAnalyzer, _Requests]:
+    """A 16 kHz counter stream of three spoken clauses, through a phone line or not, fed in
+    0.5 s chunks."""
+    clauses = [(1.0 + 4.0 * k, speech(text)) for k, text in
+               enumerate(("您好请问办理什么业务", "请您出示身份证", "请您稍等一下"))]
+    x = place(clauses, 14.0)
+    if narrow:
+        x = phone_line(x).astype(np.float32)
+    requests = _Requests()
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, decode_at_pause=False))
+    stream = StreamAnalyzer(options, SR, 1, channel="counter", recognizer=requests)
+    for i in range(0, x.size, SR // 2):
+        list(stream.feed(x[i: i + SR // 2]))
+    return stream, requests
+
+
+def test_a_live_counter_stream_carrying_a_phone_line_is_heard_as_one():
+    """The live line judges its sound with the file path's rule (``band.narrow_channels``)
+    from :data:`LIVE_CHECKS` ``[0]`` seconds on: a 16 kHz stream whose speech went through
+    an 8 kHz line gets the phone VAD threshold, as a recording of it would."""
+    vad = ASROptions().vad
+    stream, requests = _live_line(narrow=True)
+    assert stream.now > LIVE_CHECKS[0]
+    assert stream.line.vad.threshold == vad.phone_threshold != vad.threshold
+    assert all(t.seg.threshold == vad.phone_threshold for t in stream._live)
+    assert requests.thresholds and requests.thresholds[-1] == vad.phone_threshold
+    assert stream.channel == "counter"  # the interaction's channel is not changed
+
+
+def test_a_live_wideband_counter_stream_keeps_the_wideband_threshold():
+    vad = ASROptions().vad
+    stream, requests = _live_line(narrow=False)
+    assert stream.line.vad.threshold == vad.threshold
+    assert requests.thresholds and set(requests.thresholds) == {vad.threshold}

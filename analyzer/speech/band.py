@@ -9,11 +9,16 @@ energy above 4 kHz (the line's Nyquist frequency), while wideband speech keeps
 its fricatives there (:func:`band_drop_db`).
 
 :func:`line_rate` is the rate a recording's line is heard at: its native rate,
-or :data:`PHONE_RATE` when every channel is telephone band by content. The
-interaction's channel (counter or phone rules) is not decided here.
+or :data:`PHONE_RATE` when every channel is telephone band by content. A live
+line (:class:`analyzer.stream.live.StreamAnalyzer`) is judged by the same rule
+(:func:`narrow_channels`) on its audio so far, each time it reaches one of
+:data:`LIVE_CHECKS`. The interaction's channel (counter or phone rules) is not
+decided here.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -36,6 +41,10 @@ NARROW_DB = -40.0
 SECONDS = 120.0
 #: Frame length of the spectrum, samples.
 FRAME = 512
+#: A live line's audio so far is judged when it reaches each of these seconds; the
+#: last is :data:`SECONDS`, so a call heard that long is judged on what a recording of
+#: it would be (a shorter one: on all of it, at its end).
+LIVE_CHECKS = (4.0, 10.0, 20.0, 40.0, 80.0, SECONDS)
 
 
 def band_drop_db(samples: np.ndarray, sample_rate: int) -> float | None:
@@ -70,13 +79,24 @@ def band_drop_db(samples: np.ndarray, sample_rate: int) -> float | None:
     return 10.0 * float(np.log10(max(beyond, 1e-30) / carried))
 
 
+def narrow_channels(channels: Iterable[np.ndarray], sample_rate: int) -> bool:
+    """True when every channel that says something is telephone band by content
+    (a silent channel says nothing; all silent: False).
+
+    Args:
+        channels: Each channel's float samples (only the first :data:`SECONDS` are read).
+        sample_rate: Their rate in Hz.
+    """
+    drops = [band_drop_db(ch, sample_rate) for ch in channels]
+    measured = [d for d in drops if d is not None]
+    return bool(measured) and all(d <= NARROW_DB for d in measured)
+
+
 def telephone_band(audio: DecodedAudio) -> bool:
     """True when every channel of ``audio`` is telephone band by content (or by its rate)."""
     if 0 < audio.native_rate <= PHONE_RATE:
         return True
-    drops = [band_drop_db(ch, audio.sample_rate) for ch in audio.samples]
-    measured = [d for d in drops if d is not None]  # a silent channel says nothing
-    return bool(measured) and all(d <= NARROW_DB for d in measured)
+    return narrow_channels(audio.samples, audio.sample_rate)
 
 
 def line_rate(audio: DecodedAudio) -> int:

@@ -17,8 +17,15 @@ module turns what is known about a candidate into one calibrated probability:
 * ``chars``: the phrase's length (a long phrase's margin is steadier);
 * ``forbidden``, ``nbest``, ``owed``: the rule's kind and how the candidate arose.
 
-The model is a logistic regression on standardized features, trained on
-generated speech across voices, speeds and recording conditions by
+The model is a logistic regression on standardized features for each kind of
+rule (:data:`KINDS`): a forbidden phrase is proposed by the text alone, an owed
+one also because the window owes it, and one regression over both read a polite
+near-miss that shares a forbidden phrase's words (我们五点下班，您明天上午来也行
+for 下班了,明天再来) as said, at 0.95 in a hall: its rows of owed phrases taught
+that a long phrase with a low margin is often said (forbidden rows, left out
+by take: AUC 0.74 with one regression, 0.92 apart; ``models/phrase_detector.md``).
+Trained on generated
+speech across voices, speeds and recording conditions by
 :mod:`analyzer.training.detector`; its coefficients are a small JSON file
 (``analyzer/_data/models/phrase_detector.json``) beside its model card
 (``phrase_detector.md``). The speaker's confidence is not a feature: it is
@@ -50,8 +57,13 @@ CLIPS: dict[str, tuple[float, float]] = {"margin": (-8.0, 2.0), "lead": (-4.0, N
 MODEL_FILE = "phrase_detector.json"
 
 
+#: The kinds of rule with a regression of their own: ``forbidden``, and ``required``
+#: (every other kind: owed phrases).
+KINDS: tuple[str, ...] = ("forbidden", "required")
+
+
 @dataclass(frozen=True)
-class PhraseDetector:
+class Regression:
     """A logistic regression over :data:`FEATURES` (standardized by ``mean`` and ``scale``).
 
     Attributes:
@@ -59,14 +71,12 @@ class PhraseDetector:
         scale: Per-feature standard deviation of the training data.
         coef: Per-feature coefficient.
         intercept: The model's intercept.
-        version: What the model was trained on (the model card's id).
     """
 
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     coef: tuple[float, ...]
     intercept: float
-    version: str = ""
 
     def probability(self, features: Mapping[str, float]) -> float:
         """The probability that the candidate's phrase was said, from its features."""
@@ -77,17 +87,53 @@ class PhraseDetector:
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form written by the trainer."""
-        return {"features": list(FEATURES), "mean": list(self.mean), "scale": list(self.scale),
-                "coef": list(self.coef), "intercept": self.intercept, "version": self.version}
+        return {"mean": list(self.mean), "scale": list(self.scale), "coef": list(self.coef),
+                "intercept": self.intercept}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, object]) -> Regression:
+        """Read the trainer's JSON form of one regression."""
+        return cls(tuple(_floats(d, "mean")), tuple(_floats(d, "scale")), tuple(_floats(d, "coef")),
+                   float(d["intercept"]))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class PhraseDetector:
+    """One :class:`Regression` per kind of rule (:data:`KINDS`).
+
+    Attributes:
+        forbidden: The regression of forbidden phrases.
+        required: The regression of every other kind (owed phrases).
+        version: What the model was trained on (the model card's id).
+    """
+
+    forbidden: Regression
+    required: Regression
+    version: str = ""
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        """The probability that the candidate's phrase was said, from its features (the
+        ``forbidden`` feature picks the regression)."""
+        kind = self.forbidden if features["forbidden"] >= 0.5 else self.required
+        return kind.probability(features)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form written by the trainer."""
+        return {"features": list(FEATURES), "forbidden": self.forbidden.to_dict(),
+                "required": self.required.to_dict(), "version": self.version}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, object]) -> PhraseDetector:
-        """Read the trainer's JSON form (its feature list must be :data:`FEATURES`)."""
+        """Read the trainer's JSON form (its feature list must be :data:`FEATURES`, with a
+        regression for each of :data:`KINDS`)."""
         if list(d.get("features", [])) != list(FEATURES):  # type: ignore[call-overload]
             raise ModelError(f"phrase detector: expected features {list(FEATURES)}, "
                              f"got {d.get('features')}")
-        return cls(tuple(_floats(d, "mean")), tuple(_floats(d, "scale")), tuple(_floats(d, "coef")),
-                   float(d["intercept"]), str(d.get("version", "")))  # type: ignore[arg-type]
+        kinds = [d.get(k) for k in KINDS]
+        if not all(isinstance(k, Mapping) for k in kinds):
+            raise ModelError(f"phrase detector: a regression for each of {list(KINDS)} expected")
+        forbidden, required = (Regression.from_dict(k) for k in kinds)  # type: ignore[arg-type]
+        return cls(forbidden, required, str(d.get("version", "")))
 
 
 def _floats(d: Mapping[str, object], key: str) -> list[float]:

@@ -81,6 +81,12 @@ class Segmenter:
         self._silence_from: int | None = None
         self._pause: int | None = None  # end of the last long enough pause inside the speech
 
+    def retune(self, threshold: float) -> None:
+        """Use ``threshold`` from the next frame on (a live line found to be telephone
+        band: :mod:`analyzer.speech.band`); speech in progress goes on."""
+        self.threshold = threshold
+        self.neg = max(threshold - 0.15, 0.01)
+
     @classmethod
     def from_vad(cls, vad: VadOptions, threshold: float) -> Segmenter:
         """The segmenter that cuts speech as ``vad_pieces`` does with ``vad``.

@@ -49,6 +49,8 @@ import numpy as np
 
 from analyzer.errors import AudioError
 from analyzer.options import AnalyzerOptions
+from analyzer.speech.band import LIVE_CHECKS, PHONE_RATE, narrow_channels
+from analyzer.speech.band import SECONDS as BAND_SECONDS
 from analyzer.speech.decode import SAMPLE_RATE, DecodedAudio
 from analyzer.speech.meta import CallMeta
 from analyzer.speech.tracks import Recognizer, Track, resolve_tracks
@@ -143,9 +145,13 @@ class StreamAnalyzer:
         self._clock = clock
         self.meta = replace(about or CallMeta(), id=interaction_id, channel=channel)
         self.lexicon = lexicon if lexicon is not None else get_lexicon(self.options)
-        #: the recognition options of this line (phone band: the phone VAD threshold)
+        #: the recognition options of this line (phone band: the phone VAD threshold);
+        #: a wideband stream is judged by its sound as it comes (:meth:`_judge_band`)
         self.line = self.options.asr.for_line(self.sample_rate, channel)
+        self._band_checks = ([] if self.options.asr.for_line(PHONE_RATE, channel) == self.line
+                             else list(LIVE_CHECKS))
         self._recognizer = recognizer
+        self._own_recognizer = recognizer is None
         self.tracks = resolve_tracks(channels, self.options.asr, self.meta)
         self._reader = ChunkReader(channels, interaction_id)
         self._resampler = Resampler(self.sample_rate, channels)
@@ -295,6 +301,8 @@ class StreamAnalyzer:
 
     def _process(self, x: np.ndarray, final: bool = False) -> list[StreamEvent]:
         self.audio.add(x)
+        if self._band_checks and (final or self.now >= self._band_checks[0]):
+            self._judge_band()
         events = self.rules.rings(x, self.now) if x.shape[1] else []
         heard = x if self._gate is None else self._gate.feed(x)
         if final and self._gate is not None:
@@ -323,6 +331,27 @@ class StreamAnalyzer:
             events += self._recognise_kept()
         events += self.rules.ignoring(self.utterances, self._live, self.now)
         return events
+
+    def _judge_band(self) -> None:
+        """Hear the line as a telephone line from now on when its audio so far is
+        telephone band by content, as the file path hears a recording of it
+        (:func:`analyzer.speech.band.narrow_channels`; the interaction's channel is
+        not changed). Judged at each of :data:`~analyzer.speech.band.LIVE_CHECKS`
+        seconds, on the first :data:`~analyzer.speech.band.SECONDS` at most."""
+        while self._band_checks and self.now >= self._band_checks[0]:
+            self._band_checks.pop(0)
+        upto = int(min(self.now, BAND_SECONDS) * SAMPLE_RATE)
+        narrow = narrow_channels((self.audio.clip(row, 0, upto) for row in range(self.channels)),
+                                 SAMPLE_RATE)
+        line = self.options.asr.for_line(PHONE_RATE if narrow else self.sample_rate,
+                                         self.channel)
+        if line == self.line:
+            return
+        self.line = self.online.line = line
+        for track in self._live:
+            track.seg.retune(line.vad.threshold)
+        if self._own_recognizer:  # the engine of the line's options, from the next request
+            self._recognizer = None
 
     def _hold(self, k: int) -> bool:
         """Keep track ``k``'s ended utterance back (``stream.defer_behind``): its speech is
