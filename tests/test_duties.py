@@ -632,3 +632,20 @@ def test_a_colleague_away_is_a_deferral_within_the_hours_not_the_closing_phrase(
     closing = [*away[:2], ("staff", 6, 9, "我这儿到点下班了，你明天再来。")]
     report = _found(closing, "A25-HOURS", ACTS_ON, started_at="2026-11-04T10:15:00+08:00")[1]
     assert any(f.rule == "A9-F-01" for f in report.findings)
+
+
+def test_an_afterthought_naming_the_material_in_the_next_clause_adds_it():
+    """噢还落下一样，病历: the afterthought and the material in two clauses are one addition."""
+    turns = _handed_then("您带户口本和身份证过来。", "噢还落下一样，病历。")
+    (f,) = _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]
+    assert f.detail["how"] == "added"
+
+
+def test_a_reply_to_the_other_question_of_the_turn_is_read_as_a_first_reply():
+    """复印机在哪儿？要交多少钱？ … 拐过去，挨着六号那边: the first reply answers where (leniently,
+    as a first reply, heard or not) and so leaves the cost open."""
+    turns = [GREET, ("citizen", 3, 5, "我来办居住证。"), ("citizen", 5.5, 9, "复印机在哪儿？要交多少钱？"),
+             ("staff", 9.5, 11, "拐过去，挨着六号那边。"), ("citizen", 11.5, 12, "哦。"),
+             ("staff", 30, 32, "请您核对一下信息。"), ("staff", 40, 42, "好了，办好了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "多少钱" in f.detail["question"]
