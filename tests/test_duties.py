@@ -649,3 +649,13 @@ def test_a_reply_to_the_other_question_of_the_turn_is_read_as_a_first_reply():
              ("staff", 30, 32, "请您核对一下信息。"), ("staff", 40, 42, "好了，办好了。"), CLOSE]
     (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
     assert "多少钱" in f.detail["question"]
+
+
+def test_sent_elsewhere_in_other_words_owes_a_pointer_a_named_window_pays_it():
+    """换个地方问吧 sends the citizen away naming nowhere (Article 16); 不归我们管，您到三楼六号窗口
+    names where."""
+    turns = [GREET, ("citizen", 3, 5, "我想问问公租房怎么申请。"), ("staff", 6, 8, "大姐，您换个地方问吧。"),
+             ("citizen", 8.5, 9, "哦。")]
+    assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
+    pointed = [*turns[:2], ("staff", 6, 8, "这个不归我们管，您到三楼六号窗口。"), turns[3]]
+    assert not _found(pointed, "A16-G-POINTER", ACTS_ON)[0]
