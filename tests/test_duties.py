@@ -659,3 +659,44 @@ def test_sent_elsewhere_in_other_words_owes_a_pointer_a_named_window_pays_it():
     assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
     pointed = [*turns[:2], ("staff", 6, 8, "这个不归我们管，您到三楼六号窗口。"), turns[3]]
     assert not _found(pointed, "A16-G-POINTER", ACTS_ON)[0]
+
+
+def _staff_finding(rule, article, kind, text, i, method="paraphrase"):
+    from analyzer.types import Finding
+
+    return Finding(rule=rule, article=article, kind=kind, canonical=rule, speaker="staff", start=6.0,
+                   end=8.0, evidence=text, confidence=0.9, points=10,
+                   detail={"method": method, "utterances": [i]})
+
+
+def test_hurrying_one_still_served_is_the_rush_not_a_closing_within_the_hours():
+    """A closing reading (A9-F-01) of the very words found as the rush (A9-F-02: 磨蹭什么，我都快下班了)
+    with no 'come again' in them is no refusal for the hour: no A25, no second Article 9 finding;
+    with 明天再来 in the words it stays both."""
+    from analyzer.rules.duties import service_hours
+    from analyzer.text.transcript import parse_interaction
+
+    def run(text):
+        turns = [GREET, ("citizen", 3, 5, "我来办养老认证。"), ("staff", 6, 8, text)]
+        inter = parse_interaction(_record(turns, started_at="2026-11-04T15:05:00+08:00"))
+        found = [_staff_finding("A9-F-01", 9, "forbidden", text, 2),
+                 _staff_finding("A9-F-02", 9, "forbidden", text, 2)]
+        return {f.rule for f in service_hours(inter, [], load_lexicon(), OPTS.duties, found)}
+
+    assert run("磨蹭什么，我都快下班了。") == {"A9-F-02"}
+    assert run("磨蹭什么，我都快下班了，明天再来吧。") == {"A9-F-01", "A9-F-02", "A25-HOURS"}
+
+
+def test_the_next_step_later_is_no_requeue():
+    """表审完了再去照相 puts a step after another, no queue and no shuttle: no A17 run-around;
+    回来重新排队 is one."""
+    from analyzer.rules.duties import runarounds
+    from analyzer.text.transcript import parse_interaction
+    from analyzer.types import Cue
+
+    def run(text):
+        inter = parse_interaction(_record([GREET, ("citizen", 3, 5, "要先去照相吗？"), ("staff", 6, 8, text)]))
+        return runarounds(inter, [Cue("requeue", 2, 6.0, 8.0, text, 0.9, "classifier")], load_lexicon())
+
+    assert not run("先不忙，材料审完了再去照相。")
+    assert run("你先去复印，回来重新排队。")
