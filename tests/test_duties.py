@@ -700,3 +700,19 @@ def test_the_next_step_later_is_no_requeue():
 
     assert not run("先不忙，材料审完了再去照相。")
     assert run("你先去复印，回来重新排队。")
+
+
+def test_cutting_the_caller_off_to_hang_up_is_the_hang_up_not_an_interruption_besides():
+    """Talked over to end the call (行了，先这样吧，挂了): Article 7's forced hang-up, no A17-INTERRUPT;
+    cutting in mid-call and going on is still an interruption."""
+    call = [("staff", 0.0, 3.0, "您好，这里是市政务大厅社保窗口。"),
+            ("citizen", 3.5, 12.0, "我想问一下我父亲的养老金这个月怎么没到账，银行那边说要问你们"),
+            ("staff", 8.0, 10.0, "行了，先这样吧，挂了。")]
+    report = analyzer.analyze(_record(call, channel="phone"), ACTS_ON)
+    rules = {f.rule for f in report.findings}
+    assert "A7-HANGUP" in rules and "A17-INTERRUPT" not in rules
+    going_on = [*call[:2], ("staff", 8.0, 10.0, "你等等，你先听我说完这个规定。"),
+                ("citizen", 12.5, 14, "好，您说。"), ("staff", 14.5, 20, "养老金每月十五号发，您再等两天，还没到就再打来。"),
+                ("citizen", 20.5, 21.5, "好的，谢谢。"), ("staff", 22, 23, "不客气，再见。")]
+    rules = {f.rule for f in analyzer.analyze(_record(going_on, channel="phone"), ACTS_ON).findings}
+    assert "A17-INTERRUPT" in rules and "A7-HANGUP" not in rules

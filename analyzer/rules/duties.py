@@ -115,7 +115,7 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
     out += remark_findings(interaction.utterances, lexicon, _flagged(interaction, findings),
                            options.classifier.assumed_speaker_weight)
     out += unanswered_questions(interaction, hits, lexicon, options, findings, cues)
-    out += interruptions(interaction, lexicon, d)
+    out += [f for f in interruptions(interaction, lexicon, d) if not _hangs_up(f, findings)]
     out += quarrels(interaction, cues, lexicon, d, findings, options.classifier)
     out += piecemeal(interaction, cues, lexicon)
     out += earlier_visits(interaction, cues, lexicon)
@@ -329,6 +329,18 @@ def _spoken_after(u: Utterance, t: float, until: float) -> float:
     if u.words:
         return sum(max(0.0, min(w.end, until) - max(w.start, t)) for w in u.words)
     return max(0.0, min(u.end, until) - max(u.start, t))
+
+
+def _hangs_up(interruption: Finding, findings: Sequence[Finding]) -> bool:
+    """True when the staff words that cut in are those that ended the call (``A7-HANGUP``'s).
+
+    Cutting the caller off to hang up (行了你别说了，就这样) is one act, the forced
+    hang-up of Article 7 (its words, if uncivil, Article 6's); it is no Article 17
+    interruption besides.
+    """
+    at = None if interruption.start is None else round(interruption.start, 3)
+    return at is not None and any(f.rule == "A7-HANGUP" and f.detail.get("staff_start") == at
+                                  for f in findings)
 
 
 def interruptions(interaction: Interaction, lexicon: Lexicon, options: DutyOptions
