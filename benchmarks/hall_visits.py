@@ -46,7 +46,7 @@ EPISODES = ("qa", "qa", "qa-hard", "qa-unanswered", "qa-partial", "qa-closing", 
             "praise-unthanked", "suggestion", "suggestion-unthanked", "upset", "upset-uncalmed",
             "forbidden", "forbidden", "near-miss", "citizen-says", "redirect-concrete",
             "redirect-vague", "requeue", "errand", "earlier-visit", "hard-of-hearing",
-            "third-trip", "materials-explained")
+            "third-trip", "materials-explained", "return-visit", "return-visit-served")
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,10 +74,13 @@ class Visit:
     episodes: list[str] = field(default_factory=list)
 
     def labels(self) -> dict[str, Any]:
-        """The labels in the labelled sets' format."""
-        breached = {b["article"] for b in self.breaches}
-        clean = [a for a in ARTICLES if a not in breached and a not in self.unscored]
-        return {"id": self.record["id"], "breaches": self.breaches, "clean_articles": clean}
+        """The labels in the labelled sets' format: at most one breach per article, as the spec has
+        it (the first; a second lapse of the same article is the same breach to an inspector)."""
+        first: dict[int, dict[str, Any]] = {}
+        for b in self.breaches:
+            first.setdefault(b["article"], b)
+        clean = [a for a in ARTICLES if a not in first and a not in self.unscored]
+        return {"id": self.record["id"], "breaches": list(first.values()), "clean_articles": clean}
 
 
 class _Visit:
@@ -189,6 +192,10 @@ def _qa(b: _Visit, how: str) -> None:
 
 def _materials(b: _Visit, how: str) -> None:
     b.act("materials")
+    if how == "backchannel":  # the list goes on over a backchannel, not over "got it" (记下了)
+        b.say("citizen", b.line("citizen", "backchannel"))
+        b.say("staff", A.fill("还有{mat2}也带上，就这些。", b.rng))
+        return
     b.say("citizen", b.line("citizen", "ack"))
     if how == "piecemeal":  # the citizen acted on the list, or closed it; then one more
         if b.rng.random() < 0.6:
@@ -212,9 +219,6 @@ def _materials(b: _Visit, how: str) -> None:
     elif how == "clarify":
         b.say("citizen", b.line("citizen", "clarify"))
         b.say("staff", b.line("staff", "clarify"))
-    elif how == "backchannel":  # the list goes on over a backchannel
-        b.say("citizen", b.line("citizen", "backchannel"))
-        b.say("staff", A.fill("还有{mat2}也带上，就这些。", b.rng))
     elif how == "deferred":
         later, _ = b.act("defer_materials")
         b.breach(18, later, "not told at once: the rest deferred")
@@ -343,6 +347,16 @@ def _episode(b: _Visit, name: str) -> None:  # noqa: C901 - one branch per episo
         more, _ = b.act("materials_more")
         b.breach(18, more, "not told at once, across visits")
         b.v.unscored.add(10)
+    elif name.startswith("return-visit"):  # back with what was asked for last time
+        b.say("citizen", b.line("citizen", "returning"))
+        if name == "return-visit":  # and told one more thing: last time did not tell it all
+            more = b.say("staff", _new_material(b, lambda: A.dress(A.fill(
+                b.rng.choice(held_out()["materials_more"]).text, b.rng), b.rng)))
+            b.breach(18, more, "not told at once, across visits (a return visit)")
+            b.v.unscored.add(10)  # a newly missing item: whether an apology and list are owed is arguable
+        else:
+            b.say("staff", b.line("staff", "handling"))
+        b.say("citizen", b.line("citizen", "ack"))
     elif name == "third-trip":  # served this time: no run-around (the turned-away kind is
         b.say("citizen", b.line("citizen", "third_trip"))  # in _incomplete)
         b.v.unscored.add(10)  # a third trip said with some heat: whether it owes calming is arguable

@@ -632,3 +632,87 @@ def test_a_colleague_away_is_a_deferral_within_the_hours_not_the_closing_phrase(
     closing = [*away[:2], ("staff", 6, 9, "我这儿到点下班了，你明天再来。")]
     report = _found(closing, "A25-HOURS", ACTS_ON, started_at="2026-11-04T10:15:00+08:00")[1]
     assert any(f.rule == "A9-F-01" for f in report.findings)
+
+
+def test_an_afterthought_naming_the_material_in_the_next_clause_adds_it():
+    """噢还落下一样，病历: the afterthought and the material in two clauses are one addition."""
+    turns = _handed_then("您带户口本和身份证过来。", "噢还落下一样，病历。")
+    (f,) = _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]
+    assert f.detail["how"] == "added"
+
+
+def test_a_reply_to_the_other_question_of_the_turn_is_read_as_a_first_reply():
+    """复印机在哪儿？要交多少钱？ … 拐过去，挨着六号那边: the first reply answers where (leniently,
+    as a first reply, heard or not) and so leaves the cost open."""
+    turns = [GREET, ("citizen", 3, 5, "我来办居住证。"), ("citizen", 5.5, 9, "复印机在哪儿？要交多少钱？"),
+             ("staff", 9.5, 11, "拐过去，挨着六号那边。"), ("citizen", 11.5, 12, "哦。"),
+             ("staff", 30, 32, "请您核对一下信息。"), ("staff", 40, 42, "好了，办好了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "多少钱" in f.detail["question"]
+
+
+def test_sent_elsewhere_in_other_words_owes_a_pointer_a_named_window_pays_it():
+    """换个地方问吧 sends the citizen away naming nowhere (Article 16); 不归我们管，您到三楼六号窗口
+    names where."""
+    turns = [GREET, ("citizen", 3, 5, "我想问问公租房怎么申请。"), ("staff", 6, 8, "大姐，您换个地方问吧。"),
+             ("citizen", 8.5, 9, "哦。")]
+    assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
+    pointed = [*turns[:2], ("staff", 6, 8, "这个不归我们管，您到三楼六号窗口。"), turns[3]]
+    assert not _found(pointed, "A16-G-POINTER", ACTS_ON)[0]
+
+
+def _staff_finding(rule, article, kind, text, i, method="paraphrase"):
+    from analyzer.types import Finding
+
+    return Finding(rule=rule, article=article, kind=kind, canonical=rule, speaker="staff", start=6.0,
+                   end=8.0, evidence=text, confidence=0.9, points=10,
+                   detail={"method": method, "utterances": [i]})
+
+
+def test_hurrying_one_still_served_is_the_rush_not_a_closing_within_the_hours():
+    """A closing reading (A9-F-01) of the very words found as the rush (A9-F-02: 磨蹭什么，我都快下班了)
+    with no 'come again' in them is no refusal for the hour: no A25, no second Article 9 finding;
+    with 明天再来 in the words it stays both."""
+    from analyzer.rules.duties import service_hours
+    from analyzer.text.transcript import parse_interaction
+
+    def run(text):
+        turns = [GREET, ("citizen", 3, 5, "我来办养老认证。"), ("staff", 6, 8, text)]
+        inter = parse_interaction(_record(turns, started_at="2026-11-04T15:05:00+08:00"))
+        found = [_staff_finding("A9-F-01", 9, "forbidden", text, 2),
+                 _staff_finding("A9-F-02", 9, "forbidden", text, 2)]
+        return {f.rule for f in service_hours(inter, [], load_lexicon(), OPTS.duties, found)}
+
+    assert run("磨蹭什么，我都快下班了。") == {"A9-F-02"}
+    assert run("磨蹭什么，我都快下班了，明天再来吧。") == {"A9-F-01", "A9-F-02", "A25-HOURS"}
+
+
+def test_the_next_step_later_is_no_requeue():
+    """表审完了再去照相 puts a step after another, no queue and no shuttle: no A17 run-around;
+    回来重新排队 is one."""
+    from analyzer.rules.duties import runarounds
+    from analyzer.text.transcript import parse_interaction
+    from analyzer.types import Cue
+
+    def run(text):
+        inter = parse_interaction(_record([GREET, ("citizen", 3, 5, "要先去照相吗？"), ("staff", 6, 8, text)]))
+        return runarounds(inter, [Cue("requeue", 2, 6.0, 8.0, text, 0.9, "classifier")], load_lexicon())
+
+    assert not run("先不忙，材料审完了再去照相。")
+    assert run("你先去复印，回来重新排队。")
+
+
+def test_cutting_the_caller_off_to_hang_up_is_the_hang_up_not_an_interruption_besides():
+    """Talked over to end the call (行了，先这样吧，挂了): Article 7's forced hang-up, no A17-INTERRUPT;
+    cutting in mid-call and going on is still an interruption."""
+    call = [("staff", 0.0, 3.0, "您好，这里是市政务大厅社保窗口。"),
+            ("citizen", 3.5, 12.0, "我想问一下我父亲的养老金这个月怎么没到账，银行那边说要问你们"),
+            ("staff", 8.0, 10.0, "行了，先这样吧，挂了。")]
+    report = analyzer.analyze(_record(call, channel="phone"), ACTS_ON)
+    rules = {f.rule for f in report.findings}
+    assert "A7-HANGUP" in rules and "A17-INTERRUPT" not in rules
+    going_on = [*call[:2], ("staff", 8.0, 10.0, "你等等，你先听我说完这个规定。"),
+                ("citizen", 12.5, 14, "好，您说。"), ("staff", 14.5, 20, "养老金每月十五号发，您再等两天，还没到就再打来。"),
+                ("citizen", 20.5, 21.5, "好的，谢谢。"), ("staff", 22, 23, "不客气，再见。")]
+    rules = {f.rule for f in analyzer.analyze(_record(going_on, channel="phone"), ACTS_ON).findings}
+    assert "A17-INTERRUPT" in rules and "A7-HANGUP" not in rules

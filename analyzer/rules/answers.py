@@ -289,7 +289,7 @@ def explained_by(reply: str, question: Question, others: list[Question],
         return True  # the detector hears it answering of another kind only (a yes/no too)
     if not question.kinds & SPECIFIC:
         return False
-    return any(answers(o, reply, first=False, heard=heard) for o in others
+    return any(answers(o, reply, first=True, heard=heard) for o in others
                if o is not question and o.kinds & SPECIFIC and not o.kinds & question.kinds)
 
 

@@ -38,7 +38,9 @@ reply when its own words carry the kind (:data:`CONCEPTS`: 挺细心的, 点个�
 time, a reply that gives a time (:func:`calmed`), besides the lexicon's and the
 act detector's calming phrases. Staff words naming a lack and sending the
 citizen to complete it (少了一个签字，补上再拿过来) are an incomplete-materials cue
-(:func:`incomplete_by_words`) whatever the lexicon and the act detector heard.
+(:func:`incomplete_by_words`) whatever the lexicon and the act detector heard,
+and so are staff words sending the citizen elsewhere (换个地方问吧, 不归我们管:
+:func:`sent_elsewhere_by_words`) a ``not_ours`` cue that owes a pointer.
 """
 
 from __future__ import annotations
@@ -136,8 +138,8 @@ def detect_cues(
             if cue.utterance not in earlier:  # about an earlier visit: Article 18's to report
                 found.setdefault((cue.kind, cue.utterance), cue)
     utts = interaction.utterances
-    for cue in incomplete_by_words(utts):
-        if not any(k == "incomplete_materials" and i == cue.utterance for (k, i) in found):
+    for cue in [*incomplete_by_words(utts), *sent_elsewhere_by_words(utts)]:
+        if not any(k == cue.kind and i == cue.utterance for (k, i) in found):
             found[(cue.kind, cue.utterance)] = cue
     for (kind, i) in list(found):
         if kind in DEFERRAL_OVER and ("deferral", i) in found:
@@ -177,6 +179,25 @@ def incomplete_by_words(utts: Sequence[Utterance]) -> list[Cue]:
                 and not gets_round_missing(u.text):
             out.append(Cue("incomplete_materials", i, u.start, u.end, u.text, 0.75, source="pattern"))
     return out
+
+
+#: Staff words that send the citizen elsewhere (换个地方问, 别处, 不归我们管, 找他们单位去).
+ELSEWHERE = re.compile(r"(?:换|另)(?:个|一个)?(?:地方|地儿|部门|单位)|另找|别处|别的地方|"
+                       r"(?:不归|不属于|不是)(?:我们|咱们|这儿|这里|我)(?:这儿|这里|这边)?(?:管|办|的事|负责)|"
+                       r"找(?:他们|人家|你们|相关|有关)(?:的)?(?:单位|部门)去")
+
+
+def sent_elsewhere_by_words(utts: Sequence[Utterance]) -> list[Cue]:
+    """``not_ours`` cues read from staff words that send the citizen elsewhere (:data:`ELSEWHERE`).
+
+    Whether the redirect names where (Article 16's pointer) is judged as for
+    any ``not_ours`` cue; a question (这个不归我们管吗？) sends nobody.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    return [Cue("not_ours", i, u.start, u.end, u.text, 0.75, source="pattern")
+            for i, u in enumerate(utts) if u.speaker in STAFF_LIKE and not _asks(u.text)
+            and ELSEWHERE.search(to_simplified(u.text))]
 
 
 #: Cue kinds a deferral for the hour in the same utterance replaces: the clerk who says

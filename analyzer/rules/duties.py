@@ -115,7 +115,7 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
     out += remark_findings(interaction.utterances, lexicon, _flagged(interaction, findings),
                            options.classifier.assumed_speaker_weight)
     out += unanswered_questions(interaction, hits, lexicon, options, findings, cues)
-    out += interruptions(interaction, lexicon, d)
+    out += [f for f in interruptions(interaction, lexicon, d) if not _hangs_up(f, findings)]
     out += quarrels(interaction, cues, lexicon, d, findings, options.classifier)
     out += piecemeal(interaction, cues, lexicon)
     out += earlier_visits(interaction, cues, lexicon)
@@ -329,6 +329,18 @@ def _spoken_after(u: Utterance, t: float, until: float) -> float:
     if u.words:
         return sum(max(0.0, min(w.end, until) - max(w.start, t)) for w in u.words)
     return max(0.0, min(u.end, until) - max(u.start, t))
+
+
+def _hangs_up(interruption: Finding, findings: Sequence[Finding]) -> bool:
+    """True when the staff words that cut in are those that ended the call (``A7-HANGUP``'s).
+
+    Cutting the caller off to hang up (行了你别说了，就这样) is one act, the forced
+    hang-up of Article 7 (its words, if uncivil, Article 6's); it is no Article 17
+    interruption besides.
+    """
+    at = None if interruption.start is None else round(interruption.start, 3)
+    return at is not None and any(f.rule == "A7-HANGUP" and f.detail.get("staff_start") == at
+                                  for f in findings)
 
 
 def interruptions(interaction: Interaction, lexicon: Lexicon, options: DutyOptions
@@ -596,7 +608,9 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
       statement and no finding at all (said bare, it stays Article 9's). A
       paraphrase that gives another reason than the hour (那个岗的同志休假了，
       下周再来: :func:`not_the_hour`) is no Article 9 phrase; within the hours
-      it is still an ``A25-HOURS`` deferral.
+      it is still an ``A25-HOURS`` deferral. A closing reading of the very words
+      found as the rush (:data:`RUSH_RULES`: 磨蹭什么，我都快下班了) that sends
+      nobody to come again is the rush only (Article 9, the citizen still served).
     * A deferral for the hour in other words (``deferral`` cue: 还没上班, 午休,
       不收新件了 …) within the hours is an ``A25-HOURS`` finding.
     """
@@ -613,6 +627,8 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
             continue
         inside = in_service_hours(when, interaction.hall, options)
         words = _said(interaction, f)
+        if _rushing(f, findings) and not _COME_AGAIN.search(to_simplified(words)):
+            continue  # 磨磨蹭蹭的，我都要下班了: hurrying one still served is Art. 9's rush only
         if not inside and _COURTEOUS.search(to_simplified(words)):
             continue  # a polite close after the hours breaches nothing
         note = {"local_time": when.strftime("%Y-%m-%d %H:%M"), "service_hours": hours,
@@ -636,6 +652,19 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
     if rule is not None:
         out += _deferrals(interaction, cues, rule, options, hours, charged, zones)
     return out
+
+
+#: The forbidden rush (快点，我要下班了): the citizen is still being served.
+RUSH_RULES: tuple[str, ...] = ("A9-F-02",)
+#: Words that send the citizen to come again (明天再来, 改天, 下回).
+_COME_AGAIN = re.compile(r"再来|明天|明儿|改天|下回|下次|回头|下周|下礼拜|过两天")
+
+
+def _rushing(f: Finding, findings: Sequence[Finding]) -> bool:
+    """True when a rush (:data:`RUSH_RULES`) was found on the closing phrase's own words."""
+    mine = set(f.detail.get("utterances") or [])
+    return bool(mine) and any(g.rule in RUSH_RULES and mine <= set(g.detail.get("utterances") or [])
+                              for g in findings)
 
 
 #: Words of the hour a closing phrase is about (下班, 关门, 到点, 午休 …).
@@ -700,6 +729,8 @@ TRIPS = re.compile(r"第[三四五六七八九十3-9]\s*[趟次回遍]|(?:跑|�
 
 #: Cue kinds of a clerk sending the citizen away to come again.
 SENT_AWAY: tuple[str, ...] = ("incomplete_materials", "deferral", "materials_deferred")
+#: Words of a queue or a shuttle (排队, 取号, 从头, 窗口, 来回): a re-queue names one.
+_QUEUE = re.compile(r"排|号|从头|重新|窗口|来回|两头|跑")
 #: A queue the clerk spares the citizen (不用重新取号, 回来直接找我不用排队).
 _SPARED = re.compile(r"(?:不用|不需要|无需|不必|甭|别|用不着)(?:再|重新)?(?:取|排|拿)")
 
@@ -708,7 +739,8 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
     """``A17-RUNAROUND`` (两头跑、多次跑): made to queue again or shuttle, or sent away again.
 
     * the clerk makes the citizen queue again or shuttle between windows
-      (``requeue`` cue: 重新取号, 回来再排 …);
+      (``requeue`` cue: 重新取号, 回来再排 …, in words naming a queue or a shuttle:
+      :data:`_QUEUE`; 表审完了再去照相 is the next step);
     * the citizen says this is the third trip or more (:data:`TRIPS`) and the
       clerk still sends them away to come again (a later
       ``incomplete_materials``, ``deferral`` or ``materials_deferred`` cue); a
@@ -728,8 +760,8 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
             continue
         u = utts[cue.utterance]
         if cue.kind == "requeue":
-            if _SPARED.search(to_simplified(u.text)):
-                continue  # 不用重新排队: the citizen is spared the queue
+            if _SPARED.search(to_simplified(u.text)) or not _QUEUE.search(to_simplified(u.text)):
+                continue  # 不用重新排队: spared; 表审完了再去拍: the next step, no queue or shuttle
             why = _("made the citizen queue again or shuttle: “%(text)s”", text=u.text)
         elif cue.kind in SENT_AWAY and any(t.start < u.start for t in trips):
             trip = next(t for t in trips if t.start < u.start)

@@ -188,7 +188,8 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
 
 #: A word that adds to what was said (还要, 也得, 另外, 再就是, 对了): with a material named
 #: in the same staff sentence, it tells one more material (还要再准备个银行卡, 噢对，病历也得有).
-ADDS = re.compile(r"还要|还得|还需|也得|也要|也需|另外|再就是|再带|还差|还缺|还少|对了|忘了说|漏了")
+ADDS = re.compile(r"还要|还得|还需|也得|也要|也需|另外|再就是|再带|还差|还缺|还少|对了|忘了说|漏了|落下|落了|"
+                  r"少不了|不能少")
 
 
 #: Words that require something more (not what is missing from the papers handed in).
@@ -214,8 +215,9 @@ def added_by_words(utts: Sequence[Utterance], cues: Sequence[Cue]) -> list[Cue]:
         if u.speaker == "citizen" or i in have or _asks(u.text):
             continue
         clauses = re.split(r"[，,。；;！!？?]", to_simplified(u.text))
-        if any(ADDS.search(c) and (materials_named(c) or _OPENS_ON_MATERIAL.match(c))
-               for c in clauses):
+        if any(ADDS.search(c) and any(materials_named(x) or _OPENS_ON_MATERIAL.match(x)
+                                      for x in clauses[k:k + 2])  # 还漏了一样，病历
+               for k, c in enumerate(clauses)):
             out.append(Cue("materials_added", i, u.start, u.end, u.text, 0.75, source="pattern"))
     return out
 
@@ -241,7 +243,7 @@ def told_by_words(utts: Sequence[Utterance], cues: Sequence[Cue]) -> list[Cue]:
 RETURN_VISIT = re.compile(
     r"(?:又|再)(?:来|跑)了|(?:又|再)跑了?一趟|第[二两三四五六][趟回次]|[两三四五]趟|[两三四五]回了|"
     r"(?:上次|上回|上一次|前两天|前几天|上礼拜|上周|昨天|那天)[^。？！?!]{0,10}(?:说|让|叫)[^。？！?!]{0,8}"
-    r"(?:缺|带|补|拿|开|交)")
+    r"(?:缺|差|少|要|带|补|拿|开|交)")
 
 
 def returns(utts: Sequence[Utterance]) -> list[Cue]:
@@ -253,8 +255,8 @@ def returns(utts: Sequence[Utterance]) -> list[Cue]:
             if u.speaker == "citizen" and RETURN_VISIT.search(to_simplified(u.text))]
 
 
-#: Words that require more than what is at hand (还得有, 另外): 要A，再加一张B is a list.
-_FURTHER = re.compile(r"还得|还要|还需|也得|也要|也需|另外|还差|还缺|还少|对了|忘了|漏了")
+#: Words of :data:`ADDS` that also link the items of one list (要A，再带个B).
+LIST_LINKS = frozenset({"再带", "再就是"})
 
 
 def _more_than_brought(utts: Sequence[Utterance], i: int) -> bool:
@@ -265,7 +267,7 @@ def _more_than_brought(utts: Sequence[Utterance], i: int) -> bool:
     """
     from analyzer.text.normalize import to_simplified
 
-    if not _FURTHER.search(to_simplified(utts[i].text)):
+    if all(m.group(0) in LIST_LINKS for m in ADDS.finditer(to_simplified(utts[i].text))):
         return False
     reply = next((u for u in utts[i + 1:] if u.speaker == "citizen"), None)
     return reply is None or not ACTED.search(to_simplified(reply.text))
