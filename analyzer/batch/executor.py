@@ -16,6 +16,7 @@ import logging
 import multiprocessing as mp
 import os
 import tempfile
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -138,6 +139,10 @@ class _Processes:
         self.done: set[int] = set()
         self.died: set[int] = set()
         self.replace = replace
+        self.clock = time.perf_counter
+        self.started = self.clock()
+        self.first_taken: dict[int, float] = {}  # worker -> when it took its first job
+        self.ended_at: dict[int, float] = {}  # worker -> when it said it was done
         for slot in range(slots):
             self._start(slot)
 
@@ -204,6 +209,7 @@ class _Processes:
     def _take(self, msg: Any) -> Iterator[Outcome]:
         if isinstance(msg, Taken):
             self.taken.setdefault(msg.pid, set()).add(msg.job)
+            self.first_taken.setdefault(msg.pid, self.clock())
             if msg.pid in self.given and msg.pid not in self.done:
                 self.given[msg.pid].discard(msg.job)
                 self._feed_all(msg.pid)
@@ -211,6 +217,9 @@ class _Processes:
             _add(self.executor.timings, msg.timings)
             self.last_error = msg.error or self.last_error
             self.done.add(msg.pid)
+            self.ended_at[msg.pid] = self.clock()
+            if not self._live():
+                _add(self.executor.timings, self.idle())
         else:
             self.outstanding.discard(msg.job.job)
             for held in self.taken.values():
@@ -247,6 +256,14 @@ class _Processes:
                 self._start(self.slot[pid])
             else:  # the others may take its share
                 self._feed_all()
+
+    def idle(self) -> dict[str, float]:
+        """Seconds the workers' cores waited, summed over workers: ``idle_start``, from
+        the pool's start to a worker's first job (process start, imports, model load);
+        ``idle_tail``, from a worker's end to the last worker's end."""
+        last = max(self.ended_at.values(), default=self.started)
+        return {"idle_start": sum(t - self.started for t in self.first_taken.values()),
+                "idle_tail": sum(last - t for t in self.ended_at.values())}
 
     def run_alone(self, job: Job) -> Iterator[Outcome]:
         """One job in a process of its own: a death now is the job's."""
