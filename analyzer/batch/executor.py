@@ -128,6 +128,9 @@ class _Processes:
         self.outstanding = set(self.jobs)
         slots = min(executor.workers, len(jobs))
         self.dispatch = Dispatch(jobs, slots)  # each worker's share, then stealing
+        # fewer recordings than workers: the cores of the workers not started go to
+        # those that are (one recording on 2 x 1 runs as 1 x 2, no core idle)
+        self.threads = executor.threads * executor.workers // max(1, slots)
         self.slot: dict[int, int] = {}  # worker -> its share in self.dispatch
         self.suspects: set[int] = set()
         self.last_error: WorkerError | None = None
@@ -152,7 +155,7 @@ class _Processes:
         result_in, result_out = self.ctx.Pipe(duplex=False)
         p = self.ctx.Process(target=process_main, daemon=True,
                              name=f"conduct-worker-{len(self.procs)}",
-                             args=(e.options, e.threads, self.inflight, Channel(job_in),
+                             args=(e.options, self.threads, self.inflight, Channel(job_in),
                                    Channel(result_out)))
         p.start()
         job_in.close()  # (the worker's ends: closed here, so a dead worker reads as ended)
