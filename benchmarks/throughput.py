@@ -688,8 +688,16 @@ def print_table(r: dict[str, Any]) -> None:
           f"{r['ratio_full']:.1f}x baseline, parity: {c['parity']}")
     print_sets(r)
     print_goals(r)
+    for x in r["optimized"]:  # where the cores waited (2+ local workers only)
+        t = x["full"]["timings"]
+        if "idle_start" in t:
+            print(f"workers idle ({x['workers']}x{x['threads']} {x['variant']}, seconds summed "
+                  f"over workers): before their first recording {t['idle_start']:.1f} s "
+                  f"(start-up, imports, model load), after their last while another worked "
+                  f"{t.get('idle_tail', 0.0):.1f} s; wall {x['full']['wall']:.1f} s, "
+                  f"CPU {x['full']['cpu']:.1f} s")
     timings = next(x for x in r["optimized"] if x["config"] == r["best"])["full"]["timings"]
-    best = {k: v for k, v in timings.items() if not k.startswith("n_")}
+    best = {k: v for k, v in timings.items() if not k.startswith(("n_", "idle_"))}
     total = sum(best.values()) or 1.0
     print(f"where the time goes ({r['best']}; wall seconds of each stage summed over workers "
           "and threads, so stages that overlap or wait for a core count fully):")
@@ -709,7 +717,8 @@ def print_overhead(timings: dict[str, float]) -> None:
     if not files:
         return
     stages = {k: v for k, v in timings.items()
-              if not k.startswith("n_") and k != "model_load" and not is_recognition(k)}
+              if not k.startswith(("n_", "idle_")) and k != "model_load"
+              and not is_recognition(k)}
     total = sum(stages.values())
     print(f"per-file overhead (everything but the model; {int(files)} files): "
           f"{1000 * total / files:.0f} ms per file")

@@ -255,6 +255,9 @@ def test_audio_batch_two_workers_then_rescore_without_transcribing(
     assert summary.analysed == 3 and summary.errors == 1
     assert summary.audio_seconds == pytest.approx(15.0, abs=0.1)
     assert summary.timings.get("features+encoder", 0) > 0
+    # where the two workers' cores waited: before their first recording (start-up,
+    # model load), and after their last while the other still worked
+    assert summary.timings["idle_start"] > 0.0 and summary.timings["idle_tail"] >= 0.0
     with Store(db) as store:
         assert "no speech" in store.errors()[0]["message"]
         rows = {r["interaction_id"]: r for r in store.interactions()}

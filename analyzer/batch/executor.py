@@ -16,6 +16,7 @@ import logging
 import multiprocessing as mp
 import os
 import tempfile
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 from typing import Any, Protocol
 
+from analyzer.batch.dispatch import Dispatch
 from analyzer.batch.jobs import Job, JobFailed, JobResult, Outcome, Taken, WorkerDone, WorkerError
 from analyzer.batch.plan import alone, chunks
 from analyzer.batch.worker import AudioWorker, Channel, process_main
@@ -124,27 +126,36 @@ class _Processes:
         self.inflight = executor.inflight if inflight is None else inflight
         self.jobs = {job.job: job for job in jobs}
         self.outstanding = set(self.jobs)
+        slots = min(executor.workers, len(jobs))
+        self.dispatch = Dispatch(jobs, slots)  # each worker's share, then stealing
+        # fewer recordings than workers: the cores of the workers not started go to
+        # those that are (one recording on 2 x 1 runs as 1 x 2, no core idle)
+        self.threads = executor.threads * executor.workers // max(1, slots)
+        self.slot: dict[int, int] = {}  # worker -> its share in self.dispatch
         self.suspects: set[int] = set()
         self.last_error: WorkerError | None = None
         self.procs: dict[int, Any] = {}
         self.taken: dict[int, set[int]] = {}
         self.queues: dict[int, Any] = {}
         self.given: dict[int, set[int]] = {}  # in a worker's queue, not taken yet
-        self.pending = deque(jobs)  # in no worker's queue yet
         self.ended: set[int] = set()  # told there is no more
         self.done: set[int] = set()
         self.died: set[int] = set()
         self.replace = replace
-        for _ in range(min(executor.workers, len(jobs))):
-            self._start()
+        self.clock = time.perf_counter
+        self.started = self.clock()
+        self.first_taken: dict[int, float] = {}  # worker -> when it took its first job
+        self.ended_at: dict[int, float] = {}  # worker -> when it said it was done
+        for slot in range(slots):
+            self._start(slot)
 
-    def _start(self) -> None:
+    def _start(self, slot: int) -> None:
         e = self.executor
         job_in, job_out = self.ctx.Pipe(duplex=False)
         result_in, result_out = self.ctx.Pipe(duplex=False)
         p = self.ctx.Process(target=process_main, daemon=True,
                              name=f"conduct-worker-{len(self.procs)}",
-                             args=(e.options, e.threads, self.inflight, Channel(job_in),
+                             args=(e.options, self.threads, self.inflight, Channel(job_in),
                                    Channel(result_out)))
         p.start()
         job_in.close()  # (the worker's ends: closed here, so a dead worker reads as ended)
@@ -152,24 +163,31 @@ class _Processes:
         pid = int(p.pid or 0)
         self.procs[pid], self.queues[pid], self.results[pid] = p, Channel(job_out), result_in
         self.taken[pid], self.given[pid] = set(), set()
+        self.slot[pid] = slot
         self._feed(pid)
 
     def _feed(self, pid: int) -> None:
-        """Keep ``pid``'s queue :data:`_PREFETCH` jobs ahead; its end once none is left."""
+        """Keep ``pid``'s queue :data:`_PREFETCH` jobs ahead from its share (or what it may
+        take from another's, :class:`~analyzer.batch.dispatch.Dispatch`); its end once
+        nothing is left to give anyone."""
+        alive = [self.slot[p] for p in self._live()]
         with contextlib.suppress(OSError):  # a dead worker: its jobs are reaped
-            while len(self.given[pid]) < _PREFETCH and self.pending:
-                job = self.pending.popleft()
-                self.given[pid].add(job.job)
-                self.queues[pid].put(job)
-                # a day-plan group goes to one worker whole
-                while job.group is not None and self.pending and \
-                        self.pending[0].group == replace(job.group, index=job.group.index + 1):
-                    job = self.pending.popleft()
+            while len(self.given[pid]) < _PREFETCH:
+                unit = self.dispatch.next(self.slot[pid], alive)
+                if unit is None:
+                    break
+                for job in unit:  # a day-plan group goes to one worker whole
                     self.given[pid].add(job.job)
                     self.queues[pid].put(job)
-            if not self.pending and pid not in self.ended:
+            if not self.dispatch and pid not in self.ended:
                 self.ended.add(pid)
                 self.queues[pid].put(None)
+
+    def _feed_all(self, first: int | None = None) -> None:
+        """Offer work to ``first``, then to every other worker still taking jobs."""
+        for pid in [first, *self._live()] if first is not None else self._live():
+            if pid in self.given and pid not in self.done and pid not in self.ended:
+                self._feed(pid)
 
     def _live(self) -> list[int]:
         return [pid for pid in self.procs if pid not in self.done]
@@ -194,17 +212,23 @@ class _Processes:
     def _take(self, msg: Any) -> Iterator[Outcome]:
         if isinstance(msg, Taken):
             self.taken.setdefault(msg.pid, set()).add(msg.job)
+            self.first_taken.setdefault(msg.pid, self.clock())
             if msg.pid in self.given and msg.pid not in self.done:
                 self.given[msg.pid].discard(msg.job)
-                self._feed(msg.pid)
+                self._feed_all(msg.pid)
         elif isinstance(msg, WorkerDone):
             _add(self.executor.timings, msg.timings)
             self.last_error = msg.error or self.last_error
             self.done.add(msg.pid)
+            self.ended_at[msg.pid] = self.clock()
+            if not self._live():
+                _add(self.executor.timings, self.idle())
         else:
             self.outstanding.discard(msg.job.job)
             for held in self.taken.values():
                 held.discard(msg.job.job)
+            self.dispatch.finished(msg.job.job)
+            self._feed_all()  # less in hand: a worker may now take from another's share
             yield msg
 
     def _reap(self) -> Iterator[Outcome]:
@@ -229,8 +253,20 @@ class _Processes:
                            "each is analysed again alone", pid, self.procs[pid].exitcode,
                            len(held))
             self.suspects |= held
-            if self.pending and self.replace:  # a fresh one for the rest
-                self._start()
+            replaced = bool(self.dispatch) and self.replace
+            self.dispatch.lost(self.slot[pid], replaced=replaced)
+            if replaced:  # a fresh one for the rest of its share
+                self._start(self.slot[pid])
+            else:  # the others may take its share
+                self._feed_all()
+
+    def idle(self) -> dict[str, float]:
+        """Seconds the workers' cores waited, summed over workers: ``idle_start``, from
+        the pool's start to a worker's first job (process start, imports, model load);
+        ``idle_tail``, from a worker's end to the last worker's end."""
+        last = max(self.ended_at.values(), default=self.started)
+        return {"idle_start": sum(t - self.started for t in self.first_taken.values()),
+                "idle_tail": sum(last - t for t in self.ended_at.values())}
 
     def run_alone(self, job: Job) -> Iterator[Outcome]:
         """One job in a process of its own: a death now is the job's."""

@@ -51,6 +51,9 @@ class Job:
         meta: Its metadata (manifest row over sidecar).
         key: What identifies its analysis (content hash, model, lexicon version).
         group: Its day-plan group (None: its bins hold its own speech only).
+        weight: Roughly how much work it is (the batch: a fixed cost plus its
+            seconds of audio summed over channels, as its header says), for sharing
+            recordings out over workers (:mod:`analyzer.batch.dispatch`).
     """
 
     job: int
@@ -58,6 +61,7 @@ class Job:
     meta: CallMeta = field(default_factory=CallMeta)
     key: AnalysisKey = AnalysisKey("", "", "")
     group: Group | None = None
+    weight: float = 0.0
 
 
 @dataclass(frozen=True)

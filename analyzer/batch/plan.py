@@ -94,6 +94,12 @@ def longest_first(jobs: Sequence[Job], weight: Callable[[Job], float]) -> list[J
         jobs: The recordings (a group's adjacent, as :func:`day_plan` gives them).
         weight: How long a recording takes, roughly (the batch: its file's size).
     """
+    return [job for unit in sorted(units_of(jobs), key=lambda u: -sum(weight(j) for j in u))
+            for job in unit]
+
+
+def units_of(jobs: Sequence[Job]) -> list[list[Job]]:
+    """``jobs`` cut into dispatch units: a day-plan group whole, any other job alone."""
     units: list[list[Job]] = []
     for job in jobs:
         if units and job.group is not None and units[-1][-1].group is not None \
@@ -101,8 +107,7 @@ def longest_first(jobs: Sequence[Job], weight: Callable[[Job], float]) -> list[J
             units[-1].append(job)
         else:
             units.append([job])
-    return [job for unit in sorted(units, key=lambda u: -sum(weight(j) for j in u))
-            for job in unit]
+    return units
 
 
 def alone(job: Job) -> Job:

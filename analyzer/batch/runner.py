@@ -25,7 +25,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -63,6 +63,16 @@ if TYPE_CHECKING:
     from analyzer.batch.executor import Executor
 
 logger = logging.getLogger("analyzer")
+
+#: Bytes of one second of 16 kHz 16-bit mono: a recording's weight when its header
+#: gives no length.
+_BYTES_PER_SECOND = 32_000
+#: What any recording costs besides its length, in seconds of audio over channels:
+#: at least one 30 s window encoded and decoded, and its own analysis. Measured on
+#: the hall corpus, one worker, one recording at a time (CPU seconds): a 4 s real
+#: clip 1.0, a 59 s stereo visit 1.75, a 345 s one 6.55 — about (60 + seconds over
+#: channels) / 60.
+_FILE_COST_SECONDS = 60.0
 
 #: Called with each failed input's path and its message (``FILE: what went wrong``).
 ErrorHandler = Callable[[str, str], None]
@@ -172,10 +182,10 @@ class BatchRunner:
                               self.progress)
         status = "failed"
         try:
-            jobs = self._plan(items)
+            jobs = [replace(job, weight=self._weight(job)) for job in self._plan(items)]
             if self.options.pack.share == "plan":
                 jobs = day_plan(jobs, self._plan_minutes)
-            self._run_audio(longest_first(jobs, self._weight))
+            self._run_audio(longest_first(jobs, lambda job: job.weight))
             self._index_examples()
             status = "done"
         finally:
@@ -238,11 +248,16 @@ class BatchRunner:
 
     @staticmethod
     def _weight(job: Job) -> float:
-        """How long a recording takes, roughly: its file's size (a stat, no decoding)."""
+        """How much work a recording is, roughly: :data:`_FILE_COST_SECONDS` plus its
+        seconds of audio summed over channels (its header; no decoding), else its
+        file's size as 16 kHz 16-bit mono would take it."""
+        layout = audio_layout(job.path)
+        if layout is not None:
+            return _FILE_COST_SECONDS + layout[0] * layout[1]
         try:
-            return float(os.path.getsize(job.path))
+            return _FILE_COST_SECONDS + os.path.getsize(job.path) / _BYTES_PER_SECOND
         except OSError:
-            return 0.0
+            return _FILE_COST_SECONDS
 
     def _audio_job(self, task: Task, key: AnalysisKey, n: int) -> Job | None:
         hashed = _hashed(key)
@@ -369,8 +384,6 @@ def _hashed(key: AnalysisKey) -> str:
 
 
 def _keyed(result: AnalysisResult, key: AnalysisKey, path: str) -> AnalysisResult:
-    from dataclasses import replace
-
     return replace(result, key=key, path=path)
 
 

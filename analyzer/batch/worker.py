@@ -129,6 +129,12 @@ class AudioWorker:
             server.join()
             pool.shutdown(wait=True)
 
+    def starved(self, starved: bool) -> None:
+        """No job is there to take (True), or one is again (False); see
+        :meth:`~analyzer.speech.engine.PackedTranscriber.starved`."""
+        if self._transcriber is not None:
+            self._transcriber.starved(starved)
+
     def _held_minutes(self, path: str) -> float:
         """Minutes of decoded audio (over channels) analysing ``path`` holds at once: the
         recording's, or one block's (:mod:`analyzer.speech.blocks`); unknown: a stereo block."""
@@ -253,9 +259,16 @@ def process_main(options: AnalyzerOptions, threads: int, inflight: int,
     def pull() -> Iterator[Job]:
         while True:
             try:
-                job = jobs.get(timeout=1.0)
+                job = jobs.get(timeout=0.0)
             except queue.Empty:
-                continue
+                # none to take now (the driver may be keeping the rest for the other
+                # workers): the recognizer sends partly filled bins meanwhile
+                worker.starved(True)
+                try:
+                    job = jobs.get(timeout=1.0)
+                except queue.Empty:
+                    continue
+            worker.starved(False)
             if job is None:
                 return
             results.put(Taken(os.getpid(), job.job))

@@ -345,6 +345,13 @@ class PackedTranscriber:
             return self._everyone_waits() and not self.exhausted and \
                 self._active < self.max_active
 
+    def starved(self, starved: bool) -> None:
+        """No recording is there to join now (True; partly filled bins may go, as
+        after :meth:`no_more_jobs`), or one is again (False)."""
+        with self._cond:
+            self.exhausted = starved
+            self._cond.notify_all()
+
     def no_more_jobs(self) -> None:
         """The caller has no more recordings: partly filled bins may go."""
         with self._cond:

@@ -1,0 +1,69 @@
+"""Sharing a run's recordings out over local workers (:mod:`analyzer.batch.dispatch`).
+
+The worker whose model loads first must not take most of a short day: each
+worker gets an even share (heaviest first to the least loaded), takes from
+another's share only when that evens the two out, and the share of a worker
+that died goes to its replacement or to the others.
+"""
+
+from __future__ import annotations
+
+from analyzer.batch.dispatch import Dispatch
+from analyzer.batch.jobs import Group, Job
+
+
+def _jobs(weights: list[float]) -> list[Job]:
+    return [Job(n, f"/day/{n}.wav", weight=w) for n, w in enumerate(weights)]
+
+
+def _drain(d: Dispatch, slot: int) -> list[int]:
+    got: list[int] = []
+    while (unit := d.next(slot, [0, 1])) is not None:
+        got += [j.job for j in unit]
+    return got
+
+
+def test_a_short_day_is_shared_evenly_whoever_asks_first() -> None:
+    # the hall corpus's 11 recordings (fixed cost + seconds over channels)
+    weights = [405.0, 280.0, 219.0, 174.0, 155.0, 119.0, 66.0, 65.0, 64.0, 64.0, 63.0]
+    d = Dispatch(_jobs(weights), 2)
+    first = _drain(d, 0)  # worker 0 loaded first and asks for everything it can
+    assert d  # it could not take worker 1's share: that would not even them out
+    second = _drain(d, 1)
+    assert sorted(first + second) == list(range(len(weights)))
+    loads = [sum(weights[j] for j in got) for got in (first, second)]
+    assert abs(loads[0] - loads[1]) <= max(weights[j] for j in first + second if j > 1)
+    assert not d
+
+
+def test_a_worker_done_with_its_share_takes_the_lightest_of_the_busiest() -> None:
+    d = Dispatch(_jobs([100.0, 100.0, 10.0, 10.0, 10.0, 10.0]), 2)
+    mine = _drain(d, 0)
+    theirs = {j.job for unit in d.shares[1] for j in unit}
+    assert d.next(0, [0, 1]) is None  # worker 1's share untouched: nothing to even out
+    for job in mine:
+        d.finished(job)  # worker 0 has nothing in hand now
+    stolen = d.next(0, [0, 1])
+    assert stolen is not None and stolen[0].weight == 10.0 and stolen[0].job in theirs
+    again = d.next(0, [0, 1])  # 10 in hand against 110: the other 10 too
+    assert again is not None and again[0].weight == 10.0
+    assert d.next(0, [0, 1]) is None  # 20 + 100 against 100 would not even them out
+
+
+def test_a_day_plan_group_is_given_whole() -> None:
+    group = [Job(n, f"/g/{n}.wav", group=Group(0, n, 3), weight=30.0) for n in range(3)]
+    d = Dispatch([*group, Job(3, "/a.wav", weight=100.0), Job(4, "/b.wav", weight=10.0)], 2)
+    units = [u for share in d.shares for u in share]
+    assert [j.job for j in next(u for u in units if len(u) > 1)] == [0, 1, 2]
+    assert sorted(len(u) for u in units) == [1, 1, 3]
+
+
+def test_the_share_of_a_worker_that_died_goes_on() -> None:
+    d = Dispatch(_jobs([50.0, 40.0, 30.0, 20.0]), 2)
+    first = d.next(1, [0, 1])
+    assert first is not None
+    d.lost(1, replaced=True)  # its replacement takes the same share
+    assert d.held[1] == {} and d.shares[1]
+    d.lost(1, replaced=False)  # none replaces it: the other worker takes its share
+    got = _drain(d, 0)
+    assert not d and sorted(got + [first[0].job]) == [0, 1, 2, 3]
