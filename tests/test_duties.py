@@ -716,3 +716,28 @@ def test_cutting_the_caller_off_to_hang_up_is_the_hang_up_not_an_interruption_be
                 ("citizen", 20.5, 21.5, "好的，谢谢。"), ("staff", 22, 23, "不客气，再见。")]
     rules = {f.rule for f in analyzer.analyze(_record(going_on, channel="phone"), ACTS_ON).findings}
     assert "A17-INTERRUPT" in rules and "A7-HANGUP" not in rules
+
+
+def test_a_question_answered_only_when_asked_again_was_passed_over():
+    """饮水机在哪儿？ … 您先按个手印 … 饮水机在哪儿？ … 门口左手边: the first reply went on with the
+    procedure and the answer came only when the citizen asked again; a clerk who first said
+    稍等，我查一下 had promised it."""
+    turns = [GREET, ("citizen", 3, 5, "我来办社保卡。"), ("citizen", 5.5, 7, "饮水机在哪儿？"),
+             ("staff", 7.5, 9, "您先按个手印。"), ("citizen", 9.5, 10, "好。"),
+             ("citizen", 20, 22, "同志，饮水机在哪儿？"), ("staff", 22.5, 24, "门口左手边。"),
+             ("staff", 40, 42, "好了，办好了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert f.end == 9 and "饮水机" in f.detail["question"]
+    promised = [*turns[:3], ("staff", 7.5, 9, "稍等，我查一下。"), *turns[4:]]
+    assert not _found(promised, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_redirect_of_the_business_later_does_not_excuse_an_earlier_question():
+    """这个表去哪儿领？ … 您看一下镜头 … (later) 这个不在我们这儿办，您去别处看看: the question was passed
+    over before anyone was sent away."""
+    turns = [GREET, ("citizen", 3, 5, "我来交医保。"), ("citizen", 5.5, 7, "这个表去哪儿领？"),
+             ("staff", 7.5, 9, "您看一下镜头。"), ("citizen", 9.5, 10, "好。"),
+             ("staff", 12, 14, "好的，我登记一下。"), ("staff", 16, 18, "这个不在我们这儿办，您去别处看看。"),
+             ("staff", 40, 42, "好了。"), CLOSE]
+    found = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert [f.detail["question"] for f in found] == ["这个表去哪儿领？"]
