@@ -583,6 +583,8 @@ def test_words_confirm_a_cue_only_of_their_own_kind():
     assert _in_words("praise", "小姑娘办事挺细心的嘛。") and _in_words("suggestion", "排队的地方该装个空调。")
     assert not _in_words("praise", "你们这办事效率高吗？")  # asked, not praised
     assert not _in_words("suggestion", "我来办社保卡。") and not _in_words("praise", "辛苦了，谢谢。")
+    assert _in_words("upset", "凭什么他先办我后办？") and _in_words("upset", "我都跑了四趟了！")
+    assert not _in_words("upset", "我来办社保卡，要跑几趟？") and _in_words("praise", "这姑娘真不赖。")
 
 
 def test_an_upset_citizen_calmed_or_explained_to_in_other_words_is_answered():
