@@ -743,3 +743,21 @@ def test_a_redirect_of_the_business_later_does_not_excuse_an_earlier_question():
              ("staff", 40, 42, "好了。"), CLOSE]
     found = _found(turns, "A5-ANSWER", ACTS_ON)[0]
     assert [f.detail["question"] for f in found] == ["这个表去哪儿领？"]
+
+
+def test_a_sum_a_verdict_and_a_lack_of_papers_are_read_from_the_words():
+    """一共四十 is a sum of money; 别的都对 answers 对不对; 签名不全 is a lack of papers, 纪不全 (记不全
+    misheard) the clerk's memory."""
+    from analyzer.rules.answers import Question, answers, says_yes_or_no
+    from analyzer.rules.context import incomplete_by_words
+    from analyzer.types import Utterance
+
+    cost = Question("这个要交钱吗？", frozenset({"cost", "yesno"}))
+    assert answers(cost, "两本一共四十。", first=True, heard=frozenset())
+    assert says_yes_or_no("地址写错了一个字，别的都对。")
+
+    def staff(text):
+        return [Utterance(speaker="staff", start=0.0, end=2.0, text=text)]
+
+    assert incomplete_by_words(staff("申请表签名不全，补上再拿过来。"))
+    assert not incomplete_by_words(staff("其他的我也纪不全了，您下回来再问。"))

@@ -152,8 +152,9 @@ def detect_cues(
 
 
 #: Staff words that something is missing or incomplete (缺, 少了, 不全, 不齐, 没带 …).
-_LACKING = re.compile(r"缺|少了|少一|还少|(?<![记说听想看讲问])(?:不全|不齐|不够)|没带|差一|还差|"
-                      r"没有[^，,。]{0,6}(?:签字|盖章|公章)")  # 记不全 is the clerk's memory, not the papers
+_LACKING = re.compile(r"缺|少了|少一|还少|没带|差一|还差|没有[^，,。]{0,6}(?:签字|盖章|公章)|"
+                      r"(?:材料|手续|证件|资料|签字|签名|信息|东西|表|页|章)[^，,。]{0,2}(?:不全|不齐|不够)")
+                      # 记不全 is the clerk's memory, not the papers
 #: Staff words that send the citizen to complete it and come back (补上, 补齐了再来, 回去拿).
 _COMPLETE_AND_RETURN = re.compile(r"补上|补齐|补全|补好|补了|补完|补来|回去(?:拿|开|补|取|准备)|"
                                   r"(?:拿|带|开)(?:来|过来|齐)(?:了|以后|之后)?再|再(?:拿|带|送|交)|再来|"
