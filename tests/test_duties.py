@@ -583,6 +583,8 @@ def test_words_confirm_a_cue_only_of_their_own_kind():
     assert _in_words("praise", "小姑娘办事挺细心的嘛。") and _in_words("suggestion", "排队的地方该装个空调。")
     assert not _in_words("praise", "你们这办事效率高吗？")  # asked, not praised
     assert not _in_words("suggestion", "我来办社保卡。") and not _in_words("praise", "辛苦了，谢谢。")
+    assert _in_words("upset", "凭什么他先办我后办？") and _in_words("upset", "我都跑了四趟了！")
+    assert not _in_words("upset", "我来办社保卡，要跑几趟？") and _in_words("praise", "这姑娘真不赖。")
 
 
 def test_an_upset_citizen_calmed_or_explained_to_in_other_words_is_answered():
@@ -716,3 +718,46 @@ def test_cutting_the_caller_off_to_hang_up_is_the_hang_up_not_an_interruption_be
                 ("citizen", 20.5, 21.5, "好的，谢谢。"), ("staff", 22, 23, "不客气，再见。")]
     rules = {f.rule for f in analyzer.analyze(_record(going_on, channel="phone"), ACTS_ON).findings}
     assert "A17-INTERRUPT" in rules and "A7-HANGUP" not in rules
+
+
+def test_a_question_answered_only_when_asked_again_was_passed_over():
+    """饮水机在哪儿？ … 您先按个手印 … 饮水机在哪儿？ … 门口左手边: the first reply went on with the
+    procedure and the answer came only when the citizen asked again; a clerk who first said
+    稍等，我查一下 had promised it."""
+    turns = [GREET, ("citizen", 3, 5, "我来办社保卡。"), ("citizen", 5.5, 7, "饮水机在哪儿？"),
+             ("staff", 7.5, 9, "您先按个手印。"), ("citizen", 9.5, 10, "好。"),
+             ("citizen", 20, 22, "同志，饮水机在哪儿？"), ("staff", 22.5, 24, "门口左手边。"),
+             ("staff", 40, 42, "好了，办好了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert f.end == 9 and "饮水机" in f.detail["question"]
+    promised = [*turns[:3], ("staff", 7.5, 9, "稍等，我查一下。"), *turns[4:]]
+    assert not _found(promised, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_redirect_of_the_business_later_does_not_excuse_an_earlier_question():
+    """这个表去哪儿领？ … 您看一下镜头 … (later) 这个不在我们这儿办，您去别处看看: the question was passed
+    over before anyone was sent away."""
+    turns = [GREET, ("citizen", 3, 5, "我来交医保。"), ("citizen", 5.5, 7, "这个表去哪儿领？"),
+             ("staff", 7.5, 9, "您看一下镜头。"), ("citizen", 9.5, 10, "好。"),
+             ("staff", 12, 14, "好的，我登记一下。"), ("staff", 16, 18, "这个不在我们这儿办，您去别处看看。"),
+             ("staff", 40, 42, "好了。"), CLOSE]
+    found = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert [f.detail["question"] for f in found] == ["这个表去哪儿领？"]
+
+
+def test_a_sum_a_verdict_and_a_lack_of_papers_are_read_from_the_words():
+    """一共四十 is a sum of money; 别的都对 answers 对不对; 签名不全 is a lack of papers, 纪不全 (记不全
+    misheard) the clerk's memory."""
+    from analyzer.rules.answers import Question, answers, says_yes_or_no
+    from analyzer.rules.context import incomplete_by_words
+    from analyzer.types import Utterance
+
+    cost = Question("这个要交钱吗？", frozenset({"cost", "yesno"}))
+    assert answers(cost, "两本一共四十。", first=True, heard=frozenset())
+    assert says_yes_or_no("地址写错了一个字，别的都对。")
+
+    def staff(text):
+        return [Utterance(speaker="staff", start=0.0, end=2.0, text=text)]
+
+    assert incomplete_by_words(staff("申请表签名不全，补上再拿过来。"))
+    assert not incomplete_by_words(staff("其他的我也纪不全了，您下回来再问。"))

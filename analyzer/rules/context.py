@@ -32,7 +32,7 @@ confidence is at least ``min_cue_confidence``.
 
 Words as a second witness: a classifier cue below its model's owing bar owes a
 reply when its own words carry the kind (:data:`CONCEPTS`: 挺细心的, 点个赞;
-最好…, 得多放几把椅子), and then whatever ``min_cue_confidence`` says
+最好…, 得多放几把椅子; 凭什么, 跑了三趟), and then whatever ``min_cue_confidence`` says
 (:func:`owing`). An upset citizen is answered by calming or explaining words
 (:data:`CALMS`: 别着急, 您放心, 是这样的…, 因为) or, for a complaint about the
 time, a reply that gives a time (:func:`calmed`), besides the lexicon's and the
@@ -152,8 +152,9 @@ def detect_cues(
 
 
 #: Staff words that something is missing or incomplete (缺, 少了, 不全, 不齐, 没带 …).
-_LACKING = re.compile(r"缺|少了|少一|还少|(?<![记说听想看讲问])(?:不全|不齐|不够)|没带|差一|还差|"
-                      r"没有[^，,。]{0,6}(?:签字|盖章|公章)")  # 记不全 is the clerk's memory, not the papers
+_LACKING = re.compile(r"缺|少了|少一|还少|没带|差一|还差|没有[^，,。]{0,6}(?:签字|盖章|公章)|"
+                      r"(?:材料|手续|证件|资料|签字|签名|信息|东西|表|页|章)[^，,。]{0,2}(?:不全|不齐|不够)")
+                      # 记不全 is the clerk's memory, not the papers
 #: Staff words that send the citizen to complete it and come back (补上, 补齐了再来, 回去拿).
 _COMPLETE_AND_RETURN = re.compile(r"补上|补齐|补全|补好|补了|补完|补来|回去(?:拿|开|补|取|准备)|"
                                   r"(?:拿|带|开)(?:来|过来|齐)(?:了|以后|之后)?再|再(?:拿|带|送|交)|再来|"
@@ -238,12 +239,17 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
     "praise": re.compile(
         r"(?:真|太|挺|很|特别|非常|好|蛮|超|多)(?:是|的)?(?:周到|耐心|热心|贴心|细心|到位|负责|专业|利索|"
         r"麻利|客气|热情|仔细|认真|暖心|用心|靠谱|周全|和气|痛快|爽快|给力|效率)|"
-        r"点(?:个|一个)?赞|没得说|没话说|挑不出|表扬|锦旗|好评|服务.{0,3}(?:好|一流|周到|到位)"),
+        r"点(?:个|一个)?赞|没得说|没话说|挑不出|表扬|锦旗|好评|服务.{0,3}(?:好|一流|周到|到位)|"
+        r"(?:真|挺|很|蛮)(?:不赖|不错|行|靠谱)|好样的|有水平"),
     # suggestion: the service could be better in a named way (以后/最好/应该/要是…就好, fix, add more)
     "suggestion": re.compile(
         r"以后|下次|将来|应该|应当|建议|最好|要是.{0,12}就好|如果.{0,12}就好|"
-        r"(?:得|该|要|能不能|可不可以|可以)(?:修|改|换|加|添|装|多|少|弄|搞|放|设|贴|写|标|提前)|"
+        r"(?:得|该|要|能不能|可不可以|可以)(?:修|改|换|加|添|装|多|少|弄|搞|放|设|贴|写|标|提前|注意|管管)|"
         r"改.{0,3}[点些]|多(?:装|放|设|开|配|安|摆|加)"),
+    # upset: indignation at the treatment or the matter (凭什么, 什么态度, 耍人, 跑了三回)
+    "upset": re.compile(
+        r"凭(?:啥|什么)|(?:什么|啥)态度|欺负人|糊弄|耍人|折腾人|到底能不能|烦死|气死|不像话|有没有搞错|"
+        r"[来跑]了?(?:[三四五]|好几)[回趟次]|推来推去|踢皮球|太过分|什么破|啥破"),
 }
 
 

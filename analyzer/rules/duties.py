@@ -162,10 +162,13 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     is answered by a staff utterance of its *response*: the staff's first turn
     after it (read leniently), or a later staff word before the citizen asks
     something new (a repeat of the same question keeps it open) or the visit
-    ends (:func:`analyzer.rules.answers.answers`). Not judged: a question in
-    an utterance that raised a cue (an outburst owes calming, a suggestion
-    thanks: Article 10; an earlier visit is Article 18's), a response with a
-    redirect (where to go is Article 16's), one inside an ``A8-IGNORE``
+    ends (:func:`analyzer.rules.answers.answers`); an answer that came only
+    when the citizen asked again, the first reply having gone on with the
+    procedure, leaves it passed over (:func:`_only_when_asked_again`). Not
+    judged: a question in an utterance that raised a cue (an outburst owes
+    calming, a suggestion thanks: Article 10; an earlier visit is Article
+    18's), a first reply with a redirect or, after a redirect, a question of
+    where or whom (where to go is Article 16's), one inside an ``A8-IGNORE``
     episode, the last question of a phone call (the hang-up rule's), and a
     last question of a recording that may have been cut before the answer.
     """
@@ -195,7 +198,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         heard = heard if heard is not None else _heard_answers(utts, options)
         window, until = _response(utts, turns, n, [q for _, q in asked])
         before = turns[n - 1] if n and utts[turns[n - 1][0]].speaker != "citizen" else []
-        if any(order[id(utts[j])] in redirected for j in window):
+        if any(order[id(utts[j])] in redirected for j in _first_turn(utts, window)):
             continue  # sent away in the response: Article 16's
         sent_away = any(order[id(utts[j])] in redirected for j in before)
         for i, q in asked:
@@ -259,6 +262,24 @@ def _self_answered(utts: Sequence[Utterance], i: int, q: Any) -> bool:
     return False
 
 
+def _only_when_asked_again(utts: Sequence[Utterance], i: int, q: Any, first: set[int],
+                           answered: int) -> bool:
+    """True when the answer came only after the citizen asked ``q`` again, the first reply having
+    gone on with the procedure (复印机在哪？ … 您先按个手印 … 复印机在哪儿？ … 大厅右手边).
+
+    A first reply that only asks the citizen to wait while the clerk looks
+    (稍等，我查一下) promised the answer: a repeat then is impatience, no lapse.
+    """
+    from analyzer.rules.answers import moves_on, questions, same_question, stalls
+
+    if answered in first or not first:
+        return False
+    if any(stalls(utts[j].text) or not moves_on(utts[j].text) for j in first):
+        return False
+    return any(utts[k].speaker == "citizen" and any(same_question(q, r) for r in questions(utts[k].text))
+               for k in range(max(first) + 1, answered))
+
+
 def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
     """The staff's first reply: the run of staff utterances that opens ``said``."""
     out: set[int] = set()
@@ -291,10 +312,12 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     first = _first_turn(utts, said)
     heard_kinds = heard or [None] * len(utts)
     topic = "，".join(v.text for v in utts[:i])
-    if any(answers(q, utts[j].text, first=j in first, heard=heard_kinds[j], opening=opening,
-                   others=others or [], topic=topic) for j in said):
+    answered = next((j for j in said if answers(q, utts[j].text, first=j in first,
+                                               heard=heard_kinds[j], opening=opening,
+                                               others=others or [], topic=topic)), None)
+    if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
         return None
-    if said and not any(moves_on(utts[j].text) or stalls(utts[j].text)
+    if answered is None and said and not any(moves_on(utts[j].text) or stalls(utts[j].text)
                         or explained_by(utts[j].text, q, others or [], heard_kinds[j]) for j in first):
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):
