@@ -130,7 +130,9 @@ SOUND_ALIKE_WORDS = 2
 #: have no gate.
 ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     # forbidden intents
-    "f_dont_know": tuple((w,) for w in ("知道", "清楚", "晓得", "懂", "了解", "知不道")),
+    "f_dont_know": tuple((w,) for w in ("知道", "清楚", "晓得", "懂", "了解", "知不道", "说不上",
+                                        "没数", "搞不清", "闹不清", "弄不清", "整不明白", "答不上",
+                                        "不掌握", "一窍不通")),
     "f_read_sign": tuple((v, w) for v in ("看", "瞅", "瞧", "找", "翻", "研究", "照着")
                          for w in ("牌", "写", "指南", "公告", "屏", "展板", "说明", "告示",
                                    "贴", "印", "流程", "宣传", "网", "墙", "单子", "上面",
@@ -141,7 +143,9 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     + tuple((d, c) for d in ("明天", "明早", "明儿", "明个", "改天", "下周") for c in ("来", "办", "再")),
     "f_hurry": tuple((w,) for w in ("快点", "快些", "快一点", "快一些", "快着", "搞快", "快写",
                                     "快签", "快拿", "快填", "快说", "倒是快", "赶紧", "麻利",
-                                    "抓紧", "磨", "利索", "赶快", "利落", "别耽误", "手脚")),
+                                    "抓紧", "磨", "利索", "赶快", "利落", "别耽误", "手脚",
+                                    "麻溜", "快当", "紧着", "整快", "快快", "拖拉", "慢吞吞",
+                                    "抓点紧", "手快")),
     "f_busy": tuple((w,) for w in ("忙", "办着", "弄着", "干着", "正在办", "手上", "手头",
                                    "一堆事", "打扰", "别烦")),
     "f_defiant": tuple((w,) for w in ("能怎么样", "能怎样", "能咋样", "咋地", "能怎么着", "想怎么着", "又怎么着", "奈何",
@@ -246,6 +250,10 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "defer_time": re.compile(rf"{_OPTION}|{_STILL_SERVED}"),
     # a missing paper got round here (没有的话，我们这边可以帮您复印) turns nobody away
     "turn_away_materials": re.compile(_GOT_ROUND),
+    # blaming the citizen after the fact for not having read it (谁让你不看清楚, 没看怪谁) is a
+    # reproach (Article 6's, or a quarrel's), not sending him to read instead of an answer
+    "f_read_sign": re.compile(r"怪谁|怪不得|怪不了|能怪|只能怪|怪[你您]|怪自己|不赖|赖不着|怨谁|怨不得|"
+                              r"谁让|谁叫|偏(?:要|拿|不)|现在说不知道"),
     # the clerk blaming her own explanation (我刚才说得不太清楚，我再说一遍) repeats it, she does not reproach
     "f_said_already": re.compile(r"我(?:刚才)?(?:说得|讲得|没说|没讲)(?:不太|不够|不)?(?:清楚|明白)|"
                                  r"我再(?:给[您你])?(?:说|讲|解释)一(?:遍|下|次)"),
@@ -264,6 +272,16 @@ ACT_REQUIRES: dict[str, tuple[str, ...]] = {
     "requeue": ("重新", "再", "又", "回来", "还得", "还要", "过号", "作废", "从头", "不能用", "都要",
                 "都得"),
 }
+#: The forbidden intent a clerk may say across turns (:func:`carried_hits`): not knowing,
+#: then, once the citizen asks again, sending him to ask someone else.
+CARRIED_ACT = "f_dont_know"
+#: Words that send the citizen to ask (the second half of 我不知道，你去问XX).
+ASK_WORDS = re.compile(r"问|打听|咨询")
+#: Earlier staff utterances (and seconds before) whose not-knowing carries to a later "go and ask".
+CARRY_UTTERANCES = 2
+CARRY_SECONDS = 30.0
+#: A clause with its closing mark (a question is no statement of not knowing).
+_STATEMENT_RE = re.compile(r"[^，,。.！!？?；;：:…、\s]+[？?]?")
 #: Intent gates: the forbidden intents' entries of :data:`ACT_GATES`.
 INTENT_GATES = {a: g for a, g in ACT_GATES.items() if a.startswith("f_")}
 #: Courtesy formulas: a sentence that says them is not a brush-off (请您自己核对一下; 指南上有电话，
@@ -394,6 +412,7 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
     if heard is None:
         return out
     targets = _targets(lexicon)
+    out += carried_hits(interaction, index, heard, have, targets, options)
     for i, acts in zip(index, heard, strict=True):
         named = len(materials_named(utts[i].text)) >= LIST_MATERIALS
         if named and "materials" not in acts and NEED_WORDS.search(_simplified(utts[i].text)):
@@ -407,6 +426,48 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
                     have.add((i, rule.id))
                     out.append(_hit(rule, act, p * weight, i, seg, interaction))
     return sorted(out, key=lambda h: (h.utterances, h.rule.id))
+
+
+def carried_hits(interaction: Interaction, index: Sequence[int],
+                 heard: Sequence[dict[str, tuple[float, str]]], have: set[tuple[int, str]],
+                 targets: dict[str, list[Rule]], options: AnalyzerOptions) -> list[Hit]:
+    """Hits of :data:`CARRIED_ACT` said across turns: "I don't know" now, "go and ask X" later.
+
+    A clerk who says 我也不太清楚 and, once the citizen asks again, 你出去问问咨询台,
+    has said 我不知道，你去问XX in two turns. For each staff utterance that sends the
+    citizen to ask (:data:`ASK_WORDS`) without the act heard in it, the not-knowing
+    clause of one of the clerk's :data:`CARRY_UTTERANCES` previous utterances (at
+    most :data:`CARRY_SECONDS` earlier, a statement that passes the act's gate) is
+    put before it and the pair read as one utterance (:func:`heard_acts`): the act
+    counts when it is heard in a segment holding the later words. The hit is on the
+    later utterance.
+    """
+    rules = targets.get(CARRIED_ACT, [])
+    utts = interaction.utterances
+    staff = [(k, i) for k, i in enumerate(index) if utts[i].speaker == "staff"]
+    pairs: list[tuple[int, str]] = []
+    for n, (k, i) in enumerate(staff):
+        text = utts[i].text
+        if not rules or CARRIED_ACT in heard[k] or (i, rules[0].id) in have \
+                or not ASK_WORDS.search(_simplified(text)):
+            continue
+        for kj, j in reversed(staff[max(0, n - CARRY_UTTERANCES):n]):
+            if utts[i].start - utts[j].end > CARRY_SECONDS or CARRIED_ACT in heard[kj]:
+                break
+            said = [c for c in _STATEMENT_RE.findall(utts[j].text)
+                    if not c.endswith(("?", "？", "吗")) and gated(CARRIED_ACT, c)]
+            if said:
+                pairs.append((i, f"{said[-1]}，{text}"))
+                break
+    found = heard_acts([t for _, t in pairs], options) if pairs else None
+    out = []
+    for (i, text), acts in zip(pairs, found or [], strict=True):
+        p, seg = acts.get(CARRIED_ACT, (0.0, ""))
+        if p and ASK_WORDS.search(_simplified(seg)):
+            have.add((i, rules[0].id))
+            weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
+            out.append(_hit(rules[0], CARRIED_ACT, p * weight, i, text, interaction))
+    return out
 
 
 def heard_acts(texts: Sequence[str], options: AnalyzerOptions
