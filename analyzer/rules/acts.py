@@ -34,7 +34,9 @@ its neighbour): a long answer that opens
 with 您好 still greets, and one forbidden clause inside a polite turn is still
 heard. An act's probability is its highest over the segments. A closing time or another
 day named in one clause is no sending away when the utterance says, anywhere,
-that the business is done today (:data:`UTTERANCE_BLOCKS`).
+that the business is done today, nor is not knowing when the clerk goes to ask
+herself (:data:`UTTERANCE_BLOCKS`). Not knowing said in one turn and "go and ask
+X" in a later one is 我不知道，你去问XX all the same (:func:`carried_hits`).
 
 An act also needs its *concept* in the words (:data:`ACT_GATES`, compared by
 pinyin so a recognizer's homophones pass; a one-character word by itself): brushing off as busy speaks of
@@ -161,8 +163,9 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     "f_memory": tuple((w,) for w in ("记性", "记不住", "记不得", "记不清", "脑子", "记事",
                                      "糊涂", "忘性", "就忘", "又忘", "全忘", "都忘", "忘光")),
     # owed acts: the salutation, the place named, the evaluation, the farewell ...
-    "greeting": tuple((w,) for w in ("您好", "你好", "早", "欢迎", "午好", "晚上好", "请坐",
-                                     "您请", "们好")),
+    # 上午好/下午好 whole: 午好 alone sounds like 五号 (window five)
+    "greeting": tuple((w,) for w in ("您好", "你好", "早", "欢迎", "上午好", "中午好", "下午好",
+                                     "晚上好", "请坐", "您请", "们好")),
     "phone_intro": tuple((w,) for w in ("这里是", "这边是", "这是", "大厅", "窗口",
                                         "中心", "服务站", "服务点", "政务")),
     "evaluate": tuple((w,) for w in ("评", "打分", "打个分", "满意", "评价", "评个", "评一",
@@ -237,6 +240,10 @@ _GOT_ROUND = (r"(?:的话|要是|如果)[^。！？!?]{0,8}(?:我们|我|这边|
 #: The clerk saying the business can still be done today (还能给您办, 来得及).
 _STILL_SERVED = (r"(?:还|也|照样|一样)(?:能|可以)(?:给[您你]|帮[您你])?(?:办|受理)|来得及|赶得上|"
                  r"(?:今天|今儿|马上|这就|现在)[^，。！？!?]{0,4}(?:给|帮)[您你]办|办完(?:再|才)(?:走|下班)")
+#: Another day because the one who handles it is away (经办的同事休假了): a reason that is
+#: not the clerk's closing time (Article 25's to judge, not 下班了，明天再来).
+_AWAY = (r"(?:同志|同事|负责的|经办的?|管这个的|那个岗|那位)[^，,。！!？?]{0,6}"
+         r"(?:休假|请假|出差|不在|外出|下乡)")
 ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "redirect": re.compile(rf"{_I_GO}{_FOR_YOU}?问|我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
     # nor does a clerk who does not know and goes to ask (我不太清楚，我帮您问一下同事)
@@ -245,7 +252,7 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "f_busy": re.compile(r"忙碌|帮忙|繁忙"),
     # another day offered as an option (您明天来也行, 明天再来取也可以), or today still offered,
     # is no sending away
-    "f_off_work": re.compile(rf"{_OPTION}|{_STILL_SERVED}"),
+    "f_off_work": re.compile(rf"{_OPTION}|{_STILL_SERVED}|{_AWAY}"),
     # nor is it a deferral (现在来还能办，不然明天也行)
     "defer_time": re.compile(rf"{_OPTION}|{_STILL_SERVED}"),
     # a missing paper got round here (没有的话，我们这边可以帮您复印) turns nobody away
@@ -260,13 +267,14 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
 }
 #: Acts whose :data:`ACT_BLOCKS` are read in the whole utterance, not only the clause: a
 #: closing time or another day in one clause (马上下班了) sends nobody away when another
-#: says the business is done today (今天一定给您办完).
-UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time")
+#: says the business is done today (今天一定给您办完), and not knowing (我确实不清楚) is no
+#: brush-off when the clerk goes to ask in the same breath (我去帮您问问).
+UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time", "f_dont_know")
 #: Act -> words of which one must also be there, beside :data:`ACT_GATES`: reading the sign is a
 #: brush-off only with the citizen sent to do it alone or reproached for asking (自己看, 不会看吗,
 #: 还问, 看不见啊); 指南上有电话 or 那边墙上有流程图 only points to what is written.
 ACT_REQUIRES: dict[str, tuple[str, ...]] = {
-    "f_read_sign": ("自己", "不会", "没看", "看不见", "看不到", "还问", "识字", "认字", "别问", "问什么",
+    "f_read_sign": ("自己", "自个", "不会", "没看", "看不见", "看不到", "还问", "识字", "认字", "别问", "问什么",
                     "问啥", "瞎", "眼睛", "还用问", "不识", "都有", "都写", "看牌子去", "照着弄"),
     # queueing *again*: 去后面排队 to one who has not queued yet sends nobody round
     "requeue": ("重新", "再", "又", "回来", "还得", "还要", "过号", "作废", "从头", "不能用", "都要",
@@ -276,7 +284,7 @@ ACT_REQUIRES: dict[str, tuple[str, ...]] = {
 #: then, once the citizen asks again, sending him to ask someone else.
 CARRIED_ACT = "f_dont_know"
 #: Words that send the citizen to ask (the second half of 我不知道，你去问XX).
-ASK_WORDS = re.compile(r"问|打听|咨询")
+ASK_WORDS = re.compile(r"问问|问一?下|问一问|问个|问去|去问|打听|咨询|找[^，,。！!？?]{0,10}问")
 #: Earlier staff utterances (and seconds before) whose not-knowing carries to a later "go and ask".
 CARRY_UTTERANCES = 2
 CARRY_SECONDS = 30.0
@@ -437,7 +445,8 @@ def carried_hits(interaction: Interaction, index: Sequence[int],
     has said 我不知道，你去问XX in two turns. For each staff utterance that sends the
     citizen to ask (:data:`ASK_WORDS`) without the act heard in it, the not-knowing
     clause of one of the clerk's :data:`CARRY_UTTERANCES` previous utterances (at
-    most :data:`CARRY_SECONDS` earlier, a statement that passes the act's gate) is
+    most :data:`CARRY_SECONDS` earlier, where she did not go to ask herself, a
+    statement that passes the act's gate) is
     put before it and the pair read as one utterance (:func:`heard_acts`): the act
     counts when it is heard in a segment holding the later words. The hit is on the
     later utterance.
@@ -452,7 +461,8 @@ def carried_hits(interaction: Interaction, index: Sequence[int],
                 or not ASK_WORDS.search(_simplified(text)):
             continue
         for kj, j in reversed(staff[max(0, n - CARRY_UTTERANCES):n]):
-            if utts[i].start - utts[j].end > CARRY_SECONDS or CARRIED_ACT in heard[kj]:
+            if utts[i].start - utts[j].end > CARRY_SECONDS or CARRIED_ACT in heard[kj] \
+                    or ACT_BLOCKS[CARRIED_ACT].search(_simplified(utts[j].text)):
                 break
             said = [c for c in _STATEMENT_RE.findall(utts[j].text)
                     if not c.endswith(("?", "？", "吗")) and gated(CARRIED_ACT, c)]
