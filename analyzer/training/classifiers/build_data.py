@@ -164,7 +164,7 @@ def more_rows(task: str) -> list[dict[str, Any]]:
             rng = random.Random(f"{SEED}:more:{tid}")
             for n, (text, noise) in enumerate(
                     _variants(template, side, uncivil, rng, VARIANTS_PER_PHRASING), 1):
-                row = {"id": f"more:{tid}-{n:02d}", "text": text, "label": label,
+                row: dict[str, Any] = {"id": f"more:{tid}-{n:02d}", "text": text, "label": label,
                        "template": f"more:{tid}", "source": "more", "noise": noise}
                 if task == "uncivil":
                     row["uncivil"] = uncivil
