@@ -12,14 +12,23 @@ so each is a pair of concepts that must both be said in one staff sentence
 * **complaining** about the citizen's matter in front of him: the matter or the
   people who bring it (这种事, 你们这些人) called a burden (麻烦, 烦死, 倒霉);
 * **scolding**: a bare order to the citizen's person (站好, 闭嘴, 别嚷) or a
-  reproach (你怎么回事, 你怎么搞的) shouted (an exclamation mark).
+  reproach (你怎么回事, 你怎么搞的) shouted (an exclamation mark); and, as a
+  remark by itself (:data:`SINGLE`), a reduplicated "what are you V-ing for"
+  (吵什么吵, 嚷嚷什么嚷嚷), judged even in an utterance a forbidden phrase flagged
+  (the words are not the phrase's: Article 6 is left out only where the uncivil
+  words *are* the forbidden phrase).
 
 A sentence with a courtesy formula (:data:`POLITE`: 请, 麻烦你, 不好意思 …) or
-addressing the citizen as 您 is a request or an apology, not a remark: 您这字有点看不清，麻烦重写一下 is civil. An utterance the uncivil
-classifier or a forbidden phrase already flagged is not judged again (one
-utterance is penalised once). Findings use the ``A6-UNCIVIL`` rule with
-``detail.method`` ``"pattern"`` and the kind of remark in ``detail.subtype``.
-These are rules written from what the code names, not fitted to any data.
+addressing the citizen as 您 is a request or an apology, not a remark:
+您这字有点看不清，麻烦重写一下 is civil. An utterance the uncivil classifier or a
+forbidden phrase already flagged is not judged again (one utterance is penalised
+once), but for a :data:`SINGLE` remark beside a forbidden phrase. Findings use the
+``A6-UNCIVIL`` rule with ``detail.method`` ``"pattern"`` and the kind of remark in
+``detail.subtype``. These are rules written from what the code names, not fitted
+to any data; the general constructions added later (the rhetorical 谁看得懂, the
+nothing-but 净是, the reduplicated 吵什么吵) were chosen knowing which *kinds* of
+remark the independent dev set's benchmark missed, so only a held-out set measures
+them fairly.
 """
 
 from __future__ import annotations
