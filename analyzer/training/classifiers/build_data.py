@@ -36,8 +36,6 @@ DATA_DIR = data_path("models", "classifiers", "data")
 VARIANTS_PER_PHRASING = 14
 SEED = 20231
 _SLOT = re.compile(r"\{(\w+)\}")
-#: Task -> its file of more phrasings, added to its rows (ids ``more:``), not to the roles rows.
-MORE_FILES: dict[str, str] = {"uncivil": "uncivil-more.toml", "cues": "cues-more.toml"}
 
 
 def _fill(template: str, rng: random.Random) -> str:
@@ -146,29 +144,23 @@ def more_rows(task: str) -> list[dict[str, Any]]:
     """Rows added to a task beyond its own phrasings (not to the roles rows).
 
     ``uncivil``: civil staff speech and forbidden intents from the act
-    phrasings' training side (:func:`analyzer.training.classifiers.acts.uncivil_rows`),
-    then the staff phrasings of ``phrasings/uncivil-more.toml``;
+    phrasings' training side (:func:`analyzer.training.classifiers.acts.uncivil_rows`);
     ``cues``: the citizen phrasings of ``phrasings/cues-more.toml``.
     """
-    if task not in MORE_FILES:
-        return []
-    rows = []
     if task == "uncivil":
         from analyzer.training.classifiers import acts
 
-        rows += acts.uncivil_rows()
-    side = P.SIDES[task]
-    for label, phrs in P.read(MORE_FILES[task]).items():
-        uncivil = task == "uncivil" and label != "civil"
+        return acts.uncivil_rows()
+    if task != "cues":
+        return []
+    rows = []
+    for label, phrs in P.read("cues-more.toml").items():
         for tid, template in phrs.items():
             rng = random.Random(f"{SEED}:more:{tid}")
             for n, (text, noise) in enumerate(
-                    _variants(template, side, uncivil, rng, VARIANTS_PER_PHRASING), 1):
-                row: dict[str, Any] = {"id": f"more:{tid}-{n:02d}", "text": text, "label": label,
-                       "template": f"more:{tid}", "source": "more", "noise": noise}
-                if task == "uncivil":
-                    row["uncivil"] = uncivil
-                rows.append(row)
+                    _variants(template, "citizen", False, rng, VARIANTS_PER_PHRASING), 1):
+                rows.append({"id": f"more:{tid}-{n:02d}", "text": text, "label": label,
+                             "template": f"more:{tid}", "source": "more", "noise": noise})
     return rows
 
 
