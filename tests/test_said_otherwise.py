@@ -366,6 +366,9 @@ def test_a_clerk_who_goes_to_ask_for_the_citizen_redirects_nobody():
     "可能我讲得太快，我放慢点再跟您过一遍。",  # repeating, slower
     "要带的东西我写成条子给您，免得回家忘了。",  # a poor memory helped
     "结果出来以后您明天再来拿可以。",  # another day offered, the sentence ending on 可以
+    "对处理结果不满意，可以打举报热线，我们会认真处理。",  # the channel told, no dare
+    "你平时上班忙的话，手机上也能办。",  # the citizen's busy work, not the clerk's
+    "这个我也不太清楚，我领你去综合窗口当面问。",  # not knowing, and taking him there
 ])
 def test_polite_near_misses_written_apart_from_the_training_phrasings(said):
     turns = [GREET, ("citizen", "我想问问这个怎么办。"), ("staff", said), ("citizen", "好。"),

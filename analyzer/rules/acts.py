@@ -247,9 +247,14 @@ _AWAY = (r"(?:同志|同事|负责的|经办的?|管这个的|那个岗|那位)[
 ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "redirect": re.compile(rf"{_I_GO}{_FOR_YOU}?问|我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
     # nor does a clerk who does not know and goes to ask (我不太清楚，我帮您问一下同事)
-    "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|帮[您你]问"),
-    # 忙碌 describes, 帮忙 helps: neither says "can't you see I'm busy"
-    "f_busy": re.compile(r"忙碌|帮忙|繁忙"),
+    "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|帮[您你]问|我(?:陪|领|带)[您你]?(?:过去|去)"),
+    # the complaint channel told, or the right to complain granted (投诉电话是12345，我们会认真处理;
+    # 有意见可以投诉，这是您的权利), dares nobody
+    "f_complain": re.compile(r"(?:投诉|举报|监督)(?:电话|热线|渠道|箱|方式)|认真处理|"
+                             r"(?:是|这是)[你您]的权利|有需要[^，,。！!？?]{0,4}(?:可以|随时)"),
+    # 忙碌 describes, 帮忙 helps, and the citizen's busy work (您工作忙的话) is his: none says
+    # "can't you see I'm busy"
+    "f_busy": re.compile(r"忙碌|帮忙|繁忙|忙的话|[您你](?:工作|平时|上班)[^，,。！!？?]{0,3}忙"),
     # another day offered as an option (您明天来也行, 明天再来取也可以), or today still offered,
     # is no sending away
     "f_off_work": re.compile(rf"{_OPTION}|{_STILL_SERVED}|{_AWAY}"),
@@ -268,8 +273,9 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
 #: Acts whose :data:`ACT_BLOCKS` are read in the whole utterance, not only the clause: a
 #: closing time or another day in one clause (马上下班了) sends nobody away when another
 #: says the business is done today (今天一定给您办完), and not knowing (我确实不清楚) is no
-#: brush-off when the clerk goes to ask in the same breath (我去帮您问问).
-UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time", "f_dont_know")
+#: brush-off when the clerk goes to ask in the same breath (我去帮您问问), nor naming
+#: complaint when the same utterance tells its channel or grants the right.
+UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time", "f_dont_know", "f_complain")
 #: Act -> words of which one must also be there, beside :data:`ACT_GATES`: reading the sign is a
 #: brush-off only with the citizen sent to do it alone or reproached for asking (自己看, 不会看吗,
 #: 还问, 看不见啊); 指南上有电话 or 那边墙上有流程图 only points to what is written.
