@@ -60,3 +60,35 @@ def test_a_bare_hello_on_picking_up_is_article_7_not_article_6():
     assert not _a6(call, channel="phone", rings=2)
     report = analyzer.analyze(_record(call, channel="phone", rings=2), OPTS)
     assert any(f.article == 7 for f in report.findings)  # the greeting without hall and window
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("你这填的谁认得出来。", "belittling"),  # who could read it: nobody
+    ("净是这种扯皮的事。", "complaining"),  # nothing but this kind of matter
+    ("这活儿一天到晚累死了。", "complaining"),  # the job itself, in front of the citizen
+    ("吵什么吵，排好队。", "scolding"),  # a reduplicated "what are you V-ing for"
+    ("嚷嚷什么嚷嚷", "scolding"),
+])
+def test_rhetorical_belittling_grumbling_and_shouting_down_are_uncivil(text, kind):
+    assert remark(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "您叫什么名字？",  # 叫什么 asks, it does not shout anyone down
+    "这种事情不麻烦，一会儿就好。",  # the matter owned as easy
+    "有什么急事先跟我说。",
+    "您这个字谁写的？我核对一下签名。",
+])
+def test_the_same_words_in_an_ordinary_question_are_civil(text):
+    assert remark(text) is None
+
+
+def test_shouting_down_beside_a_forbidden_phrase_is_article_6_as_well():
+    busy = ("staff", 6, 9, "没看见我这正忙着吗？")
+    shout = ("staff", 6, 9, "吵什么吵！没看见我这正忙着吗？")
+    rules = {f.rule for f in analyzer.analyze(_record([GREET, ("citizen", 3, 5, "同志同志！"), shout]),
+                                              OPTS).findings}
+    assert {"A6-UNCIVIL", "A9-F-03"} <= rules
+    # the forbidden phrase alone is Article 9's only: the same words are not counted twice
+    found = analyzer.analyze(_record([GREET, ("citizen", 3, 5, "同志同志！"), busy]), OPTS).findings
+    assert "A9-F-03" in {f.rule for f in found} and not [f for f in found if f.article == 6]

@@ -238,8 +238,6 @@ def test_the_act_card_measures_each_forbidden_intent_against_its_polite_near_mis
     near = meta["acts"]["near_misses"]
     tables = {p.table for p in acts.phrasings()}
     for intent in PARAPHRASE_RULES:
-        if intent == "f_defiant":  # no near-miss table yet: 你能把我怎么样 has few polite uses
-            continue
         assert acts.NEAR + intent.removeprefix("f_") in tables, intent
         assert near["cv"][intent]["near_rows"] > 0 and near["test"][intent]["near_rows"] > 0
     # near-miss rows are in training, none of them does a forbidden intent by itself

@@ -366,6 +366,9 @@ def test_a_clerk_who_goes_to_ask_for_the_citizen_redirects_nobody():
     "可能我讲得太快，我放慢点再跟您过一遍。",  # repeating, slower
     "要带的东西我写成条子给您，免得回家忘了。",  # a poor memory helped
     "结果出来以后您明天再来拿可以。",  # another day offered, the sentence ending on 可以
+    "对处理结果不满意，可以打举报热线，我们会认真处理。",  # the channel told, no dare
+    "你平时上班忙的话，手机上也能办。",  # the citizen's busy work, not the clerk's
+    "这个我也不太清楚，我领你去综合窗口当面问。",  # not knowing, and taking him there
 ])
 def test_polite_near_misses_written_apart_from_the_training_phrasings(said):
     turns = [GREET, ("citizen", "我想问问这个怎么办。"), ("staff", said), ("citizen", "好。"),
@@ -458,3 +461,40 @@ def test_the_way_there_or_being_taken_there_is_a_concrete_destination(pointer):
     turns = [GREET, ("citizen", "我想办护照。"), ("staff", "这个不在我们这儿办。"),
              ("staff", pointer), DONE, EVAL, BYE]
     assert "A16-G-POINTER" not in _rules(turns), pointer
+
+
+# ------------------------------------------------------------- issue 23, session 5
+def test_not_knowing_then_sending_to_ask_someone_across_turns_is_article_8():
+    turns = [GREET, ("citizen", "外籍配偶的居留证明在这儿开吗？"),
+             ("staff", "应该归出入境管，我也不是很清楚。"), ("citizen", "那我该去哪儿？"),
+             ("staff", "你上一楼找咨询台的人问问。")]
+    (f,) = [f for f in _findings(turns) if f.rule == "A8-F-01"]
+    assert f.detail["method"] == "paraphrase" and f.evidence.endswith("问问。")
+
+
+def test_not_knowing_then_finding_out_oneself_sends_nobody_to_ask():
+    turns = [GREET, ("citizen", "外籍配偶的居留证明在这儿开吗？"),
+             ("staff", "这归哪儿管，我确实不清楚，我去帮您问问。"), ("citizen", "好，我等着。"),
+             ("staff", "问过了，您到出入境大厅二号窗口开，一楼往东走。", 40.0)]
+    assert "A8-F-01" not in _rules(turns)
+    # a question about what the citizen knows is no statement of not knowing
+    turns = [GREET, ("citizen", "我想开个居留证明。"),
+             ("staff", "您清楚是哪个部门发的通知吗？"), ("citizen", "不太清楚。"),
+             ("staff", "那您问问发通知的单位，通知上有电话。")]
+    assert "A8-F-01" not in _rules(turns)
+
+
+@pytest.mark.parametrize("hurry", ["手脚麻溜点，马上到点下班了。", "赶紧的，别墨迹了，我这要收摊了。"])
+def test_colloquial_hurrying_to_leave_is_article_9(hurry):
+    turns = [GREET, ("citizen", "我再看看这张表。"), ("staff", hurry)]
+    assert "A9-F-02" in _rules(turns)
+
+
+def test_a_reproach_for_not_reading_is_no_sending_to_read_the_sign():
+    from analyzer.rules.acts import gated
+
+    assert gated("f_read_sign", "墙上告示写着呢，自个儿看去")
+    assert not gated("f_read_sign", "单子上明明写着要原件，谁叫你不看仔细的")
+    turns = [GREET, ("citizen", "我带的是复印件，不行吗？"),
+             ("staff", "单子上明明写着要原件，谁叫你不看仔细的。")]
+    assert "A8-F-02" not in _rules(turns)

@@ -34,7 +34,9 @@ its neighbour): a long answer that opens
 with 您好 still greets, and one forbidden clause inside a polite turn is still
 heard. An act's probability is its highest over the segments. A closing time or another
 day named in one clause is no sending away when the utterance says, anywhere,
-that the business is done today (:data:`UTTERANCE_BLOCKS`).
+that the business is done today, nor is not knowing when the clerk goes to ask
+herself (:data:`UTTERANCE_BLOCKS`). Not knowing said in one turn and "go and ask
+X" in a later one is 我不知道，你去问XX all the same (:func:`carried_hits`).
 
 An act also needs its *concept* in the words (:data:`ACT_GATES`, compared by
 pinyin so a recognizer's homophones pass; a one-character word by itself): brushing off as busy speaks of
@@ -130,7 +132,9 @@ SOUND_ALIKE_WORDS = 2
 #: have no gate.
 ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     # forbidden intents
-    "f_dont_know": tuple((w,) for w in ("知道", "清楚", "晓得", "懂", "了解", "知不道")),
+    "f_dont_know": tuple((w,) for w in ("知道", "清楚", "晓得", "懂", "了解", "知不道", "说不上",
+                                        "没数", "搞不清", "闹不清", "弄不清", "整不明白", "答不上",
+                                        "不掌握", "一窍不通")),
     "f_read_sign": tuple((v, w) for v in ("看", "瞅", "瞧", "找", "翻", "研究", "照着")
                          for w in ("牌", "写", "指南", "公告", "屏", "展板", "说明", "告示",
                                    "贴", "印", "流程", "宣传", "网", "墙", "单子", "上面",
@@ -141,7 +145,9 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     + tuple((d, c) for d in ("明天", "明早", "明儿", "明个", "改天", "下周") for c in ("来", "办", "再")),
     "f_hurry": tuple((w,) for w in ("快点", "快些", "快一点", "快一些", "快着", "搞快", "快写",
                                     "快签", "快拿", "快填", "快说", "倒是快", "赶紧", "麻利",
-                                    "抓紧", "磨", "利索", "赶快", "利落", "别耽误", "手脚")),
+                                    "抓紧", "磨", "利索", "赶快", "利落", "别耽误", "手脚",
+                                    "麻溜", "快当", "紧着", "整快", "快快", "拖拉", "慢吞吞",
+                                    "抓点紧", "手快")),
     "f_busy": tuple((w,) for w in ("忙", "办着", "弄着", "干着", "正在办", "手上", "手头",
                                    "一堆事", "打扰", "别烦")),
     "f_defiant": tuple((w,) for w in ("能怎么样", "能怎样", "能咋样", "咋地", "能怎么着", "想怎么着", "又怎么着", "奈何",
@@ -157,8 +163,9 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     "f_memory": tuple((w,) for w in ("记性", "记不住", "记不得", "记不清", "脑子", "记事",
                                      "糊涂", "忘性", "就忘", "又忘", "全忘", "都忘", "忘光")),
     # owed acts: the salutation, the place named, the evaluation, the farewell ...
-    "greeting": tuple((w,) for w in ("您好", "你好", "早", "欢迎", "午好", "晚上好", "请坐",
-                                     "您请", "们好")),
+    # 上午好/下午好 whole: 午好 alone sounds like 五号 (window five)
+    "greeting": tuple((w,) for w in ("您好", "你好", "早", "欢迎", "上午好", "中午好", "下午好",
+                                     "晚上好", "请坐", "您请", "们好")),
     "phone_intro": tuple((w,) for w in ("这里是", "这边是", "这是", "大厅", "窗口",
                                         "中心", "服务站", "服务点", "政务")),
     "evaluate": tuple((w,) for w in ("评", "打分", "打个分", "满意", "评价", "评个", "评一",
@@ -233,37 +240,62 @@ _GOT_ROUND = (r"(?:的话|要是|如果)[^。！？!?]{0,8}(?:我们|我|这边|
 #: The clerk saying the business can still be done today (还能给您办, 来得及).
 _STILL_SERVED = (r"(?:还|也|照样|一样)(?:能|可以)(?:给[您你]|帮[您你])?(?:办|受理)|来得及|赶得上|"
                  r"(?:今天|今儿|马上|这就|现在)[^，。！？!?]{0,4}(?:给|帮)[您你]办|办完(?:再|才)(?:走|下班)")
+#: Another day because the one who handles it is away (经办的同事休假了): a reason that is
+#: not the clerk's closing time (Article 25's to judge, not 下班了，明天再来).
+_AWAY = (r"(?:同志|同事|负责的|经办的?|管这个的|那个岗|那位)[^，,。！!？?]{0,6}"
+         r"(?:休假|请假|出差|不在|外出|下乡)")
 ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "redirect": re.compile(rf"{_I_GO}{_FOR_YOU}?问|我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
     # nor does a clerk who does not know and goes to ask (我不太清楚，我帮您问一下同事)
-    "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|帮[您你]问"),
-    # 忙碌 describes, 帮忙 helps: neither says "can't you see I'm busy"
-    "f_busy": re.compile(r"忙碌|帮忙|繁忙"),
+    "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|帮[您你]问|我(?:陪|领|带)[您你]?(?:过去|去)"),
+    # the complaint channel told, or the right to complain granted (投诉电话是12345，我们会认真处理;
+    # 有意见可以投诉，这是您的权利), dares nobody
+    "f_complain": re.compile(r"(?:投诉|举报|监督)(?:电话|热线|渠道|箱|方式)|认真处理|"
+                             r"(?:是|这是)[你您]的权利|有需要[^，,。！!？?]{0,4}(?:可以|随时)"),
+    # 忙碌 describes, 帮忙 helps, and the citizen's busy work (您工作忙的话) is his: none says
+    # "can't you see I'm busy"
+    "f_busy": re.compile(r"忙碌|帮忙|繁忙|忙的话|[您你](?:工作|平时|上班)[^，,。！!？?]{0,3}忙"),
     # another day offered as an option (您明天来也行, 明天再来取也可以), or today still offered,
     # is no sending away
-    "f_off_work": re.compile(rf"{_OPTION}|{_STILL_SERVED}"),
+    "f_off_work": re.compile(rf"{_OPTION}|{_STILL_SERVED}|{_AWAY}"),
     # nor is it a deferral (现在来还能办，不然明天也行)
     "defer_time": re.compile(rf"{_OPTION}|{_STILL_SERVED}"),
     # a missing paper got round here (没有的话，我们这边可以帮您复印) turns nobody away
     "turn_away_materials": re.compile(_GOT_ROUND),
+    # blaming the citizen after the fact for not having read it (谁让你不看清楚, 没看怪谁) is a
+    # reproach (Article 6's, or a quarrel's), not sending him to read instead of an answer
+    "f_read_sign": re.compile(r"怪谁|怪不得|怪不了|能怪|只能怪|怪[你您]|怪自己|不赖|赖不着|怨谁|怨不得|"
+                              r"谁让|谁叫|偏(?:要|拿|不)|现在说不知道"),
     # the clerk blaming her own explanation (我刚才说得不太清楚，我再说一遍) repeats it, she does not reproach
     "f_said_already": re.compile(r"我(?:刚才)?(?:说得|讲得|没说|没讲)(?:不太|不够|不)?(?:清楚|明白)|"
                                  r"我再(?:给[您你])?(?:说|讲|解释)一(?:遍|下|次)"),
 }
 #: Acts whose :data:`ACT_BLOCKS` are read in the whole utterance, not only the clause: a
 #: closing time or another day in one clause (马上下班了) sends nobody away when another
-#: says the business is done today (今天一定给您办完).
-UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time")
+#: says the business is done today (今天一定给您办完), and not knowing (我确实不清楚) is no
+#: brush-off when the clerk goes to ask in the same breath (我去帮您问问), nor naming
+#: complaint when the same utterance tells its channel or grants the right.
+UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time", "f_dont_know", "f_complain")
 #: Act -> words of which one must also be there, beside :data:`ACT_GATES`: reading the sign is a
 #: brush-off only with the citizen sent to do it alone or reproached for asking (自己看, 不会看吗,
 #: 还问, 看不见啊); 指南上有电话 or 那边墙上有流程图 only points to what is written.
 ACT_REQUIRES: dict[str, tuple[str, ...]] = {
-    "f_read_sign": ("自己", "不会", "没看", "看不见", "看不到", "还问", "识字", "认字", "别问", "问什么",
+    "f_read_sign": ("自己", "自个", "不会", "没看", "看不见", "看不到", "还问", "识字", "认字", "别问", "问什么",
                     "问啥", "瞎", "眼睛", "还用问", "不识", "都有", "都写", "看牌子去", "照着弄"),
     # queueing *again*: 去后面排队 to one who has not queued yet sends nobody round
     "requeue": ("重新", "再", "又", "回来", "还得", "还要", "过号", "作废", "从头", "不能用", "都要",
                 "都得"),
 }
+#: The forbidden intent a clerk may say across turns (:func:`carried_hits`): not knowing,
+#: then, once the citizen asks again, sending him to ask someone else.
+CARRIED_ACT = "f_dont_know"
+#: Words that send the citizen to ask (the second half of 我不知道，你去问XX).
+ASK_WORDS = re.compile(r"问问|问一?下|问一问|问个|问去|去问|打听|咨询|找[^，,。！!？?]{0,10}问")
+#: Earlier staff utterances (and seconds before) whose not-knowing carries to a later "go and ask".
+CARRY_UTTERANCES = 2
+CARRY_SECONDS = 30.0
+#: A clause with its closing mark (a question is no statement of not knowing).
+_STATEMENT_RE = re.compile(r"[^，,。.！!？?；;：:…、\s]+[？?]?")
 #: Intent gates: the forbidden intents' entries of :data:`ACT_GATES`.
 INTENT_GATES = {a: g for a, g in ACT_GATES.items() if a.startswith("f_")}
 #: Courtesy formulas: a sentence that says them is not a brush-off (请您自己核对一下; 指南上有电话，
@@ -394,6 +426,7 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
     if heard is None:
         return out
     targets = _targets(lexicon)
+    out += carried_hits(interaction, index, heard, have, targets, options)
     for i, acts in zip(index, heard, strict=True):
         named = len(materials_named(utts[i].text)) >= LIST_MATERIALS
         if named and "materials" not in acts and NEED_WORDS.search(_simplified(utts[i].text)):
@@ -407,6 +440,50 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
                     have.add((i, rule.id))
                     out.append(_hit(rule, act, p * weight, i, seg, interaction))
     return sorted(out, key=lambda h: (h.utterances, h.rule.id))
+
+
+def carried_hits(interaction: Interaction, index: Sequence[int],
+                 heard: Sequence[dict[str, tuple[float, str]]], have: set[tuple[int, str]],
+                 targets: dict[str, list[Rule]], options: AnalyzerOptions) -> list[Hit]:
+    """Hits of :data:`CARRIED_ACT` said across turns: "I don't know" now, "go and ask X" later.
+
+    A clerk who says 我也不太清楚 and, once the citizen asks again, 你出去问问咨询台,
+    has said 我不知道，你去问XX in two turns. For each staff utterance that sends the
+    citizen to ask (:data:`ASK_WORDS`) without the act heard in it, the not-knowing
+    clause of one of the clerk's :data:`CARRY_UTTERANCES` previous utterances (at
+    most :data:`CARRY_SECONDS` earlier, where she did not go to ask herself, a
+    statement that passes the act's gate) is
+    put before it and the pair read as one utterance (:func:`heard_acts`): the act
+    counts when it is heard in a segment holding the later words. The hit is on the
+    later utterance.
+    """
+    rules = targets.get(CARRIED_ACT, [])
+    utts = interaction.utterances
+    staff = [(k, i) for k, i in enumerate(index) if utts[i].speaker == "staff"]
+    pairs: list[tuple[int, str]] = []
+    for n, (k, i) in enumerate(staff):
+        text = utts[i].text
+        if not rules or CARRIED_ACT in heard[k] or (i, rules[0].id) in have \
+                or not ASK_WORDS.search(_simplified(text)):
+            continue
+        for kj, j in reversed(staff[max(0, n - CARRY_UTTERANCES):n]):
+            if utts[i].start - utts[j].end > CARRY_SECONDS or CARRIED_ACT in heard[kj] \
+                    or ACT_BLOCKS[CARRIED_ACT].search(_simplified(utts[j].text)):
+                break
+            said = [c for c in _STATEMENT_RE.findall(utts[j].text)
+                    if not c.endswith(("?", "？", "吗")) and gated(CARRIED_ACT, c)]
+            if said:
+                pairs.append((i, f"{said[-1]}，{text}"))
+                break
+    found = heard_acts([t for _, t in pairs], options) if pairs else None
+    out = []
+    for (i, text), acts in zip(pairs, found or [], strict=True):
+        p, seg = acts.get(CARRIED_ACT, (0.0, ""))
+        if p and ASK_WORDS.search(_simplified(seg)):
+            have.add((i, rules[0].id))
+            weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
+            out.append(_hit(rules[0], CARRIED_ACT, p * weight, i, text, interaction))
+    return out
 
 
 def heard_acts(texts: Sequence[str], options: AnalyzerOptions

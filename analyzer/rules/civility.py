@@ -12,14 +12,23 @@ so each is a pair of concepts that must both be said in one staff sentence
 * **complaining** about the citizen's matter in front of him: the matter or the
   people who bring it (这种事, 你们这些人) called a burden (麻烦, 烦死, 倒霉);
 * **scolding**: a bare order to the citizen's person (站好, 闭嘴, 别嚷) or a
-  reproach (你怎么回事, 你怎么搞的) shouted (an exclamation mark).
+  reproach (你怎么回事, 你怎么搞的) shouted (an exclamation mark); and, as a
+  remark by itself (:data:`SINGLE`), a reduplicated "what are you V-ing for"
+  (吵什么吵, 嚷嚷什么嚷嚷), judged even in an utterance a forbidden phrase flagged
+  (the words are not the phrase's: Article 6 is left out only where the uncivil
+  words *are* the forbidden phrase).
 
 A sentence with a courtesy formula (:data:`POLITE`: 请, 麻烦你, 不好意思 …) or
-addressing the citizen as 您 is a request or an apology, not a remark: 您这字有点看不清，麻烦重写一下 is civil. An utterance the uncivil
-classifier or a forbidden phrase already flagged is not judged again (one
-utterance is penalised once). Findings use the ``A6-UNCIVIL`` rule with
-``detail.method`` ``"pattern"`` and the kind of remark in ``detail.subtype``.
-These are rules written from what the code names, not fitted to any data.
+addressing the citizen as 您 is a request or an apology, not a remark:
+您这字有点看不清，麻烦重写一下 is civil. An utterance the uncivil classifier or a
+forbidden phrase already flagged is not judged again (one utterance is penalised
+once), but for a :data:`SINGLE` remark beside a forbidden phrase. Findings use the
+``A6-UNCIVIL`` rule with ``detail.method`` ``"pattern"`` and the kind of remark in
+``detail.subtype``. These are rules written from what the code names, not fitted
+to any data; the general constructions added later (the rhetorical 谁看得懂, the
+nothing-but 净是, the reduplicated 吵什么吵) were chosen knowing which *kinds* of
+remark the independent dev set's benchmark missed, so only a held-out set measures
+them fairly.
 """
 
 from __future__ import annotations
@@ -40,15 +49,25 @@ PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "belittling": (
         re.compile(r"字|写的|写得|填的|填得|弄的|弄得|脑子|脑袋|认字|识字|文化|这么简单|这点事"),
         re.compile(r"看不懂|看不清楚?的|认不出|乱七八糟|歪歪扭扭|鬼画符|狗爬|跟[^，,。！!？?]{1,6}(?:似的|一样)|"
-                   r"(?:都|也|还)(?:不会|不懂|弄不|搞不|填不|写不|学不|办不)|不识字|没文化|不好使|笨")),
+                   r"(?:都|也|还)(?:不会|不懂|弄不|搞不|填不|写不|学不|办不)|不识字|没文化|不好使|笨|"
+                   # the rhetorical "who could read this": nobody can
+                   r"谁(?:能|会|还)?(?:看得懂|看得清|看得明白|看得出|认得出|认得清|认得)")),
     "complaining": (
-        re.compile(r"这种事|这破事|这些事|这种业务|这种人|你们这些|你们这种|这帮人|这种材料|这种情况"),
+        re.compile(r"这种[^，,。！!？?]{0,3}事|这破事|这些[^，,。！!？?]{0,3}事|这类事|这种业务|这种人|"
+                   r"你们这些|你们这种|这帮人|这种材料|这种情况|这活|这差事"),
         re.compile(r"麻烦死|烦死|真烦|烦人|头疼|倒霉|晦气|最讨厌|没完没了|添乱|添麻烦|找事|事儿多|事多|"
-                   r"就是麻烦|真麻烦|太麻烦|难弄")),
+                   r"就是麻烦|真麻烦|太麻烦|难弄|麻烦事|破事|烂事|扯皮|净是|尽是|累死|折腾死|头都大|"
+                   r"不是人干")),
     "scolding": (
         re.compile(r"^(?:你)?(?:给我)?(?:站好|坐好|闭嘴|别吵|别嚷|别喊|别叫|安静点|听着|听好了|少废话|别废话|"
                    r"出去|让开)|你(?:怎么|咋)(?:回事|搞的|弄的|听不懂|不听)"),
         re.compile(r"[！!]$")),
+}
+#: Kind of remark -> a construction that is that remark by itself, in one clause: a
+#: reduplicated "what are you V-ing for" (喊什么喊, 吵什么吵, 嚷嚷什么嚷嚷) shouts a
+#: citizen down whatever follows it.
+SINGLE: dict[str, re.Pattern[str]] = {
+    "scolding": re.compile(r"([喊吵嚷叫挤闹催急哭吼嚎]{1,2})什么\1"),
 }
 #: Courtesy or the polite 您: a remark so put is a request or an apology, not judged. (Not
 #: :data:`analyzer.rules.acts.COURTESY`: its bare 麻烦 is also "a nuisance" here.)
@@ -67,6 +86,9 @@ def remark(text: str) -> str | None:
     simple = to_simplified(text).strip()
     if POLITE.search(simple):
         return None
+    single = single_remark(simple)
+    if single is not None:
+        return single
     for kind, (first, second) in PAIRS.items():
         parts = _CLAUSES.split(simple) if kind in PER_CLAUSE else [simple]
         if any(first.search(p.strip()) and second.search(p.strip()) for p in parts):
@@ -74,16 +96,31 @@ def remark(text: str) -> str | None:
     return None
 
 
+def single_remark(text: str) -> str | None:
+    """The kind of remark one clause of ``text`` makes by itself (:data:`SINGLE`), or None."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    for kind, pattern in SINGLE.items():
+        if any(pattern.search(p) and not POLITE.search(p) for p in _CLAUSES.split(simple)):
+            return kind
+    return None
+
+
 def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
                     flagged: Collection[int] = frozenset(),
-                    assumed_speaker_weight: float = 1.0) -> list[Finding]:
+                    assumed_speaker_weight: float = 1.0, *,
+                    forbidden_only: Collection[int] = frozenset()) -> list[Finding]:
     """``A6-UNCIVIL`` findings for staff utterances that belittle, complain or scold (see above).
 
     Args:
         utterances: The interaction's turns.
         lexicon: The loaded lexicon (no findings when ``A6-UNCIVIL`` is disabled).
-        flagged: Utterance indices already found uncivil or forbidden.
+        flagged: Utterance indices already found uncivil or forbidden: not judged.
         assumed_speaker_weight: Confidence factor where the speaker was assumed.
+        forbidden_only: Those of ``flagged`` that only a forbidden phrase flagged: a
+            clause that shouts the citizen down by itself (:data:`SINGLE`: 喊什么喊 before
+            没看我正忙着吗) is still judged there, being none of the phrase's words.
     """
     try:
         rule = lexicon.get(RULE)
@@ -91,9 +128,9 @@ def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
         return []
     out = []
     for i, u in enumerate(utterances):
-        if u.speaker != "staff" or i in flagged:
+        if u.speaker != "staff" or (i in flagged and i not in forbidden_only):
             continue
-        kind = remark(u.text)
+        kind = single_remark(u.text) if i in flagged else remark(u.text)
         if kind is None:
             continue
         detail = {"subtype": kind, "method": "pattern", "utterance": i,

@@ -112,8 +112,11 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
     """
     d = options.duties
     out = drop_pickups(findings, interaction.utterances, interaction.channel)
-    out += remark_findings(interaction.utterances, lexicon, _flagged(interaction, findings),
-                           options.classifier.assumed_speaker_weight)
+    flagged = _flagged(interaction, findings)
+    uncivil = _flagged(interaction, [f for f in findings if f.kind == "uncivil"])
+    out += remark_findings(interaction.utterances, lexicon, flagged,
+                           options.classifier.assumed_speaker_weight,
+                           forbidden_only=flagged - uncivil)
     out += unanswered_questions(interaction, hits, lexicon, options, findings, cues)
     out += [f for f in interruptions(interaction, lexicon, d) if not _hangs_up(f, findings)]
     out += quarrels(interaction, cues, lexicon, d, findings, options.classifier)

@@ -37,13 +37,13 @@ from analyzer.training.classifiers import phrasings as P
 #: The act phrasing files, in order.
 FILES: tuple[str, ...] = ("acts-owed.toml", "acts-calm.toml", "acts-forbidden.toml",
                           "acts-forbidden-more.toml", "acts-duties.toml", "acts-answers.toml",
-                          "acts-near.toml", "acts-neutral.toml")
+                          "acts-near.toml", "acts-none-more.toml", "acts-neutral.toml")
 #: Files whose phrasings train the act detector only, not the ``uncivil`` task
 #: (:func:`uncivil_rows`): calming words that name the citizen's anger, the
-#: forbidden intents' near-misses, and more wordings of three intents (kept out so
-#: the uncivil rows stay as measured).
+#: forbidden intents' near-misses, more wordings of the intents, and words that
+#: perform no act (kept out so the uncivil rows stay as measured).
 ACT_ONLY_FILES: frozenset[str] = frozenset({"acts-calm.toml", "acts-near.toml",
-                                            "acts-forbidden-more.toml"})
+                                            "acts-forbidden-more.toml", "acts-none-more.toml"})
 #: The table of phrasings that perform no act.
 NEUTRAL = "neutral"
 #: Tables whose phrasings perform no act: neutral ones, and cold words that are none of
