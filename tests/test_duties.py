@@ -761,3 +761,18 @@ def test_a_sum_a_verdict_and_a_lack_of_papers_are_read_from_the_words():
 
     assert incomplete_by_words(staff("申请表签名不全，补上再拿过来。"))
     assert not incomplete_by_words(staff("其他的我也纪不全了，您下回来再问。"))
+
+
+def test_being_made_to_queue_again_is_read_from_the_words_alone():
+    """先去二号窗口交钱，回来再排个号 re-queues the citizen whatever the act detector heard;
+    回来直接找我，不用重新排队 spares the queue."""
+    from analyzer.rules.duties import runarounds
+    from analyzer.text.transcript import parse_interaction
+
+    def run(text):
+        inter = parse_interaction(_record([GREET, ("citizen", 3, 5, "我来办居住证。"), ("staff", 6, 9, text)]))
+        return runarounds(inter, [], load_lexicon())
+
+    assert run("您先去二号窗口交钱，回来再排个号。")
+    assert run("两个窗口都得去，每次都要取号。")
+    assert not run("您先去二号窗口交钱，回来直接找我，不用重新排队。")

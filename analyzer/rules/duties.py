@@ -755,6 +755,10 @@ TRIPS = re.compile(r"第[三四五六七八九十3-9]\s*[趟次回遍]|(?:跑|�
 
 #: Cue kinds of a clerk sending the citizen away to come again.
 SENT_AWAY: tuple[str, ...] = ("incomplete_materials", "deferral", "materials_deferred")
+#: Words that make the citizen queue again (重新取号, 回来再排, 每次都要取号, 从头排) whatever the
+#: lexicon and the act detector heard.
+REQUEUE = re.compile(r"(?:重新|再|每次都要?|每回都要?|从头)(?:取|拿|排)(?:个|一个|一次)?(?:号|队)|从头排|"
+                     r"回来(?:再|重新)排")
 #: Words of a queue or a shuttle (排队, 取号, 从头, 窗口, 来回): a re-queue names one.
 _QUEUE = re.compile(r"排|号|从头|重新|窗口|来回|两头|跑")
 #: A queue the clerk spares the citizen (不用重新取号, 回来直接找我不用排队).
@@ -765,7 +769,8 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
     """``A17-RUNAROUND`` (两头跑、多次跑): made to queue again or shuttle, or sent away again.
 
     * the clerk makes the citizen queue again or shuttle between windows
-      (``requeue`` cue: 重新取号, 回来再排 …, in words naming a queue or a shuttle:
+      (``requeue`` cue, or the words alone, :data:`REQUEUE`: 重新取号, 回来再排,
+      每次都要取号 …, in words naming a queue or a shuttle:
       :data:`_QUEUE`; 表审完了再去照相 is the next step);
     * the citizen says this is the third trip or more (:data:`TRIPS`) and the
       clerk still sends them away to come again (a later
@@ -781,7 +786,10 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
     utts = interaction.utterances
     trips = [u for u in utts if u.speaker == "citizen" and TRIPS.search(to_simplified(u.text))]
     out: dict[int, Finding] = {}
-    for cue in sorted(cues, key=lambda c: c.start):
+    have = {c.utterance for c in cues if c.kind == "requeue"}
+    said = [Cue("requeue", i, u.start, u.end, u.text, 0.75, source="pattern") for i, u in enumerate(utts)
+            if u.speaker == "staff" and i not in have and REQUEUE.search(to_simplified(u.text))]
+    for cue in sorted([*cues, *said], key=lambda c: c.start):
         if cue.utterance >= len(utts) or utts[cue.utterance].speaker == "citizen":
             continue
         u = utts[cue.utterance]
