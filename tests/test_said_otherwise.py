@@ -369,6 +369,7 @@ def test_a_clerk_who_goes_to_ask_for_the_citizen_redirects_nobody():
     "对处理结果不满意，可以打举报热线，我们会认真处理。",  # the channel told, no dare
     "你平时上班忙的话，手机上也能办。",  # the citizen's busy work, not the clerk's
     "这个我也不太清楚，我领你去综合窗口当面问。",  # not knowing, and taking him there
+    "我不知道您上回是在哪个窗口交的，回执给我看一下。",  # the citizen's own past, asked of him
 ])
 def test_polite_near_misses_written_apart_from_the_training_phrasings(said):
     turns = [GREET, ("citizen", "我想问问这个怎么办。"), ("staff", said), ("citizen", "好。"),

@@ -247,7 +247,9 @@ _AWAY = (r"(?:同志|同事|负责的|经办的?|管这个的|那个岗|那位)[
 ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "redirect": re.compile(rf"{_I_GO}{_FOR_YOU}?问|我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
     # nor does a clerk who does not know and goes to ask (我不太清楚，我帮您问一下同事)
-    "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|帮[您你]问|我(?:陪|领|带)[您你]?(?:过去|去)"),
+    # nor one who does not know the citizen's own past (我不晓得您之前在哪办的) and asks him
+    "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|帮[您你]问|我(?:陪|领|带)[您你]?(?:过去|去)|"
+                              r"不(?:知道|晓得|清楚)[您你](?:之前|以前|上次|上回|当时|原来)"),
     # the complaint channel told, or the right to complain granted (投诉电话是12345，我们会认真处理;
     # 有意见可以投诉，这是您的权利), dares nobody
     "f_complain": re.compile(r"(?:投诉|举报|监督)(?:电话|热线|渠道|箱|方式)|认真处理|"
