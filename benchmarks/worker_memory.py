@@ -168,14 +168,14 @@ def main() -> int:
     print(f"worker: {args.threads} thread(s), {args.inflight} in flight; corpus {args.corpus.name} "
           f"({runs[0]['files']} recordings); load {load:.1f} -> {os.getloadavg()[0]:.1f}")
     stages = [t["stage"] for t in runs[0]["trace"]]
-    head = f"{'stage (resident MiB after it)':32}" + "".join(f"{r['config']:>12}" for r in runs)
+    head = f"{'stage (resident MiB after it)':32}" + "".join(f"{r['config']:>15}" for r in runs)
     print(head)
     print("-" * len(head))
     for i, stage in enumerate(stages):
-        print(f"{stage:32}" + "".join(f"{r['trace'][i]['rss_mib']:12d}" for r in runs))
-    print(f"{'peak (VmHWM)':32}" + "".join(f"{r['peak_mib']:12d}" for r in runs))
-    print(f"{'wall s':32}" + "".join(f"{r['wall_seconds']:12.1f}" for r in runs))
-    print(f"{'CPU s':32}" + "".join(f"{r['cpu_seconds']:12.1f}" for r in runs))
+        print(f"{stage:32}" + "".join(f"{r['trace'][i]['rss_mib']:15d}" for r in runs))
+    print(f"{'peak (VmHWM)':32}" + "".join(f"{r['peak_mib']:15d}" for r in runs))
+    print(f"{'wall s':32}" + "".join(f"{r['wall_seconds']:15.1f}" for r in runs))
+    print(f"{'CPU s':32}" + "".join(f"{r['cpu_seconds']:15.1f}" for r in runs))
     print(f"same words in every configuration of the same weights: {'yes' if same else 'NO'}")
     product = next((r for r in runs if r["config"] == "product"), None)
     if product is not None:
