@@ -67,3 +67,19 @@ def test_the_share_of_a_worker_that_died_goes_on() -> None:
     d.lost(1, replaced=False)  # none replaces it: the other worker takes its share
     got = _drain(d, 0)
     assert not d and sorted(got + [first[0].job]) == [0, 1, 2, 3]
+
+
+def test_a_day_of_thousands_is_shared_out_and_drained_quickly() -> None:
+    import time
+
+    weights = [60.0 + (n * 7919 % 600) for n in range(20_000)]
+    t0 = time.perf_counter()
+    d = Dispatch(_jobs(weights), 2)
+    mine = _drain(d, 0)
+    for job in mine:
+        d.finished(job)
+    stolen = _drain(d, 0)  # now it takes from worker 1's share until the two are even
+    assert stolen and d.load(0) == sum(weights[j] for j in stolen)
+    rest = _drain(d, 1)
+    assert sorted(mine + stolen + rest) == list(range(len(weights)))
+    assert time.perf_counter() - t0 < 10.0  # running sums, no rescans of the shares

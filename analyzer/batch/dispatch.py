@@ -45,15 +45,17 @@ class Dispatch:
 
     def __init__(self, jobs: Sequence[Job], slots: int) -> None:
         self.shares: list[deque[list[Job]]] = [deque() for _ in range(max(1, slots))]
-        totals = [0.0] * len(self.shares)
+        #: Each share's weight not given yet (kept as units leave it).
+        self.left = [0.0] * len(self.shares)
         for unit in sorted(units_of(jobs), key=weight_of, reverse=True):
-            k = min(range(len(totals)), key=lambda i: totals[i])
+            k = min(range(len(self.left)), key=lambda i: self.left[i])
             self.shares[k].append(unit)
-            totals[k] += weight_of(unit)
+            self.left[k] += weight_of(unit)
         #: Shares of workers that died with no replacement: anyone takes from them.
         self.orphans: deque[list[Job]] = deque()
-        #: Each slot's work in hand (given, not finished), by job number.
+        #: Each slot's work in hand (given, not finished), by job number, and its sum.
         self.held: list[dict[int, float]] = [{} for _ in self.shares]
+        self.in_hand = [0.0] * len(self.shares)
 
     def __bool__(self) -> bool:
         """Some recording is not given to any worker yet."""
@@ -61,13 +63,14 @@ class Dispatch:
 
     def load(self, slot: int) -> float:
         """``slot``'s work in hand plus its share not given yet."""
-        return sum(self.held[slot].values()) + sum(weight_of(u) for u in self.shares[slot])
+        return self.in_hand[slot] + self.left[slot]
 
     def next(self, slot: int, alive: Sequence[int]) -> list[Job] | None:
         """The unit ``slot`` takes now (its own share first, then an orphan, then a
         steal that evens it out with the most loaded of ``alive``), or None."""
         if self.shares[slot]:
             unit = self.shares[slot].popleft()
+            self.left[slot] -= weight_of(unit)
         elif self.orphans:
             unit = self.orphans.popleft()
         else:
@@ -77,6 +80,7 @@ class Dispatch:
             unit = stolen
         for job in unit:
             self.held[slot][job.job] = job.weight
+        self.in_hand[slot] += weight_of(unit)
         return unit
 
     def _steal(self, slot: int, alive: Sequence[int]) -> list[Job] | None:
@@ -87,18 +91,21 @@ class Dispatch:
         unit = self.shares[victim][-1]  # the lightest of its share
         if self.load(slot) + weight_of(unit) >= self.load(victim):
             return None  # taking it would not even the two out
+        self.left[victim] -= weight_of(unit)
         return self.shares[victim].pop()
 
     def finished(self, job: int) -> None:
         """Job number ``job`` is done (or failed): no longer anyone's work in hand."""
-        for held in self.held:
-            held.pop(job, None)
+        for slot, held in enumerate(self.held):
+            self.in_hand[slot] -= held.pop(job, 0.0)
 
     def lost(self, slot: int, *, replaced: bool) -> None:
         """``slot``'s worker died: what it held is not its work any more (the executor
         analyses it again apart), and its share goes to the worker that replaces it,
         or, when none does, to anyone."""
         self.held[slot].clear()
+        self.in_hand[slot] = 0.0
         if not replaced:
             self.orphans.extend(self.shares[slot])
             self.shares[slot].clear()
+            self.left[slot] = 0.0

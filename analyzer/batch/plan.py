@@ -92,7 +92,7 @@ def longest_first(jobs: Sequence[Job], weight: Callable[[Job], float]) -> list[J
 
     Args:
         jobs: The recordings (a group's adjacent, as :func:`day_plan` gives them).
-        weight: How long a recording takes, roughly (the batch: its file's size).
+        weight: How long a recording takes, roughly (the batch: :attr:`Job.weight`).
     """
     return [job for unit in sorted(units_of(jobs), key=lambda u: -sum(weight(j) for j in u))
             for job in unit]
