@@ -317,15 +317,26 @@ _NOW_REQUEST = re.compile(r"大点声|大声点|大声些|声音大点|慢点说
 _GENERAL = re.compile(r"以后|下次|将来|应该|建议|最好|要是.{0,8}就好|你们(?:这|那)?(?:儿|里)?(?:能不能|可不可以|该)")
 
 
+#: A short question that only checks what the clerk said (就这两样？ 只差这个吗？ 就差户口本了？).
+_CLARIFYING = re.compile(r"^(?:那|哦|噢|嗯|好)?[，,]?(?:就|只|仅|光|是不是就|是不是只)[^，,。！!？?]{0,10}"
+                         r"(?:了|啦|吧|呗)?(?:吗|啊|呀|嘛)?[？?]$")
+#: Words that turn a short question into a reproach (为什么不早说？ 怎么又要？ 还要啊？).
+_REPROACH = re.compile(r"为什么|为啥|怎么|咋|又|早|到底|究竟|还要|还得|凭")
+
+
 def _not_the_kind(kind: str, text: str) -> bool:
     """True when the words rule out the classifier's cue: praise put as a question, a suggestion
-    that is only a request for the service going on now."""
+    that is only a request for the service going on now, upset that is a short question
+    checking what was said (:data:`_CLARIFYING`) with no words of upset."""
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text).strip()
     if kind == "praise":  # one clause, asked: 有你这么办事的吗？ (真快啊，是新来的吧？ still praises)
         return bool(_ASKED.search(simple)) and len([c for c in re.split(r"[，,。！!；;]", simple)
                                                      if c.strip()]) == 1
+    if kind == "upset":  # 就差这一个？ checks what was said; an outburst has words of upset
+        return bool(_CLARIFYING.match(simple)) and not CONCEPTS["upset"].search(simple) \
+            and not _REPROACH.search(simple)
     if kind == "suggestion":
         from analyzer.rules.answers import REQUEST
 

@@ -125,10 +125,14 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
 
 
 # ------------------------------------------------------------------ Article 6
-def _flagged(interaction: Interaction, findings: Sequence[Finding]) -> set[int]:
-    """Staff utterances a forbidden phrase or the uncivil classifier already flagged."""
+def _flagged(interaction: Interaction, findings: Sequence[Finding],
+             but: Sequence[str] = ()) -> set[int]:
+    """Staff utterances a forbidden phrase or the uncivil classifier already flagged.
+
+    Findings of the rules in ``but`` do not count.
+    """
     spans = [(f.start, f.end) for f in findings if f.kind in HEATED_STAFF_RULES_KINDS
-             and f.start is not None and f.end is not None]
+             and f.rule not in but and f.start is not None and f.end is not None]
     return {i for i, u in enumerate(interaction.utterances)
             if any(a < u.end and u.start < b for a, b in spans)}
 
@@ -167,7 +171,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     procedure, leaves it passed over (:func:`_only_when_asked_again`). Not
     judged: a question in an utterance that raised a cue (an outburst owes
     calming, a suggestion thanks: Article 10; an earlier visit is Article
-    18's), a first reply with a redirect or, after a redirect, a question of
+    18's), a first reply in forbidden or uncivil words (that phrase's article;
+    a rush, :data:`RUSH_RULES`, is no reply and still leaves the question owed), a first reply with a redirect or, after a redirect, a question of
     where or whom (where to go is Article 16's), one inside an ``A8-IGNORE``
     episode, the last question of a phone call (the hang-up rule's), and a
     last question of a recording that may have been cut before the answer.
@@ -184,7 +189,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
     heard: list[frozenset[str] | None] | None = None  # read once a question is asked
-    flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior)}
+    # a rush (快签吧，签完走) answers nothing and excuses nothing: only other words flag a reply
+    flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior, RUSH_RULES)}
     opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
     out = []
     for n, turn in enumerate(turns):
