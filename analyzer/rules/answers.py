@@ -141,7 +141,8 @@ MODALS = re.compile(r"能|可以|行|要|用|是|有|会|得|收|寄|上班|开�
 #: A request put as a question (能快点不？ 可以帮我复印一下吗？): taken up, not answered (Article 5
 #: asks for answers to 询问; a request refused is another article's).
 REQUEST = re.compile(r"(?:能|可以|可不可以|能不能|麻烦你?|劳驾)[^？?，,]{0,3}"
-                     r"(?:快|先|帮|给我|大点声|大声|慢点|再说|复印|看看|照顾|通融|多开|开两|开一|加急|多给|多打)")
+                     r"(?:快|先|帮|给我|大点声|大声|慢点|再说|复印|看看|照顾|通融|多开|开两|开一|加急|多给|多打|"
+                     r"一次|一回|一口气|一下子|全(?:说|讲|告诉)|都(?:说|讲|告诉))")  # 能一次说全吗: tell it all
 #: Someone other than the clerk (我儿子能帮我取吗？): a question whether *they* may act, not a
 #: request to the clerk.
 THIRD_PARTY = re.compile(r"他|她|儿子|女儿|孩子|闺女|老伴|爱人|家人|家里人|别人|亲戚|朋友|爸|妈|"
