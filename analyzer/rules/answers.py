@@ -316,6 +316,12 @@ def moves_on(reply: str) -> bool:
     return bool(MOVES_ON.search(_simple(reply)))
 
 
+#: Words that hurry the citizen (快点, 搞快, 麻利点, 赶紧, 磨蹭): they answer nothing, and a
+#: reply in them (快点，要下班了) answers no question whatever forbidden phrase it is read as.
+RUSH_WORDS = re.compile(r"快点|快些|快一点|快着点|搞快|麻利点?|利索点|赶紧|抓紧|磨磨蹭蹭|磨蹭|别磨|"
+                        r"快签|快写|快走|快填")
+
+
 def answers(question: Question, reply: str, *, first: bool = True,
             heard: frozenset[str] | None = None, opening: bool = False,
             others: Sequence[Question] = (), topic: str = "") -> bool:
@@ -341,7 +347,9 @@ def answers(question: Question, reply: str, *, first: bool = True,
             the reply to no question.
     """
     simple = _simple(reply)
-    if not simple:
+    if RUSH_WORDS.search(simple):  # 快点 hurries, it tells no step (点 a button): judged
+        simple, heard = RUSH_WORDS.sub("", simple), None  # on the other words alone
+    if not simple.strip("，,。.！! "):
         return False
     if others and claimed_by(question, simple, others, heard):
         return False

@@ -177,7 +177,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     episode, the last question of a phone call (the hang-up rule's), and a
     last question of a recording that may have been cut before the answer.
     """
-    from analyzer.rules.answers import is_request, questions
+    from analyzer.rules.answers import RUSH_WORDS, is_request, questions
+    from analyzer.text.normalize import to_simplified
 
     rule = measure_rule(lexicon, "A5-ANSWER")
     utts = sorted(interaction.utterances, key=lambda u: u.start)
@@ -189,8 +190,9 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
     heard: list[frozenset[str] | None] | None = None  # read once a question is asked
-    # a rush (快签吧，签完走) answers nothing and excuses nothing: only other words flag a reply
-    flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior, RUSH_RULES)}
+    # a rush (快签吧，签完走; 搞快点，要下班了) answers nothing and excuses nothing
+    flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior, RUSH_RULES)
+               if not RUSH_WORDS.search(to_simplified(interaction.utterances[i].text))}
     opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
     out = []
     for n, turn in enumerate(turns):
@@ -310,8 +312,9 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
                 ignored: list[tuple[float | None, float | None]], others: list[Any] | None = None,
                 heard: Sequence[frozenset[str] | None] | None = None, *, opening: bool = False
                 ) -> Finding | None:
-    from analyzer.rules.answers import answers, explained_by, moves_on, stalls
+    from analyzer.rules.answers import RUSH_WORDS, answers, explained_by, moves_on, stalls
     from analyzer.rules.context import visit_ended
+    from analyzer.text.normalize import to_simplified
 
     u = utts[i]
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
@@ -324,6 +327,7 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
         return None
     if answered is None and said and not any(moves_on(utts[j].text) or stalls(utts[j].text)
+                        or RUSH_WORDS.search(to_simplified(utts[j].text))  # hurried past
                         or explained_by(utts[j].text, q, others or [], heard_kinds[j]) for j in first):
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):

@@ -45,6 +45,7 @@ earlier-visit remark for the inspector.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -283,6 +284,30 @@ def _more_than_brought(utts: Sequence[Utterance], i: int) -> bool:
 ONE_BY_ONE = 2
 
 
+#: Words that give the next item of a list (接着是, 然后是, 再一个, 头一样, 也要): with a new
+#: material named and nothing asked, a telling of one item.
+NEXT_ITEM = re.compile(r"还有|接着|然后|再一个|再来个|再就是|第[一二三四五六]|头一样|先要|先得|也要|也得|"
+                       r"要一?[个张份本]|另外")
+
+
+def items_by_words(utts: Sequence[Utterance], told: Sequence[Cue]) -> list[Cue]:
+    """Staff utterances that tell a new item of a list (:data:`NEXT_ITEM`, :data:`NEEDS`, :data:`ADDS`).
+
+    Only utterances no telling in ``told`` covers, that name a material and ask nothing.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    have = {c.utterance for c in told}
+    out = []
+    for i, u in enumerate(utts):
+        if u.speaker == "citizen" or i in have or _asks(u.text) or not materials_named(u.text):
+            continue
+        simple = to_simplified(u.text)
+        if NEXT_ITEM.search(simple) or NEEDS.search(simple) or ADDS.search(simple):
+            out.append(Cue("materials_listed", i, u.start, u.end, u.text, 0.7, source="pattern"))
+    return out
+
+
 def _one_by_one(utts: Sequence[Utterance], told: Sequence[Cue], added: Cue) -> list[Cue]:
     """The earlier tellings of ``added``'s visit that each named a new material in a turn of its own.
 
@@ -309,7 +334,7 @@ def _one_by_one(utts: Sequence[Utterance], told: Sequence[Cue], added: Cue) -> l
 
 
 #: A citizen asking for the rest (还有呢？ 能一次说全吗？): no question about a material told.
-MORE_PLEASE = re.compile(r"还有(?:呢|吗|啥|什么|别的|没有)|还要(?:啥|什么|哪些)|一次|一回|一下子|一口气|全部|"
+MORE_PLEASE = re.compile(r"还有(?:呢|吗|啥|什么|别的|没有)|然后呢|接着呢|接着说|下一[个样]|还要(?:啥|什么|哪些)|一次|一回|一下子|一口气|全部|"
                          r"都告诉|都说|都讲|说全|讲全|说完|讲完")
 
 
@@ -329,9 +354,9 @@ def _citizen_between(utts: Sequence[Utterance], a: int, b: int) -> bool:
 
 #: Staff words putting something off until the caller comes in (您来了再说, 电话里讲不清).
 COME_IN_FIRST = re.compile(
-    r"(?:来了|过来|到了|来的时候|来现场|到现场|到窗口|到大厅|见面)(?:以后|之后)?[^，,。！!？?]{0,6}"
-    r"再(?:说|讲|看|告诉|细说|详细说|一样样|一起)|电话里[^，,。！!？?]{0,6}(?:说|讲|交代)不(?:清|明白|完|全)|"
-    r"当面(?:再)?(?:说|讲|告诉)")
+    r"(?:来|到|过来)[^，,。！!？?]{0,4}(?:了|以后|之后|的时候)[^。！!？?]{0,8}?再[^。！!？?，,]{0,6}?"
+    r"(?:说|讲|看|告诉|列|交代)|"
+    r"电话里[^，,。！!？?]{0,6}(?:说|讲|交代)不(?:清|明白|完|全)|当面(?:再)?(?:说|讲|告诉)")
 #: Words about the materials (材料, 要带什么, 准备哪些): what a phone deferral puts off.
 ABOUT_MATERIALS = re.compile(r"材料|资料|手续|证件|(?:带|准备|提供|交|要|需要)(?:些|点)?(?:什么|啥|哪些|哪几样)")
 
@@ -394,15 +419,18 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
             continue  # a list is Article 18's only after an earlier visit left it out
         if cue.kind == "materials_added" and prior and _is_new(utts, cue):
             out.setdefault(cue.utterance, _finding(rule, cue, "added", prior[0], utts))
-        elif cue.kind == "materials_added" and _is_new(utts, cue) \
-                and len(firsts := _one_by_one(utts, told, cue)) >= ONE_BY_ONE:
-            out.setdefault(cue.utterance, _finding(rule, cue, "added", firsts[0], utts))
         elif any(e.start < cue.start for e in earlier_visit) and _is_new(utts, cue):
             out.setdefault(cue.utterance, _finding(rule, cue, "across_visits", None, utts))
         elif cue.kind == "materials_added" and any(r.start < cue.start for r in returned) \
                 and _more_than_brought(utts, cue.utterance) and _is_new(utts, cue):
             # back with what was asked, and told one more thing
             out.setdefault(cue.utterance, _finding(rule, cue, "across_visits", None, utts))
+    items = sorted([*told, *items_by_words(utts, told)], key=lambda c: c.start)
+    for cue in items:  # told one item a turn: the third in a later turn (还有A … 接着是B … 然后是C)
+        if cue.utterance not in out and _is_new(utts, cue) \
+                and len(firsts := _one_by_one(utts, items, cue)) >= ONE_BY_ONE:
+            out[cue.utterance] = _finding(rule, dataclasses.replace(cue, kind="materials_added"),
+                                          "added", firsts[0], utts)
     return [out[k] for k in sorted(out)]
 
 
