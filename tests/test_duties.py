@@ -816,6 +816,9 @@ def test_hurrying_past_a_question_neither_answers_nor_excuses_it():
     found, report = _found(turns, "A5-ANSWER", ACTS_ON)
     assert len(found) == 1 and "换新" in found[0].detail["question"]
     assert any(f.rule == "A9-F-02" for f in report.findings)
+    closing = [*turns[:5], ("citizen", 32.5, 35, "费用要我自己出吗？"),
+               ("staff", 36.5, 39, "你弄快点，马上关门了。"), *turns[7:]]
+    assert _found(closing, "A5-ANSWER", ACTS_ON)[0]  # neither 快点 nor 要 of 关门 answers it
 
 
 def test_a_short_question_checking_the_list_is_not_upset():

@@ -318,8 +318,12 @@ def moves_on(reply: str) -> bool:
 
 #: Words that hurry the citizen (快点, 搞快, 麻利点, 赶紧, 磨蹭): they answer nothing, and a
 #: reply in them (快点，要下班了) answers no question whatever forbidden phrase it is read as.
-RUSH_WORDS = re.compile(r"快点|快些|快一点|快着点|搞快|麻利点?|利索点|赶紧|抓紧|磨磨蹭蹭|磨蹭|别磨|"
-                        r"快签|快写|快走|快填")
+RUSH_WORDS = re.compile(r"(?:搞|弄|再)?快(?:点|些|一点|着点|签|写|走|填)|搞快|麻利点?|利索点|赶紧|抓紧|"
+                        r"磨磨蹭蹭|磨蹭|别磨|到点了|时间到了|没时间了")
+
+
+#: Why a rush hurries (要下班了, 后面还有人): a clause of the rush, no answer.
+RUSH_REASON = re.compile(r"下班|到点|关门|时间到|没时间|后面(?:还)?有人|人多|排着|等着")
 
 
 def answers(question: Question, reply: str, *, first: bool = True,
@@ -347,8 +351,9 @@ def answers(question: Question, reply: str, *, first: bool = True,
             the reply to no question.
     """
     simple = _simple(reply)
-    if RUSH_WORDS.search(simple):  # 快点 hurries, it tells no step (点 a button): judged
-        simple, heard = RUSH_WORDS.sub("", simple), None  # on the other words alone
+    if RUSH_WORDS.search(simple):  # 快点，要下班了 hurries (点 no button, 要 no yes): judged on
+        simple, heard = "，".join(c for c in re.split(r"[，,。！!；;]", simple)  # the other clauses
+                                 if c and not RUSH_WORDS.search(c) and not RUSH_REASON.search(c)), None
     if not simple.strip("，,。.！! "):
         return False
     if others and claimed_by(question, simple, others, heard):
