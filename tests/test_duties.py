@@ -834,3 +834,25 @@ def test_a_short_question_checking_the_list_is_not_upset():
              ("citizen", 10.5, 11, "就差这一个？"), ("staff", 11.5, 12, "对。"),
              ("citizen", 12.5, 13, "好，我去弄。"), CLOSE]
     assert not _found(turns, "A10-G-UPSET", ACTS_ON)[0]
+
+
+def test_a_plain_question_after_the_clerks_apology_owes_no_calming(monkeypatch):
+    """The classifier may hear a question about the list as upset; after 抱歉 and the list, it is owed nothing."""
+    import analyzer.rules.learned as learned
+    from analyzer.types import Cue
+
+    def heard_upset(utts, options):
+        return [Cue("upset", i, u.start, u.end, u.text, 0.9, "classifier")
+                for i, u in enumerate(utts) if u.speaker == "citizen" and "？" in u.text]
+
+    monkeypatch.setattr(learned, "citizen_cues", heard_upset)
+    apology = "抱歉，您还缺结婚证复印件，请您补全手续再来办理，这是材料清单，请您收好。"
+    turns = [GREET, ("citizen", 3, 6, "我来办独生子女证。"), ("staff", 6.5, 10, apology),
+             ("citizen", 10.5, 12, "补完了直接来找你？"), ("staff", 12.5, 13, "对。"),
+             ("citizen", 13.5, 14, "好，我去弄。"), CLOSE]
+    assert not _found(turns, "A10-G-UPSET", ACTS_ON)[0]
+    cross = [*turns[:3], ("citizen", 10.5, 12, "怎么不早说？"), *turns[4:]]
+    assert _found(cross, "A10-G-UPSET", ACTS_ON)[0]  # a reproach still owes calming
+    blunt = [*turns[:2], ("staff", 6.5, 10, "还缺结婚证复印件，补全手续再来办理，这是材料清单，请您收好。"),
+             *turns[3:]]
+    assert _found(blunt, "A10-G-UPSET", ACTS_ON)[0]  # no apology before it

@@ -324,6 +324,30 @@ _CLARIFYING = re.compile(r"^(?:那|哦|噢|嗯|好)?[，,]?(?:就|只|仅|光|�
 _REPROACH = re.compile(r"为什么|为啥|怎么|咋|又|早|到底|究竟|还要|还得|凭")
 
 
+def _calmed_before(utts: Sequence[Utterance], cue: Cue) -> bool:
+    """True when an upset cue is a plain question put to a clerk who had just apologised.
+
+    The classifier's cue (not the lexicon's, nor confirmed by words) on a
+    question with no words of upset (:data:`CONCEPTS`, :data:`_REPROACH`) after
+    a staff turn that apologised or calmed (:data:`CALMS`: 不好意思，还缺两样 …) owes
+    no more calming: the apology was given, the question asks about the list.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    if cue.source != "classifier" or cue.utterance >= len(utts):
+        return False
+    simple = to_simplified(utts[cue.utterance].text).strip()
+    if not _ASKED.search(simple) or CONCEPTS["upset"].search(simple) or _REPROACH.search(simple):
+        return False
+    before = [u for u in utts[:cue.utterance] if u.text.strip()]
+    turn: list[Utterance] = []
+    for u in reversed(before):  # the staff turn just before the question
+        if u.speaker not in STAFF_LIKE:
+            break
+        turn.append(u)
+    return any(CALMS.search(to_simplified(u.text)) for u in turn)
+
+
 def _not_the_kind(kind: str, text: str) -> bool:
     """True when the words rule out the classifier's cue: praise put as a question, a suggestion
     that is only a request for the service going on now, upset that is a short question
@@ -521,6 +545,8 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
             continue  # a cue that owes no reply (Article 18's)
         if not owing(cue, options):
             continue  # too unsure that a reply was owed to demand one
+        if cue.kind == "upset" and _calmed_before(utts, cue):
+            continue  # a plain question after the clerk's apology: nothing more owed
         cue_start = utts[cue.utterance].start if cue.utterance < len(utts) else cue.start
         if cue.start < episode_end.get(cue.kind, -1.0) and not answered.get(cue.kind, False):
             continue  # same episode as an earlier cue of this kind, not yet answered
