@@ -46,7 +46,8 @@ EPISODES = ("qa", "qa", "qa-hard", "qa-unanswered", "qa-partial", "qa-closing", 
             "praise-unthanked", "suggestion", "suggestion-unthanked", "upset", "upset-uncalmed",
             "forbidden", "forbidden", "near-miss", "citizen-says", "redirect-concrete",
             "redirect-vague", "requeue", "errand", "earlier-visit", "hard-of-hearing",
-            "third-trip", "materials-explained", "return-visit", "return-visit-served")
+            "third-trip", "materials-explained", "return-visit", "return-visit-served",
+            "materials-one-by-one", "qa-rushed", "incomplete-checked")
 
 
 @functools.lru_cache(maxsize=1)
@@ -191,12 +192,18 @@ def _qa(b: _Visit, how: str) -> None:
 
 
 def _materials(b: _Visit, how: str) -> None:
-    b.act("materials")
+    if how == "one-by-one":
+        b.say("staff", b.line("staff", "one_item_first"))
+    elif how != "phone-deferred":
+        b.act("materials")
     if how == "backchannel":  # the list goes on over a backchannel, not over "got it" (记下了)
         b.say("citizen", b.line("citizen", "backchannel"))
         b.say("staff", A.fill("还有{mat2}也带上，就这些。", b.rng))
         return
-    b.say("citizen", b.line("citizen", "ack"))
+    if how in ("one-by-one", "phone-deferred"):
+        pass
+    else:
+        b.say("citizen", b.line("citizen", "ack"))
     if how == "piecemeal":  # the citizen acted on the list, or closed it; then one more
         if b.rng.random() < 0.6:
             b.say("citizen", b.line("citizen", "hand_over"), wait=b.rng.choice([0.5, 90.0]))
@@ -223,6 +230,19 @@ def _materials(b: _Visit, how: str) -> None:
         later, _ = b.act("defer_materials")
         b.breach(18, later, "not told at once: the rest deferred")
         b.v.unscored.add(6)
+    elif how == "one-by-one":  # one item a turn; the third, in a later turn, was not told at once
+        for k in range(2):
+            b.say("citizen", b.line("citizen", "all_at_once" if k and b.rng.random() < 0.4
+                                    else "one_by_one"))
+            said = b.say("staff", _new_material(b, lambda: b.line("staff", "one_item_next")))
+        b.breach(18, said, "not told at once: one item a turn")
+        b.say("citizen", b.line("citizen", "ack"))
+    elif how == "phone-deferred":  # asked what to bring; put off until the caller comes in
+        asks = [q for q in banks()["questions"]["material"] if re.search(r"啥|什么|哪些", q)]
+        b.say("citizen", A.fill(b.rng.choice(asks), b.rng))
+        later = b.say("staff", b.line("staff", "defer_to_visit"))
+        b.breach(18, later, "not told at once: the list put off until the visit (phone)")
+        b.v.unscored.update({5, 7})  # the spec leaves Art. 7's 一次性告知 unscored; the question arguable
 
 
 def _new_material(b: _Visit, draw: Callable[[], str], tries: int = 20) -> str:
@@ -243,13 +263,16 @@ def _new_material(b: _Visit, draw: Callable[[], str], tries: int = 20) -> str:
 _THIRD_TRIP = re.compile(r"第[三四五]|[三四五][回趟次]")
 
 
-def _incomplete(b: _Visit, handled: bool) -> None:
+def _incomplete(b: _Visit, handled: bool, checked: bool = False) -> None:
     away, _ = b.act("turn_away_materials")
     if any(u["speaker"] == "citizen" and _THIRD_TRIP.search(u["text"]) for u in b.utts):
         b.breach(17, away, "made the citizen come again on an explicit third trip")
     if handled:
         b.act("apology")
         b.act("material_list")
+        if checked:  # a short check of the list: no upset, nothing more owed
+            b.say("citizen", b.line("citizen", "check_list"))
+            b.say("staff", b.line("staff", "confirm_list"))
         b.say("citizen", b.line("citizen", "ack"))
     else:
         b.say("citizen", b.line("citizen", "ack"))
@@ -310,7 +333,14 @@ def _episode(b: _Visit, name: str) -> None:  # noqa: C901 - one branch per episo
     elif name.startswith("materials-"):
         _materials(b, name.split("-", 1)[1])
     elif name.startswith("incomplete-"):
-        _incomplete(b, name == "incomplete-handled")
+        _incomplete(b, name != "incomplete-unhandled", checked=name == "incomplete-checked")
+    elif name == "qa-rushed":  # a question the clerk hurries past: a rush answers nothing
+        b.say("citizen", b.line("questions", _question(b)))
+        said, _ = b.act("f_hurry")
+        b.breach(9, said, "forbidden phrase (f_hurry)")
+        b.breach(5, said, "unanswered question: hurried past")
+        b.v.unscored.update({6, 16})
+        b.say("citizen", b.line("citizen", "ack"))
     elif name.split("-")[0] in ("praise", "suggestion", "upset"):
         cue = name.split("-")[0]
         reply = {"praise": "thank_praise", "suggestion": "thank_suggestion", "upset": "calm"}[cue]
@@ -521,7 +551,7 @@ def phone_call(rng: random.Random, n: int) -> Visit:
         b.act("phone_intro")
     b.say("citizen", b.line("citizen", "business"))
     name = rng.choice(["qa", "qa", "materials-once", "materials-deferred", "redirect-concrete",
-                       "redirect-vague", "forbidden"])
+                       "redirect-vague", "forbidden", "materials-phone-deferred"])
     _episode(b, name)
     if not any(x["article"] == 7 for x in b.v.breaches) and rng.random() < 0.3:
         _call_end(b)

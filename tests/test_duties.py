@@ -776,3 +776,83 @@ def test_being_made_to_queue_again_is_read_from_the_words_alone():
     assert run("您先去二号窗口交钱，回来再排个号。")
     assert run("两个窗口都得去，每次都要取号。")
     assert not run("您先去二号窗口交钱，回来直接找我，不用重新排队。")
+
+
+def test_materials_told_one_per_turn_make_the_third_piecemeal_without_an_afterthought():
+    """One item a turn, the citizen answering each: the third, in a later turn, was not told at once."""
+    turns = [GREET, ("citizen", 3, 6, "我想给孩子办医保，要些什么？"),
+             ("staff", 6.5, 9, "先得有孩子的户口簿。"), ("citizen", 9.5, 10.5, "行，这个家里有。"),
+             ("staff", 11, 13, "还要家长的身份证。"), ("citizen", 13.5, 16, "你就不能一回都讲完吗？"),
+             ("staff", 16.5, 19, "另外银行卡也要一张。"), ("citizen", 19.5, 21, "那我先回去拿。"), CLOSE]
+    found = _found(turns, "A18-PIECEMEAL")[0]
+    assert [f.start for f in found] == [16.5] and found[0].detail["how"] == "added"
+    asked = [*turns[:3], ("citizen", 9.5, 10.5, "户口簿要原件吗？"), *turns[4:]]
+    assert not _found(asked, "A18-PIECEMEAL")[0]  # answering a question about the first item
+    listed = [GREET, turns[1], ("staff", 6.5, 12, "孩子的户口簿、家长的身份证，还有一张银行卡。"),
+              turns[7], CLOSE]
+    assert not _found(listed, "A18-PIECEMEAL")[0]
+
+
+def test_a_phone_answer_that_leaves_the_materials_for_the_visit_is_piecemeal():
+    """The caller asks what to bring; 来了再跟您说 tells none of it (the dev labels: Art. 18)."""
+    turns = [("staff", 0, 3, "您好，这里是区政务服务中心。"),
+             ("citizen", 3.5, 6, "请问开无犯罪记录证明得带什么东西？"),
+             ("staff", 6.5, 10, "要的东西有好几样，您到窗口来了我再一样样跟您说。"),
+             ("citizen", 10.5, 11, "哦，好。"), ("staff", 11.5, 13, "不客气，再见。")]
+    (f,) = _found(turns, "A18-PIECEMEAL", channel="phone")[0]
+    assert f.detail["how"] == "deferred" and f.start == 6.5
+    assert not _found(turns, "A18-PIECEMEAL", channel="counter")[0]  # already at the counter
+    hours = [*turns[:2], ("staff", 6.5, 10, "您明天过来以后再说吧，我们五点下班。"), *turns[3:]]
+    hours[1] = ("citizen", 3.5, 6, "请问你们几点下班？")
+    assert not _found(hours, "A18-PIECEMEAL", channel="phone")[0]  # nothing about materials
+
+
+def test_hurrying_past_a_question_neither_answers_nor_excuses_it():
+    """A rush (forbidden words) in reply to a question: the rush is Art. 9's, the question still Art. 5's."""
+    turns = [GREET, ("citizen", 3, 5, "我来拿残疾证。"), ("staff", 5.5, 7, "证件给我。"),
+             ("citizen", 7.5, 8, "给。"), ("staff", 30, 32, "好了，这里签个名。"),
+             ("citizen", 32.5, 36, "这个证过几年要换新的吗？"),
+             ("staff", 36.5, 39, "快点快点，别耽误时间，签完就走吧。"), ("citizen", 39.5, 40, "噢。"), CLOSE]
+    found, report = _found(turns, "A5-ANSWER", ACTS_ON)
+    assert len(found) == 1 and "换新" in found[0].detail["question"]
+    assert any(f.rule == "A9-F-02" for f in report.findings)
+    closing = [*turns[:5], ("citizen", 32.5, 35, "费用要我自己出吗？"),
+               ("staff", 36.5, 39, "你弄快点，马上关门了。"), *turns[7:]]
+    assert _found(closing, "A5-ANSWER", ACTS_ON)[0]  # neither 快点 nor 要 of 关门 answers it
+
+
+def test_a_short_question_checking_the_list_is_not_upset():
+    """就差这一个？ checks what the clerk said; a classifier upset cue on it owes no calming."""
+    from analyzer.rules.context import _not_the_kind
+
+    for text in ("就差这一个？", "只要这两份吗？", "那就只缺章了？"):
+        assert _not_the_kind("upset", text), text
+    for text in ("怎么又差一个？", "就差这一个你都不能通融？凭什么！", "为什么不早说？"):
+        assert not _not_the_kind("upset", text), text
+    turns = [GREET, ("citizen", 3, 6, "我来办护照。"),
+             ("staff", 6.5, 10, "不好意思，您还缺户口簿复印件，请您补全手续再来办理，这是材料清单，请您收好。"),
+             ("citizen", 10.5, 11, "就差这一个？"), ("staff", 11.5, 12, "对。"),
+             ("citizen", 12.5, 13, "好，我去弄。"), CLOSE]
+    assert not _found(turns, "A10-G-UPSET", ACTS_ON)[0]
+
+
+def test_a_plain_question_after_the_clerks_apology_owes_no_calming(monkeypatch):
+    """The classifier may hear a question about the list as upset; after 抱歉 and the list, it is owed nothing."""
+    import analyzer.rules.learned as learned
+    from analyzer.types import Cue
+
+    def heard_upset(utts, options):
+        return [Cue("upset", i, u.start, u.end, u.text, 0.9, "classifier")
+                for i, u in enumerate(utts) if u.speaker == "citizen" and "？" in u.text]
+
+    monkeypatch.setattr(learned, "citizen_cues", heard_upset)
+    apology = "抱歉，您还缺结婚证复印件，请您补全手续再来办理，这是材料清单，请您收好。"
+    turns = [GREET, ("citizen", 3, 6, "我来办独生子女证。"), ("staff", 6.5, 10, apology),
+             ("citizen", 10.5, 12, "补完了直接来找你？"), ("staff", 12.5, 13, "对。"),
+             ("citizen", 13.5, 14, "好，我去弄。"), CLOSE]
+    assert not _found(turns, "A10-G-UPSET", ACTS_ON)[0]
+    cross = [*turns[:3], ("citizen", 10.5, 12, "怎么不早说？"), *turns[4:]]
+    assert _found(cross, "A10-G-UPSET", ACTS_ON)[0]  # a reproach still owes calming
+    blunt = [*turns[:2], ("staff", 6.5, 10, "还缺结婚证复印件，补全手续再来办理，这是材料清单，请您收好。"),
+             *turns[3:]]
+    assert _found(blunt, "A10-G-UPSET", ACTS_ON)[0]  # no apology before it

@@ -141,7 +141,8 @@ MODALS = re.compile(r"能|可以|行|要|用|是|有|会|得|收|寄|上班|开�
 #: A request put as a question (能快点不？ 可以帮我复印一下吗？): taken up, not answered (Article 5
 #: asks for answers to 询问; a request refused is another article's).
 REQUEST = re.compile(r"(?:能|可以|可不可以|能不能|麻烦你?|劳驾)[^？?，,]{0,3}"
-                     r"(?:快|先|帮|给我|大点声|大声|慢点|再说|复印|看看|照顾|通融|多开|开两|开一|加急|多给|多打)")
+                     r"(?:快|先|帮|给我|大点声|大声|慢点|再说|复印|看看|照顾|通融|多开|开两|开一|加急|多给|多打|"
+                     r"一次|一回|一口气|一下子|全(?:说|讲|告诉)|都(?:说|讲|告诉))")  # 能一次说全吗: tell it all
 #: Someone other than the clerk (我儿子能帮我取吗？): a question whether *they* may act, not a
 #: request to the clerk.
 THIRD_PARTY = re.compile(r"他|她|儿子|女儿|孩子|闺女|老伴|爱人|家人|家里人|别人|亲戚|朋友|爸|妈|"
@@ -315,6 +316,16 @@ def moves_on(reply: str) -> bool:
     return bool(MOVES_ON.search(_simple(reply)))
 
 
+#: Words that hurry the citizen (快点, 搞快, 麻利点, 赶紧, 磨蹭): they answer nothing, and a
+#: reply in them (快点，要下班了) answers no question whatever forbidden phrase it is read as.
+RUSH_WORDS = re.compile(r"(?:搞|弄|再)?快(?:点|些|一点|着点|签|写|走|填)|搞快|麻利点?|利索点|赶紧|抓紧|"
+                        r"磨磨蹭蹭|磨蹭|别磨|到点了|时间到了|没时间了")
+
+
+#: Why a rush hurries (要下班了, 后面还有人): a clause of the rush, no answer.
+RUSH_REASON = re.compile(r"下班|到点|关门|时间到|没时间|后面(?:还)?有人|人多|排着|等着")
+
+
 def answers(question: Question, reply: str, *, first: bool = True,
             heard: frozenset[str] | None = None, opening: bool = False,
             others: Sequence[Question] = (), topic: str = "") -> bool:
@@ -340,7 +351,10 @@ def answers(question: Question, reply: str, *, first: bool = True,
             the reply to no question.
     """
     simple = _simple(reply)
-    if not simple:
+    if RUSH_WORDS.search(simple):  # 快点，要下班了 hurries (点 no button, 要 no yes): judged on
+        simple, heard = "，".join(c for c in re.split(r"[，,。！!；;]", simple)  # the other clauses
+                                 if c and not RUSH_WORDS.search(c) and not RUSH_REASON.search(c)), None
+    if not simple.strip("，,。.！! "):
         return False
     if others and claimed_by(question, simple, others, heard):
         return False

@@ -317,15 +317,50 @@ _NOW_REQUEST = re.compile(r"大点声|大声点|大声些|声音大点|慢点说
 _GENERAL = re.compile(r"以后|下次|将来|应该|建议|最好|要是.{0,8}就好|你们(?:这|那)?(?:儿|里)?(?:能不能|可不可以|该)")
 
 
+#: A short question that only checks what the clerk said (就这两样？ 只差这个吗？ 就差户口本了？).
+_CLARIFYING = re.compile(r"^(?:那|哦|噢|嗯|好)?[，,]?(?:就|只|仅|光|是不是就|是不是只)[^，,。！!？?]{0,10}"
+                         r"(?:了|啦|吧|呗)?(?:吗|啊|呀|嘛)?[？?]$")
+#: Words that turn a short question into a reproach (为什么不早说？ 怎么又要？ 还要啊？).
+_REPROACH = re.compile(r"为什么|为啥|怎么|咋|又|早|到底|究竟|还要|还得|凭")
+
+
+def _calmed_before(utts: Sequence[Utterance], cue: Cue) -> bool:
+    """True when an upset cue is a plain question put to a clerk who had just apologised.
+
+    The classifier's cue (not the lexicon's, nor confirmed by words) on a
+    question with no words of upset (:data:`CONCEPTS`, :data:`_REPROACH`) after
+    a staff turn that apologised or calmed (:data:`CALMS`: 不好意思，还缺两样 …) owes
+    no more calming: the apology was given, the question asks about the list.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    if cue.source != "classifier" or cue.utterance >= len(utts):
+        return False
+    simple = to_simplified(utts[cue.utterance].text).strip()
+    if not _ASKED.search(simple) or CONCEPTS["upset"].search(simple) or _REPROACH.search(simple):
+        return False
+    before = [u for u in utts[:cue.utterance] if u.text.strip()]
+    turn: list[Utterance] = []
+    for u in reversed(before):  # the staff turn just before the question
+        if u.speaker not in STAFF_LIKE:
+            break
+        turn.append(u)
+    return any(CALMS.search(to_simplified(u.text)) for u in turn)
+
+
 def _not_the_kind(kind: str, text: str) -> bool:
     """True when the words rule out the classifier's cue: praise put as a question, a suggestion
-    that is only a request for the service going on now."""
+    that is only a request for the service going on now, upset that is a short question
+    checking what was said (:data:`_CLARIFYING`) with no words of upset."""
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text).strip()
     if kind == "praise":  # one clause, asked: 有你这么办事的吗？ (真快啊，是新来的吧？ still praises)
         return bool(_ASKED.search(simple)) and len([c for c in re.split(r"[，,。！!；;]", simple)
                                                      if c.strip()]) == 1
+    if kind == "upset":  # 就差这一个？ checks what was said; an outburst has words of upset
+        return bool(_CLARIFYING.match(simple)) and not CONCEPTS["upset"].search(simple) \
+            and not _REPROACH.search(simple)
     if kind == "suggestion":
         from analyzer.rules.answers import REQUEST
 
@@ -510,6 +545,8 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
             continue  # a cue that owes no reply (Article 18's)
         if not owing(cue, options):
             continue  # too unsure that a reply was owed to demand one
+        if cue.kind == "upset" and _calmed_before(utts, cue):
+            continue  # a plain question after the clerk's apology: nothing more owed
         cue_start = utts[cue.utterance].start if cue.utterance < len(utts) else cue.start
         if cue.start < episode_end.get(cue.kind, -1.0) and not answered.get(cue.kind, False):
             continue  # same episode as an earlier cue of this kind, not yet answered

@@ -128,10 +128,14 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
 
 
 # ------------------------------------------------------------------ Article 6
-def _flagged(interaction: Interaction, findings: Sequence[Finding]) -> set[int]:
-    """Staff utterances a forbidden phrase or the uncivil classifier already flagged."""
+def _flagged(interaction: Interaction, findings: Sequence[Finding],
+             but: Sequence[str] = ()) -> set[int]:
+    """Staff utterances a forbidden phrase or the uncivil classifier already flagged.
+
+    Findings of the rules in ``but`` do not count.
+    """
     spans = [(f.start, f.end) for f in findings if f.kind in HEATED_STAFF_RULES_KINDS
-             and f.start is not None and f.end is not None]
+             and f.rule not in but and f.start is not None and f.end is not None]
     return {i for i, u in enumerate(interaction.utterances)
             if any(a < u.end and u.start < b for a, b in spans)}
 
@@ -170,12 +174,14 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     procedure, leaves it passed over (:func:`_only_when_asked_again`). Not
     judged: a question in an utterance that raised a cue (an outburst owes
     calming, a suggestion thanks: Article 10; an earlier visit is Article
-    18's), a first reply with a redirect or, after a redirect, a question of
+    18's), a first reply in forbidden or uncivil words (that phrase's article;
+    a rush, :data:`RUSH_RULES`, is no reply and still leaves the question owed), a first reply with a redirect or, after a redirect, a question of
     where or whom (where to go is Article 16's), one inside an ``A8-IGNORE``
     episode, the last question of a phone call (the hang-up rule's), and a
     last question of a recording that may have been cut before the answer.
     """
-    from analyzer.rules.answers import is_request, questions
+    from analyzer.rules.answers import RUSH_WORDS, is_request, questions
+    from analyzer.text.normalize import to_simplified
 
     rule = measure_rule(lexicon, "A5-ANSWER")
     utts = sorted(interaction.utterances, key=lambda u: u.start)
@@ -187,7 +193,9 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
     heard: list[frozenset[str] | None] | None = None  # read once a question is asked
-    flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior)}
+    # a rush (快签吧，签完走; 搞快点，要下班了) answers nothing and excuses nothing
+    flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior, RUSH_RULES)
+               if not RUSH_WORDS.search(to_simplified(interaction.utterances[i].text))}
     opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
     out = []
     for n, turn in enumerate(turns):
@@ -307,8 +315,9 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
                 ignored: list[tuple[float | None, float | None]], others: list[Any] | None = None,
                 heard: Sequence[frozenset[str] | None] | None = None, *, opening: bool = False
                 ) -> Finding | None:
-    from analyzer.rules.answers import answers, explained_by, moves_on, stalls
+    from analyzer.rules.answers import RUSH_WORDS, answers, explained_by, moves_on, stalls
     from analyzer.rules.context import visit_ended
+    from analyzer.text.normalize import to_simplified
 
     u = utts[i]
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
@@ -321,6 +330,7 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
         return None
     if answered is None and said and not any(moves_on(utts[j].text) or stalls(utts[j].text)
+                        or RUSH_WORDS.search(to_simplified(utts[j].text))  # hurried past
                         or explained_by(utts[j].text, q, others or [], heard_kinds[j]) for j in first):
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):

@@ -17,7 +17,8 @@
   Materials explained over several turns — the citizen asking where to get
   one, taking them down, asking 还有吗 (:data:`IN_PROGRESS`) — are one telling;
 * **puts off** telling the rest (:func:`piecemeal`, ``how="deferred"``):
-  先把这个补上，其他的下回再说; on the phone, 您来了再看还缺什么;
+  先把这个补上，其他的下回再说; on the phone, 您来了再看还缺什么, or the whole list
+  until the caller comes in (材料挺多的，您来了再说: :func:`deferred_by_words`);
 * reveals a further material on a visit the citizen says is a repeat because
   of an earlier visit that did not tell everything (``how="across_visits"``):
   上次没说还要这个 … 还得有公证书; or, on a visit the citizen says is a return
@@ -25,7 +26,11 @@
   material (还得有, 另外: :func:`_more_than_brought`) that the citizen does not
   then hand over — 要A，再加一张B on a return visit asks for the papers to check.
   A staff sentence that states a need and then asks after it (还得有公证书，你有吗？)
-  adds the material.
+  adds the material;
+* tells the materials **one by one** over the turns of one visit: after
+  :data:`ONE_BY_ONE` turns that each told a new material with the citizen's
+  words between them, a further one added in a later turn is piecemeal with no
+  对了/忘了 and whatever the citizen answered (:func:`_one_by_one`).
 
 Cues come from the lexicon (``materials_listed``, ``materials_added``,
 ``materials_deferred``, ``earlier_visit``), from the staff act detector
@@ -40,6 +45,7 @@ earlier-visit remark for the inspector.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -273,6 +279,115 @@ def _more_than_brought(utts: Sequence[Utterance], i: int) -> bool:
     return reply is None or not ACTED.search(to_simplified(reply.text))
 
 
+#: Earlier staff turns, each telling a new material, after which one more told in a later
+#: turn is piecemeal however the citizen answered between them (身份证 … 还要决议 … 还有章程).
+ONE_BY_ONE = 2
+
+
+#: Words that give the next item of a list (接着是, 然后是, 再一个, 头一样, 也要): with a new
+#: material named and nothing asked, a telling of one item.
+NEXT_ITEM = re.compile(r"还有|接着|然后|再一个|再来个|再就是|第[一二三四五六]|头一样|先要|先得|也要|也得|"
+                       r"要一?[个张份本]|另外")
+
+
+def items_by_words(utts: Sequence[Utterance], told: Sequence[Cue]) -> list[Cue]:
+    """Staff utterances that tell a new item of a list (:data:`NEXT_ITEM`, :data:`NEEDS`, :data:`ADDS`).
+
+    Only utterances no telling in ``told`` covers, that name a material and ask nothing.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    have = {c.utterance for c in told}
+    out = []
+    for i, u in enumerate(utts):
+        if u.speaker == "citizen" or i in have or _asks(u.text) or not materials_named(u.text):
+            continue
+        simple = to_simplified(u.text)
+        if NEXT_ITEM.search(simple) or NEEDS.search(simple) or ADDS.search(simple):
+            out.append(Cue("materials_listed", i, u.start, u.end, u.text, 0.7, source="pattern"))
+    return out
+
+
+def _one_by_one(utts: Sequence[Utterance], told: Sequence[Cue], added: Cue) -> list[Cue]:
+    """The earlier tellings of ``added``'s visit that each named a new material in a turn of its own.
+
+    A telling counts when citizen speech separates it from the telling before
+    it and from ``added`` (the clerk gave one item, the citizen answered, the
+    clerk gave the next) and it names a material no earlier staff word named.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    out: list[Cue] = []
+    last = -1
+    for c in sorted(told, key=lambda c: c.start):
+        if c.start >= added.start or c.utterance == added.utterance:
+            break
+        staff_before = to_simplified("".join(u.text for u in utts[: c.utterance]
+                                             if u.speaker != "citizen"))
+        new = any(name not in staff_before for name in materials_named(utts[c.utterance].text))
+        if new and (last < 0 or _citizen_between(utts, last, c.utterance)):
+            out.append(c)
+            last = c.utterance
+    if out and not _citizen_between(utts, last, added.utterance):
+        out.pop()  # told in the same turn as the addition: one list
+    return out
+
+
+#: A citizen asking for the rest (还有呢？ 能一次说全吗？): no question about a material told.
+MORE_PLEASE = re.compile(r"还有(?:呢|吗|啥|什么|别的|没有)|然后呢|接着呢|接着说|下一[个样]|还要(?:啥|什么|哪些)|一次|一回|一下子|一口气|全部|"
+                         r"都告诉|都说|都讲|说全|讲全|说完|讲完")
+
+
+def _citizen_between(utts: Sequence[Utterance], a: int, b: int) -> bool:
+    """True when the citizen answered between utterances ``a`` and ``b`` (time order).
+
+    The citizen must speak and ask nothing but the rest (:data:`MORE_PLEASE`): a
+    question about the material told (在职证明要啥格式？) makes the next staff
+    words an answer that may name more, one telling explained over turns.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    said = [to_simplified(u.text) for u in utts
+            if u.speaker == "citizen" and utts[a].start < u.start < utts[b].start and u.text.strip()]
+    return bool(said) and all(not IN_PROGRESS.search(t) or MORE_PLEASE.search(t) for t in said)
+
+
+#: Staff words putting something off until the caller comes in (您来了再说, 电话里讲不清).
+COME_IN_FIRST = re.compile(
+    r"(?:来|到|过来)[^，,。！!？?]{0,4}(?:了|以后|之后|的时候)[^。！!？?]{0,8}?再[^。！!？?，,]{0,6}?"
+    r"(?:说|讲|看|告诉|列|交代)|"
+    r"电话里[^，,。！!？?]{0,6}(?:说|讲|交代)不(?:清|明白|完|全)|当面(?:再)?(?:说|讲|告诉)")
+#: Words about the materials (材料, 要带什么, 准备哪些): what a phone deferral puts off.
+ABOUT_MATERIALS = re.compile(r"材料|资料|手续|证件|(?:带|准备|提供|交|要|需要)(?:些|点)?(?:什么|啥|哪些|哪几样)")
+
+
+def deferred_by_words(interaction: Interaction, cues: Sequence[Cue]) -> list[Cue]:
+    """``materials_deferred`` cues for a phone answer that puts the materials off until the visit.
+
+    On a call, 材料挺多的，您来了再说 or 电话里讲不清 (:data:`COME_IN_FIRST`), about
+    the materials (:data:`ABOUT_MATERIALS`, in the clerk's words or the caller's
+    turn before), tells none of them: the dev labels file it under Article 18.
+    At a counter the citizen is already there; there it is no deferral.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    if interaction.channel != "phone":
+        return []
+    utts = interaction.utterances
+    have = {c.utterance for c in cues if c.kind == "materials_deferred"}
+    out = []
+    for i, u in enumerate(utts):
+        if u.speaker == "citizen" or i in have:
+            continue
+        simple = to_simplified(u.text)
+        if not COME_IN_FIRST.search(simple):
+            continue
+        asked = next((to_simplified(v.text) for v in reversed(utts[:i]) if v.speaker == "citizen"), "")
+        if ABOUT_MATERIALS.search(simple) or ABOUT_MATERIALS.search(asked):
+            out.append(Cue("materials_deferred", i, u.start, u.end, u.text, 0.75, source="pattern"))
+    return out
+
+
 def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -> list[Finding]:
     """``A18-PIECEMEAL``: materials added later, the rest put off, or revealed across visits.
 
@@ -284,7 +399,7 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
     if rule is None:
         return []
     utts = interaction.utterances
-    cues = [*cues, *added_by_words(utts, cues)]
+    cues = [*cues, *added_by_words(utts, cues), *deferred_by_words(interaction, cues)]
     staff_cues = sorted((c for c in cues if c.utterance < len(utts)
                          and utts[c.utterance].speaker != "citizen"), key=lambda c: c.start)
     told = sorted([*(c for c in staff_cues if c.kind in TOLD and materials_named(utts[c.utterance].text)),
@@ -310,6 +425,12 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
                 and _more_than_brought(utts, cue.utterance) and _is_new(utts, cue):
             # back with what was asked, and told one more thing
             out.setdefault(cue.utterance, _finding(rule, cue, "across_visits", None, utts))
+    items = sorted([*told, *items_by_words(utts, told)], key=lambda c: c.start)
+    for cue in items:  # told one item a turn: the third in a later turn (还有A … 接着是B … 然后是C)
+        if cue.utterance not in out and _is_new(utts, cue) \
+                and len(firsts := _one_by_one(utts, items, cue)) >= ONE_BY_ONE:
+            out[cue.utterance] = _finding(rule, dataclasses.replace(cue, kind="materials_added"),
+                                          "added", firsts[0], utts)
     return [out[k] for k in sorted(out)]
 
 
