@@ -178,8 +178,9 @@ class ASROptions(Checked):
     # real-speech phone CER 0.115 vs 0.077 float32, real-speech-2 0.223 vs 0.215,
     # customer-service 0.091 vs 0.086; benchmarks/cer.py). Off by default: it costs ~40 %
     # more CPU per phone second, and a batch worker meeting clean and phone lines holds
-    # both models (peak 1,476 against 982 MiB on the hall corpus,
-    # benchmarks/worker_memory.py; the goal is 1 GiB per worker). "float32" turns it on.
+    # both models (peak 1,302-1,398 against 871-891 MiB on the hall corpus; one float32
+    # model for every line 1,116-1,174 MiB: benchmarks/worker_memory.py; CTranslate2 offers
+    # no int16/bfloat16 on this CPU; the goal is 1 GiB per worker). "float32" turns it on.
     phone_compute_type: str = ""
     cpu_threads: int = 0  # 0: let CTranslate2 decide
     language: str = "zh"
