@@ -856,3 +856,12 @@ def test_a_plain_question_after_the_clerks_apology_owes_no_calming(monkeypatch):
     blunt = [*turns[:2], ("staff", 6.5, 10, "还缺结婚证复印件，补全手续再来办理，这是材料清单，请您收好。"),
              *turns[3:]]
     assert _found(blunt, "A10-G-UPSET", ACTS_ON)[0]  # no apology before it
+
+
+def test_a_statement_ending_in_ma_asserts_it_asks_nothing():
+    """嘛 closing a statement is assertive (an excuse, a claim); only a question mark makes it ask."""
+    for excuse in ("车检晚了两天，这也不能全怪我嘛。", "我又没有骗你们嘛。"):
+        turns = [GREET, ("citizen", 3, 6, excuse), ("staff", 7, 9, "把行驶证给我。"), CLOSE]
+        assert not _found(turns, "A5-ANSWER")[0], excuse
+    asked = [GREET, ("citizen", 3, 6, "车检晚了两天，这个也能补办嘛？"), ("staff", 7, 9, "把行驶证给我。"), CLOSE]
+    assert _found(asked, "A5-ANSWER")[0]
