@@ -865,3 +865,28 @@ def test_a_statement_ending_in_ma_asserts_it_asks_nothing():
         assert not _found(turns, "A5-ANSWER")[0], excuse
     asked = [GREET, ("citizen", 3, 6, "车检晚了两天，这个也能补办嘛？"), ("staff", 7, 9, "把行驶证给我。"), CLOSE]
     assert _found(asked, "A5-ANSWER")[0]
+
+
+IN_HOURS = {"started_at": "2026-11-04T10:15:00+08:00"}
+
+
+def test_the_hours_told_when_asked_defer_nothing():
+    """The clerk stating the schedule in reply to the citizen's question informs; it puts nothing off."""
+    for reply in ("星期天不办公，工作日上午九点到十二点都能来，下午四点以后不收件了。",
+                  "周六周日休息，平时中午十二点到两点午休，其余时间都行。"):
+        turns = [GREET, ("citizen", 3, 5, "你们礼拜天上班吗？"), ("staff", 6, 10, reply),
+                 ("citizen", 11, 12, "晓得了。"), CLOSE]
+        assert not _found(turns, "A25-HOURS", ACTS_ON, **IN_HOURS)[0], reply
+    refused = [GREET, ("citizen", 3, 5, "你们几点下班？"), ("staff", 6, 10, "现在已经不收件了，你明天再来。"), CLOSE]
+    assert _found(refused, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+def test_a_matter_not_ready_yet_is_no_deferral_for_the_hour():
+    """Article 25 is work put off for the time of day; a document still being made defers nothing."""
+    for reply in ("电脑上看还在制证，今天领不走，过几天再来问。", "批文还没下来，你下礼拜再来看看。"):
+        turns = [GREET, ("citizen", 3, 5, "我来取我的残疾证。"), ("staff", 6, 10, reply),
+                 ("citizen", 11, 12, "行吧。"), CLOSE]
+        found, report = _found(turns, "A25-HOURS", ACTS_ON, **IN_HOURS)
+        assert not found and not any(f.article == 9 for f in report.findings), reply
+    lunch = [GREET, ("citizen", 3, 5, "我来取我的残疾证。"), ("staff", 6, 10, "中午休息了，不办了，下午再来。"), CLOSE]
+    assert _found(lunch, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]

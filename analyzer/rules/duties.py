@@ -667,6 +667,8 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
             continue  # 磨磨蹭蹭的，我都要下班了: hurrying one still served is Art. 9's rush only
         if not inside and _COURTEOUS.search(to_simplified(words)):
             continue  # a polite close after the hours breaches nothing
+        if f.detail.get("method") == "paraphrase" and not_ready(words):
+            continue  # 审批还没下来，明天再来问问: the matter is not ready, no closing for the hour
         note = {"local_time": when.strftime("%Y-%m-%d %H:%M"), "service_hours": hours,
                 "within_service_hours": inside}
         clock = when.strftime("%H:%M")
@@ -725,6 +727,51 @@ def not_the_hour(f: Finding, said: str) -> bool:
         and not _HOUR.search(simple)
 
 
+#: Words that the citizen's matter is not ready yet (还在制作, 还没批下来, 证没印出来).
+_NOT_READY = re.compile(r"还在(?:制作|制证|制卡|做|印|审批|审核|核|走流程|处理|办理中|排期)|"
+                        r"(?:制作|审批|审核|办理|处理)中|"
+                        r"(?:还没|没|未)(?:做好|做出来|制好|印|批|审|出来|下来|寄到|寄过来|到货|办好|办下来|好)")
+#: A schedule named (工作日, 周一到周五, 上午八点半到十二点): the hours themselves.
+_SCHEDULE = re.compile(r"工作日|周[一二三四五六日天末]|星期|礼拜|每天|平时|节假日|[上下中]午.{0,6}点|点半?到")
+#: The present business put off (现在, 今天, 这会儿, 明天再来): a deferral, not information.
+_NOW = re.compile(r"现在|今天|今儿|这会|马上|已经|刚才|明天|明儿|改天|下回|回头|过两天|再来")
+#: A citizen asking about the hours (几点上班, 周末开门吗, 中午休息吗).
+_ASKS_HOURS = re.compile(r"几点|什么时候|啥时候|上班|下班|开门|关门|营业|办公|周末|星期|礼拜|周[六日天]|"
+                         r"中午|午休|休息")
+
+
+def not_ready(text: str) -> bool:
+    """True when a deferral's words give the matter not being ready, and no hour, as the reason.
+
+    系统显示还在制作，今天拿不了，过两天再来看 puts nothing off for the time of
+    day (Article 25 is work refused or deferred because of the hour: 下班了,
+    午休, 还没上班, 不收了): the document is simply not made yet.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_NOT_READY.search(simple)) and not _HOUR.search(simple)
+
+
+def tells_the_hours(utts: Sequence[Utterance], i: int) -> bool:
+    """True when staff utterance ``i`` states the hours in reply to a citizen asking about them.
+
+    周末不开门，工作日上午八点半到十二点 answering 你们周六上班吗？ is information,
+    not work deferred: the reply names a schedule and puts off nothing now
+    (今天, 现在, 明天再来).
+    """
+    from analyzer.rules.answers import questions
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(utts[i].text)
+    if not _SCHEDULE.search(simple) or _NOW.search(simple):
+        return False
+    for k in range(i - 1, max(-1, i - 3), -1):
+        if utts[k].speaker == "citizen":
+            return any(_ASKS_HOURS.search(q.text) for q in questions(utts[k].text))
+    return False
+
+
 def _said(interaction: Interaction, f: Finding) -> str:
     """The whole utterance(s) a finding was said in."""
     idx = f.detail.get("utterances") or []
@@ -740,6 +787,8 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
         if cue.kind != "deferral" or cue.utterance >= len(utts):
             continue
         u = utts[cue.utterance]
+        if not_ready(u.text) or tells_the_hours(utts, cue.utterance):
+            continue  # the matter not ready yet, or the hours told when asked: no deferral for the hour
         when = local_time(interaction, u.start, zones)
         if u.speaker == "citizen" or when is None or u.start in charged \
                 or not in_service_hours(when, interaction.hall, options):
