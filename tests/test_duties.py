@@ -890,3 +890,18 @@ def test_a_matter_not_ready_yet_is_no_deferral_for_the_hour():
         assert not found and not any(f.article == 9 for f in report.findings), reply
     lunch = [GREET, ("citizen", 3, 5, "我来取我的残疾证。"), ("staff", 6, 10, "中午休息了，不办了，下午再来。"), CLOSE]
     assert _found(lunch, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+def test_a_visit_closed_on_a_pick_up_instruction_and_thanks_still_owes_the_closing():
+    """A typed visit that ends with the clerk saying when to collect and the citizen only saying
+    thanks has ended: the instruction is no farewell, so evaluation and goodbye are owed."""
+    body = [GREET, ("citizen", 3, 5, "我来办健康证。"), ("staff", 6, 8, "体检表给我。"), ("citizen", 9, 10, "给你。")]
+    for end, thanks in (("行，弄好了，五个工作日后过来领卡。", "嗯，谢谢啊。"), ("可以了，下周二凭这张单子来取。", "好的好的。")):
+        rules = {f.rule for f in _found([*body, ("staff", 30, 33, end), ("citizen", 34, 35, thanks)],
+                                        "A10-G-GOODBYE", ACTS_ON)[1].findings}
+        assert {"A10-G-EVALUATE", "A10-G-GOODBYE"} <= rules, end
+    asking = [*body, ("staff", 30, 33, "可以了，下周二凭这张单子来取。"), ("citizen", 34, 35, "那要是我没空呢？")]
+    assert not _found(asking, "A10-G-GOODBYE", ACTS_ON)[0]  # cut before the answer: not judged
+    closed = [*body, ("staff", 30, 33, "可以了，下周二凭这张单子来取。"), ("staff", 33, 36, CLOSE[3]),
+              ("citizen", 37, 38, "好的，谢谢。")]
+    assert not _found(closed, "A10-G-GOODBYE", ACTS_ON)[0]
