@@ -905,3 +905,18 @@ def test_a_visit_closed_on_a_pick_up_instruction_and_thanks_still_owes_the_closi
     closed = [*body, ("staff", 30, 33, "可以了，下周二凭这张单子来取。"), ("staff", 33, 36, CLOSE[3]),
               ("citizen", 37, 38, "好的，谢谢。")]
     assert not _found(closed, "A10-G-GOODBYE", ACTS_ON)[0]
+
+
+def test_sent_to_phone_an_office_without_its_number_is_a_vague_redirect():
+    """打电话问问 needs the number: naming the office to ring, and 'look the number up yourself'
+    when asked for it, points the citizen nowhere; the number itself, or the office to go to, does."""
+    from analyzer.rules.destinations import names_destination
+
+    assert not names_destination("这个归公积金中心管，你打个电话问问他们。")
+    assert names_destination("你打0931-8765432问问公积金中心。")
+    assert names_destination("你打电话问也行，或者直接去公积金中心三楼。")
+    assert names_destination("你直接去公积金中心问吧。")
+    turns = [GREET, ("citizen", 3, 6, "我想把公积金取出来装修。"),
+             ("staff", 7, 10, "这个归公积金中心管，你打个电话问问他们。"), ("citizen", 11, 12, "号码是多少？"),
+             ("staff", 13, 15, "网上一搜就出来了。"), CLOSE]
+    assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
