@@ -920,3 +920,19 @@ def test_sent_to_phone_an_office_without_its_number_is_a_vague_redirect():
              ("staff", 7, 10, "这个归公积金中心管，你打个电话问问他们。"), ("citizen", 11, 12, "号码是多少？"),
              ("staff", 13, 15, "网上一搜就出来了。"), CLOSE]
     assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
+
+
+def test_bounced_between_windows_and_sent_on_again_is_a_run_around():
+    """A citizen another window sent here, or on a third trip, sent on once more is run around;
+    made to queue again after asking elsewhere is too."""
+    bounced = [GREET, ("citizen", 3, 6, "我办独生子女证，七号窗口叫我来这儿办。"),
+               ("staff", 7, 10, "这个不归我们管，你去大厅门口的导服台问问。"), ("citizen", 11, 12, "唉。"), CLOSE]
+    assert _found(bounced, "A17-RUNAROUND", ACTS_ON)[0]
+    trips = [GREET, ("citizen", 3, 6, "我来来回回跑了四趟了，到底哪儿能办？"),
+             ("staff", 7, 10, "这个不归我们管，你去别的地方问问。"), CLOSE]
+    assert _found(trips, "A17-RUNAROUND", ACTS_ON)[0]
+    requeue = [GREET, ("citizen", 3, 6, "我办独生子女证。"),
+               ("staff", 7, 10, "你先去导服台问清楚，回来再排一下队。"), CLOSE]
+    assert _found(requeue, "A17-RUNAROUND", ACTS_ON)[0]
+    first = [GREET, ("citizen", 3, 6, "我办独生子女证。"), ("staff", 7, 10, "这个在二楼八号窗口办。"), CLOSE]
+    assert not _found(first, "A17-RUNAROUND", ACTS_ON)[0]

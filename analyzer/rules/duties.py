@@ -810,14 +810,19 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
 # ----------------------------------------------------------------- Article 17 (两头跑)
 #: The citizen saying this is a repeated trip (第三趟, 跑了好几回).
 TRIPS = re.compile(r"第[三四五六七八九十3-9]\s*[趟次回遍]|(?:跑|来)了?\s*[三四五六七八九十3-9]\s*[趟次回遍]")
+#: The citizen saying another window or office sent them here (三号窗口让我来找你, 那边说归你们管).
+#: Only a window, desk or office sending them counts (家里人让我来办 is no bounce).
+BOUNCED = re.compile(r"(?:窗口|[0-9一二三四五六七八九十]号|那边|楼上|楼下|台|大厅|局|中心|所|科|处)[^。？?！!]{0,12}"
+                     r"(?:让|叫|喊|要)我(?:来|过来|回来|到这|上这)|"
+                     r"(?:说|讲)(?:是|归|该)(?:你们|你这|这儿|这里|这边)(?:办|管|负责)|(?:打发|推)(?:到|回)(?:这|你)")
 
 
 #: Cue kinds of a clerk sending the citizen away to come again.
-SENT_AWAY: tuple[str, ...] = ("incomplete_materials", "deferral", "materials_deferred")
+SENT_AWAY: tuple[str, ...] = ("incomplete_materials", "deferral", "materials_deferred", "not_ours")
 #: Words that make the citizen queue again (重新取号, 回来再排, 每次都要取号, 从头排) whatever the
 #: lexicon and the act detector heard.
-REQUEUE = re.compile(r"(?:重新|再|每次都要?|每回都要?|从头)(?:取|拿|排)(?:个|一个|一次)?(?:号|队)|从头排|"
-                     r"回来(?:再|重新)排")
+REQUEUE = re.compile(r"(?:重新|再|每次都要?|每回都要?|从头)(?:去|到那边|过来)?(?:取|拿|排)(?:个|一个|一次|一下)?(?:号|队)|"
+                     r"从头排|回来(?:再|重新)排|(?:重新|从头)排一?[下遍次]")
 #: Words of a queue or a shuttle (排队, 取号, 从头, 窗口, 来回): a re-queue names one.
 _QUEUE = re.compile(r"排|号|从头|重新|窗口|来回|两头|跑")
 #: A queue the clerk spares the citizen (不用重新取号, 回来直接找我不用排队).
@@ -831,9 +836,11 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
       (``requeue`` cue, or the words alone, :data:`REQUEUE`: 重新取号, 回来再排,
       每次都要取号 …, in words naming a queue or a shuttle:
       :data:`_QUEUE`; 表审完了再去照相 is the next step);
-    * the citizen says this is the third trip or more (:data:`TRIPS`) and the
-      clerk still sends them away to come again (a later
-      ``incomplete_materials``, ``deferral`` or ``materials_deferred`` cue); a
+    * the citizen says this is the third trip or more (:data:`TRIPS`), or that
+      another window sent them here (:data:`BOUNCED`), and the clerk still
+      sends them away to come again or elsewhere (a later
+      ``incomplete_materials``, ``deferral``, ``materials_deferred`` or
+      ``not_ours`` cue: bounced between windows, then to the desk); a
       clerk who serves them, naming a material on the way, does not, and the
       extra trip of an ordinary Article 18 lapse is not counted again.
     """
@@ -843,7 +850,8 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
     if rule is None:
         return []
     utts = interaction.utterances
-    trips = [u for u in utts if u.speaker == "citizen" and TRIPS.search(to_simplified(u.text))]
+    trips = [u for u in utts if u.speaker == "citizen"
+             and (TRIPS.search(to_simplified(u.text)) or BOUNCED.search(to_simplified(u.text)))]
     out: dict[int, Finding] = {}
     have = {c.utterance for c in cues if c.kind == "requeue"}
     said = [Cue("requeue", i, u.start, u.end, u.text, 0.75, source="pattern") for i, u in enumerate(utts)
