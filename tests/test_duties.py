@@ -936,3 +936,15 @@ def test_bounced_between_windows_and_sent_on_again_is_a_run_around():
     assert _found(requeue, "A17-RUNAROUND", ACTS_ON)[0]
     first = [GREET, ("citizen", 3, 6, "我办独生子女证。"), ("staff", 7, 10, "这个在二楼八号窗口办。"), CLOSE]
     assert not _found(first, "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_a_list_the_citizen_answers_with_you_did_not_say_that_last_time_is_piecemeal():
+    """On a return visit the clerk's list names an item the last visit left out; the evidence is the
+    citizen's reply right after it: the list (not only the reply) is the Article 18 lapse."""
+    lst = ("staff", 7, 11, "营业执照、法人身份证、公章，还有租房合同。")
+    turns = [GREET, ("citizen", 3, 6, "我来办税务登记。"), lst, ("citizen", 12, 15, "租房合同？上回你可没跟我说啊。"),
+             ("staff", 16, 18, "那你下次带过来。"), CLOSE]
+    found = _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]
+    assert found and found[0].start == 7 and found[0].detail["how"] == "across_visits"
+    brought = [*turns[:3], ("citizen", 12, 15, "上回你说要租房合同，我带来了。"), CLOSE]
+    assert not _found(brought, "A18-PIECEMEAL", ACTS_ON)[0]
