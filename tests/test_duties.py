@@ -900,6 +900,8 @@ def test_a_visit_closed_on_a_pick_up_instruction_and_thanks_still_owes_the_closi
         rules = {f.rule for f in _found([*body, ("staff", 30, 33, end), ("citizen", 34, 35, thanks)],
                                         "A10-G-GOODBYE", ACTS_ON)[1].findings}
         assert {"A10-G-EVALUATE", "A10-G-GOODBYE"} <= rules, end
+    plan = [*body, ("staff", 30, 33, "可以了，下周二凭这张单子来取。"), ("citizen", 34, 35, "行，那我周二下午过来。")]
+    assert _found(plan, "A10-G-GOODBYE", ACTS_ON)[0]  # accepting and restating the plan ends it too
     asking = [*body, ("staff", 30, 33, "可以了，下周二凭这张单子来取。"), ("citizen", 34, 35, "那要是我没空呢？")]
     assert not _found(asking, "A10-G-GOODBYE", ACTS_ON)[0]  # cut before the answer: not judged
     closed = [*body, ("staff", 30, 33, "可以了，下周二凭这张单子来取。"), ("staff", 33, 36, CLOSE[3]),

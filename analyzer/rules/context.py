@@ -547,17 +547,23 @@ _CONCLUDES = re.compile(r"办好了|办完了|弄好了|搞定了|(?:^|[，,。]
 _ACKNOWLEDGES = re.compile(r"^(?:(?:好|好的|好嘞|好吧|行|行吧|成|嗯|哦|噢|知道了|晓得了|明白了|记住了|"
                            r"谢谢|谢谢你|谢谢您|谢了|多谢|麻烦了|辛苦了)(?:啊|呀|哈|啦)?[，,。！!～~ ]*)+$")
 
+#: A citizen turn that opens by accepting and goes on to restate the plan (好，那我下礼拜来拿).
+_ACCEPTS = re.compile(r"^(?:好|好的|好嘞|行|行吧|成|嗯|哦|知道了|晓得了|明白了|谢谢)[，,。 ]*(?:那)?我")
+#: Words that keep the matter open (可是, 万一, 要是): no acceptance.
+_WORRIED = re.compile(r"可是|但是|万一|要是|如果|不过|为什么|怎么|吗|呢|？|\?")
+
 
 def acknowledges_conclusion(staff: Utterance, last: Utterance) -> bool:
     """True when the citizen's last words only acknowledge the staff's concluding words.
 
-    好了，证件七天以后来拿。 / 好的，谢谢。 ends the visit as surely as the
-    staff's last word would: nothing is left unanswered.
+    好了，证件七天以后来拿。 / 好的，谢谢。 (or 好，那我下礼拜来拿。) ends the visit
+    as surely as the staff's last word would: nothing is left unanswered.
     """
     from analyzer.text.normalize import to_simplified
 
-    return bool(_CONCLUDES.search(to_simplified(staff.text))
-                and _ACKNOWLEDGES.match(to_simplified(last.text).strip()))
+    said = to_simplified(last.text).strip()
+    return bool(_CONCLUDES.search(to_simplified(staff.text))) and bool(
+        _ACKNOWLEDGES.match(said) or (_ACCEPTS.match(said) and not _asks(said) and not _WORRIED.search(said)))
 
 
 def _replies_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],
