@@ -873,7 +873,8 @@ IN_HOURS = {"started_at": "2026-11-04T10:15:00+08:00"}
 def test_the_hours_told_when_asked_defer_nothing():
     """The clerk stating the schedule in reply to the citizen's question informs; it puts nothing off."""
     for reply in ("星期天不办公，工作日上午九点到十二点都能来，下午四点以后不收件了。",
-                  "周六周日休息，平时中午十二点到两点午休，其余时间都行。"):
+                  "周六周日休息，平时中午十二点到两点午休，其余时间都行。",
+                  "礼拜天不开门，周一到周五上午八点半到十二点，下午两点半到六点，你那时候再来。"):
         turns = [GREET, ("citizen", 3, 5, "你们礼拜天上班吗？"), ("staff", 6, 10, reply),
                  ("citizen", 11, 12, "晓得了。"), CLOSE]
         assert not _found(turns, "A25-HOURS", ACTS_ON, **IN_HOURS)[0], reply

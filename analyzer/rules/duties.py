@@ -733,11 +733,12 @@ _NOT_READY = re.compile(r"还在(?:制作|制证|制卡|做|印|审批|审核|�
                         r"(?:还没|没|未)(?:做好|做出来|制好|印|批|审|出来|下来|寄到|寄过来|到货|办好|办下来|好)")
 #: A schedule named (工作日, 周一到周五, 上午八点半到十二点): the hours themselves.
 _SCHEDULE = re.compile(r"工作日|周[一二三四五六日天末]|星期|礼拜|每天|平时|节假日|[上下中]午.{0,6}点|点半?到")
-#: The present business put off (现在, 今天, 这会儿, 明天再来): a deferral, not information.
-_NOW = re.compile(r"现在|今天|今儿|这会|马上|已经|刚才|明天|明儿|改天|下回|回头|过两天|再来")
+#: The present business put off (现在, 今天, 这会儿, 明天): a deferral, not information; 周一再来
+#: after the schedule only says when it is open.
+_NOW = re.compile(r"现在|今天|今儿|这会|马上|已经|刚才|明天|明儿")
 #: A citizen asking about the hours (几点上班, 周末开门吗, 中午休息吗).
-_ASKS_HOURS = re.compile(r"几点|什么时候|啥时候|上班|下班|开门|关门|营业|办公|周末|星期|礼拜|周[六日天]|"
-                         r"中午|午休|休息")
+_ASKS_HOURS = re.compile(r"几点|什么时候|啥时候|啥时|哪天|几号|哪个时间|什么时间|上班|下班|开门|关门|营业|办公|"
+                         r"周末|星期|礼拜|周[六日天]|中午|午休|休息|时间")
 
 
 def not_ready(text: str) -> bool:
