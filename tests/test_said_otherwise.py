@@ -499,3 +499,22 @@ def test_a_reproach_for_not_reading_is_no_sending_to_read_the_sign():
     turns = [GREET, ("citizen", "我带的是复印件，不行吗？"),
              ("staff", "单子上明明写着要原件，谁叫你不看仔细的。")]
     assert "A8-F-02" not in _rules(turns)
+
+
+# ------------------------------------------------------------- issue 23, session 5, second blind kinds
+@pytest.mark.parametrize("ask", ["印几张？", "好，要几份？", "交哪个？", "是原件吗？", "办哪一项？"])
+def test_a_terse_work_question_is_curt_not_uncivil(ask):
+    from analyzer.rules.civility import terse_question
+
+    assert terse_question(ask)
+    turns = [GREET, ("citizen", "我来打个在职证明。"), ("staff", ask), ("citizen", "两张就行。"),
+             ("staff", "好的，您稍等。"), DONE, EVAL, BYE]
+    assert not {f for f in _findings(turns) if f.article == 6}, ask
+
+
+@pytest.mark.parametrize("ask", ["你到底要几张？", "又怎么了？", "中午吃啥？", "吵什么吵？", "几张？说话啊！"])
+def test_an_impatient_or_off_work_short_question_is_still_judged(ask):
+    from analyzer.rules.civility import terse_question
+
+    assert not terse_question(ask)
+
