@@ -518,3 +518,22 @@ def test_an_impatient_or_off_work_short_question_is_still_judged(ask):
 
     assert not terse_question(ask)
 
+
+
+@pytest.mark.parametrize("finds_out", ["我问问我们股长。", "等一下，我找组长问问。", "我打听一下。"])
+def test_not_knowing_then_the_clerk_asking_herself_next_turn_is_no_brush_off(finds_out):
+    turns = [GREET, ("citizen", "独生子女证丢了，补办要不要街道盖章？"),
+             ("staff", "这个我还真不清楚用不用盖。"), ("staff", finds_out),
+             ("staff", "问清楚了，街道那个章不用盖。", 35.0), DONE, EVAL, BYE]
+    assert "A8-F-01" not in _rules(turns), finds_out
+
+
+def test_not_knowing_then_sending_the_citizen_to_ask_is_still_article_8():
+    from analyzer.rules.acts import gated
+
+    assert not gated("f_dont_know", "我不知道，我去问问")
+    assert gated("f_dont_know", "我哪知道，我问谁去，你找别人问")
+    turns = [GREET, ("citizen", "独生子女证丢了，补办要不要街道盖章？"),
+             ("staff", "这个我也不太清楚。"), ("citizen", "那怎么弄？"),
+             ("staff", "你自己上二楼找人问问。")]
+    assert "A8-F-01" in _rules(turns)

@@ -36,7 +36,9 @@ heard. An act's probability is its highest over the segments. A closing time or 
 day named in one clause is no sending away when the utterance says, anywhere,
 that the business is done today, nor is not knowing when the clerk goes to ask
 herself (:data:`UTTERANCE_BLOCKS`). Not knowing said in one turn and "go and ask
-X" in a later one is 我不知道，你去问XX all the same (:func:`carried_hits`).
+X" in a later one is 我不知道，你去问XX all the same (:func:`carried_hits`); not
+knowing followed by the clerk asking someone herself (我问问主任, in the same or the
+next turn) is finding out, no brush-off.
 
 An act also needs its *concept* in the words (:data:`ACT_GATES`, compared by
 pinyin so a recognizer's homophones pass; a one-character word by itself): brushing off as busy speaks of
@@ -244,11 +246,15 @@ _STILL_SERVED = (r"(?:还|也|照样|一样)(?:能|可以)(?:给[您你]|帮[您
 #: not the clerk's closing time (Article 25's to judge, not 下班了，明天再来).
 _AWAY = (r"(?:同志|同事|负责的|经办的?|管这个的|那个岗|那位)[^，,。！!？?]{0,6}"
          r"(?:休假|请假|出差|不在|外出|下乡)")
+#: The clerk asking someone herself (我问问主任, 我找组长问一下, 我去请示一下), not "ask whom?" (我问谁去).
+_SELF_ASK = (r"我(?:先|再|这就|马上|得|来|去|帮[您你]?|给[您你]?|替[您你]?)?"
+             r"(?:找[^，,。！!？?]{0,8}|跟[^，,。！!？?]{0,8}|打(?:个|一个)?电话)?"
+             r"(?:问|打听|咨询|请示|确认)(?!谁)")
 ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "redirect": re.compile(rf"{_I_GO}{_FOR_YOU}?问|我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
     # nor does a clerk who does not know and goes to ask (我不太清楚，我帮您问一下同事)
     # nor one who does not know the citizen's own past (我不晓得您之前在哪办的) and asks him
-    "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|帮[您你]问|我(?:陪|领|带)[您你]?(?:过去|去)|"
+    "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|{_SELF_ASK}|帮[您你]问|我(?:陪|领|带)[您你]?(?:过去|去)|"
                               r"不(?:知道|晓得|清楚)[您你](?:之前|以前|上次|上回|当时|原来)"),
     # the complaint channel told, or the right to complain granted (投诉电话是12345，我们会认真处理;
     # 有意见可以投诉，这是您的权利), dares nobody
@@ -451,7 +457,8 @@ def carried_hits(interaction: Interaction, index: Sequence[int],
 
     A clerk who says 我也不太清楚 and, once the citizen asks again, 你出去问问咨询台,
     has said 我不知道，你去问XX in two turns. For each staff utterance that sends the
-    citizen to ask (:data:`ASK_WORDS`) without the act heard in it, the not-knowing
+    citizen to ask (:data:`ASK_WORDS`) without the act heard in it (and where the
+    clerk does not ask herself: 我问问主任 finds out, :data:`ACT_BLOCKS`), the not-knowing
     clause of one of the clerk's :data:`CARRY_UTTERANCES` previous utterances (at
     most :data:`CARRY_SECONDS` earlier, where she did not go to ask herself, a
     statement that passes the act's gate) is
@@ -466,7 +473,8 @@ def carried_hits(interaction: Interaction, index: Sequence[int],
     for n, (k, i) in enumerate(staff):
         text = utts[i].text
         if not rules or CARRIED_ACT in heard[k] or (i, rules[0].id) in have \
-                or not ASK_WORDS.search(_simplified(text)):
+                or not ASK_WORDS.search(_simplified(text)) \
+                or ACT_BLOCKS[CARRIED_ACT].search(_simplified(text)):
             continue
         for kj, j in reversed(staff[max(0, n - CARRY_UTTERANCES):n]):
             if utts[i].start - utts[j].end > CARRY_SECONDS or CARRIED_ACT in heard[kj] \
