@@ -537,3 +537,19 @@ def test_not_knowing_then_sending_the_citizen_to_ask_is_still_article_8():
              ("staff", "这个我也不太清楚。"), ("citizen", "那怎么弄？"),
              ("staff", "你自己上二楼找人问问。")]
     assert "A8-F-01" in _rules(turns)
+
+
+@pytest.mark.parametrize("told", ["建议和投诉我们都有登记本，放在前台，您写上我们会回复。",
+                                  "您要提意见的话，大门右手边有个意见箱。",
+                                  "投诉可以到一楼服务台登记，也能扫墙上的二维码。"])
+def test_telling_where_complaints_go_is_no_dare_whatever_the_channel(told):
+    turns = [GREET, ("citizen", "你们这排队的安排我有点想法。"), ("staff", told), DONE, EVAL, BYE]
+    assert "A9-F-05" not in _rules(turns), told
+
+
+@pytest.mark.parametrize("dare", ["嫌我办得慢你就去告，投诉电话贴在柱子上。",
+                                  "有本事告去，意见箱就在门口。",
+                                  "爱投诉哪投诉哪，热线号码墙上都有。"])
+def test_a_dare_to_complain_is_the_forbidden_phrase_even_with_the_channel(dare):
+    turns = [GREET, ("citizen", "怎么这么久还没办好？"), ("staff", dare)]
+    assert "A9-F-05" in _rules(turns), dare
