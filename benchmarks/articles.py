@@ -5,12 +5,13 @@ the way ``../shared/data/dialogues-dev/README.md`` describes, on two sources
 side by side:
 
 * **independent**: labelled folders written by someone who never read our
-  code (``--data``, repeatable; default ``../shared/data/dialogues-dev`` and
-  ``benchmarks/data/blind-halls``, both ``interactions.jsonl`` +
-  ``labels.json``). ``blind-halls`` is ours, written by a colleague blind to
-  the rules, its labels frozen before the analyzer first ran on it (its
-  README); its individual errors are printed only when asked
-  (``--errors blind-halls``), so rule work is not steered by them;
+  code (``--data``, repeatable; default ``../shared/data/dialogues-dev``,
+  ``benchmarks/data/blind-halls`` and ``blind-halls-2``, all
+  ``interactions.jsonl`` + ``labels.json``). The blind sets are ours, each
+  written by a colleague blind to the rules, labels frozen before the
+  analyzer first ran on them (their READMEs); their individual errors are
+  printed only when asked (``--errors blind-halls-2``), so rule work is not
+  steered by them;
 * **ours**: visits from our own generators, in the same label format, so one
   scorer reads all: :mod:`benchmarks.hall_visits` (``ours-halls``: every staff
   act in a phrasing the act detector never trained on, citizens' words written
@@ -61,8 +62,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 #: The articles the labels score.
 ARTICLES: tuple[int, ...] = (5, 6, 7, 8, 9, 10, 16, 17, 18, 25)
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "dialogues-dev"
-#: Ours, written blind to the rules (see its README): errors hidden unless asked for.
-BLIND_DATA = ROOT / "benchmarks" / "data" / "blind-halls"
+#: Ours, each written blind to the rules (see their READMEs): errors hidden unless asked for.
+BLIND_DATA: tuple[Path, ...] = (ROOT / "benchmarks" / "data" / "blind-halls",
+                                ROOT / "benchmarks" / "data" / "blind-halls-2")
 OUT = ROOT / "benchmarks" / "results" / "articles.json"
 
 
@@ -292,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, action="append", default=None,
                     help="labelled folder (interactions.jsonl + labels.json); repeatable "
-                         "(default: dialogues-dev and blind-halls)")
+                         "(default: dialogues-dev and the two blind-halls sets)")
     ap.add_argument("--generated", type=int, default=300, metavar="N",
                     help="generated visits per split of benchmarks/dialogues.py (0: none)")
     ap.add_argument("--halls", type=int, default=400, metavar="N",
@@ -301,11 +303,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--quiet", action="store_true", help="the table only")
     ap.add_argument("--errors", metavar="NAMES", default=None,
                     help="comma-separated sources whose misses and false findings to print "
-                         "(default: all but blind-halls; e.g. ours-halls to keep the independent set's "
+                         "(default: all but the blind sets; e.g. ours-halls to keep the independent set's "
                          "individual errors out of sight while working on the rules)")
     args = ap.parse_args(argv)
     results = []
-    for data in args.data or [DEFAULT_DATA, BLIND_DATA]:
+    for data in args.data or [DEFAULT_DATA, *BLIND_DATA]:
         if (data / "labels.json").is_file():
             results.append(evaluate(data.name, load_labelled(data)))
         else:
@@ -319,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print_table(results)
     if not args.quiet:
-        shown = ({r.name for r in results} - {BLIND_DATA.name} if args.errors is None
+        shown = ({r.name for r in results} - {d.name for d in BLIND_DATA} if args.errors is None
                  else set(args.errors.split(",")))
         for r in results:
             if r.name in shown:
