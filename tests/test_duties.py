@@ -856,3 +856,98 @@ def test_a_plain_question_after_the_clerks_apology_owes_no_calming(monkeypatch):
     blunt = [*turns[:2], ("staff", 6.5, 10, "还缺结婚证复印件，补全手续再来办理，这是材料清单，请您收好。"),
              *turns[3:]]
     assert _found(blunt, "A10-G-UPSET", ACTS_ON)[0]  # no apology before it
+
+
+def test_a_statement_ending_in_ma_asserts_it_asks_nothing():
+    """嘛 closing a statement is assertive (an excuse, a claim); only a question mark makes it ask."""
+    for excuse in ("车检晚了两天，这也不能全怪我嘛。", "我又没有骗你们嘛。"):
+        turns = [GREET, ("citizen", 3, 6, excuse), ("staff", 7, 9, "把行驶证给我。"), CLOSE]
+        assert not _found(turns, "A5-ANSWER")[0], excuse
+    asked = [GREET, ("citizen", 3, 6, "车检晚了两天，这个也能补办嘛？"), ("staff", 7, 9, "把行驶证给我。"), CLOSE]
+    assert _found(asked, "A5-ANSWER")[0]
+
+
+IN_HOURS = {"started_at": "2026-11-04T10:15:00+08:00"}
+
+
+def test_the_hours_told_when_asked_defer_nothing():
+    """The clerk stating the schedule in reply to the citizen's question informs; it puts nothing off."""
+    for reply in ("星期天不办公，工作日上午九点到十二点都能来，下午四点以后不收件了。",
+                  "周六周日休息，平时中午十二点到两点午休，其余时间都行。",
+                  "礼拜天不开门，周一到周五上午八点半到十二点，下午两点半到六点，你那时候再来。"):
+        turns = [GREET, ("citizen", 3, 5, "你们礼拜天上班吗？"), ("staff", 6, 10, reply),
+                 ("citizen", 11, 12, "晓得了。"), CLOSE]
+        assert not _found(turns, "A25-HOURS", ACTS_ON, **IN_HOURS)[0], reply
+    refused = [GREET, ("citizen", 3, 5, "你们几点下班？"), ("staff", 6, 10, "现在已经不收件了，你明天再来。"), CLOSE]
+    assert _found(refused, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+def test_a_matter_not_ready_yet_is_no_deferral_for_the_hour():
+    """Article 25 is work put off for the time of day; a document still being made defers nothing."""
+    for reply in ("电脑上看还在制证，今天领不走，过几天再来问。", "批文还没下来，你下礼拜再来看看。"):
+        turns = [GREET, ("citizen", 3, 5, "我来取我的残疾证。"), ("staff", 6, 10, reply),
+                 ("citizen", 11, 12, "行吧。"), CLOSE]
+        found, report = _found(turns, "A25-HOURS", ACTS_ON, **IN_HOURS)
+        assert not found and not any(f.article == 9 for f in report.findings), reply
+    lunch = [GREET, ("citizen", 3, 5, "我来取我的残疾证。"), ("staff", 6, 10, "中午休息了，不办了，下午再来。"), CLOSE]
+    assert _found(lunch, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+def test_a_visit_closed_on_a_pick_up_instruction_and_thanks_still_owes_the_closing():
+    """A typed visit that ends with the clerk saying when to collect and the citizen only saying
+    thanks has ended: the instruction is no farewell, so evaluation and goodbye are owed."""
+    body = [GREET, ("citizen", 3, 5, "我来办健康证。"), ("staff", 6, 8, "体检表给我。"), ("citizen", 9, 10, "给你。")]
+    for end, thanks in (("行，弄好了，五个工作日后过来领卡。", "嗯，谢谢啊。"), ("可以了，下周二凭这张单子来取。", "好的好的。")):
+        rules = {f.rule for f in _found([*body, ("staff", 30, 33, end), ("citizen", 34, 35, thanks)],
+                                        "A10-G-GOODBYE", ACTS_ON)[1].findings}
+        assert {"A10-G-EVALUATE", "A10-G-GOODBYE"} <= rules, end
+    plan = [*body, ("staff", 30, 33, "可以了，下周二凭这张单子来取。"), ("citizen", 34, 35, "行，那我周二下午过来。")]
+    assert _found(plan, "A10-G-GOODBYE", ACTS_ON)[0]  # accepting and restating the plan ends it too
+    asking = [*body, ("staff", 30, 33, "可以了，下周二凭这张单子来取。"), ("citizen", 34, 35, "那要是我没空呢？")]
+    assert not _found(asking, "A10-G-GOODBYE", ACTS_ON)[0]  # cut before the answer: not judged
+    closed = [*body, ("staff", 30, 33, "可以了，下周二凭这张单子来取。"), ("staff", 33, 36, CLOSE[3]),
+              ("citizen", 37, 38, "好的，谢谢。")]
+    assert not _found(closed, "A10-G-GOODBYE", ACTS_ON)[0]
+
+
+def test_sent_to_phone_an_office_without_its_number_is_a_vague_redirect():
+    """打电话问问 needs the number: naming the office to ring, and 'look the number up yourself'
+    when asked for it, points the citizen nowhere; the number itself, or the office to go to, does."""
+    from analyzer.rules.destinations import names_destination
+
+    assert not names_destination("这个归公积金中心管，你打个电话问问他们。")
+    assert names_destination("你打0931-8765432问问公积金中心。")
+    assert names_destination("你打电话问也行，或者直接去公积金中心三楼。")
+    assert names_destination("你直接去公积金中心问吧。")
+    turns = [GREET, ("citizen", 3, 6, "我想把公积金取出来装修。"),
+             ("staff", 7, 10, "这个归公积金中心管，你打个电话问问他们。"), ("citizen", 11, 12, "号码是多少？"),
+             ("staff", 13, 15, "网上一搜就出来了。"), CLOSE]
+    assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
+
+
+def test_bounced_between_windows_and_sent_on_again_is_a_run_around():
+    """A citizen another window sent here, or on a third trip, sent on once more is run around;
+    made to queue again after asking elsewhere is too."""
+    bounced = [GREET, ("citizen", 3, 6, "我办独生子女证，七号窗口叫我来这儿办。"),
+               ("staff", 7, 10, "这个不归我们管，你去大厅门口的导服台问问。"), ("citizen", 11, 12, "唉。"), CLOSE]
+    assert _found(bounced, "A17-RUNAROUND", ACTS_ON)[0]
+    trips = [GREET, ("citizen", 3, 6, "我来来回回跑了四趟了，到底哪儿能办？"),
+             ("staff", 7, 10, "这个不归我们管，你去别的地方问问。"), CLOSE]
+    assert _found(trips, "A17-RUNAROUND", ACTS_ON)[0]
+    requeue = [GREET, ("citizen", 3, 6, "我办独生子女证。"),
+               ("staff", 7, 10, "你先去导服台问清楚，回来再排一下队。"), CLOSE]
+    assert _found(requeue, "A17-RUNAROUND", ACTS_ON)[0]
+    first = [GREET, ("citizen", 3, 6, "我办独生子女证。"), ("staff", 7, 10, "这个在二楼八号窗口办。"), CLOSE]
+    assert not _found(first, "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_a_list_the_citizen_answers_with_you_did_not_say_that_last_time_is_piecemeal():
+    """On a return visit the clerk's list names an item the last visit left out; the evidence is the
+    citizen's reply right after it: the list (not only the reply) is the Article 18 lapse."""
+    lst = ("staff", 7, 11, "营业执照、法人身份证、公章，还有租房合同。")
+    turns = [GREET, ("citizen", 3, 6, "我来办税务登记。"), lst, ("citizen", 12, 15, "租房合同？上回你可没跟我说啊。"),
+             ("staff", 16, 18, "那你下次带过来。"), CLOSE]
+    found = _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]
+    assert found and found[0].start == 7 and found[0].detail["how"] == "across_visits"
+    brought = [*turns[:3], ("citizen", 12, 15, "上回你说要租房合同，我带来了。"), CLOSE]
+    assert not _found(brought, "A18-PIECEMEAL", ACTS_ON)[0]

@@ -59,3 +59,49 @@ def test_a_recordings_words_are_the_same_alone_and_in_any_batch(tmp_path: Path) 
     assert first[str(VISIT)] == alone
     assert second[str(VISIT)] == alone
     assert first[str(CALL)] == second[str(CALL)]
+
+
+@pytest.mark.slow
+def test_a_bins_decoding_is_bit_identical_alone_and_beside_other_bins() -> None:
+    """The recognizer itself, without the worker's scheduling: each 30 s bin of
+    both bundled recordings is encoded and decoded alone, then inside batches of
+    other bins (sizes 2-4, other orders, another recording's bins), and again
+    in the same batch. Its tokens and beam scores must be bit for bit the same:
+    CTranslate2's batched encoder and beam search must not let a row's result
+    depend on the other rows (their lengths, padding, GEMM shapes)."""
+    import numpy as np
+
+    from analyzer.speech.asr import get_model
+    from analyzer.speech.decode import decode_audio
+    from analyzer.speech.packing import Bin, PackedRecognizer, Packer, bin_features, vad_pieces
+
+    asr = replace(OPTIONS.asr, cpu_threads=1)
+    recognizer = PackedRecognizer(get_model(asr), asr, {})
+    recognizer.nbest = 3  # as with the verifier on (the default): beam, three hypotheses
+    bins: list[Bin] = []
+    for job, path in enumerate((VISIT, CALL)):
+        audio = decode_audio(path)
+        packer = Packer(4, pieces_per_window=3, share="recording")  # more, shorter bins
+        pieces = sorted((p for track, channel in enumerate(audio.samples)
+                         for p in vad_pieces(np.ascontiguousarray(channel), job, track, asr)),
+                        key=lambda p: p.start)
+        for piece in pieces:
+            bins += packer.add(piece)
+        bins += packer.close(job)
+        bins += [b for batch in packer.flush() for b in batch]
+    bins = bins[:3] + bins[-2:]  # five bins of both recordings: encoder time stays short
+    assert len(bins) >= 4, "the two recordings must give bins to mix"
+
+    def decode(rows: list[int]) -> list[tuple[list[list[int]], list[float]]]:
+        encoded = recognizer._encode(bin_features(recognizer.model.feature_extractor,
+                                                  [bins[i] for i in rows]))
+        return [(r.sequences_ids, r.scores) for r in
+                recognizer._first_decoding(encoded, [bins[i].skip for i in rows])]
+
+    alone = [decode([i])[0] for i in range(len(bins))]
+    assert any(seq[0] for seq, _ in alone), "the bins must have words to compare"
+    n = len(bins)
+    mixes = [list(range(n))[:4], list(range(n))[::-1][:4], [n - 1, 0], [1, n - 1, 0]]
+    for rows in mixes + [mixes[0]]:
+        for i, got in zip(rows, decode(rows), strict=True):
+            assert got == alone[i], (i, rows)

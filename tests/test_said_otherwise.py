@@ -499,3 +499,57 @@ def test_a_reproach_for_not_reading_is_no_sending_to_read_the_sign():
     turns = [GREET, ("citizen", "我带的是复印件，不行吗？"),
              ("staff", "单子上明明写着要原件，谁叫你不看仔细的。")]
     assert "A8-F-02" not in _rules(turns)
+
+
+# ------------------------------------------------------------- issue 23, session 5, second blind kinds
+@pytest.mark.parametrize("ask", ["印几张？", "好，要几份？", "交哪个？", "是原件吗？", "办哪一项？"])
+def test_a_terse_work_question_is_curt_not_uncivil(ask):
+    from analyzer.rules.civility import terse_question
+
+    assert terse_question(ask)
+    turns = [GREET, ("citizen", "我来打个在职证明。"), ("staff", ask), ("citizen", "两张就行。"),
+             ("staff", "好的，您稍等。"), DONE, EVAL, BYE]
+    assert not {f for f in _findings(turns) if f.article == 6}, ask
+
+
+@pytest.mark.parametrize("ask", ["你到底要几张？", "又怎么了？", "中午吃啥？", "吵什么吵？", "几张？说话啊！"])
+def test_an_impatient_or_off_work_short_question_is_still_judged(ask):
+    from analyzer.rules.civility import terse_question
+
+    assert not terse_question(ask)
+
+
+
+@pytest.mark.parametrize("finds_out", ["我问问我们股长。", "等一下，我找组长问问。", "我打听一下。"])
+def test_not_knowing_then_the_clerk_asking_herself_next_turn_is_no_brush_off(finds_out):
+    turns = [GREET, ("citizen", "独生子女证丢了，补办要不要街道盖章？"),
+             ("staff", "这个我还真不清楚用不用盖。"), ("staff", finds_out),
+             ("staff", "问清楚了，街道那个章不用盖。", 35.0), DONE, EVAL, BYE]
+    assert "A8-F-01" not in _rules(turns), finds_out
+
+
+def test_not_knowing_then_sending_the_citizen_to_ask_is_still_article_8():
+    from analyzer.rules.acts import gated
+
+    assert not gated("f_dont_know", "我不知道，我去问问")
+    assert gated("f_dont_know", "我哪知道，我问谁去，你找别人问")
+    turns = [GREET, ("citizen", "独生子女证丢了，补办要不要街道盖章？"),
+             ("staff", "这个我也不太清楚。"), ("citizen", "那怎么弄？"),
+             ("staff", "你自己上二楼找人问问。")]
+    assert "A8-F-01" in _rules(turns)
+
+
+@pytest.mark.parametrize("told", ["建议和投诉我们都有登记本，放在前台，您写上我们会回复。",
+                                  "您要提意见的话，大门右手边有个意见箱。",
+                                  "投诉可以到一楼服务台登记，也能扫墙上的二维码。"])
+def test_telling_where_complaints_go_is_no_dare_whatever_the_channel(told):
+    turns = [GREET, ("citizen", "你们这排队的安排我有点想法。"), ("staff", told), DONE, EVAL, BYE]
+    assert "A9-F-05" not in _rules(turns), told
+
+
+@pytest.mark.parametrize("dare", ["嫌我办得慢你就去告，投诉电话贴在柱子上。",
+                                  "有本事告去，意见箱就在门口。",
+                                  "爱投诉哪投诉哪，热线号码墙上都有。"])
+def test_a_dare_to_complain_is_the_forbidden_phrase_even_with_the_channel(dare):
+    turns = [GREET, ("citizen", "怎么这么久还没办好？"), ("staff", dare)]
+    assert "A9-F-05" in _rules(turns), dare

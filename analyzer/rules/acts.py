@@ -35,8 +35,12 @@ with 您好 still greets, and one forbidden clause inside a polite turn is still
 heard. An act's probability is its highest over the segments. A closing time or another
 day named in one clause is no sending away when the utterance says, anywhere,
 that the business is done today, nor is not knowing when the clerk goes to ask
-herself (:data:`UTTERANCE_BLOCKS`). Not knowing said in one turn and "go and ask
-X" in a later one is 我不知道，你去问XX all the same (:func:`carried_hits`).
+herself, nor naming complaint where its channel (a number, a book, a box, a desk) is
+told (:data:`UTTERANCE_BLOCKS`) — unless a dare frames it (嫌慢你就去告, 有本事,
+爱告哪告哪: :data:`BLOCK_OVERRIDES`). Not knowing said in one turn and "go and ask
+X" in a later one is 我不知道，你去问XX all the same (:func:`carried_hits`); not
+knowing followed by the clerk asking someone herself (我问问主任, in the same or the
+next turn) is finding out, no brush-off.
 
 An act also needs its *concept* in the words (:data:`ACT_GATES`, compared by
 pinyin so a recognizer's homophones pass; a one-character word by itself): brushing off as busy speaks of
@@ -244,15 +248,22 @@ _STILL_SERVED = (r"(?:还|也|照样|一样)(?:能|可以)(?:给[您你]|帮[您
 #: not the clerk's closing time (Article 25's to judge, not 下班了，明天再来).
 _AWAY = (r"(?:同志|同事|负责的|经办的?|管这个的|那个岗|那位)[^，,。！!？?]{0,6}"
          r"(?:休假|请假|出差|不在|外出|下乡)")
+#: The clerk asking someone herself (我问问主任, 我找组长问一下, 我去请示一下), not "ask whom?" (我问谁去).
+_SELF_ASK = (r"我(?:先|再|这就|马上|得|来|去|帮[您你]?|给[您你]?|替[您你]?)?"
+             r"(?:找[^，,。！!？?]{0,8}|跟[^，,。！!？?]{0,8}|打(?:个|一个)?电话)?"
+             r"(?:问|打听|咨询|请示|确认)(?!谁)")
 ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "redirect": re.compile(rf"{_I_GO}{_FOR_YOU}?问|我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
     # nor does a clerk who does not know and goes to ask (我不太清楚，我帮您问一下同事)
     # nor one who does not know the citizen's own past (我不晓得您之前在哪办的) and asks him
-    "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|帮[您你]问|我(?:陪|领|带)[您你]?(?:过去|去)|"
+    "f_dont_know": re.compile(rf"{_I_GO}{_FOR_YOU}问|{_SELF_ASK}|帮[您你]问|我(?:陪|领|带)[您你]?(?:过去|去)|"
                               r"不(?:知道|晓得|清楚)[您你](?:之前|以前|上次|上回|当时|原来)"),
     # the complaint channel told, or the right to complain granted (投诉电话是12345，我们会认真处理;
     # 有意见可以投诉，这是您的权利), dares nobody
+    # (a book, a box or a desk for them as much as a number: 意见和投诉都有专门的本子)
     "f_complain": re.compile(r"(?:投诉|举报|监督)(?:电话|热线|渠道|箱|方式)|认真处理|"
+                             r"(?:投诉|意见|建议|举报)[^，,。！!？?]{0,6}"
+                             r"(?:本子|簿|意见本|箱|信箱|邮箱|窗口|服务台|登记|网站|平台|二维码|热线)|"
                              r"(?:是|这是)[你您]的权利|有需要[^，,。！!？?]{0,4}(?:可以|随时)"),
     # 忙碌 describes, 帮忙 helps, and the citizen's busy work (您工作忙的话) is his: none says
     # "can't you see I'm busy"
@@ -271,6 +282,13 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     # the clerk blaming her own explanation (我刚才说得不太清楚，我再说一遍) repeats it, she does not reproach
     "f_said_already": re.compile(r"我(?:刚才)?(?:说得|讲得|没说|没讲)(?:不太|不够|不)?(?:清楚|明白)|"
                                  r"我再(?:给[您你])?(?:说|讲|解释)一(?:遍|下|次)"),
+}
+#: Act -> words that void its :data:`ACT_BLOCKS` entry: a dare (嫌慢你就去告, 有本事告去, 爱告哪告哪)
+#: is 你去投诉好了 however helpfully the channel is told beside it (投诉电话墙上就有).
+BLOCK_OVERRIDES: dict[str, re.Pattern[str]] = {
+    "f_complain": re.compile(r"嫌[^，,。！!？?]{0,6}就|有本事|[你您]?告去|爱(?:去)?(?:告|投诉)|随便(?:你)?(?:告|投诉)|"
+                             r"尽管(?:去)?(?:告|投诉)|想告就告|告就告|去告[吧呗啊]|投诉去[吧呗啊]?|"
+                             r"(?:去|就)投诉[吧呗]"),
 }
 #: Acts whose :data:`ACT_BLOCKS` are read in the whole utterance, not only the clause: a
 #: closing time or another day in one clause (马上下班了) sends nobody away when another
@@ -354,8 +372,7 @@ def gated(act: str, text: str) -> bool:
         return False
     if act in SITUATIONS and len(_codes(text).split()) < MIN_SITUATION_CHARS:
         return False
-    block = ACT_BLOCKS.get(act)
-    if block is not None and block.search(_simplified(text)):
+    if _blocked(act, text, ACT_BLOCKS.get(act)):
         return False
     gates = ACT_GATES.get(act)
     if gates is None:
@@ -451,7 +468,8 @@ def carried_hits(interaction: Interaction, index: Sequence[int],
 
     A clerk who says 我也不太清楚 and, once the citizen asks again, 你出去问问咨询台,
     has said 我不知道，你去问XX in two turns. For each staff utterance that sends the
-    citizen to ask (:data:`ASK_WORDS`) without the act heard in it, the not-knowing
+    citizen to ask (:data:`ASK_WORDS`) without the act heard in it (and where the
+    clerk does not ask herself: 我问问主任 finds out, :data:`ACT_BLOCKS`), the not-knowing
     clause of one of the clerk's :data:`CARRY_UTTERANCES` previous utterances (at
     most :data:`CARRY_SECONDS` earlier, where she did not go to ask herself, a
     statement that passes the act's gate) is
@@ -466,7 +484,8 @@ def carried_hits(interaction: Interaction, index: Sequence[int],
     for n, (k, i) in enumerate(staff):
         text = utts[i].text
         if not rules or CARRIED_ACT in heard[k] or (i, rules[0].id) in have \
-                or not ASK_WORDS.search(_simplified(text)):
+                or not ASK_WORDS.search(_simplified(text)) \
+                or ACT_BLOCKS[CARRIED_ACT].search(_simplified(text)):
             continue
         for kj, j in reversed(staff[max(0, n - CARRY_UTTERANCES):n]):
             if utts[i].start - utts[j].end > CARRY_SECONDS or CARRIED_ACT in heard[kj] \
@@ -523,8 +542,15 @@ def gets_round_missing(text: str) -> bool:
 
 def _blocked_in(act: str, text: str) -> bool:
     """True when ``act`` is one of :data:`UTTERANCE_BLOCKS` and its block is in the whole ``text``."""
-    block = ACT_BLOCKS.get(act) if act in UTTERANCE_BLOCKS else None
-    return block is not None and block.search(_simplified(text)) is not None
+    return _blocked(act, text, ACT_BLOCKS.get(act) if act in UTTERANCE_BLOCKS else None)
+
+
+def _blocked(act: str, text: str, block: re.Pattern[str] | None) -> bool:
+    """True when ``block`` is in ``text`` and no :data:`BLOCK_OVERRIDES` entry of ``act`` voids it."""
+    if block is None or block.search(_simplified(text)) is None:
+        return False
+    override = BLOCK_OVERRIDES.get(act)
+    return override is None or override.search(_simplified(text)) is None
 
 
 def destination_hits(interaction: Interaction, index: Sequence[int],

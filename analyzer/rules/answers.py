@@ -74,7 +74,8 @@ QUESTION_RE = re.compile(
     r"(能|可|会|是|有|要|对|行|好|用)不\1|可不可以|是否|有没有|请问"
 )
 #: Final particles of a question, checked on the simplified text before normalization drops them.
-QUESTION_END_RE = re.compile(r"[吗嘛呢么][\s。.!！…~～]*$|[?？]\s*$")
+#: 嘛 at the end of a statement asserts (我又不是故意的嘛): it asks only with a question mark.
+QUESTION_END_RE = re.compile(r"[吗呢么][\s。.!！…~～]*$|嘛\s*[?？]\s*$|[?？]\s*$")
 
 
 def is_question(text: str) -> bool:
@@ -167,8 +168,9 @@ CLARIFY = re.compile(r"您是说|你是说|您说的是|你说的是|什么意�
 CLARIFY_WHICH = re.compile(r"^[^，,。？?]{0,3}哪(?:个|一个|样|种)[^，,。？?]{0,2}[？?。]?$")
 #: Clause boundaries.
 _CLAUSES = re.compile(r"(?<=[？?！!。；;])|[，,]")
-#: A clause that is a question (after simplification); 吧 only with a question mark.
-_QUESTION_END = re.compile(r"[吗嘛呢么][\s。.!！…~～]*$|吧\s*[?？]\s*$|[?？]\s*$")
+#: A clause that is a question (after simplification); 吧 and 嘛 (assertive at a statement's
+#: end) only with a question mark.
+_QUESTION_END = re.compile(r"[吗呢么][\s。.!！…~～]*$|[吧嘛]\s*[?？]\s*$|[?？]\s*$")
 #: Characters that carry no content when comparing a question with a reply.
 _FUNCTION_CHARS = set("的了吗呢吧啊呀哦嗯么是不在有要能我你您他她它们这那个就也都还和与就一下什么怎么"
                       "哪儿里去到给把被让请问可以好行对没咋啥")

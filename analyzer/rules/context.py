@@ -511,7 +511,11 @@ def visit_ended(interaction: Interaction, hits: Sequence[Hit], options: ContextO
       silence after the last speech;
     * ``staff_last``: a typed transcript without ``duration`` (no silence to
       measure) whose last turn is the staff's: the citizen was answered. One
-      ending on the citizen's words may have been cut before the answer.
+      ending on the citizen's words may have been cut before the answer;
+    * ``acknowledged``: unless those words only acknowledge (好的，谢谢) the
+      staff's concluding words (办好了, 七天以后来拿: :func:`acknowledges_conclusion`).
+      A pick-up instruction ends the business; it is no farewell, so the
+      closing is still owed.
 
     A visit with no citizen speech at all is not judged (nobody left).
     """
@@ -528,10 +532,38 @@ def visit_ended(interaction: Interaction, hits: Sequence[Hit], options: ContextO
                 return "farewell"
     last = max(utts, key=lambda u: u.end)
     if interaction.duration is None:  # a typed transcript: no silence to measure
-        return "staff_last" if last.speaker in STAFF_LIKE else None
+        if last.speaker in STAFF_LIKE:
+            return "staff_last"
+        return "acknowledged" if staff and acknowledges_conclusion(staff[-1], last) else None
     if interaction.duration - last.end >= options.ended_silence:
         return "citizen_left" if last.speaker == "citizen" else "recording_end"
     return None
+
+
+#: Staff words that conclude the business: done, or when and where to collect the result.
+_CONCLUDES = re.compile(r"办好了|办完了|弄好了|搞定了|(?:^|[，,。])(?:好了|行了|可以了)|"
+                        r"(?:来|过来|再来|回来)(?:拿|取|领)|(?:拿|取|领)(?:证|件|卡|照|结果)|凭.{0,6}(?:拿|取|领)")
+#: A citizen turn that only acknowledges (好的，谢谢; 行，知道了; 好嘞).
+_ACKNOWLEDGES = re.compile(r"^(?:(?:好|好的|好嘞|好吧|行|行吧|成|嗯|哦|噢|知道了|晓得了|明白了|记住了|"
+                           r"谢谢|谢谢你|谢谢您|谢了|多谢|麻烦了|辛苦了)(?:啊|呀|哈|啦)?[，,。！!～~ ]*)+$")
+
+#: A citizen turn that opens by accepting and goes on to restate the plan (好，那我下礼拜来拿).
+_ACCEPTS = re.compile(r"^(?:好|好的|好嘞|行|行吧|成|嗯|哦|知道了|晓得了|明白了|谢谢)[，,。 ]*(?:那)?我")
+#: Words that keep the matter open (可是, 万一, 要是): no acceptance.
+_WORRIED = re.compile(r"可是|但是|万一|要是|如果|不过|为什么|怎么|吗|呢|？|\?")
+
+
+def acknowledges_conclusion(staff: Utterance, last: Utterance) -> bool:
+    """True when the citizen's last words only acknowledge the staff's concluding words.
+
+    好了，证件七天以后来拿。 / 好的，谢谢。 (or 好，那我下礼拜来拿。) ends the visit
+    as surely as the staff's last word would: nothing is left unanswered.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    said = to_simplified(last.text).strip()
+    return bool(_CONCLUDES.search(to_simplified(staff.text))) and bool(
+        _ACKNOWLEDGES.match(said) or (_ACCEPTS.match(said) and not _asks(said) and not _WORRIED.search(said)))
 
 
 def _replies_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],

@@ -7,7 +7,8 @@ A first-asked clerk who sends the citizen elsewhere must say *where*: "告知或
 * a window or counter by number or name (三号窗口, 9号, 综合窗口, 出入境专窗),
 * a floor (二楼, 三层),
 * an office by its name (民政局, 不动产登记中心, 派出所, 出入境大厅, 社保所 …),
-* a telephone number or a named hotline with its number (12345, 0935-8221234),
+* a telephone number or a named hotline with its number (12345, 0935-8221234);
+  sent to phone (打个电话问问医保局), an office named without its number is vague,
 * a street address (新华路18号, 人民路和北京路口),
 * the way there (出门左转, 往前走到头, 就在隔壁), or the clerk taking the citizen there
   (我带您过去).
@@ -49,6 +50,11 @@ _BREAK = re.compile(r"[去到找在是问归回上的了个那这你您我他她
 _GENERIC = re.compile(r"^(?:别的|其他|其它|那边|这边|这个|那个|相关|上级|有关|对应|对口|我们|你们|"
                       r"咱们|人家|别处|外面|哪个|什么|一个|各|本|该)?$")
 
+#: Sending the citizen to phone (打个电话问问, 电话咨询): concrete only with the number itself.
+_PHONE = re.compile(r"打(?:个|一个|一下|一通)?电话|电话(?:问|咨询|联系|打过去)|致电|打过去问")
+#: Going there in person (去民政局, 到街道办): an office named as a place to go is concrete.
+_GO = re.compile(r"(?:去|到|上|跑)[^，,。打]{0,8}$")
+
 
 def names_destination(text: str) -> bool:
     """True when ``text`` names a concrete destination (see the module docstring).
@@ -63,7 +69,10 @@ def names_destination(text: str) -> bool:
     simple = to_simplified(text)
     if _PLACE.search(simple):
         return True
+    by_phone = bool(_PHONE.search(simple))
     for m in _OFFICE.finditer(simple):
+        if by_phone and not _GO.search(simple[max(0, m.start() - 10):m.start()]):
+            continue  # 打个电话问问医保局 without the number: phoning needs one, the office alone is vague
         if _SPECIFIC.match(simple, max(0, m.start() - 1)) or _SPECIFIC.match(simple, m.start()):
             return True
         before = simple[max(0, m.start() - 8):m.start()]

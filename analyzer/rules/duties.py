@@ -667,6 +667,8 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
             continue  # 磨磨蹭蹭的，我都要下班了: hurrying one still served is Art. 9's rush only
         if not inside and _COURTEOUS.search(to_simplified(words)):
             continue  # a polite close after the hours breaches nothing
+        if f.detail.get("method") == "paraphrase" and not_ready(words):
+            continue  # 审批还没下来，明天再来问问: the matter is not ready, no closing for the hour
         note = {"local_time": when.strftime("%Y-%m-%d %H:%M"), "service_hours": hours,
                 "within_service_hours": inside}
         clock = when.strftime("%H:%M")
@@ -725,6 +727,52 @@ def not_the_hour(f: Finding, said: str) -> bool:
         and not _HOUR.search(simple)
 
 
+#: Words that the citizen's matter is not ready yet (还在制作, 还没批下来, 证没印出来).
+_NOT_READY = re.compile(r"还在(?:制作|制证|制卡|做|印|审批|审核|核|走流程|处理|办理中|排期)|"
+                        r"(?:制作|审批|审核|办理|处理)中|"
+                        r"(?:还没|没|未)(?:做好|做出来|制好|印|批|审|出来|下来|寄到|寄过来|到货|办好|办下来|好)")
+#: A schedule named (工作日, 周一到周五, 上午八点半到十二点): the hours themselves.
+_SCHEDULE = re.compile(r"工作日|周[一二三四五六日天末]|星期|礼拜|每天|平时|节假日|[上下中]午.{0,6}点|点半?到")
+#: The present business put off (现在, 今天, 这会儿, 明天): a deferral, not information; 周一再来
+#: after the schedule only says when it is open.
+_NOW = re.compile(r"现在|今天|今儿|这会|马上|已经|刚才|明天|明儿")
+#: A citizen asking about the hours (几点上班, 周末开门吗, 中午休息吗).
+_ASKS_HOURS = re.compile(r"几点|什么时候|啥时候|啥时|哪天|几号|哪个时间|什么时间|上班|下班|开门|关门|营业|办公|"
+                         r"周末|星期|礼拜|周[六日天]|中午|午休|休息|时间")
+
+
+def not_ready(text: str) -> bool:
+    """True when a deferral's words give the matter not being ready, and no hour, as the reason.
+
+    系统显示还在制作，今天拿不了，过两天再来看 puts nothing off for the time of
+    day (Article 25 is work refused or deferred because of the hour: 下班了,
+    午休, 还没上班, 不收了): the document is simply not made yet.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_NOT_READY.search(simple)) and not _HOUR.search(simple)
+
+
+def tells_the_hours(utts: Sequence[Utterance], i: int) -> bool:
+    """True when staff utterance ``i`` states the hours in reply to a citizen asking about them.
+
+    周末不开门，工作日上午八点半到十二点 answering 你们周六上班吗？ is information,
+    not work deferred: the reply names a schedule and puts off nothing now
+    (今天, 现在, 明天再来).
+    """
+    from analyzer.rules.answers import questions
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(utts[i].text)
+    if not _SCHEDULE.search(simple) or _NOW.search(simple):
+        return False
+    for k in range(i - 1, max(-1, i - 3), -1):
+        if utts[k].speaker == "citizen":
+            return any(_ASKS_HOURS.search(q.text) for q in questions(utts[k].text))
+    return False
+
+
 def _said(interaction: Interaction, f: Finding) -> str:
     """The whole utterance(s) a finding was said in."""
     idx = f.detail.get("utterances") or []
@@ -740,6 +788,8 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
         if cue.kind != "deferral" or cue.utterance >= len(utts):
             continue
         u = utts[cue.utterance]
+        if not_ready(u.text) or tells_the_hours(utts, cue.utterance):
+            continue  # the matter not ready yet, or the hours told when asked: no deferral for the hour
         when = local_time(interaction, u.start, zones)
         if u.speaker == "citizen" or when is None or u.start in charged \
                 or not in_service_hours(when, interaction.hall, options):
@@ -761,14 +811,19 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
 # ----------------------------------------------------------------- Article 17 (两头跑)
 #: The citizen saying this is a repeated trip (第三趟, 跑了好几回).
 TRIPS = re.compile(r"第[三四五六七八九十3-9]\s*[趟次回遍]|(?:跑|来)了?\s*[三四五六七八九十3-9]\s*[趟次回遍]")
+#: The citizen saying another window or office sent them here (三号窗口让我来找你, 那边说归你们管).
+#: Only a window, desk or office sending them counts (家里人让我来办 is no bounce).
+BOUNCED = re.compile(r"(?:窗口|[0-9一二三四五六七八九十]号|那边|楼上|楼下|台|大厅|局|中心|所|科|处)[^。？?！!]{0,12}"
+                     r"(?:让|叫|喊|要)我(?:来|过来|回来|到这|上这)|"
+                     r"(?:说|讲)(?:是|归|该)(?:你们|你这|这儿|这里|这边)(?:办|管|负责)|(?:打发|推)(?:到|回)(?:这|你)")
 
 
 #: Cue kinds of a clerk sending the citizen away to come again.
-SENT_AWAY: tuple[str, ...] = ("incomplete_materials", "deferral", "materials_deferred")
+SENT_AWAY: tuple[str, ...] = ("incomplete_materials", "deferral", "materials_deferred", "not_ours")
 #: Words that make the citizen queue again (重新取号, 回来再排, 每次都要取号, 从头排) whatever the
 #: lexicon and the act detector heard.
-REQUEUE = re.compile(r"(?:重新|再|每次都要?|每回都要?|从头)(?:取|拿|排)(?:个|一个|一次)?(?:号|队)|从头排|"
-                     r"回来(?:再|重新)排")
+REQUEUE = re.compile(r"(?:重新|再|每次都要?|每回都要?|从头)(?:去|到那边|过来)?(?:取|拿|排)(?:个|一个|一次|一下)?(?:号|队)|"
+                     r"从头排|回来(?:再|重新)排|(?:重新|从头)排一?[下遍次]")
 #: Words of a queue or a shuttle (排队, 取号, 从头, 窗口, 来回): a re-queue names one.
 _QUEUE = re.compile(r"排|号|从头|重新|窗口|来回|两头|跑")
 #: A queue the clerk spares the citizen (不用重新取号, 回来直接找我不用排队).
@@ -782,9 +837,11 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
       (``requeue`` cue, or the words alone, :data:`REQUEUE`: 重新取号, 回来再排,
       每次都要取号 …, in words naming a queue or a shuttle:
       :data:`_QUEUE`; 表审完了再去照相 is the next step);
-    * the citizen says this is the third trip or more (:data:`TRIPS`) and the
-      clerk still sends them away to come again (a later
-      ``incomplete_materials``, ``deferral`` or ``materials_deferred`` cue); a
+    * the citizen says this is the third trip or more (:data:`TRIPS`), or that
+      another window sent them here (:data:`BOUNCED`), and the clerk still
+      sends them away to come again or elsewhere (a later
+      ``incomplete_materials``, ``deferral``, ``materials_deferred`` or
+      ``not_ours`` cue: bounced between windows, then to the desk); a
       clerk who serves them, naming a material on the way, does not, and the
       extra trip of an ordinary Article 18 lapse is not counted again.
     """
@@ -794,7 +851,8 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
     if rule is None:
         return []
     utts = interaction.utterances
-    trips = [u for u in utts if u.speaker == "citizen" and TRIPS.search(to_simplified(u.text))]
+    trips = [u for u in utts if u.speaker == "citizen"
+             and (TRIPS.search(to_simplified(u.text)) or BOUNCED.search(to_simplified(u.text)))]
     out: dict[int, Finding] = {}
     have = {c.utterance for c in cues if c.kind == "requeue"}
     said = [Cue("requeue", i, u.start, u.end, u.text, 0.75, source="pattern") for i, u in enumerate(utts)

@@ -425,6 +425,11 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
                 and _more_than_brought(utts, cue.utterance) and _is_new(utts, cue):
             # back with what was asked, and told one more thing
             out.setdefault(cue.utterance, _finding(rule, cue, "across_visits", None, utts))
+    for i, u in enumerate(utts):  # 户口本、结婚证… / 上次没说要这个啊: the item the last visit left out
+        if i not in out and u.speaker != "citizen" and not _asks(u.text) and materials_named(u.text) \
+                and _protested_next(utts, i, earlier_visit):
+            listed = Cue("materials_listed", i, u.start, u.end, u.text, 0.75, source="pattern")
+            out[i] = _finding(rule, listed, "across_visits", None, utts)
     items = sorted([*told, *items_by_words(utts, told)], key=lambda c: c.start)
     for cue in items:  # told one item a turn: the third in a later turn (还有A … 接着是B … 然后是C)
         if cue.utterance not in out and _is_new(utts, cue) \
@@ -432,6 +437,23 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
             out[cue.utterance] = _finding(rule, dataclasses.replace(cue, kind="materials_added"),
                                           "added", firsts[0], utts)
     return [out[k] for k in sorted(out)]
+
+
+def _protested_next(utts: Sequence[Utterance], i: int, earlier_visit: Sequence[Cue]) -> bool:
+    """True when the citizen's next words after staff turn ``i`` say an earlier visit did not tell this.
+
+    A clerk's list on a return visit answered at once by 上次没说要这个啊 names the
+    item this visit added: the evidence is in the citizen's reply.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    nxt = next((k for k in range(i + 1, len(utts)) if utts[k].speaker == "citizen"), None)
+    return nxt is not None and any(e.utterance == nxt for e in earlier_visit) \
+        and bool(_NOT_TOLD.search(to_simplified(utts[nxt].text)))
+
+
+#: The citizen saying they were not told (上次没说, 上回可没讲, 当时怎么不说).
+_NOT_TOLD = re.compile(r"(?:没|没有|未|不)(?:跟我|和我|给我|同我)?(?:说|讲|提|告诉|交代|通知)|(?:怎么|咋|为啥|为什么)不(?:早)?(?:说|讲)")
 
 
 def _finding(rule: object, cue: Cue, how: str, first: Cue | None, utts: Sequence[Utterance]
