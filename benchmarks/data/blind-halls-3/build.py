@@ -80,7 +80,7 @@ def build():
 
 def validate(inters, labels):
     assert len(inters) == len(labels) == 40
-    for rec, lab in zip(inters, labels):
+    for rec, lab in zip(inters, labels, strict=True):
         assert rec["id"] == lab["id"]
         arts = [b["article"] for b in lab["breaches"]]
         assert len(arts) == len(set(arts)), rec["id"]
