@@ -297,6 +297,28 @@ class ClassifierOptions(Checked):
 
 
 @dataclass(frozen=True)
+class JudgeOptions(Checked):
+    """The turn-level judge beside the rules (:mod:`analyzer.rules.judge`).
+
+    Off by default: the leave-one-set-out measure (``benchmarks/judge.py``,
+    ``docs/benchmarks/judge.md``) decides whether it is switched on. The
+    per-article veto and add bars are part of the weights file (chosen by
+    cross-validation on the training sets); these options only switch sides.
+    """
+
+    SECTION: ClassVar[str] = "judge"
+    _RANGES: ClassVar[dict[str, Range]] = {"review_probability": UNIT}
+
+    enabled: bool = False
+    model: str = ""  # judge weights JSON file; "": the shipped models/judge.json
+    veto: bool = True  # drop a rule finding the judge rates below its article's veto bar
+    add: bool = True  # file a finding where the rules are silent, at/above the add bar
+    # a judge-only finding with probability below this (0-1) is held for review
+    # (review="judge"): reported, deducting nothing until an inspector confirms it
+    review_probability: float = 0.9
+
+
+@dataclass(frozen=True)
 class ScoreOptions(Checked):
     """Scoring (``analyzer.rules.score``)."""
 
@@ -592,6 +614,7 @@ class AnalyzerOptions(Checked):
     acoustics: AcousticOptions = field(default_factory=AcousticOptions)
     asr: ASROptions = field(default_factory=ASROptions)
     classifier: ClassifierOptions = field(default_factory=ClassifierOptions)
+    judge: JudgeOptions = field(default_factory=JudgeOptions)
     score: ScoreOptions = field(default_factory=ScoreOptions)
     pack: PackOptions = field(default_factory=PackOptions)
     verify: VerifyOptions = field(default_factory=VerifyOptions)

@@ -51,6 +51,7 @@ FINDING_KINDS: tuple[str, ...] = (
     "earlier_visit",
     "hours",
     "runaround",
+    "judge",
 )
 
 
@@ -302,8 +303,9 @@ class Interaction:
 #: ``speaker``: the words were attributed to their speaker below
 #: ``attribution.review_below`` (one microphone, two people); ``detector``: the
 #: phrase detector's probability that it was said is under
-#: ``verify.review_probability`` (a phrase heard from audio the text did not show).
-REVIEW_REASONS: tuple[str, ...] = ("speaker", "detector")
+#: ``verify.review_probability`` (a phrase heard from audio the text did not show);
+#: ``judge``: a finding only the turn-level judge made, under ``judge.review_probability``.
+REVIEW_REASONS: tuple[str, ...] = ("speaker", "detector", "judge")
 
 
 @dataclass

@@ -159,6 +159,11 @@ def analyze_interaction(
         from analyzer.rules.duties import apply_duties
 
         findings = apply_duties(interaction, hits, cues, lexicon, options, ring, findings)
+        if options.judge.enabled:  # the learned judge's say on the rules' findings
+            from analyzer.rules.judge import judge_findings
+
+            findings = judge_findings(interaction.utterances, interaction.channel, findings,
+                                      options, lexicon)
         findings = hold_uncertain(findings, interaction.utterances,
                                   options.attribution.review_below,
                                   detector_bar=options.verify.review_probability)

@@ -1,0 +1,369 @@
+"""The turn-level judge: a learned second opinion per article beside the rules.
+
+The rules (:mod:`analyzer.rules.duties` and the modules before it) say where a
+breach is; the judge reads each staff turn with its context and the rules' own
+evidence and gives, per article, the probability that this turn breaches it
+(a *turn* unit), and per article the probability that the visit lacks an owed
+act somewhere (a *visit* unit: a greeting, a closing, an answer never given).
+Features are binary hashed tokens: character n-grams of the staff turn, of the
+citizen turns before and after it, the turn's place in the visit, the channel,
+which rule findings overlap it, and the staff act detector's probabilities
+(:func:`analyzer.rules.learned.act_probabilities`). One logistic regression per
+article and level, trained by :mod:`analyzer.training.judge` on our own
+blind-written hall sets and generated visits, shipped as JSON weights.
+
+How the two combine (:func:`combine`), per article, with bars chosen only by
+cross-validation on the training sets (an article whose bars are ``None``
+stays rules-only):
+
+* a rule finding whose judge probability (the largest over the staff turns it
+  overlaps and the visit unit) is below the article's ``veto`` bar is dropped;
+* where the rules are silent, a turn (or visit) unit at or above the article's
+  ``add`` bar becomes a judge finding (kind ``judge``) citing the model; one
+  below ``judge.review_probability`` is held for review (``review="judge"``)
+  and deducts nothing until an inspector confirms it.
+
+Every finding the judge touched carries ``detail["source"]`` (``rule`` or
+``judge``) and ``detail["judge_probability"]``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from analyzer.errors import ModelError
+from analyzer.types import Finding, Utterance
+
+if TYPE_CHECKING:
+    from analyzer.options import AnalyzerOptions, JudgeOptions
+    from analyzer.text.lexicon import Lexicon
+
+#: The articles the judge may speak on (the labels' articles).
+ARTICLES: tuple[int, ...] = (5, 6, 7, 8, 9, 10, 16, 17, 18, 25)
+#: Unit levels: one staff turn, or the whole visit.
+LEVELS: tuple[str, ...] = ("turn", "visit")
+#: Hashed feature space (tokens are hashed with CRC-32, stable across runs and machines).
+DIM = 1 << 18
+#: The weights file format this module reads.
+FORMAT = 1
+#: The shipped model (below ``analyzer/_data/models``).
+MODEL_FILE = "judge.json"
+
+
+def _grams(prefix: str, text: str, sizes: Sequence[int]) -> list[str]:
+    chars = [c for c in text if not c.isspace()]
+    out = []
+    for n in sizes:
+        out += [f"{prefix}{''.join(chars[i:i + n])}" for i in range(len(chars) - n + 1)]
+    return out
+
+
+def _bin(p: float) -> int:
+    return min(4, int(p * 5))
+
+
+def _acts(probs: Mapping[str, float] | None, prefix: str) -> list[str]:
+    if not probs:
+        return []
+    return [f"{prefix}{act}:{_bin(p)}" for act, p in probs.items() if p >= 0.2]
+
+
+def _overlaps(f: Finding, u: Utterance) -> bool:
+    if f.start is None or f.end is None:
+        return False
+    return f.start <= u.end and u.start <= f.end and (f.start < u.end or u.start < f.end)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One thing the judge rates: a staff turn (``index``) or the visit (``index`` -1)."""
+
+    article: int
+    level: str
+    index: int
+    tokens: tuple[str, ...]
+
+
+def _turn_base(utts: Sequence[Utterance], i: int, channel: str,
+               acts: Sequence[Mapping[str, float] | None]) -> list[str]:
+    staff = [k for k, u in enumerate(utts) if u.speaker == "staff"]
+    rank = staff.index(i)
+    prev = next((utts[k].text for k in range(i - 1, -1, -1) if utts[k].speaker != "staff"), "")
+    nxt = next((utts[k].text for k in range(i + 1, len(utts)) if utts[k].speaker != "staff"), "")
+    toks = ["bias", f"ch:{channel}", f"pos:{min(3, rank * 4 // max(1, len(staff)))}"]
+    toks += ["pos:first"] if rank == 0 else []
+    toks += ["pos:last"] if rank == len(staff) - 1 else []
+    toks += ["prev:none"] if not prev else []
+    toks += _grams("s:", utts[i].text, (1, 2, 3)) + _grams("p:", prev, (1, 2))
+    toks += _grams("n:", nxt, (1, 2)) + _acts(acts[i], "act:")
+    return toks
+
+
+def _rule_tokens(prefix: str, found: Sequence[Finding], article: int) -> list[str]:
+    toks = [f"{prefix}any:{f.rule}" for f in found]
+    mine = [f for f in found if f.article == article]
+    toks += [f"{prefix}mine:{f.rule}" for f in mine] + ([f"{prefix}mine"] if mine else [])
+    toks += [f"{prefix}held" for f in mine if f.review]
+    return toks
+
+
+def units(utterances: Sequence[Utterance], channel: str, findings: Sequence[Finding],
+          acts: Sequence[Mapping[str, float] | None]) -> list[Unit]:
+    """Every unit of one interaction, for every article (turns first, then the visit).
+
+    Args:
+        utterances: The interaction's utterances.
+        channel: ``counter`` or ``phone``.
+        findings: The rules' findings.
+        acts: Per utterance, the act detector's probabilities (None: none).
+    """
+    staff = [k for k, u in enumerate(utterances) if u.speaker == "staff"]
+    out = []
+    for i in staff:
+        base = _turn_base(utterances, i, channel, acts)
+        here = [f for f in findings if _overlaps(f, utterances[i])]
+        for a in ARTICLES:
+            out.append(Unit(a, "turn", i, tuple(base + _rule_tokens("r:", here, a))))
+    first = [utterances[k].text for k in staff[:2]]
+    last = [utterances[k].text for k in staff[-2:]]
+    citizen = [u.text for u in utterances if u.speaker != "staff"]
+    vbase = ["bias", f"ch:{channel}", f"turns:{min(6, len(utterances) // 3)}"]
+    vbase += _grams("f:", "|".join(first), (1, 2)) + _grams("l:", "|".join(last), (1, 2))
+    vbase += _grams("lc:", citizen[-1] if citizen else "", (1, 2))
+    best: dict[str, float] = {}
+    for k in staff:
+        for act, p in (acts[k] or {}).items():
+            best[act] = max(best.get(act, 0.0), p)
+    vbase += _acts(best, "vact:")
+    for a in ARTICLES:
+        out.append(Unit(a, "visit", -1, tuple(vbase + _rule_tokens("v:", findings, a))))
+    return out
+
+
+def vector(tokens: Sequence[str]) -> dict[int, float]:
+    """The hashed binary feature vector of a unit's tokens."""
+    return {zlib.crc32(t.encode("utf-8")) % DIM: 1.0 for t in tokens}
+
+
+@dataclass(frozen=True)
+class Model:
+    """One article-and-level regression: intercept and sparse weights."""
+
+    intercept: float
+    weights: Mapping[int, float]
+
+    def probability(self, tokens: Sequence[str]) -> float:
+        """P(breach) of a unit."""
+        return self.of_vector(vector(tokens))
+
+    def of_vector(self, vec: Mapping[int, float]) -> float:
+        """P(breach) of a unit's hashed vector (:func:`vector`)."""
+        z = self.intercept + sum(self.weights.get(j, 0.0) * v for j, v in vec.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True)
+class Bars:
+    """An article's combination bars (None: that side off, the rules decide)."""
+
+    veto: float | None = None
+    add: float | None = None
+
+
+@dataclass(frozen=True)
+class Judge:
+    """The judge's models and bars, as :mod:`analyzer.training.judge` exports them.
+
+    Attributes:
+        models: ``(article, level)`` -> regression (missing: no model, rules-only).
+        bars: Article -> its bars.
+        rules: Article -> the lexicon rule a judge-only finding is filed under.
+        version: Content hash of the weights file.
+    """
+
+    models: Mapping[tuple[int, str], Model]
+    bars: Mapping[int, Bars]
+    rules: Mapping[int, str]
+    version: str = ""
+
+    def rate(self, unit_list: Sequence[Unit]) -> dict[tuple[int, str, int], float]:
+        """``(article, level, index)`` -> probability, for the units that have a model."""
+        out = {}
+        for u in unit_list:
+            m = self.models.get((u.article, u.level))
+            if m is not None:
+                out[(u.article, u.level, u.index)] = m.probability(u.tokens)
+        return out
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any], version: str = "") -> Judge:
+        """Build from the JSON form (``format`` must be :data:`FORMAT`)."""
+        if data.get("format") != FORMAT:
+            raise ModelError(f"judge weights format {data.get('format')!r}, expected {FORMAT}")
+        models = {}
+        for key, m in data["models"].items():
+            a, level = key.split(":")
+            models[(int(a), level)] = Model(float(m["intercept"]), {
+                int(j): float(w) for j, w in zip(m["index"], m["weight"], strict=True)})
+        bars = {int(a): Bars(b.get("veto"), b.get("add")) for a, b in data["bars"].items()}
+        return Judge(models, bars, {int(a): r for a, r in data["rules"].items()}, version)
+
+
+def load_judge(path: str = "") -> Judge:
+    """The judge's weights: ``path``, or the shipped ``models/judge.json`` ("").
+
+    Raises:
+        ModelError: The file is missing or not a judge weights file.
+    """
+    return _load(path or "")
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str) -> Judge:
+    import hashlib
+
+    from analyzer.resources import data_path
+
+    file = Path(path) if path else data_path("models", MODEL_FILE)
+    try:
+        text = file.read_text(encoding="utf-8")
+        data = json.loads(text)
+        return Judge.from_dict(data, hashlib.sha256(text.encode()).hexdigest()[:12])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"judge weights unreadable: {exc}", source=str(file)) from exc
+
+
+def utterance_acts(utterances: Sequence[Utterance], options: AnalyzerOptions
+                   ) -> list[Mapping[str, float] | None]:
+    """Per utterance, the act detector's probabilities (staff turns only; None elsewhere)."""
+    copts = options.classifier
+    if not (copts.enabled and copts.acts):
+        return [None] * len(utterances)
+    from analyzer.rules.learned import act_probabilities
+
+    staff = [k for k, u in enumerate(utterances) if u.speaker == "staff"]
+    probs = act_probabilities([utterances[k].text for k in staff], copts)
+    out: list[Mapping[str, float] | None] = [None] * len(utterances)
+    for k, p in zip(staff, probs, strict=True):
+        out[k] = p
+    return out
+
+
+def combine(findings: Sequence[Finding], utterances: Sequence[Utterance], unit_list: Sequence[Unit],
+            judge: Judge, options: JudgeOptions, lexicon: Lexicon | None = None) -> list[Finding]:
+    """The findings after the judge's vetoes and additions (see the module docstring).
+
+    Args:
+        findings: The rules' findings.
+        utterances: The interaction's utterances.
+        unit_list: Its units (:func:`units`).
+        judge: The models and bars.
+        options: ``judge`` options (which sides are on, the review bar).
+        lexicon: For the title and points of an added finding's rule (None: 0 points).
+    """
+    return decide(findings, utterances, judge.rate(unit_list), judge.bars, judge.rules,
+                  options, lexicon)
+
+
+def decide(findings: Sequence[Finding], utterances: Sequence[Utterance],
+           probs: Mapping[tuple[int, str, int], float], bars: Mapping[int, Bars],
+           rules: Mapping[int, str], options: JudgeOptions,
+           lexicon: Lexicon | None = None) -> list[Finding]:
+    """:func:`combine` on probabilities already rated (training picks its bars with it).
+
+    Args:
+        findings: The rules' findings.
+        utterances: The interaction's utterances.
+        probs: ``(article, level, index)`` -> the judge's probability.
+        bars: Article -> its bars (missing: rules-only).
+        rules: Article -> the rule a judge-only finding is filed under.
+        options: ``judge`` options.
+        lexicon: For an added finding's title and points.
+    """
+    out: list[Finding] = []
+    for f in findings:
+        p = _probability_of(f, utterances, probs)
+        bar = bars.get(f.article, Bars())
+        if p is None:
+            out.append(f)
+        elif options.veto and bar.veto is not None and p < bar.veto:
+            continue
+        else:
+            out.append(replace(f, detail={**f.detail, "source": "rule",
+                                          "judge_probability": round(p, 4)}))
+    if options.add:
+        out += _additions(out, utterances, probs, bars, rules, options, lexicon)
+    return out
+
+
+def _probability_of(f: Finding, utterances: Sequence[Utterance],
+                    probs: Mapping[tuple[int, str, int], float]) -> float | None:
+    got = [probs[(f.article, "turn", k)] for k, u in enumerate(utterances)
+           if (f.article, "turn", k) in probs and _overlaps(f, u)]
+    if (f.article, "visit", -1) in probs:
+        got.append(probs[(f.article, "visit", -1)])
+    return max(got) if got else None
+
+
+def _additions(kept: Sequence[Finding], utterances: Sequence[Utterance],
+               probs: Mapping[tuple[int, str, int], float], bars: Mapping[int, Bars],
+               rules: Mapping[int, str], options: JudgeOptions,
+               lexicon: Lexicon | None) -> list[Finding]:
+    out = []
+    for (a, level, k), p in sorted(probs.items()):
+        bar = bars.get(a, Bars()).add
+        if bar is None or p < bar or a not in rules:
+            continue
+        if level == "turn":
+            u = utterances[k]
+            if any(f.article == a and _overlaps(f, u) for f in kept):
+                continue
+            start, end, evidence = u.start, u.end, u.text
+        else:
+            if any(f.article == a for f in kept):
+                continue
+            start = end = None
+            evidence = ""
+        f = _judge_finding(rules[a], a, start, end, evidence, p, options, lexicon)
+        if f is not None:
+            out.append(f)
+    return out
+
+
+def _judge_finding(rule_id: str, article: int, start: float | None, end: float | None,
+                   evidence: str, p: float, options: JudgeOptions,
+                   lexicon: Lexicon | None) -> Finding | None:
+    canonical, points = rule_id, 0
+    if lexicon is not None:
+        try:
+            rule = lexicon.get(rule_id)
+        except KeyError:  # a hall's lexicon switched the rule off: the judge files nothing
+            return None
+        canonical, points = rule.canonical or rule.shown_title(), rule.points
+    review = "judge" if p < options.review_probability else ""
+    return Finding(rule=rule_id, article=article, kind="judge", canonical=canonical,
+                   speaker="staff", start=start, end=end, evidence=evidence,
+                   confidence=round(p, 4), points=points,
+                   detail={"source": "judge", "judge_probability": round(p, 4),
+                           **({"review_bar": options.review_probability} if review else {})},
+                   review=review)
+
+
+def judge_findings(utterances: Sequence[Utterance], channel: str, findings: Sequence[Finding],
+                   options: AnalyzerOptions, lexicon: Lexicon | None = None) -> list[Finding]:
+    """The hook where findings are finalized: the rules' findings with the judge's say.
+
+    A no-op (the findings as given) when ``judge.enabled`` is off.
+    """
+    if not options.judge.enabled:
+        return list(findings)
+    judge = load_judge(options.judge.model)
+    unit_list = units(utterances, channel, findings, utterance_acts(utterances, options))
+    return combine(findings, utterances, unit_list, judge, options.judge, lexicon)

@@ -1,0 +1,305 @@
+"""Train the turn-level judge (:mod:`analyzer.rules.judge`) and choose its bars.
+
+Training material: our own labelled hall sets in the dev-set format
+(``benchmarks/data/blind-halls*``, ``train-halls-*``: written blind to the
+rules) and the visits of :mod:`benchmarks.hall_visits` (``ours-halls``).
+``../shared/data/dialogues-dev`` is never read here: it only measures.
+
+Each interaction is analysed once with the judge off; its rule findings,
+staff turns and act probabilities become units (:func:`analyzer.rules.judge.units`),
+labelled from the breaches (a turn unit is positive when a breach of its
+article quotes that turn; a visit unit when an absence of its article is
+labelled; units of articles neither breached nor listed clean are left out).
+One logistic regression per article and level (liblinear, L2, seeded), and
+per article the veto and add bars that maximise the article's F1 over
+out-of-fold (leave-one-SET-out) probabilities on the training sets; an
+article keeps rules-only unless its F1 rises by :data:`MIN_GAIN` without its
+precision falling by more than :data:`MAX_PRECISION_LOSS`.
+
+Usage (from the repository root)::
+
+    .venv/bin/python -m analyzer.training.judge [--out analyzer/_data/models/judge.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analyzer.options import AnalyzerOptions, JudgeOptions
+from analyzer.rules.judge import (
+    ARTICLES,
+    DIM,
+    FORMAT,
+    LEVELS,
+    Bars,
+    Model,
+    Unit,
+    decide,
+    units,
+    vector,
+    utterance_acts,
+)
+from analyzer.types import Finding, Utterance
+
+log = logging.getLogger("analyzer")
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Our labelled sets, in the order they are read (missing folders are skipped).
+SETS: tuple[str, ...] = ("blind-halls", "blind-halls-2", "blind-halls-3", "train-halls-1",
+                         "train-halls-2")
+#: Generated visits of benchmarks/hall_visits.py used as one more set, and its seed.
+HALLS, HALLS_SEED = 200, 5
+#: Regularisation of every regression (liblinear's C).
+C = 0.5
+#: A model needs this many positive units, else its article and level stay rules-only.
+MIN_POSITIVES = 4
+#: Weights smaller than this are dropped from the exported file.
+PRUNE = 1e-3
+#: Bars tried (None: that side off).
+VETO_BARS: tuple[float | None, ...] = (None, 0.03, 0.1, 0.2, 0.3)
+ADD_BARS: tuple[float | None, ...] = (None, 0.5, 0.7, 0.9)
+#: F1 gain an article needs over rules-only, and the precision it may lose.
+MIN_GAIN, MAX_PRECISION_LOSS = 0.01, 0.02
+
+
+@dataclass
+class Item:
+    """One labelled interaction, analysed once with the judge off."""
+
+    source: str
+    record: dict[str, Any]
+    breaches: list[dict[str, Any]]
+    clean: set[int]
+    utterances: list[Utterance] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    labels: list[int | None] = field(default_factory=list)
+    vectors: list[dict[int, float]] = field(default_factory=list)
+
+
+def load_folder(folder: Path) -> list[Item]:
+    """Read a dev-format folder (``interactions.jsonl`` + ``labels.json``)."""
+    with (folder / "interactions.jsonl").open(encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh if line.strip()]
+    labels = {lab["id"]: lab for lab in json.loads((folder / "labels.json").read_text("utf-8"))}
+    return [Item(folder.name, r, list(labels[r["id"]]["breaches"]),
+                 set(labels[r["id"]]["clean_articles"])) for r in records]
+
+
+def hall_items(count: int = HALLS, seed: int = HALLS_SEED) -> list[Item]:
+    """Visits of ``benchmarks/hall_visits.py`` (the repository's, not the wheel's)."""
+    sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+    from benchmarks.hall_visits import generate
+
+    out = []
+    for v in generate(count, seed):
+        lab = v.labels()
+        out.append(Item("ours-halls", v.record, list(lab["breaches"]), set(lab["clean_articles"])))
+    return out
+
+
+def training_items(data: Path | None = None, halls: int = HALLS) -> list[Item]:
+    """Every training set that exists, in :data:`SETS` order, then ``ours-halls``."""
+    data = data or ROOT / "benchmarks" / "data"
+    out = []
+    for name in SETS:
+        if (data / name / "labels.json").is_file():
+            out += load_folder(data / name)
+    return out + (hall_items(halls) if halls else [])
+
+
+def _breach_span(item: Item, breach: Mapping[str, Any]) -> tuple[float, float] | None:
+    utts = item.record["utterances"]
+    if breach.get("utterance") is not None:
+        u = utts[breach["utterance"]]
+        return (u["start"], u["end"])
+    if not breach.get("quote"):
+        return None
+    spans = [(u["start"], u["end"]) for u in utts if breach["quote"] in u["text"]]
+    return spans[0] if spans else None
+
+
+def label_units(item: Item) -> list[int | None]:
+    """The label of each of the item's units (None: the article is not labelled)."""
+    known = item.clean | {b["article"] for b in item.breaches}
+    spans = {(b["article"], _breach_span(item, b)) for b in item.breaches}
+    out: list[int | None] = []
+    for u in item.units:
+        if u.article not in known:
+            out.append(None)
+        elif u.level == "visit":
+            out.append(int((u.article, None) in spans))
+        else:
+            t = item.utterances[u.index]
+            out.append(int(any(a == u.article and s is not None and s[0] < t.end and t.start < s[1]
+                               for a, s in spans)))
+    return out
+
+
+def prepare(items: Sequence[Item], options: AnalyzerOptions | None = None) -> list[Item]:
+    """Analyse every item with the judge off and build its units and labels (in place)."""
+    import analyzer
+
+    from dataclasses import replace
+
+    options = replace(options or AnalyzerOptions(), judge=JudgeOptions(enabled=False))
+    for item in items:
+        report = analyzer.analyze(dict(item.record), options)
+        item.utterances = list(report.utterances)
+        item.findings = list(report.findings)
+        item.units = units(item.utterances, report.channel, item.findings,
+                           utterance_acts(item.utterances, options))
+        item.labels = label_units(item)
+        item.vectors = [vector(u.tokens) for u in item.units]
+    return items
+
+
+def fit(items: Sequence[Item]) -> dict[tuple[int, str], Model]:
+    """One regression per article and level with at least :data:`MIN_POSITIVES` positives."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    rows: dict[tuple[int, str], tuple[list[dict[int, float]], list[int]]] = {}
+    for item in items:
+        for u, y, vec in zip(item.units, item.labels, item.vectors, strict=True):
+            if y is not None:
+                xs, ys = rows.setdefault((u.article, u.level), ([], []))
+                xs.append(vec)
+                ys.append(y)
+    models = {}
+    for key in sorted(rows):
+        xs, ys = rows[key]
+        if sum(ys) < MIN_POSITIVES or sum(ys) == len(ys):
+            continue
+        indptr, indices = [0], []
+        for x in xs:
+            indices += sorted(x)
+            indptr.append(len(indices))
+        matrix = csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(xs), DIM))
+        lr = LogisticRegression(C=C, solver="liblinear", random_state=0, max_iter=1000)
+        lr.fit(matrix, np.array(ys))
+        coef = lr.coef_[0]
+        keep = {int(j): round(float(coef[j]), 4) for j in set(indices) if abs(coef[j]) >= PRUNE}
+        models[key] = Model(round(float(lr.intercept_[0]), 4), keep)
+    return models
+
+
+def rate(items: Sequence[Item], models: Mapping[tuple[int, str], Model]
+         ) -> list[dict[tuple[int, str, int], float]]:
+    """Per item, ``(article, level, index)`` -> probability."""
+    out = []
+    for item in items:
+        probs = {}
+        for u, vec in zip(item.units, item.vectors, strict=True):
+            m = models.get((u.article, u.level))
+            if m is not None:
+                probs[(u.article, u.level, u.index)] = m.of_vector(vec)
+        out.append(probs)
+    return out
+
+
+def out_of_fold(items: Sequence[Item]) -> list[dict[tuple[int, str, int], float]]:
+    """Leave-one-set-out probabilities: each set rated by models trained on the others."""
+    probs: list[dict[tuple[int, str, int], float]] = [{} for _ in items]
+    for source in sorted({i.source for i in items}):
+        train = [i for i in items if i.source != source]
+        test = [k for k, i in enumerate(items) if i.source == source]
+        rated = rate([items[k] for k in test], fit(train))
+        for k, p in zip(test, rated, strict=True):
+            probs[k] = p
+    return probs
+
+
+def default_rules(items: Sequence[Item]) -> dict[int, str]:
+    """Per article, the rule its rule findings are most often filed under (judge additions' rule)."""
+    counts: dict[int, Counter[str]] = {}
+    for item in items:
+        for f in item.findings:
+            counts.setdefault(f.article, Counter())[f.rule] += 1
+    return {a: c.most_common(1)[0][0] for a, c in sorted(counts.items()) if a in ARTICLES}
+
+
+Scorer = Any  # (items, findings per item) -> {article: (true, false, found, labelled)}
+
+
+def choose_bars(items: Sequence[Item], probs: Sequence[Mapping[tuple[int, str, int], float]],
+                rules: Mapping[int, str], scorer: Scorer) -> dict[int, Bars]:
+    """Per article, the bars that raise its F1 most over rules-only on ``probs`` (out of fold)."""
+    on = JudgeOptions(enabled=True, review_probability=0.0)
+    chosen: dict[int, Bars] = {}
+    for a in ARTICLES:
+        mine = [(i, p) for i, p in zip(items, probs, strict=True)
+                if a in i.clean or any(b["article"] == a for b in i.breaches)]
+        if not any(k[0] == a for _, p in mine for k in p):
+            continue
+        results = []
+        for veto in VETO_BARS:
+            for add in ADD_BARS:
+                bars = {a: Bars(veto, add)}
+                found = [decide(i.findings, i.utterances, p, bars, rules, on) for i, p in mine]
+                tp, fp, hit, n = scorer([i for i, _ in mine], found)[a]
+                prec = tp / (tp + fp) if tp + fp else 1.0
+                rec = hit / n if n else 1.0
+                f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+                results.append((f1, prec, veto, add))
+        base = results[0]  # (None, None): rules-only
+        ok = [r for r in results if r[1] >= base[1] - MAX_PRECISION_LOSS and r[0] >= base[0] + MIN_GAIN]
+        if ok:
+            best = max(ok, key=lambda r: (round(r[0], 4), r[1]))
+            chosen[a] = Bars(best[2], best[3])
+    return chosen
+
+
+def export(models: Mapping[tuple[int, str], Model], bars: Mapping[int, Bars],
+           rules: Mapping[int, str], meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON form :meth:`analyzer.rules.judge.Judge.from_dict` reads."""
+    return {
+        "format": FORMAT, "dim": DIM, "meta": dict(meta),
+        "models": {f"{a}:{level}": {"intercept": m.intercept,
+                                    "index": sorted(m.weights),
+                                    "weight": [m.weights[j] for j in sorted(m.weights)]}
+                   for (a, level), m in sorted(models.items())},
+        "bars": {str(a): {"veto": b.veto, "add": b.add} for a, b in sorted(bars.items())},
+        "rules": {str(a): r for a, r in sorted(rules.items())},
+    }
+
+
+def train(items: Sequence[Item], scorer: Scorer) -> dict[str, Any]:
+    """Models on all ``items``, bars from their leave-one-set-out probabilities; the JSON form."""
+    rules = default_rules(items)
+    bars = choose_bars(items, out_of_fold(items), rules, scorer)
+    models = fit(items)
+    sources = Counter(i.source for i in items)
+    return export(models, bars, rules, {
+        "sets": dict(sorted(sources.items())), "C": C, "levels": list(LEVELS),
+        "min_positives": MIN_POSITIVES, "veto_bars": list(VETO_BARS), "add_bars": list(ADD_BARS)})
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Train on every set of :data:`SETS` present and ``ours-halls``; write the weights."""
+    ap = argparse.ArgumentParser(description="Train the turn-level judge.")
+    ap.add_argument("--out", type=Path, default=ROOT / "analyzer" / "_data" / "models" / "judge.json")
+    ap.add_argument("--halls", type=int, default=HALLS)
+    args = ap.parse_args(argv)
+    sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+    from benchmarks.judge import tallies
+
+    items = prepare(training_items(halls=args.halls))
+    data = train(items, tallies)
+    args.out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
+                        encoding="utf-8")
+    log.info("wrote %s", args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
