@@ -87,7 +87,7 @@ def _parse(text: str) -> list[tuple[dict, dict]]:
         wait = 0.0
         for ln in body.strip().splitlines():
             ln = ln.strip()
-            if not ln:
+            if not ln or ln.startswith("#"):
                 continue
             if ln.startswith("wait "):
                 wait += float(ln.split()[1])
@@ -106,6 +106,8 @@ def _labels(iid: str, text: str) -> dict:
     breaches, arguable, notes = [], [], []
     for ln in text.strip().splitlines():
         ln = ln.strip()
+        if ln.startswith("#"):
+            continue
         if ln.startswith("B "):
             art, quote, duty = (p.strip() for p in ln[2:].split("|"))
             breaches.append({"article": int(art), "speaker": "staff",
