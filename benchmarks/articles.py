@@ -219,11 +219,15 @@ def score_one(item: Labelled, findings: Sequence[dict[str, Any]], result: Result
                           for i, b in enumerate(labelled) if i not in got_b]
 
 
+#: Options every record is analysed with (``--set KEY=VALUE``; default: product defaults).
+OPTIONS: list[Any] = [None]
+
+
 def findings_of(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """The analyzer's findings on one record (product defaults), as plain dicts."""
+    """The analyzer's findings on one record (product defaults or ``--set``), as plain dicts."""
     import analyzer
 
-    report = analyzer.analyze(dict(record))
+    report = analyzer.analyze(dict(record), OPTIONS[0])
     return [{"rule": f.rule, "article": f.article, "start": f.start, "end": f.end,
              "evidence": f.evidence, "confidence": f.confidence} for f in report.findings]
 
@@ -305,7 +309,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="comma-separated sources whose misses and false findings to print "
                          "(default: all but the blind sets; e.g. ours-halls to keep the independent set's "
                          "individual errors out of sight while working on the rules)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="an analyzer option, as the command line's --set (e.g. judge.enabled=true)")
     args = ap.parse_args(argv)
+    if args.set:
+        from analyzer.cli.overrides import parse_override
+        from analyzer.options import AnalyzerOptions
+
+        opts = AnalyzerOptions()
+        OPTIONS[0] = opts.with_overrides(dict(parse_override(opts, item) for item in args.set))
     results = []
     for data in args.data or [DEFAULT_DATA, *BLIND_DATA]:
         if (data / "labels.json").is_file():

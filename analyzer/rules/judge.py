@@ -236,7 +236,7 @@ def _load(path: str) -> Judge:
         text = file.read_text(encoding="utf-8")
         data = json.loads(text)
         return Judge.from_dict(data, hashlib.sha256(text.encode()).hexdigest()[:12])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, ModelError) as exc:
         raise ModelError(f"judge weights unreadable: {exc}", source=str(file)) from exc
 
 
@@ -321,16 +321,16 @@ def _additions(kept: Sequence[Finding], utterances: Sequence[Utterance],
         bar = bars.get(a, Bars()).add
         if bar is None or p < bar or a not in rules:
             continue
+        start: float | None = None
+        end: float | None = None
+        evidence = ""
         if level == "turn":
             u = utterances[k]
             if any(f.article == a and _overlaps(f, u) for f in kept):
                 continue
             start, end, evidence = u.start, u.end, u.text
-        else:
-            if any(f.article == a for f in kept):
-                continue
-            start = end = None
-            evidence = ""
+        elif any(f.article == a for f in [*kept, *out]):
+            continue
         f = _judge_finding(rules[a], a, start, end, evidence, p, options, lexicon)
         if f is not None:
             out.append(f)

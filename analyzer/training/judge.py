@@ -44,8 +44,8 @@ from analyzer.rules.judge import (
     Unit,
     decide,
     units,
-    vector,
     utterance_acts,
+    vector,
 )
 from analyzer.types import Finding, Utterance
 
@@ -144,11 +144,11 @@ def label_units(item: Item) -> list[int | None]:
     return out
 
 
-def prepare(items: Sequence[Item], options: AnalyzerOptions | None = None) -> list[Item]:
+def prepare(items: list[Item], options: AnalyzerOptions | None = None) -> list[Item]:
     """Analyse every item with the judge off and build its units and labels (in place)."""
-    import analyzer
-
     from dataclasses import replace
+
+    import analyzer
 
     options = replace(options or AnalyzerOptions(), judge=JudgeOptions(enabled=False))
     for item in items:

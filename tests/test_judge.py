@@ -1,0 +1,150 @@
+"""The turn-level judge: shipped weights, vetoes and additions as the bars say, retraining."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import analyzer
+from analyzer.errors import ModelError, OptionError
+from analyzer.options import AnalyzerOptions, JudgeOptions
+from analyzer.resources import data_path
+from analyzer.rules.judge import FORMAT, Judge, load_judge, units, vector
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: A visit whose clerk tells the citizen to go and complain (a lexicon hit of Art. 9).
+DARE = {"id": "judge-dare", "channel": "counter", "started_at": "2026-03-02T10:00:00+08:00",
+        "utterances": [
+            {"speaker": "staff", "start": 0.0, "end": 2.0, "text": "您好，请问办理什么业务？"},
+            {"speaker": "citizen", "start": 2.5, "end": 5.0, "text": "我的社保卡怎么还没寄到？"},
+            {"speaker": "staff", "start": 5.5, "end": 8.0, "text": "你去投诉好了。"},
+            {"speaker": "citizen", "start": 8.5, "end": 9.5, "text": "行吧。"},
+            {"speaker": "staff", "start": 10.0, "end": 12.0, "text": "请您对我的服务进行评价，您慢走。"},
+        ]}
+#: A plain visit; its middle staff turn names the form the judge below is told to find.
+FORM = {"id": "judge-form", "channel": "counter", "started_at": "2026-03-02T10:00:00+08:00",
+        "utterances": [
+            {"speaker": "staff", "start": 0.0, "end": 2.0, "text": "您好，请问办理什么业务？"},
+            {"speaker": "citizen", "start": 2.5, "end": 5.0, "text": "我来交一份申请。"},
+            {"speaker": "staff", "start": 5.5, "end": 8.0, "text": "好的，这张表格签个字。"},
+            {"speaker": "citizen", "start": 8.5, "end": 9.5, "text": "签好了。"},
+            {"speaker": "staff", "start": 10.0, "end": 12.0, "text": "请您对我的服务进行评价，您慢走。"},
+        ]}
+
+
+def _weights(tmp_path: Path, *, word: str = "", intercept: float = -5.0,
+             veto: float | None = None, add: float | None = None) -> str:
+    """A one-model judge file: Art. 9 turns, ``word`` (a staff bigram) pushing to 'breach'."""
+    index = sorted(vector([f"s:{word}"])) if word else []
+    data = {"format": FORMAT, "models": {"9:turn": {"intercept": intercept, "index": index,
+                                                   "weight": [10.0] * len(index)}},
+            "bars": {"9": {"veto": veto, "add": add}}, "rules": {"9": "A9-F-05"}}
+    path = tmp_path / "judge.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def _opts(model: str, **judge: object) -> AnalyzerOptions:
+    return AnalyzerOptions(judge=JudgeOptions(enabled=True, model=model, **judge))  # type: ignore[arg-type]
+
+
+def _art9(report: analyzer.InteractionReport) -> list[analyzer.Finding]:
+    return [f for f in report.findings if f.article == 9]
+
+
+def test_shipped_weights_load_from_the_package_resources():
+    path = data_path("models", "judge.json")
+    assert path.is_file(), "judge.json must ship inside the package (analyzer/_data/models)"
+    judge = load_judge()
+    assert judge.models, "the shipped judge has no model"
+    assert set(judge.rules) <= {5, 6, 7, 8, 9, 10, 16, 17, 18, 25}
+    assert judge.version and len(judge.version) == 12
+
+
+def test_an_unreadable_weights_file_is_a_model_error_naming_it(tmp_path):
+    bad = tmp_path / "judge.json"
+    bad.write_text(json.dumps({"format": 99}), encoding="utf-8")
+    with pytest.raises(ModelError) as err:
+        load_judge(str(bad))
+    assert "judge.json" in str(err.value.source)
+
+
+def test_off_by_default_and_then_the_findings_are_the_rules_own():
+    assert AnalyzerOptions().judge.enabled is False
+    report = analyzer.analyze(dict(DARE))
+    assert _art9(report), "the lexicon should find the dare to complain"
+    assert all("source" not in f.detail for f in report.findings)
+
+
+def test_a_rule_finding_below_the_veto_bar_is_dropped(tmp_path):
+    model = _weights(tmp_path, veto=0.1)  # every Art. 9 turn rates sigmoid(-5) < 0.1
+    assert _art9(analyzer.analyze(dict(DARE))), "precondition: the rules find it"
+    assert _art9(analyzer.analyze(dict(DARE), _opts(model))) == []
+    kept = _art9(analyzer.analyze(dict(DARE), _opts(model, veto=False)))
+    assert kept and kept[0].detail["source"] == "rule"
+    assert kept[0].detail["judge_probability"] < 0.1
+
+
+def test_a_rule_finding_above_the_veto_bar_stays_with_its_probability(tmp_path):
+    model = _weights(tmp_path, word="投诉", veto=0.1)
+    kept = _art9(analyzer.analyze(dict(DARE), _opts(model)))
+    assert kept and kept[0].detail["judge_probability"] > 0.9
+
+
+def test_the_judge_adds_where_the_rules_are_silent_above_the_add_bar(tmp_path):
+    assert _art9(analyzer.analyze(dict(FORM))) == [], "precondition: the rules are silent"
+    report = analyzer.analyze(dict(FORM), _opts(_weights(tmp_path, word="表格", add=0.5),
+                                                review_probability=0.5))
+    added = _art9(report)
+    assert len(added) == 1, "only the turn naming the form rates above the add bar"
+    f = added[0]
+    assert (f.kind, f.rule, f.start, f.end, f.review) == ("judge", "A9-F-05", 5.5, 8.0, "")
+    assert f.detail["source"] == "judge" and f.points > 0
+    assert report.score < 100
+
+
+def test_a_judge_only_finding_below_the_review_bar_is_held_and_docks_nothing(tmp_path):
+    model = _weights(tmp_path, word="表格", add=0.5)
+    plain = analyzer.analyze(dict(FORM))
+    report = analyzer.analyze(dict(FORM), _opts(model, review_probability=0.999))
+    (f,) = _art9(report)
+    assert f.review == "judge" and f.points == 0
+    assert report.score == plain.score
+
+
+def test_no_addition_without_an_add_bar_or_with_the_side_off(tmp_path):
+    assert _art9(analyzer.analyze(dict(FORM), _opts(_weights(tmp_path, word="表格")))) == []
+    model = _weights(tmp_path, word="表格", add=0.5)
+    assert _art9(analyzer.analyze(dict(FORM), _opts(model, add=False))) == []
+
+
+def test_units_carry_context_and_the_rules_evidence():
+    report = analyzer.analyze(dict(DARE))
+    got = units(report.utterances, "counter", report.findings, [None] * len(report.utterances))
+    turn = next(u for u in got if u.article == 9 and u.level == "turn" and u.index == 2)
+    assert "s:投诉" in turn.tokens and "p:寄到" in turn.tokens and "n:行吧" in turn.tokens
+    assert any(t.startswith("r:mine:A9") for t in turn.tokens)
+    visit = next(u for u in got if u.article == 9 and u.level == "visit")
+    assert "v:mine" in visit.tokens
+
+
+def test_options_are_validated():
+    with pytest.raises(OptionError):
+        JudgeOptions(review_probability=1.5)
+    opts = AnalyzerOptions().with_overrides({"judge.enabled": True})
+    assert opts.to_dict()["judge"]["enabled"] is True
+
+
+@pytest.mark.slow
+def test_retraining_reproduces_the_shipped_weights(tmp_path):
+    out = tmp_path / "judge.json"
+    subprocess.run([sys.executable, "-m", "analyzer.training.judge", "--out", str(out)],
+                   cwd=ROOT, check=True, timeout=3000)
+    shipped = json.loads(data_path("models", "judge.json").read_text(encoding="utf-8"))
+    assert json.loads(out.read_text(encoding="utf-8")) == shipped
+    Judge.from_dict(shipped)
