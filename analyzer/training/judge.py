@@ -64,10 +64,10 @@ MIN_POSITIVES = 4
 #: Weights smaller than this are dropped from the exported file.
 PRUNE = 1e-3
 #: Bars tried (None: that side off).
-VETO_BARS: tuple[float | None, ...] = (None, 0.03, 0.1, 0.2, 0.3)
+VETO_BARS: tuple[float | None, ...] = (None, 0.01, 0.03, 0.1, 0.2, 0.3)
 ADD_BARS: tuple[float | None, ...] = (None, 0.5, 0.7, 0.9)
-#: F1 gain an article needs over rules-only, and the precision it may lose.
-MIN_GAIN, MAX_PRECISION_LOSS = 0.01, 0.02
+#: F1 gain an article needs over rules-only, and the precision and recall it may lose.
+MIN_GAIN, MAX_PRECISION_LOSS, MAX_RECALL_LOSS = 0.01, 0.02, 0.0
 
 
 @dataclass
@@ -83,6 +83,8 @@ class Item:
     units: list[Unit] = field(default_factory=list)
     labels: list[int | None] = field(default_factory=list)
     vectors: list[dict[int, float]] = field(default_factory=list)
+    blocks: dict[tuple[int, str], tuple[Any, list[int], list[int | None]]] = field(
+        default_factory=dict)
 
 
 def load_folder(folder: Path) -> list[Item]:
@@ -159,50 +161,81 @@ def prepare(items: list[Item], options: AnalyzerOptions | None = None) -> list[I
                            utterance_acts(item.utterances, options))
         item.labels = label_units(item)
         item.vectors = [vector(u.tokens) for u in item.units]
+        item.blocks = _blocks(item)
     return items
+
+
+def _blocks(item: Item) -> dict[tuple[int, str], tuple[Any, list[int], list[int | None]]]:
+    """Per article and level: the item's hashed rows (CSR), unit indices and labels."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    rows: dict[tuple[int, str], tuple[list[dict[int, float]], list[int], list[int | None]]] = {}
+    for u, y, vec in zip(item.units, item.labels, item.vectors, strict=True):
+        xs, idx, ys = rows.setdefault((u.article, u.level), ([], [], []))
+        xs.append(vec)
+        idx.append(u.index)
+        ys.append(y)
+    out = {}
+    for key, (xs, idx, ys) in rows.items():
+        indptr, indices = [0], []
+        for x in xs:
+            indices += sorted(x)
+            indptr.append(len(indices))
+        out[key] = (csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(xs), DIM)),
+                    idx, ys)
+    return out
 
 
 def fit(items: Sequence[Item]) -> dict[tuple[int, str], Model]:
     """One regression per article and level with at least :data:`MIN_POSITIVES` positives."""
     import numpy as np
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import vstack
     from sklearn.linear_model import LogisticRegression
 
-    rows: dict[tuple[int, str], tuple[list[dict[int, float]], list[int]]] = {}
+    stacked: dict[tuple[int, str], tuple[list[Any], list[int]]] = {}
     for item in items:
-        for u, y, vec in zip(item.units, item.labels, item.vectors, strict=True):
-            if y is not None:
-                xs, ys = rows.setdefault((u.article, u.level), ([], []))
-                xs.append(vec)
-                ys.append(y)
+        for key, (matrix, _, ys) in item.blocks.items():
+            keep = [k for k, y in enumerate(ys) if y is not None]
+            if keep:
+                ms, labels = stacked.setdefault(key, ([], []))
+                ms.append(matrix[keep])
+                labels += [int(ys[k]) for k in keep]  # type: ignore[arg-type]
     models = {}
-    for key in sorted(rows):
-        xs, ys = rows[key]
-        if sum(ys) < MIN_POSITIVES or sum(ys) == len(ys):
+    for key in sorted(stacked):
+        ms, labels = stacked[key]
+        if sum(labels) < MIN_POSITIVES or sum(labels) == len(labels):
             continue
-        indptr, indices = [0], []
-        for x in xs:
-            indices += sorted(x)
-            indptr.append(len(indices))
-        matrix = csr_matrix((np.ones(len(indices)), indices, indptr), shape=(len(xs), DIM))
-        lr = LogisticRegression(C=C, solver="liblinear", random_state=0, max_iter=1000)
-        lr.fit(matrix, np.array(ys))
-        coef = lr.coef_[0]
-        keep = {int(j): round(float(coef[j]), 4) for j in set(indices) if abs(coef[j]) >= PRUNE}
-        models[key] = Model(round(float(lr.intercept_[0]), 4), keep)
+        matrix = vstack(ms).tocsr()
+        seen = np.unique(matrix.indices)  # fit on the columns in use only (much faster)
+        lr = LogisticRegression(C=C, solver="liblinear", dual=True, random_state=0, max_iter=1000)
+        lr.fit(matrix[:, seen], np.array(labels))
+        weights = {int(j): round(float(w), 4) for j, w in zip(seen, lr.coef_[0], strict=True)
+                   if abs(w) >= PRUNE}
+        models[key] = Model(round(float(lr.intercept_[0]), 4), weights)
     return models
 
 
 def rate(items: Sequence[Item], models: Mapping[tuple[int, str], Model]
          ) -> list[dict[tuple[int, str, int], float]]:
-    """Per item, ``(article, level, index)`` -> probability."""
+    """Per item, ``(article, level, index)`` -> probability (as :meth:`Model.probability`)."""
+    import numpy as np
+
+    dense = {}
+    for key, m in models.items():
+        w = np.zeros(DIM)
+        if m.weights:
+            w[list(m.weights)] = list(m.weights.values())
+        dense[key] = (m.intercept, w)
     out = []
     for item in items:
         probs = {}
-        for u, vec in zip(item.units, item.vectors, strict=True):
-            m = models.get((u.article, u.level))
-            if m is not None:
-                probs[(u.article, u.level, u.index)] = m.of_vector(vec)
+        for key, (matrix, idx, _) in item.blocks.items():
+            if key in dense:
+                b, w = dense[key]
+                z = np.clip(matrix @ w + b, -30.0, 30.0)
+                for k, p in zip(idx, 1.0 / (1.0 + np.exp(-z)), strict=True):
+                    probs[(key[0], key[1], k)] = float(p)
         out.append(probs)
     return out
 
@@ -250,12 +283,13 @@ def choose_bars(items: Sequence[Item], probs: Sequence[Mapping[tuple[int, str, i
                 prec = tp / (tp + fp) if tp + fp else 1.0
                 rec = hit / n if n else 1.0
                 f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-                results.append((f1, prec, veto, add))
+                results.append((f1, prec, rec, veto, add))
         base = results[0]  # (None, None): rules-only
-        ok = [r for r in results if r[1] >= base[1] - MAX_PRECISION_LOSS and r[0] >= base[0] + MIN_GAIN]
+        ok = [r for r in results if r[1] >= base[1] - MAX_PRECISION_LOSS
+              and r[2] >= base[2] - MAX_RECALL_LOSS and r[0] >= base[0] + MIN_GAIN]
         if ok:
             best = max(ok, key=lambda r: (round(r[0], 4), r[1]))
-            chosen[a] = Bars(best[2], best[3])
+            chosen[a] = Bars(best[3], best[4])
     return chosen
 
 
@@ -281,7 +315,9 @@ def train(items: Sequence[Item], scorer: Scorer) -> dict[str, Any]:
     sources = Counter(i.source for i in items)
     return export(models, bars, rules, {
         "sets": dict(sorted(sources.items())), "C": C, "levels": list(LEVELS),
-        "min_positives": MIN_POSITIVES, "veto_bars": list(VETO_BARS), "add_bars": list(ADD_BARS)})
+        "min_positives": MIN_POSITIVES, "veto_bars": list(VETO_BARS), "add_bars": list(ADD_BARS),
+        "min_gain": MIN_GAIN, "max_precision_loss": MAX_PRECISION_LOSS,
+        "max_recall_loss": MAX_RECALL_LOSS})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
