@@ -38,12 +38,14 @@ FORM = {"id": "judge-form", "channel": "counter", "started_at": "2026-03-02T10:0
 
 
 def _weights(tmp_path: Path, *, word: str = "", intercept: float = -5.0,
-             veto: float | None = None, add: float | None = None) -> str:
-    """A one-model judge file: Art. 9 turns, ``word`` (a staff bigram) pushing to 'breach'."""
+             veto: float | None = None, add: float | None = None, article: int = 9,
+             rule: str = "A9-F-05") -> str:
+    """A one-model judge file: the article's turns, ``word`` (a staff bigram) pushing to 'breach'."""
     index = sorted(vector([f"s:{word}"])) if word else []
-    data = {"format": FORMAT, "models": {"9:turn": {"intercept": intercept, "index": index,
-                                                   "weight": [10.0] * len(index)}},
-            "bars": {"9": {"veto": veto, "add": add}}, "rules": {"9": "A9-F-05"}}
+    data = {"format": FORMAT,
+            "models": {f"{article}:turn": {"intercept": intercept, "index": index,
+                                           "weight": [10.0] * len(index)}},
+            "bars": {str(article): {"veto": veto, "add": add}}, "rules": {str(article): rule}}
     path = tmp_path / "judge.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return str(path)
@@ -115,6 +117,13 @@ def test_a_judge_only_finding_below_the_review_bar_is_held_and_docks_nothing(tmp
     (f,) = _art9(report)
     assert f.review == "judge" and f.points == 0
     assert report.score == plain.score
+
+
+def test_an_addition_filed_under_a_group_takes_its_first_rules_points(tmp_path):
+    model = _weights(tmp_path, word="表格", add=0.5, article=8, rule="A8-G-GREETING")
+    report = analyzer.analyze(dict(FORM), _opts(model, review_probability=0.5))
+    added = [f for f in report.findings if f.article == 8 and f.kind == "judge"]
+    assert len(added) == 1 and added[0].rule == "A8-G-GREETING" and added[0].points > 0
 
 
 def test_no_addition_without_an_add_bar_or_with_the_side_off(tmp_path):

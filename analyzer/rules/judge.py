@@ -43,7 +43,7 @@ from analyzer.types import Finding, Utterance
 
 if TYPE_CHECKING:
     from analyzer.options import AnalyzerOptions, JudgeOptions
-    from analyzer.text.lexicon import Lexicon
+    from analyzer.text.lexicon import Lexicon, Rule
 
 #: The articles the judge may speak on (the labels' articles).
 ARTICLES: tuple[int, ...] = (5, 6, 7, 8, 9, 10, 16, 17, 18, 25)
@@ -316,7 +316,7 @@ def _additions(kept: Sequence[Finding], utterances: Sequence[Utterance],
                probs: Mapping[tuple[int, str, int], float], bars: Mapping[int, Bars],
                rules: Mapping[int, str], options: JudgeOptions,
                lexicon: Lexicon | None) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     for (a, level, k), p in sorted(probs.items()):
         bar = bars.get(a, Bars()).add
         if bar is None or p < bar or a not in rules:
@@ -342,9 +342,12 @@ def _judge_finding(rule_id: str, article: int, start: float | None, end: float |
                    lexicon: Lexicon | None) -> Finding | None:
     canonical, points = rule_id, 0
     if lexicon is not None:
+        rule: Rule | None
         try:
             rule = lexicon.get(rule_id)
-        except KeyError:  # a hall's lexicon switched the rule off: the judge files nothing
+        except KeyError:  # a group of owed phrases: its first rule; none: the hall switched it off
+            rule = next((r for r in lexicon.rules if r.group == rule_id), None)
+        if rule is None:
             return None
         canonical, points = rule.canonical or rule.shown_title(), rule.points
     review = "judge" if p < options.review_probability else ""
