@@ -36,8 +36,15 @@ def parse(text: str) -> list[dict]:
         if not line or line.startswith("//"):
             continue
         if line.startswith("# "):
-            cur = {"id": line[2:].strip(), "meta": {}, "lines": [], "breaches": [],
-                   "clean": [], "note": "", "elderly": False}
+            cur = {
+                "id": line[2:].strip(),
+                "meta": {},
+                "lines": [],
+                "breaches": [],
+                "clean": [],
+                "note": "",
+                "elderly": False,
+            }
             items.append(cur)
             continue
         assert cur is not None, line
@@ -54,8 +61,9 @@ def parse(text: str) -> list[dict]:
             cur["lines"].append(("W", float(rest)))
         elif tag == "B":
             art, quote, duty = [p.strip() for p in rest.split("|")]
-            cur["breaches"].append({"article": int(art), "speaker": "staff",
-                                    "quote": quote, "duty": duty})
+            cur["breaches"].append(
+                {"article": int(art), "speaker": "staff", "quote": quote, "duty": duty}
+            )
         elif tag == "K":
             cur["clean"] = [int(x) for x in rest.split()]
         elif tag == "N":
@@ -79,9 +87,14 @@ def build(item: dict) -> tuple[dict, dict]:
     m = item["meta"]
     staff_rate = rng.uniform(4.3, 5.0)
     cit_rate = rng.uniform(3.2, 3.6) if item["elderly"] else rng.uniform(3.9, 4.7)
-    inter = {"id": item["id"], "channel": m["channel"], "hall": m["hall"],
-             "window": m["window"], "staff": m["staff"],
-             "started_at": m["at"] + "+08:00"}
+    inter = {
+        "id": item["id"],
+        "channel": m["channel"],
+        "hall": m["hall"],
+        "window": m["window"],
+        "staff": m["staff"],
+        "started_at": m["at"] + "+08:00",
+    }
     if "rings" in m:
         inter["rings"] = int(m["rings"])
         t = 5 * (int(m["rings"]) - 1) + rng.uniform(0.6, 1.2)
@@ -108,12 +121,17 @@ def build(item: dict) -> tuple[dict, dict]:
             start = prev_end + rng.uniform(0.25, 0.9) + wait
         wait = 0.0
         end = start + d
-        utts.append({"speaker": speaker, "start": round(start, 2),
-                     "end": round(end, 2), "text": val})
+        utts.append(
+            {"speaker": speaker, "start": round(start, 2), "end": round(end, 2), "text": val}
+        )
         prev_start, prev_end = start, max(end, prev_end)
     inter["utterances"] = utts
-    label = {"id": item["id"], "breaches": item["breaches"],
-             "clean_articles": item["clean"], "note": item["note"]}
+    label = {
+        "id": item["id"],
+        "breaches": item["breaches"],
+        "clean_articles": item["clean"],
+        "note": item["note"],
+    }
     return inter, label
 
 
@@ -125,7 +143,8 @@ def main() -> None:
             fh.write(json.dumps(inter, ensure_ascii=False) + "\n")
     labels = [lab for _, lab in pairs]
     (HERE / "labels.json").write_text(
-        json.dumps(labels, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        json.dumps(labels, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     print(f"{len(pairs)} interactions written")
 
 

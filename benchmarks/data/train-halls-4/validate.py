@@ -13,14 +13,25 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ARTICLES = {5, 6, 7, 8, 9, 10, 16, 17, 18, 25}
-TOP = {"id", "channel", "hall", "window", "staff", "started_at", "utterances",
-       "rings", "ring_seconds"}
+TOP = {
+    "id",
+    "channel",
+    "hall",
+    "window",
+    "staff",
+    "started_at",
+    "utterances",
+    "rings",
+    "ring_seconds",
+}
 
 
 def check() -> list[str]:
     errs: list[str] = []
-    inters = [json.loads(x) for x in
-              (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()]
+    inters = [
+        json.loads(x)
+        for x in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     if [i["id"] for i in inters] != [lab["id"] for lab in labels]:
         errs.append("ids or order differ between interactions and labels")
@@ -90,18 +101,24 @@ def check() -> list[str]:
 
 
 def summary() -> None:
-    inters = [json.loads(x) for x in
-              (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()]
+    inters = [
+        json.loads(x)
+        for x in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     per = Counter(b["article"] for lab in labels for b in lab["breaches"])
     clean_n = Counter(a for lab in labels for a in lab["clean_articles"])
     nb = Counter(len(lab["breaches"]) for lab in labels)
     phones = [i for i in inters if i["channel"] == "phone"]
-    print(f"{len(inters)} interactions, {len(phones)} calls, "
-          f"{sum(len(i['utterances']) for i in inters)} utterances")
-    print(f"breaches per interaction: {dict(sorted(nb.items()))}; "
-          f"{sum(per.values())} breaches, "
-          f"{sum(1 for lab in labels for b in lab['breaches'] if not b['quote'])} absences")
+    print(
+        f"{len(inters)} interactions, {len(phones)} calls, "
+        f"{sum(len(i['utterances']) for i in inters)} utterances"
+    )
+    print(
+        f"breaches per interaction: {dict(sorted(nb.items()))}; "
+        f"{sum(per.values())} breaches, "
+        f"{sum(1 for lab in labels for b in lab['breaches'] if not b['quote'])} absences"
+    )
     for a in sorted(ARTICLES):
         print(f"  art {a:>2}: breaches {per[a]:>2}  clean {clean_n[a]:>2}")
 
