@@ -25,8 +25,8 @@ PAIRS = _load()
 IDS = [rec["id"] for rec, _ in PAIRS]
 
 
-def test_fifty_interactions_numbered_with_matching_labels() -> None:
-    assert [rec["id"] for rec, _ in PAIRS] == [f"t4-{n:04d}" for n in range(1, 51)]
+def test_sixty_interactions_numbered_with_matching_labels() -> None:
+    assert [rec["id"] for rec, _ in PAIRS] == [f"t4-{n:04d}" for n in range(1, 61)]
     assert all(rec["id"] == lab["id"] for rec, lab in PAIRS)
 
 
