@@ -1,7 +1,7 @@
 """Does the turn-level judge generalize? Leave-one-SET-out, rules alone vs rules + judge.
 
 The sets: our blind-written hall sets (``benchmarks/data/blind-halls``,
-``-2``, ``-3``), the blind-written training sets (``train-halls-1``, ``-2``,
+``-2``, ``-3``), the blind-written training sets (``train-halls-1`` to ``-4``,
 when present) and our generator's visits (``ours-halls``). For each set in
 turn, the judge is trained on all the others (models *and* bars: the bars by
 an inner leave-one-set-out on those training sets only,
