@@ -52,8 +52,18 @@ def _parse(path: Path) -> list[dict]:
         if line.startswith("@"):
             fields = [f.strip() for f in line[1:].split("|")]
             iid, channel, hall, window, staff, started, flags = fields
-            blocks.append({"id": iid, "channel": channel, "hall": hall, "window": window,
-                           "staff": staff, "started_at": started, "flags": flags, "lines": []})
+            blocks.append(
+                {
+                    "id": iid,
+                    "channel": channel,
+                    "hall": hall,
+                    "window": window,
+                    "staff": staff,
+                    "started_at": started,
+                    "flags": flags,
+                    "lines": [],
+                }
+            )
         else:
             blocks[-1]["lines"].append(line)
     return blocks
@@ -73,8 +83,10 @@ def build(block: dict) -> dict:
     """One interaction with computed times."""
     rng = random.Random("blind5:" + block["id"])
     flags = _flags(block["flags"])
-    rate = {"staff": rng.uniform(4.3, 5.0),
-            "citizen": rng.uniform(3.2, 3.6) if "elderly" in flags else rng.uniform(3.9, 4.7)}
+    rate = {
+        "staff": rng.uniform(4.3, 5.0),
+        "citizen": rng.uniform(3.2, 3.6) if "elderly" in flags else rng.uniform(3.9, 4.7),
+    }
     out = {k: block[k] for k in ("id", "channel", "hall", "window", "staff", "started_at")}
     clock = rng.uniform(0.4, 1.6)
     if "rings" in flags:
@@ -102,8 +114,9 @@ def build(block: dict) -> dict:
         wait = 0.0
         end = start + dur
         clock = max(clock, end)
-        utterances.append({"speaker": speaker, "start": round(start, 2), "end": round(end, 2),
-                           "text": text})
+        utterances.append(
+            {"speaker": speaker, "start": round(start, 2), "end": round(end, 2), "text": text}
+        )
     out["utterances"] = utterances
     return out
 

@@ -19,7 +19,7 @@ KEYS = {"id", "channel", "hall", "window", "staff", "started_at", "utterances"}
 def _check_interaction(it: dict, errs: list[str]) -> None:
     iid = it["id"]
     extra = set(it) - KEYS - {"rings", "ring_seconds"}
-    if extra or not KEYS <= set(it):
+    if extra or not set(it) >= KEYS:
         errs.append(f"{iid}: keys {sorted(it)}")
     when = dt.datetime.fromisoformat(it["started_at"])
     if when.utcoffset() != dt.timedelta(hours=8) or when.weekday() > 4:
@@ -36,7 +36,10 @@ def _check_interaction(it: dict, errs: list[str]) -> None:
         errs.append(f"{iid}: empty counter visit")
     prev = None
     for u in it["utterances"]:
-        if set(u) != {"speaker", "start", "end", "text"} or u["speaker"] not in ("staff", "citizen"):
+        if set(u) != {"speaker", "start", "end", "text"} or u["speaker"] not in (
+            "staff",
+            "citizen",
+        ):
             errs.append(f"{iid}: utterance {u}")
         if not 0 <= u["start"] < u["end"] or not u["text"].strip():
             errs.append(f"{iid}: times/text {u}")
@@ -73,14 +76,17 @@ def _check_label(it: dict, lab: dict, errs: list[str]) -> None:
 
 def main() -> int:
     """Check both files and print the counts."""
-    items = [json.loads(x) for x in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()]
+    items = [
+        json.loads(x)
+        for x in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     errs: list[str] = []
     if [i["id"] for i in items] != [lab["id"] for lab in labels]:
         errs.append("ids differ or are out of order")
     if [i["id"] for i in items] != [f"b5-{n:04d}" for n in range(1, len(items) + 1)]:
         errs.append("ids are not b5-0001... in order")
-    for it, lab in zip(items, labels):
+    for it, lab in zip(items, labels, strict=False):
         _check_interaction(it, errs)
         _check_label(it, lab, errs)
     per = collections.Counter(b["article"] for lab in labels for b in lab["breaches"])
@@ -88,9 +94,11 @@ def main() -> int:
     nb = collections.Counter(len(lab["breaches"]) for lab in labels)
     calls = [i for i in items if i["channel"] == "phone"]
     absences = sum(1 for lab in labels for b in lab["breaches"] if not b["quote"])
-    print(f"{len(items)} interactions, {len(calls)} calls, "
-          f"{sum(len(i['utterances']) for i in items)} utterances; breaches per interaction {dict(nb)}; "
-          f"{sum(per.values())} breaches, {absences} absences")
+    print(
+        f"{len(items)} interactions, {len(calls)} calls, "
+        f"{sum(len(i['utterances']) for i in items)} utterances; breaches per interaction {dict(nb)}; "
+        f"{sum(per.values())} breaches, {absences} absences"
+    )
     print("article  " + " ".join(f"{a:>3}" for a in ARTICLES))
     print("breaches " + " ".join(f"{per[a]:>3}" for a in ARTICLES))
     print("clean    " + " ".join(f"{clean[a]:>3}" for a in ARTICLES))
