@@ -951,3 +951,19 @@ def test_a_list_the_citizen_answers_with_you_did_not_say_that_last_time_is_piece
     assert found and found[0].start == 7 and found[0].detail["how"] == "across_visits"
     brought = [*turns[:3], ("citizen", 12, 15, "上回你说要租房合同，我带来了。"), CLOSE]
     assert not _found(brought, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_a_question_answered_by_calling_the_next_citizen_is_passed_over():
+    """下一位 answers nothing: the clerk has turned to the next citizen, so the question asked just
+    before it is unanswered, even when the citizen tries again after the call."""
+    from analyzer.rules.answers import calls_next
+
+    assert calls_next("行了，下一个！") and calls_next("请三十一号到四号窗口。")
+    assert not calls_next("这个去下一个窗口办。") and not calls_next("十五号来拿。")
+    asked = [GREET, ("citizen", 3, 7, "我来补办医保卡。补卡的话要等几天？"), ("staff", 8, 10, "单子拿着，下一位。")]
+    for tail in ([], [("citizen", 11, 12, "哎，同志……")]):
+        (f,) = _found([*asked, *tail], "A5-ANSWER", ACTS_ON)[0]
+        assert "几天" in f.detail["question"]
+    answered = [GREET, ("citizen", 3, 7, "我来补办医保卡。补卡的话要等几天？"),
+                ("staff", 8, 10, "三个工作日，单子拿着。"), ("staff", 11, 13, "请您为我的服务做个评价，您慢走。下一位。")]
+    assert not _found(answered, "A5-ANSWER", ACTS_ON)[0]

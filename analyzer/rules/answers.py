@@ -314,14 +314,27 @@ def stalls(reply: str) -> bool:
 
 
 def moves_on(reply: str) -> bool:
-    """True when the reply goes on with the procedure (:data:`MOVES_ON`)."""
-    return bool(MOVES_ON.search(_simple(reply)))
+    """True when the reply goes on with the procedure (:data:`MOVES_ON`) or to the next citizen."""
+    return bool(MOVES_ON.search(_simple(reply)) or NEXT_CALL.search(_simple(reply)))
 
 
 #: Words that hurry the citizen (快点, 搞快, 麻利点, 赶紧, 磨蹭): they answer nothing, and a
 #: reply in them (快点，要下班了) answers no question whatever forbidden phrase it is read as.
 RUSH_WORDS = re.compile(r"(?:搞|弄|再)?快(?:点|些|一点|着点|签|写|走|填)|搞快|麻利点?|利索点|赶紧|抓紧|"
                         r"磨磨蹭蹭|磨蹭|别磨|到点了|时间到了|没时间了")
+
+
+#: The clerk calling the next citizen (下一位, 下一个！, 请二十三号到五号窗口): it passes over whatever
+#: was asked; the call answers nothing and ends the visit for the clerk. 下一个 only at a
+#: clause's end (下一个窗口 is a place).
+NEXT_CALL = re.compile(r"下一位|下一个(?:人|群众)?(?=\s*(?:[，,。！!…~～]|$))|下一个(?:请|过来|上来)|"
+                       r"请?[0-9一二三四五六七八九十百零]+号(?:请)?(?:到|来|过来)[0-9一二三四五六七八九十]+号?窗口|"
+                       r"叫号了|叫下一")
+
+
+def calls_next(reply: str) -> bool:
+    """True when a staff utterance calls the next citizen (:data:`NEXT_CALL`)."""
+    return bool(NEXT_CALL.search(_simple(reply)))
 
 
 #: Why a rush hurries (要下班了, 后面还有人): a clause of the rush, no answer.
@@ -353,6 +366,8 @@ def answers(question: Question, reply: str, *, first: bool = True,
             the reply to no question.
     """
     simple = _simple(reply)
+    if NEXT_CALL.search(simple):  # 好了，下一位: the call of the next citizen answers nothing
+        simple = "，".join(c for c in re.split(r"[，,。！!；;]", simple) if c and not NEXT_CALL.search(c))
     if RUSH_WORDS.search(simple):  # 快点，要下班了 hurries (点 no button, 要 no yes): judged on
         simple, heard = "，".join(c for c in re.split(r"[，,。！!；;]", simple)  # the other clauses
                                  if c and not RUSH_WORDS.search(c) and not RUSH_REASON.search(c)), None

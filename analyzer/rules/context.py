@@ -512,6 +512,9 @@ def visit_ended(interaction: Interaction, hits: Sequence[Hit], options: ContextO
     * ``staff_last``: a typed transcript without ``duration`` (no silence to
       measure) whose last turn is the staff's: the citizen was answered. One
       ending on the citizen's words may have been cut before the answer;
+    * ``next_called``: the staff's last utterance calls the next citizen
+      (下一位: :func:`analyzer.rules.answers.calls_next`), whatever the citizen
+      said after it;
     * ``acknowledged``: unless those words only acknowledge (好的，谢谢) the
       staff's concluding words (办好了, 七天以后来拿: :func:`acknowledges_conclusion`).
       A pick-up instruction ends the business; it is no farewell, so the
@@ -530,6 +533,10 @@ def visit_ended(interaction: Interaction, hits: Sequence[Hit], options: ContextO
                     (h.rule.kind == "required" and h.rule.context in _CLOSING_CONTEXTS)
                     or h.rule.kind == "forbidden"):
                 return "farewell"
+    from analyzer.rules.answers import calls_next
+
+    if staff and calls_next(staff[-1].text):
+        return "next_called"  # the clerk has turned to the next citizen
     last = max(utts, key=lambda u: u.end)
     if interaction.duration is None:  # a typed transcript: no silence to measure
         if last.speaker in STAFF_LIKE:
