@@ -92,3 +92,22 @@ def test_shouting_down_beside_a_forbidden_phrase_is_article_6_as_well():
     # the forbidden phrase alone is Article 9's only: the same words are not counted twice
     found = analyzer.analyze(_record([GREET, ("citizen", 3, 5, "同志同志！"), busy]), OPTS).findings
     assert "A9-F-03" in {f.rule for f in found} and not [f for f in found if f.article == 6]
+
+
+@pytest.mark.parametrize("text", [
+    "这么大岁数了，连个出生日期都填不对？",
+    "您连自己的住址都说不清楚吗？",
+    "身份证号都记不住啊？",
+    "你念过书没有？",
+])
+def test_mocking_what_the_citizen_can_do_in_a_rhetorical_question_is_uncivil(text):
+    """'Even that you cannot do?' mocks the citizen, whatever the thing and whether 您 is said."""
+    assert remark(text) == "belittling"
+    assert _a6([GREET, ("citizen", 3, 5, "我来交申请表。"), ("staff", 6, 8, text)])
+
+
+@pytest.mark.parametrize("text", [
+    "这几样您都带了吗？", "这个我也不知道，我帮您问问。", "都不清楚的话去导服台问一下。", "我今天连饭都没吃上。",
+])
+def test_a_question_about_what_was_brought_or_the_clerks_own_lot_is_no_mocking(text):
+    assert remark(text) is None

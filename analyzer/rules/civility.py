@@ -67,15 +67,27 @@ PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"出去|让开)|你(?:怎么|咋)(?:回事|搞的|弄的|听不懂|不听)"),
         re.compile(r"[！!]$")),
 }
+#: Not being able to (read, write, fill in, tell apart, understand, remember …): the second half
+#: of a mocking "even that you cannot".
+INABILITY = (r"(?:不会|不懂|不认识|不认得|不知道|看不懂|看不明白|看不清|弄不[好明清对来]|搞不[懂明清对来]|"
+             r"填不[好对来明]|写不[好对来清]|说不[清明]|分不清|记不住|学不会|认不全)")
 #: Kind of remark -> a construction that is that remark by itself, in one clause: a
 #: reduplicated "what are you V-ing for" (喊什么喊, 吵什么吵, 嚷嚷什么嚷嚷) shouts a
 #: citizen down whatever follows it.
 SINGLE: dict[str, re.Pattern[str]] = {
     "scolding": re.compile(r"([喊吵嚷叫挤闹催急哭吼嚎]{1,2})什么\1"),
+    # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
+    # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
+    "belittling": re.compile(
+        r"连[^，,。！!？?]{1,8}(?:都|也)" + INABILITY + r"|"
+        r"都" + INABILITY + r"[^，,。！!？?]{0,5}(?:[？?]|吗|啊\s*$|呀\s*$)|"
+        r"(?:上过|念过|读过)(?:学|书)|没(?:上|念|读)过(?:学|书)|(?:识|认)(?:不识|不认)?(?:字|得字)(?:吗|没|不|[？?])"),
 }
 #: Courtesy or the polite 您: a remark so put is a request or an apology, not judged. (Not
 #: :data:`analyzer.rules.acts.COURTESY`: its bare 麻烦 is also "a nuisance" here.)
 POLITE = re.compile(r"您|请|麻烦(?:你|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
+#: Courtesy proper (:data:`POLITE` less the 您, which a mocking question also uses: 您连这都不会？).
+COURTESY = re.compile(r"请|麻烦(?:你|您|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
 #: Kinds whose two concepts must meet in one clause (the order and its exclamation mark);
 #: the others may span the sentence (又是这种事，一天到晚没完没了).
 PER_CLAUSE = frozenset({"scolding"})
@@ -88,11 +100,11 @@ def remark(text: str) -> str | None:
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text).strip()
-    if POLITE.search(simple):
-        return None
     single = single_remark(simple)
     if single is not None:
         return single
+    if POLITE.search(simple):
+        return None
     for kind, (first, second) in PAIRS.items():
         parts = _CLAUSES.split(simple) if kind in PER_CLAUSE else [simple]
         if any(first.search(p.strip()) and second.search(p.strip()) for p in parts):
@@ -106,7 +118,8 @@ def single_remark(text: str) -> str | None:
 
     simple = to_simplified(text)
     for kind, pattern in SINGLE.items():
-        if any(pattern.search(p) and not POLITE.search(p) for p in _CLAUSES.split(simple)):
+        polite = COURTESY if kind == "belittling" else POLITE  # a mocking 您 is no courtesy
+        if any(pattern.search(p) and not polite.search(p) for p in _CLAUSES.split(simple)):
             return kind
     return None
 
