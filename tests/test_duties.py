@@ -967,3 +967,21 @@ def test_a_question_answered_by_calling_the_next_citizen_is_passed_over():
     answered = [GREET, ("citizen", 3, 7, "我来补办医保卡。补卡的话要等几天？"),
                 ("staff", 8, 10, "三个工作日，单子拿着。"), ("staff", 11, 13, "请您为我的服务做个评价，您慢走。下一位。")]
     assert not _found(answered, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_sent_away_for_the_clerks_meal_or_break_is_the_closing_phrase_in_other_words():
+    """'We're off to eat, come back this afternoon' inside the hours is 下班了，明天再来 paraphrased
+    (Article 9) and a deferral (Article 25); the same break told politely, or the hours told as a
+    schedule, is no forbidden phrase."""
+    from analyzer.rules.acts import off_for_a_break
+
+    body = [GREET, ("citizen", 3, 5, "我来交一下残疾人补贴的申请。")]
+    for reply in ("到点吃饭了，你下午上班了再过来。", "我这要去午休了，两点半以后来吧。"):
+        assert off_for_a_break(reply), reply
+        report = _found([*body, ("staff", 6, 9, reply), ("citizen", 10, 11, "唉。"), CLOSE],
+                        "A9-F-01", ACTS_ON, **IN_HOURS)[1]
+        rules = {f.rule for f in report.findings}
+        assert {"A9-F-01", "A25-HOURS"} <= rules, (reply, rules)
+    for reply in ("不好意思，我们要午休了，您下午两点半再来。", "中午十二点到两点半休息，下午两点半以后来。",
+                  "马上吃饭了，不过您这个我现在就给您办。"):
+        assert not off_for_a_break(reply), reply

@@ -111,6 +111,8 @@ LIST_MATERIALS = 2
 NEED_WORDS = re.compile(r"要带|需要|得有|得带|要有|准备|带上|带齐|带好|提供|要交|得交|还要|还得")
 #: The owed group a named destination fulfils (Article 16: a pointer after "not ours").
 POINTER_GROUP = "A16-G-POINTER"
+#: The probability given to a closing paraphrase read from a deferral's words (:func:`off_for_a_break`).
+BREAK_CONFIDENCE = 0.9
 #: A paraphrase's confidence is the model's probability times this (an exact hit is 0.98).
 PARAPHRASE_WEIGHT = 0.95
 #: Speakers whose words the detector reads.
@@ -306,6 +308,29 @@ ACT_REQUIRES: dict[str, tuple[str, ...]] = {
     "requeue": ("重新", "再", "又", "回来", "还得", "还要", "过号", "作废", "从头", "不能用", "都要",
                 "都得"),
 }
+#: The clerk's own meal, break or closing, now or about to be (要去吃饭了, 饭点了, 马上午休): a reason
+#: of her time off, not of the matter.
+OWN_BREAK = re.compile(r"(?:要|马上|该|得|去|准备|赶着|等着)(?:去)?(?:吃(?:个|口)?(?:午)?饭|午休|歇|休息|下班)|"
+                       r"(?:吃饭|午饭|饭点|午休|休息|下班|开饭)(?:时间)?(?:到)?了|到饭点|到点吃饭")
+#: Sending the citizen to come again later today or another day (下午再来, 两点半以后过来, 吃完饭再说).
+COME_LATER = re.compile(r"(?:下午|晚点|过会儿?|一会儿?|等会儿?|明天|明儿|改天|"
+                        r"[0-9一二两三四五六七八九十]+点半?(?:以后|之后|后)?)[^，,。！!？?]{0,4}(?:来|过来|办|说)|"
+                        r"再来|再过来|吃完(?:饭)?(?:再|回来)|等(?:到)?(?:下午|[0-9一二两三四五六七八九十]+点)")
+
+
+def off_for_a_break(text: str) -> bool:
+    """True when a deferral sends the citizen away for the clerk's own break (下班了，明天再来 paraphrased).
+
+    我们要去吃午饭了，你下午再过来 gives the clerk's meal as the reason to come
+    again: the closing phrase in other words (Article 9; Article 25 within the
+    hours). Said with courtesy, offering another time as an option or still
+    serving today (:data:`ACT_BLOCKS`), it is no brush-off.
+    """
+    simple = _simplified(text)
+    return bool(OWN_BREAK.search(simple) and COME_LATER.search(simple)) \
+        and not COURTESY.search(simple) and not _blocked_in("f_off_work", text)
+
+
 #: The forbidden intent a clerk may say across turns (:func:`carried_hits`): not knowing,
 #: then, once the citizen asks again, sending him to ask someone else.
 CARRIED_ACT = "f_dont_know"
@@ -452,6 +477,8 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
             acts["materials"] = (0.9, utts[i].text)
         if "materials" in acts and named:
             acts["material_list"] = (1.0, acts["materials"][1])
+        if "defer_time" in acts and "f_off_work" not in acts and off_for_a_break(utts[i].text):
+            acts["f_off_work"] = (BREAK_CONFIDENCE, utts[i].text)
         weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
         for act, (p, seg) in sorted(acts.items()):
             for rule in targets.get(act, ()):
