@@ -553,3 +553,13 @@ def test_telling_where_complaints_go_is_no_dare_whatever_the_channel(told):
 def test_a_dare_to_complain_is_the_forbidden_phrase_even_with_the_channel(dare):
     turns = [GREET, ("citizen", "怎么这么久还没办好？"), ("staff", dare)]
     assert "A9-F-05" in _rules(turns), dare
+
+
+@pytest.mark.parametrize("dare", ["投诉本就放在服务台上，想写就去写，随便你。",
+                                  "举报电话大门口贴着呢，随你打，我不怕。",
+                                  "投诉箱在楼梯口，你爱上哪告上哪告。"])
+def test_a_complaint_channel_named_with_a_dare_in_any_verb_is_the_forbidden_phrase(dare):
+    """The dare is in the frame (想X就去X, 随你, 我不怕, 爱上哪告), not one verb: with it the channel
+    told is 你去投诉好了, and Article 9's (not only an uncivil remark)."""
+    turns = [GREET, ("citizen", "我等了快两个钟头了，你们这办事效率也太低了！"), ("staff", dare)]
+    assert "A9-F-05" in _rules(turns), dare
