@@ -985,3 +985,21 @@ def test_sent_away_for_the_clerks_meal_or_break_is_the_closing_phrase_in_other_w
     for reply in ("不好意思，我们要午休了，您下午两点半再来。", "中午十二点到两点半休息，下午两点半以后来。",
                   "马上吃饭了，不过您这个我现在就给您办。"):
         assert not off_for_a_break(reply), reply
+
+
+def test_a_visit_concluded_with_all_done_and_the_citizens_thanks_still_owes_the_closing():
+    """'It's all sorted' (都弄妥了, 您的全好了) concludes the business like 办好了 does, and a short
+    thanks or leave-taking with a form of address (谢谢您啊师傅, 那我先走了) only acknowledges it:
+    the visit has ended without evaluation or goodbye. A thanks that goes on to ask keeps it open."""
+    from analyzer.rules.context import acknowledges_conclusion
+    from analyzer.types import Utterance
+
+    def ack(staff, citizen):
+        return acknowledges_conclusion(Utterance("staff", 0, 1, staff), Utterance("citizen", 1, 2, citizen))
+
+    assert ack("您的全好了。", "哟，真快，谢谢您啊师傅。") and ack("这下都弄妥了。", "那我先走了。")
+    assert not ack("这下都弄妥了。", "谢谢，那社保卡什么时候能用？") and not ack("您把表填一下。", "谢谢。")
+    body = [GREET, ("citizen", 3, 5, "我来给孩子办医保参保。"), ("staff", 6, 8, "户口本给我看一下。"), ("citizen", 9, 10, "给。")]
+    turns = [*body, ("staff", 30, 32, "您的全好了。"), ("citizen", 33, 35, "哟，真快，谢谢您啊师傅。")]
+    rules = {f.rule for f in _found(turns, "A10-G-GOODBYE", ACTS_ON)[1].findings}
+    assert {"A10-G-EVALUATE", "A10-G-GOODBYE"} <= rules

@@ -548,12 +548,22 @@ def visit_ended(interaction: Interaction, hits: Sequence[Hit], options: ContextO
 
 
 #: Staff words that conclude the business: done, or when and where to collect the result.
-_CONCLUDES = re.compile(r"办好了|办完了|弄好了|搞定了|(?:^|[，,。])(?:好了|行了|可以了)|"
+_CONCLUDES = re.compile(r"办好了|办完了|弄好了|搞定了|办妥|弄妥|搞好了|弄完了|"
+                        r"(?:(?:^|[，,。])|都|全|全都|全部|已经|这就|这下|总算|这样就)"
+                        r"(?:好了|行了|可以了|妥了|齐了|齐活了?|完事了?|结束了|没问题了)|"
                         r"(?:来|过来|再来|回来)(?:拿|取|领)|(?:拿|取|领)(?:证|件|卡|照|结果)|凭.{0,6}(?:拿|取|领)")
 #: A citizen turn that only acknowledges (好的，谢谢; 行，知道了; 好嘞).
 _ACKNOWLEDGES = re.compile(r"^(?:(?:好|好的|好嘞|好吧|行|行吧|成|嗯|哦|噢|知道了|晓得了|明白了|记住了|"
-                           r"谢谢|谢谢你|谢谢您|谢了|多谢|麻烦了|辛苦了)(?:啊|呀|哈|啦)?[，,。！!～~ ]*)+$")
+                           r"谢谢|谢谢你|谢谢您|谢了|多谢|麻烦了|辛苦了|麻烦[你您]了?|辛苦[你您]了?|"
+                           r"(?:那)?我(?:就|先)?走了|再见|拜拜|回见|"  # the citizen's own leave-taking
+                           r"同志|师傅|姑娘|小姑娘|大姐|大哥|小伙子|小同志|领导|老师|妹子|闺女|美女|帅哥"  # address
+                           r")(?:啊|呀|哈|啦|了)?[，,。！!～~ ]*)+$")
 
+#: A short citizen turn that thanks or takes leave (这么快啊，谢谢你啊姑娘; 哎，好好好，谢谢): with no
+#: question and no worry in it, it only acknowledges.
+_THANKS_OR_LEAVE = re.compile(r"谢|麻烦[你您]?了|辛苦|(?:我|那我)(?:就|先)?走了|再见|拜拜|回见")
+#: The most characters (punctuation aside) of such a turn.
+THANKS_TURN_CHARS = 14
 #: A citizen turn that opens by accepting and goes on to restate the plan (好，那我下礼拜来拿).
 _ACCEPTS = re.compile(r"^(?:好|好的|好嘞|行|行吧|成|嗯|哦|知道了|晓得了|明白了|谢谢)[，,。 ]*(?:那)?我")
 #: Words that keep the matter open (可是, 万一, 要是): no acceptance.
@@ -569,8 +579,11 @@ def acknowledges_conclusion(staff: Utterance, last: Utterance) -> bool:
     from analyzer.text.normalize import to_simplified
 
     said = to_simplified(last.text).strip()
+    calm = not _asks(said) and not _WORRIED.search(said)
+    thanks = calm and bool(_THANKS_OR_LEAVE.search(said)) \
+        and len(re.sub(r"[，,。.！!？?、～~\s…]", "", said)) <= THANKS_TURN_CHARS
     return bool(_CONCLUDES.search(to_simplified(staff.text))) and bool(
-        _ACKNOWLEDGES.match(said) or (_ACCEPTS.match(said) and not _asks(said) and not _WORRIED.search(said)))
+        _ACKNOWLEDGES.match(said) or thanks or (_ACCEPTS.match(said) and calm))
 
 
 def _replies_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],
