@@ -1003,3 +1003,23 @@ def test_a_visit_concluded_with_all_done_and_the_citizens_thanks_still_owes_the_
     turns = [*body, ("staff", 30, 32, "您的全好了。"), ("citizen", 33, 35, "哟，真快，谢谢您啊师傅。")]
     rules = {f.rule for f in _found(turns, "A10-G-GOODBYE", ACTS_ON)[1].findings}
     assert {"A10-G-EVALUATE", "A10-G-GOODBYE"} <= rules
+
+
+def test_sent_back_to_the_window_that_sent_the_citizen_is_a_run_around():
+    """A citizen another office sent up here (让我上来, 说到你们这办), or who answers the redirect
+    that he has just come from there, is run around when the clerk sends him back; a window named
+    by its business (公积金窗口) is a concrete destination, not a vague redirect."""
+    from analyzer.rules.destinations import names_destination
+
+    assert names_destination("你回公积金窗口。") and not names_destination("你去别的窗口问问。")
+    told_first = [GREET, ("citizen", 3, 6, "楼下税务科叫我上来找你们开完税证明。"),
+                  ("staff", 7, 10, "完税证明归税务科开，你还是下楼找他们。"), ("citizen", 11, 12, "唉。"), CLOSE]
+    told_after = [GREET, ("citizen", 3, 6, "我想开个完税证明。"), ("staff", 7, 10, "这个你回公积金窗口那边问。"),
+                  ("citizen", 11, 13, "我刚从公积金窗口过来的呀！"), CLOSE]
+    for turns in (told_first, told_after):
+        found, report = _found(turns, "A17-RUNAROUND", ACTS_ON)
+        assert found and found[0].start == 7, turns[1][3]
+        assert not any(f.article == 16 for f in report.findings)
+    onward = [GREET, ("citizen", 3, 6, "我想开个完税证明。"), ("staff", 7, 10, "这个你去公积金窗口那边问。"),
+              ("citizen", 11, 13, "好的，我这就过去。"), CLOSE]
+    assert not _found(onward, "A17-RUNAROUND", ACTS_ON)[0]
