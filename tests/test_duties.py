@@ -1023,3 +1023,16 @@ def test_sent_back_to_the_window_that_sent_the_citizen_is_a_run_around():
     onward = [GREET, ("citizen", 3, 6, "我想开个完税证明。"), ("staff", 7, 10, "这个你去公积金窗口那边问。"),
               ("citizen", 11, 13, "好的，我这就过去。"), CLOSE]
     assert not _found(onward, "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_the_clerk_owning_that_last_visit_left_an_item_out_is_piecemeal_across_visits():
+    """The clerk herself saying she did not mention an item last time (the item named in the same
+    breath or just before) tells materials across visits; asking whether a colleague said it does not."""
+    for said in ([("staff", 7, 10, "另外还得有一份租赁合同，这个上一回忘了跟您交代。")],
+                 [("staff", 7, 9, "还缺个社区出的居住证明。"), ("staff", 9, 11, "哎，怪我，那次给您说漏了。")]):
+        turns = [GREET, ("citizen", 3, 6, "我来办居住证，材料应该都齐了。"), *said, ("citizen", 12, 13, "行吧。"), CLOSE]
+        found = _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]
+        assert found and found[0].detail["how"] == "across_visits" and found[0].start == said[-1][1]
+    asked = [GREET, ("citizen", 3, 6, "我来办居住证，材料应该都齐了。"),
+             ("staff", 7, 10, "还要一份租赁合同，上回我同事没跟您说吗？"), ("citizen", 11, 12, "说了，我带来了。"), CLOSE]
+    assert not _found(asked, "A18-PIECEMEAL", ACTS_ON)[0]

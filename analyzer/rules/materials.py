@@ -430,6 +430,12 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
                 and _protested_next(utts, i, earlier_visit):
             listed = Cue("materials_listed", i, u.start, u.end, u.text, 0.75, source="pattern")
             out[i] = _finding(rule, listed, "across_visits", None, utts)
+    for i, u in enumerate(utts):  # 还差个流水，上回是我没跟您讲: the clerk owning that the last visit left it out
+        if i not in out and u.speaker != "citizen" and (item := _owned_up(utts, i)) is not None:
+            admitted = Cue("materials_added", i, u.start, u.end, u.text, 0.8, source="pattern")
+            f = _finding(rule, admitted, "across_visits", None, utts)
+            out[i] = dataclasses.replace(f, detail={**f.detail, "item_utterance": item,
+                                                    "materials": sorted(materials_named(utts[item].text))})
     items = sorted([*told, *items_by_words(utts, told)], key=lambda c: c.start)
     for cue in items:  # told one item a turn: the third in a later turn (还有A … 接着是B … 然后是C)
         if cue.utterance not in out and _is_new(utts, cue) \
@@ -437,6 +443,38 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
             out[cue.utterance] = _finding(rule, dataclasses.replace(cue, kind="materials_added"),
                                           "added", firsts[0], utts)
     return [out[k] for k in sorted(out)]
+
+
+#: The clerk owning that an earlier visit was not told something (上回是我没跟您讲到, 我上次忘了
+#:跟您说, 之前漏说了): the item she names now was left out then.
+OWNED_UP = re.compile(r"(?:上次|上回|上一次|上一回|之前|前几天|前两天|那天|那次|头一回|头回|第一次|当时)"
+                      r"[^。？?！!]{0,8}(?:没|没有|忘了?|漏了?|落了?|少)[^。？?！!，,]{0,5}"
+                      r"(?:说|讲|提|告诉|交代|写上|列上|写进)|"
+                      r"(?:上次|上回|上一次|上一回|之前|那次|头一回|头回|第一次|当时)[^。？?！!]{0,8}"
+                      r"(?:说|讲|提|写|列)(?:漏|落|丢|少)")
+#: Staff utterances before the admission that may name the item it is about.
+OWNED_UP_BEFORE = 2
+
+
+def _owned_up(utts: Sequence[Utterance], i: int) -> int | None:
+    """The utterance naming the item staff utterance ``i`` owns the last visit left out, or None.
+
+    Not a question (上次没跟您说吗？ asks); the item is named in the admission
+    itself or in one of the clerk's :data:`OWNED_UP_BEFORE` utterances before it.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    text = to_simplified(utts[i].text)
+    m = OWNED_UP.search(text)
+    rest = re.split(r"(?<=[。！!？?])", text[m.end():], maxsplit=1)[0] if m else ""
+    if m is None or _ASKS.search(rest) or re.search(r"吗|[？?]", rest):
+        return None  # 上回我同事没跟您说吗？ asks
+    for k in range(i, max(-1, i - OWNED_UP_BEFORE - 1), -1):
+        if utts[k].speaker == "citizen" and k != i:
+            break
+        if materials_named(utts[k].text):
+            return k
+    return None
 
 
 def _protested_next(utts: Sequence[Utterance], i: int, earlier_visit: Sequence[Cue]) -> bool:
