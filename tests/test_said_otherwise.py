@@ -563,3 +563,15 @@ def test_a_complaint_channel_named_with_a_dare_in_any_verb_is_the_forbidden_phra
     told is 你去投诉好了, and Article 9's (not only an uncivil remark)."""
     turns = [GREET, ("citizen", "我等了快两个钟头了，你们这办事效率也太低了！"), ("staff", dare)]
     assert "A9-F-05" in _rules(turns), dare
+
+
+@pytest.mark.parametrize("sorry", ["抱歉抱歉，刚刚手头事太多一直在忙，您是要办什么？",
+                                   "让您久等了，刚才忙着给前面那位录系统，您说。"])
+def test_apologising_for_having_been_busy_is_no_cant_you_see_im_busy(sorry):
+    """忙 inside an apology or excuse for the wait is courtesy, not the Art. 9 rebuke; the rebuke
+    itself (没看见我在忙吗) stays the phrase."""
+    turns = [GREET, ("citizen", "同志，我在这等了好一会儿了。"), ("staff", sorry),
+             ("citizen", "我来补办社保卡。"), DONE, EVAL, BYE]
+    assert "A9-F-03" not in _rules(turns), sorry
+    rebuke = [GREET, ("citizen", "同志，我在这等了好一会儿了。"), ("staff", "没看见我手上正忙着吗？等着。")]
+    assert "A9-F-03" in _rules(rebuke)

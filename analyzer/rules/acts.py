@@ -269,7 +269,9 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
                              r"(?:是|这是)[你您]的权利|有需要[^，,。！!？?]{0,4}(?:可以|随时)"),
     # 忙碌 describes, 帮忙 helps, and the citizen's busy work (您工作忙的话) is his: none says
     # "can't you see I'm busy"
-    "f_busy": re.compile(r"忙碌|帮忙|繁忙|忙的话|[您你](?:工作|平时|上班)[^，,。！!？?]{0,3}忙"),
+    "f_busy": re.compile(r"忙碌|帮忙|繁忙|忙的话|[您你](?:工作|平时|上班)[^，,。！!？?]{0,3}忙|"
+                         # nor does a clerk apologising for having been busy (不好意思，刚才一直在忙)
+                         r"对不起|对不住|抱歉|不好意思|久等|让[您你]等"),
     # another day offered as an option (您明天来也行, 明天再来取也可以), or today still offered,
     # is no sending away
     "f_off_work": re.compile(rf"{_OPTION}|{_STILL_SERVED}|{_AWAY}"),
@@ -288,6 +290,8 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
 #: Act -> words that void its :data:`ACT_BLOCKS` entry: a dare (嫌慢你就去告, 有本事告去, 爱告哪告哪)
 #: is 你去投诉好了 however helpfully the channel is told beside it (投诉电话墙上就有).
 BLOCK_OVERRIDES: dict[str, re.Pattern[str]] = {
+    # an apology that still rebukes (对不起，你没看我正忙着吗？) is the phrase
+    "f_busy": re.compile(r"没看|没见|看不见|看不到|瞎|催什么|催啥|急什么|急啥|吵什么|喊什么"),
     "f_complain": re.compile(r"嫌[^，,。！!？?]{0,6}就|有本事|[你您]?告去|爱(?:去)?(?:告|投诉)|随便(?:你)?(?:告|投诉)|"
                              r"尽管(?:去)?(?:告|投诉)|想告就告|告就告|去告[吧呗啊]|投诉去[吧呗啊]?|"
                              r"(?:去|就)投诉[吧呗]|"
@@ -302,7 +306,7 @@ BLOCK_OVERRIDES: dict[str, re.Pattern[str]] = {
 #: says the business is done today (今天一定给您办完), and not knowing (我确实不清楚) is no
 #: brush-off when the clerk goes to ask in the same breath (我去帮您问问), nor naming
 #: complaint when the same utterance tells its channel or grants the right.
-UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time", "f_dont_know", "f_complain")
+UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time", "f_dont_know", "f_complain", "f_busy")
 #: Act -> words of which one must also be there, beside :data:`ACT_GATES`: reading the sign is a
 #: brush-off only with the citizen sent to do it alone or reproached for asking (自己看, 不会看吗,
 #: 还问, 看不见啊); 指南上有电话 or 那边墙上有流程图 only points to what is written.
