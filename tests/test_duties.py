@@ -1036,3 +1036,19 @@ def test_the_clerk_owning_that_last_visit_left_an_item_out_is_piecemeal_across_v
     asked = [GREET, ("citizen", 3, 6, "我来办居住证，材料应该都齐了。"),
              ("staff", 7, 10, "还要一份租赁合同，上回我同事没跟您说吗？"), ("citizen", 11, 12, "说了，我带来了。"), CLOSE]
     assert not _found(asked, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_take_it_to_the_leader_in_a_dispute_is_no_redirect_owing_a_destination():
+    """'If you don't accept it, go to my boss' answers a dispute (the quarrel's, Article 17): no matter
+    is sent elsewhere, so no named destination is owed (Article 16); a matter sent to a person
+    elsewhere still is a redirect."""
+    from analyzer.rules.acts import heard_acts
+
+    said = ["条件不够就是不够，你不服气找领导去！", "你要是有意见，可以跟我们科长反映。"]
+    assert all("redirect" not in acts for acts in heard_acts(said, ACTS_ON) or [])
+    turns = [GREET, ("citizen", 3, 6, "凭什么别人能办我不能办？你们这是刁难人！"),
+             ("staff", 7, 10, "谁刁难你了？我按规定来的！"), ("citizen", 11, 13, "你这叫什么服务态度！"),
+             ("staff", 14, 17, "条件不够就是不够，你不服气找领导去！"), CLOSE]
+    found, report = _found(turns, "A16-G-POINTER", ACTS_ON)
+    assert not found and any(f.rule == "A17-QUARREL" for f in report.findings)
+    assert "redirect" in heard_acts(["这个我们办不了，您找三楼的负责人。"], ACTS_ON)[0]

@@ -307,6 +307,13 @@ BLOCK_OVERRIDES: dict[str, re.Pattern[str]] = {
 #: brush-off when the clerk goes to ask in the same breath (我去帮您问问), nor naming
 #: complaint when the same utterance tells its channel or grants the right.
 UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time", "f_dont_know", "f_complain", "f_busy")
+#: Act -> words that rule it out anywhere in the utterance (beside :data:`ACT_BLOCKS`): telling a
+#: citizen who disputes a decision to take it to the leader (你不服找领导去, 有意见找我们主任) is the
+#: quarrel's (Article 17) or a complaint channel, not a matter sent elsewhere (Article 16).
+WHOLE_BLOCKS: dict[str, re.Pattern[str]] = {
+    "redirect": re.compile(r"(?:不服|有意见|不满意?|不乐意|不愿意|不同意|嫌[^，,。！!？?]{0,4}|不信)[^。？?！!]{0,10}"
+                           r"(?:找|去找|问|告诉|跟)[^。？?！!，,]{0,4}(?:领导|主任|科长|处长|局长|经理|上级|负责人|头儿|所长|站长)"),
+}
 #: Act -> words of which one must also be there, beside :data:`ACT_GATES`: reading the sign is a
 #: brush-off only with the citizen sent to do it alone or reproached for asking (自己看, 不会看吗,
 #: 还问, 看不见啊); 指南上有电话 or 那边墙上有流程图 only points to what is written.
@@ -577,7 +584,11 @@ def gets_round_missing(text: str) -> bool:
 
 
 def _blocked_in(act: str, text: str) -> bool:
-    """True when ``act`` is one of :data:`UTTERANCE_BLOCKS` and its block is in the whole ``text``."""
+    """True when ``act`` is one of :data:`UTTERANCE_BLOCKS` and its block is in the whole ``text``,
+    or its :data:`WHOLE_BLOCKS` entry is."""
+    whole = WHOLE_BLOCKS.get(act)
+    if whole is not None and whole.search(_simplified(text)):
+        return True
     return _blocked(act, text, ACT_BLOCKS.get(act) if act in UTTERANCE_BLOCKS else None)
 
 
