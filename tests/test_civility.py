@@ -111,3 +111,20 @@ def test_mocking_what_the_citizen_can_do_in_a_rhetorical_question_is_uncivil(tex
 ])
 def test_a_question_about_what_was_brought_or_the_clerks_own_lot_is_no_mocking(text):
     assert remark(text) is None
+
+
+@pytest.mark.parametrize("floor", ["嗯嗯，你说。", "在的，你说吧。", "是的，请讲。"])
+def test_handing_a_caller_the_floor_is_terse_not_uncivil_nor_heat_in_a_quarrel(floor):
+    """A phone reply that only acknowledges and says 'go on' is no Article 6 remark, and an upset
+    caller answered so is not quarrelling with the clerk (Article 17)."""
+    from analyzer.rules.civility import go_ahead
+
+    assert go_ahead(floor) and not go_ahead("说！") and not go_ahead("你说什么？")
+    turns = [("staff", 0.0, 3.0, "您好，市政务服务大厅医保窗口。"),
+             ("citizen", 3.5, 9.0, "喂，我那个生育津贴两个月了还没发，你们到底在干什么？"), ("staff", 9.2, 10.2, floor),
+             ("citizen", 10.5, 16.0, "材料早就交齐了，一分钱没见着，像话吗！"), ("staff", 16.2, 17.2, floor),
+             ("citizen", 17.5, 20.0, "我就等你们一句话！"),
+             ("staff", 20.5, 24.0, "您把身份证号报一下，我马上给您查。"), ("citizen", 24.5, 26.0, "好。"),
+             ("staff", 30.0, 34.0, "查到了，已经审核通过，这周五前到账。请您对我的服务做个评价，再见。")]
+    report = analyzer.analyze(_record(turns, channel="phone", rings=1), OPTS)
+    assert not [f for f in report.findings if f.article in (6, 17)], report.findings

@@ -195,17 +195,39 @@ def terse_question(text: str) -> bool:
             and _NOT_TERSE.search(body) is None and single_remark(body) is None)
 
 
+#: A reply that only says "go on" (嗯，讲。 是，您说。 在的，你说吧。 嗯嗯，然后呢？): an acknowledgement
+#: and an invitation to continue, nothing else, and no exclamation.
+GO_AHEAD = re.compile(
+    r"^(?:(?:嗯+|是|是的|对|对的|在|在的|在呢|好|好的|哎|诶|欸|喂|行|可以|您好|你好|听得到|听得见|能听到|能听见)[，,、\s]*)*"
+    r"(?:请?[您你]?(?:说|讲)(?:吧|啊|呀|一下|就行)?|请讲|(?:您|你)?(?:接着|继续)(?:说|讲)?|然后呢|后来呢|还有呢|"
+    r"我听着(?:呢)?|听着呢|我在听|在听)[。.…～~？?]*$")
+
+
+def go_ahead(text: str) -> bool:
+    """True when ``text`` only acknowledges and asks the citizen to go on (:data:`GO_AHEAD`).
+
+    On the phone above all, 嗯，讲。 or 是，您说。 is terse, not cold: it hands
+    the caller the floor. Not an ``A6-UNCIVIL`` remark (:func:`drop_pickups`),
+    and no heat in a quarrel.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    return GO_AHEAD.match(to_simplified(text).strip()) is not None
+
+
 def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], channel: str
                  ) -> list[Finding]:
     """The findings less an ``A6-UNCIVIL`` one on words that only say hello or ask about the work.
 
     A bare 喂 on picking up a call lacks the hall and window the phone greeting
     owes (``A7``); it is no cold or unrelated talk. A terse work question
-    (:func:`terse_question`: 开几张？) is curt, not uncivil.
+    (:func:`terse_question`: 开几张？) is curt, not uncivil, and so is a reply that
+    only hands the citizen the floor (:func:`go_ahead`: 嗯，讲。).
     """
     from analyzer.text.normalize import normalize
 
-    drop = {(u.start, u.end) for u in utterances if u.speaker == "staff" and terse_question(u.text)}
+    drop = {(u.start, u.end) for u in utterances
+            if u.speaker == "staff" and (terse_question(u.text) or go_ahead(u.text))}
     first = next((u for u in utterances if u.speaker == "staff" and u.text.strip()), None)
     if channel == "phone" and first is not None and PICKUP.match(normalize(first.text)):
         drop.add((first.start, first.end))

@@ -59,7 +59,7 @@ from analyzer.i18n import NP_, label, pgettext
 from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
-from analyzer.rules.civility import drop_pickups, remark_findings
+from analyzer.rules.civility import drop_pickups, go_ahead, remark_findings
 from analyzer.rules.context import owing
 from analyzer.rules.materials import earlier_visits, piecemeal
 from analyzer.types import Cue, Finding, Interaction, RingResult, Utterance
@@ -462,8 +462,8 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
     staff = _Spans([(i, u) for i, u in enumerate(utts) if u.speaker == "staff"])
     for f in findings:
         if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
-            if f.start is None or f.end is None or _curt(f):
-                continue
+            if f.start is None or f.end is None or _curt(f) or go_ahead(str(f.evidence)):
+                continue  # 嗯，讲。 hands the citizen the floor: no heat
             words |= {i for i, u in staff.around(f.start, f.end)
                       if u.start < f.end and f.start < u.end}
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
@@ -508,7 +508,7 @@ def _sharp_replies(utts: Sequence[Utterance], upset: set[int], options: DutyOpti
 
     from analyzer.text.normalize import normalize
 
-    near = [i for i, u in enumerate(utts) if u.speaker == "staff"
+    near = [i for i, u in enumerate(utts) if u.speaker == "staff" and not go_ahead(u.text)
             and len(normalize(u.text)) >= MIN_SHARP_CHARS and near_upset(u.start)]
     preds = classify([utts[i].text for i in near], "uncivil", classifier)
     return {i for i, p in zip(near, preds, strict=True)
