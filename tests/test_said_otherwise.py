@@ -575,3 +575,16 @@ def test_apologising_for_having_been_busy_is_no_cant_you_see_im_busy(sorry):
     assert "A9-F-03" not in _rules(turns), sorry
     rebuke = [GREET, ("citizen", "同志，我在这等了好一会儿了。"), ("staff", "没看见我手上正忙着吗？等着。")]
     assert "A9-F-03" in _rules(rebuke)
+
+
+def test_materials_named_as_lacking_or_in_answer_to_what_to_bring_are_the_list():
+    """Sorry + 'still missing X and Y' in one breath, or the apology in one clerk turn and the
+    items, asked for, in the next, give the apology and the materials list (Article 10)."""
+    lacking = [GREET, ("citizen", "我来办二手车过户，材料在这。"),
+               ("staff", "不好意思，您这材料不齐，还差车辆登记证书和交强险保单。"), ("citizen", "好吧。"), EVAL, BYE]
+    assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & _rules(lacking)
+    asked = [GREET, ("citizen", "我来办二手车过户，材料在这。"), ("staff", "您这缺一个交强险保单。"),
+             ("citizen", "那咋整？"), ("staff", "对不起，这个我们补不了，得您自己去保险公司打。"),
+             ("citizen", "那总共还差啥？"), ("staff", "交强险保单，再加上卖方身份证原件，就这两样。"),
+             ("citizen", "行。"), EVAL, BYE]
+    assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & _rules(asked)

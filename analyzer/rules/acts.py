@@ -109,6 +109,9 @@ LIST_MATERIALS = 2
 #: :data:`LIST_MATERIALS` materials named, the sentence tells the materials whatever the
 #: model says (要带户口本和出生医学证明).
 NEED_WORDS = re.compile(r"要带|需要|得有|得带|要有|准备|带上|带齐|带好|提供|要交|得交|还要|还得")
+#: Acts that tell materials other than as a plain list (answering what to bring, naming what
+#: is still lacking): with :data:`LIST_MATERIALS` named they are the materials list too.
+TELLS_MATERIALS: tuple[str, ...] = ("ans_material", "materials_more")
 #: The owed group a named destination fulfils (Article 16: a pointer after "not ours").
 POINTER_GROUP = "A16-G-POINTER"
 #: The probability given to a closing paraphrase read from a deferral's words (:func:`off_for_a_break`).
@@ -493,6 +496,8 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
             acts["materials"] = (0.9, utts[i].text)
         if "materials" in acts and named:
             acts["material_list"] = (1.0, acts["materials"][1])
+        elif named and (told := next((a for a in TELLS_MATERIALS if a in acts), None)) is not None:
+            acts["material_list"] = (acts[told][0], acts[told][1])  # 还差租房合同和房产证复印件
         if "defer_time" in acts and "f_off_work" not in acts and off_for_a_break(utts[i].text):
             acts["f_off_work"] = (BREAK_CONFIDENCE, utts[i].text)
         weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight

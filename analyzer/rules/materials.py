@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 TOLD = ("materials_listed", "materials_added", "incomplete_materials")
 #: A material named in a sentence (证明, 户口本, 申请表, 公证书, 照片 …).
 _MATERIAL = re.compile(r"[\u4e00-\u9fff]{1,5}?(?:证明|证书|证|本|簿|书|表|照片|照|合同|协议|发票|卡|章|"
-                       r"件|记录|流水|报告|决议|章程|凭证|原件|复印件|病历|执照|存折|档案)")
+                       r"件|记录|流水|报告|决议|章程|凭证|原件|复印件|病历|执照|存折|档案|保单|回执|收据|单据)")
 #: Leading words that are not part of a material's name.
 _LEAD = re.compile(r"^(?:还|得|要|需|带|交|补|有|个|一份|一张|一个|再|也|另外|对了|就|差|缺|少|"
                    r"的|和|跟|或者|以及|还有|还得|还要|还需要|需要|提供|准备|开|办)+")
