@@ -1052,3 +1052,18 @@ def test_take_it_to_the_leader_in_a_dispute_is_no_redirect_owing_a_destination()
     found, report = _found(turns, "A16-G-POINTER", ACTS_ON)
     assert not found and any(f.rule == "A17-QUARREL" for f in report.findings)
     assert "redirect" in heard_acts(["这个我们办不了，您找三楼的负责人。"], ACTS_ON)[0]
+
+
+def test_where_on_a_screen_or_paper_and_what_to_do_next_are_answers():
+    """'Where do I find the number?' answered 'it's in the confirmation text', and 'what do I do
+    then?' answered with the instruction of what to do, are answered questions (Article 5)."""
+    screen = [GREET, ("citizen", 3, 6, "网上申请交了，怎么看办到哪一步了？"), ("staff", 7, 9, "登录以后点办件查询，输入受理号。"),
+              ("citizen", 10, 12, "受理号在哪儿看？"), ("staff", 13, 15, "提交成功那条短信里就有。"), ("citizen", 16, 17, "好。"), CLOSE]
+    assert not _found(screen, "A5-ANSWER", ACTS_ON)[0]
+    next_step = [GREET, ("citizen", 3, 6, "我来办护照，材料在这。"), ("staff", 7, 9, "您这少一张户籍证明。"),
+                 ("citizen", 10, 11, "那咋办呢？"), ("staff", 12, 15, "不好意思，得麻烦您回派出所开一张再来。"),
+                 ("citizen", 16, 17, "行吧。"), CLOSE]
+    assert not _found(next_step, "A5-ANSWER", ACTS_ON)[0]
+    passed = [GREET, ("citizen", 3, 6, "网上申请交了，受理号在哪儿看？"), ("staff", 7, 9, "身份证放这儿，签个字。"),
+              ("citizen", 10, 11, "好。"), CLOSE]
+    assert _found(passed, "A5-ANSWER", ACTS_ON)[0]

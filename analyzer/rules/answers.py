@@ -438,6 +438,10 @@ def _answers(question: Question, simple: str, *, first: bool,
     if "way" in question.kinds and MOVES_ON.search(simple) \
             and (heard is None or "way" in heard or opening):
         return True  # asked how: walked through its steps (核对一下信息 is no step of the way)
+    if "place" in question.kinds and ON_PAPER.search(simple):
+        return True  # 编号在哪儿找？ … 短信里有: where on paper or on a screen
+    if first and "what_if" in question.kinds and MOVES_ON.search(simple):
+        return True  # 那怎么办？ … 您得回去拿: what to do now is an instruction
     lenient = {"yesno", "who"} if not first else {"yesno"}
     if heard is not None and not first:
         lenient |= set(ANSWER_ACTS.values()) - heard  # later, unheard kinds: incidental words
@@ -452,6 +456,11 @@ def _answers(question: Question, simple: str, *, first: bool,
         plain = _DEICTIC.sub("", plain)  # 放这儿按一下: an instruction's here is the work's
     return any(kind not in lenient and ANSWER_KINDS[kind].search(plain)
                for kind in question.kinds)
+
+
+#: Where on paper or on a screen (短信里有, 回执上写着, 首页就能看到): a place answered.
+ON_PAPER = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,8}(?:里|上|中)(?:面|头|边)?(?:就|都)?"
+                      r"(?:有|写着|印着|显示|能看到|可以看到|看得到|能找到|可以找到|找得到)")
 
 
 #: The staff act detector's answer acts (:mod:`analyzer.rules.acts`) -> the kind of answer each gives.
