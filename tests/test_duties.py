@@ -1067,3 +1067,12 @@ def test_where_on_a_screen_or_paper_and_what_to_do_next_are_answers():
     passed = [GREET, ("citizen", 3, 6, "网上申请交了，受理号在哪儿看？"), ("staff", 7, 9, "身份证放这儿，签个字。"),
               ("citizen", 10, 11, "好。"), CLOSE]
     assert _found(passed, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_asking_where_the_office_is_after_a_redirect_and_getting_the_next_ticket_called_is_unanswered():
+    """After a redirect, 'where is it?' is Article 16's to judge, unless the clerk meets it by calling
+    the next ticket (下一位，B017号): then it is passed over (Article 5), ticket number and all."""
+    turns = [GREET, ("citizen", 3, 6, "我想给老人办高龄补贴。"), ("staff", 7, 9, "这个不在我们这办，你去民政那边。"),
+             ("citizen", 10, 12, "民政在哪个楼啊？"), ("staff", 13, 14, "下一位，B017号。"), ("citizen", 15, 16, "哎……")]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "民政在哪" in f.detail["question"]

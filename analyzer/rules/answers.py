@@ -332,6 +332,10 @@ NEXT_CALL = re.compile(r"下一位|下一个(?:人|群众)?(?=\s*(?:[，,。！!
                        r"叫号了|叫下一")
 
 
+#: A queue ticket called out (A032号, 三十五号): beside a call of the next citizen, part of it.
+TICKET = re.compile(r"^(?:请)?[A-Za-z]?[0-9一二三四五六七八九十百零]+号?(?:请)?$")
+
+
 def calls_next(reply: str) -> bool:
     """True when a staff utterance calls the next citizen (:data:`NEXT_CALL`)."""
     return bool(NEXT_CALL.search(_simple(reply)))
@@ -366,8 +370,9 @@ def answers(question: Question, reply: str, *, first: bool = True,
             the reply to no question.
     """
     simple = _simple(reply)
-    if NEXT_CALL.search(simple):  # 好了，下一位: the call of the next citizen answers nothing
-        simple = "，".join(c for c in re.split(r"[，,。！!；;]", simple) if c and not NEXT_CALL.search(c))
+    if NEXT_CALL.search(simple):  # 好了，下一位，A032号: the call of the next citizen answers nothing
+        simple = "，".join(c for c in re.split(r"[，,。！!；;]", simple)
+                          if c and not NEXT_CALL.search(c) and not TICKET.match(c.strip()))
     if RUSH_WORDS.search(simple):  # 快点，要下班了 hurries (点 no button, 要 no yes): judged on
         simple, heard = "，".join(c for c in re.split(r"[，,。！!；;]", simple)  # the other clauses
                                  if c and not RUSH_WORDS.search(c) and not RUSH_REASON.search(c)), None

@@ -180,7 +180,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     episode, the last question of a phone call (the hang-up rule's), and a
     last question of a recording that may have been cut before the answer.
     """
-    from analyzer.rules.answers import RUSH_WORDS, is_request, questions
+    from analyzer.rules.answers import RUSH_WORDS, calls_next, is_request, questions
     from analyzer.text.normalize import to_simplified
 
     rule = measure_rule(lexicon, "A5-ANSWER")
@@ -216,8 +216,9 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
             others = [o for _, o in asked if o is not q]
             if any(id(utts[j]) in flagged for j in window[:1]):
                 continue  # answered in forbidden or uncivil words: that article's, not this one
-            if sent_away and q.kinds & WHERE_KINDS:
-                continue  # where to go, once sent away: Article 16's
+            if sent_away and q.kinds & WHERE_KINDS \
+                    and not any(calls_next(utts[j].text) for j in window[:1]):
+                continue  # where to go, once sent away: Article 16's (unless met with 下一位)
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
                                   ignored, others, heard, opening=n == opening)
             if finding is not None:
