@@ -588,3 +588,14 @@ def test_materials_named_as_lacking_or_in_answer_to_what_to_bring_are_the_list()
              ("citizen", "那总共还差啥？"), ("staff", "交强险保单，再加上卖方身份证原件，就这两样。"),
              ("citizen", "行。"), EVAL, BYE]
     assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & _rules(asked)
+
+
+@pytest.mark.parametrize("kind", ["大爷您记性可真好，三年前的号都记得。", "哎，我这记性，刚才说哪儿了？",
+                                  "忘了带也正常，我给您写张条子。"])
+def test_memory_praised_the_clerks_own_or_forgetting_excused_mocks_nobody(kind):
+    """Article 10's 你的记性真差 mocks the citizen's memory; praising it, owning one's own, or
+    excusing forgetting is no paraphrase of it (the mockery still is)."""
+    turns = [GREET, ("citizen", "我来取证，回执在这。"), ("staff", kind), DONE, EVAL, BYE]
+    assert "A10-F-02" not in _rules(turns), kind
+    mock = [GREET, ("citizen", "我来取证，回执忘带了。"), ("staff", "你这脑子，昨天刚说的今天就忘了？"), DONE, EVAL, BYE]
+    assert "A10-F-02" in _rules(mock)

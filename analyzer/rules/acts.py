@@ -286,6 +286,10 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     # reproach (Article 6's, or a quarrel's), not sending him to read instead of an answer
     "f_read_sign": re.compile(r"怪谁|怪不得|怪不了|能怪|只能怪|怪[你您]|怪自己|不赖|赖不着|怨谁|怨不得|"
                               r"谁让|谁叫|偏(?:要|拿|不)|现在说不知道"),
+    # memory praised (您记性真好), the clerk's own (我记性不好), or forgetting excused (记不住很正常,
+    # 忘了也没关系): nobody mocked
+    "f_memory": re.compile(r"记性(?:真|挺|很|蛮|可|特别|多|还|就是){0,2}好|好记性|我(?:的|这)?(?:记性|脑子)|"
+                           r"(?:很|挺|也|都)?正常|没关系|不要紧|难免|谁都会|都这样|不怪[您你]|别担心"),
     # the clerk blaming her own explanation (我刚才说得不太清楚，我再说一遍) repeats it, she does not reproach
     "f_said_already": re.compile(r"我(?:刚才)?(?:说得|讲得|没说|没讲)(?:不太|不够|不)?(?:清楚|明白)|"
                                  r"我再(?:给[您你])?(?:说|讲|解释)一(?:遍|下|次)"),
