@@ -1076,3 +1076,20 @@ def test_asking_where_the_office_is_after_a_redirect_and_getting_the_next_ticket
              ("citizen", 10, 12, "民政在哪个楼啊？"), ("staff", 13, 14, "下一位，B017号。"), ("citizen", 15, 16, "哎……")]
     (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
     assert "民政在哪" in f.detail["question"]
+
+
+def test_a_rhetorical_question_or_a_statement_of_not_knowing_is_owed_no_answer():
+    """不是九点开门吗？ / 不就盖个章吗？ / 就不能通融一下？ / 早怎么不说？ assert or reproach; 不知道
+    放哪了 states: none is a question left unanswered (Article 5). A plain question still is."""
+    from analyzer.rules.answers import questions
+
+    for said in ("你们不是九点开门吗？", "就盖个章，不就一分钟的事吗？", "你们就不能通融一下？", "早怎么不说？",
+                 "那张回执我也不知道放哪了。"):
+        assert not questions(said), said
+        assert questions(said, rhetorical=True) or "不知道" in said
+    turns = [GREET, ("citizen", 3, 6, "我来取营业执照。你们不是九点开门吗？"), ("staff", 7, 9, "身份证给我。"),
+             ("citizen", 10, 11, "给。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    asked = [GREET, ("citizen", 3, 6, "我来取营业执照。你们几点开门？"), ("staff", 7, 9, "身份证给我。"),
+             ("citizen", 10, 11, "给。"), CLOSE]
+    assert _found(asked, "A5-ANSWER", ACTS_ON)[0]

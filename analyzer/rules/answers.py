@@ -176,6 +176,15 @@ _FUNCTION_CHARS = set("的了吗呢吧啊呀哦嗯么是不在有要能我你您
                       "哪儿里去到给把被让请问可以好行对没咋啥")
 
 
+#: A rhetorical question, which asserts or reproaches and asks nothing (不是八点半上班吗？ 不就一个章吗？
+#: 就不能对一下？ 难道… 刚才咋没说呢？).
+RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就)[^，,。？?]{1,14}(?:吗|嘛|么)|难道|"
+                        r"(?:就|都)不能[^，,。？?]{0,10}[吗嘛么？?]|"
+                        r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:说|讲|告诉|提)")
+#: The citizen saying he does not know (不知道塞哪了, 忘了放哪儿): a statement, unless marked as a question.
+UNKNOWING = re.compile(r"不知道|不晓得|不清楚|忘了|记不得|想不起")
+
+
 @dataclass(frozen=True)
 class Question:
     """One question in a citizen turn: its text and kinds."""
@@ -190,8 +199,13 @@ def _simple(text: str) -> str:
     return to_simplified(text).strip()
 
 
-def questions(text: str) -> list[Question]:
-    """The questions of one citizen utterance, in order (empty when it asks nothing)."""
+def questions(text: str, *, rhetorical: bool = False) -> list[Question]:
+    """The questions of one citizen utterance, in order (empty when it asks nothing).
+
+    A rhetorical question (:data:`RHETORICAL`: 不是两点半吗？) and a statement of
+    not knowing (:data:`UNKNOWING`) ask nothing, unless ``rhetorical`` (what an
+    outburst asks, for calming it).
+    """
     from analyzer.text.normalize import normalize
 
     out = []
@@ -200,6 +214,8 @@ def questions(text: str) -> list[Question]:
             continue
         worded = bool(QUESTION_RE.search(normalize(clause)))
         ends = _QUESTION_END.search(clause)
+        if not rhetorical and (RHETORICAL.search(clause) or (UNKNOWING.search(clause) and not ends)):
+            continue  # 不是八点半上班吗？ asserts; 不知道塞哪了 states
         if not (worded or ends) or (ends and ends.group(0).startswith("呢") and not worded):
             continue
         kinds = frozenset(k for k, pat in QUESTION_KINDS.items() if pat.search(clause))

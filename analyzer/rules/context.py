@@ -277,7 +277,7 @@ def calmed(utts: Sequence[Utterance], cue: int, turns: Sequence[int]) -> int | N
     for j in turns:
         if CALMS.search(to_simplified(utts[j].text)):
             return j
-    asked = questions(utts[cue].text) if cue < len(utts) else []
+    asked = questions(utts[cue].text, rhetorical=True) if cue < len(utts) else []
     first = turns[0] if turns else None
     if first is None or not asked:
         return None
