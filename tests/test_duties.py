@@ -1093,3 +1093,16 @@ def test_a_rhetorical_question_or_a_statement_of_not_knowing_is_owed_no_answer()
     asked = [GREET, ("citizen", 3, 6, "我来取营业执照。你们几点开门？"), ("staff", 7, 9, "身份证给我。"),
              ("citizen", 10, 11, "给。"), CLOSE]
     assert _found(asked, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_didnt_i_tell_you_last_time_denied_by_the_citizen_is_piecemeal_too():
+    """The clerk asking 'didn't I tell you last time?' about a new item, and the citizen saying no,
+    owns the gap as surely as 'I forgot to tell you' (刚才漏了 counts as an earlier telling too);
+    drawings are materials (平面图)."""
+    asked = [GREET, ("citizen", 3, 6, "我把你上周说的营业执照复印件拿来了。"),
+             ("staff", 7, 11, "嗯，这个行了。还得有店面的平面图，上回没让您一起带吗？"),
+             ("citizen", 12, 13, "没有啊，就说了执照。"), ("staff", 14, 15, "那您再跑一趟。"), CLOSE]
+    found = _found(asked, "A18-PIECEMEAL", ACTS_ON)[0]
+    assert found and found[0].start == 7
+    told = [*asked[:3], ("citizen", 12, 13, "说了，图在这儿。"), CLOSE]
+    assert not _found(told, "A18-PIECEMEAL", ACTS_ON)[0]

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 TOLD = ("materials_listed", "materials_added", "incomplete_materials")
 #: A material named in a sentence (证明, 户口本, 申请表, 公证书, 照片 …).
 _MATERIAL = re.compile(r"[\u4e00-\u9fff]{1,5}?(?:证明|证书|证|本|簿|书|表|照片|照|合同|协议|发票|卡|章|"
-                       r"件|记录|流水|报告|决议|章程|凭证|原件|复印件|病历|执照|存折|档案|保单|回执|收据|单据)")
+                       r"件|记录|流水|报告|决议|章程|凭证|原件|复印件|病历|执照|存折|档案|保单|回执|收据|单据|图纸|图)")
 #: Leading words that are not part of a material's name.
 _LEAD = re.compile(r"^(?:还|得|要|需|带|交|补|有|个|一份|一张|一个|再|也|另外|对了|就|差|缺|少|"
                    r"的|和|跟|或者|以及|还有|还得|还要|还需要|需要|提供|准备|开|办)+")
@@ -447,11 +447,13 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
 
 #: The clerk owning that an earlier visit was not told something (上回是我没跟您讲到, 我上次忘了
 #:跟您说, 之前漏说了): the item she names now was left out then.
-OWNED_UP = re.compile(r"(?:上次|上回|上一次|上一回|之前|前几天|前两天|那天|那次|头一回|头回|第一次|当时)"
-                      r"[^。？?！!]{0,8}(?:没|没有|忘了?|漏了?|落了?|少)[^。？?！!，,]{0,5}"
-                      r"(?:说|讲|提|告诉|交代|写上|列上|写进)|"
-                      r"(?:上次|上回|上一次|上一回|之前|那次|头一回|头回|第一次|当时)[^。？?！!]{0,8}"
-                      r"(?:说|讲|提|写|列)(?:漏|落|丢|少)")
+_BEFORE = r"(?:上次|上回|上一次|上一回|之前|前几天|前两天|那天|那次|头一回|头回|第一次|当时|刚才|上午|早上)"
+OWNED_UP = re.compile(_BEFORE + r"[^。？?！!]{0,8}(?:没|没有|忘了?|漏了?|落了?|少)[^。？?！!，,]{0,5}"
+                      r"(?:说|讲|提|告诉|交代|写上|列上|写进|(?:让|叫)[你您]?带)|"
+                      + _BEFORE + r"[^。？?！!]{0,8}(?:说|讲|提|写|列)(?:漏|落|丢|少)")
+#: The citizen denying he was told (没说啊, 没提啊, 就说了那三样): the clerk's "didn't I tell you last
+#: time?" then owns the gap all the same.
+DENIED = re.compile(r"^(?:啊|哎|诶|嗯)?[，,！!？?]*(?:没|没有|没说|没提|没讲|没告诉|没让|谁说|就说了|只说了|您没|你没)")
 #: Staff utterances before the admission that may name the item it is about.
 OWNED_UP_BEFORE = 2
 
@@ -467,14 +469,24 @@ def _owned_up(utts: Sequence[Utterance], i: int) -> int | None:
     text = to_simplified(utts[i].text)
     m = OWNED_UP.search(text)
     rest = re.split(r"(?<=[。！!？?])", text[m.end():], maxsplit=1)[0] if m else ""
-    if m is None or _ASKS.search(rest) or re.search(r"吗|[？?]", rest):
-        return None  # 上回我同事没跟您说吗？ asks
+    if m is None:
+        return None
+    if (_ASKS.search(rest) or re.search(r"吗|[？?]", rest)) and not _denied_next(utts, i):
+        return None  # 上回我同事没跟您说吗？ asks, and the citizen says he was told
     for k in range(i, max(-1, i - OWNED_UP_BEFORE - 1), -1):
         if utts[k].speaker == "citizen" and k != i:
             break
         if materials_named(utts[k].text):
             return k
     return None
+
+
+def _denied_next(utts: Sequence[Utterance], i: int) -> bool:
+    """True when the citizen's next words after staff utterance ``i`` deny being told (:data:`DENIED`)."""
+    from analyzer.text.normalize import to_simplified
+
+    nxt = next((u for u in utts[i + 1:] if u.speaker == "citizen"), None)
+    return nxt is not None and DENIED.search(to_simplified(nxt.text).strip()) is not None
 
 
 def _protested_next(utts: Sequence[Utterance], i: int, earlier_visit: Sequence[Cue]) -> bool:
