@@ -1052,6 +1052,7 @@ def test_take_it_to_the_leader_in_a_dispute_is_no_redirect_owing_a_destination()
     found, report = _found(turns, "A16-G-POINTER", ACTS_ON)
     assert not found and any(f.rule == "A17-QUARREL" for f in report.findings)
     assert "redirect" in heard_acts(["这个我们办不了，您找三楼的负责人。"], ACTS_ON)[0]
+    assert "redirect" not in heard_acts(["有本事你找上面的人去。"], ACTS_ON)[0]  # a dare, no matter sent
 
 
 def test_where_on_a_screen_or_paper_and_what_to_do_next_are_answers():

@@ -599,3 +599,15 @@ def test_memory_praised_the_clerks_own_or_forgetting_excused_mocks_nobody(kind):
     assert "A10-F-02" not in _rules(turns), kind
     mock = [GREET, ("citizen", "我来取证，回执忘带了。"), ("staff", "你这脑子，昨天刚说的今天就忘了？"), DONE, EVAL, BYE]
     assert "A10-F-02" in _rules(mock)
+
+
+@pytest.mark.parametrize(("said", "rule"), [("规定就这么定的，你愿意咋着就咋着吧。", "A9-F-04"),
+                                            ("我就这个样子，你看不惯能咋的？", "A9-F-04"),
+                                            ("监督电话在门口墙上，你爱打就打去，我不拦着。", "A9-F-05")])
+def test_defiance_and_the_dare_in_regional_words_are_the_forbidden_phrases(said, rule):
+    """咋着/咋的, 看不惯, 就这个样子 are 你能把我怎么样 in plain speech; a supervision line told with
+    爱打就打、我不拦着 is 你去投诉好了."""
+    turns = [GREET, ("citizen", "你们这规定也太不讲理了吧！"), ("staff", said)]
+    assert rule in _rules(turns), said
+    told = [GREET, ("citizen", "你们这规定也太不讲理了吧！"), ("staff", "您有意见可以打监督电话12345，我们会认真处理。")]
+    assert "A9-F-05" not in _rules(told)

@@ -162,10 +162,12 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     "f_defiant": tuple((w,) for w in ("能怎么样", "能怎样", "能咋样", "咋地", "能怎么着", "想怎么着", "又怎么着", "奈何",
                                       "奈我", "拿我", "把我", "管得着", "看着办", "爱咋",
                                       "吃了", "开除", "改不了", "不爱听", "爱办不办", "我就这样",
-                                      "我就是这样", "就这态度", "态度就这样", "就这脾气")),
+                                      "我就是这样", "就这态度", "态度就这样", "就这脾气",
+                                      # 你想咋着就咋着, 你能咋的, 看不惯, 我也就这样, 我就这个样子
+                                      "咋着", "咋的", "怎么着", "看不惯", "我也就这样", "就这个样子")),
     "f_complain": tuple((w,) for w in ("投诉", "举报", "反映", "写信", "告状", "告我", "去告",
                                        "告去", "爱告", "告到", "告完", "就告",
-                                       "随便告", "告他", "哪告", "随你告")),
+                                       "随便告", "告他", "哪告", "随你告", "监督")),
     "f_said_already": tuple((w,) for w in ("说过", "讲过", "说了", "讲了", "说完", "告诉过",
                                            "遍", "又问", "还问", "问过", "答过", "重复",
                                            "几回", "几次", "又来问", "老问", "问来问去")),
@@ -306,7 +308,7 @@ BLOCK_OVERRIDES: dict[str, re.Pattern[str]] = {
                              r"(?:想|要|爱|愿意)([告投写打])[^，,。！!？?]{0,4}就去?\1|爱([告投写打])(?:啥|什么|哪)\2|"
                              r"爱([告投写打])不\3|(?:[告投写打]|投诉|举报)去[吧呗]|随便[你您]?\s*(?:[，,。！!]|$)|"
                              r"随[你您](?:便|打|告|投|写|去)|随[你您]\s*(?:[，,。！!]|$)|请便|我(?:才)?不怕|怕你|无所谓|"
-                             r"(?:告|投诉|举报)呗|爱(?:上|去|到)?哪(?:儿|里)?(?:告|投诉|投)"),
+                             r"(?:告|投诉|举报)呗|爱(?:上|去|到)?哪(?:儿|里)?(?:告|投诉|投)|不拦(?:着|你)"),
 }
 #: Acts whose :data:`ACT_BLOCKS` are read in the whole utterance, not only the clause: a
 #: closing time or another day in one clause (马上下班了) sends nobody away when another
@@ -318,8 +320,10 @@ UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time", "f_dont_know", 
 #: citizen who disputes a decision to take it to the leader (你不服找领导去, 有意见找我们主任) is the
 #: quarrel's (Article 17) or a complaint channel, not a matter sent elsewhere (Article 16).
 WHOLE_BLOCKS: dict[str, re.Pattern[str]] = {
-    "redirect": re.compile(r"(?:不服|有意见|不满意?|不乐意|不愿意|不同意|嫌[^，,。！!？?]{0,4}|不信)[^。？?！!]{0,10}"
-                           r"(?:找|去找|问|告诉|跟)[^。？?！!，,]{0,4}(?:领导|主任|科长|处长|局长|经理|上级|负责人|头儿|所长|站长)"),
+    "redirect": re.compile(r"(?:不服|有意见|不满意?|不乐意|不愿意|不同意|嫌[^，,。！!？?]{0,4}|不信|有本事)[^。？?！!]{0,10}"
+                           r"(?:找|去找|问|告诉|跟)[^。？?！!，,]{0,4}"
+                           r"(?:领导|主任|科长|处长|局长|经理|上级|上面|负责人|头儿|所长|站长)|"
+                           r"有本事[^。？?！!，,]{0,8}找"),
 }
 #: Act -> words of which one must also be there, beside :data:`ACT_GATES`: reading the sign is a
 #: brush-off only with the citizen sent to do it alone or reproached for asking (自己看, 不会看吗,
