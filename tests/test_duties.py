@@ -1107,3 +1107,14 @@ def test_didnt_i_tell_you_last_time_denied_by_the_citizen_is_piecemeal_too():
     assert found and found[0].start == 7
     told = [*asked[:3], ("citizen", 12, 13, "说了，图在这儿。"), CLOSE]
     assert not _found(told, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_sending_the_citizen_to_search_online_is_a_vague_redirect():
+    """'Look it up online, it's all there' sends the citizen elsewhere and names no place; a site
+    named, or online offered beside serving him, is no such brush-off."""
+    turns = [GREET, ("citizen", 3, 6, "我想问问电动车上牌在哪儿办？"), ("staff", 7, 9, "那个您自己上网搜吧，网上都有。"),
+             ("citizen", 10, 11, "哦……"), CLOSE]
+    assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
+    served = [GREET, ("citizen", 3, 6, "我来交医保，进度能查吗？"), ("staff", 7, 9, "能，交完以后在甘快办上也能查。"),
+              ("citizen", 10, 11, "好。"), CLOSE]
+    assert not _found(served, "A16-G-POINTER", ACTS_ON)[0]

@@ -185,7 +185,9 @@ def incomplete_by_words(utts: Sequence[Utterance]) -> list[Cue]:
 #: Staff words that send the citizen elsewhere (换个地方问, 别处, 不归我们管, 找他们单位去).
 ELSEWHERE = re.compile(r"(?:换|另)(?:个|一个)?(?:地方|地儿|部门|单位)|另找|别处|别的地方|"
                        r"(?:不归|不属于|不是)(?:我们|咱们|这儿|这里|我)(?:这儿|这里|这边)?(?:管|办|的事|负责)|"
-                       r"找(?:他们|人家|你们|相关|有关)(?:的)?(?:单位|部门)去")
+                       r"找(?:他们|人家|你们|相关|有关)(?:的)?(?:单位|部门)去|"
+                       # sent to search the internet for it (你上网查查吧，网上都有): elsewhere, vaguely
+                       r"(?:你|您)?(?:自己)?上网(?:查|搜|看|找)(?:查|搜|看|找|一下)?吧|网上都有|自己(?:上网|网上)(?:查|搜|找)")
 
 
 def sent_elsewhere_by_words(utts: Sequence[Utterance]) -> list[Cue]:
