@@ -1118,3 +1118,20 @@ def test_sending_the_citizen_to_search_online_is_a_vague_redirect():
     served = [GREET, ("citizen", 3, 6, "我来交医保，进度能查吗？"), ("staff", 7, 9, "能，交完以后在甘快办上也能查。"),
               ("citizen", 10, 11, "好。"), CLOSE]
     assert not _found(served, "A16-G-POINTER", ACTS_ON)[0]
+
+
+def test_leaving_for_a_break_and_passing_the_citizen_on_is_a_deferral_not_the_phrase():
+    """'I'm off to the canteen, go to the next window after twelve' puts the work off for the hour
+    (Article 25) without sending the citizen to come again (no Article 9 phrase); 'lunch in a
+    moment, come back this afternoon' is both; hurrying one still served is neither."""
+    from analyzer.rules.acts import deferred_for_a_break, off_for_a_break
+
+    body = [GREET, ("citizen", 3, 5, "我来交一下社保补缴的材料。")]
+    passed = "哎，我这就去食堂了，你十二点以后找隔壁窗口的同事吧。"
+    assert deferred_for_a_break(passed) and not off_for_a_break(passed)
+    rules = {f.rule for f in _found([*body, ("staff", 6, 9, passed), ("citizen", 10, 11, "啊？"), CLOSE],
+                                    "A25-HOURS", ACTS_ON, **IN_HOURS)[1].findings}
+    assert "A25-HOURS" in rules and "A9-F-01" not in rules
+    back = "我一会儿就午休了，你下午三点以后再过来。"
+    assert deferred_for_a_break(back) and off_for_a_break(back)
+    assert not deferred_for_a_break("快点签，我要下班了。")

@@ -337,12 +337,34 @@ ACT_REQUIRES: dict[str, tuple[str, ...]] = {
 }
 #: The clerk's own meal, break or closing, now or about to be (要去吃饭了, 饭点了, 马上午休): a reason
 #: of her time off, not of the matter.
-OWN_BREAK = re.compile(r"(?:要|马上|该|得|去|准备|赶着|等着)(?:去)?(?:吃(?:个|口)?(?:午)?饭|午休|歇|休息|下班)|"
+OWN_BREAK = re.compile(r"(?:要|马上|该|得|去|准备|赶着|等着|一会儿?就|这就|快)(?:先)?(?:去)?(?:吃(?:个|口)?(?:午)?饭|午休|歇|休息|下班|食堂)|"
                        r"(?:吃饭|午饭|饭点|午休|休息|下班|开饭)(?:时间)?(?:到)?了|到饭点|到点吃饭")
 #: Sending the citizen to come again later today or another day (下午再来, 两点半以后过来, 吃完饭再说).
 COME_LATER = re.compile(r"(?:下午|晚点|过会儿?|一会儿?|等会儿?|明天|明儿|改天|"
                         r"[0-9一二两三四五六七八九十]+点半?(?:以后|之后|后)?)[^，,。！!？?]{0,4}(?:来|过来|办|说)|"
                         r"再来|再过来|吃完(?:饭)?(?:再|回来)|等(?:到)?(?:下午|[0-9一二两三四五六七八九十]+点)")
+
+
+#: Sending the citizen on to someone else or later while the clerk takes her break (十二点以后去隔壁窗口):
+#: work deferred for the hour (Article 25), though no "come again" (so not the Article 9 phrase).
+PASSED_ON = re.compile(r"(?:以后|之后|下午|过会儿?|一会儿?)[^，,。！!？?]{0,4}(?:去|找)[^，,。！!？?]{0,6}(?:窗口|隔壁|那边|别人|同事)|"
+                       r"找(?:别人|同事|其他人|别的同事)")
+
+
+def deferred_for_a_break(text: str) -> bool:
+    """True when a clerk leaving for her break puts the citizen's business off (Article 25).
+
+    Her own meal, break or closing now (:data:`OWN_BREAK`) with the citizen sent
+    to come again later (:data:`COME_LATER`) or on to another window or
+    colleague later (:data:`PASSED_ON`); not a rush (快点，我要下班了 still serves
+    him), not said with courtesy, an option or service today.
+    """
+    from analyzer.rules.answers import RUSH_WORDS
+
+    simple = _simplified(text)
+    return bool(OWN_BREAK.search(simple) and (COME_LATER.search(simple) or PASSED_ON.search(simple))) \
+        and not RUSH_WORDS.search(simple) and not COURTESY.search(simple) \
+        and not _blocked_in("defer_time", text)
 
 
 def off_for_a_break(text: str) -> bool:
@@ -506,6 +528,8 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
             acts["material_list"] = (1.0, acts["materials"][1])
         elif named and (told := next((a for a in TELLS_MATERIALS if a in acts), None)) is not None:
             acts["material_list"] = (acts[told][0], acts[told][1])  # 还差租房合同和房产证复印件
+        if "defer_time" not in acts and deferred_for_a_break(utts[i].text):
+            acts["defer_time"] = (BREAK_CONFIDENCE, utts[i].text)  # 我得先去食堂了，十二点以后去隔壁
         if "defer_time" in acts and "f_off_work" not in acts and off_for_a_break(utts[i].text):
             acts["f_off_work"] = (BREAK_CONFIDENCE, utts[i].text)
         weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
