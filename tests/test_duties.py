@@ -1135,3 +1135,12 @@ def test_leaving_for_a_break_and_passing_the_citizen_on_is_a_deferral_not_the_ph
     back = "我一会儿就午休了，你下午三点以后再过来。"
     assert deferred_for_a_break(back) and off_for_a_break(back)
     assert not deferred_for_a_break("快点签，我要下班了。")
+
+
+def test_that_is_all_and_a_sum_in_hundreds_are_answers():
+    """'Anything else?' answered 'that's all for now' is a no; 'how much?' answered with a sum in
+    hundreds (一年两千多) is a cost, 元 or not."""
+    for question, reply in (("还要别的吗？", "先就这几样，拿来再说。"), ("一年交多少钱？", "看档次，最低的一年两千多。")):
+        turns = [GREET, ("citizen", 3, 6, f"我来办灵活就业参保。{question}"), ("staff", 7, 9, reply),
+                 ("citizen", 10, 11, "好。"), CLOSE]
+        assert not _found(turns, "A5-ANSWER", ACTS_ON)[0], question
