@@ -128,3 +128,11 @@ def test_handing_a_caller_the_floor_is_terse_not_uncivil_nor_heat_in_a_quarrel(f
              ("staff", 30.0, 34.0, "查到了，已经审核通过，这周五前到账。请您对我的服务做个评价，再见。")]
     report = analyzer.analyze(_record(turns, channel="phone", rings=1), OPTS)
     assert not [f for f in report.findings if f.article in (6, 17)], report.findings
+
+
+@pytest.mark.parametrize("text", ["嗯。还要办别的吗？", "早，您好，办点啥？", "要正本还是副本？"])
+def test_a_work_question_after_a_greeting_or_offering_a_choice_is_terse_not_uncivil(text):
+    from analyzer.rules.civility import terse_question
+
+    assert terse_question(text)
+    assert not terse_question("你到底要正本还是副本？")  # impatient words are still judged

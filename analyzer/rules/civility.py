@@ -165,8 +165,10 @@ def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
 PICKUP = re.compile(r"^(?:喂|您好|你好|哪位|嗯)+$")
 #: The most characters (punctuation aside) of a terse work question (开几张？ 要原件还是复印件？).
 TERSE_CHARS = 9
-#: An acknowledgement before the question (好，要几份？).
-_ACK = re.compile(r"^(?:好的?|嗯|行|可以|那|哦)[，,、\s]*")
+#: The most characters of a terse question offering a choice (孩子随父姓还是随母姓？).
+CHOICE_CHARS = 14
+#: An acknowledgement or greeting before the question (好，要几份？ 早，您好，办啥事？).
+_ACK = re.compile(r"^(?:(?:好的?|嗯|行|可以|那|哦|早|您好|你好|早上好|上午好|下午好|开了)[，,、。.…\s]*)+")
 #: What makes a short clause a question about the work: how many, which, what, yes or no.
 _ASKS = re.compile(r"几|哪|什么|啥|多少|吗|呢|没有|还是|要不要|是不是|有没有|对吧|对不对|行不行")
 #: Words that make a short question impatient, a reproach or a scolding (你到底要几张？ 又怎么了？),
@@ -191,7 +193,8 @@ def terse_question(text: str) -> bool:
     if not simple.endswith(("?", "？")) or _PUNCT.search(simple.rstrip("?？")):
         return False
     body = _PUNCT.sub("", simple)
-    return (0 < len(body) <= TERSE_CHARS and _ASKS.search(body) is not None
+    limit = CHOICE_CHARS if "还是" in body else TERSE_CHARS  # 随父姓还是随母姓？ a choice
+    return (0 < len(body) <= limit and _ASKS.search(body) is not None
             and _NOT_TERSE.search(body) is None and single_remark(body) is None)
 
 
