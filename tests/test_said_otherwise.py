@@ -611,3 +611,14 @@ def test_defiance_and_the_dare_in_regional_words_are_the_forbidden_phrases(said,
     assert rule in _rules(turns), said
     told = [GREET, ("citizen", "你们这规定也太不讲理了吧！"), ("staff", "您有意见可以打监督电话12345，我们会认真处理。")]
     assert "A9-F-05" not in _rules(told)
+
+
+def test_a_blank_form_handed_over_to_fill_in_at_home_owes_no_apology_or_list():
+    """Giving the citizen a form to take home and fill in turns nobody away for missing papers."""
+    from analyzer.rules.acts import gated
+
+    assert not gated("turn_away_materials", "这张登记表你拿回去填上。")
+    assert gated("turn_away_materials", "您这缺个户口本，回去拿了再来。")
+    turns = [GREET, ("citizen", "我想问问低保怎么申请。"), ("staff", "先填申请，这张申请单您带回去填好，下回带上户口本一起来。"),
+             ("citizen", "好的。"), EVAL, BYE]
+    assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & _rules(turns)

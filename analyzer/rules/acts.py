@@ -283,7 +283,8 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     # nor is it a deferral (现在来还能办，不然明天也行)
     "defer_time": re.compile(rf"{_OPTION}|{_STILL_SERVED}"),
     # a missing paper got round here (没有的话，我们这边可以帮您复印) turns nobody away
-    "turn_away_materials": re.compile(_GOT_ROUND),
+    # nor does handing over a blank form to fill in at home (这个表您先拿回去填上): nothing was missing
+    "turn_away_materials": re.compile(rf"{_GOT_ROUND}|(?:表|单子?)[^。！？!?]{{0,8}}(?:拿|带)(?:一份|一张)?回去填"),
     # blaming the citizen after the fact for not having read it (谁让你不看清楚, 没看怪谁) is a
     # reproach (Article 6's, or a quarrel's), not sending him to read instead of an answer
     "f_read_sign": re.compile(r"怪谁|怪不得|怪不了|能怪|只能怪|怪[你您]|怪自己|不赖|赖不着|怨谁|怨不得|"
