@@ -1144,3 +1144,15 @@ def test_that_is_all_and_a_sum_in_hundreds_are_answers():
         turns = [GREET, ("citizen", 3, 6, f"我来办灵活就业参保。{question}"), ("staff", 7, 9, reply),
                  ("citizen", 10, 11, "好。"), CLOSE]
         assert not _found(turns, "A5-ANSWER", ACTS_ON)[0], question
+
+
+@pytest.mark.parametrize("later", ["我核一下……营业执照、章程都在，股东会决议也在。",
+                                   "没有租房合同也行，房东出个证明也算。",
+                                   "还得有张变更登记表，我帮您打印，您签个字。"])
+def test_a_material_found_present_an_alternative_or_a_form_the_clerk_provides_adds_nothing(later):
+    """Checking that a paper is there, accepting another paper instead, or a form the clerk prints
+    herself asks the citizen for nothing more: no piecemeal telling."""
+    turns = [GREET, ("citizen", 3, 6, "我来办公司变更登记。"),
+             ("staff", 7, 10, "要带营业执照、公司章程和租房合同。"), ("citizen", 11, 12, "都带了，给你。"),
+             ("staff", 20, 24, later), ("citizen", 25, 26, "好。"), CLOSE]
+    assert not _found(turns, "A18-PIECEMEAL", ACTS_ON)[0], later

@@ -181,7 +181,10 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
     复印件) is of one told before, unless more is required (:data:`MORE_NEEDED`:
     另外还得带原件); otherwise the act's word that something was added stands.
     """
-    named = materials_named(utts[added.utterance].text)
+    named = {n for n in materials_named(utts[added.utterance].text)
+             if not _NOT_ASKED.search(_clause_of(utts[added.utterance].text, n))}
+    if not named and materials_named(utts[added.utterance].text):
+        return False  # 授权委托书也在, 没合同也可以，有证明都算, 申请表我帮您填: nothing more to bring
     if not named:  # a copy missing (还缺一份复印件) is of a material told; 另外还得带原件 asks more
         text = utts[added.utterance].text
         return not re.search(r"复印件|原件|正本|副本", text) or bool(MORE_NEEDED.search(text))
@@ -190,6 +193,22 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
 
     before = to_simplified(before)
     return any(name not in before for name in named)
+
+
+#: A material that is no further demand on the citizen: found present (委托书也在, 都有, 都对), one of
+#: alternatives (有工友证明也算, 没合同也可以), or a form the clerk fills or gives (我帮您填, 这儿有).
+_NOT_ASKED = re.compile(r"(?:也|都)(?:在|有|对|齐)(?:了|的)?\s*(?:[，,。！!；;]|$)|都算|也算|也(?:可以|行)|"
+                        r"我(?:帮|给|替)[您你](?:填|拿|打印|复印|写)|我来填|现场填|当场填|这儿有|这里有|我这有")
+
+
+def _clause_of(text: str, name: str) -> str:
+    """The sentence of ``text`` (up to 。！？; or the whole) that names material ``name``."""
+    from analyzer.text.normalize import to_simplified
+
+    for sentence in re.split(r"(?<=[。！!？?；;])", to_simplified(text)):
+        if name in sentence:
+            return sentence
+    return to_simplified(text)
 
 
 #: A word that adds to what was said (还要, 也得, 另外, 再就是, 对了): with a material named
