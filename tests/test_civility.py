@@ -92,3 +92,47 @@ def test_shouting_down_beside_a_forbidden_phrase_is_article_6_as_well():
     # the forbidden phrase alone is Article 9's only: the same words are not counted twice
     found = analyzer.analyze(_record([GREET, ("citizen", 3, 5, "同志同志！"), busy]), OPTS).findings
     assert "A9-F-03" in {f.rule for f in found} and not [f for f in found if f.article == 6]
+
+
+@pytest.mark.parametrize("text", [
+    "这么大岁数了，连个出生日期都填不对？",
+    "您连自己的住址都说不清楚吗？",
+    "身份证号都记不住啊？",
+    "你念过书没有？",
+])
+def test_mocking_what_the_citizen_can_do_in_a_rhetorical_question_is_uncivil(text):
+    """'Even that you cannot do?' mocks the citizen, whatever the thing and whether 您 is said."""
+    assert remark(text) == "belittling"
+    assert _a6([GREET, ("citizen", 3, 5, "我来交申请表。"), ("staff", 6, 8, text)])
+
+
+@pytest.mark.parametrize("text", [
+    "这几样您都带了吗？", "这个我也不知道，我帮您问问。", "都不清楚的话去导服台问一下。", "我今天连饭都没吃上。",
+])
+def test_a_question_about_what_was_brought_or_the_clerks_own_lot_is_no_mocking(text):
+    assert remark(text) is None
+
+
+@pytest.mark.parametrize("floor", ["嗯嗯，你说。", "在的，你说吧。", "是的，请讲。"])
+def test_handing_a_caller_the_floor_is_terse_not_uncivil_nor_heat_in_a_quarrel(floor):
+    """A phone reply that only acknowledges and says 'go on' is no Article 6 remark, and an upset
+    caller answered so is not quarrelling with the clerk (Article 17)."""
+    from analyzer.rules.civility import go_ahead
+
+    assert go_ahead(floor) and not go_ahead("说！") and not go_ahead("你说什么？")
+    turns = [("staff", 0.0, 3.0, "您好，市政务服务大厅医保窗口。"),
+             ("citizen", 3.5, 9.0, "喂，我那个生育津贴两个月了还没发，你们到底在干什么？"), ("staff", 9.2, 10.2, floor),
+             ("citizen", 10.5, 16.0, "材料早就交齐了，一分钱没见着，像话吗！"), ("staff", 16.2, 17.2, floor),
+             ("citizen", 17.5, 20.0, "我就等你们一句话！"),
+             ("staff", 20.5, 24.0, "您把身份证号报一下，我马上给您查。"), ("citizen", 24.5, 26.0, "好。"),
+             ("staff", 30.0, 34.0, "查到了，已经审核通过，这周五前到账。请您对我的服务做个评价，再见。")]
+    report = analyzer.analyze(_record(turns, channel="phone", rings=1), OPTS)
+    assert not [f for f in report.findings if f.article in (6, 17)], report.findings
+
+
+@pytest.mark.parametrize("text", ["嗯。还要办别的吗？", "早，您好，办点啥？", "要正本还是副本？"])
+def test_a_work_question_after_a_greeting_or_offering_a_choice_is_terse_not_uncivil(text):
+    from analyzer.rules.civility import terse_question
+
+    assert terse_question(text)
+    assert not terse_question("你到底要正本还是副本？")  # impatient words are still judged

@@ -951,3 +951,208 @@ def test_a_list_the_citizen_answers_with_you_did_not_say_that_last_time_is_piece
     assert found and found[0].start == 7 and found[0].detail["how"] == "across_visits"
     brought = [*turns[:3], ("citizen", 12, 15, "上回你说要租房合同，我带来了。"), CLOSE]
     assert not _found(brought, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_a_question_answered_by_calling_the_next_citizen_is_passed_over():
+    """下一位 answers nothing: the clerk has turned to the next citizen, so the question asked just
+    before it is unanswered, even when the citizen tries again after the call."""
+    from analyzer.rules.answers import calls_next
+
+    assert calls_next("行了，下一个！") and calls_next("请三十一号到四号窗口。")
+    assert not calls_next("这个去下一个窗口办。") and not calls_next("十五号来拿。")
+    asked = [GREET, ("citizen", 3, 7, "我来补办医保卡。补卡的话要等几天？"), ("staff", 8, 10, "单子拿着，下一位。")]
+    for tail in ([], [("citizen", 11, 12, "哎，同志……")]):
+        (f,) = _found([*asked, *tail], "A5-ANSWER", ACTS_ON)[0]
+        assert "几天" in f.detail["question"]
+    answered = [GREET, ("citizen", 3, 7, "我来补办医保卡。补卡的话要等几天？"),
+                ("staff", 8, 10, "三个工作日，单子拿着。"), ("staff", 11, 13, "请您为我的服务做个评价，您慢走。下一位。")]
+    assert not _found(answered, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_sent_away_for_the_clerks_meal_or_break_is_the_closing_phrase_in_other_words():
+    """'We're off to eat, come back this afternoon' inside the hours is 下班了，明天再来 paraphrased
+    (Article 9) and a deferral (Article 25); the same break told politely, or the hours told as a
+    schedule, is no forbidden phrase."""
+    from analyzer.rules.acts import off_for_a_break
+
+    body = [GREET, ("citizen", 3, 5, "我来交一下残疾人补贴的申请。")]
+    for reply in ("到点吃饭了，你下午上班了再过来。", "我这要去午休了，两点半以后来吧。"):
+        assert off_for_a_break(reply), reply
+        report = _found([*body, ("staff", 6, 9, reply), ("citizen", 10, 11, "唉。"), CLOSE],
+                        "A9-F-01", ACTS_ON, **IN_HOURS)[1]
+        rules = {f.rule for f in report.findings}
+        assert {"A9-F-01", "A25-HOURS"} <= rules, (reply, rules)
+    for reply in ("不好意思，我们要午休了，您下午两点半再来。", "中午十二点到两点半休息，下午两点半以后来。",
+                  "马上吃饭了，不过您这个我现在就给您办。"):
+        assert not off_for_a_break(reply), reply
+
+
+def test_a_visit_concluded_with_all_done_and_the_citizens_thanks_still_owes_the_closing():
+    """'It's all sorted' (都弄妥了, 您的全好了) concludes the business like 办好了 does, and a short
+    thanks or leave-taking with a form of address (谢谢您啊师傅, 那我先走了) only acknowledges it:
+    the visit has ended without evaluation or goodbye. A thanks that goes on to ask keeps it open."""
+    from analyzer.rules.context import acknowledges_conclusion
+    from analyzer.types import Utterance
+
+    def ack(staff, citizen):
+        return acknowledges_conclusion(Utterance("staff", 0, 1, staff), Utterance("citizen", 1, 2, citizen))
+
+    assert ack("您的全好了。", "哟，真快，谢谢您啊师傅。") and ack("这下都弄妥了。", "那我先走了。")
+    assert not ack("这下都弄妥了。", "谢谢，那社保卡什么时候能用？") and not ack("您把表填一下。", "谢谢。")
+    body = [GREET, ("citizen", 3, 5, "我来给孩子办医保参保。"), ("staff", 6, 8, "户口本给我看一下。"), ("citizen", 9, 10, "给。")]
+    turns = [*body, ("staff", 30, 32, "您的全好了。"), ("citizen", 33, 35, "哟，真快，谢谢您啊师傅。")]
+    rules = {f.rule for f in _found(turns, "A10-G-GOODBYE", ACTS_ON)[1].findings}
+    assert {"A10-G-EVALUATE", "A10-G-GOODBYE"} <= rules
+
+
+def test_sent_back_to_the_window_that_sent_the_citizen_is_a_run_around():
+    """A citizen another office sent up here (让我上来, 说到你们这办), or who answers the redirect
+    that he has just come from there, is run around when the clerk sends him back; a window named
+    by its business (公积金窗口) is a concrete destination, not a vague redirect."""
+    from analyzer.rules.destinations import names_destination
+
+    assert names_destination("你回公积金窗口。") and not names_destination("你去别的窗口问问。")
+    told_first = [GREET, ("citizen", 3, 6, "楼下税务科叫我上来找你们开完税证明。"),
+                  ("staff", 7, 10, "完税证明归税务科开，你还是下楼找他们。"), ("citizen", 11, 12, "唉。"), CLOSE]
+    told_after = [GREET, ("citizen", 3, 6, "我想开个完税证明。"), ("staff", 7, 10, "这个你回公积金窗口那边问。"),
+                  ("citizen", 11, 13, "我刚从公积金窗口过来的呀！"), CLOSE]
+    for turns in (told_first, told_after):
+        found, report = _found(turns, "A17-RUNAROUND", ACTS_ON)
+        assert found and found[0].start == 7, turns[1][3]
+        assert not any(f.article == 16 for f in report.findings)
+    onward = [GREET, ("citizen", 3, 6, "我想开个完税证明。"), ("staff", 7, 10, "这个你去公积金窗口那边问。"),
+              ("citizen", 11, 13, "好的，我这就过去。"), CLOSE]
+    assert not _found(onward, "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_the_clerk_owning_that_last_visit_left_an_item_out_is_piecemeal_across_visits():
+    """The clerk herself saying she did not mention an item last time (the item named in the same
+    breath or just before) tells materials across visits; asking whether a colleague said it does not."""
+    for said in ([("staff", 7, 10, "另外还得有一份租赁合同，这个上一回忘了跟您交代。")],
+                 [("staff", 7, 9, "还缺个社区出的居住证明。"), ("staff", 9, 11, "哎，怪我，那次给您说漏了。")]):
+        turns = [GREET, ("citizen", 3, 6, "我来办居住证，材料应该都齐了。"), *said, ("citizen", 12, 13, "行吧。"), CLOSE]
+        found = _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]
+        assert found and found[0].detail["how"] == "across_visits" and found[0].start == said[-1][1]
+    asked = [GREET, ("citizen", 3, 6, "我来办居住证，材料应该都齐了。"),
+             ("staff", 7, 10, "还要一份租赁合同，上回我同事没跟您说吗？"), ("citizen", 11, 12, "说了，我带来了。"), CLOSE]
+    assert not _found(asked, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_take_it_to_the_leader_in_a_dispute_is_no_redirect_owing_a_destination():
+    """'If you don't accept it, go to my boss' answers a dispute (the quarrel's, Article 17): no matter
+    is sent elsewhere, so no named destination is owed (Article 16); a matter sent to a person
+    elsewhere still is a redirect."""
+    from analyzer.rules.acts import heard_acts
+
+    said = ["条件不够就是不够，你不服气找领导去！", "你要是有意见，可以跟我们科长反映。"]
+    assert all("redirect" not in acts for acts in heard_acts(said, ACTS_ON) or [])
+    turns = [GREET, ("citizen", 3, 6, "凭什么别人能办我不能办？你们这是刁难人！"),
+             ("staff", 7, 10, "谁刁难你了？我按规定来的！"), ("citizen", 11, 13, "你这叫什么服务态度！"),
+             ("staff", 14, 17, "条件不够就是不够，你不服气找领导去！"), CLOSE]
+    found, report = _found(turns, "A16-G-POINTER", ACTS_ON)
+    assert not found and any(f.rule == "A17-QUARREL" for f in report.findings)
+    assert "redirect" in heard_acts(["这个我们办不了，您找三楼的负责人。"], ACTS_ON)[0]
+    assert "redirect" not in heard_acts(["有本事你找上面的人去。"], ACTS_ON)[0]  # a dare, no matter sent
+
+
+def test_where_on_a_screen_or_paper_and_what_to_do_next_are_answers():
+    """'Where do I find the number?' answered 'it's in the confirmation text', and 'what do I do
+    then?' answered with the instruction of what to do, are answered questions (Article 5)."""
+    screen = [GREET, ("citizen", 3, 6, "网上申请交了，怎么看办到哪一步了？"), ("staff", 7, 9, "登录以后点办件查询，输入受理号。"),
+              ("citizen", 10, 12, "受理号在哪儿看？"), ("staff", 13, 15, "提交成功那条短信里就有。"), ("citizen", 16, 17, "好。"), CLOSE]
+    assert not _found(screen, "A5-ANSWER", ACTS_ON)[0]
+    next_step = [GREET, ("citizen", 3, 6, "我来办护照，材料在这。"), ("staff", 7, 9, "您这少一张户籍证明。"),
+                 ("citizen", 10, 11, "那咋办呢？"), ("staff", 12, 15, "不好意思，得麻烦您回派出所开一张再来。"),
+                 ("citizen", 16, 17, "行吧。"), CLOSE]
+    assert not _found(next_step, "A5-ANSWER", ACTS_ON)[0]
+    passed = [GREET, ("citizen", 3, 6, "网上申请交了，受理号在哪儿看？"), ("staff", 7, 9, "身份证放这儿，签个字。"),
+              ("citizen", 10, 11, "好。"), CLOSE]
+    assert _found(passed, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_asking_where_the_office_is_after_a_redirect_and_getting_the_next_ticket_called_is_unanswered():
+    """After a redirect, 'where is it?' is Article 16's to judge, unless the clerk meets it by calling
+    the next ticket (下一位，B017号): then it is passed over (Article 5), ticket number and all."""
+    turns = [GREET, ("citizen", 3, 6, "我想给老人办高龄补贴。"), ("staff", 7, 9, "这个不在我们这办，你去民政那边。"),
+             ("citizen", 10, 12, "民政在哪个楼啊？"), ("staff", 13, 14, "下一位，B017号。"), ("citizen", 15, 16, "哎……")]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "民政在哪" in f.detail["question"]
+
+
+def test_a_rhetorical_question_or_a_statement_of_not_knowing_is_owed_no_answer():
+    """不是九点开门吗？ / 不就盖个章吗？ / 就不能通融一下？ / 早怎么不说？ assert or reproach; 不知道
+    放哪了 states: none is a question left unanswered (Article 5). A plain question still is."""
+    from analyzer.rules.answers import questions
+
+    for said in ("你们不是九点开门吗？", "就盖个章，不就一分钟的事吗？", "你们就不能通融一下？", "早怎么不说？",
+                 "那张回执我也不知道放哪了。"):
+        assert not questions(said), said
+        assert questions(said, rhetorical=True) or "不知道" in said
+    turns = [GREET, ("citizen", 3, 6, "我来取营业执照。你们不是九点开门吗？"), ("staff", 7, 9, "身份证给我。"),
+             ("citizen", 10, 11, "给。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    asked = [GREET, ("citizen", 3, 6, "我来取营业执照。你们几点开门？"), ("staff", 7, 9, "身份证给我。"),
+             ("citizen", 10, 11, "给。"), CLOSE]
+    assert _found(asked, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_didnt_i_tell_you_last_time_denied_by_the_citizen_is_piecemeal_too():
+    """The clerk asking 'didn't I tell you last time?' about a new item, and the citizen saying no,
+    owns the gap as surely as 'I forgot to tell you' (刚才漏了 counts as an earlier telling too);
+    drawings are materials (平面图)."""
+    asked = [GREET, ("citizen", 3, 6, "我把你上周说的营业执照复印件拿来了。"),
+             ("staff", 7, 11, "嗯，这个行了。还得有店面的平面图，上回没让您一起带吗？"),
+             ("citizen", 12, 13, "没有啊，就说了执照。"), ("staff", 14, 15, "那您再跑一趟。"), CLOSE]
+    found = _found(asked, "A18-PIECEMEAL", ACTS_ON)[0]
+    assert found and found[0].start == 7
+    told = [*asked[:3], ("citizen", 12, 13, "说了，图在这儿。"), CLOSE]
+    assert not _found(told, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_sending_the_citizen_to_search_online_is_a_vague_redirect():
+    """'Look it up online, it's all there' sends the citizen elsewhere and names no place; a site
+    named, or online offered beside serving him, is no such brush-off."""
+    turns = [GREET, ("citizen", 3, 6, "我想问问电动车上牌在哪儿办？"), ("staff", 7, 9, "那个您自己上网搜吧，网上都有。"),
+             ("citizen", 10, 11, "哦……"), CLOSE]
+    assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
+    served = [GREET, ("citizen", 3, 6, "我来交医保，进度能查吗？"), ("staff", 7, 9, "能，交完以后在甘快办上也能查。"),
+              ("citizen", 10, 11, "好。"), CLOSE]
+    assert not _found(served, "A16-G-POINTER", ACTS_ON)[0]
+
+
+def test_leaving_for_a_break_and_passing_the_citizen_on_is_a_deferral_not_the_phrase():
+    """'I'm off to the canteen, go to the next window after twelve' puts the work off for the hour
+    (Article 25) without sending the citizen to come again (no Article 9 phrase); 'lunch in a
+    moment, come back this afternoon' is both; hurrying one still served is neither."""
+    from analyzer.rules.acts import deferred_for_a_break, off_for_a_break
+
+    body = [GREET, ("citizen", 3, 5, "我来交一下社保补缴的材料。")]
+    passed = "哎，我这就去食堂了，你十二点以后找隔壁窗口的同事吧。"
+    assert deferred_for_a_break(passed) and not off_for_a_break(passed)
+    rules = {f.rule for f in _found([*body, ("staff", 6, 9, passed), ("citizen", 10, 11, "啊？"), CLOSE],
+                                    "A25-HOURS", ACTS_ON, **IN_HOURS)[1].findings}
+    assert "A25-HOURS" in rules and "A9-F-01" not in rules
+    back = "我一会儿就午休了，你下午三点以后再过来。"
+    assert deferred_for_a_break(back) and off_for_a_break(back)
+    assert not deferred_for_a_break("快点签，我要下班了。")
+
+
+def test_that_is_all_and_a_sum_in_hundreds_are_answers():
+    """'Anything else?' answered 'that's all for now' is a no; 'how much?' answered with a sum in
+    hundreds (一年两千多) is a cost, 元 or not."""
+    for question, reply in (("还要别的吗？", "先就这几样，拿来再说。"), ("一年交多少钱？", "看档次，最低的一年两千多。")):
+        turns = [GREET, ("citizen", 3, 6, f"我来办灵活就业参保。{question}"), ("staff", 7, 9, reply),
+                 ("citizen", 10, 11, "好。"), CLOSE]
+        assert not _found(turns, "A5-ANSWER", ACTS_ON)[0], question
+
+
+@pytest.mark.parametrize("later", ["我核一下……营业执照、章程都在，股东会决议也在。",
+                                   "没有租房合同也行，房东出个证明也算。",
+                                   "还得有张变更登记表，我帮您打印，您签个字。"])
+def test_a_material_found_present_an_alternative_or_a_form_the_clerk_provides_adds_nothing(later):
+    """Checking that a paper is there, accepting another paper instead, or a form the clerk prints
+    herself asks the citizen for nothing more: no piecemeal telling."""
+    turns = [GREET, ("citizen", 3, 6, "我来办公司变更登记。"),
+             ("staff", 7, 10, "要带营业执照、公司章程和租房合同。"), ("citizen", 11, 12, "都带了，给你。"),
+             ("staff", 20, 24, later), ("citizen", 25, 26, "好。"), CLOSE]
+    assert not _found(turns, "A18-PIECEMEAL", ACTS_ON)[0], later

@@ -553,3 +553,72 @@ def test_telling_where_complaints_go_is_no_dare_whatever_the_channel(told):
 def test_a_dare_to_complain_is_the_forbidden_phrase_even_with_the_channel(dare):
     turns = [GREET, ("citizen", "怎么这么久还没办好？"), ("staff", dare)]
     assert "A9-F-05" in _rules(turns), dare
+
+
+@pytest.mark.parametrize("dare", ["投诉本就放在服务台上，想写就去写，随便你。",
+                                  "举报电话大门口贴着呢，随你打，我不怕。",
+                                  "投诉箱在楼梯口，你爱上哪告上哪告。"])
+def test_a_complaint_channel_named_with_a_dare_in_any_verb_is_the_forbidden_phrase(dare):
+    """The dare is in the frame (想X就去X, 随你, 我不怕, 爱上哪告), not one verb: with it the channel
+    told is 你去投诉好了, and Article 9's (not only an uncivil remark)."""
+    turns = [GREET, ("citizen", "我等了快两个钟头了，你们这办事效率也太低了！"), ("staff", dare)]
+    assert "A9-F-05" in _rules(turns), dare
+
+
+@pytest.mark.parametrize("sorry", ["抱歉抱歉，刚刚手头事太多一直在忙，您是要办什么？",
+                                   "让您久等了，刚才忙着给前面那位录系统，您说。"])
+def test_apologising_for_having_been_busy_is_no_cant_you_see_im_busy(sorry):
+    """忙 inside an apology or excuse for the wait is courtesy, not the Art. 9 rebuke; the rebuke
+    itself (没看见我在忙吗) stays the phrase."""
+    turns = [GREET, ("citizen", "同志，我在这等了好一会儿了。"), ("staff", sorry),
+             ("citizen", "我来补办社保卡。"), DONE, EVAL, BYE]
+    assert "A9-F-03" not in _rules(turns), sorry
+    rebuke = [GREET, ("citizen", "同志，我在这等了好一会儿了。"), ("staff", "没看见我手上正忙着吗？等着。")]
+    assert "A9-F-03" in _rules(rebuke)
+
+
+def test_materials_named_as_lacking_or_in_answer_to_what_to_bring_are_the_list():
+    """Sorry + 'still missing X and Y' in one breath, or the apology in one clerk turn and the
+    items, asked for, in the next, give the apology and the materials list (Article 10)."""
+    lacking = [GREET, ("citizen", "我来办二手车过户，材料在这。"),
+               ("staff", "不好意思，您这材料不齐，还差车辆登记证书和交强险保单。"), ("citizen", "好吧。"), EVAL, BYE]
+    assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & _rules(lacking)
+    asked = [GREET, ("citizen", "我来办二手车过户，材料在这。"), ("staff", "您这缺一个交强险保单。"),
+             ("citizen", "那咋整？"), ("staff", "对不起，这个我们补不了，得您自己去保险公司打。"),
+             ("citizen", "那总共还差啥？"), ("staff", "交强险保单，再加上卖方身份证原件，就这两样。"),
+             ("citizen", "行。"), EVAL, BYE]
+    assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & _rules(asked)
+
+
+@pytest.mark.parametrize("kind", ["大爷您记性可真好，三年前的号都记得。", "哎，我这记性，刚才说哪儿了？",
+                                  "忘了带也正常，我给您写张条子。"])
+def test_memory_praised_the_clerks_own_or_forgetting_excused_mocks_nobody(kind):
+    """Article 10's 你的记性真差 mocks the citizen's memory; praising it, owning one's own, or
+    excusing forgetting is no paraphrase of it (the mockery still is)."""
+    turns = [GREET, ("citizen", "我来取证，回执在这。"), ("staff", kind), DONE, EVAL, BYE]
+    assert "A10-F-02" not in _rules(turns), kind
+    mock = [GREET, ("citizen", "我来取证，回执忘带了。"), ("staff", "你这脑子，昨天刚说的今天就忘了？"), DONE, EVAL, BYE]
+    assert "A10-F-02" in _rules(mock)
+
+
+@pytest.mark.parametrize(("said", "rule"), [("规定就这么定的，你愿意咋着就咋着吧。", "A9-F-04"),
+                                            ("我就这个样子，你看不惯能咋的？", "A9-F-04"),
+                                            ("监督电话在门口墙上，你爱打就打去，我不拦着。", "A9-F-05")])
+def test_defiance_and_the_dare_in_regional_words_are_the_forbidden_phrases(said, rule):
+    """咋着/咋的, 看不惯, 就这个样子 are 你能把我怎么样 in plain speech; a supervision line told with
+    爱打就打、我不拦着 is 你去投诉好了."""
+    turns = [GREET, ("citizen", "你们这规定也太不讲理了吧！"), ("staff", said)]
+    assert rule in _rules(turns), said
+    told = [GREET, ("citizen", "你们这规定也太不讲理了吧！"), ("staff", "您有意见可以打监督电话12345，我们会认真处理。")]
+    assert "A9-F-05" not in _rules(told)
+
+
+def test_a_blank_form_handed_over_to_fill_in_at_home_owes_no_apology_or_list():
+    """Giving the citizen a form to take home and fill in turns nobody away for missing papers."""
+    from analyzer.rules.acts import gated
+
+    assert not gated("turn_away_materials", "这张登记表你拿回去填上。")
+    assert gated("turn_away_materials", "您这缺个户口本，回去拿了再来。")
+    turns = [GREET, ("citizen", "我想问问低保怎么申请。"), ("staff", "先填申请，这张申请单您带回去填好，下回带上户口本一起来。"),
+             ("citizen", "好的。"), EVAL, BYE]
+    assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & _rules(turns)

@@ -109,8 +109,13 @@ LIST_MATERIALS = 2
 #: :data:`LIST_MATERIALS` materials named, the sentence tells the materials whatever the
 #: model says (要带户口本和出生医学证明).
 NEED_WORDS = re.compile(r"要带|需要|得有|得带|要有|准备|带上|带齐|带好|提供|要交|得交|还要|还得")
+#: Acts that tell materials other than as a plain list (answering what to bring, naming what
+#: is still lacking): with :data:`LIST_MATERIALS` named they are the materials list too.
+TELLS_MATERIALS: tuple[str, ...] = ("ans_material", "materials_more")
 #: The owed group a named destination fulfils (Article 16: a pointer after "not ours").
 POINTER_GROUP = "A16-G-POINTER"
+#: The probability given to a closing paraphrase read from a deferral's words (:func:`off_for_a_break`).
+BREAK_CONFIDENCE = 0.9
 #: A paraphrase's confidence is the model's probability times this (an exact hit is 0.98).
 PARAPHRASE_WEIGHT = 0.95
 #: Speakers whose words the detector reads.
@@ -157,10 +162,12 @@ ACT_GATES: dict[str, tuple[tuple[str, ...], ...]] = {
     "f_defiant": tuple((w,) for w in ("能怎么样", "能怎样", "能咋样", "咋地", "能怎么着", "想怎么着", "又怎么着", "奈何",
                                       "奈我", "拿我", "把我", "管得着", "看着办", "爱咋",
                                       "吃了", "开除", "改不了", "不爱听", "爱办不办", "我就这样",
-                                      "我就是这样", "就这态度", "态度就这样", "就这脾气")),
+                                      "我就是这样", "就这态度", "态度就这样", "就这脾气",
+                                      # 你想咋着就咋着, 你能咋的, 看不惯, 我也就这样, 我就这个样子
+                                      "咋着", "咋的", "怎么着", "看不惯", "我也就这样", "就这个样子")),
     "f_complain": tuple((w,) for w in ("投诉", "举报", "反映", "写信", "告状", "告我", "去告",
                                        "告去", "爱告", "告到", "告完", "就告",
-                                       "随便告", "告他")),
+                                       "随便告", "告他", "哪告", "随你告", "监督")),
     "f_said_already": tuple((w,) for w in ("说过", "讲过", "说了", "讲了", "说完", "告诉过",
                                            "遍", "又问", "还问", "问过", "答过", "重复",
                                            "几回", "几次", "又来问", "老问", "问来问去")),
@@ -267,18 +274,25 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
                              r"(?:是|这是)[你您]的权利|有需要[^，,。！!？?]{0,4}(?:可以|随时)"),
     # 忙碌 describes, 帮忙 helps, and the citizen's busy work (您工作忙的话) is his: none says
     # "can't you see I'm busy"
-    "f_busy": re.compile(r"忙碌|帮忙|繁忙|忙的话|[您你](?:工作|平时|上班)[^，,。！!？?]{0,3}忙"),
+    "f_busy": re.compile(r"忙碌|帮忙|繁忙|忙的话|[您你](?:工作|平时|上班)[^，,。！!？?]{0,3}忙|"
+                         # nor does a clerk apologising for having been busy (不好意思，刚才一直在忙)
+                         r"对不起|对不住|抱歉|不好意思|久等|让[您你]等"),
     # another day offered as an option (您明天来也行, 明天再来取也可以), or today still offered,
     # is no sending away
     "f_off_work": re.compile(rf"{_OPTION}|{_STILL_SERVED}|{_AWAY}"),
     # nor is it a deferral (现在来还能办，不然明天也行)
     "defer_time": re.compile(rf"{_OPTION}|{_STILL_SERVED}"),
     # a missing paper got round here (没有的话，我们这边可以帮您复印) turns nobody away
-    "turn_away_materials": re.compile(_GOT_ROUND),
+    # nor does handing over a blank form to fill in at home (这个表您先拿回去填上): nothing was missing
+    "turn_away_materials": re.compile(rf"{_GOT_ROUND}|(?:表|单子?)[^。！？!?]{{0,8}}(?:拿|带)(?:一份|一张)?回去填"),
     # blaming the citizen after the fact for not having read it (谁让你不看清楚, 没看怪谁) is a
     # reproach (Article 6's, or a quarrel's), not sending him to read instead of an answer
     "f_read_sign": re.compile(r"怪谁|怪不得|怪不了|能怪|只能怪|怪[你您]|怪自己|不赖|赖不着|怨谁|怨不得|"
                               r"谁让|谁叫|偏(?:要|拿|不)|现在说不知道"),
+    # memory praised (您记性真好), the clerk's own (我记性不好), or forgetting excused (记不住很正常,
+    # 忘了也没关系): nobody mocked
+    "f_memory": re.compile(r"记性(?:真|挺|很|蛮|可|特别|多|还|就是){0,2}好|好记性|我(?:的|这)?(?:记性|脑子)|"
+                           r"(?:很|挺|也|都)?正常|没关系|不要紧|难免|谁都会|都这样|不怪[您你]|别担心"),
     # the clerk blaming her own explanation (我刚才说得不太清楚，我再说一遍) repeats it, she does not reproach
     "f_said_already": re.compile(r"我(?:刚才)?(?:说得|讲得|没说|没讲)(?:不太|不够|不)?(?:清楚|明白)|"
                                  r"我再(?:给[您你])?(?:说|讲|解释)一(?:遍|下|次)"),
@@ -286,16 +300,32 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
 #: Act -> words that void its :data:`ACT_BLOCKS` entry: a dare (嫌慢你就去告, 有本事告去, 爱告哪告哪)
 #: is 你去投诉好了 however helpfully the channel is told beside it (投诉电话墙上就有).
 BLOCK_OVERRIDES: dict[str, re.Pattern[str]] = {
+    # an apology that still rebukes (对不起，你没看我正忙着吗？) is the phrase
+    "f_busy": re.compile(r"没看|没见|看不见|看不到|瞎|催什么|催啥|急什么|急啥|吵什么|喊什么"),
     "f_complain": re.compile(r"嫌[^，,。！!？?]{0,6}就|有本事|[你您]?告去|爱(?:去)?(?:告|投诉)|随便(?:你)?(?:告|投诉)|"
                              r"尽管(?:去)?(?:告|投诉)|想告就告|告就告|去告[吧呗啊]|投诉去[吧呗啊]?|"
-                             r"(?:去|就)投诉[吧呗]"),
+                             r"(?:去|就)投诉[吧呗]|"
+                             # the dare in any verb: 想告就去告, 爱写啥写啥, 爱投不投, 随你, 请便, 我不怕
+                             r"(?:想|要|爱|愿意)([告投写打])[^，,。！!？?]{0,4}就去?\1|爱([告投写打])(?:啥|什么|哪)\2|"
+                             r"爱([告投写打])不\3|(?:[告投写打]|投诉|举报)去[吧呗]|随便[你您]?\s*(?:[，,。！!]|$)|"
+                             r"随[你您](?:便|打|告|投|写|去)|随[你您]\s*(?:[，,。！!]|$)|请便|我(?:才)?不怕|怕你|无所谓|"
+                             r"(?:告|投诉|举报)呗|爱(?:上|去|到)?哪(?:儿|里)?(?:告|投诉|投)|不拦(?:着|你)"),
 }
 #: Acts whose :data:`ACT_BLOCKS` are read in the whole utterance, not only the clause: a
 #: closing time or another day in one clause (马上下班了) sends nobody away when another
 #: says the business is done today (今天一定给您办完), and not knowing (我确实不清楚) is no
 #: brush-off when the clerk goes to ask in the same breath (我去帮您问问), nor naming
 #: complaint when the same utterance tells its channel or grants the right.
-UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time", "f_dont_know", "f_complain")
+UTTERANCE_BLOCKS: tuple[str, ...] = ("f_off_work", "defer_time", "f_dont_know", "f_complain", "f_busy")
+#: Act -> words that rule it out anywhere in the utterance (beside :data:`ACT_BLOCKS`): telling a
+#: citizen who disputes a decision to take it to the leader (你不服找领导去, 有意见找我们主任) is the
+#: quarrel's (Article 17) or a complaint channel, not a matter sent elsewhere (Article 16).
+WHOLE_BLOCKS: dict[str, re.Pattern[str]] = {
+    "redirect": re.compile(r"(?:不服|有意见|不满意?|不乐意|不愿意|不同意|嫌[^，,。！!？?]{0,4}|不信|有本事)[^。？?！!]{0,10}"
+                           r"(?:找|去找|问|告诉|跟)[^。？?！!，,]{0,4}"
+                           r"(?:领导|主任|科长|处长|局长|经理|上级|上面|负责人|头儿|所长|站长)|"
+                           r"有本事[^。？?！!，,]{0,8}找"),
+}
 #: Act -> words of which one must also be there, beside :data:`ACT_GATES`: reading the sign is a
 #: brush-off only with the citizen sent to do it alone or reproached for asking (自己看, 不会看吗,
 #: 还问, 看不见啊); 指南上有电话 or 那边墙上有流程图 only points to what is written.
@@ -306,6 +336,51 @@ ACT_REQUIRES: dict[str, tuple[str, ...]] = {
     "requeue": ("重新", "再", "又", "回来", "还得", "还要", "过号", "作废", "从头", "不能用", "都要",
                 "都得"),
 }
+#: The clerk's own meal, break or closing, now or about to be (要去吃饭了, 饭点了, 马上午休): a reason
+#: of her time off, not of the matter.
+OWN_BREAK = re.compile(r"(?:要|马上|该|得|去|准备|赶着|等着|一会儿?就|这就|快)(?:先)?(?:去)?(?:吃(?:个|口)?(?:午)?饭|午休|歇|休息|下班|食堂)|"
+                       r"(?:吃饭|午饭|饭点|午休|休息|下班|开饭)(?:时间)?(?:到)?了|到饭点|到点吃饭")
+#: Sending the citizen to come again later today or another day (下午再来, 两点半以后过来, 吃完饭再说).
+COME_LATER = re.compile(r"(?:下午|晚点|过会儿?|一会儿?|等会儿?|明天|明儿|改天|"
+                        r"[0-9一二两三四五六七八九十]+点半?(?:以后|之后|后)?)[^，,。！!？?]{0,4}(?:来|过来|办|说)|"
+                        r"再来|再过来|吃完(?:饭)?(?:再|回来)|等(?:到)?(?:下午|[0-9一二两三四五六七八九十]+点)")
+
+
+#: Sending the citizen on to someone else or later while the clerk takes her break (十二点以后去隔壁窗口):
+#: work deferred for the hour (Article 25), though no "come again" (so not the Article 9 phrase).
+PASSED_ON = re.compile(r"(?:以后|之后|下午|过会儿?|一会儿?)[^，,。！!？?]{0,4}(?:去|找)[^，,。！!？?]{0,6}(?:窗口|隔壁|那边|别人|同事)|"
+                       r"找(?:别人|同事|其他人|别的同事)")
+
+
+def deferred_for_a_break(text: str) -> bool:
+    """True when a clerk leaving for her break puts the citizen's business off (Article 25).
+
+    Her own meal, break or closing now (:data:`OWN_BREAK`) with the citizen sent
+    to come again later (:data:`COME_LATER`) or on to another window or
+    colleague later (:data:`PASSED_ON`); not a rush (快点，我要下班了 still serves
+    him), not said with courtesy, an option or service today.
+    """
+    from analyzer.rules.answers import RUSH_WORDS
+
+    simple = _simplified(text)
+    return bool(OWN_BREAK.search(simple) and (COME_LATER.search(simple) or PASSED_ON.search(simple))) \
+        and not RUSH_WORDS.search(simple) and not COURTESY.search(simple) \
+        and not _blocked_in("defer_time", text)
+
+
+def off_for_a_break(text: str) -> bool:
+    """True when a deferral sends the citizen away for the clerk's own break (下班了，明天再来 paraphrased).
+
+    我们要去吃午饭了，你下午再过来 gives the clerk's meal as the reason to come
+    again: the closing phrase in other words (Article 9; Article 25 within the
+    hours). Said with courtesy, offering another time as an option or still
+    serving today (:data:`ACT_BLOCKS`), it is no brush-off.
+    """
+    simple = _simplified(text)
+    return bool(OWN_BREAK.search(simple) and COME_LATER.search(simple)) \
+        and not COURTESY.search(simple) and not _blocked_in("f_off_work", text)
+
+
 #: The forbidden intent a clerk may say across turns (:func:`carried_hits`): not knowing,
 #: then, once the citizen asks again, sending him to ask someone else.
 CARRIED_ACT = "f_dont_know"
@@ -452,6 +527,12 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
             acts["materials"] = (0.9, utts[i].text)
         if "materials" in acts and named:
             acts["material_list"] = (1.0, acts["materials"][1])
+        elif named and (told := next((a for a in TELLS_MATERIALS if a in acts), None)) is not None:
+            acts["material_list"] = (acts[told][0], acts[told][1])  # 还差租房合同和房产证复印件
+        if "defer_time" not in acts and deferred_for_a_break(utts[i].text):
+            acts["defer_time"] = (BREAK_CONFIDENCE, utts[i].text)  # 我得先去食堂了，十二点以后去隔壁
+        if "defer_time" in acts and "f_off_work" not in acts and off_for_a_break(utts[i].text):
+            acts["f_off_work"] = (BREAK_CONFIDENCE, utts[i].text)
         weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
         for act, (p, seg) in sorted(acts.items()):
             for rule in targets.get(act, ()):
@@ -541,7 +622,11 @@ def gets_round_missing(text: str) -> bool:
 
 
 def _blocked_in(act: str, text: str) -> bool:
-    """True when ``act`` is one of :data:`UTTERANCE_BLOCKS` and its block is in the whole ``text``."""
+    """True when ``act`` is one of :data:`UTTERANCE_BLOCKS` and its block is in the whole ``text``,
+    or its :data:`WHOLE_BLOCKS` entry is."""
+    whole = WHOLE_BLOCKS.get(act)
+    if whole is not None and whole.search(_simplified(text)):
+        return True
     return _blocked(act, text, ACT_BLOCKS.get(act) if act in UTTERANCE_BLOCKS else None)
 
 

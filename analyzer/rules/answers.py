@@ -110,6 +110,7 @@ QUESTION_KINDS: dict[str, re.Pattern[str]] = {
 #: Answer kind -> pattern in the staff's reply that gives an answer of that kind.
 ANSWER_KINDS: dict[str, re.Pattern[str]] = {
     "cost": re.compile(r"钱|元|块|免费|收费|费用|工本费|不要钱|不用交|不收|扫码|[0-9一二三四五六七八九十百千]+[元块]|"
+                       r"[0-9一二三四五六七八九两]+[百千万]多?|"  # 六百多, 两千
                        r"(?:一共|总共|共计)[0-9一二三四五六七八九十百千两]+|"
                        r"微信|支付宝|刷卡|现金|交个?[0-9一二三四五六七八九十百千两]+"),
     "time": re.compile(r"[0-9一二三四五六七八九十两几半]+\s*(?:个)?(?:天|日|小时|分钟|周|星期|月|年|号|个工作日)|"
@@ -134,7 +135,8 @@ ANSWER_KINDS: dict[str, re.Pattern[str]] = {
 YES_NO = re.compile(
     r"^(?:嗯|哦|噢|啊|呃|唉|哎|那个|这个|是这样|那|您放心|放心)?[\s，,]*"
     r"(?:能|可以|行(?!了)|不|没|要|用|是|对|有|会|得|必须|当然|肯定|好(?!了)|中|成|甭|够|齐|差|缺|一定|照样)"
-    r"|(?:行|可以|能|不行|不能|没问题|没有|不用|不要|就够|就好|都行|都可以|都能|不收|免了|都对|没错|不对)"
+    r"|(?:行|可以|能|不行|不能|没问题|没有|不用|不要|就够|就好|都行|都可以|都能|不收|免了|都对|没错|不对|"
+    r"就这些|就这几样|就这两样|就这三样|没别的|没了)"
     r"[了啊呀的哦嘞哈呢吧]*[。！!.…]*$"
     r"|不行|不能|不可以|没法|不用|不需要|不要|不收|办不了|不可能|没有")
 #: The yes/no verbs of a question; a reply that echoes one anywhere answers it (能寄吗 … 就能寄).
@@ -176,6 +178,15 @@ _FUNCTION_CHARS = set("的了吗呢吧啊呀哦嗯么是不在有要能我你您
                       "哪儿里去到给把被让请问可以好行对没咋啥")
 
 
+#: A rhetorical question, which asserts or reproaches and asks nothing (不是八点半上班吗？ 不就一个章吗？
+#: 就不能对一下？ 难道… 刚才咋没说呢？).
+RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就)[^，,。？?]{1,14}(?:吗|嘛|么)|难道|"
+                        r"(?:就|都)不能[^，,。？?]{0,10}[吗嘛么？?]|"
+                        r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:说|讲|告诉|提)")
+#: The citizen saying he does not know (不知道塞哪了, 忘了放哪儿): a statement, unless marked as a question.
+UNKNOWING = re.compile(r"不知道|不晓得|不清楚|忘了|记不得|想不起")
+
+
 @dataclass(frozen=True)
 class Question:
     """One question in a citizen turn: its text and kinds."""
@@ -190,8 +201,13 @@ def _simple(text: str) -> str:
     return to_simplified(text).strip()
 
 
-def questions(text: str) -> list[Question]:
-    """The questions of one citizen utterance, in order (empty when it asks nothing)."""
+def questions(text: str, *, rhetorical: bool = False) -> list[Question]:
+    """The questions of one citizen utterance, in order (empty when it asks nothing).
+
+    A rhetorical question (:data:`RHETORICAL`: 不是两点半吗？) and a statement of
+    not knowing (:data:`UNKNOWING`) ask nothing, unless ``rhetorical`` (what an
+    outburst asks, for calming it).
+    """
     from analyzer.text.normalize import normalize
 
     out = []
@@ -200,6 +216,8 @@ def questions(text: str) -> list[Question]:
             continue
         worded = bool(QUESTION_RE.search(normalize(clause)))
         ends = _QUESTION_END.search(clause)
+        if not rhetorical and (RHETORICAL.search(clause) or (UNKNOWING.search(clause) and not ends)):
+            continue  # 不是八点半上班吗？ asserts; 不知道塞哪了 states
         if not (worded or ends) or (ends and ends.group(0).startswith("呢") and not worded):
             continue
         kinds = frozenset(k for k, pat in QUESTION_KINDS.items() if pat.search(clause))
@@ -314,14 +332,31 @@ def stalls(reply: str) -> bool:
 
 
 def moves_on(reply: str) -> bool:
-    """True when the reply goes on with the procedure (:data:`MOVES_ON`)."""
-    return bool(MOVES_ON.search(_simple(reply)))
+    """True when the reply goes on with the procedure (:data:`MOVES_ON`) or to the next citizen."""
+    return bool(MOVES_ON.search(_simple(reply)) or NEXT_CALL.search(_simple(reply)))
 
 
 #: Words that hurry the citizen (快点, 搞快, 麻利点, 赶紧, 磨蹭): they answer nothing, and a
 #: reply in them (快点，要下班了) answers no question whatever forbidden phrase it is read as.
 RUSH_WORDS = re.compile(r"(?:搞|弄|再)?快(?:点|些|一点|着点|签|写|走|填)|搞快|麻利点?|利索点|赶紧|抓紧|"
                         r"磨磨蹭蹭|磨蹭|别磨|到点了|时间到了|没时间了")
+
+
+#: The clerk calling the next citizen (下一位, 下一个！, 请二十三号到五号窗口): it passes over whatever
+#: was asked; the call answers nothing and ends the visit for the clerk. 下一个 only at a
+#: clause's end (下一个窗口 is a place).
+NEXT_CALL = re.compile(r"下一位|下一个(?:人|群众)?(?=\s*(?:[，,。！!…~～]|$))|下一个(?:请|过来|上来)|"
+                       r"请?[0-9一二三四五六七八九十百零]+号(?:请)?(?:到|来|过来)[0-9一二三四五六七八九十]+号?窗口|"
+                       r"叫号了|叫下一")
+
+
+#: A queue ticket called out (A032号, 三十五号): beside a call of the next citizen, part of it.
+TICKET = re.compile(r"^(?:请)?[A-Za-z]?[0-9一二三四五六七八九十百零]+号?(?:请)?$")
+
+
+def calls_next(reply: str) -> bool:
+    """True when a staff utterance calls the next citizen (:data:`NEXT_CALL`)."""
+    return bool(NEXT_CALL.search(_simple(reply)))
 
 
 #: Why a rush hurries (要下班了, 后面还有人): a clause of the rush, no answer.
@@ -353,6 +388,9 @@ def answers(question: Question, reply: str, *, first: bool = True,
             the reply to no question.
     """
     simple = _simple(reply)
+    if NEXT_CALL.search(simple):  # 好了，下一位，A032号: the call of the next citizen answers nothing
+        simple = "，".join(c for c in re.split(r"[，,。！!；;]", simple)
+                          if c and not NEXT_CALL.search(c) and not TICKET.match(c.strip()))
     if RUSH_WORDS.search(simple):  # 快点，要下班了 hurries (点 no button, 要 no yes): judged on
         simple, heard = "，".join(c for c in re.split(r"[，,。！!；;]", simple)  # the other clauses
                                  if c and not RUSH_WORDS.search(c) and not RUSH_REASON.search(c)), None
@@ -423,6 +461,10 @@ def _answers(question: Question, simple: str, *, first: bool,
     if "way" in question.kinds and MOVES_ON.search(simple) \
             and (heard is None or "way" in heard or opening):
         return True  # asked how: walked through its steps (核对一下信息 is no step of the way)
+    if "place" in question.kinds and ON_PAPER.search(simple):
+        return True  # 编号在哪儿找？ … 短信里有: where on paper or on a screen
+    if first and "what_if" in question.kinds and MOVES_ON.search(simple):
+        return True  # 那怎么办？ … 您得回去拿: what to do now is an instruction
     lenient = {"yesno", "who"} if not first else {"yesno"}
     if heard is not None and not first:
         lenient |= set(ANSWER_ACTS.values()) - heard  # later, unheard kinds: incidental words
@@ -437,6 +479,11 @@ def _answers(question: Question, simple: str, *, first: bool,
         plain = _DEICTIC.sub("", plain)  # 放这儿按一下: an instruction's here is the work's
     return any(kind not in lenient and ANSWER_KINDS[kind].search(plain)
                for kind in question.kinds)
+
+
+#: Where on paper or on a screen (短信里有, 回执上写着, 首页就能看到): a place answered.
+ON_PAPER = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,8}(?:里|上|中)(?:面|头|边)?(?:就|都)?"
+                      r"(?:有|写着|印着|显示|能看到|可以看到|看得到|能找到|可以找到|找得到)")
 
 
 #: The staff act detector's answer acts (:mod:`analyzer.rules.acts`) -> the kind of answer each gives.

@@ -67,15 +67,27 @@ PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"出去|让开)|你(?:怎么|咋)(?:回事|搞的|弄的|听不懂|不听)"),
         re.compile(r"[！!]$")),
 }
+#: Not being able to (read, write, fill in, tell apart, understand, remember …): the second half
+#: of a mocking "even that you cannot".
+INABILITY = (r"(?:不会|不懂|不认识|不认得|不知道|看不懂|看不明白|看不清|弄不[好明清对来]|搞不[懂明清对来]|"
+             r"填不[好对来明]|写不[好对来清]|说不[清明]|分不清|记不住|学不会|认不全)")
 #: Kind of remark -> a construction that is that remark by itself, in one clause: a
 #: reduplicated "what are you V-ing for" (喊什么喊, 吵什么吵, 嚷嚷什么嚷嚷) shouts a
 #: citizen down whatever follows it.
 SINGLE: dict[str, re.Pattern[str]] = {
     "scolding": re.compile(r"([喊吵嚷叫挤闹催急哭吼嚎]{1,2})什么\1"),
+    # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
+    # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
+    "belittling": re.compile(
+        r"连[^，,。！!？?]{1,8}(?:都|也)" + INABILITY + r"|"
+        r"都" + INABILITY + r"[^，,。！!？?]{0,5}(?:[？?]|吗|啊\s*$|呀\s*$)|"
+        r"(?:上过|念过|读过)(?:学|书)|没(?:上|念|读)过(?:学|书)|(?:识|认)(?:不识|不认)?(?:字|得字)(?:吗|没|不|[？?])"),
 }
 #: Courtesy or the polite 您: a remark so put is a request or an apology, not judged. (Not
 #: :data:`analyzer.rules.acts.COURTESY`: its bare 麻烦 is also "a nuisance" here.)
 POLITE = re.compile(r"您|请|麻烦(?:你|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
+#: Courtesy proper (:data:`POLITE` less the 您, which a mocking question also uses: 您连这都不会？).
+COURTESY = re.compile(r"请|麻烦(?:你|您|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
 #: Kinds whose two concepts must meet in one clause (the order and its exclamation mark);
 #: the others may span the sentence (又是这种事，一天到晚没完没了).
 PER_CLAUSE = frozenset({"scolding"})
@@ -88,11 +100,11 @@ def remark(text: str) -> str | None:
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text).strip()
-    if POLITE.search(simple):
-        return None
     single = single_remark(simple)
     if single is not None:
         return single
+    if POLITE.search(simple):
+        return None
     for kind, (first, second) in PAIRS.items():
         parts = _CLAUSES.split(simple) if kind in PER_CLAUSE else [simple]
         if any(first.search(p.strip()) and second.search(p.strip()) for p in parts):
@@ -106,7 +118,8 @@ def single_remark(text: str) -> str | None:
 
     simple = to_simplified(text)
     for kind, pattern in SINGLE.items():
-        if any(pattern.search(p) and not POLITE.search(p) for p in _CLAUSES.split(simple)):
+        polite = COURTESY if kind == "belittling" else POLITE  # a mocking 您 is no courtesy
+        if any(pattern.search(p) and not polite.search(p) for p in _CLAUSES.split(simple)):
             return kind
     return None
 
@@ -152,8 +165,10 @@ def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
 PICKUP = re.compile(r"^(?:喂|您好|你好|哪位|嗯)+$")
 #: The most characters (punctuation aside) of a terse work question (开几张？ 要原件还是复印件？).
 TERSE_CHARS = 9
-#: An acknowledgement before the question (好，要几份？).
-_ACK = re.compile(r"^(?:好的?|嗯|行|可以|那|哦)[，,、\s]*")
+#: The most characters of a terse question offering a choice (孩子随父姓还是随母姓？).
+CHOICE_CHARS = 14
+#: An acknowledgement or greeting before the question (好，要几份？ 早，您好，办啥事？).
+_ACK = re.compile(r"^(?:(?:好的?|嗯|行|可以|那|哦|早|您好|你好|早上好|上午好|下午好|开了)[，,、。.…\s]*)+")
 #: What makes a short clause a question about the work: how many, which, what, yes or no.
 _ASKS = re.compile(r"几|哪|什么|啥|多少|吗|呢|没有|还是|要不要|是不是|有没有|对吧|对不对|行不行")
 #: Words that make a short question impatient, a reproach or a scolding (你到底要几张？ 又怎么了？),
@@ -178,8 +193,29 @@ def terse_question(text: str) -> bool:
     if not simple.endswith(("?", "？")) or _PUNCT.search(simple.rstrip("?？")):
         return False
     body = _PUNCT.sub("", simple)
-    return (0 < len(body) <= TERSE_CHARS and _ASKS.search(body) is not None
+    limit = CHOICE_CHARS if "还是" in body else TERSE_CHARS  # 随父姓还是随母姓？ a choice
+    return (0 < len(body) <= limit and _ASKS.search(body) is not None
             and _NOT_TERSE.search(body) is None and single_remark(body) is None)
+
+
+#: A reply that only says "go on" (嗯，讲。 是，您说。 在的，你说吧。 嗯嗯，然后呢？): an acknowledgement
+#: and an invitation to continue, nothing else, and no exclamation.
+GO_AHEAD = re.compile(
+    r"^(?:(?:嗯+|是|是的|对|对的|在|在的|在呢|好|好的|哎|诶|欸|喂|行|可以|您好|你好|听得到|听得见|能听到|能听见)[，,、\s]*)*"
+    r"(?:请?[您你]?(?:说|讲)(?:吧|啊|呀|一下|就行)?|请讲|(?:您|你)?(?:接着|继续)(?:说|讲)?|然后呢|后来呢|还有呢|"
+    r"我听着(?:呢)?|听着呢|我在听|在听)[。.…～~？?]*$")
+
+
+def go_ahead(text: str) -> bool:
+    """True when ``text`` only acknowledges and asks the citizen to go on (:data:`GO_AHEAD`).
+
+    On the phone above all, 嗯，讲。 or 是，您说。 is terse, not cold: it hands
+    the caller the floor. Not an ``A6-UNCIVIL`` remark (:func:`drop_pickups`),
+    and no heat in a quarrel.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    return GO_AHEAD.match(to_simplified(text).strip()) is not None
 
 
 def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], channel: str
@@ -188,11 +224,13 @@ def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], c
 
     A bare 喂 on picking up a call lacks the hall and window the phone greeting
     owes (``A7``); it is no cold or unrelated talk. A terse work question
-    (:func:`terse_question`: 开几张？) is curt, not uncivil.
+    (:func:`terse_question`: 开几张？) is curt, not uncivil, and so is a reply that
+    only hands the citizen the floor (:func:`go_ahead`: 嗯，讲。).
     """
     from analyzer.text.normalize import normalize
 
-    drop = {(u.start, u.end) for u in utterances if u.speaker == "staff" and terse_question(u.text)}
+    drop = {(u.start, u.end) for u in utterances
+            if u.speaker == "staff" and (terse_question(u.text) or go_ahead(u.text))}
     first = next((u for u in utterances if u.speaker == "staff" and u.text.strip()), None)
     if channel == "phone" and first is not None and PICKUP.match(normalize(first.text)):
         drop.add((first.start, first.end))

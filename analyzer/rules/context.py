@@ -185,7 +185,9 @@ def incomplete_by_words(utts: Sequence[Utterance]) -> list[Cue]:
 #: Staff words that send the citizen elsewhere (换个地方问, 别处, 不归我们管, 找他们单位去).
 ELSEWHERE = re.compile(r"(?:换|另)(?:个|一个)?(?:地方|地儿|部门|单位)|另找|别处|别的地方|"
                        r"(?:不归|不属于|不是)(?:我们|咱们|这儿|这里|我)(?:这儿|这里|这边)?(?:管|办|的事|负责)|"
-                       r"找(?:他们|人家|你们|相关|有关)(?:的)?(?:单位|部门)去")
+                       r"找(?:他们|人家|你们|相关|有关)(?:的)?(?:单位|部门)去|"
+                       # sent to search the internet for it (你上网查查吧，网上都有): elsewhere, vaguely
+                       r"(?:你|您)?(?:自己)?上网(?:查|搜|看|找)(?:查|搜|看|找|一下)?吧|网上都有|自己(?:上网|网上)(?:查|搜|找)")
 
 
 def sent_elsewhere_by_words(utts: Sequence[Utterance]) -> list[Cue]:
@@ -277,7 +279,7 @@ def calmed(utts: Sequence[Utterance], cue: int, turns: Sequence[int]) -> int | N
     for j in turns:
         if CALMS.search(to_simplified(utts[j].text)):
             return j
-    asked = questions(utts[cue].text) if cue < len(utts) else []
+    asked = questions(utts[cue].text, rhetorical=True) if cue < len(utts) else []
     first = turns[0] if turns else None
     if first is None or not asked:
         return None
@@ -512,6 +514,9 @@ def visit_ended(interaction: Interaction, hits: Sequence[Hit], options: ContextO
     * ``staff_last``: a typed transcript without ``duration`` (no silence to
       measure) whose last turn is the staff's: the citizen was answered. One
       ending on the citizen's words may have been cut before the answer;
+    * ``next_called``: the staff's last utterance calls the next citizen
+      (下一位: :func:`analyzer.rules.answers.calls_next`), whatever the citizen
+      said after it;
     * ``acknowledged``: unless those words only acknowledge (好的，谢谢) the
       staff's concluding words (办好了, 七天以后来拿: :func:`acknowledges_conclusion`).
       A pick-up instruction ends the business; it is no farewell, so the
@@ -530,6 +535,10 @@ def visit_ended(interaction: Interaction, hits: Sequence[Hit], options: ContextO
                     (h.rule.kind == "required" and h.rule.context in _CLOSING_CONTEXTS)
                     or h.rule.kind == "forbidden"):
                 return "farewell"
+    from analyzer.rules.answers import calls_next
+
+    if staff and calls_next(staff[-1].text):
+        return "next_called"  # the clerk has turned to the next citizen
     last = max(utts, key=lambda u: u.end)
     if interaction.duration is None:  # a typed transcript: no silence to measure
         if last.speaker in STAFF_LIKE:
@@ -541,12 +550,22 @@ def visit_ended(interaction: Interaction, hits: Sequence[Hit], options: ContextO
 
 
 #: Staff words that conclude the business: done, or when and where to collect the result.
-_CONCLUDES = re.compile(r"办好了|办完了|弄好了|搞定了|(?:^|[，,。])(?:好了|行了|可以了)|"
+_CONCLUDES = re.compile(r"办好了|办完了|弄好了|搞定了|办妥|弄妥|搞好了|弄完了|"
+                        r"(?:(?:^|[，,。])|都|全|全都|全部|已经|这就|这下|总算|这样就)"
+                        r"(?:好了|行了|可以了|妥了|齐了|齐活了?|完事了?|结束了|没问题了)|"
                         r"(?:来|过来|再来|回来)(?:拿|取|领)|(?:拿|取|领)(?:证|件|卡|照|结果)|凭.{0,6}(?:拿|取|领)")
 #: A citizen turn that only acknowledges (好的，谢谢; 行，知道了; 好嘞).
 _ACKNOWLEDGES = re.compile(r"^(?:(?:好|好的|好嘞|好吧|行|行吧|成|嗯|哦|噢|知道了|晓得了|明白了|记住了|"
-                           r"谢谢|谢谢你|谢谢您|谢了|多谢|麻烦了|辛苦了)(?:啊|呀|哈|啦)?[，,。！!～~ ]*)+$")
+                           r"谢谢|谢谢你|谢谢您|谢了|多谢|麻烦了|辛苦了|麻烦[你您]了?|辛苦[你您]了?|"
+                           r"(?:那)?我(?:就|先)?走了|再见|拜拜|回见|"  # the citizen's own leave-taking
+                           r"同志|师傅|姑娘|小姑娘|大姐|大哥|小伙子|小同志|领导|老师|妹子|闺女|美女|帅哥"  # address
+                           r")(?:啊|呀|哈|啦|了)?[，,。！!～~ ]*)+$")
 
+#: A short citizen turn that thanks or takes leave (这么快啊，谢谢你啊姑娘; 哎，好好好，谢谢): with no
+#: question and no worry in it, it only acknowledges.
+_THANKS_OR_LEAVE = re.compile(r"谢|麻烦[你您]?了|辛苦|(?:我|那我)(?:就|先)?走了|再见|拜拜|回见")
+#: The most characters (punctuation aside) of such a turn.
+THANKS_TURN_CHARS = 14
 #: A citizen turn that opens by accepting and goes on to restate the plan (好，那我下礼拜来拿).
 _ACCEPTS = re.compile(r"^(?:好|好的|好嘞|行|行吧|成|嗯|哦|知道了|晓得了|明白了|谢谢)[，,。 ]*(?:那)?我")
 #: Words that keep the matter open (可是, 万一, 要是): no acceptance.
@@ -562,8 +581,11 @@ def acknowledges_conclusion(staff: Utterance, last: Utterance) -> bool:
     from analyzer.text.normalize import to_simplified
 
     said = to_simplified(last.text).strip()
+    calm = not _asks(said) and not _WORRIED.search(said)
+    thanks = calm and bool(_THANKS_OR_LEAVE.search(said)) \
+        and len(re.sub(r"[，,。.！!？?、～~\s…]", "", said)) <= THANKS_TURN_CHARS
     return bool(_CONCLUDES.search(to_simplified(staff.text))) and bool(
-        _ACKNOWLEDGES.match(said) or (_ACCEPTS.match(said) and not _asks(said) and not _WORRIED.search(said)))
+        _ACKNOWLEDGES.match(said) or thanks or (_ACCEPTS.match(said) and calm))
 
 
 def _replies_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],

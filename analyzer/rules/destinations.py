@@ -40,7 +40,7 @@ _PLACE = re.compile("|".join((
     r"[\u4e00-\u9fff]{1,6}(?:路|街|大道)(?:和|与)[\u4e00-\u9fff]{1,6}(?:路|街|大道)",  # 路口
 )))
 #: The suffix of an office, hall or agency.
-_OFFICE = re.compile(r"大厅|中心|局|派出所|所|服务站|办事处|处|科|院|馆|委员会|居委会|村委会|"
+_OFFICE = re.compile(r"大厅|中心|局|派出所|所|服务站|办事处|处|科|院|馆|委员会|居委会|村委会|窗口|专区|"
                      r"社区|街道办|街道|银行|支队|大队|分局")
 #: Offices named by their suffix alone (the local one is meant).
 _SPECIFIC = re.compile(r"派出所|车管所|公证处|居委会|村委会|街道办|[税民公社医人住]\w?局|法院|银行")

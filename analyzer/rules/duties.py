@@ -59,7 +59,7 @@ from analyzer.i18n import NP_, label, pgettext
 from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
-from analyzer.rules.civility import drop_pickups, remark_findings
+from analyzer.rules.civility import drop_pickups, go_ahead, remark_findings
 from analyzer.rules.context import owing
 from analyzer.rules.materials import earlier_visits, piecemeal
 from analyzer.types import Cue, Finding, Interaction, RingResult, Utterance
@@ -180,7 +180,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     episode, the last question of a phone call (the hang-up rule's), and a
     last question of a recording that may have been cut before the answer.
     """
-    from analyzer.rules.answers import RUSH_WORDS, is_request, questions
+    from analyzer.rules.answers import RUSH_WORDS, calls_next, is_request, questions
     from analyzer.text.normalize import to_simplified
 
     rule = measure_rule(lexicon, "A5-ANSWER")
@@ -216,8 +216,9 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
             others = [o for _, o in asked if o is not q]
             if any(id(utts[j]) in flagged for j in window[:1]):
                 continue  # answered in forbidden or uncivil words: that article's, not this one
-            if sent_away and q.kinds & WHERE_KINDS:
-                continue  # where to go, once sent away: Article 16's
+            if sent_away and q.kinds & WHERE_KINDS \
+                    and not any(calls_next(utts[j].text) for j in window[:1]):
+                continue  # where to go, once sent away: Article 16's (unless met with 下一位)
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
                                   ignored, others, heard, opening=n == opening)
             if finding is not None:
@@ -462,8 +463,8 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
     staff = _Spans([(i, u) for i, u in enumerate(utts) if u.speaker == "staff"])
     for f in findings:
         if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
-            if f.start is None or f.end is None or _curt(f):
-                continue
+            if f.start is None or f.end is None or _curt(f) or go_ahead(str(f.evidence)):
+                continue  # 嗯，讲。 hands the citizen the floor: no heat
             words |= {i for i, u in staff.around(f.start, f.end)
                       if u.start < f.end and f.start < u.end}
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
@@ -508,7 +509,7 @@ def _sharp_replies(utts: Sequence[Utterance], upset: set[int], options: DutyOpti
 
     from analyzer.text.normalize import normalize
 
-    near = [i for i, u in enumerate(utts) if u.speaker == "staff"
+    near = [i for i, u in enumerate(utts) if u.speaker == "staff" and not go_ahead(u.text)
             and len(normalize(u.text)) >= MIN_SHARP_CHARS and near_upset(u.start)]
     preds = classify([utts[i].text for i in near], "uncivil", classifier)
     return {i for i, p in zip(near, preds, strict=True)
@@ -814,10 +815,19 @@ TRIPS = re.compile(r"第[三四五六七八九十3-9]\s*[趟次回遍]|(?:跑|�
 #: The citizen saying another window or office sent them here (三号窗口让我来找你, 那边说归你们管).
 #: Only a window, desk or office sending them counts (家里人让我来办 is no bounce).
 BOUNCED = re.compile(r"(?:窗口|[0-9一二三四五六七八九十]号|那边|楼上|楼下|台|大厅|局|中心|所|科|处)[^。？?！!]{0,12}"
-                     r"(?:让|叫|喊|要)我(?:来|过来|回来|到这|上这)|"
-                     r"(?:说|讲)(?:是|归|该)(?:你们|你这|这儿|这里|这边)(?:办|管|负责)|(?:打发|推)(?:到|回)(?:这|你)")
+                     r"(?:(?:让|叫|喊|要)我[^。？?！!，,]{0,3}(?:来|过来|回来|上来|下来|上楼|下楼|到这|上这|找你|到你|来你)|"
+                     r"说[^。？?！!，,]{0,4}(?:到|来|找|上)(?:你们|你这|这儿|这里|这边))|"
+                     r"(?:说|讲)[^。？?！!，,]{0,4}(?:是|归|该)(?:你们|你这|这儿|这里|这边)[^。？?！!，,]{0,3}(?:办|管|负责)|"
+                     r"(?:打发|推|支)(?:我)?(?:到|回|来|过来)(?:这|你)|"
+                     r"从[^。？?！!，,]{0,8}(?:窗口|台|楼|科|处|局|中心|所)(?:那边|那儿|那里)?(?:过来|来|上来|下来)")
 
 
+#: The citizen answering a redirect that he has just come from there (我就是从那边过来的, 他们让我来找你们的):
+#: sent back where he was sent from.
+CAME_FROM = re.compile(r"(?:就是|刚|才|正是|刚刚)从[^。？?！!，,]{0,8}(?:来|过来|上来|下来|回来|出来)|"
+                       r"(?:他们|那边|那儿|那里|人家|的人)[^。？?！!，,]{0,4}(?:就是|才|明明)?(?:让|叫|喊|要|打发)我")
+#: Citizen utterances after a redirect that may say he came from there.
+CAME_FROM_UTTERANCES = 2
 #: Cue kinds of a clerk sending the citizen away to come again.
 SENT_AWAY: tuple[str, ...] = ("incomplete_materials", "deferral", "materials_deferred", "not_ours")
 #: Words that make the citizen queue again (重新取号, 回来再排, 每次都要取号, 从头排) whatever the
@@ -828,6 +838,15 @@ REQUEUE = re.compile(r"(?:重新|再|每次都要?|每回都要?|从头)(?:去|�
 _QUEUE = re.compile(r"排|号|从头|重新|窗口|来回|两头|跑")
 #: A queue the clerk spares the citizen (不用重新取号, 回来直接找我不用排队).
 _SPARED = re.compile(r"(?:不用|不需要|无需|不必|甭|别|用不着)(?:再|重新)?(?:取|排|拿)")
+
+
+def _came_from(utts: Sequence[Utterance], i: int) -> Utterance | None:
+    """The citizen's reply to redirect ``i`` saying he was sent here from there (:data:`CAME_FROM`)."""
+    from analyzer.text.normalize import to_simplified
+
+    after = [u for u in utts[i + 1:] if u.speaker == "citizen"][:CAME_FROM_UTTERANCES]
+    return next((u for u in after if CAME_FROM.search(to_simplified(u.text))
+                 or BOUNCED.search(to_simplified(u.text))), None)
 
 
 def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -> list[Finding]:
@@ -841,7 +860,9 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
       another window sent them here (:data:`BOUNCED`), and the clerk still
       sends them away to come again or elsewhere (a later
       ``incomplete_materials``, ``deferral``, ``materials_deferred`` or
-      ``not_ours`` cue: bounced between windows, then to the desk); a
+      ``not_ours`` cue: bounced between windows, then to the desk), or
+      answers the redirect that he has just come from there (:data:`CAME_FROM`:
+      sent back to the window that sent him); a
       clerk who serves them, naming a material on the way, does not, and the
       extra trip of an ordinary Article 18 lapse is not counted again.
     """
@@ -875,7 +896,22 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
             rule, "runaround", "staff", u.start, u.end, evidence=why,
             confidence=0.8 * cue.confidence,
             detail={"cue": cue.kind, "cue_source": cue.source, "utterance": cue.utterance}))
+    sent = {c.utterance for c in cues if c.kind == "not_ours"}
+    for i, u in enumerate(utts):
+        back = _came_from(utts, i) if u.speaker == "staff" and i not in out else None
+        if back is None or not (i in sent or _SENT_TO.search(to_simplified(u.text))):
+            continue
+        out[i] = measure_finding(
+            rule, "runaround", "staff", u.start, u.end,
+            evidence=_("sent the citizen away again on a repeated trip (“%(trip)s”): “%(text)s”",
+                       trip=back.text, text=u.text),
+            confidence=0.7, detail={"cue": "sent_back", "cue_source": "pattern", "utterance": i})
     return [out[k] for k in sorted(out)]
+
+
+#: A clerk's words sending the citizen to a named place (回七号窗口, 去医保窗口问): with his reply that he
+#: came from there, a send-back even where no redirect was heard.
+_SENT_TO = re.compile(r"(?:回|去|到|找|上)[^。？?！!，,]{0,8}(?:窗口|台|楼|科|处|局|中心|所|那边|那儿|那里)")
 
 
 def unanswered_call(interaction: Interaction, lexicon: Lexicon, options: AnalyzerOptions,

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 TOLD = ("materials_listed", "materials_added", "incomplete_materials")
 #: A material named in a sentence (证明, 户口本, 申请表, 公证书, 照片 …).
 _MATERIAL = re.compile(r"[\u4e00-\u9fff]{1,5}?(?:证明|证书|证|本|簿|书|表|照片|照|合同|协议|发票|卡|章|"
-                       r"件|记录|流水|报告|决议|章程|凭证|原件|复印件|病历|执照|存折|档案)")
+                       r"件|记录|流水|报告|决议|章程|凭证|原件|复印件|病历|执照|存折|档案|保单|回执|收据|单据|图纸|图)")
 #: Leading words that are not part of a material's name.
 _LEAD = re.compile(r"^(?:还|得|要|需|带|交|补|有|个|一份|一张|一个|再|也|另外|对了|就|差|缺|少|"
                    r"的|和|跟|或者|以及|还有|还得|还要|还需要|需要|提供|准备|开|办)+")
@@ -181,7 +181,10 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
     复印件) is of one told before, unless more is required (:data:`MORE_NEEDED`:
     另外还得带原件); otherwise the act's word that something was added stands.
     """
-    named = materials_named(utts[added.utterance].text)
+    named = {n for n in materials_named(utts[added.utterance].text)
+             if not _NOT_ASKED.search(_clause_of(utts[added.utterance].text, n))}
+    if not named and materials_named(utts[added.utterance].text):
+        return False  # 授权委托书也在, 没合同也可以，有证明都算, 申请表我帮您填: nothing more to bring
     if not named:  # a copy missing (还缺一份复印件) is of a material told; 另外还得带原件 asks more
         text = utts[added.utterance].text
         return not re.search(r"复印件|原件|正本|副本", text) or bool(MORE_NEEDED.search(text))
@@ -190,6 +193,22 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
 
     before = to_simplified(before)
     return any(name not in before for name in named)
+
+
+#: A material that is no further demand on the citizen: found present (委托书也在, 都有, 都对), one of
+#: alternatives (有工友证明也算, 没合同也可以), or a form the clerk fills or gives (我帮您填, 这儿有).
+_NOT_ASKED = re.compile(r"(?:也|都)(?:在|有|对|齐)(?:了|的)?\s*(?:[，,。！!；;]|$)|都算|也算|也(?:可以|行)|"
+                        r"我(?:帮|给|替)[您你](?:填|拿|打印|复印|写)|我来填|现场填|当场填|这儿有|这里有|我这有")
+
+
+def _clause_of(text: str, name: str) -> str:
+    """The sentence of ``text`` (up to 。！？; or the whole) that names material ``name``."""
+    from analyzer.text.normalize import to_simplified
+
+    for sentence in re.split(r"(?<=[。！!？?；;])", to_simplified(text)):
+        if name in sentence:
+            return sentence
+    return to_simplified(text)
 
 
 #: A word that adds to what was said (还要, 也得, 另外, 再就是, 对了): with a material named
@@ -430,6 +449,12 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
                 and _protested_next(utts, i, earlier_visit):
             listed = Cue("materials_listed", i, u.start, u.end, u.text, 0.75, source="pattern")
             out[i] = _finding(rule, listed, "across_visits", None, utts)
+    for i, u in enumerate(utts):  # 还差个流水，上回是我没跟您讲: the clerk owning that the last visit left it out
+        if i not in out and u.speaker != "citizen" and (item := _owned_up(utts, i)) is not None:
+            admitted = Cue("materials_added", i, u.start, u.end, u.text, 0.8, source="pattern")
+            f = _finding(rule, admitted, "across_visits", None, utts)
+            out[i] = dataclasses.replace(f, detail={**f.detail, "item_utterance": item,
+                                                    "materials": sorted(materials_named(utts[item].text))})
     items = sorted([*told, *items_by_words(utts, told)], key=lambda c: c.start)
     for cue in items:  # told one item a turn: the third in a later turn (还有A … 接着是B … 然后是C)
         if cue.utterance not in out and _is_new(utts, cue) \
@@ -437,6 +462,50 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
             out[cue.utterance] = _finding(rule, dataclasses.replace(cue, kind="materials_added"),
                                           "added", firsts[0], utts)
     return [out[k] for k in sorted(out)]
+
+
+#: The clerk owning that an earlier visit was not told something (上回是我没跟您讲到, 我上次忘了
+#:跟您说, 之前漏说了): the item she names now was left out then.
+_BEFORE = r"(?:上次|上回|上一次|上一回|之前|前几天|前两天|那天|那次|头一回|头回|第一次|当时|刚才|上午|早上)"
+OWNED_UP = re.compile(_BEFORE + r"[^。？?！!]{0,8}(?:没|没有|忘了?|漏了?|落了?|少)[^。？?！!，,]{0,5}"
+                      r"(?:说|讲|提|告诉|交代|写上|列上|写进|(?:让|叫)[你您]?带)|"
+                      + _BEFORE + r"[^。？?！!]{0,8}(?:说|讲|提|写|列)(?:漏|落|丢|少)")
+#: The citizen denying he was told (没说啊, 没提啊, 就说了那三样): the clerk's "didn't I tell you last
+#: time?" then owns the gap all the same.
+DENIED = re.compile(r"^(?:啊|哎|诶|嗯)?[，,！!？?]*(?:没|没有|没说|没提|没讲|没告诉|没让|谁说|就说了|只说了|您没|你没)")
+#: Staff utterances before the admission that may name the item it is about.
+OWNED_UP_BEFORE = 2
+
+
+def _owned_up(utts: Sequence[Utterance], i: int) -> int | None:
+    """The utterance naming the item staff utterance ``i`` owns the last visit left out, or None.
+
+    Not a question (上次没跟您说吗？ asks); the item is named in the admission
+    itself or in one of the clerk's :data:`OWNED_UP_BEFORE` utterances before it.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    text = to_simplified(utts[i].text)
+    m = OWNED_UP.search(text)
+    rest = re.split(r"(?<=[。！!？?])", text[m.end():], maxsplit=1)[0] if m else ""
+    if m is None:
+        return None
+    if (_ASKS.search(rest) or re.search(r"吗|[？?]", rest)) and not _denied_next(utts, i):
+        return None  # 上回我同事没跟您说吗？ asks, and the citizen says he was told
+    for k in range(i, max(-1, i - OWNED_UP_BEFORE - 1), -1):
+        if utts[k].speaker == "citizen" and k != i:
+            break
+        if materials_named(utts[k].text):
+            return k
+    return None
+
+
+def _denied_next(utts: Sequence[Utterance], i: int) -> bool:
+    """True when the citizen's next words after staff utterance ``i`` deny being told (:data:`DENIED`)."""
+    from analyzer.text.normalize import to_simplified
+
+    nxt = next((u for u in utts[i + 1:] if u.speaker == "citizen"), None)
+    return nxt is not None and DENIED.search(to_simplified(nxt.text).strip()) is not None
 
 
 def _protested_next(utts: Sequence[Utterance], i: int, earlier_visit: Sequence[Cue]) -> bool:
