@@ -54,6 +54,7 @@ from analyzer.speech.band import SECONDS as BAND_SECONDS
 from analyzer.speech.decode import SAMPLE_RATE, DecodedAudio
 from analyzer.speech.meta import CallMeta
 from analyzer.speech.tracks import Recognizer, Track, resolve_tracks
+from analyzer.stream.again import FileBins, LivePiece
 from analyzer.stream.events import ReportEvent, StreamEvent, UtteranceEvent
 from analyzer.stream.frontend import (
     VAD_FRAME,
@@ -177,6 +178,9 @@ class StreamAnalyzer:
         self._folding: list[tuple[int, int, np.ndarray]] = []
         if self.sopts.fold_kept:
             self.online.take_kept = self._take_kept
+        if self.sopts.hear_again and self.options.pack.share != "any":
+            # the file path's bins of one call (``any``: its bins hold other recordings)
+            self.online.bins = FileBins(self.options.pack, self.line.vad.context_ms)
         #: the listener's scheduler counts its lines (periodic decoding while they are
         #: few); :meth:`release` tells it the line is gone
         self._close_line: Callable[[], None] | None = getattr(recognizer, "close_line", None)
@@ -329,6 +333,10 @@ class StreamAnalyzer:
                 events += self._early(k, self._live[k])
         if self._kept and (final or self._kept_due()):
             events += self._recognise_kept()
+        bins = self.online.bins
+        if bins is not None and not self._kept:  # every piece of a closed bin told first
+            for pieces in bins.flush() if final else bins.take():
+                events += self._hear_again(pieces)
         events += self.rules.ignoring(self.utterances, self._live, self.now)
         return events
 
@@ -452,6 +460,32 @@ class StreamAnalyzer:
         if utts:
             events += self.rules.phrases(self.utterances, utts)
         return events
+
+    def _hear_again(self, pieces: list[LivePiece]) -> list[StreamEvent]:
+        """A closed bin of the call heard again as the file path hears it
+        (:mod:`analyzer.stream.again`): its words replace the first hearing's (the
+        report's words; the screen keeps the events it was told), and the live rules judge
+        them — a forbidden phrase the first hearing missed is told now."""
+        before = pieces[0].start / SAMPLE_RATE
+        spoke = any(u.speaker == "staff" and u.start < before for u in self.utterances)
+        got = self.online.hear_again(pieces, spoke)
+        fresh: list[Utterance] = []
+        for piece, utts in zip(pieces, got, strict=True):
+            fresh += self._replace(piece, utts)
+        return self.rules.phrases(self.utterances, fresh, told=False) if fresh else []
+
+    def _replace(self, piece: LivePiece, utts: list[Utterance]) -> list[Utterance]:
+        """The utterances the first hearing gave ``piece``, replaced by ``utts``."""
+        track = piece.live
+        start, end = piece.start / SAMPLE_RATE, piece.end / SAMPLE_RATE
+        gone = {id(u) for u in track.heard if u.start < end and u.end > start}
+        at = next((i for i, u in enumerate(self.utterances) if id(u) in gone),
+                  len(self.utterances))
+        self.utterances[:] = [u for u in self.utterances if id(u) not in gone]
+        self.utterances[at:at] = utts
+        track.heard[:] = sorted([u for u in track.heard if id(u) not in gone] + utts,
+                                key=lambda u: u.start)
+        return utts
 
     def _early(self, k: int, track: LiveTrack) -> list[StreamEvent]:
         """A growing utterance decoded before it ended: its ``partial`` event, and the
