@@ -125,3 +125,59 @@ def test_a_clause_read_right_only_with_the_speech_after_it_is_found_while_the_ca
     during, end, stream = _fed(visit, AnalyzerOptions(stream=StreamOptions(
         partial_interval=0.0, hear_again=False)))
     assert _forbidden(during) == [] and _forbidden(end) == []
+
+
+#: A phone call in the natural voice (Kokoro, the bench extra), long enough for two bins;
+#: two forbidden phrases among the clerk's turns.
+NATURAL = [
+    ("staff", ["您好，这里是不动产登记窗口，请问您办什么？"]),
+    ("citizen", ["我来问房产证，上周说这周能拿到"]),
+    ("staff", ["A9-F-04|我就是这样的，你能拿我怎么样"]),
+    ("citizen", ["你怎么这么说话，我只是问一下"]),
+    ("staff", ["证还没有印好，下个礼拜再打电话问"]),
+    ("citizen", ["那能不能先帮我查一下进度？"]),
+    ("staff", ["A9-F-03|没看我正忙着吗"]),
+    ("citizen", ["好吧，那我过两天再打"]),
+    ("staff", ["印好了会发短信通知您"]),
+    ("citizen", ["行，谢谢"]),
+    ("staff", ["不客气，再见"]),
+]
+
+
+@pytest.mark.slow
+def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live(tmp_path):
+    """With the model, on a call of natural speech: the line's report has exactly the words
+    ``conduct analyze`` hears in the same audio, and every forbidden finding of the file
+    path was told while the call ran or at its end."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import natural_voice
+
+    if not natural_voice.available():
+        pytest.skip("the natural voice (bench extra) is not installed")
+    import audio_factory as af
+    import live_calls
+
+    import analyzer
+    from analyzer.stream.line import _TABLES
+
+    call = live_calls.render("again", NATURAL, rings=1, seed=3)
+    codes = np.frombuffer(live_calls.mulaw_bytes(call.samples), np.uint8)  # as a PBX sends it
+    pcm = _TABLES["mulaw"][codes].reshape(-1, 2).T.astype(np.float32) / 32768
+    wav = af.write_wav(tmp_path / "again.wav", pcm, live_calls.LINE_RATE)
+    (tmp_path / "again.json").write_text('{"id": "again", "channel": "phone"}', encoding="utf-8")
+    options = AnalyzerOptions()
+    filed = analyzer.analyze(str(wav), options)
+    stream = StreamAnalyzer(options, live_calls.LINE_RATE, 2, channel="phone")
+    x, _ = af.read_wav(wav)
+    step = live_calls.LINE_RATE // 2
+    events = [e for i in range(0, x.shape[1], step) for e in stream.feed(x[:, i: i + step])]
+    events += list(stream.close())
+    assert stream.report is not None
+    assert [(u.speaker, u.text) for u in stream.report.utterances] == \
+        [(u.speaker, u.text) for u in filed.utterances]
+    told = {e.finding.rule for e in events
+            if e.type == "finding" and e.finding.kind == "forbidden"}
+    assert {f.rule for f in filed.findings if f.kind == "forbidden"} <= told
