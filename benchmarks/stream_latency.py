@@ -39,7 +39,9 @@ cost grows with its bins, so a clerk's clause that joins a tick of other
 lines' bins waits for all of them); ``no-cap`` (``stream.engine_at_once=256``:
 every waiting request into the engine's next batch, as before the cap of one
 request at a time on a CPU); ``fold`` (``stream.fold_kept=true``: with several
-lines a citizen's kept-back utterance is decoded in the clerk's next bin).
+lines a citizen's kept-back utterance is decoded in the clerk's next bin); ``once``
+(``stream.hear_again=false``: the call's closed bins are not heard a second time,
+:mod:`analyzer.stream.again`; also on the independent sets).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
 ``../shared/data/dialogues-dev`` whose labels quote a forbidden phrase,
@@ -105,6 +107,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "batch1": {"pack.batch_size": 1},
     "no-cap": {"stream.engine_at_once": 256},
     "fold": {"stream.fold_kept": "true"},
+    "once": {"stream.hear_again": "false"},
     "main": {},
 }
 
@@ -449,7 +452,7 @@ def main() -> None:
                 break  # only the calls were wanted (--save-calls)
             named = [c for c in args.configs.split(",") if c]  # none: the profile only
             configs = named if kind == "scripted" else [c for c in named
-                                                        if c in ("default", "main")]
+                                                        if c in ("default", "main", "once")]
             if not configs:
                 continue
             kind_counts = counts if kind == "scripted" else [min(2, len(calls))]
