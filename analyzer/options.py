@@ -582,6 +582,11 @@ class StreamOptions(Checked):
     # context, not after the citizen's words: folded, 8 of the file path's 10 forbidden
     # findings were found live on the scripted calls against 10/10, so it is off)
     fold_kept: bool = False
+    # hear each closed 30 s bin of the call again as the file path bins it (the conversation
+    # before and after each piece, analyzer.stream.again): its words replace the first
+    # hearing's and a forbidden phrase the first hearing missed is told then (one more
+    # encoder pass per bin of speech); off: the first hearing's words are the report's
+    hear_again: bool = True
     answer_min_speech_ms: int = 300  # staff speech this long answers a call
     max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
     # requests of the listener's lines let into its recognition engine at a time, the most

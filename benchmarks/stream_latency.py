@@ -39,7 +39,9 @@ cost grows with its bins, so a clerk's clause that joins a tick of other
 lines' bins waits for all of them); ``no-cap`` (``stream.engine_at_once=256``:
 every waiting request into the engine's next batch, as before the cap of one
 request at a time on a CPU); ``fold`` (``stream.fold_kept=true``: with several
-lines a citizen's kept-back utterance is decoded in the clerk's next bin).
+lines a citizen's kept-back utterance is decoded in the clerk's next bin); ``once``
+(``stream.hear_again=false``: the call's closed bins are not heard a second time,
+:mod:`analyzer.stream.again`; also on the independent sets).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
 ``../shared/data/dialogues-dev`` whose labels quote a forbidden phrase,
@@ -105,6 +107,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "batch1": {"pack.batch_size": 1},
     "no-cap": {"stream.engine_at_once": 256},
     "fold": {"stream.fold_kept": "true"},
+    "once": {"stream.hear_again": "false"},
     "main": {},
 }
 
@@ -297,6 +300,11 @@ def measure(call: Prepared, sent: Any) -> dict[str, Any]:
     found = sum(any(e["rule"] == b["rule"] and near(b["start"], b["end"] or b["start"],
                                                      e["start"], e["end"], 1.0)
                     for e, _ in live) for b in call.batch)
+    # told before the call's audio had all been sent (not at its end: the last bin's second
+    # hearing, the end-of-call findings)
+    during = sum(any(e["rule"] == b["rule"] and near(b["start"], b["end"] or b["start"],
+                                                      e["start"], e["end"], 1.0)
+                     for e, s in live if s <= call.seconds) for b in call.batch)
     filed = [any(e["rule"] == b["rule"] and near(b["start"], b["end"] or b["start"],
                                                   e["start"], e["end"], 1.0)
                  for b in call.batch) for e, _ in live]
@@ -308,6 +316,7 @@ def measure(call: Prepared, sent: Any) -> dict[str, Any]:
                  if e["type"] == "utterance"]
     return {"call": call.name, "phrase": phrase, "finding_after_own_end": own_end,
             "utterance": utterance, "batch": len(call.batch), "found": found,
+            "found_during": during,
             "invented": invented, "file_missed": file_missed, "live_rules": sorted(e["rule"] for e, _ in live),
             "batch_rules": sorted(b["rule"] for b in call.batch),
             "errors": [e.get("message") for e in sent.events if e["type"] == "error"]}
@@ -368,6 +377,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "utterance_p95": percentile([v for x in lines for v in x["utterance"]], 95),
         "batch_findings": sum(x["batch"] for x in lines),
         "found_live": sum(x["found"] for x in lines),
+        "found_during": sum(x.get("found_during", x["found"]) for x in lines),
+        "per_run_found": [f"{sum(x['found'] for x in r['lines'])}/"
+                          f"{sum(x['batch'] for x in r['lines'])}" for r in rows],
         "invented": sum(x["invented"] for x in lines),
         "file_missed": sum(x.get("file_missed", 0) for x in lines),
         "load": [r["load_before"] for r in rows] + [rows[-1]["load_after"]],
@@ -383,7 +395,8 @@ def _line_summary(row: dict[str, Any]) -> str:
     return (f"  {row['config']:<11} N={row['calls']} run {row['repeat']}: phrase p50/p95 "
             f"{s['phrase_p50']}/{s['phrase_p95']} ({s['phrases_found_live']}/{s['phrases']}), "
             f"utterance p50/p95 {s['utterance_p50']}/{s['utterance_p95']}, batch found live "
-            f"{s['found_live']}/{s['batch_findings']}, invented {s['invented']} (+"
+            f"{s['found_live']}/{s['batch_findings']} ({s['found_during']} before the "
+            f"call ended), invented {s['invented']} (+"
             f"{s['file_missed']} said, the file path missed), CPU s per "
             f"call-second {s['cpu_per_audio_second']}, load {row['load_before']}->"
             f"{row['load_after']}")
@@ -439,7 +452,7 @@ def main() -> None:
                 break  # only the calls were wanted (--save-calls)
             named = [c for c in args.configs.split(",") if c]  # none: the profile only
             configs = named if kind == "scripted" else [c for c in named
-                                                        if c in ("default", "main")]
+                                                        if c in ("default", "main", "once")]
             if not configs:
                 continue
             kind_counts = counts if kind == "scripted" else [min(2, len(calls))]
@@ -487,14 +500,16 @@ def tables(result: dict[str, Any]) -> str:
     for kind, data in result["sets"].items():
         out += [f"\n{kind}:\n", "| config x calls | phrase end -> finding p50 / p95 (found) | "
                 "finding after its own end p50 / p95 | utterance end -> event p50 / p95 | "
-                "batch findings found live | invented (+ said, the file path missed) | "
+                "batch findings found live (before the call ended) | "
+                "invented (+ said, the file path missed) | "
                 "listener CPU s per call-second | load 1-min |",
                 "|---|---|---|---|---|---|---|---|"]
         for key, s in data["table"].items():
             out.append(f"| {key} | {s['phrase_p50']} / {s['phrase_p95']} "
                        f"({s['phrases_found_live']}/{s['phrases']}) | {s['own_end_p50']} / "
                        f"{s['own_end_p95']} | {s['utterance_p50']} / {s['utterance_p95']} | "
-                       f"{s['found_live']}/{s['batch_findings']} | {s['invented']} "
+                       f"{s['found_live']}/{s['batch_findings']} "
+                       f"({s.get('found_during', s['found_live'])}) | {s['invented']} "
                        f"(+{s.get('file_missed', 0)}) | "
                        f"{s.get('cpu_per_audio_second', '')} | "
                        f"{', '.join(str(x) for x in s['load'])} |")

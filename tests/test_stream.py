@@ -28,8 +28,10 @@ from analyzer.stream import VAD_FRAME, Segmenter, SileroStream, StreamAnalyzer, 
 from analyzer.stream.agreement import LocalAgreement
 from analyzer.types import Word
 
-#: Utterances recognised only once they have ended (no partial decoding).
-WHOLE = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, decode_at_pause=False))
+#: Utterances recognised only once they have ended (no partial decoding), heard once (these
+#: tests read the first hearing's requests; the second is test_stream_again.py's).
+WHOLE = AnalyzerOptions(stream=StreamOptions(hear_again=False, partial_interval=0.0,
+                                             decode_at_pause=False))
 
 
 def test_silero_stream_matches_faster_whisper_batch_probabilities():
@@ -371,7 +373,7 @@ def test_a_pause_decoding_is_the_final_recognition_and_tells_a_phrase_at_once():
     decoding is its recognition (no second one)."""
     audio = _clauses_call(("你去投诉好了", 1.5))
     said = Scripted({"staff": "你去投诉好了"})
-    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0))
+    options = AnalyzerOptions(stream=StreamOptions(hear_again=False, partial_interval=0.0))
     stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=said)
     events = _run(stream, [audio[:, i: i + 320] for i in range(0, audio.shape[1], 320)])
     types = [(e["type"], e.get("rule")) for e in events]
@@ -384,7 +386,7 @@ def test_a_pause_decoding_is_the_final_recognition_and_tells_a_phrase_at_once():
     end = events[said_at]["end"]
     assert end + pad - 0.1 <= events[finding]["emitted_at"] < end + silence
     assert len(said.calls) == 1 and stream.online.counts == {"decodes": 1, "reused": 1,
-                                                             "early": 1}
+                                                             "early": 1, "again": 0}
     assert [e["rule"] for e in events if e["type"] == "finding"
             and e["kind"] == "forbidden"] == ["A9-F-05"]  # told once, not again at its end
 
@@ -394,7 +396,7 @@ def test_speech_that_goes_on_after_a_pause_is_recognised_again_whole():
     said = Scripted({"staff": "我不知道"})
     # a pause is decoded once it has lasted the VAD padding and the context heard after a
     # piece (asr.vad.context_ms); without that context a 0.3 s pause is one
-    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0))
+    options = AnalyzerOptions(stream=StreamOptions(hear_again=False, partial_interval=0.0))
     options = replace(options, asr=replace(options.asr, vad=replace(options.asr.vad,
                                                                     context_ms=0)))
     stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=said)
@@ -414,7 +416,7 @@ def test_a_live_piece_is_recognised_after_the_conversation_before_it():
               ("staff", "请您稍等"), ("citizen", "好的谢谢"), ("staff", "我不知道，你去问别人")]
     audio, turns, _, _ = phone_call(rings=1, script=script)
     said = Scripted({"staff": "好", "citizen": "好"})
-    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, context_seconds=6.0))
+    options = AnalyzerOptions(stream=StreamOptions(hear_again=False, partial_interval=0.0, context_seconds=6.0))
     _run(StreamAnalyzer(options, SR, 2, recognizer=said),
          [audio[:, i: i + 1600] for i in range(0, audio.shape[1], 1600)])
     assert said.context[0] == []  # the first words of the call: nothing before them

@@ -38,3 +38,22 @@ def test_a_scripted_phrase_the_file_path_missed_is_not_an_invented_finding():
     table = stream_latency.summarise([{"lines": [got], "load_before": 1.0, "load_after": 1.0,
                                        "cpu_per_audio_second": 0.2}])
     assert table["invented"] == 1 and table["file_missed"] == 1
+
+
+def test_a_finding_told_only_at_the_calls_end_is_found_but_not_before_the_call_ended():
+    """The second hearing tells the findings of a call's last bin when the call ends (before
+    its report): they count as the file path's findings found, and apart as not found while
+    the call's audio was still coming."""
+    call = stream_latency.Prepared(
+        "call-x", Path("call-x.wav"), [],
+        [{"rule": "A9-F-01", "start": 10.0, "end": 12.0},
+         {"rule": "A9-F-05", "start": 40.0, "end": 42.0}], 45.0)
+    events = [_finding("A9-F-01", 10.0, 12.0), _finding("A9-F-05", 40.1, 41.9),
+              {"type": "report"}]
+    sent = SimpleNamespace(started=0.0, arrived=[13.0, 46.0, 47.0], events=events)
+    got = stream_latency.measure(call, sent)
+    assert got["found"] == 2 and got["found_during"] == 1
+    table = stream_latency.summarise([{"lines": [got], "load_before": 1.0, "load_after": 1.0,
+                                       "cpu_per_audio_second": 0.2}])
+    assert table["found_live"] == 2 and table["found_during"] == 1
+    assert table["per_run_found"] == ["2/2"]

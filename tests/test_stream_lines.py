@@ -19,7 +19,7 @@ from analyzer.stream.scheduler import Prioritised
 SCRIPT = [("staff", "您好，请讲"), ("citizen", "我想问一下营业执照怎么办理"),
           ("staff", "你去投诉好了")]
 #: No periodic decoding: what is asked depends on the audio only.
-AT_PAUSES = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0))
+AT_PAUSES = AnalyzerOptions(stream=StreamOptions(hear_again=False, partial_interval=0.0))
 
 
 class HearsAfterTheQuestion(Scripted):
@@ -101,7 +101,7 @@ def test_periodic_decoding_waits_while_the_engine_hears_other_lines():
     talk = np.concatenate([np.zeros(SR // 2, np.float32), speech("请您稍等一下我帮您查一查这个材料"),
                            np.zeros(SR, np.float32)])
     audio = np.stack([talk, np.zeros_like(talk)])
-    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.5))
+    options = AnalyzerOptions(stream=StreamOptions(hear_again=False, partial_interval=0.5))
     counts = {}
     for busy in (True, False):
         said = Busy()
@@ -458,7 +458,7 @@ def test_with_several_lines_a_citizens_utterance_can_ride_in_the_clerks_next_bin
         said = Requests()
         engine = Prioritised(said, ["staff"])
         other = StreamAnalyzer(AT_PAUSES, SR, 2, recognizer=engine)  # another call on
-        options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, fold_kept=fold))
+        options = AnalyzerOptions(stream=StreamOptions(hear_again=False, partial_interval=0.0, fold_kept=fold))
         events = _run(StreamAnalyzer(options, SR, 2, recognizer=engine), chunks)
         other.release()
         return said.requests, events

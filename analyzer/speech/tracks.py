@@ -63,6 +63,9 @@ class Track:
             the speech after them (an already cut piece's context,
             :func:`analyzer.speech.packing.heard_span`): no word is timed there.
         trail: Seconds at the end of ``samples`` heard so.
+        again: Speech heard a second time (a live line's closed bin,
+            :mod:`analyzer.stream.again`): its request waits behind the first
+            hearings of the clerks' speech (:class:`analyzer.stream.scheduler.Prioritised`).
     """
 
     speaker: str
@@ -73,6 +76,7 @@ class Track:
     context: bool = False
     lead: float = 0.0
     trail: float = 0.0
+    again: bool = False
 
     def of(self, samples: np.ndarray, offset: float = 0.0) -> Track:
         """This track with ``samples`` (starting ``offset`` seconds into the recording)."""

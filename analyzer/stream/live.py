@@ -40,6 +40,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
@@ -54,6 +55,7 @@ from analyzer.speech.band import SECONDS as BAND_SECONDS
 from analyzer.speech.decode import SAMPLE_RATE, DecodedAudio
 from analyzer.speech.meta import CallMeta
 from analyzer.speech.tracks import Recognizer, Track, resolve_tracks
+from analyzer.stream.again import FileBins, LivePiece
 from analyzer.stream.events import ReportEvent, StreamEvent, UtteranceEvent
 from analyzer.stream.frontend import (
     VAD_FRAME,
@@ -175,8 +177,15 @@ class StreamAnalyzer:
         self.result: AnalysisResult | None = None
         #: kept-back pieces handed to the clerk's request being decoded (fold_kept)
         self._folding: list[tuple[int, int, np.ndarray]] = []
+        #: closed bins being heard again, in the order they closed, and the thread that
+        #: hears them (so the line goes on hearing its clerk meanwhile)
+        self._again: list[tuple[list[LivePiece], Future[list[list[Utterance]]]]] = []
+        self._again_thread: ThreadPoolExecutor | None = None
         if self.sopts.fold_kept:
             self.online.take_kept = self._take_kept
+        if self.sopts.hear_again and self.options.pack.share != "any":
+            # the file path's bins of one call (``any``: its bins hold other recordings)
+            self.online.bins = FileBins(self.options.pack, self.line.vad.context_ms)
         #: the listener's scheduler counts its lines (periodic decoding while they are
         #: few); :meth:`release` tells it the line is gone
         self._close_line: Callable[[], None] | None = getattr(recognizer, "close_line", None)
@@ -329,6 +338,11 @@ class StreamAnalyzer:
                 events += self._early(k, self._live[k])
         if self._kept and (final or self._kept_due()):
             events += self._recognise_kept()
+        bins = self.online.bins
+        if bins is not None and not self._kept:  # every piece of a closed bin told first
+            for pieces in bins.flush() if final else bins.take():
+                self._hear_again(pieces)
+        events += self._heard_again(wait=final)
         events += self.rules.ignoring(self.utterances, self._live, self.now)
         return events
 
@@ -453,6 +467,47 @@ class StreamAnalyzer:
             events += self.rules.phrases(self.utterances, utts)
         return events
 
+    def _hear_again(self, pieces: list[LivePiece]) -> None:
+        """Hear a closed bin of the call again as the file path hears it
+        (:mod:`analyzer.stream.again`), in a thread of its own: the line goes on hearing
+        its clerk meanwhile (a second hearing waits behind the clerks' first hearings in
+        the listener's scheduler; done in the line's thread it held the line's next
+        clause behind it)."""
+        before = pieces[0].start / SAMPLE_RATE
+        spoke = any(u.speaker == "staff" and u.start < before for u in self.utterances)
+        if self._again_thread is None:
+            self._again_thread = ThreadPoolExecutor(1, thread_name_prefix=f"again-{self.id}")
+        self._again.append((pieces, self._again_thread.submit(self.online.hear_again, pieces,
+                                                               spoke)))
+
+    def _heard_again(self, wait: bool) -> list[StreamEvent]:
+        """The closed bins heard again so far (``wait``: all of them), in order: their words
+        replace the first hearing's (the report's words; the screen keeps the events it
+        was told), and the live rules judge them — a forbidden phrase the first hearing
+        missed is told now."""
+        events: list[StreamEvent] = []
+        while self._again and (wait or self._again[0][1].done()):
+            pieces, heard = self._again.pop(0)
+            fresh: list[Utterance] = []
+            for piece, utts in zip(pieces, heard.result(), strict=True):
+                fresh += self._replace(piece, utts)
+            if fresh:
+                events += self.rules.phrases(self.utterances, fresh, told=False)
+        return events
+
+    def _replace(self, piece: LivePiece, utts: list[Utterance]) -> list[Utterance]:
+        """The utterances the first hearing gave ``piece``, replaced by ``utts``."""
+        track = piece.live
+        start, end = piece.start / SAMPLE_RATE, piece.end / SAMPLE_RATE
+        gone = {id(u) for u in track.heard if u.start < end and u.end > start}
+        at = next((i for i, u in enumerate(self.utterances) if id(u) in gone),
+                  len(self.utterances))
+        self.utterances[:] = [u for u in self.utterances if id(u) not in gone]
+        self.utterances[at:at] = utts
+        track.heard[:] = sorted([u for u in track.heard if id(u) not in gone] + utts,
+                                key=lambda u: u.start)
+        return utts
+
     def _early(self, k: int, track: LiveTrack) -> list[StreamEvent]:
         """A growing utterance decoded before it ended: its ``partial`` event, and the
         forbidden phrases its hypothesis already shows."""
@@ -503,6 +558,9 @@ class StreamAnalyzer:
 
     def release(self) -> None:
         """Drop the call's kept audio (after :meth:`close`, or when the line is abandoned)."""
+        if self._again_thread is not None:  # an abandoned line's second hearings: dropped
+            self._again_thread.shutdown(wait=False, cancel_futures=True)
+            self._again_thread = None
         self.audio.close()
         close_line, self._close_line = self._close_line, None
         if close_line is not None:  # once

@@ -74,6 +74,7 @@ from analyzer.types import Utterance
 if TYPE_CHECKING:
     from analyzer.speech.tracks import Recognizer, Track
     from analyzer.speech.verify import Verifier
+    from analyzer.stream.again import FileBins, LivePiece
 
 
 #: Samples of ended pieces kept as context (one 30 s bin).
@@ -88,9 +89,10 @@ class DecodeTrace:
 
     Attributes:
         kind: ``pause`` (at a pause), ``periodic`` (while the speaker talks
-            on), ``end`` (an ended utterance not decoded at its pause) or
+            on), ``end`` (an ended utterance not decoded at its pause),
             ``deferred`` (ended utterances kept back while the line was behind,
-            recognised together).
+            recognised together) or ``again`` (a closed bin heard again,
+            :mod:`analyzer.stream.again`).
         speaker: Whose speech.
         audio_end: Where the decoded samples end (stream seconds).
         asked: When it was asked (the stream's clock).
@@ -182,7 +184,7 @@ class OnlinePolicy:
         #: the call's latest ended pieces: (first sample, samples, track)
         self._recent: deque[tuple[int, np.ndarray, Track]] = deque()
         #: recognitions asked (``decodes``) and final ones taken from a pause's (``reused``)
-        self.counts: dict[str, int] = {"decodes": 0, "reused": 0, "early": 0}
+        self.counts: dict[str, int] = {"decodes": 0, "reused": 0, "early": 0, "again": 0}
         #: the stream's clock (the line sets it; default: wall seconds)
         self.clock: Callable[[], float] = time.perf_counter
         #: the latest recognitions' traces (see :class:`DecodeTrace`)
@@ -192,6 +194,9 @@ class OnlinePolicy:
         self.take_kept: Callable[[], list[tuple[int, np.ndarray, Track]]] | None = None
         #: what those pieces were heard as, per piece (the line takes it after each request)
         self.folded: list[list[Utterance]] = []
+        #: the call's pieces in the file path's bins, heard again as each closes
+        #: (``StreamOptions.hear_again``; the line sets it: :mod:`analyzer.stream.again`)
+        self.bins: FileBins | None = None
 
     def _decode(self, k: int, track: LiveTrack, span: tuple[int, int], heard: int,
                 staff_spoke: bool, kind: str) -> list[Utterance]:
@@ -263,9 +268,11 @@ class OnlinePolicy:
         back, a clerk's clause decoded before the citizen's question that preceded it
         lost that question, and with it the words of a forbidden phrase).
         """
+        lo, hi = self.span(a, b, heard)
+        if self.bins is not None:
+            self.bins.add(track, (lo, hi), b * VAD_FRAME, heard)
         if not self.options.context_seconds:
             return
-        lo, hi = self.span(a, b, heard)
         self._recent.append((lo, track.clip(lo, hi).copy(), track.track))
         if len(self._recent) > 1 and self._recent[-2][0] > lo:
             self._recent = deque(sorted(self._recent, key=lambda r: r[0]))
@@ -313,6 +320,25 @@ class OnlinePolicy:
         end = (ended[-1][0] + ended[-1][1].size) / SAMPLE_RATE
         self.traces.append(_trace(recognizer, "deferred", ended[-1][2].speaker, end, asked,
                                   self.clock(), sum(t.samples.size for t in context)))
+        return got
+
+    def hear_again(self, pieces: list[LivePiece], staff_spoke: bool) -> list[list[Utterance]]:
+        """A closed bin of the call (:class:`~analyzer.stream.again.FileBins`) heard again
+        as the file path hears it: its pieces, each with its context either side, in one
+        request and so in one bin, decoded from the bin's start; the utterances per piece.
+
+        Args:
+            pieces: The bin's pieces, in time order.
+            staff_spoke: The clerk had spoken before the bin (the verifier's scope: the
+                owed greetings are tried in the bin where the clerk first spoke).
+        """
+        verifier = None if self._verifiers is None else self._verifiers[staff_spoke]
+        self.counts["again"] += 1
+        recognizer, asked = self._recognizer(), self.clock()
+        got = recognizer.transcribe_many([p.track() for p in pieces], self.line,
+                                         verifier=verifier, cut=False)
+        self.traces.append(_trace(recognizer, "again", pieces[-1].live.speaker,
+                                  pieces[-1].end / SAMPLE_RATE, asked, self.clock(), 0))
         return got
 
     def early(self, k: int, track: LiveTrack, heard: int, lag: float, staff_spoke: bool

@@ -128,11 +128,15 @@ class LiveRules:
 
     # -- speech ---------------------------------------------------------------
 
-    def phrases(self, utterances: Sequence[Utterance], fresh: Sequence[Utterance] = ()
-                ) -> list[StreamEvent]:
+    def phrases(self, utterances: Sequence[Utterance], fresh: Sequence[Utterance] = (),
+                told: bool = True) -> list[StreamEvent]:
         """Phrases (required, cues) and forbidden findings newly matched in the transcript so
         far: the lexicon's hits, and the act detector's forbidden paraphrases in the ``fresh``
-        utterances (as the file path matches: :func:`paraphrase_hits`)."""
+        utterances (as the file path matches: :func:`paraphrase_hits`).
+
+        ``told`` False: the ``fresh`` utterances are a second hearing of speech whose
+        phrases were told already (:mod:`analyzer.stream.again`): only its forbidden
+        findings not told yet come out, not its phrases again."""
         from analyzer.rules.context import forbidden_findings
         from analyzer.text.match import find_phrases
 
@@ -146,7 +150,7 @@ class LiveRules:
                 continue
             self._hit_keys.add(key)
             new.append(h)
-            if h.rule.kind != "forbidden":
+            if h.rule.kind != "forbidden" and told:
                 events.append(PhraseEvent(h.rule.id, h.rule.kind, h.speaker, round(h.start, 3),
                                           round(h.end, 3), h.evidence, round(h.confidence, 4)))
         return events + self.emit(forbidden_findings(new, utts, self.options.context),

@@ -92,7 +92,8 @@ class Prioritised(_Ordered):
 
     Requests wait here, not in the engine: one goes when fewer than ``at_once``
     are in the engine and no waiting request ranks before it — the clerks'
-    first (in the order they came), then the others in the order they came;
+    first (in the order they came), then the others in the order they came (a
+    call's speech heard a second time, :mod:`analyzer.stream.again`, is among the others);
     another speaker's request that has waited ``max_wait`` seconds ranks as a
     clerk's (it is never starved). While a clerk's request waits or is heard,
     the others are held (up to ``max_wait``) even where room is left.
@@ -146,7 +147,7 @@ class Prioritised(_Ordered):
                         ) -> list[list[Utterance]]:
         """Recognise through the engine when this request's turn comes (see the class
         docstring)."""
-        urgent = any(t.speaker in self.first and not t.context for t in tracks)
+        urgent = any(t.speaker in self.first and not t.context and not t.again for t in tracks)
         with self._cond:
             ticket = _Ticket(urgent, time.monotonic(), self._seq)
             self._seq += 1
@@ -239,7 +240,7 @@ class SharedBins(_Ordered):
                         verifier: Verifier | None = None, cut: bool = True
                         ) -> list[list[Utterance]]:
         """Recognise these tracks in the next bin (see the module docstring)."""
-        urgent = any(t.speaker in self.first and not t.context for t in tracks)
+        urgent = any(t.speaker in self.first and not t.context and not t.again for t in tracks)
         request = _Request(tracks, options, verifier, cut, urgent, time.monotonic())
         with self._cond:
             self._queue.append(request)

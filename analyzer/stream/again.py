@@ -1,0 +1,156 @@
+"""The second hearing: a live call's speech heard again in the bins the file path gives it.
+
+Whisper's encoder attends over its whole 30 s window, so what else is in a
+clause's bin changes its words. The file path (``conduct analyze``, the
+batch) lays a recording's speech pieces end to end, in time order, in bins
+of up to 30 s (:class:`~analyzer.speech.packing.Packer`, ``pack.share``
+``"recording"``): a clerk's clause is heard with the conversation before
+**and after** it. A live line hears each clause as it ends, after the speech
+before it only (:meth:`analyzer.stream.online.OnlinePolicy.context`).
+
+Measured on ``call-d`` of the live benchmark (``benchmarks/live_calls.py``):
+the clause 我就是这样的，你能把我怎么样 came out word for word in the file
+path's bin (A9-F-04, an exact hit) and as 我就是这样的，你能把我存在吗 live —
+with one call fed as fast as possible too, so neither the load nor the live
+piece cuts (the same pieces, to the sample) nor the rules: only the bin. In
+twelve other layouts of that clause's bin (the speech before it, with or
+without the speech after it, decoded from the bin's start or after the
+context) the words differed again, and the acoustic verifier gave the said
+phrase 0.70-0.82 (its bar: 0.8): the file path's hit rested on the speech
+after the clause.
+
+:class:`FileBins` therefore lays the call's ended pieces out as the file
+path does — each heard with ``asr.vad.context_ms`` of audio either side, up
+to the track's neighbouring speech (:func:`~analyzer.speech.packing.heard_span`,
+the one rule of every path), in time order, a bin closed when the next piece
+does not fit (:meth:`~analyzer.speech.packing.Bin.fits`) — and the line
+hears each closed bin once more (``StreamOptions.hear_again``), from a thread of
+its own while it goes on hearing its clerk: its words
+replace the first hearing's, the live rules judge them as they judged the
+first (:meth:`analyzer.stream.rules.LiveRules.phrases`), and the call's last
+bin is heard again when the call ends. So the forbidden phrases the file
+path finds in a bin are found while the call runs, once the speech after
+them has filled the bin (at most 30 s of speech later), and the stored
+report is the file path's hearing of the call. The first hearing still tells
+what it hears at once; the second adds what it missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from analyzer.speech.decode import SAMPLE_RATE
+from analyzer.speech.packing import Bin, Piece, heard_span
+from analyzer.stream.frontend import VAD_FRAME
+
+if TYPE_CHECKING:
+    from analyzer.options import PackOptions
+    from analyzer.speech.tracks import Track
+    from analyzer.stream.frontend import LiveTrack
+
+
+@dataclass(frozen=True)
+class LivePiece:
+    """One ended piece of a live call as the file path hears it.
+
+    Attributes:
+        live: The live track it was said on.
+        start: The piece proper's first sample (the VAD's padding included).
+        end: The piece proper's end sample.
+        samples: What Whisper hears: the piece with its context either side.
+        lead: Samples of ``samples`` before the piece proper.
+        trail: Samples after it.
+    """
+
+    live: LiveTrack
+    start: int
+    end: int
+    samples: np.ndarray
+    lead: int
+    trail: int
+
+    def piece(self) -> Piece:
+        """The piece as the packer lays it out (its place in a bin)."""
+        return Piece(0, 0, self.start / SAMPLE_RATE, self.samples,
+                     lead=self.lead / SAMPLE_RATE, trail=self.trail / SAMPLE_RATE)
+
+    def track(self) -> Track:
+        """The piece as a request's track (already cut; its context heard, not timed)."""
+        return replace(self.live.track.of(self.samples,
+                                          offset=(self.start - self.lead) / SAMPLE_RATE),
+                       lead=self.lead / SAMPLE_RATE, trail=self.trail / SAMPLE_RATE, again=True)
+
+
+class FileBins:
+    """A live call's ended pieces laid out in bins as the file path lays them out
+    (see the module docstring).
+
+    Args:
+        pack: The packing options (``share``: ``channel`` gives each track its own
+            bins; ``pieces_per_window``).
+        context_ms: Audio heard either side of a piece (``asr.vad.context_ms``).
+    """
+
+    def __init__(self, pack: PackOptions, context_ms: int) -> None:
+        self.per_track = pack.share == "channel"
+        self.max_pieces = pack.pieces_per_window
+        self.context_ms = context_ms
+        self._open: dict[int, list[LivePiece]] = {}
+        self._closed: list[list[LivePiece]] = []
+        #: where each track's latest piece's speech ended (sample): its context stops there
+        self._spoke_until: dict[int, int] = {}
+
+    def add(self, live: LiveTrack, span: tuple[int, int], speech_end: int, heard: int) -> None:
+        """An utterance has ended on ``live``: its piece ``span`` (samples, the VAD's
+        padding included; ``speech_end``: where its speech ended) joins the open bin, or
+        closes it and opens the next when it does not fit.
+
+        Args:
+            live: Its track.
+            span: The piece proper.
+            speech_end: The end of its speech (the padding left out).
+            heard: Samples of the track heard so far (its context stops there, and
+                at the track's next speech when that has started).
+        """
+        key = id(live)
+        upto = heard
+        if live.seg.start is not None and live.seg.start * VAD_FRAME > speech_end:
+            upto = min(upto, live.seg.start * VAD_FRAME)  # the next speech has begun
+        limits = (max(live.audio_from, self._spoke_until.get(key, 0)), upto)
+        lo, hi = heard_span(span, limits, self.context_ms)
+        self._spoke_until[key] = speech_end
+        item = LivePiece(live, span[0], span[1], live.clip(lo, hi).copy(), span[0] - lo,
+                     hi - span[1])
+        group = key if self.per_track else 0
+        both = sorted([*self._open.get(group, []), item], key=lambda h: h.start)
+        if self._fits(both):
+            self._open[group] = both
+            return
+        if group in self._open:
+            self._closed.append(self._open[group])
+        self._open[group] = [item]
+
+    def _fits(self, items: list[LivePiece]) -> bool:
+        """True when the pieces fit in one bin, laid out in this order."""
+        bin_ = Bin(max_pieces=self.max_pieces)
+        for item in items:
+            piece = item.piece()
+            if not bin_.fits(piece):
+                return False
+            bin_.add(piece)
+        return True
+
+    def take(self) -> list[list[LivePiece]]:
+        """The bins closed since the last call, in the order they closed."""
+        closed, self._closed = self._closed, []
+        return closed
+
+    def flush(self) -> list[list[LivePiece]]:
+        """Every bin, the open ones closed (the call has ended)."""
+        for group in sorted(self._open):
+            self._closed.append(self._open[group])
+        self._open = {}
+        return self.take()

@@ -1,0 +1,183 @@
+"""The live line's second hearing: each closed bin of the call heard again as the file path
+bins it (analyzer.stream.again)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from audio_factory import SR, speech
+
+from analyzer.options import AnalyzerOptions, StreamOptions
+from analyzer.speech.packing import Packer, vad_pieces
+from analyzer.stream import StreamAnalyzer
+from analyzer.types import Utterance, Word
+
+#: A counter visit long enough for two bins: the clerk's clauses (one a forbidden phrase)
+#: and the citizen's, in turn, each followed by its pause (s).
+VISIT = [("staff", "你好，请问办理什么业务", 1.0), ("citizen", "我来交社保的补缴材料", 1.0),
+         ("staff", "你去投诉好了", 1.2), ("citizen", "我只是问问怎么交", 1.0),
+         ("staff", "材料放在这里就可以", 1.0), ("citizen", "要不要复印件呢", 1.0),
+         ("staff", "复印件也要带一份", 1.0), ("citizen", "那我明天再来一趟", 1.0),
+         ("staff", "好的，明天上午都可以", 1.0), ("citizen", "谢谢你，再见了", 1.0),
+         ("staff", "请慢走，欢迎下次再来", 1.5)]
+FORBIDDEN = "你去投诉好了"
+
+
+@pytest.fixture(scope="module")
+def visit() -> tuple[np.ndarray, tuple[float, float]]:
+    """Stereo 16 kHz (the clerk on row 0, the citizen on row 1) and where the forbidden
+    clause was said (s)."""
+    rows: dict[str, list[np.ndarray]] = {"staff": [np.zeros(SR // 2, np.float32)],
+                                         "citizen": [np.zeros(SR // 2, np.float32)]}
+    t, said = 0.5, (0.0, 0.0)
+    for speaker, text, pause in VISIT:
+        voice = speech(text)
+        if text == FORBIDDEN:
+            said = (t, t + voice.size / SR)
+        clip = np.concatenate([voice, np.zeros(int(pause * SR), np.float32)])
+        rows[speaker].append(clip)
+        rows["citizen" if speaker == "staff" else "staff"].append(np.zeros_like(clip))
+        t += clip.size / SR
+    return np.stack([np.concatenate(rows["staff"]), np.concatenate(rows["citizen"])]), said
+
+
+class Hindsight:
+    """A recognizer that reads the clerk's clause right only in a bin holding speech after
+    it (as Whisper read call-d's clause only with the conversation after it), and records
+    the pieces of every second hearing (``again`` requests)."""
+
+    def __init__(self, said: tuple[float, float]) -> None:
+        self.said = said  # where the clerk said the forbidden clause
+        self.again: list[list[tuple[str, float, float, float, float]]] = []
+
+    def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+        proper = [(t.offset + t.lead, t.offset + t.samples.size / SR - t.trail) for t in tracks]
+        if any(t.again for t in tracks):
+            self.again.append([(t.speaker, round(a, 2), round(b, 2), round(t.lead, 2),
+                                round(t.trail, 2))
+                               for t, (a, b) in zip(tracks, proper, strict=True)])
+        out = []
+        for t, (a, b) in zip(tracks, proper, strict=True):
+            later = any(a2 > b for (a2, _), t2 in zip(proper, tracks, strict=True)
+                        if not t2.context)
+            clause = t.speaker == "staff" and a < self.said[1] and self.said[0] < b
+            text = (FORBIDDEN if clause and later else "请您稍等" if t.speaker == "staff"
+                    else "好的")
+            out.append([] if t.context else [Utterance(
+                t.speaker, round(a, 3), round(b, 3), text, (Word(text, round(a, 3), round(b, 3)),),
+                0.9, t.known)])
+        return out
+
+
+def _fed(visit: tuple[np.ndarray, tuple[float, float]], options: AnalyzerOptions
+         ) -> tuple[list, list, StreamAnalyzer]:
+    """The visit fed in 0.1 s chunks: the events of the call while it ran, those of its end."""
+    audio, said = visit
+    heard = Hindsight(said)
+    stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=heard)
+    step = SR // 10
+    during = [e for i in range(0, audio.shape[1], step) for e in stream.feed(audio[:, i: i + step])]
+    return during, list(stream.close()), stream
+
+
+def _forbidden(events: list) -> list[str]:
+    return [e.finding.rule for e in events if e.type == "finding"
+            and e.finding.kind == "forbidden"]
+
+
+def test_the_second_hearing_asks_for_the_file_paths_own_bins(visit):
+    """Each again-request holds exactly one bin of the file path (the engine's VAD pieces of
+    both tracks in time order, packed next-fit by its packer): the same pieces, the same
+    context either side of each."""
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0))
+    _, _, stream = _fed(visit, options)
+    heard = stream.recognizer()
+    assert isinstance(heard, Hindsight)
+    line, audio = stream.line, visit[0]
+    pieces = sorted([p for k in range(2) for p in vad_pieces(audio[k], 0, k, line)],
+                    key=lambda p: (p.start, p.track))
+    packer = Packer(1, options.pack.pieces_per_window, options.pack.share)
+    bins = [b for p in pieces for batch in [packer.add(p)] for b in batch or []]
+    bins += packer.close(0)
+    speakers = ("staff", "citizen")
+    filed = [[(speakers[p.track], round(p.start, 2), round(p.start + p.seconds, 2),
+               round(p.lead, 2), round(p.trail, 2)) for _, p in b.pieces] for b in bins]
+    assert len(filed) == 2  # the visit fills more than one bin
+    assert len(heard.again) == len(filed)
+    for got, want in zip(heard.again, filed, strict=True):
+        assert [g[0] for g in got] == [w[0] for w in want]
+        assert np.allclose([g[1:] for g in got], [w[1:] for w in want], atol=0.03)
+
+
+def test_a_clause_read_right_only_with_the_speech_after_it_is_found_while_the_call_runs(visit):
+    """The first hearing reads the clerk's forbidden clause wrong (no speech after it in its
+    bin); once the file path's first bin has closed, the second hearing reads it right: the
+    finding comes while the call runs, once, and the call's report has it. Heard once, as
+    before the second hearing, the clause is never found."""
+    during, end, stream = _fed(visit, AnalyzerOptions(stream=StreamOptions(
+        partial_interval=0.0)))
+    assert _forbidden(during) == ["A9-F-05"] and "A9-F-05" not in _forbidden(end)
+    assert stream.report is not None
+    assert [f.rule for f in stream.report.findings if f.kind == "forbidden"] == ["A9-F-05"]
+    (clause,) = [u for u in stream.report.utterances if u.text == FORBIDDEN]
+    assert clause.start == pytest.approx(visit[1][0], abs=0.3)
+
+    during, end, stream = _fed(visit, AnalyzerOptions(stream=StreamOptions(
+        partial_interval=0.0, hear_again=False)))
+    assert _forbidden(during) == [] and _forbidden(end) == []
+
+
+#: A phone call in the natural voice (Kokoro, the bench extra), long enough for two bins;
+#: two forbidden phrases among the clerk's turns.
+NATURAL = [
+    ("staff", ["您好，这里是不动产登记窗口，请问您办什么？"]),
+    ("citizen", ["我来问房产证，上周说这周能拿到"]),
+    ("staff", ["A9-F-04|我就是这样的，你能拿我怎么样"]),
+    ("citizen", ["你怎么这么说话，我只是问一下"]),
+    ("staff", ["证还没有印好，下个礼拜再打电话问"]),
+    ("citizen", ["那能不能先帮我查一下进度？"]),
+    ("staff", ["A9-F-03|没看我正忙着吗"]),
+    ("citizen", ["好吧，那我过两天再打"]),
+    ("staff", ["印好了会发短信通知您"]),
+    ("citizen", ["行，谢谢"]),
+    ("staff", ["不客气，再见"]),
+]
+
+
+@pytest.mark.slow
+def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live(tmp_path):
+    """With the model, on a call of natural speech: the line's report has exactly the words
+    ``conduct analyze`` hears in the same audio, and every forbidden finding of the file
+    path was told while the call ran or at its end."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import natural_voice
+
+    if not natural_voice.available():
+        pytest.skip("the natural voice (bench extra) is not installed")
+    import audio_factory as af
+    import live_calls
+
+    import analyzer
+    from analyzer.stream.line import _TABLES
+
+    call = live_calls.render("again", NATURAL, rings=1, seed=3)
+    codes = np.frombuffer(live_calls.mulaw_bytes(call.samples), np.uint8)  # as a PBX sends it
+    pcm = _TABLES["mulaw"][codes].reshape(-1, 2).T.astype(np.float32) / 32768
+    wav = af.write_wav(tmp_path / "again.wav", pcm, live_calls.LINE_RATE)
+    (tmp_path / "again.json").write_text('{"id": "again", "channel": "phone"}', encoding="utf-8")
+    options = AnalyzerOptions()
+    filed = analyzer.analyze(str(wav), options)
+    stream = StreamAnalyzer(options, live_calls.LINE_RATE, 2, channel="phone")
+    x, _ = af.read_wav(wav)
+    step = live_calls.LINE_RATE // 2
+    events = [e for i in range(0, x.shape[1], step) for e in stream.feed(x[:, i: i + step])]
+    events += list(stream.close())
+    assert stream.report is not None
+    assert [(u.speaker, u.text) for u in stream.report.utterances] == \
+        [(u.speaker, u.text) for u in filed.utterances]
+    told = {e.finding.rule for e in events
+            if e.type == "finding" and e.finding.kind == "forbidden"}
+    assert {f.rule for f in filed.findings if f.kind == "forbidden"} <= told
