@@ -300,8 +300,10 @@ class ClassifierOptions(Checked):
 class JudgeOptions(Checked):
     """The turn-level judge beside the rules (:mod:`analyzer.rules.judge`).
 
-    Off by default: the leave-one-set-out measure (``benchmarks/judge.py``,
-    ``docs/benchmarks/judge.md``) decides whether it is switched on. The
+    On by default: as shipped it only vetoes rule findings of Articles 8, 16
+    and 17 that it rates below 0.01, which leave-one-set-out
+    (``benchmarks/judge.py``, ``docs/benchmarks/judge.md``) shows removes
+    false findings on those articles at one breach lost in 532. The
     per-article veto and add bars are part of the weights file (chosen by
     cross-validation on the training sets); these options only switch sides.
     """
@@ -309,7 +311,7 @@ class JudgeOptions(Checked):
     SECTION: ClassVar[str] = "judge"
     _RANGES: ClassVar[dict[str, Range]] = {"review_probability": UNIT}
 
-    enabled: bool = False
+    enabled: bool = True
     model: str = ""  # judge weights JSON file; "": the shipped models/judge.json
     veto: bool = True  # drop a rule finding the judge rates below its article's veto bar
     add: bool = True  # file a finding where the rules are silent, at/above the add bar

@@ -76,9 +76,9 @@ def test_an_unreadable_weights_file_is_a_model_error_naming_it(tmp_path):
     assert "judge.json" in str(err.value.source)
 
 
-def test_off_by_default_and_then_the_findings_are_the_rules_own():
-    assert AnalyzerOptions().judge.enabled is False
-    report = analyzer.analyze(dict(DARE))
+def test_on_by_default_and_switched_off_the_findings_are_the_rules_own():
+    assert AnalyzerOptions().judge.enabled is True
+    report = analyzer.analyze(dict(DARE), AnalyzerOptions(judge=JudgeOptions(enabled=False)))
     assert _art9(report), "the lexicon should find the dare to complain"
     assert all("source" not in f.detail for f in report.findings)
 
