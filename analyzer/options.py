@@ -182,8 +182,8 @@ class ASROptions(Checked):
     # model for every line 1,116-1,174 MiB: benchmarks/worker_memory.py; the goal is 1 GiB
     # per worker; at 2 recordings in flight instead of 6 still 1,189). int16 heard the phone
     # clips as float32 did, but CTranslate2 has it on an AMD CPU only through MKL
-    # (CT2_USE_MKL=1 before the first model), whose GEMMs there cost 4-7x the CPU, and one
-    # int16 model for every line peaked 1,160-1,456 MiB (config int16-mkl; no bfloat16).
+    # (CT2_USE_MKL=1 before the first model), whose integer GEMMs cost this CPU ~8x, and
+    # one int16 model for every line peaked 1,160-1,280 MiB (int8: 952; config int16-mkl).
     # "float32" turns it on.
     phone_compute_type: str = ""
     cpu_threads: int = 0  # 0: let CTranslate2 decide

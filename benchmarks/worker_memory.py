@@ -26,7 +26,7 @@ every 50 ms while it analyses. Configurations, side by side in one run:
   (the whole process then runs its int8 and float32 GEMMs on MKL too); the
   child gets that environment, with MKL's weight packing and memory cache
   off (``CT2_PACKED_GEMM=0``, ``MKL_DISABLE_FAST_MM=1``), which hold more
-  (measured: 1,160 MiB peak off, 1,456 on; MKL's integer GEMMs cost this CPU ~7x).
+  (measured: 1,160-1,280 MiB peak off, 1,456 on; MKL's integer GEMMs cost this CPU ~8x).
 
 ``product`` and ``before`` give the same words: the arena limit changes only
 where freed memory waits, and the encoder's output is the same bit for bit
