@@ -179,8 +179,12 @@ class ASROptions(Checked):
     # customer-service 0.091 vs 0.086; benchmarks/cer.py). Off by default: it costs ~40 %
     # more CPU per phone second, and a batch worker meeting clean and phone lines holds
     # both models (peak 1,302-1,398 against 871-891 MiB on the hall corpus; one float32
-    # model for every line 1,116-1,174 MiB: benchmarks/worker_memory.py; CTranslate2 offers
-    # no int16/bfloat16 on this CPU; the goal is 1 GiB per worker). "float32" turns it on.
+    # model for every line 1,116-1,174 MiB: benchmarks/worker_memory.py; the goal is 1 GiB
+    # per worker; at 2 recordings in flight instead of 6 still 1,189). int16 heard the phone
+    # clips as float32 did, but CTranslate2 has it on an AMD CPU only through MKL
+    # (CT2_USE_MKL=1 before the first model), whose integer GEMMs cost this CPU ~8x, and
+    # one int16 model for every line peaked 1,160-1,280 MiB (int8: 952; config int16-mkl).
+    # "float32" turns it on.
     phone_compute_type: str = ""
     cpu_threads: int = 0  # 0: let CTranslate2 decide
     language: str = "zh"

@@ -19,7 +19,14 @@ every 50 ms while it analyses. Configurations, side by side in one run:
   (telephone-band lines heard with float32 weights: the worker then holds a
   second, float32 model beside its int8 one);
 * ``float32``: the product with ``asr.compute_type=float32`` (one float32
-  model for every line).
+  model for every line);
+* ``int16-mkl``: one ``int16`` model for every line. CTranslate2 offers
+  ``int16`` on this AMD CPU only through Intel MKL, which it leaves off on a
+  non-Intel CPU unless ``CT2_USE_MKL=1`` is set before its first model loads
+  (the whole process then runs its int8 and float32 GEMMs on MKL too); the
+  child gets that environment, with MKL's weight packing and memory cache
+  off (``CT2_PACKED_GEMM=0``, ``MKL_DISABLE_FAST_MM=1``), which hold more
+  (measured: 1,160-1,280 MiB peak off, 1,456 on; MKL's integer GEMMs cost this CPU ~8x).
 
 ``product`` and ``before`` give the same words: the arena limit changes only
 where freed memory waits, and the encoder's output is the same bit for bit
@@ -52,7 +59,11 @@ CORPUS = ROOT / "benchmarks" / "results" / "corpus-hall"
 CONFIGS: dict[str, tuple[bool, int, dict[str, str]]] = {
     "product": (True, 1, {}), "before": (False, 4, {}),
     "phone-float32": (True, 1, {"phone_compute_type": "float32"}),
-    "float32": (True, 1, {"compute_type": "float32"})}
+    "float32": (True, 1, {"compute_type": "float32"}),
+    "int16-mkl": (True, 1, {"compute_type": "int16"})}
+#: name -> environment the configuration's worker process starts with
+CONFIG_ENV: dict[str, dict[str, str]] = {
+    "int16-mkl": {"CT2_USE_MKL": "1", "CT2_PACKED_GEMM": "0", "MKL_DISABLE_FAST_MM": "1"}}
 #: configurations measured unless --configs says otherwise
 DEFAULT_CONFIGS = ("product", "before")
 
@@ -156,7 +167,7 @@ def main() -> int:
         cmd = [sys.executable, __file__, "--child", name, "--corpus", str(args.corpus),
                "--limit", str(args.limit), "--threads", str(args.threads),
                "--inflight", str(args.inflight)]
-        env = {**os.environ, "OMP_NUM_THREADS": str(args.threads)}
+        env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), **CONFIG_ENV.get(name, {})}
         env.pop("MALLOC_ARENA_MAX", None)
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
         if proc.returncode:
