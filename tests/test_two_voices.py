@@ -1,6 +1,6 @@
 """The mono speaker turns' 2-means and silhouettes (NumPy) give scikit-learn's answers.
 
-scikit-learn is no longer imported at run time (its import was 2-13 s of a batch
+scikit-learn is no longer imported at run time (its import was 37 % of a batch
 worker's start); :func:`analyzer.speech.diarize.two_voices` writes its Lloyd
 iterations, distances and silhouettes out. This holds them to scikit-learn's own
 on many weighted point sets, and checks that analysing a mono recording's turns

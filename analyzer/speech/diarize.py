@@ -12,8 +12,8 @@ A mono counter recording holds both parties. This stage, run by
    tract without the level);
 3. **clusters** the pieces of the recording into two voices (weighted 2-means
    by speech seconds, scikit-learn's Lloyd iterations and silhouettes written
-   out in NumPy: importing scikit-learn took a batch worker's start 2-13 s, more
-   than loading the Whisper model); when the two
+   out in NumPy: importing scikit-learn cost a batch worker's start 0.7 CPU-s
+   idle, 9-13 s on a loaded box, more than loading the Whisper model); when the two
    clusters are not apart (silhouette under
    ``min_separation``) or the second has under ``min_speaker_seconds`` of
    speech, there is one voice;
