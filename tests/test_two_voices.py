@@ -34,16 +34,8 @@ def _sklearn_two_voices(x: np.ndarray, w: np.ndarray, min_weight: float
         return float(np.average(sil, weights=w))
 
     d = pairwise_distances(x)
-    seeds = {tuple(int(v) for v in np.unravel_index(int(d.argmax()), d.shape)),
-             (int(x[:, 0].argmin()), int(x[:, 0].argmax()))}
-    heavy = np.argsort(-w)[: min(len(w), 6)]
-    sub = d[np.ix_(heavy, heavy)]
-    i, j = np.unravel_index(int(sub.argmax()), sub.shape)
-    seeds.add((int(heavy[i]), int(heavy[j])))
     best = None
-    for a, b in sorted(seeds):
-        if a == b:
-            continue
+    for a, b in diarize.seedings(x, w, d):  # the same seedings, on scikit-learn's distances
         km = KMeans(n_clusters=2, init=x[[a, b]], n_init=1, max_iter=30, tol=0.0)
         labels = km.fit_predict(x, sample_weight=w)
         sil = silhouette(d, labels)

@@ -252,6 +252,19 @@ def _centres(x: np.ndarray, w: np.ndarray, labels: np.ndarray, centers: np.ndarr
     return sums / np.maximum(weight, np.finfo(np.float64).tiny)[:, np.newaxis]
 
 
+def seedings(x: np.ndarray, w: np.ndarray, d: np.ndarray) -> list[tuple[int, int]]:
+    """The pairs of rows the 2-means starts from (distinct rows, in order): the
+    farthest pair (``d``: the rows' distances), the lowest and highest first
+    feature (pitch), and the farthest pair of the six heaviest rows."""
+    seeds = {tuple(int(v) for v in np.unravel_index(int(d.argmax()), d.shape)),
+             (int(x[:, 0].argmin()), int(x[:, 0].argmax()))}
+    heavy = np.argsort(-w)[: min(len(w), 6)]
+    sub = d[np.ix_(heavy, heavy)]
+    i, j = np.unravel_index(int(sub.argmax()), sub.shape)
+    seeds.add((int(heavy[i]), int(heavy[j])))
+    return [(a, b) for a, b in sorted(seeds) if a != b]
+
+
 def two_voices(x: np.ndarray, w: np.ndarray, min_weight: float = 0.0
                ) -> tuple[np.ndarray, np.ndarray, float]:
     """Weighted 2-means of standardized features, the best of a few seedings.
@@ -269,16 +282,8 @@ def two_voices(x: np.ndarray, w: np.ndarray, min_weight: float = 0.0
     x = np.asarray(x, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
     d = _distances(x)
-    seeds = {tuple(int(v) for v in np.unravel_index(int(d.argmax()), d.shape)),
-             (int(x[:, 0].argmin()), int(x[:, 0].argmax()))}
-    heavy = np.argsort(-w)[: min(len(w), 6)]
-    sub = d[np.ix_(heavy, heavy)]
-    i, j = np.unravel_index(int(sub.argmax()), sub.shape)
-    seeds.add((int(heavy[i]), int(heavy[j])))
     best: tuple[float, bool, np.ndarray, np.ndarray] | None = None
-    for a, b in sorted(seeds):
-        if a == b:
-            continue
+    for a, b in seedings(x, w, d):
         labels, centres = _two_means(x, w, x[[a, b]])
         sil = _silhouette(d, labels, w)
         fits = min(float(w[labels == k].sum()) for k in (0, 1)) >= min_weight
