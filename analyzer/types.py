@@ -452,6 +452,9 @@ class AuditBlock:
 
     Attributes:
         version: The analyzer's version.
+        commit: The git commit of the analyzer's code, when it ran from a git
+            checkout ("" otherwise: :func:`analyzer._version.code_revision`).
+        dirty: That checkout's tracked files differed from ``commit``.
         lexicon_version: The lexicon (and hall overrides) it matched with.
         lexicon_sources: The lexicon files, in layering order.
         scoring_template: The scoring template, whole (None in reports from
@@ -466,6 +469,8 @@ class AuditBlock:
     """
 
     version: str = ""
+    commit: str = ""
+    dirty: bool = False
     lexicon_version: str = ""
     lexicon_sources: list[str] = field(default_factory=list)
     scoring_template: TemplateRecord | None = None
@@ -480,6 +485,8 @@ class AuditBlock:
         """The JSON form (the report contract's ``analyzer`` object)."""
         out: JsonObject = {"version": self.version, "lexicon_version": self.lexicon_version,
                            "lexicon_sources": list(self.lexicon_sources)}
+        if self.commit:
+            out["commit"], out["dirty"] = self.commit, self.dirty
         if self.scoring_template is not None:
             out["scoring_template"] = asdict(self.scoring_template)
         out["model"] = self.model
@@ -496,6 +503,7 @@ class AuditBlock:
         template = d.get("scoring_template")
         return cls(
             version=str(d.get("version") or ""),
+            commit=str(d.get("commit") or ""), dirty=bool(d.get("dirty")),
             lexicon_version=str(d.get("lexicon_version") or ""),
             lexicon_sources=[str(s) for s in d.get("lexicon_sources") or []],
             scoring_template=(TemplateRecord.from_dict(template)

@@ -20,7 +20,6 @@ import io
 import os
 import platform
 import shlex
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -44,15 +43,14 @@ class _Tee(io.TextIOBase):
 
 
 def commit() -> str:
-    """The checkout's commit (with ``+changes`` when the tree is not clean), or "unknown"."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, text=True,
-                              capture_output=True, check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=ROOT, text=True, capture_output=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return head + ("+changes" if dirty.strip() else "")
+    """The checkout's commit (with ``+changes`` when the tree is not clean), or "unknown"
+    (:func:`analyzer._version.code_revision`, the rule reports and batch summaries use)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from analyzer._version import code_revision
+
+    code = code_revision()
+    return code.commit[:12] + ("+changes" if code.dirty else "") if code.commit else "unknown"
 
 
 def machine() -> str:

@@ -65,6 +65,7 @@ REAL_SPEECH = Path(tempfile.gettempdir()) / "conduct-throughput-real-speech"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from analyzer._version import code_revision  # noqa: E402
 
 # -- measuring a subprocess --------------------------------------------------
 
@@ -392,12 +393,14 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result["machine"]["load_avg_at_start"] = load_at_start
+    result["code"] = code_revision().to_dict()  # the code measured (commit, dirty)
     result["benchmark_wall_seconds"] = time.perf_counter() - started
     result["limit"] = args.limit
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
     print_table(result)
-    print("\nload at start {:.1f}, at end {:.1f}; the whole benchmark took {:.1f} min".format(
+    print(f"\ncode: conduct {code_revision().label()}")
+    print("load at start {:.1f}, at end {:.1f}; the whole benchmark took {:.1f} min".format(
         load_at_start[0], result["machine"]["load_avg_at_end"][0],
         result["benchmark_wall_seconds"] / 60))
     if args.limit:

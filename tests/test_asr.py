@@ -218,25 +218,55 @@ def test_greedy_first_takes_the_beam_only_for_unsure_bins() -> None:
 
     clips = sorted(shared_path("data", "real-speech-2").glob("*.wav"))[:8]
 
-    def heard(options: ASROptions) -> tuple[list[str], dict]:
+    def heard(options: ASROptions, nbest: int = 1) -> tuple[list[str], dict, list[int]]:
         timings: dict = {}
         recognizer = PackedRecognizer(get_model(options), options, timings)
+        recognizer.nbest = nbest  # the acoustic verifier asks for the beam's n-best
         bins = []
         for k, path in enumerate(clips):
             bin_ = Bin()
             bin_.add(Piece(k, 0, 0.0, decode_audio(path).samples[0]))
             bins.append(bin_)
+        got = recognizer.recognise_full(bins)
         texts = ["".join(w["word"] for seg in segs for w in seg["words"])
-                 for segs in recognizer.recognise(bins)]
-        return texts, timings
+                 for segs in got.segments]
+        return texts, timings, [len(alt) for alt in got.alternatives]
 
-    beam, _ = heard(ASROptions())
-    greedy, _ = heard(ASROptions(beam_size=1))
+    beam, _, _ = heard(ASROptions())
+    greedy, _, _ = heard(ASROptions(beam_size=1))
     assert greedy != beam  # the clips tell the two decodings apart
-    unsure, t_unsure = heard(ASROptions(decoding="greedy_first", beam_below_logprob=-0.0001))
-    sure, t_sure = heard(ASROptions(decoding="greedy_first", beam_below_logprob=-10.0))
+    unsure, t_unsure, _ = heard(ASROptions(decoding="greedy_first", beam_below_logprob=-0.0001))
+    sure, t_sure, _ = heard(ASROptions(decoding="greedy_first", beam_below_logprob=-10.0))
     assert unsure == beam and t_unsure["n_beam_bins"] == len(clips)
     assert sure == greedy and t_sure["n_beam_bins"] == 0
+    assert t_sure["n_greedy_bins"] == len(clips)
+    # with the verifier on (n-best 3): confident bins stay greedy, with no other
+    # hypotheses; bins decoded again with the beam bring the verifier its n-best
+    sure3, t_sure3, alts = heard(ASROptions(decoding="greedy_first", beam_below_logprob=-10.0),
+                                 nbest=3)
+    assert sure3 == greedy and t_sure3["n_beam_bins"] == 0 and set(alts) == {0}
+    unsure3, _, alts = heard(ASROptions(decoding="greedy_first", beam_below_logprob=-0.0001),
+                             nbest=3)
+    assert unsure3 == beam and set(alts) == {2}
+
+
+@pytest.mark.slow
+def test_greedy_first_takes_the_beam_for_a_bin_that_is_likely_silence() -> None:
+    """A bin whose greedy decoding says "no speech" is decoded again with the beam, so
+    whether its words are dropped is decided as ``decoding="beam"`` decides it."""
+    from analyzer.speech.packing import Bin, PackedRecognizer, Piece
+
+    hiss = (np.random.default_rng(0).standard_normal(16000 * 3) * 1e-4).astype(np.float32)
+
+    def heard(options: ASROptions) -> tuple[list, dict]:
+        timings: dict = {}
+        bin_ = Bin()
+        bin_.add(Piece(0, 0, 0.0, hiss))
+        return PackedRecognizer(get_model(options), options, timings).recognise([bin_]), timings
+
+    first, timings = heard(ASROptions(decoding="greedy_first", beam_below_logprob=-10.0))
+    assert timings["n_beam_bins"] == 1  # not for its log-probability: for its silence
+    assert first == heard(ASROptions())[0]
 
 
 def test_a_phone_line_with_int8_weights_gets_the_phone_compute_type() -> None:

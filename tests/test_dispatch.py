@@ -83,3 +83,58 @@ def test_a_day_of_thousands_is_shared_out_and_drained_quickly() -> None:
     rest = _drain(d, 1)
     assert sorted(mine + stolen + rest) == list(range(len(weights)))
     assert time.perf_counter() - t0 < 10.0  # running sums, no rescans of the shares
+
+
+def test_what_no_worker_was_given_is_taken_out_whole() -> None:
+    """With no worker left, every recording not given yet comes back once (error rows)."""
+    d = Dispatch(_jobs([50.0, 40.0, 30.0, 20.0]), 2)
+    given = d.next(0, [0, 1])
+    d.lost(1, replaced=False)
+    assert given is not None
+    rest = d.rest()
+    assert sorted([j.job for j in rest] + [given[0].job]) == [0, 1, 2, 3]
+    assert not d and d.rest() == []
+
+
+def _pool(jobs: list[Job], actors: int, chunk: int):
+    """The Ray executor's call routing on its own: no Ray is started (no call is sent)."""
+    from collections import deque
+
+    from analyzer.batch.executor import RayExecutor, _ActorPool
+    from analyzer.options import AnalyzerOptions
+
+    pool = _ActorPool.__new__(_ActorPool)
+    pool.ex = RayExecutor(AnalyzerOptions(), workers=actors, chunk=chunk)
+    pool.actors = dict.fromkeys(range(actors))
+    pool.todo, pool.carry = deque(), {}
+    pool.share = Dispatch(jobs, actors)
+    pool.slot = {a: a for a in range(actors)}
+    return pool
+
+
+def test_ray_actors_get_even_shares_in_calls_of_chunk_recordings() -> None:
+    """The Ray executor shares out as local workers do (one rule: :class:`Dispatch`)."""
+    weights = [405.0, 280.0, 219.0, 174.0, 155.0, 119.0, 66.0, 65.0, 64.0, 64.0, 63.0]
+    pool = _pool(_jobs(weights), 2, chunk=4)
+    calls: dict[int, list[list[int]]] = {0: [], 1: []}
+    for actor in (0, 0, 0, 0, 1, 1, 1, 1):  # actor 0 asks first, for all it can
+        call = pool._next_call(actor)
+        if call is not None:
+            calls[actor].append([j.job for j in call[0]])
+    assert all(len(c) <= 4 for got in calls.values() for c in got)
+    loads = [sum(weights[j] for c in calls[a] for j in c) for a in (0, 1)]
+    assert sorted(j for a in (0, 1) for c in calls[a] for j in c) == list(range(len(weights)))
+    assert abs(loads[0] - loads[1]) <= 66.0  # even, not whoever asked first
+    assert pool._next_call(0) is None and not pool.share
+
+
+def test_a_ray_call_holds_a_day_plan_group_alone() -> None:
+    group = [Job(n, f"/g/{n}.wav", group=Group(0, n, 3), weight=30.0) for n in range(3)]
+    singles = [Job(n, f"/{n}.wav", weight=w) for n, w in ((3, 100.0), (4, 10.0), (5, 5.0))]
+    pool = _pool([*group, *singles], 1, chunk=4)
+    calls = []
+    while (call := pool._next_call(0)) is not None:
+        calls.append([j.job for j in call[0]])
+    assert sorted(j for c in calls for j in c) == list(range(6))
+    assert [0, 1, 2] in calls  # the group: one call of its own
+    assert all(set(c) <= {0, 1, 2} or not set(c) & {0, 1, 2} for c in calls)

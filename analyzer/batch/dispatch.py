@@ -99,6 +99,16 @@ class Dispatch:
         for slot, held in enumerate(self.held):
             self.in_hand[slot] -= held.pop(job, 0.0)
 
+    def rest(self) -> list[Job]:
+        """Every recording not given to any worker yet, taken out (no worker is left)."""
+        out = [job for unit in self.orphans for job in unit]
+        out += [job for share in self.shares for unit in share for job in unit]
+        self.orphans.clear()
+        for share in self.shares:
+            share.clear()
+        self.left = [0.0] * len(self.shares)
+        return out
+
     def lost(self, slot: int, *, replaced: bool) -> None:
         """``slot``'s worker died: what it held is not its work any more (the executor
         analyses it again apart), and its share goes to the worker that replaces it,

@@ -346,7 +346,7 @@ class RayExecutor:
                 ray.init(num_cpus=self.workers * self.threads, **kwargs)
         pool = _ActorPool(ray, self)
         try:
-            yield from pool.dispatch(chunks(jobs, self.chunk))
+            yield from pool.dispatch(jobs)
             _add(self.timings, pool.timings())
             if self.lost_actors:  # counts (``n_*``) show in the batch summary
                 _add(self.timings, {"n_ray_actors_lost": self.lost_actors,
@@ -377,6 +377,14 @@ class _Call:
 class _ActorPool:
     """The Ray executor's actors and the calls in flight on them.
 
+    Recordings are shared out as over local workers
+    (:class:`~analyzer.batch.dispatch.Dispatch`: each actor its even share,
+    heaviest first, then stealing only to even out); an actor's call takes up
+    to ``chunk`` recordings of its share (a day-plan group is a call of its
+    own). A lost actor's share goes to anyone (its replacement, when one
+    starts, takes from there too); the recordings it held are sent again,
+    one per call, before any share.
+
     The first actors take calls at once (they queue behind the model load).
     An actor started to replace a lost one is on probation: it takes calls
     only once it answers, so work never waits on an actor the cluster has
@@ -392,19 +400,28 @@ class _ActorPool:
         self.made = 0
         for aid in range(executor.workers):
             self.actors[aid] = self._actor()
+        #: Recordings sent again after their actor was lost (and calls cut from a
+        #: lost actor's next unit), given before any share.
         self.todo: deque[tuple[list[Job], int]] = deque()
         self.pending: dict[Any, _Call] = {}
+        self.share = Dispatch([], 1)
+        #: Each actor's share in ``self.share`` (a replacement takes the lost one's).
+        self.slot: dict[int, int] = {}
+        #: A day-plan group taken while an actor's call was being filled: its next call.
+        self.carry: dict[int, list[Job]] = {}
 
     def _actor(self) -> Any:
         self.made += 1
         return self.cls.remote(self.ex.options, self.ex.threads, self.ex.inflight)
 
-    def dispatch(self, chunks: list[list[Job]]) -> Iterator[Outcome]:
-        """Run every chunk, sending a lost actor's chunks again; yield outcomes."""
-        self.todo.extend((chunk, 0) for chunk in chunks)
+    def dispatch(self, jobs: list[Job]) -> Iterator[Outcome]:
+        """Run every job, sending a lost actor's recordings again; yield outcomes."""
+        self.share = Dispatch(jobs, len(self.actors))
+        self.slot = {aid: aid for aid in self.actors}
         self._fill()
         waited = 0.0
-        while self.pending or (self.todo and self.starting and waited < RAY_READY_SECONDS):
+        while self.pending or ((self.todo or self.share) and self.starting
+                               and waited < RAY_READY_SECONDS):
             done, _ = self.ray.wait([*self.pending, *self.starting], num_returns=1,
                                     timeout=None if self.pending else 5.0)
             if not done:  # only actors on probation, none ready yet
@@ -416,12 +433,15 @@ class _ActorPool:
             else:
                 yield from self._answered(done[0])
             self._fill()
-        for chunk, _ in self.todo:  # no actor left to run them
-            for job in chunk:
-                yield JobFailed(job, WorkerError("WorkerError", "no Ray actor left to analyse it"))
+        left = [job for chunk, _ in self.todo for job in chunk] + [
+            job for carried in self.carry.values() for job in carried] + self.share.rest()
+        for job in left:  # no actor left to run them
+            yield JobFailed(job, WorkerError("WorkerError", "no Ray actor left to analyse it"))
 
     def _answered(self, ref: Any) -> Iterator[Outcome]:
         call = self.pending.pop(ref)
+        for job in call.chunk:
+            self.share.finished(job.job)
         try:
             outcomes = self.ray.get(ref)
         except _lost_errors(self.ray) as exc:
@@ -449,12 +469,33 @@ class _ActorPool:
             if call.actor in load:
                 load[call.actor] += 1
         for aid in sorted(load, key=load.__getitem__):
-            while self.todo and load[aid] < _CALLS_PER_ACTOR:
-                chunk, tries = self.todo.popleft()
+            while load[aid] < _CALLS_PER_ACTOR:
+                nxt = self._next_call(aid)
+                if nxt is None:
+                    break
+                chunk, tries = nxt
                 payload = [_shipped(job) for job in chunk] if self.ex.ship else chunk
                 ref = self.actors[aid].process.remote(payload)
                 self.pending[ref] = _Call(aid, chunk, tries)
                 load[aid] += 1
+
+    def _next_call(self, aid: int) -> tuple[list[Job], int] | None:
+        """What actor ``aid`` is sent next: a recording sent again, else up to
+        ``chunk`` recordings of its share (or taken to even out), or None."""
+        if self.todo:
+            return self.todo.popleft()
+        chunk = self.carry.pop(aid, [])
+        alive = [self.slot[a] for a in self.actors]
+        while len(chunk) < self.ex.chunk and not (chunk and chunk[0].group is not None):
+            unit = self.share.next(self.slot[aid], alive)
+            if unit is None:
+                break
+            calls = chunks([*chunk, *unit], self.ex.chunk)
+            chunk = calls[0]
+            if len(calls) > 1:  # a group does not join other recordings' call
+                self.carry[aid] = [job for call in calls[1:] for job in call]
+                break
+        return (chunk, 0) if chunk else None
 
     def _lost(self, call: _Call, exc: BaseException) -> Iterator[Outcome]:
         """An actor (or its node) died holding ``call``: send its recordings again."""
@@ -463,8 +504,13 @@ class _ActorPool:
                            call.actor, type(exc).__name__)
             self.ray.kill(self.actors.pop(call.actor))
             self.ex.lost_actors += 1
-            if self._room():  # on probation until it answers
+            self.share.lost(self.slot[call.actor], replaced=False)  # its share: anyone's
+            carried = self.carry.pop(call.actor, None)
+            if carried:
+                self.todo.append((carried, 0))
+            if self._room():  # on probation until it answers; it takes the lost one's slot
                 actor = self._actor()
+                self.slot[self.made - 1] = self.slot[call.actor]
                 self.starting[actor.ready.remote()] = (self.made - 1, actor)
         for job in call.chunk:
             if call.tries + 1 >= RAY_TRIES:

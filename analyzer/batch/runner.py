@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from analyzer._version import CodeRevision, code_revision
 from analyzer.batch import transcripts
 from analyzer.batch.jobs import Job, JobFailed
 from analyzer.batch.plan import day_plan, longest_first
@@ -80,9 +81,16 @@ ErrorHandler = Callable[[str, str], None]
 
 @dataclass
 class BatchSummary:
-    """What a batch did (printed at the end, stored in ``runs.stats``)."""
+    """What a batch did (printed at the end, stored in ``runs.stats``).
+
+    ``version``, ``commit`` and ``dirty`` name the code that ran
+    (:func:`analyzer._version.code_revision`; ``commit`` "" outside a git checkout).
+    """
 
     run_id: int = 0
+    version: str = ""
+    commit: str = ""
+    dirty: bool = False
     files: int = 0
     analysed: int = 0
     rescored: int = 0
@@ -106,8 +114,10 @@ class BatchSummary:
 
     def text(self) -> str:
         """The end-of-batch summary lines."""
+        code = CodeRevision(self.version, self.commit, self.dirty).label()
         lines = [
-            f"run {self.run_id}: {self.files} files, {self.analysed} interactions analysed, "
+            f"run {self.run_id} (conduct {code}): {self.files} files, "
+            f"{self.analysed} interactions analysed, "
             f"{self.rescored} re-scored, {self.skipped} already done, {self.errors} errors"
             + (f", {self.known_bad} known bad (skipped; --retry-errors retries them)"
                if self.known_bad else ""),
@@ -172,6 +182,9 @@ class BatchRunner:
                                       engine=type(self.executor).__name__,
                                       lexicon_version=self.lexicon.version)
         self.summary.run_id = run_id
+        code = code_revision()
+        self.summary.version, self.summary.commit, self.summary.dirty = (
+            code.version, code.commit, code.dirty)
         logger.info("run %d: %s into %s (%s)", run_id, source, self.store.path,
                     type(self.executor).__name__)
         # absolute paths: the store keeps them, so the review app finds a recording

@@ -399,15 +399,17 @@ def _options_json(options: AnalyzerOptions) -> str:
 def audit_block(options: AnalyzerOptions, lexicon: Lexicon, template: ScoringTemplate,
                 asr_info: Mapping[str, Any] | None) -> AuditBlock:
     """The report's ``analyzer`` block: what produced it, for an inspector to audit."""
-    from analyzer._version import __version__
+    from analyzer._version import code_revision
 
+    code = code_revision()
     classifier = None
     if options.classifier.enabled:
         from analyzer.rules.learned import model_info
 
         classifier = model_info(options.classifier)
     return AuditBlock(
-        version=__version__, lexicon_version=lexicon.version,
+        version=code.version, commit=code.commit, dirty=code.dirty,
+        lexicon_version=lexicon.version,
         lexicon_sources=list(lexicon.sources),
         scoring_template=TemplateRecord(template.source, template.version, template.sha256,
                                         template.text),

@@ -10,8 +10,10 @@ A mono counter recording holds both parties. This stage, run by
    spread of the fundamental, autocorrelation) and spectral shape (the
    cepstrum of Whisper's own log-mel features: 12 coefficients, the vocal
    tract without the level);
-3. **clusters** the pieces of the recording into two voices (scikit-learn's
-   k-means, weighted by speech seconds; its silhouette); when the two
+3. **clusters** the pieces of the recording into two voices (weighted 2-means
+   by speech seconds, scikit-learn's Lloyd iterations and silhouettes written
+   out in NumPy: importing scikit-learn cost a batch worker's start 0.7 CPU-s
+   idle, 9-13 s on a loaded box, more than loading the Whisper model); when the two
    clusters are not apart (silhouette under
    ``min_separation``) or the second has under ``min_speaker_seconds`` of
    speech, there is one voice;
@@ -169,29 +171,105 @@ def _standard(x: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
     return z * np.array([3.0, 0.5] + [0.6] * (x.shape[1] - 2))
 
 
+def _distances(x: np.ndarray) -> np.ndarray:
+    """Euclidean distances between the rows of ``x``, as scikit-learn's
+    ``pairwise_distances`` computes them (``|a|^2 - 2ab + |b|^2``, clipped at 0,
+    a zero diagonal)."""
+    sq = np.einsum("ij,ij->i", x, x)[:, np.newaxis]
+    d = -2.0 * (x @ x.T)
+    d += sq
+    d += sq.T
+    np.maximum(d, 0.0, out=d)
+    np.fill_diagonal(d, 0.0)
+    return np.sqrt(d)
+
+
 def _silhouette(d: np.ndarray, labels: np.ndarray, w: np.ndarray) -> float:
-    """The pieces' silhouettes (scikit-learn's, on their distances), averaged by speech seconds.
+    """The pieces' silhouettes on their distances (scikit-learn's
+    ``silhouette_samples``), averaged by speech seconds.
 
     A piece alone in its voice counts as apart from the other voice (1;
     scikit-learn gives such a piece 0, and cannot score two pieces at all):
     one citizen turn in a short visit is still a second voice.
     """
-    from sklearn.metrics import silhouette_samples
-
     counts = np.bincount(labels, minlength=2)
     if (counts == 0).any():
         return 0.0
-    sil = np.ones(len(labels)) if len(labels) < 3 else silhouette_samples(
-        d, labels, metric="precomputed")
+    if len(labels) < 3:
+        sil = np.ones(len(labels))
+    else:
+        rows = np.arange(len(labels))
+        sums = np.stack([d[:, labels == k].sum(axis=1) for k in (0, 1)], axis=1)
+        own = sums[rows, labels] / np.maximum(counts[labels] - 1, 1)
+        other = sums[rows, 1 - labels] / counts[1 - labels]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sil = np.nan_to_num((other - own) / np.maximum(own, other))
     sil[counts[labels] == 1] = 1.0
     return float(np.average(sil, weights=w))
+
+
+#: Lloyd iterations of the 2-means at most (each seeding).
+_MAX_ITER = 30
+
+
+def _two_means(x: np.ndarray, w: np.ndarray, centers: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted Lloyd 2-means from ``centers`` (scikit-learn's ``KMeans(n_clusters=2,
+    init=centers, n_init=1, max_iter=30, tol=0)``): each row to the nearest centre
+    (``|c|^2 - 2xc``, the first of equals), each centre to its rows' weighted mean,
+    until no row changes; a centre left with no row moves to the row farthest from
+    its own. Returns each row's cluster and the two centres."""
+    centers = centers.astype(np.float64, copy=True)
+    labels_old: np.ndarray | None = None
+    for _ in range(_MAX_ITER):
+        labels = _nearest(x, centers)
+        new = _centres(x, w, labels, centers)
+        centers = new
+        if labels_old is not None and np.array_equal(labels, labels_old):
+            return labels, centers
+        labels_old = labels
+    return _nearest(x, centers), centers
+
+
+def _nearest(x: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    dist = np.einsum("ij,ij->i", centers, centers)[np.newaxis, :] - 2.0 * (x @ centers.T)
+    return np.argmin(dist, axis=1)
+
+
+def _centres(x: np.ndarray, w: np.ndarray, labels: np.ndarray, centers: np.ndarray
+             ) -> np.ndarray:
+    """The weighted mean of each cluster's rows; an empty cluster takes the row
+    farthest from its centre (that row leaves its cluster)."""
+    weight = np.bincount(labels, weights=w, minlength=2)
+    sums = np.stack([(x[labels == k] * w[labels == k, np.newaxis]).sum(axis=0)
+                     for k in (0, 1)])
+    for k in np.flatnonzero(weight == 0):
+        far = int(np.argmax(((x - centers[labels]) ** 2).sum(axis=1)))
+        old = labels[far]
+        sums[k], weight[k] = x[far] * w[far], w[far]
+        sums[old] -= x[far] * w[far]
+        weight[old] -= w[far]
+    return sums / np.maximum(weight, np.finfo(np.float64).tiny)[:, np.newaxis]
+
+
+def seedings(x: np.ndarray, w: np.ndarray, d: np.ndarray) -> list[tuple[int, int]]:
+    """The pairs of rows the 2-means starts from (distinct rows, in order): the
+    farthest pair (``d``: the rows' distances), the lowest and highest first
+    feature (pitch), and the farthest pair of the six heaviest rows."""
+    seeds = {tuple(int(v) for v in np.unravel_index(int(d.argmax()), d.shape)),
+             (int(x[:, 0].argmin()), int(x[:, 0].argmax()))}
+    heavy = np.argsort(-w)[: min(len(w), 6)]
+    sub = d[np.ix_(heavy, heavy)]
+    i, j = np.unravel_index(int(sub.argmax()), sub.shape)
+    seeds.add((int(heavy[i]), int(heavy[j])))
+    return [(a, b) for a, b in sorted(seeds) if a != b]
 
 
 def two_voices(x: np.ndarray, w: np.ndarray, min_weight: float = 0.0
                ) -> tuple[np.ndarray, np.ndarray, float]:
     """Weighted 2-means of standardized features, the best of a few seedings.
 
-    scikit-learn's k-means (Lloyd, weighted by ``w``) from each seeding: the
+    Weighted 2-means (:func:`_two_means`, weighted by ``w``) from each seeding: the
     farthest pair of rows, the lowest and highest first feature (pitch), and
     the farthest pair of the heaviest rows. The split with the highest
     silhouette (each row's, averaged by weight) whose smaller side weighs at
@@ -201,26 +279,16 @@ def two_voices(x: np.ndarray, w: np.ndarray, min_weight: float = 0.0
         The cluster of each row, the two centroids, and the mean silhouette
         (how far apart the two voices are, 0-1).
     """
-    from sklearn.cluster import KMeans
-    from sklearn.metrics import pairwise_distances
-
-    d = pairwise_distances(x)
-    seeds = {tuple(int(v) for v in np.unravel_index(int(d.argmax()), d.shape)),
-             (int(x[:, 0].argmin()), int(x[:, 0].argmax()))}
-    heavy = np.argsort(-w)[: min(len(w), 6)]
-    sub = d[np.ix_(heavy, heavy)]
-    i, j = np.unravel_index(int(sub.argmax()), sub.shape)
-    seeds.add((int(heavy[i]), int(heavy[j])))
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    d = _distances(x)
     best: tuple[float, bool, np.ndarray, np.ndarray] | None = None
-    for a, b in sorted(seeds):
-        if a == b:
-            continue
-        km = KMeans(n_clusters=2, init=x[[a, b]], n_init=1, max_iter=30, tol=0.0)
-        labels = km.fit_predict(x, sample_weight=w)
+    for a, b in seedings(x, w, d):
+        labels, centres = _two_means(x, w, x[[a, b]])
         sil = _silhouette(d, labels, w)
         fits = min(float(w[labels == k].sum()) for k in (0, 1)) >= min_weight
         if best is None or (fits, sil) > (best[1], best[0]):
-            best = (sil, fits, labels, km.cluster_centers_)
+            best = (sil, fits, labels, centres)
     if best is None:
         return np.zeros(len(x), dtype=int), x[:2].copy(), 0.0
     return best[2], best[3], best[0]

@@ -480,25 +480,36 @@ class PackedRecognizer:
         """Each bin's first decoding, as ``options.decoding`` says.
 
         ``beam``: beam search (``beam_size``) on every bin. ``greedy_first``:
-        greedy decoding, then beam search only for the bins whose greedy text
-        is unsure (mean token log-probability under ``beam_below_logprob``) or
-        loops (compression ratio over ``compression_ratio_threshold``).
-        With the acoustic verifier on, the beam's other hypotheses are its
-        candidates, so every bin is decoded with the beam.
+        greedy decoding, then beam search only for the bins that
+        :meth:`_wants_beam` (unsure, looping or likely silence), the 30 s
+        window faster-whisper's own fallback judges. A bin kept greedy has
+        no other hypotheses: the acoustic verifier then takes its candidates
+        from the 1-best text and the owed phrases only (``verify.nbest``
+        applies to the bins decoded with the beam).
         """
         options = self.options
-        if options.decoding == "beam" or options.beam_size <= 1 or self.nbest > 1:
+        if options.decoding == "beam" or options.beam_size <= 1:
             return self._generate(encoded, skips, 1.0)
         results = self._generate(encoded, skips, 1.0, beam_size=1)
-        unsure = [i for i, r in enumerate(results)
-                  if (r.scores and r.scores[0] < options.beam_below_logprob)
-                  or self._loops(r.sequences_ids[0])]
+        unsure = [i for i, r in enumerate(results) if self._wants_beam(r)]
         if unsure:
             again = self._generate(_rows(encoded, unsure), [skips[i] for i in unsure], 1.0)
             for i, r in zip(unsure, again, strict=True):
                 results[i] = r
+        self.timings["n_greedy_bins"] = self.timings.get("n_greedy_bins", 0) + len(results)
         self.timings["n_beam_bins"] = self.timings.get("n_beam_bins", 0) + len(unsure)
         return results
+
+    def _wants_beam(self, result: Any) -> bool:
+        """Whether a bin's greedy decoding is to be done again with the beam: its mean
+        token log-probability is under ``asr.beam_below_logprob``, it loops
+        (``asr.compression_ratio_threshold``), or it is likely silence
+        (no-speech probability over ``asr.no_speech_threshold``, so whether its
+        words are dropped is decided on the beam's text, as with ``decoding="beam"``)."""
+        options = self.options
+        return bool((result.scores and result.scores[0] < options.beam_below_logprob)
+                    or result.no_speech_prob > options.no_speech_threshold
+                    or self._loops(result.sequences_ids[0]))
 
     def _encode(self, feats: np.ndarray) -> Any:
         """The encoder output of ``[bins, mels, 3000]`` features (a ``StorageView``).
