@@ -1,77 +1,19 @@
-"""Format invariants of the fifth blind hall set (benchmarks/data/blind-halls-5)."""
+"""blind-halls-5 beyond the shared format checks (tests/test_hall_sets.py): its times rebuild."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-from datetime import datetime
 from pathlib import Path
 
-import pytest
+from test_hall_sets import DATA
 
-DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-5"
-ARTICLES = {5, 6, 7, 8, 9, 10, 16, 17, 18, 25}
-
-
-def _load() -> list[tuple[dict, dict]]:
-    with open(DATA / "interactions.jsonl", encoding="utf-8") as fh:
-        inters = [json.loads(line) for line in fh if line.strip()]
-    with open(DATA / "labels.json", encoding="utf-8") as fh:
-        labels = json.load(fh)
-    return list(zip(inters, labels, strict=True))
-
-
-PAIRS = _load()
-
-
-def test_forty_interactions_numbered_with_matching_labels() -> None:
-    assert [rec["id"] for rec, _ in PAIRS] == [f"b5-{n:04d}" for n in range(1, 41)]
-    assert all(rec["id"] == lab["id"] for rec, lab in PAIRS)
-
-
-def test_every_article_breached_at_least_three_times() -> None:
-    counts = {a: 0 for a in ARTICLES}
-    for _, lab in PAIRS:
-        for breach in lab["breaches"]:
-            counts[breach["article"]] += 1
-    assert min(counts.values()) >= 3, counts
-
-
-@pytest.mark.parametrize(("rec", "lab"), PAIRS, ids=[rec["id"] for rec, _ in PAIRS])
-def test_each_quote_locates_one_staff_utterance(rec: dict, lab: dict) -> None:
-    articles = [b["article"] for b in lab["breaches"]]
-    assert len(articles) == len(set(articles))
-    for breach in lab["breaches"]:
-        assert breach["article"] in ARTICLES and breach["speaker"] == "staff"
-        if breach["quote"]:
-            holders = [u for u in rec["utterances"] if breach["quote"] in u["text"]]
-            assert len(holders) == 1 and holders[0]["speaker"] == "staff", breach
-
-
-@pytest.mark.parametrize(("rec", "lab"), PAIRS, ids=[rec["id"] for rec, _ in PAIRS])
-def test_no_article_both_breached_and_clean(rec: dict, lab: dict) -> None:
-    breached = {b["article"] for b in lab["breaches"]}
-    assert not breached & set(lab["clean_articles"])
-    assert set(lab["clean_articles"]) <= ARTICLES
-    if len(breached) + len(lab["clean_articles"]) < len(ARTICLES):
-        assert lab["note"], "an unscored article needs a note"
-
-
-@pytest.mark.parametrize(("rec", "lab"), PAIRS, ids=[rec["id"] for rec, _ in PAIRS])
-def test_working_day_and_times_forward(rec: dict, lab: dict) -> None:
-    started = datetime.fromisoformat(rec["started_at"])
-    assert started.weekday() < 5 and started.utcoffset() is not None
-    assert started.utcoffset().total_seconds() == 8 * 3600
-    for u in rec["utterances"]:
-        assert 0 <= u["start"] < u["end"] and u["speaker"] in {"staff", "citizen"}
-    if rec["channel"] == "phone":
-        assert ("rings" in rec) != ("ring_seconds" in rec)
+SET = DATA / "blind-halls-5"
 
 
 def test_times_rebuild_from_the_hand_written_source(tmp_path: Path) -> None:
     for name in ("source.txt", "build_times.py"):
-        (tmp_path / name).write_bytes((DATA / name).read_bytes())
+        (tmp_path / name).write_bytes((SET / name).read_bytes())
     subprocess.run([sys.executable, str(tmp_path / "build_times.py")], check=True)
     rebuilt = (tmp_path / "interactions.jsonl").read_text(encoding="utf-8")
-    assert rebuilt == (DATA / "interactions.jsonl").read_text(encoding="utf-8")
+    assert rebuilt == (SET / "interactions.jsonl").read_text(encoding="utf-8")

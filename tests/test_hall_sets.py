@@ -1,0 +1,100 @@
+"""Format invariants shared by the hall sets written blind in the dev set's format.
+
+One table of folders (``benchmarks/data/``), one loader and one set of checks, so a
+new blind or training set is one row here. What only one set has (a rebuild from its
+hand-written source, its own validator) stays in that set's own test file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data"
+ARTICLES = {5, 6, 7, 8, 9, 10, 16, 17, 18, 25}
+#: folder -> (id prefix, interactions)
+SETS: dict[str, tuple[str, int]] = {
+    "blind-halls-3": ("b3", 40),
+    "blind-halls-4": ("b4", 40),
+    "blind-halls-5": ("b5", 40),
+    "train-halls-1": ("t1", 60),
+    "train-halls-2": ("t2", 50),
+    "train-halls-3": ("t3", 60),
+    "train-halls-4": ("t4", 60),
+}
+
+Pair = tuple[dict[str, Any], dict[str, Any]]
+
+
+def load(folder: str) -> list[Pair]:
+    """The interactions of one folder, each with its label object, in file order."""
+    with open(DATA / folder / "interactions.jsonl", encoding="utf-8") as fh:
+        inters = [json.loads(line) for line in fh if line.strip()]
+    with open(DATA / folder / "labels.json", encoding="utf-8") as fh:
+        labels = json.load(fh)
+    return list(zip(inters, labels, strict=True))
+
+
+LOADED = {folder: load(folder) for folder in SETS}
+PAIRS = [(folder, rec, lab) for folder, pairs in LOADED.items() for rec, lab in pairs]
+IDS = [rec["id"] for _, rec, _ in PAIRS]
+
+
+@pytest.mark.parametrize("folder", SETS)
+def test_interactions_numbered_with_matching_labels(folder: str) -> None:
+    prefix, count = SETS[folder]
+    pairs = LOADED[folder]
+    assert [rec["id"] for rec, _ in pairs] == [f"{prefix}-{n:04d}" for n in range(1, count + 1)]
+    assert all(rec["id"] == lab["id"] for rec, lab in pairs)
+
+
+@pytest.mark.parametrize("folder", SETS)
+def test_every_article_breached_at_least_three_times(folder: str) -> None:
+    counts = Counter(b["article"] for _, lab in LOADED[folder] for b in lab["breaches"])
+    assert all(counts[a] >= 3 for a in ARTICLES), counts
+
+
+@pytest.mark.parametrize(("folder", "rec", "lab"), PAIRS, ids=IDS)
+def test_each_quote_locates_one_staff_utterance(folder: str, rec: dict, lab: dict) -> None:
+    articles = [b["article"] for b in lab["breaches"]]
+    assert len(articles) == len(set(articles)), "one breach per article"
+    for breach in lab["breaches"]:
+        assert breach["article"] in ARTICLES and breach["speaker"] == "staff"
+        assert breach["duty"]
+        if breach["quote"]:
+            holders = [u for u in rec["utterances"] if breach["quote"] in u["text"]]
+            assert len(holders) == 1 and holders[0]["speaker"] == "staff", breach
+
+
+@pytest.mark.parametrize(("folder", "rec", "lab"), PAIRS, ids=IDS)
+def test_no_article_both_breached_and_clean(folder: str, rec: dict, lab: dict) -> None:
+    breached = {b["article"] for b in lab["breaches"]}
+    clean = set(lab["clean_articles"])
+    assert not breached & clean and clean <= ARTICLES
+    if ARTICLES - breached - clean:
+        assert lab["note"].strip(), "an unscored article needs a note"
+
+
+@pytest.mark.parametrize(("folder", "rec", "lab"), PAIRS, ids=IDS)
+def test_channel_fields_and_rings(folder: str, rec: dict, lab: dict) -> None:
+    if rec["channel"] == "phone":
+        assert ("rings" in rec) != ("ring_seconds" in rec)
+        pickup = 5 * (rec["rings"] - 1) if "rings" in rec else rec["ring_seconds"]
+        assert all(u["start"] >= pickup for u in rec["utterances"]), "words before the pick-up"
+    else:
+        assert rec["channel"] == "counter" and rec["utterances"]
+        assert "rings" not in rec and "ring_seconds" not in rec
+
+
+@pytest.mark.parametrize(("folder", "rec", "lab"), PAIRS, ids=IDS)
+def test_working_day_and_times_forward(folder: str, rec: dict, lab: dict) -> None:
+    started = datetime.fromisoformat(rec["started_at"])
+    offset = started.utcoffset()
+    assert started.weekday() < 5 and offset is not None and offset.total_seconds() == 8 * 3600
+    for u in rec["utterances"]:
+        assert 0 <= u["start"] < u["end"] and u["speaker"] in {"staff", "citizen"}
