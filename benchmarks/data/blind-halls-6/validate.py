@@ -27,7 +27,7 @@ def check() -> list[str]:
         errors.append(f"expected 40 interactions and labels, got {len(interactions)} / {len(labels)}")
     per_article = Counter()
     overlaps = 0
-    for n, (it, lab) in enumerate(zip(interactions, labels), 1):
+    for n, (it, lab) in enumerate(zip(interactions, labels, strict=False), 1):
         iid = f"b6-{n:04d}"
         if it["id"] != iid or lab["id"] != iid:
             errors.append(f"{iid}: id mismatch {it['id']} / {lab['id']}")
