@@ -20,7 +20,10 @@ def _module(name: str) -> ModuleType:
 
 def test_files_rebuild_from_source() -> None:
     build = _module("build")
-    built = [build.build(item) for item in build.parse((FOLDER / "source.txt").read_text(encoding="utf-8"))]
+    built = [
+        build.build(item)
+        for item in build.parse((FOLDER / "source.txt").read_text(encoding="utf-8"))
+    ]
     with open(FOLDER / "interactions.jsonl", encoding="utf-8") as fh:
         interactions = [json.loads(line) for line in fh if line.strip()]
     labels = json.loads((FOLDER / "labels.json").read_text(encoding="utf-8"))

@@ -10,14 +10,30 @@ import random
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-HEADER_KEYS = ("channel", "hall", "window", "staff", "started_at", "rings", "ring_seconds", "elderly")
+HEADER_KEYS = (
+    "channel",
+    "hall",
+    "window",
+    "staff",
+    "started_at",
+    "rings",
+    "ring_seconds",
+    "elderly",
+)
 
 
 def parse(text: str) -> list[dict]:
     blocks = []
     for raw in text.split("\n=== ")[1:]:
         lines = raw.strip("\n").split("\n")
-        item = {"id": lines[0].strip(), "header": {}, "turns": [], "breaches": [], "clean": [], "note": ""}
+        item = {
+            "id": lines[0].strip(),
+            "header": {},
+            "turns": [],
+            "breaches": [],
+            "clean": [],
+            "note": "",
+        }
         in_labels = False
         for line in lines[1:]:
             if not line.strip() or line.startswith("#"):
@@ -30,7 +46,9 @@ def parse(text: str) -> list[dict]:
                 value = value.strip()
                 if key == "breach":
                     article, quote, duty = (part.strip() for part in value.split("|"))
-                    item["breaches"].append({"article": int(article), "speaker": "staff", "quote": quote, "duty": duty})
+                    item["breaches"].append(
+                        {"article": int(article), "speaker": "staff", "quote": quote, "duty": duty}
+                    )
                 elif key == "clean":
                     item["clean"] = sorted(int(a) for a in value.split())
                 elif key == "note":
@@ -73,8 +91,14 @@ def build(item: dict) -> tuple[dict, dict]:
     head = item["header"]
     staff_rate = rng.uniform(4.3, 5.0)
     citizen_rate = rng.uniform(3.2, 3.6) if head.get("elderly") == "yes" else rng.uniform(3.9, 4.7)
-    out = {"id": item["id"], "channel": head["channel"], "hall": head["hall"], "window": head["window"],
-           "staff": head["staff"], "started_at": head["started_at"]}
+    out = {
+        "id": item["id"],
+        "channel": head["channel"],
+        "hall": head["hall"],
+        "window": head["window"],
+        "staff": head["staff"],
+        "started_at": head["started_at"],
+    }
     clock = rng.uniform(0.3, 1.2)
     if "rings" in head:
         rings = int(head["rings"])
@@ -101,9 +125,21 @@ def build(item: dict) -> tuple[dict, dict]:
         else:
             start = clock + pending_wait
         pending_wait = 0.0
-        utterances.append({"speaker": who, "start": round(start, 2), "end": round(start + length, 2), "text": text})
+        utterances.append(
+            {
+                "speaker": who,
+                "start": round(start, 2),
+                "end": round(start + length, 2),
+                "text": text,
+            }
+        )
     out["utterances"] = utterances
-    label = {"id": item["id"], "breaches": item["breaches"], "clean_articles": item["clean"], "note": item["note"]}
+    label = {
+        "id": item["id"],
+        "breaches": item["breaches"],
+        "clean_articles": item["clean"],
+        "note": item["note"],
+    }
     return out, label
 
 
@@ -114,7 +150,9 @@ def main() -> None:
         for interaction, _ in built:
             fh.write(json.dumps(interaction, ensure_ascii=False) + "\n")
     labels = [label for _, label in built]
-    (HERE / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (HERE / "labels.json").write_text(
+        json.dumps(labels, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     print(f"wrote {len(built)} interactions")
 
 

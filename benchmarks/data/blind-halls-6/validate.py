@@ -11,7 +11,17 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ARTICLES = {5, 6, 7, 8, 9, 10, 16, 17, 18, 25}
-KEYS = {"id", "channel", "hall", "window", "staff", "started_at", "rings", "ring_seconds", "utterances"}
+KEYS = {
+    "id",
+    "channel",
+    "hall",
+    "window",
+    "staff",
+    "started_at",
+    "rings",
+    "ring_seconds",
+    "utterances",
+}
 
 
 def in_hours(t: dt.datetime) -> bool:
@@ -21,10 +31,15 @@ def in_hours(t: dt.datetime) -> bool:
 
 def check() -> list[str]:
     errors = []
-    interactions = [json.loads(line) for line in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()]
+    interactions = [
+        json.loads(line)
+        for line in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     if len(interactions) != 40 or len(labels) != 40:
-        errors.append(f"expected 40 interactions and labels, got {len(interactions)} / {len(labels)}")
+        errors.append(
+            f"expected 40 interactions and labels, got {len(interactions)} / {len(labels)}"
+        )
     per_article = Counter()
     overlaps = 0
     for n, (it, lab) in enumerate(zip(interactions, labels, strict=False), 1):
@@ -50,7 +65,9 @@ def check() -> list[str]:
         if it["channel"] == "phone" and utts:
             rings = it.get("rings") or int(it["ring_seconds"] // 5) + 1
             if int(utts[0]["start"] // 5) + 1 != rings:
-                errors.append(f"{iid}: first words at {utts[0]['start']} do not follow ring {rings}")
+                errors.append(
+                    f"{iid}: first words at {utts[0]['start']} do not follow ring {rings}"
+                )
         for i, u in enumerate(utts):
             if u["speaker"] not in ("staff", "citizen") or not u["text"]:
                 errors.append(f"{iid}: bad utterance {i}")
@@ -78,7 +95,9 @@ def check() -> list[str]:
             if b["quote"]:
                 hits = [u for u in utts if b["quote"] in u["text"]]
                 if len(hits) != 1 or hits[0]["speaker"] != "staff":
-                    errors.append(f"{iid}: quote {b['quote']!r} is in {len(hits)} utterances or not staff")
+                    errors.append(
+                        f"{iid}: quote {b['quote']!r} is in {len(hits)} utterances or not staff"
+                    )
             if b["article"] == 25 and not in_hours(when):
                 errors.append(f"{iid}: Art. 25 outside hours")
     for article in sorted(ARTICLES):
@@ -86,8 +105,10 @@ def check() -> list[str]:
             errors.append(f"Art. {article}: only {per_article[article]} breaches")
     clean = sum(1 for lab in labels if not lab["breaches"])
     calls = sum(1 for it in interactions if it["channel"] == "phone")
-    print(f"{len(interactions)} interactions, {calls} calls, {clean} clean, {sum(per_article.values())} breaches, "
-          f"{overlaps} overlapping starts; per article {dict(sorted(per_article.items()))}")
+    print(
+        f"{len(interactions)} interactions, {calls} calls, {clean} clean, {sum(per_article.values())} breaches, "
+        f"{overlaps} overlapping starts; per article {dict(sorted(per_article.items()))}"
+    )
     return errors
 
 
