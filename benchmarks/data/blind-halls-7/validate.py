@@ -23,7 +23,7 @@ def check_interaction(rec: dict, errors: list[str]) -> None:
     """Check one interaction record."""
     rid = rec.get("id")
     extra = set(rec) - KEYS - {"rings", "ring_seconds"}
-    if extra or not KEYS <= set(rec):
+    if extra or not set(rec) >= KEYS:
         errors.append(f"{rid}: keys {sorted(rec)}")
     when = datetime.fromisoformat(rec["started_at"])
     if when.utcoffset().total_seconds() != 8 * 3600:
@@ -79,7 +79,7 @@ def main() -> int:
         errors.append("ids differ or are out of order")
     if [r["id"] for r in recs] != [f"b7-{i:04d}" for i in range(1, len(recs) + 1)]:
         errors.append("ids are not b7-0001… in order")
-    for rec, lab in zip(recs, labels):
+    for rec, lab in zip(recs, labels, strict=False):
         check_interaction(rec, errors)
         check_label(rec, lab, errors)
     per = Counter(b["article"] for lab in labels for b in lab["breaches"])
