@@ -32,11 +32,15 @@ def parse(text):
             over = line.startswith("~")
             body = line[1:] if over else line
             spk = "staff" if body[0] == "S" else "citizen"
-            cur["utts"].append({"speaker": spk, "text": body[2:].strip(), "over": over, "wait": cur["wait"]})
+            cur["utts"].append(
+                {"speaker": spk, "text": body[2:].strip(), "over": over, "wait": cur["wait"]}
+            )
             cur["wait"] = 0.0
         elif line.startswith("B "):
             art, quote, duty = [p.strip() for p in line[2:].split("|", 2)]
-            cur["breaches"].append({"article": int(art), "speaker": "staff", "quote": quote, "duty": duty})
+            cur["breaches"].append(
+                {"article": int(art), "speaker": "staff", "quote": quote, "duty": duty}
+            )
         elif line.startswith("K "):
             cur["clean"] = [int(x) for x in line[2:].split()]
         elif line.startswith("N "):
@@ -62,9 +66,19 @@ def build(items):
         extra = dict(kv.split("=") for kv in head[6:])
         rng = random.Random(f"train-halls-5:{iid}")
         s_rate = rng.uniform(4.3, 5.0)
-        c_rate = rng.uniform(3.2, 3.6) if "elderly" in it["note"] or "hard-of-hearing" in it["note"] else rng.uniform(3.9, 4.7)
-        rec = {"id": iid, "channel": channel, "hall": hall, "window": window, "staff": staff,
-               "started_at": started + "+08:00"}
+        c_rate = (
+            rng.uniform(3.2, 3.6)
+            if "elderly" in it["note"] or "hard-of-hearing" in it["note"]
+            else rng.uniform(3.9, 4.7)
+        )
+        rec = {
+            "id": iid,
+            "channel": channel,
+            "hall": hall,
+            "window": window,
+            "staff": staff,
+            "started_at": started + "+08:00",
+        }
         t = rng.uniform(0.8, 2.0)
         if channel == "phone":
             if "rings" in extra:
@@ -85,11 +99,25 @@ def build(items):
             else:
                 start = prev_end + rng.uniform(0.25, 0.9) + u["wait"]
             end = start + dur
-            utts.append({"speaker": u["speaker"], "start": round(start, 2), "end": round(end, 2), "text": u["text"]})
+            utts.append(
+                {
+                    "speaker": u["speaker"],
+                    "start": round(start, 2),
+                    "end": round(end, 2),
+                    "text": u["text"],
+                }
+            )
             prev_end = max(prev_end or 0, end)
         rec["utterances"] = utts
         inters.append(rec)
-        labels.append({"id": iid, "breaches": it["breaches"], "clean_articles": sorted(it["clean"]), "note": it["note"]})
+        labels.append(
+            {
+                "id": iid,
+                "breaches": it["breaches"],
+                "clean_articles": sorted(it["clean"]),
+                "note": it["note"],
+            }
+        )
     return inters, labels
 
 
@@ -99,7 +127,9 @@ def main():
     with open(HERE / "interactions.jsonl", "w", encoding="utf-8") as f:
         for rec in inters:
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    (HERE / "labels.json").write_text(json.dumps(labels, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (HERE / "labels.json").write_text(
+        json.dumps(labels, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     print(f"{len(inters)} interactions", file=sys.stderr)
 
 

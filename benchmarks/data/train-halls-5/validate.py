@@ -16,7 +16,10 @@ def in_hours(dt):
 
 
 def main():
-    inters = [json.loads(line) for line in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()]
+    inters = [
+        json.loads(line)
+        for line in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     errs = []
     assert [i["id"] for i in inters] == [lab["id"] for lab in labels], "ids/order differ"
@@ -25,7 +28,7 @@ def main():
         errs.append("ids not consecutive t5-0001…")
     per_art = collections.Counter()
     clean_n = 0
-    for it, lab in zip(inters, labels):
+    for it, lab in zip(inters, labels, strict=True):
         iid = it["id"]
         keys = {"id", "channel", "hall", "window", "staff", "started_at", "utterances"}
         extra = set(it) - keys
@@ -35,7 +38,9 @@ def main():
         elif extra or it["channel"] != "counter":
             errs.append(f"{iid}: bad keys/channel {extra}")
         dt = datetime.datetime.fromisoformat(it["started_at"])
-        if dt.weekday() >= 5 or not (datetime.date(2026, 11, 3) <= dt.date() <= datetime.date(2026, 12, 14)):
+        if dt.weekday() >= 5 or not (
+            datetime.date(2026, 11, 3) <= dt.date() <= datetime.date(2026, 12, 14)
+        ):
             errs.append(f"{iid}: date {dt.date()} not a working day in range")
         prev = None
         for u in it["utterances"]:
@@ -54,7 +59,9 @@ def main():
             if b["quote"]:
                 hits = [u for u in it["utterances"] if b["quote"] in u["text"]]
                 if len(hits) != 1 or hits[0]["speaker"] != "staff":
-                    errs.append(f"{iid}: quote {b['quote']!r} matches {len(hits)} utterances / not staff")
+                    errs.append(
+                        f"{iid}: quote {b['quote']!r} matches {len(hits)} utterances / not staff"
+                    )
         clean = set(lab["clean_articles"])
         if clean & set(arts) or clean - ARTICLES:
             errs.append(f"{iid}: clean_articles overlap breaches or unknown")
@@ -69,8 +76,10 @@ def main():
     for e in errs:
         print("ERROR", e)
     phones = sum(1 for i in inters if i["channel"] == "phone")
-    print(f"{len(inters)} interactions, {phones} calls, {clean_n} clean, "
-          f"{sum(per_art.values())} breaches; per article {dict(sorted(per_art.items()))}")
+    print(
+        f"{len(inters)} interactions, {phones} calls, {clean_n} clean, "
+        f"{sum(per_art.values())} breaches; per article {dict(sorted(per_art.items()))}"
+    )
     sys.exit(1 if errs else 0)
 
 
