@@ -28,6 +28,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-2": ("t2", 50),
     "train-halls-3": ("t3", 60),
     "train-halls-4": ("t4", 60),
+    "train-halls-5": ("t5", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
