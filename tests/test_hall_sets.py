@@ -26,6 +26,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-2": ("t2", 50),
     "train-halls-3": ("t3", 60),
     "train-halls-4": ("t4", 60),
+    "train-halls-6": ("t6", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
