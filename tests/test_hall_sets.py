@@ -29,6 +29,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-3": ("t3", 60),
     "train-halls-4": ("t4", 60),
     "train-halls-5": ("t5", 50),
+    "train-halls-6": ("t6", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
