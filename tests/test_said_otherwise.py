@@ -622,3 +622,17 @@ def test_a_blank_form_handed_over_to_fill_in_at_home_owes_no_apology_or_list():
     turns = [GREET, ("citizen", "我想问问低保怎么申请。"), ("staff", "先填申请，这张申请单您带回去填好，下回带上户口本一起来。"),
              ("citizen", "好的。"), EVAL, BYE]
     assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & _rules(turns)
+
+
+@pytest.mark.parametrize("said", ["你没瞅见我这排着一溜人吗？上后头等去。",
+                                  "没看见我这儿正录着别人的材料呢？",
+                                  "你就没看到我手头这一摞表吗"])
+def test_cant_you_see_pointed_at_the_clerks_load_is_the_busy_brush_off(said):
+    """没看我正忙着吗 without 忙: the citizen rebuked for not seeing the clerk's queue or work in hand
+    (session 7, kind from train-halls-5/-6). The clerk's own 我没看见 is no rebuke."""
+    turns = [GREET, ("citizen", "同志，我就问一句话。"), ("staff", said), ("citizen", "哦。"), DONE, EVAL, BYE]
+    found = [f for f in _findings(turns) if f.rule == "A9-F-03"]
+    assert found and found[0].detail["method"] == "paraphrase", said
+    own = [GREET, ("citizen", "同志，我排半天了。"), ("staff", "哎呀我刚才没看见您在这儿排着，您说。"),
+           ("citizen", "好。"), DONE, EVAL, BYE]
+    assert "A9-F-03" not in _rules(own)

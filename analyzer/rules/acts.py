@@ -381,6 +381,34 @@ def off_for_a_break(text: str) -> bool:
         and not COURTESY.search(simple) and not _blocked_in("f_off_work", text)
 
 
+#: "Can't you see" pointed at the clerk's own load (没看我这儿一堆人排着呢？ 没看见我这手里正审着吗？ 没瞅见
+#:这么多人等着？): the rebuke of 没看我正忙着吗 in other words, with no word of being busy. The one
+#: who did not see is the citizen (我没看见 is the clerk's own oversight), and what he did not see is
+#: the clerk or her counter (我, 这儿) and the work or the queue on it.
+BUSY_REBUKE = re.compile(r"(?:没|没有)(?:看|瞅|瞧)(?:见|到|着)?|看不(?:见|到)")
+#: The clerk as the one who did not see (我刚才没看见): her own oversight, in the clause before.
+_OWN_OVERSIGHT = re.compile(r"[我咱][^，,。！!？?]*$")
+#: What the citizen is told he did not see: the clerk or her counter, then her load (within a clause or two).
+BUSY_LOAD = re.compile(
+    r"^[^。！!？?您你他她]{0,3}(?:我|这儿|这里|这边|这么多人|那么多人|好多人)[^。！!？?]{0,12}?"
+    r"(?:忙|一堆|一大堆|一摊|排着|排队|等着|正[^，,。！!？?]{0,6}着|手里|手上|手头|这么多人|好多人|"
+    r"在(?:办|弄|接|处理|录|审)|办着|弄着|审着|录着|接电话|打电话)")
+#: The probability given to a busy rebuke read from its construction (:func:`busy_rebuke`).
+REBUKE_CONFIDENCE = 0.9
+
+
+def busy_rebuke(text: str) -> bool:
+    """True when ``text`` rebukes the citizen for not seeing the clerk's load (:data:`BUSY_REBUKE`).
+
+    没看我这儿一堆人排着呢？ and 没看见我这手里正审着别人的吗 say 没看我正忙着吗 without
+    忙: the construction carries the brush-off, not the word (Article 9). 我没看见您排队
+    is the clerk's own oversight, not a rebuke.
+    """
+    simple = _simplified(text)
+    return any(BUSY_LOAD.search(simple[m.end():]) and not _OWN_OVERSIGHT.search(simple[:m.start()])
+               for m in BUSY_REBUKE.finditer(simple))
+
+
 #: The forbidden intent a clerk may say across turns (:func:`carried_hits`): not knowing,
 #: then, once the citizen asks again, sending him to ask someone else.
 CARRIED_ACT = "f_dont_know"
@@ -533,6 +561,8 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
             acts["defer_time"] = (BREAK_CONFIDENCE, utts[i].text)  # 我得先去食堂了，十二点以后去隔壁
         if "defer_time" in acts and "f_off_work" not in acts and off_for_a_break(utts[i].text):
             acts["f_off_work"] = (BREAK_CONFIDENCE, utts[i].text)
+        if "f_busy" not in acts and busy_rebuke(utts[i].text):
+            acts["f_busy"] = (REBUKE_CONFIDENCE, utts[i].text)  # 没看我这儿一堆人排着呢？
         weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
         for act, (p, seg) in sorted(acts.items()):
             for rule in targets.get(act, ()):
