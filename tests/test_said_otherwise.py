@@ -636,3 +636,12 @@ def test_cant_you_see_pointed_at_the_clerks_load_is_the_busy_brush_off(said):
     own = [GREET, ("citizen", "同志，我排半天了。"), ("staff", "哎呀我刚才没看见您在这儿排着，您说。"),
            ("citizen", "好。"), DONE, EVAL, BYE]
     assert "A9-F-03" not in _rules(own)
+
+
+@pytest.mark.parametrize("said", ["行，那就这样，您先忙着，回头有事再打来。", "好嘞，您忙，拜拜。"])
+def test_the_leave_taking_you_carry_on_is_no_busy_brush_off(said):
+    """您忙 / 您先忙着 wishes the citizen back to his own work as the clerk takes leave: no
+    没看我正忙着吗 (session 7, kind from train-halls-5)."""
+    turns = [GREET, ("citizen", "我就问问营业执照年报的事。"), ("staff", "年报在网上填，六月底以前。"),
+             ("citizen", "明白了。"), ("staff", said)]
+    assert "A9-F-03" not in _rules(turns, channel="phone"), said

@@ -275,6 +275,8 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     # 忙碌 describes, 帮忙 helps, and the citizen's busy work (您工作忙的话) is his: none says
     # "can't you see I'm busy"
     "f_busy": re.compile(r"忙碌|帮忙|繁忙|忙的话|[您你](?:工作|平时|上班)[^，,。！!？?]{0,3}忙|"
+                         # the leave-taking 您忙 / 您先忙着 (go on with your work, I'll not keep you)
+                         r"[您你](?:先|就|接着)?忙(?:着|吧|你的|您的|啊|哈|哦)?(?:[，,。！!\s]|$)|"
                          # nor does a clerk apologising for having been busy (不好意思，刚才一直在忙)
                          r"对不起|对不住|抱歉|不好意思|久等|让[您你]等"),
     # another day offered as an option (您明天来也行, 明天再来取也可以), or today still offered,
