@@ -645,3 +645,15 @@ def test_the_leave_taking_you_carry_on_is_no_busy_brush_off(said):
     turns = [GREET, ("citizen", "我就问问营业执照年报的事。"), ("staff", "年报在网上填，六月底以前。"),
              ("citizen", "明白了。"), ("staff", said)]
     assert "A9-F-03" not in _rules(turns, channel="phone"), said
+
+
+@pytest.mark.parametrize("said", ["价格的事您可以打12358反映，或者去二楼物价局举报受理室，208房间。",
+                                  "要投诉这家企业，您到四楼市场监管局三号窗口登记。"])
+def test_a_complaint_channel_told_as_a_concrete_place_or_number_dares_nobody(said):
+    """Telling where a complaint goes (a number, a floor, a room, an office's window) tells the
+    channel: no 你去投诉好了 (session 7, kind from train-halls-6); a dare beside it still is."""
+    turns = [GREET, ("citizen", "那个超市卖过期的东西，我想告他们。"), ("staff", said), ("citizen", "好的，谢谢。"),
+             EVAL, BYE]
+    assert "A9-F-05" not in _rules(turns), said
+    dare = [GREET, ("citizen", "你们办事太慢了！"), ("staff", "嫌慢你就去三楼投诉，随你。")]
+    assert "A9-F-05" in _rules(dare)

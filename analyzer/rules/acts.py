@@ -311,7 +311,9 @@ BLOCK_OVERRIDES: dict[str, re.Pattern[str]] = {
                              r"(?:想|要|爱|愿意)([告投写打])[^，,。！!？?]{0,4}就去?\1|爱([告投写打])(?:啥|什么|哪)\2|"
                              r"爱([告投写打])不\3|(?:[告投写打]|投诉|举报)去[吧呗]|随便[你您]?\s*(?:[，,。！!]|$)|"
                              r"随[你您](?:便|打|告|投|写|去)|随[你您]\s*(?:[，,。！!]|$)|请便|我(?:才)?不怕|怕你|无所谓|"
-                             r"(?:告|投诉|举报)呗|爱(?:上|去|到)?哪(?:儿|里)?(?:告|投诉|投)|不拦(?:着|你)"),
+                             r"(?:告|投诉|举报)呗|爱(?:上|去|到)?哪(?:儿|里)?(?:告|投诉|投)|不拦(?:着|你)|"
+                             # the seed's own 你去投诉好了 beside a number: still the dare
+                             r"(?:告|投诉|举报)(?:好了|去好了)"),
 }
 #: Acts whose :data:`ACT_BLOCKS` are read in the whole utterance, not only the clause: a
 #: closing time or another day in one clause (马上下班了) sends nobody away when another
@@ -328,6 +330,19 @@ WHOLE_BLOCKS: dict[str, re.Pattern[str]] = {
                            r"(?:领导|主任|科长|处长|局长|经理|上级|上面|负责人|头儿|所长|站长)|"
                            r"有本事[^。？?！!，,]{0,8}找"),
 }
+#: Acts that a concrete destination named in the utterance rules out (a number, a floor, a room, an
+#: office by name: :func:`analyzer.rules.destinations.names_destination`): complaint sent to 12315 or
+#: to the third floor's complaints office is its channel told, no dare (unless a dare voids it,
+#: :data:`BLOCK_OVERRIDES`).
+DESTINATION_BLOCKS: tuple[str, ...] = ("f_complain",)
+
+
+def _tells_where(text: str) -> bool:
+    from analyzer.rules.destinations import names_destination
+
+    return names_destination(text)
+
+
 #: Act -> words of which one must also be there, beside :data:`ACT_GATES`: reading the sign is a
 #: brush-off only with the citizen sent to do it alone or reproached for asking (自己看, 不会看吗,
 #: 还问, 看不见啊); 指南上有电话 or 那边墙上有流程图 only points to what is written.
@@ -655,10 +670,15 @@ def gets_round_missing(text: str) -> bool:
 
 def _blocked_in(act: str, text: str) -> bool:
     """True when ``act`` is one of :data:`UTTERANCE_BLOCKS` and its block is in the whole ``text``,
-    or its :data:`WHOLE_BLOCKS` entry is."""
+    or its :data:`WHOLE_BLOCKS` entry is, or it is one of :data:`DESTINATION_BLOCKS` and ``text``
+    names a concrete destination (no dare voiding it)."""
     whole = WHOLE_BLOCKS.get(act)
     if whole is not None and whole.search(_simplified(text)):
         return True
+    if act in DESTINATION_BLOCKS and _tells_where(text):
+        override = BLOCK_OVERRIDES.get(act)
+        if override is None or override.search(_simplified(text)) is None:
+            return True
     return _blocked(act, text, ACT_BLOCKS.get(act) if act in UTTERANCE_BLOCKS else None)
 
 
