@@ -655,5 +655,6 @@ def test_a_complaint_channel_told_as_a_concrete_place_or_number_dares_nobody(sai
     turns = [GREET, ("citizen", "那个超市卖过期的东西，我想告他们。"), ("staff", said), ("citizen", "好的，谢谢。"),
              EVAL, BYE]
     assert "A9-F-05" not in _rules(turns), said
-    dare = [GREET, ("citizen", "你们办事太慢了！"), ("staff", "嫌慢你就去三楼投诉，随你。")]
-    assert "A9-F-05" in _rules(dare)
+    for said_dare in ("嫌慢你就去三楼投诉，随你。", "不服气你打12315投诉我去。"):
+        dare = [GREET, ("citizen", "你们办事太慢了！"), ("staff", said_dare)]
+        assert "A9-F-05" in _rules(dare), said_dare

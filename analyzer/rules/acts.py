@@ -313,7 +313,9 @@ BLOCK_OVERRIDES: dict[str, re.Pattern[str]] = {
                              r"随[你您](?:便|打|告|投|写|去)|随[你您]\s*(?:[，,。！!]|$)|请便|我(?:才)?不怕|怕你|无所谓|"
                              r"(?:告|投诉|举报)呗|爱(?:上|去|到)?哪(?:儿|里)?(?:告|投诉|投)|不拦(?:着|你)|"
                              # the seed's own 你去投诉好了 beside a number: still the dare
-                             r"(?:告|投诉|举报)(?:好了|去好了)"),
+                             r"(?:告|投诉|举报)(?:好了|去好了)|"
+                             # inviting a complaint against the clerk herself (打12345告我去)
+                             r"(?:告|投诉|举报)我"),
 }
 #: Acts whose :data:`ACT_BLOCKS` are read in the whole utterance, not only the clause: a
 #: closing time or another day in one clause (马上下班了) sends nobody away when another
