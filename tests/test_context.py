@@ -292,3 +292,23 @@ def test_an_earlier_visit_is_not_an_incomplete_materials_cue():
     findings, cues = _run(_inter(turns), options)
     assert {c.kind for c in cues} == {"earlier_visit"}
     assert not _missing(findings)
+
+
+@pytest.mark.parametrize("ask", ["啊？闺女你再讲一遍，我这耳朵不灵了。", "什么？大点声，我听不见。"])
+def test_a_citizen_asking_to_hear_the_clerk_is_not_upset(ask):
+    """A hard-of-hearing citizen asking the clerk to speak up owes no calming (session 7, kind
+    from train-halls-6); indignation in the same words still does."""
+    from analyzer import analyze
+
+    def record(said):
+        texts = [("staff", "您好，请问办什么？"), ("citizen", "我来领高龄补贴。"),
+                 ("staff", "高龄补贴要带身份证和存折。"), ("citizen", said),
+                 ("staff", "身份证和存折，两样。"), ("citizen", "好，我知道了。"),
+                 ("staff", "请您为我的服务做出评价，谢谢，您慢走。")]
+        return {"id": "h", "channel": "counter", "utterances": [
+            {"speaker": sp, "start": 3.0 * k, "end": 3.0 * k + 2.5, "text": t}
+            for k, (sp, t) in enumerate(texts)]}
+
+    assert "A10-G-UPSET" not in {f.rule for f in analyze(record(ask)).findings}, ask
+    angry = analyze(record("什么态度！大点声会死啊？我跑了三趟了！"))
+    assert "A10-G-UPSET" in {f.rule for f in angry.findings}

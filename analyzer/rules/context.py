@@ -315,6 +315,10 @@ _ASKED = re.compile(r"[?？]\s*$|吗[\s。！!]*$")
 #: A request for the service going on now (说大声点, 慢点说, 再说一遍): not a suggestion about the service.
 _NOW_REQUEST = re.compile(r"大点声|大声点|大声些|声音大点|慢点说|说慢点|慢一点|再说一遍|再说一下|"
                           r"快点|快一点|快些|听不清|没听清|听不见")
+#: A citizen asking to hear or follow the clerk (说大声点, 我耳朵背, 没听清, 慢点说): a request for
+#: the service going on now, which upsets nobody.
+_HEARING = re.compile(r"大点声|大声点|大声些|声音大点|大点儿声|慢点说|说慢点|再说一遍|再说一下|再讲一遍|"
+                      r"听不清|没听清|听不见|没听见|听不到|耳朵背|耳背|耳朵不好|耳朵不灵|听力")
 #: Words of a suggestion about the service in general (以后, 你们应该, 建议 …).
 _GENERAL = re.compile(r"以后|下次|将来|应该|建议|最好|要是.{0,8}就好|你们(?:这|那)?(?:儿|里)?(?:能不能|可不可以|该)")
 
@@ -353,7 +357,8 @@ def _calmed_before(utts: Sequence[Utterance], cue: Cue) -> bool:
 def _not_the_kind(kind: str, text: str) -> bool:
     """True when the words rule out the classifier's cue: praise put as a question, a suggestion
     that is only a request for the service going on now, upset that is a short question
-    checking what was said (:data:`_CLARIFYING`) with no words of upset."""
+    checking what was said (:data:`_CLARIFYING`) or a request to hear the clerk
+    (:data:`_HEARING`: 说大声点，我耳朵背) with no words of upset."""
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text).strip()
@@ -361,8 +366,9 @@ def _not_the_kind(kind: str, text: str) -> bool:
         return bool(_ASKED.search(simple)) and len([c for c in re.split(r"[，,。！!；;]", simple)
                                                      if c.strip()]) == 1
     if kind == "upset":  # 就差这一个？ checks what was said; an outburst has words of upset
-        return bool(_CLARIFYING.match(simple)) and not CONCEPTS["upset"].search(simple) \
-            and not _REPROACH.search(simple)
+        # 啥？你说大声点，我耳朵背。 asks to hear the clerk: no outburst either
+        return bool(_CLARIFYING.match(simple) or _HEARING.search(simple)) \
+            and not CONCEPTS["upset"].search(simple) and not _REPROACH.search(simple)
     if kind == "suggestion":
         from analyzer.rules.answers import REQUEST
 
