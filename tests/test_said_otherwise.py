@@ -658,3 +658,12 @@ def test_a_complaint_channel_told_as_a_concrete_place_or_number_dares_nobody(sai
     for said_dare in ("嫌慢你就去三楼投诉，随你。", "不服气你打12315投诉我去。"):
         dare = [GREET, ("citizen", "你们办事太慢了！"), ("staff", said_dare)]
         assert "A9-F-05" in _rules(dare), said_dare
+
+
+def test_a_guide_offered_to_take_home_is_no_read_the_sign_brush_off():
+    """A copy of the guide handed over to read at home serves the citizen: no 有牌子，自己看
+    (session 7, kind from train-halls-6). The brush-off itself is still found."""
+    from analyzer.rules.acts import gated
+
+    assert not gated("f_read_sign", "要不您拿一本办事指南带回家看看")
+    assert gated("f_read_sign", "指南上都写着呢，你自己看")

@@ -315,7 +315,7 @@ BLOCK_OVERRIDES: dict[str, re.Pattern[str]] = {
                              # the seed's own 你去投诉好了 beside a number: still the dare
                              r"(?:告|投诉|举报)(?:好了|去好了)|"
                              # inviting a complaint against the clerk herself (打12345告我去)
-                             r"(?:告|投诉|举报)我"),
+                             r"(?:告|投诉|举报)我(?!们)"),
 }
 #: Acts whose :data:`ACT_BLOCKS` are read in the whole utterance, not only the clause: a
 #: closing time or another day in one clause (马上下班了) sends nobody away when another
