@@ -441,8 +441,10 @@ _STATEMENT_RE = re.compile(r"[^，,。.！!？?；;：:…、\s]+[？?]?")
 #: Intent gates: the forbidden intents' entries of :data:`ACT_GATES`.
 INTENT_GATES = {a: g for a, g in ACT_GATES.items() if a.startswith("f_")}
 #: Courtesy formulas: a sentence that says them is not a brush-off (请您自己核对一下; 指南上有电话，
-#: 您可以看看 offers what is written, it does not refuse an answer).
-COURTESY = re.compile(r"请|麻烦|劳驾|不好意思|抱歉|对不起|谢谢|辛苦|您.{0,8}一下|您可以|我带您|我给您指")
+#: 您可以看看 offers what is written, it does not refuse an answer; nor does a copy handed over).
+COURTESY = re.compile(r"请|麻烦|劳驾|不好意思|抱歉|对不起|谢谢|辛苦|您.{0,8}一下|您可以|我带您|我给您指|"
+                      # a copy handed over to take away (您先拿一份指南回去看看): served, not refused
+                      r"您(?:先|就)?(?:拿|带|领|取)(?:上|走)?(?:一份|一本|一张|一册)")
 #: A citizen saying an earlier visit did not tell them everything (Article 18).
 EARLIER_VISIT = re.compile(r"(?:上次|上回|上一次|前两天|前几天|上礼拜|上周|之前|那天|昨天)[^。？！]{0,12}?"
                            r"(?:没说|没讲|没告诉|没提|没跟我说|只说了|说.{0,6}就(?:够|行|可以)|说.{0,4}齐了|"
