@@ -21,14 +21,14 @@ def check() -> list[str]:
     inters = [json.loads(line) for line in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()]
     labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     if [i["id"] for i in inters] != [lab["id"] for lab in labels]:
-        errs.append("ids of interactions and labels differ or are out of order")
+        return ["ids of interactions and labels differ or are out of order"]
     expected = [f"t7-{n:04d}" for n in range(1, len(inters) + 1)]
     if [i["id"] for i in inters] != expected:
         errs.append("ids are not t7-0001.. in order")
-    for it, lab in zip(inters, labels):
+    for it, lab in zip(inters, labels, strict=True):
         iid = it["id"]
         extra = set(it) - KEYS - {"rings", "ring_seconds"}
-        if extra or not KEYS <= set(it):
+        if extra or not set(it) >= KEYS:
             errs.append(f"{iid}: keys {sorted(it)}")
         start = dt.datetime.fromisoformat(it["started_at"])
         if it["started_at"][-6:] != "+08:00" or start.weekday() > 4:
@@ -89,7 +89,7 @@ def summary() -> None:
     nb = collections.Counter(len(lab["breaches"]) for lab in labels)
     phones = [i for i in inters if i["channel"] == "phone"]
     utts = sum(len(i["utterances"]) for i in inters)
-    overl = sum(1 for i in inters for a, b in zip(i["utterances"], i["utterances"][1:]) if b["start"] < a["end"])
+    overl = sum(1 for i in inters for a, b in zip(i["utterances"], i["utterances"][1:], strict=False) if b["start"] < a["end"])
     print(f"{len(inters)} interactions ({len(inters) - len(phones)} counter, {len(phones)} phone), {utts} utterances, {overl} overlapping starts")
     print(f"breaches per interaction: {dict(sorted(nb.items()))}; total {sum(per.values())}, "
           f"absences {sum(1 for lab in labels for b in lab['breaches'] if not b['quote'])}, "
