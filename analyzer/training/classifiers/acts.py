@@ -26,10 +26,12 @@ and the generated visits of ``benchmarks/hall_visits.py``.
 from __future__ import annotations
 
 import functools
+import json
 import random
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from analyzer.training.classifiers import phrasings as P
@@ -72,6 +74,46 @@ PARTICLES: tuple[str, ...] = ("啊", "哈", "哦", "呢", "吧", "嘛", "呀", "
 _SLOT = re.compile(r"\{(\w+)\}")
 _JOINERS: tuple[str, ...] = ("，", "。", "，", "！", " ", "")
 _FILLERS: tuple[str, ...] = ("嗯", "那个", "就是", "呃", "这个")
+
+
+#: The blind-written corpora of staff utterances per act (``benchmarks/data/<name>/utterances.jsonl``,
+#: lines ``{"id", "act", "text", "before", "channel", "note"}``): written by colleagues who never saw
+#: these phrasings, each line one act, a near-miss of one (``near_<act>``) or none (``none``).
+CORPORA: tuple[str, ...] = ("paraphrases-1", "paraphrases-2")
+#: The corpora's folder (the repository's, not the installed package's: a training-time input).
+CORPUS_DIR = Path(__file__).resolve().parents[3] / "benchmarks" / "data"
+#: Seed and share of the corpora's held-out part (:func:`corpus_split`): never trained on.
+CORPUS_SEED = 20267
+CORPUS_TEST_SHARE = 0.4
+#: A corpus label that performs no act and is near no one act (risky words used innocently).
+CORPUS_NONE = "none"
+
+
+@functools.cache
+def corpus(name: str) -> tuple[dict[str, Any], ...]:
+    """The lines of one blind-written corpus (:data:`CORPORA`), in file order.
+
+    Raises:
+        FileNotFoundError: The corpus is not in the checkout (it is training input, not
+            shipped in the package).
+    """
+    path = CORPUS_DIR / name / "utterances.jsonl"
+    with path.open(encoding="utf-8") as fh:
+        return tuple(json.loads(line) for line in fh if line.strip())
+
+
+def corpus_split(rows: Sequence[dict[str, Any]], seed: int = CORPUS_SEED,
+                 share: float = CORPUS_TEST_SHARE) -> frozenset[str]:
+    """The held-out ids of a corpus: a seeded ``share`` of each label's lines (by id)."""
+    by_act: dict[str, list[str]] = {}
+    for row in rows:
+        by_act.setdefault(row["act"], []).append(row["id"])
+    held: set[str] = set()
+    for act in sorted(by_act):
+        ids = sorted(by_act[act])
+        random.Random(f"{seed}:{act}").shuffle(ids)
+        held.update(ids[: round(share * len(ids))])
+    return frozenset(held)
 
 
 @dataclass(frozen=True)
