@@ -72,8 +72,8 @@ def main(path):
     for e in errors:
         print(e)
     total = sum(counts.values())
-    phone = sum(1 for l in lines if '"channel": "phone"' in l)
-    before = sum(1 for l in lines if '"before": ""' not in l)
+    phone = sum(1 for line in lines if '"channel": "phone"' in line)
+    before = sum(1 for line in lines if '"before": ""' not in line)
     print(f"{total} utterances, {phone} phone, {before} with before; "
           + ", ".join(f"{a} {counts[a]}" for a in MINIMUM))
     print("OK" if not errors else f"{len(errors)} error(s)")
