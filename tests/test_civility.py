@@ -136,3 +136,12 @@ def test_a_work_question_after_a_greeting_or_offering_a_choice_is_terse_not_unci
 
     assert terse_question(text)
     assert not terse_question("你到底要正本还是副本？")  # impatient words are still judged
+
+
+@pytest.mark.parametrize("text", ["证件！说了三遍了，你耳朵是聋了吗？", "你眼睛长哪儿了，表上那么大个字。", "你瞎啊？"])
+def test_mocking_the_citizens_hearing_or_sight_is_belittling(text):
+    """Session 7, kind from train-halls-5: a rhetorical jab at the citizen's senses; a kind
+    offer about them (您耳朵不太好的话…, 你看不清的话我帮你) is none."""
+    assert remark(text) == "belittling", text
+    for kind in ("阿姨，您耳朵不太好的话，我说慢一点。", "你眼睛看不清的话，我帮你念一遍。"):
+        assert remark(kind) is None, kind
