@@ -145,3 +145,16 @@ def test_mocking_the_citizens_hearing_or_sight_is_belittling(text):
     assert remark(text) == "belittling", text
     for kind in ("阿姨，您耳朵不太好的话，我说慢一点。", "你眼睛看不清的话，我帮你念一遍。"):
         assert remark(kind) is None, kind
+
+
+@pytest.mark.parametrize("text", ["周六那个聚餐你去不去？我订好位子了。", "哎，份子钱我给你垫上了啊，回头还我。",
+                                  "喂？…对，今晚打麻将，三缺一，我下了班就过去。"])
+def test_the_clerks_private_life_over_the_counter_is_unrelated_chat(text):
+    """Session 7, kind from train-halls-5 (a private call) and -3 (a chat with a colleague):
+    Article 6's 谈论与工作无关的内容, found in the turn itself."""
+    assert remark(text) == "unrelated_chat", text
+    said = [("citizen", "你好，我来交医保。"), ("staff", "身份证给我。"), ("staff", text),
+            ("citizen", "同志？"), ("staff", "好了，交上了，请您评价，慢走。")]
+    turns = [(who, 3.0 * k, 3.0 * k + 2.5, t) for k, (who, t) in enumerate(said)]
+    assert [f for f in _a6(turns) if f.evidence == text], text
+    assert remark("您这个医保交完了，晚上回去可以放心吃火锅了。") is None  # small talk with the citizen

@@ -16,7 +16,10 @@ so each is a pair of concepts that must both be said in one staff sentence
   remark by itself (:data:`SINGLE`), a reduplicated "what are you V-ing for"
   (吵什么吵, 嚷嚷什么嚷嚷), judged even in an utterance a forbidden phrase flagged
   (the words are not the phrase's: Article 6 is left out only where the uncivil
-  words *are* the forbidden phrase).
+  words *are* the forbidden phrase);
+* **unrelated chat** (:data:`SINGLE`): the clerk's private life over the counter — a
+  dinner, a card game, a wedding gift (晚上那个饭局我去) — in a clause not said to the
+  citizen with 您 (谈论与工作无关的内容).
 
 A sentence with a courtesy formula (:data:`POLITE`: 请, 麻烦你, 不好意思 …) or
 addressing the citizen as 您 is a request or an apology, not a remark:
@@ -76,6 +79,12 @@ INABILITY = (r"(?:不会|不懂|不认识|不认得|不知道|看不懂|看不�
 #: citizen down whatever follows it.
 SINGLE: dict[str, re.Pattern[str]] = {
     "scolding": re.compile(r"([喊吵嚷叫挤闹催急哭吼嚎]{1,2})什么\1"),
+    # the clerk's private life talked over the counter: a dinner, a card game, a wedding gift, the
+    # weekend out (晚上那个饭局我去; 礼金随了八百) is nobody's business at a window (Article 6's
+    # 谈论与工作无关的内容); said with 您 to the citizen it is small talk with him, not judged
+    "unrelated_chat": re.compile(
+        r"饭局|聚餐|火锅|下馆子|撸串|打牌|打麻将|搓麻|逛街|看电影|电影院|唱K|K歌|追剧|"
+        r"礼金|随礼|份子钱|随份子|喝喜酒|婚宴|酒席|约会|相亲|好吃得很|真好吃|太难吃"),
     # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
     # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
     "belittling": re.compile(
@@ -121,10 +130,14 @@ def single_remark(text: str) -> str | None:
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text)
+    clauses = _CLAUSES.split(simple)
     for kind, pattern in SINGLE.items():
         polite = COURTESY if kind == "belittling" else POLITE  # a mocking 您 is no courtesy
-        if any(pattern.search(p) and not polite.search(p) for p in _CLAUSES.split(simple)):
-            return kind
+        for k, p in enumerate(clauses):
+            # small talk is to the citizen when the clause or the one before it says 您
+            said_to = clauses[max(0, k - 1):k + 1] if kind == "unrelated_chat" else [p]
+            if pattern.search(p) and not any(polite.search(c) for c in said_to):
+                return kind
     return None
 
 
