@@ -312,3 +312,13 @@ def test_a_citizen_asking_to_hear_the_clerk_is_not_upset(ask):
     assert "A10-G-UPSET" not in {f.rule for f in analyze(record(ask)).findings}, ask
     angry = analyze(record("什么态度！大点声会死啊？我跑了三趟了！"))
     assert "A10-G-UPSET" in {f.rule for f in angry.findings}
+
+
+def test_a_callers_question_after_a_hello_is_no_praise():
+    """喂，… 吗？ asks (session 7, kind from train-halls-3): a hello before a one-clause question
+    does not make it two clauses, so the classifier's praise on it owes no thanks."""
+    from analyzer.rules.context import _not_the_kind
+
+    assert _not_the_kind("praise", "喂，您好，请问是城东社区服务中心吗？")
+    assert _not_the_kind("praise", "有你这么办事的吗？")
+    assert not _not_the_kind("praise", "真快啊，是新来的吧？")

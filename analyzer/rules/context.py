@@ -310,6 +310,8 @@ def _in_words(kind: str, text: str) -> bool:
     return bool(CONCEPTS[kind].search(simple))
 
 
+#: A clause that only hails (喂, 你好, 同志, 哎): no clause of its own when counting a question's clauses.
+_HAIL = re.compile(r"^(?:喂|哎|诶|欸|嗯|哦|你好|您好|同志|师傅|姑娘|小姑娘|大姐|大哥|小伙子|领导|老师|请问)+[?？!！]?$")
 #: A question: praise is said, not asked (有你这么办事的吗？ is a complaint, not praise).
 _ASKED = re.compile(r"[?？]\s*$|吗[\s。！!]*$")
 #: A request for the service going on now (说大声点, 慢点说, 再说一遍): not a suggestion about the service.
@@ -363,8 +365,9 @@ def _not_the_kind(kind: str, text: str) -> bool:
 
     simple = to_simplified(text).strip()
     if kind == "praise":  # one clause, asked: 有你这么办事的吗？ (真快啊，是新来的吧？ still praises)
+        # a hello or an address before it is no clause of its own (喂，是便民服务站吗？)
         return bool(_ASKED.search(simple)) and len([c for c in re.split(r"[，,。！!；;]", simple)
-                                                     if c.strip()]) == 1
+                                                     if c.strip() and not _HAIL.match(c.strip())]) == 1
     if kind == "upset":  # 就差这一个？ checks what was said; an outburst has words of upset
         # 啥？你说大声点，我耳朵背。 asks to hear the clerk: no outburst either
         return bool(_CLARIFYING.match(simple) or _HEARING.search(simple)) \
