@@ -158,3 +158,12 @@ def test_the_clerks_private_life_over_the_counter_is_unrelated_chat(text):
     turns = [(who, 3.0 * k, 3.0 * k + 2.5, t) for k, (who, t) in enumerate(said)]
     assert [f for f in _a6(turns) if f.evidence == text], text
     assert remark("您这个医保交完了，晚上回去可以放心吃火锅了。") is None  # small talk with the citizen
+
+
+@pytest.mark.parametrize("text", ["停停停，你绕了半天了，直接说办啥。", "打住打住，别啰嗦了，证件给我。",
+                                  "你这说半天也说不明白，到底要干啥？"])
+def test_cutting_the_citizen_off_is_scolding(text):
+    """Session 7, kind from train-halls-3/-4 (and -8): stopping the citizen mid-story and
+    ordering him to the point; the same asked with 您 is no remark."""
+    assert remark(text) == "scolding", text
+    assert remark("您慢慢说，不着急，我听着。") is None

@@ -78,7 +78,10 @@ INABILITY = (r"(?:不会|不懂|不认识|不认得|不知道|看不懂|看不�
 #: reduplicated "what are you V-ing for" (喊什么喊, 吵什么吵, 嚷嚷什么嚷嚷) shouts a
 #: citizen down whatever follows it.
 SINGLE: dict[str, re.Pattern[str]] = {
-    "scolding": re.compile(r"([喊吵嚷叫挤闹催急哭吼嚎]{1,2})什么\1"),
+    "scolding": re.compile(r"([喊吵嚷叫挤闹催急哭吼嚎]{1,2})什么\1|"
+                           # cutting the citizen off: 停停停，别绕了; 打住打住; 别啰里啰嗦的; 说半天说不到点子上
+                           r"停停停|打住打住|别绕了|别绕弯子|别(?:啰|罗)(?:里(?:啰|罗))?嗦|少(?:啰|罗)嗦|"
+                           r"说不到点子上|说半天也?说不"),
     # the clerk's private life talked over the counter: a dinner, a card game, a wedding gift, the
     # weekend out (晚上那个饭局我去; 礼金随了八百) is nobody's business at a window (Article 6's
     # 谈论与工作无关的内容); said with 您 to the citizen it is small talk with him, not judged
