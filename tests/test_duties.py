@@ -1156,3 +1156,26 @@ def test_a_material_found_present_an_alternative_or_a_form_the_clerk_provides_ad
              ("staff", 7, 10, "要带营业执照、公司章程和租房合同。"), ("citizen", 11, 12, "都带了，给你。"),
              ("staff", 20, 24, later), ("citizen", 25, 26, "好。"), CLOSE]
     assert not _found(turns, "A18-PIECEMEAL", ACTS_ON)[0], later
+
+
+def test_an_addition_the_citizen_protests_was_not_told_at_once_is_piecemeal():
+    """The citizen's reply is the evidence: 你刚才咋不一块儿讲？ / 上回你说带房本就够了啊 right after the
+    clerk names a new paper makes that paper an addition, even with no earlier list in the visit;
+    after the protest, one more item asked after (还有一个，X你带了没？) is piecemeal too. 'You have
+    not told me yet' (还没说呢) asks for an answer, it protests nothing."""
+    body = [GREET, ("citizen", 3, 6, "我来给孩子办个转学手续，东西都在这儿。"), ("staff", 7, 8, "好，我瞧瞧。")]
+    added = ("staff", 30, 33, "另外还得开一张原学校的学籍证明。")
+    for protest in ("啊？你刚才咋不一块儿讲？", "上回你说带房本就够了啊。", "你能不能一下子说全了？"):
+        turns = [*body, added, ("citizen", 34, 36, protest), ("staff", 37, 39, "现在说也不晚。"), CLOSE]
+        found = _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]
+        assert [f.start for f in found] == [30] and found[0].detail["how"] == "protested", protest
+    calm = [*body, added, ("citizen", 34, 36, "行，我下午去学校开。"), CLOSE]
+    assert not _found(calm, "A18-PIECEMEAL", ACTS_ON)[0]
+    asked = [*body, added, ("citizen", 34, 36, "那学费多少你还没说呢。"), CLOSE]
+    assert not _found(asked, "A18-PIECEMEAL", ACTS_ON)[0]
+    more = [*body, added, ("citizen", 34, 36, "开学籍证明？之前没说过要这个啊。"),
+            ("staff", 37, 40, "还有一个，孩子的预防接种证你带了没？"), ("citizen", 41, 42, "也没有。"), CLOSE]
+    found = _found(more, "A18-PIECEMEAL", ACTS_ON)[0]
+    assert [f.start for f in found] == [30, 37]
+    unfit = [*body, ("staff", 30, 33, "您这个不符合条件，办不了。"), ("citizen", 34, 36, "你咋不早说？"), CLOSE]
+    assert not _found(unfit, "A18-PIECEMEAL", ACTS_ON)[0]
