@@ -1179,3 +1179,29 @@ def test_an_addition_the_citizen_protests_was_not_told_at_once_is_piecemeal():
     assert [f.start for f in found] == [30, 37]
     unfit = [*body, ("staff", 30, 33, "您这个不符合条件，办不了。"), ("citizen", 34, 36, "你咋不早说？"), CLOSE]
     assert not _found(unfit, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_a_question_the_citizen_has_to_ask_again_is_read_strictly():
+    """Asked twice: the citizen's repeat (那到底几天能拿？, an elliptical 那手续费呢？, an insisting
+    我问你能不能…) says the first reply did not answer, so it is not taken as an answer leniently;
+    left unanswered, one finding runs from the first asking to the reply to the last one. An answer
+    after the repeat, or a new question about the same thing, is no lapse."""
+    asked = [GREET, ("citizen", 3, 6, "我来领结婚证的补证，多少天能拿到？"),
+             ("staff", 7, 9, "您这个是在本区登记的吧？"), ("citizen", 10, 12, "对。那到底多少天能拿到？"),
+             ("staff", 13, 16, "材料没问题，回去等通知吧。"), CLOSE]
+    (f,) = _found(asked, "A5-ANSWER", ACTS_ON)[0]
+    assert f.start == 3 and f.end == 16
+    told = [*asked[:4], ("staff", 13, 16, "五个工作日。"), CLOSE]
+    assert not _found(told, "A5-ANSWER", ACTS_ON)[0]
+    fee = [GREET, ("citizen", 3, 6, "换个新本，手续费多少？"), ("staff", 7, 9, "您先把这张表填了。"),
+           ("citizen", 10, 11, "那手续费呢？"), ("staff", 12, 14, "填好给我。"), CLOSE]
+    (f,) = _found(fee, "A5-ANSWER", ACTS_ON)[0]
+    assert f.start == 3 and f.end == 14 and f.detail["asked_again"] == ["那手续费呢？"]
+    asked_back = [*fee[:2], ("staff", 7, 9, "您是换本还是补本？"), fee[3], ("staff", 12, 14, "不收手续费。"), CLOSE]
+    assert not _found(asked_back, "A5-ANSWER", ACTS_ON)[0]
+    new_about = [GREET, ("citizen", 3, 6, "在手机上怎么认证？"), ("staff", 7, 10, "下个App，点认证，刷脸就行。"),
+                 ("citizen", 11, 13, "刷脸是对着手机吗？"), ("staff", 14, 16, "对，看着镜头。"), CLOSE]
+    assert not _found(new_about, "A5-ANSWER", ACTS_ON)[0]
+    yes_then = [GREET, ("citizen", 3, 6, "结婚证也得带来啊？"), ("staff", 7, 9, "得带。没有结婚证办不了。"),
+                ("citizen", 10, 12, "那就缺结婚证？"), ("staff", 13, 14, "对。"), CLOSE]
+    assert not _found(yes_then, "A5-ANSWER", ACTS_ON)[0]  # a further yes/no, no repeat

@@ -93,13 +93,13 @@ QUESTION_KINDS: dict[str, re.Pattern[str]] = {
                        r"[本续]费|收不收|交不交|掏钱|几个钱"),
     "time": re.compile(r"多久|多长时间|几天|什么时候|啥时候|几号|几点|哪天|多快|当天|"
                        r"(?:今天|马上|现在|这会儿?|眼下|立马)(?:就|还)?(?:能|可以|办|给)|"
-                       r"要等|等多|几个工作日|啥时|何时|多会儿"),
+                       r"要等|等多|几个工作日|啥时|何时|多会儿|多少(?:个)?(?:天|工作日|小时|分钟|日子)"),
     "place": re.compile(r"哪儿|哪里|哪边|[在去搁放扔塞]哪|什么地方|啥地方|几楼|哪个窗口|几号窗口|哪个部门|"
                         r"往哪|哪一个窗口|哪层|哪搭|阿达|哪达|哪嘎达"),
     "material": re.compile(r"带什么|要什么材料|需要什么|带啥|要啥|什么材料|哪些材料|啥材料|什么证|"
                            r"要带|带不带|需要带|要不要带|证件|复印件|照片|"
                            r"(?:本|证|照|件|明|表|书)(?:也|还)?(?:要不要|要吗|用不用|用吗|需要吗|需不需要|得带|带吗)"),
-    "way": re.compile(r"怎么|如何|咋|怎样|流程|步骤|手续|咋个|咋整|怎么弄|怎么办"),
+    "way": re.compile(r"怎么|如何|咋|怎样|流程|步骤|手续(?!费)|咋个|咋整|怎么弄|怎么办"),
     "who": re.compile(r"谁|哪位|本人|代办|替|帮.{0,3}(?:签|办|领)|委托"),
     "amount": re.compile(r"多少|几个|几份|几张|几次|几年|几岁|多大"),
     "which": re.compile(r"哪个|哪一个|哪种|哪样|哪项|哪一栏|哪一项|叫啥|叫什么|是啥|是什么"),
@@ -518,6 +518,57 @@ FOUND = re.compile(r"找着了|找到了|找见了|摸着了|在这儿?呢|在�
 def found_it(text: str) -> bool:
     """True when a citizen's words say he found what he asked after (:data:`FOUND`)."""
     return bool(FOUND.search(_simple(text)))
+
+
+#: An elliptical question (那利率呢？ 费用呢): a topic and 呢, asking again what was asked about it.
+ELLIPTIC = re.compile(r"^(?:那|那么|还有|可|我的|你说的)?([\u4e00-\u9fff]{2,8}?)(?:呢|咧)[？?。.…!！~～]*$")
+
+
+def elliptical(text: str, earlier: Sequence[Question]) -> list[Question]:
+    """The elliptical repeats in a citizen utterance (:data:`ELLIPTIC`) of questions in ``earlier``.
+
+    A bare 那利率呢 asks nothing of its own; it asks again the earlier question
+    about the same thing (利率是多少？), with that question's kinds. Alone it is a
+    statement (在这儿呢), so only a topic an earlier question raised counts.
+    """
+    out = []
+    for clause in (c.strip() for c in _CLAUSES.split(_simple(text))):
+        m = ELLIPTIC.match(clause)
+        if m is None or QUESTION_RE.search(clause) or questions(clause):
+            continue  # a question of its own is judged as one
+        asked = next((q for q in reversed(earlier) if shares_content(q.text, m.group(1))), None)
+        if asked is not None:
+            out.append(Question(clause, asked.kinds))
+    return out
+
+
+def asks_again(question: Question, text: str) -> bool:
+    """True when citizen words ``text`` ask ``question`` again, in full or elliptically.
+
+    A question again is one of the same specific kind (:data:`SPECIFIC`) about the
+    same thing (几天到账？ … 几天能到？), or of the same kind sharing a word and
+    insisting (:data:`INSIST`: 还能补吗？ … 我问你能不能补！); 手机上咋弄？ …
+    要对着手机吗？ asks something new, and 要户口本啊？ … 就差户口本？ goes on to another
+    yes or no.
+    """
+    return any(r.kinds & question.kinds and (
+        (same_question(question, r) and r.kinds & question.kinds & SPECIFIC)
+        or (INSIST.search(r.text) and _shares_char(question.text, r.text))) for r in questions(text)) \
+        or bool(elliptical(text, [question]))
+
+
+#: The citizen insisting on what he asked (我问你…, 到底, 我就问, 究竟): a question of the same kind
+#: sharing one content word with an earlier one asks it again (还能补吗？ … 我问你能不能补！).
+INSIST = re.compile(r"我(?:是|就|只)?问(?:你|您)?|到底|究竟|我就想知道|我是说")
+
+
+def _shares_char(a: str, b: str) -> bool:
+    """A content character in common, other than the generic verbs of a visit (办, 弄, 问, 说)."""
+    return bool((set(_content_chars(a)) & set(_content_chars(b))) - _GENERIC_CHARS)
+
+
+#: Characters every visit's questions share (办不办, 问一下): no sign of the same question.
+_GENERIC_CHARS = frozenset("办弄问说事搞做")
 
 
 def same_question(a: Question, b: Question) -> bool:

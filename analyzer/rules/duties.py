@@ -46,6 +46,7 @@ Article 16 (首问负责) is an owed reply of :mod:`analyzer.rules.context`: a
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -180,7 +181,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     episode, the last question of a phone call (the hang-up rule's), and a
     last question of a recording that may have been cut before the answer.
     """
-    from analyzer.rules.answers import RUSH_WORDS, calls_next, is_request, questions
+    from analyzer.rules.answers import RUSH_WORDS, calls_next, elliptical, is_request, questions
     from analyzer.text.normalize import to_simplified
 
     rule = measure_rule(lexicon, "A5-ANSWER")
@@ -197,13 +198,15 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior, RUSH_RULES)
                if not RUSH_WORDS.search(to_simplified(interaction.utterances[i].text))}
     opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
-    out = []
+    out: list[tuple[Any, Finding]] = []
+    earlier: list[Any] = []  # the citizen's questions so far (an elliptical 那利率呢 asks one again)
     for n, turn in enumerate(turns):
         if utts[turn[0]].speaker != "citizen":
             continue
         asked = [(i, q) for i in turn if order[id(utts[i])] not in cued
-                 for q in questions(utts[i].text)
+                 for q in [*questions(utts[i].text), *elliptical(utts[i].text, earlier)]
                  if not is_request(q) and not _self_answered(utts, i, q)]
+        earlier += [q for _, q in asked]
         if not asked:
             continue
         heard = heard if heard is not None else _heard_answers(utts, options)
@@ -214,16 +217,44 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         sent_away = any(order[id(utts[j])] in redirected for j in before)
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
-            if any(id(utts[j]) in flagged for j in window[:1]):
-                continue  # answered in forbidden or uncivil words: that article's, not this one
+            if any(id(utts[j]) in flagged for j in window[:1]) \
+                    and not _asked_again(utts, window[0], q):
+                continue  # answered in forbidden or uncivil words: that article's (unless asked again)
             if sent_away and q.kinds & WHERE_KINDS \
                     and not any(calls_next(utts[j].text) for j in window[:1]):
                 continue  # where to go, once sent away: Article 16's (unless met with 下一位)
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
                                   ignored, others, heard, opening=n == opening)
             if finding is not None:
-                out.append(finding)
-    return out
+                out.append((q, finding))
+    return _merge_repeats(out)
+
+
+def _asked_again(utts: Sequence[Utterance], after: int, q: Any) -> bool:
+    """True when a citizen utterance after ``after`` asks ``q`` again (:func:`~analyzer.rules.answers.asks_again`)."""
+    from analyzer.rules.answers import asks_again
+
+    return any(utts[k].speaker == "citizen" and asks_again(q, utts[k].text) for k in range(after + 1, len(utts)))
+
+
+def _merge_repeats(found: list[tuple[Any, Finding]]) -> list[Finding]:
+    """One finding per question: a question asked again and left again joins its first asking's.
+
+    The finding then spans from the first asking to the reply to the last one.
+    """
+    from analyzer.rules.answers import asks_again
+
+    out: list[tuple[Any, Finding]] = []
+    for q, f in found:
+        k = next((k for k, (p, _) in enumerate(out) if asks_again(p, q.text)), None)
+        if k is None:
+            out.append((q, f))
+            continue
+        p, first = out[k]
+        end = max(t for t in (first.end, first.start, f.end, f.start) if t is not None)
+        out[k] = (p, dataclasses.replace(first, end=end, detail={
+            **first.detail, "asked_again": [*first.detail.get("asked_again", []), f.detail["question"]]}))
+    return [f for _, f in out]
 
 
 #: Question kinds that ask where to go or whom to see: after a redirect, Article 16's.
@@ -316,21 +347,42 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
                 ignored: list[tuple[float | None, float | None]], others: list[Any] | None = None,
                 heard: Sequence[frozenset[str] | None] | None = None, *, opening: bool = False
                 ) -> Finding | None:
-    from analyzer.rules.answers import RUSH_WORDS, answers, explained_by, moves_on, stalls
+    """One question's ``A5-ANSWER`` finding, or None (see :func:`unanswered_questions`).
+
+    A question the citizen asks again after the staff's reply
+    (:func:`analyzer.rules.answers.asks_again`) is read strictly: the citizen
+    has said the first reply did not answer it, so no reply is taken as an
+    answer leniently; left unanswered, the finding runs to the reply to the
+    last asking.
+    """
+    from analyzer.rules.answers import (
+        RUSH_WORDS,
+        answers,
+        asks_again,
+        explained_by,
+        moves_on,
+        stalls,
+    )
     from analyzer.rules.context import visit_ended
     from analyzer.text.normalize import to_simplified
 
     u = utts[i]
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
     first = _first_turn(utts, said)
+    last_reply = max(first) if first else i
+    again = [k for k in range(last_reply + 1, len(utts)) if first and utts[k].speaker == "citizen"
+             and asks_again(q, utts[k].text)]
+    strict = bool(again)
+    # the reply to the last asking is read as a first reply (it answers the repeat)
+    lenient = _first_turn(utts, [j for j in said if j > again[-1]]) if again else first
     heard_kinds = heard or [None] * len(utts)
     topic = "，".join(v.text for v in utts[:i])
-    answered = next((j for j in said if answers(q, utts[j].text, first=j in first,
+    answered = next((j for j in said if answers(q, utts[j].text, first=j in lenient,
                                                heard=heard_kinds[j], opening=opening,
                                                others=others or [], topic=topic)), None)
     if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
         return None
-    if answered is None and said and not any(moves_on(utts[j].text) or stalls(utts[j].text)
+    if answered is None and said and not strict and not any(moves_on(utts[j].text) or stalls(utts[j].text)
                         or RUSH_WORDS.search(to_simplified(utts[j].text))  # hurried past
                         or explained_by(utts[j].text, q, others or [], heard_kinds[j]) for j in first):
         return None  # the staff replied, not with the procedure: it may be an answer
@@ -342,6 +394,9 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
         return None  # inside an A8-IGNORE episode: already that finding
     end = utts[said[0]].end if said else (utts[until].start if until is not None
                                            else interaction.end_time)
+    if again and answered is None:  # asked again and left again: up to the reply to the last asking
+        end = next((utts[j].end for j in range(again[-1] + 1, len(utts)) if utts[j].speaker != "citizen"),
+                   end)
     marked = "?" in u.text or "？" in u.text
     moved = (_("the staff went on with “%(text)s”", text=utts[said[0]].text) if said
              else _("no staff answer"))
