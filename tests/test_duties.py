@@ -1205,3 +1205,21 @@ def test_a_question_the_citizen_has_to_ask_again_is_read_strictly():
     yes_then = [GREET, ("citizen", 3, 6, "结婚证也得带来啊？"), ("staff", 7, 9, "得带。没有结婚证办不了。"),
                 ("citizen", 10, 12, "那就缺结婚证？"), ("staff", 13, 14, "对。"), CLOSE]
     assert not _found(yes_then, "A5-ANSWER", ACTS_ON)[0]  # a further yes/no, no repeat
+
+
+def test_where_asked_after_being_sent_off_to_nowhere_needs_a_destination():
+    """Sent off with nothing named (你去别处打听打听), the citizen asks where, then (那去哪儿？ 那归谁管？)
+    and is again told no place (反正不在我这儿, 这我也讲不清): the question is unanswered, beside Article
+    16's vague redirect. Told a concrete place it is answered; after a bare 不归我们管 (sent nowhere yet)
+    the vague reply to "where?" is the redirect itself, Article 16's only."""
+    body = [GREET, ("citizen", 3, 6, "我想给院子里的老树办个砍伐手续。"),
+            ("staff", 7, 9, "这事我们不管，你去别处打听打听。")]
+    for ask, reply in (("那去哪儿？", "反正不在我这儿。"), ("那归谁管呢？", "这我也讲不清。")):
+        turns = [*body, ("citizen", 10, 11, ask), ("staff", 12, 14, reply), ("citizen", 15, 16, "唉。")]
+        (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+        assert f.start == 10 and f.end == 14 and f.detail["after_vague_redirect"], ask
+    told = [*body, ("citizen", 10, 11, "那去哪儿？"), ("staff", 12, 14, "园林局，人民路26号。"), ("citizen", 15, 16, "好。")]
+    assert not _found(told, "A5-ANSWER", ACTS_ON)[0]
+    bare = [*body[:2], ("staff", 7, 9, "这事不归我们管。"), ("citizen", 10, 11, "那去哪儿？"),
+            ("staff", 12, 14, "反正不在我这儿。"), ("citizen", 15, 16, "唉。")]
+    assert not _found(bare, "A5-ANSWER", ACTS_ON)[0]

@@ -201,12 +201,13 @@ def _simple(text: str) -> str:
     return to_simplified(text).strip()
 
 
-def questions(text: str, *, rhetorical: bool = False) -> list[Question]:
+def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> list[Question]:
     """The questions of one citizen utterance, in order (empty when it asks nothing).
 
     A rhetorical question (:data:`RHETORICAL`: 不是两点半吗？) and a statement of
     not knowing (:data:`UNKNOWING`) ask nothing, unless ``rhetorical`` (what an
-    outburst asks, for calming it).
+    outburst asks, for calming it). With ``short``, a place question under
+    :data:`MIN_QUESTION_CHARS` counts too (那去哪儿？ after being sent away).
     """
     from analyzer.text.normalize import normalize
 
@@ -224,7 +225,8 @@ def questions(text: str, *, rhetorical: bool = False) -> list[Question]:
         if kinds & {"cost", "time"}:
             kinds -= {"amount"}  # 多少钱, 几天: the money or the time is the amount asked
         out.append(Question(clause, kinds or frozenset({"yesno"})))
-    return [q for q in _merge(out) if len(normalize(q.text)) >= MIN_QUESTION_CHARS]
+    return [q for q in _merge(out)  # 啊？ 啥？ ask to repeat; with ``short``, 那去哪儿？ asks a place
+            if len(normalize(q.text)) >= MIN_QUESTION_CHARS or (short and "place" in q.kinds)]
 
 
 def _merge(found: list[Question]) -> list[Question]:

@@ -62,6 +62,7 @@ from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
 from analyzer.rules.civility import drop_pickups, go_ahead, remark_findings
 from analyzer.rules.context import owing
+from analyzer.rules.destinations import names_destination
 from analyzer.rules.materials import earlier_visits, piecemeal
 from analyzer.types import Cue, Finding, Interaction, RingResult, Utterance
 
@@ -203,20 +204,27 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     for n, turn in enumerate(turns):
         if utts[turn[0]].speaker != "citizen":
             continue
+        before = turns[n - 1] if n and utts[turns[n - 1][0]].speaker != "citizen" else []
+        sent_away = any(order[id(utts[j])] in redirected for j in before)
+        vaguely = sent_away and any(SENT_OFF.search(to_simplified(utts[j].text)) for j in before) \
+            and not any(names_destination(utts[j].text) for j in before)
         asked = [(i, q) for i in turn if order[id(utts[i])] not in cued
-                 for q in [*questions(utts[i].text), *elliptical(utts[i].text, earlier)]
+                 for q in [*questions(utts[i].text, short=vaguely), *elliptical(utts[i].text, earlier)]
                  if not is_request(q) and not _self_answered(utts, i, q)]
         earlier += [q for _, q in asked]
         if not asked:
             continue
         heard = heard if heard is not None else _heard_answers(utts, options)
         window, until = _response(utts, turns, n, [q for _, q in asked])
-        before = turns[n - 1] if n and utts[turns[n - 1][0]].speaker != "citizen" else []
-        if any(order[id(utts[j])] in redirected for j in _first_turn(utts, window)):
-            continue  # sent away in the response: Article 16's
-        sent_away = any(order[id(utts[j])] in redirected for j in before)
+        sent_on = any(order[id(utts[j])] in redirected for j in _first_turn(utts, window))
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
+            if vaguely and (q.kinds & {"place"} or ("who" in q.kinds and WHOSE.search(q.text))) \
+                    and (withheld := _where_withheld(rule, utts, i, q, window)):
+                out.append((q, withheld))
+                continue  # sent away with nowhere named, asked where, told nowhere again
+            if sent_on:
+                continue  # sent away in the response: Article 16's
             if any(id(utts[j]) in flagged for j in window[:1]) \
                     and not _asked_again(utts, window[0], q):
                 continue  # answered in forbidden or uncivil words: that article's (unless asked again)
@@ -255,6 +263,39 @@ def _merge_repeats(found: list[tuple[Any, Finding]]) -> list[Finding]:
         out[k] = (p, dataclasses.replace(first, end=end, detail={
             **first.detail, "asked_again": [*first.detail.get("asked_again", []), f.detail["question"]]}))
     return [f for _, f in out]
+
+
+#: Sending the citizen off to ask or go elsewhere (你去别的地方问问, 上那边问去, 到外面打听): the
+#: redirect itself, vague when nothing is named. A bare 不归我们管 sends nowhere yet: a vague
+#: reply to the "where, then?" after it is the redirect (Article 16's), not a second lapse.
+SENT_OFF = re.compile(r"(?:去|到|上|找)[^。，,！!？?]{0,8}(?:问|办|看|找|打听)|问问|问去|打听|别处|别的地方|"
+                      r"其他地方|其它地方")
+#: A who-question asking whose matter it is (那归谁管？ 找谁办？), not a retort (不跟你喊跟谁喊？).
+WHOSE = re.compile(r"归谁|谁管|谁负责|找谁|谁办|谁家|哪家|哪个单位|哪个部门")
+
+
+def _where_withheld(rule: Any, utts: Sequence[Utterance], i: int, q: Any, window: list[int]
+                    ) -> Finding | None:
+    """``A5-ANSWER`` for "where, then?" after a redirect that named no destination, answered with none.
+
+    The citizen sent off with nowhere named (:data:`SENT_OFF`: 去别的地方问问) asks
+    where to go (那去哪儿？ 那归谁管？) and the staff's reply again names no concrete
+    destination (:func:`~analyzer.rules.destinations.names_destination`: 反正不在这儿,
+    这我说不好): the question is left unanswered, beside Article 16's vague
+    redirect. None when the reply names one or nobody replied.
+    """
+    first = sorted(_first_turn(utts, [j for j in window if j > i and speech_chars(utts[j].text)]))
+    if not first or any(names_destination(utts[j].text) for j in first):
+        return None
+    u, reply = utts[i], utts[first[-1]]
+    return measure_finding(
+        rule, "unanswered", "staff", u.start, reply.end,
+        evidence=_("the citizen, sent away with no destination, asked “%(question)s”: the staff "
+                   "named none again: “%(text)s”", question=q.text, text=" ".join(utts[j].text for j in first)),
+        confidence=0.75 * (0.6 + 0.4 * u.confidence),
+        detail={"question": q.text, "kinds": sorted(q.kinds), "question_start": round(u.start, 3),
+                "staff_replies": [utts[j].text for j in first], "after_vague_redirect": True},
+    )
 
 
 #: Question kinds that ask where to go or whom to see: after a redirect, Article 16's.
