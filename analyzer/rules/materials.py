@@ -490,11 +490,16 @@ ONE_MORE = re.compile(r"还有一[个样份张项]|另外一[个样份张项]|�
 
 
 def _new_materials(utts: Sequence[Utterance], i: int) -> set[str]:
-    """The materials staff utterance ``i`` asks for that no earlier staff words named."""
+    """The materials staff utterance ``i`` asks for that no earlier staff words named.
+
+    The original or a copy of a paper (还缺出生证明的原件) is of a paper the citizen
+    brought, not a further one.
+    """
     from analyzer.text.normalize import to_simplified
 
     text = utts[i].text
-    named = {n for n in materials_named(text) if not _NOT_ASKED.search(_clause_of(text, n))}
+    named = {n for n in materials_named(text) if not _NOT_ASKED.search(_clause_of(text, n))
+             and not re.search(r"原件|复印件|正本|副本", _clause_of(text, n))}
     before = to_simplified("".join(u.text for u in utts[:i] if u.speaker != "citizen"))
     return {n for n in named if n not in before}
 
