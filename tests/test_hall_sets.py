@@ -30,6 +30,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-4": ("t4", 60),
     "train-halls-5": ("t5", 50),
     "train-halls-6": ("t6", 50),
+    "train-halls-7": ("t7", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
