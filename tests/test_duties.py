@@ -1223,3 +1223,17 @@ def test_where_asked_after_being_sent_off_to_nowhere_needs_a_destination():
     bare = [*body[:2], ("staff", 7, 9, "这事不归我们管。"), ("citizen", 10, 11, "那去哪儿？"),
             ("staff", 12, 14, "反正不在我这儿。"), ("citizen", 15, 16, "唉。")]
     assert not _found(bare, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_ringing_an_office_by_name_or_looking_it_up_online_points_nowhere():
+    """打房管局的电话问问 / 你打电话到房管局问 names the office to ring, not a number or a place to go;
+    网上查一下嘛 (without 上网) sends the citizen to search: both are vague redirects. Going there, or
+    the number, is concrete."""
+    from analyzer.rules.destinations import names_destination
+
+    assert not names_destination("这个不归我们管，你打房管局的电话问问。")
+    assert not names_destination("你打电话到房管局问，号码自己找找。")
+    assert names_destination("你直接到房管局二楼去办。")
+    turns = [GREET, ("citizen", 3, 6, "我想问问老房子加装电梯的补贴怎么申请？"),
+             ("staff", 7, 10, "这个就网上查一下嘛，都有。"), ("citizen", 11, 12, "哦。"), CLOSE]
+    assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
