@@ -1237,3 +1237,21 @@ def test_ringing_an_office_by_name_or_looking_it_up_online_points_nowhere():
     turns = [GREET, ("citizen", 3, 6, "我想问问老房子加装电梯的补贴怎么申请？"),
              ("staff", 7, 10, "这个就网上查一下嘛，都有。"), ("citizen", 11, 12, "哦。"), CLOSE]
     assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
+
+
+def test_replies_that_answer_a_yes_no_or_what_question_in_its_own_terms():
+    """Answers an inspector accepts though no yes/no word opens them: the question's own word said
+    back (这就弄完了？ … 弄完了，…), the thing named in quotes (叫个啥？ … “XX通”，…), the clerk saying it is
+    done here (是在你这儿吗？ … 我这里就能办); a repeated denial (不对不对) asks nothing, nor does a
+    reproach (你咋又要复印件？)."""
+    from analyzer.rules.answers import questions
+
+    assert not questions("不对不对，是我爱人的。") and not questions("你咋又要复印件？")
+    for question, reply in (("这就弄完了？", "弄完了，您拿好。"), ("那个软件叫个啥？", "“我的兰州”，我给您写下来。"),
+                            ("居住证是在你这儿弄吗？", "您好，我这里就能办，先拍个照。")):
+        turns = [GREET, ("citizen", 3, 6, question), ("staff", 6.5, 9, reply),
+                 ("staff", 20, 22, "请您为我的服务做个评价，您慢走。")]
+        assert not _found(turns, "A5-ANSWER", ACTS_ON)[0], question
+    passed = [GREET, ("citizen", 3, 6, "这就弄完了？"), ("staff", 6.5, 9, "您先在这儿签个字。"),
+              ("staff", 20, 22, "请您为我的服务做个评价，您慢走。")]
+    assert _found(passed, "A5-ANSWER", ACTS_ON)[0]

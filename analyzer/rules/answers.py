@@ -71,7 +71,7 @@ from dataclasses import dataclass
 #: Question words and patterns, matched on normalized (simplified, no punctuation) text.
 QUESTION_RE = re.compile(
     r"什么|为什么|怎么|怎样|哪|多少|多久|多长时间|多大|多远|几[个点天号月岁次]|谁|"
-    r"(能|可|会|是|有|要|对|行|好|用)不\1|可不可以|是否|有没有|请问"
+    r"(?<!不)(能|可|会|是|有|要|对|行|好|用)不\1|可不可以|是否|有没有|请问"
 )
 #: Final particles of a question, checked on the simplified text before normalization drops them.
 #: 嘛 at the end of a statement asserts (我又不是故意的嘛): it asks only with a question mark.
@@ -182,7 +182,8 @@ _FUNCTION_CHARS = set("的了吗呢吧啊呀哦嗯么是不在有要能我你您
 #: 就不能对一下？ 难道… 刚才咋没说呢？).
 RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就)[^，,。？?]{1,14}(?:吗|嘛|么)|难道|"
                         r"(?:就|都)不能[^，,。？?]{0,10}[吗嘛么？?]|"
-                        r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:说|讲|告诉|提)")
+                        r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:说|讲|告诉|提)|"
+                        r"(?:你|您)(?:咋|怎么|干嘛)(?:还|又|老)(?:问|要|让|叫)")  # 你怎么还问用途？ reproaches
 #: The citizen saying he does not know (不知道塞哪了, 忘了放哪儿): a statement, unless marked as a question.
 UNKNOWING = re.compile(r"不知道|不晓得|不清楚|忘了|记不得|想不起")
 
@@ -277,6 +278,20 @@ def is_request(question: Question) -> bool:
 #: Whether something is complete (够了吗, 齐了吧): 差 / 缺 / 少 answer it as well as 够 / 齐.
 _COMPLETE_Q = re.compile(r"够|齐|全")
 _COMPLETE_A = re.compile(r"够|齐|全|差|缺|少|还要|还得")
+
+
+#: The clerk saying it is done here (我这儿能开, 这儿就能办, 我们这里可以办): yes to "is it here?".
+_HERE_YES = re.compile(r"(?:我|我们|咱|咱们)?(?:这儿|这里|这边)(?:就|也|都)?(?:能|可以)(?:办|开|做|交|领|弄|给)")
+
+
+def _echoes_predicate(question: str, reply: str) -> bool:
+    """True when the reply opens on the last content word of a yes/no question (完了？ … 完了，…)."""
+    from analyzer.text.normalize import normalize
+
+    chars = _content_chars(question)
+    first = next((c for c in _CLAUSES.split(reply) if c.strip()), "")
+    head = normalize(first)
+    return bool(chars) and len(head) <= 4 and bool(head) and chars[-1] in head
 
 
 def _echoes_modal(question: str, reply: str) -> bool:
@@ -457,6 +472,12 @@ def _answers(question: Question, simple: str, *, first: bool,
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
             and (HERE.search(question.text) or _CONFIRM.search(question.text)):
         return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up
+    if first and "yesno" in question.kinds and _echoes_predicate(question.text, simple):
+        return True  # 这就完了？ … 完了，…: the question's own word said back
+    if first and re.search(r"啥|什么", question.text) and re.match(r"^[“\"「『]", simple):
+        return True  # 下个啥？ … “甘肃人社”，…: the thing named
+    if first and HERE.search(question.text) and _HERE_YES.search(simple):
+        return True  # 都在你这儿啥？ … 户籍证明我这儿能开
     if question.kinds & {"yesno", "who"} and _echoes_modal(question.text, simple) \
             and (first or heard is None or "yesno" in heard):  # later: 需要带执照 is no 需要本人吗
         return True
