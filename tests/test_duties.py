@@ -1255,3 +1255,17 @@ def test_replies_that_answer_a_yes_no_or_what_question_in_its_own_terms():
     passed = [GREET, ("citizen", 3, 6, "这就弄完了？"), ("staff", 6.5, 9, "您先在这儿签个字。"),
               ("staff", 20, 22, "请您为我的服务做个评价，您慢走。")]
     assert _found(passed, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_cold_refusal_met_by_pleas_and_plain_words_before_an_outburst_are_no_quarrel():
+    """One-sided heat is no quarrel: 下班了，明天再来 turned away (Articles 9 and 25) and the citizen
+    pleading twice is a refusal, not 你来我往; plain staff words said before the citizen's outburst
+    answer nothing of it. The same citizen answered with heat, back and forth, is a quarrel."""
+    turns = [GREET, ("citizen", 3, 5, "我来交社保，东西都带齐了。"), ("staff", 6, 8, "下班了，明天再来。"),
+             ("citizen", 9, 11, "这才四点多，你们不是六点才下班吗？"), ("staff", 12, 14, "下班了，明天再来吧。"),
+             ("citizen", 15, 17, "我跟单位请了假才来的，你这什么态度！"), ("staff", 18, 20, "下班了，明天再来。")]
+    assert not _found(turns, "A17-QUARREL", ACTS_ON)[0]
+    heated = [*turns[:6], ("staff", 18, 20, "我什么态度？你爱办不办，跟我嚷什么嚷！"),
+              ("citizen", 21, 23, "你这人怎么这样说话！我要投诉你！"), ("staff", 24, 26, "你去投诉好了，我就这样！")]
+    assert _found(heated, "A17-QUARREL", ACTS_ON)[0]
+

@@ -561,6 +561,8 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
         if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
             if f.start is None or f.end is None or _curt(f) or go_ahead(str(f.evidence)):
                 continue  # 嗯，讲。 hands the citizen the floor: no heat
+            if f.rule in COLD_REFUSALS:
+                continue  # 下班了，明天再来 turns the citizen away (Articles 9, 25): cold, not heated
             words |= {i for i, u in staff.around(f.start, f.end)
                       if u.start < f.end and f.start < u.end}
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
@@ -571,6 +573,8 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
             for i, u in enumerate(utts) if i in raised or i in words]
 
 
+#: Forbidden phrases that refuse or defer coldly (下班了，明天再来): no heat of a quarrel.
+COLD_REFUSALS: frozenset[str] = frozenset({"A9-F-01"})
 #: Characters (normalized) a staff reply needs to count as sharp in a quarrel: a curt
 #: 不行 or 等着 is cold at most (Article 6's to judge); answering heat with heat takes words.
 MIN_SHARP_CHARS = 3
@@ -590,7 +594,7 @@ def _sharp_replies(utts: Sequence[Utterance], upset: set[int], options: DutyOpti
 
     In a quarrel the clerk's words answer heat with heat (你嚷什么, 有意见?): read
     by the uncivil classifier at ``quarrel_uncivil_threshold``, below Article 6's
-    own threshold, and only within ``quarrel_window`` of the citizen's outburst,
+    own threshold, and only within ``quarrel_window`` after the citizen's outburst (a reply to it),
     in at least :data:`MIN_SHARP_CHARS` characters.
     """
     if classifier is None or not classifier.enabled or not upset:
@@ -599,9 +603,9 @@ def _sharp_replies(utts: Sequence[Utterance], upset: set[int], options: DutyOpti
 
     starts = sorted(utts[j].start for j in upset)
 
-    def near_upset(t: float) -> bool:  # an upset start within the window of t
+    def near_upset(t: float) -> bool:  # after an upset start, within the window: a reply to it
         at = bisect.bisect_left(starts, t - options.quarrel_window)
-        return at < len(starts) and starts[at] <= t + options.quarrel_window
+        return at < len(starts) and starts[at] <= t
 
     from analyzer.text.normalize import normalize
 
