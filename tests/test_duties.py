@@ -1269,3 +1269,15 @@ def test_a_cold_refusal_met_by_pleas_and_plain_words_before_an_outburst_are_no_q
               ("citizen", 21, 23, "你这人怎么这样说话！我要投诉你！"), ("staff", 24, 26, "你去投诉好了，我就这样！")]
     assert _found(heated, "A17-QUARREL", ACTS_ON)[0]
 
+
+def test_sent_on_again_in_words_after_saying_another_window_sent_him_is_a_run_around():
+    """The citizen says this is his third trip or that the other window sent him here, and the clerk
+    sends him off again in words (你还得去三号, 你再回税务那边去): a run-around even where no redirect
+    cue was heard. Sending him to pay and come back is the normal flow."""
+    came = ("citizen", 3, 8, "我这都跑第三趟了，六号窗口说要先在你这儿盖章。")
+    for reply in ("那不对，你还得去六号窗口。", "六号弄错了，你再下去跟他们说清楚。"):
+        turns = [GREET, came, ("staff", 9, 12, reply), ("citizen", 13, 14, "唉。"), CLOSE]
+        found = _found(turns, "A17-RUNAROUND", ACTS_ON)[0]
+        assert found and found[0].start == 9, reply
+    flow = [GREET, came, ("staff", 9, 12, "好，我给您盖，盖完您去二楼缴费再回来。"), ("citizen", 13, 14, "好。"), CLOSE]
+    assert not _found(flow, "A17-RUNAROUND", ACTS_ON)[0]

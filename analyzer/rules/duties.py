@@ -996,6 +996,17 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
             rule, "runaround", "staff", u.start, u.end, evidence=why,
             confidence=0.8 * cue.confidence,
             detail={"cue": cue.kind, "cue_source": cue.source, "utterance": cue.utterance}))
+    for i, u in enumerate(utts):  # 我这都第三趟了 … 你还得去派出所: sent on again in words
+        before = next((t for t in trips if t.start < u.start), None)
+        simple = to_simplified(u.text)
+        if before is None or u.speaker != "staff" or i in out or _asks_only(simple) \
+                or not (SENT_AGAIN.search(simple) or _SENT_TO.search(simple)) or COME_BACK.search(simple):
+            continue
+        out[i] = measure_finding(
+            rule, "runaround", "staff", u.start, u.end,
+            evidence=_("sent the citizen away again on a repeated trip (“%(trip)s”): “%(text)s”",
+                       trip=before.text, text=u.text),
+            confidence=0.7, detail={"cue": "sent_on_again", "cue_source": "pattern", "utterance": i})
     sent = {c.utterance for c in cues if c.kind == "not_ours"}
     for i, u in enumerate(utts):
         back = _came_from(utts, i) if u.speaker == "staff" and i not in out else None
@@ -1007,6 +1018,18 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
                        trip=back.text, text=u.text),
             confidence=0.7, detail={"cue": "sent_back", "cue_source": "pattern", "utterance": i})
     return [out[k] for k in sorted(out)]
+
+
+#: The clerk sending the citizen off again (你还得去派出所, 你再去八号问问, 你再下去跟他们说).
+SENT_AGAIN = re.compile(r"(?:再|还得|还要|还是得|还是|得)(?:去|回|下去|上去|过去|到)(?!来)")
+#: Words of the normal flow: go and come back here (去缴费再回来, 拿完凭证来我这儿), not a send-off.
+COME_BACK = re.compile(r"回来|回到这|来我这|再来找我|过来找我|缴费|交费|交钱")
+
+
+def _asks_only(simple: str) -> bool:
+    """True when every sentence of a staff utterance is a question (八号窗口说的？): it sends nobody."""
+    parts = [p for p in re.split(r"(?<=[。！!？?])", simple) if p.strip()]
+    return bool(parts) and all(p.rstrip().endswith(("？", "?")) for p in parts)
 
 
 #: A clerk's words sending the citizen to a named place (回七号窗口, 去医保窗口问): with his reply that he
