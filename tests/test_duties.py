@@ -1281,3 +1281,20 @@ def test_sent_on_again_in_words_after_saying_another_window_sent_him_is_a_run_ar
         assert found and found[0].start == 9, reply
     flow = [GREET, came, ("staff", 9, 12, "好，我给您盖，盖完您去二楼缴费再回来。"), ("citizen", 13, 14, "好。"), CLOSE]
     assert not _found(flow, "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_a_question_trailed_off_again_or_beside_a_redirect_is_still_owed():
+    """那补贴那个…… trails off asking again what was asked about the 补贴; a counter-question (带了没有？)
+    says no yes or no; and a clerk who sends the citizen elsewhere answers where to go, not a second
+    question of the same turn (how many years?)."""
+    turns = [GREET, ("citizen", 3, 8, "我来换老年证，顺便问一下，这个证能不能免公交费？"),
+             ("staff", 9, 10, "旧证给我。"), ("citizen", 11, 13, "给……那公交费那个……"),
+             ("staff", 14, 16, "照片带了没有？"), ("citizen", 17, 18, "带了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert f.start == 3 and f.end == 16  # to the reply to the repeat
+    told = [*turns[:4], ("staff", 14, 16, "能免，刷这个证就行。"), *turns[5:]]
+    assert not _found(told, "A5-ANSWER", ACTS_ON)[0]
+    away = [GREET, ("citizen", 3, 8, "你好，我想问下，申请廉租房是在这儿办吗？一般要排队几年？"),
+            ("staff", 9, 12, "这个我们窗口不管，你得找住建局。下一位。"), ("citizen", 13, 14, "唉。"), CLOSE]
+    found = _found(away, "A5-ANSWER", ACTS_ON)[0]
+    assert [f.detail["question"] for f in found] == ["一般要排队几年？"]

@@ -308,9 +308,11 @@ DONE = re.compile(r"^(?:行|好)了[。！!.…]*$")
 def says_yes_or_no(reply: str) -> bool:
     """True when a clause of ``reply`` opens or closes on a yes or a no (:data:`YES_NO`).
 
-    A clause that only closes the work (:data:`DONE`: 行了，这个弄完了) is no yes.
+    A clause that only closes the work (:data:`DONE`: 行了，这个弄完了) is no yes, nor is
+    one that asks back (带了没有？).
     """
     return any(YES_NO.search(c.strip()) and not DONE.match(c.strip())
+               and not c.strip().endswith(("？", "?"))  # 带了没有？ asks back, it says no no
                for c in _CLAUSES.split(_simple(reply)) if c.strip())
 
 
@@ -543,8 +545,10 @@ def found_it(text: str) -> bool:
     return bool(FOUND.search(_simple(text)))
 
 
-#: An elliptical question (那利率呢？ 费用呢): a topic and 呢, asking again what was asked about it.
-ELLIPTIC = re.compile(r"^(?:那|那么|还有|可|我的|你说的)?([\u4e00-\u9fff]{2,8}?)(?:呢|咧)[？?。.…!！~～]*$")
+#: An elliptical question (那利率呢？ 费用呢; trailing off: 那健康证…… / 多点执业的事……): a topic and
+#: 呢 or a trailing ellipsis, asking again what was asked about it.
+ELLIPTIC = re.compile(r"^(?:那|那么|还有|可|我的|你说的)?([\u4e00-\u9fff]{2,8}?)(?:呢|咧)[？?。.…!！~～]*$|"
+                      r"(?:^|[…。，,]|那)(?:那|那个|还有)?([\u4e00-\u9fff]{2,8}?)(?:那个|那事|的事儿?|这事)?(?:…|\.\.\.)+$")
 
 
 def elliptical(text: str, earlier: Sequence[Question]) -> list[Question]:
@@ -556,10 +560,11 @@ def elliptical(text: str, earlier: Sequence[Question]) -> list[Question]:
     """
     out = []
     for clause in (c.strip() for c in _CLAUSES.split(_simple(text))):
-        m = ELLIPTIC.match(clause)
+        m = ELLIPTIC.search(clause)
         if m is None or QUESTION_RE.search(clause) or questions(clause):
             continue  # a question of its own is judged as one
-        asked = next((q for q in reversed(earlier) if shares_content(q.text, m.group(1))), None)
+        topic = m.group(1) or m.group(2)
+        asked = next((q for q in reversed(earlier) if shares_content(q.text, topic)), None)
         if asked is not None:
             out.append(Question(clause, asked.kinds))
     return out

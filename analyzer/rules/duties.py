@@ -182,7 +182,14 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     episode, the last question of a phone call (the hang-up rule's), and a
     last question of a recording that may have been cut before the answer.
     """
-    from analyzer.rules.answers import RUSH_WORDS, calls_next, elliptical, is_request, questions
+    from analyzer.rules.answers import (
+        HERE,
+        RUSH_WORDS,
+        calls_next,
+        elliptical,
+        is_request,
+        questions,
+    )
     from analyzer.text.normalize import to_simplified
 
     rule = measure_rule(lexicon, "A5-ANSWER")
@@ -208,9 +215,10 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         sent_away = any(order[id(utts[j])] in redirected for j in before)
         vaguely = sent_away and any(SENT_OFF.search(to_simplified(utts[j].text)) for j in before) \
             and not any(names_destination(utts[j].text) for j in before)
-        asked = [(i, q) for i in turn if order[id(utts[i])] not in cued
+        asked = [(i, q) for i in turn
                  for q in [*questions(utts[i].text, short=vaguely), *elliptical(utts[i].text, earlier)]
-                 if not is_request(q) and not _self_answered(utts, i, q)]
+                 if not is_request(q) and not _self_answered(utts, i, q)
+                 and (order[id(utts[i])] not in cued or _asked_again(utts, i, q))]  # cued: A10/A18's
         earlier += [q for _, q in asked]
         if not asked:
             continue
@@ -223,8 +231,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
                     and (withheld := _where_withheld(rule, utts, i, q, window)):
                 out.append((q, withheld))
                 continue  # sent away with nowhere named, asked where, told nowhere again
-            if sent_on:
-                continue  # sent away in the response: Article 16's
+            if sent_on and (q.kinds & WHERE_KINDS or HERE.search(q.text)):
+                continue  # sent away in the response: where to go is Article 16's
             if any(id(utts[j]) in flagged for j in window[:1]) \
                     and not _asked_again(utts, window[0], q):
                 continue  # answered in forbidden or uncivil words: that article's (unless asked again)
