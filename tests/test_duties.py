@@ -1298,3 +1298,33 @@ def test_a_question_trailed_off_again_or_beside_a_redirect_is_still_owed():
             ("staff", 9, 12, "这个我们窗口不管，你得找住建局。下一位。"), ("citizen", 13, 14, "唉。"), CLOSE]
     found = _found(away, "A5-ANSWER", ACTS_ON)[0]
     assert [f.detail["question"] for f in found] == ["一般要排队几年？"]
+
+
+
+def test_a_presence_check_a_complete_list_kept_on_file_and_a_remark_on_time_tell_nothing_piecemeal():
+    """X也有吧？ checks a paper is there, it asks for no new one; 就这两样 … 其余的我先给您登记着 says the
+    list is complete (the rest is kept on file, not put off); 上回那位说三天就好 is about time, not about
+    what the last visit told him to bring."""
+    from analyzer.rules.materials import _is_new, earlier_visits, piecemeal
+    from analyzer.types import Cue, Interaction, Utterance
+
+    lex = load_lexicon()
+    utts = [Utterance("staff", 0, 2, "请把身份证和产权证给我。"), Utterance("citizen", 3, 4, "都在这儿。"),
+            Utterance("staff", 5, 8, "银行的授权书也有吧？好，有。请在这儿签字。")]
+    assert not _is_new(utts, Cue("materials_added", 2, 5, 8, utts[2].text, 0.8))
+    more = [*utts[:2], Utterance("staff", 5, 8, "还得要银行的授权书。")]
+    assert _is_new(more, Cue("materials_added", 2, 5, 8, more[2].text, 0.8))
+
+    def deferred(text):
+        inter = Interaction(id="m", channel="counter", utterances=[Utterance("staff", 0, 4, text)])
+        return piecemeal(inter, [Cue("materials_deferred", 0, 0, 4, text, 0.8)], lex)
+
+    assert not deferred("就这两样，都写在单子上了。其余的材料我先给您登记着，下次带这两样来就行。")
+    assert deferred("先把这两样补上，其余的材料下次再说。")
+
+    def earlier(text):
+        inter = Interaction(id="e", channel="counter", utterances=[Utterance("citizen", 0, 4, text)])
+        return earlier_visits(inter, [Cue("earlier_visit", 0, 0, 4, text, 0.8)], lex)
+
+    assert not earlier("上回那位同志说三天就好，能快点吗？")
+    assert earlier("上回那位同志就说了带户口本。")

@@ -202,7 +202,7 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
 
 #: A material that is no further demand on the citizen: found present (委托书也在, 都有, 都对), one of
 #: alternatives (有工友证明也算, 没合同也可以), or a form the clerk fills or gives (我帮您填, 这儿有).
-_NOT_ASKED = re.compile(r"(?:也|都)(?:在|有|对|齐)(?:了|的)?\s*(?:[，,。！!；;]|$)|都算|也算|也(?:可以|行)|"
+_NOT_ASKED = re.compile(r"(?:也|都)(?:在|有|对|齐)(?:了|的)?(?:吧|吗)?\s*(?:[，,。！!；;？?]|$)|都算|也算|也(?:可以|行)|"
                         r"我(?:帮|给|替)[您你](?:填|拿|打印|复印|写)|我来填|现场填|当场填|这儿有|这里有|我这有")
 
 
@@ -419,6 +419,8 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
     (去社区开就行 says where to get a paper, it lists none); additions are
     the cues' and :func:`added_by_words`.
     """
+    from analyzer.text.normalize import to_simplified
+
     rule = measure_rule(lexicon, "A18-PIECEMEAL")
     if rule is None:
         return []
@@ -433,7 +435,8 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
     out: dict[int, Finding] = {}
     for cue in staff_cues:
         if cue.kind == "materials_deferred":
-            out.setdefault(cue.utterance, _finding(rule, cue, "deferred", None, utts))
+            if not ALL_TOLD.search(to_simplified(utts[cue.utterance].text)):  # 就这两样…其余的我给您登记着
+                out.setdefault(cue.utterance, _finding(rule, cue, "deferred", None, utts))
             continue
         if cue.kind not in TOLD or _asks(utts[cue.utterance].text):
             continue
@@ -622,9 +625,16 @@ def _finding(rule: object, cue: Cue, how: str, first: Cue | None, utts: Sequence
     )
 
 
+#: Words about what the citizen was told to bring or do (材料, 带, 缺, 没说): an earlier-visit
+#: remark that is about the telling.
+ABOUT_TELLING = re.compile(r"材料|资料|手续|证件|带|缺|差|少|补|交|开|要|没说|没讲|没提|没告诉")
+
+
 def earlier_visits(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon
                    ) -> list[Finding]:
     """``A18-EARLIER``: the citizen says an earlier visit did not tell them everything."""
+    from analyzer.text.normalize import to_simplified
+
     rule = measure_rule(lexicon, "A18-EARLIER")
     if rule is None:
         return []
@@ -634,6 +644,8 @@ def earlier_visits(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexic
         if cue.kind != "earlier_visit":
             continue
         text = utts[cue.utterance].text if cue.utterance < len(utts) else cue.evidence
+        if not ABOUT_TELLING.search(to_simplified(text)) and not materials_named(text):
+            continue  # 上回那个同志说五天就行: the earlier visit's word on time, not on what to bring
         out.append(measure_finding(
             rule, "earlier_visit", "staff", cue.start, cue.end,
             evidence=_("about an earlier visit: the citizen said “%(text)s”", text=text),
