@@ -1328,3 +1328,18 @@ def test_a_presence_check_a_complete_list_kept_on_file_and_a_remark_on_time_tell
 
     assert not earlier("上回那位同志说三天就好，能快点吗？")
     assert earlier("上回那位同志就说了带户口本。")
+
+
+def test_business_taken_up_now_with_its_result_later_is_no_deferral():
+    """今天先给您录完，明天上午出证 / 这是您的受理单，三个工作日后来取: the work is done now, the later
+    day is the result's; 今天办不了，明天再来 puts the business itself off (Article 25)."""
+    from analyzer.rules.duties import SERVED_NOW
+
+    assert SERVED_NOW.search("今天先给您录完，明天上午出证，您十点以后来领。")
+    assert SERVED_NOW.search("好了，这是您的受理单，三个工作日后来取。")
+    assert not SERVED_NOW.search("今天办不了，明天再来吧。")
+    body = [GREET, ("citizen", 3, 5, "我来换驾驶证。")]
+    served = [*body, ("staff", 6, 10, "今天先给您录完，明天上午出证，您明天十点以后来领。"), ("citizen", 11, 12, "好。"), CLOSE]
+    assert not _found(served, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    put_off = [*body, ("staff", 6, 10, "今天办不了，您明天再来吧。"), ("citizen", 11, 12, "好吧。"), CLOSE]
+    assert _found(put_off, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]

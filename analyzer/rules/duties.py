@@ -889,16 +889,25 @@ def _said(interaction: Interaction, f: Finding) -> str:
     return " ".join(utts[i].text for i in idx if i < len(utts)) or str(f.evidence)
 
 
+#: The business taken up now, only its result later (今天录完，明天出照; 这是您的受理单，三个工作日):
+#: the later date is the result's, nothing is put off for the hour.
+SERVED_NOW = re.compile(r"(?:今天|现在|这就|马上)(?:就|先|给您|给你){0,2}(?:录|受理|收|办|弄|提交|录入)(?:完|好|了)|"
+                        r"受理单|受理凭证|受理回执|已经受理|材料(?:我)?收(?:了|下了)")
+
+
 def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options: DutyOptions,
                hours: str, charged: set[float], zones: HallZones | None) -> list[Finding]:
+    from analyzer.text.normalize import to_simplified
+
     out = []
     utts = interaction.utterances
     for cue in cues:
         if cue.kind != "deferral" or cue.utterance >= len(utts):
             continue
         u = utts[cue.utterance]
-        if not_ready(u.text) or tells_the_hours(utts, cue.utterance):
-            continue  # the matter not ready yet, or the hours told when asked: no deferral for the hour
+        if not_ready(u.text) or tells_the_hours(utts, cue.utterance) \
+                or SERVED_NOW.search(to_simplified(u.text)):
+            continue  # not ready yet, the hours told when asked, or served now (the result later)
         when = local_time(interaction, u.start, zones)
         if u.speaker == "citizen" or when is None or u.start in charged \
                 or not in_service_hours(when, interaction.hall, options):
