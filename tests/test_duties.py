@@ -1156,3 +1156,190 @@ def test_a_material_found_present_an_alternative_or_a_form_the_clerk_provides_ad
              ("staff", 7, 10, "要带营业执照、公司章程和租房合同。"), ("citizen", 11, 12, "都带了，给你。"),
              ("staff", 20, 24, later), ("citizen", 25, 26, "好。"), CLOSE]
     assert not _found(turns, "A18-PIECEMEAL", ACTS_ON)[0], later
+
+
+def test_an_addition_the_citizen_protests_was_not_told_at_once_is_piecemeal():
+    """The citizen's reply is the evidence: 你刚才咋不一块儿讲？ / 上回你说带房本就够了啊 right after the
+    clerk names a new paper makes that paper an addition, even with no earlier list in the visit;
+    after the protest, one more item asked after (还有一个，X你带了没？) is piecemeal too. 'You have
+    not told me yet' (还没说呢) asks for an answer, it protests nothing."""
+    body = [GREET, ("citizen", 3, 6, "我来给孩子办个转学手续，东西都在这儿。"), ("staff", 7, 8, "好，我瞧瞧。")]
+    added = ("staff", 30, 33, "另外还得开一张原学校的学籍证明。")
+    for protest in ("啊？你刚才咋不一块儿讲？", "上回你说带房本就够了啊。", "你能不能一下子说全了？"):
+        turns = [*body, added, ("citizen", 34, 36, protest), ("staff", 37, 39, "现在说也不晚。"), CLOSE]
+        found = _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]
+        assert [f.start for f in found] == [30] and found[0].detail["how"] == "protested", protest
+    calm = [*body, added, ("citizen", 34, 36, "行，我下午去学校开。"), CLOSE]
+    assert not _found(calm, "A18-PIECEMEAL", ACTS_ON)[0]
+    asked = [*body, added, ("citizen", 34, 36, "那学费多少你还没说呢。"), CLOSE]
+    assert not _found(asked, "A18-PIECEMEAL", ACTS_ON)[0]
+    more = [*body, added, ("citizen", 34, 36, "开学籍证明？之前没说过要这个啊。"),
+            ("staff", 37, 40, "还有一个，孩子的预防接种证你带了没？"), ("citizen", 41, 42, "也没有。"), CLOSE]
+    found = _found(more, "A18-PIECEMEAL", ACTS_ON)[0]
+    assert [f.start for f in found] == [30, 37]
+    unfit = [*body, ("staff", 30, 33, "您这个不符合条件，办不了。"), ("citizen", 34, 36, "你咋不早说？"), CLOSE]
+    assert not _found(unfit, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_a_question_the_citizen_has_to_ask_again_is_read_strictly():
+    """Asked twice: the citizen's repeat (那到底几天能拿？, an elliptical 那手续费呢？, an insisting
+    我问你能不能…) says the first reply did not answer, so it is not taken as an answer leniently;
+    left unanswered, one finding runs from the first asking to the reply to the last one. An answer
+    after the repeat, or a new question about the same thing, is no lapse."""
+    asked = [GREET, ("citizen", 3, 6, "我来领结婚证的补证，多少天能拿到？"),
+             ("staff", 7, 9, "您这个是在本区登记的吧？"), ("citizen", 10, 12, "对。那到底多少天能拿到？"),
+             ("staff", 13, 16, "材料没问题，回去等通知吧。"), CLOSE]
+    (f,) = _found(asked, "A5-ANSWER", ACTS_ON)[0]
+    assert f.start == 3 and f.end == 16
+    told = [*asked[:4], ("staff", 13, 16, "五个工作日。"), CLOSE]
+    assert not _found(told, "A5-ANSWER", ACTS_ON)[0]
+    fee = [GREET, ("citizen", 3, 6, "换个新本，手续费多少？"), ("staff", 7, 9, "您先把这张表填了。"),
+           ("citizen", 10, 11, "那手续费呢？"), ("staff", 12, 14, "填好给我。"), CLOSE]
+    (f,) = _found(fee, "A5-ANSWER", ACTS_ON)[0]
+    assert f.start == 3 and f.end == 14 and f.detail["asked_again"] == ["那手续费呢？"]
+    asked_back = [*fee[:2], ("staff", 7, 9, "您是换本还是补本？"), fee[3], ("staff", 12, 14, "不收手续费。"), CLOSE]
+    assert not _found(asked_back, "A5-ANSWER", ACTS_ON)[0]
+    new_about = [GREET, ("citizen", 3, 6, "在手机上怎么认证？"), ("staff", 7, 10, "下个App，点认证，刷脸就行。"),
+                 ("citizen", 11, 13, "刷脸是对着手机吗？"), ("staff", 14, 16, "对，看着镜头。"), CLOSE]
+    assert not _found(new_about, "A5-ANSWER", ACTS_ON)[0]
+    yes_then = [GREET, ("citizen", 3, 6, "结婚证也得带来啊？"), ("staff", 7, 9, "得带。没有结婚证办不了。"),
+                ("citizen", 10, 12, "那就缺结婚证？"), ("staff", 13, 14, "对。"), CLOSE]
+    assert not _found(yes_then, "A5-ANSWER", ACTS_ON)[0]  # a further yes/no, no repeat
+
+
+def test_where_asked_after_being_sent_off_to_nowhere_needs_a_destination():
+    """Sent off with nothing named (你去别处打听打听), the citizen asks where, then (那去哪儿？ 那归谁管？)
+    and is again told no place (反正不在我这儿, 这我也讲不清): the question is unanswered, beside Article
+    16's vague redirect. Told a concrete place it is answered; after a bare 不归我们管 (sent nowhere yet)
+    the vague reply to "where?" is the redirect itself, Article 16's only."""
+    body = [GREET, ("citizen", 3, 6, "我想给院子里的老树办个砍伐手续。"),
+            ("staff", 7, 9, "这事我们不管，你去别处打听打听。")]
+    for ask, reply in (("那去哪儿？", "反正不在我这儿。"), ("那归谁管呢？", "这我也讲不清。")):
+        turns = [*body, ("citizen", 10, 11, ask), ("staff", 12, 14, reply), ("citizen", 15, 16, "唉。")]
+        (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+        assert f.start == 10 and f.end == 14 and f.detail["after_vague_redirect"], ask
+    told = [*body, ("citizen", 10, 11, "那去哪儿？"), ("staff", 12, 14, "园林局，人民路26号。"), ("citizen", 15, 16, "好。")]
+    assert not _found(told, "A5-ANSWER", ACTS_ON)[0]
+    bare = [*body[:2], ("staff", 7, 9, "这事不归我们管。"), ("citizen", 10, 11, "那去哪儿？"),
+            ("staff", 12, 14, "反正不在我这儿。"), ("citizen", 15, 16, "唉。")]
+    assert not _found(bare, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_ringing_an_office_by_name_or_looking_it_up_online_points_nowhere():
+    """打房管局的电话问问 / 你打电话到房管局问 names the office to ring, not a number or a place to go;
+    网上查一下嘛 (without 上网) sends the citizen to search: both are vague redirects. Going there, or
+    the number, is concrete."""
+    from analyzer.rules.destinations import names_destination
+
+    assert not names_destination("这个不归我们管，你打房管局的电话问问。")
+    assert not names_destination("你打电话到房管局问，号码自己找找。")
+    assert names_destination("你直接到房管局二楼去办。")
+    turns = [GREET, ("citizen", 3, 6, "我想问问老房子加装电梯的补贴怎么申请？"),
+             ("staff", 7, 10, "这个就网上查一下嘛，都有。"), ("citizen", 11, 12, "哦。"), CLOSE]
+    assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
+
+
+def test_replies_that_answer_a_yes_no_or_what_question_in_its_own_terms():
+    """Answers an inspector accepts though no yes/no word opens them: the question's own word said
+    back (这就弄完了？ … 弄完了，…), the thing named in quotes (叫个啥？ … “XX通”，…), the clerk saying it is
+    done here (是在你这儿吗？ … 我这里就能办); a repeated denial (不对不对) asks nothing, nor does a
+    reproach (你咋又要复印件？)."""
+    from analyzer.rules.answers import questions
+
+    assert not questions("不对不对，是我爱人的。") and not questions("你咋又要复印件？")
+    for question, reply in (("这就弄完了？", "弄完了，您拿好。"), ("那个软件叫个啥？", "“我的兰州”，我给您写下来。"),
+                            ("居住证是在你这儿弄吗？", "您好，我这里就能办，先拍个照。")):
+        turns = [GREET, ("citizen", 3, 6, question), ("staff", 6.5, 9, reply),
+                 ("staff", 20, 22, "请您为我的服务做个评价，您慢走。")]
+        assert not _found(turns, "A5-ANSWER", ACTS_ON)[0], question
+    passed = [GREET, ("citizen", 3, 6, "这就弄完了？"), ("staff", 6.5, 9, "您先在这儿签个字。"),
+              ("staff", 20, 22, "请您为我的服务做个评价，您慢走。")]
+    assert _found(passed, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_cold_refusal_met_by_pleas_and_plain_words_before_an_outburst_are_no_quarrel():
+    """One-sided heat is no quarrel: 下班了，明天再来 turned away (Articles 9 and 25) and the citizen
+    pleading twice is a refusal, not 你来我往; plain staff words said before the citizen's outburst
+    answer nothing of it. The same citizen answered with heat, back and forth, is a quarrel."""
+    turns = [GREET, ("citizen", 3, 5, "我来交社保，东西都带齐了。"), ("staff", 6, 8, "下班了，明天再来。"),
+             ("citizen", 9, 11, "这才四点多，你们不是六点才下班吗？"), ("staff", 12, 14, "下班了，明天再来吧。"),
+             ("citizen", 15, 17, "我跟单位请了假才来的，你这什么态度！"), ("staff", 18, 20, "下班了，明天再来。")]
+    assert not _found(turns, "A17-QUARREL", ACTS_ON)[0]
+    heated = [*turns[:6], ("staff", 18, 20, "我什么态度？你爱办不办，跟我嚷什么嚷！"),
+              ("citizen", 21, 23, "你这人怎么这样说话！我要投诉你！"), ("staff", 24, 26, "你去投诉好了，我就这样！")]
+    assert _found(heated, "A17-QUARREL", ACTS_ON)[0]
+
+
+def test_sent_on_again_in_words_after_saying_another_window_sent_him_is_a_run_around():
+    """The citizen says this is his third trip or that the other window sent him here, and the clerk
+    sends him off again in words (你还得去三号, 你再回税务那边去): a run-around even where no redirect
+    cue was heard. Sending him to pay and come back is the normal flow."""
+    came = ("citizen", 3, 8, "我这都跑第三趟了，六号窗口说要先在你这儿盖章。")
+    for reply in ("那不对，你还得去六号窗口。", "六号弄错了，你再下去跟他们说清楚。"):
+        turns = [GREET, came, ("staff", 9, 12, reply), ("citizen", 13, 14, "唉。"), CLOSE]
+        found = _found(turns, "A17-RUNAROUND", ACTS_ON)[0]
+        assert found and found[0].start == 9, reply
+    flow = [GREET, came, ("staff", 9, 12, "好，我给您盖，盖完您去二楼缴费再回来。"), ("citizen", 13, 14, "好。"), CLOSE]
+    assert not _found(flow, "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_a_question_trailed_off_again_or_beside_a_redirect_is_still_owed():
+    """那补贴那个…… trails off asking again what was asked about the 补贴; a counter-question (带了没有？)
+    says no yes or no; and a clerk who sends the citizen elsewhere answers where to go, not a second
+    question of the same turn (how many years?)."""
+    turns = [GREET, ("citizen", 3, 8, "我来换老年证，顺便问一下，这个证能不能免公交费？"),
+             ("staff", 9, 10, "旧证给我。"), ("citizen", 11, 13, "给……那公交费那个……"),
+             ("staff", 14, 16, "照片带了没有？"), ("citizen", 17, 18, "带了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert f.start == 3 and f.end == 16  # to the reply to the repeat
+    told = [*turns[:4], ("staff", 14, 16, "能免，刷这个证就行。"), *turns[5:]]
+    assert not _found(told, "A5-ANSWER", ACTS_ON)[0]
+    away = [GREET, ("citizen", 3, 8, "你好，我想问下，申请廉租房是在这儿办吗？一般要排队几年？"),
+            ("staff", 9, 12, "这个我们窗口不管，你得找住建局。下一位。"), ("citizen", 13, 14, "唉。"), CLOSE]
+    found = _found(away, "A5-ANSWER", ACTS_ON)[0]
+    assert [f.detail["question"] for f in found] == ["一般要排队几年？"]
+
+
+
+def test_a_presence_check_a_complete_list_kept_on_file_and_a_remark_on_time_tell_nothing_piecemeal():
+    """X也有吧？ checks a paper is there, it asks for no new one; 就这两样 … 其余的我先给您登记着 says the
+    list is complete (the rest is kept on file, not put off); 上回那位说三天就好 is about time, not about
+    what the last visit told him to bring."""
+    from analyzer.rules.materials import _is_new, earlier_visits, piecemeal
+    from analyzer.types import Cue, Interaction, Utterance
+
+    lex = load_lexicon()
+    utts = [Utterance("staff", 0, 2, "请把身份证和产权证给我。"), Utterance("citizen", 3, 4, "都在这儿。"),
+            Utterance("staff", 5, 8, "银行的授权书也有吧？好，有。请在这儿签字。")]
+    assert not _is_new(utts, Cue("materials_added", 2, 5, 8, utts[2].text, 0.8))
+    more = [*utts[:2], Utterance("staff", 5, 8, "还得要银行的授权书。")]
+    assert _is_new(more, Cue("materials_added", 2, 5, 8, more[2].text, 0.8))
+
+    def deferred(text):
+        inter = Interaction(id="m", channel="counter", utterances=[Utterance("staff", 0, 4, text)])
+        return piecemeal(inter, [Cue("materials_deferred", 0, 0, 4, text, 0.8)], lex)
+
+    assert not deferred("就这两样，都写在单子上了。其余的材料我先给您登记着，下次带这两样来就行。")
+    assert deferred("先把这两样补上，其余的材料下次再说。")
+
+    def earlier(text):
+        inter = Interaction(id="e", channel="counter", utterances=[Utterance("citizen", 0, 4, text)])
+        return earlier_visits(inter, [Cue("earlier_visit", 0, 0, 4, text, 0.8)], lex)
+
+    assert not earlier("上回那位同志说三天就好，能快点吗？")
+    assert earlier("上回那位同志就说了带户口本。")
+
+
+def test_business_taken_up_now_with_its_result_later_is_no_deferral():
+    """今天先给您录完，明天上午出证 / 这是您的受理单，三个工作日后来取: the work is done now, the later
+    day is the result's; 今天办不了，明天再来 puts the business itself off (Article 25)."""
+    from analyzer.rules.duties import SERVED_NOW
+
+    assert SERVED_NOW.search("今天先给您录完，明天上午出证，您十点以后来领。")
+    assert SERVED_NOW.search("好了，这是您的受理单，三个工作日后来取。")
+    assert not SERVED_NOW.search("今天办不了，明天再来吧。")
+    body = [GREET, ("citizen", 3, 5, "我来换驾驶证。")]
+    served = [*body, ("staff", 6, 10, "今天先给您录完，明天上午出证，您明天十点以后来领。"), ("citizen", 11, 12, "好。"), CLOSE]
+    assert not _found(served, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    put_off = [*body, ("staff", 6, 10, "今天办不了，您明天再来吧。"), ("citizen", 11, 12, "好吧。"), CLOSE]
+    assert _found(put_off, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]

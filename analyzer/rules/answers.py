@@ -71,7 +71,7 @@ from dataclasses import dataclass
 #: Question words and patterns, matched on normalized (simplified, no punctuation) text.
 QUESTION_RE = re.compile(
     r"什么|为什么|怎么|怎样|哪|多少|多久|多长时间|多大|多远|几[个点天号月岁次]|谁|"
-    r"(能|可|会|是|有|要|对|行|好|用)不\1|可不可以|是否|有没有|请问"
+    r"(?<!不)(能|可|会|是|有|要|对|行|好|用)不\1|可不可以|是否|有没有|请问"
 )
 #: Final particles of a question, checked on the simplified text before normalization drops them.
 #: 嘛 at the end of a statement asserts (我又不是故意的嘛): it asks only with a question mark.
@@ -93,13 +93,13 @@ QUESTION_KINDS: dict[str, re.Pattern[str]] = {
                        r"[本续]费|收不收|交不交|掏钱|几个钱"),
     "time": re.compile(r"多久|多长时间|几天|什么时候|啥时候|几号|几点|哪天|多快|当天|"
                        r"(?:今天|马上|现在|这会儿?|眼下|立马)(?:就|还)?(?:能|可以|办|给)|"
-                       r"要等|等多|几个工作日|啥时|何时|多会儿"),
+                       r"要等|等多|几个工作日|啥时|何时|多会儿|多少(?:个)?(?:天|工作日|小时|分钟|日子)"),
     "place": re.compile(r"哪儿|哪里|哪边|[在去搁放扔塞]哪|什么地方|啥地方|几楼|哪个窗口|几号窗口|哪个部门|"
                         r"往哪|哪一个窗口|哪层|哪搭|阿达|哪达|哪嘎达"),
     "material": re.compile(r"带什么|要什么材料|需要什么|带啥|要啥|什么材料|哪些材料|啥材料|什么证|"
                            r"要带|带不带|需要带|要不要带|证件|复印件|照片|"
                            r"(?:本|证|照|件|明|表|书)(?:也|还)?(?:要不要|要吗|用不用|用吗|需要吗|需不需要|得带|带吗)"),
-    "way": re.compile(r"怎么|如何|咋|怎样|流程|步骤|手续|咋个|咋整|怎么弄|怎么办"),
+    "way": re.compile(r"怎么|如何|咋|怎样|流程|步骤|手续(?!费)|咋个|咋整|怎么弄|怎么办"),
     "who": re.compile(r"谁|哪位|本人|代办|替|帮.{0,3}(?:签|办|领)|委托"),
     "amount": re.compile(r"多少|几个|几份|几张|几次|几年|几岁|多大"),
     "which": re.compile(r"哪个|哪一个|哪种|哪样|哪项|哪一栏|哪一项|叫啥|叫什么|是啥|是什么"),
@@ -182,7 +182,8 @@ _FUNCTION_CHARS = set("的了吗呢吧啊呀哦嗯么是不在有要能我你您
 #: 就不能对一下？ 难道… 刚才咋没说呢？).
 RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就)[^，,。？?]{1,14}(?:吗|嘛|么)|难道|"
                         r"(?:就|都)不能[^，,。？?]{0,10}[吗嘛么？?]|"
-                        r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:说|讲|告诉|提)")
+                        r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:说|讲|告诉|提)|"
+                        r"(?:你|您)(?:咋|怎么|干嘛)(?:还|又|老)(?:问|要|让|叫)")  # 你怎么还问用途？ reproaches
 #: The citizen saying he does not know (不知道塞哪了, 忘了放哪儿): a statement, unless marked as a question.
 UNKNOWING = re.compile(r"不知道|不晓得|不清楚|忘了|记不得|想不起")
 
@@ -201,12 +202,13 @@ def _simple(text: str) -> str:
     return to_simplified(text).strip()
 
 
-def questions(text: str, *, rhetorical: bool = False) -> list[Question]:
+def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> list[Question]:
     """The questions of one citizen utterance, in order (empty when it asks nothing).
 
     A rhetorical question (:data:`RHETORICAL`: 不是两点半吗？) and a statement of
     not knowing (:data:`UNKNOWING`) ask nothing, unless ``rhetorical`` (what an
-    outburst asks, for calming it).
+    outburst asks, for calming it). With ``short``, a place question under
+    :data:`MIN_QUESTION_CHARS` counts too (那去哪儿？ after being sent away).
     """
     from analyzer.text.normalize import normalize
 
@@ -224,7 +226,8 @@ def questions(text: str, *, rhetorical: bool = False) -> list[Question]:
         if kinds & {"cost", "time"}:
             kinds -= {"amount"}  # 多少钱, 几天: the money or the time is the amount asked
         out.append(Question(clause, kinds or frozenset({"yesno"})))
-    return [q for q in _merge(out) if len(normalize(q.text)) >= MIN_QUESTION_CHARS]
+    return [q for q in _merge(out)  # 啊？ 啥？ ask to repeat; with ``short``, 那去哪儿？ asks a place
+            if len(normalize(q.text)) >= MIN_QUESTION_CHARS or (short and "place" in q.kinds)]
 
 
 def _merge(found: list[Question]) -> list[Question]:
@@ -277,6 +280,20 @@ _COMPLETE_Q = re.compile(r"够|齐|全")
 _COMPLETE_A = re.compile(r"够|齐|全|差|缺|少|还要|还得")
 
 
+#: The clerk saying it is done here (我这儿能开, 这儿就能办, 我们这里可以办): yes to "is it here?".
+_HERE_YES = re.compile(r"(?:我|我们|咱|咱们)?(?:这儿|这里|这边)(?:就|也|都)?(?:能|可以)(?:办|开|做|交|领|弄|给)")
+
+
+def _echoes_predicate(question: str, reply: str) -> bool:
+    """True when the reply opens on the last content word of a yes/no question (完了？ … 完了，…)."""
+    from analyzer.text.normalize import normalize
+
+    chars = _content_chars(question)
+    first = next((c for c in _CLAUSES.split(reply) if c.strip()), "")
+    head = normalize(first)
+    return bool(chars) and len(head) <= 4 and bool(head) and chars[-1] in head
+
+
 def _echoes_modal(question: str, reply: str) -> bool:
     asked = {m.group(0) for m in MODALS.finditer(question)}
     if any(m.group(0) in asked for m in MODALS.finditer(reply)):
@@ -291,9 +308,11 @@ DONE = re.compile(r"^(?:行|好)了[。！!.…]*$")
 def says_yes_or_no(reply: str) -> bool:
     """True when a clause of ``reply`` opens or closes on a yes or a no (:data:`YES_NO`).
 
-    A clause that only closes the work (:data:`DONE`: 行了，这个弄完了) is no yes.
+    A clause that only closes the work (:data:`DONE`: 行了，这个弄完了) is no yes, nor is
+    one that asks back (带了没有？).
     """
     return any(YES_NO.search(c.strip()) and not DONE.match(c.strip())
+               and not c.strip().endswith(("？", "?"))  # 带了没有？ asks back, it says no no
                for c in _CLAUSES.split(_simple(reply)) if c.strip())
 
 
@@ -455,6 +474,12 @@ def _answers(question: Question, simple: str, *, first: bool,
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
             and (HERE.search(question.text) or _CONFIRM.search(question.text)):
         return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up
+    if first and "yesno" in question.kinds and _echoes_predicate(question.text, simple):
+        return True  # 这就完了？ … 完了，…: the question's own word said back
+    if first and re.search(r"啥|什么", question.text) and re.match(r"^[“\"「『]", simple):
+        return True  # 下个啥？ … “甘肃人社”，…: the thing named
+    if first and HERE.search(question.text) and _HERE_YES.search(simple):
+        return True  # 都在你这儿啥？ … 户籍证明我这儿能开
     if question.kinds & {"yesno", "who"} and _echoes_modal(question.text, simple) \
             and (first or heard is None or "yesno" in heard):  # later: 需要带执照 is no 需要本人吗
         return True
@@ -518,6 +543,60 @@ FOUND = re.compile(r"找着了|找到了|找见了|摸着了|在这儿?呢|在�
 def found_it(text: str) -> bool:
     """True when a citizen's words say he found what he asked after (:data:`FOUND`)."""
     return bool(FOUND.search(_simple(text)))
+
+
+#: An elliptical question (那利率呢？ 费用呢; trailing off: 那健康证…… / 多点执业的事……): a topic and
+#: 呢 or a trailing ellipsis, asking again what was asked about it.
+ELLIPTIC = re.compile(r"^(?:那|那么|还有|可|我的|你说的)?([\u4e00-\u9fff]{2,8}?)(?:呢|咧)[？?。.…!！~～]*$|"
+                      r"(?:^|[…。，,]|那)(?:那|那个|还有)?([\u4e00-\u9fff]{2,8}?)(?:那个|那事|的事儿?|这事)?(?:…|\.\.\.)+$")
+
+
+def elliptical(text: str, earlier: Sequence[Question]) -> list[Question]:
+    """The elliptical repeats in a citizen utterance (:data:`ELLIPTIC`) of questions in ``earlier``.
+
+    A bare 那利率呢 asks nothing of its own; it asks again the earlier question
+    about the same thing (利率是多少？), with that question's kinds. Alone it is a
+    statement (在这儿呢), so only a topic an earlier question raised counts.
+    """
+    out = []
+    for clause in (c.strip() for c in _CLAUSES.split(_simple(text))):
+        m = ELLIPTIC.search(clause)
+        if m is None or QUESTION_RE.search(clause) or questions(clause):
+            continue  # a question of its own is judged as one
+        topic = m.group(1) or m.group(2)
+        asked = next((q for q in reversed(earlier) if shares_content(q.text, topic)), None)
+        if asked is not None:
+            out.append(Question(clause, asked.kinds))
+    return out
+
+
+def asks_again(question: Question, text: str) -> bool:
+    """True when citizen words ``text`` ask ``question`` again, in full or elliptically.
+
+    A question again is one of the same specific kind (:data:`SPECIFIC`) about the
+    same thing (几天到账？ … 几天能到？), or of the same kind sharing a word and
+    insisting (:data:`INSIST`: 还能补吗？ … 我问你能不能补！); 手机上咋弄？ …
+    要对着手机吗？ asks something new, and 要户口本啊？ … 就差户口本？ goes on to another
+    yes or no.
+    """
+    return any(r.kinds & question.kinds and (
+        (same_question(question, r) and r.kinds & question.kinds & SPECIFIC)
+        or (INSIST.search(r.text) and _shares_char(question.text, r.text))) for r in questions(text)) \
+        or bool(elliptical(text, [question]))
+
+
+#: The citizen insisting on what he asked (我问你…, 到底, 我就问, 究竟): a question of the same kind
+#: sharing one content word with an earlier one asks it again (还能补吗？ … 我问你能不能补！).
+INSIST = re.compile(r"我(?:是|就|只)?问(?:你|您)?|到底|究竟|我就想知道|我是说")
+
+
+def _shares_char(a: str, b: str) -> bool:
+    """A content character in common, other than the generic verbs of a visit (办, 弄, 问, 说)."""
+    return bool((set(_content_chars(a)) & set(_content_chars(b))) - _GENERIC_CHARS)
+
+
+#: Characters every visit's questions share (办不办, 问一下): no sign of the same question.
+_GENERIC_CHARS = frozenset("办弄问说事搞做")
 
 
 def same_question(a: Question, b: Question) -> bool:

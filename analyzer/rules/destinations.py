@@ -51,9 +51,9 @@ _GENERIC = re.compile(r"^(?:别的|其他|其它|那边|这边|这个|那个|相
                       r"咱们|人家|别处|外面|哪个|什么|一个|各|本|该)?$")
 
 #: Sending the citizen to phone (打个电话问问, 电话咨询): concrete only with the number itself.
-_PHONE = re.compile(r"打(?:个|一个|一下|一通)?电话|电话(?:问|咨询|联系|打过去)|致电|打过去问")
+_PHONE = re.compile(r"打(?:个|一个|一下|一通)?电话|打[^，,。！!？?]{1,8}的?电话|电话(?:问|咨询|联系|打过去)|致电|打过去问")
 #: Going there in person (去民政局, 到街道办): an office named as a place to go is concrete.
-_GO = re.compile(r"(?:去|到|上|跑)[^，,。打]{0,8}$")
+_GO = re.compile(r"(?<!电话)(?:去|到|上|跑)[^，,。打]{0,8}$")  # 打电话到公积金中心 rings, it goes nowhere
 
 
 def names_destination(text: str) -> bool:

@@ -46,6 +46,7 @@ Article 16 (首问负责) is an owed reply of :mod:`analyzer.rules.context`: a
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -61,6 +62,7 @@ from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
 from analyzer.rules.civility import drop_pickups, go_ahead, remark_findings
 from analyzer.rules.context import owing
+from analyzer.rules.destinations import names_destination
 from analyzer.rules.materials import earlier_visits, piecemeal
 from analyzer.types import Cue, Finding, Interaction, RingResult, Utterance
 
@@ -180,7 +182,14 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     episode, the last question of a phone call (the hang-up rule's), and a
     last question of a recording that may have been cut before the answer.
     """
-    from analyzer.rules.answers import RUSH_WORDS, calls_next, is_request, questions
+    from analyzer.rules.answers import (
+        HERE,
+        RUSH_WORDS,
+        calls_next,
+        elliptical,
+        is_request,
+        questions,
+    )
     from analyzer.text.normalize import to_simplified
 
     rule = measure_rule(lexicon, "A5-ANSWER")
@@ -197,33 +206,104 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior, RUSH_RULES)
                if not RUSH_WORDS.search(to_simplified(interaction.utterances[i].text))}
     opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
-    out = []
+    out: list[tuple[Any, Finding]] = []
+    earlier: list[Any] = []  # the citizen's questions so far (an elliptical 那利率呢 asks one again)
     for n, turn in enumerate(turns):
         if utts[turn[0]].speaker != "citizen":
             continue
-        asked = [(i, q) for i in turn if order[id(utts[i])] not in cued
-                 for q in questions(utts[i].text)
-                 if not is_request(q) and not _self_answered(utts, i, q)]
+        before = turns[n - 1] if n and utts[turns[n - 1][0]].speaker != "citizen" else []
+        sent_away = any(order[id(utts[j])] in redirected for j in before)
+        vaguely = sent_away and any(SENT_OFF.search(to_simplified(utts[j].text)) for j in before) \
+            and not any(names_destination(utts[j].text) for j in before)
+        asked = [(i, q) for i in turn
+                 for q in [*questions(utts[i].text, short=vaguely), *elliptical(utts[i].text, earlier)]
+                 if not is_request(q) and not _self_answered(utts, i, q)
+                 and (order[id(utts[i])] not in cued or _asked_again(utts, i, q))]  # cued: A10/A18's
+        earlier += [q for _, q in asked]
         if not asked:
             continue
         heard = heard if heard is not None else _heard_answers(utts, options)
         window, until = _response(utts, turns, n, [q for _, q in asked])
-        before = turns[n - 1] if n and utts[turns[n - 1][0]].speaker != "citizen" else []
-        if any(order[id(utts[j])] in redirected for j in _first_turn(utts, window)):
-            continue  # sent away in the response: Article 16's
-        sent_away = any(order[id(utts[j])] in redirected for j in before)
+        sent_on = any(order[id(utts[j])] in redirected for j in _first_turn(utts, window))
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
-            if any(id(utts[j]) in flagged for j in window[:1]):
-                continue  # answered in forbidden or uncivil words: that article's, not this one
+            if vaguely and (q.kinds & {"place"} or ("who" in q.kinds and WHOSE.search(q.text))) \
+                    and (withheld := _where_withheld(rule, utts, i, q, window)):
+                out.append((q, withheld))
+                continue  # sent away with nowhere named, asked where, told nowhere again
+            if sent_on and (q.kinds & WHERE_KINDS or HERE.search(q.text)):
+                continue  # sent away in the response: where to go is Article 16's
+            if any(id(utts[j]) in flagged for j in window[:1]) \
+                    and not _asked_again(utts, window[0], q):
+                continue  # answered in forbidden or uncivil words: that article's (unless asked again)
             if sent_away and q.kinds & WHERE_KINDS \
                     and not any(calls_next(utts[j].text) for j in window[:1]):
                 continue  # where to go, once sent away: Article 16's (unless met with 下一位)
             finding = _unanswered(interaction, hits, rule, options, utts, i, q, window, until,
                                   ignored, others, heard, opening=n == opening)
             if finding is not None:
-                out.append(finding)
-    return out
+                out.append((q, finding))
+    return _merge_repeats(out)
+
+
+def _asked_again(utts: Sequence[Utterance], after: int, q: Any) -> bool:
+    """True when a citizen utterance after ``after`` asks ``q`` again (:func:`~analyzer.rules.answers.asks_again`)."""
+    from analyzer.rules.answers import asks_again
+
+    return any(utts[k].speaker == "citizen" and asks_again(q, utts[k].text) for k in range(after + 1, len(utts)))
+
+
+def _merge_repeats(found: list[tuple[Any, Finding]]) -> list[Finding]:
+    """One finding per question: a question asked again and left again joins its first asking's.
+
+    The finding then spans from the first asking to the reply to the last one.
+    """
+    from analyzer.rules.answers import asks_again
+
+    out: list[tuple[Any, Finding]] = []
+    for q, f in found:
+        k = next((k for k, (p, _) in enumerate(out) if asks_again(p, q.text)), None)
+        if k is None:
+            out.append((q, f))
+            continue
+        p, first = out[k]
+        end = max(t for t in (first.end, first.start, f.end, f.start) if t is not None)
+        out[k] = (p, dataclasses.replace(first, end=end, detail={
+            **first.detail, "asked_again": [*first.detail.get("asked_again", []), f.detail["question"]]}))
+    return [f for _, f in out]
+
+
+#: Sending the citizen off to ask or go elsewhere (你去别的地方问问, 上那边问去, 到外面打听): the
+#: redirect itself, vague when nothing is named. A bare 不归我们管 sends nowhere yet: a vague
+#: reply to the "where, then?" after it is the redirect (Article 16's), not a second lapse.
+SENT_OFF = re.compile(r"(?:去|到|上|找)[^。，,！!？?]{0,8}(?:问|办|看|找|打听)|问问|问去|打听|别处|别的地方|"
+                      r"其他地方|其它地方")
+#: A who-question asking whose matter it is (那归谁管？ 找谁办？), not a retort (不跟你喊跟谁喊？).
+WHOSE = re.compile(r"归谁|谁管|谁负责|找谁|谁办|谁家|哪家|哪个单位|哪个部门")
+
+
+def _where_withheld(rule: Any, utts: Sequence[Utterance], i: int, q: Any, window: list[int]
+                    ) -> Finding | None:
+    """``A5-ANSWER`` for "where, then?" after a redirect that named no destination, answered with none.
+
+    The citizen sent off with nowhere named (:data:`SENT_OFF`: 去别的地方问问) asks
+    where to go (那去哪儿？ 那归谁管？) and the staff's reply again names no concrete
+    destination (:func:`~analyzer.rules.destinations.names_destination`: 反正不在这儿,
+    这我说不好): the question is left unanswered, beside Article 16's vague
+    redirect. None when the reply names one or nobody replied.
+    """
+    first = sorted(_first_turn(utts, [j for j in window if j > i and speech_chars(utts[j].text)]))
+    if not first or any(names_destination(utts[j].text) for j in first):
+        return None
+    u, reply = utts[i], utts[first[-1]]
+    return measure_finding(
+        rule, "unanswered", "staff", u.start, reply.end,
+        evidence=_("the citizen, sent away with no destination, asked “%(question)s”: the staff "
+                   "named none again: “%(text)s”", question=q.text, text=" ".join(utts[j].text for j in first)),
+        confidence=0.75 * (0.6 + 0.4 * u.confidence),
+        detail={"question": q.text, "kinds": sorted(q.kinds), "question_start": round(u.start, 3),
+                "staff_replies": [utts[j].text for j in first], "after_vague_redirect": True},
+    )
 
 
 #: Question kinds that ask where to go or whom to see: after a redirect, Article 16's.
@@ -316,21 +396,42 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
                 ignored: list[tuple[float | None, float | None]], others: list[Any] | None = None,
                 heard: Sequence[frozenset[str] | None] | None = None, *, opening: bool = False
                 ) -> Finding | None:
-    from analyzer.rules.answers import RUSH_WORDS, answers, explained_by, moves_on, stalls
+    """One question's ``A5-ANSWER`` finding, or None (see :func:`unanswered_questions`).
+
+    A question the citizen asks again after the staff's reply
+    (:func:`analyzer.rules.answers.asks_again`) is read strictly: the citizen
+    has said the first reply did not answer it, so no reply is taken as an
+    answer leniently; left unanswered, the finding runs to the reply to the
+    last asking.
+    """
+    from analyzer.rules.answers import (
+        RUSH_WORDS,
+        answers,
+        asks_again,
+        explained_by,
+        moves_on,
+        stalls,
+    )
     from analyzer.rules.context import visit_ended
     from analyzer.text.normalize import to_simplified
 
     u = utts[i]
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
     first = _first_turn(utts, said)
+    last_reply = max(first) if first else i
+    again = [k for k in range(last_reply + 1, len(utts)) if first and utts[k].speaker == "citizen"
+             and asks_again(q, utts[k].text)]
+    strict = bool(again)
+    # the reply to the last asking is read as a first reply (it answers the repeat)
+    lenient = _first_turn(utts, [j for j in said if j > again[-1]]) if again else first
     heard_kinds = heard or [None] * len(utts)
     topic = "，".join(v.text for v in utts[:i])
-    answered = next((j for j in said if answers(q, utts[j].text, first=j in first,
+    answered = next((j for j in said if answers(q, utts[j].text, first=j in lenient,
                                                heard=heard_kinds[j], opening=opening,
                                                others=others or [], topic=topic)), None)
     if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
         return None
-    if answered is None and said and not any(moves_on(utts[j].text) or stalls(utts[j].text)
+    if answered is None and said and not strict and not any(moves_on(utts[j].text) or stalls(utts[j].text)
                         or RUSH_WORDS.search(to_simplified(utts[j].text))  # hurried past
                         or explained_by(utts[j].text, q, others or [], heard_kinds[j]) for j in first):
         return None  # the staff replied, not with the procedure: it may be an answer
@@ -342,6 +443,9 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
         return None  # inside an A8-IGNORE episode: already that finding
     end = utts[said[0]].end if said else (utts[until].start if until is not None
                                            else interaction.end_time)
+    if again and answered is None:  # asked again and left again: up to the reply to the last asking
+        end = next((utts[j].end for j in range(again[-1] + 1, len(utts)) if utts[j].speaker != "citizen"),
+                   end)
     marked = "?" in u.text or "？" in u.text
     moved = (_("the staff went on with “%(text)s”", text=utts[said[0]].text) if said
              else _("no staff answer"))
@@ -465,6 +569,8 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
         if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
             if f.start is None or f.end is None or _curt(f) or go_ahead(str(f.evidence)):
                 continue  # 嗯，讲。 hands the citizen the floor: no heat
+            if f.rule in COLD_REFUSALS:
+                continue  # 下班了，明天再来 turns the citizen away (Articles 9, 25): cold, not heated
             words |= {i for i, u in staff.around(f.start, f.end)
                       if u.start < f.end and f.start < u.end}
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
@@ -475,6 +581,8 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
             for i, u in enumerate(utts) if i in raised or i in words]
 
 
+#: Forbidden phrases that refuse or defer coldly (下班了，明天再来): no heat of a quarrel.
+COLD_REFUSALS: frozenset[str] = frozenset({"A9-F-01"})
 #: Characters (normalized) a staff reply needs to count as sharp in a quarrel: a curt
 #: 不行 or 等着 is cold at most (Article 6's to judge); answering heat with heat takes words.
 MIN_SHARP_CHARS = 3
@@ -494,7 +602,7 @@ def _sharp_replies(utts: Sequence[Utterance], upset: set[int], options: DutyOpti
 
     In a quarrel the clerk's words answer heat with heat (你嚷什么, 有意见?): read
     by the uncivil classifier at ``quarrel_uncivil_threshold``, below Article 6's
-    own threshold, and only within ``quarrel_window`` of the citizen's outburst,
+    own threshold, and only within ``quarrel_window`` after the citizen's outburst (a reply to it),
     in at least :data:`MIN_SHARP_CHARS` characters.
     """
     if classifier is None or not classifier.enabled or not upset:
@@ -503,9 +611,9 @@ def _sharp_replies(utts: Sequence[Utterance], upset: set[int], options: DutyOpti
 
     starts = sorted(utts[j].start for j in upset)
 
-    def near_upset(t: float) -> bool:  # an upset start within the window of t
+    def near_upset(t: float) -> bool:  # after an upset start, within the window: a reply to it
         at = bisect.bisect_left(starts, t - options.quarrel_window)
-        return at < len(starts) and starts[at] <= t + options.quarrel_window
+        return at < len(starts) and starts[at] <= t
 
     from analyzer.text.normalize import normalize
 
@@ -781,16 +889,25 @@ def _said(interaction: Interaction, f: Finding) -> str:
     return " ".join(utts[i].text for i in idx if i < len(utts)) or str(f.evidence)
 
 
+#: The business taken up now, only its result later (今天录完，明天出照; 这是您的受理单，三个工作日):
+#: the later date is the result's, nothing is put off for the hour.
+SERVED_NOW = re.compile(r"(?:今天|现在|这就|马上)(?:就|先|给您|给你){0,2}(?:录|受理|收|办|弄|提交|录入)(?:完|好|了)|"
+                        r"受理单|受理凭证|受理回执|已经受理|材料(?:我)?收(?:了|下了)")
+
+
 def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options: DutyOptions,
                hours: str, charged: set[float], zones: HallZones | None) -> list[Finding]:
+    from analyzer.text.normalize import to_simplified
+
     out = []
     utts = interaction.utterances
     for cue in cues:
         if cue.kind != "deferral" or cue.utterance >= len(utts):
             continue
         u = utts[cue.utterance]
-        if not_ready(u.text) or tells_the_hours(utts, cue.utterance):
-            continue  # the matter not ready yet, or the hours told when asked: no deferral for the hour
+        if not_ready(u.text) or tells_the_hours(utts, cue.utterance) \
+                or SERVED_NOW.search(to_simplified(u.text)):
+            continue  # not ready yet, the hours told when asked, or served now (the result later)
         when = local_time(interaction, u.start, zones)
         if u.speaker == "citizen" or when is None or u.start in charged \
                 or not in_service_hours(when, interaction.hall, options):
@@ -896,6 +1013,17 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
             rule, "runaround", "staff", u.start, u.end, evidence=why,
             confidence=0.8 * cue.confidence,
             detail={"cue": cue.kind, "cue_source": cue.source, "utterance": cue.utterance}))
+    for i, u in enumerate(utts):  # 我这都第三趟了 … 你还得去派出所: sent on again in words
+        before = next((t for t in trips if t.start < u.start), None)
+        simple = to_simplified(u.text)
+        if before is None or u.speaker != "staff" or i in out or _asks_only(simple) \
+                or not (SENT_AGAIN.search(simple) or _SENT_TO.search(simple)) or COME_BACK.search(simple):
+            continue
+        out[i] = measure_finding(
+            rule, "runaround", "staff", u.start, u.end,
+            evidence=_("sent the citizen away again on a repeated trip (“%(trip)s”): “%(text)s”",
+                       trip=before.text, text=u.text),
+            confidence=0.7, detail={"cue": "sent_on_again", "cue_source": "pattern", "utterance": i})
     sent = {c.utterance for c in cues if c.kind == "not_ours"}
     for i, u in enumerate(utts):
         back = _came_from(utts, i) if u.speaker == "staff" and i not in out else None
@@ -907,6 +1035,18 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
                        trip=back.text, text=u.text),
             confidence=0.7, detail={"cue": "sent_back", "cue_source": "pattern", "utterance": i})
     return [out[k] for k in sorted(out)]
+
+
+#: The clerk sending the citizen off again (你还得去派出所, 你再去八号问问, 你再下去跟他们说).
+SENT_AGAIN = re.compile(r"(?:再|还得|还要|还是得|还是|得)(?:去|回|下去|上去|过去|到)(?!来)")
+#: Words of the normal flow: go and come back here (去缴费再回来, 拿完凭证来我这儿), not a send-off.
+COME_BACK = re.compile(r"回来|回到这|来我这|再来找我|过来找我|缴费|交费|交钱")
+
+
+def _asks_only(simple: str) -> bool:
+    """True when every sentence of a staff utterance is a question (八号窗口说的？): it sends nobody."""
+    parts = [p for p in re.split(r"(?<=[。！!？?])", simple) if p.strip()]
+    return bool(parts) and all(p.rstrip().endswith(("？", "?")) for p in parts)
 
 
 #: A clerk's words sending the citizen to a named place (回七号窗口, 去医保窗口问): with his reply that he

@@ -71,6 +71,10 @@ _LEAD = re.compile(r"^(?:还|得|要|需|带|交|补|有|个|一份|一张|一�
 _QUALIFIERS = frozenset({"原件", "复印件", "印件", "材料", "证件", "东西", "表格", "一份", "两份"})
 
 
+#: Words the material pattern reads that name no paper (不符合条件, 案件, 事件).
+_NOT_MATERIALS = ("条件", "案件", "事件", "软件", "邮件")
+
+
 def materials_named(text: str) -> set[str]:
     """The materials a sentence names, by their last three characters (户口本, 公证书 …).
 
@@ -81,7 +85,8 @@ def materials_named(text: str) -> set[str]:
     out = set()
     for m in _MATERIAL.finditer(to_simplified(text)):
         name = _LEAD.sub("", m.group(0))
-        if len(name) >= 2 and name not in _QUALIFIERS and name[-3:] not in _QUALIFIERS:
+        if len(name) >= 2 and name not in _QUALIFIERS and name[-3:] not in _QUALIFIERS \
+                and not name.endswith(_NOT_MATERIALS):
             out.add(name[-3:])
     return out
 
@@ -197,7 +202,7 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
 
 #: A material that is no further demand on the citizen: found present (委托书也在, 都有, 都对), one of
 #: alternatives (有工友证明也算, 没合同也可以), or a form the clerk fills or gives (我帮您填, 这儿有).
-_NOT_ASKED = re.compile(r"(?:也|都)(?:在|有|对|齐)(?:了|的)?\s*(?:[，,。！!；;]|$)|都算|也算|也(?:可以|行)|"
+_NOT_ASKED = re.compile(r"(?:也|都)(?:在|有|对|齐)(?:了|的)?(?:吧|吗)?\s*(?:[，,。！!；;？?]|$)|都算|也算|也(?:可以|行)|"
                         r"我(?:帮|给|替)[您你](?:填|拿|打印|复印|写)|我来填|现场填|当场填|这儿有|这里有|我这有")
 
 
@@ -414,6 +419,8 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
     (去社区开就行 says where to get a paper, it lists none); additions are
     the cues' and :func:`added_by_words`.
     """
+    from analyzer.text.normalize import to_simplified
+
     rule = measure_rule(lexicon, "A18-PIECEMEAL")
     if rule is None:
         return []
@@ -428,7 +435,8 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
     out: dict[int, Finding] = {}
     for cue in staff_cues:
         if cue.kind == "materials_deferred":
-            out.setdefault(cue.utterance, _finding(rule, cue, "deferred", None, utts))
+            if not ALL_TOLD.search(to_simplified(utts[cue.utterance].text)):  # 就这两样…其余的我给您登记着
+                out.setdefault(cue.utterance, _finding(rule, cue, "deferred", None, utts))
             continue
         if cue.kind not in TOLD or _asks(utts[cue.utterance].text):
             continue
@@ -455,6 +463,11 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
             f = _finding(rule, admitted, "across_visits", None, utts)
             out[i] = dataclasses.replace(f, detail={**f.detail, "item_utterance": item,
                                                     "materials": sorted(materials_named(utts[item].text))})
+    for i, first in _protested(utts):  # 刚才你咋不一块说？ the addition the citizen protests (and any after it)
+        if i not in out:
+            cue = Cue("materials_added", i, utts[i].start, utts[i].end, utts[i].text, 0.75, source="pattern")
+            f = _finding(rule, cue, "protested", None, utts)
+            out[i] = dataclasses.replace(f, detail={**f.detail, "protest_utterance": first})
     items = sorted([*told, *items_by_words(utts, told)], key=lambda c: c.start)
     for cue in items:  # told one item a turn: the third in a later turn (还有A … 接着是B … 然后是C)
         if cue.utterance not in out and _is_new(utts, cue) \
@@ -462,6 +475,68 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
             out[cue.utterance] = _finding(rule, dataclasses.replace(cue, kind="materials_added"),
                                           "added", firsts[0], utts)
     return [out[k] for k in sorted(out)]
+
+
+#: The citizen protesting that a material was not told at once or last time: 你咋不一块说, 刚才怎么没说,
+#: 电话里你们可没说啊, 能不能一次说完, 上回你说带合同就行啊 (the earlier telling quoted as complete).
+PROTEST = re.compile(
+    r"(?:咋|怎么|为啥|为什么|干嘛|干吗)(?:不|没)(?:一起|一块儿?|一次|一下|早|先|提前|一开始)?(?:说|讲|提|告诉)(?!话)|"
+    r"(?<!还)(?:没|没有)(?:跟我|给我|和我)?(?:说|讲|提)过?(?:要|啊|呀|这|呢)|^(?:没说|没有说|没提|没讲)|"
+    r"一(?:次|块儿?|起|口气|下子)(?:说|讲)(?:完|全|清|了)|"
+    r"(?:上[回次]|上一[回次]|电话里|那天|之前|刚才)[^。？?！!]{0,6}(?:说|讲)[^。？?！!]{0,12}"
+    r"(?:就行|就够|就可以|只要|只用|就这)")
+#: Utterances back from a protest to the addition it is about (the clerk may say a word more first).
+PROTEST_REACH = 4
+#: A staff clause that opens one more item (还有一个，…; 另外一样): with a new material, it adds it
+#: even when it goes on to ask whether the citizen has it (还有一个，资格证明你带了没？).
+ONE_MORE = re.compile(r"还有一[个样份张项]|另外一[个样份张项]|还有个|再一个|还差一[个样份张项]|还得|还要|还需|也得|也要")
+
+
+def _new_materials(utts: Sequence[Utterance], i: int) -> set[str]:
+    """The materials staff utterance ``i`` asks for that no earlier staff words named.
+
+    The original or a copy of a paper (还缺出生证明的原件) is of a paper the citizen
+    brought, not a further one.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    text = utts[i].text
+    named = {n for n in materials_named(text) if not _NOT_ASKED.search(_clause_of(text, n))
+             and not re.search(r"原件|复印件|正本|副本", _clause_of(text, n))}
+    before = to_simplified("".join(u.text for u in utts[:i] if u.speaker != "citizen"))
+    return {n for n in named if n not in before}
+
+
+def _protested(utts: Sequence[Utterance]) -> list[tuple[int, int]]:
+    """Staff additions the citizen protests were not told at once (:data:`PROTEST`), with the protest.
+
+    The citizen's reply is the evidence an inspector reads: the staff utterance
+    it answers — the last one within :data:`PROTEST_REACH` utterances before it,
+    crossing at most one other citizen turn, that names a material no earlier
+    staff words named — was a material added, whether the clerk stated it or
+    asked after it. After a protest, each further staff utterance that opens one
+    more item (:data:`ONE_MORE`) with a new material is piecemeal too.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    out: list[tuple[int, int]] = []
+    first: int | None = None
+    for p, u in enumerate(utts):
+        if u.speaker == "citizen" and PROTEST.search(to_simplified(u.text)):
+            crossed = 0
+            for k in range(p - 1, max(-1, p - PROTEST_REACH - 1), -1):
+                if utts[k].speaker == "citizen":
+                    crossed += 1
+                    if crossed > 1:
+                        break
+                elif _new_materials(utts, k):
+                    out.append((k, p))
+                    break
+            first = p if first is None else first
+        elif u.speaker != "citizen" and first is not None and _new_materials(utts, p) \
+                and ONE_MORE.search(to_simplified(u.text)):
+            out.append((p, first))
+    return out
 
 
 #: The clerk owning that an earlier visit was not told something (上回是我没跟您讲到, 我上次忘了
@@ -532,6 +607,8 @@ def _finding(rule: object, cue: Cue, how: str, first: Cue | None, utts: Sequence
         evidence = _("staff added “%(said)s” after telling the materials earlier "
                      "(“%(told)s” at %(at).1f s)", said=said, told=first.evidence,
                      at=first.start)
+    elif how == "protested":
+        evidence = _("staff added “%(said)s”; the citizen protested it was not told at once", said=said)
     elif how == "deferred":
         evidence = _("staff put off telling the rest of the materials: “%(said)s”", said=said)
     else:
@@ -548,9 +625,16 @@ def _finding(rule: object, cue: Cue, how: str, first: Cue | None, utts: Sequence
     )
 
 
+#: Words about what the citizen was told to bring or do (材料, 带, 缺, 没说): an earlier-visit
+#: remark that is about the telling.
+ABOUT_TELLING = re.compile(r"材料|资料|手续|证件|带|缺|差|少|补|交|开|要|没说|没讲|没提|没告诉")
+
+
 def earlier_visits(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon
                    ) -> list[Finding]:
     """``A18-EARLIER``: the citizen says an earlier visit did not tell them everything."""
+    from analyzer.text.normalize import to_simplified
+
     rule = measure_rule(lexicon, "A18-EARLIER")
     if rule is None:
         return []
@@ -560,6 +644,8 @@ def earlier_visits(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexic
         if cue.kind != "earlier_visit":
             continue
         text = utts[cue.utterance].text if cue.utterance < len(utts) else cue.evidence
+        if not ABOUT_TELLING.search(to_simplified(text)) and not materials_named(text):
+            continue  # 上回那个同志说五天就行: the earlier visit's word on time, not on what to bring
         out.append(measure_finding(
             rule, "earlier_visit", "staff", cue.start, cue.end,
             evidence=_("about an earlier visit: the citizen said “%(text)s”", text=text),
