@@ -174,3 +174,11 @@ def test_a_worker_holding_float32_weights_admits_fewer_recordings() -> None:
     assert held_inflight(options, "float32", 1) == 1
     cuda = replace(options, asr=replace(options.asr, device="cuda"))
     assert held_inflight(cuda, "float16", 6) == 6  # the weights are in the GPU's memory
+
+
+def test_a_worker_holding_float32_weights_shares_one_malloc_arena() -> None:
+    from analyzer.memory import MALLOC_ARENAS, WIDE_WEIGHTS_ARENAS, worker_arenas
+
+    assert worker_arenas("cpu", "float32") == WIDE_WEIGHTS_ARENAS < MALLOC_ARENAS
+    assert worker_arenas("cpu", "int8_float32") == MALLOC_ARENAS
+    assert worker_arenas("cuda", "float16") == MALLOC_ARENAS

@@ -55,8 +55,9 @@ def held_inflight(options: AnalyzerOptions, held: str, inflight: int) -> int:
     """Recordings at once in a worker holding a model of compute type ``held`` (""):
     ``inflight``, at most :data:`WIDE_WEIGHTS_INFLIGHT` for weights wider than int8 on
     a CPU."""
-    held = held or options.asr.compute_type
-    if options.asr.device == "cpu" and not held.startswith("int8"):
+    from analyzer.memory import wide_weights
+
+    if wide_weights(options.asr.device, held or options.asr.compute_type):
         return min(inflight, WIDE_WEIGHTS_INFLIGHT)
     return inflight
 

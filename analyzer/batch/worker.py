@@ -69,12 +69,13 @@ class AudioWorker:
 
     def __init__(self, options: AnalyzerOptions, *, threads: int = 1, inflight: int = 6,
                  compute_type: str = "") -> None:
-        from analyzer.memory import limit_malloc_arenas
+        from analyzer.memory import limit_malloc_arenas, worker_arenas
 
-        limit_malloc_arenas()  # before the recognizer and recording threads start
         self.options = replace(options, asr=replace(options.asr, cpu_threads=threads))
         self.held = replace(self.options.asr,
                             compute_type=compute_type or options.asr.compute_type)
+        # before the recognizer and recording threads start
+        limit_malloc_arenas(worker_arenas(self.held.device, self.held.compute_type))
         self.inflight = inflight
         self.timings: dict[str, float] = defaultdict(float)
         self._transcriber: PackedTranscriber | None = None
