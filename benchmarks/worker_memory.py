@@ -214,19 +214,20 @@ def main() -> int:
         heard.setdefault(r["config"].split(":")[0], {}).update(r["words"])
     same = len({json.dumps(words, sort_keys=True) for name, words in heard.items()
                 if not CONFIGS[name][2]}) <= 1
+    total = len(list(args.corpus.glob("*.wav"))[: args.limit or None])
     print(f"worker: {args.threads} thread(s), {args.inflight} in flight; corpus {args.corpus.name} "
-          f"({runs[0]['files']} recordings); load {load:.1f} -> {os.getloadavg()[0]:.1f}")
+          f"({total} recordings); load {load:.1f} -> {os.getloadavg()[0]:.1f}")
     stages = [t["stage"] for t in runs[0]["trace"]]
-    head = f"{'stage (resident MiB after it)':32}" + "".join(f"{r['config']:>15}" for r in runs)
+    head = f"{'stage (resident MiB after it)':32}" + "".join(f"{r['config']:>22}" for r in runs)
     print(head)
     print("-" * len(head))
     for i, stage in enumerate(stages):
-        print(f"{stage:32}" + "".join(f"{r['trace'][i]['rss_mib']:15d}" for r in runs))
+        print(f"{stage:32}" + "".join(f"{r['trace'][i]['rss_mib']:22d}" for r in runs))
     at_once = ["{} ({})".format(r["files"], r["inflight"]) for r in runs]
-    print(f"{'recordings (at once)':32}" + "".join(f"{cell:>15}" for cell in at_once))
-    print(f"{'peak (VmHWM)':32}" + "".join(f"{r['peak_mib']:15d}" for r in runs))
-    print(f"{'wall s':32}" + "".join(f"{r['wall_seconds']:15.1f}" for r in runs))
-    print(f"{'CPU s':32}" + "".join(f"{r['cpu_seconds']:15.1f}" for r in runs))
+    print(f"{'recordings (at once)':32}" + "".join(f"{cell:>22}" for cell in at_once))
+    print(f"{'peak (VmHWM)':32}" + "".join(f"{r['peak_mib']:22d}" for r in runs))
+    print(f"{'wall s':32}" + "".join(f"{r['wall_seconds']:22.1f}" for r in runs))
+    print(f"{'CPU s':32}" + "".join(f"{r['cpu_seconds']:22.1f}" for r in runs))
     print(f"same words in every configuration of the same weights: {'yes' if same else 'NO'}")
     product = [r for r in runs if r["config"].split(":")[0] == "product"]
     if product:
