@@ -23,6 +23,11 @@ logger = logging.getLogger("analyzer")
 
 #: Arenas a worker process's threads share.
 MALLOC_ARENAS = 2
+#: Arenas of a worker holding weights wider than int8 on a CPU (a telephone line's
+#: float32 model, ``asr.phone_compute_type``): its own peak passed 1 GiB with two
+#: (1,068 MiB on eight-kHz hall calls, 2 in flight; 953 with one, at the same CPU
+#: seconds; ``benchmarks/worker_memory.py``).
+WIDE_WEIGHTS_ARENAS = 1
 #: ``mallopt``'s parameter number for the arena limit (glibc's ``M_ARENA_MAX``).
 _M_ARENA_MAX = -8
 
@@ -45,3 +50,14 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     if not done:
         logger.debug("the C library refused a limit of %d malloc arenas", arenas)
     return done
+
+
+def wide_weights(device: str, compute_type: str) -> bool:
+    """True for a model whose weights are wider than int8 in this process's memory (a
+    CPU's float32 or int16 weights; a GPU's live in its own memory)."""
+    return device == "cpu" and not compute_type.startswith("int8")
+
+
+def worker_arenas(device: str, compute_type: str) -> int:
+    """Malloc arenas of a batch worker holding a model of ``compute_type`` on ``device``."""
+    return WIDE_WEIGHTS_ARENAS if wide_weights(device, compute_type) else MALLOC_ARENAS

@@ -176,16 +176,14 @@ class ASROptions(Checked):
     # telephone-band lines (see for_line) with int8 weights use this compute type instead
     # ("": compute_type): the int8 model misheard narrow-band speech mid-word (大魔院, 比武;
     # real-speech phone CER 0.115 vs 0.077 float32, real-speech-2 0.223 vs 0.215,
-    # customer-service 0.091 vs 0.086; benchmarks/cer.py). Off by default: it costs ~40 %
-    # more CPU per phone second, and a batch worker meeting clean and phone lines holds
-    # both models (peak 1,302-1,398 against 871-891 MiB on the hall corpus; one float32
-    # model for every line 1,116-1,174 MiB: benchmarks/worker_memory.py; the goal is 1 GiB
-    # per worker; at 2 recordings in flight instead of 6 still 1,189). int16 heard the phone
-    # clips as float32 did, but CTranslate2 has it on an AMD CPU only through MKL
-    # (CT2_USE_MKL=1 before the first model), whose integer GEMMs cost this CPU ~8x, and
-    # one int16 model for every line peaked 1,160-1,280 MiB (int8: 952; config int16-mkl).
-    # "float32" turns it on.
-    phone_compute_type: str = ""
+    # customer-service 0.091 vs 0.086; benchmarks/cer.py), and plain faster-whisper runs
+    # this model float32 (stored float16; CTranslate2 converts it on a CPU). ~40 % more
+    # CPU per phone second. A batch worker holds one model: the driver sends phone lines
+    # to workers holding this one only (analyzer.batch.executor.by_model), fewer at once
+    # (held_inflight; benchmarks/worker_memory.py). int16 heard the phone clips as float32
+    # did, but CTranslate2 has it on an AMD CPU only through MKL (CT2_USE_MKL=1), whose
+    # integer GEMMs cost this CPU ~8x (config int16-mkl).
+    phone_compute_type: str = "float32"
     cpu_threads: int = 0  # 0: let CTranslate2 decide
     language: str = "zh"
     # Beam 5 keeps the real clips at plain faster-whisper's error rate (greedy decoding

@@ -12,14 +12,21 @@ every 50 ms while it analyses. Configurations, side by side in one run:
 
 * ``product``: as ``conduct batch`` runs (two malloc arenas,
   :mod:`analyzer.memory`; one 30 s window per encoder call on a CPU,
-  :data:`analyzer.speech.packing.CPU_ENCODER_WINDOWS`);
+  :data:`analyzer.speech.packing.CPU_ENCODER_WINDOWS`). A worker holds one
+  model: the driver sends telephone-band lines (heard with
+  ``asr.phone_compute_type``'s float32 weights) to workers holding that model
+  alone, fewer at once (:func:`analyzer.batch.executor.held_inflight`), and
+  the other lines to int8 workers; so ``product`` is one worker per kind the
+  corpus holds, each on its kind's recordings (columns ``product:<compute type>``);
 * ``before``: one malloc arena per thread (glibc's default) and four
   windows per encoder call (the batch), as the worker ran before;
-* ``phone-float32``: the product with ``asr.phone_compute_type=float32``
-  (telephone-band lines heard with float32 weights: the worker then holds a
-  second, float32 model beside its int8 one);
+* ``phone-float32``: one worker for every recording, holding the int8
+  model and, for the telephone-band lines, a second, float32 one beside it
+  (how a worker met phone lines before the kinds were sent apart);
 * ``float32``: the product with ``asr.compute_type=float32`` (one float32
   model for every line);
+* ``int8-only``: one int8 worker for every line (phone lines too, as before
+  ``asr.phone_compute_type`` was float32);
 * ``int16-mkl``: one ``int16`` model for every line. CTranslate2 offers
   ``int16`` on this AMD CPU only through Intel MKL, which it leaves off on a
   non-Intel CPU unless ``CT2_USE_MKL=1`` is set before its first model loads
@@ -58,9 +65,10 @@ CORPUS = ROOT / "benchmarks" / "results" / "corpus-hall"
 #: name -> (limit the malloc arenas, windows per encoder call, ASR options changed)
 CONFIGS: dict[str, tuple[bool, int, dict[str, str]]] = {
     "product": (True, 1, {}), "before": (False, 4, {}),
-    "phone-float32": (True, 1, {"phone_compute_type": "float32"}),
+    "phone-float32": (True, 1, {}),
     "float32": (True, 1, {"compute_type": "float32"}),
-    "int16-mkl": (True, 1, {"compute_type": "int16"})}
+    "int16-mkl": (True, 1, {"compute_type": "int16"}),
+    "int8-only": (True, 1, {"phone_compute_type": ""})}
 #: name -> environment the configuration's worker process starts with
 CONFIG_ENV: dict[str, dict[str, str]] = {
     "int16-mkl": {"CT2_USE_MKL": "1", "CT2_PACKED_GEMM": "0", "MKL_DISABLE_FAST_MM": "1"}}
@@ -89,6 +97,7 @@ def child(args: argparse.Namespace) -> None:
 
     import analyzer.memory
     import analyzer.speech.packing as packing
+    from analyzer.batch.executor import held_inflight
     from analyzer.batch.jobs import Job
     from analyzer.batch.worker import AudioWorker, _preload, _warm_up
     from analyzer.options import AnalyzerOptions
@@ -100,13 +109,19 @@ def child(args: argparse.Namespace) -> None:
     packing.CPU_ENCODER_WINDOWS = windows
     options = AnalyzerOptions()
     options = replace(options, asr=replace(options.asr, **asr))  # type: ignore[arg-type]
-    worker = AudioWorker(options, threads=args.threads, inflight=args.inflight)
+    files = sorted(str(p) for p in Path(args.corpus).glob("*.wav"))[: args.limit or None]
+    inflight = args.inflight
+    if args.held:  # one kind's worker, as the batch driver runs it
+        files = [f for f in files if _kind(f, options) == args.held]
+        inflight = held_inflight(options, args.held, inflight)
+    worker = AudioWorker(options, threads=args.threads, inflight=inflight,
+                         compute_type=args.held)
     from analyzer.pipeline import get_lexicon
     from analyzer.rules.acts import heard_acts
     from analyzer.speech.asr import get_model
     from analyzer.speech.verify import get_verifier
 
-    get_model(worker.options.asr)
+    get_model(worker.held)
     mark("Whisper model")
     _preload()
     mark("scikit-learn, VAD model")
@@ -115,7 +130,6 @@ def child(args: argparse.Namespace) -> None:
     get_verifier(worker.options, get_lexicon(worker.options))
     heard_acts(["您好"], worker.options)
     mark("verifier, act detector")
-    files = sorted(str(p) for p in Path(args.corpus).glob("*.wav"))[: args.limit or None]
     sampled, done = [0.0], threading.Event()
 
     def sample() -> None:
@@ -136,11 +150,29 @@ def child(args: argparse.Namespace) -> None:
             mark("first recording done")
     done.set()
     mark("all recordings done")
-    print(json.dumps({"config": args.child, "files": len(files),
+    print(json.dumps({"config": args.child + (f":{args.held}" if args.held else ""),
+                      "inflight": inflight, "files": len(files),
                       "wall_seconds": round(time.monotonic() - t0, 1),
                       "cpu_seconds": round(time.process_time() - cpu0, 1), "trace": trace,
                       "peak_mib": round(rss_mib()[1]), "sampled_peak_mib": round(sampled[0]),
                       "words": words, "failed": failed}, ensure_ascii=False))
+
+
+def _kind(path: str, options: Any) -> str:
+    """The compute type the batch driver sends ``path``'s line to (its worker kind)."""
+    from analyzer.speech.band import line_compute_type
+    from analyzer.speech.meta import read_meta
+
+    return line_compute_type(path, read_meta(path).channel, options.asr)
+
+
+def _kinds(args: argparse.Namespace) -> list[str]:
+    """The worker kinds the product runs the corpus on (one per compute type held)."""
+    from analyzer.options import AnalyzerOptions
+
+    options = AnalyzerOptions()
+    files = sorted(str(p) for p in args.corpus.glob("*.wav"))[: args.limit or None]
+    return sorted({_kind(f, options) for f in files})
 
 
 def main() -> int:
@@ -153,6 +185,7 @@ def main() -> int:
                         help=f"which to run, of {', '.join(CONFIGS)}")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--child", choices=tuple(CONFIGS), help=argparse.SUPPRESS)
+    parser.add_argument("--held", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -163,10 +196,12 @@ def main() -> int:
         return 2
     load = os.getloadavg()[0]
     runs = []
-    for name in args.configs.split(","):
+    children = [(name, held) for name in args.configs.split(",")
+                for held in (_kinds(args) if name == "product" else [""])]
+    for name, held in children:
         cmd = [sys.executable, __file__, "--child", name, "--corpus", str(args.corpus),
                "--limit", str(args.limit), "--threads", str(args.threads),
-               "--inflight", str(args.inflight)]
+               "--inflight", str(args.inflight), "--held", held]
         env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), **CONFIG_ENV.get(name, {})}
         env.pop("MALLOC_ARENA_MAX", None)
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
@@ -174,24 +209,31 @@ def main() -> int:
             print(proc.stderr[-3000:], file=sys.stderr)
             return proc.returncode
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    same = len({json.dumps(r["words"], sort_keys=True) for r in runs
-                if not CONFIGS[r["config"]][2]}) <= 1
+    heard: dict[str, dict[str, Any]] = {}  # each configuration's words (its kinds together)
+    for r in runs:
+        heard.setdefault(r["config"].split(":")[0], {}).update(r["words"])
+    same = len({json.dumps(words, sort_keys=True) for name, words in heard.items()
+                if not CONFIGS[name][2]}) <= 1
+    total = len(list(args.corpus.glob("*.wav"))[: args.limit or None])
     print(f"worker: {args.threads} thread(s), {args.inflight} in flight; corpus {args.corpus.name} "
-          f"({runs[0]['files']} recordings); load {load:.1f} -> {os.getloadavg()[0]:.1f}")
+          f"({total} recordings); load {load:.1f} -> {os.getloadavg()[0]:.1f}")
     stages = [t["stage"] for t in runs[0]["trace"]]
-    head = f"{'stage (resident MiB after it)':32}" + "".join(f"{r['config']:>15}" for r in runs)
+    head = f"{'stage (resident MiB after it)':32}" + "".join(f"{r['config']:>22}" for r in runs)
     print(head)
     print("-" * len(head))
     for i, stage in enumerate(stages):
-        print(f"{stage:32}" + "".join(f"{r['trace'][i]['rss_mib']:15d}" for r in runs))
-    print(f"{'peak (VmHWM)':32}" + "".join(f"{r['peak_mib']:15d}" for r in runs))
-    print(f"{'wall s':32}" + "".join(f"{r['wall_seconds']:15.1f}" for r in runs))
-    print(f"{'CPU s':32}" + "".join(f"{r['cpu_seconds']:15.1f}" for r in runs))
+        print(f"{stage:32}" + "".join(f"{r['trace'][i]['rss_mib']:22d}" for r in runs))
+    at_once = ["{} ({})".format(r["files"], r["inflight"]) for r in runs]
+    print(f"{'recordings (at once)':32}" + "".join(f"{cell:>22}" for cell in at_once))
+    print(f"{'peak (VmHWM)':32}" + "".join(f"{r['peak_mib']:22d}" for r in runs))
+    print(f"{'wall s':32}" + "".join(f"{r['wall_seconds']:22.1f}" for r in runs))
+    print(f"{'CPU s':32}" + "".join(f"{r['cpu_seconds']:22.1f}" for r in runs))
     print(f"same words in every configuration of the same weights: {'yes' if same else 'NO'}")
-    product = next((r for r in runs if r["config"] == "product"), None)
-    if product is not None:
-        ok = product["peak_mib"] <= 1024
-        print(f"goal <= 1 GiB per worker: {'met' if ok else 'MISSED'} ({product['peak_mib']} MiB)")
+    product = [r for r in runs if r["config"].split(":")[0] == "product"]
+    if product:
+        peak = max(r["peak_mib"] for r in product)
+        each = ", ".join("{} {}".format(r["config"], r["peak_mib"]) for r in product)
+        print(f"goal <= 1 GiB per worker: {'met' if peak <= 1024 else 'MISSED'} ({each} MiB)")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"load_start": load, "same_words": same, "runs": [
         {k: v for k, v in r.items() if k != "words"} for r in runs]}, ensure_ascii=False),

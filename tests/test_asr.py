@@ -116,6 +116,13 @@ def test_model_loaded_once_and_audited() -> None:
     info = asr_info(options)
     assert Path(info["model"], "model.bin").is_file()
     assert len(info["model_sha256"]) == 64 and info["options"]["language"] == "zh"
+    assert info["model_load_seconds"] is not None
+    # the audit block loads nothing: a batch worker holds its line's model only
+    from analyzer.speech.asr import models_loaded
+
+    held = models_loaded()
+    other = asr_info(replace(options, compute_type="int16"))
+    assert other["model_load_seconds"] is None and models_loaded() == held
 
 
 def test_transcribe_rejects_stereo() -> None:
@@ -270,8 +277,9 @@ def test_greedy_first_takes_the_beam_for_a_bin_that_is_likely_silence() -> None:
 
 
 def test_a_phone_line_with_int8_weights_gets_the_phone_compute_type() -> None:
-    """``asr.phone_compute_type`` replaces int8 weights on telephone-band lines only."""
-    assert ASROptions().for_line(8000, None).compute_type == ASROptions().compute_type  # off
+    """``asr.phone_compute_type`` replaces int8 weights on telephone-band lines only (on by
+    default: float32, what plain faster-whisper runs this model with on a CPU)."""
+    assert ASROptions().for_line(8000, None).compute_type == "float32"
     asr = ASROptions(phone_compute_type="float32")
     assert asr.compute_type.startswith("int8")
     assert asr.for_line(8000, None).compute_type == asr.phone_compute_type == "float32"

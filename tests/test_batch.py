@@ -441,3 +441,23 @@ def test_a_large_jsonl_is_spread_over_the_workers_with_progress_per_record(tmp_p
         assert rows_a == rows_b and len(rows_a) == 149
         assert [e["path"] for e in a.errors()] == [e["path"] for e in b.errors()]
         assert a.errors()[0]["path"].endswith("night.jsonl:71")
+
+
+@pytest.mark.slow
+def test_phone_lines_are_heard_by_workers_holding_the_phone_model_alone(tmp_path: Path) -> None:
+    from analyzer.speech.recording import analyze_recording
+
+    folder = tmp_path / "in"
+    shutil.copytree(EXAMPLES / "recordings", folder)
+    assert OPTIONS.asr.phone_compute_type != OPTIONS.asr.compute_type
+    summary = run_batch(folder, tmp_path / "r.sqlite", OPTIONS, workers=1)
+    assert summary.analysed == 2 and summary.errors == 0
+    # the counter visit and the phone call ran on workers of one model each, not on
+    # one worker holding both (the single worker then ran in two processes, in turn)
+    assert summary.timings["n_models_held"] == 2
+    with Store(tmp_path / "r.sqlite") as store:
+        rows = {Path(r["source_path"]).stem: r["id"] for r in store.interactions(Filter())}
+        for stem in ("phone-call", "counter-visit"):
+            stored = [u.text for u in store.report(rows[stem]).utterances]
+            alone = analyze_recording(folder / f"{stem}.ogg", OPTIONS)  # the file path
+            assert stored == [u.text for u in alone.interaction.utterances], stem

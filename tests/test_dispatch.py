@@ -138,3 +138,47 @@ def test_a_ray_call_holds_a_day_plan_group_alone() -> None:
     assert sorted(j for c in calls for j in c) == list(range(6))
     assert [0, 1, 2] in calls  # the group: one call of its own
     assert all(set(c) <= {0, 1, 2} or not set(c) & {0, 1, 2} for c in calls)
+
+
+def test_recordings_are_run_by_the_model_their_lines_are_heard_with() -> None:
+    from dataclasses import replace
+
+    from analyzer.batch.executor import by_model
+    from analyzer.options import AnalyzerOptions
+
+    options = AnalyzerOptions()
+    jobs = [Job(0, "/day/counter-long.wav", weight=300.0),
+            Job(1, "/day/call.wav", weight=90.0, compute_type="float32"),
+            Job(2, "/day/counter.wav", weight=60.0, compute_type=options.asr.compute_type),
+            Job(3, "/day/call-2.wav", weight=400.0, compute_type="float32")]
+    kinds = by_model(jobs, options)
+    # a worker holds one model: the kinds run apart, the one with the most work first,
+    # "" read as the options' own compute type, each kind's jobs in their order
+    assert [(held, [j.job for j in part]) for held, part in kinds] == [
+        ("float32", [1, 3]), (options.asr.compute_type, [0, 2])]
+    assert by_model([jobs[0], jobs[2]], options) == [(options.asr.compute_type,
+                                                      [jobs[0], jobs[2]])]
+    cuda = replace(options, asr=replace(options.asr, device="cuda", compute_type="float16"))
+    assert [held for held, _ in by_model(jobs[:1], cuda)] == ["float16"]
+
+
+def test_a_worker_holding_float32_weights_admits_fewer_recordings() -> None:
+    from dataclasses import replace
+
+    from analyzer.batch.executor import WIDE_WEIGHTS_INFLIGHT, held_inflight
+    from analyzer.options import AnalyzerOptions
+
+    options = AnalyzerOptions()
+    assert held_inflight(options, "", 6) == 6 == held_inflight(options, "int8_float32", 6)
+    assert held_inflight(options, "float32", 6) == WIDE_WEIGHTS_INFLIGHT < 6
+    assert held_inflight(options, "float32", 1) == 1
+    cuda = replace(options, asr=replace(options.asr, device="cuda"))
+    assert held_inflight(cuda, "float16", 6) == 6  # the weights are in the GPU's memory
+
+
+def test_a_worker_holding_float32_weights_shares_one_malloc_arena() -> None:
+    from analyzer.memory import MALLOC_ARENAS, WIDE_WEIGHTS_ARENAS, worker_arenas
+
+    assert worker_arenas("cpu", "float32") == WIDE_WEIGHTS_ARENAS < MALLOC_ARENAS
+    assert worker_arenas("cpu", "int8_float32") == MALLOC_ARENAS
+    assert worker_arenas("cuda", "float16") == MALLOC_ARENAS

@@ -132,3 +132,28 @@ def test_a_live_wideband_counter_stream_keeps_the_wideband_threshold():
     stream, requests = _live_line(narrow=False)
     assert stream.line.vad.threshold == vad.threshold
     assert requests.thresholds and set(requests.thresholds) == {vad.threshold}
+
+
+def test_the_batch_driver_tells_the_line_by_the_file_paths_own_rule(tmp_path):
+    from dataclasses import replace
+
+    from audio_factory import write_wav
+    from scipy.signal import resample_poly
+
+    from analyzer.speech.band import line_compute_type
+
+    asr = replace(ASROptions(), phone_compute_type="float32")
+    wide, narrow = _bursts(), phone_line(_bursts(5)).astype(np.float32)
+    files = {"wide": write_wav(tmp_path / "wide.wav", np.stack([wide, wide])),
+             "narrow-16k": write_wav(tmp_path / "narrow.wav", narrow),
+             "8k": write_wav(tmp_path / "eight.wav", resample_poly(wide, 1, 2), PHONE_RATE)}
+    told = {name: line_compute_type(path, "", asr) for name, path in files.items()}
+    assert told == {"wide": asr.compute_type, "narrow-16k": "float32", "8k": "float32"}
+    for name, path in files.items():  # what the file path then hears each line with
+        heard = asr.for_line(line_rate(decode_audio(path)), "").compute_type
+        assert heard == told[name], name
+    assert line_compute_type(files["wide"], "phone", asr) == "float32"  # the metadata says so
+    # no other model for phone lines: nothing to judge, nothing decoded (even a bad file)
+    plain = replace(asr, phone_compute_type="")
+    assert line_compute_type(tmp_path / "missing.wav", "", plain) == plain.compute_type
+    assert line_compute_type(tmp_path / "missing.wav", "", asr) == asr.compute_type

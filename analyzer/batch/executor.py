@@ -45,6 +45,35 @@ class Executor(Protocol):
         ...
 
 
+#: Recordings at once in a worker holding weights wider than int8 on a CPU (a telephone
+#: line's float32 model, ``asr.phone_compute_type``): the weights are ~4x int8's, and a
+#: worker is to stay within 1 GiB (``benchmarks/worker_memory.py``).
+WIDE_WEIGHTS_INFLIGHT = 2
+
+
+def held_inflight(options: AnalyzerOptions, held: str, inflight: int) -> int:
+    """Recordings at once in a worker holding a model of compute type ``held`` (""):
+    ``inflight``, at most :data:`WIDE_WEIGHTS_INFLIGHT` for weights wider than int8 on
+    a CPU."""
+    from analyzer.memory import wide_weights
+
+    if wide_weights(options.asr.device, held or options.asr.compute_type):
+        return min(inflight, WIDE_WEIGHTS_INFLIGHT)
+    return inflight
+
+
+def by_model(jobs: Sequence[Job], options: AnalyzerOptions) -> list[tuple[str, list[Job]]]:
+    """``jobs`` by the compute type of the model their lines are heard with
+    (:attr:`Job.compute_type`, "" read as ``options.asr.compute_type``), the kind with
+    the most work first, each kind's jobs in their order. A worker holds one model, so
+    the kinds run one after the other (a day-plan group is of one kind,
+    :func:`~analyzer.batch.plan.day_plan`)."""
+    kinds: dict[str, list[Job]] = {}
+    for job in jobs:
+        kinds.setdefault(job.compute_type or options.asr.compute_type, []).append(job)
+    return sorted(kinds.items(), key=lambda kind: -sum(job.weight for job in kind[1]))
+
+
 class LocalExecutor:
     """``workers`` processes on this machine, each with its own model.
 
@@ -67,17 +96,26 @@ class LocalExecutor:
         self.timings: dict[str, float] = {}
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
-        """Yield one result per job, in completion order."""
+        """Yield one result per job, in completion order.
+
+        Recordings whose lines are heard with other models (:attr:`Job.compute_type`)
+        run one kind after the other (:func:`by_model`), each on workers holding
+        that model only.
+        """
         if not jobs:
             return
-        if self.workers == 1:
-            worker = AudioWorker(self.options, threads=self.threads, inflight=self.inflight)
+        kinds = by_model(jobs, self.options)
+        if self.workers == 1 and len(kinds) == 1:
+            held = kinds[0][0]
+            worker = AudioWorker(self.options, threads=self.threads, compute_type=held,
+                                 inflight=held_inflight(self.options, held, self.inflight))
             yield from worker.run(jobs)
             _add(self.timings, worker.timings)
             return
-        yield from self._run_processes(jobs)
+        for held, part in kinds:  # (several kinds: in processes, gone after their kind)
+            yield from self._run_processes(part, held)
 
-    def _run_processes(self, jobs: list[Job]) -> Iterator[Outcome]:
+    def _run_processes(self, jobs: list[Job], held: str) -> Iterator[Outcome]:
         """Jobs over ``workers`` processes; a dead worker is charged with its own jobs only.
 
         Each worker says which jobs it has taken. When one dies (killed for
@@ -88,14 +126,14 @@ class LocalExecutor:
         fault (keyed, so the next run does not try it again; ``--retry-errors``
         does), and the others are analysed as usual.
         """
-        pool = _Processes(self, jobs)
+        pool = _Processes(self, jobs, held)
         try:
             yield from pool.run()
             if pool.died:  # (a job a worker took just before it was killed may be unsaid)
                 pool.suspects |= pool.outstanding
             suspects = [job for job in jobs if job.job in pool.suspects]
             for job in suspects:
-                own = _Processes(self, [alone(job)], inflight=1, replace=False)
+                own = _Processes(self, [alone(job)], held, inflight=1, replace=False)
                 try:
                     yield from own.run_alone(alone(job))
                 finally:
@@ -118,12 +156,14 @@ class _Processes:
     worker :data:`_PREFETCH` jobs ahead and one more each time it takes one.
     """
 
-    def __init__(self, executor: LocalExecutor, jobs: list[Job], *,
+    def __init__(self, executor: LocalExecutor, jobs: list[Job], held: str, *,
                  inflight: int | None = None, replace: bool = True) -> None:
         self.executor = executor
         self.ctx = mp.get_context("spawn")
         self.results: dict[int, Any] = {}  # each worker's result pipe (the driver's end)
-        self.inflight = executor.inflight if inflight is None else inflight
+        self.held = held  # the compute type of the model every worker holds
+        self.inflight = (held_inflight(executor.options, held, executor.inflight)
+                         if inflight is None else inflight)
         self.jobs = {job.job: job for job in jobs}
         self.outstanding = set(self.jobs)
         slots = min(executor.workers, len(jobs))
@@ -156,7 +196,7 @@ class _Processes:
         p = self.ctx.Process(target=process_main, daemon=True,
                              name=f"conduct-worker-{len(self.procs)}",
                              args=(e.options, self.threads, self.inflight, Channel(job_in),
-                                   Channel(result_out)))
+                                   Channel(result_out), self.held))
         p.start()
         job_in.close()  # (the worker's ends: closed here, so a dead worker reads as ended)
         result_out.close()
@@ -344,15 +384,18 @@ class RayExecutor:
                 ray.init(address=self.address, **kwargs)
             else:
                 ray.init(num_cpus=self.workers * self.threads, **kwargs)
-        pool = _ActorPool(ray, self)
         try:
-            yield from pool.dispatch(jobs)
-            _add(self.timings, pool.timings())
+            for held, part in by_model(jobs, self.options):  # one kind after the other
+                pool = _ActorPool(ray, self, held)
+                try:
+                    yield from pool.dispatch(part)
+                    _add(self.timings, pool.timings())
+                finally:
+                    pool.close()
             if self.lost_actors:  # counts (``n_*``) show in the batch summary
                 _add(self.timings, {"n_ray_actors_lost": self.lost_actors,
                                     "n_recordings_resent": self.resent})
         finally:
-            pool.close()
             if started_here:
                 ray.shutdown()
 
@@ -391,9 +434,10 @@ class _ActorPool:
     no room for (its node may be the one that just died).
     """
 
-    def __init__(self, ray: Any, executor: RayExecutor) -> None:
+    def __init__(self, ray: Any, executor: RayExecutor, held: str = "") -> None:
         self.ray = ray
         self.ex = executor
+        self.held = held  # the compute type of the model every actor holds
         self.cls = ray.remote(num_cpus=executor.threads)(AudioActor)
         self.actors: dict[int, Any] = {}
         self.starting: dict[Any, tuple[int, Any]] = {}  # ready() call -> (id, actor)
@@ -412,7 +456,9 @@ class _ActorPool:
 
     def _actor(self) -> Any:
         self.made += 1
-        return self.cls.remote(self.ex.options, self.ex.threads, self.ex.inflight)
+        return self.cls.remote(self.ex.options, self.ex.threads,
+                               held_inflight(self.ex.options, self.held, self.ex.inflight),
+                               self.held)
 
     def dispatch(self, jobs: list[Job]) -> Iterator[Outcome]:
         """Run every job, sending a lost actor's recordings again; yield outcomes."""
@@ -577,8 +623,10 @@ def _shipped(job: Job) -> ShippedJob:
 class AudioActor:
     """A Ray actor wrapping one :class:`AudioWorker` (the model stays loaded)."""
 
-    def __init__(self, options: AnalyzerOptions, threads: int, inflight: int) -> None:
-        self.worker = AudioWorker(options, threads=threads, inflight=inflight)
+    def __init__(self, options: AnalyzerOptions, threads: int, inflight: int,
+                 compute_type: str = "") -> None:
+        self.worker = AudioWorker(options, threads=threads, inflight=inflight,
+                                  compute_type=compute_type)
 
     def process(self, jobs: Sequence[Job | ShippedJob]) -> list[Outcome]:
         """Analyse a chunk of recordings (shipped ones from a temporary folder)."""

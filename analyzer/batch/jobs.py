@@ -54,6 +54,9 @@ class Job:
         weight: Roughly how much work it is (the batch: a fixed cost plus its
             seconds of audio summed over channels, as its header says), for sharing
             recordings out over workers (:mod:`analyzer.batch.dispatch`).
+        compute_type: The compute type of the model its line is heard with
+            (:func:`analyzer.speech.band.line_compute_type`; "": the options'
+            ``asr.compute_type``): only a worker holding that model takes it.
     """
 
     job: int
@@ -62,6 +65,7 @@ class Job:
     key: AnalysisKey = AnalysisKey("", "", "")
     group: Group | None = None
     weight: float = 0.0
+    compute_type: str = ""
 
 
 @dataclass(frozen=True)

@@ -50,10 +50,13 @@ def day_plan(jobs: Sequence[Job], minutes: Callable[[Job], float | None]) -> lis
             when it is packed alone (too long for a group, or unknown).
 
     Returns:
-        The same jobs sorted by their analysis identity (then path), with
-        consecutive recordings grouped; a group's jobs are adjacent.
+        The same jobs sorted by the model their lines are heard with
+        (:attr:`Job.compute_type`), then their analysis identity (then path), with
+        consecutive recordings of one model grouped; a group's jobs are adjacent.
     """
-    ordered = sorted(jobs, key=lambda j: (j.key.identity or j.key.content_hash, j.path))
+    # a group is of one kind: its recordings' lines heard with one model (Job.compute_type)
+    ordered = sorted(jobs, key=lambda j: (j.compute_type, j.key.identity or j.key.content_hash,
+                                          j.path))
     out: list[Job] = []
     group: list[Job] = []
     held = 0.0
@@ -74,7 +77,8 @@ def day_plan(jobs: Sequence[Job], minutes: Callable[[Job], float | None]) -> lis
             cut()
             out.append(job)
             continue
-        if len(group) >= GROUP_RECORDINGS or held + extent > GROUP_MINUTES:
+        if len(group) >= GROUP_RECORDINGS or held + extent > GROUP_MINUTES or (
+                group and group[-1].compute_type != job.compute_type):
             cut()
         group.append(job)
         held += extent

@@ -49,6 +49,7 @@ from analyzer.pipeline import (
     records_of,
     rescore,
 )
+from analyzer.speech.band import line_compute_type
 from analyzer.speech.decode import audio_layout
 from analyzer.store import (
     Store,
@@ -195,7 +196,8 @@ class BatchRunner:
                               self.progress)
         status = "failed"
         try:
-            jobs = [replace(job, weight=self._weight(job)) for job in self._plan(items)]
+            jobs = self._lines([replace(job, weight=self._weight(job))
+                                for job in self._plan(items)])
             if self.options.pack.share == "plan":
                 jobs = day_plan(jobs, self._plan_minutes)
             self._run_audio(longest_first(jobs, lambda job: job.weight))
@@ -258,6 +260,17 @@ class BatchRunner:
         if layout is None or layout[0] > self.options.recording.block_seconds:
             return None
         return layout[0] * layout[1] / 60
+
+    def _lines(self, jobs: list[Job]) -> list[Job]:
+        """Each job with the compute type its line is heard with (a worker holds that
+        model only; :func:`~analyzer.speech.band.line_compute_type` decodes a
+        recording's first two minutes only where its band decides it)."""
+        t0 = time.perf_counter()
+        out = [replace(job, compute_type=line_compute_type(job.path, job.meta.channel,
+                                                           self.options.asr))
+               for job in jobs]
+        self._time("line_band", time.perf_counter() - t0)
+        return out
 
     @staticmethod
     def _weight(job: Job) -> float:

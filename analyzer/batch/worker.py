@@ -60,13 +60,22 @@ class AudioWorker:
             VAD; ``options.pack``: packing and windows per call).
         threads: CPU threads of this worker's model (CTranslate2 intra-op).
         inflight: Recordings analysed at once (decoding overlaps recognition).
+        compute_type: The compute type of the one model the worker holds (its
+            jobs' :attr:`Job.compute_type`; "": ``options.asr.compute_type``). The
+            recordings are still analysed with ``options`` (their reports say so): a
+            line that needs another model than the one held is heard with that
+            model, loaded beside it (the batch driver sends a worker only its kind).
     """
 
-    def __init__(self, options: AnalyzerOptions, *, threads: int = 1, inflight: int = 6) -> None:
-        from analyzer.memory import limit_malloc_arenas
+    def __init__(self, options: AnalyzerOptions, *, threads: int = 1, inflight: int = 6,
+                 compute_type: str = "") -> None:
+        from analyzer.memory import limit_malloc_arenas, worker_arenas
 
-        limit_malloc_arenas()  # before the recognizer and recording threads start
         self.options = replace(options, asr=replace(options.asr, cpu_threads=threads))
+        self.held = replace(self.options.asr,
+                            compute_type=compute_type or options.asr.compute_type)
+        # before the recognizer and recording threads start
+        limit_malloc_arenas(worker_arenas(self.held.device, self.held.compute_type))
         self.inflight = inflight
         self.timings: dict[str, float] = defaultdict(float)
         self._transcriber: PackedTranscriber | None = None
@@ -79,12 +88,12 @@ class AudioWorker:
             # the VAD model loads while the Whisper model does
             preload = threading.Thread(target=_preload, name="preload", daemon=True)
             preload.start()
-            model = get_model(self.options.asr)
+            model = get_model(self.held)
             preload.join()
             _warm_up(self.options)
             self.timings["model_load"] += time.perf_counter() - t0
             self._transcriber = PackedTranscriber.from_options(
-                model, self.options.asr, self.options.pack, self.timings)
+                model, self.held, self.options.pack, self.timings)
         return self._transcriber
 
     def run(self, jobs: Iterable[Job]) -> Iterator[Outcome]:
@@ -126,6 +135,10 @@ class AudioWorker:
             transcriber.stop()
             server.join()
             pool.shutdown(wait=True)
+            from analyzer.speech.asr import models_loaded
+
+            # (set, not added: the executor sums its workers')
+            self.timings["n_models_held"] = models_loaded()
 
     def starved(self, starved: bool) -> None:
         """No job is there to take (True), or one is again (False); see
@@ -240,17 +253,18 @@ class Channel:
 
 
 def process_main(options: AnalyzerOptions, threads: int, inflight: int,
-                 jobs: Channel, results: Channel) -> None:
+                 jobs: Channel, results: Channel, compute_type: str = "") -> None:
     """Entry point of a local worker process: jobs from a queue, results to a queue.
 
     Says which job it takes (:class:`Taken`) before it begins it. Exits by
-    itself when the batch driver dies (even by ``kill -9``).
+    itself when the batch driver dies (even by ``kill -9``). ``compute_type``:
+    the model it holds (:class:`AudioWorker`).
     """
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
     parent = os.getppid()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    worker = AudioWorker(options, threads=threads, inflight=inflight)
+    worker = AudioWorker(options, threads=threads, inflight=inflight, compute_type=compute_type)
 
     def pull() -> Iterator[Job]:
         while True:

@@ -62,6 +62,8 @@ HALLUCINATION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 )
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _MODEL_LOCK = threading.Lock()
+#: Seconds each model this process loaded took, by (folder, device, compute type, threads).
+_LOAD_SECONDS: dict[tuple[str, str, str, int], float] = {}
 
 
 @functools.lru_cache(maxsize=4)
@@ -79,7 +81,9 @@ def _load(path: str, device: str, compute_type: str, cpu_threads: int) -> tuple[
         )
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(f"faster-whisper cannot load this model: {exc}", source=path) from exc
-    return model, time.perf_counter() - started
+    seconds = _LOAD_SECONDS[(path, device, compute_type, cpu_threads)] = (
+        time.perf_counter() - started)
+    return model, seconds
 
 
 def model_path(options: ASROptions) -> Path:
@@ -104,15 +108,25 @@ def get_model(options: ASROptions) -> Any:
     return model
 
 
+def models_loaded() -> int:
+    """Speech models this process holds (loaded by :func:`get_model`, still cached)."""
+    return int(_load.cache_info().currsize)
+
+
 def asr_info(options: ASROptions) -> dict[str, Any]:
-    """The audit block of the recognizer: model folder, its SHA-256, load time, options."""
+    """The audit block of the recognizer: model folder, its SHA-256, load time, options.
+
+    Loads nothing: the load time is that of the model of ``options``' compute type when
+    this process has loaded it (None otherwise; a telephone line may be heard with
+    another, ``ASROptions.for_line``, and a batch worker holds only its line's model).
+    """
     path = str(model_path(options))
-    with _MODEL_LOCK:
-        _, load_seconds = _load(path, options.device, options.compute_type, options.cpu_threads)
+    load_seconds = _LOAD_SECONDS.get((path, options.device, options.compute_type,
+                                      options.cpu_threads))
     return {
         "model": path,
         "model_sha256": _model_sha(path),
-        "model_load_seconds": round(load_seconds, 3),
+        "model_load_seconds": None if load_seconds is None else round(load_seconds, 3),
         "options": asdict(options),
     }
 

@@ -12,17 +12,26 @@ its fricatives there (:func:`band_drop_db`).
 or :data:`PHONE_RATE` when every channel is telephone band by content. A live
 line (:class:`analyzer.stream.live.StreamAnalyzer`) is judged by the same rule
 (:func:`narrow_channels`) on its audio so far, each time it reaches one of
-:data:`LIVE_CHECKS`. The interaction's channel (counter or phone rules) is not
+:data:`LIVE_CHECKS`. :func:`line_compute_type` tells the batch driver, before a
+recording is analysed, which model its line is heard with (a telephone line
+may be heard with other weights, ``asr.phone_compute_type``), so a worker holds
+one model only. The interaction's channel (counter or phone rules) is not
 decided here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from analyzer.speech.decode import DecodedAudio
+from analyzer.errors import AudioError
+from analyzer.speech.decode import CUT_SEARCH_SECONDS, DecodedAudio, decode_blocks
+
+if TYPE_CHECKING:
+    from analyzer.options import ASROptions
 
 #: The sample rate of a telephone line, Hz.
 PHONE_RATE = 8000
@@ -105,3 +114,32 @@ def line_rate(audio: DecodedAudio) -> int:
     if audio.native_rate and audio.native_rate <= PHONE_RATE:
         return audio.native_rate
     return PHONE_RATE if telephone_band(audio) else audio.native_rate
+
+
+def line_compute_type(path: str | Path, channel: str | None, asr: ASROptions) -> str:
+    """The compute type a recording's line is heard with (``ASROptions.for_line``), judged
+    before it is analysed, as the file path judges it: by its channel, its native rate
+    and its first :data:`SECONDS` of content (only decoded when the band decides it).
+
+    Args:
+        path: The recording.
+        channel: Its metadata's channel ("phone": a telephone line whatever its audio).
+        asr: The run's recognition options.
+
+    Returns:
+        ``asr.for_line(...).compute_type``; an undecodable recording gets
+        ``asr.compute_type`` (its analysis reports the fault).
+    """
+    phone = asr.for_line(PHONE_RATE, "phone").compute_type
+    if phone == asr.compute_type or channel == "phone":
+        return phone
+    # (a block is cut up to CUT_SEARCH_SECONDS early: the first then holds SECONDS whole)
+    blocks = decode_blocks(path, block_seconds=SECONDS + CUT_SEARCH_SECONDS)
+    try:
+        first = next(blocks, None)
+    except AudioError:
+        return asr.compute_type
+    finally:
+        blocks.close()
+    return asr.compute_type if first is None else asr.for_line(line_rate(first),
+                                                               channel).compute_type

@@ -8,7 +8,7 @@ channels, because on a stereo call recording each channel is one party.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,7 +105,8 @@ def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE, *,
 
 def decode_blocks(path: str | Path, sample_rate: int = SAMPLE_RATE, *,
                   block_seconds: float | None = 600.0,
-                  max_channel_minutes: float = MAX_CHANNEL_MINUTES) -> Iterator[DecodedAudio]:
+                  max_channel_minutes: float = MAX_CHANNEL_MINUTES
+                  ) -> Generator[DecodedAudio, None, None]:
     """Decode a recording a block at a time: memory bounded by the block, not the recording.
 
     Frames are read and resampled as they come; once ``block_seconds`` are
