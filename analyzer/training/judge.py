@@ -54,8 +54,7 @@ log = logging.getLogger("analyzer")
 ROOT = Path(__file__).resolve().parents[2]
 #: Our labelled sets, in the order they are read (missing folders are skipped).
 SETS: tuple[str, ...] = ("blind-halls", "blind-halls-2", "blind-halls-3", "train-halls-1",
-                         "train-halls-2", "train-halls-3", "train-halls-4", "train-halls-5",
-                         "train-halls-6", "train-halls-7", "train-halls-8")
+                         "train-halls-2", "train-halls-3", "train-halls-4")
 #: Generated visits of benchmarks/hall_visits.py used as one more set, and its seed.
 HALLS, HALLS_SEED = 200, 5
 #: Regularisation of every regression (liblinear's C).
