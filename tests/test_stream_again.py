@@ -145,10 +145,14 @@ NATURAL = [
 
 
 @pytest.mark.slow
-def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live(tmp_path):
+@pytest.mark.parametrize("scheduled", [False, True], ids=["engine", "listener"])
+def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live(
+        tmp_path, scheduled):
     """With the model, on a call of natural speech: the line's report has exactly the words
     ``conduct analyze`` hears in the same audio, and every forbidden finding of the file
-    path was told while the call ran or at its end."""
+    path was told while the call ran or at its end — a line on its own engine, and a line of
+    the listener (its scheduler hears each bin again a stage at a time, giving way to first
+    hearings between stages)."""
     import sys
     from pathlib import Path
 
@@ -170,7 +174,16 @@ def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live
     (tmp_path / "again.json").write_text('{"id": "again", "channel": "phone"}', encoding="utf-8")
     options = AnalyzerOptions()
     filed = analyzer.analyze(str(wav), options)
-    stream = StreamAnalyzer(options, live_calls.LINE_RATE, 2, channel="phone")
+    recognizer = None
+    if scheduled:  # as `conduct stream --listen` gives its lines the engine
+        from analyzer.speech.engine import get_engine
+        from analyzer.stream.scheduler import line_recognizer
+
+        recognizer = line_recognizer(get_engine(options.asr, options.pack),
+                                     options.stream.partial_speakers, options.pack.share,
+                                     options.stream.at_once(options.asr.device))
+    stream = StreamAnalyzer(options, live_calls.LINE_RATE, 2, channel="phone",
+                            recognizer=recognizer)
     x, _ = af.read_wav(wav)
     step = live_calls.LINE_RATE // 2
     events = [e for i in range(0, x.shape[1], step) for e in stream.feed(x[:, i: i + step])]
@@ -181,3 +194,5 @@ def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live
     told = {e.finding.rule for e in events
             if e.type == "finding" and e.finding.kind == "forbidden"}
     assert {f.rule for f in filed.findings if f.kind == "forbidden"} <= told
+    if scheduled:
+        assert recognizer.counts["again_stages"] >= 4  # a stage at a time

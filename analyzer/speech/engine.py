@@ -28,7 +28,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -44,6 +44,7 @@ from analyzer.speech.packing import (
     Piece,
     Recognised,
     assign_words,
+    run_steps,
     vad_pieces,
     words_to_utterances,
 )
@@ -263,28 +264,13 @@ class PackedTranscriber:
     def _transcribe(self, tracks: Sequence[Track], options: ASROptions,
                     verifier: Verifier | None = None, cut: bool = True
                     ) -> list[list[Utterance]]:
-        t0 = time.perf_counter()
-        with self._cond:
-            rid = self._next
-            self._next += 1
-        pieces = [replace(p, context=track.context) if track.context else p
-                  for k, track in enumerate(tracks)
-                  for p in _pieces(track, rid, k, options, cut)]
-        pieces.sort(key=lambda p: (p.start, p.track))  # the conversation in time order
-        self._add_time("vad", time.perf_counter() - t0)
+        rid, pieces, req = self._request(tracks, options, verifier, cut)
         group = getattr(self._local, "group", None)
-        if not pieces:
+        if req is None:
             if group is not None:
                 self._take_turn(group, rid, [])
             return [[] for _ in tracks]
-        req = _Request(pending=len(pieces), verifier=verifier,
-                       speakers=tuple(track.speaker for track in tracks),
-                       context=frozenset(k for k, track in enumerate(tracks) if track.context),
-                       owed=_owed_positions(pieces, tracks, verifier))
         with self._cond:
-            if verifier is not None:
-                self.recognizer.nbest = max(self.recognizer.nbest, verifier.options.nbest)
-            self._requests[rid] = req
             for piece in [] if group is not None else pieces:
                 batch = self.packer.add(piece)
                 if batch:
@@ -301,10 +287,78 @@ class PackedTranscriber:
         with self._cond:
             self._waiting -= 1
             del self._requests[rid]
+        return self._answer(req, tracks, options)
+
+    def _request(self, tracks: Sequence[Track], options: ASROptions,
+                 verifier: Verifier | None, cut: bool) -> tuple[int, list[Piece], _Request | None]:
+        """A new request's id, its pieces in time order and its record (registered; None:
+        no speech in the tracks)."""
+        t0 = time.perf_counter()
+        with self._cond:
+            rid = self._next
+            self._next += 1
+        pieces = [replace(p, context=track.context) if track.context else p
+                  for k, track in enumerate(tracks)
+                  for p in _pieces(track, rid, k, options, cut)]
+        pieces.sort(key=lambda p: (p.start, p.track))  # the conversation in time order
+        self._add_time("vad", time.perf_counter() - t0)
+        if not pieces:
+            return rid, pieces, None
+        req = _Request(pending=len(pieces), verifier=verifier,
+                       speakers=tuple(track.speaker for track in tracks),
+                       context=frozenset(k for k, track in enumerate(tracks) if track.context),
+                       owed=_owed_positions(pieces, tracks, verifier))
+        with self._cond:
+            if verifier is not None:
+                self.recognizer.nbest = max(self.recognizer.nbest, verifier.options.nbest)
+            self._requests[rid] = req
+        return rid, pieces, req
+
+    def _answer(self, req: _Request, tracks: Sequence[Track], options: ASROptions
+                ) -> list[list[Utterance]]:
+        """A served request's utterances per track (its error raised)."""
         self._local.served = req.served
         if req.error is not None:
             raise req.error
         return _utterances(req, tracks, options)
+
+    def transcribe_steps(self, tracks: Sequence[Track], options: ASROptions, *,
+                         verifier: Verifier | None = None, cut: bool = True
+                         ) -> Generator[str, None, list[list[Utterance]]]:
+        """:meth:`transcribe_many` in the calling thread, one stage at a time.
+
+        The tracks' pieces go into bins of their own (a packer of this request
+        alone, laid out as :meth:`transcribe_many` lays out one recording's)
+        and are recognised here, not in the recognizer thread: the generator
+        yields the name of each stage done
+        (:meth:`~analyzer.speech.packing.PackedRecognizer.recognise_steps`, then
+        ``align``; the verification is the last stage) and returns the
+        utterances per track. Between two stages the caller may leave the
+        model to other requests (the recognizer thread serves them meanwhile);
+        the stages' inputs are kept, so the words are those of
+        :meth:`transcribe_many`. The request never counts as a recording in
+        flight, so the recognizer thread never waits for it to fill a bin.
+        """
+        rid, pieces, req = self._request(tracks, options, verifier, cut)
+        if req is None:
+            return [[] for _ in tracks]
+        packer = Packer(self.packer.batch_size, self.packer.pieces_per_window, self.packer.share)
+        ready: list[list[Bin]] = []
+        try:
+            for piece in pieces:
+                ready += [b for b in [packer.add(piece)] if b]
+            ready += [b for b in [packer.close(rid)] if b]
+            while not req.done.is_set():
+                ready += [] if ready else packer.flush()
+                if not ready:
+                    break
+                yield from self._recognise_steps(ready.pop(0), packer, ready)
+        finally:
+            with self._cond:
+                del self._requests[rid]
+        found = self._answer(req, tracks, options)
+        return [[shifted(u, t.offset) for u in utts] if t.offset else utts
+                for t, utts in zip(tracks, found, strict=True)]
 
     def _add_time(self, stage: str, seconds: float) -> None:
         with self._cond:
@@ -359,16 +413,25 @@ class PackedTranscriber:
             self._cond.notify_all()
 
     def _recognise(self, batch: list[Bin]) -> None:
+        run_steps(self._recognise_steps(batch, self.packer, self._ready))
+
+    def _recognise_steps(self, batch: list[Bin], packer: Packer, ready: list[list[Bin]]
+                         ) -> Generator[str, None, None]:
+        """Recognise a batch, yielding between its stages (:meth:`PackedRecognizer.recognise_steps`;
+        the verification is the last); a piece whose words were lost goes back into
+        ``packer`` (or, tried twice, a batch of its own in ``ready``)."""
         recognised: Recognised | None = None
         started, before = time.perf_counter(), dict(self.timings)
         try:
-            recognised = self.recognizer.recognise_full(batch)
+            recognised = yield from self.recognizer.recognise_steps(batch)
             results, error = recognised.segments, None
         except Exception as exc:  # the model failed: fail the waiting recordings, not the batch
             results, error = [[] for _ in batch], exc
         mapped_all = [assign_words(b, words) for b, words in zip(batch, results, strict=True)]
         with self._cond:
             requests = {p.job: self._requests.get(p.job) for b in batch for _, p in b.pieces}
+        if recognised:
+            yield "align"
         t0 = time.perf_counter()
         heard = self._verify(batch, recognised, mapped_all, requests) if recognised else {}
         stages = {name: self.timings.get(key, 0.0) - before.get(key, 0.0) for name, key in
@@ -397,7 +460,7 @@ class PackedTranscriber:
             if retry:
                 key = "n_retried_pieces"  # a count, not seconds
                 self.timings[key] = self.timings.get(key, 0) + len(retry)
-                self._ready.extend(self._retry_bins(retry))
+                ready.extend(self._retry_bins(retry, packer))
 
     def _verify(self, batch: list[Bin], recognised: Recognised,
                 mapped_all: list[dict[tuple[int, int, float], list[Word]]],
@@ -440,8 +503,8 @@ class PackedTranscriber:
         self._add_time("verify", time.perf_counter() - t0)
         return out
 
-    def _retry_bins(self, pieces: list[Piece]) -> list[list[Bin]]:
-        """Pieces that lost words: back into the packer once, then a bin each.
+    def _retry_bins(self, pieces: list[Piece], packer: Packer) -> list[list[Bin]]:
+        """Pieces that lost words: back into ``packer`` once, then a bin each.
 
         Called with the lock held; a retried piece fills open bins with
         fresh speech (the stall rule sends them when everyone waits).
@@ -454,8 +517,8 @@ class PackedTranscriber:
                 own.add(piece)
                 alone.append(own)
             else:
-                batches += [b for b in [self.packer.add(piece)] if b]
-        size = self.packer.batch_size
+                batches += [b for b in [packer.add(piece)] if b]
+        size = packer.batch_size
         return batches + [alone[i : i + size] for i in range(0, len(alone), size)]
 
     def _fail(self, batch: list[Bin], exc: BaseException) -> None:
@@ -613,6 +676,10 @@ class RecognitionEngine:
 
     def _leave(self, transcriber: PackedTranscriber) -> None:
         transcriber.leave()
+        self._done()
+
+    def _done(self) -> None:
+        """A caller is done: the thread stops if the engine is closing and none is left."""
         with self._lock:
             self._inflight -= 1
             idle = self._closing and self._inflight == 0
@@ -653,6 +720,24 @@ class RecognitionEngine:
             return transcriber.transcribe_many(tracks, options, verifier=verifier, cut=cut)
         finally:
             self._leave(transcriber)
+            self._local.served = transcriber.last_served()
+
+    def transcribe_steps(self, tracks: Sequence[Track], options: ASROptions, *,
+                         verifier: Verifier | None = None, cut: bool = True
+                         ) -> Generator[str, None, list[list[Utterance]]]:
+        """:meth:`transcribe_many` in the calling thread, one stage at a time
+        (:meth:`PackedTranscriber.transcribe_steps`): the engine's other callers are
+        served by its recognizer thread between two stages."""
+        with self._lock:
+            if self._thread is None:
+                self.transcriber = self._start()
+            self._inflight += 1
+            transcriber = self.transcriber
+        try:
+            return (yield from transcriber.transcribe_steps(tracks, options, verifier=verifier,
+                                                            cut=cut))
+        finally:
+            self._done()
             self._local.served = transcriber.last_served()
 
     def last_served(self) -> Served | None:

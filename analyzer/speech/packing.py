@@ -30,15 +30,17 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from analyzer.options import ASROptions
 from analyzer.speech.decode import SAMPLE_RATE
 from analyzer.types import Utterance, Word
+
+T = TypeVar("T")
 
 #: Seconds of audio in a bin (Whisper's encoder input).
 BIN_SECONDS = 30.0
@@ -323,6 +325,15 @@ class Packer:
         return [rest[i : i + self.batch_size] for i in range(0, len(rest), self.batch_size)]
 
 
+def run_steps(steps: Generator[str, None, T]) -> T:
+    """What a generator of stages returns, its stages run one after another."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+
 @dataclass
 class Recognised:
     """What one batch of bins gave.
@@ -399,27 +410,45 @@ class PackedRecognizer:
 
     def recognise_full(self, bins: Sequence[Bin]) -> Recognised:
         """Segments of each bin, with the encoder output and the beam's other hypotheses."""
+        return run_steps(self.recognise_steps(bins))
+
+    def recognise_steps(self, bins: Sequence[Bin]) -> Generator[str, None, Recognised]:
+        """:meth:`recognise_full` one stage at a time: yields the name of each stage done
+        (``encoder``, ``decoder``, ``loops`` when bins were decoded again) and returns
+        what :meth:`recognise_full` returns.
+
+        Between two stages the caller may let other work use the model (the live
+        listener's first hearings go before a bin heard again,
+        :class:`analyzer.stream.scheduler.Prioritised`); the stages' inputs are kept
+        (the encoder output), so the words are those of :meth:`recognise_full`.
+        """
+        spent: dict[str, float] = {}
         t0 = time.perf_counter()
-        feats = bin_features(self.model.feature_extractor, bins)
-        encoded = self._encode(feats)
-        t1 = time.perf_counter()
+        encoded = self._encode(bin_features(self.model.feature_extractor, bins))
+        spent["features+encoder"] = time.perf_counter() - t0
+        yield "encoder"
+        t0 = time.perf_counter()
         skips = [b.skip for b in bins]
         results = self._first_decoding(encoded, skips)
+        spent["decoder"] = time.perf_counter() - t0
+        yield "decoder"
         looping = [i for i, r in enumerate(results) if self._loops(r.sequences_ids[0])]
         if looping:  # re-decode only the bins that ran into a repetition loop
+            t0 = time.perf_counter()
             again = self._generate(_rows(encoded, looping), [skips[i] for i in looping],
                                    self.options.repetition_penalty)
             for i, r in zip(looping, again, strict=True):
                 results[i] = r
             self.timings["n_loop_bins"] = self.timings.get("n_loop_bins", 0) + len(looping)
-        t2 = time.perf_counter()
+            spent["decoder"] += time.perf_counter() - t0
+            yield "loops"
+        t0 = time.perf_counter()
         segments = [self._segments(r.sequences_ids[0], b.used) for r, b in zip(results, bins,
                                                                                 strict=True)]
         aligned = self._align(bins, segments, encoded)
-        t3 = time.perf_counter()
-        self.timings["features+encoder"] = self.timings.get("features+encoder", 0.0) + t1 - t0
-        self.timings["decoder"] = self.timings.get("decoder", 0.0) + t2 - t1
-        self.timings["align"] = self.timings.get("align", 0.0) + t3 - t2
+        spent["align"] = time.perf_counter() - t0
+        for stage, seconds in spent.items():
+            self.timings[stage] = self.timings.get(stage, 0.0) + seconds
         self.timings["n_bins"] = self.timings.get("n_bins", 0) + len(bins)
         self.timings["n_bin_speech_seconds"] = self.timings.get(
             "n_bin_speech_seconds", 0) + sum(b.speech for b in bins)

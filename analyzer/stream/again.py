@@ -25,7 +25,9 @@ to the track's neighbouring speech (:func:`~analyzer.speech.packing.heard_span`,
 the one rule of every path), in time order, a bin closed when the next piece
 does not fit (:meth:`~analyzer.speech.packing.Bin.fits`) — and the line
 hears each closed bin once more (``StreamOptions.hear_again``), from a thread of
-its own while it goes on hearing its clerk: its words
+its own while it goes on hearing its clerk — on a listener a stage at a time, each
+only while no line's first hearing waits (:class:`~analyzer.stream.scheduler.Prioritised`,
+so a bin heard again never holds a clerk's clause up for longer than one stage): its words
 replace the first hearing's, the live rules judge them as they judged the
 first (:meth:`analyzer.stream.rules.LiveRules.phrases`), and the call's last
 bin is heard again when the call ends. So the forbidden phrases the file
