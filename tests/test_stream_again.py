@@ -117,6 +117,8 @@ def test_a_clause_read_right_only_with_the_speech_after_it_is_found_while_the_ca
     during, end, stream = _fed(visit, AnalyzerOptions(stream=StreamOptions(
         partial_interval=0.0)))
     assert _forbidden(during) == ["A9-F-05"] and "A9-F-05" not in _forbidden(end)
+    told = [e for e in during if e.type == "finding"]
+    assert [e.again for e in told] == [True] and told[0].to_dict()["again"] is True
     assert stream.report is not None
     assert [f.rule for f in stream.report.findings if f.kind == "forbidden"] == ["A9-F-05"]
     (clause,) = [u for u in stream.report.utterances if u.text == FORBIDDEN]

@@ -11,7 +11,8 @@ and :meth:`to_dict`, the JSON object ``conduct stream`` prints, one per line::
      "tentative": "请问", "emitted_at": ...}
     {"type": "utterance", "index": 0, "speaker": "staff", "start": ..., "emitted_at": ...}
     {"type": "phrase", "rule": "A7-G-01", "kind": "required", ...}
-    {"type": "finding", ...Finding.to_dict(), "provisional": false, "emitted_at": ...}
+    {"type": "finding", ...Finding.to_dict(), "provisional": false, "again": false,
+     "emitted_at": ...}
     {"type": "report", "report": {...InteractionReport.to_dict()}, "emitted_at": ...}
 """
 
@@ -126,17 +127,27 @@ class PhraseEvent:
 
 @dataclass(frozen=True)
 class FindingEvent:
-    """A breach, live (``provisional`` when the final report may refine it) or at close."""
+    """A breach, live (``provisional`` when the final report may refine it) or at close.
+
+    Attributes:
+        finding: The finding.
+        provisional: The final report may refine it.
+        emitted_at: When it came out (the stream's clock).
+        again: Told by the second hearing (:mod:`analyzer.stream.again`): the first
+            hearing of its speech did not find it.
+    """
 
     type: ClassVar[str] = "finding"
     finding: Finding
     provisional: bool
     emitted_at: float = 0.0
+    again: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: the finding's fields flat, plus ``provisional`` and ``emitted_at``."""
+        """The JSON form: the finding's fields flat, plus ``provisional``, ``again`` and
+        ``emitted_at``."""
         return {"type": self.type, **self.finding.to_dict(), "provisional": self.provisional,
-                "emitted_at": self.emitted_at}
+                "again": self.again, "emitted_at": self.emitted_at}
 
 
 @dataclass(frozen=True)
