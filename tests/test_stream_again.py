@@ -109,6 +109,41 @@ def test_the_second_hearing_asks_for_the_file_paths_own_bins(visit):
         assert np.allclose([g[1:] for g in got], [w[1:] for w in want], atol=0.03)
 
 
+def _file_bins(audio: np.ndarray, options: AnalyzerOptions) -> list:
+    """The file path's bins of the visit (its VAD pieces of both tracks, packed next-fit)."""
+    line = options.asr.for_line(SR, 2)
+    pieces = sorted([p for k in range(2) for p in vad_pieces(audio[k], 0, k, line)],
+                    key=lambda p: (p.start, p.track))
+    packer = Packer(1, options.pack.pieces_per_window, options.pack.share)
+    return [b for p in pieces for batch in [packer.add(p)] for b in batch or []] + \
+        packer.close(0)
+
+
+def test_a_bin_the_speech_under_way_cannot_join_is_heard_again_before_that_speech_ends(visit):
+    """The file path closes a bin at the first piece that does not fit: once the speech
+    under way after the bin is longer than the bin's room, the bin is complete, and the line
+    hears it again then — not when that speech ends — with the same pieces."""
+    audio, said = visit
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0))
+    first, second = _file_bins(audio, options)[:2]
+    closing = second.pieces[0][1]  # the piece that does not fit in the first bin
+    room = first.room()
+    speech_end = closing.start + closing.seconds - options.asr.vad.pad_ms / 1000
+    assert 0 < room < closing.seconds - 1.0  # the bin is complete a second before it ends
+    heard = Hindsight(said)
+    stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=heard)
+    upto = int((speech_end - 0.5) * SR)
+    for i in range(0, upto, SR // 10):
+        stream.feed(audio[:, i: min(i + SR // 10, upto)])
+    assert stream._again or heard.again  # the first bin went to be heard again
+    for i in range(upto, audio.shape[1], SR // 10):
+        stream.feed(audio[:, i: i + SR // 10])
+    stream.close()
+    assert len(heard.again) >= 2
+    assert [round(a[1], 1) for a in heard.again[0]] == \
+        [round(p.start, 1) for _, p in first.pieces]
+
+
 def test_a_clause_read_right_only_with_the_speech_after_it_is_found_while_the_call_runs(visit):
     """The first hearing reads the clerk's forbidden clause wrong (no speech after it in its
     bin); once the file path's first bin has closed, the second hearing reads it right: the

@@ -135,12 +135,16 @@ class Bin:
 
     def fits(self, piece: Piece, owner: Any = None) -> bool:
         """Room for ``piece`` (whose owner key is ``owner``) in this open bin."""
-        if not self.fits_more() or self.closed:
-            return False
         if self.owner is not None and owner != self.owner:
             return False
-        gap = GAP_SECONDS if self.pieces else 0.0
-        return self.used + gap + piece.heard_seconds <= BIN_SECONDS
+        return piece.heard_seconds <= self.room()
+
+    def room(self) -> float:
+        """Seconds a next piece may be heard for in this bin (with its context; negative or
+        zero: none fits)."""
+        if not self.fits_more() or self.closed:
+            return -1.0
+        return BIN_SECONDS - self.used - (GAP_SECONDS if self.pieces else 0.0)
 
     def fits_more(self) -> bool:
         """False when the bin holds its maximum number of pieces."""

@@ -340,6 +340,9 @@ class StreamAnalyzer:
             events += self._recognise_kept()
         bins = self.online.bins
         if bins is not None and not self._kept:  # every piece of a closed bin told first
+            if not final:  # a bin the speech under way cannot join is complete
+                bins.seal([(t, t.seg.start * VAD_FRAME, (t.seg.least_end() or 0) * VAD_FRAME)
+                           for t in self._live if t.seg.start is not None])
             for pieces in bins.flush() if final else bins.take():
                 self._hear_again(pieces)
         events += self._heard_again(wait=final)
