@@ -273,3 +273,44 @@ def test_the_transcript_shows_utterances_in_the_order_said_however_late_they_com
         finally:
             browser.close()
     assert shown == [text for _, _, text in sorted(told, key=lambda x: x[1])]
+
+
+@pytest.mark.browser
+def test_a_revision_replaces_the_words_told_before_on_the_live_page():
+    """Issue 27: when the second hearing changes a piece's words, the line tells a
+    ``revision``; the Live page (live.js in Chromium, its feed replayed) takes the turn told
+    before away and shows the new words at their place, marked as revised — the other
+    speaker's turn at the same time and the other turns stay."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    script = (ROOT / "analyzer" / "web" / "static" / "live.js").read_text(encoding="utf-8")
+    page_html = (
+        '<!doctype html><p id="live-state" data-url="ws://127.0.0.1:9" '
+        'data-words=\'{"revised": "revised on a second hearing"}\'></p>'
+        '<p id="live-empty"></p><div id="live-lines"></div>'
+        "<script>window.EventSource = function () { window.feed = this; };</script>"
+        f"<script>{script}</script>")
+    told = [{"type": "utterance", "call_id": "c-1", "speaker": s, "start": t, "end": t + 1.5,
+             "text": x} for s, t, x in (("staff", 1.0, "您好"), ("citizen", 3.0, "我想问一下"),
+                                        ("staff", 5.25, "你能把我存在吗"),
+                                        ("citizen", 5.25, "嗯"), ("staff", 8.0, "请讲"))]
+    revision = {"type": "revision", "call_id": "c-1", "speaker": "staff", "start": 5.05,
+                "end": 7.0, "replaced": [5.25],
+                "utterances": [{"speaker": "staff", "start": 5.25, "end": 6.7,
+                                "text": "你能把我怎么样"}]}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.set_content(page_html)
+            for event in [*told, revision]:
+                page.evaluate("e => window.feed.onmessage({data: JSON.stringify(e)})", event)
+            shown = page.eval_on_selector_all(".live-transcript .said",
+                                              "nodes => nodes.map(n => n.textContent)")
+            marked = page.eval_on_selector_all(
+                ".live-transcript .turn.revised",
+                "nodes => nodes.map(n => [n.textContent, n.title])")
+        finally:
+            browser.close()
+    assert shown == ["您好", "我想问一下", "嗯", "你能把我怎么样", "请讲"]
+    assert len(marked) == 1 and "你能把我怎么样" in marked[0][0]
+    assert marked[0][1] == "revised on a second hearing"

@@ -154,6 +154,16 @@ def test_a_clause_read_right_only_with_the_speech_after_it_is_found_while_the_ca
     assert _forbidden(during) == ["A9-F-05"] and "A9-F-05" not in _forbidden(end)
     told = [e for e in during if e.type == "finding"]
     assert [e.again for e in told] == [True] and told[0].to_dict()["again"] is True
+    # the screen is told the clause's new words (only where the words changed)
+    (revised,) = [e for e in during + end if e.type == "revision"]
+    (first,) = [e.utterance for e in during if e.type == "utterance"
+                and e.utterance.speaker == "staff" and e.utterance.start < revised.end
+                and e.utterance.end > revised.start]
+    assert revised.speaker == "staff" and revised.replaced == (first.start,)
+    assert [u.text for u in revised.utterances] == [FORBIDDEN] != [first.text]
+    wire = revised.to_dict()
+    assert wire["type"] == "revision" and wire["utterances"][0]["text"] == FORBIDDEN
+    assert wire["replaced"] == [first.to_dict()["start"]]
     assert stream.report is not None
     assert [f.rule for f in stream.report.findings if f.kind == "forbidden"] == ["A9-F-05"]
     (clause,) = [u for u in stream.report.utterances if u.text == FORBIDDEN]
