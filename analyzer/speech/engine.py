@@ -258,8 +258,7 @@ class PackedTranscriber:
             found = self._transcribe(tracks, options, verifier, cut)
         finally:
             self._local.spent = self.spent() + time.perf_counter() - t0
-        return [[shifted(u, t.offset) for u in utts] if t.offset else utts
-                for t, utts in zip(tracks, found, strict=True)]
+        return _at_offsets(tracks, found)
 
     def _transcribe(self, tracks: Sequence[Track], options: ASROptions,
                     verifier: Verifier | None = None, cut: bool = True
@@ -356,9 +355,7 @@ class PackedTranscriber:
         finally:
             with self._cond:
                 del self._requests[rid]
-        found = self._answer(req, tracks, options)
-        return [[shifted(u, t.offset) for u in utts] if t.offset else utts
-                for t, utts in zip(tracks, found, strict=True)]
+        return _at_offsets(tracks, self._answer(req, tracks, options))
 
     def _add_time(self, stage: str, seconds: float) -> None:
         with self._cond:
@@ -565,6 +562,13 @@ def _pieces(track: Track, job: int, k: int, options: ASROptions, cut: bool) -> l
     return [Piece.within(job, k, samples, (i, min(i + longest, b)),
                          (0 if i == a else i, samples.size if i + longest >= b else i + longest))
             for i in range(a, b, longest) if min(i + longest, b) - i >= SAMPLE_RATE // 10]
+
+
+def _at_offsets(tracks: Sequence[Track], found: list[list[Utterance]]
+                ) -> list[list[Utterance]]:
+    """Each track's utterances at recording times (its offset added)."""
+    return [[shifted(u, t.offset) for u in utts] if t.offset else utts
+            for t, utts in zip(tracks, found, strict=True)]
 
 
 def shifted(u: Utterance, offset: float) -> Utterance:
