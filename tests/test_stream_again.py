@@ -192,14 +192,15 @@ NATURAL = [
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("scheduled", [False, True], ids=["engine", "listener"])
+@pytest.mark.parametrize("scheduled", [False, True], ids=["engine", "scheduled"])
 def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live(
         tmp_path, scheduled):
     """With the model, on a call of natural speech: the line's report has exactly the words
     ``conduct analyze`` hears in the same audio, and every forbidden finding of the file
-    path was told while the call ran or at its end — a line on its own engine, and a line of
-    the listener (its scheduler hears each bin again a stage at a time, giving way to first
-    hearings between stages)."""
+    path was told while the call ran or at its end — a line on the bare engine (its second
+    hearings in the engine's recognizer thread), and a line through the scheduler every
+    line is given (it hears each bin again a stage at a time, giving way to first hearings
+    between stages)."""
     import sys
     from pathlib import Path
 
@@ -221,14 +222,14 @@ def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live
     (tmp_path / "again.json").write_text('{"id": "again", "channel": "phone"}', encoding="utf-8")
     options = AnalyzerOptions()
     filed = analyzer.analyze(str(wav), options)
-    recognizer = None
-    if scheduled:  # as `conduct stream --listen` gives its lines the engine
-        from analyzer.speech.engine import get_engine
-        from analyzer.stream.scheduler import line_recognizer
+    from analyzer.speech.engine import get_engine
+    from analyzer.stream.scheduler import line_recognizer
 
-        recognizer = line_recognizer(get_engine(options.asr, options.pack),
-                                     options.stream.partial_speakers, options.pack.share,
-                                     options.stream.at_once(options.asr.device))
+    engine = get_engine(options.asr.for_line(live_calls.LINE_RATE, "phone"), options.pack)
+    # as every line is given the engine (the process's scheduler of it), or the bare engine
+    recognizer = line_recognizer(engine, options.stream.partial_speakers, options.pack.share,
+                                 options.stream.at_once(options.asr.device)) \
+        if scheduled else engine
     stream = StreamAnalyzer(options, live_calls.LINE_RATE, 2, channel="phone",
                             recognizer=recognizer)
     x, _ = af.read_wav(wav)

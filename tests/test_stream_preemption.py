@@ -180,3 +180,22 @@ def test_an_engine_without_stages_hears_a_second_hearing_in_one_go():
     got = engine.transcribe_many([_piece("staff", 2.0, again=True)], ASROptions(), cut=False)
     assert said.asked == [True] and [u.start for u in got[0]] == [2.0]
     assert engine.counts["again_stages"] == 1
+
+
+def test_every_line_of_a_process_on_one_engine_shares_one_scheduler(monkeypatch):
+    """Lines a program runs itself (no listener) take their engine through the process's
+    one scheduler of it, as the listener's lines do: a line's second hearing gives way to
+    every line's first hearings on that engine, not only to its own."""
+    from analyzer.options import AnalyzerOptions
+    from analyzer.speech import engine as engine_mod
+    from analyzer.stream import StreamAnalyzer
+    from analyzer.stream.scheduler import scheduler_of
+
+    shared = OneGo()
+    monkeypatch.setattr(engine_mod, "get_engine", lambda *args, **kwargs: shared)
+    options = AnalyzerOptions()
+    one = StreamAnalyzer(options, SR, 2, channel="counter")
+    two = StreamAnalyzer(options, SR, 2, channel="counter")
+    assert one.recognizer() is two.recognizer() is scheduler_of(shared, options)
+    assert isinstance(one.recognizer(), Prioritised)
+    assert scheduler_of(OneGo(), options) is not one.recognizer()

@@ -209,11 +209,15 @@ class StreamAnalyzer:
                              SAMPLE_RATE)
 
     def recognizer(self) -> Recognizer:
-        """The recognizer of this line: the one given, or the engine for its options."""
+        """The recognizer of this line: the one given, or the engine for its options through
+        the process's one scheduler of lines on it
+        (:func:`~analyzer.stream.scheduler.scheduler_of`)."""
         if self._recognizer is None:
             from analyzer.speech.engine import get_engine
+            from analyzer.stream.scheduler import scheduler_of
 
-            self._recognizer = get_engine(self.line, self.options.pack)
+            self._recognizer = scheduler_of(get_engine(self.line, self.options.pack),
+                                            self.options)
         return self._recognizer
 
     def warm(self) -> None:

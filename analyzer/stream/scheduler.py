@@ -42,11 +42,12 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from analyzer.options import ASROptions
+from analyzer.options import AnalyzerOptions, ASROptions
 from analyzer.speech.decode import SAMPLE_RATE
 from analyzer.types import Utterance
 
@@ -400,8 +401,28 @@ class SharedBins(_Ordered):
 
 def line_recognizer(recognizer: Recognizer, first: Sequence[str], share: str,
                     at_once: int = 0) -> Prioritised | SharedBins:
-    """The recognizer of a listener's lines for the packing option ``share`` and
+    """A new scheduler of lines over ``recognizer`` for the packing option ``share`` and
     ``at_once`` requests in the engine at a time (0: no cap; see the module docstring)."""
     if share == "any":
         return SharedBins(recognizer, first)
     return Prioritised(recognizer, first, at_once=at_once)
+
+
+_SCHEDULERS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Prioritised | SharedBins]] = \
+    weakref.WeakKeyDictionary()
+_SCHEDULERS_LOCK = threading.Lock()
+
+
+def scheduler_of(engine: Recognizer, options: AnalyzerOptions) -> Prioritised | SharedBins:
+    """The one scheduler of every line of this process on ``engine`` (the listener's and
+    lines a program runs itself, :class:`~analyzer.stream.StreamAnalyzer` without a
+    recognizer): made once per engine and these options' ``stream.partial_speakers``,
+    ``pack.share`` and engine cap (:func:`line_recognizer`), so a line's second hearing
+    gives way to every line's first hearings on that engine."""
+    key = (tuple(options.stream.partial_speakers), options.pack.share,
+           options.stream.at_once(options.asr.device))
+    with _SCHEDULERS_LOCK:
+        mine = _SCHEDULERS.setdefault(engine, {})
+        if key not in mine:
+            mine[key] = line_recognizer(engine, *key)
+        return mine[key]
