@@ -42,6 +42,7 @@ from analyzer.speech.packing import (
     PackedRecognizer,
     Packer,
     Piece,
+    PlanGroup,
     Recognised,
     assign_words,
     vad_pieces,
@@ -160,6 +161,9 @@ class PackedTranscriber:
         self.exhausted = False
         #: Day-plan group -> the index of the recording whose pieces go in next.
         self._turns: dict[int, int] = {}
+        #: Bin owner -> its pieces that lost their words, waiting for the owner's
+        #: other bins (:meth:`_retry_bins`), each with its first-pass place.
+        self._held: dict[Any, list[tuple[tuple[int, float], Piece]]] = {}
 
     @classmethod
     def from_options(cls, model: Any, options: ASROptions, pack: PackOptions,
@@ -319,7 +323,9 @@ class PackedTranscriber:
                 while not self._stopped and not self._ready and not self._stalled():
                     self._cond.wait(0.5)
                 if self._stopped and not self._ready:
-                    return
+                    self._ready.extend(self._held_bins(everything=True))
+                    if not self._ready:
+                        return
                 if not self._ready:
                     self._ready.extend(self.packer.flush(everything=self._stopped))
                 if not self._ready:
@@ -376,17 +382,18 @@ class PackedTranscriber:
         stages["verify"] = time.perf_counter() - t0
         for one in {id(r): r for r in requests.values() if r is not None}.values():
             _served(one.served, started - one.asked, stages, len(batch))
-        retry: list[Piece] = []
+        retry: list[tuple[Any, tuple[int, float], Piece]] = []  # (owner, first-pass place, piece)
         with self._cond:
             for bin_, mapped in zip(batch, mapped_all, strict=True):
-                for _, piece in bin_.pieces:
+                for offset, piece in bin_.pieces:
                     req = self._requests.get(piece.job)
                     if req is None:
                         continue
                     got = mapped.get((piece.job, piece.track, piece.start), [])
                     if (error is None and len(bin_.pieces) > 1 and _lost(got, piece)
                             and piece.track not in req.context):
-                        retry.append(replace(piece, tries=piece.tries + 1))
+                        retry.append((bin_.owner, (bin_.serial, offset),
+                                      replace(piece, tries=piece.tries + 1)))
                         continue
                     req.words[(piece.track, piece.start)] += got
                     req.heard[(piece.track, piece.start)] += heard.get(id(piece), [])
@@ -398,6 +405,7 @@ class PackedTranscriber:
                 key = "n_retried_pieces"  # a count, not seconds
                 self.timings[key] = self.timings.get(key, 0) + len(retry)
                 self._ready.extend(self._retry_bins(retry))
+            self._ready.extend(self._held_bins())
 
     def _verify(self, batch: list[Bin], recognised: Recognised,
                 mapped_all: list[dict[tuple[int, int, float], list[Word]]],
@@ -440,23 +448,50 @@ class PackedTranscriber:
         self._add_time("verify", time.perf_counter() - t0)
         return out
 
-    def _retry_bins(self, pieces: list[Piece]) -> list[list[Bin]]:
-        """Pieces that lost words: back into the packer once, then a bin each.
+    def _retry_bins(self, pieces: list[tuple[Any, tuple[int, float], Piece]]
+                    ) -> list[list[Bin]]:
+        """Pieces that lost words: recognised once more packed, then a bin each.
 
-        Called with the lock held; a retried piece fills open bins with
-        fresh speech (the stall rule sends them when everyone waits).
+        Called with the lock held. A piece of an owned bin (a recording's, a
+        track's, a day-plan group's) waits until every first-pass bin of its
+        owner is recognised (:meth:`_held_bins`): the owner's lost pieces then
+        share bins of their own, laid out in their first-pass order, so which
+        pieces meet there depends on the owner's words and never on when its
+        bins were recognised. A piece of a shared bin (``any``) goes back into
+        the packer; a piece lost a second time gets a bin of its own.
         """
         batches: list[list[Bin]] = []
         alone: list[Bin] = []
-        for piece in pieces:
+        for owner, place, piece in pieces:
             if piece.tries >= 2:
                 own = Bin(max_pieces=1)
                 own.add(piece)
                 alone.append(own)
-            else:
+            elif owner is None:
                 batches += [b for b in [self.packer.add(piece)] if b]
+            else:
+                self._held.setdefault(owner, []).append((place, piece))
         size = self.packer.batch_size
         return batches + [alone[i : i + size] for i in range(0, len(alone), size)]
+
+    def _held_bins(self, everything: bool = False) -> list[list[Bin]]:
+        """Bins for the held lost pieces of every owner whose first-pass bins are all
+        recognised (``everything``: of every owner). Called with the lock held."""
+        size = self.packer.batch_size
+        out: list[list[Bin]] = []
+        for owner in list(self._held):
+            if everything or self._first_pass_done(owner):
+                bins = self.packer.again(owner, self._held.pop(owner))
+                out += [bins[i : i + size] for i in range(0, len(bins), size)]
+        return out
+
+    def _first_pass_done(self, owner: Any) -> bool:
+        """No bin of ``owner`` is still to fill or to recognise (a day-plan group: and
+        every recording of it has given its pieces)."""
+        if isinstance(owner, PlanGroup) and owner.id in self._turns:
+            return False
+        return not any(b.owner == owner for b in self.packer.open) and not any(
+            b.owner == owner for batch in self._ready for b in batch)
 
     def _fail(self, batch: list[Bin], exc: BaseException) -> None:
         with self._cond:
