@@ -454,10 +454,11 @@ class PackedTranscriber:
 
         Called with the lock held. A piece of an owned bin (a recording's, a
         track's, a day-plan group's) waits until every first-pass bin of its
-        owner is recognised (:meth:`_held_bins`): the owner's lost pieces then
-        share bins of their own, laid out in their first-pass order, so which
-        pieces meet there depends on the owner's words and never on when its
-        bins were recognised. A piece of a shared bin (``any``) goes back into
+        owner is recognised (:meth:`_held_bins`): each recording's lost pieces
+        then share bins of their own, laid out in their first-pass order
+        (:meth:`~analyzer.speech.packing.Packer.again`), so which pieces meet
+        there depends on the owner's words and never on when its bins were
+        recognised. A piece of a shared bin (``any``) goes back into
         the packer; a piece lost a second time gets a bin of its own.
         """
         batches: list[list[Bin]] = []
