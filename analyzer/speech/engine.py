@@ -42,6 +42,7 @@ from analyzer.speech.packing import (
     PackedRecognizer,
     Packer,
     Piece,
+    PlanGroup,
     Recognised,
     assign_words,
     run_steps,
@@ -95,6 +96,17 @@ class Served:
     stages: dict[str, float] = field(default_factory=dict)
     batches: int = 0
     bins: int = 0
+
+
+@dataclass
+class _Lane:
+    """Where a batch's lost pieces go again: the packer, the batches ready and the lost
+    pieces held per owner — the recognizer thread's, or a request's own
+    (:meth:`PackedTranscriber.transcribe_steps`)."""
+
+    packer: Packer
+    ready: list[list[Bin]]
+    held: dict[Any, list[tuple[tuple[int, float], Piece]]]
 
 
 @dataclass
@@ -161,6 +173,11 @@ class PackedTranscriber:
         self.exhausted = False
         #: Day-plan group -> the index of the recording whose pieces go in next.
         self._turns: dict[int, int] = {}
+        #: Bin owner -> its pieces that lost their words, waiting for the owner's
+        #: other bins (:meth:`_retry_bins`), each with its first-pass place.
+        self._held: dict[Any, list[tuple[tuple[int, float], Piece]]] = {}
+        #: The recognizer thread's packer, batches ready and held lost pieces
+        self._lane = _Lane(self.packer, self._ready, self._held)
 
     @classmethod
     def from_options(cls, model: Any, options: ASROptions, pack: PackOptions,
@@ -341,17 +358,18 @@ class PackedTranscriber:
         rid, pieces, req = self._request(tracks, options, verifier, cut)
         if req is None:
             return [[] for _ in tracks]
-        packer = Packer(self.packer.batch_size, self.packer.pieces_per_window, self.packer.share)
-        ready: list[list[Bin]] = []
+        lane = _Lane(Packer(self.packer.batch_size, self.packer.pieces_per_window,
+                            self.packer.share), [], {})
         try:
             for piece in pieces:
-                ready += [b for b in [packer.add(piece)] if b]
-            ready += [b for b in [packer.close(rid)] if b]
+                lane.ready += [b for b in [lane.packer.add(piece)] if b]
+            lane.ready += [b for b in [lane.packer.close(rid)] if b]
             while not req.done.is_set():
-                ready += [] if ready else packer.flush()
-                if not ready:
+                if not lane.ready:
+                    lane.ready += lane.packer.flush() or self._held_bins(lane, everything=True)
+                if not lane.ready:
                     break
-                yield from self._recognise_steps(ready.pop(0), packer, ready)
+                yield from self._recognise_steps(lane.ready.pop(0), lane)
         finally:
             with self._cond:
                 del self._requests[rid]
@@ -370,7 +388,9 @@ class PackedTranscriber:
                 while not self._stopped and not self._ready and not self._stalled():
                     self._cond.wait(0.5)
                 if self._stopped and not self._ready:
-                    return
+                    self._ready.extend(self._held_bins(self._lane, everything=True))
+                    if not self._ready:
+                        return
                 if not self._ready:
                     self._ready.extend(self.packer.flush(everything=self._stopped))
                 if not self._ready:
@@ -410,13 +430,12 @@ class PackedTranscriber:
             self._cond.notify_all()
 
     def _recognise(self, batch: list[Bin]) -> None:
-        run_steps(self._recognise_steps(batch, self.packer, self._ready))
+        run_steps(self._recognise_steps(batch, self._lane))
 
-    def _recognise_steps(self, batch: list[Bin], packer: Packer, ready: list[list[Bin]]
-                         ) -> Generator[str, None, None]:
-        """Recognise a batch, yielding between its stages (:meth:`PackedRecognizer.recognise_steps`;
-        the verification is the last); a piece whose words were lost goes back into
-        ``packer`` (or, tried twice, a batch of its own in ``ready``)."""
+    def _recognise_steps(self, batch: list[Bin], lane: _Lane) -> Generator[str, None, None]:
+        """Recognise a batch of ``lane``, yielding between its stages
+        (:meth:`PackedRecognizer.recognise_steps`; the verification is the last); a
+        piece whose words were lost goes again through ``lane`` (:meth:`_retry_bins`)."""
         recognised: Recognised | None = None
         started, before = time.perf_counter(), dict(self.timings)
         try:
@@ -436,17 +455,18 @@ class PackedTranscriber:
         stages["verify"] = time.perf_counter() - t0
         for one in {id(r): r for r in requests.values() if r is not None}.values():
             _served(one.served, started - one.asked, stages, len(batch))
-        retry: list[Piece] = []
+        retry: list[tuple[Any, tuple[int, float], Piece]] = []  # (owner, first-pass place, piece)
         with self._cond:
             for bin_, mapped in zip(batch, mapped_all, strict=True):
-                for _, piece in bin_.pieces:
+                for offset, piece in bin_.pieces:
                     req = self._requests.get(piece.job)
                     if req is None:
                         continue
                     got = mapped.get((piece.job, piece.track, piece.start), [])
                     if (error is None and len(bin_.pieces) > 1 and _lost(got, piece)
                             and piece.track not in req.context):
-                        retry.append(replace(piece, tries=piece.tries + 1))
+                        retry.append((bin_.owner, (bin_.serial, offset),
+                                      replace(piece, tries=piece.tries + 1)))
                         continue
                     req.words[(piece.track, piece.start)] += got
                     req.heard[(piece.track, piece.start)] += heard.get(id(piece), [])
@@ -457,7 +477,8 @@ class PackedTranscriber:
             if retry:
                 key = "n_retried_pieces"  # a count, not seconds
                 self.timings[key] = self.timings.get(key, 0) + len(retry)
-                ready.extend(self._retry_bins(retry, packer))
+                lane.ready.extend(self._retry_bins(retry, lane))
+            lane.ready.extend(self._held_bins(lane))
 
     def _verify(self, batch: list[Bin], recognised: Recognised,
                 mapped_all: list[dict[tuple[int, int, float], list[Word]]],
@@ -500,23 +521,51 @@ class PackedTranscriber:
         self._add_time("verify", time.perf_counter() - t0)
         return out
 
-    def _retry_bins(self, pieces: list[Piece], packer: Packer) -> list[list[Bin]]:
-        """Pieces that lost words: back into ``packer`` once, then a bin each.
+    def _retry_bins(self, pieces: list[tuple[Any, tuple[int, float], Piece]], lane: _Lane
+                    ) -> list[list[Bin]]:
+        """Pieces that lost words (of ``lane``): recognised once more packed, then a bin each.
 
-        Called with the lock held; a retried piece fills open bins with
-        fresh speech (the stall rule sends them when everyone waits).
+        Called with the lock held. A piece of an owned bin (a recording's, a
+        track's, a day-plan group's) waits until every first-pass bin of its
+        owner is recognised (:meth:`_held_bins`): each recording's lost pieces
+        then share bins of their own, laid out in their first-pass order
+        (:meth:`~analyzer.speech.packing.Packer.again`), so which pieces meet
+        there depends on the owner's words and never on when its bins were
+        recognised. A piece of a shared bin (``any``) goes back into
+        the packer; a piece lost a second time gets a bin of its own.
         """
         batches: list[list[Bin]] = []
         alone: list[Bin] = []
-        for piece in pieces:
+        for owner, place, piece in pieces:
             if piece.tries >= 2:
                 own = Bin(max_pieces=1)
                 own.add(piece)
                 alone.append(own)
+            elif owner is None:
+                batches += [b for b in [lane.packer.add(piece)] if b]
             else:
-                batches += [b for b in [packer.add(piece)] if b]
-        size = packer.batch_size
+                lane.held.setdefault(owner, []).append((place, piece))
+        size = lane.packer.batch_size
         return batches + [alone[i : i + size] for i in range(0, len(alone), size)]
+
+    def _held_bins(self, lane: _Lane, everything: bool = False) -> list[list[Bin]]:
+        """Bins for ``lane``'s held lost pieces of every owner whose first-pass bins are all
+        recognised (``everything``: of every owner). Called with the lock held."""
+        size = lane.packer.batch_size
+        out: list[list[Bin]] = []
+        for owner in list(lane.held):
+            if everything or self._first_pass_done(owner, lane):
+                bins = lane.packer.again(owner, lane.held.pop(owner))
+                out += [bins[i : i + size] for i in range(0, len(bins), size)]
+        return out
+
+    def _first_pass_done(self, owner: Any, lane: _Lane) -> bool:
+        """No bin of ``owner`` is still to fill or to recognise in ``lane`` (a day-plan
+        group: and every recording of it has given its pieces)."""
+        if isinstance(owner, PlanGroup) and owner.id in self._turns:
+            return False
+        return not any(b.owner == owner for b in lane.packer.open) and not any(
+            b.owner == owner for batch in lane.ready for b in batch)
 
     def _fail(self, batch: list[Bin], exc: BaseException) -> None:
         with self._cond:
