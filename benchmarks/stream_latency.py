@@ -11,6 +11,12 @@ start + ``t``. Measured, pooled over the repeats, for ``N`` in ``--concurrency``
   calls of ``benchmarks/live_calls.py`` are rendered clause by clause) to the
   arrival of the first live ``finding`` of its rule over it (before the
   report: found while the call ran);
+* **first-hearing phrases**: the same, over the phrases the first hearing
+  alone finds (those ``once`` found live in the same run; without ``once``,
+  those the configuration's second hearing did not tell first) — what the
+  second hearing may cost the findings that need no second hearing;
+  **told by the second hearing**: the phrases a ``finding`` event marked
+  ``again`` told first (the first hearing missed them), with their latency;
 * **utterance end -> event**: an utterance's end (its recognised end) to the
   arrival of its ``utterance`` event (includes the VAD's
   ``asr.vad.min_silence_ms`` of silence, and recognition);
@@ -291,11 +297,12 @@ def measure(call: Prepared, sent: Any) -> dict[str, Any]:
     def near(a0: float, a1: float, b0: float | None, b1: float | None, slack: float) -> bool:
         return b0 is not None and min(a1, b1 if b1 is not None else b0) - max(a0, b0) > -slack
 
-    phrase = []
+    phrase, by_again = [], []
     for p in call.phrases:
-        got = [s for e, s in live if e["rule"] == p["rule"]
-               and near(p["start"], p["end"], e["start"], e["end"], 1.5)]
-        phrase.append(round(min(got) - p["end"], 3) if got else None)
+        got = sorted((s, bool(e.get("again"))) for e, s in live if e["rule"] == p["rule"]
+                     and near(p["start"], p["end"], e["start"], e["end"], 1.5))
+        phrase.append(round(got[0][0] - p["end"], 3) if got else None)
+        by_again.append(got[0][1] if got else None)  # told first by the second hearing
     own_end = [round(s - (e["end"] or 0.0), 3) for e, s in live]
     found = sum(any(e["rule"] == b["rule"] and near(b["start"], b["end"] or b["start"],
                                                      e["start"], e["end"], 1.0)
@@ -314,7 +321,8 @@ def measure(call: Prepared, sent: Any) -> dict[str, Any]:
     file_missed = sum(not f and s for f, s in zip(filed, said, strict=True))
     utterance = [round(s - e["end"], 3) for e, s in zip(sent.events, stamps, strict=True)
                  if e["type"] == "utterance"]
-    return {"call": call.name, "phrase": phrase, "finding_after_own_end": own_end,
+    return {"call": call.name, "phrase": phrase, "phrase_again": by_again,
+            "finding_after_own_end": own_end,
             "utterance": utterance, "batch": len(call.batch), "found": found,
             "found_during": during,
             "invented": invented, "file_missed": file_missed, "live_rules": sorted(e["rule"] for e, _ in live),
@@ -341,6 +349,7 @@ def run_configs(names: list[str], calls: list[Prepared], counts: list[int], repe
                 for name in names[turn:] + names[:turn]:
                     rows.append(_run(name, listeners[name], chosen, n, r))
                     print(_line_summary(rows[-1]), flush=True)
+                _mark_first(rows[-len(names):])
     finally:
         for listener in listeners.values():
             listener.close()
@@ -361,14 +370,39 @@ def _run(name: str, listener: Listener, chosen: list[Prepared], n: int, r: int
             "lines": [measure(c, s) for c, s in zip(chosen, got, strict=True)]}
 
 
+def _mark_first(round_rows: list[dict[str, Any]]) -> None:
+    """Mark the first-hearing phrases of one run's rows (every configuration, the same
+    calls): those the first hearing alone (``once``) found live in that run; without
+    ``once`` in the run, those a configuration's own second hearing did not tell first."""
+    once = next((r for r in round_rows if r["config"] == "once"), None)
+    for row in round_rows:
+        for k, line in enumerate(row["lines"]):
+            if once is not None:
+                line["phrase_first"] = [v is not None for v in once["lines"][k]["phrase"]]
+            else:
+                line["phrase_first"] = [not a for a in line.get("phrase_again",
+                                                                 [False] * len(line["phrase"]))]
+
+
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Pooled figures of rows of one configuration and concurrency."""
     lines = [x for r in rows for x in r["lines"]]
     phrase = [v for x in lines for v in x["phrase"] if v is not None]
     asked = sum(len(x["phrase"]) for x in lines)
+    first = [v for x in lines for v, f in zip(x["phrase"], x.get("phrase_first", []),
+                                              strict=False) if f and v is not None]
+    again = [v for x in lines for v, a in zip(x["phrase"], x.get("phrase_again", []),
+                                              strict=False) if a and v is not None]
     return {
         "runs": len(rows), "phrases": asked, "phrases_found_live": len(phrase),
         "phrase_p50": percentile(phrase, 50), "phrase_p95": percentile(phrase, 95),
+        # the phrases the first hearing alone finds (``once`` in the same run), and those this
+        # configuration's second hearing told first (the first hearing had missed them)
+        "first_phrases": sum(sum(bool(f) for f in x.get("phrase_first", [])) for x in lines),
+        "first_found": len(first),
+        "first_p50": percentile(first, 50), "first_p95": percentile(first, 95),
+        "again_found": len(again), "again_p50": percentile(again, 50),
+        "again_p95": percentile(again, 95),
         "per_run_phrase_p95": [percentile([v for x in r["lines"] for v in x["phrase"]
                                            if v is not None], 95) for r in rows],
         "own_end_p50": percentile([v for x in lines for v in x["finding_after_own_end"]], 50),
@@ -393,7 +427,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def _line_summary(row: dict[str, Any]) -> str:
     s = summarise([row])
     return (f"  {row['config']:<11} N={row['calls']} run {row['repeat']}: phrase p50/p95 "
-            f"{s['phrase_p50']}/{s['phrase_p95']} ({s['phrases_found_live']}/{s['phrases']}), "
+            f"{s['phrase_p50']}/{s['phrase_p95']} ({s['phrases_found_live']}/{s['phrases']}; "
+            f"{s['again_found']} told by the second hearing, p50/p95 "
+            f"{s['again_p50']}/{s['again_p95']}), "
             f"utterance p50/p95 {s['utterance_p50']}/{s['utterance_p95']}, batch found live "
             f"{s['found_live']}/{s['batch_findings']} ({s['found_during']} before the "
             f"call ended), invented {s['invented']} (+"
@@ -499,14 +535,20 @@ def tables(result: dict[str, Any]) -> str:
            f"`{result.get('command', 'benchmarks/stream_latency.py')}`"]
     for kind, data in result["sets"].items():
         out += [f"\n{kind}:\n", "| config x calls | phrase end -> finding p50 / p95 (found) | "
+                "first-hearing phrases p50 / p95 (found) | told by the second hearing "
+                "p50 / p95 (n) | "
                 "finding after its own end p50 / p95 | utterance end -> event p50 / p95 | "
                 "batch findings found live (before the call ended) | "
                 "invented (+ said, the file path missed) | "
                 "listener CPU s per call-second | load 1-min |",
-                "|---|---|---|---|---|---|---|---|"]
+                "|---|---|---|---|---|---|---|---|---|---|"]
         for key, s in data["table"].items():
             out.append(f"| {key} | {s['phrase_p50']} / {s['phrase_p95']} "
-                       f"({s['phrases_found_live']}/{s['phrases']}) | {s['own_end_p50']} / "
+                       f"({s['phrases_found_live']}/{s['phrases']}) | "
+                       f"{s.get('first_p50')} / {s.get('first_p95')} "
+                       f"({s.get('first_found', '')}/{s.get('first_phrases', '')}) | "
+                       f"{s.get('again_p50')} / {s.get('again_p95')} "
+                       f"({s.get('again_found', '')}) | {s['own_end_p50']} / "
                        f"{s['own_end_p95']} | {s['utterance_p50']} / {s['utterance_p95']} | "
                        f"{s['found_live']}/{s['batch_findings']} "
                        f"({s.get('found_during', s['found_live'])}) | {s['invented']} "

@@ -28,7 +28,7 @@ from analyzer.batch.plan import (
 from analyzer.options import AnalyzerOptions
 from analyzer.pipeline.result import AnalysisKey
 from analyzer.speech.decode import SAMPLE_RATE
-from analyzer.speech.packing import Packer, Piece
+from analyzer.speech.packing import Packer, Piece, PlanGroup
 
 ROOT = Path(__file__).resolve().parent.parent
 VISIT = ROOT / "examples" / "recordings" / "counter-visit.ogg"
@@ -91,6 +91,31 @@ def test_a_groups_recordings_share_bins_and_its_last_bin_waits_for_the_group() -
     rest = batch + [b for group in packer.flush(everything=False) for b in group]
     assert sorted(len(b.pieces) for b in rest) == [1, 2]
     assert packer.open == []
+
+
+def test_lost_pieces_are_laid_out_again_by_their_first_pass_place_alone() -> None:
+    """Pieces that lost their words are laid out again in their first-pass order, each
+    recording's in bins of its own, whatever order their bins were recognised in (the
+    engine holds them until every first-pass bin of the owner is recognised, then asks
+    once)."""
+    packer = Packer(batch_size=4, share="plan")
+    packer.groups = {0: 7, 1: 7, 2: 7}
+    bins = [b for job in range(3) for k in range(4) for b in packer.add(_piece(job, 10.0 * k, 6.0))]
+    bins += packer.close_group(7) + [b for batch in packer.flush() for b in batch]
+    bins.sort(key=lambda b: b.serial)
+    assert len({b.serial for b in bins}) == len(bins) == 3  # 4 x 6 s + gaps each
+    lost = [((b.serial, off), replace(p, tries=1)) for b in bins for off, p in b.pieces
+            if p.start in (10.0, 30.0)]
+    layouts = []
+    for order in (lost, lost[::-1], lost[1::2] + lost[::2]):
+        again = Packer(batch_size=4, share="plan").again(PlanGroup(7), order)
+        assert all(b.closed and b.owner == PlanGroup(7) for b in again)
+        layouts.append([[(p.job, p.start, off) for off, p in b.pieces] for b in again])
+    assert layouts[0] == layouts[1] == layouts[2]
+    firsts = [(p.job, p.start) for _, p in sorted(lost, key=lambda x: x[0])]
+    assert [(j, s) for b in layouts[0] for j, s, _ in b] == firsts
+    # each recording's lost pieces in bins of their own (both of a recording fit one)
+    assert [{j for j, _, _ in b} for b in layouts[0]] == [{0}, {1}, {2}]
 
 
 def _words(worker, jobs: list[Job]) -> dict[int, list[tuple[str, float, float, str]]]:

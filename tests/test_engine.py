@@ -146,3 +146,35 @@ def test_engines_dropped_from_the_cache_stop_their_threads(monkeypatch):
     assert heard and not first.running  # it still recognises, then stops again
     second.close()
     assert not second.running
+
+
+@pytest.mark.slow
+def test_a_request_heard_a_stage_at_a_time_has_the_words_heard_in_one_go():
+    """The listener hears a call's bin a second time a stage at a time, giving way to first
+    hearings between stages (analyzer.stream.scheduler.Prioritised): the words, their times
+    and what the verifier heard are those of the same request heard in one go, and the
+    stages are the encoder's, the decoder's, the alignment's and the verification's."""
+    from analyzer.options import AnalyzerOptions
+    from analyzer.speech.decode import decode_audio
+    from analyzer.speech.packing import run_steps
+    from analyzer.speech.tracks import Track
+    from analyzer.speech.verify import get_verifier
+
+    options = AnalyzerOptions()
+    audio = decode_audio(RECORDING)
+    tracks = [Track("staff", row=0).of(audio.samples[0][: 28 * 16000], 1.0),
+              Track("citizen", row=1).of(audio.samples[1][: 28 * 16000], 1.0)]
+    engine = engine_mod.get_engine(options.asr, options.pack)
+    verifier = get_verifier(options)
+    whole = engine.transcribe_many(tracks, options.asr, verifier=verifier)
+    steps = engine.transcribe_steps(tracks, options.asr, verifier=verifier)
+    stages: list[str] = []
+    while True:
+        try:
+            stages.append(next(steps))
+        except StopIteration as done:
+            staged = done.value
+            break
+    assert stages[:2] == ["encoder", "decoder"] and stages[-1] == "align"
+    assert any(utts for utts in whole) and staged == whole
+    assert run_steps(engine.transcribe_steps(tracks, options.asr, verifier=verifier)) == whole

@@ -244,32 +244,63 @@ def test_live_url_must_be_a_websocket_address(tmp_path):
         WebConfig(db=tmp_path / "x.sqlite", live_url="http://127.0.0.1:8765")
 
 
-@pytest.mark.browser
-def test_the_transcript_shows_utterances_in_the_order_said_however_late_they_come():
-    """Issue 27 #4: under load a line keeps the citizen's ended utterances back and tells
-    them after the clerk's later ones; the Live page (live.js in Chromium, its feed
-    replayed) shows every utterance at its place in the call."""
+def _replayed(events: list[dict], words: str, *queries: tuple[str, str]) -> list:
+    """live.js in Chromium on a bare page, ``events`` fed to it as its feed would; what each
+    ``(selector, function)`` query gives then."""
     sync_api = pytest.importorskip("playwright.sync_api")
     script = (ROOT / "analyzer" / "web" / "static" / "live.js").read_text(encoding="utf-8")
     page_html = (
-        '<!doctype html><p id="live-state" data-url="ws://127.0.0.1:9" data-words="{}"></p>'
-        '<p id="live-empty"></p><div id="live-lines"></div>'
+        f'<!doctype html><p id="live-state" data-url="ws://127.0.0.1:9" data-words=\'{words}\'>'
+        '</p><p id="live-empty"></p><div id="live-lines"></div>'
         "<script>window.EventSource = function () { window.feed = this; };</script>"
         f"<script>{script}</script>")
-    told = [("staff", 1.0, "您好"), ("staff", 9.0, "请您稍等"),  # the clerk's, as they end
-            ("citizen", 4.0, "我想问一下"), ("citizen", 11.0, "好的"),  # kept back, told late
-            ("staff", 10.0, "我帮您查一下")]
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
             page = browser.new_page()
             page.set_content(page_html)
-            for speaker, start, text in told:
-                event = {"type": "utterance", "call_id": "c-1", "speaker": speaker,
-                         "start": start, "end": start + 1.0, "text": text}
+            for event in events:
                 page.evaluate("e => window.feed.onmessage({data: JSON.stringify(e)})", event)
-            shown = page.eval_on_selector_all(".live-transcript .said",
-                                              "nodes => nodes.map(n => n.textContent)")
+            return [page.eval_on_selector_all(selector, js) for selector, js in queries]
         finally:
             browser.close()
+
+
+#: The text of each turn of the Live page's transcript, in the page's order.
+SAID = (".live-transcript .said", "nodes => nodes.map(n => n.textContent)")
+
+
+@pytest.mark.browser
+def test_the_transcript_shows_utterances_in_the_order_said_however_late_they_come():
+    """Issue 27 #4: under load a line keeps the citizen's ended utterances back and tells
+    them after the clerk's later ones; the Live page (live.js in Chromium, its feed
+    replayed) shows every utterance at its place in the call."""
+    told = [("staff", 1.0, "您好"), ("staff", 9.0, "请您稍等"),  # the clerk's, as they end
+            ("citizen", 4.0, "我想问一下"), ("citizen", 11.0, "好的"),  # kept back, told late
+            ("staff", 10.0, "我帮您查一下")]
+    (shown,) = _replayed([{"type": "utterance", "call_id": "c-1", "speaker": speaker,
+                           "start": start, "end": start + 1.0, "text": text}
+                          for speaker, start, text in told], "{}", SAID)
     assert shown == [text for _, _, text in sorted(told, key=lambda x: x[1])]
+
+
+@pytest.mark.browser
+def test_a_revision_replaces_the_words_told_before_on_the_live_page():
+    """Issue 27: when the second hearing changes a piece's words, the line tells a
+    ``revision``; the Live page (live.js in Chromium, its feed replayed) takes the turn told
+    before away and shows the new words at their place, marked as revised — the other
+    speaker's turn at the same time and the other turns stay."""
+    told = [{"type": "utterance", "call_id": "c-1", "speaker": s, "start": t, "end": t + 1.5,
+             "text": x} for s, t, x in (("staff", 1.0, "您好"), ("citizen", 3.0, "我想问一下"),
+                                        ("staff", 5.25, "你能把我存在吗"),
+                                        ("citizen", 5.25, "嗯"), ("staff", 8.0, "请讲"))]
+    revision = {"type": "revision", "call_id": "c-1", "speaker": "staff", "start": 5.05,
+                "end": 7.0, "replaced": [5.25],
+                "utterances": [{"speaker": "staff", "start": 5.25, "end": 6.7,
+                                "text": "你能把我怎么样"}]}
+    shown, marked = _replayed(
+        [*told, revision], '{"revised": "revised on a second hearing"}', SAID,
+        (".live-transcript .turn.revised", "nodes => nodes.map(n => [n.textContent, n.title])"))
+    assert shown == ["您好", "我想问一下", "嗯", "你能把我怎么样", "请讲"]
+    assert len(marked) == 1 and "你能把我怎么样" in marked[0][0]
+    assert marked[0][1] == "revised on a second hearing"

@@ -57,6 +57,24 @@ def test_segmenter_cuts_after_the_silence_and_caps_long_speech():
     assert all(b - a <= 100 for a, b in done)
 
 
+def test_the_least_end_of_speech_under_way_is_never_after_where_its_piece_ends():
+    """``Segmenter.least_end`` (the second hearing closes a bin on it): however the speech
+    under way goes on, its first piece ends at or after it — also when long speech is cut
+    at an earlier pause rather than where it has reached."""
+    probs = np.r_[np.zeros(3), np.ones(30), np.zeros(5), np.ones(80), np.zeros(20)]
+    seg, bounds = Segmenter(0.5, 10, 1, 100), []
+    for p in probs:
+        done = seg.feed(np.array([p]))
+        if done:
+            assert all(b >= least for least in bounds for _, b in done[:1])
+            break
+        if seg.start is not None:
+            bounds.append(seg.least_end())
+    assert done == [(3, 33)]  # cut at the pause, 30 frames in
+    assert max(bounds) == 33 and bounds[0] == 4  # the pause is the bound once it is seen
+    assert Segmenter(0.5, 10, 1, 100).least_end() is None
+
+
 class SegmentLog:
     """A recognizer that records what the stream asks it to recognise (and hears nothing)."""
 

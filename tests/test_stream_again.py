@@ -109,6 +109,41 @@ def test_the_second_hearing_asks_for_the_file_paths_own_bins(visit):
         assert np.allclose([g[1:] for g in got], [w[1:] for w in want], atol=0.03)
 
 
+def _file_bins(audio: np.ndarray, options: AnalyzerOptions) -> list:
+    """The file path's bins of the visit (its VAD pieces of both tracks, packed next-fit)."""
+    line = options.asr.for_line(SR, 2)
+    pieces = sorted([p for k in range(2) for p in vad_pieces(audio[k], 0, k, line)],
+                    key=lambda p: (p.start, p.track))
+    packer = Packer(1, options.pack.pieces_per_window, options.pack.share)
+    return [b for p in pieces for batch in [packer.add(p)] for b in batch or []] + \
+        packer.close(0)
+
+
+def test_a_bin_the_speech_under_way_cannot_join_is_heard_again_before_that_speech_ends(visit):
+    """The file path closes a bin at the first piece that does not fit: once the speech
+    under way after the bin is longer than the bin's room, the bin is complete, and the line
+    hears it again then — not when that speech ends — with the same pieces."""
+    audio, said = visit
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0))
+    first, second = _file_bins(audio, options)[:2]
+    closing = second.pieces[0][1]  # the piece that does not fit in the first bin
+    room = first.room()
+    speech_end = closing.start + closing.seconds - options.asr.vad.pad_ms / 1000
+    assert 0 < room < closing.seconds - 1.0  # the bin is complete a second before it ends
+    heard = Hindsight(said)
+    stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=heard)
+    upto = int((speech_end - 0.5) * SR)
+    for i in range(0, upto, SR // 10):
+        stream.feed(audio[:, i: min(i + SR // 10, upto)])
+    assert stream._again or heard.again  # the first bin went to be heard again
+    for i in range(upto, audio.shape[1], SR // 10):
+        stream.feed(audio[:, i: i + SR // 10])
+    stream.close()
+    assert len(heard.again) >= 2
+    assert [round(a[1], 1) for a in heard.again[0]] == \
+        [round(p.start, 1) for _, p in first.pieces]
+
+
 def test_a_clause_read_right_only_with_the_speech_after_it_is_found_while_the_call_runs(visit):
     """The first hearing reads the clerk's forbidden clause wrong (no speech after it in its
     bin); once the file path's first bin has closed, the second hearing reads it right: the
@@ -117,6 +152,18 @@ def test_a_clause_read_right_only_with_the_speech_after_it_is_found_while_the_ca
     during, end, stream = _fed(visit, AnalyzerOptions(stream=StreamOptions(
         partial_interval=0.0)))
     assert _forbidden(during) == ["A9-F-05"] and "A9-F-05" not in _forbidden(end)
+    told = [e for e in during if e.type == "finding"]
+    assert [e.again for e in told] == [True] and told[0].to_dict()["again"] is True
+    # the screen is told the clause's new words (only where the words changed)
+    (revised,) = [e for e in during + end if e.type == "revision"]
+    (first,) = [e.utterance for e in during if e.type == "utterance"
+                and e.utterance.speaker == "staff" and e.utterance.start < revised.end
+                and e.utterance.end > revised.start]
+    assert revised.speaker == "staff" and revised.replaced == (first.start,)
+    assert [u.text for u in revised.utterances] == [FORBIDDEN] != [first.text]
+    wire = revised.to_dict()
+    assert wire["type"] == "revision" and wire["utterances"][0]["text"] == FORBIDDEN
+    assert wire["replaced"] == [first.to_dict()["start"]]
     assert stream.report is not None
     assert [f.rule for f in stream.report.findings if f.kind == "forbidden"] == ["A9-F-05"]
     (clause,) = [u for u in stream.report.utterances if u.text == FORBIDDEN]
@@ -145,10 +192,15 @@ NATURAL = [
 
 
 @pytest.mark.slow
-def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live(tmp_path):
+@pytest.mark.parametrize("scheduled", [False, True], ids=["engine", "scheduled"])
+def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live(
+        tmp_path, scheduled):
     """With the model, on a call of natural speech: the line's report has exactly the words
     ``conduct analyze`` hears in the same audio, and every forbidden finding of the file
-    path was told while the call ran or at its end."""
+    path was told while the call ran or at its end — a line on the bare engine (its second
+    hearings in the engine's recognizer thread), and a line through the scheduler every
+    line is given (it hears each bin again a stage at a time, giving way to first hearings
+    between stages)."""
     import sys
     from pathlib import Path
 
@@ -170,7 +222,16 @@ def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live
     (tmp_path / "again.json").write_text('{"id": "again", "channel": "phone"}', encoding="utf-8")
     options = AnalyzerOptions()
     filed = analyzer.analyze(str(wav), options)
-    stream = StreamAnalyzer(options, live_calls.LINE_RATE, 2, channel="phone")
+    from analyzer.speech.engine import get_engine
+    from analyzer.stream.scheduler import line_recognizer
+
+    engine = get_engine(options.asr.for_line(live_calls.LINE_RATE, "phone"), options.pack)
+    # as every line is given the engine (the process's scheduler of it), or the bare engine
+    recognizer = line_recognizer(engine, options.stream.partial_speakers, options.pack.share,
+                                 options.stream.at_once(options.asr.device)) \
+        if scheduled else engine
+    stream = StreamAnalyzer(options, live_calls.LINE_RATE, 2, channel="phone",
+                            recognizer=recognizer)
     x, _ = af.read_wav(wav)
     step = live_calls.LINE_RATE // 2
     events = [e for i in range(0, x.shape[1], step) for e in stream.feed(x[:, i: i + step])]
@@ -181,3 +242,5 @@ def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live
     told = {e.finding.rule for e in events
             if e.type == "finding" and e.finding.kind == "forbidden"}
     assert {f.rule for f in filed.findings if f.kind == "forbidden"} <= told
+    if scheduled:
+        assert recognizer.counts["again_stages"] >= 4  # a stage at a time

@@ -57,3 +57,30 @@ def test_a_finding_told_only_at_the_calls_end_is_found_but_not_before_the_call_e
                                        "cpu_per_audio_second": 0.2}])
     assert table["found_live"] == 2 and table["found_during"] == 1
     assert table["per_run_found"] == ["2/2"]
+
+
+def test_first_hearing_phrases_are_those_the_first_hearing_alone_found_in_the_same_run():
+    """Issue 27: the second hearing's cost is judged on the phrases the first hearing finds
+    (those ``once`` found live in the same run, whichever configuration is measured: an
+    older tree's events do not say which hearing told them), and the phrases a
+    configuration's second hearing told first are counted apart, with their latency."""
+    call = stream_latency.Prepared(
+        "call-d", Path("call-d.wav"),
+        [{"rule": "A8-F-01", "start": 5.0, "end": 6.0},
+         {"rule": "A9-F-04", "start": 20.0, "end": 22.0}], [], 46.0)
+    again = {**_finding("A9-F-04", 20.1, 21.9), "again": True}
+    shipped = stream_latency.measure(call, SimpleNamespace(
+        started=0.0, arrived=[7.0, 44.0, 47.0],
+        events=[_finding("A8-F-01", 5.0, 6.0), again, {"type": "report"}]))
+    once = stream_latency.measure(call, SimpleNamespace(
+        started=0.0, arrived=[6.5, 47.0], events=[_finding("A8-F-01", 5.0, 6.0),
+                                                   {"type": "report"}]))
+    assert shipped["phrase_again"] == [False, True] and once["phrase_again"] == [False, None]
+    rows = [{"config": name, "lines": [line], "load_before": 1.0, "load_after": 1.0,
+             "cpu_per_audio_second": 0.2} for name, line in (("default", shipped),
+                                                              ("once", once))]
+    stream_latency._mark_first(rows)
+    table = stream_latency.summarise(rows[:1])
+    assert table["first_phrases"] == 1 and table["first_found"] == 1
+    assert table["first_p95"] == 1.0 and table["phrase_p95"] > 20.0
+    assert table["again_found"] == 1 and table["again_p50"] == 22.0

@@ -28,7 +28,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -42,8 +42,10 @@ from analyzer.speech.packing import (
     PackedRecognizer,
     Packer,
     Piece,
+    PlanGroup,
     Recognised,
     assign_words,
+    run_steps,
     vad_pieces,
     words_to_utterances,
 )
@@ -94,6 +96,17 @@ class Served:
     stages: dict[str, float] = field(default_factory=dict)
     batches: int = 0
     bins: int = 0
+
+
+@dataclass
+class _Lane:
+    """Where a batch's lost pieces go again: the packer, the batches ready and the lost
+    pieces held per owner — the recognizer thread's, or a request's own
+    (:meth:`PackedTranscriber.transcribe_steps`)."""
+
+    packer: Packer
+    ready: list[list[Bin]]
+    held: dict[Any, list[tuple[tuple[int, float], Piece]]]
 
 
 @dataclass
@@ -160,6 +173,11 @@ class PackedTranscriber:
         self.exhausted = False
         #: Day-plan group -> the index of the recording whose pieces go in next.
         self._turns: dict[int, int] = {}
+        #: Bin owner -> its pieces that lost their words, waiting for the owner's
+        #: other bins (:meth:`_retry_bins`), each with its first-pass place.
+        self._held: dict[Any, list[tuple[tuple[int, float], Piece]]] = {}
+        #: The recognizer thread's packer, batches ready and held lost pieces
+        self._lane = _Lane(self.packer, self._ready, self._held)
 
     @classmethod
     def from_options(cls, model: Any, options: ASROptions, pack: PackOptions,
@@ -257,34 +275,18 @@ class PackedTranscriber:
             found = self._transcribe(tracks, options, verifier, cut)
         finally:
             self._local.spent = self.spent() + time.perf_counter() - t0
-        return [[shifted(u, t.offset) for u in utts] if t.offset else utts
-                for t, utts in zip(tracks, found, strict=True)]
+        return _at_offsets(tracks, found)
 
     def _transcribe(self, tracks: Sequence[Track], options: ASROptions,
                     verifier: Verifier | None = None, cut: bool = True
                     ) -> list[list[Utterance]]:
-        t0 = time.perf_counter()
-        with self._cond:
-            rid = self._next
-            self._next += 1
-        pieces = [replace(p, context=track.context) if track.context else p
-                  for k, track in enumerate(tracks)
-                  for p in _pieces(track, rid, k, options, cut)]
-        pieces.sort(key=lambda p: (p.start, p.track))  # the conversation in time order
-        self._add_time("vad", time.perf_counter() - t0)
+        rid, pieces, req = self._request(tracks, options, verifier, cut)
         group = getattr(self._local, "group", None)
-        if not pieces:
+        if req is None:
             if group is not None:
                 self._take_turn(group, rid, [])
             return [[] for _ in tracks]
-        req = _Request(pending=len(pieces), verifier=verifier,
-                       speakers=tuple(track.speaker for track in tracks),
-                       context=frozenset(k for k, track in enumerate(tracks) if track.context),
-                       owed=_owed_positions(pieces, tracks, verifier))
         with self._cond:
-            if verifier is not None:
-                self.recognizer.nbest = max(self.recognizer.nbest, verifier.options.nbest)
-            self._requests[rid] = req
             for piece in [] if group is not None else pieces:
                 batch = self.packer.add(piece)
                 if batch:
@@ -301,10 +303,77 @@ class PackedTranscriber:
         with self._cond:
             self._waiting -= 1
             del self._requests[rid]
+        return self._answer(req, tracks, options)
+
+    def _request(self, tracks: Sequence[Track], options: ASROptions,
+                 verifier: Verifier | None, cut: bool) -> tuple[int, list[Piece], _Request | None]:
+        """A new request's id, its pieces in time order and its record (registered; None:
+        no speech in the tracks)."""
+        t0 = time.perf_counter()
+        with self._cond:
+            rid = self._next
+            self._next += 1
+        pieces = [replace(p, context=track.context) if track.context else p
+                  for k, track in enumerate(tracks)
+                  for p in _pieces(track, rid, k, options, cut)]
+        pieces.sort(key=lambda p: (p.start, p.track))  # the conversation in time order
+        self._add_time("vad", time.perf_counter() - t0)
+        if not pieces:
+            return rid, pieces, None
+        req = _Request(pending=len(pieces), verifier=verifier,
+                       speakers=tuple(track.speaker for track in tracks),
+                       context=frozenset(k for k, track in enumerate(tracks) if track.context),
+                       owed=_owed_positions(pieces, tracks, verifier))
+        with self._cond:
+            if verifier is not None:
+                self.recognizer.nbest = max(self.recognizer.nbest, verifier.options.nbest)
+            self._requests[rid] = req
+        return rid, pieces, req
+
+    def _answer(self, req: _Request, tracks: Sequence[Track], options: ASROptions
+                ) -> list[list[Utterance]]:
+        """A served request's utterances per track (its error raised)."""
         self._local.served = req.served
         if req.error is not None:
             raise req.error
         return _utterances(req, tracks, options)
+
+    def transcribe_steps(self, tracks: Sequence[Track], options: ASROptions, *,
+                         verifier: Verifier | None = None, cut: bool = True
+                         ) -> Generator[str, None, list[list[Utterance]]]:
+        """:meth:`transcribe_many` in the calling thread, one stage at a time.
+
+        The tracks' pieces go into bins of their own (a packer of this request
+        alone, laid out as :meth:`transcribe_many` lays out one recording's)
+        and are recognised here, not in the recognizer thread: the generator
+        yields the name of each stage done
+        (:meth:`~analyzer.speech.packing.PackedRecognizer.recognise_steps`, then
+        ``align``; the verification is the last stage) and returns the
+        utterances per track. Between two stages the caller may leave the
+        model to other requests (the recognizer thread serves them meanwhile);
+        the stages' inputs are kept, so the words are those of
+        :meth:`transcribe_many`. The request never counts as a recording in
+        flight, so the recognizer thread never waits for it to fill a bin.
+        """
+        rid, pieces, req = self._request(tracks, options, verifier, cut)
+        if req is None:
+            return [[] for _ in tracks]
+        lane = _Lane(Packer(self.packer.batch_size, self.packer.pieces_per_window,
+                            self.packer.share), [], {})
+        try:
+            for piece in pieces:
+                lane.ready += [b for b in [lane.packer.add(piece)] if b]
+            lane.ready += [b for b in [lane.packer.close(rid)] if b]
+            while not req.done.is_set():
+                if not lane.ready:
+                    lane.ready += lane.packer.flush() or self._held_bins(lane, everything=True)
+                if not lane.ready:
+                    break
+                yield from self._recognise_steps(lane.ready.pop(0), lane)
+        finally:
+            with self._cond:
+                del self._requests[rid]
+        return _at_offsets(tracks, self._answer(req, tracks, options))
 
     def _add_time(self, stage: str, seconds: float) -> None:
         with self._cond:
@@ -319,7 +388,9 @@ class PackedTranscriber:
                 while not self._stopped and not self._ready and not self._stalled():
                     self._cond.wait(0.5)
                 if self._stopped and not self._ready:
-                    return
+                    self._ready.extend(self._held_bins(self._lane, everything=True))
+                    if not self._ready:
+                        return
                 if not self._ready:
                     self._ready.extend(self.packer.flush(everything=self._stopped))
                 if not self._ready:
@@ -359,16 +430,24 @@ class PackedTranscriber:
             self._cond.notify_all()
 
     def _recognise(self, batch: list[Bin]) -> None:
+        run_steps(self._recognise_steps(batch, self._lane))
+
+    def _recognise_steps(self, batch: list[Bin], lane: _Lane) -> Generator[str, None, None]:
+        """Recognise a batch of ``lane``, yielding between its stages
+        (:meth:`PackedRecognizer.recognise_steps`; the verification is the last); a
+        piece whose words were lost goes again through ``lane`` (:meth:`_retry_bins`)."""
         recognised: Recognised | None = None
         started, before = time.perf_counter(), dict(self.timings)
         try:
-            recognised = self.recognizer.recognise_full(batch)
+            recognised = yield from self.recognizer.recognise_steps(batch)
             results, error = recognised.segments, None
         except Exception as exc:  # the model failed: fail the waiting recordings, not the batch
             results, error = [[] for _ in batch], exc
         mapped_all = [assign_words(b, words) for b, words in zip(batch, results, strict=True)]
         with self._cond:
             requests = {p.job: self._requests.get(p.job) for b in batch for _, p in b.pieces}
+        if recognised:
+            yield "align"
         t0 = time.perf_counter()
         heard = self._verify(batch, recognised, mapped_all, requests) if recognised else {}
         stages = {name: self.timings.get(key, 0.0) - before.get(key, 0.0) for name, key in
@@ -376,17 +455,18 @@ class PackedTranscriber:
         stages["verify"] = time.perf_counter() - t0
         for one in {id(r): r for r in requests.values() if r is not None}.values():
             _served(one.served, started - one.asked, stages, len(batch))
-        retry: list[Piece] = []
+        retry: list[tuple[Any, tuple[int, float], Piece]] = []  # (owner, first-pass place, piece)
         with self._cond:
             for bin_, mapped in zip(batch, mapped_all, strict=True):
-                for _, piece in bin_.pieces:
+                for offset, piece in bin_.pieces:
                     req = self._requests.get(piece.job)
                     if req is None:
                         continue
                     got = mapped.get((piece.job, piece.track, piece.start), [])
                     if (error is None and len(bin_.pieces) > 1 and _lost(got, piece)
                             and piece.track not in req.context):
-                        retry.append(replace(piece, tries=piece.tries + 1))
+                        retry.append((bin_.owner, (bin_.serial, offset),
+                                      replace(piece, tries=piece.tries + 1)))
                         continue
                     req.words[(piece.track, piece.start)] += got
                     req.heard[(piece.track, piece.start)] += heard.get(id(piece), [])
@@ -397,7 +477,8 @@ class PackedTranscriber:
             if retry:
                 key = "n_retried_pieces"  # a count, not seconds
                 self.timings[key] = self.timings.get(key, 0) + len(retry)
-                self._ready.extend(self._retry_bins(retry))
+                lane.ready.extend(self._retry_bins(retry, lane))
+            lane.ready.extend(self._held_bins(lane))
 
     def _verify(self, batch: list[Bin], recognised: Recognised,
                 mapped_all: list[dict[tuple[int, int, float], list[Word]]],
@@ -440,23 +521,51 @@ class PackedTranscriber:
         self._add_time("verify", time.perf_counter() - t0)
         return out
 
-    def _retry_bins(self, pieces: list[Piece]) -> list[list[Bin]]:
-        """Pieces that lost words: back into the packer once, then a bin each.
+    def _retry_bins(self, pieces: list[tuple[Any, tuple[int, float], Piece]], lane: _Lane
+                    ) -> list[list[Bin]]:
+        """Pieces that lost words (of ``lane``): recognised once more packed, then a bin each.
 
-        Called with the lock held; a retried piece fills open bins with
-        fresh speech (the stall rule sends them when everyone waits).
+        Called with the lock held. A piece of an owned bin (a recording's, a
+        track's, a day-plan group's) waits until every first-pass bin of its
+        owner is recognised (:meth:`_held_bins`): each recording's lost pieces
+        then share bins of their own, laid out in their first-pass order
+        (:meth:`~analyzer.speech.packing.Packer.again`), so which pieces meet
+        there depends on the owner's words and never on when its bins were
+        recognised. A piece of a shared bin (``any``) goes back into
+        the packer; a piece lost a second time gets a bin of its own.
         """
         batches: list[list[Bin]] = []
         alone: list[Bin] = []
-        for piece in pieces:
+        for owner, place, piece in pieces:
             if piece.tries >= 2:
                 own = Bin(max_pieces=1)
                 own.add(piece)
                 alone.append(own)
+            elif owner is None:
+                batches += [b for b in [lane.packer.add(piece)] if b]
             else:
-                batches += [b for b in [self.packer.add(piece)] if b]
-        size = self.packer.batch_size
+                lane.held.setdefault(owner, []).append((place, piece))
+        size = lane.packer.batch_size
         return batches + [alone[i : i + size] for i in range(0, len(alone), size)]
+
+    def _held_bins(self, lane: _Lane, everything: bool = False) -> list[list[Bin]]:
+        """Bins for ``lane``'s held lost pieces of every owner whose first-pass bins are all
+        recognised (``everything``: of every owner). Called with the lock held."""
+        size = lane.packer.batch_size
+        out: list[list[Bin]] = []
+        for owner in list(lane.held):
+            if everything or self._first_pass_done(owner, lane):
+                bins = lane.packer.again(owner, lane.held.pop(owner))
+                out += [bins[i : i + size] for i in range(0, len(bins), size)]
+        return out
+
+    def _first_pass_done(self, owner: Any, lane: _Lane) -> bool:
+        """No bin of ``owner`` is still to fill or to recognise in ``lane`` (a day-plan
+        group: and every recording of it has given its pieces)."""
+        if isinstance(owner, PlanGroup) and owner.id in self._turns:
+            return False
+        return not any(b.owner == owner for b in lane.packer.open) and not any(
+            b.owner == owner for batch in lane.ready for b in batch)
 
     def _fail(self, batch: list[Bin], exc: BaseException) -> None:
         with self._cond:
@@ -502,6 +611,13 @@ def _pieces(track: Track, job: int, k: int, options: ASROptions, cut: bool) -> l
     return [Piece.within(job, k, samples, (i, min(i + longest, b)),
                          (0 if i == a else i, samples.size if i + longest >= b else i + longest))
             for i in range(a, b, longest) if min(i + longest, b) - i >= SAMPLE_RATE // 10]
+
+
+def _at_offsets(tracks: Sequence[Track], found: list[list[Utterance]]
+                ) -> list[list[Utterance]]:
+    """Each track's utterances at recording times (its offset added)."""
+    return [[shifted(u, t.offset) for u in utts] if t.offset else utts
+            for t, utts in zip(tracks, found, strict=True)]
 
 
 def shifted(u: Utterance, offset: float) -> Utterance:
@@ -613,6 +729,10 @@ class RecognitionEngine:
 
     def _leave(self, transcriber: PackedTranscriber) -> None:
         transcriber.leave()
+        self._done()
+
+    def _done(self) -> None:
+        """A caller is done: the thread stops if the engine is closing and none is left."""
         with self._lock:
             self._inflight -= 1
             idle = self._closing and self._inflight == 0
@@ -653,6 +773,24 @@ class RecognitionEngine:
             return transcriber.transcribe_many(tracks, options, verifier=verifier, cut=cut)
         finally:
             self._leave(transcriber)
+            self._local.served = transcriber.last_served()
+
+    def transcribe_steps(self, tracks: Sequence[Track], options: ASROptions, *,
+                         verifier: Verifier | None = None, cut: bool = True
+                         ) -> Generator[str, None, list[list[Utterance]]]:
+        """:meth:`transcribe_many` in the calling thread, one stage at a time
+        (:meth:`PackedTranscriber.transcribe_steps`): the engine's other callers are
+        served by its recognizer thread between two stages."""
+        with self._lock:
+            if self._thread is None:
+                self.transcriber = self._start()
+            self._inflight += 1
+            transcriber = self.transcriber
+        try:
+            return (yield from transcriber.transcribe_steps(tracks, options, verifier=verifier,
+                                                            cut=cut))
+        finally:
+            self._done()
             self._local.served = transcriber.last_served()
 
     def last_served(self) -> Served | None:

@@ -64,8 +64,8 @@ class Track:
             :func:`analyzer.speech.packing.heard_span`): no word is timed there.
         trail: Seconds at the end of ``samples`` heard so.
         again: Speech heard a second time (a live line's closed bin,
-            :mod:`analyzer.stream.again`): its request waits behind the first
-            hearings of the clerks' speech (:class:`analyzer.stream.scheduler.Prioritised`).
+            :mod:`analyzer.stream.again`): its request gives way to every first
+            hearing, between its stages too (:class:`analyzer.stream.scheduler.Prioritised`).
     """
 
     speaker: str

@@ -21,6 +21,7 @@ from analyzer.stream.events import (
     PartialEvent,
     PhraseEvent,
     ReportEvent,
+    RevisionEvent,
     RingEvent,
     StoredEvent,
     StreamEvent,
@@ -30,5 +31,6 @@ from analyzer.stream.frontend import VAD_FRAME, Segmenter, SileroStream
 from analyzer.stream.live import StreamAnalyzer
 
 __all__ = ["VAD_FRAME", "AnsweredEvent", "EndedEvent", "ErrorEvent", "FindingEvent",
-           "LineEvent", "PartialEvent", "PhraseEvent", "ReportEvent", "RingEvent", "Segmenter",
+           "LineEvent", "PartialEvent", "PhraseEvent", "ReportEvent", "RevisionEvent", "RingEvent",
+           "Segmenter",
            "SileroStream", "StoredEvent", "StreamAnalyzer", "StreamEvent", "UtteranceEvent"]

@@ -25,7 +25,9 @@ to the track's neighbouring speech (:func:`~analyzer.speech.packing.heard_span`,
 the one rule of every path), in time order, a bin closed when the next piece
 does not fit (:meth:`~analyzer.speech.packing.Bin.fits`) — and the line
 hears each closed bin once more (``StreamOptions.hear_again``), from a thread of
-its own while it goes on hearing its clerk: its words
+its own while it goes on hearing its clerk — on a listener a stage at a time, each
+only while no line's first hearing waits (:class:`~analyzer.stream.scheduler.Prioritised`,
+so a bin heard again never holds a clerk's clause up for longer than one stage): its words
 replace the first hearing's, the live rules judge them as they judged the
 first (:meth:`analyzer.stream.rules.LiveRules.phrases`), and the call's last
 bin is heard again when the call ends. So the forbidden phrases the file
@@ -142,6 +144,36 @@ class FileBins:
                 return False
             bin_.add(piece)
         return True
+
+    def seal(self, growing: list[tuple[LiveTrack, int, int]]) -> None:
+        """Close each open bin that the speech under way can no longer join, before that
+        speech ends: the file path's bin is then complete, and is heard again sooner.
+
+        The file path lays pieces out in the order they started and closes a bin at the
+        first piece that does not fit. A bin is closed here when the earliest speech under
+        way (of its track, ``share="channel"``) started after every piece of the bin had
+        ended — it is the next piece — and its piece is already longer than the bin's
+        room whatever comes (:meth:`~analyzer.stream.frontend.Segmenter.least_end`: up to
+        its silence or now, or to its latest pause where it may yet be cut there; a
+        piece is heard for at least its speech). Any speech under way
+        that began before a piece of the bin ended keeps the bin open (where it goes is
+        not known yet). The words are those of the bin closed when that speech ends.
+
+        Args:
+            growing: ``(track, first sample, the least sample its piece ends at)`` of
+                each track's speech under way.
+        """
+        for group, items in list(self._open.items()):
+            mine = [g for g in growing if not self.per_track or id(g[0]) == group]
+            if not mine or min(g[1] for g in mine) < max(i.end for i in items):
+                continue
+            first = min(mine, key=lambda g: g[1])
+            bin_ = Bin(max_pieces=self.max_pieces)
+            for item in items:
+                bin_.add(item.piece())
+            if (first[2] - first[1]) / SAMPLE_RATE > bin_.room():
+                self._closed.append(items)
+                del self._open[group]
 
     def take(self) -> list[list[LivePiece]]:
         """The bins closed since the last call, in the order they closed."""

@@ -10,8 +10,11 @@ and :meth:`to_dict`, the JSON object ``conduct stream`` prints, one per line::
     {"type": "partial", "speaker": "staff", "start": 21.3, "committed": "您好",
      "tentative": "请问", "emitted_at": ...}
     {"type": "utterance", "index": 0, "speaker": "staff", "start": ..., "emitted_at": ...}
+    {"type": "revision", "speaker": "staff", "start": 20.1, "end": 23.4, "replaced": [20.1],
+     "utterances": [{...Utterance.to_dict()}], "emitted_at": ...}
     {"type": "phrase", "rule": "A7-G-01", "kind": "required", ...}
-    {"type": "finding", ...Finding.to_dict(), "provisional": false, "emitted_at": ...}
+    {"type": "finding", ...Finding.to_dict(), "provisional": false, "again": false,
+     "emitted_at": ...}
     {"type": "report", "report": {...InteractionReport.to_dict()}, "emitted_at": ...}
 """
 
@@ -103,6 +106,36 @@ class PartialEvent:
 
 
 @dataclass(frozen=True)
+class RevisionEvent:
+    """The second hearing (:mod:`analyzer.stream.again`) changed the words of a piece of
+    one speaker's speech: its utterances told before are replaced by these.
+
+    Attributes:
+        speaker: Whose speech.
+        start: Where the piece starts (stream seconds).
+        end: Where it ends.
+        replaced: The ``start`` of each utterance told before for it (those to take away).
+        utterances: Its utterances now (the call's report has these words).
+        emitted_at: When it came out (the stream's clock).
+    """
+
+    type: ClassVar[str] = "revision"
+    speaker: str
+    start: float
+    end: float
+    replaced: tuple[float, ...]
+    utterances: tuple[Utterance, ...]
+    emitted_at: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: the utterances as an ``utterance`` event has them (no index)."""
+        return {"type": self.type, "speaker": self.speaker, "start": self.start,
+                "end": self.end, "replaced": [round(t, 3) for t in self.replaced],
+                "utterances": [u.to_dict() for u in self.utterances],
+                "emitted_at": self.emitted_at}
+
+
+@dataclass(frozen=True)
 class PhraseEvent:
     """A required phrase or a citizen cue was heard (good practice, context)."""
 
@@ -126,17 +159,27 @@ class PhraseEvent:
 
 @dataclass(frozen=True)
 class FindingEvent:
-    """A breach, live (``provisional`` when the final report may refine it) or at close."""
+    """A breach, live (``provisional`` when the final report may refine it) or at close.
+
+    Attributes:
+        finding: The finding.
+        provisional: The final report may refine it.
+        emitted_at: When it came out (the stream's clock).
+        again: Told by the second hearing (:mod:`analyzer.stream.again`): the first
+            hearing of its speech did not find it.
+    """
 
     type: ClassVar[str] = "finding"
     finding: Finding
     provisional: bool
     emitted_at: float = 0.0
+    again: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: the finding's fields flat, plus ``provisional`` and ``emitted_at``."""
+        """The JSON form: the finding's fields flat, plus ``provisional``, ``again`` and
+        ``emitted_at``."""
         return {"type": self.type, **self.finding.to_dict(), "provisional": self.provisional,
-                "emitted_at": self.emitted_at}
+                "again": self.again, "emitted_at": self.emitted_at}
 
 
 @dataclass(frozen=True)
@@ -154,8 +197,8 @@ class ReportEvent:
 
 
 #: Any event of a stream.
-StreamEvent = (RingEvent | AnsweredEvent | PartialEvent | UtteranceEvent | PhraseEvent
-               | FindingEvent | ReportEvent)
+StreamEvent = (RingEvent | AnsweredEvent | PartialEvent | UtteranceEvent | RevisionEvent
+               | PhraseEvent | FindingEvent | ReportEvent)
 
 
 @dataclass(frozen=True)

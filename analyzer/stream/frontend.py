@@ -146,6 +146,17 @@ class Segmenter:
         silence lasts ``min_silence`` frames the speech ends there."""
         return self._silence_from if self.start is not None else None
 
+    def least_end(self) -> int | None:
+        """The earliest frame the first piece of the speech in progress can end at,
+        whatever comes (None: no speech in progress): where its silence began, or the
+        current frame — or, since speech longer than ``max_frames`` is cut at its last
+        pause, the latest pause so far."""
+        if self.start is None:
+            return None
+        if self._pause is not None:
+            return self._pause
+        return self._silence_from if self._silence_from is not None else self.frame
+
     def flush(self) -> list[tuple[int, int]]:
         """Finish the speech in progress at the current frame."""
         done: list[tuple[int, int]] = []

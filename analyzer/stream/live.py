@@ -56,7 +56,7 @@ from analyzer.speech.decode import SAMPLE_RATE, DecodedAudio
 from analyzer.speech.meta import CallMeta
 from analyzer.speech.tracks import Recognizer, Track, resolve_tracks
 from analyzer.stream.again import FileBins, LivePiece
-from analyzer.stream.events import ReportEvent, StreamEvent, UtteranceEvent
+from analyzer.stream.events import ReportEvent, RevisionEvent, StreamEvent, UtteranceEvent
 from analyzer.stream.frontend import (
     VAD_FRAME,
     ChunkReader,
@@ -209,11 +209,15 @@ class StreamAnalyzer:
                              SAMPLE_RATE)
 
     def recognizer(self) -> Recognizer:
-        """The recognizer of this line: the one given, or the engine for its options."""
+        """The recognizer of this line: the one given, or the engine for its options through
+        the process's one scheduler of lines on it
+        (:func:`~analyzer.stream.scheduler.scheduler_of`)."""
         if self._recognizer is None:
             from analyzer.speech.engine import get_engine
+            from analyzer.stream.scheduler import scheduler_of
 
-            self._recognizer = get_engine(self.line, self.options.pack)
+            self._recognizer = scheduler_of(get_engine(self.line, self.options.pack),
+                                            self.options)
         return self._recognizer
 
     def warm(self) -> None:
@@ -340,6 +344,9 @@ class StreamAnalyzer:
             events += self._recognise_kept()
         bins = self.online.bins
         if bins is not None and not self._kept:  # every piece of a closed bin told first
+            if not final:  # a bin the speech under way cannot join is complete
+                bins.seal([(t, t.seg.start * VAD_FRAME, (t.seg.least_end() or 0) * VAD_FRAME)
+                           for t in self._live if t.seg.start is not None])
             for pieces in bins.flush() if final else bins.take():
                 self._hear_again(pieces)
         events += self._heard_again(wait=final)
@@ -490,23 +497,29 @@ class StreamAnalyzer:
             pieces, heard = self._again.pop(0)
             fresh: list[Utterance] = []
             for piece, utts in zip(pieces, heard.result(), strict=True):
-                fresh += self._replace(piece, utts)
+                fresh += utts
+                events += self._replace(piece, utts)
             if fresh:
                 events += self.rules.phrases(self.utterances, fresh, told=False)
         return events
 
-    def _replace(self, piece: LivePiece, utts: list[Utterance]) -> list[Utterance]:
-        """The utterances the first hearing gave ``piece``, replaced by ``utts``."""
+    def _replace(self, piece: LivePiece, utts: list[Utterance]) -> list[StreamEvent]:
+        """The utterances the first hearing gave ``piece``, replaced by ``utts``; a
+        ``revision`` event for the screen where the words changed."""
         track = piece.live
         start, end = piece.start / SAMPLE_RATE, piece.end / SAMPLE_RATE
-        gone = {id(u) for u in track.heard if u.start < end and u.end > start}
+        old = [u for u in track.heard if u.start < end and u.end > start]
+        gone = {id(u) for u in old}
         at = next((i for i, u in enumerate(self.utterances) if id(u) in gone),
                   len(self.utterances))
         self.utterances[:] = [u for u in self.utterances if id(u) not in gone]
         self.utterances[at:at] = utts
         track.heard[:] = sorted([u for u in track.heard if id(u) not in gone] + utts,
                                 key=lambda u: u.start)
-        return utts
+        if [u.text for u in old] == [u.text for u in utts]:
+            return []
+        return [RevisionEvent(track.speaker, round(start, 3), round(end, 3),
+                              tuple(u.start for u in old), tuple(utts))]
 
     def _early(self, k: int, track: LiveTrack) -> list[StreamEvent]:
         """A growing utterance decoded before it ended: its ``partial`` event, and the

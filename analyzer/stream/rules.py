@@ -154,7 +154,7 @@ class LiveRules:
                 events.append(PhraseEvent(h.rule.id, h.rule.kind, h.speaker, round(h.start, 3),
                                           round(h.end, 3), h.evidence, round(h.confidence, 4)))
         return events + self.emit(forbidden_findings(new, utts, self.options.context),
-                                  provisional=False)
+                                  provisional=False, again=not told)
 
     def early(self, hypothesis: Sequence[Utterance], utterances: Sequence[Utterance]
               ) -> list[StreamEvent]:
@@ -224,14 +224,16 @@ class LiveRules:
 
     # -- findings -------------------------------------------------------------
 
-    def emit(self, findings: Sequence[Finding], provisional: bool = True) -> list[StreamEvent]:
-        """Events for the findings not told yet (see :func:`same_finding`)."""
+    def emit(self, findings: Sequence[Finding], provisional: bool = True, again: bool = False
+             ) -> list[StreamEvent]:
+        """Events for the findings not told yet (see :func:`same_finding`; ``again``: told by
+        the second hearing)."""
         out: list[StreamEvent] = []
         for f in findings:
             if any(same_finding(f, e) for e in self._emitted):
                 continue
             self._emitted.append(f)
-            out.append(FindingEvent(f, provisional))
+            out.append(FindingEvent(f, provisional, again=again))
         return out
 
     def final(self, report: InteractionReport) -> list[StreamEvent]:

@@ -26,6 +26,10 @@ took 3.5-4.8 s in one bin against 12-16 s in four bins of one batch (load
 on the other calls' speech in its bin (Whisper's decoder reads the words
 before it), which is why it is not the default.
 
+A call's speech heard a second time (:mod:`analyzer.stream.again`) goes
+through :class:`Prioritised` a stage at a time, each stage only while no
+first hearing of any line waits or is in the engine (see the class).
+
 Both order requests the same way: those holding speech of the speakers
 whose phrases are judged live (``StreamOptions.partial_speakers``, the
 clerk's) first, then the others (the citizens' ended utterances), which
@@ -38,11 +42,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from analyzer.options import ASROptions
+from analyzer.options import AnalyzerOptions, ASROptions
 from analyzer.speech.decode import SAMPLE_RATE
 from analyzer.types import Utterance
 
@@ -88,15 +93,16 @@ class _Ticket:
 
 class Prioritised(_Ordered):
     """A :class:`~analyzer.speech.tracks.Recognizer` that lets the clerks' requests go first,
-    and lets at most ``at_once`` requests into the engine at a time.
+    lets at most ``at_once`` requests into the engine at a time, and hears a call's speech
+    a second time only while no first hearing waits.
 
-    Requests wait here, not in the engine: one goes when fewer than ``at_once``
-    are in the engine and no waiting request ranks before it — the clerks'
-    first (in the order they came), then the others in the order they came (a
-    call's speech heard a second time, :mod:`analyzer.stream.again`, is among the others);
-    another speaker's request that has waited ``max_wait`` seconds ranks as a
-    clerk's (it is never starved). While a clerk's request waits or is heard,
-    the others are held (up to ``max_wait``) even where room is left.
+    **First hearings** (every request but a second hearing) wait here, not in
+    the engine: one goes when fewer than ``at_once`` are in the engine and no
+    waiting request ranks before it — the clerks' first (in the order they
+    came), then the others in the order they came; another speaker's request
+    that has waited ``max_wait`` seconds ranks as a clerk's (it is never
+    starved). While a clerk's request waits or is heard, the others are held
+    (up to ``max_wait``) even where room is left.
 
     On a CPU a batch of several bins costs about as much per bin as one bin
     alone, so a clerk's clause that joined a batch of four other bins waited
@@ -106,35 +112,61 @@ class Prioritised(_Ordered):
     engine batches whatever waits; a GPU's choice, where a batch of several
     bins costs little more than one).
 
+    **Second hearings** (every track ``again``: a closed bin of a call heard
+    again, :mod:`analyzer.stream.again`) never hold a first hearing up: one
+    runs a stage at a time (the recognizer's ``transcribe_steps``: encoder,
+    decoder, alignment, verification; a recognizer without it is one stage),
+    and each stage starts only when no first hearing waits or is in the
+    engine and no other stage of a second hearing runs — the oldest second
+    hearing first. A first hearing that comes meanwhile goes into the engine
+    at once (it is not counted against ``at_once`` by a second hearing) and
+    waits at most for the stage under way (CTranslate2 runs one call of the
+    model at a time); the second hearing then waits with its encoder output
+    kept and resumes where it stopped, so its words are those it would have
+    had alone. Measured with four calls on two cores (issue 27): heard in one
+    go, a 30 s bin held the clauses behind it for its whole encoder and
+    beam search.
+
     Args:
         recognizer: The one engine of the listener.
         first: The speakers whose requests go first.
         max_wait: Longest wait of any other request before it ranks as a clerk's
             (seconds).
         at_once: Requests in the engine at once (0: no cap).
+        clock: Seconds, monotonic (injected by tests).
     """
 
     def __init__(self, recognizer: Recognizer, first: Sequence[str], max_wait: float = 3.0,
-                 at_once: int = 0) -> None:
+                 at_once: int = 0, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(recognizer, first, max_wait)
         self.at_once = at_once
+        self.clock = clock
         self._waiting: list[_Ticket] = []
         self._urgent = 0  # first-speaker requests waiting or being recognised
-        self._inflight = 0  # requests in the engine
+        self._inflight = 0  # first hearings in the engine
         self._seq = 0
         self._local = threading.local()
+        #: second hearings not done, oldest first, and whether one's stage runs now
+        self._again: list[_Ticket] = []
+        self._again_running = False
+        self._again_held = 0  # second hearings waiting for their next stage's turn
         #: requests of the first speakers (``urgent``), requests that waited here
-        #: (``held``) and the seconds they waited (``held_seconds``)
-        self.counts: dict[str, float] = {"urgent": 0, "held": 0, "held_seconds": 0.0}
+        #: (``held``) and the seconds they waited (``held_seconds``); second hearings'
+        #: stages (``again_stages``) and the times one waited between two of its stages
+        #: for first hearings (``again_yields``)
+        self.counts: dict[str, float] = {"urgent": 0, "held": 0, "held_seconds": 0.0,
+                                         "again_stages": 0, "again_yields": 0}
 
     def busy(self) -> bool:
-        """True while any line's request waits or is being recognised: a line's periodic
-        partial decoding is then skipped (it is stale by the time the engine is free,
-        and it would hold a clause's decoding at its pause behind it)."""
+        """True while a first hearing of any line waits or is being recognised: a line's
+        periodic partial decoding is then skipped (it is stale by the time the engine is
+        free, and it would hold a clause's decoding at its pause behind it). A second
+        hearing does not count: it gives way to any first hearing."""
         return self._inflight > 0 or bool(self._waiting)
 
     def last_held(self) -> float:
-        """Seconds the calling thread's latest request waited here for its turn."""
+        """Seconds the calling thread's latest request waited here for its turn (a second
+        hearing: all its waits before and between its stages)."""
         return getattr(self._local, "held", 0.0)
 
     def last_served(self) -> Any:
@@ -147,9 +179,11 @@ class Prioritised(_Ordered):
                         ) -> list[list[Utterance]]:
         """Recognise through the engine when this request's turn comes (see the class
         docstring)."""
-        urgent = any(t.speaker in self.first and not t.context and not t.again for t in tracks)
+        if tracks and all(t.again for t in tracks):
+            return self._hear_again(tracks, options, verifier, cut)
+        urgent = any(t.speaker in self.first and not t.context for t in tracks)
         with self._cond:
-            ticket = _Ticket(urgent, time.monotonic(), self._seq)
+            ticket = _Ticket(urgent, self.clock(), self._seq)
             self._seq += 1
             self._waiting.append(ticket)
             if urgent:
@@ -158,7 +192,7 @@ class Prioritised(_Ordered):
             waited = self._wait_turn(ticket)
             self._waiting.remove(ticket)
             self._inflight += 1
-            self._local.held = time.monotonic() - ticket.arrived
+            self._local.held = self.clock() - ticket.arrived
             if waited:
                 self.counts["held"] += 1
                 self.counts["held_seconds"] += self._local.held
@@ -176,7 +210,7 @@ class Prioritised(_Ordered):
         """Wait (the lock held) until ``ticket`` may go into the engine; True if it had to."""
         waited = False
         while True:
-            now = time.monotonic()
+            now = self.clock()
             aged = now - ticket.arrived >= self.max_wait
             head = min(self._waiting, key=lambda t: (
                 not (t.urgent or now - t.arrived >= self.max_wait), t.seq))
@@ -187,6 +221,63 @@ class Prioritised(_Ordered):
             # woken when a request goes or ends; a waiting request also when it ages
             self._cond.wait(None if ticket.urgent or aged else
                             ticket.arrived + self.max_wait - now)
+
+    def _hear_again(self, tracks: Sequence[Track], options: ASROptions,
+                    verifier: Verifier | None, cut: bool) -> list[list[Utterance]]:
+        """A second hearing, a stage at a time, each when no first hearing waits (see the
+        class docstring)."""
+        staged = getattr(self.recognizer, "transcribe_steps", None)
+        steps = (staged(tracks, options, verifier=verifier, cut=cut) if staged is not None
+                 else _one_step(self.recognizer, tracks, options, verifier, cut))
+        with self._cond:
+            ticket = _Ticket(False, self.clock(), self._seq)
+            self._seq += 1
+            self._again.append(ticket)
+        held, stages = 0.0, 0
+        try:
+            while True:
+                with self._cond:
+                    asked, waited = self.clock(), False
+                    while not self._again_turn(ticket):
+                        self._again_held += not waited
+                        waited = True
+                        self._cond.wait()
+                    self._again_held -= waited
+                    held += self.clock() - asked
+                    self.counts["again_yields"] += bool(stages and waited)
+                    self._again_running = True
+                try:
+                    next(steps)
+                except StopIteration as done:
+                    result: list[list[Utterance]] = done.value
+                    return result
+                finally:
+                    with self._cond:
+                        self._again_running = False
+                        self.counts["again_stages"] += 1
+                        self._cond.notify_all()
+                stages += 1
+        finally:
+            steps.close()
+            with self._cond:
+                self._again.remove(ticket)
+                self._cond.notify_all()
+            self._local.held = held
+
+    def _again_turn(self, ticket: _Ticket) -> bool:
+        """A second hearing's next stage may start (the lock held): no first hearing waits
+        or is in the engine, no other stage runs, and none older waits."""
+        return (not self._waiting and not self._inflight and not self._again_running
+                and self._again[0] is ticket)
+
+
+def _one_step(recognizer: Recognizer, tracks: Sequence[Track], options: ASROptions,
+              verifier: Verifier | None, cut: bool
+              ) -> Generator[str, None, list[list[Utterance]]]:
+    """A recognizer's whole recognition as one stage (one that cannot give its stages): the
+    first ``next`` runs it and stops with its utterances."""
+    yield from ()
+    return recognizer.transcribe_many(tracks, options, verifier=verifier, cut=cut)
 
 
 #: Seconds of speech one bin holds (Whisper's window), and the silence between two pieces.
@@ -310,8 +401,28 @@ class SharedBins(_Ordered):
 
 def line_recognizer(recognizer: Recognizer, first: Sequence[str], share: str,
                     at_once: int = 0) -> Prioritised | SharedBins:
-    """The recognizer of a listener's lines for the packing option ``share`` and
+    """A new scheduler of lines over ``recognizer`` for the packing option ``share`` and
     ``at_once`` requests in the engine at a time (0: no cap; see the module docstring)."""
     if share == "any":
         return SharedBins(recognizer, first)
     return Prioritised(recognizer, first, at_once=at_once)
+
+
+_SCHEDULERS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Prioritised | SharedBins]] = \
+    weakref.WeakKeyDictionary()
+_SCHEDULERS_LOCK = threading.Lock()
+
+
+def scheduler_of(engine: Recognizer, options: AnalyzerOptions) -> Prioritised | SharedBins:
+    """The one scheduler of every line of this process on ``engine`` (the listener's and
+    lines a program runs itself, :class:`~analyzer.stream.StreamAnalyzer` without a
+    recognizer): made once per engine and these options' ``stream.partial_speakers``,
+    ``pack.share`` and engine cap (:func:`line_recognizer`), so a line's second hearing
+    gives way to every line's first hearings on that engine."""
+    key = (tuple(options.stream.partial_speakers), options.pack.share,
+           options.stream.at_once(options.asr.device))
+    with _SCHEDULERS_LOCK:
+        mine = _SCHEDULERS.setdefault(engine, {})
+        if key not in mine:
+            mine[key] = line_recognizer(engine, *key)
+        return mine[key]

@@ -183,15 +183,13 @@ class LiveServer:
 
     def recognizer(self) -> Recognizer:
         """The one recognizer of every line, the clerks' requests first
-        (:func:`~analyzer.stream.scheduler.line_recognizer`)."""
+        (:func:`~analyzer.stream.scheduler.scheduler_of` the engine)."""
         if self._recognizer is None:
             from analyzer.speech.engine import get_engine
-            from analyzer.stream.scheduler import line_recognizer
+            from analyzer.stream.scheduler import scheduler_of
 
-            self._recognizer = line_recognizer(
-                get_engine(self.options.asr, self.options.pack),
-                self.options.stream.partial_speakers, self.options.pack.share,
-                self.options.stream.at_once(self.options.asr.device))
+            self._recognizer = scheduler_of(get_engine(self.options.asr, self.options.pack),
+                                            self.options)
         return self._recognizer
 
     def warm(self) -> None:

@@ -63,8 +63,26 @@
   function utterance(c, e) {
     var line = c.partial[e.speaker];
     if (line) { line.remove(); delete c.partial[e.speaker]; }
-    var li = el("li", "turn " + e.speaker);
+    turn(c, e, false);
+  }
+
+  // The second hearing changed a piece's words: its turns told before go, its words now
+  // come in at their place, marked as revised (the call's report has these words).
+  function revision(c, e) {
+    var gone = (e.replaced || []).map(Number);
+    Array.prototype.slice.call(c.transcript.children).forEach(function (li) {
+      var start = Number(li.dataset.start);
+      if (li.dataset.speaker === e.speaker &&
+          gone.some(function (t) { return Math.abs(t - start) < 0.0005; })) { li.remove(); }
+    });
+    (e.utterances || []).forEach(function (u) { turn(c, u, true); });
+  }
+
+  function turn(c, e, revised) {
+    var li = el("li", "turn " + e.speaker + (revised ? " revised" : ""));
     li.dataset.start = String(e.start);
+    li.dataset.speaker = e.speaker;
+    if (revised) { li.title = w("revised"); }
     li.append(el("span", "who", w(e.speaker) + " " + secs(e.start) + " "), el("span", "said", e.text));
     // in the order said: a citizen's utterances kept back while the line was behind come
     // after the clerk's later ones, and go in before them
@@ -152,6 +170,7 @@
     else if (e.type === "answered") { c.rings.textContent = w("rings") + " " + e.rings + ", " + w("answered") + " " + secs(e.t); }
     else if (e.type === "partial") { partial(c, e); }
     else if (e.type === "utterance") { utterance(c, e); }
+    else if (e.type === "revision") { revision(c, e); }
     else if (e.type === "finding") { finding(c, e); }
     else if (e.type === "stored") { stored(c, e.interaction); }
     else if (e.type === "error") { c.root.append(el("p", "live-error", e.message)); }

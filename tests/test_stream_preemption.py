@@ -1,0 +1,201 @@
+"""The listener's scheduler: a call's speech heard a second time (analyzer.stream.again)
+never holds a first hearing up — it waits while first hearings wait or are heard, and
+gives way between its stages (analyzer.stream.scheduler.Prioritised)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from audio_factory import SR
+
+from analyzer.options import ASROptions
+from analyzer.speech.tracks import Track
+from analyzer.stream.scheduler import Prioritised
+from analyzer.types import Utterance, Word
+
+#: The stages an engine's second hearing is run in (RecognitionEngine.transcribe_steps).
+STAGES = ("encoder", "decoder", "align", "verify")
+
+
+class Staged:
+    """An engine whose every first hearing and every stage of a second hearing waits at a
+    gate the test opens: what started and ended, in order."""
+
+    def __init__(self) -> None:
+        self.log: list[str] = []
+        self.cond = threading.Condition()
+        self.opened: set[str] = set()
+
+    def _through(self, name: str) -> None:
+        with self.cond:
+            self.log.append(name)
+            self.cond.notify_all()
+            assert self.cond.wait_for(lambda: name in self.opened, 10)
+            self.log.append("end " + name)
+            self.cond.notify_all()
+
+    def let(self, name: str) -> None:
+        """Open ``name``'s gate."""
+        with self.cond:
+            self.opened.add(name)
+            self.cond.notify_all()
+
+    def until(self, check) -> None:
+        with self.cond:
+            assert self.cond.wait_for(check, 10), self.log
+
+    @staticmethod
+    def _heard(tracks) -> list[list[Utterance]]:
+        return [[Utterance(t.speaker, t.offset, t.offset + 1.0, "好的",
+                           (Word("好的", t.offset, t.offset + 1.0),), 0.9, True)]
+                for t in tracks]
+
+    def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+        self._through(f"{tracks[-1].speaker}@{tracks[-1].offset}")
+        return self._heard(tracks)
+
+    def transcribe_steps(self, tracks, options, *, verifier=None, cut=True):
+        at = tracks[0].offset
+        for stage in STAGES[:-1]:
+            self._through(f"again {stage}@{at}")
+            yield stage
+        self._through(f"again {STAGES[-1]}@{at}")
+        return self._heard(tracks)
+
+
+def _piece(speaker: str, at: float, again: bool = False) -> Track:
+    return Track(speaker, row=0 if speaker == "staff" else 1, again=again).of(
+        np.zeros(SR, np.float32), at)
+
+
+def _ask(engine: Prioritised, tracks: list[Track], out: list | None = None) -> threading.Thread:
+    """A line's request, in its own thread (its utterances appended to ``out``)."""
+    def run() -> None:
+        got = engine.transcribe_many(tracks, ASROptions(), cut=False)
+        if out is not None:
+            out.append(got)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _state(engine: Prioritised, check) -> None:
+    """Wait (on the scheduler's own condition, no sleeping) until ``check()`` holds."""
+    with engine._cond:
+        assert engine._cond.wait_for(check, 10)
+
+
+def _again(at: float) -> list[str]:
+    """The stages of the second hearing of a bin starting at ``at``, as the engine logs them."""
+    return [f"again {s}@{at}" for s in STAGES]
+
+
+def _let_all(said: Staged, runs: list[threading.Thread], *starts: float) -> None:
+    for name in (x for at in starts or (0.0,) for x in _again(at)):
+        said.let(name)
+    for run in runs:
+        run.join(10)
+        assert not run.is_alive()
+
+
+def test_a_first_hearing_asked_while_a_second_hearing_waits_goes_first():
+    """A second hearing asked while a citizen's utterance is heard waits; a clerk's clause
+    asked after it goes first — however long the second hearing has waited (it never ranks
+    as a first hearing, as another speaker's aged request does)."""
+    now = [0.0]
+    said = Staged()
+    engine = Prioritised(said, ["staff"], max_wait=3.0, at_once=1, clock=lambda: now[0])
+    runs = [_ask(engine, [_piece("citizen", 1.0)])]
+    said.until(lambda: said.log == ["citizen@1.0"])
+    runs.append(_ask(engine, [_piece("staff", 0.0, again=True), _piece("citizen", 1.0, True)]))
+    _state(engine, lambda: len(engine._again) == 1)
+    now[0] = 60.0  # far past max_wait
+    runs.append(_ask(engine, [_piece("staff", 3.0)]))
+    _state(engine, lambda: len(engine._waiting) == 1)
+    said.let("citizen@1.0")
+    said.until(lambda: "staff@3.0" in said.log)
+    said.let("staff@3.0")
+    _let_all(said, runs)
+    assert said.log[:4] == ["citizen@1.0", "end citizen@1.0", "staff@3.0", "end staff@3.0"]
+    assert said.log[4:] == [x for s in _again(0.0) for x in (s, "end " + s)]
+    assert engine.counts["again_stages"] == len(STAGES) and not engine.busy()
+
+
+def test_a_first_hearing_asked_between_the_stages_of_a_second_hearing_goes_first():
+    """A clerk's clause asked while a second hearing's encoder runs goes into the engine at
+    once (a second hearing takes no room of ``at_once``); the second hearing's next stage
+    waits until the clause is heard, then it resumes where it stopped, with its words."""
+    said = Staged()
+    engine = Prioritised(said, ["staff"], at_once=1, clock=lambda: 0.0)
+    again: list = []
+    runs = [_ask(engine, [_piece("staff", 0.0, again=True)], again)]
+    said.until(lambda: said.log == ["again encoder@0.0"])
+    assert not engine.busy()  # a line's periodic decoding is not held back by it
+    runs.append(_ask(engine, [_piece("staff", 3.0)]))
+    said.until(lambda: said.log[-1] == "staff@3.0")
+    assert engine.busy()
+    said.let("again encoder@0.0")
+    _state(engine, lambda: engine.counts["again_stages"] == 1 and engine._again_held == 1)
+    assert "again decoder@0.0" not in said.log  # waits while the clause is in the engine
+    said.let("staff@3.0")
+    said.until(lambda: "again decoder@0.0" in said.log)
+    _let_all(said, runs)
+    assert said.log[:5] == ["again encoder@0.0", "staff@3.0", "end again encoder@0.0",
+                            "end staff@3.0", "again decoder@0.0"]
+    assert engine.counts["again_yields"] == 1
+    assert [[u.text for u in utts] for utts in again[0]] == [["好的"]]
+
+
+def test_second_hearings_go_one_stage_at_a_time_the_oldest_first():
+    """Two lines' second hearings: never two stages at once, and the older one's stages all
+    go before the younger one's first."""
+    said = Staged()
+    engine = Prioritised(said, ["staff"], at_once=1, clock=lambda: 0.0)
+    runs = [_ask(engine, [_piece("staff", 0.0, again=True)])]
+    said.until(lambda: said.log == ["again encoder@0.0"])
+    runs.append(_ask(engine, [_piece("citizen", 5.0, again=True)]))
+    _state(engine, lambda: len(engine._again) == 2)
+    _let_all(said, runs, 5.0, 0.0)  # the younger one's gates open first
+    assert [x for x in said.log if not x.startswith("end")] == _again(0.0) + _again(5.0)
+    for k, x in enumerate(said.log):  # each stage ends before the next starts
+        assert x.startswith("end") == (k % 2 == 1)
+
+
+class OneGo:
+    """An engine that cannot give its stages: a second hearing is one stage."""
+
+    def __init__(self) -> None:
+        self.asked: list[bool] = []
+
+    def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+        self.asked.append(all(t.again for t in tracks))
+        return Staged._heard(tracks)
+
+
+def test_an_engine_without_stages_hears_a_second_hearing_in_one_go():
+    said = OneGo()
+    engine = Prioritised(said, ["staff"], at_once=1)
+    got = engine.transcribe_many([_piece("staff", 2.0, again=True)], ASROptions(), cut=False)
+    assert said.asked == [True] and [u.start for u in got[0]] == [2.0]
+    assert engine.counts["again_stages"] == 1
+
+
+def test_every_line_of_a_process_on_one_engine_shares_one_scheduler(monkeypatch):
+    """Lines a program runs itself (no listener) take their engine through the process's
+    one scheduler of it, as the listener's lines do: a line's second hearing gives way to
+    every line's first hearings on that engine, not only to its own."""
+    from analyzer.options import AnalyzerOptions
+    from analyzer.speech import engine as engine_mod
+    from analyzer.stream import StreamAnalyzer
+    from analyzer.stream.scheduler import scheduler_of
+
+    shared = OneGo()
+    monkeypatch.setattr(engine_mod, "get_engine", lambda *args, **kwargs: shared)
+    options = AnalyzerOptions()
+    one = StreamAnalyzer(options, SR, 2, channel="counter")
+    two = StreamAnalyzer(options, SR, 2, channel="counter")
+    assert one.recognizer() is two.recognizer() is scheduler_of(shared, options)
+    assert isinstance(one.recognizer(), Prioritised)
+    assert scheduler_of(OneGo(), options) is not one.recognizer()
