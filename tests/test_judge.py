@@ -39,13 +39,15 @@ FORM = {"id": "judge-form", "channel": "counter", "started_at": "2026-03-02T10:0
 
 def _weights(tmp_path: Path, *, word: str = "", intercept: float = -5.0,
              veto: float | None = None, add: float | None = None, article: int = 9,
-             rule: str = "A9-F-05") -> str:
+             rule: str = "A9-F-05", seen: list[str] | None = None) -> str:
     """A one-model judge file: the article's turns, ``word`` (a staff bigram) pushing to 'breach'."""
     index = sorted(vector([f"s:{word}"])) if word else []
     data = {"format": FORMAT,
             "models": {f"{article}:turn": {"intercept": intercept, "index": index,
                                            "weight": [10.0] * len(index)}},
             "bars": {str(article): {"veto": veto, "add": add}}, "rules": {str(article): rule}}
+    if seen is not None:
+        data["seen"] = seen
     path = tmp_path / "judge.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return str(path)
@@ -90,6 +92,22 @@ def test_a_rule_finding_below_the_veto_bar_is_dropped(tmp_path):
     kept = _art9(analyzer.analyze(dict(DARE), _opts(model, veto=False)))
     assert kept and kept[0].detail["source"] == "rule"
     assert kept[0].detail["judge_probability"] < 0.1
+
+
+def test_the_judge_has_no_say_on_a_rule_its_training_never_saw(tmp_path):
+    found = _art9(analyzer.analyze(dict(DARE)))
+    assert found, "precondition: the rules find it"
+    # the same low-rating weights, trained (as their "seen" says) without this rule's findings
+    model = _weights(tmp_path, veto=0.1, seen=["A9-F-01"])
+    kept = _art9(analyzer.analyze(dict(DARE), _opts(model)))
+    assert [f.rule for f in kept] == [f.rule for f in found]
+    assert all("judge_probability" not in f.detail for f in kept)
+
+
+def test_the_shipped_judge_keeps_acoustic_findings_and_says_what_it_saw():
+    judge = load_judge()
+    assert judge.seen and "A6-UNCIVIL" in judge.seen
+    assert not any(r.startswith("A6-SHOUT") for r in judge.seen), "typed training sets: no levels"
 
 
 def test_a_rule_finding_above_the_veto_bar_stays_with_its_probability(tmp_path):

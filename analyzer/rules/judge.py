@@ -186,12 +186,16 @@ class Judge:
         bars: Article -> its bars.
         rules: Article -> the lexicon rule a judge-only finding is filed under.
         version: Content hash of the weights file.
+        seen: The rules whose findings the training material held: the judge has a say only
+            on findings of these (an acoustic finding, a hall's own rule or any rule it never
+            saw keeps the rules' word). None (a weights file without ``seen``): every rule.
     """
 
     models: Mapping[tuple[int, str], Model]
     bars: Mapping[int, Bars]
     rules: Mapping[int, str]
     version: str = ""
+    seen: frozenset[str] | None = None
 
     def rate(self, unit_list: Sequence[Unit]) -> dict[tuple[int, str, int], float]:
         """``(article, level, index)`` -> probability, for the units that have a model."""
@@ -213,7 +217,9 @@ class Judge:
             models[(int(a), level)] = Model(float(m["intercept"]), {
                 int(j): float(w) for j, w in zip(m["index"], m["weight"], strict=True)})
         bars = {int(a): Bars(b.get("veto"), b.get("add")) for a, b in data["bars"].items()}
-        return Judge(models, bars, {int(a): r for a, r in data["rules"].items()}, version)
+        seen = data.get("seen")
+        return Judge(models, bars, {int(a): r for a, r in data["rules"].items()}, version,
+                     None if seen is None else frozenset(str(r) for r in seen))
 
 
 def load_judge(path: str = "") -> Judge:
@@ -269,13 +275,13 @@ def combine(findings: Sequence[Finding], utterances: Sequence[Utterance], unit_l
         lexicon: For the title and points of an added finding's rule (None: 0 points).
     """
     return decide(findings, utterances, judge.rate(unit_list), judge.bars, judge.rules,
-                  options, lexicon)
+                  options, lexicon, judge.seen)
 
 
 def decide(findings: Sequence[Finding], utterances: Sequence[Utterance],
            probs: Mapping[tuple[int, str, int], float], bars: Mapping[int, Bars],
            rules: Mapping[int, str], options: JudgeOptions,
-           lexicon: Lexicon | None = None) -> list[Finding]:
+           lexicon: Lexicon | None = None, seen: frozenset[str] | None = None) -> list[Finding]:
     """:func:`combine` on probabilities already rated (training picks its bars with it).
 
     Args:
@@ -286,10 +292,12 @@ def decide(findings: Sequence[Finding], utterances: Sequence[Utterance],
         rules: Article -> the rule a judge-only finding is filed under.
         options: ``judge`` options.
         lexicon: For an added finding's title and points.
+        seen: The rules the judge may rule on (:attr:`Judge.seen`; None: every rule).
     """
     out: list[Finding] = []
     for f in findings:
-        p = _probability_of(f, utterances, probs)
+        p = None if seen is not None and f.rule not in seen else _probability_of(
+            f, utterances, probs)
         bar = bars.get(f.article, Bars())
         if p is None:
             out.append(f)

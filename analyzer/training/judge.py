@@ -295,7 +295,8 @@ def choose_bars(items: Sequence[Item], probs: Sequence[Mapping[tuple[int, str, i
 
 
 def export(models: Mapping[tuple[int, str], Model], bars: Mapping[int, Bars],
-           rules: Mapping[int, str], meta: Mapping[str, Any]) -> dict[str, Any]:
+           rules: Mapping[int, str], meta: Mapping[str, Any],
+           seen: Sequence[str] = ()) -> dict[str, Any]:
     """The JSON form :meth:`analyzer.rules.judge.Judge.from_dict` reads."""
     return {
         "format": FORMAT, "dim": DIM, "meta": dict(meta),
@@ -305,6 +306,7 @@ def export(models: Mapping[tuple[int, str], Model], bars: Mapping[int, Bars],
                    for (a, level), m in sorted(models.items())},
         "bars": {str(a): {"veto": b.veto, "add": b.add} for a, b in sorted(bars.items())},
         "rules": {str(a): r for a, r in sorted(rules.items())},
+        "seen": sorted(seen),
     }
 
 
@@ -318,7 +320,7 @@ def train(items: Sequence[Item], scorer: Scorer) -> dict[str, Any]:
         "sets": dict(sorted(sources.items())), "C": C, "levels": list(LEVELS),
         "min_positives": MIN_POSITIVES, "veto_bars": list(VETO_BARS), "add_bars": list(ADD_BARS),
         "min_gain": MIN_GAIN, "max_precision_loss": MAX_PRECISION_LOSS,
-        "max_recall_loss": MAX_RECALL_LOSS})
+        "max_recall_loss": MAX_RECALL_LOSS}, sorted({f.rule for i in items for f in i.findings}))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
