@@ -15,6 +15,7 @@ Source format, one interaction per block:
     CLEAN <art> <art> ...                  clean_articles
     NOTE <text>
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,9 @@ PAUSE_LONG = set("。？！?!")
 
 
 def _duration(text: str, rate: float, rng: random.Random) -> float:
-    chars = sum(1 for ch in text if not ch.isspace() and ch not in "……，、；：。？！,;:?!“”\"'（）()")
+    chars = sum(
+        1 for ch in text if not ch.isspace() and ch not in "……，、；：。？！,;:?!“”\"'（）()"
+    )
     dur = chars / rate
     body = text.replace("……", "\u2026")
     for i, ch in enumerate(body):
@@ -49,8 +52,15 @@ def parse(path: Path) -> list[dict]:
         if not line or line.startswith("//"):
             continue
         if line.startswith("### "):
-            cur = {"id": line[4:].strip(), "meta": {}, "flags": set(), "turns": [],
-                   "breaches": [], "clean": None, "note": ""}
+            cur = {
+                "id": line[4:].strip(),
+                "meta": {},
+                "flags": set(),
+                "turns": [],
+                "breaches": [],
+                "clean": None,
+                "note": "",
+            }
             blocks.append(cur)
             continue
         assert cur is not None, line
@@ -64,12 +74,16 @@ def parse(path: Path) -> list[dict]:
                     cur["flags"].add(part)
         elif line[:2] in ("S:", "C:") or line[:3] in ("S^:", "C^:"):
             head, text = line.split(":", 1)
-            cur["turns"].append(("staff" if head[0] == "S" else "citizen", head.endswith("^"), text.strip()))
+            cur["turns"].append(
+                ("staff" if head[0] == "S" else "citizen", head.endswith("^"), text.strip())
+            )
         elif line.startswith("+"):
             cur["turns"].append(("wait", False, float(line[1:])))
         elif line.startswith("B "):
             art, quote, duty = (p.strip() for p in line[2:].split("|", 2))
-            cur["breaches"].append({"article": int(art), "speaker": "staff", "quote": quote, "duty": duty})
+            cur["breaches"].append(
+                {"article": int(art), "speaker": "staff", "quote": quote, "duty": duty}
+            )
         elif line.startswith("CLEAN"):
             cur["clean"] = sorted(int(a) for a in line[5:].split())
         elif line.startswith("NOTE "):
@@ -84,8 +98,14 @@ def build(block: dict) -> tuple[dict, dict]:
     meta = block["meta"]
     staff_rate = rng.uniform(4.3, 5.0)
     cit_rate = rng.uniform(3.2, 3.6) if "elderly" in block["flags"] else rng.uniform(3.9, 4.7)
-    inter: dict = {"id": block["id"], "channel": meta["channel"], "hall": meta["hall"],
-                   "window": meta["window"], "staff": meta["staff"], "started_at": meta["started_at"]}
+    inter: dict = {
+        "id": block["id"],
+        "channel": meta["channel"],
+        "hall": meta["hall"],
+        "window": meta["window"],
+        "staff": meta["staff"],
+        "started_at": meta["started_at"],
+    }
     if "rings" in meta:
         inter["rings"] = int(meta["rings"])
         t = 5 * (inter["rings"] - 1) + 1.0 + rng.uniform(0.2, 0.8)
@@ -110,21 +130,37 @@ def build(block: dict) -> tuple[dict, dict]:
         else:
             start = utts[-1]["end"] + rng.uniform(0.25, 0.9) + wait
         wait = 0.0
-        utts.append({"speaker": speaker, "start": round(start, 2), "end": round(start + dur, 2), "text": text})
+        utts.append(
+            {
+                "speaker": speaker,
+                "start": round(start, 2),
+                "end": round(start + dur, 2),
+                "text": text,
+            }
+        )
     inter["utterances"] = utts
-    label = {"id": block["id"], "breaches": block["breaches"], "clean_articles": block["clean"],
-             "note": block["note"]}
+    label = {
+        "id": block["id"],
+        "breaches": block["breaches"],
+        "clean_articles": block["clean"],
+        "note": block["note"],
+    }
     return inter, label
 
 
+def render() -> tuple[str, str, int]:
+    """The text of interactions.jsonl and labels.json built from source.txt, and the count."""
+    built = [build(b) for b in parse(HERE / "source.txt")]
+    jsonl = "".join(json.dumps(it, ensure_ascii=False) + "\n" for it, _ in built)
+    labels = json.dumps([lab for _, lab in built], ensure_ascii=False, indent=1) + "\n"
+    return jsonl, labels, len(built)
+
+
 def main() -> int:
-    blocks = parse(HERE / "source.txt")
-    inters, labels = zip(*(build(b) for b in blocks)) if blocks else ((), ())
-    with open(HERE / "interactions.jsonl", "w", encoding="utf-8") as fh:
-        for it in inters:
-            fh.write(json.dumps(it, ensure_ascii=False) + "\n")
-    (HERE / "labels.json").write_text(json.dumps(list(labels), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"built {len(inters)} interactions")
+    jsonl, labels, count = render()
+    (HERE / "interactions.jsonl").write_text(jsonl, encoding="utf-8")
+    (HERE / "labels.json").write_text(labels, encoding="utf-8")
+    print(f"built {count} interactions")
     return 0
 
 

@@ -1,4 +1,5 @@
 """Format validator for blind-halls-8 (the dev README's format and labelling rules)."""
+
 from __future__ import annotations
 
 import collections
@@ -14,7 +15,10 @@ KEYS = {"id", "channel", "hall", "window", "staff", "started_at", "utterances"}
 
 def check() -> list[str]:
     errs: list[str] = []
-    inters = [json.loads(line) for line in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()]
+    inters = [
+        json.loads(line)
+        for line in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     if [i["id"] for i in inters] != [lab["id"] for lab in labels]:
         errs.append("ids of interactions and labels differ or are out of order")
@@ -22,7 +26,7 @@ def check() -> list[str]:
         errs.append("ids are not b8-0001.. in order")
     per_art: collections.Counter[int] = collections.Counter()
     overlaps = 0
-    for it, lab in zip(inters, labels):
+    for it, lab in zip(inters, labels, strict=False):  # a length mismatch is reported above
         iid = it["id"]
         extra = set(it) - KEYS - {"rings", "ring_seconds"}
         if extra or KEYS - set(it):
@@ -40,7 +44,11 @@ def check() -> list[str]:
             errs.append(f"{iid}: channel {it['channel']}")
         prev = None
         for u in it["utterances"]:
-            if u["speaker"] not in ("staff", "citizen") or not u["text"] or not u["end"] > u["start"] >= 0:
+            if (
+                u["speaker"] not in ("staff", "citizen")
+                or not u["text"]
+                or not u["end"] > u["start"] >= 0
+            ):
                 errs.append(f"{iid}: bad utterance {u}")
             if prev and u["start"] < prev["end"]:
                 overlaps += 1
@@ -61,7 +69,9 @@ def check() -> list[str]:
             if b["quote"]:
                 hits = [u for u in it["utterances"] if b["quote"] in u["text"]]
                 if len(hits) != 1 or hits[0]["speaker"] != "staff":
-                    errs.append(f"{iid}: quote {b['quote']!r} in {len(hits)} utterances / not staff")
+                    errs.append(
+                        f"{iid}: quote {b['quote']!r} in {len(hits)} utterances / not staff"
+                    )
         clean = set(lab["clean_articles"])
         if clean - ARTICLES or clean & seen or lab["clean_articles"] != sorted(clean):
             errs.append(f"{iid}: clean_articles {lab['clean_articles']}")
@@ -79,12 +89,17 @@ def check() -> list[str]:
         errs.append(f"articles breached fewer than 3 times: {short}")
     n_b = sum(per_art.values())
     n_bi = sum(1 for lab in labels if lab["breaches"])
-    print(f"{len(inters)} interactions ({sum(i['channel'] == 'phone' for i in inters)} calls), "
-          f"{sum(len(i['utterances']) for i in inters)} utterances, {overlaps} overlaps; "
-          f"{len(inters) - n_bi} clean, {n_bi} with breaches, {n_b} breaches "
-          f"({sum(1 for lab in labels for b in lab['breaches'] if not b['quote'])} absences)")
+    print(
+        f"{len(inters)} interactions ({sum(i['channel'] == 'phone' for i in inters)} calls), "
+        f"{sum(len(i['utterances']) for i in inters)} utterances, {overlaps} overlaps; "
+        f"{len(inters) - n_bi} clean, {n_bi} with breaches, {n_b} breaches "
+        f"({sum(1 for lab in labels for b in lab['breaches'] if not b['quote'])} absences)"
+    )
     print("per article:", dict(sorted(per_art.items())))
-    print("clean per article:", {a: sum(a in lab["clean_articles"] for lab in labels) for a in sorted(ARTICLES)})
+    print(
+        "clean per article:",
+        {a: sum(a in lab["clean_articles"] for lab in labels) for a in sorted(ARTICLES)},
+    )
     return errs
 
 
