@@ -81,19 +81,22 @@ def build_one(block: dict) -> tuple[dict, dict]:
             continue
         who, text = line.split(": ", 1)
         m = re.match(r"\{(\+|ov )([\d.]+)\}\s*", text)
-        if prev_end is None:
-            start = t
-        else:
-            start = prev_end + rng.uniform(0.25, 0.9)
+        start = t if prev_end is None else prev_end + rng.uniform(0.25, 0.9)
         if m:
-            text = text[m.end():]
+            text = text[m.end() :]
             if m.group(1) == "+":
                 start = prev_end + float(m.group(2))
             else:
                 start = prev_end - float(m.group(2))
         end = start + duration(text, rates[who], rng)
-        utts.append({"speaker": "staff" if who == "S" else "citizen",
-                     "start": round(start, 2), "end": round(end, 2), "text": text})
+        utts.append(
+            {
+                "speaker": "staff" if who == "S" else "citizen",
+                "start": round(start, 2),
+                "end": round(end, 2),
+                "text": text,
+            }
+        )
         prev_end = end
     inter["utterances"] = utts
     breaches, arguable, note = [], {}, ""

@@ -13,7 +13,17 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ARTICLES = {5, 6, 7, 8, 9, 10, 16, 17, 18, 25}
-KEYS = {"id", "channel", "hall", "window", "staff", "started_at", "utterances", "rings", "ring_seconds"}
+KEYS = {
+    "id",
+    "channel",
+    "hall",
+    "window",
+    "staff",
+    "started_at",
+    "utterances",
+    "rings",
+    "ring_seconds",
+}
 
 
 def in_hours(t: dt.time) -> bool:
@@ -24,7 +34,7 @@ def check(inters: list[dict], labels: list[dict]) -> list[str]:
     errs: list[str] = []
     if [i["id"] for i in inters] != [lab["id"] for lab in labels]:
         errs.append("ids differ or are out of order between the two files")
-    for n, (it, lab) in enumerate(zip(inters, labels), 1):
+    for n, (it, lab) in enumerate(zip(inters, labels, strict=False), 1):
         iid = it["id"]
         if iid != f"b9-{n:04d}":
             errs.append(f"{iid}: expected id b9-{n:04d}")
@@ -43,7 +53,10 @@ def check(inters: list[dict], labels: list[dict]) -> list[str]:
             errs.append(f"{iid}: bad channel or ring field on a counter visit")
         prev = None
         for u in it["utterances"]:
-            if set(u) != {"speaker", "start", "end", "text"} or u["speaker"] not in ("staff", "citizen"):
+            if set(u) != {"speaker", "start", "end", "text"} or u["speaker"] not in (
+                "staff",
+                "citizen",
+            ):
                 errs.append(f"{iid}: bad utterance {u}")
             if not u["start"] < u["end"] or not u["text"].strip():
                 errs.append(f"{iid}: bad times or empty text {u}")
@@ -73,7 +86,9 @@ def check(inters: list[dict], labels: list[dict]) -> list[str]:
             errs.append(f"{iid}: arguable articles without a note")
         for a in ARTICLES - clean - set(arts):
             if f"Art. {a} unscored" not in lab["note"]:
-                errs.append(f"{iid}: Art. {a} neither clean nor breached, and the note does not say why")
+                errs.append(
+                    f"{iid}: Art. {a} neither clean nor breached, and the note does not say why"
+                )
         if it["channel"] == "counter" and 7 not in clean:
             errs.append(f"{iid}: Art. 7 must be clean on a counter visit")
         if it["channel"] == "phone" and 8 not in clean:
@@ -87,19 +102,31 @@ def summary(inters: list[dict], labels: list[dict]) -> None:
     per = collections.Counter(b["article"] for lab in labels for b in lab["breaches"])
     nb = [len(lab["breaches"]) for lab in labels]
     calls = [i for i in inters if i["channel"] == "phone"]
-    print(f"{len(inters)} interactions, {sum(nb)} breaches; clean {nb.count(0)}, one {nb.count(1)}, two {nb.count(2)}")
-    print(f"calls {len(calls)}, unanswered {sum(not c['utterances'] for c in calls)}, "
-          f"ring_seconds {sum('ring_seconds' in c for c in calls)}; "
-          f"utterances {sum(len(i['utterances']) for i in inters)}")
+    print(
+        f"{len(inters)} interactions, {sum(nb)} breaches; clean {nb.count(0)}, one {nb.count(1)}, two {nb.count(2)}"
+    )
+    print(
+        f"calls {len(calls)}, unanswered {sum(not c['utterances'] for c in calls)}, "
+        f"ring_seconds {sum('ring_seconds' in c for c in calls)}; "
+        f"utterances {sum(len(i['utterances']) for i in inters)}"
+    )
     print("breaches per article:", dict(sorted(per.items())))
-    print("absences:", sum(1 for lab in labels for b in lab["breaches"] if not b["quote"]),
-          "| paraphrased phrases:", sum(1 for lab in labels for b in lab["breaches"] if "paraphrase" in b["duty"]))
+    print(
+        "absences:",
+        sum(1 for lab in labels for b in lab["breaches"] if not b["quote"]),
+        "| paraphrased phrases:",
+        sum(1 for lab in labels for b in lab["breaches"] if "paraphrase" in b["duty"]),
+    )
     clean = collections.Counter(a for lab in labels for a in lab["clean_articles"])
     print("clean per article:", dict(sorted(clean.items())))
 
 
 def main() -> int:
-    inters = [json.loads(x) for x in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    inters = [
+        json.loads(x)
+        for x in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines()
+        if x
+    ]
     labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     errs = check(inters, labels)
     for e in errs:
