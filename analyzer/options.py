@@ -182,8 +182,11 @@ class ASROptions(Checked):
     # to workers holding this one only (analyzer.batch.executor.by_model), fewer at once
     # (held_inflight; benchmarks/worker_memory.py). int16 heard the phone clips as float32
     # did, but CTranslate2 has it on an AMD CPU only through MKL (CT2_USE_MKL=1), whose
-    # integer GEMMs cost this CPU ~8x (config int16-mkl).
-    phone_compute_type: str = "float32"
+    # integer GEMMs cost this CPU ~8x (config int16-mkl). Off by default (""): on the hall
+    # corpus (2 calls in 11 recordings) the float32 kind cost 26 % more batch CPU (32.8 vs
+    # 26.0 CPU-s, 27.8 vs 34.6 h/h; benchmarks/throughput.py) for findings already at
+    # P/R 1.00 on phone lines (benchmarks/verify.py); "float32" turns it on.
+    phone_compute_type: str = ""
     cpu_threads: int = 0  # 0: let CTranslate2 decide
     language: str = "zh"
     # Beam 5 keeps the real clips at plain faster-whisper's error rate (greedy decoding

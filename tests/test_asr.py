@@ -277,9 +277,9 @@ def test_greedy_first_takes_the_beam_for_a_bin_that_is_likely_silence() -> None:
 
 
 def test_a_phone_line_with_int8_weights_gets_the_phone_compute_type() -> None:
-    """``asr.phone_compute_type`` replaces int8 weights on telephone-band lines only (on by
-    default: float32, what plain faster-whisper runs this model with on a CPU)."""
-    assert ASROptions().for_line(8000, None).compute_type == "float32"
+    """``asr.phone_compute_type`` replaces int8 weights on telephone-band lines only (off by
+    default: the batch's CPU; float32 is what plain faster-whisper runs this model with)."""
+    assert ASROptions().for_line(8000, None).compute_type == ASROptions().compute_type
     asr = ASROptions(phone_compute_type="float32")
     assert asr.compute_type.startswith("int8")
     assert asr.for_line(8000, None).compute_type == asr.phone_compute_type == "float32"

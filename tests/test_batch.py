@@ -449,8 +449,9 @@ def test_phone_lines_are_heard_by_workers_holding_the_phone_model_alone(tmp_path
 
     folder = tmp_path / "in"
     shutil.copytree(EXAMPLES / "recordings", folder)
-    assert OPTIONS.asr.phone_compute_type != OPTIONS.asr.compute_type
-    summary = run_batch(folder, tmp_path / "r.sqlite", OPTIONS, workers=1)
+    options = OPTIONS.with_overrides({"asr.phone_compute_type": "float32"})
+    assert options.asr.phone_compute_type != options.asr.compute_type
+    summary = run_batch(folder, tmp_path / "r.sqlite", options, workers=1)
     assert summary.analysed == 2 and summary.errors == 0
     # the counter visit and the phone call ran on workers of one model each, not on
     # one worker holding both (the single worker then ran in two processes, in turn)
@@ -459,5 +460,5 @@ def test_phone_lines_are_heard_by_workers_holding_the_phone_model_alone(tmp_path
         rows = {Path(r["source_path"]).stem: r["id"] for r in store.interactions(Filter())}
         for stem in ("phone-call", "counter-visit"):
             stored = [u.text for u in store.report(rows[stem]).utterances]
-            alone = analyze_recording(folder / f"{stem}.ogg", OPTIONS)  # the file path
+            alone = analyze_recording(folder / f"{stem}.ogg", options)  # the file path
             assert stored == [u.text for u in alone.interaction.utterances], stem
