@@ -67,7 +67,7 @@ from analyzer.rules.materials import earlier_visits, piecemeal
 from analyzer.types import Cue, Finding, Interaction, RingResult, Utterance
 
 if TYPE_CHECKING:
-    from analyzer.text.lexicon import Lexicon
+    from analyzer.text.lexicon import Lexicon, Rule
     from analyzer.text.match import Hit
 
 
@@ -1019,22 +1019,23 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
         if before is None or u.speaker != "staff" or i in out or _asks_only(simple) \
                 or not (SENT_AGAIN.search(simple) or _SENT_TO.search(simple)) or COME_BACK.search(simple):
             continue
-        out[i] = measure_finding(
-            rule, "runaround", "staff", u.start, u.end,
-            evidence=_("sent the citizen away again on a repeated trip (“%(trip)s”): “%(text)s”",
-                       trip=before.text, text=u.text),
-            confidence=0.7, detail={"cue": "sent_on_again", "cue_source": "pattern", "utterance": i})
+        out[i] = _sent_away_again(rule, u, i, before.text, "sent_on_again")
     sent = {c.utterance for c in cues if c.kind == "not_ours"}
     for i, u in enumerate(utts):
         back = _came_from(utts, i) if u.speaker == "staff" and i not in out else None
         if back is None or not (i in sent or _SENT_TO.search(to_simplified(u.text))):
             continue
-        out[i] = measure_finding(
-            rule, "runaround", "staff", u.start, u.end,
-            evidence=_("sent the citizen away again on a repeated trip (“%(trip)s”): “%(text)s”",
-                       trip=back.text, text=u.text),
-            confidence=0.7, detail={"cue": "sent_back", "cue_source": "pattern", "utterance": i})
+        out[i] = _sent_away_again(rule, u, i, back.text, "sent_back")
     return [out[k] for k in sorted(out)]
+
+
+def _sent_away_again(rule: Rule, u: Utterance, i: int, trip: str, cue: str) -> Finding:
+    """The run-around finding on staff turn ``i`` sending the citizen off after ``trip``."""
+    return measure_finding(
+        rule, "runaround", "staff", u.start, u.end,
+        evidence=_("sent the citizen away again on a repeated trip (“%(trip)s”): “%(text)s”",
+                   trip=trip, text=u.text),
+        confidence=0.7, detail={"cue": cue, "cue_source": "pattern", "utterance": i})
 
 
 #: The clerk sending the citizen off again (你还得去派出所, 你再去八号问问, 你再下去跟他们说).
