@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
+
+from test_hall_sets import set_script
 
 FOLDER = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-6"
 
 
-def _module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"blind_halls_6_{name}", FOLDER / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_files_rebuild_from_source() -> None:
-    build = _module("build")
+    build = set_script(FOLDER, "build")
     built = [
         build.build(item)
         for item in build.parse((FOLDER / "source.txt").read_text(encoding="utf-8"))
@@ -32,4 +24,4 @@ def test_files_rebuild_from_source() -> None:
 
 
 def test_validator_passes() -> None:
-    assert _module("validate").check() == []
+    assert set_script(FOLDER, "validate").check() == []

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
+
+from test_hall_sets import set_script
 
 FOLDER = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-9"
-
-
-def _module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"blind_halls_9_{name}", FOLDER / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _files() -> tuple[list[dict], list[dict]]:
@@ -27,7 +19,7 @@ def _files() -> tuple[list[dict], list[dict]]:
 
 
 def test_files_are_the_rebuild_of_the_source() -> None:
-    build = _module("build")
+    build = set_script(FOLDER, "build")
     blocks = build.parse((FOLDER / "source.txt").read_text(encoding="utf-8"))
     pairs = [build.build_one(block) for block in blocks]
     inters, labels = _files()
@@ -37,4 +29,4 @@ def test_files_are_the_rebuild_of_the_source() -> None:
 
 def test_validator_finds_no_problem() -> None:
     inters, labels = _files()
-    assert _module("validate").check(inters, labels) == []
+    assert set_script(FOLDER, "validate").check(inters, labels) == []

@@ -7,16 +7,28 @@ hand-written source, its own validator) stays in that set's own test file.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data"
 ARTICLES = {5, 6, 7, 8, 9, 10, 16, 17, 18, 25}
+
+
+def set_script(folder: Path, name: str) -> ModuleType:
+    """One set's own script (``build.py``, ``validate.py``) in ``folder``, loaded as a module."""
+    spec = importlib.util.spec_from_file_location(
+        f"{folder.name.replace('-', '_')}_{name}", folder / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 #: folder -> (id prefix, interactions)
 SETS: dict[str, tuple[str, int]] = {
     "blind-halls-3": ("b3", 40),

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
+
+from test_hall_sets import set_script
 
 FOLDER = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-6"
 
 
-def _module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"train_halls_6_{name}", FOLDER / f"{name}.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_rebuild_from_source_gives_the_committed_files() -> None:
-    build = _module("build")
+    build = set_script(FOLDER, "build")
     blocks = build.parse((FOLDER / "source.txt").read_text(encoding="utf-8"))
     items = [build.build_one(b) for b in blocks]
     labels = [{"id": b["head"][0], **b["label"]} for b in blocks]
@@ -30,4 +22,4 @@ def test_rebuild_from_source_gives_the_committed_files() -> None:
 
 
 def test_own_validator_passes() -> None:
-    assert _module("validate").validate(FOLDER) == []
+    assert set_script(FOLDER, "validate").validate(FOLDER) == []

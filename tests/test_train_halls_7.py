@@ -3,24 +3,16 @@ and its own validator (format, quotes, labelling rules) finds nothing wrong."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
+
+from test_hall_sets import set_script
 
 FOLDER = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-7"
 
 
-def _module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"train_halls_7_{name}", FOLDER / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_files_rebuild_from_the_hand_written_source() -> None:
-    build = _module("build")
+    build = set_script(FOLDER, "build")
     built = [build.build(item) for item in build.parse((FOLDER / "source.txt").read_text(encoding="utf-8"))]
     lines = (FOLDER / "interactions.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == [inter for inter, _ in built]
@@ -28,4 +20,4 @@ def test_files_rebuild_from_the_hand_written_source() -> None:
 
 
 def test_own_validator_finds_no_error() -> None:
-    assert _module("validate").check() == []
+    assert set_script(FOLDER, "validate").check() == []
