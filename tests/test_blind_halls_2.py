@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime, time
 from pathlib import Path
 
 import pytest
+from test_hall_sets import load
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-2"
 ARTICLES = {5, 6, 7, 8, 9, 10, 16, 17, 18, 25}
@@ -15,11 +15,8 @@ ABSENCE_PREFIXES = ("missing:", "ignored", "unanswered", "answered after", "call
 
 
 def _load() -> tuple[list[dict], list[dict]]:
-    with open(DATA / "interactions.jsonl", encoding="utf-8") as fh:
-        inters = [json.loads(line) for line in fh if line.strip()]
-    with open(DATA / "labels.json", encoding="utf-8") as fh:
-        labels = json.load(fh)
-    return inters, labels
+    pairs = load("blind-halls-2")
+    return [rec for rec, _ in pairs], [lab for _, lab in pairs]
 
 
 INTERS, LABELS = _load()

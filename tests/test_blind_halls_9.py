@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from test_hall_sets import set_script
+from test_hall_sets import load, set_script
 
 FOLDER = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-9"
 
 
 def _files() -> tuple[list[dict], list[dict]]:
-    with open(FOLDER / "interactions.jsonl", encoding="utf-8") as fh:
-        inters = [json.loads(line) for line in fh if line.strip()]
-    with open(FOLDER / "labels.json", encoding="utf-8") as fh:
-        labels = json.load(fh)
-    return inters, labels
+    pairs = load("blind-halls-9")
+    return [rec for rec, _ in pairs], [lab for _, lab in pairs]
 
 
 def test_files_are_the_rebuild_of_the_source() -> None:
