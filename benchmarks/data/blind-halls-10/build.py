@@ -145,10 +145,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
     h = block.header
     rng = random.Random(f"{SET}/{block.id}")
     staff_rate = rng.uniform(4.3, 5.0)
-    if h.get("elderly") == "yes":
-        citizen_rate = rng.uniform(3.2, 3.6)
-    else:
-        citizen_rate = rng.uniform(3.9, 4.7)
+    citizen_rate = rng.uniform(3.2, 3.6) if h.get("elderly") == "yes" else rng.uniform(3.9, 4.7)
 
     rec = {
         "id": block.id,
@@ -204,9 +201,9 @@ def build_all(text: str) -> tuple[str, str]:
     """The exact text of interactions.jsonl and labels.json for a source text."""
     recs, labels = [], []
     for b in parse(text):
-        r, l = build_one(b)
+        r, lab = build_one(b)
         recs.append(r)
-        labels.append(l)
+        labels.append(lab)
     jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs)
     return jsonl, json.dumps(labels, ensure_ascii=False, indent=2) + "\n"
 

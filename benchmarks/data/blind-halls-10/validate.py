@@ -185,7 +185,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
         p.append("interaction ids not in order")
     for rec in interactions:
         p.extend(_check_interaction(rec))
-    for rec, lab in zip(interactions, labels):
+    for rec, lab in zip(interactions, labels, strict=False):
         if lab.get("id") != rec.get("id"):
             p.append(f"label {lab.get('id')} does not match interaction {rec.get('id')}")
             continue
@@ -196,13 +196,13 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
     calls = [r for r in interactions if r["channel"] == "phone"]
-    per_art = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_per_art = Counter(a for l in labels for a in l["clean_articles"])
-    nb = Counter(len(l["breaches"]) for l in labels)
+    per_art = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_per_art = Counter(a for lab in labels for a in lab["clean_articles"])
+    nb = Counter(len(lab["breaches"]) for lab in labels)
     overlaps = 0
     for r in interactions:
         u = r["utterances"]
-        overlaps += sum(1 for a, b in zip(u, u[1:]) if b["start"] < a["end"])
+        overlaps += sum(1 for a, b in zip(u, u[1:], strict=False) if b["start"] < a["end"])
     return {
         "interactions": len(interactions),
         "counter": len(interactions) - len(calls),
@@ -213,10 +213,10 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "overlapping starts": overlaps,
         "interactions by number of breaches": dict(sorted(nb.items())),
         "breaches": sum(per_art.values()),
-        "absences (quote '')": sum(1 for l in labels for b in l["breaches"] if b["quote"] == ""),
-        "forbidden phrases": sum(1 for l in labels for b in l["breaches"]
+        "absences (quote '')": sum(1 for lab in labels for b in lab["breaches"] if b["quote"] == ""),
+        "forbidden phrases": sum(1 for lab in labels for b in lab["breaches"]
                                  if b["duty"].startswith("forbidden phrase")),
-        "of them paraphrased": sum(1 for l in labels for b in l["breaches"]
+        "of them paraphrased": sum(1 for lab in labels for b in lab["breaches"]
                                    if b["duty"].startswith("forbidden phrase") and "(paraphrase" in b["duty"]),
         "breaches per article": {a: per_art.get(a, 0) for a in SCORED},
         "clean per article": {a: clean_per_art.get(a, 0) for a in SCORED},

@@ -203,7 +203,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     if [lab.get("id") for lab in labels] != ids:
         problems.append("labels are not in the order of the interactions (or ids differ)")
         return problems
-    for r, lab in zip(interactions, labels):
+    for r, lab in zip(interactions, labels, strict=False):
         got = _check_interaction(r)
         problems.extend(got)
         if not got:
