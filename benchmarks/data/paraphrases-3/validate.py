@@ -86,6 +86,6 @@ if __name__ == "__main__":
         print(f"{'act':<18} items phone before")
         for act, row in counts(lines).items():
             print(f"{act:<18} {row[0]:>5} {row[1]:>5} {row[2]:>6}")
-            total = [a + b for a, b in zip(total, row)]
+            total = [a + b for a, b in zip(total, row, strict=True)]
         print(f"{'total':<18} {total[0]:>5} {total[1]:>5} {total[2]:>6}")
     sys.exit(1 if problems else 0)
