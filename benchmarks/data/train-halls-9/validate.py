@@ -204,7 +204,7 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "overlaps": sum(
             1
             for r in interactions
-            for a, b in zip(r["utterances"], r["utterances"][1:])
+            for a, b in zip(r["utterances"], r["utterances"][1:], strict=False)
             if b["start"] < a["end"]
         ),
         "no_breach": nb[0],
