@@ -49,6 +49,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-7": ("t7", 50),
     "train-halls-8": ("t8", 50),
     "train-halls-9": ("t9", 50),
+    "train-halls-10": ("t10", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
