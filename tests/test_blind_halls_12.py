@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from test_hall_sets import set_script
 
 SET_DIR = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-12"
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"blind_halls_12_{name}", SET_DIR / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return set_script(SET_DIR, name)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +27,7 @@ def validate():
 
 def test_committed_files_are_a_rebuild_of_source(build):
     blocks = build.parse((SET_DIR / "source.txt").read_text(encoding="utf-8"))
-    records, labels = zip(*(build.build_one(b) for b in blocks))
+    records, labels = zip(*(build.build_one(b) for b in blocks), strict=True)
     jsonl, labels_text = build.dump(list(records), list(labels))
     assert (SET_DIR / "interactions.jsonl").read_text(encoding="utf-8") == jsonl
     assert (SET_DIR / "labels.json").read_text(encoding="utf-8") == labels_text

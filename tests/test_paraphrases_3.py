@@ -1,15 +1,13 @@
 """paraphrases-3: the committed corpus passes its own validator and is exactly the numbering of source.txt."""
-import importlib.util
 import pathlib
+
+from test_hall_sets import set_script
 
 SET = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "paraphrases-3"
 
 
 def _script(name: str):
-    spec = importlib.util.spec_from_file_location(f"paraphrases_3_{name}", SET / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return set_script(SET, name)
 
 
 def test_validator_finds_no_problem():

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 SET_DIR = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-10"
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"train_halls_10_{name}", SET_DIR / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return set_script(SET_DIR, name)
 
 
 def _committed() -> tuple[list[dict], list[dict]]:

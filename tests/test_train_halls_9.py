@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 SET_DIR = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-9"
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"train_halls_9_{name}", SET_DIR / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
+    return set_script(SET_DIR, name)
 
 
 def test_committed_files_are_a_rebuild_of_source():
