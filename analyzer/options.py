@@ -302,7 +302,7 @@ class ClassifierOptions(Checked):
     # Defaults are the thresholds analyzer.training.classifiers.train picks on out-of-fold
     # training predictions (lowest reaching precision 0.93 / 0.8).
     uncivil_threshold: float = 0.75  # flag staff speech when P(uncivil)=1-P(civil) >= this
-    cue_threshold: float = 0.4  # probability at/above which a citizen cue counts
+    cue_threshold: float = 0.3  # probability at/above which a citizen cue counts
     model_dir: str = ""  # folder of uncivil.onnx, cues.onnx, metadata.json; "": models/classifiers
     assumed_speaker_weight: float = 0.8  # confidence factor when the staff speaker was assumed (mono)
     acts: bool = True  # the staff act detector (paraphrased forbidden phrases, owed acts, duties)

@@ -394,3 +394,12 @@ def test_reply_before_options_are_validated(bad):
 
     with pytest.raises(OptionError):
         OPTS.with_overrides(dict([parse_override(OPTS, bad)]))
+
+
+@pytest.mark.parametrize("reply", ["您先坐下喝口水，咱们慢慢说。", "这事有办法，我去请示一下领导。",
+                                   "您别走，我帮您协调一下。"])
+def test_soothing_or_offering_a_way_answers_an_outburst(reply):
+    base = [GREET, ("citizen", "我都跑了好几趟了，太过分了！")]
+    assert _missing(_run(_inter(base + [("staff", reply), OK, EVAL, BYE]))[0]) == []
+    assert _missing(_run(_inter(base + [("staff", "把表填了。"), OK, EVAL, BYE]))[0]) == [
+        "A10-G-UPSET"]

@@ -37,7 +37,8 @@ reply when its own words carry the kind (:data:`CONCEPTS`: 挺细心的, 点个�
 最好…, 得多放几把椅子; 凭什么, 跑了三趟), and then whatever ``min_cue_confidence`` says
 (:func:`owing`). An upset citizen is answered by calming or explaining words
 (:data:`CALMS`: 别着急, 您放心, 是这样的…, 因为) or, for a complaint about the
-time, a reply that gives a time (:func:`calmed`), besides the lexicon's and the
+time, a reply that gives a time (:func:`calmed`); soothing the person or offering to find
+a way (先喝口水, 这事有办法, 我去请示一下) calms too; besides the lexicon's and the
 act detector's calming phrases. Staff words naming a lack and sending the
 citizen to complete it (少了一个签字，补上再拿过来) are an incomplete-materials cue
 (:func:`incomplete_by_words`) whatever the lexicon and the act detector heard,
@@ -264,7 +265,10 @@ CALMS = re.compile(
     r"别(?:着)?急|不要急|莫急|放心|放宽心|消消气|别生气|理解(?:您|你)|(?:您|你)说得(?:对|是|在理)|"
     r"(?:您|你)反映得(?:对|是)|不好意思|抱歉|对不起|让(?:您|你)久等|这就给(?:您|你)办|马上给(?:您|你)办|"
     r"(?:给|跟|和)(?:您|你)(?:解释|说说|讲讲|说一下|讲一下|说明)|因为|由于|原因|确实|"
-    r"(?:^|[，,。！!？?])(?:嗯|哦|那个)?是这样")  # 是这样的，… opens an explanation (我就是这样的 does not)
+    r"(?:^|[，,。！!？?])(?:嗯|哦|那个)?是这样|"  # 是这样的，… opens an explanation (我就是这样的 does not)
+    # soothing the person (先喝口水, 坐下慢慢说, 气大伤身) or offering to find a way (这事有办法,
+    # 我去请示一下, 看能不能通融, 帮您想想办法): the patient answer an outburst is owed, in deeds
+    r"喝口水|歇一歇|歇会儿|慢慢说|气大伤身|有办法|想(?:想)?办法|请示|通融|(?:帮|给)(?:您|你)(?:协调|问问|争取)")
 
 
 def calmed(utts: Sequence[Utterance], cue: int, turns: Sequence[int]) -> int | None:
