@@ -58,8 +58,10 @@ class ContextOptions(Checked):
     """Context rules: greetings, farewells, owed replies (``analyzer.rules.context``)."""
 
     SECTION: ClassVar[str] = "context"
-    _RANGES: ClassVar[dict[str, Range]] = {"greeting_window": NONNEG, "greeting_turns": (1, None), "farewell_window": NONNEG, "farewell_turns": (1, None), "reply_window": NONNEG, "reply_turns": (1, None), "min_staff_utterances": NONNEG, "phone_greeting_turns": (1, None), "ended_silence": NONNEG, "missing_confidence": UNIT, "assumed_speaker_weight": UNIT, "min_cue_confidence": UNIT}
-    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"leaving_channels": ("counter", "phone")}
+    _RANGES: ClassVar[dict[str, Range]] = {"greeting_window": NONNEG, "greeting_turns": (1, None), "farewell_window": NONNEG, "farewell_turns": (1, None), "reply_window": NONNEG, "reply_turns": (1, None), "reply_before_turns": NONNEG, "min_staff_utterances": NONNEG, "phone_greeting_turns": (1, None), "ended_silence": NONNEG, "missing_confidence": UNIT, "assumed_speaker_weight": UNIT, "min_cue_confidence": UNIT}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "leaving_channels": ("counter", "phone"),
+        "reply_before_kinds": ("praise", "suggestion", "upset", "incomplete_materials", "not_ours")}
 
     greeting_window: float = 20.0  # s from the first staff speech to greet
     greeting_turns: int = 2  # or within this many first staff utterances
@@ -67,6 +69,11 @@ class ContextOptions(Checked):
     farewell_turns: int = 3  # or within this many last staff utterances
     reply_window: float = 30.0  # s after a citizen trigger for the owed reply
     reply_turns: int = 3  # or within this many staff utterances after it
+    # the owed reply also counts in this many staff utterances just before the cue (0: after only),
+    # for these cue kinds: an apology and the list said as the lack came to light, before the
+    # utterance that turned the citizen away (analyzer.rules.context.reply_span)
+    reply_before_turns: int = 2
+    reply_before_kinds: tuple[str, ...] = ("incomplete_materials",)
     min_staff_utterances: int = 1  # below this, owed-phrase rules are not judged
     phone_greeting_turns: int = 1  # Article 7 greeting must be in the first N staff utterances
     leaving_channels: tuple[str, ...] = ("counter",)  # Article 10 leaving is judged on these
@@ -295,7 +302,7 @@ class ClassifierOptions(Checked):
     # Defaults are the thresholds analyzer.training.classifiers.train picks on out-of-fold
     # training predictions (lowest reaching precision 0.93 / 0.8).
     uncivil_threshold: float = 0.75  # flag staff speech when P(uncivil)=1-P(civil) >= this
-    cue_threshold: float = 0.4  # probability at/above which a citizen cue counts
+    cue_threshold: float = 0.3  # probability at/above which a citizen cue counts
     model_dir: str = ""  # folder of uncivil.onnx, cues.onnx, metadata.json; "": models/classifiers
     assumed_speaker_weight: float = 0.8  # confidence factor when the staff speaker was assumed (mono)
     acts: bool = True  # the staff act detector (paraphrased forbidden phrases, owed acts, duties)

@@ -322,3 +322,84 @@ def test_a_callers_question_after_a_hello_is_no_praise():
     assert _not_the_kind("praise", "喂，您好，请问是城东社区服务中心吗？")
     assert _not_the_kind("praise", "有你这么办事的吗？")
     assert not _not_the_kind("praise", "真快啊，是新来的吧？")
+
+
+# The owed-reply window (context.reply_span): an apology and the list said as the lack
+# came to light count, not only those said after the turning-away. These run the act
+# detector too (the pipeline's hits), so the apology and the list may be in any words.
+FULL = AnalyzerOptions().with_overrides({"judge.enabled": False})
+
+
+def _run_acts(turns, options=FULL):
+    from analyzer.rules.acts import act_hits
+
+    inter = _inter(turns)
+    lex = load_lexicon()
+    hits = find_phrases(inter.utterances, lex, options.match)
+    hits = [*hits, *act_hits(inter, hits, lex, options)]
+    cues = detect_cues(inter, hits, options, lex)
+    return _missing(context_findings(inter, hits, cues, lex, options.context)), cues
+
+
+CLOSE = [OK, EVAL, BYE]
+
+
+def test_a_list_told_before_the_turning_away_counts_when_it_names_the_lack():
+    turns = [GREET, ASK, ("staff", "办这个要带户口本、结婚证和两张两寸照片。"),
+             ("citizen", "哎呀，结婚证我没带。"),
+             ("staff", "对不起，结婚证没带今天办不了，您回去拿了再来。"), *CLOSE]
+    missing, cues = _run_acts(turns)
+    assert 4 in [c.utterance for c in cues if c.kind == "incomplete_materials"]
+    assert missing == []
+    after_only = FULL.with_overrides({"context.reply_before_turns": 0})
+    assert _run_acts(turns, after_only)[0] == ["A10-G-MATERIAL-LIST"]
+
+
+def test_apology_and_list_spread_over_two_turns_count():
+    turns = [GREET, ASK, ("staff", "您这还差户口本原件和结婚证复印件。"),
+             ("staff", "抱歉啊，今天办不了，补齐了再来。"), *CLOSE]
+    assert _run_acts(turns)[0] == []
+    assert _run_acts(turns, FULL.with_overrides({"context.reply_before_turns": 0}))[0] == [
+        "A10-G-MATERIAL-LIST"]
+
+
+def test_a_list_for_another_matter_is_no_list_of_the_lack():
+    other = ("staff", "迁户口要带户口本、出生证明和准迁证，在一楼办。")
+    missing, _ = _run_acts([GREET, ASK, other, ("citizen", "好。"),
+                            ("staff", "对不起，您这个还缺租房合同，补齐了再来。"), *CLOSE])
+    assert "A10-G-MATERIAL-LIST" in missing
+
+
+def test_an_apology_long_before_the_lack_does_not_count():
+    turns = [GREET, ASK, ("staff", "不好意思，让您久等了。"), ("citizen", "没事。"),
+             ("staff", "您先坐。"), ("citizen", "好。"), ("staff", "我看一下。"), ("staff", "嗯。"),
+             ("staff", "您这还缺一份房产证复印件，补上再来。"), *CLOSE]
+    assert "A10-G-APOLOGY" in _run_acts(turns)[0]
+
+
+def test_the_look_back_is_for_the_kinds_named():
+    # a thanks said before the praise answers nothing: praise is not a look-back kind
+    turns = [GREET, ASK, ("staff", "谢谢您的肯定，这是我们应该做的。"), ("citizen", "你们服务真好。"),
+             ("staff", "嗯。"), EVAL, BYE]
+    assert _missing(_run(_inter(turns))[0]) == ["A10-G-PRAISE"]
+    praise_too = OPTS.with_overrides({"context.reply_before_kinds": ("praise",)})
+    assert _missing(_run(_inter(turns), praise_too)[0]) == []
+
+
+@pytest.mark.parametrize("bad", ["context.reply_before_turns=-1",
+                                 "context.reply_before_kinds=greeting"])
+def test_reply_before_options_are_validated(bad):
+    from analyzer.cli.overrides import parse_override
+    from analyzer.errors import OptionError
+
+    with pytest.raises(OptionError):
+        OPTS.with_overrides(dict([parse_override(OPTS, bad)]))
+
+
+@pytest.mark.parametrize("reply", ["您先坐下喝口水，咱们慢慢说。", "这事有办法，我去请示一下领导。",
+                                   "您别走，我帮您协调一下。"])
+def test_soothing_or_offering_a_way_answers_an_outburst(reply):
+    base = [GREET, ("citizen", "我都跑了好几趟了，太过分了！")]
+    assert _missing(_run(_inter(base + [("staff", reply), OK, EVAL, BYE]))[0]) == []
+    assert _missing(_run(_inter(base + [("staff", "把表填了。"), OK, EVAL, BYE]))[0]) == [
+        "A10-G-UPSET"]

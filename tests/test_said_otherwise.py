@@ -667,3 +667,14 @@ def test_a_guide_offered_to_take_home_is_no_read_the_sign_brush_off():
 
     assert not gated("f_read_sign", "要不您拿一本办事指南带回家看看")
     assert gated("f_read_sign", "指南上都写着呢，你自己看")
+
+
+def test_a_filler_before_the_evaluation_request_does_not_hide_it():
+    """这样啊，… : a turn-taking filler leads the closing clause; the clause is read alone too."""
+    from analyzer.rules.acts import segments
+
+    assert segments("哦，请您给我的服务打个分") == ["哦，请您给我的服务打个分", "请您给我的服务打个分"]
+    assert segments("嗯") == ["嗯"]
+    turns = [("staff", "您好，办什么业务？"), ("citizen", "我来交医保。"), ("staff", "好了，交上了。"),
+             ("citizen", "谢谢啊。"), ("staff", "这样啊，请您为今天这趟业务打个分"), ("staff", "拜拜，您慢走")]
+    assert "A10-G-EVALUATE" not in [f.rule for f in _findings(turns)]

@@ -452,22 +452,31 @@ EARLIER_VISIT = re.compile(r"(?:上次|上回|上一次|前两天|前几天|上�
 EARLIER_RULE = "CUE-EARLIER-01"
 
 
+#: A clause that only fills or takes the turn (这样啊, 嗯, 哦, 那个, 好的): left out of the clauses
+#: :func:`segments` reads, so the clause after it is read alone (the whole utterance still is).
+_FILLER = re.compile(r"^(?:这样啊|这样吧|是这样啊|嗯+|哦+|噢+|啊+|哎+|诶|欸|那个|那|这个|然后|好的|好嘞)"
+                     r"[啊呀吧呢哈]?$")
+
+
 def segments(text: str) -> list[str]:
     """The pieces of an utterance the detector reads: the whole and each clause.
 
     A clause shorter than :data:`MIN_SEGMENT` characters (好了, 您看, 下班了) is
     joined to the next one (the last to the one before): alone it is too little
-    to read, and a two-part phrase (下班了，明天再来) stays whole.
+    to read, and a two-part phrase (下班了，明天再来) stays whole. A clause that only
+    fills (:data:`_FILLER`: 这样啊, 嗯) is left out, so it dilutes no clause.
     """
     clauses: list[str] = []
     for c in (c for c in _CLAUSE_RE.split(text) if c):
+        if _FILLER.match(c):
+            continue  # 这样啊，请您为今天的办理打个分: the filler says nothing; the whole keeps it
         if clauses and len(clauses[-1]) < MIN_SEGMENT:
             clauses[-1] = f"{clauses[-1]}，{c}"
         else:
             clauses.append(c)
     if len(clauses) > 1 and len(clauses[-1]) < MIN_SEGMENT:
         clauses[-2:] = [f"{clauses[-2]}，{clauses[-1]}"]
-    return [text] if len(clauses) < 2 else [text, *clauses]
+    return [text, *clauses] if len(clauses) > 1 or (clauses and clauses[0] != text) else [text]
 
 
 def _simplified(text: str) -> str:

@@ -16,7 +16,9 @@ Output: :class:`~analyzer.types.Finding` objects:
   - Article 10, replies owed after a cue (:func:`detect_cues`): incomplete
     materials -> apology and material list; praise -> thanks; suggestion ->
     supervision; upset citizen -> explanation; within ``reply_turns`` staff
-    utterances or ``reply_window`` seconds after the cue.
+    utterances or ``reply_window`` seconds after the cue, and for incomplete
+    materials also in the ``reply_before_turns`` staff utterances before it
+    (:func:`reply_span`, the one rule of that window).
 
 Each owed unit is a lexicon *group* of a context (rules of one group are
 alternatives, any one satisfies). Precision guards, all in
@@ -35,7 +37,8 @@ reply when its own words carry the kind (:data:`CONCEPTS`: 挺细心的, 点个�
 最好…, 得多放几把椅子; 凭什么, 跑了三趟), and then whatever ``min_cue_confidence`` says
 (:func:`owing`). An upset citizen is answered by calming or explaining words
 (:data:`CALMS`: 别着急, 您放心, 是这样的…, 因为) or, for a complaint about the
-time, a reply that gives a time (:func:`calmed`), besides the lexicon's and the
+time, a reply that gives a time (:func:`calmed`); soothing the person or offering to find
+a way (先喝口水, 这事有办法, 我去请示一下) calms too; besides the lexicon's and the
 act detector's calming phrases. Staff words naming a lack and sending the
 citizen to complete it (少了一个签字，补上再拿过来) are an incomplete-materials cue
 (:func:`incomplete_by_words`) whatever the lexicon and the act detector heard,
@@ -262,7 +265,10 @@ CALMS = re.compile(
     r"别(?:着)?急|不要急|莫急|放心|放宽心|消消气|别生气|理解(?:您|你)|(?:您|你)说得(?:对|是|在理)|"
     r"(?:您|你)反映得(?:对|是)|不好意思|抱歉|对不起|让(?:您|你)久等|这就给(?:您|你)办|马上给(?:您|你)办|"
     r"(?:给|跟|和)(?:您|你)(?:解释|说说|讲讲|说一下|讲一下|说明)|因为|由于|原因|确实|"
-    r"(?:^|[，,。！!？?])(?:嗯|哦|那个)?是这样")  # 是这样的，… opens an explanation (我就是这样的 does not)
+    r"(?:^|[，,。！!？?])(?:嗯|哦|那个)?是这样|"  # 是这样的，… opens an explanation (我就是这样的 does not)
+    # soothing the person (先喝口水, 坐下慢慢说, 气大伤身) or offering to find a way (这事有办法,
+    # 我去请示一下, 看能不能通融, 帮您想想办法): the patient answer an outburst is owed, in deeds
+    r"喝口水|歇一歇|歇会儿|慢慢说|气大伤身|有办法|想(?:想)?办法|请示|通融|(?:帮|给)(?:您|你)(?:协调|问问|争取)")
 
 
 def calmed(utts: Sequence[Utterance], cue: int, turns: Sequence[int]) -> int | None:
@@ -611,17 +617,14 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
             continue  # too unsure that a reply was owed to demand one
         if cue.kind == "upset" and _calmed_before(utts, cue):
             continue  # a plain question after the clerk's apology: nothing more owed
-        cue_start = utts[cue.utterance].start if cue.utterance < len(utts) else cue.start
         if cue.start < episode_end.get(cue.kind, -1.0) and not answered.get(cue.kind, False):
             continue  # same episode as an earlier cue of this kind, not yet answered
-        after = [i for i in staff if utts[i].start >= cue_start]
-        if not after:
+        span = reply_span(utts, staff, cue, options)
+        if span is None:
             continue  # staff never spoke after it: the recording may have ended
-        turns = after[: max(1, options.reply_turns)]
-        end = max(cue.end + options.reply_window, utts[turns[-1]].end)
-        turns = [i for i in after if utts[i].start <= end]
+        begin, end, turns = span
         episode_end[cue.kind] = end
-        said = [h for h in required if cue_start <= h.start <= end]
+        said = [h for h in required if begin <= h.start <= end and _counts_before(h, cue, utts)]
         groups = owed_groups(lexicon, REPLY_CONTEXT[cue.kind])
         answered[cue.kind] = bool(groups) and all(g.rule_ids & {h.rule.id for h in said}
                                                   for g in groups)
@@ -639,6 +642,68 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
                             "cue_utterance": cue.utterance},
                            weight=cue.confidence, until=interaction.end_time)
     return out
+
+
+def reply_span(utts: Sequence[Utterance], staff: Sequence[int], cue: Cue, options: ContextOptions
+               ) -> tuple[float, float, list[int]] | None:
+    """Where the reply a cue owes counts: ``(start, end, staff turns after the cue)``.
+
+    The one rule of the owed-reply window (:class:`~analyzer.options.ContextOptions`):
+
+    * **after**: from the start of the cue's utterance (the same turn counts) to
+      the later of the end of the ``reply_turns``-th staff utterance from there
+      and ``reply_window`` seconds after the cue;
+    * **before**: for a cue kind in ``reply_before_kinds`` (incomplete materials),
+      also the ``reply_before_turns`` staff utterances just before the cue's
+      utterance. The apology and the list are owed when the lack comes to
+      light, and an inspector accepts them said then: 不好意思，还差结婚证和情况说明
+      before the citizen's 啊？那咋办, and the turning away (补齐了再来) after it;
+      the list in one turn and the apology in the next; or the same lack told
+      again after its apology (one apology per lack, not per mention). An
+      apology further back (for the wait, at the start) answers no lack, and a
+      list said before the cue counts only when it tells the lack or names a
+      material the cue names (:data:`NAMES_THE_LACK`).
+
+    Returns:
+        None when the staff never spoke from the cue on (the recording may have
+        ended before the reply); the turns are those after the cue, whose
+        recognition and attribution weigh a missing finding.
+    """
+    cue_start = utts[cue.utterance].start if cue.utterance < len(utts) else cue.start
+    after = [i for i in staff if utts[i].start >= cue_start]
+    if not after:
+        return None
+    turns = after[: max(1, options.reply_turns)]
+    end = max(cue.end + options.reply_window, utts[turns[-1]].end)
+    turns = [i for i in after if utts[i].start <= end]
+    start = cue_start
+    if cue.kind in options.reply_before_kinds and options.reply_before_turns > 0:
+        before = [i for i in staff if i < cue.utterance][-options.reply_before_turns:]
+        if before:
+            start = min(start, utts[before[0]].start)
+    return start, end, turns
+
+
+#: Owed groups whose reply said before the cue (:func:`reply_span`'s look-back) counts only when it
+#: tells a lack (还差户口本和结婚证) or names a material the cue's words name (要带结婚证… then
+#: 结婚证没带，回去拿了再来): a list of what another matter needs (孩子户口迁过来要带户口本、
+#: 出生证明) is no list of what this one lacks (缺少租房合同).
+NAMES_THE_LACK: tuple[str, ...] = ("A10-G-MATERIAL-LIST",)
+
+
+def _counts_before(hit: Hit, cue: Cue, utts: Sequence[Utterance]) -> bool:
+    """True unless ``hit`` is said before the cue's utterance and must name its lack and does not
+    (:data:`NAMES_THE_LACK`)."""
+    if cue.utterance >= len(utts) or hit.start >= utts[cue.utterance].start:
+        return True
+    if (hit.rule.group or hit.rule.id) not in NAMES_THE_LACK:
+        return True
+    from analyzer.rules.materials import materials_named
+    from analyzer.text.normalize import to_simplified
+
+    said = " ".join(utts[i].text for i in hit.utterances if i < len(utts)) or hit.evidence
+    return bool(_LACKING.search(to_simplified(said))
+                or materials_named(said) & materials_named(utts[cue.utterance].text))
 
 
 def _missing_in(lexicon: Lexicon, context: str, said: Sequence[Hit], span: tuple[float, float],

@@ -564,19 +564,22 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
     utts = interaction.utterances
     raised = _raised(utts, options)
     words: set[int] = set()
+    cold: set[int] = set()  # staff utterances that only refuse coldly
     staff = _Spans([(i, u) for i, u in enumerate(utts) if u.speaker == "staff"])
     for f in findings:
         if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
             if f.start is None or f.end is None or _curt(f) or go_ahead(str(f.evidence)):
                 continue  # 嗯，讲。 hands the citizen the floor: no heat
+            said = {i for i, u in staff.around(f.start, f.end) if u.start < f.end and f.start < u.end}
             if f.rule in COLD_REFUSALS:
-                continue  # 下班了，明天再来 turns the citizen away (Articles 9, 25): cold, not heated
-            words |= {i for i, u in staff.around(f.start, f.end)
-                      if u.start < f.end and f.start < u.end}
+                cold |= said  # 下班了，明天再来 turns the citizen away (Articles 9, 25): cold, not heated
+                continue
+            words |= said
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
     upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES
              and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
-    words |= upset | _sharp_replies(utts, upset, options, classifier)
+    # a cold refusal read again as a sharp reply is still the refusal (the same words)
+    words |= upset | (_sharp_replies(utts, upset, options, classifier) - cold)
     return [Heated(i, u.speaker, u.start, u.end, i in raised, i in words, u.text)
             for i, u in enumerate(utts) if i in raised or i in words]
 

@@ -22,13 +22,15 @@ All are character n-gram TF-IDF + logistic regression pipelines trained by
 ``python -m analyzer.training.classifiers.train`` and shipped as ONNX files
 (``models/classifiers/*.onnx``). They run on onnxruntime only: scikit-learn is
 not imported at run time. Text goes through :func:`analyzer.text.normalize.normalize`
-first, the same function the training used.
+first, the same function the training used; the cue model reads a citizen turn
+with marks of its form and place beside its words (:func:`cue_input`).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,13 +146,78 @@ def _run(path: str, meta: Mapping[str, Any], texts: Sequence[str]) -> list[Any]:
     return rows
 
 
-def classify(texts: Sequence[str], task: str, options: ClassifierOptions | None = None) -> list[Prediction | None]:
+#: The input form a model's metadata names (``input_form``) when it reads :func:`cue_input`.
+CUE_INPUT = "cue_input"
+#: Marks :func:`cue_input` puts beside a citizen turn's words. Each says something about what
+#: the turn *does* that the punctuation-free character n-grams cannot see, or see only line by line.
+CUE_MARKS: dict[str, str] = {
+    "asks": "⒬",  # the turn ends as a question (？, 吗, 呢): asking, or a suggestion put as a question
+    "you": "⒴",  # it addresses the clerk (你, 您): praise and reproach are said to someone
+    "you_all": "⒫",  # it addresses the hall or the office (你们, 您们, 你们这): a suggestion, a complaint
+    "after_ask": "⒜",  # the staff turn before asked something: the turn is most likely the answer
+    "after_bad_news": "⒝",  # the staff turn before refused, told a lack or apologised
+}
+_ENDS_ASKING = re.compile(r"(?:[?？]|[吗呢么嘛][。.!！~～…]*)\s*$")
+_YOU_ALL = re.compile(r"你们|您们|恁们|你们这|咱们这")
+_YOU = re.compile(r"[你您恁]")
+_BAD_NEWS = re.compile(r"抱歉|对不起|不好意思|缺|少了|少一|还差|不全|不齐|不够|办不了|不能办|不行|没法|"
+                       r"不符合|不给办|退回|得重新|要重新|回去|再来")
+
+
+def cue_input(text: str, before: str = "") -> str:
+    """The cue model's input for one citizen turn: marks of its form and place, then its words.
+
+    The marks (:data:`CUE_MARKS`) carry what a turn's function shows beyond its words: a
+    question form (lost when :func:`~analyzer.text.normalize.normalize` drops punctuation),
+    whom it addresses, and what the staff turn just before did (asked; refused, told a lack
+    or apologised). Training (``analyzer.training.classifiers.train``) and the analyzer call
+    this one function. (A mark for a staff turn that concluded the business was tried in
+    session 8 and dropped: the model leaned on it, and short acknowledgements after it read
+    as praise.)
+
+    Args:
+        text: The citizen's turn as written or recognised.
+        before: The staff turn just before it (``""`` when none).
+
+    Returns:
+        ``"<marks> <normalized words>"``, or ``""`` when the normalized words are empty.
+    """
+    words = normalize(text)
+    if not words:
+        return ""
+    raw = text.strip()
+    marks = [CUE_MARKS["asks"]] if _ENDS_ASKING.search(raw) else []
+    if _YOU_ALL.search(raw):
+        marks.append(CUE_MARKS["you_all"])
+    elif _YOU.search(raw):
+        marks.append(CUE_MARKS["you"])
+    prev = before.strip()
+    if prev:
+        if _ENDS_ASKING.search(prev):
+            marks.append(CUE_MARKS["after_ask"])
+        if _BAD_NEWS.search(prev):
+            marks.append(CUE_MARKS["after_bad_news"])
+    return f"{''.join(marks)} {words}" if marks else words
+
+
+def staff_before(utterances: Sequence[Utterance], i: int, reach: int = 2) -> str:
+    """The staff turn just before utterance ``i`` (over at most ``reach`` turns), or ``""``."""
+    for j in range(i - 1, max(-1, i - 1 - reach), -1):
+        if utterances[j].speaker in ("staff", "unknown") and utterances[j].text.strip():
+            return utterances[j].text
+    return ""
+
+
+def classify(texts: Sequence[str], task: str, options: ClassifierOptions | None = None,
+             befores: Sequence[str] | None = None) -> list[Prediction | None]:
     """Classify raw texts with one shipped model.
 
     Args:
         texts: Utterance texts as written or recognised.
         task: ``uncivil`` or ``cues``.
         options: Where the models are (``model_dir``); defaults otherwise.
+        befores: For a model whose metadata names ``input_form`` :data:`CUE_INPUT`: the
+            staff turn before each text (:func:`cue_input`); none when not given.
 
     Returns:
         One :class:`Prediction` per text, or None where the normalized text
@@ -163,7 +230,10 @@ def classify(texts: Sequence[str], task: str, options: ClassifierOptions | None 
     if not isinstance(meta, dict) or not {"file", "input", "output", "labels"} <= meta.keys():
         raise ModelError(f"metadata has no usable {task!r} entry; retrain",
                          source=str(folder / METADATA))
-    prepared = [normalize(t) for t in texts]
+    if meta.get("input_form") == CUE_INPUT:
+        prepared = [cue_input(t, b) for t, b in zip(texts, befores or [""] * len(texts), strict=True)]
+    else:
+        prepared = [normalize(t) for t in texts]
     todo = [i for i, t in enumerate(prepared) if t]
     out: list[Prediction | None] = [None] * len(texts)
     if not todo:
@@ -343,7 +413,8 @@ def citizen_cues(utterances: Sequence[Utterance], options: ClassifierOptions) ->
     index = [i for i, u in enumerate(utterances) if u.speaker == "citizen"]
     if not index:
         return []
-    preds = classify([utterances[i].text for i in index], "cues", options)
+    preds = classify([utterances[i].text for i in index], "cues", options,
+                     befores=[staff_before(utterances, i) for i in index])
     meta = load_metadata(str(model_dir(options))).get("cues", {})
     owe = float((meta.get("owe_threshold") or {}).get("threshold", 0.0))
     cues = []

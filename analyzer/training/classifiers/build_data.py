@@ -161,6 +161,62 @@ def more_rows(task: str) -> list[dict[str, Any]]:
                     _variants(template, "citizen", False, rng, VARIANTS_PER_PHRASING), 1):
                 rows.append({"id": f"more:{tid}-{n:02d}", "text": text, "label": label,
                              "template": f"more:{tid}", "source": "more", "noise": noise})
+    return rows + [row for turn in citizen_turns() for row in _turn_rows(*turn)]
+
+
+#: Variants generated per hand-written citizen turn (:func:`citizen_turns`): recognition noise
+#: and lead-ins only, the words stay the writer's.
+TURN_VARIANTS = 6
+#: The blind-written training corpora of citizen turns (``benchmarks/data/<name>/utterances.jsonl``,
+#: lines ``{"id", "text", "before", "channel", "cue", "family", "note"}``; ``cue`` ``none`` is
+#: ``other``). Training material: read and trained on whole.
+TURN_CORPORA: tuple[str, ...] = ("citizen-turns-1",)
+#: The paraphrase corpus whose owed replies' ``before`` lines are citizen cues, and the cue each
+#: act answers: the training part only (:func:`analyzer.training.classifiers.acts.corpus_split`'s
+#: held-out 40 % is ``benchmarks/paraphrases.py``'s measure).
+REPLY_CUES: dict[str, str] = {"thank_praise": "praise", "thank_suggestion": "suggestion",
+                              "calm": "upset"}
+REPLY_CORPUS = "paraphrases-2"
+
+
+def citizen_turns() -> list[tuple[str, str, str, str, str]]:
+    """Hand-written citizen turns with their staff turn before: ``(id, text, before, label, source)``.
+
+    Our own (``phrasings/cues-turns.toml``: one table per label, each entry ``[text, before]``;
+    ``other_short`` is ``other``),
+    the blind-written :data:`TURN_CORPORA`, and the cue lines before the owed replies of
+    :data:`REPLY_CORPUS`'s training part (:data:`REPLY_CUES`).
+    """
+    from analyzer.training.classifiers import acts
+
+    out = [(f"turn:{tid}", *entry, label.removesuffix("_short"), "turns")
+           for label, entries in P.read("cues-turns.toml").items() for tid, entry in entries.items()]
+    for name in TURN_CORPORA:
+        path = acts.CORPUS_DIR / name / "utterances.jsonl"
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    r = json.loads(line)
+                    label = "other" if r["cue"] == "none" else r["cue"]
+                    out.append((f"{name}:{r['id']}", r["text"], r["before"], label, name))
+    rows = acts.corpus(REPLY_CORPUS)
+    held = acts.corpus_split(rows)
+    for r in rows:
+        if r["act"] in REPLY_CUES and r["id"] not in held and r.get("before"):
+            out.append((f"{REPLY_CORPUS}:{r['id']}", r["before"], "", REPLY_CUES[r["act"]],
+                        REPLY_CORPUS))
+    return out
+
+
+def _turn_rows(tid: str, text: str, before: str, label: str, source: str) -> list[dict[str, Any]]:
+    """The rows of one hand-written citizen turn: itself, then noisy variants, each with ``before``."""
+    rng = random.Random(f"{SEED}:{tid}")
+    rows = [{"id": f"{tid}-00", "text": text, "before": before, "label": label, "template": tid,
+             "source": source, "noise": []}]
+    for n, (variant, noise) in enumerate(_variants(text, "citizen", False, rng, TURN_VARIANTS), 1):
+        if variant != text:
+            rows.append({"id": f"{tid}-{n:02d}", "text": variant, "before": before, "label": label,
+                         "template": tid, "source": source, "noise": noise})
     return rows
 
 

@@ -61,12 +61,19 @@ TASKS = ("uncivil", "cues", "roles")
 SEED = 7
 TEST_SHARE = 0.25
 C_GRID = (3.0, 10.0, 30.0, 100.0)
+#: A task's own C grid where :data:`C_GRID` does not fit it. ``cues``: its grouped
+#: cross-validation scores are flat over C (macro F1 0.795-0.797 over 3-100 in session 8), and
+#: above 10 single n-grams decided short ordinary turns (弄好了，给你 read as praise at 0.99).
+TASK_C_GRID: dict[str, tuple[float, ...]] = {"cues": (1.0, 3.0, 10.0)}
 #: Out-of-fold precision the chosen threshold must reach (see choose_threshold).
 PRECISION_TARGET = {"uncivil": 0.95, "cues": 0.8, "roles": 0.9}
 #: Out-of-fold precision a classifier-only cue needs before it makes a reply
 #: *owed* (a missing-phrase finding accuses the clerk); below it the cue is
-#: still shown, and owes nothing.
-OWE_PRECISION = 0.9
+#: still shown, and owes nothing. 0.95, the bar issue 23 sets every finding: with the
+#: blind-written citizen turns in training (session 8) the cue model hears far more real
+#: cues, and at 0.9 (owing from P 0.65) its false owes outnumbered the replies it found
+#: missing on the training hall sets.
+OWE_PRECISION = 0.95
 MAX_ONNX_BYTES = 2 * 1024 * 1024
 INPUT, OUTPUT = "text", "probabilities"
 
@@ -121,8 +128,9 @@ def make_pipeline(c: float) -> Any:
     ])
 
 
-def choose_c(texts: list[str], labels: list[str], groups: list[str]) -> tuple[float, dict[str, float], np.ndarray]:
-    """Grouped 4-fold cross-validation over :data:`C_GRID` (macro F1 of the top class).
+def choose_c(texts: list[str], labels: list[str], groups: list[str],
+             grid: Sequence[float] = C_GRID) -> tuple[float, dict[str, float], np.ndarray]:
+    """Grouped 4-fold cross-validation over ``grid`` (macro F1 of the top class).
 
     Returns:
         The chosen C, the mean macro F1 per C, and the chosen C's
@@ -134,12 +142,12 @@ def choose_c(texts: list[str], labels: list[str], groups: list[str]) -> tuple[fl
 
     classes = np.array(sorted(set(labels)))
     scores, oof = {}, {}
-    for c in C_GRID:
+    for c in grid:
         probs = cross_val_predict(make_pipeline(c), texts, labels, groups=groups,
                                   cv=GroupKFold(n_splits=4), method="predict_proba")
         scores[str(c)] = round(float(f1_score(labels, classes[probs.argmax(1)], average="macro")), 4)
         oof[c] = probs
-    best = max(C_GRID, key=lambda c: (scores[str(c)], -c))
+    best = max(grid, key=lambda c: (scores[str(c)], -c))
     return best, scores, oof[best]
 
 
@@ -315,17 +323,30 @@ def latency(pipe: Any, session: Any, texts: Sequence[str], repeat: int = 3
             "utterances": len(texts), "repeat": repeat}
 
 
+#: Tasks whose model reads :func:`analyzer.rules.learned.cue_input` (marks of the turn's form and
+#: the staff turn before it, then its words) instead of the normalized words alone.
+CONTEXT_TASKS: tuple[str, ...] = ("cues",)
+
+
+def model_input(task: str, row: dict[str, Any]) -> str:
+    """The text a task's model is trained on for one data row (the analyzer prepares the same)."""
+    if task in CONTEXT_TASKS:
+        return learned.cue_input(row["text"], row.get("before", ""))
+    return normalize(row["text"])
+
+
 def train_task(task: str, out_dir: Path, data_dir: Path = DATA_DIR, *,
                timing: bool = True) -> dict[str, Any]:
     """Train, evaluate and export one classifier; return its metadata block."""
     data_path = data_dir / f"{task}.jsonl"
     rows = load_rows(data_path)
-    texts = [normalize(r["text"]) for r in rows]
+    texts = [model_input(task, r) for r in rows]
     held = set(test_groups(rows))
     train = [i for i, r in enumerate(rows) if r["template"] not in held]
     test = [i for i, r in enumerate(rows) if r["template"] in held]
     x_tr, y_tr = [texts[i] for i in train], [rows[i]["label"] for i in train]
-    c, cv, oof = choose_c(x_tr, y_tr, [rows[i]["template"] for i in train])
+    c, cv, oof = choose_c(x_tr, y_tr, [rows[i]["template"] for i in train],
+                          TASK_C_GRID.get(task, C_GRID))
     pipe = make_pipeline(c).fit(x_tr, y_tr)
     labels = [str(lab) for lab in pipe.classes_]
     cv_threshold = choose_threshold(task, labels, oof, y_tr)
@@ -336,7 +357,7 @@ def train_task(task: str, out_dir: Path, data_dir: Path = DATA_DIR, *,
     session = onnx_session(data)
     para = load_rows(data_dir / f"{task}_paraphrases.jsonl")
     x_te = [texts[i] for i in test]
-    x_pa = [normalize(r["text"]) for r in para]
+    x_pa = [model_input(task, r) for r in para]
     check = x_te + x_pa
     diff = float(np.max(np.abs(pipe.predict_proba(check) - onnx_probs(session, check))))
     if diff > 1e-4:
@@ -345,6 +366,7 @@ def train_task(task: str, out_dir: Path, data_dir: Path = DATA_DIR, *,
     threshold = _threshold(task)
     block: dict[str, Any] = {
         "file": f"{task}.onnx", "input": INPUT, "output": OUTPUT, "labels": labels,
+        **({"input_form": learned.CUE_INPUT} if task in CONTEXT_TASKS else {}),
         "model_id": f"{task}@{hashlib.sha256(data).hexdigest()[:8]}",
         "onnx_bytes": len(data),
         "data_file": f"data/{task}.jsonl", "data_sha256": sha256_file(data_path),
