@@ -38,6 +38,8 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-7": ("b7", 40),
     "blind-halls-8": ("b8", 40),
     "blind-halls-9": ("b9", 40),
+    "blind-halls-10": ("b10", 40),
+    "blind-halls-11": ("b11", 40),
     "train-halls-1": ("t1", 60),
     "train-halls-2": ("t2", 50),
     "train-halls-3": ("t3", 60),
