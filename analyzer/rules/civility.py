@@ -48,6 +48,7 @@ from analyzer.types import Finding, Utterance, attribution_detail
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
+    from analyzer.text.match import Hit
 
 #: Rule id of the Article 6 finding (shared with the uncivil classifier's).
 RULE = "A6-UNCIVIL"
@@ -87,7 +88,9 @@ SINGLE: dict[str, re.Pattern[str]] = {
     # 谈论与工作无关的内容); said with 您 to the citizen it is small talk with him, not judged
     "unrelated_chat": re.compile(
         r"饭局|聚餐|火锅|下馆子|撸串|打牌|打麻将|搓麻|逛街|看电影|电影院|唱K|K歌|追剧|"
-        r"礼金|随礼|份子钱|随份子|喝喜酒|婚宴|酒席|约会|相亲|好吃得很|真好吃|太难吃"),
+        r"礼金|随礼|份子钱|随份子|喝喜酒|婚宴|酒席|约会|相亲|好吃得很|真好吃|太难吃|"
+        # shopping told to a colleague (打完折才四百多，我给我妈也买了一件)
+        r"打(?:完|了)折|买了(?:一)?件|网购|淘宝|拼多多|双十一|奶茶|追剧|八卦"),
     # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
     # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
     "belittling": re.compile(
@@ -255,3 +258,31 @@ def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], c
     if channel == "phone" and first is not None and PICKUP.match(normalize(first.text)):
         drop.add((first.start, first.end))
     return [f for f in findings if not (f.rule == RULE and (f.start, f.end) in drop)]
+
+
+#: Cue rules of situations another article judges: sent elsewhere (Article 16), deferred for the
+#: time (Article 25), and the pointer a redirect gives (a destination named).
+SITUATION_CUES = frozenset({"CUE-NOT-OURS-01", "CUE-DEFER-TIME-01"})
+#: Rude words that keep a cold redirect Article 6's too (滚去别的窗口问，烦死了).
+RUDE = re.compile(r"滚|烦死|烦不烦|真烦|闭嘴|有病|神经|找死|废话|活该|少来|爱去不去|爱办不办|讨厌|懒得")
+#: The owed group a named destination fulfils (its hits mark a redirect that says where).
+POINTER_GROUP = "A16-G-POINTER"
+
+
+def drop_cold_situations(findings: Sequence[Finding], hits: Sequence[Hit]) -> list[Finding]:
+    """The uncivil classifier's findings less a *cold* one on a redirect or a deferral.
+
+    不归我们管，你去别的窗口问问 is curt, and the classifier hears it as a cold
+    reply; but whether a redirect says where is Article 16's question and whether a
+    deferral within the hours breaches is Article 25's. The same words are not also
+    an Article 6 cold reply: a ``cold`` classifier finding on an utterance with a
+    redirect, deferral or pointer hit (:data:`SITUATION_CUES`, :data:`POINTER_GROUP`)
+    is dropped unless rude words are in it (:data:`RUDE`). Scolding, inflaming words or
+    unrelated chat there stay.
+    """
+    marked = {i for h in hits if h.rule.id in SITUATION_CUES or h.rule.group == POINTER_GROUP
+              for i in h.utterances}
+    return [f for f in findings
+            if not (f.rule == RULE and f.detail.get("method") == "classifier"
+                    and f.detail.get("subtype") == "cold" and f.detail.get("utterance") in marked
+                    and not RUDE.search(f.evidence))]
