@@ -190,3 +190,11 @@ def test_a_rude_redirect_stays_uncivil():
 @pytest.mark.parametrize("text", ["那件大衣打完折才三百多，我也买了一件。", "昨天双十一我网购了一堆东西。"])
 def test_shopping_told_to_a_colleague_is_unrelated_chat(text):
     assert remark(text) == "unrelated_chat"
+
+
+@pytest.mark.parametrize(("text", "terse"), [("出生证明呢？医院开的那种。", True), ("要几份？复印件。", True),
+                                             ("要几份？快点。", False), ("几张？你到底懂不懂。", False)])
+def test_a_terse_question_with_a_short_gloss_is_still_terse(text, terse):
+    from analyzer.rules.civility import terse_question
+
+    assert terse_question(text) is terse

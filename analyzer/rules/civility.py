@@ -200,19 +200,26 @@ _NOT_TERSE = re.compile(r"到底|究竟|怎么|咋|干嘛|干什么|干啥|凭�
                         r"听不|看不|懂不懂|有完没完|吵|喊|嚷|说了|几遍|"
                         r"吃|喝|玩|逛|电影|电视|周末|放假|孩子|对象|老公|老婆|打牌|麻将|游戏|工资|奖金")
 _PUNCT = re.compile(r"[，,。.！!？?；;：:…、\s]")
+#: A terse question followed by a short gloss of what it asks about (住院病历呢？出院记录那种。
+#: 要几份？复印件。): the gloss names the thing, it adds no word to the citizen.
+_GLOSSED = re.compile(r"^([^。.！!？?]+[？?])\s*([^，,。.！!？?；;：:…、\s]{1,8}?(?:那种|那个|那样的|这种|之类的?)?)[。.]?$")
 
 
 def terse_question(text: str) -> bool:
     """True when ``text`` is only a short question about the work (开几张？ 要几份？ 办哪个？).
 
     Curt is not rude: a clerk asking how many, which or what in a few words
-    (:data:`TERSE_CHARS`), after at most an acknowledgement (好，), with nothing
+    (:data:`TERSE_CHARS`), after at most an acknowledgement (好，) and before at most a
+    short gloss of the thing asked about (:data:`_GLOSSED`: 出院记录那种), with nothing
     impatient, reproachful or off the work in it (:data:`_NOT_TERSE`), says no
     uncivil word for the classifier to have heard.
     """
     from analyzer.text.normalize import to_simplified
 
     simple = _ACK.sub("", to_simplified(text).strip())
+    asked = _GLOSSED.match(simple)
+    if asked is not None and _NOT_TERSE.search(asked.group(2)) is None:
+        simple = asked.group(1)  # 住院病历呢？出院记录那种。: the question and its gloss
     if not simple.endswith(("?", "？")) or _PUNCT.search(simple.rstrip("?？")):
         return False
     body = _PUNCT.sub("", simple)
