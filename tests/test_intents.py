@@ -110,3 +110,8 @@ def test_a_complaint_dare_is_not_also_plain_defiance():
 def test_constructions_name_the_parts_they_read(line, act):
     assert act in intent_acts(line)
     assert "+" in intent_acts(line)[act]
+
+
+@pytest.mark.parametrize("line", ["有不明白的地方，您随时打窗口电话问。", "表上哪栏不知道就回去问问你们单位会计。"])
+def test_the_citizens_own_not_knowing_is_no_clerk_disclaiming(line):
+    assert "f_dont_know" not in intent_acts(line)

@@ -207,7 +207,7 @@ HELP = re.compile(r"对不起|对不住|抱歉|不好意思|(?<!不)帮[您你](
                   r"我(?:来|先|去)?(?:帮|替|陪|带|领)[您你]|我(?:去|来|先)(?:问问|查查|打听)|"
                   r"我(?:这就|马上|现在|先)[^，,。！!？?]{0,16}(?:问|查|打听|联系)|回(?:个)?电话|答复|回访|"
                   r"登记|我[^，,。！!？?]{0,3}(?:记下来|写下来)|拍(?:个)?照|教[您你]|优先|我第一个|不用(?:明天|再)|"
-                  r"别担心|没关系|不要紧|担待|见谅|再给您|给您(?:一份|一张|拿)")
+                  r"别担心|没关系|不要紧|担待|见谅|再给您|给您(?:一份|一张|拿)|随时")
 #: Courtesy and reassurance: the constructions do not fire on a turn that says one (the act model's
 #: own courtesy gate, :data:`analyzer.rules.acts.COURTESY`, read within a clause: 您自己看一下).
 COURTESY = re.compile(r"您" + _IN + r"{0,8}一下|劳驾|辛苦|我给您指|实在|谢谢|也可以|您放心|[您你]?别(?:着)?急|不用急|"
@@ -229,8 +229,9 @@ BLOCKS: dict[str, re.Pattern[str]] = {
     # a complaint others made, told as news (上次有群众投诉排队长，现在加了窗口): nobody dared
     "f_complain": re.compile(r"(?:群众|有人|市民|老百姓|大家|很多人)[^，,。！!？?]{0,2}(?:投诉|反映|举报)|告诉(?:我|您)"),
     # the citizen's own not knowing (你要是不清楚，问问你们单位) is none of the clerk's
+    # (有不清楚的随时打电话问, 不懂就回去问问家里人: the citizen's, in a condition)
     "f_dont_know": re.compile(r"[你您](?:要是|如果|若|还)?" + _IN + r"{0,2}不(?:知道|清楚|懂|明白|了解)|"
-                              r"不(?:知道|清楚|懂|明白)的话"),
+                              r"不(?:知道|清楚|懂|明白)的话|有不(?:知道|清楚|懂|明白)的|不(?:知道|清楚|懂|明白)就"),
     # busy but serving: done with this one, then yours (忙完手上这个就叫您), go ahead and ask
     "f_busy": re.compile(r"您" + _IN + r"{0,6}等|(?:忙|弄|办|复印)完" + _IN + r"{0,8}(?:就|马上|再|正好)|忙完了|马上(?:办|给|叫)|您(?:说|问)|问吧|没顾上"),
     # the clerk sharing the failing (我们刚来的时候也记不住): no mockery
