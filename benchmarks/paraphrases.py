@@ -13,7 +13,7 @@ carries to wording nobody here wrote. Two readings per line:
 * **end-to-end**: the line as a staff turn in a minimal interaction, analysed
   by :func:`analyzer.analyze` with the default options (lexicon, detector,
   rules, the learned judge), as ``benchmarks/articles.py`` scores. A forbidden
-  line counts when its forbidden rule (``A8-F-01`` …) is found on that turn; a
+  line counts when its forbidden rule (``A8-F-01`` …) is found on that turn (overlapping it); a
   near-miss or ``none`` line is a false alarm when any forbidden finding is on
   it. An owed line counts when its missing-phrase finding (``A8-G-GREETING`` …)
   is not reported; a near-miss of it when it is. An owed line is scored only
@@ -111,8 +111,10 @@ def _findings_on(turns: Sequence[tuple[str, str]], at: int, channel: str,
     record = _record(turns, channel)
     report = analyzer.analyze(record, options)
     u = record["utterances"][at]
-    on = {f.rule for f in report.findings if f.start <= u["start"] + 1e-6 and f.end >= u["end"] - 1e-6
-          and f.kind == "forbidden"}
+    # on the turn: overlapping it (a lexicon hit covers only its own words, 记性真差 inside
+    # 一转眼就忘，你这记性真差 — session 7 counted only findings spanning the whole turn)
+    on = {f.rule for f in report.findings if f.kind == "forbidden" and f.start is not None
+          and f.start < u["end"] - 1e-6 and (f.end if f.end is not None else f.start) > u["start"] + 1e-6}
     return on, {f.rule for f in report.findings}
 
 

@@ -167,3 +167,34 @@ def test_cutting_the_citizen_off_is_scolding(text):
     ordering him to the point; the same asked with 您 is no remark."""
     assert remark(text) == "scolding", text
     assert remark("您慢慢说，不着急，我听着。") is None
+
+
+@pytest.mark.parametrize("text", ["这事不归我们这儿管，你去别的窗口问问吧。",
+                                  "这个不归我们管，你找街道去。"])
+def test_a_curt_redirect_is_article_16s_not_a_cold_reply_too(text):
+    from analyzer.rules.learned import uncivil_findings
+    from analyzer.text.lexicon import load_lexicon
+
+    turns = [GREET, ("citizen", 3, 5, "我来办医保转移。"), ("staff", 6, 9, text)]
+    report = analyzer.analyze(_record(turns), OPTS)
+    heard = uncivil_findings(report.utterances, load_lexicon(), OPTS.classifier)
+    assert [f.detail["subtype"] for f in heard if f.detail["utterance"] == 2] == ["cold"]
+    assert not [f for f in report.findings if f.article == 6]
+
+
+def test_a_rude_redirect_stays_uncivil():
+    turns = [GREET, ("citizen", 3, 5, "我来办医保转移。"), ("staff", 6, 9, "不归我管，滚去别的窗口问，烦死了。")]
+    assert _a6(turns)
+
+
+@pytest.mark.parametrize("text", ["那件大衣打完折才三百多，我也买了一件。", "昨天双十一我网购了一堆东西。"])
+def test_shopping_told_to_a_colleague_is_unrelated_chat(text):
+    assert remark(text) == "unrelated_chat"
+
+
+@pytest.mark.parametrize(("text", "terse"), [("出生证明呢？医院开的那种。", True), ("要几份？复印件。", True),
+                                             ("要几份？快点。", False), ("几张？你到底懂不懂。", False)])
+def test_a_terse_question_with_a_short_gloss_is_still_terse(text, terse):
+    from analyzer.rules.civility import terse_question
+
+    assert terse_question(text) is terse

@@ -206,11 +206,12 @@ def measure_findings(interaction: Interaction, hits: Sequence[Hit], lexicon: Lex
 
 def _uncivil(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
              options: AnalyzerOptions) -> list[Finding]:
+    from analyzer.rules.civility import drop_cold_situations
     from analyzer.rules.learned import uncivil_findings
 
     skip = {i for h in hits if h.rule.kind == "forbidden" for i in h.utterances}
-    return list(uncivil_findings(interaction.utterances, lexicon, options.classifier,
-                                 skip=frozenset(skip)))
+    return drop_cold_situations(uncivil_findings(interaction.utterances, lexicon, options.classifier,
+                                                 skip=frozenset(skip)), hits)
 
 
 def ring_findings(ring: RingResult | None, options: AnalyzerOptions, lexicon: Lexicon) -> list[Finding]:

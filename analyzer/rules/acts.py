@@ -55,6 +55,14 @@ second hit of it there, nor one of a forbidden rule whose phrase the acoustic
 verifier tried in that utterance's audio and rejected (an owed act still counts
 when the verifier rejected the seed's wording of it).
 
+Beside the model, the nine forbidden intents are read from their parts
+(:mod:`analyzer.rules.intents`: who is addressed, what the clause does, the attitude,
+the citizen's turn before a reply); an intent either detector hears is a hit, and
+``Hit.detector`` (the finding's ``detail.detector``) says which: ``act detector``,
+``intent rules`` or both. Where the clerk helps in the same turn
+(:func:`analyzer.rules.intents.helps`: an apology, doing it for the citizen, a call
+back) the model's forbidden hits are dropped too.
+
 A citizen saying an earlier visit left them uninformed (上回也没跟我说还要这个,
 :data:`EARLIER_VISIT`) is a hit of the earlier-visit cue (``method="pattern"``).
 
@@ -593,13 +601,52 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
             acts["f_off_work"] = (BREAK_CONFIDENCE, utts[i].text)
         if "f_busy" not in acts and busy_rebuke(utts[i].text):
             acts["f_busy"] = (REBUKE_CONFIDENCE, utts[i].text)  # 没看我这儿一堆人排着呢？
+        by_model = set(acts)
+        _drop_helped(acts, utts[i].text)
+        by_rules = _intents_heard(interaction, i, acts) if utts[i].speaker == "staff" else set()
         weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
         for act, (p, seg) in sorted(acts.items()):
             for rule in targets.get(act, ()):
                 if (i, rule.id) not in have:
                     have.add((i, rule.id))
-                    out.append(_hit(rule, act, p * weight, i, seg, interaction))
+                    out.append(_hit(rule, act, p * weight, i, seg, interaction,
+                                    detector=_detector(act, by_model, by_rules)))
     return sorted(out, key=lambda h: (h.utterances, h.rule.id))
+
+
+def _intents_heard(interaction: Interaction, i: int, acts: dict[str, tuple[float, str]]) -> set[str]:
+    """Add to ``acts`` the forbidden intents utterance ``i`` performs by construction.
+
+    :func:`analyzer.rules.intents.intent_acts` reads the staff turn with the citizen's
+    turn before it (the last of :data:`~analyzer.rules.intents.BEFORE_TURNS` turns back);
+    an intent the act model did not hear enters at :data:`~analyzer.rules.intents.INTENT_CONFIDENCE`.
+    Returns the intents the constructions heard (whether or not the model did too).
+    """
+    from analyzer.rules.intents import BEFORE_TURNS, INTENT_CONFIDENCE, intent_acts
+
+    utts = interaction.utterances
+    before = next((u.text for u in reversed(utts[max(0, i - BEFORE_TURNS):i]) if u.speaker == "citizen"), "")
+    heard = intent_acts(utts[i].text, before)
+    for act in heard:
+        if act not in acts:
+            acts[act] = (INTENT_CONFIDENCE, utts[i].text)
+    return set(heard)
+
+
+def _drop_helped(acts: dict[str, tuple[float, str]], text: str) -> None:
+    """Drop the forbidden intents heard in a turn where the clerk helps (:func:`analyzer.rules.intents.helps`)."""
+    from analyzer.rules.intents import helps
+
+    for act in [a for a in acts if a in PARAPHRASE_RULES and helps(a, text)]:
+        del acts[act]
+
+
+def _detector(act: str, by_model: set[str], by_rules: set[str]) -> str:
+    """Which detector heard a forbidden intent: the act detector (its model and constructions), the intent rules, or both."""
+    if act not in PARAPHRASE_RULES:
+        return ""
+    names = [name for name, heard in (("act detector", by_model), ("intent rules", by_rules)) if act in heard]
+    return " + ".join(names)
 
 
 def carried_hits(interaction: Interaction, index: Sequence[int],
@@ -757,8 +804,8 @@ def _targets(lexicon: Lexicon) -> dict[str, list[Rule]]:
     return out
 
 
-def _hit(rule: Rule, act: str, p: float, i: int, evidence: str, interaction: Interaction
-         ) -> Hit:
+def _hit(rule: Rule, act: str, p: float, i: int, evidence: str, interaction: Interaction,
+         detector: str = "") -> Hit:
     from analyzer.text.match import Hit
 
     u = interaction.utterances[i]
@@ -766,4 +813,4 @@ def _hit(rule: Rule, act: str, p: float, i: int, evidence: str, interaction: Int
     return Hit(rule=rule, speaker=u.speaker, start=u.start, end=u.end, evidence=evidence,
                confidence=round(p * (PARAPHRASE_WEIGHT if paraphrase else 1.0), 4),
                method="paraphrase" if paraphrase else "act", utterances=(i,), phrase=act,
-               similarity=round(p, 4))
+               similarity=round(p, 4), detector=detector if paraphrase else "")

@@ -48,6 +48,7 @@ from analyzer.types import Finding, Utterance, attribution_detail
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon
+    from analyzer.text.match import Hit
 
 #: Rule id of the Article 6 finding (shared with the uncivil classifier's).
 RULE = "A6-UNCIVIL"
@@ -87,7 +88,9 @@ SINGLE: dict[str, re.Pattern[str]] = {
     # 谈论与工作无关的内容); said with 您 to the citizen it is small talk with him, not judged
     "unrelated_chat": re.compile(
         r"饭局|聚餐|火锅|下馆子|撸串|打牌|打麻将|搓麻|逛街|看电影|电影院|唱K|K歌|追剧|"
-        r"礼金|随礼|份子钱|随份子|喝喜酒|婚宴|酒席|约会|相亲|好吃得很|真好吃|太难吃"),
+        r"礼金|随礼|份子钱|随份子|喝喜酒|婚宴|酒席|约会|相亲|好吃得很|真好吃|太难吃|"
+        # shopping told to a colleague (打完折才四百多，我给我妈也买了一件)
+        r"打(?:完|了)折|买了(?:一)?件|网购|淘宝|拼多多|双十一|奶茶|追剧|八卦"),
     # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
     # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
     "belittling": re.compile(
@@ -197,19 +200,26 @@ _NOT_TERSE = re.compile(r"到底|究竟|怎么|咋|干嘛|干什么|干啥|凭�
                         r"听不|看不|懂不懂|有完没完|吵|喊|嚷|说了|几遍|"
                         r"吃|喝|玩|逛|电影|电视|周末|放假|孩子|对象|老公|老婆|打牌|麻将|游戏|工资|奖金")
 _PUNCT = re.compile(r"[，,。.！!？?；;：:…、\s]")
+#: A terse question followed by a short gloss of what it asks about (住院病历呢？出院记录那种。
+#: 要几份？复印件。): the gloss names the thing, it adds no word to the citizen.
+_GLOSSED = re.compile(r"^([^。.！!？?]+[？?])\s*([^，,。.！!？?；;：:…、\s]{1,8}?(?:那种|那个|那样的|这种|之类的?)?)[。.]?$")
 
 
 def terse_question(text: str) -> bool:
     """True when ``text`` is only a short question about the work (开几张？ 要几份？ 办哪个？).
 
     Curt is not rude: a clerk asking how many, which or what in a few words
-    (:data:`TERSE_CHARS`), after at most an acknowledgement (好，), with nothing
+    (:data:`TERSE_CHARS`), after at most an acknowledgement (好，) and before at most a
+    short gloss of the thing asked about (:data:`_GLOSSED`: 出院记录那种), with nothing
     impatient, reproachful or off the work in it (:data:`_NOT_TERSE`), says no
     uncivil word for the classifier to have heard.
     """
     from analyzer.text.normalize import to_simplified
 
     simple = _ACK.sub("", to_simplified(text).strip())
+    asked = _GLOSSED.match(simple)
+    if asked is not None and _NOT_TERSE.search(asked.group(2)) is None:
+        simple = asked.group(1)  # 住院病历呢？出院记录那种。: the question and its gloss
     if not simple.endswith(("?", "？")) or _PUNCT.search(simple.rstrip("?？")):
         return False
     body = _PUNCT.sub("", simple)
@@ -255,3 +265,31 @@ def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], c
     if channel == "phone" and first is not None and PICKUP.match(normalize(first.text)):
         drop.add((first.start, first.end))
     return [f for f in findings if not (f.rule == RULE and (f.start, f.end) in drop)]
+
+
+#: Cue rules of situations another article judges: sent elsewhere (Article 16), deferred for the
+#: time (Article 25), and the pointer a redirect gives (a destination named).
+SITUATION_CUES = frozenset({"CUE-NOT-OURS-01", "CUE-DEFER-TIME-01"})
+#: Rude words that keep a cold redirect Article 6's too (滚去别的窗口问，烦死了).
+RUDE = re.compile(r"滚|烦死|烦不烦|真烦|闭嘴|有病|神经|找死|废话|活该|少来|爱去不去|爱办不办|讨厌|懒得")
+#: The owed group a named destination fulfils (its hits mark a redirect that says where).
+POINTER_GROUP = "A16-G-POINTER"
+
+
+def drop_cold_situations(findings: Sequence[Finding], hits: Sequence[Hit]) -> list[Finding]:
+    """The uncivil classifier's findings less a *cold* one on a redirect or a deferral.
+
+    不归我们管，你去别的窗口问问 is curt, and the classifier hears it as a cold
+    reply; but whether a redirect says where is Article 16's question and whether a
+    deferral within the hours breaches is Article 25's. The same words are not also
+    an Article 6 cold reply: a ``cold`` classifier finding on an utterance with a
+    redirect, deferral or pointer hit (:data:`SITUATION_CUES`, :data:`POINTER_GROUP`)
+    is dropped unless rude words are in it (:data:`RUDE`). Scolding, inflaming words or
+    unrelated chat there stay.
+    """
+    marked = {i for h in hits if h.rule.id in SITUATION_CUES or h.rule.group == POINTER_GROUP
+              for i in h.utterances}
+    return [f for f in findings
+            if not (f.rule == RULE and f.detail.get("method") == "classifier"
+                    and f.detail.get("subtype") == "cold" and f.detail.get("utterance") in marked
+                    and not RUDE.search(f.evidence))]

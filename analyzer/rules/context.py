@@ -451,6 +451,7 @@ def forbidden_findings(hits: Sequence[Hit], utterances: Sequence[Utterance] = ()
             confidence=h.confidence * sure, points=h.rule.points,
             detail={"method": h.method, "utterances": list(h.utterances), "group": h.rule.group,
                     "severity": h.rule.severity, "title": h.rule.shown_title(),
+                    **({"detector": h.detector} if h.detector else {}),
                     **({"speaker_assumed": True} if assumed else {}),
                     **attribution_detail(mine),
                     **({"acoustic": acoustic_detail(h)} if h.heard is not None else {})},

@@ -68,6 +68,8 @@ class Hit:
         phrase: The canonical wording or variant that matched.
         similarity: Alignment similarity in [0, 1] (1.0 for exact hits).
         heard: The verifier's scores behind an ``acoustic`` hit.
+        detector: Which detector heard a forbidden paraphrase (``act model``, ``intent
+            rules`` or both: :func:`analyzer.rules.acts.act_hits`); ``""`` for the others.
     """
 
     rule: Rule
@@ -81,6 +83,7 @@ class Hit:
     phrase: str = ""
     similarity: float = 1.0
     heard: Heard | None = None
+    detector: str = ""
 
 
 @dataclass

@@ -1,0 +1,117 @@
+"""Forbidden intents read from their parts (issue 23 item 2): :mod:`analyzer.rules.intents`.
+
+Each line here is our own wording (none is taken from the blind paraphrase corpora,
+the hall sets or dialogues-dev). The first group is heard by the intent rules where
+the act model alone does not hear it (checked in the test, so a model that learns
+them turns the test into a check of the merge, not a silent pass).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import analyzer
+from analyzer.options import AnalyzerOptions
+from analyzer.rules.acts import PARAPHRASE_RULES, heard_acts
+from analyzer.rules.intents import INTENT_CONFIDENCE, intent_acts
+
+GREET = ("staff", "您好，请问您办什么业务？")
+EVAL = ("staff", "请您为我的服务做出评价，谢谢。")
+BYE = ("staff", "您慢走，再见。")
+ASK = ("citizen", "同志，我想问一下这个怎么办。")
+
+
+def _record(turns):
+    utts, t = [], 0.0
+    for speaker, text in turns:
+        t += 0.6
+        end = t + max(0.8, len(text) / 4.5)
+        utts.append({"speaker": speaker, "start": round(t, 2), "end": round(end, 2), "text": text})
+        t = end
+    return {"id": "intent", "channel": "counter", "started_at": "2026-11-04T10:00:00+08:00",
+            "utterances": utts}
+
+
+def _forbidden_on_reply(line, before=None):
+    """The forbidden findings on the clerk's reply ``line`` in a minimal visit."""
+    turns = [GREET, ("citizen", before) if before else ASK, ("staff", line), ("citizen", "哦。"), EVAL, BYE]
+    record = _record(turns)
+    u = record["utterances"][2]
+    return [f for f in analyzer.analyze(record).findings
+            if f.kind == "forbidden" and f.start < u["end"] and f.end > u["start"]]
+
+
+def _model_heard(line):
+    heard = heard_acts([line], AnalyzerOptions())
+    assert heard is not None
+    return {a for a in heard[0] if a in PARAPHRASE_RULES}
+
+
+@pytest.mark.parametrize(("line", "act"), [
+    ("你看看我，像闲着的样子吗？等着。", "f_busy"),
+    ("这句话我都交代过三回了，你怎么还来问？", "f_said_already"),
+    ("窗口都关了，收拾完了，你改日再来吧。", "f_off_work"),
+    ("我就这么个脾气，你算老几来管我？", "f_defiant"),
+])
+def test_an_intent_the_act_model_misses_is_found_by_its_construction(line, act):
+    assert act not in _model_heard(line)
+    found = [f for f in _forbidden_on_reply(line) if f.rule == PARAPHRASE_RULES[act]]
+    assert found, line
+    assert found[0].detail["detector"] == "intent rules"
+    assert found[0].detail["method"] == "paraphrase"
+    assert found[0].confidence == pytest.approx(INTENT_CONFIDENCE * 0.95, abs=0.01)
+
+
+def test_an_intent_both_detectors_hear_says_so_with_the_models_confidence():
+    line = "这事我真不清楚，你去别的地方问问吧。"
+    assert "f_dont_know" in _model_heard(line)
+    found = [f for f in _forbidden_on_reply(line) if f.rule == "A8-F-01"]
+    assert found and found[0].detail["detector"] == "act detector + intent rules"
+    assert found[0].confidence != pytest.approx(INTENT_CONFIDENCE * 0.95, abs=1e-4)
+
+
+@pytest.mark.parametrize("line", [
+    "这个我不清楚，我帮您问一下我们科长。",
+    "公告栏上写着呢，您要的是三号窗口，我带您过去。",
+    "您慢慢填，不着急，填好了叫我。",
+    "您记不住没关系，我给您写在纸上。",
+    "我刚才可能没说清楚，我再给您讲一遍。",
+])
+def test_a_clerk_who_helps_performs_no_forbidden_intent(line):
+    assert intent_acts(line) == {}
+    assert _forbidden_on_reply(line) == []
+
+
+@pytest.mark.parametrize("line", ["我这边正在忙，请您稍等一下，马上给您办。",
+                                  "今天已经下班了，实在抱歉，明天一早我先给您办。"])
+def test_the_act_models_hit_is_dropped_where_the_clerk_helps(line):
+    assert _model_heard(line), "the act model hears a forbidden intent here (else this tests nothing)"
+    assert _forbidden_on_reply(line) == []
+
+
+def test_waving_a_complaint_through_needs_the_threat_before_it():
+    dare = "随便你，去吧。"
+    assert intent_acts(dare, "你再这样我就去投诉你！") == {"f_complain": "threat+go-ahead"}
+    assert {f.rule for f in _forbidden_on_reply(dare, "你再这样我就去投诉你！")} == {"A9-F-05"}
+    assert intent_acts(dare, "那我去隔壁窗口问问行吗？") == {}
+    assert _forbidden_on_reply(dare, "那我去隔壁窗口问问行吗？") == []
+
+
+def test_a_complaint_dare_is_not_also_plain_defiance():
+    heard = intent_acts("告去吧，我不怕。", "我要去举报你！")
+    assert set(heard) == {"f_complain"}
+
+
+@pytest.mark.parametrize(("line", "act"), [
+    ("身份证都能落家里，你这记性也是没谁了。", "f_memory"),
+    ("材料要求公告栏上贴着呢，你自己过去瞧。", "f_read_sign"),
+    ("快着点儿签，我还得赶车回家呢。", "f_hurry"),
+])
+def test_constructions_name_the_parts_they_read(line, act):
+    assert act in intent_acts(line)
+    assert "+" in intent_acts(line)[act]
+
+
+@pytest.mark.parametrize("line", ["有不明白的地方，您随时打窗口电话问。", "表上哪栏不知道就回去问问你们单位会计。"])
+def test_the_citizens_own_not_knowing_is_no_clerk_disclaiming(line):
+    assert "f_dont_know" not in intent_acts(line)
