@@ -1343,3 +1343,40 @@ def test_business_taken_up_now_with_its_result_later_is_no_deferral():
     assert not _found(served, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
     put_off = [*body, ("staff", 6, 10, "今天办不了，您明天再来吧。"), ("citizen", 11, 12, "好吧。"), CLOSE]
     assert _found(put_off, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+# A5: what the clerk's reply does, clause by clause (issue 23, duty3)
+@pytest.mark.parametrize("question, reply", [
+    # a yes/no answered by saying what happens, an instruction's verb (按) inside the statement
+    ("住院花的钱以后能报销吗？", "票据由医保中心按比例结算，门诊的归单位。"),
+    # a how answered by where to look, 站 of 网站 no instruction to stand
+    ("那以后咋知道寄到没有？", "回执上印着单号，邮政网站能查物流。"),
+    # a no given as the reason, 放 of 放完 no instruction to put
+    ("这会儿还来得及吗？", "实在抱歉，上午的号已经放完了，系统也关了。"),
+])
+def test_a_statement_in_the_reply_engages_the_question(question, reply):
+    turns = [GREET, ("citizen", 3, 7, question), ("staff", 7.5, 11, reply),
+             ("citizen", 11.5, 12, "哦，这样啊。"), CLOSE]
+    assert _found(turns, "A5-ANSWER")[0] == []
+
+
+@pytest.mark.parametrize("reply", [
+    "身份证给我一下。",  # the object first, then the instruction
+    "眼睛看这边，别动。",  # an instruction with no verb at its head
+    "表格两边都要签名。",  # an instruction put as a duty
+])
+def test_a_reply_that_only_directs_the_work_passes_the_question_over(reply):
+    turns = [GREET, ("citizen", 3, 7, "证办好了能寄到家里吗？"), ("staff", 7.5, 11, reply),
+             ("citizen", 11.5, 12, "好。"), ("staff", 30, 33, "好了，这是受理单。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER")[0]
+    assert "寄到家里" in f.detail["question"]
+
+
+def test_reply_moves_read_each_clause_at_its_head():
+    from analyzer.rules.answers import passes_over, reply_moves
+
+    assert reply_moves("住院的票据由医保中心按比例结算") == {"statement"}
+    assert reply_moves("不好意思，请在这儿签字") == {"courtesy", "instruction"}
+    assert reply_moves("您先稍等，我扫描一下") == {"instruction", "procedure"}
+    assert reply_moves("您叫什么名字？我查一下") == {"asks", "statement"}  # looking it up promises
+    assert passes_over("下一位。") and not passes_over("好的。")

@@ -372,6 +372,35 @@ def _only_when_asked_again(utts: Sequence[Utterance], i: int, q: Any, first: set
                for k in range(max(first) + 1, answered))
 
 
+#: Question kinds only an answer of the kind answers (a statement about something else does not).
+KIND_BOUND: frozenset[str] = frozenset({"cost", "time", "place", "material", "amount"})
+
+
+def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: list[Any] | None,
+                 heard: Sequence[frozenset[str] | None]) -> bool:
+    """True when the staff's first reply, read as no answer, passed ``q`` over.
+
+    It passed it over when it stalls, hurries the citizen, or gives an answer of
+    another kind only (:func:`~analyzer.rules.answers.explained_by`). Beyond
+    that, a question asking for a thing of its kind (:data:`KIND_BOUND`: a sum,
+    a time, a place, a material) is passed over by a reply that goes on with
+    the procedure (:func:`~analyzer.rules.answers.moves_on`); any other question
+    (a yes or no, a how, a who) is passed over only by a reply that says
+    nothing but directing the work, asking back, closing or calling the next
+    (:func:`~analyzer.rules.answers.passes_over`): a statement in the reply
+    engages with what was asked, in whatever words (以后能报不？ … 认定下来以后由基金支付).
+    """
+    from analyzer.rules.answers import RUSH_WORDS, explained_by, moves_on, passes_over, stalls
+    from analyzer.text.normalize import to_simplified
+
+    if any(stalls(utts[j].text) or RUSH_WORDS.search(to_simplified(utts[j].text))
+           or explained_by(utts[j].text, q, others or [], heard[j]) for j in first):
+        return True
+    if q.kinds & KIND_BOUND:
+        return any(moves_on(utts[j].text) for j in first)
+    return passes_over("。".join(utts[j].text for j in first), q, others or [])
+
+
 def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
     """The staff's first reply: the run of staff utterances that opens ``said``."""
     out: set[int] = set()
@@ -405,15 +434,10 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     last asking.
     """
     from analyzer.rules.answers import (
-        RUSH_WORDS,
         answers,
         asks_again,
-        explained_by,
-        moves_on,
-        stalls,
     )
     from analyzer.rules.context import visit_ended
-    from analyzer.text.normalize import to_simplified
 
     u = utts[i]
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
@@ -431,9 +455,7 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
                                                others=others or [], topic=topic)), None)
     if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
         return None
-    if answered is None and said and not strict and not any(moves_on(utts[j].text) or stalls(utts[j].text)
-                        or RUSH_WORDS.search(to_simplified(utts[j].text))  # hurried past
-                        or explained_by(utts[j].text, q, others or [], heard_kinds[j]) for j in first):
+    if answered is None and said and not strict and not _passed_over(utts, q, sorted(first), others, heard_kinds):
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
