@@ -1380,3 +1380,17 @@ def test_reply_moves_read_each_clause_at_its_head():
     assert reply_moves("您先稍等，我扫描一下") == {"instruction", "procedure"}
     assert reply_moves("您叫什么名字？我查一下") == {"asks", "statement"}  # looking it up promises
     assert passes_over("下一位。") and not passes_over("好的。")
+
+
+def test_the_clerks_private_chat_is_no_heat_of_a_quarrel():
+    """Talk of the clerk's evening plans is Article 6's (unrelated talk), not a retort to the citizen:
+    an angry citizen between two such lines makes no quarrel (issue 23, duty3)."""
+    turns = [GREET, ("citizen", 3, 6, "我来续签居住证。"),
+             ("staff", 7, 10, "小王，晚上那个饭局你去不去？"),
+             ("citizen", 10.5, 13, "我都等半天了，你们还在这儿聊天！"),
+             ("staff", 13.5, 16, "饭局定在七点，别迟到啊。"),
+             ("citizen", 16.5, 19, "你们这叫什么服务态度！"),
+             ("staff", 19.5, 22, "好了，这是您的回执。"), CLOSE]
+    found, report = _found(turns, "A17-QUARREL", AnalyzerOptions())  # the sharp-reply reading on
+    assert found == []
+    assert sum(f.rule == "A6-UNCIVIL" for f in report.findings) == 2  # the chat itself is still found

@@ -60,7 +60,7 @@ from analyzer.i18n import NP_, label, pgettext
 from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
-from analyzer.rules.civility import drop_pickups, go_ahead, remark_findings
+from analyzer.rules.civility import drop_pickups, go_ahead, remark, remark_findings
 from analyzer.rules.context import owing
 from analyzer.rules.destinations import names_destination
 from analyzer.rules.materials import earlier_visits, piecemeal
@@ -586,25 +586,31 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
     utts = interaction.utterances
     raised = _raised(utts, options)
     words: set[int] = set()
+    # the clerk's private talk (a dinner, the weekend: Article 6's remark): no retort, however read
+    private = {i for i, u in enumerate(utts) if u.speaker == "staff" and remark(u.text) in NO_HEAT_SUBTYPES}
     staff = _Spans([(i, u) for i, u in enumerate(utts) if u.speaker == "staff"])
     for f in findings:
         if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
             if f.start is None or f.end is None or _curt(f) or go_ahead(str(f.evidence)):
                 continue  # 嗯，讲。 hands the citizen the floor: no heat
-            if f.rule in COLD_REFUSALS:
-                continue  # 下班了，明天再来 turns the citizen away (Articles 9, 25): cold, not heated
-            words |= {i for i, u in staff.around(f.start, f.end)
-                      if u.start < f.end and f.start < u.end}
+            said = {i for i, u in staff.around(f.start, f.end) if u.start < f.end and f.start < u.end}
+            if f.detail.get("subtype") in NO_HEAT_SUBTYPES:
+                private |= said
+            elif f.rule not in COLD_REFUSALS:  # 下班了，明天再来 turns the citizen away: cold, not heated
+                words |= said
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
     upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES
              and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
-    words |= upset | _sharp_replies(utts, upset, options, classifier)
+    words |= upset | (_sharp_replies(utts, upset, options, classifier) - private)
     return [Heated(i, u.speaker, u.start, u.end, i in raised, i in words, u.text)
             for i, u in enumerate(utts) if i in raised or i in words]
 
 
 #: Forbidden phrases that refuse or defer coldly (下班了，明天再来): no heat of a quarrel.
 COLD_REFUSALS: frozenset[str] = frozenset({"A9-F-01"})
+#: Uncivil remarks that carry no heat at the citizen: talk of the clerk's private life (Article 6's
+#: unrelated talk), which neither makes nor answers a quarrel.
+NO_HEAT_SUBTYPES: frozenset[str] = frozenset({"unrelated_chat"})
 #: Characters (normalized) a staff reply needs to count as sharp in a quarrel: a curt
 #: 不行 or 等着 is cold at most (Article 6's to judge); answering heat with heat takes words.
 MIN_SHARP_CHARS = 3
