@@ -6,7 +6,7 @@ side by side:
 
 * **independent**: labelled folders written by someone who never read our
   code (``--data``, repeatable; default ``../shared/data/dialogues-dev``,
-  ``benchmarks/data/blind-halls`` and ``blind-halls-2`` to ``blind-halls-11``,
+  ``benchmarks/data/blind-halls`` and ``blind-halls-2`` to ``blind-halls-12``,
   all ``interactions.jsonl`` + ``labels.json``). The blind sets are ours, each
   written by a colleague blind to the rules, labels frozen before the
   analyzer first ran on them (their READMEs); their individual errors are
@@ -67,7 +67,7 @@ BLIND_DATA: tuple[Path, ...] = tuple(ROOT / "benchmarks" / "data" / name for nam
                                      ("blind-halls", "blind-halls-2", "blind-halls-3",
                                       "blind-halls-4", "blind-halls-5", "blind-halls-6",
                                       "blind-halls-7", "blind-halls-8", "blind-halls-9",
-                                      "blind-halls-10", "blind-halls-11"))
+                                      "blind-halls-10", "blind-halls-11", "blind-halls-12"))
 OUT = ROOT / "benchmarks" / "results" / "articles.json"
 
 
@@ -301,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, action="append", default=None,
                     help="labelled folder (interactions.jsonl + labels.json); repeatable "
-                         "(default: dialogues-dev and the eleven blind-halls sets)")
+                         "(default: dialogues-dev and the twelve blind-halls sets)")
     ap.add_argument("--generated", type=int, default=300, metavar="N",
                     help="generated visits per split of benchmarks/dialogues.py (0: none)")
     ap.add_argument("--halls", type=int, default=400, metavar="N",

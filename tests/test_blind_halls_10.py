@@ -1,20 +1,16 @@
 """blind-halls-10: the committed files are a rebuild of source.txt, and they pass the set's validator."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 SET_DIR = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-10"
 
 
 def _script(name: str):
-    spec = importlib.util.spec_from_file_location(f"blind_halls_10_{name}", SET_DIR / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return set_script(SET_DIR, name)
 
 
 def test_committed_files_are_a_rebuild_of_source():

@@ -1,18 +1,14 @@
 """blind-halls-11: the committed files are a rebuild of source.txt and pass the set's validator."""
-import importlib.util
 import json
-import sys
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 SET_DIR = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-11"
 
 
 def _script(name):
-    spec = importlib.util.spec_from_file_location(f"blind_halls_11_{name}", SET_DIR / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
+    return set_script(SET_DIR, name)
 
 
 def test_committed_files_are_a_rebuild_of_source():

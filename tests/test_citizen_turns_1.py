@@ -1,16 +1,14 @@
 """benchmarks/data/citizen-turns-1: the committed corpus passes its own validator."""
-import importlib.util
 import json
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 SET_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "citizen-turns-1"
 
 
 def _validate_module():
-    spec = importlib.util.spec_from_file_location("citizen_turns_1_validate", SET_DIR / "validate.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return set_script(SET_DIR, "validate")
 
 
 def test_validate_finds_no_problem():

@@ -1,16 +1,14 @@
 """citizen-turns-2: the committed corpus passes its own validator, and its ids run consecutively."""
-import importlib.util
 import json
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 FOLDER = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "citizen-turns-2"
 
 
 def _validate():
-    spec = importlib.util.spec_from_file_location("citizen_turns_2_validate", FOLDER / "validate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return set_script(FOLDER, "validate")
 
 
 def _text():

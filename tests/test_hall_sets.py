@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -27,8 +28,11 @@ def set_script(folder: Path, name: str) -> ModuleType:
         f"{folder.name.replace('-', '_')}_{name}", folder / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # a script's dataclasses look their module up while they are built
     spec.loader.exec_module(module)
     return module
+
+
 #: folder -> (id prefix, interactions)
 SETS: dict[str, tuple[str, int]] = {
     "blind-halls-3": ("b3", 40),
@@ -40,6 +44,7 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-9": ("b9", 40),
     "blind-halls-10": ("b10", 40),
     "blind-halls-11": ("b11", 40),
+    "blind-halls-12": ("b12", 40),
     "train-halls-1": ("t1", 60),
     "train-halls-2": ("t2", 50),
     "train-halls-3": ("t3", 60),
@@ -48,6 +53,8 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-6": ("t6", 50),
     "train-halls-7": ("t7", 50),
     "train-halls-8": ("t8", 50),
+    "train-halls-9": ("t9", 50),
+    "train-halls-10": ("t10", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
