@@ -1394,3 +1394,28 @@ def test_the_clerks_private_chat_is_no_heat_of_a_quarrel():
     found, report = _found(turns, "A17-QUARREL", AnalyzerOptions())  # the sharp-reply reading on
     assert found == []
     assert sum(f.rule == "A6-UNCIVIL" for f in report.findings) == 2  # the chat itself is still found
+
+
+# A16: a redirect read in its visit (issue 23, duty3)
+def test_sending_on_again_points_to_the_window_already_named():
+    """Sent to a named window, the citizen comes back doubting; 那你过去问问吧 sends him to that window,
+    not to nowhere. A new vague place (他们那边, 别处) is no pointing back, and the hall's own name in
+    the greeting is no destination the citizen was sent to."""
+    turns = [GREET, ("citizen", 3, 6, "我来办失业登记。"),
+             ("staff", 6.5, 9, "失业登记不在我这儿，您到二楼十二号窗口。"),
+             ("citizen", 40, 44, "我刚去了，那边说不归他们管，让我回来找你。"),
+             ("staff", 44.5, 47, "没错，你再过去问问吧。"),
+             ("citizen", 47.5, 48, "……行。")]
+    assert not _found(turns, "A16-G-POINTER", ACTS_ON)[0]
+    vague = [*turns[:4], ("staff", 44.5, 47, "这个也不归我们，你去别处问问吧。"), turns[5]]
+    assert _found(vague, "A16-G-POINTER", ACTS_ON)[0]
+    hall = [("staff", 0, 2, "您好，七里河区政务中心三号窗口。"), ("citizen", 3, 6, "我来办失业登记。"),
+            ("staff", 6.5, 9, "这个不归我们管，你去问问吧。"), ("citizen", 9.5, 10, "……行。")]
+    assert _found(hall, "A16-G-POINTER", ACTS_ON)[0]
+
+
+def test_a_window_number_after_go_and_tell_is_named():
+    from analyzer.rules.destinations import names_destination, points_back
+
+    assert names_destination("这个要盖章，你去跟6号说一声。")
+    assert points_back("对，你去吧。") and not points_back("你去他们那边问问吧。")
