@@ -1419,3 +1419,17 @@ def test_a_window_number_after_go_and_tell_is_named():
 
     assert names_destination("这个要盖章，你去跟6号说一声。")
     assert points_back("对，你去吧。") and not points_back("你去他们那边问问吧。")
+
+
+def test_a_question_that_checks_the_clerks_own_words_asks_nothing_new():
+    """完税证明是吧？ right after the clerk named 完税证明 checks what was heard: its answer came first.
+    A question with something the clerk did not say (原件) still asks (issue 23, duty3)."""
+    def visit(question):
+        return [GREET, ("citizen", 3, 6, "我来办二手房过户。"),
+                ("staff", 6.5, 10, "过户前要先到税务窗口开完税证明。"),
+                ("citizen", 10.5, 12, question), ("staff", 12.5, 15, "您先去那边把身份证复印一下。"),
+                ("citizen", 15.5, 16, "好。"), CLOSE]
+
+    assert _found(visit("完税证明是吧？"), "A5-ANSWER")[0] == []
+    (f,) = _found(visit("完税证明要原件吗？"), "A5-ANSWER")[0]
+    assert "原件" in f.detail["question"]

@@ -35,7 +35,8 @@ procedure (左手按这儿, 先把表填了) as if nothing was asked, leaves it 
 * A reply that answers *another* question of the same turn with a specific
   answer of its own kind (:func:`explained_by`: 几天？多少钱？ … 三天) is no
   possible answer to this one.
-* Not owed an answer: a request put as a question (:data:`REQUEST`: 能快点吗,
+* Not owed an answer: a yes/no question that only checks the clerk's own last
+  words (:func:`echoes`: 完税证明是吧？ after 要先开完税证明), a request put as a question (:data:`REQUEST`: 能快点吗,
   帮我复印一下行吗) and a question the citizen answers himself in the same turn
   (找着了 answers his own 我钥匙放哪了: :func:`found_it`).
 * The staff act detector's answer acts (:data:`ANSWER_ACTS`, trained on
@@ -712,3 +713,20 @@ def passes_over(reply: str, question: Question | None = None, others: Sequence[Q
     """
     moves = reply_moves(reply, question, others)
     return bool(moves & PASSING_MOVES) and "statement" not in moves
+
+
+#: Fewest content characters a question needs to be read as an echo of the clerk's words.
+ECHO_MIN_CHARS = 2
+
+
+def echoes(question: Question, said: str) -> bool:
+    """True when a yes/no ``question`` only asks back what the clerk has just said (``said``).
+
+    清税证明是吧？ after 要先办清税，拿到清税证明, or 下午三点？ after 下午三点来拿: every
+    content character of the question is in the clerk's words, so its answer
+    came before it; it checks what was heard, it asks nothing new.
+    """
+    if question.kinds != {"yesno"}:
+        return False  # 住建在哪儿？ after 去找住建 asks where, more than was said
+    chars = set(_content_chars(question.text))
+    return len(chars) >= ECHO_MIN_CHARS and chars <= set(_content_chars(said))

@@ -186,6 +186,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         HERE,
         RUSH_WORDS,
         calls_next,
+        echoes,
         elliptical,
         is_request,
         questions,
@@ -215,9 +216,11 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         sent_away = any(order[id(utts[j])] in redirected for j in before)
         vaguely = sent_away and any(SENT_OFF.search(to_simplified(utts[j].text)) for j in before) \
             and not any(names_destination(utts[j].text) for j in before)
+        said_before = "，".join(utts[j].text for j in before)
         asked = [(i, q) for i in turn
                  for q in [*questions(utts[i].text, short=vaguely), *elliptical(utts[i].text, earlier)]
                  if not is_request(q) and not _self_answered(utts, i, q)
+                 and not echoes(q, said_before)  # 清税证明是吧？ checks the clerk's own words
                  and (order[id(utts[i])] not in cued or _asked_again(utts, i, q))]  # cued: A10/A18's
         earlier += [q for _, q in asked]
         if not asked:
