@@ -129,6 +129,18 @@ def test_a_typed_transcript_shows_ignoring_by_the_citizen_calling_again():
     assert _ignore(handed, typed=True) == []  # handing papers over is not asking for attention
 
 
+def test_a_typed_wait_the_clerk_says_was_work_is_not_ignoring_once_she_took_the_citizen_up():
+    """Mid-visit, the citizen asks twice and the clerk turns back with 我这正忙着呢，你稍等: the typed
+    transcript says the wait was work (her words are their own article's), not ignoring. A citizen
+    never taken up at all is ignored whatever the clerk says then (issue 23, duty3)."""
+    served = [("staff", 0, 2, "您好，办什么？"), ("citizen", 3, 6, "我来问低保复核的事。"),
+              ("staff", 7, 9, "身份证给我，我查一下。"), ("citizen", 10, 13, "复核结果啥时候出来？"),
+              ("citizen", 40, 43, "同志，问你呢，结果啥时候出来？"), ("staff", 44, 47, "我这正忙着呢，你稍等。")]
+    assert _ignore(served, typed=True) == []
+    unserved = served[3:]  # the same words with nobody having attended to the citizen
+    assert len(_ignore(unserved, typed=True)) == 1
+
+
 def test_citizen_left_unanswered_is_ignoring_with_times():
     (f,) = _ignore([("staff", 0, 2, "您好"), ("citizen", 3, 5, "请问这个怎么办"), ("staff", 25, 27, "嗯")])
     assert (f.start, f.end) == (3, 25)

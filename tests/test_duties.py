@@ -1343,3 +1343,93 @@ def test_business_taken_up_now_with_its_result_later_is_no_deferral():
     assert not _found(served, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
     put_off = [*body, ("staff", 6, 10, "今天办不了，您明天再来吧。"), ("citizen", 11, 12, "好吧。"), CLOSE]
     assert _found(put_off, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+# A5: what the clerk's reply does, clause by clause (issue 23, duty3)
+@pytest.mark.parametrize("question, reply", [
+    # a yes/no answered by saying what happens, an instruction's verb (按) inside the statement
+    ("住院花的钱以后能报销吗？", "票据由医保中心按比例结算，门诊的归单位。"),
+    # a how answered by where to look, 站 of 网站 no instruction to stand
+    ("那以后咋知道寄到没有？", "回执上印着单号，邮政网站能查物流。"),
+    # a no given as the reason, 放 of 放完 no instruction to put
+    ("这会儿还来得及吗？", "实在抱歉，上午的号已经放完了，系统也关了。"),
+])
+def test_a_statement_in_the_reply_engages_the_question(question, reply):
+    turns = [GREET, ("citizen", 3, 7, question), ("staff", 7.5, 11, reply),
+             ("citizen", 11.5, 12, "哦，这样啊。"), CLOSE]
+    assert _found(turns, "A5-ANSWER")[0] == []
+
+
+@pytest.mark.parametrize("reply", [
+    "身份证给我一下。",  # the object first, then the instruction
+    "眼睛看这边，别动。",  # an instruction with no verb at its head
+    "表格两边都要签名。",  # an instruction put as a duty
+])
+def test_a_reply_that_only_directs_the_work_passes_the_question_over(reply):
+    turns = [GREET, ("citizen", 3, 7, "证办好了能寄到家里吗？"), ("staff", 7.5, 11, reply),
+             ("citizen", 11.5, 12, "好。"), ("staff", 30, 33, "好了，这是受理单。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER")[0]
+    assert "寄到家里" in f.detail["question"]
+
+
+def test_reply_moves_read_each_clause_at_its_head():
+    from analyzer.rules.answers import passes_over, reply_moves
+
+    assert reply_moves("住院的票据由医保中心按比例结算") == {"statement"}
+    assert reply_moves("不好意思，请在这儿签字") == {"courtesy", "instruction"}
+    assert reply_moves("您先稍等，我扫描一下") == {"instruction", "procedure"}
+    assert reply_moves("您叫什么名字？我查一下") == {"asks", "statement"}  # looking it up promises
+    assert passes_over("下一位。") and not passes_over("好的。")
+
+
+def test_the_clerks_private_chat_is_no_heat_of_a_quarrel():
+    """Talk of the clerk's evening plans is Article 6's (unrelated talk), not a retort to the citizen:
+    an angry citizen between two such lines makes no quarrel (issue 23, duty3)."""
+    turns = [GREET, ("citizen", 3, 6, "我来续签居住证。"),
+             ("staff", 7, 10, "小王，晚上那个饭局你去不去？"),
+             ("citizen", 10.5, 13, "我都等半天了，你们还在这儿聊天！"),
+             ("staff", 13.5, 16, "饭局定在七点，别迟到啊。"),
+             ("citizen", 16.5, 19, "你们这叫什么服务态度！"),
+             ("staff", 19.5, 22, "好了，这是您的回执。"), CLOSE]
+    found, report = _found(turns, "A17-QUARREL", AnalyzerOptions())  # the sharp-reply reading on
+    assert found == []
+    assert sum(f.rule == "A6-UNCIVIL" for f in report.findings) == 2  # the chat itself is still found
+
+
+# A16: a redirect read in its visit (issue 23, duty3)
+def test_sending_on_again_points_to_the_window_already_named():
+    """Sent to a named window, the citizen comes back doubting; 那你过去问问吧 sends him to that window,
+    not to nowhere. A new vague place (他们那边, 别处) is no pointing back, and the hall's own name in
+    the greeting is no destination the citizen was sent to."""
+    turns = [GREET, ("citizen", 3, 6, "我来办失业登记。"),
+             ("staff", 6.5, 9, "失业登记不在我这儿，您到二楼十二号窗口。"),
+             ("citizen", 40, 44, "我刚去了，那边说不归他们管，让我回来找你。"),
+             ("staff", 44.5, 47, "没错，你再过去问问吧。"),
+             ("citizen", 47.5, 48, "……行。")]
+    assert not _found(turns, "A16-G-POINTER", ACTS_ON)[0]
+    vague = [*turns[:4], ("staff", 44.5, 47, "这个也不归我们，你去别处问问吧。"), turns[5]]
+    assert _found(vague, "A16-G-POINTER", ACTS_ON)[0]
+    hall = [("staff", 0, 2, "您好，七里河区政务中心三号窗口。"), ("citizen", 3, 6, "我来办失业登记。"),
+            ("staff", 6.5, 9, "这个不归我们管，你去问问吧。"), ("citizen", 9.5, 10, "……行。")]
+    assert _found(hall, "A16-G-POINTER", ACTS_ON)[0]
+
+
+def test_a_window_number_after_go_and_tell_is_named():
+    from analyzer.rules.destinations import names_destination, points_back
+
+    assert names_destination("这个要盖章，你去跟6号说一声。")
+    assert points_back("对，你去吧。") and not points_back("你去他们那边问问吧。")
+
+
+def test_a_question_that_checks_the_clerks_own_words_asks_nothing_new():
+    """完税证明是吧？ right after the clerk named 完税证明 checks what was heard: its answer came first.
+    A question with something the clerk did not say (原件) still asks (issue 23, duty3)."""
+    def visit(question):
+        return [GREET, ("citizen", 3, 6, "我来办二手房过户。"),
+                ("staff", 6.5, 10, "过户前要先到税务窗口开完税证明。"),
+                ("citizen", 10.5, 12, question), ("staff", 12.5, 15, "您先去那边把身份证复印一下。"),
+                ("citizen", 15.5, 16, "好。"), CLOSE]
+
+    assert _found(visit("完税证明是吧？"), "A5-ANSWER")[0] == []
+    (f,) = _found(visit("完税证明要原件吗？"), "A5-ANSWER")[0]
+    assert "原件" in f.detail["question"]

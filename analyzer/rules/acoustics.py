@@ -14,7 +14,9 @@
   audio: its silences are not evidence (the clerk may be processing papers),
   so there it takes the transcript saying so — the citizen calling for
   attention again (你好？ 同志？ a question repeated) after a wait of
-  ``ignore_typed_seconds`` with no staff word in between.
+  ``ignore_typed_seconds`` with no staff word in between, unless the clerk,
+  having taken the citizen up, ends the wait saying she was occupied
+  (正忙着, 稍等: :func:`_at_work`).
 
 Rule ids, articles, titles and points come from the lexicon's ``measure``
 rules; a rule disabled by a local lexicon is not measured.
@@ -255,7 +257,7 @@ def ignore_findings(interaction: Interaction, options: AcousticOptions, lexicon:
         if typed:
             again = [u for u in citizen[1:] if _calls_again(u)
                      and u.start - first.end >= options.ignore_typed_seconds]
-            if not (_calls_again(first) and again):
+            if not (_calls_again(first) and again) or _at_work(utts, first, nxt):
                 continue
         elif waited < options.ignore_seconds or (nxt is None and len(citizen) < 2):
             continue
@@ -273,6 +275,29 @@ def ignore_findings(interaction: Interaction, options: AcousticOptions, lexicon:
                     "evidence": "repeated call for attention" if typed else "silence"},
         ))
     return out
+
+
+#: The clerk saying she was occupied (正忙着, 等一下, 我手上这个弄完): the wait was work, not idleness.
+OCCUPIED = re.compile(r"忙|等一下|等一等|稍等|等会|马上就|这就|手上|手头|正在(?:弄|办|录|查|处理)")
+
+
+def _at_work(utts: Sequence[Utterance], first: Utterance, nxt: Utterance | None) -> bool:
+    """True when a typed transcript says the clerk was at work on the citizen's matter through a wait.
+
+    A typed transcript has no sound of the clerk working; her own words when
+    she turns back to the citizen (你没看我正忙着吗，等一下; 稍等，我这个马上弄完:
+    :data:`OCCUPIED`) say the wait was taken up by work — whatever else they
+    are (a forbidden phrase is its own finding) — once she had taken the
+    citizen up (a staff word after a citizen one before the wait). A citizen
+    never acknowledged at all is ignored, however busy the clerk says she is.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    if nxt is None or nxt.speaker != "staff" or not OCCUPIED.search(to_simplified(nxt.text)):
+        return False
+    before = [u for u in utts if u.end <= first.start]
+    return any(u.speaker == "staff" and any(c.speaker == "citizen" and c.end <= u.start for c in before)
+               for u in before)
 
 
 def _ignore_episodes(

@@ -752,8 +752,13 @@ def _blocked(act: str, text: str, block: re.Pattern[str] | None) -> bool:
 
 def destination_hits(interaction: Interaction, index: Sequence[int],
                      have: set[tuple[int, str]], lexicon: Lexicon) -> list[Hit]:
-    """Pointer hits (:data:`POINTER_GROUP`) on the utterances that name a concrete destination."""
-    from analyzer.rules.destinations import names_destination
+    """Pointer hits (:data:`POINTER_GROUP`) on the utterances that name a concrete destination.
+
+    A staff utterance that sends the citizen on to no new place after the clerk
+    sent him to a concrete one (八号窗口 … 对，你去吧: :func:`~analyzer.rules.destinations.points_back`)
+    points to that one: it is a pointer too.
+    """
+    from analyzer.rules.destinations import names_destination, points_back, sends_on
     from analyzer.text.match import Hit
 
     rules = [r for r in lexicon.rules if r.group == POINTER_GROUP and r.kind == "required"]
@@ -761,9 +766,13 @@ def destination_hits(interaction: Interaction, index: Sequence[int],
         return []
     ids = {r.id for r in rules}
     out = []
+    named = False  # the clerk has sent the citizen to a concrete destination so far
     for i in index:
         u = interaction.utterances[i]
-        if any((i, rid) in have for rid in ids) or not names_destination(u.text):
+        names = names_destination(u.text)
+        back = not names and named and u.speaker == "staff" and points_back(u.text)
+        named = named or (names and u.speaker == "staff" and sends_on(u.text))  # not the hall's own name
+        if any((i, rid) in have for rid in ids) or not (names or back):
             continue
         out.append(Hit(rule=rules[0], speaker=u.speaker, start=u.start, end=u.end,
                        evidence=u.text, confidence=0.9, method="destination", utterances=(i,),

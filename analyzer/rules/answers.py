@@ -20,6 +20,12 @@ procedure (左手按这儿, 先把表填了) as if nothing was asked, leaves it 
   read leniently; a later one must share the question's content or give an
   answer of a specific kind (a yes/no word later on is too common to mean
   anything).
+* What the first reply does is read clause by clause, at each clause's head
+  (:func:`reply_moves`): an instruction, the work in hand reported, a question
+  back, 还有别的事吗, the next citizen called, courtesy, or a statement. A reply
+  that says nothing but those moves passes a question over
+  (:func:`passes_over`); a statement engages it in whatever words, an
+  instruction's verb inside the statement (按规定支付, 网站) being none.
 * A yes or a no is a clause that opens or closes on one (能，… / …都行), a
   refusal word (不行, 办不了), or the question's own verb echoed (能寄吗 … 就能寄;
   够了吗 … 还差一样): the 对 of 核对 or the 别 of 别眨眼 is the procedure, not a reply.
@@ -29,7 +35,8 @@ procedure (左手按这儿, 先把表填了) as if nothing was asked, leaves it 
 * A reply that answers *another* question of the same turn with a specific
   answer of its own kind (:func:`explained_by`: 几天？多少钱？ … 三天) is no
   possible answer to this one.
-* Not owed an answer: a request put as a question (:data:`REQUEST`: 能快点吗,
+* Not owed an answer: a yes/no question that only checks the clerk's own last
+  words (:func:`echoes`: 完税证明是吧？ after 要先开完税证明), a request put as a question (:data:`REQUEST`: 能快点吗,
   帮我复印一下行吗) and a question the citizen answers himself in the same turn
   (找着了 answers his own 我钥匙放哪了: :func:`found_it`).
 * The staff act detector's answer acts (:data:`ANSWER_ACTS`, trained on
@@ -603,3 +610,123 @@ def same_question(a: Question, b: Question) -> bool:
     """True when ``b`` asks ``a`` again (a repeat keeps the question open)."""
     ca, cb = _content(a.text), _content(b.text)
     return bool(ca and cb and len(ca & cb) >= max(1, min(len(ca), len(cb)) // 2))
+
+
+# ---------------------------------------------------------------- the reply's move
+#: What opens a clause without being its move: fillers, a term of address, the clerk's 您/你.
+_LEAD = re.compile(r"^(?:(?:嗯|哦|噢|啊|呃|唉|哎呀|哎|那个|这个|好的|好|行|对|是的|那|这样|大姐|大哥|大爷|大妈|"
+                   r"阿姨|叔叔|师傅|同志|小伙子|姑娘|老人家|爷爷|奶奶|您好|你好|您|你)[，,、\s…~～]*)+")
+#: A clause of courtesy: greeting, thanks, apology, asking for the evaluation, goodbye.
+COURTESY = re.compile(r"^(?:您好|你好|好的?|嗯|谢谢|感谢|不客气|不好意思|对不起|抱歉|麻烦您?了|辛苦了|欢迎|"
+                      r"(?:实在|真)(?:是)?(?:不好意思|抱歉|对不起)|别着急|不着急|您?慢走|再见|回见)|"
+                      r"评价|评个价|打个?分|慢走|再见")
+#: An instruction: a clause in the imperative (请在这签字, 先把表填了, 您手机给我看一下, 拿好).
+INSTRUCTION = re.compile(r"^(?:请|麻烦|先|再(?!就是)|把|来(?![不了得])|在这|这儿|这里|稍等|等一下|别|不要|签|填|按|拍|出示|拿|递|放|扫|"
+                         r"看|核对|写|选|点|刷|对准|站|坐|盖|画|复印|上传|提交|抬头|低头|眨眼|摘|张嘴|跟我|往)|"
+                         r"给我(?!们)|(?<![申邀])请(?!问|假|示)|出示|一下[吧。！!]*$|拿好|收好|签个?字|(?:要|得|需要|请)把|[^了过]吧[。！!]*$|"
+                         r"先(?:把|填|签|拿|交|去|办|弄|写|看|复印)|"  # 申请表先填了: do this first
+                         r"^(?:还有|和|跟)?(?:这里|这儿|这边|那里|那儿|这个|那个)[。！!]*$")  # 还有这里
+#: The work in hand reported (录好了, 这是受理通知书, 提交成功了): the procedure goes on.
+PROCEDURE = re.compile(r"^(?:这是|这个是)[^，,。]{0,10}(?:通知书|回执|凭证|单|证|收据|发票|清单|表|号)|"
+                       r"^[^，,。]{0,6}(?:办|弄|录|填|签|交|提交|受理|审核|核|盖|打印|复印)(?:好|完|成功)?了[。！!…]*$|"
+                       r"^[^，,。]{1,8}(?:给您|给你|还您|还你)(?:了|啦)?[。！!…]*$")  # 证件给您: handed over
+#: Asking whether there is anything else (还有别的事吗): the matter is closed.
+ANYTHING_ELSE = re.compile(r"还有(?:别的|其他|其它|什么|啥)(?:事|问题|要办的)?(?:吗|没有|么|不)")
+
+
+def reply_moves(reply: str, question: Question | None = None,
+                others: Sequence[Question] = ()) -> set[str]:
+    """The moves of a staff reply, clause by clause (see :func:`passes_over`).
+
+    Each clause is one of ``courtesy`` (:data:`COURTESY`), ``next`` (the next
+    citizen called, :data:`NEXT_CALL`), ``closing`` (:data:`ANYTHING_ELSE`),
+    ``asks`` (a question back), ``instruction`` (:data:`INSTRUCTION`, read at the
+    clause's head after fillers and address: 按规定支付 is no instruction),
+    ``procedure`` (:data:`PROCEDURE`), ``other`` (a statement about another
+    question of the turn, ``others``, and not about ``question``: 工本费二十元
+    answers 要交工本费吗, not 能寄到单位吗) or ``statement`` (anything else that
+    says something, a bare yes or no included).
+    """
+    from analyzer.text.normalize import normalize
+
+    out: set[str] = set()
+    for clause in (c.strip() for c in _CLAUSES.split(_simple(reply))):
+        body = _LEAD.sub("", clause)
+        if len(normalize(clause)) <= 3 and YES_NO.search(clause) and not DONE.match(clause):
+            out.add("statement")  # 是。 对。 不行。: a yes or a no
+        elif not normalize(body):
+            continue
+        elif NEXT_CALL.search(clause) or TICKET.match(clause):
+            out.add("next")
+        elif ANYTHING_ELSE.search(body):
+            out.add("closing")
+        elif COURTESY.search(body):
+            out.add("courtesy")
+        elif body.startswith("我"):  # the clerk's own doing: 我扫描一下 is the work, 我查一下 promises
+            out.add("procedure" if OWN_WORK.match(body) and not LOOKS_UP.match(body) else "statement")
+        elif INSTRUCTION.search(body):
+            out.add("instruction")
+        elif PROCEDURE.search(body):
+            out.add("procedure")
+        elif _QUESTION_END.search(clause):
+            out.add("asks")  # 好几个环节 has a question word and asks nothing
+        elif OBLIGED.search(body) or (not DECLARATIVE.search(body) and MOVES_ON.search(body)):
+            out.add("instruction")  # 两边都要签名; 眼睛看镜头: an instruction with its object first
+        elif len(normalize(body)) >= 2:
+            out.add("other" if question is not None and _about_another(clause, question, others)
+                    else "statement")
+    return out
+
+
+#: The clerk looking the answer up (我查一下, 我帮您问问): an answer promised, not the work going on.
+LOOKS_UP = re.compile(r"^我(?:先|来|再|帮您|帮你|给您|给你|这边|这就)?(?:查|看看|问|翻|找|核实|确认)")
+#: The clerk doing the work in hand (我扫描一下, 我给您录入一下).
+OWN_WORK = re.compile(r"^我[^，,。]{0,8}一下[。！!…]*$")
+#: What the citizen must do (两边都要签名, 得先交钱): an instruction put as a duty.
+OBLIGED = re.compile(r"(?:要|得|需要|必须)(?:先|再)?(?:签|填|交|拿|带|拍|按|出示|复印|上传|提交|写|盖|排队|取号)")
+#: What marks a clause as saying something (是, 有, 了, 能, 得, 已经 …): with one, a clause holding an
+#: instruction's verb (按规定支付, 中标通知书) is a statement; without, 眼睛看镜头 is an instruction.
+DECLARATIVE = re.compile(r"[了过的是有没会能得要在就都不才还也由被只很太挺最]|可以|已经|因为|所以|一般|应该")
+
+
+def _about_another(clause: str, question: Question, others: Sequence[Question]) -> bool:
+    """True when a statement shares content with another question of the turn and none with ``question``."""
+    return not shares_content(question.text, clause) and any(
+        shares_content(o.text, clause) for o in others if o is not question)
+
+
+#: Moves that pass a question over: the clerk directs the work, asks something else or ends.
+PASSING_MOVES = frozenset({"next", "closing", "instruction", "procedure", "asks", "other"})
+
+
+def passes_over(reply: str, question: Question | None = None, others: Sequence[Question] = ()) -> bool:
+    """True when the staff reply goes on as if nothing was asked.
+
+    A reply passes a question over when it only directs the work (an
+    instruction, the work in hand reported), asks something back, closes the
+    matter or calls the next citizen, and says nothing else: a reply with a
+    statement in it (认定下来以后，医疗费由基金支付; 上午的受理已经截止了) engages with
+    what was asked, in whatever words, and may be its answer. Read clause by
+    clause (:func:`reply_moves`), so an instruction's word inside a statement
+    (按规定支付, 网站) is no instruction. A statement about another question of
+    the same turn (``others``) and not about ``question`` does not engage it.
+    """
+    moves = reply_moves(reply, question, others)
+    return bool(moves & PASSING_MOVES) and "statement" not in moves
+
+
+#: Fewest content characters a question needs to be read as an echo of the clerk's words.
+ECHO_MIN_CHARS = 2
+
+
+def echoes(question: Question, said: str) -> bool:
+    """True when a yes/no ``question`` only asks back what the clerk has just said (``said``).
+
+    清税证明是吧？ after 要先办清税，拿到清税证明, or 下午三点？ after 下午三点来拿: every
+    content character of the question is in the clerk's words, so its answer
+    came before it; it checks what was heard, it asks nothing new.
+    """
+    if question.kinds != {"yesno"}:
+        return False  # 住建在哪儿？ after 去找住建 asks where, more than was said
+    chars = set(_content_chars(question.text))
+    return len(chars) >= ECHO_MIN_CHARS and chars <= set(_content_chars(said))

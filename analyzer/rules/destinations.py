@@ -30,7 +30,7 @@ _NUM = r"[0-9０-９一二三四五六七八九十两百零〇]+"
 _PLACE = re.compile("|".join((
     rf"{_NUM}\s*号?\s*(?:窗口|窗|柜台)",  # 三号窗口, 12窗口
     r"(?:综合|专项|受理|缴费|出件|取证|[\u4e00-\u9fff]{2,4}专)窗口?",  # 综合窗口, 出入境专窗
-    rf"(?:去|到|找|上|回)\s*{_NUM}\s*号",  # 你去9号吧
+    rf"(?:去|到|找|上|回)(?:跟|找|问)?\s*{_NUM}\s*号",  # 你去9号吧, 你去跟5号说
     rf"{_NUM}\s*(?:楼|层)",  # 二楼, 三层
     r"\d{5,}|\d{3,4}-\d{6,8}",  # telephone numbers, 12345
     r"(?:[一二三四五六七八九零〇幺]){5,}",  # a number read out
@@ -54,6 +54,38 @@ _GENERIC = re.compile(r"^(?:别的|其他|其它|那边|这边|这个|那个|相
 _PHONE = re.compile(r"打(?:个|一个|一下|一通)?电话|打[^，,。！!？?]{1,8}的?电话|电话(?:问|咨询|联系|打过去)|致电|打过去问")
 #: Going there in person (去民政局, 到街道办): an office named as a place to go is concrete.
 _GO = re.compile(r"(?<!电话)(?:去|到|上|跑)[^，,。打]{0,8}$")  # 打电话到公积金中心 rings, it goes nowhere
+
+
+#: Sending the citizen on with no place word at all (你去吧, 你自己过去问一下, 再去一趟): it points to
+#: the destination last named, if the clerk named one.
+SENDS_ON = re.compile(r"(?:再|又|自己)?(?:过去|回去|去|(?<![收做得想看听找办])到)(?:吧|问|找|说|一趟|看|办)?")
+#: Words of a place of its own, named or not (别处, 其他部门, 网上, 他们那边, 区里): no pointing back.
+_ELSEWHERE = re.compile(r"别处|别的|其他|其它|相关|上级|有关|外面|网上|打听|谁|哪|那边|那儿|那里|他们|她们|人家|"
+                        r"[区市县省乡镇村]里|上面|部门|单位|局|所|中心|窗口|楼|社区|街道")
+
+
+def sends_on(text: str) -> bool:
+    """True when ``text`` sends the citizen somewhere (:data:`SENDS_ON`: 去, 过去, 再去 …)."""
+    from analyzer.text.normalize import to_simplified
+
+    return bool(SENDS_ON.search(to_simplified(text)))
+
+
+def points_back(text: str) -> bool:
+    """True when ``text`` sends the citizen on to no new place (:data:`SENDS_ON`, none of :data:`_ELSEWHERE`).
+
+    After the clerk has named a concrete destination, 对，你去吧 or 你自己过去问一下
+    sends the citizen to that one: the redirect is as concrete as its first saying.
+
+    >>> points_back("对，你去吧。")
+    True
+    >>> points_back("你去别的地方问问")
+    False
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(SENDS_ON.search(simple)) and not _ELSEWHERE.search(simple)
 
 
 def names_destination(text: str) -> bool:

@@ -60,7 +60,7 @@ from analyzer.i18n import NP_, label, pgettext
 from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
-from analyzer.rules.civility import drop_pickups, go_ahead, remark_findings
+from analyzer.rules.civility import drop_pickups, go_ahead, remark, remark_findings
 from analyzer.rules.context import owing
 from analyzer.rules.destinations import names_destination
 from analyzer.rules.materials import earlier_visits, piecemeal
@@ -186,6 +186,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         HERE,
         RUSH_WORDS,
         calls_next,
+        echoes,
         elliptical,
         is_request,
         questions,
@@ -215,9 +216,11 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         sent_away = any(order[id(utts[j])] in redirected for j in before)
         vaguely = sent_away and any(SENT_OFF.search(to_simplified(utts[j].text)) for j in before) \
             and not any(names_destination(utts[j].text) for j in before)
+        said_before = "，".join(utts[j].text for j in before)
         asked = [(i, q) for i in turn
                  for q in [*questions(utts[i].text, short=vaguely), *elliptical(utts[i].text, earlier)]
                  if not is_request(q) and not _self_answered(utts, i, q)
+                 and not echoes(q, said_before)  # 清税证明是吧？ checks the clerk's own words
                  and (order[id(utts[i])] not in cued or _asked_again(utts, i, q))]  # cued: A10/A18's
         earlier += [q for _, q in asked]
         if not asked:
@@ -372,6 +375,35 @@ def _only_when_asked_again(utts: Sequence[Utterance], i: int, q: Any, first: set
                for k in range(max(first) + 1, answered))
 
 
+#: Question kinds only an answer of the kind answers (a statement about something else does not).
+KIND_BOUND: frozenset[str] = frozenset({"cost", "time", "place", "material", "amount"})
+
+
+def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: list[Any] | None,
+                 heard: Sequence[frozenset[str] | None]) -> bool:
+    """True when the staff's first reply, read as no answer, passed ``q`` over.
+
+    It passed it over when it stalls, hurries the citizen, or gives an answer of
+    another kind only (:func:`~analyzer.rules.answers.explained_by`). Beyond
+    that, a question asking for a thing of its kind (:data:`KIND_BOUND`: a sum,
+    a time, a place, a material) is passed over by a reply that goes on with
+    the procedure (:func:`~analyzer.rules.answers.moves_on`); any other question
+    (a yes or no, a how, a who) is passed over only by a reply that says
+    nothing but directing the work, asking back, closing or calling the next
+    (:func:`~analyzer.rules.answers.passes_over`): a statement in the reply
+    engages with what was asked, in whatever words (以后能报不？ … 认定下来以后由基金支付).
+    """
+    from analyzer.rules.answers import RUSH_WORDS, explained_by, moves_on, passes_over, stalls
+    from analyzer.text.normalize import to_simplified
+
+    if any(stalls(utts[j].text) or RUSH_WORDS.search(to_simplified(utts[j].text))
+           or explained_by(utts[j].text, q, others or [], heard[j]) for j in first):
+        return True
+    if q.kinds & KIND_BOUND:
+        return any(moves_on(utts[j].text) for j in first)
+    return passes_over("。".join(utts[j].text for j in first), q, others or [])
+
+
 def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
     """The staff's first reply: the run of staff utterances that opens ``said``."""
     out: set[int] = set()
@@ -405,15 +437,10 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     last asking.
     """
     from analyzer.rules.answers import (
-        RUSH_WORDS,
         answers,
         asks_again,
-        explained_by,
-        moves_on,
-        stalls,
     )
     from analyzer.rules.context import visit_ended
-    from analyzer.text.normalize import to_simplified
 
     u = utts[i]
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
@@ -431,9 +458,7 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
                                                others=others or [], topic=topic)), None)
     if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
         return None
-    if answered is None and said and not strict and not any(moves_on(utts[j].text) or stalls(utts[j].text)
-                        or RUSH_WORDS.search(to_simplified(utts[j].text))  # hurried past
-                        or explained_by(utts[j].text, q, others or [], heard_kinds[j]) for j in first):
+    if answered is None and said and not strict and not _passed_over(utts, q, sorted(first), others, heard_kinds):
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
@@ -565,27 +590,35 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
     raised = _raised(utts, options)
     words: set[int] = set()
     cold: set[int] = set()  # staff utterances that only refuse coldly
+    # the clerk's private talk (a dinner, the weekend: Article 6's remark): no retort, however read
+    private = {i for i, u in enumerate(utts) if u.speaker == "staff" and remark(u.text) in NO_HEAT_SUBTYPES}
     staff = _Spans([(i, u) for i, u in enumerate(utts) if u.speaker == "staff"])
     for f in findings:
         if f.speaker == "staff" and (f.kind in HEATED_STAFF_RULES_KINDS or f.rule == "A6-SHOUT"):
             if f.start is None or f.end is None or _curt(f) or go_ahead(str(f.evidence)):
                 continue  # 嗯，讲。 hands the citizen the floor: no heat
             said = {i for i, u in staff.around(f.start, f.end) if u.start < f.end and f.start < u.end}
-            if f.rule in COLD_REFUSALS:
+            if f.detail.get("subtype") in NO_HEAT_SUBTYPES:
+                private |= said
+            elif f.rule in COLD_REFUSALS:
                 cold |= said  # 下班了，明天再来 turns the citizen away (Articles 9, 25): cold, not heated
-                continue
-            words |= said
+            else:
+                words |= said
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
     upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES
              and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
-    # a cold refusal read again as a sharp reply is still the refusal (the same words)
-    words |= upset | (_sharp_replies(utts, upset, options, classifier) - cold)
+    # a cold refusal read again as a sharp reply is still the refusal (the same words), and the
+    # clerk's private talk is no retort
+    words |= upset | (_sharp_replies(utts, upset, options, classifier) - cold - private)
     return [Heated(i, u.speaker, u.start, u.end, i in raised, i in words, u.text)
             for i, u in enumerate(utts) if i in raised or i in words]
 
 
 #: Forbidden phrases that refuse or defer coldly (下班了，明天再来): no heat of a quarrel.
 COLD_REFUSALS: frozenset[str] = frozenset({"A9-F-01"})
+#: Uncivil remarks that carry no heat at the citizen: talk of the clerk's private life (Article 6's
+#: unrelated talk), which neither makes nor answers a quarrel.
+NO_HEAT_SUBTYPES: frozenset[str] = frozenset({"unrelated_chat"})
 #: Characters (normalized) a staff reply needs to count as sharp in a quarrel: a curt
 #: 不行 or 等着 is cold at most (Article 6's to judge); answering heat with heat takes words.
 MIN_SHARP_CHARS = 3
