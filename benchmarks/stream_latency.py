@@ -47,7 +47,10 @@ every waiting request into the engine's next batch, as before the cap of one
 request at a time on a CPU); ``fold`` (``stream.fold_kept=true``: with several
 lines a citizen's kept-back utterance is decoded in the clerk's next bin); ``once``
 (``stream.hear_again=false``: the call's closed bins are not heard a second time,
-:mod:`analyzer.stream.again`; also on the independent sets).
+:mod:`analyzer.stream.again`; also on the independent sets); ``no-peek``
+(``stream.peek_suspects=false``: a clerk's clause the verifier nearly heard as a
+forbidden phrase waits for its bin to close); ``no-hold``
+(``stream.again_hold_lag=0``: closed bins' second hearings do not wait while a line lags).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
 ``../shared/data/dialogues-dev`` whose labels quote a forbidden phrase,
@@ -114,6 +117,8 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "no-cap": {"stream.engine_at_once": 256},
     "fold": {"stream.fold_kept": "true"},
     "once": {"stream.hear_again": "false"},
+    "no-peek": {"stream.peek_suspects": "false"},
+    "no-hold": {"stream.again_hold_lag": "0"},
     "main": {},
 }
 

@@ -35,6 +35,16 @@ path finds in a bin are found while the call runs, once the speech after
 them has filled the bin (at most 30 s of speech later), and the stored
 report is the file path's hearing of the call. The first hearing still tells
 what it hears at once; the second adds what it missed.
+
+A bin closes up to 30 s of speech after a clause in it, too late for a
+finding a supervisor acts on during the call. So a clerk's clause in which
+the acoustic verifier tried a forbidden phrase and rejected it (a
+*suspect*: :meth:`FileBins.suspect`) gets a **peek**: once the next piece
+has joined the open bin (the speech after the clause is there), the open
+bin as laid out so far is heard once (:meth:`FileBins.peek`,
+``StreamOptions.peek_suspects``), before the closed bins' second hearings,
+and a forbidden phrase heard there is told; the words stay those of the
+closed bin's hearing.
 """
 
 from __future__ import annotations
@@ -79,11 +89,13 @@ class LivePiece:
         return Piece(0, 0, self.start / SAMPLE_RATE, self.samples,
                      lead=self.lead / SAMPLE_RATE, trail=self.trail / SAMPLE_RATE)
 
-    def track(self) -> Track:
-        """The piece as a request's track (already cut; its context heard, not timed)."""
+    def track(self, peek: bool = False) -> Track:
+        """The piece as a request's track (already cut; its context heard, not timed;
+        ``peek``: of an open bin heard early, :meth:`FileBins.peek`)."""
         return replace(self.live.track.of(self.samples,
                                           offset=(self.start - self.lead) / SAMPLE_RATE),
-                       lead=self.lead / SAMPLE_RATE, trail=self.trail / SAMPLE_RATE, again=True)
+                       lead=self.lead / SAMPLE_RATE, trail=self.trail / SAMPLE_RATE, again=True,
+                       peek=peek)
 
 
 class FileBins:
@@ -104,6 +116,8 @@ class FileBins:
         self._closed: list[list[LivePiece]] = []
         #: where each track's latest piece's speech ended (sample): its context stops there
         self._spoke_until: dict[int, int] = {}
+        #: suspect pieces not yet peeked at: (track id, first sample)
+        self._suspects: set[tuple[int, int]] = set()
 
     def add(self, live: LiveTrack, span: tuple[int, int], speech_end: int, heard: int) -> None:
         """An utterance has ended on ``live``: its piece ``span`` (samples, the VAD's
@@ -174,6 +188,30 @@ class FileBins:
             if (first[2] - first[1]) / SAMPLE_RATE > bin_.room():
                 self._closed.append(items)
                 del self._open[group]
+
+    def suspect(self, live: LiveTrack, start: float, end: float) -> None:
+        """The first hearing of ``live``'s speech ``start``-``end`` (seconds) nearly heard a
+        forbidden phrase: the open bin's piece holding it is peeked at once speech follows
+        it in the bin (:meth:`peek`)."""
+        lo, hi = int(start * SAMPLE_RATE), int(end * SAMPLE_RATE)
+        for items in self._open.values():
+            for item in items:
+                if item.live is live and item.start < hi and lo < item.end:
+                    self._suspects.add((id(live), item.start))
+
+    def peek(self) -> list[list[LivePiece]]:
+        """The open bins to hear early: those holding a suspect piece with a piece after it
+        (each suspect once; one closed meanwhile is heard again whole anyway)."""
+        out: list[list[LivePiece]] = []
+        held = {(id(i.live), i.start) for items in self._open.values() for i in items}
+        self._suspects &= held  # those of closed bins: heard whole
+        for items in self._open.values():
+            due = [i for i in items if (id(i.live), i.start) in self._suspects
+                   and any(j.start >= i.end for j in items)]
+            if due:
+                out.append(list(items))
+                self._suspects -= {(id(i.live), i.start) for i in due}
+        return out
 
     def take(self) -> list[list[LivePiece]]:
         """The bins closed since the last call, in the order they closed."""
