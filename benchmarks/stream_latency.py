@@ -49,7 +49,9 @@ lines a citizen's kept-back utterance is decoded in the clerk's next bin); ``onc
 (``stream.hear_again=false``: the call's closed bins are not heard a second time,
 :mod:`analyzer.stream.again`; also on the independent sets); ``no-peek``
 (``stream.peek_suspects=false``: a clerk's clause the verifier nearly heard as a
-forbidden phrase waits for its bin to close); ``no-hold``
+forbidden phrase waits for its bin to close); ``peek-late`` (``stream.peek_after=0``:
+such a clause's open bin is peeked at only once the next piece has ended, not already
+when 1 s of speech follows it); ``no-hold``
 (``stream.again_hold_lag=0``: closed bins' second hearings do not wait while a line lags).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
@@ -126,6 +128,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "once": {"stream.hear_again": "false"},
     "no-peek": {"stream.peek_suspects": "false"},
     "no-hold": {"stream.again_hold_lag": "0"},
+    "peek-late": {"stream.peek_after": "0"},
     "main": {},
 }
 

@@ -238,6 +238,31 @@ def test_a_near_missed_clause_is_told_once_the_speech_after_it_ends_not_its_bin(
     assert FORBIDDEN in [u.text for u in stream.report.utterances]
 
 
+def test_with_peek_after_a_near_missed_clause_is_told_while_the_reply_is_still_spoken(visit):
+    """``stream.peek_after``: once that much of the speech after a suspect clause has been
+    heard, its open bin is peeked at with that speech so far — the phrase is told before
+    the reply has ended — and when the reply has ended it is peeked at no more (one early
+    peek, one once a piece followed, at most)."""
+    audio, said = visit
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, peek_after=0.5))
+    heard = NearMiss(said)
+    stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=heard)
+    pieces = sorted((p for b in _file_bins(audio, options) for _, p in b.pieces),
+                    key=lambda p: p.start)
+    reply = next(p for p in pieces if p.start > said[1])
+    told_at, step, i = None, SR // 10, 0
+    while i < audio.shape[1]:
+        events = list(stream.feed(audio[:, i: i + step]))
+        i += step
+        for _, pending in stream._peeks:  # let each peek's thread end (no timing)
+            pending.result(10)
+        if told_at is None and _forbidden(events):
+            told_at = i / SR
+    stream.close()
+    assert told_at is not None and said[1] < told_at < reply.start + reply.seconds
+    assert heard.asked.count("peek") == 1  # heard right at once: no second peek
+
+
 #: A phone call in the natural voice (Kokoro, the bench extra), long enough for two bins;
 #: two forbidden phrases among the clerk's turns.
 NATURAL = [

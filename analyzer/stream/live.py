@@ -56,7 +56,13 @@ from analyzer.speech.decode import SAMPLE_RATE, DecodedAudio
 from analyzer.speech.meta import CallMeta
 from analyzer.speech.tracks import Recognizer, Track, resolve_tracks
 from analyzer.stream.again import FileBins, LivePiece
-from analyzer.stream.events import ReportEvent, RevisionEvent, StreamEvent, UtteranceEvent
+from analyzer.stream.events import (
+    FindingEvent,
+    ReportEvent,
+    RevisionEvent,
+    StreamEvent,
+    UtteranceEvent,
+)
 from analyzer.stream.frontend import (
     VAD_FRAME,
     ChunkReader,
@@ -352,7 +358,7 @@ class StreamAnalyzer:
                            for t in self._live if t.seg.start is not None])
             for pieces in bins.flush() if final else bins.take():
                 self._hear_again(pieces)
-            for pieces in [] if final else bins.peek():
+            for pieces in [] if final else self._to_peek(bins):
                 self._peek(pieces)
         if final:  # the closed bins tell the rest
             for _, peeked in self._peeks:
@@ -522,6 +528,14 @@ class StreamAnalyzer:
             self._again_thread = ThreadPoolExecutor(2, thread_name_prefix=f"again-{self.id}")
         return self._again_thread
 
+    def _to_peek(self, bins: FileBins) -> list[list[LivePiece]]:
+        """The open bins to peek at now (:meth:`~analyzer.stream.again.FileBins.peek`), with
+        the speech under way on each track (``stream.peek_after``)."""
+        pad = int(self.options.asr.vad.pad_ms * SAMPLE_RATE / 1000)
+        growing = [(t, max(0, t.seg.start * VAD_FRAME - pad), self.heard)
+                   for t in self._live if t.seg.start is not None]
+        return bins.peek(growing, int(self.sopts.peek_after * SAMPLE_RATE))
+
     def _peek(self, pieces: list[LivePiece]) -> None:
         """Hear an open bin of the call early (:meth:`~analyzer.stream.again.FileBins.peek`),
         for its forbidden phrases only."""
@@ -541,7 +555,11 @@ class StreamAnalyzer:
             spans = [(p.start / SAMPLE_RATE, p.end / SAMPLE_RATE) for p in pieces]
             others = [u for u in self.utterances
                       if not any(u.start < b and u.end > a for a, b in spans)]
-            events += self.rules.early(fresh, others, again=True)
+            told = self.rules.early(fresh, others, again=True)
+            for e in told:
+                if isinstance(e, FindingEvent) and self.online.bins is not None:
+                    self.online.bins.told(e.finding.start or 0.0, e.finding.end or 0.0)
+            events += told
         return events
 
     def _heard_again(self, wait: bool) -> list[StreamEvent]:
