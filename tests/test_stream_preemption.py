@@ -11,7 +11,7 @@ from audio_factory import SR
 
 from analyzer.options import ASROptions
 from analyzer.speech.tracks import Track
-from analyzer.stream.scheduler import STALE_LAG, Prioritised
+from analyzer.stream.scheduler import LAG_HOLD_MAX, STALE_LAG, Prioritised
 from analyzer.types import Utterance, Word
 
 #: The stages an engine's second hearing is run in (RecognitionEngine.transcribe_steps).
@@ -200,6 +200,15 @@ def test_closed_bins_wait_while_a_line_lags_and_a_peek_does_not():
     engine.lagging("line-1", 0.0)  # caught up
     said.until(lambda: "again encoder@0.0" in said.log)
     _let_all(said, runs, 0.0)
+    # a closed bin waits for lagging lines LAG_HOLD_MAX seconds at most
+    engine.lagging("line-1", 2.5)
+    runs = [_ask(engine, [_piece("citizen", 8.0, again=True)])]
+    _state(engine, lambda: engine._again_held == 1 and engine.counts["lag_holds"] == 2)
+    now[0] += LAG_HOLD_MAX
+    engine.lagging("line-1", 2.5)  # still behind (and said again: not stale)
+    said.until(lambda: "again encoder@8.0" in said.log)
+    _let_all(said, runs, 8.0)
+    engine.lagging("line-1", 0.0)
     # a word not said again for STALE_LAG seconds holds nothing up (a line no longer fed)
     engine.lagging("line-2", 9.0)
     assert engine._lags_behind()

@@ -57,6 +57,9 @@ if TYPE_CHECKING:
 
 #: Seconds after which a line's word on its lag is stale (:meth:`Prioritised.lagging`).
 STALE_LAG = 2.0
+#: Longest wait of a closed bin's second hearing for lagging lines (s): a bin of speech (an
+#: overloaded listener's lines never catch up, and a call's report waits for its bins).
+LAG_HOLD_MAX = 30.0
 
 
 class _Ordered:
@@ -142,7 +145,9 @@ class Prioritised(_Ordered):
     a stage that slipped in between two of them held the next one up for as
     long as the stage ran (the decoder cannot be interrupted). A line's word
     goes stale after ``STALE_LAG`` seconds (a line that stopped being fed holds
-    nothing up).
+    nothing up), and a closed bin waits for lagging lines ``LAG_HOLD_MAX``
+    seconds at most (an overloaded listener's lines never catch up, and a
+    call's report waits for its bins).
 
     Args:
         recognizer: The one engine of the listener.
@@ -325,7 +330,9 @@ class Prioritised(_Ordered):
     def _again_turn(self, ticket: _Ticket) -> bool:
         """A second hearing's next stage may start (the lock held): :meth:`_free_for`, and
         a closed bin's only while no line lags (see the class docstring)."""
-        return self._free_for(ticket) and (ticket.urgent or not self._lags_behind())
+        return self._free_for(ticket) and (
+            ticket.urgent or self.clock() - ticket.arrived >= LAG_HOLD_MAX
+            or not self._lags_behind())
 
 
 def _one_step(recognizer: Recognizer, tracks: Sequence[Track], options: ASROptions,
