@@ -560,7 +560,8 @@ class StreamOptions(Checked):
     SECTION: ClassVar[str] = "stream"
     _RANGES: ClassVar[dict[str, Range]] = {
         "partial_interval": (0.0, 10.0), "answer_min_speech_ms": NONNEG,
-        "context_seconds": (0.0, 28.0), "defer_behind": NONNEG,
+        "context_seconds": (0.0, 28.0), "defer_behind": NONNEG, "again_hold_lag": NONNEG,
+        "peek_after": (0.0, 30.0),
         "max_ring_seconds": NONNEG, "engine_at_once": (0, 256), "partial_lines": (0, 1000)}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES}
 
@@ -601,6 +602,20 @@ class StreamOptions(Checked):
     # hearing's and a forbidden phrase the first hearing missed is told then (one more
     # encoder pass per bin of speech); off: the first hearing's words are the report's
     hear_again: bool = True
+    # while a line of the listener lags its audio by more than this (s), the closed bins'
+    # second hearings wait (a stage that ran between two of a lagging line's clauses held
+    # the next one up for the whole stage); 0: they wait only for first hearings
+    again_hold_lag: float = 1.0
+    # a clerk's clause in which the acoustic verifier tried a forbidden phrase and rejected
+    # it: the call's open bin is heard early, once the next piece has joined it, and a
+    # forbidden phrase heard there is told then (the speech after a clause can decide it);
+    # the words stay the closed bin's. Off: such a phrase waits for its bin to close
+    peek_suspects: bool = True
+    # s of speech under way after a suspect clause that let its open bin be peeked at before
+    # that speech ends (the bin with the speech so far; once it has ended, once more unless
+    # the phrase was told): on call-d its two near misses came 2.6 s of audio after their
+    # phrases instead of 5.2 and 4.3 s; 0: only once the next piece has ended
+    peek_after: float = 1.0
     answer_min_speech_ms: int = 300  # staff speech this long answers a call
     max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
     # requests of the listener's lines let into its recognition engine at a time, the most

@@ -47,7 +47,12 @@ every waiting request into the engine's next batch, as before the cap of one
 request at a time on a CPU); ``fold`` (``stream.fold_kept=true``: with several
 lines a citizen's kept-back utterance is decoded in the clerk's next bin); ``once``
 (``stream.hear_again=false``: the call's closed bins are not heard a second time,
-:mod:`analyzer.stream.again`; also on the independent sets).
+:mod:`analyzer.stream.again`; also on the independent sets); ``no-peek``
+(``stream.peek_suspects=false``: a clerk's clause the verifier nearly heard as a
+forbidden phrase waits for its bin to close); ``peek-late`` (``stream.peek_after=0``:
+such a clause's open bin is peeked at only once the next piece has ended, not already
+when 1 s of speech follows it); ``no-hold``
+(``stream.again_hold_lag=0``: closed bins' second hearings do not wait while a line lags).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
 ``../shared/data/dialogues-dev`` whose labels quote a forbidden phrase,
@@ -61,6 +66,13 @@ GPU: ``--device cuda`` runs the listener on the GPU (``asr.device=cuda``,
 ``float16``); ``--save-calls DIR`` writes the rendered calls (WAV + JSON) so
 a machine without the natural voice can replay them with ``--calls-from DIR``
 (``benchmarks/gpu_run.sh stream``).
+
+``--audio-clock`` adds, in the same run, each call fed alone to a line in this
+process on the audio clock, every second hearing and peek waited for after each
+0.2 s chunk: phrase end -> finding in audio seconds with compute taken as
+instant — what the policy's layout alone allows (the audio a finding needs),
+whatever the load of a shared machine — with the findings found live and
+invented, and the recognitions it asked.
 
 ``--profile`` adds, in the same run, where a finding's time goes
 (:mod:`stream_profile`: lines in this process fed in real time, each scripted
@@ -114,6 +126,9 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "no-cap": {"stream.engine_at_once": 256},
     "fold": {"stream.fold_kept": "true"},
     "once": {"stream.hear_again": "false"},
+    "no-peek": {"stream.peek_suspects": "false"},
+    "no-hold": {"stream.again_hold_lag": "0"},
+    "peek-late": {"stream.peek_after": "0"},
     "main": {},
 }
 
@@ -330,6 +345,90 @@ def measure(call: Prepared, sent: Any) -> dict[str, Any]:
             "errors": [e.get("message") for e in sent.events if e["type"] == "error"]}
 
 
+def fed_on_audio_clock(call: Prepared, options: Any) -> tuple[Any, float, dict[str, int]]:
+    """``call`` (its mu-law frames decoded as the listener decodes them) fed to a line in this
+    process on the audio clock, 0.2 s at a time, every second hearing and peek waited for
+    after each chunk: each event stamped with the audio second it was told at (compute taken
+    as instant), the line's CPU seconds, and its recognitions asked by kind."""
+    from types import SimpleNamespace
+
+    import audio_factory as af
+    import live_calls
+
+    from analyzer.stream import StreamAnalyzer
+    from analyzer.stream.line import _TABLES
+
+    x, rate = af.read_wav(call.wav)
+    codes = np.frombuffer(live_calls.mulaw_bytes(x), np.uint8)  # as a PBX sends it
+    pcm = _TABLES["mulaw"][codes].reshape(-1, 2).T.astype(np.float32) / 32768
+    line = StreamAnalyzer(options, rate, 2, channel="phone", interaction_id=call.name)
+    events: list[dict[str, Any]] = []
+    stamps: list[float] = []
+    step, cpu0 = rate // 5, time.process_time()
+    for i in range(0, pcm.shape[1], step):
+        got = list(line.feed(pcm[:, i: i + step]))
+        for _, pending in [*line._again, *line._peeks]:  # noqa: SLF001 (instant compute)
+            pending.result()
+        got += list(line.feed(np.zeros((2, 0), np.float32)))
+        events += [e.to_dict() for e in got]
+        stamps += [min(i + step, pcm.shape[1]) / rate] * len(got)
+    end = [e.to_dict() for e in line.close()]
+    events += end
+    stamps += [call.seconds + 0.001 * (k + 1) for k in range(len(end))]  # in order
+    counts = dict(line.online.counts)
+    return SimpleNamespace(started=0.0, events=events, arrived=stamps), \
+        time.process_time() - cpu0, counts
+
+
+def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str, Any]
+                    ) -> dict[str, Any]:
+    """Every call fed once per configuration on the audio clock (:func:`fed_on_audio_clock`):
+    where the policy alone lets a finding come (the audio it needs, no queue, no load)."""
+    from analyzer.cli.analyze import build_options
+
+    table: dict[str, Any] = {}
+    for name in [n for n in names if n != "main"]:
+        options = build_options((), tuple(f"{k}={v}" for k, v in
+                                          {**CONFIGS[name], **overrides}.items()))
+        lines, cpu, kinds = [], 0.0, {"again": 0, "peek": 0}
+        for call in calls:
+            sent, seconds, counts = fed_on_audio_clock(call, options)
+            lines.append(measure(call, sent))
+            cpu += seconds
+            kinds = {k: kinds[k] + counts.get(k, 0) for k in kinds}
+            print(f"  audio clock {name:10s} {call.name}: phrase {lines[-1]['phrase']} "
+                  f"again {lines[-1]['phrase_again']}, found {lines[-1]['found']}/"
+                  f"{lines[-1]['batch']}, invented {lines[-1]['invented']}, {counts}",
+                  flush=True)
+        phrase = [v for x in lines for v in x["phrase"] if v is not None]
+        table[name] = {"phrases": sum(len(x["phrase"]) for x in lines),
+                       "found": len(phrase), "p50": percentile(phrase, 50),
+                       "p95": percentile(phrase, 95), "max": max(phrase, default=None),
+                       "batch": sum(x["batch"] for x in lines),
+                       "found_live": sum(x["found"] for x in lines),
+                       "found_during": sum(x["found_during"] for x in lines),
+                       "invented": sum(x["invented"] for x in lines), **kinds,
+                       "cpu_per_audio_second": round(cpu / sum(c.seconds for c in calls), 3),
+                       "lines": lines}
+    return {"configs": table, "load": round(os.getloadavg()[0], 2)}
+
+
+def audio_clock_text(data: dict[str, Any], kind: str) -> str:
+    """The audio-clock table (Markdown)."""
+    out = [f"\n{kind} calls on the audio clock (each fed alone in this process, every second "
+           "hearing waited for after each 0.2 s chunk: compute taken as instant; phrase end -> "
+           f"finding in audio seconds; load {data['load']} at the end):\n",
+           "| config | phrase end -> finding p50 / p95 / max s (found) | file path's findings "
+           "found live (before the call ended) | invented | closed bins heard again | peeks "
+           "| CPU s per call-s |", "|---|---|---|---|---|---|---|"]
+    for name, t in data["configs"].items():
+        out.append(f"| {name} | {t['p50']} / {t['p95']} / {t['max']} ({t['found']}/"
+                   f"{t['phrases']}) | {t['found_live']}/{t['batch']} ({t['found_during']}) | "
+                   f"{t['invented']} | {t['again']} | {t['peek']} | "
+                   f"{t['cpu_per_audio_second']} |")
+    return "\n".join(out) + "\n"
+
+
 def run_configs(names: list[str], calls: list[Prepared], counts: list[int], repeat: int,
                 overrides: dict[str, Any], src: Path | None) -> list[dict[str, Any]]:
     """Every concurrency and repeat of the configurations, interleaved: one warm listener
@@ -459,6 +558,10 @@ def main() -> None:
                         help="also feed the most calls to lines over an engine costing "
                              "BIN_SECONDS per bin, sleeping (the schedule alone, whatever the "
                              "load), one request at a time and uncapped")
+    parser.add_argument("--audio-clock", action="store_true",
+                        help="also feed every call to in-process lines on the audio clock, "
+                             "every second hearing waited for (compute taken as instant): "
+                             "what the policy alone allows, whatever the load")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--render", type=Path, default=None,
                         help="only print (and write the page of) a results file of an earlier run")
@@ -499,6 +602,11 @@ def main() -> None:
                                              and r["calls"] == n])
                      for c in configs for n in kind_counts}
             result["sets"][kind] = {"table": table, "runs": rows}
+        if args.audio_clock:
+            result["audio_clock"] = {}
+            for kind, calls in sets.items():
+                named = [c for c in args.configs.split(",") if c]
+                result["audio_clock"][kind] = run_audio_clock(named, calls, device)
         if args.profile and counts:
             result["profile"] = run_profile(sets["scripted"], counts, device)
         if args.schedule and counts:
@@ -564,6 +672,8 @@ def tables(result: dict[str, Any]) -> str:
         import stream_profile
 
         out.append(stream_profile.schedule_text(result["schedule"]))
+    for kind, data in result.get("audio_clock", {}).items():
+        out.append(audio_clock_text(data, kind))
     return "\n".join(out) + "\n"
 
 

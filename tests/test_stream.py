@@ -404,7 +404,7 @@ def test_a_pause_decoding_is_the_final_recognition_and_tells_a_phrase_at_once():
     end = events[said_at]["end"]
     assert end + pad - 0.1 <= events[finding]["emitted_at"] < end + silence
     assert len(said.calls) == 1 and stream.online.counts == {"decodes": 1, "reused": 1,
-                                                             "early": 1, "again": 0}
+                                                             "early": 1, "again": 0, "peek": 0}
     assert [e["rule"] for e in events if e["type"] == "finding"
             and e["kind"] == "forbidden"] == ["A9-F-05"]  # told once, not again at its end
 

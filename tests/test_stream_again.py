@@ -3,6 +3,8 @@ bins it (analyzer.stream.again)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from audio_factory import SR, speech
@@ -10,7 +12,7 @@ from audio_factory import SR, speech
 from analyzer.options import AnalyzerOptions, StreamOptions
 from analyzer.speech.packing import Packer, vad_pieces
 from analyzer.stream import StreamAnalyzer
-from analyzer.types import Utterance, Word
+from analyzer.types import Heard, Utterance, Word
 
 #: A counter visit long enough for two bins: the clerk's clauses (one a forbidden phrase)
 #: and the citizen's, in turn, each followed by its pause (s).
@@ -172,6 +174,93 @@ def test_a_clause_read_right_only_with_the_speech_after_it_is_found_while_the_ca
     during, end, stream = _fed(visit, AnalyzerOptions(stream=StreamOptions(
         partial_interval=0.0, hear_again=False)))
     assert _forbidden(during) == [] and _forbidden(end) == []
+
+
+class NearMiss(Hindsight):
+    """:class:`Hindsight` whose first hearing of the clause tried the forbidden phrase and
+    rejected it (the verifier's near miss, as call-d's clause scored 0.76 against a bar of
+    0.8); it records whether each request was a peek."""
+
+    def __init__(self, said: tuple[float, float]) -> None:
+        super().__init__(said)
+        self.asked: list[str] = []
+
+    def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+        out = super().transcribe_many(tracks, options, verifier=verifier, cut=cut)
+        self.asked.append("peek" if any(t.peek for t in tracks) else
+                          "again" if any(t.again for t in tracks) else "first")
+        for utts in out:
+            for k, u in enumerate(utts):
+                if u.speaker == "staff" and u.text != FORBIDDEN and \
+                        u.start < self.said[1] and self.said[0] < u.end:
+                    utts[k] = replace(u, heard=(Heard(
+                        "A9-F-05", FORBIDDEN, u.start, u.end, u.text, -0.4, 0.76, -9.0, -8.6,
+                        accepted=False, reason="probability"),))
+        return out
+
+
+@pytest.mark.parametrize("peek", [True, False], ids=["peek", "no-peek"])
+def test_a_near_missed_clause_is_told_once_the_speech_after_it_ends_not_its_bin(visit, peek):
+    """A clerk's clause whose first hearing nearly heard a forbidden phrase: once the next
+    piece has joined the open bin (the citizen's reply ended), the bin so far is heard early
+    and the phrase the speech after it decides is told then (``again``), long before the
+    bin closes; the transcript keeps the first hearing's words until the closed bin's
+    hearing gives the report its words. Without peeks it waits for the bin to close."""
+    audio, said = visit
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, peek_suspects=peek))
+    heard = NearMiss(said)
+    stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=heard)
+    first_bin_end = _file_bins(audio, options)[0].pieces[-1][1]
+    told_at, step, i = None, SR // 10, 0
+    while i < audio.shape[1]:
+        events = list(stream.feed(audio[:, i: i + step]))
+        i += step
+        if stream._peeks:  # let the peek's thread end before the next chunk (no timing)
+            stream._peeks[0][1].result(10)
+        if told_at is None and _forbidden(events):
+            told_at = i / SR
+            (event,) = [e for e in events if e.type == "finding"]
+            assert event.again
+            words_then = [u.text for u in stream.utterances]
+    end = list(stream.close())
+    if peek:
+        assert told_at is not None and told_at < first_bin_end.start
+        # the words were still the first hearing's: the peek told, it did not rewrite
+        assert FORBIDDEN not in words_then
+        assert heard.asked.count("peek") == 1  # once per near miss
+        assert heard.asked.index("peek") < heard.asked.index("again")
+        assert not _forbidden(end)  # told once
+    else:
+        assert "peek" not in heard.asked
+        assert told_at is None or told_at > first_bin_end.start + first_bin_end.seconds
+    assert stream.report is not None
+    assert [f.rule for f in stream.report.findings if f.kind == "forbidden"] == ["A9-F-05"]
+    assert FORBIDDEN in [u.text for u in stream.report.utterances]
+
+
+def test_with_peek_after_a_near_missed_clause_is_told_while_the_reply_is_still_spoken(visit):
+    """``stream.peek_after``: once that much of the speech after a suspect clause has been
+    heard, its open bin is peeked at with that speech so far — the phrase is told before
+    the reply has ended — and when the reply has ended it is peeked at no more (one early
+    peek, one once a piece followed, at most)."""
+    audio, said = visit
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, peek_after=0.5))
+    heard = NearMiss(said)
+    stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=heard)
+    pieces = sorted((p for b in _file_bins(audio, options) for _, p in b.pieces),
+                    key=lambda p: p.start)
+    reply = next(p for p in pieces if p.start > said[1])
+    told_at, step, i = None, SR // 10, 0
+    while i < audio.shape[1]:
+        events = list(stream.feed(audio[:, i: i + step]))
+        i += step
+        for _, pending in stream._peeks:  # let each peek's thread end (no timing)
+            pending.result(10)
+        if told_at is None and _forbidden(events):
+            told_at = i / SR
+    stream.close()
+    assert told_at is not None and said[1] < told_at < reply.start + reply.seconds
+    assert heard.asked.count("peek") == 1  # heard right at once: no second peek
 
 
 #: A phone call in the natural voice (Kokoro, the bench extra), long enough for two bins;

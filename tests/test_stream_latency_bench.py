@@ -84,3 +84,27 @@ def test_first_hearing_phrases_are_those_the_first_hearing_alone_found_in_the_sa
     assert table["first_phrases"] == 1 and table["first_found"] == 1
     assert table["first_p95"] == 1.0 and table["phrase_p95"] > 20.0
     assert table["again_found"] == 1 and table["again_p50"] == 22.0
+
+
+def test_the_audio_clock_table_pools_every_call_of_a_configuration(monkeypatch):
+    """``--audio-clock``: each call's events stamped with the audio second they were told at
+    are measured as the listener's are; the table pools the calls per configuration, with
+    the recognitions asked (closed bins heard again, peeks) and the CPU per call-second."""
+    calls = [stream_latency.Prepared(
+        f"call-{k}", Path(f"call-{k}.wav"), [{"rule": "A9-F-04", "start": 15.8, "end": 19.6}],
+        [{"rule": "A9-F-04", "start": 15.9, "end": 19.5}], 40.0) for k in "xy"]
+    told = {"call-x": 24.8, "call-y": 41.0}  # call-y's only at the call's end
+
+    def fed(call, options):
+        sent = SimpleNamespace(started=0.0, arrived=[told[call.name], 41.001],
+                               events=[_finding("A9-F-04", 15.9, 19.5), {"type": "report"}])
+        return sent, 8.0, {"again": 2, "peek": 1}
+
+    monkeypatch.setattr(stream_latency, "fed_on_audio_clock", fed)
+    got = stream_latency.run_audio_clock(["default", "main"], calls, {})
+    assert list(got["configs"]) == ["default"]  # another tree's listener: not in-process
+    row = got["configs"]["default"]
+    assert (row["found"], row["found_live"], row["found_during"]) == (2, 2, 1)
+    assert row["max"] == 21.4 and row["peek"] == 2 and row["again"] == 4
+    assert row["cpu_per_audio_second"] == 0.2
+    assert "| default | " in stream_latency.audio_clock_text(got, "scripted")

@@ -11,7 +11,7 @@ from audio_factory import SR
 
 from analyzer.options import ASROptions
 from analyzer.speech.tracks import Track
-from analyzer.stream.scheduler import Prioritised
+from analyzer.stream.scheduler import LAG_HOLD_MAX, STALE_LAG, Prioritised
 from analyzer.types import Utterance, Word
 
 #: The stages an engine's second hearing is run in (RecognitionEngine.transcribe_steps).
@@ -64,8 +64,8 @@ class Staged:
         return self._heard(tracks)
 
 
-def _piece(speaker: str, at: float, again: bool = False) -> Track:
-    return Track(speaker, row=0 if speaker == "staff" else 1, again=again).of(
+def _piece(speaker: str, at: float, again: bool = False, peek: bool = False) -> Track:
+    return Track(speaker, row=0 if speaker == "staff" else 1, again=again, peek=peek).of(
         np.zeros(SR, np.float32), at)
 
 
@@ -163,6 +163,67 @@ def test_second_hearings_go_one_stage_at_a_time_the_oldest_first():
         assert x.startswith("end") == (k % 2 == 1)
 
 
+def test_a_peek_goes_before_the_closed_bins_second_hearings_that_wait():
+    """A peek at an open bin (a clerk's clause nearly heard as a forbidden phrase) asked
+    while an older closed bin's second hearing waits goes first: the screen waits for its
+    finding, the report for the closed bin's words."""
+    said = Staged()
+    engine = Prioritised(said, ["staff"], at_once=1, clock=lambda: 0.0)
+    runs = [_ask(engine, [_piece("staff", 0.0, again=True)])]
+    said.until(lambda: said.log == ["again encoder@0.0"])
+    runs.append(_ask(engine, [_piece("citizen", 5.0, again=True)]))
+    runs.append(_ask(engine, [_piece("staff", 9.0, again=True, peek=True)]))
+    _state(engine, lambda: len(engine._again) == 3)
+    _let_all(said, runs, 0.0, 9.0, 5.0)
+    started = [x for x in said.log if not x.startswith("end")]
+    # the stage under way ends; then the peek's stages, then the older closed bin's
+    assert started == ["again encoder@0.0", *_again(9.0), *_again(0.0)[1:], *_again(5.0)]
+    assert engine.counts["peeks"] == 1
+
+
+def test_closed_bins_wait_while_a_line_lags_and_a_peek_does_not():
+    """While a line says it lags its audio by more than ``hold_lag``, a closed bin's second
+    hearing does not start (its stages held the lagging line's next clause up), a peek
+    does; once the line has caught up (or its word is stale) the closed bin goes."""
+    now = [0.0]
+    said = Staged()
+    engine = Prioritised(said, ["staff"], at_once=1, clock=lambda: now[0], hold_lag=1.0)
+    engine.lagging("line-1", 0.5)  # behind, but within the bar: holds nothing
+    assert not engine._lags_behind()
+    engine.lagging("line-1", 2.5)
+    runs = [_ask(engine, [_piece("citizen", 0.0, again=True)])]
+    _state(engine, lambda: engine._again_held == 1 and engine.counts["lag_holds"] == 1)
+    runs.append(_ask(engine, [_piece("staff", 4.0, again=True, peek=True)]))
+    said.until(lambda: said.log == ["again encoder@4.0"])
+    _let_all(said, [runs.pop()], 4.0)
+    assert not any("@0.0" in x for x in said.log)  # the closed bin still waits
+    engine.lagging("line-1", 0.0)  # caught up
+    said.until(lambda: "again encoder@0.0" in said.log)
+    _let_all(said, runs, 0.0)
+    # a closed bin waits for lagging lines LAG_HOLD_MAX seconds at most
+    engine.lagging("line-1", 2.5)
+    runs = [_ask(engine, [_piece("citizen", 8.0, again=True)])]
+    _state(engine, lambda: engine._again_held == 1 and engine.counts["lag_holds"] == 2)
+    now[0] += LAG_HOLD_MAX
+    engine.lagging("line-1", 2.5)  # still behind (and said again: not stale)
+    said.until(lambda: "again encoder@8.0" in said.log)
+    _let_all(said, runs, 8.0)
+    engine.lagging("line-1", 0.0)
+    # a word not said again for STALE_LAG seconds holds nothing up (a line no longer fed)
+    engine.lagging("line-2", 9.0)
+    assert engine._lags_behind()
+    now[0] += STALE_LAG + 0.1
+    assert not engine._lags_behind() and not engine._lags
+
+
+def test_closed_bins_never_wait_for_a_lag_with_hold_lag_off():
+    said = OneGo()
+    engine = Prioritised(said, ["staff"], at_once=1, hold_lag=0.0)
+    engine.lagging("line-1", 30.0)
+    engine.transcribe_many([_piece("staff", 2.0, again=True)], ASROptions(), cut=False)
+    assert said.asked == [True] and engine.counts["lag_holds"] == 0
+
+
 class OneGo:
     """An engine that cannot give its stages: a second hearing is one stage."""
 
@@ -199,3 +260,36 @@ def test_every_line_of_a_process_on_one_engine_shares_one_scheduler(monkeypatch)
     assert one.recognizer() is two.recognizer() is scheduler_of(shared, options)
     assert isinstance(one.recognizer(), Prioritised)
     assert scheduler_of(OneGo(), options) is not one.recognizer()
+
+
+class Told(OneGo):
+    """:class:`OneGo` that records what each line says of its lag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lags: list[tuple[object, float]] = []
+
+    def lagging(self, line, seconds):
+        self.lags.append((line, seconds))
+
+
+def test_a_line_tells_the_scheduler_its_lag_as_it_is_fed_and_nothing_once_it_ends():
+    """A line on the stream's clock says how far it is behind its audio at every chunk, and
+    0 when its call ends (so its own closed bins, heard at the end, never wait for it)."""
+    from analyzer.options import AnalyzerOptions
+    from analyzer.stream import StreamAnalyzer
+
+    now = [0.0]
+    said = Told()
+    line = StreamAnalyzer(AnalyzerOptions(), SR, 2, channel="counter", recognizer=said,
+                          clock=lambda: now[0])
+    quiet = np.zeros((2, SR // 2), np.float32)
+    list(line.feed(quiet))
+    now[0] = 3.0  # the analysis is 2.5 s behind the line
+    list(line.feed(quiet))
+    assert said.lags[-1] == (line, 2.5)
+    now[0] = 1.0
+    list(line.feed(quiet))
+    assert said.lags[-1] == (line, 0.0)  # caught up
+    line.release()
+    assert said.lags[-1] == (line, 0.0)

@@ -66,6 +66,9 @@ class Track:
         again: Speech heard a second time (a live line's closed bin,
             :mod:`analyzer.stream.again`): its request gives way to every first
             hearing, between its stages too (:class:`analyzer.stream.scheduler.Prioritised`).
+        peek: With ``again``: a call's open bin heard early for the findings of a clerk's
+            clause the first hearing nearly heard (:meth:`analyzer.stream.again.FileBins.peek`);
+            it goes before the second hearings of closed bins.
     """
 
     speaker: str
@@ -77,6 +80,7 @@ class Track:
     lead: float = 0.0
     trail: float = 0.0
     again: bool = False
+    peek: bool = False
 
     def of(self, samples: np.ndarray, offset: float = 0.0) -> Track:
         """This track with ``samples`` (starting ``offset`` seconds into the recording)."""

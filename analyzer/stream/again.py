@@ -35,10 +35,21 @@ path finds in a bin are found while the call runs, once the speech after
 them has filled the bin (at most 30 s of speech later), and the stored
 report is the file path's hearing of the call. The first hearing still tells
 what it hears at once; the second adds what it missed.
+
+A bin closes up to 30 s of speech after a clause in it, too late for a
+finding a supervisor acts on during the call. So a clerk's clause in which
+the acoustic verifier tried a forbidden phrase and rejected it (a
+*suspect*: :meth:`FileBins.suspect`) gets a **peek**: once the next piece
+has joined the open bin (the speech after the clause is there), the open
+bin as laid out so far is heard once (:meth:`FileBins.peek`,
+``StreamOptions.peek_suspects``), before the closed bins' second hearings,
+and a forbidden phrase heard there is told; the words stay those of the
+closed bin's hearing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -79,11 +90,13 @@ class LivePiece:
         return Piece(0, 0, self.start / SAMPLE_RATE, self.samples,
                      lead=self.lead / SAMPLE_RATE, trail=self.trail / SAMPLE_RATE)
 
-    def track(self) -> Track:
-        """The piece as a request's track (already cut; its context heard, not timed)."""
+    def track(self, peek: bool = False) -> Track:
+        """The piece as a request's track (already cut; its context heard, not timed;
+        ``peek``: of an open bin heard early, :meth:`FileBins.peek`)."""
         return replace(self.live.track.of(self.samples,
                                           offset=(self.start - self.lead) / SAMPLE_RATE),
-                       lead=self.lead / SAMPLE_RATE, trail=self.trail / SAMPLE_RATE, again=True)
+                       lead=self.lead / SAMPLE_RATE, trail=self.trail / SAMPLE_RATE, again=True,
+                       peek=peek)
 
 
 class FileBins:
@@ -104,6 +117,20 @@ class FileBins:
         self._closed: list[list[LivePiece]] = []
         #: where each track's latest piece's speech ended (sample): its context stops there
         self._spoke_until: dict[int, int] = {}
+        #: suspect pieces not yet peeked at with a piece after them: (track id, first
+        #: sample) -> peeked at already with speech under way after them
+        self._suspects: dict[tuple[int, int], bool] = {}
+
+    def _item(self, live: LiveTrack, span: tuple[int, int], speech_end: int, heard: int
+              ) -> LivePiece:
+        """The piece ``span`` of ``live`` with the context the file path hears it with."""
+        upto = heard
+        if live.seg.start is not None and live.seg.start * VAD_FRAME > speech_end:
+            upto = min(upto, live.seg.start * VAD_FRAME)  # the next speech has begun
+        limits = (max(live.audio_from, self._spoke_until.get(id(live), 0)), upto)
+        lo, hi = heard_span(span, limits, self.context_ms)
+        return LivePiece(live, span[0], span[1], live.clip(lo, hi).copy(), span[0] - lo,
+                         hi - span[1])
 
     def add(self, live: LiveTrack, span: tuple[int, int], speech_end: int, heard: int) -> None:
         """An utterance has ended on ``live``: its piece ``span`` (samples, the VAD's
@@ -118,14 +145,8 @@ class FileBins:
                 at the track's next speech when that has started).
         """
         key = id(live)
-        upto = heard
-        if live.seg.start is not None and live.seg.start * VAD_FRAME > speech_end:
-            upto = min(upto, live.seg.start * VAD_FRAME)  # the next speech has begun
-        limits = (max(live.audio_from, self._spoke_until.get(key, 0)), upto)
-        lo, hi = heard_span(span, limits, self.context_ms)
+        item = self._item(live, span, speech_end, heard)
         self._spoke_until[key] = speech_end
-        item = LivePiece(live, span[0], span[1], live.clip(lo, hi).copy(), span[0] - lo,
-                     hi - span[1])
         group = key if self.per_track else 0
         both = sorted([*self._open.get(group, []), item], key=lambda h: h.start)
         if self._fits(both):
@@ -174,6 +195,61 @@ class FileBins:
             if (first[2] - first[1]) / SAMPLE_RATE > bin_.room():
                 self._closed.append(items)
                 del self._open[group]
+
+    def suspect(self, live: LiveTrack, start: float, end: float) -> None:
+        """The first hearing of ``live``'s speech ``start``-``end`` (seconds) nearly heard a
+        forbidden phrase: the open bin's piece holding it is peeked at once speech follows
+        it in the bin (:meth:`peek`)."""
+        lo, hi = int(start * SAMPLE_RATE), int(end * SAMPLE_RATE)
+        for items in self._open.values():
+            for item in items:
+                if item.live is live and item.start < hi and lo < item.end:
+                    self._suspects.setdefault((id(live), item.start), False)
+
+    def told(self, start: float, end: float) -> None:
+        """A forbidden phrase was told over ``start``-``end`` (seconds): the suspects it
+        covers are peeked at no more."""
+        lo, hi = int(start * SAMPLE_RATE), int(end * SAMPLE_RATE)
+        for items in self._open.values():
+            for i in items:
+                if i.start < hi and lo < i.end:
+                    self._suspects.pop((id(i.live), i.start), None)
+
+    def peek(self, growing: Sequence[tuple[LiveTrack, int, int]] = (), after: int = 0
+             ) -> list[list[LivePiece]]:
+        """The open bins to hear early: those holding a suspect piece with a piece after it
+        (each suspect once; one closed meanwhile is heard again whole anyway) — or, with
+        ``after`` samples, speech under way after it that long already, heard in the bin
+        as far as it goes (its piece so far, with the file path's context before it).
+
+        Args:
+            growing: ``(track, first sample, samples heard)`` of each track's speech under
+                way.
+            after: Samples of speech under way after a suspect that let it be peeked at
+                before that speech ends (0: only once it has ended).
+        """
+        out: list[list[LivePiece]] = []
+        held = {(id(i.live), i.start) for items in self._open.values() for i in items}
+        self._suspects = {k: v for k, v in self._suspects.items() if k in held}  # closed: whole
+        for group, items in self._open.items():
+            due = [i for i in items if (id(i.live), i.start) in self._suspects]
+            if not due:
+                continue
+            keys = [(id(i.live), i.start) for i in due]
+            later = [j for j in items if j.start >= min(i.end for i in due)]
+            if later:  # a piece has followed: the last peek of these suspects
+                for key in keys:
+                    del self._suspects[key]
+            elif after and not all(self._suspects[k] for k in keys):
+                later = [self._item(t, (lo, hi), hi, hi) for t, lo, hi in growing
+                         if (not self.per_track or id(t) == group) and hi - lo >= after
+                         and lo >= min(i.end for i in due)][:1]
+                if later:  # peeked at once with the speech under way
+                    self._suspects.update(dict.fromkeys(keys, True))
+            laid = sorted({id(x): x for x in [*items, *later]}.values(), key=lambda h: h.start)
+            if later and self._fits(laid):
+                out.append(laid)
+        return out
 
     def take(self) -> list[list[LivePiece]]:
         """The bins closed since the last call, in the order they closed."""

@@ -56,7 +56,13 @@ from analyzer.speech.decode import SAMPLE_RATE, DecodedAudio
 from analyzer.speech.meta import CallMeta
 from analyzer.speech.tracks import Recognizer, Track, resolve_tracks
 from analyzer.stream.again import FileBins, LivePiece
-from analyzer.stream.events import ReportEvent, RevisionEvent, StreamEvent, UtteranceEvent
+from analyzer.stream.events import (
+    FindingEvent,
+    ReportEvent,
+    RevisionEvent,
+    StreamEvent,
+    UtteranceEvent,
+)
 from analyzer.stream.frontend import (
     VAD_FRAME,
     ChunkReader,
@@ -181,6 +187,8 @@ class StreamAnalyzer:
         #: hears them (so the line goes on hearing its clerk meanwhile)
         self._again: list[tuple[list[LivePiece], Future[list[list[Utterance]]]]] = []
         self._again_thread: ThreadPoolExecutor | None = None
+        #: open bins being heard early (peeks), in the order asked
+        self._peeks: list[tuple[list[LivePiece], Future[list[list[Utterance]]]]] = []
         if self.sopts.fold_kept:
             self.online.take_kept = self._take_kept
         if self.sopts.hear_again and self.options.pack.share != "any":
@@ -313,6 +321,7 @@ class StreamAnalyzer:
         return self.audio.samples
 
     def _process(self, x: np.ndarray, final: bool = False) -> list[StreamEvent]:
+        self._say_lag(0.0 if final else self.lag())
         self.audio.add(x)
         if self._band_checks and (final or self.now >= self._band_checks[0]):
             self._judge_band()
@@ -349,9 +358,22 @@ class StreamAnalyzer:
                            for t in self._live if t.seg.start is not None])
             for pieces in bins.flush() if final else bins.take():
                 self._hear_again(pieces)
+            for pieces in [] if final else self._to_peek(bins):
+                self._peek(pieces)
+        if final:  # the closed bins tell the rest
+            for _, peeked in self._peeks:
+                peeked.cancel()
         events += self._heard_again(wait=final)
+        events += self._peeked()
         events += self.rules.ignoring(self.utterances, self._live, self.now)
         return events
+
+    def _say_lag(self, seconds: float) -> None:
+        """Tell the listener's scheduler how far the line lags its audio (it holds the
+        closed bins' second hearings while a line lags: ``stream.again_hold_lag``)."""
+        say = getattr(self._recognizer, "lagging", None)  # (none made yet: nothing to say)
+        if say is not None:
+            say(self, seconds)
 
     def _judge_band(self) -> None:
         """Hear the line as a telephone line from now on when its audio so far is
@@ -472,7 +494,21 @@ class StreamAnalyzer:
                 events += self.rules.shout(u, clip)
         if utts:
             events += self.rules.phrases(self.utterances, utts)
+            self._suspect(track, utts)
         return events
+
+    def _suspect(self, track: LiveTrack, utts: list[Utterance]) -> None:
+        """Mark the clerk's clauses whose first hearing tried a forbidden phrase and rejected
+        it, for a peek at their open bin (``stream.peek_suspects``,
+        :meth:`~analyzer.stream.again.FileBins.suspect`)."""
+        bins = self.online.bins
+        if bins is None or not self.sopts.peek_suspects:
+            return
+        for u in utts:
+            tried = {h.rule for h in u.heard if h.rule in self.lexicon
+                     and self.lexicon.get(h.rule).kind == "forbidden"}
+            if tried - {h.rule for h in u.heard if h.accepted}:
+                bins.suspect(track, u.start, u.end)
 
     def _hear_again(self, pieces: list[LivePiece]) -> None:
         """Hear a closed bin of the call again as the file path hears it
@@ -482,10 +518,49 @@ class StreamAnalyzer:
         clause behind it)."""
         before = pieces[0].start / SAMPLE_RATE
         spoke = any(u.speaker == "staff" and u.start < before for u in self.utterances)
-        if self._again_thread is None:
-            self._again_thread = ThreadPoolExecutor(1, thread_name_prefix=f"again-{self.id}")
-        self._again.append((pieces, self._again_thread.submit(self.online.hear_again, pieces,
+        self._again.append((pieces, self._again_pool().submit(self.online.hear_again, pieces,
                                                                spoke)))
+
+    def _again_pool(self) -> ThreadPoolExecutor:
+        """The line's threads of second hearings (two: a peek need not wait for the line's
+        closed bin being heard; the scheduler orders their stages)."""
+        if self._again_thread is None:
+            self._again_thread = ThreadPoolExecutor(2, thread_name_prefix=f"again-{self.id}")
+        return self._again_thread
+
+    def _to_peek(self, bins: FileBins) -> list[list[LivePiece]]:
+        """The open bins to peek at now (:meth:`~analyzer.stream.again.FileBins.peek`), with
+        the speech under way on each track (``stream.peek_after``)."""
+        pad = int(self.options.asr.vad.pad_ms * SAMPLE_RATE / 1000)
+        growing = [(t, max(0, t.seg.start * VAD_FRAME - pad), self.heard)
+                   for t in self._live if t.seg.start is not None]
+        return bins.peek(growing, int(self.sopts.peek_after * SAMPLE_RATE))
+
+    def _peek(self, pieces: list[LivePiece]) -> None:
+        """Hear an open bin of the call early (:meth:`~analyzer.stream.again.FileBins.peek`),
+        for its forbidden phrases only."""
+        before = pieces[0].start / SAMPLE_RATE
+        spoke = any(u.speaker == "staff" and u.start < before for u in self.utterances)
+        self._peeks.append((pieces, self._again_pool().submit(
+            self.online.hear_again, pieces, spoke, True)))
+
+    def _peeked(self) -> list[StreamEvent]:
+        """The forbidden phrases of the peeks heard so far, told as the second hearing's
+        (the words of the transcript are not touched)."""
+        events: list[StreamEvent] = []
+        done = [p for p in self._peeks if p[1].done()]
+        self._peeks = [p for p in self._peeks if not p[1].done()]
+        for pieces, heard in done:
+            fresh = [u for utts in heard.result() for u in utts]
+            spans = [(p.start / SAMPLE_RATE, p.end / SAMPLE_RATE) for p in pieces]
+            others = [u for u in self.utterances
+                      if not any(u.start < b and u.end > a for a, b in spans)]
+            told = self.rules.early(fresh, others, again=True)
+            for e in told:
+                if isinstance(e, FindingEvent) and self.online.bins is not None:
+                    self.online.bins.told(e.finding.start or 0.0, e.finding.end or 0.0)
+            events += told
+        return events
 
     def _heard_again(self, wait: bool) -> list[StreamEvent]:
         """The closed bins heard again so far (``wait``: all of them), in order: their words
@@ -577,6 +652,7 @@ class StreamAnalyzer:
         self.audio.close()
         close_line, self._close_line = self._close_line, None
         if close_line is not None:  # once
+            self._say_lag(0.0)  # gone: holds nothing up
             close_line()
 
     def _at_call_end(self, tracks: list[Track], correlation: float | None) -> tuple[str, ...]:

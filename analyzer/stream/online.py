@@ -91,8 +91,8 @@ class DecodeTrace:
         kind: ``pause`` (at a pause), ``periodic`` (while the speaker talks
             on), ``end`` (an ended utterance not decoded at its pause),
             ``deferred`` (ended utterances kept back while the line was behind,
-            recognised together) or ``again`` (a closed bin heard again,
-            :mod:`analyzer.stream.again`).
+            recognised together), ``again`` (a closed bin heard again,
+            :mod:`analyzer.stream.again`) or ``peek`` (an open bin heard early).
         speaker: Whose speech.
         audio_end: Where the decoded samples end (stream seconds).
         asked: When it was asked (the stream's clock).
@@ -184,7 +184,8 @@ class OnlinePolicy:
         #: the call's latest ended pieces: (first sample, samples, track)
         self._recent: deque[tuple[int, np.ndarray, Track]] = deque()
         #: recognitions asked (``decodes``) and final ones taken from a pause's (``reused``)
-        self.counts: dict[str, int] = {"decodes": 0, "reused": 0, "early": 0, "again": 0}
+        self.counts: dict[str, int] = {"decodes": 0, "reused": 0, "early": 0, "again": 0,
+                                       "peek": 0}
         #: the stream's clock (the line sets it; default: wall seconds)
         self.clock: Callable[[], float] = time.perf_counter
         #: the latest recognitions' traces (see :class:`DecodeTrace`)
@@ -322,7 +323,8 @@ class OnlinePolicy:
                                   self.clock(), sum(t.samples.size for t in context)))
         return got
 
-    def hear_again(self, pieces: list[LivePiece], staff_spoke: bool) -> list[list[Utterance]]:
+    def hear_again(self, pieces: list[LivePiece], staff_spoke: bool, peek: bool = False
+                   ) -> list[list[Utterance]]:
         """A closed bin of the call (:class:`~analyzer.stream.again.FileBins`) heard again
         as the file path hears it: its pieces, each with its context either side, in one
         request and so in one bin, decoded from the bin's start; the utterances per piece.
@@ -331,13 +333,15 @@ class OnlinePolicy:
             pieces: The bin's pieces, in time order.
             staff_spoke: The clerk had spoken before the bin (the verifier's scope: the
                 owed greetings are tried in the bin where the clerk first spoke).
+            peek: An open bin heard early (:meth:`~analyzer.stream.again.FileBins.peek`).
         """
         verifier = None if self._verifiers is None else self._verifiers[staff_spoke]
-        self.counts["again"] += 1
+        self.counts["peek" if peek else "again"] += 1
         recognizer, asked = self._recognizer(), self.clock()
-        got = recognizer.transcribe_many([p.track() for p in pieces], self.line,
+        got = recognizer.transcribe_many([p.track(peek) for p in pieces], self.line,
                                          verifier=verifier, cut=False)
-        self.traces.append(_trace(recognizer, "again", pieces[-1].live.speaker,
+        self.traces.append(_trace(recognizer, "peek" if peek else "again",
+                                  pieces[-1].live.speaker,
                                   pieces[-1].end / SAMPLE_RATE, asked, self.clock(), 0))
         return got
 

@@ -156,8 +156,8 @@ class LiveRules:
         return events + self.emit(forbidden_findings(new, utts, self.options.context),
                                   provisional=False, again=not told)
 
-    def early(self, hypothesis: Sequence[Utterance], utterances: Sequence[Utterance]
-              ) -> list[StreamEvent]:
+    def early(self, hypothesis: Sequence[Utterance], utterances: Sequence[Utterance],
+              again: bool = False) -> list[StreamEvent]:
         """Forbidden phrases in one decoding of a growing utterance, told at once.
 
         One hypothesis is enough where it shows the phrase word for word (an
@@ -168,6 +168,8 @@ class LiveRules:
         Args:
             hypothesis: The decoding's utterances (its words and what was heard).
             utterances: The call's ended utterances so far (the context rules').
+            again: The decoding is a peek at an open bin (:mod:`analyzer.stream.again`):
+                its findings are told as the second hearing's.
         """
         from analyzer.rules.context import forbidden_findings
         from analyzer.text.match import find_phrases
@@ -179,7 +181,7 @@ class LiveRules:
         hits = [h for h in find_phrases(utts, self.lexicon, self.options.match,
                                         kinds=("forbidden",))
                 if any(id(utts[i]) in mine for i in h.utterances) and heard_there(h, utts)]
-        return self.emit(forbidden_findings(hits, utts, self.options.context))
+        return self.emit(forbidden_findings(hits, utts, self.options.context), again=again)
 
     def shout(self, u: Utterance, audio: np.ndarray) -> list[StreamEvent]:
         """``A6-SHOUT`` for a staff utterance far louder than the staff's own median so far.

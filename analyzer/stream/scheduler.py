@@ -55,6 +55,13 @@ if TYPE_CHECKING:
     from analyzer.speech.tracks import Recognizer, Track
     from analyzer.speech.verify import Verifier
 
+#: Seconds after which a line's word on its lag is stale (:meth:`Prioritised.lagging`).
+STALE_LAG = 2.0
+#: Longest wait of a closed bin's second hearing for lagging lines (s): a bin of speech (an
+#: overloaded listener's lines never catch up, and a call's report waits for its bins).
+LAG_HOLD_MAX = 30.0
+
+
 class _Ordered:
     """What both schedulers hold: the engine, the speakers whose requests go first, the
     longest wait of any other request, and the lock their requests wait on."""
@@ -127,6 +134,21 @@ class Prioritised(_Ordered):
     go, a 30 s bin held the clauses behind it for its whole encoder and
     beam search.
 
+    Among second hearings, a **peek** (tracks ``peek``: a call's open bin heard
+    early because a clerk's clause in it was nearly heard as a forbidden phrase,
+    :meth:`analyzer.stream.again.FileBins.peek`) goes before the closed bins
+    (whose words the report waits for, not the screen), the oldest first.
+
+    **While a line lags** its audio by more than ``hold_lag`` seconds (each line
+    says so as it is fed: :meth:`lagging`), the closed bins' second hearings
+    wait too (peeks do not): that line's clauses come in quick succession, and
+    a stage that slipped in between two of them held the next one up for as
+    long as the stage ran (the decoder cannot be interrupted). A line's word
+    goes stale after ``STALE_LAG`` seconds (a line that stopped being fed holds
+    nothing up), and a closed bin waits for lagging lines ``LAG_HOLD_MAX``
+    seconds at most (an overloaded listener's lines never catch up, and a
+    call's report waits for its bins).
+
     Args:
         recognizer: The one engine of the listener.
         first: The speakers whose requests go first.
@@ -134,13 +156,19 @@ class Prioritised(_Ordered):
             (seconds).
         at_once: Requests in the engine at once (0: no cap).
         clock: Seconds, monotonic (injected by tests).
+        hold_lag: Seconds a line may lag before closed bins' second hearings wait
+            (0: they never wait for a line's lag).
     """
 
     def __init__(self, recognizer: Recognizer, first: Sequence[str], max_wait: float = 3.0,
-                 at_once: int = 0, clock: Callable[[], float] = time.monotonic) -> None:
+                 at_once: int = 0, clock: Callable[[], float] = time.monotonic,
+                 hold_lag: float = 0.0) -> None:
         super().__init__(recognizer, first, max_wait)
         self.at_once = at_once
         self.clock = clock
+        self.hold_lag = hold_lag
+        #: each line's latest lag (seconds) and when it said so (``clock``)
+        self._lags: dict[object, tuple[float, float]] = {}
         self._waiting: list[_Ticket] = []
         self._urgent = 0  # first-speaker requests waiting or being recognised
         self._inflight = 0  # first hearings in the engine
@@ -154,8 +182,31 @@ class Prioritised(_Ordered):
         #: (``held``) and the seconds they waited (``held_seconds``); second hearings'
         #: stages (``again_stages``) and the times one waited between two of its stages
         #: for first hearings (``again_yields``)
+        #: (``again_yields``); peeks asked (``peeks``) and the times a stage waited for a
+        #: lagging line (``lag_holds``)
         self.counts: dict[str, float] = {"urgent": 0, "held": 0, "held_seconds": 0.0,
-                                         "again_stages": 0, "again_yields": 0}
+                                         "again_stages": 0, "again_yields": 0, "peeks": 0,
+                                         "lag_holds": 0}
+
+    def lagging(self, line: object, seconds: float) -> None:
+        """Line ``line`` lags its audio by ``seconds`` now (0: caught up, or gone)."""
+        with self._cond:
+            if seconds > 0:
+                self._lags[line] = (seconds, self.clock())
+            elif self._lags.pop(line, None) is None:
+                return
+            self._cond.notify_all()
+
+    def _lags_behind(self) -> bool:
+        """A line lags more than ``hold_lag`` (the lock held; a word older than
+        :data:`STALE_LAG` seconds is dropped)."""
+        if not self.hold_lag:
+            return False
+        now = self.clock()
+        for line, (_, said) in list(self._lags.items()):
+            if now - said > STALE_LAG:
+                del self._lags[line]
+        return any(lag > self.hold_lag for lag, _ in self._lags.values())
 
     def busy(self) -> bool:
         """True while a first hearing of any line waits or is being recognised: a line's
@@ -229,19 +280,25 @@ class Prioritised(_Ordered):
         staged = getattr(self.recognizer, "transcribe_steps", None)
         steps = (staged(tracks, options, verifier=verifier, cut=cut) if staged is not None
                  else _one_step(self.recognizer, tracks, options, verifier, cut))
+        peek = any(t.peek for t in tracks)
         with self._cond:
-            ticket = _Ticket(False, self.clock(), self._seq)
+            ticket = _Ticket(peek, self.clock(), self._seq)
             self._seq += 1
             self._again.append(ticket)
+            self.counts["peeks"] += peek
         held, stages = 0.0, 0
         try:
             while True:
                 with self._cond:
-                    asked, waited = self.clock(), False
+                    asked, waited, lagged = self.clock(), False, False
                     while not self._again_turn(ticket):
                         self._again_held += not waited
                         waited = True
-                        self._cond.wait()
+                        held_by_lag = self._free_for(ticket) and self._lags_behind()
+                        self.counts["lag_holds"] += held_by_lag and not lagged
+                        lagged = lagged or held_by_lag
+                        # a line's lag is said as it is fed: looked at again within a second
+                        self._cond.wait(STALE_LAG / 2 if held_by_lag else None)
                     self._again_held -= waited
                     held += self.clock() - asked
                     self.counts["again_yields"] += bool(stages and waited)
@@ -264,11 +321,18 @@ class Prioritised(_Ordered):
                 self._cond.notify_all()
             self._local.held = held
 
-    def _again_turn(self, ticket: _Ticket) -> bool:
-        """A second hearing's next stage may start (the lock held): no first hearing waits
-        or is in the engine, no other stage runs, and none older waits."""
+    def _free_for(self, ticket: _Ticket) -> bool:
+        """No first hearing waits or is in the engine, no other stage runs, and ``ticket``
+        is the next second hearing (peeks first, then the oldest; the lock held)."""
         return (not self._waiting and not self._inflight and not self._again_running
-                and self._again[0] is ticket)
+                and min(self._again, key=lambda t: (not t.urgent, t.seq)) is ticket)
+
+    def _again_turn(self, ticket: _Ticket) -> bool:
+        """A second hearing's next stage may start (the lock held): :meth:`_free_for`, and
+        a closed bin's only while no line lags (see the class docstring)."""
+        return self._free_for(ticket) and (
+            ticket.urgent or self.clock() - ticket.arrived >= LAG_HOLD_MAX
+            or not self._lags_behind())
 
 
 def _one_step(recognizer: Recognizer, tracks: Sequence[Track], options: ASROptions,
@@ -400,12 +464,13 @@ class SharedBins(_Ordered):
 
 
 def line_recognizer(recognizer: Recognizer, first: Sequence[str], share: str,
-                    at_once: int = 0) -> Prioritised | SharedBins:
-    """A new scheduler of lines over ``recognizer`` for the packing option ``share`` and
-    ``at_once`` requests in the engine at a time (0: no cap; see the module docstring)."""
+                    at_once: int = 0, hold_lag: float = 0.0) -> Prioritised | SharedBins:
+    """A new scheduler of lines over ``recognizer`` for the packing option ``share``,
+    ``at_once`` requests in the engine at a time (0: no cap) and second hearings held while
+    a line lags more than ``hold_lag`` seconds (0: never; see the module docstring)."""
     if share == "any":
         return SharedBins(recognizer, first)
-    return Prioritised(recognizer, first, at_once=at_once)
+    return Prioritised(recognizer, first, at_once=at_once, hold_lag=hold_lag)
 
 
 _SCHEDULERS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Prioritised | SharedBins]] = \
@@ -417,10 +482,10 @@ def scheduler_of(engine: Recognizer, options: AnalyzerOptions) -> Prioritised | 
     """The one scheduler of every line of this process on ``engine`` (the listener's and
     lines a program runs itself, :class:`~analyzer.stream.StreamAnalyzer` without a
     recognizer): made once per engine and these options' ``stream.partial_speakers``,
-    ``pack.share`` and engine cap (:func:`line_recognizer`), so a line's second hearing
-    gives way to every line's first hearings on that engine."""
+    ``pack.share``, engine cap and ``stream.again_hold_lag`` (:func:`line_recognizer`), so
+    a line's second hearing gives way to every line's first hearings on that engine."""
     key = (tuple(options.stream.partial_speakers), options.pack.share,
-           options.stream.at_once(options.asr.device))
+           options.stream.at_once(options.asr.device), options.stream.again_hold_lag)
     with _SCHEDULERS_LOCK:
         mine = _SCHEDULERS.setdefault(engine, {})
         if key not in mine:
