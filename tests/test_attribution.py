@@ -151,6 +151,36 @@ def test_background_far_below_the_speaker_is_cut_out_word_by_word():
     assert not background([("citizen", sig, [joined])], SR, loose)[1]
 
 
+def _timed(speaker: str, spans: list[tuple[str, float, float]]) -> Utterance:
+    words = tuple(Word(t, a, b, 0.9) for t, a, b in spans)
+    return Utterance(speaker, words[0].start, words[-1].end, "".join(t for t, _, _ in spans),
+                     words, 0.9)
+
+
+def test_a_soft_last_syllable_before_a_pause_is_not_background():
+    """Issue 25: a clause's soft last syllable (a fricative through a phone band) and the
+    comma the recognizer times over the pause after it read, together, as a quiet
+    stretch of 0.6 s: the word was cut out as background although the speaker said it.
+    A pause is no speech: the syllable alone is a lone quiet word between loud ones."""
+    total = 4.0
+    sig = (_burst(1.5, 0.5, total, -20.0, seed=7) + _burst(0.2, 2.0, total, -40.0, seed=8)
+           + _burst(0.9, 2.6, total, -20.0, seed=9))
+    spans = [(ch, 0.5 + i * 0.25, 0.75 + i * 0.25) for i, ch in enumerate("大家各自安")]
+    spans += [("息", 2.0, 2.2), ("，", 2.2, 2.6)]
+    spans += [(ch, 2.6 + i * 0.3, 2.9 + i * 0.3) for i, ch in enumerate("明天见")]
+    u = _timed("staff", spans)
+    kept, dropped = background([("staff", sig, [u])], SR, OPTS)
+    assert dropped == []
+    assert [k.text for k in kept[0]] == ["大家各自安息，明天见"]
+    # a real background stretch (the next window) is still cut, a pause inside it or not
+    sig = _burst(1.7, 0.5, total, -20.0, seed=7) + _burst(1.4, 2.6, total, -56.0, seed=9)
+    tail = [("请", 2.6, 2.9), ("问", 2.9, 3.2), ("，", 3.2, 3.5), ("在", 3.5, 3.7),
+            ("哪", 3.7, 3.85), ("里", 3.85, 4.0)]
+    kept, dropped = background([("staff", sig, [_timed("staff", spans[:7] + tail)])], SR, OPTS)
+    assert [(d.reason, d.text) for d in dropped] == [("background", "请问，在哪里")]
+    assert [k.text for k in kept[0]] == ["大家各自安息，"]
+
+
 def test_similarity_counts_repeated_characters_in_order():
     assert similarity("请您稍等一下", "请您稍等一下我帮您查询") == 1.0
     assert similarity("请您稍等", "我想补办") == 0.0

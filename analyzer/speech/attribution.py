@@ -33,6 +33,7 @@ recording's :class:`Attribution`, recorded in the report's audit block
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -242,13 +243,30 @@ def _leak_margin(own: np.ndarray, other: np.ndarray, start: float, end: float) -
     return float(np.median(b[live] - a[live]))
 
 
-def runs(flags: Sequence[bool]) -> list[tuple[int, int, bool]]:
+def is_pause(word: Word) -> bool:
+    """True for a punctuation token: the recognizer times it over the pause after a
+    word (``安息`` 7.08-7.30 s, ``，`` 7.30-7.62 s), so it is silence, not speech."""
+    return all(unicodedata.category(c)[0] in "PZ" for c in word.text)
+
+
+def runs(flags: Sequence[bool], pauses: Sequence[bool] = ()) -> list[tuple[int, int, bool]]:
     """(first, last + 1, flag) of each run of equal flags; a lone word between two
-    runs of the other flag joins them (word times are approximate)."""
+    runs of the other flag joins them (word times are approximate).
+
+    ``pauses`` (one per flag; :func:`is_pause`) mark items that are no speech: a
+    pause timed as punctuation has its own level, but it says nothing about whose
+    voice or how far away. It neither makes a run nor keeps a lone word from its
+    neighbours, and goes with the word before it (the first word's after it).
+    """
     flags = list(flags)
-    for i in range(1, len(flags) - 1):
-        if flags[i - 1] == flags[i + 1] != flags[i]:
-            flags[i] = flags[i - 1]
+    spoken = [i for i in range(len(flags)) if not (pauses and pauses[i])]
+    for a, i, b in zip(spoken, spoken[1:], spoken[2:], strict=False):
+        if flags[a] == flags[b] != flags[i]:
+            flags[i] = flags[a]
+    if spoken:
+        for i in range(len(flags)):
+            if pauses and pauses[i]:
+                flags[i] = flags[max((j for j in spoken if j < i), default=spoken[0])]
     out: list[tuple[int, int, bool]] = []
     for i, f in enumerate(flags):
         if out and out[-1][2] == f:
@@ -335,9 +353,11 @@ def _leak_split(u: Utterance, own: np.ndarray, other: np.ndarray, options: Attri
     words = u.words or (Word(u.text, u.start, u.end, u.confidence),)
     margins = [_leak_margin(own, other, w.start, w.end) for w in words]
     flags = [m is not None and m >= options.crosstalk_db for m in margins]
+    pauses = [is_pause(w) for w in words]
     out = []
-    for a, b, leak in runs(flags):
-        part = [m for m in margins[a:b] if m is not None]
+    for a, b, leak in runs(flags, pauses):
+        part = [m for m, pause in zip(margins[a:b], pauses[a:b], strict=True)
+                if m is not None and not pause]
         piece = u.part(words[a:b]) if u.words else u
         out.append((piece, leak, float(np.median(part)) if part else 0.0))
     return out
@@ -396,13 +416,17 @@ def _quiet_split(u: Utterance, samples: np.ndarray, sample_rate: int, floor: flo
     levels = [utterance_level(samples, sample_rate, w.start, max(w.end, w.start + 0.1))
               for w in words]
     flags = [lv is not None and lv < floor for lv in levels]
+    pauses = [is_pause(w) for w in words]
     out: list[tuple[Utterance, bool, float | None]] = []
-    for a, b, quiet in runs(flags):
+    for a, b, quiet in runs(flags, pauses):
         piece = u.part(words[a:b]) if u.words else u
-        level = utterance_level(samples, sample_rate, piece.start, piece.end)
+        said = [w for w, pause in zip(words[a:b], pauses[a:b], strict=True) if not pause]
+        start, end = (said[0].start, said[-1].end) if said else (piece.start, piece.start)
+        level = utterance_level(samples, sample_rate, start, end)
         # a word or two timed a little before the speech starts reads as quiet: a
-        # background stretch must last and measure quiet as a whole
-        quiet = quiet and piece.end - piece.start >= _MIN_BACKGROUND and level is not None \
+        # background stretch must last and measure quiet as a whole, its words
+        # without the pauses timed as punctuation after them
+        quiet = quiet and end - start >= _MIN_BACKGROUND and level is not None \
             and level < floor
         if out and not quiet and not out[-1][1] and u.words:  # loud again: one piece
             prev = out[-1][0]
