@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 #: Which speech pieces may share a batch window (see :class:`PackOptions`).
 SHARE_MODES: tuple[str, ...] = ("channel", "recording", "plan", "any")
+#: What is done first for a piece whose packed window lost its words (:class:`PackOptions`).
+LOST_MODES: tuple[str, ...] = ("redecode", "repack")
 #: Who speaks on a channel.
 ROLES: tuple[str, ...] = ("staff", "citizen")
 #: Who speaks on a mono recording: told apart ("auto") or one party.
@@ -505,16 +507,25 @@ class PackOptions(Checked):
             across recordings too (fullest windows, but a transcript then
             depends on which recordings happened to be in flight).
         batch_size: Windows per encoder/decoder call; 0: 4 on CPU, 16 on a GPU.
+        lost: What happens first to a piece whose packed window gave it (almost)
+            no words (Whisper jumped over it): ``redecode`` (default) decodes its
+            window again from the piece's start on the window's own encoder
+            output (no new encoder pass; the window alone, so batch-independent);
+            ``repack`` lays it out in a new window with the recording's other
+            lost pieces, encoded again. Either way a piece still without words
+            is then heard in a new window, and at last in a window of its own.
     """
 
     SECTION: ClassVar[str] = "pack"
     _RANGES: ClassVar[dict[str, Range]] = {
         "pieces_per_window": NONNEG, "batch_size": (0, 256)}
-    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"share": SHARE_MODES}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"share": SHARE_MODES,
+                                                      "lost": LOST_MODES}
 
     pieces_per_window: int = 0
     share: str = "recording"
     batch_size: int = 0
+    lost: str = "redecode"
 
     def windows_per_call(self, device: str) -> int:
         """``batch_size``, or the default for ``device`` (4 on CPU, 16 on a GPU).

@@ -78,6 +78,25 @@ def _lost(words: list[Word], piece: Piece) -> bool:
     return chars < RETRY_MIN_CHARS_PER_SECOND * (piece.seconds - _PAD_SECONDS)
 
 
+#: Share of a piece's character pairs heard elsewhere in its bin above which words
+#: decoded again for it are taken for the decoder repeating that speech.
+REPEAT_PAIRS = 0.5
+
+
+def _repeats(words: Sequence[Word], elsewhere: Sequence[Word]) -> bool:
+    """True when ``words`` (a lost piece's, decoded again from its start) mostly repeat
+    ``elsewhere`` (its bin's other speech): over a quiet piece the decoder, started
+    at its timestamp, may write words it already heard earlier in the bin (measured:
+    a near-silent piece after a real clip got the clip's last seven characters). Such
+    a piece goes on to a new bin instead. Character pairs, letters and digits only."""
+    def pairs(ws: Sequence[Word]) -> list[str]:
+        text = "".join(ch for w in ws for ch in w.text if ch.isalnum())
+        return [text[i:i + 2] for i in range(len(text) - 1)]
+
+    mine, theirs = pairs(words), set(pairs(elsewhere))
+    return bool(mine) and sum(p in theirs for p in mine) > REPEAT_PAIRS * len(mine)
+
+
 @dataclass
 class Served:
     """How one request was served: the seconds it waited for its first batch and
@@ -149,12 +168,14 @@ class PackedTranscriber:
         timings: Seconds per stage, added to by every thread.
         pieces_per_window: At most this many pieces per bin (0: no limit).
         share: Which pieces may share a bin (:attr:`PackOptions.share`).
+        lost: What is done first for a piece that lost its words (:attr:`PackOptions.lost`).
     """
 
     def __init__(self, model: Any, options: ASROptions, batch_size: int,
                  timings: dict[str, float], pieces_per_window: int = 0,
-                 share: str = "recording") -> None:
+                 share: str = "recording", lost: str = "redecode") -> None:
         self.options = options
+        self.lost = lost
         self.timings = timings
         self.recognizer = PackedRecognizer(model, options, timings)
         self.scorer = AlignScorer(model, self.recognizer.tokenizer)
@@ -184,7 +205,7 @@ class PackedTranscriber:
                      timings: dict[str, float]) -> PackedTranscriber:
         """The transcriber these recognition and packing options describe."""
         return cls(model, options, pack.windows_per_call(options.device), timings,
-                   pack.pieces_per_window, pack.share)
+                   pack.pieces_per_window, pack.share, pack.lost)
 
     def spent(self) -> float:
         """Seconds the calling thread has spent inside this transcriber."""
@@ -447,6 +468,8 @@ class PackedTranscriber:
         with self._cond:
             requests = {p.job: self._requests.get(p.job) for b in batch for _, p in b.pieces}
         if recognised:
+            if self.lost == "redecode":  # (within the alignment stage: rare, and short)
+                self._redecode_lost(batch, recognised, mapped_all, requests)
             yield "align"
         t0 = time.perf_counter()
         heard = self._verify(batch, recognised, mapped_all, requests) if recognised else {}
@@ -479,6 +502,44 @@ class PackedTranscriber:
                 self.timings[key] = self.timings.get(key, 0) + len(retry)
                 lane.ready.extend(self._retry_bins(retry, lane))
             lane.ready.extend(self._held_bins(lane))
+
+    def _redecode_lost(self, batch: list[Bin], recognised: Recognised,
+                       mapped_all: list[dict[tuple[int, int, float], list[Word]]],
+                       requests: dict[int, _Request | None]) -> int:
+        """Decode again, on their bin's own encoder output, from the start of each piece
+        that lost its words in a first-pass bin (``pack.lost = "redecode"``); the words
+        found replace the piece's in ``mapped_all`` and the other hypotheses join the
+        bin's (only their segments on the piece: the verifier's candidates of the
+        bin's other pieces stay as they were). A piece still lost goes on to a new
+        bin as before (:meth:`_retry_bins`). Returns how many pieces were decoded again.
+        """
+        done = 0
+        for i, bin_ in enumerate(batch):
+            if len(bin_.pieces) < 2:
+                continue
+            for offset, piece in bin_.pieces:
+                req = requests.get(piece.job)
+                key = (piece.job, piece.track, piece.start)
+                start = offset - piece.lead
+                if (req is None or piece.tries or piece.track in req.context
+                        or start < 0.02 or not _lost(mapped_all[i].get(key, []), piece)):
+                    continue
+                segments, others = self.recognizer.decode_from(bin_, recognised.encoded, i,
+                                                               start)
+                done += 1
+                words = assign_words(bin_, segments).get(key, [])
+                heard_else = [w for k, got in mapped_all[i].items() if k != key for w in got]
+                if _lost(words, piece) or _repeats(words, heard_else):
+                    continue
+                mapped_all[i][key] = words
+                end = offset + piece.seconds
+                recognised.alternatives[i] += [
+                    [seg for seg in segs if min(seg["end"], end) > max(seg["start"], offset)]
+                    for segs in others]
+                self._add_time("n_redecoded_found", 1)
+        if done:
+            self._add_time("n_redecoded_pieces", done)
+        return done
 
     def _verify(self, batch: list[Bin], recognised: Recognised,
                 mapped_all: list[dict[tuple[int, int, float], list[Word]]],

@@ -496,6 +496,34 @@ class PackedRecognizer:
                         for r, b in zip(results, bins, strict=True)]
         return Recognised(out, alternatives, encoded)
 
+    def decode_from(self, bin_: Bin, encoded: Any, row: int, start: float
+                    ) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
+        """Bin ``row`` of ``encoded`` (its encoder output, kept from its first decoding)
+        decoded again from ``start`` seconds on, alone: the 1-best segments with their
+        words and the other hypotheses' segments, in bin time; no segments where the
+        decoding loops.
+
+        A piece Whisper jumped over in its packed bin (it ended the bin early, or
+        went on from the piece after) is heard again this way without another
+        encoder pass (:attr:`analyzer.options.PackOptions.lost`): the decoder
+        starts at the piece's timestamp, with the same beam and prompt, so it
+        can no longer pass over it. Decoded alone, the result never depends on
+        which other bins were in the batch.
+        """
+        t0 = time.perf_counter()
+        one = _rows(encoded, [row])
+        result = self._generate(one, [start], 1.0)[0]
+        self.timings["decoder"] = self.timings.get("decoder", 0.0) + time.perf_counter() - t0
+        if self._loops(result.sequences_ids[0]):
+            return [], []
+        t0 = time.perf_counter()
+        segments = self._segments(result.sequences_ids[0], bin_.used, start)
+        words = self._align([bin_], [segments], one, [start])[0]
+        self.timings["align"] = self.timings.get("align", 0.0) + time.perf_counter() - t0
+        _words_into_segments(segments, words)
+        return segments, [self._segments(seq, bin_.used, start)
+                          for seq in result.sequences_ids[1:]]
+
     def piece_alternatives(self, alternatives: Sequence[Sequence[dict[str, Any]]],
                            offset: float, seconds: float) -> list[str]:
         """A piece's text in each of the beam's other hypotheses (segments overlapping it)."""
@@ -509,16 +537,19 @@ class PackedRecognizer:
         return out
 
     def _align(self, bins: Sequence[Bin], segments: list[list[dict[str, Any]]],
-               encoded: Any) -> list[list[dict[str, Any]]]:
+               encoded: Any, skips: Sequence[float] | None = None
+               ) -> list[list[dict[str, Any]]]:
         """Word times of each bin's decoded tokens (cross-attention, as
         ``word_timestamps=True``); a bin whose decoder started after context pieces
-        is aligned on its encoder frames from there (the words are not the context's)."""
+        (or at ``skips``, bin seconds, where given) is aligned on its encoder frames
+        from there (the words are not those of the audio before)."""
+        skips = [b.skip for b in bins] if skips is None else skips
         tokens = [[t for seg in segs for t in seg["tokens"]] for segs in segments]
         fps = self.model.frames_per_second
         frames = [min(3000, int(np.ceil(b.used)) * fps) for b in bins]
         aligned: list[list[dict[str, Any]]] = list(
             self.model.find_alignment(self.tokenizer, tokens, encoded, frames))
-        later = [i for i, b in enumerate(bins) if b.skip and tokens[i]]
+        later = [i for i, skip in enumerate(skips) if skip and tokens[i]]
         if later:
             import ctranslate2
 
@@ -526,7 +557,7 @@ class PackedRecognizer:
 
             host = host_array(encoded)
             for i in later:
-                cut = int(bins[i].skip * fps) // 2 * 2  # mel frames, even (2 per encoder frame)
+                cut = int(skips[i] * fps) // 2 * 2  # mel frames, even (2 per encoder frame)
                 tail = ctranslate2.StorageView.from_array(
                     np.ascontiguousarray(host[i:i + 1, cut // 2:]))
                 words = self.model.find_alignment(self.tokenizer, [tokens[i]], tail,
@@ -621,11 +652,13 @@ class PackedRecognizer:
         return loops(self.tokenizer.decode([t for t in tokens if t < self.tokenizer.eot]),
                      self.options)
 
-    def _segments(self, tokens: Sequence[int], used: float) -> list[dict[str, Any]]:
-        """Split decoded tokens at timestamp tokens into timed segments."""
+    def _segments(self, tokens: Sequence[int], used: float, start: float = 0.0
+                  ) -> list[dict[str, Any]]:
+        """Split decoded tokens at timestamp tokens into timed segments (``start``: where
+        the decoder began, bin seconds)."""
         begin, eot, precision = self.tokenizer.timestamp_begin, self.tokenizer.eot, 0.02
         segs: list[dict[str, Any]] = []
-        start, text = 0.0, list[int]()
+        text: list[int] = []
         for t in tokens:
             if t >= begin:
                 stamp = (t - begin) * precision
