@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import wave
 
 import numpy as np
@@ -188,7 +189,8 @@ def test_three_concurrent_lines_each_get_their_events_and_report(served):
     assert {u["speaker"] for u in stereo if u["type"] == "utterance"} == {"staff", "citizen"}
     for name in ("mu", "a"):  # G.711 lines are heard: the counter clerk's words come through
         text = "".join(e["text"] for e in calls[name] if e["type"] == "utterance")
-        assert "服务" in text and "谢谢" in text, (name, text)
+        words = re.sub(r"[，,。.！!？?、\s]", "", text)  # the words, however the build punctuates them
+        assert "服务" in words and "谢谢" in words, (name, text)
 
 
 @pytest.mark.slow

@@ -626,7 +626,7 @@ def _intents_heard(interaction: Interaction, i: int, acts: dict[str, tuple[float
 
     utts = interaction.utterances
     before = next((u.text for u in reversed(utts[max(0, i - BEFORE_TURNS):i]) if u.speaker == "citizen"), "")
-    heard = intent_acts(utts[i].text, before)
+    heard = intent_acts(utts[i].text, before, blocked=act_blocked)
     for act in heard:
         if act not in acts:
             acts[act] = (INTENT_CONFIDENCE, utts[i].text)
@@ -740,6 +740,11 @@ def _blocked_in(act: str, text: str) -> bool:
         if override is None or override.search(_simplified(text)) is None:
             return True
     return _blocked(act, text, ACT_BLOCKS.get(act) if act in UTTERANCE_BLOCKS else None)
+
+
+def act_blocked(act: str, text: str) -> bool:
+    """True when the act detector's blocks void ``act`` in ``text`` (:data:`ACT_BLOCKS` and the whole-utterance ones)."""
+    return _blocked(act, text, ACT_BLOCKS.get(act)) or _blocked_in(act, text)
 
 
 def _blocked(act: str, text: str, block: re.Pattern[str] | None) -> bool:

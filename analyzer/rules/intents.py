@@ -34,7 +34,10 @@ model's when both heard it).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from analyzer.text.normalize import to_simplified
 
 #: Confidence of a forbidden intent heard by its construction alone (a lexicon's exact hit is 0.98,
 #: the act model's is its probability times 0.95).
@@ -243,22 +246,25 @@ BLOCKS: dict[str, re.Pattern[str]] = {
 DESTINATION_BLOCKED: tuple[str, ...] = ("f_dont_know", "f_read_sign")
 
 
-def intent_acts(text: str, before: str = "") -> dict[str, str]:
+def intent_acts(text: str, before: str = "",
+                blocked: Callable[[str, str], bool] | None = None) -> dict[str, str]:
     """The forbidden intents ``text`` performs by construction: intent -> construction name.
 
     Args:
         text: One staff turn.
         before: The citizen's turn it answers (``""``: none).
+        blocked: ``blocked(act, text)`` is True where the act detector's own blocks void ``act``
+            in ``text`` (:func:`analyzer.rules.acts.act_blocked`, passed in by the act detector so
+            this module needs nothing of it); None: no such blocks.
 
     Returns:
         The intents heard (at most one of ``f_complain`` and ``f_defiant``: a dare
         that names a complaint channel is the complaint one, as the corpus's
         labels and the code's two phrases divide them).
     """
-    from analyzer.rules.acts import ACT_BLOCKS, _blocked, _blocked_in, _simplified
     from analyzer.rules.destinations import names_destination
 
-    simple, prev = _simplified(text), _simplified(before)
+    simple, prev = to_simplified(text), to_simplified(before)
     out: dict[str, str] = {}
     if COURTESY.search(simple):
         return {}
@@ -267,7 +273,7 @@ def intent_acts(text: str, before: str = "") -> dict[str, str]:
             continue
         if act in DESTINATION_BLOCKED and names_destination(text):
             continue
-        if _blocked(act, text, ACT_BLOCKS.get(act)) or _blocked_in(act, text):
+        if blocked is not None and blocked(act, text):
             continue
         how = next((c.name for c in constructions if c.matches(simple, prev)), None)
         if how is not None:
@@ -283,8 +289,6 @@ def helps(act: str, text: str) -> bool:
     Such a turn performs no forbidden intent, whichever detector heard one: the act
     model's forbidden hits are dropped there too (:func:`analyzer.rules.acts.act_hits`).
     """
-    from analyzer.rules.acts import _simplified
-
-    simple = _simplified(text)
+    simple = to_simplified(text)
     block = BLOCKS.get(act)
     return HELP.search(simple) is not None or (block is not None and block.search(simple) is not None)
