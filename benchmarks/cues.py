@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from page import run_with_page  # noqa: E402
+from paraphrases import visit  # noqa: E402
 
 from analyzer.options import AnalyzerOptions  # noqa: E402
 
@@ -91,14 +92,7 @@ def frame(row: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """The smallest interaction around one citizen turn, and the turn's index in it."""
     turns = [*([("staff", row["before"])] if row.get("before") else []),
              ("citizen", row["text"]), ("staff", REPLY)]
-    utts, t = [], 0.0
-    for speaker, text in turns:
-        t += 0.6
-        end = t + max(0.8, len(text) / 4.5)
-        utts.append({"speaker": speaker, "start": round(t, 2), "end": round(end, 2), "text": text})
-        t = end
-    record = {"id": str(row.get("id", "turn")), "channel": row.get("channel", "counter"),
-              "started_at": "2026-11-04T10:00:00+08:00", "utterances": utts}
+    record = visit(turns, row.get("channel", "counter"), str(row.get("id", "turn")))
     return record, len(turns) - 2
 
 

@@ -65,14 +65,15 @@ FILLER = "嗯。"
 TURNED_AWAY = ("staff", "您这缺一份租房合同，今天办不了。")
 
 
-def _record(turns: Sequence[tuple[str, str]], channel: str) -> dict[str, Any]:
+def visit(turns: Sequence[tuple[str, str]], channel: str, ident: str = "para") -> dict[str, Any]:
+    """The smallest typed visit of ``turns`` (speaker, text), timed at 4.5 characters a second."""
     utts, t = [], 0.0
     for speaker, text in turns:
         t += 0.6
         end = t + max(0.8, len(text) / 4.5)
         utts.append({"speaker": speaker, "start": round(t, 2), "end": round(end, 2), "text": text})
         t = end
-    return {"id": "para", "channel": channel, "started_at": "2026-11-04T10:00:00+08:00",
+    return {"id": ident, "channel": channel, "started_at": "2026-11-04T10:00:00+08:00",
             "utterances": utts}
 
 
@@ -108,7 +109,7 @@ def owed_frame(act: str, row: dict[str, Any], text: str) -> tuple[list[tuple[str
 def _findings_on(turns: Sequence[tuple[str, str]], at: int, channel: str,
                  options: AnalyzerOptions) -> tuple[set[str], set[str]]:
     """(rules found on turn ``at``, forbidden rules on it) and every rule of the visit."""
-    record = _record(turns, channel)
+    record = visit(turns, channel)
     report = analyzer.analyze(record, options)
     u = record["utterances"][at]
     # on the turn: overlapping it (a lexicon hit covers only its own words, 记性真差 inside
