@@ -271,9 +271,13 @@ def test_a_classifier_cue_owes_only_above_its_precision_threshold(monkeypatch):
     meta = learned.load_metadata(str(learned.model_dir(ClassifierOptions())))["cues"]
     owe = meta["owe_threshold"]
     assert owe["precision"] >= OWE_PRECISION and owe["threshold"] > meta["threshold"]
-    utts = [Utterance("citizen", 0.0, 2.0, "你们服务真是太好了，特别感谢")]
+    for model in meta["owe_model"].values():
+        assert model["precision"] >= OWE_PRECISION and model["features"] == list(learned.OWE_FEATURES)
+    text = "你们服务真是太好了，特别感谢"
+    utts = [Utterance("citizen", 0.0, 2.0, text)]
     (cue,) = learned.citizen_cues(utts, ClassifierOptions())
-    assert cue.owes == (cue.confidence >= owe["threshold"])
+    (pred,) = learned.classify([text], "cues")
+    assert cue.owes == learned.owes_reply(meta, pred, cue.kind, text)
 
 
 def test_a_cue_after_the_reply_is_a_new_episode():

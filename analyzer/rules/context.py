@@ -249,7 +249,9 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
         r"(?:真|挺|很|蛮)(?:不赖|不错|行|靠谱)|好样的|有水平"),
     # suggestion: the service could be better in a named way (以后/最好/应该/要是…就好, fix, add more)
     "suggestion": re.compile(
-        r"以后|下次|将来|应该|应当|建议|最好|要是.{0,12}就好|如果.{0,12}就好|"
+        # 应该 of what ought to be done (你们应该多开个窗口), not of what probably is (应该没有, 应该就是)
+        r"以后|下次|将来|(?:应该|应当)(?!没|不|是|就|也|还|会|可以|能|行|对|够|差不多|在|有吧|吧)|建议|最好|"
+        r"要是.{0,12}就好|如果.{0,12}就好|"
         r"(?:得|该|要|能不能|可不可以|可以)(?:修|改|换|加|添|装|多|少|弄|搞|放|设|贴|写|标|提前|注意|管管)|"
         r"改.{0,3}[点些]|多(?:装|放|设|开|配|安|摆|加)"),
     # upset: indignation at the treatment or the matter (凭什么, 什么态度, 耍人, 跑了三回)
@@ -308,13 +310,37 @@ def owing(cue: Cue, options: ContextOptions) -> bool:
 
 
 def _in_words(kind: str, text: str) -> bool:
-    """True when ``text`` carries the cue kind in its words (:data:`CONCEPTS`); praise is not asked."""
+    """True when ``text`` carries the cue kind in its words (:data:`CONCEPTS`); praise is not asked,
+    and a request about the citizen's own matter (:func:`own_request`) suggests nothing."""
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text)
     if kind == "praise" and _ASKED.search(simple.strip()):
         return False
+    if kind == "suggestion" and own_request(simple):
+        return False
     return bool(CONCEPTS[kind].search(simple))
+
+
+#: The citizen's own matter (我, 我们, 给我爸 …) and a request about it (能不能加个急, 可不可以改一下).
+_OWN = re.compile(r"[我咱]")
+_CAN_YOU = re.compile(r"能不能|可不可以|可以不可以|能否|行不行")
+#: Words that put a request about the hall or the service in general (你们, 大厅, 以后 …): a suggestion.
+_ABOUT_HALL = re.compile(r"你们|您们|大厅|门口|这儿|这里|窗口|椅子|取号|叫号|排队|以后|下次|将来|建议|意见|"
+                         r"最好|应该|应当")
+
+
+def own_request(text: str) -> bool:
+    """True when a turn asks for something in the citizen's own matter, not of the service.
+
+    我给我爸办老年卡，能不能加个急？ and 我们经营范围里能不能加一项？ ask the clerk to do
+    something in the case at hand; a suggestion asks the hall to change (你们门口能不能装个扶手？
+    以后能不能…). A turn with first-person words and a 能不能-request but no word of the hall,
+    the service or the future is the former; 加急 is always the former.
+    """
+    if re.search(r"加(?:个|一下)?急", text):
+        return True
+    return bool(_OWN.search(text) and _CAN_YOU.search(text) and not _ABOUT_HALL.search(text))
 
 
 #: A clause that only hails (喂, 你好, 同志, 哎): no clause of its own when counting a question's clauses.

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -395,6 +396,74 @@ def uncivil_findings(
     return findings
 
 
+#: What the owing decision reads beside the cue model's probability (:func:`owe_features`): the
+#: probabilities, the marks of the turn's form and place (:data:`CUE_MARKS`), its length and an
+#: exclamation. Training fits one logistic model per cue kind on them (``owe_model`` in the metadata).
+OWE_FEATURES: tuple[str, ...] = ("logit_p", "logit_other", "margin", *(f"mark_{m}" for m in CUE_MARKS),
+                                 "log_chars", "short", "exclaims")
+#: A turn this short (normalized characters) is an acknowledgement more often than a cue (要得，给你).
+SHORT_TURN_CHARS = 6
+#: An exclamation that is not only a hail or thanks (你好！ 同志！ 谢谢！ carry no mood).
+_EXCLAIMS = re.compile(r"(?<![好谢志傅喂哎嗨])[!！]")
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1.0 - 1e-4)
+    return math.log(p / (1.0 - p))
+
+
+def owe_features(probabilities: Mapping[str, float], kind: str, text: str, before: str = "") -> list[float]:
+    """The owing decision's inputs for a cue of ``kind`` on one citizen turn (:data:`OWE_FEATURES`).
+
+    Args:
+        probabilities: The cue model's class probabilities for the turn.
+        kind: The cue kind the turn is read as (its top class).
+        text: The citizen's turn.
+        before: The staff turn just before it (``""`` when none).
+    """
+    p = probabilities[kind]
+    rest = max((v for k, v in probabilities.items() if k != kind), default=0.0)
+    prepared = cue_input(text, before)
+    head = prepared.split(" ", 1)[0] if " " in prepared else ""
+    chars = len(normalize(text))
+    return [_logit(p), _logit(probabilities.get(OTHER, 0.0)), p - rest,
+            *(float(bool(head) and mark in head) for mark in CUE_MARKS.values()),
+            math.log1p(chars), float(chars <= SHORT_TURN_CHARS), float(bool(_EXCLAIMS.search(text)))]
+
+
+def owe_thresholds(meta: Mapping[str, Any]) -> dict[str, float]:
+    """The cue model's owing bars on its probability: ``{kind: bar}``, ``""`` the default.
+
+    A model trained before the owing model (:func:`owes_reply`) carries one bar over all kinds
+    (``owe_threshold.threshold``), and per kind where it chose one (``owe_threshold.per_kind``).
+    """
+    block = meta.get("owe_threshold") or {}
+    bars = {"": float(block.get("threshold", 0.0))}
+    for kind, chosen in (block.get("per_kind") or {}).items():
+        bars[str(kind)] = float(chosen["threshold"])
+    return bars
+
+
+def owes_reply(meta: Mapping[str, Any], pred: Prediction, kind: str, text: str, before: str = "") -> bool:
+    """True when a classifier cue of ``kind`` on ``text`` owes its reply (before the rules' own checks).
+
+    Where the cue model's metadata has an ``owe_model`` for the kind (a logistic model over
+    :func:`owe_features`, trained on the cue model's out-of-fold predictions of written turns, its bar
+    the lowest whose out-of-fold precision reaches ``OWE_PRECISION``), the model decides; otherwise
+    the probability bar (:func:`owe_thresholds`). A turn under :data:`MIN_OWING_CUE_CHARS` never owes.
+    """
+    if len(normalize(text)) < MIN_OWING_CUE_CHARS:
+        return False
+    model = (meta.get("owe_model") or {}).get(kind)
+    if model is None:
+        bars = owe_thresholds(meta)
+        return pred.probabilities[kind] >= bars.get(kind, bars[""])
+    z = float(model["intercept"]) + sum(
+        float(w) * x for w, x in zip(model["coef"], owe_features(pred.probabilities, kind, text, before),
+                                     strict=True))
+    return 1.0 / (1.0 + math.exp(-z)) >= float(model["threshold"])
+
+
 def citizen_cues(utterances: Sequence[Utterance], options: ClassifierOptions) -> list[Cue]:
     """Article 10 cues (praise, suggestion, upset, incomplete materials) in citizen speech.
 
@@ -405,27 +474,25 @@ def citizen_cues(utterances: Sequence[Utterance], options: ClassifierOptions) ->
     Returns:
         One ``Cue(source="classifier")`` per citizen utterance whose most
         probable class is a cue kind with probability >= ``cue_threshold``;
-        it owes a reply from its model's ``owe_threshold`` and
-        :data:`MIN_OWING_CUE_CHARS` characters on.
+        whether it owes a reply is :func:`owes_reply`'s.
     """
     if not options.enabled:
         return []
     index = [i for i, u in enumerate(utterances) if u.speaker == "citizen"]
     if not index:
         return []
-    preds = classify([utterances[i].text for i in index], "cues", options,
-                     befores=[staff_before(utterances, i) for i in index])
+    befores = [staff_before(utterances, i) for i in index]
+    preds = classify([utterances[i].text for i in index], "cues", options, befores=befores)
     meta = load_metadata(str(model_dir(options))).get("cues", {})
-    owe = float((meta.get("owe_threshold") or {}).get("threshold", 0.0))
     cues = []
-    for i, pred in zip(index, preds, strict=True):
+    for i, pred, before in zip(index, preds, befores, strict=True):
         if pred is None:
             continue
         kind = decide("cues", pred, options.cue_threshold)
         if kind not in LEARNED_CUE_KINDS:
             continue
         u = utterances[i]
-        owes = pred.probability >= owe and len(normalize(u.text)) >= MIN_OWING_CUE_CHARS
+        owes = owes_reply(meta, pred, kind, u.text, before)
         cues.append(Cue(kind, i, u.start, u.end, u.text, pred.probability, "classifier",
                         owes=owes))
     return cues

@@ -54,6 +54,7 @@ from analyzer.options import ClassifierOptions
 from analyzer.resources import data_path
 from analyzer.rules import learned
 from analyzer.text.normalize import normalize
+from analyzer.types import LEARNED_CUE_KINDS
 
 HERE = data_path("models", "classifiers")
 DATA_DIR = HERE / "data"
@@ -74,6 +75,11 @@ PRECISION_TARGET = {"uncivil": 0.95, "cues": 0.8, "roles": 0.9}
 #: cues, and at 0.9 (owing from P 0.65) its false owes outnumbered the replies it found
 #: missing on the training hall sets.
 OWE_PRECISION = 0.95
+#: Rows whose out-of-fold predictions choose each cue kind's own owing bar (:func:`choose_owe_bars`):
+#: the citizen turns people wrote (our ``turns``, the blind-written ``citizen-turns-1``, the cue lines of
+#: ``paraphrases-2``), not the template expansions (``hall``, ``more``), whose many variants of a few
+#: phrasings read easier than real turns do.
+WRITTEN_SOURCES: frozenset[str] = frozenset({"turns", "citizen-turns-1", "paraphrases-2"})
 MAX_ONNX_BYTES = 2 * 1024 * 1024
 INPUT, OUTPUT = "text", "probabilities"
 
@@ -188,6 +194,87 @@ def choose_threshold(task: str, labels: Sequence[str], probs: np.ndarray,
         if p >= target:
             break
     return result
+
+
+def choose_owe_bars(labels: Sequence[str], probs: np.ndarray, truth: Sequence[str],
+                    keep: Sequence[bool], target: float = OWE_PRECISION) -> dict[str, dict[str, float]]:
+    """Each cue kind's owing bar: the lowest (step 0.05, from 0.5) whose precision reaches ``target``.
+
+    A cue of kind K owes its reply when K is the top class and its probability reaches K's bar
+    (:func:`analyzer.rules.learned.owe_thresholds`). One bar over all kinds (macro precision,
+    :func:`choose_threshold`) holds every kind to the hardest one's bar: in session 9 praise reached
+    0.95 from 0.70, upset only from 0.90. Precision and recall here are over the out-of-fold rows
+    ``keep`` marks (:data:`WRITTEN_SOURCES`); a kind that never reaches ``target`` gets no bar of its
+    own (the one bar applies).
+
+    Returns:
+        ``{kind: {"threshold", "precision", "recall", "n"}}`` for the kinds that reach ``target``.
+    """
+    rows = [(row, t) for row, t, k in zip(probs, truth, keep, strict=True) if k]
+    out: dict[str, dict[str, float]] = {}
+    for kind in labels:
+        if kind == learned.OTHER or kind not in LEARNED_CUE_KINDS:
+            continue
+        col = list(labels).index(kind)
+        n = sum(t == kind for _, t in rows)
+        for thr in np.arange(0.50, 0.951, 0.05):
+            owed = [t for row, t in rows if int(np.argmax(row)) == col and row[col] >= thr]
+            tp = sum(t == kind for t in owed)
+            if owed and n and tp / len(owed) >= target:
+                out[kind] = {"threshold": round(float(thr), 2), "precision": round(tp / len(owed), 4),
+                             "recall": round(tp / n, 4), "n": n}
+                break
+    return out
+
+
+#: The owing model's regularization (:func:`fit_owe_model`): a few features, so a strong prior.
+OWE_MODEL_C = 1.0
+
+
+def fit_owe_model(labels: Sequence[str], probs: np.ndarray, rows: Sequence[dict[str, Any]],
+                  keep: Sequence[bool], cue_threshold: float,
+                  target: float = OWE_PRECISION) -> dict[str, dict[str, Any]]:
+    """One logistic owing model per cue kind over :func:`analyzer.rules.learned.owe_features`.
+
+    Its rows are the out-of-fold predictions of the written turns (``keep``, :data:`WRITTEN_SOURCES`)
+    whose top class is the kind at ``cue_threshold`` or more (a cue the analyzer hears); its target,
+    whether the turn is truly of that kind. Its own out-of-fold scores (grouped 4-fold by phrasing)
+    choose the bar: the lowest (step 0.05, from 0.5) whose precision reaches ``target``; recall is over
+    every written turn of the kind. A kind that never reaches ``target`` gets no model (the probability
+    bar applies, :func:`analyzer.rules.learned.owes_reply`).
+
+    Returns:
+        ``{kind: {"features", "coef", "intercept", "threshold", "precision", "recall", "n"}}``.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    out: dict[str, dict[str, Any]] = {}
+    for kind in labels:
+        if kind == learned.OTHER or kind not in LEARNED_CUE_KINDS:
+            continue
+        col = list(labels).index(kind)
+        mine = [(dict(zip(labels, map(float, p), strict=True)), r) for p, r, k in zip(probs, rows, keep, strict=True)
+                if k and int(np.argmax(p)) == col and p[col] >= cue_threshold]
+        n = sum(bool(k) and r["label"] == kind for r, k in zip(rows, keep, strict=True))
+        y = np.array([r["label"] == kind for _, r in mine])
+        if not n or len(mine) < 40 or y.all() or not y.any():
+            continue
+        x = np.array([learned.owe_features(p, kind, r["text"], r.get("before", "")) for p, r in mine])
+        groups = [r["template"] for _, r in mine]
+        lr = LogisticRegression(C=OWE_MODEL_C, max_iter=2000)
+        q = cross_val_predict(lr, x, y, groups=groups, cv=GroupKFold(n_splits=4), method="predict_proba")[:, 1]
+        for thr in np.arange(0.50, 0.951, 0.05):
+            owed = q >= thr
+            tp = int((owed & y).sum())
+            if owed.any() and tp / int(owed.sum()) >= target:
+                lr.fit(x, y)
+                out[kind] = {"features": list(learned.OWE_FEATURES),
+                             "coef": [round(float(w), 6) for w in lr.coef_[0]],
+                             "intercept": round(float(lr.intercept_[0]), 6), "threshold": round(float(thr), 2),
+                             "precision": round(tp / int(owed.sum()), 4), "recall": round(tp / n, 4), "n": n}
+                break
+    return out
 
 
 def evaluate(task: str, labels: Sequence[str], probs: np.ndarray, truth: Sequence[str],
@@ -350,6 +437,7 @@ def train_task(task: str, out_dir: Path, data_dir: Path = DATA_DIR, *,
     pipe = make_pipeline(c).fit(x_tr, y_tr)
     labels = [str(lab) for lab in pipe.classes_]
     cv_threshold = choose_threshold(task, labels, oof, y_tr)
+    written = [rows[i]["source"] in WRITTEN_SOURCES for i in train]
 
     data = export_onnx(pipe, out_dir / f"{task}.onnx")
     if len(data) > MAX_ONNX_BYTES:
@@ -375,7 +463,11 @@ def train_task(task: str, out_dir: Path, data_dir: Path = DATA_DIR, *,
         "n_rows": len(rows), "n_train": len(train), "n_test": len(test),
         "n_phrasings": len({r["template"] for r in rows}), "test_phrasings": sorted(held),
         "C": c, "cv_macro_f1": cv, "threshold": threshold, "cv_threshold": cv_threshold,
-        **({"owe_threshold": choose_threshold(task, labels, oof, y_tr, OWE_PRECISION)}
+        **({"owe_threshold": {
+            **choose_threshold(task, labels, oof, y_tr, OWE_PRECISION),
+            "per_kind": choose_owe_bars(labels, oof, y_tr, written)},
+            "owe_model": fit_owe_model(labels, oof, [rows[i] for i in train], written,
+                                       ClassifierOptions().cue_threshold)}
            if task == "cues" else {}),
         "onnx_max_abs_diff": round(diff, 8),
         "metrics": {
