@@ -86,3 +86,62 @@ def test_an_outburst_owes_and_an_acknowledgement_does_not(text, owes):
 ])
 def test_words_confirm_a_suggestion_only_about_the_service(text, confirms):
     assert C._in_words("suggestion", text) == confirms
+
+
+# ------------------------------------------------------------------ Article 6: private talk at the window
+def _visit(*turns: tuple[str, str]) -> list[Utterance]:
+    return [Utterance(sp, 3.0 * k, 3.0 * k + 2.5, text) for k, (sp, text) in enumerate(turns)]
+
+
+def test_a_private_call_at_the_window_is_one_finding_over_the_call():
+    from analyzer.pipeline.scoring import get_lexicon
+    from analyzer.options import AnalyzerOptions
+    from analyzer.rules.civility import private_calls, remark_findings
+
+    utts = _visit(("staff", "您好，请坐，办什么？"), ("citizen", "我来换社保卡。"),
+                  ("staff", "身份证给我，我录一下。"),
+                  ("staff", "喂？哎，老公，我上着班呢。闺女今天你去接，晚上吃什么你定。"),
+                  ("citizen", "……"),
+                  ("staff", "嗯，她钢琴课七点下，先这样，挂了。"),
+                  ("staff", "不好意思，让您久等了，卡下周到。"))
+    assert private_calls(utts) == [[3, 5]]
+    (f,) = [f for f in remark_findings(utts, get_lexicon(AnalyzerOptions())) if f.detail["subtype"] == "private_call"]
+    assert (f.article, f.start, f.end) == (6, utts[3].start, utts[5].end)
+    assert remark_findings(utts, get_lexicon(AnalyzerOptions()), flagged={5}) == []  # judged once
+
+
+@pytest.mark.parametrize("turns", [
+    # a work call: the system, a file, a colleague asked to help
+    (("staff", "您好，办什么？"), ("citizen", "开个证明。"), ("staff", "喂，小李，系统又卡住了，你帮我看一下服务器。"),
+     ("staff", "好，先这样。"), ("staff", "您稍等一下，系统马上就好。")),
+    # a work call about a citizen's family: not the clerk's own
+    (("staff", "您好，办什么？"), ("citizen", "我来问低保。"), ("staff", "喂，王姐，张大爷他儿子那份材料到了没？"),
+     ("staff", "行，回头说。")),
+    # a phone line's own pick-up: the caller is the citizen
+    (("staff", "喂，您好，市民服务中心。"), ("citizen", "我想问我妈的养老金怎么领。"),
+     ("staff", "您妈妈的身份证号报一下。")),
+    # the clerk tells the citizen about a child's papers: the work
+    (("staff", "您好。"), ("citizen", "给孩子办医保。"), ("staff", "孩子放学以后带户口本来就行。")),
+])
+def test_a_work_call_or_talk_of_the_citizens_family_is_no_private_call(turns):
+    from analyzer.rules.civility import private_calls
+
+    assert private_calls(_visit(*turns)) == []
+
+
+def test_a_stage_note_of_the_phone_ringing_starts_a_call():
+    from analyzer.rules.civility import private_calls
+
+    utts = _visit(("citizen", "你好，我办过户。"), ("staff", "【手机响】嗯，我在上班呢，周末那个饭局我去。"),
+                  ("staff", "过户是吧，房本给我。"))
+    assert private_calls(utts) == [[1]]
+
+
+@pytest.mark.parametrize(("text", "spelled"), [
+    ("梅是梅花的梅，芳是芬芳的芳？", True), ("李是木子李吧？", True),
+    ("你是干什么的你？", False), ("这是谁的这", False),
+])
+def test_spelling_out_a_name_is_no_remark(text, spelled):
+    from analyzer.rules.civility import spells_out
+
+    assert spells_out(text) == spelled

@@ -19,7 +19,10 @@ so each is a pair of concepts that must both be said in one staff sentence
   words *are* the forbidden phrase);
 * **unrelated chat** (:data:`SINGLE`): the clerk's private life over the counter — a
   dinner, a card game, a wedding gift (晚上那个饭局我去) — in a clause not said to the
-  citizen with 您 (谈论与工作无关的内容).
+  citizen with 您 (谈论与工作无关的内容);
+* **a private call** (:func:`private_calls`): the clerk picks up a phone while a citizen is
+  served or waits and talks of her own life on it (妈？我上班呢，晚上吃啥你定); one finding
+  spans the call, from the pick-up to the hang-up. A work call is none.
 
 A sentence with a courtesy formula (:data:`POLITE`: 请, 麻烦你, 不好意思 …) or
 addressing the citizen as 您 is a request or an apology, not a remark:
@@ -147,6 +150,65 @@ def single_remark(text: str) -> str | None:
     return None
 
 
+#: Picking up a phone in the middle of a visit: 喂 opening the turn, a stage note of the phone
+#: ringing (（手机响）), or saying so (我接个电话).
+PICKS_UP = re.compile(r"^[（(【\[][^）)】\]]{0,8}(?:手机|电话)[^）)】\]]{0,8}[）)】\]]|^[…\.。\s]*(?:哎|嗯)?[，,]?喂|"
+                      r"接(?:个|一下|下)电话")
+#: Ending a call (挂了, 先这样, 不说了, 回头再说).
+HANGS_UP = re.compile(r"挂了|先挂|不说了|先这样|回头(?:再)?(?:说|聊)|回去(?:再)?说|晚上(?:再)?说")
+#: Back to the citizen after a call (不好意思, 让您久等, 刚才说到哪): the call is over.
+BACK_TO_CITIZEN = re.compile(r"您|不好意思|久等|刚才说到|说到哪")
+#: The clerk's own life on a call: her family addressed or named as hers (妈？ 我老公), home and
+#: children (晚上吃啥, 放学, 接娃, 做饭, 冰箱里那块肉), and telling the caller she is at work (我上班呢).
+PRIVATE_LIFE = re.compile(
+    r"(?:^|[，,。？?！!…\s喂哎])(?:妈|爸|老公|老婆|媳妇|宝贝|闺女|儿子)(?:[，,。？?！!…\s呀啊]|$)|"
+    r"我(?:妈|爸|老公|老婆|媳妇|家|儿子|闺女|女儿|娃|孩子|婆婆|公公)|"
+    r"吃啥|吃什么|做饭|买菜|放学|接(?:娃|孩子|一下娃|一下孩子)|家长会|冰箱|包饺子|晚上回|回去吃|"
+    r"我(?:这|这儿)?(?:在)?(?:上班|班上)(?:呢|着呢|嘛)|上着班")
+#: Most staff turns one call is followed over.
+CALL_TURNS = 4
+
+
+def private_calls(utterances: Sequence[Utterance]) -> list[list[int]]:
+    """The clerk's private phone calls taken while a citizen is served or waits (Article 6).
+
+    A call starts where a staff turn picks up a phone (:data:`PICKS_UP`) and runs over the staff turns after it, up to :data:`CALL_TURNS`, until one hangs up
+    (:data:`HANGS_UP`, kept) or turns back to the citizen (:data:`BACK_TO_CITIZEN`, not kept);
+    the citizen may speak in between. It is private when a turn of it talks of the clerk's own
+    life (:data:`PRIVATE_LIFE`); a work call (系统又卡了, 那个件批了没) is none, and so is a phone
+    line's own pick-up (喂，您好…: the caller is the citizen, and what is said to him is work).
+
+    Returns:
+        The staff utterance indices of each private call.
+    """
+    staff = [i for i, u in enumerate(utterances) if u.speaker == "staff" and u.text.strip()]
+    calls: list[list[int]] = []
+    k = 0
+    while k < len(staff):
+        i = staff[k]
+        if not PICKS_UP.search(utterances[i].text.strip()):
+            k += 1
+            continue
+        call = [i]
+        while not HANGS_UP.search(utterances[call[-1]].text) and k + 1 < len(staff) \
+                and len(call) < CALL_TURNS and _still_on_call(utterances, staff[k + 1]):
+            k += 1
+            call.append(staff[k])
+        if any(PRIVATE_LIFE.search(utterances[j].text) or SINGLE["unrelated_chat"].search(utterances[j].text)
+               for j in call):
+            calls.append(call)
+        k += 1
+    return calls
+
+
+def _still_on_call(utterances: Sequence[Utterance], nxt: int) -> bool:
+    """True when staff turn ``nxt`` goes on with a call: it does not turn back to the citizen and
+    still talks of the clerk's life or hangs up."""
+    text = utterances[nxt].text
+    return not BACK_TO_CITIZEN.search(text) and bool(
+        PRIVATE_LIFE.search(text) or SINGLE["unrelated_chat"].search(text) or HANGS_UP.search(text))
+
+
 def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
                     flagged: Collection[int] = frozenset(),
                     assumed_speaker_weight: float = 1.0, *,
@@ -181,6 +243,18 @@ def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
             start=u.start, end=u.end, evidence=u.text,
             confidence=0.8 * u.attribution_weight(assumed_speaker_weight), points=rule.points,
             detail=detail))
+    for call in private_calls(utterances):
+        if any(j in flagged for j in call):
+            continue  # a turn of it is already Article 6's (or a forbidden phrase's)
+        said = [utterances[j] for j in call]
+        detail = {"subtype": "private_call", "method": "pattern", "utterance": call[0],
+                  "utterances": call, **attribution_detail(said)}
+        out.append(Finding(
+            rule=rule.id, article=rule.article, kind="uncivil",
+            canonical=rule.canonical or rule.shown_title(), speaker="staff",
+            start=said[0].start, end=said[-1].end, evidence=" / ".join(u.text for u in said),
+            confidence=0.8 * min(u.attribution_weight(assumed_speaker_weight) for u in said),
+            points=rule.points, detail=detail))
     return out
 
 
@@ -198,7 +272,8 @@ _ASKS = re.compile(r"几|哪|什么|啥|多少|吗|呢|没有|还是|要不要|�
 #: or talk that is not the work (晚上吃啥？): such a question is still judged.
 _NOT_TERSE = re.compile(r"到底|究竟|怎么|咋|干嘛|干什么|干啥|凭什么|又|还要问|还问|烦|快|急|没看|不会|自己|"
                         r"听不|看不|懂不懂|有完没完|吵|喊|嚷|说了|几遍|"
-                        r"吃|喝|玩|逛|电影|电视|周末|放假|孩子|对象|老公|老婆|打牌|麻将|游戏|工资|奖金")
+                        # (孩子 is not here: 孩子随父姓还是随母姓？ asks about the citizen's child, the work)
+                        r"吃|喝|玩|逛|电影|电视|周末|放假|对象|老公|老婆|打牌|麻将|游戏|工资|奖金")
 _PUNCT = re.compile(r"[，,。.！!？?；;：:…、\s]")
 #: A terse question followed by a short gloss of what it asks about (住院病历呢？出院记录那种。
 #: 要几份？复印件。): the gloss names the thing, it adds no word to the citizen.
@@ -248,6 +323,22 @@ def go_ahead(text: str) -> bool:
     return GO_AHEAD.match(to_simplified(text).strip()) is not None
 
 
+#: One clause telling which character is meant (子是孩子的子, 张是弓长张, 轩是车字旁的轩？).
+_SPELLS = re.compile(r"^(?![你我他她您它这那谁])(\w)是(?![^，,。？?！!]*(?:什么|啥|怎|干嘛))[^，,。？?！!]{1,6}\1(?:吧|吗|对吧)?[？?。]?$")
+
+
+def spells_out(text: str) -> bool:
+    """True when every clause of ``text`` tells or checks which character a name is written with.
+
+    子是孩子的子，轩是车字旁的轩？ checks how the citizen's name is written: the work, and
+    whatever the classifier hears in 孩子 or the question, no remark.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    clauses = [c.strip() for c in re.split(r"[，,；;]", to_simplified(text).strip()) if c.strip()]
+    return bool(clauses) and all(_SPELLS.match(c) for c in clauses)
+
+
 def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], channel: str
                  ) -> list[Finding]:
     """The findings less an ``A6-UNCIVIL`` one on words that only say hello or ask about the work.
@@ -255,12 +346,13 @@ def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], c
     A bare 喂 on picking up a call lacks the hall and window the phone greeting
     owes (``A7``); it is no cold or unrelated talk. A terse work question
     (:func:`terse_question`: 开几张？) is curt, not uncivil, and so is a reply that
-    only hands the citizen the floor (:func:`go_ahead`: 嗯，讲。).
+    only hands the citizen the floor (:func:`go_ahead`: 嗯，讲。) or spells a name out
+    (:func:`spells_out`: 子是孩子的子？).
     """
     from analyzer.text.normalize import normalize
 
     drop = {(u.start, u.end) for u in utterances
-            if u.speaker == "staff" and (terse_question(u.text) or go_ahead(u.text))}
+            if u.speaker == "staff" and (terse_question(u.text) or go_ahead(u.text) or spells_out(u.text))}
     first = next((u for u in utterances if u.speaker == "staff" and u.text.strip()), None)
     if channel == "phone" and first is not None and PICKUP.match(normalize(first.text)):
         drop.add((first.start, first.end))
