@@ -94,8 +94,8 @@ def _visit(*turns: tuple[str, str]) -> list[Utterance]:
 
 
 def test_a_private_call_at_the_window_is_one_finding_over_the_call():
-    from analyzer.pipeline.scoring import get_lexicon
     from analyzer.options import AnalyzerOptions
+    from analyzer.pipeline.scoring import get_lexicon
     from analyzer.rules.civility import private_calls, remark_findings
 
     utts = _visit(("staff", "您好，请坐，办什么？"), ("citizen", "我来换社保卡。"),
