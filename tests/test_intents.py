@@ -115,3 +115,26 @@ def test_constructions_name_the_parts_they_read(line, act):
 @pytest.mark.parametrize("line", ["有不明白的地方，您随时打窗口电话问。", "表上哪栏不知道就回去问问你们单位会计。"])
 def test_the_citizens_own_not_knowing_is_no_clerk_disclaiming(line):
     assert "f_dont_know" not in intent_acts(line)
+
+
+# ---------------------------------------------------------------- near misses with risky words (session 9)
+@pytest.mark.parametrize(("line", "before"), [
+    ("我不忙，你说吧，哪个证明？", None),  # not busy: the opposite of the brush-off
+    ("帮不上忙了，这个要去四楼的公积金中心问。", None),  # 忙 in 帮忙
+    ("忙是忙，不过你这个十分钟就能给你弄好。", None),  # busy, yet serving
+    ("刚才在忙着录系统，没听清楚，你再说一遍。", None),  # asks to hear it again
+    ("人多忙不过来的话，你可以在手机上先网上预约。", None),  # a way offered
+    ("投诉表在这儿，你填好交给我，我转给科长。", "我要投诉刚才那个窗口！"),  # the complaint taken in hand
+    ("档案室的人下乡去了，不在单位，你改天再来拿吧。", None),  # another day for a reason of the matter
+])
+def test_innocent_lines_with_risky_words_are_not_forbidden(line, before):
+    assert _forbidden_on_reply(line, before) == []
+
+
+@pytest.mark.parametrize(("line", "before"), [
+    ("你以为我不忙啊？一边等着去！", None),  # 不忙 inside a rebuke stays a rebuke
+    ("意见簿在那儿，爱写不写。", "我要给你们提意见！"),  # a dare beside the complaint book
+    ("都几点了，关门了，你改天再来吧。", None),  # closed for the hour
+])
+def test_the_forbidden_intent_beside_the_risky_word_is_still_heard(line, before):
+    assert _forbidden_on_reply(line, before) != []

@@ -225,18 +225,28 @@ BLOCKS: dict[str, re.Pattern[str]] = {
                               r"我(?:来|先|给[您你])?(?:看|查|找|翻)(?:一下|看|一看)|网上|官网|网站|上网|公众号|小程序"),
     # hurrying the citizen is no sending away (快说，我要下班了 serves him, hastily) unless another day is named
     "f_off_work": re.compile(rf"^(?!.*(?:明天|明儿|明早|改天|请早|赶早)).*(?:{RUSH})|"
+                             # another day for a reason of the matter (林业站的人下乡去了, 系统停机, 要本人来): no closing
+                             r"下乡|出差|不在单位|不在岗|没带|本人来|停机|维护|还差|缺[^点]|"
                              # not open yet (还没到点呢): no closing
                              r"没到点|还没(?:上班|开)|"
                              # the hours stated (下班前来, 工作日, 上班时间): information, no sending away
                              r"下班前|下班之前|上班时间|工作时间|工作日"),
     # a complaint others made, told as news (上次有群众投诉排队长，现在加了窗口): nobody dared
-    "f_complain": re.compile(r"(?:群众|有人|市民|老百姓|大家|很多人)[^，,。！!？?]{0,2}(?:投诉|反映|举报)|告诉(?:我|您)"),
+    "f_complain": re.compile(r"(?:群众|有人|市民|老百姓|大家|很多人)[^，,。！!？?]{0,2}(?:投诉|反映|举报)|告诉(?:我|您)|"
+                             # the complaint taken in hand: its form given, passed on, answered (投诉表在这儿，
+                             # 填好交给我) — unless a dare is in the same breath (意见簿在那，爱写不写)
+                             r"^(?!.*(?:随[你您便]|爱.{0,3}不|去[吧呗]|无所谓|不在乎|不怕)).*(?:"
+                             r"(?:投诉|意见)(?:表|单|箱|簿|本)|交给我|我们?(?:会|来)(?:转|处理|回复|反馈))"),
     # the citizen's own not knowing (你要是不清楚，问问你们单位) is none of the clerk's
     # (有不清楚的随时打电话问, 不懂就回去问问家里人: the citizen's, in a condition)
     "f_dont_know": re.compile(r"[你您](?:要是|如果|若|还)?" + _IN + r"{0,2}不(?:知道|清楚|懂|明白|了解)|"
                               r"不(?:知道|清楚|懂|明白)的话|有不(?:知道|清楚|懂|明白)的|不(?:知道|清楚|懂|明白)就"),
     # busy but serving: done with this one, then yours (忙完手上这个就叫您), go ahead and ask
-    "f_busy": re.compile(r"您" + _IN + r"{0,6}等|(?:忙|弄|办|复印)完" + _IN + r"{0,8}(?:就|马上|再|正好)|忙完了|马上(?:办|给|叫)|您(?:说|问)|问吧|没顾上"),
+    "f_busy": re.compile(r"您" + _IN + r"{0,6}等|(?:忙|弄|办|复印)完" + _IN + r"{0,8}(?:就|马上|再|正好)|忙完了|马上(?:办|给|叫)|您(?:说|问)|问吧|没顾上|"
+                         # not busy (我不忙，你说; not 你以为我不忙), helping (帮不上忙), busy yet serving (忙是忙，
+                         # 但…; 再忙也), the citizen invited to speak (慢慢说, 你再说一遍) or offered a way (网上预约)
+                         r"(?:^|[，,。！!？?\s])(?:我|俺)?(?:现在|这会儿?)?(?:不忙|没在忙|没忙)|帮(?:不上|得上|个|一下|点|你|您)?忙|"
+                         r"忙是忙|虽然" + _IN + r"{0,4}忙|再忙|慢慢说|你说吧|[你您]再(?:说|讲)(?:一遍|一下)|预约"),
     # the clerk sharing the failing (我们刚来的时候也记不住): no mockery
     "f_memory": re.compile(r"我们?[^，,。！!？?]{0,8}也(?:记不住|记不清|忘|会忘)|别说[您你]|不糊涂|好多人|很多人|大家都|"
                            r"记性比我|比我还好|没事|正常"),
