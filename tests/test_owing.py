@@ -145,3 +145,52 @@ def test_spelling_out_a_name_is_no_remark(text, spelled):
     from analyzer.rules.civility import spells_out
 
     assert spells_out(text) == spelled
+
+
+# ------------------------------------------------------------------ Article 10: the lack told, got round, supposed
+def _missing_replies(turns):
+    import analyzer
+
+    utts, t = [], 0.0
+    for speaker, text in turns:
+        utts.append({"speaker": speaker, "start": t, "end": t + 2.5, "text": text})
+        t += 3.0
+    record = {"id": "a10", "channel": "counter", "started_at": "2026-11-04T10:00:00+08:00", "utterances": utts}
+    return sorted(f.rule for f in analyzer.analyze(record).findings
+                  if f.kind == "missing" and f.detail.get("cue") == "incomplete_materials")
+
+
+GREET = ("staff", "您好，请问办什么？")
+CLOSE = ("staff", "请您对我的服务做个评价，您慢走。")
+
+
+def test_a_lack_got_round_at_the_counter_owes_no_apology():
+    turns = [GREET, ("citizen", "办低保年审，材料都在这。"),
+             ("staff", "我看一下……还差一样，银行卡的复印件。"),
+             ("citizen", "卡我带着呢，给你。"),
+             ("staff", "好，我给您复印一下，材料齐了。"), CLOSE]
+    assert _missing_replies(turns) == []
+
+
+def test_a_lack_not_got_round_still_owes_the_apology():
+    turns = [GREET, ("citizen", "办低保年审，材料都在这。"),
+             ("staff", "还差一样，银行卡的复印件，补齐了再来。"),
+             ("citizen", "啊？那我回去拿。"), ("staff", "行。"), CLOSE]
+    assert "A10-G-APOLOGY" in _missing_replies(turns)
+
+
+def test_a_lack_only_supposed_is_no_lack():
+    turns = [GREET, ("citizen", "补办结婚证要带什么？"),
+             ("staff", "户口本带了吗？要是没带，刷身份证也可以。"),
+             ("citizen", "带了。"), ("staff", "好，给您办。"), CLOSE]
+    assert _missing_replies(turns) == []
+
+
+def test_the_lack_told_again_after_its_apology_and_list_owes_nothing_more():
+    turns = [GREET, ("citizen", "我来申请建设工程的许可。"),
+             ("staff", "不好意思，还差两样：一是消防验收意见，二是监理合同。"),
+             ("citizen", "消防那个还没批下来。"),
+             ("staff", "那等批下来两样一起拿过来，这是材料清单，我都给您勾好了。"),
+             ("citizen", "行。"),
+             ("staff", "对不起，请您补全手续再来办理，评价器上给个评价，慢走。")]
+    assert _missing_replies(turns) == []

@@ -149,7 +149,7 @@ def detect_cues(
             del found[(kind, i)]  # 我要交班了，您找下一班: put off for the hour, Article 25's
     return sorted((c for c in found.values() if c.kind not in STAFF_ONLY_CUES
                    or (c.utterance < len(utts) and utts[c.utterance].speaker in STAFF_LIKE
-                       and not _asks(utts[c.utterance].text)
+                       and not _asks(utts[c.utterance].text) and not supposed_lack(utts[c.utterance].text)
                        and not gets_round_missing(utts[c.utterance].text))),
                   key=lambda c: (c.start, c.kind))
 
@@ -162,6 +162,36 @@ _LACKING = re.compile(r"缺|少了|少一|还少|没带|差一|还差|没有[^�
 _COMPLETE_AND_RETURN = re.compile(r"补上|补齐|补全|补好|补了|补完|补来|回去(?:拿|开|补|取|准备)|"
                                   r"(?:拿|带|开)(?:来|过来|齐)(?:了|以后|之后)?再|再(?:拿|带|送|交)|再来|"
                                   r"下回|下次")
+
+
+#: A lack only supposed (没带的话刷脸也行, 要是没有户口本，身份证也可以): a condition, not a lack found.
+_SUPPOSED = re.compile(r"(?:没带|没有|缺|少)[^，,。！!？?]{0,8}(?:的话|也行|也可以)|"
+                       r"(?:要是|如果|万一|假如|若)[^，,。！!？?]{0,8}(?:没带|没有|缺|少)")
+#: The citizen has it after all (带着呢, 在这儿, 我有), or the clerk completes it at the counter (我给您复印,
+#: 材料齐了): the lack is got round, nobody is turned away.
+_HAS_IT = re.compile(r"带着|带了|带来了|在这|这儿有|这里有|我有|有的|有有|车上|马上拿|这就拿|手机里有|拍了")
+_DONE_HERE = re.compile(r"齐了|(?:给|帮)(?:您|你)(?:复印|打印|补|填|拍)|我这就|我来(?:复印|打印|补|填)|不用(?:补|再)")
+
+
+def supposed_lack(text: str) -> bool:
+    """True when a staff turn only supposes the lack in a condition (:data:`_SUPPOSED`)."""
+    from analyzer.text.normalize import to_simplified
+
+    return bool(_SUPPOSED.search(to_simplified(text)))
+
+
+def got_round(utts: Sequence[Utterance], at: int) -> bool:
+    """True when the lack told in turn ``at`` is got round in the next turns: the citizen's next turn
+    says he has it (存折我带着呢) or the clerk's next turn completes it there (我给您复印，材料齐了).
+    Nobody is sent away to complete it, so no apology and no list of the missing is owed."""
+    from analyzer.text.normalize import to_simplified
+
+    nxt = [u for u in utts[at + 1:at + 4] if u.text.strip()]
+    citizen = next((u for u in nxt if u.speaker == "citizen"), None)
+    staff = next((u for u in nxt if u.speaker in STAFF_LIKE), None)
+    if citizen is None or staff is None or citizen.start > staff.start:
+        return False
+    return bool(_HAS_IT.search(to_simplified(citizen.text))) and bool(_DONE_HERE.search(to_simplified(staff.text)))
 
 
 def incomplete_by_words(utts: Sequence[Utterance]) -> list[Cue]:
@@ -646,6 +676,8 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
             continue  # a plain question after the clerk's apology: nothing more owed
         if cue.start < episode_end.get(cue.kind, -1.0) and not answered.get(cue.kind, False):
             continue  # same episode as an earlier cue of this kind, not yet answered
+        if cue.kind == "incomplete_materials" and (answered.get(cue.kind, False) or got_round(utts, cue.utterance)):
+            continue  # the lack told again after its apology and list, or got round at the counter
         span = reply_span(utts, staff, cue, options)
         if span is None:
             continue  # staff never spoke after it: the recording may have ended
