@@ -55,6 +55,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-8": ("t8", 50),
     "train-halls-9": ("t9", 50),
     "train-halls-10": ("t10", 50),
+    "train-halls-11": ("t11", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]

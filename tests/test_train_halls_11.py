@@ -1,18 +1,17 @@
 """train-halls-11: the committed files are a rebuild of source.txt and pass the set's validator."""
-import importlib.util
+
+from __future__ import annotations
+
 import json
-import sys
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-11"
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"train_halls_11_{name}", DATA / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+def _load(name: str):
+    return set_script(DATA, name)
 
 
 def test_committed_files_are_a_rebuild_of_source():
@@ -28,7 +27,7 @@ def test_committed_files_are_a_rebuild_of_source():
 
 def test_validator_finds_no_problem():
     validate = _load("validate")
-    recs = [json.loads(l) for l in (DATA / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    recs = [json.loads(line) for line in (DATA / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     labs = json.loads((DATA / "labels.json").read_text(encoding="utf-8"))
     assert validate.check(recs, labs) == []
     c = validate.counts(recs, labs)

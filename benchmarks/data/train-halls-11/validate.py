@@ -26,7 +26,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     ids = [r.get("id") for r in interactions]
     if len(set(ids)) != len(ids):
         p.append("duplicate interaction ids")
-    for i, (r, lab) in enumerate(zip(interactions, labels)):
+    for i, (r, lab) in enumerate(zip(interactions, labels, strict=False)):
         rid = r.get("id")
         if not isinstance(rid, str) or not ID_RE.match(rid):
             p.append(f"#{i}: bad id {rid!r}")
@@ -141,24 +141,24 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    br = Counter(b["article"] for l in labels for b in l["breaches"])
-    cl = Counter(a for l in labels for a in l["clean_articles"])
+    br = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    cl = Counter(a for lab in labels for a in lab["clean_articles"])
     return {
         "interactions": len(interactions),
         "calls": sum(r["channel"] == "phone" for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "clean_interactions": sum(not l["breaches"] for l in labels),
+        "clean_interactions": sum(not lab["breaches"] for lab in labels),
         "breaches": sum(br.values()),
-        "absences": sum(1 for l in labels for b in l["breaches"] if not b["quote"]),
-        "paraphrased": sum(1 for l in labels for b in l["breaches"] if "(paraphrase)" in b["duty"]),
-        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:]) if b["start"] < a["end"]),
+        "absences": sum(1 for lab in labels for b in lab["breaches"] if not b["quote"]),
+        "paraphrased": sum(1 for lab in labels for b in lab["breaches"] if "(paraphrase)" in b["duty"]),
+        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False) if b["start"] < a["end"]),
         "breaches_per_article": {a: br.get(a, 0) for a in SCORED},
         "clean_per_article": {a: cl.get(a, 0) for a in SCORED},
     }
 
 
 def main() -> int:
-    recs = [json.loads(l) for l in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    recs = [json.loads(lab) for lab in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if lab.strip()]
     labs = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     probs = check(recs, labs)
     for x in probs:
