@@ -1,18 +1,17 @@
 """blind-halls-13: the committed files are a rebuild of source.txt, and they pass the set's validator."""
-import importlib.util
-import sys
+
+from __future__ import annotations
+
 import json
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-13"
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"blind_halls_13_{name}", DATA / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+def _load(name: str):
+    return set_script(DATA, name)
 
 
 def test_committed_files_are_a_rebuild():

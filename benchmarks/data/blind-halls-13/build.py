@@ -101,10 +101,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
     rng = random.Random(f"{SET}/{block.id}")
     meta = block.meta
     staff_rate = rng.uniform(4.3, 5.0)
-    if meta.get("elderly") == "yes":
-        cit_rate = rng.uniform(3.2, 3.6)
-    else:
-        cit_rate = rng.uniform(3.9, 4.7)
+    cit_rate = rng.uniform(3.2, 3.6) if meta.get("elderly") == "yes" else rng.uniform(3.9, 4.7)
     rec = {
         "id": block.id,
         "channel": meta["channel"],
@@ -152,7 +149,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
 
 
 def render(blocks: list[Block]) -> tuple[str, str]:
-    recs, labs = zip(*(build_one(b) for b in blocks))
+    recs, labs = zip(*(build_one(b) for b in blocks), strict=True)
     inter = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs)
     labels = json.dumps(list(labs), ensure_ascii=False, indent=1) + "\n"
     return inter, labels

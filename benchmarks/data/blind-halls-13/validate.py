@@ -22,7 +22,7 @@ def _in_hours(t: dt.datetime) -> bool:
 def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     probs: list[str] = []
     ids = [r.get("id") for r in interactions]
-    if ids != [l.get("id") for l in labels]:
+    if ids != [lab.get("id") for lab in labels]:
         probs.append("interactions and labels differ in ids or order")
     if len(set(ids)) != len(ids):
         probs.append("duplicate ids")
@@ -138,20 +138,20 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    per = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean = Counter(a for l in labels for a in l["clean_articles"])
+    per = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean = Counter(a for lab in labels for a in lab["clean_articles"])
     return {
         "interactions": len(interactions),
         "calls": sum(r["channel"] == "phone" for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "clean_interactions": sum(not l["breaches"] for l in labels),
+        "clean_interactions": sum(not lab["breaches"] for lab in labels),
         "breaches": sum(per.values()),
-        "absences": sum(b["quote"] == "" for l in labels for b in l["breaches"]),
-        "paraphrased": sum("(paraphrase)" in b["duty"] for l in labels for b in l["breaches"]),
+        "absences": sum(b["quote"] == "" for lab in labels for b in lab["breaches"]),
+        "paraphrased": sum("(paraphrase)" in b["duty"] for lab in labels for b in lab["breaches"]),
         "breaches_per_article": {a: per[a] for a in SCORED},
         "clean_per_article": {a: clean[a] for a in SCORED},
         "overlaps": sum(
-            1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:]) if b["start"] < a["end"]
+            1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False) if b["start"] < a["end"]
         ),
     }
 
