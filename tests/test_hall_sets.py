@@ -57,6 +57,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-9": ("t9", 50),
     "train-halls-10": ("t10", 50),
     "train-halls-11": ("t11", 50),
+    "train-halls-12": ("t12", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]

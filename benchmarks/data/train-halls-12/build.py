@@ -119,10 +119,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
     h = block.header
     rng = random.Random(f"{SET}/{block.id}")
     staff_rate = rng.uniform(4.3, 5.0)
-    if h.get("elderly", "no") == "yes":
-        cit_rate = rng.uniform(3.2, 3.6)
-    else:
-        cit_rate = rng.uniform(3.9, 4.7)
+    cit_rate = rng.uniform(3.2, 3.6) if h.get("elderly", "no") == "yes" else rng.uniform(3.9, 4.7)
     rec: dict = {
         "id": block.id,
         "channel": h["channel"],
@@ -177,9 +174,9 @@ def build_one(block: Block) -> tuple[dict, dict]:
 def build_all(text: str) -> tuple[str, str]:
     recs, labs = [], []
     for b in parse(text):
-        r, l = build_one(b)
+        r, lab = build_one(b)
         recs.append(r)
-        labs.append(l)
+        labs.append(lab)
     jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs)
     labels = json.dumps(labs, ensure_ascii=False, indent=1) + "\n"
     return jsonl, labels

@@ -49,11 +49,11 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     expected = [f"t12-{i:04d}" for i in range(1, len(interactions) + 1)]
     if ids != expected:
         p.append("ids are not t12-0001.. in order")
-    for rec, lab in zip(interactions, labels):
+    for rec, lab in zip(interactions, labels, strict=False):
         rid = rec.get("id")
         keys = set(rec)
         extra = keys - REC_KEYS - {"rings", "ring_seconds"}
-        if not REC_KEYS <= keys or extra:
+        if not keys >= REC_KEYS or extra:
             p.append(f"{rid}: bad keys {sorted(keys)}")
             continue
         if not ID_RE.match(rid or ""):
@@ -174,9 +174,9 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
     n_utt = sum(len(r["utterances"]) for r in interactions)
     calls = [r for r in interactions if r["channel"] == "phone"]
-    per_art = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_per = Counter(a for l in labels for a in l["clean_articles"])
-    n_b = [len(l["breaches"]) for l in labels]
+    per_art = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_per = Counter(a for lab in labels for a in lab["clean_articles"])
+    n_b = [len(lab["breaches"]) for lab in labels]
     overlaps = 0
     for r in interactions:
         u = r["utterances"]
@@ -193,8 +193,8 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "one_breach": n_b.count(1),
         "two_breaches": n_b.count(2),
         "breaches": sum(n_b),
-        "absences": sum(1 for l in labels for b in l["breaches"] if b["quote"] == ""),
-        "paraphrased": sum(1 for l in labels for b in l["breaches"] if "(paraphrase)" in b["duty"]),
+        "absences": sum(1 for lab in labels for b in lab["breaches"] if b["quote"] == ""),
+        "paraphrased": sum(1 for lab in labels for b in lab["breaches"] if "(paraphrase)" in b["duty"]),
         "breaches_per_article": {a: per_art.get(a, 0) for a in SCORED},
         "clean_per_article": {a: clean_per.get(a, 0) for a in SCORED},
     }
