@@ -1,17 +1,15 @@
 """train-halls-14: the committed files are a rebuild of source.txt, and the set passes its own validator."""
-import importlib.util
-import sys
+from __future__ import annotations
+
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-14"
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"train_halls_14_{name}", DATA / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+def _load(name: str):
+    return set_script(DATA, name)
 
 
 def test_committed_files_are_a_rebuild_of_source():

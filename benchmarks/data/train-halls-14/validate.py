@@ -28,7 +28,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
         p.append("duplicate ids")
     if ids != sorted(ids):
         p.append("ids not in order")
-    for rec, lab in zip(interactions, labels):
+    for rec, lab in zip(interactions, labels, strict=False):
         i = rec.get("id")
         if not isinstance(i, str) or not _ID.match(i):
             p.append(f"bad id {i!r}")
@@ -158,7 +158,7 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "phone": sum(r["channel"] == "phone" for r in interactions),
         "unanswered calls": sum(r["channel"] == "phone" and not r["utterances"] for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:]) if b["start"] < a["end"]),
+        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False) if b["start"] < a["end"]),
         "clean interactions": sum(not lab["breaches"] for lab in labels),
         "one breach": sum(len(lab["breaches"]) == 1 for lab in labels),
         "two breaches": sum(len(lab["breaches"]) == 2 for lab in labels),
