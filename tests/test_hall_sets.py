@@ -59,6 +59,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-10": ("t10", 50),
     "train-halls-11": ("t11", 50),
     "train-halls-12": ("t12", 50),
+    "train-halls-13": ("t13", 50),
     "train-halls-14": ("t14", 50),
 }
 

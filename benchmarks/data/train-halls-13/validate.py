@@ -17,7 +17,7 @@ FIRST, LAST = dt.date(2026, 11, 3), dt.date(2026, 12, 14)
 
 def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     p: list[str] = []
-    if [r.get("id") for r in interactions] != [l.get("id") for l in labels]:
+    if [r.get("id") for r in interactions] != [lab.get("id") for lab in labels]:
         p.append("interaction and label ids differ or are out of order")
     ids = [r.get("id") for r in interactions]
     if len(set(ids)) != len(ids):
@@ -64,18 +64,18 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
                 p.append(f"{i}#{n}: start before the previous start")
             prev = u
     by_id = {r.get("id"): r for r in interactions}
-    for l in labels:
-        i = l.get("id", "?")
+    for lab in labels:
+        i = lab.get("id", "?")
         r = by_id.get(i)
         if r is None:
             p.append(f"{i}: label without interaction")
             continue
-        if set(l) != {"id", "breaches", "clean_articles", "note"}:
-            p.append(f"{i}: label keys {sorted(l)}")
-        arts = [b.get("article") for b in l["breaches"]]
+        if set(lab) != {"id", "breaches", "clean_articles", "note"}:
+            p.append(f"{i}: label keys {sorted(lab)}")
+        arts = [b.get("article") for b in lab["breaches"]]
         if len(arts) != len(set(arts)):
             p.append(f"{i}: two breaches of one article")
-        for b in l["breaches"]:
+        for b in lab["breaches"]:
             if b.get("article") not in SCORED:
                 p.append(f"{i}: article {b.get('article')} out of range")
             if b.get("speaker") != "staff":
@@ -92,12 +92,12 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
                 hits = [u for u in r["utterances"] if q in u["text"]]
                 if len(hits) != 1 or hits[0]["speaker"] != "staff":
                     p.append(f"{i}: quote {q!r} is not in exactly one staff utterance")
-        clean = l["clean_articles"]
+        clean = lab["clean_articles"]
         if not set(clean) <= SCORED or clean != sorted(set(clean)):
             p.append(f"{i}: clean_articles out of range or unsorted")
         if set(clean) & set(arts):
             p.append(f"{i}: clean and breached overlap")
-        if not l.get("note"):
+        if not lab.get("note"):
             p.append(f"{i}: empty note")
         if r["channel"] == "counter" and 7 not in clean:
             p.append(f"{i}: Art. 7 does not apply to a counter visit but is not clean")
@@ -107,20 +107,20 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    br = Counter(b["article"] for l in labels for b in l["breaches"])
-    cl = Counter(a for l in labels for a in l["clean_articles"])
+    br = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    cl = Counter(a for lab in labels for a in lab["clean_articles"])
     return {
         "interactions": len(interactions),
         "calls": sum(r["channel"] == "phone" for r in interactions),
         "unanswered calls": sum(r["channel"] == "phone" and not r["utterances"] for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "overlaps": sum(b["start"] < a["end"] for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:])),
-        "clean interactions": sum(not l["breaches"] for l in labels),
-        "with one breach": sum(len(l["breaches"]) == 1 for l in labels),
-        "with two breaches": sum(len(l["breaches"]) == 2 for l in labels),
+        "overlaps": sum(b["start"] < a["end"] for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False)),
+        "clean interactions": sum(not lab["breaches"] for lab in labels),
+        "with one breach": sum(len(lab["breaches"]) == 1 for lab in labels),
+        "with two breaches": sum(len(lab["breaches"]) == 2 for lab in labels),
         "breaches": sum(br.values()),
-        "absences": sum(b["quote"] == "" for l in labels for b in l["breaches"]),
-        "paraphrased": sum("(paraphrase)" in b["duty"] for l in labels for b in l["breaches"]),
+        "absences": sum(b["quote"] == "" for lab in labels for b in lab["breaches"]),
+        "paraphrased": sum("(paraphrase)" in b["duty"] for lab in labels for b in lab["breaches"]),
         "breaches per article": {a: br[a] for a in sorted(SCORED)},
         "clean per article": {a: cl[a] for a in sorted(SCORED)},
     }
