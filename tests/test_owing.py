@@ -194,3 +194,15 @@ def test_the_lack_told_again_after_its_apology_and_list_owes_nothing_more():
              ("citizen", "行。"),
              ("staff", "对不起，请您补全手续再来办理，评价器上给个评价，慢走。")]
     assert _missing_replies(turns) == []
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("哎，你上次说的那家做头发的店叫啥来着？", "unrelated_chat"),  # the clerk's leisure, to a colleague
+    ("你们山里的人讲话咋都这么啰嗦。", "belittling"),  # all of the citizen's people made fun of
+    ("您可以把这个链接转发到朋友圈。", None),  # said to the citizen with 您: the work
+    ("你们公司的人怎么都这么早来？", None),  # a question of time, no mockery
+])
+def test_leisure_talk_and_mocking_the_citizens_people(text, kind):
+    from analyzer.rules.civility import single_remark
+
+    assert single_remark(text) == kind

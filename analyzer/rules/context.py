@@ -170,14 +170,16 @@ _SUPPOSED = re.compile(r"(?:没带|没有|缺|少)[^，,。！!？?]{0,8}(?:的�
 #: The citizen has it after all (带着呢, 在这儿, 我有), or the clerk completes it at the counter (我给您复印,
 #: 材料齐了): the lack is got round, nobody is turned away.
 _HAS_IT = re.compile(r"带着|带了|带来了|在这|这儿有|这里有|我有|有的|有有|车上|马上拿|这就拿|手机里有|拍了")
-_DONE_HERE = re.compile(r"齐了|(?:给|帮)(?:您|你)(?:复印|打印|补|填|拍)|我这就|我来(?:复印|打印|补|填)|不用(?:补|再)")
+_DONE_HERE = re.compile(r"(?:材料|都|就|全)齐了|(?:给|帮)(?:您|你)(?:复印|打印|补|填|拍)|我这就|我来(?:复印|打印|补|填)|不用(?:补|再)")
 
 
 def supposed_lack(text: str) -> bool:
-    """True when a staff turn only supposes the lack in a condition (:data:`_SUPPOSED`)."""
+    """True when a staff turn only supposes the lack in a condition (:data:`_SUPPOSED`), or completes
+    it there and then (少了一个备案，我这边现在给您补上: :data:`_DONE_HERE`)."""
     from analyzer.text.normalize import to_simplified
 
-    return bool(_SUPPOSED.search(to_simplified(text)))
+    simple = to_simplified(text)
+    return bool(_SUPPOSED.search(simple) or _DONE_HERE.search(simple))
 
 
 def got_round(utts: Sequence[Utterance], at: int) -> bool:

@@ -235,7 +235,7 @@ BLOCKS: dict[str, re.Pattern[str]] = {
     "f_complain": re.compile(r"(?:群众|有人|市民|老百姓|大家|很多人)[^，,。！!？?]{0,2}(?:投诉|反映|举报)|告诉(?:我|您)|"
                              # the complaint taken in hand: its form given, passed on, answered (投诉表在这儿，
                              # 填好交给我) — unless a dare is in the same breath (意见簿在那，爱写不写)
-                             r"^(?!.*(?:随[你您便]|爱.{0,3}不|去[吧呗]|无所谓|不在乎|不怕)).*(?:"
+                             rf"^(?!.*(?:{GO_AHEAD}|{UNHAPPY})).*(?:"
                              r"(?:投诉|意见)(?:表|单|箱|簿|本)|交给我|我们?(?:会|来)(?:转|处理|回复|反馈))"),
     # the citizen's own not knowing (你要是不清楚，问问你们单位) is none of the clerk's
     # (有不清楚的随时打电话问, 不懂就回去问问家里人: the citizen's, in a condition)
