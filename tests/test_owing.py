@@ -206,3 +206,12 @@ def test_leisure_talk_and_mocking_the_citizens_people(text, kind):
     from analyzer.rules.civility import single_remark
 
     assert single_remark(text) == kind
+
+
+@pytest.mark.parametrize(("text", "ruled_out"), [
+    ("你能不能一次都讲清楚？", True),  # asks for the whole list: Article 18's, no outburst
+    ("麻烦你一口气全告诉我吧，我记个本子上。", True),
+    ("凭什么不一次说全？我都跑了三趟了！", False),  # words of upset: an outburst still
+])
+def test_asking_for_everything_at_once_is_no_outburst(text, ruled_out):
+    assert C._not_the_kind("upset", text) == ruled_out
