@@ -214,4 +214,4 @@ def test_leisure_talk_and_mocking_the_citizens_people(text, kind):
     ("凭什么不一次说全？我都跑了三趟了！", False),  # words of upset: an outburst still
 ])
 def test_asking_for_everything_at_once_is_no_outburst(text, ruled_out):
-    assert C._not_the_kind("upset", text) == ruled_out
+    assert C.all_at_once(text) == ruled_out

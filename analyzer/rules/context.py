@@ -266,6 +266,8 @@ def _classifier_cues(interaction: Interaction, options: AnalyzerOptions) -> list
             continue
         if not c.owes and c.kind in CONCEPTS and _in_words(c.kind, text):
             c = dataclasses.replace(c, owes=True, source=CONFIRMED)
+        if c.owes and c.kind == "upset" and all_at_once(text):
+            c = dataclasses.replace(c, owes=False)  # heard (a quarrel, a runaround), owed no calming
         out.append(c)
     return out
 
@@ -402,6 +404,15 @@ _REPROACH = re.compile(r"为什么|为啥|怎么|咋|又|早|到底|究竟|还�
 _ALL_AT_ONCE = re.compile(r"(?:一次|一回|一口气|一下子)(?:性)?(?:都|全|就)?(?:说|讲|告诉|列|写|交代)")
 
 
+def all_at_once(text: str) -> bool:
+    """True when a citizen asks to be told everything at once (:data:`_ALL_AT_ONCE`) with no words of
+    upset: the cue stays heard, and owes no calming (what was told piecemeal is Article 18's)."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_ALL_AT_ONCE.search(simple)) and not CONCEPTS["upset"].search(simple)
+
+
 def _calmed_before(utts: Sequence[Utterance], cue: Cue) -> bool:
     """True when an upset cue is a plain question put to a clerk who had just apologised.
 
@@ -429,9 +440,8 @@ def _calmed_before(utts: Sequence[Utterance], cue: Cue) -> bool:
 def _not_the_kind(kind: str, text: str) -> bool:
     """True when the words rule out the classifier's cue: praise put as a question, a suggestion
     that is only a request for the service going on now, upset that is a short question
-    checking what was said (:data:`_CLARIFYING`), a request to hear the clerk
-    (:data:`_HEARING`: 说大声点，我耳朵背) or to be told everything at once (:data:`_ALL_AT_ONCE`)
-    with no words of upset."""
+    checking what was said (:data:`_CLARIFYING`) or a request to hear the clerk
+    (:data:`_HEARING`: 说大声点，我耳朵背) with no words of upset."""
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text).strip()
@@ -441,8 +451,6 @@ def _not_the_kind(kind: str, text: str) -> bool:
                                                      if c.strip() and not _HAIL.match(c.strip())]) == 1
     if kind == "upset":  # 就差这一个？ checks what was said; an outburst has words of upset
         # 啥？你说大声点，我耳朵背。 asks to hear the clerk: no outburst either
-        if _ALL_AT_ONCE.search(simple) and not CONCEPTS["upset"].search(simple):
-            return True  # 你能不能一次说全？ asks for the whole list: Article 18's matter, no outburst
         return bool(_CLARIFYING.match(simple) or _HEARING.search(simple)) \
             and not CONCEPTS["upset"].search(simple) and not _REPROACH.search(simple)
     if kind == "suggestion":
