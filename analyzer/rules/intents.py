@@ -234,9 +234,10 @@ BLOCKS: dict[str, re.Pattern[str]] = {
     # a complaint others made, told as news (上次有群众投诉排队长，现在加了窗口): nobody dared
     "f_complain": re.compile(r"(?:群众|有人|市民|老百姓|大家|很多人)[^，,。！!？?]{0,2}(?:投诉|反映|举报)|告诉(?:我|您)|"
                              # the complaint taken in hand: its form given, passed on, answered (投诉表在这儿，
-                             # 填好交给我) — unless a dare is in the same breath (意见簿在那，爱写不写)
+                             # 填好交给我) — unless a dare is in the same breath (嫌慢你告去啊); a box or book
+                             # pointed to is where dares send the citizen (投诉箱在楼梯口，你爱上哪告上哪告)
                              rf"^(?!.*(?:{GO_AHEAD}|{UNHAPPY})).*(?:"
-                             r"(?:投诉|意见)(?:表|单|箱|簿|本)|交给我|我们?(?:会|来)(?:转|处理|回复|反馈))"),
+                             r"(?:投诉|意见)(?:表|单)(?:在|给)|交给我|我们?(?:会|来)(?:转|处理|回复|反馈))"),
     # the citizen's own not knowing (你要是不清楚，问问你们单位) is none of the clerk's
     # (有不清楚的随时打电话问, 不懂就回去问问家里人: the citizen's, in a condition)
     "f_dont_know": re.compile(r"[你您](?:要是|如果|若|还)?" + _IN + r"{0,2}不(?:知道|清楚|懂|明白|了解)|"
