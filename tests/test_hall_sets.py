@@ -45,6 +45,7 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-10": ("b10", 40),
     "blind-halls-11": ("b11", 40),
     "blind-halls-12": ("b12", 40),
+    "blind-halls-13": ("b13", 40),
     "train-halls-1": ("t1", 60),
     "train-halls-2": ("t2", 50),
     "train-halls-3": ("t3", 60),
@@ -55,6 +56,8 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-8": ("t8", 50),
     "train-halls-9": ("t9", 50),
     "train-halls-10": ("t10", 50),
+    "train-halls-11": ("t11", 50),
+    "train-halls-12": ("t12", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
