@@ -40,7 +40,9 @@ def persist(store: Store, result: AnalysisResult, *, lexicon: Lexicon, run_id: i
         lexicon: The lexicon it was analysed with (the trainers' examples are
             matched once, here).
         run_id: The batch run it belongs to (None: a live call).
-        timings: Seconds spent are added under ``examples`` and ``database``.
+        timings: Seconds spent are added under ``examples`` and ``database``
+            (wall), and this thread's CPU seconds under ``cpu_examples`` and
+            ``cpu_database``.
 
     Raises:
         StoreError: The result has no key, or the database refused it.
@@ -53,9 +55,9 @@ def persist(store: Store, result: AnalysisResult, *, lexicon: Lexicon, run_id: i
     if key is None:
         raise StoreError("an analysis without its key cannot be stored",
                          source=result.path or result.report.id)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     examples = candidates(result.report, lexicon)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.thread_time()
     identity = key.identity or identity_of(key.content_hash, result.report.id,
                                            result.interaction.started_at)
     pk = store.save_report(
@@ -67,6 +69,8 @@ def persist(store: Store, result: AnalysisResult, *, lexicon: Lexicon, run_id: i
     if timings is not None:
         timings["examples"] = timings.get("examples", 0.0) + t1 - t0
         timings["database"] = timings.get("database", 0.0) + time.perf_counter() - t1
+        timings["cpu_examples"] = timings.get("cpu_examples", 0.0) + c1 - c0
+        timings["cpu_database"] = timings.get("cpu_database", 0.0) + time.thread_time() - c1
     return pk
 
 

@@ -81,22 +81,28 @@ def table(result: dict[str, Any]) -> None:
     """Print the stage table."""
     t = result["timings"]
     n, minutes = result["files"], result["audio_seconds"] / 60
-    seconds = {k: v for k, v in t.items() if not k.startswith("n_") and k != "model_load"}
+    seconds = {k: v for k, v in t.items()
+               if not k.startswith(("n_", "cpu_")) and k != "model_load"}
     overhead = {k: v for k, v in seconds.items() if not is_recognition(k)}
     total_overhead = sum(overhead.values()) or 1.0
     print(f"{n} files under {result['max_seconds']:.0f} s ({minutes:.1f} min of audio), "
           f"1 worker x 1 thread, one in flight; wall {result['wall']:.1f} s")
-    head = f"{'stage':18} {'ms/file':>9} {'ms/audio-min':>13} {'% overhead':>11} {'% all':>7}"
+    head = (f"{'stage':18} {'ms/file':>9} {'ms/audio-min':>13} {'% overhead':>11} {'% all':>7}"
+            f" {'CPU ms/file':>12}")
     print(head)
     print("-" * len(head))
     everything = sum(seconds.values()) or 1.0
     for k, v in sorted(seconds.items(), key=lambda kv: (is_recognition(kv[0]), -kv[1])):
         share = f"{100 * v / total_overhead:10.1f}%" if k in overhead else f"{'':>11}"
+        cpu = f"{1000 * t[f'cpu_{k}'] / n:12.1f}" if f"cpu_{k}" in t else ""
         print(f"{k:18} {1000 * v / n:9.1f} {1000 * v / minutes:13.1f} {share} "
-              f"{100 * v / everything:6.1f}%")
+              f"{100 * v / everything:6.1f}% {cpu}")
+    own = f"{1000 * t['cpu_file'] / n:12.1f}" if "cpu_file" in t else ""
     print(f"{'per-file overhead':18} {1000 * total_overhead / n:9.1f} "
           f"{1000 * total_overhead / minutes:13.1f} {100.0:10.1f}% "
-          f"{100 * total_overhead / everything:6.1f}%")
+          f"{100 * total_overhead / everything:6.1f}% {own}")
+    print("(wall ms wait for a core the recognizer holds; CPU ms are the recording thread's "
+          "own, the per-file row all of it: the model runs in other threads)")
     if result["failed"]:
         print(f"failed: {len(result['failed'])} ({', '.join(result['failed'][:3])})")
 

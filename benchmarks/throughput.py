@@ -508,8 +508,12 @@ def goals(best: dict[str, Any], baseline: dict[str, Any], peers: list[dict[str, 
     mix = next((p for p in peers if not PEERS[p["peer"]][2] and PEERS[p["peer"]][1]), None)
     words = next((p for p in peers if PEERS[p["peer"]][2]), None)
     hph = best["full"]["hours_per_hour"]
-    seconds = {k: v for k, v in best["full"]["timings"].items() if not k.startswith("n_")}
+    seconds = {k: v for k, v in best["full"]["timings"].items()
+               if not k.startswith(("n_", "cpu_"))}
+    timings = best["full"]["timings"]
     out: dict[str, Any] = {
+        # the recordings' own work besides the model (issue 28 item 3), CPU of their threads
+        "file_cpu_ms": 1000 * timings.get("cpu_file", 0.0) / (timings.get("n_files") or 1),
         "share_of_ceiling": hph / ceiling["hours_per_hour"],
         "verification_share": seconds.get("verify", 0.0) / (sum(seconds.values()) or 1.0),
         "peak_process_mib": best["full"]["peak_process_mib"],
@@ -641,7 +645,11 @@ def _print_goals(g: dict[str, Any], label: str) -> None:
         "<= 1 GiB per process": f"{g['peak_process_mib']:.0f} MiB",
     }
     for goal, ok in g["met"].items():
-        print(f"  {'met ' if ok else 'MISSED'} {goal:34} {figures[goal]}")
+        print(f"  {'met ' if ok else 'MISSED'} {goal:34} {figures.get(goal, '')}")
+    if g.get("file_cpu_ms"):  # the <= 350 ms target is for recordings under a minute:
+        # benchmarks/file_overhead.py measures those apart; this is every file's mean
+        print(f"  (per-file CPU besides the model, every file, long ones too: "
+              f"{g['file_cpu_ms']:.0f} ms; under a minute: benchmarks/file_overhead.py)")
 
 
 def print_table(r: dict[str, Any]) -> None:
@@ -700,7 +708,7 @@ def print_table(r: dict[str, Any]) -> None:
                   f"{t.get('idle_tail', 0.0):.1f} s; wall {x['full']['wall']:.1f} s, "
                   f"CPU {x['full']['cpu']:.1f} s")
     timings = next(x for x in r["optimized"] if x["config"] == r["best"])["full"]["timings"]
-    best = {k: v for k, v in timings.items() if not k.startswith(("n_", "idle_"))}
+    best = {k: v for k, v in timings.items() if not k.startswith(("n_", "idle_", "cpu_"))}
     total = sum(best.values()) or 1.0
     print(f"where the time goes ({r['best']}; wall seconds of each stage summed over workers "
           "and threads, so stages that overlap or wait for a core count fully):")
@@ -720,13 +728,17 @@ def print_overhead(timings: dict[str, float]) -> None:
     if not files:
         return
     stages = {k: v for k, v in timings.items()
-              if not k.startswith(("n_", "idle_")) and k != "model_load"
+              if not k.startswith(("n_", "idle_", "cpu_")) and k != "model_load"
               and not is_recognition(k)}
     total = sum(stages.values())
+    own = (f"; CPU {1000 * timings['cpu_file'] / files:.0f} ms per file in the recording's "
+           "own thread (wall waits for a core)" if "cpu_file" in timings else "")
     print(f"per-file overhead (everything but the model; {int(files)} files): "
-          f"{1000 * total / files:.0f} ms per file")
+          f"{1000 * total / files:.0f} ms per file (wall){own}")
     for k, v in sorted(stages.items(), key=lambda kv: -kv[1]):
-        print(f"  {k:18} {1000 * v / files:8.1f} ms/file  {100 * v / (total or 1):5.1f} %")
+        cpu = (f"  CPU {1000 * timings[f'cpu_{k}'] / files:7.1f} ms/file"
+               if f"cpu_{k}" in timings else "")
+        print(f"  {k:18} {1000 * v / files:8.1f} ms/file  {100 * v / (total or 1):5.1f} %{cpu}")
 
 
 if __name__ == "__main__":

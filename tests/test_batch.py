@@ -258,6 +258,10 @@ def test_audio_batch_two_workers_then_rescore_without_transcribing(
     # where the two workers' cores waited: before their first recording (start-up,
     # model load), and after their last while the other still worked
     assert summary.timings["idle_start"] > 0.0 and summary.timings["idle_tail"] >= 0.0
+    # the recordings' own CPU besides the model (their threads' CPU seconds): the VAD
+    # is part of it, and it is far under the recordings' wall time in the worker
+    assert 0.0 < summary.timings["cpu_vad"] <= summary.timings["cpu_file"]
+    assert "CPU of each recording's own work" in summary.text()
     with Store(db) as store:
         assert "no speech" in store.errors()[0]["message"]
         rows = {r["interaction_id"]: r for r in store.interactions()}

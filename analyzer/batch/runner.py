@@ -125,12 +125,16 @@ class BatchSummary:
             f"audio {self.audio_seconds / 3600:.3f} h in {self.wall_seconds:.1f} s wall: "
             f"{self.throughput:.1f} audio hours per hour; {self.flagged} flagged",
         ]
-        seconds = {k: v for k, v in self.timings.items() if not k.startswith("n_")}
+        seconds = {k: v for k, v in self.timings.items() if not k.startswith(("n_", "cpu_"))}
         if seconds:
             total = sum(seconds.values()) or 1.0
             parts = ", ".join(f"{k} {v:.1f}s ({100 * v / total:.0f}%)"
                               for k, v in sorted(seconds.items(), key=lambda kv: -kv[1]))
             lines.append(f"time (summed over workers and threads): {parts}")
+        files = self.timings.get("n_files", 0)
+        if files and "cpu_file" in self.timings:
+            lines.append(f"CPU of each recording's own work besides the model: "
+                         f"{1000 * self.timings['cpu_file'] / files:.0f} ms per file")
         counts = {k[2:]: int(v) for k, v in self.timings.items() if k.startswith("n_")}
         if counts:
             lines.append(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))

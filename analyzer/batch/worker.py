@@ -179,22 +179,30 @@ class AudioWorker:
         from analyzer.speech.stages import collecting
 
         before = transcriber.spent()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         layout = audio_layout(job.path)
         long = layout is None or layout[0] > self.options.recording.block_seconds
         # a short recording is decoded here (timed apart); a long one a block at a time
         audio = None if long else decode_audio(
             job.path, max_channel_minutes=self.options.recording.max_channel_minutes)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.thread_time()
         spent: dict[str, float] = {}
         stages: dict[str, float] = {}
-        with collecting(stages):
+        cpu: dict[str, float] = {}
+        with collecting(stages, cpu):
             result = analyze_task(Task("audio", job.path, job.meta), self.options,
                                   lexicon=get_lexicon(self.options), recognizer=transcriber,
                                   audio=audio, key=job.key, timings=spent)
         transcriber._add_time("decode", t1 - t0)
         for name, seconds in stages.items():
             transcriber._add_time(name, seconds)
+        # CPU seconds of this recording's own thread (the model runs in the recognizer's
+        # and CTranslate2's threads): everything the recording costs besides the model
+        transcriber._add_time("cpu_file", time.thread_time() - c0)
+        transcriber._add_time("cpu_decode", c1 - c0)
+        transcriber._add_time("cpu_matching", spent.get("cpu_matching", 0.0))
+        for name, seconds in cpu.items():
+            transcriber._add_time(f"cpu_{name}", seconds)
         # the audio path's own work besides recognition and the stages it names
         transcriber._add_time("other", spent.get("audio", 0.0) - sum(stages.values())
                               - (transcriber.spent() - before))

@@ -330,7 +330,7 @@ class PackedTranscriber:
                  verifier: Verifier | None, cut: bool) -> tuple[int, list[Piece], _Request | None]:
         """A new request's id, its pieces in time order and its record (registered; None:
         no speech in the tracks)."""
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         with self._cond:
             rid = self._next
             self._next += 1
@@ -339,6 +339,7 @@ class PackedTranscriber:
                   for p in _pieces(track, rid, k, options, cut)]
         pieces.sort(key=lambda p: (p.start, p.track))  # the conversation in time order
         self._add_time("vad", time.perf_counter() - t0)
+        self._add_time("cpu_vad", time.thread_time() - c0)  # the calling thread's CPU
         if not pieces:
             return rid, pieces, None
         req = _Request(pending=len(pieces), verifier=verifier,
