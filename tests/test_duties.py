@@ -191,18 +191,21 @@ def test_raised_voices_over_overlapping_turns_are_a_quarrel():
 def test_heated_words_back_and_forth_are_a_quarrel_without_audio():
     turns = [GREET, ("citizen", 3, 5, "我想办居住证。"),
              ("staff", 6, 8, "没看我正忙着吗？"), ("citizen", 9, 11, "你什么态度！"),
-             ("staff", 12, 14, "我就是这样的，你能把我怎么样？")]
+             ("staff", 12, 14, "我就是这样的，你能把我怎么样？"), ("citizen", 15, 17, "太不像话了！")]
     found, _ = _found(turns, "A17-QUARREL")
     assert len(found) == 1 and found[0].detail["how"] == "words"
     one_way = turns[:4]  # staff rude once, the citizen upset once: no back and forth
     assert not _found(one_way, "A17-QUARREL")[0]
+    # the citizen's one protest between two rude lines is no back and forth either (issue 23, duty4)
+    assert not _found(turns[:5], "A17-QUARREL")[0]
 
 
 def test_a_clerk_who_stays_sharp_after_the_citizens_reply_is_quarrelling():
-    """Citizen heated, clerk sharp, the citizen answers (not heated in words), the clerk sharp again."""
+    """Citizen heated, clerk sharp, the citizen answers (not heated in words), the clerk sharp again,
+    the citizen heated again: each side heated twice, back and forth."""
     turns = [GREET, ("citizen", 3, 5, "我想办居住证。"), ("citizen", 6, 8, "你什么态度！"),
              ("staff", 9, 11, "我就是这样的，你能把我怎么样？"), ("citizen", 12, 14, "那我找你们领导去。"),
-             ("staff", 15, 16, "你去投诉好了！")]
+             ("staff", 15, 16, "你去投诉好了！"), ("citizen", 16.5, 18, "太不像话了！")]
     found, _ = _found(turns, "A17-QUARREL")
     assert len(found) == 1 and found[0].detail["how"] == "words"
     # two sharp sentences in one breath, with no reply between, are one turn: no back and forth
@@ -1433,3 +1436,67 @@ def test_a_question_that_checks_the_clerks_own_words_asks_nothing_new():
     assert _found(visit("完税证明是吧？"), "A5-ANSWER")[0] == []
     (f,) = _found(visit("完税证明要原件吗？"), "A5-ANSWER")[0]
     assert "原件" in f.detail["question"]
+
+
+# A17: a quarrel is heat from both sides, back and forth (issue 23, duty4)
+def test_one_sharp_protest_is_no_quarrel():
+    """A clerk who snaps once at a complaining citizen, who protests once and moves on, was uncivil
+    (Article 6's); a quarrel needs each side heated at least twice, answering each other."""
+    turns = [GREET, ("citizen", 3, 7, "我都来三回了，你们到底能不能给我办！"),
+             ("staff", 7.5, 10, "我就是这样的，你能把我怎么样？"),
+             ("citizen", 10.5, 13, "你这什么态度！算了，表给我吧。"),
+             ("staff", 13.5, 15, "好，表在这儿，填完给我。"), CLOSE]
+    assert not _found(turns, "A17-QUARREL", AnalyzerOptions())[0]
+    longer = [*turns[:4], ("staff", 13.5, 15, "你去投诉好了，我就这样！"),
+              ("citizen", 15.5, 17, "有你这么办事的吗？你叫什么名字！"), CLOSE]
+    assert _found(longer, "A17-QUARREL", AnalyzerOptions())[0]
+
+
+def test_a_cold_brush_off_is_no_heat_but_a_rebuke_with_it_is():
+    """不归我们管，你去别处问问 sends the citizen away coldly (Article 16's), however curt the uncivil
+    classifier hears it: an upset citizen between two such lines makes no quarrel. The same
+    redirect said with a rebuke of the citizen's manner (你冲我喊有啥用) is heat."""
+    from analyzer.rules.duties import heat_in
+
+    turns = [GREET, ("citizen", 3, 7, "我的补贴三个月没到账，你们到底管不管！"),
+             ("staff", 7.5, 10, "补贴发放不归我们管，你去别的地方问问。"),
+             ("citizen", 10.5, 13, "又让我去别的地方？你们就会推！"),
+             ("staff", 13.5, 16, "反正我这儿查不了，你问问别人吧。"),
+             ("citizen", 16.5, 18, "唉，什么服务！")]
+    assert not _found(turns, "A17-QUARREL", AnalyzerOptions())[0]
+    assert not heat_in("补贴发放不归我们管，你去别的地方问问。")
+    assert heat_in("补贴发放不归我们管，你冲我喊有啥用？")
+    assert heat_in("那你找单位去，跟我说也没用！")
+
+
+def test_a_retort_answers_heat_with_heat():
+    """我嚷？ 谁迟到了？ throw the other party's accusation back: heat, right after a heated turn.
+    The same shape after a plain instruction (我签？ after 你在这签字) checks it, and a bare
+    exclamation of assent (行行行！) gives in."""
+    from analyzer.rules.duties import answered_heat
+    from analyzer.types import Utterance
+
+    def utts(*pairs):
+        return [Utterance(s, float(2 * i), float(2 * i + 1), t) for i, (s, t) in enumerate(pairs)]
+
+    hot = utts(("citizen", "你们上班迟到还有理了？"), ("staff", "谁迟到了？我早就到了。"),
+               ("citizen", "你糊弄谁呢，牌子上写着两点半！"))
+    assert answered_heat(hot, {0}) == {1, 2}  # the retort is heated, and so is the answer to it
+    plain = utts(("staff", "你在这签字。"), ("citizen", "我签？"))
+    assert answered_heat(plain, set()) == set()
+    assert answered_heat(utts(("staff", "你嚷什么嚷！"), ("citizen", "行行行！")), {0}) == set()
+    assert answered_heat(utts(("staff", "你嚷什么嚷！"), ("citizen", "我嚷？")), {0}) == {1}
+
+
+def test_a_run_around_protested_at_once_runs_over_the_clerks_reply():
+    """Sent off again on a third trip, the citizen objects at once and the clerk stands by it: the
+    run-around finding spans the objection and the clerk's reply to it."""
+    came = ("citizen", 3, 8, "我这都跑第三趟了，六号窗口说要先在你这儿盖章。")
+    turns = [GREET, came, ("staff", 9, 12, "那不对，你还得去六号窗口。"),
+             ("citizen", 12.5, 15, "又让我去六号？你们到底有没有个准话，太欺负人了！"),
+             ("staff", 15.5, 18, "规定就是这样，我也没办法。"), CLOSE]
+    found = _found(turns, "A17-RUNAROUND", ACTS_ON)[0]
+    assert found and found[0].start == 9 and found[0].end == 18
+    calm = [*turns[:3], ("citizen", 12.5, 15, "好的，那我过去。"), ("staff", 15.5, 18, "好。"), CLOSE]
+    found = _found(calm, "A17-RUNAROUND", ACTS_ON)[0]
+    assert found and found[0].end == 12

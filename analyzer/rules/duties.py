@@ -21,8 +21,10 @@ made, the ring result. Output: more :class:`~analyzer.types.Finding` objects
   parties raised their voices against their own median level
   (``quarrel_over_median_db``; audio) while their turns overlapped, or
   heated words on both sides (staff: a forbidden phrase, an uncivil or
-  shouting finding; citizen: an upset cue) in at least three turns answering
-  each other (:func:`_exchange`).
+  shouting finding; citizen: an upset cue; either: heat answered in kind,
+  :func:`answered_heat`) in at least three turns answering each other, each
+  side heated at least twice (:func:`_exchange`, :data:`QUARREL_MIN_EACH`);
+  cold refusals and redirects said without heat are none (:func:`heat_in`).
 * ``A18-PIECEMEAL`` (一次性告知, ``piecemeal``): staff add a material
   (``materials_added`` cue: 还有…也要带) in a later turn than the one that
   listed the materials (``materials_listed`` cue, or an earlier addition).
@@ -60,7 +62,7 @@ from analyzer.i18n import NP_, label, pgettext
 from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
-from analyzer.rules.civility import drop_pickups, go_ahead, remark, remark_findings
+from analyzer.rules.civility import RUDE, drop_pickups, go_ahead, remark, remark_findings
 from analyzer.rules.context import owing
 from analyzer.rules.destinations import names_destination
 from analyzer.rules.materials import earlier_visits, piecemeal
@@ -604,18 +606,99 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
                 cold |= said  # 下班了，明天再来 turns the citizen away (Articles 9, 25): cold, not heated
             else:
                 words |= said
+    # sending the citizen elsewhere or to another day (Articles 16, 25) is cold, not heated,
+    # unless rude words are in it
+    cold |= {c.utterance for c in cues if c.kind in COLD_CUES and c.utterance < len(utts)
+             and utts[c.utterance].speaker == "staff" and not heat_in(utts[c.utterance].text)}
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
     upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES
              and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
     # a cold refusal read again as a sharp reply is still the refusal (the same words), and the
     # clerk's private talk is no retort
     words |= upset | (_sharp_replies(utts, upset, options, classifier) - cold - private)
+    words |= answered_heat(utts, words) - private - cold
     return [Heated(i, u.speaker, u.start, u.end, i in raised, i in words, u.text)
             for i, u in enumerate(utts) if i in raised or i in words]
 
 
-#: Forbidden phrases that refuse or defer coldly (下班了，明天再来): no heat of a quarrel.
-COLD_REFUSALS: frozenset[str] = frozenset({"A9-F-01"})
+#: A retort: the accused word thrown back as a question (我嚷？ 我啥态度？ 谁推了？ 我急啥？ 我吼了吗？),
+#: the clause opening on 我 or 谁, then at most 啥/什么 and the word, then a question's end.
+RETORT = re.compile(r"^(?:我|谁)(?:啥|什么|哪|又|还|就|咋)?([\u4e00-\u9fff]{1,4}?)(?:了吗|了吧|了|吗|啊|呀|啦)?[？?]")
+#: The accusation a retort answers: the other party's "you …" (你跟我嚷, 你这啥态度, 你们就这么推).
+_ACCUSED = re.compile(r"你们?[^，,。？?！!]{0,10}")
+#: An exclamation (typed: ！), the written mark of a raised voice.
+_EXCLAIMED = re.compile(r"[！!]")
+#: Courtesy, which no exclamation makes heated (谢谢你！ 对不起！ 您慢走！).
+_KIND = re.compile(r"谢|对不起|不好意思|抱歉|辛苦|慢走|再见|您")
+#: Giving in or agreeing (好！ 行行行！ 知道了！): no heat, however exclaimed.
+_ASSENT = re.compile(r"^(?:好|行|是|对|嗯|哦|成|中|知道了|明白了|可以)[了的啊吧呀嘞]*[，,\s]*"
+                     r"(?:好|行|是|对|嗯|哦|成|中)*[了的啊吧呀嘞]*[！!。]*$")
+#: Characters (normalized) an exclamation needs to count as heat (没有！ is an answer).
+MIN_EXCLAIMED_CHARS = 4
+#: Heated rhetoric: the other party's manner rebuked (你冲我喊, 跟我吵, 嚷什么) or a question that
+#: asks nothing but rebukes (有啥用, 有啥办法, 谁打得过来, 凭啥, 活该, 还有理了, 你懂不懂).
+HEATED_RHETORIC = re.compile(
+    r"(?:冲|跟|对|朝)我(?:喊|嚷|吵|吼|急|凶|发火|发脾气)|嚷|吼|(?:喊|吵)(?:啥|什么)|"
+    r"有(?:啥|什么)用|有(?:啥|什么)办法|谁[^，,。？?！!]{0,6}(?:得过来|知道|让你|叫你|怕谁|管得着)|"
+    r"凭(?:啥|什么)|活该|还有理|难道|你懂不懂|你以为|容易吗|(?:咋|怎么)了[？?！!]|谁怕谁|有你们?这么")
+
+
+def heat_in(text: str) -> bool:
+    """True when a staff turn that sends away or defers is said in heat, not coldly.
+
+    An exclamation (那你找单位去，跟我说有啥用！), rude words (:data:`RUDE`) or heated
+    rhetoric (:data:`HEATED_RHETORIC`: 审核不是我们审，你冲我喊有啥用？).
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_EXCLAIMED.search(simple) or RUDE.search(simple) or HEATED_RHETORIC.search(simple))
+
+
+def answered_heat(utts: Sequence[Utterance], heated: set[int]) -> set[int]:
+    """Utterances that answer the other party's heated turn with heat of their own.
+
+    Three written forms, each counted only right after the other party's heated
+    turn (heat answered in kind; alone they may be anything):
+
+    * a retort (:data:`RETORT`): the word the other party said of "you" thrown
+      back as a question (你跟我嚷也没用 … 我嚷？; 你们上班迟到还有理了？ … 谁迟到了？);
+      我签？ after 你在这签字 checks an instruction, and that turn was not heated;
+    * an exclamation of some length (:data:`_EXCLAIMED`, :data:`MIN_EXCLAIMED_CHARS`:
+      你再说一遍！ 你糊弄谁呢！ 别跟我来这套！), with no courtesy in it (:data:`_KIND`)
+      and not giving in (:data:`_ASSENT`: 行行行！);
+    * heated rhetoric (:data:`HEATED_RHETORIC`: 一天几百个件，谁打得过来？ … 那就活该我白等？).
+
+    A turn so counted is heated in its turn, so a retort to a retort counts too.
+    """
+    from analyzer.text.normalize import normalize, to_simplified
+
+    out: set[int] = set()
+    hot = set(heated)
+    for i in range(1, len(utts)):
+        u, prev = utts[i], utts[i - 1]
+        if i in hot or i - 1 not in hot or not u.speaker or prev.speaker in ("", u.speaker):
+            continue
+        text = to_simplified(u.text).strip()
+        first = re.split(r"(?<=[？?！!。])|[，,]", text)[0]
+        m = RETORT.match(first)
+        word = m.group(1) if m else ""
+        retort = bool(word) and any(word in a.group(0) for a in _ACCUSED.finditer(to_simplified(prev.text)))
+        exclaimed = any(_EXCLAIMED.search(c) and not _KIND.search(c) and not _ASSENT.match(c)
+                        and len(normalize(c)) >= MIN_EXCLAIMED_CHARS
+                        for c in re.split(r"(?<=[？?！!。])", text))
+        if retort or exclaimed or (HEATED_RHETORIC.search(text) and not _KIND.search(text)):
+            out.add(i)
+            hot.add(i)
+    return out
+
+
+#: Forbidden phrases that refuse, defer or push off coldly (下班了，明天再来; 我不知道，你去问XX): no
+#: heat of a quarrel.
+COLD_REFUSALS: frozenset[str] = frozenset({"A9-F-01", "A8-F-01"})
+#: Cues of a staff utterance that sends the citizen elsewhere or defers (Articles 16, 18, 25): cold,
+#: unless said with an exclamation or rude words (那你找单位去，跟我说有啥用！ is heated).
+COLD_CUES: frozenset[str] = frozenset({"not_ours", "deferral", "materials_deferred"})
 #: Uncivil remarks that carry no heat at the citizen: talk of the clerk's private life (Article 6's
 #: unrelated talk), which neither makes nor answers a quarrel.
 NO_HEAT_SUBTYPES: frozenset[str] = frozenset({"unrelated_chat"})
@@ -672,6 +755,9 @@ def _episodes(heated: list[Heated], window: float) -> list[list[Heated]]:
 
 #: Heated turns, alternating between the parties, that make a quarrel of words.
 QUARREL_MIN_EXCHANGE = 3
+#: Heated turns each party needs in that exchange: one sharp protest answered, or one sharp
+#: word protested, is no quarrel (a back-and-forth has heat from each side at least twice).
+QUARREL_MIN_EACH = 2
 
 
 def _exchange(heated: list[Heated], window: float,
@@ -725,7 +811,8 @@ def quarrels(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon,
             utts, start, end)
         said = _exchange([h for h in ep if h.words], options.quarrel_window,
                          [u.speaker for u in utts])
-        angry = len(said) >= QUARREL_MIN_EXCHANGE
+        angry = len(said) >= QUARREL_MIN_EXCHANGE and all(
+            sum(h.speaker == party for h in said) >= QUARREL_MIN_EACH for party in ("staff", "citizen"))
         if not (loud or angry):
             continue
         how = _("raised voices on both sides over overlapping turns") if loud else \
@@ -1062,7 +1149,28 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
         if back is None or not (i in sent or _SENT_TO.search(to_simplified(u.text))):
             continue
         out[i] = _sent_away_again(rule, u, i, back.text, "sent_back")
-    return [out[k] for k in sorted(out)]
+    upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES}
+    return [_protested(out[k], k, utts, upset) for k in sorted(out)]
+
+
+def _protested(f: Finding, i: int, utts: Sequence[Utterance], upset: set[int]) -> Finding:
+    """The run-around finding on staff turn ``i``, running on over the citizen's protest.
+
+    The citizen who objects at once to being sent off again (an upset cue on his
+    next words) and the clerk's reply to that objection are the same lapse: the
+    clerk standing by the extra trip. The finding spans them, up to the clerk's
+    reply (``detail.protest``).
+    """
+    k = i + 1
+    while k < len(utts) and utts[k].speaker == "staff":
+        k += 1
+    if k >= len(utts) or k not in upset:
+        return f
+    reply = next((j for j in range(k + 1, len(utts)) if utts[j].speaker == "staff"), None)
+    if reply is None:
+        return f
+    return replace(f, end=max(f.end or utts[reply].end, utts[reply].end),
+                   detail={**f.detail, "protest": k, "reply": reply})
 
 
 def _sent_away_again(rule: Rule, u: Utterance, i: int, trip: str, cue: str) -> Finding:
