@@ -915,13 +915,14 @@ def test_a_visit_closed_on_a_pick_up_instruction_and_thanks_still_owes_the_closi
 
 def test_sent_to_phone_an_office_without_its_number_is_a_vague_redirect():
     """打电话问问 needs the number: naming the office to ring, and 'look the number up yourself'
-    when asked for it, points the citizen nowhere; the number itself, or the office to go to, does."""
+    when asked for it, points the citizen nowhere; the number itself, or the office's floor, does.
+    The office alone to go to says whom, not where (issue 23, duty4)."""
     from analyzer.rules.destinations import names_destination
 
     assert not names_destination("这个归公积金中心管，你打个电话问问他们。")
     assert names_destination("你打0931-8765432问问公积金中心。")
     assert names_destination("你打电话问也行，或者直接去公积金中心三楼。")
-    assert names_destination("你直接去公积金中心问吧。")
+    assert not names_destination("你直接去公积金中心问吧。")
     turns = [GREET, ("citizen", 3, 6, "我想把公积金取出来装修。"),
              ("staff", 7, 10, "这个归公积金中心管，你打个电话问问他们。"), ("citizen", 11, 12, "号码是多少？"),
              ("staff", 13, 15, "网上一搜就出来了。"), CLOSE]
@@ -1500,3 +1501,25 @@ def test_a_run_around_protested_at_once_runs_over_the_clerks_reply():
     calm = [*turns[:3], ("citizen", 12.5, 15, "好的，那我过去。"), ("staff", 15.5, 18, "好。"), CLOSE]
     found = _found(calm, "A17-RUNAROUND", ACTS_ON)[0]
     assert found and found[0].end == 12
+
+
+# A16: an office named alone says whom, not where (issue 23, duty4)
+def test_an_office_named_without_a_place_is_a_vague_redirect():
+    """归林业局管，你去林业局问问 tells the citizen whom to see, not where to go: no address, floor,
+    window or number, so the redirect is vague, with or without the level (县林业局). The way there
+    (人民路上, 进东门右手边) or the office's floor is a place; the clerk's own window (我们这个户政窗口不管)
+    is where the citizen already stands."""
+    from analyzer.rules.destinations import names_destination
+
+    assert not names_destination("这个归林业局管，你去林业局问问。")
+    assert not names_destination("归县林业局管，我们这儿不办。")
+    assert not names_destination("狩猎证我们户政窗口不管，你到别处问问。")
+    assert names_destination("林业局在人民路上，进门右手边就是。")
+    assert names_destination("你去林业局三楼的审批科。")
+    assert names_destination("你去二楼的林业窗口。")
+    turns = [GREET, ("citizen", 3, 6, "我想办个木材运输证，在这儿办吗？"),
+             ("staff", 7, 10, "这个不归我们管，你去林业局问问。"), ("citizen", 11, 12, "哦，好吧。"), CLOSE]
+    assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
+    placed = [*turns[:2], ("staff", 7, 10, "这个不归我们管，你去人民路上的林业局，进门右手边就是。"), *turns[3:]]
+    assert not _found(placed, "A16-G-POINTER", ACTS_ON)[0]
+
