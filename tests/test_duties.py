@@ -1523,3 +1523,78 @@ def test_an_office_named_without_a_place_is_a_vague_redirect():
     placed = [*turns[:2], ("staff", 7, 10, "这个不归我们管，你去人民路上的林业局，进门右手边就是。"), *turns[3:]]
     assert not _found(placed, "A16-G-POINTER", ACTS_ON)[0]
 
+
+# A5: questions and answers as written (issue 23, duty4)
+def test_a_final_me_asks_and_a_yes_answers_it():
+    """今天还能交么？ ends on the particle 么 (the traditional-to-simplified conversion writes it 幺):
+    a yes/no question, and 能，… answers it; a 幺 read out in a number stays a digit."""
+    from analyzer.rules.answers import questions
+
+    q = questions("今天还能交么？")
+    assert q and "yesno" in q[0].kinds
+    turns = [GREET, ("citizen", 3, 6, "我来交医保，今天还能交么？"), ("staff", 6.5, 8, "能，卡给我。"),
+             ("citizen", 8.5, 9, "给。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "幺" in questions("号码是幺三幺？")[0].text
+
+
+def test_right_here_answers_where_and_a_statement_about_papers_answers_which():
+    """表在哪儿领？ … 这儿就有，我给您拿一张 says where; 啥地方不对？ … 您交的照片是彩色的，要黑白的
+    answers in a statement, though an instruction's verb (交) opens its subject."""
+    from analyzer.rules.answers import reply_moves
+
+    turns = [GREET, ("citizen", 3, 6, "申请表在哪儿领？"), ("staff", 6.5, 9, "这儿就有，我给您拿一张，回去填好。"),
+             ("citizen", 9.5, 10, "好。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert reply_moves("您交的照片是彩色的") == {"statement"}
+    assert reply_moves("您把照片交了") == {"instruction"}
+
+
+def test_trailing_off_is_no_question_but_a_trailing_repeat_is():
+    """我回去问问我们会计，看行不行…… is the citizen thinking aloud; 我就问那个几号能到…… trails
+    off asking again what was asked."""
+    from analyzer.rules.answers import questions
+
+    assert questions("那我回去问问我们会计，看行不行……") == []
+    assert questions("我就问那个几号能到……")
+
+
+def test_an_answer_given_off_the_record_and_said_back_is_an_answer():
+    """A trainee turns to her colleague; the citizen says back what the colleague told him (那位大姐说…):
+    his question got its answer, though the clerk's own words did not give it."""
+    turns = [GREET, ("citizen", 3, 8, "我问一下，单位的税号要不要跟着变？"),
+             ("staff", 8.5, 11, "大姐，你过来帮我看一下。"),
+             ("citizen", 20, 26, "哦，那位大姐说税号不用变，税务那边自动同步，明白了。"),
+             ("staff", 26.5, 29, "您这材料齐了，我给您录入。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    silent = [*turns[:3], ("citizen", 20, 26, "哦，那我先等着吧。"), turns[4], CLOSE]
+    assert _found(silent, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_yes_word_opening_a_subject_is_no_yes():
+    """能报的是门诊部分 tells what can be claimed; it says no yes to 住院的能不能报？"""
+    from analyzer.rules.answers import says_yes_or_no
+
+    assert not says_yes_or_no("能报的是门诊部分，住院另算。")
+    assert says_yes_or_no("能报的，您放心。") and says_yes_or_no("能，您放心。")
+
+
+def test_a_curt_pass_over_or_a_question_back_leaves_the_question_owed():
+    """还有事吗？ heard as curt is Article 6's tone at most; it answers nothing, so 周六开不开门？ stays
+    owed. 照片带了没有？ asks back and answers 要交钱吗？ no more than an instruction would."""
+    turns = [GREET, ("citizen", 3, 6, "顺便问一下，你们周六开不开门？"), ("staff", 6.5, 7.5, "还有事吗？"),
+             ("citizen", 8, 9, "没了。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", AnalyzerOptions())[0]
+    back = [GREET, ("citizen", 3, 6, "办这个证要交钱吗？"), ("staff", 6.5, 8, "照片带了没有？"),
+            ("citizen", 8.5, 9, "带了，给。"), ("staff", 20, 22, "好了，下周来拿。"), CLOSE]
+    assert _found(back, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_musing_is_no_question():
+    """看你们几点开门。 waits and sees; 我钥匙丢哪了…… searches his own pockets: nothing asked of
+    the clerk. With a question mark the same words ask."""
+    from analyzer.rules.answers import questions
+
+    assert questions("行，我就坐这儿，看你们几点开门。") == []
+    assert questions("钥匙……我钥匙丢哪了……哎") == []
+    assert questions("我钥匙丢哪了？")

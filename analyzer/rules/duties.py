@@ -208,6 +208,9 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     # a rush (快签吧，签完走; 搞快点，要下班了) answers nothing and excuses nothing
     flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior, RUSH_RULES)
                if not RUSH_WORDS.search(to_simplified(interaction.utterances[i].text))}
+    # a curt pass-over (还有事吗？) excuses nothing, unless the question was itself thrown in heat
+    coldly = {id(interaction.utterances[i]) for i in range(len(interaction.utterances))
+              if id(interaction.utterances[i]) in flagged and _coldly_passed(interaction, prior, i)}
     opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
     out: list[tuple[Any, Finding]] = []
     earlier: list[Any] = []  # the citizen's questions so far (an elliptical 那利率呢 asks one again)
@@ -238,8 +241,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
                 continue  # sent away with nowhere named, asked where, told nowhere again
             if sent_on and (q.kinds & WHERE_KINDS or HERE.search(q.text)):
                 continue  # sent away in the response: where to go is Article 16's
-            if any(id(utts[j]) in flagged for j in window[:1]) \
-                    and not _asked_again(utts, window[0], q):
+            if any(id(utts[j]) in flagged and not (id(utts[j]) in coldly and not heat_in(utts[i].text))
+                   for j in window[:1]) and not _asked_again(utts, window[0], q):
                 continue  # answered in forbidden or uncivil words: that article's (unless asked again)
             if sent_away and q.kinds & WHERE_KINDS \
                     and not any(calls_next(utts[j].text) for j in window[:1]):
@@ -249,6 +252,23 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
             if finding is not None:
                 out.append((q, finding))
     return _merge_repeats(out)
+
+
+def _coldly_passed(interaction: Interaction, prior: Sequence[Finding], i: int) -> bool:
+    """True when staff utterance ``i`` is flagged only as *cold* (``A6-UNCIVIL``, subtype ``cold``)
+    and only passes the question over (还有事吗？ 签个字。: :func:`~analyzer.rules.answers.passes_over`).
+
+    Its curtness is no excuse for leaving the question: the reply answers
+    nothing, so the question stays owed (Article 5) beside whatever Article 6
+    makes of its tone.
+    """
+    from analyzer.rules.answers import passes_over
+
+    u = interaction.utterances[i]
+    on = [f for f in prior if f.kind in HEATED_STAFF_RULES_KINDS and f.start is not None
+          and f.end is not None and f.start < u.end and u.start < f.end]
+    return bool(on) and all(f.rule == "A6-UNCIVIL" and f.detail.get("subtype") == "cold" for f in on) \
+        and passes_over(u.text)
 
 
 def _asked_again(utts: Sequence[Utterance], after: int, q: Any) -> bool:
@@ -389,7 +409,8 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
     another kind only (:func:`~analyzer.rules.answers.explained_by`). Beyond
     that, a question asking for a thing of its kind (:data:`KIND_BOUND`: a sum,
     a time, a place, a material) is passed over by a reply that goes on with
-    the procedure (:func:`~analyzer.rules.answers.moves_on`); any other question
+    the procedure (:func:`~analyzer.rules.answers.moves_on`) or says nothing but
+    the moves below (办这个要钱不？ … 照片带了没有？); any other question
     (a yes or no, a how, a who) is passed over only by a reply that says
     nothing but directing the work, asking back, closing or calling the next
     (:func:`~analyzer.rules.answers.passes_over`): a statement in the reply
@@ -401,9 +422,10 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
     if any(stalls(utts[j].text) or RUSH_WORDS.search(to_simplified(utts[j].text))
            or explained_by(utts[j].text, q, others or [], heard[j]) for j in first):
         return True
-    if q.kinds & KIND_BOUND:
-        return any(moves_on(utts[j].text) for j in first)
-    return passes_over("。".join(utts[j].text for j in first), q, others or [])
+    said = "。".join(utts[j].text for j in first)
+    if q.kinds & KIND_BOUND:  # a question back (照片带了没有？) passes a sum or a time over too
+        return any(moves_on(utts[j].text) for j in first) or passes_over(said, q, others or [])
+    return passes_over(said, q, others or [])
 
 
 def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
@@ -415,6 +437,26 @@ def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
             break
         out.add(j)
     return out
+
+
+#: The citizen saying back what someone told him (那位老师说…, 他说…, 师傅说): an answer he was given.
+RELAYED = re.compile(r"(?:老师|师傅|同志|大姐|那位|那个人|他|她|同事|领导|你们的人|人家)[^，,。？?！!]{0,3}(?:说|讲|告诉我)")
+
+
+def _relayed(utts: Sequence[Utterance], i: int, asked: Sequence[Any], until: int | None) -> bool:
+    """True when the citizen, before asking anything new, says back an answer someone gave him.
+
+    A trainee turns to her mentor, who answers off the record; the citizen says
+    it back (哦，那位老师说公章到刻章点重刻，银行我自己去改，懂了): the questions of
+    that turn (``asked``) got their answer, in words about what was asked
+    (sharing the content of one of them).
+    """
+    from analyzer.rules.answers import shares_content
+    from analyzer.text.normalize import to_simplified
+
+    end = len(utts) if until is None else until + 1  # his next question may be the saying back
+    return any(utts[k].speaker == "citizen" and RELAYED.search(to_simplified(utts[k].text))
+               and any(shares_content(q.text, utts[k].text) for q in asked) for k in range(i + 1, end))
 
 
 #: Question kinds as the evidence names them (``pgettext("question", kind)``).
@@ -460,6 +502,8 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
                                                others=others or [], topic=topic)), None)
     if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
         return None
+    if _relayed(utts, i, [q, *(others or [])], until):
+        return None  # answered off the record (a colleague, the mentor) and said back by the citizen
     if answered is None and said and not strict and not _passed_over(utts, q, sorted(first), others, heard_kinds):
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):
