@@ -1585,9 +1585,14 @@ def test_a_curt_pass_over_or_a_question_back_leaves_the_question_owed():
     turns = [GREET, ("citizen", 3, 6, "顺便问一下，你们周六开不开门？"), ("staff", 6.5, 7.5, "还有事吗？"),
              ("citizen", 8, 9, "没了。"), CLOSE]
     assert _found(turns, "A5-ANSWER", AnalyzerOptions())[0]
-    back = [GREET, ("citizen", 3, 6, "办这个证要交钱吗？"), ("staff", 6.5, 8, "照片带了没有？"),
+    back = [GREET, ("citizen", 2.5, 3, "我办居住证。"), ("staff", 3.2, 3.8, "好的。"),
+            ("citizen", 4, 6, "办这个证要交钱吗？"), ("staff", 6.5, 8, "照片带了没有？"),
             ("citizen", 8.5, 9, "带了，给。"), ("staff", 20, 22, "好了，下周来拿。"), CLOSE]
     assert _found(back, "A5-ANSWER", ACTS_ON)[0]
+    # the citizen's opening words, taken up by the greeting that asks his business, are no pass-over
+    opening = [("citizen", 0, 3, "请问社保卡在哪个窗口换？"), ("staff", 3.5, 5, "您好，您办什么业务？"),
+               ("citizen", 5.5, 7, "换社保卡。"), ("staff", 7.5, 9, "在我这儿就能换，身份证给我。"), CLOSE]
+    assert not _found(opening, "A5-ANSWER", ACTS_ON)[0]
 
 
 def test_musing_is_no_question():

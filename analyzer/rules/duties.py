@@ -402,7 +402,7 @@ KIND_BOUND: frozenset[str] = frozenset({"cost", "time", "place", "material", "am
 
 
 def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: list[Any] | None,
-                 heard: Sequence[frozenset[str] | None]) -> bool:
+                 heard: Sequence[frozenset[str] | None], *, opening: bool = False) -> bool:
     """True when the staff's first reply, read as no answer, passed ``q`` over.
 
     It passed it over when it stalls, hurries the citizen, or gives an answer of
@@ -410,7 +410,8 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
     that, a question asking for a thing of its kind (:data:`KIND_BOUND`: a sum,
     a time, a place, a material) is passed over by a reply that goes on with
     the procedure (:func:`~analyzer.rules.answers.moves_on`) or says nothing but
-    the moves below (办这个要钱不？ … 照片带了没有？); any other question
+    the moves below (办这个要钱不？ … 照片带了没有？; not in the citizen's ``opening`` turn,
+    which a greeting asking his business takes up); any other question
     (a yes or no, a how, a who) is passed over only by a reply that says
     nothing but directing the work, asking back, closing or calling the next
     (:func:`~analyzer.rules.answers.passes_over`): a statement in the reply
@@ -423,8 +424,10 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
            or explained_by(utts[j].text, q, others or [], heard[j]) for j in first):
         return True
     said = "。".join(utts[j].text for j in first)
-    if q.kinds & KIND_BOUND:  # a question back (照片带了没有？) passes a sum or a time over too
-        return any(moves_on(utts[j].text) for j in first) or passes_over(said, q, others or [])
+    if q.kinds & KIND_BOUND:  # a question back (照片带了没有？) passes a sum or a time over too, but
+        # not the citizen's opening words: 您好，您办什么业务？ takes up the matter they opened with
+        return any(moves_on(utts[j].text) for j in first) \
+            or (not opening and passes_over(said, q, others or []))
     return passes_over(said, q, others or [])
 
 
@@ -504,7 +507,8 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
         return None
     if _relayed(utts, i, [q, *(others or [])], until):
         return None  # answered off the record (a colleague, the mentor) and said back by the citizen
-    if answered is None and said and not strict and not _passed_over(utts, q, sorted(first), others, heard_kinds):
+    if answered is None and said and not strict \
+            and not _passed_over(utts, q, sorted(first), others, heard_kinds, opening=opening):
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
