@@ -241,8 +241,12 @@ def _episode(b: _Builder, name: str) -> None:  # noqa: C901 - one branch per epi
         s1 = p(QUARREL_STAFF)
         s2 = b.rng.choice([s for s in QUARREL_STAFF if s != s1])
         first = b.say("staff", s1)
-        b.say("citizen", p(QUARREL_CITIZEN))
+        c1 = p(QUARREL_CITIZEN)
+        b.say("citizen", c1)
         second = b.say("staff", s2)
+        # a quarrel goes back and forth: the citizen protests again (the next protest of the
+        # same split, no draw)
+        b.say("citizen", QUARREL_CITIZEN[(QUARREL_CITIZEN.index(c1) + 2) % len(QUARREL_CITIZEN)])
         b.breach(QUARREL_RULE[s1], first)
         b.breach(QUARREL_RULE[s2], second)
         b.breach("A17-QUARREL", first)

@@ -313,14 +313,17 @@ def _redirect(b: _Visit, concrete: bool) -> None:
         if not _names_place(p.text):
             b.say("staff", A.fill("在{floor}{win}窗口办。", b.rng))
         return
-    rd = [p for p in held_out()["redirect"] if not _names_place(p.text)]
+    # an office named alone ({dept}: 民政局, 派出所) is vague or concrete by the office: neither here
+    rd = [p for p in held_out()["redirect"] if not _names_place(p.text) and "{dept}" not in p.text]
     said = b.say("staff", A.dress(A.fill(b.rng.choice(rd).text, b.rng), b.rng))
     b.breach(16, said, "vague redirect")
     b.v.unscored.update({5, 6, 10})
 
 
 def _names_place(template: str) -> bool:
-    return any(s in template for s in ("{win}", "{dept}", "{floor}", "{phone}", "{hotline}",
+    """A redirect template that says where: a window, floor, number or address (an office named
+    alone says whom, not where: :mod:`analyzer.rules.destinations`)."""
+    return any(s in template for s in ("{win}", "{floor}", "{phone}", "{hotline}",
                                        "{addr_place}", "{hall}"))
 
 

@@ -191,18 +191,21 @@ def test_raised_voices_over_overlapping_turns_are_a_quarrel():
 def test_heated_words_back_and_forth_are_a_quarrel_without_audio():
     turns = [GREET, ("citizen", 3, 5, "我想办居住证。"),
              ("staff", 6, 8, "没看我正忙着吗？"), ("citizen", 9, 11, "你什么态度！"),
-             ("staff", 12, 14, "我就是这样的，你能把我怎么样？")]
+             ("staff", 12, 14, "我就是这样的，你能把我怎么样？"), ("citizen", 15, 17, "太不像话了！")]
     found, _ = _found(turns, "A17-QUARREL")
     assert len(found) == 1 and found[0].detail["how"] == "words"
     one_way = turns[:4]  # staff rude once, the citizen upset once: no back and forth
     assert not _found(one_way, "A17-QUARREL")[0]
+    # the citizen's one protest between two rude lines is no back and forth either (issue 23, duty4)
+    assert not _found(turns[:5], "A17-QUARREL")[0]
 
 
 def test_a_clerk_who_stays_sharp_after_the_citizens_reply_is_quarrelling():
-    """Citizen heated, clerk sharp, the citizen answers (not heated in words), the clerk sharp again."""
+    """Citizen heated, clerk sharp, the citizen answers (not heated in words), the clerk sharp again,
+    the citizen heated again: each side heated twice, back and forth."""
     turns = [GREET, ("citizen", 3, 5, "我想办居住证。"), ("citizen", 6, 8, "你什么态度！"),
              ("staff", 9, 11, "我就是这样的，你能把我怎么样？"), ("citizen", 12, 14, "那我找你们领导去。"),
-             ("staff", 15, 16, "你去投诉好了！")]
+             ("staff", 15, 16, "你去投诉好了！"), ("citizen", 16.5, 18, "太不像话了！")]
     found, _ = _found(turns, "A17-QUARREL")
     assert len(found) == 1 and found[0].detail["how"] == "words"
     # two sharp sentences in one breath, with no reply between, are one turn: no back and forth
@@ -912,13 +915,14 @@ def test_a_visit_closed_on_a_pick_up_instruction_and_thanks_still_owes_the_closi
 
 def test_sent_to_phone_an_office_without_its_number_is_a_vague_redirect():
     """打电话问问 needs the number: naming the office to ring, and 'look the number up yourself'
-    when asked for it, points the citizen nowhere; the number itself, or the office to go to, does."""
+    when asked for it, points the citizen nowhere; the number itself, or the office's floor, does.
+    The office alone to go to says whom, not where (issue 23, duty4)."""
     from analyzer.rules.destinations import names_destination
 
     assert not names_destination("这个归公积金中心管，你打个电话问问他们。")
     assert names_destination("你打0931-8765432问问公积金中心。")
     assert names_destination("你打电话问也行，或者直接去公积金中心三楼。")
-    assert names_destination("你直接去公积金中心问吧。")
+    assert not names_destination("你直接去公积金中心问吧。")
     turns = [GREET, ("citizen", 3, 6, "我想把公积金取出来装修。"),
              ("staff", 7, 10, "这个归公积金中心管，你打个电话问问他们。"), ("citizen", 11, 12, "号码是多少？"),
              ("staff", 13, 15, "网上一搜就出来了。"), CLOSE]
@@ -1433,3 +1437,169 @@ def test_a_question_that_checks_the_clerks_own_words_asks_nothing_new():
     assert _found(visit("完税证明是吧？"), "A5-ANSWER")[0] == []
     (f,) = _found(visit("完税证明要原件吗？"), "A5-ANSWER")[0]
     assert "原件" in f.detail["question"]
+
+
+# A17: a quarrel is heat from both sides, back and forth (issue 23, duty4)
+def test_one_sharp_protest_is_no_quarrel():
+    """A clerk who snaps once at a complaining citizen, who protests once and moves on, was uncivil
+    (Article 6's); a quarrel needs each side heated at least twice, answering each other."""
+    turns = [GREET, ("citizen", 3, 7, "我都来三回了，你们到底能不能给我办！"),
+             ("staff", 7.5, 10, "我就是这样的，你能把我怎么样？"),
+             ("citizen", 10.5, 13, "你这什么态度！算了，表给我吧。"),
+             ("staff", 13.5, 15, "好，表在这儿，填完给我。"), CLOSE]
+    assert not _found(turns, "A17-QUARREL", AnalyzerOptions())[0]
+    longer = [*turns[:4], ("staff", 13.5, 15, "你去投诉好了，我就这样！"),
+              ("citizen", 15.5, 17, "有你这么办事的吗？你叫什么名字！"), CLOSE]
+    assert _found(longer, "A17-QUARREL", AnalyzerOptions())[0]
+
+
+def test_a_cold_brush_off_is_no_heat_but_a_rebuke_with_it_is():
+    """不归我们管，你去别处问问 sends the citizen away coldly (Article 16's), however curt the uncivil
+    classifier hears it: an upset citizen between two such lines makes no quarrel. The same
+    redirect said with a rebuke of the citizen's manner (你冲我喊有啥用) is heat."""
+    from analyzer.rules.duties import heat_in
+
+    turns = [GREET, ("citizen", 3, 7, "我的补贴三个月没到账，你们到底管不管！"),
+             ("staff", 7.5, 10, "补贴发放不归我们管，你去别的地方问问。"),
+             ("citizen", 10.5, 13, "又让我去别的地方？你们就会推！"),
+             ("staff", 13.5, 16, "反正我这儿查不了，你问问别人吧。"),
+             ("citizen", 16.5, 18, "唉，什么服务！")]
+    assert not _found(turns, "A17-QUARREL", AnalyzerOptions())[0]
+    assert not heat_in("补贴发放不归我们管，你去别的地方问问。")
+    assert heat_in("补贴发放不归我们管，你冲我喊有啥用？")
+    assert heat_in("那你找单位去，跟我说也没用！")
+
+
+def test_a_retort_answers_heat_with_heat():
+    """我嚷？ 谁迟到了？ throw the other party's accusation back: heat, right after a heated turn.
+    The same shape after a plain instruction (我签？ after 你在这签字) checks it, and a bare
+    exclamation of assent (行行行！) gives in."""
+    from analyzer.rules.duties import answered_heat
+    from analyzer.types import Utterance
+
+    def utts(*pairs):
+        return [Utterance(s, float(2 * i), float(2 * i + 1), t) for i, (s, t) in enumerate(pairs)]
+
+    hot = utts(("citizen", "你们上班迟到还有理了？"), ("staff", "谁迟到了？我早就到了。"),
+               ("citizen", "你糊弄谁呢，牌子上写着两点半！"))
+    assert answered_heat(hot, {0}) == {1, 2}  # the retort is heated, and so is the answer to it
+    plain = utts(("staff", "你在这签字。"), ("citizen", "我签？"))
+    assert answered_heat(plain, set()) == set()
+    assert answered_heat(utts(("staff", "你嚷什么嚷！"), ("citizen", "行行行！")), {0}) == set()
+    assert answered_heat(utts(("staff", "你嚷什么嚷！"), ("citizen", "我嚷？")), {0}) == {1}
+
+
+def test_a_run_around_protested_at_once_runs_over_the_clerks_reply():
+    """Sent off again on a third trip, the citizen objects at once and the clerk stands by it: the
+    run-around finding spans the objection and the clerk's reply to it."""
+    came = ("citizen", 3, 8, "我这都跑第三趟了，六号窗口说要先在你这儿盖章。")
+    turns = [GREET, came, ("staff", 9, 12, "那不对，你还得去六号窗口。"),
+             ("citizen", 12.5, 15, "又让我去六号？你们到底有没有个准话，太欺负人了！"),
+             ("staff", 15.5, 18, "规定就是这样，我也没办法。"), CLOSE]
+    found = _found(turns, "A17-RUNAROUND", ACTS_ON)[0]
+    assert found and found[0].start == 9 and found[0].end == 18
+    calm = [*turns[:3], ("citizen", 12.5, 15, "好的，那我过去。"), ("staff", 15.5, 18, "好。"), CLOSE]
+    found = _found(calm, "A17-RUNAROUND", ACTS_ON)[0]
+    assert found and found[0].end == 12
+
+
+# A16: an office named alone says whom, not where (issue 23, duty4)
+def test_an_office_named_without_a_place_is_a_vague_redirect():
+    """归林业局管，你去林业局问问 tells the citizen whom to see, not where to go: no address, floor,
+    window or number, so the redirect is vague, with or without the level (县林业局). The way there
+    (人民路上, 进东门右手边) or the office's floor is a place; the clerk's own window (我们这个户政窗口不管)
+    is where the citizen already stands."""
+    from analyzer.rules.destinations import names_destination
+
+    assert not names_destination("这个归林业局管，你去林业局问问。")
+    assert not names_destination("归县林业局管，我们这儿不办。")
+    assert not names_destination("狩猎证我们户政窗口不管，你到别处问问。")
+    assert names_destination("林业局在人民路上，进门右手边就是。")
+    assert names_destination("你去林业局三楼的审批科。")
+    assert names_destination("你去二楼的林业窗口。")
+    turns = [GREET, ("citizen", 3, 6, "我想办个木材运输证，在这儿办吗？"),
+             ("staff", 7, 10, "这个不归我们管，你去林业局问问。"), ("citizen", 11, 12, "哦，好吧。"), CLOSE]
+    assert _found(turns, "A16-G-POINTER", ACTS_ON)[0]
+    placed = [*turns[:2], ("staff", 7, 10, "这个不归我们管，你去人民路上的林业局，进门右手边就是。"), *turns[3:]]
+    assert not _found(placed, "A16-G-POINTER", ACTS_ON)[0]
+
+
+# A5: questions and answers as written (issue 23, duty4)
+def test_a_final_me_asks_and_a_yes_answers_it():
+    """今天还能交么？ ends on the particle 么 (the traditional-to-simplified conversion writes it 幺):
+    a yes/no question, and 能，… answers it; a 幺 read out in a number stays a digit."""
+    from analyzer.rules.answers import questions
+
+    q = questions("今天还能交么？")
+    assert q and "yesno" in q[0].kinds
+    turns = [GREET, ("citizen", 3, 6, "我来交医保，今天还能交么？"), ("staff", 6.5, 8, "能，卡给我。"),
+             ("citizen", 8.5, 9, "给。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "幺" in questions("号码是幺三幺？")[0].text
+
+
+def test_right_here_answers_where_and_a_statement_about_papers_answers_which():
+    """表在哪儿领？ … 这儿就有，我给您拿一张 says where; 啥地方不对？ … 您交的照片是彩色的，要黑白的
+    answers in a statement, though an instruction's verb (交) opens its subject."""
+    from analyzer.rules.answers import reply_moves
+
+    turns = [GREET, ("citizen", 3, 6, "申请表在哪儿领？"), ("staff", 6.5, 9, "这儿就有，我给您拿一张，回去填好。"),
+             ("citizen", 9.5, 10, "好。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert reply_moves("您交的照片是彩色的") == {"statement"}
+    assert reply_moves("您把照片交了") == {"instruction"}
+
+
+def test_trailing_off_is_no_question_but_a_trailing_repeat_is():
+    """我回去问问我们会计，看行不行…… is the citizen thinking aloud; 我就问那个几号能到…… trails
+    off asking again what was asked."""
+    from analyzer.rules.answers import questions
+
+    assert questions("那我回去问问我们会计，看行不行……") == []
+    assert questions("我就问那个几号能到……")
+
+
+def test_an_answer_given_off_the_record_and_said_back_is_an_answer():
+    """A trainee turns to her colleague; the citizen says back what the colleague told him (那位大姐说…):
+    his question got its answer, though the clerk's own words did not give it."""
+    turns = [GREET, ("citizen", 3, 8, "我问一下，单位的税号要不要跟着变？"),
+             ("staff", 8.5, 11, "大姐，你过来帮我看一下。"),
+             ("citizen", 20, 26, "哦，那位大姐说税号不用变，税务那边自动同步，明白了。"),
+             ("staff", 26.5, 29, "您这材料齐了，我给您录入。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    silent = [*turns[:3], ("citizen", 20, 26, "哦，那我先等着吧。"), turns[4], CLOSE]
+    assert _found(silent, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_yes_word_opening_a_subject_is_no_yes():
+    """能报的是门诊部分 tells what can be claimed; it says no yes to 住院的能不能报？"""
+    from analyzer.rules.answers import says_yes_or_no
+
+    assert not says_yes_or_no("能报的是门诊部分，住院另算。")
+    assert says_yes_or_no("能报的，您放心。") and says_yes_or_no("能，您放心。")
+
+
+def test_a_curt_pass_over_or_a_question_back_leaves_the_question_owed():
+    """还有事吗？ heard as curt is Article 6's tone at most; it answers nothing, so 周六开不开门？ stays
+    owed. 照片带了没有？ asks back and answers 要交钱吗？ no more than an instruction would."""
+    turns = [GREET, ("citizen", 3, 6, "顺便问一下，你们周六开不开门？"), ("staff", 6.5, 7.5, "还有事吗？"),
+             ("citizen", 8, 9, "没了。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", AnalyzerOptions())[0]
+    back = [GREET, ("citizen", 2.5, 3, "我办居住证。"), ("staff", 3.2, 3.8, "好的。"),
+            ("citizen", 4, 6, "办这个证要交钱吗？"), ("staff", 6.5, 8, "照片带了没有？"),
+            ("citizen", 8.5, 9, "带了，给。"), ("staff", 20, 22, "好了，下周来拿。"), CLOSE]
+    assert _found(back, "A5-ANSWER", ACTS_ON)[0]
+    # the citizen's opening words, taken up by the greeting that asks his business, are no pass-over
+    opening = [("citizen", 0, 3, "请问社保卡在哪个窗口换？"), ("staff", 3.5, 5, "您好，您办什么业务？"),
+               ("citizen", 5.5, 7, "换社保卡。"), ("staff", 7.5, 9, "在我这儿就能换，身份证给我。"), CLOSE]
+    assert not _found(opening, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_musing_is_no_question():
+    """看你们几点开门。 waits and sees; 我钥匙丢哪了…… searches his own pockets: nothing asked of
+    the clerk. With a question mark the same words ask."""
+    from analyzer.rules.answers import questions
+
+    assert questions("行，我就坐这儿，看你们几点开门。") == []
+    assert questions("钥匙……我钥匙丢哪了……哎") == []
+    assert questions("我钥匙丢哪了？")

@@ -111,7 +111,7 @@ QUESTION_KINDS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(r"多少|几个|几份|几张|几次|几年|几岁|多大"),
     "which": re.compile(r"哪个|哪一个|哪种|哪样|哪项|哪一栏|哪一项|叫啥|叫什么|是啥|是什么"),
     "what_if": re.compile(r"要是|如果|万一|假如|假设|那要|不了|没有的话|咋办|怎么办"),
-    "yesno": re.compile(r"吗|能不能|可不可以|是不是|要不要|有没有|行不行|用不用|需不需要|会不会|"
+    "yesno": re.compile(r"吗|(?<![什怎这那多要])么\s*[？?]?\s*$|能不能|可不可以|是不是|要不要|有没有|行不行|用不用|需不需要|会不会|"
                         r"对不对|好不好|能否|可否|成不成|中不中|得不得|还.{0,4}吧[？?]?$|吧[？?]"),
 }
 #: Answer kind -> pattern in the staff's reply that gives an answer of that kind.
@@ -138,10 +138,12 @@ ANSWER_KINDS: dict[str, re.Pattern[str]] = {
     "what_if": re.compile(r"再|就|也|还|可以|能|打|来|去|找|没关系|不要紧|不影响"),
 }
 #: A yes or a no: a clause of the reply that opens with one (after a filler) or closes on one.
-#: A yes/no word inside a clause (核对, 别眨眼, 有没有错) is the procedure, not a reply.
+#: A yes/no word inside a clause (核对, 别眨眼, 有没有错) is the procedure, not a reply, and so is one
+#: opening a clause's subject (能提的是个人自付部分: what can be drawn is …).
 YES_NO = re.compile(
     r"^(?:嗯|哦|噢|啊|呃|唉|哎|那个|这个|是这样|那|您放心|放心)?[\s，,]*"
     r"(?:能|可以|行(?!了)|不|没|要|用|是|对|有|会|得|必须|当然|肯定|好(?!了)|中|成|甭|够|齐|差|缺|一定|照样)"
+    r"(?![\u4e00-\u9fff]{1,3}的(?:是|有|都|就|话))"  # 能提的是…: what can be drawn, no yes
     r"|(?:行|可以|能|不行|不能|没问题|没有|不用|不要|就够|就好|都行|都可以|都能|不收|免了|都对|没错|不对|"
     r"就这些|就这几样|就这两样|就这三样|没别的|没了)"
     r"[了啊呀的哦嘞哈呢吧]*[。！!.…]*$"
@@ -193,6 +195,14 @@ RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就)[^，,。
                         r"(?:你|您)(?:咋|怎么|干嘛)(?:还|又|老)(?:问|要|让|叫)")  # 你怎么还问用途？ reproaches
 #: The citizen saying he does not know (不知道塞哪了, 忘了放哪儿): a statement, unless marked as a question.
 UNKNOWING = re.compile(r"不知道|不晓得|不清楚|忘了|记不得|想不起")
+#: Musing without a question mark: a question word after 看 (看你几点开, 看看啥时候能好) or the citizen
+#: searching his own things (我身份证放哪了): said to oneself, no question to the clerk.
+MUSING = re.compile(r"^(?:那|我|我就|我倒要)?(?:看看?|瞧瞧?|等着看)[^，,。？?]{0,4}(?:几|啥|什么|怎么|哪|多)|"
+                    r"我[^，,。？?]{0,4}(?:放|搁|塞|扔|丢|忘)[^，,。？?]{0,2}哪")
+#: A clause that trails off (看能不能……, 那我……): with no question mark, no insisting and no question
+#: word of a specific kind it puts no question (an elliptical repeat of an earlier one, 那健康证……, is
+#: read by :func:`elliptical`).
+TRAILS_OFF = re.compile(r"(?:…|\.\.\.)+\s*$")
 
 
 @dataclass(frozen=True)
@@ -206,7 +216,12 @@ class Question:
 def _simple(text: str) -> str:
     from analyzer.text.normalize import to_simplified
 
-    return to_simplified(text).strip()
+    return _FINAL_ME.sub("么", to_simplified(text).strip())
+
+
+#: 么 at a question's end, which the traditional-to-simplified conversion writes 幺 (现在能查么？ became
+#: 现在能查幺？): put back, so the final particle asks (a 幺 read out in a number is not at a clause's end).
+_FINAL_ME = re.compile(r"(?<=[\u4e00-\u9fff])(?<![一二三四五六七八九零〇幺两十])幺(?=\s*(?:[？?。！!，,…]|$))")
 
 
 def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> list[Question]:
@@ -227,6 +242,11 @@ def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> li
         ends = _QUESTION_END.search(clause)
         if not rhetorical and (RHETORICAL.search(clause) or (UNKNOWING.search(clause) and not ends)):
             continue  # 不是八点半上班吗？ asserts; 不知道塞哪了 states
+        if TRAILS_OFF.search(clause) and not re.search(r"[?？]", clause) and not INSIST.search(clause) \
+                and not any(QUESTION_KINDS[k].search(clause) for k in SPECIFIC | {"amount"}):
+            continue  # 我给他们打个电话，看能不能……: thinking aloud (我就问那个多长时间到账…… still asks)
+        if MUSING.search(clause) and not re.search(r"[?？]", clause):
+            continue  # 看你几点开。 我身份证放哪了……: said to oneself, no question put
         if not (worded or ends) or (ends and ends.group(0).startswith("呢") and not worded):
             continue
         kinds = frozenset(k for k, pat in QUESTION_KINDS.items() if pat.search(clause))
@@ -493,8 +513,8 @@ def _answers(question: Question, simple: str, *, first: bool,
     if "way" in question.kinds and MOVES_ON.search(simple) \
             and (heard is None or "way" in heard or opening):
         return True  # asked how: walked through its steps (核对一下信息 is no step of the way)
-    if "place" in question.kinds and ON_PAPER.search(simple):
-        return True  # 编号在哪儿找？ … 短信里有: where on paper or on a screen
+    if "place" in question.kinds and (ON_PAPER.search(simple) or HERE_IT_IS.search(simple)):
+        return True  # 编号在哪儿找？ … 短信里有; 表在哪儿拿？ … 这儿就有: where on paper, or right here
     if first and "what_if" in question.kinds and MOVES_ON.search(simple):
         return True  # 那怎么办？ … 您得回去拿: what to do now is an instruction
     lenient = {"yesno", "who"} if not first else {"yesno"}
@@ -506,11 +526,22 @@ def _answers(question: Question, simple: str, *, first: bool,
         lenient.add("amount")  # a number is the money or the time heard (四十块 counts no copies)
     plain = _SELF_PLACE.sub("", simple)  # 我这边核对一下 names no place
     if heard is not None and not heard:  # heard answering nothing: an instruction's words are the work's
-        plain = "，".join(c for c in _CLAUSES.split(plain) if not MOVES_ON.search(c))
+        plain = "，".join(c for c in _CLAUSES.split(plain) if not _instructs(c))
     if heard is not None and "place" not in heard and MOVES_ON.search(plain):
         plain = _DEICTIC.sub("", plain)  # 放这儿按一下: an instruction's here is the work's
     return any(kind not in lenient and ANSWER_KINDS[kind].search(plain)
                for kind in question.kinds)
+
+
+#: The thing asked after is right here or there (这儿就有, 那边有, 这里就是): a place answered.
+HERE_IT_IS = re.compile(r"(?:^|[，,。])(?:就在)?(?:这儿|这里|这边|那儿|那里|那边|我这儿|我这里)(?:就|都|也)?(?:有|是|在)")
+def _instructs(clause: str) -> bool:
+    """True when a clause directs the work (去那边复印一下, 身份证给我): read at its head (:func:`reply_moves`),
+    so a statement holding an instruction's word (租房合同没有出租人签字) still says something."""
+    if not MOVES_ON.search(clause):
+        return False
+    moves = reply_moves(clause)
+    return not moves or "statement" not in moves
 
 
 #: Where on paper or on a screen (短信里有, 回执上写着, 首页就能看到): a place answered.
@@ -664,7 +695,7 @@ def reply_moves(reply: str, question: Question | None = None,
             out.add("courtesy")
         elif body.startswith("我"):  # the clerk's own doing: 我扫描一下 is the work, 我查一下 promises
             out.add("procedure" if OWN_WORK.match(body) and not LOOKS_UP.match(body) else "statement")
-        elif INSTRUCTION.search(body):
+        elif INSTRUCTION.search(body) and not _NOMINAL.match(body):
             out.add("instruction")
         elif PROCEDURE.search(body):
             out.add("procedure")
@@ -678,6 +709,8 @@ def reply_moves(reply: str, question: Question | None = None,
     return out
 
 
+#: An instruction's verb opening a noun phrase (上传的合同没有签字, 填的表不对): a statement about it.
+_NOMINAL = re.compile(r"^[\u4e00-\u9fff]{1,3}的(?!话)")
 #: The clerk looking the answer up (我查一下, 我帮您问问): an answer promised, not the work going on.
 LOOKS_UP = re.compile(r"^我(?:先|来|再|帮您|帮你|给您|给你|这边|这就)?(?:查|看看|问|翻|找|核实|确认)")
 #: The clerk doing the work in hand (我扫描一下, 我给您录入一下).

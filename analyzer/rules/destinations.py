@@ -6,7 +6,9 @@ A first-asked clerk who sends the citizen elsewhere must say *where*: "告知或
 
 * a window or counter by number or name (三号窗口, 9号, 综合窗口, 出入境专窗),
 * a floor (二楼, 三层),
-* an office by its name (民政局, 不动产登记中心, 派出所, 出入境大厅, 社保所 …),
+* a window, counter or hall of the service centre by its business (医保窗口,
+  市场监管局登记专区, 出入境大厅), or the citizen's own local office, of which there
+  is one (派出所, 车管所, 公证处, 居委会, 村委会),
 * a telephone number or a named hotline with its number (12345, 0935-8221234);
   sent to phone (打个电话问问医保局), an office named without its number is vague,
 * a street address (新华路18号, 人民路和北京路口),
@@ -15,7 +17,12 @@ A first-asked clerk who sends the citizen elsewhere must say *where*: "告知或
 
 It is vague when it only says "elsewhere": 别处, 那边, 其他部门, 相关部门,
 上级部门, 上网查, 打电话问问, 问问别人, or an information desk (导服台, 服务台,
-咨询台, 前台) that is not the place that does the business.
+咨询台, 前台) that is not the place that does the business. An office outside
+the hall named by its name alone, with no address, floor, window or number
+(你去教育局问吧, 归县市场监管局管, 烟草专卖局啊，你问问就知道了), tells the citizen
+whom, not where: vague (the inspectors' reading of 详细告知服务对象地址; issue 23).
+The clerk's own window or office (我们社保卡窗口不管) is where he is, no
+destination.
 
 :func:`names_destination` reads the simplified text; it is a rule, written
 from the seed's wording, not fitted to any data.
@@ -37,13 +44,20 @@ _PLACE = re.compile("|".join((
     r"(?:往|向)?(?:左|右)(?:转|拐)|(?:出门|下楼|上楼|往前)(?:直走|走到头)",  # 出门左转
     r"(?:带|领|陪|送)[您你](?:过去|去那|去)|就在(?:隔壁|对面|旁边)",  # taken there, next door
     rf"[\u4e00-\u9fff]{{1,6}}(?:路|街|大道|巷){_NUM}\s*号",  # 新华路18号
+    r"[\u4e00-\u9fff]{2,6}(?:路|街|大道)(?:上|口|边|[东西南北中]段)",  # 北京路上, 金川路中段
+    r"(?:左|右)手(?:边)?|[东西南北]门(?:进|出|口)",  # 东门进去右手: the way there
     r"[\u4e00-\u9fff]{1,6}(?:路|街|大道)(?:和|与)[\u4e00-\u9fff]{1,6}(?:路|街|大道)",  # 路口
 )))
 #: The suffix of an office, hall or agency.
 _OFFICE = re.compile(r"大厅|中心|局|派出所|所|服务站|办事处|处|科|院|馆|委员会|居委会|村委会|窗口|专区|"
                      r"社区|街道办|街道|银行|支队|大队|分局")
-#: Offices named by their suffix alone (the local one is meant).
-_SPECIFIC = re.compile(r"派出所|车管所|公证处|居委会|村委会|街道办|[税民公社医人住]\w?局|法院|银行")
+#: The suffixes of a place inside a service hall (a window, an area, a hall): named by its business,
+#: it says where to go. Any other office named alone says whom, not where.
+_IN_HALL = re.compile(r"窗口|专区|大厅")
+#: Offices named by their suffix alone (the local one is meant, and there is one).
+_SPECIFIC = re.compile(r"派出所|车管所|公证处|居委会|村委会")
+#: The clerk's own place before a name (我们社保卡窗口, 咱这个大厅): where he is, no destination.
+_OWN = re.compile(r"(?:我们|咱们|我|咱|本)(?:这个|这|的)?$")
 #: Where the name before an office suffix starts: after a verb, pronoun or particle.
 _BREAK = re.compile(r"[去到找在是问归回上的了个那这你您我他她们就得要吧呢啊，,。 ]")
 #: Names that say no more than "an office": 其他部门, 那个中心, 相关单位.
@@ -109,6 +123,12 @@ def names_destination(text: str) -> bool:
             return True
         before = simple[max(0, m.start() - 8):m.start()]
         name = _BREAK.split(before)[-1]
-        if len(name) >= 2 and not _GENERIC.match(name):
-            return True
-    return False
+        if len(name) < 2 or _GENERIC.match(name) or _OWN.search(before[:len(before) - len(name)]):
+            continue
+        if _IN_HALL.fullmatch(m.group(0)) or _NEARBY.search(simple):
+            return True  # 医保窗口; 税务科 … 你下楼找他们: whom, and where in the building
+    return False  # 教育局, 县市场监管局 by name alone: whom to see, not where
+
+
+#: Where in or beside the building (楼下, 上楼, 隔壁): with an office named, the way there.
+_NEARBY = re.compile(r"楼上|楼下|上楼|下楼|隔壁|对面|旁边")

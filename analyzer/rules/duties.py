@@ -21,8 +21,10 @@ made, the ring result. Output: more :class:`~analyzer.types.Finding` objects
   parties raised their voices against their own median level
   (``quarrel_over_median_db``; audio) while their turns overlapped, or
   heated words on both sides (staff: a forbidden phrase, an uncivil or
-  shouting finding; citizen: an upset cue) in at least three turns answering
-  each other (:func:`_exchange`).
+  shouting finding; citizen: an upset cue; either: heat answered in kind,
+  :func:`answered_heat`) in at least three turns answering each other, each
+  side heated at least twice (:func:`_exchange`, :data:`QUARREL_MIN_EACH`);
+  cold refusals and redirects said without heat are none (:func:`heat_in`).
 * ``A18-PIECEMEAL`` (一次性告知, ``piecemeal``): staff add a material
   (``materials_added`` cue: 还有…也要带) in a later turn than the one that
   listed the materials (``materials_listed`` cue, or an earlier addition).
@@ -60,7 +62,7 @@ from analyzer.i18n import NP_, label, pgettext
 from analyzer.i18n import gettext as _
 from analyzer.options import AnalyzerOptions, ClassifierOptions, DutyOptions
 from analyzer.rules.acoustics import measure_finding, measure_rule, speech_chars
-from analyzer.rules.civility import drop_pickups, go_ahead, remark, remark_findings
+from analyzer.rules.civility import RUDE, drop_pickups, go_ahead, remark, remark_findings
 from analyzer.rules.context import owing
 from analyzer.rules.destinations import names_destination
 from analyzer.rules.materials import earlier_visits, piecemeal
@@ -206,6 +208,9 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     # a rush (快签吧，签完走; 搞快点，要下班了) answers nothing and excuses nothing
     flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior, RUSH_RULES)
                if not RUSH_WORDS.search(to_simplified(interaction.utterances[i].text))}
+    # a curt pass-over (还有事吗？) excuses nothing, unless the question was itself thrown in heat
+    coldly = {id(interaction.utterances[i]) for i in range(len(interaction.utterances))
+              if id(interaction.utterances[i]) in flagged and _coldly_passed(interaction, prior, i)}
     opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
     out: list[tuple[Any, Finding]] = []
     earlier: list[Any] = []  # the citizen's questions so far (an elliptical 那利率呢 asks one again)
@@ -236,8 +241,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
                 continue  # sent away with nowhere named, asked where, told nowhere again
             if sent_on and (q.kinds & WHERE_KINDS or HERE.search(q.text)):
                 continue  # sent away in the response: where to go is Article 16's
-            if any(id(utts[j]) in flagged for j in window[:1]) \
-                    and not _asked_again(utts, window[0], q):
+            if any(id(utts[j]) in flagged and not (id(utts[j]) in coldly and not heat_in(utts[i].text))
+                   for j in window[:1]) and not _asked_again(utts, window[0], q):
                 continue  # answered in forbidden or uncivil words: that article's (unless asked again)
             if sent_away and q.kinds & WHERE_KINDS \
                     and not any(calls_next(utts[j].text) for j in window[:1]):
@@ -247,6 +252,23 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
             if finding is not None:
                 out.append((q, finding))
     return _merge_repeats(out)
+
+
+def _coldly_passed(interaction: Interaction, prior: Sequence[Finding], i: int) -> bool:
+    """True when staff utterance ``i`` is flagged only as *cold* (``A6-UNCIVIL``, subtype ``cold``)
+    and only passes the question over (还有事吗？ 签个字。: :func:`~analyzer.rules.answers.passes_over`).
+
+    Its curtness is no excuse for leaving the question: the reply answers
+    nothing, so the question stays owed (Article 5) beside whatever Article 6
+    makes of its tone.
+    """
+    from analyzer.rules.answers import passes_over
+
+    u = interaction.utterances[i]
+    on = [f for f in prior if f.kind in HEATED_STAFF_RULES_KINDS and f.start is not None
+          and f.end is not None and f.start < u.end and u.start < f.end]
+    return bool(on) and all(f.rule == "A6-UNCIVIL" and f.detail.get("subtype") == "cold" for f in on) \
+        and passes_over(u.text)
 
 
 def _asked_again(utts: Sequence[Utterance], after: int, q: Any) -> bool:
@@ -380,14 +402,16 @@ KIND_BOUND: frozenset[str] = frozenset({"cost", "time", "place", "material", "am
 
 
 def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: list[Any] | None,
-                 heard: Sequence[frozenset[str] | None]) -> bool:
+                 heard: Sequence[frozenset[str] | None], *, opening: bool = False) -> bool:
     """True when the staff's first reply, read as no answer, passed ``q`` over.
 
     It passed it over when it stalls, hurries the citizen, or gives an answer of
     another kind only (:func:`~analyzer.rules.answers.explained_by`). Beyond
     that, a question asking for a thing of its kind (:data:`KIND_BOUND`: a sum,
     a time, a place, a material) is passed over by a reply that goes on with
-    the procedure (:func:`~analyzer.rules.answers.moves_on`); any other question
+    the procedure (:func:`~analyzer.rules.answers.moves_on`) or says nothing but
+    the moves below (办这个要钱不？ … 照片带了没有？; not in the citizen's ``opening`` turn,
+    which a greeting asking his business takes up); any other question
     (a yes or no, a how, a who) is passed over only by a reply that says
     nothing but directing the work, asking back, closing or calling the next
     (:func:`~analyzer.rules.answers.passes_over`): a statement in the reply
@@ -399,9 +423,12 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
     if any(stalls(utts[j].text) or RUSH_WORDS.search(to_simplified(utts[j].text))
            or explained_by(utts[j].text, q, others or [], heard[j]) for j in first):
         return True
-    if q.kinds & KIND_BOUND:
-        return any(moves_on(utts[j].text) for j in first)
-    return passes_over("。".join(utts[j].text for j in first), q, others or [])
+    said = "。".join(utts[j].text for j in first)
+    if q.kinds & KIND_BOUND:  # a question back (照片带了没有？) passes a sum or a time over too, but
+        # not the citizen's opening words: 您好，您办什么业务？ takes up the matter they opened with
+        return any(moves_on(utts[j].text) for j in first) \
+            or (not opening and passes_over(said, q, others or []))
+    return passes_over(said, q, others or [])
 
 
 def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
@@ -413,6 +440,26 @@ def _first_turn(utts: Sequence[Utterance], said: list[int]) -> set[int]:
             break
         out.add(j)
     return out
+
+
+#: The citizen saying back what someone told him (那位老师说…, 他说…, 师傅说): an answer he was given.
+RELAYED = re.compile(r"(?:老师|师傅|同志|大姐|那位|那个人|他|她|同事|领导|你们的人|人家)[^，,。？?！!]{0,3}(?:说|讲|告诉我)")
+
+
+def _relayed(utts: Sequence[Utterance], i: int, asked: Sequence[Any], until: int | None) -> bool:
+    """True when the citizen, before asking anything new, says back an answer someone gave him.
+
+    A trainee turns to her mentor, who answers off the record; the citizen says
+    it back (哦，那位老师说公章到刻章点重刻，银行我自己去改，懂了): the questions of
+    that turn (``asked``) got their answer, in words about what was asked
+    (sharing the content of one of them).
+    """
+    from analyzer.rules.answers import shares_content
+    from analyzer.text.normalize import to_simplified
+
+    end = len(utts) if until is None else until + 1  # his next question may be the saying back
+    return any(utts[k].speaker == "citizen" and RELAYED.search(to_simplified(utts[k].text))
+               and any(shares_content(q.text, utts[k].text) for q in asked) for k in range(i + 1, end))
 
 
 #: Question kinds as the evidence names them (``pgettext("question", kind)``).
@@ -458,7 +505,10 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
                                                others=others or [], topic=topic)), None)
     if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
         return None
-    if answered is None and said and not strict and not _passed_over(utts, q, sorted(first), others, heard_kinds):
+    if _relayed(utts, i, [q, *(others or [])], until):
+        return None  # answered off the record (a colleague, the mentor) and said back by the citizen
+    if answered is None and said and not strict \
+            and not _passed_over(utts, q, sorted(first), others, heard_kinds, opening=opening):
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
@@ -604,18 +654,99 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
                 cold |= said  # 下班了，明天再来 turns the citizen away (Articles 9, 25): cold, not heated
             else:
                 words |= said
+    # sending the citizen elsewhere or to another day (Articles 16, 25) is cold, not heated,
+    # unless rude words are in it
+    cold |= {c.utterance for c in cues if c.kind in COLD_CUES and c.utterance < len(utts)
+             and utts[c.utterance].speaker == "staff" and not heat_in(utts[c.utterance].text)}
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
     upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES
              and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
     # a cold refusal read again as a sharp reply is still the refusal (the same words), and the
     # clerk's private talk is no retort
     words |= upset | (_sharp_replies(utts, upset, options, classifier) - cold - private)
+    words |= answered_heat(utts, words) - private - cold
     return [Heated(i, u.speaker, u.start, u.end, i in raised, i in words, u.text)
             for i, u in enumerate(utts) if i in raised or i in words]
 
 
-#: Forbidden phrases that refuse or defer coldly (下班了，明天再来): no heat of a quarrel.
-COLD_REFUSALS: frozenset[str] = frozenset({"A9-F-01"})
+#: A retort: the accused word thrown back as a question (我嚷？ 我啥态度？ 谁推了？ 我急啥？ 我吼了吗？),
+#: the clause opening on 我 or 谁, then at most 啥/什么 and the word, then a question's end.
+RETORT = re.compile(r"^(?:我|谁)(?:啥|什么|哪|又|还|就|咋)?([\u4e00-\u9fff]{1,4}?)(?:了吗|了吧|了|吗|啊|呀|啦)?[？?]")
+#: The accusation a retort answers: the other party's "you …" (你跟我嚷, 你这啥态度, 你们就这么推).
+_ACCUSED = re.compile(r"你们?[^，,。？?！!]{0,10}")
+#: An exclamation (typed: ！), the written mark of a raised voice.
+_EXCLAIMED = re.compile(r"[！!]")
+#: Courtesy, which no exclamation makes heated (谢谢你！ 对不起！ 您慢走！).
+_KIND = re.compile(r"谢|对不起|不好意思|抱歉|辛苦|慢走|再见|您")
+#: Giving in or agreeing (好！ 行行行！ 知道了！): no heat, however exclaimed.
+_ASSENT = re.compile(r"^(?:好|行|是|对|嗯|哦|成|中|知道了|明白了|可以)[了的啊吧呀嘞]*[，,\s]*"
+                     r"(?:好|行|是|对|嗯|哦|成|中)*[了的啊吧呀嘞]*[！!。]*$")
+#: Characters (normalized) an exclamation needs to count as heat (没有！ is an answer).
+MIN_EXCLAIMED_CHARS = 4
+#: Heated rhetoric: the other party's manner rebuked (你冲我喊, 跟我吵, 嚷什么) or a question that
+#: asks nothing but rebukes (有啥用, 有啥办法, 谁打得过来, 凭啥, 活该, 还有理了, 你懂不懂).
+HEATED_RHETORIC = re.compile(
+    r"(?:冲|跟|对|朝)我(?:喊|嚷|吵|吼|急|凶|发火|发脾气)|嚷|吼|(?:喊|吵)(?:啥|什么)|"
+    r"有(?:啥|什么)用|有(?:啥|什么)办法|谁[^，,。？?！!]{0,6}(?:得过来|知道|让你|叫你|怕谁|管得着)|"
+    r"凭(?:啥|什么)|活该|还有理|难道|你懂不懂|你以为|容易吗|(?:咋|怎么)了[？?！!]|谁怕谁|有你们?这么")
+
+
+def heat_in(text: str) -> bool:
+    """True when a staff turn that sends away or defers is said in heat, not coldly.
+
+    An exclamation (那你找单位去，跟我说有啥用！), rude words (:data:`RUDE`) or heated
+    rhetoric (:data:`HEATED_RHETORIC`: 审核不是我们审，你冲我喊有啥用？).
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_EXCLAIMED.search(simple) or RUDE.search(simple) or HEATED_RHETORIC.search(simple))
+
+
+def answered_heat(utts: Sequence[Utterance], heated: set[int]) -> set[int]:
+    """Utterances that answer the other party's heated turn with heat of their own.
+
+    Three written forms, each counted only right after the other party's heated
+    turn (heat answered in kind; alone they may be anything):
+
+    * a retort (:data:`RETORT`): the word the other party said of "you" thrown
+      back as a question (你跟我嚷也没用 … 我嚷？; 你们上班迟到还有理了？ … 谁迟到了？);
+      我签？ after 你在这签字 checks an instruction, and that turn was not heated;
+    * an exclamation of some length (:data:`_EXCLAIMED`, :data:`MIN_EXCLAIMED_CHARS`:
+      你再说一遍！ 你糊弄谁呢！ 别跟我来这套！), with no courtesy in it (:data:`_KIND`)
+      and not giving in (:data:`_ASSENT`: 行行行！);
+    * heated rhetoric (:data:`HEATED_RHETORIC`: 一天几百个件，谁打得过来？ … 那就活该我白等？).
+
+    A turn so counted is heated in its turn, so a retort to a retort counts too.
+    """
+    from analyzer.text.normalize import normalize, to_simplified
+
+    out: set[int] = set()
+    hot = set(heated)
+    for i in range(1, len(utts)):
+        u, prev = utts[i], utts[i - 1]
+        if i in hot or i - 1 not in hot or not u.speaker or prev.speaker in ("", u.speaker):
+            continue
+        text = to_simplified(u.text).strip()
+        first = re.split(r"(?<=[？?！!。])|[，,]", text)[0]
+        m = RETORT.match(first)
+        word = m.group(1) if m else ""
+        retort = bool(word) and any(word in a.group(0) for a in _ACCUSED.finditer(to_simplified(prev.text)))
+        exclaimed = any(_EXCLAIMED.search(c) and not _KIND.search(c) and not _ASSENT.match(c)
+                        and len(normalize(c)) >= MIN_EXCLAIMED_CHARS
+                        for c in re.split(r"(?<=[？?！!。])", text))
+        if retort or exclaimed or (HEATED_RHETORIC.search(text) and not _KIND.search(text)):
+            out.add(i)
+            hot.add(i)
+    return out
+
+
+#: Forbidden phrases that refuse, defer or push off coldly (下班了，明天再来; 我不知道，你去问XX): no
+#: heat of a quarrel.
+COLD_REFUSALS: frozenset[str] = frozenset({"A9-F-01", "A8-F-01"})
+#: Cues of a staff utterance that sends the citizen elsewhere or defers (Articles 16, 18, 25): cold,
+#: unless said with an exclamation or rude words (那你找单位去，跟我说有啥用！ is heated).
+COLD_CUES: frozenset[str] = frozenset({"not_ours", "deferral", "materials_deferred"})
 #: Uncivil remarks that carry no heat at the citizen: talk of the clerk's private life (Article 6's
 #: unrelated talk), which neither makes nor answers a quarrel.
 NO_HEAT_SUBTYPES: frozenset[str] = frozenset({"unrelated_chat"})
@@ -672,6 +803,9 @@ def _episodes(heated: list[Heated], window: float) -> list[list[Heated]]:
 
 #: Heated turns, alternating between the parties, that make a quarrel of words.
 QUARREL_MIN_EXCHANGE = 3
+#: Heated turns each party needs in that exchange: one sharp protest answered, or one sharp
+#: word protested, is no quarrel (a back-and-forth has heat from each side at least twice).
+QUARREL_MIN_EACH = 2
 
 
 def _exchange(heated: list[Heated], window: float,
@@ -725,7 +859,8 @@ def quarrels(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon,
             utts, start, end)
         said = _exchange([h for h in ep if h.words], options.quarrel_window,
                          [u.speaker for u in utts])
-        angry = len(said) >= QUARREL_MIN_EXCHANGE
+        angry = len(said) >= QUARREL_MIN_EXCHANGE and all(
+            sum(h.speaker == party for h in said) >= QUARREL_MIN_EACH for party in ("staff", "citizen"))
         if not (loud or angry):
             continue
         how = _("raised voices on both sides over overlapping turns") if loud else \
@@ -1062,7 +1197,28 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
         if back is None or not (i in sent or _SENT_TO.search(to_simplified(u.text))):
             continue
         out[i] = _sent_away_again(rule, u, i, back.text, "sent_back")
-    return [out[k] for k in sorted(out)]
+    upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES}
+    return [_protested(out[k], k, utts, upset) for k in sorted(out)]
+
+
+def _protested(f: Finding, i: int, utts: Sequence[Utterance], upset: set[int]) -> Finding:
+    """The run-around finding on staff turn ``i``, running on over the citizen's protest.
+
+    The citizen who objects at once to being sent off again (an upset cue on his
+    next words) and the clerk's reply to that objection are the same lapse: the
+    clerk standing by the extra trip. The finding spans them, up to the clerk's
+    reply (``detail.protest``).
+    """
+    k = i + 1
+    while k < len(utts) and utts[k].speaker == "staff":
+        k += 1
+    if k >= len(utts) or k not in upset:
+        return f
+    reply = next((j for j in range(k + 1, len(utts)) if utts[j].speaker == "staff"), None)
+    if reply is None:
+        return f
+    return replace(f, end=max(f.end or utts[reply].end, utts[reply].end),
+                   detail={**f.detail, "protest": k, "reply": reply})
 
 
 def _sent_away_again(rule: Rule, u: Utterance, i: int, trip: str, cue: str) -> Finding:
