@@ -188,10 +188,11 @@ class ASROptions(Checked):
     # its float32 default's 0.064, the engine 0.077 int8 and 0.051 float32 (same VAD
     # pieces fed to plain transcribe: 0.077 / 0.051; no temperature fallback ran). Plain
     # faster-whisper runs this model float32 on a CPU (stored float16), so phone lines are
-    # heard float32 by default on every path (analyze, batch, stream); ~1.3x the CPU per
-    # phone second. A batch worker holds one model: the driver sends phone lines to
-    # workers holding this one only (analyzer.batch.executor.by_model), fewer at once
-    # (held_inflight; <= 1 GiB, benchmarks/worker_memory.py). int16 heard the phone clips
+    # heard float32 by default on every path (analyze, batch, stream); ~1.6x the CPU per
+    # phone second (analyze path, benchmarks/cer.py --variant). A batch worker holds one
+    # model: the driver sends phone lines to workers holding this one only
+    # (analyzer.batch.executor.by_model), fewer at once (held_inflight; <= 1 GiB,
+    # benchmarks/worker_memory.py). int16 heard the phone clips
     # as float32 did, but only through MKL (CT2_USE_MKL=1), ~8x the CPU here (config
     # int16-mkl). "" hears phone lines int8 (cheaper batch CPU on call-heavy days).
     phone_compute_type: str = "float32"
