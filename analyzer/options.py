@@ -183,19 +183,19 @@ class ASROptions(Checked):
     # real clips, ~30 % less CPU); a GPU run uses float16 (`conduct batch --device cuda`)
     compute_type: str = "int8_float32"
     # telephone-band lines (see for_line) with int8 weights use this compute type instead
-    # ("": compute_type): the int8 model misheard narrow-band speech mid-word (大魔院, 比武;
-    # real-speech phone CER 0.115 vs 0.077 float32, real-speech-2 0.223 vs 0.215,
-    # customer-service 0.091 vs 0.086; benchmarks/cer.py), and plain faster-whisper runs
-    # this model float32 (stored float16; CTranslate2 converts it on a CPU). ~40 % more
-    # CPU per phone second. A batch worker holds one model: the driver sends phone lines
-    # to workers holding this one only (analyzer.batch.executor.by_model), fewer at once
-    # (held_inflight; benchmarks/worker_memory.py). int16 heard the phone clips as float32
-    # did, but CTranslate2 has it on an AMD CPU only through MKL (CT2_USE_MKL=1), whose
-    # integer GEMMs cost this CPU ~8x (config int16-mkl). Off by default (""): on the hall
-    # corpus (2 calls in 11 recordings) the float32 kind cost 26 % more batch CPU (32.8 vs
-    # 26.0 CPU-s, 27.8 vs 34.6 h/h; benchmarks/throughput.py) for findings already at
-    # P/R 1.00 on phone lines (benchmarks/verify.py); "float32" turns it on.
-    phone_compute_type: str = ""
+    # ("": compute_type). int8 itself loses narrow-band speech, not the engine: on the
+    # real-speech phone clips plain faster-whisper given int8_float32 read 0.090 against
+    # its float32 default's 0.064, the engine 0.077 int8 and 0.051 float32 (same VAD
+    # pieces fed to plain transcribe: 0.077 / 0.051; no temperature fallback ran). Plain
+    # faster-whisper runs this model float32 on a CPU (stored float16), so phone lines are
+    # heard float32 by default on every path (analyze, batch, stream); ~1.6x the CPU per
+    # phone second (analyze path, benchmarks/cer.py --variant). A batch worker holds one
+    # model: the driver sends phone lines to workers holding this one only
+    # (analyzer.batch.executor.by_model), fewer at once (held_inflight; <= 1 GiB,
+    # benchmarks/worker_memory.py). int16 heard the phone clips
+    # as float32 did, but only through MKL (CT2_USE_MKL=1), ~8x the CPU here (config
+    # int16-mkl). "" hears phone lines int8 (cheaper batch CPU on call-heavy days).
+    phone_compute_type: str = "float32"
     cpu_threads: int = 0  # 0: let CTranslate2 decide
     language: str = "zh"
     # Beam 5 keeps the real clips at plain faster-whisper's error rate (greedy decoding

@@ -157,3 +157,33 @@ def test_the_batch_driver_tells_the_line_by_the_file_paths_own_rule(tmp_path):
     plain = replace(asr, phone_compute_type="")
     assert line_compute_type(tmp_path / "missing.wav", "", plain) == plain.compute_type
     assert line_compute_type(tmp_path / "missing.wav", "", asr) == asr.compute_type
+
+
+def test_by_default_every_path_hears_a_phone_line_with_float32_weights(tmp_path):
+    """Issue 25: int8 weights lose narrow-band speech (plain faster-whisper too), so the
+    default options hear a telephone line float32 on every path, by the one rule
+    (``ASROptions.for_line``): the file path (a phone line stored at 16 kHz, told by its
+    sound, and an 8 kHz file), the batch driver's judgement of which worker hears it,
+    and a live line, from its first band check on; a wideband line keeps int8."""
+    from audio_factory import write_wav
+    from scipy.signal import resample_poly
+
+    from analyzer.speech.band import line_compute_type
+
+    asr = ASROptions()
+    assert asr.compute_type.startswith("int8")
+    wide, narrow = _bursts(), phone_line(_bursts(5)).astype(np.float32)
+    files = {"wide": write_wav(tmp_path / "wide.wav", wide),
+             "narrow-16k": write_wav(tmp_path / "narrow.wav", narrow),
+             "8k": write_wav(tmp_path / "eight.wav",
+                             resample_poly(phone_line(_bursts(7)), 1, 2), PHONE_RATE)}
+    heard = {name: asr.for_line(line_rate(decode_audio(path)), "").compute_type
+             for name, path in files.items()}
+    assert heard == {"wide": asr.compute_type, "narrow-16k": "float32", "8k": "float32"}
+    assert {name: line_compute_type(path, "", asr) for name, path in files.items()} == heard
+    stream, _ = _live_line(narrow=True)
+    assert stream.line.compute_type == "float32"
+    assert _live_line(narrow=False)[0].line.compute_type == asr.compute_type
+    eight_khz = StreamAnalyzer(AnalyzerOptions(), PHONE_RATE, 1, channel="phone",
+                               recognizer=_Requests())
+    assert eight_khz.line.compute_type == "float32"
