@@ -51,7 +51,12 @@ lines a citizen's kept-back utterance is decoded in the clerk's next bin); ``onc
 (``stream.peek_suspects=false``: a clerk's clause the verifier nearly heard as a
 forbidden phrase waits for its bin to close); ``peek-late`` (``stream.peek_after=0``:
 such a clause's open bin is peeked at only once the next piece has ended, not already
-when 1 s of speech follows it); ``no-hold``
+when 1 s of speech follows it); ``peek-bin`` (``stream.peek=bin``: a peek decodes its whole
+open bin, as a second hearing, where the default decodes only from the suspect clause's start,
+as a first hearing); ``peek-align`` (``stream.peek=align``: a peek decodes nothing, the clause's
+first-hearing words re-checked on the bin's encoder output); ``recheck``
+(``stream.recheck_suspects=true``: such a clause also re-checked on the encoder output of the
+line's next first hearings); ``no-hold``
 (``stream.again_hold_lag=0``: closed bins' second hearings do not wait while a line lags).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
@@ -129,6 +134,9 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "no-peek": {"stream.peek_suspects": "false"},
     "no-hold": {"stream.again_hold_lag": "0"},
     "peek-late": {"stream.peek_after": "0"},
+    "recheck": {"stream.recheck_suspects": "true"},
+    "peek-bin": {"stream.peek": "bin"},
+    "peek-align": {"stream.peek": "align"},
     "main": {},
 }
 
@@ -345,7 +353,8 @@ def measure(call: Prepared, sent: Any) -> dict[str, Any]:
             "errors": [e.get("message") for e in sent.events if e["type"] == "error"]}
 
 
-def fed_on_audio_clock(call: Prepared, options: Any) -> tuple[Any, float, dict[str, int]]:
+def fed_on_audio_clock(call: Prepared, options: Any, lines: int = 1
+                       ) -> tuple[Any, float, dict[str, int]]:
     """``call`` (its mu-law frames decoded as the listener decodes them) fed to a line in this
     process on the audio clock, 0.2 s at a time, every second hearing and peek waited for
     after each chunk: each event stamped with the audio second it was told at (compute taken
@@ -362,6 +371,9 @@ def fed_on_audio_clock(call: Prepared, options: Any) -> tuple[Any, float, dict[s
     codes = np.frombuffer(live_calls.mulaw_bytes(x), np.uint8)  # as a PBX sends it
     pcm = _TABLES["mulaw"][codes].reshape(-1, 2).T.astype(np.float32) / 32768
     line = StreamAnalyzer(options, rate, 2, channel="phone", interaction_id=call.name)
+    scheduler, opened = line.recognizer(), lines if lines > 1 else 0
+    for _ in range(opened):  # lines on the listener: the policy of several lines
+        scheduler.open_line()
     events: list[dict[str, Any]] = []
     stamps: list[float] = []
     step, cpu0 = rate // 5, time.process_time()
@@ -373,6 +385,8 @@ def fed_on_audio_clock(call: Prepared, options: Any) -> tuple[Any, float, dict[s
         events += [e.to_dict() for e in got]
         stamps += [min(i + step, pcm.shape[1]) / rate] * len(got)
     end = [e.to_dict() for e in line.close()]
+    for _ in range(opened):
+        scheduler.close_line()
     events += end
     stamps += [call.seconds + 0.001 * (k + 1) for k in range(len(end))]  # in order
     counts = dict(line.online.counts)
@@ -380,8 +394,8 @@ def fed_on_audio_clock(call: Prepared, options: Any) -> tuple[Any, float, dict[s
         time.process_time() - cpu0, counts
 
 
-def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str, Any]
-                    ) -> dict[str, Any]:
+def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str, Any],
+                    lines: int = 1) -> dict[str, Any]:
     """Every call fed once per configuration on the audio clock (:func:`fed_on_audio_clock`):
     where the policy alone lets a finding come (the audio it needs, no queue, no load)."""
     from analyzer.cli.analyze import build_options
@@ -392,7 +406,7 @@ def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str
                                           {**CONFIGS[name], **overrides}.items()))
         lines, cpu, kinds = [], 0.0, {"again": 0, "peek": 0}
         for call in calls:
-            sent, seconds, counts = fed_on_audio_clock(call, options)
+            sent, seconds, counts = fed_on_audio_clock(call, options, lines)
             lines.append(measure(call, sent))
             cpu += seconds
             kinds = {k: kinds[k] + counts.get(k, 0) for k in kinds}
@@ -410,7 +424,7 @@ def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str
                        "invented": sum(x["invented"] for x in lines), **kinds,
                        "cpu_per_audio_second": round(cpu / sum(c.seconds for c in calls), 3),
                        "lines": lines}
-    return {"configs": table, "load": round(os.getloadavg()[0], 2)}
+    return {"configs": table, "load": round(os.getloadavg()[0], 2), "lines": lines}
 
 
 def audio_clock_text(data: dict[str, Any], kind: str) -> str:
@@ -562,6 +576,11 @@ def main() -> None:
                         help="also feed every call to in-process lines on the audio clock, "
                              "every second hearing waited for (compute taken as instant): "
                              "what the policy alone allows, whatever the load")
+    parser.add_argument("--audio-clock-lines", type=int, default=1, metavar="N",
+                        help="with --audio-clock: the listener's scheduler counts N lines (the "
+                             "policy of N calls at once: no periodic decoding past "
+                             "stream.partial_lines, kept-back citizens folded with "
+                             "stream.fold_kept), each call still fed alone")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--render", type=Path, default=None,
                         help="only print (and write the page of) a results file of an earlier run")
@@ -606,7 +625,8 @@ def main() -> None:
             result["audio_clock"] = {}
             for kind, calls in sets.items():
                 named = [c for c in args.configs.split(",") if c]
-                result["audio_clock"][kind] = run_audio_clock(named, calls, device)
+                result["audio_clock"][kind] = run_audio_clock(named, calls, device,
+                                                              args.audio_clock_lines)
         if args.profile and counts:
             result["profile"] = run_profile(sets["scripted"], counts, device)
         if args.schedule and counts:
