@@ -389,9 +389,22 @@ def fed_on_audio_clock(call: Prepared, options: Any, lines: int = 1
         scheduler.close_line()
     events += end
     stamps += [call.seconds + 0.001 * (k + 1) for k in range(len(end))]  # in order
-    counts = dict(line.online.counts)
+    counts: dict[str, Any] = dict(line.online.counts)
+    counts["stages"] = stages_by_kind(line.online.traces)
     return SimpleNamespace(started=0.0, events=events, arrived=stamps), \
         time.process_time() - cpu0, counts
+
+
+def stages_by_kind(traces: Any) -> dict[str, dict[str, float]]:
+    """Requests and engine seconds per stage of a line's recognitions, by kind and speaker
+    (``pause/staff``, ``end/citizen``, ``again/staff``...: where its CPU goes)."""
+    out: dict[str, dict[str, float]] = {}
+    for t in traces:
+        row = out.setdefault(f"{t.kind}/{t.speaker}", {"n": 0})
+        row["n"] += 1
+        for stage, seconds in t.stages.items():
+            row[stage] = round(row.get(stage, 0.0) + seconds, 3)
+    return out
 
 
 def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str, Any],
@@ -404,27 +417,33 @@ def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str
     for name in [n for n in names if n != "main"]:
         options = build_options((), tuple(f"{k}={v}" for k, v in
                                           {**CONFIGS[name], **overrides}.items()))
-        lines, cpu, kinds = [], 0.0, {"again": 0, "peek": 0}
+        rows, cpu, kinds = [], 0.0, {"again": 0, "peek": 0}
+        stages: dict[str, dict[str, float]] = {}
         for call in calls:
             sent, seconds, counts = fed_on_audio_clock(call, options, lines)
-            lines.append(measure(call, sent))
+            rows.append(measure(call, sent))
             cpu += seconds
             kinds = {k: kinds[k] + counts.get(k, 0) for k in kinds}
-            print(f"  audio clock {name:10s} {call.name}: phrase {lines[-1]['phrase']} "
-                  f"again {lines[-1]['phrase_again']}, found {lines[-1]['found']}/"
-                  f"{lines[-1]['batch']}, invented {lines[-1]['invented']}, {counts}",
+            for key, row in counts.pop("stages", {}).items():
+                mine = stages.setdefault(key, {})
+                for stage, value in row.items():
+                    mine[stage] = round(mine.get(stage, 0.0) + value, 3)
+            print(f"  audio clock {name:10s} {call.name}: phrase {rows[-1]['phrase']} "
+                  f"again {rows[-1]['phrase_again']}, found {rows[-1]['found']}/"
+                  f"{rows[-1]['batch']}, invented {rows[-1]['invented']}, {counts}",
                   flush=True)
-        phrase = [v for x in lines for v in x["phrase"] if v is not None]
-        table[name] = {"phrases": sum(len(x["phrase"]) for x in lines),
+        phrase = [v for x in rows for v in x["phrase"] if v is not None]
+        table[name] = {"phrases": sum(len(x["phrase"]) for x in rows),
                        "found": len(phrase), "p50": percentile(phrase, 50),
                        "p95": percentile(phrase, 95), "max": max(phrase, default=None),
-                       "batch": sum(x["batch"] for x in lines),
-                       "found_live": sum(x["found"] for x in lines),
-                       "found_during": sum(x["found_during"] for x in lines),
-                       "invented": sum(x["invented"] for x in lines), **kinds,
+                       "batch": sum(x["batch"] for x in rows),
+                       "found_live": sum(x["found"] for x in rows),
+                       "found_during": sum(x["found_during"] for x in rows),
+                       "invented": sum(x["invented"] for x in rows), **kinds,
+                       "stages": stages,
                        "cpu_per_audio_second": round(cpu / sum(c.seconds for c in calls), 3),
-                       "lines": lines}
-    return {"configs": table, "load": round(os.getloadavg()[0], 2), "lines": lines}
+                       "lines": rows}
+    return {"configs": table, "load": round(os.getloadavg()[0], 2), "calls_on_line": lines}
 
 
 def audio_clock_text(data: dict[str, Any], kind: str) -> str:
@@ -440,6 +459,15 @@ def audio_clock_text(data: dict[str, Any], kind: str) -> str:
                    f"{t['phrases']}) | {t['found_live']}/{t['batch']} ({t['found_during']}) | "
                    f"{t['invented']} | {t['again']} | {t['peek']} | "
                    f"{t['cpu_per_audio_second']} |")
+    out += ["\nWhere the engine's time went (requests; seconds of encoder / decoder / "
+            "alignment / verification, summed over the calls):\n",
+            "| config | kind | requests | encoder | decoder | align | verify |",
+            "|---|---|---|---|---|---|---|"]
+    for name, t in data["configs"].items():
+        for key, row in sorted(t.get("stages", {}).items()):
+            out.append(f"| {name} | {key} | {int(row['n'])} | "
+                       + " | ".join(f"{row.get(s, 0.0):.1f}"
+                                    for s in ("encoder", "decoder", "align", "verify")) + " |")
     return "\n".join(out) + "\n"
 
 
