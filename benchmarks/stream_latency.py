@@ -44,8 +44,9 @@ work; ablations ``no-pause`` (``stream.decode_at_pause=false``), ``no-context``
 cost grows with its bins, so a clerk's clause that joins a tick of other
 lines' bins waits for all of them); ``no-cap`` (``stream.engine_at_once=256``:
 every waiting request into the engine's next batch, as before the cap of one
-request at a time on a CPU); ``fold`` (``stream.fold_kept=true``: with several
-lines a citizen's kept-back utterance is decoded in the clerk's next bin); ``once``
+request at a time on a CPU); ``no-fold`` (``stream.fold_kept=false``: with several
+lines a citizen's ended utterance is a request of its own, not decoded on the clerk's next
+request's encoder output; ``fold``: true, the default); ``once``
 (``stream.hear_again=false``: the call's closed bins are not heard a second time,
 :mod:`analyzer.stream.again`; also on the independent sets); ``no-peek``
 (``stream.peek_suspects=false``: a clerk's clause the verifier nearly heard as a
@@ -130,6 +131,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "batch1": {"pack.batch_size": 1},
     "no-cap": {"stream.engine_at_once": 256},
     "fold": {"stream.fold_kept": "true"},
+    "no-fold": {"stream.fold_kept": "false"},
     "once": {"stream.hear_again": "false"},
     "no-peek": {"stream.peek_suspects": "false"},
     "no-hold": {"stream.again_hold_lag": "0"},

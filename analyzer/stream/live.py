@@ -467,7 +467,10 @@ class StreamAnalyzer:
         """The kept-back utterances that start at one of ``starts`` (samples: the pieces
         of the clerk's request's context), in time order, for that request
         (``stream.fold_kept``: decoded there from their own start, on its encoder output);
-        the others stay kept."""
+        the others stay kept. None with one line on the engine (kept while it was behind:
+        they are heard together once it has caught up)."""
+        if not self._fold():
+            return []
         self._folding = sorted((x for x in self._kept if x[1] in starts), key=lambda x: x[1])
         self._kept = [x for x in self._kept if x[1] not in starts]
         return [(lo, x, self._live[k].track) for k, lo, x in self._folding]
