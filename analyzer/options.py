@@ -574,7 +574,8 @@ class StreamOptions(Checked):
         "context_seconds": (0.0, 28.0), "defer_behind": NONNEG, "again_hold_lag": NONNEG,
         "peek_after": (0.0, 30.0),
         "max_ring_seconds": NONNEG, "engine_at_once": (0, 256), "partial_lines": (0, 1000)}
-    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES,
+                                                      "peek": ("bin", "clause", "align")}
 
     # s of new speech after which a growing utterance is decoded again (partial events and
     # LocalAgreement commits); 0: not while the speaker talks on (see decode_at_pause)
@@ -601,13 +602,16 @@ class StreamOptions(Checked):
     # citizen's) are kept back and recognised together, up to one bin of them in one
     # encoder pass, once the line has caught up, the bin is full or the call ends; 0: never
     defer_behind: float = 2.0
-    # with several lines on the listener's engine, a citizen's kept-back utterances are
-    # decoded in the clerk's next request (its bin, before the clerk's clause, as a
-    # recording's bin holds both parties): one encoder pass for both instead of two; off:
-    # they get a request of their own (the clerk's clause is then decoded right after its
-    # context, not after the citizen's words: folded, 8 of the file path's 10 forbidden
-    # findings were found live on the scripted calls against 10/10, so it is off)
-    fold_kept: bool = False
+    # with several lines on the listener's engine, a citizen's ended utterances are kept
+    # back for the clerk's next request, whose bin holds them already as context, and are
+    # decoded there from their own start on its encoder output (a second decoding, no
+    # encoder pass of their own); the clerk's bin and words are those it has without
+    # folding. Scripted calls, 4-line policy on the audio clock: CPU per call-s 0.429 ->
+    # 0.377, the same 11/11 findings, the citizen's words later (utterance end -> event p95
+    # 1.09 -> 5.51 s; at most 12 s, live.KEPT_WAIT). Off: each its own request.
+    # (Session 8's folding decoded them as the bin's own speech, before the clerk's clause,
+    # and lost 2 of 10 forbidden findings)
+    fold_kept: bool = True
     # hear each closed 30 s bin of the call again as the file path bins it (the conversation
     # before and after each piece, analyzer.stream.again): its words replace the first
     # hearing's and a forbidden phrase the first hearing missed is told then (one more
@@ -627,6 +631,21 @@ class StreamOptions(Checked):
     # the phrase was told): on call-d its two near misses came 2.6 s of audio after their
     # phrases instead of 5.2 and 4.3 s; 0: only once the next piece has ended
     peek_after: float = 1.0
+    # such a clause (a suspect) is also re-checked, with no encoder pass and no decoding of
+    # its own, on the encoder output of the line's next first hearings whose bins hold it
+    # with at least peek_after s of speech after it (the live piece's context): the verifier
+    # tries its first-hearing candidates again on its slice (Whisper.align), and a forbidden
+    # phrase it accepts at the file path's bar is told then, marked again. Off: call-d's two
+    # near misses scored 0.74-0.78 there (bar 0.8) in every re-check, found by the peeks
+    recheck_suspects: bool = False
+    # how a peek hears its open bin: "bin" decodes the whole bin from its start and verifies
+    # the clause in those words (a second hearing: it gives way to every first hearing, on a
+    # saturated box until the call had ended); "clause" encodes the bin and decodes it only
+    # from the suspect clause's start (the speech after it with it), verifying the clause in
+    # those words; "align" decodes nothing: the clause's first-hearing words are re-checked
+    # on the bin's encoder output by forced alignment. "clause" and "align" are asked as a
+    # first hearing (one encoder pass, little or no decoding)
+    peek: str = "clause"
     answer_min_speech_ms: int = 300  # staff speech this long answers a call
     max_ring_seconds: float = 180.0  # s of pre-answer audio kept for the final ring count
     # requests of the listener's lines let into its recognition engine at a time, the most

@@ -44,14 +44,20 @@ work; ablations ``no-pause`` (``stream.decode_at_pause=false``), ``no-context``
 cost grows with its bins, so a clerk's clause that joins a tick of other
 lines' bins waits for all of them); ``no-cap`` (``stream.engine_at_once=256``:
 every waiting request into the engine's next batch, as before the cap of one
-request at a time on a CPU); ``fold`` (``stream.fold_kept=true``: with several
-lines a citizen's kept-back utterance is decoded in the clerk's next bin); ``once``
+request at a time on a CPU); ``no-fold`` (``stream.fold_kept=false``: with several
+lines a citizen's ended utterance is a request of its own, not decoded on the clerk's next
+request's encoder output; ``fold``: true, the default); ``once``
 (``stream.hear_again=false``: the call's closed bins are not heard a second time,
 :mod:`analyzer.stream.again`; also on the independent sets); ``no-peek``
 (``stream.peek_suspects=false``: a clerk's clause the verifier nearly heard as a
 forbidden phrase waits for its bin to close); ``peek-late`` (``stream.peek_after=0``:
 such a clause's open bin is peeked at only once the next piece has ended, not already
-when 1 s of speech follows it); ``no-hold``
+when 1 s of speech follows it); ``peek-bin`` (``stream.peek=bin``: a peek decodes its whole
+open bin, as a second hearing, where the default decodes only from the suspect clause's start,
+as a first hearing); ``peek-align`` (``stream.peek=align``: a peek decodes nothing, the clause's
+first-hearing words re-checked on the bin's encoder output); ``recheck``
+(``stream.recheck_suspects=true``: such a clause also re-checked on the encoder output of the
+line's next first hearings); ``no-hold``
 (``stream.again_hold_lag=0``: closed bins' second hearings do not wait while a line lags).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
@@ -125,10 +131,14 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "batch1": {"pack.batch_size": 1},
     "no-cap": {"stream.engine_at_once": 256},
     "fold": {"stream.fold_kept": "true"},
+    "no-fold": {"stream.fold_kept": "false"},
     "once": {"stream.hear_again": "false"},
     "no-peek": {"stream.peek_suspects": "false"},
     "no-hold": {"stream.again_hold_lag": "0"},
     "peek-late": {"stream.peek_after": "0"},
+    "recheck": {"stream.recheck_suspects": "true"},
+    "peek-bin": {"stream.peek": "bin"},
+    "peek-align": {"stream.peek": "align"},
     "main": {},
 }
 
@@ -345,7 +355,8 @@ def measure(call: Prepared, sent: Any) -> dict[str, Any]:
             "errors": [e.get("message") for e in sent.events if e["type"] == "error"]}
 
 
-def fed_on_audio_clock(call: Prepared, options: Any) -> tuple[Any, float, dict[str, int]]:
+def fed_on_audio_clock(call: Prepared, options: Any, lines: int = 1
+                       ) -> tuple[Any, float, dict[str, int]]:
     """``call`` (its mu-law frames decoded as the listener decodes them) fed to a line in this
     process on the audio clock, 0.2 s at a time, every second hearing and peek waited for
     after each chunk: each event stamped with the audio second it was told at (compute taken
@@ -362,6 +373,9 @@ def fed_on_audio_clock(call: Prepared, options: Any) -> tuple[Any, float, dict[s
     codes = np.frombuffer(live_calls.mulaw_bytes(x), np.uint8)  # as a PBX sends it
     pcm = _TABLES["mulaw"][codes].reshape(-1, 2).T.astype(np.float32) / 32768
     line = StreamAnalyzer(options, rate, 2, channel="phone", interaction_id=call.name)
+    scheduler, opened = line.recognizer(), lines if lines > 1 else 0
+    for _ in range(opened):  # lines on the listener: the policy of several lines
+        scheduler.open_line()
     events: list[dict[str, Any]] = []
     stamps: list[float] = []
     step, cpu0 = rate // 5, time.process_time()
@@ -373,15 +387,30 @@ def fed_on_audio_clock(call: Prepared, options: Any) -> tuple[Any, float, dict[s
         events += [e.to_dict() for e in got]
         stamps += [min(i + step, pcm.shape[1]) / rate] * len(got)
     end = [e.to_dict() for e in line.close()]
+    for _ in range(opened):
+        scheduler.close_line()
     events += end
     stamps += [call.seconds + 0.001 * (k + 1) for k in range(len(end))]  # in order
-    counts = dict(line.online.counts)
+    counts: dict[str, Any] = dict(line.online.counts)
+    counts["stages"] = stages_by_kind(line.online.traces)
     return SimpleNamespace(started=0.0, events=events, arrived=stamps), \
         time.process_time() - cpu0, counts
 
 
-def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str, Any]
-                    ) -> dict[str, Any]:
+def stages_by_kind(traces: Any) -> dict[str, dict[str, float]]:
+    """Requests and engine seconds per stage of a line's recognitions, by kind and speaker
+    (``pause/staff``, ``end/citizen``, ``again/staff``...: where its CPU goes)."""
+    out: dict[str, dict[str, float]] = {}
+    for t in traces:
+        row = out.setdefault(f"{t.kind}/{t.speaker}", {"n": 0})
+        row["n"] += 1
+        for stage, seconds in t.stages.items():
+            row[stage] = round(row.get(stage, 0.0) + seconds, 3)
+    return out
+
+
+def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str, Any],
+                    lines: int = 1) -> dict[str, Any]:
     """Every call fed once per configuration on the audio clock (:func:`fed_on_audio_clock`):
     where the policy alone lets a finding come (the audio it needs, no queue, no load)."""
     from analyzer.cli.analyze import build_options
@@ -390,27 +419,33 @@ def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str
     for name in [n for n in names if n != "main"]:
         options = build_options((), tuple(f"{k}={v}" for k, v in
                                           {**CONFIGS[name], **overrides}.items()))
-        lines, cpu, kinds = [], 0.0, {"again": 0, "peek": 0}
+        rows, cpu, kinds = [], 0.0, {"again": 0, "peek": 0}
+        stages: dict[str, dict[str, float]] = {}
         for call in calls:
-            sent, seconds, counts = fed_on_audio_clock(call, options)
-            lines.append(measure(call, sent))
+            sent, seconds, counts = fed_on_audio_clock(call, options, lines)
+            rows.append(measure(call, sent))
             cpu += seconds
             kinds = {k: kinds[k] + counts.get(k, 0) for k in kinds}
-            print(f"  audio clock {name:10s} {call.name}: phrase {lines[-1]['phrase']} "
-                  f"again {lines[-1]['phrase_again']}, found {lines[-1]['found']}/"
-                  f"{lines[-1]['batch']}, invented {lines[-1]['invented']}, {counts}",
+            for key, row in counts.pop("stages", {}).items():
+                mine = stages.setdefault(key, {})
+                for stage, value in row.items():
+                    mine[stage] = round(mine.get(stage, 0.0) + value, 3)
+            print(f"  audio clock {name:10s} {call.name}: phrase {rows[-1]['phrase']} "
+                  f"again {rows[-1]['phrase_again']}, found {rows[-1]['found']}/"
+                  f"{rows[-1]['batch']}, invented {rows[-1]['invented']}, {counts}",
                   flush=True)
-        phrase = [v for x in lines for v in x["phrase"] if v is not None]
-        table[name] = {"phrases": sum(len(x["phrase"]) for x in lines),
+        phrase = [v for x in rows for v in x["phrase"] if v is not None]
+        table[name] = {"phrases": sum(len(x["phrase"]) for x in rows),
                        "found": len(phrase), "p50": percentile(phrase, 50),
                        "p95": percentile(phrase, 95), "max": max(phrase, default=None),
-                       "batch": sum(x["batch"] for x in lines),
-                       "found_live": sum(x["found"] for x in lines),
-                       "found_during": sum(x["found_during"] for x in lines),
-                       "invented": sum(x["invented"] for x in lines), **kinds,
+                       "batch": sum(x["batch"] for x in rows),
+                       "found_live": sum(x["found"] for x in rows),
+                       "found_during": sum(x["found_during"] for x in rows),
+                       "invented": sum(x["invented"] for x in rows), **kinds,
+                       "stages": stages,
                        "cpu_per_audio_second": round(cpu / sum(c.seconds for c in calls), 3),
-                       "lines": lines}
-    return {"configs": table, "load": round(os.getloadavg()[0], 2)}
+                       "lines": rows}
+    return {"configs": table, "load": round(os.getloadavg()[0], 2), "calls_on_line": lines}
 
 
 def audio_clock_text(data: dict[str, Any], kind: str) -> str:
@@ -426,6 +461,15 @@ def audio_clock_text(data: dict[str, Any], kind: str) -> str:
                    f"{t['phrases']}) | {t['found_live']}/{t['batch']} ({t['found_during']}) | "
                    f"{t['invented']} | {t['again']} | {t['peek']} | "
                    f"{t['cpu_per_audio_second']} |")
+    out += ["\nWhere the engine's time went (requests; seconds of encoder / decoder / "
+            "alignment / verification, summed over the calls):\n",
+            "| config | kind | requests | encoder | decoder | align | verify |",
+            "|---|---|---|---|---|---|---|"]
+    for name, t in data["configs"].items():
+        for key, row in sorted(t.get("stages", {}).items()):
+            out.append(f"| {name} | {key} | {int(row['n'])} | "
+                       + " | ".join(f"{row.get(s, 0.0):.1f}"
+                                    for s in ("encoder", "decoder", "align", "verify")) + " |")
     return "\n".join(out) + "\n"
 
 
@@ -562,6 +606,11 @@ def main() -> None:
                         help="also feed every call to in-process lines on the audio clock, "
                              "every second hearing waited for (compute taken as instant): "
                              "what the policy alone allows, whatever the load")
+    parser.add_argument("--audio-clock-lines", type=int, default=1, metavar="N",
+                        help="with --audio-clock: the listener's scheduler counts N lines (the "
+                             "policy of N calls at once: no periodic decoding past "
+                             "stream.partial_lines, kept-back citizens folded with "
+                             "stream.fold_kept), each call still fed alone")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--render", type=Path, default=None,
                         help="only print (and write the page of) a results file of an earlier run")
@@ -606,7 +655,8 @@ def main() -> None:
             result["audio_clock"] = {}
             for kind, calls in sets.items():
                 named = [c for c in args.configs.split(",") if c]
-                result["audio_clock"][kind] = run_audio_clock(named, calls, device)
+                result["audio_clock"][kind] = run_audio_clock(named, calls, device,
+                                                              args.audio_clock_lines)
         if args.profile and counts:
             result["profile"] = run_profile(sets["scripted"], counts, device)
         if args.schedule and counts:

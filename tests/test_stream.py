@@ -371,7 +371,7 @@ class Scripted(SegmentLog):
             start = round(t.offset + t.lead + self.lead, 3)
             end = round(t.offset + t.samples.size / SR - t.trail, 3)
             text = self.said.get(t.speaker, "")
-            out.append([] if t.context or not text else [Utterance(
+            out.append([] if (t.context and not t.hear) or not text else [Utterance(
                 t.speaker, start, end, text, (Word(text, start, end),), 0.9, t.known)])
         return out
 

@@ -207,7 +207,8 @@ def test_a_near_missed_clause_is_told_once_the_speech_after_it_ends_not_its_bin(
     bin closes; the transcript keeps the first hearing's words until the closed bin's
     hearing gives the report its words. Without peeks it waits for the bin to close."""
     audio, said = visit
-    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, peek_suspects=peek))
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, peek_suspects=peek,
+                                                   peek="bin", recheck_suspects=False))
     heard = NearMiss(said)
     stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=heard)
     first_bin_end = _file_bins(audio, options)[0].pieces[-1][1]
@@ -244,7 +245,8 @@ def test_with_peek_after_a_near_missed_clause_is_told_while_the_reply_is_still_s
     the reply has ended — and when the reply has ended it is peeked at no more (one early
     peek, one once a piece followed, at most)."""
     audio, said = visit
-    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, peek_after=0.5))
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, peek_after=0.5,
+                                                   peek="bin", recheck_suspects=False))
     heard = NearMiss(said)
     stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=heard)
     pieces = sorted((p for b in _file_bins(audio, options) for _, p in b.pieces),
@@ -261,6 +263,116 @@ def test_with_peek_after_a_near_missed_clause_is_told_while_the_reply_is_still_s
     stream.close()
     assert told_at is not None and said[1] < told_at < reply.start + reply.seconds
     assert heard.asked.count("peek") == 1  # heard right at once: no second peek
+
+
+class Aligned(NearMiss):
+    """:class:`NearMiss` whose verifier, given a context piece's words to re-check
+    (``Track.recheck``: a suspect clause, no decoding), accepts the forbidden phrase there
+    when speech follows the clause in the request's bin (as the peek's bin heard it); it
+    records the re-checks asked."""
+
+    def __init__(self, said: tuple[float, float]) -> None:
+        super().__init__(said)
+        self.rechecks: list[tuple[float, float]] = []  # (the clause's start, the bin's end)
+
+    def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
+        out = super().transcribe_many(tracks, options, verifier=verifier, cut=cut)
+        end = max(t.offset + t.samples.size / SR for t in tracks)
+        for i, t in enumerate(tracks):
+            if t.hear and t.speaker == "staff":  # decoded from its start: read right
+                a, b = t.offset + t.lead, t.offset + t.samples.size / SR - t.trail
+                heard = (Heard("A9-F-05", FORBIDDEN, a, b, FORBIDDEN, 0.3, 0.97, -7.0, -7.3,
+                               accepted=True),)
+                out[i] = [Utterance("staff", a, b, FORBIDDEN, (Word(FORBIDDEN, a, b),), 0.9,
+                                    t.known, heard=heard)]
+            if not t.recheck:
+                continue
+            assert t.context and t.speaker == "staff"
+            a, b = t.recheck[0].start, t.recheck[-1].end
+            self.rechecks.append((a, end))
+            text = "".join(w.text for w in t.recheck)
+            out[i] = [Utterance("staff", a, b, text, t.recheck, 0.9, t.known, heard=(Heard(
+                "A9-F-05", FORBIDDEN, a, b, text, 0.1, 0.93, -8.0, -8.1, accepted=True),))]
+        return out
+
+
+@pytest.mark.parametrize("recheck", [True, False], ids=["recheck", "no-recheck"])
+def test_a_near_missed_clause_is_re_checked_on_the_next_first_hearings_encoder_output(
+        visit, recheck):
+    """``stream.recheck_suspects``: a clerk's clause whose first hearing nearly heard a
+    forbidden phrase goes, with its words, into the next first hearing whose bin holds
+    ``peek_after`` s of speech after it (the citizen's reply, as context: no request of its
+    own); the verifier's acceptance there is told at once (``again``), with no peek and no
+    second hearing asked, and the report keeps the file path's finding. Off (peeks off too),
+    the phrase waits for its bin to close."""
+    audio, said = visit
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, peek_suspects=False,
+                                                   recheck_suspects=recheck))
+    heard = Aligned(said)
+    stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=heard)
+    first_bin_end = _file_bins(audio, options)[0].pieces[-1][1]
+    told_at, asked_then, step, i = None, [], SR // 10, 0
+    while i < audio.shape[1]:
+        events = list(stream.feed(audio[:, i: i + step]))
+        i += step
+        if told_at is None and _forbidden(events):
+            told_at, asked_then = i / SR, list(heard.asked)
+            (event,) = [e for e in events if e.type == "finding"]
+            assert event.again and event.finding.start < said[1]
+    end = list(stream.close())
+    if recheck:
+        assert told_at is not None and said[1] < told_at < first_bin_end.start
+        assert set(asked_then) == {"first"}  # no peek, no second hearing: a first hearing's
+        (clause, bin_end) = heard.rechecks[0]
+        assert clause < said[1] and bin_end - said[1] >= options.stream.peek_after
+        assert len(heard.rechecks) == 1  # told: re-checked no more
+        assert not _forbidden(end)  # told once
+    else:
+        assert not heard.rechecks
+        assert told_at is None or told_at > first_bin_end.start + first_bin_end.seconds
+    assert stream.report is not None
+    assert [f.rule for f in stream.report.findings if f.kind == "forbidden"] == ["A9-F-05"]
+
+
+@pytest.mark.parametrize("mode", ["clause", "align"])
+def test_a_peek_decodes_only_from_the_suspect_clause_or_nothing_as_a_first_hearing(visit, mode):
+    """``stream.peek`` ``clause`` (the default) or ``align``: a peek asks for the open bin as
+    the file path lays it out, every piece as context (encoded, not decoded as the bin's
+    speech), the suspect clause decoded from its own start (``clause``) or its first-hearing
+    words re-checked (``align``) on that encoder output, as a first hearing (not a second
+    hearing that waits for an idle engine); the verifier's acceptance is told then
+    (``again``), before the bin closes, and once."""
+    audio, said = visit
+    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, peek_after=0.5,
+                                                   recheck_suspects=False, peek=mode))
+    heard = Aligned(said)
+    stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=heard)
+    layouts: list[list[tuple[bool, bool, bool]]] = []
+    ask = heard.transcribe_many
+
+    def recorded(tracks, options, *, verifier=None, cut=True):
+        layouts.append([(t.context, bool(t.recheck or t.hear), t.again) for t in tracks])
+        return ask(tracks, options, verifier=verifier, cut=cut)
+
+    heard.transcribe_many = recorded
+    first_bin_end = _file_bins(audio, options)[0].pieces[-1][1]
+    told_at, step, i = None, SR // 10, 0
+    while i < audio.shape[1]:
+        events = list(stream.feed(audio[:, i: i + step]))
+        i += step
+        for _, pending in stream._peeks:  # let each peek's thread end (no timing)
+            pending.result(10)
+        if told_at is None and _forbidden(events):
+            told_at = i / SR
+            assert [e.again for e in events if e.type == "finding"] == [True]
+    end = list(stream.close())
+    assert told_at is not None and said[1] < told_at < first_bin_end.start
+    (peek,) = [x for x in layouts if all(c for c, _, _ in x)]  # one request, nothing decoded
+    assert sum(r for _, r, _ in peek) == 1 and not any(a for _, _, a in peek)
+    assert len(peek) > 1  # the bin as laid out so far, the speech after the clause too
+    assert not _forbidden(end)
+    assert stream.report is not None
+    assert [f.rule for f in stream.report.findings if f.kind == "forbidden"] == ["A9-F-05"]
 
 
 #: A phone call in the natural voice (Kokoro, the bench extra), long enough for two bins;

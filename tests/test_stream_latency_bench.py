@@ -95,16 +95,23 @@ def test_the_audio_clock_table_pools_every_call_of_a_configuration(monkeypatch):
         [{"rule": "A9-F-04", "start": 15.9, "end": 19.5}], 40.0) for k in "xy"]
     told = {"call-x": 24.8, "call-y": 41.0}  # call-y's only at the call's end
 
-    def fed(call, options):
+    lines_fed: list[int] = []
+
+    def fed(call, options, lines):
+        lines_fed.append(lines)
         sent = SimpleNamespace(started=0.0, arrived=[told[call.name], 41.001],
                                events=[_finding("A9-F-04", 15.9, 19.5), {"type": "report"}])
-        return sent, 8.0, {"again": 2, "peek": 1}
+        return sent, 8.0, {"again": 2, "peek": 1, "stages": {
+            "pause/staff": {"n": 3, "encoder": 1.5, "decoder": 0.5}}}
 
     monkeypatch.setattr(stream_latency, "fed_on_audio_clock", fed)
-    got = stream_latency.run_audio_clock(["default", "main"], calls, {})
+    got = stream_latency.run_audio_clock(["default", "main"], calls, {}, 4)
+    assert lines_fed == [4, 4] and got["calls_on_line"] == 4
     assert list(got["configs"]) == ["default"]  # another tree's listener: not in-process
     row = got["configs"]["default"]
     assert (row["found"], row["found_live"], row["found_during"]) == (2, 2, 1)
     assert row["max"] == 21.4 and row["peek"] == 2 and row["again"] == 4
     assert row["cpu_per_audio_second"] == 0.2
-    assert "| default | " in stream_latency.audio_clock_text(got, "scripted")
+    assert row["stages"] == {"pause/staff": {"n": 6, "encoder": 3.0, "decoder": 1.0}}
+    text = stream_latency.audio_clock_text(got, "scripted")
+    assert "| default | " in text and "| default | pause/staff | 6 | 3.0 | 1.0 | 0.0 | 0.0 |" in text

@@ -178,9 +178,12 @@ class Requests(Scripted):
     def __init__(self) -> None:
         super().__init__({"staff": "请您稍等", "citizen": "好的谢谢"}, lead=0.2)
         self.requests: list[list[str]] = []
+        #: each request's bin: (speaker, offset, context) of every track
+        self.bins: list[list[tuple[str, float, bool]]] = []
 
     def transcribe_many(self, tracks, options, *, verifier=None, cut=True):
-        self.requests.append([t.speaker for t in tracks if not t.context])
+        self.requests.append([t.speaker for t in tracks if not t.context or t.hear])
+        self.bins.append([(t.speaker, round(t.offset, 3), t.context) for t in tracks])
         return super().transcribe_many(tracks, options, verifier=verifier, cut=cut)
 
 
@@ -445,30 +448,33 @@ def test_growing_speech_is_decoded_periodically_only_while_one_line_is_on_the_en
 
 def test_with_several_lines_a_citizens_utterance_can_ride_in_the_clerks_next_bin():
     """``stream.fold_kept``: with several lines on the engine a citizen's ended utterance
-    waits for the clerk's next request and is decoded in its bin, before the clerk's
-    clause (one encoder pass for both, as a recording's bin holds both parties); every
-    utterance is still told, in the order said. Off (the default) it is a request of its
-    own."""
+    waits for the clerk's next request and is decoded there from its own start, on that
+    request's encoder output (it is in the clerk's bin already, as context: one encoder
+    pass for both); the clerk's bin is the one it has without folding, so the clerk's words
+    are decoded as without it; every utterance is still told, in the order said. Off it is
+    a request of its own."""
     script = [("staff", "您好，请讲"), ("citizen", "我想问一下营业执照怎么办理"),
               ("staff", "请您稍等"), ("citizen", "好的谢谢"), ("staff", "我帮您查一下")]
     audio, turns, _, _ = phone_call(rings=1, script=script)
     chunks = [audio[:, i: i + 1600] for i in range(0, audio.shape[1], 1600)]
 
-    def asked(fold: bool) -> tuple[list[list[str]], list[dict]]:
+    def asked(fold: bool) -> tuple[list[list[str]], list[dict], Requests]:
         said = Requests()
         engine = Prioritised(said, ["staff"])
         other = StreamAnalyzer(AT_PAUSES, SR, 2, recognizer=engine)  # another call on
         options = AnalyzerOptions(stream=StreamOptions(hear_again=False, partial_interval=0.0, fold_kept=fold))
         events = _run(StreamAnalyzer(options, SR, 2, recognizer=engine), chunks)
         other.release()
-        return said.requests, events
+        return said.requests, events, said
 
-    folded, events = asked(True)
+    folded, events, said = asked(True)
     assert folded == [["staff"], ["citizen", "staff"], ["citizen", "staff"]]
+    _, _, apart = asked(False)
+    clerks = [b for b in apart.bins if b[-1][0] == "staff"]
+    assert said.bins == clerks  # the clerk's bins as without folding (the citizen as context)
     told = [(e["speaker"], e["text"]) for e in events if e["type"] == "utterance"]
     assert sorted(told) == sorted((s, {"staff": "请您稍等", "citizen": "好的谢谢"}[s])
                                   for s, _ in script)
     transcript = events[-1]["report"]["transcript"]
     assert [u["speaker"] for u in transcript] == [t.speaker for t in turns]
-    alone, _ = asked(False)
-    assert ["citizen"] in alone and all(len(r) == 1 for r in alone)
+    assert ["citizen"] in apart.requests and all(len(r) == 1 for r in apart.requests)

@@ -146,6 +146,8 @@ class _Request:
     context: frozenset[int] = frozenset()
     owed: dict[tuple[int, float], tuple[bool, bool]] = field(default_factory=dict)
     heard: dict[tuple[int, float], list[Heard]] = field(default_factory=lambda: defaultdict(list))
+    recheck: dict[int, tuple[Word, ...]] = field(default_factory=dict)
+    hear: frozenset[int] = frozenset()
     asked: float = field(default_factory=time.perf_counter)
     served: Served = field(default_factory=Served)
 
@@ -345,7 +347,11 @@ class PackedTranscriber:
         req = _Request(pending=len(pieces), verifier=verifier,
                        speakers=tuple(track.speaker for track in tracks),
                        context=frozenset(k for k, track in enumerate(tracks) if track.context),
-                       owed=_owed_positions(pieces, tracks, verifier))
+                       owed=_owed_positions(pieces, tracks, verifier),
+                       recheck={k: _local_words(track) for k, track in enumerate(tracks)
+                                if track.context and track.recheck},
+                       hear=frozenset(k for k, track in enumerate(tracks)
+                                      if track.context and track.hear))
         with self._cond:
             if verifier is not None:
                 self.recognizer.nbest = max(self.recognizer.nbest, verifier.options.nbest)
@@ -471,6 +477,7 @@ class PackedTranscriber:
         if recognised:
             if self.lost == "redecode":  # (within the alignment stage: rare, and short)
                 self._redecode_lost(batch, recognised, mapped_all, requests)
+            self._hear_context(batch, recognised, mapped_all, requests)
             yield "align"
         t0 = time.perf_counter()
         heard = self._verify(batch, recognised, mapped_all, requests) if recognised else {}
@@ -542,6 +549,27 @@ class PackedTranscriber:
             self._add_time("n_redecoded_pieces", done)
         return done
 
+    def _hear_context(self, batch: list[Bin], recognised: Recognised,
+                      mapped_all: list[dict[tuple[int, int, float], list[Word]]],
+                      requests: dict[int, _Request | None]) -> None:
+        """Decode the context pieces whose words are wanted (:attr:`Track.hear`) from their
+        own start on their bin's encoder output (one more decoding, no encoder pass): their
+        words join ``mapped_all``; the other pieces keep the words decoded without them."""
+        for i, bin_ in enumerate(batch):
+            for offset, piece in bin_.pieces:
+                req = requests.get(piece.job)
+                if req is None or piece.track not in req.hear:
+                    continue
+                segments, others = self.recognizer.decode_from(bin_, recognised.encoded, i,
+                                                               max(0.0, offset - piece.lead))
+                key = (piece.job, piece.track, piece.start)
+                mapped_all[i][key] = assign_words(bin_, segments).get(key, [])
+                end = offset + piece.seconds  # the other hypotheses' segments on the piece
+                recognised.alternatives[i] += [
+                    [seg for seg in segs if min(seg["end"], end) > max(seg["start"], offset)]
+                    for segs in others]
+                self._add_time("n_context_heard", 1)
+
     def _verify(self, batch: list[Bin], recognised: Recognised,
                 mapped_all: list[dict[tuple[int, int, float], list[Word]]],
                 requests: dict[int, _Request | None]) -> dict[int, list[Heard]]:
@@ -559,9 +587,11 @@ class PackedTranscriber:
             for offset, piece in bin_.pieces:
                 req = requests.get(piece.job)
                 if (req is None or req.verifier is None or req.speakers[piece.track] != "staff"
-                        or piece.track in req.context):
+                        or (piece.track in req.context and piece.track not in req.recheck
+                            and piece.track not in req.hear)):
                     continue
-                got = mapped_all[i].get((piece.job, piece.track, piece.start), [])
+                got = (list(req.recheck[piece.track]) if piece.track in req.recheck else
+                       mapped_all[i].get((piece.job, piece.track, piece.start), []))
                 if not got or (len(bin_.pieces) > 1 and _lost(got, piece)):
                     continue
                 first, last = req.owed.get((piece.track, piece.start), (False, False))
@@ -712,13 +742,21 @@ def _utterances(req: _Request, tracks: Sequence[Track],
 
     out: list[list[Utterance]] = [[] for _ in tracks]
     for k, start in sorted(req.words):
-        if k in req.context:
+        if k in req.context and k not in req.recheck and k not in req.hear:
             continue  # heard as the company of the other pieces only
-        found = words_to_utterances(req.words[(k, start)], tracks[k].speaker, tracks[k].known,
+        words = list(req.recheck[k]) if k in req.recheck else req.words[(k, start)]
+        found = words_to_utterances(words, tracks[k].speaker, tracks[k].known,
                                     options.split_gap, is_hallucination,
                                     lambda w: written_words(w, options))
         out[k] += _with_heard(found, req.heard.get((k, start), []))
     return out
+
+
+def _local_words(track: Track) -> tuple[Word, ...]:
+    """A re-checked context track's words (:attr:`~analyzer.speech.tracks.Track.recheck`,
+    recording times) at the track's own times, as the engine times a piece's words."""
+    return tuple(replace(w, start=w.start - track.offset, end=w.end - track.offset)
+                 for w in track.recheck)
 
 
 def _with_heard(utterances: list[Utterance], heard: Sequence[Heard]) -> list[Utterance]:

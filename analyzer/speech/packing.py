@@ -158,6 +158,11 @@ class Bin:
         self.used = offset + piece.seconds + piece.trail
 
     @property
+    def context_only(self) -> bool:
+        """Every piece is context (heard as company, or verified only): nothing to decode."""
+        return bool(self.pieces) and all(p.context for _, p in self.pieces)
+
+    @property
     def skip(self) -> float:
         """Where the decoder starts (bin seconds): after the context pieces at the bin's
         start, so their words are not decoded again (0: at the start)."""
@@ -458,14 +463,18 @@ class PackedRecognizer:
         spent["features+encoder"] = time.perf_counter() - t0
         yield "encoder"
         t0 = time.perf_counter()
-        skips = [b.skip for b in bins]
-        results = self._first_decoding(encoded, skips)
+        all_skips = [b.skip for b in bins]
+        # a bin of context pieces only (verified, not decoded: a live peek) is not decoded
+        todo = [i for i, b in enumerate(bins) if not b.context_only]
+        done, skips = [bins[i] for i in todo], [all_skips[i] for i in todo]
+        rows = encoded if len(todo) == len(bins) else _rows(encoded, todo) if todo else None
+        results = self._first_decoding(rows, skips) if todo else []
         spent["decoder"] = time.perf_counter() - t0
         yield "decoder"
         looping = [i for i, r in enumerate(results) if self._loops(r.sequences_ids[0])]
         if looping:  # re-decode only the bins that ran into a repetition loop
             t0 = time.perf_counter()
-            again = self._generate(_rows(encoded, looping), [skips[i] for i in looping],
+            again = self._generate(_rows(rows, looping), [skips[i] for i in looping],
                                    self.options.repetition_penalty)
             for i, r in zip(looping, again, strict=True):
                 results[i] = r
@@ -473,27 +482,26 @@ class PackedRecognizer:
             spent["decoder"] += time.perf_counter() - t0
             yield "loops"
         t0 = time.perf_counter()
-        segments = [self._segments(r.sequences_ids[0], b.used) for r, b in zip(results, bins,
+        segments = [self._segments(r.sequences_ids[0], b.used) for r, b in zip(results, done,
                                                                                 strict=True)]
-        aligned = self._align(bins, segments, encoded)
+        aligned = self._align(done, segments, rows) if todo else []
         spent["align"] = time.perf_counter() - t0
         for stage, seconds in spent.items():
             self.timings[stage] = self.timings.get(stage, 0.0) + seconds
         self.timings["n_bins"] = self.timings.get("n_bins", 0) + len(bins)
         self.timings["n_bin_speech_seconds"] = self.timings.get(
             "n_bin_speech_seconds", 0) + sum(b.speech for b in bins)
-        out: list[list[dict[str, Any]]] = []
-        for r, segs, words in zip(results, segments, aligned, strict=True):
+        out: list[list[dict[str, Any]]] = [[] for _ in bins]
+        alternatives: list[list[list[dict[str, Any]]]] = [[] for _ in bins]
+        for i, r, segs, words, b in zip(todo, results, segments, aligned, done, strict=True):
+            alternatives[i] = [self._segments(seq, b.used) for seq in r.sequences_ids[1:]]
             # faster-whisper's no-speech rule: likely silence and an unsure decoding
             # (mean token log-probability under -1); a lone word on likely silence too
             unsure = len(words) < 2 or (r.scores and r.scores[0] < -1.0)
             if r.no_speech_prob > self.options.no_speech_threshold and unsure:
-                out.append([])
                 continue
             _words_into_segments(segs, words)
-            out.append(segs)
-        alternatives = [[self._segments(seq, b.used) for seq in r.sequences_ids[1:]]
-                        for r, b in zip(results, bins, strict=True)]
+            out[i] = segs
         return Recognised(out, alternatives, encoded)
 
     def decode_from(self, bin_: Bin, encoded: Any, row: int, start: float

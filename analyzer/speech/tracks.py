@@ -32,7 +32,7 @@ import numpy as np
 from analyzer.errors import TranscriptError
 from analyzer.options import MONO_ROLES, ASROptions
 from analyzer.speech.meta import CallMeta
-from analyzer.types import SPEAKERS, Utterance
+from analyzer.types import SPEAKERS, Utterance, Word
 
 if TYPE_CHECKING:
     from analyzer.speech.decode import DecodedAudio
@@ -69,6 +69,16 @@ class Track:
         peek: With ``again``: a call's open bin heard early for the findings of a clerk's
             clause the first hearing nearly heard (:meth:`analyzer.stream.again.FileBins.peek`);
             it goes before the second hearings of closed bins.
+        recheck: With ``context``: the words a first hearing gave this piece, a clerk's
+            clause in which the acoustic verifier tried a forbidden phrase and rejected it
+            (a live line's suspect): the verifier tries its candidates again on this
+            piece's slice of the request's encoder output (with the speech after it in the
+            bin), and its utterances are returned with what was heard (recording times;
+            no decoding: :meth:`analyzer.stream.online.OnlinePolicy.context`).
+        hear: With ``context``: its words are wanted too (a live line's citizen utterance
+            kept back, ``stream.fold_kept``): decoded a second time on the bin's encoder
+            output from the piece's own start (no encoder pass of its own; the words of
+            the other pieces are those decoded without it), its utterances returned.
     """
 
     speaker: str
@@ -81,6 +91,8 @@ class Track:
     trail: float = 0.0
     again: bool = False
     peek: bool = False
+    recheck: tuple[Word, ...] = ()
+    hear: bool = False
 
     def of(self, samples: np.ndarray, offset: float = 0.0) -> Track:
         """This track with ``samples`` (starting ``offset`` seconds into the recording)."""

@@ -446,7 +446,7 @@ class StreamAnalyzer:
         kept, self._kept = self._kept, []
         got = self.online.recognise_together(
             [(lo, x, self._live[k].track) for k, lo, x in kept], self._staff_spoke())
-        events: list[StreamEvent] = []
+        events: list[StreamEvent] = self._told_rechecked()
         for (k, _, _), utts in zip(kept, got, strict=True):
             events += self._told(k, utts)
         return events
@@ -461,12 +461,18 @@ class StreamAnalyzer:
     def _utterance(self, k: int, a: int, b: int) -> list[StreamEvent]:
         """An utterance has ended: recognised whole (or at its final pause), told, and judged."""
         utts = self.online.recognise(k, self._live[k], a, b, self.heard, self._staff_spoke())
-        return [*self._told_folded(), *self._told(k, utts)]
+        return [*self._told_rechecked(), *self._told_folded(), *self._told(k, utts)]
 
-    def _take_kept(self) -> list[tuple[int, np.ndarray, Track]]:
-        """The kept-back utterances, for the clerk's request being asked
-        (``stream.fold_kept``: decoded in its bin, before the clerk's clause)."""
-        self._folding, self._kept = self._kept, []
+    def _take_kept(self, starts: set[int]) -> list[tuple[int, np.ndarray, Track]]:
+        """The kept-back utterances that start at one of ``starts`` (samples: the pieces
+        of the clerk's request's context), in time order, for that request
+        (``stream.fold_kept``: decoded there from their own start, on its encoder output);
+        the others stay kept. None with one line on the engine (kept while it was behind:
+        they are heard together once it has caught up)."""
+        if not self._fold():
+            return []
+        self._folding = sorted((x for x in self._kept if x[1] in starts), key=lambda x: x[1])
+        self._kept = [x for x in self._kept if x[1] not in starts]
         return [(lo, x, self._live[k].track) for k, lo, x in self._folding]
 
     def _told_folded(self) -> list[StreamEvent]:
@@ -500,15 +506,41 @@ class StreamAnalyzer:
     def _suspect(self, track: LiveTrack, utts: list[Utterance]) -> None:
         """Mark the clerk's clauses whose first hearing tried a forbidden phrase and rejected
         it, for a peek at their open bin (``stream.peek_suspects``,
-        :meth:`~analyzer.stream.again.FileBins.suspect`)."""
+        :meth:`~analyzer.stream.again.FileBins.suspect`) and a re-check on the line's next
+        first hearings (``stream.recheck_suspects``, :meth:`OnlinePolicy.suspect`)."""
         bins = self.online.bins
-        if bins is None or not self.sopts.peek_suspects:
-            return
+        near = False
         for u in utts:
             tried = {h.rule for h in u.heard if h.rule in self.lexicon
                      and self.lexicon.get(h.rule).kind == "forbidden"}
             if tried - {h.rule for h in u.heard if h.accepted}:
-                bins.suspect(track, u.start, u.end)
+                near = True
+                if bins is not None and self.sopts.peek_suspects:
+                    bins.suspect(track, u.start, u.end)
+        if near:
+            self.online.suspect(utts)
+
+    def _told_rechecked(self) -> list[StreamEvent]:
+        """The forbidden phrases the latest request's re-checks of suspect clauses heard
+        (:meth:`OnlinePolicy.context`), told as the second hearing's: the transcript keeps
+        the first hearing's words, and a clause told is peeked at and re-checked no more."""
+        events: list[StreamEvent] = []
+        taken, self.online.rechecked = self.online.rechecked, []
+        for suspect, fresh in taken:
+            a, b = suspect.span
+            others = [u for u in self.utterances if not (u.start < b and u.end > a)]
+            told = self.rules.early(fresh, others, again=True)
+            for e in told:
+                if isinstance(e, FindingEvent):
+                    self._settled(e.finding.start or 0.0, e.finding.end or 0.0)
+            events += told
+        return events
+
+    def _settled(self, start: float, end: float) -> None:
+        """A forbidden phrase told over ``start``-``end`` (s): no peek or re-check there."""
+        if self.online.bins is not None:
+            self.online.bins.told(start, end)
+        self.online.settled(start, end)
 
     def _hear_again(self, pieces: list[LivePiece]) -> None:
         """Hear a closed bin of the call again as the file path hears it
@@ -557,8 +589,8 @@ class StreamAnalyzer:
                       if not any(u.start < b and u.end > a for a, b in spans)]
             told = self.rules.early(fresh, others, again=True)
             for e in told:
-                if isinstance(e, FindingEvent) and self.online.bins is not None:
-                    self.online.bins.told(e.finding.start or 0.0, e.finding.end or 0.0)
+                if isinstance(e, FindingEvent):
+                    self._settled(e.finding.start or 0.0, e.finding.end or 0.0)
             events += told
         return events
 
@@ -602,7 +634,7 @@ class StreamAnalyzer:
         got = self.online.early(k, track, self.heard, self.lag(), self._staff_spoke())
         if got is None:
             return []
-        return [*self._told_folded(), got.event,
+        return [*self._told_rechecked(), *self._told_folded(), got.event,
                 *self.rules.early(got.hypothesis, self.utterances)]
 
     # -- the end of the call ----------------------------------------------------

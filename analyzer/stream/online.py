@@ -81,6 +81,8 @@ if TYPE_CHECKING:
 BIN_SAMPLES = 30 * SAMPLE_RATE
 #: Recognitions whose trace a line keeps (the latest).
 TRACES_KEPT = 2048
+#: First hearings a suspect clause is re-checked in, at most (each costs alignments only).
+RECHECKS = 3
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,25 @@ class Growing:
     at_pause: list[Utterance] = field(default_factory=list)
 
 
+@dataclass
+class Suspect:
+    """A clerk's clause in which the acoustic verifier tried a forbidden phrase and rejected
+    it, re-checked on later first hearings' encoder output (``stream.recheck_suspects``).
+
+    Attributes:
+        utterances: Its piece's first-hearing utterances (recording times).
+        tries: First hearings it was re-checked in so far.
+    """
+
+    utterances: list[Utterance]
+    tries: int = 0
+
+    @property
+    def span(self) -> tuple[float, float]:
+        """Where its utterances lie (s)."""
+        return self.utterances[0].start, self.utterances[-1].end
+
+
 @dataclass(frozen=True)
 class Partial:
     """What an early decoding gave.
@@ -190,14 +211,21 @@ class OnlinePolicy:
         self.clock: Callable[[], float] = time.perf_counter
         #: the latest recognitions' traces (see :class:`DecodeTrace`)
         self.traces: deque[DecodeTrace] = deque(maxlen=TRACES_KEPT)
-        #: gives the line's kept-back pieces to decode in a clerk's request
-        #: (``StreamOptions.fold_kept``; the line sets it): ``(first sample, samples, track)``
-        self.take_kept: Callable[[], list[tuple[int, np.ndarray, Track]]] | None = None
+        #: gives the line's kept-back pieces that start at one of the given samples (those
+        #: in a clerk's request's context), to decode there too (``StreamOptions.fold_kept``;
+        #: the line sets it), in time order: ``(first sample, samples, track)``
+        self.take_kept: Callable[[set[int]], list[tuple[int, np.ndarray, Track]]] | None = None
         #: what those pieces were heard as, per piece (the line takes it after each request)
         self.folded: list[list[Utterance]] = []
         #: the call's pieces in the file path's bins, heard again as each closes
         #: (``StreamOptions.hear_again``; the line sets it: :mod:`analyzer.stream.again`)
         self.bins: FileBins | None = None
+        #: suspect clauses still to re-check (``StreamOptions.recheck_suspects``)
+        self.suspects: list[Suspect] = []
+        #: re-checks asked in the request under way: (its index among the tracks, suspect)
+        self._rechecking: list[tuple[int, Suspect]] = []
+        #: re-checks heard: (suspect, its utterances with what was heard); the line takes them
+        self.rechecked: list[tuple[Suspect, list[Utterance]]] = []
 
     def _decode(self, k: int, track: LiveTrack, span: tuple[int, int], heard: int,
                 staff_spoke: bool, kind: str) -> list[Utterance]:
@@ -214,15 +242,17 @@ class OnlinePolicy:
         clip = replace(track.track.of(track.clip(lo, hi), offset=lo / SAMPLE_RATE),
                        lead=(span[0] - lo) / SAMPLE_RATE, trail=(hi - span[1]) / SAMPLE_RATE)
         self.counts["decodes"] += 1
-        fold = [] if kind == "periodic" or self.take_kept is None else self.take_kept()
-        kept = [role.of(x, offset=lo / SAMPLE_RATE) for lo, x, role in fold]
-        size = clip.samples.size + sum(t.samples.size + int(GAP_SECONDS * SAMPLE_RATE)
-                                       for t in kept)
-        context = self.context(fold[0][0] if fold else span[0], size)  # before the pieces
+        context = self.context(span[0], clip.samples.size)  # the bin as without folding
+        if kind != "periodic" and self.take_kept is not None:  # kept-back pieces in it: heard
+            folded = {lo for lo, _, _ in self.take_kept(
+                {int(round(t.offset * SAMPLE_RATE)) for t in context})}
+            context = [replace(t, hear=True) if int(round(t.offset * SAMPLE_RATE)) in folded
+                       else t for t in context]
         recognizer, asked = self._recognizer(), self.clock()
-        got = recognizer.transcribe_many([*context, *kept, clip], self.line, verifier=verifier,
+        got = recognizer.transcribe_many([*context, clip], self.line, verifier=verifier,
                                          cut=False)
-        self.folded = got[len(context):-1]
+        self._took_rechecks(got)
+        self.folded = [got[i] for i, t in enumerate(context) if t.hear]
         self.traces.append(_trace(recognizer, kind, track.speaker, hi / SAMPLE_RATE, asked,
                                   self.clock(), sum(t.samples.size for t in context)))
         return got[-1]
@@ -242,7 +272,8 @@ class OnlinePolicy:
 
         room = min(self.options.context_seconds,
                    BIN_SECONDS - size / SAMPLE_RATE - GAP_SECONDS)
-        out: list[Track] = []
+        out: list[tuple[Track, Suspect | None]] = []
+        after = size / SAMPLE_RATE  # speech after each context piece in the bin
         for start, samples, role in reversed(self._recent):
             seconds = samples.size / SAMPLE_RATE
             if start + samples.size > lo:
@@ -250,8 +281,70 @@ class OnlinePolicy:
             if seconds + GAP_SECONDS > room:
                 break
             room -= seconds + GAP_SECONDS
-            out.append(replace(role.of(samples, offset=start / SAMPLE_RATE), context=True))
-        return out[::-1]
+            out.append(self._recheck(replace(role.of(samples, offset=start / SAMPLE_RATE),
+                                             context=True), after))
+            after += seconds
+        out.reverse()
+        self._rechecking = [(i, s) for i, (_, s) in enumerate(out) if s is not None]
+        return [t for t, _ in out]
+
+    def _recheck(self, track: Track, after: float) -> tuple[Track, Suspect | None]:
+        """``track`` (a context piece) with the words of a suspect clause it holds to
+        re-check (``StreamOptions.recheck_suspects``), where ``after`` seconds of speech
+        follow it in the bin (``StreamOptions.peek_after``, as a peek needs) and it has
+        re-checks left; and that suspect (None: nothing to re-check)."""
+        if (not self.options.recheck_suspects or not self.options.context_seconds
+                or after < self.options.peek_after):
+            return track, None
+        lo, hi = track.offset, track.offset + track.samples.size / SAMPLE_RATE
+        for suspect in self.suspects:
+            a, b = suspect.span
+            if (suspect.tries < RECHECKS and a < hi and lo < b
+                    and track.speaker == suspect.utterances[0].speaker):
+                suspect.tries += 1
+                words = tuple(w for u in suspect.utterances for w in u.words)
+                return replace(track, recheck=words), suspect
+        return track, None
+
+    def _peeked(self, track: Track) -> Track:
+        """A peek's piece (``StreamOptions.peek`` ``clause`` or ``align``) as a context track
+        of a first hearing (not decoded as the bin's own speech). One holding a suspect
+        clause is decoded from its own start (``clause``: :attr:`Track.hear`) or has the
+        clause's first-hearing words re-checked (``align``: :attr:`Track.recheck`), on the
+        peek bin's encoder output, and is verified."""
+        lo, hi = track.offset, track.offset + track.samples.size / SAMPLE_RATE
+        words = tuple(w for s in self.suspects
+                      if s.span[0] < hi and lo < s.span[1]
+                      and s.utterances[0].speaker == track.speaker
+                      for u in s.utterances for w in u.words)
+        track = replace(track, context=True, again=False, peek=False)
+        if self.options.peek == "clause":
+            return replace(track, hear=bool(words))
+        return replace(track, recheck=words)
+
+    def _took_rechecks(self, got: list[list[Utterance]]) -> None:
+        """Keep what the request's re-checked context pieces were heard as (the line takes
+        it: :attr:`rechecked`)."""
+        for i, suspect in self._rechecking:
+            if got[i]:
+                self.rechecked.append((suspect, got[i]))
+        self._rechecking = []
+
+    def suspect(self, utterances: list[Utterance]) -> None:
+        """A clerk's piece whose first hearing tried a forbidden phrase and rejected it:
+        re-check it on later first hearings (``StreamOptions.recheck_suspects``) and in its
+        peeks (``StreamOptions.peek`` ``clause``, ``align``); kept while a bin may hold it."""
+        if not utterances:
+            return
+        end = utterances[-1].end
+        self.suspects = [s for s in self.suspects if s.span[1] > end - BIN_SAMPLES / SAMPLE_RATE]
+        self.suspects.append(Suspect(list(utterances)))
+
+    def settled(self, start: float, end: float) -> None:
+        """A forbidden phrase was told over ``start``-``end`` (s): the suspects there are
+        re-checked no more."""
+        self.suspects = [s for s in self.suspects
+                         if not (s.span[0] < end and start < s.span[1])]
 
     def span(self, a: int, b: int, heard: int) -> tuple[int, int]:
         """The samples of the utterance of VAD frames ``a``-``b`` (its padding included)."""
@@ -317,7 +410,9 @@ class OnlinePolicy:
         self.counts["decodes"] += 1
         recognizer, asked = self._recognizer(), self.clock()
         got = recognizer.transcribe_many([*context, *tracks], self.line, verifier=verifier,
-                                          cut=False)[len(context):]
+                                          cut=False)
+        self._took_rechecks(got)
+        got = got[len(context):]
         end = (ended[-1][0] + ended[-1][1].size) / SAMPLE_RATE
         self.traces.append(_trace(recognizer, "deferred", ended[-1][2].speaker, end, asked,
                                   self.clock(), sum(t.samples.size for t in context)))
@@ -336,10 +431,14 @@ class OnlinePolicy:
             peek: An open bin heard early (:meth:`~analyzer.stream.again.FileBins.peek`).
         """
         verifier = None if self._verifiers is None else self._verifiers[staff_spoke]
+        tracks = [p.track(peek) for p in pieces]
+        if peek and self.options.peek != "bin":
+            tracks = [self._peeked(t) for t in tracks]
+            if not any(t.recheck or t.hear for t in tracks):
+                return [[] for _ in pieces]  # its suspects were told meanwhile
         self.counts["peek" if peek else "again"] += 1
         recognizer, asked = self._recognizer(), self.clock()
-        got = recognizer.transcribe_many([p.track(peek) for p in pieces], self.line,
-                                         verifier=verifier, cut=False)
+        got = recognizer.transcribe_many(tracks, self.line, verifier=verifier, cut=False)
         self.traces.append(_trace(recognizer, "peek" if peek else "again",
                                   pieces[-1].live.speaker,
                                   pieces[-1].end / SAMPLE_RATE, asked, self.clock(), 0))
