@@ -45,6 +45,8 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-10": ("b10", 40),
     "blind-halls-11": ("b11", 40),
     "blind-halls-12": ("b12", 40),
+    "blind-halls-13": ("b13", 40),
+    "blind-halls-14": ("b14", 40),
     "train-halls-1": ("t1", 60),
     "train-halls-2": ("t2", 50),
     "train-halls-3": ("t3", 60),
@@ -55,6 +57,10 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-8": ("t8", 50),
     "train-halls-9": ("t9", 50),
     "train-halls-10": ("t10", 50),
+    "train-halls-11": ("t11", 50),
+    "train-halls-12": ("t12", 50),
+    "train-halls-13": ("t13", 50),
+    "train-halls-14": ("t14", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]

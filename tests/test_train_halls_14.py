@@ -1,0 +1,27 @@
+"""train-halls-14: the committed files are a rebuild of source.txt, and the set passes its own validator."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_hall_sets import set_script
+
+DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-14"
+
+
+def _load(name: str):
+    return set_script(DATA, name)
+
+
+def test_committed_files_are_a_rebuild_of_source():
+    build = _load("build")
+    interactions, labels = build.build_all((DATA / "source.txt").read_text(encoding="utf-8"))
+    jl, lj = build.render(interactions, labels)
+    assert (DATA / "interactions.jsonl").read_text(encoding="utf-8") == jl
+    assert (DATA / "labels.json").read_text(encoding="utf-8") == lj
+    assert len(build.parse((DATA / "source.txt").read_text(encoding="utf-8"))) == 50
+
+
+def test_validator_finds_no_problem():
+    validate = _load("validate")
+    interactions, labels = validate.load(DATA)
+    assert validate.check(interactions, labels) == []
