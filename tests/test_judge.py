@@ -209,11 +209,14 @@ def test_training_reads_every_training_set_and_no_measure():
 def test_the_shipped_judge_was_trained_on_every_training_set_with_the_aim():
     meta = json.loads(data_path("models", "judge.json").read_text(encoding="utf-8"))["meta"]
     data = ROOT / "benchmarks" / "data"
-    want = {n for n in training.SETS if (data / n / "labels.json").is_file()} | {"ours-halls"}
+    want = {n for n in training.SETS if (data / n / "labels.json").is_file()}
+    want |= {"ours-halls", "ours-dialogues"}
     assert set(meta["sets"]) == want, "retrain: .venv/bin/python -m analyzer.training.judge"
     aim = training.AIM
     assert meta["aim"] == {"beta": aim.beta, "min_gain": aim.min_gain,
-                           "max_recall_loss": aim.max_recall_loss, "recall_floor": aim.recall_floor}
+                           "max_recall_loss": aim.max_recall_loss, "recall_floor": aim.recall_floor,
+                           "guard_loss": aim.guard_loss, "guard_sets": list(training.GUARD_SETS)}
+    assert {"ours-halls", "ours-dialogues"} <= set(training.GUARD_SETS)
     assert aim.beta < 1 and aim.recall_floor >= 0.9, "aimed at precision, with a recall floor"
 
 
@@ -231,6 +234,16 @@ def test_the_chooser_buys_precision_with_a_little_recall_but_not_below_the_floor
     # the old rule (F1, no recall loss) kept the rules here; the aim must not regress to it
     old = training.Aim(beta=1.0, max_recall_loss=0.0, recall_floor=1.0)
     assert training.pick([rules_only, veto], old) is None
+
+
+def test_a_veto_that_cuts_recall_on_wording_the_judge_never_saw_is_refused():
+    rules_only = _row(None, None, 57, 14, 57, 60)
+    veto = _row(0.1, None, 56, 3, 56, 60)  # fine on the blind-written sets ...
+    guard = [_row(None, None, 30, 0, 30, 30), _row(0.1, None, 24, 0, 24, 30)]  # ... but 0.80 here
+    assert training.pick([rules_only, veto]) == training.Bars(0.1, None)
+    assert training.pick([rules_only, veto], guards=[guard]) is None
+    mild = [_row(None, None, 30, 0, 30, 30), _row(0.1, None, 29, 0, 29, 30)]  # one of 30: allowed
+    assert training.pick([rules_only, veto], guards=[mild]) == training.Bars(0.1, None)
 
 
 def test_the_chooser_keeps_the_rules_where_recall_is_already_under_the_floor():
