@@ -73,8 +73,11 @@ MIN_POSITIVES = 4
 #: Weights smaller than this are dropped (in cross-validation too, so the bars fit the
 #: pruned models): 0.01 keeps about a quarter of them (~0.7 MB of JSON instead of 2.5 MB).
 PRUNE = 0.01
-#: Bars tried (None: that side off).
-VETO_BARS: tuple[float | None, ...] = (None, 0.01, 0.03, 0.1, 0.2, 0.3)
+#: Bars tried (None: that side off). Vetoes only where the judge is nearly sure (<= 0.03):
+#: at 0.1-0.2 (session 9) it dropped true findings in short visits worded unlike any
+#: training set (a rude redirect 滚去别的窗口问 rated 0.07 for A6, 这个问题我都答过两遍了 0.17
+#: for A10), which the generated guard sets cannot show (they hold no Art. 6 breach).
+VETO_BARS: tuple[float | None, ...] = (None, 0.01, 0.03)
 ADD_BARS: tuple[float | None, ...] = (None, 0.5, 0.7, 0.9)
 
 
