@@ -13,7 +13,8 @@ import analyzer
 from analyzer.errors import ModelError, OptionError
 from analyzer.options import AnalyzerOptions, JudgeOptions
 from analyzer.resources import data_path
-from analyzer.rules.judge import FORMAT, Judge, load_judge, units, vector
+from analyzer.rules.judge import FEATURES, FORMAT, Judge, load_judge, units, vector
+from analyzer.training import judge as training
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -165,6 +166,92 @@ def test_options_are_validated():
         JudgeOptions(review_probability=1.5)
     opts = AnalyzerOptions().with_overrides({"judge.enabled": True})
     assert opts.to_dict()["judge"]["enabled"] is True
+
+
+def test_units_carry_what_inspectors_judge_by():
+    report = analyzer.analyze(dict(DARE), AnalyzerOptions(judge=JudgeOptions(enabled=False)))
+    utts = report.utterances
+    acts = [{"evaluation": 0.9, "goodbye": 0.7} if k == 4 else None for k in range(len(utts))]
+    cues = [{"upset": 0.8, "other": 0.2} if k == 1 else None for k in range(len(utts))]
+    got = units(utts, "counter", report.findings, acts, cues)
+    turn = next(u for u in got if u.article == 9 and u.level == "turn" and u.index == 2)
+    assert "pq:asks" in turn.tokens, "the citizen turn before asks (？)"
+    assert "pc:upset:4" in turn.tokens and "pc:other:1" in turn.tokens
+    assert "la:evaluation:4" in turn.tokens and "la:goodbye:3" in turn.tokens, "the next staff turn"
+    assert f"len:{len(utts) // 3}" in turn.tokens
+    kinds = [t for t in turn.tokens if t.startswith(("r:kind:", "r:conf:"))]
+    assert kinds, "the rule finding's kind and confidence"
+    last = next(u for u in got if u.article == 10 and u.level == "turn" and u.index == 4)
+    assert "la:none" in last.tokens, "nothing follows the last staff turn"
+    bare = units(utts, "counter", report.findings, acts, cues, features=())
+    assert not any(t.startswith(("pq:", "pc:", "la:", "len:", "r:kind:")) for b in bare
+                   for t in b.tokens), "a weights file without feature groups gets the base only"
+
+
+def test_the_weights_name_their_feature_groups_and_unknown_ones_are_refused():
+    base = {"format": FORMAT, "models": {}, "bars": {}, "rules": {}}
+    assert Judge.from_dict(base).features == (), "an older file: the base tokens only"
+    assert Judge.from_dict({**base, "features": ["cue"]}).features == ("cue",)
+    with pytest.raises(ModelError, match="unknown feature groups"):
+        Judge.from_dict({**base, "features": ["cue", "mood"]})
+    assert load_judge().features == FEATURES, "the shipped judge reads every group"
+
+
+def test_training_reads_every_training_set_and_no_measure():
+    data = ROOT / "benchmarks" / "data"
+    present = {p.name for p in data.glob("train-halls-*") if (p / "labels.json").is_file()}
+    assert present and present <= set(training.SETS), "a training set left out of the judge"
+    assert {"blind-halls", "blind-halls-2", "blind-halls-3"} <= set(training.SETS)
+    measures = {f"blind-halls-{k}" for k in range(4, 20)} | {"dialogues-dev"}
+    assert not measures & set(training.SETS), "a measure set must never train the judge"
+
+
+def test_the_shipped_judge_was_trained_on_every_training_set_with_the_aim():
+    meta = json.loads(data_path("models", "judge.json").read_text(encoding="utf-8"))["meta"]
+    data = ROOT / "benchmarks" / "data"
+    want = {n for n in training.SETS if (data / n / "labels.json").is_file()}
+    want |= {"ours-halls", "ours-dialogues"}
+    assert set(meta["sets"]) == want, "retrain: .venv/bin/python -m analyzer.training.judge"
+    aim = training.AIM
+    assert meta["aim"] == {"beta": aim.beta, "min_gain": aim.min_gain,
+                           "max_recall_loss": aim.max_recall_loss, "recall_floor": aim.recall_floor,
+                           "guard_loss": aim.guard_loss, "guard_sets": list(training.GUARD_SETS)}
+    assert {"ours-halls", "ours-dialogues"} <= set(training.GUARD_SETS)
+    assert aim.beta < 1 and aim.recall_floor >= 0.9, "aimed at precision, with a recall floor"
+
+
+def _row(veto, add, tp, fp, hit, n):  # (veto, add, true, false, found, labelled)
+    return (veto, add, tp, fp, hit, n)
+
+
+def test_the_chooser_buys_precision_with_a_little_recall_but_not_below_the_floor():
+    rules_only = _row(None, None, 57, 14, 57, 60)  # P 0.80, R 0.95
+    veto = _row(0.1, None, 56, 3, 56, 60)  # P 0.95, R 0.93: one true finding lost for 11 false
+    assert training.pick([rules_only, veto]) == training.Bars(0.1, None)
+    too_far = _row(0.3, None, 50, 0, 50, 60)  # P 1.00 but R 0.83: under the 0.90 floor
+    assert training.pick([rules_only, too_far]) is None
+    assert training.pick([rules_only, veto, too_far]) == training.Bars(0.1, None)
+    # the old rule (F1, no recall loss) kept the rules here; the aim must not regress to it
+    old = training.Aim(beta=1.0, max_recall_loss=0.0, recall_floor=1.0)
+    assert training.pick([rules_only, veto], old) is None
+
+
+def test_a_veto_that_cuts_recall_on_wording_the_judge_never_saw_is_refused():
+    rules_only = _row(None, None, 57, 14, 57, 60)
+    veto = _row(0.1, None, 56, 3, 56, 60)  # fine on the blind-written sets ...
+    guard = [_row(None, None, 30, 0, 30, 30), _row(0.1, None, 24, 0, 24, 30)]  # ... but 0.80 here
+    assert training.pick([rules_only, veto]) == training.Bars(0.1, None)
+    assert training.pick([rules_only, veto], guards=[guard]) is None
+    mild = [_row(None, None, 30, 0, 30, 30), _row(0.1, None, 29, 0, 29, 30)]  # one of 30: allowed
+    assert training.pick([rules_only, veto], guards=[mild]) == training.Bars(0.1, None)
+
+
+def test_the_chooser_keeps_the_rules_where_recall_is_already_under_the_floor():
+    rules_only = _row(None, None, 30, 10, 30, 36)  # R 0.83 < 0.90: no recall may go
+    loses_one = _row(0.1, None, 29, 1, 29, 36)
+    keeps_all = _row(0.03, None, 30, 6, 30, 36)
+    assert training.pick([rules_only, loses_one, keeps_all]) == training.Bars(0.03, None)
+    assert training.pick([rules_only, _row(0.01, None, 30, 10, 30, 36)]) is None, "no gain: rules"
 
 
 @pytest.mark.slow

@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -91,11 +92,26 @@ class Unit:
     tokens: tuple[str, ...]
 
 
+#: Feature groups beyond the base tokens (character n-grams, place, channel, rule ids, acts):
+#: ``finding`` — the overlapping rule findings' kind, confidence (in fifths) and detector;
+#: ``cue`` — the citizen turn before: does it ask (ends ？/吗/呢), and the cue model's reading of it
+#: (praise, suggestion, upset, incomplete materials, other; in fifths, from 0.2);
+#: ``later`` — the owed acts the next staff turns do (the act detector's best over the next
+#: :data:`LATER_TURNS`, in fifths); ``size`` — the visit's length on turn units too.
+#: A weights file names the groups it was trained with (``features``; none: the base only).
+FEATURES: tuple[str, ...] = ("finding", "cue", "later", "size")
+#: How many later staff turns the ``later`` group reads.
+LATER_TURNS = 2
+_ASKING = re.compile(r"(?:[?？]|[吗呢么嘛][。.!！~～…]*)\s*$")
+
+
 def _turn_base(utts: Sequence[Utterance], i: int, channel: str,
-               acts: Sequence[Mapping[str, float] | None]) -> list[str]:
+               acts: Sequence[Mapping[str, float] | None],
+               cues: Sequence[Mapping[str, float] | None], features: Sequence[str]) -> list[str]:
     staff = [k for k, u in enumerate(utts) if u.speaker == "staff"]
     rank = staff.index(i)
-    prev = next((utts[k].text for k in range(i - 1, -1, -1) if utts[k].speaker != "staff"), "")
+    before = next((k for k in range(i - 1, -1, -1) if utts[k].speaker != "staff"), None)
+    prev = "" if before is None else utts[before].text
     nxt = next((utts[k].text for k in range(i + 1, len(utts)) if utts[k].speaker != "staff"), "")
     toks = ["bias", f"ch:{channel}", f"pos:{min(3, rank * 4 // max(1, len(staff)))}"]
     toks += ["pos:first"] if rank == 0 else []
@@ -103,19 +119,37 @@ def _turn_base(utts: Sequence[Utterance], i: int, channel: str,
     toks += ["prev:none"] if not prev else []
     toks += _grams("s:", utts[i].text, (1, 2, 3)) + _grams("p:", prev, (1, 2))
     toks += _grams("n:", nxt, (1, 2)) + _acts(acts[i], "act:")
+    if "cue" in features and before is not None:
+        toks += ["pq:asks"] if _ASKING.search(prev.strip()) else []
+        toks += _acts(cues[before] if before < len(cues) else None, "pc:")
+    if "later" in features:
+        best: dict[str, float] = {}
+        for k in staff[rank + 1:rank + 1 + LATER_TURNS]:
+            for act, p in (acts[k] or {}).items():
+                best[act] = max(best.get(act, 0.0), p)
+        toks += _acts(best, "la:") + (["la:none"] if rank == len(staff) - 1 else [])
+    if "size" in features:
+        toks.append(f"len:{min(6, len(utts) // 3)}")
     return toks
 
 
-def _rule_tokens(prefix: str, found: Sequence[Finding], article: int) -> list[str]:
+def _rule_tokens(prefix: str, found: Sequence[Finding], article: int,
+                 features: Sequence[str] = ()) -> list[str]:
     toks = [f"{prefix}any:{f.rule}" for f in found]
     mine = [f for f in found if f.article == article]
     toks += [f"{prefix}mine:{f.rule}" for f in mine] + ([f"{prefix}mine"] if mine else [])
     toks += [f"{prefix}held" for f in mine if f.review]
+    if "finding" in features:
+        for f in mine:
+            toks += [f"{prefix}kind:{f.kind}", f"{prefix}conf:{_bin(f.confidence)}"]
+            toks += [f"{prefix}det:{f.detail['detector']}"] if "detector" in f.detail else []
     return toks
 
 
 def units(utterances: Sequence[Utterance], channel: str, findings: Sequence[Finding],
-          acts: Sequence[Mapping[str, float] | None]) -> list[Unit]:
+          acts: Sequence[Mapping[str, float] | None],
+          cues: Sequence[Mapping[str, float] | None] | None = None,
+          features: Sequence[str] = FEATURES) -> list[Unit]:
     """Every unit of one interaction, for every article (turns first, then the visit).
 
     Args:
@@ -123,14 +157,18 @@ def units(utterances: Sequence[Utterance], channel: str, findings: Sequence[Find
         channel: ``counter`` or ``phone``.
         findings: The rules' findings.
         acts: Per utterance, the act detector's probabilities (None: none).
+        cues: Per utterance, the cue model's probabilities of a citizen turn
+            (:func:`utterance_cues`; None: none).
+        features: The feature groups beyond the base (:data:`FEATURES`).
     """
+    cue_list = list(cues) if cues is not None else [None] * len(utterances)
     staff = [k for k, u in enumerate(utterances) if u.speaker == "staff"]
     out = []
     for i in staff:
-        base = _turn_base(utterances, i, channel, acts)
+        base = _turn_base(utterances, i, channel, acts, cue_list, features)
         here = [f for f in findings if _overlaps(f, utterances[i])]
         for a in ARTICLES:
-            out.append(Unit(a, "turn", i, tuple(base + _rule_tokens("r:", here, a))))
+            out.append(Unit(a, "turn", i, tuple(base + _rule_tokens("r:", here, a, features))))
     first = [utterances[k].text for k in staff[:2]]
     last = [utterances[k].text for k in staff[-2:]]
     citizen = [u.text for u in utterances if u.speaker != "staff"]
@@ -142,8 +180,15 @@ def units(utterances: Sequence[Utterance], channel: str, findings: Sequence[Find
         for act, p in (acts[k] or {}).items():
             best[act] = max(best.get(act, 0.0), p)
     vbase += _acts(best, "vact:")
+    if "cue" in features:
+        cue_best: dict[str, float] = {}
+        for c in cue_list:
+            for label, p in (c or {}).items():
+                cue_best[label] = max(cue_best.get(label, 0.0), p)
+        vbase += _acts(cue_best, "vcue:")
+        vbase += [f"vasks:{min(3, sum(1 for t in citizen if _ASKING.search(t.strip())))}"]
     for a in ARTICLES:
-        out.append(Unit(a, "visit", -1, tuple(vbase + _rule_tokens("v:", findings, a))))
+        out.append(Unit(a, "visit", -1, tuple(vbase + _rule_tokens("v:", findings, a, features))))
     return out
 
 
@@ -189,6 +234,8 @@ class Judge:
         seen: The rules whose findings the training material held: the judge has a say only
             on findings of these (an acoustic finding, a hall's own rule or any rule it never
             saw keeps the rules' word). None (a weights file without ``seen``): every rule.
+        features: The feature groups its units carry beyond the base (:data:`FEATURES`;
+            a weights file without ``features``: none).
     """
 
     models: Mapping[tuple[int, str], Model]
@@ -196,6 +243,7 @@ class Judge:
     rules: Mapping[int, str]
     version: str = ""
     seen: frozenset[str] | None = None
+    features: tuple[str, ...] = ()
 
     def rate(self, unit_list: Sequence[Unit]) -> dict[tuple[int, str, int], float]:
         """``(article, level, index)`` -> probability, for the units that have a model."""
@@ -218,8 +266,13 @@ class Judge:
                 int(j): float(w) for j, w in zip(m["index"], m["weight"], strict=True)})
         bars = {int(a): Bars(b.get("veto"), b.get("add")) for a, b in data["bars"].items()}
         seen = data.get("seen")
+        features = tuple(str(g) for g in data.get("features", ()))
+        unknown = sorted(set(features) - set(FEATURES))
+        if unknown:
+            raise ModelError(f"judge weights use unknown feature groups {unknown}; "
+                             f"this analyzer knows {list(FEATURES)}")
         return Judge(models, bars, {int(a): r for a, r in data["rules"].items()}, version,
-                     None if seen is None else frozenset(str(r) for r in seen))
+                     None if seen is None else frozenset(str(r) for r in seen), features)
 
 
 def load_judge(path: str = "") -> Judge:
@@ -259,6 +312,25 @@ def utterance_acts(utterances: Sequence[Utterance], options: AnalyzerOptions
     out: list[Mapping[str, float] | None] = [None] * len(utterances)
     for k, p in zip(staff, probs, strict=True):
         out[k] = p
+    return out
+
+
+def utterance_cues(utterances: Sequence[Utterance], options: AnalyzerOptions
+                   ) -> list[Mapping[str, float] | None]:
+    """Per utterance, the cue model's class probabilities (citizen turns only; None elsewhere)."""
+    copts = options.classifier
+    if not copts.enabled:
+        return [None] * len(utterances)
+    from analyzer.rules.learned import classify, staff_before
+
+    index = [k for k, u in enumerate(utterances) if u.speaker == "citizen"]
+    out: list[Mapping[str, float] | None] = [None] * len(utterances)
+    if not index:
+        return out
+    preds = classify([utterances[k].text for k in index], "cues", copts,
+                     befores=[staff_before(utterances, k) for k in index])
+    for k, pred in zip(index, preds, strict=True):
+        out[k] = None if pred is None else dict(pred.probabilities)
     return out
 
 
@@ -376,5 +448,7 @@ def judge_findings(utterances: Sequence[Utterance], channel: str, findings: Sequ
     if not options.judge.enabled:
         return list(findings)
     judge = load_judge(options.judge.model)
-    unit_list = units(utterances, channel, findings, utterance_acts(utterances, options))
+    cues = utterance_cues(utterances, options) if "cue" in judge.features else None
+    unit_list = units(utterances, channel, findings, utterance_acts(utterances, options), cues,
+                      judge.features)
     return combine(findings, utterances, unit_list, judge, options.judge, lexicon)

@@ -1,20 +1,23 @@
 """Train the turn-level judge (:mod:`analyzer.rules.judge`) and choose its bars.
 
-Training material: our own labelled hall sets in the dev-set format
-(``benchmarks/data/blind-halls*``, ``train-halls-*``: written blind to the
-rules) and the visits of :mod:`benchmarks.hall_visits` (``ours-halls``).
-``../shared/data/dialogues-dev`` is never read here: it only measures.
+Training material: every labelled hall set of ours in the dev-set format
+(:data:`SETS`: ``benchmarks/data/blind-halls``, ``-2``, ``-3`` and
+``train-halls-1`` to ``-14``, written blind to the rules; a missing folder is
+skipped) and the visits of :mod:`benchmarks.hall_visits` (``ours-halls``).
+``../shared/data/dialogues-dev`` and the measure sets (``blind-halls-4`` on)
+are never read here: they only measure.
 
 Each interaction is analysed once with the judge off; its rule findings,
-staff turns and act probabilities become units (:func:`analyzer.rules.judge.units`),
-labelled from the breaches (a turn unit is positive when a breach of its
-article quotes that turn; a visit unit when an absence of its article is
-labelled; units of articles neither breached nor listed clean are left out).
-One logistic regression per article and level (liblinear, L2, seeded), and
-per article the veto and add bars that maximise the article's F1 over
-out-of-fold (leave-one-SET-out) probabilities on the training sets; an
-article keeps rules-only unless its F1 rises by :data:`MIN_GAIN` without its
-precision falling by more than :data:`MAX_PRECISION_LOSS`.
+staff turns, act and cue probabilities become units
+(:func:`analyzer.rules.judge.units`), labelled from the breaches (a turn unit
+is positive when a breach of its article quotes that turn; a visit unit when
+an absence of its article is labelled; units of articles neither breached nor
+listed clean are left out). One logistic regression per article and level
+(liblinear, L2, seeded), and per article the veto and add bars chosen by
+:func:`pick` over out-of-fold (leave-one-SET-out) probabilities on the
+training sets, aimed at issue 23's goal (:data:`AIM`: the F0.5 must rise by
+0.01 over rules-only, recall may fall by at most 0.02 and never below 0.90
+or the rules' own recall, whichever is lower).
 
 Usage (from the repository root)::
 
@@ -37,6 +40,7 @@ from analyzer.options import AnalyzerOptions, JudgeOptions
 from analyzer.rules.judge import (
     ARTICLES,
     DIM,
+    FEATURES,
     FORMAT,
     LEVELS,
     Bars,
@@ -45,6 +49,7 @@ from analyzer.rules.judge import (
     decide,
     units,
     utterance_acts,
+    utterance_cues,
     vector,
 )
 from analyzer.types import Finding, Utterance
@@ -53,10 +58,14 @@ log = logging.getLogger("analyzer")
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Our labelled sets, in the order they are read (missing folders are skipped).
-SETS: tuple[str, ...] = ("blind-halls", "blind-halls-2", "blind-halls-3", "train-halls-1",
-                         "train-halls-2", "train-halls-3", "train-halls-4")
+SETS: tuple[str, ...] = ("blind-halls", "blind-halls-2", "blind-halls-3",
+                         *(f"train-halls-{k}" for k in range(1, 15)))
 #: Generated visits of benchmarks/hall_visits.py used as one more set, and its seed.
 HALLS, HALLS_SEED = 200, 5
+#: Visits of the older generator (benchmarks/dialogues.py) as one more set: its ``dev`` split's
+#: phrasings under a seed of their own (the benchmarks measure seed 11 of ``dev`` and the
+#: ``held-out`` split's other phrasings), so the judge has seen that wording too.
+DIALOGUES, DIALOGUES_SEED = 200, 13
 #: Regularisation of every regression (liblinear's C).
 C = 0.5
 #: A model needs this many positive units, else its article and level stay rules-only.
@@ -64,11 +73,12 @@ MIN_POSITIVES = 4
 #: Weights smaller than this are dropped (in cross-validation too, so the bars fit the
 #: pruned models): 0.01 keeps about a quarter of them (~0.7 MB of JSON instead of 2.5 MB).
 PRUNE = 0.01
-#: Bars tried (None: that side off).
-VETO_BARS: tuple[float | None, ...] = (None, 0.01, 0.03, 0.1, 0.2, 0.3)
+#: Bars tried (None: that side off). Vetoes only where the judge is nearly sure (<= 0.03):
+#: at 0.1-0.2 (session 9) it dropped true findings in short visits worded unlike any
+#: training set (a rude redirect 滚去别的窗口问 rated 0.07 for A6, 这个问题我都答过两遍了 0.17
+#: for A10), which the generated guard sets cannot show (they hold no Art. 6 breach).
+VETO_BARS: tuple[float | None, ...] = (None, 0.01, 0.03)
 ADD_BARS: tuple[float | None, ...] = (None, 0.5, 0.7, 0.9)
-#: F1 gain an article needs over rules-only, and the precision and recall it may lose.
-MIN_GAIN, MAX_PRECISION_LOSS, MAX_RECALL_LOSS = 0.01, 0.02, 0.0
 
 
 @dataclass
@@ -81,6 +91,9 @@ class Item:
     clean: set[int]
     utterances: list[Utterance] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    channel: str = "counter"
+    acts: list[Mapping[str, float] | None] = field(default_factory=list)
+    cues: list[Mapping[str, float] | None] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     labels: list[int | None] = field(default_factory=list)
     vectors: list[dict[int, float]] = field(default_factory=list)
@@ -109,14 +122,29 @@ def hall_items(count: int = HALLS, seed: int = HALLS_SEED) -> list[Item]:
     return out
 
 
-def training_items(data: Path | None = None, halls: int = HALLS) -> list[Item]:
-    """Every training set that exists, in :data:`SETS` order, then ``ours-halls``."""
+def dialogue_items(count: int = DIALOGUES, seed: int = DIALOGUES_SEED) -> list[Item]:
+    """Visits of ``benchmarks/dialogues.py`` (split ``dev``), as the set ``ours-dialogues``."""
+    sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+    from benchmarks.dialogues import generate, labels_of
+
+    out = []
+    for v in generate(count, "dev", seed):
+        lab = labels_of(v)
+        out.append(Item("ours-dialogues", v.record, list(lab["breaches"]),
+                        set(lab["clean_articles"])))
+    return out
+
+
+def training_items(data: Path | None = None, halls: int = HALLS,
+                   dialogues: int = DIALOGUES) -> list[Item]:
+    """Every training set that exists, in :data:`SETS` order, then the generated sets."""
     data = data or ROOT / "benchmarks" / "data"
     out = []
     for name in SETS:
         if (data / name / "labels.json").is_file():
             out += load_folder(data / name)
-    return out + (hall_items(halls) if halls else [])
+    out += hall_items(halls) if halls else []
+    return out + (dialogue_items(dialogues) if dialogues else [])
 
 
 def _breach_span(item: Item, breach: Mapping[str, Any]) -> tuple[float, float] | None:
@@ -158,12 +186,21 @@ def prepare(items: list[Item], options: AnalyzerOptions | None = None) -> list[I
         report = analyzer.analyze(dict(item.record), options)
         item.utterances = list(report.utterances)
         item.findings = list(report.findings)
-        item.units = units(item.utterances, report.channel, item.findings,
-                           utterance_acts(item.utterances, options))
-        item.labels = label_units(item)
-        item.vectors = [vector(u.tokens) for u in item.units]
-        item.blocks = _blocks(item)
+        item.channel = report.channel
+        item.acts = utterance_acts(item.utterances, options)
+        item.cues = utterance_cues(item.utterances, options)
+        build(item)
     return items
+
+
+def build(item: Item, features: Sequence[str] = FEATURES) -> Item:
+    """The item's units, labels, vectors and blocks from its analysis (in place)."""
+    item.units = units(item.utterances, item.channel, item.findings, item.acts, item.cues,
+                       features)
+    item.labels = label_units(item)
+    item.vectors = [vector(u.tokens) for u in item.units]
+    item.blocks = _blocks(item)
+    return item
 
 
 def _blocks(item: Item) -> dict[tuple[int, str], tuple[Any, list[int], list[int | None]]]:
@@ -265,33 +302,106 @@ def default_rules(items: Sequence[Item]) -> dict[int, str]:
 Scorer = Any  # (items, findings per item) -> {article: (true, false, found, labelled)}
 
 
-def choose_bars(items: Sequence[Item], probs: Sequence[Mapping[tuple[int, str, int], float]],
-                rules: Mapping[int, str], scorer: Scorer) -> dict[int, Bars]:
-    """Per article, the bars that raise its F1 most over rules-only on ``probs`` (out of fold)."""
+@dataclass(frozen=True)
+class Aim:
+    """What the bar chooser maximises, and what it may give up for it.
+
+    Per article, over the bars tried, on out-of-fold probabilities: the F-beta
+    (beta < 1 weighs precision more) must rise by ``min_gain`` over rules-only,
+    and recall may fall by at most ``max_recall_loss`` and never below
+    ``min(rules-only recall, recall_floor)``; on each guard set (:data:`GUARD_SETS`, rated
+    by models that never saw its wording) recall may fall by at most ``guard_loss``.
+    """
+
+    beta: float = 0.5
+    min_gain: float = 0.01
+    max_recall_loss: float = 0.02
+    recall_floor: float = 0.90
+    guard_loss: float = 0.05
+
+
+#: Sets whose out-of-fold recall guards the bars: our generators' visits are worded unlike
+#: every blind-written set, so models trained without them rate their true findings the way
+#: the shipped judge rates wording it never saw (a new hall's, the shared dev set's). Vetoes
+#: that cut recall there would cut it on every unseen wording (session 9: without the guard,
+#: bars chosen on the blind-written sets cut the old generator's recall 0.98 -> 0.87 and one
+#: of dialogues-dev's five Art. 17 breaches).
+GUARD_SETS: tuple[str, ...] = ("ours-halls", "ours-dialogues")
+#: The shipped aim (issue 23's goal: precision >= 0.95 at recall >= 0.90 per article, where
+#: the rules miss the precision far more than the recall): F0.5 with a recall floor.
+AIM = Aim()
+
+
+def f_beta(prec: float, rec: float, beta: float) -> float:
+    """The F-beta of a precision and a recall (0 when both are 0)."""
+    b2 = beta * beta
+    return (1 + b2) * prec * rec / (b2 * prec + rec) if prec + rec else 0.0
+
+
+def bar_table(items: Sequence[Item], probs: Sequence[Mapping[tuple[int, str, int], float]],
+              rules: Mapping[int, str], scorer: Scorer, article: int
+              ) -> list[tuple[float | None, float | None, int, int, int, int]]:
+    """Per pair of bars tried, ``(veto, add, true, false, found, labelled)`` for one article.
+
+    The first row is rules-only (both bars off).
+    """
     on = JudgeOptions(enabled=True, review_probability=0.0)
+    mine = [(i, p) for i, p in zip(items, probs, strict=True)
+            if article in i.clean or any(b["article"] == article for b in i.breaches)]
+    if not any(k[0] == article for _, p in mine for k in p):
+        return []
+    rows = []
+    for veto in VETO_BARS:
+        for add in ADD_BARS:
+            bars = {article: Bars(veto, add)}
+            found = [decide(i.findings, i.utterances, p, bars, rules, on) for i, p in mine]
+            rows.append((veto, add, *scorer([i for i, _ in mine], found)[article]))
+    return rows
+
+
+def choose_bars(items: Sequence[Item], probs: Sequence[Mapping[tuple[int, str, int], float]],
+                rules: Mapping[int, str], scorer: Scorer, aim: Aim = AIM) -> dict[int, Bars]:
+    """Per article, the bars that best meet ``aim`` over rules-only on ``probs`` (out of fold)."""
     chosen: dict[int, Bars] = {}
+    guards = [[k for k, i in enumerate(items) if i.source == g] for g in GUARD_SETS]
     for a in ARTICLES:
-        mine = [(i, p) for i, p in zip(items, probs, strict=True)
-                if a in i.clean or any(b["article"] == a for b in i.breaches)]
-        if not any(k[0] == a for _, p in mine for k in p):
-            continue
-        results = []
-        for veto in VETO_BARS:
-            for add in ADD_BARS:
-                bars = {a: Bars(veto, add)}
-                found = [decide(i.findings, i.utterances, p, bars, rules, on) for i, p in mine]
-                tp, fp, hit, n = scorer([i for i, _ in mine], found)[a]
-                prec = tp / (tp + fp) if tp + fp else 1.0
-                rec = hit / n if n else 1.0
-                f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-                results.append((f1, prec, rec, veto, add))
-        base = results[0]  # (None, None): rules-only
-        ok = [r for r in results if r[1] >= base[1] - MAX_PRECISION_LOSS
-              and r[2] >= base[2] - MAX_RECALL_LOSS and r[0] >= base[0] + MIN_GAIN]
-        if ok:
-            best = max(ok, key=lambda r: (round(r[0], 4), r[1]))
-            chosen[a] = Bars(best[3], best[4])
+        guard_rows = [bar_table([items[k] for k in g], [probs[k] for k in g], rules, scorer, a)
+                      for g in guards if g]
+        best = pick(bar_table(items, probs, rules, scorer, a), aim, guard_rows)
+        if best is not None:
+            chosen[a] = best
     return chosen
+
+
+Row = tuple[float | None, float | None, int, int, int, int]
+
+
+def pick(rows: Sequence[Row], aim: Aim = AIM, guards: Sequence[Sequence[Row]] = ()
+         ) -> Bars | None:
+    """The bars of the row that best meets ``aim`` against the first row (rules-only), or None.
+
+    Args:
+        rows: ``(veto, add, true, false, found, labelled)`` per pair of bars (:func:`bar_table`).
+        aim: What to maximise and what may be given up.
+        guards: The same rows on each guard set alone (same order; none: no guard).
+    """
+    vetoed = {(r[0], r[1]) for g in guards for r in g
+              if g[0][5] and r[4] / r[5] < g[0][4] / g[0][5] - aim.guard_loss - 1e-9}
+    results = []
+    for veto, add, tp, fp, hit, n in rows:
+        prec = tp / (tp + fp) if tp + fp else 1.0
+        rec = hit / n if n else 1.0
+        results.append((f_beta(prec, rec, aim.beta), prec, rec, veto, add))
+    if not results:
+        return None
+    base = results[0]
+    floor = max(base[2] - aim.max_recall_loss, min(base[2], aim.recall_floor))
+    ok = [r for r in results if r[2] >= floor - 1e-9 and r[0] >= base[0] + aim.min_gain
+          and (r[3], r[4]) not in vetoed]
+    if not ok:
+        return None
+    best = max(ok, key=lambda r: (round(r[0], 4), r[2], r[1]))
+    return Bars(best[3], best[4])
 
 
 def export(models: Mapping[tuple[int, str], Model], bars: Mapping[int, Bars],
@@ -307,20 +417,22 @@ def export(models: Mapping[tuple[int, str], Model], bars: Mapping[int, Bars],
         "bars": {str(a): {"veto": b.veto, "add": b.add} for a, b in sorted(bars.items())},
         "rules": {str(a): r for a, r in sorted(rules.items())},
         "seen": sorted(seen),
+        "features": list(FEATURES),
     }
 
 
-def train(items: Sequence[Item], scorer: Scorer) -> dict[str, Any]:
+def train(items: Sequence[Item], scorer: Scorer, aim: Aim = AIM) -> dict[str, Any]:
     """Models on all ``items``, bars from their leave-one-set-out probabilities; the JSON form."""
     rules = default_rules(items)
-    bars = choose_bars(items, out_of_fold(items), rules, scorer)
+    bars = choose_bars(items, out_of_fold(items), rules, scorer, aim)
     models = fit(items)
     sources = Counter(i.source for i in items)
     return export(models, bars, rules, {
         "sets": dict(sorted(sources.items())), "C": C, "levels": list(LEVELS),
         "min_positives": MIN_POSITIVES, "veto_bars": list(VETO_BARS), "add_bars": list(ADD_BARS),
-        "min_gain": MIN_GAIN, "max_precision_loss": MAX_PRECISION_LOSS,
-        "max_recall_loss": MAX_RECALL_LOSS}, sorted({f.rule for i in items for f in i.findings}))
+        "aim": {"beta": aim.beta, "min_gain": aim.min_gain,
+                "max_recall_loss": aim.max_recall_loss, "recall_floor": aim.recall_floor,
+                "guard_loss": aim.guard_loss, "guard_sets": list(GUARD_SETS)}}, sorted({f.rule for i in items for f in i.findings}))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -328,11 +440,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Train the turn-level judge.")
     ap.add_argument("--out", type=Path, default=ROOT / "analyzer" / "_data" / "models" / "judge.json")
     ap.add_argument("--halls", type=int, default=HALLS)
+    ap.add_argument("--dialogues", type=int, default=DIALOGUES)
     args = ap.parse_args(argv)
     sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
     from benchmarks.judge import tallies
 
-    items = prepare(training_items(halls=args.halls))
+    items = prepare(training_items(halls=args.halls, dialogues=args.dialogues))
     data = train(items, tallies)
     args.out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
                         encoding="utf-8")
