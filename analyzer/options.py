@@ -187,15 +187,18 @@ class ASROptions(Checked):
     # real-speech phone clips plain faster-whisper given int8_float32 read 0.090 against
     # its float32 default's 0.064, the engine 0.077 int8 and 0.051 float32 (same VAD
     # pieces fed to plain transcribe: 0.077 / 0.051; no temperature fallback ran). Plain
-    # faster-whisper runs this model float32 on a CPU (stored float16), so phone lines are
-    # heard float32 by default on every path (analyze, batch, stream); ~1.6x the CPU per
-    # phone second (analyze path, benchmarks/cer.py --variant). A batch worker holds one
-    # model: the driver sends phone lines to workers holding this one only
-    # (analyzer.batch.executor.by_model), fewer at once (held_inflight; <= 1 GiB,
-    # benchmarks/worker_memory.py). int16 heard the phone clips
-    # as float32 did, but only through MKL (CT2_USE_MKL=1), ~8x the CPU here (config
-    # int16-mkl). "" hears phone lines int8 (cheaper batch CPU on call-heavy days).
-    phone_compute_type: str = "float32"
+    # faster-whisper runs this model float32 on a CPU (stored float16). "float32" hears
+    # phone lines so on every path (analyze, batch, stream), ~1.6x the CPU per phone
+    # second; a batch worker holds one model: the driver sends phone lines to workers
+    # holding this one only (analyzer.batch.executor.by_model), fewer at once
+    # (held_inflight; <= 1 GiB, benchmarks/worker_memory.py). int16 heard the phone clips
+    # as float32 did, but only through MKL (CT2_USE_MKL=1), ~8x the CPU here. Off by
+    # default (""): on the hall corpus (2 calls in 11 recordings) float32 phone lines cost
+    # the batch 23 % more CPU (50.0 vs 40.6 CPU-s; 18.2 vs 24.6 h/h, 1.14x vs 1.55x the
+    # mix peer; benchmarks/throughput.py, session 9), the phrase detector's phone
+    # calibration was made on int8 hearing (models/phrase_detector.json, benchmarks/
+    # verify.py), and phone-line findings are at P/R 1.00 with it.
+    phone_compute_type: str = ""
     cpu_threads: int = 0  # 0: let CTranslate2 decide
     language: str = "zh"
     # Beam 5 keeps the real clips at plain faster-whisper's error rate (greedy decoding

@@ -98,7 +98,7 @@ class _Requests:
         return [[] for _ in tracks]
 
 
-def _live_line(narrow: bool) -> tuple[StreamAnalyzer, _Requests]:
+def _live_line(narrow: bool, asr: ASROptions | None = None) -> tuple[StreamAnalyzer, _Requests]:
     """A 16 kHz counter stream of three spoken clauses, through a phone line or not, fed in
     0.5 s chunks."""
     clauses = [(1.0 + 4.0 * k, speech(text)) for k, text in
@@ -107,7 +107,8 @@ def _live_line(narrow: bool) -> tuple[StreamAnalyzer, _Requests]:
     if narrow:
         x = phone_line(x).astype(np.float32)
     requests = _Requests()
-    options = AnalyzerOptions(stream=StreamOptions(partial_interval=0.0, decode_at_pause=False))
+    options = AnalyzerOptions(asr=asr or ASROptions(),
+                              stream=StreamOptions(partial_interval=0.0, decode_at_pause=False))
     stream = StreamAnalyzer(options, SR, 1, channel="counter", recognizer=requests)
     for i in range(0, x.size, SR // 2):
         list(stream.feed(x[i: i + SR // 2]))
@@ -159,18 +160,19 @@ def test_the_batch_driver_tells_the_line_by_the_file_paths_own_rule(tmp_path):
     assert line_compute_type(tmp_path / "missing.wav", "", asr) == asr.compute_type
 
 
-def test_by_default_every_path_hears_a_phone_line_with_float32_weights(tmp_path):
-    """Issue 25: int8 weights lose narrow-band speech (plain faster-whisper too), so the
-    default options hear a telephone line float32 on every path, by the one rule
-    (``ASROptions.for_line``): the file path (a phone line stored at 16 kHz, told by its
-    sound, and an 8 kHz file), the batch driver's judgement of which worker hears it,
-    and a live line, from its first band check on; a wideband line keeps int8."""
+def test_every_path_hears_a_phone_line_with_the_phone_compute_type(tmp_path):
+    """Issue 25: int8 weights lose narrow-band speech (plain faster-whisper too), so
+    ``asr.phone_compute_type="float32"`` hears a telephone line float32 on every path, by
+    the one rule (``ASROptions.for_line``): the file path (a phone line stored at 16 kHz,
+    told by its sound, and an 8 kHz file), the batch driver's judgement of which worker
+    hears it, and a live line, from its first band check on; a wideband line keeps int8.
+    The default ("") keeps int8 everywhere (the batch's CPU)."""
     from audio_factory import write_wav
     from scipy.signal import resample_poly
 
     from analyzer.speech.band import line_compute_type
 
-    asr = ASROptions()
+    asr = ASROptions(phone_compute_type="float32")
     assert asr.compute_type.startswith("int8")
     wide, narrow = _bursts(), phone_line(_bursts(5)).astype(np.float32)
     files = {"wide": write_wav(tmp_path / "wide.wav", wide),
@@ -181,9 +183,13 @@ def test_by_default_every_path_hears_a_phone_line_with_float32_weights(tmp_path)
              for name, path in files.items()}
     assert heard == {"wide": asr.compute_type, "narrow-16k": "float32", "8k": "float32"}
     assert {name: line_compute_type(path, "", asr) for name, path in files.items()} == heard
-    stream, _ = _live_line(narrow=True)
+    stream, _ = _live_line(narrow=True, asr=asr)
     assert stream.line.compute_type == "float32"
-    assert _live_line(narrow=False)[0].line.compute_type == asr.compute_type
-    eight_khz = StreamAnalyzer(AnalyzerOptions(), PHONE_RATE, 1, channel="phone",
+    assert _live_line(narrow=False, asr=asr)[0].line.compute_type == asr.compute_type
+    eight_khz = StreamAnalyzer(AnalyzerOptions(asr=asr), PHONE_RATE, 1, channel="phone",
                                recognizer=_Requests())
     assert eight_khz.line.compute_type == "float32"
+    default = ASROptions()
+    assert {name: line_compute_type(path, "", default) for name, path in files.items()} == {
+        name: default.compute_type for name in files}
+    assert _live_line(narrow=True)[0].line.compute_type == default.compute_type
