@@ -529,12 +529,18 @@ class StreamAnalyzer:
         for suspect, fresh in taken:
             a, b = suspect.span
             others = [u for u in self.utterances if not (u.start < b and u.end > a)]
-            told = self.rules.early(fresh, others, again=True)
-            for e in told:
-                if isinstance(e, FindingEvent):
-                    self._settled(e.finding.start or 0.0, e.finding.end or 0.0)
-            events += told
+            events += self._tell_again(fresh, others)
         return events
+
+    def _tell_again(self, fresh: list[Utterance], others: list[Utterance]) -> list[StreamEvent]:
+        """``fresh`` words heard again (a re-check or a peek) told as a second hearing's
+        findings beside the ``others`` already heard; each forbidden phrase told settles its
+        span (no peek or re-check there again)."""
+        told = self.rules.early(fresh, others, again=True)
+        for e in told:
+            if isinstance(e, FindingEvent):
+                self._settled(e.finding.start or 0.0, e.finding.end or 0.0)
+        return told
 
     def _settled(self, start: float, end: float) -> None:
         """A forbidden phrase told over ``start``-``end`` (s): no peek or re-check there."""
@@ -587,11 +593,7 @@ class StreamAnalyzer:
             spans = [(p.start / SAMPLE_RATE, p.end / SAMPLE_RATE) for p in pieces]
             others = [u for u in self.utterances
                       if not any(u.start < b and u.end > a for a, b in spans)]
-            told = self.rules.early(fresh, others, again=True)
-            for e in told:
-                if isinstance(e, FindingEvent):
-                    self._settled(e.finding.start or 0.0, e.finding.end or 0.0)
-            events += told
+            events += self._tell_again(fresh, others)
         return events
 
     def _heard_again(self, wait: bool) -> list[StreamEvent]:
