@@ -1,18 +1,16 @@
 """train-halls-15: the committed files are a rebuild of source.txt, and they pass the set's own validator."""
 
-import importlib.util
-import sys
+from __future__ import annotations
+
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-15"
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"train_halls_15_{name}", DATA / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(mod)
-    return mod
+def _load(name: str):
+    return set_script(DATA, name)
 
 
 def test_committed_files_are_a_rebuild_of_source():

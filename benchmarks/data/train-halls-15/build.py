@@ -135,10 +135,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
     h = block.header
     rng = random.Random(f"{SET}/{block.id}")
     staff_rate = rng.uniform(4.3, 5.0)
-    if h.get("citizen") == "elderly":
-        cit_rate = rng.uniform(3.2, 3.6)
-    else:
-        cit_rate = rng.uniform(3.9, 4.7)
+    cit_rate = rng.uniform(3.2, 3.6) if h.get("citizen") == "elderly" else rng.uniform(3.9, 4.7)
 
     if h["channel"] == "phone":
         if "ring_seconds" in h:

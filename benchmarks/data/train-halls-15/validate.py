@@ -38,7 +38,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     ids = [r.get("id") for r in interactions]
     if len(set(ids)) != len(ids):
         p("duplicate interaction ids")
-    if [l.get("id") for l in labels] != ids:
+    if [lab.get("id") for lab in labels] != ids:
         p("labels are not in the same order / with the same ids as the interactions")
     expected = [f"t15-{i:04d}" for i in range(1, len(interactions) + 1)]
     if ids != expected:
@@ -111,18 +111,18 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
                 p(f"{rid}#{i}: start times not monotone")
             prev_start = u["start"]
 
-    for l in labels:
-        lid = l.get("id", "?")
+    for lab in labels:
+        lid = lab.get("id", "?")
         r = by_id.get(lid)
         if r is None:
             p(f"{lid}: label without interaction")
             continue
-        if set(l) != {"id", "breaches", "clean_articles", "note"}:
-            p(f"{lid}: label keys {sorted(l)}")
-        if not isinstance(l.get("note"), str) or not l["note"].strip():
+        if set(lab) != {"id", "breaches", "clean_articles", "note"}:
+            p(f"{lid}: label keys {sorted(lab)}")
+        if not isinstance(lab.get("note"), str) or not lab["note"].strip():
             p(f"{lid}: empty note")
         arts = []
-        for b in l.get("breaches", []):
+        for b in lab.get("breaches", []):
             a = b.get("article")
             arts.append(a)
             if a not in SCORED:
@@ -151,7 +151,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
                 p(f"{lid}: Art. 8 breach on a phone call")
         if len(arts) != len(set(arts)):
             p(f"{lid}: two breaches of the same article")
-        clean = l.get("clean_articles", [])
+        clean = lab.get("clean_articles", [])
         if clean != sorted(set(clean)):
             p(f"{lid}: clean_articles not sorted / unique")
         if any(a not in SCORED for a in clean):
@@ -164,7 +164,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
         if ch == "phone" and 8 not in clean:
             p(f"{lid}: Art. 8 does not apply to a call and must be clean")
         missing = set(SCORED) - set(clean) - set(arts)
-        if missing and "not scored" not in l.get("note", ""):
+        if missing and "not scored" not in lab.get("note", ""):
             p(f"{lid}: arguable articles {sorted(missing)} without a reason in the note")
         if ch == "phone" and not r.get("utterances"):
             n = _rings_of(r)
@@ -176,13 +176,13 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    per_art = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_per = Counter(a for l in labels for a in l["clean_articles"])
-    n_breach = [len(l["breaches"]) for l in labels]
+    per_art = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_per = Counter(a for lab in labels for a in lab["clean_articles"])
+    n_breach = [len(lab["breaches"]) for lab in labels]
     ov = 0
     for r in interactions:
         us = r["utterances"]
-        ov += sum(1 for a, b in zip(us, us[1:]) if b["start"] < a["end"])
+        ov += sum(1 for a, b in zip(us, us[1:], strict=False) if b["start"] < a["end"])
     return {
         "interactions": len(interactions),
         "counter": sum(r["channel"] == "counter" for r in interactions),
@@ -196,9 +196,9 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "two_breaches": sum(n == 2 for n in n_breach),
         "three_breaches": sum(n == 3 for n in n_breach),
         "breaches": sum(n_breach),
-        "absences": sum(b["quote"] == "" for l in labels for b in l["breaches"]),
-        "paraphrased": sum("(paraphrase" in b["duty"] for l in labels for b in l["breaches"]),
-        "forbidden_phrases": sum(b["duty"].startswith("forbidden phrase") for l in labels for b in l["breaches"]),
+        "absences": sum(b["quote"] == "" for lab in labels for b in lab["breaches"]),
+        "paraphrased": sum("(paraphrase" in b["duty"] for lab in labels for b in lab["breaches"]),
+        "forbidden_phrases": sum(b["duty"].startswith("forbidden phrase") for lab in labels for b in lab["breaches"]),
         "breaches_per_article": {a: per_art.get(a, 0) for a in SCORED},
         "clean_per_article": {a: clean_per.get(a, 0) for a in SCORED},
     }
