@@ -185,7 +185,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
 
 def render(blocks: list[Block]) -> tuple[str, str]:
     """The exact text of interactions.jsonl and labels.json."""
-    recs, labels = zip(*(build_one(b) for b in blocks))
+    recs, labels = zip(*(build_one(b) for b in blocks), strict=False)
     jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs)
     lab = json.dumps(list(labels), ensure_ascii=False, indent=1) + "\n"
     return jsonl, lab

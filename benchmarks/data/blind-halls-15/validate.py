@@ -172,7 +172,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     ids = [r.get("id") for r in interactions]
     if len(set(ids)) != len(ids):
         problems.append("duplicate interaction ids")
-    if [l.get("id") for l in labels] != ids:
+    if [lab.get("id") for lab in labels] != ids:
         problems.append("label ids are not the interaction ids in the same order")
     by_id = {r.get("id"): r for r in interactions}
     for rec in interactions:
@@ -187,9 +187,9 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    per_article = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_per = Counter(a for l in labels for a in l["clean_articles"])
-    nb = Counter(len(l["breaches"]) for l in labels)
+    per_article = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_per = Counter(a for lab in labels for a in lab["clean_articles"])
+    nb = Counter(len(lab["breaches"]) for lab in labels)
     overlaps = 0
     for r in interactions:
         ends = []
@@ -209,9 +209,9 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "one_breach": nb[1],
         "two_breaches": nb[2],
         "breaches": sum(per_article.values()),
-        "absences": sum(1 for l in labels for b in l["breaches"] if not b["quote"]),
-        "forbidden_phrases": sum(1 for l in labels for b in l["breaches"] if "forbidden phrase" in b["duty"]),
-        "paraphrased": sum(1 for l in labels for b in l["breaches"] if "(paraphrase)" in b["duty"]),
+        "absences": sum(1 for lab in labels for b in lab["breaches"] if not b["quote"]),
+        "forbidden_phrases": sum(1 for lab in labels for b in lab["breaches"] if "forbidden phrase" in b["duty"]),
+        "paraphrased": sum(1 for lab in labels for b in lab["breaches"] if "(paraphrase)" in b["duty"]),
         "breaches_per_article": {a: per_article[a] for a in SCORED},
         "clean_per_article": {a: clean_per[a] for a in SCORED},
     }
