@@ -143,7 +143,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     if ids != expected_ids:
         p("ids are not b16-0001.. in order")
 
-    for rec, lab in zip(interactions, labels):
+    for rec, lab in zip(interactions, labels, strict=False):
         iid = rec.get("id", "?")
         started = _check_interaction(rec, problems)
         if list(lab) != LABEL_KEYS:
@@ -180,9 +180,8 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
                     p(f"{iid}: Art. {art} quote {quote!r} is in a citizen utterance")
             if art == 7 and channel != "phone":
                 p(f"{iid}: Art. 7 breach on a counter visit")
-            if art == 25 and started is not None:
-                if not _in_hours(started):
-                    p(f"{iid}: Art. 25 breach outside service hours ({started.time()})")
+            if art == 25 and started is not None and not _in_hours(started):
+                p(f"{iid}: Art. 25 breach outside service hours ({started.time()})")
             if duty.startswith("call not answered") and utts:
                 p(f"{iid}: 'call not answered' but the call has utterances")
         if len(set(breached)) != len(breached):
@@ -226,7 +225,7 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
     overlaps = 0
     for r in interactions:
         u = r["utterances"]
-        overlaps += sum(1 for a, b in zip(u, u[1:]) if b["start"] < a["end"])
+        overlaps += sum(1 for a, b in zip(u, u[1:], strict=False) if b["start"] < a["end"])
     return {
         "interactions": len(interactions),
         "counter": len(interactions) - len(calls),
