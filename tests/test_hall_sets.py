@@ -64,6 +64,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-13": ("t13", 50),
     "train-halls-14": ("t14", 50),
     "train-halls-15": ("t15", 50),
+    "train-halls-16": ("t16", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
