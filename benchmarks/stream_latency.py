@@ -436,7 +436,7 @@ def stages_by_kind(traces: Any) -> dict[str, dict[str, float]]:
 
 
 def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str, Any],
-                    lines: int = 1, cores: int = 0, kind: str = "scripted") -> dict[str, Any]:
+                    lines: int = 1, cores: float = 0.0, kind: str = "scripted") -> dict[str, Any]:
     """Every call fed once per configuration on the audio clock (:func:`fed_on_audio_clock`):
     where the policy alone lets a finding come (the audio it needs, no queue, no load); with
     ``cores``, also the calls replayed on a simulated budget of that many cores
@@ -725,7 +725,7 @@ def main() -> None:
                              "policy of N calls at once: no periodic decoding past "
                              "stream.partial_lines, kept-back citizens folded with "
                              "stream.fold_kept), each call still fed alone")
-    parser.add_argument("--budget-cores", type=int, default=0, metavar="N",
+    parser.add_argument("--budget-cores", type=float, default=0.0, metavar="N",
                         help="with --audio-clock: also replay its calls, each alone and all "
                              "at once, on one engine of a simulated N-core budget (each "
                              "request charged its measured CPU cost / N; stream_budget.py), "
