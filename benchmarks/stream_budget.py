@@ -121,46 +121,112 @@ def simulate(lines: list[list[Feed]], charge: float, order: str, max_wait: float
     Returns:
         Each line's events with the second they were told at on the budget's clock.
     """
-    from analyzer.stream.scheduler import first_rank
+    replay = _Replay(lines, charge, order, max_wait, peek_first, frozenset(first))
+    replay.run()
+    return replay.told()
 
-    arrivals: list[tuple[float, int, Request]] = []
-    waiting: list[Request] = []
-    seq = [0]
-    position = [0] * len(lines)  # each line's next feed
-    told: list[list[tuple[dict[str, Any], float]]] = [[] for _ in lines]
 
-    def second(r: Request) -> bool:
-        return r.kind == "again" or (r.kind == "peek" and not peek_first)
+class _Replay:
+    """One replay of :func:`simulate` (its arguments; the engine's queue and clock)."""
 
-    def arrive(r: Request, t: float) -> None:
-        r.arrived, r.seq = t, seq[0]
-        seq[0] += 1
-        heapq.heappush(arrivals, (t, r.seq, r))
+    def __init__(self, lines: list[list[Feed]], charge: float, order: str, max_wait: float,
+                 peek_first: bool, first: frozenset[str]) -> None:
+        self.lines, self.charge, self.order, self.max_wait = lines, charge, order, max_wait
+        self.peek_first, self.first = peek_first, first
+        self.arrivals: list[tuple[float, int, Request]] = []
+        self.waiting: list[Request] = []
+        self.seq = 0
+        self.position = [0] * len(lines)  # each line's next feed
+        self.now = 0.0
+        for k, feeds in enumerate(lines):  # each replay from the start (the same feeds,
+            for feed in feeds:  # another order or other lines beside it)
+                feed.done = None
+                for r in [*feed.requests, *feed.spawned]:
+                    r.line, r.step, r.finished = k, 0, None
 
-    def start_feeds(k: int, t: float) -> None:
+    def second(self, r: Request) -> bool:
+        """A second hearing: a closed bin, or a peek where peeks are not first hearings."""
+        return r.kind == "again" or (r.kind == "peek" and not self.peek_first)
+
+    def arrive(self, r: Request, t: float) -> None:
+        r.arrived, r.seq = t, self.seq
+        self.seq += 1
+        heapq.heappush(self.arrivals, (t, r.seq, r))
+
+    def start_feeds(self, k: int, t: float) -> None:
         """Line ``k`` goes on from second ``t`` (its thread free): its next feeds, each
         when its audio has come, up to the first that asks a first hearing."""
-        while position[k] < len(lines[k]):
-            feed = lines[k][position[k]]
+        while self.position[k] < len(self.lines[k]):
+            feed = self.lines[k][self.position[k]]
             begin = max(feed.at, t)
             if feed.requests:
-                arrive(feed.requests[0], begin)
+                self.arrive(feed.requests[0], begin)
                 return
-            finish_feed(k, feed, begin)
+            self.finish_feed(k, feed, begin)
             t = begin
 
-    def finish_feed(k: int, feed: Feed, t: float) -> None:
+    def finish_feed(self, k: int, feed: Feed, t: float) -> None:
         feed.done = t
-        position[k] += 1
+        self.position[k] += 1
         for r in feed.spawned:
-            arrive(r, t)
+            self.arrive(r, t)
 
-    def tell() -> None:
-        for k, feeds in enumerate(lines):
+    def pick(self) -> Request:
+        """The next request to serve now: the first hearing that ranks first (by
+        :func:`~analyzer.stream.scheduler.first_rank`, then arrival), else a second
+        hearing (peeks first, then the oldest); it is served one stage (a second
+        hearing) or whole (a first hearing) and the clock moves on."""
+        from analyzer.stream.scheduler import first_rank
+
+        firsts = [r for r in self.waiting if not self.second(r)]
+        if firsts:
+            r = min(firsts, key=lambda r: (first_rank(
+                r.kind not in ASYNC and r.speaker in self.first, r.kind == "peek",
+                self.now - r.arrived, self.max_wait, self.order), r.arrived, r.seq))
+            self.now += sum(r.stages) * self.charge
+            r.step = len(r.stages)
+        else:
+            r = min(self.waiting, key=lambda r: (r.kind != "peek", r.arrived, r.seq))
+            if r.stages:
+                self.now += r.stages[r.step] * self.charge
+            r.step += 1
+        return r
+
+    def run(self) -> None:
+        for k in range(len(self.lines)):
+            self.start_feeds(k, 0.0)
+        while self.arrivals or self.waiting:
+            while self.arrivals and self.arrivals[0][0] <= self.now + 1e-9:
+                self.waiting.append(heapq.heappop(self.arrivals)[2])
+            if not self.waiting:
+                self.now = self.arrivals[0][0]
+                continue
+            r = self.pick()
+            if r.step < len(r.stages):
+                continue  # its next stage waits for its turn again
+            self.waiting.remove(r)
+            r.finished = self.now
+            feed = r.feed
+            if feed is None or r.kind in ASYNC:
+                continue
+            at = feed.requests.index(r)
+            if at + 1 < len(feed.requests):
+                self.arrive(feed.requests[at + 1], self.now)  # the line's thread asks on
+            else:
+                self.finish_feed(r.line, feed, self.now)
+                self.start_feeds(r.line, self.now)
+        for k in range(len(self.lines)):  # feeds left with nothing to wait for
+            self.start_feeds(k, self.now)
+
+    def told(self) -> list[list[tuple[dict[str, Any], float]]]:
+        """Each line's events with when they were told (after :meth:`run`)."""
+        out: list[list[tuple[dict[str, Any], float]]] = []
+        for feeds in self.lines:
+            mine = [r for f in feeds for r in f.spawned]
+            out.append([])
             for feed in feeds:
                 if feed.done is None:
                     continue
-                mine = [r for f in feeds for r in f.spawned]
                 for e, by in feed.events:
                     if by is not None:
                         at = max(by.finished or feed.done, feed.done if feed.final else 0.0)
@@ -168,48 +234,5 @@ def simulate(lines: list[list[Feed]], charge: float, order: str, max_wait: float
                         at = max([feed.done] + [r.finished or feed.done for r in mine])
                     else:
                         at = feed.done
-                    told[k].append((e, at))
-
-    for k, feeds in enumerate(lines):  # each replay from the start (the same feeds,
-        for feed in feeds:  # another order or other lines beside it)
-            feed.done = None
-            for r in [*feed.requests, *feed.spawned]:
-                r.line, r.step, r.finished = k, 0, None
-    for k in range(len(lines)):
-        start_feeds(k, 0.0)
-    now = 0.0
-    while arrivals or waiting:
-        while arrivals and arrivals[0][0] <= now + 1e-9:
-            waiting.append(heapq.heappop(arrivals)[2])
-        if not waiting:
-            now = arrivals[0][0]
-            continue
-        firsts = [r for r in waiting if not second(r)]
-        if firsts:
-            r = min(firsts, key=lambda r: (first_rank(
-                r.kind not in ASYNC and r.speaker in first, r.kind == "peek", now - r.arrived,
-                max_wait, order), r.arrived, r.seq))
-            now += sum(r.stages) * charge
-            r.step = len(r.stages)
-        else:  # a second hearing, a stage at a time: peeks first, then the oldest
-            r = min(waiting, key=lambda r: (r.kind != "peek", r.arrived, r.seq))
-            if r.stages:
-                now += r.stages[r.step] * charge
-            r.step += 1
-        if r.step < len(r.stages):
-            continue  # its next stage waits for its turn again
-        waiting.remove(r)
-        r.finished = now
-        feed = r.feed
-        if feed is None or r.kind in ASYNC:
-            continue
-        at = feed.requests.index(r)
-        if at + 1 < len(feed.requests):
-            arrive(feed.requests[at + 1], now)  # the line's thread asks its next one
-        else:
-            finish_feed(r.line, feed, now)
-            start_feeds(r.line, now)
-    for k in range(len(lines)):  # feeds left with nothing to wait for
-        start_feeds(k, now)
-    tell()
-    return told
+                    out[-1].append((e, at))
+        return out
