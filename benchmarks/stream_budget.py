@@ -93,12 +93,13 @@ def record(feeds: list[Feed], line: int, at: float, traces: Sequence[Any],
         (feed.spawned if t.kind in ASYNC else feed.requests).append(r)
     earlier = [r for f in feeds for r in f.spawned]
     for e in events:
-        by = None
+        by: Request | None = None
         if e.get("again"):
             end = e.get("end") or e.get("start") or 0.0
             fit = sorted((r for r in feed.spawned if r.audio_end >= end - 0.05),
                          key=lambda r: r.audio_end)
-            by = fit[0] if fit else (feed.spawned or earlier or [None])[-1]
+            told_by = fit or feed.spawned or earlier
+            by = told_by[0] if fit else (told_by[-1] if told_by else None)
         feed.events.append((e, by))
     feeds.append(feed)
 
