@@ -575,10 +575,12 @@ class StreamOptions(Checked):
     _RANGES: ClassVar[dict[str, Range]] = {
         "partial_interval": (0.0, 10.0), "answer_min_speech_ms": NONNEG,
         "context_seconds": (0.0, 28.0), "defer_behind": NONNEG, "again_hold_lag": NONNEG,
-        "peek_after": (0.0, 30.0),
+        "peek_after": (0.0, 30.0), "pause_min_seconds": (0.0, 10.0),
         "max_ring_seconds": NONNEG, "engine_at_once": (0, 256), "partial_lines": (0, 1000)}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES,
-                                                      "peek": ("bin", "clause", "align")}
+                                                      "peek": ("bin", "clause", "align"),
+                                                      "first_order": ("clauses", "strict", "peeks",
+                                                                      "arrival")}
 
     # s of new speech after which a growing utterance is decoded again (partial events and
     # LocalAgreement commits); 0: not while the speaker talks on (see decode_at_pause)
@@ -592,6 +594,12 @@ class StreamOptions(Checked):
     # phrase before a pause is told then, and if the pause ends the utterance that decoding
     # is its final recognition (the same samples; no second encoder pass)
     decode_at_pause: bool = True
+    # s of speech an utterance must hold so far before it is decoded at a pause: the shipped
+    # lexicon's shortest forbidden phrase is 5 characters (0.6 s at 8 characters a second,
+    # faster than a hall clerk speaks), so a shorter clause cannot hold one and waits for
+    # its next pause or its end (an encoder pass saved where the speaker goes on); 0: every
+    # pause
+    pause_min_seconds: float = 0.6
     # s of the call's latest speech (both parties, in time order) put before a live piece in
     # its 30 s bin, as a recording's bin holds the conversation around a piece (28: as much
     # as the bin holds beside the piece; the decoder starts after it, so it costs no
@@ -658,6 +666,17 @@ class StreamOptions(Checked):
     # with 1 it waits for one bin at most. 0: 1 on a CPU, no cap on a GPU (a batch of several
     # bins costs little more than one there); 256: no cap in practice
     engine_at_once: int = 0
+    # how the listener's first hearings wait for the engine (analyzer.stream.scheduler
+    # .first_rank): "clauses" serves the clerks' clauses first, then peeks at suspect
+    # clauses (as a clause once they have waited 3 s, the scheduler's max_wait), then the
+    # rest (the citizens' words, as a clause after 12 s); "strict": peeks too wait for
+    # every clause up to 12 s (the clauses' tail before the peeks'); "peeks": a peek ranks
+    # as a clause (the peeks' findings before the clauses' tail); "arrival" (sessions
+    # 7-9): a citizen's utterance that waited 3 s went before the clauses after it.
+    # Scripted calls x4 on a simulated 2-core budget (stream_latency.py --budget-cores 2):
+    # clauses = arrival (no citizen's own request is left with folding): first hearings p95
+    # 1.92 s, all findings 6.19 s; peeks 2.54 / 4.45 s; strict = clauses at 2 cores
+    first_order: str = "clauses"
 
     def at_once(self, device: str) -> int:
         """``engine_at_once``, or the default for ``device``: 1, or 0 (no cap) on a GPU

@@ -36,7 +36,10 @@ each configuration in turn, the order rotating) so that they meet the same
 load on a shared machine:
 ``default`` (the shipped options); ``main`` — the listener of another source
 tree (``--baseline-src``, e.g. ``git archive`` of main), the code before this
-work; ablations ``no-pause`` (``stream.decode_at_pause=false``), ``no-context``
+work; ablations ``no-pause`` (``stream.decode_at_pause=false``), ``every-pause``
+(``stream.pause_min_seconds=0``: a clause decoded at its pause however short),
+``first-arrival`` / ``first-strict`` / ``first-peeks`` (``stream.first_order``: how the
+listener's first hearings queue, :func:`analyzer.stream.scheduler.first_rank`), ``no-context``
 (``stream.context_seconds=0``), ``no-periodic`` (``stream.partial_interval=0``);
 ``shared-bins`` (``pack.share=any``: the lines' waiting speech in one bin,
 :class:`analyzer.stream.scheduler.SharedBins`); ``batch1``
@@ -80,6 +83,14 @@ instant — what the policy's layout alone allows (the audio a finding needs),
 whatever the load of a shared machine — with the findings found live and
 invented, and the recognitions it asked.
 
+``--budget-cores N`` (with ``--audio-clock``) also replays those calls, each
+alone and all at once, on one engine of a simulated N-core budget
+(:mod:`stream_budget`: each recognition charged its measured CPU cost over N
+cores, served one at a time in the order each ``stream.first_order`` gives):
+the scheduling policy judged without a quiet machine. The recording is kept
+(``benchmarks/results/stream_budget_feeds.<set>.<config>.pkl``) to replay at
+other budgets.
+
 ``--profile`` adds, in the same run, where a finding's time goes
 (:mod:`stream_profile`: lines in this process fed in real time, each scripted
 phrase's latency split along the trace of the recognition that told it —
@@ -121,10 +132,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 OUT = ROOT / "benchmarks" / "results" / "stream_latency.json"
+#: what ``--budget-cores`` replays, per configuration (to replay it again without feeding)
+BUDGET_FEEDS = ROOT / "benchmarks" / "results" / "stream_budget_feeds"
 SHARED = ROOT.parent / "shared" / "data"
 CONFIGS: dict[str, dict[str, Any]] = {
     "default": {},
     "no-pause": {"stream.decode_at_pause": "false"},
+    "every-pause": {"stream.pause_min_seconds": 0},
+    "first-arrival": {"stream.first_order": "arrival"},
+    "first-strict": {"stream.first_order": "strict"},
+    "first-peeks": {"stream.first_order": "peeks"},
     "no-context": {"stream.context_seconds": 0},
     "no-periodic": {"stream.partial_interval": 0},
     "shared-bins": {"pack.share": "any"},
@@ -365,6 +382,7 @@ def fed_on_audio_clock(call: Prepared, options: Any, lines: int = 1
 
     import audio_factory as af
     import live_calls
+    import stream_budget
 
     from analyzer.stream import StreamAnalyzer
     from analyzer.stream.line import _TABLES
@@ -378,6 +396,9 @@ def fed_on_audio_clock(call: Prepared, options: Any, lines: int = 1
         scheduler.open_line()
     events: list[dict[str, Any]] = []
     stamps: list[float] = []
+    feeds: list[stream_budget.Feed] = []  # what each chunk asked (--budget-cores)
+    traces = line.online.traces
+    seen = 0
     step, cpu0 = rate // 5, time.process_time()
     for i in range(0, pcm.shape[1], step):
         got = list(line.feed(pcm[:, i: i + step]))
@@ -386,15 +407,20 @@ def fed_on_audio_clock(call: Prepared, options: Any, lines: int = 1
         got += list(line.feed(np.zeros((2, 0), np.float32)))
         events += [e.to_dict() for e in got]
         stamps += [min(i + step, pcm.shape[1]) / rate] * len(got)
+        stream_budget.record(feeds, 0, stamps[-1] if got else min(i + step, pcm.shape[1]) / rate,
+                             list(traces)[seen:], events[len(events) - len(got):])
+        seen = len(traces)
     end = [e.to_dict() for e in line.close()]
     for _ in range(opened):
         scheduler.close_line()
+    stream_budget.record(feeds, 0, call.seconds, list(traces)[seen:], end, final=True)
     events += end
     stamps += [call.seconds + 0.001 * (k + 1) for k in range(len(end))]  # in order
     counts: dict[str, Any] = dict(line.online.counts)
     counts["stages"] = stages_by_kind(line.online.traces)
-    return SimpleNamespace(started=0.0, events=events, arrived=stamps), \
-        time.process_time() - cpu0, counts
+    engine = sum(v for t in traces for v in t.stages.values())
+    return SimpleNamespace(started=0.0, events=events, arrived=stamps, feeds=feeds,
+                           engine_seconds=engine), time.process_time() - cpu0, counts
 
 
 def stages_by_kind(traces: Any) -> dict[str, dict[str, float]]:
@@ -410,9 +436,11 @@ def stages_by_kind(traces: Any) -> dict[str, dict[str, float]]:
 
 
 def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str, Any],
-                    lines: int = 1) -> dict[str, Any]:
+                    lines: int = 1, cores: float = 0.0, kind: str = "scripted") -> dict[str, Any]:
     """Every call fed once per configuration on the audio clock (:func:`fed_on_audio_clock`):
-    where the policy alone lets a finding come (the audio it needs, no queue, no load)."""
+    where the policy alone lets a finding come (the audio it needs, no queue, no load); with
+    ``cores``, also the calls replayed on a simulated budget of that many cores
+    (:func:`budget_rows`)."""
     from analyzer.cli.analyze import build_options
 
     table: dict[str, Any] = {}
@@ -421,8 +449,10 @@ def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str
                                           {**CONFIGS[name], **overrides}.items()))
         rows, cpu, kinds = [], 0.0, {"again": 0, "peek": 0}
         stages: dict[str, dict[str, float]] = {}
+        sents = []
         for call in calls:
             sent, seconds, counts = fed_on_audio_clock(call, options, lines)
+            sents.append(sent)
             rows.append(measure(call, sent))
             cpu += seconds
             kinds = {k: kinds[k] + counts.get(k, 0) for k in kinds}
@@ -445,7 +475,73 @@ def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str
                        "stages": stages,
                        "cpu_per_audio_second": round(cpu / sum(c.seconds for c in calls), 3),
                        "lines": rows}
-    return {"configs": table, "load": round(os.getloadavg()[0], 2), "calls_on_line": lines}
+        if cores:
+            import pickle
+
+            engine = sum(x.engine_seconds for x in sents)
+            BUDGET_FEEDS.parent.mkdir(parents=True, exist_ok=True)
+            with open(BUDGET_FEEDS.with_suffix(f".{kind}.{name}.pkl"), "wb") as f:
+                pickle.dump({"calls": calls, "sents": sents, "cpu": cpu}, f)
+            table[name]["cpu_per_engine_second"] = round(cpu / engine, 3) if engine else None
+            table[name]["budget"] = budget_rows(calls, sents, options,
+                                                cpu / engine / cores if engine else 0.0)
+            for row in table[name]["budget"]:
+                print(f"  budget {cores} cores {name:10s} {row['order']:8s} x{row['calls']}: "
+                      f"phrase {row['p50']}/{row['p95']}, first hearings {row['first_p50']}/"
+                      f"{row['first_p95']}, again {row['again_p50']}/{row['again_p95']}, "
+                      f"found {row['found_live']}/{row['batch']} ({row['found_during']}), "
+                      f"invented {row['invented']}, busy {row['busy']}", flush=True)
+    return {"configs": table, "load": round(os.getloadavg()[0], 2), "calls_on_line": lines,
+            "budget_cores": cores}
+
+
+def budget_rows(calls: list[Prepared], sents: list[Any], options: Any, charge: float
+                ) -> list[dict[str, Any]]:
+    """The audio clock's calls replayed on the simulated budget
+    (:func:`stream_budget.simulate`, ``charge`` budget seconds per engine second): each call
+    alone, and all of them at once, under each order of first hearings
+    (``stream.first_order``) — the policy judged without a quiet machine."""
+    from types import SimpleNamespace
+
+    import stream_budget
+
+    from analyzer.stream.scheduler import FIRST_ORDERS
+
+    out = []
+    for order in FIRST_ORDERS:
+        for group in ([[k] for k in range(len(calls))], [list(range(len(calls)))]):
+            rows, busy = [], 0.0
+            for ks in group:
+                told = stream_budget.simulate(
+                    [sents[k].feeds for k in ks], charge, order,
+                    peek_first=options.stream.peek != "bin",
+                    first=options.stream.partial_speakers)
+                busy += charge * sum(sents[k].engine_seconds for k in ks) / max(
+                    calls[k].seconds for k in ks)
+                for k, line in zip(ks, told, strict=True):
+                    rows.append(measure(calls[k], SimpleNamespace(
+                        started=0.0, events=[e for e, _ in line], arrived=[t for _, t in line])))
+            phrase = [v for x in rows for v in x["phrase"] if v is not None]
+            first = [v for x in rows for v, a in zip(x["phrase"], x["phrase_again"], strict=True)
+                     if v is not None and not a]
+            again = [v for x in rows for v, a in zip(x["phrase"], x["phrase_again"], strict=True)
+                     if v is not None and a]
+            utterance = [v for x in rows for v in x["utterance"]]
+            own = [v for x in rows for v in x["finding_after_own_end"]]
+            out.append({"order": order, "calls": len(group[0]),
+                        "phrases": sum(len(x["phrase"]) for x in rows), "found": len(phrase),
+                        "p50": percentile(phrase, 50), "p95": percentile(phrase, 95),
+                        "first_p50": percentile(first, 50), "first_p95": percentile(first, 95),
+                        "again_p50": percentile(again, 50), "again_p95": percentile(again, 95),
+                        "again_n": len(again), "utterance_p50": percentile(utterance, 50),
+                        "utterance_p95": percentile(utterance, 95),
+                        "own_end_p50": percentile(own, 50), "own_end_p95": percentile(own, 95),
+                        "batch": sum(x["batch"] for x in rows),
+                        "found_live": sum(x["found"] for x in rows),
+                        "found_during": sum(x["found_during"] for x in rows),
+                        "invented": sum(x["invented"] for x in rows),
+                        "busy": round(busy / len(group), 3)})
+    return out
 
 
 def audio_clock_text(data: dict[str, Any], kind: str) -> str:
@@ -461,6 +557,24 @@ def audio_clock_text(data: dict[str, Any], kind: str) -> str:
                    f"{t['phrases']}) | {t['found_live']}/{t['batch']} ({t['found_during']}) | "
                    f"{t['invented']} | {t['again']} | {t['peek']} | "
                    f"{t['cpu_per_audio_second']} |")
+    cores = data.get("budget_cores")
+    if cores:
+        out += [f"\nThe same calls replayed on a simulated budget of {cores} cores (one engine, "
+                "one request at a time, each charged its measured CPU seconds / cores: "
+                "benchmarks/stream_budget.py; phrase end -> finding in budget seconds; busy: "
+                "the budget's share the engine used):\n",
+                "| config | first order | calls | phrase end -> finding p50 / p95 (found) | "
+                "first hearings p50 / p95 | told by a second hearing or peek p50 / p95 (n) | "
+                "utterance end -> event p50 / p95 | file findings live (before the end) | "
+                "invented | busy |", "|---|---|---|---|---|---|---|---|---|---|"]
+        for name, t in data["configs"].items():
+            for b in t.get("budget", []):
+                out.append(f"| {name} | {b['order']} | {b['calls']} | {b['p50']} / {b['p95']} "
+                           f"({b['found']}/{b['phrases']}) | {b['first_p50']} / "
+                           f"{b['first_p95']} | {b['again_p50']} / {b['again_p95']} "
+                           f"({b['again_n']}) | {b['utterance_p50']} / {b['utterance_p95']} | "
+                           f"{b['found_live']}/{b['batch']} ({b['found_during']}) | "
+                           f"{b['invented']} | {b['busy']} |")
     out += ["\nWhere the engine's time went (requests; seconds of encoder / decoder / "
             "alignment / verification, summed over the calls):\n",
             "| config | kind | requests | encoder | decoder | align | verify |",
@@ -611,6 +725,11 @@ def main() -> None:
                              "policy of N calls at once: no periodic decoding past "
                              "stream.partial_lines, kept-back citizens folded with "
                              "stream.fold_kept), each call still fed alone")
+    parser.add_argument("--budget-cores", type=float, default=0.0, metavar="N",
+                        help="with --audio-clock: also replay its calls, each alone and all "
+                             "at once, on one engine of a simulated N-core budget (each "
+                             "request charged its measured CPU cost / N; stream_budget.py), "
+                             "under each stream.first_order")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--render", type=Path, default=None,
                         help="only print (and write the page of) a results file of an earlier run")
@@ -656,7 +775,8 @@ def main() -> None:
             for kind, calls in sets.items():
                 named = [c for c in args.configs.split(",") if c]
                 result["audio_clock"][kind] = run_audio_clock(named, calls, device,
-                                                              args.audio_clock_lines)
+                                                              args.audio_clock_lines,
+                                                              args.budget_cores, kind)
         if args.profile and counts:
             result["profile"] = run_profile(sets["scripted"], counts, device)
         if args.schedule and counts:

@@ -404,7 +404,8 @@ def test_a_pause_decoding_is_the_final_recognition_and_tells_a_phrase_at_once():
     end = events[said_at]["end"]
     assert end + pad - 0.1 <= events[finding]["emitted_at"] < end + silence
     assert len(said.calls) == 1 and stream.online.counts == {"decodes": 1, "reused": 1,
-                                                             "early": 1, "again": 0, "peek": 0}
+                                                             "early": 1, "again": 0, "peek": 0,
+                                                             "short": 0}
     assert [e["rule"] for e in events if e["type"] == "finding"
             and e["kind"] == "forbidden"] == ["A9-F-05"]  # told once, not again at its end
 
@@ -548,3 +549,22 @@ def test_the_lines_waiting_speech_shares_one_bin_the_clerks_first():
 
     assert isinstance(line_recognizer(engine, ["staff"], "any"), SharedBins)
     assert isinstance(line_recognizer(engine, ["staff"], "recording"), Prioritised)
+
+
+@pytest.mark.parametrize(("least", "early", "short"), [(0.6, 1, 1), (0.0, 2, 0)])
+def test_a_clause_too_short_to_hold_a_phrase_is_not_decoded_at_its_pause(least, early, short):
+    """Issue 27 (CPU per call-second): a clerk's "好" followed by a pause is too short to
+    hold any forbidden phrase (``stream.pause_min_seconds``, 0.6 s: the lexicon's shortest
+    is 5 characters), so it is not decoded at its pause — an encoder pass saved — and the
+    phrase after it is still told at its own pause; 0 decodes at every pause."""
+    audio = _clauses_call(("好", 0.45), ("你去投诉好了", 1.5))
+    said = Scripted({"staff": "你去投诉好了"})
+    options = AnalyzerOptions(stream=StreamOptions(hear_again=False, partial_interval=0.0,
+                                                   pause_min_seconds=least))
+    stream = StreamAnalyzer(options, SR, 2, channel="counter", recognizer=said)
+    events = _run(stream, [audio[:, i: i + 320] for i in range(0, audio.shape[1], 320)])
+    assert (stream.online.counts["early"], stream.online.counts["short"]) == (early, short)
+    utterances = [e for e in events if e["type"] == "utterance"]
+    assert len(utterances) == 1  # one utterance: the pause did not end it
+    finding = next(e for e in events if e["type"] == "finding" and e["rule"] == "A9-F-05")
+    assert finding["emitted_at"] < utterances[0]["emitted_at"]  # told at its pause

@@ -115,3 +115,72 @@ def test_the_audio_clock_table_pools_every_call_of_a_configuration(monkeypatch):
     assert row["stages"] == {"pause/staff": {"n": 6, "encoder": 3.0, "decoder": 1.0}}
     text = stream_latency.audio_clock_text(got, "scripted")
     assert "| default | " in text and "| default | pause/staff | 6 | 3.0 | 1.0 | 0.0 | 0.0 |" in text
+
+
+def _trace(kind: str, speaker: str, end: float, encoder: float) -> SimpleNamespace:
+    return SimpleNamespace(kind=kind, speaker=speaker, audio_end=end,
+                           stages={"encoder": encoder})
+
+
+def test_the_budget_serves_one_request_at_a_time_in_the_schedulers_order():
+    """Issue 27 (``--budget-cores``): the audio clock's recognitions replayed together on one
+    engine, each charged its engine seconds times ``charge``. Three lines: a citizen's
+    utterance in the engine 0-2 s, another line's citizen's waiting since 0.5 s, a clerk's
+    clause asked at 1 s whose finding waits for it. In the ``arrival`` order the aged
+    citizen goes first (the finding at 4 s); in ``clauses`` the clause does (3 s)."""
+    import stream_budget
+
+    def lines() -> list[list[stream_budget.Feed]]:
+        out: list[list[stream_budget.Feed]] = [[], [], []]
+        stream_budget.record(out[0], 0, 0.0, [_trace("end", "citizen", 0.0, 2.0)], [])
+        stream_budget.record(out[1], 1, 0.5, [_trace("end", "citizen", 0.5, 1.0)], [])
+        stream_budget.record(out[2], 2, 1.0, [_trace("pause", "staff", 1.0, 1.0)],
+                             [_finding("A9-F-01", 0.2, 0.9)])
+        return out
+
+    told = {order: stream_budget.simulate(lines(), 1.0, order, max_wait=0.2)
+            for order in ("arrival", "clauses")}
+    assert told["arrival"][2] == [(_finding("A9-F-01", 0.2, 0.9), 4.0)]
+    assert told["clauses"][2] == [(_finding("A9-F-01", 0.2, 0.9), 3.0)]
+    # charged at half the engine seconds (the run's CPU per engine second over 2 cores...)
+    assert stream_budget.simulate(lines(), 0.5, "clauses", max_wait=0.2)[2][0][1] == 1.5
+
+
+def test_the_budget_waits_for_a_lines_thread_and_tells_a_second_hearing_when_it_ends():
+    """A line's thread asks its first hearings in turn (a chunk's second request waits for
+    its first, a later chunk for the line); a closed bin's second hearing runs a stage at a
+    time while no first hearing waits, and its finding (marked ``again``) is told when its
+    last stage ends; the call's end waits for everything."""
+    import stream_budget
+
+    feeds: list[stream_budget.Feed] = []
+    again = SimpleNamespace(kind="again", speaker="staff", audio_end=1.0,
+                            stages={"encoder": 1.0, "decoder": 1.0})
+    stream_budget.record(feeds, 0, 0.5, [_trace("pause", "staff", 0.5, 1.0),
+                                         _trace("end", "citizen", 0.5, 1.0), again],
+                         [{"type": "utterance", "end": 0.4}])
+    stream_budget.record(feeds, 0, 1.0, [_trace("pause", "staff", 1.0, 0.5)],
+                         [{**_finding("A9-F-04", 0.1, 0.9), "again": True}])
+    stream_budget.record(feeds, 0, 3.0, [], [{"type": "report"}], final=True)
+    told = stream_budget.simulate([feeds], 1.0, "clauses")[0]
+    # 0.5-1.5 clause, 1.5-2.5 citizen, 2.5-3.0 the next chunk's clause, 3.0-5.0 the bin
+    assert told == [({"type": "utterance", "end": 0.4}, 2.5),
+                    ({**_finding("A9-F-04", 0.1, 0.9), "again": True}, 5.0),
+                    ({"type": "report"}, 5.0)]
+    # replayed again (another order, the same feeds): the same answer
+    assert stream_budget.simulate([feeds], 1.0, "arrival")[0] == told
+
+
+def test_the_budget_replays_several_lines_each_its_own():
+    """Lines recorded alone (each as line 0) replayed together: each line's thread asks its
+    own next request, whatever index it was recorded with."""
+    import stream_budget
+
+    lines: list[list[stream_budget.Feed]] = [[], []]
+    for k in range(2):
+        stream_budget.record(lines[k], 0, 0.0, [_trace("pause", "staff", 0.0, 1.0)], [])
+        stream_budget.record(lines[k], 0, 0.5, [_trace("pause", "staff", 0.5, 1.0)],
+                             [_finding("A9-F-01", 0.1, 0.4)])
+    told = stream_budget.simulate(lines, 1.0, "clauses")
+    # 0-1 line 0, 1-2 line 1, 2-3 line 0's second (asked at 1), 3-4 line 1's second
+    assert [t for _, t in told[0]] == [3.0] and [t for _, t in told[1]] == [4.0]

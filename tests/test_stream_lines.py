@@ -478,3 +478,73 @@ def test_with_several_lines_a_citizens_utterance_can_ride_in_the_clerks_next_bin
     transcript = events[-1]["report"]["transcript"]
     assert [u["speaker"] for u in transcript] == [t.speaker for t in turns]
     assert ["citizen"] in apart.requests and all(len(r) == 1 for r in apart.requests)
+
+
+def _ask_at(engine, speaker: str, at: float, peek: bool = False) -> threading.Thread:
+    """A line's request (a peek: its piece as context only), in its thread."""
+    from dataclasses import replace
+
+    from analyzer.options import ASROptions
+    from analyzer.speech.tracks import Track
+
+    piece = Track(speaker, row=0 if speaker == "staff" else 1).of(np.zeros(SR, np.float32), at)
+    if peek:
+        piece = replace(piece, context=True)
+    run = threading.Thread(target=engine.transcribe_many, args=([piece], ASROptions()),
+                           kwargs={"cut": False})
+    run.start()
+    return run
+
+
+@pytest.mark.parametrize(("order", "expected"), [
+    ("clauses", ("staff@1.0", "staff@3.0", "staff@4.0", "citizen@2.0")),
+    ("strict", ("staff@1.0", "staff@4.0", "staff@3.0", "citizen@2.0")),
+    ("peeks", ("staff@1.0", "staff@3.0", "staff@4.0", "citizen@2.0")),
+    ("arrival", ("staff@1.0", "citizen@2.0", "staff@3.0", "staff@4.0"))])
+def test_the_clerks_clauses_go_before_peeks_and_aged_citizens(order, expected):
+    """Issue 27's first-hearing tail under four calls: a citizen's utterance and a peek that
+    had waited ``max_wait`` ranked as clerks' clauses and went before the clauses that came
+    after them (``stream.first_order=arrival``). In ``clauses`` (the default) a clerk's
+    clause goes first, then peeks (as a clause once aged), then the rest; in ``strict``
+    the peek waits for the later clause too (injected clock: 5 s pass while the first
+    clause is heard)."""
+    now = [0.0]
+    said = Gated()
+    engine = Prioritised(said, ["staff"], max_wait=3.0, at_once=1, clock=lambda: now[0],
+                         order=order)
+    runs = [_ask_at(engine, "staff", 1.0)]
+    _until(lambda: said.order == ["staff@1.0"])
+    runs.append(_ask_at(engine, "citizen", 2.0))
+    _until(lambda: len(engine._waiting) == 1)
+    runs.append(_ask_at(engine, "staff", 3.0, peek=True))
+    _until(lambda: len(engine._waiting) == 2)
+    now[0] = 5.0  # both have waited longer than max_wait
+    runs.append(_ask_at(engine, "staff", 4.0))
+    _until(lambda: len(engine._waiting) == 3)
+    _let_through(said, expected, runs)
+    assert said.order == list(expected)
+
+
+def test_in_the_clauses_order_nothing_waits_for_ever():
+    """``clauses``: a citizen's utterance that has waited ``STARVE_WAIT`` seconds ranks as a
+    clerk's clause (injected clock)."""
+    from analyzer.stream.scheduler import STARVE_WAIT, first_rank
+
+    assert first_rank(False, False, STARVE_WAIT, 3.0, "clauses") == 0
+    assert first_rank(False, True, 2.0, 3.0, "clauses") == 1
+    assert first_rank(False, True, 5.0, 3.0, "clauses") == 0
+    assert first_rank(False, True, 5.0, 3.0, "strict") == 1
+    assert first_rank(False, True, 0.0, 3.0, "peeks") == 0
+    assert first_rank(False, False, 5.0, 3.0, "clauses") == 2
+    now = [0.0]
+    said = Gated()
+    engine = Prioritised(said, ["staff"], at_once=1, clock=lambda: now[0], order="clauses")
+    runs = [_ask_at(engine, "staff", 1.0)]
+    _until(lambda: said.order == ["staff@1.0"])
+    runs.append(_ask_at(engine, "citizen", 2.0))
+    _until(lambda: len(engine._waiting) == 1)
+    now[0] = STARVE_WAIT + 1.0
+    runs.append(_ask_at(engine, "staff", 4.0))
+    _until(lambda: len(engine._waiting) == 2)
+    _let_through(said, ("staff@1.0", "citizen@2.0", "staff@4.0"), runs)
+    assert said.order == ["staff@1.0", "citizen@2.0", "staff@4.0"]

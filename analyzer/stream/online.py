@@ -11,7 +11,9 @@ what it is asked, after whisper_streaming's separation of the two:
   ``asr.vad.min_silence_ms`` and ends it (``StreamOptions.decode_at_pause``).
   A clause boundary is where a phrase is decided, so a phrase said there is
   heard about 0.3 s after its end instead of after the end of the utterance
-  plus a recognition; and when the utterance does end there, its final
+  plus a recognition (not while the utterance so far is shorter than
+  ``StreamOptions.pause_min_seconds``: too short to hold any forbidden phrase,
+  it waits for its next pause or its end); and when the utterance does end there, its final
   recognition is that one (:meth:`OnlinePolicy.recognise` reuses it: the
   window has not changed), so the utterance's event comes without a second
   encoder pass;
@@ -132,6 +134,8 @@ class Growing:
             pause began (None: none yet).
         at_pause: What that decoding gave (the utterance's final recognition
             if it ends at ``paused_at``).
+        short_at: The frame where the silence of its latest pause too short to decode
+            began (``StreamOptions.pause_min_seconds``).
     """
 
     start: int
@@ -139,6 +143,7 @@ class Growing:
     agreement: LocalAgreement = field(default_factory=LocalAgreement)
     paused_at: int | None = None
     at_pause: list[Utterance] = field(default_factory=list)
+    short_at: int | None = None
 
 
 @dataclass
@@ -206,7 +211,7 @@ class OnlinePolicy:
         self._recent: deque[tuple[int, np.ndarray, Track]] = deque()
         #: recognitions asked (``decodes``) and final ones taken from a pause's (``reused``)
         self.counts: dict[str, int] = {"decodes": 0, "reused": 0, "early": 0, "again": 0,
-                                       "peek": 0}
+                                       "peek": 0, "short": 0}
         #: the stream's clock (the line sets it; default: wall seconds)
         self.clock: Callable[[], float] = time.perf_counter
         #: the latest recognitions' traces (see :class:`DecodeTrace`)
@@ -470,6 +475,11 @@ class OnlinePolicy:
             if (not self.options.decode_at_pause or growing.paused_at == silence
                     or hi + self.around > heard or silence - start < track.seg.min_speech):
                 return None  # off, decoded at this pause already, or the padding not heard yet
+            if (silence - start) * VAD_FRAME < self.options.pause_min_seconds * SAMPLE_RATE:
+                # too short to hold a phrase: its next pause or its end tells it
+                self.counts["short"] += growing.short_at != silence
+                growing.short_at = silence
+                return None
             utts = self._decode(k, track, (lo, hi), heard, staff_spoke, "pause")
             growing.paused_at, growing.at_pause, growing.decoded_to = silence, utts, hi
             return self._told(track.speaker, growing, utts, hi, at_pause=True)

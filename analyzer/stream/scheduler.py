@@ -33,7 +33,8 @@ first hearing of any line waits or is in the engine (see the class).
 Both order requests the same way: those holding speech of the speakers
 whose phrases are judged live (``StreamOptions.partial_speakers``, the
 clerk's) first, then the others (the citizens' ended utterances), which
-wait at most ``max_wait`` seconds. Requests share a bin only when they ask
+wait at most ``max_wait`` seconds (:class:`Prioritised`: as
+``StreamOptions.first_order`` ranks them, :func:`first_rank`). Requests share a bin only when they ask
 the same acoustic verifier (the clerk's opening scope differs from the
 rest of a call).
 """
@@ -60,6 +61,41 @@ STALE_LAG = 2.0
 #: Longest wait of a closed bin's second hearing for lagging lines (s): a bin of speech (an
 #: overloaded listener's lines never catch up, and a call's report waits for its bins).
 LAG_HOLD_MAX = 30.0
+#: Seconds after which any first hearing ranks as a clerk's clause in the ``clauses`` order
+#: (:func:`first_rank`: a citizen's words or a peek are later, never starved).
+STARVE_WAIT = 12.0
+#: The orders of first hearings (``stream.first_order``, :func:`first_rank`).
+FIRST_ORDERS = ("clauses", "strict", "peeks", "arrival")
+
+
+def first_rank(urgent: bool, peek: bool, waited: float, max_wait: float,
+               order: str = "clauses") -> int:
+    """Where a waiting first hearing ranks (lower first; equal ranks in the order they came).
+
+    ``urgent``: a clerk's speech of its own (not context only); ``peek``: only context
+    pieces (a peek at a suspect clause's open bin, ``stream.peek`` ``clause`` or
+    ``align``: :meth:`analyzer.stream.online.OnlinePolicy.hear_again`); ``waited``: seconds
+    it has waited.
+
+    * ``arrival`` (sessions 7-9): a clerk's clause 0, every other request 1 until it has
+      waited ``max_wait`` seconds, then 0 (an aged citizen's utterance went before the
+      clerks' clauses that came after it);
+    * ``clauses``: a clerk's clause 0; a peek 1, and 0 once it has waited ``max_wait`` (it
+      can tell a phrase the clause's first hearing nearly told, which a supervisor waits
+      for); the others 2 (the citizens' words tell no forbidden phrase), 0 after
+      :data:`STARVE_WAIT` seconds;
+    * ``strict``: a clerk's clause 0, a peek 1, the others 2; anything 0 after
+      :data:`STARVE_WAIT` seconds (the first hearings' tail before the peeks');
+    * ``peeks``: a clerk's clause and a peek 0, the others 2, 0 after
+      :data:`STARVE_WAIT` seconds (the peeks' findings before the clauses' tail).
+    """
+    if urgent or (peek and order == "peeks"):
+        return 0
+    if order == "arrival":
+        return 0 if waited >= max_wait else 1
+    if waited >= STARVE_WAIT or (peek and order == "clauses" and waited >= max_wait):
+        return 0
+    return 1 if peek else 2
 
 
 class _Ordered:
@@ -96,6 +132,7 @@ class _Ticket:
     urgent: bool
     arrived: float
     seq: int
+    peek: bool = False
 
 
 class Prioritised(_Ordered):
@@ -105,10 +142,12 @@ class Prioritised(_Ordered):
 
     **First hearings** (every request but a second hearing) wait here, not in
     the engine: one goes when fewer than ``at_once`` are in the engine and no
-    waiting request ranks before it — the clerks' first (in the order they
-    came), then the others in the order they came; another speaker's request
-    that has waited ``max_wait`` seconds ranks as a clerk's (it is never
-    starved). While a clerk's request waits or is heard, the others are held
+    waiting request ranks before it (:func:`first_rank`, by ``order``): the
+    clerks' clauses first (in the order they came), then — in ``clauses`` —
+    peeks (as a clause once they have waited ``max_wait``), then the others in
+    the order they came, each ranking as a clerk's once it has waited
+    :data:`STARVE_WAIT` (never starved); in ``arrival`` any request that has
+    waited ``max_wait`` ranks as a clerk's. While a clerk's request waits or is heard, the others are held
     (up to ``max_wait``) even where room is left.
 
     On a CPU a batch of several bins costs about as much per bin as one bin
@@ -158,13 +197,15 @@ class Prioritised(_Ordered):
         clock: Seconds, monotonic (injected by tests).
         hold_lag: Seconds a line may lag before closed bins' second hearings wait
             (0: they never wait for a line's lag).
+        order: How first hearings rank (``stream.first_order``: :func:`first_rank`).
     """
 
     def __init__(self, recognizer: Recognizer, first: Sequence[str], max_wait: float = 3.0,
                  at_once: int = 0, clock: Callable[[], float] = time.monotonic,
-                 hold_lag: float = 0.0) -> None:
+                 hold_lag: float = 0.0, order: str = "arrival") -> None:
         super().__init__(recognizer, first, max_wait)
         self.at_once = at_once
+        self.order = order
         self.clock = clock
         self.hold_lag = hold_lag
         #: each line's latest lag (seconds) and when it said so (``clock``)
@@ -233,8 +274,9 @@ class Prioritised(_Ordered):
         if tracks and all(t.again for t in tracks):
             return self._hear_again(tracks, options, verifier, cut)
         urgent = any(t.speaker in self.first and not t.context for t in tracks)
+        peek = bool(tracks) and all(t.context for t in tracks)  # a peek heard as a first
         with self._cond:
-            ticket = _Ticket(urgent, self.clock(), self._seq)
+            ticket = _Ticket(urgent, self.clock(), self._seq, peek)
             self._seq += 1
             self._waiting.append(ticket)
             if urgent:
@@ -264,14 +306,16 @@ class Prioritised(_Ordered):
             now = self.clock()
             aged = now - ticket.arrived >= self.max_wait
             head = min(self._waiting, key=lambda t: (
-                not (t.urgent or now - t.arrived >= self.max_wait), t.seq))
+                first_rank(t.urgent, t.peek, now - t.arrived, self.max_wait, self.order), t.seq))
             room = not self.at_once or self._inflight < self.at_once
             if head is ticket and room and (ticket.urgent or aged or not self._urgent):
                 return waited
             waited = True
-            # woken when a request goes or ends; a waiting request also when it ages
-            self._cond.wait(None if ticket.urgent or aged else
-                            ticket.arrived + self.max_wait - now)
+            # woken when a request goes or ends; a waiting request also when it ages (its
+            # rank may change then)
+            ages = [a for a in (self.max_wait, STARVE_WAIT) if now - ticket.arrived < a]
+            self._cond.wait(None if ticket.urgent or not ages else
+                            ticket.arrived + min(ages) - now)
 
     def _hear_again(self, tracks: Sequence[Track], options: ASROptions,
                     verifier: Verifier | None, cut: bool) -> list[list[Utterance]]:
@@ -464,13 +508,15 @@ class SharedBins(_Ordered):
 
 
 def line_recognizer(recognizer: Recognizer, first: Sequence[str], share: str,
-                    at_once: int = 0, hold_lag: float = 0.0) -> Prioritised | SharedBins:
+                    at_once: int = 0, hold_lag: float = 0.0, order: str = "arrival"
+                    ) -> Prioritised | SharedBins:
     """A new scheduler of lines over ``recognizer`` for the packing option ``share``,
-    ``at_once`` requests in the engine at a time (0: no cap) and second hearings held while
-    a line lags more than ``hold_lag`` seconds (0: never; see the module docstring)."""
+    ``at_once`` requests in the engine at a time (0: no cap), second hearings held while
+    a line lags more than ``hold_lag`` seconds (0: never) and first hearings ranked by
+    ``order`` (:func:`first_rank`; see the module docstring)."""
     if share == "any":
         return SharedBins(recognizer, first)
-    return Prioritised(recognizer, first, at_once=at_once, hold_lag=hold_lag)
+    return Prioritised(recognizer, first, at_once=at_once, hold_lag=hold_lag, order=order)
 
 
 _SCHEDULERS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Prioritised | SharedBins]] = \
@@ -482,10 +528,12 @@ def scheduler_of(engine: Recognizer, options: AnalyzerOptions) -> Prioritised | 
     """The one scheduler of every line of this process on ``engine`` (the listener's and
     lines a program runs itself, :class:`~analyzer.stream.StreamAnalyzer` without a
     recognizer): made once per engine and these options' ``stream.partial_speakers``,
-    ``pack.share``, engine cap and ``stream.again_hold_lag`` (:func:`line_recognizer`), so
-    a line's second hearing gives way to every line's first hearings on that engine."""
+    ``pack.share``, engine cap, ``stream.again_hold_lag`` and ``stream.first_order``
+    (:func:`line_recognizer`), so a line's second hearing gives way to every line's first
+    hearings on that engine."""
     key = (tuple(options.stream.partial_speakers), options.pack.share,
-           options.stream.at_once(options.asr.device), options.stream.again_hold_lag)
+           options.stream.at_once(options.asr.device), options.stream.again_hold_lag,
+           options.stream.first_order)
     with _SCHEDULERS_LOCK:
         mine = _SCHEDULERS.setdefault(engine, {})
         if key not in mine:
