@@ -1603,3 +1603,84 @@ def test_musing_is_no_question():
     assert questions("行，我就坐这儿，看你们几点开门。") == []
     assert questions("钥匙……我钥匙丢哪了……哎") == []
     assert questions("我钥匙丢哪了？")
+
+
+# issue 23 (duty5): Article 5 absences and Article 25 readings, in our own words
+def test_a_question_put_while_the_clerk_chats_with_a_colleague_is_still_owed():
+    """The clerk's words to a colleague (小赵，… then 小赵你…) are said past the citizen: his
+    question in between is passed over by the instruction that follows, not answered by the chat."""
+    turns = [GREET, ("citizen", 3, 5, "我来领残疾人补贴。"), ("staff", 6, 8, "身份证给我。"),
+             ("staff", 20, 26, "小赵，周末那个火锅你去不去？我请客。"),
+             ("citizen", 27, 30, "同志，这个补贴多久能打到卡上？"),
+             ("staff", 31, 36, "小赵你到时候把你对象也叫上，人多热闹。"),
+             ("staff", 40, 42, "来，这儿签个字。"), ("citizen", 43, 44, "签好了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "多久" in f.detail["question"]
+    answered = [*turns[:6], ("staff", 38, 40, "一般十个工作日到账。"), *turns[6:]]
+    assert not _found(answered, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_which_weekday_asks_a_time_and_a_few_asks_nothing():
+    from analyzer.rules.answers import questions
+
+    (q,) = questions("那星期几来合适？")
+    assert "time" in q.kinds
+    assert not questions("就剩这几个钱……") and not questions("我还有几个朋友的……")
+    assert questions("要复印几份？")[0].kinds == {"amount"}
+
+
+def test_a_question_passed_over_is_not_answered_by_the_closing_words_about_something_else():
+    """Passed over by a signature request, a time question is not answered at the close by a time
+    about another thing (回执 … 五个工作日); said about what was asked (补发 …), it is."""
+    turns = [GREET, ("citizen", 3, 5, "我来办养老金资格认证。"), ("staff", 6, 8, "身份证给我。"),
+             ("citizen", 9, 13, "停发的那两个月哪个月补发？"), ("staff", 14, 15, "在这儿签字。"),
+             ("citizen", 16, 17, "好了。"),
+             ("staff", 40, 44, "好了，回执您拿好，五个工作日办结。请您为我的服务做个评价，您慢走。")]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    about = [*turns[:6], ("staff", 40, 44, "好了，停发的下个月一起补发。请您为我的服务做个评价，您慢走。")]
+    assert not _found(about, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_the_work_reported_done_passes_a_choice_question_over():
+    """这钱打我的卡还是打他的卡？ met only by 您的业务已办好，请核对 is passed over (the work reported,
+    an instruction): the clerk said nothing of the choice."""
+    from analyzer.rules.answers import reply_moves
+
+    assert reply_moves("您的业务已办好，请核对一下。") == {"procedure", "instruction"}
+    turns = [GREET, ("citizen", 3, 5, "我来办独生子女奖励。"), ("staff", 6, 8, "户口本、身份证拿来。"),
+             ("citizen", 9, 13, "给您。这钱是打我的卡上还是打我爱人的卡上？"),
+             ("staff", 40, 42, "您的业务已办好，请核对一下。"), ("citizen", 43, 44, "哦。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_come_again_for_a_missing_paper_or_a_step_dated_is_not_the_hour():
+    """Sent to come again because he is short of a paper (户口本落在老家了 … 那您改天再来), or told
+    the date of a step of his matter (后天上午派人上门核查), nobody is put off for the hour
+    (Article 25, and no 下班了，明天再来 paraphrase either); the clerk's own hands are (我这儿
+    腾不出手，你过两天再来)."""
+    body = [GREET, ("citizen", 3, 5, "我来办低保申请。"), ("staff", 6, 8, "还得要户口本原件。")]
+    short = [*body, ("citizen", 9, 11, "户口本落在老家了。"), ("staff", 12, 13, "那您改天再来。"),
+             ("citizen", 14, 15, "好吧。"), CLOSE]
+    found, report = _found(short, "A25-HOURS", ACTS_ON, **IN_HOURS)
+    assert not found and not [f for f in report.findings if f.rule == "A9-F-01"]
+    dated = [*body, ("citizen", 9, 11, "带着呢，给您。"),
+             ("staff", 12, 16, "收好了，后天上午派人上门核查，核查完了审核。"), ("citizen", 17, 18, "好的。"), CLOSE]
+    assert not _found(dated, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    busy = [*body, ("citizen", 9, 11, "带着呢，给您。"),
+            ("staff", 12, 16, "先搁这儿吧，我这会儿腾不出手，你过两天再来。"), ("citizen", 17, 18, "啊？"), CLOSE]
+    assert _found(busy, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+def test_agreeing_to_the_citizens_own_plan_or_telling_the_hours_asked_defers_nothing():
+    """那我明天再来 … 好，那您明天再来: the plan is the citizen's own; the hours told when asked (中午
+    休息吗？ … 中午十二点到两点半午休，下午再来吧) are information. Either way no Article 25 and no Article 9."""
+    body = [GREET, ("citizen", 3, 6, "我想问问办房产证要带啥。"),
+            ("staff", 7, 10, "身份证、购房合同、完税证明。")]
+    plan = [*body, ("citizen", 11, 14, "今天排队的人太多了，那我明天再来。"),
+            ("staff", 15, 16, "好，那您明天再来，直接找我就行。"), CLOSE]
+    found, report = _found(plan, "A25-HOURS", ACTS_ON, **IN_HOURS)
+    assert not found and not [f for f in report.findings if f.rule == "A9-F-01"]
+    hours = [*body, ("citizen", 11, 14, "你们中午休息吗？"),
+             ("staff", 15, 18, "中午十二点到两点半午休，下午再来吧。"), CLOSE]
+    found, report = _found(hours, "A25-HOURS", ACTS_ON, **IN_HOURS)
+    assert not found and not [f for f in report.findings if f.rule == "A9-F-01"]

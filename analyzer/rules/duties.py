@@ -212,6 +212,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     coldly = {id(interaction.utterances[i]) for i in range(len(interaction.utterances))
               if id(interaction.utterances[i]) in flagged and _coldly_passed(interaction, prior, i)}
     opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
+    private = off_the_counter(interaction, prior)
     out: list[tuple[Any, Finding]] = []
     earlier: list[Any] = []  # the citizen's questions so far (an elliptical 那利率呢 asks one again)
     for n, turn in enumerate(turns):
@@ -232,6 +233,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
             continue
         heard = heard if heard is not None else _heard_answers(utts, options)
         window, until = _response(utts, turns, n, [q for _, q in asked])
+        window = [j for j in window if id(utts[j]) not in private]  # said to a colleague, not him
         sent_on = any(order[id(utts[j])] in redirected for j in _first_turn(utts, window))
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
@@ -252,6 +254,38 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
             if finding is not None:
                 out.append((q, finding))
     return _merge_repeats(out)
+
+
+#: A staff utterance opening on a colleague's name or title (刘姐，… 小王，… 张老师你…): said to her.
+VOCATIVE = re.compile(r"^(?:哎呀|哎|诶|欸|喂|嗨)?[，,\s]*"
+                      r"([\u4e00-\u9fff](?:姐|哥|老师|主任|科长|师傅|大姐|大哥)|(?:小|老)[\u4e00-\u9fff](?=[，,！!]))")
+_INTERJECTION = re.compile(r"^(?:哎呀|哎|诶|欸|喂|嗨)?[，,\s]*")
+#: Private talk (Article 6's subtypes): the clerk chatting or on a private call.
+PRIVATE_SUBTYPES: frozenset[str] = frozenset({"unrelated_chat", "private_call"})
+
+
+def off_the_counter(interaction: Interaction, prior: Sequence[Finding]) -> set[int]:
+    """``id()`` of the staff utterances of the clerk's private talk: no reply to a citizen's question.
+
+    A chat with a colleague or a private phone call (``A6-UNCIVIL`` findings of
+    :data:`PRIVATE_SUBTYPES`, and :func:`~analyzer.rules.civility.private_calls`),
+    and the clerk's further words to the same colleague, opening on the name
+    she used (:data:`VOCATIVE`: 刘姐，… then 刘姐你…), are said past the citizen:
+    a question he asks meanwhile is still owed its answer (Article 5).
+    """
+    from analyzer.rules.civility import private_calls
+
+    utts = interaction.utterances
+    idx: set[int] = {j for call in private_calls(utts) for j in call}
+    for f in prior:
+        if f.rule == "A6-UNCIVIL" and f.detail.get("subtype") in PRIVATE_SUBTYPES:
+            idx.update(j for j in [f.detail.get("utterance"), *f.detail.get("utterances", [])]
+                       if isinstance(j, int) and 0 <= j < len(utts))
+    idx.update(j for j, u in enumerate(utts) if u.speaker == "staff" and remark(u.text) == "unrelated_chat")
+    names = tuple({m.group(1) for j in idx if (m := VOCATIVE.match(utts[j].text.strip()))})
+    idx.update(j for j, u in enumerate(utts) if u.speaker == "staff" and names and "您" not in u.text
+               and _INTERJECTION.sub("", u.text.strip()).startswith(names))
+    return {id(utts[j]) for j in idx if utts[j].speaker == "staff"}
 
 
 def _coldly_passed(interaction: Interaction, prior: Sequence[Finding], i: int) -> bool:
@@ -486,6 +520,7 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     from analyzer.rules.answers import (
         answers,
         asks_again,
+        shares_content,
     )
     from analyzer.rules.context import visit_ended
 
@@ -500,9 +535,14 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     lenient = _first_turn(utts, [j for j in said if j > again[-1]]) if again else first
     heard_kinds = heard or [None] * len(utts)
     topic = "，".join(v.text for v in utts[:i])
+    # once the first reply passed the question over, a later reply answers it only by speaking
+    # of what was asked (三个工作日到账 at the close is no answer to 啥时候能在手机上办)
+    passed = bool(first) and _passed_over(utts, q, sorted(first), others, heard_kinds, opening=opening)
     answered = next((j for j in said if answers(q, utts[j].text, first=j in lenient,
                                                heard=heard_kinds[j], opening=opening,
-                                               others=others or [], topic=topic)), None)
+                                               others=others or [], topic=topic)
+                     and (j in lenient or not passed or shares_content(q.text, utts[j].text, topic))),
+                    None)
     if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
         return None
     if _relayed(utts, i, [q, *(others or [])], until):
@@ -947,8 +987,9 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
             continue  # 磨磨蹭蹭的，我都要下班了: hurrying one still served is Art. 9's rush only
         if not inside and _COURTEOUS.search(to_simplified(words)):
             continue  # a polite close after the hours breaches nothing
-        if f.detail.get("method") == "paraphrase" and not_ready(words):
-            continue  # 审批还没下来，明天再来问问: the matter is not ready, no closing for the hour
+        if f.detail.get("method") == "paraphrase" and (not_ready(words) or any(
+                for_the_matter(interaction.utterances, i) for i in f.detail.get("utterances") or [])):
+            continue  # 审批还没下来，明天再来问问; 护照不在 … 那你改天再来: the matter's reason, not the hour
         note = {"local_time": when.strftime("%Y-%m-%d %H:%M"), "service_hours": hours,
                 "within_service_hours": inside}
         clock = when.strftime("%H:%M")
@@ -1053,6 +1094,71 @@ def tells_the_hours(utts: Sequence[Utterance], i: int) -> bool:
     return False
 
 
+#: The citizen short of a paper (没带, 落在家里, 在他手里, 还没开): a come-again then is for the paper.
+_CITIZEN_LACKS = re.compile(r"没带|没拿|忘(?:了)?带|落(?:在|家)|在家里|在[^，,。！!？?]{0,4}手里|不在(?:身边|手上|这)|"
+                            r"还没(?:开|办|弄|拿到|下来)|没开(?:证明)?|没(?:这个|那个)")
+#: The clerk asking for a further paper (还得要X, 还差X, 缺X).
+_STAFF_ASKS_MORE = re.compile(r"还得(?:要|有|带)|还要(?:带|有)|还差|缺(?!德)|少(?:了|一)")
+#: The citizen's own plan to come later (那我明天再来, 我下午过来, 我改天来).
+_OWN_PLAN = re.compile(r"(?:我|我们|那我|那我们)[^，,。！!？?]{0,6}(?:明天|明儿|后天|下午|上午|改天|过两天|下周|下礼拜|"
+                       r"回头|晚点|等会儿?|一会儿?|再)[^，,。！!？?]{0,6}(?:来|过来|跑一趟)")
+#: The clerk agreeing (好的, 行, 可以, 都行, 没问题).
+_AGREES = re.compile(r"^(?:好|行|可以|没问题|成|中|嗯|对|要得)|都行|也行|都可以|也可以")
+#: A step of the matter given its date (明天上午九点半现场勘验, 后天出证, 下周到账): the work's schedule.
+_STEP_DATED = re.compile(r"(?:今天|明天|明儿|后天|下周|下礼拜|[0-9一二三四五六七八九十]+(?:号|日|个工作日))[^，,。！!？?]{0,8}"
+                         r"(?:勘验|踏勘|勘察|出证|领证|拿证|到账|发放|上门|出结果|制证|核查|审批|审核|通知)")
+#: Sending the citizen to come again to do the business (再来, 改天来, 来办, 不收, 办不了).
+_PUTS_OFF = re.compile(r"再来|再过来|改天|下回|来办|来交|来弄|不收|办不了|弄不了|不办|来不及")
+
+
+#: Come again later (下礼拜再来问, 改天再来, 明天过来).
+_LATER = re.compile(r"(?:下礼拜|下周|改天|过两天|明天|明儿|后天|下午|回头|过几天)[^，,。！!？?]{0,4}(?:再)?(?:来|过来)|再来")
+#: The clerk's own lack of time or hands, or a colleague away, as the reason (腾不出手, 录系统的人不在).
+_BUSY = re.compile(r"腾不出手|忙不过来|没空|顾不上|没工夫|手上(?:还)?有(?:个|点)?事|"
+                   r"(?:的人|同事|同志|师傅|负责的)[^，,。！!？?]{0,2}(?:不在|没来|请假|休假|出差|下乡)")
+
+
+def deferred_by_words(text: str) -> bool:
+    """True when staff words put the business off to a later day for the clerk's side of it:
+    her time or hands, or a colleague away (今天录系统的人不在，我这边也腾不出手，你下礼拜再来问),
+    where no deferral cue was heard (Article 25: work deferred, in any wording)."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_LATER.search(simple) and _BUSY.search(simple)) and not not_ready(simple)
+
+
+def for_the_matter(utts: Sequence[Utterance], i: int) -> bool:
+    """True when staff utterance ``i`` sends no work off for the hour, whatever its words of later.
+
+    * the hours told to a citizen who asked them (:func:`tells_the_hours`);
+    * a come-again, no hour named, right after the citizen said he is short
+      of a paper, or the clerk asked for one more (护照在他手里 … 那你改天再来):
+      for the paper (Articles 18 and 10 judge the telling), not the clock;
+    * agreeing to the citizen's own plan to come later (那我明天下午过来 …
+      好的，明天下午来都行), when the clerk had put nothing off before it;
+    * a step of the matter given its date (明天上午九点半现场勘验，后天出证),
+      sending nobody to come again to do the business.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    text = to_simplified(utts[i].text)
+    if tells_the_hours(utts, i):
+        return True
+    before = [k for k in range(i - 1, max(-1, i - 3), -1) if utts[k].text.strip()]
+    last = before[0] if before else None  # the words the come-again answers
+    if last is not None and not _HOUR.search(text) and (
+            _CITIZEN_LACKS if utts[last].speaker == "citizen" else _STAFF_ASKS_MORE).search(
+            to_simplified(utts[last].text)):
+        return True
+    citizen = next((k for k in before if utts[k].speaker == "citizen"), None)
+    if citizen is not None and citizen == i - 1 and _AGREES.search(text) \
+            and _OWN_PLAN.search(to_simplified(utts[citizen].text)) \
+            and not any(_PUTS_OFF.search(to_simplified(u.text)) for u in utts[:citizen] if u.speaker == "staff"):
+        return True
+    return bool(_STEP_DATED.search(text)) and not _PUTS_OFF.search(text)
+
+
 def _said(interaction: Interaction, f: Finding) -> str:
     """The whole utterance(s) a finding was said in."""
     idx = f.detail.get("utterances") or []
@@ -1072,13 +1178,16 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
 
     out = []
     utts = interaction.utterances
-    for cue in cues:
+    cued = {c.utterance for c in cues if c.kind == "deferral"}
+    worded = [Cue("deferral", i, u.start, u.end, u.text, 0.8, "words") for i, u in enumerate(utts)
+              if i not in cued and u.speaker == "staff" and deferred_by_words(u.text)]
+    for cue in [*cues, *worded]:
         if cue.kind != "deferral" or cue.utterance >= len(utts):
             continue
         u = utts[cue.utterance]
-        if not_ready(u.text) or tells_the_hours(utts, cue.utterance) \
+        if not_ready(u.text) or for_the_matter(utts, cue.utterance) \
                 or SERVED_NOW.search(to_simplified(u.text)):
-            continue  # not ready yet, the hours told when asked, or served now (the result later)
+            continue  # not ready, the hours told, a lack, his own plan, served now or a step's date
         when = local_time(interaction, u.start, zones)
         if u.speaker == "citizen" or when is None or u.start in charged \
                 or not in_service_hours(when, interaction.hall, options):
