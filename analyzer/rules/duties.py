@@ -1101,7 +1101,7 @@ _CITIZEN_LACKS = re.compile(r"没带|没拿|忘(?:了)?带|落(?:在|家)|在家
 _STAFF_ASKS_MORE = re.compile(r"还得(?:要|有|带)|还要(?:带|有)|还差|缺(?!德)|少(?:了|一)")
 #: The citizen's own plan to come later (那我明天再来, 我下午过来, 我改天来).
 _OWN_PLAN = re.compile(r"(?:我|我们|那我|那我们)[^，,。！!？?]{0,6}(?:明天|明儿|后天|下午|上午|改天|过两天|下周|下礼拜|"
-                       r"回头|晚点|等会儿?|一会儿?|再)[^，,。！!？?]{0,6}(?:来|过来|跑一趟)")
+                       r"回头|晚点|等会儿?|一会儿?|再)[^，,。！!？?]{0,6}(?:来|过来|过去|跑一趟)")
 #: The clerk agreeing (好的, 行, 可以, 都行, 没问题).
 _AGREES = re.compile(r"^(?:好|行|可以|没问题|成|中|嗯|对|要得)|都行|也行|都可以|也可以")
 #: A step of the matter given its date (明天上午九点半现场勘验, 后天出证, 下周到账): the work's schedule.
