@@ -1684,3 +1684,55 @@ def test_agreeing_to_the_citizens_own_plan_or_telling_the_hours_asked_defers_not
              ("staff", 15, 18, "中午十二点到两点半午休，下午再来吧。"), CLOSE]
     found, report = _found(hours, "A25-HOURS", ACTS_ON, **IN_HOURS)
     assert not found and not [f for f in report.findings if f.rule == "A9-F-01"]
+
+
+def test_sent_off_to_fetch_a_paper_on_a_third_trip_is_a_run_around():
+    """我跑第四回了 … 让你家里人送来，送来再说: sent off again to come back; on a first visit the
+    same words are Article 18's matter at most, no run-around."""
+    trip = [GREET, ("citizen", 3, 6, "同志，这是我跑第四回了，材料都在这儿。"),
+            ("staff", 7, 10, "还差一份社区的证明。"), ("citizen", 11, 13, "证明在我老伴那儿。"),
+            ("staff", 14, 16, "那让你老伴送来，送来再说。"), ("citizen", 17, 18, "唉。")]
+    assert any("送来再说" in f.evidence for f in _found(trip, "A17-RUNAROUND", ACTS_ON)[0])
+    first = [trip[0], ("citizen", 3, 6, "同志，我来办低保，材料都在这儿。"), *trip[2:]]
+    assert not _found(first, "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_a_copy_told_in_answer_to_the_citizens_question_is_one_telling():
+    """要带户口本、身份证和结婚证 … 结婚证要原件吗？ … 原件核对完退给您，另外带一份复印件: the answer
+    to his question about a paper told, not an item added."""
+    told = [GREET, ("citizen", 3, 5, "办生育登记要带啥？"),
+            ("staff", 6, 9, "需要户口本、身份证和结婚证，就这些，一次带齐就能办。")]
+    asked = [*told, ("citizen", 10, 12, "结婚证要原件吗？"),
+             ("staff", 13, 16, "原件我们核对完就退给您，另外带一份复印件留档。"), ("citizen", 17, 18, "好，记下了。"), CLOSE]
+    assert not _found(asked, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_whom_to_ask_after_not_ours_in_words_is_article_16s_and_a_nod_confirms_a_check():
+    """这个不归我们这儿了 … 那我该找谁？ is where to go (Article 16's), not an unanswered question;
+    那我可以走了？ … 嗯。 is confirmed."""
+    from analyzer.rules.duties import NOT_OURS
+
+    assert NOT_OURS.search("您户口迁走了，这个补贴就不归我们这儿发了。")
+    turns = [GREET, ("citizen", 3, 6, "我的高龄补贴今年咋没发？"),
+             ("staff", 7, 11, "您户口迁走了，这个补贴就不归我们这儿发了。"), ("citizen", 12, 13, "那我该找谁？"),
+             ("staff", 14, 16, "您现在住哪个社区？"), ("citizen", 17, 18, "新华社区。"),
+             ("staff", 19, 23, "去新华街道办事处二楼的民政窗口问。"), ("citizen", 24, 25, "那我可以走了？"),
+             ("staff", 26, 26.5, "嗯。")]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_asking_a_colleague_or_putting_off_without_a_reason_are_read_for_what_they_do():
+    """小刘，这个现在还收不收费？ asks a colleague, no closing for the hour; 这礼拜我先不收，你下周再
+    拿来 puts the business off, no reason given (Article 25)."""
+    from analyzer.rules.duties import asks_only, deferred_by_words
+
+    assert asks_only("这个我问问……小刘，补办结婚证现在还收不收费？")
+    assert deferred_by_words("这个你下周再拿来，这礼拜我先不收。")
+    assert not deferred_by_words("证明没带齐，我先不收，你补齐了下周再来。")
+    body = [GREET, ("citizen", 3, 5, "我来交建房申请，材料都齐了。")]
+    colleague = [*body, ("staff", 6, 10, "这个我问问……小刘，建房申请现在还收不收工本费？"),
+                 ("staff", 12, 14, "不收费，您把材料给我。"), ("citizen", 15, 16, "好。"), CLOSE]
+    found, report = _found(colleague, "A25-HOURS", ACTS_ON, **IN_HOURS)
+    assert not found and not [f for f in report.findings if f.rule == "A9-F-01"]
+    put_off = [*body, ("staff", 6, 10, "先放这儿，这礼拜我先不收，你下周再拿来。"), ("citizen", 11, 12, "啊？"), CLOSE]
+    assert _found(put_off, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]

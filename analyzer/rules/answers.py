@@ -449,6 +449,10 @@ def answers(question: Question, reply: str, *, first: bool = True,
                     topic="" if first else topic)
 
 
+#: A bare assent (嗯。 对。 是的。 好。): it confirms a check (那我走了？ 就这样？).
+BARE_ASSENT = re.compile(r"^(?:嗯|嗯嗯|对|对的|是|是的|好|好的|行|可以|没错)[。！!.…~～]*$")
+
+
 def is_check(question: Question) -> bool:
     """True when the question is a statement with a question mark (这就好了？ 明天来？): a check."""
     from analyzer.text.normalize import normalize
@@ -499,6 +503,8 @@ def _answers(question: Question, simple: str, *, first: bool,
         return True
     if first and question.kinds & {"yesno", "who"} and says_yes_or_no(simple):
         return True
+    if first and is_check(question) and BARE_ASSENT.match(simple.strip()):
+        return True  # 那我走了？ … 嗯。: a check confirmed
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
             and (HERE.search(question.text) or _CONFIRM.search(question.text)):
         return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up

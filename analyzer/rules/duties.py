@@ -201,7 +201,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         return []
     order = {id(u): i for i, u in enumerate(interaction.utterances)}
     cued = {c.utterance for c in cues if c.kind in ANSWER_EXEMPT_CUES and owing(c, options.context)}
-    redirected = {c.utterance for c in cues if c.kind == "not_ours"}
+    redirected = {c.utterance for c in cues if c.kind == "not_ours"} | {
+        k for k, u in enumerate(interaction.utterances) if u.speaker == "staff" and NOT_OURS.search(u.text)}
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
     heard: list[frozenset[str] | None] | None = None  # read once a question is asked
@@ -256,6 +257,10 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     return _merge_repeats(out)
 
 
+#: Not this office's matter, in the clerk's words (不归我们镇上了, 不是我们这儿管的): a redirect, for Article 5
+#: (where or whom to go to then is Article 16's) where no ``not_ours`` cue was heard.
+NOT_OURS = re.compile(r"不归(?:我们|咱们|咱|俺们|这儿|这里|这边)|不是(?:我们|咱们)(?:这儿|这里|这边)?(?:管|办|负责)|"
+                      r"不在(?:我们|咱们)(?:这儿|这里|这边)?(?:办|管)")
 #: A staff utterance opening on a colleague's name or title (刘姐，… 小王，… 张老师你…): said to her.
 VOCATIVE = re.compile(r"^(?:哎呀|哎|诶|欸|喂|嗨)?[，,\s]*"
                       r"([\u4e00-\u9fff](?:姐|哥|老师|主任|科长|师傅|大姐|大哥)|(?:小|老)[\u4e00-\u9fff](?=[，,！!]))")
@@ -518,13 +523,18 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     last asking.
     """
     from analyzer.rules.answers import (
+        BARE_ASSENT,
         answers,
         asks_again,
+        is_check,
         shares_content,
     )
     from analyzer.rules.context import visit_ended
 
     u = utts[i]
+    nods = [j for j in window if j > i and not speech_chars(utts[j].text) and BARE_ASSENT.match(utts[j].text.strip())]
+    if nods and is_check(q) and nods[0] == min(j for j in window if j > i):
+        return None  # 那我走了？ … 嗯。: the check confirmed at once
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
     first = _first_turn(utts, said)
     last_reply = max(first) if first else i
@@ -987,7 +997,7 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
             continue  # 磨磨蹭蹭的，我都要下班了: hurrying one still served is Art. 9's rush only
         if not inside and _COURTEOUS.search(to_simplified(words)):
             continue  # a polite close after the hours breaches nothing
-        if f.detail.get("method") == "paraphrase" and (not_ready(words) or any(
+        if f.detail.get("method") == "paraphrase" and (not_ready(words) or asks_only(words) or any(
                 for_the_matter(interaction.utterances, i) for i in f.detail.get("utterances") or [])):
             continue  # 审批还没下来，明天再来问问; 护照不在 … 那你改天再来: the matter's reason, not the hour
         note = {"local_time": when.strftime("%Y-%m-%d %H:%M"), "service_hours": hours,
@@ -1115,7 +1125,19 @@ _PUTS_OFF = re.compile(r"再来|再过来|改天|下回|来办|来交|来弄|不
 _LATER = re.compile(r"(?:下礼拜|下周|改天|过两天|明天|明儿|后天|下午|回头|过几天)[^，,。！!？?]{0,4}(?:再)?(?:来|过来)|再来")
 #: The clerk's own lack of time or hands, or a colleague away, as the reason (腾不出手, 录系统的人不在).
 _BUSY = re.compile(r"腾不出手|忙不过来|没空|顾不上|没工夫|手上(?:还)?有(?:个|点)?事|"
-                   r"(?:的人|同事|同志|师傅|负责的)[^，,。！!？?]{0,2}(?:不在|没来|请假|休假|出差|下乡)")
+                   r"(?:的人|同事|同志|师傅|负责的)[^，,。！!？?]{0,2}(?:不在|没来|请假|休假|出差|下乡)|"
+                   r"(?:我|我们)?(?:这(?:礼拜|周|星期|两天|会儿?))?(?:我)?先不(?:收|办|弄|录|受理)")
+#: Words of a paper to bring (补, 齐, 缺): the come-again is for it, not the clerk's side.
+_PAPER_REASON = re.compile(r"补|齐|缺|少了|没带|证明|复印")
+
+
+def asks_only(text: str) -> bool:
+    """True when staff words end on a question and send nobody to come again (小周，这个现在收不收
+    工本费？): asking, of a colleague or the citizen, is no closing for the hour."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text).strip()
+    return simple.endswith(("？", "?")) and not _LATER.search(simple)
 
 
 def deferred_by_words(text: str) -> bool:
@@ -1125,7 +1147,8 @@ def deferred_by_words(text: str) -> bool:
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text)
-    return bool(_LATER.search(simple) and _BUSY.search(simple)) and not not_ready(simple)
+    return bool(_LATER.search(simple) and _BUSY.search(simple)) and not not_ready(simple) \
+        and not _PAPER_REASON.search(simple)
 
 
 def for_the_matter(utts: Sequence[Utterance], i: int) -> bool:
@@ -1297,7 +1320,8 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
         before = next((t for t in trips if t.start < u.start), None)
         simple = to_simplified(u.text)
         if before is None or u.speaker != "staff" or i in out or _asks_only(simple) \
-                or not (SENT_AGAIN.search(simple) or _SENT_TO.search(simple)) or COME_BACK.search(simple):
+                or not (SENT_AGAIN.search(simple) or _SENT_TO.search(simple) or FETCH_FIRST.search(simple)) \
+                or COME_BACK.search(simple):
             continue
         out[i] = _sent_away_again(rule, u, i, before.text, "sent_on_again")
     sent = {c.utterance for c in cues if c.kind == "not_ours"}
@@ -1341,6 +1365,9 @@ def _sent_away_again(rule: Rule, u: Utterance, i: int, trip: str, cue: str) -> F
 
 #: The clerk sending the citizen off again (你还得去派出所, 你再去八号问问, 你再下去跟他们说).
 SENT_AGAIN = re.compile(r"(?:再|还得|还要|还是得|还是|得)(?:去|回|下去|上去|过去|到)(?!来)")
+#: Sent off to fetch a paper and come again (让他拿来，拿来再说; 补齐了再来; 带来再办): after a third trip, another.
+FETCH_FIRST = re.compile(r"(?:拿|带|取|送|开)(?:来|过来|回来)?了?(?:以后|之后)?再(?:说|办|来|弄)|"
+                         r"(?:让|叫)[^。？?！!，,]{0,4}(?:拿|带|送)(?:来|过来)|(?:补齐|补全|补上|补好)了?(?:以后|之后)?再来")
 #: Words of the normal flow: go and come back here (去缴费再回来, 拿完凭证来我这儿), not a send-off.
 COME_BACK = re.compile(r"回来|回到这|来我这|再来找我|过来找我|缴费|交费|交钱")
 

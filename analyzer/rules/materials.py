@@ -192,12 +192,27 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
         return False  # 授权委托书也在, 没合同也可以，有证明都算, 申请表我帮您填: nothing more to bring
     if not named:  # a copy missing (还缺一份复印件) is of a material told; 另外还得带原件 asks more
         text = utts[added.utterance].text
+        if _asked_about_copies(utts, added.utterance):
+            return False  # 发票要原件吗？ … 原件核对完还您，另外带一份复印件: the answer, one telling
         return not re.search(r"复印件|原件|正本|副本", text) or bool(MORE_NEEDED.search(text))
     before = "".join(u.text for u in utts[: added.utterance] if u.speaker != "citizen")
     from analyzer.text.normalize import to_simplified
 
     before = to_simplified(before)
     return any(name not in before for name in named)
+
+
+_COPIES = re.compile(r"复印件|原件|正本|副本|复印")
+
+
+def _asked_about_copies(utts: Sequence[Utterance], i: int) -> bool:
+    """True when the citizen's words just before staff utterance ``i`` ask whether an original or a
+    copy is needed (发票要原件吗？ 要复印吗？): the clerk's copy or original then answers him."""
+    from analyzer.rules.answers import questions
+
+    prev = next((u for u in reversed(utts[:i]) if u.text.strip()), None)
+    return prev is not None and prev.speaker == "citizen" and bool(_COPIES.search(prev.text)) \
+        and bool(questions(prev.text))
 
 
 #: A material that is no further demand on the citizen: found present (委托书也在, 都有, 都对), one of
