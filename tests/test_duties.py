@@ -1736,3 +1736,30 @@ def test_asking_a_colleague_or_putting_off_without_a_reason_are_read_for_what_th
     assert not found and not [f for f in report.findings if f.rule == "A9-F-01"]
     put_off = [*body, ("staff", 6, 10, "先放这儿，这礼拜我先不收，你下周再拿来。"), ("citizen", 11, 12, "啊？"), CLOSE]
     assert _found(put_off, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+def test_sent_back_where_he_came_from_runs_on_to_the_clerk_standing_by_it_and_sent_on_is_no_run_around():
+    """镇上的所让我来这儿的 answering 回镇派出所开 is sent back (the finding runs on to 你还是回去找他们,
+    the clerk standing by it); 街道的人让我来的 answering 去市里吧 is sent on to a third place: a
+    redirect (Article 16's to judge), no run-around."""
+    back = [GREET, ("citizen", 3, 6, "我来开户口迁移证明。"), ("staff", 7, 10, "这个得回镇派出所开，我们开不了。"),
+            ("citizen", 11, 14, "我就是从镇派出所过来的，他们让我来这儿。"),
+            ("staff", 15, 18, "他们搞错了，你还是回去找他们。"), ("citizen", 19, 20, "唉。")]
+    (f,) = _found(back, "A17-RUNAROUND", ACTS_ON)[0]
+    assert f.start == 7 and f.end == 18
+    onward = [GREET, ("citizen", 3, 6, "我来申请人才公寓。"), ("staff", 7, 10, "这个我们街道办不了，去市里吧。"),
+              ("citizen", 11, 14, "可我们街道的人让我来的呀。"), ("staff", 15, 18, "新申请都在市里受理。"),
+              ("citizen", 19, 20, "那好吧。")]
+    assert not _found(onward, "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_pleading_the_rules_coldly_is_no_heat_of_a_quarrel():
+    """凭什么不给办！ … 规定就是这样，我也没办法 … 你们就是为难人！ … 有意见你去反映: one side heated,
+    the other refusing coldly — no 你来我往; 规定就这样！你喊啥！ said in heat is a retort."""
+    cold = [GREET, ("citizen", 3, 6, "凭什么不给我办？我都跑两趟了！"),
+            ("staff", 7, 10, "规定就是这样，我也没办法。"), ("citizen", 11, 13, "你们就是故意为难人！"),
+            ("staff", 14, 17, "有意见你去反映，电话在墙上。"), ("citizen", 18, 19, "行，我去反映。")]
+    assert not _found(cold, "A17-QUARREL", ACTS_ON)[0]
+    hot = [*cold[:2], ("staff", 7, 10, "规定就这样！你喊啥喊！"), cold[3],
+           ("staff", 14, 17, "谁为难你了？爱办不办！"), ("citizen", 18, 19, "你什么态度！")]
+    assert _found(hot, "A17-QUARREL", ACTS_ON)[0]

@@ -708,6 +708,11 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
     # unless rude words are in it
     cold |= {c.utterance for c in cues if c.kind in COLD_CUES and c.utterance < len(utts)
              and utts[c.utterance].speaker == "staff" and not heat_in(utts[c.utterance].text)}
+    # pleading the rules (规定就是这么定的，我也没办法) refuses coldly, unless said in heat
+    plea = {i for i, u in enumerate(utts) if u.speaker == "staff" and RULES_PLEA.search(u.text)
+            and not heat_in(u.text)}
+    cold |= plea
+    words -= plea
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
     upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES
              and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
@@ -719,6 +724,8 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
             for i, u in enumerate(utts) if i in raised or i in words]
 
 
+#: Pleading the rules or one's own powerlessness (规定就是这样, 按规定办, 我也没办法): a cold refusal.
+RULES_PLEA = re.compile(r"规定|制度|政策就是|没办法|没法子|我也没招|我说了不算|我也做不了主")
 #: A retort: the accused word thrown back as a question (我嚷？ 我啥态度？ 谁推了？ 我急啥？ 我吼了吗？),
 #: the clause opening on 我 or 谁, then at most 啥/什么 and the word, then a question's end.
 RETORT = re.compile(r"^(?:我|谁)(?:啥|什么|哪|又|还|就|咋)?([\u4e00-\u9fff]{1,4}?)(?:了吗|了吧|了|吗|啊|呀|啦)?[？?]")
@@ -1269,6 +1276,42 @@ def _came_from(utts: Sequence[Utterance], i: int) -> Utterance | None:
                  or BOUNCED.search(to_simplified(u.text))), None)
 
 
+#: Sending back (回双湾派出所开, 你回去问): where he came from.
+_BACK = re.compile(r"回(?!答|复|执|头|事|来)")
+#: The citizen pointing at the place the redirect named (我刚从那边过来的, 他们让我来的).
+_THERE = re.compile(r"从(?:那边|那儿|那里|那)|(?:他们|那边|那儿|那里)[^。？?！!，,]{0,4}(?:让|叫|喊|要|打发|说)")
+#: Where a redirect sends the citizen: its words after the last verb of going.
+_GO = re.compile(r"[去到找回上下]")
+
+
+def back_there(redirect: str, came: str) -> bool:
+    """True when the redirect sends the citizen back where he says he came from: it says 回, his
+    words point at its place (从那边, 他们让我来), or its destination shares his words (双湾派出所).
+    Sent on to a third place (社区让我来街道的 … 去区里吧) is a redirect, no run-around."""
+    from analyzer.rules.answers import shares_content
+    from analyzer.text.normalize import to_simplified
+
+    simple, said = to_simplified(redirect), to_simplified(came)
+    if _BACK.search(simple) or _THERE.search(said):
+        return True
+    ends = [m.end() for m in _GO.finditer(simple)]
+    return bool(ends) and shares_content(simple[ends[-1]:], said)
+
+
+def _stood_by(f: Finding, utts: Sequence[Utterance], back: int) -> Finding:
+    """The sent-back finding running on to the clerk's next turn after the citizen said he came
+    from there, where she sends him off again (你回去让他们开): the same lapse, stood by."""
+    from analyzer.text.normalize import to_simplified
+
+    nxt = next((j for j in range(back + 1, len(utts)) if utts[j].speaker == "staff"), None)
+    if nxt is None:
+        return f
+    simple = to_simplified(utts[nxt].text)
+    if not (_BACK.search(simple) or SENT_AGAIN.search(simple) or _SENT_TO.search(simple)):
+        return f
+    return replace(f, end=max(f.end or utts[nxt].end, utts[nxt].end), detail={**f.detail, "reply": nxt})
+
+
 def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -> list[Finding]:
     """``A17-RUNAROUND`` (两头跑、多次跑): made to queue again or shuttle, or sent away again.
 
@@ -1327,9 +1370,11 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
     sent = {c.utterance for c in cues if c.kind == "not_ours"}
     for i, u in enumerate(utts):
         back = _came_from(utts, i) if u.speaker == "staff" and i not in out else None
-        if back is None or not (i in sent or _SENT_TO.search(to_simplified(u.text))):
+        if back is None or not (i in sent or _SENT_TO.search(to_simplified(u.text))) \
+                or not back_there(u.text, back.text):
             continue
-        out[i] = _sent_away_again(rule, u, i, back.text, "sent_back")
+        out[i] = _stood_by(_sent_away_again(rule, u, i, back.text, "sent_back"), utts, utts.index(back))
+        out.pop(out[i].detail.get("reply", -1), None)  # standing by it is the same lapse, one finding
     upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES}
     return [_protested(out[k], k, utts, upset) for k in sorted(out)]
 
