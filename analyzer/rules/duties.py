@@ -709,8 +709,7 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
     cold |= {c.utterance for c in cues if c.kind in COLD_CUES and c.utterance < len(utts)
              and utts[c.utterance].speaker == "staff" and not heat_in(utts[c.utterance].text)}
     # pleading the rules (规定就是这么定的，我也没办法) refuses coldly, unless said in heat
-    plea = {i for i, u in enumerate(utts) if u.speaker == "staff" and RULES_PLEA.search(u.text)
-            and not heat_in(u.text)}
+    plea = {i for i, u in enumerate(utts) if u.speaker == "staff" and pleads_the_rules(u.text)}
     cold |= plea
     words -= plea
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
@@ -726,6 +725,16 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
 
 #: Pleading the rules or one's own powerlessness (规定就是这样, 按规定办, 我也没办法): a cold refusal.
 RULES_PLEA = re.compile(r"规定|制度|政策就是|没办法|没法子|我也没招|我说了不算|我也做不了主")
+def pleads_the_rules(text: str) -> bool:
+    """True when staff words only plead the rules (规定就是这么定的，我也没办法): every clause is the
+    plea or says nothing at the citizen (no 你: 谁说的你找谁去 beside it is a retort), none in heat."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(RULES_PLEA.search(simple)) and not heat_in(simple) and all(
+        RULES_PLEA.search(c) or "你" not in c for c in re.split(r"[，,。！!？?；;]", simple))
+
+
 #: A retort: the accused word thrown back as a question (我嚷？ 我啥态度？ 谁推了？ 我急啥？ 我吼了吗？),
 #: the clause opening on 我 or 谁, then at most 啥/什么 and the word, then a question's end.
 RETORT = re.compile(r"^(?:我|谁)(?:啥|什么|哪|又|还|就|咋)?([\u4e00-\u9fff]{1,4}?)(?:了吗|了吧|了|吗|啊|呀|啦)?[？?]")
