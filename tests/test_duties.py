@@ -1763,3 +1763,57 @@ def test_pleading_the_rules_coldly_is_no_heat_of_a_quarrel():
     hot = [*cold[:2], ("staff", 7, 10, "规定就这样！你喊啥喊！"), cold[3],
            ("staff", 14, 17, "谁为难你了？爱办不办！"), ("citizen", 18, 19, "你什么态度！")]
     assert _found(hot, "A17-QUARREL", ACTS_ON)[0]
+
+
+def test_a_question_back_answered_by_the_citizen_makes_the_clerks_next_turn_the_reply():
+    """多久能报下来？ … 您是职工医保还是居民医保？ … 职工的。 … 职工医保一个月左右到账: one exchange,
+    the question answered; 还有事吗？ asks nothing back, it closes (the question left owed)."""
+    from analyzer.rules.answers import reply_moves
+
+    assert reply_moves("还有事吗？") == {"closing"} and reply_moves("还有别的事没？") == {"closing"}
+    body = [GREET, ("citizen", 3, 4, "我来问住院报销的事。"), ("staff", 5, 6, "您说。"),
+            ("citizen", 7, 8, "我住院的钱多久能报下来？")]
+    back = [*body, ("staff", 9, 11, "您是职工医保还是居民医保？"), ("citizen", 12, 13, "职工的。"),
+            ("staff", 14, 18, "职工医保一个月左右到账。"), ("citizen", 19, 20, "好，谢谢。"),
+            ("staff", 21, 24, "不客气，请您对我的服务做个评价，再见。")]
+    assert not _found(back, "A5-ANSWER", ACTS_ON)[0]
+    closed = [*body, ("staff", 9, 11, "还有事吗？"), ("citizen", 12, 13, "啊？没了。"),
+              ("staff", 21, 24, "请您对我的服务做个评价，再见。")]
+    assert _found(closed, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_someday_then_only_is_no_question_and_a_receipt_handed_over_is_the_procedure():
+    from analyzer.rules.answers import questions, reply_moves
+
+    assert not questions("哪天跑不动了才算歇。") and questions("哪天能办好？")
+    assert reply_moves("回执，拿好。") == {"procedure", "instruction"}
+
+
+def test_the_chat_going_on_about_its_own_things_is_still_no_reply():
+    """The clerk's chat (双十一, then 那双靴子) goes on without the name or the shop word: still said past
+    the citizen, whose question in between is owed."""
+    turns = [GREET, ("citizen", 3, 5, "我来补办社保卡。"), ("staff", 6, 8, "身份证给我。"),
+             ("staff", 10, 15, "小张，双十一你抢到那双靴子没有？"),
+             ("citizen", 16, 19, "同志，补的卡几天能拿到？"),
+             ("staff", 20, 25, "那双靴子我看又涨了一百，早知道就下单了。"),
+             ("staff", 30, 32, "这儿签字。"), ("citizen", 33, 34, "签好了。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_standing_by_one_more_trip_after_a_third_is_a_run_around_unless_a_way_round_is_offered():
+    body = [GREET, ("citizen", 3, 6, "这都第三趟了，上回说差的户口页我带来了。"),
+            ("staff", 7, 10, "户口页行了，还差一张结婚证复印件。"), ("citizen", 11, 14, "你让我再跑第四趟？")]
+    stands = [*body, ("staff", 15, 18, "没有结婚证复印件审不了，我也没办法。"), ("citizen", 19, 20, "唉。")]
+    assert any("第四趟" in f.evidence for f in _found(stands, "A17-RUNAROUND", ACTS_ON)[0])
+    spared = [*body, ("staff", 15, 18, "不用再跑了，您拍个照发过来，我先给您办。"), ("citizen", 19, 20, "那好。")]
+    assert not any("第四趟" in f.evidence for f in _found(spared, "A17-RUNAROUND", ACTS_ON)[0])
+
+
+def test_a_call_putting_the_materials_off_after_a_question_back_defers_them():
+    """要带啥？ … 孩子上户口没有？ … 还没上。 … 你先来吧，来了再说: the materials asked two turns
+    back are put off until the visit (Article 18)."""
+    turns = [("staff", 0, 3, "您好，镇便民服务中心医保窗口，请讲。"),
+             ("citizen", 4, 8, "我家孩子刚出生，想问问办医保要带啥？"), ("staff", 9, 11, "孩子上户口没有？"),
+             ("citizen", 12, 13, "还没上呢。"), ("staff", 14, 17, "那你先来吧，来了再说，电话里讲不明白。"),
+             ("citizen", 18, 19, "哦，好吧。")]
+    assert _found(turns, "A18-PIECEMEAL", ACTS_ON, channel="phone")[0]

@@ -203,6 +203,8 @@ MUSING = re.compile(r"^(?:那|我|我就|我倒要)?(?:看看?|瞧瞧?|等着看
 #: A clause that trails off (看能不能……, 那我……): with no question mark, no insisting and no question
 #: word of a specific kind it puts no question (an elliptical repeat of an earlier one, 那健康证……, is
 #: read by :func:`elliptical`).
+#: A question word used as "some …, only then" (哪天飞不动了才算完, 什么时候想通了才来): a statement.
+INDEFINITE = re.compile(r"(?:哪天|哪年|什么时候|啥时候|哪一天)[^，,。？?]{1,10}才")
 TRAILS_OFF = re.compile(r"(?:…|\.\.\.)+\s*$")
 
 
@@ -248,6 +250,8 @@ def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> li
             continue  # 我给他们打个电话，看能不能……: thinking aloud (我就问那个多长时间到账…… still asks)
         if MUSING.search(clause) and not re.search(r"[?？]", clause):
             continue  # 看你几点开。 我身份证放哪了……: said to oneself, no question put
+        if INDEFINITE.search(clause) and not re.search(r"[?？吗呢么]", clause):
+            continue  # 哪天飞不动了才算完。: someday, then only — no question put
         if not (worded or ends) or (ends and ends.group(0).startswith("呢") and not worded):
             continue
         kinds = frozenset(k for k, pat in QUESTION_KINDS.items() if pat.search(clause))
@@ -669,9 +673,11 @@ PROCEDURE = re.compile(r"^(?:这是|这个是)[^，,。]{0,10}(?:通知书|回�
                        r"^[^，,。]{0,6}(?:办|弄|录|填|签|交|提交|受理|审核|核|盖|打印|复印)(?:好|完|成功)?了[。！!…]*$|"
                        # 您的手续已办好, 材料都录完: the work reported done, with no 了
                        r"^[^，,。]{0,8}(?:已|已经|都)(?:办|弄|录|受理|审核|提交|处理)(?:好|完|妥|成功)[了啦]?[。！!…]*$|"
-                       r"^[^，,。]{1,8}(?:给您|给你|还您|还你)(?:了|啦)?[。！!…]*$")  # 证件给您: handed over
+                       r"^[^，,。]{1,8}(?:给您|给你|还您|还你)(?:了|啦)?[。！!…]*$|"  # 证件给您: handed over
+                       r"^(?:您的|你的)?(?:回执|受理单|受理回执|收据|凭证|票据|单子|通知书)[。！!…]*$")  # 回执，拿好
 #: Asking whether there is anything else (还有别的事吗): the matter is closed.
-ANYTHING_ELSE = re.compile(r"还有(?:别的|其他|其它|什么|啥)(?:事|问题|要办的)?(?:吗|没有|么|不)")
+ANYTHING_ELSE = re.compile(r"还有(?:别的|其他|其它|什么|啥)(?:事|问题|要办的)?(?:吗|没有|没|么|不)|"
+                           r"还有(?:事|问题|要办的)(?:吗|没有|没|么|不)")  # 还有事吗？ 还有别的事没？
 
 
 def reply_moves(reply: str, question: Question | None = None,

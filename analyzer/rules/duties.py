@@ -269,6 +269,12 @@ _INTERJECTION = re.compile(r"^(?:哎呀|哎|诶|欸|喂|嗨)?[，,\s]*")
 PRIVATE_SUBTYPES: frozenset[str] = frozenset({"unrelated_chat", "private_call"})
 
 
+def _content_bigrams(text: str) -> set[str]:
+    from analyzer.rules.answers import _content
+
+    return _content(text)
+
+
 def off_the_counter(interaction: Interaction, prior: Sequence[Finding]) -> set[int]:
     """``id()`` of the staff utterances of the clerk's private talk: no reply to a citizen's question.
 
@@ -288,9 +294,21 @@ def off_the_counter(interaction: Interaction, prior: Sequence[Finding]) -> set[i
                        if isinstance(j, int) and 0 <= j < len(utts))
     idx.update(j for j, u in enumerate(utts) if u.speaker == "staff" and remark(u.text) == "unrelated_chat")
     names = tuple({m.group(1) for j in idx if (m := VOCATIVE.match(utts[j].text.strip()))})
+    talk = "，".join(utts[j].text for j in sorted(idx))  # the chat goes on about its own things (羽绒服)
+    idx.update(j for j, u in enumerate(utts) if u.speaker == "staff" and talk and "您" not in u.text
+               and any(j > k for k in idx) and _content_bigrams(u.text) & _content_bigrams(talk))
     idx.update(j for j, u in enumerate(utts) if u.speaker == "staff" and names and "您" not in u.text
                and _INTERJECTION.sub("", u.text.strip()).startswith(names))
     return {id(utts[j]) for j in idx if utts[j].speaker == "staff"}
+
+
+def _asks_back(text: str) -> bool:
+    """True when a staff reply ends on a question back (她交了多长时间？): the citizen's answer to it and
+    the clerk's next turn are one exchange, read as her reply."""
+    from analyzer.rules.answers import reply_moves
+
+    last = [c for c in re.split(r"(?<=[。！!？?])", text.strip()) if c.strip()]
+    return bool(last) and "asks" in reply_moves(last[-1])
 
 
 def _coldly_passed(interaction: Interaction, prior: Sequence[Finding], i: int) -> bool:
@@ -543,6 +561,9 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     strict = bool(again)
     # the reply to the last asking is read as a first reply (it answers the repeat)
     lenient = _first_turn(utts, [j for j in said if j > again[-1]]) if again else first
+    if first and not again and _asks_back(utts[max(first)].text):  # 您户口在哪个街道？ … 滨河路。 … the answer
+        back = next((k for k in range(max(first) + 1, len(utts)) if utts[k].speaker == "citizen"), None)
+        lenient = lenient | (_first_turn(utts, [j for j in said if j > back]) if back is not None else set())
     heard_kinds = heard or [None] * len(utts)
     topic = "，".join(v.text for v in utts[:i])
     # once the first reply passed the question over, a later reply answers it only by speaking
@@ -1376,6 +1397,11 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
                 or COME_BACK.search(simple):
             continue
         out[i] = _sent_away_again(rule, u, i, before.text, "sent_on_again")
+    for i, u in enumerate(utts):  # 让我再跑第四趟？ … 没有出生证明过不去: standing by one more trip
+        if u.speaker == "staff" and i not in out and i and utts[i - 1].speaker == "citizen" \
+                and ANOTHER_TRIP.search(to_simplified(utts[i - 1].text)) \
+                and any(t.start < utts[i - 1].start for t in trips) and not WAY_ROUND.search(to_simplified(u.text)):
+            out[i] = _sent_away_again(rule, u, i, utts[i - 1].text, "another_trip")
     sent = {c.utterance for c in cues if c.kind == "not_ours"}
     for i, u in enumerate(utts):
         back = _came_from(utts, i) if u.speaker == "staff" and i not in out else None
@@ -1419,6 +1445,11 @@ def _sent_away_again(rule: Rule, u: Utterance, i: int, trip: str, cue: str) -> F
 
 #: The clerk sending the citizen off again (你还得去派出所, 你再去八号问问, 你再下去跟他们说).
 SENT_AGAIN = re.compile(r"(?:再|还得|还要|还是得|还是|得)(?:去|回|下去|上去|过去|到)(?!来)")
+#: The citizen protesting one more trip (再跑第四趟？ 又得跑一趟？ 白跑了).
+ANOTHER_TRIP = re.compile(r"再跑|又得跑|还得跑|再来一趟|又要来|第[四五六七八九十4-9]\s*[趟次回]|白跑")
+#: The clerk sparing it (不用再跑, 我帮您, 寄过来, 拍照发来, 先受理): a way round, no run-around.
+WAY_ROUND = re.compile(r"不用(?:再)?(?:跑|来)|(?:帮|替)(?:您|你)|邮寄|寄过来|寄来|拍(?:个)?照|发过来|线上|网上|先受理|容缺|"
+                       r"先给您办|先给你办|补交")
 #: Sent off to fetch a paper and come again (让他拿来，拿来再说; 补齐了再来; 带来再办): after a third trip, another.
 FETCH_FIRST = re.compile(r"(?:拿|带|取|送|开)(?:来|过来|回来)?了?(?:以后|之后)?再(?:说|办|来|弄)|"
                          r"(?:让|叫)[^。？?！!，,]{0,4}(?:拿|带|送)(?:来|过来)|(?:补齐|补全|补上|补好)了?(?:以后|之后)?再来")

@@ -421,7 +421,8 @@ def deferred_by_words(interaction: Interaction, cues: Sequence[Cue]) -> list[Cue
         simple = to_simplified(u.text)
         if not COME_IN_FIRST.search(simple):
             continue
-        asked = next((to_simplified(v.text) for v in reversed(utts[:i]) if v.speaker == "citizen"), "")
+        # the caller's last two turns: his question may come before his answer to the clerk's (户口上了没有？)
+        asked = "，".join([to_simplified(v.text) for v in reversed(utts[:i]) if v.speaker == "citizen"][:2])
         if ABOUT_MATERIALS.search(simple) or ABOUT_MATERIALS.search(asked):
             out.append(Cue("materials_deferred", i, u.start, u.end, u.text, 0.75, source="pattern"))
     return out
