@@ -1817,3 +1817,17 @@ def test_a_call_putting_the_materials_off_after_a_question_back_defers_them():
              ("citizen", 12, 13, "还没上呢。"), ("staff", 14, 17, "那你先来吧，来了再说，电话里讲不明白。"),
              ("citizen", 18, 19, "哦，好吧。")]
     assert _found(turns, "A18-PIECEMEAL", ACTS_ON, channel="phone")[0]
+
+
+def test_a_printout_reported_and_what_to_check_only_direct_the_work_and_a_card_paid_into_is_no_material():
+    """回执打出来了，请您核对一下，名字、医院、日期 passes a question over (the work reported, what to
+    check); 钱会打到您的社保卡上 names where the money goes, no paper to bring."""
+    from analyzer.rules.answers import reply_moves
+    from analyzer.rules.materials import _NOT_ASKED
+
+    assert reply_moves("回执打出来了，请您核对一下，名字、医院、日期。") == {"procedure", "instruction"}
+    assert _NOT_ASKED.search("审核通过以后，钱会打到您的社保卡上")
+    turns = [GREET, ("citizen", 3, 5, "我来办异地就医备案。"), ("staff", 6, 8, "身份证给我。"),
+             ("citizen", 9, 12, "给。那我在外地买药也能刷卡吗？"),
+             ("staff", 20, 24, "回执打出来了，请您核对一下，名字、医院、日期。"), ("citizen", 25, 26, "对着呢。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]

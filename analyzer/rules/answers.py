@@ -671,6 +671,7 @@ INSTRUCTION = re.compile(r"^(?:请|麻烦|先|再(?!就是)|把|来(?![不了得
 #: The work in hand reported (录好了, 这是受理通知书, 提交成功了): the procedure goes on.
 PROCEDURE = re.compile(r"^(?:这是|这个是)[^，,。]{0,10}(?:通知书|回执|凭证|单|证|收据|发票|清单|表|号)|"
                        r"^[^，,。]{0,6}(?:办|弄|录|填|签|交|提交|受理|审核|核|盖|打印|复印)(?:好|完|成功)?了[。！!…]*$|"
+                       r"^[^，,。]{0,6}(?:打|印|做|出)(?:出来|好)了[。！!…]*$|"  # 回执打出来了
                        # 您的手续已办好, 材料都录完: the work reported done, with no 了
                        r"^[^，,。]{0,8}(?:已|已经|都)(?:办|弄|录|受理|审核|提交|处理)(?:好|完|妥|成功)[了啦]?[。！!…]*$|"
                        r"^[^，,。]{1,8}(?:给您|给你|还您|还你)(?:了|啦)?[。！!…]*$|"  # 证件给您: handed over
@@ -712,6 +713,8 @@ def reply_moves(reply: str, question: Question | None = None,
             out.add("procedure" if OWN_WORK.match(body) and not LOOKS_UP.match(body) else "statement")
         elif INSTRUCTION.search(body) and not _NOMINAL.match(body):
             out.add("instruction")
+        elif "instruction" in out and _NOUN_LIST.match(body):
+            continue  # 请您核对一下，名字、医院、日期: what to check, the instruction's object
         elif PROCEDURE.search(body):
             out.add("procedure")
         elif _QUESTION_END.search(clause):
@@ -724,6 +727,8 @@ def reply_moves(reply: str, question: Question | None = None,
     return out
 
 
+#: A bare list of things (名字、医院、日期): after an instruction, its object.
+_NOUN_LIST = re.compile(r"^[\u4e00-\u9fff]{1,6}(?:、[\u4e00-\u9fff]{1,6})+[。！!…]*$")
 #: An instruction's verb opening a noun phrase (上传的合同没有签字, 填的表不对): a statement about it.
 _NOMINAL = re.compile(r"^[\u4e00-\u9fff]{1,3}的(?!话)")
 #: The clerk looking the answer up (我查一下, 我帮您问问): an answer promised, not the work going on.

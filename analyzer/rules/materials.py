@@ -218,6 +218,7 @@ def _asked_about_copies(utts: Sequence[Utterance], i: int) -> bool:
 #: A material that is no further demand on the citizen: found present (委托书也在, 都有, 都对), one of
 #: alternatives (有工友证明也算, 没合同也可以), or a form the clerk fills or gives (我帮您填, 这儿有).
 _NOT_ASKED = re.compile(r"(?:也|都)(?:在|有|对|齐)(?:了|的)?(?:吧|吗)?\s*(?:[，,。！!；;？?]|$)|都算|也算|也(?:可以|行)|"
+                        r"(?:打|存|发|转|汇|拨)(?:到|进|入)|"  # 钱会打到您的社保卡上: where the money goes
                         r"我(?:帮|给|替)[您你](?:填|拿|打印|复印|写)|我来填|现场填|当场填|这儿有|这里有|我这有")
 
 
