@@ -1831,3 +1831,13 @@ def test_a_printout_reported_and_what_to_check_only_direct_the_work_and_a_card_p
              ("citizen", 9, 12, "给。那我在外地买药也能刷卡吗？"),
              ("staff", 20, 24, "回执打出来了，请您核对一下，名字、医院、日期。"), ("citizen", 25, 26, "对着呢。"), CLOSE]
     assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_question_met_by_a_deferral_for_the_hour_is_article_25s_not_an_unanswered_one():
+    """才十一点半，半小时还办不完？ … 录入要一个钟头，弄一半就到点了，下午三点以后来: the 到点了 is the reason
+    for putting the business off (Article 25), no rush passing the question over."""
+    turns = [GREET, ("citizen", 3, 5, "我来办房屋抵押登记，材料都齐了。"),
+             ("staff", 6, 9, "这都快十二点了，你下午再来吧。"), ("citizen", 10, 12, "才十一点半，半小时还办不完？"),
+             ("staff", 13, 17, "录入要一个钟头，弄一半就到点了，下午三点以后来。"), ("citizen", 18, 19, "唉。")]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON, started_at="2026-11-04T11:30:00+08:00")[0]
+    assert _found(turns, "A25-HOURS", ACTS_ON, started_at="2026-11-04T11:30:00+08:00")[0]

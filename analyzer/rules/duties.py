@@ -207,8 +207,10 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
     heard: list[frozenset[str] | None] | None = None  # read once a question is asked
     # a rush (快签吧，签完走; 搞快点，要下班了) answers nothing and excuses nothing
+    # (弄一半就到点了，下午两点半以后来 sends the citizen off to come again: a deferral, no rush)
     flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior, RUSH_RULES)
-               if not RUSH_WORDS.search(to_simplified(interaction.utterances[i].text))}
+               if not RUSH_WORDS.search(simple := to_simplified(interaction.utterances[i].text))
+               or _LATER.search(simple)}
     # a curt pass-over (还有事吗？) excuses nothing, unless the question was itself thrown in heat
     coldly = {id(interaction.utterances[i]) for i in range(len(interaction.utterances))
               if id(interaction.utterances[i]) in flagged and _coldly_passed(interaction, prior, i)}
@@ -1159,7 +1161,7 @@ _PUTS_OFF = re.compile(r"再来|再过来|改天|下回|来办|来交|来弄|不
 
 
 #: Come again later (下礼拜再来问, 改天再来, 明天过来).
-_LATER = re.compile(r"(?:下礼拜|下周|改天|过两天|明天|明儿|后天|下午|回头|过几天)[^，,。！!？?]{0,4}(?:再)?(?:来|过来)|再来")
+_LATER = re.compile(r"(?:下礼拜|下周|改天|过两天|明天|明儿|后天|下午|回头|过几天)[^，,。！!？?]{0,6}(?:再)?(?:来|过来)|再来")
 #: The clerk's own lack of time or hands, or a colleague away, as the reason (腾不出手, 录系统的人不在).
 _BUSY = re.compile(r"腾不出手|忙不过来|没空|顾不上|没工夫|手上(?:还)?有(?:个|点)?事|"
                    r"(?:的人|同事|同志|师傅|负责的)[^，,。！!？?]{0,2}(?:不在|没来|请假|休假|出差|下乡)|"
