@@ -1841,3 +1841,18 @@ def test_a_question_met_by_a_deferral_for_the_hour_is_article_25s_not_an_unanswe
              ("staff", 13, 17, "录入要一个钟头，弄一半就到点了，下午三点以后来。"), ("citizen", 18, 19, "唉。")]
     assert not _found(turns, "A5-ANSWER", ACTS_ON, started_at="2026-11-04T11:30:00+08:00")[0]
     assert _found(turns, "A25-HOURS", ACTS_ON, started_at="2026-11-04T11:30:00+08:00")[0]
+
+
+def test_readings_from_the_last_training_sets_in_our_own_words():
+    """补贴一个月给多少？ asks a sum; 谁晓得哪儿填错了！ asks nothing; 缺啥我现在就告诉您 puts nothing
+    off; after a third trip, 你回去让单位盖了章再拿来 sends the citizen off again."""
+    from analyzer.rules.answers import questions
+    from analyzer.rules.materials import TOLD_NOW
+
+    assert questions("那补贴一个月给多少？")[0].kinds == {"cost"}
+    assert not questions("谁晓得哪儿填错了！")
+    assert TOLD_NOW.search("您别急，我先帮您把材料看一遍，缺啥我现在就告诉您。")
+    trip = [GREET, ("citizen", 3, 6, "同志，我这是第三趟了，证明带来了。"),
+            ("staff", 7, 10, "证明上还得有单位的公章。"), ("citizen", 11, 13, "啊？上回没说要盖章啊。"),
+            ("staff", 14, 17, "没章不行，你回去让单位盖好了再拿过来。"), ("citizen", 18, 19, "唉。")]
+    assert any("再拿过来" in f.evidence for f in _found(trip, "A17-RUNAROUND", ACTS_ON)[0])

@@ -97,7 +97,8 @@ def is_question(text: str) -> bool:
 #: Question kind -> pattern in the question (simplified text).
 QUESTION_KINDS: dict[str, re.Pattern[str]] = {
     "cost": re.compile(r"多少钱|收费|要钱|交钱|费用|花钱|免费|(?<![这那有好没十])几块|多少块|给钱|交费|收钱|付钱|"
-                       r"贵不贵|花多少|[本续]费|收不收|交不交|掏钱|(?<![这那有好没十])几个钱"),
+                       r"贵不贵|花多少|[本续]费|收不收|交不交|掏钱|(?<![这那有好没十])几个钱|"
+                       r"(?:钱|费|补贴|津贴|工资|养老金)[^，,。？?]{0,6}(?:多少|几百|几千)"),  # 这个钱一个月多少
     "time": re.compile(r"多久|多长时间|几天|什么时候|啥时候|几号|几点|哪天|多快|当天|(?:礼拜|星期|周)几|哪(?:一)?年|哪个月|几月|"
                        r"(?:今天|马上|现在|这会儿?|眼下|立马)(?:就|还)?(?:能|可以|办|给)|"
                        r"要等|等多|几个工作日|啥时|何时|多会儿|多少(?:个)?(?:天|工作日|小时|分钟|日子)"),
@@ -193,7 +194,8 @@ _FUNCTION_CHARS = set("的了吗呢吧啊呀哦嗯么是不在有要能我你您
 RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就)[^，,。？?]{1,14}(?:吗|嘛|么)|难道|"
                         r"(?:就|都)不能[^，,。？?]{0,10}[吗嘛么？?]|"
                         r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:说|讲|告诉|提)|"
-                        r"(?:你|您)(?:咋|怎么|干嘛)(?:还|又|老)(?:问|要|让|叫)")  # 你怎么还问用途？ reproaches
+                        r"(?:你|您)(?:咋|怎么|干嘛)(?:还|又|老)(?:问|要|让|叫)|"  # 你怎么还问用途？ reproaches
+                        r"^(?:鬼|天|谁)(?:才)?(?:知道|晓得)")  # 谁知道哪儿不规范！: nobody knows, no question
 #: The citizen saying he does not know (不知道塞哪了, 忘了放哪儿): a statement, unless marked as a question.
 UNKNOWING = re.compile(r"不知道|不晓得|不清楚|忘了|记不得|想不起")
 #: Musing without a question mark: a question word after 看 (看你几点开, 看看啥时候能好) or the citizen

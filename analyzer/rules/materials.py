@@ -202,6 +202,8 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
     return any(name not in before for name in named)
 
 
+#: The clerk telling what is missing now (缺啥现在就告诉您, 我先帮您把材料看一遍): nothing put off.
+TOLD_NOW = re.compile(r"现在就(?:告诉|说|给您说|跟您说)|(?:先|现在)(?:帮|给)(?:您|你)(?:把材料)?(?:看|过|查)")
 _COPIES = re.compile(r"复印件|原件|正本|副本|复印")
 
 
@@ -452,7 +454,8 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
     out: dict[int, Finding] = {}
     for cue in staff_cues:
         if cue.kind == "materials_deferred":
-            if not ALL_TOLD.search(to_simplified(utts[cue.utterance].text)):  # 就这两样…其余的我给您登记着
+            simple = to_simplified(utts[cue.utterance].text)  # 就这两样…其余的我给您登记着; 缺啥现在就告诉您
+            if not ALL_TOLD.search(simple) and not TOLD_NOW.search(simple):
                 out.setdefault(cue.utterance, _finding(rule, cue, "deferred", None, utts))
             continue
         if cue.kind not in TOLD or _asks(utts[cue.utterance].text):
