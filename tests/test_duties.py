@@ -1603,3 +1603,256 @@ def test_musing_is_no_question():
     assert questions("行，我就坐这儿，看你们几点开门。") == []
     assert questions("钥匙……我钥匙丢哪了……哎") == []
     assert questions("我钥匙丢哪了？")
+
+
+# issue 23 (duty5): Article 5 absences and Article 25 readings, in our own words
+def test_a_question_put_while_the_clerk_chats_with_a_colleague_is_still_owed():
+    """The clerk's words to a colleague (小赵，… then 小赵你…) are said past the citizen: his
+    question in between is passed over by the instruction that follows, not answered by the chat."""
+    turns = [GREET, ("citizen", 3, 5, "我来领残疾人补贴。"), ("staff", 6, 8, "身份证给我。"),
+             ("staff", 20, 26, "小赵，周末那个火锅你去不去？我请客。"),
+             ("citizen", 27, 30, "同志，这个补贴多久能打到卡上？"),
+             ("staff", 31, 36, "小赵你到时候把你对象也叫上，人多热闹。"),
+             ("staff", 40, 42, "来，这儿签个字。"), ("citizen", 43, 44, "签好了。"), CLOSE]
+    (f,) = _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    assert "多久" in f.detail["question"]
+    answered = [*turns[:6], ("staff", 38, 40, "一般十个工作日到账。"), *turns[6:]]
+    assert not _found(answered, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_which_weekday_asks_a_time_and_a_few_asks_nothing():
+    from analyzer.rules.answers import questions
+
+    (q,) = questions("那星期几来合适？")
+    assert "time" in q.kinds
+    assert not questions("就剩这几个钱……") and not questions("我还有几个朋友的……")
+    assert questions("要复印几份？")[0].kinds == {"amount"}
+
+
+def test_a_question_passed_over_is_not_answered_by_the_closing_words_about_something_else():
+    """Passed over by a signature request, a time question is not answered at the close by a time
+    about another thing (回执 … 五个工作日); said about what was asked (补发 …), it is."""
+    turns = [GREET, ("citizen", 3, 5, "我来办养老金资格认证。"), ("staff", 6, 8, "身份证给我。"),
+             ("citizen", 9, 13, "停发的那两个月哪个月补发？"), ("staff", 14, 15, "在这儿签字。"),
+             ("citizen", 16, 17, "好了。"),
+             ("staff", 40, 44, "好了，回执您拿好，五个工作日办结。请您为我的服务做个评价，您慢走。")]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    about = [*turns[:6], ("staff", 40, 44, "好了，停发的下个月一起补发。请您为我的服务做个评价，您慢走。")]
+    assert not _found(about, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_the_work_reported_done_passes_a_choice_question_over():
+    """这钱打我的卡还是打他的卡？ met only by 您的业务已办好，请核对 is passed over (the work reported,
+    an instruction): the clerk said nothing of the choice."""
+    from analyzer.rules.answers import reply_moves
+
+    assert reply_moves("您的业务已办好，请核对一下。") == {"procedure", "instruction"}
+    turns = [GREET, ("citizen", 3, 5, "我来办独生子女奖励。"), ("staff", 6, 8, "户口本、身份证拿来。"),
+             ("citizen", 9, 13, "给您。这钱是打我的卡上还是打我爱人的卡上？"),
+             ("staff", 40, 42, "您的业务已办好，请核对一下。"), ("citizen", 43, 44, "哦。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_come_again_for_a_missing_paper_or_a_step_dated_is_not_the_hour():
+    """Sent to come again because he is short of a paper (户口本落在老家了 … 那您改天再来), or told
+    the date of a step of his matter (后天上午派人上门核查), nobody is put off for the hour
+    (Article 25, and no 下班了，明天再来 paraphrase either); the clerk's own hands are (我这儿
+    腾不出手，你过两天再来)."""
+    body = [GREET, ("citizen", 3, 5, "我来办低保申请。"), ("staff", 6, 8, "还得要户口本原件。")]
+    short = [*body, ("citizen", 9, 11, "户口本落在老家了。"), ("staff", 12, 13, "那您改天再来。"),
+             ("citizen", 14, 15, "好吧。"), CLOSE]
+    found, report = _found(short, "A25-HOURS", ACTS_ON, **IN_HOURS)
+    assert not found and not [f for f in report.findings if f.rule == "A9-F-01"]
+    dated = [*body, ("citizen", 9, 11, "带着呢，给您。"),
+             ("staff", 12, 16, "收好了，后天上午派人上门核查，核查完了审核。"), ("citizen", 17, 18, "好的。"), CLOSE]
+    assert not _found(dated, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    busy = [*body, ("citizen", 9, 11, "带着呢，给您。"),
+            ("staff", 12, 16, "先搁这儿吧，我这会儿腾不出手，你过两天再来。"), ("citizen", 17, 18, "啊？"), CLOSE]
+    assert _found(busy, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+def test_agreeing_to_the_citizens_own_plan_or_telling_the_hours_asked_defers_nothing():
+    """那我明天再来 … 好，那您明天再来: the plan is the citizen's own; the hours told when asked (中午
+    休息吗？ … 中午十二点到两点半午休，下午再来吧) are information. Either way no Article 25 and no Article 9."""
+    body = [GREET, ("citizen", 3, 6, "我想问问办房产证要带啥。"),
+            ("staff", 7, 10, "身份证、购房合同、完税证明。")]
+    plan = [*body, ("citizen", 11, 14, "今天排队的人太多了，那我明天再来。"),
+            ("staff", 15, 16, "好，那您明天再来，直接找我就行。"), CLOSE]
+    found, report = _found(plan, "A25-HOURS", ACTS_ON, **IN_HOURS)
+    assert not found and not [f for f in report.findings if f.rule == "A9-F-01"]
+    hours = [*body, ("citizen", 11, 14, "你们中午休息吗？"),
+             ("staff", 15, 18, "中午十二点到两点半午休，下午再来吧。"), CLOSE]
+    found, report = _found(hours, "A25-HOURS", ACTS_ON, **IN_HOURS)
+    assert not found and not [f for f in report.findings if f.rule == "A9-F-01"]
+
+
+def test_sent_off_to_fetch_a_paper_on_a_third_trip_is_a_run_around():
+    """我跑第四回了 … 让你家里人送来，送来再说: sent off again to come back; on a first visit the
+    same words are Article 18's matter at most, no run-around."""
+    trip = [GREET, ("citizen", 3, 6, "同志，这是我跑第四回了，材料都在这儿。"),
+            ("staff", 7, 10, "还差一份社区的证明。"), ("citizen", 11, 13, "证明在我老伴那儿。"),
+            ("staff", 14, 16, "那让你老伴送来，送来再说。"), ("citizen", 17, 18, "唉。")]
+    assert any("送来再说" in f.evidence for f in _found(trip, "A17-RUNAROUND", ACTS_ON)[0])
+    first = [trip[0], ("citizen", 3, 6, "同志，我来办低保，材料都在这儿。"), *trip[2:]]
+    assert not _found(first, "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_a_copy_told_in_answer_to_the_citizens_question_is_one_telling():
+    """要带户口本、身份证和结婚证 … 结婚证要原件吗？ … 原件核对完退给您，另外带一份复印件: the answer
+    to his question about a paper told, not an item added."""
+    told = [GREET, ("citizen", 3, 5, "办生育登记要带啥？"),
+            ("staff", 6, 9, "需要户口本、身份证和结婚证，就这些，一次带齐就能办。")]
+    asked = [*told, ("citizen", 10, 12, "结婚证要原件吗？"),
+             ("staff", 13, 16, "原件我们核对完就退给您，另外带一份复印件留档。"), ("citizen", 17, 18, "好，记下了。"), CLOSE]
+    assert not _found(asked, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_whom_to_ask_after_not_ours_in_words_is_article_16s_and_a_nod_confirms_a_check():
+    """这个不归我们这儿了 … 那我该找谁？ is where to go (Article 16's), not an unanswered question;
+    那我可以走了？ … 嗯。 is confirmed."""
+    from analyzer.rules.duties import NOT_OURS
+
+    assert NOT_OURS.search("您户口迁走了，这个补贴就不归我们这儿发了。")
+    turns = [GREET, ("citizen", 3, 6, "我的高龄补贴今年咋没发？"),
+             ("staff", 7, 11, "您户口迁走了，这个补贴就不归我们这儿发了。"), ("citizen", 12, 13, "那我该找谁？"),
+             ("staff", 14, 16, "您现在住哪个社区？"), ("citizen", 17, 18, "新华社区。"),
+             ("staff", 19, 23, "去新华街道办事处二楼的民政窗口问。"), ("citizen", 24, 25, "那我可以走了？"),
+             ("staff", 26, 26.5, "嗯。")]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_asking_a_colleague_or_putting_off_without_a_reason_are_read_for_what_they_do():
+    """小刘，这个现在还收不收费？ asks a colleague, no closing for the hour; 这礼拜我先不收，你下周再
+    拿来 puts the business off, no reason given (Article 25)."""
+    from analyzer.rules.duties import asks_only, deferred_by_words
+
+    assert asks_only("这个我问问……小刘，补办结婚证现在还收不收费？")
+    assert deferred_by_words("这个你下周再拿来，这礼拜我先不收。")
+    assert not deferred_by_words("证明没带齐，我先不收，你补齐了下周再来。")
+    body = [GREET, ("citizen", 3, 5, "我来交建房申请，材料都齐了。")]
+    colleague = [*body, ("staff", 6, 10, "这个我问问……小刘，建房申请现在还收不收工本费？"),
+                 ("staff", 12, 14, "不收费，您把材料给我。"), ("citizen", 15, 16, "好。"), CLOSE]
+    found, report = _found(colleague, "A25-HOURS", ACTS_ON, **IN_HOURS)
+    assert not found and not [f for f in report.findings if f.rule == "A9-F-01"]
+    put_off = [*body, ("staff", 6, 10, "先放这儿，这礼拜我先不收，你下周再拿来。"), ("citizen", 11, 12, "啊？"), CLOSE]
+    assert _found(put_off, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+def test_sent_back_where_he_came_from_runs_on_to_the_clerk_standing_by_it_and_sent_on_is_no_run_around():
+    """镇上的所让我来这儿的 answering 回镇派出所开 is sent back (the finding runs on to 你还是回去找他们,
+    the clerk standing by it); 街道的人让我来的 answering 去市里吧 is sent on to a third place: a
+    redirect (Article 16's to judge), no run-around."""
+    back = [GREET, ("citizen", 3, 6, "我来开户口迁移证明。"), ("staff", 7, 10, "这个得回镇派出所开，我们开不了。"),
+            ("citizen", 11, 14, "我就是从镇派出所过来的，他们让我来这儿。"),
+            ("staff", 15, 18, "他们搞错了，你还是回去找他们。"), ("citizen", 19, 20, "唉。")]
+    (f,) = _found(back, "A17-RUNAROUND", ACTS_ON)[0]
+    assert f.start == 7 and f.end == 18
+    onward = [GREET, ("citizen", 3, 6, "我来申请人才公寓。"), ("staff", 7, 10, "这个我们街道办不了，去市里吧。"),
+              ("citizen", 11, 14, "可我们街道的人让我来的呀。"), ("staff", 15, 18, "新申请都在市里受理。"),
+              ("citizen", 19, 20, "那好吧。")]
+    assert not _found(onward, "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_pleading_the_rules_coldly_is_no_heat_of_a_quarrel():
+    """凭什么不给办！ … 规定就是这样，我也没办法 … 你们就是为难人！ … 有意见你去反映: one side heated,
+    the other refusing coldly — no 你来我往; 规定就这样！你喊啥！ said in heat is a retort."""
+    cold = [GREET, ("citizen", 3, 6, "凭什么不给我办？我都跑两趟了！"),
+            ("staff", 7, 10, "规定就是这样，我也没办法。"), ("citizen", 11, 13, "你们就是故意为难人！"),
+            ("staff", 14, 17, "有意见你去反映，电话在墙上。"), ("citizen", 18, 19, "行，我去反映。")]
+    assert not _found(cold, "A17-QUARREL", ACTS_ON)[0]
+    hot = [*cold[:2], ("staff", 7, 10, "规定就这样！你喊啥喊！"), cold[3],
+           ("staff", 14, 17, "谁为难你了？爱办不办！"), ("citizen", 18, 19, "你什么态度！")]
+    assert _found(hot, "A17-QUARREL", ACTS_ON)[0]
+
+
+def test_a_question_back_answered_by_the_citizen_makes_the_clerks_next_turn_the_reply():
+    """多久能报下来？ … 您是职工医保还是居民医保？ … 职工的。 … 职工医保一个月左右到账: one exchange,
+    the question answered; 还有事吗？ asks nothing back, it closes (the question left owed)."""
+    from analyzer.rules.answers import reply_moves
+
+    assert reply_moves("还有事吗？") == {"closing"} and reply_moves("还有别的事没？") == {"closing"}
+    body = [GREET, ("citizen", 3, 4, "我来问住院报销的事。"), ("staff", 5, 6, "您说。"),
+            ("citizen", 7, 8, "我住院的钱多久能报下来？")]
+    back = [*body, ("staff", 9, 11, "您是职工医保还是居民医保？"), ("citizen", 12, 13, "职工的。"),
+            ("staff", 14, 18, "职工医保一个月左右到账。"), ("citizen", 19, 20, "好，谢谢。"),
+            ("staff", 21, 24, "不客气，请您对我的服务做个评价，再见。")]
+    assert not _found(back, "A5-ANSWER", ACTS_ON)[0]
+    closed = [*body, ("staff", 9, 11, "还有事吗？"), ("citizen", 12, 13, "啊？没了。"),
+              ("staff", 21, 24, "请您对我的服务做个评价，再见。")]
+    assert _found(closed, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_someday_then_only_is_no_question_and_a_receipt_handed_over_is_the_procedure():
+    from analyzer.rules.answers import questions, reply_moves
+
+    assert not questions("哪天跑不动了才算歇。") and questions("哪天能办好？")
+    assert reply_moves("回执，拿好。") == {"procedure", "instruction"}
+
+
+def test_the_chat_going_on_about_its_own_things_is_still_no_reply():
+    """The clerk's chat (双十一, then 那双靴子) goes on without the name or the shop word: still said past
+    the citizen, whose question in between is owed."""
+    turns = [GREET, ("citizen", 3, 5, "我来补办社保卡。"), ("staff", 6, 8, "身份证给我。"),
+             ("staff", 10, 15, "小张，双十一你抢到那双靴子没有？"),
+             ("citizen", 16, 19, "同志，补的卡几天能拿到？"),
+             ("staff", 20, 25, "那双靴子我看又涨了一百，早知道就下单了。"),
+             ("staff", 30, 32, "这儿签字。"), ("citizen", 33, 34, "签好了。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_standing_by_one_more_trip_after_a_third_is_a_run_around_unless_a_way_round_is_offered():
+    body = [GREET, ("citizen", 3, 6, "这都第三趟了，上回说差的户口页我带来了。"),
+            ("staff", 7, 10, "户口页行了，还差一张结婚证复印件。"), ("citizen", 11, 14, "你让我再跑第四趟？")]
+    stands = [*body, ("staff", 15, 18, "没有结婚证复印件审不了，我也没办法。"), ("citizen", 19, 20, "唉。")]
+    assert any("第四趟" in f.evidence for f in _found(stands, "A17-RUNAROUND", ACTS_ON)[0])
+    spared = [*body, ("staff", 15, 18, "不用再跑了，您拍个照发过来，我先给您办。"), ("citizen", 19, 20, "那好。")]
+    assert not any("第四趟" in f.evidence for f in _found(spared, "A17-RUNAROUND", ACTS_ON)[0])
+
+
+def test_a_call_putting_the_materials_off_after_a_question_back_defers_them():
+    """要带啥？ … 孩子上户口没有？ … 还没上。 … 你先来吧，来了再说: the materials asked two turns
+    back are put off until the visit (Article 18)."""
+    turns = [("staff", 0, 3, "您好，镇便民服务中心医保窗口，请讲。"),
+             ("citizen", 4, 8, "我家孩子刚出生，想问问办医保要带啥？"), ("staff", 9, 11, "孩子上户口没有？"),
+             ("citizen", 12, 13, "还没上呢。"), ("staff", 14, 17, "那你先来吧，来了再说，电话里讲不明白。"),
+             ("citizen", 18, 19, "哦，好吧。")]
+    assert _found(turns, "A18-PIECEMEAL", ACTS_ON, channel="phone")[0]
+
+
+def test_a_printout_reported_and_what_to_check_only_direct_the_work_and_a_card_paid_into_is_no_material():
+    """回执打出来了，请您核对一下，名字、医院、日期 passes a question over (the work reported, what to
+    check); 钱会打到您的社保卡上 names where the money goes, no paper to bring."""
+    from analyzer.rules.answers import reply_moves
+    from analyzer.rules.materials import _NOT_ASKED
+
+    assert reply_moves("回执打出来了，请您核对一下，名字、医院、日期。") == {"procedure", "instruction"}
+    assert _NOT_ASKED.search("审核通过以后，钱会打到您的社保卡上")
+    turns = [GREET, ("citizen", 3, 5, "我来办异地就医备案。"), ("staff", 6, 8, "身份证给我。"),
+             ("citizen", 9, 12, "给。那我在外地买药也能刷卡吗？"),
+             ("staff", 20, 24, "回执打出来了，请您核对一下，名字、医院、日期。"), ("citizen", 25, 26, "对着呢。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_question_met_by_a_deferral_for_the_hour_is_article_25s_not_an_unanswered_one():
+    """才十一点半，半小时还办不完？ … 录入要一个钟头，弄一半就到点了，下午三点以后来: the 到点了 is the reason
+    for putting the business off (Article 25), no rush passing the question over."""
+    turns = [GREET, ("citizen", 3, 5, "我来办房屋抵押登记，材料都齐了。"),
+             ("staff", 6, 9, "这都快十二点了，你下午再来吧。"), ("citizen", 10, 12, "才十一点半，半小时还办不完？"),
+             ("staff", 13, 17, "录入要一个钟头，弄一半就到点了，下午三点以后来。"), ("citizen", 18, 19, "唉。")]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON, started_at="2026-11-04T11:30:00+08:00")[0]
+    assert _found(turns, "A25-HOURS", ACTS_ON, started_at="2026-11-04T11:30:00+08:00")[0]
+
+
+def test_readings_from_the_last_training_sets_in_our_own_words():
+    """补贴一个月给多少？ asks a sum; 谁晓得哪儿填错了！ asks nothing; 缺啥我现在就告诉您 puts nothing
+    off; after a third trip, 你回去让单位盖了章再拿来 sends the citizen off again."""
+    from analyzer.rules.answers import questions
+    from analyzer.rules.materials import TOLD_NOW
+
+    assert questions("那补贴一个月给多少？")[0].kinds == {"cost"}
+    assert not questions("谁晓得哪儿填错了！")
+    assert TOLD_NOW.search("您别急，我先帮您把材料看一遍，缺啥我现在就告诉您。")
+    trip = [GREET, ("citizen", 3, 6, "同志，我这是第三趟了，证明带来了。"),
+            ("staff", 7, 10, "证明上还得有单位的公章。"), ("citizen", 11, 13, "啊？上回没说要盖章啊。"),
+            ("staff", 14, 17, "没章不行，你回去让单位盖好了再拿过来。"), ("citizen", 18, 19, "唉。")]
+    assert any("再拿过来" in f.evidence for f in _found(trip, "A17-RUNAROUND", ACTS_ON)[0])

@@ -77,7 +77,7 @@ from dataclasses import dataclass
 
 #: Question words and patterns, matched on normalized (simplified, no punctuation) text.
 QUESTION_RE = re.compile(
-    r"什么|为什么|怎么|怎样|哪|多少|多久|多长时间|多大|多远|几[个点天号月岁次]|谁|"
+    r"什么|为什么|怎么|怎样|哪|多少|多久|多长时间|多大|多远|(?<![这那有好没十])几[个点天号月岁次]|谁|"
     r"(?<!不)(能|可|会|是|有|要|对|行|好|用)不\1|可不可以|是否|有没有|请问"
 )
 #: Final particles of a question, checked on the simplified text before normalization drops them.
@@ -96,9 +96,10 @@ def is_question(text: str) -> bool:
 
 #: Question kind -> pattern in the question (simplified text).
 QUESTION_KINDS: dict[str, re.Pattern[str]] = {
-    "cost": re.compile(r"多少钱|收费|要钱|交钱|费用|花钱|免费|几块|多少块|给钱|交费|收钱|付钱|贵不贵|花多少|"
-                       r"[本续]费|收不收|交不交|掏钱|几个钱"),
-    "time": re.compile(r"多久|多长时间|几天|什么时候|啥时候|几号|几点|哪天|多快|当天|"
+    "cost": re.compile(r"多少钱|收费|要钱|交钱|费用|花钱|免费|(?<![这那有好没十])几块|多少块|给钱|交费|收钱|付钱|"
+                       r"贵不贵|花多少|[本续]费|收不收|交不交|掏钱|(?<![这那有好没十])几个钱|"
+                       r"(?:钱|费|补贴|津贴|工资|养老金)[^，,。？?]{0,6}(?:多少|几百|几千)"),  # 这个钱一个月多少
+    "time": re.compile(r"多久|多长时间|几天|什么时候|啥时候|几号|几点|哪天|多快|当天|(?:礼拜|星期|周)几|哪(?:一)?年|哪个月|几月|"
                        r"(?:今天|马上|现在|这会儿?|眼下|立马)(?:就|还)?(?:能|可以|办|给)|"
                        r"要等|等多|几个工作日|啥时|何时|多会儿|多少(?:个)?(?:天|工作日|小时|分钟|日子)"),
     "place": re.compile(r"哪儿|哪里|哪边|[在去搁放扔塞]哪|什么地方|啥地方|几楼|哪个窗口|几号窗口|哪个部门|"
@@ -108,7 +109,8 @@ QUESTION_KINDS: dict[str, re.Pattern[str]] = {
                            r"(?:本|证|照|件|明|表|书)(?:也|还)?(?:要不要|要吗|用不用|用吗|需要吗|需不需要|得带|带吗)"),
     "way": re.compile(r"怎么|如何|咋|怎样|流程|步骤|手续(?!费)|咋个|咋整|怎么弄|怎么办"),
     "who": re.compile(r"谁|哪位|本人|代办|替|帮.{0,3}(?:签|办|领)|委托"),
-    "amount": re.compile(r"多少|几个|几份|几张|几次|几年|几岁|多大"),
+    # 这几个钱, 还有几个客户, 好几次: a few, not how many
+    "amount": re.compile(r"多少|(?<![这那有好没十])几[个份张次年岁]|多大"),
     "which": re.compile(r"哪个|哪一个|哪种|哪样|哪项|哪一栏|哪一项|叫啥|叫什么|是啥|是什么"),
     "what_if": re.compile(r"要是|如果|万一|假如|假设|那要|不了|没有的话|咋办|怎么办"),
     "yesno": re.compile(r"吗|(?<![什怎这那多要])么\s*[？?]?\s*$|能不能|可不可以|是不是|要不要|有没有|行不行|用不用|需不需要|会不会|"
@@ -167,7 +169,7 @@ _NOT_HERE = re.compile(r"不|没|别的|(?<![进出上下回过])去|到.{0,8}(?
 #: A reply that goes on with the procedure: an instruction to the citizen.
 MOVES_ON = re.compile(r"^(?:请您?|您?先|你先|把|麻烦您?|来|在这|这儿|这里|那边|稍等)|(?:要|得|需要|你|您|请)把|"
                       r"按|签|填|拍|出示|给我|拿|递|放|扫|看一下|核对|标|写|选|点一下|刷|对准|站|坐|"
-                      r"盖|画|复印|上传|提交|办好了|办完了|弄完了|弄好了|给您|拿好|收好|"
+                      r"盖|贴|画|复印|上传|提交|办好了|办完了|弄完了|弄好了|给您|拿好|收好|"
                       r"看镜头|看这|别动|抬头|低头|眨眼|摘下|张嘴")
 #: Characters a clause needs to be judged as a question (啊？ 啥？ ask to repeat).
 MIN_QUESTION_CHARS = 4
@@ -192,7 +194,8 @@ _FUNCTION_CHARS = set("的了吗呢吧啊呀哦嗯么是不在有要能我你您
 RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就)[^，,。？?]{1,14}(?:吗|嘛|么)|难道|"
                         r"(?:就|都)不能[^，,。？?]{0,10}[吗嘛么？?]|"
                         r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:说|讲|告诉|提)|"
-                        r"(?:你|您)(?:咋|怎么|干嘛)(?:还|又|老)(?:问|要|让|叫)")  # 你怎么还问用途？ reproaches
+                        r"(?:你|您)(?:咋|怎么|干嘛)(?:还|又|老)(?:问|要|让|叫)|"  # 你怎么还问用途？ reproaches
+                        r"^(?:鬼|天|谁)(?:才)?(?:知道|晓得)")  # 谁知道哪儿不规范！: nobody knows, no question
 #: The citizen saying he does not know (不知道塞哪了, 忘了放哪儿): a statement, unless marked as a question.
 UNKNOWING = re.compile(r"不知道|不晓得|不清楚|忘了|记不得|想不起")
 #: Musing without a question mark: a question word after 看 (看你几点开, 看看啥时候能好) or the citizen
@@ -202,6 +205,8 @@ MUSING = re.compile(r"^(?:那|我|我就|我倒要)?(?:看看?|瞧瞧?|等着看
 #: A clause that trails off (看能不能……, 那我……): with no question mark, no insisting and no question
 #: word of a specific kind it puts no question (an elliptical repeat of an earlier one, 那健康证……, is
 #: read by :func:`elliptical`).
+#: A question word used as "some …, only then" (哪天飞不动了才算完, 什么时候想通了才来): a statement.
+INDEFINITE = re.compile(r"(?:哪天|哪年|什么时候|啥时候|哪一天)[^，,。？?]{1,10}才")
 TRAILS_OFF = re.compile(r"(?:…|\.\.\.)+\s*$")
 
 
@@ -247,6 +252,8 @@ def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> li
             continue  # 我给他们打个电话，看能不能……: thinking aloud (我就问那个多长时间到账…… still asks)
         if MUSING.search(clause) and not re.search(r"[?？]", clause):
             continue  # 看你几点开。 我身份证放哪了……: said to oneself, no question put
+        if INDEFINITE.search(clause) and not re.search(r"[?？吗呢么]", clause):
+            continue  # 哪天飞不动了才算完。: someday, then only — no question put
         if not (worded or ends) or (ends and ends.group(0).startswith("呢") and not worded):
             continue
         kinds = frozenset(k for k, pat in QUESTION_KINDS.items() if pat.search(clause))
@@ -448,6 +455,10 @@ def answers(question: Question, reply: str, *, first: bool = True,
                     topic="" if first else topic)
 
 
+#: A bare assent (嗯。 对。 是的。 好。): it confirms a check (那我走了？ 就这样？).
+BARE_ASSENT = re.compile(r"^(?:嗯|嗯嗯|对|对的|是|是的|好|好的|行|可以|没错)[。！!.…~～]*$")
+
+
 def is_check(question: Question) -> bool:
     """True when the question is a statement with a question mark (这就好了？ 明天来？): a check."""
     from analyzer.text.normalize import normalize
@@ -498,6 +509,8 @@ def _answers(question: Question, simple: str, *, first: bool,
         return True
     if first and question.kinds & {"yesno", "who"} and says_yes_or_no(simple):
         return True
+    if first and is_check(question) and BARE_ASSENT.match(simple.strip()):
+        return True  # 那我走了？ … 嗯。: a check confirmed
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
             and (HERE.search(question.text) or _CONFIRM.search(question.text)):
         return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up
@@ -660,9 +673,14 @@ INSTRUCTION = re.compile(r"^(?:请|麻烦|先|再(?!就是)|把|来(?![不了得
 #: The work in hand reported (录好了, 这是受理通知书, 提交成功了): the procedure goes on.
 PROCEDURE = re.compile(r"^(?:这是|这个是)[^，,。]{0,10}(?:通知书|回执|凭证|单|证|收据|发票|清单|表|号)|"
                        r"^[^，,。]{0,6}(?:办|弄|录|填|签|交|提交|受理|审核|核|盖|打印|复印)(?:好|完|成功)?了[。！!…]*$|"
-                       r"^[^，,。]{1,8}(?:给您|给你|还您|还你)(?:了|啦)?[。！!…]*$")  # 证件给您: handed over
+                       r"^[^，,。]{0,6}(?:打|印|做|出)(?:出来|好)了[。！!…]*$|"  # 回执打出来了
+                       # 您的手续已办好, 材料都录完: the work reported done, with no 了
+                       r"^[^，,。]{0,8}(?:已|已经|都)(?:办|弄|录|受理|审核|提交|处理)(?:好|完|妥|成功)[了啦]?[。！!…]*$|"
+                       r"^[^，,。]{1,8}(?:给您|给你|还您|还你)(?:了|啦)?[。！!…]*$|"  # 证件给您: handed over
+                       r"^(?:您的|你的)?(?:回执|受理单|受理回执|收据|凭证|票据|单子|通知书)[。！!…]*$")  # 回执，拿好
 #: Asking whether there is anything else (还有别的事吗): the matter is closed.
-ANYTHING_ELSE = re.compile(r"还有(?:别的|其他|其它|什么|啥)(?:事|问题|要办的)?(?:吗|没有|么|不)")
+ANYTHING_ELSE = re.compile(r"还有(?:别的|其他|其它|什么|啥)(?:事|问题|要办的)?(?:吗|没有|没|么|不)|"
+                           r"还有(?:事|问题|要办的)(?:吗|没有|没|么|不)")  # 还有事吗？ 还有别的事没？
 
 
 def reply_moves(reply: str, question: Question | None = None,
@@ -697,6 +715,8 @@ def reply_moves(reply: str, question: Question | None = None,
             out.add("procedure" if OWN_WORK.match(body) and not LOOKS_UP.match(body) else "statement")
         elif INSTRUCTION.search(body) and not _NOMINAL.match(body):
             out.add("instruction")
+        elif "instruction" in out and _NOUN_LIST.match(body):
+            continue  # 请您核对一下，名字、医院、日期: what to check, the instruction's object
         elif PROCEDURE.search(body):
             out.add("procedure")
         elif _QUESTION_END.search(clause):
@@ -709,6 +729,8 @@ def reply_moves(reply: str, question: Question | None = None,
     return out
 
 
+#: A bare list of things (名字、医院、日期): after an instruction, its object.
+_NOUN_LIST = re.compile(r"^[\u4e00-\u9fff]{1,6}(?:、[\u4e00-\u9fff]{1,6})+[。！!…]*$")
 #: An instruction's verb opening a noun phrase (上传的合同没有签字, 填的表不对): a statement about it.
 _NOMINAL = re.compile(r"^[\u4e00-\u9fff]{1,3}的(?!话)")
 #: The clerk looking the answer up (我查一下, 我帮您问问): an answer promised, not the work going on.

@@ -201,17 +201,21 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         return []
     order = {id(u): i for i, u in enumerate(interaction.utterances)}
     cued = {c.utterance for c in cues if c.kind in ANSWER_EXEMPT_CUES and owing(c, options.context)}
-    redirected = {c.utterance for c in cues if c.kind == "not_ours"}
+    redirected = {c.utterance for c in cues if c.kind == "not_ours"} | {
+        k for k, u in enumerate(interaction.utterances) if u.speaker == "staff" and NOT_OURS.search(u.text)}
     turns = _turns(utts, options.duties.turn_gap)
     ignored = [(f.start, f.end) for f in prior if f.rule == "A8-IGNORE"]
     heard: list[frozenset[str] | None] | None = None  # read once a question is asked
     # a rush (快签吧，签完走; 搞快点，要下班了) answers nothing and excuses nothing
+    # (弄一半就到点了，下午两点半以后来 sends the citizen off to come again: a deferral, no rush)
     flagged = {id(interaction.utterances[i]) for i in _flagged(interaction, prior, RUSH_RULES)
-               if not RUSH_WORDS.search(to_simplified(interaction.utterances[i].text))}
+               if not RUSH_WORDS.search(simple := to_simplified(interaction.utterances[i].text))
+               or _LATER.search(simple)}
     # a curt pass-over (还有事吗？) excuses nothing, unless the question was itself thrown in heat
     coldly = {id(interaction.utterances[i]) for i in range(len(interaction.utterances))
               if id(interaction.utterances[i]) in flagged and _coldly_passed(interaction, prior, i)}
     opening = next((n for n, t in enumerate(turns) if utts[t[0]].speaker == "citizen"), -1)
+    private = off_the_counter(interaction, prior)
     out: list[tuple[Any, Finding]] = []
     earlier: list[Any] = []  # the citizen's questions so far (an elliptical 那利率呢 asks one again)
     for n, turn in enumerate(turns):
@@ -232,6 +236,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
             continue
         heard = heard if heard is not None else _heard_answers(utts, options)
         window, until = _response(utts, turns, n, [q for _, q in asked])
+        window = [j for j in window if id(utts[j]) not in private]  # said to a colleague, not him
         sent_on = any(order[id(utts[j])] in redirected for j in _first_turn(utts, window))
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
@@ -252,6 +257,60 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
             if finding is not None:
                 out.append((q, finding))
     return _merge_repeats(out)
+
+
+#: Not this office's matter, in the clerk's words (不归我们镇上了, 不是我们这儿管的): a redirect, for Article 5
+#: (where or whom to go to then is Article 16's) where no ``not_ours`` cue was heard.
+NOT_OURS = re.compile(r"不归(?:我们|咱们|咱|俺们|这儿|这里|这边)|不是(?:我们|咱们)(?:这儿|这里|这边)?(?:管|办|负责)|"
+                      r"不在(?:我们|咱们)(?:这儿|这里|这边)?(?:办|管)")
+#: A staff utterance opening on a colleague's name or title (刘姐，… 小王，… 张老师你…): said to her.
+VOCATIVE = re.compile(r"^(?:哎呀|哎|诶|欸|喂|嗨)?[，,\s]*"
+                      r"([\u4e00-\u9fff](?:姐|哥|老师|主任|科长|师傅|大姐|大哥)|(?:小|老)[\u4e00-\u9fff](?=[，,！!]))")
+_INTERJECTION = re.compile(r"^(?:哎呀|哎|诶|欸|喂|嗨)?[，,\s]*")
+#: Private talk (Article 6's subtypes): the clerk chatting or on a private call.
+PRIVATE_SUBTYPES: frozenset[str] = frozenset({"unrelated_chat", "private_call"})
+
+
+def _content_bigrams(text: str) -> set[str]:
+    from analyzer.rules.answers import _content
+
+    return _content(text)
+
+
+def off_the_counter(interaction: Interaction, prior: Sequence[Finding]) -> set[int]:
+    """``id()`` of the staff utterances of the clerk's private talk: no reply to a citizen's question.
+
+    A chat with a colleague or a private phone call (``A6-UNCIVIL`` findings of
+    :data:`PRIVATE_SUBTYPES`, and :func:`~analyzer.rules.civility.private_calls`),
+    and the clerk's further words to the same colleague, opening on the name
+    she used (:data:`VOCATIVE`: 刘姐，… then 刘姐你…), are said past the citizen:
+    a question he asks meanwhile is still owed its answer (Article 5).
+    """
+    from analyzer.rules.civility import private_calls
+
+    utts = interaction.utterances
+    idx: set[int] = {j for call in private_calls(utts) for j in call}
+    for f in prior:
+        if f.rule == "A6-UNCIVIL" and f.detail.get("subtype") in PRIVATE_SUBTYPES:
+            idx.update(j for j in [f.detail.get("utterance"), *f.detail.get("utterances", [])]
+                       if isinstance(j, int) and 0 <= j < len(utts))
+    idx.update(j for j, u in enumerate(utts) if u.speaker == "staff" and remark(u.text) == "unrelated_chat")
+    names = tuple({m.group(1) for j in idx if (m := VOCATIVE.match(utts[j].text.strip()))})
+    talk = "，".join(utts[j].text for j in sorted(idx))  # the chat goes on about its own things (羽绒服)
+    idx.update(j for j, u in enumerate(utts) if u.speaker == "staff" and talk and "您" not in u.text
+               and any(j > k for k in idx) and _content_bigrams(u.text) & _content_bigrams(talk))
+    idx.update(j for j, u in enumerate(utts) if u.speaker == "staff" and names and "您" not in u.text
+               and _INTERJECTION.sub("", u.text.strip()).startswith(names))
+    return {id(utts[j]) for j in idx if utts[j].speaker == "staff"}
+
+
+def _asks_back(text: str) -> bool:
+    """True when a staff reply ends on a question back (她交了多长时间？): the citizen's answer to it and
+    the clerk's next turn are one exchange, read as her reply."""
+    from analyzer.rules.answers import reply_moves
+
+    last = [c for c in re.split(r"(?<=[。！!？?])", text.strip()) if c.strip()]
+    return bool(last) and "asks" in reply_moves(last[-1])
 
 
 def _coldly_passed(interaction: Interaction, prior: Sequence[Finding], i: int) -> bool:
@@ -484,12 +543,18 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     last asking.
     """
     from analyzer.rules.answers import (
+        BARE_ASSENT,
         answers,
         asks_again,
+        is_check,
+        shares_content,
     )
     from analyzer.rules.context import visit_ended
 
     u = utts[i]
+    nods = [j for j in window if j > i and not speech_chars(utts[j].text) and BARE_ASSENT.match(utts[j].text.strip())]
+    if nods and is_check(q) and nods[0] == min(j for j in window if j > i):
+        return None  # 那我走了？ … 嗯。: the check confirmed at once
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
     first = _first_turn(utts, said)
     last_reply = max(first) if first else i
@@ -498,11 +563,19 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     strict = bool(again)
     # the reply to the last asking is read as a first reply (it answers the repeat)
     lenient = _first_turn(utts, [j for j in said if j > again[-1]]) if again else first
+    if first and not again and _asks_back(utts[max(first)].text):  # 您户口在哪个街道？ … 滨河路。 … the answer
+        back = next((k for k in range(max(first) + 1, len(utts)) if utts[k].speaker == "citizen"), None)
+        lenient = lenient | (_first_turn(utts, [j for j in said if j > back]) if back is not None else set())
     heard_kinds = heard or [None] * len(utts)
     topic = "，".join(v.text for v in utts[:i])
+    # once the first reply passed the question over, a later reply answers it only by speaking
+    # of what was asked (三个工作日到账 at the close is no answer to 啥时候能在手机上办)
+    passed = bool(first) and _passed_over(utts, q, sorted(first), others, heard_kinds, opening=opening)
     answered = next((j for j in said if answers(q, utts[j].text, first=j in lenient,
                                                heard=heard_kinds[j], opening=opening,
-                                               others=others or [], topic=topic)), None)
+                                               others=others or [], topic=topic)
+                     and (j in lenient or not passed or shares_content(q.text, utts[j].text, topic))),
+                    None)
     if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
         return None
     if _relayed(utts, i, [q, *(others or [])], until):
@@ -658,6 +731,10 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
     # unless rude words are in it
     cold |= {c.utterance for c in cues if c.kind in COLD_CUES and c.utterance < len(utts)
              and utts[c.utterance].speaker == "staff" and not heat_in(utts[c.utterance].text)}
+    # pleading the rules (规定就是这么定的，我也没办法) refuses coldly, unless said in heat
+    plea = {i for i, u in enumerate(utts) if u.speaker == "staff" and pleads_the_rules(u.text)}
+    cold |= plea
+    words -= plea
     # any upset cue counts here, owed or not: a quarrel also needs the clerk's heat, in turn
     upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES
              and c.utterance < len(utts) and utts[c.utterance].speaker == "citizen"}
@@ -667,6 +744,18 @@ def _heated(interaction: Interaction, cues: Sequence[Cue], options: DutyOptions,
     words |= answered_heat(utts, words) - private - cold
     return [Heated(i, u.speaker, u.start, u.end, i in raised, i in words, u.text)
             for i, u in enumerate(utts) if i in raised or i in words]
+
+
+#: Pleading the rules or one's own powerlessness (规定就是这样, 按规定办, 我也没办法): a cold refusal.
+RULES_PLEA = re.compile(r"规定|制度|政策就是|没办法|没法子|我也没招|我说了不算|我也做不了主")
+def pleads_the_rules(text: str) -> bool:
+    """True when staff words only plead the rules (规定就是这么定的，我也没办法): every clause is the
+    plea or says nothing at the citizen (no 你: 谁说的你找谁去 beside it is a retort), none in heat."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(RULES_PLEA.search(simple)) and not heat_in(simple) and all(
+        RULES_PLEA.search(c) or "你" not in c for c in re.split(r"[，,。！!？?；;]", simple))
 
 
 #: A retort: the accused word thrown back as a question (我嚷？ 我啥态度？ 谁推了？ 我急啥？ 我吼了吗？),
@@ -947,8 +1036,9 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
             continue  # 磨磨蹭蹭的，我都要下班了: hurrying one still served is Art. 9's rush only
         if not inside and _COURTEOUS.search(to_simplified(words)):
             continue  # a polite close after the hours breaches nothing
-        if f.detail.get("method") == "paraphrase" and not_ready(words):
-            continue  # 审批还没下来，明天再来问问: the matter is not ready, no closing for the hour
+        if f.detail.get("method") == "paraphrase" and (not_ready(words) or asks_only(words) or any(
+                for_the_matter(interaction.utterances, i) for i in f.detail.get("utterances") or [])):
+            continue  # 审批还没下来，明天再来问问; 护照不在 … 那你改天再来: the matter's reason, not the hour
         note = {"local_time": when.strftime("%Y-%m-%d %H:%M"), "service_hours": hours,
                 "within_service_hours": inside}
         clock = when.strftime("%H:%M")
@@ -1053,6 +1143,84 @@ def tells_the_hours(utts: Sequence[Utterance], i: int) -> bool:
     return False
 
 
+#: The citizen short of a paper (没带, 落在家里, 在他手里, 还没开): a come-again then is for the paper.
+_CITIZEN_LACKS = re.compile(r"没带|没拿|忘(?:了)?带|落(?:在|家)|在家里|在[^，,。！!？?]{0,4}手里|不在(?:身边|手上|这)|"
+                            r"还没(?:开|办|弄|拿到|下来)|没开(?:证明)?|没(?:这个|那个)")
+#: The clerk asking for a further paper (还得要X, 还差X, 缺X).
+_STAFF_ASKS_MORE = re.compile(r"还得(?:要|有|带)|还要(?:带|有)|还差|缺(?!德)|少(?:了|一)")
+#: The citizen's own plan to come later (那我明天再来, 我下午过来, 我改天来).
+_OWN_PLAN = re.compile(r"(?:我|我们|那我|那我们)[^，,。！!？?]{0,6}(?:明天|明儿|后天|下午|上午|改天|过两天|下周|下礼拜|"
+                       r"回头|晚点|等会儿?|一会儿?|再)[^，,。！!？?]{0,6}(?:来|过来|过去|跑一趟)")
+#: The clerk agreeing (好的, 行, 可以, 都行, 没问题).
+_AGREES = re.compile(r"^(?:好|行|可以|没问题|成|中|嗯|对|要得)|都行|也行|都可以|也可以")
+#: A step of the matter given its date (明天上午九点半现场勘验, 后天出证, 下周到账): the work's schedule.
+_STEP_DATED = re.compile(r"(?:今天|明天|明儿|后天|下周|下礼拜|[0-9一二三四五六七八九十]+(?:号|日|个工作日))[^，,。！!？?]{0,8}"
+                         r"(?:勘验|踏勘|勘察|出证|领证|拿证|到账|发放|上门|出结果|制证|核查|审批|审核|通知)")
+#: Sending the citizen to come again to do the business (再来, 改天来, 来办, 不收, 办不了).
+_PUTS_OFF = re.compile(r"再来|再过来|改天|下回|来办|来交|来弄|不收|办不了|弄不了|不办|来不及")
+
+
+#: Come again later (下礼拜再来问, 改天再来, 明天过来).
+_LATER = re.compile(r"(?:下礼拜|下周|改天|过两天|明天|明儿|后天|下午|回头|过几天)[^，,。！!？?]{0,6}(?:再)?(?:来|过来)|再来")
+#: The clerk's own lack of time or hands, or a colleague away, as the reason (腾不出手, 录系统的人不在).
+_BUSY = re.compile(r"腾不出手|忙不过来|没空|顾不上|没工夫|手上(?:还)?有(?:个|点)?事|"
+                   r"(?:的人|同事|同志|师傅|负责的)[^，,。！!？?]{0,2}(?:不在|没来|请假|休假|出差|下乡)|"
+                   r"(?:我|我们)?(?:这(?:礼拜|周|星期|两天|会儿?))?(?:我)?先不(?:收|办|弄|录|受理)")
+#: Words of a paper to bring (补, 齐, 缺): the come-again is for it, not the clerk's side.
+_PAPER_REASON = re.compile(r"补|齐|缺|少了|没带|证明|复印")
+
+
+def asks_only(text: str) -> bool:
+    """True when staff words end on a question and send nobody to come again (小周，这个现在收不收
+    工本费？): asking, of a colleague or the citizen, is no closing for the hour."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text).strip()
+    return simple.endswith(("？", "?")) and not _LATER.search(simple)
+
+
+def deferred_by_words(text: str) -> bool:
+    """True when staff words put the business off to a later day for the clerk's side of it:
+    her time or hands, or a colleague away (今天录系统的人不在，我这边也腾不出手，你下礼拜再来问),
+    where no deferral cue was heard (Article 25: work deferred, in any wording)."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_LATER.search(simple) and _BUSY.search(simple)) and not not_ready(simple) \
+        and not _PAPER_REASON.search(simple)
+
+
+def for_the_matter(utts: Sequence[Utterance], i: int) -> bool:
+    """True when staff utterance ``i`` sends no work off for the hour, whatever its words of later.
+
+    * the hours told to a citizen who asked them (:func:`tells_the_hours`);
+    * a come-again, no hour named, right after the citizen said he is short
+      of a paper, or the clerk asked for one more (护照在他手里 … 那你改天再来):
+      for the paper (Articles 18 and 10 judge the telling), not the clock;
+    * agreeing to the citizen's own plan to come later (那我明天下午过来 …
+      好的，明天下午来都行), when the clerk had put nothing off before it;
+    * a step of the matter given its date (明天上午九点半现场勘验，后天出证),
+      sending nobody to come again to do the business.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    text = to_simplified(utts[i].text)
+    if tells_the_hours(utts, i):
+        return True
+    before = [k for k in range(i - 1, max(-1, i - 3), -1) if utts[k].text.strip()]
+    last = before[0] if before else None  # the words the come-again answers
+    if last is not None and not _HOUR.search(text) and (
+            _CITIZEN_LACKS if utts[last].speaker == "citizen" else _STAFF_ASKS_MORE).search(
+            to_simplified(utts[last].text)):
+        return True
+    citizen = next((k for k in before if utts[k].speaker == "citizen"), None)
+    if citizen is not None and citizen == i - 1 and _AGREES.search(text) \
+            and _OWN_PLAN.search(to_simplified(utts[citizen].text)) \
+            and not any(_PUTS_OFF.search(to_simplified(u.text)) for u in utts[:citizen] if u.speaker == "staff"):
+        return True
+    return bool(_STEP_DATED.search(text)) and not _PUTS_OFF.search(text)
+
+
 def _said(interaction: Interaction, f: Finding) -> str:
     """The whole utterance(s) a finding was said in."""
     idx = f.detail.get("utterances") or []
@@ -1072,13 +1240,16 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
 
     out = []
     utts = interaction.utterances
-    for cue in cues:
+    cued = {c.utterance for c in cues if c.kind == "deferral"}
+    worded = [Cue("deferral", i, u.start, u.end, u.text, 0.8, "words") for i, u in enumerate(utts)
+              if i not in cued and u.speaker == "staff" and deferred_by_words(u.text)]
+    for cue in [*cues, *worded]:
         if cue.kind != "deferral" or cue.utterance >= len(utts):
             continue
         u = utts[cue.utterance]
-        if not_ready(u.text) or tells_the_hours(utts, cue.utterance) \
+        if not_ready(u.text) or for_the_matter(utts, cue.utterance) \
                 or SERVED_NOW.search(to_simplified(u.text)):
-            continue  # not ready yet, the hours told when asked, or served now (the result later)
+            continue  # not ready, the hours told, a lack, his own plan, served now or a step's date
         when = local_time(interaction, u.start, zones)
         if u.speaker == "citizen" or when is None or u.start in charged \
                 or not in_service_hours(when, interaction.hall, options):
@@ -1137,6 +1308,42 @@ def _came_from(utts: Sequence[Utterance], i: int) -> Utterance | None:
                  or BOUNCED.search(to_simplified(u.text))), None)
 
 
+#: Sending back (回双湾派出所开, 你回去问): where he came from.
+_BACK = re.compile(r"回(?!答|复|执|头|事|来)")
+#: The citizen pointing at the place the redirect named (我刚从那边过来的, 他们让我来的).
+_THERE = re.compile(r"从(?:那边|那儿|那里|那)|(?:他们|那边|那儿|那里)[^。？?！!，,]{0,4}(?:让|叫|喊|要|打发|说)")
+#: Where a redirect sends the citizen: its words after the last verb of going.
+_GO = re.compile(r"[去到找回上下]")
+
+
+def back_there(redirect: str, came: str) -> bool:
+    """True when the redirect sends the citizen back where he says he came from: it says 回, his
+    words point at its place (从那边, 他们让我来), or its destination shares his words (双湾派出所).
+    Sent on to a third place (社区让我来街道的 … 去区里吧) is a redirect, no run-around."""
+    from analyzer.rules.answers import shares_content
+    from analyzer.text.normalize import to_simplified
+
+    simple, said = to_simplified(redirect), to_simplified(came)
+    if _BACK.search(simple) or _THERE.search(said):
+        return True
+    ends = [m.end() for m in _GO.finditer(simple)]
+    return bool(ends) and shares_content(simple[ends[-1]:], said)
+
+
+def _stood_by(f: Finding, utts: Sequence[Utterance], back: int) -> Finding:
+    """The sent-back finding running on to the clerk's next turn after the citizen said he came
+    from there, where she sends him off again (你回去让他们开): the same lapse, stood by."""
+    from analyzer.text.normalize import to_simplified
+
+    nxt = next((j for j in range(back + 1, len(utts)) if utts[j].speaker == "staff"), None)
+    if nxt is None:
+        return f
+    simple = to_simplified(utts[nxt].text)
+    if not (_BACK.search(simple) or SENT_AGAIN.search(simple) or _SENT_TO.search(simple)):
+        return f
+    return replace(f, end=max(f.end or utts[nxt].end, utts[nxt].end), detail={**f.detail, "reply": nxt})
+
+
 def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -> list[Finding]:
     """``A17-RUNAROUND`` (两头跑、多次跑): made to queue again or shuttle, or sent away again.
 
@@ -1188,15 +1395,23 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
         before = next((t for t in trips if t.start < u.start), None)
         simple = to_simplified(u.text)
         if before is None or u.speaker != "staff" or i in out or _asks_only(simple) \
-                or not (SENT_AGAIN.search(simple) or _SENT_TO.search(simple)) or COME_BACK.search(simple):
+                or not (SENT_AGAIN.search(simple) or _SENT_TO.search(simple) or FETCH_FIRST.search(simple)) \
+                or COME_BACK.search(simple):
             continue
         out[i] = _sent_away_again(rule, u, i, before.text, "sent_on_again")
+    for i, u in enumerate(utts):  # 让我再跑第四趟？ … 没有出生证明过不去: standing by one more trip
+        if u.speaker == "staff" and i not in out and i and utts[i - 1].speaker == "citizen" \
+                and ANOTHER_TRIP.search(to_simplified(utts[i - 1].text)) \
+                and any(t.start < utts[i - 1].start for t in trips) and not WAY_ROUND.search(to_simplified(u.text)):
+            out[i] = _sent_away_again(rule, u, i, utts[i - 1].text, "another_trip")
     sent = {c.utterance for c in cues if c.kind == "not_ours"}
     for i, u in enumerate(utts):
         back = _came_from(utts, i) if u.speaker == "staff" and i not in out else None
-        if back is None or not (i in sent or _SENT_TO.search(to_simplified(u.text))):
+        if back is None or not (i in sent or _SENT_TO.search(to_simplified(u.text))) \
+                or not back_there(u.text, back.text):
             continue
-        out[i] = _sent_away_again(rule, u, i, back.text, "sent_back")
+        out[i] = _stood_by(_sent_away_again(rule, u, i, back.text, "sent_back"), utts, utts.index(back))
+        out.pop(out[i].detail.get("reply", -1), None)  # standing by it is the same lapse, one finding
     upset = {c.utterance for c in cues if c.kind in HEATED_CITIZEN_CUES}
     return [_protested(out[k], k, utts, upset) for k in sorted(out)]
 
@@ -1232,6 +1447,15 @@ def _sent_away_again(rule: Rule, u: Utterance, i: int, trip: str, cue: str) -> F
 
 #: The clerk sending the citizen off again (你还得去派出所, 你再去八号问问, 你再下去跟他们说).
 SENT_AGAIN = re.compile(r"(?:再|还得|还要|还是得|还是|得)(?:去|回|下去|上去|过去|到)(?!来)")
+#: The citizen protesting one more trip (再跑第四趟？ 又得跑一趟？ 白跑了).
+ANOTHER_TRIP = re.compile(r"再跑|又得跑|还得跑|再来一趟|又要来|第[四五六七八九十4-9]\s*[趟次回]|白跑")
+#: The clerk sparing it (不用再跑, 我帮您, 寄过来, 拍照发来, 先受理): a way round, no run-around.
+WAY_ROUND = re.compile(r"不用(?:再)?(?:跑|来)|(?:帮|替)(?:您|你)|邮寄|寄过来|寄来|拍(?:个)?照|发过来|线上|网上|先受理|容缺|"
+                       r"先给您办|先给你办|补交")
+#: Sent off to fetch a paper and come again (让他拿来，拿来再说; 补齐了再来; 带来再办): after a third trip, another.
+FETCH_FIRST = re.compile(r"(?:拿|带|取|送|开)(?:来|过来|回来)?了?(?:以后|之后)?再(?:说|办|来|弄)|"
+                         r"(?:让|叫)[^。？?！!，,]{0,4}(?:拿|带|送)(?:来|过来)|(?:补齐|补全|补上|补好)了?(?:以后|之后)?再来|"
+                         r"(?:开|办|弄|补)(?:好)?了?(?:以后|之后)?再(?:拿|带|送)(?:来|过来)")  # 让村委会开了再拿来
 #: Words of the normal flow: go and come back here (去缴费再回来, 拿完凭证来我这儿), not a send-off.
 COME_BACK = re.compile(r"回来|回到这|来我这|再来找我|过来找我|缴费|交费|交钱")
 

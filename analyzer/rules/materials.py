@@ -192,6 +192,8 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
         return False  # 授权委托书也在, 没合同也可以，有证明都算, 申请表我帮您填: nothing more to bring
     if not named:  # a copy missing (还缺一份复印件) is of a material told; 另外还得带原件 asks more
         text = utts[added.utterance].text
+        if _asked_about_copies(utts, added.utterance):
+            return False  # 发票要原件吗？ … 原件核对完还您，另外带一份复印件: the answer, one telling
         return not re.search(r"复印件|原件|正本|副本", text) or bool(MORE_NEEDED.search(text))
     before = "".join(u.text for u in utts[: added.utterance] if u.speaker != "citizen")
     from analyzer.text.normalize import to_simplified
@@ -200,9 +202,25 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
     return any(name not in before for name in named)
 
 
+#: The clerk telling what is missing now (缺啥现在就告诉您, 我先帮您把材料看一遍): nothing put off.
+TOLD_NOW = re.compile(r"现在就(?:告诉|说|给您说|跟您说)|(?:先|现在)(?:帮|给)(?:您|你)(?:把材料)?(?:看|过|查)")
+_COPIES = re.compile(r"复印件|原件|正本|副本|复印")
+
+
+def _asked_about_copies(utts: Sequence[Utterance], i: int) -> bool:
+    """True when the citizen's words just before staff utterance ``i`` ask whether an original or a
+    copy is needed (发票要原件吗？ 要复印吗？): the clerk's copy or original then answers him."""
+    from analyzer.rules.answers import questions
+
+    prev = next((u for u in reversed(utts[:i]) if u.text.strip()), None)
+    return prev is not None and prev.speaker == "citizen" and bool(_COPIES.search(prev.text)) \
+        and bool(questions(prev.text))
+
+
 #: A material that is no further demand on the citizen: found present (委托书也在, 都有, 都对), one of
 #: alternatives (有工友证明也算, 没合同也可以), or a form the clerk fills or gives (我帮您填, 这儿有).
 _NOT_ASKED = re.compile(r"(?:也|都)(?:在|有|对|齐)(?:了|的)?(?:吧|吗)?\s*(?:[，,。！!；;？?]|$)|都算|也算|也(?:可以|行)|"
+                        r"(?:打|存|发|转|汇|拨)(?:到|进|入)|"  # 钱会打到您的社保卡上: where the money goes
                         r"我(?:帮|给|替)[您你](?:填|拿|打印|复印|写)|我来填|现场填|当场填|这儿有|这里有|我这有")
 
 
@@ -406,7 +424,8 @@ def deferred_by_words(interaction: Interaction, cues: Sequence[Cue]) -> list[Cue
         simple = to_simplified(u.text)
         if not COME_IN_FIRST.search(simple):
             continue
-        asked = next((to_simplified(v.text) for v in reversed(utts[:i]) if v.speaker == "citizen"), "")
+        # the caller's last two turns: his question may come before his answer to the clerk's (户口上了没有？)
+        asked = "，".join([to_simplified(v.text) for v in reversed(utts[:i]) if v.speaker == "citizen"][:2])
         if ABOUT_MATERIALS.search(simple) or ABOUT_MATERIALS.search(asked):
             out.append(Cue("materials_deferred", i, u.start, u.end, u.text, 0.75, source="pattern"))
     return out
@@ -435,7 +454,8 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
     out: dict[int, Finding] = {}
     for cue in staff_cues:
         if cue.kind == "materials_deferred":
-            if not ALL_TOLD.search(to_simplified(utts[cue.utterance].text)):  # 就这两样…其余的我给您登记着
+            simple = to_simplified(utts[cue.utterance].text)  # 就这两样…其余的我给您登记着; 缺啥现在就告诉您
+            if not ALL_TOLD.search(simple) and not TOLD_NOW.search(simple):
                 out.setdefault(cue.utterance, _finding(rule, cue, "deferred", None, utts))
             continue
         if cue.kind not in TOLD or _asks(utts[cue.utterance].text):
