@@ -46,6 +46,7 @@ from analyzer.rules.judge import (
     Bars,
     Model,
     Unit,
+    VetoModel,
     decide,
     units,
     utterance_acts,
@@ -99,6 +100,9 @@ class Item:
     vectors: list[dict[int, float]] = field(default_factory=list)
     blocks: dict[tuple[int, str], tuple[Any, list[int], list[int | None]]] = field(
         default_factory=dict)
+    started_at: str = ""
+    #: The veto model's units (:func:`analyzer.training.flags.flag_units`), built on first use.
+    veto_units: list[tuple[int, tuple[str, ...], int | None]] | None = None
 
 
 def load_folder(folder: Path) -> list[Item]:
@@ -187,6 +191,7 @@ def prepare(items: list[Item], options: AnalyzerOptions | None = None) -> list[I
         item.utterances = list(report.utterances)
         item.findings = list(report.findings)
         item.channel = report.channel
+        item.started_at = report.started_at
         item.acts = utterance_acts(item.utterances, options)
         item.cues = utterance_cues(item.utterances, options)
         build(item)
@@ -406,8 +411,10 @@ def pick(rows: Sequence[Row], aim: Aim = AIM, guards: Sequence[Sequence[Row]] = 
 
 def export(models: Mapping[tuple[int, str], Model], bars: Mapping[int, Bars],
            rules: Mapping[int, str], meta: Mapping[str, Any],
-           seen: Sequence[str] = ()) -> dict[str, Any]:
+           seen: Sequence[str] = (), flags: VetoModel | None = None) -> dict[str, Any]:
     """The JSON form :meth:`analyzer.rules.judge.Judge.from_dict` reads."""
+    from analyzer.training.flags import export_flags
+
     return {
         "format": FORMAT, "dim": DIM, "meta": dict(meta),
         "models": {f"{a}:{level}": {"intercept": m.intercept,
@@ -418,11 +425,18 @@ def export(models: Mapping[tuple[int, str], Model], bars: Mapping[int, Bars],
         "rules": {str(a): r for a, r in sorted(rules.items())},
         "seen": sorted(seen),
         "features": list(FEATURES),
+        **({"flags": export_flags(flags)} if flags is not None and flags.bars else {}),
     }
 
 
 def train(items: Sequence[Item], scorer: Scorer, aim: Aim = AIM) -> dict[str, Any]:
-    """Models on all ``items``, bars from their leave-one-set-out probabilities; the JSON form."""
+    """Models on all ``items``, bars from their leave-one-set-out probabilities; the JSON form.
+
+    The veto model over the rules' findings (:mod:`analyzer.training.flags`) is trained
+    beside the turn models and ships only where an article has a bar.
+    """
+    from analyzer.training.flags import train_flags
+
     rules = default_rules(items)
     bars = choose_bars(items, out_of_fold(items), rules, scorer, aim)
     models = fit(items)
@@ -432,7 +446,8 @@ def train(items: Sequence[Item], scorer: Scorer, aim: Aim = AIM) -> dict[str, An
         "min_positives": MIN_POSITIVES, "veto_bars": list(VETO_BARS), "add_bars": list(ADD_BARS),
         "aim": {"beta": aim.beta, "min_gain": aim.min_gain,
                 "max_recall_loss": aim.max_recall_loss, "recall_floor": aim.recall_floor,
-                "guard_loss": aim.guard_loss, "guard_sets": list(GUARD_SETS)}}, sorted({f.rule for i in items for f in i.findings}))
+                "guard_loss": aim.guard_loss, "guard_sets": list(GUARD_SETS)}},
+        sorted({f.rule for i in items for f in i.findings}), train_flags(items, scorer, GUARD_SETS))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
