@@ -270,7 +270,7 @@ def _flagging(tmp_path: Path, *, bar: float, intercept: float = -5.0,
     """A judge file with no turn model and a veto model with Article 9's bar."""
     data = {"format": FORMAT, "models": {}, "bars": {}, "rules": {"9": "A9-F-05"},
             "flags": {"intercept": intercept, "weights": weights or {}, "bars": {"9": bar}}}
-    path = tmp_path / "judge.json"
+    path = tmp_path / f"flags-{bar}-{len(weights or {})}.json"  # load_judge caches by path
     path.write_text(json.dumps(data), encoding="utf-8")
     return str(path)
 

@@ -60,7 +60,7 @@ log = logging.getLogger("analyzer")
 ROOT = Path(__file__).resolve().parents[2]
 #: Our labelled sets, in the order they are read (missing folders are skipped).
 SETS: tuple[str, ...] = ("blind-halls", "blind-halls-2", "blind-halls-3",
-                         *(f"train-halls-{k}" for k in range(1, 15)))
+                         *(f"train-halls-{k}" for k in range(1, 19)))
 #: Generated visits of benchmarks/hall_visits.py used as one more set, and its seed.
 HALLS, HALLS_SEED = 200, 5
 #: Visits of the older generator (benchmarks/dialogues.py) as one more set: its ``dev`` split's
@@ -411,7 +411,9 @@ def pick(rows: Sequence[Row], aim: Aim = AIM, guards: Sequence[Sequence[Row]] = 
 
 def export(models: Mapping[tuple[int, str], Model], bars: Mapping[int, Bars],
            rules: Mapping[int, str], meta: Mapping[str, Any],
-           seen: Sequence[str] = (), flags: VetoModel | None = None) -> dict[str, Any]:
+           seen: Sequence[str] = (), flags: VetoModel | None = None,
+           flag_figures: Mapping[int, Mapping[str, Sequence[int]]] | None = None
+           ) -> dict[str, Any]:
     """The JSON form :meth:`analyzer.rules.judge.Judge.from_dict` reads."""
     from analyzer.training.flags import export_flags
 
@@ -425,7 +427,11 @@ def export(models: Mapping[tuple[int, str], Model], bars: Mapping[int, Bars],
         "rules": {str(a): r for a, r in sorted(rules.items())},
         "seen": sorted(seen),
         "features": list(FEATURES),
-        **({"flags": export_flags(flags)} if flags is not None and flags.bars else {}),
+        **({"flags": export_flags(flags, flag_figures or {})}
+           if flags is not None and flags.bars else {}),
+        **({"flags_tried": {str(a): {k: list(v) for k, v in sorted(f.items())}
+                            for a, f in sorted(flag_figures.items())}}
+           if flag_figures and (flags is None or not flags.bars) else {}),
     }
 
 
@@ -438,6 +444,7 @@ def train(items: Sequence[Item], scorer: Scorer, aim: Aim = AIM) -> dict[str, An
     from analyzer.training.flags import train_flags
 
     rules = default_rules(items)
+    flags, figures = train_flags(items, scorer, GUARD_SETS)
     bars = choose_bars(items, out_of_fold(items), rules, scorer, aim)
     models = fit(items)
     sources = Counter(i.source for i in items)
@@ -447,7 +454,7 @@ def train(items: Sequence[Item], scorer: Scorer, aim: Aim = AIM) -> dict[str, An
         "aim": {"beta": aim.beta, "min_gain": aim.min_gain,
                 "max_recall_loss": aim.max_recall_loss, "recall_floor": aim.recall_floor,
                 "guard_loss": aim.guard_loss, "guard_sets": list(GUARD_SETS)}},
-        sorted({f.rule for i in items for f in i.findings}), train_flags(items, scorer, GUARD_SETS))
+        sorted({f.rule for i in items for f in i.findings}), flags, figures)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
