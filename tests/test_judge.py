@@ -324,3 +324,24 @@ def test_the_veto_models_training_units_are_the_rules_flags_and_nothing_else():
                             start=0.0, end=1.0, evidence="", confidence=0.9)
     item.findings = [*item.findings, fake]
     assert [k for k, _, _ in flags.flag_units(item)] == before
+
+
+def test_a_veto_model_bar_ships_only_where_the_nested_check_shows_a_gain_within_the_cap():
+    from analyzer.training import flags
+
+    # per bar: (bar, true, false, found, labelled); the first row is the rules alone
+    rules_only = (None, 90, 20, 90, 100)
+    keeps_all = (0.1, 90, 14, 90, 100)
+    loses_two = (0.2, 88, 8, 88, 100)  # more precise, but 0.02 of recall: over the cap
+    assert flags.pick_flag_bar([rules_only, keeps_all, loses_two]) == 0.1
+    assert flags.pick_flag_bar([rules_only, (0.1, 90, 18, 90, 100)]) is None, "too few removed"
+    guard = [(None, 30, 0, 30, 30), (0.1, 28, 0, 28, 30), (0.2, 28, 0, 28, 30)]
+    assert flags.pick_flag_bar([rules_only, keeps_all, loses_two], [guard]) is None
+    # nested figures: [false, found, labelled] rules alone, then with the vetoes
+    assert flags.confirmed({"blind": [30, 100, 117, 23, 100, 117]})
+    assert not flags.confirmed({"blind": [22, 90, 105, 22, 90, 105]}), "no gain out of fold"
+    assert not flags.confirmed({"blind": [30, 100, 117, 23, 100, 117],
+                                "ours-halls": [0, 59, 63, 0, 57, 63]}), "a guard set lost recall"
+    shipped = json.loads(data_path("models", "judge.json").read_text(encoding="utf-8"))
+    for article in shipped.get("flags", {}).get("bars", {}):
+        assert flags.confirmed(shipped["flags"]["nested"][article]), article
