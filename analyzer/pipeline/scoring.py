@@ -163,7 +163,7 @@ def analyze_interaction(
             from analyzer.rules.judge import judge_findings
 
             findings = judge_findings(interaction.utterances, interaction.channel, findings,
-                                      options, lexicon)
+                                      options, lexicon, interaction.started_at)
         findings = hold_uncertain(findings, interaction.utterances,
                                   options.attribution.review_below,
                                   detector_bar=options.verify.review_probability)

@@ -222,6 +222,119 @@ class Bars:
     add: float | None = None
 
 
+#: Hours of the visit's start (the local clock of ``started_at``), in bands.
+_HOUR_BANDS: tuple[tuple[int, str], ...] = ((9, "early"), (12, "morning"), (14, "noon"),
+                                            (17, "afternoon"), (24, "late"))
+
+
+def _hour_band(started_at: str) -> str:
+    match = re.match(r"\d{4}-\d\d-\d\dT(\d\d):", started_at or "")
+    if match is None:
+        return "hour:unknown"
+    hour = int(match.group(1))
+    return "hour:" + next(name for top, name in _HOUR_BANDS if hour < top)
+
+
+_CLOCK = re.compile(r"\d:\d\d")
+
+
+def _detail_tokens(f: Finding) -> list[str]:
+    """The shape of a finding's evidence: which detail keys it carries, and its short flags."""
+    out = []
+    for key, value in sorted(f.detail.items()):
+        if key in ("source", "judge_probability", "flag_probability"):
+            continue
+        out.append(f"d:{key}")
+        if isinstance(value, bool) or (isinstance(value, str) and value.isascii()
+                                       and 0 < len(value) <= 24 and not _CLOCK.search(value)):
+            out.append(f"d:{key}={value}")
+        elif isinstance(value, Mapping) and "within_service_hours" in value:
+            out.append(f"d:within_service_hours={value['within_service_hours']}")
+    return out
+
+
+def flag_tokens(f: Finding, utterances: Sequence[Utterance], channel: str,
+                findings: Sequence[Finding], acts: Sequence[Mapping[str, float] | None],
+                cues: Sequence[Mapping[str, float] | None], started_at: str = "") -> tuple[str, ...]:
+    """The veto model's tokens of one rule finding: the finding itself, never its wording.
+
+    What it reads: the article, rule, kind, detector, confidence (in fifths) and the
+    shape of its detail (:func:`_detail_tokens`); the evidence's place (which staff
+    turn, who speaks there, its length and end mark); the citizen turn before (does it
+    ask, the cue model's reading); the owed acts the next staff turns do and the best
+    of each act over the visit (the act detector, in fifths); the visit's length, how
+    many findings it holds, the channel and the hour. No character of the utterances
+    is a token, so wording no training set used leaves the finding its article's prior.
+    Every token is given twice, alone and crossed with the article (``a<N>|``).
+    """
+    toks = [f"rule:{f.rule}", f"kind:{f.kind}", f"conf:{_bin(f.confidence)}", f"ch:{channel}",
+            _hour_band(started_at), f"len:{min(6, len(utterances) // 3)}",
+            f"same:{min(3, sum(1 for g in findings if g.article == f.article))}",
+            f"all:{min(5, len(findings))}"]
+    toks += ["held"] if f.review else []
+    toks += [f"det:{f.detail['detector']}"] if "detector" in f.detail else []
+    toks += _detail_tokens(f)
+    over = [k for k, u in enumerate(utterances) if _overlaps(f, u)]
+    toks += ["turn:none"] if not over else [f"who:{utterances[k].speaker}" for k in over[:2]]
+    staff = [k for k, u in enumerate(utterances) if u.speaker == "staff"]
+    here = next((k for k in over if utterances[k].speaker == "staff"), None)
+    if here is not None:
+        rank = staff.index(here)
+        text = utterances[here].text.strip()
+        toks += [f"pos:{min(3, rank * 4 // max(1, len(staff)))}", f"chars:{min(5, len(text) // 8)}"]
+        toks += ["pos:first"] if rank == 0 else []
+        toks += ["pos:last"] if rank == len(staff) - 1 else []
+        toks += ["ends:ask"] if _ASKING.search(text) else []
+        toks += ["ends:bang"] if text.endswith(("!", "！")) else []
+        before = next((k for k in range(here - 1, -1, -1) if utterances[k].speaker != "staff"),
+                      None)
+        if before is None:
+            toks.append("prev:none")
+        else:
+            toks += ["pq:asks"] if _ASKING.search(utterances[before].text.strip()) else []
+            toks += _acts(cues[before] if before < len(cues) else None, "pc:")
+        later: dict[str, float] = {}
+        for k in staff[rank + 1:rank + 1 + LATER_TURNS]:
+            for act, p in (acts[k] or {}).items():
+                later[act] = max(later.get(act, 0.0), p)
+        toks += _acts(later, "la:") + (["la:none"] if rank == len(staff) - 1 else [])
+    best: dict[str, float] = {}
+    for k in staff:
+        for act, p in (acts[k] or {}).items():
+            best[act] = max(best.get(act, 0.0), p)
+    toks += _acts(best, "va:")
+    return tuple(toks + [f"a{f.article}|{t}" for t in toks] + [f"a{f.article}"])
+
+
+@dataclass(frozen=True)
+class VetoModel:
+    """P(true | flagged): one regression over rule findings, and per article its veto bar.
+
+    A rule finding of an article with a bar whose probability is below it is dropped.
+
+    Attributes:
+        intercept: The regression's intercept.
+        weights: Token (:func:`flag_tokens`) -> weight (tokens not listed weigh 0).
+        bars: Article -> its bar (an article not listed: the veto model keeps its findings).
+    """
+
+    intercept: float
+    weights: Mapping[str, float]
+    bars: Mapping[int, float]
+
+    def probability(self, tokens: Sequence[str]) -> float:
+        """P(true | flagged) of a finding's tokens."""
+        z = self.intercept + sum(self.weights.get(t, 0.0) for t in set(tokens))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> VetoModel:
+        """Build from the weights file's ``flags`` section."""
+        return VetoModel(float(data["intercept"]),
+                         {str(t): float(w) for t, w in data["weights"].items()},
+                         {int(a): float(b) for a, b in data["bars"].items()})
+
+
 @dataclass(frozen=True)
 class Judge:
     """The judge's models and bars, as :mod:`analyzer.training.judge` exports them.
@@ -236,6 +349,8 @@ class Judge:
             saw keeps the rules' word). None (a weights file without ``seen``): every rule.
         features: The feature groups its units carry beyond the base (:data:`FEATURES`;
             a weights file without ``features``: none).
+        flags: The veto model over rule findings (P(true | flagged), :class:`VetoModel`;
+            a weights file without ``flags``: none).
     """
 
     models: Mapping[tuple[int, str], Model]
@@ -244,6 +359,7 @@ class Judge:
     version: str = ""
     seen: frozenset[str] | None = None
     features: tuple[str, ...] = ()
+    flags: VetoModel | None = None
 
     def rate(self, unit_list: Sequence[Unit]) -> dict[tuple[int, str, int], float]:
         """``(article, level, index)`` -> probability, for the units that have a model."""
@@ -271,8 +387,9 @@ class Judge:
         if unknown:
             raise ModelError(f"judge weights use unknown feature groups {unknown}; "
                              f"this analyzer knows {list(FEATURES)}")
+        flags = VetoModel.from_dict(data["flags"]) if data.get("flags") else None
         return Judge(models, bars, {int(a): r for a, r in data["rules"].items()}, version,
-                     None if seen is None else frozenset(str(r) for r in seen), features)
+                     None if seen is None else frozenset(str(r) for r in seen), features, flags)
 
 
 def load_judge(path: str = "") -> Judge:
@@ -335,7 +452,8 @@ def utterance_cues(utterances: Sequence[Utterance], options: AnalyzerOptions
 
 
 def combine(findings: Sequence[Finding], utterances: Sequence[Utterance], unit_list: Sequence[Unit],
-            judge: Judge, options: JudgeOptions, lexicon: Lexicon | None = None) -> list[Finding]:
+            judge: Judge, options: JudgeOptions, lexicon: Lexicon | None = None,
+            flags: Sequence[float | None] | None = None) -> list[Finding]:
     """The findings after the judge's vetoes and additions (see the module docstring).
 
     Args:
@@ -345,15 +463,20 @@ def combine(findings: Sequence[Finding], utterances: Sequence[Utterance], unit_l
         judge: The models and bars.
         options: ``judge`` options (which sides are on, the review bar).
         lexicon: For the title and points of an added finding's rule (None: 0 points).
+        flags: Per finding, the veto model's P(true | flagged) (:func:`rate_flags`; None:
+            the veto model is not consulted).
     """
     return decide(findings, utterances, judge.rate(unit_list), judge.bars, judge.rules,
-                  options, lexicon, judge.seen)
+                  options, lexicon, judge.seen, flags,
+                  judge.flags.bars if judge.flags is not None else None)
 
 
 def decide(findings: Sequence[Finding], utterances: Sequence[Utterance],
            probs: Mapping[tuple[int, str, int], float], bars: Mapping[int, Bars],
            rules: Mapping[int, str], options: JudgeOptions,
-           lexicon: Lexicon | None = None, seen: frozenset[str] | None = None) -> list[Finding]:
+           lexicon: Lexicon | None = None, seen: frozenset[str] | None = None,
+           flags: Sequence[float | None] | None = None,
+           flag_bars: Mapping[int, float] | None = None) -> list[Finding]:
     """:func:`combine` on probabilities already rated (training picks its bars with it).
 
     Args:
@@ -365,19 +488,28 @@ def decide(findings: Sequence[Finding], utterances: Sequence[Utterance],
         options: ``judge`` options.
         lexicon: For an added finding's title and points.
         seen: The rules the judge may rule on (:attr:`Judge.seen`; None: every rule).
+        flags: Per finding, the veto model's P(true | flagged) (None: not rated).
+        flag_bars: Article -> the veto model's bar (a finding rated below it is dropped).
     """
     out: list[Finding] = []
-    for f in findings:
+    rated = list(flags) if flags is not None else [None] * len(findings)
+    for f, q in zip(findings, rated, strict=True):
         p = None if seen is not None and f.rule not in seen else _probability_of(
             f, utterances, probs)
         bar = bars.get(f.article, Bars())
-        if p is None:
+        q = None if seen is not None and f.rule not in seen else q
+        flag_bar = (flag_bars or {}).get(f.article)
+        if options.veto and q is not None and flag_bar is not None and q < flag_bar:
+            continue
+        if p is None and q is None:
             out.append(f)
-        elif options.veto and bar.veto is not None and p < bar.veto:
+        elif options.veto and p is not None and bar.veto is not None and p < bar.veto:
             continue
         else:
-            out.append(replace(f, detail={**f.detail, "source": "rule",
-                                          "judge_probability": round(p, 4)}))
+            said: dict[str, Any] = {"source": "rule"}
+            said |= {"judge_probability": round(p, 4)} if p is not None else {}
+            said |= {"flag_probability": round(q, 4)} if q is not None else {}
+            out.append(replace(f, detail={**f.detail, **said}))
     if options.add:
         out += _additions(out, utterances, probs, bars, rules, options, lexicon)
     return out
@@ -440,15 +572,31 @@ def _judge_finding(rule_id: str, article: int, start: float | None, end: float |
 
 
 def judge_findings(utterances: Sequence[Utterance], channel: str, findings: Sequence[Finding],
-                   options: AnalyzerOptions, lexicon: Lexicon | None = None) -> list[Finding]:
+                   options: AnalyzerOptions, lexicon: Lexicon | None = None,
+                   started_at: str = "") -> list[Finding]:
     """The hook where findings are finalized: the rules' findings with the judge's say.
 
-    A no-op (the findings as given) when ``judge.enabled`` is off.
+    A no-op (the findings as given) when ``judge.enabled`` is off. ``started_at`` (the
+    interaction's ISO start) gives the veto model the hour.
     """
     if not options.judge.enabled:
         return list(findings)
     judge = load_judge(options.judge.model)
-    cues = utterance_cues(utterances, options) if "cue" in judge.features else None
-    unit_list = units(utterances, channel, findings, utterance_acts(utterances, options), cues,
-                      judge.features)
-    return combine(findings, utterances, unit_list, judge, options.judge, lexicon)
+    need_cues = "cue" in judge.features or judge.flags is not None
+    cues = utterance_cues(utterances, options) if need_cues else None
+    acts = utterance_acts(utterances, options)
+    unit_list = units(utterances, channel, findings, acts, cues, judge.features)
+    flags = None if judge.flags is None else rate_flags(
+        judge.flags, findings, utterances, channel, acts, cues, started_at)
+    return combine(findings, utterances, unit_list, judge, options.judge, lexicon, flags)
+
+
+def rate_flags(model: VetoModel, findings: Sequence[Finding], utterances: Sequence[Utterance],
+               channel: str, acts: Sequence[Mapping[str, float] | None],
+               cues: Sequence[Mapping[str, float] | None] | None, started_at: str = ""
+               ) -> list[float | None]:
+    """Per finding, the veto model's P(true | flagged); None where its article has no bar."""
+    cue_list = list(cues) if cues is not None else [None] * len(utterances)
+    return [model.probability(flag_tokens(f, utterances, channel, findings, acts, cue_list,
+                                          started_at))
+            if f.article in model.bars and f.kind != "judge" else None for f in findings]

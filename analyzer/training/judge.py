@@ -46,6 +46,7 @@ from analyzer.rules.judge import (
     Bars,
     Model,
     Unit,
+    VetoModel,
     decide,
     units,
     utterance_acts,
@@ -59,7 +60,7 @@ log = logging.getLogger("analyzer")
 ROOT = Path(__file__).resolve().parents[2]
 #: Our labelled sets, in the order they are read (missing folders are skipped).
 SETS: tuple[str, ...] = ("blind-halls", "blind-halls-2", "blind-halls-3",
-                         *(f"train-halls-{k}" for k in range(1, 15)))
+                         *(f"train-halls-{k}" for k in range(1, 19)))
 #: Generated visits of benchmarks/hall_visits.py used as one more set, and its seed.
 HALLS, HALLS_SEED = 200, 5
 #: Visits of the older generator (benchmarks/dialogues.py) as one more set: its ``dev`` split's
@@ -99,6 +100,9 @@ class Item:
     vectors: list[dict[int, float]] = field(default_factory=list)
     blocks: dict[tuple[int, str], tuple[Any, list[int], list[int | None]]] = field(
         default_factory=dict)
+    started_at: str = ""
+    #: The veto model's units (:func:`analyzer.training.flags.flag_units`), built on first use.
+    veto_units: list[tuple[int, tuple[str, ...], int | None]] | None = None
 
 
 def load_folder(folder: Path) -> list[Item]:
@@ -187,6 +191,7 @@ def prepare(items: list[Item], options: AnalyzerOptions | None = None) -> list[I
         item.utterances = list(report.utterances)
         item.findings = list(report.findings)
         item.channel = report.channel
+        item.started_at = report.started_at
         item.acts = utterance_acts(item.utterances, options)
         item.cues = utterance_cues(item.utterances, options)
         build(item)
@@ -406,8 +411,12 @@ def pick(rows: Sequence[Row], aim: Aim = AIM, guards: Sequence[Sequence[Row]] = 
 
 def export(models: Mapping[tuple[int, str], Model], bars: Mapping[int, Bars],
            rules: Mapping[int, str], meta: Mapping[str, Any],
-           seen: Sequence[str] = ()) -> dict[str, Any]:
+           seen: Sequence[str] = (), flags: VetoModel | None = None,
+           flag_figures: Mapping[int, Mapping[str, Sequence[int]]] | None = None
+           ) -> dict[str, Any]:
     """The JSON form :meth:`analyzer.rules.judge.Judge.from_dict` reads."""
+    from analyzer.training.flags import export_flags
+
     return {
         "format": FORMAT, "dim": DIM, "meta": dict(meta),
         "models": {f"{a}:{level}": {"intercept": m.intercept,
@@ -418,12 +427,24 @@ def export(models: Mapping[tuple[int, str], Model], bars: Mapping[int, Bars],
         "rules": {str(a): r for a, r in sorted(rules.items())},
         "seen": sorted(seen),
         "features": list(FEATURES),
+        **({"flags": export_flags(flags, flag_figures or {})}
+           if flags is not None and flags.bars else {}),
+        **({"flags_tried": {str(a): {k: list(v) for k, v in sorted(f.items())}
+                            for a, f in sorted(flag_figures.items())}}
+           if flag_figures and (flags is None or not flags.bars) else {}),
     }
 
 
 def train(items: Sequence[Item], scorer: Scorer, aim: Aim = AIM) -> dict[str, Any]:
-    """Models on all ``items``, bars from their leave-one-set-out probabilities; the JSON form."""
+    """Models on all ``items``, bars from their leave-one-set-out probabilities; the JSON form.
+
+    The veto model over the rules' findings (:mod:`analyzer.training.flags`) is trained
+    beside the turn models and ships only where an article has a bar.
+    """
+    from analyzer.training.flags import train_flags
+
     rules = default_rules(items)
+    flags, figures = train_flags(items, scorer, GUARD_SETS)
     bars = choose_bars(items, out_of_fold(items), rules, scorer, aim)
     models = fit(items)
     sources = Counter(i.source for i in items)
@@ -432,7 +453,8 @@ def train(items: Sequence[Item], scorer: Scorer, aim: Aim = AIM) -> dict[str, An
         "min_positives": MIN_POSITIVES, "veto_bars": list(VETO_BARS), "add_bars": list(ADD_BARS),
         "aim": {"beta": aim.beta, "min_gain": aim.min_gain,
                 "max_recall_loss": aim.max_recall_loss, "recall_floor": aim.recall_floor,
-                "guard_loss": aim.guard_loss, "guard_sets": list(GUARD_SETS)}}, sorted({f.rule for i in items for f in i.findings}))
+                "guard_loss": aim.guard_loss, "guard_sets": list(GUARD_SETS)}},
+        sorted({f.rule for i in items for f in i.findings}), flags, figures)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
