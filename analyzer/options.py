@@ -517,11 +517,19 @@ class PackOptions(Checked):
             ``repack`` lays it out in a new window with the recording's other
             lost pieces, encoded again. Either way a piece still without words
             is then heard in a new window, and at last in a window of its own.
+        min_window_seconds: The shortest encoder input, seconds (30: every window is
+            encoded as Whisper's full 30 s, the default). Below 30, a window whose
+            audio is shorter is encoded at its own length plus at least 1 s of
+            silence, in whole steps of 5 s and never below this: a 4 s clip alone
+            costs the encoder a fraction of 30 s. The length is the window's own
+            (never its batch's), so a recording's words still depend on nothing
+            else; windows of one length are encoded and decoded together.
     """
 
     SECTION: ClassVar[str] = "pack"
     _RANGES: ClassVar[dict[str, Range]] = {
-        "pieces_per_window": NONNEG, "batch_size": (0, 256)}
+        "pieces_per_window": NONNEG, "batch_size": (0, 256),
+        "min_window_seconds": (5.0, 30.0)}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"share": SHARE_MODES,
                                                       "lost": LOST_MODES}
 
@@ -529,6 +537,7 @@ class PackOptions(Checked):
     share: str = "recording"
     batch_size: int = 0
     lost: str = "redecode"
+    min_window_seconds: float = 30.0  # seconds; the shortest encoder input (30: always full)
 
     def windows_per_call(self, device: str) -> int:
         """``batch_size``, or the default for ``device`` (4 on CPU, 16 on a GPU).

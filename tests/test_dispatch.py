@@ -182,3 +182,23 @@ def test_a_worker_holding_float32_weights_shares_one_malloc_arena() -> None:
     assert worker_arenas("cpu", "float32") == WIDE_WEIGHTS_ARENAS < MALLOC_ARENAS
     assert worker_arenas("cpu", "int8_float32") == MALLOC_ARENAS
     assert worker_arenas("cuda", "float16") == MALLOC_ARENAS
+
+
+def test_a_day_of_two_models_is_shared_out_at_once_and_given_kind_by_kind() -> None:
+    """Float32 phone lines beside int8 counters: one pool, even shares over both kinds,
+    each worker's share int8 first then float32 (it loads each model at most once)."""
+    kinds = {"int8_float32": 0, "float32": 1}
+    jobs = [Job(0, "/day/call.wav", weight=300.0, compute_type="float32"),
+            Job(1, "/day/counter-long.wav", weight=280.0),
+            Job(2, "/day/counter.wav", weight=120.0),
+            Job(3, "/day/call-2.wav", weight=110.0, compute_type="float32"),
+            Job(4, "/day/counter-2.wav", weight=100.0),
+            Job(5, "/day/counter-3.wav", weight=90.0)]
+    d = Dispatch(jobs, 2, order=lambda job: kinds[job.compute_type or "int8_float32"])
+    shares = [[j.job for unit in share for j in unit] for share in d.shares]
+    assert sorted(shares[0] + shares[1]) == list(range(6))
+    loads = [sum(jobs[j].weight for j in share) for share in shares]
+    assert abs(loads[0] - loads[1]) <= 110.0  # evened over both kinds together
+    for share in shares:
+        ranks = [kinds[jobs[j].compute_type or "int8_float32"] for j in share]
+        assert ranks == sorted(ranks), share  # one switch at most, int8 first

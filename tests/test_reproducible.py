@@ -105,3 +105,43 @@ def test_a_bins_decoding_is_bit_identical_alone_and_beside_other_bins() -> None:
     for rows in mixes + [mixes[0]]:
         for i, got in zip(rows, decode(rows), strict=True):
             assert got == alone[i], (i, rows)
+
+
+def test_a_short_windows_length_is_its_own() -> None:
+    """``pack.min_window_seconds`` under 30: a window is encoded at its own audio's length
+    (plus silence, in 5 s steps, at least the minimum), whatever else is in its batch."""
+    import numpy as np
+
+    from analyzer.speech.packing import Bin, Piece, by_window, window_seconds
+
+    def bin_of(seconds: float) -> Bin:
+        b = Bin()
+        b.add(Piece(0, 0, 0.0, np.zeros(int(seconds * 16000), dtype=np.float32)))
+        return b
+
+    short, middle, full = bin_of(4.2), bin_of(13.5), bin_of(28.0)
+    assert [window_seconds(b, 30.0) for b in (short, middle, full)] == [30.0] * 3  # default
+    assert [window_seconds(b, 10.0) for b in (short, middle, full)] == [10.0, 15.0, 30.0]
+    assert window_seconds(short, 15.0) == 15.0
+    assert window_seconds(bin_of(9.5), 5.0) == 15.0  # at least 1 s of silence after it
+    # batches of one length each, every bin once, each length's bins in their order
+    other = bin_of(3.0)
+    assert by_window([short, full, other, middle], 10.0) == [[short, other], [full], [middle]]
+    assert by_window([short, full], 30.0) == [[short, full]]
+    # other words: transcribed again; full windows keep the identity they always had
+    from analyzer.pipeline.result import model_identity
+
+    shortened = OPTIONS.with_overrides({"pack.min_window_seconds": 10})
+    assert model_identity(shortened) != model_identity(OPTIONS)
+
+
+@pytest.mark.slow
+def test_words_heard_in_short_windows_are_the_same_alone_and_in_any_batch(
+        tmp_path: Path) -> None:
+    others = _others(tmp_path)
+    short = OPTIONS.with_overrides({"pack.min_window_seconds": 10})
+    alone = _words(AudioWorker(short, threads=1, inflight=6), [VISIT])[str(VISIT)]
+    assert any(text for _, _, _, text in alone)
+    narrow = replace(short, pack=replace(short.pack, batch_size=2))
+    mixed = _words(AudioWorker(narrow, threads=1, inflight=3), [CALL, others[0], VISIT])
+    assert mixed[str(VISIT)] == alone

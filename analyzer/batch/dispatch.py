@@ -23,7 +23,7 @@ no recording's words depend on it, and a day-plan group
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from analyzer.batch.jobs import Job
 from analyzer.batch.plan import units_of
@@ -41,9 +41,15 @@ class Dispatch:
         jobs: The recordings in dispatch order (heaviest first; a day-plan
             group's recordings adjacent).
         slots: Workers the share is cut for.
+        order: Each share is given in this key's order (stable; the heaviest first
+            within a key): a day with lines heard by several models shares all
+            its recordings out at once, and each worker takes its share model by
+            model (the model's rank in the run), so it loads each at most once
+            and a thief takes from the end of the last model's. None: weight only.
     """
 
-    def __init__(self, jobs: Sequence[Job], slots: int) -> None:
+    def __init__(self, jobs: Sequence[Job], slots: int,
+                 order: Callable[[Job], int] | None = None) -> None:
         self.shares: list[deque[list[Job]]] = [deque() for _ in range(max(1, slots))]
         #: Each share's weight not given yet (kept as units leave it).
         self.left = [0.0] * len(self.shares)
@@ -51,6 +57,9 @@ class Dispatch:
             k = min(range(len(self.left)), key=lambda i: self.left[i])
             self.shares[k].append(unit)
             self.left[k] += weight_of(unit)
+        if order is not None:
+            self.shares = [deque(sorted(share, key=lambda unit: order(unit[0])))
+                           for share in self.shares]
         #: Shares of workers that died with no replacement: anyone takes from them.
         self.orphans: deque[list[Job]] = deque()
         #: Each slot's work in hand (given, not finished), by job number, and its sum.

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from analyzer.batch.dispatch import Dispatch
 from analyzer.batch.jobs import Job, JobFailed, JobResult, Outcome, Taken, WorkerDone, WorkerError
 from analyzer.batch.plan import alone, chunks
-from analyzer.batch.worker import AudioWorker, Channel, process_main
+from analyzer.batch.worker import WIDE_WEIGHTS_INFLIGHT, AudioWorker, Channel, process_main
 from analyzer.errors import require, shown
 from analyzer.options import AnalyzerOptions
 
@@ -43,12 +43,6 @@ class Executor(Protocol):
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
         """Yield one outcome per job, in completion order."""
         ...
-
-
-#: Recordings at once in a worker holding weights wider than int8 on a CPU (a telephone
-#: line's float32 model, ``asr.phone_compute_type``): the weights are ~4x int8's, and a
-#: worker is to stay within 1 GiB (``benchmarks/worker_memory.py``).
-WIDE_WEIGHTS_INFLIGHT = 2
 
 
 def held_inflight(options: AnalyzerOptions, held: str, inflight: int) -> int:
@@ -99,8 +93,10 @@ class LocalExecutor:
         """Yield one result per job, in completion order.
 
         Recordings whose lines are heard with other models (:attr:`Job.compute_type`)
-        run one kind after the other (:func:`by_model`), each on workers holding
-        that model only.
+        run on one pool of processes, each holding one model at a time: a worker's
+        share comes kind by kind (:func:`by_model`'s order), and a worker whose next
+        recording needs another model finishes the ones in flight, lets its model go
+        and loads that one (:func:`~analyzer.batch.worker.process_main`).
         """
         if not jobs:
             return
@@ -112,10 +108,15 @@ class LocalExecutor:
             yield from worker.run(jobs)
             _add(self.timings, worker.timings)
             return
-        for held, part in kinds:  # (several kinds: in processes, gone after their kind)
-            yield from self._run_processes(part, held)
+        if len(kinds) == 1:
+            yield from self._run_processes(jobs, kinds[0][0])
+            return
+        # several kinds: one pool, each worker holding one model at a time and taking
+        # its share kind by kind (process_main), every kind's jobs evened out together
+        yield from self._run_processes(jobs, "", tuple(held for held, _ in kinds))
 
-    def _run_processes(self, jobs: list[Job], held: str) -> Iterator[Outcome]:
+    def _run_processes(self, jobs: list[Job], held: str,
+                       kinds: tuple[str, ...] = ()) -> Iterator[Outcome]:
         """Jobs over ``workers`` processes; a dead worker is charged with its own jobs only.
 
         Each worker says which jobs it has taken. When one dies (killed for
@@ -126,14 +127,15 @@ class LocalExecutor:
         fault (keyed, so the next run does not try it again; ``--retry-errors``
         does), and the others are analysed as usual.
         """
-        pool = _Processes(self, jobs, held)
+        pool = _Processes(self, jobs, held, kinds=kinds)
         try:
             yield from pool.run()
             if pool.died:  # (a job a worker took just before it was killed may be unsaid)
                 pool.suspects |= pool.outstanding
             suspects = [job for job in jobs if job.job in pool.suspects]
             for job in suspects:
-                own = _Processes(self, [alone(job)], held, inflight=1, replace=False)
+                own = _Processes(self, [alone(job)], held, inflight=1, replace=False,
+                                 kinds=kinds)
                 try:
                     yield from own.run_alone(alone(job))
                 finally:
@@ -157,17 +159,23 @@ class _Processes:
     """
 
     def __init__(self, executor: LocalExecutor, jobs: list[Job], held: str, *,
-                 inflight: int | None = None, replace: bool = True) -> None:
+                 inflight: int | None = None, replace: bool = True,
+                 kinds: tuple[str, ...] = ()) -> None:
         self.executor = executor
         self.ctx = mp.get_context("spawn")
         self.results: dict[int, Any] = {}  # each worker's result pipe (the driver's end)
-        self.held = held  # the compute type of the model every worker holds
+        self.held = held  # the compute type of the model every worker holds ("": kinds)
+        self.kinds = kinds  # held "": the models a worker holds in turn, in this order
         self.inflight = (held_inflight(executor.options, held, executor.inflight)
                          if inflight is None else inflight)
         self.jobs = {job.job: job for job in jobs}
         self.outstanding = set(self.jobs)
         slots = min(executor.workers, len(jobs))
-        self.dispatch = Dispatch(jobs, slots)  # each worker's share, then stealing
+        # each worker's share (kind by kind, in ``kinds``' order), then stealing
+        rank = {kind: n for n, kind in enumerate(kinds)}
+        default = executor.options.asr.compute_type
+        self.dispatch = Dispatch(jobs, slots, order=lambda job: rank.get(
+            job.compute_type or default, 0))
         # fewer recordings than workers: the cores of the workers not started go to
         # those that are (one recording on 2 x 1 runs as 1 x 2, no core idle)
         self.threads = executor.threads * executor.workers // max(1, slots)
@@ -196,7 +204,7 @@ class _Processes:
         p = self.ctx.Process(target=process_main, daemon=True,
                              name=f"conduct-worker-{len(self.procs)}",
                              args=(e.options, self.threads, self.inflight, Channel(job_in),
-                                   Channel(result_out), self.held))
+                                   Channel(result_out), self.held, self.kinds))
         p.start()
         job_in.close()  # (the worker's ends: closed here, so a dead worker reads as ended)
         result_out.close()

@@ -75,6 +75,10 @@ _BYTES_PER_SECOND = 32_000
 #: clip 1.0, a 59 s stereo visit 1.75, a 345 s one 6.55 — about (60 + seconds over
 #: channels) / 60.
 _FILE_COST_SECONDS = 60.0
+#: How many times the CPU a recording takes when its lines are heard with float32 weights
+#: rather than int8 (``asr.phone_compute_type``; 1.66x per phone-line second, issue 25's
+#: measure on 114 real phone clips), so a worker's share of such a day stays even.
+_WIDE_COST = 1.66
 
 #: Called with each failed input's path and its message (``FILE: what went wrong``).
 ErrorHandler = Callable[[str, str], None]
@@ -269,10 +273,16 @@ class BatchRunner:
         """Each job with the compute type its line is heard with (a worker holds that
         model only; :func:`~analyzer.speech.band.line_compute_type` decodes a
         recording's first two minutes only where its band decides it)."""
+        from analyzer.memory import wide_weights
+
         t0 = time.perf_counter()
-        out = [replace(job, compute_type=line_compute_type(job.path, job.meta.channel,
-                                                           self.options.asr))
-               for job in jobs]
+        out = []
+        for job in jobs:
+            kind = line_compute_type(job.path, job.meta.channel, self.options.asr)
+            # a line heard by wider weights costs more CPU a second (shares stay even)
+            wide = wide_weights(self.options.asr.device, kind or self.options.asr.compute_type)
+            out.append(replace(job, compute_type=kind,
+                               weight=job.weight * (_WIDE_COST if wide else 1.0)))
         self._time("line_band", time.perf_counter() - t0)
         return out
 

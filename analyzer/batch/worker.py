@@ -65,17 +65,20 @@ class AudioWorker:
             recordings are still analysed with ``options`` (their reports say so): a
             line that needs another model than the one held is heard with that
             model, loaded beside it (the batch driver sends a worker only its kind).
+        arenas: The malloc arenas of the process (0: those of ``compute_type``'s
+            worker, :func:`analyzer.memory.worker_arenas`).
     """
 
     def __init__(self, options: AnalyzerOptions, *, threads: int = 1, inflight: int = 6,
-                 compute_type: str = "") -> None:
+                 compute_type: str = "", arenas: int = 0) -> None:
         from analyzer.memory import limit_malloc_arenas, worker_arenas
 
         self.options = replace(options, asr=replace(options.asr, cpu_threads=threads))
         self.held = replace(self.options.asr,
                             compute_type=compute_type or options.asr.compute_type)
-        # before the recognizer and recording threads start
-        limit_malloc_arenas(worker_arenas(self.held.device, self.held.compute_type))
+        # before the recognizer and recording threads start (``arenas``: the process's
+        # limit, set for every model it will hold in turn)
+        limit_malloc_arenas(arenas or worker_arenas(self.held.device, self.held.compute_type))
         self.inflight = inflight
         self.timings: dict[str, float] = defaultdict(float)
         self._transcriber: PackedTranscriber | None = None
@@ -261,44 +264,126 @@ class Channel:
 
 
 def process_main(options: AnalyzerOptions, threads: int, inflight: int,
-                 jobs: Channel, results: Channel, compute_type: str = "") -> None:
+                 jobs: Channel, results: Channel, compute_type: str = "",
+                 kinds: tuple[str, ...] = ()) -> None:
     """Entry point of a local worker process: jobs from a queue, results to a queue.
 
     Says which job it takes (:class:`Taken`) before it begins it. Exits by
     itself when the batch driver dies (even by ``kill -9``). ``compute_type``:
-    the model it holds (:class:`AudioWorker`).
+    the model it holds (:class:`AudioWorker`); "" with ``kinds`` (the compute types
+    of a day with lines of several models, :func:`~analyzer.batch.executor.by_model`):
+    it holds the model of the job it takes, one at a time — the recordings of one
+    model in flight together, then, when the next job is of another model, the
+    last of them finished, that model let go and the next one loaded, in the same
+    process (no second start-up, no core idle while a second pool starts; the
+    driver hands each worker its share kind by kind, :class:`~analyzer.batch.dispatch.Dispatch`).
+    A recording's words do not change: its bins are its own and are heard by its
+    line's model whichever worker holds it.
     """
+    from analyzer.memory import wide_weights, worker_arenas
+
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
     parent = os.getppid()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    worker = AudioWorker(options, threads=threads, inflight=inflight, compute_type=compute_type)
+    device = options.asr.device
+    # the arenas of the widest model the process will hold (set once, before threads)
+    arenas = min((worker_arenas(device, k or options.asr.compute_type)
+                  for k in (*kinds, compute_type)), default=0)
+    feed = _Feed(jobs, results)
+    timings: dict[str, float] = defaultdict(float)
+    held_models = 0.0
+    error = None
+    try:
+        while (first := feed.peek()) is not None:
+            kind = compute_type or first.compute_type or options.asr.compute_type
+            # a wide model's worker admits fewer recordings (its weights are ~4x int8's)
+            admit = min(inflight, WIDE_WEIGHTS_INFLIGHT) if wide_weights(device, kind) \
+                else inflight
+            worker = AudioWorker(options, threads=threads, inflight=admit, compute_type=kind,
+                                 arenas=arenas)
+            feed.worker = worker
+            try:
+                for result in worker.run(feed.of_kind(
+                        None if compute_type else kind, options.asr.compute_type)):
+                    results.put(result)
+            finally:
+                for name, seconds in worker.timings.items():
+                    if name != "n_models_held":
+                        timings[name] += seconds
+                held_models = max(held_models, worker.timings.get("n_models_held", 0.0))
+                feed.worker = None
+                del worker
+                _let_models_go()
+    except Exception as exc:  # model failed to load: report once, let the driver decide
+        error = WorkerError.of(exc)
+    timings["n_models_held"] = held_models
+    results.put(WorkerDone(dict(timings), error, os.getpid()))
 
-    def pull() -> Iterator[Job]:
+
+#: Recordings at once in a worker holding weights wider than int8 on a CPU (a telephone
+#: line's float32 model, ``asr.phone_compute_type``): the weights are ~4x int8's, and a
+#: worker is to stay within 1 GiB (``benchmarks/worker_memory.py``).
+WIDE_WEIGHTS_INFLIGHT = 2
+
+
+class _Feed:
+    """A worker process's job queue, read one job ahead: a job of another model than
+    the one held is kept back (not yet taken) until the held model's jobs are done."""
+
+    def __init__(self, jobs: Channel, results: Channel) -> None:
+        self.jobs = jobs
+        self.results = results
+        self.worker: AudioWorker | None = None
+        self._next: Job | None = None
+        self._ended = False
+
+    def peek(self) -> Job | None:
+        """The next job (waiting for it), not taken yet; None: no more."""
+        if self._next is None and not self._ended:
+            self._next = self._pull()
+            self._ended = self._next is None
+        return self._next
+
+    def of_kind(self, kind: str | None, default: str) -> Iterator[Job]:
+        """Take and yield jobs while they are heard with ``kind`` (None: any)."""
+        while (job := self.peek()) is not None:
+            if kind is not None and (job.compute_type or default) != kind:
+                return
+            self._next = None
+            self.results.put(Taken(os.getpid(), job.job))
+            yield job
+
+    def _pull(self) -> Job | None:
         while True:
             try:
-                job = jobs.get(timeout=0.0)
+                job = self.jobs.get(timeout=0.0)
             except queue.Empty:
                 # none to take now (the driver may be keeping the rest for the other
                 # workers): the recognizer sends partly filled bins meanwhile
-                worker.starved(True)
+                if self.worker is not None:
+                    self.worker.starved(True)
                 try:
-                    job = jobs.get(timeout=1.0)
+                    job = self.jobs.get(timeout=1.0)
                 except queue.Empty:
                     continue
-            worker.starved(False)
-            if job is None:
-                return
-            results.put(Taken(os.getpid(), job.job))
-            yield job
+            if self.worker is not None:
+                self.worker.starved(False)
+            return job if isinstance(job, Job) else None
 
-    error = None
-    try:
-        for result in worker.run(pull()):
-            results.put(result)
-    except Exception as exc:  # model failed to load: report once, let the driver decide
-        error = WorkerError.of(exc)
-    results.put(WorkerDone(dict(worker.timings), error, os.getpid()))
+
+def _let_models_go() -> None:
+    """Drop the speech models this process holds and give their memory back (before
+    the next model loads, so a worker holds one at a time)."""
+    import ctypes
+    import gc
+
+    from analyzer.speech.asr import release_models
+
+    release_models()
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _watch_parent(parent: int) -> None:

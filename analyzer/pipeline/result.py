@@ -130,5 +130,7 @@ def model_identity(options: AnalyzerOptions) -> str:
     for k in ("device", "cpu_threads", "compute_type", "model"):
         asr.pop(k, None)
     asr["pack"] = {k: v for k, v in asdict(options.pack).items() if k != "batch_size"}
+    if asr["pack"].get("min_window_seconds") == 30.0:  # full windows: as before the option
+        del asr["pack"]["min_window_seconds"]
     blob = json.dumps(asr, sort_keys=True, default=str)
     return f"{path.name}/{hashlib.sha256(blob.encode()).hexdigest()[:10]}"

@@ -113,6 +113,14 @@ def models_loaded() -> int:
     return int(_load.cache_info().currsize)
 
 
+def release_models() -> None:
+    """Forget the speech models this process has loaded (:func:`get_model` loads again);
+    their memory goes once nothing else refers to them (a batch worker switching
+    models, :func:`analyzer.batch.worker.process_main`)."""
+    with _MODEL_LOCK:
+        _load.cache_clear()
+
+
 def asr_info(options: ASROptions) -> dict[str, Any]:
     """The audit block of the recognizer: model folder, its SHA-256, load time, options.
 

@@ -45,6 +45,7 @@ from analyzer.speech.packing import (
     PlanGroup,
     Recognised,
     assign_words,
+    by_window,
     run_steps,
     vad_pieces,
     words_to_utterances,
@@ -171,15 +172,17 @@ class PackedTranscriber:
         pieces_per_window: At most this many pieces per bin (0: no limit).
         share: Which pieces may share a bin (:attr:`PackOptions.share`).
         lost: What is done first for a piece that lost its words (:attr:`PackOptions.lost`).
+        min_window: The shortest encoder input (:attr:`PackOptions.min_window_seconds`).
     """
 
     def __init__(self, model: Any, options: ASROptions, batch_size: int,
                  timings: dict[str, float], pieces_per_window: int = 0,
-                 share: str = "recording", lost: str = "redecode") -> None:
+                 share: str = "recording", lost: str = "redecode",
+                 min_window: float = 30.0) -> None:
         self.options = options
         self.lost = lost
         self.timings = timings
-        self.recognizer = PackedRecognizer(model, options, timings)
+        self.recognizer = PackedRecognizer(model, options, timings, min_window)
         self.scorer = AlignScorer(model, self.recognizer.tokenizer)
         self.packer = Packer(batch_size, pieces_per_window, share)
         self._cond = threading.Condition()
@@ -207,7 +210,7 @@ class PackedTranscriber:
                      timings: dict[str, float]) -> PackedTranscriber:
         """The transcriber these recognition and packing options describe."""
         return cls(model, options, pack.windows_per_call(options.device), timings,
-                   pack.pieces_per_window, pack.share, pack.lost)
+                   pack.pieces_per_window, pack.share, pack.lost, pack.min_window_seconds)
 
     def spent(self) -> float:
         """Seconds the calling thread has spent inside this transcriber."""
@@ -397,7 +400,8 @@ class PackedTranscriber:
                     lane.ready += lane.packer.flush() or self._held_bins(lane, everything=True)
                 if not lane.ready:
                     break
-                yield from self._recognise_steps(lane.ready.pop(0), lane)
+                for batch in by_window(lane.ready.pop(0), self.recognizer.min_window):
+                    yield from self._recognise_steps(batch, lane)
         finally:
             with self._cond:
                 del self._requests[rid]
@@ -458,7 +462,8 @@ class PackedTranscriber:
             self._cond.notify_all()
 
     def _recognise(self, batch: list[Bin]) -> None:
-        run_steps(self._recognise_steps(batch, self._lane))
+        for same in by_window(batch, self.recognizer.min_window):  # one encoder length each
+            run_steps(self._recognise_steps(same, self._lane))
 
     def _recognise_steps(self, batch: list[Bin], lane: _Lane) -> Generator[str, None, None]:
         """Recognise a batch of ``lane``, yielding between its stages

@@ -384,11 +384,39 @@ class Recognised:
     encoded: Any
 
 
+#: A window shorter than 30 s is encoded in whole steps of this many seconds
+#: (:attr:`analyzer.options.PackOptions.min_window_seconds`).
+WINDOW_STEP_SECONDS = 5.0
+#: Silence a shortened window keeps after its audio, at least (seconds).
+WINDOW_TAIL_SECONDS = 1.0
+
+
+def window_seconds(bin_: Bin, min_window: float) -> float:
+    """Seconds of encoder input ``bin_`` is heard in: 30 (Whisper's window), or with
+    ``min_window`` under 30 its own audio plus :data:`WINDOW_TAIL_SECONDS`, rounded up
+    to whole :data:`WINDOW_STEP_SECONDS`, at least ``min_window``. A function of the
+    bin alone (never of its batch)."""
+    if min_window >= BIN_SECONDS:
+        return BIN_SECONDS
+    step = WINDOW_STEP_SECONDS
+    need = float(np.ceil((bin_.used + WINDOW_TAIL_SECONDS) / step) * step)
+    return min(BIN_SECONDS, max(min_window, need))
+
+
+def by_window(bins: Sequence[Bin], min_window: float) -> list[list[Bin]]:
+    """``bins`` in batches of one encoder length each (:func:`window_seconds`), in the
+    order of each length's first bin."""
+    groups: dict[float, list[Bin]] = {}
+    for b in bins:
+        groups.setdefault(window_seconds(b, min_window), []).append(b)
+    return list(groups.values())
+
+
 def bin_features(extractor: Callable[[np.ndarray], np.ndarray],
-                 bins: Sequence[Bin]) -> np.ndarray:
-    """The encoder input of each bin, ``[bins, mels, 3000]``: the log-mel spectrogram
-    of its audio, padded with zeros to 30 s as faster-whisper's ``transcribe`` pads a
-    clip's last 30 s.
+                 bins: Sequence[Bin], seconds: float = BIN_SECONDS) -> np.ndarray:
+    """The encoder input of each bin, ``[bins, mels, 100 * seconds]``: the log-mel
+    spectrogram of its audio, padded with zeros to ``seconds`` (30: as faster-whisper's
+    ``transcribe`` pads a clip's last 30 s).
 
     Padding the samples with silence before the spectrogram instead (as openai-whisper
     does) read our own example recordings worse (CER 0.217 against 0.206) and changed
@@ -396,7 +424,8 @@ def bin_features(extractor: Callable[[np.ndarray], np.ndarray],
     """
     from faster_whisper.audio import pad_or_trim
 
-    return np.stack([pad_or_trim(extractor(b.audio())[..., :-1]) for b in bins])
+    frames = int(round(seconds * 100))
+    return np.stack([pad_or_trim(extractor(b.audio())[..., :-1], length=frames) for b in bins])
 
 
 #: Windows per encoder call on a CPU (:meth:`PackedRecognizer._encode`).
@@ -413,13 +442,16 @@ class PackedRecognizer:
             ``decoder``, ``align``).
     """
 
-    def __init__(self, model: Any, options: ASROptions, timings: dict[str, float]) -> None:
+    def __init__(self, model: Any, options: ASROptions, timings: dict[str, float],
+                 min_window: float = BIN_SECONDS) -> None:
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
         self.model = model
         self.options = options
         self.timings = timings
+        #: The shortest encoder input (:attr:`analyzer.options.PackOptions.min_window_seconds`).
+        self.min_window = min_window
         self.tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
                                    task="transcribe", language=options.language or "zh")
         from analyzer.speech.asr import prompt_texts
@@ -459,7 +491,10 @@ class PackedRecognizer:
         """
         spent: dict[str, float] = {}
         t0 = time.perf_counter()
-        encoded = self._encode(bin_features(self.model.feature_extractor, bins))
+        # one length for the batch: the engine batches bins of one length
+        # (:func:`by_window`); a mixed batch is heard at its longest
+        seconds = max((window_seconds(b, self.min_window) for b in bins), default=BIN_SECONDS)
+        encoded = self._encode(bin_features(self.model.feature_extractor, bins, seconds))
         spent["features+encoder"] = time.perf_counter() - t0
         yield "encoder"
         t0 = time.perf_counter()
