@@ -198,3 +198,47 @@ def test_a_terse_question_with_a_short_gloss_is_still_terse(text, terse):
     from analyzer.rules.civility import terse_question
 
     assert terse_question(text) is terse
+
+
+@pytest.mark.parametrize("text", [
+    "小周，我月底想请三天假回趟老家，你帮我顶一下班行不？",
+    "下礼拜我调休，周三那天你替我盯着窗口。",
+])
+def test_planning_the_clerks_own_leave_with_a_colleague_is_unrelated_chat(text):
+    assert remark(text) == "unrelated_chat"
+    found = _a6([GREET, ("citizen", 3, 5, "我来办居住证登记。"), ("staff", 6, 9, text),
+                 ("staff", 10, 12, "身份证给我。")])
+    assert [f.rule for f in found] == ["A6-UNCIVIL"] and found[0].start == 6
+
+
+@pytest.mark.parametrize("text", [
+    "办这个的同事休假了，他回来我给您打电话。",  # a colleague's leave, told the citizen as the reason
+    "请假条得单位盖章才行。",  # a leave note is the citizen's matter
+])
+def test_leave_told_as_the_citizens_matter_or_a_colleagues_absence_is_no_chat(text):
+    assert remark(text) is None
+
+
+def test_the_citizen_sent_home_for_a_paper_is_no_chat():
+    assert remark("那你得回老家拿去，拿来再办。") is None
+
+
+@pytest.mark.parametrize("text", [
+    "你这方言说得，我半句都听不懂。".replace("半句", "一句"),
+    "说话跟嘴里塞了团棉花似的。",
+    "嘿，你这口音也太逗了。",
+    "你们山里人说事都这么绕吗？",
+    "大妈，您这讲了半天跟没说一样。",
+])
+def test_mocking_how_a_caller_speaks_is_belittling(text):
+    assert remark(text) == "belittling"
+    call = [("staff", 0.0, 3.0, "您好，城西政务中心社保窗口，请讲。"),
+            ("citizen", 3.5, 8.0, "喂，那个，俺想问问那个，就是那个养老的事。"), ("staff", 8.5, 11.0, text),
+            ("citizen", 11.5, 13.0, "啊？"), ("staff", 13.5, 16.0, "身份证带来窗口办。再见。")]
+    assert [f.rule for f in _a6(call, channel="phone", rings=1)] == ["A6-UNCIVIL"]
+
+
+@pytest.mark.parametrize("text", ["您说话声音大一点，我这边听不清。", "方言我听不太懂，您说普通话行吗？",
+                                  "说话慢一点，跟我一样慢慢说。"])
+def test_asking_a_caller_to_speak_up_or_slowly_is_civil(text):
+    assert remark(text) is None

@@ -138,3 +138,18 @@ def test_innocent_lines_with_risky_words_are_not_forbidden(line, before):
 ])
 def test_the_forbidden_intent_beside_the_risky_word_is_still_heard(line, before):
     assert _forbidden_on_reply(line, before) != []
+
+
+@pytest.mark.parametrize("line", [
+    "你莫看到我这忙得脚不沾地嗦？等倒。",  # south-western
+    "冇见我手上一堆嘢咩？等阵。",  # Cantonese
+    "没看见我这儿手都不得闲吗？",
+])
+def test_cant_you_see_im_busy_in_dialect_is_the_busy_phrase(line):
+    assert intent_acts(line).get("f_busy")
+    assert [f.rule for f in _forbidden_on_reply(line, "同志，我这个啥时候能好？")] == ["A9-F-03"]
+
+
+@pytest.mark.parametrize("line", ["你得闲的时候过来就行。", "我们这周都不得空下乡，材料您直接交窗口。"])
+def test_free_time_or_a_schedule_in_dialect_is_no_brush_off(line):
+    assert "f_busy" not in intent_acts(line)

@@ -58,8 +58,11 @@ RULE = "A6-UNCIVIL"
 #: Kind of remark -> (first concept, second concept): both in one clause.
 PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "belittling": (
-        re.compile(r"字|写的|写得|填的|填得|弄的|弄得|脑子|脑袋|认字|识字|文化|这么简单|这点事"),
-        re.compile(r"看不懂|看不清楚?的|认不出|乱七八糟|歪歪扭扭|鬼画符|狗爬|跟[^，,。！!？?]{1,6}(?:似的|一样)|"
+        # ... or how he speaks (你这口音, 说话跟挤牙膏似的, 普通话说得…一句都听不懂), on a call above all
+        re.compile(r"字|写的|写得|填的|填得|弄的|弄得|脑子|脑袋|认字|识字|文化|这么简单|这点事|"
+                   r"说话|讲话|口音|普通话|方言|土话|舌头"),
+        re.compile(r"看不懂|看不清楚?的|认不出|乱七八糟|歪歪扭扭|鬼画符|狗爬|跟(?![我您咱])[^，,。！!？?]{1,7}(?:似的|一样)|"
+                   r"太逗|好笑|笑死|颠三倒四|捋直|一句(?:都|也)(?:听不懂|没听懂)|"
                    r"(?:都|也|还)(?:不会|不懂|弄不|搞不|填不|写不|学不|办不)|不识字|没文化|不好使|笨|"
                    # the rhetorical "who could read this": nobody can
                    r"谁(?:能|会|还)?(?:看得懂|看得清|看得明白|看得出|认得出|认得清|认得)")),
@@ -95,7 +98,12 @@ SINGLE: dict[str, re.Pattern[str]] = {
         # shopping told to a colleague (打完折才四百多，我给我妈也买了一件)
         r"打(?:完|了)折|买了(?:一)?件|网购|淘宝|拼多多|双十一|奶茶|追剧|八卦|"
         # looks and leisure (那个烫头的店在哪, 健身房办卡了没, 朋友圈里那双鞋)
-        r"烫头|烫发|染头|做头发|美甲|健身房|瑜伽|演唱会|球赛|朋友圈|相亲|剧透|网红店|团购"),
+        r"烫头|烫发|染头|做头发|美甲|健身房|瑜伽|演唱会|球赛|朋友圈|相亲|剧透|网红店|团购|"
+        # the clerk's own leave and trips home planned with a colleague (我下礼拜请两天假回老家，你帮我
+        # 顶一下班); a colleague's leave told as the reason for a deferral (那个岗的同志休假了) and the
+        # citizen's trip home (你得回老家拿去) are not hers
+        r"我[^，,。！!？?]{0,8}(?:(?:请|休)[^，,。！!？?]{0,3}假|调休|倒休|年假|回(?:趟|一趟)?老家)|"
+        r"帮我顶|顶(?:一下|两天|几天)?班"),
     # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
     # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
     "belittling": re.compile(
@@ -103,15 +111,19 @@ SINGLE: dict[str, re.Pattern[str]] = {
         r"都" + INABILITY + r"[^，,。！!？?]{0,5}(?:[？?]|吗|啊\s*$|呀\s*$)|"
         # all of the citizen's people made fun of (你们矿上的人说话咋都这么绕, 你们乡下人怎么都这样)
         r"你们[^，,。！!？?]{1,6}(?:的人|人)[^，,。！!？?]{0,4}(?:咋|怎么)(?:都|全)(?:这么|那么)(?!多|少|早|晚|快)|"
+        r"你们[^，,。！!？?]{1,6}(?:的人|人)[^，,。！!？?]{0,6}(?:都|全)(?:这么|那么)(?:磨叽|啰嗦|绕|笨|糊涂|说不清)|"
+        # a caller's whole account waved off as nothing (说了半天跟没说一样)
+        r"跟没说一样|等于没说|"
         r"(?:上过|念过|读过)(?:学|书)|没(?:上|念|读)过(?:学|书)|(?:识|认)(?:不识|不认)?(?:字|得字)(?:吗|没|不|[？?])|"
         # mocking his senses: 你耳朵听不见啊？ 你眼睛长哪儿了 你聋啊 (not 你眼睛看不清的话，我帮你填)
         r"你(?:这|的)?(?:耳朵|眼睛|眼|脑子|脑袋)(?:是)?(?:也|都|又)?"
         r"(?:聋|瞎|背|不好使|不管用|不灵|有毛病|有问题|听不见|看不见|长哪|塞|摆设|白长|干嘛用|干什么用|进水)"
         r"(?![^，,。！!？?]{0,6}的话)|你(?:是)?(?:聋|瞎)(?:子)?(?:了|啊|吗|呀|[？?！!])"),
 }
-#: Courtesy or the polite 您: a remark so put is a request or an apology, not judged. (Not
+#: Courtesy or the polite 您: a remark so put is a request or an apology, not judged (the 请 of 请假
+#: is a leave, no courtesy). (Not
 #: :data:`analyzer.rules.acts.COURTESY`: its bare 麻烦 is also "a nuisance" here.)
-POLITE = re.compile(r"您|请|麻烦(?:你|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
+POLITE = re.compile(r"您|请(?![^，,。！!？?]{0,3}假)|麻烦(?:你|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
 #: Courtesy proper (:data:`POLITE` less the 您, which a mocking question also uses: 您连这都不会？).
 COURTESY = re.compile(r"请|麻烦(?:你|您|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
 #: Kinds whose two concepts must meet in one clause (the order and its exclamation mark);

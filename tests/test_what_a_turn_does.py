@@ -1,0 +1,99 @@
+"""Article 10 cues read by what the citizen's turn does (issue 23, session 10).
+
+A rating reported is the evaluation done, not praise owing thanks; a pointed
+question out of earlier trips is settled by its answer in fact; a grumble that
+takes the answer up (早说不就好了，行，我记下了) owes no calming. Each kind has a
+near miss that still owes. All wording here is our own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import analyzer
+from analyzer.rules.context import pointed_question, rating_only
+
+GREET = ("staff", "您好，请问您办什么业务？")
+CLOSE = ("staff", "麻烦您给我的服务评个价，您慢走。")
+
+
+def _record(turns):
+    utts, t = [], 0.0
+    for speaker, text in turns:
+        t += 0.6
+        end = t + max(0.8, len(text) / 4.5)
+        utts.append({"speaker": speaker, "start": round(t, 2), "end": round(end, 2), "text": text})
+        t = end
+    return {"id": "turn", "channel": "counter", "started_at": "2026-11-04T10:00:00+08:00",
+            "utterances": utts}
+
+
+def _rules(turns):
+    return {f.rule for f in analyzer.analyze(_record(turns)).findings}
+
+
+@pytest.mark.parametrize("said", ["评价器上我按了，五颗星。", "给你点了个非常满意。", "满分给你打上了啊。",
+                                  "按好了，最满意那个键。"])
+def test_a_rating_reported_is_no_praise_owing_thanks(said):
+    assert rating_only(said)
+    turns = [GREET, ("citizen", "我来换新的社保卡。"), ("staff", "好的，卡做好了，您核对一下，麻烦给评个价。"),
+             ("citizen", said), ("staff", "您慢走。")]
+    assert "A10-G-PRAISE" not in _rules(turns)
+
+
+@pytest.mark.parametrize("said", ["小伙子真有耐心，给你点个满意。", "服务挺好，五星给你了。"])
+def test_praise_beside_a_rating_still_owes_thanks(said):
+    assert not rating_only(said)
+    turns = [GREET, ("citizen", "我来换新的社保卡。"), ("staff", "好的，卡做好了，您核对一下，麻烦给评个价。"),
+             ("citizen", said), ("staff", "您慢走。")]
+    assert "A10-G-PRAISE" in _rules(turns)
+
+
+def _pressed(question, reply):
+    return [GREET, ("citizen", "我来交上回缺的那份证明。"),
+            ("staff", "好的，证明我收下了，您这边还要补一张村里的意见，不好意思，清单给您写好了。"),
+            ("citizen", question), ("staff", reply), CLOSE]
+
+
+@pytest.mark.parametrize(("question", "reply"), [
+    ("这回补完总不会再差别的了吧？", "不会，补上这张就全了。"),
+    ("我这都第三回来了，下回来总能办成了吧？", "能办成，清单上的就是全部。"),
+])
+def test_a_pointed_question_out_of_earlier_trips_is_settled_by_its_answer(question, reply):
+    assert pointed_question(question)
+    assert "A10-G-UPSET" not in _rules(_pressed(question, reply))
+
+
+def test_an_outburst_answered_coldly_still_owes_calming():
+    assert not pointed_question("凭什么又让我多跑一趟？")
+    assert "A10-G-UPSET" in _rules(_pressed("凭什么又让我多跑一趟？", "规定就是这样，我也没办法。"))
+
+
+def test_a_pointed_question_answered_coldly_still_owes_calming():
+    assert "A10-G-UPSET" in _rules(_pressed("我都跑三趟了，下回总能办成了吧？", "能不能办成看你自己，规定就这样。"))
+
+
+def test_a_grumble_taking_up_the_answer_owes_no_calming():
+    turns = [GREET, ("citizen", "我都跑了三个地方了，这个补贴到底归谁管？"),
+             ("staff", "您别急，归区民政局社会救助科，在人民路八号二楼，电话八六六一二三四。"),
+             ("citizen", "早告诉我这个不就省事了。行，我记下了。"), CLOSE]
+    assert "A10-G-UPSET" not in _rules(turns)
+
+
+def test_a_grumble_still_asking_keeps_owing():
+    from analyzer.rules.context import settled_grumble
+    from analyzer.types import Utterance
+
+    said = Utterance("citizen", 0.0, 2.0, "早说不就完了？凭什么让我白跑？")
+    assert not settled_grumble([said], 0)
+
+
+@pytest.mark.parametrize("hello", ["叔叔好，您这边坐，今天来办点什么？", "大姐早上好！来，坐下说，办啥？"])
+def test_a_greeting_by_the_citizens_address_is_a_greeting(hello):
+    turns = [("staff", hello), ("citizen", "我来领残疾人补贴。"), ("staff", "好的，身份证给我看一下。"), CLOSE]
+    assert "A8-G-GREETING" not in _rules(turns)
+
+
+def test_an_address_without_a_hello_is_still_no_greeting():
+    turns = [("staff", "大姐，身份证给我。"), ("citizen", "我来领残疾人补贴。"), ("staff", "好的，等着。"), CLOSE]
+    assert "A8-G-GREETING" in _rules(turns)
