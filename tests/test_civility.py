@@ -242,3 +242,9 @@ def test_mocking_how_a_caller_speaks_is_belittling(text):
                                   "说话慢一点，跟我一样慢慢说。"])
 def test_asking_a_caller_to_speak_up_or_slowly_is_civil(text):
     assert remark(text) is None
+
+
+@pytest.mark.parametrize("text", ["小李，我老公这礼拜又出差，晚上娃的补课班你说我咋去接？",
+                                  "周四下午娃学校开家长会，到时候你帮我看一会儿窗口。"])
+def test_the_clerks_home_told_to_a_colleague_is_unrelated_chat(text):
+    assert remark(text) == "unrelated_chat"

@@ -153,3 +153,15 @@ def test_cant_you_see_im_busy_in_dialect_is_the_busy_phrase(line):
 @pytest.mark.parametrize("line", ["你得闲的时候过来就行。", "我们这周都不得空下乡，材料您直接交窗口。"])
 def test_free_time_or_a_schedule_in_dialect_is_no_brush_off(line):
     assert "f_busy" not in intent_acts(line)
+
+
+def test_the_clerk_not_following_a_caller_is_no_said_already_reproach():
+    line = "您讲了好一阵我也没听明白您要办哪样，你们山里人说事都这么绕吗？"
+    assert "f_said_already" not in intent_acts(line)
+    rules = {f.rule for f in _forbidden_on_reply(line, "喂，那个，俺想问问，就是那个，俺家那个事。")}
+    assert not rules & {"A10-F-01", "A10-F-02"}
+
+
+@pytest.mark.parametrize("line", ["您记性好使着呢，比我强。", "阿姨，您脑子灵着呢，就是这表太绕。"])
+def test_reassuring_the_citizen_about_his_memory_is_no_mockery(line):
+    assert not {f.rule for f in _forbidden_on_reply(line, "哎呀，我这记性，又忘了带老花镜。")} & {"A10-F-02"}

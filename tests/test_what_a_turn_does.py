@@ -97,3 +97,35 @@ def test_a_greeting_by_the_citizens_address_is_a_greeting(hello):
 def test_an_address_without_a_hello_is_still_no_greeting():
     turns = [("staff", "大姐，身份证给我。"), ("citizen", "我来领残疾人补贴。"), ("staff", "好的，等着。"), CLOSE]
     assert "A8-G-GREETING" in _rules(turns)
+
+
+@pytest.mark.parametrize("retort", ["嫌慢？嫌慢你上12345告我去。", "没瞅见我这儿正忙着吗？一边等着。"])
+def test_an_upset_citizen_met_with_a_forbidden_phrase_is_that_phrases_breach(retort):
+    turns = [GREET, ("citizen", "我来交医保报销的单子。"), ("staff", "放这儿吧。"),
+             ("citizen", "同志，我在这儿站了快半小时了，到底还要等多久？你们这办事效率也太差了！"),
+             ("staff", retort), ("staff", "好了，单子收了。"), CLOSE]
+    found = analyzer.analyze(_record(turns)).findings
+    assert any(f.kind == "forbidden" for f in found)
+    assert "A10-G-UPSET" not in {f.rule for f in found}
+
+
+def test_an_upset_citizen_met_with_silence_on_the_matter_still_owes_calming():
+    turns = [GREET, ("citizen", "我来交医保报销的单子。"), ("staff", "放这儿吧。"),
+             ("citizen", "同志，我在这儿站了快半小时了，你们这办事效率也太差了！"),
+             ("staff", "单子给我。"), ("staff", "好了，单子收了。"), CLOSE]
+    assert "A10-G-UPSET" in _rules(turns)
+
+
+def test_an_upset_citizen_told_his_matter_is_done_now_is_calmed():
+    turns = [GREET, ("citizen", "我来领失业金。"), ("staff", "身份证给我。"),
+             ("citizen", "这都第三次了，今天再不给我弄我就找你们领导。"),
+             ("staff", "今天就能给您办，我现在录入。"), ("staff", "好了，下个月十号到账。"), CLOSE]
+    assert "A10-G-UPSET" not in _rules(turns)
+
+
+def test_the_citizens_protest_at_a_retort_is_the_retorts_episode():
+    turns = [GREET, ("citizen", "我来交医保报销的单子。"), ("staff", "放这儿吧。"),
+             ("citizen", "同志，我在这儿站了快半小时了，到底还要等多久？"),
+             ("staff", "嫌慢？嫌慢你上12345告我去。"), ("citizen", "我就问一句，你凶什么凶。"),
+             ("staff", "好了，单子收了。"), CLOSE]
+    assert "A10-G-UPSET" not in _rules(turns)

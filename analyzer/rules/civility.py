@@ -103,7 +103,9 @@ SINGLE: dict[str, re.Pattern[str]] = {
         # 顶一下班); a colleague's leave told as the reason for a deferral (那个岗的同志休假了) and the
         # citizen's trip home (你得回老家拿去) are not hers
         r"我[^，,。！!？?]{0,8}(?:(?:请|休)[^，,。！!？?]{0,3}假|调休|倒休|年假|回(?:趟|一趟)?老家)|"
-        r"帮我顶|顶(?:一下|两天|几天)?班"),
+        r"帮我顶|顶(?:一下|两天|几天)?班|"
+        # home told to a colleague: her spouse and in-laws, the children's school meetings and classes
+        r"我家那口子|我(?:老公|媳妇|婆婆|公公|对象)|家长会|补课班|辅导班|搬新家"),
     # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
     # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
     "belittling": re.compile(

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -331,7 +331,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
 #: (因为, 确实, 是这样的): the reply Article 10 owes (请您听我详细解释), in any wording.
 CALMS = re.compile(
     r"别(?:着)?急|不要急|莫急|放心|放宽心|消消气|别生气|理解(?:您|你)|(?:您|你)说得(?:对|是|在理)|"
-    r"(?:您|你)反映得(?:对|是)|不好意思|抱歉|对不起|让(?:您|你)久等|这就给(?:您|你)办|马上给(?:您|你)办|"
+    r"(?:您|你)反映得(?:对|是)|不好意思|抱歉|对不起|让(?:您|你)久等|(?:今天|现在|马上|这就|这会儿?)(?:就)?(?:能|可以)?(?:给|帮)(?:您|你)办|"
     r"(?:给|跟|和)(?:您|你)(?:解释|说说|讲讲|说一下|讲一下|说明)|因为|由于|原因|确实|"
     r"(?:^|[，,。！!？?])(?:嗯|哦|那个)?是这样|"  # 是这样的，… opens an explanation (我就是这样的 does not)
     # soothing the person (先喝口水, 坐下慢慢说, 气大伤身) or offering to find a way (这事有办法,
@@ -590,7 +590,9 @@ def context_findings(
     required = [h for h in hits if h.rule.kind == "required" and h.speaker in STAFF_LIKE]
     out += _greeting_missing(interaction, staff, required, lexicon, options, normalize)
     out += _leaving_missing(interaction, staff, required, hits, lexicon, options)
-    out += _replies_missing(interaction, staff, required, cues, lexicon, options)
+    retorts = frozenset(i for h in hits if h.rule.kind == "forbidden" and h.speaker in STAFF_LIKE
+                        for i in h.utterances)
+    out += _replies_missing(interaction, staff, required, cues, lexicon, options, retorts)
     return out
 
 
@@ -792,7 +794,15 @@ def acknowledges_conclusion(staff: Utterance, last: Utterance) -> bool:
 
 
 def _replies_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],
-                     cues: Sequence[Cue], lexicon: Lexicon, options: ContextOptions) -> list[Finding]:
+                     cues: Sequence[Cue], lexicon: Lexicon, options: ContextOptions,
+                     retorts: Collection[int] = frozenset()) -> list[Finding]:
+    """Owed replies not said after their cues; ``retorts``: staff utterances a forbidden phrase was found in.
+
+    An upset citizen whose first reply is itself a forbidden phrase (嫌慢你告去啊 to
+    我排了四十分钟了; 没看我正忙着吗 to 到底啥时候？) is that phrase's breach, found
+    under its own article: the retort is how the clerk failed him, not a second,
+    missing calming (as an unanswered question met with one is, Article 5).
+    """
     utts = interaction.utterances
     out: list[Finding] = []
     episode_end: dict[str, float] = {}
@@ -812,6 +822,9 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
         if span is None:
             continue  # staff never spoke after it: the recording may have ended
         begin, end, turns = span
+        if cue.kind == "upset" and _first_reply(utts, cue.utterance, turns) in retorts:
+            episode_end[cue.kind], answered[cue.kind] = end, False  # his protest at it is this episode
+            continue  # met with a forbidden phrase: that phrase's finding, under its article
         episode_end[cue.kind] = end
         said = [h for h in required if begin <= h.start <= end and _counts_before(h, cue, utts)]
         groups = owed_groups(lexicon, REPLY_CONTEXT[cue.kind])
@@ -831,6 +844,11 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
                             "cue_utterance": cue.utterance},
                            weight=cue.confidence, until=interaction.end_time)
     return out
+
+
+def _first_reply(utts: Sequence[Utterance], cue: int, turns: Sequence[int]) -> int | None:
+    """The first staff turn after utterance ``cue`` among ``turns`` (None: none after it)."""
+    return next((j for j in turns if j > cue and utts[j].speaker in STAFF_LIKE), None)
 
 
 def reply_span(utts: Sequence[Utterance], staff: Sequence[int], cue: Cue, options: ContextOptions

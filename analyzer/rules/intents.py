@@ -112,8 +112,9 @@ SAID = (r"说过|讲过|说了|讲了|告诉过|告诉你|解释过|讲得" + _I
         r"{0,4}(?:明白|清楚)|跟你说|说的话|说的你|说了[一两三几]遍|讲了?[两三几]遍|不是说了|交代过|交待过|提过|"
         r"说明过|强调过|说一百遍|讲了半天|说了半天|我刚说|刚说完|刚讲完|写给你了|"
         r"念了|说得够多|一开始就说|前面讲得|说了不要|我说过")
-#: Reproach for asking again or not listening (还问, 耳旁风, 听什么了, 我是不是说过…？).
-ASKED_AGAIN = (r"没听|不听|耳旁风|耳边风|还问|又问|又来问|转头就问|听什么|没记着|没记住|不放在心上|好再说|"
+#: Reproach for asking again or not listening (还问, 耳旁风, 听什么了, 我是不是说过…？); the clerk's own
+#: not following (我也没听明白您要办啥) reproaches nobody for asking.
+ASKED_AGAIN = (r"(?<!我)(?<!我也)(?<!我都)(?<!我还)没听|(?<!我)不听|耳旁风|耳边风|还问|又问|又来问|转头就问|听什么|没记着|没记住|不放在心上|好再说|"
                r"(?:过|说)了[！!]|我是不是" + _IN + r"{0,6}(?:说|讲|告诉)|怎么还(?:问|不明白|不懂|记不住)|一句没|"
                r"[说讲]了几遍|几遍了|多少遍|"
                r"已经" + _IN + r"{0,6}(?:明白|清楚)了|不想再说|第二遍|老问|同一个问题|听见了还|让我重复|复读机|"
@@ -255,7 +256,9 @@ BLOCKS: dict[str, re.Pattern[str]] = {
                          r"忙是忙|虽然" + _IN + r"{0,4}忙|再忙|慢慢说|你说吧|[你您]再(?:说|讲)(?:一遍|一下)|预约"),
     # the clerk sharing the failing (我们刚来的时候也记不住): no mockery
     "f_memory": re.compile(r"我们?[^，,。！!？?]{0,8}也(?:记不住|记不清|忘|会忘)|别说[您你]|不糊涂|好多人|很多人|大家都|"
-                           r"记性比我|比我还好|没事|正常"),
+                           r"记性比我|比我还好|没事|正常|"
+                           # reassuring the citizen about his memory (您脑子好着呢, 记性好使着呢)
+                           r"好着呢|好使着|灵着呢|灵光着"),
 }
 #: Intents that a concrete destination named in the turn rules out (the complaint channel told, the
 #: office to ask named: a redirect that says where, Article 16's convention).
