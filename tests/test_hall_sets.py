@@ -47,6 +47,7 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-12": ("b12", 40),
     "blind-halls-13": ("b13", 40),
     "blind-halls-14": ("b14", 40),
+    "blind-halls-15": ("b15", 40),
     "train-halls-1": ("t1", 60),
     "train-halls-2": ("t2", 50),
     "train-halls-3": ("t3", 60),
@@ -61,6 +62,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-12": ("t12", 50),
     "train-halls-13": ("t13", 50),
     "train-halls-14": ("t14", 50),
+    "train-halls-15": ("t15", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
