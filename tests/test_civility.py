@@ -248,3 +248,23 @@ def test_asking_a_caller_to_speak_up_or_slowly_is_civil(text):
                                   "周四下午娃学校开家长会，到时候你帮我看一会儿窗口。"])
 def test_the_clerks_home_told_to_a_colleague_is_unrelated_chat(text):
     assert remark(text) == "unrelated_chat"
+
+
+@pytest.mark.parametrize("text", ["嗯。还有其他事没？", "好，还有别的问题吗？没有我就挂了，再见。",
+                                  "还有事吗？没有就下一位。"])
+def test_asking_whether_there_is_anything_else_closes_curtly_not_uncivilly(text):
+    from analyzer.rules.civility import anything_else
+
+    assert anything_else(text)
+    call = [("staff", 0.0, 3.0, "您好，城西政务中心社保窗口，请讲。"),
+            ("citizen", 3.5, 6.0, "我问一下社保卡丢了在哪补？"),
+            ("staff", 6.5, 9.0, "带身份证到一楼五号窗口补。"), ("citizen", 9.5, 10.5, "好的。"),
+            ("staff", 11.0, 13.0, text)]
+    assert not _a6(call, channel="phone", rings=1)
+
+
+@pytest.mark.parametrize("text", ["还有事吗？没事赶紧走吧。", "还有事没？烦死了。", "还有事吗？没事别在这站着。"])
+def test_anything_else_with_a_shove_is_still_judged(text):
+    from analyzer.rules.civility import anything_else
+
+    assert not anything_else(text)

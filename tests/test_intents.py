@@ -165,3 +165,9 @@ def test_the_clerk_not_following_a_caller_is_no_said_already_reproach():
 @pytest.mark.parametrize("line", ["您记性好使着呢，比我强。", "阿姨，您脑子灵着呢，就是这表太绕。"])
 def test_reassuring_the_citizen_about_his_memory_is_no_mockery(line):
     assert not {f.rule for f in _forbidden_on_reply(line, "哎呀，我这记性，又忘了带老花镜。")} & {"A10-F-02"}
+
+
+def test_asking_a_colleague_about_the_fee_is_no_closing():
+    line = "这我得确认下……老刘，换证现在还收不收工本费了？"
+    assert "f_off_work" not in intent_acts(line, "换证要交钱吗？")
+    assert intent_acts("收工了收工了，明天再来。").get("f_off_work")

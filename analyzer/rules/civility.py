@@ -321,6 +321,30 @@ def terse_question(text: str) -> bool:
             and _NOT_TERSE.search(body) is None and single_remark(body) is None)
 
 
+#: Asking whether there is anything else (还有别的事没？ 要是没别的…), at most closing with a goodbye, a
+#: hang-up or the queue waiting (没有就挂了，再见; 后面还有人排着呢): the clerk closing the matter, curtly.
+_ANYTHING_ELSE = re.compile(r"^(?:嗯|好|行|好的|那)?[，,。.…\s]*(?:还有(?:别的|其他|啥|什么)?(?:事|问题|要办的)(?:情|儿)?"
+                            r"(?:吗|没|没有|不|呢)?[？?]|(?:要是|如果)?没(?:有)?(?:别的|其他)(?:事|问题)?(?:的话)?[，,])")
+_CLOSES = re.compile(r"^(?:(?:没有|没)(?:的话)?(?:就|我就)?(?:挂了|先这样|再见|下一位)|再见|后面还有人(?:排着|等着)?(?:呢)?)$")
+
+
+def anything_else(text: str) -> bool:
+    """True when a staff turn only asks whether there is anything else, at most closing after it.
+
+    嗯。还有别的事没？ and 还有别的事吗？没有就挂了，再见。 close the matter: curt,
+    perhaps, but no uncivil word (the classifier hears them as cold). Impatient
+    or rude words in it (:data:`_NOT_TERSE`, :data:`RUDE`: 快点, 烦) keep it judged.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text).strip()
+    asked = _ANYTHING_ELSE.match(simple)
+    if asked is None or RUDE.search(simple) or re.search(r"快|急|烦|赶紧|走吧|别(?!的)", simple):
+        return False
+    rest = [c for c in re.split(r"[，,。.！!？?…\s]+", simple[asked.end():]) if c]
+    return all(_CLOSES.match(c) for c in rest)
+
+
 #: A reply that only says "go on" (嗯，讲。 是，您说。 在的，你说吧。 嗯嗯，然后呢？): an acknowledgement
 #: and an invitation to continue, nothing else, and no exclamation.
 GO_AHEAD = re.compile(
@@ -370,7 +394,8 @@ def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], c
     from analyzer.text.normalize import normalize
 
     drop = {(u.start, u.end) for u in utterances
-            if u.speaker == "staff" and (terse_question(u.text) or go_ahead(u.text) or spells_out(u.text))}
+            if u.speaker == "staff" and (terse_question(u.text) or go_ahead(u.text) or spells_out(u.text)
+                                         or anything_else(u.text))}
     first = next((u for u in utterances if u.speaker == "staff" and u.text.strip()), None)
     if channel == "phone" and first is not None and PICKUP.match(normalize(first.text)):
         drop.add((first.start, first.end))
