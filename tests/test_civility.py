@@ -268,3 +268,12 @@ def test_anything_else_with_a_shove_is_still_judged(text):
     from analyzer.rules.civility import anything_else
 
     assert not anything_else(text)
+
+
+@pytest.mark.parametrize("text", ["今天就要？你当这儿是照相馆呢，立等可取。", "三天就想拿证？你当我是神仙啊？"])
+def test_a_request_mocked_by_a_derisive_likening_is_belittling(text):
+    assert remark(text) == "belittling"
+
+
+def test_likening_in_an_explanation_is_civil():
+    assert remark("您当这是押金就行，办完退给您。") is None
