@@ -48,6 +48,7 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-13": ("b13", 40),
     "blind-halls-14": ("b14", 40),
     "blind-halls-15": ("b15", 40),
+    "blind-halls-16": ("b16", 40),
     "train-halls-1": ("t1", 60),
     "train-halls-2": ("t2", 50),
     "train-halls-3": ("t3", 60),
@@ -63,6 +64,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-13": ("t13", 50),
     "train-halls-14": ("t14", 50),
     "train-halls-15": ("t15", 50),
+    "train-halls-16": ("t16", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
