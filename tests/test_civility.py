@@ -277,3 +277,16 @@ def test_a_request_mocked_by_a_derisive_likening_is_belittling(text):
 
 def test_likening_in_an_explanation_is_civil():
     assert remark("您当这是押金就行，办完退给您。") is None
+
+
+def test_a_private_call_picked_up_after_asking_the_citizen_to_wait():
+    turns = [GREET, ("citizen", 3, 6, "我来给我妈办高龄补贴。"),
+             ("staff", 7, 12, "阿姨您稍等一下啊。喂，老公？……你六点去培训班接一下闹闹，记得带件外套。"),
+             ("staff", 13, 15, "行，就这样，挂了。"), ("staff", 16, 18, "阿姨，身份证和户口本给我。")]
+    found = _a6(turns)
+    assert [f.detail.get("subtype") for f in found] == ["private_call"] and found[0].end == 15
+
+
+@pytest.mark.parametrize("text", ["你调休批了没有？我想连着休到元旦。", "双十二那双靴子你也帮我拍一双，我回头转你钱。"])
+def test_leave_and_online_shopping_with_a_colleague_are_unrelated_chat(text):
+    assert remark(text) == "unrelated_chat"

@@ -129,3 +129,27 @@ def test_the_citizens_protest_at_a_retort_is_the_retorts_episode():
              ("staff", "嫌慢？嫌慢你上12345告我去。"), ("citizen", "我就问一句，你凶什么凶。"),
              ("staff", "好了，单子收了。"), CLOSE]
     assert "A10-G-UPSET" not in _rules(turns)
+
+
+def test_a_citizen_reporting_his_rating_needs_no_evaluation_request_at_the_end():
+    turns = [GREET, ("citizen", "我来办老年优待证。"), ("staff", "好的，证办好了，您收好。"),
+             ("citizen", "真快，评价器上给你按个满分。"), ("staff", "谢谢您！"),
+             ("citizen", "这天冷得，出门得多穿点。"), ("staff", "是，您路上慢点，再见。")]
+    assert "A10-G-EVALUATE" not in _rules(turns)
+
+
+def test_without_a_rating_the_evaluation_request_is_still_owed():
+    turns = [GREET, ("citizen", "我来办老年优待证。"), ("staff", "好的，证办好了，您收好。"),
+             ("citizen", "这天冷得，出门得多穿点。"), ("staff", "是，您路上慢点，再见。")]
+    assert "A10-G-EVALUATE" in _rules(turns)
+
+
+@pytest.mark.parametrize(("said", "owed"), [("当天就能批？那可太好了！", False),
+                                            ("当天就能批？你们效率真高！", True)])
+def test_gladness_at_the_news_is_no_praise_unless_it_judges_the_service(said, owed):
+    from analyzer.rules.context import relief_only
+
+    assert relief_only(said) is not owed
+    turns = [GREET, ("citizen", "我来交建房审批的材料。"), ("staff", "材料齐了，我现在给您报上去，当天就能批下来。"),
+             ("citizen", said), ("staff", "批下来会发短信。麻烦您给评个价，您慢走。")]
+    assert ("A10-G-PRAISE" in _rules(turns)) is owed

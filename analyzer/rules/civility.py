@@ -102,10 +102,12 @@ SINGLE: dict[str, re.Pattern[str]] = {
         # the clerk's own leave and trips home planned with a colleague (我下礼拜请两天假回老家，你帮我
         # 顶一下班); a colleague's leave told as the reason for a deferral (那个岗的同志休假了) and the
         # citizen's trip home (你得回老家拿去) are not hers
-        r"我[^，,。！!？?]{0,8}(?:(?:请|休)[^，,。！!？?]{0,3}假|调休|倒休|年假|回(?:趟|一趟)?老家)|"
+        r"我[^，,。！!？?]{0,8}(?:(?:请|休)[^，,。！!？?]{0,3}假|回(?:趟|一趟)?老家)|调休|倒休|年假|连休|"
         r"帮我顶|顶(?:一下|两天|几天)?班|"
         # home told to a colleague: her spouse and in-laws, the children's school meetings and classes
-        r"我家那口子|我(?:老公|媳妇|婆婆|公公|对象)|家长会|补课班|辅导班|搬新家"),
+        r"我家那口子|我(?:老公|媳妇|婆婆|公公|对象)|家长会|补课班|辅导班|搬新家|我(?:们)?家(?:娃|孩子|闺女|小子)|"
+        # online shopping for herself (双十二那件大衣你帮我也拍一件)
+        r"双十二|双12|双11|(?:帮我|给我)(?:也)?拍(?:一件|一个|个|一条|一双|两件)"),
     # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
     # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
     "belittling": re.compile(
@@ -173,6 +175,8 @@ def single_remark(text: str) -> str | None:
 #: Picking up a phone in the middle of a visit: 喂 opening the turn, a stage note of the phone
 #: ringing (（手机响）), or saying so (我接个电话).
 PICKS_UP = re.compile(r"^[（(【\[][^）)】\]]{0,8}(?:手机|电话)[^）)】\]]{0,8}[）)】\]]|^[…\.。\s]*(?:哎|嗯)?[，,]?喂|"
+                      # after asking the citizen to wait (叔您稍等一下啊。喂，妈？)
+                      r"(?:稍等|等一下|等一会儿?|等会儿?)[^。！!？?]{0,4}[。！!…]+\s*(?:哎|嗯)?[，,]?喂|"
                       r"接(?:个|一下|下)电话")
 #: Ending a call (挂了, 先这样, 不说了, 回头再说).
 HANGS_UP = re.compile(r"挂了|先挂|不说了|先这样|回头(?:再)?(?:说|聊)|回去(?:再)?说|晚上(?:再)?说")

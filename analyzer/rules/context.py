@@ -528,6 +528,26 @@ def _calmed_before(utts: Sequence[Utterance], cue: Cue) -> bool:
     return any(CALMS.search(to_simplified(u.text)) for u in turn)
 
 
+#: Gladness at news about the citizen's own matter (那太好了, 那就好, 这么快, 总算办成了).
+_RELIEF = re.compile(r"(?:那|这)?(?:可)?太好了|那就好|这就好|好极了|这么快|真快|好快|这么顺|总算|终于|可算|放心了")
+#: Words that turn gladness into a judgement of the clerk or the service (你们效率真高, 多亏你, 谢谢).
+_ABOUT_SERVICE = re.compile(r"你|您|同志|小伙|姑娘|师傅|大姐|服务|态度|效率|窗口|办事|谢|多亏|辛苦|赞|表扬")
+
+
+def relief_only(text: str) -> bool:
+    """True when a citizen's turn only rejoices at the news of his matter (这么快！那太好了。).
+
+    Gladness that his matter is done, or done soon, judges nobody: praise owed
+    thanks speaks of the clerk or the service (:data:`_ABOUT_SERVICE`: 这么快，你们
+    效率真高; 太好了，多亏你了).
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_RELIEF.search(simple)) and not _ABOUT_SERVICE.search(simple) \
+        and not CONCEPTS["praise"].search(simple)
+
+
 def _not_the_kind(kind: str, text: str) -> bool:
     """True when the words rule out the classifier's cue: praise put as a question, a suggestion
     that is only a request for the service going on now, upset that is a short question
@@ -536,6 +556,8 @@ def _not_the_kind(kind: str, text: str) -> bool:
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text).strip()
+    if kind == "praise" and relief_only(simple):
+        return True  # 这么快！那太好了。: glad of the news about his matter, no judgement of the clerk
     if kind == "praise":  # one clause, asked: 有你这么办事的吗？ (真快啊，是新来的吧？ still praises)
         # a hello or an address before it is no clause of its own (喂，是便民服务站吗？)
         return bool(_ASKED.search(simple)) and len([c for c in re.split(r"[，,。！!；;]", simple)
@@ -697,8 +719,16 @@ def _leaving_missing(interaction: Interaction, staff: list[int], required: Seque
     turns = [i for i in staff if utts[i].end >= start]
     said = [h for h in required if h.end >= start]
     evidence = _("last staff words: %(text)s", text=_quote(utts, turns[-2:]))
-    return _missing_in(lexicon, "leaving", said, (start, end), evidence, utts, turns, options,
-                       {"visit_ended": how}, until=interaction.end_time)
+    out = _missing_in(lexicon, "leaving", said, (start, end), evidence, utts, turns, options,
+                      {"visit_ended": how}, until=interaction.end_time)
+    if any(u.speaker == "citizen" and rating_only(u.text) for u in utts[staff[0]:]):
+        # 行，给你评个满分 / 评价器按了: the citizen tells the evaluation done, asked for earlier or not
+        out = [f for f in out if f.rule != EVALUATE_GROUP]
+    return out
+
+
+#: The owed group of the evaluation request (请您为我的服务做出评价).
+EVALUATE_GROUP = "A10-G-EVALUATE"
 
 
 #: Contexts of the staff phrases that close a visit (a farewell, or sending the citizen away).
