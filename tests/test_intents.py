@@ -171,3 +171,9 @@ def test_asking_a_colleague_about_the_fee_is_no_closing():
     line = "这我得确认下……老刘，换证现在还收不收工本费了？"
     assert "f_off_work" not in intent_acts(line, "换证要交钱吗？")
     assert intent_acts("收工了收工了，明天再来。").get("f_off_work")
+
+
+def test_if_you_had_asked_id_have_said_is_no_said_already_nor_a_complaint_dare():
+    line = "上回你也没提体检报告啊，你要是问了我肯定就说了。"
+    assert intent_acts(line, "上回你咋没说要体检报告？") == {}
+    assert not {f.rule for f in _forbidden_on_reply(line, "上回你咋没说要体检报告？")} & {"A10-F-01", "A9-F-05"}

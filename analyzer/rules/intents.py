@@ -165,9 +165,11 @@ THREAT = (r"投诉|举报|(?:要|去|给你|向" + _IN + r"{0,6})反映|告[你�
           r"发" + _IN + r"{0,2}网上|12345|上访|媒体|记者|电视台|市长|写信|"
           r"头儿|叫" + _IN + r"{0,4}(?:领导|主任)|领导来|主任来|录下来|录音|评理|局长")
 #: A complaint channel named by the clerk herself.
-CHANNEL = r"投诉|举报|反映|告|差评|意见|12345|热线|纪委"
+#: 告 of a complaint, not of 报告, 公告, 告诉, 告知 (检查报告 names a paper).
+_GAO = r"(?<![报广公预忠布宣通转警])告(?![诉知示])"
+CHANNEL = r"投诉|举报|反映|" + _GAO + r"|差评|意见|12345|热线|纪委"
 #: A complaint channel proper (a dare naming one is the complaint phrase, not plain defiance).
-CHANNEL_PROPER = r"投诉|举报|反映|告|差评|12345|热线|纪委"
+CHANNEL_PROPER = r"投诉|举报|反映|" + _GAO + r"|差评|12345|热线|纪委"
 #: "If you are unhappy, then complain" (不服你就打热线, 嫌不好你投诉嘛): the dare in one breath.
 UNHAPPY = r"(?:不服|不满意?|不高兴|不乐意|嫌" + _IN + r"{0,4}|觉得我?" + _IN + r"{0,3}不对|有意见)" + _IN + r"{0,6}"
 #: A complaint channel proper, as the verb or the means (投诉, 12345, 热线, 投诉箱).
@@ -254,6 +256,8 @@ BLOCKS: dict[str, re.Pattern[str]] = {
                          # 但…; 再忙也), the citizen invited to speak (慢慢说, 你再说一遍) or offered a way (网上预约)
                          r"(?:^|[，,。！!？?\s])(?:我|俺)?(?:现在|这会儿?)?(?:不忙|没在忙|没忙)|帮(?:不上|得上|个|一下|点|你|您)?忙|"
                          r"忙是忙|虽然" + _IN + r"{0,4}忙|再忙|慢慢说|你说吧|[你您]再(?:说|讲)(?:一遍|一下)|预约"),
+    # said only had the citizen asked (你要问了我就说了): nothing was said already, whatever else it is
+    "f_said_already": re.compile(r"(?:要|要是|如果|若|当时)[^，,。！!？?]{0,3}问(?:了|过)?[^，,。！!？?]{0,4}(?:就|会|肯定)(?:说|讲|告诉)"),
     # the clerk sharing the failing (我们刚来的时候也记不住): no mockery
     "f_memory": re.compile(r"我们?[^，,。！!？?]{0,8}也(?:记不住|记不清|忘|会忘)|别说[您你]|不糊涂|好多人|很多人|大家都|"
                            r"记性比我|比我还好|没事|正常|"
