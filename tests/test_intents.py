@@ -177,3 +177,10 @@ def test_if_you_had_asked_id_have_said_is_no_said_already_nor_a_complaint_dare()
     line = "上回你也没提体检报告啊，你要是问了我肯定就说了。"
     assert intent_acts(line, "上回你咋没说要体检报告？") == {}
     assert not {f.rule for f in _forbidden_on_reply(line, "上回你咋没说要体检报告？")} & {"A10-F-01", "A9-F-05"}
+
+
+def test_not_knowing_yet_and_asking_what_to_look_it_up_with_is_no_dont_know_phrase():
+    line = "您家老人医保断没断过，我现在还不知道，您方便把他身份证号念一下。"
+    assert "f_dont_know" not in intent_acts(line)
+    assert not {f.rule for f in _forbidden_on_reply(line, "我爸的养老金交够年限了没有？")} & {"A8-F-01"}
+    assert intent_acts("这个我还不清楚，你去社区问问。").get("f_dont_know")

@@ -249,7 +249,10 @@ BLOCKS: dict[str, re.Pattern[str]] = {
     # the citizen's own not knowing (你要是不清楚，问问你们单位) is none of the clerk's
     # (有不清楚的随时打电话问, 不懂就回去问问家里人: the citizen's, in a condition)
     "f_dont_know": re.compile(r"[你您](?:要是|如果|若|还)?" + _IN + r"{0,2}不(?:知道|清楚|懂|明白|了解)|"
-                              r"不(?:知道|清楚|懂|明白)的话|有不(?:知道|清楚|懂|明白)的|不(?:知道|清楚|懂|明白)就"),
+                              r"不(?:知道|清楚|懂|明白)的话|有不(?:知道|清楚|懂|明白)的|不(?:知道|清楚|懂|明白)就|"
+                              # not knowing *yet*, and asking what she needs to look it up (我现在还不知道，您方便
+                              # 把身份证号报一下): the clerk finds out herself
+                              r"(?:还|暂时)不(?:知道|清楚)[^。！!？?]{0,12}[您你](?:方便|能)?(?:把|告诉|报|说一下|给我)"),
     # busy but serving: done with this one, then yours (忙完手上这个就叫您), go ahead and ask
     "f_busy": re.compile(r"您" + _IN + r"{0,6}等|(?:忙|弄|办|复印)完" + _IN + r"{0,8}(?:就|马上|再|正好)|忙完了|马上(?:办|给|叫)|您(?:说|问)|问吧|没顾上|"
                          # not busy (我不忙，你说; not 你以为我不忙), helping (帮不上忙), busy yet serving (忙是忙，
