@@ -65,6 +65,8 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-14": ("t14", 50),
     "train-halls-15": ("t15", 50),
     "train-halls-16": ("t16", 50),
+    "train-halls-17": ("t17", 50),
+    "train-halls-18": ("t18", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
