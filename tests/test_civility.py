@@ -290,3 +290,19 @@ def test_a_private_call_picked_up_after_asking_the_citizen_to_wait():
 @pytest.mark.parametrize("text", ["你调休批了没有？我想连着休到元旦。", "双十二那双靴子你也帮我拍一双，我回头转你钱。"])
 def test_leave_and_online_shopping_with_a_colleague_are_unrelated_chat(text):
     assert remark(text) == "unrelated_chat"
+
+
+@pytest.mark.parametrize("text", ["这是上面定的规定，我也没办法。", "排队顺序是系统排的，我这儿改不了。"])
+def test_the_rule_given_as_why_the_clerk_cannot_help_is_no_cold_reply(text):
+    from analyzer.rules.civility import rule_explained
+
+    assert rule_explained(text)
+    found = _a6([GREET, ("citizen", 3, 6, "能不能让我先办？我赶时间。"), ("staff", 6.5, 9, text)])
+    assert not [f for f in found if f.detail.get("subtype") == "cold"]
+
+
+def test_the_rule_with_rude_words_is_still_judged():
+    from analyzer.rules.civility import RUDE, rule_explained
+
+    text = "规定就这样，我也没办法，爱办不办。"
+    assert rule_explained(text) and RUDE.search(text)

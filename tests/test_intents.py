@@ -13,7 +13,7 @@ import pytest
 import analyzer
 from analyzer.options import AnalyzerOptions
 from analyzer.rules.acts import PARAPHRASE_RULES, heard_acts
-from analyzer.rules.intents import INTENT_CONFIDENCE, intent_acts
+from analyzer.rules.intents import INTENT_CONFIDENCE, helps, intent_acts
 
 GREET = ("staff", "您好，请问您办什么业务？")
 EVAL = ("staff", "请您为我的服务做出评价，谢谢。")
@@ -184,3 +184,19 @@ def test_not_knowing_yet_and_asking_what_to_look_it_up_with_is_no_dont_know_phra
     assert "f_dont_know" not in intent_acts(line)
     assert not {f.rule for f in _forbidden_on_reply(line, "我爸的养老金交够年限了没有？")} & {"A8-F-01"}
     assert intent_acts("这个我还不清楚，你去社区问问。").get("f_dont_know")
+
+
+@pytest.mark.parametrize("line", ["户口页盖没盖章我也不清楚，您把本子翻开看看。",
+                                  "我也不知道那边窗口今天在不在班。"])
+def test_not_knowing_whether_and_sending_nobody_to_ask_is_no_dont_know_phrase(line):
+    assert helps("f_dont_know", line)
+    assert "f_dont_know" not in intent_acts(line)
+
+
+def test_not_knowing_whether_and_sending_to_ask_is_still_the_phrase():
+    assert not helps("f_dont_know", "有没有这个政策我不知道，你去街道问问。")
+
+
+def test_a_complaint_taken_in_hand_is_no_dare():
+    assert helps("f_complain", "您反映的这个情况我们记录下来了，三天内给您答复。")
+    assert helps("f_complain", "您这个投诉我们受理了。")

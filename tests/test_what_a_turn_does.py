@@ -153,3 +153,10 @@ def test_gladness_at_the_news_is_no_praise_unless_it_judges_the_service(said, ow
     turns = [GREET, ("citizen", "我来交建房审批的材料。"), ("staff", "材料齐了，我现在给您报上去，当天就能批下来。"),
              ("citizen", said), ("staff", "批下来会发短信。麻烦您给评个价，您慢走。")]
     assert ("A10-G-PRAISE" in _rules(turns)) is owed
+
+
+def test_not_knowing_whether_the_citizen_has_the_paper_owes_no_apology_yet():
+    turns = [GREET, ("citizen", "我来变更合作社的法人。"),
+             ("staff", "决议上得有公章，这份没盖。我不清楚您今天拿没拿公章，您在包里找找看。"),
+             ("citizen", "带了带了，在这儿。"), ("staff", "好，盖上就行。"), CLOSE]
+    assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & _rules(turns)

@@ -425,12 +425,34 @@ def drop_cold_situations(findings: Sequence[Finding], hits: Sequence[Hit]) -> li
     deferral within the hours breaches is Article 25's. The same words are not also
     an Article 6 cold reply: a ``cold`` classifier finding on an utterance with a
     redirect, deferral or pointer hit (:data:`SITUATION_CUES`, :data:`POINTER_GROUP`)
-    is dropped unless rude words are in it (:data:`RUDE`). Scolding, inflaming words or
+    is dropped unless rude words are in it (:data:`RUDE`), and so is one that gives the rule or
+    the system as why the clerk cannot help (:func:`rule_explained`). Scolding, inflaming words or
     unrelated chat there stay.
     """
     marked = {i for h in hits if h.rule.id in SITUATION_CUES or h.rule.group == POINTER_GROUP
               for i in h.utterances}
     return [f for f in findings
             if not (f.rule == RULE and f.detail.get("method") == "classifier"
-                    and f.detail.get("subtype") == "cold" and f.detail.get("utterance") in marked
+                    and f.detail.get("subtype") == "cold"
+                    and (f.detail.get("utterance") in marked or rule_explained(f.evidence))
                     and not RUDE.search(f.evidence))]
+
+
+#: The rule or the system given as the reason (规定就是这样, 系统设定的, 号是系统叫的, 上面定的).
+_THE_RULE = re.compile(r"规定|政策|系统|文件|上面|上级|上头|制度|流程")
+#: The clerk owning she cannot change it (我也没办法, 没法子, 管不了, 做不了主).
+_CANNOT_HELP = re.compile(r"没(?:办法|法子|辙|招)|没法(?:改|弄|办)?|管不了|做不了主|说了不算|改不了")
+
+
+def rule_explained(text: str) -> bool:
+    """True when a staff turn gives the rule or the system as why she cannot help (号是系统叫的，我也没办法).
+
+    Curt, but it explains rather than scorns: the classifier hears such a turn
+    as a *cold* reply, and it is no Article 6 finding by itself (:func:`drop_cold_situations`);
+    rude words in it (:data:`RUDE`: 爱办不办) keep it judged, and whether the
+    citizen was served is the duties' question.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_THE_RULE.search(simple) and _CANNOT_HELP.search(simple))

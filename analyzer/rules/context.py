@@ -198,6 +198,8 @@ _COMPLETE_AND_RETURN = re.compile(r"补上|补齐|补全|补好|补了|补完|�
 
 #: A lack only supposed (没带的话刷脸也行, 要是没有户口本，身份证也可以): a condition, not a lack found.
 _SUPPOSED = re.compile(r"(?:没带|没有|缺|少)[^，,。！!？?]{0,8}(?:的话|也行|也可以)|"
+                       # not knowing whether he has it (我不知道您今天带没带公章，您翻翻包看)
+                       r"不(?:知道|清楚)[您你][^，,。！!？?]{0,6}(?:带没带|有没有|拿没拿)|"
                        r"(?:要是|如果|万一|假如|若)[^，,。！!？?]{0,8}(?:没带|没有|缺|少)")
 #: The citizen has it after all (带着呢, 在这儿, 我有), or the clerk completes it at the counter (我给您复印,
 #: 材料齐了): the lack is got round, nobody is turned away.

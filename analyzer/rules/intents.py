@@ -245,14 +245,20 @@ BLOCKS: dict[str, re.Pattern[str]] = {
                              # 填好交给我) — unless a dare is in the same breath (嫌慢你告去啊); a box or book
                              # pointed to is where dares send the citizen (投诉箱在楼梯口，你爱上哪告上哪告)
                              rf"^(?!.*(?:{GO_AHEAD}|{UNHAPPY})).*(?:"
-                             r"(?:投诉|意见)(?:表|单)(?:在|给)|交给我|我们?(?:会|来)(?:转|处理|回复|反馈))"),
+                             r"(?:投诉|意见)(?:表|单)(?:在|给)|交给我|我们?(?:会|来)(?:转|处理|回复|反馈)|"
+                             r"(?:投诉|意见|反映)[^，,。！!？?]{0,4}(?:我们|我)?(?:受理|记下|记录|收下))"),
     # the citizen's own not knowing (你要是不清楚，问问你们单位) is none of the clerk's
     # (有不清楚的随时打电话问, 不懂就回去问问家里人: the citizen's, in a condition)
     "f_dont_know": re.compile(r"[你您](?:要是|如果|若|还)?" + _IN + r"{0,2}不(?:知道|清楚|懂|明白|了解)|"
                               r"不(?:知道|清楚|懂|明白)的话|有不(?:知道|清楚|懂|明白)的|不(?:知道|清楚|懂|明白)就|"
                               # not knowing *yet*, and asking what she needs to look it up (我现在还不知道，您方便
                               # 把身份证号报一下): the clerk finds out herself
-                              r"(?:还|暂时)不(?:知道|清楚)[^。！!？?]{0,12}[您你](?:方便|能)?(?:把|告诉|报|说一下|给我)"),
+                              r"(?:还|暂时)不(?:知道|清楚)[^。！!？?]{0,12}[您你](?:方便|能)?(?:把|告诉|报|说一下|给我)|"
+                              # not knowing *whether* (我不知道您今天带没带公章, 不知道他们那边有没有人) and
+                              # sending nobody to ask: a fact not known, no 你去问XX
+                              r"^(?!.*(?:" + PUSH_ASK + r")).*(?:不(?:知道|清楚)[^，,。！!？?]{0,12}"
+                              r"(?:(?P<w>[^，,。！!？?])没(?P=w)|有没有|是不是|在不在)|"
+                              r"(?:(?P<v>[^，,。！!？?])没(?P=v)|有没有|是不是|在不在)[^，,。！!？?]{0,8}不(?:知道|清楚))"),
     # busy but serving: done with this one, then yours (忙完手上这个就叫您), go ahead and ask
     "f_busy": re.compile(r"您" + _IN + r"{0,6}等|(?:忙|弄|办|复印)完" + _IN + r"{0,8}(?:就|马上|再|正好)|忙完了|马上(?:办|给|叫)|您(?:说|问)|问吧|没顾上|"
                          # not busy (我不忙，你说; not 你以为我不忙), helping (帮不上忙), busy yet serving (忙是忙，
