@@ -384,7 +384,7 @@ _COLD_REPLY = re.compile(r"没办法|没招|管不了|就这样|就是这样|就
 
 
 def pointed_question(text: str) -> bool:
-    """True when an upset citizen's turn asks about his matter with no indignation proper.
+    """True when an upset citizen's turn presses a question (:data:`_PRESSING`) with no indignation proper.
 
     这回总能办了吧？ 上回那位不是说齐了吗？ 不会下回又冒出一样吧？ press a
     question out of earlier trips: a first reply that answers it in fact (不会了，
@@ -395,7 +395,12 @@ def pointed_question(text: str) -> bool:
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text)
-    return bool(_ASKED_ANY.search(simple)) and not _INDIGNANT.search(simple)
+    return bool(_ASKED_ANY.search(simple) and _PRESSING.search(simple)) and not _INDIGNANT.search(simple)
+
+
+#: What presses a question out of trips made or feared (又, 再, 总, 到底, 上回, 下回, 白跑, 第三回).
+_PRESSING = re.compile(r"又|再|还|总|到底|究竟|[上下这]回|[上下这]次|上趟|白跑|[几两三四五六]趟|[几两三四五六]回|"
+                       r"第[二三四五六]|都[^，,。！!？?]{0,6}了")
 
 
 #: Looking back at what would have spared the trouble (早这么说, 早告诉我, 早知道): the matter is told now.
@@ -531,13 +536,16 @@ def _calmed_before(utts: Sequence[Utterance], cue: Cue) -> bool:
 
 
 #: Gladness at news about the citizen's own matter (那太好了, 那就好, 这么快, 总算办成了).
-_RELIEF = re.compile(r"(?:那|这)?(?:可)?太好了|那就好|这就好|好极了|这么快|真快|好快|这么顺|总算|终于|可算|放心了")
+_RELIEF = re.compile(r"(?:那|这)?(?:可)?太好了|那就好|这就好|好极了|这么顺|总算|终于|可算|放心了")
 #: Words that turn gladness into a judgement of the clerk or the service (你们效率真高, 多亏你, 谢谢).
 _ABOUT_SERVICE = re.compile(r"你|您|同志|小伙|姑娘|师傅|大姐|服务|态度|效率|窗口|办事|谢|多亏|辛苦|赞|表扬")
 
 
 def relief_only(text: str) -> bool:
     """True when a citizen's turn only rejoices at the news of his matter (这么快！那太好了。).
+
+    Speed alone (真快啊，是新来的吧？) may praise the clerk: the gladness must be said (太好了,
+    那就好, 总算).
 
     Gladness that his matter is done, or done soon, judges nobody: praise owed
     thanks speaks of the clerk or the service (:data:`_ABOUT_SERVICE`: 这么快，你们
