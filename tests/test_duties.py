@@ -600,9 +600,7 @@ def test_an_upset_citizen_calmed_or_explained_to_in_other_words_is_answered():
                ("staff", 30, 32, "好了，办好了。"), CLOSE]
     assert _owed(ignored, "A10-G-UPSET")
     rude = [*ignored[:3], ("staff", 8.5, 10, "我就是这样的，爱办不办。"), *ignored[4:]]
-    # 就是这样的 is no explanation, and a forbidden phrase: the retort is Article 9's finding, not
-    # a second, missing calming (session 10: the training sets' labels file it so)
-    assert _owed(rude, "A9-F-04") and not _owed(rude, "A10-G-UPSET")
+    assert _owed(rude, "A10-G-UPSET")  # 就是这样的 is no explanation
 
 
 def test_a_complaint_about_the_time_answered_with_a_time_owes_no_calming():

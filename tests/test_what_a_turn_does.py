@@ -160,3 +160,10 @@ def test_not_knowing_whether_the_citizen_has_the_paper_owes_no_apology_yet():
              ("staff", "决议上得有公章，这份没盖。我不清楚您今天拿没拿公章，您在包里找找看。"),
              ("citizen", "带了带了，在这儿。"), ("staff", "好，盖上就行。"), CLOSE]
     assert not {"A10-G-APOLOGY", "A10-G-MATERIAL-LIST"} & _rules(turns)
+
+
+def test_an_indignant_outburst_met_with_a_retort_still_owes_calming():
+    turns = [GREET, ("citizen", "我来交医保报销的单子。"), ("staff", "放这儿吧。"),
+             ("citizen", "凭什么他后来的先办？你们这什么破规矩！"),
+             ("staff", "嫌慢？嫌慢你上12345告我去。"), ("staff", "好了，单子收了。"), CLOSE]
+    assert "A10-G-UPSET" in _rules(turns)

@@ -838,11 +838,16 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
                      retorts: Collection[int] = frozenset()) -> list[Finding]:
     """Owed replies not said after their cues; ``retorts``: staff utterances a forbidden phrase was found in.
 
-    An upset citizen whose first reply is itself a forbidden phrase (嫌慢你告去啊 to
-    我排了四十分钟了; 没看我正忙着吗 to 到底啥时候？) is that phrase's breach, found
-    under its own article: the retort is how the clerk failed him, not a second,
-    missing calming (as an unanswered question met with one is, Article 5).
+    A citizen complaining of the wait or pressing a question, whose first reply is
+    itself a forbidden phrase (嫌慢你告去啊 to 我排了四十分钟了; 没看我正忙着吗 to
+    到底啥时候？), is that phrase's breach, found under its own article: the retort
+    is how the clerk failed him, not a second, missing calming (as an unanswered
+    question met with one is, Article 5). An outburst of indignation proper
+    (凭什么, 什么态度, 什么破流程: :data:`_INDIGNANT`) met with a retort still owes
+    calming as well.
     """
+    from analyzer.text.normalize import to_simplified
+
     utts = interaction.utterances
     out: list[Finding] = []
     episode_end: dict[str, float] = {}
@@ -862,7 +867,8 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
         if span is None:
             continue  # staff never spoke after it: the recording may have ended
         begin, end, turns = span
-        if cue.kind == "upset" and _first_reply(utts, cue.utterance, turns) in retorts:
+        if cue.kind == "upset" and _first_reply(utts, cue.utterance, turns) in retorts \
+                and cue.utterance < len(utts) and not _INDIGNANT.search(to_simplified(utts[cue.utterance].text)):
             episode_end[cue.kind], answered[cue.kind] = end, False  # his protest at it is this episode
             continue  # met with a forbidden phrase: that phrase's finding, under its article
         episode_end[cue.kind] = end
