@@ -852,6 +852,7 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
     out: list[Finding] = []
     episode_end: dict[str, float] = {}
     answered: dict[str, bool] = {}  # the open episode's reply was said: a later cue is a new one
+    retorted_until = -1.0  # the end of a window whose complaint was met with a forbidden retort
     for cue in sorted(cues, key=lambda c: c.start):
         if cue.kind not in REPLY_CONTEXT:
             continue  # a cue that owes no reply (Article 18's)
@@ -867,9 +868,11 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
         if span is None:
             continue  # staff never spoke after it: the recording may have ended
         begin, end, turns = span
-        if cue.kind == "upset" and _first_reply(utts, cue.utterance, turns) in retorts \
-                and cue.utterance < len(utts) and not _INDIGNANT.search(to_simplified(utts[cue.utterance].text)):
-            episode_end[cue.kind], answered[cue.kind] = end, False  # his protest at it is this episode
+        indignant = cue.kind == "upset" and cue.utterance < len(utts) \
+            and bool(_INDIGNANT.search(to_simplified(utts[cue.utterance].text)))
+        if cue.kind == "upset" and not indignant and (cue.start < retorted_until
+                                                      or _first_reply(utts, cue.utterance, turns) in retorts):
+            retorted_until = max(retorted_until, end)  # his protest at the retort is this episode
             continue  # met with a forbidden phrase: that phrase's finding, under its article
         episode_end[cue.kind] = end
         said = [h for h in required if begin <= h.start <= end and _counts_before(h, cue, utts)]
