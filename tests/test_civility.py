@@ -198,3 +198,111 @@ def test_a_terse_question_with_a_short_gloss_is_still_terse(text, terse):
     from analyzer.rules.civility import terse_question
 
     assert terse_question(text) is terse
+
+
+@pytest.mark.parametrize("text", [
+    "小周，我月底想请三天假回趟老家，你帮我顶一下班行不？",
+    "下礼拜我调休，周三那天你替我盯着窗口。",
+])
+def test_planning_the_clerks_own_leave_with_a_colleague_is_unrelated_chat(text):
+    assert remark(text) == "unrelated_chat"
+    found = _a6([GREET, ("citizen", 3, 5, "我来办居住证登记。"), ("staff", 6, 9, text),
+                 ("staff", 10, 12, "身份证给我。")])
+    assert [f.rule for f in found] == ["A6-UNCIVIL"] and found[0].start == 6
+
+
+@pytest.mark.parametrize("text", [
+    "办这个的同事休假了，他回来我给您打电话。",  # a colleague's leave, told the citizen as the reason
+    "请假条得单位盖章才行。",  # a leave note is the citizen's matter
+])
+def test_leave_told_as_the_citizens_matter_or_a_colleagues_absence_is_no_chat(text):
+    assert remark(text) is None
+
+
+def test_the_citizen_sent_home_for_a_paper_is_no_chat():
+    assert remark("那你得回老家拿去，拿来再办。") is None
+
+
+@pytest.mark.parametrize("text", [
+    "你这方言说得，我半句都听不懂。".replace("半句", "一句"),
+    "说话跟嘴里塞了团棉花似的。",
+    "嘿，你这口音也太逗了。",
+    "你们山里人说事都这么绕吗？",
+    "大妈，您这讲了半天跟没说一样。",
+])
+def test_mocking_how_a_caller_speaks_is_belittling(text):
+    assert remark(text) == "belittling"
+    call = [("staff", 0.0, 3.0, "您好，城西政务中心社保窗口，请讲。"),
+            ("citizen", 3.5, 8.0, "喂，那个，俺想问问那个，就是那个养老的事。"), ("staff", 8.5, 11.0, text),
+            ("citizen", 11.5, 13.0, "啊？"), ("staff", 13.5, 16.0, "身份证带来窗口办。再见。")]
+    assert [f.rule for f in _a6(call, channel="phone", rings=1)] == ["A6-UNCIVIL"]
+
+
+@pytest.mark.parametrize("text", ["您说话声音大一点，我这边听不清。", "方言我听不太懂，您说普通话行吗？",
+                                  "说话慢一点，跟我一样慢慢说。"])
+def test_asking_a_caller_to_speak_up_or_slowly_is_civil(text):
+    assert remark(text) is None
+
+
+@pytest.mark.parametrize("text", ["小李，我老公这礼拜又出差，晚上娃的补课班你说我咋去接？",
+                                  "周四下午娃学校开家长会，到时候你帮我看一会儿窗口。"])
+def test_the_clerks_home_told_to_a_colleague_is_unrelated_chat(text):
+    assert remark(text) == "unrelated_chat"
+
+
+@pytest.mark.parametrize("text", ["嗯。还有其他事没？", "好，还有别的问题吗？没有我就挂了，再见。",
+                                  "还有事吗？没有就下一位。"])
+def test_asking_whether_there_is_anything_else_closes_curtly_not_uncivilly(text):
+    from analyzer.rules.civility import anything_else
+
+    assert anything_else(text)
+    call = [("staff", 0.0, 3.0, "您好，城西政务中心社保窗口，请讲。"),
+            ("citizen", 3.5, 6.0, "我问一下社保卡丢了在哪补？"),
+            ("staff", 6.5, 9.0, "带身份证到一楼五号窗口补。"), ("citizen", 9.5, 10.5, "好的。"),
+            ("staff", 11.0, 13.0, text)]
+    assert not _a6(call, channel="phone", rings=1)
+
+
+@pytest.mark.parametrize("text", ["还有事吗？没事赶紧走吧。", "还有事没？烦死了。", "还有事吗？没事别在这站着。"])
+def test_anything_else_with_a_shove_is_still_judged(text):
+    from analyzer.rules.civility import anything_else
+
+    assert not anything_else(text)
+
+
+@pytest.mark.parametrize("text", ["今天就要？你当这儿是照相馆呢，立等可取。", "三天就想拿证？你当我是神仙啊？"])
+def test_a_request_mocked_by_a_derisive_likening_is_belittling(text):
+    assert remark(text) == "belittling"
+
+
+def test_likening_in_an_explanation_is_civil():
+    assert remark("您当这是押金就行，办完退给您。") is None
+
+
+def test_a_private_call_picked_up_after_asking_the_citizen_to_wait():
+    turns = [GREET, ("citizen", 3, 6, "我来给我妈办高龄补贴。"),
+             ("staff", 7, 12, "阿姨您稍等一下啊。喂，老公？……你六点去培训班接一下闹闹，记得带件外套。"),
+             ("staff", 13, 15, "行，就这样，挂了。"), ("staff", 16, 18, "阿姨，身份证和户口本给我。")]
+    found = _a6(turns)
+    assert [f.detail.get("subtype") for f in found] == ["private_call"] and found[0].end == 15
+
+
+@pytest.mark.parametrize("text", ["你调休批了没有？我想连着休到元旦。", "双十二那双靴子你也帮我拍一双，我回头转你钱。"])
+def test_leave_and_online_shopping_with_a_colleague_are_unrelated_chat(text):
+    assert remark(text) == "unrelated_chat"
+
+
+@pytest.mark.parametrize("text", ["这是上面定的规定，我也没办法。", "排队顺序是系统排的，我这儿改不了。"])
+def test_the_rule_given_as_why_the_clerk_cannot_help_is_no_cold_reply(text):
+    from analyzer.rules.civility import rule_explained
+
+    assert rule_explained(text)
+    found = _a6([GREET, ("citizen", 3, 6, "能不能让我先办？我赶时间。"), ("staff", 6.5, 9, text)])
+    assert not [f for f in found if f.detail.get("subtype") == "cold"]
+
+
+def test_the_rule_with_rude_words_is_still_judged():
+    from analyzer.rules.civility import RUDE, rule_explained
+
+    text = "规定就这样，我也没办法，爱办不办。"
+    assert rule_explained(text) and RUDE.search(text)

@@ -13,7 +13,7 @@ import pytest
 import analyzer
 from analyzer.options import AnalyzerOptions
 from analyzer.rules.acts import PARAPHRASE_RULES, heard_acts
-from analyzer.rules.intents import INTENT_CONFIDENCE, intent_acts
+from analyzer.rules.intents import INTENT_CONFIDENCE, helps, intent_acts
 
 GREET = ("staff", "您好，请问您办什么业务？")
 EVAL = ("staff", "请您为我的服务做出评价，谢谢。")
@@ -138,3 +138,65 @@ def test_innocent_lines_with_risky_words_are_not_forbidden(line, before):
 ])
 def test_the_forbidden_intent_beside_the_risky_word_is_still_heard(line, before):
     assert _forbidden_on_reply(line, before) != []
+
+
+@pytest.mark.parametrize("line", [
+    "你莫看到我这忙得脚不沾地嗦？等倒。",  # south-western
+    "冇见我手上一堆嘢咩？等阵。",  # Cantonese
+    "没看见我这儿手都不得闲吗？",
+])
+def test_cant_you_see_im_busy_in_dialect_is_the_busy_phrase(line):
+    assert intent_acts(line).get("f_busy")
+    assert [f.rule for f in _forbidden_on_reply(line, "同志，我这个啥时候能好？")] == ["A9-F-03"]
+
+
+@pytest.mark.parametrize("line", ["你得闲的时候过来就行。", "我们这周都不得空下乡，材料您直接交窗口。"])
+def test_free_time_or_a_schedule_in_dialect_is_no_brush_off(line):
+    assert "f_busy" not in intent_acts(line)
+
+
+def test_the_clerk_not_following_a_caller_is_no_said_already_reproach():
+    line = "您讲了好一阵我也没听明白您要办哪样，你们山里人说事都这么绕吗？"
+    assert "f_said_already" not in intent_acts(line)
+    rules = {f.rule for f in _forbidden_on_reply(line, "喂，那个，俺想问问，就是那个，俺家那个事。")}
+    assert not rules & {"A10-F-01", "A10-F-02"}
+
+
+@pytest.mark.parametrize("line", ["您记性好使着呢，比我强。", "阿姨，您脑子灵着呢，就是这表太绕。"])
+def test_reassuring_the_citizen_about_his_memory_is_no_mockery(line):
+    assert not {f.rule for f in _forbidden_on_reply(line, "哎呀，我这记性，又忘了带老花镜。")} & {"A10-F-02"}
+
+
+def test_asking_a_colleague_about_the_fee_is_no_closing():
+    line = "这我得确认下……老刘，换证现在还收不收工本费了？"
+    assert "f_off_work" not in intent_acts(line, "换证要交钱吗？")
+    assert intent_acts("收工了收工了，明天再来。").get("f_off_work")
+
+
+def test_if_you_had_asked_id_have_said_is_no_said_already_nor_a_complaint_dare():
+    line = "上回你也没提体检报告啊，你要是问了我肯定就说了。"
+    assert intent_acts(line, "上回你咋没说要体检报告？") == {}
+    assert not {f.rule for f in _forbidden_on_reply(line, "上回你咋没说要体检报告？")} & {"A10-F-01", "A9-F-05"}
+
+
+def test_not_knowing_yet_and_asking_what_to_look_it_up_with_is_no_dont_know_phrase():
+    line = "您家老人医保断没断过，我现在还不知道，您方便把他身份证号念一下。"
+    assert "f_dont_know" not in intent_acts(line)
+    assert not {f.rule for f in _forbidden_on_reply(line, "我爸的养老金交够年限了没有？")} & {"A8-F-01"}
+    assert intent_acts("这个我还不清楚，你去社区问问。").get("f_dont_know")
+
+
+@pytest.mark.parametrize("line", ["户口页盖没盖章我也不清楚，您把本子翻开看看。",
+                                  "我也不知道那边窗口今天在不在班。"])
+def test_not_knowing_whether_and_sending_nobody_to_ask_is_no_dont_know_phrase(line):
+    assert helps("f_dont_know", line)
+    assert "f_dont_know" not in intent_acts(line)
+
+
+def test_not_knowing_whether_and_sending_to_ask_is_still_the_phrase():
+    assert not helps("f_dont_know", "有没有这个政策我不知道，你去街道问问。")
+
+
+def test_a_complaint_taken_in_hand_is_no_dare():
+    assert helps("f_complain", "您反映的这个情况我们记录下来了，三天内给您答复。")
+    assert helps("f_complain", "您这个投诉我们受理了。")

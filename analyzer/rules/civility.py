@@ -58,8 +58,11 @@ RULE = "A6-UNCIVIL"
 #: Kind of remark -> (first concept, second concept): both in one clause.
 PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "belittling": (
-        re.compile(r"字|写的|写得|填的|填得|弄的|弄得|脑子|脑袋|认字|识字|文化|这么简单|这点事"),
-        re.compile(r"看不懂|看不清楚?的|认不出|乱七八糟|歪歪扭扭|鬼画符|狗爬|跟[^，,。！!？?]{1,6}(?:似的|一样)|"
+        # ... or how he speaks (你这口音, 说话跟挤牙膏似的, 普通话说得…一句都听不懂), on a call above all
+        re.compile(r"字|写的|写得|填的|填得|弄的|弄得|脑子|脑袋|认字|识字|文化|这么简单|这点事|"
+                   r"说话|讲话|口音|普通话|方言|土话|舌头"),
+        re.compile(r"看不懂|看不清楚?的|认不出|乱七八糟|歪歪扭扭|鬼画符|狗爬|跟(?![我您咱])[^，,。！!？?]{1,7}(?:似的|一样)|"
+                   r"太逗|好笑|笑死|颠三倒四|捋直|一句(?:都|也)(?:听不懂|没听懂)|"
                    r"(?:都|也|还)(?:不会|不懂|弄不|搞不|填不|写不|学不|办不)|不识字|没文化|不好使|笨|"
                    # the rhetorical "who could read this": nobody can
                    r"谁(?:能|会|还)?(?:看得懂|看得清|看得明白|看得出|认得出|认得清|认得)")),
@@ -95,7 +98,16 @@ SINGLE: dict[str, re.Pattern[str]] = {
         # shopping told to a colleague (打完折才四百多，我给我妈也买了一件)
         r"打(?:完|了)折|买了(?:一)?件|网购|淘宝|拼多多|双十一|奶茶|追剧|八卦|"
         # looks and leisure (那个烫头的店在哪, 健身房办卡了没, 朋友圈里那双鞋)
-        r"烫头|烫发|染头|做头发|美甲|健身房|瑜伽|演唱会|球赛|朋友圈|相亲|剧透|网红店|团购"),
+        r"烫头|烫发|染头|做头发|美甲|健身房|瑜伽|演唱会|球赛|朋友圈|相亲|剧透|网红店|团购|"
+        # the clerk's own leave and trips home planned with a colleague (我下礼拜请两天假回老家，你帮我
+        # 顶一下班); a colleague's leave told as the reason for a deferral (那个岗的同志休假了) and the
+        # citizen's trip home (你得回老家拿去) are not hers
+        r"我[^，,。！!？?]{0,8}(?:(?:请|休)[^，,。！!？?]{0,3}假|回(?:趟|一趟)?老家)|调休|倒休|年假|连休|"
+        r"帮我顶|顶(?:一下|两天|几天)?班|"
+        # home told to a colleague: her spouse and in-laws, the children's school meetings and classes
+        r"我家那口子|我(?:老公|媳妇|婆婆|公公|对象)|家长会|补课班|辅导班|搬新家|我(?:们)?家(?:娃|孩子|闺女|小子)|"
+        # online shopping for herself (双十二那件大衣你帮我也拍一件)
+        r"双十二|双12|双11|(?:帮我|给我)(?:也)?拍(?:一件|一个|个|一条|一双|两件)"),
     # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
     # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
     "belittling": re.compile(
@@ -103,15 +115,21 @@ SINGLE: dict[str, re.Pattern[str]] = {
         r"都" + INABILITY + r"[^，,。！!？?]{0,5}(?:[？?]|吗|啊\s*$|呀\s*$)|"
         # all of the citizen's people made fun of (你们矿上的人说话咋都这么绕, 你们乡下人怎么都这样)
         r"你们[^，,。！!？?]{1,6}(?:的人|人)[^，,。！!？?]{0,4}(?:咋|怎么)(?:都|全)(?:这么|那么)(?!多|少|早|晚|快)|"
+        r"你们[^，,。！!？?]{1,6}(?:的人|人)[^，,。！!？?]{0,6}(?:都|全)(?:这么|那么)(?:磨叽|啰嗦|绕|笨|糊涂|说不清)|"
+        # a caller's whole account waved off as nothing (说了半天跟没说一样)
+        r"跟没说一样|等于没说|"
+        # his request mocked by a derisive likening (加急？你当这是快递呢; 你当我是神仙啊)
+        r"你当(?:这|这儿|这里|我们|我|咱们|政府|窗口)(?:是|在)[^，,。！!？?]{1,8}(?:呢|啊|呀|吗|[？?])|"
         r"(?:上过|念过|读过)(?:学|书)|没(?:上|念|读)过(?:学|书)|(?:识|认)(?:不识|不认)?(?:字|得字)(?:吗|没|不|[？?])|"
         # mocking his senses: 你耳朵听不见啊？ 你眼睛长哪儿了 你聋啊 (not 你眼睛看不清的话，我帮你填)
         r"你(?:这|的)?(?:耳朵|眼睛|眼|脑子|脑袋)(?:是)?(?:也|都|又)?"
         r"(?:聋|瞎|背|不好使|不管用|不灵|有毛病|有问题|听不见|看不见|长哪|塞|摆设|白长|干嘛用|干什么用|进水)"
         r"(?![^，,。！!？?]{0,6}的话)|你(?:是)?(?:聋|瞎)(?:子)?(?:了|啊|吗|呀|[？?！!])"),
 }
-#: Courtesy or the polite 您: a remark so put is a request or an apology, not judged. (Not
+#: Courtesy or the polite 您: a remark so put is a request or an apology, not judged (the 请 of 请假
+#: is a leave, no courtesy). (Not
 #: :data:`analyzer.rules.acts.COURTESY`: its bare 麻烦 is also "a nuisance" here.)
-POLITE = re.compile(r"您|请|麻烦(?:你|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
+POLITE = re.compile(r"您|请(?![^，,。！!？?]{0,3}假)|麻烦(?:你|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
 #: Courtesy proper (:data:`POLITE` less the 您, which a mocking question also uses: 您连这都不会？).
 COURTESY = re.compile(r"请|麻烦(?:你|您|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
 #: Kinds whose two concepts must meet in one clause (the order and its exclamation mark);
@@ -157,6 +175,8 @@ def single_remark(text: str) -> str | None:
 #: Picking up a phone in the middle of a visit: 喂 opening the turn, a stage note of the phone
 #: ringing (（手机响）), or saying so (我接个电话).
 PICKS_UP = re.compile(r"^[（(【\[][^）)】\]]{0,8}(?:手机|电话)[^）)】\]]{0,8}[）)】\]]|^[…\.。\s]*(?:哎|嗯)?[，,]?喂|"
+                      # after asking the citizen to wait (叔您稍等一下啊。喂，妈？)
+                      r"(?:稍等|等一下|等一会儿?|等会儿?)[^。！!？?]{0,4}[。！!…]+\s*(?:哎|嗯)?[，,]?喂|"
                       r"接(?:个|一下|下)电话")
 #: Ending a call (挂了, 先这样, 不说了, 回头再说).
 HANGS_UP = re.compile(r"挂了|先挂|不说了|先这样|回头(?:再)?(?:说|聊)|回去(?:再)?说|晚上(?:再)?说")
@@ -307,6 +327,30 @@ def terse_question(text: str) -> bool:
             and _NOT_TERSE.search(body) is None and single_remark(body) is None)
 
 
+#: Asking whether there is anything else (还有别的事没？ 要是没别的…), at most closing with a goodbye, a
+#: hang-up or the queue waiting (没有就挂了，再见; 后面还有人排着呢): the clerk closing the matter, curtly.
+_ANYTHING_ELSE = re.compile(r"^(?:嗯|好|行|好的|那)?[，,。.…\s]*(?:还有(?:别的|其他|啥|什么)?(?:事|问题|要办的)(?:情|儿)?"
+                            r"(?:吗|没|没有|不|呢)?[？?]|(?:要是|如果)?没(?:有)?(?:别的|其他)(?:事|问题)?(?:的话)?[，,])")
+_CLOSES = re.compile(r"^(?:(?:没有|没)(?:的话)?(?:就|我就)?(?:挂了|先这样|再见|下一位)|再见|后面还有人(?:排着|等着)?(?:呢)?)$")
+
+
+def anything_else(text: str) -> bool:
+    """True when a staff turn only asks whether there is anything else, at most closing after it.
+
+    嗯。还有别的事没？ and 还有别的事吗？没有就挂了，再见。 close the matter: curt,
+    perhaps, but no uncivil word (the classifier hears them as cold). Impatient
+    or rude words in it (:data:`_NOT_TERSE`, :data:`RUDE`: 快点, 烦) keep it judged.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text).strip()
+    asked = _ANYTHING_ELSE.match(simple)
+    if asked is None or RUDE.search(simple) or re.search(r"快|急|烦|赶紧|走吧|别(?!的)", simple):
+        return False
+    rest = [c for c in re.split(r"[，,。.！!？?…\s]+", simple[asked.end():]) if c]
+    return all(_CLOSES.match(c) for c in rest)
+
+
 #: A reply that only says "go on" (嗯，讲。 是，您说。 在的，你说吧。 嗯嗯，然后呢？): an acknowledgement
 #: and an invitation to continue, nothing else, and no exclamation.
 GO_AHEAD = re.compile(
@@ -356,7 +400,8 @@ def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], c
     from analyzer.text.normalize import normalize
 
     drop = {(u.start, u.end) for u in utterances
-            if u.speaker == "staff" and (terse_question(u.text) or go_ahead(u.text) or spells_out(u.text))}
+            if u.speaker == "staff" and (terse_question(u.text) or go_ahead(u.text) or spells_out(u.text)
+                                         or anything_else(u.text))}
     first = next((u for u in utterances if u.speaker == "staff" and u.text.strip()), None)
     if channel == "phone" and first is not None and PICKUP.match(normalize(first.text)):
         drop.add((first.start, first.end))
@@ -380,12 +425,34 @@ def drop_cold_situations(findings: Sequence[Finding], hits: Sequence[Hit]) -> li
     deferral within the hours breaches is Article 25's. The same words are not also
     an Article 6 cold reply: a ``cold`` classifier finding on an utterance with a
     redirect, deferral or pointer hit (:data:`SITUATION_CUES`, :data:`POINTER_GROUP`)
-    is dropped unless rude words are in it (:data:`RUDE`). Scolding, inflaming words or
+    is dropped unless rude words are in it (:data:`RUDE`), and so is one that gives the rule or
+    the system as why the clerk cannot help (:func:`rule_explained`). Scolding, inflaming words or
     unrelated chat there stay.
     """
     marked = {i for h in hits if h.rule.id in SITUATION_CUES or h.rule.group == POINTER_GROUP
               for i in h.utterances}
     return [f for f in findings
             if not (f.rule == RULE and f.detail.get("method") == "classifier"
-                    and f.detail.get("subtype") == "cold" and f.detail.get("utterance") in marked
+                    and f.detail.get("subtype") == "cold"
+                    and (f.detail.get("utterance") in marked or rule_explained(f.evidence))
                     and not RUDE.search(f.evidence))]
+
+
+#: The rule or the system given as the reason (规定就是这样, 系统设定的, 号是系统叫的, 上面定的).
+_THE_RULE = re.compile(r"规定|政策|系统|文件|上面|上级|上头|制度|流程")
+#: The clerk owning she cannot change it (我也没办法, 没法子, 管不了, 做不了主).
+_CANNOT_HELP = re.compile(r"没(?:办法|法子|辙|招)|没法(?:改|弄|办)?|管不了|做不了主|说了不算|改不了")
+
+
+def rule_explained(text: str) -> bool:
+    """True when a staff turn gives the rule or the system as why she cannot help (号是系统叫的，我也没办法).
+
+    Curt, but it explains rather than scorns: the classifier hears such a turn
+    as a *cold* reply, and it is no Article 6 finding by itself (:func:`drop_cold_situations`);
+    rude words in it (:data:`RUDE`: 爱办不办) keep it judged, and whether the
+    citizen was served is the duties' question.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_THE_RULE.search(simple) and _CANNOT_HELP.search(simple))

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -147,11 +147,43 @@ def detect_cues(
     for (kind, i) in list(found):
         if kind in DEFERRAL_OVER and ("deferral", i) in found:
             del found[(kind, i)]  # 我要交班了，您找下一班: put off for the hour, Article 25's
+        elif kind == "praise" and i < len(utts) and rating_only(utts[i].text):
+            del found[(kind, i)]  # 评价器按了，五颗星: the evaluation reported, no praise to thank
     return sorted((c for c in found.values() if c.kind not in STAFF_ONLY_CUES
                    or (c.utterance < len(utts) and utts[c.utterance].speaker in STAFF_LIKE
                        and not _asks(utts[c.utterance].text) and not supposed_lack(utts[c.utterance].text)
                        and not gets_round_missing(utts[c.utterance].text))),
                   key=lambda c: (c.start, c.kind))
+
+
+#: The citizen telling the rating he gives or gave (评价器按了, 给你点了个非常满意, 打个满分再走): the
+#: evaluation the clerk asks for (Article 10's 请您为我的服务做出评价) reported done.
+_RATES = re.compile(r"评价器|评价|评了|评过|评个|(?:按|点|打|给|选|评)(?:了|过)?(?:[你您]|你们)?(?:个|一个)?"
+                    r"(?:非常满意|满意|五星|五颗星|五个星|满分|一百分|好评|最高分?)|打分|打个分|"
+                    r"(?:按|点)(?:了|过|好了)|(?:非常满意|满意|五颗?个?星|满分|好评)[^，,。！!？?]{0,3}(?:给|按|点|打|评)")
+#: The rating's own words (非常满意, 五颗星, 好评 …), and what a rating is given with (评价器, 键, 按钮).
+_RATING_WORDS = re.compile(r"非常满意|满意|五颗?个?星|满分|一百分|好评|最高分?|评价器|评价|评了|评过|评个|打分|"
+                           r"打个分|(?:那个|的)?(?:键|按钮)")
+#: Words that judge the clerk or the service besides a rating (服务真好, 挺耐心, 你们不错, 辛苦了).
+_JUDGES = re.compile(r"真好|太好|很好|挺好|真棒|太棒|不错|辛苦|谢谢你们|感谢|夸|表扬|满意你|对你满意|"
+                     r"耐心|热情|周到|细心|仔细|负责|认真|专业|客气|和气|态度好|利索|麻利|效率|贴心|暖心")
+
+
+def rating_only(text: str) -> bool:
+    """True when a citizen's turn only reports the rating he gives, with no praise besides.
+
+    评价器我按了，五颗星 and 给你点了个非常满意 tell the evaluation done (the
+    clerk's own request answered), not praise owed thanks: with the rating's
+    words (:data:`_RATING_WORDS`) taken out, nothing judges the clerk or the
+    service (:data:`CONCEPTS`, :data:`_JUDGES`). 服务挺好，给你点个满意 still praises.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    if not _RATES.search(simple):
+        return False
+    rest = _RATING_WORDS.sub("", simple)
+    return not CONCEPTS["praise"].search(rest) and not _JUDGES.search(rest)
 
 
 #: Staff words that something is missing or incomplete (缺, 少了, 不全, 不齐, 没带 …).
@@ -166,6 +198,8 @@ _COMPLETE_AND_RETURN = re.compile(r"补上|补齐|补全|补好|补了|补完|�
 
 #: A lack only supposed (没带的话刷脸也行, 要是没有户口本，身份证也可以): a condition, not a lack found.
 _SUPPOSED = re.compile(r"(?:没带|没有|缺|少)[^，,。！!？?]{0,8}(?:的话|也行|也可以)|"
+                       # not knowing whether he has it (我不知道您今天带没带公章，您翻翻包看)
+                       r"不(?:知道|清楚)[您你][^，,。！!？?]{0,6}(?:带没带|有没有|拿没拿)|"
                        r"(?:要是|如果|万一|假如|若)[^，,。！!？?]{0,8}(?:没带|没有|缺|少)")
 #: The citizen has it after all (带着呢, 在这儿, 我有), or the clerk completes it at the counter (我给您复印,
 #: 材料齐了): the lack is got round, nobody is turned away.
@@ -299,7 +333,7 @@ CONCEPTS: dict[str, re.Pattern[str]] = {
 #: (因为, 确实, 是这样的): the reply Article 10 owes (请您听我详细解释), in any wording.
 CALMS = re.compile(
     r"别(?:着)?急|不要急|莫急|放心|放宽心|消消气|别生气|理解(?:您|你)|(?:您|你)说得(?:对|是|在理)|"
-    r"(?:您|你)反映得(?:对|是)|不好意思|抱歉|对不起|让(?:您|你)久等|这就给(?:您|你)办|马上给(?:您|你)办|"
+    r"(?:您|你)反映得(?:对|是)|不好意思|抱歉|对不起|让(?:您|你)久等|(?:今天|现在|马上|这就|这会儿?)(?:就)?(?:能|可以)?(?:给|帮)(?:您|你)办|"
     r"(?:给|跟|和)(?:您|你)(?:解释|说说|讲讲|说一下|讲一下|说明)|因为|由于|原因|确实|"
     r"(?:^|[，,。！!？?])(?:嗯|哦|那个)?是这样|"  # 是这样的，… opens an explanation (我就是这样的 does not)
     # soothing the person (先喝口水, 坐下慢慢说, 气大伤身) or offering to find a way (这事有办法,
@@ -327,11 +361,75 @@ def calmed(utts: Sequence[Utterance], cue: int, turns: Sequence[int]) -> int | N
     if first is None or not asked:
         return None
     reply = to_simplified(utts[first].text)
+    opening = re.split(r"[。！!？?…]+", reply.strip())[0]  # the reply's first sentence
+    if pointed_question(utts[cue].text) and not moves_on(re.split(r"[，,]", opening)[0]) \
+            and not stalls(opening) \
+            and any(answers(q, opening) for q in asked) and not _COLD_REPLY.search(reply):
+        return first  # 这回不会又白跑吧？ … 不会了，单子上就是全部: the worry answered in fact
+    if moves_on(reply) or stalls(reply):
+        return None
     about_time = ANSWER_KINDS["time"].search(to_simplified(utts[cue].text))
-    if ANSWER_KINDS["time"].search(reply) and not moves_on(reply) and not stalls(reply) \
-            and (about_time or any(answers(q, reply) for q in asked)):
+    if ANSWER_KINDS["time"].search(reply) and (about_time or any(answers(q, reply) for q in asked)):
         return first
     return None
+
+
+#: An outburst's indignation proper (凭什么, 什么态度, 欺负人 …), beside the counted trips and
+#: pointed asking (跑了三回, 到底) that a plain answer can settle.
+_INDIGNANT = re.compile(r"凭(?:啥|什么)|(?:什么|啥)态度|欺负人|糊弄|耍人|折腾人|烦死|气死|不像话|有没有搞错|"
+                        r"太过分|什么破|啥破|推来推去|踢皮球|[！!]{1,}.*[！!]|故意|刁难")
+#: A reply that answers coldly (规定就这样, 没办法, 我也管不了, 爱办不办): no explanation of the matter.
+_COLD_REPLY = re.compile(r"没办法|没招|管不了|就这样|就是这样|就这么|爱[^，,。！!？?]{0,3}不|你自己|怪|谁让你|"
+                         r"我哪知道|不关我|跟我没关系|问我也没用")
+
+
+def pointed_question(text: str) -> bool:
+    """True when an upset citizen's turn presses a question (:data:`_PRESSING`) with no indignation proper.
+
+    这回总能办了吧？ 上回那位不是说齐了吗？ 不会下回又冒出一样吧？ press a
+    question out of earlier trips: a first reply that answers it in fact (不会了，
+    就这两样; 今天就能办) settles what upset him, the explanation Article 10
+    owes. 凭什么又要我跑？ and 什么态度！ (:data:`_INDIGNANT`) are outbursts that
+    calming words answer, not a fact.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_ASKED_ANY.search(simple) and _PRESSING.search(simple)) and not _INDIGNANT.search(simple)
+
+
+#: What presses a question out of trips made or feared (又, 再, 总, 到底, 上回, 下回, 白跑, 第三回).
+_PRESSING = re.compile(r"又|再|还|总|到底|究竟|[上下这]回|[上下这]次|上趟|白跑|[几两三四五六]趟|[几两三四五六]回|"
+                       r"第[二三四五六]|都[^，,。！!？?]{0,6}了")
+
+
+#: Looking back at what would have spared the trouble (早这么说, 早告诉我, 早知道): the matter is told now.
+_LOOKS_BACK = re.compile(r"早(?:这么|这样|点|些)?(?:说|讲|告诉|讲清楚|说清楚)|早知道")
+#: Taking the answer up (行，我记一下; 好，那我回去弄; 知道了; 明白了).
+_TAKES_UP = re.compile(r"(?:^|[，,。！!…\s])(?:行|好|成|得|那行|那好|好吧|行吧)(?:[，,。！!…\s]|$)|记一下|记下|记住了|"
+                       r"知道了|明白了|懂了|那我(?:回去|去|就|等)")
+
+
+def settled_grumble(utts: Sequence[Utterance], at: int) -> bool:
+    """True when an upset turn grumbles at how late the answer came while taking it up.
+
+    早这么说不就完了。行，我记一下。 after the clerk has told the office, the
+    number or the list: the citizen has what he came for, and says so; the
+    grumble looks back (:data:`_LOOKS_BACK`) at a matter now settled, and no
+    calming is owed. Indignation proper (:data:`_INDIGNANT`) or a question still
+    open keeps the cue owing.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    if at >= len(utts):
+        return False
+    simple = to_simplified(utts[at].text)
+    return bool(_LOOKS_BACK.search(simple) and _TAKES_UP.search(simple)) \
+        and not _INDIGNANT.search(simple) and not _ASKED_ANY.search(simple)
+
+
+#: A question anywhere in a turn (a ？ or a final 吗/吧/呢 of a clause).
+_ASKED_ANY = re.compile(r"[?？]|[吗吧呢](?:[，,。！!]|$)")
 
 
 #: The source of a classifier cue its own words confirm (:data:`CONCEPTS`).
@@ -437,6 +535,29 @@ def _calmed_before(utts: Sequence[Utterance], cue: Cue) -> bool:
     return any(CALMS.search(to_simplified(u.text)) for u in turn)
 
 
+#: Gladness at news about the citizen's own matter (那太好了, 那就好, 这么快, 总算办成了).
+_RELIEF = re.compile(r"(?:那|这)?(?:可)?太好了|那就好|这就好|好极了|这么顺|总算|终于|可算|放心了")
+#: Words that turn gladness into a judgement of the clerk or the service (你们效率真高, 多亏你, 谢谢).
+_ABOUT_SERVICE = re.compile(r"你|您|同志|小伙|姑娘|师傅|大姐|服务|态度|效率|窗口|办事|谢|多亏|辛苦|赞|表扬")
+
+
+def relief_only(text: str) -> bool:
+    """True when a citizen's turn only rejoices at the news of his matter (这么快！那太好了。).
+
+    Speed alone (真快啊，是新来的吧？) may praise the clerk: the gladness must be said (太好了,
+    那就好, 总算).
+
+    Gladness that his matter is done, or done soon, judges nobody: praise owed
+    thanks speaks of the clerk or the service (:data:`_ABOUT_SERVICE`: 这么快，你们
+    效率真高; 太好了，多亏你了).
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_RELIEF.search(simple)) and not _ABOUT_SERVICE.search(simple) \
+        and not CONCEPTS["praise"].search(simple)
+
+
 def _not_the_kind(kind: str, text: str) -> bool:
     """True when the words rule out the classifier's cue: praise put as a question, a suggestion
     that is only a request for the service going on now, upset that is a short question
@@ -445,6 +566,8 @@ def _not_the_kind(kind: str, text: str) -> bool:
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text).strip()
+    if kind == "praise" and relief_only(simple):
+        return True  # 这么快！那太好了。: glad of the news about his matter, no judgement of the clerk
     if kind == "praise":  # one clause, asked: 有你这么办事的吗？ (真快啊，是新来的吧？ still praises)
         # a hello or an address before it is no clause of its own (喂，是便民服务站吗？)
         return bool(_ASKED.search(simple)) and len([c for c in re.split(r"[，,。！!；;]", simple)
@@ -499,7 +622,9 @@ def context_findings(
     required = [h for h in hits if h.rule.kind == "required" and h.speaker in STAFF_LIKE]
     out += _greeting_missing(interaction, staff, required, lexicon, options, normalize)
     out += _leaving_missing(interaction, staff, required, hits, lexicon, options)
-    out += _replies_missing(interaction, staff, required, cues, lexicon, options)
+    retorts = frozenset(i for h in hits if h.rule.kind == "forbidden" and h.speaker in STAFF_LIKE
+                        for i in h.utterances)
+    out += _replies_missing(interaction, staff, required, cues, lexicon, options, retorts)
     return out
 
 
@@ -561,10 +686,31 @@ def _greeting_missing(interaction: Interaction, staff: list[int], required: Sequ
         end = max(utts[staff[0]].start + options.greeting_window, max(utts[i].end for i in turns))
         turns = [i for i in staff if utts[i].start <= end] or turns
     start = utts[turns[0]].start
+    if context == "counter_greeting" and any(greets_by_address(utts[i].text) for i in turns):
+        return []  # 爷爷奶奶好，二位坐这儿: the citizen greeted by how he is addressed
     said = [h for h in required if h.start <= end]
     evidence = _("first staff words: %(text)s", text=_quote(utts, turns))
     return _missing_in(lexicon, context, said, (start, end), evidence, utts, turns, options,
                        {"window_turns": len(turns)}, until=interaction.end_time)
+
+
+#: A greeting by the citizen's address and 好 (阿姨好, 爷爷奶奶好, 叔叔阿姨好, 师傅早上好) opening a clause.
+_ADDRESS_HELLO = re.compile(
+    r"(?:^|[，,。！!\s])(?:[小老]?[王李张刘陈杨赵黄周吴]?(?:爷爷|奶奶|姥姥|姥爷|外公|外婆|大爷|大妈|大娘|大叔|大婶|"
+    r"叔叔|阿姨|伯伯|大伯|大哥|大姐|哥|姐|师傅|老师|同学|先生|女士|老乡|老人家|小朋友|二位|各位|两位))+"
+    r"(?:早上|上午|下午|中午|晚上)?好(?:[，,。！!\s]|$)")
+
+
+def greets_by_address(text: str) -> bool:
+    """True when a staff turn greets the citizen by his address and 好 (爷爷奶奶好, 阿姨早上好).
+
+    The seed's 您好 is one wording of the counter greeting; 叔叔阿姨好 greets as
+    well, addressing the citizen instead of saying 您. 好 must close the address
+    at a clause's edge (阿姨好，您坐), not begin a word (大姐好像没带).
+    """
+    from analyzer.text.normalize import to_simplified
+
+    return bool(_ADDRESS_HELLO.search(to_simplified(text).strip()))
 
 
 def _leaving_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],
@@ -583,8 +729,16 @@ def _leaving_missing(interaction: Interaction, staff: list[int], required: Seque
     turns = [i for i in staff if utts[i].end >= start]
     said = [h for h in required if h.end >= start]
     evidence = _("last staff words: %(text)s", text=_quote(utts, turns[-2:]))
-    return _missing_in(lexicon, "leaving", said, (start, end), evidence, utts, turns, options,
-                       {"visit_ended": how}, until=interaction.end_time)
+    out = _missing_in(lexicon, "leaving", said, (start, end), evidence, utts, turns, options,
+                      {"visit_ended": how}, until=interaction.end_time)
+    if any(u.speaker == "citizen" and rating_only(u.text) for u in utts[staff[0]:]):
+        # 行，给你评个满分 / 评价器按了: the citizen tells the evaluation done, asked for earlier or not
+        out = [f for f in out if f.rule != EVALUATE_GROUP]
+    return out
+
+
+#: The owed group of the evaluation request (请您为我的服务做出评价).
+EVALUATE_GROUP = "A10-G-EVALUATE"
 
 
 #: Contexts of the staff phrases that close a visit (a farewell, or sending the citizen away).
@@ -680,18 +834,32 @@ def acknowledges_conclusion(staff: Utterance, last: Utterance) -> bool:
 
 
 def _replies_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],
-                     cues: Sequence[Cue], lexicon: Lexicon, options: ContextOptions) -> list[Finding]:
+                     cues: Sequence[Cue], lexicon: Lexicon, options: ContextOptions,
+                     retorts: Collection[int] = frozenset()) -> list[Finding]:
+    """Owed replies not said after their cues; ``retorts``: staff utterances a forbidden phrase was found in.
+
+    A citizen complaining of the wait or pressing a question, whose first reply is
+    itself a forbidden phrase (嫌慢你告去啊 to 我排了四十分钟了; 没看我正忙着吗 to
+    到底啥时候？), is that phrase's breach, found under its own article: the retort
+    is how the clerk failed him, not a second, missing calming (as an unanswered
+    question met with one is, Article 5). An outburst of indignation proper
+    (凭什么, 什么态度, 什么破流程: :data:`_INDIGNANT`) met with a retort still owes
+    calming as well.
+    """
+    from analyzer.text.normalize import to_simplified
+
     utts = interaction.utterances
     out: list[Finding] = []
     episode_end: dict[str, float] = {}
     answered: dict[str, bool] = {}  # the open episode's reply was said: a later cue is a new one
+    retorted_until = -1.0  # the end of a window whose complaint was met with a forbidden retort
     for cue in sorted(cues, key=lambda c: c.start):
         if cue.kind not in REPLY_CONTEXT:
             continue  # a cue that owes no reply (Article 18's)
         if not owing(cue, options):
             continue  # too unsure that a reply was owed to demand one
-        if cue.kind == "upset" and _calmed_before(utts, cue):
-            continue  # a plain question after the clerk's apology: nothing more owed
+        if cue.kind == "upset" and (_calmed_before(utts, cue) or settled_grumble(utts, cue.utterance)):
+            continue  # a plain question after the clerk's apology, a grumble taking the answer: nothing owed
         if cue.start < episode_end.get(cue.kind, -1.0) and not answered.get(cue.kind, False):
             continue  # same episode as an earlier cue of this kind, not yet answered
         if cue.kind == "incomplete_materials" and (answered.get(cue.kind, False) or got_round(utts, cue.utterance)):
@@ -700,6 +868,12 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
         if span is None:
             continue  # staff never spoke after it: the recording may have ended
         begin, end, turns = span
+        indignant = cue.kind == "upset" and cue.utterance < len(utts) \
+            and bool(_INDIGNANT.search(to_simplified(utts[cue.utterance].text)))
+        if cue.kind == "upset" and not indignant and (cue.start < retorted_until
+                                                      or _first_reply(utts, cue.utterance, turns) in retorts):
+            retorted_until = max(retorted_until, end)  # his protest at the retort is this episode
+            continue  # met with a forbidden phrase: that phrase's finding, under its article
         episode_end[cue.kind] = end
         said = [h for h in required if begin <= h.start <= end and _counts_before(h, cue, utts)]
         groups = owed_groups(lexicon, REPLY_CONTEXT[cue.kind])
@@ -719,6 +893,11 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
                             "cue_utterance": cue.utterance},
                            weight=cue.confidence, until=interaction.end_time)
     return out
+
+
+def _first_reply(utts: Sequence[Utterance], cue: int, turns: Sequence[int]) -> int | None:
+    """The first staff turn after utterance ``cue`` among ``turns`` (None: none after it)."""
+    return next((j for j in turns if j > cue and utts[j].speaker in STAFF_LIKE), None)
 
 
 def reply_span(utts: Sequence[Utterance], staff: Sequence[int], cue: Cue, options: ContextOptions

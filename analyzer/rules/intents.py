@@ -80,11 +80,16 @@ OCCUPIED = (r"忙|正(?:在|忙|办|弄|做|接|处理|算|审|录|开会)|在(?
             r"没(?:空|时间|工夫|功夫)|有空的|没弄完|没做完|还没弄|做不完|忙不过来|一堆|一大堆|压着|闲着|"
             r"别人的|开会|手上|手头|活儿|这么多件|正" + _IN + r"{0,3}着|顾不过来|抽不开身|走不开|腾不出|分身|"
             r"这么多人|一屋子人|后面还有|手里|处理着|打着电话|接着电话|开着会|"
-            r"赶材料|对账|打字|整材料|有活|没停过|审不过来|一天几百|所有的都急|一手")
+            r"赶材料|对账|打字|整材料|有活|没停过|审不过来|一天几百|所有的都急|一手|"
+            # said in dialect or figure (手不得闲, 冇得空, 脚不沾地, 脚打后脑勺, 连轴转)
+            r"不得闲|没得闲|冇闲|唔得闲|冇得?空|没得空|不得空|脚不沾地|脚打后脑勺|连轴转|团团转|"
+            r"腾不出手|手不停|停不下来")
 #: The citizen rebuked for not seeing it (你没看见, 看不出来, 眼睛, 像…的样子吗); the clerk's own
 #: oversight (我没看到) is none.
 SEE_REBUKE = (r"(?<!我)(?:没|没有)(?:看|瞅|瞧)(?:见|到|着|出来)?|(?<!我)没见|看不(?:出|见|到)|(?:不|没)(?:看|瞅)的吗|"
-              r"眼睛|长眼|像" + _IN + r"{0,10}样子|眼瞎|睁眼|你瞧我|你看看我")
+              r"眼睛|长眼|像" + _IN + r"{0,10}样子|眼瞎|睁眼|你瞧我|你看看我|"
+              # in dialect (莫看到, 冇见, 冇睇到, 唔见): "can't you see"
+              r"莫(?:看|瞅|瞧)|冇(?:见|睇|看)|唔(?:见|睇)")
 #: The citizen told off or away (别烦我, 别吵, 出去等, 等着).
 BOTHER = (r"别(?:来)?(?:烦|吵|打扰|催|添乱|喊|嚷|叫|插嘴|问|打岔|缠|围|过来)|烦不烦|烦死了|吵什么|喊什么|催什么|"
           r"出去等|一边(?:儿|等|去)|靠边|等着[吧。！!]?$|[。！!？?，,]等着[吧。！!]?|顾不上|自己想办法|别老打|"
@@ -107,8 +112,9 @@ SAID = (r"说过|讲过|说了|讲了|告诉过|告诉你|解释过|讲得" + _I
         r"{0,4}(?:明白|清楚)|跟你说|说的话|说的你|说了[一两三几]遍|讲了?[两三几]遍|不是说了|交代过|交待过|提过|"
         r"说明过|强调过|说一百遍|讲了半天|说了半天|我刚说|刚说完|刚讲完|写给你了|"
         r"念了|说得够多|一开始就说|前面讲得|说了不要|我说过")
-#: Reproach for asking again or not listening (还问, 耳旁风, 听什么了, 我是不是说过…？).
-ASKED_AGAIN = (r"没听|不听|耳旁风|耳边风|还问|又问|又来问|转头就问|听什么|没记着|没记住|不放在心上|好再说|"
+#: Reproach for asking again or not listening (还问, 耳旁风, 听什么了, 我是不是说过…？); the clerk's own
+#: not following (我也没听明白您要办啥) reproaches nobody for asking.
+ASKED_AGAIN = (r"(?<!我)(?<!我也)(?<!我都)(?<!我还)没听|(?<!我)不听|耳旁风|耳边风|还问|又问|又来问|转头就问|听什么|没记着|没记住|不放在心上|好再说|"
                r"(?:过|说)了[！!]|我是不是" + _IN + r"{0,6}(?:说|讲|告诉)|怎么还(?:问|不明白|不懂|记不住)|一句没|"
                r"[说讲]了几遍|几遍了|多少遍|"
                r"已经" + _IN + r"{0,6}(?:明白|清楚)了|不想再说|第二遍|老问|同一个问题|听见了还|让我重复|复读机|"
@@ -142,11 +148,11 @@ RUSH = (r"快点|快些|快一点|搞快|快快|麻利|利索|利落|长话短�
 #: The clerk's wish to leave (下班, 别想走, 可不等你, 没功夫陪你).
 LEAVE = (r"下班|要走|别想走|走不了|不等|等不了|等不起|没功夫|没工夫|没时间陪|没空陪|陪你|耗着|到点|回家|锁门|交班|"
          r"要撤|收拾好|收拾东西|关门|关电脑|赶时间|赶车|接孩子|别让我等|时间不多|要回去|我还有事|走人|不耐烦|"
-         r"等着下班|电脑要关|收工|我来不及|我可就走|我就走了|早走|不陪你")
+         r"等着下班|电脑要关|收工(?!本|费)|我来不及|我可就走|我就走了|早走|不陪你")
 #: Closed for the hour: closing time, a meal or a break (下班, 收摊, 关窗口, 饭点, 签退). Not taking
 #: the matter today for another reason (今天不收了, 系统关了, 经办人下乡了) is a deferral, Article 25's only.
 CLOSED = (r"下班|收摊|收了收了|关(?:窗口|门|了|机)|结束了|结账|锁(?:起来|上)|收拾完|吃饭时间|饭点|午休|中午休息|"
-          r"休息了|几点了|签退|歇了|收工|走光|过点|过了时间|打烊|该走了|到点|交接|交班|等我吃完|吃饭去了|"
+          r"休息了|几点了|签退|歇了|收工(?!本|费)|走光|过点|过了时间|打烊|该走了|到点|交接|交班|等我吃完|吃饭去了|"
           r"(?:下午|中午|晚上|这会儿?)(?:就)?不(?:收|办|接)")
 #: Refusing the matter now (不办, 别排了, 审不了), beside a closing for the hour.
 REFUSE = r"不办|不收|不发|不接|别排了|都别排|审不了|办不了"
@@ -159,9 +165,11 @@ THREAT = (r"投诉|举报|(?:要|去|给你|向" + _IN + r"{0,6})反映|告[你�
           r"发" + _IN + r"{0,2}网上|12345|上访|媒体|记者|电视台|市长|写信|"
           r"头儿|叫" + _IN + r"{0,4}(?:领导|主任)|领导来|主任来|录下来|录音|评理|局长")
 #: A complaint channel named by the clerk herself.
-CHANNEL = r"投诉|举报|反映|告|差评|意见|12345|热线|纪委"
+#: 告 of a complaint, not of 报告, 公告, 告诉, 告知 (检查报告 names a paper).
+_GAO = r"(?<![报广公预忠布宣通转警])告(?![诉知示])"
+CHANNEL = r"投诉|举报|反映|" + _GAO + r"|差评|意见|12345|热线|纪委"
 #: A complaint channel proper (a dare naming one is the complaint phrase, not plain defiance).
-CHANNEL_PROPER = r"投诉|举报|反映|告|差评|12345|热线|纪委"
+CHANNEL_PROPER = r"投诉|举报|反映|" + _GAO + r"|差评|12345|热线|纪委"
 #: "If you are unhappy, then complain" (不服你就打热线, 嫌不好你投诉嘛): the dare in one breath.
 UNHAPPY = r"(?:不服|不满意?|不高兴|不乐意|嫌" + _IN + r"{0,4}|觉得我?" + _IN + r"{0,3}不对|有意见)" + _IN + r"{0,6}"
 #: A complaint channel proper, as the verb or the means (投诉, 12345, 热线, 投诉箱).
@@ -237,20 +245,33 @@ BLOCKS: dict[str, re.Pattern[str]] = {
                              # 填好交给我) — unless a dare is in the same breath (嫌慢你告去啊); a box or book
                              # pointed to is where dares send the citizen (投诉箱在楼梯口，你爱上哪告上哪告)
                              rf"^(?!.*(?:{GO_AHEAD}|{UNHAPPY})).*(?:"
-                             r"(?:投诉|意见)(?:表|单)(?:在|给)|交给我|我们?(?:会|来)(?:转|处理|回复|反馈))"),
+                             r"(?:投诉|意见)(?:表|单)(?:在|给)|交给我|我们?(?:会|来)(?:转|处理|回复|反馈)|"
+                             r"(?:投诉|意见|反映)[^，,。！!？?]{0,4}(?:我们|我)?(?:受理|记下|记录|收下))"),
     # the citizen's own not knowing (你要是不清楚，问问你们单位) is none of the clerk's
     # (有不清楚的随时打电话问, 不懂就回去问问家里人: the citizen's, in a condition)
     "f_dont_know": re.compile(r"[你您](?:要是|如果|若|还)?" + _IN + r"{0,2}不(?:知道|清楚|懂|明白|了解)|"
-                              r"不(?:知道|清楚|懂|明白)的话|有不(?:知道|清楚|懂|明白)的|不(?:知道|清楚|懂|明白)就"),
+                              r"不(?:知道|清楚|懂|明白)的话|有不(?:知道|清楚|懂|明白)的|不(?:知道|清楚|懂|明白)就|"
+                              # not knowing *yet*, and asking what she needs to look it up (我现在还不知道，您方便
+                              # 把身份证号报一下): the clerk finds out herself
+                              r"(?:还|暂时)不(?:知道|清楚)[^。！!？?]{0,12}[您你](?:方便|能)?(?:把|告诉|报|说一下|给我)|"
+                              # not knowing *whether* (我不知道您今天带没带公章, 不知道他们那边有没有人) and
+                              # sending nobody to ask: a fact not known, no 你去问XX
+                              r"^(?!.*(?:" + PUSH_ASK + r")).*(?:不(?:知道|清楚)[^，,。！!？?]{0,12}"
+                              r"(?:(?P<w>[^，,。！!？?])没(?P=w)|有没有|是不是|在不在)|"
+                              r"(?:(?P<v>[^，,。！!？?])没(?P=v)|有没有|是不是|在不在)[^，,。！!？?]{0,8}不(?:知道|清楚))"),
     # busy but serving: done with this one, then yours (忙完手上这个就叫您), go ahead and ask
     "f_busy": re.compile(r"您" + _IN + r"{0,6}等|(?:忙|弄|办|复印)完" + _IN + r"{0,8}(?:就|马上|再|正好)|忙完了|马上(?:办|给|叫)|您(?:说|问)|问吧|没顾上|"
                          # not busy (我不忙，你说; not 你以为我不忙), helping (帮不上忙), busy yet serving (忙是忙，
                          # 但…; 再忙也), the citizen invited to speak (慢慢说, 你再说一遍) or offered a way (网上预约)
                          r"(?:^|[，,。！!？?\s])(?:我|俺)?(?:现在|这会儿?)?(?:不忙|没在忙|没忙)|帮(?:不上|得上|个|一下|点|你|您)?忙|"
                          r"忙是忙|虽然" + _IN + r"{0,4}忙|再忙|慢慢说|你说吧|[你您]再(?:说|讲)(?:一遍|一下)|预约"),
+    # said only had the citizen asked (你要问了我就说了): nothing was said already, whatever else it is
+    "f_said_already": re.compile(r"(?:要|要是|如果|若|当时)[^，,。！!？?]{0,3}问(?:了|过)?[^，,。！!？?]{0,4}(?:就|会|肯定)(?:说|讲|告诉)"),
     # the clerk sharing the failing (我们刚来的时候也记不住): no mockery
     "f_memory": re.compile(r"我们?[^，,。！!？?]{0,8}也(?:记不住|记不清|忘|会忘)|别说[您你]|不糊涂|好多人|很多人|大家都|"
-                           r"记性比我|比我还好|没事|正常"),
+                           r"记性比我|比我还好|没事|正常|"
+                           # reassuring the citizen about his memory (您脑子好着呢, 记性好使着呢)
+                           r"好着呢|好使着|灵着呢|灵光着"),
 }
 #: Intents that a concrete destination named in the turn rules out (the complaint channel told, the
 #: office to ask named: a redirect that says where, Article 16's convention).
