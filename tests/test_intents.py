@@ -9,6 +9,7 @@ them turns the test into a check of the merge, not a silent pass).
 from __future__ import annotations
 
 import pytest
+from typed_turns import typed_record
 
 import analyzer
 from analyzer.options import AnalyzerOptions
@@ -22,14 +23,7 @@ ASK = ("citizen", "同志，我想问一下这个怎么办。")
 
 
 def _record(turns):
-    utts, t = [], 0.0
-    for speaker, text in turns:
-        t += 0.6
-        end = t + max(0.8, len(text) / 4.5)
-        utts.append({"speaker": speaker, "start": round(t, 2), "end": round(end, 2), "text": text})
-        t = end
-    return {"id": "intent", "channel": "counter", "started_at": "2026-11-04T10:00:00+08:00",
-            "utterances": utts}
+    return typed_record(turns, record_id="intent")
 
 
 def _forbidden_on_reply(line, before=None):

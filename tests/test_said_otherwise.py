@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from typed_turns import typed_record
 
 import analyzer
 from analyzer.errors import TranscriptError
@@ -23,15 +24,8 @@ EVAL = ("staff", "劳驾您在评价器上给个评价，谢谢。")
 BYE = ("staff", "您慢走啊。")
 
 
-def _record(turns, *, channel="counter", started_at="2026-11-04T10:00:00+08:00", **extra):
-    utts, t = [], 0.0
-    for speaker, text, *wait in turns:
-        t += wait[0] if wait else 0.6
-        end = t + max(0.8, len(text) / 4.5)
-        utts.append({"speaker": speaker, "start": round(t, 2), "end": round(end, 2), "text": text})
-        t = end
-    return {"id": "said", "channel": channel, "started_at": started_at, "utterances": utts,
-            **extra}
+def _record(turns, **kwargs):
+    return typed_record(turns, record_id="said", **kwargs)
 
 
 def _findings(turns, **kw):

@@ -9,6 +9,7 @@ near miss that still owes. All wording here is our own.
 from __future__ import annotations
 
 import pytest
+from typed_turns import typed_record
 
 import analyzer
 from analyzer.rules.context import pointed_question, rating_only
@@ -18,14 +19,7 @@ CLOSE = ("staff", "麻烦您给我的服务评个价，您慢走。")
 
 
 def _record(turns):
-    utts, t = [], 0.0
-    for speaker, text in turns:
-        t += 0.6
-        end = t + max(0.8, len(text) / 4.5)
-        utts.append({"speaker": speaker, "start": round(t, 2), "end": round(end, 2), "text": text})
-        t = end
-    return {"id": "turn", "channel": "counter", "started_at": "2026-11-04T10:00:00+08:00",
-            "utterances": utts}
+    return typed_record(turns, record_id="turn")
 
 
 def _rules(turns):

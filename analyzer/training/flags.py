@@ -29,10 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 from analyzer.options import JudgeOptions
 from analyzer.rules.judge import ARTICLES, VetoModel, decide, flag_tokens
+from analyzer.training.items import breach_span
 from analyzer.types import Finding
 
 if TYPE_CHECKING:
-    from analyzer.training.judge import Item
+    from analyzer.training.items import Item
 
 #: Regularisation of the veto regression (liblinear's C, L2).
 FLAG_C = 0.3
@@ -61,9 +62,7 @@ def _touches(f: Finding, span: tuple[float, float]) -> bool:
 
 def flag_label(item: Item, f: Finding) -> int | None:
     """1: the finding finds a labelled breach; 0: its article is clean; None: neither."""
-    from analyzer.training.judge import _breach_span
-
-    spans = [_breach_span(item, b) for b in item.breaches if b["article"] == f.article]
+    spans = [breach_span(item, b) for b in item.breaches if b["article"] == f.article]
     if any(s is None or _touches(f, s) for s in spans):
         return 1
     return 0 if f.article in item.clean else None

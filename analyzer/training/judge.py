@@ -32,7 +32,7 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,6 @@ from analyzer.rules.judge import (
     LEVELS,
     Bars,
     Model,
-    Unit,
     VetoModel,
     decide,
     units,
@@ -53,7 +52,7 @@ from analyzer.rules.judge import (
     utterance_cues,
     vector,
 )
-from analyzer.types import Finding, Utterance
+from analyzer.training.items import Item, breach_span
 
 log = logging.getLogger("analyzer")
 
@@ -80,29 +79,6 @@ PRUNE = 0.01
 #: for A10), which the generated guard sets cannot show (they hold no Art. 6 breach).
 VETO_BARS: tuple[float | None, ...] = (None, 0.01, 0.03)
 ADD_BARS: tuple[float | None, ...] = (None, 0.5, 0.7, 0.9)
-
-
-@dataclass
-class Item:
-    """One labelled interaction, analysed once with the judge off."""
-
-    source: str
-    record: dict[str, Any]
-    breaches: list[dict[str, Any]]
-    clean: set[int]
-    utterances: list[Utterance] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    channel: str = "counter"
-    acts: list[Mapping[str, float] | None] = field(default_factory=list)
-    cues: list[Mapping[str, float] | None] = field(default_factory=list)
-    units: list[Unit] = field(default_factory=list)
-    labels: list[int | None] = field(default_factory=list)
-    vectors: list[dict[int, float]] = field(default_factory=list)
-    blocks: dict[tuple[int, str], tuple[Any, list[int], list[int | None]]] = field(
-        default_factory=dict)
-    started_at: str = ""
-    #: The veto model's units (:func:`analyzer.training.flags.flag_units`), built on first use.
-    veto_units: list[tuple[int, tuple[str, ...], int | None]] | None = None
 
 
 def load_folder(folder: Path) -> list[Item]:
@@ -151,21 +127,10 @@ def training_items(data: Path | None = None, halls: int = HALLS,
     return out + (dialogue_items(dialogues) if dialogues else [])
 
 
-def _breach_span(item: Item, breach: Mapping[str, Any]) -> tuple[float, float] | None:
-    utts = item.record["utterances"]
-    if breach.get("utterance") is not None:
-        u = utts[breach["utterance"]]
-        return (u["start"], u["end"])
-    if not breach.get("quote"):
-        return None
-    spans = [(u["start"], u["end"]) for u in utts if breach["quote"] in u["text"]]
-    return spans[0] if spans else None
-
-
 def label_units(item: Item) -> list[int | None]:
     """The label of each of the item's units (None: the article is not labelled)."""
     known = item.clean | {b["article"] for b in item.breaches}
-    spans = {(b["article"], _breach_span(item, b)) for b in item.breaches}
+    spans = {(b["article"], breach_span(item, b)) for b in item.breaches}
     out: list[int | None] = []
     for u in item.units:
         if u.article not in known:
