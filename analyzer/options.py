@@ -684,8 +684,10 @@ class StreamOptions(Checked):
     # 7-9): a citizen's utterance that waited 3 s went before the clauses after it.
     # Scripted calls x4 on a simulated 2-core budget (stream_latency.py --budget-cores 2):
     # clauses = arrival (no citizen's own request is left with folding): first hearings p95
-    # 1.92 s, all findings 6.19 s; peeks 2.54 / 4.45 s; strict = clauses at 2 cores
-    first_order: str = "clauses"
+    # 1.92 s, all findings 6.19 s; peeks 2.54 / 4.45 s; strict = clauses at 2 cores.
+    # Real time, idle box (session 10): clauses first hearings p95 6.05 s, all findings
+    # 9.33 s; peeks 5.30 / 6.09 s, 11/11 live and 0 invented either way: the default.
+    first_order: str = "peeks"
 
     def at_once(self, device: str) -> int:
         """``engine_at_once``, or the default for ``device``: 1, or 0 (no cap) on a GPU
