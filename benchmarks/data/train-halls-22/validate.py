@@ -21,7 +21,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     bad: list[str] = []
     if len(interactions) != len(labels):
         bad.append(f"{len(interactions)} interactions but {len(labels)} labels")
-    for n, (rec, lab) in enumerate(zip(interactions, labels), 1):
+    for n, (rec, lab) in enumerate(zip(interactions, labels, strict=False), 1):
         iid = f"{PREFIX}{n:04d}"
         if rec.get("id") != iid or lab.get("id") != iid:
             bad.append(f"#{n}: ids {rec.get('id')} / {lab.get('id')}, expected {iid}")
@@ -107,9 +107,8 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
                     bad.append(f"{iid}: quote {q!r} in {len(hits)} utterances")
                 elif hits[0]["speaker"] != "staff":
                     bad.append(f"{iid}: quote {q!r} is not a staff utterance")
-            if b["article"] == 25:
-                if not _in_hours(started.time()):
-                    bad.append(f"{iid}: Art. 25 outside service hours")
+            if b["article"] == 25 and not _in_hours(started.time()):
+                bad.append(f"{iid}: Art. 25 outside service hours")
         if ch == "phone" and not rec["utterances"]:
             arts_set = set(arts)
             if _in_hours(started.time()) and 7 not in arts_set:
@@ -120,8 +119,8 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    per_art = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_art = Counter(a for l in labels for a in l["clean_articles"])
+    per_art = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_art = Counter(a for lab in labels for a in lab["clean_articles"])
     return {
         "interactions": len(interactions),
         "counter": sum(r["channel"] == "counter" for r in interactions),
@@ -129,12 +128,12 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "unanswered calls": sum(r["channel"] == "phone" and not r["utterances"] for r in interactions),
         "ring_seconds calls": sum("ring_seconds" in r for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "clean interactions": sum(not l["breaches"] for l in labels),
-        "one breach": sum(len(l["breaches"]) == 1 for l in labels),
-        "two breaches": sum(len(l["breaches"]) == 2 for l in labels),
+        "clean interactions": sum(not lab["breaches"] for lab in labels),
+        "one breach": sum(len(lab["breaches"]) == 1 for lab in labels),
+        "two breaches": sum(len(lab["breaches"]) == 2 for lab in labels),
         "breaches": sum(per_art.values()),
-        "absences": sum(b["quote"] == "" for l in labels for b in l["breaches"]),
-        "paraphrased forbidden phrases": sum("(paraphrase)" in b["duty"] for l in labels for b in l["breaches"]),
+        "absences": sum(b["quote"] == "" for lab in labels for b in lab["breaches"]),
+        "paraphrased forbidden phrases": sum("(paraphrase)" in b["duty"] for lab in labels for b in lab["breaches"]),
         "breaches per article": {a: per_art.get(a, 0) for a in SCORED},
         "clean per article": {a: clean_art.get(a, 0) for a in SCORED},
     }
