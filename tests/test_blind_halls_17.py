@@ -1,18 +1,16 @@
 """blind-halls-17: the committed files are a rebuild of source.txt and pass the set's own validator."""
-import importlib.util
-import sys
+from __future__ import annotations
+
 import json
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-17"
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"blind_halls_17_{name}", DATA / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+def _load(name: str):
+    return set_script(DATA, name)
 
 
 def _committed():

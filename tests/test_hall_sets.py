@@ -70,6 +70,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-19": ("t19", 50),
     "train-halls-20": ("t20", 50),
     "train-halls-22": ("t22", 50),
+    "blind-halls-17": ("b17", 40),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]

@@ -25,12 +25,12 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     ids = [r.get("id") for r in interactions]
     if len(set(ids)) != len(ids):
         p.append("duplicate interaction ids")
-    for r, l in zip(interactions, labels):
+    for r, lab in zip(interactions, labels, strict=False):
         i = r.get("id")
         if not isinstance(i, str) or not ID.match(i):
             p.append(f"bad id {i!r}")
-        if l.get("id") != i:
-            p.append(f"{i}: label id {l.get('id')!r} out of order")
+        if lab.get("id") != i:
+            p.append(f"{i}: label id {lab.get('id')!r} out of order")
         need = {"id", "channel", "hall", "window", "staff", "started_at", "utterances"}
         if not need <= set(r):
             p.append(f"{i}: missing fields {sorted(need - set(r))}")
@@ -75,19 +75,19 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
                 p.append(f"{i}#{k}: start not after the previous start")
             prev = u["start"]
         # labels
-        arts = [b["article"] for b in l.get("breaches", [])]
+        arts = [b["article"] for b in lab.get("breaches", [])]
         if len(arts) != len(set(arts)):
             p.append(f"{i}: two breaches of one article")
-        clean = l.get("clean_articles", [])
+        clean = lab.get("clean_articles", [])
         if len(clean) != len(set(clean)) or any(a not in SCORED for a in clean):
             p.append(f"{i}: clean_articles {clean}")
         if set(clean) & set(arts):
             p.append(f"{i}: articles both clean and breached {sorted(set(clean) & set(arts))}")
-        if not isinstance(l.get("note"), str) or not l["note"].strip():
+        if not isinstance(lab.get("note"), str) or not lab["note"].strip():
             p.append(f"{i}: no note")
-        if len(set(SCORED) - set(clean) - set(arts)) and "arguable" not in l["note"] and "unscored" not in l["note"] and "left out" not in l["note"]:
+        if len(set(SCORED) - set(clean) - set(arts)) and "arguable" not in lab["note"] and "unscored" not in lab["note"] and "left out" not in lab["note"]:
             p.append(f"{i}: unscored articles without a reason in the note")
-        for b in l.get("breaches", []):
+        for b in lab.get("breaches", []):
             a = b.get("article")
             if a not in SCORED:
                 p.append(f"{i}: article {a} not scored")
@@ -125,14 +125,14 @@ def main() -> int:
     for x in problems:
         print("PROBLEM", x)
     calls = [r for r in recs if r["channel"] == "phone"]
-    per = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean = Counter(a for l in labels for a in l["clean_articles"])
-    nb = Counter(len(l["breaches"]) for l in labels)
+    per = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean = Counter(a for lab in labels for a in lab["clean_articles"])
+    nb = Counter(len(lab["breaches"]) for lab in labels)
     print(f"{len(recs)} interactions ({len(recs) - len(calls)} counter, {len(calls)} calls), "
           f"{sum(len(r['utterances']) for r in recs)} utterances")
     print(f"no breach {nb[0]}, one {nb[1]}, two {nb[2]}; breaches {sum(per.values())}, "
-          f"absences {sum(1 for l in labels for b in l['breaches'] if b['quote'] == '')}, "
-          f"paraphrased {sum(1 for l in labels for b in l['breaches'] if '(paraphrase)' in b['duty'])}")
+          f"absences {sum(1 for lab in labels for b in lab['breaches'] if b['quote'] == '')}, "
+          f"paraphrased {sum(1 for lab in labels for b in lab['breaches'] if '(paraphrase)' in b['duty'])}")
     print("article  " + " ".join(f"{a:>3}" for a in SCORED))
     print("breaches " + " ".join(f"{per[a]:>3}" for a in SCORED))
     print("clean    " + " ".join(f"{clean[a]:>3}" for a in SCORED))
