@@ -1,18 +1,16 @@
 """blind-halls-18: the committed files are a rebuild of source.txt, and the validator finds no problem."""
-import importlib.util
+from __future__ import annotations
+
 import json
-import sys
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-18"
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"blind_halls_18_{name}", DATA / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
+def _load(name: str):
+    return set_script(DATA, name)
 
 
 def test_committed_files_are_a_rebuild_of_source():

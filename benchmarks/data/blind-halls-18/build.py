@@ -104,10 +104,7 @@ def build_one(block: Block) -> tuple:
     h = block.header
     rng = random.Random(f"{SET}/{block.id}")
     staff_rate = rng.uniform(4.3, 5.0)
-    if h.get("elderly") == "yes":
-        citizen_rate = rng.uniform(3.2, 3.6)
-    else:
-        citizen_rate = rng.uniform(3.9, 4.7)
+    citizen_rate = rng.uniform(3.2, 3.6) if h.get("elderly") == "yes" else rng.uniform(3.9, 4.7)
     rec = {"id": block.id, "channel": h["channel"], "hall": h["hall"], "window": h["window"],
            "staff": h["staff"], "started_at": h["start"].replace(" ", "T") + "+08:00"}
     t = 0.0
@@ -149,9 +146,9 @@ def build_one(block: Block) -> tuple:
 def build(text: str) -> tuple:
     recs, labs = [], []
     for b in parse(text):
-        r, l = build_one(b)
+        r, lab = build_one(b)
         recs.append(r)
-        labs.append(l)
+        labs.append(lab)
     return recs, labs
 
 

@@ -26,9 +26,9 @@ def check(interactions: list, labels: list) -> list:
     ids = [f"b18-{i:04d}" for i in range(1, N + 1)]
     if [r.get("id") for r in interactions] != ids:
         p.append("interaction ids are not b18-0001..b18-0040 in order")
-    if [l.get("id") for l in labels] != [r.get("id") for r in interactions]:
+    if [lab.get("id") for lab in labels] != [r.get("id") for r in interactions]:
         p.append("label ids differ from interaction ids")
-    for rec, lab in zip(interactions, labels):
+    for rec, lab in zip(interactions, labels, strict=False):
         i = rec.get("id")
         keys = {"id", "channel", "hall", "window", "staff", "started_at", "utterances"}
         if not keys <= set(rec):
@@ -139,20 +139,20 @@ def check(interactions: list, labels: list) -> list:
 
 
 def counts(interactions: list, labels: list) -> dict:
-    per_art = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_per = Counter(a for l in labels for a in l["clean_articles"])
-    nb = Counter(len(l["breaches"]) for l in labels)
+    per_art = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_per = Counter(a for lab in labels for a in lab["clean_articles"])
+    nb = Counter(len(lab["breaches"]) for lab in labels)
     return {
         "interactions": len(interactions),
         "calls": sum(r["channel"] == "phone" for r in interactions),
         "unanswered calls": sum(r["channel"] == "phone" and not r["utterances"] for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:])
+        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False)
                         if b["start"] < a["end"]),
         "no breach / one / two": [nb[0], nb[1], nb[2]],
         "breaches": sum(per_art.values()),
-        "absences": sum(1 for l in labels for b in l["breaches"] if not b["quote"]),
-        "paraphrased": sum(1 for l in labels for b in l["breaches"] if "(paraphrase)" in b["duty"]),
+        "absences": sum(1 for lab in labels for b in lab["breaches"] if not b["quote"]),
+        "paraphrased": sum(1 for lab in labels for b in lab["breaches"] if "(paraphrase)" in b["duty"]),
         "breaches per article": {a: per_art[a] for a in SCORED},
         "clean per article": {a: clean_per[a] for a in SCORED},
     }

@@ -31,9 +31,9 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     ids = [r.get("id") for r in interactions]
     if len(set(ids)) != len(ids):
         problems.append("duplicate interaction ids")
-    for rec, lab in zip(interactions, labels):
+    for rec, lab in zip(interactions, labels, strict=False):
         rid = rec.get("id")
-        p = lambda msg: problems.append(f"{rid}: {msg}")  # noqa: E731
+        p = lambda msg, rid=rid: problems.append(f"{rid}: {msg}")  # noqa: E731
         if not isinstance(rid, str) or not ID.match(rid):
             p("bad id")
         if lab.get("id") != rid:
@@ -149,9 +149,9 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    per_art = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_per_art = Counter(a for l in labels for a in l["clean_articles"])
-    nb = Counter(len(l["breaches"]) for l in labels)
+    per_art = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_per_art = Counter(a for lab in labels for a in lab["clean_articles"])
+    nb = Counter(len(lab["breaches"]) for lab in labels)
     return {
         "interactions": len(interactions),
         "counter": sum(r["channel"] == "counter" for r in interactions),
@@ -159,18 +159,18 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "unanswered calls": sum(r["channel"] == "phone" and not r["utterances"] for r in interactions),
         "ring_seconds calls": sum("ring_seconds" in r for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:]) if b["start"] < a["end"]),
+        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False) if b["start"] < a["end"]),
         "interactions by number of breaches": dict(sorted(nb.items())),
         "breaches": sum(per_art.values()),
-        "absences": sum(1 for l in labels for b in l["breaches"] if b["quote"] == ""),
-        "paraphrased forbidden phrases": sum(1 for l in labels for b in l["breaches"] if "(paraphrase" in b["duty"]),
+        "absences": sum(1 for lab in labels for b in lab["breaches"] if b["quote"] == ""),
+        "paraphrased forbidden phrases": sum(1 for lab in labels for b in lab["breaches"] if "(paraphrase" in b["duty"]),
         "breaches per article": {a: per_art.get(a, 0) for a in SCORED},
         "clean per article": {a: clean_per_art.get(a, 0) for a in SCORED},
     }
 
 
 def load(folder: Path = HERE) -> tuple[list[dict], list[dict]]:
-    inters = [json.loads(l) for l in (folder / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    inters = [json.loads(lab) for lab in (folder / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if lab.strip()]
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
     return inters, labels
 
