@@ -73,6 +73,7 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-17": ("b17", 40),
     "blind-halls-18": ("b18", 40),
     "train-halls-21": ("t21", 50),
+    "train-halls-24": ("t24", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]

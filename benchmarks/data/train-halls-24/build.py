@@ -95,10 +95,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
     rng = random.Random(f"{SET}/{block.id}")
     h = block.header
     staff_rate = rng.uniform(4.3, 5.0)
-    if h.get("citizen") == "elderly":
-        citizen_rate = rng.uniform(3.2, 3.6)
-    else:
-        citizen_rate = rng.uniform(3.9, 4.7)
+    citizen_rate = rng.uniform(3.2, 3.6) if h.get("citizen") == "elderly" else rng.uniform(3.9, 4.7)
     rec: dict = {
         "id": block.id,
         "channel": h["channel"],

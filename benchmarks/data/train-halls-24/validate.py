@@ -24,9 +24,9 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     if len(interactions) != len(labels):
         problems.append(f"{len(interactions)} interactions but {len(labels)} labels")
     seen: set[str] = set()
-    for n, (rec, lab) in enumerate(zip(interactions, labels), 1):
+    for n, (rec, lab) in enumerate(zip(interactions, labels, strict=False), 1):
         iid = rec.get("id", "?")
-        p = lambda msg: problems.append(f"{iid}: {msg}")  # noqa: E731
+        p = lambda msg, iid=iid: problems.append(f"{iid}: {msg}")  # noqa: E731
         if not ID.match(iid) or iid != f"t24-{n:04d}":
             p("bad or out-of-order id")
         if iid in seen:
@@ -145,7 +145,7 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "breaches per article": {a: per_art[a] for a in SCORED},
         "clean per article": {a: clean_per[a] for a in SCORED},
         "overlaps": sum(
-            1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:]) if b["start"] < a["end"]
+            1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False) if b["start"] < a["end"]
         ),
     }
 
