@@ -1,22 +1,20 @@
 """train-halls-23: the committed files are a rebuild of source.txt, and the validator finds no problem."""
-import importlib.util
+from __future__ import annotations
+
 import json
-import sys
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-23"
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"train_halls_23_{name}", DATA / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+def _load(name: str):
+    return set_script(DATA, name)
 
 
 def _committed():
-    inter = [json.loads(l) for l in (DATA / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    inter = [json.loads(lab) for lab in (DATA / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if lab.strip()]
     labels = json.loads((DATA / "labels.json").read_text(encoding="utf-8"))
     return inter, labels
 

@@ -21,9 +21,9 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     problems: list[str] = []
     if [r.get("id") for r in interactions] != IDS:
         problems.append("interaction ids are not t23-0001..t23-0050 in order")
-    if [l.get("id") for l in labels] != [r.get("id") for r in interactions]:
+    if [lab.get("id") for lab in labels] != [r.get("id") for r in interactions]:
         problems.append("label ids differ from interaction ids")
-    for rec, lab in zip(interactions, labels):
+    for rec, lab in zip(interactions, labels, strict=False):
         i = rec.get("id")
         keys = {"id", "channel", "hall", "window", "staff", "started_at", "utterances"}
         if not keys <= set(rec):
@@ -111,25 +111,25 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    per_article = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_per = Counter(a for l in labels for a in l["clean_articles"])
+    per_article = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_per = Counter(a for lab in labels for a in lab["clean_articles"])
     return {
         "interactions": len(interactions),
         "counter": sum(r["channel"] == "counter" for r in interactions),
         "phone": sum(r["channel"] == "phone" for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "clean interactions": sum(not l["breaches"] for l in labels),
+        "clean interactions": sum(not lab["breaches"] for lab in labels),
         "breaches": sum(per_article.values()),
-        "absences": sum(1 for l in labels for b in l["breaches"] if not b["quote"]),
-        "paraphrased": sum(1 for l in labels for b in l["breaches"] if "(paraphrase" in b["duty"]),
+        "absences": sum(1 for lab in labels for b in lab["breaches"] if not b["quote"]),
+        "paraphrased": sum(1 for lab in labels for b in lab["breaches"] if "(paraphrase" in b["duty"]),
         "breaches per article": {a: per_article[a] for a in SCORED},
         "clean per article": {a: clean_per[a] for a in SCORED},
-        "overlaps": sum(1 for r in interactions for p, u in zip(r["utterances"], r["utterances"][1:]) if u["start"] < p["end"]),
+        "overlaps": sum(1 for r in interactions for p, u in zip(r["utterances"], r["utterances"][1:], strict=False) if u["start"] < p["end"]),
     }
 
 
 def main() -> None:
-    inter = [json.loads(l) for l in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    inter = [json.loads(lab) for lab in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if lab.strip()]
     labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     for p in check(inter, labels):
         print("PROBLEM:", p)
