@@ -70,7 +70,7 @@ BLIND_DATA: tuple[Path, ...] = tuple(ROOT / "benchmarks" / "data" / name for nam
                                       "blind-halls-10", "blind-halls-11", "blind-halls-12",
                                       "blind-halls-13", "blind-halls-14", "blind-halls-15",
                                       "blind-halls-16", "blind-halls-17",
-                                      "blind-halls-18", "blind-halls-20"))
+                                      "blind-halls-18", "blind-halls-19", "blind-halls-20"))
 OUT = ROOT / "benchmarks" / "results" / "articles.json"
 
 

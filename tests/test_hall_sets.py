@@ -73,6 +73,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-23": ("t23", 50),
     "blind-halls-17": ("b17", 40),
     "blind-halls-18": ("b18", 40),
+    "blind-halls-19": ("b19", 40),
     "blind-halls-20": ("b20", 40),
     "train-halls-21": ("t21", 50),
     "train-halls-24": ("t24", 50),
