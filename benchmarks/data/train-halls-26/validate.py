@@ -46,7 +46,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     for n, rid in enumerate(ids, 1):
         if rid != f"t26-{n:04d}":
             p.append(f"id #{n} is {rid!r}, expected t26-{n:04d}")
-    for rec, lab in zip(interactions, labels):
+    for rec, lab in zip(interactions, labels, strict=False):
         rid = rec.get("id")
         if lab.get("id") != rid:
             p.append(f"{rid}: label id {lab.get('id')!r} out of order")
@@ -146,9 +146,8 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
                 p.append(f"{rid}: Art. 7 breach on a counter visit")
             if a == 8 and ch != "counter":
                 p.append(f"{rid}: Art. 8 breach on a call")
-            if a == 25 and when is not None:
-                if not _in_hours(when.time()):
-                    p.append(f"{rid}: Art. 25 breach outside service hours")
+            if a == 25 and when is not None and not _in_hours(when.time()):
+                p.append(f"{rid}: Art. 25 breach outside service hours")
         if ch == "counter" and 7 not in clean:
             p.append(f"{rid}: Art. 7 must be clean on a counter visit")
         if ch == "phone" and 8 not in clean:
@@ -167,9 +166,9 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    per_art = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_per = Counter(a for l in labels for a in l["clean_articles"])
-    nb = Counter(len(l["breaches"]) for l in labels)
+    per_art = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_per = Counter(a for lab in labels for a in lab["clean_articles"])
+    nb = Counter(len(lab["breaches"]) for lab in labels)
     return {
         "interactions": len(interactions),
         "counter": sum(r["channel"] == "counter" for r in interactions),
@@ -179,16 +178,16 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "one_breach": nb[1],
         "two_breaches": nb[2],
         "breaches": sum(per_art.values()),
-        "absences": sum(1 for l in labels for b in l["breaches"] if b["quote"] == ""),
-        "paraphrased": sum(1 for l in labels for b in l["breaches"] if "(paraphrase)" in b["duty"]),
+        "absences": sum(1 for lab in labels for b in lab["breaches"] if b["quote"] == ""),
+        "paraphrased": sum(1 for lab in labels for b in lab["breaches"] if "(paraphrase)" in b["duty"]),
         "breaches_per_article": {a: per_art[a] for a in SCORED},
         "clean_per_article": {a: clean_per[a] for a in SCORED},
-        "overlaps": sum(1 for r in interactions for x, y in zip(r["utterances"], r["utterances"][1:]) if y["start"] < x["end"]),
+        "overlaps": sum(1 for r in interactions for x, y in zip(r["utterances"], r["utterances"][1:], strict=False) if y["start"] < x["end"]),
     }
 
 
 def main() -> int:
-    recs = [json.loads(l) for l in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    recs = [json.loads(lab) for lab in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if lab.strip()]
     labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     problems = check(recs, labels)
     for pr in problems:
