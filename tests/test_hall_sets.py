@@ -77,6 +77,7 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-20": ("b20", 40),
     "train-halls-21": ("t21", 50),
     "train-halls-24": ("t24", 50),
+    "train-halls-25": ("t25", 50),
     "train-halls-26": ("t26", 50),
 }
 

@@ -104,14 +104,8 @@ def _duration(text: str, rate: float, rng: random.Random) -> float:
 def build_one(block: Block) -> tuple[dict, dict]:
     h = block.header
     rng = random.Random(f"{SET}/{block.id}")
-    if h.get("staff_rate") == "fast":
-        staff_rate = rng.uniform(5.5, 6.1)
-    else:
-        staff_rate = rng.uniform(4.3, 5.0)
-    if h.get("elderly") == "yes":
-        citizen_rate = rng.uniform(3.2, 3.6)
-    else:
-        citizen_rate = rng.uniform(3.9, 4.7)
+    staff_rate = rng.uniform(5.5, 6.1) if h.get("staff_rate") == "fast" else rng.uniform(4.3, 5.0)
+    citizen_rate = rng.uniform(3.2, 3.6) if h.get("elderly") == "yes" else rng.uniform(3.9, 4.7)
 
     rec: dict = {
         "id": block.id,
@@ -136,10 +130,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
     prev_end = None
     for speaker, text, wait, ov in block.utterances:
         if prev_end is not None:
-            if ov:
-                t = prev_end - ov
-            else:
-                t = prev_end + rng.uniform(0.25, 0.9) + wait
+            t = prev_end - ov if ov else prev_end + rng.uniform(0.25, 0.9) + wait
         else:
             t += wait
         rate = staff_rate if speaker == "staff" else citizen_rate
@@ -170,9 +161,9 @@ def build_one(block: Block) -> tuple[dict, dict]:
 def build_all(text: str) -> tuple[list[dict], list[dict]]:
     recs, labels = [], []
     for b in parse(text):
-        r, l = build_one(b)
+        r, lab = build_one(b)
         recs.append(r)
-        labels.append(l)
+        labels.append(lab)
     return recs, labels
 
 

@@ -156,29 +156,29 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    per_art = collections.Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_per = collections.Counter(a for l in labels for a in l["clean_articles"])
-    nbreach = collections.Counter(len(l["breaches"]) for l in labels)
+    per_art = collections.Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_per = collections.Counter(a for lab in labels for a in lab["clean_articles"])
+    nbreach = collections.Counter(len(lab["breaches"]) for lab in labels)
     return {
         "interactions": len(interactions),
         "calls": sum(r["channel"] == "phone" for r in interactions),
         "counter": sum(r["channel"] == "counter" for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:])
+        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False)
                         if b["start"] < a["end"]),
         "clean_interactions": nbreach[0],
         "one_breach": nbreach[1],
         "two_breaches": nbreach[2],
         "breaches": sum(per_art.values()),
-        "absences": sum(1 for l in labels for b in l["breaches"] if b["quote"] == ""),
-        "paraphrased": sum(1 for l in labels for b in l["breaches"] if "(paraphrase)" in b["duty"]),
+        "absences": sum(1 for lab in labels for b in lab["breaches"] if b["quote"] == ""),
+        "paraphrased": sum(1 for lab in labels for b in lab["breaches"] if "(paraphrase)" in b["duty"]),
         "breaches_per_article": {a: per_art[a] for a in SCORED},
         "clean_per_article": {a: clean_per[a] for a in SCORED},
     }
 
 
 def main() -> int:
-    recs = [json.loads(l) for l in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if l]
+    recs = [json.loads(lab) for lab in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if lab]
     labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     probs = check(recs, labels)
     for x in probs:
