@@ -397,12 +397,16 @@ def _write_reports(out: Path, options: Any, labels: list[dict[str, Any]]) -> Pat
 
 
 def hearing(options: Any, condition: str) -> str:
-    """The compute type a visit's line is heard with (``ASROptions.for_line``): a phone
-    line's may be ``asr.phone_compute_type``."""
+    """How a visit's line is heard: the compute type (``ASROptions.for_line``: a phone
+    line's may be ``asr.phone_compute_type``), and ``w<N>`` where encoder windows may be
+    shorter than Whisper's 30 s (``pack.min_window_seconds`` N)."""
     from analyzer.speech.band import PHONE_RATE
+    from analyzer.speech.packing import BIN_SECONDS
 
     rate = PHONE_RATE if condition == "phone" else 16000
-    return str(options.asr.for_line(rate, None).compute_type)
+    compute = str(options.asr.for_line(rate, None).compute_type)
+    shortest = options.pack.min_window_seconds
+    return compute if shortest >= BIN_SECONDS else f"{compute} w{shortest:g}"
 
 
 #: The shared real sets: read speech and service-register speech, no forbidden phrase in any.
