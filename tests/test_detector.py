@@ -165,6 +165,27 @@ def _two_kinds(path: Path) -> Path:
     return path
 
 
+def test_a_visit_heard_in_short_windows_is_a_condition_of_its_own():
+    """``pack.min_window_seconds`` under 30 is recorded in a corpus's ``hearing``
+    (``benchmarks/verify.py``) and read back as a condition of its own, with or
+    without float32 phone lines; int8 with full windows stays the plain condition."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import verify
+
+    full = AnalyzerOptions()
+    short = full.with_overrides({"pack.min_window_seconds": 10})
+    both = short.with_overrides({"asr.phone_compute_type": "float32"})
+    heard = {name: {"condition": "phone", "hearing": verify.hearing(o, "phone")}
+             for name, o in (("full", full.with_overrides({"pack.min_window_seconds": 30})),
+                             ("short", short), ("both", both))}
+    assert {k: train.condition_heard(v) for k, v in heard.items()} == {
+        "full": "phone", "short": "phone w10", "both": "phone float32 w10"}
+    assert train.condition_heard({"condition": "clean", "hearing": "int8_float32 w15"}) \
+        == "clean w15"
+
+
 def test_each_kind_of_rule_gets_its_own_regression(tmp_path, lexicon):
     """A polite near-miss of a forbidden phrase must not borrow what an owed phrase's
     evidence means: the trainer fits forbidden and owed phrases apart."""

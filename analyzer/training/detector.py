@@ -99,13 +99,15 @@ def rows(corpus: Path, lexicon: Lexicon, owed_floor: float = 0.2) -> Iterator[Ro
 
 
 def condition_heard(visit: dict[str, Any]) -> str:
-    """A visit's condition, with how its line was heard where that was not int8 (the
-    model's own weights): ``phone float32`` for a phone visit heard with
-    ``asr.phone_compute_type=float32``. A visit without ``hearing`` (corpora written
-    before it was recorded) was heard int8."""
-    hearing = str(visit.get("hearing") or "int8")
-    return visit["condition"] if hearing.startswith("int8") else \
-        f"{visit['condition']} {hearing}"
+    """A visit's condition, with how its line was heard where that was not the 30 s
+    int8 hearing (the model's own weights, full windows): ``phone float32`` for a
+    phone visit heard with ``asr.phone_compute_type=float32``, ``phone w10`` for one
+    heard with ``pack.min_window_seconds=10`` (``phone float32 w10``: both). A visit
+    without ``hearing`` (corpora written before it was recorded) was heard int8 with
+    full windows."""
+    compute, *rest = str(visit.get("hearing") or "int8").split()
+    heard = ([] if compute.startswith("int8") else [compute]) + rest
+    return " ".join([visit["condition"], *heard])
 
 
 def said_in(text: str, lexicon: Lexicon) -> set[str]:
