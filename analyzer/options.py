@@ -583,7 +583,8 @@ class StreamOptions(Checked):
     SECTION: ClassVar[str] = "stream"
     _RANGES: ClassVar[dict[str, Range]] = {
         "partial_interval": (0.0, 10.0), "answer_min_speech_ms": NONNEG,
-        "context_seconds": (0.0, 28.0), "defer_behind": NONNEG, "again_hold_lag": NONNEG,
+        "context_seconds": (0.0, 28.0), "first_window_seconds": (5.0, 30.0),
+        "defer_behind": NONNEG, "again_hold_lag": NONNEG,
         "peek_after": (0.0, 30.0), "pause_min_seconds": (0.0, 10.0),
         "max_ring_seconds": NONNEG, "engine_at_once": (0, 256), "partial_lines": (0, 1000)}
     _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"partial_speakers": ROLES,
@@ -615,6 +616,18 @@ class StreamOptions(Checked):
     # decoding; with 12 a clause of a scripted call was misread that the file path read
     # right); 0: alone
     context_seconds: float = 28.0
+    # s of encoder input a first hearing (a clerk's clause at its pause or end, a periodic
+    # decoding, a citizen's utterance) is heard in: its bin holds the piece and only as much
+    # of the context as fits this window less 1 s of silence, and is encoded at that length
+    # (analyzer.speech.packing.window_seconds; a longer piece in a longer window, 5 s steps);
+    # 30: the context fills a full 30 s window, as the file path's bins are heard. The
+    # second hearings and peeks keep the file path's bins and windows
+    # (pack.min_window_seconds), so the stored report's words do not change. Scripted calls
+    # on the audio clock: CPU per call-s 0.337 (30) -> 0.236 (15) / 0.211 (10), 11/11 file
+    # findings live, 0 invented in each; call-d's two near misses found by the first
+    # hearing with 15 (with 10 one waited 8 s for its closed bin); simulated 2-core budget,
+    # four calls: phrase end -> finding p95 4.52 -> 1.10 s
+    first_window_seconds: float = 15.0
     # whose growing speech is decoded before it ends: forbidden phrases are the staff's, and
     # each decoding costs a full 30 s encoder pass (the citizen's text comes at its end)
     partial_speakers: tuple[str, ...] = ("staff",)
