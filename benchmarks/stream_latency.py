@@ -63,7 +63,9 @@ first-hearing words re-checked on the bin's encoder output); ``recheck``
 line's next first hearings); ``no-hold``
 (``stream.again_hold_lag=0``: closed bins' second hearings do not wait while a line lags);
 ``first-w10`` / ``first-w15`` / ``first-w30`` (``stream.first_window_seconds``: the encoder
-window a first hearing is heard in, its context cut to fit; 30: a full bin, before session 11);
+window a first hearing is heard in, its context cut to fit; 30, the default: a full bin);
+``feed100`` / ``feed0`` (``stream.feed_ms``: a listener line analysed in steps of at least
+0.1 s of audio / at every frame as it arrives, the default);
 ``w10`` (``pack.min_window_seconds=10`` for the listener only; ``--set KEY=VALUE`` sets an
 option for every configuration and for the file path they are compared with alike).
 
@@ -164,6 +166,8 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "first-w10": {"stream.first_window_seconds": 10},
     "first-w15": {"stream.first_window_seconds": 15},
     "first-w30": {"stream.first_window_seconds": 30},
+    "feed0": {"stream.feed_ms": 0},
+    "feed100": {"stream.feed_ms": 100},
     "main": {},
 }
 

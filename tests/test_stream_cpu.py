@@ -1,5 +1,6 @@
 """Less CPU per call-second on a live line: ``stream.first_window_seconds`` (a first hearing
-in a shorter encoder window, its second hearings in the file path's bins)."""
+in a shorter encoder window, its second hearings in the file path's bins) and ``stream.feed_ms``
+(a listener line analysed in steps of several frames)."""
 
 from __future__ import annotations
 
@@ -87,3 +88,19 @@ def test_a_bin_is_heard_in_the_shortest_window_its_pieces_ask_for():
     assert window_seconds(bin_of(4.0, 15.0), 10.0) == 10.0  # the engine's shorter minimum
     assert window_seconds(bin_of(28.5, 10.0), 30.0) == 30.0
 
+
+def test_a_listener_line_is_analysed_in_steps_of_feed_ms():
+    """``stream.feed_ms``: spooled frames wait until they hold that much audio (one
+    analysis step for several of the client's 20 ms frames); a line's end takes the rest at
+    once, and 0 takes every frame as it comes."""
+    from analyzer.stream.server import feed_due
+
+    frame = 160 * 2  # 20 ms of 8 kHz mu-law stereo
+    least = 800 * 2  # 100 ms of it
+    assert not feed_due(0, least, False) and not feed_due(0, 0, False)
+    assert feed_due(0, least, True)  # ended with nothing left: on to finishing the line
+    assert not feed_due(frame, least, False)
+    assert not feed_due(4 * frame, least, False)
+    assert feed_due(5 * frame, least, False) and feed_due(40 * frame, least, False)
+    assert feed_due(frame, least, True)  # the line ended: what is left goes now
+    assert feed_due(frame, 0, False)  # feed_ms 0: every frame
