@@ -629,7 +629,7 @@ class StreamOptions(Checked):
     # hearing with 15 (with 10 one waited 8 s for its closed bin); simulated 2-core budget,
     # four calls: phrase end -> finding p95 4.52 -> 1.10 s; dialogues-dev 3/3 live, 0
     # invented. Kept at 30 for now: with 15 the first hearing of the A-law counter line of
-    # tests/test_listen.py read "千年对我的父母做出宾家,谢,谢,采宾" (its 服务 lost; the
+    # tests/test_listen.py read "千年对我的父母做出宾家,谢,谢,采宾" (its 服务 lost, with 20 too; the
     # second hearing's words are the file path's), so the live words want asr6's check of
     # short windows' hearing before the default moves
     first_window_seconds: float = 30.0
