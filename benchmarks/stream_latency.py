@@ -61,7 +61,13 @@ as a first hearing); ``peek-align`` (``stream.peek=align``: a peek decodes nothi
 first-hearing words re-checked on the bin's encoder output); ``recheck``
 (``stream.recheck_suspects=true``: such a clause also re-checked on the encoder output of the
 line's next first hearings); ``no-hold``
-(``stream.again_hold_lag=0``: closed bins' second hearings do not wait while a line lags).
+(``stream.again_hold_lag=0``: closed bins' second hearings do not wait while a line lags);
+``first-w10`` / ``first-w15`` / ``first-w30`` (``stream.first_window_seconds``: the encoder
+window a first hearing is heard in, its context cut to fit; 30, the default: a full bin);
+``feed100`` / ``feed0`` (``stream.feed_ms``: a listener line analysed in steps of at least
+0.1 s of audio / at every frame as it arrives, the default);
+``w10`` (``pack.min_window_seconds=10`` for the listener only; ``--set KEY=VALUE`` sets an
+option for every configuration and for the file path they are compared with alike).
 
 Independent sets (``--dialogues K``, ``--real``): ``K`` interactions of
 ``../shared/data/dialogues-dev`` whose labels quote a forbidden phrase,
@@ -156,6 +162,12 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "recheck": {"stream.recheck_suspects": "true"},
     "peek-bin": {"stream.peek": "bin"},
     "peek-align": {"stream.peek": "align"},
+    "w10": {"pack.min_window_seconds": 10},
+    "first-w10": {"stream.first_window_seconds": 10},
+    "first-w15": {"stream.first_window_seconds": 15},
+    "first-w30": {"stream.first_window_seconds": 30},
+    "feed0": {"stream.feed_ms": 0},
+    "feed100": {"stream.feed_ms": 100},
     "main": {},
 }
 
@@ -730,6 +742,9 @@ def main() -> None:
                              "at once, on one engine of a simulated N-core budget (each "
                              "request charged its measured CPU cost / N; stream_budget.py), "
                              "under each stream.first_order")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="an analyzer option for every configuration and the file path "
+                             "they are compared with (e.g. pack.min_window_seconds=10)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--render", type=Path, default=None,
                         help="only print (and write the page of) a results file of an earlier run")
@@ -740,6 +755,9 @@ def main() -> None:
     counts = [int(x) for x in args.concurrency.split(",") if x.strip()]
     device = ({"asr.device": "cuda", "asr.compute_type": "float16"}
               if args.device == "cuda" else {})
+    for kv in args.set:  # for the listeners, the audio clock and the file path alike
+        key, _, value = kv.partition("=")
+        device[key] = value
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.save_calls or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)

@@ -339,7 +339,8 @@ class PackedTranscriber:
         with self._cond:
             rid = self._next
             self._next += 1
-        pieces = [replace(p, context=track.context) if track.context else p
+        pieces = [replace(p, context=track.context, window=track.window)
+                  if track.context or track.window else p
                   for k, track in enumerate(tracks)
                   for p in _pieces(track, rid, k, options, cut)]
         pieces.sort(key=lambda p: (p.start, p.track))  # the conversation in time order

@@ -75,6 +75,8 @@ class Piece:
             starts after it (:attr:`Bin.skip`).
         lead: Seconds of ``samples`` before the piece proper (heard, not part of it).
         trail: Seconds of ``samples`` after the piece proper.
+        window: The shortest encoder input its bin may be heard in (seconds; 0: the
+            engine's; :attr:`analyzer.speech.tracks.Track.window`).
     """
 
     job: int
@@ -85,6 +87,7 @@ class Piece:
     context: bool = False
     lead: float = 0.0
     trail: float = 0.0
+    window: float = 0.0
 
     @property
     def seconds(self) -> float:
@@ -395,7 +398,12 @@ def window_seconds(bin_: Bin, min_window: float) -> float:
     """Seconds of encoder input ``bin_`` is heard in: 30 (Whisper's window), or with
     ``min_window`` under 30 its own audio plus :data:`WINDOW_TAIL_SECONDS`, rounded up
     to whole :data:`WINDOW_STEP_SECONDS`, at least ``min_window``. A function of the
-    bin alone (never of its batch)."""
+    bin alone (never of its batch). A bin whose pieces ask for a shorter window of their
+    own (:attr:`Piece.window`: a live line's first hearing) is heard in the shortest they
+    ask for, never shorter than its audio needs."""
+    own = [p.window for _, p in bin_.pieces if p.window]
+    if own:
+        min_window = min(min_window, *own)
     if min_window >= BIN_SECONDS:
         return BIN_SECONDS
     step = WINDOW_STEP_SECONDS

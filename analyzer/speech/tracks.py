@@ -79,6 +79,11 @@ class Track:
             kept back, ``stream.fold_kept``): decoded a second time on the bin's encoder
             output from the piece's own start (no encoder pass of its own; the words of
             the other pieces are those decoded without it), its utterances returned.
+        window: The shortest encoder input, in seconds, the bin of this request's
+            pieces may be heard in (0: the engine's ``pack.min_window_seconds``): a live
+            line's first hearing (``stream.first_window_seconds``), whose bin holds only as
+            much context as that window does; never shorter than the bin's audio needs
+            (:func:`analyzer.speech.packing.window_seconds`).
     """
 
     speaker: str
@@ -93,6 +98,7 @@ class Track:
     peek: bool = False
     recheck: tuple[Word, ...] = ()
     hear: bool = False
+    window: float = 0.0
 
     def of(self, samples: np.ndarray, offset: float = 0.0) -> Track:
         """This track with ``samples`` (starting ``offset`` seconds into the recording)."""

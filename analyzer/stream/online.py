@@ -254,8 +254,8 @@ class OnlinePolicy:
             context = [replace(t, hear=True) if int(round(t.offset * SAMPLE_RATE)) in folded
                        else t for t in context]
         recognizer, asked = self._recognizer(), self.clock()
-        got = recognizer.transcribe_many([*context, clip], self.line, verifier=verifier,
-                                         cut=False)
+        got = recognizer.transcribe_many(self._windowed([*context, clip]), self.line,
+                                         verifier=verifier, cut=False)
         self._took_rechecks(got)
         self.folded = [got[i] for i, t in enumerate(context) if t.hear]
         self.traces.append(_trace(recognizer, kind, track.speaker, hi / SAMPLE_RATE, asked,
@@ -271,12 +271,11 @@ class OnlinePolicy:
         (:class:`~analyzer.options.PackOptions` ``share="recording"``); a piece
         alone in a 30 s bin is heard far worse (a short phone-line clause came
         out as "OP-10到2-11遍" alone and as "我不知道,你千万别人" after the
-        citizen's question). The live piece gets the conversation before it.
+        citizen's question). The live piece gets the conversation before it
+        (``StreamOptions.first_window_seconds`` under 30: as much as that window holds).
         """
-        from analyzer.speech.packing import BIN_SECONDS
-
         room = min(self.options.context_seconds,
-                   BIN_SECONDS - size / SAMPLE_RATE - GAP_SECONDS)
+                   self._bin_room() - size / SAMPLE_RATE - GAP_SECONDS)
         out: list[tuple[Track, Suspect | None]] = []
         after = size / SAMPLE_RATE  # speech after each context piece in the bin
         for start, samples, role in reversed(self._recent):
@@ -292,6 +291,22 @@ class OnlinePolicy:
         out.reverse()
         self._rechecking = [(i, s) for i, (_, s) in enumerate(out) if s is not None]
         return [t for t, _ in out]
+
+    def _bin_room(self) -> float:
+        """Seconds a first hearing's bin holds (``StreamOptions.first_window_seconds``
+        less the silence a shortened window keeps after its audio; 30: a full bin)."""
+        from analyzer.speech.packing import BIN_SECONDS, WINDOW_TAIL_SECONDS
+
+        window = self.options.first_window_seconds
+        return BIN_SECONDS if window >= BIN_SECONDS else window - WINDOW_TAIL_SECONDS
+
+    def _windowed(self, tracks: list[Track]) -> list[Track]:
+        """A first hearing's tracks, heard in ``StreamOptions.first_window_seconds`` of
+        encoder input (:attr:`Track.window`; 30: as they are)."""
+        from analyzer.speech.packing import BIN_SECONDS
+
+        window = self.options.first_window_seconds
+        return tracks if window >= BIN_SECONDS else [replace(t, window=window) for t in tracks]
 
     def _recheck(self, track: Track, after: float) -> tuple[Track, Suspect | None]:
         """``track`` (a context piece) with the words of a suspect clause it holds to
@@ -414,8 +429,8 @@ class OnlinePolicy:
         context = self.context(ended[0][0], ended[0][1].size + size)  # as a single piece's
         self.counts["decodes"] += 1
         recognizer, asked = self._recognizer(), self.clock()
-        got = recognizer.transcribe_many([*context, *tracks], self.line, verifier=verifier,
-                                          cut=False)
+        got = recognizer.transcribe_many(self._windowed([*context, *tracks]), self.line,
+                                          verifier=verifier, cut=False)
         self._took_rechecks(got)
         got = got[len(context):]
         end = (ended[-1][0] + ended[-1][1].size) / SAMPLE_RATE

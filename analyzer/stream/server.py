@@ -436,16 +436,20 @@ class LiveServer:
             session.arrived.set()
 
     async def _pump(self, link: Link, session: Session) -> None:
-        """Analyse the spooled audio as it comes (a backlog in steps of ``FEED_SECONDS``)."""
+        """Analyse the spooled audio as it comes (a backlog in steps of ``FEED_SECONDS``),
+        at least ``stream.feed_ms`` of it at a time while the line goes on."""
         header = session.header
         width = (2 if header.encoding == "s16le" else 1) * header.channels
         step = max(width, int(FEED_SECONDS * header.sample_rate) * width)
+        least = int(self.options.stream.feed_ms * header.sample_rate / 1000) * width
         decoder = FrameDecoder(header)
         loop = asyncio.get_running_loop()
         with session.spool.raw.open("rb") as source:
             while True:
                 await session.arrived.wait()
                 session.arrived.clear()
+                if not feed_due(session.spool.bytes - session.fed, least, session.end is not None):
+                    continue  # the next frames first: one analysis step for several frames
                 while session.fed < session.spool.bytes:
                     data = source.read(min(step, session.spool.bytes - session.fed))
                     session.fed += len(data)
@@ -564,6 +568,18 @@ class LiveServer:
             if queue.full():
                 queue.get_nowait()  # a slow monitor loses the oldest events, not the line
             queue.put_nowait(event)
+
+
+def feed_due(unfed: int, least: int, ended: bool) -> bool:
+    """Whether a line's ``unfed`` spooled bytes go to its analysis now: once they hold
+    ``least`` bytes (``stream.feed_ms``; 0: any), or the line has ended (its rest goes at
+    once, and the line is finished).
+
+    Each analysis step runs the line's front end (resampling, ring tones, the crosstalk
+    gate, the VAD) and a hop to the line's thread; the shipped client sends 20 ms frames,
+    and a step per frame cost a line's front end alone twice the CPU of 0.1 s steps
+    (0.024 against 0.012 CPU s per call-second, scripted call-a)."""
+    return ended or unfed >= max(least, 1)
 
 
 def _fed(analyzer: StreamAnalyzer, samples: Any) -> list[StreamEvent | LineNotice]:
