@@ -87,3 +87,39 @@ def test_shipped_recordings_land_with_their_time_and_come_back_under_the_drivers
     assert back.result.interaction.source == back.result.report.source == job.path
     assert _at_origin(JobResult(job, replace(result, path=job.path)), [job]).job is job
     assert isinstance(sent, ShippedJob)
+
+
+def test_an_actor_of_a_two_model_day_switches_model_in_process_kind_by_kind(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Float32 phone lines beside int8 counters on Ray: one set of actors; an actor
+    holds one model at a time, the kind it holds first, and lets it go before the next
+    loads (as a local worker does); its timings cover every model it held."""
+    from analyzer.batch import executor
+    from analyzer.batch.jobs import Job, JobFailed, WorkerError
+
+    made: list[tuple[str, int]] = []
+    released: list[int] = []
+
+    class Worker:
+        def __init__(self, options: AnalyzerOptions, *, threads: int, inflight: int,
+                     compute_type: str, arenas: int = 0) -> None:
+            self.kind = compute_type
+            self.timings = {"decoder": 1.0, "n_models_held": 1.0}
+            made.append((compute_type, inflight))
+
+        def run(self, jobs: list[Job]) -> list[JobFailed]:
+            return [JobFailed(job, WorkerError("heard", self.kind)) for job in jobs]
+
+    monkeypatch.setattr(executor, "AudioWorker", Worker)
+    monkeypatch.setattr(executor, "let_models_go", lambda: released.append(len(made)))
+    actor = executor.AudioActor(OPTIONS, 1, 6, "", ("int8_float32", "float32"))
+    counter, call = Job(0, "/day/counter.wav"), Job(1, "/day/call.wav", compute_type="float32")
+    first = actor.process([counter])
+    second = actor.process([call, Job(2, "/day/counter-2.wav")])  # held kind first
+    third = actor.process([Job(3, "/day/call-2.wav", compute_type="float32")])
+    assert [o.error.message for o in first + second + third] == [
+        "int8_float32", "int8_float32", "float32", "float32"]
+    assert [o.job.job for o in second] == [2, 1]
+    # one switch, the int8 model let go before the float32 one loads (2 recordings at once)
+    assert made == [("int8_float32", 6), ("float32", 2)] and released == [1]
+    assert actor.timings() == {"decoder": 2.0, "n_models_held": 1.0}  # both models'

@@ -17,7 +17,7 @@ import multiprocessing as mp
 import os
 import tempfile
 import time
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from multiprocessing.connection import wait as wait_for
@@ -27,7 +27,13 @@ from typing import Any, Protocol
 from analyzer.batch.dispatch import Dispatch
 from analyzer.batch.jobs import Job, JobFailed, JobResult, Outcome, Taken, WorkerDone, WorkerError
 from analyzer.batch.plan import alone, chunks
-from analyzer.batch.worker import WIDE_WEIGHTS_INFLIGHT, AudioWorker, Channel, process_main
+from analyzer.batch.worker import (
+    WIDE_WEIGHTS_INFLIGHT,
+    AudioWorker,
+    Channel,
+    let_models_go,
+    process_main,
+)
 from analyzer.errors import require, shown
 from analyzer.options import AnalyzerOptions
 
@@ -59,9 +65,9 @@ def held_inflight(options: AnalyzerOptions, held: str, inflight: int) -> int:
 def by_model(jobs: Sequence[Job], options: AnalyzerOptions) -> list[tuple[str, list[Job]]]:
     """``jobs`` by the compute type of the model their lines are heard with
     (:attr:`Job.compute_type`, "" read as ``options.asr.compute_type``), the kind with
-    the most work first, each kind's jobs in their order. A worker holds one model, so
-    the kinds run one after the other (a day-plan group is of one kind,
-    :func:`~analyzer.batch.plan.day_plan`)."""
+    the most work first, each kind's jobs in their order. A worker (or Ray actor) holds
+    one model at a time, so it takes its share kind by kind in this order, switching
+    model in process (a day-plan group is of one kind, :func:`~analyzer.batch.plan.day_plan`)."""
     kinds: dict[str, list[Job]] = {}
     for job in jobs:
         kinds.setdefault(job.compute_type or options.asr.compute_type, []).append(job)
@@ -393,13 +399,18 @@ class RayExecutor:
             else:
                 ray.init(num_cpus=self.workers * self.threads, **kwargs)
         try:
-            for held, part in by_model(jobs, self.options):  # one kind after the other
-                pool = _ActorPool(ray, self, held)
-                try:
-                    yield from pool.dispatch(part)
-                    _add(self.timings, pool.timings())
-                finally:
-                    pool.close()
+            kinds = by_model(jobs, self.options)
+            # one kind: every actor holds its model; several (float32 phone lines beside
+            # int8 counters): one set of actors over the whole day, each taking its share
+            # kind by kind and switching model in process (AudioActor), as local workers do
+            held = kinds[0][0] if len(kinds) == 1 else ""
+            pool = _ActorPool(ray, self, held, kinds=tuple(kind for kind, _ in kinds)
+                              if len(kinds) > 1 else ())
+            try:
+                yield from pool.dispatch(jobs)
+                _add(self.timings, pool.timings())
+            finally:
+                pool.close()
             if self.lost_actors:  # counts (``n_*``) show in the batch summary
                 _add(self.timings, {"n_ray_actors_lost": self.lost_actors,
                                     "n_recordings_resent": self.resent})
@@ -442,10 +453,12 @@ class _ActorPool:
     no room for (its node may be the one that just died).
     """
 
-    def __init__(self, ray: Any, executor: RayExecutor, held: str = "") -> None:
+    def __init__(self, ray: Any, executor: RayExecutor, held: str = "",
+                 kinds: tuple[str, ...] = ()) -> None:
         self.ray = ray
         self.ex = executor
-        self.held = held  # the compute type of the model every actor holds
+        self.held = held  # the compute type of the model every actor holds ("": kinds)
+        self.kinds = kinds  # held "": the models an actor holds in turn, in this order
         self.cls = ray.remote(num_cpus=executor.threads)(AudioActor)
         self.actors: dict[int, Any] = {}
         self.starting: dict[Any, tuple[int, Any]] = {}  # ready() call -> (id, actor)
@@ -466,11 +479,15 @@ class _ActorPool:
         self.made += 1
         return self.cls.remote(self.ex.options, self.ex.threads,
                                held_inflight(self.ex.options, self.held, self.ex.inflight),
-                               self.held)
+                               self.held, self.kinds)
 
     def dispatch(self, jobs: list[Job]) -> Iterator[Outcome]:
         """Run every job, sending a lost actor's recordings again; yield outcomes."""
-        self.share = Dispatch(jobs, len(self.actors))
+        rank = {kind: n for n, kind in enumerate(self.kinds)}
+        default = self.ex.options.asr.compute_type
+        # each share kind by kind (``kinds``' order): an actor switches model at most once
+        self.share = Dispatch(jobs, len(self.actors), order=lambda job: rank.get(
+            job.compute_type or default, 0)) if self.kinds else Dispatch(jobs, len(self.actors))
         self.slot = {aid: aid for aid in self.actors}
         self._fill()
         waited = 0.0
@@ -629,26 +646,80 @@ def _shipped(job: Job) -> ShippedJob:
 
 
 class AudioActor:
-    """A Ray actor wrapping one :class:`AudioWorker` (the model stays loaded)."""
+    """A Ray actor wrapping one :class:`AudioWorker` (the model stays loaded).
+
+    ``compute_type`` "" with ``kinds`` (a day of lines heard by several models,
+    :func:`by_model`): the actor holds the model of the recordings it is sent,
+    one at a time: a chunk of another kind lets the held model go and loads
+    that one in the same process (no second set of actors, no second start-up;
+    :class:`_ActorPool` sends each actor its share kind by kind), as a local
+    worker does (:func:`~analyzer.batch.worker.process_main`). A recording's
+    words do not change: its windows are its own, heard by its line's model.
+    """
 
     def __init__(self, options: AnalyzerOptions, threads: int, inflight: int,
-                 compute_type: str = "") -> None:
-        self.worker = AudioWorker(options, threads=threads, inflight=inflight,
-                                  compute_type=compute_type)
+                 compute_type: str = "", kinds: tuple[str, ...] = ()) -> None:
+        from analyzer.memory import worker_arenas
+
+        self.options = options
+        self.threads = threads
+        self.inflight = inflight
+        self.fixed = compute_type
+        # the arenas of the widest model the process will hold (set once, before threads)
+        self.arenas = min((worker_arenas(options.asr.device, k or options.asr.compute_type)
+                           for k in (*kinds, compute_type)), default=0)
+        self.held_kind = compute_type or options.asr.compute_type
+        self.past: dict[str, float] = defaultdict(float)  # timings of models let go
+        self.worker = self._worker(self.held_kind)
+
+    def _worker(self, kind: str) -> AudioWorker:
+        inflight = self.inflight if self.fixed else held_inflight(
+            self.options, kind, self.inflight)
+        return AudioWorker(self.options, threads=self.threads, inflight=inflight,
+                           compute_type=kind, arenas=self.arenas)
+
+    def _hold(self, kind: str) -> None:
+        """Hold the model of ``kind`` (letting the one held go)."""
+        if kind == self.held_kind:
+            return
+        for name, seconds in self.worker.timings.items():
+            if name != "n_models_held":
+                self.past[name] += seconds
+        self.past["n_models_held"] = max(self.past["n_models_held"],
+                                         self.worker.timings.get("n_models_held", 0.0))
+        self.worker = None  # type: ignore[assignment]
+        let_models_go()
+        self.held_kind = kind
+        self.worker = self._worker(kind)
 
     def process(self, jobs: Sequence[Job | ShippedJob]) -> list[Outcome]:
-        """Analyse a chunk of recordings (shipped ones from a temporary folder)."""
+        """Analyse a chunk of recordings (shipped ones from a temporary folder), kind by
+        kind where the actor switches models."""
         with tempfile.TemporaryDirectory(prefix="conduct-shipped-") as tmp:
             local = [_landed(item, Path(tmp) / str(n)) for n, item in enumerate(jobs)]
-            return [_at_origin(outcome, jobs) for outcome in self.worker.run(local)]
+            if self.fixed:
+                return [_at_origin(o, jobs) for o in self.worker.run(local)]
+            default = self.options.asr.compute_type
+            parts: dict[str, list[Job]] = {}
+            for job in local:  # the kind held first: no switch where none is needed
+                parts.setdefault(job.compute_type or default, []).append(job)
+            out: list[Outcome] = []
+            for kind in sorted(parts, key=lambda k: k != self.held_kind):
+                self._hold(kind)
+                out += [_at_origin(o, jobs) for o in self.worker.run(parts[kind])]
+            return out
 
     def ready(self) -> bool:
         """Answers once the actor is constructed (its node has room for it)."""
         return True
 
     def timings(self) -> dict[str, float]:
-        """Seconds per stage so far."""
-        return dict(self.worker.timings)
+        """Seconds per stage so far (every model it held)."""
+        total = dict(self.past)
+        for name, value in self.worker.timings.items():
+            total[name] = (max(total.get(name, 0.0), value) if name == "n_models_held"
+                           else total.get(name, 0.0) + value)
+        return total
 
 
 def _landed(item: Job | ShippedJob, folder: Path) -> Job:

@@ -314,7 +314,7 @@ def process_main(options: AnalyzerOptions, threads: int, inflight: int,
                 held_models = max(held_models, worker.timings.get("n_models_held", 0.0))
                 feed.worker = None
                 del worker
-                _let_models_go()
+                let_models_go()
     except Exception as exc:  # model failed to load: report once, let the driver decide
         error = WorkerError.of(exc)
     timings["n_models_held"] = held_models
@@ -372,7 +372,7 @@ class _Feed:
             return job if isinstance(job, Job) else None
 
 
-def _let_models_go() -> None:
+def let_models_go() -> None:
     """Drop the speech models this process holds and give their memory back (before
     the next model loads, so a worker holds one at a time)."""
     import ctypes
