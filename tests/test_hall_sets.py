@@ -69,6 +69,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-18": ("t18", 50),
     "train-halls-19": ("t19", 50),
     "train-halls-20": ("t20", 50),
+    "train-halls-22": ("t22", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
