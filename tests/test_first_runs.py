@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.training import first_runs
-from analyzer.training import flags
+from analyzer.training import first_runs, flags
 from analyzer.training import judge as training
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,3 +96,11 @@ def test_a_veto_bar_is_kept_on_the_first_run_pool_only_within_the_cap_everywhere
                                 "blind": [30, 90, 95, 20, 90, 95]}), "the gain counts on first runs"
     assert not flags.confirmed({"first": [40, 100, 110, 30, 100, 110],
                                 "blind": [5, 90, 95, 5, 88, 95]}), "today's findings lost recall"
+
+
+def test_the_shipped_veto_model_trained_on_every_first_run_record():
+    from analyzer.resources import data_path
+
+    meta = json.loads(data_path("models", "judge.json").read_text(encoding="utf-8"))["meta"]
+    want = {p.parent.name: len(json.loads(p.read_text("utf-8"))["ids"]) for p in RECORDS}
+    assert meta.get("first_runs") == want, "retrain: .venv/bin/python -m analyzer.training.judge"
