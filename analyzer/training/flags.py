@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from analyzer.options import JudgeOptions
-from analyzer.rules.judge import ARTICLES, VetoModel, decide, flag_tokens
+from analyzer.rules.judge import ARTICLES, Bars, VetoModel, decide, flag_tokens
 from analyzer.training.items import breach_span
 from analyzer.types import Finding
 
@@ -72,11 +72,14 @@ def flag_units(item: Item) -> list[tuple[int, tuple[str, ...], int | None]]:
     """The veto model's units of one item: ``(finding index, tokens, label)``.
 
     One unit per finding the rules filed (``item.findings``, analysed with the judge off),
-    of an article the judge speaks on; nothing else is a unit.
+    of an article the judge speaks on; nothing else is a unit. A first-run item's findings
+    carry their recorded labels (``item.finding_labels``, as ``benchmarks/articles.py``
+    scores); today's are labelled by :func:`flag_label`.
     """
+    marks = item.finding_labels
     return [(k, flag_tokens(f, item.utterances, item.channel, item.findings, item.acts,
                             item.cues or [None] * len(item.utterances), item.started_at),
-             flag_label(item, f))
+             flag_label(item, f) if marks is None else marks[k])
             for k, f in enumerate(item.findings) if f.article in ARTICLES and f.kind != "judge"]
 
 
@@ -188,17 +191,44 @@ def pick_flag_bar(rows: Sequence[tuple[float | None, int, int, int, int]],
     return best[0]
 
 
+#: The pool of the first-run items' figures (:func:`pool`).
+FIRST = "first"
+#: Per fold, the turn judge's out-of-fold probabilities (aligned to the items), its bars and
+#: its rules: :func:`nested` then also scores today's judge and the judge with the vetoes.
+Turn = tuple[Sequence[Mapping[tuple[int, str, int], float]], Mapping[int, Bars],
+             Mapping[int, str]]
+
+
+def pool(item: Item, guard_sets: Sequence[str]) -> str:
+    """Where an item's figures go: ``first`` (a first-run record), its guard set, or ``blind``."""
+    if item.first_run:
+        return FIRST
+    return item.source if item.source in guard_sets else "blind"
+
+
+def _primary(items: Sequence[Item]) -> str:
+    """The pool bars are chosen on: the first-run findings where any are present."""
+    return FIRST if any(i.first_run for i in items) else "blind"
+
+
 def choose_flag_bars(items: Sequence[Item], probs: Sequence[Sequence[float | None]],
                      scorer: Scorer, guard_sets: Sequence[str],
                      articles: Sequence[int] = ARTICLES) -> dict[int, float]:
-    """Per article, its bar on out-of-fold ``probs`` (:func:`pick_flag_bar`); none: no veto."""
-    blind = [k for k, i in enumerate(items) if i.source not in guard_sets]
-    guards = [[k for k, i in enumerate(items) if i.source == g] for g in guard_sets]
+    """Per article, its bar on out-of-fold ``probs`` (:func:`pick_flag_bar`); none: no veto.
+
+    The bar is chosen on the first-run findings where any are present (what the rules
+    file on wording they were not fixed from, the findings a veto is for), and every other
+    pool (today's findings on the blind-written sets, each generated guard set) guards
+    recall within :data:`RECALL_CAP`; without first-run items, on the blind-written sets.
+    """
+    keys = [pool(i, guard_sets) for i in items]
+    main = _primary(items)
+    sel = {key: [k for k, x in enumerate(keys) if x == key] for key in dict.fromkeys(keys)}
     out = {}
     for a in articles:
-        rows = flag_rows([items[k] for k in blind], [probs[k] for k in blind], scorer, a)
-        guard_rows = [flag_rows([items[k] for k in g], [probs[k] for k in g], scorer, a)
-                      for g in guards if g]
+        rows = flag_rows([items[k] for k in sel[main]], [probs[k] for k in sel[main]], scorer, a)
+        guard_rows = [flag_rows([items[k] for k in ks], [probs[k] for k in ks], scorer, a)
+                      for key, ks in sel.items() if key != main]
         bar = pick_flag_bar(rows, [g for g in guard_rows if g[0][4]])
         if bar is not None:
             out[a] = bar
@@ -206,55 +236,99 @@ def choose_flag_bars(items: Sequence[Item], probs: Sequence[Sequence[float | Non
 
 
 def nested(items: Sequence[Item], scorer: Scorer, guard_sets: Sequence[str],
-           articles: Sequence[int]) -> dict[int, dict[str, list[int]]]:
+           articles: Sequence[int], turn: Turn | None = None
+           ) -> dict[int, dict[str, list[int]]]:
     """Leave-one-SET-out of the whole recipe (model *and* bars), per article.
 
     Each set is judged by a veto model trained, and its bars chosen (by an inner
-    leave-one-set-out), on the other sets only. Returns, per article, ``blind`` (the
-    blind-written sets pooled) and each guard set: ``[false findings, breaches found,
-    labelled]`` with the rules alone, then the same with the vetoes (six numbers).
+    leave-one-set-out), on the other sets only (their first runs included). Returns, per
+    article and pool (:func:`pool`: ``first``, ``blind`` and each guard set):
+    ``[false findings, breaches found, labelled]`` with the rules alone, then the same with
+    the vetoes; with ``turn``, then today's turn judge (its out-of-fold probabilities and
+    bars) and the turn judge with the vetoes (twelve numbers).
     """
     on = JudgeOptions(enabled=True, review_probability=0.0)
     out: dict[int, dict[str, list[int]]] = {a: {} for a in articles}
     for source in sorted({i.source for i in items}):
         train = [i for i in items if i.source != source]
-        test = [i for i in items if i.source == source]
+        test = [k for k, i in enumerate(items) if i.source == source]
         bars = choose_flag_bars(train, flag_out_of_fold(train), scorer, guard_sets, articles)
         model = fit_flags(train, bars)
-        after = [decide(i.findings, i.utterances, {}, {}, {}, on, flags=p, flag_bars=bars)
-                 for i, p in zip(test, rate_items(test, model), strict=True)]
-        before_t = scorer(test, [i.findings for i in test])
-        after_t = scorer(test, after)
-        key = source if source in guard_sets else "blind"
-        for a in articles:
-            x, y = before_t[a], after_t[a]
-            row = [x[1], x[2], x[3], y[1], y[2], y[3]]
-            have = out[a].setdefault(key, [0] * 6)
-            out[a][key] = [p + q for p, q in zip(have, row, strict=True)]
+        rated = rate_items([items[k] for k in test], model)
+        for key in dict.fromkeys(pool(items[k], guard_sets) for k in test):
+            mine = [(k, p) for k, p in zip(test, rated, strict=True)
+                    if pool(items[k], guard_sets) == key]
+            group = [items[k] for k, _ in mine]
+            runs = [[i.findings for i in group],
+                    [decide(i.findings, i.utterances, {}, {}, {}, on, flags=p, flag_bars=bars)
+                     for i, (_, p) in zip(group, mine, strict=True)]]
+            if turn is not None:
+                probs, turn_bars, rules = turn
+                runs.append([decide(i.findings, i.utterances, probs[k], turn_bars, rules, on)
+                             for i, (k, _) in zip(group, mine, strict=True)])
+                runs.append([decide(i.findings, i.utterances, probs[k], turn_bars, rules, on,
+                                    flags=p, flag_bars=bars)
+                             for i, (k, p) in zip(group, mine, strict=True)])
+            tallied = [scorer(group, r) for r in runs]
+            for a in articles:
+                row = [x for t in tallied for x in t[a][1:]]
+                have = out[a].setdefault(key, [0] * len(row))
+                out[a][key] = [p + q for p, q in zip(have, row, strict=True)]
     return out
 
 
 def confirmed(figures: Mapping[str, Sequence[int]]) -> bool:
-    """Whether an article's nested figures (:func:`nested`) show a gain within the cap."""
+    """Whether an article's nested figures (:func:`nested`) show a gain within the cap.
+
+    The gain (at least :data:`MIN_REMOVED` false findings removed) is counted on the
+    first-run pool where there is one, else on the blind-written sets; recall may fall
+    by at most :data:`RECALL_CAP` on every pool.
+    """
     def within(r: Sequence[int]) -> bool:
         return not r[2] or r[4] / r[2] >= r[1] / r[2] - RECALL_CAP - 1e-9
 
-    blind = figures.get("blind", [0] * 6)
-    return blind[0] - blind[3] >= MIN_REMOVED and all(within(r) for r in figures.values())
+    main = figures.get(FIRST, figures.get("blind", [0] * 6))
+    return main[0] - main[3] >= MIN_REMOVED and all(within(r) for r in figures.values())
 
 
-def train_flags(items: Sequence[Item], scorer: Scorer, guard_sets: Sequence[str]
+def train_flags(items: Sequence[Item], scorer: Scorer, guard_sets: Sequence[str],
+                turn: Turn | None = None
                 ) -> tuple[VetoModel, dict[int, dict[str, list[int]]]]:
     """The veto model on every item and its bars, with the nested figures that kept them.
 
     Bars are chosen on leave-one-set-out probabilities of every item
     (:func:`choose_flag_bars`); an article keeps its bar only where the nested
     leave-one-set-out of the whole recipe (:func:`nested`) shows a gain (:func:`confirmed`).
+    With first-run items the nested check runs over every article (the report of what a
+    veto would do on each); without, over the articles given a bar.
     """
     bars = choose_flag_bars(items, flag_out_of_fold(items), scorer, guard_sets)
-    figures = nested(items, scorer, guard_sets, sorted(bars)) if bars else {}
+    every = any(i.first_run for i in items)
+    articles = list(ARTICLES) if every else sorted(bars)
+    figures = nested(items, scorer, guard_sets, articles, turn) if articles else {}
     kept = {a: b for a, b in bars.items() if confirmed(figures[a])}
     return fit_flags(items, kept), figures
+
+
+def nested_table(figures: Mapping[int, Mapping[str, Sequence[int]]],
+                 bars: Mapping[int, float] | None = None) -> list[str]:
+    """The nested figures as text: per article and pool, false findings and breaches found
+    with the rules alone, the vetoes, today's turn judge and both (where measured)."""
+    heads = ("rules", "veto", "judge", "judge+veto")
+    lines = [f"{'art':<4} {'pool':<15} {'bar':>4} " + " ".join(f"{h:>14}" for h in heads),
+             f"{'':<4} {'':<15} {'':>4} " + " ".join(f"{'fp found/n':>14}" for _ in heads)]
+    total: dict[str, list[int]] = {}
+    for a in sorted(figures):
+        for key, row in sorted(figures[a].items(), key=lambda kv: (kv[0] != FIRST, kv[0])):
+            have = total.setdefault(key, [0] * len(row))
+            total[key] = [x + y for x, y in zip(have, row, strict=True)]
+            bar = f"{bars[a]:.2f}" if bars and a in bars else "-"
+            lines.append(f"A{a:<3} {key:<15} {bar:>4} " + " ".join(
+                f"{row[j]:>4} {row[j + 1]:>4}/{row[j + 2]:<4}" for j in range(0, len(row), 3)))
+    for key, row in sorted(total.items(), key=lambda kv: (kv[0] != FIRST, kv[0])):
+        lines.append(f"{'all':<4} {key:<15} {'':>4} " + " ".join(
+            f"{row[j]:>4} {row[j + 1]:>4}/{row[j + 2]:<4}" for j in range(0, len(row), 3)))
+    return lines
 
 
 def export_flags(model: VetoModel, figures: Mapping[int, Mapping[str, Sequence[int]]]

@@ -33,6 +33,13 @@ class Item:
     started_at: str = ""
     #: The veto model's units (:func:`analyzer.training.flags.flag_units`), built on first use.
     veto_units: list[tuple[int, tuple[str, ...], int | None]] | None = None
+    #: True: ``findings`` are the ones the rules filed at the set's first run (an older
+    #: commit, :mod:`analyzer.training.first_runs`), not today's; the veto model trains on
+    #: them, the turn models never do.
+    first_run: bool = False
+    #: Per finding, its label as recorded with it (1 true, 0 false, None neither); None:
+    #: labelled by :func:`analyzer.training.flags.flag_label`.
+    finding_labels: list[int | None] | None = None
 
 
 def breach_span(item: Item, breach: Mapping[str, Any]) -> tuple[float, float] | None:

@@ -163,6 +163,17 @@ def prepare(items: list[Item], options: AnalyzerOptions | None = None) -> list[I
     return items
 
 
+def with_first_runs(items: list[Item], data: Path | None = None) -> list[Item]:
+    """``items`` (analysed) and, after them, each set's first-run items with their units built.
+
+    The veto model trains on those (:mod:`analyzer.training.first_runs`); the turn
+    models only rate them, in their set's fold, for the nested report.
+    """
+    from analyzer.training.first_runs import first_run_items
+
+    return items + [build(i) for i in first_run_items(items, data or ROOT / "benchmarks" / "data")]
+
+
 def build(item: Item, features: Sequence[str] = FEATURES) -> Item:
     """The item's units, labels, vectors and blocks from its analysis (in place)."""
     item.units = units(item.utterances, item.channel, item.findings, item.acts, item.cues,
@@ -249,10 +260,14 @@ def rate(items: Sequence[Item], models: Mapping[tuple[int, str], Model]
 
 
 def out_of_fold(items: Sequence[Item]) -> list[dict[tuple[int, str, int], float]]:
-    """Leave-one-set-out probabilities: each set rated by models trained on the others."""
+    """Leave-one-set-out probabilities: each set rated by models trained on the others.
+
+    First-run items (:mod:`analyzer.training.first_runs`) are rated with their set and
+    never trained on.
+    """
     probs: list[dict[tuple[int, str, int], float]] = [{} for _ in items]
     for source in sorted({i.source for i in items}):
-        train = [i for i in items if i.source != source]
+        train = [i for i in items if i.source != source and not i.first_run]
         test = [k for k, i in enumerate(items) if i.source == source]
         rated = rate([items[k] for k in test], fit(train))
         for k, p in zip(test, rated, strict=True):
@@ -408,18 +423,23 @@ def train(items: Sequence[Item], scorer: Scorer, aim: Aim = AIM) -> dict[str, An
     """
     from analyzer.training.flags import train_flags
 
-    rules = default_rules(items)
-    flags, figures = train_flags(items, scorer, GUARD_SETS)
-    bars = choose_bars(items, out_of_fold(items), rules, scorer, aim)
-    models = fit(items)
-    sources = Counter(i.source for i in items)
+    current = [i for i in items if not i.first_run]
+    rules = default_rules(current)
+    oof = out_of_fold(items)
+    bars = choose_bars(current, [p for i, p in zip(items, oof, strict=True) if not i.first_run],
+                       rules, scorer, aim)
+    flags, figures = train_flags(items, scorer, GUARD_SETS, (oof, bars, rules))
+    models = fit(current)
+    sources = Counter(i.source for i in current)
+    first = Counter(i.source for i in items if i.first_run)
     return export(models, bars, rules, {
-        "sets": dict(sorted(sources.items())), "C": C, "levels": list(LEVELS),
+        "sets": dict(sorted(sources.items())), "first_runs": dict(sorted(first.items())),
+        "C": C, "levels": list(LEVELS),
         "min_positives": MIN_POSITIVES, "veto_bars": list(VETO_BARS), "add_bars": list(ADD_BARS),
         "aim": {"beta": aim.beta, "min_gain": aim.min_gain,
                 "max_recall_loss": aim.max_recall_loss, "recall_floor": aim.recall_floor,
                 "guard_loss": aim.guard_loss, "guard_sets": list(GUARD_SETS)}},
-        sorted({f.rule for i in items for f in i.findings}), flags, figures)
+        sorted({f.rule for i in current for f in i.findings}), flags, figures)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -432,8 +452,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
     from benchmarks.judge import tallies
 
-    items = prepare(training_items(halls=args.halls, dialogues=args.dialogues))
+    items = with_first_runs(prepare(training_items(halls=args.halls, dialogues=args.dialogues)))
     data = train(items, tallies)
+    from analyzer.training.flags import nested_table
+
+    flags = data.get("flags", {})
+    table = nested_table({int(a): f for a, f in (flags.get("nested") or data.get(
+        "flags_tried", {})).items()}, {int(a): b for a, b in flags.get("bars", {}).items()})
+    sys.stdout.write("\n".join(table) + "\n")
     args.out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
                         encoding="utf-8")
     log.info("wrote %s", args.out)
