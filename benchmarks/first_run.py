@@ -59,6 +59,8 @@ FIRST_RUNS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "train-halls-22": ("605c76b", None),
     "train-halls-23": ("605c76b", None),
     "train-halls-24": ("605c76b", None),
+    "train-halls-25": ("f4bb50a", None),
+    "train-halls-26": ("f4bb50a", None),
 }
 NAME = "first-run.json"
 
