@@ -1856,3 +1856,120 @@ def test_readings_from_the_last_training_sets_in_our_own_words():
             ("staff", 7, 10, "证明上还得有单位的公章。"), ("citizen", 11, 13, "啊？上回没说要盖章啊。"),
             ("staff", 14, 17, "没章不行，你回去让单位盖好了再拿过来。"), ("citizen", 18, 19, "唉。")]
     assert any("再拿过来" in f.evidence for f in _found(trip, "A17-RUNAROUND", ACTS_ON)[0])
+
+
+# ------------------------------------------------- issue 23, session 11: duties as fresh sets say them
+def test_who_is_answered_by_naming_the_person_or_the_office():
+    """交给谁？ is answered by 给我就行; 找哪个单位？ after a question back about the case, by an office
+    with its floor and window: a who-question answered by a person or a place named."""
+    me = [GREET, ("citizen", 3, 6, "材料齐了以后，是交给你还是交给谁？"), ("staff", 6.5, 7, "交给我。"),
+          ("citizen", 8, 10, "那工本费多少钱？"), ("staff", 10.5, 12, "十块。"), CLOSE]
+    assert not _found(me, "A5-ANSWER", ACTS_ON)[0]
+    office = [GREET, ("citizen", 3, 7, "小区物业占了我们的车位，这种事该找谁？"),
+              ("staff", 7.5, 9, "您是业主还是租户？"), ("citizen", 9.5, 10.5, "业主。"),
+              ("staff", 11, 16, "区住建局物业科管这个，在政务中心三楼十二号窗口。"),
+              ("citizen", 17, 19, "十二号窗口。那要带房本吗？"), ("staff", 19.5, 21, "要带，还有身份证。"), CLOSE]
+    assert not _found(office, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_soon_answers_how_long():
+    """还得等多久？ … 快了，正在打印: 'soon' is an answer of the time kind, vague as it is."""
+    turns = [GREET, ("citizen", 3, 5, "同志，我这个还得等多久？"), ("staff", 5.5, 7, "快了快了，正在打印。"),
+             ("staff", 30, 32, "好了，您拿好。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_question_asked_again_in_a_fragment_or_a_demand_stays_owed():
+    """多少钱？ passed over, then 那钱呢…… cut off by 下一位: asked twice, the finding runs to the call
+    of the next citizen. 哪天截止？ put off, then 你就告诉我个日子: the demand asks it again, so the
+    put-off in forbidden words no longer excuses the question."""
+    fragment = [GREET, ("citizen", 3, 6, "这个补助一个月能发多少钱？"), ("staff", 6.5, 8, "身份证是你本人的吧？"),
+                ("citizen", 8.5, 9, "是。"), ("staff", 10, 12, "表我录好了。"), ("citizen", 13, 14, "那钱大概……"),
+                ("staff", 14.5, 16, "好了，下一位！")]
+    (f,) = _found(fragment, "A5-ANSWER", ACTS_ON)[0]
+    assert f.start == 3 and f.end == 16
+    demand = [("staff", 0, 2, "您好，县社保局养老窗口。"), ("citizen", 3, 6, "我问一下，今年的认证哪天截止？"),
+              ("staff", 6.5, 9, "没看我这儿正忙着吗，回头再打。"), ("citizen", 9.5, 11, "你就告诉我个日子就行……"),
+              ("staff", 11.5, 13, "说了忙，回头再打。"), ("citizen", 13.5, 14, "那好吧。")]
+    assert _found(demand, "A5-ANSWER", ACTS_ON, channel="phone", started_at="2026-11-03T10:15:00+08:00")[0]
+
+
+def test_a_vague_place_in_reply_to_where_then_is_article_16s_alone():
+    """Sent off with nothing named, asked where then, told 县里吧，你去那边打听 (a level of government,
+    no office): the vagueness is Article 16's vague redirect, one finding; told nothing at all
+    (这我可说不上来) the question itself is left unanswered (Article 5) as before."""
+    body = [GREET, ("citizen", 3, 6, "我想问问宅基地确权的事。"), ("staff", 7, 9, "这个不归我们，你去别的地方问问。")]
+    vague = [*body, ("citizen", 10, 11, "那去哪儿问？"), ("staff", 12, 14, "县里吧，你去那边打听。"), ("citizen", 15, 16, "唉。")]
+    found, report = _found(vague, "A5-ANSWER", ACTS_ON)
+    assert not found and any(f.article == 16 for f in report.findings)
+    nothing = [*body, ("citizen", 10, 11, "那去哪儿问？"), ("staff", 12, 14, "这我可说不上来。"), ("citizen", 15, 16, "唉。")]
+    assert _found(nothing, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_back_from_where_he_was_pointed_his_question_is_a_new_one():
+    """Pointed at the sample on the wall, the citizen comes back (看了，…), remarks that his differs and
+    asks where to get a copy made: no longer "where, then?" about the pointing, and a where-question
+    beside a remark is still owed its answer, so a reply going on with the work leaves it unanswered."""
+    turns = [GREET, ("citizen", 3, 6, "这个申请书要写哪些内容啊？"), ("staff", 6.5, 8, "那边墙上有范本，自己过去看。"),
+             ("citizen", 60, 66, "看了，我们这个财产那块儿写得不太一样……对了，要是得改的话，复印在哪儿复印？"),
+             ("staff", 66.5, 68, "申请书先给我。"),
+             ("citizen", 68.5, 69, "给。"), ("staff", 90, 93, "在这签字，这是回执。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_waiting_on_the_spot_or_a_paper_short_is_no_deferral():
+    """二十分钟，您坐那边等会儿，我叫您 serves today; 没有户口本今天办不了，明天拿来吧 names the paper
+    short (the matter's reason). 今天不收了，你明天再拿过来 and 系统下午三点才开，你坐那边等 put the
+    work off for the clerk's side or the hour: deferrals."""
+    wait = [GREET, ("citizen", 3, 5, "今天能拿证吗？"), ("staff", 5.5, 8, "能，二十分钟。您坐那边等会儿，我叫您。"),
+            ("citizen", 8.5, 9, "好。")]
+    assert not _found(wait, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    paper = [GREET, ("citizen", 3, 5, "我来办低保。"), ("staff", 5.5, 7, "户口本呢？"),
+             ("citizen", 7.5, 9, "户口本？没人说要带啊。"), ("staff", 9.5, 12, "要核对户籍，没有户口本今天办不了，明天拿来吧。"),
+             ("citizen", 12.5, 13, "好吧。")]
+    rules = {f.rule for f in _found(paper, "A25-HOURS", ACTS_ON, **IN_HOURS)[1].findings}
+    assert "A25-HOURS" not in rules and "A9-F-01" not in rules
+    refused = [GREET, ("citizen", 3, 5, "我来交申请材料。"), ("staff", 5.5, 7, "今天不收了，你明天再拿过来。"),
+               ("citizen", 7.5, 8, "啊？")]
+    assert _found(refused, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    hour = [GREET, ("citizen", 3, 5, "我来交表。"), ("staff", 5.5, 8, "我们下午系统三点才开，你坐那边等一会儿。"),
+            ("citizen", 8.5, 9, "好吧。")]
+    assert _found(hour, "A25-HOURS", ACTS_ON, started_at="2026-11-03T14:40:00+08:00")[0]
+
+
+def test_sent_back_to_the_window_that_sent_him_after_going_there_once():
+    """Sent to window 5 first (an ordinary redirect), he comes back: 5号窗口说得在你们这办. Sent to
+    window 5 again, then again over his protest (去吧去吧): one run-around finding, running over the
+    protest. Told 补齐了直接来找我，不用再从头排, nobody queues again."""
+    turns = [GREET, ("citizen", 3, 5, "我来办失业金。"), ("staff", 5.5, 8, "您先去5号窗口打一份缴费记录。"),
+             ("citizen", 8.5, 9, "好，5号窗口。"), ("citizen", 200, 204, "同志，5号窗口说打不了，说得在你们这查。"),
+             ("staff", 204.5, 208, "我们这只管审核，记录就是5号窗口打，你再去跟他说。"),
+             ("citizen", 208.5, 211, "我都说了，他说就是你们这儿的事！"), ("staff", 211.5, 213, "就去5号窗口。"),
+             ("citizen", 213.5, 216, "这都第二趟了，你们就不能打个电话问问？"), ("staff", 216.5, 218, "去吧去吧。")]
+    found = _found(turns, "A17-RUNAROUND", ACTS_ON)[0]
+    assert len(found) == 1 and found[0].start == 204.5 and found[0].end == 218
+    spared = [GREET, ("citizen", 3, 5, "我来办营业执照变更。"),
+              ("staff", 5.5, 9, "还差股东会决议，这是清单。补齐了您直接到我这个窗口，不用再从头排。"),
+              ("citizen", 9.5, 10, "好的。")]
+    assert not _found(spared, "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_materials_told_after_a_fact_asked_or_put_off_on_the_phone():
+    """A list in full, then the clerk asks a fact (孩子几岁了？) and adds what the answer makes needed:
+    one telling, not piecemeal, though the matter is called 收养登记. On a call, 先带身份证来，其他的
+    看了材料再告诉您 puts the rest off (Article 18). At the counter, an item added and protested as not
+    said on the phone (电话里没说这个啊) is not told at once."""
+    adopt = [GREET, ("citizen", 3, 6, "我们想收养亲戚家的孩子。"),
+             ("staff", 7, 14, "材料还差几样，我一次说全：体检证明、送养人的户口本和身份证、书面收养协议。"),
+             ("citizen", 15, 16, "还得他们来呀？"),
+             ("staff", 16.5, 20, "对，收养登记要双方到场。另外，孩子现在几岁了？"), ("citizen", 20.5, 21, "十岁了。"),
+             ("staff", 21.5, 25, "十岁，那还得征得孩子本人同意，到时候孩子也一起来。"), ("citizen", 25.5, 26, "好。")]
+    assert not _found(adopt, "A18-PIECEMEAL", ACTS_ON)[0]
+    call = [("staff", 0, 2, "您好，县人社局退休窗口。"), ("citizen", 3, 6, "我想办提前退休，要准备点啥？"),
+            ("staff", 6.5, 10, "先带身份证人过来，其他的看了档案再告诉您。"), ("citizen", 10.5, 11, "好吧。")]
+    assert _found(call, "A18-PIECEMEAL", ACTS_ON, channel="phone")[0]
+    counter = [GREET, ("citizen", 3, 6, "前天打电话问过，材料都带来了。"), ("staff", 6.5, 8, "好，我看一下。"),
+               ("staff", 20, 24, "还得有个事故经过说明，单位盖章。"), ("citizen", 24.5, 26, "啊？电话里没说这个啊！"),
+               ("staff", 26.5, 29, "是我电话里漏说了，对不起。"), ("citizen", 29.5, 30, "行吧。")]
+    (f,) = _found(counter, "A18-PIECEMEAL", ACTS_ON)[0]
+    assert f.start == 20

@@ -75,6 +75,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from analyzer.rules.destinations import names_destination
+
 #: Question words and patterns, matched on normalized (simplified, no punctuation) text.
 QUESTION_RE = re.compile(
     r"什么|为什么|怎么|怎样|哪|多少|多久|多长时间|多大|多远|(?<![这那有好没十])几[个点天号月岁次]|谁|"
@@ -126,7 +128,8 @@ ANSWER_KINDS: dict[str, re.Pattern[str]] = {
                        r"(?:[0-9两三四五六七八九十]|十一|十二|一点半|一点钟)\s*点|"
                        r"马上|当场|当天|立即|立马|很快|今天|明天|后天|下周|之内|以内|以后|前后|随时|现在就|"
                        r"(?:礼拜|星期|周)[一二三四五六日天1-7]|"
-                       r"一会儿|等会|工作日|月底|月初|年底"),
+                       r"一会儿|等会|工作日|月底|月初|年底|"
+                       r"快(?:了|好了|完了|出来了)|就好|就出来|差不多了"),  # 快了，在打证呢: soon is a time
     "place": re.compile(r"楼|层|窗口|[0-9一二三四五六七八九十]号|厅|左|右|旁边|对面|门口|这儿|那儿|这里|那里|这边|那边|里面|中心|"
                         r"局|所|站|社区|街道|网上|手机上|app|APP|小程序|二维码|这搭|那搭|这达|那达|"
                         r"在[\u4e00-\u9fff]{1,6}|栏|页|(?:这|那|第.{1,2})一?行|格|处|地方"),
@@ -518,6 +521,8 @@ def _answers(question: Question, simple: str, *, first: bool,
         return True  # 这就完了？ … 完了，…: the question's own word said back
     if first and re.search(r"啥|什么", question.text) and re.match(r"^[“\"「『]", simple):
         return True  # 下个啥？ … “甘肃人社”，…: the thing named
+    if first and "who" in question.kinds and (WHO_NAMED.search(simple) or names_destination(simple)):
+        return True  # 交给谁？ … 交给我; 这事该找谁？ … 找县人社局的劳动保障监察，二楼8号窗口
     if first and HERE.search(question.text) and _HERE_YES.search(simple):
         return True  # 都在你这儿啥？ … 户籍证明我这儿能开
     if question.kinds & {"yesno", "who"} and _echoes_modal(question.text, simple) \
@@ -544,6 +549,11 @@ def _answers(question: Question, simple: str, *, first: bool,
         plain = _DEICTIC.sub("", plain)  # 放这儿按一下: an instruction's here is the work's
     return any(kind not in lenient and ANSWER_KINDS[kind].search(plain)
                for kind in question.kinds)
+
+
+#: A person named as the one to see or to hand it to (交给我, 找他们就行, 您自己签): a who answered.
+WHO_NAMED = re.compile(r"(?:^|[，,。])(?:交给|给|找|问|是|由)?(?:我|我们|咱们|他|她|他们|你自己|您自己|本人)"
+                       r"(?:就行|就可以|来|签|办|吧)?[。！!]*(?:$|[，,])")
 
 
 #: The thing asked after is right here or there (这儿就有, 那边有, 这里就是): a place answered.
@@ -615,7 +625,8 @@ def elliptical(text: str, earlier: Sequence[Question]) -> list[Question]:
         if m is None or QUESTION_RE.search(clause) or questions(clause):
             continue  # a question of its own is judged as one
         topic = m.group(1) or m.group(2)
-        asked = next((q for q in reversed(earlier) if shares_content(q.text, topic)), None)
+        asked = next((q for q in reversed(earlier) if shares_content(q.text, topic)
+                      or kinds_named(topic) & q.kinds & SPECIFIC), None)  # 多少钱？ … 那钱大概……
         if asked is not None:
             out.append(Question(clause, asked.kinds))
     return out
@@ -630,10 +641,34 @@ def asks_again(question: Question, text: str) -> bool:
     要对着手机吗？ asks something new, and 要户口本啊？ … 就差户口本？ goes on to another
     yes or no.
     """
+    if kinds_demanded(text) & question.kinds & SPECIFIC:
+        return True  # 截止到哪天？ … 就问个日子，你说个日子就行: the answer of its kind demanded
     return any(r.kinds & question.kinds and (
         (same_question(question, r) and r.kinds & question.kinds & SPECIFIC)
         or (INSIST.search(r.text) and _shares_char(question.text, r.text))) for r in questions(text)) \
         or bool(elliptical(text, [question]))
+
+
+#: The thing a question of a specific kind asks for, named by a noun (钱, 日子, 地方, 材料): a
+#: fragment or a demand naming it asks that kind again.
+KIND_NOUNS: dict[str, re.Pattern[str]] = {
+    "cost": re.compile(r"钱|费|价"),
+    "time": re.compile(r"日子|日期|时间|期限|截止|哪天|几号|多久|准信"),
+    "place": re.compile(r"地方|地址|地儿|哪儿|在哪"),
+    "material": re.compile(r"材料|证件|手续"),
+}
+#: The citizen demanding the answer itself (就问个日子, 你说个数, 告诉我个地方就行): asking again.
+DEMAND = re.compile(r"(?:就|只|我)?(?:问|说|讲|告诉我?|给(?:我|个))(?:一?个|一下|我)?([\u4e00-\u9fff]{1,3})")
+
+
+def kinds_named(text: str) -> frozenset[str]:
+    """The specific question kinds whose thing ``text`` names (:data:`KIND_NOUNS`)."""
+    return frozenset(k for k, pat in KIND_NOUNS.items() if pat.search(text))
+
+
+def kinds_demanded(text: str) -> frozenset[str]:
+    """The kinds of answer a citizen utterance demands outright (:data:`DEMAND`: 你说个日子就行)."""
+    return frozenset(k for m in DEMAND.finditer(_simple(text)) for k in kinds_named(m.group(1)))
 
 
 #: The citizen insisting on what he asked (我问你…, 到底, 我就问, 究竟): a question of the same kind
