@@ -1973,3 +1973,80 @@ def test_materials_told_after_a_fact_asked_or_put_off_on_the_phone():
                ("staff", 26.5, 29, "是我电话里漏说了，对不起。"), ("citizen", 29.5, 30, "行吧。")]
     (f,) = _found(counter, "A18-PIECEMEAL", ACTS_ON)[0]
     assert f.start == 20
+
+
+def test_what_the_citizen_says_to_himself_or_throws_back_asks_nothing():
+    """身份证塞哪了…… (searching his own bag, no question mark) and 我咋没问？ (thrown back at the clerk)
+    put no question to her."""
+    musing = [GREET, ("citizen", 3, 6, "我来换证。身份证塞哪了……"), ("staff", 6.5, 8, "不着急，您慢慢找，先把旧证给我。"),
+              ("citizen", 9, 10, "给。"), ("staff", 30, 32, "好了，这是新证。"), CLOSE]
+    assert not _found(musing, "A5-ANSWER", ACTS_ON)[0]
+    retort = [GREET, ("citizen", 3, 5, "我来交房屋合同。"), ("staff", 5.5, 8, "这合同没备案，你来之前怎么不问清楚？"),
+              ("citizen", 8.5, 9.5, "我咋没问？"), ("staff", 10, 12, "那你说这算谁的？"), ("citizen", 12.5, 13, "行吧。")]
+    assert not _found(retort, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_anything_more_is_answered_by_more_and_a_polite_check_by_its_no():
+    """还有别的吗？ … 三张。还有，户口本也带上: more told answers it. 您快下班了吧？…表在哪儿领？ … 没事，
+    您说。表在…: the no opening the reply is the check's, the place the other question's."""
+    more = [GREET, ("citizen", 3, 6, "照片要几张？还有别的吗？"), ("staff", 6.5, 9, "三张。还有，户口本也带上。"),
+            ("citizen", 9.5, 10, "好。"), CLOSE]
+    assert not _found(more, "A5-ANSWER", ACTS_ON)[0]
+    check = [("staff", 0, 2, "您好，这里是城关镇便民服务中心综合窗口。"),
+             ("citizen", 3, 7, "你好，您快下班了吧？我就问一句，申请表在哪儿领？"),
+             ("staff", 7.5, 11, "没事，您说。申请表在一楼大厅服务台领。"), ("citizen", 11.5, 12, "好的，谢谢。"),
+             ("staff", 12.5, 14, "不客气，请您给我的服务做个评价，再见。")]
+    assert not _found(check, "A5-ANSWER", ACTS_ON, channel="phone")[0]
+
+
+def test_a_side_question_may_wait_for_the_business_in_hand():
+    """我是来领社保卡的，顺便问一下…要不要备案？ … 社保卡先给您取 … 那备案的事呢？ … 个人去的话要在网上申请:
+    a question put by the way, answered when raised again after the business, was not passed over."""
+    turns = [GREET, ("citizen", 3, 8, "我是来领社保卡的，顺便问一下，我拿这个卡去外地看病，要不要备案？"),
+             ("staff", 8.5, 9.5, "社保卡先给您取。"), ("staff", 30, 32, "这是您的社保卡，请核对一下信息。"),
+             ("citizen", 33, 35, "对的。那备案的事呢？"),
+             ("staff", 35.5, 42, "跟单位走的话单位统一办，个人去的话要在网上申请异地就医备案。"),
+             ("citizen", 43, 44, "哦，那我自己在网上弄。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_cost_put_as_free_or_paid_and_a_question_lost_behind_a_call_or_a_colleague():
+    """是免费给还是要自己出钱？ asks a cost: an instruction passes it over. A question put while the clerk
+    takes a call (我接个电话。……喂，…) or speaks to a colleague by name (小刘，…) is owed by what she says
+    to the citizen next; an instruction then passes it over."""
+    cost = [GREET, ("citizen", 3, 7, "轮椅是白给还是要自己出一部分钱？"), ("staff", 7.5, 9, "你先把残疾证复印件拿过来登记。"),
+            ("citizen", 10, 12, "那要等多久？"), ("staff", 12.5, 14, "一个月左右。"), CLOSE]
+    assert _found(cost, "A5-ANSWER", ACTS_ON)[0]
+    call = [GREET, ("citizen", 3, 6, "我来办老年卡。"), ("staff", 6.5, 8, "好的，身份证给我。"),
+            ("citizen", 9, 13, "对了，我老伴的能不能我一起代办了？"),
+            ("staff", 13.5, 20, "您稍等，我接个电话。……喂，对，城关便民服务站。……名单下午送过去。好。"),
+            ("staff", 21, 23, "您这个照片背面写一下名字。"), ("citizen", 24, 26, "写好了，你看对不对？"),
+            ("staff", 26.5, 27, "对的。"), CLOSE]
+    assert _found(call, "A5-ANSWER", ACTS_ON)[0]
+    colleague = [*call[:4], ("staff", 13.5, 20, "小刘，复印机又卡了？你把纸往外抽，慢点。"), *call[5:]]
+    assert _found(colleague, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_no_deferral_on_a_private_call_in_a_rush_or_pending_a_signature():
+    """我还没下班呢 said to her mother on a private call, 我马上下班了，你赶紧说完 (a rush: he is still being
+    served, Article 9's) and 科长签了我才能给您，您下周二再来 (the matter pending a signature, no hour)
+    defer no work for the hour."""
+    private = [GREET, ("citizen", 3, 5, "我来交表。"), ("staff", 5.5, 6.5, "放这儿吧。"),
+               ("staff", 7, 14, "喂，妈。……我还没下班呢，今天顶班，晚上你们先吃吧。"), ("staff", 15, 17, "好，表我收了。"),
+               CLOSE]
+    assert not _found(private, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    rush = [("staff", 0, 2, "您好，这里是东城便民服务站。"), ("citizen", 3, 6, "我想问一下补办社保卡的事。"),
+            ("staff", 6.5, 9, "都来了再说吧，我这儿马上下班了，你赶紧的说完。"), ("citizen", 9.5, 10, "好好。")]
+    assert not _found(rush, "A25-HOURS", ACTS_ON, channel="phone", started_at="2026-11-04T17:40:00+08:00")[0]
+    signed = [GREET, ("citizen", 3, 5, "我来领补助。"),
+              ("staff", 5.5, 9, "这个要本人当面签收，科长签了我才能给您。您下周二再来一趟吧。"), ("citizen", 9.5, 10, "好吧。")]
+    assert not _found(signed, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+def test_a_step_of_the_procedure_is_no_material_added():
+    """All told at once on a list; later 先报失，然后去拍照 names steps, no paper and no word of more."""
+    turns = [GREET, ("citizen", 3, 5, "我护照丢了，要补办。"),
+             ("staff", 6, 12, "需要三样：身份证、遗失情况说明、报失登记表，就这些，齐了就能办。"),
+             ("citizen", 13, 15, "说明写好了，都在这儿。"), ("staff", 40, 42, "好，我看一下……可以。先报失，然后去拍照。"),
+             ("citizen", 43, 44, "好的。"), CLOSE]
+    assert not _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]

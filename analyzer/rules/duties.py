@@ -207,6 +207,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     # a suggestion or praise owes thanks, but a where/when/how-much/what-to-bring asked with it
     # (…写得不太一样，要是得改的话，打印复印在哪儿弄？) still owes its answer
     for_thanks = {c.utterance for c in cues if c.kind in THANKED_CUES}
+    suggested = {c.utterance for c in cues if c.kind == "suggestion"}  # 周末你们这儿有人没有？ asks too
     redirected = {c.utterance for c in cues if c.kind == "not_ours"} | {
         k for k, u in enumerate(interaction.utterances) if u.speaker == "staff" and NOT_OURS.search(u.text)}
     turns = _turns(utts, options.duties.turn_gap)
@@ -238,13 +239,16 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
                  if not is_request(q) and not _self_answered(utts, i, q)
                  and not echoes(q, said_before)  # 清税证明是吧？ checks the clerk's own words
                  and (order[id(utts[i])] not in cued or _asked_again(utts, i, q)  # cued: A10/A18's
-                      or (order[id(utts[i])] in for_thanks and q.kinds & SPECIFIC))]
+                      or (order[id(utts[i])] in for_thanks and (q.kinds & SPECIFIC or (
+                          order[id(utts[i])] in suggested and q.text.endswith(("？", "?"))))))]
         earlier += [q for _, q in asked]
         if not asked:
             continue
         heard = heard if heard is not None else _heard_answers(utts, options)
         window, until = _response(utts, turns, n, [q for _, q in asked])
-        window = [j for j in window if id(utts[j]) not in private]  # said to a colleague, not him
+        window = [j for j in window if id(utts[j]) not in private  # said to a colleague, not him
+                  and not (interaction.channel != "phone" and TAKES_A_CALL.search(utts[j].text))
+                  and not _aside(utts, j)]
         sent_on = any(order[id(utts[j])] in redirected for j in _first_turn(utts, window))
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
@@ -465,12 +469,28 @@ def _only_when_asked_again(utts: Sequence[Utterance], i: int, q: Any, first: set
     """
     from analyzer.rules.answers import moves_on, questions, same_question, stalls
 
-    if answered in first or not first:
-        return False
+    if answered in first or not first or BY_THE_WAY.search(utts[i].text):
+        return False  # 顺便问一下…: a side question may wait for the business in hand
     if any(stalls(utts[j].text) or not moves_on(utts[j].text) for j in first):
         return False
     return any(utts[k].speaker == "citizen" and any(same_question(q, r) for r in questions(utts[k].text))
                for k in range(max(first) + 1, answered))
+
+
+#: The clerk at the counter taking a phone call (我接个电话。……喂, 喂，对，…便民服务站): said to the caller,
+#: no reply to the citizen before her (work or private, the question he put stays owed).
+TAKES_A_CALL = re.compile(r"接个?电话|(?:^|[。…，,\s])喂[，,。？?！!…\s]")
+
+
+def _aside(utts: Sequence[Utterance], j: int) -> bool:
+    """True when staff utterance ``j`` is said to a colleague by name (小张，打印机又卡了？…, no 您) and the
+    clerk then turns back to the citizen before he speaks: her words to him next are her reply."""
+    return bool(VOCATIVE.match(utts[j].text.strip())) and "您" not in utts[j].text \
+        and j + 1 < len(utts) and utts[j + 1].speaker == "staff"
+
+
+#: A question put by the way (顺便问一下, 另外问一句): answered after the business in hand, not passed over.
+BY_THE_WAY = re.compile(r"顺便|顺带|另外问")
 
 
 #: Question kinds only an answer of the kind answers (a statement about something else does not).
@@ -1075,7 +1095,7 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
                 detail={**note, "phrase_rule": f.rule},
             ))
     if rule is not None:
-        out += _deferrals(interaction, cues, rule, options, hours, charged, zones)
+        out += _deferrals(interaction, cues, rule, options, hours, charged, zones, findings)
     return out
 
 
@@ -1117,6 +1137,7 @@ def not_the_hour(f: Finding, said: str) -> bool:
 #: Words that the citizen's matter is not ready yet (还在制作, 还没批下来, 证没印出来).
 _NOT_READY = re.compile(r"还在(?:制作|制证|制卡|做|印|审批|审核|核|走流程|处理|办理中|排期)|"
                         r"(?:制作|审批|审核|办理|处理)中|"
+                        r"(?:科长|领导|主任|局长|所长)(?:签|批|审)(?:了|完)(?:字)?[^，,。！!？?]{0,3}(?:才|以后|再)|"
                         r"(?:还没|没|未)(?:做好|做出来|制好|印|批|审|出来|下来|寄到|寄过来|到货|办好|办下来|好)")
 #: A schedule named (工作日, 周一到周五, 上午八点半到十二点): the hours themselves.
 _SCHEDULE = re.compile(r"工作日|周[一二三四五六日天末]|星期|礼拜|每天|平时|节假日|[上下中]午.{0,6}点|点半?到")
@@ -1263,11 +1284,14 @@ SERVED_NOW = re.compile(r"(?:今天|现在|这就|马上)(?:就|先|给您|给�
 
 
 def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options: DutyOptions,
-               hours: str, charged: set[float], zones: HallZones | None) -> list[Finding]:
+               hours: str, charged: set[float], zones: HallZones | None,
+               findings: Sequence[Finding] = ()) -> list[Finding]:
+    from analyzer.rules.answers import RUSH_WORDS
     from analyzer.text.normalize import to_simplified
 
     out = []
     utts = interaction.utterances
+    private = off_the_counter(interaction, findings)
     cued = {c.utterance for c in cues if c.kind == "deferral"}
     worded = [Cue("deferral", i, u.start, u.end, u.text, 0.8, "words") for i, u in enumerate(utts)
               if i not in cued and u.speaker == "staff" and deferred_by_words(u.text)]
@@ -1278,6 +1302,9 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
         if not_ready(u.text) or for_the_matter(utts, cue.utterance) \
                 or SERVED_NOW.search(to_simplified(u.text)):
             continue  # not ready, the hours told, a lack, his own plan, served now or a step's date
+        if id(u) in private or (RUSH_WORDS.search(to_simplified(u.text))
+                                and not _LATER.search(to_simplified(u.text))):
+            continue  # said on her private call (喂，妈…还没下班呢); 你赶紧的说完: a rush, still served
         when = local_time(interaction, u.start, zones)
         if u.speaker == "citizen" or when is None or u.start in charged \
                 or not in_service_hours(when, interaction.hall, options):

@@ -72,7 +72,7 @@ _QUALIFIERS = frozenset({"原件", "复印件", "印件", "材料", "证件", "�
 
 
 #: Words the material pattern reads that name no paper (不符合条件, 案件, 事件).
-_NOT_MATERIALS = ("条件", "案件", "事件", "软件", "邮件")
+_NOT_MATERIALS = ("条件", "案件", "事件", "软件", "邮件", "拍照", "照相", "合照")  # 去拍照 is a step
 
 
 def materials_named(text: str) -> set[str]:
@@ -187,6 +187,8 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
     复印件) is of one told before, unless more is required (:data:`MORE_NEEDED`:
     另外还得带原件); otherwise the act's word that something was added stands.
     """
+    from analyzer.text.normalize import to_simplified
+
     named = {n for n in materials_named(utts[added.utterance].text)
              if not _NOT_ASKED.search(_clause_of(utts[added.utterance].text, n))}
     if not named and materials_named(utts[added.utterance].text):
@@ -195,11 +197,10 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
         text = utts[added.utterance].text
         if _asked_about_copies(utts, added.utterance):
             return False  # 发票要原件吗？ … 原件核对完还您，另外带一份复印件: the answer, one telling
+        if not ADDS.search(to_simplified(text)):
+            return False  # 先报失，然后去拍照: steps, no paper and no word of more
         return not re.search(r"复印件|原件|正本|副本", text) or bool(MORE_NEEDED.search(text))
-    before = "".join(u.text for u in utts[: added.utterance] if u.speaker != "citizen")
-    from analyzer.text.normalize import to_simplified
-
-    before = to_simplified(before)
+    before = to_simplified("".join(u.text for u in utts[: added.utterance] if u.speaker != "citizen"))
     return any(name not in before for name in named)
 
 
