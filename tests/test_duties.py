@@ -1915,6 +1915,9 @@ def test_back_from_where_he_was_pointed_his_question_is_a_new_one():
              ("staff", 66.5, 68, "申请书先给我。"),
              ("citizen", 68.5, 69, "给。"), ("staff", 90, 93, "在这签字，这是回执。"), CLOSE]
     assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    advice = [GREET, ("citizen", 3, 7, "叫号的时候最好能告诉大家要等多久。"),
+              ("staff", 7.5, 10, "这个建议很好，谢谢您，我们会改进。"), CLOSE]
+    assert not _found(advice, "A5-ANSWER", ACTS_ON)[0]  # a suggestion with no question mark asks nothing
 
 
 def test_waiting_on_the_spot_or_a_paper_short_is_no_deferral():
@@ -2041,6 +2044,9 @@ def test_no_deferral_on_a_private_call_in_a_rush_or_pending_a_signature():
     signed = [GREET, ("citizen", 3, 5, "我来领补助。"),
               ("staff", 5.5, 9, "这个要本人当面签收，科长签了我才能给您。您下周二再来一趟吧。"), ("citizen", 9.5, 10, "好吧。")]
     assert not _found(signed, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    meal = [GREET, ("citizen", 3, 5, "我想问一下公积金提取的事。"), ("staff", 5.5, 7, "你等会儿，我先去吃个饭。"),
+            ("citizen", 7.5, 8, "好吧。")]
+    assert _found(meal, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]  # her own meal is no private call
 
 
 def test_a_step_of_the_procedure_is_no_material_added():

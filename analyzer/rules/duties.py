@@ -239,8 +239,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
                  if not is_request(q) and not _self_answered(utts, i, q)
                  and not echoes(q, said_before)  # 清税证明是吧？ checks the clerk's own words
                  and (order[id(utts[i])] not in cued or _asked_again(utts, i, q)  # cued: A10/A18's
-                      or (order[id(utts[i])] in for_thanks and (q.kinds & SPECIFIC or (
-                          order[id(utts[i])] in suggested and q.text.endswith(("？", "?"))))))]
+                      or (order[id(utts[i])] in for_thanks and q.text.endswith(("？", "?"))
+                          and (q.kinds & SPECIFIC or order[id(utts[i])] in suggested)))]
         earlier += [q for _, q in asked]
         if not asked:
             continue
@@ -1095,7 +1095,7 @@ def service_hours(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexico
                 detail={**note, "phrase_rule": f.rule},
             ))
     if rule is not None:
-        out += _deferrals(interaction, cues, rule, options, hours, charged, zones, findings)
+        out += _deferrals(interaction, cues, rule, options, hours, charged, zones)
     return out
 
 
@@ -1284,14 +1284,14 @@ SERVED_NOW = re.compile(r"(?:今天|现在|这就|马上)(?:就|先|给您|给�
 
 
 def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options: DutyOptions,
-               hours: str, charged: set[float], zones: HallZones | None,
-               findings: Sequence[Finding] = ()) -> list[Finding]:
+               hours: str, charged: set[float], zones: HallZones | None) -> list[Finding]:
     from analyzer.rules.answers import RUSH_WORDS
+    from analyzer.rules.civility import private_calls
     from analyzer.text.normalize import to_simplified
 
     out = []
     utts = interaction.utterances
-    private = off_the_counter(interaction, findings)
+    private = {id(utts[j]) for call in private_calls(utts) for j in call}
     cued = {c.utterance for c in cues if c.kind == "deferral"}
     worded = [Cue("deferral", i, u.start, u.end, u.text, 0.8, "words") for i, u in enumerate(utts)
               if i not in cued and u.speaker == "staff" and deferred_by_words(u.text)]
@@ -1304,7 +1304,7 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
             continue  # not ready, the hours told, a lack, his own plan, served now or a step's date
         if id(u) in private or (RUSH_WORDS.search(to_simplified(u.text))
                                 and not _LATER.search(to_simplified(u.text))):
-            continue  # said on her private call (喂，妈…还没下班呢); 你赶紧的说完: a rush, still served
+            continue  # said on her private phone call (喂，妈…还没下班呢); 你赶紧的说完: a rush, still served
         when = local_time(interaction, u.start, zones)
         if u.speaker == "citizen" or when is None or u.start in charged \
                 or not in_service_hours(when, interaction.hall, options):
