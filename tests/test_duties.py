@@ -1856,3 +1856,203 @@ def test_readings_from_the_last_training_sets_in_our_own_words():
             ("staff", 7, 10, "证明上还得有单位的公章。"), ("citizen", 11, 13, "啊？上回没说要盖章啊。"),
             ("staff", 14, 17, "没章不行，你回去让单位盖好了再拿过来。"), ("citizen", 18, 19, "唉。")]
     assert any("再拿过来" in f.evidence for f in _found(trip, "A17-RUNAROUND", ACTS_ON)[0])
+
+
+# ------------------------------------------------- issue 23, session 11: duties as fresh sets say them
+def test_who_is_answered_by_naming_the_person_or_the_office():
+    """交给谁？ is answered by 给我就行; 找哪个单位？ after a question back about the case, by an office
+    with its floor and window: a who-question answered by a person or a place named."""
+    me = [GREET, ("citizen", 3, 6, "材料齐了以后，是交给你还是交给谁？"), ("staff", 6.5, 7, "交给我。"),
+          ("citizen", 8, 10, "那工本费多少钱？"), ("staff", 10.5, 12, "十块。"), CLOSE]
+    assert not _found(me, "A5-ANSWER", ACTS_ON)[0]
+    office = [GREET, ("citizen", 3, 7, "小区物业占了我们的车位，这种事该找谁？"),
+              ("staff", 7.5, 9, "您是业主还是租户？"), ("citizen", 9.5, 10.5, "业主。"),
+              ("staff", 11, 16, "区住建局物业科管这个，在政务中心三楼十二号窗口。"),
+              ("citizen", 17, 19, "十二号窗口。那要带房本吗？"), ("staff", 19.5, 21, "要带，还有身份证。"), CLOSE]
+    assert not _found(office, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_soon_answers_how_long():
+    """还得等多久？ … 快了，正在打印: 'soon' is an answer of the time kind, vague as it is."""
+    turns = [GREET, ("citizen", 3, 5, "同志，我这个还得等多久？"), ("staff", 5.5, 7, "快了快了，正在打印。"),
+             ("staff", 30, 32, "好了，您拿好。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_question_asked_again_in_a_fragment_or_a_demand_stays_owed():
+    """多少钱？ passed over, then 那钱呢…… cut off by 下一位: asked twice, the finding runs to the call
+    of the next citizen. 哪天截止？ put off, then 你就告诉我个日子: the demand asks it again, so the
+    put-off in forbidden words no longer excuses the question."""
+    fragment = [GREET, ("citizen", 3, 6, "这个补助一个月能发多少钱？"), ("staff", 6.5, 8, "身份证是你本人的吧？"),
+                ("citizen", 8.5, 9, "是。"), ("staff", 10, 12, "表我录好了。"), ("citizen", 13, 14, "那钱大概……"),
+                ("staff", 14.5, 16, "好了，下一位！")]
+    (f,) = _found(fragment, "A5-ANSWER", ACTS_ON)[0]
+    assert f.start == 3 and f.end == 16
+    demand = [("staff", 0, 2, "您好，县社保局养老窗口。"), ("citizen", 3, 6, "我问一下，今年的认证哪天截止？"),
+              ("staff", 6.5, 9, "没看我这儿正忙着吗，回头再打。"), ("citizen", 9.5, 11, "你就告诉我个日子就行……"),
+              ("staff", 11.5, 13, "说了忙，回头再打。"), ("citizen", 13.5, 14, "那好吧。")]
+    assert _found(demand, "A5-ANSWER", ACTS_ON, channel="phone", started_at="2026-11-03T10:15:00+08:00")[0]
+
+
+def test_a_vague_place_in_reply_to_where_then_is_article_16s_alone():
+    """Sent off with nothing named, asked where then, told 县里吧，你去那边打听 (a level of government,
+    no office): the vagueness is Article 16's vague redirect, one finding; told nothing at all
+    (这我可说不上来) the question itself is left unanswered (Article 5) as before."""
+    body = [GREET, ("citizen", 3, 6, "我想问问宅基地确权的事。"), ("staff", 7, 9, "这个不归我们，你去别的地方问问。")]
+    vague = [*body, ("citizen", 10, 11, "那去哪儿问？"), ("staff", 12, 14, "县里吧，你去那边打听。"), ("citizen", 15, 16, "唉。")]
+    found, report = _found(vague, "A5-ANSWER", ACTS_ON)
+    assert not found and any(f.article == 16 for f in report.findings)
+    nothing = [*body, ("citizen", 10, 11, "那去哪儿问？"), ("staff", 12, 14, "这我可说不上来。"), ("citizen", 15, 16, "唉。")]
+    assert _found(nothing, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_back_from_where_he_was_pointed_his_question_is_a_new_one():
+    """Pointed at the sample on the wall, the citizen comes back (看了，…), remarks that his differs and
+    asks where to get a copy made: no longer "where, then?" about the pointing, and a where-question
+    beside a remark is still owed its answer, so a reply going on with the work leaves it unanswered."""
+    turns = [GREET, ("citizen", 3, 6, "这个申请书要写哪些内容啊？"), ("staff", 6.5, 8, "那边墙上有范本，自己过去看。"),
+             ("citizen", 60, 66, "看了，我们这个财产那块儿写得不太一样……对了，要是得改的话，复印在哪儿复印？"),
+             ("staff", 66.5, 68, "申请书先给我。"),
+             ("citizen", 68.5, 69, "给。"), ("staff", 90, 93, "在这签字，这是回执。"), CLOSE]
+    assert _found(turns, "A5-ANSWER", ACTS_ON)[0]
+    advice = [GREET, ("citizen", 3, 7, "叫号的时候最好能告诉大家要等多久。"),
+              ("staff", 7.5, 10, "这个建议很好，谢谢您，我们会改进。"), CLOSE]
+    assert not _found(advice, "A5-ANSWER", ACTS_ON)[0]  # a suggestion with no question mark asks nothing
+
+
+def test_waiting_on_the_spot_or_a_paper_short_is_no_deferral():
+    """二十分钟，您坐那边等会儿，我叫您 serves today; 没有户口本今天办不了，明天拿来吧 names the paper
+    short (the matter's reason). 今天不收了，你明天再拿过来 and 系统下午三点才开，你坐那边等 put the
+    work off for the clerk's side or the hour: deferrals."""
+    wait = [GREET, ("citizen", 3, 5, "今天能拿证吗？"), ("staff", 5.5, 8, "能，二十分钟。您坐那边等会儿，我叫您。"),
+            ("citizen", 8.5, 9, "好。")]
+    assert not _found(wait, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    paper = [GREET, ("citizen", 3, 5, "我来办低保。"), ("staff", 5.5, 7, "户口本呢？"),
+             ("citizen", 7.5, 9, "户口本？没人说要带啊。"), ("staff", 9.5, 12, "要核对户籍，没有户口本今天办不了，明天拿来吧。"),
+             ("citizen", 12.5, 13, "好吧。")]
+    rules = {f.rule for f in _found(paper, "A25-HOURS", ACTS_ON, **IN_HOURS)[1].findings}
+    assert "A25-HOURS" not in rules and "A9-F-01" not in rules
+    refused = [GREET, ("citizen", 3, 5, "我来交申请材料。"), ("staff", 5.5, 7, "今天不收了，你明天再拿过来。"),
+               ("citizen", 7.5, 8, "啊？")]
+    assert _found(refused, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    hour = [GREET, ("citizen", 3, 5, "我来交表。"), ("staff", 5.5, 8, "我们下午系统三点才开，你坐那边等一会儿。"),
+            ("citizen", 8.5, 9, "好吧。")]
+    assert _found(hour, "A25-HOURS", ACTS_ON, started_at="2026-11-03T14:40:00+08:00")[0]
+
+
+def test_sent_back_to_the_window_that_sent_him_after_going_there_once():
+    """Sent to window 5 first (an ordinary redirect), he comes back: 5号窗口说得在你们这办. Sent to
+    window 5 again, then again over his protest (去吧去吧): one run-around finding, running over the
+    protest. Told 补齐了直接来找我，不用再从头排, nobody queues again."""
+    turns = [GREET, ("citizen", 3, 5, "我来办失业金。"), ("staff", 5.5, 8, "您先去5号窗口打一份缴费记录。"),
+             ("citizen", 8.5, 9, "好，5号窗口。"), ("citizen", 200, 204, "同志，5号窗口说打不了，说得在你们这查。"),
+             ("staff", 204.5, 208, "我们这只管审核，记录就是5号窗口打，你再去跟他说。"),
+             ("citizen", 208.5, 211, "我都说了，他说就是你们这儿的事！"), ("staff", 211.5, 213, "就去5号窗口。"),
+             ("citizen", 213.5, 216, "这都第二趟了，你们就不能打个电话问问？"), ("staff", 216.5, 218, "去吧去吧。")]
+    found = _found(turns, "A17-RUNAROUND", ACTS_ON)[0]
+    assert len(found) == 1 and found[0].start == 204.5 and found[0].end == 218
+    spared = [GREET, ("citizen", 3, 5, "我来办营业执照变更。"),
+              ("staff", 5.5, 9, "还差股东会决议，这是清单。补齐了您直接到我这个窗口，不用再从头排。"),
+              ("citizen", 9.5, 10, "好的。")]
+    assert not _found(spared, "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_materials_told_after_a_fact_asked_or_put_off_on_the_phone():
+    """A list in full, then the clerk asks a fact (孩子几岁了？) and adds what the answer makes needed:
+    one telling, not piecemeal, though the matter is called 收养登记. On a call, 先带身份证来，其他的
+    看了材料再告诉您 puts the rest off (Article 18). At the counter, an item added and protested as not
+    said on the phone (电话里没说这个啊) is not told at once."""
+    adopt = [GREET, ("citizen", 3, 6, "我们想收养亲戚家的孩子。"),
+             ("staff", 7, 14, "材料还差几样，我一次说全：体检证明、送养人的户口本和身份证、书面收养协议。"),
+             ("citizen", 15, 16, "还得他们来呀？"),
+             ("staff", 16.5, 20, "对，收养登记要双方到场。另外，孩子现在几岁了？"), ("citizen", 20.5, 21, "十岁了。"),
+             ("staff", 21.5, 25, "十岁，那还得征得孩子本人同意，到时候孩子也一起来。"), ("citizen", 25.5, 26, "好。")]
+    assert not _found(adopt, "A18-PIECEMEAL", ACTS_ON)[0]
+    call = [("staff", 0, 2, "您好，县人社局退休窗口。"), ("citizen", 3, 6, "我想办提前退休，要准备点啥？"),
+            ("staff", 6.5, 10, "先带身份证人过来，其他的看了档案再告诉您。"), ("citizen", 10.5, 11, "好吧。")]
+    assert _found(call, "A18-PIECEMEAL", ACTS_ON, channel="phone")[0]
+    counter = [GREET, ("citizen", 3, 6, "前天打电话问过，材料都带来了。"), ("staff", 6.5, 8, "好，我看一下。"),
+               ("staff", 20, 24, "还得有个事故经过说明，单位盖章。"), ("citizen", 24.5, 26, "啊？电话里没说这个啊！"),
+               ("staff", 26.5, 29, "是我电话里漏说了，对不起。"), ("citizen", 29.5, 30, "行吧。")]
+    (f,) = _found(counter, "A18-PIECEMEAL", ACTS_ON)[0]
+    assert f.start == 20
+
+
+def test_what_the_citizen_says_to_himself_or_throws_back_asks_nothing():
+    """身份证塞哪了…… (searching his own bag, no question mark) and 我咋没问？ (thrown back at the clerk)
+    put no question to her."""
+    musing = [GREET, ("citizen", 3, 6, "我来换证。身份证塞哪了……"), ("staff", 6.5, 8, "不着急，您慢慢找，先把旧证给我。"),
+              ("citizen", 9, 10, "给。"), ("staff", 30, 32, "好了，这是新证。"), CLOSE]
+    assert not _found(musing, "A5-ANSWER", ACTS_ON)[0]
+    retort = [GREET, ("citizen", 3, 5, "我来交房屋合同。"), ("staff", 5.5, 8, "这合同没备案，你来之前怎么不问清楚？"),
+              ("citizen", 8.5, 9.5, "我咋没问？"), ("staff", 10, 12, "那你说这算谁的？"), ("citizen", 12.5, 13, "行吧。")]
+    assert not _found(retort, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_anything_more_is_answered_by_more_and_a_polite_check_by_its_no():
+    """还有别的吗？ … 三张。还有，户口本也带上: more told answers it. 您快下班了吧？…表在哪儿领？ … 没事，
+    您说。表在…: the no opening the reply is the check's, the place the other question's."""
+    more = [GREET, ("citizen", 3, 6, "照片要几张？还有别的吗？"), ("staff", 6.5, 9, "三张。还有，户口本也带上。"),
+            ("citizen", 9.5, 10, "好。"), CLOSE]
+    assert not _found(more, "A5-ANSWER", ACTS_ON)[0]
+    check = [("staff", 0, 2, "您好，这里是城关镇便民服务中心综合窗口。"),
+             ("citizen", 3, 7, "你好，您快下班了吧？我就问一句，申请表在哪儿领？"),
+             ("staff", 7.5, 11, "没事，您说。申请表在一楼大厅服务台领。"), ("citizen", 11.5, 12, "好的，谢谢。"),
+             ("staff", 12.5, 14, "不客气，请您给我的服务做个评价，再见。")]
+    assert not _found(check, "A5-ANSWER", ACTS_ON, channel="phone")[0]
+
+
+def test_a_side_question_may_wait_for_the_business_in_hand():
+    """我是来领社保卡的，顺便问一下…要不要备案？ … 社保卡先给您取 … 那备案的事呢？ … 个人去的话要在网上申请:
+    a question put by the way, answered when raised again after the business, was not passed over."""
+    turns = [GREET, ("citizen", 3, 8, "我是来领社保卡的，顺便问一下，我拿这个卡去外地看病，要不要备案？"),
+             ("staff", 8.5, 9.5, "社保卡先给您取。"), ("staff", 30, 32, "这是您的社保卡，请核对一下信息。"),
+             ("citizen", 33, 35, "对的。那备案的事呢？"),
+             ("staff", 35.5, 42, "跟单位走的话单位统一办，个人去的话要在网上申请异地就医备案。"),
+             ("citizen", 43, 44, "哦，那我自己在网上弄。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_a_cost_put_as_free_or_paid_and_a_question_lost_behind_a_call_or_a_colleague():
+    """是免费给还是要自己出钱？ asks a cost: an instruction passes it over. A question put while the clerk
+    takes a call (我接个电话。……喂，…) or speaks to a colleague by name (小刘，…) is owed by what she says
+    to the citizen next; an instruction then passes it over."""
+    cost = [GREET, ("citizen", 3, 7, "轮椅是白给还是要自己出一部分钱？"), ("staff", 7.5, 9, "你先把残疾证复印件拿过来登记。"),
+            ("citizen", 10, 12, "那要等多久？"), ("staff", 12.5, 14, "一个月左右。"), CLOSE]
+    assert _found(cost, "A5-ANSWER", ACTS_ON)[0]
+    call = [GREET, ("citizen", 3, 6, "我来办老年卡。"), ("staff", 6.5, 8, "好的，身份证给我。"),
+            ("citizen", 9, 13, "对了，我老伴的能不能我一起代办了？"),
+            ("staff", 13.5, 20, "您稍等，我接个电话。……喂，对，城关便民服务站。……名单下午送过去。好。"),
+            ("staff", 21, 23, "您这个照片背面写一下名字。"), ("citizen", 24, 26, "写好了，你看对不对？"),
+            ("staff", 26.5, 27, "对的。"), CLOSE]
+    assert _found(call, "A5-ANSWER", ACTS_ON)[0]
+    colleague = [*call[:4], ("staff", 13.5, 20, "小刘，复印机又卡了？你把纸往外抽，慢点。"), *call[5:]]
+    assert _found(colleague, "A5-ANSWER", ACTS_ON)[0]
+
+
+def test_no_deferral_on_a_private_call_in_a_rush_or_pending_a_signature():
+    """我还没下班呢 said to her mother on a private call, 我马上下班了，你赶紧说完 (a rush: he is still being
+    served, Article 9's) and 科长签了我才能给您，您下周二再来 (the matter pending a signature, no hour)
+    defer no work for the hour."""
+    private = [GREET, ("citizen", 3, 5, "我来交表。"), ("staff", 5.5, 6.5, "放这儿吧。"),
+               ("staff", 7, 14, "喂，妈。……我还没下班呢，今天顶班，晚上你们先吃吧。"), ("staff", 15, 17, "好，表我收了。"),
+               CLOSE]
+    assert not _found(private, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    rush = [("staff", 0, 2, "您好，这里是东城便民服务站。"), ("citizen", 3, 6, "我想问一下补办社保卡的事。"),
+            ("staff", 6.5, 9, "都来了再说吧，我这儿马上下班了，你赶紧的说完。"), ("citizen", 9.5, 10, "好好。")]
+    assert not _found(rush, "A25-HOURS", ACTS_ON, channel="phone", started_at="2026-11-04T17:40:00+08:00")[0]
+    signed = [GREET, ("citizen", 3, 5, "我来领补助。"),
+              ("staff", 5.5, 9, "这个要本人当面签收，科长签了我才能给您。您下周二再来一趟吧。"), ("citizen", 9.5, 10, "好吧。")]
+    assert not _found(signed, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    meal = [GREET, ("citizen", 3, 5, "我想问一下公积金提取的事。"), ("staff", 5.5, 7, "你等会儿，我先去吃个饭。"),
+            ("citizen", 7.5, 8, "好吧。")]
+    assert _found(meal, "A25-HOURS", ACTS_ON, **IN_HOURS)[0]  # her own meal is no private call
+
+
+def test_a_step_of_the_procedure_is_no_material_added():
+    """All told at once on a list; later 先报失，然后去拍照 names steps, no paper and no word of more."""
+    turns = [GREET, ("citizen", 3, 5, "我护照丢了，要补办。"),
+             ("staff", 6, 12, "需要三样：身份证、遗失情况说明、报失登记表，就这些，齐了就能办。"),
+             ("citizen", 13, 15, "说明写好了，都在这儿。"), ("staff", 40, 42, "好，我看一下……可以。先报失，然后去拍照。"),
+             ("citizen", 43, 44, "好的。"), CLOSE]
+    assert not _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]

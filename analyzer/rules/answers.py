@@ -75,6 +75,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from analyzer.rules.destinations import names_destination
+
 #: Question words and patterns, matched on normalized (simplified, no punctuation) text.
 QUESTION_RE = re.compile(
     r"什么|为什么|怎么|怎样|哪|多少|多久|多长时间|多大|多远|(?<![这那有好没十])几[个点天号月岁次]|谁|"
@@ -98,6 +100,7 @@ def is_question(text: str) -> bool:
 QUESTION_KINDS: dict[str, re.Pattern[str]] = {
     "cost": re.compile(r"多少钱|收费|要钱|交钱|费用|花钱|免费|(?<![这那有好没十])几块|多少块|给钱|交费|收钱|付钱|"
                        r"贵不贵|花多少|[本续]费|收不收|交不交|掏钱|(?<![这那有好没十])几个钱|"
+                       r"白给|自费|(?:自己|个人)?出[^，,。？?]{0,4}钱|"  # 是白给还是要自己出一部分钱
                        r"(?:钱|费|补贴|津贴|工资|养老金)[^，,。？?]{0,6}(?:多少|几百|几千)"),  # 这个钱一个月多少
     "time": re.compile(r"多久|多长时间|几天|什么时候|啥时候|几号|几点|哪天|多快|当天|(?:礼拜|星期|周)几|哪(?:一)?年|哪个月|几月|"
                        r"(?:今天|马上|现在|这会儿?|眼下|立马)(?:就|还)?(?:能|可以|办|给)|"
@@ -126,7 +129,8 @@ ANSWER_KINDS: dict[str, re.Pattern[str]] = {
                        r"(?:[0-9两三四五六七八九十]|十一|十二|一点半|一点钟)\s*点|"
                        r"马上|当场|当天|立即|立马|很快|今天|明天|后天|下周|之内|以内|以后|前后|随时|现在就|"
                        r"(?:礼拜|星期|周)[一二三四五六日天1-7]|"
-                       r"一会儿|等会|工作日|月底|月初|年底"),
+                       r"一会儿|等会|工作日|月底|月初|年底|"
+                       r"快(?:了|好了|完了|出来了)|就好|就出来|差不多了"),  # 快了，在打证呢: soon is a time
     "place": re.compile(r"楼|层|窗口|[0-9一二三四五六七八九十]号|厅|左|右|旁边|对面|门口|这儿|那儿|这里|那里|这边|那边|里面|中心|"
                         r"局|所|站|社区|街道|网上|手机上|app|APP|小程序|二维码|这搭|那搭|这达|那达|"
                         r"在[\u4e00-\u9fff]{1,6}|栏|页|(?:这|那|第.{1,2})一?行|格|处|地方"),
@@ -194,6 +198,7 @@ _FUNCTION_CHARS = set("的了吗呢吧啊呀哦嗯么是不在有要能我你您
 RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就)[^，,。？?]{1,14}(?:吗|嘛|么)|难道|"
                         r"(?:就|都)不能[^，,。？?]{0,10}[吗嘛么？?]|"
                         r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:说|讲|告诉|提)|"
+                        r"^我(?:咋|怎么|哪)(?:没|不)(?:问|说|讲|带|交)[？?！!]*$|"  # 我咋没问？ protests, asks nothing
                         r"(?:你|您)(?:咋|怎么|干嘛)(?:还|又|老)(?:问|要|让|叫)|"  # 你怎么还问用途？ reproaches
                         r"^(?:鬼|天|谁)(?:才)?(?:知道|晓得)")  # 谁知道哪儿不规范！: nobody knows, no question
 #: The citizen saying he does not know (不知道塞哪了, 忘了放哪儿): a statement, unless marked as a question.
@@ -201,7 +206,8 @@ UNKNOWING = re.compile(r"不知道|不晓得|不清楚|忘了|记不得|想不�
 #: Musing without a question mark: a question word after 看 (看你几点开, 看看啥时候能好) or the citizen
 #: searching his own things (我身份证放哪了): said to oneself, no question to the clerk.
 MUSING = re.compile(r"^(?:那|我|我就|我倒要)?(?:看看?|瞧瞧?|等着看)[^，,。？?]{0,4}(?:几|啥|什么|怎么|哪|多)|"
-                    r"我[^，,。？?]{0,4}(?:放|搁|塞|扔|丢|忘)[^，,。？?]{0,2}哪")
+                    r"我[^，,。？?]{0,4}(?:放|搁|塞|扔|丢|忘)[^，,。？?]{0,2}哪|"
+                    r"^[^，,。？?]{0,6}(?:放|搁|塞|扔|丢)(?:到|在)?哪(?:儿|里|去)?了")  # 户口本塞哪了……
 #: A clause that trails off (看能不能……, 那我……): with no question mark, no insisting and no question
 #: word of a specific kind it puts no question (an elliptical repeat of an earlier one, 那健康证……, is
 #: read by :func:`elliptical`).
@@ -485,6 +491,10 @@ def claimed_by(question: Question, reply: str, others: Sequence[Question],
     if "yesno" not in question.kinds or is_check(question) or shares_content(question.text, reply):
         return False
     mine = question.kinds | {"yesno"}
+    head = next((c for c in _CLAUSES.split(reply) if c.strip()), "")
+    if says_yes_or_no(head) and not any("yesno" in o.kinds or "who" in o.kinds
+                                        for o in others if o is not question):
+        return False  # 快下班了吧？…在哪儿能看？ … 没事，您问。公示在…: the no is this question's
     for o in others:
         if o is question:
             continue
@@ -518,6 +528,10 @@ def _answers(question: Question, simple: str, *, first: bool,
         return True  # 这就完了？ … 完了，…: the question's own word said back
     if first and re.search(r"啥|什么", question.text) and re.match(r"^[“\"「『]", simple):
         return True  # 下个啥？ … “甘肃人社”，…: the thing named
+    if first and "who" in question.kinds and (WHO_NAMED.search(simple) or names_destination(simple)):
+        return True  # 交给谁？ … 交给我; 这事该找谁？ … 找县人社局的劳动保障监察，二楼8号窗口
+    if ANY_MORE.search(question.text) and MORE_TOLD.search(simple):
+        return True  # 还有别的吗？ … 还有……诊断证明也带上 / 没了，就这些
     if first and HERE.search(question.text) and _HERE_YES.search(simple):
         return True  # 都在你这儿啥？ … 户籍证明我这儿能开
     if question.kinds & {"yesno", "who"} and _echoes_modal(question.text, simple) \
@@ -544,6 +558,17 @@ def _answers(question: Question, simple: str, *, first: bool,
         plain = _DEICTIC.sub("", plain)  # 放这儿按一下: an instruction's here is the work's
     return any(kind not in lenient and ANSWER_KINDS[kind].search(plain)
                for kind in question.kinds)
+
+
+#: The citizen asking whether more is needed (还有别的吗？ 还要啥？).
+ANY_MORE = re.compile(r"还有(?:别的|其他|其它|啥|什么)|还要(?:啥|什么|别的)|还(?:缺|差)(?:啥|什么)|就这些吗")
+#: A reply telling more, or that there is no more (还有X, X也要, 另外, 没了, 就这些).
+MORE_TOLD = re.compile(r"还有|还要|还得|也要|也得|另外|没了|没有了|没别的|就这些|就这几样|就这两样|不用了|齐了")
+
+
+#: A person named as the one to see or to hand it to (交给我, 找他们就行, 您自己签): a who answered.
+WHO_NAMED = re.compile(r"(?:^|[，,。])(?:交给|给|找|问|是|由)?(?:我|我们|咱们|他|她|他们|你自己|您自己|本人)"
+                       r"(?:就行|就可以|来|签|办|吧)?[。！!]*(?:$|[，,])")
 
 
 #: The thing asked after is right here or there (这儿就有, 那边有, 这里就是): a place answered.
@@ -615,7 +640,8 @@ def elliptical(text: str, earlier: Sequence[Question]) -> list[Question]:
         if m is None or QUESTION_RE.search(clause) or questions(clause):
             continue  # a question of its own is judged as one
         topic = m.group(1) or m.group(2)
-        asked = next((q for q in reversed(earlier) if shares_content(q.text, topic)), None)
+        asked = next((q for q in reversed(earlier) if shares_content(q.text, topic)
+                      or kinds_named(topic) & q.kinds & SPECIFIC), None)  # 多少钱？ … 那钱大概……
         if asked is not None:
             out.append(Question(clause, asked.kinds))
     return out
@@ -630,10 +656,34 @@ def asks_again(question: Question, text: str) -> bool:
     要对着手机吗？ asks something new, and 要户口本啊？ … 就差户口本？ goes on to another
     yes or no.
     """
+    if kinds_demanded(text) & question.kinds & SPECIFIC:
+        return True  # 截止到哪天？ … 就问个日子，你说个日子就行: the answer of its kind demanded
     return any(r.kinds & question.kinds and (
         (same_question(question, r) and r.kinds & question.kinds & SPECIFIC)
         or (INSIST.search(r.text) and _shares_char(question.text, r.text))) for r in questions(text)) \
         or bool(elliptical(text, [question]))
+
+
+#: The thing a question of a specific kind asks for, named by a noun (钱, 日子, 地方, 材料): a
+#: fragment or a demand naming it asks that kind again.
+KIND_NOUNS: dict[str, re.Pattern[str]] = {
+    "cost": re.compile(r"钱|费|价"),
+    "time": re.compile(r"日子|日期|时间|期限|截止|哪天|几号|多久|准信"),
+    "place": re.compile(r"地方|地址|地儿|哪儿|在哪"),
+    "material": re.compile(r"材料|证件|手续"),
+}
+#: The citizen demanding the answer itself (就问个日子, 你说个数, 告诉我个地方就行): asking again.
+DEMAND = re.compile(r"(?:就|只|我)?(?:问|说|讲|告诉我?|给(?:我|个))(?:一?个|一下|我)?([\u4e00-\u9fff]{1,3})")
+
+
+def kinds_named(text: str) -> frozenset[str]:
+    """The specific question kinds whose thing ``text`` names (:data:`KIND_NOUNS`)."""
+    return frozenset(k for k, pat in KIND_NOUNS.items() if pat.search(text))
+
+
+def kinds_demanded(text: str) -> frozenset[str]:
+    """The kinds of answer a citizen utterance demands outright (:data:`DEMAND`: 你说个日子就行)."""
+    return frozenset(k for m in DEMAND.finditer(_simple(text)) for k in kinds_named(m.group(1)))
 
 
 #: The citizen insisting on what he asked (我问你…, 到底, 我就问, 究竟): a question of the same kind

@@ -80,6 +80,8 @@ HEATED_CITIZEN_CUES: tuple[str, ...] = ("upset",)
 #: Cue kinds whose utterance owes something other than an answer (Article 10's
 #: replies, Article 18's earlier visit): its questions are not judged by Article 5.
 ANSWER_EXEMPT_CUES: tuple[str, ...] = ("praise", "suggestion", "upset", "earlier_visit")
+#: Of those, the cues owing thanks: a question of a specific kind beside one is still owed its answer.
+THANKED_CUES: tuple[str, ...] = ("praise", "suggestion")
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,7 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
     from analyzer.rules.answers import (
         HERE,
         RUSH_WORDS,
+        SPECIFIC,
         calls_next,
         echoes,
         elliptical,
@@ -201,6 +204,10 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         return []
     order = {id(u): i for i, u in enumerate(interaction.utterances)}
     cued = {c.utterance for c in cues if c.kind in ANSWER_EXEMPT_CUES and owing(c, options.context)}
+    # a suggestion or praise owes thanks, but a where/when/how-much/what-to-bring asked with it
+    # (…写得不太一样，要是得改的话，打印复印在哪儿弄？) still owes its answer
+    for_thanks = {c.utterance for c in cues if c.kind in THANKED_CUES}
+    suggested = {c.utterance for c in cues if c.kind == "suggestion"}  # 周末你们这儿有人没有？ asks too
     redirected = {c.utterance for c in cues if c.kind == "not_ours"} | {
         k for k, u in enumerate(interaction.utterances) if u.speaker == "staff" and NOT_OURS.search(u.text)}
     turns = _turns(utts, options.duties.turn_gap)
@@ -222,7 +229,8 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         if utts[turn[0]].speaker != "citizen":
             continue
         before = turns[n - 1] if n and utts[turns[n - 1][0]].speaker != "citizen" else []
-        sent_away = any(order[id(utts[j])] in redirected for j in before)
+        sent_away = any(order[id(utts[j])] in redirected for j in before) \
+            and not BACK_FROM_IT.match(to_simplified(utts[turn[0]].text))  # 看了，…: back, a new question
         vaguely = sent_away and any(SENT_OFF.search(to_simplified(utts[j].text)) for j in before) \
             and not any(names_destination(utts[j].text) for j in before)
         said_before = "，".join(utts[j].text for j in before)
@@ -230,13 +238,17 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
                  for q in [*questions(utts[i].text, short=vaguely), *elliptical(utts[i].text, earlier)]
                  if not is_request(q) and not _self_answered(utts, i, q)
                  and not echoes(q, said_before)  # 清税证明是吧？ checks the clerk's own words
-                 and (order[id(utts[i])] not in cued or _asked_again(utts, i, q))]  # cued: A10/A18's
+                 and (order[id(utts[i])] not in cued or _asked_again(utts, i, q)  # cued: A10/A18's
+                      or (order[id(utts[i])] in for_thanks and q.text.endswith(("？", "?"))
+                          and (q.kinds & SPECIFIC or order[id(utts[i])] in suggested)))]
         earlier += [q for _, q in asked]
         if not asked:
             continue
         heard = heard if heard is not None else _heard_answers(utts, options)
         window, until = _response(utts, turns, n, [q for _, q in asked])
-        window = [j for j in window if id(utts[j]) not in private]  # said to a colleague, not him
+        window = [j for j in window if id(utts[j]) not in private  # said to a colleague, not him
+                  and not (interaction.channel != "phone" and TAKES_A_CALL.search(utts[j].text))
+                  and not _aside(utts, j)]
         sent_on = any(order[id(utts[j])] in redirected for j in _first_turn(utts, window))
         for i, q in asked:
             others = [o for _, o in asked if o is not q]
@@ -362,6 +374,9 @@ def _merge_repeats(found: list[tuple[Any, Finding]]) -> list[Finding]:
 #: reply to the "where, then?" after it is the redirect (Article 16's), not a second lapse.
 SENT_OFF = re.compile(r"(?:去|到|上|找)[^。，,！!？?]{0,8}(?:问|办|看|找|打听)|问问|问去|打听|别处|别的地方|"
                       r"其他地方|其它地方")
+#: The citizen back from doing what he was sent to (看了，… 问过了，… 去过了): his questions then are new
+#: ones, not "where, then?" about the redirect.
+BACK_FROM_IT = re.compile(r"^(?:我|我们)?(?:都|也)?(?:看|问|查|去|找|瞅)(?:过|完)?了")
 #: A who-question asking whose matter it is (那归谁管？ 找谁办？), not a retort (不跟你喊跟谁喊？).
 WHOSE = re.compile(r"归谁|谁管|谁负责|找谁|谁办|谁家|哪家|哪个单位|哪个部门")
 
@@ -377,8 +392,8 @@ def _where_withheld(rule: Any, utts: Sequence[Utterance], i: int, q: Any, window
     redirect. None when the reply names one or nobody replied.
     """
     first = sorted(_first_turn(utts, [j for j in window if j > i and speech_chars(utts[j].text)]))
-    if not first or any(names_destination(utts[j].text) for j in first):
-        return None
+    if not first or any(names_destination(utts[j].text) or VAGUE_LEVEL.search(utts[j].text) for j in first):
+        return None  # a level of government named (市里那么多部门…): a vague answer, Article 16's alone
     u, reply = utts[i], utts[first[-1]]
     return measure_finding(
         rule, "unanswered", "staff", u.start, reply.end,
@@ -388,6 +403,12 @@ def _where_withheld(rule: Any, utts: Sequence[Utterance], i: int, q: Any, window
         detail={"question": q.text, "kinds": sorted(q.kinds), "question_start": round(u.start, 3),
                 "staff_replies": [utts[j].text for j in first], "after_vague_redirect": True},
     )
+
+
+#: A level of government or area with no office (市里, 区里的吧, 县上): said in reply to "where, then?"
+#: it answers, vaguely: the vagueness is Article 16's finding (its vague redirect), not a second one.
+#: A reply naming nothing (反正不在这儿, 这我说不好, 下一位) leaves the question itself unanswered.
+VAGUE_LEVEL = re.compile(r"(?:省|市|区|县|镇|乡|街道)(?:里|上|上面|那边|那儿)")
 
 
 #: Question kinds that ask where to go or whom to see: after a redirect, Article 16's.
@@ -448,12 +469,28 @@ def _only_when_asked_again(utts: Sequence[Utterance], i: int, q: Any, first: set
     """
     from analyzer.rules.answers import moves_on, questions, same_question, stalls
 
-    if answered in first or not first:
-        return False
+    if answered in first or not first or BY_THE_WAY.search(utts[i].text):
+        return False  # 顺便问一下…: a side question may wait for the business in hand
     if any(stalls(utts[j].text) or not moves_on(utts[j].text) for j in first):
         return False
     return any(utts[k].speaker == "citizen" and any(same_question(q, r) for r in questions(utts[k].text))
                for k in range(max(first) + 1, answered))
+
+
+#: The clerk at the counter taking a phone call (我接个电话。……喂, 喂，对，…便民服务站): said to the caller,
+#: no reply to the citizen before her (work or private, the question he put stays owed).
+TAKES_A_CALL = re.compile(r"接个?电话|(?:^|[。…，,\s])喂[，,。？?！!…\s]")
+
+
+def _aside(utts: Sequence[Utterance], j: int) -> bool:
+    """True when staff utterance ``j`` is said to a colleague by name (小张，打印机又卡了？…, no 您) and the
+    clerk then turns back to the citizen before he speaks: her words to him next are her reply."""
+    return bool(VOCATIVE.match(utts[j].text.strip())) and "您" not in utts[j].text \
+        and j + 1 < len(utts) and utts[j + 1].speaker == "staff"
+
+
+#: A question put by the way (顺便问一下, 另外问一句): answered after the business in hand, not passed over.
+BY_THE_WAY = re.compile(r"顺便|顺带|另外问")
 
 
 #: Question kinds only an answer of the kind answers (a statement about something else does not).
@@ -1100,6 +1137,7 @@ def not_the_hour(f: Finding, said: str) -> bool:
 #: Words that the citizen's matter is not ready yet (还在制作, 还没批下来, 证没印出来).
 _NOT_READY = re.compile(r"还在(?:制作|制证|制卡|做|印|审批|审核|核|走流程|处理|办理中|排期)|"
                         r"(?:制作|审批|审核|办理|处理)中|"
+                        r"(?:科长|领导|主任|局长|所长)(?:签|批|审)(?:了|完)(?:字)?[^，,。！!？?]{0,3}(?:才|以后|再)|"
                         r"(?:还没|没|未)(?:做好|做出来|制好|印|批|审|出来|下来|寄到|寄过来|到货|办好|办下来|好)")
 #: A schedule named (工作日, 周一到周五, 上午八点半到十二点): the hours themselves.
 _SCHEDULE = re.compile(r"工作日|周[一二三四五六日天末]|星期|礼拜|每天|平时|节假日|[上下中]午.{0,6}点|点半?到")
@@ -1218,7 +1256,18 @@ def for_the_matter(utts: Sequence[Utterance], i: int) -> bool:
             and _OWN_PLAN.search(to_simplified(utts[citizen].text)) \
             and not any(_PUTS_OFF.search(to_simplified(u.text)) for u in utts[:citizen] if u.speaker == "staff"):
         return True
+    clock = _HOUR.search(text.replace("分钟", ""))  # 二十分钟 is a wait, no hour of the day
+    if not clock and not _BUSY.search(text) and _BRING_IT.search(text):
+        return True  # 没有户口本今天办不了，明天拿来吧: the come-again is for the paper it names
+    if not clock and not _LATER.search(text) and not _BUSY.search(text) and WAITS_HERE.search(text):
+        return True  # 二十分钟，您坐那儿等一会儿，我叫您: served today, waiting on the spot
     return bool(_STEP_DATED.search(text)) and not _PUTS_OFF.search(text)
+
+
+#: The come-again names the paper short (没有户口本今天办不了，明天拿来吧): for the matter, not the hour.
+_BRING_IT = re.compile(r"没(?:有|带)[^，,。！!？?]{1,6}(?:今天|现在)?(?:办不了|不行|不能办|弄不了|不好办)")
+#: The citizen asked to wait on the spot while the work is done today (您坐那儿等一会儿，我叫您; 在这儿稍等).
+WAITS_HERE = re.compile(r"(?:坐|在)(?:那儿|这儿|那边|这边|旁边|椅子上)?(?:稍)?等|(?:好了|到时候)?我(?:叫|喊)(?:您|你)")
 
 
 def _said(interaction: Interaction, f: Finding) -> str:
@@ -1236,10 +1285,13 @@ SERVED_NOW = re.compile(r"(?:今天|现在|这就|马上)(?:就|先|给您|给�
 
 def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options: DutyOptions,
                hours: str, charged: set[float], zones: HallZones | None) -> list[Finding]:
+    from analyzer.rules.answers import RUSH_WORDS
+    from analyzer.rules.civility import private_calls
     from analyzer.text.normalize import to_simplified
 
     out = []
     utts = interaction.utterances
+    private = {id(utts[j]) for call in private_calls(utts) for j in call}
     cued = {c.utterance for c in cues if c.kind == "deferral"}
     worded = [Cue("deferral", i, u.start, u.end, u.text, 0.8, "words") for i, u in enumerate(utts)
               if i not in cued and u.speaker == "staff" and deferred_by_words(u.text)]
@@ -1250,6 +1302,9 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
         if not_ready(u.text) or for_the_matter(utts, cue.utterance) \
                 or SERVED_NOW.search(to_simplified(u.text)):
             continue  # not ready, the hours told, a lack, his own plan, served now or a step's date
+        if id(u) in private or (RUSH_WORDS.search(to_simplified(u.text))
+                                and not _LATER.search(to_simplified(u.text))):
+            continue  # said on her private phone call (喂，妈…还没下班呢); 你赶紧的说完: a rush, still served
         when = local_time(interaction, u.start, zones)
         if u.speaker == "citizen" or when is None or u.start in charged \
                 or not in_service_hours(when, interaction.hall, options):
@@ -1277,6 +1332,8 @@ BOUNCED = re.compile(r"(?:窗口|[0-9一二三四五六七八九十]号|那边|�
                      r"(?:(?:让|叫|喊|要)我[^。？?！!，,]{0,3}(?:来|过来|回来|上来|下来|上楼|下楼|到这|上这|找你|到你|来你)|"
                      r"说[^。？?！!，,]{0,4}(?:到|来|找|上)(?:你们|你这|这儿|这里|这边))|"
                      r"(?:说|讲)[^。？?！!，,]{0,4}(?:是|归|该)(?:你们|你这|这儿|这里|这边)[^。？?！!，,]{0,3}(?:办|管|负责)|"
+                     # 3号窗口说…说得在你们这查; 他说就是你们这儿的事: the other window names this one
+                     r"(?:说|讲)(?:得|要|就是|是)?(?:在|归|到)?(?:你们|你这)[^。？?！!，,]{0,3}(?:查|办|管|弄|打|开|的事)|"
                      r"(?:打发|推|支)(?:我)?(?:到|回|来|过来)(?:这|你)|"
                      r"从[^。？?！!，,]{0,8}(?:窗口|台|楼|科|处|局|中心|所)(?:那边|那儿|那里)?(?:过来|来|上来|下来)")
 
@@ -1296,7 +1353,7 @@ REQUEUE = re.compile(r"(?:重新|再|每次都要?|每回都要?|从头)(?:去|�
 #: Words of a queue or a shuttle (排队, 取号, 从头, 窗口, 来回): a re-queue names one.
 _QUEUE = re.compile(r"排|号|从头|重新|窗口|来回|两头|跑")
 #: A queue the clerk spares the citizen (不用重新取号, 回来直接找我不用排队).
-_SPARED = re.compile(r"(?:不用|不需要|无需|不必|甭|别|用不着)(?:再|重新)?(?:取|排|拿)")
+_SPARED = re.compile(r"(?:不用|不需要|无需|不必|甭|别|用不着)(?:再)?(?:重新|从头)?(?:取|排|拿)")
 
 
 def _came_from(utts: Sequence[Utterance], i: int) -> Utterance | None:
@@ -1304,8 +1361,10 @@ def _came_from(utts: Sequence[Utterance], i: int) -> Utterance | None:
     from analyzer.text.normalize import to_simplified
 
     after = [u for u in utts[i + 1:] if u.speaker == "citizen"][:CAME_FROM_UTTERANCES]
-    return next((u for u in after if CAME_FROM.search(to_simplified(u.text))
-                 or BOUNCED.search(to_simplified(u.text))), None)
+    # "the other window sent me here" said only after a first reply (好，3号窗口。 … later: 3号窗口说
+    # 得在你们这查) is his report on coming back from where this redirect sent him, not where he came from
+    return next((u for k, u in enumerate(after) if CAME_FROM.search(to_simplified(u.text))
+                 or (k == 0 and BOUNCED.search(to_simplified(u.text)))), None)
 
 
 #: Sending back (回双湾派出所开, 你回去问): where he came from.
@@ -1398,6 +1457,14 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
                 or not (SENT_AGAIN.search(simple) or _SENT_TO.search(simple) or FETCH_FIRST.search(simple)) \
                 or COME_BACK.search(simple):
             continue
+        prev = max((k for k in out if k < i), default=None)
+        if prev is not None and out[prev].detail.get("cue") != "requeue" \
+                and (SENT_AGAIN.search(simple) or _SENT_TO.search(simple)) \
+                and all(utts[k].speaker == "citizen" for k in range(prev + 1, i)):
+            # sent off again in the clerk's next turn (就去3号窗口 … 去吧去吧): the same lapse, stood by
+            out[prev] = replace(out[prev], end=max(out[prev].end or u.end, u.end),
+                                detail={**out[prev].detail, "stood_by": i})
+            continue
         out[i] = _sent_away_again(rule, u, i, before.text, "sent_on_again")
     for i, u in enumerate(utts):  # 让我再跑第四趟？ … 没有出生证明过不去: standing by one more trip
         if u.speaker == "staff" and i not in out and i and utts[i - 1].speaker == "citizen" \
@@ -1424,7 +1491,8 @@ def _protested(f: Finding, i: int, utts: Sequence[Utterance], upset: set[int]) -
     clerk standing by the extra trip. The finding spans them, up to the clerk's
     reply (``detail.protest``).
     """
-    k = i + 1
+    last = f.detail.get("stood_by", i)  # sent off again in the next turn: the protest follows that
+    k = (last if isinstance(last, int) else i) + 1
     while k < len(utts) and utts[k].speaker == "staff":
         k += 1
     if k >= len(utts) or k not in upset:
@@ -1468,7 +1536,8 @@ def _asks_only(simple: str) -> bool:
 
 #: A clerk's words sending the citizen to a named place (回七号窗口, 去医保窗口问): with his reply that he
 #: came from there, a send-back even where no redirect was heard.
-_SENT_TO = re.compile(r"(?:回|去|到|找|上)[^。？?！!，,]{0,8}(?:窗口|台|楼|科|处|局|中心|所|那边|那儿|那里)")
+_SENT_TO = re.compile(r"(?:回|去|到|找|上)[^。？?！!，,]{0,8}(?:窗口|台|楼|科|处|局|中心|所|那边|那儿|那里|"
+                      r"镇|乡|村|社区|街道|单位)")  # 你回镇上开个证明再来
 
 
 def unanswered_call(interaction: Interaction, lexicon: Lexicon, options: AnalyzerOptions,

@@ -72,7 +72,7 @@ _QUALIFIERS = frozenset({"原件", "复印件", "印件", "材料", "证件", "�
 
 
 #: Words the material pattern reads that name no paper (不符合条件, 案件, 事件).
-_NOT_MATERIALS = ("条件", "案件", "事件", "软件", "邮件")
+_NOT_MATERIALS = ("条件", "案件", "事件", "软件", "邮件", "拍照", "照相", "合照")  # 去拍照 is a step
 
 
 def materials_named(text: str) -> set[str]:
@@ -101,7 +101,8 @@ ACTED = re.compile(r"给[你您]|^给[，,。！!]|[你您]看看|在这儿?[。
                    r"准备了|准备好了|按[你您]说的|"
                    r"复印好了|复印来了|开来了|开好了|补来了|补好了|办好了|填好了|回来了|找着了|找到了")
 #: The clerk going on to check or process what was handed over.
-CHECKED = re.compile(r"看一下|看看|瞧瞧|核对|查一下|录入|扫描|收下|收着|收到|检查|审核|登记|过一遍|对一下|"
+CHECKED = re.compile(r"看一下|看看|瞧瞧|核对|查一下|录入|扫描|收下|收着|收到|检查|审核|过一遍|对一下|"
+                     r"登记(?:一下|好了|上了|完了)|(?:我|给您|给你|帮您|帮你)(?:先)?登记|"  # 收养登记 names the matter
                      r"受理了|录好了|收齐了|没问题")
 #: The citizen closing the list in words: understood, noted, going to get them.
 CLOSED_BY_CITIZEN = re.compile(r"记下了|记住了|记好了|知道了|明白了|清楚了|懂了|晓得了|那我回去|我回去准备|"
@@ -186,6 +187,8 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
     复印件) is of one told before, unless more is required (:data:`MORE_NEEDED`:
     另外还得带原件); otherwise the act's word that something was added stands.
     """
+    from analyzer.text.normalize import to_simplified
+
     named = {n for n in materials_named(utts[added.utterance].text)
              if not _NOT_ASKED.search(_clause_of(utts[added.utterance].text, n))}
     if not named and materials_named(utts[added.utterance].text):
@@ -194,11 +197,10 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
         text = utts[added.utterance].text
         if _asked_about_copies(utts, added.utterance):
             return False  # 发票要原件吗？ … 原件核对完还您，另外带一份复印件: the answer, one telling
+        if not ADDS.search(to_simplified(text)):
+            return False  # 先报失，然后去拍照: steps, no paper and no word of more
         return not re.search(r"复印件|原件|正本|副本", text) or bool(MORE_NEEDED.search(text))
-    before = "".join(u.text for u in utts[: added.utterance] if u.speaker != "citizen")
-    from analyzer.text.normalize import to_simplified
-
-    before = to_simplified(before)
+    before = to_simplified("".join(u.text for u in utts[: added.utterance] if u.speaker != "citizen"))
     return any(name not in before for name in named)
 
 
@@ -398,7 +400,9 @@ def _citizen_between(utts: Sequence[Utterance], a: int, b: int) -> bool:
 COME_IN_FIRST = re.compile(
     r"(?:来|到|过来)[^，,。！!？?]{0,4}(?:了|以后|之后|的时候)[^。！!？?]{0,8}?再[^。！!？?，,]{0,6}?"
     r"(?:说|讲|看|告诉|列|交代)|"
-    r"电话里[^，,。！!？?]{0,6}(?:说|讲|交代)不(?:清|明白|完|全)|当面(?:再)?(?:说|讲|告诉)")
+    r"电话里[^，,。！!？?]{0,6}(?:说|讲|交代)不(?:清|明白|完|全)|当面(?:再)?(?:说|讲|告诉)|"
+    # 先带身份证，其他的看了档案再告诉您: the rest put off
+    r"(?:其他|其余|剩下|别的|其它)的?[^。！!？?，,]{0,8}?再[^。！!？?，,]{0,4}?(?:说|讲|告诉|交代)")
 #: Words about the materials (材料, 要带什么, 准备哪些): what a phone deferral puts off.
 ABOUT_MATERIALS = re.compile(r"材料|资料|手续|证件|(?:带|准备|提供|交|要|需要)(?:些|点)?(?:什么|啥|哪些|哪几样)")
 
@@ -478,7 +482,8 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
             listed = Cue("materials_listed", i, u.start, u.end, u.text, 0.75, source="pattern")
             out[i] = _finding(rule, listed, "across_visits", None, utts)
     for i, u in enumerate(utts):  # 还差个流水，上回是我没跟您讲: the clerk owning that the last visit left it out
-        if i not in out and u.speaker != "citizen" and (item := _owned_up(utts, i)) is not None:
+        if i not in out and u.speaker != "citizen" and (item := _owned_up(utts, i)) is not None \
+                and item not in out:  # the addition already found: owning it up is the same lapse
             admitted = Cue("materials_added", i, u.start, u.end, u.text, 0.8, source="pattern")
             f = _finding(rule, admitted, "across_visits", None, utts)
             out[i] = dataclasses.replace(f, detail={**f.detail, "item_utterance": item,
@@ -561,7 +566,8 @@ def _protested(utts: Sequence[Utterance]) -> list[tuple[int, int]]:
 
 #: The clerk owning that an earlier visit was not told something (上回是我没跟您讲到, 我上次忘了
 #:跟您说, 之前漏说了): the item she names now was left out then.
-_BEFORE = r"(?:上次|上回|上一次|上一回|之前|前几天|前两天|那天|那次|头一回|头回|第一次|当时|刚才|上午|早上)"
+_BEFORE = r"(?:上次|上回|上一次|上一回|之前|前几天|前两天|那天|那次|头一回|头回|第一次|当时|刚才|上午|早上|" \
+          r"电话里|电话上|打电话的时候)"  # 是我电话里漏说了: the earlier call left it out
 OWNED_UP = re.compile(_BEFORE + r"[^。？?！!]{0,8}(?:没|没有|忘了?|漏了?|落了?|少)[^。？?！!，,]{0,5}"
                       r"(?:说|讲|提|告诉|交代|写上|列上|写进|(?:让|叫)[你您]?带)|"
                       + _BEFORE + r"[^。？?！!]{0,8}(?:说|讲|提|写|列)(?:漏|落|丢|少)")
@@ -612,8 +618,12 @@ def _protested_next(utts: Sequence[Utterance], i: int, earlier_visit: Sequence[C
     from analyzer.text.normalize import to_simplified
 
     nxt = next((k for k in range(i + 1, len(utts)) if utts[k].speaker == "citizen"), None)
-    return nxt is not None and any(e.utterance == nxt for e in earlier_visit) \
-        and bool(_NOT_TOLD.search(to_simplified(utts[nxt].text)))
+    if nxt is None or any(utts[k].speaker != "citizen" for k in range(i + 1, nxt)):
+        return False  # the protest answers the clerk's last words before it, not earlier ones
+    said = to_simplified(utts[nxt].text)
+    before = any(e.utterance == nxt for e in earlier_visit) \
+        or re.search(_BEFORE + r"[^。？?！!]{0,4}" + _NOT_TOLD.pattern, said) is not None  # 电话里没说这个啊！
+    return before and bool(_NOT_TOLD.search(said))
 
 
 #: The citizen saying they were not told (上次没说, 上回可没讲, 当时怎么不说).
