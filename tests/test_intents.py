@@ -191,6 +191,22 @@ def test_not_knowing_whether_and_sending_to_ask_is_still_the_phrase():
     assert not helps("f_dont_know", "有没有这个政策我不知道，你去街道问问。")
 
 
+def test_not_knowing_and_phoning_to_ask_herself_is_no_dont_know_phrase():
+    """The clerk who does not know and rings the office to find out sends nobody (issue 23, cue6)."""
+    line = "他们办公室今天有没有人我也说不准，您稍等，我给街道办打个电话问一下。"
+    assert not {f.rule for f in _forbidden_on_reply(line, "街道那个证明今天能开吗？")} & {"A8-F-01"}
+
+
+@pytest.mark.parametrize("line", ["这张复印件上的字太淡了，看不清，您再印一张。",
+                                  "嗯，对，钢印压得不清楚，得重新压。",
+                                  "你们单位财务上肯定清楚，你回去问问会计。"])
+def test_a_thing_not_legible_or_another_who_knows_is_no_dont_know_phrase(line):
+    """不清楚 said of a stamp or a copy, and knowing said of another (他们肯定清楚), disclaim
+    nothing of the clerk's own; the plain disclaimer still is the phrase (issue 23, cue6)."""
+    assert helps("f_dont_know", line)
+    assert not helps("f_dont_know", "这事我不清楚，你回单位问问吧。")
+
+
 def test_a_complaint_taken_in_hand_is_no_dare():
     assert helps("f_complain", "您反映的这个情况我们记录下来了，三天内给您答复。")
     assert helps("f_complain", "您这个投诉我们受理了。")

@@ -258,7 +258,13 @@ BLOCKS: dict[str, re.Pattern[str]] = {
                               # sending nobody to ask: a fact not known, no 你去问XX
                               r"^(?!.*(?:" + PUSH_ASK + r")).*(?:不(?:知道|清楚)[^，,。！!？?]{0,12}"
                               r"(?:(?P<w>[^，,。！!？?])没(?P=w)|有没有|是不是|在不在)|"
-                              r"(?:(?P<v>[^，,。！!？?])没(?P=v)|有没有|是不是|在不在)[^，,。！!？?]{0,8}不(?:知道|清楚))"),
+                              r"(?:(?P<v>[^，,。！!？?])没(?P=v)|有没有|是不是|在不在)[^，,。！!？?]{0,8}不(?:知道|清楚))|"
+                              # a thing not legible (章不清楚, 照片看不清, 字印得不清楚): no not-knowing at all
+                              r"(?:章|印|字|照片|相片|图片|复印件|扫描件|字迹|画面|屏幕|声音|信号)[^，,。！!？?我你您]{0,3}"
+                              r"不清(?:楚|晰)?|看不清|模糊|"
+                              # knowing said of another (他们人事上应该知道, 那边肯定清楚): the clerk points to who
+                              # knows, and disclaims nothing herself
+                              r"^(?!.*(?:" + DISCLAIM + r")).*(?:应该|肯定|最)(?:知道|清楚|了解)"),
     # busy but serving: done with this one, then yours (忙完手上这个就叫您), go ahead and ask
     "f_busy": re.compile(r"您" + _IN + r"{0,6}等|(?:忙|弄|办|复印)完" + _IN + r"{0,8}(?:就|马上|再|正好)|忙完了|马上(?:办|给|叫)|您(?:说|问)|问吧|没顾上|"
                          # not busy (我不忙，你说; not 你以为我不忙), helping (帮不上忙), busy yet serving (忙是忙，
