@@ -69,6 +69,10 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-18": ("t18", 50),
     "train-halls-19": ("t19", 50),
     "train-halls-20": ("t20", 50),
+    "train-halls-22": ("t22", 50),
+    "blind-halls-17": ("b17", 40),
+    "blind-halls-18": ("b18", 40),
+    "train-halls-21": ("t21", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
