@@ -210,3 +210,10 @@ def test_a_thing_not_legible_or_another_who_knows_is_no_dont_know_phrase(line):
 def test_a_complaint_taken_in_hand_is_no_dare():
     assert helps("f_complain", "您反映的这个情况我们记录下来了，三天内给您答复。")
     assert helps("f_complain", "您这个投诉我们受理了。")
+
+
+def test_the_clerk_owning_her_own_forgetting_mocks_nobody():
+    """我这个脑子，忘了跟您说 blames the clerk herself: neither 你的记性真差 nor 我已经说过了
+    (issue 23, cue6); the citizen's memory mocked still is."""
+    line = "哎呀，看我这个脑子，刚才忘了跟您说了，还得带一张户口本首页复印件。"
+    assert not {f.rule for f in _forbidden_on_reply(line, "那我现在能交了吧？")} & {"A10-F-01", "A10-F-02"}
