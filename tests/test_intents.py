@@ -217,3 +217,21 @@ def test_the_clerk_owning_her_own_forgetting_mocks_nobody():
     (issue 23, cue6); the citizen's memory mocked still is."""
     line = "哎呀，看我这个脑子，刚才忘了跟您说了，还得带一张户口本首页复印件。"
     assert not {f.rule for f in _forbidden_on_reply(line, "那我现在能交了吧？")} & {"A10-F-01", "A10-F-02"}
+
+
+@pytest.mark.parametrize("line", ["是啊，这阵子挺忙的，一到月底都来办这个。", "嗯，年底了，最近天天忙，您这个马上好。"])
+def test_the_seasons_workload_told_as_small_talk_is_no_busy_rebuke(line):
+    """Busy over a season (最近, 月底, 天天) answers small talk; 没看我正忙着 rebukes the citizen now
+    (issue 23, cue6)."""
+    assert helps("f_busy", line)
+    assert not {f.rule for f in _forbidden_on_reply(line, "今天人真多啊，你们平时也这么多人？")} & {"A9-F-03"}
+    assert not helps("f_busy", "最近忙得很，没看我这儿一堆人排着吗？")
+
+
+def test_a_paper_to_bring_another_day_is_no_closing_phrase():
+    """没有X今天办不了，明天拿来吧 sends the citizen for the paper, not away for the hour; 下班了，明天带来
+    still closes (issue 23, cue6)."""
+    line = "没有结婚证今天办不了，明天拿来吧。"
+    assert helps("f_off_work", line)
+    assert "A9-F-01" not in {f.rule for f in _forbidden_on_reply(line, "结婚证也要？没人说啊。")}
+    assert not helps("f_off_work", "我这下班了，明天带来吧。")
