@@ -239,9 +239,10 @@ BLOCKS: dict[str, re.Pattern[str]] = {
                              r"没到点|还没(?:上班|开)|"
                              # the hours stated (下班前来, 工作日, 上班时间): information, no sending away
                              r"下班前|下班之前|上班时间|工作时间|工作日|"
-                             # the paper to bring another day (没有户口本今天办不了，明天拿来吧): the matter's
-                             # reason, not the clock, when no closing is said (下班了，明天带来 still is)
-                             rf"^(?!.*(?:{CLOSED})).*(?:(?:拿|带|送|补|交)(?:过)?来|没有[^，,。！!？?]{{1,8}}"
+                             # a paper lacking given as why not today (没有户口本今天办不了，明天拿来吧): the
+                             # matter's reason, not the clock, when no closing is said (下班了 … still is);
+                             # no time, no one free, no number left (没有时间了) is the clock's
+                             rf"^(?!.*(?:{CLOSED})).*(?:没有(?!时间|空|工夫|功夫|人|号)[^，,。！!？?]{{1,8}}"
                              r"(?:办不了|不能办|不好办|不行))"),
     # a complaint others made, told as news (上次有群众投诉排队长，现在加了窗口): nobody dared
     "f_complain": re.compile(r"(?:群众|有人|市民|老百姓|大家|很多人)[^，,。！!？?]{0,2}(?:投诉|反映|举报)|告诉(?:我|您)|"
