@@ -70,9 +70,15 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-19": ("t19", 50),
     "train-halls-20": ("t20", 50),
     "train-halls-22": ("t22", 50),
+    "train-halls-23": ("t23", 50),
     "blind-halls-17": ("b17", 40),
     "blind-halls-18": ("b18", 40),
+    "blind-halls-19": ("b19", 40),
+    "blind-halls-20": ("b20", 40),
     "train-halls-21": ("t21", 50),
+    "train-halls-24": ("t24", 50),
+    "train-halls-25": ("t25", 50),
+    "train-halls-26": ("t26", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]

@@ -1,0 +1,33 @@
+"""train-halls-25: the committed files are a rebuild of source.txt, and they pass the set's own validator."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_hall_sets import set_script
+
+DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-25"
+
+
+def _load(name: str):
+    return set_script(DATA, name)
+
+
+def test_committed_files_are_a_rebuild_of_source():
+    build = _load("build")
+    recs, labels = [], []
+    for block in build.parse((DATA / "source.txt").read_text(encoding="utf-8")):
+        rec, lab = build.build_one(block)
+        recs.append(rec)
+        labels.append(lab)
+    jl, lj = build.render(recs, labels)
+    assert (DATA / "interactions.jsonl").read_text(encoding="utf-8") == jl
+    assert (DATA / "labels.json").read_text(encoding="utf-8") == lj
+    assert len(recs) == 50
+
+
+def test_validator_finds_no_problem():
+    validate = _load("validate")
+    recs = [json.loads(lab) for lab in (DATA / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if lab]
+    labels = json.loads((DATA / "labels.json").read_text(encoding="utf-8"))
+    assert validate.check(recs, labels) == []

@@ -1,0 +1,30 @@
+"""train-halls-26: the committed files are a rebuild of source.txt, and they pass the set's own validator."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_hall_sets import set_script
+
+DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-26"
+
+
+def _load(name: str):
+    return set_script(DATA, name)
+
+
+def test_committed_files_are_a_rebuild_of_source():
+    build = _load("build")
+    blocks = build.parse((DATA / "source.txt").read_text(encoding="utf-8"))
+    recs, labels = zip(*(build.build_one(b) for b in blocks), strict=False)
+    jsonl, lab = build.render(list(recs), list(labels))
+    assert (DATA / "interactions.jsonl").read_text(encoding="utf-8") == jsonl
+    assert (DATA / "labels.json").read_text(encoding="utf-8") == lab
+    assert len(blocks) == 50
+
+
+def test_validator_finds_no_problem():
+    validate = _load("validate")
+    recs = [json.loads(lab) for lab in (DATA / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if lab.strip()]
+    labels = json.loads((DATA / "labels.json").read_text(encoding="utf-8"))
+    assert validate.check(recs, labels) == []
