@@ -193,3 +193,6 @@ def test_a_typed_question_mid_visit_is_not_a_call_unless_the_citizen_hails_the_c
     hail = [("citizen", 10, 12, "这张写哪儿？"), ("citizen", 18, 20, "同志？这张写哪儿？"),
             ("staff", 24, 26, "下面那栏。")]
     assert len(_ignore(head + hail, typed=True)) == 1
+    called = [("citizen", 10, 12, "这张写哪儿？"), ("citizen", 18, 20, "喂，我问你话呢。"),
+              ("staff", 24, 26, "下面那栏。")]
+    assert len(_ignore(head + called, typed=True)) == 1  # telling her he is calling her

@@ -308,9 +308,11 @@ def _taken_up(utts: Sequence[Utterance], first: Utterance) -> bool:
                for u in before)
 
 
-#: A turn that opens by hailing the clerk (同志？ 你好，小伙子 哎，师傅): the address comes first.
-_HAIL_RE = re.compile(r"^[\s，,。.…！!？?]*(?:哎[呀哟]?|喂|嗨)?[\s，,。.…！!？?]*"
-                      r"(?:你好|您好|同志|师傅|大姐|大哥|小姐|小伙子|姑娘|有人吗|在吗|劳驾)")
+#: A turn that opens by hailing the clerk (同志？ 你好，小伙子 哎，师傅 喂，…): the address comes first.
+_HAIL_RE = re.compile(r"^[\s，,。.…！!？?]*(?:(?:哎[呀哟]?|嗨)?[\s，,。.…！!？?]*"
+                      r"(?:你好|您好|同志|师傅|大姐|大哥|小姐|小伙子|姑娘|有人吗|在吗|劳驾)|喂)|"
+                      # or telling her he is calling her (我问你话呢, 跟你说话呢, 听见没)
+                      r"问你(?:话)?呢|跟你说话|(?:听|看)(?:见|到)没|理(?:我|一下)")
 
 
 def _hails(u: Utterance) -> bool:
