@@ -176,3 +176,23 @@ def test_disabled_rule_is_not_measured(tmp_path):
     assert [f.rule for f in found] == []
     assert _ignore([(u.speaker, u.start, u.end, u.text) for u in rows])  # enabled by default
     assert replace(AcousticOptions(), ignore_seconds=60.0).ignore_seconds == 60.0
+
+
+def test_a_typed_question_mid_visit_is_not_a_call_unless_the_citizen_hails_the_clerk_again():
+    """Once the clerk has taken the citizen up, a typed wait with the citizen's own questions in it
+    (a spouse answering, the citizen asking himself where to sign and then signing) is no ignoring;
+    hailing her again by address (同志？) still is (issue 23, cue6)."""
+    head = [("staff", 0, 2, "您好，办什么？"), ("citizen", 3, 6, "我们来办个居住证明。"),
+            ("staff", 7, 9, "户口本带了吗？")]
+    bicker = [("citizen", 10, 13, "带了，放哪个包里了？"), ("citizen", 13.5, 16, "不是在你包里吗，早上我就说了。"),
+              ("citizen", 16.5, 19, "你咋不早说？"), ("staff", 25, 28, "不着急，找到了给我。")]
+    assert _ignore(head + bicker, typed=True) == []
+    own = [("citizen", 10, 12, "这张写哪儿？这儿？"), ("citizen", 16, 20, "写完了。那要几天能出来？"),
+           ("staff", 24, 26, "三个工作日。")]
+    assert _ignore(head + own, typed=True) == []
+    hail = [("citizen", 10, 12, "这张写哪儿？"), ("citizen", 18, 20, "同志？这张写哪儿？"),
+            ("staff", 24, 26, "下面那栏。")]
+    assert len(_ignore(head + hail, typed=True)) == 1
+    called = [("citizen", 10, 12, "这张写哪儿？"), ("citizen", 18, 20, "喂，我问你话呢。"),
+              ("staff", 24, 26, "下面那栏。")]
+    assert len(_ignore(head + called, typed=True)) == 1  # telling her he is calling her

@@ -306,3 +306,34 @@ def test_the_rule_with_rude_words_is_still_judged():
 
     text = "规定就这样，我也没办法，爱办不办。"
     assert rule_explained(text) and RUDE.search(text)
+
+
+@pytest.mark.parametrize("text", ["哎哟，瞧我这脑子，复印件忘了给您盖章了，请您稍等一下。",
+                                  "身份证给您放袋子里了，不好意思，您收好。"])
+def test_a_courteous_turn_to_the_citizen_as_you_polite_is_no_remark(text):
+    """您 with a courtesy and no reproach is a request or an apology, whatever the classifier hears;
+    a reproach beside the courtesy (您这记性, 嚷) or a plain 你 keeps it judged (issue 23, cue6)."""
+    from analyzer.rules.civility import courteous
+
+    assert courteous(text)
+    assert not courteous("请您别在这儿嚷，您这记性也真是。")
+    assert not courteous("你稍等，急什么。")
+
+
+@pytest.mark.parametrize("text", ["这个在市政府网站上能查到，您上去搜一下。", "那个公众号里都有，你翻翻看。"])
+def test_sending_the_citizen_to_the_web_is_curt_not_uncivil(text):
+    """Whether the web says where is Article 16's question; the turn is no Article 6 remark unless it
+    reproaches (自己不看怪谁) (issue 23, cue6)."""
+    from analyzer.rules.civility import sends_to_the_web
+
+    assert sends_to_the_web(text)
+    assert not sends_to_the_web("网上早就公示了，你自己不看怪谁？")
+
+
+@pytest.mark.parametrize("text", ["说吧，什么事儿？", "嗯，你讲，啥事。"])
+def test_handing_the_floor_with_what_is_it_is_a_go_ahead(text):
+    from analyzer.rules.civility import go_ahead, terse_question
+
+    assert go_ahead(text)
+    assert terse_question("房子您想好写哪个名字了吗？")  # a work question put with 您
+    assert not terse_question("你到底想好写哪个名字了吗？")

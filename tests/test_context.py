@@ -407,3 +407,17 @@ def test_soothing_or_offering_a_way_answers_an_outburst(reply):
     assert _missing(_run(_inter(base + [("staff", reply), OK, EVAL, BYE]))[0]) == []
     assert _missing(_run(_inter(base + [("staff", "把表填了。"), OK, EVAL, BYE]))[0]) == [
         "A10-G-UPSET"]
+
+
+@pytest.mark.parametrize("line", ["我想问问，以后要是还来补材料，中午你们这儿有人值班没有？",
+                                  "以后换证也是在这个窗口办吗？"])
+def test_a_question_of_what_the_service_is_is_no_suggestion(line):
+    """Asking what the service is (中午有人没有？ 以后也在这儿办吗？) proposes no change: no suggestion
+    cue, whatever the classifier heard; a question that proposes one still is (issue 23, cue6)."""
+    from analyzer.rules.context import _not_the_kind
+
+    assert _not_the_kind("suggestion", line)
+    assert not _not_the_kind("suggestion", "你们以后能不能弄成手机上就能预约的？")
+    turns = [GREET, ASK, DONE, ("citizen", line), ("staff", "有的，中午有人轮班。"), EVAL, BYE]
+    _, cues = _run(_inter(turns), AnalyzerOptions())
+    assert "suggestion" not in {c.kind for c in cues}

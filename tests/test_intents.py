@@ -191,6 +191,47 @@ def test_not_knowing_whether_and_sending_to_ask_is_still_the_phrase():
     assert not helps("f_dont_know", "有没有这个政策我不知道，你去街道问问。")
 
 
+def test_not_knowing_and_phoning_to_ask_herself_is_no_dont_know_phrase():
+    """The clerk who does not know and rings the office to find out sends nobody (issue 23, cue6)."""
+    line = "他们办公室今天有没有人我也说不准，您稍等，我给街道办打个电话问一下。"
+    assert not {f.rule for f in _forbidden_on_reply(line, "街道那个证明今天能开吗？")} & {"A8-F-01"}
+
+
+@pytest.mark.parametrize("line", ["这张复印件上的字太淡了，看不清，您再印一张。",
+                                  "嗯，对，钢印压得不清楚，得重新压。",
+                                  "你们单位财务上肯定清楚，你回去问问会计。"])
+def test_a_thing_not_legible_or_another_who_knows_is_no_dont_know_phrase(line):
+    """不清楚 said of a stamp or a copy, and knowing said of another (他们肯定清楚), disclaim
+    nothing of the clerk's own; the plain disclaimer still is the phrase (issue 23, cue6)."""
+    assert helps("f_dont_know", line)
+    assert not helps("f_dont_know", "这事我不清楚，你回单位问问吧。")
+
+
 def test_a_complaint_taken_in_hand_is_no_dare():
     assert helps("f_complain", "您反映的这个情况我们记录下来了，三天内给您答复。")
     assert helps("f_complain", "您这个投诉我们受理了。")
+
+
+def test_the_clerk_owning_her_own_forgetting_mocks_nobody():
+    """我这个脑子，忘了跟您说 blames the clerk herself: neither 你的记性真差 nor 我已经说过了
+    (issue 23, cue6); the citizen's memory mocked still is."""
+    line = "哎呀，看我这个脑子，刚才忘了跟您说了，还得带一张户口本首页复印件。"
+    assert not {f.rule for f in _forbidden_on_reply(line, "那我现在能交了吧？")} & {"A10-F-01", "A10-F-02"}
+
+
+@pytest.mark.parametrize("line", ["是啊，这阵子挺忙的，一到月底都来办这个。", "嗯，年底了，最近天天忙，您这个马上好。"])
+def test_the_seasons_workload_told_as_small_talk_is_no_busy_rebuke(line):
+    """Busy over a season (最近, 月底, 天天) answers small talk; 没看我正忙着 rebukes the citizen now
+    (issue 23, cue6)."""
+    assert helps("f_busy", line)
+    assert not {f.rule for f in _forbidden_on_reply(line, "今天人真多啊，你们平时也这么多人？")} & {"A9-F-03"}
+    assert not helps("f_busy", "最近忙得很，没看我这儿一堆人排着吗？")
+
+
+def test_a_paper_to_bring_another_day_is_no_closing_phrase():
+    """没有X今天办不了，明天拿来吧 sends the citizen for the paper, not away for the hour; 下班了，明天带来
+    still closes (issue 23, cue6)."""
+    line = "没有结婚证今天办不了，明天拿来吧。"
+    assert helps("f_off_work", line)
+    assert "A9-F-01" not in {f.rule for f in _forbidden_on_reply(line, "结婚证也要？没人说啊。")}
+    assert not helps("f_off_work", "我这下班了，明天带来吧。")

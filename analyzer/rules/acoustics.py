@@ -13,7 +13,9 @@
   talking again is not counted as waiting). A typed transcript carries no
   audio: its silences are not evidence (the clerk may be processing papers),
   so there it takes the transcript saying so — the citizen calling for
-  attention again (你好？ 同志？ a question repeated) after a wait of
+  attention again (你好？ 同志？ a question repeated; once the clerk has
+  taken the citizen up, only hailing her by address counts: a question may
+  go to a companion or be the citizen's own next one) after a wait of
   ``ignore_typed_seconds`` with no staff word in between, unless the clerk,
   having taken the citizen up, ends the wait saying she was occupied
   (正忙着, 稍等: :func:`_at_work`).
@@ -255,7 +257,8 @@ def ignore_findings(interaction: Interaction, options: AcousticOptions, lexicon:
         talk = sum(max(0.0, min(u.end, end) - max(u.start, first.end)) for u in citizen[1:])
         waited = end - first.end - talk
         if typed:
-            again = [u for u in citizen[1:] if _calls_again(u)
+            calls = _hails if _taken_up(utts, first) else _calls_again
+            again = [u for u in citizen[1:] if calls(u)
                      and u.start - first.end >= options.ignore_typed_seconds]
             if not (_calls_again(first) and again) or _at_work(utts, first, nxt):
                 continue
@@ -295,9 +298,35 @@ def _at_work(utts: Sequence[Utterance], first: Utterance, nxt: Utterance | None)
 
     if nxt is None or nxt.speaker != "staff" or not OCCUPIED.search(to_simplified(nxt.text)):
         return False
+    return _taken_up(utts, first)
+
+
+def _taken_up(utts: Sequence[Utterance], first: Utterance) -> bool:
+    """True when the clerk had taken the citizen up before ``first``: a staff word after a citizen one."""
     before = [u for u in utts if u.end <= first.start]
     return any(u.speaker == "staff" and any(c.speaker == "citizen" and c.end <= u.start for c in before)
                for u in before)
+
+
+#: A turn that opens by hailing the clerk (同志？ 你好，小伙子 哎，师傅 喂，…): the address comes first.
+_HAIL_RE = re.compile(r"^[\s，,。.…！!？?]*(?:(?:哎[呀哟]?|嗨)?[\s，,。.…！!？?]*"
+                      r"(?:你好|您好|同志|师傅|大姐|大哥|小姐|小伙子|姑娘|有人吗|在吗|劳驾)|喂)|"
+                      # or telling her he is calling her (我问你话呢, 跟你说话呢, 听见没)
+                      r"问你(?:话)?呢|跟你说话|(?:听|看)(?:见|到)没|理(?:我|一下)")
+
+
+def _hails(u: Utterance) -> bool:
+    """A citizen turn calling the clerk by address (同志？ 你好，我问你呢), not any question.
+
+    Once the clerk has taken the citizen up, the citizen's further questions
+    in a typed transcript may go to a companion (夫妻俩拌嘴: 你自己咋不带？),
+    to himself (签哪儿？这儿？ … 签好了), or be a new one after settling the
+    last (就这一个啊？那好办 … 那我拿来这个表，下回来就能退了吧？): none
+    says he is still waiting on her. Calling her again by address does.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    return bool(_HAIL_RE.search(to_simplified(u.text)))
 
 
 def _ignore_episodes(

@@ -263,9 +263,10 @@ _STILL_SERVED = (r"(?:还|也|照样|一样)(?:能|可以)(?:给[您你]|帮[您
 #: not the clerk's closing time (Article 25's to judge, not 下班了，明天再来).
 _AWAY = (r"(?:同志|同事|负责的|经办的?|管这个的|那个岗|那位)[^，,。！!？?]{0,6}"
          r"(?:休假|请假|出差|不在|外出|下乡)")
-#: The clerk asking someone herself (我问问主任, 我找组长问一下, 我去请示一下), not "ask whom?" (我问谁去).
+#: The clerk asking someone herself (我问问主任, 我找组长问一下, 我去请示一下, 我给村委会打个电话问一下),
+#: not "ask whom?" (我问谁去).
 _SELF_ASK = (r"我(?:先|再|这就|马上|得|来|去|帮[您你]?|给[您你]?|替[您你]?)?"
-             r"(?:找[^，,。！!？?]{0,8}|跟[^，,。！!？?]{0,8}|打(?:个|一个)?电话)?"
+             r"(?:找[^，,。！!？?]{0,8}|跟[^，,。！!？?]{0,8}|(?:给[^，,。！!？?]{0,8})?打(?:个|一个)?电话)?"
              r"(?:问|打听|咨询|请示|确认)(?!谁)")
 ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "redirect": re.compile(rf"{_I_GO}{_FOR_YOU}?问|我(?:打|拨)(?:个|一个)?电话|帮[您你]问"),
@@ -301,10 +302,12 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
                               r"谁让|谁叫|偏(?:要|拿|不)|现在说不知道"),
     # memory praised (您记性真好), the clerk's own (我记性不好), or forgetting excused (记不住很正常,
     # 忘了也没关系): nobody mocked
-    "f_memory": re.compile(r"记性(?:真|挺|很|蛮|可|特别|多|还|就是){0,2}好|好记性|我(?:的|这)?(?:记性|脑子)|"
+    "f_memory": re.compile(r"记性(?:真|挺|很|蛮|可|特别|多|还|就是){0,2}好|好记性|我(?:的|这|这个|这人)?(?:记性|脑子)|"
                            r"(?:很|挺|也|都)?正常|没关系|不要紧|难免|谁都会|都这样|不怪[您你]|别担心"),
-    # the clerk blaming her own explanation (我刚才说得不太清楚，我再说一遍) repeats it, she does not reproach
+    # the clerk blaming her own explanation (我刚才说得不太清楚，我再说一遍) repeats it, she does not reproach,
+    # nor does one owning that she forgot to say it (刚才忘了跟您说, 是我没说全)
     "f_said_already": re.compile(r"我(?:刚才)?(?:说得|讲得|没说|没讲)(?:不太|不够|不)?(?:清楚|明白)|"
+                                 r"忘了?(?:跟|给|和|告诉)[您你]?(?:说|讲)?|是我没(?:说|讲)|"
                                  r"我再(?:给[您你])?(?:说|讲|解释)一(?:遍|下|次)"),
 }
 #: Act -> words that void its :data:`ACT_BLOCKS` entry: a dare (嫌慢你就去告, 有本事告去, 爱告哪告哪)

@@ -322,9 +322,50 @@ def terse_question(text: str) -> bool:
     if not simple.endswith(("?", "？")) or _PUNCT.search(simple.rstrip("?？")):
         return False
     body = _PUNCT.sub("", simple)
-    limit = CHOICE_CHARS if "还是" in body else TERSE_CHARS  # 随父姓还是随母姓？ a choice
+    # 随父姓还是随母姓？ a choice; 字号您想好叫什么了吗？ a work question put to the citizen with 您
+    limit = CHOICE_CHARS if "还是" in body or "您" in body else TERSE_CHARS
     return (0 < len(body) <= limit and _ASKS.search(body) is not None
             and _NOT_TERSE.search(body) is None and single_remark(body) is None)
+
+
+#: A courtesy beside 您 (您稍等, 请您, 麻烦您, 不好意思): the turn is a request or an apology.
+_COURTESY_TO_YOU = re.compile(r"请|麻烦|劳驾|不好意思|抱歉|对不起|谢谢|辛苦|稍等|久等")
+#: Words that reproach or scold whatever the courtesy (你, 嚷, 怪, 凭什么, 您这记性, 听不懂).
+_REPROACHES = re.compile(r"你|嚷|吼|喊|吵|怪|凭|赖|没长|听不|看不|不懂|啰嗦|絮叨|磨蹭|费劲|[您]这(?:记性|脑子|人|字)|"
+                         r"早干|还不|[！!]")
+
+
+def courteous(text: str) -> bool:
+    """True when a staff turn addresses the citizen only as 您, with a courtesy, and reproaches nobody.
+
+    哎呀我这记性，刚才忘了给您盖骑缝章，您稍等。 blames the clerk herself and asks
+    the citizen to wait politely; the classifier may hear the memory word as a
+    scolding. A second-person 你, a reproach (:data:`_REPROACHES`: 您这记性, 嚷, 怪)
+    or rude words (:data:`RUDE`) keep it judged.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return "您" in simple and bool(_COURTESY_TO_YOU.search(simple)) \
+        and not _REPROACHES.search(simple) and not RUDE.search(simple)
+
+
+#: The web as the place to look (网上都有, 上网查查, 政务网, 公众号).
+_THE_WEB = re.compile(r"网上|上网|官网|政务网|网站|公众号|小程序|APP|app")
+
+
+def sends_to_the_web(text: str) -> bool:
+    """True when a staff turn only sends the citizen to look it up online (政务网上都有，您再找找).
+
+    Whether a redirect says where is Article 16's question (the web names no
+    destination); the words are curt, not uncivil. A reproach (怪谁, 自己不看) or
+    rude words keep it judged.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    return bool(_THE_WEB.search(simple)) and not RUDE.search(simple) \
+        and not re.search(r"怪|凭|自己不|不会|不看|早干|[！!]", simple)
 
 
 #: Asking whether there is anything else (还有别的事没？ 要是没别的…), at most closing with a goodbye, a
@@ -356,7 +397,7 @@ def anything_else(text: str) -> bool:
 GO_AHEAD = re.compile(
     r"^(?:(?:嗯+|是|是的|对|对的|在|在的|在呢|好|好的|哎|诶|欸|喂|行|可以|您好|你好|听得到|听得见|能听到|能听见)[，,、\s]*)*"
     r"(?:请?[您你]?(?:说|讲)(?:吧|啊|呀|一下|就行)?|请讲|(?:您|你)?(?:接着|继续)(?:说|讲)?|然后呢|后来呢|还有呢|"
-    r"我听着(?:呢)?|听着呢|我在听|在听)[。.…～~？?]*$")
+    r"我听着(?:呢)?|听着呢|我在听|在听)(?:[，,、\s]*(?:啥|什么)事(?:儿|情)?)?[。.…～~？?]*$")
 
 
 def go_ahead(text: str) -> bool:
@@ -395,13 +436,16 @@ def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], c
     owes (``A7``); it is no cold or unrelated talk. A terse work question
     (:func:`terse_question`: 开几张？) is curt, not uncivil, and so is a reply that
     only hands the citizen the floor (:func:`go_ahead`: 嗯，讲。) or spells a name out
-    (:func:`spells_out`: 子是孩子的子？).
+    (:func:`spells_out`: 子是孩子的子？). A turn put to the citizen as 您 with a courtesy and no
+    reproach (:func:`courteous`: 哎呀我这记性，忘了给您盖章，您稍等) and one that sends him to look
+    it up online (:func:`sends_to_the_web`: whether that says where is Article 16's) are none either.
     """
     from analyzer.text.normalize import normalize
 
     drop = {(u.start, u.end) for u in utterances
             if u.speaker == "staff" and (terse_question(u.text) or go_ahead(u.text) or spells_out(u.text)
-                                         or anything_else(u.text))}
+                                         or anything_else(u.text) or courteous(u.text)
+                                         or sends_to_the_web(u.text))}
     first = next((u for u in utterances if u.speaker == "staff" and u.text.strip()), None)
     if channel == "phone" and first is not None and PICKUP.match(normalize(first.text)):
         drop.add((first.start, first.end))

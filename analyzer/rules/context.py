@@ -486,6 +486,9 @@ _NOW_REQUEST = re.compile(r"大点声|大声点|大声些|声音大点|慢点说
 #: the service going on now, which upsets nobody.
 _HEARING = re.compile(r"大点声|大声点|大声些|声音大点|大点儿声|慢点说|说慢点|再说一遍|再说一下|再讲一遍|"
                       r"听不清|没听清|听不见|没听见|听不到|耳朵背|耳背|耳朵不好|耳朵不灵|听力")
+#: Words that propose a change, asked or said (建议, 应该, 能不能弄成, 就不能, 为啥不, 要是…就好).
+_PROPOSES = re.compile(r"建议|意见|应该|应当|最好|就好|能不能|可不可以|能否|可否|就不能|不能[^，,。！!？?]{0,4}[一下]|"
+                       r"为(?:啥|什么)不|怎么不|咋不|干嘛不|何不|弄成|改成|改一改|改改|多(?:放|装|设|开|配|安|摆|加)")
 #: Words of a suggestion about the service in general (以后, 你们应该, 建议 …).
 _GENERAL = re.compile(r"以后|下次|将来|应该|建议|最好|要是.{0,8}就好|你们(?:这|那)?(?:儿|里)?(?:能不能|可不可以|该)")
 
@@ -560,7 +563,8 @@ def relief_only(text: str) -> bool:
 
 def _not_the_kind(kind: str, text: str) -> bool:
     """True when the words rule out the classifier's cue: praise put as a question, a suggestion
-    that is only a request for the service going on now, upset that is a short question
+    that is only a request for the service going on now or a question of what the service is
+    (周末你们这儿有人没有？ proposes no change: :data:`_PROPOSES`), upset that is a short question
     checking what was said (:data:`_CLARIFYING`) or a request to hear the clerk
     (:data:`_HEARING`: 说大声点，我耳朵背) with no words of upset."""
     from analyzer.text.normalize import to_simplified
@@ -579,6 +583,8 @@ def _not_the_kind(kind: str, text: str) -> bool:
     if kind == "suggestion":
         from analyzer.rules.answers import REQUEST
 
+        if _ASKED.search(simple) and not _PROPOSES.search(simple):
+            return True  # 以后周末你们这儿有人没有？ asks what the service is, proposing nothing
         return bool(_NOW_REQUEST.search(simple) or REQUEST.search(simple)) \
             and not _GENERAL.search(simple)
     return False

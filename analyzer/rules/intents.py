@@ -238,7 +238,12 @@ BLOCKS: dict[str, re.Pattern[str]] = {
                              # not open yet (还没到点呢): no closing
                              r"没到点|还没(?:上班|开)|"
                              # the hours stated (下班前来, 工作日, 上班时间): information, no sending away
-                             r"下班前|下班之前|上班时间|工作时间|工作日"),
+                             r"下班前|下班之前|上班时间|工作时间|工作日|"
+                             # a paper lacking given as why not today (没有户口本今天办不了，明天拿来吧): the
+                             # matter's reason, not the clock, when no closing is said (下班了 … still is);
+                             # no time, no one free, no number left (没有时间了) is the clock's
+                             rf"^(?!.*(?:{CLOSED})).*(?:没有(?!时间|空|工夫|功夫|人|号)[^，,。！!？?]{{1,8}}"
+                             r"(?:办不了|不能办|不好办|不行))"),
     # a complaint others made, told as news (上次有群众投诉排队长，现在加了窗口): nobody dared
     "f_complain": re.compile(r"(?:群众|有人|市民|老百姓|大家|很多人)[^，,。！!？?]{0,2}(?:投诉|反映|举报)|告诉(?:我|您)|"
                              # the complaint taken in hand: its form given, passed on, answered (投诉表在这儿，
@@ -258,13 +263,24 @@ BLOCKS: dict[str, re.Pattern[str]] = {
                               # sending nobody to ask: a fact not known, no 你去问XX
                               r"^(?!.*(?:" + PUSH_ASK + r")).*(?:不(?:知道|清楚)[^，,。！!？?]{0,12}"
                               r"(?:(?P<w>[^，,。！!？?])没(?P=w)|有没有|是不是|在不在)|"
-                              r"(?:(?P<v>[^，,。！!？?])没(?P=v)|有没有|是不是|在不在)[^，,。！!？?]{0,8}不(?:知道|清楚))"),
+                              r"(?:(?P<v>[^，,。！!？?])没(?P=v)|有没有|是不是|在不在)[^，,。！!？?]{0,8}不(?:知道|清楚))|"
+                              # a thing not legible (章不清楚, 照片看不清, 字印得不清楚): no not-knowing at all
+                              r"(?:章|印|字|照片|相片|图片|复印件|扫描件|字迹|画面|屏幕|声音|信号)[^，,。！!？?我你您]{0,3}"
+                              r"不清(?:楚|晰)?|看不清|模糊|"
+                              # knowing said of another (他们人事上应该知道, 那边肯定清楚): the clerk points to who
+                              # knows, and disclaims nothing herself
+                              r"^(?!.*(?:" + DISCLAIM + r")).*(?:应该|肯定|最)(?:知道|清楚|了解)"),
     # busy but serving: done with this one, then yours (忙完手上这个就叫您), go ahead and ask
     "f_busy": re.compile(r"您" + _IN + r"{0,6}等|(?:忙|弄|办|复印)完" + _IN + r"{0,8}(?:就|马上|再|正好)|忙完了|马上(?:办|给|叫)|您(?:说|问)|问吧|没顾上|"
                          # not busy (我不忙，你说; not 你以为我不忙), helping (帮不上忙), busy yet serving (忙是忙，
                          # 但…; 再忙也), the citizen invited to speak (慢慢说, 你再说一遍) or offered a way (网上预约)
                          r"(?:^|[，,。！!？?\s])(?:我|俺)?(?:现在|这会儿?)?(?:不忙|没在忙|没忙)|帮(?:不上|得上|个|一下|点|你|您)?忙|"
-                         r"忙是忙|虽然" + _IN + r"{0,4}忙|再忙|慢慢说|你说吧|[你您]再(?:说|讲)(?:一遍|一下)|预约"),
+                         r"忙是忙|虽然" + _IN + r"{0,4}忙|再忙|慢慢说|你说吧|[你您]再(?:说|讲)(?:一遍|一下)|预约|"
+                         # the workload of a season told as small talk (最近挺忙的, 月底了这几天忙, 天天忙得很),
+                         # no rebuke of the citizen now (没看我正忙着, 别催, 烦)
+                         r"^(?!.*(?:没看|没见|看不见|看不到|催|急什么|急啥|别烦|打扰|烦|[你您]没|别(?:问|吵|跟))).*"
+                         r"(?:最近|近来|这阵子?|这段(?:时间|日子)|这[几两些]天|这个?月|这(?:个)?礼拜|这周|月底|月初|年底|"
+                         r"年初|季末|旺季|天天|每天|一直|平时|一到)[^，,。！!？?]{0,5}忙"),
     # said only had the citizen asked (你要问了我就说了): nothing was said already, whatever else it is
     "f_said_already": re.compile(r"(?:要|要是|如果|若|当时)[^，,。！!？?]{0,3}问(?:了|过)?[^，,。！!？?]{0,4}(?:就|会|肯定)(?:说|讲|告诉)"),
     # the clerk sharing the failing (我们刚来的时候也记不住): no mockery
