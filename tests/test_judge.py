@@ -345,3 +345,24 @@ def test_a_veto_model_bar_ships_only_where_the_nested_check_shows_a_gain_within_
     shipped = json.loads(data_path("models", "judge.json").read_text(encoding="utf-8"))
     for article in shipped.get("flags", {}).get("bars", {}):
         assert flags.confirmed(shipped["flags"]["nested"][article]), article
+
+
+#: A visit whose citizen presses a question out of earlier trips and gets a cold reply (规定就这样).
+PRESSED_COLD = {"id": "judge-cold", "channel": "counter", "started_at": "2026-03-02T10:00:00+08:00",
+                "utterances": [
+                    {"speaker": "staff", "start": 0.0, "end": 2.0, "text": "您好，请问办理什么业务？"},
+                    {"speaker": "citizen", "start": 2.5, "end": 5.0, "text": "上回缺的那张表我带来了。"},
+                    {"speaker": "staff", "start": 5.5, "end": 8.0, "text": "收下了，还得补一个居委会的章，不好意思，清单在这儿。"},
+                    {"speaker": "citizen", "start": 8.5, "end": 11.0, "text": "我都跑四趟了，下回总能办成了吧？"},
+                    {"speaker": "staff", "start": 11.5, "end": 13.5, "text": "齐不齐看你自己，规定就是这样。"},
+                    {"speaker": "staff", "start": 14.0, "end": 16.0, "text": "请您对我的服务进行评价，您慢走。"},
+                ]}
+
+
+def test_a_missing_calming_decided_by_a_cold_reply_is_not_vetoed(tmp_path):
+    model = _weights(tmp_path, veto=0.5, article=10, rule="A10-G-UPSET")  # every Art. 10 turn rates < 0.5
+    upset = [f for f in analyzer.analyze(dict(PRESSED_COLD)).findings if f.rule == "A10-G-UPSET"]
+    assert upset and upset[0].detail["reply"] == "cold", "precondition: the rules find it, by the reply"
+    judged = analyzer.analyze(dict(PRESSED_COLD), _opts(model)).findings
+    assert [f.rule for f in judged if f.rule == "A10-G-UPSET"] == ["A10-G-UPSET"]
+    assert "judge_probability" not in next(f for f in judged if f.rule == "A10-G-UPSET").detail

@@ -896,9 +896,25 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
         out += _missing_in(lexicon, REPLY_CONTEXT[cue.kind], said, (cue.start, end), evidence,
                            utts, turns, options,
                            {"cue": cue.kind, "cue_source": cue.source,
-                            "cue_utterance": cue.utterance},
+                            "cue_utterance": cue.utterance,
+                            **({"reply": "cold"} if cold_reply(utts, cue, turns) else {})},
                            weight=cue.confidence, until=interaction.end_time)
     return out
+
+
+def cold_reply(utts: Sequence[Utterance], cue: Cue, turns: Sequence[int]) -> bool:
+    """True when an upset citizen's first reply is a cold one (:data:`_COLD_REPLY`: 规定就这样, 看你自己).
+
+    The missing calming is then decided by the reply, a turn the judge's unit (the
+    citizen's words) does not see: the finding carries ``reply: cold`` and the judge
+    does not veto it (:func:`analyzer.rules.judge.decide`).
+    """
+    from analyzer.text.normalize import to_simplified
+
+    if cue.kind != "upset":
+        return False
+    first = _first_reply(utts, cue.utterance, turns)
+    return first is not None and bool(_COLD_REPLY.search(to_simplified(utts[first].text)))
 
 
 def _first_reply(utts: Sequence[Utterance], cue: int, turns: Sequence[int]) -> int | None:

@@ -242,7 +242,7 @@ def _detail_tokens(f: Finding) -> list[str]:
     """The shape of a finding's evidence: which detail keys it carries, and its short flags."""
     out = []
     for key, value in sorted(f.detail.items()):
-        if key in ("source", "judge_probability", "flag_probability"):
+        if key in ("source", "judge_probability", "flag_probability", "reply"):
             continue
         out.append(f"d:{key}")
         if isinstance(value, bool) or (isinstance(value, str) and value.isascii()
@@ -499,6 +499,8 @@ def decide(findings: Sequence[Finding], utterances: Sequence[Utterance],
         bar = bars.get(f.article, Bars())
         q = None if seen is not None and f.rule not in seen else q
         flag_bar = (flag_bars or {}).get(f.article)
+        if f.detail.get("reply") == "cold":  # decided by a reply the judge's unit does not see
+            p = q = None
         if options.veto and q is not None and flag_bar is not None and q < flag_bar:
             continue
         if p is None and q is None:
