@@ -4,7 +4,7 @@ Once the rules are fixed on a set, its false findings are gone; the false findin
 matter are the ones rules make on wording they were not fixed from. Each training set's
 README names the commit of ``main`` its writer first ran the analyzer on
 (:data:`FIRST_RUNS`). For each, this script extracts that commit with ``git archive``
-into a scratch folder (no worktree is touched), runs :mod:`benchmarks.first_run_dump`
+into a scratch folder (no worktree is touched), runs ``benchmarks/helpers/first_run_dump.py``
 there with this interpreter and the old tree first on ``PYTHONPATH`` (rules only: the
 judge off where the commit has one), and labels every finding against the set's
 ``labels.json`` exactly as :mod:`benchmarks.articles` scores (:func:`label_findings`):
@@ -124,7 +124,7 @@ def run_old(commit: str, folder: Path, ids: Sequence[str] | None, work: Path
     """The old commit's rule findings on the folder's interactions (``ids`` only, if given)."""
     tree = old_tree(commit, work)
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    cmd = [sys.executable, str(ROOT / "benchmarks" / "first_run_dump.py"),
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "helpers" / "first_run_dump.py"),
            str(folder / "interactions.jsonl"), *(ids or ())]
     done = subprocess.run(cmd, cwd=tree, env=env, check=True, capture_output=True, text=True)
     where = json.loads(done.stderr.strip().splitlines()[-1])["analyzer"]
@@ -185,4 +185,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from page import run_with_page
+
+    sys.exit(run_with_page("first_run", "First-run records of the training sets", main))

@@ -2056,3 +2056,13 @@ def test_a_step_of_the_procedure_is_no_material_added():
              ("citizen", 13, 15, "说明写好了，都在这儿。"), ("staff", 40, 42, "好，我看一下……可以。先报失，然后去拍照。"),
              ("citizen", 43, 44, "好的。"), CLOSE]
     assert not _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_a_requirement_that_changed_since_the_last_visit_is_no_piecemeal():
+    """上次怎么不说 answered by the rule having changed (这个月起要原件) leaves nothing out; unanswered it does."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 6, "我来办落户，这是材料。"),
+                ("staff", 7, 10, "还差一份房屋产权证明的原件。"),
+                ("citizen", 11, 14, "上次怎么不说？我都跑两回了。"), ("staff", 15, 19, reply), CLOSE]
+    assert not _found(visit("不好意思，原来只要复印件，这个月起要原件了，新规定。"), "A18-PIECEMEAL", ACTS_ON)[0]
+    assert _found(visit("不好意思，您补上再来吧。"), "A18-PIECEMEAL", ACTS_ON)[0]

@@ -499,8 +499,10 @@ def decide(findings: Sequence[Finding], utterances: Sequence[Utterance],
         bar = bars.get(f.article, Bars())
         q = None if seen is not None and f.rule not in seen else q
         flag_bar = (flag_bars or {}).get(f.article)
-        if f.detail.get("reply") == "cold":  # decided by a reply the judge's unit does not see
-            p = q = None
+        if f.detail.get("reply") == "cold" or f.kind == "hangup":
+            p = q = None  # decided by a reply or by timing the judge's units do not see
+        elif q is not None and p is not None and bar.add is not None and p >= bar.add:
+            q = None  # the turn judge would file the article itself: the rule's own finding stands
         if options.veto and q is not None and flag_bar is not None and q < flag_bar:
             continue
         if p is None and q is None:

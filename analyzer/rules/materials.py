@@ -623,7 +623,15 @@ def _protested_next(utts: Sequence[Utterance], i: int, earlier_visit: Sequence[C
     said = to_simplified(utts[nxt].text)
     before = any(e.utterance == nxt for e in earlier_visit) \
         or re.search(_BEFORE + r"[^。？?！!]{0,4}" + _NOT_TOLD.pattern, said) is not None  # 电话里没说这个啊！
+    reply = next((u for u in utts[nxt + 1:] if u.speaker != "citizen"), None)
+    if reply is not None and RULE_CHANGED.search(to_simplified(reply.text)):
+        return False  # 上次的规定是复印件，这个月起需要原件: the requirement changed, nothing was left out
     return before and bool(_NOT_TOLD.search(said))
+
+
+#: The clerk explaining that the requirement itself changed since (这个月起, 新规定, 规定改了).
+RULE_CHANGED = re.compile(r"规定(?:改|变|调整)了|新(?:规定|政策|要求)|(?:这个月|本月|今年|上个月|最近|现在)(?:起|开始)"
+                          r"(?:需要|要|得|改)")
 
 
 #: The citizen saying they were not told (上次没说, 上回可没讲, 当时怎么不说).

@@ -8,7 +8,7 @@ is of the rules' own findings, the units the veto model judges.
 
 Usage::
 
-    PYTHONPATH=<old tree> python benchmarks/first_run_dump.py interactions.jsonl [ID ...]
+    PYTHONPATH=<old tree> python benchmarks/helpers/first_run_dump.py interactions.jsonl [ID ...]
 
 Writes one JSON line per interaction to stdout: ``{"id", "findings": [Finding as dict]}``.
 """
