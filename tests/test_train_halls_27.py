@@ -1,20 +1,17 @@
 """train-halls-27: the committed files are a rebuild of source.txt, and they pass the set's validator."""
+
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-27"
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"train_halls_27_{name}", DATA / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return set_script(DATA, name)
 
 
 def test_committed_files_are_a_rebuild_of_source():

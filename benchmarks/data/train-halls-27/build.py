@@ -144,10 +144,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
     else:
         citizen_rate = rng.uniform(3.9, 4.7)
     phone = h["channel"] == "phone"
-    if phone:
-        t = _pickup(block, rng) + rng.uniform(0.3, 0.8)
-    else:
-        t = rng.uniform(0.5, 2.0)
+    t = _pickup(block, rng) + rng.uniform(0.3, 0.8) if phone else rng.uniform(0.5, 2.0)
     utts = []
     last_end = 0.0
     prev: dict | None = None
@@ -199,7 +196,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
 
 def render(blocks: list[Block]) -> tuple[str, str]:
     """The text of interactions.jsonl and labels.json."""
-    inters, labels = zip(*(build_one(b) for b in blocks))
+    inters, labels = zip(*(build_one(b) for b in blocks), strict=False)
     jsonl = "".join(json.dumps(i, ensure_ascii=False) + "\n" for i in inters)
     lab = "[\n" + ",\n".join(json.dumps(x, ensure_ascii=False) for x in labels) + "\n]\n"
     return jsonl, lab

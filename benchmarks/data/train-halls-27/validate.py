@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -43,7 +42,7 @@ def _check_interaction(it: dict, out: list[str]) -> None:
     iid = it.get("id")
     keys = set(it)
     extra = {"rings", "ring_seconds"} if it.get("channel") == "phone" else set()
-    if not INTER_KEYS <= keys or keys - INTER_KEYS - extra:
+    if not keys >= INTER_KEYS or keys - INTER_KEYS - extra:
         out.append(f"{iid}: keys {sorted(keys)}")
     if it.get("channel") not in ("counter", "phone"):
         out.append(f"{iid}: channel {it.get('channel')!r}")
@@ -213,7 +212,7 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
     overlaps = 0
     for it in interactions:
         u = it["utterances"]
-        overlaps += sum(1 for x, y in zip(u, u[1:]) if y["start"] < x["end"])
+        overlaps += sum(1 for x, y in zip(u, u[1:], strict=False) if y["start"] < x["end"])
     return {
         "interactions": len(interactions),
         "counter": sum(it["channel"] == "counter" for it in interactions),
