@@ -154,7 +154,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
 
     utterances = []
     max_end = None
-    for i, u in enumerate(block.utts):
+    for _i, u in enumerate(block.utts):
         rate = staff_rate if u.speaker == "staff" else citizen_rate
         if u.overlap is not None and utterances:
             prev = utterances[-1]
@@ -191,9 +191,9 @@ def build_one(block: Block) -> tuple[dict, dict]:
 def build_all(text: str) -> tuple[list[dict], list[dict]]:
     recs, labels = [], []
     for b in parse(text):
-        r, l = build_one(b)
+        r, lab = build_one(b)
         recs.append(r)
-        labels.append(l)
+        labels.append(lab)
     return recs, labels
 
 

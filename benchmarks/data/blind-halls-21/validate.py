@@ -50,13 +50,13 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     ids = [r.get("id") for r in interactions]
     if len(set(ids)) != len(ids):
         problems.append("duplicate interaction ids")
-    if [l.get("id") for l in labels] != ids:
+    if [lab.get("id") for lab in labels] != ids:
         problems.append("labels not in the same order / with the same ids as interactions")
     spans: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = {}
 
     for rec in interactions:
         rid = rec.get("id", "?")
-        p = lambda msg: problems.append(f"{rid}: {msg}")  # noqa: E731
+        p = lambda msg, rid=rid: problems.append(f"{rid}: {msg}")  # noqa: E731
         if not ID_RE.match(str(rid)):
             p("bad id")
         keys = set(rec)
@@ -66,7 +66,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
                 p(f"counter keys {sorted(keys)}")
         elif ch == "phone":
             extra = keys - INTERACTION_KEYS
-            if not INTERACTION_KEYS <= keys or extra not in ({"rings"}, {"ring_seconds"}):
+            if not keys >= INTERACTION_KEYS or extra not in ({"rings"}, {"ring_seconds"}):
                 p(f"phone keys {sorted(keys)}")
             if "rings" in rec and (not isinstance(rec["rings"], int) or rec["rings"] < 1):
                 p("rings must be a positive integer")
@@ -112,7 +112,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     by_id = {r.get("id"): r for r in interactions}
     for lab in labels:
         rid = lab.get("id", "?")
-        p = lambda msg: problems.append(f"{rid}: {msg}")  # noqa: E731
+        p = lambda msg, rid=rid: problems.append(f"{rid}: {msg}")  # noqa: E731
         rec = by_id.get(rid)
         if rec is None:
             p("label without interaction")
@@ -189,20 +189,20 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
     for staff, items in spans.items():
         items.sort()
-        for (s1, e1, i1), (s2, e2, i2) in zip(items, items[1:]):
+        for (_s1, e1, i1), (s2, _e2, i2) in zip(items, items[1:], strict=False):
             if s2 < e1:
                 problems.append(f"{i1}/{i2}: staff {staff} in two interactions at once")
     return problems
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    per_art = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_art = Counter(a for l in labels for a in l["clean_articles"])
-    nb = Counter(len(l["breaches"]) for l in labels)
+    per_art = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_art = Counter(a for lab in labels for a in lab["clean_articles"])
+    nb = Counter(len(lab["breaches"]) for lab in labels)
     utts = [u for r in interactions for u in r["utterances"]]
     overlaps = 0
     for r in interactions:
-        for a, b in zip(r["utterances"], r["utterances"][1:]):
+        for a, b in zip(r["utterances"], r["utterances"][1:], strict=False):
             if b["start"] < a["end"]:
                 overlaps += 1
     return {
@@ -215,9 +215,9 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "overlapping starts": overlaps,
         "interactions by breach count": dict(sorted(nb.items())),
         "breaches": sum(per_art.values()),
-        "absences (quote empty)": sum(b["quote"] == "" for l in labels for b in l["breaches"]),
-        "paraphrased forbidden phrases": sum("(paraphrase)" in b["duty"] for l in labels for b in l["breaches"]),
-        "forbidden phrases": sum(b["duty"].startswith("forbidden phrase:") for l in labels for b in l["breaches"]),
+        "absences (quote empty)": sum(b["quote"] == "" for lab in labels for b in lab["breaches"]),
+        "paraphrased forbidden phrases": sum("(paraphrase)" in b["duty"] for lab in labels for b in lab["breaches"]),
+        "forbidden phrases": sum(b["duty"].startswith("forbidden phrase:") for lab in labels for b in lab["breaches"]),
         "breaches per article": {a: per_art.get(a, 0) for a in SCORED},
         "clean per article": {a: clean_art.get(a, 0) for a in SCORED},
     }
