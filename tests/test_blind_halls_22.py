@@ -1,24 +1,19 @@
 """blind-halls-22: the committed files are a rebuild of source.txt, and they pass the set's validator."""
 
-import importlib.util
+from __future__ import annotations
+
 import json
-import sys
 from pathlib import Path
 
-import pytest
+from test_hall_sets import set_script
 
-DATA = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "blind-halls-22"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"blind_halls_22_{name}", DATA / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-22"
 
 
-@pytest.fixture(scope="module")
+def _load(name: str):
+    return set_script(DATA, name)
+
+
 def committed():
     with open(DATA / "interactions.jsonl", encoding="utf-8") as f:
         interactions = [json.loads(line) for line in f if line.strip()]
