@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from test_hall_sets import set_script
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-22"
@@ -14,6 +15,7 @@ def _load(name: str):
     return set_script(DATA, name)
 
 
+@pytest.fixture(scope="module")
 def committed():
     with open(DATA / "interactions.jsonl", encoding="utf-8") as f:
         interactions = [json.loads(line) for line in f if line.strip()]
