@@ -82,6 +82,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-25": ("t25", 50),
     "train-halls-26": ("t26", 50),
     "train-halls-27": ("t27", 50),
+    "train-halls-28": ("t28", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]

@@ -203,9 +203,9 @@ def build_one(block: Block) -> tuple[dict, dict]:
 def build_all(text: str) -> tuple[list[dict], list[dict]]:
     recs, labels = [], []
     for b in parse(text):
-        r, l = build_one(b)
+        r, lab = build_one(b)
         recs.append(r)
-        labels.append(l)
+        labels.append(lab)
     return recs, labels
 
 

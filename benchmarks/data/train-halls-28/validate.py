@@ -41,7 +41,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
         p("duplicate interaction ids")
     if ids != sorted(ids):
         p("interaction ids not in order")
-    for rec, lab in zip(interactions, labels):
+    for rec, lab in zip(interactions, labels, strict=False):
         rid = rec.get("id", "?")
         if not isinstance(rid, str) or not ID_RE.match(rid):
             p(f"{rid}: bad id")
@@ -54,7 +54,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
                 p(f"{rid}: counter keys {sorted(keys)}")
         elif ch == "phone":
             extra = keys - COUNTER_KEYS
-            if extra not in ({"rings"}, {"ring_seconds"}) or not COUNTER_KEYS <= keys:
+            if extra not in ({"rings"}, {"ring_seconds"}) or not keys >= COUNTER_KEYS:
                 p(f"{rid}: phone keys {sorted(keys)}")
             if "rings" in rec and (not isinstance(rec["rings"], int) or rec["rings"] < 1):
                 p(f"{rid}: bad rings")
@@ -178,17 +178,17 @@ def load(folder: Path = HERE) -> tuple[list[dict], list[dict]]:
 
 
 def counts(recs: list[dict], labels: list[dict]) -> str:
-    per_art = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_art = Counter(a for l in labels for a in l["clean_articles"])
-    n_breach = Counter(len(l["breaches"]) for l in labels)
+    per_art = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_art = Counter(a for lab in labels for a in lab["clean_articles"])
+    n_breach = Counter(len(lab["breaches"]) for lab in labels)
     lines = [
         f"interactions {len(recs)}: counter {sum(r['channel'] == 'counter' for r in recs)}, "
         f"phone {sum(r['channel'] == 'phone' for r in recs)}, "
         f"utterances {sum(len(r['utterances']) for r in recs)}",
         f"no breach {n_breach[0]}, one breach {n_breach[1]}, two breaches {n_breach[2]}; "
         f"breaches {sum(per_art.values())}, absences "
-        f"{sum(1 for l in labels for b in l['breaches'] if b['quote'] == '')}, "
-        f"paraphrased {sum(1 for l in labels for b in l['breaches'] if '(paraphrase' in b['duty'])}",
+        f"{sum(1 for lab in labels for b in lab['breaches'] if b['quote'] == '')}, "
+        f"paraphrased {sum(1 for lab in labels for b in lab['breaches'] if '(paraphrase' in b['duty'])}",
         "article   " + " ".join(f"{a:>4}" for a in SCORED),
         "breaches  " + " ".join(f"{per_art[a]:>4}" for a in SCORED),
         "clean     " + " ".join(f"{clean_art[a]:>4}" for a in SCORED),
