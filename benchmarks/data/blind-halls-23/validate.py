@@ -194,30 +194,30 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
         problems.append(f"{len(interactions)} interactions but {len(labels)} labels")
     for r in interactions:
         problems.extend(_check_record(r))
-    for r, lab in zip(interactions, labels):
+    for r, lab in zip(interactions, labels, strict=False):
         problems.extend(_check_label(r, lab))
     return problems
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    breaches = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean = Counter(a for l in labels for a in l["clean_articles"])
-    n_b = Counter(len(l["breaches"]) for l in labels)
+    breaches = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean = Counter(a for lab in labels for a in lab["clean_articles"])
+    n_b = Counter(len(lab["breaches"]) for lab in labels)
     return {
         "interactions": len(interactions),
         "calls": sum(r["channel"] == "phone" for r in interactions),
         "unanswered_calls": sum(r["channel"] == "phone" and not r["utterances"] for r in interactions),
         "ring_seconds_calls": sum("ring_seconds" in r for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:])
+        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False)
                         if b["start"] < a["end"]),
         "clean_interactions": n_b[0],
         "one_breach": n_b[1],
         "two_breaches": n_b[2],
         "breaches": sum(breaches.values()),
-        "absences": sum(1 for l in labels for b in l["breaches"] if b["quote"] == ""),
-        "forbidden_phrases": sum(1 for l in labels for b in l["breaches"] if b["duty"].startswith("forbidden phrase")),
-        "paraphrased": sum(1 for l in labels for b in l["breaches"] if "(paraphrase)" in b["duty"]),
+        "absences": sum(1 for lab in labels for b in lab["breaches"] if b["quote"] == ""),
+        "forbidden_phrases": sum(1 for lab in labels for b in lab["breaches"] if b["duty"].startswith("forbidden phrase")),
+        "paraphrased": sum(1 for lab in labels for b in lab["breaches"] if "(paraphrase)" in b["duty"]),
         "breaches_per_article": {a: breaches[a] for a in SCORED},
         "clean_per_article": {a: clean[a] for a in SCORED},
     }
