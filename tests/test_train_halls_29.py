@@ -1,19 +1,16 @@
 """train-halls-29: the committed files are a rebuild of source.txt, and they validate."""
-import importlib.util
+from __future__ import annotations
+
 import json
-import sys
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-29"
 
 
-def _load(name):
-    modname = f"train_halls_29_{name}"
-    spec = importlib.util.spec_from_file_location(modname, DATA / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[modname] = mod
-    spec.loader.exec_module(mod)
-    return mod
+def _load(name: str):
+    return set_script(DATA, name)
 
 
 def _committed():

@@ -141,10 +141,7 @@ def build_one(block: Block) -> tuple:
     h = block.header
     rng = random.Random(f"{SET}/{block.id}")
     staff_rate = rng.uniform(4.3, 5.0)
-    if h.get("elderly") == "yes":
-        citizen_rate = rng.uniform(3.2, 3.6)
-    else:
-        citizen_rate = rng.uniform(3.9, 4.7)
+    citizen_rate = rng.uniform(3.2, 3.6) if h.get("elderly") == "yes" else rng.uniform(3.9, 4.7)
     rec = {"id": block.id, "channel": h["channel"], "hall": h["hall"], "window": h["window"],
            "staff": h["staff"], "started_at": h["started_at"]}
     if h["channel"] == "phone":

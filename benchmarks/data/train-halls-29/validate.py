@@ -180,10 +180,10 @@ def check(interactions: list, labels: list) -> list:
     for rid in ids:
         if not ID_RE.match(str(rid)):
             problems.append(f"bad id {rid!r}")
-    if [l.get("id") for l in labels] != ids:
+    if [lab.get("id") for lab in labels] != ids:
         problems.append("labels are not in the same order with the same ids")
         return problems
-    for rec, lab in zip(interactions, labels):
+    for rec, lab in zip(interactions, labels, strict=False):
         _check_record(rec, problems)
         if isinstance(rec.get("utterances"), list):
             _check_label(rec, lab, problems)
@@ -191,24 +191,24 @@ def check(interactions: list, labels: list) -> list:
 
 
 def counts(interactions: list, labels: list) -> dict:
-    per_article = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_per = Counter(a for l in labels for a in l["clean_articles"])
-    n_breach = Counter(len(l["breaches"]) for l in labels)
+    per_article = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_per = Counter(a for lab in labels for a in lab["clean_articles"])
+    n_breach = Counter(len(lab["breaches"]) for lab in labels)
     return {
         "interactions": len(interactions),
         "calls": sum(r["channel"] == "phone" for r in interactions),
         "unanswered calls": sum(r["channel"] == "phone" and not r["utterances"] for r in interactions),
         "ring_seconds calls": sum("ring_seconds" in r for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "overlapping starts": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:])
+        "overlapping starts": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False)
                                   if b["start"] < a["end"]),
         "clean interactions": n_breach[0],
         "one breach": n_breach[1],
         "two breaches": n_breach[2],
         "breaches": sum(per_article.values()),
-        "absences": sum(1 for l in labels for b in l["breaches"] if b["quote"] == ""),
-        "forbidden phrases": sum(1 for l in labels for b in l["breaches"] if b["duty"].startswith("forbidden")),
-        "paraphrased": sum(1 for l in labels for b in l["breaches"] if "(paraphrase" in b["duty"]),
+        "absences": sum(1 for lab in labels for b in lab["breaches"] if b["quote"] == ""),
+        "forbidden phrases": sum(1 for lab in labels for b in lab["breaches"] if b["duty"].startswith("forbidden")),
+        "paraphrased": sum(1 for lab in labels for b in lab["breaches"] if "(paraphrase" in b["duty"]),
         "breaches per article": {a: per_article.get(a, 0) for a in SCORED},
         "clean per article": {a: clean_per.get(a, 0) for a in SCORED},
     }
