@@ -125,10 +125,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
     h = block.header
     rng = random.Random(f"{SET}/{block.id}")
     staff_rate = rng.uniform(4.3, 5.0)
-    if h.get("pace") == "elderly":
-        citizen_rate = rng.uniform(3.2, 3.6)
-    else:
-        citizen_rate = rng.uniform(3.9, 4.7)
+    citizen_rate = rng.uniform(3.2, 3.6) if h.get("pace") == "elderly" else rng.uniform(3.9, 4.7)
 
     channel = h["channel"]
     rec: dict = {

@@ -92,7 +92,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
                 p(f"{iid}: utterance {k} starts before or with the previous one")
             prev_start = u["start"]
 
-    for n, (rec, lab) in enumerate(zip(interactions, labels), 1):
+    for n, (rec, lab) in enumerate(zip(interactions, labels, strict=False), 1):
         iid = rec.get("id")
         if set(lab) != LABEL_KEYS:
             p(f"{lab.get('id')}: label keys {sorted(lab)}")
@@ -160,7 +160,7 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "phone": sum(r["channel"] == "phone" for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
         "overlapping starts": sum(
-            1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:]) if b["start"] < a["end"]
+            1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False) if b["start"] < a["end"]
         ),
         "no breach / one / two": [nb[0], nb[1], nb[2]],
         "breaches": sum(per_article.values()),
@@ -172,7 +172,7 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
 
 
 def main() -> int:
-    interactions = [json.loads(l) for l in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    interactions = [json.loads(lab) for lab in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if lab.strip()]
     labels = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     problems = check(interactions, labels)
     for line in problems:
