@@ -10,7 +10,7 @@ import wave
 import numpy as np
 import pytest
 from audio_factory import SR, pcm_bytes, phone_call, resample, speech, to_int16
-from live_fixture import listener
+from live_fixture import healed, listener
 
 from analyzer.errors import AudioError
 from analyzer.stream.line import ENCODINGS, FrameDecoder, LineHeader
@@ -173,22 +173,6 @@ def served(tmp_path_factory):
            "log": "".join(served.stderr)}
 
 
-def _live_transcript(events: list[dict]) -> list[dict]:
-    """The transcript a screen keeps from a line's events before its report: each
-    ``utterance`` at its place, each ``revision`` taking the turns it replaces away and
-    putting its utterances in (as live.js does)."""
-    shown: list[dict] = []
-    for e in events:
-        if e["type"] == "report":
-            break
-        if e["type"] == "utterance":
-            shown.append(e)
-        elif e["type"] == "revision":
-            shown = [u for u in shown if u["speaker"] != e["speaker"]
-                     or round(u["start"], 3) not in e["replaced"]] + e["utterances"]
-    return sorted(shown, key=lambda u: u["start"])
-
-
 @pytest.mark.slow
 def test_three_concurrent_lines_each_get_their_events_and_report(served):
     """Each line gets its events and report. The G.711 counter lines (μ-law, A-law) must
@@ -213,7 +197,7 @@ def test_three_concurrent_lines_each_get_their_events_and_report(served):
     assert {u["speaker"] for u in stereo if u["type"] == "utterance"} == {"staff", "citizen"}
     for name in ("mu", "a"):  # G.711 lines are heard: the counter clerk's words come through
         events = calls[name]
-        shown = _live_transcript(events)
+        shown = healed(events)
         text = "".join(u["text"] for u in shown)
         words = re.sub(r"[，,。.！!？?、\s]", "", text)  # the words, however the build punctuates them
         assert "服务" in words and "谢谢" in words, (name, text, events)

@@ -22,7 +22,7 @@ import time
 
 import pytest
 from audio_factory import SR, phone_call, write_wav
-from live_fixture import listener
+from live_fixture import healed, listener
 from test_browser import ARGS, CHROMIUM, log_in
 from web_fixture import ROOT, USERS, running_server
 
@@ -111,14 +111,14 @@ def test_a_supervisor_sees_a_finding_during_a_call_sent_by_conduct_line_send(tmp
         assert card.locator("ol.live-transcript li.staff").count() >= 2
         # the transcript on the page is the one the client printed, healed: each utterance
         # as first heard, replaced where its second hearing told a ``revision`` (marked)
-        healed = _healed(events)
+        shown = healed(events)
         page.locator("section.live-line.ended[data-call=live-1]").wait_for(timeout=30_000)
         assert card.locator("ol.live-transcript li.turn span.said").all_inner_texts() == [
-            u["text"] for u in healed]
+            u["text"] for u in shown]
         revised = [u["text"] for e in events if e["type"] == "revision" for u in e["utterances"]]
         print(f"{len(revised)} utterance(s) revised on a second hearing: {revised}")
         assert card.locator("li.turn.revised span.said").all_inner_texts() == [
-            u["text"] for u in healed if u.get("revised")]
+            u["text"] for u in shown if u.get("revised")]
         # the call ends and is stored: the finding plays its own words, and links to it
         stored = next(e for e in events if e["type"] == "stored")
         play = finding.locator("button.play")
@@ -143,21 +143,6 @@ def test_a_supervisor_sees_a_finding_during_a_call_sent_by_conduct_line_send(tmp
     report = next(e for e in events if e["type"] == "report")["report"]
     assert json.dumps(report, ensure_ascii=False).count("A8-F-01") >= 1
     assert report["rings"] == expected_rings
-
-
-def _healed(events: list[dict]) -> list[dict]:
-    """The transcript a line's events tell: each ``utterance`` at its place in the call, each
-    ``revision`` taking the turns it replaces away and putting its utterances in (marked
-    ``revised``)."""
-    shown: list[dict] = []
-    for e in events:
-        if e["type"] == "utterance":
-            shown.append(e)
-        elif e["type"] == "revision":
-            shown = [u for u in shown if u["speaker"] != e["speaker"]
-                     or round(u["start"], 3) not in e["replaced"]]
-            shown += [{**u, "revised": True} for u in e["utterances"]]
-    return sorted(shown, key=lambda u: u["start"])
 
 
 def _get(db, name: str, password: str, path: str, **settings):
