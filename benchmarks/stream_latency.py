@@ -68,7 +68,8 @@ first-hearing words re-checked on the bin's encoder output); ``recheck``
 line's next first hearings); ``no-hold``
 (``stream.again_hold_lag=0``: closed bins' second hearings do not wait while a line lags);
 ``first-w10`` / ``first-w15`` / ``first-w30`` (``stream.first_window_seconds``: the encoder
-window a first hearing is heard in, its context cut to fit; 30, the default: a full bin);
+window a first hearing is heard in, its context cut to fit; 15, the default since session 12;
+30: a full bin, the default before);
 ``feed100`` / ``feed0`` (``stream.feed_ms``: a listener line analysed in steps of at least
 0.1 s of audio / at every frame as it arrives, the default);
 ``w10`` (``pack.min_window_seconds=10`` for the listener only; ``--set KEY=VALUE`` sets an
