@@ -47,7 +47,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
         rid = r.get("id")
         keys = set(r)
         extra = keys - INTER_KEYS - {"rings", "ring_seconds"}
-        if not INTER_KEYS <= keys or extra:
+        if not keys >= INTER_KEYS or extra:
             p.append(f"{rid}: keys {sorted(keys)}")
             continue
         if r["channel"] not in ("counter", "phone"):
@@ -172,7 +172,7 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "unanswered_calls": sum(r["channel"] == "phone" and not r["utterances"] for r in interactions),
         "ring_seconds_calls": sum("ring_seconds" in r for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:])
+        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False)
                         if b["start"] < a["end"]),
         "interactions_by_breach_count": dict(sorted(nb.items())),
         "breaches": sum(per_art.values()),
