@@ -175,7 +175,7 @@ class ASROptions(Checked):
 
     SECTION: ClassVar[str] = "asr"
     _RANGES: ClassVar[dict[str, Range]] = {"cpu_threads": NONNEG, "beam_size": (1, 20), "temperature": (0.0, 1.0), "repetition_penalty": (1.0, 3.0), "beam_below_logprob": (-10.0, 0.0), "no_speech_threshold": UNIT, "compression_ratio_threshold": NONNEG, "split_gap": NONNEG}
-    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"device": ("cpu", "cuda", "auto"), "lexicon_prompt": ("", "prompt", "hotwords"), "numbers": NUMBER_STYLES, "decoding": ("beam", "greedy_first"), "mono_roles": MONO_ROLES, "stereo_speakers": ROLES}
+    _CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"device": ("cpu", "cuda", "auto"), "lexicon_prompt": ("", "prompt", "hotwords"), "numbers": NUMBER_STYLES, "decoding": ("beam", "greedy_first", "by_role"), "mono_roles": MONO_ROLES, "stereo_speakers": ROLES}
 
     model: str = ""  # CTranslate2 model folder; empty: the bundled Whisper base
     device: str = "cpu"  # cpu | cuda | auto
@@ -205,9 +205,11 @@ class ASROptions(Checked):
     # lost 4 of their 78 characters; benchmarks/throughput.py)
     beam_size: int = 5
     # "beam": every bin decoded with the beam; "greedy_first": greedy decoding, the beam
-    # only for bins whose greedy text is unsure or loops (faster-whisper's thresholds)
+    # only for bins whose greedy text is unsure or loops (faster-whisper's thresholds);
+    # "by_role": greedy first only for bins of a channel known to be the citizen's (the
+    # staff's speech, where phrases are judged, and mono recordings keep the beam)
     decoding: str = "beam"
-    beam_below_logprob: float = -1.0  # greedy_first: mean token log-probability under this
+    beam_below_logprob: float = -1.0  # greedy_first, by_role: mean token log-probability under this
     temperature: float = 0.0  # one fixed temperature: no fallback re-decoding storms
     # >1 breaks repetition loops (您好,请问您好,您好,…); used only to decode again a channel
     # (batch: a window) whose first, unpenalised decoding looped

@@ -276,6 +276,64 @@ def test_greedy_first_takes_the_beam_for_a_bin_that_is_likely_silence() -> None:
     assert first == heard(ASROptions())[0]
 
 
+def test_by_role_marks_only_bins_of_a_known_citizen_channel_for_greedy_first() -> None:
+    """``asr.decoding = "by_role"``: a bin is decoded greedily first only when every piece
+    in it is of a channel known to be the citizen's; the staff's, a mixed bin (a visit
+    packed per recording) and a mono recording's (role assumed) keep the beam."""
+    from analyzer.speech.packing import Bin, PackedRecognizer, Piece
+
+    def bin_of(*roles: str) -> Bin:
+        b = Bin()
+        for k, role in enumerate(roles):
+            b.add(Piece(0, k, float(k), np.zeros(16000, dtype=np.float32), role=role))
+        return b
+
+    bins = [bin_of("citizen"), bin_of("citizen", "citizen"), bin_of("staff"),
+            bin_of("staff", "citizen"), bin_of(""), Bin()]
+    recognizer = object.__new__(PackedRecognizer)  # the policy needs no model
+    recognizer.options = ASROptions(decoding="by_role")
+    assert recognizer.greedy_first(bins) == [True, True, False, False, False, False]
+    recognizer.options = ASROptions(decoding="greedy_first")
+    assert recognizer.greedy_first(bins) == [True] * len(bins)
+    for options in (ASROptions(), ASROptions(decoding="by_role", beam_size=1)):
+        recognizer.options = options
+        assert recognizer.greedy_first(bins) == [False] * len(bins)
+
+
+@pytest.mark.slow
+def test_by_role_hears_the_staff_with_the_beam_and_the_citizen_greedily_first() -> None:
+    """One stereo request, a channel per bin (``pack.share = "channel"``): with
+    ``by_role`` the staff's words are the beam's and the citizen's those of greedy first,
+    each the same as with that policy for the whole request; a mono recording's track
+    (role assumed) keeps the beam."""
+    from conftest import shared_path
+
+    from analyzer.speech.engine import PackedTranscriber
+    from analyzer.speech.packing import run_steps
+    from analyzer.speech.tracks import Track
+
+    clips = sorted(shared_path("data", "real-speech-2").glob("*.wav"))[:2]
+    staff, citizen = (decode_audio(p).samples[0] for p in clips)
+
+    def heard(options: ASROptions, tracks: list[Track]) -> tuple[list[list[str]], dict]:
+        timings: dict = {}
+        engine = PackedTranscriber(get_model(options), options, 4, timings, share="channel")
+        utts = run_steps(engine.transcribe_steps(tracks, options))
+        return [[u.text for u in track] for track in utts], timings
+
+    stereo = [Track("staff", row=0).of(staff, 0.0), Track("citizen", row=1).of(citizen, 0.0)]
+    sure = -10.0  # no greedy decoding is taken again with the beam
+    by_role, t_role = heard(ASROptions(decoding="by_role", beam_below_logprob=sure), stereo)
+    beam, _ = heard(ASROptions(), stereo)
+    greedy, t_greedy = heard(ASROptions(decoding="greedy_first", beam_below_logprob=sure),
+                             stereo)
+    assert t_greedy["n_greedy_bins"] == 2 and t_role["n_greedy_bins"] == 1
+    assert by_role[0] == beam[0] and by_role[1] == greedy[1] and by_role[0]
+    mono = [Track("staff", known=False, row=0).of(citizen, 0.0)]
+    got, t_mono = heard(ASROptions(decoding="by_role", beam_below_logprob=sure), mono)
+    assert got == heard(ASROptions(), mono)[0] and "n_greedy_bins" not in t_mono
+
+
 def test_a_phone_line_with_int8_weights_gets_the_phone_compute_type() -> None:
     """``asr.phone_compute_type`` replaces int8 weights on telephone-band lines only (off by
     default: the batch's CPU; float32 is what plain faster-whisper runs this model with,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from analyzer.errors import OptionError
@@ -120,3 +121,35 @@ def test_words_decoded_again_that_repeat_the_bins_other_speech_are_no_hearing() 
     assert not _repeats(said("你们几点下班？"), said("请您再说一遍好吗？"))
     assert not _repeats(said("身份证带了吗"), said("请您出示一下身份证"))  # a word shared
     assert not _repeats([], clerk)
+
+
+def test_a_piece_decoded_again_is_aligned_once_from_its_own_start() -> None:
+    """A bin decoded again from a piece's start (``decode_from``: a lost piece, a live
+    line's context) is aligned on its encoder frames from there only: the whole-bin
+    alignment, thrown away before, is not made (one ``find_alignment`` call per such
+    row, none for the whole bin). A bin decoded from its start is aligned whole, once."""
+    from analyzer.speech.packing import Bin, PackedRecognizer, Piece
+
+    calls: list[tuple[int, list[int]]] = []
+
+    class Model:
+        frames_per_second = 100
+
+        def find_alignment(self, tokenizer, tokens, encoded, frames):  # noqa: ANN001
+            calls.append((np.asarray(encoded).shape[1], list(frames)))
+            return [[{"word": "字", "start": 0.5, "end": 0.7, "tokens": t, "probability": 1.0}]
+                    for t in tokens]
+
+    recognizer = object.__new__(PackedRecognizer)
+    recognizer.model, recognizer.tokenizer = Model(), None
+    bin_ = Bin()
+    bin_.add(Piece(0, 0, 0.0, np.zeros(16000 * 8, dtype=np.float32)))
+    encoded = np.zeros((1, 1500, 4), dtype=np.float32)
+    segments = [[{"tokens": [1, 2]}]]
+
+    words = recognizer._align([bin_], segments, encoded, [4.0])[0]
+    assert calls == [(1500 - 200, [800 - 400])]  # the tail alone: frames from 4 s on
+    assert words[0]["start"] == 4.5  # back in bin time
+    calls.clear()
+    recognizer._align([bin_], segments, encoded, [0.0])
+    assert calls == [(1500, [800])]  # decoded from the start: the whole bin, once

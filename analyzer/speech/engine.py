@@ -339,8 +339,9 @@ class PackedTranscriber:
         with self._cond:
             rid = self._next
             self._next += 1
-        pieces = [replace(p, context=track.context, window=track.window)
-                  if track.context or track.window else p
+        pieces = [replace(p, context=track.context, window=track.window,
+                          role=track.speaker if track.known else "")
+                  if track.context or track.window or track.known else p
                   for k, track in enumerate(tracks)
                   for p in _pieces(track, rid, k, options, cut)]
         pieces.sort(key=lambda p: (p.start, p.track))  # the conversation in time order

@@ -77,6 +77,9 @@ class Piece:
         trail: Seconds of ``samples`` after the piece proper.
         window: The shortest encoder input its bin may be heard in (seconds; 0: the
             engine's; :attr:`analyzer.speech.tracks.Track.window`).
+        role: The speaker of its track when the role is known (a stereo channel's:
+            ``staff``, ``citizen``); "" when assumed (one microphone) or not given.
+            ``asr.decoding = "by_role"`` decodes a bin of citizen pieces greedily first.
     """
 
     job: int
@@ -88,6 +91,7 @@ class Piece:
     lead: float = 0.0
     trail: float = 0.0
     window: float = 0.0
+    role: str = ""
 
     @property
     def seconds(self) -> float:
@@ -511,7 +515,7 @@ class PackedRecognizer:
         todo = [i for i, b in enumerate(bins) if not b.context_only]
         done, skips = [bins[i] for i in todo], [all_skips[i] for i in todo]
         rows = encoded if len(todo) == len(bins) else _rows(encoded, todo) if todo else None
-        results = self._first_decoding(rows, skips) if todo else []
+        results = self._first_decoding(rows, skips, self.greedy_first(done)) if todo else []
         spent["decoder"] = time.perf_counter() - t0
         yield "decoder"
         looping = [i for i, r in enumerate(results) if self._loops(r.sequences_ids[0])]
@@ -598,9 +602,12 @@ class PackedRecognizer:
         tokens = [[t for seg in segs for t in seg["tokens"]] for segs in segments]
         fps = self.model.frames_per_second
         frames = [min(3000, int(np.ceil(b.used)) * fps) for b in bins]
-        aligned: list[list[dict[str, Any]]] = list(
-            self.model.find_alignment(self.tokenizer, tokens, encoded, frames))
         later = [i for i, skip in enumerate(skips) if skip and tokens[i]]
+        # every row aligned from a later start (a piece decoded again, a live line's
+        # bin after its context): its whole-bin alignment would be thrown away, so it
+        # is not made (the words are those made from the later start alone)
+        aligned: list[list[dict[str, Any]]] = [[] for _ in bins] if len(later) == len(bins) \
+            else list(self.model.find_alignment(self.tokenizer, tokens, encoded, frames))
         if later:
             import ctranslate2
 
@@ -617,27 +624,53 @@ class PackedRecognizer:
                               for w in words]
         return aligned
 
-    def _first_decoding(self, encoded: Any, skips: Sequence[float]) -> list[Any]:
-        """Each bin's first decoding, as ``options.decoding`` says.
+    def greedy_first(self, bins: Sequence[Bin]) -> list[bool]:
+        """Which of ``bins`` are decoded greedily first, as ``options.decoding`` says:
+        ``beam`` none, ``greedy_first`` every bin, ``by_role`` the bins that hold only
+        pieces of a channel known to be the citizen's (:attr:`Piece.role`): the staff's
+        speech, where phrases are judged, keeps the beam; a bin mixing the two roles
+        (``pack.share = "recording"`` lays a visit's turns in time order) and a mono
+        recording's (roles assumed) keep it too. A function of each bin alone."""
+        decoding = self.options.decoding
+        if decoding == "beam" or self.options.beam_size <= 1:
+            return [False] * len(bins)
+        if decoding == "greedy_first":
+            return [True] * len(bins)
+        return [bool(b.pieces) and all(p.role == "citizen" for _, p in b.pieces) for b in bins]
 
-        ``beam``: beam search (``beam_size``) on every bin. ``greedy_first``:
-        greedy decoding, then beam search only for the bins that
-        :meth:`_wants_beam` (unsure, looping or likely silence), the 30 s
-        window faster-whisper's own fallback judges. A bin kept greedy has
-        no other hypotheses: the acoustic verifier then takes its candidates
-        from the 1-best text and the owed phrases only (``verify.nbest``
-        applies to the bins decoded with the beam).
+    def _first_decoding(self, encoded: Any, skips: Sequence[float],
+                        greedy: Sequence[bool] | None = None) -> list[Any]:
+        """Each bin's first decoding: beam search (``beam_size``), or for the bins that
+        ``greedy`` marks (None: every bin where ``options.decoding`` is
+        ``greedy_first``, :meth:`greedy_first`) greedy decoding, then beam search only
+        for those that :meth:`_wants_beam` (unsure, looping or likely silence), the
+        30 s window faster-whisper's own fallback judges. A bin kept greedy has no
+        other hypotheses: the acoustic verifier then takes its candidates from the
+        1-best text and the owed phrases only (``verify.nbest`` applies to the bins
+        decoded with the beam). Each bin's result is its own: the bins decoded with
+        the beam go in one call, the greedy ones in another (CTranslate2 gives a row
+        the same result whatever shares its call, ``tests/test_reproducible.py``).
         """
         options = self.options
-        if options.decoding == "beam" or options.beam_size <= 1:
+        n = len(skips)
+        if greedy is None:
+            greedy = [options.decoding == "greedy_first" and options.beam_size > 1] * n
+        first = [i for i in range(n) if greedy[i]]
+        if not first:
             return self._generate(encoded, skips, 1.0)
-        results = self._generate(encoded, skips, 1.0, beam_size=1)
-        unsure = [i for i, r in enumerate(results) if self._wants_beam(r)]
-        if unsure:
-            again = self._generate(_rows(encoded, unsure), [skips[i] for i in unsure], 1.0)
-            for i, r in zip(unsure, again, strict=True):
+        results: list[Any] = [None] * n
+        tried = self._generate(encoded if len(first) == n else _rows(encoded, first),
+                               [skips[i] for i in first], 1.0, beam_size=1)
+        for i, r in zip(first, tried, strict=True):
+            results[i] = r
+        unsure = [i for i, r in zip(first, tried, strict=True) if self._wants_beam(r)]
+        beam = sorted(unsure + [i for i in range(n) if not greedy[i]])
+        if beam:
+            again = self._generate(encoded if len(beam) == n else _rows(encoded, beam),
+                                   [skips[i] for i in beam], 1.0)
+            for i, r in zip(beam, again, strict=True):
                 results[i] = r
-        self.timings["n_greedy_bins"] = self.timings.get("n_greedy_bins", 0) + len(results)
+        self.timings["n_greedy_bins"] = self.timings.get("n_greedy_bins", 0) + len(first)
         self.timings["n_beam_bins"] = self.timings.get("n_beam_bins", 0) + len(unsure)
         return results
 
