@@ -2066,3 +2066,88 @@ def test_a_requirement_that_changed_since_the_last_visit_is_no_piecemeal():
                 ("citizen", 11, 14, "上次怎么不说？我都跑两回了。"), ("staff", 15, 19, reply), CLOSE]
     assert not _found(visit("不好意思，原来只要复印件，这个月起要原件了，新规定。"), "A18-PIECEMEAL", ACTS_ON)[0]
     assert _found(visit("不好意思，您补上再来吧。"), "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+# ------------------------------------------------- Article 5, session 12 (duty7)
+def test_putting_a_question_off_or_winding_up_answers_nothing():
+    """过两天再问 / 好，先这样: a put-off or a wind-up is no answer, whatever number or 好 is in it."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 6, "我想问问，生育津贴一般能领多少钱？"), ("staff", 7, 10, reply),
+                ("citizen", 10.5, 11, "哦，好吧。")]
+    for reply in ("我这边排了七八个人，你回头再问吧。", "好，先就这样，您忙完再来问。"):
+        found, _ = _found(visit(reply), "A5-ANSWER")
+        assert found and found[0].end >= 7, reply
+    assert not _found(visit("按工资算，大概一万二左右，您回头再问也行。"), "A5-ANSWER")[0]
+
+
+def test_calling_the_next_with_a_busy_reason_passes_the_question_over():
+    """那手续怎么弄？ … 行了，后头还有一大堆人，下一位: the busy reason beside the call answers nothing."""
+    turns = [GREET, ("citizen", 3, 5, "我给老伴办残疾证。"), ("staff", 6, 8, "表填好了，收下了。"),
+             ("citizen", 9, 12, "那复评的手续怎么弄？她下不了楼。"), ("staff", 12.5, 14, "行了，我后面还有一屋子人呢，下一位。")]
+    found, _ = _found(turns, "A5-ANSWER")
+    assert found and found[0].start == 9
+
+
+def test_just_these_few_says_no_more_will_be_asked():
+    """会不会回头又加一样？ … 就这四样: a "these N, that's all" answers whether more is coming."""
+    turns = [GREET, ("citizen", 3, 6, "单子上就这四样了吧？会不会回头又加一样？"),
+             ("staff", 7, 10, "就这四样。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER")[0]
+    turns[2] = ("staff", 7, 10, "您先到旁边把表填了。")
+    assert _found(turns, "A5-ANSWER")[0]
+
+
+def test_asking_for_the_id_to_look_it_up_then_answering_is_an_answer():
+    """多久能批？ … 您身份证号报一下 … (the number) … 查到了，下周三前批下来: the look-up was her reply,
+    even when the citizen, forgetful, asks the same again afterwards."""
+    turns = [GREET, ("citizen", 2.5, 3, "我来交低保的补充材料。"), ("staff", 3.2, 3.8, "好，收下了。"),
+             ("citizen", 4, 6, "我那个低保申请，多久能批下来？"), ("staff", 7, 9, "您叫啥名字？把身份证递给我。"),
+             ("citizen", 9.5, 13, "李秀兰，给。"), ("staff", 20, 24, "查到了，在审，下周三以前有结果。"),
+             ("citizen", 25, 27, "哦。那多久能批下来来着？"), ("staff", 28, 30, "下周三以前。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER")[0]
+    # asked back and then only the procedure: still passed over
+    turns[6] = ("staff", 20, 24, "好，签个字，拿好回执。")
+    turns[7:9] = [("citizen", 25, 26, "哦。")]
+    assert _found(turns, "A5-ANSWER")[0]
+
+
+def test_a_caller_giving_in_to_a_wind_up_leaves_the_question_to_article_5():
+    """电话: 能补办不？去哪办？ … 好，就这样，你有空再打 … 啊？那好吧。 The call ended on his consent (no
+    forced hang-up); the questions dropped are unanswered."""
+    turns = [("staff", 0, 3, "您好，这里是城关镇便民服务中心，请问您办什么业务？"),
+             ("citizen", 4, 8, "我想问一下，我的合作医疗证丢了，能补办不？去哪办？"),
+             ("staff", 9, 11, "好，就这样，你有空再打。"), ("citizen", 11.5, 13, "啊？那好吧。")]
+    found, report = _found(turns, "A5-ANSWER", channel="phone", rings=1)
+    assert found and found[0].article == 5
+    assert not [f for f in report.findings if f.rule == "A7-HANGUP"]
+
+
+# ------------------------------------------- Articles 17 and 18, session 12 (duty7)
+def test_a_third_party_told_to_come_to_this_window_is_no_run_around():
+    """跑了三趟 … 让你们单位的经办人带公函到我们这个窗口来取: nobody is sent elsewhere; 去社保局 still is."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 7, "我这都跑了三趟了，社保局说是你们这儿的事！"),
+                ("staff", 8, 14, reply), ("citizen", 15, 16, "好。"), CLOSE]
+    here = "查到了，不是您的问题。让你们单位的经办人带公函到我们这个窗口来取就行，不用您再跑。"
+    assert not _found(visit(here), "A17-RUNAROUND", ACTS_ON)[0]
+    assert _found(visit("这个你还得去社保局问。"), "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_the_paper_he_says_he_was_sent_for_is_no_new_material():
+    """上回你叫我开个收入证明 … 贷款才要那个证明: pointing back to the paper he reports is no new one."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 8, "我第二回来了。上回你叫我开个收入证明，单位说办贷款用不上，让我回来问你。"),
+                ("staff", 9, 13, reply), ("citizen", 14, 16, "上回你可没讲是办哪样才要！"),
+                ("staff", 17, 19, "好，我给您说清楚。"), CLOSE]
+    assert not _found(visit("贷款是不用，您要办的是提取，提取才要那个证明。"), "A18-PIECEMEAL", ACTS_ON)[0]
+    assert _found(visit("贷款是不用，您要办的是提取，提取还要婚姻证明。"), "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_a_list_given_before_in_writing_answers_the_protest():
+    """电话里没说要这个 … 那天给您发过短信，上面都写着: nothing was held back; a note written now is no excuse."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 6, "我前天打电话问过，你们说的我都带来了。"),
+                ("staff", 7, 10, "还差一份户籍证明。"), ("citizen", 11, 13, "户籍证明？电话里没说啊！"),
+                ("staff", 14, 18, reply), ("citizen", 19, 20, "哦，行。"), CLOSE]
+    assert not _found(visit("您别急，那天我们给您发过一条短信，材料单上六样都写着呢。"), "A18-PIECEMEAL", ACTS_ON)[0]
+    assert _found(visit("不好意思，我给您写在这张单子上，上面写着呢。"), "A18-PIECEMEAL", ACTS_ON)[0]

@@ -316,13 +316,23 @@ def off_the_counter(interaction: Interaction, prior: Sequence[Finding]) -> set[i
     return {id(utts[j]) for j in idx if utts[j].speaker == "staff"}
 
 
+#: The clerk asking for what she needs to look the matter up (身份证给我, 身份证号报一下, 您叫什么？;
+#: session 12): a question back, whose answer comes once the citizen has given it.
+LOOKS_UP_BY = re.compile(r"(?:身份证|证件|社保卡|医保卡|户口本|号码|证号|卡号|名字|姓名|手机号)[^，,。？?！!]{0,4}"
+                         r"(?:给我|报一下|说一下|报给我|念一下|拿来|递给我|我看一?下|我查一?下)|"
+                         r"(?:您|你)叫(?:什么|啥)(?:名字)?[？?]")
+
+
 def _asks_back(text: str) -> bool:
-    """True when a staff reply ends on a question back (她交了多长时间？): the citizen's answer to it and
-    the clerk's next turn are one exchange, read as her reply."""
+    """True when a staff reply ends on a question back (她交了多长时间？) or on asking for what she looks
+    the matter up by (:data:`LOOKS_UP_BY`: 您叫什么？身份证给我。): the citizen's answer to it and the
+    clerk's next turn are one exchange, read as her reply."""
     from analyzer.rules.answers import reply_moves
+    from analyzer.text.normalize import to_simplified
 
     last = [c for c in re.split(r"(?<=[。！!？?])", text.strip()) if c.strip()]
-    return bool(last) and "asks" in reply_moves(last[-1])
+    tail = re.split(r"[，,]", last[-1])[-1] if last else ""  # the reply's last clause
+    return bool(last) and ("asks" in reply_moves(last[-1]) or bool(LOOKS_UP_BY.search(to_simplified(tail))))
 
 
 def _coldly_passed(interaction: Interaction, prior: Sequence[Finding], i: int) -> bool:
@@ -513,7 +523,14 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
     (:func:`~analyzer.rules.answers.passes_over`): a statement in the reply
     engages with what was asked, in whatever words (以后能报不？ … 认定下来以后由基金支付).
     """
-    from analyzer.rules.answers import RUSH_WORDS, explained_by, moves_on, passes_over, stalls
+    from analyzer.rules.answers import (
+        RUSH_WORDS,
+        explained_by,
+        moves_on,
+        passes_over,
+        puts_off,
+        stalls,
+    )
     from analyzer.text.normalize import to_simplified
 
     if any(stalls(utts[j].text) or RUSH_WORDS.search(to_simplified(utts[j].text))
@@ -522,7 +539,7 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
     said = "。".join(utts[j].text for j in first)
     if q.kinds & KIND_BOUND:  # a question back (照片带了没有？) passes a sum or a time over too, but
         # not the citizen's opening words: 您好，您办什么业务？ takes up the matter they opened with
-        return any(moves_on(utts[j].text) for j in first) \
+        return any(moves_on(utts[j].text) or puts_off(utts[j].text) for j in first) \
             or (not opening and passes_over(said, q, others or []))
     return passes_over(said, q, others or [])
 
@@ -587,6 +604,7 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
         shares_content,
     )
     from analyzer.rules.context import visit_ended
+    from analyzer.rules.hangup import _takes_leave
 
     u = utts[i]
     nods = [j for j in window if j > i and not speech_chars(utts[j].text) and BARE_ASSENT.match(utts[j].text.strip())]
@@ -600,9 +618,11 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     strict = bool(again)
     # the reply to the last asking is read as a first reply (it answers the repeat)
     lenient = _first_turn(utts, [j for j in said if j > again[-1]]) if again else first
-    if first and not again and _asks_back(utts[max(first)].text):  # 您户口在哪个街道？ … 滨河路。 … the answer
+    back_turn: set[int] = set()  # asked back (您户口在哪个街道？ 身份证给我。) … 滨河路。 … the answer
+    if first and _asks_back(utts[max(first)].text):
         back = next((k for k in range(max(first) + 1, len(utts)) if utts[k].speaker == "citizen"), None)
-        lenient = lenient | (_first_turn(utts, [j for j in said if j > back]) if back is not None else set())
+        back_turn = _first_turn(utts, [j for j in said if j > back]) if back is not None else set()
+        lenient = lenient | (back_turn if not again or again[0] > max(back_turn, default=len(utts)) else set())
     heard_kinds = heard or [None] * len(utts)
     topic = "，".join(v.text for v in utts[:i])
     # once the first reply passed the question over, a later reply answers it only by speaking
@@ -613,7 +633,7 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
                                                others=others or [], topic=topic)
                      and (j in lenient or not passed or shares_content(q.text, utts[j].text, topic))),
                     None)
-    if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
+    if answered is not None and not _only_when_asked_again(utts, i, q, first | back_turn, answered):
         return None
     if _relayed(utts, i, [q, *(others or [])], until):
         return None  # answered off the record (a colleague, the mentor) and said back by the citizen
@@ -622,8 +642,9 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
-    if until is None and visit_ended(interaction, hits, options.context) is None:
-        return None  # the recording may have been cut before the answer
+    if until is None and visit_ended(interaction, hits, options.context) is None \
+            and not (utts[-1].speaker == "citizen" and _takes_leave(utts[-1].text)):
+        return None  # the recording may have been cut before the answer (not: 啊？哦……那行嘛, he gave in)
     if any(a is not None and b is not None and a <= u.start <= b for a, b in ignored):
         return None  # inside an A8-IGNORE episode: already that finding
     end = utts[said[0]].end if said else (utts[until].start if until is not None
@@ -1440,7 +1461,8 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
             if _SPARED.search(to_simplified(u.text)) or not _QUEUE.search(to_simplified(u.text)):
                 continue  # 不用重新排队: spared; 表审完了再去拍: the next step, no queue or shuttle
             why = _("made the citizen queue again or shuttle: “%(text)s”", text=u.text)
-        elif cue.kind in SENT_AWAY and any(t.start < u.start for t in trips):
+        elif cue.kind in SENT_AWAY and any(t.start < u.start for t in trips) \
+                and not (HERE_WINDOW.search(to_simplified(u.text)) and not _COME_AGAIN.search(to_simplified(u.text))):
             trip = next(t for t in trips if t.start < u.start)
             why = _("sent the citizen away again on a repeated trip (“%(trip)s”): “%(text)s”",
                     trip=trip.text, text=u.text)
@@ -1525,7 +1547,11 @@ FETCH_FIRST = re.compile(r"(?:拿|带|取|送|开)(?:来|过来|回来)?了?(?:�
                          r"(?:让|叫)[^。？?！!，,]{0,4}(?:拿|带|送)(?:来|过来)|(?:补齐|补全|补上|补好)了?(?:以后|之后)?再来|"
                          r"(?:开|办|弄|补)(?:好)?了?(?:以后|之后)?再(?:拿|带|送)(?:来|过来)")  # 让村委会开了再拿来
 #: Words of the normal flow: go and come back here (去缴费再回来, 拿完凭证来我这儿), not a send-off.
-COME_BACK = re.compile(r"回来|回到这|来我这|再来找我|过来找我|缴费|交费|交钱")
+COME_BACK = re.compile(r"回来|回到这|来我这|再来找我|过来找我|缴费|交费|交钱|"
+                       r"(?:到|来)(?:我们|咱们|我)?(?:这个?|本)窗口|(?:到|来)(?:我们|咱们)窗口")  # 到这个窗口来领: here
+#: This very window named as where someone is to come (让银行的人到这个窗口来领; session 12): nobody sent elsewhere.
+HERE_WINDOW = re.compile(r"(?:到|来)(?:我们|咱们|我)?(?:这个?|本)窗口|(?:到|来)(?:我们|咱们)窗口|"
+                         r"(?:这个|我们|咱们|本)窗口的电话")
 
 
 def _asks_only(simple: str) -> bool:

@@ -58,7 +58,9 @@ CALLING_ON = re.compile(r"^(?:[喂哎诶唉嗯]+[？?！!，,。.\s]*)+$|还没�
 #: Characters a caller's words need to be cut off (a backchannel 嗯 is not).
 CUT_MIN_CHARS = 4
 #: The citizen taking leave: a hang-up after this is not forced.
-LEAVING_RE = re.compile(r"(再见|拜拜|谢谢|多谢|感谢|好的了|挂了)[\s。.!！…~～]*$")
+#: Giving in to the clerk's winding-up (那行嘛, 行吧, 那好吧; session 12) takes leave too: the call ended
+#: on his consent, and a question he leaves is Article 5's.
+LEAVING_RE = re.compile(r"(再见|拜拜|谢谢|多谢|感谢|好的了|挂了|(?:那)?(?:行|好)(?:嘛|吧)|那(?:行|好|成))[\s。.!！…~～]*$")
 
 
 def _takes_leave(text: str) -> bool:
