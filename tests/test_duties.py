@@ -2151,3 +2151,44 @@ def test_a_list_given_before_in_writing_answers_the_protest():
                 ("staff", 14, 18, reply), ("citizen", 19, 20, "哦，行。"), CLOSE]
     assert not _found(visit("您别急，那天我们给您发过一条短信，材料单上六样都写着呢。"), "A18-PIECEMEAL", ACTS_ON)[0]
     assert _found(visit("不好意思，我给您写在这张单子上，上面写着呢。"), "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+# ------------------------------------- from train-halls-27's kinds, session 12 (duty7)
+def test_calling_the_next_ticket_over_a_question_ends_the_visit_with_it_unanswered():
+    """补贴多久发一次？ … 请三十一号到四号窗口: the call of the next ends the visit; the question is owed,
+    even with no closing after it."""
+    turns = [GREET, ("citizen", 3, 5, "我来办临时救助。"), ("staff", 6, 20, "办好了，这是回执。"),
+             ("citizen", 21, 24, "好。那这补贴多久发一次？"), ("staff", 25, 27, "请三十一号到四号窗口办理。"),
+             ("citizen", 28, 29, "我还没问完……"), ("staff", 30, 31, "三十一号！三十一号人呢？"), ("citizen", 32, 33, "算了。")]
+    found, _ = _found(turns, "A5-ANSWER")
+    assert found and found[0].start == 21
+
+
+def test_saying_i_asked_that_already_shows_the_first_reply_went_past_it():
+    """顺便问一句…能在这儿交不？ … (about the business) … 我刚才问的…能不能在这儿交？ … 不在这儿: answered only
+    the second time, even though asked by the way and the first reply said something."""
+    turns = [GREET, ("citizen", 3, 6, "我来取证。顺便问一句，我闺女的城乡居民医保能在这儿交不？"),
+             ("staff", 7, 10, "取证先签字，这个本子回去放好，别受潮。"),
+             ("citizen", 11, 14, "好。那我刚才问的医保，能不能在这儿交？"), ("staff", 15, 17, "这儿交不了，得去税务。"), CLOSE]
+    found, _ = _found(turns, "A5-ANSWER")
+    assert found and found[0].start == 3
+    turns[3] = ("citizen", 11, 14, "好。")
+    assert not _found(turns, "A5-ANSWER")[0]  # never asked again: the side question may wait
+
+
+def test_a_question_restated_is_answered_by_the_reply_to_the_restatement():
+    """今天还来得及办吗？ … 你快点说 … 哦，就是说过期的还能补吗？ … 能补，带身份证: one question, answered."""
+    turns = [GREET, ("citizen", 3, 6, "我驾驶证过期了，今天还来得及办吗？"), ("staff", 7, 9, "你快点说，我这马上要交班了。"),
+             ("citizen", 10, 12, "哦，就是说过期的还能补吗？"), ("staff", 13, 16, "能补，带身份证和体检表来就行。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER")[0]
+
+
+def test_not_closing_time_yet_said_to_serve_is_no_deferral():
+    """11:57 还没到点呢，您坐: served. 13:35 (afternoon opening 14:30 not yet) 还没到点，两点半以后再说: deferred."""
+    def visit(reply, at):
+        return [("citizen", 0, 2, "同志，还能办吗？我怕你们中午关门。"), ("staff", 2.5, 5, reply),
+                ("citizen", 5.5, 7, "我办个独生子女证。")], {"started_at": at}
+    turns, when = visit("没事，还没到点呢，您坐，办什么？", "2026-11-04T11:57:00+08:00")
+    assert not _found(turns, "A25-HOURS", ACTS_ON, **when)[0]
+    turns, when = visit("还没到点呢，两点半以后再说。", "2026-11-04T14:35:00+08:00")
+    assert _found(turns, "A25-HOURS", ACTS_ON, **when)[0]

@@ -438,6 +438,11 @@ def _heard_answers(utts: Sequence[Utterance], options: AnalyzerOptions
             for u, a in zip(utts, acts, strict=True)]
 
 
+#: The citizen putting his question in other words (哦哦，就是以前没领的能补吗？ 我是说…; session 12): the same
+#: question restated, so its answer answers the first asking too.
+RESTATES = re.compile(r"^(?:哦+|嗯|啊|不是)?[，,\s]*(?:就是|我是说|我的意思是|意思是|我是问|也就是说)")
+
+
 def _response(utts: Sequence[Utterance], turns: list[list[int]], n: int, asked: Sequence[Any]
               ) -> tuple[list[int], int | None]:
     """Staff utterances answering turn ``n``, and the index of the citizen's next new question."""
@@ -449,7 +454,9 @@ def _response(utts: Sequence[Utterance], turns: list[list[int]], n: int, asked: 
             window += turn
             continue
         new = [q for i in turn for q in questions(utts[i].text)]
-        if new and not any(same_question(a, b) for a in asked for b in new):
+        if new and not any(same_question(a, b) for a in asked for b in new) \
+                and not RESTATES.match(utts[turn[0]].text.strip()) \
+                and not any(reasks(a, utts[i].text) for a in asked for i in turn):
             return window, turn[0]
     return window, None
 
@@ -479,9 +486,15 @@ def _only_when_asked_again(utts: Sequence[Utterance], i: int, q: Any, first: set
     """
     from analyzer.rules.answers import moves_on, questions, same_question, stalls
 
-    if answered in first or not first or BY_THE_WAY.search(utts[i].text):
+    if answered in first or not first:
+        return False
+    if any(stalls(utts[j].text) for j in first):
+        return False  # 稍等，我查一下: the answer promised
+    if any(utts[k].speaker == "citizen" and reasks(q, utts[k].text) for k in range(max(first) + 1, answered)):
+        return True  # 那我刚才问的X呢？: he says himself the first reply went past it
+    if BY_THE_WAY.search(utts[i].text):
         return False  # 顺便问一下…: a side question may wait for the business in hand
-    if any(stalls(utts[j].text) or not moves_on(utts[j].text) for j in first):
+    if any(not moves_on(utts[j].text) for j in first):
         return False
     return any(utts[k].speaker == "citizen" and any(same_question(q, r) for r in questions(utts[k].text))
                for k in range(max(first) + 1, answered))
@@ -497,6 +510,19 @@ def _aside(utts: Sequence[Utterance], j: int) -> bool:
     clerk then turns back to the citizen before he speaks: her words to him next are her reply."""
     return bool(VOCATIVE.match(utts[j].text.strip())) and "您" not in utts[j].text \
         and j + 1 < len(utts) and utts[j + 1].speaker == "staff"
+
+
+#: The citizen saying he asked it already (我刚才问的…, 我问的是…, 我还问你呢; session 12).
+REASKED = re.compile(r"刚才问|我问的|我是问|我还问你|我问你呢|问你话呢")
+
+
+def reasks(q: Any, text: str) -> bool:
+    """True when the citizen's ``text`` says he asked ``q`` already and asks it again (那我刚才问的医保，能不能
+    在这儿交？: :data:`REASKED`, sharing the question's content)."""
+    from analyzer.rules.answers import questions, same_question, shares_content
+
+    return bool(REASKED.search(text)) and (any(same_question(q, r) for r in questions(text))
+                                           or shares_content(q.text, text))
 
 
 #: A question put by the way (顺便问一下, 另外问一句): answered after the business in hand, not passed over.
@@ -600,6 +626,7 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
         BARE_ASSENT,
         answers,
         asks_again,
+        calls_next,
         is_check,
         shares_content,
     )
@@ -614,10 +641,16 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     first = _first_turn(utts, said)
     last_reply = max(first) if first else i
     again = [k for k in range(last_reply + 1, len(utts)) if first and utts[k].speaker == "citizen"
-             and asks_again(q, utts[k].text)]
+             and (asks_again(q, utts[k].text) or reasks(q, utts[k].text))]  # 我刚才问的X，…？
     strict = bool(again)
+    restated = next((k for k in range(last_reply + 1, len(utts)) if first and not again
+                     and utts[k].speaker == "citizen"), None)
+    if restated is not None and not RESTATES.match(utts[restated].text.strip()):
+        restated = None  # 哦哦，就是以前没领的能补吗？: the same question put in other words
     # the reply to the last asking is read as a first reply (it answers the repeat)
     lenient = _first_turn(utts, [j for j in said if j > again[-1]]) if again else first
+    if restated is not None:  # its reply is read as a first reply to the question too
+        lenient = lenient | _first_turn(utts, [j for j in said if j > restated])
     back_turn: set[int] = set()  # asked back (您户口在哪个街道？ 身份证给我。) … 滨河路。 … the answer
     if first and _asks_back(utts[max(first)].text):
         back = next((k for k in range(max(first) + 1, len(utts)) if utts[k].speaker == "citizen"), None)
@@ -643,7 +676,8 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     if not said and (until is not None or interaction.channel == "phone"):
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
     if until is None and visit_ended(interaction, hits, options.context) is None \
-            and not (utts[-1].speaker == "citizen" and _takes_leave(utts[-1].text)):
+            and not (utts[-1].speaker == "citizen" and _takes_leave(utts[-1].text)) \
+            and not any(calls_next(utts[j].text) for j in said):  # 请六十二号到一号窗口: the visit is over
         return None  # the recording may have been cut before the answer (not: 啊？哦……那行嘛, he gave in)
     if any(a is not None and b is not None and a <= u.start <= b for a, b in ignored):
         return None  # inside an A8-IGNORE episode: already that finding
@@ -1304,6 +1338,15 @@ SERVED_NOW = re.compile(r"(?:今天|现在|这就|马上)(?:就|先|给您|给�
                         r"受理单|受理凭证|受理回执|已经受理|材料(?:我)?收(?:了|下了)")
 
 
+#: Not closing time yet (还没到点, 还没下班, 还早呢; session 12): said to serve the citizen, it defers nothing.
+NOT_YET = re.compile(r"(?:还|都)?没(?:到点|到时间|下班|关门)|还早(?:呢|着呢)|来得及")
+#: Taking the citizen up at once (能办, 您坐, 您说, 办啥？): with 还没到点 it is not closing time yet, while
+#: 还没到点呢，两点半之后才上班，你等会儿 is not opening time yet, a deferral.
+SERVES_NOW = re.compile(r"能办|您坐|你坐|您说|你说|请讲|办啥|办什么|什么事|啥事")
+#: Being told to wait for the opening (等会儿, 以后再说, 之后才, 外面等着).
+WAIT_FIRST = re.compile(r"等会|等一会|以后|之后|再说|等着|才上班|才开")
+
+
 def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options: DutyOptions,
                hours: str, charged: set[float], zones: HallZones | None) -> list[Finding]:
     from analyzer.rules.answers import RUSH_WORDS
@@ -1320,6 +1363,9 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
         if cue.kind != "deferral" or cue.utterance >= len(utts):
             continue
         u = utts[cue.utterance]
+        if NOT_YET.search(simple := to_simplified(u.text)) and SERVES_NOW.search(simple) \
+                and not _LATER.search(simple) and not WAIT_FIRST.search(simple):
+            continue  # 还没到点呢，您坐，办啥？: not closing time yet, served now
         if not_ready(u.text) or for_the_matter(utts, cue.utterance) \
                 or SERVED_NOW.search(to_simplified(u.text)):
             continue  # not ready, the hours told, a lack, his own plan, served now or a step's date
