@@ -2192,3 +2192,30 @@ def test_not_closing_time_yet_said_to_serve_is_no_deferral():
     assert not _found(turns, "A25-HOURS", ACTS_ON, **when)[0]
     turns, when = visit("还没到点呢，两点半以后再说。", "2026-11-04T14:35:00+08:00")
     assert _found(turns, "A25-HOURS", ACTS_ON, **when)[0]
+
+
+# ------------------------------------- from train-halls-28's kinds, session 12 (duty7)
+def test_is_it_done_answered_by_its_done():
+    """好了没有啊？ … 好了，您拿好: the done-question answered by saying it is done."""
+    turns = [GREET, ("citizen", 3, 5, "补办社保卡。"), ("staff", 6, 8, "身份证给我，看这边拍照。"),
+             ("citizen", 30, 31, "师傅，好了没有啊？"), ("staff", 35, 37, "好了，您拿好，核对一下。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER")[0]
+
+
+def test_not_started_yet_with_a_wait_on_the_spot_still_defers():
+    """14:40 还没开始呢，你先坐这边等，四点以后再说: waiting for her to begin is work deferred; 在这儿稍等，
+    马上给您办 is a wait while served."""
+    def visit(reply):
+        return [("citizen", 0, 2, "你好，我来办低保年审。"), ("staff", 2.5, 6, reply), ("citizen", 6.5, 7, "哦。")]
+    when = {"started_at": "2026-11-04T14:40:00+08:00"}
+    assert _found(visit("还没开始呢，你先坐这边等，四点以后再说。"), "A25-HOURS", ACTS_ON, **when)[0]
+    assert not _found(visit("您好，在这儿稍等，我马上给您办。"), "A25-HOURS", ACTS_ON, **when)[0]
+
+
+def test_someone_away_told_in_answer_defers_nothing_unless_the_citizen_is_sent_off():
+    """主任开会去了，你现在找不着他 (he asked for the head) defers nothing; 科长下乡去了，明天再来 does."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 5, "我要找你们主任。"), ("staff", 6, 8, reply),
+                ("citizen", 9, 10, "那你先给我办吧。"), ("staff", 11, 30, "好，办好了，您核对一下。"), CLOSE]
+    assert not _found(visit("主任开会去了，你现在找不着他。"), "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    assert _found(visit("科长下乡去了，明天再来。"), "A25-HOURS", ACTS_ON, **IN_HOURS)[0]

@@ -341,6 +341,10 @@ def _echoes_modal(question: str, reply: str) -> bool:
     return bool(_COMPLETE_Q.search(question) and _COMPLETE_A.search(reply))
 
 
+#: The citizen asking whether his matter is done (好了没有？ 办完了吗？ 出来了没; session 12) …
+DONE_Q = re.compile(r"(?:好|完|办好|弄好|做好|办完|弄完|打好|印好|出来)了?(?:没有?|吗|么|嘛|没)[啊呀呢]?[？?。]*$")
+#: … answered by the clerk saying it is (好了，拿去; 办好了; 出来了，核对一下).
+DONE_A = re.compile(r"^(?:嗯|哦|对)?[，,]?(?:好了|办好了|弄好了|做好了|完了|办完了|弄完了|打好了|印好了|出来了)")
 #: A clause that only says the work is done (行了, 好了): it closes, it does not say yes.
 DONE = re.compile(r"^(?:行|好)了[。！!.…]*$")
 
@@ -557,6 +561,8 @@ def _answers(question: Question, simple: str, *, first: bool,
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
             and (HERE.search(question.text) or _CONFIRM.search(question.text)):
         return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up
+    if first and DONE_Q.search(question.text) and DONE_A.match(simple.strip()):
+        return True  # 好了没有？ … 好了，拿去: done, said so
     if first and "yesno" in question.kinds and _echoes_predicate(question.text, simple):
         return True  # 这就完了？ … 完了，…: the question's own word said back
     if first and re.search(r"啥|什么", question.text) and re.match(r"^[“\"「『]", simple):

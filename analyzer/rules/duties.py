@@ -1314,9 +1314,15 @@ def for_the_matter(utts: Sequence[Utterance], i: int) -> bool:
     clock = _HOUR.search(text.replace("分钟", ""))  # 二十分钟 is a wait, no hour of the day
     if not clock and not _BUSY.search(text) and _BRING_IT.search(text):
         return True  # 没有户口本今天办不了，明天拿来吧: the come-again is for the paper it names
-    if not clock and not _LATER.search(text) and not _BUSY.search(text) and WAITS_HERE.search(text):
+    if not clock and not _LATER.search(text) and not _BUSY.search(text) and WAITS_HERE.search(text) \
+            and not NOT_STARTED.search(text):
         return True  # 二十分钟，您坐那儿等一会儿，我叫您: served today, waiting on the spot
     return bool(_STEP_DATED.search(text)) and not _PUTS_OFF.search(text)
+
+
+#: The work not started for the clerk's side (还没开始呢, 还没上班, 三点以后再说; session 12): a wait on the spot
+#: then is a wait for her to begin, the work deferred.
+NOT_STARTED = re.compile(r"还没(?:开始|上班|开门|开工)|(?:[0-9一二两三四五六七八九十]+点|点半)(?:以后|之后)再(?:说|办|弄)")
 
 
 #: The come-again names the paper short (没有户口本今天办不了，明天拿来吧): for the matter, not the hour.
@@ -1363,9 +1369,13 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
         if cue.kind != "deferral" or cue.utterance >= len(utts):
             continue
         u = utts[cue.utterance]
-        if NOT_YET.search(simple := to_simplified(u.text)) and SERVES_NOW.search(simple) \
+        simple = to_simplified(u.text)
+        if NOT_YET.search(simple) and SERVES_NOW.search(simple) \
                 and not _LATER.search(simple) and not WAIT_FIRST.search(simple):
             continue  # 还没到点呢，您坐，办啥？: not closing time yet, served now
+        if _OTHER_REASON.search(simple) and not (_COME_AGAIN.search(simple) or _LATER.search(simple)
+                                                 or _PUTS_OFF.search(simple) or WAIT_FIRST.search(simple)):
+            continue  # 领导开会去了，你找也找不着: someone away, the citizen sent nowhere, his work not put off
         if not_ready(u.text) or for_the_matter(utts, cue.utterance) \
                 or SERVED_NOW.search(to_simplified(u.text)):
             continue  # not ready, the hours told, a lack, his own plan, served now or a step's date
