@@ -84,6 +84,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-26": ("t26", 50),
     "train-halls-27": ("t27", 50),
     "train-halls-28": ("t28", 50),
+    "train-halls-29": ("t29", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
