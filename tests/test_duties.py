@@ -2219,3 +2219,4 @@ def test_someone_away_told_in_answer_defers_nothing_unless_the_citizen_is_sent_o
                 ("citizen", 9, 10, "那你先给我办吧。"), ("staff", 11, 30, "好，办好了，您核对一下。"), CLOSE]
     assert not _found(visit("主任开会去了，你现在找不着他。"), "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
     assert _found(visit("科长下乡去了，明天再来。"), "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    assert _found(visit("管这个的同事培训去了，我先不接，你下午再跑一趟。"), "A25-HOURS", ACTS_ON, **IN_HOURS)[0]

@@ -1344,6 +1344,10 @@ SERVED_NOW = re.compile(r"(?:今天|现在|这就|马上)(?:就|先|给您|给�
                         r"受理单|受理凭证|受理回执|已经受理|材料(?:我)?收(?:了|下了)")
 
 
+#: Sending the citizen off or not taking the work (再跑一趟, 先不接, 下午再…): with someone away, work deferred.
+SENDS_OFF = re.compile(r"再跑|跑一趟|不接|不办|不收|不受理|办不了|[上下]午|明早|回去|先走")
+
+
 #: Not closing time yet (还没到点, 还没下班, 还早呢; session 12): said to serve the citizen, it defers nothing.
 NOT_YET = re.compile(r"(?:还|都)?没(?:到点|到时间|下班|关门)|还早(?:呢|着呢)|来得及")
 #: Taking the citizen up at once (能办, 您坐, 您说, 办啥？): with 还没到点 it is not closing time yet, while
@@ -1374,7 +1378,8 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
                 and not _LATER.search(simple) and not WAIT_FIRST.search(simple):
             continue  # 还没到点呢，您坐，办啥？: not closing time yet, served now
         if _OTHER_REASON.search(simple) and not (_COME_AGAIN.search(simple) or _LATER.search(simple)
-                                                 or _PUTS_OFF.search(simple) or WAIT_FIRST.search(simple)):
+                                                 or _PUTS_OFF.search(simple) or WAIT_FIRST.search(simple)
+                                                 or _BUSY.search(simple) or SENDS_OFF.search(simple)):
             continue  # 领导开会去了，你找也找不着: someone away, the citizen sent nowhere, his work not put off
         if not_ready(u.text) or for_the_matter(utts, cue.utterance) \
                 or SERVED_NOW.search(to_simplified(u.text)):
