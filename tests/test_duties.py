@@ -2220,3 +2220,30 @@ def test_someone_away_told_in_answer_defers_nothing_unless_the_citizen_is_sent_o
     assert not _found(visit("主任开会去了，你现在找不着他。"), "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
     assert _found(visit("科长下乡去了，明天再来。"), "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
     assert _found(visit("管这个的同事培训去了，我先不接，你下午再跑一趟。"), "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+# ------------------------------------- from train-halls-29's kinds, session 12 (duty7)
+def test_a_sum_told_answers_how_much_whatever_else_is_said():
+    """最多能借多少？ … 按两个人的缴存算，最多能借四十万，表您先填一下: the sum is the answer."""
+    turns = [GREET, ("citizen", 3, 5, "我们两口子来办公积金贷款。"), ("staff", 6, 9, "好，材料我看一下……齐了。"),
+             ("citizen", 10, 12, "那最多能借多少？"),
+             ("staff", 13, 18, "按两个人的缴存和收入算，最多能借四十万，表您先填一下，签字的地方我圈出来了。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER")[0]
+
+
+def test_a_requirement_new_this_month_is_no_piecemeal_across_visits():
+    """上回问过 … 从本月一号起还得有社区证明，上回还没有这条规定: nothing was left out last time."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 7, "我上周来问过，你们说带户口本和身份证就行，我都带来了。"),
+                ("staff", 8, 14, reply), ("citizen", 15, 16, "哦，那行。"), CLOSE]
+    assert not _found(visit("好。不过从本月一号起，还得有一份社区出的居住证明，上周还没有这条规定。"),
+                      "A18-PIECEMEAL", ACTS_ON)[0]
+    assert _found(visit("好。不过还得有一份社区出的居住证明。"), "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_a_coat_in_the_clerks_chat_is_no_material():
+    """她对同事说 我那件到现在还没到: no paper added after the list."""
+    turns = [GREET, ("citizen", 3, 5, "我来领失业金。"), ("staff", 6, 9, "好，身份证、银行卡给我一下。"),
+             ("citizen", 10, 11, "给。"), ("staff", 12, 16, "小李，你网上买的那双靴子到了吗？我那件到现在还没发货。"),
+             ("staff", 17, 20, "好了，办好了，每月十五号到账。"), CLOSE]
+    assert not _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]

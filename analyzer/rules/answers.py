@@ -341,6 +341,9 @@ def _echoes_modal(question: str, reply: str) -> bool:
     return bool(_COMPLETE_Q.search(question) and _COMPLETE_A.search(reply))
 
 
+#: A sum told with its magnitude (五十万, 三千多, 两百块; session 12): the answer to a how-much.
+SUM_TOLD = re.compile(r"[0-9一二三四五六七八九十两几半]+(?:万|千)|[0-9一二三四五六七八九十两]+百(?!分)|"
+                      r"[0-9一二三四五六七八九十两百千万]+(?:元|块)")
 #: The citizen asking whether his matter is done (好了没有？ 办完了吗？ 出来了没; session 12) …
 DONE_Q = re.compile(r"(?:好|完|办好|弄好|做好|办完|弄完|打好|印好|出来)了?(?:没有?|吗|么|嘛|没)[啊呀呢]?[？?。]*$")
 #: … answered by the clerk saying it is (好了，拿去; 办好了; 出来了，核对一下).
@@ -561,6 +564,8 @@ def _answers(question: Question, simple: str, *, first: bool,
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
             and (HERE.search(question.text) or _CONFIRM.search(question.text)):
         return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up
+    if "amount" in question.kinds and "多少" in question.text and SUM_TOLD.search(simple):
+        return True  # 能贷多少？ … 最高能贷五十万: a sum told answers how much, whatever kind is heard
     if first and DONE_Q.search(question.text) and DONE_A.match(simple.strip()):
         return True  # 好了没有？ … 好了，拿去: done, said so
     if first and "yesno" in question.kinds and _echoes_predicate(question.text, simple):

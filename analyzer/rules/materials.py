@@ -72,7 +72,8 @@ _QUALIFIERS = frozenset({"原件", "复印件", "印件", "材料", "证件", "�
 
 
 #: Words the material pattern reads that name no paper (不符合条件, 案件, 事件).
-_NOT_MATERIALS = ("条件", "案件", "事件", "软件", "邮件", "拍照", "照相", "合照")  # 去拍照 is a step
+_NOT_MATERIALS = ("条件", "案件", "事件", "软件", "邮件", "拍照", "照相", "合照",  # 去拍照 is a step
+                  "那件", "这件", "一件", "哪件")  # 我那件到现在还在路上: a thing (a coat), no paper (session 12)
 
 
 def materials_named(text: str) -> set[str]:
@@ -513,7 +514,8 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
                 and len(firsts := _one_by_one(utts, items, cue)) >= ONE_BY_ONE:
             out[cue.utterance] = _finding(rule, dataclasses.replace(cue, kind="materials_added"),
                                           "added", firsts[0], utts)
-    return [out[k] for k in sorted(out) if not _shown_in_writing(utts, k)]
+    return [out[k] for k in sorted(out) if not _shown_in_writing(utts, k)
+            and not RULE_CHANGED.search(to_simplified(utts[k].text))]  # 从这个月一号起要备案: nothing left out
 
 
 #: The clerk showing that the whole list was given in writing (短信上八样都写着呢, 给过您一张告知单，上面都有;
@@ -669,7 +671,8 @@ def _protested_next(utts: Sequence[Utterance], i: int, earlier_visit: Sequence[C
 
 #: The clerk explaining that the requirement itself changed since (这个月起, 新规定, 规定改了).
 RULE_CHANGED = re.compile(r"规定(?:改|变|调整)了|新(?:规定|政策|要求)|(?:这个月|本月|今年|上个月|最近|现在)(?:起|开始)"
-                          r"(?:需要|要|得|改)")
+                          r"(?:需要|要|得|改)|还没有这(?:条|个|项)?规定|"  # session 12: 从这个月一号起…，上个月还没有这条规定
+                          r"从(?:这个月|本月|今年|上个月)[^，,。！!？?]{0,5}(?:起|开始)")
 
 
 #: The citizen saying they were not told (上次没说, 上回可没讲, 当时怎么不说).
