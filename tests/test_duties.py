@@ -2066,3 +2066,184 @@ def test_a_requirement_that_changed_since_the_last_visit_is_no_piecemeal():
                 ("citizen", 11, 14, "上次怎么不说？我都跑两回了。"), ("staff", 15, 19, reply), CLOSE]
     assert not _found(visit("不好意思，原来只要复印件，这个月起要原件了，新规定。"), "A18-PIECEMEAL", ACTS_ON)[0]
     assert _found(visit("不好意思，您补上再来吧。"), "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+# ------------------------------------------------- Article 5, session 12 (duty7)
+def test_putting_a_question_off_or_winding_up_answers_nothing():
+    """过两天再问 / 好，先这样: a put-off or a wind-up is no answer, whatever number or 好 is in it."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 6, "我想问问，生育津贴一般能领多少钱？"), ("staff", 7, 10, reply),
+                ("citizen", 10.5, 11, "哦，好吧。")]
+    for reply in ("我这边排了七八个人，你回头再问吧。", "好，先就这样，您忙完再来问。"):
+        found, _ = _found(visit(reply), "A5-ANSWER")
+        assert found and found[0].end >= 7, reply
+    assert not _found(visit("按工资算，大概一万二左右，您回头再问也行。"), "A5-ANSWER")[0]
+
+
+def test_calling_the_next_with_a_busy_reason_passes_the_question_over():
+    """那手续怎么弄？ … 行了，后头还有一大堆人，下一位: the busy reason beside the call answers nothing."""
+    turns = [GREET, ("citizen", 3, 5, "我给老伴办残疾证。"), ("staff", 6, 8, "表填好了，收下了。"),
+             ("citizen", 9, 12, "那复评的手续怎么弄？她下不了楼。"), ("staff", 12.5, 14, "行了，我后面还有一屋子人呢，下一位。")]
+    found, _ = _found(turns, "A5-ANSWER")
+    assert found and found[0].start == 9
+
+
+def test_just_these_few_says_no_more_will_be_asked():
+    """会不会回头又加一样？ … 就这四样: a "these N, that's all" answers whether more is coming."""
+    turns = [GREET, ("citizen", 3, 6, "单子上就这四样了吧？会不会回头又加一样？"),
+             ("staff", 7, 10, "就这四样。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER")[0]
+    turns[2] = ("staff", 7, 10, "您先到旁边把表填了。")
+    assert _found(turns, "A5-ANSWER")[0]
+
+
+def test_asking_for_the_id_to_look_it_up_then_answering_is_an_answer():
+    """多久能批？ … 您身份证号报一下 … (the number) … 查到了，下周三前批下来: the look-up was her reply,
+    even when the citizen, forgetful, asks the same again afterwards."""
+    turns = [GREET, ("citizen", 2.5, 3, "我来交低保的补充材料。"), ("staff", 3.2, 3.8, "好，收下了。"),
+             ("citizen", 4, 6, "我那个低保申请，多久能批下来？"), ("staff", 7, 9, "您叫啥名字？把身份证递给我。"),
+             ("citizen", 9.5, 13, "李秀兰，给。"), ("staff", 20, 24, "查到了，在审，下周三以前有结果。"),
+             ("citizen", 25, 27, "哦。那多久能批下来来着？"), ("staff", 28, 30, "下周三以前。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER")[0]
+    # asked back and then only the procedure: still passed over
+    turns[6] = ("staff", 20, 24, "好，签个字，拿好回执。")
+    turns[7:9] = [("citizen", 25, 26, "哦。")]
+    assert _found(turns, "A5-ANSWER")[0]
+
+
+def test_a_caller_giving_in_to_a_wind_up_leaves_the_question_to_article_5():
+    """电话: 能补办不？去哪办？ … 好，就这样，你有空再打 … 啊？那好吧。 The call ended on his consent (no
+    forced hang-up); the questions dropped are unanswered."""
+    turns = [("staff", 0, 3, "您好，这里是城关镇便民服务中心，请问您办什么业务？"),
+             ("citizen", 4, 8, "我想问一下，我的合作医疗证丢了，能补办不？去哪办？"),
+             ("staff", 9, 11, "好，就这样，你有空再打。"), ("citizen", 11.5, 13, "啊？那好吧。")]
+    found, report = _found(turns, "A5-ANSWER", channel="phone", rings=1)
+    assert found and found[0].article == 5
+    assert not [f for f in report.findings if f.rule == "A7-HANGUP"]
+
+
+# ------------------------------------------- Articles 17 and 18, session 12 (duty7)
+def test_a_third_party_told_to_come_to_this_window_is_no_run_around():
+    """跑了三趟 … 让你们单位的经办人带公函到我们这个窗口来取: nobody is sent elsewhere; 去社保局 still is."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 7, "我这都跑了三趟了，社保局说是你们这儿的事！"),
+                ("staff", 8, 14, reply), ("citizen", 15, 16, "好。"), CLOSE]
+    here = "查到了，不是您的问题。让你们单位的经办人带公函到我们这个窗口来取就行，不用您再跑。"
+    assert not _found(visit(here), "A17-RUNAROUND", ACTS_ON)[0]
+    assert _found(visit("这个你还得去社保局问。"), "A17-RUNAROUND", ACTS_ON)[0]
+
+
+def test_the_paper_he_says_he_was_sent_for_is_no_new_material():
+    """上回你叫我开个收入证明 … 贷款才要那个证明: pointing back to the paper he reports is no new one."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 8, "我第二回来了。上回你叫我开个收入证明，单位说办贷款用不上，让我回来问你。"),
+                ("staff", 9, 13, reply), ("citizen", 14, 16, "上回你可没讲是办哪样才要！"),
+                ("staff", 17, 19, "好，我给您说清楚。"), CLOSE]
+    assert not _found(visit("贷款是不用，您要办的是提取，提取才要那个证明。"), "A18-PIECEMEAL", ACTS_ON)[0]
+    assert _found(visit("贷款是不用，您要办的是提取，提取还要婚姻证明。"), "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_a_list_given_before_in_writing_answers_the_protest():
+    """电话里没说要这个 … 那天给您发过短信，上面都写着: nothing was held back; a note written now is no excuse."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 6, "我前天打电话问过，你们说的我都带来了。"),
+                ("staff", 7, 10, "还差一份户籍证明。"), ("citizen", 11, 13, "户籍证明？电话里没说啊！"),
+                ("staff", 14, 18, reply), ("citizen", 19, 20, "哦，行。"), CLOSE]
+    assert not _found(visit("您别急，那天我们给您发过一条短信，材料单上六样都写着呢。"), "A18-PIECEMEAL", ACTS_ON)[0]
+    assert _found(visit("不好意思，我给您写在这张单子上，上面写着呢。"), "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+# ------------------------------------- from train-halls-27's kinds, session 12 (duty7)
+def test_calling_the_next_ticket_over_a_question_ends_the_visit_with_it_unanswered():
+    """补贴多久发一次？ … 请三十一号到四号窗口: the call of the next ends the visit; the question is owed,
+    even with no closing after it."""
+    turns = [GREET, ("citizen", 3, 5, "我来办临时救助。"), ("staff", 6, 20, "办好了，这是回执。"),
+             ("citizen", 21, 24, "好。那这补贴多久发一次？"), ("staff", 25, 27, "请三十一号到四号窗口办理。"),
+             ("citizen", 28, 29, "我还没问完……"), ("staff", 30, 31, "三十一号！三十一号人呢？"), ("citizen", 32, 33, "算了。")]
+    found, _ = _found(turns, "A5-ANSWER")
+    assert found and found[0].start == 21
+
+
+def test_saying_i_asked_that_already_shows_the_first_reply_went_past_it():
+    """顺便问一句…能在这儿交不？ … (about the business) … 我刚才问的…能不能在这儿交？ … 不在这儿: answered only
+    the second time, even though asked by the way and the first reply said something."""
+    turns = [GREET, ("citizen", 3, 6, "我来取证。顺便问一句，我闺女的城乡居民医保能在这儿交不？"),
+             ("staff", 7, 10, "取证先签字，这个本子回去放好，别受潮。"),
+             ("citizen", 11, 14, "好。那我刚才问的医保，能不能在这儿交？"), ("staff", 15, 17, "这儿交不了，得去税务。"), CLOSE]
+    found, _ = _found(turns, "A5-ANSWER")
+    assert found and found[0].start == 3
+    turns[3] = ("citizen", 11, 14, "好。")
+    assert not _found(turns, "A5-ANSWER")[0]  # never asked again: the side question may wait
+
+
+def test_a_question_restated_is_answered_by_the_reply_to_the_restatement():
+    """今天还来得及办吗？ … 你快点说 … 哦，就是说过期的还能补吗？ … 能补，带身份证: one question, answered."""
+    turns = [GREET, ("citizen", 3, 6, "我驾驶证过期了，今天还来得及办吗？"), ("staff", 7, 9, "你快点说，我这马上要交班了。"),
+             ("citizen", 10, 12, "哦，就是说过期的还能补吗？"), ("staff", 13, 16, "能补，带身份证和体检表来就行。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER")[0]
+
+
+def test_not_closing_time_yet_said_to_serve_is_no_deferral():
+    """11:57 还没到点呢，您坐: served. 13:35 (afternoon opening 14:30 not yet) 还没到点，两点半以后再说: deferred."""
+    def visit(reply, at):
+        return [("citizen", 0, 2, "同志，还能办吗？我怕你们中午关门。"), ("staff", 2.5, 5, reply),
+                ("citizen", 5.5, 7, "我办个独生子女证。")], {"started_at": at}
+    turns, when = visit("没事，还没到点呢，您坐，办什么？", "2026-11-04T11:57:00+08:00")
+    assert not _found(turns, "A25-HOURS", ACTS_ON, **when)[0]
+    turns, when = visit("还没到点呢，两点半以后再说。", "2026-11-04T14:35:00+08:00")
+    assert _found(turns, "A25-HOURS", ACTS_ON, **when)[0]
+
+
+# ------------------------------------- from train-halls-28's kinds, session 12 (duty7)
+def test_is_it_done_answered_by_its_done():
+    """好了没有啊？ … 好了，您拿好: the done-question answered by saying it is done."""
+    turns = [GREET, ("citizen", 3, 5, "补办社保卡。"), ("staff", 6, 8, "身份证给我，看这边拍照。"),
+             ("citizen", 30, 31, "师傅，好了没有啊？"), ("staff", 35, 37, "好了，您拿好，核对一下。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER")[0]
+
+
+def test_not_started_yet_with_a_wait_on_the_spot_still_defers():
+    """14:40 还没开始呢，你先坐这边等，四点以后再说: waiting for her to begin is work deferred; 在这儿稍等，
+    马上给您办 is a wait while served."""
+    def visit(reply):
+        return [("citizen", 0, 2, "你好，我来办低保年审。"), ("staff", 2.5, 6, reply), ("citizen", 6.5, 7, "哦。")]
+    when = {"started_at": "2026-11-04T14:40:00+08:00"}
+    assert _found(visit("还没开始呢，你先坐这边等，四点以后再说。"), "A25-HOURS", ACTS_ON, **when)[0]
+    assert not _found(visit("您好，在这儿稍等，我马上给您办。"), "A25-HOURS", ACTS_ON, **when)[0]
+
+
+def test_someone_away_told_in_answer_defers_nothing_unless_the_citizen_is_sent_off():
+    """主任开会去了，你现在找不着他 (he asked for the head) defers nothing; 科长下乡去了，明天再来 does."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 5, "我要找你们主任。"), ("staff", 6, 8, reply),
+                ("citizen", 9, 10, "那你先给我办吧。"), ("staff", 11, 30, "好，办好了，您核对一下。"), CLOSE]
+    assert not _found(visit("主任开会去了，你现在找不着他。"), "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    assert _found(visit("科长下乡去了，明天再来。"), "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+    assert _found(visit("管这个的同事培训去了，我先不接，你下午再跑一趟。"), "A25-HOURS", ACTS_ON, **IN_HOURS)[0]
+
+
+# ------------------------------------- from train-halls-29's kinds, session 12 (duty7)
+def test_a_sum_told_answers_how_much_whatever_else_is_said():
+    """最多能借多少？ … 按两个人的缴存算，最多能借四十万，表您先填一下: the sum is the answer."""
+    turns = [GREET, ("citizen", 3, 5, "我们两口子来办公积金贷款。"), ("staff", 6, 9, "好，材料我看一下……齐了。"),
+             ("citizen", 10, 12, "那最多能借多少？"),
+             ("staff", 13, 18, "按两个人的缴存和收入算，最多能借四十万，表您先填一下，签字的地方我圈出来了。"), CLOSE]
+    assert not _found(turns, "A5-ANSWER")[0]
+
+
+def test_a_requirement_new_this_month_is_no_piecemeal_across_visits():
+    """上回问过 … 从本月一号起还得有社区证明，上回还没有这条规定: nothing was left out last time."""
+    def visit(reply):
+        return [GREET, ("citizen", 3, 7, "我上周来问过，你们说带户口本和身份证就行，我都带来了。"),
+                ("staff", 8, 14, reply), ("citizen", 15, 16, "哦，那行。"), CLOSE]
+    assert not _found(visit("好。不过从本月一号起，还得有一份社区出的居住证明，上周还没有这条规定。"),
+                      "A18-PIECEMEAL", ACTS_ON)[0]
+    assert _found(visit("好。不过还得有一份社区出的居住证明。"), "A18-PIECEMEAL", ACTS_ON)[0]
+
+
+def test_a_coat_in_the_clerks_chat_is_no_material():
+    """她对同事说 我那件到现在还没到: no paper added after the list."""
+    turns = [GREET, ("citizen", 3, 5, "我来领失业金。"), ("staff", 6, 9, "好，身份证、银行卡给我一下。"),
+             ("citizen", 10, 11, "给。"), ("staff", 12, 16, "小李，你网上买的那双靴子到了吗？我那件到现在还没发货。"),
+             ("staff", 17, 20, "好了，办好了，每月十五号到账。"), CLOSE]
+    assert not _found(turns, "A18-PIECEMEAL", ACTS_ON)[0]

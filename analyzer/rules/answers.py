@@ -341,6 +341,13 @@ def _echoes_modal(question: str, reply: str) -> bool:
     return bool(_COMPLETE_Q.search(question) and _COMPLETE_A.search(reply))
 
 
+#: A sum told with its magnitude (五十万, 三千多, 两百块; session 12): the answer to a how-much.
+SUM_TOLD = re.compile(r"[0-9一二三四五六七八九十两几半]+(?:万|千)|[0-9一二三四五六七八九十两]+百(?!分)|"
+                      r"[0-9一二三四五六七八九十两百千万]+(?:元|块)")
+#: The citizen asking whether his matter is done (好了没有？ 办完了吗？ 出来了没; session 12) …
+DONE_Q = re.compile(r"(?:好|完|办好|弄好|做好|办完|弄完|打好|印好|出来)了?(?:没有?|吗|么|嘛|没)[啊呀呢]?[？?。]*$")
+#: … answered by the clerk saying it is (好了，拿去; 办好了; 出来了，核对一下).
+DONE_A = re.compile(r"^(?:嗯|哦|对)?[，,]?(?:好了|办好了|弄好了|做好了|完了|办完了|弄完了|打好了|印好了|出来了)")
 #: A clause that only says the work is done (行了, 好了): it closes, it does not say yes.
 DONE = re.compile(r"^(?:行|好)了[。！!.…]*$")
 
@@ -418,8 +425,40 @@ def calls_next(reply: str) -> bool:
     return bool(NEXT_CALL.search(_simple(reply)))
 
 
-#: Why a rush hurries (要下班了, 后面还有人): a clause of the rush, no answer.
-RUSH_REASON = re.compile(r"下班|到点|关门|时间到|没时间|后面(?:还)?有人|人多|排着|等着")
+#: Why a rush hurries (要下班了, 后面还有人, 我这还有一堆人呢): a clause of the rush, no answer.
+RUSH_REASON = re.compile(r"下班|到点|关门|时间到|没时间|后面(?:还)?有人|人多|排着|等着|"
+                         r"(?:一堆|一排|一大堆|这么多|好多|一屋子)人|排(?:了|着)[^，,。！!]{0,5}人")
+
+
+#: The clerk putting the question off or winding the talk up (你过会儿再打吧, 你回来再说哈, 行，就这样;
+#: session 12): no answer, however a number or a 行 in it reads. A clause of its own.
+PUT_OFF = re.compile(r"(?:过会儿?|过一会儿?|一会儿?|等会儿?|回头|回来|改天|以后|下回|下次|有空|忙完)"
+                     r"(?:你|您)?再(?:打|说|来|问|讲|聊|联系)|^(?:那|行|好)?就这样(?:吧|啊|哈|了)?[。！!…~～]*$")
+#: A bare 行 / 好 / 好了 / 那行 beside a put-off or a call of the next: the clerk winding up, no yes.
+_WIND_ASSENT = re.compile(r"^(?:那)?(?:行|好|好了|行了|得了|嗯)[。！!…~～]*$")
+
+
+def dismissed(simple: str) -> str:
+    """``simple`` without the clauses that dismiss the citizen (see :data:`PUT_OFF`).
+
+    When the reply calls the next citizen (:data:`NEXT_CALL`) or puts the
+    question off (:data:`PUT_OFF`), those clauses, a queue ticket, the busy
+    reason given with them (:data:`RUSH_REASON`: 我这还有一堆人呢) and a bare
+    winding-up 行 / 好了 say nothing of what was asked: what is left is the reply.
+    """
+    clauses = [c for c in re.split(r"[，,。！!；;]", simple) if c]
+    if not any(NEXT_CALL.search(c) or PUT_OFF.search(c.strip()) for c in clauses):
+        return simple
+    return "，".join(c for c in clauses
+                    if not NEXT_CALL.search(c) and not TICKET.match(c.strip()) and not PUT_OFF.search(c.strip())
+                    and not RUSH_REASON.search(c) and not _WIND_ASSENT.match(c.strip()))
+
+
+def puts_off(reply: str) -> bool:
+    """True when ``reply`` puts the question off or winds up (:data:`PUT_OFF`) and says nothing else."""
+    simple = _simple(reply)
+    return any(PUT_OFF.search(c.strip().rstrip("。！!…~～ ")) for c in re.split(r"[，,。！!；;]", simple) if c) \
+        and passes_over(reply)
 
 
 def answers(question: Question, reply: str, *, first: bool = True,
@@ -447,14 +486,15 @@ def answers(question: Question, reply: str, *, first: bool = True,
             the reply to no question.
     """
     simple = _simple(reply)
-    if NEXT_CALL.search(simple):  # 好了，下一位，A032号: the call of the next citizen answers nothing
-        simple = "，".join(c for c in re.split(r"[，,。！!；;]", simple)
-                          if c and not NEXT_CALL.search(c) and not TICKET.match(c.strip()))
+    # 好了，下一位，A032号 / 我这窗口前面站了一排人，你过会儿再打吧: calling the next or putting off answers nothing
+    simple = dismissed(simple)
     if RUSH_WORDS.search(simple):  # 快点，要下班了 hurries (点 no button, 要 no yes): judged on
         simple, heard = "，".join(c for c in re.split(r"[，,。！!；;]", simple)  # the other clauses
                                  if c and not RUSH_WORDS.search(c) and not RUSH_REASON.search(c)), None
     if not simple.strip("，,。.！! "):
         return False
+    if ANY_MORE.search(question.text) and MORE_TOLD.search(simple):
+        return True  # 不会下回又多一样吧？ … 就这三样: none more, whatever else the turn asked
     if others and claimed_by(question, simple, others, heard):
         return False
     return _answers(question, simple, first=first, heard=heard, opening=opening,
@@ -524,6 +564,10 @@ def _answers(question: Question, simple: str, *, first: bool,
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
             and (HERE.search(question.text) or _CONFIRM.search(question.text)):
         return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up
+    if "amount" in question.kinds and "多少" in question.text and SUM_TOLD.search(simple):
+        return True  # 能贷多少？ … 最高能贷五十万: a sum told answers how much, whatever kind is heard
+    if first and DONE_Q.search(question.text) and DONE_A.match(simple.strip()):
+        return True  # 好了没有？ … 好了，拿去: done, said so
     if first and "yesno" in question.kinds and _echoes_predicate(question.text, simple):
         return True  # 这就完了？ … 完了，…: the question's own word said back
     if first and re.search(r"啥|什么", question.text) and re.match(r"^[“\"「『]", simple):
@@ -561,9 +605,11 @@ def _answers(question: Question, simple: str, *, first: bool,
 
 
 #: The citizen asking whether more is needed (还有别的吗？ 还要啥？).
-ANY_MORE = re.compile(r"还有(?:别的|其他|其它|啥|什么)|还要(?:啥|什么|别的)|还(?:缺|差)(?:啥|什么)|就这些吗")
+ANY_MORE = re.compile(r"还有(?:别的|其他|其它|啥|什么)|还要(?:啥|什么|别的)|还(?:缺|差)(?:啥|什么)|就这些吗|"
+                      r"(?:又|还|再)(?:多|加|添)(?:一|了|个)|多出")  # 不会下回又多一样吧？: will more be asked
 #: A reply telling more, or that there is no more (还有X, X也要, 另外, 没了, 就这些).
-MORE_TOLD = re.compile(r"还有|还要|还得|也要|也得|另外|没了|没有了|没别的|就这些|就这几样|就这两样|不用了|齐了")
+MORE_TOLD = re.compile(r"还有|还要|还得|也要|也得|另外|没了|没有了|没别的|就这些|不用了|齐了|"
+                       r"就这[0-9一二三四五六七八九十两几]+(?:样|份|个|种|项|张)")  # 就这三样: no more
 
 
 #: A person named as the one to see or to hand it to (交给我, 找他们就行, 您自己签): a who answered.
@@ -749,9 +795,15 @@ def reply_moves(reply: str, question: Question | None = None,
     from analyzer.text.normalize import normalize
 
     out: set[str] = set()
-    for clause in (c.strip() for c in _CLAUSES.split(_simple(reply))):
+    clauses = [c.strip() for c in _CLAUSES.split(_simple(reply))]
+    dismissing = any(NEXT_CALL.search(c) or PUT_OFF.search(c.rstrip("。！!…~～？? ")) for c in clauses)
+    for clause in clauses:
         body = _LEAD.sub("", clause)
-        if len(normalize(clause)) <= 3 and YES_NO.search(clause) and not DONE.match(clause):
+        bare = clause.rstrip("。！!；;…~～ ")
+        if dismissing and not NEXT_CALL.search(clause) and bare \
+                and (PUT_OFF.search(bare) or RUSH_REASON.search(bare) or _WIND_ASSENT.match(bare)):
+            out.add("closing")  # put off, wound up, or the busy reason beside it (你回来再说哈)
+        elif len(normalize(clause)) <= 3 and YES_NO.search(clause) and not DONE.match(clause):
             out.add("statement")  # 是。 对。 不行。: a yes or a no
         elif not normalize(body):
             continue

@@ -316,13 +316,23 @@ def off_the_counter(interaction: Interaction, prior: Sequence[Finding]) -> set[i
     return {id(utts[j]) for j in idx if utts[j].speaker == "staff"}
 
 
+#: The clerk asking for what she needs to look the matter up (身份证给我, 身份证号报一下, 您叫什么？;
+#: session 12): a question back, whose answer comes once the citizen has given it.
+LOOKS_UP_BY = re.compile(r"(?:身份证|证件|社保卡|医保卡|户口本|号码|证号|卡号|名字|姓名|手机号)[^，,。？?！!]{0,4}"
+                         r"(?:给我|报一下|说一下|报给我|念一下|拿来|递给我|我看一?下|我查一?下)|"
+                         r"(?:您|你)叫(?:什么|啥)(?:名字)?[？?]")
+
+
 def _asks_back(text: str) -> bool:
-    """True when a staff reply ends on a question back (她交了多长时间？): the citizen's answer to it and
-    the clerk's next turn are one exchange, read as her reply."""
+    """True when a staff reply ends on a question back (她交了多长时间？) or on asking for what she looks
+    the matter up by (:data:`LOOKS_UP_BY`: 您叫什么？身份证给我。): the citizen's answer to it and the
+    clerk's next turn are one exchange, read as her reply."""
     from analyzer.rules.answers import reply_moves
+    from analyzer.text.normalize import to_simplified
 
     last = [c for c in re.split(r"(?<=[。！!？?])", text.strip()) if c.strip()]
-    return bool(last) and "asks" in reply_moves(last[-1])
+    tail = re.split(r"[，,]", last[-1])[-1] if last else ""  # the reply's last clause
+    return bool(last) and ("asks" in reply_moves(last[-1]) or bool(LOOKS_UP_BY.search(to_simplified(tail))))
 
 
 def _coldly_passed(interaction: Interaction, prior: Sequence[Finding], i: int) -> bool:
@@ -428,6 +438,11 @@ def _heard_answers(utts: Sequence[Utterance], options: AnalyzerOptions
             for u, a in zip(utts, acts, strict=True)]
 
 
+#: The citizen putting his question in other words (哦哦，就是以前没领的能补吗？ 我是说…; session 12): the same
+#: question restated, so its answer answers the first asking too.
+RESTATES = re.compile(r"^(?:哦+|嗯|啊|不是)?[，,\s]*(?:就是|我是说|我的意思是|意思是|我是问|也就是说)")
+
+
 def _response(utts: Sequence[Utterance], turns: list[list[int]], n: int, asked: Sequence[Any]
               ) -> tuple[list[int], int | None]:
     """Staff utterances answering turn ``n``, and the index of the citizen's next new question."""
@@ -439,7 +454,9 @@ def _response(utts: Sequence[Utterance], turns: list[list[int]], n: int, asked: 
             window += turn
             continue
         new = [q for i in turn for q in questions(utts[i].text)]
-        if new and not any(same_question(a, b) for a in asked for b in new):
+        if new and not any(same_question(a, b) for a in asked for b in new) \
+                and not RESTATES.match(utts[turn[0]].text.strip()) \
+                and not any(reasks(a, utts[i].text) for a in asked for i in turn):
             return window, turn[0]
     return window, None
 
@@ -469,9 +486,15 @@ def _only_when_asked_again(utts: Sequence[Utterance], i: int, q: Any, first: set
     """
     from analyzer.rules.answers import moves_on, questions, same_question, stalls
 
-    if answered in first or not first or BY_THE_WAY.search(utts[i].text):
+    if answered in first or not first:
+        return False
+    if any(stalls(utts[j].text) for j in first):
+        return False  # 稍等，我查一下: the answer promised
+    if any(utts[k].speaker == "citizen" and reasks(q, utts[k].text) for k in range(max(first) + 1, answered)):
+        return True  # 那我刚才问的X呢？: he says himself the first reply went past it
+    if BY_THE_WAY.search(utts[i].text):
         return False  # 顺便问一下…: a side question may wait for the business in hand
-    if any(stalls(utts[j].text) or not moves_on(utts[j].text) for j in first):
+    if any(not moves_on(utts[j].text) for j in first):
         return False
     return any(utts[k].speaker == "citizen" and any(same_question(q, r) for r in questions(utts[k].text))
                for k in range(max(first) + 1, answered))
@@ -487,6 +510,19 @@ def _aside(utts: Sequence[Utterance], j: int) -> bool:
     clerk then turns back to the citizen before he speaks: her words to him next are her reply."""
     return bool(VOCATIVE.match(utts[j].text.strip())) and "您" not in utts[j].text \
         and j + 1 < len(utts) and utts[j + 1].speaker == "staff"
+
+
+#: The citizen saying he asked it already (我刚才问的…, 我问的是…, 我还问你呢; session 12).
+REASKED = re.compile(r"刚才问|我问的|我是问|我还问你|我问你呢|问你话呢")
+
+
+def reasks(q: Any, text: str) -> bool:
+    """True when the citizen's ``text`` says he asked ``q`` already and asks it again (那我刚才问的医保，能不能
+    在这儿交？: :data:`REASKED`, sharing the question's content)."""
+    from analyzer.rules.answers import questions, same_question, shares_content
+
+    return bool(REASKED.search(text)) and (any(same_question(q, r) for r in questions(text))
+                                           or shares_content(q.text, text))
 
 
 #: A question put by the way (顺便问一下, 另外问一句): answered after the business in hand, not passed over.
@@ -513,7 +549,14 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
     (:func:`~analyzer.rules.answers.passes_over`): a statement in the reply
     engages with what was asked, in whatever words (以后能报不？ … 认定下来以后由基金支付).
     """
-    from analyzer.rules.answers import RUSH_WORDS, explained_by, moves_on, passes_over, stalls
+    from analyzer.rules.answers import (
+        RUSH_WORDS,
+        explained_by,
+        moves_on,
+        passes_over,
+        puts_off,
+        stalls,
+    )
     from analyzer.text.normalize import to_simplified
 
     if any(stalls(utts[j].text) or RUSH_WORDS.search(to_simplified(utts[j].text))
@@ -522,7 +565,7 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
     said = "。".join(utts[j].text for j in first)
     if q.kinds & KIND_BOUND:  # a question back (照片带了没有？) passes a sum or a time over too, but
         # not the citizen's opening words: 您好，您办什么业务？ takes up the matter they opened with
-        return any(moves_on(utts[j].text) for j in first) \
+        return any(moves_on(utts[j].text) or puts_off(utts[j].text) for j in first) \
             or (not opening and passes_over(said, q, others or []))
     return passes_over(said, q, others or [])
 
@@ -583,10 +626,12 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
         BARE_ASSENT,
         answers,
         asks_again,
+        calls_next,
         is_check,
         shares_content,
     )
     from analyzer.rules.context import visit_ended
+    from analyzer.rules.hangup import _takes_leave
 
     u = utts[i]
     nods = [j for j in window if j > i and not speech_chars(utts[j].text) and BARE_ASSENT.match(utts[j].text.strip())]
@@ -596,13 +641,21 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     first = _first_turn(utts, said)
     last_reply = max(first) if first else i
     again = [k for k in range(last_reply + 1, len(utts)) if first and utts[k].speaker == "citizen"
-             and asks_again(q, utts[k].text)]
+             and (asks_again(q, utts[k].text) or reasks(q, utts[k].text))]  # 我刚才问的X，…？
     strict = bool(again)
+    restated = next((k for k in range(last_reply + 1, len(utts)) if first and not again
+                     and utts[k].speaker == "citizen"), None)
+    if restated is not None and not RESTATES.match(utts[restated].text.strip()):
+        restated = None  # 哦哦，就是以前没领的能补吗？: the same question put in other words
     # the reply to the last asking is read as a first reply (it answers the repeat)
     lenient = _first_turn(utts, [j for j in said if j > again[-1]]) if again else first
-    if first and not again and _asks_back(utts[max(first)].text):  # 您户口在哪个街道？ … 滨河路。 … the answer
+    if restated is not None:  # its reply is read as a first reply to the question too
+        lenient = lenient | _first_turn(utts, [j for j in said if j > restated])
+    back_turn: set[int] = set()  # asked back (您户口在哪个街道？ 身份证给我。) … 滨河路。 … the answer
+    if first and _asks_back(utts[max(first)].text):
         back = next((k for k in range(max(first) + 1, len(utts)) if utts[k].speaker == "citizen"), None)
-        lenient = lenient | (_first_turn(utts, [j for j in said if j > back]) if back is not None else set())
+        back_turn = _first_turn(utts, [j for j in said if j > back]) if back is not None else set()
+        lenient = lenient | (back_turn if not again or again[0] > max(back_turn, default=len(utts)) else set())
     heard_kinds = heard or [None] * len(utts)
     topic = "，".join(v.text for v in utts[:i])
     # once the first reply passed the question over, a later reply answers it only by speaking
@@ -613,7 +666,7 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
                                                others=others or [], topic=topic)
                      and (j in lenient or not passed or shares_content(q.text, utts[j].text, topic))),
                     None)
-    if answered is not None and not _only_when_asked_again(utts, i, q, first, answered):
+    if answered is not None and not _only_when_asked_again(utts, i, q, first | back_turn, answered):
         return None
     if _relayed(utts, i, [q, *(others or [])], until):
         return None  # answered off the record (a colleague, the mentor) and said back by the citizen
@@ -622,8 +675,10 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
         return None  # the staff replied, not with the procedure: it may be an answer
     if not said and (until is not None or interaction.channel == "phone"):
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
-    if until is None and visit_ended(interaction, hits, options.context) is None:
-        return None  # the recording may have been cut before the answer
+    if until is None and visit_ended(interaction, hits, options.context) is None \
+            and not (utts[-1].speaker == "citizen" and _takes_leave(utts[-1].text)) \
+            and not any(calls_next(utts[j].text) for j in said):  # 请六十二号到一号窗口: the visit is over
+        return None  # the recording may have been cut before the answer (not: 啊？哦……那行嘛, he gave in)
     if any(a is not None and b is not None and a <= u.start <= b for a, b in ignored):
         return None  # inside an A8-IGNORE episode: already that finding
     end = utts[said[0]].end if said else (utts[until].start if until is not None
@@ -1259,9 +1314,15 @@ def for_the_matter(utts: Sequence[Utterance], i: int) -> bool:
     clock = _HOUR.search(text.replace("分钟", ""))  # 二十分钟 is a wait, no hour of the day
     if not clock and not _BUSY.search(text) and _BRING_IT.search(text):
         return True  # 没有户口本今天办不了，明天拿来吧: the come-again is for the paper it names
-    if not clock and not _LATER.search(text) and not _BUSY.search(text) and WAITS_HERE.search(text):
+    if not clock and not _LATER.search(text) and not _BUSY.search(text) and WAITS_HERE.search(text) \
+            and not NOT_STARTED.search(text):
         return True  # 二十分钟，您坐那儿等一会儿，我叫您: served today, waiting on the spot
     return bool(_STEP_DATED.search(text)) and not _PUTS_OFF.search(text)
+
+
+#: The work not started for the clerk's side (还没开始呢, 还没上班, 三点以后再说; session 12): a wait on the spot
+#: then is a wait for her to begin, the work deferred.
+NOT_STARTED = re.compile(r"还没(?:开始|上班|开门|开工)|(?:[0-9一二两三四五六七八九十]+点|点半)(?:以后|之后)再(?:说|办|弄)")
 
 
 #: The come-again names the paper short (没有户口本今天办不了，明天拿来吧): for the matter, not the hour.
@@ -1283,6 +1344,19 @@ SERVED_NOW = re.compile(r"(?:今天|现在|这就|马上)(?:就|先|给您|给�
                         r"受理单|受理凭证|受理回执|已经受理|材料(?:我)?收(?:了|下了)")
 
 
+#: Sending the citizen off or not taking the work (再跑一趟, 先不接, 下午再…): with someone away, work deferred.
+SENDS_OFF = re.compile(r"再跑|跑一趟|不接|不办|不收|不受理|办不了|[上下]午|明早|回去|先走")
+
+
+#: Not closing time yet (还没到点, 还没下班, 还早呢; session 12): said to serve the citizen, it defers nothing.
+NOT_YET = re.compile(r"(?:还|都)?没(?:到点|到时间|下班|关门)|还早(?:呢|着呢)|来得及")
+#: Taking the citizen up at once (能办, 您坐, 您说, 办啥？): with 还没到点 it is not closing time yet, while
+#: 还没到点呢，两点半之后才上班，你等会儿 is not opening time yet, a deferral.
+SERVES_NOW = re.compile(r"能办|您坐|你坐|您说|你说|请讲|办啥|办什么|什么事|啥事")
+#: Being told to wait for the opening (等会儿, 以后再说, 之后才, 外面等着).
+WAIT_FIRST = re.compile(r"等会|等一会|以后|之后|再说|等着|才上班|才开")
+
+
 def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options: DutyOptions,
                hours: str, charged: set[float], zones: HallZones | None) -> list[Finding]:
     from analyzer.rules.answers import RUSH_WORDS
@@ -1299,6 +1373,14 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
         if cue.kind != "deferral" or cue.utterance >= len(utts):
             continue
         u = utts[cue.utterance]
+        simple = to_simplified(u.text)
+        if NOT_YET.search(simple) and SERVES_NOW.search(simple) \
+                and not _LATER.search(simple) and not WAIT_FIRST.search(simple):
+            continue  # 还没到点呢，您坐，办啥？: not closing time yet, served now
+        if _OTHER_REASON.search(simple) and not (_COME_AGAIN.search(simple) or _LATER.search(simple)
+                                                 or _PUTS_OFF.search(simple) or WAIT_FIRST.search(simple)
+                                                 or _BUSY.search(simple) or SENDS_OFF.search(simple)):
+            continue  # 领导开会去了，你找也找不着: someone away, the citizen sent nowhere, his work not put off
         if not_ready(u.text) or for_the_matter(utts, cue.utterance) \
                 or SERVED_NOW.search(to_simplified(u.text)):
             continue  # not ready, the hours told, a lack, his own plan, served now or a step's date
@@ -1440,7 +1522,8 @@ def runarounds(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) 
             if _SPARED.search(to_simplified(u.text)) or not _QUEUE.search(to_simplified(u.text)):
                 continue  # 不用重新排队: spared; 表审完了再去拍: the next step, no queue or shuttle
             why = _("made the citizen queue again or shuttle: “%(text)s”", text=u.text)
-        elif cue.kind in SENT_AWAY and any(t.start < u.start for t in trips):
+        elif cue.kind in SENT_AWAY and any(t.start < u.start for t in trips) \
+                and not (HERE_WINDOW.search(to_simplified(u.text)) and not _COME_AGAIN.search(to_simplified(u.text))):
             trip = next(t for t in trips if t.start < u.start)
             why = _("sent the citizen away again on a repeated trip (“%(trip)s”): “%(text)s”",
                     trip=trip.text, text=u.text)
@@ -1525,7 +1608,11 @@ FETCH_FIRST = re.compile(r"(?:拿|带|取|送|开)(?:来|过来|回来)?了?(?:�
                          r"(?:让|叫)[^。？?！!，,]{0,4}(?:拿|带|送)(?:来|过来)|(?:补齐|补全|补上|补好)了?(?:以后|之后)?再来|"
                          r"(?:开|办|弄|补)(?:好)?了?(?:以后|之后)?再(?:拿|带|送)(?:来|过来)")  # 让村委会开了再拿来
 #: Words of the normal flow: go and come back here (去缴费再回来, 拿完凭证来我这儿), not a send-off.
-COME_BACK = re.compile(r"回来|回到这|来我这|再来找我|过来找我|缴费|交费|交钱")
+COME_BACK = re.compile(r"回来|回到这|来我这|再来找我|过来找我|缴费|交费|交钱|"
+                       r"(?:到|来)(?:我们|咱们|我)?(?:这个?|本)窗口|(?:到|来)(?:我们|咱们)窗口")  # 到这个窗口来领: here
+#: This very window named as where someone is to come (让银行的人到这个窗口来领; session 12): nobody sent elsewhere.
+HERE_WINDOW = re.compile(r"(?:到|来)(?:我们|咱们|我)?(?:这个?|本)窗口|(?:到|来)(?:我们|咱们)窗口|"
+                         r"(?:这个|我们|咱们|本)窗口的电话")
 
 
 def _asks_only(simple: str) -> bool:

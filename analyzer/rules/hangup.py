@@ -54,11 +54,18 @@ CUT_OFF = re.compile(r"(?:[—–－]+|-{2,}|…+|\.{3,})\s*$")
 ENDS_CALL = re.compile(r"挂了|先挂|挂啦|我挂|挂电话|不说了|不聊了|别说了|就这样|先这样|就这么着|回头再说|"
                        r"有事再打|再见|拜拜")
 #: The caller calling into a dead line, or protesting the end.
+#: The caller's trailing words opening on agreement (好，那我明天……; session 12): with the clerk's farewell
+#: after them, the call wound up together, nothing was cut off.
+AGREED = re.compile(r"^(?:好|行|嗯|哦|那好|那行|好的)[的嘞了]?[，,\s]")
+#: A farewell in the clerk's closing words (再见, 慢走, 拜拜).
+FAREWELL = re.compile(r"再见|拜拜|慢走|回见")
 CALLING_ON = re.compile(r"^(?:[喂哎诶唉嗯]+[？?！!，,。.\s]*)+$|还没说完|怎么挂|别挂|人呢|挂了[？?]")
 #: Characters a caller's words need to be cut off (a backchannel 嗯 is not).
 CUT_MIN_CHARS = 4
 #: The citizen taking leave: a hang-up after this is not forced.
-LEAVING_RE = re.compile(r"(再见|拜拜|谢谢|多谢|感谢|好的了|挂了)[\s。.!！…~～]*$")
+#: Giving in to the clerk's winding-up (那行嘛, 行吧, 那好吧; session 12) takes leave too: the call ended
+#: on his consent, and a question he leaves is Article 5's.
+LEAVING_RE = re.compile(r"(再见|拜拜|谢谢|多谢|感谢|好的了|挂了|(?:那)?(?:行|好)(?:嘛|吧)|那(?:行|好|成))[\s。.!！…~～]*$")
 
 
 def _takes_leave(text: str) -> bool:
@@ -172,7 +179,8 @@ def cut_short(utts: Sequence[Utterance], options: AnalyzerOptions | None = None
         return "talked_over", close, over[-1]
     before = [u for u in utts if u.end <= close.start + 1e-6 and u.text.strip()]
     if before and before[-1].speaker == "citizen" and CUT_OFF.search(before[-1].text.strip()) \
-            and speech_chars(before[-1].text) >= CUT_MIN_CHARS:
+            and speech_chars(before[-1].text) >= CUT_MIN_CHARS \
+            and not (AGREED.match(to_simplified(before[-1].text).strip()) and FAREWELL.search(to_simplified(close.text))):
         return "cut_off", close, before[-1]
     return None
 

@@ -72,7 +72,8 @@ _QUALIFIERS = frozenset({"原件", "复印件", "印件", "材料", "证件", "�
 
 
 #: Words the material pattern reads that name no paper (不符合条件, 案件, 事件).
-_NOT_MATERIALS = ("条件", "案件", "事件", "软件", "邮件", "拍照", "照相", "合照")  # 去拍照 is a step
+_NOT_MATERIALS = ("条件", "案件", "事件", "软件", "邮件", "拍照", "照相", "合照",  # 去拍照 is a step
+                  "那件", "这件", "一件", "哪件")  # 我那件到现在还在路上: a thing (a coat), no paper (session 12)
 
 
 def materials_named(text: str) -> set[str]:
@@ -201,7 +202,20 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
             return False  # 先报失，然后去拍照: steps, no paper and no word of more
         return not re.search(r"复印件|原件|正本|副本", text) or bool(MORE_NEEDED.search(text))
     before = to_simplified("".join(u.text for u in utts[: added.utterance] if u.speaker != "citizen"))
-    return any(name not in before for name in named)
+    reported = to_simplified("".join(  # 上午你让我去开个查档证明: the citizen telling what he was told
+        c for u in utts[: added.utterance] if u.speaker == "citizen"
+        for c in re.split(r"[，,。！!？?；;]", u.text) if TOLD_HIM.search(to_simplified(c))))
+    said = before + reported
+    # 那个证明 / 这张表: a material pointed back to, by its head, is one named before
+    return any((name[-2:] if name[0] in _POINTS_BACK else name) not in said for name in named)
+
+
+#: A material named by a measure word or a demonstrative (个证明 of 那个证明, 张表): it points back.
+_POINTS_BACK = frozenset("个张份本这那")
+
+
+#: The citizen reporting what the clerk told him (你让我去开个证明, 你们说带合同就行; session 12).
+TOLD_HIM = re.compile(r"(?:你|您|你们|您们)(?:上次|上回|上午|早上|刚才|当时)?(?:让|叫|说|讲|要)(?:我|俺)?")
 
 
 #: The clerk telling what is missing now (缺啥现在就告诉您, 我先帮您把材料看一遍): nothing put off.
@@ -480,7 +494,8 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
         if i not in out and u.speaker != "citizen" and not _asks(u.text) and materials_named(u.text) \
                 and _protested_next(utts, i, earlier_visit):
             listed = Cue("materials_listed", i, u.start, u.end, u.text, 0.75, source="pattern")
-            out[i] = _finding(rule, listed, "across_visits", None, utts)
+            if _is_new(utts, listed):  # 提取才要那个证明: the paper he says he was sent for, no new one
+                out[i] = _finding(rule, listed, "across_visits", None, utts)
     for i, u in enumerate(utts):  # 还差个流水，上回是我没跟您讲: the clerk owning that the last visit left it out
         if i not in out and u.speaker != "citizen" and (item := _owned_up(utts, i)) is not None \
                 and item not in out:  # the addition already found: owning it up is the same lapse
@@ -499,7 +514,32 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
                 and len(firsts := _one_by_one(utts, items, cue)) >= ONE_BY_ONE:
             out[cue.utterance] = _finding(rule, dataclasses.replace(cue, kind="materials_added"),
                                           "added", firsts[0], utts)
-    return [out[k] for k in sorted(out)]
+    return [out[k] for k in sorted(out) if not _shown_in_writing(utts, k)
+            and not RULE_CHANGED.search(to_simplified(utts[k].text))]  # 从这个月一号起要备案: nothing left out
+
+
+#: The clerk showing that the whole list was given in writing (短信上八样都写着呢, 给过您一张告知单，上面都有;
+#: session 12): nothing was held back, whatever the citizen remembered.
+IN_WRITING = re.compile(r"(?:短信|清单|单子|告知单|告知书|明白纸|材料单|告知卡)[^。？?！!]{0,20}"
+                        r"(?:写着|写了|写得|都有|列着|列了|标着|印着)|"
+                        r"(?:发过|发了|给过|给了)[^。？?！!，,]{0,6}(?:短信|清单|单子|告知单|告知书|明白纸|材料单)")
+
+
+def _shown_in_writing(utts: Sequence[Utterance], i: int) -> bool:
+    """True when, after the citizen's next words, the clerk's reply to them shows the materials of staff
+    turn ``i`` were all given in writing before (:data:`IN_WRITING`)."""
+    from analyzer.text.normalize import to_simplified
+
+    nxt = next((k for k in range(i + 1, len(utts)) if utts[k].speaker == "citizen"), None)
+    if nxt is None:
+        return False
+    reply = next((u for u in utts[nxt + 1:] if u.speaker != "citizen"), None)
+    said = to_simplified(reply.text) if reply is not None else ""
+    return bool(IN_WRITING.search(said)) and bool(GIVEN_BEFORE.search(said))
+
+
+#: The writing given before this turn (发过, 那天, 上次, 早就): 单子上写着呢 about the note she writes now is none.
+GIVEN_BEFORE = re.compile(r"发过|给过|发了|给了|那天|上次|上回|之前|早就|当时|已经")
 
 
 #: The citizen protesting that a material was not told at once or last time: 你咋不一块说, 刚才怎么没说,
@@ -631,7 +671,8 @@ def _protested_next(utts: Sequence[Utterance], i: int, earlier_visit: Sequence[C
 
 #: The clerk explaining that the requirement itself changed since (这个月起, 新规定, 规定改了).
 RULE_CHANGED = re.compile(r"规定(?:改|变|调整)了|新(?:规定|政策|要求)|(?:这个月|本月|今年|上个月|最近|现在)(?:起|开始)"
-                          r"(?:需要|要|得|改)")
+                          r"(?:需要|要|得|改)|还没有这(?:条|个|项)?规定|"  # session 12: 从这个月一号起…，上个月还没有这条规定
+                          r"从(?:这个月|本月|今年|上个月)[^，,。！!？?]{0,5}(?:起|开始)")
 
 
 #: The citizen saying they were not told (上次没说, 上回可没讲, 当时怎么不说).
