@@ -22,7 +22,12 @@ Per path: CER (punctuation and spaces ignored, both sides simplified,
 (wall seconds over audio seconds, and CPU seconds over audio seconds, since
 the machine is shared) and, for the product's paths, the forbidden findings
 on the real clips (none of them holds a forbidden phrase: each is a false
-alarm) and the owed phrases credited that the reference does not hold.
+alarm) and the owed phrases credited that the reference does not hold. A
+second table sorts each path's edits (numbers as said on both sides) by kind,
+:func:`analyzer.text.evaluation.error_kinds` (numbers, the clip's edges, next
+to punctuation, alike-sounding substitutions, other substitutions,
+insertions, deletions), beside its number edits as written: what a margin
+between two paths is made of.
 
 Usage::
 
@@ -39,7 +44,8 @@ the stream and batch paths then bound the run. ``--variant`` adds the analyze
 path with other options as a column of its own (e.g.
 ``greedy:asr.decoding=greedy_first,verify.enabled=false``); variants are shown,
 not held to the goal. The run exits 1 when a product path misses the goal: CER
-at most plain's everywhere and 10 % lower (relative) on customer-service speech.
+at most plain's everywhere and 10 % lower (relative) on customer-service speech,
+each as written and with numbers as said.
 """
 
 from __future__ import annotations
