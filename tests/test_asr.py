@@ -16,7 +16,13 @@ from analyzer.options import AnalyzerOptions, ASROptions, VadOptions
 from analyzer.speech.asr import asr_info, get_model, is_hallucination
 from analyzer.speech.decode import decode_audio
 from analyzer.speech.engine import transcribe
-from analyzer.text.evaluation import cer_text, char_error_rate, phrase_found
+from analyzer.text.evaluation import (
+    cer_text,
+    char_error_rate,
+    edit_distance,
+    error_kinds,
+    phrase_found,
+)
 from analyzer.text.normalize import to_simplified
 
 #: Whisper base (int8, greedy) reads the five real-speech clips at about 12 %
@@ -55,6 +61,21 @@ def test_cer_and_phrase_recall_measures() -> None:
     assert phrase_found("请您慢走", "好的，请您慢走，再见")
     assert not phrase_found("请您慢走", "好的再见")
     assert phrase_found("请您为我的服务做出评价", "请您为我的服务做出平价", max_cer=0.1)
+
+
+def test_edits_sorted_by_kind() -> None:
+    """Each edit counted once, by the first kind that fits; the kinds sum to the
+    edit distance (our own sentences)."""
+    kinds = error_kinds("请到三号窗口，办理营业执照的手续", "请到3号窗口办理营业直照的手续吧")
+    assert kinds == {"number": 1, "homophone": 1, "clip edge": 1}
+    assert error_kinds("您好，请问您办理什么", "您好青问您办理什么") == {"clause edge": 1}
+    assert error_kinds("您好，请问您办理什么", "您好请问你办理什么") == {"substitution": 1}
+    assert error_kinds("请问您要办理什么业务", "请问您要理什么业务") == {"deletion": 1}
+    assert error_kinds("请问您要办理什么业务", "请问您要办好理什么业务") == {"insertion": 1}
+    assert error_kinds("请问您要办理什么业务", "请问您要搬家什么业务") == {
+        "homophone": 1, "substitution": 1}
+    pair = ("欢迎大家来体验达摩院推出的语音识别模型", "欢迎大家来体验大魔院推出的与您识别")
+    assert sum(error_kinds(*pair).values()) == edit_distance(*map(cer_text, pair))
 
 
 @pytest.fixture(scope="module")
