@@ -453,8 +453,9 @@ def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], c
 
 
 #: Cue rules of situations another article judges: sent elsewhere (Article 16), deferred for the
-#: time (Article 25), and the pointer a redirect gives (a destination named).
-SITUATION_CUES = frozenset({"CUE-NOT-OURS-01", "CUE-DEFER-TIME-01"})
+#: time (Article 25), the rest of the materials put off (来了再说嘛: Article 18), and the pointer a
+#: redirect gives (a destination named).
+SITUATION_CUES = frozenset({"CUE-NOT-OURS-01", "CUE-DEFER-TIME-01", "CUE-DEFER-MAT-01"})
 #: Rude words that keep a cold redirect Article 6's too (滚去别的窗口问，烦死了).
 RUDE = re.compile(r"滚|烦死|烦不烦|真烦|闭嘴|有病|神经|找死|废话|活该|少来|爱去不去|爱办不办|讨厌|懒得")
 #: The owed group a named destination fulfils (its hits mark a redirect that says where).
@@ -486,10 +487,13 @@ def drop_cold_situations(findings: Sequence[Finding], hits: Sequence[Hit]) -> li
 _THE_RULE = re.compile(r"规定|政策|系统|文件|上面|上级|上头|制度|流程")
 #: The clerk owning she cannot change it (我也没办法, 没法子, 管不了, 做不了主).
 _CANNOT_HELP = re.compile(r"没(?:办法|法子|辙|招)|没法(?:改|弄|办)?|管不了|做不了主|说了不算|改不了")
+#: The rule said to be what decides it (规定就是这样, 系统就这么设的, 政策是这么定的): the reason given.
+_RULE_DECIDES = re.compile(r"(?:规定|政策|系统|文件|制度|流程)(?:上)?(?:就|也)?(?:是|就)?(?:这样|这么(?:定|设|规定|要求)的?)")
 
 
 def rule_explained(text: str) -> bool:
-    """True when a staff turn gives the rule or the system as why she cannot help (号是系统叫的，我也没办法).
+    """True when a staff turn gives the rule or the system as why she cannot help (号是系统叫的，我也没办法),
+    or says the rule decides it (规定就是这样，去取号吧).
 
     Curt, but it explains rather than scorns: the classifier hears such a turn
     as a *cold* reply, and it is no Article 6 finding by itself (:func:`drop_cold_situations`);
@@ -499,4 +503,4 @@ def rule_explained(text: str) -> bool:
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text)
-    return bool(_THE_RULE.search(simple) and _CANNOT_HELP.search(simple))
+    return bool(_THE_RULE.search(simple) and _CANNOT_HELP.search(simple)) or bool(_RULE_DECIDES.search(simple))

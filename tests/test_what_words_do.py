@@ -1,0 +1,126 @@
+"""Words that share a Chapter 3 phrase's concept but do not do what it does, and the ones that do.
+
+Issue 23, session 12: kinds of false finding read from train-halls-23 … -26 (their
+first-run reports), each written here in our own words. Every case pairs the
+harmless reading with the breach it must not hide.
+"""
+
+from __future__ import annotations
+
+import pytest
+from typed_turns import typed_record
+
+import analyzer
+
+GREET = ("staff", "您好，请问办理什么？")
+
+
+def _rules(turns, **kw):
+    return {f.rule for f in analyzer.analyze(typed_record(turns, record_id="words", **kw)).findings}
+
+
+# ------------------------------------------------------------- Article 8: not knowing, nobody sent on
+def test_not_knowing_a_fact_with_nobody_sent_on_is_no_brush_off():
+    """我不知道，你去问XX pushes the citizen off; not knowing a third party's affairs, or how long
+    something lasts, and saying what happens instead sends nobody anywhere."""
+    from analyzer.rules.acts import sends_on
+
+    assert not sends_on("那家厂子的考勤我这儿不知道，所以得您拿工资条来。")
+    assert sends_on("我不知道，你找街道问问去。")
+    assert sends_on("这个我不清楚，你问别人去。")
+    for said in ("那家厂子的考勤我这儿不知道，所以得您拿工资条来。",
+                 "你亲戚是怎么报的我又不知道，咱们只说您这一份。"):
+        turns = [GREET, ("citizen", "我想问问补发工资的事，别人怎么就能报？"), ("staff", said)]
+        assert "A8-F-01" not in _rules(turns), said
+    pushed = [GREET, ("citizen", "护照加急在哪儿办？"), ("staff", "这个我真不知道，你去找别人问吧。")]
+    assert "A8-F-01" in _rules(pushed)
+
+
+# ------------------------------------------------------------- Article 7: the hotline's greeting
+@pytest.mark.parametrize("greeting", ["您好，市民服务热线，八号座席为您服务。", "您好，12345热线，工号0417，请讲。"])
+def test_a_hotline_seat_naming_the_line_greets_as_the_phone_greeting_asks(greeting):
+    from analyzer.rules.acts import names_the_line
+
+    assert names_the_line(greeting)
+    assert not names_the_line("喂，哪位？")
+    turns = [("staff", greeting), ("citizen", "我问下医保卡挂失怎么弄。"), ("staff", "带身份证到社保大厅一号窗口。")]
+    assert "A7-G-GREETING" not in _rules(turns, channel="phone", rings=1)
+    bare = [("staff", "喂，说。"), ("citizen", "我问下医保卡挂失怎么弄。"), ("staff", "带身份证到社保大厅一号窗口。")]
+    assert "A7-G-GREETING" in _rules(bare, channel="phone", rings=1)
+
+
+# ------------------------------------------------------------- Article 9: words reported, small talk, a taunt
+def test_a_forbidden_phrase_read_back_from_a_complaint_is_not_the_clerks():
+    """A hotline seat repeating what the caller says another clerk told him reports it."""
+    from analyzer.rules.acts import reported_only
+
+    assert reported_only("f_complain", "您是说窗口那位跟您讲“嫌慢你就去告”，对不对？")
+    assert not reported_only("f_complain", "他说“你告去吧”，那你就去告好了。")
+    turns = [("staff", "您好，12345热线，六号座席。"), ("citizen", "我要反映，车管所那个窗口的人骂我。"),
+             ("staff", "您是说窗口那位跟您讲“嫌慢你就去告”，对不对？"), ("citizen", "对，就这么说的。")]
+    assert "A9-F-05" not in _rules(turns, channel="phone", rings=1)
+
+
+def test_busy_said_in_answer_to_the_citizens_small_talk_rebukes_nobody():
+    from analyzer.rules.acts import answers_small_talk
+
+    assert answers_small_talk("忙着呢，月底都这样，您这个快。", "你们这阵子忙不忙？")
+    assert not answers_small_talk("忙着呢，月底都这样，您这个快。", "我这个要多久？")
+    assert not answers_small_talk("催什么催，没看我忙着呢？", "你们忙吗？")
+    chat = [GREET, ("citizen", "今天排了这么长的队，你们忙坏了吧？"),
+            ("staff", "是啊，一上午没停，您这个快，两分钟。")]
+    assert "A9-F-03" not in _rules(chat)
+    rebuke = [GREET, ("citizen", "你们忙不忙啊？先给我看看这个。"), ("staff", "没看见我手上正忙着吗？")]
+    assert "A9-F-03" in _rules(rebuke)
+
+
+def test_a_matter_sent_to_the_office_that_handles_it_is_no_dare_to_complain():
+    """你到社区反映一下 takes the matter where it belongs (whether that says where is Article 16's);
+    a dare with 反映 is still 你去投诉好了."""
+    from analyzer.rules.acts import act_blocked
+
+    assert act_blocked("f_complain", "这事不归我们，你找有关部门反映吧。")
+    assert not act_blocked("f_complain", "随你，爱上哪反映上哪反映。")
+    sent = [GREET, ("citizen", "楼上漏水好几个月了，这能管不？"), ("staff", "这个我们管不着，你到社区反映一下吧。")]
+    assert "A9-F-05" not in _rules(sent)
+    dare = [GREET, ("citizen", "你们办事这么慢，我要投诉！"), ("staff", "随你，爱上哪反映上哪反映。")]
+    assert "A9-F-05" in _rules(dare)
+
+
+def test_a_taunt_at_the_citizens_own_matter_is_no_defiance_of_the_clerk():
+    """我就是这样的，你能把我怎么样 defies what the citizen could do to the clerk; 有本事 aimed at his
+    own paper is heat in a quarrel, not that phrase. Aimed at the clerk it still is."""
+    from analyzer.rules.intents import intent_acts
+
+    assert "f_defiant" not in intent_acts("有本事你自己去把户口迁回来！", "凭啥不给我办？")
+    assert "f_defiant" in intent_acts("有本事你找我们领导去，我就这脾气。", "你这什么态度？")
+
+
+# ------------------------------------------------------------- Article 6: the rule as the reason
+def test_the_rule_said_to_decide_it_is_curt_not_uncivil():
+    from analyzer.rules.civility import rule_explained
+
+    assert rule_explained("政策就是这样，先去填表吧。")
+    assert rule_explained("系统就这么设的，过了号要重新取。")
+    assert not rule_explained("去填表吧。")
+
+
+# ------------------------------------------------------------- Article 10: asking the clerk to slow down
+def test_asking_the_clerk_to_slow_down_is_no_outburst():
+    from analyzer.rules.context import _not_the_kind
+
+    assert _not_the_kind("upset", "您讲得太快了，我记不下来，能慢一点吗？")
+    assert not _not_the_kind("upset", "凭什么说这么快？我跑了三趟了！")
+
+
+# ------------------------------------------------------------- Article 8: a known citizen welcomed
+def test_hailing_a_known_citizen_and_asking_him_to_sit_greets_him():
+    from analyzer.rules.context import welcomes_to_sit
+
+    assert welcomes_to_sit("哎，刘大爷来了！快坐快坐，又来给孙子办医保？")
+    assert not welcomes_to_sit("坐那边等着，叫号再过来。")
+    welcomed = [("staff", "哎，刘大爷来了！快坐快坐，又来给孙子办医保？"), ("citizen", "对，还是那个事。"),
+                ("staff", "户口本给我一下。")]
+    assert "A8-G-GREETING" not in _rules(welcomed)
+    ordered = [("staff", "坐那边等着，叫号再过来。"), ("citizen", "好。"), ("staff", "户口本给我一下。")]
+    assert "A8-G-GREETING" in _rules(ordered)
