@@ -124,3 +124,20 @@ def test_hailing_a_known_citizen_and_asking_him_to_sit_greets_him():
     assert "A8-G-GREETING" not in _rules(welcomed)
     ordered = [("staff", "坐那边等着，叫号再过来。"), ("citizen", "好。"), ("staff", "户口本给我一下。")]
     assert "A8-G-GREETING" in _rules(ordered)
+
+
+# ------------------------------------------------------------- Article 6: the clerk's own life at the counter
+def test_a_gift_sum_weighed_or_a_weekend_errand_on_a_call_is_unrelated_talk():
+    """Talk of the clerk's own life in front of the citizen: a wedding gift's sum weighed with a
+    colleague, a weekend errand arranged on a private call. Said to the citizen with 您, a sum is work."""
+    from analyzer.rules.civility import SINGLE
+
+    chat = [("staff", "您好，办什么？"), ("citizen", "我来交农合。"),
+            ("staff", "小赵，老周闺女结婚，礼钱随多少合适？"), ("citizen", "同志，我这个交多少？"),
+            ("staff", "一年三百八。")]
+    assert "A6-UNCIVIL" in _rules(chat)
+    assert not SINGLE["unrelated_chat"].search("这个档次一年交三百八，您看交哪一档。")
+    call = [("staff", "您好，办什么？"), ("citizen", "我来交农合。"), ("staff", "身份证给我。"),
+            ("staff", "喂？嗯，那台车礼拜六我送去保养，你别管了。", 2.0), ("citizen", "同志？"),
+            ("staff", "好，挂了。")]
+    assert "A6-UNCIVIL" in _rules(call)

@@ -107,7 +107,10 @@ SINGLE: dict[str, re.Pattern[str]] = {
         # home told to a colleague: her spouse and in-laws, the children's school meetings and classes
         r"我家那口子|我(?:老公|媳妇|婆婆|公公|对象)|家长会|补课班|辅导班|搬新家|我(?:们)?家(?:娃|孩子|闺女|小子)|"
         # online shopping for herself (双十二那件大衣你帮我也拍一件)
-        r"双十二|双12|双11|(?:帮我|给我)(?:也)?拍(?:一件|一个|个|一条|一双|两件)"),
+        r"双十二|双12|双11|(?:帮我|给我)(?:也)?拍(?:一件|一个|个|一条|一双|两件)|"
+        # a gift's sum weighed (那礼钱随多少合适, 人家随了六百) and where a meal was had or is planned with
+        # colleagues (你中午那个在哪家吃的, 下回咱们几个一起去) (session 12, kinds from train-halls-24, -26)
+        r"礼钱|随多少|随了?[0-9一二三四五六七八九十两]+[百千块]|在?哪家吃|一起去吃|咱们几个一起"),
     # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
     # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
     "belittling": re.compile(
@@ -188,7 +191,9 @@ PRIVATE_LIFE = re.compile(
     r"(?:^|[，,。？?！!…\s喂哎])(?:妈|爸|老公|老婆|媳妇|宝贝|闺女|儿子)(?:[，,。？?！!…\s呀啊]|$)|"
     r"我(?:妈|爸|老公|老婆|媳妇|家|儿子|闺女|女儿|娃|孩子|婆婆|公公)|"
     r"吃啥|吃什么|做饭|买菜|放学|接(?:娃|孩子|一下娃|一下孩子)|家长会|冰箱|包饺子|晚上回|回去吃|"
-    r"我(?:这|这儿)?(?:在)?(?:上班|班上)(?:呢|着呢|嘛)|上着班")
+    r"我(?:这|这儿)?(?:在)?(?:上班|班上)(?:呢|着呢|嘛)|上着班|"
+    # the weekend, the family car and the children on it (那个车我周六开过去保养, 我把娃娃也带上)
+    r"周六|周日|周末|礼拜六|礼拜天|星期六|星期天|保养|娃娃")
 #: Most staff turns one call is followed over.
 CALL_TURNS = 4
 
