@@ -141,3 +141,44 @@ def test_a_gift_sum_weighed_or_a_weekend_errand_on_a_call_is_unrelated_talk():
             ("staff", "喂？嗯，那台车礼拜六我送去保养，你别管了。", 2.0), ("citizen", "同志？"),
             ("staff", "好，挂了。")]
     assert "A6-UNCIVIL" in _rules(call)
+
+
+# ------------------------------------------------------------- Article 8: a typed wait that was the citizen's errand
+def test_a_citizen_back_from_an_errand_was_not_ignored_meanwhile():
+    """Typed visit: sent to pay at another window, the citizen comes back minutes later and hails
+    the clerk; the gap was his absence. Hailing her again while she sits idle still is ignoring."""
+    sent = [("staff", "您好，办什么？"), ("citizen", "过户，材料在这儿。"),
+            ("staff", "先到三楼收费处交登记费，交完拿票回来找我。"), ("citizen", "老伴，听清了没？三楼收费处。"),
+            ("citizen", "师傅，费交好了，这是收据。", 300.0), ("staff", "收到，给您办。")]
+    assert "A8-IGNORE" not in _rules(sent)
+    ignored = [("staff", "您好，办什么？"), ("citizen", "过户，材料在这儿。"),
+               ("staff", "放那儿吧。"), ("citizen", "那我等着？"),
+               ("citizen", "师傅，你看看我这个呀？", 300.0), ("staff", "收到，给您办。")]
+    assert "A8-IGNORE" in _rules(ignored)
+
+
+# ------------------------------------------------------------- Article 9: the hour given, the manner owned
+@pytest.mark.parametrize("said", ["哟，都快五点半了，你明天赶早来吧。", "行了，今天就到这儿吧，剩下的礼拜一再来。"])
+def test_the_hour_given_or_the_day_called_off_with_come_later_is_the_closing_phrase(said):
+    from analyzer.rules.acts import act_blocked
+    from analyzer.rules.intents import intent_acts
+
+    assert "f_off_work" in intent_acts(said, "我这个能办吗？", blocked=act_blocked)
+    # another day offered as a choice, today still served: no sending away
+    assert "f_off_work" not in intent_acts("都快五点半了，您明天来也行，今天也能办。", "我这个能办吗？",
+                                           blocked=act_blocked)
+
+
+def test_the_clerks_manner_owned_and_objection_waved_off_is_defiance():
+    from analyzer.rules.intents import intent_acts
+
+    assert "f_defiant" in intent_acts("我做事一向就这样，你有意见也没用。", "你能不能好好说？")
+    assert "f_defiant" not in intent_acts("这个事我们一向是这样办的，流程都一样。", "为啥要这么多章？")
+
+
+# ------------------------------------------------------------- Article 8: shown where on the form
+def test_showing_where_on_the_form_to_write_is_no_read_the_sign_brush_off():
+    from analyzer.rules.acts import act_blocked
+
+    assert act_blocked("f_read_sign", "就填在“用途”这一栏这儿，你看。")
+    assert not act_blocked("f_read_sign", "墙上都写着呢，你自己看。")
