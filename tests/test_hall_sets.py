@@ -75,10 +75,13 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-18": ("b18", 40),
     "blind-halls-19": ("b19", 40),
     "blind-halls-20": ("b20", 40),
+    "blind-halls-21": ("b21", 40),
+    "blind-halls-22": ("b22", 40),
     "train-halls-21": ("t21", 50),
     "train-halls-24": ("t24", 50),
     "train-halls-25": ("t25", 50),
     "train-halls-26": ("t26", 50),
+    "train-halls-27": ("t27", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
