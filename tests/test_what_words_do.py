@@ -182,3 +182,30 @@ def test_showing_where_on_the_form_to_write_is_no_read_the_sign_brush_off():
 
     assert act_blocked("f_read_sign", "就填在“用途”这一栏这儿，你看。")
     assert not act_blocked("f_read_sign", "墙上都写着呢，你自己看。")
+
+
+# ------------------------------------------------------------- train-halls-27 kinds
+def test_a_procedures_steps_listed_are_no_help_that_excuses_sending_away():
+    """要录系统、拍照片 lists what the work takes; it offers the citizen nothing (a photo taken for him,
+    我给您拍个照, still helps)."""
+    from analyzer.rules.intents import helps, intent_acts
+
+    said = "这个要录系统、拍照片，录不完了。到点了，你下午再来吧。"
+    assert not helps("f_off_work", said)
+    assert "f_off_work" in intent_acts(said, "现在还能办吗？")
+    assert helps("f_off_work", "我给您拍个照，下午再来取。")
+
+
+def test_a_yes_then_anything_else_is_curt_not_uncivil_and_lunch_plans_are_chat():
+    from analyzer.rules.civility import SINGLE, anything_else
+
+    assert anything_else("对。还有别的事吗？")
+    assert not anything_else("对。还有别的事吗？快点。")
+    assert SINGLE["unrelated_chat"].search("老张，晚上去不去吃那家新开的烤鱼？")
+
+
+def test_the_sample_shown_at_the_counter_is_no_read_the_sign():
+    from analyzer.rules.acts import act_blocked
+
+    assert act_blocked("f_read_sign", "这里，照着样表一栏一栏填。")
+    assert not act_blocked("f_read_sign", "样表在墙上，你自己照着看。")

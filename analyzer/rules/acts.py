@@ -305,7 +305,9 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "f_read_sign": re.compile(r"怪谁|怪不得|怪不了|能怪|只能怪|怪[你您]|怪自己|不赖|赖不着|怨谁|怨不得|"
                               r"谁让|谁叫|偏(?:要|拿|不)|现在说不知道|"
                               # the answer given on the form itself (就写在“坐落”这儿, 签在这): no sending to read
-                              r"(?:写|填|签)在[^，,。！!？?]{0,8}(?:这|那)|就(?:写|填|签)(?:这|那)"),
+                              r"(?:写|填|签)在[^，,。！!？?]{0,8}(?:这|那)|就(?:写|填|签)(?:这|那)|"
+                              # the sample at the counter shown (这儿，照着样表写): help, not the sign
+                              r"(?:这儿|这里|这边)[，,]?\s*照着"),
     # memory praised (您记性真好), the clerk's own (我记性不好), or forgetting excused (记不住很正常,
     # 忘了也没关系): nobody mocked
     "f_memory": re.compile(r"记性(?:真|挺|很|蛮|可|特别|多|还|就是){0,2}好|好记性|我(?:的|这|这个|这人)?(?:记性|脑子)|"

@@ -110,7 +110,8 @@ SINGLE: dict[str, re.Pattern[str]] = {
         r"双十二|双12|双11|(?:帮我|给我)(?:也)?拍(?:一件|一个|个|一条|一双|两件)|"
         # a gift's sum weighed (那礼钱随多少合适, 人家随了六百) and where a meal was had or is planned with
         # colleagues (你中午那个在哪家吃的, 下回咱们几个一起去) (session 12, kinds from train-halls-24, -26)
-        r"礼钱|随多少|随了?[0-9一二三四五六七八九十两]+[百千块]|在?哪家吃|一起去吃|咱们几个一起"),
+        r"礼钱|随多少|随了?[0-9一二三四五六七八九十两]+[百千块]|在?哪家吃|一起去吃|咱们几个一起|"
+        r"去不去吃|吃那家|新开的那家|那家新开"),
     # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
     # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
     "belittling": re.compile(
@@ -375,7 +376,7 @@ def sends_to_the_web(text: str) -> bool:
 
 #: Asking whether there is anything else (还有别的事没？ 要是没别的…), at most closing with a goodbye, a
 #: hang-up or the queue waiting (没有就挂了，再见; 后面还有人排着呢): the clerk closing the matter, curtly.
-_ANYTHING_ELSE = re.compile(r"^(?:嗯|好|行|好的|那)?[，,。.…\s]*(?:还有(?:别的|其他|啥|什么)?(?:事|问题|要办的)(?:情|儿)?"
+_ANYTHING_ELSE = re.compile(r"^(?:嗯|好|行|好的|那|对|对的|是|是的)?[，,。.…\s]*(?:还有(?:别的|其他|啥|什么)?(?:事|问题|要办的)(?:情|儿)?"
                             r"(?:吗|没|没有|不|呢)?[？?]|(?:要是|如果)?没(?:有)?(?:别的|其他)(?:事|问题)?(?:的话)?[，,])")
 _CLOSES = re.compile(r"^(?:(?:没有|没)(?:的话)?(?:就|我就)?(?:挂了|先这样|再见|下一位)|再见|后面还有人(?:排着|等着)?(?:呢)?)$")
 
