@@ -119,6 +119,8 @@ def test_hailing_a_known_citizen_and_asking_him_to_sit_greets_him():
 
     assert welcomes_to_sit("哎，刘大爷来了！快坐快坐，又来给孙子办医保？")
     assert not welcomes_to_sit("坐那边等着，叫号再过来。")
+    assert welcomes_to_sit("阿姨您别急，坐下慢慢说。")
+    assert not welcomes_to_sit("材料不全，坐下也没用。")  # no one hailed
     welcomed = [("staff", "哎，刘大爷来了！快坐快坐，又来给孙子办医保？"), ("citizen", "对，还是那个事。"),
                 ("staff", "户口本给我一下。")]
     assert "A8-G-GREETING" not in _rules(welcomed)

@@ -723,9 +723,11 @@ def greets_by_address(text: str) -> bool:
 
 
 #: The citizen hailed as the turn opens: his address or name, or his coming remarked (三婶，… ; 哟，李书记来了！).
-_HAILED = re.compile(r"^(?:哟|哎|哎呀|呀|嗬|哦)?[，,！!\s]*[^，,。！!？?\s]{1,5}(?:[，,！!]|来了)")
-#: An invitation to sit (快坐快坐, 您先坐下, 请坐), not an order to wait (坐那儿等着).
-_SIT_DOWN = re.compile(r"(?:快|请|先|您|你|赶紧)坐(?:下|吧|啊|呀|会儿|这儿|这边|着说)?(?![^，,。！!？?]{0,4}等)")
+_HAILED = re.compile(r"^(?:哟|哎|哎呀|呀|嗬|哦)?[，,！!\s]*[^，,。！!？?\s您你]{0,3}"
+                     r"(?:爷|奶|大妈|大娘|叔|婶|姨|伯|哥|姐|嫂|妹|弟|师傅|老师|同学|先生|女士|老乡|书记|主任|"
+                     r"村长|队长|会计|老板|大夫|医生|老人家)(?:[，,！!]|来了|(?=[您你]))")
+#: An invitation to sit (快坐快坐, 您先坐下, 请坐, …，坐下喝口水), not an order to wait (坐那儿等着).
+_SIT_DOWN = re.compile(r"(?:快|请|先|您|你|赶紧|^|[，,。！!\s])坐(?:下|吧|啊|呀|会儿|这儿|这边|着说)?(?![^，,。！!？?]{0,4}等)")
 
 
 def welcomes_to_sit(text: str) -> bool:
