@@ -211,3 +211,22 @@ def test_the_sample_shown_at_the_counter_is_no_read_the_sign():
 
     assert act_blocked("f_read_sign", "这里，照着样表一栏一栏填。")
     assert not act_blocked("f_read_sign", "样表在墙上，你自己照着看。")
+
+
+# ------------------------------------------------------------- Article 8 vs 16: not knowing the number of the office named
+def test_not_knowing_the_number_of_the_office_one_sent_the_citizen_to_is_the_redirects():
+    """The clerk sent the caller to another office; asked for its number she does not know it. That
+    redirect names no destination (Article 16); it is no second, Article 8 brush-off. Not knowing
+    the answer to the caller's own question, then sending him on, still is."""
+    turns = [("staff", "您好，这里是市政务服务中心咨询窗口，请讲。"), ("citizen", "我问下创业贷款的贴息在哪儿申请？"),
+             ("staff", "那个不是我们这儿管的，你打电话问问就业局吧。"), ("citizen", "就业局的电话是多少？"),
+             ("staff", "这我也不清楚，你自己查查。")]
+    rules = _rules(turns, channel="phone", rings=1)
+    assert "A8-F-01" not in rules and "A16-G-POINTER" in rules
+    from analyzer.rules.civility import sends_to_the_web
+
+    assert sends_to_the_web("这我也不清楚，你自己查查。")  # curt, Article 16's, no cold A6 either
+    assert not sends_to_the_web("自己查去！")
+    pushed = [("staff", "您好，这里是市政务服务中心咨询窗口，请讲。"), ("citizen", "我问下创业贷款的贴息在哪儿申请？"),
+              ("staff", "这我也不清楚，你问问别人去。")]
+    assert "A8-F-01" in _rules(pushed, channel="phone", rings=1)

@@ -83,7 +83,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from analyzer.options import AnalyzerOptions
-from analyzer.types import Interaction
+from analyzer.types import Interaction, Utterance
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon, Rule
@@ -695,6 +695,7 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
         if CARRIED_ACT in heard[k] and fact_not_known(utts[i].text, heard[k]):
             del heard[k][CARRIED_ACT]
     out += carried_hits(interaction, index, heard, have, targets, options)
+    redirected = {i for i, acts in zip(index, heard, strict=True) if "redirect" in acts}
     for i, acts in zip(index, heard, strict=True):
         named = len(materials_named(utts[i].text)) >= LIST_MATERIALS
         if named and "materials" not in acts and NEED_WORDS.search(_simplified(utts[i].text)):
@@ -714,7 +715,7 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
         by_model = set(acts)
         _drop_helped(acts, utts[i].text)
         by_rules = _intents_heard(interaction, i, acts) if utts[i].speaker == "staff" else set()
-        _drop_not_said(interaction, i, acts)
+        _drop_not_said(interaction, i, acts, redirected)
         weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
         for act, (p, seg) in sorted(acts.items()):
             for rule in targets.get(act, ()):
@@ -744,10 +745,12 @@ def _intents_heard(interaction: Interaction, i: int, acts: dict[str, tuple[float
     return set(heard)
 
 
-def _drop_not_said(interaction: Interaction, i: int, acts: dict[str, tuple[float, str]]) -> None:
+def _drop_not_said(interaction: Interaction, i: int, acts: dict[str, tuple[float, str]],
+                   redirected: set[int] | frozenset[int] = frozenset()) -> None:
     """Drop the forbidden intents utterance ``i`` does not perform as the clerk's own words.
 
-    Not knowing with no one sent on (:func:`sends_on`; 他啥情况我又不知道), words only
+    Not knowing with no one sent on (:func:`fact_not_known`; 他啥情况我又不知道) or the
+    contact of the office she has just sent the citizen to (:func:`redirect_followed`), words only
     reported from someone else (:func:`reported_only`), and being busy said in answer to
     the citizen's own question about it (:func:`answers_small_talk`), whichever detector heard them.
     """
@@ -757,9 +760,27 @@ def _drop_not_said(interaction: Interaction, i: int, acts: dict[str, tuple[float
     text = utts[i].text
     before = next((u.text for u in reversed(utts[max(0, i - BEFORE_TURNS):i]) if u.speaker == "citizen"), "")
     for act in [a for a in acts if a in PARAPHRASE_RULES]:
-        if (act == CARRIED_ACT and fact_not_known(text, acts)) or reported_only(act, text) \
-                or (act == "f_busy" and answers_small_talk(text, before)):
+        if (act == CARRIED_ACT and (fact_not_known(text, acts) or redirect_followed(utts, i, before, redirected))) \
+                or reported_only(act, text) or (act == "f_busy" and answers_small_talk(text, before)):
             del acts[act]
+
+
+#: The citizen asking where, which or what number after being sent elsewhere (人社局电话多少？ 哪个电话？).
+_WHERE_ASKED = re.compile(r"电话|号码|多少号|哪个|哪儿|哪里|在哪|哪家|怎么(?:联系|找)|找谁")
+
+
+def redirect_followed(utts: Sequence[Utterance], i: int, before: str, redirected: set[int] | frozenset[int]) -> bool:
+    """True when not knowing answers "where, then?" after the clerk sent the citizen elsewhere.
+
+    你打电话问问人社局吧 … 人社局电话多少？ … 这我也不清楚，你查一下: the clerk has already
+    pushed the matter off; not knowing the office's number is that redirect naming no
+    destination (Article 16's finding), not a second, Article 8 brush-off. The redirect is
+    the act detector's, in one of the clerk's two turns before.
+    """
+    if not _WHERE_ASKED.search(_simplified(before)):
+        return False
+    earlier = [j for j in range(i) if utts[j].speaker == "staff"][-2:]
+    return any(j in redirected for j in earlier)
 
 
 def _drop_helped(acts: dict[str, tuple[float, str]], text: str) -> None:

@@ -356,12 +356,13 @@ def courteous(text: str) -> bool:
         and not _REPROACHES.search(simple) and not RUDE.search(simple)
 
 
-#: The web as the place to look (网上都有, 上网查查, 政务网, 公众号).
-_THE_WEB = re.compile(r"网上|上网|官网|政务网|网站|公众号|小程序|APP|app")
+#: The web as the place to look (网上都有, 上网查查, 政务网, 公众号), or looking it up himself (你自己查一查).
+_THE_WEB = re.compile(r"网上|上网|官网|政务网|网站|公众号|小程序|APP|app|自己(?:去)?查")
 
 
 def sends_to_the_web(text: str) -> bool:
-    """True when a staff turn only sends the citizen to look it up online (政务网上都有，您再找找).
+    """True when a staff turn only sends the citizen to look it up online (政务网上都有，您再找找) or
+    himself (这我不清楚，你自己查一查: session 12).
 
     Whether a redirect says where is Article 16's question (the web names no
     destination); the words are curt, not uncivil. A reproach (怪谁, 自己不看) or
