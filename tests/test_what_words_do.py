@@ -230,3 +230,31 @@ def test_not_knowing_the_number_of_the_office_one_sent_the_citizen_to_is_the_red
     pushed = [("staff", "您好，这里是市政务服务中心咨询窗口，请讲。"), ("citizen", "我问下创业贷款的贴息在哪儿申请？"),
               ("staff", "这我也不清楚，你问问别人去。")]
     assert "A8-F-01" in _rules(pushed, channel="phone", rings=1)
+
+
+# ------------------------------------------------------------- train-halls-28 kinds: mockery in everyday words
+def test_everyday_mockery_and_cold_reproach_are_uncivil():
+    """No stock phrase: typing the citizen's people (你们山上来的，次次都这样), scolding how he talks
+    (罗里罗嗦，一句话都说不明白), reproaching him for coming late to what befell him (…都过了半年了才来办)."""
+    from analyzer.rules.civility import remark
+
+    assert remark("你们山上来的，次次都这样。") == "typecasting"
+    assert remark("你们山上来的人每次都这样准时，挺好。") is None
+    assert remark("罗里罗嗦，一句话都说不明白。") == "scolding"
+    assert remark("房子都塌了半年了才来报？") == "scolding"
+    turns = [GREET, ("citizen", "我来给老伴办丧葬补助，这是证明。"), ("staff", "房子都塌了半年了才来报？你们山上来的，次次都这样。")]
+    assert "A6-UNCIVIL" in _rules(turns)
+
+
+def test_the_rule_given_and_the_clerk_not_the_one_to_tell_is_explained_not_cold():
+    from analyzer.rules.civility import rule_explained
+
+    assert rule_explained("这是上级规定的，跟我说也没用。")
+    assert not rule_explained("跟我说也没用。")
+
+
+def test_blaming_the_citizens_age_for_his_memory_mocks_it():
+    from analyzer.rules.intents import intent_acts
+
+    assert "f_memory" in intent_acts("你这把年纪记不住了，讲了也白说。", "麻烦再讲一遍？")
+    assert "f_memory" not in intent_acts("这个年纪记不住很正常，我给您写下来。", "麻烦再讲一遍？")

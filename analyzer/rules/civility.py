@@ -72,6 +72,12 @@ PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"麻烦死|烦死|真烦|烦人|头疼|倒霉|晦气|最讨厌|没完没了|添乱|添麻烦|找事|事儿多|事多|"
                    r"就是麻烦|真麻烦|太麻烦|难弄|麻烦事|破事|烂事|扯皮|净是|尽是|累死|折腾死|头都大|"
                    r"不是人干")),
+    # the citizen's people typed by where they come from, and all alike (你们乡里来的，每回都是这样)
+    # (session 12, kind from train-halls-28)
+    "typecasting": (
+        re.compile(r"你们[^，,。！!？?]{1,6}(?:来的|的人|人)"),
+        re.compile(r"(?:(?:每回|每次|回回|次次|总是|老是|一向)(?:都)?(?:是)?这(?:样|德性|毛病)|都(?:是)?这(?:德性|毛病))"
+                   r"[吧啊呀的]?(?=[，,。！!？?…]|$)")),
     "scolding": (
         re.compile(r"^(?:你)?(?:给我)?(?:站好|坐好|闭嘴|别吵|别嚷|别喊|别叫|安静点|听着|听好了|少废话|别废话|"
                    r"出去|让开)|你(?:怎么|咋)(?:回事|搞的|弄的|听不懂|不听)"),
@@ -88,7 +94,11 @@ SINGLE: dict[str, re.Pattern[str]] = {
     "scolding": re.compile(r"([喊吵嚷叫挤闹催急哭吼嚎]{1,2})什么\1|"
                            # cutting the citizen off: 停停停，别绕了; 打住打住; 别啰里啰嗦的; 说半天说不到点子上
                            r"停停停|打住打住|别绕了|别绕弯子|别(?:啰|罗)(?:里(?:啰|罗))?嗦|少(?:啰|罗)嗦|"
-                           r"说不到点子上|说半天也?说不"),
+                           r"说不到点子上|说半天也?说不|"
+                           # the citizen's talk itself scolded (啰里啰嗦的，一句话说不清楚) (session 12, train-halls-28)
+                           r"(?:啰|罗)里(?:啰|罗)嗦|一句话(?:都)?说不(?:清|明白|利索)|"
+                           # reproached for coming late with the thing already done to him (人都走了仨月了才来销)
+                           r"都[^，,。！!？?]{1,8}了才(?:来|想起|说|办)"),
     # the clerk's private life talked over the counter: a dinner, a card game, a wedding gift, the
     # weekend out (晚上那个饭局我去; 礼金随了八百) is nobody's business at a window (Article 6's
     # 谈论与工作无关的内容); said with 您 to the citizen it is small talk with him, not judged
@@ -493,7 +503,8 @@ def drop_cold_situations(findings: Sequence[Finding], hits: Sequence[Hit]) -> li
 #: The rule or the system given as the reason (规定就是这样, 系统设定的, 号是系统叫的, 上面定的).
 _THE_RULE = re.compile(r"规定|政策|系统|文件|上面|上级|上头|制度|流程")
 #: The clerk owning she cannot change it (我也没办法, 没法子, 管不了, 做不了主).
-_CANNOT_HELP = re.compile(r"没(?:办法|法子|辙|招)|没法(?:改|弄|办)?|管不了|做不了主|说了不算|改不了")
+_CANNOT_HELP = re.compile(r"没(?:办法|法子|辙|招)|没法(?:改|弄|办)?|管不了|做不了主|说了不算|改不了|"
+                          r"(?:跟|找|冲)我(?:说|喊|闹)?(?:也)?没用")
 #: The rule said to be what decides it (规定就是这样, 系统就这么设的, 政策是这么定的): the reason given.
 _RULE_DECIDES = re.compile(r"(?:规定|政策|系统|文件|制度|流程)(?:上)?(?:就|也)?(?:是|就)?(?:这样|这么(?:定|设|规定|要求)的?)")
 
