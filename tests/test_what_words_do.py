@@ -257,4 +257,9 @@ def test_blaming_the_citizens_age_for_his_memory_mocks_it():
     from analyzer.rules.intents import intent_acts
 
     assert "f_memory" in intent_acts("你这把年纪记不住了，讲了也白说。", "麻烦再讲一遍？")
+    # help offered after the jibe does not take it back; help with no jibe mocks nobody
+    assert "f_memory" in intent_acts("你这把年纪记不住了，讲了也白说，我给您写张条。", "麻烦再讲一遍？")
+    from analyzer.rules.intents import helps
+
+    assert helps("f_memory", "您记不住没事，我给您写张条。")
     assert "f_memory" not in intent_acts("这个年纪记不住很正常，我给您写下来。", "麻烦再讲一遍？")

@@ -345,7 +345,16 @@ def helps(act: str, text: str) -> bool:
 
     Such a turn performs no forbidden intent, whichever detector heard one: the act
     model's forbidden hits are dropped there too (:func:`analyzer.rules.acts.act_hits`).
+    Help after mocking the citizen's memory (您这岁数记性不行了，说了也白说，我给您写纸上吧)
+    does not take the mockery back: for :data:`HELP_KEEPS` said with their mocking words, only the
+    near-miss words count (您记不住我给您写下来 mocks nobody and helps).
     """
     simple = to_simplified(text)
     block = BLOCKS.get(act)
-    return HELP.search(simple) is not None or (block is not None and block.search(simple) is not None)
+    kept = HELP_KEEPS.get(act)
+    helped = HELP.search(simple) is not None and not (kept is not None and re.search(kept, simple))
+    return helped or (block is not None and block.search(simple) is not None)
+
+
+#: Intent -> its mocking words, said with which help in the same turn does not undo it (a mockery stays said).
+HELP_KEEPS: dict[str, str] = {"f_memory": MOCK}
