@@ -20,6 +20,11 @@ start + ``t``. Measured, pooled over the repeats, for ``N`` in ``--concurrency``
 * **utterance end -> event**: an utterance's end (its recognised end) to the
   arrival of its ``utterance`` event (includes the VAD's
   ``asr.vad.min_silence_ms`` of silence, and recognition);
+* **revisions**: the ``revision`` events told before the report (a second
+  hearing changed a piece's words: the live transcript heals), how many came
+  before the call's audio had all been sent, and piece end -> revision (the
+  end of the piece revised to the event's arrival: how long the transcript
+  shows the first hearing's words);
 * **found live / the batch's**: the forbidden findings the file path
   (``conduct analyze`` of the same audio, as the listener stores it) finds
   on each call, and how many of them a live finding matched (same rule,
@@ -63,7 +68,8 @@ first-hearing words re-checked on the bin's encoder output); ``recheck``
 line's next first hearings); ``no-hold``
 (``stream.again_hold_lag=0``: closed bins' second hearings do not wait while a line lags);
 ``first-w10`` / ``first-w15`` / ``first-w30`` (``stream.first_window_seconds``: the encoder
-window a first hearing is heard in, its context cut to fit; 30, the default: a full bin);
+window a first hearing is heard in, its context cut to fit; 15, the default since session 12;
+30: a full bin, the default before);
 ``feed100`` / ``feed0`` (``stream.feed_ms``: a listener line analysed in steps of at least
 0.1 s of audio / at every frame as it arrives, the default);
 ``w10`` (``pack.min_window_seconds=10`` for the listener only; ``--set KEY=VALUE`` sets an
@@ -75,7 +81,8 @@ spoken by the same voices as phone calls (measured only: phrase times are
 not known there, so latency is measured to the finding's own end), and a
 call whose clerk's side is real read speech from
 ``../shared/data/customer-service-speech`` (utterance latency; invented
-findings); every call of an independent set is fed once, two at a time.
+findings); every call of an independent set is fed once, two at a time, to the
+configurations ``default``, ``main``, ``once`` and ``first-w*`` named.
 
 GPU: ``--device cuda`` runs the listener on the GPU (``asr.device=cuda``,
 ``float16``); ``--save-calls DIR`` writes the rendered calls (WAV + JSON) so
@@ -375,9 +382,16 @@ def measure(call: Prepared, sent: Any) -> dict[str, Any]:
     file_missed = sum(not f and s for f, s in zip(filed, said, strict=True))
     utterance = [round(s - e["end"], 3) for e, s in zip(sent.events, stamps, strict=True)
                  if e["type"] == "utterance"]
+    # the live transcript healing: each revision (a second hearing that changed a piece's
+    # words), from its piece's end to its arrival, those told before the report
+    revised = [(round(s - e["end"], 3), s <= call.seconds)
+               for e, s in zip(sent.events, stamps, strict=True)
+               if e["type"] == "revision" and s < report_at]
     return {"call": call.name, "phrase": phrase, "phrase_again": by_again,
             "finding_after_own_end": own_end,
-            "utterance": utterance, "batch": len(call.batch), "found": found,
+            "utterance": utterance, "revision": [r for r, _ in revised],
+            "revised_during": sum(d for _, d in revised),
+            "batch": len(call.batch), "found": found,
             "found_during": during,
             "invented": invented, "file_missed": file_missed, "live_rules": sorted(e["rule"] for e, _ in live),
             "batch_rules": sorted(b["rule"] for b in call.batch),
@@ -484,6 +498,9 @@ def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str
                        "found_live": sum(x["found"] for x in rows),
                        "found_during": sum(x["found_during"] for x in rows),
                        "invented": sum(x["invented"] for x in rows), **kinds,
+                       "revisions": sum(len(x["revision"]) for x in rows),
+                       "revision_p50": percentile([v for x in rows for v in x["revision"]], 50),
+                       "revision_p95": percentile([v for x in rows for v in x["revision"]], 95),
                        "stages": stages,
                        "cpu_per_audio_second": round(cpu / sum(c.seconds for c in calls), 3),
                        "lines": rows}
@@ -562,12 +579,14 @@ def audio_clock_text(data: dict[str, Any], kind: str) -> str:
            "hearing waited for after each 0.2 s chunk: compute taken as instant; phrase end -> "
            f"finding in audio seconds; load {data['load']} at the end):\n",
            "| config | phrase end -> finding p50 / p95 / max s (found) | file path's findings "
-           "found live (before the call ended) | invented | closed bins heard again | peeks "
-           "| CPU s per call-s |", "|---|---|---|---|---|---|---|"]
+           "found live (before the call ended) | invented | closed bins heard again | "
+           "revisions: piece end -> revision p50 / p95 s | peeks "
+           "| CPU s per call-s |", "|---|---|---|---|---|---|---|---|"]
     for name, t in data["configs"].items():
         out.append(f"| {name} | {t['p50']} / {t['p95']} / {t['max']} ({t['found']}/"
                    f"{t['phrases']}) | {t['found_live']}/{t['batch']} ({t['found_during']}) | "
-                   f"{t['invented']} | {t['again']} | {t['peek']} | "
+                   f"{t['invented']} | {t['again']} | {t.get('revisions')}: "
+                   f"{t.get('revision_p50')} / {t.get('revision_p95')} | {t['peek']} | "
                    f"{t['cpu_per_audio_second']} |")
     cores = data.get("budget_cores")
     if cores:
@@ -678,6 +697,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "own_end_p95": percentile([v for x in lines for v in x["finding_after_own_end"]], 95),
         "utterance_p50": percentile([v for x in lines for v in x["utterance"]], 50),
         "utterance_p95": percentile([v for x in lines for v in x["utterance"]], 95),
+        "revisions": sum(len(x.get("revision", [])) for x in lines),
+        "revised_during": sum(x.get("revised_during", 0) for x in lines),
+        "revision_p50": percentile([v for x in lines for v in x.get("revision", [])], 50),
+        "revision_p95": percentile([v for x in lines for v in x.get("revision", [])], 95),
         "batch_findings": sum(x["batch"] for x in lines),
         "found_live": sum(x["found"] for x in lines),
         "found_during": sum(x.get("found_during", x["found"]) for x in lines),
@@ -699,7 +722,9 @@ def _line_summary(row: dict[str, Any]) -> str:
             f"{s['phrase_p50']}/{s['phrase_p95']} ({s['phrases_found_live']}/{s['phrases']}; "
             f"{s['again_found']} told by the second hearing, p50/p95 "
             f"{s['again_p50']}/{s['again_p95']}), "
-            f"utterance p50/p95 {s['utterance_p50']}/{s['utterance_p95']}, batch found live "
+            f"utterance p50/p95 {s['utterance_p50']}/{s['utterance_p95']}, revisions "
+            f"{s['revisions']} ({s['revised_during']} during the call) piece end -> revision "
+            f"p50/p95 {s['revision_p50']}/{s['revision_p95']}, batch found live "
             f"{s['found_live']}/{s['batch_findings']} ({s['found_during']} before the "
             f"call ended), invented {s['invented']} (+"
             f"{s['file_missed']} said, the file path missed), CPU s per "
@@ -776,8 +801,8 @@ def main() -> None:
             if not counts:
                 break  # only the calls were wanted (--save-calls)
             named = [c for c in args.configs.split(",") if c]  # none: the profile only
-            configs = named if kind == "scripted" else [c for c in named
-                                                        if c in ("default", "main", "once")]
+            configs = named if kind == "scripted" else [
+                c for c in named if c in ("default", "main", "once") or c.startswith("first-w")]
             if not configs:
                 continue
             kind_counts = counts if kind == "scripted" else [min(2, len(calls))]
@@ -834,10 +859,11 @@ def tables(result: dict[str, Any]) -> str:
                 "first-hearing phrases p50 / p95 (found) | told by the second hearing "
                 "p50 / p95 (n) | "
                 "finding after its own end p50 / p95 | utterance end -> event p50 / p95 | "
+                "revisions (during the call): piece end -> revision p50 / p95 | "
                 "batch findings found live (before the call ended) | "
                 "invented (+ said, the file path missed) | "
                 "listener CPU s per call-second | load 1-min |",
-                "|---|---|---|---|---|---|---|---|---|---|"]
+                "|---|---|---|---|---|---|---|---|---|---|---|"]
         for key, s in data["table"].items():
             out.append(f"| {key} | {s['phrase_p50']} / {s['phrase_p95']} "
                        f"({s['phrases_found_live']}/{s['phrases']}) | "
@@ -846,6 +872,8 @@ def tables(result: dict[str, Any]) -> str:
                        f"{s.get('again_p50')} / {s.get('again_p95')} "
                        f"({s.get('again_found', '')}) | {s['own_end_p50']} / "
                        f"{s['own_end_p95']} | {s['utterance_p50']} / {s['utterance_p95']} | "
+                       f"{s.get('revisions')} ({s.get('revised_during')}): "
+                       f"{s.get('revision_p50')} / {s.get('revision_p95')} | "
                        f"{s['found_live']}/{s['batch_findings']} "
                        f"({s.get('found_during', s['found_live'])}) | {s['invented']} "
                        f"(+{s.get('file_missed', 0)}) | "

@@ -136,3 +136,21 @@ class Running:
     def __exit__(self, *exc) -> None:
         self.loop.call_soon_threadsafe(self.server.stop)
         self.thread.join(120)
+
+
+def healed(events: list[dict]) -> list[dict]:
+    """The transcript a line's events tell before its report, as the Live page keeps it: each
+    ``utterance`` at its place in the call, each ``revision`` (the second hearing changed a
+    piece's words) taking the turns of its speaker it replaces away and putting its
+    utterances in, marked ``revised``."""
+    shown: list[dict] = []
+    for e in events:
+        if e["type"] == "report":
+            break
+        if e["type"] == "utterance":
+            shown.append(e)
+        elif e["type"] == "revision":
+            shown = [u for u in shown if u["speaker"] != e["speaker"]
+                     or round(u["start"], 3) not in e["replaced"]]
+            shown += [{**u, "revised": True} for u in e["utterances"]]
+    return sorted(shown, key=lambda u: u["start"])

@@ -86,6 +86,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-27": ("t27", 50),
     "train-halls-28": ("t28", 50),
     "train-halls-29": ("t29", 50),
+    "train-halls-30": ("t30", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]

@@ -10,7 +10,7 @@ import wave
 import numpy as np
 import pytest
 from audio_factory import SR, pcm_bytes, phone_call, resample, speech, to_int16
-from live_fixture import listener
+from live_fixture import healed, listener
 
 from analyzer.errors import AudioError
 from analyzer.stream.line import ENCODINGS, FrameDecoder, LineHeader
@@ -175,6 +175,14 @@ def served(tmp_path_factory):
 
 @pytest.mark.slow
 def test_three_concurrent_lines_each_get_their_events_and_report(served):
+    """Each line gets its events and report. The G.711 counter lines (μ-law, A-law) must
+    carry the clerk's words *live*: in the transcript the line tells before its report —
+    each utterance as first heard, healed by the ``revision`` the utterance's second
+    hearing tells where that hearing (the file path's bin and window, the report's words)
+    changed them. The first hearing alone is not asked for: in a short first window
+    (``stream.first_window_seconds`` 15 or 20) the A-law line's first hearing lost 服务, and
+    its second hearing, told while the line is still open, gives it back. And the healed
+    transcript is the stored report's, word for word."""
     calls = served["calls"]
     for name, events in calls.items():
         types = [e["type"] for e in events]
@@ -188,9 +196,14 @@ def test_three_concurrent_lines_each_get_their_events_and_report(served):
     assert "A8-F-01" in {e.get("rule") for e in stereo if e["type"] == "finding"}
     assert {u["speaker"] for u in stereo if u["type"] == "utterance"} == {"staff", "citizen"}
     for name in ("mu", "a"):  # G.711 lines are heard: the counter clerk's words come through
-        text = "".join(e["text"] for e in calls[name] if e["type"] == "utterance")
+        events = calls[name]
+        shown = healed(events)
+        text = "".join(u["text"] for u in shown)
         words = re.sub(r"[，,。.！!？?、\s]", "", text)  # the words, however the build punctuates them
-        assert "服务" in words and "谢谢" in words, (name, text)
+        assert "服务" in words and "谢谢" in words, (name, text, events)
+        report = next(e for e in events if e["type"] == "report")["report"]
+        assert [(u["speaker"], u["text"]) for u in shown] == [
+            (u["speaker"], u["text"]) for u in report["transcript"]], (name, events)
 
 
 @pytest.mark.slow

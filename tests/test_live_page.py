@@ -22,7 +22,7 @@ import time
 
 import pytest
 from audio_factory import SR, phone_call, write_wav
-from live_fixture import listener
+from live_fixture import healed, listener
 from test_browser import ARGS, CHROMIUM, log_in
 from web_fixture import ROOT, USERS, running_server
 
@@ -109,6 +109,16 @@ def test_a_supervisor_sees_a_finding_during_a_call_sent_by_conduct_line_send(tmp
               f"{seen:.2f} s ({seen - phrase_end:.2f} s later)")
         assert card.locator(".live-rings").inner_text().startswith("铃响")
         assert card.locator("ol.live-transcript li.staff").count() >= 2
+        # the transcript on the page is the one the client printed, healed: each utterance
+        # as first heard, replaced where its second hearing told a ``revision`` (marked)
+        shown = healed(events)
+        page.locator("section.live-line.ended[data-call=live-1]").wait_for(timeout=30_000)
+        assert card.locator("ol.live-transcript li.turn span.said").all_inner_texts() == [
+            u["text"] for u in shown]
+        revised = [u["text"] for e in events if e["type"] == "revision" for u in e["utterances"]]
+        print(f"{len(revised)} utterance(s) revised on a second hearing: {revised}")
+        assert card.locator("li.turn.revised span.said").all_inner_texts() == [
+            u["text"] for u in shown if u.get("revised")]
         # the call ends and is stored: the finding plays its own words, and links to it
         stored = next(e for e in events if e["type"] == "stored")
         play = finding.locator("button.play")

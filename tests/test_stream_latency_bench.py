@@ -184,3 +184,22 @@ def test_the_budget_replays_several_lines_each_its_own():
     told = stream_budget.simulate(lines, 1.0, "clauses")
     # 0-1 line 0, 1-2 line 1, 2-3 line 0's second (asked at 1), 3-4 line 1's second
     assert [t for _, t in told[0]] == [3.0] and [t for _, t in told[1]] == [4.0]
+
+
+def test_revisions_are_counted_from_their_pieces_end_and_only_before_the_report():
+    """Issue 27: the live transcript heals by ``revision`` events (the second hearing changed
+    a piece's words). The benchmark counts those told before the report, how many came while
+    the call's audio was still coming, and times each from its piece's end."""
+    call = stream_latency.Prepared("call-y", Path("call-y.wav"), [], [], 30.0)
+    events = [{"type": "utterance", "start": 1.0, "end": 3.0},
+              {"type": "revision", "speaker": "staff", "start": 0.8, "end": 3.2},
+              {"type": "revision", "speaker": "staff", "start": 20.0, "end": 28.0},
+              {"type": "report"},
+              {"type": "revision", "speaker": "staff", "start": 28.0, "end": 29.0}]
+    sent = SimpleNamespace(started=0.0, arrived=[4.0, 9.2, 30.5, 31.0, 32.0], events=events)
+    got = stream_latency.measure(call, sent)
+    assert got["revision"] == [6.0, 2.5] and got["revised_during"] == 1
+    table = stream_latency.summarise([{"lines": [got], "load_before": 1.0, "load_after": 1.0,
+                                       "cpu_per_audio_second": 0.2}])
+    assert table["revisions"] == 2 and table["revised_during"] == 1
+    assert table["revision_p50"] == 4.25
