@@ -258,7 +258,7 @@ def ignore_findings(interaction: Interaction, options: AcousticOptions, lexicon:
         waited = end - first.end - talk
         if typed:
             calls = _hails if _taken_up(utts, first) else _calls_again
-            again = [u for u in citizen[1:] if calls(u)
+            again = [u for u in citizen[1:] if calls(u) and not back_from_errand(u)
                      and u.start - first.end >= options.ignore_typed_seconds]
             if not (_calls_again(first) and again) or _at_work(utts, first, nxt):
                 continue
@@ -327,6 +327,24 @@ def _hails(u: Utterance) -> bool:
     from analyzer.text.normalize import to_simplified
 
     return bool(_HAIL_RE.search(to_simplified(u.text)))
+
+
+#: The citizen back from an errand he was sent on (交完了，这是凭证; 复印好了; 章盖回来了; 拿来了).
+_BACK_FROM_ERRAND = re.compile(r"(?:交|缴|复印|打印|盖|拿|取|补|开|填|签|办|弄)(?:完|好|回来|来|齐)了|"
+                               r"(?:我|俺)?回来了|这是(?:凭证|收据|发票|回执|证明|复印件)")
+
+
+def back_from_errand(u: Utterance) -> bool:
+    """True when a citizen turn reports him back from an errand (姑娘，交完了，这是凭证).
+
+    In a typed transcript the minutes before it are his absence — paying at
+    another window, copying a paper — not the clerk ignoring him: hailing her
+    on his return is no call for attention unanswered (session 12, kind from
+    train-halls-25).
+    """
+    from analyzer.text.normalize import to_simplified
+
+    return bool(_BACK_FROM_ERRAND.search(to_simplified(u.text)))
 
 
 def _ignore_episodes(

@@ -83,7 +83,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from analyzer.options import AnalyzerOptions
-from analyzer.types import Interaction
+from analyzer.types import Interaction, Utterance
 
 if TYPE_CHECKING:
     from analyzer.text.lexicon import Lexicon, Rule
@@ -280,7 +280,11 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     "f_complain": re.compile(r"(?:投诉|举报|监督)(?:电话|热线|渠道|箱|方式)|认真处理|"
                              r"(?:投诉|意见|建议|举报)[^，,。！!？?]{0,6}"
                              r"(?:本子|簿|意见本|箱|信箱|邮箱|窗口|服务台|登记|网站|平台|二维码|热线)|"
-                             r"(?:是|这是)[你您]的权利|有需要[^，,。！!？?]{0,4}(?:可以|随时)"),
+                             r"(?:是|这是)[你您]的权利|有需要[^，,。！!？?]{0,4}(?:可以|随时)|"
+                             # the matter taken to the office that handles it (你找有关部门反映吧, 去社区反映一下):
+                             # a redirect, Article 16's to judge, not a dare to complain of the clerk
+                             r"(?:找|去|到|向|跟|给)[^，,。！!？?]{0,8}(?:部门|单位|社区|村委|村里|街道|居委|物业|"
+                             r"局|所|站|科|办|中心|公司|厂|学校|医院)[^，,。！!？?]{0,3}反映"),
     # 忙碌 describes, 帮忙 helps, and the citizen's busy work (您工作忙的话) is his: none says
     # "can't you see I'm busy"
     "f_busy": re.compile(r"忙碌|帮忙|繁忙|忙的话|[您你](?:工作|平时|上班)[^，,。！!？?]{0,3}忙|"
@@ -299,7 +303,11 @@ ACT_BLOCKS: dict[str, re.Pattern[str]] = {
     # blaming the citizen after the fact for not having read it (谁让你不看清楚, 没看怪谁) is a
     # reproach (Article 6's, or a quarrel's), not sending him to read instead of an answer
     "f_read_sign": re.compile(r"怪谁|怪不得|怪不了|能怪|只能怪|怪[你您]|怪自己|不赖|赖不着|怨谁|怨不得|"
-                              r"谁让|谁叫|偏(?:要|拿|不)|现在说不知道"),
+                              r"谁让|谁叫|偏(?:要|拿|不)|现在说不知道|"
+                              # the answer given on the form itself (就写在“坐落”这儿, 签在这): no sending to read
+                              r"(?:写|填|签)在[^，,。！!？?]{0,8}(?:这|那)|就(?:写|填|签)(?:这|那)|"
+                              # the sample at the counter shown (这儿，照着样表写): help, not the sign
+                              r"(?:这儿|这里|这边)[，,]?\s*照着"),
     # memory praised (您记性真好), the clerk's own (我记性不好), or forgetting excused (记不住很正常,
     # 忘了也没关系): nobody mocked
     "f_memory": re.compile(r"记性(?:真|挺|很|蛮|可|特别|多|还|就是){0,2}好|好记性|我(?:的|这|这个|这人)?(?:记性|脑子)|"
@@ -449,6 +457,32 @@ CARRY_UTTERANCES = 2
 CARRY_SECONDS = 30.0
 #: A clause with its closing mark (a question is no statement of not knowing).
 _STATEMENT_RE = re.compile(r"[^，,。.！!？?；;：:…、\s]+[？?]?")
+#: Sending the citizen on (the second half of 我不知道，你去问XX, in any verb: 你问镇上去, 你找他们去,
+#: 你到社保局): without it, or a destination named, or the act detector's redirect, not knowing is
+#: a fact told (他啥情况我又不知道, 我也不知道要开多久), no brush-off (:func:`sends_on`).
+#: Pushing the question off the clerk without a place (别问我, 问我也没用, 不归我管, 自己打听) sends
+#: him away all the same.
+_SENDS_ON = re.compile(r"[你您][^，,。！!？?]{0,4}(?:去|到|找|上)|找(?:别人|别的|其他|他们|人)|"
+                       r"别(?:来)?问我|问我(?:也|有啥|有什么)?(?:没用|干嘛|干啥|做什么|有啥用)|找我(?:也)?没用|"
+                       r"不(?:归|关)我|不是我(?:们)?(?:管|的事)|自己(?:想办法|打听|查|琢磨|找)")
+#: Someone else's affairs as what the clerk does not know (他啥情况我又不知道, 他们公司的账目我这里不知道).
+_THEIRS = re.compile(r"(?:他|她|他们|她们|人家|别人|对方|那家|[你您](?:家)?(?:邻居|亲戚|朋友|同事))"
+                     r"[^，,。！!？?]{0,10}我[^，,。！!？?]{0,4}(?:不知道|不清楚|不晓得|不了解)")
+#: What the clerk needs instead, said after not knowing (所以要您提供, 得您拿来, 您把…带来).
+_NEEDS_INSTEAD = re.compile(r"(?:不知道|不清楚|不晓得|不了解)[^。！!？?]{0,6}[，,]\s*(?:所以|那)?(?:就)?(?:得|要|需要)[您你]")
+#: A salutation and the line named (您好，金昌12345热线，21号坐席): the hotline's phone greeting,
+#: the seat standing for the seed's hall and window (:func:`names_the_line`).
+_SALUTE = re.compile(r"您好|你好|早上好|上午好|中午好|下午好|晚上好")
+_THE_LINE = re.compile(r"热线|[坐座]席|话务员|受理席|接线员|工号")
+#: The probability given to the phone greeting read from its parts (:func:`names_the_line`).
+LINE_CONFIDENCE = 0.9
+#: Words reported between quotation marks after a verb of saying (工作人员说“爱上哪告上哪告”, 他跟我讲
+#: "你自己看"): someone else's words, read back or complained of, not the clerk's own (:func:`reported_only`).
+_REPORTED = re.compile(r"(?:说|讲|骂|喊|道|吼|回|原话)[^“”\"「」『』，,。！!？?]{0,4}[：:]?\s*[“\"「『][^”\"」』]*[”\"」』]")
+#: The citizen asking after the clerk's load (你们今天忙不忙？ 挺忙的吧？ 累不累?): small talk, and a reply
+#: of being busy (忙呢，周二下午人多) answers it, rebuking nobody (:func:`answers_small_talk`).
+_LOAD_ASKED = re.compile(r"忙[^，,。！!？?]{0,3}(?:[吗吧么啊呀不]|[？?])|(?:很|挺|真|多|好)忙|"
+                         r"累[^，,。！!？?]{0,3}(?:[吗吧不]|[？?])|人多不多|辛苦")
 #: Intent gates: the forbidden intents' entries of :data:`ACT_GATES`.
 INTENT_GATES = {a: g for a, g in ACT_GATES.items() if a.startswith("f_")}
 #: Courtesy formulas: a sentence that says them is not a brush-off (请您自己核对一下; 指南上有电话，
@@ -558,6 +592,74 @@ def _normalized(text: str) -> str:
     return normalize(text)
 
 
+def sends_on(text: str, acts: dict[str, tuple[float, str]] | None = None) -> bool:
+    """True when a staff turn sends the citizen on: to ask someone, somewhere, or a place named.
+
+    The forbidden phrase is 我不知道，你去问XX: not knowing *and* pushing the
+    citizen off. The second half in any verb (:data:`ASK_WORDS`, the intent rules'
+    :data:`~analyzer.rules.intents.PUSH_ASK`, :data:`_SENDS_ON`), a concrete
+    destination, or the act detector's redirect heard in the turn (``acts``).
+    """
+    from analyzer.rules.intents import PUSH_ASK
+
+    simple = _simplified(text)
+    return bool(ASK_WORDS.search(simple) or re.search(PUSH_ASK, simple) or _SENDS_ON.search(simple)) \
+        or (acts is not None and "redirect" in acts) or _tells_where(text)
+
+
+def fact_not_known(text: str, acts: dict[str, tuple[float, str]] | None = None) -> bool:
+    """True when the clerk's not knowing is a fact told, not 我不知道，你去问XX.
+
+    Nobody is sent on (:func:`sends_on`), and what she does not know is someone
+    else's affairs (他啥情况我又不知道, 他们公司的账目我这里不知道: :data:`_THEIRS`) or is
+    followed by what she needs instead (所以得您拿工资条来). A bare 不知道 to a question
+    about the service is still the brush-off, and a later "go and ask" still pairs
+    with it (:func:`carried_hits`).
+    """
+    simple = _simplified(text)
+    return not sends_on(text, acts) and bool(_THEIRS.search(simple) or _NEEDS_INSTEAD.search(simple))
+
+
+def names_the_line(text: str) -> bool:
+    """True when a staff turn greets and names the line it answers (您好，12345热线，21号坐席，请讲).
+
+    A hotline seat says who answers as the seed's 这里是XXX政务大厅XXX窗口 does: the
+    service and the seat. The act model learned the phone greeting from halls and
+    windows and may not hear it; a salutation (:data:`_SALUTE`) with the line named
+    (:data:`_THE_LINE`) is the phone greeting whatever it says.
+    """
+    simple = _simplified(text)
+    return bool(_SALUTE.search(simple) and _THE_LINE.search(simple))
+
+
+def reported_only(act: str, text: str) -> bool:
+    """True when ``act``'s concept is only in words the clerk reports someone else said.
+
+    A hotline seat reading a complaint back (工作人员说“爱上哪告上哪告”，对吗？) says
+    the forbidden words, but as the citizen's report of another clerk: quoted
+    after a verb of saying (:data:`_REPORTED`). Outside the quotation the act's
+    concept (:data:`ACT_GATES`) must still be said for the act to be the clerk's.
+    """
+    simple = _simplified(text)
+    if not _REPORTED.search(simple):
+        return False
+    rest = _REPORTED.sub("，", simple)
+    gates = ACT_GATES.get(act, ())
+    have, plain = _codes(rest), _normalized(rest)
+    return not any(all(_has(w, have, plain) for w in words) for words in gates)
+
+
+def answers_small_talk(text: str, before: str) -> bool:
+    """True when the clerk's "busy" answers the citizen's own question about her load.
+
+    你们今天忙不忙？ — 忙呢，周二下午人多，不过您这个快。 is small talk asked and
+    answered: the citizen asked (:data:`_LOAD_ASKED`), and no rebuke of him is in
+    the reply (:data:`BLOCK_OVERRIDES`: 没看, 催什么 keep 没看我正忙着吗).
+    """
+    return bool(_LOAD_ASKED.search(_simplified(before))) \
+        and not BLOCK_OVERRIDES["f_busy"].search(_simplified(text))
+
+
 def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
              options: AnalyzerOptions) -> list[Hit]:
     """The detector's hits on the staff's utterances (see the module docstring).
@@ -589,7 +691,11 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
     if heard is None:
         return out
     targets = _targets(lexicon)
+    for k, i in enumerate(index):  # 他啥情况我又不知道: a fact told, unless a later turn sends him on
+        if CARRIED_ACT in heard[k] and fact_not_known(utts[i].text, heard[k]):
+            del heard[k][CARRIED_ACT]
     out += carried_hits(interaction, index, heard, have, targets, options)
+    redirected = {i for i, acts in zip(index, heard, strict=True) if "redirect" in acts}
     for i, acts in zip(index, heard, strict=True):
         named = len(materials_named(utts[i].text)) >= LIST_MATERIALS
         if named and "materials" not in acts and NEED_WORDS.search(_simplified(utts[i].text)):
@@ -604,9 +710,12 @@ def act_hits(interaction: Interaction, hits: Sequence[Hit], lexicon: Lexicon,
             acts["f_off_work"] = (BREAK_CONFIDENCE, utts[i].text)
         if "f_busy" not in acts and busy_rebuke(utts[i].text):
             acts["f_busy"] = (REBUKE_CONFIDENCE, utts[i].text)  # 没看我这儿一堆人排着呢？
+        if "phone_intro" not in acts and names_the_line(utts[i].text):
+            acts["phone_intro"] = (LINE_CONFIDENCE, utts[i].text)  # 您好，12345热线，21号坐席
         by_model = set(acts)
         _drop_helped(acts, utts[i].text)
         by_rules = _intents_heard(interaction, i, acts) if utts[i].speaker == "staff" else set()
+        _drop_not_said(interaction, i, acts, redirected)
         weight = 1.0 if utts[i].speaker == "staff" else options.match.unknown_speaker_weight
         for act, (p, seg) in sorted(acts.items()):
             for rule in targets.get(act, ()):
@@ -634,6 +743,44 @@ def _intents_heard(interaction: Interaction, i: int, acts: dict[str, tuple[float
         if act not in acts:
             acts[act] = (INTENT_CONFIDENCE, utts[i].text)
     return set(heard)
+
+
+def _drop_not_said(interaction: Interaction, i: int, acts: dict[str, tuple[float, str]],
+                   redirected: set[int] | frozenset[int] = frozenset()) -> None:
+    """Drop the forbidden intents utterance ``i`` does not perform as the clerk's own words.
+
+    Not knowing with no one sent on (:func:`fact_not_known`; 他啥情况我又不知道) or the
+    contact of the office she has just sent the citizen to (:func:`redirect_followed`), words only
+    reported from someone else (:func:`reported_only`), and being busy said in answer to
+    the citizen's own question about it (:func:`answers_small_talk`), whichever detector heard them.
+    """
+    from analyzer.rules.intents import BEFORE_TURNS
+
+    utts = interaction.utterances
+    text = utts[i].text
+    before = next((u.text for u in reversed(utts[max(0, i - BEFORE_TURNS):i]) if u.speaker == "citizen"), "")
+    for act in [a for a in acts if a in PARAPHRASE_RULES]:
+        if (act == CARRIED_ACT and (fact_not_known(text, acts) or redirect_followed(utts, i, before, redirected))) \
+                or reported_only(act, text) or (act == "f_busy" and answers_small_talk(text, before)):
+            del acts[act]
+
+
+#: The citizen asking where, which or what number after being sent elsewhere (人社局电话多少？ 哪个电话？).
+_WHERE_ASKED = re.compile(r"电话|号码|多少号|哪个|哪儿|哪里|在哪|哪家|怎么(?:联系|找)|找谁")
+
+
+def redirect_followed(utts: Sequence[Utterance], i: int, before: str, redirected: set[int] | frozenset[int]) -> bool:
+    """True when not knowing answers "where, then?" after the clerk sent the citizen elsewhere.
+
+    你打电话问问人社局吧 … 人社局电话多少？ … 这我也不清楚，你查一下: the clerk has already
+    pushed the matter off; not knowing the office's number is that redirect naming no
+    destination (Article 16's finding), not a second, Article 8 brush-off. The redirect is
+    the act detector's, in one of the clerk's two turns before.
+    """
+    if not _WHERE_ASKED.search(_simplified(before)):
+        return False
+    earlier = [j for j in range(i) if utts[j].speaker == "staff"][-2:]
+    return any(j in redirected for j in earlier)
 
 
 def _drop_helped(acts: dict[str, tuple[float, str]], text: str) -> None:

@@ -72,6 +72,12 @@ PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"麻烦死|烦死|真烦|烦人|头疼|倒霉|晦气|最讨厌|没完没了|添乱|添麻烦|找事|事儿多|事多|"
                    r"就是麻烦|真麻烦|太麻烦|难弄|麻烦事|破事|烂事|扯皮|净是|尽是|累死|折腾死|头都大|"
                    r"不是人干")),
+    # the citizen's people typed by where they come from, and all alike (你们乡里来的，每回都是这样)
+    # (session 12, kind from train-halls-28)
+    "typecasting": (
+        re.compile(r"你们[^，,。！!？?]{1,6}(?:来的|的人|人)"),
+        re.compile(r"(?:(?:每回|每次|回回|次次|总是|老是|一向)(?:都)?(?:是)?这(?:样|德性|毛病)|都(?:是)?这(?:德性|毛病))"
+                   r"[吧啊呀的]?(?=[，,。！!？?…]|$)")),
     "scolding": (
         re.compile(r"^(?:你)?(?:给我)?(?:站好|坐好|闭嘴|别吵|别嚷|别喊|别叫|安静点|听着|听好了|少废话|别废话|"
                    r"出去|让开)|你(?:怎么|咋)(?:回事|搞的|弄的|听不懂|不听)"),
@@ -88,7 +94,11 @@ SINGLE: dict[str, re.Pattern[str]] = {
     "scolding": re.compile(r"([喊吵嚷叫挤闹催急哭吼嚎]{1,2})什么\1|"
                            # cutting the citizen off: 停停停，别绕了; 打住打住; 别啰里啰嗦的; 说半天说不到点子上
                            r"停停停|打住打住|别绕了|别绕弯子|别(?:啰|罗)(?:里(?:啰|罗))?嗦|少(?:啰|罗)嗦|"
-                           r"说不到点子上|说半天也?说不"),
+                           r"说不到点子上|说半天也?说不|"
+                           # the citizen's talk itself scolded (啰里啰嗦的，一句话说不清楚) (session 12, train-halls-28)
+                           r"(?:啰|罗)里(?:啰|罗)嗦|一句话(?:都)?说不(?:清|明白|利索)|"
+                           # reproached for coming late with the thing already done to him (人都走了仨月了才来销)
+                           r"都[^，,。！!？?]{1,8}了才(?:来|想起|说|办)"),
     # the clerk's private life talked over the counter: a dinner, a card game, a wedding gift, the
     # weekend out (晚上那个饭局我去; 礼金随了八百) is nobody's business at a window (Article 6's
     # 谈论与工作无关的内容); said with 您 to the citizen it is small talk with him, not judged
@@ -107,7 +117,11 @@ SINGLE: dict[str, re.Pattern[str]] = {
         # home told to a colleague: her spouse and in-laws, the children's school meetings and classes
         r"我家那口子|我(?:老公|媳妇|婆婆|公公|对象)|家长会|补课班|辅导班|搬新家|我(?:们)?家(?:娃|孩子|闺女|小子)|"
         # online shopping for herself (双十二那件大衣你帮我也拍一件)
-        r"双十二|双12|双11|(?:帮我|给我)(?:也)?拍(?:一件|一个|个|一条|一双|两件)"),
+        r"双十二|双12|双11|(?:帮我|给我)(?:也)?拍(?:一件|一个|个|一条|一双|两件)|"
+        # a gift's sum weighed (那礼钱随多少合适, 人家随了六百) and where a meal was had or is planned with
+        # colleagues (你中午那个在哪家吃的, 下回咱们几个一起去) (session 12, kinds from train-halls-24, -26)
+        r"礼钱|随多少|随了?[0-9一二三四五六七八九十两]+[百千块]|在?哪家吃|一起去吃|咱们几个一起|"
+        r"去不去吃|吃那家|新开的那家|那家新开"),
     # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
     # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
     "belittling": re.compile(
@@ -188,7 +202,9 @@ PRIVATE_LIFE = re.compile(
     r"(?:^|[，,。？?！!…\s喂哎])(?:妈|爸|老公|老婆|媳妇|宝贝|闺女|儿子)(?:[，,。？?！!…\s呀啊]|$)|"
     r"我(?:妈|爸|老公|老婆|媳妇|家|儿子|闺女|女儿|娃|孩子|婆婆|公公)|"
     r"吃啥|吃什么|做饭|买菜|放学|接(?:娃|孩子|一下娃|一下孩子)|家长会|冰箱|包饺子|晚上回|回去吃|"
-    r"我(?:这|这儿)?(?:在)?(?:上班|班上)(?:呢|着呢|嘛)|上着班")
+    r"我(?:这|这儿)?(?:在)?(?:上班|班上)(?:呢|着呢|嘛)|上着班|"
+    # the weekend, the family car and the children on it (那个车我周六开过去保养, 我把娃娃也带上)
+    r"周六|周日|周末|礼拜六|礼拜天|星期六|星期天|保养|娃娃")
 #: Most staff turns one call is followed over.
 CALL_TURNS = 4
 
@@ -350,12 +366,13 @@ def courteous(text: str) -> bool:
         and not _REPROACHES.search(simple) and not RUDE.search(simple)
 
 
-#: The web as the place to look (网上都有, 上网查查, 政务网, 公众号).
-_THE_WEB = re.compile(r"网上|上网|官网|政务网|网站|公众号|小程序|APP|app")
+#: The web as the place to look (网上都有, 上网查查, 政务网, 公众号), or looking it up himself (你自己查一查).
+_THE_WEB = re.compile(r"网上|上网|官网|政务网|网站|公众号|小程序|APP|app|自己(?:去)?查")
 
 
 def sends_to_the_web(text: str) -> bool:
-    """True when a staff turn only sends the citizen to look it up online (政务网上都有，您再找找).
+    """True when a staff turn only sends the citizen to look it up online (政务网上都有，您再找找) or
+    himself (这我不清楚，你自己查一查: session 12).
 
     Whether a redirect says where is Article 16's question (the web names no
     destination); the words are curt, not uncivil. A reproach (怪谁, 自己不看) or
@@ -370,7 +387,7 @@ def sends_to_the_web(text: str) -> bool:
 
 #: Asking whether there is anything else (还有别的事没？ 要是没别的…), at most closing with a goodbye, a
 #: hang-up or the queue waiting (没有就挂了，再见; 后面还有人排着呢): the clerk closing the matter, curtly.
-_ANYTHING_ELSE = re.compile(r"^(?:嗯|好|行|好的|那)?[，,。.…\s]*(?:还有(?:别的|其他|啥|什么)?(?:事|问题|要办的)(?:情|儿)?"
+_ANYTHING_ELSE = re.compile(r"^(?:嗯|好|行|好的|那|对|对的|是|是的)?[，,。.…\s]*(?:还有(?:别的|其他|啥|什么)?(?:事|问题|要办的)(?:情|儿)?"
                             r"(?:吗|没|没有|不|呢)?[？?]|(?:要是|如果)?没(?:有)?(?:别的|其他)(?:事|问题)?(?:的话)?[，,])")
 _CLOSES = re.compile(r"^(?:(?:没有|没)(?:的话)?(?:就|我就)?(?:挂了|先这样|再见|下一位)|再见|后面还有人(?:排着|等着)?(?:呢)?)$")
 
@@ -453,8 +470,9 @@ def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], c
 
 
 #: Cue rules of situations another article judges: sent elsewhere (Article 16), deferred for the
-#: time (Article 25), and the pointer a redirect gives (a destination named).
-SITUATION_CUES = frozenset({"CUE-NOT-OURS-01", "CUE-DEFER-TIME-01"})
+#: time (Article 25), the rest of the materials put off (来了再说嘛: Article 18), and the pointer a
+#: redirect gives (a destination named).
+SITUATION_CUES = frozenset({"CUE-NOT-OURS-01", "CUE-DEFER-TIME-01", "CUE-DEFER-MAT-01"})
 #: Rude words that keep a cold redirect Article 6's too (滚去别的窗口问，烦死了).
 RUDE = re.compile(r"滚|烦死|烦不烦|真烦|闭嘴|有病|神经|找死|废话|活该|少来|爱去不去|爱办不办|讨厌|懒得")
 #: The owed group a named destination fulfils (its hits mark a redirect that says where).
@@ -485,11 +503,15 @@ def drop_cold_situations(findings: Sequence[Finding], hits: Sequence[Hit]) -> li
 #: The rule or the system given as the reason (规定就是这样, 系统设定的, 号是系统叫的, 上面定的).
 _THE_RULE = re.compile(r"规定|政策|系统|文件|上面|上级|上头|制度|流程")
 #: The clerk owning she cannot change it (我也没办法, 没法子, 管不了, 做不了主).
-_CANNOT_HELP = re.compile(r"没(?:办法|法子|辙|招)|没法(?:改|弄|办)?|管不了|做不了主|说了不算|改不了")
+_CANNOT_HELP = re.compile(r"没(?:办法|法子|辙|招)|没法(?:改|弄|办)?|管不了|做不了主|说了不算|改不了|"
+                          r"(?:跟|找|冲)我(?:说|喊|闹)?(?:也)?没用")
+#: The rule said to be what decides it (规定就是这样, 系统就这么设的, 政策是这么定的): the reason given.
+_RULE_DECIDES = re.compile(r"(?:规定|政策|系统|文件|制度|流程)(?:上)?(?:就|也)?(?:是|就)?(?:这样|这么(?:定|设|规定|要求)的?)")
 
 
 def rule_explained(text: str) -> bool:
-    """True when a staff turn gives the rule or the system as why she cannot help (号是系统叫的，我也没办法).
+    """True when a staff turn gives the rule or the system as why she cannot help (号是系统叫的，我也没办法),
+    or says the rule decides it (规定就是这样，去取号吧).
 
     Curt, but it explains rather than scorns: the classifier hears such a turn
     as a *cold* reply, and it is no Article 6 finding by itself (:func:`drop_cold_situations`);
@@ -499,4 +521,4 @@ def rule_explained(text: str) -> bool:
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text)
-    return bool(_THE_RULE.search(simple) and _CANNOT_HELP.search(simple))
+    return bool(_THE_RULE.search(simple) and _CANNOT_HELP.search(simple)) or bool(_RULE_DECIDES.search(simple))

@@ -485,7 +485,9 @@ _NOW_REQUEST = re.compile(r"大点声|大声点|大声些|声音大点|慢点说
 #: A citizen asking to hear or follow the clerk (说大声点, 我耳朵背, 没听清, 慢点说): a request for
 #: the service going on now, which upsets nobody.
 _HEARING = re.compile(r"大点声|大声点|大声些|声音大点|大点儿声|慢点说|说慢点|再说一遍|再说一下|再讲一遍|"
-                      r"听不清|没听清|听不见|没听见|听不到|耳朵背|耳背|耳朵不好|耳朵不灵|听力")
+                      r"听不清|没听清|听不见|没听见|听不到|耳朵背|耳背|耳朵不好|耳朵不灵|听力|"
+                      # or to follow her (你说太快了，我没记住，能不能慢点？): the pace, not the service
+                      r"太快|慢点|慢一点|慢些|慢一些|跟不上|没跟上|没记住|记不住|记不下")
 #: Words that propose a change, asked or said (建议, 应该, 能不能弄成, 就不能, 为啥不, 要是…就好).
 _PROPOSES = re.compile(r"建议|意见|应该|应当|最好|就好|能不能|可不可以|能否|可否|就不能|不能[^，,。！!？?]{0,4}[一下]|"
                        r"为(?:啥|什么)不|怎么不|咋不|干嘛不|何不|弄成|改成|改一改|改改|多(?:放|装|设|开|配|安|摆|加)")
@@ -692,7 +694,8 @@ def _greeting_missing(interaction: Interaction, staff: list[int], required: Sequ
         end = max(utts[staff[0]].start + options.greeting_window, max(utts[i].end for i in turns))
         turns = [i for i in staff if utts[i].start <= end] or turns
     start = utts[turns[0]].start
-    if context == "counter_greeting" and any(greets_by_address(utts[i].text) for i in turns):
+    if context == "counter_greeting" and any(greets_by_address(utts[i].text) or welcomes_to_sit(utts[i].text)
+                                             for i in turns):
         return []  # 爷爷奶奶好，二位坐这儿: the citizen greeted by how he is addressed
     said = [h for h in required if h.start <= end]
     evidence = _("first staff words: %(text)s", text=_quote(utts, turns))
@@ -717,6 +720,27 @@ def greets_by_address(text: str) -> bool:
     from analyzer.text.normalize import to_simplified
 
     return bool(_ADDRESS_HELLO.search(to_simplified(text).strip()))
+
+
+#: The citizen hailed as the turn opens: his address or name, or his coming remarked (三婶，… ; 哟，李书记来了！).
+_HAILED = re.compile(r"^(?:哟|哎|哎呀|呀|嗬|哦)?[，,！!\s]*[^，,。！!？?\s您你]{0,3}"
+                     r"(?:爷|奶|大妈|大娘|叔|婶|姨|伯|哥|姐|嫂|妹|弟|师傅|老师|同学|先生|女士|老乡|书记|主任|"
+                     r"村长|队长|会计|老板|大夫|医生|老人家)(?:[，,！!]|来了|(?=[您你]))")
+#: An invitation to sit (快坐快坐, 您先坐下, 请坐, …，坐下喝口水), not an order to wait (坐那儿等着).
+_SIT_DOWN = re.compile(r"(?:快|请|先|您|你|赶紧|^|[，,。！!\s])坐(?:下|吧|啊|呀|会儿|这儿|这边|着说)?(?![^，,。！!？?]{0,4}等)")
+
+
+def welcomes_to_sit(text: str) -> bool:
+    """True when a staff turn hails the citizen and asks him to sit (哟，李书记来了！快坐快坐).
+
+    Hailing a known citizen by his address or name and inviting him to sit
+    greets him as 您好 does (session 12, kind from train-halls-24); 坐那儿等着
+    orders him to wait and greets nobody.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text).strip()
+    return bool(_HAILED.match(simple) and _SIT_DOWN.search(simple))
 
 
 def _leaving_missing(interaction: Interaction, staff: list[int], required: Sequence[Hit],

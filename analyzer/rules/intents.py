@@ -106,7 +106,9 @@ MOCK = (r"你这(?:记性|脑子|脑袋|脑瓜|人|毛病)|你是(?:不是)?(?:�
         r"能记住[啥什么]|记住点|有多(?:迷糊|糊涂|健忘)|毛病得治|治治|真差|太差|这么差|够呛|一转眼|转头就|忘一句|"
         r"忘这忘那|真行|真有你的|有病|痴呆|一个字都|装的啥|平时怎么|年纪轻轻|比我妈|还不拿笔|都(?:记不住|忘)了?[？?]|"
         r"鱼的记忆|金鱼|猪脑|榆木|不长记性|长点记性|长点心|真是的|没救|笨|傻|(?:咋|怎么)这么(?:笨|健忘|糊涂|迷糊|记不住)|"
-        r"带没带脑子|带脑子|第一次出门|还记得你叫|糊涂到家|筛子|存不住|你个脑|都能(?:忘|记错|记混|搞错)")
+        r"带没带脑子|带脑子|第一次出门|还记得你叫|糊涂到家|筛子|存不住|你个脑|都能(?:忘|记错|记混|搞错)|"
+        # his age blamed and telling him judged useless (您这岁数记性不行了，说了也白说)
+        r"(?:[你您]这|这个|这)(?:岁数|年纪|把年纪)|说了也白说|白说")
 #: Having said it before (说过, 刚告诉你, 讲得很明白).
 SAID = (r"说过|讲过|说了|讲了|告诉过|告诉你|解释过|讲得" + _IN + r"{0,4}(?:明白|清楚)|说得" + _IN +
         r"{0,4}(?:明白|清楚)|跟你说|说的话|说的你|说了[一两三几]遍|讲了?[两三几]遍|不是说了|交代过|交待过|提过|"
@@ -153,7 +155,9 @@ LEAVE = (r"下班|要走|别想走|走不了|不等|等不了|等不起|没功�
 #: the matter today for another reason (今天不收了, 系统关了, 经办人下乡了) is a deferral, Article 25's only.
 CLOSED = (r"下班|收摊|收了收了|关(?:窗口|门|了|机)|结束了|结账|锁(?:起来|上)|收拾完|吃饭时间|饭点|午休|中午休息|"
           r"休息了|几点了|签退|歇了|收工(?!本|费)|走光|过点|过了时间|打烊|该走了|到点|交接|交班|等我吃完|吃饭去了|"
-          r"(?:下午|中午|晚上|这会儿?)(?:就)?不(?:收|办|接)")
+          r"(?:下午|中午|晚上|这会儿?)(?:就)?不(?:收|办|接)|"
+          # the hour itself given (都快十二点了, 已经五点半了) or the day called off (今天就到这儿了)
+          r"(?:都|快|已经)" + _IN + r"{0,2}[0-9一二三四五六七八九十两]+点(?:半)?了|今天就到这(?:儿|里)?(?:了|吧)|到此为止")
 #: Refusing the matter now (不办, 别排了, 审不了), beside a closing for the hour.
 REFUSE = r"不办|不收|不发|不接|别排了|都别排|审不了|办不了"
 #: Come back later (明天再来, 下午再打, 明天请早, 回吧).
@@ -185,8 +189,13 @@ GO_AHEAD = (r"随[你您便]|爱" + _IN + r"{0,3}不" + _IN + r"|爱([找告投�
 DEFY = (r"能(?:拿|把)?我怎么[样着]|能把我|拿我" + _IN + r"{0,3}(?:怎么|咋|没办法)|[能还又]能?(?:咋|怎么)[样着的]|"
         r"还想(?:咋|怎么)[样着]|又怎么[样着了]|开得了我|开除我|开不了我|我(?:就|也|还|一直)(?:是)?这(?:个)?"
         r"(?:样|态度|德性|脾气)|这(?:个)?德性|我还是这样|我怕过谁|我怕什么|我(?:又|才|可)?不怕|软硬不吃|工资照拿|"
-        r"只能忍|有招儿?使|有本事|看不惯也|还要你教|管得着吗|爱咋咋|奈我何|奈何不了|顺着电话线|怎么着吧|咋的[？?]?$|"
+        # 有本事 dares the citizen against the clerk (有本事你告我, 有本事找人去), not at his own matter
+        # (有本事你去把证改成二级: a taunt in a quarrel, Article 17's)
+        r"只能忍|有招儿?使|有本事(?=" + _IN + r"{0,8}(?:我|告|投诉|举报|找|开除|处分|领导|上面))|看不惯也|还要你教|管得着吗|爱咋咋|奈我何|奈何不了|顺着电话线|怎么着吧|咋的[？?]?$|"
         r"[能想]咋的|"
+        # the clerk's manner owned as unchangeable, objection waved off (我说话就这样，你有意见也没用)
+        r"我(?:说话|讲话|做事|办事|干活)(?:就|一直|向来|从来)(?:是)?这(?:样|么)(?:[了的吧]|[，,。！!？?]|$)|"
+        r"有意见(?:也)?(?:没用|白搭)|"
         r"就这态度|态度就这样|(?:我|脾气)(?:也)?就这样(?:[了的吧]|[，,。！!？?]|$)|不爱听|不在乎|管天管地|你算老几|哪根葱|就这么说话|"
         r"就是这个脾气|没人管得了|铁饭碗|"
         r"我乐意|一向这样|谁来都一样|受不了别来|憋着|我这儿就这样|对你就这样|有意见保留|你?咬我|不靠你吃饭|怕你不成|随你录|录了我还|我还是这么|先管好你自己|就" + _IN + r"{0,6}了[，,]?(?:怎样|怎么样|咋样|咋了)[？?]")
@@ -217,7 +226,7 @@ HELP = re.compile(r"对不起|对不住|抱歉|不好意思|(?<!不)帮[您你](
                   r"(?<!不)(?:给|替)您(?:办|写|查|问|找|留|登记|看|弄|拿|打|说|讲|解释|印|复印|联系|安排|预约|排)|"
                   r"我(?:来|先|去)?(?:帮|替|陪|带|领)[您你]|我(?:去|来|先)(?:问问|查查|打听)|"
                   r"我(?:这就|马上|现在|先)[^，,。！!？?]{0,16}(?:问|查|打听|联系)|回(?:个)?电话|答复|回访|"
-                  r"登记|我[^，,。！!？?]{0,3}(?:记下来|写下来)|拍(?:个)?照|教[您你]|优先|我第一个|不用(?:明天|再)|"
+                  r"登记|我[^，,。！!？?]{0,3}(?:记下来|写下来)|拍(?:个)?照(?!片)|教[您你]|优先|我第一个|不用(?:明天|再)|"
                   r"别担心|没关系|不要紧|担待|见谅|再给您|给您(?:一份|一张|拿)|随时")
 #: Courtesy and reassurance: the constructions do not fire on a turn that says one (the act model's
 #: own courtesy gate, :data:`analyzer.rules.acts.COURTESY`, read within a clause: 您自己看一下).
@@ -336,7 +345,16 @@ def helps(act: str, text: str) -> bool:
 
     Such a turn performs no forbidden intent, whichever detector heard one: the act
     model's forbidden hits are dropped there too (:func:`analyzer.rules.acts.act_hits`).
+    Help after mocking the citizen's memory (您这岁数记性不行了，说了也白说，我给您写纸上吧)
+    does not take the mockery back: for :data:`HELP_KEEPS` said with their mocking words, only the
+    near-miss words count (您记不住我给您写下来 mocks nobody and helps).
     """
     simple = to_simplified(text)
     block = BLOCKS.get(act)
-    return HELP.search(simple) is not None or (block is not None and block.search(simple) is not None)
+    kept = HELP_KEEPS.get(act)
+    helped = HELP.search(simple) is not None and not (kept is not None and re.search(kept, simple))
+    return helped or (block is not None and block.search(simple) is not None)
+
+
+#: Intent -> its mocking words, said with which help in the same turn does not undo it (a mockery stays said).
+HELP_KEEPS: dict[str, str] = {"f_memory": MOCK}
