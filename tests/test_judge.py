@@ -366,3 +366,38 @@ def test_a_missing_calming_decided_by_a_cold_reply_is_not_vetoed(tmp_path):
     judged = analyzer.analyze(dict(PRESSED_COLD), _opts(model)).findings
     assert [f.rule for f in judged if f.rule == "A10-G-UPSET"] == ["A10-G-UPSET"]
     assert "judge_probability" not in next(f for f in judged if f.rule == "A10-G-UPSET").detail
+
+
+#: A question passed over, asked again, then answered and thanked for (our own words).
+AGAIN = [("staff", "您好。"), ("citizen", "请问护照在哪个窗口办？"), ("staff", "您先取个号。"),
+         ("citizen", "我是问在哪个窗口办护照？"), ("staff", "三号窗口。"), ("citizen", "好的，谢谢。")]
+
+
+def test_what_follows_a_turn_is_read_as_an_inspector_reads_it():
+    from analyzer.rules.judge import flag_tokens, follow_tokens
+    from analyzer.types import Finding, Utterance
+
+    utts = [Utterance(who, float(3 * k), float(3 * k + 2), text)
+            for k, (who, text) in enumerate(AGAIN)]
+    acts = [{"greeting": 0.9} if k == 0 else None for k in range(len(utts))]
+    cues = [None] * len(utts)
+    passed = follow_tokens(utts, 2, 2, acts, cues)
+    assert {"fw:nc:again", "fw:topic:same", "fw:qk:place", "fw:next:citizen", "fw:left:3",
+            "fw:ps:greeting:4"} <= set(passed), "the citizen asks the same thing again"
+    assert "fw:nc:accepts" not in passed
+    answered = follow_tokens(utts, 4, 4, acts, cues)
+    assert {"fw:nc:accepts", "fw:left:1", "fw:ns:none"} <= set(answered), "the reply is taken"
+    assert "fw:nc:again" not in answered
+    # the turn judge and the veto model read the same function
+    turn = next(u for u in units(utts, "counter", [], acts, cues)
+                if u.article == 5 and u.level == "turn" and u.index == 2)
+    assert set(passed) <= set(turn.tokens)
+    assert not any(t.startswith("fw:") for u in units(utts, "counter", [], acts, cues,
+                                                        features=FEATURES[:-1]) for t in u.tokens)
+    f = Finding(rule="A5-ANSWER", article=5, kind="unanswered", canonical="", speaker="staff",
+                start=3.0, end=8.0, evidence="", confidence=0.8, points=2,
+                detail={"kinds": ["place"]})
+    toks = set(flag_tokens(f, utts, "counter", [f], acts, cues))
+    assert {"fw:nc:again", "a5|fw:nc:again", "d:kinds=place", "fw:qk:place"} <= toks
+    said = "".join(u.text for u in utts)
+    assert not [t for t in toks if any(c in said for c in t if ord(c) > 0x2e80)]

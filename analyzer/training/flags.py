@@ -193,9 +193,10 @@ def pick_flag_bar(rows: Sequence[tuple[float | None, int, int, int, int]],
 
 #: The pool of the first-run items' figures (:func:`pool`).
 FIRST = "first"
-#: Per fold, the turn judge's out-of-fold probabilities (aligned to the items), its bars and
-#: its rules: :func:`nested` then also scores today's judge and the judge with the vetoes.
-Turn = tuple[Sequence[Mapping[tuple[int, str, int], float]], Mapping[int, Bars],
+#: The turn judge's out-of-fold probabilities (aligned to the items), per held-out set the
+#: bars chosen without it (:func:`analyzer.training.judge.fold_bars`), and its rules:
+#: :func:`nested` then also scores the turn judge and the judge with the vetoes.
+Turn = tuple[Sequence[Mapping[tuple[int, str, int], float]], Mapping[str, Mapping[int, Bars]],
              Mapping[int, str]]
 
 
@@ -244,8 +245,8 @@ def nested(items: Sequence[Item], scorer: Scorer, guard_sets: Sequence[str],
     leave-one-set-out), on the other sets only (their first runs included). Returns, per
     article and pool (:func:`pool`: ``first``, ``blind`` and each guard set):
     ``[false findings, breaches found, labelled]`` with the rules alone, then the same with
-    the vetoes; with ``turn``, then today's turn judge (its out-of-fold probabilities and
-    bars) and the turn judge with the vetoes (twelve numbers).
+    the vetoes; with ``turn``, then the turn judge (its out-of-fold probabilities and the
+    bars chosen without the set) and the turn judge with the vetoes (twelve numbers).
     """
     on = JudgeOptions(enabled=True, review_probability=0.0)
     out: dict[int, dict[str, list[int]]] = {a: {} for a in articles}
@@ -263,7 +264,8 @@ def nested(items: Sequence[Item], scorer: Scorer, guard_sets: Sequence[str],
                     [decide(i.findings, i.utterances, {}, {}, {}, on, flags=p, flag_bars=bars)
                      for i, (_, p) in zip(group, mine, strict=True)]]
             if turn is not None:
-                probs, turn_bars, rules = turn
+                probs, by_fold, rules = turn
+                turn_bars = by_fold.get(source, {})
                 runs.append([decide(i.findings, i.utterances, probs[k], turn_bars, rules, on)
                              for i, (k, _) in zip(group, mine, strict=True)])
                 runs.append([decide(i.findings, i.utterances, probs[k], turn_bars, rules, on,

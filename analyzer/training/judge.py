@@ -361,17 +361,77 @@ def choose_bars(items: Sequence[Item], probs: Sequence[Mapping[tuple[int, str, i
 Row = tuple[float | None, float | None, int, int, int, int]
 
 
-def pick(rows: Sequence[Row], aim: Aim = AIM, guards: Sequence[Sequence[Row]] = ()
-         ) -> Bars | None:
+def _pool(item: Item) -> str:
+    """Where an item's bar rows go: ``first`` (a first-run record), its guard set, or ``blind``."""
+    if item.first_run:
+        return "first"
+    return item.source if item.source in GUARD_SETS else "blind"
+
+
+def fold_bars(items: Sequence[Item], probs: Sequence[Mapping[tuple[int, str, int], float]],
+              rules: Mapping[int, str], scorer: Scorer, aim: Aim = AIM
+              ) -> tuple[dict[int, Bars], dict[str, dict[int, Bars]]]:
+    """The turn judge's bars on every set, and per set the bars chosen without it.
+
+    Bars are chosen (:func:`pick`) on the **first-run** findings where there are any — what
+    the rules file on wording they were not fixed from, the findings a veto meets in use —
+    while today's findings on the blind-written sets may lose at most
+    ``aim.max_recall_loss`` of their recall and each generated guard set ``aim.guard_loss``;
+    without first-run items, on the blind-written sets as :func:`choose_bars` does. The
+    per-set bars (one leave-one-set-out: ``probs`` are out of fold, the bars chosen on the
+    other sets' rows) feed the nested report (:func:`analyzer.training.flags.nested`).
+    """
+    sources = sorted({i.source for i in items})
+    keys = sorted({(i.source, _pool(i)) for i in items})
+    tables: dict[tuple[str, str], dict[int, list[Row]]] = {}
+    for key in keys:
+        keep = [k for k, i in enumerate(items) if (i.source, _pool(i)) == key]
+        tables[key] = {a: bar_table([items[k] for k in keep], [probs[k] for k in keep], rules,
+                                    scorer, a) for a in ARTICLES}
+    primary = "first" if any(i.first_run for i in items) else "blind"
+
+    def summed(pool: str, a: int, without: str) -> list[Row]:
+        rows: list[list[Any]] = []
+        for (source, p), table in tables.items():
+            if p != pool or source == without or not table[a]:
+                continue
+            if not rows:
+                rows = [list(r) for r in table[a]]
+                continue
+            for r, q in zip(rows, table[a], strict=True):
+                r[2:] = [x + y for x, y in zip(r[2:], q[2:], strict=True)]
+        return [tuple(r) for r in rows]
+
+    def chosen(without: str) -> dict[int, Bars]:
+        out = {}
+        for a in ARTICLES:
+            rows = summed(primary, a, without)
+            guards = [g for g in (summed(s, a, without) for s in GUARD_SETS) if g]
+            kept = [g for g in [summed("blind", a, without)] if g] if primary == "first" else []
+            best = pick(rows, aim, guards, kept)
+            if best is not None:
+                out[a] = best
+        return out
+
+    return chosen(""), {s: chosen(s) for s in sources}
+
+
+def pick(rows: Sequence[Row], aim: Aim = AIM, guards: Sequence[Sequence[Row]] = (),
+         kept: Sequence[Sequence[Row]] = ()) -> Bars | None:
     """The bars of the row that best meets ``aim`` against the first row (rules-only), or None.
 
     Args:
         rows: ``(veto, add, true, false, found, labelled)`` per pair of bars (:func:`bar_table`).
         aim: What to maximise and what may be given up.
-        guards: The same rows on each guard set alone (same order; none: no guard).
+        guards: The same rows on each guard set alone (same order; none: no guard): recall
+            may fall by at most ``aim.guard_loss`` there.
+        kept: The same rows on pools whose recall may fall by at most ``aim.max_recall_loss``
+            (today's findings on the blind-written sets, when ``rows`` are the first runs').
     """
     vetoed = {(r[0], r[1]) for g in guards for r in g
               if g[0][5] and r[4] / r[5] < g[0][4] / g[0][5] - aim.guard_loss - 1e-9}
+    vetoed |= {(r[0], r[1]) for g in kept for r in g
+               if g[0][5] and r[4] / r[5] < g[0][4] / g[0][5] - aim.max_recall_loss - 1e-9}
     results = []
     for veto, add, tp, fp, hit, n in rows:
         prec = tp / (tp + fp) if tp + fp else 1.0
@@ -426,9 +486,8 @@ def train(items: Sequence[Item], scorer: Scorer, aim: Aim = AIM) -> dict[str, An
     current = [i for i in items if not i.first_run]
     rules = default_rules(current)
     oof = out_of_fold(items)
-    bars = choose_bars(current, [p for i, p in zip(items, oof, strict=True) if not i.first_run],
-                       rules, scorer, aim)
-    flags, figures = train_flags(items, scorer, GUARD_SETS, (oof, bars, rules))
+    bars, by_fold = fold_bars(items, oof, rules, scorer, aim)
+    flags, figures = train_flags(items, scorer, GUARD_SETS, (oof, by_fold, rules))
     models = fit(current)
     sources = Counter(i.source for i in current)
     first = Counter(i.source for i in items if i.first_run)
