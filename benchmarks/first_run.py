@@ -61,6 +61,7 @@ FIRST_RUNS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "train-halls-24": ("605c76b", None),
     "train-halls-25": ("f4bb50a", None),
     "train-halls-26": ("f4bb50a", None),
+    "train-halls-27": ("925b5a7", None),
 }
 NAME = "first-run.json"
 

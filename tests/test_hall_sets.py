@@ -79,6 +79,7 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-24": ("t24", 50),
     "train-halls-25": ("t25", 50),
     "train-halls-26": ("t26", 50),
+    "train-halls-27": ("t27", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
