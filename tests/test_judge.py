@@ -254,6 +254,39 @@ def test_the_chooser_keeps_the_rules_where_recall_is_already_under_the_floor():
     assert training.pick([rules_only, _row(0.01, None, 30, 10, 30, 36)]) is None, "no gain: rules"
 
 
+def test_bars_chosen_on_first_runs_may_not_cost_todays_recall_beyond_the_cap():
+    first = [_row(None, None, 40, 20, 40, 50), _row(0.03, None, 40, 8, 40, 50)]  # 12 fresh false gone
+    today = [_row(None, None, 90, 5, 90, 100), _row(0.03, None, 87, 2, 87, 100)]  # 3 of 100 lost
+    assert training.pick(first) == training.Bars(0.03, None)
+    assert training.pick(first, kept=[today]) is None, "today's recall falls 0.03 > 0.02"
+    mild = [_row(None, None, 90, 5, 90, 100), _row(0.03, None, 89, 2, 89, 100)]
+    assert training.pick(first, kept=[mild]) == training.Bars(0.03, None)
+
+
+def test_each_held_out_set_gets_turn_bars_chosen_without_it():
+    from analyzer.types import Finding, Utterance
+
+    sys.path[:0] = [str(ROOT / "benchmarks")]
+    from benchmarks.judge import tallies
+
+    def item(source: str, k: int, true: bool) -> training.Item:
+        said = [{"speaker": "staff", "start": 0.0, "end": 2.0, "text": "好。"}]
+        f = Finding(rule="A9-F-05", article=9, kind="forbidden", canonical="", speaker="staff",
+                    start=0.0, end=2.0, evidence="", confidence=0.9, points=2)
+        return training.Item(source, {"id": f"{source}-{k}", "utterances": said},
+                             [{"article": 9, "utterance": 0}] if true else [],
+                             set() if true else {9}, utterances=[Utterance("staff", 0.0, 2.0, "好。")],
+                             findings=[f], first_run=True)
+    # set-a's first run filed four false findings the turn judge rates near 0; the others' are true
+    items = [item("set-a", k, False) for k in range(4)] + [item("set-b", 0, True),
+                                                          item("set-c", 0, True)]
+    probs = [{(9, "turn", 0): 0.001 if not i.breaches else 0.9} for i in items]
+    bars, by_fold = training.fold_bars(items, probs, {9: "A9-F-05"}, tallies)
+    assert bars[9].veto is not None, "the first runs' false findings buy a veto"
+    assert by_fold["set-b"][9] == bars[9]
+    assert 9 not in by_fold["set-a"], "without set-a no false finding is left to pay for a veto"
+
+
 @pytest.mark.slow
 def test_retraining_reproduces_the_shipped_weights(tmp_path):
     out = tmp_path / "judge.json"
