@@ -206,26 +206,43 @@ def _blocks(item: Item) -> dict[tuple[int, str], tuple[Any, list[int], list[int 
     return out
 
 
-def fit(items: Sequence[Item]) -> dict[tuple[int, str], Model]:
-    """One regression per article and level with at least :data:`MIN_POSITIVES` positives."""
-    import numpy as np
-    from scipy.sparse import vstack
-    from sklearn.linear_model import LogisticRegression
+#: Per article and level, labelled rows stacked (CSR, in item order) and their labels.
+Stack = dict[tuple[int, str], tuple[Any, list[int]]]
 
-    stacked: dict[tuple[int, str], tuple[list[Any], list[int]]] = {}
+
+def _stack(items: Sequence[Item]) -> Stack:
+    """The labelled rows of ``items`` per article and level, stacked in item order."""
+    from scipy.sparse import vstack
+
+    parts: dict[tuple[int, str], tuple[list[Any], list[int]]] = {}
     for item in items:
         for key, (matrix, _, ys) in item.blocks.items():
             keep = [k for k, y in enumerate(ys) if y is not None]
             if keep:
-                ms, labels = stacked.setdefault(key, ([], []))
+                ms, labels = parts.setdefault(key, ([], []))
                 ms.append(matrix[keep])
                 labels += [int(ys[k]) for k in keep]  # type: ignore[arg-type]
+    return {key: (vstack(ms).tocsr(), labels) for key, (ms, labels) in parts.items()}
+
+
+def fit(items: Sequence[Item]) -> dict[tuple[int, str], Model]:
+    """One regression per article and level with at least :data:`MIN_POSITIVES` positives."""
+    return _fit_stacks([_stack(items)])
+
+
+def _fit_stacks(stacks: Sequence[Stack]) -> dict[tuple[int, str], Model]:
+    """:func:`fit` on rows stacked already (:func:`_stack`), one stack after another."""
+    import numpy as np
+    from scipy.sparse import vstack
+    from sklearn.linear_model import LogisticRegression
+
     models = {}
-    for key in sorted(stacked):
-        ms, labels = stacked[key]
+    for key in sorted({k for s in stacks for k in s}):
+        ms = [s[key][0] for s in stacks if key in s]
+        labels = [y for s in stacks if key in s for y in s[key][1]]
         if sum(labels) < MIN_POSITIVES or sum(labels) == len(labels):
             continue
-        matrix = vstack(ms).tocsr()
+        matrix = vstack(ms).tocsr() if len(ms) > 1 else ms[0]
         seen = np.unique(matrix.indices)  # fit on the columns in use only (much faster)
         lr = LogisticRegression(C=C, solver="liblinear", dual=True, random_state=0, max_iter=1000)
         lr.fit(matrix[:, seen], np.array(labels))
@@ -266,10 +283,12 @@ def out_of_fold(items: Sequence[Item]) -> list[dict[tuple[int, str, int], float]
     never trained on.
     """
     probs: list[dict[tuple[int, str, int], float]] = [{} for _ in items]
+    order = list(dict.fromkeys(i.source for i in items if not i.first_run))
+    stacks = {s: _stack([i for i in items if i.source == s and not i.first_run]) for s in order}
     for source in sorted({i.source for i in items}):
-        train = [i for i in items if i.source != source and not i.first_run]
         test = [k for k, i in enumerate(items) if i.source == source]
-        rated = rate([items[k] for k in test], fit(train))
+        models = _fit_stacks([stacks[s] for s in order if s != source])  # each set stacked once
+        rated = rate([items[k] for k in test], models)
         for k, p in zip(test, rated, strict=True):
             probs[k] = p
     return probs
