@@ -17,7 +17,9 @@ listed clean are left out). One logistic regression per article and level
 :func:`pick` over out-of-fold (leave-one-SET-out) probabilities on the
 training sets, aimed at issue 23's goal (:data:`AIM`: the F0.5 must rise by
 0.01 over rules-only, recall may fall by at most 0.02 and never below 0.90
-or the rules' own recall, whichever is lower).
+or the rules' own recall, whichever is lower). The rows the bars are chosen on
+are the training sets' first-run findings (:func:`fold_bars`), today's findings
+guarding recall.
 
 Usage (from the repository root)::
 
