@@ -62,6 +62,8 @@ FIRST_RUNS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "train-halls-25": ("f4bb50a", None),
     "train-halls-26": ("f4bb50a", None),
     "train-halls-27": ("925b5a7", None),
+    "train-halls-28": ("925b5a7", None),
+    "train-halls-29": ("925b5a7", None),
 }
 NAME = "first-run.json"
 

@@ -75,11 +75,17 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-18": ("b18", 40),
     "blind-halls-19": ("b19", 40),
     "blind-halls-20": ("b20", 40),
+    "blind-halls-21": ("b21", 40),
+    "blind-halls-22": ("b22", 40),
+    "blind-halls-23": ("b23", 40),
+    "blind-halls-24": ("b24", 40),
     "train-halls-21": ("t21", 50),
     "train-halls-24": ("t24", 50),
     "train-halls-25": ("t25", 50),
     "train-halls-26": ("t26", 50),
     "train-halls-27": ("t27", 50),
+    "train-halls-28": ("t28", 50),
+    "train-halls-29": ("t29", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
