@@ -254,6 +254,39 @@ def test_the_chooser_keeps_the_rules_where_recall_is_already_under_the_floor():
     assert training.pick([rules_only, _row(0.01, None, 30, 10, 30, 36)]) is None, "no gain: rules"
 
 
+def test_bars_chosen_on_first_runs_may_not_cost_todays_recall_beyond_the_cap():
+    first = [_row(None, None, 40, 20, 40, 50), _row(0.03, None, 40, 8, 40, 50)]  # 12 fresh false gone
+    today = [_row(None, None, 90, 5, 90, 100), _row(0.03, None, 87, 2, 87, 100)]  # 3 of 100 lost
+    assert training.pick(first) == training.Bars(0.03, None)
+    assert training.pick(first, kept=[today]) is None, "today's recall falls 0.03 > 0.02"
+    mild = [_row(None, None, 90, 5, 90, 100), _row(0.03, None, 89, 2, 89, 100)]
+    assert training.pick(first, kept=[mild]) == training.Bars(0.03, None)
+
+
+def test_each_held_out_set_gets_turn_bars_chosen_without_it():
+    from analyzer.types import Finding, Utterance
+
+    sys.path[:0] = [str(ROOT / "benchmarks")]
+    from benchmarks.judge import tallies
+
+    def item(source: str, k: int, true: bool) -> training.Item:
+        said = [{"speaker": "staff", "start": 0.0, "end": 2.0, "text": "好。"}]
+        f = Finding(rule="A9-F-05", article=9, kind="forbidden", canonical="", speaker="staff",
+                    start=0.0, end=2.0, evidence="", confidence=0.9, points=2)
+        return training.Item(source, {"id": f"{source}-{k}", "utterances": said},
+                             [{"article": 9, "utterance": 0}] if true else [],
+                             set() if true else {9}, utterances=[Utterance("staff", 0.0, 2.0, "好。")],
+                             findings=[f], first_run=True)
+    # set-a's first run filed four false findings the turn judge rates near 0; the others' are true
+    items = [item("set-a", k, False) for k in range(4)] + [item("set-b", 0, True),
+                                                          item("set-c", 0, True)]
+    probs = [{(9, "turn", 0): 0.001 if not i.breaches else 0.9} for i in items]
+    bars, by_fold = training.fold_bars(items, probs, {9: "A9-F-05"}, tallies)
+    assert bars[9].veto is not None, "the first runs' false findings buy a veto"
+    assert by_fold["set-b"][9] == bars[9]
+    assert 9 not in by_fold["set-a"], "without set-a no false finding is left to pay for a veto"
+
+
 @pytest.mark.slow
 def test_retraining_reproduces_the_shipped_weights(tmp_path):
     out = tmp_path / "judge.json"
@@ -366,3 +399,38 @@ def test_a_missing_calming_decided_by_a_cold_reply_is_not_vetoed(tmp_path):
     judged = analyzer.analyze(dict(PRESSED_COLD), _opts(model)).findings
     assert [f.rule for f in judged if f.rule == "A10-G-UPSET"] == ["A10-G-UPSET"]
     assert "judge_probability" not in next(f for f in judged if f.rule == "A10-G-UPSET").detail
+
+
+#: A question passed over, asked again, then answered and thanked for (our own words).
+AGAIN = [("staff", "您好。"), ("citizen", "请问护照在哪个窗口办？"), ("staff", "您先取个号。"),
+         ("citizen", "我是问在哪个窗口办护照？"), ("staff", "三号窗口。"), ("citizen", "好的，谢谢。")]
+
+
+def test_what_follows_a_turn_is_read_as_an_inspector_reads_it():
+    from analyzer.rules.judge import flag_tokens, follow_tokens
+    from analyzer.types import Finding, Utterance
+
+    utts = [Utterance(who, float(3 * k), float(3 * k + 2), text)
+            for k, (who, text) in enumerate(AGAIN)]
+    acts = [{"greeting": 0.9} if k == 0 else None for k in range(len(utts))]
+    cues = [None] * len(utts)
+    passed = follow_tokens(utts, 2, 2, acts, cues)
+    assert {"fw:nc:again", "fw:topic:same", "fw:qk:place", "fw:next:citizen", "fw:left:3",
+            "fw:ps:greeting:4"} <= set(passed), "the citizen asks the same thing again"
+    assert "fw:nc:accepts" not in passed
+    answered = follow_tokens(utts, 4, 4, acts, cues)
+    assert {"fw:nc:accepts", "fw:left:1", "fw:ns:none"} <= set(answered), "the reply is taken"
+    assert "fw:nc:again" not in answered
+    # the turn judge and the veto model read the same function
+    turn = next(u for u in units(utts, "counter", [], acts, cues)
+                if u.article == 5 and u.level == "turn" and u.index == 2)
+    assert set(passed) <= set(turn.tokens)
+    assert not any(t.startswith("fw:") for u in units(utts, "counter", [], acts, cues,
+                                                        features=FEATURES[:-1]) for t in u.tokens)
+    f = Finding(rule="A5-ANSWER", article=5, kind="unanswered", canonical="", speaker="staff",
+                start=3.0, end=8.0, evidence="", confidence=0.8, points=2,
+                detail={"kinds": ["place"]})
+    toks = set(flag_tokens(f, utts, "counter", [f], acts, cues))
+    assert {"fw:nc:again", "a5|fw:nc:again", "d:kinds=place", "fw:qk:place"} <= toks
+    said = "".join(u.text for u in utts)
+    assert not [t for t in toks if any(c in said for c in t if ord(c) > 0x2e80)]

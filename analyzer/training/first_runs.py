@@ -57,5 +57,5 @@ def first_run_items(items: Sequence[Item], data: Path) -> list[Item]:
             out.append(dataclasses.replace(
                 base, findings=[to_finding(f) for f in inter["findings"]],
                 finding_labels=[_label(f["label"]) for f in inter["findings"]],
-                first_run=True, units=[], labels=[], vectors=[], blocks={}, veto_units=None))
+                first_run=True, units=[], labels=[], vectors=[], blocks={}, veto_units=None, veto_rows=None))
     return out

@@ -95,24 +95,65 @@ def flag_rows_of(items: Sequence[Item]) -> tuple[list[tuple[str, ...]], list[int
 
 
 def fit_flags(items: Sequence[Item], bars: Mapping[int, float] | None = None) -> VetoModel:
-    """The regression over every labelled unit of ``items`` (with ``bars``, default none)."""
+    """The regression over every labelled unit of ``items`` (with ``bars``, default none).
+
+    The columns are the tokens in use, in sorted order, and each row's columns sorted (the
+    matrix :func:`flag_rows_of` would give); each item's rows are hashed to token ids once
+    (:func:`_rows`), so the nested check's thousand fits do not re-read the tokens.
+    """
     import numpy as np
+    from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    rows, ys = flag_rows_of(items)
-    vocab = sorted({t for r in rows for t in r})
-    index = {t: j for j, t in enumerate(vocab)}
-    from scipy.sparse import csr_matrix
-
-    cols = [sorted({index[t] for t in r}) for r in rows]
-    indptr = np.cumsum([0, *[len(c) for c in cols]])
-    matrix = csr_matrix((np.ones(int(indptr[-1])), [j for c in cols for j in c], indptr),
-                        shape=(len(rows), len(vocab)))
+    parts = [_rows(i) for i in items]
+    ids = np.concatenate([p[0] for p in parts])
+    lens = np.concatenate([p[1] for p in parts])
+    ys = [y for p in parts for y in p[2]]
+    used, inverse = np.unique(ids, return_inverse=True)
+    names = [_VOCAB[int(j)] for j in used]
+    order = sorted(range(len(names)), key=names.__getitem__)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    indptr = np.concatenate([[0], np.cumsum(lens)])
+    matrix = csr_matrix((np.ones(len(ids)), rank[inverse.ravel()], indptr),
+                        shape=(len(lens), len(names)))
+    matrix.sort_indices()
     lr = LogisticRegression(C=FLAG_C, solver="liblinear", random_state=0, max_iter=1000)
     lr.fit(matrix, np.array(ys))
+    vocab = [names[k] for k in order]
     weights = {t: round(float(w), 4) for t, w in zip(vocab, lr.coef_[0], strict=True)
                if abs(w) >= FLAG_PRUNE}
     return VetoModel(round(float(lr.intercept_[0]), 4), weights, dict(bars or {}))
+
+
+#: Token -> id and back, for :func:`_rows` (ids are assigned on first sight; only their
+#: order within one fit, by token, matters).
+_IDS: dict[str, int] = {}
+_VOCAB: list[str] = []
+
+
+def _rows(item: Item) -> tuple[Any, Any, list[int]]:
+    """The item's labelled units as token ids (flat), their row lengths and labels (cached)."""
+    import numpy as np
+
+    if item.veto_rows is None:
+        ids: list[int] = []
+        lens: list[int] = []
+        ys: list[int] = []
+        for _, toks, y in _units(item):
+            if y is None:
+                continue
+            row = set()
+            for t in toks:
+                if t not in _IDS:
+                    _IDS[t] = len(_VOCAB)
+                    _VOCAB.append(t)
+                row.add(_IDS[t])
+            ids += sorted(row)
+            lens.append(len(row))
+            ys.append(y)
+        item.veto_rows = (np.array(ids, dtype=np.int64), np.array(lens, dtype=np.int64), ys)
+    return item.veto_rows
 
 
 def _units(item: Item) -> list[tuple[int, tuple[str, ...], int | None]]:
@@ -193,9 +234,10 @@ def pick_flag_bar(rows: Sequence[tuple[float | None, int, int, int, int]],
 
 #: The pool of the first-run items' figures (:func:`pool`).
 FIRST = "first"
-#: Per fold, the turn judge's out-of-fold probabilities (aligned to the items), its bars and
-#: its rules: :func:`nested` then also scores today's judge and the judge with the vetoes.
-Turn = tuple[Sequence[Mapping[tuple[int, str, int], float]], Mapping[int, Bars],
+#: The turn judge's out-of-fold probabilities (aligned to the items), per held-out set the
+#: bars chosen without it (:func:`analyzer.training.judge.fold_bars`), and its rules:
+#: :func:`nested` then also scores the turn judge and the judge with the vetoes.
+Turn = tuple[Sequence[Mapping[tuple[int, str, int], float]], Mapping[str, Mapping[int, Bars]],
              Mapping[int, str]]
 
 
@@ -244,8 +286,8 @@ def nested(items: Sequence[Item], scorer: Scorer, guard_sets: Sequence[str],
     leave-one-set-out), on the other sets only (their first runs included). Returns, per
     article and pool (:func:`pool`: ``first``, ``blind`` and each guard set):
     ``[false findings, breaches found, labelled]`` with the rules alone, then the same with
-    the vetoes; with ``turn``, then today's turn judge (its out-of-fold probabilities and
-    bars) and the turn judge with the vetoes (twelve numbers).
+    the vetoes; with ``turn``, then the turn judge (its out-of-fold probabilities and the
+    bars chosen without the set) and the turn judge with the vetoes (twelve numbers).
     """
     on = JudgeOptions(enabled=True, review_probability=0.0)
     out: dict[int, dict[str, list[int]]] = {a: {} for a in articles}
@@ -263,7 +305,8 @@ def nested(items: Sequence[Item], scorer: Scorer, guard_sets: Sequence[str],
                     [decide(i.findings, i.utterances, {}, {}, {}, on, flags=p, flag_bars=bars)
                      for i, (_, p) in zip(group, mine, strict=True)]]
             if turn is not None:
-                probs, turn_bars, rules = turn
+                probs, by_fold, rules = turn
+                turn_bars = by_fold.get(source, {})
                 runs.append([decide(i.findings, i.utterances, probs[k], turn_bars, rules, on)
                              for i, (k, _) in zip(group, mine, strict=True)])
                 runs.append([decide(i.findings, i.utterances, probs[k], turn_bars, rules, on,

@@ -33,6 +33,8 @@ class Item:
     started_at: str = ""
     #: The veto model's units (:func:`analyzer.training.flags.flag_units`), built on first use.
     veto_units: list[tuple[int, tuple[str, ...], int | None]] | None = None
+    #: Those units' labelled rows as token ids (:func:`analyzer.training.flags.fit_flags`'s cache).
+    veto_rows: tuple[Any, Any, list[int]] | None = None
     #: True: ``findings`` are the ones the rules filed at the set's first run (an older
     #: commit, :mod:`analyzer.training.first_runs`), not today's; the veto model trains on
     #: them, the turn models never do.
