@@ -319,12 +319,10 @@ class ClassifierOptions(Checked):
 class JudgeOptions(Checked):
     """The turn-level judge beside the rules (:mod:`analyzer.rules.judge`).
 
-    On by default: as shipped it only vetoes rule findings of Articles 8, 16
-    and 17 that it rates below 0.01, which leave-one-set-out
-    (``benchmarks/judge.py``, ``docs/benchmarks/judge.md``) shows removes
-    false findings on those articles at one breach lost in 532. The
-    per-article veto and add bars are part of the weights file (chosen by
-    cross-validation on the training sets); these options only switch sides.
+    On by default. The per-article veto and add bars are part of the weights
+    file, chosen by nested leave-one-set-out on the training sets and their
+    first-run records (``docs/manual/judge.md`` lists the shipped ones);
+    these options only switch sides.
     """
 
     SECTION: ClassVar[str] = "judge"
