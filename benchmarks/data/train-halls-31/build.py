@@ -119,10 +119,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
     rng = random.Random(f"{SET}/{block.id}")
     h = block.header
     staff_rate = rng.uniform(4.3, 5.0)
-    if h.get("voice") == "elderly":
-        cit_rate = rng.uniform(3.2, 3.6)
-    else:
-        cit_rate = rng.uniform(3.9, 4.7)
+    cit_rate = rng.uniform(3.2, 3.6) if h.get("voice") == "elderly" else rng.uniform(3.9, 4.7)
     date, _, clock = h["started_at"].partition(" ")
     if clock.count(":") == 1:
         clock += ":00"
@@ -180,9 +177,9 @@ def build_one(block: Block) -> tuple[dict, dict]:
 def build_all(text: str) -> tuple[list[dict], list[dict]]:
     recs, labs = [], []
     for b in parse(text):
-        r, l = build_one(b)
+        r, lab = build_one(b)
         recs.append(r)
-        labs.append(l)
+        labs.append(lab)
     return recs, labs
 
 

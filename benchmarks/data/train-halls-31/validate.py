@@ -46,9 +46,9 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     for i, want in enumerate(ids):
         if want != f"t31-{i + 1:04d}":
             out.append(f"id {want!r} at position {i}: ids must run t31-0001.. in order")
-    for rec, lab in zip(interactions, labels):
+    for rec, lab in zip(interactions, labels, strict=False):
         rid = rec.get("id")
-        p = lambda msg: out.append(f"{rid}: {msg}")  # noqa: E731
+        p = lambda msg, rid=rid: out.append(f"{rid}: {msg}")  # noqa: E731
         if not isinstance(rid, str) or not ID.match(rid):
             p("bad id")
         if lab.get("id") != rid:
@@ -63,7 +63,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
                 p(f"unexpected keys {sorted(extra)}")
         else:
             p(f"bad channel {ch!r}")
-        if not REC_KEYS <= set(rec):
+        if not set(rec) >= REC_KEYS:
             p(f"missing keys {sorted(REC_KEYS - set(rec))}")
             continue
         if rec["hall"] not in HALLS:
@@ -178,9 +178,9 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    br = Counter(b["article"] for l in labels for b in l["breaches"])
-    cl = Counter(a for l in labels for a in l["clean_articles"])
-    nb = Counter(len(l["breaches"]) for l in labels)
+    br = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    cl = Counter(a for lab in labels for a in lab["clean_articles"])
+    nb = Counter(len(lab["breaches"]) for lab in labels)
     return {
         "interactions": len(interactions),
         "counter": sum(r["channel"] == "counter" for r in interactions),
@@ -188,14 +188,14 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "unanswered calls": sum(r["channel"] == "phone" and not r["utterances"] for r in interactions),
         "ring_seconds calls": sum("ring_seconds" in r for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "overlapping starts": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:])
+        "overlapping starts": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False)
                                   if b["start"] < a["end"]),
         "clean interactions": nb[0],
         "one breach": nb[1],
         "two breaches": nb[2],
         "breaches": sum(br.values()),
-        "absences": sum(1 for l in labels for b in l["breaches"] if b["quote"] == ""),
-        "paraphrased": sum(1 for l in labels for b in l["breaches"] if "(paraphrase)" in b["duty"]),
+        "absences": sum(1 for lab in labels for b in lab["breaches"] if b["quote"] == ""),
+        "paraphrased": sum(1 for lab in labels for b in lab["breaches"] if "(paraphrase)" in b["duty"]),
         "breaches per article": {a: br[a] for a in SCORED},
         "clean per article": {a: cl[a] for a in SCORED},
     }
