@@ -51,7 +51,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     seen: set[str] = set()
     for i, rec in enumerate(interactions, 1):
         rid = rec.get("id", f"#{i}")
-        p = lambda msg: out.append(f"{rid}: {msg}")  # noqa: E731
+        p = lambda msg, rid=rid: out.append(f"{rid}: {msg}")  # noqa: E731
         m = ID.match(str(rid))
         if not m or int(m.group(1)) != i:
             p(f"id out of sequence (expected t32-{i:04d})")
@@ -122,7 +122,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
         if i > len(labels):
             continue
         lab = labels[i - 1]
-        q = lambda msg: out.append(f"{rid} label: {msg}")  # noqa: E731
+        q = lambda msg, rid=rid: out.append(f"{rid} label: {msg}")  # noqa: E731
         if lab.get("id") != rid:
             q(f"id {lab.get('id')!r} does not match")
         if set(lab) != LABEL_KEYS:
@@ -179,7 +179,7 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
     overlaps = 0
     for r in interactions:
         u = r["utterances"]
-        overlaps += sum(1 for a, b in zip(u, u[1:]) if b["start"] < a["end"])
+        overlaps += sum(1 for a, b in zip(u, u[1:], strict=False) if b["start"] < a["end"])
     return {
         "interactions": len(interactions),
         "counter": sum(r["channel"] == "counter" for r in interactions),
