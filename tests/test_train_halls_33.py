@@ -1,20 +1,17 @@
 """train-halls-33: the committed files are a rebuild of source.txt, and they pass the set's validator."""
+
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-33"
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"train_halls_33_{name}", DATA / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses look their module up here
-    spec.loader.exec_module(mod)
-    return mod
+    return set_script(DATA, name)
 
 
 def test_committed_files_are_a_rebuild_of_source():
@@ -22,7 +19,7 @@ def test_committed_files_are_a_rebuild_of_source():
     blocks = build.parse((DATA / "source.txt").read_text(encoding="utf-8"))
     pairs = [build.build_one(b) for b in blocks]
     inter = [r for r, _ in pairs]
-    labels = [l for _, l in pairs]
+    labels = [lab for _, lab in pairs]
     jsonl, lab = build.render(inter, labels)
     assert (DATA / "interactions.jsonl").read_text(encoding="utf-8") == jsonl
     assert (DATA / "labels.json").read_text(encoding="utf-8") == lab

@@ -110,7 +110,7 @@ def _duration(text: str, rate: float, rng: random.Random) -> float:
     chars = sum(1 for ch in text if ch not in _SKIP)
     d = chars / rate
     body = text.rstrip("。？！?!")
-    for run in re.finditer(r"…+|—+|[%s]|[%s]" % (_PUNCT_SHORT, _PUNCT_LONG), body):
+    for run in re.finditer(rf"…+|—+|[{_PUNCT_SHORT}]|[{_PUNCT_LONG}]", body):
         tok = run.group(0)
         if tok[0] == "…":
             d += rng.uniform(1.2, 2.4)
@@ -196,9 +196,9 @@ def build_one(block: Block) -> tuple[dict, dict]:
 def build_all(text: str) -> tuple[list[dict], list[dict]]:
     inter, labels = [], []
     for b in parse(text):
-        r, l = build_one(b)
+        r, lab = build_one(b)
         inter.append(r)
-        labels.append(l)
+        labels.append(lab)
     return inter, labels
 
 

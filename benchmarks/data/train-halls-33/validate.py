@@ -155,7 +155,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     ids = [r.get("id") for r in interactions]
     if len(set(ids)) != len(ids):
         problems.append("duplicate interaction ids")
-    if [l.get("id") for l in labels] != ids:
+    if [lab.get("id") for lab in labels] != ids:
         problems.append("labels are not in the same order / with the same ids as the interactions")
     by_id = {r.get("id"): r for r in interactions}
     for i, r in enumerate(interactions):
@@ -166,14 +166,14 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
 
 
 def counts(interactions: list[dict], labels: list[dict]) -> dict:
-    per_art = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_art = Counter(a for l in labels for a in l["clean_articles"])
+    per_art = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_art = Counter(a for lab in labels for a in lab["clean_articles"])
     fam = Counter()
-    for l in labels:
-        m = re.match(r"hard negative \(([^)]+)\)", l["note"])
+    for lab in labels:
+        m = re.match(r"hard negative \(([^)]+)\)", lab["note"])
         if m:
             fam[m.group(1)] += 1
-    nb = Counter(len(l["breaches"]) for l in labels)
+    nb = Counter(len(lab["breaches"]) for lab in labels)
     return {
         "interactions": len(interactions),
         "counter": sum(r["channel"] == "counter" for r in interactions),
@@ -181,13 +181,13 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "unanswered": sum(r["channel"] == "phone" and not r["utterances"] for r in interactions),
         "ring_seconds": sum("ring_seconds" in r for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:])
+        "overlaps": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False)
                         if b["start"] < a["end"]),
         "breach_count_per_interaction": dict(sorted(nb.items())),
         "breaches": sum(per_art.values()),
-        "absences": sum(1 for l in labels for b in l["breaches"] if b["quote"] == ""),
-        "forbidden": sum(1 for l in labels for b in l["breaches"] if b["duty"].startswith("forbidden phrase")),
-        "paraphrased": sum(1 for l in labels for b in l["breaches"] if "(paraphrase)" in b["duty"]),
+        "absences": sum(1 for lab in labels for b in lab["breaches"] if b["quote"] == ""),
+        "forbidden": sum(1 for lab in labels for b in lab["breaches"] if b["duty"].startswith("forbidden phrase")),
+        "paraphrased": sum(1 for lab in labels for b in lab["breaches"] if "(paraphrase)" in b["duty"]),
         "breaches_per_article": {a: per_art.get(a, 0) for a in SCORED},
         "clean_per_article": {a: clean_art.get(a, 0) for a in SCORED},
         "families": dict(sorted(fam.items())),
