@@ -139,10 +139,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
     h = block.header
     rng = random.Random(f"{SET}/{block.id}")
     staff_rate = rng.uniform(4.3, 5.0)
-    if h.get("pace") == "elderly":
-        citizen_rate = rng.uniform(3.2, 3.6)
-    else:
-        citizen_rate = rng.uniform(3.9, 4.7)
+    citizen_rate = rng.uniform(3.2, 3.6) if h.get("pace") == "elderly" else rng.uniform(3.9, 4.7)
     rec: dict = {"id": block.id, "channel": h["channel"], "hall": h["hall"],
                  "window": h["window"], "staff": h["staff"], "started_at": h["started_at"]}
     if h["channel"] == "phone":
@@ -188,9 +185,9 @@ def build_one(block: Block) -> tuple[dict, dict]:
 def build(text: str) -> tuple[list[dict], list[dict]]:
     recs, labels = [], []
     for b in parse(text):
-        r, l = build_one(b)
+        r, lab = build_one(b)
         recs.append(r)
-        labels.append(l)
+        labels.append(lab)
     return recs, labels
 
 

@@ -42,7 +42,7 @@ def _check_record(rec: dict, n: int, out: list[str]) -> dt.datetime | None:
     if not m or int(m.group(1)) != n:
         out.append(f"#{n}: id {rid!r} is not b26-{n:04d}")
     extra = set(rec) - REC_KEYS - {"rings", "ring_seconds"}
-    if extra or not REC_KEYS <= set(rec):
+    if extra or not set(rec) >= REC_KEYS:
         out.append(f"{rid}: keys {sorted(rec)}")
         return None
     for k in ("hall", "window"):
@@ -183,7 +183,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
     ids = [r.get("id") for r in interactions]
     if len(set(ids)) != len(ids):
         out.append("duplicate ids")
-    for n, (rec, lab) in enumerate(zip(interactions, labels), 1):
+    for n, (rec, lab) in enumerate(zip(interactions, labels, strict=False), 1):
         start = _check_record(rec, n, out)
         if isinstance(rec.get("utterances"), list) and "id" in rec:
             _check_label(rec, lab, start, out)
@@ -194,20 +194,20 @@ def counts(interactions: list[dict], labels: list[dict]) -> str:
     lines = []
     calls = [r for r in interactions if r["channel"] == "phone"]
     n_utt = sum(len(r["utterances"]) for r in interactions)
-    ov = sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:])
+    ov = sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False)
              if b["start"] < a["end"])
     lines.append(f"{len(interactions)} interactions ({len(interactions) - len(calls)} counter, "
                  f"{len(calls)} calls: {sum(1 for r in calls if not r['utterances'])} unanswered, "
                  f"{sum(1 for r in calls if 'ring_seconds' in r)} ring_seconds), "
                  f"{n_utt} utterances, {ov} overlaps")
-    nb = Counter(len(l["breaches"]) for l in labels)
-    allb = [b for l in labels for b in l["breaches"]]
+    nb = Counter(len(lab["breaches"]) for lab in labels)
+    allb = [b for lab in labels for b in lab["breaches"]]
     lines.append(f"no breach {nb[0]}, one {nb[1]}, two {nb[2]}; {len(allb)} breaches, "
                  f"{sum(1 for b in allb if b['quote'] == '')} absences, "
                  f"{sum(1 for b in allb if b['duty'].startswith('forbidden phrase:'))} forbidden phrases "
                  f"({sum(1 for b in allb if '(paraphrase)' in b['duty'])} paraphrased)")
     per = Counter(b["article"] for b in allb)
-    clean = Counter(a for l in labels for a in l["clean_articles"])
+    clean = Counter(a for lab in labels for a in lab["clean_articles"])
     lines.append("article  " + " ".join(f"{a:>3}" for a in SCORED))
     lines.append("breaches " + " ".join(f"{per[a]:>3}" for a in SCORED))
     lines.append("clean    " + " ".join(f"{clean[a]:>3}" for a in SCORED))
@@ -224,7 +224,7 @@ def counts(interactions: list[dict], labels: list[dict]) -> str:
 
 
 def main() -> int:
-    recs = [json.loads(l) for l in (HERE / "interactions.jsonl").read_text("utf-8").splitlines()]
+    recs = [json.loads(lab) for lab in (HERE / "interactions.jsonl").read_text("utf-8").splitlines()]
     labels = json.loads((HERE / "labels.json").read_text("utf-8"))
     problems = check(recs, labels)
     for p in problems:
