@@ -72,7 +72,7 @@ BLIND_DATA: tuple[Path, ...] = tuple(ROOT / "benchmarks" / "data" / name for nam
                                       "blind-halls-16", "blind-halls-17",
                                       "blind-halls-18", "blind-halls-19", "blind-halls-20",
                                       "blind-halls-21", "blind-halls-22", "blind-halls-23",
-                                      "blind-halls-24", "blind-halls-26"))
+                                      "blind-halls-24", "blind-halls-25", "blind-halls-26"))
 OUT = ROOT / "benchmarks" / "results" / "articles.json"
 
 

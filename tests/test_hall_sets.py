@@ -79,6 +79,7 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-22": ("b22", 40),
     "blind-halls-23": ("b23", 40),
     "blind-halls-24": ("b24", 40),
+    "blind-halls-25": ("b25", 40),
     "blind-halls-26": ("b26", 40),
     "train-halls-21": ("t21", 50),
     "train-halls-24": ("t24", 50),

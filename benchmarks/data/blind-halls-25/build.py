@@ -145,10 +145,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
     m = block.meta
     rng = random.Random(f"{SET}/{block.id}")
     staff_rate = rng.uniform(4.3, 5.0)
-    if m.get("voice") == "elderly":
-        citizen_rate = rng.uniform(3.2, 3.6)
-    else:
-        citizen_rate = rng.uniform(3.9, 4.7)
+    citizen_rate = rng.uniform(3.2, 3.6) if m.get("voice") == "elderly" else rng.uniform(3.9, 4.7)
     started = datetime.strptime(m["start"], "%Y-%m-%d %H:%M:%S")
     rec = {"id": block.id, "channel": m["channel"], "hall": m["hall"], "window": m["window"],
            "staff": m["staff"], "started_at": started.strftime("%Y-%m-%dT%H:%M:%S") + "+08:00"}
