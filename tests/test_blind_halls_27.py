@@ -1,19 +1,16 @@
 """blind-halls-27: the committed files are a rebuild of source.txt, and the validator is satisfied."""
-import importlib.util
+from __future__ import annotations
+
 import json
-import sys
 from pathlib import Path
+
+from test_hall_sets import set_script
 
 DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "blind-halls-27"
 
 
-def _load(name):
-    modname = f"blind_halls_27_{name}"
-    spec = importlib.util.spec_from_file_location(modname, DATA / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[modname] = mod
-    spec.loader.exec_module(mod)
-    return mod
+def _load(name: str):
+    return set_script(DATA, name)
 
 
 def test_committed_files_are_a_rebuild_of_source():

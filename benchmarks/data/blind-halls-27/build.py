@@ -205,9 +205,9 @@ def build_one(block: Block) -> tuple:
 def build_all(text: str) -> tuple:
     recs, labs = [], []
     for b in parse(text):
-        r, l = build_one(b)
+        r, lab = build_one(b)
         recs.append(r)
-        labs.append(l)
+        labs.append(lab)
     return recs, labs
 
 

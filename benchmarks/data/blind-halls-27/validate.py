@@ -31,7 +31,7 @@ def _check_record(r: dict) -> list:
     p = []
     rid = r.get("id", "?")
     extra = set(r) - REC_KEYS - {"rings", "ring_seconds"}
-    if extra or not REC_KEYS <= set(r):
+    if extra or not set(r) >= REC_KEYS:
         p.append(f"{rid}: keys {sorted(r)}")
         return p
     if not ID_RE.match(rid):
@@ -137,22 +137,18 @@ def _check_label(r: dict, lab: dict) -> list:
         if a == 8 and r["channel"] != "counter":
             p.append(f"{rid}: Art. 8 breach on a call")
         if a == 7 and r["channel"] == "phone":
-            if "rings" in r:
-                n = r["rings"]
-            else:
-                n = int(r.get("ring_seconds", 0) // 5) + 1
+            n = r["rings"] if "rings" in r else int(r.get("ring_seconds", 0) // 5) + 1
             if not r["utterances"]:
                 if not _in_hours(ts.time()):
                     p.append(f"{rid}: unanswered call outside hours labelled Art. 7")
             elif n <= 3 and b["duty"].startswith("answered after"):
                 p.append(f"{rid}: 'answered after' with only {n} rings")
-        if a == 25:
-            if b["quote"]:
-                u = next(u for u in r["utterances"] if b["quote"] in u["text"])
-                when = (ts.hour * 3600 + ts.minute * 60 + ts.second + u["start"])
-                t = time(int(when // 3600) % 24, int(when % 3600 // 60))
-                if not _in_hours(t):
-                    p.append(f"{rid}: Art. 25 breach outside service hours ({t})")
+        if a == 25 and b["quote"]:
+            u = next(u for u in r["utterances"] if b["quote"] in u["text"])
+            when = (ts.hour * 3600 + ts.minute * 60 + ts.second + u["start"])
+            t = time(int(when // 3600) % 24, int(when % 3600 // 60))
+            if not _in_hours(t):
+                p.append(f"{rid}: Art. 25 breach outside service hours ({t})")
     clean = lab["clean_articles"]
     if clean != sorted(set(clean)):
         p.append(f"{rid}: clean_articles not sorted/unique")
@@ -176,42 +172,42 @@ def check(interactions: list, labels: list) -> list:
     ids = [r.get("id") for r in interactions]
     if len(ids) != len(set(ids)):
         problems.append("duplicate interaction ids")
-    if [l.get("id") for l in labels] != ids:
+    if [lab.get("id") for lab in labels] != ids:
         problems.append("labels not in the same order / ids as interactions")
     expected = [f"b27-{i:04d}" for i in range(1, len(ids) + 1)]
     if ids != expected:
         problems.append("ids are not b27-0001.. in order")
     for r in interactions:
         problems.extend(_check_record(r))
-    for r, lab in zip(interactions, labels):
+    for r, lab in zip(interactions, labels, strict=False):
         if r.get("id") == lab.get("id") and "utterances" in r:
             problems.extend(_check_label(r, lab))
     return problems
 
 
 def counts(interactions: list, labels: list) -> dict:
-    per_art = Counter(b["article"] for l in labels for b in l["breaches"])
-    clean_art = Counter(a for l in labels for a in l["clean_articles"])
+    per_art = Counter(b["article"] for lab in labels for b in lab["breaches"])
+    clean_art = Counter(a for lab in labels for a in lab["clean_articles"])
     return {
         "interactions": len(interactions),
         "counter": sum(r["channel"] == "counter" for r in interactions),
         "phone": sum(r["channel"] == "phone" for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "no_breach": sum(not l["breaches"] for l in labels),
-        "one_breach": sum(len(l["breaches"]) == 1 for l in labels),
-        "two_breaches": sum(len(l["breaches"]) == 2 for l in labels),
+        "no_breach": sum(not lab["breaches"] for lab in labels),
+        "one_breach": sum(len(lab["breaches"]) == 1 for lab in labels),
+        "two_breaches": sum(len(lab["breaches"]) == 2 for lab in labels),
         "breaches": sum(per_art.values()),
-        "absences": sum(b["quote"] == "" for l in labels for b in l["breaches"]),
-        "paraphrased": sum("(paraphrase)" in b["duty"] for l in labels for b in l["breaches"]),
+        "absences": sum(b["quote"] == "" for lab in labels for b in lab["breaches"]),
+        "paraphrased": sum("(paraphrase)" in b["duty"] for lab in labels for b in lab["breaches"]),
         "breaches_per_article": {a: per_art.get(a, 0) for a in SCORED},
         "clean_per_article": {a: clean_art.get(a, 0) for a in SCORED},
-        "overlaps": sum(1 for r in interactions for x, y in zip(r["utterances"], r["utterances"][1:])
+        "overlaps": sum(1 for r in interactions for x, y in zip(r["utterances"], r["utterances"][1:], strict=False)
                         if y["start"] < x["end"]),
     }
 
 
 def main() -> int:
-    recs = [json.loads(l) for l in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    recs = [json.loads(lab) for lab in (HERE / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if lab.strip()]
     labs = json.loads((HERE / "labels.json").read_text(encoding="utf-8"))
     problems = check(recs, labs)
     for pr in problems:
