@@ -141,10 +141,7 @@ def build_one(block: Block) -> tuple[dict, dict]:
     h = block.header
     rng = random.Random(f"{SET}/{block.id}")
     staff_rate = rng.uniform(4.3, 5.0)
-    if h.get("elderly", "no") == "yes":
-        cit_rate = rng.uniform(3.2, 3.6)
-    else:
-        cit_rate = rng.uniform(3.9, 4.7)
+    cit_rate = rng.uniform(3.2, 3.6) if h.get("elderly", "no") == "yes" else rng.uniform(3.9, 4.7)
     rec: dict = {"id": block.id, "channel": h["channel"], "hall": h["hall"],
                  "window": h["window"], "staff": h["staff"],
                  "started_at": h["start"] + "+08:00"}
@@ -187,9 +184,9 @@ def build_one(block: Block) -> tuple[dict, dict]:
 def build(text: str) -> tuple[list[dict], list[dict]]:
     recs, labs = [], []
     for b in parse(text):
-        r, l = build_one(b)
+        r, lab = build_one(b)
         recs.append(r)
-        labs.append(l)
+        labs.append(lab)
     return recs, labs
 
 

@@ -156,7 +156,7 @@ def check(interactions: list[dict], labels: list[dict]) -> list[str]:
         problems.append("duplicate interaction ids")
     for i, rec in enumerate(interactions):
         problems.extend(_check_interaction(i, rec))
-    for rec, lab in zip(interactions, labels):
+    for rec, lab in zip(interactions, labels, strict=False):
         if lab.get("id") != rec.get("id"):
             problems.append(f"label {lab.get('id')} out of order (interaction {rec.get('id')})")
             continue
@@ -172,7 +172,7 @@ def counts(interactions: list[dict], labels: list[dict]) -> dict:
         "calls": sum(r["channel"] == "phone" for r in interactions),
         "unanswered calls": sum(r["channel"] == "phone" and not r["utterances"] for r in interactions),
         "utterances": sum(len(r["utterances"]) for r in interactions),
-        "overlapping starts": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:])
+        "overlapping starts": sum(1 for r in interactions for a, b in zip(r["utterances"], r["utterances"][1:], strict=False)
                                   if b["start"] < a["end"]),
         "clean interactions": sum(not lab["breaches"] for lab in labels),
         "with one breach": sum(len(lab["breaches"]) == 1 for lab in labels),
