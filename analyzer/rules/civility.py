@@ -22,7 +22,11 @@ so each is a pair of concepts that must both be said in one staff sentence
   citizen with 您 (谈论与工作无关的内容);
 * **a private call** (:func:`private_calls`): the clerk picks up a phone while a citizen is
   served or waits and talks of her own life on it (妈？我上班呢，晚上吃啥你定); one finding
-  spans the call, from the pick-up to the hang-up. A work call is none.
+  spans the call, from the pick-up to the hang-up, also where the classifier flagged a turn
+  of it (its finding there is dropped). A work call is none.
+* **what the remark does to him** (session 13): cutting him off (a doubled 好了好了 then
+  "don't tell me that"), laughing at him (a laugh closing words with no courtesy), reproaching
+  him for coming late across two clauses, typing his people by a folly.
 
 A sentence with a courtesy formula (:data:`POLITE`: 请, 麻烦你, 不好意思 …) or
 addressing the citizen as 您 is a request or an apology, not a remark:
@@ -77,7 +81,27 @@ PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "typecasting": (
         re.compile(r"你们[^，,。！!？?]{1,6}(?:来的|的人|人)"),
         re.compile(r"(?:(?:每回|每次|回回|次次|总是|老是|一向)(?:都)?(?:是)?这(?:样|德性|毛病)|都(?:是)?这(?:德性|毛病))"
-                   r"[吧啊呀的]?(?=[，,。！!？?…]|$)")),
+                   r"[吧啊呀的]?(?=[，,。！!？?…]|$)|"
+                   # ... or all of them given to one folly (你们年轻人就信这个) (session 13, train-halls-19)
+                   r"人(?:都)?就(?:信|爱|喜欢|讲究|图|好)这(?:个|些|套|一套)")),
+    # cutting the citizen off: a doubled "enough" opening the turn (行了行了, 好了好了, 得了得了) that
+    # then tells him what not to say or only what to say (这些不用说，你就说你要办啥; 问那么多干啥)
+    # (session 13, kind from train-halls-19, -20, -28)
+    "cutting_off": (
+        re.compile(r"^(?:[哎唉嗯诶]+[，,、\s]*)?(行了|好了|得了|够了|停)[，,、\s]*\1"),
+        re.compile(r"不用(?:说|讲)|别(?:说|讲)了|甭(?:说|讲)|少(?:说|讲)|(?:我)?不(?:想)?听|你就说|(?:你)?(?:就)?说重点|"
+                   r"(?:问|说|讲)(?:那么|这么)多|(?:说|讲)这些干|这些(?:都)?(?:不用|别|甭)")),
+    # laughing at the citizen: a laugh closing the clerk's words with no courtesy in them (还结什么婚，
+    # 回去再想想吧，哈哈; 就一万块钱也值当跑一趟，还提前还贷，呵呵); a laugh opening the turn (哈哈，
+    # 您这身板好着呢; 哈哈，不急不急) shares a joke (session 13, kind from train-halls-19, -22)
+    "laughing_at": (
+        re.compile(r"[^哈呵嘿\s，,。！!？?…]"),
+        re.compile(r"[^哈呵嘿\s，,。！!？?…][，,。！!？?…\s]*(?:呵呵|哈哈|嘿嘿)")),
+    # reproached for coming late with the thing already done to him, the reproach in the next clause
+    # (人都走了八个月了，这会儿才想起来领钱啊; in one clause :data:`SINGLE`'s) (session 13, train-halls-19)
+    "late_reproach": (
+        re.compile(r"都[^，,。！!？?]{1,8}了[，,]"),
+        re.compile(r"都[^，,。！!？?]{1,8}了[，,][^，,。！!？?]{0,4}才(?:来|想起|说|办)")),
     "scolding": (
         re.compile(r"^(?:你)?(?:给我)?(?:站好|坐好|闭嘴|别吵|别嚷|别喊|别叫|安静点|听着|听好了|少废话|别废话|"
                    r"出去|让开)|你(?:怎么|咋)(?:回事|搞的|弄的|听不懂|不听)"),
@@ -144,6 +168,9 @@ SINGLE: dict[str, re.Pattern[str]] = {
 #: is a leave, no courtesy). (Not
 #: :data:`analyzer.rules.acts.COURTESY`: its bare 麻烦 is also "a nuisance" here.)
 POLITE = re.compile(r"您|请(?![^，,。！!？?]{0,3}假)|麻烦(?:你|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
+#: A greeting opening the turn (您好，给我看看……): it greets, it softens nothing said after it, so
+#: the courtesy that excuses a remark is looked for in the rest (session 13, train-halls-30).
+OPENING_GREETING = re.compile(r"^\s*(?:(?:您好|你好|早上好|上午好|下午好)[，,。！!\s…]*)+")
 #: Courtesy proper (:data:`POLITE` less the 您, which a mocking question also uses: 您连这都不会？).
 COURTESY = re.compile(r"请|麻烦(?:你|您|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
 #: Kinds whose two concepts must meet in one clause (the order and its exclamation mark);
@@ -153,17 +180,29 @@ PER_CLAUSE = frozenset({"scolding"})
 _CLAUSES = re.compile(r"(?<=[！!？?。；;])|[，,]")
 
 
-def remark(text: str) -> str | None:
-    """The kind of uncivil remark a staff sentence makes (:data:`PAIRS`), or None."""
+#: Kinds of :data:`PAIRS` whose words are never a forbidden phrase's: judged, like :data:`SINGLE`, also in
+#: an utterance a forbidden phrase flagged (a laugh, the citizen cut off).
+OWN_WORDS = frozenset({"laughing_at", "cutting_off"})
+
+
+def remark(text: str, kinds: Collection[str] | None = None) -> str | None:
+    """The kind of uncivil remark a staff sentence makes (:data:`PAIRS`), or None.
+
+    Args:
+        text: The staff utterance.
+        kinds: The kinds of :data:`PAIRS` looked for (None: all).
+    """
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text).strip()
     single = single_remark(simple)
     if single is not None:
         return single
-    if POLITE.search(simple):
+    if POLITE.search(OPENING_GREETING.sub("", simple, count=1)):
         return None
     for kind, (first, second) in PAIRS.items():
+        if kinds is not None and kind not in kinds:
+            continue
         parts = _CLAUSES.split(simple) if kind in PER_CLAUSE else [simple]
         if any(first.search(p.strip()) and second.search(p.strip()) for p in parts):
             return kind
@@ -269,10 +308,12 @@ def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
     except KeyError:  # switched off by a local lexicon layer
         return []
     out = []
+    calls = private_calls(utterances)
+    on_call = {j for call in calls for j in call}
     for i, u in enumerate(utterances):
-        if u.speaker != "staff" or (i in flagged and i not in forbidden_only):
+        if u.speaker != "staff" or (i in flagged and i not in forbidden_only) or i in on_call:
             continue
-        kind = single_remark(u.text) if i in flagged else remark(u.text)
+        kind = remark(u.text, OWN_WORDS) if i in flagged else remark(u.text)
         if kind is None:
             continue
         detail = {"subtype": kind, "method": "pattern", "utterance": i,
@@ -283,9 +324,11 @@ def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
             start=u.start, end=u.end, evidence=u.text,
             confidence=0.8 * u.attribution_weight(assumed_speaker_weight), points=rule.points,
             detail=detail))
-    for call in private_calls(utterances):
-        if any(j in flagged for j in call):
-            continue  # a turn of it is already Article 6's (or a forbidden phrase's)
+    for call in calls:
+        if any(j in forbidden_only for j in call):
+            continue  # a turn of it is already a forbidden phrase's
+        # a turn of it the uncivil classifier flagged is this call's (:func:`drop_pickups` drops
+        # that finding): one finding spans the call from the pick-up (session 13, train-halls-16)
         said = [utterances[j] for j in call]
         detail = {"subtype": "private_call", "method": "pattern", "utterance": call[0],
                   "utterances": call, **attribution_detail(said)}
@@ -463,6 +506,14 @@ def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], c
             if u.speaker == "staff" and (terse_question(u.text) or go_ahead(u.text) or spells_out(u.text)
                                          or anything_else(u.text) or courteous(u.text)
                                          or sends_to_the_web(u.text))}
+    # a turn of a private call: the call's one finding (:func:`remark_findings`) stands for it, unless
+    # a forbidden phrase is said on the call (then that call gives none and its turns keep theirs)
+    forbidden = [(f.start, f.end) for f in findings if f.kind == "forbidden"
+                 and f.start is not None and f.end is not None]
+    for call in private_calls(utterances):
+        spans = [(utterances[j].start, utterances[j].end) for j in call]
+        if not any(a < e and s < b for a, b in forbidden for s, e in spans):
+            drop |= set(spans)
     first = next((u for u in utterances if u.speaker == "staff" and u.text.strip()), None)
     if channel == "phone" and first is not None and PICKUP.match(normalize(first.text)):
         drop.add((first.start, first.end))
