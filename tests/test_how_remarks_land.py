@@ -36,15 +36,15 @@ def test_a_doubled_enough_that_silences_the_citizen_cuts_him_off():
 
 # ------------------------------------------------------------- laughing at him
 def test_a_laugh_closing_a_remark_at_the_citizen_mocks_him():
-    """A laugh after words at the citizen (…还开什么店，呵呵) laughs at him; a laugh opening a
+    """A laugh after words at the citizen (…也值得专门跑一趟，呵呵) laughs at him; a laugh opening a
     friendly turn (哈哈，您这精神头真好) shares a joke."""
     from analyzer.rules.civility import remark
 
-    assert remark("执照上名字都抄错，还开什么店，呵呵。") == "laughing_at"
+    assert remark("就这么两百块也值得专门跑一趟，呵呵。") == "laughing_at"
     assert remark("哈哈，您这精神头真好。身份证给我一下。") is None
     assert remark("哈哈，不急不急，慢慢填。") is None
     turns = [GREET, ("citizen", "我来办个体户执照，这是申请表。"),
-             ("staff", "执照上名字都抄错，还开什么店，呵呵。")]
+             ("staff", "就这么两百块也值得专门跑一趟，呵呵。")]
     assert _a6(turns)
 
 
@@ -84,3 +84,25 @@ def test_a_private_call_is_one_finding_from_its_pick_up_even_where_the_classifie
     pick_up, hang_up = rec["utterances"][2], rec["utterances"][4]
     assert calls[0].start == pick_up["start"] and calls[0].end == hang_up["end"]
     assert all(f.start >= pick_up["start"] and f.end <= hang_up["end"] for f in found)
+
+
+# ------------------------------------------------------------- session 13, train-halls-31/-32 kinds
+def test_fact_questions_are_curt_not_uncivil_and_a_botched_easy_form_or_a_daily_crowd_is_mocked():
+    """A question with two facts to choose from, or how old/how long, asks the work; "even this
+    easy form you got wrong" and "your kind, several a day" belittle and complain."""
+    from analyzer.rules.civility import remark, terse_question
+
+    assert terse_question("这车是过户以前撞的还是过户以后撞的？")
+    assert terse_question("老人今年多大了？")
+    assert not terse_question("你到底多大了还不会填？")
+    assert remark("这么简单一页纸都能写错，重写。") == "belittling"
+    assert remark("表上写的都没错，签字吧。") is None
+    assert remark("你们这种情况一天跑来十几个。") == "complaining"
+    assert remark("你们这种材料一天能办好几个，不用等。") is None  # no burden said with it
+
+
+def test_group_buying_with_a_colleague_is_unrelated_chat():
+    from analyzer.rules.civility import remark
+
+    assert remark("那家的鸡蛋比超市便宜一半，你要不要也拼一份？") == "unrelated_chat"
+    assert remark("复印在超市旁边那家打印店。") is None

@@ -68,6 +68,8 @@ PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"看不懂|看不清楚?的|认不出|乱七八糟|歪歪扭扭|鬼画符|狗爬|跟(?![我您咱])[^，,。！!？?]{1,7}(?:似的|一样)|"
                    r"太逗|好笑|笑死|颠三倒四|捋直|一句(?:都|也)(?:听不懂|没听懂)|"
                    r"(?:都|也|还)(?:不会|不懂|弄不|搞不|填不|写不|学不|办不)|不识字|没文化|不好使|笨|"
+                   # ... even that got wrong (这么简单一张表都能填错) (session 13, train-halls-32)
+                   r"都(?:能|会|给)?[^，,。！!？?我您没不]{0,3}错|"
                    # the rhetorical "who could read this": nobody can
                    r"谁(?:能|会|还)?(?:看得懂|看得清|看得明白|看得出|认得出|认得清|认得)")),
     "complaining": (
@@ -75,7 +77,9 @@ PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"你们这些|你们这种|这帮人|这种材料|这种情况|这活|这差事"),
         re.compile(r"麻烦死|烦死|真烦|烦人|头疼|倒霉|晦气|最讨厌|没完没了|添乱|添麻烦|找事|事儿多|事多|"
                    r"就是麻烦|真麻烦|太麻烦|难弄|麻烦事|破事|烂事|扯皮|净是|尽是|累死|折腾死|头都大|"
-                   r"不是人干")),
+                   r"不是人干|"
+                   # how many of them come (你们这种一天来好几个) (session 13, train-halls-31)
+                   r"一天[^，,。！!？?]{0,2}(?:来|跑|找来|冒出)[^，,。！!？?]{0,1}(?:好几|十几|几十|一堆|一大堆|一拨)")),
     # the citizen's people typed by where they come from, and all alike (你们乡里来的，每回都是这样)
     # (session 12, kind from train-halls-28)
     "typecasting": (
@@ -145,7 +149,10 @@ SINGLE: dict[str, re.Pattern[str]] = {
         # a gift's sum weighed (那礼钱随多少合适, 人家随了六百) and where a meal was had or is planned with
         # colleagues (你中午那个在哪家吃的, 下回咱们几个一起去) (session 12, kinds from train-halls-24, -26)
         r"礼钱|随多少|随了?[0-9一二三四五六七八九十两]+[百千块]|在?哪家吃|一起去吃|咱们几个一起|"
-        r"去不去吃|吃那家|新开的那家|那家新开"),
+        r"去不去吃|吃那家|新开的那家|那家新开|"
+        # group buying and prices against the supermarket (羊肉一斤比超市便宜十来块; 我给你也拼一份)
+        # (session 13, train-halls-32)
+        r"比超市|超市(?:便宜|贵)|拼(?:一份|一单|个单|单|团)"),
     # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
     # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
     "belittling": re.compile(
@@ -345,12 +352,15 @@ def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
 PICKUP = re.compile(r"^(?:喂|您好|你好|哪位|嗯)+$")
 #: The most characters (punctuation aside) of a terse work question (开几张？ 要原件还是复印件？).
 TERSE_CHARS = 9
-#: The most characters of a terse question offering a choice (孩子随父姓还是随母姓？).
-CHOICE_CHARS = 14
+#: The most characters of a terse question offering a choice (孩子随父姓还是随母姓？; 那这房子是离婚前买的
+#:还是离婚后买的？: two facts to pick from ask a fact however long they are said; session 13, 14 -> 18).
+CHOICE_CHARS = 18
 #: An acknowledgement or greeting before the question (好，要几份？ 早，您好，办啥事？).
 _ACK = re.compile(r"^(?:(?:好的?|嗯|行|可以|那|哦|早|您好|你好|早上好|上午好|下午好|开了)[，,、。.…\s]*)+")
 #: What makes a short clause a question about the work: how many, which, what, yes or no.
-_ASKS = re.compile(r"几|哪|什么|啥|多少|吗|呢|没有|还是|要不要|是不是|有没有|对吧|对不对|行不行")
+_ASKS = re.compile(r"几|哪|什么|啥|多少|吗|呢|没有|还是|要不要|是不是|有没有|对吧|对不对|行不行|"
+                   # how old, how long, how far, who (娃娃多大了？) (session 13, train-halls-32)
+                   r"多大|多久|多长|多远|多高|多重|谁")
 #: Words that make a short question impatient, a reproach or a scolding (你到底要几张？ 又怎么了？),
 #: or talk that is not the work (晚上吃啥？): such a question is still judged.
 _NOT_TERSE = re.compile(r"到底|究竟|怎么|咋|干嘛|干什么|干啥|凭什么|又|还要问|还问|烦|快|急|没看|不会|自己|"

@@ -205,7 +205,10 @@ QUESTION = r"[？?]|吗|哪|几|啥|什么|怎么|多少|是不是|能不能|要
 #: Intent -> its constructions (see the module docstring).
 INTENTS: dict[str, tuple[Construction, ...]] = {
     "f_busy": (_c("rebuke+occupied", SEE_REBUKE, OCCUPIED), _c("bother+occupied", BOTHER, OCCUPIED),
-               _c("rebuke+bother", SEE_REBUKE, BOTHER)),
+               _c("rebuke+bother", SEE_REBUKE, BOTHER),
+               # "where would I find the time for you" (哪有空跟你一样一样说): no time, the citizen's
+               # asking the trouble (session 13, train-halls-31)
+               _c("no-time-for-you", r"哪(?:有|来的?)(?:空|时间|工夫|功夫|闲工夫|闲心|那么多时间)", r"[你]")),
     "f_memory": (_c("forget+mock", FORGET, MOCK),),
     "f_said_already": (_c("said+asked-again", SAID, ASKED_AGAIN),
                        _c("counted-repeats", r"你", r"(?:问|打)了?[两三四五六七八九十几]+(?:回|遍|次)|同一个问题|一模一样的问题|来来回回问"),
@@ -223,7 +226,9 @@ INTENTS: dict[str, tuple[Construction, ...]] = {
 #: The clerk helps: an apology, an offer to do it for the citizen, a call back, a remedy. A turn
 #: that says one performs no forbidden intent, whichever detector heard it (:func:`helps`).
 HELP = re.compile(r"对不起|对不住|抱歉|不好意思|(?<!不)帮[您你](?!们)|"
-                  r"(?<!不)(?:给|替)您(?:办|写|查|问|找|留|登记|看|弄|拿|打|说|讲|解释|印|复印|联系|安排|预约|排)|"
+                  # (not told already: 我都给您讲了两遍了 reproaches; session 13, train-halls-32)
+                  r"(?<!不)(?:给|替)您(?:办|写|查|问|找|留|登记|看|弄|拿|打|说|讲|解释|印|复印|联系|安排|预约|排)"
+                  r"(?![了过]|[^，,。！!？?]{0,3}(?:[两三四五六七八九十几]+|好几)(?:遍|回|次))|"
                   r"我(?:来|先|去)?(?:帮|替|陪|带|领)[您你]|我(?:去|来|先)(?:问问|查查|打听)|"
                   r"我(?:这就|马上|现在|先)[^，,。！!？?]{0,16}(?:问|查|打听|联系)|回(?:个)?电话|答复|回访|"
                   r"登记|我[^，,。！!？?]{0,3}(?:记下来|写下来)|拍(?:个)?照(?!片)|教[您你]|优先|我第一个|不用(?:明天|再)|"
@@ -260,6 +265,11 @@ BLOCKS: dict[str, re.Pattern[str]] = {
                              # pointed to is where dares send the citizen (投诉箱在楼梯口，你爱上哪告上哪告)
                              rf"^(?!.*(?:{GO_AHEAD}|{UNHAPPY})).*(?:"
                              r"(?:投诉|意见)(?:表|单)(?:在|给)|交给我|我们?(?:会|来)(?:转|处理|回复|反馈)|"
+                             # the channel told where it is written (投诉建议电话印在这张卡上) and the right
+                             # to complain told (没有合同也能投诉) (session 13, train-halls-31, -32)
+                             # (a box pointed to is where dares send him: 投诉箱在楼梯口，你爱上哪告上哪告)
+                             r"(?:投诉|意见|建议)[^，,。！!？?]{0,3}(?:电话|热线|卡|渠道)[^，,。！!？?]{0,2}"
+                             r"(?:印|写|贴)|(?:也|都)(?:能|可以)(?:投诉|反映|举报)|"
                              r"(?:投诉|意见|反映)[^，,。！!？?]{0,4}(?:我们|我)?(?:受理|记下|记录|收下))"),
     # the citizen's own not knowing (你要是不清楚，问问你们单位) is none of the clerk's
     # (有不清楚的随时打电话问, 不懂就回去问问家里人: the citizen's, in a condition)
