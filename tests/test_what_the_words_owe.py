@@ -56,3 +56,16 @@ def test_asking_the_clerk_to_explain_is_no_outburst():
              ("staff", "单位会给你报，你带身份证和社保卡就行。"), ("citizen", "好的，谢谢。"),
              ("staff", "嗯，请评个价，慢走。")]
     assert "A10-G-UPSET" not in _rules(turns)
+
+
+def test_the_application_named_is_no_courtesy_and_dialect_self_looks_for_itself():
+    """申请 names the application: its 请 is no please, so 申请的材料墙上贴着，你自己看 still
+    sends the citizen to the sign, and so does 您自个儿瞅去; the paper in his own hand is no sign."""
+    from analyzer.rules.civility import remark
+    from analyzer.rules.intents import intent_acts
+
+    assert "f_read_sign" in intent_acts("申请要交的东西，大厅那块牌子上都有，你自己去看。", "要带什么？")
+    assert "f_read_sign" in intent_acts("窗户边贴着一张单子，您自个儿瞅去。", "要带什么？")
+    assert "f_read_sign" not in intent_acts("请您看一下牌子上第三条。", "要带什么？")
+    assert "f_read_sign" not in intent_acts("去哪儿申请，回执上都写着，您照着办。", "那我去哪儿？")
+    assert remark("你这申请表填得乱七八糟。") == "belittling"

@@ -490,7 +490,8 @@ _LOAD_ASKED = re.compile(r"忙[^，,。！!？?]{0,3}(?:[吗吧么啊呀不]|[�
 INTENT_GATES = {a: g for a, g in ACT_GATES.items() if a.startswith("f_")}
 #: Courtesy formulas: a sentence that says them is not a brush-off (请您自己核对一下; 指南上有电话，
 #: 您可以看看 offers what is written, it does not refuse an answer; nor does a copy handed over).
-COURTESY = re.compile(r"请|麻烦|劳驾|不好意思|抱歉|对不起|谢谢|辛苦|您.{0,8}一下|您可以|我带您|我给您指|"
+#: (The 请 of 申请, 邀请, 请假, 请示, 请客 is an application, an invitation, a leave: no courtesy; session 13.)
+COURTESY = re.compile(r"(?<![申邀聘宴])请(?![假示客])|麻烦|劳驾|不好意思|抱歉|对不起|谢谢|辛苦|您.{0,8}一下|您可以|我带您|我给您指|"
                       # a copy handed over to take away (您先拿一份指南回去看看): served, not refused
                       r"您(?:先|就)?(?:拿|带|领|取)(?:上|走)?(?:一份|一本|一张|一册)")
 #: A citizen saying an earlier visit did not tell them everything (Article 18).

@@ -174,12 +174,12 @@ SINGLE: dict[str, re.Pattern[str]] = {
 #: Courtesy or the polite 您: a remark so put is a request or an apology, not judged (the 请 of 请假
 #: is a leave, no courtesy). (Not
 #: :data:`analyzer.rules.acts.COURTESY`: its bare 麻烦 is also "a nuisance" here.)
-POLITE = re.compile(r"您|请(?![^，,。！!？?]{0,3}假)|麻烦(?:你|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
+POLITE = re.compile(r"您|(?<![申邀聘宴])请(?![^，,。！!？?]{0,3}假|示|客)|麻烦(?:你|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
 #: A greeting opening the turn (您好，给我看看……): it greets, it softens nothing said after it, so
 #: the courtesy that excuses a remark is looked for in the rest (session 13, train-halls-30).
 OPENING_GREETING = re.compile(r"^\s*(?:(?:您好|你好|早上好|上午好|下午好)[，,。！!\s…]*)+")
 #: Courtesy proper (:data:`POLITE` less the 您, which a mocking question also uses: 您连这都不会？).
-COURTESY = re.compile(r"请|麻烦(?:你|您|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
+COURTESY = re.compile(r"(?<![申邀聘宴])请(?![假示客])|麻烦(?:你|您|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
 #: Kinds whose two concepts must meet in one clause (the order and its exclamation mark);
 #: the others may span the sentence (又是这种事，一天到晚没完没了).
 PER_CLAUSE = frozenset({"scolding"})

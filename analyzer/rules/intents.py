@@ -137,7 +137,7 @@ SOURCE = (r"牌|屏|标识|标志|公示|告示|须知|说明|清单|告知单|�
           r"一览表|宣传册|告知书|册子|门口|门上|柱子|宣传栏|公告栏|手册|单页|资料上|背面|样表|样本|范本|模板|通知里|"
           r"公众号|公示栏|架子上|地图|标注|第[一二三四五六七八九十0-9]+条|最后一行|手里那张")
 #: Sent to look for himself instead of an answer (自己看, 抬头看, 看完再来问, 别问了).
-LOOK_SELF = (r"自己" + _IN + r"{0,4}(?:看|查|找|瞅|瞧|搜|对|翻)|看不就知道|(?:你|去|上|抬头|回去|背面|往上)看[看吧啊去]?"
+LOOK_SELF = (r"自(?:己|个儿?|各儿?)" + _IN + r"{0,4}(?:看|查|找|瞅|瞧|搜|对|翻)|看不就知道|(?:你|去|上|抬头|回去|背面|往上)看[看吧啊去]?"
              r"(?:[。！!]|$)|看完" + _IN + r"{0,6}再|别" + _IN + r"{0,4}问|不看|没看|看不见|能搜到|看(?:那块|那个)?牌子|"
              r"顺着走|(?:^|[，,。！!])看[。！!]|不会看吗|认字|识字|看清楚再问|看了再问|看完再说|"
              r"瞅瞅|瞧瞧去|看去[吧。！!]|"
@@ -236,7 +236,7 @@ HELP = re.compile(r"对不起|对不住|抱歉|不好意思|(?<!不)帮[您你](
 #: Courtesy and reassurance: the constructions do not fire on a turn that says one (the act model's
 #: own courtesy gate, :data:`analyzer.rules.acts.COURTESY`, read within a clause: 您自己看一下).
 COURTESY = re.compile(r"您" + _IN + r"{0,8}一下|劳驾|辛苦|我给您指|实在|谢谢|也可以|您放心|[您你]?别(?:着)?急|不用急|"
-                      r"请(?!早|便)|稍等|马上就好|回复|您" + _IN + r"{0,2}可以|可以(?:帮|给)|欢迎|理解|您慢|慢慢来|"
+                      r"(?<![申邀聘宴])请(?!早|便|假|示|客)|稍等|马上就好|回复|您" + _IN + r"{0,2}可以|可以(?:帮|给)|欢迎|理解|您慢|慢慢来|"
                       r"尽快|规定|政策|文件")
 #: Intent -> words of its near-misses beside :data:`HELP` (the answer given beside the sign …).
 BLOCKS: dict[str, re.Pattern[str]] = {
@@ -244,7 +244,10 @@ BLOCKS: dict[str, re.Pattern[str]] = {
     # and the clerk looking it up herself (我看一下办事指南); the web is no sign (网上都有，您再找找 sends
     # the citizen elsewhere without saying where: Article 16's)
     "f_read_sign": re.compile(r"[0-9一二三四五六七八九十]+(?:号|楼|层)|跟[您你]说|您看得|在这儿|这里写着|"
-                              r"我(?:来|先|给[您你])?(?:看|查|找|翻)(?:一下|看|一看)|网上|官网|网站|上网|公众号|小程序"),
+                              r"我(?:来|先|给[您你])?(?:看|查|找|翻)(?:一下|看|一看)|网上|官网|网站|上网|公众号|小程序|"
+                              # the paper the citizen was handed says it (结论书上都写着，您对着看就行): his own
+                              # document, no sign on the wall (session 13, train-halls-20)
+                              r"(?:结论书|决定书|回执|受理单|[你您](?:的|那|手里)[^，,。！!？?]{0,4})上(?:面)?(?:都)?(?:写着|写了|有)"),
     # hurrying the citizen is no sending away (快说，我要下班了 serves him, hastily) unless another day is named
     "f_off_work": re.compile(rf"^(?!.*(?:明天|明儿|明早|改天|请早|赶早)).*(?:{RUSH})|"
                              # another day for a reason of the matter (林业站的人下乡去了, 系统停机, 要本人来): no closing
