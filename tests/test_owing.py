@@ -107,7 +107,12 @@ def test_a_private_call_at_the_window_is_one_finding_over_the_call():
     assert private_calls(utts) == [[3, 5]]
     (f,) = [f for f in remark_findings(utts, get_lexicon(AnalyzerOptions())) if f.detail["subtype"] == "private_call"]
     assert (f.article, f.start, f.end) == (6, utts[3].start, utts[5].end)
-    assert remark_findings(utts, get_lexicon(AnalyzerOptions()), flagged={5}) == []  # judged once
+    lexicon = get_lexicon(AnalyzerOptions())
+    # a forbidden phrase said on the call: that turn is the phrase's, the call gives none
+    assert remark_findings(utts, lexicon, flagged={5}, forbidden_only={5}) == []
+    # a turn of it the uncivil classifier flagged: still the one call finding, and the classifier's
+    # finding on that turn is dropped (judged once; session 13)
+    assert [f.detail["subtype"] for f in remark_findings(utts, lexicon, flagged={5})] == ["private_call"]
 
 
 @pytest.mark.parametrize("turns", [

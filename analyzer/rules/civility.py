@@ -22,7 +22,11 @@ so each is a pair of concepts that must both be said in one staff sentence
   citizen with 您 (谈论与工作无关的内容);
 * **a private call** (:func:`private_calls`): the clerk picks up a phone while a citizen is
   served or waits and talks of her own life on it (妈？我上班呢，晚上吃啥你定); one finding
-  spans the call, from the pick-up to the hang-up. A work call is none.
+  spans the call, from the pick-up to the hang-up, also where the classifier flagged a turn
+  of it (its finding there is dropped). A work call is none.
+* **what the remark does to him** (session 13): cutting him off (a doubled 好了好了 then
+  "don't tell me that"), laughing at him (a laugh closing words with no courtesy), reproaching
+  him for coming late across two clauses, typing his people by a folly.
 
 A sentence with a courtesy formula (:data:`POLITE`: 请, 麻烦你, 不好意思 …) or
 addressing the citizen as 您 is a request or an apology, not a remark:
@@ -64,6 +68,8 @@ PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"看不懂|看不清楚?的|认不出|乱七八糟|歪歪扭扭|鬼画符|狗爬|跟(?![我您咱])[^，,。！!？?]{1,7}(?:似的|一样)|"
                    r"太逗|好笑|笑死|颠三倒四|捋直|一句(?:都|也)(?:听不懂|没听懂)|"
                    r"(?:都|也|还)(?:不会|不懂|弄不|搞不|填不|写不|学不|办不)|不识字|没文化|不好使|笨|"
+                   # ... even that got wrong (这么简单一张表都能填错) (session 13, train-halls-32)
+                   r"都(?:能|会|给)?[^，,。！!？?我您没不]{0,3}错|"
                    # the rhetorical "who could read this": nobody can
                    r"谁(?:能|会|还)?(?:看得懂|看得清|看得明白|看得出|认得出|认得清|认得)")),
     "complaining": (
@@ -71,13 +77,35 @@ PAIRS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                    r"你们这些|你们这种|这帮人|这种材料|这种情况|这活|这差事"),
         re.compile(r"麻烦死|烦死|真烦|烦人|头疼|倒霉|晦气|最讨厌|没完没了|添乱|添麻烦|找事|事儿多|事多|"
                    r"就是麻烦|真麻烦|太麻烦|难弄|麻烦事|破事|烂事|扯皮|净是|尽是|累死|折腾死|头都大|"
-                   r"不是人干")),
+                   r"不是人干|"
+                   # how many of them come (你们这种一天来好几个) (session 13, train-halls-31)
+                   r"一天[^，,。！!？?]{0,2}(?:来|跑|找来|冒出)[^，,。！!？?]{0,1}(?:好几|十几|几十|一堆|一大堆|一拨)")),
     # the citizen's people typed by where they come from, and all alike (你们乡里来的，每回都是这样)
     # (session 12, kind from train-halls-28)
     "typecasting": (
         re.compile(r"你们[^，,。！!？?]{1,6}(?:来的|的人|人)"),
         re.compile(r"(?:(?:每回|每次|回回|次次|总是|老是|一向)(?:都)?(?:是)?这(?:样|德性|毛病)|都(?:是)?这(?:德性|毛病))"
-                   r"[吧啊呀的]?(?=[，,。！!？?…]|$)")),
+                   r"[吧啊呀的]?(?=[，,。！!？?…]|$)|"
+                   # ... or all of them given to one folly (你们年轻人就信这个) (session 13, train-halls-19)
+                   r"人(?:都)?就(?:信|爱|喜欢|讲究|图|好)这(?:个|些|套|一套)")),
+    # cutting the citizen off: a doubled "enough" opening the turn (行了行了, 好了好了, 得了得了) that
+    # then tells him what not to say or only what to say (这些不用说，你就说你要办啥; 问那么多干啥)
+    # (session 13, kind from train-halls-19, -20, -28)
+    "cutting_off": (
+        re.compile(r"^(?:[哎唉嗯诶]+[，,、\s]*)?(行了|好了|得了|够了|停)[，,、\s]*\1"),
+        re.compile(r"不用(?:说|讲)|别(?:说|讲)了|甭(?:说|讲)|少(?:说|讲)|(?:我)?不(?:想)?听|你就说|(?:你)?(?:就)?说重点|"
+                   r"(?:问|说|讲)(?:那么|这么)多|(?:说|讲)这些干|这些(?:都)?(?:不用|别|甭)")),
+    # laughing at the citizen: a laugh closing the clerk's words with no courtesy in them (还结什么婚，
+    # 回去再想想吧，哈哈; 就一万块钱也值当跑一趟，还提前还贷，呵呵); a laugh opening the turn (哈哈，
+    # 您这身板好着呢; 哈哈，不急不急) shares a joke (session 13, kind from train-halls-19, -22)
+    "laughing_at": (
+        re.compile(r"[^哈呵嘿\s，,。！!？?…]"),
+        re.compile(r"[^哈呵嘿\s，,。！!？?…][，,。！!？?…\s]*(?:呵呵|哈哈|嘿嘿)")),
+    # reproached for coming late with the thing already done to him, the reproach in the next clause
+    # (人都走了八个月了，这会儿才想起来领钱啊; in one clause :data:`SINGLE`'s) (session 13, train-halls-19)
+    "late_reproach": (
+        re.compile(r"都[^，,。！!？?]{1,8}了[，,]"),
+        re.compile(r"都[^，,。！!？?]{1,8}了[，,][^，,。！!？?]{0,4}才(?:来|想起|说|办)")),
     "scolding": (
         re.compile(r"^(?:你)?(?:给我)?(?:站好|坐好|闭嘴|别吵|别嚷|别喊|别叫|安静点|听着|听好了|少废话|别废话|"
                    r"出去|让开)|你(?:怎么|咋)(?:回事|搞的|弄的|听不懂|不听)"),
@@ -121,7 +149,10 @@ SINGLE: dict[str, re.Pattern[str]] = {
         # a gift's sum weighed (那礼钱随多少合适, 人家随了六百) and where a meal was had or is planned with
         # colleagues (你中午那个在哪家吃的, 下回咱们几个一起去) (session 12, kinds from train-halls-24, -26)
         r"礼钱|随多少|随了?[0-9一二三四五六七八九十两]+[百千块]|在?哪家吃|一起去吃|咱们几个一起|"
-        r"去不去吃|吃那家|新开的那家|那家新开"),
+        r"去不去吃|吃那家|新开的那家|那家新开|"
+        # group buying and prices against the supermarket (羊肉一斤比超市便宜十来块; 我给你也拼一份)
+        # (session 13, train-halls-32)
+        r"比超市|超市(?:便宜|贵)|拼(?:一份|一单|个单|单|团)"),
     # mocking what the citizen can do: "even X you cannot do" (连这都不会填; 名字都写不对？ as a
     # rhetorical question), or whether he went to school / can read at all (你上过学没有？)
     "belittling": re.compile(
@@ -143,9 +174,12 @@ SINGLE: dict[str, re.Pattern[str]] = {
 #: Courtesy or the polite 您: a remark so put is a request or an apology, not judged (the 请 of 请假
 #: is a leave, no courtesy). (Not
 #: :data:`analyzer.rules.acts.COURTESY`: its bare 麻烦 is also "a nuisance" here.)
-POLITE = re.compile(r"您|请(?![^，,。！!？?]{0,3}假)|麻烦(?:你|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
+POLITE = re.compile(r"您|(?<![申邀聘宴])请(?![^，,。！!？?]{0,3}假|示|客)|麻烦(?:你|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
+#: A greeting opening the turn (您好，给我看看……): it greets, it softens nothing said after it, so
+#: the courtesy that excuses a remark is looked for in the rest (session 13, train-halls-30).
+OPENING_GREETING = re.compile(r"^\s*(?:(?:您好|你好|早上好|上午好|下午好)[，,。！!\s…]*)+")
 #: Courtesy proper (:data:`POLITE` less the 您, which a mocking question also uses: 您连这都不会？).
-COURTESY = re.compile(r"请|麻烦(?:你|您|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
+COURTESY = re.compile(r"(?<![申邀聘宴])请(?![假示客])|麻烦(?:你|您|一下|帮)|劳驾|不好意思|抱歉|对不起|谢谢|辛苦")
 #: Kinds whose two concepts must meet in one clause (the order and its exclamation mark);
 #: the others may span the sentence (又是这种事，一天到晚没完没了).
 PER_CLAUSE = frozenset({"scolding"})
@@ -153,17 +187,29 @@ PER_CLAUSE = frozenset({"scolding"})
 _CLAUSES = re.compile(r"(?<=[！!？?。；;])|[，,]")
 
 
-def remark(text: str) -> str | None:
-    """The kind of uncivil remark a staff sentence makes (:data:`PAIRS`), or None."""
+#: Kinds of :data:`PAIRS` whose words are never a forbidden phrase's: judged, like :data:`SINGLE`, also in
+#: an utterance a forbidden phrase flagged (a laugh, the citizen cut off).
+OWN_WORDS = frozenset({"laughing_at", "cutting_off"})
+
+
+def remark(text: str, kinds: Collection[str] | None = None) -> str | None:
+    """The kind of uncivil remark a staff sentence makes (:data:`PAIRS`), or None.
+
+    Args:
+        text: The staff utterance.
+        kinds: The kinds of :data:`PAIRS` looked for (None: all).
+    """
     from analyzer.text.normalize import to_simplified
 
     simple = to_simplified(text).strip()
     single = single_remark(simple)
     if single is not None:
         return single
-    if POLITE.search(simple):
+    if POLITE.search(OPENING_GREETING.sub("", simple, count=1)):
         return None
     for kind, (first, second) in PAIRS.items():
+        if kinds is not None and kind not in kinds:
+            continue
         parts = _CLAUSES.split(simple) if kind in PER_CLAUSE else [simple]
         if any(first.search(p.strip()) and second.search(p.strip()) for p in parts):
             return kind
@@ -269,10 +315,12 @@ def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
     except KeyError:  # switched off by a local lexicon layer
         return []
     out = []
+    calls = private_calls(utterances)
+    on_call = {j for call in calls for j in call}
     for i, u in enumerate(utterances):
-        if u.speaker != "staff" or (i in flagged and i not in forbidden_only):
+        if u.speaker != "staff" or (i in flagged and i not in forbidden_only) or i in on_call:
             continue
-        kind = single_remark(u.text) if i in flagged else remark(u.text)
+        kind = remark(u.text, OWN_WORDS) if i in flagged else remark(u.text)
         if kind is None:
             continue
         detail = {"subtype": kind, "method": "pattern", "utterance": i,
@@ -283,9 +331,11 @@ def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
             start=u.start, end=u.end, evidence=u.text,
             confidence=0.8 * u.attribution_weight(assumed_speaker_weight), points=rule.points,
             detail=detail))
-    for call in private_calls(utterances):
-        if any(j in flagged for j in call):
-            continue  # a turn of it is already Article 6's (or a forbidden phrase's)
+    for call in calls:
+        if any(j in forbidden_only for j in call):
+            continue  # a turn of it is already a forbidden phrase's
+        # a turn of it the uncivil classifier flagged is this call's (:func:`drop_pickups` drops
+        # that finding): one finding spans the call from the pick-up (session 13, train-halls-16)
         said = [utterances[j] for j in call]
         detail = {"subtype": "private_call", "method": "pattern", "utterance": call[0],
                   "utterances": call, **attribution_detail(said)}
@@ -302,12 +352,15 @@ def remark_findings(utterances: Sequence[Utterance], lexicon: Lexicon,
 PICKUP = re.compile(r"^(?:喂|您好|你好|哪位|嗯)+$")
 #: The most characters (punctuation aside) of a terse work question (开几张？ 要原件还是复印件？).
 TERSE_CHARS = 9
-#: The most characters of a terse question offering a choice (孩子随父姓还是随母姓？).
-CHOICE_CHARS = 14
+#: The most characters of a terse question offering a choice (孩子随父姓还是随母姓？; 那这房子是离婚前买的
+#:还是离婚后买的？: two facts to pick from ask a fact however long they are said; session 13, 14 -> 18).
+CHOICE_CHARS = 18
 #: An acknowledgement or greeting before the question (好，要几份？ 早，您好，办啥事？).
 _ACK = re.compile(r"^(?:(?:好的?|嗯|行|可以|那|哦|早|您好|你好|早上好|上午好|下午好|开了)[，,、。.…\s]*)+")
 #: What makes a short clause a question about the work: how many, which, what, yes or no.
-_ASKS = re.compile(r"几|哪|什么|啥|多少|吗|呢|没有|还是|要不要|是不是|有没有|对吧|对不对|行不行")
+_ASKS = re.compile(r"几|哪|什么|啥|多少|吗|呢|没有|还是|要不要|是不是|有没有|对吧|对不对|行不行|"
+                   # how old, how long, how far, who (娃娃多大了？) (session 13, train-halls-32)
+                   r"多大|多久|多长|多远|多高|多重|谁")
 #: Words that make a short question impatient, a reproach or a scolding (你到底要几张？ 又怎么了？),
 #: or talk that is not the work (晚上吃啥？): such a question is still judged.
 _NOT_TERSE = re.compile(r"到底|究竟|怎么|咋|干嘛|干什么|干啥|凭什么|又|还要问|还问|烦|快|急|没看|不会|自己|"
@@ -463,6 +516,14 @@ def drop_pickups(findings: Sequence[Finding], utterances: Sequence[Utterance], c
             if u.speaker == "staff" and (terse_question(u.text) or go_ahead(u.text) or spells_out(u.text)
                                          or anything_else(u.text) or courteous(u.text)
                                          or sends_to_the_web(u.text))}
+    # a turn of a private call: the call's one finding (:func:`remark_findings`) stands for it, unless
+    # a forbidden phrase is said on the call (then that call gives none and its turns keep theirs)
+    forbidden = [(f.start, f.end) for f in findings if f.kind == "forbidden"
+                 and f.start is not None and f.end is not None]
+    for call in private_calls(utterances):
+        spans = [(utterances[j].start, utterances[j].end) for j in call]
+        if not any(a < e and s < b for a, b in forbidden for s, e in spans):
+            drop |= set(spans)
     first = next((u for u in utterances if u.speaker == "staff" and u.text.strip()), None)
     if channel == "phone" and first is not None and PICKUP.match(normalize(first.text)):
         drop.add((first.start, first.end))

@@ -487,7 +487,10 @@ _NOW_REQUEST = re.compile(r"大点声|大声点|大声些|声音大点|慢点说
 _HEARING = re.compile(r"大点声|大声点|大声些|声音大点|大点儿声|慢点说|说慢点|再说一遍|再说一下|再讲一遍|"
                       r"听不清|没听清|听不见|没听见|听不到|耳朵背|耳背|耳朵不好|耳朵不灵|听力|"
                       # or to follow her (你说太快了，我没记住，能不能慢点？): the pace, not the service
-                      r"太快|慢点|慢一点|慢些|慢一些|跟不上|没跟上|没记住|记不住|记不下")
+                      r"太快|慢点|慢一点|慢些|慢一些|跟不上|没跟上|没记住|记不住|记不下|"
+                      # or to be told it by her (字太多看不懂，你给我讲讲呗): the explanation asked for, no
+                      # outburst (whether she gave it is Articles 5's and 8's) (session 13, train-halls-32)
+                      r"(?:给|跟|帮|替)(?:我|俺)(?:说说|讲讲|说一下|讲一下|说一说|讲一讲|念念|念一下|解释|说明|说清楚|讲清楚)")
 #: Words that propose a change, asked or said (建议, 应该, 能不能弄成, 就不能, 为啥不, 要是…就好).
 _PROPOSES = re.compile(r"建议|意见|应该|应当|最好|就好|能不能|可不可以|能否|可否|就不能|不能[^，,。！!？?]{0,4}[一下]|"
                        r"为(?:啥|什么)不|怎么不|咋不|干嘛不|何不|弄成|改成|改一改|改改|多(?:放|装|设|开|配|安|摆|加)")

@@ -137,7 +137,7 @@ SOURCE = (r"牌|屏|标识|标志|公示|告示|须知|说明|清单|告知单|�
           r"一览表|宣传册|告知书|册子|门口|门上|柱子|宣传栏|公告栏|手册|单页|资料上|背面|样表|样本|范本|模板|通知里|"
           r"公众号|公示栏|架子上|地图|标注|第[一二三四五六七八九十0-9]+条|最后一行|手里那张")
 #: Sent to look for himself instead of an answer (自己看, 抬头看, 看完再来问, 别问了).
-LOOK_SELF = (r"自己" + _IN + r"{0,4}(?:看|查|找|瞅|瞧|搜|对|翻)|看不就知道|(?:你|去|上|抬头|回去|背面|往上)看[看吧啊去]?"
+LOOK_SELF = (r"自(?:己|个儿?|各儿?)" + _IN + r"{0,4}(?:看|查|找|瞅|瞧|搜|对|翻)|看不就知道|(?:你|去|上|抬头|回去|背面|往上)看[看吧啊去]?"
              r"(?:[。！!]|$)|看完" + _IN + r"{0,6}再|别" + _IN + r"{0,4}问|不看|没看|看不见|能搜到|看(?:那块|那个)?牌子|"
              r"顺着走|(?:^|[，,。！!])看[。！!]|不会看吗|认字|识字|看清楚再问|看了再问|看完再说|"
              r"瞅瞅|瞧瞧去|看去[吧。！!]|"
@@ -205,7 +205,10 @@ QUESTION = r"[？?]|吗|哪|几|啥|什么|怎么|多少|是不是|能不能|要
 #: Intent -> its constructions (see the module docstring).
 INTENTS: dict[str, tuple[Construction, ...]] = {
     "f_busy": (_c("rebuke+occupied", SEE_REBUKE, OCCUPIED), _c("bother+occupied", BOTHER, OCCUPIED),
-               _c("rebuke+bother", SEE_REBUKE, BOTHER)),
+               _c("rebuke+bother", SEE_REBUKE, BOTHER),
+               # "where would I find the time for you" (哪有空跟你一样一样说): no time, the citizen's
+               # asking the trouble (session 13, train-halls-31)
+               _c("no-time-for-you", r"哪(?:有|来的?)(?:空|时间|工夫|功夫|闲工夫|闲心|那么多时间)", r"[你]")),
     "f_memory": (_c("forget+mock", FORGET, MOCK),),
     "f_said_already": (_c("said+asked-again", SAID, ASKED_AGAIN),
                        _c("counted-repeats", r"你", r"(?:问|打)了?[两三四五六七八九十几]+(?:回|遍|次)|同一个问题|一模一样的问题|来来回回问"),
@@ -223,7 +226,9 @@ INTENTS: dict[str, tuple[Construction, ...]] = {
 #: The clerk helps: an apology, an offer to do it for the citizen, a call back, a remedy. A turn
 #: that says one performs no forbidden intent, whichever detector heard it (:func:`helps`).
 HELP = re.compile(r"对不起|对不住|抱歉|不好意思|(?<!不)帮[您你](?!们)|"
-                  r"(?<!不)(?:给|替)您(?:办|写|查|问|找|留|登记|看|弄|拿|打|说|讲|解释|印|复印|联系|安排|预约|排)|"
+                  # (not told already: 我都给您讲了两遍了 reproaches; session 13, train-halls-32)
+                  r"(?<!不)(?:给|替)您(?:办|写|查|问|找|留|登记|看|弄|拿|打|说|讲|解释|印|复印|联系|安排|预约|排)"
+                  r"(?![了过]|[^，,。！!？?]{0,3}(?:[两三四五六七八九十几]+|好几)(?:遍|回|次))|"
                   r"我(?:来|先|去)?(?:帮|替|陪|带|领)[您你]|我(?:去|来|先)(?:问问|查查|打听)|"
                   r"我(?:这就|马上|现在|先)[^，,。！!？?]{0,16}(?:问|查|打听|联系)|回(?:个)?电话|答复|回访|"
                   r"登记|我[^，,。！!？?]{0,3}(?:记下来|写下来)|拍(?:个)?照(?!片)|教[您你]|优先|我第一个|不用(?:明天|再)|"
@@ -231,7 +236,7 @@ HELP = re.compile(r"对不起|对不住|抱歉|不好意思|(?<!不)帮[您你](
 #: Courtesy and reassurance: the constructions do not fire on a turn that says one (the act model's
 #: own courtesy gate, :data:`analyzer.rules.acts.COURTESY`, read within a clause: 您自己看一下).
 COURTESY = re.compile(r"您" + _IN + r"{0,8}一下|劳驾|辛苦|我给您指|实在|谢谢|也可以|您放心|[您你]?别(?:着)?急|不用急|"
-                      r"请(?!早|便)|稍等|马上就好|回复|您" + _IN + r"{0,2}可以|可以(?:帮|给)|欢迎|理解|您慢|慢慢来|"
+                      r"(?<![申邀聘宴])请(?!早|便|假|示|客)|稍等|马上就好|回复|您" + _IN + r"{0,2}可以|可以(?:帮|给)|欢迎|理解|您慢|慢慢来|"
                       r"尽快|规定|政策|文件")
 #: Intent -> words of its near-misses beside :data:`HELP` (the answer given beside the sign …).
 BLOCKS: dict[str, re.Pattern[str]] = {
@@ -239,7 +244,10 @@ BLOCKS: dict[str, re.Pattern[str]] = {
     # and the clerk looking it up herself (我看一下办事指南); the web is no sign (网上都有，您再找找 sends
     # the citizen elsewhere without saying where: Article 16's)
     "f_read_sign": re.compile(r"[0-9一二三四五六七八九十]+(?:号|楼|层)|跟[您你]说|您看得|在这儿|这里写着|"
-                              r"我(?:来|先|给[您你])?(?:看|查|找|翻)(?:一下|看|一看)|网上|官网|网站|上网|公众号|小程序"),
+                              r"我(?:来|先|给[您你])?(?:看|查|找|翻)(?:一下|看|一看)|网上|官网|网站|上网|公众号|小程序|"
+                              # the paper the citizen was handed says it (结论书上都写着，您对着看就行): his own
+                              # document, no sign on the wall (session 13, train-halls-20)
+                              r"(?:结论书|决定书|回执|受理单|[你您](?:的|那|手里)[^，,。！!？?]{0,4})上(?:面)?(?:都)?(?:写着|写了|有)"),
     # hurrying the citizen is no sending away (快说，我要下班了 serves him, hastily) unless another day is named
     "f_off_work": re.compile(rf"^(?!.*(?:明天|明儿|明早|改天|请早|赶早)).*(?:{RUSH})|"
                              # another day for a reason of the matter (林业站的人下乡去了, 系统停机, 要本人来): no closing
@@ -260,6 +268,11 @@ BLOCKS: dict[str, re.Pattern[str]] = {
                              # pointed to is where dares send the citizen (投诉箱在楼梯口，你爱上哪告上哪告)
                              rf"^(?!.*(?:{GO_AHEAD}|{UNHAPPY})).*(?:"
                              r"(?:投诉|意见)(?:表|单)(?:在|给)|交给我|我们?(?:会|来)(?:转|处理|回复|反馈)|"
+                             # the channel told where it is written (投诉建议电话印在这张卡上) and the right
+                             # to complain told (没有合同也能投诉) (session 13, train-halls-31, -32)
+                             # (a box pointed to is where dares send him: 投诉箱在楼梯口，你爱上哪告上哪告)
+                             r"(?:投诉|意见|建议)[^，,。！!？?]{0,3}(?:电话|热线|卡|渠道)[^，,。！!？?]{0,2}"
+                             r"(?:印|写|贴)|(?:也|都)(?:能|可以)(?:投诉|反映|举报)|"
                              r"(?:投诉|意见|反映)[^，,。！!？?]{0,4}(?:我们|我)?(?:受理|记下|记录|收下))"),
     # the citizen's own not knowing (你要是不清楚，问问你们单位) is none of the clerk's
     # (有不清楚的随时打电话问, 不懂就回去问问家里人: the citizen's, in a condition)
