@@ -73,7 +73,8 @@ _QUALIFIERS = frozenset({"原件", "复印件", "印件", "材料", "证件", "�
 
 #: Words the material pattern reads that name no paper (不符合条件, 案件, 事件).
 _NOT_MATERIALS = ("条件", "案件", "事件", "软件", "邮件", "拍照", "照相", "合照",  # 去拍照 is a step
-                  "那件", "这件", "一件", "哪件")  # 我那件到现在还在路上: a thing (a coat), no paper (session 12)
+                  "那件", "这件", "一件", "哪件",  # 我那件到现在还在路上: a thing (a coat), no paper (session 12)
+                  "领证", "办证", "出证", "拿证", "制证", "发证")  # 带身份证来领证: a step, no paper (session 13)
 
 
 def materials_named(text: str) -> set[str]:
@@ -191,11 +192,13 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
     from analyzer.text.normalize import to_simplified
 
     named = {n for n in materials_named(utts[added.utterance].text)
-             if not _NOT_ASKED.search(_clause_of(utts[added.utterance].text, n))}
+             if not _not_asked(_clause_of(utts[added.utterance].text, n))}
     if not named and materials_named(utts[added.utterance].text):
         return False  # 授权委托书也在, 没合同也可以，有证明都算, 申请表我帮您填: nothing more to bring
     if not named:  # a copy missing (还缺一份复印件) is of a material told; 另外还得带原件 asks more
         text = utts[added.utterance].text
+        if made_here(to_simplified(text)):
+            return False  # 单身的话还得签个声明，我给您拿一张: made at the counter, nothing to fetch
         if _asked_about_copies(utts, added.utterance):
             return False  # 发票要原件吗？ … 原件核对完还您，另外带一份复印件: the answer, one telling
         if not ADDS.search(to_simplified(text)):
@@ -233,11 +236,35 @@ def _asked_about_copies(utts: Sequence[Utterance], i: int) -> bool:
         and bool(questions(prev.text))
 
 
+#: A paper made at the counter now (在这儿签字, 申请表也签一下, 按个手印, 桌子上有纸笔，照着写, 我给您拿一张;
+#: session 13): signed, filled or handed out on the spot, it sends nobody to fetch anything.
+ON_THE_SPOT = re.compile(r"签(?:个|份|张|上)|签(?:字|名)|签一下|按(?:个)?手印|照着(?:写|填)|填(?:一下|个|好)|写(?:一下|个)|"
+                         r"(?:在|就在)(?:这儿?|这里|这边)(?:填|签|写)")
+#: The counter, now (在这儿, 这张表上, 现场, 桌子上有, 我给您拿一张): where a paper made on the spot is made.
+_HERE = re.compile(r"在这|这儿|这里|这边|现场|当场|桌子?上有|我(?:给|帮|替)[您你]拿")
+#: Words that send the citizen to bring a paper (带, 拿来, 去开): a signed paper to bring is still one more.
+_TO_BRING = re.compile(r"带|拿来|拿过来|去开|回去|准备|提供")
+
+
+def made_here(clause: str) -> bool:
+    """True when a staff clause asks for a paper made at the counter now (:data:`ON_THE_SPOT` with
+    :data:`_HERE`), not one to bring (还得带一份签了字的委托书 sends him for it) nor one owned up as
+    forgotten (上回我忘了说，设备清单…列个单子签个字)."""
+    return bool(ON_THE_SPOT.search(clause) and _HERE.search(clause)) and not _TO_BRING.search(clause) \
+        and not AFTERTHOUGHT.search(clause) and not OWNED_UP.search(clause)
+
+
 #: A material that is no further demand on the citizen: found present (委托书也在, 都有, 都对), one of
 #: alternatives (有工友证明也算, 没合同也可以), or a form the clerk fills or gives (我帮您填, 这儿有).
 _NOT_ASKED = re.compile(r"(?:也|都)(?:在|有|对|齐)(?:了|的)?(?:吧|吗)?\s*(?:[，,。！!；;？?]|$)|都算|也算|也(?:可以|行)|"
                         r"(?:打|存|发|转|汇|拨)(?:到|进|入)|"  # 钱会打到您的社保卡上: where the money goes
                         r"我(?:帮|给|替)[您你](?:填|拿|打印|复印|写)|我来填|现场填|当场填|这儿有|这里有|我这有")
+
+
+def _not_asked(clause: str) -> bool:
+    """True when a clause naming a material asks nothing further of the citizen (:data:`_NOT_ASKED`,
+    :func:`made_here`)."""
+    return bool(_NOT_ASKED.search(clause)) or made_here(clause)
 
 
 def _clause_of(text: str, name: str) -> str:
@@ -503,7 +530,7 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
             f = _finding(rule, admitted, "across_visits", None, utts)
             out[i] = dataclasses.replace(f, detail={**f.detail, "item_utterance": item,
                                                     "materials": sorted(materials_named(utts[item].text))})
-    for i, first in _protested(utts):  # 刚才你咋不一块说？ the addition the citizen protests (and any after it)
+    for i, first in _protested(utts, interaction.hall):  # 刚才你咋不一块说？ the addition the citizen protests (and any after it)
         if i not in out:
             cue = Cue("materials_added", i, utts[i].start, utts[i].end, utts[i].text, 0.75, source="pattern")
             f = _finding(rule, cue, "protested", None, utts)
@@ -515,7 +542,76 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
             out[cue.utterance] = _finding(rule, dataclasses.replace(cue, kind="materials_added"),
                                           "added", firsts[0], utts)
     return [out[k] for k in sorted(out) if not _shown_in_writing(utts, k)
-            and not RULE_CHANGED.search(to_simplified(utts[k].text))]  # 从这个月一号起要备案: nothing left out
+            and not RULE_CHANGED.search(to_simplified(utts[k].text))  # 从这个月一号起要备案: nothing left out
+            and not told_whole(utts, k)]
+
+
+#: A list announced by its count (一共六样, 总共三样, 四样东西：): its numbered items are one telling.
+COUNTED = re.compile(r"(?:一共|总共|共)(?:就)?[一二两三四五六七八九十0-9]+(?:样|项|份|个)|"
+                     r"[一二两三四五六七八九十0-9]+样(?:东西|材料)?[:：]")
+#: An item given by its number (第五，…; …；第六，…).
+NUMBERED = re.compile(r"(?:^|[，,。；;：:])[^，,。；;]{0,3}第[一二三四五六七八九十0-9]+[，,、:：]")
+#: A condition of the citizen's own case (要是在外地住的院, 单身的话, 她户口要不在你本上).
+CONDITION = re.compile(r"要是|如果|假如|若是|的话|要不(?:在|是)")
+#: Asking for papers to be handed over now (把身份证、户口本给我, 拿来我看, 给我看看): a check, no telling.
+HAND_OVER = re.compile(r"把[^。？?！!]{1,24}(?:给我|递给我|拿给我|拿出来)|拿来我看|拿(?:给|来)我(?:看|瞧)|"
+                       r"给我(?:看看|瞧瞧|看一下)")
+#: The citizen having them on him (都在这个袋袋里, 带着呢, 给): nothing to fetch.
+HAS_IT = re.compile(ACTED.pattern + r"|带着|在这|都在|都有|带了")
+
+
+def _conditional(text: str, name: str) -> bool:
+    """True when material ``name`` is asked for under a condition of the case (要是在外地住的院，带上
+    备案回执; 她户口要不在你本上，还得带她的户口本): its clause or the one before states it."""
+    clauses = re.split(r"[，,。；;！!？?]", text)
+    at = next((k for k, c in enumerate(clauses) if name in c), None)
+    return at is not None and any(CONDITION.search(c) for c in clauses[max(0, at - 1):at + 1])
+
+
+def _condition_answered(utts: Sequence[Utterance], k: int) -> bool:
+    """True when the citizen's next words answer the condition staff turn ``k`` states (她户口要不在你这个
+    本上 … 她户口还在她娘家): the condition was his case's, unknown to the clerk until then. A condition
+    he stated before (这个二手房的话, then 刚才你咋没说？) is answered by nothing."""
+    from analyzer.text.normalize import to_simplified
+
+    text = to_simplified(utts[k].text)
+    cond = "".join(c for c in re.split(r"[，,。；;！!？?]", text) if CONDITION.search(c))
+    cond = CONDITION.sub("", cond)
+    nxt = next((u for u in utts[k + 1:] if u.speaker == "citizen"), None)
+    if nxt is None or PROTEST.search(to_simplified(nxt.text)):
+        return False
+    said = to_simplified(nxt.text)
+    return any(cond[j:j + 2] in said for j in range(len(cond) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", cond[j:j + 2]))
+
+
+def told_whole(utts: Sequence[Utterance], k: int) -> bool:
+    """True when staff turn ``k``, though later than a telling, still belongs to one whole telling
+    (session 13; what the talk does, not new words):
+
+    * it goes on numbering a list whose count was announced in the clerk's turns before it
+      (一共六样：第一… / 第五…，第六…: :data:`COUNTED`, :data:`NUMBERED`);
+    * each new material it names applies under a condition of the citizen's case stated with it
+      (她户口要不在你本上，还得带她的户口本: :data:`CONDITION`), no afterthought (对了, 忘了), and his
+      next words answer the condition (她户口还在她娘家: :func:`_condition_answered`) — the branch of
+      the list his case takes, learned only now, not a paper held back;
+    * it asks for papers to be handed over (:data:`HAND_OVER`) and the citizen's next words have them
+      on him (:data:`HAS_IT`): the clerk collecting, the citizen sent for nothing.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    text = to_simplified(utts[k].text)
+    staff_before = [to_simplified(u.text) for u in utts[:k] if u.speaker != "citizen"]
+    if NUMBERED.search(text) and any(COUNTED.search(t) for t in staff_before[-3:]):
+        return True
+    new = _new_materials(utts, k)
+    if new and not AFTERTHOUGHT.search(text) and all(_conditional(text, n) for n in new) \
+            and _condition_answered(utts, k):
+        return True
+    if HAND_OVER.search(text):
+        nxt = next((u for u in utts[k + 1:] if u.speaker == "citizen"), None)
+        return nxt is not None and bool(HAS_IT.search(to_simplified(nxt.text))) \
+            and not _NOT_TOLD.search(to_simplified(nxt.text))
+    return False
 
 
 #: The clerk showing that the whole list was given in writing (短信上八样都写着呢, 给过您一张告知单，上面都有;
@@ -566,13 +662,34 @@ def _new_materials(utts: Sequence[Utterance], i: int) -> set[str]:
     from analyzer.text.normalize import to_simplified
 
     text = utts[i].text
-    named = {n for n in materials_named(text) if not _NOT_ASKED.search(_clause_of(text, n))
+    named = {n for n in materials_named(text) if not _not_asked(_clause_of(text, n))
              and not re.search(r"原件|复印件|正本|副本", _clause_of(text, n))}
     before = to_simplified("".join(u.text for u in utts[:i] if u.speaker != "citizen"))
     return {n for n in named if n not in before}
 
 
-def _protested(utts: Sequence[Utterance]) -> list[tuple[int, int]]:
+#: Someone outside the hall named as the one who did not tell (社区的人没说, 村上的人没说要户口本啊).
+THIRD_PARTY = re.compile(r"(社区|村上|村里|村委会?|居委会|街道|单位|公司|开发商|银行|学校|医院|派出所|乡上|乡里|镇上)"
+                         r"(?:的|里的|上的)?(?:人|干部|同志|工作人员|那边)?[^。？?！!，,]{0,3}(?:没|没有)(?:跟我|给我|和我)?(?:说|讲|提)")
+
+
+def _not_this_hall(protest: str, hall: str, utts: Sequence[Utterance], k: int) -> bool:
+    """True when a protest is about no telling of this hall (session 13: who did not tell):
+
+    * it names someone outside the hall as the one who did not tell (:data:`THIRD_PARTY`: 社区的人没说要
+      户口本啊, where the hall is no 社区's);
+    * it answers the clerk's first telling of materials in the interaction, names no earlier
+      visit or call and does not address the clerk (没说要这些啊，我以为有出生证就行了; 你咋不一块说
+      blames her): nobody here had told him anything before.
+    """
+    m = THIRD_PARTY.search(protest)
+    if m is not None and m.group(1) not in hall:
+        return True
+    first = not any(materials_named(u.text) for u in utts[:k] if u.speaker != "citizen")
+    return first and re.search(_BEFORE, protest) is None and not re.search("[你您]", protest)
+
+
+def _protested(utts: Sequence[Utterance], hall: str = "") -> list[tuple[int, int]]:
     """Staff additions the citizen protests were not told at once (:data:`PROTEST`), with the protest.
 
     The citizen's reply is the evidence an inspector reads: the staff utterance
@@ -588,16 +705,18 @@ def _protested(utts: Sequence[Utterance]) -> list[tuple[int, int]]:
     first: int | None = None
     for p, u in enumerate(utts):
         if u.speaker == "citizen" and PROTEST.search(to_simplified(u.text)):
-            crossed = 0
+            crossed, other = 0, False
             for k in range(p - 1, max(-1, p - PROTEST_REACH - 1), -1):
                 if utts[k].speaker == "citizen":
                     crossed += 1
                     if crossed > 1:
                         break
                 elif _new_materials(utts, k):
-                    out.append((k, p))
+                    other = _not_this_hall(to_simplified(u.text), hall, utts, k)
+                    if not other:  # 社区的人没说要户口本啊: not this hall's telling
+                        out.append((k, p))
                     break
-            first = p if first is None else first
+            first = p if first is None and not other else first
         elif u.speaker != "citizen" and first is not None and _new_materials(utts, p) \
                 and ONE_MORE.search(to_simplified(u.text)):
             out.append((p, first))

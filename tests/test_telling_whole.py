@@ -1,0 +1,68 @@
+"""Article 18 read by what the talk does (session 13): a later staff turn that still belongs to one
+whole telling, or a protest about nobody in this hall, is no piecemeal telling.
+
+Written in our own words (not from any measure set); each case has a near case that must still be found.
+"""
+
+from __future__ import annotations
+
+import analyzer
+from analyzer.options import AnalyzerOptions
+
+OPTS = AnalyzerOptions()
+GREET = ("staff", 0.0, 2.0, "您好，请问办理什么业务？")
+
+
+def _found(turns, rule="A18-PIECEMEAL", hall=""):
+    record = {"id": "whole", "channel": "counter", "hall": hall,
+              "utterances": [{"speaker": s, "start": a, "end": b, "text": t} for s, a, b, t in turns]}
+    return [f for f in analyzer.analyze(record, OPTS).findings if f.rule == rule]
+
+
+def _handed_then(added, reply="好。"):
+    """A list told, the papers handed over and looked at, one more staff turn, the citizen's reply."""
+    return [GREET, ("citizen", 3, 5, "我来办灵活就业登记。"),
+            ("staff", 6, 9, "您带户口本和身份证过来。"), ("citizen", 9.5, 10, "好嘞。"),
+            ("citizen", 60, 63, "都拿来了，你看看。"), ("staff", 64, 66, "嗯，我看一下。"),
+            ("staff", 67, 70, added), ("citizen", 70.5, 73, reply)]
+
+
+def test_a_paper_signed_at_the_counter_now_sends_nobody_to_fetch_it():
+    assert not _found(_handed_then("申请表也在这儿签一下。"))
+    assert not _found(_handed_then("还得填一张申请表，就在这儿填。"))
+    assert not _found(_handed_then("还得签个承诺书，我给您拿一张。"))
+    # a signed paper he must go and get is one more to bring
+    assert _found(_handed_then("还得带一份您爱人签了名的委托书。"))
+
+
+def test_the_numbered_items_of_a_list_whose_count_was_announced_are_one_telling():
+    turns = [GREET, ("citizen", 3, 6, "我想先问清楚，开店要带什么？"),
+             ("staff", 6.5, 10, "您记一下，一共四样：第一，身份证；"), ("citizen", 10, 10.5, "嗯。"),
+             ("staff", 11, 15, "第二，租房合同；第三，房东的房产证复印件；"), ("citizen", 15, 15.5, "嗯，记着。"),
+             ("staff", 16, 20, "第四，两张一寸照片。就这些。"), ("citizen", 20.5, 22, "记下了，谢谢。")]
+    assert not _found(turns)
+    later = [*turns, ("citizen", 60, 63, "都拿来了，你看看。"), ("staff", 64, 66, "嗯，我看一下。"),
+             ("staff", 67, 70, "对了，还得有营业场所的消防证明。")]
+    assert _found(later)  # an afterthought after the papers came is held back, count or not
+
+
+def test_an_item_for_a_case_the_citizen_then_confirms_is_the_branch_of_the_list_his_case_takes():
+    assert not _found(_handed_then("您要是外地户口的话，还得带居住证。", "对，我是外地户口，居住证带着。"))
+    # the citizen protests instead: he was not told
+    assert _found(_handed_then("您要是外地户口的话，还得带居住证。", "那你刚才咋不一块说？"))
+
+
+def test_asking_for_papers_the_citizen_has_on_him_is_collecting_them():
+    assert not _found(_handed_then("还得有社保卡，您把社保卡也给我。", "社保卡在这儿，给您。"))
+    assert _found(_handed_then("还得有社保卡，您把社保卡也给我。", "社保卡？你也没说啊，我没带。"))
+
+
+def test_a_protest_that_blames_someone_outside_the_hall_is_no_piecemeal_of_this_hall():
+    turns = [GREET, ("citizen", 3, 6, "我来领残疾人补贴。"),
+             ("staff", 6.5, 10, "残疾证、身份证、户口本，都拿来我看。"),
+             ("citizen", 10.5, 14, "残疾证、身份证给你。户口本？村委会的人没说要户口本啊。"),
+             ("staff", 14.5, 17, "户口本要的，缺了办不了，拿来再办。")]
+    assert not _found(turns, hall="城关镇便民服务中心")
+    blamed = [*turns[:3], ("citizen", 10.5, 14, "残疾证、身份证给你。户口本？上次你们窗口没说要户口本啊。"),
+              turns[4]]
+    assert _found(blamed, hall="城关镇便民服务中心")
