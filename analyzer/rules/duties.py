@@ -124,7 +124,8 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
                            options.classifier.assumed_speaker_weight,
                            forbidden_only=flagged - uncivil)
     out += unanswered_questions(interaction, hits, lexicon, options, findings, cues)
-    out += [f for f in interruptions(interaction, lexicon, d) if not _hangs_up(f, findings)]
+    out += [f for f in interruptions(interaction, lexicon, d) if not _hangs_up(f, findings)
+            and not breach_of_its_own(f, out)]
     out += quarrels(interaction, cues, lexicon, d, findings, options.classifier)
     out += piecemeal(interaction, cues, lexicon)
     out += earlier_visits(interaction, cues, lexicon)
@@ -724,6 +725,32 @@ def _hangs_up(interruption: Finding, findings: Sequence[Finding]) -> bool:
                                   for f in findings)
 
 
+#: Articles whose finding on the clerk's cutting-in words is the breach those words make (停停停，我不听这些
+#: is Article 6's scolding, 我这边忙得很，你没听出来吗 Article 9's busy phrase).
+OWN_WORDS_ARTICLES: frozenset[int] = frozenset({6, 8, 9})
+
+
+def breach_of_its_own(interruption: Finding, findings: Sequence[Finding]) -> bool:
+    """True when what the clerk's cutting in does is already another article's breach (session 13):
+
+    * her cutting-in words carry an Article 6, 8 or 9 finding (:data:`OWN_WORDS_ARTICLES`:
+      停停停，我不听这些; 老人家，我这边忙得很，你没听出来吗？): the words are the breach;
+    * the citizen's turn she talked over holds a question she then never answered (an ``A5-ANSWER``
+      finding on that turn: 顺便问一下，我爸的能一块儿办不？ … 户口本给我，你在这儿签个名): Article 5's.
+    """
+    start, end = interruption.start, interruption.end
+    asked = interruption.detail.get("citizen_start")
+    for g in findings:
+        if g.speaker == "staff" and g.article in OWN_WORDS_ARTICLES and g.start is not None \
+                and g.end is not None and start is not None and end is not None \
+                and g.start < end and start < g.end:
+            return True
+        if g.rule == "A5-ANSWER" and asked is not None and g.detail.get("question_start") is not None \
+                and abs(float(g.detail["question_start"]) - float(asked)) < 1e-3:
+            return True
+    return False
+
+
 def interruptions(interaction: Interaction, lexicon: Lexicon, options: DutyOptions
                   ) -> list[Finding]:
     """``A17-INTERRUPT``: staff cutting in while the citizen is speaking (抢话)."""
@@ -852,7 +879,8 @@ def pleads_the_rules(text: str) -> bool:
 
 #: A retort: the accused word thrown back as a question (我嚷？ 我啥态度？ 谁推了？ 我急啥？ 我吼了吗？),
 #: the clause opening on 我 or 谁, then at most 啥/什么 and the word, then a question's end.
-RETORT = re.compile(r"^(?:我|谁)(?:啥|什么|哪|又|还|就|咋)?([\u4e00-\u9fff]{1,4}?)(?:了吗|了吧|了|吗|啊|呀|啦)?[？?]")
+RETORT = re.compile(r"^(?:我|谁)(?:啥|什么|哪|又|还|就|咋)?([\u4e00-\u9fff]{1,4}?)(?:[你您]的?)?(?:啥|什么)?"
+                    r"(?:了吗|了吧|了|吗|啊|呀|啦)?[？?]")
 #: The accusation a retort answers: the other party's "you …" (你跟我嚷, 你这啥态度, 你们就这么推).
 _ACCUSED = re.compile(r"你们?[^，,。？?！!]{0,10}")
 #: An exclamation (typed: ！), the written mark of a raised voice.
@@ -869,7 +897,13 @@ MIN_EXCLAIMED_CHARS = 4
 HEATED_RHETORIC = re.compile(
     r"(?:冲|跟|对|朝)我(?:喊|嚷|吵|吼|急|凶|发火|发脾气)|嚷|吼|(?:喊|吵)(?:啥|什么)|"
     r"有(?:啥|什么)用|有(?:啥|什么)办法|谁[^，,。？?！!]{0,6}(?:得过来|知道|让你|叫你|怕谁|管得着)|"
-    r"凭(?:啥|什么)|活该|还有理|难道|你懂不懂|你以为|容易吗|(?:咋|怎么)了[？?！!]|谁怕谁|有你们?这么")
+    r"凭(?:啥|什么)|活该|还有理|难道|你懂不懂|你以为|容易吗|(?:咋|怎么)了[？?！!]|谁怕谁|有你们?这么|"
+    # the blame thrown back (还怪我？ 是我的问题还是你的问题？ 我咋知道) and a dismissal (你爱信不信; session 13)
+    r"(?:还|倒)(?:怪|赖)我|是我的(\w{1,3})还是你的\1|我(?:咋|怎么|哪)知道|爱(\w)不\2")
+#: The other party's words thrown back in a question (有啥问题？ after 就是有问题！; 你说有问题就有问题了？):
+#: the echo answers heat with heat (session 13).
+_ECHO_ASK = re.compile(r"(?:有)?(?:啥|什么)([\u4e00-\u9fff]{2,4})[？?]|你说([\u4e00-\u9fff]{1,6})就\2|"
+                       r"^((?:(?![要办做干问想])[\u4e00-\u9fff]){2,4})(?:啥|什么)了?[？?]")
 
 
 def heat_in(text: str) -> bool:
@@ -896,7 +930,11 @@ def answered_heat(utts: Sequence[Utterance], heated: set[int]) -> set[int]:
     * an exclamation of some length (:data:`_EXCLAIMED`, :data:`MIN_EXCLAIMED_CHARS`:
       你再说一遍！ 你糊弄谁呢！ 别跟我来这套！), with no courtesy in it (:data:`_KIND`)
       and not giving in (:data:`_ASSENT`: 行行行！);
-    * heated rhetoric (:data:`HEATED_RHETORIC`: 一天几百个件，谁打得过来？ … 那就活该我白等？).
+    * heated rhetoric (:data:`HEATED_RHETORIC`: 一天几百个件，谁打得过来？ … 那就活该我白等？; the blame
+      thrown back, 你自己不先问清楚，还怪我？, and 你爱信不信; session 13);
+    * the other party's words thrown back in a question (:data:`_ECHO_ASK`: 你们算得就是有问题！ …
+      有啥问题？ 你说有问题就有问题了？ 算错啥了？), with no courtesy in it; a retort also throws the word back
+      with its object or a 啥 (你们是不是给我扣了？ … 谁扣你的了？; 就会推！ … 我推啥了？; session 13).
 
     A turn so counted is heated in its turn, so a retort to a retort counts too.
     """
@@ -912,7 +950,10 @@ def answered_heat(utts: Sequence[Utterance], heated: set[int]) -> set[int]:
         first = re.split(r"(?<=[？?！!。])|[，,]", text)[0]
         m = RETORT.match(first)
         word = m.group(1) if m else ""
-        retort = bool(word) and any(word in a.group(0) for a in _ACCUSED.finditer(to_simplified(prev.text)))
+        said = to_simplified(prev.text)
+        retort = bool(word) and any(word in a.group(0) for a in _ACCUSED.finditer(said)) or (any(
+            (e.group(1) or e.group(2) or e.group(3)) in said for e in _ECHO_ASK.finditer(text))
+            and not _KIND.search(text))
         exclaimed = any(_EXCLAIMED.search(c) and not _KIND.search(c) and not _ASSENT.match(c)
                         and len(normalize(c)) >= MIN_EXCLAIMED_CHARS
                         for c in re.split(r"(?<=[？?！!。])", text))
@@ -1320,6 +1361,38 @@ def for_the_matter(utts: Sequence[Utterance], i: int) -> bool:
     return bool(_STEP_DATED.search(text)) and not _PUTS_OFF.search(text)
 
 
+#: The clerk's day closing (马上下班了, 快下班了, 到点了, 关门了): the hour as the reason.
+CLOSING_NOW = re.compile(r"(?:马上|快|快要|就要|该|要)下班|下班了|关门了|到点了")
+#: Sending the business to the next working time (明天, 改天, 再打过来, 上班时间再来).
+NEXT_TIME = re.compile(r"明天|明儿|改天|再来|再过来|再打|上班(?:时间|以后|了)再")
+
+
+def put_off_for_the_hour(text: str) -> bool:
+    """True when staff words put the business off for the hour, where no deferral cue was heard (session 13):
+
+    * the day closing and the business sent to the next working time (我们这边马上下班了，你明天上班时间再
+      打过来吧: :data:`CLOSING_NOW` with :data:`NEXT_TIME`), not the day still open (还没下班, 来得及:
+      :data:`NOT_YET`);
+    * the clerk's own work not started (还没开始呢，等会儿: :data:`CLERK_NOT_STARTED`; 审核还没开始 is the
+      matter's) or put off to a later hour (我这边三点以后再说: :data:`LATER_HOUR`).
+
+    Only within the service hours does it make an ``A25-HOURS`` finding (:func:`_deferrals`).
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    if NOT_YET.search(simple):
+        return False
+    return bool(CLOSING_NOW.search(simple) and NEXT_TIME.search(simple)) or any(
+        CLERK_NOT_STARTED.match(c) for c in re.split(r"[，,。！!？?；;]", simple)) or bool(LATER_HOUR.search(simple))
+
+
+#: The clerk's own work not started, opening its clause (还没开始呢; 我们还没上班): 审核还没开始 is the matter's.
+CLERK_NOT_STARTED = re.compile(r"^(?:哎|嗯|诶)?(?:我们?|这边|我这边|咱们?|窗口)?(?:这儿|这边)?(?:都)?还没(?:开始|上班|开门|开工)")
+#: The business put off to a later hour of the same day (三点以后再说, 两点半之后再办).
+LATER_HOUR = re.compile(r"(?:[0-9一二两三四五六七八九十]+点|点半)(?:以后|之后)再(?:说|办|弄|来)")
+
+
 #: The work not started for the clerk's side (还没开始呢, 还没上班, 三点以后再说; session 12): a wait on the spot
 #: then is a wait for her to begin, the work deferred.
 NOT_STARTED = re.compile(r"还没(?:开始|上班|开门|开工)|(?:[0-9一二两三四五六七八九十]+点|点半)(?:以后|之后)再(?:说|办|弄)")
@@ -1368,7 +1441,7 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
     private = {id(utts[j]) for call in private_calls(utts) for j in call}
     cued = {c.utterance for c in cues if c.kind == "deferral"}
     worded = [Cue("deferral", i, u.start, u.end, u.text, 0.8, "words") for i, u in enumerate(utts)
-              if i not in cued and u.speaker == "staff" and deferred_by_words(u.text)]
+              if i not in cued and u.speaker == "staff" and (deferred_by_words(u.text) or put_off_for_the_hour(u.text))]
     for cue in [*cues, *worded]:
         if cue.kind != "deferral" or cue.utterance >= len(utts):
             continue
