@@ -65,3 +65,21 @@ def test_cutting_in_with_words_that_are_their_own_breach_is_not_a_second_one():
     plain = [GREET, long_turn, ("staff", 9, 13, "您先把这张登记表填一下，填完给我。"),
              ("citizen", 13.5, 15, "好的。")]
     assert _rules(plain, "A17-INTERRUPT")  # a plain cut-in over the citizen's words stays Article 17's
+
+
+# ----------------------------------------------------------------- Article 25: put off for the hour
+def test_the_day_closing_and_the_business_sent_to_tomorrow_is_put_off_within_the_hours():
+    turns = [("staff", 1, 3, "您好，社保中心咨询窗口。"), ("citizen", 3.5, 8, "你好，我想问一下灵活就业的缴费基数今年调了没有？"),
+             ("staff", 8.5, 12, "这边马上要下班了，明天上班时间你再打吧。"), ("citizen", 12.5, 14, "哦……好吧。")]
+    assert _rules(turns, "A25-HOURS", started_at="2026-12-02T17:35:00+08:00", channel="phone")
+    # after the hours the same words put nothing off that the hours owed
+    assert not _rules(turns, "A25-HOURS", started_at="2026-12-02T18:20:00+08:00", channel="phone")
+
+
+def test_the_clerks_own_work_not_started_is_put_off_but_the_matters_is_not():
+    idle = [("citizen", 1, 3, "同志，我来交一下复印件。"), ("staff", 3.5, 5, "还没开始呢，等会儿。"),
+            ("citizen", 5.5, 8, "都两点五十了。")]
+    assert _rules(idle, "A25-HOURS", started_at="2026-12-02T14:50:00+08:00")
+    matter = [("citizen", 1, 3, "同志，我那个申请审得咋样了？"), ("staff", 3.5, 7, "审核还没开始，排在后面，三个工作日后出结果。"),
+              ("citizen", 7.5, 8, "好，谢谢。")]
+    assert not _rules(matter, "A25-HOURS", started_at="2026-12-02T14:50:00+08:00")
