@@ -83,3 +83,40 @@ def test_the_clerks_own_work_not_started_is_put_off_but_the_matters_is_not():
     matter = [("citizen", 1, 3, "同志，我那个申请审得咋样了？"), ("staff", 3.5, 7, "审核还没开始，排在后面，三个工作日后出结果。"),
               ("citizen", 7.5, 8, "好，谢谢。")]
     assert not _rules(matter, "A25-HOURS", started_at="2026-12-02T14:50:00+08:00")
+
+
+def test_a_curt_contradiction_said_over_his_outburst_and_saying_it_again_make_a_quarrel():
+    turns = [GREET, ("citizen", 3, 8, "我这几年的补贴为啥不补？又不是我编出来的！"),
+             ("staff", 8.5, 11, "按规定从材料交齐的次月算起。"),
+             ("citizen", 11.5, 17, "那是你们当年没告诉我要交这个！我问了三遍你们都说不缺！"),
+             ("staff", 16.5, 19, "不清楚当年谁办的，系统里就是今年交齐的。"),
+             ("citizen", 19.5, 23, "我一个老汉上哪儿弄当年的东西去！我就问你补不补？"),
+             ("staff", 23.5, 26, "我再说一遍，不补，就从四月份开始。"),
+             ("citizen", 26, 28.5, "凭啥不补！凭啥！"),
+             ("staff", 28, 30, "凭的是文件，不是凭谁嗓门大。")]
+    assert _rules(turns, "A17-QUARREL")
+    calm = [*turns[:6], ("staff", 23.5, 26, "您别急，我把文件拿给您看，您看这一条。"),
+            ("citizen", 26.5, 28.5, "唉，那你给我看看。"), ("staff", 29, 31, "您看，这里写着从交齐次月起算。")]
+    assert not _rules(calm, "A17-QUARREL")
+
+
+def test_a_platform_that_sent_the_citizen_is_no_window_that_bounced_him():
+    """站长说平台给上了保障，让我来社保问问: his employer's platform, not a counter of the hall."""
+    turns = [GREET, ("citizen", 3, 8, "我是跑外卖的，摔伤了，站长说平台给上了个保障，让我自己来社保问问。"),
+             ("staff", 8.5, 11, "那你这个认定不在我们这儿办，你去人社那边问问吧。")]
+    assert not _rules(turns, "A17-RUNAROUND")
+    bounced = [GREET, ("citizen", 3, 8, "三号窗口让我来找你们的，说是归你们管。"),
+               ("staff", 8.5, 11, "这个不在我们这儿办，你去人社那边问问吧。")]
+    assert _rules(bounced, "A17-RUNAROUND")
+
+
+def test_a_matter_still_under_review_is_not_put_off_for_the_hour():
+    """在走复核，复核完了才能拨付: the matter is not ready; no hour is the reason."""
+    from analyzer.rules.duties import not_ready
+
+    assert not_ready("……在走复核，复核完了才能拨付，时间还没到。")
+    assert not_ready("审批完了才能发证。")
+    assert not not_ready("复核的同事下班了，明天再来。")
+    turns = [("citizen", 1, 4, "我的工伤待遇交上去三个月了，钱咋还没下来？"),
+             ("staff", 4.5, 8, "在走复核，复核完了才能拨付，还得等。"), ("citizen", 8.5, 10, "那好吧。")]
+    assert not _rules(turns, "A25-HOURS", started_at="2026-12-02T15:40:00+08:00")

@@ -66,3 +66,34 @@ def test_a_protest_that_blames_someone_outside_the_hall_is_no_piecemeal_of_this_
     blamed = [*turns[:3], ("citizen", 10.5, 14, "残疾证、身份证给你。户口本？上次你们窗口没说要户口本啊。"),
               turns[4]]
     assert _found(blamed, hall="城关镇便民服务中心")
+
+
+def test_a_paper_named_only_as_an_option_is_no_list_told():
+    """能提供X就…；提供不了… explains an option; the list given later is the one telling."""
+    turns = [("staff", 0, 3, "您好，这里是不动产登记窗口。"), ("citizen", 3.5, 7, "我卖一套继承的房子，要交什么税？"),
+             ("staff", 7.5, 14, "您稍等。个税这块，能提供当年的购房凭证，就按差额交百分之二十；提供不了，按成交价的百分之一。"),
+             ("citizen", 14.5, 17, "老人那个是房改房，有个购房收据。"),
+             ("staff", 17.5, 21, "有收据就能当原值，带上原件来。"), ("citizen", 21.5, 22.5, "哦，那还行。"),
+             ("staff", 23, 28, "来的时候您带身份证、不动产权证、继承的公证书，还有这个收据。"), ("citizen", 28.5, 30, "好，记下了。")]
+    record = {"id": "opt", "channel": "phone", "hall": "",
+              "utterances": [{"speaker": s, "start": a, "end": b, "text": t} for s, a, b, t in turns]}
+    assert not [f for f in analyzer.analyze(record, OPTS).findings if f.rule == "A18-PIECEMEAL"]
+
+
+def test_asking_for_the_rest_answered_by_putting_it_off_is_piecemeal():
+    asked = [GREET, ("citizen", 3, 5, "我来办营业执照变更。"), ("staff", 5.5, 8, "变更登记表填了吗？还要股东会决议。"),
+             ("citizen", 8.5, 12, "决议没带。还缺别的不？你一次给我说全了，我跑一趟不容易。"),
+             ("staff", 12.5, 14, "先弄决议，弄来了再看。")]
+    assert _found(asked)
+    told = [*asked[:4], ("staff", 12.5, 15, "别的都齐了，就差这个决议。")]
+    assert not _found(told)
+
+
+def test_an_office_is_no_paper_and_a_submission_is_no_telling():
+    """到公证处确认过 names an office, no paper; 那天的申请没提交上去 owns up no telling."""
+    from analyzer.rules.materials import OWNED_UP, materials_named
+
+    assert materials_named("其他继承人都到公证处确认过，那这个不用另交。") == set()
+    assert materials_named("还得有公证书。") == {"公证书"}
+    assert OWNED_UP.search("那天您的申请没提交上去，是我们系统的问题。") is None
+    assert OWNED_UP.search("那天是我没跟您说清楚，还得有公证书。") is not None

@@ -899,7 +899,14 @@ HEATED_RHETORIC = re.compile(
     r"有(?:啥|什么)用|有(?:啥|什么)办法|谁[^，,。？?！!]{0,6}(?:得过来|知道|让你|叫你|怕谁|管得着)|"
     r"凭(?:啥|什么)|活该|还有理|难道|你懂不懂|你以为|容易吗|(?:咋|怎么)了[？?！!]|谁怕谁|有你们?这么|"
     # the blame thrown back (还怪我？ 是我的问题还是你的问题？ 我咋知道) and a dismissal (你爱信不信; session 13)
-    r"(?:还|倒)(?:怪|赖)我|是我的(\w{1,3})还是你的\1|我(?:咋|怎么|哪)知道|爱(\w)不\2")
+    r"(?:还|倒)(?:怪|赖)我|是我的(\w{1,3})还是你的\1|我(?:咋|怎么|哪)知道|爱(\w)不\2|"
+    # saying it again, louder in words (我再说一遍，不补; 说了多少遍了)
+    r"我(?:再|最后)说一(?:遍|次)|说了(?:多少|几|八百|好几)(?:遍|回|次)")
+#: A reply that contradicts (不补, 没有就按现在的算, 凭的是文件，不是凭谁嗓门大): said over the other party's heated
+#: turn, it answers heat with heat (session 13: curt contradiction talking over him).
+CONTRADICTS = re.compile(r"^[^，,。？?！!]{0,4}(?:不|没|别|甭|凭)|不是|不行|没用|没有就")
+#: Seconds a reply must start before the other party's heated turn ends to talk over it.
+OVER_SECONDS = 0.3
 #: The other party's words thrown back in a question (有啥问题？ after 就是有问题！; 你说有问题就有问题了？):
 #: the echo answers heat with heat (session 13).
 _ECHO_ASK = re.compile(r"(?:有)?(?:啥|什么)([\u4e00-\u9fff]{2,4})[？?]|你说([\u4e00-\u9fff]{1,6})就\2|"
@@ -932,6 +939,8 @@ def answered_heat(utts: Sequence[Utterance], heated: set[int]) -> set[int]:
       and not giving in (:data:`_ASSENT`: 行行行！);
     * heated rhetoric (:data:`HEATED_RHETORIC`: 一天几百个件，谁打得过来？ … 那就活该我白等？; the blame
       thrown back, 你自己不先问清楚，还怪我？, and 你爱信不信; session 13);
+    * a contradiction said over the other party's heated turn (:data:`CONTRADICTS`, starting
+      :data:`OVER_SECONDS` before it ends: 凭啥不补！ … 凭的是文件，不是凭谁嗓门大), no courtesy in it;
     * the other party's words thrown back in a question (:data:`_ECHO_ASK`: 你们算得就是有问题！ …
       有啥问题？ 你说有问题就有问题了？ 算错啥了？), with no courtesy in it; a retort also throws the word back
       with its object or a 啥 (你们是不是给我扣了？ … 谁扣你的了？; 就会推！ … 我推啥了？; session 13).
@@ -957,7 +966,9 @@ def answered_heat(utts: Sequence[Utterance], heated: set[int]) -> set[int]:
         exclaimed = any(_EXCLAIMED.search(c) and not _KIND.search(c) and not _ASSENT.match(c)
                         and len(normalize(c)) >= MIN_EXCLAIMED_CHARS
                         for c in re.split(r"(?<=[？?！!。])", text))
-        if retort or exclaimed or (HEATED_RHETORIC.search(text) and not _KIND.search(text)):
+        over = u.start < prev.end - OVER_SECONDS and len(normalize(text)) >= MIN_SHARP_CHARS \
+            and bool(CONTRADICTS.search(text)) and not _KIND.search(text) and not _ASSENT.match(text)
+        if retort or exclaimed or over or (HEATED_RHETORIC.search(text) and not _KIND.search(text)):
             out.add(i)
             hot.add(i)
     return out
@@ -1232,6 +1243,7 @@ def not_the_hour(f: Finding, said: str) -> bool:
 
 #: Words that the citizen's matter is not ready yet (还在制作, 还没批下来, 证没印出来).
 _NOT_READY = re.compile(r"还在(?:制作|制证|制卡|做|印|审批|审核|核|走流程|处理|办理中|排期)|"
+                        r"在走(?:复核|审核|审批|流程|程序|公示)|(?:复核|审核|审批|公示)完(?:了)?(?:以后|之后)?才|"  # session 13
                         r"(?:制作|审批|审核|办理|处理)中|"
                         r"(?:科长|领导|主任|局长|所长)(?:签|批|审)(?:了|完)(?:字)?[^，,。！!？?]{0,3}(?:才|以后|再)|"
                         r"(?:还没|没|未)(?:做好|做出来|制好|印|批|审|出来|下来|寄到|寄过来|到货|办好|办下来|好)")
@@ -1482,8 +1494,9 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
 #: The citizen saying this is a repeated trip (第三趟, 跑了好几回).
 TRIPS = re.compile(r"第[三四五六七八九十3-9]\s*[趟次回遍]|(?:跑|来)了?\s*[三四五六七八九十3-9]\s*[趟次回遍]")
 #: The citizen saying another window or office sent them here (三号窗口让我来找你, 那边说归你们管).
-#: Only a window, desk or office sending them counts (家里人让我来办 is no bounce).
-BOUNCED = re.compile(r"(?:窗口|[0-9一二三四五六七八九十]号|那边|楼上|楼下|台|大厅|局|中心|所|科|处)[^。？?！!]{0,12}"
+#: Only a window, desk or office sending them counts (家里人让我来办 is no bounce; 平台 is no counter:
+#: 站长说平台给上了保障，让我来社保问问 names his employer's platform; session 13).
+BOUNCED = re.compile(r"(?:窗口|[0-9一二三四五六七八九十]号|那边|楼上|楼下|(?<![平电阳舞站])台|大厅|局|中心|所|科|处)[^。？?！!]{0,12}"
                      r"(?:(?:让|叫|喊|要)我[^。？?！!，,]{0,3}(?:来|过来|回来|上来|下来|上楼|下楼|到这|上这|找你|到你|来你)|"
                      r"说[^。？?！!，,]{0,4}(?:到|来|找|上)(?:你们|你这|这儿|这里|这边))|"
                      r"(?:说|讲)[^。？?！!，,]{0,4}(?:是|归|该)(?:你们|你这|这儿|这里|这边)[^。？?！!，,]{0,3}(?:办|管|负责)|"
@@ -1679,7 +1692,8 @@ WAY_ROUND = re.compile(r"不用(?:再)?(?:跑|来)|(?:帮|替)(?:您|你)|邮寄
 #: Sent off to fetch a paper and come again (让他拿来，拿来再说; 补齐了再来; 带来再办): after a third trip, another.
 FETCH_FIRST = re.compile(r"(?:拿|带|取|送|开)(?:来|过来|回来)?了?(?:以后|之后)?再(?:说|办|来|弄)|"
                          r"(?:让|叫)[^。？?！!，,]{0,4}(?:拿|带|送)(?:来|过来)|(?:补齐|补全|补上|补好)了?(?:以后|之后)?再来|"
-                         r"(?:开|办|弄|补)(?:好)?了?(?:以后|之后)?再(?:拿|带|送)(?:来|过来)")  # 让村委会开了再拿来
+                         r"(?:开|办|弄|补)(?:好)?了?(?:以后|之后)?再(?:拿|带|送)(?:来|过来)|"  # 让村委会开了再拿来
+                         r"[，,]再(?:拿|带|送)(?:来|过来)")  # 让房东写个证明，签字按手印，再拿过来 (session 13)
 #: Words of the normal flow: go and come back here (去缴费再回来, 拿完凭证来我这儿), not a send-off.
 COME_BACK = re.compile(r"回来|回到这|来我这|再来找我|过来找我|缴费|交费|交钱|"
                        r"(?:到|来)(?:我们|咱们|我)?(?:这个?|本)窗口|(?:到|来)(?:我们|咱们)窗口")  # 到这个窗口来领: here

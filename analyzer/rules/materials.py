@@ -77,6 +77,10 @@ _NOT_MATERIALS = ("条件", "案件", "事件", "软件", "邮件", "拍照", "�
                   "领证", "办证", "出证", "拿证", "制证", "发证")  # 带身份证来领证: a step, no paper (session 13)
 
 
+#: Characters that make a material's name an office's (公证处, 证件所): no paper.
+_OFFICE_AFTER = frozenset("处所局站科厅")
+
+
 def materials_named(text: str) -> set[str]:
     """The materials a sentence names, by their last three characters (户口本, 公证书 …).
 
@@ -85,7 +89,10 @@ def materials_named(text: str) -> set[str]:
     from analyzer.text.normalize import to_simplified
 
     out = set()
-    for m in _MATERIAL.finditer(to_simplified(text)):
+    simple = to_simplified(text)
+    for m in _MATERIAL.finditer(simple):
+        if simple[m.end():m.end() + 1] in _OFFICE_AFTER:
+            continue  # 到公证处, 去派出所: an office, no paper (session 13)
         name = _LEAD.sub("", m.group(0))
         if len(name) >= 2 and name not in _QUALIFIERS and name[-3:] not in _QUALIFIERS \
                 and not name.endswith(_NOT_MATERIALS):
@@ -443,7 +450,9 @@ COME_IN_FIRST = re.compile(
     r"(?:说|讲|看|告诉|列|交代)|"
     r"电话里[^，,。！!？?]{0,6}(?:说|讲|交代)不(?:清|明白|完|全)|当面(?:再)?(?:说|讲|告诉)|"
     # 先带身份证，其他的看了档案再告诉您: the rest put off
-    r"(?:其他|其余|剩下|别的|其它)的?[^。！!？?，,]{0,8}?再[^。！!？?，,]{0,4}?(?:说|讲|告诉|交代)")
+    r"(?:其他|其余|剩下|别的|其它)的?[^。！!？?，,]{0,8}?再[^。！!？?，,]{0,4}?(?:说|讲|告诉|交代)|"
+    # 您来了就知道了，到时候一样一样给您说 (session 13)
+    r"到时候[^。！!？?，,]{0,8}(?:说|讲|告诉|交代)|来了(?:就)?知道")
 #: Words about the materials (材料, 要带什么, 准备哪些): what a phone deferral puts off.
 ABOUT_MATERIALS = re.compile(r"材料|资料|手续|证件|(?:带|准备|提供|交|要|需要)(?:些|点)?(?:什么|啥|哪些|哪几样)")
 
@@ -494,6 +503,7 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
                          and utts[c.utterance].speaker != "citizen"), key=lambda c: c.start)
     told = sorted([*(c for c in staff_cues if c.kind in TOLD and materials_named(utts[c.utterance].text)),
                    *told_by_words(utts, cues)], key=lambda c: c.start)
+    told = [c for c in told if not _only_if(utts[c.utterance].text)]  # 能提供X就…: an option, no list
     earlier_visit = [c for c in cues if c.kind == "earlier_visit"]
     returned = returns(utts)
     out: dict[int, Finding] = {}
@@ -530,12 +540,17 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
             f = _finding(rule, admitted, "across_visits", None, utts)
             out[i] = dataclasses.replace(f, detail={**f.detail, "item_utterance": item,
                                                     "materials": sorted(materials_named(utts[item].text))})
+    for i in _rest_withheld(utts):  # 还缺别的不？你一次给我说全了 … 先弄这个，弄来了再看
+        if i not in out:
+            cue = Cue("materials_deferred", i, utts[i].start, utts[i].end, utts[i].text, 0.75, source="pattern")
+            out[i] = _finding(rule, cue, "deferred", None, utts)
     for i, first in _protested(utts, interaction.hall):  # 刚才你咋不一块说？ the addition the citizen protests (and any after it)
         if i not in out:
             cue = Cue("materials_added", i, utts[i].start, utts[i].end, utts[i].text, 0.75, source="pattern")
             f = _finding(rule, cue, "protested", None, utts)
             out[i] = dataclasses.replace(f, detail={**f.detail, "protest_utterance": first})
-    items = sorted([*told, *items_by_words(utts, told)], key=lambda c: c.start)
+    items = sorted([*told, *(c for c in items_by_words(utts, told) if not _only_if(utts[c.utterance].text))],
+                   key=lambda c: c.start)
     for cue in items:  # told one item a turn: the third in a later turn (还有A … 接着是B … 然后是C)
         if cue.utterance not in out and _is_new(utts, cue) \
                 and len(firsts := _one_by_one(utts, items, cue)) >= ONE_BY_ONE:
@@ -552,7 +567,7 @@ COUNTED = re.compile(r"(?:一共|总共|共)(?:就)?[一二两三四五六七八
 #: An item given by its number (第五，…; …；第六，…).
 NUMBERED = re.compile(r"(?:^|[，,。；;：:])[^，,。；;]{0,3}第[一二三四五六七八九十0-9]+[，,、:：]")
 #: A condition of the citizen's own case (要是在外地住的院, 单身的话, 她户口要不在你本上).
-CONDITION = re.compile(r"要是|如果|假如|若是|的话|要不(?:在|是)")
+CONDITION = re.compile(r"要是|如果|假如|若是|的话|要不(?:在|是)|能提供|提供不了")
 #: Asking for papers to be handed over now (把身份证、户口本给我, 拿来我看, 给我看看): a check, no telling.
 HAND_OVER = re.compile(r"把[^。？?！!]{1,24}(?:给我|递给我|拿给我|拿出来)|拿来我看|拿(?:给|来)我(?:看|瞧)|"
                        r"给我(?:看看|瞧瞧|看一下)")
@@ -582,6 +597,43 @@ def _condition_answered(utts: Sequence[Utterance], k: int) -> bool:
         return False
     said = to_simplified(nxt.text)
     return any(cond[j:j + 2] in said for j in range(len(cond) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", cond[j:j + 2]))
+
+
+#: The citizen asking for the rest of the list (还缺别的不？ 你一次给我说全了, 还有别的没有？).
+ASKS_REST = re.compile(r"(?:还缺|还差|还要|还少)(?:别的|啥|什么|其他|其它)|一(?:次|回|下子)(?:给我|跟我)?(?:说|讲)(?:全|完|清)|"
+                       r"还有(?:别的|其他|其它)(?:没有|吗|不|没)")
+#: The clerk putting the rest off (先弄这个，弄来了再看; 到时候再说; 补了再说).
+PUTS_REST_OFF = re.compile(r"先[^。！!？?]{0,10}(?:再看|再说)|(?:来|弄|拿|补|办)(?:好|完)?了(?:以后|之后)?再(?:看|说)|"
+                           r"到时候再(?:看|说)")
+
+
+def _rest_withheld(utts: Sequence[Utterance]) -> list[int]:
+    """Staff turns that answer the citizen's asking for the rest of the list by putting it off (session 13:
+    what follows the request): 还缺别的不？你一次给我说全了 … 先弄这个，弄来了再看. Naming more
+    materials (就差这一个; 还有X) tells, it does not withhold."""
+    from analyzer.text.normalize import to_simplified
+
+    out = []
+    for i in range(1, len(utts)):
+        u, prev = utts[i], utts[i - 1]
+        if u.speaker == "citizen" or prev.speaker != "citizen" or not ASKS_REST.search(to_simplified(prev.text)):
+            continue
+        simple = to_simplified(u.text)
+        before = to_simplified("".join(v.text for v in utts[:i]))
+        more = {n for n in materials_named(simple) if n[-2:] not in before}  # 先弄决议 names the one told
+        if PUTS_REST_OFF.search(simple) and not ALL_TOLD.search(simple) and not more:
+            out.append(i)
+    return out
+
+
+def _only_if(text: str) -> bool:
+    """True when every material a staff turn names is named under a condition (能提供原值凭证，就按差额；
+    提供不了，按成交价): an option explained, no list told (session 13)."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    named = materials_named(simple)
+    return bool(named) and all(_conditional(simple, n) for n in named)
 
 
 def told_whole(utts: Sequence[Utterance], k: int) -> bool:
@@ -728,7 +780,7 @@ def _protested(utts: Sequence[Utterance], hall: str = "") -> list[tuple[int, int
 _BEFORE = r"(?:上次|上回|上一次|上一回|之前|前几天|前两天|那天|那次|头一回|头回|第一次|当时|刚才|上午|早上|" \
           r"电话里|电话上|打电话的时候)"  # 是我电话里漏说了: the earlier call left it out
 OWNED_UP = re.compile(_BEFORE + r"[^。？?！!]{0,8}(?:没|没有|忘了?|漏了?|落了?|少)[^。？?！!，,]{0,5}"
-                      r"(?:说|讲|提|告诉|交代|写上|列上|写进|(?:让|叫)[你您]?带)|"
+                      r"(?:说|讲|提(?!交|取|供)|告诉|交代|写上|列上|写进|(?:让|叫)[你您]?带)|"  # 申请没提交上去 owns no telling
                       + _BEFORE + r"[^。？?！!]{0,8}(?:说|讲|提|写|列)(?:漏|落|丢|少)")
 #: The citizen denying he was told (没说啊, 没提啊, 就说了那三样): the clerk's "didn't I tell you last
 #: time?" then owns the gap all the same.
