@@ -120,3 +120,30 @@ def test_a_matter_still_under_review_is_not_put_off_for_the_hour():
     turns = [("citizen", 1, 4, "我的工伤待遇交上去三个月了，钱咋还没下来？"),
              ("staff", 4.5, 8, "在走复核，复核完了才能拨付，还得等。"), ("citizen", 8.5, 10, "那好吧。")]
     assert not _rules(turns, "A25-HOURS", started_at="2026-12-02T15:40:00+08:00")
+
+
+# ----------------------------------------------------------------- Article 7: the three rings bind the hours
+def _late_pickup(started_at):
+    record = {"id": "ring", "channel": "phone", "hall": "", "started_at": started_at, "rings": 6,
+              "utterances": [{"speaker": "staff", "start": 26.0, "end": 29.0, "text": "您好，这里是镇便民服务站民政窗口。"},
+                             {"speaker": "citizen", "start": 30.0, "end": 34.0, "text": "我问一下高龄补贴这个月咋还没到？"},
+                             {"speaker": "staff", "start": 34.5, "end": 40.0, "text": "高龄补贴按季度发，月底一起打到卡上。"},
+                             {"speaker": "citizen", "start": 40.5, "end": 42.0, "text": "哦，好的，谢谢。"},
+                             {"speaker": "staff", "start": 42.5, "end": 45.0, "text": "不客气，请您对我的服务做个评价，再见。"}]}
+    return [f for f in analyzer.analyze(record, OPTS).findings if f.rule == "A7-RING"]
+
+
+def test_a_late_pick_up_in_the_lunch_break_owes_no_three_rings():
+    assert _late_pickup("2026-12-02T10:20:00+08:00")  # within the hours: six rings is late
+    assert not _late_pickup("2026-12-02T12:21:00+08:00")  # the lunch break: nobody was owed three rings
+
+
+# ----------------------------------------------------------------- Article 25: the one who does it away
+def test_work_put_off_because_the_one_who_does_it_is_away_is_deferred():
+    for said in ("这块一直是小李在弄，她这礼拜休年假，你下礼拜一以后再过来吧。",
+                 "管审核的两个人都去市里培训了，报上去也没人审，你过了元旦再来吧。"):
+        turns = [("citizen", 1, 4, "同志，我来交低保的申请。"), ("staff", 4.5, 9, said), ("citizen", 9.5, 11, "啊？那好吧。")]
+        assert _rules(turns, "A25-HOURS", started_at="2026-12-02T10:40:00+08:00"), said
+    here = [("citizen", 1, 4, "同志，我来交低保的申请。"), ("staff", 4.5, 9, "小李休年假了，我替她收，您把材料给我。"),
+            ("citizen", 9.5, 11, "好，给你。")]
+    assert not _rules(here, "A25-HOURS", started_at="2026-12-02T10:40:00+08:00")

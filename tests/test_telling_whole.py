@@ -97,3 +97,21 @@ def test_an_office_is_no_paper_and_a_submission_is_no_telling():
     assert materials_named("还得有公证书。") == {"公证书"}
     assert OWNED_UP.search("那天您的申请没提交上去，是我们系统的问题。") is None
     assert OWNED_UP.search("那天是我没跟您说清楚，还得有公证书。") is not None
+
+
+def test_a_call_that_puts_how_to_apply_off_until_the_visit_defers_the_list():
+    turns = [("staff", 0, 3, "您好，这里是镇便民服务中心民政窗口。"), ("citizen", 3.5, 8, "我问一下，那个残疾人补贴咋申请？"),
+             ("staff", 8.5, 14, "你把能拿的东西都拿上，过来了我看着给你说，电话上一样一样说不清楚。"),
+             ("citizen", 14.5, 16, "那好吧，我明天去。")]
+    record = {"id": "call", "channel": "phone", "hall": "",
+              "utterances": [{"speaker": s, "start": a, "end": b, "text": t} for s, a, b, t in turns]}
+    assert [f for f in analyzer.analyze(record, OPTS).findings if f.rule == "A18-PIECEMEAL"]
+    record["channel"] = "counter"  # at the counter he is already there: no deferral
+    assert not [f for f in analyzer.analyze(record, OPTS).findings if f.rule == "A18-PIECEMEAL"]
+
+
+def test_excusing_the_last_visits_telling_owns_it_up():
+    from analyzer.rules.materials import OWNED_UP
+
+    assert OWNED_UP.search("上回就是个咨询，哪能一下都说全。")
+    assert not OWNED_UP.search("这回一下都说全了，就这三样。")

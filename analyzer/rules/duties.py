@@ -1307,10 +1307,14 @@ _PUTS_OFF = re.compile(r"再来|再过来|改天|下回|来办|来交|来弄|不
 
 
 #: Come again later (下礼拜再来问, 改天再来, 明天过来).
-_LATER = re.compile(r"(?:下礼拜|下周|改天|过两天|明天|明儿|后天|下午|回头|过几天)[^，,。！!？?]{0,6}(?:再)?(?:来|过来)|再来")
+_LATER = re.compile(r"(?:下礼拜|下周|改天|过两天|明天|明儿|后天|下午|回头|过几天)[^，,。！!？?]{0,6}(?:再)?(?:来|过来)|再来|"
+                    r"过了[^，,。！!？?]{1,5}再(?:来|过来|办|报)")  # 过了元旦再来 (session 13)
 #: The clerk's own lack of time or hands, or a colleague away, as the reason (腾不出手, 录系统的人不在).
 _BUSY = re.compile(r"腾不出手|忙不过来|没空|顾不上|没工夫|手上(?:还)?有(?:个|点)?事|"
                    r"(?:的人|同事|同志|师傅|负责的)[^，,。！!？?]{0,2}(?:不在|没来|请假|休假|出差|下乡)|"
+                   # the one who does it away (她这礼拜休年假; 两个人都去县上培训了; session 13)
+                   r"(?:她|他|两个人|几个人|人)[^，,。！!？?]{0,4}(?:休(?:年|产|病|婚)?假|请假|出差|下乡|"
+                   r"(?:去)?[^，,。！!？?]{0,4}(?:培训|学习|开会)(?:了|去了))|"
                    r"(?:我|我们)?(?:这(?:礼拜|周|星期|两天|会儿?))?(?:我)?先不(?:收|办|弄|录|受理)")
 #: Words of a paper to bring (补, 齐, 缺): the come-again is for it, not the clerk's side.
 _PAPER_REASON = re.compile(r"补|齐|缺|少了|没带|证明|复印")
@@ -1716,9 +1720,17 @@ _SENT_TO = re.compile(r"(?:回|去|到|找|上)[^。？?！!，,]{0,8}(?:窗口|
 
 def unanswered_call(interaction: Interaction, lexicon: Lexicon, options: AnalyzerOptions,
                     ring: RingResult | None, findings: list[Finding]) -> list[Finding]:
-    """``A7-UNANSWERED`` for a call that rang its allowed rings and no staff ever spoke."""
+    """``A7-UNANSWERED`` for a call that rang its allowed rings and no staff ever spoke; ``A7-RING``
+    (answered late) dropped for a call that came outside the service hours (a pick-up on the sixth ring
+    at 12:21, in the lunch break: nobody was owed an answer within three rings then)."""
     rings = ring.rings if ring is not None else None
     staff_spoke = any(u.speaker == "staff" and u.text.strip() for u in interaction.utterances)
+    if interaction.channel == "phone" and staff_spoke and any(f.rule == "A7-RING" for f in findings):
+        when = local_time(interaction, 0.0, options.halls.zones())
+        if when is not None and not in_service_hours(when, interaction.hall, options.duties):
+            # picked up late in the lunch break or after closing: the three-ring rule binds the service
+            # hours, as the unanswered call's does (session 13)
+            return [f for f in findings if f.rule != "A7-RING"]
     if interaction.channel != "phone" or staff_spoke or rings is None \
             or rings < options.rings.max_rings:
         return findings  # the caller gave up before the allowed rings had rung
