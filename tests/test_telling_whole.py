@@ -115,3 +115,27 @@ def test_excusing_the_last_visits_telling_owns_it_up():
 
     assert OWNED_UP.search("上回就是个咨询，哪能一下都说全。")
     assert not OWNED_UP.search("这回一下都说全了，就这三样。")
+
+
+def test_the_clerks_own_check_at_fault_or_blaming_the_citizen_for_not_asking_owns_the_gap():
+    from analyzer.rules.materials import OWNED_UP
+
+    for said in ("对不起，是我上次没看仔细，监理合同也是必须的。", "上回你也没问检查报告啊，你要问了我就说了。",
+                 "第二户还得有个残疾证复印件，刚才没看到。", "是，刚才漏了。"):
+        assert OWNED_UP.search(said), said
+    for said in ("刚才没看到您的户口本，您再找找。", "上回您也问过了，这次就差这一样。"):
+        assert not OWNED_UP.search(said), said
+
+
+def test_a_further_case_the_citizen_asks_about_brings_its_own_papers():
+    """我爱人的能不能也提？ … 可以的，那另外还要X: the case changed; the clerk's own question about the case
+    (农药要加吗？) makes the item its branch when his answer follows."""
+    added = "可以的，那另外还要您爱人的身份证和你们的结婚证。"
+    unasked = _handed_then(added, "她的身份证带着呢，结婚证在家里。")
+    assert _found(unasked)  # nothing asked: the papers added after the list was closed
+    asked = [*unasked[:6], ("citizen", 66.2, 66.9, "对了，我爱人的公积金能不能也一块儿提出来？"), *unasked[6:]]
+    assert not _found(asked)
+    branch = [GREET, ("citizen", 3, 5, "变更，店里加个卖化肥。"), ("staff", 5.5, 7, "执照、身份证。"),
+              ("citizen", 7.5, 8, "给。"), ("staff", 9, 14, "化肥直接加。农药要加吗？农药要另外办许可证。"),
+              ("citizen", 14.5, 17, "不加不加，农药不卖，光卖化肥。")]
+    assert not _found(branch)

@@ -570,6 +570,11 @@ COUNTED = re.compile(r"(?:一共|总共|共)(?:就)?[一二两三四五六七八
 NUMBERED = re.compile(r"(?:^|[，,。；;：:])[^，,。；;]{0,3}第[一二三四五六七八九十0-9]+[，,、:：]")
 #: A condition of the citizen's own case (要是在外地住的院, 单身的话, 她户口要不在你本上).
 CONDITION = re.compile(r"要是|如果|假如|若是|的话|要不(?:在|是)|能提供|提供不了")
+#: The citizen asking about a further case of his matter (我的能不能也提？ 我爸的能一块儿办吗？ 可以代办吗？).
+CASE_ASKED = re.compile(r"(?:能不能|可不可以|能否)[^，,。？?]{0,10}[？?]?|(?:也|一块儿?|一起|顺便)[^，,。？?]{0,8}(?:吗|不|没)?[？?]|"
+                        r"(?:能|可以)[^，,。？?]{1,10}(?:吗|不)[？?]")
+#: A staff reply opening on yes (可以的, 能, 行).
+OPENS_YES = re.compile(r"^(?:嗯|哦|好)?[，,]?(?:可以|能|行|没问题|当然)")
 #: Asking for papers to be handed over now (把身份证、户口本给我, 拿来我看, 给我看看): a check, no telling.
 HAND_OVER = re.compile(r"把[^。？?！!]{1,24}(?:给我|递给我|拿给我|拿出来)|拿来我看|拿(?:给|来)我(?:看|瞧)|"
                        r"给我(?:看看|瞧瞧|看一下)")
@@ -577,12 +582,21 @@ HAND_OVER = re.compile(r"把[^。？?！!]{1,24}(?:给我|递给我|拿给我|�
 HAS_IT = re.compile(ACTED.pattern + r"|带着|在这|都在|都有|带了")
 
 
+#: A question the clerk puts about the case before naming the item (农药要加吗？ 阿姨是单身吧？).
+_ASKED_FIRST = re.compile(r"([^，,。；;！!？?]{2,16})[？?]")
+
+
 def _conditional(text: str, name: str) -> bool:
     """True when material ``name`` is asked for under a condition of the case (要是在外地住的院，带上
     备案回执; 她户口要不在你本上，还得带她的户口本): its clause or the one before states it."""
     clauses = re.split(r"[，,。；;！!？?]", text)
     at = next((k for k, c in enumerate(clauses) if name in c), None)
-    return at is not None and any(CONDITION.search(c) for c in clauses[max(0, at - 1):at + 1])
+    if at is None:
+        return False
+    where = text.find(name)
+    # 农药要加吗？农药要另外办许可证: the clerk asked the case first, the item is its branch
+    return any(CONDITION.search(c) for c in clauses[max(0, at - 1):at + 1]) or bool(
+        _ASKED_FIRST.search(text[:where]))
 
 
 def _condition_answered(utts: Sequence[Utterance], k: int) -> bool:
@@ -593,7 +607,7 @@ def _condition_answered(utts: Sequence[Utterance], k: int) -> bool:
 
     text = to_simplified(utts[k].text)
     cond = "".join(c for c in re.split(r"[，,。；;！!？?]", text) if CONDITION.search(c))
-    cond = CONDITION.sub("", cond)
+    cond = CONDITION.sub("", cond) + "".join(_ASKED_FIRST.findall(text))
     nxt = next((u for u in utts[k + 1:] if u.speaker == "citizen"), None)
     if nxt is None or PROTEST.search(to_simplified(nxt.text)):
         return False
@@ -649,7 +663,11 @@ def told_whole(utts: Sequence[Utterance], k: int) -> bool:
       next words answer the condition (她户口还在她娘家: :func:`_condition_answered`) — the branch of
       the list his case takes, learned only now, not a paper held back;
     * it asks for papers to be handed over (:data:`HAND_OVER`) and the citizen's next words have them
-      on him (:data:`HAS_IT`): the clerk collecting, the citizen sent for nothing.
+      on him (:data:`HAS_IT`): the clerk collecting, the citizen sent for nothing;
+    * it answers yes to the citizen's asking about a further case of his matter right before it
+      (我的公积金能不能也提？ … 可以的，配偶也能提。那您另外还要三样: :data:`CASE_ASKED`, :data:`OPENS_YES`)
+      and tells what that case needs: the case changed, nothing was held back. An item the clerk
+      names after asking the case herself (农药要加吗？农药要另外办许可证) is conditional as above.
     """
     from analyzer.text.normalize import to_simplified
 
@@ -661,6 +679,10 @@ def told_whole(utts: Sequence[Utterance], k: int) -> bool:
     if new and not AFTERTHOUGHT.search(text) and all(_conditional(text, n) for n in new) \
             and _condition_answered(utts, k):
         return True
+    if k and utts[k - 1].speaker == "citizen" and new and OPENS_YES.match(text):
+        asked = to_simplified(utts[k - 1].text)
+        if CASE_ASKED.search(asked) and not ASKS_REST.search(asked) and not MORE_PLEASE.search(asked):
+            return True  # 我的公积金能不能也提？ … 可以的，配偶也能提。那您另外还要三样: the case he added
     if HAND_OVER.search(text):
         nxt = next((u for u in utts[k + 1:] if u.speaker == "citizen"), None)
         return nxt is not None and bool(HAS_IT.search(to_simplified(nxt.text))) \
@@ -785,7 +807,12 @@ OWNED_UP = re.compile(_BEFORE + r"[^。？?！!]{0,8}(?:没|没有|忘了?|漏�
                       r"(?:说|讲|提(?!交|取|供)|告诉|交代|写上|列上|写进|(?:让|叫)[你您]?带)|"  # 申请没提交上去 owns no telling
                       + _BEFORE + r"[^。？?！!]{0,8}(?:说|讲|提|写|列)(?:漏|落|丢|少)|"
                       # 上回就是个咨询，哪能一下都说全: excusing the last visit's telling owns it up (session 13)
-                      + _BEFORE + r"[^。？?！!]{0,12}(?:哪能|哪里能|怎么能|不可能)[^。？?！!，,]{0,4}(?:说全|说完|讲全|讲完|都说)")
+                      + _BEFORE + r"[^。？?！!]{0,12}(?:哪能|哪里能|怎么能|不可能)[^。？?！!，,]{0,4}(?:说全|说完|讲全|讲完|都说)|"
+                      # the clerk's own check at fault (是我上次没看仔细; 刚才没看到。; 刚才漏了。) or the citizen blamed for
+                      # not asking (上回你也没问检查报告啊): each owns the gap (session 13)
+                      + _BEFORE + r"[^。？?！!]{0,8}(?:没看仔细|没看清楚?|看漏了?|没看到(?=[。，,！!；;]|$)|"
+                      r"(?:漏|落)了(?=[。，,！!；;]|$))|"
+                      + _BEFORE + r"[^。？?！!，,]{0,4}(?:你|您)(?:也)?没(?:问|提)")
 #: The citizen denying he was told (没说啊, 没提啊, 就说了那三样): the clerk's "didn't I tell you last
 #: time?" then owns the gap all the same.
 DENIED = re.compile(r"^(?:啊|哎|诶|嗯)?[，,！!？?]*(?:没|没有|没说|没提|没讲|没告诉|没让|谁说|就说了|只说了|您没|你没)")
