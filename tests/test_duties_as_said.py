@@ -57,11 +57,13 @@ def test_a_retort_throws_the_accused_word_back_with_its_object():
 
 
 # ----------------------------------------------------------------- Article 17: cutting in
-def test_cutting_in_with_words_that_are_their_own_breach_is_not_a_second_one():
+def test_cutting_in_with_a_forbidden_phrase_is_that_phrases_breach_not_a_second_one():
     long_turn = ("citizen", 3, 12, "我跟你说，我们家这个情况比较特殊，我老伴前年走了，儿子在外地打工，我一个人……")
-    scolded = [GREET, long_turn, ("staff", 9, 13, "停停停，我不听这些，你就说你要办啥。"),
-               ("citizen", 13.5, 15, "办低保。")]
-    assert not _rules(scolded, "A17-INTERRUPT")
+    busy = [GREET, long_turn, ("staff", 9, 13, "老人家，我这边忙得很，你没看见后面一堆人排着吗？"),
+            ("citizen", 13.5, 15, "办低保。")]
+    assert not _rules(busy, "A17-INTERRUPT")  # the busy phrase is Article 9's breach
+    scolded = [GREET, long_turn, ("staff", 9, 13, "你先别说了，听我讲。"), ("citizen", 13.5, 15, "哦。")]
+    assert _rules(scolded, "A17-INTERRUPT")  # an uncivil manner is how she cut in: still Article 17's
     plain = [GREET, long_turn, ("staff", 9, 13, "您先把这张登记表填一下，填完给我。"),
              ("citizen", 13.5, 15, "好的。")]
     assert _rules(plain, "A17-INTERRUPT")  # a plain cut-in over the citizen's words stays Article 17's

@@ -725,23 +725,26 @@ def _hangs_up(interruption: Finding, findings: Sequence[Finding]) -> bool:
                                   for f in findings)
 
 
-#: Articles whose finding on the clerk's cutting-in words is the breach those words make (停停停，我不听这些
-#: is Article 6's scolding, 我这边忙得很，你没听出来吗 Article 9's busy phrase).
-OWN_WORDS_ARTICLES: frozenset[int] = frozenset({6, 8, 9})
+#: Articles whose forbidden phrase on the clerk's cutting-in words is the breach those words make (我这边忙得很，
+#: 你没听出来吗 is Article 9's busy phrase). An uncivil manner (Article 6: 你先别说了听我讲) leaves the cut-in
+#: Article 17's: the manner is how she cut in, not another act.
+OWN_WORDS_ARTICLES: frozenset[int] = frozenset({8, 9})
 
 
 def breach_of_its_own(interruption: Finding, findings: Sequence[Finding]) -> bool:
     """True when what the clerk's cutting in does is already another article's breach (session 13):
 
-    * her cutting-in words carry an Article 6, 8 or 9 finding (:data:`OWN_WORDS_ARTICLES`:
-      停停停，我不听这些; 老人家，我这边忙得很，你没听出来吗？): the words are the breach;
+    * her cutting-in words carry a forbidden phrase of Article 8 or 9 (:data:`OWN_WORDS_ARTICLES`:
+      老人家，我这边忙得很，你没听出来吗？): the phrase is the breach (a missing greeting spanning the
+      opening is no finding on her words, and an uncivil manner leaves the cut-in Article 17's);
     * the citizen's turn she talked over holds a question she then never answered (an ``A5-ANSWER``
       finding on that turn: 顺便问一下，我爸的能一块儿办不？ … 户口本给我，你在这儿签个名): Article 5's.
     """
     start, end = interruption.start, interruption.end
     asked = interruption.detail.get("citizen_start")
     for g in findings:
-        if g.speaker == "staff" and g.article in OWN_WORDS_ARTICLES and g.start is not None \
+        if g.speaker == "staff" and g.article in OWN_WORDS_ARTICLES and g.kind == "forbidden" \
+                and g.start is not None \
                 and g.end is not None and start is not None and end is not None \
                 and g.start < end and start < g.end:
             return True
