@@ -114,3 +114,17 @@ def test_a_call_closed_after_the_caller_is_done_is_no_hang_up():
     went_on = [*OPENING, ("citizen", 6.5, 9.0, "我周六过去的话——"), ("staff", 9.2, 10.0, "先这样"),
                ("citizen", 10.5, 12.0, "好，那我周一去，窗口在几楼？"), ("staff", 12.5, 13.5, "三楼")]
     assert _findings(went_on) == []  # the conversation went on after the closing words
+
+
+def test_sending_the_caller_off_the_line_over_his_words_is_a_forced_hang_up():
+    """别打了 / 换个地方再打吧 as the clerk's last words end the call (session 13)."""
+    rows = [*OPENING, ("citizen", 6.5, 9.5, "那我这个到底啥时候能批下来，你今天给我个准话，不然我……"),
+            ("staff", 9.2, 10.8, "批下来自然会通知，别打了。")]
+    (f,) = _findings(rows)
+    assert f.rule == "A7-HANGUP" and "别打了" in f.detail["staff_text"]
+    weak = [*OPENING, ("citizen", 6.5, 9.0, "喂？我这边……听不……"),
+            ("staff", 9.2, 10.8, "听不清，你换个信号好的地方再打吧。"), ("citizen", 10.5, 12.0, "不是，你等一下，我走两步……")]
+    assert _findings(weak)
+    # said once the caller is done, the same words end nothing early
+    done = [*OPENING, ("citizen", 6.5, 8.5, "好，那我过两天再问，谢谢。"), ("staff", 9.0, 10.0, "好的，到时候再打吧。")]
+    assert _findings(done) == []

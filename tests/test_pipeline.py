@@ -74,6 +74,7 @@ def test_phone_rings_from_the_record():
 
 def test_ring_seconds_use_the_cadence():
     d = _example("phone-praise-suggestion")
+    d["started_at"] = "2023-05-05T15:02:00+08:00"  # within the service hours, which the three rings bind
     d["ring_seconds"] = 16.0  # 4 rings at one ring per 5 s
     report = analyzer.analyze(d)
     assert report.rings == 4 and "A7-RING" in _rules(report)
@@ -186,7 +187,9 @@ def test_stage_timer_covers_every_stage():
 def test_extra_findings_and_audio_ring_are_merged():
     from analyzer.types import Finding, RingResult
 
-    inter: Interaction = parse_interaction(_example("phone-praise-suggestion"))
+    d = _example("phone-praise-suggestion")
+    d["started_at"] = "2023-05-05T15:02:00+08:00"  # within the service hours, which the three rings bind
+    inter: Interaction = parse_interaction(d)
     shout = Finding(rule="A6-SHOUT", article=6, kind="acoustic", canonical="高声说话",
                     speaker="staff", start=17.5, end=21.0, evidence="-8 dBFS, +14 dB",
                     confidence=0.95, points=10)

@@ -124,7 +124,8 @@ def apply_duties(interaction: Interaction, hits: Sequence[Hit], cues: Sequence[C
                            options.classifier.assumed_speaker_weight,
                            forbidden_only=flagged - uncivil)
     out += unanswered_questions(interaction, hits, lexicon, options, findings, cues)
-    out += [f for f in interruptions(interaction, lexicon, d) if not _hangs_up(f, findings)]
+    out += [f for f in interruptions(interaction, lexicon, d) if not _hangs_up(f, findings)
+            and not breach_of_its_own(f, out)]
     out += quarrels(interaction, cues, lexicon, d, findings, options.classifier)
     out += piecemeal(interaction, cues, lexicon)
     out += earlier_visits(interaction, cues, lexicon)
@@ -724,6 +725,35 @@ def _hangs_up(interruption: Finding, findings: Sequence[Finding]) -> bool:
                                   for f in findings)
 
 
+#: Articles whose forbidden phrase on the clerk's cutting-in words is the breach those words make (我这边忙得很，
+#: 你没听出来吗 is Article 9's busy phrase). An uncivil manner (Article 6: 你先别说了听我讲) leaves the cut-in
+#: Article 17's: the manner is how she cut in, not another act.
+OWN_WORDS_ARTICLES: frozenset[int] = frozenset({8, 9})
+
+
+def breach_of_its_own(interruption: Finding, findings: Sequence[Finding]) -> bool:
+    """True when what the clerk's cutting in does is already another article's breach (session 13):
+
+    * her cutting-in words carry a forbidden phrase of Article 8 or 9 (:data:`OWN_WORDS_ARTICLES`:
+      老人家，我这边忙得很，你没听出来吗？): the phrase is the breach (a missing greeting spanning the
+      opening is no finding on her words, and an uncivil manner leaves the cut-in Article 17's);
+    * the citizen's turn she talked over holds a question she then never answered (an ``A5-ANSWER``
+      finding on that turn: 顺便问一下，我爸的能一块儿办不？ … 户口本给我，你在这儿签个名): Article 5's.
+    """
+    start, end = interruption.start, interruption.end
+    asked = interruption.detail.get("citizen_start")
+    for g in findings:
+        if g.speaker == "staff" and g.article in OWN_WORDS_ARTICLES and g.kind == "forbidden" \
+                and g.start is not None \
+                and g.end is not None and start is not None and end is not None \
+                and g.start < end and start < g.end:
+            return True
+        if g.rule == "A5-ANSWER" and asked is not None and g.detail.get("question_start") is not None \
+                and abs(float(g.detail["question_start"]) - float(asked)) < 1e-3:
+            return True
+    return False
+
+
 def interruptions(interaction: Interaction, lexicon: Lexicon, options: DutyOptions
                   ) -> list[Finding]:
     """``A17-INTERRUPT``: staff cutting in while the citizen is speaking (抢话)."""
@@ -852,7 +882,8 @@ def pleads_the_rules(text: str) -> bool:
 
 #: A retort: the accused word thrown back as a question (我嚷？ 我啥态度？ 谁推了？ 我急啥？ 我吼了吗？),
 #: the clause opening on 我 or 谁, then at most 啥/什么 and the word, then a question's end.
-RETORT = re.compile(r"^(?:我|谁)(?:啥|什么|哪|又|还|就|咋)?([\u4e00-\u9fff]{1,4}?)(?:了吗|了吧|了|吗|啊|呀|啦)?[？?]")
+RETORT = re.compile(r"^(?:我|谁)(?:啥|什么|哪|又|还|就|咋)?([\u4e00-\u9fff]{1,4}?)(?:[你您]的?)?(?:啥|什么)?"
+                    r"(?:了吗|了吧|了|吗|啊|呀|啦)?[？?]")
 #: The accusation a retort answers: the other party's "you …" (你跟我嚷, 你这啥态度, 你们就这么推).
 _ACCUSED = re.compile(r"你们?[^，,。？?！!]{0,10}")
 #: An exclamation (typed: ！), the written mark of a raised voice.
@@ -869,7 +900,20 @@ MIN_EXCLAIMED_CHARS = 4
 HEATED_RHETORIC = re.compile(
     r"(?:冲|跟|对|朝)我(?:喊|嚷|吵|吼|急|凶|发火|发脾气)|嚷|吼|(?:喊|吵)(?:啥|什么)|"
     r"有(?:啥|什么)用|有(?:啥|什么)办法|谁[^，,。？?！!]{0,6}(?:得过来|知道|让你|叫你|怕谁|管得着)|"
-    r"凭(?:啥|什么)|活该|还有理|难道|你懂不懂|你以为|容易吗|(?:咋|怎么)了[？?！!]|谁怕谁|有你们?这么")
+    r"凭(?:啥|什么)|活该|还有理|难道|你懂不懂|你以为|容易吗|(?:咋|怎么)了[？?！!]|谁怕谁|有你们?这么|"
+    # the blame thrown back (还怪我？ 是我的问题还是你的问题？ 我咋知道) and a dismissal (你爱信不信; session 13)
+    r"(?:还|倒)(?:怪|赖)我|是我的(\w{1,3})还是你的\1|我(?:咋|怎么|哪)知道|爱(\w)不\2|"
+    # saying it again, louder in words (我再说一遍，不补; 说了多少遍了)
+    r"我(?:再|最后)说一(?:遍|次)|说了(?:多少|几|八百|好几)(?:遍|回|次)")
+#: A reply that contradicts (不补, 没有就按现在的算, 凭的是文件，不是凭谁嗓门大): said over the other party's heated
+#: turn, it answers heat with heat (session 13: curt contradiction talking over him).
+CONTRADICTS = re.compile(r"^[^，,。？?！!]{0,4}(?:不|没|别|甭|凭)|不是|不行|没用|没有就")
+#: Seconds a reply must start before the other party's heated turn ends to talk over it.
+OVER_SECONDS = 0.3
+#: The other party's words thrown back in a question (有啥问题？ after 就是有问题！; 你说有问题就有问题了？):
+#: the echo answers heat with heat (session 13).
+_ECHO_ASK = re.compile(r"(?:有)?(?:啥|什么)([\u4e00-\u9fff]{2,4})[？?]|你说([\u4e00-\u9fff]{1,6})就\2|"
+                       r"^((?:(?![要办做干问想])[\u4e00-\u9fff]){2,4})(?:啥|什么)了?[？?]")
 
 
 def heat_in(text: str) -> bool:
@@ -896,7 +940,13 @@ def answered_heat(utts: Sequence[Utterance], heated: set[int]) -> set[int]:
     * an exclamation of some length (:data:`_EXCLAIMED`, :data:`MIN_EXCLAIMED_CHARS`:
       你再说一遍！ 你糊弄谁呢！ 别跟我来这套！), with no courtesy in it (:data:`_KIND`)
       and not giving in (:data:`_ASSENT`: 行行行！);
-    * heated rhetoric (:data:`HEATED_RHETORIC`: 一天几百个件，谁打得过来？ … 那就活该我白等？).
+    * heated rhetoric (:data:`HEATED_RHETORIC`: 一天几百个件，谁打得过来？ … 那就活该我白等？; the blame
+      thrown back, 你自己不先问清楚，还怪我？, and 你爱信不信; session 13);
+    * a contradiction said over the other party's heated turn (:data:`CONTRADICTS`, starting
+      :data:`OVER_SECONDS` before it ends: 凭啥不补！ … 凭的是文件，不是凭谁嗓门大), no courtesy in it;
+    * the other party's words thrown back in a question (:data:`_ECHO_ASK`: 你们算得就是有问题！ …
+      有啥问题？ 你说有问题就有问题了？ 算错啥了？), with no courtesy in it; a retort also throws the word back
+      with its object or a 啥 (你们是不是给我扣了？ … 谁扣你的了？; 就会推！ … 我推啥了？; session 13).
 
     A turn so counted is heated in its turn, so a retort to a retort counts too.
     """
@@ -912,11 +962,16 @@ def answered_heat(utts: Sequence[Utterance], heated: set[int]) -> set[int]:
         first = re.split(r"(?<=[？?！!。])|[，,]", text)[0]
         m = RETORT.match(first)
         word = m.group(1) if m else ""
-        retort = bool(word) and any(word in a.group(0) for a in _ACCUSED.finditer(to_simplified(prev.text)))
+        said = to_simplified(prev.text)
+        retort = bool(word) and any(word in a.group(0) for a in _ACCUSED.finditer(said)) or (any(
+            (e.group(1) or e.group(2) or e.group(3)) in said for e in _ECHO_ASK.finditer(text))
+            and not _KIND.search(text))
         exclaimed = any(_EXCLAIMED.search(c) and not _KIND.search(c) and not _ASSENT.match(c)
                         and len(normalize(c)) >= MIN_EXCLAIMED_CHARS
                         for c in re.split(r"(?<=[？?！!。])", text))
-        if retort or exclaimed or (HEATED_RHETORIC.search(text) and not _KIND.search(text)):
+        over = u.start < prev.end - OVER_SECONDS and len(normalize(text)) >= MIN_SHARP_CHARS \
+            and bool(CONTRADICTS.search(text)) and not _KIND.search(text) and not _ASSENT.match(text)
+        if retort or exclaimed or over or (HEATED_RHETORIC.search(text) and not _KIND.search(text)):
             out.add(i)
             hot.add(i)
     return out
@@ -1191,6 +1246,7 @@ def not_the_hour(f: Finding, said: str) -> bool:
 
 #: Words that the citizen's matter is not ready yet (还在制作, 还没批下来, 证没印出来).
 _NOT_READY = re.compile(r"还在(?:制作|制证|制卡|做|印|审批|审核|核|走流程|处理|办理中|排期)|"
+                        r"在走(?:复核|审核|审批|流程|程序|公示)|(?:复核|审核|审批|公示)完(?:了)?(?:以后|之后)?才|"  # session 13
                         r"(?:制作|审批|审核|办理|处理)中|"
                         r"(?:科长|领导|主任|局长|所长)(?:签|批|审)(?:了|完)(?:字)?[^，,。！!？?]{0,3}(?:才|以后|再)|"
                         r"(?:还没|没|未)(?:做好|做出来|制好|印|批|审|出来|下来|寄到|寄过来|到货|办好|办下来|好)")
@@ -1254,10 +1310,14 @@ _PUTS_OFF = re.compile(r"再来|再过来|改天|下回|来办|来交|来弄|不
 
 
 #: Come again later (下礼拜再来问, 改天再来, 明天过来).
-_LATER = re.compile(r"(?:下礼拜|下周|改天|过两天|明天|明儿|后天|下午|回头|过几天)[^，,。！!？?]{0,6}(?:再)?(?:来|过来)|再来")
+_LATER = re.compile(r"(?:下礼拜|下周|改天|过两天|明天|明儿|后天|下午|回头|过几天)[^，,。！!？?]{0,6}(?:再)?(?:来|过来)|再来|"
+                    r"过了[^，,。！!？?]{1,5}再(?:来|过来|办|报)")  # 过了元旦再来 (session 13)
 #: The clerk's own lack of time or hands, or a colleague away, as the reason (腾不出手, 录系统的人不在).
 _BUSY = re.compile(r"腾不出手|忙不过来|没空|顾不上|没工夫|手上(?:还)?有(?:个|点)?事|"
                    r"(?:的人|同事|同志|师傅|负责的)[^，,。！!？?]{0,2}(?:不在|没来|请假|休假|出差|下乡)|"
+                   # the one who does it away (她这礼拜休年假; 两个人都去县上培训了; session 13)
+                   r"(?:她|他|两个人|几个人|人)[^，,。！!？?]{0,4}(?:休(?:年|产|病|婚)?假|请假|出差|下乡|"
+                   r"(?:去)?[^，,。！!？?]{0,4}(?:培训|学习|开会)(?:了|去了))|"
                    r"(?:我|我们)?(?:这(?:礼拜|周|星期|两天|会儿?))?(?:我)?先不(?:收|办|弄|录|受理)")
 #: Words of a paper to bring (补, 齐, 缺): the come-again is for it, not the clerk's side.
 _PAPER_REASON = re.compile(r"补|齐|缺|少了|没带|证明|复印")
@@ -1320,6 +1380,38 @@ def for_the_matter(utts: Sequence[Utterance], i: int) -> bool:
     return bool(_STEP_DATED.search(text)) and not _PUTS_OFF.search(text)
 
 
+#: The clerk's day closing (马上下班了, 快下班了, 到点了, 关门了): the hour as the reason.
+CLOSING_NOW = re.compile(r"(?:马上|快|快要|就要|该|要)下班|下班了|关门了|到点了")
+#: Sending the business to the next working time (明天, 改天, 再打过来, 上班时间再来).
+NEXT_TIME = re.compile(r"明天|明儿|改天|再来|再过来|再打|上班(?:时间|以后|了)再")
+
+
+def put_off_for_the_hour(text: str) -> bool:
+    """True when staff words put the business off for the hour, where no deferral cue was heard (session 13):
+
+    * the day closing and the business sent to the next working time (我们这边马上下班了，你明天上班时间再
+      打过来吧: :data:`CLOSING_NOW` with :data:`NEXT_TIME`), not the day still open (还没下班, 来得及:
+      :data:`NOT_YET`);
+    * the clerk's own work not started (还没开始呢，等会儿: :data:`CLERK_NOT_STARTED`; 审核还没开始 is the
+      matter's) or put off to a later hour (我这边三点以后再说: :data:`LATER_HOUR`).
+
+    Only within the service hours does it make an ``A25-HOURS`` finding (:func:`_deferrals`).
+    """
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    if NOT_YET.search(simple):
+        return False
+    return bool(CLOSING_NOW.search(simple) and NEXT_TIME.search(simple)) or any(
+        CLERK_NOT_STARTED.match(c) for c in re.split(r"[，,。！!？?；;]", simple)) or bool(LATER_HOUR.search(simple))
+
+
+#: The clerk's own work not started, opening its clause (还没开始呢; 我们还没上班): 审核还没开始 is the matter's.
+CLERK_NOT_STARTED = re.compile(r"^(?:哎|嗯|诶)?(?:我们?|这边|我这边|咱们?|窗口)?(?:这儿|这边)?(?:都)?还没(?:开始|上班|开门|开工)")
+#: The business put off to a later hour of the same day (三点以后再说, 两点半之后再办).
+LATER_HOUR = re.compile(r"(?:[0-9一二两三四五六七八九十]+点|点半)(?:以后|之后)再(?:说|办|弄|来)")
+
+
 #: The work not started for the clerk's side (还没开始呢, 还没上班, 三点以后再说; session 12): a wait on the spot
 #: then is a wait for her to begin, the work deferred.
 NOT_STARTED = re.compile(r"还没(?:开始|上班|开门|开工)|(?:[0-9一二两三四五六七八九十]+点|点半)(?:以后|之后)再(?:说|办|弄)")
@@ -1368,7 +1460,7 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
     private = {id(utts[j]) for call in private_calls(utts) for j in call}
     cued = {c.utterance for c in cues if c.kind == "deferral"}
     worded = [Cue("deferral", i, u.start, u.end, u.text, 0.8, "words") for i, u in enumerate(utts)
-              if i not in cued and u.speaker == "staff" and deferred_by_words(u.text)]
+              if i not in cued and u.speaker == "staff" and (deferred_by_words(u.text) or put_off_for_the_hour(u.text))]
     for cue in [*cues, *worded]:
         if cue.kind != "deferral" or cue.utterance >= len(utts):
             continue
@@ -1409,8 +1501,9 @@ def _deferrals(interaction: Interaction, cues: Sequence[Cue], rule: Any, options
 #: The citizen saying this is a repeated trip (第三趟, 跑了好几回).
 TRIPS = re.compile(r"第[三四五六七八九十3-9]\s*[趟次回遍]|(?:跑|来)了?\s*[三四五六七八九十3-9]\s*[趟次回遍]")
 #: The citizen saying another window or office sent them here (三号窗口让我来找你, 那边说归你们管).
-#: Only a window, desk or office sending them counts (家里人让我来办 is no bounce).
-BOUNCED = re.compile(r"(?:窗口|[0-9一二三四五六七八九十]号|那边|楼上|楼下|台|大厅|局|中心|所|科|处)[^。？?！!]{0,12}"
+#: Only a window, desk or office sending them counts (家里人让我来办 is no bounce; 平台 is no counter:
+#: 站长说平台给上了保障，让我来社保问问 names his employer's platform; session 13).
+BOUNCED = re.compile(r"(?:窗口|[0-9一二三四五六七八九十]号|那边|楼上|楼下|(?<![平电阳舞站])台|大厅|局|中心|所|科|处)[^。？?！!]{0,12}"
                      r"(?:(?:让|叫|喊|要)我[^。？?！!，,]{0,3}(?:来|过来|回来|上来|下来|上楼|下楼|到这|上这|找你|到你|来你)|"
                      r"说[^。？?！!，,]{0,4}(?:到|来|找|上)(?:你们|你这|这儿|这里|这边))|"
                      r"(?:说|讲)[^。？?！!，,]{0,4}(?:是|归|该)(?:你们|你这|这儿|这里|这边)[^。？?！!，,]{0,3}(?:办|管|负责)|"
@@ -1606,7 +1699,8 @@ WAY_ROUND = re.compile(r"不用(?:再)?(?:跑|来)|(?:帮|替)(?:您|你)|邮寄
 #: Sent off to fetch a paper and come again (让他拿来，拿来再说; 补齐了再来; 带来再办): after a third trip, another.
 FETCH_FIRST = re.compile(r"(?:拿|带|取|送|开)(?:来|过来|回来)?了?(?:以后|之后)?再(?:说|办|来|弄)|"
                          r"(?:让|叫)[^。？?！!，,]{0,4}(?:拿|带|送)(?:来|过来)|(?:补齐|补全|补上|补好)了?(?:以后|之后)?再来|"
-                         r"(?:开|办|弄|补)(?:好)?了?(?:以后|之后)?再(?:拿|带|送)(?:来|过来)")  # 让村委会开了再拿来
+                         r"(?:开|办|弄|补)(?:好)?了?(?:以后|之后)?再(?:拿|带|送)(?:来|过来)|"  # 让村委会开了再拿来
+                         r"[，,]再(?:拿|带|送)(?:来|过来)")  # 让房东写个证明，签字按手印，再拿过来 (session 13)
 #: Words of the normal flow: go and come back here (去缴费再回来, 拿完凭证来我这儿), not a send-off.
 COME_BACK = re.compile(r"回来|回到这|来我这|再来找我|过来找我|缴费|交费|交钱|"
                        r"(?:到|来)(?:我们|咱们|我)?(?:这个?|本)窗口|(?:到|来)(?:我们|咱们)窗口")  # 到这个窗口来领: here
@@ -1629,9 +1723,17 @@ _SENT_TO = re.compile(r"(?:回|去|到|找|上)[^。？?！!，,]{0,8}(?:窗口|
 
 def unanswered_call(interaction: Interaction, lexicon: Lexicon, options: AnalyzerOptions,
                     ring: RingResult | None, findings: list[Finding]) -> list[Finding]:
-    """``A7-UNANSWERED`` for a call that rang its allowed rings and no staff ever spoke."""
+    """``A7-UNANSWERED`` for a call that rang its allowed rings and no staff ever spoke; ``A7-RING``
+    (answered late) dropped for a call that came outside the service hours (a pick-up on the sixth ring
+    at 12:21, in the lunch break: nobody was owed an answer within three rings then)."""
     rings = ring.rings if ring is not None else None
     staff_spoke = any(u.speaker == "staff" and u.text.strip() for u in interaction.utterances)
+    if interaction.channel == "phone" and staff_spoke and any(f.rule == "A7-RING" for f in findings):
+        when = local_time(interaction, 0.0, options.halls.zones())
+        if when is not None and not in_service_hours(when, interaction.hall, options.duties):
+            # picked up late in the lunch break or after closing: the three-ring rule binds the service
+            # hours, as the unanswered call's does (session 13)
+            return [f for f in findings if f.rule != "A7-RING"]
     if interaction.channel != "phone" or staff_spoke or rings is None \
             or rings < options.rings.max_rings:
         return findings  # the caller gave up before the allowed rings had rung

@@ -52,7 +52,8 @@ END_SLACK = 0.5  #: s, a last utterance ending this close to the end is cut off
 CUT_OFF = re.compile(r"(?:[—–－]+|-{2,}|…+|\.{3,})\s*$")
 #: The clerk closing the call.
 ENDS_CALL = re.compile(r"挂了|先挂|挂啦|我挂|挂电话|不说了|不聊了|别说了|就这样|先这样|就这么着|回头再说|"
-                       r"有事再打|再见|拜拜")
+                       r"有事再打|再见|拜拜|"
+                       r"别(?:再)?打了|再打(?:过来)?吧")  # session 13: 别打了, 换个有信号的地方再打吧 send the caller off the line
 #: The caller calling into a dead line, or protesting the end.
 #: The caller's trailing words opening on agreement (好，那我明天……; session 12): with the clerk's farewell
 #: after them, the call wound up together, nothing was cut off.

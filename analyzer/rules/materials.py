@@ -73,7 +73,12 @@ _QUALIFIERS = frozenset({"原件", "复印件", "印件", "材料", "证件", "�
 
 #: Words the material pattern reads that name no paper (不符合条件, 案件, 事件).
 _NOT_MATERIALS = ("条件", "案件", "事件", "软件", "邮件", "拍照", "照相", "合照",  # 去拍照 is a step
-                  "那件", "这件", "一件", "哪件")  # 我那件到现在还在路上: a thing (a coat), no paper (session 12)
+                  "那件", "这件", "一件", "哪件",  # 我那件到现在还在路上: a thing (a coat), no paper (session 12)
+                  "领证", "办证", "出证", "拿证", "制证", "发证")  # 带身份证来领证: a step, no paper (session 13)
+
+
+#: Characters that make a material's name an office's (公证处, 证件所): no paper.
+_OFFICE_AFTER = frozenset("处所局站科厅")
 
 
 def materials_named(text: str) -> set[str]:
@@ -84,7 +89,10 @@ def materials_named(text: str) -> set[str]:
     from analyzer.text.normalize import to_simplified
 
     out = set()
-    for m in _MATERIAL.finditer(to_simplified(text)):
+    simple = to_simplified(text)
+    for m in _MATERIAL.finditer(simple):
+        if simple[m.end():m.end() + 1] in _OFFICE_AFTER:
+            continue  # 到公证处, 去派出所: an office, no paper (session 13)
         name = _LEAD.sub("", m.group(0))
         if len(name) >= 2 and name not in _QUALIFIERS and name[-3:] not in _QUALIFIERS \
                 and not name.endswith(_NOT_MATERIALS):
@@ -191,11 +199,13 @@ def _is_new(utts: Sequence[Utterance], added: Cue) -> bool:
     from analyzer.text.normalize import to_simplified
 
     named = {n for n in materials_named(utts[added.utterance].text)
-             if not _NOT_ASKED.search(_clause_of(utts[added.utterance].text, n))}
+             if not _not_asked(_clause_of(utts[added.utterance].text, n))}
     if not named and materials_named(utts[added.utterance].text):
         return False  # 授权委托书也在, 没合同也可以，有证明都算, 申请表我帮您填: nothing more to bring
     if not named:  # a copy missing (还缺一份复印件) is of a material told; 另外还得带原件 asks more
         text = utts[added.utterance].text
+        if made_here(to_simplified(text)):
+            return False  # 单身的话还得签个声明，我给您拿一张: made at the counter, nothing to fetch
         if _asked_about_copies(utts, added.utterance):
             return False  # 发票要原件吗？ … 原件核对完还您，另外带一份复印件: the answer, one telling
         if not ADDS.search(to_simplified(text)):
@@ -233,11 +243,35 @@ def _asked_about_copies(utts: Sequence[Utterance], i: int) -> bool:
         and bool(questions(prev.text))
 
 
+#: A paper made at the counter now (在这儿签字, 申请表也签一下, 按个手印, 桌子上有纸笔，照着写, 我给您拿一张;
+#: session 13): signed, filled or handed out on the spot, it sends nobody to fetch anything.
+ON_THE_SPOT = re.compile(r"签(?:个|份|张|上)|签(?:字|名)|签一下|按(?:个)?手印|照着(?:写|填)|填(?:一下|个|好)|写(?:一下|个)|"
+                         r"(?:在|就在)(?:这儿?|这里|这边)(?:填|签|写)")
+#: The counter, now (在这儿, 这张表上, 现场, 桌子上有, 我给您拿一张): where a paper made on the spot is made.
+_HERE = re.compile(r"在这|这儿|这里|这边|现场|当场|桌子?上有|我(?:给|帮|替)[您你]拿")
+#: Words that send the citizen to bring a paper (带, 拿来, 去开): a signed paper to bring is still one more.
+_TO_BRING = re.compile(r"带|拿来|拿过来|去开|回去|准备|提供")
+
+
+def made_here(clause: str) -> bool:
+    """True when a staff clause asks for a paper made at the counter now (:data:`ON_THE_SPOT` with
+    :data:`_HERE`), not one to bring (还得带一份签了字的委托书 sends him for it) nor one owned up as
+    forgotten (上回我忘了说，设备清单…列个单子签个字)."""
+    return bool(ON_THE_SPOT.search(clause) and _HERE.search(clause)) and not _TO_BRING.search(clause) \
+        and not AFTERTHOUGHT.search(clause) and not OWNED_UP.search(clause)
+
+
 #: A material that is no further demand on the citizen: found present (委托书也在, 都有, 都对), one of
 #: alternatives (有工友证明也算, 没合同也可以), or a form the clerk fills or gives (我帮您填, 这儿有).
 _NOT_ASKED = re.compile(r"(?:也|都)(?:在|有|对|齐)(?:了|的)?(?:吧|吗)?\s*(?:[，,。！!；;？?]|$)|都算|也算|也(?:可以|行)|"
                         r"(?:打|存|发|转|汇|拨)(?:到|进|入)|"  # 钱会打到您的社保卡上: where the money goes
                         r"我(?:帮|给|替)[您你](?:填|拿|打印|复印|写)|我来填|现场填|当场填|这儿有|这里有|我这有")
+
+
+def _not_asked(clause: str) -> bool:
+    """True when a clause naming a material asks nothing further of the citizen (:data:`_NOT_ASKED`,
+    :func:`made_here`)."""
+    return bool(_NOT_ASKED.search(clause)) or made_here(clause)
 
 
 def _clause_of(text: str, name: str) -> str:
@@ -414,11 +448,15 @@ def _citizen_between(utts: Sequence[Utterance], a: int, b: int) -> bool:
 COME_IN_FIRST = re.compile(
     r"(?:来|到|过来)[^，,。！!？?]{0,4}(?:了|以后|之后|的时候)[^。！!？?]{0,8}?再[^。！!？?，,]{0,6}?"
     r"(?:说|讲|看|告诉|列|交代)|"
-    r"电话里[^，,。！!？?]{0,6}(?:说|讲|交代)不(?:清|明白|完|全)|当面(?:再)?(?:说|讲|告诉)|"
+    r"电话(?:里|上)[^，,。！!？?]{0,6}(?:说|讲|交代)不(?:清|明白|完|全)|当面(?:再)?(?:说|讲|告诉)|"
+    r"(?:来|过来)了[^。！!？?，,]{0,6}(?:给你|给您|跟你|跟您)(?:说|讲)|"  # 过来了我看着给你说 (session 13)
     # 先带身份证，其他的看了档案再告诉您: the rest put off
-    r"(?:其他|其余|剩下|别的|其它)的?[^。！!？?，,]{0,8}?再[^。！!？?，,]{0,4}?(?:说|讲|告诉|交代)")
+    r"(?:其他|其余|剩下|别的|其它)的?[^。！!？?，,]{0,8}?再[^。！!？?，,]{0,4}?(?:说|讲|告诉|交代)|"
+    # 您来了就知道了，到时候一样一样给您说 (session 13)
+    r"到时候[^。！!？?，,]{0,8}(?:说|讲|告诉|交代)|来了(?:就)?知道")
 #: Words about the materials (材料, 要带什么, 准备哪些): what a phone deferral puts off.
-ABOUT_MATERIALS = re.compile(r"材料|资料|手续|证件|(?:带|准备|提供|交|要|需要)(?:些|点)?(?:什么|啥|哪些|哪几样)")
+ABOUT_MATERIALS = re.compile(r"材料|资料|手续|证件|(?:带|准备|提供|交|要|需要)(?:些|点)?(?:什么|啥|哪些|哪几样)|"
+                             r"(?:拿|带)[^，,。！!？?]{0,4}东西|(?:咋|怎么|如何)(?:申请|办理)")  # session 13: 咋申请？ … 能拿的东西都拿上
 
 
 def deferred_by_words(interaction: Interaction, cues: Sequence[Cue]) -> list[Cue]:
@@ -467,6 +505,7 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
                          and utts[c.utterance].speaker != "citizen"), key=lambda c: c.start)
     told = sorted([*(c for c in staff_cues if c.kind in TOLD and materials_named(utts[c.utterance].text)),
                    *told_by_words(utts, cues)], key=lambda c: c.start)
+    told = [c for c in told if not _only_if(utts[c.utterance].text)]  # 能提供X就…: an option, no list
     earlier_visit = [c for c in cues if c.kind == "earlier_visit"]
     returned = returns(utts)
     out: dict[int, Finding] = {}
@@ -503,19 +542,152 @@ def piecemeal(interaction: Interaction, cues: Sequence[Cue], lexicon: Lexicon) -
             f = _finding(rule, admitted, "across_visits", None, utts)
             out[i] = dataclasses.replace(f, detail={**f.detail, "item_utterance": item,
                                                     "materials": sorted(materials_named(utts[item].text))})
-    for i, first in _protested(utts):  # 刚才你咋不一块说？ the addition the citizen protests (and any after it)
+    for i in _rest_withheld(utts):  # 还缺别的不？你一次给我说全了 … 先弄这个，弄来了再看
+        if i not in out:
+            cue = Cue("materials_deferred", i, utts[i].start, utts[i].end, utts[i].text, 0.75, source="pattern")
+            out[i] = _finding(rule, cue, "deferred", None, utts)
+    for i, first in _protested(utts, interaction.hall):  # 刚才你咋不一块说？ the addition the citizen protests (and any after it)
         if i not in out:
             cue = Cue("materials_added", i, utts[i].start, utts[i].end, utts[i].text, 0.75, source="pattern")
             f = _finding(rule, cue, "protested", None, utts)
             out[i] = dataclasses.replace(f, detail={**f.detail, "protest_utterance": first})
-    items = sorted([*told, *items_by_words(utts, told)], key=lambda c: c.start)
+    items = sorted([*told, *(c for c in items_by_words(utts, told) if not _only_if(utts[c.utterance].text))],
+                   key=lambda c: c.start)
     for cue in items:  # told one item a turn: the third in a later turn (还有A … 接着是B … 然后是C)
         if cue.utterance not in out and _is_new(utts, cue) \
                 and len(firsts := _one_by_one(utts, items, cue)) >= ONE_BY_ONE:
             out[cue.utterance] = _finding(rule, dataclasses.replace(cue, kind="materials_added"),
                                           "added", firsts[0], utts)
     return [out[k] for k in sorted(out) if not _shown_in_writing(utts, k)
-            and not RULE_CHANGED.search(to_simplified(utts[k].text))]  # 从这个月一号起要备案: nothing left out
+            and not RULE_CHANGED.search(to_simplified(utts[k].text))  # 从这个月一号起要备案: nothing left out
+            and not told_whole(utts, k)]
+
+
+#: A list announced by its count (一共六样, 总共三样, 四样东西：): its numbered items are one telling.
+COUNTED = re.compile(r"(?:一共|总共|共)(?:就)?[一二两三四五六七八九十0-9]+(?:样|项|份|个)|"
+                     r"[一二两三四五六七八九十0-9]+样(?:东西|材料)?[:：]")
+#: An item given by its number (第五，…; …；第六，…).
+NUMBERED = re.compile(r"(?:^|[，,。；;：:])[^，,。；;]{0,3}第[一二三四五六七八九十0-9]+[，,、:：]")
+#: A condition of the citizen's own case (要是在外地住的院, 单身的话, 她户口要不在你本上).
+CONDITION = re.compile(r"要是|如果|假如|若是|的话|要不(?:在|是)|能提供|提供不了")
+#: The citizen asking about a further case of his matter (我的能不能也提？ 我爸的能一块儿办吗？ 可以代办吗？).
+CASE_ASKED = re.compile(r"(?:能不能|可不可以|能否)[^，,。？?]{0,10}[？?]?|(?:也|一块儿?|一起|顺便)[^，,。？?]{0,8}(?:吗|不|没)?[？?]|"
+                        r"(?:能|可以)[^，,。？?]{1,10}(?:吗|不)[？?]")
+#: A staff reply opening on yes (可以的, 能, 行).
+OPENS_YES = re.compile(r"^(?:嗯|哦|好)?[，,]?(?:可以|能|行|没问题|当然)")
+#: Asking for papers to be handed over now (把身份证、户口本给我, 拿来我看, 给我看看): a check, no telling.
+HAND_OVER = re.compile(r"把[^。？?！!]{1,24}(?:给我|递给我|拿给我|拿出来)|拿来我看|拿(?:给|来)我(?:看|瞧)|"
+                       r"给我(?:看看|瞧瞧|看一下)")
+#: The citizen having them on him (都在这个袋袋里, 带着呢, 给): nothing to fetch.
+HAS_IT = re.compile(ACTED.pattern + r"|带着|在这|都在|都有|带了")
+
+
+#: A question the clerk puts about the case before naming the item (农药要加吗？ 阿姨是单身吧？).
+_ASKED_FIRST = re.compile(r"([^，,。；;！!？?]{2,16})[？?]")
+
+
+def _conditional(text: str, name: str) -> bool:
+    """True when material ``name`` is asked for under a condition of the case (要是在外地住的院，带上
+    备案回执; 她户口要不在你本上，还得带她的户口本): its clause or the one before states it."""
+    clauses = re.split(r"[，,。；;！!？?]", text)
+    at = next((k for k, c in enumerate(clauses) if name in c), None)
+    if at is None:
+        return False
+    where = text.find(name)
+    # 农药要加吗？农药要另外办许可证: the clerk asked the case first, the item is its branch
+    return any(CONDITION.search(c) for c in clauses[max(0, at - 1):at + 1]) or bool(
+        _ASKED_FIRST.search(text[:where]))
+
+
+def _condition_answered(utts: Sequence[Utterance], k: int) -> bool:
+    """True when the citizen's next words answer the condition staff turn ``k`` states (她户口要不在你这个
+    本上 … 她户口还在她娘家): the condition was his case's, unknown to the clerk until then. A condition
+    he stated before (这个二手房的话, then 刚才你咋没说？) is answered by nothing."""
+    from analyzer.text.normalize import to_simplified
+
+    text = to_simplified(utts[k].text)
+    cond = "".join(c for c in re.split(r"[，,。；;！!？?]", text) if CONDITION.search(c))
+    cond = CONDITION.sub("", cond) + "".join(_ASKED_FIRST.findall(text))
+    nxt = next((u for u in utts[k + 1:] if u.speaker == "citizen"), None)
+    if nxt is None or PROTEST.search(to_simplified(nxt.text)):
+        return False
+    said = to_simplified(nxt.text)
+    return any(cond[j:j + 2] in said for j in range(len(cond) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", cond[j:j + 2]))
+
+
+#: The citizen asking for the rest of the list (还缺别的不？ 你一次给我说全了, 还有别的没有？).
+ASKS_REST = re.compile(r"(?:还缺|还差|还要|还少)(?:别的|啥|什么|其他|其它)|一(?:次|回|下子)(?:给我|跟我)?(?:说|讲)(?:全|完|清)|"
+                       r"还有(?:别的|其他|其它)(?:没有|吗|不|没)")
+#: The clerk putting the rest off (先弄这个，弄来了再看; 到时候再说; 补了再说).
+PUTS_REST_OFF = re.compile(r"先[^。！!？?]{0,10}(?:再看|再说)|(?:来|弄|拿|补|办)(?:好|完)?了(?:以后|之后)?再(?:看|说)|"
+                           r"到时候再(?:看|说)")
+
+
+def _rest_withheld(utts: Sequence[Utterance]) -> list[int]:
+    """Staff turns that answer the citizen's asking for the rest of the list by putting it off (session 13:
+    what follows the request): 还缺别的不？你一次给我说全了 … 先弄这个，弄来了再看. Naming more
+    materials (就差这一个; 还有X) tells, it does not withhold."""
+    from analyzer.text.normalize import to_simplified
+
+    out = []
+    for i in range(1, len(utts)):
+        u, prev = utts[i], utts[i - 1]
+        if u.speaker == "citizen" or prev.speaker != "citizen" or not ASKS_REST.search(to_simplified(prev.text)):
+            continue
+        simple = to_simplified(u.text)
+        before = to_simplified("".join(v.text for v in utts[:i]))
+        more = {n for n in materials_named(simple) if n[-2:] not in before}  # 先弄决议 names the one told
+        if PUTS_REST_OFF.search(simple) and not ALL_TOLD.search(simple) and not more:
+            out.append(i)
+    return out
+
+
+def _only_if(text: str) -> bool:
+    """True when every material a staff turn names is named under a condition (能提供原值凭证，就按差额；
+    提供不了，按成交价): an option explained, no list told (session 13)."""
+    from analyzer.text.normalize import to_simplified
+
+    simple = to_simplified(text)
+    named = materials_named(simple)
+    return bool(named) and all(_conditional(simple, n) for n in named)
+
+
+def told_whole(utts: Sequence[Utterance], k: int) -> bool:
+    """True when staff turn ``k``, though later than a telling, still belongs to one whole telling
+    (session 13; what the talk does, not new words):
+
+    * it goes on numbering a list whose count was announced in the clerk's turns before it
+      (一共六样：第一… / 第五…，第六…: :data:`COUNTED`, :data:`NUMBERED`);
+    * each new material it names applies under a condition of the citizen's case stated with it
+      (她户口要不在你本上，还得带她的户口本: :data:`CONDITION`), no afterthought (对了, 忘了), and his
+      next words answer the condition (她户口还在她娘家: :func:`_condition_answered`) — the branch of
+      the list his case takes, learned only now, not a paper held back;
+    * it asks for papers to be handed over (:data:`HAND_OVER`) and the citizen's next words have them
+      on him (:data:`HAS_IT`): the clerk collecting, the citizen sent for nothing;
+    * it answers yes to the citizen's asking about a further case of his matter right before it
+      (我的公积金能不能也提？ … 可以的，配偶也能提。那您另外还要三样: :data:`CASE_ASKED`, :data:`OPENS_YES`)
+      and tells what that case needs: the case changed, nothing was held back. An item the clerk
+      names after asking the case herself (农药要加吗？农药要另外办许可证) is conditional as above.
+    """
+    from analyzer.text.normalize import to_simplified
+
+    text = to_simplified(utts[k].text)
+    staff_before = [to_simplified(u.text) for u in utts[:k] if u.speaker != "citizen"]
+    if NUMBERED.search(text) and any(COUNTED.search(t) for t in staff_before[-3:]):
+        return True
+    new = _new_materials(utts, k)
+    if new and not AFTERTHOUGHT.search(text) and all(_conditional(text, n) for n in new) \
+            and _condition_answered(utts, k):
+        return True
+    if k and utts[k - 1].speaker == "citizen" and new and OPENS_YES.match(text):
+        asked = to_simplified(utts[k - 1].text)
+        if CASE_ASKED.search(asked) and not ASKS_REST.search(asked) and not MORE_PLEASE.search(asked):
+            return True  # 我的公积金能不能也提？ … 可以的，配偶也能提。那您另外还要三样: the case he added
+    if HAND_OVER.search(text):
+        nxt = next((u for u in utts[k + 1:] if u.speaker == "citizen"), None)
+        return nxt is not None and bool(HAS_IT.search(to_simplified(nxt.text))) \
+            and not _NOT_TOLD.search(to_simplified(nxt.text))
+    return False
 
 
 #: The clerk showing that the whole list was given in writing (短信上八样都写着呢, 给过您一张告知单，上面都有;
@@ -566,13 +738,34 @@ def _new_materials(utts: Sequence[Utterance], i: int) -> set[str]:
     from analyzer.text.normalize import to_simplified
 
     text = utts[i].text
-    named = {n for n in materials_named(text) if not _NOT_ASKED.search(_clause_of(text, n))
+    named = {n for n in materials_named(text) if not _not_asked(_clause_of(text, n))
              and not re.search(r"原件|复印件|正本|副本", _clause_of(text, n))}
     before = to_simplified("".join(u.text for u in utts[:i] if u.speaker != "citizen"))
     return {n for n in named if n not in before}
 
 
-def _protested(utts: Sequence[Utterance]) -> list[tuple[int, int]]:
+#: Someone outside the hall named as the one who did not tell (社区的人没说, 村上的人没说要户口本啊).
+THIRD_PARTY = re.compile(r"(社区|村上|村里|村委会?|居委会|街道|单位|公司|开发商|银行|学校|医院|派出所|乡上|乡里|镇上)"
+                         r"(?:的|里的|上的)?(?:人|干部|同志|工作人员|那边)?[^。？?！!，,]{0,3}(?:没|没有)(?:跟我|给我|和我)?(?:说|讲|提)")
+
+
+def _not_this_hall(protest: str, hall: str, utts: Sequence[Utterance], k: int) -> bool:
+    """True when a protest is about no telling of this hall (session 13: who did not tell):
+
+    * it names someone outside the hall as the one who did not tell (:data:`THIRD_PARTY`: 社区的人没说要
+      户口本啊, where the hall is no 社区's);
+    * it answers the clerk's first telling of materials in the interaction, names no earlier
+      visit or call and does not address the clerk (没说要这些啊，我以为有出生证就行了; 你咋不一块说
+      blames her): nobody here had told him anything before.
+    """
+    m = THIRD_PARTY.search(protest)
+    if m is not None and m.group(1) not in hall:
+        return True
+    first = not any(materials_named(u.text) for u in utts[:k] if u.speaker != "citizen")
+    return first and re.search(_BEFORE, protest) is None and not re.search("[你您]", protest)
+
+
+def _protested(utts: Sequence[Utterance], hall: str = "") -> list[tuple[int, int]]:
     """Staff additions the citizen protests were not told at once (:data:`PROTEST`), with the protest.
 
     The citizen's reply is the evidence an inspector reads: the staff utterance
@@ -588,16 +781,18 @@ def _protested(utts: Sequence[Utterance]) -> list[tuple[int, int]]:
     first: int | None = None
     for p, u in enumerate(utts):
         if u.speaker == "citizen" and PROTEST.search(to_simplified(u.text)):
-            crossed = 0
+            crossed, other = 0, False
             for k in range(p - 1, max(-1, p - PROTEST_REACH - 1), -1):
                 if utts[k].speaker == "citizen":
                     crossed += 1
                     if crossed > 1:
                         break
                 elif _new_materials(utts, k):
-                    out.append((k, p))
+                    other = _not_this_hall(to_simplified(u.text), hall, utts, k)
+                    if not other:  # 社区的人没说要户口本啊: not this hall's telling
+                        out.append((k, p))
                     break
-            first = p if first is None else first
+            first = p if first is None and not other else first
         elif u.speaker != "citizen" and first is not None and _new_materials(utts, p) \
                 and ONE_MORE.search(to_simplified(u.text)):
             out.append((p, first))
@@ -609,8 +804,15 @@ def _protested(utts: Sequence[Utterance]) -> list[tuple[int, int]]:
 _BEFORE = r"(?:上次|上回|上一次|上一回|之前|前几天|前两天|那天|那次|头一回|头回|第一次|当时|刚才|上午|早上|" \
           r"电话里|电话上|打电话的时候)"  # 是我电话里漏说了: the earlier call left it out
 OWNED_UP = re.compile(_BEFORE + r"[^。？?！!]{0,8}(?:没|没有|忘了?|漏了?|落了?|少)[^。？?！!，,]{0,5}"
-                      r"(?:说|讲|提|告诉|交代|写上|列上|写进|(?:让|叫)[你您]?带)|"
-                      + _BEFORE + r"[^。？?！!]{0,8}(?:说|讲|提|写|列)(?:漏|落|丢|少)")
+                      r"(?:说|讲|提(?!交|取|供)|告诉|交代|写上|列上|写进|(?:让|叫)[你您]?带)|"  # 申请没提交上去 owns no telling
+                      + _BEFORE + r"[^。？?！!]{0,8}(?:说|讲|提|写|列)(?:漏|落|丢|少)|"
+                      # 上回就是个咨询，哪能一下都说全: excusing the last visit's telling owns it up (session 13)
+                      + _BEFORE + r"[^。？?！!]{0,12}(?:哪能|哪里能|怎么能|不可能)[^。？?！!，,]{0,4}(?:说全|说完|讲全|讲完|都说)|"
+                      # the clerk's own check at fault (是我上次没看仔细; 刚才没看到。; 刚才漏了。) or the citizen blamed for
+                      # not asking (上回你也没问检查报告啊): each owns the gap (session 13)
+                      + _BEFORE + r"[^。？?！!]{0,8}(?:没看仔细|没看清楚?|看漏了?|没看到(?=[。，,！!；;]|$)|"
+                      r"(?:漏|落)了(?=[。，,！!；;]|$))|"
+                      + _BEFORE + r"[^。？?！!，,]{0,4}(?:你|您)(?:也)?没(?:问|提)")
 #: The citizen denying he was told (没说啊, 没提啊, 就说了那三样): the clerk's "didn't I tell you last
 #: time?" then owns the gap all the same.
 DENIED = re.compile(r"^(?:啊|哎|诶|嗯)?[，,！!？?]*(?:没|没有|没说|没提|没讲|没告诉|没让|谁说|就说了|只说了|您没|你没)")
