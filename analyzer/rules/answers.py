@@ -108,6 +108,7 @@ QUESTION_KINDS: dict[str, re.Pattern[str]] = {
     "place": re.compile(r"哪儿|哪里|哪边|[在去搁放扔塞]哪|什么地方|啥地方|几楼|哪个窗口|几号窗口|哪个部门|"
                         r"往哪|哪一个窗口|哪层|哪搭|阿达|哪达|哪嘎达"),
     "material": re.compile(r"带什么|要什么材料|需要什么|带啥|要啥|什么材料|哪些材料|啥材料|什么证|"
+                           r"(?:拿|带|准备|备)(?:些|点|哪些)(?:啥|什么|东西)|"  # 要拿些啥？ (session 13)
                            r"要带|带不带|需要带|要不要带|证件|复印件|照片|"
                            r"(?:本|证|照|件|明|表|书)(?:也|还)?(?:要不要|要吗|用不用|用吗|需要吗|需不需要|得带|带吗)"),
     "way": re.compile(r"怎么|如何|咋|怎样|流程|步骤|手续(?!费)|咋个|咋整|怎么弄|怎么办"),
@@ -197,7 +198,9 @@ _FUNCTION_CHARS = set("的了吗呢吧啊呀哦嗯么是不在有要能我你您
 #: 就不能对一下？ 难道… 刚才咋没说呢？).
 RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就)[^，,。？?]{1,14}(?:吗|嘛|么)|难道|"
                         r"(?:就|都)不能[^，,。？?]{0,10}[吗嘛么？?]|"
-                        r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:说|讲|告诉|提)|"
+                        # 刚才咋不一起说呢？ 怎么没早点告诉我？: why was it not said, a reproach (session 13)
+                        r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:[^，,。？?]{0,4}?)(?:说|讲|告诉|提)|"
+                        r"^我(?:哪|哪里|哪儿)(?:知道|记得|晓得|懂|会|有|敢|认得)(?![^，,。？?]*(?:哪|几|什么|啥|多少))|"  # 我哪记得那些: I don't, no question
                         r"^我(?:咋|怎么|哪)(?:没|不)(?:问|说|讲|带|交)[？?！!]*$|"  # 我咋没问？ protests, asks nothing
                         r"(?:你|您)(?:咋|怎么|干嘛)(?:还|又|老)(?:问|要|让|叫)|"  # 你怎么还问用途？ reproaches
                         r"^(?:鬼|天|谁)(?:才)?(?:知道|晓得)")  # 谁知道哪儿不规范！: nobody knows, no question
@@ -266,8 +269,17 @@ def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> li
         if kinds & {"cost", "time"}:
             kinds -= {"amount"}  # 多少钱, 几天: the money or the time is the amount asked
         out.append(Question(clause, kinds or frozenset({"yesno"})))
-    return [q for q in _merge(out)  # 啊？ 啥？ ask to repeat; with ``short``, 那去哪儿？ asks a place
-            if len(normalize(q.text)) >= MIN_QUESTION_CHARS or (short and "place" in q.kinds)]
+    found = [q for q in _merge(out)  # 啊？ 啥？ ask to repeat; with ``short``, 那去哪儿？ asks a place
+             if len(normalize(q.text)) >= MIN_QUESTION_CHARS or (short and "place" in q.kinds)]
+    # 啊？这个月才改的？那去哪儿办？: a statement said back in surprise, the real question after it
+    return [q for k, q in enumerate(found)
+            if not (_said_back(q) and any(not _said_back(r) for r in found[k + 1:]))]
+
+
+def _said_back(question: Question) -> bool:
+    """A statement with a question mark and nothing else asking (这个月才改的？; not 收不收工本费？)."""
+    return is_check(question) and question.kinds <= {"yesno"} \
+        and not re.search(r"([\u4e00-\u9fff])[不没]\1", question.text)
 
 
 def _merge(found: list[Question]) -> list[Question]:
@@ -352,13 +364,28 @@ DONE_A = re.compile(r"^(?:嗯|哦|对)?[，,]?(?:好了|办好了|弄好了|做�
 DONE = re.compile(r"^(?:行|好)了[。！!.…]*$")
 
 
-def says_yes_or_no(reply: str) -> bool:
+def says_yes_or_no(reply: str, question: str = "") -> bool:
     """True when a clause of ``reply`` opens or closes on a yes or a no (:data:`YES_NO`).
 
     A clause that only closes the work (:data:`DONE`: 行了，这个弄完了) is no yes, nor is
-    one that asks back (带了没有？).
+    one that asks back (带了没有？). Given the ``question``, a clause closing on a yes
+    or a no about a subject of its own that the question does not name (户口本没问题,
+    四样东西带齐就行 to 我妈能代办吗？) says it of that subject, not of the question.
     """
-    return any(YES_NO.search(c.strip()) and not DONE.match(c.strip())
+    from analyzer.text.normalize import normalize
+
+    def about(clause: str) -> bool:
+        m = YES_NO.search(clause)
+        if m is None or not question or m.start() == 0 or _LEAD.fullmatch(clause[:m.start()] + "，"):
+            return m is not None
+        subject = normalize(clause[:m.start()])
+        if len(subject) <= 2 or _content(subject) & _content(question):
+            return True
+        # a thing named (户口本没问题) is the subject, unless the question names it; a verb (寄过来也行) may be its
+        return bool(set(_content_chars(subject)) & set(_content_chars(question))) \
+            and not ANSWER_KINDS["material"].search(subject)
+
+    return any(about(c.strip()) and not DONE.match(c.strip())
                and not c.strip().endswith(("？", "?"))  # 带了没有？ asks back, it says no no
                for c in _CLAUSES.split(_simple(reply)) if c.strip())
 
@@ -413,11 +440,12 @@ RUSH_WORDS = re.compile(r"(?:搞|弄|再)?快(?:点|些|一点|着点|签|写|�
 #: clause's end (下一个窗口 is a place).
 NEXT_CALL = re.compile(r"下一位|下一个(?:人|群众)?(?=\s*(?:[，,。！!…~～]|$))|下一个(?:请|过来|上来)|"
                        r"请?[0-9一二三四五六七八九十百零]+号(?:请)?(?:到|来|过来)[0-9一二三四五六七八九十]+号?窗口|"
-                       r"叫号了|叫下一")
+                       r"叫号了|叫下一|"
+                       r"[A-Za-z][0-9]{2,4}号?(?:在吗|在不在|来了吗|请|到)")  # B017号在吗？: a ticket called (session 13)
 
 
 #: A queue ticket called out (A032号, 三十五号): beside a call of the next citizen, part of it.
-TICKET = re.compile(r"^(?:请)?[A-Za-z]?[0-9一二三四五六七八九十百零]+号?(?:请)?$")
+TICKET = re.compile(r"^(?:请)?[A-Za-z]?[0-9一二三四五六七八九十百零]+号?(?:请)?[。！!…~～]*$")  # 十八号！
 
 
 def calls_next(reply: str) -> bool:
@@ -501,6 +529,15 @@ def answers(question: Question, reply: str, *, first: bool = True,
                     topic="" if first else topic)
 
 
+#: A reply opening on an assent of its own (嗯，… 对，… 是的，…): a yes to a yes/no question, the work after it.
+#: Not 好 / 行, which take a request up, and not 对不起.
+ASSENT_HEAD = re.compile(r"^(?:嗯+|对|对的|是|是的|没错|有)[，,。！!；;]")
+#: Telling the citizen to bring something (带上, 带来, 准备好, 拿过来).
+BRING = re.compile(r"带(?:上|来|着|过来|齐)|准备(?:好|上)?|拿(?:来|过来)")
+#: A question after a contact (有电话没？ 热线多少？ 号码是多少？) …
+CONTACT_Q = re.compile(r"电话|号码|热线|联系方式|手机号")
+#: … answered by a number told (114, 零九三五…, 12345).
+NUMBER_TOLD = re.compile(r"[0-9]{3,}|[零一二三四五六七八九幺]{3,}")
 #: A bare assent (嗯。 对。 是的。 好。): it confirms a check (那我走了？ 就这样？).
 BARE_ASSENT = re.compile(r"^(?:嗯|嗯嗯|对|对的|是|是的|好|好的|行|可以|没错)[。！!.…~～]*$")
 
@@ -530,6 +567,9 @@ def claimed_by(question: Question, reply: str, others: Sequence[Question],
     """
     if "yesno" not in question.kinds or is_check(question) or shares_content(question.text, reply):
         return False
+    if _CONFIRM.search(question.text) and all(is_check(o) or _CONFIRM.search(o.text)
+                                              for o in others if o is not question):
+        return False  # 就差她身份证是吧？别的都没问题？: one belief checked twice, a reply to either confirms it
     mine = question.kinds | {"yesno"}
     head = next((c for c in _CLAUSES.split(reply) if c.strip()), "")
     if says_yes_or_no(head) and not any("yesno" in o.kinds or "who" in o.kinds
@@ -557,10 +597,21 @@ def _answers(question: Question, simple: str, *, first: bool,
     if first and (CLARIFY.search(simple) or any(CLARIFY_WHICH.match(c.strip())
                                                  for c in _CLAUSES.split(simple))):
         return True
-    if first and question.kinds & {"yesno", "who"} and says_yes_or_no(simple):
+    if first and question.kinds & {"yesno", "who"} and says_yes_or_no(simple, question.text):
         return True
     if first and is_check(question) and BARE_ASSENT.match(simple.strip()):
         return True  # 那我走了？ … 嗯。: a check confirmed
+    if first and question.kinds <= {"yesno"} and (m := ASSENT_HEAD.match(simple.strip())) \
+            and not reply_moves(simple.strip()[m.end():]) & {"closing", "next", "courtesy"}:
+        return True  # 就差这个吗？ … 嗯，先这个，您先去拿吧: a yes, then the work (嗯。还有别的事没？ closes, session 13)
+    if first and "way" in question.kinds and (
+            "material" in heard if heard is not None else ANSWER_KINDS["material"].search(simple)):
+        return True  # 大病保险咋报？ … 带上身份证和住院发票就行: what to bring is the way (session 13)
+    if first and "material" in question.kinds and BRING.search(simple) \
+            and ANSWER_KINDS["material"].search(simple):
+        return True  # 带些啥？ … 您先把营业执照带上: a thing to bring, named in the instruction (session 13)
+    if CONTACT_Q.search(question.text) and NUMBER_TOLD.search(simple):
+        return True  # 有电话没？ … 你打114查一下: a number given (whether it is concrete is Article 16's)
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
             and (HERE.search(question.text) or _CONFIRM.search(question.text)):
         return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up

@@ -1,0 +1,130 @@
+"""Article 5 (询问有答声), session 13: which citizen words are owed an answer, and what answers them.
+
+Written in our own words from the kinds the training sets showed (train-halls-15 … -30); none of
+these wordings is taken from a measure set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import analyzer
+from analyzer.options import AnalyzerOptions
+from analyzer.rules.answers import answers, questions, says_yes_or_no
+
+OPTS = AnalyzerOptions().with_overrides({"classifier.enabled": False})
+ACTS_ON = AnalyzerOptions()
+GREET = ("staff", 0.0, 2.0, "您好，请问要办理什么业务？")
+CLOSE = ("staff", 60, 63, "请您为我的服务做个评价，您慢走。")
+
+
+def _found(turns, options=OPTS):
+    record = {"id": "owed", "channel": "counter",
+              "utterances": [{"speaker": s, "start": a, "end": b, "text": t} for s, a, b, t in turns]}
+    return [f for f in analyzer.analyze(record, options).findings if f.rule == "A5-ANSWER"]
+
+
+# ------------------------------------------------------------------ what is asked
+@pytest.mark.parametrize("said", ["你们怎么没早点一起讲？", "为啥不提前告诉一声呢？", "我哪晓得有这规矩。"])
+def test_a_reproach_or_a_protest_asks_nothing(said):
+    """Why was it not said (怎么没…讲) reproaches; 我哪晓得 says I did not know: no question put."""
+    assert questions(said) == []
+
+
+def test_i_do_not_know_where_still_asks_where():
+    """我哪知道 with a where in it still asks where to go."""
+    (q,) = questions("我哪知道该去哪个窗口？")
+    assert "place" in q.kinds
+
+
+def test_a_statement_said_back_in_surprise_is_no_question_when_a_real_one_follows():
+    """啊？下个月才生效？那这个月怎么交？: the surprise repeats what the clerk said; the how is asked."""
+    asked = questions("啊？下个月才生效？那这个月怎么交？")
+    assert [q.text for q in asked] == ["那这个月怎么交？"]
+    assert len(questions("收不收押金？那这个月怎么交？")) == 2  # A-not-A still asks
+
+
+def test_what_to_fetch_asks_for_materials():
+    assert "material" in questions("那我回去要准备些啥？")[0].kinds
+
+
+# ------------------------------------------------------------------ what answers it
+def test_an_assent_then_the_work_answers_a_yes_or_no():
+    """能在这儿交吗？ … 嗯，您先填这张单子: a yes, then the procedure."""
+    q = questions("这个能在这儿交吗？")[0]
+    assert answers(q, "嗯，您先填这张单子。")
+    assert not answers(q, "嗯。还有别的事没有？")  # an assent that only closes passes it over
+
+
+def test_an_assent_that_only_closes_leaves_the_question_owed():
+    turns = [GREET, ("citizen", 3, 8, "我来交物业补贴的表。我闺女在外地读书，这个要不要写上她？"),
+             ("staff", 9, 10, "嗯。还有别的事没有？"), ("citizen", 11, 12, "那……没有了。"), CLOSE]
+    assert len(_found(turns)) == 1
+
+
+def test_one_belief_checked_twice_is_confirmed_by_either_answer():
+    """就缺户口本是吧？其他都行？ … 其他的都没问题: the check confirmed once, for both wordings."""
+    turns = [GREET, ("citizen", 3, 8, "就缺户口本是吧？其他都行？"),
+             ("staff", 9, 12, "其他的都看过了，没问题，补了户口本再来这个窗口。"),
+             ("citizen", 13, 14, "好，明天来。"), CLOSE]
+    assert not _found(turns)
+
+
+def test_a_way_is_answered_by_what_to_bring():
+    q = questions("失业金怎么领？")[0]
+    assert answers(q, "带上身份证和银行卡过来就行。")
+
+
+def test_a_phone_number_question_is_answered_by_a_number():
+    q = questions("那边有电话没有？")[0]
+    assert answers(q, "你打12333问一下。")
+
+
+def test_a_thing_to_bring_named_in_an_instruction_answers_what_to_bring():
+    q = questions("那我先带些什么过来？")[0]
+    assert answers(q, "您先把房产证带上，其他的来了再说。", heard=frozenset())
+
+
+def test_a_yes_about_another_thing_is_no_yes_to_the_question():
+    """我爱人能替我来吗？ … 营业执照没问题: the no-problem is the licence's, not the spouse's."""
+    assert not says_yes_or_no("营业执照没问题。", "我爱人能替我来吗？")
+    assert says_yes_or_no("她来也行。", "我爱人能替我来吗？")
+    assert says_yes_or_no("可以，带她身份证。", "我爱人能替我来吗？")
+
+
+def test_the_clerk_coming_back_to_the_question_later_answers_it():
+    turns = [GREET, ("citizen", 3, 8, "退休金一直没到，我想反映，反映找哪儿？"),
+             ("staff", 9, 12, "您先别急，我先查一下是哪一步卡住了，身份证给我。"),
+             ("citizen", 13, 15, "给。那现在咋弄？"),
+             ("staff", 16, 20, "您的银行卡挂失过，重新登记一张就能发。"),
+             ("citizen", 21, 22, "好，用这张。"),
+             ("staff", 40, 46, "登记好了。您刚才问反映，我们中心的监督电话是八二一二三四五，一楼服务台也能登记。"),
+             ("citizen", 47, 48, "不用了，知道了。"), CLOSE]
+    assert not _found(turns)
+
+
+def test_a_like_question_after_the_talk_moved_on_does_not_undo_an_answer():
+    """就这两样？ … 嗯，就这些 … (new question) … 到底几样？: the later doubt is about what came since."""
+    turns = [GREET, ("citizen", 3, 8, "生育津贴咋报？要带些啥？"),
+             ("staff", 9, 12, "带上身份证和出生证明就行。"), ("citizen", 13, 14, "就这两样？"),
+             ("staff", 15, 16, "嗯，就这些。"), ("citizen", 17, 19, "那结婚证要不要？"),
+             ("staff", 20, 23, "哦对，结婚证也要，还有银行卡。"), ("citizen", 24, 27, "你这一会儿一样的，到底几样？"),
+             ("staff", 28, 33, "对不起，一共四样：身份证、出生证明、结婚证、银行卡。"), ("citizen", 34, 35, "行。"), CLOSE]
+    assert not _found(turns)
+
+
+# ------------------------------------------------------------------ the next one called over it
+def test_a_ticket_called_over_a_question_leaves_it_owed():
+    turns = [GREET, ("citizen", 3, 8, "我来办营业执照变更，那公章要不要带？"),
+             ("staff", 9, 11, "三号窗口，C023号在吗？C023？"), ("citizen", 12, 13, "……算了，我问别人吧。")]
+    assert len(_found(turns)) == 1
+
+
+def test_a_request_met_by_calling_the_next_is_left_unanswered():
+    """能不能先在这儿把证明开了？ is a request, taken up or refused — 下一位，二十号！ does neither."""
+    turns = [GREET, ("citizen", 3, 8, "我那个收入证明，能不能先在这儿开了？"),
+             ("staff", 9, 10, "下一位，二十号！"), ("citizen", 11, 12, "哎，我还没说完……")]
+    assert len(_found(turns)) == 1
+    taken_up = [GREET, ("citizen", 3, 8, "我那个收入证明，能不能先在这儿开了？"),
+                ("staff", 9, 12, "好，身份证给我。"), ("citizen", 13, 14, "给。"), CLOSE]
+    assert not _found(taken_up)
