@@ -87,6 +87,8 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-28": ("t28", 50),
     "train-halls-29": ("t29", 50),
     "train-halls-30": ("t30", 50),
+    "train-halls-31": ("t31", 50),
+    "train-halls-32": ("t32", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
