@@ -128,3 +128,49 @@ def test_a_request_met_by_calling_the_next_is_left_unanswered():
     taken_up = [GREET, ("citizen", 3, 8, "我那个收入证明，能不能先在这儿开了？"),
                 ("staff", 9, 12, "好，身份证给我。"), ("citizen", 13, 14, "给。"), CLOSE]
     assert not _found(taken_up)
+
+
+# ------------------------------------------------------------------ from train-halls-31/-32
+def test_what_are_you_doing_reproaches():
+    assert questions("材料交了四个月了，你们到底在干啥？") == []
+
+
+def test_the_clerks_words_thrown_back_ask_nothing():
+    """啥叫X？ saying the clerk's own words back is a retort, not a question (echo of what she said)."""
+    turns = [GREET, ("citizen", 3, 6, "原件被单位收走了，我上哪儿弄去？"),
+             ("staff", 7, 9, "那是你跟单位之间的事。"), ("citizen", 10, 12, "啥叫我跟单位之间的事？"),
+             ("staff", 13, 15, "原件拿来就能办。"), ("citizen", 16, 17, "行吧。"), CLOSE]
+    assert not [f for f in _found(turns) if "啥叫" in f.detail["question"]]
+
+
+def test_asking_what_the_citizen_wants_takes_the_question_up():
+    q = questions("扣了的钱他们弄哪儿去了？")[0]
+    assert answers(q, "您先坐。您是想查记录，还是想反映单位的事？")
+
+
+def test_what_to_put_in_a_box_is_answered_by_the_thing_put():
+    q = questions("这一栏写什么？")[0]
+    assert answers(q, "勾第二个，灵活就业。")
+    assert answers(q, "写你的开户行。")
+
+
+def test_saying_so_i_ask_asks_it_again():
+    q = questions("那我这个能不能退一部分？")[0]
+    from analyzer.rules.answers import asks_again
+    assert asks_again(q, "对啊，所以我问，我去年交的能不能退那点差价？")
+    assert not asks_again(q, "我就问一下，班车几点有？")
+
+
+def test_a_condition_or_an_apology_is_no_yes_or_no():
+    assert not says_yes_or_no("测绘完了，在公示，没问题就报上去。")
+    assert not says_yes_or_no("不好意思，户口本补上再来。")
+    assert says_yes_or_no("不行，得本人来。")
+
+
+def test_a_question_between_two_needs_one_named():
+    """一次补齐，还是每个月补？ … 你先把户口本拿来: neither named, the question passed over."""
+    turns = [GREET, ("citizen", 3, 8, "停发的那两个月，是一次补齐，还是每个月跟着补？"),
+             ("staff", 9, 11, "你先把户口本拿来。认证我先给你做了，脸对着屏幕。"),
+             ("citizen", 12, 13, "……好了？"), ("staff", 14, 16, "好了。户口本补上再来。"), CLOSE]
+    found = _found(turns)
+    assert len(found) == 1 and "还是" in found[0].detail["question"]

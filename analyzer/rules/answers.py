@@ -149,8 +149,10 @@ ANSWER_KINDS: dict[str, re.Pattern[str]] = {
 #: opening a clause's subject (能提的是个人自付部分: what can be drawn is …).
 YES_NO = re.compile(
     r"^(?:嗯|哦|噢|啊|呃|唉|哎|那个|这个|是这样|那|您放心|放心)?[\s，,]*"
+    r"(?!不好意思|不客气|对不起)"  # an apology or thanks says no yes and no no (session 13)
     r"(?:能|可以|行(?!了)|不|没|要|用|是|对|有|会|得|必须|当然|肯定|好(?!了)|中|成|甭|够|齐|差|缺|一定|照样)"
     r"(?![\u4e00-\u9fff]{1,3}的(?:是|有|都|就|话))"  # 能提的是…: what can be drawn, no yes
+    r"(?![\u4e00-\u9fff]{1,3}就(?!行|好|可以|够))"  # 没问题就上报: if so, then — no yes (session 13)
     r"|(?:行|可以|能|不行|不能|没问题|没有|不用|不要|就够|就好|都行|都可以|都能|不收|免了|都对|没错|不对|"
     r"就这些|就这几样|就这两样|就这三样|没别的|没了)"
     r"[了啊呀的哦嘞哈呢吧]*[。！!.…]*$"
@@ -179,7 +181,7 @@ MOVES_ON = re.compile(r"^(?:请您?|您?先|你先|把|麻烦您?|来|在这|这
 #: Characters a clause needs to be judged as a question (啊？ 啥？ ask to repeat).
 MIN_QUESTION_CHARS = 4
 #: A reply that asks the citizen what they meant, or sets out to explain (the answer comes after).
-CLARIFY = re.compile(r"您是说|你是说|您说的是|你说的是|什么意思|您是要|你是要|是不是说|"
+CLARIFY = re.compile(r"您是说|你是说|您说的是|你说的是|什么意思|您是要|你是要|是不是说|您是想|你是想|"
                      r"(?:给|跟|和)(?:您|你)[^，,。]{0,4}(?:说说|讲讲|解释|说一下|讲一下|说明)|我跟您说|是这样")
 #: A short counter-question (哪个？ 您说哪一个？) asking which thing the citizen means; in a longer
 #: clause (您选哪个缴费档次？) 哪个 asks the citizen's choice in the procedure, not what he meant.
@@ -203,7 +205,8 @@ RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就)[^，,。
                         r"^我(?:哪|哪里|哪儿)(?:知道|记得|晓得|懂|会|有|敢|认得)(?![^，,。？?]*(?:哪|几|什么|啥|多少))|"  # 我哪记得那些: I don't, no question
                         r"^我(?:咋|怎么|哪)(?:没|不)(?:问|说|讲|带|交)[？?！!]*$|"  # 我咋没问？ protests, asks nothing
                         r"(?:你|您)(?:咋|怎么|干嘛)(?:还|又|老)(?:问|要|让|叫)|"  # 你怎么还问用途？ reproaches
-                        r"^(?:鬼|天|谁)(?:才)?(?:知道|晓得)")  # 谁知道哪儿不规范！: nobody knows, no question
+                        r"^(?:鬼|天|谁)(?:才)?(?:知道|晓得)|"
+                        r"(?:你们|你)(?:到底|究竟)?(?:在|都在)?(?:干啥|干什么|干嘛|搞啥|搞什么)(?:吃的)?[？?！!]*$")  # 你们到底在干啥？  # 谁知道哪儿不规范！: nobody knows, no question
 #: The citizen saying he does not know (不知道塞哪了, 忘了放哪儿): a statement, unless marked as a question.
 UNKNOWING = re.compile(r"不知道|不晓得|不清楚|忘了|记不得|想不起")
 #: Musing without a question mark: a question word after 看 (看你几点开, 看看啥时候能好) or the citizen
@@ -249,9 +252,11 @@ def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> li
     from analyzer.text.normalize import normalize
 
     out = []
+    before = ""  # the clause before, for an alternative question (是一次性打到卡上，还是每个月补？)
     for clause in (c.strip() for c in _CLAUSES.split(_simple(text))):
         if not clause:
             continue
+        clause, before = (f"{before}，{clause}" if before and clause.startswith("还是") else clause), clause
         worded = bool(QUESTION_RE.search(normalize(clause)))
         ends = _QUESTION_END.search(clause)
         if not rhetorical and (RHETORICAL.search(clause) or (UNKNOWING.search(clause) and not ends)):
@@ -278,7 +283,7 @@ def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> li
 
 def _said_back(question: Question) -> bool:
     """A statement with a question mark and nothing else asking (这个月才改的？; not 收不收工本费？)."""
-    return is_check(question) and question.kinds <= {"yesno"} \
+    return is_check(question) and not question.kinds & SPECIFIC \
         and not re.search(r"([\u4e00-\u9fff])[不没]\1", question.text)
 
 
@@ -310,7 +315,12 @@ def shares_content(question: str, reply: str, topic: str = "") -> bool:
     known, known_chars = _content(topic), set(_content_chars(topic))
     if (_content(question) & _content(reply)) - known:
         return True
-    return len((set(_content_chars(question)) & set(_content_chars(reply))) - known_chars) >= 2
+    return len((set(_content_chars(question)) & set(_content_chars(reply))) - known_chars - _WEAK_CHARS) >= 2
+
+
+#: Characters too common in any talk of a visit to tie a reply to a question alone (补上再来 shares 上
+#: with 打到卡上 and says nothing of it; session 13).
+_WEAK_CHARS = frozenset("上下来去到过再又着")
 
 
 #: A question that asks for confirmation of what the citizen already believes (…吧？).
@@ -532,6 +542,10 @@ def answers(question: Question, reply: str, *, first: bool = True,
 #: A reply opening on an assent of its own (嗯，… 对，… 是的，…): a yes to a yes/no question, the work after it.
 #: Not 好 / 行, which take a request up, and not 对不起.
 ASSENT_HEAD = re.compile(r"^(?:嗯+|对|对的|是|是的|没错|有)[，,。！!；;]")
+#: What to put in a form (这栏写啥？ 类别勾哪个？) …
+WHAT_TO_WRITE = re.compile(r"(?:写|填|选|勾|打|点)(?:啥|什么|哪)")
+#: … answered by the thing to put, after its verb (写遗失, 勾第二个, 填你的开户行).
+WRITTEN = re.compile(r"(?:写|填|选|勾|打|点)(?:上|个|一个)?[“\"「『]?[\u4e00-\u9fff0-9A-Za-z]")
 #: Telling the citizen to bring something (带上, 带来, 准备好, 拿过来).
 BRING = re.compile(r"带(?:上|来|着|过来|齐)|准备(?:好|上)?|拿(?:来|过来)")
 #: A question after a contact (有电话没？ 热线多少？ 号码是多少？) …
@@ -610,6 +624,8 @@ def _answers(question: Question, simple: str, *, first: bool,
     if first and "material" in question.kinds and BRING.search(simple) \
             and ANSWER_KINDS["material"].search(simple):
         return True  # 带些啥？ … 您先把营业执照带上: a thing to bring, named in the instruction (session 13)
+    if first and WHAT_TO_WRITE.search(question.text) and WRITTEN.search(simple):
+        return True  # 这一栏写啥？ … 写你的开户行 / 勾第二个: what to put there, said (session 13)
     if CONTACT_Q.search(question.text) and NUMBER_TOLD.search(simple):
         return True  # 有电话没？ … 你打114查一下: a number given (whether it is concrete is Article 16's)
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
@@ -757,7 +773,8 @@ def asks_again(question: Question, text: str) -> bool:
         return True  # 截止到哪天？ … 就问个日子，你说个日子就行: the answer of its kind demanded
     return any(r.kinds & question.kinds and (
         (same_question(question, r) and r.kinds & question.kinds & SPECIFIC)
-        or (INSIST.search(r.text) and _shares_char(question.text, r.text))) for r in questions(text)) \
+        or ((INSIST.search(r.text) or INSIST_LEAD.search(_simple(text))) and _shares_char(question.text, r.text)))
+        for r in questions(text)) \
         or bool(elliptical(text, [question]))
 
 
@@ -783,6 +800,9 @@ def kinds_demanded(text: str) -> frozenset[str]:
     return frozenset(k for m in DEMAND.finditer(_simple(text)) for k in kinds_named(m.group(1)))
 
 
+#: The citizen saying, before the question, that it is what he asks (所以我问，…; 我是问，…; session 13);
+#: 我就问一下 / 我问一下 lead a new question in.
+INSIST_LEAD = re.compile(r"所以我(?:是)?问|我(?:就)?是(?:想)?问|我问的是")
 #: The citizen insisting on what he asked (我问你…, 到底, 我就问, 究竟): a question of the same kind
 #: sharing one content word with an earlier one asks it again (还能补吗？ … 我问你能不能补！).
 INSIST = re.compile(r"我(?:是|就|只)?问(?:你|您)?|到底|究竟|我就想知道|我是说")
@@ -936,5 +956,9 @@ def echoes(question: Question, said: str) -> bool:
     """
     if question.kinds != {"yesno"}:
         return False  # 住建在哪儿？ after 去找住建 asks where, more than was said
-    chars = set(_content_chars(question.text))
+    chars = set(_content_chars(THROWN_BACK.sub("", question.text)))  # 啥叫我跟保险公司的事？ … 那是你跟保险公司的事
     return len(chars) >= ECHO_MIN_CHARS and chars <= set(_content_chars(said))
+
+
+#: 啥叫 / 什么叫 opening the clerk's words said back (啥叫我跟保险公司的事？): a retort, session 13.
+THROWN_BACK = re.compile(r"^(?:那|你说)?(?:啥|什么)叫")

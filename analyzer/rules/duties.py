@@ -550,6 +550,10 @@ BY_THE_WAY = re.compile(r"顺便|顺带|另外问")
 KIND_BOUND: frozenset[str] = frozenset({"cost", "time", "place", "material", "amount"})
 
 
+#: Either will do (都行, 都可以, 随便): an answer to a question between two (A还是B).
+EITHER = re.compile(r"都行|都可以|都能|都一样|随便|哪个都")
+
+
 def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: list[Any] | None,
                  heard: Sequence[frozenset[str] | None], *, opening: bool = False) -> bool:
     """True when the staff's first reply, read as no answer, passed ``q`` over.
@@ -572,6 +576,7 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
         moves_on,
         passes_over,
         puts_off,
+        shares_content,
         stalls,
     )
     from analyzer.text.normalize import to_simplified
@@ -580,6 +585,8 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
            or explained_by(utts[j].text, q, others or [], heard[j]) for j in first):
         return True
     said = "。".join(utts[j].text for j in first)
+    if "，还是" in q.text and not shares_content(q.text, said) and not EITHER.search(said):
+        return True  # 一次性打到卡上，还是每个月补？ … 你先把户口本拿来: neither named (session 13)
     if q.kinds & KIND_BOUND:  # a question back (照片带了没有？) passes a sum or a time over too, but
         # not the citizen's opening words: 您好，您办什么业务？ takes up the matter they opened with
         return any(moves_on(utts[j].text) or puts_off(utts[j].text) for j in first) \
