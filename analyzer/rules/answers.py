@@ -283,7 +283,7 @@ def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> li
 
 def _said_back(question: Question) -> bool:
     """A statement with a question mark and nothing else asking (这个月才改的？; not 收不收工本费？)."""
-    return is_check(question) and not question.kinds & SPECIFIC \
+    return is_check(question) and question.kinds <= {"yesno", "who"} and not re.search(r"啥|什么", question.text) \
         and not re.search(r"([\u4e00-\u9fff])[不没]\1", question.text)
 
 
@@ -291,7 +291,8 @@ def _merge(found: list[Question]) -> list[Question]:
     """Join a question's lead-in clause (我问一下，…) to the question it introduces."""
     out: list[Question] = []
     for q in found:
-        if out and not out[-1].text.endswith(("？", "?")) and not _QUESTION_END.search(out[-1].text):
+        if out and not out[-1].text.endswith(("？", "?")) and not _QUESTION_END.search(out[-1].text) \
+                and out[-1].kinds <= {"yesno"}:  # 一个是护照丢了怎么补，还有…要不要我跟着？: two questions
             prev = out.pop()
             q = Question(f"{prev.text}，{q.text}", prev.kinds | q.kinds)
         out.append(q)

@@ -515,6 +515,9 @@ def _aside(utts: Sequence[Utterance], j: int) -> bool:
         and j + 1 < len(utts) and utts[j + 1].speaker == "staff"
 
 
+#: The clerk sending the citizen off to come again (这两样补齐了再来, 下次再来办): the visit is over, so a
+#: question still open then is owed, not cut off by the recording (session 13).
+COME_BACK = re.compile(r"(?:补齐|带齐|备齐|准备好|拿来|补上|带来)了?(?:以后)?再来|下次再来|改天再来|再来办")
 #: The clerk coming back to what the citizen asked earlier (您刚才问投诉，…; 你问的那个…; session 13).
 CAME_BACK = re.compile(r"(?:您|你)?刚才(?:问|说|提)|(?:您|你)问的|(?:您|你)说的那个|回到您")
 
@@ -705,7 +708,7 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
     if until is None and visit_ended(interaction, hits, options.context) is None \
             and not (utts[-1].speaker == "citizen" and _takes_leave(utts[-1].text)) \
-            and not any(calls_next(utts[j].text) for j in said):  # 请六十二号到一号窗口: the visit is over
+            and not any(calls_next(utts[j].text) or COME_BACK.search(utts[j].text) for j in said):  # 请六十二号到一号窗口 / 补齐了再来: over
         return None  # the recording may have been cut before the answer (not: 啊？哦……那行嘛, he gave in)
     if any(a is not None and b is not None and a <= u.start <= b for a, b in ignored):
         return None  # inside an A8-IGNORE episode: already that finding
