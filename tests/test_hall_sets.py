@@ -89,6 +89,8 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-30": ("t30", 50),
     "train-halls-31": ("t31", 50),
     "train-halls-32": ("t32", 50),
+    "train-halls-33": ("t33", 50),
+    "train-halls-34": ("t34", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]
