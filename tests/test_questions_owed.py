@@ -174,3 +174,33 @@ def test_a_question_between_two_needs_one_named():
              ("citizen", 12, 13, "……好了？"), ("staff", 14, 16, "好了。户口本补上再来。"), CLOSE]
     found = _found(turns)
     assert len(found) == 1 and "还是" in found[0].detail["question"]
+
+
+# ------------------------------------------------------------------ from train-halls-33/-34 (read after measuring)
+@pytest.mark.parametrize("said", ["现在不才三点一刻吗？", "一个月也领不到几个钱。", "我们店里招了几个临时工"])
+def test_an_assertion_or_a_few_asks_nothing(said):
+    """不才…吗 asserts; 不…几个 / 了几个 say a few, no how many."""
+    assert questions(said) == []
+
+
+def test_how_many_still_asks():
+    assert questions("你们招了几个人？")
+
+
+def test_is_this_the_office_is_answered_by_taking_the_matter_up():
+    """喂，是税务那边吗？我问一下… … 能，…: the office that takes it up has said yes, whichever it answers."""
+    asked = questions("喂，是税务那边吗？我问一下发票能不能在网上开？")
+    assert answers(asked[0], "能啊，电子税务局上就能开。", others=asked[1:])
+
+
+def test_the_yes_no_verb_must_be_the_one_asked_about():
+    """要交费吗？ … 地址要写到园区: the 要 governs another verb, no yes; and 地块 is no money."""
+    q = questions("这个登记要交费吗？")[0]
+    assert not answers(q, "地址要写到哪个园区，最好把地块编号也写上。")
+    assert answers(q, "要交，二十块。")
+    assert answers(questions("证能寄到家吗？")[0], "就能寄，留个地址。")
+
+
+def test_asking_what_was_asked_takes_it_up():
+    q = questions("现在能问了吧？")[0]
+    assert answers(q, "好了，您好，您刚才问啥？")

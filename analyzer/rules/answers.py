@@ -122,7 +122,7 @@ QUESTION_KINDS: dict[str, re.Pattern[str]] = {
 }
 #: Answer kind -> pattern in the staff's reply that gives an answer of that kind.
 ANSWER_KINDS: dict[str, re.Pattern[str]] = {
-    "cost": re.compile(r"钱|元|块|免费|收费|费用|工本费|不要钱|不用交|不收|扫码|[0-9一二三四五六七八九十百千]+[元块]|"
+    "cost": re.compile(r"钱|元|免费|收费|费用|工本费|不要钱|不用交|不收|扫码|[0-9一二三四五六七八九十百千]+[元块]|"
                        r"[0-9一二三四五六七八九两]+[百千万]多?|"  # 六百多, 两千
                        r"(?:一共|总共|共计)[0-9一二三四五六七八九十百千两]+|"
                        r"微信|支付宝|刷卡|现金|交个?[0-9一二三四五六七八九十百千两]+"),
@@ -171,6 +171,8 @@ THIRD_PARTY = re.compile(r"他|她|儿子|女儿|孩子|闺女|老伴|爱人|家
 #: A question that asks whether the matter belongs here (在这办吗 / 是这个窗口吧):
 #: the clerk who takes the matter up without sending the citizen on has said yes.
 HERE = re.compile(r"在这|这儿|你这|这里|这个窗口|是这|这边|这办|这交|给你")
+#: Asking who has answered (喂，是出入境那边吗？ 这里是社保局吧？): taking the matter up says yes (session 13).
+IS_THIS = re.compile(r"^(?:喂|您好|你好)?[，,\s]*(?:请问)?(?:是|这是|这里是|你们是|你们这是|您这是)[^，,。？?]{1,12}(?:吗|吧|么)[？?]?$")
 #: A reply that turns the citizen away or elsewhere (so taking up is not a yes).
 _NOT_HERE = re.compile(r"不|没|别的|(?<![进出上下回过])去|到.{0,8}(?:窗口|楼|厅)|找")
 #: A reply that goes on with the procedure: an instruction to the citizen.
@@ -182,6 +184,7 @@ MOVES_ON = re.compile(r"^(?:请您?|您?先|你先|把|麻烦您?|来|在这|这
 MIN_QUESTION_CHARS = 4
 #: A reply that asks the citizen what they meant, or sets out to explain (the answer comes after).
 CLARIFY = re.compile(r"您是说|你是说|您说的是|你说的是|什么意思|您是要|你是要|是不是说|您是想|你是想|"
+                     r"(?:您|你)(?:刚才)?(?:问|说)(?:的是)?(?:啥|什么)|"  # 您刚才问啥？: say it again, I listen
                      r"(?:给|跟|和)(?:您|你)[^，,。]{0,4}(?:说说|讲讲|解释|说一下|讲一下|说明)|我跟您说|是这样")
 #: A short counter-question (哪个？ 您说哪一个？) asking which thing the citizen means; in a longer
 #: clause (您选哪个缴费档次？) 哪个 asks the citizen's choice in the procedure, not what he meant.
@@ -198,7 +201,7 @@ _FUNCTION_CHARS = set("的了吗呢吧啊呀哦嗯么是不在有要能我你您
 
 #: A rhetorical question, which asserts or reproaches and asks nothing (不是八点半上班吗？ 不就一个章吗？
 #: 就不能对一下？ 难道… 刚才咋没说呢？).
-RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就)[^，,。？?]{1,14}(?:吗|嘛|么)|难道|"
+RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就|不才|不都|不也)[^，,。？?]{1,14}(?:吗|嘛|么)|难道|"
                         r"(?:就|都)不能[^，,。？?]{0,10}[吗嘛么？?]|"
                         # 刚才咋不一起说呢？ 怎么没早点告诉我？: why was it not said, a reproach (session 13)
                         r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:[^，,。？?]{0,4}?)(?:说|讲|告诉|提)|"
@@ -219,6 +222,8 @@ MUSING = re.compile(r"^(?:那|我|我就|我倒要)?(?:看看?|瞧瞧?|等着看
 #: read by :func:`elliptical`).
 #: A question word used as "some …, only then" (哪天飞不动了才算完, 什么时候想通了才来): a statement.
 INDEFINITE = re.compile(r"(?:哪天|哪年|什么时候|啥时候|哪一天)[^，,。？?]{1,10}才")
+#: A 几 after a negation (寄不回来几个钱, 没几天): not many, a statement (session 13).
+NOT_MANY = re.compile(r"[不没][^，,。？?]{0,5}几[个天次块年回]|了几[个天次块年回]")  # 雇了几个: a few
 TRAILS_OFF = re.compile(r"(?:…|\.\.\.)+\s*$")
 
 
@@ -266,7 +271,7 @@ def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> li
             continue  # 我给他们打个电话，看能不能……: thinking aloud (我就问那个多长时间到账…… still asks)
         if MUSING.search(clause) and not re.search(r"[?？]", clause):
             continue  # 看你几点开。 我身份证放哪了……: said to oneself, no question put
-        if INDEFINITE.search(clause) and not re.search(r"[?？吗呢么]", clause):
+        if (INDEFINITE.search(clause) or NOT_MANY.search(clause)) and not re.search(r"[?？吗呢么]", clause):
             continue  # 哪天飞不动了才算完。: someday, then only — no question put
         if not (worded or ends) or (ends and ends.group(0).startswith("呢") and not worded):
             continue
@@ -358,10 +363,29 @@ def _echoes_predicate(question: str, reply: str) -> bool:
 
 
 def _echoes_modal(question: str, reply: str) -> bool:
-    asked = {m.group(0) for m in MODALS.finditer(question)}
-    if any(m.group(0) in asked for m in MODALS.finditer(reply)):
-        return True
+    """The question's yes/no verb said back: with the verb it asks about (能寄吗 … 就能寄; 要交费吗 … 要写到
+    园区 is another verb, session 13), or alone at a clause's edge (能，… / …都能)."""
+    asked = {(m.group(0), _verb_after(question, m.end(), m.group(0))) for m in MODALS.finditer(question)}
+    for m in MODALS.finditer(reply):
+        after = reply[m.end():m.end() + 1]
+        if any(m.group(0) == mod and (not verb or after == verb or not after or after in _EDGE)
+               for mod, verb in asked):
+            return True
     return bool(_COMPLETE_Q.search(question) and _COMPLETE_A.search(reply))
+
+
+#: What may follow a yes/no verb closing its clause (能。 行啊 要的).
+_EDGE = frozenset("，,。.！!？?…了的啊呀哦嘞哈呢吧")
+
+
+def _verb_after(question: str, end: int, modal: str) -> str:
+    """The character the question's yes/no verb governs (要交费吗 → 交; 能不能寄 → 寄); empty when it closes
+    the question (能吗, 行不行), so any saying of the verb answers."""
+    rest = question[end:]
+    if rest.startswith(("不" + modal, "没" + modal)):
+        rest = rest[1 + len(modal):]
+    head = rest[:1]
+    return "" if not head or head in _EDGE or head in "吗么嘛不没" else head
 
 
 #: A sum told with its magnitude (五十万, 三千多, 两百块; session 12): the answer to a how-much.
@@ -392,8 +416,9 @@ def says_yes_or_no(reply: str, question: str = "") -> bool:
         subject = normalize(clause[:m.start()])
         if len(subject) <= 2 or _content(subject) & _content(question):
             return True
-        # a thing named (户口本没问题) is the subject, unless the question names it; a verb (寄过来也行) may be its
-        return bool(set(_content_chars(subject)) & set(_content_chars(question))) \
+        # a thing named (户口本没问题) is the subject, unless the question names it; a verb (寄过来也行, 窗口办不了)
+        # may be its
+        return bool(set(_content_chars(clause[:m.end()])) & set(_content_chars(question))) \
             and not ANSWER_KINDS["material"].search(subject)
 
     return any(about(c.strip()) and not DONE.match(c.strip())
@@ -534,6 +559,8 @@ def answers(question: Question, reply: str, *, first: bool = True,
         return False
     if ANY_MORE.search(question.text) and MORE_TOLD.search(simple):
         return True  # 不会下回又多一样吧？ … 就这三样: none more, whatever else the turn asked
+    if first and IS_THIS.search(question.text) and not _NOT_HERE.search(simple):
+        return True  # 喂，是出入境那边吗？我问一下… … 能啊，…: the office took it up, whichever question it answers
     if others and claimed_by(question, simple, others, heard):
         return False
     return _answers(question, simple, first=first, heard=heard, opening=opening,
@@ -630,7 +657,7 @@ def _answers(question: Question, simple: str, *, first: bool,
     if CONTACT_Q.search(question.text) and NUMBER_TOLD.search(simple):
         return True  # 有电话没？ … 你打114查一下: a number given (whether it is concrete is Article 16's)
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
-            and (HERE.search(question.text) or _CONFIRM.search(question.text)):
+            and (HERE.search(question.text) or _CONFIRM.search(question.text) or IS_THIS.search(question.text)):
         return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up
     if "amount" in question.kinds and "多少" in question.text and SUM_TOLD.search(simple):
         return True  # 能贷多少？ … 最高能贷五十万: a sum told answers how much, whatever kind is heard
@@ -840,7 +867,7 @@ INSTRUCTION = re.compile(r"^(?:请|麻烦|先|再(?!就是)|把|来(?![不了得
                          r"^(?:还有|和|跟)?(?:这里|这儿|这边|那里|那儿|这个|那个)[。！!]*$")  # 还有这里
 #: The work in hand reported (录好了, 这是受理通知书, 提交成功了): the procedure goes on.
 PROCEDURE = re.compile(r"^(?:这是|这个是)[^，,。]{0,10}(?:通知书|回执|凭证|单|证|收据|发票|清单|表|号)|"
-                       r"^[^，,。]{0,6}(?:办|弄|录|填|签|交|提交|受理|审核|核|盖|打印|复印)(?:好|完|成功)?了[。！!…]*$|"
+                       r"^[^，,。]{0,6}(?:办|弄|录|填|签|交|提交|受理|审核|核|盖|打印|复印|收)(?:好|完|成功|下)?了[。！!…]*$|"
                        r"^[^，,。]{0,6}(?:打|印|做|出)(?:出来|好)了[。！!…]*$|"  # 回执打出来了
                        # 您的手续已办好, 材料都录完: the work reported done, with no 了
                        r"^[^，,。]{0,8}(?:已|已经|都)(?:办|弄|录|受理|审核|提交|处理)(?:好|完|妥|成功)[了啦]?[。！!…]*$|"
