@@ -204,3 +204,8 @@ def test_the_yes_no_verb_must_be_the_one_asked_about():
 def test_asking_what_was_asked_takes_it_up():
     q = questions("现在能问了吧？")[0]
     assert answers(q, "好了，您好，您刚才问啥？")
+
+
+def test_a_list_handed_over_answers_what_to_bring():
+    q = questions("补办要带些啥？")[0]
+    assert answers(q, "我都给您写在这张纸上了，您收好。", heard=frozenset())

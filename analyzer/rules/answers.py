@@ -576,6 +576,8 @@ WHAT_TO_WRITE = re.compile(r"(?:写|填|选|勾|打|点)(?:啥|什么|哪)")
 WRITTEN = re.compile(r"(?:写|填|选|勾|打|点)(?:上|个|一个)?[“\"「『]?[\u4e00-\u9fff0-9A-Za-z]")
 #: Telling the citizen to bring something (带上, 带来, 准备好, 拿过来).
 BRING = re.compile(r"带(?:上|来|着|过来|齐)|准备(?:好|上)?|拿(?:来|过来)")
+#: A list of materials handed over (这是材料清单, 我写在这张纸上了, 一次性告知单).
+SLIP = re.compile(r"清单|告知单|告知书|写(?:在|给)(?:您|你)?[^，,。]{0,4}(?:纸|单|背面|上)|给您写|给你写")
 #: A question after a contact (有电话没？ 热线多少？ 号码是多少？) …
 CONTACT_Q = re.compile(r"电话|号码|热线|联系方式|手机号")
 #: … answered by a number told (114, 零九三五…, 12345).
@@ -654,6 +656,8 @@ def _answers(question: Question, simple: str, *, first: bool,
         return True  # 带些啥？ … 您先把营业执照带上: a thing to bring, named in the instruction (session 13)
     if first and WHAT_TO_WRITE.search(question.text) and WRITTEN.search(simple):
         return True  # 这一栏写啥？ … 写你的开户行 / 勾第二个: what to put there, said (session 13)
+    if "material" in question.kinds and SLIP.search(simple):
+        return True  # 要带啥？ … 我给您写在这张纸上了 / 这是材料清单: the list handed over (session 13)
     if CONTACT_Q.search(question.text) and NUMBER_TOLD.search(simple):
         return True  # 有电话没？ … 你打114查一下: a number given (whether it is concrete is Article 16's)
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
