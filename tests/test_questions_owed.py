@@ -209,3 +209,8 @@ def test_asking_what_was_asked_takes_it_up():
 def test_a_list_handed_over_answers_what_to_bring():
     q = questions("补办要带些啥？")[0]
     assert answers(q, "我都给您写在这张纸上了，您收好。", heard=frozenset())
+
+
+def test_an_assured_can_is_a_yes_whatever_verb_follows():
+    """今天能办完吗？ … 马上就能给您打出来: 就能 says yes though the verb is another."""
+    assert answers(questions("今天能办完吗？")[0], "马上就能给您打出来。")

@@ -368,12 +368,15 @@ def _echoes_modal(question: str, reply: str) -> bool:
     asked = {(m.group(0), _verb_after(question, m.end(), m.group(0))) for m in MODALS.finditer(question)}
     for m in MODALS.finditer(reply):
         after = reply[m.end():m.end() + 1]
-        if any(m.group(0) == mod and (not verb or after == verb or not after or after in _EDGE)
+        sure = reply[max(0, m.start() - 1):m.start()] in _SURE  # 就能给您打出来: an assured yes
+        if any(m.group(0) == mod and (not verb or sure or after == verb or not after or after in _EDGE)
                for mod, verb in asked):
             return True
     return bool(_COMPLETE_Q.search(question) and _COMPLETE_A.search(reply))
 
 
+#: What before a yes/no verb makes it an assured yes (就能, 都能, 肯定能, 当然可以).
+_SURE = frozenset("就都也定准然")
 #: What may follow a yes/no verb closing its clause (能。 行啊 要的).
 _EDGE = frozenset("，,。.！!？?…了的啊呀哦嘞哈呢吧")
 
