@@ -214,3 +214,13 @@ def test_a_list_handed_over_answers_what_to_bring():
 def test_an_assured_can_is_a_yes_whatever_verb_follows():
     """今天能办完吗？ … 马上就能给您打出来: 就能 says yes though the verb is another."""
     assert answers(questions("今天能办完吗？")[0], "马上就能给您打出来。")
+
+
+def test_a_nod_gives_no_place_or_time():
+    """几号窗口？ … 嗯。: a bare nod to a where or a when passes it over; to a yes/no it is a yes."""
+    turns = [GREET, ("citizen", 3, 6, "这个办完了，抵押登记去几号窗口？"), ("staff", 7, 8, "嗯。"),
+             ("citizen", 9, 10, "好吧。"), ("staff", 30, 32, "证件给您，拿好。"), CLOSE]
+    assert len(_found(turns)) == 1
+    yes = [GREET, ("citizen", 3, 6, "这个在您这儿办对吧？"), ("staff", 7, 8, "嗯。"),
+           ("citizen", 9, 10, "好。"), ("staff", 30, 32, "证件给您，拿好。"), CLOSE]
+    assert not _found(yes)

@@ -574,6 +574,7 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
     engages with what was asked, in whatever words (以后能报不？ … 认定下来以后由基金支付).
     """
     from analyzer.rules.answers import (
+        BARE_ASSENT,
         RUSH_WORDS,
         explained_by,
         moves_on,
@@ -590,6 +591,8 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
     said = "。".join(utts[j].text for j in first)
     if "，还是" in q.text and not shares_content(q.text, said) and not EITHER.search(said):
         return True  # 一次性打到卡上，还是每个月补？ … 你先把户口本拿来: neither named (session 13)
+    if q.kinds & KIND_BOUND and all(BARE_ASSENT.match(utts[j].text.strip()) for j in first):
+        return True  # 几号窗口？ … 嗯。: a nod gives no number, no time, no place (session 13)
     if q.kinds & KIND_BOUND:  # a question back (照片带了没有？) passes a sum or a time over too, but
         # not the citizen's opening words: 您好，您办什么业务？ takes up the matter they opened with
         return any(moves_on(utts[j].text) or puts_off(utts[j].text) for j in first) \
