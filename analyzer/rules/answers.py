@@ -108,6 +108,7 @@ QUESTION_KINDS: dict[str, re.Pattern[str]] = {
     "place": re.compile(r"哪儿|哪里|哪边|[在去搁放扔塞]哪|什么地方|啥地方|几楼|哪个窗口|几号窗口|哪个部门|"
                         r"往哪|哪一个窗口|哪层|哪搭|阿达|哪达|哪嘎达"),
     "material": re.compile(r"带什么|要什么材料|需要什么|带啥|要啥|什么材料|哪些材料|啥材料|什么证|"
+                           r"(?:拿|带|准备|备)(?:些|点|哪些)(?:啥|什么|东西)|"  # 要拿些啥？ (session 13)
                            r"要带|带不带|需要带|要不要带|证件|复印件|照片|"
                            r"(?:本|证|照|件|明|表|书)(?:也|还)?(?:要不要|要吗|用不用|用吗|需要吗|需不需要|得带|带吗)"),
     "way": re.compile(r"怎么|如何|咋|怎样|流程|步骤|手续(?!费)|咋个|咋整|怎么弄|怎么办"),
@@ -121,7 +122,7 @@ QUESTION_KINDS: dict[str, re.Pattern[str]] = {
 }
 #: Answer kind -> pattern in the staff's reply that gives an answer of that kind.
 ANSWER_KINDS: dict[str, re.Pattern[str]] = {
-    "cost": re.compile(r"钱|元|块|免费|收费|费用|工本费|不要钱|不用交|不收|扫码|[0-9一二三四五六七八九十百千]+[元块]|"
+    "cost": re.compile(r"钱|元|免费|收费|费用|工本费|不要钱|不用交|不收|扫码|[0-9一二三四五六七八九十百千]+[元块]|"
                        r"[0-9一二三四五六七八九两]+[百千万]多?|"  # 六百多, 两千
                        r"(?:一共|总共|共计)[0-9一二三四五六七八九十百千两]+|"
                        r"微信|支付宝|刷卡|现金|交个?[0-9一二三四五六七八九十百千两]+"),
@@ -148,8 +149,10 @@ ANSWER_KINDS: dict[str, re.Pattern[str]] = {
 #: opening a clause's subject (能提的是个人自付部分: what can be drawn is …).
 YES_NO = re.compile(
     r"^(?:嗯|哦|噢|啊|呃|唉|哎|那个|这个|是这样|那|您放心|放心)?[\s，,]*"
+    r"(?!不好意思|不客气|对不起)"  # an apology or thanks says no yes and no no (session 13)
     r"(?:能|可以|行(?!了)|不|没|要|用|是|对|有|会|得|必须|当然|肯定|好(?!了)|中|成|甭|够|齐|差|缺|一定|照样)"
     r"(?![\u4e00-\u9fff]{1,3}的(?:是|有|都|就|话))"  # 能提的是…: what can be drawn, no yes
+    r"(?![\u4e00-\u9fff]{1,3}就(?!行|好|可以|够))"  # 没问题就上报: if so, then — no yes (session 13)
     r"|(?:行|可以|能|不行|不能|没问题|没有|不用|不要|就够|就好|都行|都可以|都能|不收|免了|都对|没错|不对|"
     r"就这些|就这几样|就这两样|就这三样|没别的|没了)"
     r"[了啊呀的哦嘞哈呢吧]*[。！!.…]*$"
@@ -168,6 +171,8 @@ THIRD_PARTY = re.compile(r"他|她|儿子|女儿|孩子|闺女|老伴|爱人|家
 #: A question that asks whether the matter belongs here (在这办吗 / 是这个窗口吧):
 #: the clerk who takes the matter up without sending the citizen on has said yes.
 HERE = re.compile(r"在这|这儿|你这|这里|这个窗口|是这|这边|这办|这交|给你")
+#: Asking who has answered (喂，是出入境那边吗？ 这里是社保局吧？): taking the matter up says yes (session 13).
+IS_THIS = re.compile(r"^(?:喂|您好|你好)?[，,\s]*(?:请问)?(?:是|这是|这里是|你们是|你们这是|您这是)[^，,。？?]{1,12}(?:吗|吧|么)[？?]?$")
 #: A reply that turns the citizen away or elsewhere (so taking up is not a yes).
 _NOT_HERE = re.compile(r"不|没|别的|(?<![进出上下回过])去|到.{0,8}(?:窗口|楼|厅)|找")
 #: A reply that goes on with the procedure: an instruction to the citizen.
@@ -178,7 +183,8 @@ MOVES_ON = re.compile(r"^(?:请您?|您?先|你先|把|麻烦您?|来|在这|这
 #: Characters a clause needs to be judged as a question (啊？ 啥？ ask to repeat).
 MIN_QUESTION_CHARS = 4
 #: A reply that asks the citizen what they meant, or sets out to explain (the answer comes after).
-CLARIFY = re.compile(r"您是说|你是说|您说的是|你说的是|什么意思|您是要|你是要|是不是说|"
+CLARIFY = re.compile(r"您是说|你是说|您说的是|你说的是|什么意思|您是要|你是要|是不是说|您是想|你是想|"
+                     r"(?:您|你)(?:刚才)?(?:问|说)(?:的是)?(?:啥|什么)|"  # 您刚才问啥？: say it again, I listen
                      r"(?:给|跟|和)(?:您|你)[^，,。]{0,4}(?:说说|讲讲|解释|说一下|讲一下|说明)|我跟您说|是这样")
 #: A short counter-question (哪个？ 您说哪一个？) asking which thing the citizen means; in a longer
 #: clause (您选哪个缴费档次？) 哪个 asks the citizen's choice in the procedure, not what he meant.
@@ -195,12 +201,15 @@ _FUNCTION_CHARS = set("的了吗呢吧啊呀哦嗯么是不在有要能我你您
 
 #: A rhetorical question, which asserts or reproaches and asks nothing (不是八点半上班吗？ 不就一个章吗？
 #: 就不能对一下？ 难道… 刚才咋没说呢？).
-RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就)[^，,。？?]{1,14}(?:吗|嘛|么)|难道|"
+RHETORICAL = re.compile(r"^[^，,。？?]{0,6}(?<!是)(?:不是|不就|不才|不都|不也)[^，,。？?]{1,14}(?:吗|嘛|么)|难道|"
                         r"(?:就|都)不能[^，,。？?]{0,10}[吗嘛么？?]|"
-                        r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:说|讲|告诉|提)|"
+                        # 刚才咋不一起说呢？ 怎么没早点告诉我？: why was it not said, a reproach (session 13)
+                        r"(?:咋|怎么|为啥|为什么|干嘛)(?:不早|早不|没|不)(?:[^，,。？?]{0,4}?)(?:说|讲|告诉|提)|"
+                        r"^我(?:哪|哪里|哪儿)(?:知道|记得|晓得|懂|会|有|敢|认得)(?![^，,。？?]*(?:哪|几|什么|啥|多少))|"  # 我哪记得那些: I don't, no question
                         r"^我(?:咋|怎么|哪)(?:没|不)(?:问|说|讲|带|交)[？?！!]*$|"  # 我咋没问？ protests, asks nothing
                         r"(?:你|您)(?:咋|怎么|干嘛)(?:还|又|老)(?:问|要|让|叫)|"  # 你怎么还问用途？ reproaches
-                        r"^(?:鬼|天|谁)(?:才)?(?:知道|晓得)")  # 谁知道哪儿不规范！: nobody knows, no question
+                        r"^(?:鬼|天|谁)(?:才)?(?:知道|晓得)|"
+                        r"(?:你们|你)(?:到底|究竟)?(?:在|都在)?(?:干啥|干什么|干嘛|搞啥|搞什么)(?:吃的)?[？?！!]*$")  # 你们到底在干啥？  # 谁知道哪儿不规范！: nobody knows, no question
 #: The citizen saying he does not know (不知道塞哪了, 忘了放哪儿): a statement, unless marked as a question.
 UNKNOWING = re.compile(r"不知道|不晓得|不清楚|忘了|记不得|想不起")
 #: Musing without a question mark: a question word after 看 (看你几点开, 看看啥时候能好) or the citizen
@@ -213,6 +222,8 @@ MUSING = re.compile(r"^(?:那|我|我就|我倒要)?(?:看看?|瞧瞧?|等着看
 #: read by :func:`elliptical`).
 #: A question word used as "some …, only then" (哪天飞不动了才算完, 什么时候想通了才来): a statement.
 INDEFINITE = re.compile(r"(?:哪天|哪年|什么时候|啥时候|哪一天)[^，,。？?]{1,10}才")
+#: A 几 after a negation (寄不回来几个钱, 没几天): not many, a statement (session 13).
+NOT_MANY = re.compile(r"[不没][^，,。？?]{0,5}几[个天次块年回]|了几[个天次块年回]")  # 雇了几个: a few
 TRAILS_OFF = re.compile(r"(?:…|\.\.\.)+\s*$")
 
 
@@ -246,9 +257,11 @@ def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> li
     from analyzer.text.normalize import normalize
 
     out = []
+    before = ""  # the clause before, for an alternative question (是一次性打到卡上，还是每个月补？)
     for clause in (c.strip() for c in _CLAUSES.split(_simple(text))):
         if not clause:
             continue
+        clause, before = (f"{before}，{clause}" if before and clause.startswith("还是") else clause), clause
         worded = bool(QUESTION_RE.search(normalize(clause)))
         ends = _QUESTION_END.search(clause)
         if not rhetorical and (RHETORICAL.search(clause) or (UNKNOWING.search(clause) and not ends)):
@@ -258,7 +271,7 @@ def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> li
             continue  # 我给他们打个电话，看能不能……: thinking aloud (我就问那个多长时间到账…… still asks)
         if MUSING.search(clause) and not re.search(r"[?？]", clause):
             continue  # 看你几点开。 我身份证放哪了……: said to oneself, no question put
-        if INDEFINITE.search(clause) and not re.search(r"[?？吗呢么]", clause):
+        if (INDEFINITE.search(clause) or NOT_MANY.search(clause)) and not re.search(r"[?？吗呢么]", clause):
             continue  # 哪天飞不动了才算完。: someday, then only — no question put
         if not (worded or ends) or (ends and ends.group(0).startswith("呢") and not worded):
             continue
@@ -266,15 +279,25 @@ def questions(text: str, *, rhetorical: bool = False, short: bool = False) -> li
         if kinds & {"cost", "time"}:
             kinds -= {"amount"}  # 多少钱, 几天: the money or the time is the amount asked
         out.append(Question(clause, kinds or frozenset({"yesno"})))
-    return [q for q in _merge(out)  # 啊？ 啥？ ask to repeat; with ``short``, 那去哪儿？ asks a place
-            if len(normalize(q.text)) >= MIN_QUESTION_CHARS or (short and "place" in q.kinds)]
+    found = [q for q in _merge(out)  # 啊？ 啥？ ask to repeat; with ``short``, 那去哪儿？ asks a place
+             if len(normalize(q.text)) >= MIN_QUESTION_CHARS or (short and "place" in q.kinds)]
+    # 啊？这个月才改的？那去哪儿办？: a statement said back in surprise, the real question after it
+    return [q for k, q in enumerate(found)
+            if not (_said_back(q) and any(not _said_back(r) for r in found[k + 1:]))]
+
+
+def _said_back(question: Question) -> bool:
+    """A statement with a question mark and nothing else asking (这个月才改的？; not 收不收工本费？)."""
+    return is_check(question) and question.kinds <= {"yesno", "who"} and not re.search(r"啥|什么", question.text) \
+        and not re.search(r"([\u4e00-\u9fff])[不没]\1", question.text)
 
 
 def _merge(found: list[Question]) -> list[Question]:
     """Join a question's lead-in clause (我问一下，…) to the question it introduces."""
     out: list[Question] = []
     for q in found:
-        if out and not out[-1].text.endswith(("？", "?")) and not _QUESTION_END.search(out[-1].text):
+        if out and not out[-1].text.endswith(("？", "?")) and not _QUESTION_END.search(out[-1].text) \
+                and out[-1].kinds <= {"yesno"}:  # 一个是护照丢了怎么补，还有…要不要我跟着？: two questions
             prev = out.pop()
             q = Question(f"{prev.text}，{q.text}", prev.kinds | q.kinds)
         out.append(q)
@@ -298,7 +321,12 @@ def shares_content(question: str, reply: str, topic: str = "") -> bool:
     known, known_chars = _content(topic), set(_content_chars(topic))
     if (_content(question) & _content(reply)) - known:
         return True
-    return len((set(_content_chars(question)) & set(_content_chars(reply))) - known_chars) >= 2
+    return len((set(_content_chars(question)) & set(_content_chars(reply))) - known_chars - _WEAK_CHARS) >= 2
+
+
+#: Characters too common in any talk of a visit to tie a reply to a question alone (补上再来 shares 上
+#: with 打到卡上 and says nothing of it; session 13).
+_WEAK_CHARS = frozenset("上下来去到过再又着")
 
 
 #: A question that asks for confirmation of what the citizen already believes (…吧？).
@@ -335,10 +363,32 @@ def _echoes_predicate(question: str, reply: str) -> bool:
 
 
 def _echoes_modal(question: str, reply: str) -> bool:
-    asked = {m.group(0) for m in MODALS.finditer(question)}
-    if any(m.group(0) in asked for m in MODALS.finditer(reply)):
-        return True
+    """The question's yes/no verb said back: with the verb it asks about (能寄吗 … 就能寄; 要交费吗 … 要写到
+    园区 is another verb, session 13), or alone at a clause's edge (能，… / …都能)."""
+    asked = {(m.group(0), _verb_after(question, m.end(), m.group(0))) for m in MODALS.finditer(question)}
+    for m in MODALS.finditer(reply):
+        after = reply[m.end():m.end() + 1]
+        sure = reply[max(0, m.start() - 1):m.start()] in _SURE  # 就能给您打出来: an assured yes
+        if any(m.group(0) == mod and (not verb or sure or after == verb or not after or after in _EDGE)
+               for mod, verb in asked):
+            return True
     return bool(_COMPLETE_Q.search(question) and _COMPLETE_A.search(reply))
+
+
+#: What before a yes/no verb makes it an assured yes (就能, 都能, 肯定能, 当然可以).
+_SURE = frozenset("就都也定准然")
+#: What may follow a yes/no verb closing its clause (能。 行啊 要的).
+_EDGE = frozenset("，,。.！!？?…了的啊呀哦嘞哈呢吧")
+
+
+def _verb_after(question: str, end: int, modal: str) -> str:
+    """The character the question's yes/no verb governs (要交费吗 → 交; 能不能寄 → 寄); empty when it closes
+    the question (能吗, 行不行), so any saying of the verb answers."""
+    rest = question[end:]
+    if rest.startswith(("不" + modal, "没" + modal)):
+        rest = rest[1 + len(modal):]
+    head = rest[:1]
+    return "" if not head or head in _EDGE or head in "吗么嘛不没" else head
 
 
 #: A sum told with its magnitude (五十万, 三千多, 两百块; session 12): the answer to a how-much.
@@ -352,13 +402,29 @@ DONE_A = re.compile(r"^(?:嗯|哦|对)?[，,]?(?:好了|办好了|弄好了|做�
 DONE = re.compile(r"^(?:行|好)了[。！!.…]*$")
 
 
-def says_yes_or_no(reply: str) -> bool:
+def says_yes_or_no(reply: str, question: str = "") -> bool:
     """True when a clause of ``reply`` opens or closes on a yes or a no (:data:`YES_NO`).
 
     A clause that only closes the work (:data:`DONE`: 行了，这个弄完了) is no yes, nor is
-    one that asks back (带了没有？).
+    one that asks back (带了没有？). Given the ``question``, a clause closing on a yes
+    or a no about a subject of its own that the question does not name (户口本没问题,
+    四样东西带齐就行 to 我妈能代办吗？) says it of that subject, not of the question.
     """
-    return any(YES_NO.search(c.strip()) and not DONE.match(c.strip())
+    from analyzer.text.normalize import normalize
+
+    def about(clause: str) -> bool:
+        m = YES_NO.search(clause)
+        if m is None or not question or m.start() == 0 or _LEAD.fullmatch(clause[:m.start()] + "，"):
+            return m is not None
+        subject = normalize(clause[:m.start()])
+        if len(subject) <= 2 or _content(subject) & _content(question):
+            return True
+        # a thing named (户口本没问题) is the subject, unless the question names it; a verb (寄过来也行, 窗口办不了)
+        # may be its
+        return bool(set(_content_chars(clause[:m.end()])) & set(_content_chars(question))) \
+            and not ANSWER_KINDS["material"].search(subject)
+
+    return any(about(c.strip()) and not DONE.match(c.strip())
                and not c.strip().endswith(("？", "?"))  # 带了没有？ asks back, it says no no
                for c in _CLAUSES.split(_simple(reply)) if c.strip())
 
@@ -413,11 +479,12 @@ RUSH_WORDS = re.compile(r"(?:搞|弄|再)?快(?:点|些|一点|着点|签|写|�
 #: clause's end (下一个窗口 is a place).
 NEXT_CALL = re.compile(r"下一位|下一个(?:人|群众)?(?=\s*(?:[，,。！!…~～]|$))|下一个(?:请|过来|上来)|"
                        r"请?[0-9一二三四五六七八九十百零]+号(?:请)?(?:到|来|过来)[0-9一二三四五六七八九十]+号?窗口|"
-                       r"叫号了|叫下一")
+                       r"叫号了|叫下一|"
+                       r"[A-Za-z][0-9]{2,4}号?(?:在吗|在不在|来了吗|请|到)")  # B017号在吗？: a ticket called (session 13)
 
 
 #: A queue ticket called out (A032号, 三十五号): beside a call of the next citizen, part of it.
-TICKET = re.compile(r"^(?:请)?[A-Za-z]?[0-9一二三四五六七八九十百零]+号?(?:请)?$")
+TICKET = re.compile(r"^(?:请)?[A-Za-z]?[0-9一二三四五六七八九十百零]+号?(?:请)?[。！!…~～]*$")  # 十八号！
 
 
 def calls_next(reply: str) -> bool:
@@ -495,12 +562,29 @@ def answers(question: Question, reply: str, *, first: bool = True,
         return False
     if ANY_MORE.search(question.text) and MORE_TOLD.search(simple):
         return True  # 不会下回又多一样吧？ … 就这三样: none more, whatever else the turn asked
+    if first and IS_THIS.search(question.text) and not _NOT_HERE.search(simple):
+        return True  # 喂，是出入境那边吗？我问一下… … 能啊，…: the office took it up, whichever question it answers
     if others and claimed_by(question, simple, others, heard):
         return False
     return _answers(question, simple, first=first, heard=heard, opening=opening,
                     topic="" if first else topic)
 
 
+#: A reply opening on an assent of its own (嗯，… 对，… 是的，…): a yes to a yes/no question, the work after it.
+#: Not 好 / 行, which take a request up, and not 对不起.
+ASSENT_HEAD = re.compile(r"^(?:嗯+|对|对的|是|是的|没错|有)[，,。！!；;]")
+#: What to put in a form (这栏写啥？ 类别勾哪个？) …
+WHAT_TO_WRITE = re.compile(r"(?:写|填|选|勾|打|点)(?:啥|什么|哪)")
+#: … answered by the thing to put, after its verb (写遗失, 勾第二个, 填你的开户行).
+WRITTEN = re.compile(r"(?:写|填|选|勾|打|点)(?:上|个|一个)?[“\"「『]?[\u4e00-\u9fff0-9A-Za-z]")
+#: Telling the citizen to bring something (带上, 带来, 准备好, 拿过来).
+BRING = re.compile(r"带(?:上|来|着|过来|齐)|准备(?:好|上)?|拿(?:来|过来)")
+#: A list of materials handed over (这是材料清单, 我写在这张纸上了, 一次性告知单).
+SLIP = re.compile(r"清单|告知单|告知书|写(?:在|给)(?:您|你)?[^，,。]{0,4}(?:纸|单|背面|上)|给您写|给你写")
+#: A question after a contact (有电话没？ 热线多少？ 号码是多少？) …
+CONTACT_Q = re.compile(r"电话|号码|热线|联系方式|手机号")
+#: … answered by a number told (114, 零九三五…, 12345).
+NUMBER_TOLD = re.compile(r"[0-9]{3,}|[零一二三四五六七八九幺]{3,}")
 #: A bare assent (嗯。 对。 是的。 好。): it confirms a check (那我走了？ 就这样？).
 BARE_ASSENT = re.compile(r"^(?:嗯|嗯嗯|对|对的|是|是的|好|好的|行|可以|没错)[。！!.…~～]*$")
 
@@ -530,6 +614,9 @@ def claimed_by(question: Question, reply: str, others: Sequence[Question],
     """
     if "yesno" not in question.kinds or is_check(question) or shares_content(question.text, reply):
         return False
+    if _CONFIRM.search(question.text) and all(is_check(o) or _CONFIRM.search(o.text)
+                                              for o in others if o is not question):
+        return False  # 就差她身份证是吧？别的都没问题？: one belief checked twice, a reply to either confirms it
     mine = question.kinds | {"yesno"}
     head = next((c for c in _CLAUSES.split(reply) if c.strip()), "")
     if says_yes_or_no(head) and not any("yesno" in o.kinds or "who" in o.kinds
@@ -557,12 +644,27 @@ def _answers(question: Question, simple: str, *, first: bool,
     if first and (CLARIFY.search(simple) or any(CLARIFY_WHICH.match(c.strip())
                                                  for c in _CLAUSES.split(simple))):
         return True
-    if first and question.kinds & {"yesno", "who"} and says_yes_or_no(simple):
+    if first and question.kinds & {"yesno", "who"} and says_yes_or_no(simple, question.text):
         return True
     if first and is_check(question) and BARE_ASSENT.match(simple.strip()):
         return True  # 那我走了？ … 嗯。: a check confirmed
+    if first and question.kinds <= {"yesno"} and (m := ASSENT_HEAD.match(simple.strip())) \
+            and not reply_moves(simple.strip()[m.end():]) & {"closing", "next", "courtesy"}:
+        return True  # 就差这个吗？ … 嗯，先这个，您先去拿吧: a yes, then the work (嗯。还有别的事没？ closes, session 13)
+    if first and "way" in question.kinds and (
+            "material" in heard if heard is not None else ANSWER_KINDS["material"].search(simple)):
+        return True  # 大病保险咋报？ … 带上身份证和住院发票就行: what to bring is the way (session 13)
+    if first and "material" in question.kinds and BRING.search(simple) \
+            and ANSWER_KINDS["material"].search(simple):
+        return True  # 带些啥？ … 您先把营业执照带上: a thing to bring, named in the instruction (session 13)
+    if first and WHAT_TO_WRITE.search(question.text) and WRITTEN.search(simple):
+        return True  # 这一栏写啥？ … 写你的开户行 / 勾第二个: what to put there, said (session 13)
+    if "material" in question.kinds and SLIP.search(simple):
+        return True  # 要带啥？ … 我给您写在这张纸上了 / 这是材料清单: the list handed over (session 13)
+    if CONTACT_Q.search(question.text) and NUMBER_TOLD.search(simple):
+        return True  # 有电话没？ … 你打114查一下: a number given (whether it is concrete is Article 16's)
     if first and question.kinds <= {"yesno", "place"} and not _NOT_HERE.search(simple) \
-            and (HERE.search(question.text) or _CONFIRM.search(question.text)):
+            and (HERE.search(question.text) or _CONFIRM.search(question.text) or IS_THIS.search(question.text)):
         return True  # 在这办吧？ 这回全了吧？ answered by taking the matter up
     if "amount" in question.kinds and "多少" in question.text and SUM_TOLD.search(simple):
         return True  # 能贷多少？ … 最高能贷五十万: a sum told answers how much, whatever kind is heard
@@ -706,7 +808,8 @@ def asks_again(question: Question, text: str) -> bool:
         return True  # 截止到哪天？ … 就问个日子，你说个日子就行: the answer of its kind demanded
     return any(r.kinds & question.kinds and (
         (same_question(question, r) and r.kinds & question.kinds & SPECIFIC)
-        or (INSIST.search(r.text) and _shares_char(question.text, r.text))) for r in questions(text)) \
+        or ((INSIST.search(r.text) or INSIST_LEAD.search(_simple(text))) and _shares_char(question.text, r.text)))
+        for r in questions(text)) \
         or bool(elliptical(text, [question]))
 
 
@@ -732,6 +835,9 @@ def kinds_demanded(text: str) -> frozenset[str]:
     return frozenset(k for m in DEMAND.finditer(_simple(text)) for k in kinds_named(m.group(1)))
 
 
+#: The citizen saying, before the question, that it is what he asks (所以我问，…; 我是问，…; session 13);
+#: 我就问一下 / 我问一下 lead a new question in.
+INSIST_LEAD = re.compile(r"所以我(?:是)?问|我(?:就)?是(?:想)?问|我问的是")
 #: The citizen insisting on what he asked (我问你…, 到底, 我就问, 究竟): a question of the same kind
 #: sharing one content word with an earlier one asks it again (还能补吗？ … 我问你能不能补！).
 INSIST = re.compile(r"我(?:是|就|只)?问(?:你|您)?|到底|究竟|我就想知道|我是说")
@@ -768,7 +874,7 @@ INSTRUCTION = re.compile(r"^(?:请|麻烦|先|再(?!就是)|把|来(?![不了得
                          r"^(?:还有|和|跟)?(?:这里|这儿|这边|那里|那儿|这个|那个)[。！!]*$")  # 还有这里
 #: The work in hand reported (录好了, 这是受理通知书, 提交成功了): the procedure goes on.
 PROCEDURE = re.compile(r"^(?:这是|这个是)[^，,。]{0,10}(?:通知书|回执|凭证|单|证|收据|发票|清单|表|号)|"
-                       r"^[^，,。]{0,6}(?:办|弄|录|填|签|交|提交|受理|审核|核|盖|打印|复印)(?:好|完|成功)?了[。！!…]*$|"
+                       r"^[^，,。]{0,6}(?:办|弄|录|填|签|交|提交|受理|审核|核|盖|打印|复印|收)(?:好|完|成功|下)?了[。！!…]*$|"
                        r"^[^，,。]{0,6}(?:打|印|做|出)(?:出来|好)了[。！!…]*$|"  # 回执打出来了
                        # 您的手续已办好, 材料都录完: the work reported done, with no 了
                        r"^[^，,。]{0,8}(?:已|已经|都)(?:办|弄|录|受理|审核|提交|处理)(?:好|完|妥|成功)[了啦]?[。！!…]*$|"
@@ -885,5 +991,9 @@ def echoes(question: Question, said: str) -> bool:
     """
     if question.kinds != {"yesno"}:
         return False  # 住建在哪儿？ after 去找住建 asks where, more than was said
-    chars = set(_content_chars(question.text))
+    chars = set(_content_chars(THROWN_BACK.sub("", question.text)))  # 啥叫我跟保险公司的事？ … 那是你跟保险公司的事
     return len(chars) >= ECHO_MIN_CHARS and chars <= set(_content_chars(said))
+
+
+#: 啥叫 / 什么叫 opening the clerk's words said back (啥叫我跟保险公司的事？): a retort, session 13.
+THROWN_BACK = re.compile(r"^(?:那|你说)?(?:啥|什么)叫")

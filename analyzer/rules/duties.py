@@ -237,22 +237,25 @@ def unanswered_questions(interaction: Interaction, hits: Sequence[Hit], lexicon:
         said_before = "，".join(utts[j].text for j in before)
         asked = [(i, q) for i in turn
                  for q in [*questions(utts[i].text, short=vaguely), *elliptical(utts[i].text, earlier)]
-                 if not is_request(q) and not _self_answered(utts, i, q)
+                 if not _self_answered(utts, i, q)
                  and not echoes(q, said_before)  # 清税证明是吧？ checks the clerk's own words
                  and (order[id(utts[i])] not in cued or _asked_again(utts, i, q)  # cued: A10/A18's
                       or (order[id(utts[i])] in for_thanks and q.text.endswith(("？", "?"))
                           and (q.kinds & SPECIFIC or order[id(utts[i])] in suggested)))]
-        earlier += [q for _, q in asked]
+        earlier += [q for _, q in asked if not is_request(q)]
         if not asked:
             continue
         heard = heard if heard is not None else _heard_answers(utts, options)
-        window, until = _response(utts, turns, n, [q for _, q in asked])
+        window, until = _response(utts, turns, n, [q for _, q in asked if not is_request(q)]
+                                  or [q for _, q in asked])
         window = [j for j in window if id(utts[j]) not in private  # said to a colleague, not him
                   and not (interaction.channel != "phone" and TAKES_A_CALL.search(utts[j].text))
                   and not _aside(utts, j)]
         sent_on = any(order[id(utts[j])] in redirected for j in _first_turn(utts, window))
         for i, q in asked:
-            others = [o for _, o in asked if o is not q]
+            if is_request(q) and not any(calls_next(utts[j].text) for j in window[:1]):
+                continue  # 能先给我办吗？ is taken up, not answered — but 下一位 over it leaves it (session 13)
+            others = [o for _, o in asked if o is not q and not is_request(o)]
             if vaguely and (q.kinds & {"place"} or ("who" in q.kinds and WHOSE.search(q.text))) \
                     and (withheld := _where_withheld(rule, utts, i, q, window)):
                 out.append((q, withheld))
@@ -513,6 +516,23 @@ def _aside(utts: Sequence[Utterance], j: int) -> bool:
         and j + 1 < len(utts) and utts[j + 1].speaker == "staff"
 
 
+#: The clerk sending the citizen off to come again (这两样补齐了再来, 下次再来办): the visit is over, so a
+#: question still open then is owed, not cut off by the recording (session 13).
+COME_BACK = re.compile(r"(?:补齐|带齐|备齐|准备好|拿来|补上|带来)了?(?:以后)?再来|下次再来|改天再来|再来办")
+#: The clerk coming back to what the citizen asked earlier (您刚才问投诉，…; 你问的那个…; session 13).
+CAME_BACK = re.compile(r"(?:您|你)?刚才(?:问|说|提)|(?:您|你)问的|(?:您|你)说的那个|回到您")
+
+
+def _came_back_to(utts: Sequence[Utterance], q: Any, after: int) -> bool:
+    """True when a staff utterance after ``after`` says it comes back to ``q`` (:data:`CAME_BACK`) and
+    answers it (:func:`~analyzer.rules.answers.answers`, read leniently: the clerk said what she answers)."""
+    from analyzer.rules.answers import answers
+
+    return any(utts[k].speaker == "staff" and (m := CAME_BACK.search(utts[k].text)) is not None
+               and answers(q, utts[k].text[m.end():], first=True)
+               for k in range(after + 1, len(utts)))
+
+
 #: The citizen saying he asked it already (我刚才问的…, 我问的是…, 我还问你呢; session 12).
 REASKED = re.compile(r"刚才问|我问的|我是问|我还问你|我问你呢|问你话呢")
 
@@ -534,6 +554,10 @@ BY_THE_WAY = re.compile(r"顺便|顺带|另外问")
 KIND_BOUND: frozenset[str] = frozenset({"cost", "time", "place", "material", "amount"})
 
 
+#: Either will do (都行, 都可以, 随便): an answer to a question between two (A还是B).
+EITHER = re.compile(r"都行|都可以|都能|都一样|随便|哪个都")
+
+
 def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: list[Any] | None,
                  heard: Sequence[frozenset[str] | None], *, opening: bool = False) -> bool:
     """True when the staff's first reply, read as no answer, passed ``q`` over.
@@ -551,11 +575,13 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
     engages with what was asked, in whatever words (以后能报不？ … 认定下来以后由基金支付).
     """
     from analyzer.rules.answers import (
+        BARE_ASSENT,
         RUSH_WORDS,
         explained_by,
         moves_on,
         passes_over,
         puts_off,
+        shares_content,
         stalls,
     )
     from analyzer.text.normalize import to_simplified
@@ -564,6 +590,10 @@ def _passed_over(utts: Sequence[Utterance], q: Any, first: list[int], others: li
            or explained_by(utts[j].text, q, others or [], heard[j]) for j in first):
         return True
     said = "。".join(utts[j].text for j in first)
+    if "，还是" in q.text and not shares_content(q.text, said) and not EITHER.search(said):
+        return True  # 一次性打到卡上，还是每个月补？ … 你先把户口本拿来: neither named (session 13)
+    if q.kinds & KIND_BOUND and all(BARE_ASSENT.match(utts[j].text.strip()) for j in first):
+        return True  # 几号窗口？ … 嗯。: a nod gives no number, no time, no place (session 13)
     if q.kinds & KIND_BOUND:  # a question back (照片带了没有？) passes a sum or a time over too, but
         # not the citizen's opening words: 您好，您办什么业务？ takes up the matter they opened with
         return any(moves_on(utts[j].text) or puts_off(utts[j].text) for j in first) \
@@ -641,8 +671,10 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
     said = [j for j in window if j > i and speech_chars(utts[j].text)]
     first = _first_turn(utts, said)
     last_reply = max(first) if first else i
+    # 我刚才问的X，…？ asks it again whenever it comes; a like question once the citizen has moved on
+    # (就这两样？ … 嗯，就这些 … 那清单要不要？ … 到底几样？) asks about what came since (session 13)
     again = [k for k in range(last_reply + 1, len(utts)) if first and utts[k].speaker == "citizen"
-             and (asks_again(q, utts[k].text) or reasks(q, utts[k].text))]  # 我刚才问的X，…？
+             and ((asks_again(q, utts[k].text) and (until is None or k <= until)) or reasks(q, utts[k].text))]
     strict = bool(again)
     restated = next((k for k in range(last_reply + 1, len(utts)) if first and not again
                      and utts[k].speaker == "citizen"), None)
@@ -671,6 +703,8 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
         return None
     if _relayed(utts, i, [q, *(others or [])], until):
         return None  # answered off the record (a colleague, the mentor) and said back by the citizen
+    if answered is None and _came_back_to(utts, q, said[-1] if said else i):
+        return None  # 您刚才问投诉，投诉电话是…: the clerk came back to it and answered
     if answered is None and said and not strict \
             and not _passed_over(utts, q, sorted(first), others, heard_kinds, opening=opening):
         return None  # the staff replied, not with the procedure: it may be an answer
@@ -678,7 +712,7 @@ def _unanswered(interaction: Interaction, hits: Sequence[Hit], rule: Any, option
         return None  # silence before the citizen spoke again is A8-IGNORE's; a call: hang-up's
     if until is None and visit_ended(interaction, hits, options.context) is None \
             and not (utts[-1].speaker == "citizen" and _takes_leave(utts[-1].text)) \
-            and not any(calls_next(utts[j].text) for j in said):  # 请六十二号到一号窗口: the visit is over
+            and not any(calls_next(utts[j].text) or COME_BACK.search(utts[j].text) for j in said):  # 请六十二号到一号窗口 / 补齐了再来: over
         return None  # the recording may have been cut before the answer (not: 啊？哦……那行嘛, he gave in)
     if any(a is not None and b is not None and a <= u.start <= b for a, b in ignored):
         return None  # inside an A8-IGNORE episode: already that finding
