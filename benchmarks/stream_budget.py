@@ -138,6 +138,7 @@ class _Replay:
         self.waiting: list[Request] = []
         self.seq = 0
         self.position = [0] * len(lines)  # each line's next feed
+        self.due_ran = False  # a due second hearing's stage went last
         self.now = 0.0
         for k, feeds in enumerate(lines):  # each replay from the start (the same feeds,
             for feed in feeds:  # another order or other lines beside it)
@@ -175,11 +176,23 @@ class _Replay:
     def pick(self) -> Request:
         """The next request to serve now: the first hearing that ranks first (by
         :func:`~analyzer.stream.scheduler.first_rank`, then arrival), else a second
-        hearing (peeks first, then the oldest); it is served one stage (a second
+        hearing (peeks first, then the oldest) — but a second hearing that has waited
+        :data:`~analyzer.stream.scheduler.AGAIN_MAX_WAIT` goes first, one stage, then one
+        first hearing, in turn (the scheduler's bound); it is served one stage (a second
         hearing) or whole (a first hearing) and the clock moves on."""
-        from analyzer.stream.scheduler import first_rank
+        from analyzer.stream.scheduler import AGAIN_MAX_WAIT, first_rank
 
         firsts = [r for r in self.waiting if not self.second(r)]
+        due = [r for r in self.waiting if self.second(r)
+               and self.now - r.arrived >= AGAIN_MAX_WAIT - 1e-9]
+        if firsts and due and not self.due_ran:
+            r = min(due, key=lambda r: (r.arrived, r.seq))
+            if r.stages:
+                self.now += r.stages[r.step] * self.charge
+            r.step += 1
+            self.due_ran = True
+            return r
+        self.due_ran = False
         if firsts:
             r = min(firsts, key=lambda r: (first_rank(
                 r.kind not in ASYNC and r.speaker in self.first, r.kind == "peek",

@@ -519,7 +519,9 @@ def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str
                       f"phrase {row['p50']}/{row['p95']}, first hearings {row['first_p50']}/"
                       f"{row['first_p95']}, again {row['again_p50']}/{row['again_p95']}, "
                       f"found {row['found_live']}/{row['batch']} ({row['found_during']}), "
-                      f"invented {row['invented']}, busy {row['busy']}", flush=True)
+                      f"invented {row['invented']}, revisions {row['revisions']} "
+                      f"({row['revised_during']}) {row['revision_p50']}/{row['revision_p95']}, "
+                      f"busy {row['busy']}", flush=True)
     return {"configs": table, "load": round(os.getloadavg()[0], 2), "calls_on_line": lines,
             "budget_cores": cores}
 
@@ -569,6 +571,10 @@ def budget_rows(calls: list[Prepared], sents: list[Any], options: Any, charge: f
                         "found_live": sum(x["found"] for x in rows),
                         "found_during": sum(x["found_during"] for x in rows),
                         "invented": sum(x["invented"] for x in rows),
+                        "revisions": sum(len(x["revision"]) for x in rows),
+                        "revised_during": sum(x["revised_during"] for x in rows),
+                        "revision_p50": percentile([v for x in rows for v in x["revision"]], 50),
+                        "revision_p95": percentile([v for x in rows for v in x["revision"]], 95),
                         "busy": round(busy / len(group), 3)})
     return out
 
@@ -597,7 +603,8 @@ def audio_clock_text(data: dict[str, Any], kind: str) -> str:
                 "| config | first order | calls | phrase end -> finding p50 / p95 (found) | "
                 "first hearings p50 / p95 | told by a second hearing or peek p50 / p95 (n) | "
                 "utterance end -> event p50 / p95 | file findings live (before the end) | "
-                "invented | busy |", "|---|---|---|---|---|---|---|---|---|---|"]
+                "invented | revisions (during the call): piece end -> revision p50 / p95 | "
+                "busy |", "|---|---|---|---|---|---|---|---|---|---|---|"]
         for name, t in data["configs"].items():
             for b in t.get("budget", []):
                 out.append(f"| {name} | {b['order']} | {b['calls']} | {b['p50']} / {b['p95']} "
@@ -605,7 +612,8 @@ def audio_clock_text(data: dict[str, Any], kind: str) -> str:
                            f"{b['first_p95']} | {b['again_p50']} / {b['again_p95']} "
                            f"({b['again_n']}) | {b['utterance_p50']} / {b['utterance_p95']} | "
                            f"{b['found_live']}/{b['batch']} ({b['found_during']}) | "
-                           f"{b['invented']} | {b['busy']} |")
+                           f"{b['invented']} | {b.get('revisions')} ({b.get('revised_during')}): "
+                           f"{b.get('revision_p50')} / {b.get('revision_p95')} | {b['busy']} |")
     out += ["\nWhere the engine's time went (requests; seconds of encoder / decoder / "
             "alignment / verification, summed over the calls):\n",
             "| config | kind | requests | encoder | decoder | align | verify |",

@@ -352,13 +352,15 @@ class StreamAnalyzer:
         if self._kept and (final or self._kept_due()):
             events += self._recognise_kept()
         bins = self.online.bins
-        if bins is not None and not self._kept:  # every piece of a closed bin told first
+        if bins is not None:
             if not final:  # a bin the speech under way cannot join is complete
                 bins.seal([(t, t.seg.start * VAD_FRAME, (t.seg.least_end() or 0) * VAD_FRAME)
                            for t in self._live if t.seg.start is not None])
-            for pieces in bins.flush() if final else bins.take():
+            # heard again as soon as it closes, every piece of it told first (a bin holding
+            # a kept-back utterance waits for it, and the bins after it for it)
+            for pieces in bins.flush() if final else bins.take(self._told_piece):
                 self._hear_again(pieces)
-            for pieces in [] if final else self._to_peek(bins):
+            for pieces in [] if final or self._kept else self._to_peek(bins):
                 self._peek(pieces)
         if final:  # the closed bins tell the rest
             for _, peeked in self._peeks:
@@ -367,6 +369,13 @@ class StreamAnalyzer:
         events += self._peeked()
         events += self.rules.ignoring(self.utterances, self._live, self.now)
         return events
+
+    def _told_piece(self, piece: LivePiece) -> bool:
+        """The first hearing of ``piece`` is told (it is not among the kept-back utterances,
+        nor among those a clerk's request is decoding)."""
+        return not any(self._live[k] is piece.live and lo < piece.end
+                       and piece.start < lo + x.size
+                       for k, lo, x in [*self._kept, *self._folding])
 
     def _say_lag(self, seconds: float) -> None:
         """Tell the listener's scheduler how far the line lags its audio (it holds the

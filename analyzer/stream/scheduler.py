@@ -28,7 +28,9 @@ before it), which is why it is not the default.
 
 A call's speech heard a second time (:mod:`analyzer.stream.again`) goes
 through :class:`Prioritised` a stage at a time, each stage only while no
-first hearing of any line waits or is in the engine (see the class).
+first hearing of any line waits or is in the engine (see the class) — until
+it has waited :data:`AGAIN_MAX_WAIT` seconds: then its stages go before the
+first hearings that wait (a second hearing never starves).
 
 Both order requests the same way: those holding speech of the speakers
 whose phrases are judged live (``StreamOptions.partial_speakers``, the
@@ -58,9 +60,17 @@ if TYPE_CHECKING:
 
 #: Seconds after which a line's word on its lag is stale (:meth:`Prioritised.lagging`).
 STALE_LAG = 2.0
-#: Longest wait of a closed bin's second hearing for lagging lines (s): a bin of speech (an
-#: overloaded listener's lines never catch up, and a call's report waits for its bins).
-LAG_HOLD_MAX = 30.0
+#: Longest wait of a second hearing (s, from when it was asked): once it has waited this
+#: long its stages go before the first hearings not yet in the engine, each as soon as the
+#: requests in the engine end, and no longer wait for lagging lines — so a bin is heard again
+#: at most this long plus the requests in the engine then (and the older second hearings'
+#: stages, which are due first) after it closed, however busy the lines are (an overloaded
+#: listener's lines never leave the engine free, and a call's report waits for its bins).
+#: A bin of speech (four scripted calls on a simulated 2-core budget keep the engine busy
+#: about half the time: a second hearing finds it free well before).
+AGAIN_MAX_WAIT = 30.0
+#: Longest wait of a closed bin's second hearing for lagging lines (s): :data:`AGAIN_MAX_WAIT`.
+LAG_HOLD_MAX = AGAIN_MAX_WAIT
 #: Seconds after which any first hearing ranks as a clerk's clause in the ``clauses`` order
 #: (:func:`first_rank`: a citizen's words or a peek are later, never starved).
 STARVE_WAIT = 12.0
@@ -173,6 +183,18 @@ class Prioritised(_Ordered):
     go, a 30 s bin held the clauses behind it for its whole encoder and
     beam search.
 
+    **No second hearing starves.** One that has waited :data:`AGAIN_MAX_WAIT`
+    seconds since it was asked is *due*: each of its stages then goes as soon
+    as the requests in the engine end, before the first hearings that wait,
+    and no longer waits for lagging lines; between two of its stages one
+    first hearing that waits goes (the most urgent), so a clerk's clause waits
+    for one stage at most, as when it comes while a stage runs. Its delay is
+    thus bounded: at most ``AGAIN_MAX_WAIT``, plus per stage the request in the
+    engine and one first hearing, plus the stages of the older due second
+    hearings (the oldest due first). On a listener that keeps up this never
+    happens (the engine is idle between clauses); on a shared box (load 7,
+    four calls) no closed bin was heard again before its call ended.
+
     Among second hearings, a **peek** (tracks ``peek``: a call's open bin heard
     early because a clerk's clause in it was nearly heard as a forbidden phrase,
     :meth:`analyzer.stream.again.FileBins.peek`) goes before the closed bins
@@ -219,6 +241,8 @@ class Prioritised(_Ordered):
         self._again: list[_Ticket] = []
         self._again_running = False
         self._again_held = 0  # second hearings waiting for their next stage's turn
+        #: a due second hearing's stage ran last (no first hearing has gone in since)
+        self._due_ran = False
         #: requests of the first speakers (``urgent``), requests that waited here
         #: (``held``) and the seconds they waited (``held_seconds``); second hearings'
         #: stages (``again_stages``) and the times one waited between two of its stages
@@ -285,6 +309,7 @@ class Prioritised(_Ordered):
             waited = self._wait_turn(ticket)
             self._waiting.remove(ticket)
             self._inflight += 1
+            self._due_ran = False
             self._local.held = self.clock() - ticket.arrived
             if waited:
                 self.counts["held"] += 1
@@ -308,7 +333,8 @@ class Prioritised(_Ordered):
             head = min(self._waiting, key=lambda t: (
                 first_rank(t.urgent, t.peek, now - t.arrived, self.max_wait, self.order), t.seq))
             room = not self.at_once or self._inflight < self.at_once
-            if head is ticket and room and (ticket.urgent or aged or not self._urgent):
+            if head is ticket and room and (ticket.urgent or aged or not self._urgent) \
+                    and (self._due_ran or not self._again_due(now)):
                 return waited
             waited = True
             # woken when a request goes or ends; a waiting request also when it ages (its
@@ -316,6 +342,11 @@ class Prioritised(_Ordered):
             ages = [a for a in (self.max_wait, STARVE_WAIT) if now - ticket.arrived < a]
             self._cond.wait(None if ticket.urgent or not ages else
                             ticket.arrived + min(ages) - now)
+
+    def _again_due(self, now: float) -> bool:
+        """A second hearing has waited :data:`AGAIN_MAX_WAIT` seconds (the lock held): the
+        first hearings not yet in the engine wait for its stages."""
+        return any(now - t.arrived >= AGAIN_MAX_WAIT for t in self._again)
 
     def _hear_again(self, tracks: Sequence[Track], options: ASROptions,
                     verifier: Verifier | None, cut: bool) -> list[list[Utterance]]:
@@ -341,12 +372,16 @@ class Prioritised(_Ordered):
                         held_by_lag = self._free_for(ticket) and self._lags_behind()
                         self.counts["lag_holds"] += held_by_lag and not lagged
                         lagged = lagged or held_by_lag
-                        # a line's lag is said as it is fed: looked at again within a second
-                        self._cond.wait(STALE_LAG / 2 if held_by_lag else None)
+                        # a line's lag is said as it is fed: looked at again within a second;
+                        # and woken when it falls due (if nothing else has woken it by then)
+                        left = ticket.arrived + AGAIN_MAX_WAIT - self.clock()
+                        self._cond.wait(min(STALE_LAG / 2, left) if held_by_lag
+                                        else left if left > 0 else None)
                     self._again_held -= waited
                     held += self.clock() - asked
                     self.counts["again_yields"] += bool(stages and waited)
                     self._again_running = True
+                    due = self.clock() - ticket.arrived >= AGAIN_MAX_WAIT
                 try:
                     next(steps)
                 except StopIteration as done:
@@ -355,6 +390,7 @@ class Prioritised(_Ordered):
                 finally:
                     with self._cond:
                         self._again_running = False
+                        self._due_ran = due
                         self.counts["again_stages"] += 1
                         self._cond.notify_all()
                 stages += 1
@@ -366,10 +402,15 @@ class Prioritised(_Ordered):
             self._local.held = held
 
     def _free_for(self, ticket: _Ticket) -> bool:
-        """No first hearing waits or is in the engine, no other stage runs, and ``ticket``
-        is the next second hearing (peeks first, then the oldest; the lock held)."""
-        return (not self._waiting and not self._inflight and not self._again_running
-                and min(self._again, key=lambda t: (not t.urgent, t.seq)) is ticket)
+        """No first hearing is in the engine, none waits (unless ``ticket`` is due and no
+        due stage ran last), no other stage runs, and ``ticket`` is the next second hearing
+        (the due ones first, then peeks, then the oldest; the lock held)."""
+        now = self.clock()
+        due = now - ticket.arrived >= AGAIN_MAX_WAIT
+        return ((not self._waiting or due and not self._due_ran) and not self._inflight
+                and not self._again_running
+                and min(self._again, key=lambda t: (now - t.arrived < AGAIN_MAX_WAIT,
+                                                    not t.urgent, t.seq)) is ticket)
 
     def _again_turn(self, ticket: _Ticket) -> bool:
         """A second hearing's next stage may start (the lock held): :meth:`_free_for`, and
