@@ -657,6 +657,15 @@ class StreamOptions(Checked):
     # second hearings wait (a stage that ran between two of a lagging line's clauses held
     # the next one up for the whole stage); 0: they wait only for first hearings
     again_hold_lag: float = 1.0
+    # while a clerk (partial_speakers) is speaking on any line of the listener, the closed
+    # bins' second hearings do not start a stage (peeks, and second hearings due after
+    # scheduler.AGAIN_MAX_WAIT, do): that clerk's clause comes at its pause or end, and a
+    # stage begun just before held it up for the whole stage (the decoder cannot be
+    # interrupted). Four scripted calls, 4-line policy, on a simulated 2-core budget
+    # (stream_latency.py --budget-cores 2, recorded on main): phrase end -> finding p95
+    # 1.05 -> 0.75 s (as if second hearings cost nothing), revisions unchanged. Off: they
+    # wait only for first hearings and lagging lines
+    again_hold_talk: bool = True
     # a clerk's clause in which the acoustic verifier tried a forbidden phrase and rejected
     # it: the call's open bin is heard early, once the next piece has joined it, and a
     # forbidden phrase heard there is told then (the speech after a clause can decide it);

@@ -232,3 +232,26 @@ def test_the_budget_hears_a_starved_second_hearing_once_it_is_due(monkeypatch):
     assert due + 2.0 <= told <= due + 4.0
     monkeypatch.setattr(scheduler, "AGAIN_MAX_WAIT", 1e9)  # never due: starved
     assert stream_budget.simulate(lines(), 1.0, "clauses")[0][0][1] >= 80.0
+
+
+def test_the_budget_holds_a_closed_bin_while_a_clerk_speaks_on_any_line():
+    """With ``hold_talk`` a closed bin's second hearing waits while a line's latest feed says
+    its clerk speaks: the clause that comes at that clerk's pause goes into a free engine
+    (told at once) instead of waiting for the bin's stage; the bin goes after it."""
+    import stream_budget
+
+    def lines() -> list[list[stream_budget.Feed]]:
+        out: list[list[stream_budget.Feed]] = [[], []]
+        again = SimpleNamespace(kind="again", speaker="staff", audio_end=0.0,
+                                stages={"encoder": 2.0})
+        stream_budget.record(out[0], 0, 0.0, [again],
+                             [{**_finding("A9-F-04", 0.0, 0.0), "again": True}])
+        stream_budget.record(out[1], 1, 0.0, [], [], talking=True)
+        stream_budget.record(out[1], 1, 1.0, [_trace("pause", "staff", 1.0, 1.0)],
+                             [_finding("A9-F-01", 0.2, 0.9)], talking=False)
+        return out
+
+    plain = stream_budget.simulate(lines(), 1.0, "clauses")
+    held = stream_budget.simulate(lines(), 1.0, "clauses", hold_talk=True)
+    assert plain[1][0][1] == 3.0 and plain[0][0][1] == 2.0  # the clause waited for the stage
+    assert held[1][0][1] == 2.0 and held[0][0][1] == 4.0  # the stage waited for the clause

@@ -278,6 +278,44 @@ def test_closed_bins_wait_while_a_line_lags_and_a_peek_does_not():
     assert not engine._lags_behind() and not engine._lags
 
 
+def test_closed_bins_wait_while_a_clerk_speaks_on_any_line_peeks_and_due_ones_do_not():
+    """With ``hold_talk``, while a line says its clerk speaks a closed bin's second hearing
+    does not start (that clerk's clause is about to come), a peek does; once the clerk is
+    silent (or the word is stale) it goes; and one that has waited AGAIN_MAX_WAIT goes
+    anyway."""
+    now = [0.0]
+    said = Staged()
+    engine = Prioritised(said, ["staff"], at_once=1, clock=lambda: now[0], hold_talk=True)
+    engine.talking("line-1", True)
+    runs = [_ask(engine, [_piece("citizen", 0.0, again=True)])]
+    _state(engine, lambda: engine._again_held == 1 and engine.counts["talk_holds"] == 1)
+    runs.append(_ask(engine, [_piece("staff", 4.0, again=True, peek=True)]))
+    said.until(lambda: said.log == ["again encoder@4.0"])
+    _let_all(said, [runs.pop()], 4.0)
+    assert not any("@0.0" in x for x in said.log)  # the closed bin still waits
+    engine.talking("line-1", False)  # the clerk fell silent
+    said.until(lambda: "again encoder@0.0" in said.log)
+    _let_all(said, runs, 0.0)
+    engine.talking("line-2", True)
+    runs = [_ask(engine, [_piece("citizen", 8.0, again=True)])]
+    _state(engine, lambda: engine._again_held == 1 and engine.counts["talk_holds"] == 2)
+    now[0] += AGAIN_MAX_WAIT  # due: it waits for no clerk
+    engine.talking("line-2", True)  # still speaking (said again: not stale)
+    said.until(lambda: "again encoder@8.0" in said.log)
+    _let_all(said, runs, 8.0)
+    assert engine._talks  # a word not said again for STALE_LAG seconds holds nothing up
+    now[0] += STALE_LAG + 0.1
+    assert not engine._clerk_talks() and not engine._talks
+
+
+def test_closed_bins_never_wait_for_a_clerk_with_hold_talk_off():
+    said = OneGo()
+    engine = Prioritised(said, ["staff"], at_once=1)
+    engine.talking("line-1", True)
+    engine.transcribe_many([_piece("staff", 2.0, again=True)], ASROptions(), cut=False)
+    assert said.asked == [True] and engine.counts["talk_holds"] == 0
+
+
 def test_closed_bins_never_wait_for_a_lag_with_hold_lag_off():
     said = OneGo()
     engine = Prioritised(said, ["staff"], at_once=1, hold_lag=0.0)

@@ -340,6 +340,8 @@ class StreamAnalyzer:
                 done += track.seg.flush()
             events += self.rules.answer(track, done)
             finished += [(b, a, k) for a, b in done]
+        self._say_talk(not final and any(t.seg.start is not None for k, t in
+                                         enumerate(self._live) if self._early_track(k)))
         for b, a, k in sorted(finished):  # context for every decoding from now on
             self.online.ended(self._live[k], a, b, self.heard)
         # the clerk's track first (its phrases are what a supervisor waits for); each
@@ -376,6 +378,13 @@ class StreamAnalyzer:
         return not any(self._live[k] is piece.live and lo < piece.end
                        and piece.start < lo + x.size
                        for k, lo, x in [*self._kept, *self._folding])
+
+    def _say_talk(self, talks: bool) -> None:
+        """Tell the listener's scheduler whether the line's clerk is speaking now (it holds
+        the closed bins' second hearings meanwhile: ``stream.again_hold_talk``)."""
+        say = getattr(self._recognizer, "talking", None)
+        if say is not None:
+            say(self, talks)
 
     def _say_lag(self, seconds: float) -> None:
         """Tell the listener's scheduler how far the line lags its audio (it holds the
@@ -696,6 +705,7 @@ class StreamAnalyzer:
         close_line, self._close_line = self._close_line, None
         if close_line is not None:  # once
             self._say_lag(0.0)  # gone: holds nothing up
+            self._say_talk(False)
             close_line()
 
     def _at_call_end(self, tracks: list[Track], correlation: float | None) -> tuple[str, ...]:
