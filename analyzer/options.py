@@ -661,10 +661,10 @@ class StreamOptions(Checked):
     # bins' second hearings do not start a stage (peeks, and second hearings due after
     # scheduler.AGAIN_MAX_WAIT, do): that clerk's clause comes at its pause or end, and a
     # stage begun just before held it up for the whole stage (the decoder cannot be
-    # interrupted). Four scripted calls, 4-line policy, on a simulated 2-core budget
-    # (stream_latency.py --budget-cores 2, recorded on main): phrase end -> finding p95
-    # 1.05 -> 0.75 s (as if second hearings cost nothing), revisions unchanged. Off: they
-    # wait only for first hearings and lagging lines
+    # interrupted). Four scripted calls at once, 4-line policy, on a simulated budget
+    # (stream_latency.py --audio-clock --budget-cores N): phrase end -> finding p95 0.86 ->
+    # 0.71 s at 2 cores (one call alone 0.67 s), 2.01 -> 1.54 s at 1.2; revisions as before
+    # (p95 ~27.6 s after the piece). Off: they wait only for first hearings and lagging lines
     again_hold_talk: bool = True
     # a clerk's clause in which the acoustic verifier tried a forbidden phrase and rejected
     # it: the call's open bin is heard early, once the next piece has joined it, and a

@@ -11,9 +11,11 @@ the model at a time) — each request charged at its measured CPU cost spread
 over ``N`` cores (its engine seconds times the run's CPU seconds per engine
 second, divided by ``N``), in the order the scheduler's policy gives
 (:func:`analyzer.stream.scheduler.first_rank`; second hearings a stage at a
-time, only while no first hearing waits). An event is told when the
-recognitions it waited for are done: phrase end -> finding on the budget's
-clock, whatever the load of the machine the calls were recognised on.
+time, only while no first hearing waits — and a closed bin's, with
+``stream.again_hold_talk``, while no line's clerk speaks — or once due). An
+event is told when the recognitions it waited for are done: phrase end ->
+finding on the budget's clock, whatever the load of the machine the calls
+were recognised on.
 
 What it does not model: a line that lags asks fewer, larger requests (its
 citizens' utterances kept back together, periodic decodes skipped), so a
