@@ -368,9 +368,13 @@ class Told(OneGo):
     def __init__(self) -> None:
         super().__init__()
         self.lags: list[tuple[object, float]] = []
+        self.talks: list[bool] = []
 
     def lagging(self, line, seconds):
         self.lags.append((line, seconds))
+
+    def talking(self, line, talks):
+        self.talks.append(talks)
 
 
 def test_a_line_tells_the_scheduler_its_lag_as_it_is_fed_and_nothing_once_it_ends():
@@ -393,3 +397,31 @@ def test_a_line_tells_the_scheduler_its_lag_as_it_is_fed_and_nothing_once_it_end
     assert said.lags[-1] == (line, 0.0)  # caught up
     line.release()
     assert said.lags[-1] == (line, 0.0)
+
+
+def test_a_line_says_its_clerk_talks_while_the_clerks_speech_is_under_way():
+    """As it is fed, a line tells the scheduler its clerk speaks while the clerk's (staff)
+    speech is under way — not the citizen's — and that it does not once that speech has
+    ended and when the line is released (its word then holds no closed bin up)."""
+    from audio_factory import speech
+
+    from analyzer.options import AnalyzerOptions
+    from analyzer.stream import StreamAnalyzer
+
+    voice = speech("你好，请问办理什么业务")
+    gap = np.zeros(int(1.5 * SR), np.float32)
+    staff = np.concatenate([gap, voice, gap, np.zeros_like(voice), gap])
+    citizen = np.concatenate([gap, np.zeros_like(voice), gap, voice, gap])
+    said = Told()
+    line = StreamAnalyzer(AnalyzerOptions(), SR, 2, channel="counter", recognizer=said)
+    step = SR // 10
+    at: list[float] = []
+    for i in range(0, staff.size, step):
+        list(line.feed(np.stack([staff[i: i + step], citizen[i: i + step]])))
+        at.append(min(i + step, staff.size) / SR)
+    talked = [t for t, x in zip(at, said.talks, strict=True) if x]
+    assert talked and 1.5 < talked[0] < 1.5 + voice.size / SR  # while the clerk speaks
+    assert talked[-1] < 3.0 + voice.size / SR + 1.0  # not the citizen's speech after it
+    assert not said.talks[-1]
+    line.release()
+    assert said.talks[-1] is False
