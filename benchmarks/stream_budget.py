@@ -183,12 +183,12 @@ class _Replay:
     def pick(self) -> Request | None:
         """The next request to serve now: the first hearing that ranks first (by
         :func:`~analyzer.stream.scheduler.first_rank`, then arrival), else a second
-        hearing (peeks first, then the oldest; with ``hold_talk`` a closed bin not due
-        waits while a clerk speaks: None) — but a second hearing that has waited
+        hearing (peeks first, then the oldest; with ``hold_talk`` a closed bin waits while
+        a clerk speaks, up to ``TALK_HOLD_MAX``: None) — but a second hearing that has waited
         :data:`~analyzer.stream.scheduler.AGAIN_MAX_WAIT` goes first, one stage, then one
         first hearing, in turn (the scheduler's bound); it is served one stage (a second
         hearing) or whole (a first hearing) and the clock moves on."""
-        from analyzer.stream.scheduler import AGAIN_MAX_WAIT, first_rank
+        from analyzer.stream.scheduler import AGAIN_MAX_WAIT, TALK_HOLD_MAX, first_rank
 
         firsts = [r for r in self.waiting if not self.second(r)]
         due = [r for r in self.waiting if self.second(r)
@@ -210,7 +210,8 @@ class _Replay:
         else:
             r = min(self.waiting, key=lambda r: (r not in due, r.kind != "peek", r.arrived,
                                                  r.seq))
-            if r.kind == "again" and r not in due and self.talks():
+            if r.kind == "again" and r not in due and self.talks() \
+                    and self.now - r.arrived < TALK_HOLD_MAX - 1e-9:
                 return None  # held while a clerk speaks
             if r.stages:
                 self.now += r.stages[r.step] * self.charge
@@ -230,10 +231,10 @@ class _Replay:
     def wake(self) -> float:
         """When a held second hearing is looked at again: the next arrival, feed (a clerk
         may fall silent) or second hearing falling due."""
-        from analyzer.stream.scheduler import AGAIN_MAX_WAIT
+        from analyzer.stream.scheduler import AGAIN_MAX_WAIT, TALK_HOLD_MAX
 
         times = [f.at for feeds in self.lines for f in feeds if f.at > self.now + 1e-9]
-        times += [r.arrived + AGAIN_MAX_WAIT for r in self.waiting]
+        times += [r.arrived + w for r in self.waiting for w in (AGAIN_MAX_WAIT, TALK_HOLD_MAX)]
         if self.arrivals:
             times.append(self.arrivals[0][0])
         return min((t for t in times if t > self.now + 1e-9), default=self.now + 0.1)

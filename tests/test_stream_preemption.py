@@ -11,7 +11,13 @@ from audio_factory import SR
 
 from analyzer.options import ASROptions
 from analyzer.speech.tracks import Track
-from analyzer.stream.scheduler import AGAIN_MAX_WAIT, LAG_HOLD_MAX, STALE_LAG, Prioritised
+from analyzer.stream.scheduler import (
+    AGAIN_MAX_WAIT,
+    LAG_HOLD_MAX,
+    STALE_LAG,
+    TALK_HOLD_MAX,
+    Prioritised,
+)
 from analyzer.types import Utterance, Word
 
 #: The stages an engine's second hearing is run in (RecognitionEngine.transcribe_steps).
@@ -281,8 +287,8 @@ def test_closed_bins_wait_while_a_line_lags_and_a_peek_does_not():
 def test_closed_bins_wait_while_a_clerk_speaks_on_any_line_peeks_and_due_ones_do_not():
     """With ``hold_talk``, while a line says its clerk speaks a closed bin's second hearing
     does not start (that clerk's clause is about to come), a peek does; once the clerk is
-    silent (or the word is stale) it goes; and one that has waited AGAIN_MAX_WAIT goes
-    anyway."""
+    silent (or the word is stale) it goes; and one that has waited TALK_HOLD_MAX goes
+    anyway, whenever the engine is free."""
     now = [0.0]
     said = Staged()
     engine = Prioritised(said, ["staff"], at_once=1, clock=lambda: now[0], hold_talk=True)
@@ -299,7 +305,7 @@ def test_closed_bins_wait_while_a_clerk_speaks_on_any_line_peeks_and_due_ones_do
     engine.talking("line-2", True)
     runs = [_ask(engine, [_piece("citizen", 8.0, again=True)])]
     _state(engine, lambda: engine._again_held == 1 and engine.counts["talk_holds"] == 2)
-    now[0] += AGAIN_MAX_WAIT  # due: it waits for no clerk
+    now[0] += TALK_HOLD_MAX  # it waits for no clerk now
     engine.talking("line-2", True)  # still speaking (said again: not stale)
     said.until(lambda: "again encoder@8.0" in said.log)
     _let_all(said, runs, 8.0)

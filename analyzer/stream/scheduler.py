@@ -66,11 +66,18 @@ STALE_LAG = 2.0
 #: at most this long plus the requests in the engine then (and the older second hearings'
 #: stages, which are due first) after it closed, however busy the lines are (an overloaded
 #: listener's lines never leave the engine free, and a call's report waits for its bins).
-#: A bin of speech (four scripted calls on a simulated 2-core budget keep the engine busy
-#: about half the time: a second hearing finds it free well before).
-AGAIN_MAX_WAIT = 30.0
-#: Longest wait of a closed bin's second hearing for lagging lines (s): :data:`AGAIN_MAX_WAIT`.
-LAG_HOLD_MAX = AGAIN_MAX_WAIT
+#: Two bins of speech: four scripted calls on a simulated 2-core budget keep the engine busy
+#: about half the time, and a second hearing finds it free well before; on a saturated shared
+#: box (load 13-16) a 30 s bound let the due stages take half the engine from the clerks'
+#: clauses (four calls: phrase p95 19 s against main's 4.9 s in the same run).
+AGAIN_MAX_WAIT = 60.0
+#: Longest wait of a closed bin's second hearing for lagging lines (s): a bin of speech (an
+#: overloaded listener's lines never catch up); then it goes whenever the engine is free.
+LAG_HOLD_MAX = 30.0
+#: Longest wait of a closed bin's second hearing for a speaking clerk (s; ``hold_talk``):
+#: then it goes whenever the engine is free (on a saturated box the lines' words come late
+#: and some clerk always speaks).
+TALK_HOLD_MAX = 10.0
 #: Seconds after which any first hearing ranks as a clerk's clause in the ``clauses`` order
 #: (:func:`first_rank`: a citizen's words or a peek are later, never starved).
 STARVE_WAIT = 12.0
@@ -185,15 +192,15 @@ class Prioritised(_Ordered):
 
     **No second hearing starves.** One that has waited :data:`AGAIN_MAX_WAIT`
     seconds since it was asked is *due*: each of its stages then goes as soon
-    as the requests in the engine end, before the first hearings that wait,
-    and no longer waits for lagging lines; between two of its stages one
+    as the requests in the engine end, before the first hearings that wait
+    (and for no lagging line or speaking clerk); between two of its stages one
     first hearing that waits goes (the most urgent), so a clerk's clause waits
     for one stage at most, as when it comes while a stage runs. Its delay is
     thus bounded: at most ``AGAIN_MAX_WAIT``, plus per stage the request in the
     engine and one first hearing, plus the stages of the older due second
     hearings (the oldest due first). On a listener that keeps up this never
     happens (the engine is idle between clauses); on a shared box (load 7,
-    four calls) no closed bin was heard again before its call ended.
+    four calls, main) no closed bin was heard again before its call ended.
 
     Among second hearings, a **peek** (tracks ``peek``: a call's open bin heard
     early because a clerk's clause in it was nearly heard as a forbidden phrase,
@@ -206,7 +213,7 @@ class Prioritised(_Ordered):
     a stage that slipped in between two of them held the next one up for as
     long as the stage ran (the decoder cannot be interrupted). A line's word
     goes stale after ``STALE_LAG`` seconds (a line that stopped being fed holds
-    nothing up), and a closed bin waits for lagging lines ``LAG_HOLD_MAX``
+    nothing up), and a closed bin waits for lagging lines :data:`LAG_HOLD_MAX`
     seconds at most (an overloaded listener's lines never catch up, and a
     call's report waits for its bins).
 
@@ -216,9 +223,12 @@ class Prioritised(_Ordered):
     end, within a second or two, and a stage begun just before it held it up
     for the whole stage. A line's word goes stale after ``STALE_LAG`` seconds.
     On a simulated 2-core budget (four scripted calls at once) the clauses'
-    p95 went 0.86 -> 0.71 s with it (one call alone: 0.67 s), and the
+    p95 went 0.86 -> 0.78 s with it (one call alone: 0.67 s), and the
     revisions came as before (the engine is free while every clerk is silent
-    often enough); on a saturated listener they go when due.
+    often enough). A closed bin waits for speaking clerks
+    :data:`TALK_HOLD_MAX` seconds at most, then goes whenever the engine is
+    free (on a saturated box some clerk always speaks, and a line's word comes
+    late).
 
     Args:
         recognizer: The one engine of the listener.
@@ -452,11 +462,13 @@ class Prioritised(_Ordered):
 
     def _again_turn(self, ticket: _Ticket) -> bool:
         """A second hearing's next stage may start (the lock held): :meth:`_free_for`, and
-        a closed bin's only while no line lags and no clerk speaks, unless it is due (see
-        the class docstring)."""
+        a closed bin's only while no line lags (up to :data:`LAG_HOLD_MAX`) and no clerk
+        speaks (up to :data:`TALK_HOLD_MAX`), unless it is due (see the class docstring)."""
+        waited = self.clock() - ticket.arrived
         return self._free_for(ticket) and (
-            ticket.urgent or self.clock() - ticket.arrived >= AGAIN_MAX_WAIT
-            or not (self._lags_behind() or self._clerk_talks()))
+            ticket.urgent or waited >= AGAIN_MAX_WAIT
+            or ((waited >= LAG_HOLD_MAX or not self._lags_behind())
+                and (waited >= TALK_HOLD_MAX or not self._clerk_talks())))
 
 
 def _one_step(recognizer: Recognizer, tracks: Sequence[Track], options: ASROptions,
