@@ -657,6 +657,16 @@ class StreamOptions(Checked):
     # second hearings wait (a stage that ran between two of a lagging line's clauses held
     # the next one up for the whole stage); 0: they wait only for first hearings
     again_hold_lag: float = 1.0
+    # while a clerk (partial_speakers) is speaking on any line of the listener, the closed
+    # bins' second hearings do not start a stage, for scheduler.TALK_HOLD_MAX (10 s) at most
+    # (peeks, and second hearings due after scheduler.AGAIN_MAX_WAIT, do): that clerk's
+    # clause comes at its pause or end, and a stage begun just before held it up for the
+    # whole stage (the decoder cannot be interrupted). Four scripted calls at once, 4-line
+    # policy, on a simulated budget (stream_latency.py --audio-clock --budget-cores N):
+    # phrase end -> finding p95 0.86 -> 0.78 s at 2 cores (one call alone 0.67 s), 2.01 ->
+    # 1.80 s at 1.2; revisions as before (p95 ~27.6 s after the piece). Off: they wait only
+    # for first hearings and lagging lines
+    again_hold_talk: bool = True
     # a clerk's clause in which the acoustic verifier tried a forbidden phrase and rejected
     # it: the call's open bin is heard early, once the next piece has joined it, and a
     # forbidden phrase heard there is told then (the speech after a clause can decide it);

@@ -11,9 +11,11 @@ the model at a time) — each request charged at its measured CPU cost spread
 over ``N`` cores (its engine seconds times the run's CPU seconds per engine
 second, divided by ``N``), in the order the scheduler's policy gives
 (:func:`analyzer.stream.scheduler.first_rank`; second hearings a stage at a
-time, only while no first hearing waits). An event is told when the
-recognitions it waited for are done: phrase end -> finding on the budget's
-clock, whatever the load of the machine the calls were recognised on.
+time, only while no first hearing waits — and a closed bin's, with
+``stream.again_hold_talk``, while no line's clerk speaks — or once due). An
+event is told when the recognitions it waited for are done: phrase end ->
+finding on the budget's clock, whatever the load of the machine the calls
+were recognised on.
 
 What it does not model: a line that lags asks fewer, larger requests (its
 citizens' utterances kept back together, periodic decodes skipped), so a
@@ -69,6 +71,8 @@ class Feed:
         events: The events that came out, each with the request of ``spawned`` (of this
             feed or an earlier one) that told it, or None (told when the feed is done).
         final: The call's end: its events wait for every request of the line.
+        talking: The line's clerk was speaking once the chunk was fed (the closed bins'
+            second hearings wait meanwhile: ``stream.again_hold_talk``).
     """
 
     at: float
@@ -77,16 +81,17 @@ class Feed:
     events: list[tuple[dict[str, Any], Request | None]] = field(default_factory=list)
     final: bool = False
     done: float | None = None
+    talking: bool = False
 
 
 def record(feeds: list[Feed], line: int, at: float, traces: Sequence[Any],
-           events: list[dict[str, Any]], final: bool = False) -> None:
+           events: list[dict[str, Any]], final: bool = False, talking: bool = False) -> None:
     """Add a chunk's feed to ``feeds``: its new ``traces``
     (:class:`~analyzer.stream.online.DecodeTrace`, in the order they were appended) and
     ``events``. An event marked ``again`` is told by a second hearing or peek: the one of
     this chunk whose speech ends first at or after the event's end, else the line's
     latest."""
-    feed = Feed(at, final=final)
+    feed = Feed(at, final=final, talking=talking)
     for t in traces:
         r = Request(line, t.kind, t.speaker, [float(v) for v in t.stages.values()],
                     float(t.audio_end), feed=feed)
@@ -105,8 +110,8 @@ def record(feeds: list[Feed], line: int, at: float, traces: Sequence[Any],
 
 
 def simulate(lines: list[list[Feed]], charge: float, order: str, max_wait: float = 3.0,
-             peek_first: bool = True, first: Sequence[str] = ("staff",)
-             ) -> list[list[tuple[dict[str, Any], float]]]:
+             peek_first: bool = True, first: Sequence[str] = ("staff",),
+             hold_talk: bool = False) -> list[list[tuple[dict[str, Any], float]]]:
     """Every line's feeds replayed together on one engine (see the module docstring).
 
     Args:
@@ -118,11 +123,13 @@ def simulate(lines: list[list[Feed]], charge: float, order: str, max_wait: float
         peek_first: Peeks are first hearings (``stream.peek`` ``clause`` or ``align``);
             False: second hearings, before the closed bins (``bin``).
         first: The speakers whose own speech makes a request urgent.
+        hold_talk: A closed bin's second hearing (not due) waits while a line's clerk
+            speaks (its latest feed so far says so: ``stream.again_hold_talk``).
 
     Returns:
         Each line's events with the second they were told at on the budget's clock.
     """
-    replay = _Replay(lines, charge, order, max_wait, peek_first, frozenset(first))
+    replay = _Replay(lines, charge, order, max_wait, peek_first, frozenset(first), hold_talk)
     replay.run()
     return replay.told()
 
@@ -131,13 +138,14 @@ class _Replay:
     """One replay of :func:`simulate` (its arguments; the engine's queue and clock)."""
 
     def __init__(self, lines: list[list[Feed]], charge: float, order: str, max_wait: float,
-                 peek_first: bool, first: frozenset[str]) -> None:
+                 peek_first: bool, first: frozenset[str], hold_talk: bool = False) -> None:
         self.lines, self.charge, self.order, self.max_wait = lines, charge, order, max_wait
-        self.peek_first, self.first = peek_first, first
+        self.peek_first, self.first, self.hold_talk = peek_first, first, hold_talk
         self.arrivals: list[tuple[float, int, Request]] = []
         self.waiting: list[Request] = []
         self.seq = 0
         self.position = [0] * len(lines)  # each line's next feed
+        self.due_ran = False  # a due second hearing's stage went last
         self.now = 0.0
         for k, feeds in enumerate(lines):  # each replay from the start (the same feeds,
             for feed in feeds:  # another order or other lines beside it)
@@ -172,14 +180,27 @@ class _Replay:
         for r in feed.spawned:
             self.arrive(r, t)
 
-    def pick(self) -> Request:
+    def pick(self) -> Request | None:
         """The next request to serve now: the first hearing that ranks first (by
         :func:`~analyzer.stream.scheduler.first_rank`, then arrival), else a second
-        hearing (peeks first, then the oldest); it is served one stage (a second
+        hearing (peeks first, then the oldest; with ``hold_talk`` a closed bin waits while
+        a clerk speaks, up to ``TALK_HOLD_MAX``: None) — but a second hearing that has waited
+        :data:`~analyzer.stream.scheduler.AGAIN_MAX_WAIT` goes first, one stage, then one
+        first hearing, in turn (the scheduler's bound); it is served one stage (a second
         hearing) or whole (a first hearing) and the clock moves on."""
-        from analyzer.stream.scheduler import first_rank
+        from analyzer.stream.scheduler import AGAIN_MAX_WAIT, TALK_HOLD_MAX, first_rank
 
         firsts = [r for r in self.waiting if not self.second(r)]
+        due = [r for r in self.waiting if self.second(r)
+               and self.now - r.arrived >= AGAIN_MAX_WAIT - 1e-9]
+        if firsts and due and not self.due_ran:
+            r = min(due, key=lambda r: (r.arrived, r.seq))
+            if r.stages:
+                self.now += r.stages[r.step] * self.charge
+            r.step += 1
+            self.due_ran = True
+            return r
+        self.due_ran = False
         if firsts:
             r = min(firsts, key=lambda r: (first_rank(
                 r.kind not in ASYNC and r.speaker in self.first, r.kind == "peek",
@@ -187,11 +208,36 @@ class _Replay:
             self.now += sum(r.stages) * self.charge
             r.step = len(r.stages)
         else:
-            r = min(self.waiting, key=lambda r: (r.kind != "peek", r.arrived, r.seq))
+            r = min(self.waiting, key=lambda r: (r not in due, r.kind != "peek", r.arrived,
+                                                 r.seq))
+            if r.kind == "again" and r not in due and self.talks() \
+                    and self.now - r.arrived < TALK_HOLD_MAX - 1e-9:
+                return None  # held while a clerk speaks
             if r.stages:
                 self.now += r.stages[r.step] * self.charge
             r.step += 1
         return r
+
+    def talks(self) -> bool:
+        """A line's clerk speaks now (its latest feed so far says so; with ``hold_talk``)."""
+        if not self.hold_talk:
+            return False
+        for feeds in self.lines:
+            latest = [f for f in feeds if f.at <= self.now + 1e-9]
+            if latest and getattr(latest[-1], "talking", False) and not latest[-1].final:
+                return True
+        return False
+
+    def wake(self) -> float:
+        """When a held second hearing is looked at again: the next arrival, feed (a clerk
+        may fall silent) or second hearing falling due."""
+        from analyzer.stream.scheduler import AGAIN_MAX_WAIT, TALK_HOLD_MAX
+
+        times = [f.at for feeds in self.lines for f in feeds if f.at > self.now + 1e-9]
+        times += [r.arrived + w for r in self.waiting for w in (AGAIN_MAX_WAIT, TALK_HOLD_MAX)]
+        if self.arrivals:
+            times.append(self.arrivals[0][0])
+        return min((t for t in times if t > self.now + 1e-9), default=self.now + 0.1)
 
     def run(self) -> None:
         for k in range(len(self.lines)):
@@ -203,6 +249,9 @@ class _Replay:
                 self.now = self.arrivals[0][0]
                 continue
             r = self.pick()
+            if r is None:  # nothing may go now
+                self.now = self.wake()
+                continue
             if r.step < len(r.stages):
                 continue  # its next stage waits for its turn again
             self.waiting.remove(r)

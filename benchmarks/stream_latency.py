@@ -67,6 +67,7 @@ first-hearing words re-checked on the bin's encoder output); ``recheck``
 (``stream.recheck_suspects=true``: such a clause also re-checked on the encoder output of the
 line's next first hearings); ``no-hold``
 (``stream.again_hold_lag=0``: closed bins' second hearings do not wait while a line lags);
+``no-talk-hold`` (``stream.again_hold_talk=false``: nor while a clerk speaks on a line);
 ``first-w10`` / ``first-w15`` / ``first-w30`` (``stream.first_window_seconds``: the encoder
 window a first hearing is heard in, its context cut to fit; 15, the default since session 12;
 30: a full bin, the default before);
@@ -165,6 +166,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "once": {"stream.hear_again": "false"},
     "no-peek": {"stream.peek_suspects": "false"},
     "no-hold": {"stream.again_hold_lag": "0"},
+    "no-talk-hold": {"stream.again_hold_talk": "false"},
     "peek-late": {"stream.peek_after": "0"},
     "recheck": {"stream.recheck_suspects": "true"},
     "peek-bin": {"stream.peek": "bin"},
@@ -426,15 +428,23 @@ def fed_on_audio_clock(call: Prepared, options: Any, lines: int = 1
     traces = line.online.traces
     seen = 0
     step, cpu0 = rate // 5, time.process_time()
+    say = getattr(scheduler, "talking", None)
     for i in range(0, pcm.shape[1], step):
         got = list(line.feed(pcm[:, i: i + step]))
+        talking = any(t.seg.start is not None for k, t in enumerate(line._live)  # noqa: SLF001
+                      if line._early_track(k))  # noqa: SLF001
+        if say is not None:  # compute is instant: no clerk's clause comes meanwhile
+            say(line, False)
         for _, pending in [*line._again, *line._peeks]:  # noqa: SLF001 (instant compute)
             pending.result()
         got += list(line.feed(np.zeros((2, 0), np.float32)))
+        if say is not None:
+            say(line, False)
         events += [e.to_dict() for e in got]
         stamps += [min(i + step, pcm.shape[1]) / rate] * len(got)
         stream_budget.record(feeds, 0, stamps[-1] if got else min(i + step, pcm.shape[1]) / rate,
-                             list(traces)[seen:], events[len(events) - len(got):])
+                             list(traces)[seen:], events[len(events) - len(got):],
+                             talking=talking)
         seen = len(traces)
     end = [e.to_dict() for e in line.close()]
     for _ in range(opened):
@@ -519,7 +529,9 @@ def run_audio_clock(names: list[str], calls: list[Prepared], overrides: dict[str
                       f"phrase {row['p50']}/{row['p95']}, first hearings {row['first_p50']}/"
                       f"{row['first_p95']}, again {row['again_p50']}/{row['again_p95']}, "
                       f"found {row['found_live']}/{row['batch']} ({row['found_during']}), "
-                      f"invented {row['invented']}, busy {row['busy']}", flush=True)
+                      f"invented {row['invented']}, revisions {row['revisions']} "
+                      f"({row['revised_during']}) {row['revision_p50']}/{row['revision_p95']}, "
+                      f"busy {row['busy']}", flush=True)
     return {"configs": table, "load": round(os.getloadavg()[0], 2), "calls_on_line": lines,
             "budget_cores": cores}
 
@@ -544,7 +556,8 @@ def budget_rows(calls: list[Prepared], sents: list[Any], options: Any, charge: f
                 told = stream_budget.simulate(
                     [sents[k].feeds for k in ks], charge, order,
                     peek_first=options.stream.peek != "bin",
-                    first=options.stream.partial_speakers)
+                    first=options.stream.partial_speakers,
+                    hold_talk=options.stream.again_hold_talk)
                 busy += charge * sum(sents[k].engine_seconds for k in ks) / max(
                     calls[k].seconds for k in ks)
                 for k, line in zip(ks, told, strict=True):
@@ -569,6 +582,10 @@ def budget_rows(calls: list[Prepared], sents: list[Any], options: Any, charge: f
                         "found_live": sum(x["found"] for x in rows),
                         "found_during": sum(x["found_during"] for x in rows),
                         "invented": sum(x["invented"] for x in rows),
+                        "revisions": sum(len(x["revision"]) for x in rows),
+                        "revised_during": sum(x["revised_during"] for x in rows),
+                        "revision_p50": percentile([v for x in rows for v in x["revision"]], 50),
+                        "revision_p95": percentile([v for x in rows for v in x["revision"]], 95),
                         "busy": round(busy / len(group), 3)})
     return out
 
@@ -597,7 +614,8 @@ def audio_clock_text(data: dict[str, Any], kind: str) -> str:
                 "| config | first order | calls | phrase end -> finding p50 / p95 (found) | "
                 "first hearings p50 / p95 | told by a second hearing or peek p50 / p95 (n) | "
                 "utterance end -> event p50 / p95 | file findings live (before the end) | "
-                "invented | busy |", "|---|---|---|---|---|---|---|---|---|---|"]
+                "invented | revisions (during the call): piece end -> revision p50 / p95 | "
+                "busy |", "|---|---|---|---|---|---|---|---|---|---|---|"]
         for name, t in data["configs"].items():
             for b in t.get("budget", []):
                 out.append(f"| {name} | {b['order']} | {b['calls']} | {b['p50']} / {b['p95']} "
@@ -605,7 +623,8 @@ def audio_clock_text(data: dict[str, Any], kind: str) -> str:
                            f"{b['first_p95']} | {b['again_p50']} / {b['again_p95']} "
                            f"({b['again_n']}) | {b['utterance_p50']} / {b['utterance_p95']} | "
                            f"{b['found_live']}/{b['batch']} ({b['found_during']}) | "
-                           f"{b['invented']} | {b['busy']} |")
+                           f"{b['invented']} | {b.get('revisions')} ({b.get('revised_during')}): "
+                           f"{b.get('revision_p50')} / {b.get('revision_p95')} | {b['busy']} |")
     out += ["\nWhere the engine's time went (requests; seconds of encoder / decoder / "
             "alignment / verification, summed over the calls):\n",
             "| config | kind | requests | encoder | decoder | align | verify |",

@@ -445,3 +445,20 @@ def test_a_calls_report_has_the_file_paths_words_and_its_forbidden_findings_live
     assert {f.rule for f in filed.findings if f.kind == "forbidden"} <= told
     if scheduled:
         assert recognizer.counts["again_stages"] >= 4  # a stage at a time
+
+
+def test_closed_bins_are_taken_in_order_up_to_one_holding_a_piece_not_told_yet():
+    """A closed bin goes to be heard again as soon as every piece of it is told (not kept
+    back): those before it go, it and the bins after it wait for the next call, in order."""
+    from analyzer.options import PackOptions
+    from analyzer.stream.again import FileBins
+
+    bins = FileBins(PackOptions(), 200)
+    a, b, c, d = (object() for _ in range(4))  # stand-ins for the pieces
+    bins._closed = [[a], [b, c], [d]]  # closed in this order
+    kept = {c}
+    assert bins.take(lambda p: p not in kept) == [[a]]
+    assert bins.take(lambda p: p not in kept) == []
+    kept.clear()
+    assert bins.take(lambda p: p not in kept) == [[b, c], [d]]
+    assert bins.take() == []

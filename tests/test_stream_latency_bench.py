@@ -203,3 +203,55 @@ def test_revisions_are_counted_from_their_pieces_end_and_only_before_the_report(
                                        "cpu_per_audio_second": 0.2}])
     assert table["revisions"] == 2 and table["revised_during"] == 1
     assert table["revision_p50"] == 4.25
+
+
+def test_the_budget_hears_a_starved_second_hearing_once_it_is_due(monkeypatch):
+    """Two lines asking more first hearings than the engine serves (always one waiting):
+    a closed bin's second hearing goes only once it has waited AGAIN_MAX_WAIT, a stage at a
+    time with one first hearing between two — its finding told a few seconds after it fell
+    due, not after the lines' work is all done (as it was without the bound)."""
+    import stream_budget
+
+    from analyzer.stream import scheduler
+
+    def lines() -> list[list[stream_budget.Feed]]:
+        out: list[list[stream_budget.Feed]] = [[], [], []]
+        again = SimpleNamespace(kind="again", speaker="staff", audio_end=0.0,
+                                stages={"encoder": 1.0, "decoder": 1.0})
+        stream_budget.record(out[0], 0, 0.0, [again],
+                             [{**_finding("A9-F-04", 0.0, 0.0), "again": True}])
+        for k in (1, 2):
+            for t in range(40):
+                stream_budget.record(out[k], k, float(t), [_trace("end", "citizen", t, 1.0)],
+                                     [])
+        return out
+
+    told = stream_budget.simulate(lines(), 1.0, "clauses")[0][0][1]
+    due = scheduler.AGAIN_MAX_WAIT
+    # the request in the engine, its first stage, one first hearing, its second stage
+    assert due + 2.0 <= told <= due + 4.0
+    monkeypatch.setattr(scheduler, "AGAIN_MAX_WAIT", 1e9)  # never due: starved
+    assert stream_budget.simulate(lines(), 1.0, "clauses")[0][0][1] >= 80.0
+
+
+def test_the_budget_holds_a_closed_bin_while_a_clerk_speaks_on_any_line():
+    """With ``hold_talk`` a closed bin's second hearing waits while a line's latest feed says
+    its clerk speaks: the clause that comes at that clerk's pause goes into a free engine
+    (told at once) instead of waiting for the bin's stage; the bin goes after it."""
+    import stream_budget
+
+    def lines() -> list[list[stream_budget.Feed]]:
+        out: list[list[stream_budget.Feed]] = [[], []]
+        again = SimpleNamespace(kind="again", speaker="staff", audio_end=0.0,
+                                stages={"encoder": 2.0})
+        stream_budget.record(out[0], 0, 0.0, [again],
+                             [{**_finding("A9-F-04", 0.0, 0.0), "again": True}])
+        stream_budget.record(out[1], 1, 0.0, [], [], talking=True)
+        stream_budget.record(out[1], 1, 1.0, [_trace("pause", "staff", 1.0, 1.0)],
+                             [_finding("A9-F-01", 0.2, 0.9)], talking=False)
+        return out
+
+    plain = stream_budget.simulate(lines(), 1.0, "clauses")
+    held = stream_budget.simulate(lines(), 1.0, "clauses", hold_talk=True)
+    assert plain[1][0][1] == 3.0 and plain[0][0][1] == 2.0  # the clause waited for the stage
+    assert held[1][0][1] == 2.0 and held[0][0][1] == 4.0  # the stage waited for the clause

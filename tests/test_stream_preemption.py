@@ -11,7 +11,13 @@ from audio_factory import SR
 
 from analyzer.options import ASROptions
 from analyzer.speech.tracks import Track
-from analyzer.stream.scheduler import LAG_HOLD_MAX, STALE_LAG, Prioritised
+from analyzer.stream.scheduler import (
+    AGAIN_MAX_WAIT,
+    LAG_HOLD_MAX,
+    STALE_LAG,
+    TALK_HOLD_MAX,
+    Prioritised,
+)
 from analyzer.types import Utterance, Word
 
 #: The stages an engine's second hearing is run in (RecognitionEngine.transcribe_steps).
@@ -102,8 +108,9 @@ def _let_all(said: Staged, runs: list[threading.Thread], *starts: float) -> None
 
 def test_a_first_hearing_asked_while_a_second_hearing_waits_goes_first():
     """A second hearing asked while a citizen's utterance is heard waits; a clerk's clause
-    asked after it goes first — however long the second hearing has waited (it never ranks
-    as a first hearing, as another speaker's aged request does)."""
+    asked after it goes first — however long the second hearing has waited short of
+    AGAIN_MAX_WAIT (it does not rank as a first hearing, as another speaker's aged request
+    does)."""
     now = [0.0]
     said = Staged()
     engine = Prioritised(said, ["staff"], max_wait=3.0, at_once=1, clock=lambda: now[0])
@@ -111,7 +118,7 @@ def test_a_first_hearing_asked_while_a_second_hearing_waits_goes_first():
     said.until(lambda: said.log == ["citizen@1.0"])
     runs.append(_ask(engine, [_piece("staff", 0.0, again=True), _piece("citizen", 1.0, True)]))
     _state(engine, lambda: len(engine._again) == 1)
-    now[0] = 60.0  # far past max_wait
+    now[0] = AGAIN_MAX_WAIT - 0.1  # far past max_wait, not yet due
     runs.append(_ask(engine, [_piece("staff", 3.0)]))
     _state(engine, lambda: len(engine._waiting) == 1)
     said.let("citizen@1.0")
@@ -121,6 +128,67 @@ def test_a_first_hearing_asked_while_a_second_hearing_waits_goes_first():
     assert said.log[:4] == ["citizen@1.0", "end citizen@1.0", "staff@3.0", "end staff@3.0"]
     assert said.log[4:] == [x for s in _again(0.0) for x in (s, "end " + s)]
     assert engine.counts["again_stages"] == len(STAGES) and not engine.busy()
+
+
+def test_a_second_hearing_never_starves_once_due_its_stages_go_before_first_hearings():
+    """A second hearing that has waited AGAIN_MAX_WAIT seconds (on the injected clock) for a
+    busy engine is due: it waits only for the request in the engine, then its stage goes
+    before the clerk's clause that waits, the clause between two of its stages (it waits
+    for one stage at most), then its other stages. Before it is due the same clause goes
+    first (the test above)."""
+    now = [0.0]
+    said = Staged()
+    engine = Prioritised(said, ["staff"], max_wait=3.0, at_once=1, clock=lambda: now[0])
+    runs = [_ask(engine, [_piece("citizen", 1.0)])]
+    said.until(lambda: said.log == ["citizen@1.0"])
+    runs.append(_ask(engine, [_piece("staff", 0.0, again=True)]))
+    _state(engine, lambda: engine._again_held == 1)
+    now[0] = AGAIN_MAX_WAIT  # due
+    runs.append(_ask(engine, [_piece("staff", 3.0)]))  # a clerk's clause on another line
+    _state(engine, lambda: len(engine._waiting) == 1)
+    assert engine.busy()  # the line's periodic decoding still waits
+    said.let("citizen@1.0")  # the request in the engine ends: the due stage goes
+    said.until(lambda: "again encoder@0.0" in said.log)
+    assert "staff@3.0" not in said.log
+    runs.append(_ask(engine, [_piece("staff", 4.0)]))  # and another line's clause
+    _state(engine, lambda: len(engine._waiting) == 2)
+    said.let("again encoder@0.0")
+    said.until(lambda: "staff@3.0" in said.log)  # one first hearing between two stages
+    said.let("staff@3.0")
+    said.until(lambda: "again decoder@0.0" in said.log)  # then the due stage again
+    assert "staff@4.0" not in said.log
+    said.let("again decoder@0.0")
+    said.until(lambda: "staff@4.0" in said.log)
+    said.let("staff@4.0")
+    _let_all(said, runs)
+    started = [x for x in said.log if not x.startswith("end")]
+    assert started == ["citizen@1.0", "again encoder@0.0", "staff@3.0", "again decoder@0.0",
+                       "staff@4.0", *_again(0.0)[2:]]
+    for k, x in enumerate(said.log):  # one request or stage in the engine at a time
+        assert x.startswith("end") == (k % 2 == 1)
+    assert not engine.busy() and not engine._again
+
+
+def test_due_second_hearings_go_the_oldest_first_before_a_peek():
+    """Among second hearings a due one goes first (the oldest due first), even before a
+    peek asked later; a peek still goes before the closed bins not yet due."""
+    now = [0.0]
+    said = Staged()
+    engine = Prioritised(said, ["staff"], at_once=1, clock=lambda: now[0])
+    runs = [_ask(engine, [_piece("citizen", 1.0)])]
+    said.until(lambda: said.log == ["citizen@1.0"])
+    runs.append(_ask(engine, [_piece("staff", 0.0, again=True)]))
+    _state(engine, lambda: engine._again_held == 1)
+    now[0] = 10.0
+    runs.append(_ask(engine, [_piece("citizen", 5.0, again=True)]))
+    _state(engine, lambda: engine._again_held == 2)
+    now[0] = AGAIN_MAX_WAIT  # the first due, the second not
+    runs.append(_ask(engine, [_piece("staff", 9.0, again=True, peek=True)]))
+    _state(engine, lambda: engine._again_held == 3)
+    said.let("citizen@1.0")
+    _let_all(said, runs, 0.0, 9.0, 5.0)
+    started = [x for x in said.log if not x.startswith("end")]
+    assert started == ["citizen@1.0", *_again(0.0), *_again(9.0), *_again(5.0)]
 
 
 def test_a_first_hearing_asked_between_the_stages_of_a_second_hearing_goes_first():
@@ -216,6 +284,44 @@ def test_closed_bins_wait_while_a_line_lags_and_a_peek_does_not():
     assert not engine._lags_behind() and not engine._lags
 
 
+def test_closed_bins_wait_while_a_clerk_speaks_on_any_line_peeks_and_due_ones_do_not():
+    """With ``hold_talk``, while a line says its clerk speaks a closed bin's second hearing
+    does not start (that clerk's clause is about to come), a peek does; once the clerk is
+    silent (or the word is stale) it goes; and one that has waited TALK_HOLD_MAX goes
+    anyway, whenever the engine is free."""
+    now = [0.0]
+    said = Staged()
+    engine = Prioritised(said, ["staff"], at_once=1, clock=lambda: now[0], hold_talk=True)
+    engine.talking("line-1", True)
+    runs = [_ask(engine, [_piece("citizen", 0.0, again=True)])]
+    _state(engine, lambda: engine._again_held == 1 and engine.counts["talk_holds"] == 1)
+    runs.append(_ask(engine, [_piece("staff", 4.0, again=True, peek=True)]))
+    said.until(lambda: said.log == ["again encoder@4.0"])
+    _let_all(said, [runs.pop()], 4.0)
+    assert not any("@0.0" in x for x in said.log)  # the closed bin still waits
+    engine.talking("line-1", False)  # the clerk fell silent
+    said.until(lambda: "again encoder@0.0" in said.log)
+    _let_all(said, runs, 0.0)
+    engine.talking("line-2", True)
+    runs = [_ask(engine, [_piece("citizen", 8.0, again=True)])]
+    _state(engine, lambda: engine._again_held == 1 and engine.counts["talk_holds"] == 2)
+    now[0] += TALK_HOLD_MAX  # it waits for no clerk now
+    engine.talking("line-2", True)  # still speaking (said again: not stale)
+    said.until(lambda: "again encoder@8.0" in said.log)
+    _let_all(said, runs, 8.0)
+    assert engine._talks  # a word not said again for STALE_LAG seconds holds nothing up
+    now[0] += STALE_LAG + 0.1
+    assert not engine._clerk_talks() and not engine._talks
+
+
+def test_closed_bins_never_wait_for_a_clerk_with_hold_talk_off():
+    said = OneGo()
+    engine = Prioritised(said, ["staff"], at_once=1)
+    engine.talking("line-1", True)
+    engine.transcribe_many([_piece("staff", 2.0, again=True)], ASROptions(), cut=False)
+    assert said.asked == [True] and engine.counts["talk_holds"] == 0
+
+
 def test_closed_bins_never_wait_for_a_lag_with_hold_lag_off():
     said = OneGo()
     engine = Prioritised(said, ["staff"], at_once=1, hold_lag=0.0)
@@ -268,9 +374,13 @@ class Told(OneGo):
     def __init__(self) -> None:
         super().__init__()
         self.lags: list[tuple[object, float]] = []
+        self.talks: list[bool] = []
 
     def lagging(self, line, seconds):
         self.lags.append((line, seconds))
+
+    def talking(self, line, talks):
+        self.talks.append(talks)
 
 
 def test_a_line_tells_the_scheduler_its_lag_as_it_is_fed_and_nothing_once_it_ends():
@@ -293,3 +403,31 @@ def test_a_line_tells_the_scheduler_its_lag_as_it_is_fed_and_nothing_once_it_end
     assert said.lags[-1] == (line, 0.0)  # caught up
     line.release()
     assert said.lags[-1] == (line, 0.0)
+
+
+def test_a_line_says_its_clerk_talks_while_the_clerks_speech_is_under_way():
+    """As it is fed, a line tells the scheduler its clerk speaks while the clerk's (staff)
+    speech is under way — not the citizen's — and that it does not once that speech has
+    ended and when the line is released (its word then holds no closed bin up)."""
+    from audio_factory import speech
+
+    from analyzer.options import AnalyzerOptions
+    from analyzer.stream import StreamAnalyzer
+
+    voice = speech("你好，请问办理什么业务")
+    gap = np.zeros(int(1.5 * SR), np.float32)
+    staff = np.concatenate([gap, voice, gap, np.zeros_like(voice), gap])
+    citizen = np.concatenate([gap, np.zeros_like(voice), gap, voice, gap])
+    said = Told()
+    line = StreamAnalyzer(AnalyzerOptions(), SR, 2, channel="counter", recognizer=said)
+    step = SR // 10
+    at: list[float] = []
+    for i in range(0, staff.size, step):
+        list(line.feed(np.stack([staff[i: i + step], citizen[i: i + step]])))
+        at.append(min(i + step, staff.size) / SR)
+    talked = [t for t, x in zip(at, said.talks, strict=True) if x]
+    assert talked and 1.5 < talked[0] < 1.5 + voice.size / SR  # while the clerk speaks
+    assert talked[-1] < 3.0 + voice.size / SR + 1.0  # not the citizen's speech after it
+    assert not said.talks[-1]
+    line.release()
+    assert said.talks[-1] is False

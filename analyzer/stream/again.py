@@ -49,7 +49,7 @@ closed bin's hearing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -251,10 +251,16 @@ class FileBins:
                 out.append(laid)
         return out
 
-    def take(self) -> list[list[LivePiece]]:
-        """The bins closed since the last call, in the order they closed."""
-        closed, self._closed = self._closed, []
-        return closed
+    def take(self, told: Callable[[LivePiece], bool] | None = None) -> list[list[LivePiece]]:
+        """The bins closed since the last call, in the order they closed — with ``told``,
+        only those up to the first holding a piece whose first hearing is not told yet
+        (``told(piece)`` false: kept back); the rest wait for the next call."""
+        n = len(self._closed)
+        if told is not None:
+            n = next((k for k, items in enumerate(self._closed)
+                      if not all(told(i) for i in items)), n)
+        taken, self._closed = self._closed[:n], self._closed[n:]
+        return taken
 
     def flush(self) -> list[list[LivePiece]]:
         """Every bin, the open ones closed (the call has ended)."""

@@ -340,6 +340,8 @@ class StreamAnalyzer:
                 done += track.seg.flush()
             events += self.rules.answer(track, done)
             finished += [(b, a, k) for a, b in done]
+        self._say_talk(not final and any(t.seg.start is not None for k, t in
+                                         enumerate(self._live) if self._early_track(k)))
         for b, a, k in sorted(finished):  # context for every decoding from now on
             self.online.ended(self._live[k], a, b, self.heard)
         # the clerk's track first (its phrases are what a supervisor waits for); each
@@ -352,13 +354,15 @@ class StreamAnalyzer:
         if self._kept and (final or self._kept_due()):
             events += self._recognise_kept()
         bins = self.online.bins
-        if bins is not None and not self._kept:  # every piece of a closed bin told first
+        if bins is not None:
             if not final:  # a bin the speech under way cannot join is complete
                 bins.seal([(t, t.seg.start * VAD_FRAME, (t.seg.least_end() or 0) * VAD_FRAME)
                            for t in self._live if t.seg.start is not None])
-            for pieces in bins.flush() if final else bins.take():
+            # heard again as soon as it closes, every piece of it told first (a bin holding
+            # a kept-back utterance waits for it, and the bins after it for it)
+            for pieces in bins.flush() if final else bins.take(self._told_piece):
                 self._hear_again(pieces)
-            for pieces in [] if final else self._to_peek(bins):
+            for pieces in [] if final or self._kept else self._to_peek(bins):
                 self._peek(pieces)
         if final:  # the closed bins tell the rest
             for _, peeked in self._peeks:
@@ -367,6 +371,20 @@ class StreamAnalyzer:
         events += self._peeked()
         events += self.rules.ignoring(self.utterances, self._live, self.now)
         return events
+
+    def _told_piece(self, piece: LivePiece) -> bool:
+        """The first hearing of ``piece`` is told (it is not among the kept-back utterances,
+        nor among those a clerk's request is decoding)."""
+        return not any(self._live[k] is piece.live and lo < piece.end
+                       and piece.start < lo + x.size
+                       for k, lo, x in [*self._kept, *self._folding])
+
+    def _say_talk(self, talks: bool) -> None:
+        """Tell the listener's scheduler whether the line's clerk is speaking now (it holds
+        the closed bins' second hearings meanwhile: ``stream.again_hold_talk``)."""
+        say = getattr(self._recognizer, "talking", None)
+        if say is not None:
+            say(self, talks)
 
     def _say_lag(self, seconds: float) -> None:
         """Tell the listener's scheduler how far the line lags its audio (it holds the
@@ -687,6 +705,7 @@ class StreamAnalyzer:
         close_line, self._close_line = self._close_line, None
         if close_line is not None:  # once
             self._say_lag(0.0)  # gone: holds nothing up
+            self._say_talk(False)
             close_line()
 
     def _at_call_end(self, tracks: list[Track], correlation: float | None) -> tuple[str, ...]:
