@@ -395,10 +395,35 @@ PRESSED_COLD = {"id": "judge-cold", "channel": "counter", "started_at": "2026-03
 def test_a_missing_calming_decided_by_a_cold_reply_is_not_vetoed(tmp_path):
     model = _weights(tmp_path, veto=0.5, article=10, rule="A10-G-UPSET")  # every Art. 10 turn rates < 0.5
     upset = [f for f in analyzer.analyze(dict(PRESSED_COLD)).findings if f.rule == "A10-G-UPSET"]
-    assert upset and upset[0].detail["reply"] == "cold", "precondition: the rules find it, by the reply"
+    assert upset and upset[0].veto_exempt == "reply", "the rule marks it: decided by the reply"
+    assert upset[0].to_dict()["veto_exempt"] == "reply"
     judged = analyzer.analyze(dict(PRESSED_COLD), _opts(model)).findings
     assert [f.rule for f in judged if f.rule == "A10-G-UPSET"] == ["A10-G-UPSET"]
     assert "judge_probability" not in next(f for f in judged if f.rule == "A10-G-UPSET").detail
+
+
+def test_the_exemption_from_vetoes_is_one_marker_the_rules_set_read_in_one_place():
+    """``Finding.veto_exempt`` (set by the rule: a cold reply, a hang-up's timing) and the
+    articles left to the rules (Art. 25) are read by ``judge.vetoable`` alone: under bars that
+    drop every other finding of the same article, these stand, as the rules filed them."""
+    from dataclasses import replace
+
+    from analyzer.rules.judge import NO_VETO, Bars, decide, vetoable
+    from analyzer.types import Finding, Utterance
+
+    utts = [Utterance("staff", 0.0, 2.0, "您好。"), Utterance("citizen", 2.5, 4.0, "喂？喂？")]
+    plain = Finding(rule="A7-HANGUP", article=7, kind="hangup", canonical="", speaker="staff",
+                    start=0.5, end=4.0, evidence="", confidence=0.8, points=5)
+    timed = replace(plain, veto_exempt="timing")
+    put_off = replace(plain, rule="A25-DEFER", article=25, kind="duty")
+    assert 25 in NO_VETO and not vetoable(timed) and not vetoable(put_off) and vetoable(plain)
+    probs = {(7, "turn", 0): 0.001, (25, "turn", 0): 0.001}
+    on = JudgeOptions(enabled=True, review_probability=0.0)
+    for flags in (None, [0.0, 0.0, 0.0]):
+        kept = decide([plain, timed, put_off], utts, probs, {7: Bars(0.5), 25: Bars(0.5)}, {}, on,
+                      flags=flags, flag_bars={7: 0.9, 25: 0.9} if flags else None)
+        assert kept == [timed, put_off], "kept unannotated; the unmarked one is vetoed"
+    assert "veto_exempt" not in plain.to_dict()
 
 
 #: A question passed over, asked again, then answered and thanked for (our own words).

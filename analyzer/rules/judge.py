@@ -555,6 +555,22 @@ def combine(findings: Sequence[Finding], utterances: Sequence[Utterance], unit_l
                   judge.flags.bars if judge.flags is not None else None)
 
 
+#: Articles no veto touches (session 12): a finding's shape does not tell the clerk's own busy
+#: put-off (我这会儿腾不出手，你过两天再来, ``tests/test_duties.py``) from a come-again for a missing
+#: paper, and the veto model's first-run bar dropped the first; Article 25 is left to the rules.
+NO_VETO: frozenset[int] = frozenset({25})
+
+
+def vetoable(f: Finding) -> bool:
+    """Whether the judge's vetoes (the turn models' and the veto model's) may drop ``f``.
+
+    The one place the exemption is read: not when the rule that filed it marked it
+    (``Finding.veto_exempt``: decided by a reply or by timing that the judge's units do not
+    see), nor on an article of :data:`NO_VETO`. Such a finding is kept as the rules filed it.
+    """
+    return not f.veto_exempt and f.article not in NO_VETO
+
+
 def decide(findings: Sequence[Finding], utterances: Sequence[Utterance],
            probs: Mapping[tuple[int, str, int], float], bars: Mapping[int, Bars],
            rules: Mapping[int, str], options: JudgeOptions,
@@ -578,14 +594,15 @@ def decide(findings: Sequence[Finding], utterances: Sequence[Utterance],
     out: list[Finding] = []
     rated = list(flags) if flags is not None else [None] * len(findings)
     for f, q in zip(findings, rated, strict=True):
+        if not vetoable(f):
+            out.append(f)
+            continue
         p = None if seen is not None and f.rule not in seen else _probability_of(
             f, utterances, probs)
         bar = bars.get(f.article, Bars())
         q = None if seen is not None and f.rule not in seen else q
         flag_bar = (flag_bars or {}).get(f.article)
-        if f.detail.get("reply") == "cold" or f.kind == "hangup":
-            p = q = None  # decided by a reply or by timing the judge's units do not see
-        elif q is not None and p is not None and bar.add is not None and p >= bar.add:
+        if q is not None and p is not None and bar.add is not None and p >= bar.add:
             q = None  # the turn judge would file the article itself: the rule's own finding stands
         if options.veto and q is not None and flag_bar is not None and q < flag_bar:
             continue
