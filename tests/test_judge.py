@@ -431,31 +431,27 @@ AGAIN = [("staff", "您好。"), ("citizen", "请问护照在哪个窗口办？"
          ("citizen", "我是问在哪个窗口办护照？"), ("staff", "三号窗口。"), ("citizen", "好的，谢谢。")]
 
 
-def test_what_follows_a_turn_is_read_as_an_inspector_reads_it():
-    from analyzer.rules.judge import flag_tokens, follow_tokens
+def test_the_veto_model_reads_a_questions_kinds_and_the_dropped_follow_group_is_gone():
+    """Session 12's ``follow`` group measured no gain (nested 161 -> 165 false) and was dropped:
+    no unit or veto-model token reads it, and a weights file naming it is refused."""
+    from analyzer.rules.judge import Judge, flag_tokens
     from analyzer.types import Finding, Utterance
 
     utts = [Utterance(who, float(3 * k), float(3 * k + 2), text)
             for k, (who, text) in enumerate(AGAIN)]
     acts = [{"greeting": 0.9} if k == 0 else None for k in range(len(utts))]
     cues = [None] * len(utts)
-    passed = follow_tokens(utts, 2, 2, acts, cues)
-    assert {"fw:nc:again", "fw:topic:same", "fw:qk:place", "fw:next:citizen", "fw:left:3",
-            "fw:ps:greeting:4"} <= set(passed), "the citizen asks the same thing again"
-    assert "fw:nc:accepts" not in passed
-    answered = follow_tokens(utts, 4, 4, acts, cues)
-    assert {"fw:nc:accepts", "fw:left:1", "fw:ns:none"} <= set(answered), "the reply is taken"
-    assert "fw:nc:again" not in answered
-    # the turn judge and the veto model read the same function
-    turn = next(u for u in units(utts, "counter", [], acts, cues)
-                if u.article == 5 and u.level == "turn" and u.index == 2)
-    assert set(passed) <= set(turn.tokens)
-    assert not any(t.startswith("fw:") for u in units(utts, "counter", [], acts, cues,
-                                                        features=FEATURES[:-1]) for t in u.tokens)
+    assert "follow" not in FEATURES
+    assert not any(t.startswith("fw:") for u in units(utts, "counter", [], acts, cues)
+                   for t in u.tokens)
     f = Finding(rule="A5-ANSWER", article=5, kind="unanswered", canonical="", speaker="staff",
                 start=3.0, end=8.0, evidence="", confidence=0.8, points=2,
                 detail={"kinds": ["place"]})
     toks = set(flag_tokens(f, utts, "counter", [f], acts, cues))
-    assert {"fw:nc:again", "a5|fw:nc:again", "d:kinds=place", "fw:qk:place"} <= toks
+    assert {"d:kinds=place", "a5|d:kinds=place"} <= toks
+    assert not any(t.startswith(("fw:", "a5|fw:")) for t in toks)
     said = "".join(u.text for u in utts)
     assert not [t for t in toks if any(c in said for c in t if ord(c) > 0x2e80)]
+    with pytest.raises(ModelError, match="follow"):
+        Judge.from_dict({"format": 1, "models": {}, "bars": {}, "rules": {},
+                         "features": ["finding", "follow"]})
