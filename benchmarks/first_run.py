@@ -65,6 +65,10 @@ FIRST_RUNS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "train-halls-28": ("925b5a7", None),
     "train-halls-29": ("925b5a7", None),
     "train-halls-30": ("925b5a7", None),
+    "train-halls-31": ("805298f", None),
+    "train-halls-32": ("805298f", None),
+    "train-halls-33": ("805298f", None),
+    "train-halls-34": ("805298f", None),
 }
 NAME = "first-run.json"
 

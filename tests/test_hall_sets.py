@@ -79,6 +79,9 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-22": ("b22", 40),
     "blind-halls-23": ("b23", 40),
     "blind-halls-24": ("b24", 40),
+    "blind-halls-25": ("b25", 40),
+    "blind-halls-26": ("b26", 40),
+    "blind-halls-27": ("b27", 40),
     "train-halls-21": ("t21", 50),
     "train-halls-24": ("t24", 50),
     "train-halls-25": ("t25", 50),
@@ -87,6 +90,10 @@ SETS: dict[str, tuple[str, int]] = {
     "train-halls-28": ("t28", 50),
     "train-halls-29": ("t29", 50),
     "train-halls-30": ("t30", 50),
+    "train-halls-31": ("t31", 50),
+    "train-halls-32": ("t32", 50),
+    "train-halls-33": ("t33", 50),
+    "train-halls-34": ("t34", 50),
 }
 
 Pair = tuple[dict[str, Any], dict[str, Any]]

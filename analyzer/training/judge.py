@@ -2,7 +2,7 @@
 
 Training material: every labelled hall set of ours in the dev-set format
 (:data:`SETS`: ``benchmarks/data/blind-halls``, ``-2``, ``-3`` and
-``train-halls-1`` to ``-30``, written blind to the rules; a missing folder is
+``train-halls-1`` to ``-34``, written blind to the rules; a missing folder is
 skipped) and the visits of :mod:`benchmarks.hall_visits` (``ours-halls``).
 ``../shared/data/dialogues-dev`` and the measure sets (``blind-halls-4`` on)
 are never read here: they only measure.
@@ -61,7 +61,7 @@ log = logging.getLogger("analyzer")
 ROOT = Path(__file__).resolve().parents[2]
 #: Our labelled sets, in the order they are read (missing folders are skipped).
 SETS: tuple[str, ...] = ("blind-halls", "blind-halls-2", "blind-halls-3",
-                         *(f"train-halls-{k}" for k in range(1, 31)))
+                         *(f"train-halls-{k}" for k in range(1, 35)))
 #: Generated visits of benchmarks/hall_visits.py used as one more set, and its seed.
 HALLS, HALLS_SEED = 200, 5
 #: Visits of the older generator (benchmarks/dialogues.py) as one more set: its ``dev`` split's

@@ -1,0 +1,33 @@
+"""train-halls-32: the committed files are a rebuild of source.txt, and they pass the set's own validator."""
+
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_hall_sets import set_script
+
+DATA = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "train-halls-32"
+
+
+def _load(name: str):
+    return set_script(DATA, name)
+
+
+def test_committed_files_are_a_rebuild_of_source():
+    build = _load("build")
+    interactions, labels = build.build_all((DATA / "source.txt").read_text(encoding="utf-8"))
+    jsonl, lab = build.render(interactions, labels)
+    assert (DATA / "interactions.jsonl").read_text(encoding="utf-8") == jsonl
+    assert (DATA / "labels.json").read_text(encoding="utf-8") == lab
+    blocks = build.parse((DATA / "source.txt").read_text(encoding="utf-8"))
+    assert [build.build_one(b) for b in blocks] == list(zip(interactions, labels, strict=False))
+
+
+def test_validator_finds_no_problem():
+    validate = _load("validate")
+    interactions = [json.loads(x) for x in (DATA / "interactions.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    labels = json.loads((DATA / "labels.json").read_text(encoding="utf-8"))
+    assert len(interactions) == 50
+    assert validate.check(interactions, labels) == []
