@@ -287,6 +287,51 @@ def test_each_held_out_set_gets_turn_bars_chosen_without_it():
     assert 9 not in by_fold["set-a"], "without set-a no false finding is left to pay for a veto"
 
 
+def _missed(source: str, k: int, breach: bool) -> training.Item:
+    """A first-run visit where the rules filed nothing: one Art. 9 breach or Art. 9 clean."""
+    from analyzer.types import Utterance
+
+    said = [{"speaker": "staff", "start": 0.0, "end": 2.0, "text": "好。"}]
+    return training.Item(source, {"id": f"{source}-{k}", "utterances": said},
+                         [{"article": 9, "utterance": 0, "duty": "", "quote": "好。"}] if breach else [],
+                         set() if breach else {9}, utterances=[Utterance("staff", 0.0, 2.0, "好。")],
+                         findings=[], first_run=True)
+
+
+@pytest.mark.parametrize("clean_rated, kept", [(0.01, True), (0.25, False)])
+def test_low_add_bars_are_kept_only_where_the_nested_check_says_they_pay(clean_rated, kept):
+    """Breaches the rules missed, rated 0.25 by the turn judge: a low add bar finds them. It is
+    kept only where, set by set with bars chosen without the set, it adds at most one false
+    finding per two breaches found (here: clean visits rated as high cost one per breach)."""
+    sys.path[:0] = [str(ROOT / "benchmarks")]
+    from benchmarks.judge import tallies
+
+    items = [_missed(s, k, breach) for s in ("set-a", "set-b", "set-c")
+             for k, breach in enumerate((True, True, False, False))]
+    probs = [{(9, "turn", 0): 0.25 if i.breaches else clean_rated} for i in items]
+    report: dict[int, dict] = {}
+    bars, by_fold = training.fold_bars(items, probs, {9: "A9-F-05"}, tallies, report=report)
+    assert report[9]["without"]["first"] == [0, 0, 6], "the plain bars (>= 0.5) find none"
+    assert report[9]["kept"] is kept
+    if kept:
+        assert report[9]["with"]["first"] == [0, 6, 6]
+        assert bars[9].add in training.RECALL_ADD_BARS and by_fold["set-a"][9] == bars[9]
+    else:
+        assert report[9]["with"]["first"][0] > 0
+        assert 9 not in bars or bars[9].add not in training.RECALL_ADD_BARS
+
+
+def test_the_recall_check_weighs_false_findings_added_against_breaches_found():
+    before = {"first": [10, 50, 60], "blind": [5, 90, 100], "ours-halls": [0, 20, 20]}
+    ok = {"first": [12, 55, 60], "blind": [5, 91, 100], "ours-halls": [1, 20, 20]}
+    assert training.recall_adds_pay(before, ok), "2 false for 5 found; a guard may take one"
+    assert not training.recall_adds_pay(before, {**ok, "first": [14, 55, 60]}), "4 for 5"
+    assert not training.recall_adds_pay(before, {**ok, "blind": [6, 91, 100]} | {"first": [
+        10, 50, 60]}), "finds nothing more on the first runs"
+    assert not training.recall_adds_pay(before, {**ok, "ours-halls": [2, 20, 20]})
+    assert not training.recall_adds_pay(before, {**ok, "blind": [5, 89, 100]}), "loses breaches"
+
+
 @pytest.mark.slow
 def test_retraining_reproduces_the_shipped_weights(tmp_path):
     out = tmp_path / "judge.json"
