@@ -299,10 +299,14 @@ def _missed(source: str, k: int, breach: bool) -> training.Item:
 
 
 @pytest.mark.parametrize("clean_rated, kept", [(0.01, True), (0.25, False)])
-def test_low_add_bars_are_kept_only_where_the_nested_check_says_they_pay(clean_rated, kept):
+def test_low_add_bars_are_kept_only_where_the_nested_check_says_they_pay(clean_rated, kept,
+                                                                         monkeypatch):
     """Breaches the rules missed, rated 0.25 by the turn judge: a low add bar finds them. It is
     kept only where, set by set with bars chosen without the set, it adds at most one false
-    finding per two breaches found (here: clean visits rated as high cost one per breach)."""
+    finding per two breaches found (here: clean visits rated as high cost one per breach).
+    The low bars are off as shipped (``RECALL_ADD_BARS`` empty); switched on here."""
+    monkeypatch.setattr(training, "RECALL_ADD_BARS", (0.1, 0.2, 0.3))
+    monkeypatch.setattr(training, "ADD_BARS", (None, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9))
     sys.path[:0] = [str(ROOT / "benchmarks")]
     from benchmarks.judge import tallies
 

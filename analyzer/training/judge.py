@@ -80,13 +80,19 @@ PRUNE = 0.01
 #: training set (a rude redirect 滚去别的窗口问 rated 0.07 for A6, 这个问题我都答过两遍了 0.17
 #: for A10), which the generated guard sets cannot show (they hold no Art. 6 breach).
 VETO_BARS: tuple[float | None, ...] = (None, 0.01, 0.03)
-#: Add bars tried; those of :data:`RECALL_ADD_BARS` (session 13: turns the judge rates well
-#: under 0.5 where the rules are silent) only where :func:`recall_adds_pay` says so.
-ADD_BARS: tuple[float | None, ...] = (None, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
 #: The low add bars: recall where the rules miss, kept per article only where the nested
 #: leave-one-set-out shows they find breaches at no more than :data:`ADD_FALSE_PER_FOUND`
 #: false findings per breach found, on the first runs and on today's findings alike.
-RECALL_ADD_BARS: tuple[float, ...] = (0.1, 0.2, 0.3)
+#: **Off as shipped** (session 13): tried at (0.1, 0.2, 0.3), the nested check kept 0.1 on A6,
+#: A9, A10, A16 and A18 (first runs +32 breaches found, +1 false) and fresh sets gained 25
+#: breaches for 6 false findings, but the held additions fell on our own compliant turns (a
+#: redirect naming its place rated 0.20 for A16, a colleague-away deferral for A9:
+#: ``tests/test_duties.py``) and on our generators (ours-halls 9 -> 19 false, A10); see the
+#: manual's *Session 13*. ``(0.1, 0.2, 0.3)`` switches them back on.
+RECALL_ADD_BARS: tuple[float, ...] = ()
+#: Add bars tried; those of :data:`RECALL_ADD_BARS` (turns the judge rates well under 0.5
+#: where the rules are silent) only where :func:`recall_adds_pay` says so.
+ADD_BARS: tuple[float | None, ...] = (None, *RECALL_ADD_BARS, 0.5, 0.7, 0.9)
 #: The cap on the false findings the low add bars may add: per breach they find (nested).
 ADD_FALSE_PER_FOUND = 0.5
 
