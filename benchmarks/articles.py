@@ -6,7 +6,7 @@ side by side:
 
 * **independent**: labelled folders written by someone who never read our
   code (``--data``, repeatable; default ``../shared/data/dialogues-dev``,
-  ``benchmarks/data/blind-halls`` and ``blind-halls-2`` to ``blind-halls-27``,
+  ``benchmarks/data/blind-halls`` and ``blind-halls-2`` to ``blind-halls-28``,
   all ``interactions.jsonl`` + ``labels.json``). The blind sets are ours, each
   written by a colleague blind to the rules, labels frozen before the
   analyzer first ran on them (their READMEs); their individual errors are
@@ -73,7 +73,7 @@ BLIND_DATA: tuple[Path, ...] = tuple(ROOT / "benchmarks" / "data" / name for nam
                                       "blind-halls-18", "blind-halls-19", "blind-halls-20",
                                       "blind-halls-21", "blind-halls-22", "blind-halls-23",
                                       "blind-halls-24", "blind-halls-25", "blind-halls-26",
-                                      "blind-halls-27"))
+                                      "blind-halls-27", "blind-halls-28"))
 OUT = ROOT / "benchmarks" / "results" / "articles.json"
 
 

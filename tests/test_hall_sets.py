@@ -82,6 +82,7 @@ SETS: dict[str, tuple[str, int]] = {
     "blind-halls-25": ("b25", 40),
     "blind-halls-26": ("b26", 40),
     "blind-halls-27": ("b27", 40),
+    "blind-halls-28": ("b28", 40),
     "train-halls-21": ("t21", 50),
     "train-halls-24": ("t24", 50),
     "train-halls-25": ("t25", 50),
