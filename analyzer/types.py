@@ -306,6 +306,11 @@ class Interaction:
 #: ``verify.review_probability`` (a phrase heard from audio the text did not show);
 #: ``judge``: a finding only the turn-level judge made, under ``judge.review_probability``.
 REVIEW_REASONS: tuple[str, ...] = ("speaker", "detector", "judge")
+#: Why the learned judge may not drop a finding (``Finding.veto_exempt``), set by the rule that
+#: files it: ``reply``: a missing calming decided by the clerk's cold reply
+#: (:func:`analyzer.rules.context.cold_reply`), a turn the judge's units do not rate;
+#: ``timing``: a forced hang-up, decided by when the call ended, not by the words of a turn.
+VETO_EXEMPT_REASONS: tuple[str, ...] = ("reply", "timing")
 
 
 @dataclass
@@ -332,6 +337,9 @@ class Finding:
             uncertain); empty: it deducts as scored. A held finding is
             reported and shown but deducts no points until confirmed
             (:func:`analyzer.rules.score.score`).
+        veto_exempt: Why the learned judge may not veto it, one of
+            :data:`VETO_EXEMPT_REASONS`, set by the rule that files it (read only by
+            :func:`analyzer.rules.judge.vetoable`); empty: the judge's vetoes apply.
     """
 
     rule: str
@@ -346,12 +354,15 @@ class Finding:
     points: int = 0
     detail: dict[str, Any] = field(default_factory=dict)
     review: str = ""
+    veto_exempt: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form of the report contract (``review`` only when held)."""
+        """Return the JSON form of the report contract (``review`` only when held,
+        ``veto_exempt`` only when set)."""
         d = asdict(self)
-        if not self.review:
-            del d["review"]
+        for key in ("review", "veto_exempt"):
+            if not d[key]:
+                del d[key]
         d["confidence"] = round(self.confidence, 4)
         for key in ("start", "end"):
             if d[key] is not None:

@@ -287,6 +287,55 @@ def test_each_held_out_set_gets_turn_bars_chosen_without_it():
     assert 9 not in by_fold["set-a"], "without set-a no false finding is left to pay for a veto"
 
 
+def _missed(source: str, k: int, breach: bool) -> training.Item:
+    """A first-run visit where the rules filed nothing: one Art. 9 breach or Art. 9 clean."""
+    from analyzer.types import Utterance
+
+    said = [{"speaker": "staff", "start": 0.0, "end": 2.0, "text": "好。"}]
+    return training.Item(source, {"id": f"{source}-{k}", "utterances": said},
+                         [{"article": 9, "utterance": 0, "duty": "", "quote": "好。"}] if breach else [],
+                         set() if breach else {9}, utterances=[Utterance("staff", 0.0, 2.0, "好。")],
+                         findings=[], first_run=True)
+
+
+@pytest.mark.parametrize("clean_rated, kept", [(0.01, True), (0.25, False)])
+def test_low_add_bars_are_kept_only_where_the_nested_check_says_they_pay(clean_rated, kept,
+                                                                         monkeypatch):
+    """Breaches the rules missed, rated 0.25 by the turn judge: a low add bar finds them. It is
+    kept only where, set by set with bars chosen without the set, it adds at most one false
+    finding per two breaches found (here: clean visits rated as high cost one per breach).
+    The low bars are off as shipped (``RECALL_ADD_BARS`` empty); switched on here."""
+    monkeypatch.setattr(training, "RECALL_ADD_BARS", (0.1, 0.2, 0.3))
+    monkeypatch.setattr(training, "ADD_BARS", (None, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9))
+    sys.path[:0] = [str(ROOT / "benchmarks")]
+    from benchmarks.judge import tallies
+
+    items = [_missed(s, k, breach) for s in ("set-a", "set-b", "set-c")
+             for k, breach in enumerate((True, True, False, False))]
+    probs = [{(9, "turn", 0): 0.25 if i.breaches else clean_rated} for i in items]
+    report: dict[int, dict] = {}
+    bars, by_fold = training.fold_bars(items, probs, {9: "A9-F-05"}, tallies, report=report)
+    assert report[9]["without"]["first"] == [0, 0, 6], "the plain bars (>= 0.5) find none"
+    assert report[9]["kept"] is kept
+    if kept:
+        assert report[9]["with"]["first"] == [0, 6, 6]
+        assert bars[9].add in training.RECALL_ADD_BARS and by_fold["set-a"][9] == bars[9]
+    else:
+        assert report[9]["with"]["first"][0] > 0
+        assert 9 not in bars or bars[9].add not in training.RECALL_ADD_BARS
+
+
+def test_the_recall_check_weighs_false_findings_added_against_breaches_found():
+    before = {"first": [10, 50, 60], "blind": [5, 90, 100], "ours-halls": [0, 20, 20]}
+    ok = {"first": [12, 55, 60], "blind": [5, 91, 100], "ours-halls": [1, 20, 20]}
+    assert training.recall_adds_pay(before, ok), "2 false for 5 found; a guard may take one"
+    assert not training.recall_adds_pay(before, {**ok, "first": [14, 55, 60]}), "4 for 5"
+    assert not training.recall_adds_pay(before, {**ok, "blind": [6, 91, 100]} | {"first": [
+        10, 50, 60]}), "finds nothing more on the first runs"
+    assert not training.recall_adds_pay(before, {**ok, "ours-halls": [2, 20, 20]})
+    assert not training.recall_adds_pay(before, {**ok, "blind": [5, 89, 100]}), "loses breaches"
+
+
 @pytest.mark.slow
 def test_retraining_reproduces_the_shipped_weights(tmp_path):
     out = tmp_path / "judge.json"
@@ -395,10 +444,35 @@ PRESSED_COLD = {"id": "judge-cold", "channel": "counter", "started_at": "2026-03
 def test_a_missing_calming_decided_by_a_cold_reply_is_not_vetoed(tmp_path):
     model = _weights(tmp_path, veto=0.5, article=10, rule="A10-G-UPSET")  # every Art. 10 turn rates < 0.5
     upset = [f for f in analyzer.analyze(dict(PRESSED_COLD)).findings if f.rule == "A10-G-UPSET"]
-    assert upset and upset[0].detail["reply"] == "cold", "precondition: the rules find it, by the reply"
+    assert upset and upset[0].veto_exempt == "reply", "the rule marks it: decided by the reply"
+    assert upset[0].to_dict()["veto_exempt"] == "reply"
     judged = analyzer.analyze(dict(PRESSED_COLD), _opts(model)).findings
     assert [f.rule for f in judged if f.rule == "A10-G-UPSET"] == ["A10-G-UPSET"]
     assert "judge_probability" not in next(f for f in judged if f.rule == "A10-G-UPSET").detail
+
+
+def test_the_exemption_from_vetoes_is_one_marker_the_rules_set_read_in_one_place():
+    """``Finding.veto_exempt`` (set by the rule: a cold reply, a hang-up's timing) and the
+    articles left to the rules (Art. 25) are read by ``judge.vetoable`` alone: under bars that
+    drop every other finding of the same article, these stand, as the rules filed them."""
+    from dataclasses import replace
+
+    from analyzer.rules.judge import NO_VETO, Bars, decide, vetoable
+    from analyzer.types import Finding, Utterance
+
+    utts = [Utterance("staff", 0.0, 2.0, "您好。"), Utterance("citizen", 2.5, 4.0, "喂？喂？")]
+    plain = Finding(rule="A7-HANGUP", article=7, kind="hangup", canonical="", speaker="staff",
+                    start=0.5, end=4.0, evidence="", confidence=0.8, points=5)
+    timed = replace(plain, veto_exempt="timing")
+    put_off = replace(plain, rule="A25-DEFER", article=25, kind="duty")
+    assert 25 in NO_VETO and not vetoable(timed) and not vetoable(put_off) and vetoable(plain)
+    probs = {(7, "turn", 0): 0.001, (25, "turn", 0): 0.001}
+    on = JudgeOptions(enabled=True, review_probability=0.0)
+    for flags in (None, [0.0, 0.0, 0.0]):
+        kept = decide([plain, timed, put_off], utts, probs, {7: Bars(0.5), 25: Bars(0.5)}, {}, on,
+                      flags=flags, flag_bars={7: 0.9, 25: 0.9} if flags else None)
+        assert kept == [timed, put_off], "kept unannotated; the unmarked one is vetoed"
+    assert "veto_exempt" not in plain.to_dict()
 
 
 #: A question passed over, asked again, then answered and thanked for (our own words).
@@ -406,31 +480,27 @@ AGAIN = [("staff", "您好。"), ("citizen", "请问护照在哪个窗口办？"
          ("citizen", "我是问在哪个窗口办护照？"), ("staff", "三号窗口。"), ("citizen", "好的，谢谢。")]
 
 
-def test_what_follows_a_turn_is_read_as_an_inspector_reads_it():
-    from analyzer.rules.judge import flag_tokens, follow_tokens
+def test_the_veto_model_reads_a_questions_kinds_and_the_dropped_follow_group_is_gone():
+    """Session 12's ``follow`` group measured no gain (nested 161 -> 165 false) and was dropped:
+    no unit or veto-model token reads it, and a weights file naming it is refused."""
+    from analyzer.rules.judge import Judge, flag_tokens
     from analyzer.types import Finding, Utterance
 
     utts = [Utterance(who, float(3 * k), float(3 * k + 2), text)
             for k, (who, text) in enumerate(AGAIN)]
     acts = [{"greeting": 0.9} if k == 0 else None for k in range(len(utts))]
     cues = [None] * len(utts)
-    passed = follow_tokens(utts, 2, 2, acts, cues)
-    assert {"fw:nc:again", "fw:topic:same", "fw:qk:place", "fw:next:citizen", "fw:left:3",
-            "fw:ps:greeting:4"} <= set(passed), "the citizen asks the same thing again"
-    assert "fw:nc:accepts" not in passed
-    answered = follow_tokens(utts, 4, 4, acts, cues)
-    assert {"fw:nc:accepts", "fw:left:1", "fw:ns:none"} <= set(answered), "the reply is taken"
-    assert "fw:nc:again" not in answered
-    # the turn judge and the veto model read the same function
-    turn = next(u for u in units(utts, "counter", [], acts, cues)
-                if u.article == 5 and u.level == "turn" and u.index == 2)
-    assert set(passed) <= set(turn.tokens)
-    assert not any(t.startswith("fw:") for u in units(utts, "counter", [], acts, cues,
-                                                        features=FEATURES[:-1]) for t in u.tokens)
+    assert "follow" not in FEATURES
+    assert not any(t.startswith("fw:") for u in units(utts, "counter", [], acts, cues)
+                   for t in u.tokens)
     f = Finding(rule="A5-ANSWER", article=5, kind="unanswered", canonical="", speaker="staff",
                 start=3.0, end=8.0, evidence="", confidence=0.8, points=2,
                 detail={"kinds": ["place"]})
     toks = set(flag_tokens(f, utts, "counter", [f], acts, cues))
-    assert {"fw:nc:again", "a5|fw:nc:again", "d:kinds=place", "fw:qk:place"} <= toks
+    assert {"d:kinds=place", "a5|d:kinds=place"} <= toks
+    assert not any(t.startswith(("fw:", "a5|fw:")) for t in toks)
     said = "".join(u.text for u in utts)
     assert not [t for t in toks if any(c in said for c in t if ord(c) > 0x2e80)]
+    with pytest.raises(ModelError, match="follow"):
+        Judge.from_dict({"format": 1, "models": {}, "bars": {}, "rules": {},
+                         "features": ["finding", "follow"]})

@@ -12,7 +12,7 @@ from referencing import Registry, Resource
 
 import analyzer
 from analyzer.text.transcript import TOP_KEYS, UTTERANCE_KEYS
-from analyzer.types import CHANNELS, FINDING_KINDS, SPEAKERS, Finding
+from analyzer.types import CHANNELS, FINDING_KINDS, SPEAKERS, VETO_EXEMPT_REASONS, Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "docs" / "schema"
@@ -61,6 +61,7 @@ def test_report_schema_matches_the_dataclasses():
     finding = schema["$defs"]["finding"]
     assert set(finding["properties"]) == {f.name for f in fields(Finding)}
     assert finding["properties"]["kind"]["enum"] == list(FINDING_KINDS)
+    assert finding["properties"]["veto_exempt"]["enum"] == list(VETO_EXEMPT_REASONS)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])

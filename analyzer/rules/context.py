@@ -920,12 +920,14 @@ def _replies_missing(interaction: Interaction, staff: list[int], required: Seque
             episode_end[cue.kind] = utts[j].end
             continue
         evidence = _cue_evidence(utts, cue)
-        out += _missing_in(lexicon, REPLY_CONTEXT[cue.kind], said, (cue.start, end), evidence,
-                           utts, turns, options,
-                           {"cue": cue.kind, "cue_source": cue.source,
-                            "cue_utterance": cue.utterance,
-                            **({"reply": "cold"} if cold_reply(utts, cue, turns) else {})},
-                           weight=cue.confidence, until=interaction.end_time)
+        cold = cold_reply(utts, cue, turns)
+        missing = _missing_in(lexicon, REPLY_CONTEXT[cue.kind], said, (cue.start, end), evidence,
+                              utts, turns, options,
+                              {"cue": cue.kind, "cue_source": cue.source,
+                               "cue_utterance": cue.utterance, **({"reply": "cold"} if cold else {})},
+                              weight=cue.confidence, until=interaction.end_time)
+        # decided by the cold reply, a turn the judge does not rate: no veto (judge.vetoable)
+        out += [dataclasses.replace(f, veto_exempt="reply") for f in missing] if cold else missing
     return out
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from analyzer.i18n import gettext as _
@@ -103,7 +104,7 @@ def hangup_findings(
     short = cut_short(utts, analyzer_options)
     if short is not None:
         how, close, caller = short
-        return [measure_finding(
+        return [replace(measure_finding(
             rule, "hangup", "staff", min(caller.start, close.start), max(close.end, caller.end),
             evidence=_("%(how)s: “%(caller)s” / staff: “%(staff)s”", how=_short(how),
                        caller=caller.text, staff=close.text),
@@ -111,7 +112,7 @@ def hangup_findings(
             detail={"reason": how, "call_end": round(end, 3), "text": caller.text,
                     "staff_text": close.text, "citizen_start": round(caller.start, 3),
                     "citizen_end": round(caller.end, 3), "staff_start": round(close.start, 3)},
-        )]
+        ), veto_exempt="timing")]  # decided by when the call ended: no veto (judge.vetoable)
     last = citizen[-1]
     reason = _reason(interaction, utts, last, end, options)
     if reason is None or _takes_leave(last.text) or _farewell(hits, end, options):
@@ -120,7 +121,7 @@ def hangup_findings(
     what = (_("the call ended while the citizen was speaking") if speaking else
             _("the call ended %(seconds).1f s after an unanswered citizen question",
               seconds=end - last.end))
-    return [measure_finding(
+    return [replace(measure_finding(
         rule, "hangup", "staff", last.start, end,
         evidence=_("%(what)s, with no farewell from staff: %(text)s", what=what, text=last.text),
         confidence=(0.85 if speaking else 0.75) * (0.6 + 0.4 * last.confidence),
@@ -129,7 +130,7 @@ def hangup_findings(
                 "gap_seconds": round(max(0.0, end - last.end), 3),
                 "question": is_question(last.text), "text": last.text,
                 "window_seconds": options.hangup_window},
-    )]
+    ), veto_exempt="timing")]
 
 
 def _short(how: str) -> str:

@@ -30,8 +30,18 @@ _FIELDS = {f.name for f in dataclasses.fields(Finding)}
 
 
 def to_finding(data: Mapping[str, Any]) -> Finding:
-    """A recorded finding (an older commit's ``Finding`` as a dict) as today's ``Finding``."""
-    return Finding(**{k: v for k, v in data.items() if k in _FIELDS})
+    """A recorded finding (an older commit's ``Finding`` as a dict) as today's ``Finding``.
+
+    Records written before ``Finding.veto_exempt`` existed (session 13) get the marker
+    today's rules set on the same finding: ``timing`` on a forced hang-up, ``reply`` on a
+    missing calming its commit marked as met with a cold reply.
+    """
+    kept = {k: v for k, v in data.items() if k in _FIELDS}
+    if "veto_exempt" not in data:
+        old = "timing" if data.get("kind") == "hangup" else (
+            "reply" if (data.get("detail") or {}).get("reply") == "cold" else "")
+        kept |= {"veto_exempt": old} if old else {}
+    return Finding(**kept)
 
 
 def _label(value: bool | None) -> int | None:

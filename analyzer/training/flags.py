@@ -48,12 +48,6 @@ RECALL_CAP = 0.01
 MIN_REMOVED = 3
 #: Weights smaller than this are dropped (keeps the JSON small).
 FLAG_PRUNE = 0.01
-#: Articles the veto model never vetoes. Article 25 (session 12): a finding's shape (the hours,
-#: the citizen's turn before, the acts after) does not tell the clerk's own busy put-off (我这会儿
-#: 腾不出手，你过两天再来) from a come-again for a missing paper, and the bar chosen on first runs
-#: (0.6) dropped the first (``tests/test_duties.py``); as with Article 5, its false findings are
-#: left to the rules (``duties.for_the_matter``).
-NO_VETO: frozenset[int] = frozenset({25})
 
 Scorer = Callable[[Sequence[Any], Sequence[Sequence[Finding]]],
                   Mapping[int, tuple[int, int, int, int]]]
@@ -273,9 +267,7 @@ def choose_flag_bars(items: Sequence[Item], probs: Sequence[Sequence[float | Non
     main = _primary(items)
     sel = {key: [k for k, x in enumerate(keys) if x == key] for key in dict.fromkeys(keys)}
     out = {}
-    for a in articles:
-        if a in NO_VETO:
-            continue
+    for a in articles:  # an article no veto may touch (judge.vetoable) shows no gain here
         rows = flag_rows([items[k] for k in sel[main]], [probs[k] for k in sel[main]], scorer, a)
         guard_rows = [flag_rows([items[k] for k in ks], [probs[k] for k in ks], scorer, a)
                       for key, ks in sel.items() if key != main]

@@ -80,7 +80,21 @@ PRUNE = 0.01
 #: training set (a rude redirect 滚去别的窗口问 rated 0.07 for A6, 这个问题我都答过两遍了 0.17
 #: for A10), which the generated guard sets cannot show (they hold no Art. 6 breach).
 VETO_BARS: tuple[float | None, ...] = (None, 0.01, 0.03)
-ADD_BARS: tuple[float | None, ...] = (None, 0.5, 0.7, 0.9)
+#: The low add bars: recall where the rules miss, kept per article only where the nested
+#: leave-one-set-out shows they find breaches at no more than :data:`ADD_FALSE_PER_FOUND`
+#: false findings per breach found, on the first runs and on today's findings alike.
+#: **Off as shipped** (session 13): tried at (0.1, 0.2, 0.3), the nested check kept 0.1 on A6,
+#: A9, A10, A16 and A18 (first runs +32 breaches found, +1 false) and fresh sets gained 25
+#: breaches for 6 false findings, but the held additions fell on our own compliant turns (a
+#: redirect naming its place rated 0.20 for A16, a colleague-away deferral for A9:
+#: ``tests/test_duties.py``) and on our generators (ours-halls 9 -> 19 false, A10); see the
+#: manual's *Session 13*. ``(0.1, 0.2, 0.3)`` switches them back on.
+RECALL_ADD_BARS: tuple[float, ...] = ()
+#: Add bars tried; those of :data:`RECALL_ADD_BARS` (turns the judge rates well under 0.5
+#: where the rules are silent) only where :func:`recall_adds_pay` says so.
+ADD_BARS: tuple[float | None, ...] = (None, *RECALL_ADD_BARS, 0.5, 0.7, 0.9)
+#: The cap on the false findings the low add bars may add: per breach they find (nested).
+ADD_FALSE_PER_FOUND = 0.5
 
 
 def load_folder(folder: Path) -> list[Item]:
@@ -390,7 +404,8 @@ def _pool(item: Item) -> str:
 
 
 def fold_bars(items: Sequence[Item], probs: Sequence[Mapping[tuple[int, str, int], float]],
-              rules: Mapping[int, str], scorer: Scorer, aim: Aim = AIM
+              rules: Mapping[int, str], scorer: Scorer, aim: Aim = AIM,
+              report: dict[int, dict[str, Any]] | None = None
               ) -> tuple[dict[int, Bars], dict[str, dict[int, Bars]]]:
     """The turn judge's bars on every set, and per set the bars chosen without it.
 
@@ -401,6 +416,12 @@ def fold_bars(items: Sequence[Item], probs: Sequence[Mapping[tuple[int, str, int
     without first-run items, on the blind-written sets as :func:`choose_bars` does. The
     per-set bars (one leave-one-set-out: ``probs`` are out of fold, the bars chosen on the
     other sets' rows) feed the nested report (:func:`analyzer.training.flags.nested`).
+
+    The low add bars (:data:`RECALL_ADD_BARS`) are tried per article only as a second
+    recipe: the bars are chosen with and without them, and an article takes the low ones
+    (on every set and in every fold) only where their nested figures pay
+    (:func:`recall_adds_pay`). ``report`` (when given) gets, per article, both recipes'
+    nested figures (:func:`nested_rows`) and whether the low ones were kept.
     """
     sources = sorted({i.source for i in items})
     keys = sorted({(i.source, _pool(i)) for i in items})
@@ -423,18 +444,70 @@ def fold_bars(items: Sequence[Item], probs: Sequence[Mapping[tuple[int, str, int
                 r[2:] = [x + y for x, y in zip(r[2:], q[2:], strict=True)]
         return [tuple(r) for r in rows]
 
-    def chosen(without: str) -> dict[int, Bars]:
+    def chosen(without: str, low: bool) -> dict[int, Bars]:
         out = {}
         for a in ARTICLES:
-            rows = summed(primary, a, without)
-            guards = [g for g in (summed(s, a, without) for s in GUARD_SETS) if g]
-            kept = [g for g in [summed("blind", a, without)] if g] if primary == "first" else []
+            def mine(pool: str, a: int = a) -> list[Row]:
+                return [r for r in summed(pool, a, without) if low or r[1] not in RECALL_ADD_BARS]
+            rows = mine(primary)
+            guards = [g for g in (mine(s) for s in GUARD_SETS) if g]
+            kept = [g for g in [mine("blind")] if g] if primary == "first" else []
             best = pick(rows, aim, guards, kept)
             if best is not None:
                 out[a] = best
         return out
 
-    return chosen(""), {s: chosen(s) for s in sources}
+    plain = (chosen("", False), {s: chosen(s, False) for s in sources})
+    low = (chosen("", True), {s: chosen(s, True) for s in sources})
+    figures = {a: (nested_rows(tables, plain[1], a), nested_rows(tables, low[1], a))
+               for a in ARTICLES}
+    pays = {a for a, (before, after) in figures.items() if recall_adds_pay(before, after)}
+    if report is not None:
+        report |= {a: {"without": before, "with": after, "kept": a in pays}
+                   for a, (before, after) in figures.items()}
+    def take(low_bars: Mapping[int, Bars], plain_bars: Mapping[int, Bars]) -> dict[int, Bars]:
+        return ({a: b for a, b in low_bars.items() if a in pays}
+                | {a: b for a, b in plain_bars.items() if a not in pays})
+
+    return take(low[0], plain[0]), {s: take(low[1][s], plain[1][s]) for s in sources}
+
+
+def nested_rows(tables: Mapping[tuple[str, str], Mapping[int, Sequence[Row]]],
+                by_fold: Mapping[str, Mapping[int, Bars]], article: int) -> dict[str, list[int]]:
+    """Per pool, ``[false, found, labelled]`` of each set at the bars chosen without it, summed.
+
+    The leave-one-set-out of the bar choice, read off the bar tables (each held-out set's
+    row at its fold's bars; rules-only where its fold chose none).
+    """
+    out: dict[str, list[int]] = {}
+    for (source, pool), table in tables.items():
+        rows = table[article]
+        if not rows:
+            continue
+        bars = by_fold.get(source, {}).get(article, Bars())
+        row = next(r for r in rows if (r[0], r[1]) == (bars.veto, bars.add))
+        have = out.setdefault(pool, [0, 0, 0])
+        out[pool] = [have[0] + row[3], have[1] + row[4], have[2] + row[5]]
+    return out
+
+
+def recall_adds_pay(before: Mapping[str, Sequence[int]], after: Mapping[str, Sequence[int]]
+                    ) -> bool:
+    """Whether the low add bars pay for an article, on its nested figures (:func:`nested_rows`).
+
+    They must find more breaches on the first runs (or, without first runs, on today's
+    findings), and on every pool add at most :data:`ADD_FALSE_PER_FOUND` false findings per
+    breach they find there (a guard set may take one false finding more).
+    """
+    main = "first" if "first" in after else "blind"
+    if main not in after or after[main][1] <= before[main][1]:
+        return False
+    for pool, (fp, found, _) in after.items():
+        more, gained = fp - before[pool][0], found - before[pool][1]
+        slack = 1 if pool in GUARD_SETS else 0
+        if more > ADD_FALSE_PER_FOUND * max(0, gained) + slack or gained < 0:
+            return False
+    return True
 
 
 def pick(rows: Sequence[Row], aim: Aim = AIM, guards: Sequence[Sequence[Row]] = (),
@@ -507,7 +580,8 @@ def train(items: Sequence[Item], scorer: Scorer, aim: Aim = AIM) -> dict[str, An
     current = [i for i in items if not i.first_run]
     rules = default_rules(current)
     oof = out_of_fold(items)
-    bars, by_fold = fold_bars(items, oof, rules, scorer, aim)
+    recall: dict[int, dict[str, Any]] = {}
+    bars, by_fold = fold_bars(items, oof, rules, scorer, aim, recall)
     flags, figures = train_flags(items, scorer, GUARD_SETS, (oof, by_fold, rules))
     models = fit(current)
     sources = Counter(i.source for i in current)
@@ -516,10 +590,25 @@ def train(items: Sequence[Item], scorer: Scorer, aim: Aim = AIM) -> dict[str, An
         "sets": dict(sorted(sources.items())), "first_runs": dict(sorted(first.items())),
         "C": C, "levels": list(LEVELS),
         "min_positives": MIN_POSITIVES, "veto_bars": list(VETO_BARS), "add_bars": list(ADD_BARS),
+        "recall_adds": {"bars": list(RECALL_ADD_BARS), "false_per_found": ADD_FALSE_PER_FOUND,
+                        "nested": {str(a): r for a, r in sorted(recall.items())}},
         "aim": {"beta": aim.beta, "min_gain": aim.min_gain,
                 "max_recall_loss": aim.max_recall_loss, "recall_floor": aim.recall_floor,
                 "guard_loss": aim.guard_loss, "guard_sets": list(GUARD_SETS)}},
         sorted({f.rule for i in current for f in i.findings}), flags, figures)
+
+
+def recall_table(nested: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The low add bars' nested figures as text: per article and pool, false / found / labelled
+    of the turn judge's bars chosen without and with them, and whether they were kept."""
+    lines = ["recall adds (turn judge, nested; false found/n without -> with the low add bars)"]
+    for a, r in sorted(nested.items(), key=lambda kv: int(kv[0])):
+        for pool, (fp, found, n) in sorted(r["with"].items()):
+            b = r["without"][pool]
+            if [fp, found] != b[:2] or pool == "first":
+                lines.append(f"A{a:<3} {pool:<15} {b[0]:>4} {b[1]:>4}/{n:<4} -> {fp:>4} {found:>4}/{n:<4}"
+                             f"{'  kept' if r['kept'] else ''}")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -539,7 +628,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     flags = data.get("flags", {})
     table = nested_table({int(a): f for a, f in (flags.get("nested") or data.get(
         "flags_tried", {})).items()}, {int(a): b for a, b in flags.get("bars", {}).items()})
-    sys.stdout.write("\n".join(table) + "\n")
+    sys.stdout.write("\n".join(table + recall_table(data["meta"]["recall_adds"]["nested"])) + "\n")
     args.out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
                         encoding="utf-8")
     log.info("wrote %s", args.out)
