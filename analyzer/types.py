@@ -309,8 +309,11 @@ REVIEW_REASONS: tuple[str, ...] = ("speaker", "detector", "judge")
 #: Why the learned judge may not drop a finding (``Finding.veto_exempt``), set by the rule that
 #: files it: ``reply``: a missing calming decided by the clerk's cold reply
 #: (:func:`analyzer.rules.context.cold_reply`), a turn the judge's units do not rate;
-#: ``timing``: a forced hang-up, decided by when the call ended, not by the words of a turn.
-VETO_EXEMPT_REASONS: tuple[str, ...] = ("reply", "timing")
+#: ``timing``: a forced hang-up, decided by when the call ended, not by the words of a turn;
+#: ``heard``: a forbidden phrase the acoustic verifier accepted where the recognizer's text
+#: did not show it (``method="acoustic"``), decided by the audio, while the judge reads only
+#: that garbled text (it was trained on typed transcripts).
+VETO_EXEMPT_REASONS: tuple[str, ...] = ("reply", "timing", "heard")
 
 
 @dataclass

@@ -504,3 +504,25 @@ def test_the_veto_model_reads_a_questions_kinds_and_the_dropped_follow_group_is_
     with pytest.raises(ModelError, match="follow"):
         Judge.from_dict({"format": 1, "models": {}, "bars": {}, "rules": {},
                          "features": ["finding", "follow"]})
+
+
+def test_a_phrase_heard_from_the_audio_is_not_vetoed_on_its_garbled_text():
+    """A forbidden phrase the acoustic verifier accepted where the text did not show it
+    (``method="acoustic"``) is decided by the audio: the rule marks it ``heard`` and the
+    judge, which reads only the recognizer's text, may not drop it; a text match may be."""
+    from dataclasses import replace
+
+    from analyzer.rules.context import forbidden_findings
+    from analyzer.rules.judge import vetoable
+    from analyzer.text.lexicon import load_lexicon
+    from analyzer.text.match import Hit
+    from analyzer.types import Utterance
+
+    rule = next(r for r in load_lexicon().rules if r.kind == "forbidden" and r.article == 8)
+    said = [Utterance("staff", 0.0, 2.0, "不知道你7萬")]
+    heard = Hit(rule=rule, speaker="staff", start=0.0, end=2.0, evidence="不知道你7萬",
+                confidence=0.9, method="acoustic", utterances=(0,))
+    typed = replace(heard, method="exact")
+    by_ear, by_text = forbidden_findings([heard, typed], said)
+    assert by_ear.veto_exempt == "heard" and not vetoable(by_ear)
+    assert by_text.veto_exempt == "" and vetoable(by_text)

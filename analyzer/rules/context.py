@@ -665,6 +665,9 @@ def forbidden_findings(hits: Sequence[Hit], utterances: Sequence[Utterance] = ()
                     **({"speaker_assumed": True} if assumed else {}),
                     **attribution_detail(mine),
                     **({"acoustic": acoustic_detail(h)} if h.heard is not None else {})},
+            # heard from the audio where the text did not show it: the judge, which reads
+            # only that text, has no say on it (judge.vetoable)
+            veto_exempt="heard" if h.method == "acoustic" else "",
         ))
     return out
 

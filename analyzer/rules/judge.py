@@ -492,8 +492,8 @@ def vetoable(f: Finding) -> bool:
     """Whether the judge's vetoes (the turn models' and the veto model's) may drop ``f``.
 
     The one place the exemption is read: not when the rule that filed it marked it
-    (``Finding.veto_exempt``: decided by a reply or by timing that the judge's units do not
-    see), nor on an article of :data:`NO_VETO`. Such a finding is kept as the rules filed it.
+    (``Finding.veto_exempt``: decided by a reply, by timing or by the audio, which the
+    judge's units do not see), nor on an article of :data:`NO_VETO`. Such a finding is kept as the rules filed it.
     """
     return not f.veto_exempt and f.article not in NO_VETO
 
